@@ -1,0 +1,1 @@
+"""Command-line interface (Typer): parse, call the library, print. No logic lives here."""

@@ -1,0 +1,25 @@
+"""One exception hierarchy for the whole product.
+
+The CLI maps each family to an exit code of the command-line contract, and the web
+service maps them to HTTP 4xx answers, so a message must tell the user what to do.
+"""
+
+from __future__ import annotations
+
+
+class OmniKPIError(Exception):
+    """Base of every error OmniKPI raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(OmniKPIError):
+    """The request itself is wrong: unknown metric id, bad parameter, bad option value."""
+
+    exit_code = 2
+
+
+class DataError(OmniKPIError):
+    """The data cannot serve the request: missing table or column, unparsable file."""
+
+    exit_code = 3
