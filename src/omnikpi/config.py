@@ -1,0 +1,114 @@
+"""Report configuration: channel modes, SL thresholds, paid not-ready reasons, capacity.
+
+Everything here has a default from the KPI catalog, so a dataset works without a file;
+an optional TOML file (``--config``) overrides per channel and per queue.
+
+```toml
+[channels.chat]
+mode = "continuous"          # or "discrete"
+threshold_seconds = 45
+[queues.vip_mail]            # a queue overrides its channel
+threshold_seconds = 14400
+[agents]
+paid_not_ready_reasons = ["break", "training", "meeting", "coaching", "technical"]
+chat_capacity = 4
+[agents.capacity]            # per-agent chat capacity
+op7 = 3
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from omnikpi.errors import UsageError
+
+Mode = Literal["continuous", "discrete"]
+
+DEFAULT_MODES: dict[str, Mode] = {
+    "voice": "continuous",
+    "video": "continuous",
+    "callback": "continuous",
+    "chat": "continuous",
+    "messenger": "continuous",
+    "email": "discrete",
+    "social": "discrete",
+    "sms": "discrete",
+    "letter": "discrete",
+}
+DEFAULT_THRESHOLDS_SECONDS: dict[str, float] = {
+    "voice": 20,
+    "video": 20,
+    "callback": 20,
+    "chat": 60,
+    "messenger": 60,
+    "email": 86400,
+    "social": 3600,
+    "sms": 3600,
+    "letter": 86400,
+}
+MODE_FALLBACK_THRESHOLD_SECONDS: dict[Mode, float] = {"continuous": 20, "discrete": 86400}
+VOICE_CHANNELS = ("voice", "video", "callback")
+"""Channels that are not text: everything else is a text channel (A1RT, ART)."""
+CHAT_CHANNELS = ("chat", "messenger")
+"""Channels whose sessions run in parallel on one agent (chat concurrency metrics)."""
+
+
+class ChannelSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode | None = None
+    threshold_seconds: float | None = Field(default=None, ge=0)
+
+
+class AgentSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paid_not_ready_reasons: list[str] = Field(
+        default_factory=lambda: ["break", "training", "meeting", "coaching", "technical"]
+    )
+    chat_capacity: int = Field(default=4, ge=1)
+    capacity: dict[str, int] = Field(default_factory=dict)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    queues: dict[str, ChannelSettings] = Field(default_factory=dict)
+    agents: AgentSettings = Field(default_factory=AgentSettings)
+
+    def channel_mode(self, channel: str) -> Mode:
+        """Mode of a channel: configured, else the catalog default, else continuous."""
+        configured = self.channels.get(channel)
+        if configured and configured.mode:
+            return configured.mode
+        return DEFAULT_MODES.get(channel, "continuous")
+
+    def channel_threshold(self, channel: str) -> float:
+        configured = self.channels.get(channel)
+        if configured and configured.threshold_seconds is not None:
+            return configured.threshold_seconds
+        if channel in DEFAULT_THRESHOLDS_SECONDS:
+            return DEFAULT_THRESHOLDS_SECONDS[channel]
+        return MODE_FALLBACK_THRESHOLD_SECONDS[self.channel_mode(channel)]
+
+
+def load_config(path: Path | None) -> Config:
+    """Read a TOML config; a missing path means every default of the catalog."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise UsageError(f"config file {path}: {problems}") from exc

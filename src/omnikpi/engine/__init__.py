@@ -1,0 +1,1 @@
+"""Compiles KPI declarations to Ibis expressions and runs them on a backend."""

@@ -1,0 +1,1 @@
+"""Canonical tables: column specs, loading, validation and quarantine."""

@@ -1,0 +1,122 @@
+"""SQL that turns one raw column into its canonical type, and the checks on it.
+
+Timestamps become int64 microseconds since the epoch (UTC): every backend does exact
+integer arithmetic on them, and none pays for time-zone typed columns. A text timestamp
+without an offset is UTC (the data-model rule); the loading connection runs in UTC.
+"""
+
+from __future__ import annotations
+
+from omnikpi.schema.tables import Column, ColumnType, Table
+
+SEP = "\x1f"  # joins "column" and "message" inside one problem string
+_TRUE = "('true', '1', 'yes', 'y', 't')"
+_FALSE = "('false', '0', 'no', 'n', 'f')"
+_NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                     "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def raw_text(col: str) -> str:
+    """The cell as trimmed text, empty text as null."""
+    return f"NULLIF(trim(CAST({quote(col)} AS VARCHAR)), '')"
+
+
+def _is_numeric(src: str) -> bool:
+    return src.upper().startswith(_NUMERIC_PREFIXES)
+
+
+def typed_sql(column: Column, src: str | None) -> str:
+    """Expression giving the canonical value, before defaults; null if it cannot be read."""
+    if src is None:
+        return "NULL"
+    q = quote(column.name)
+    src_u = src.upper()
+    text = raw_text(column.name)
+    match column.type:
+        case ColumnType.STRING:
+            value = text
+            return f"lower({value})" if column.choices else value
+        case ColumnType.TIMESTAMP:
+            if src_u.startswith("TIMESTAMP WITH TIME ZONE"):
+                return f"epoch_us({q})"
+            if src_u.startswith(("TIMESTAMP", "DATE")):
+                return f"epoch_us(CAST({q} AS TIMESTAMP))"
+            return f"epoch_us(try_cast({text} AS TIMESTAMPTZ))"
+        case ColumnType.FLOAT:
+            if _is_numeric(src_u):
+                return f"CAST({q} AS DOUBLE)"
+            return f"try_cast({text} AS DOUBLE)"
+        case ColumnType.BOOL:
+            if src_u == "BOOLEAN":
+                return q
+            if _is_numeric(src_u):
+                return f"({q} <> 0)"
+            return (
+                f"CASE WHEN lower({text}) IN {_TRUE} THEN TRUE "
+                f"WHEN lower({text}) IN {_FALSE} THEN FALSE END"
+            )
+        case ColumnType.DATE:
+            if src_u.startswith(("DATE", "TIMESTAMP")):
+                return f"date_diff('day', DATE '1970-01-01', CAST({q} AS DATE))"
+            return f"date_diff('day', DATE '1970-01-01', try_cast({text} AS DATE))"
+    raise AssertionError(column.type)
+
+
+def default_sql(column: Column) -> str | None:
+    if column.default is None:
+        return None
+    if column.type is ColumnType.BOOL:
+        return "TRUE" if column.default == "true" else "FALSE"
+    return sql_str(column.default)
+
+
+def value_sql(column: Column, src: str | None) -> str:
+    """Canonical value with the column's default applied to empty cells."""
+    typed = typed_sql(column, src)
+    default = default_sql(column)
+    return f"COALESCE({typed}, {default})" if default else typed
+
+
+def _problem(column: str, message_sql: str) -> str:
+    return f"{sql_str(column + SEP)} || {message_sql}"
+
+
+def check_sqls(table: Table, sources: dict[str, str]) -> list[str]:
+    """One CASE per check, each yielding a problem string or null.
+
+    They are evaluated on a relation that has, per canonical column ``c``, the raw text
+    as ``"__raw_c"`` and the canonical value as ``c``.
+    """
+    checks: list[str] = []
+    for col in table.columns:
+        v = quote(col.name)
+        raw = quote("__raw_" + col.name)
+        if col.name in sources and col.type is not ColumnType.STRING:
+            message = _problem(col.name, f"'cannot read ''' || {raw} || ''' as {col.type.value}'")
+            checks.append(f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN {message} END")
+        if col.not_null:
+            missing = _problem(col.name, sql_str("missing value (the column is required)"))
+            guard = f"{raw} IS NULL AND " if col.name in sources else ""
+            checks.append(f"CASE WHEN {guard}{v} IS NULL THEN {missing} END")
+        if col.choices:
+            allowed = ", ".join(sql_str(c) for c in col.choices)
+            message = _problem(
+                col.name, f"'unknown value ''' || {v} || ''' (expected one of: "
+                f"{', '.join(col.choices)})'"
+            )
+            checks.append(f"CASE WHEN {v} NOT IN ({allowed}) THEN {message} END")
+        if col.min_value is not None:
+            message = _problem(col.name, f"'negative value ' || CAST({v} AS VARCHAR)")
+            checks.append(f"CASE WHEN {v} < {col.min_value} THEN {message} END")
+    for earlier, later in table.ordered:
+        message = _problem(later, sql_str(f"{later} is before {earlier}"))
+        checks.append(f"CASE WHEN {quote(later)} < {quote(earlier)} THEN {message} END")
+    return checks
