@@ -1,0 +1,114 @@
+"""Backends: where the compiled expressions run.
+
+DuckDB (default) runs in-process on the validated tables the loader already holds.
+Spark runs the very same Ibis expressions on a local (or configured) Spark session; the
+validated tables are handed over as Parquet so that types (int64 microseconds, booleans)
+survive exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from functools import lru_cache
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.errors import UsageError
+from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.convert import quote
+
+ENGINES = ("duckdb", "spark")
+
+
+class Backend:
+    """Gives the engine an Ibis table for each canonical table and runs expressions."""
+
+    name = "base"
+
+    def table(self, name: str) -> ir.Table:
+        raise NotImplementedError
+
+    def execute(self, expr: ir.Table) -> Any:
+        raise NotImplementedError
+
+
+class DuckDBBackend(Backend):
+    name = "duckdb"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._con = ibis.duckdb.from_connection(dataset.con)
+
+    def table(self, name: str) -> ir.Table:
+        return self._con.table(name)
+
+    def execute(self, expr: ir.Table) -> Any:
+        return self._con.execute(expr)
+
+    def sql(self, expr: ir.Table) -> str:
+        return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+@lru_cache(maxsize=1)
+def spark_session() -> Any:
+    """One local Spark session per process (starting one costs seconds)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UsageError(
+            "the Spark engine needs the optional extra: uv sync --extra spark "
+            "(and Java 17)"
+        ) from exc
+    master = os.environ.get("OMNIKPI_SPARK_MASTER", "local[2]")
+    builder = (
+        SparkSession.builder.appName("omnikpi")
+        .master(master)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", os.environ.get("OMNIKPI_SPARK_PARTITIONS", "4"))
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.driver.memory", os.environ.get("OMNIKPI_SPARK_DRIVER_MEMORY", "2g"))
+    )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkBackend(Backend):
+    name = "spark"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._dataset = dataset
+        self._session = spark_session()
+        self._con = ibis.pyspark.connect(self._session)
+        self._views: dict[str, str] = getattr(dataset, "_spark_views", {})
+        dataset._spark_views = self._views  # type: ignore[attr-defined]
+        self._dir = tempfile.mkdtemp(prefix="omnikpi-spark-")
+
+    def table(self, name: str) -> ir.Table:
+        if name not in self._views:
+            view = f"omnikpi_{name}_{uuid.uuid4().hex[:12]}"
+            path = os.path.join(self._dir, f"{view}.parquet")
+            self._dataset.con.execute(
+                f"COPY (SELECT * FROM {quote(name)}) TO '{path}' (FORMAT parquet)"
+            )
+            self._session.read.parquet(path).createOrReplaceTempView(view)
+            self._views[name] = view
+        return self._con.table(self._views[name])
+
+    def execute(self, expr: ir.Table) -> Any:
+        return self._con.execute(expr)
+
+    def sql(self, expr: ir.Table) -> str:
+        return str(ibis.to_sql(expr, dialect="pyspark"))
+
+
+def backend_for(engine: str, dataset: Dataset) -> Backend:
+    if engine == "duckdb":
+        return DuckDBBackend(dataset)
+    if engine == "spark":
+        return SparkBackend(dataset)
+    raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")

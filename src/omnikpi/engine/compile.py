@@ -1,0 +1,115 @@
+"""Compiles a set of metric requests into one Ibis expression.
+
+Each (source, booking) pair is aggregated once for all the metrics that read it; the
+partial aggregates, which carry every metric's numerator and denominator sums, are
+stacked and summed again per group, and the ratios are divided last with NULLIF. That is
+what lets metrics with different booking rules (arrival vs end) and different sources
+(contacts vs agent time) share one report row, and keeps every ratio pooled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.engine.sources import KEY, SOURCES, SourceRequest, check_dimensions
+from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
+
+NUM = "__num"
+DEN = "__den"
+
+
+@dataclass(frozen=True)
+class MetricRequest:
+    metric: Metric
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Part:
+    column: str
+    build: ExprBuilder
+    params: dict[str, Any]
+    aggregate: Aggregate
+
+
+def _parts(requests: list[MetricRequest], by: list[str]) -> dict[tuple[str, str], list[_Part]]:
+    grouped: dict[tuple[str, str], list[_Part]] = defaultdict(list)
+    for req in requests:
+        m = req.metric
+        check_dimensions(m.source, m.id, by)
+        grouped[(m.source, m.booking)].append(
+            _Part(m.id + NUM, m.numerator, req.params, m.aggregate)
+        )
+        if m.denominator is not None:
+            source = m.denominator_source or m.source
+            booking = m.booking if source == m.source else "interval"
+            check_dimensions(source, m.id, by)
+            grouped[(source, booking)].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
+    return grouped
+
+
+def _mode_mask(metric: Metric, t: ir.Table, value: ir.Value) -> ir.Value:
+    """Restrict a contact metric marked (c) or (d) to contacts of that mode."""
+    if metric.mode == "any" or metric.source != "contacts":
+        return value
+    keep = t.cont if metric.mode == "continuous" else ~t.cont
+    return ibis.ifelse(keep, value, ibis.null(value.type()))
+
+
+def build_report(
+    requests: list[MetricRequest],
+    by: list[str],
+    source_request: SourceRequest,
+    hours: ir.Table | None = None,
+) -> ir.Table:
+    """The report as an Ibis table: ``by`` columns, the period key, one column per metric."""
+    keys = [*by, KEY]
+    metric_of = {r.metric.id: r.metric for r in requests}
+    parts = _parts(requests, by)
+    all_columns = [p.column for plist in parts.values() for p in plist]
+    aggregate_of = {p.column: p.aggregate for plist in parts.values() for p in plist}
+    partials: list[ir.Table] = []
+    for (source, booking), plist in parts.items():
+        req = SourceRequest(
+            source_request.tables, source_request.ctx, source_request.calendar, booking
+        )
+        t = SOURCES[source](req)
+        values: dict[str, ir.Value] = {}
+        for part in plist:
+            metric = metric_of[part.column.rsplit("__", 1)[0]]
+            value = _mode_mask(metric, t, part.build(t, part.params)).cast("float64")
+            values[part.column] = value.max() if part.aggregate == "max" else value.sum()
+        agg = t.group_by([t[k] for k in keys]).aggregate(**values)
+        filled = {
+            c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns
+        }
+        partials.append(agg.select(*[agg[k] for k in keys], **filled))
+    stacked = partials[0] if len(partials) == 1 else ibis.union(*partials, distinct=False)
+    combined = stacked.group_by(keys).aggregate(
+        **{
+            c: stacked[c].max() if aggregate_of[c] == "max" else stacked[c].sum()
+            for c in all_columns
+        }
+    )
+    if hours is not None:
+        combined = combined.left_join(hours, combined[KEY] == hours.__hkey).drop("__hkey")
+    outputs: dict[str, ir.Value] = {}
+    for req in requests:
+        m = req.metric
+        num = combined[m.id + NUM]
+        if m.per_period_hours:
+            value = num.fill_null(0) / combined.__hours.nullif(0) * m.scale
+        elif m.denominator is not None:
+            value = num.fill_null(0) / combined[m.id + DEN].nullif(0) * m.scale
+            value = ibis.ifelse(combined[m.id + DEN].fill_null(0) == 0, None, value)
+        elif m.aggregate == "max":
+            value = num
+        else:
+            value = num.fill_null(0)
+        outputs[m.id] = value
+    return combined.select(*[combined[k] for k in keys], **outputs)

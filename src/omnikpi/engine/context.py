@@ -1,0 +1,20 @@
+"""What a report run knows besides the data: as-of, window, zone, grain, config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omnikpi.config import Config
+from omnikpi.engine.timezones import OffsetRange
+
+
+@dataclass(frozen=True)
+class RunContext:
+    as_of_us: int
+    from_us: int | None
+    to_us: int | None
+    tz: str
+    grain: str
+    config: Config
+    offsets: tuple[OffsetRange, ...]
+    """UTC-offset ranges of the reporting zone over the data span."""

@@ -1,0 +1,226 @@
+"""Running a report: resolve the request, compile it, execute it, shape the rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from omnikpi.config import Config
+from omnikpi.engine.backends import Backend, backend_for
+from omnikpi.engine.compile import MetricRequest, build_report
+from omnikpi.engine.context import RunContext
+from omnikpi.engine.grains import Bucket, buckets, check_grain, label
+from omnikpi.engine.params import resolve_params
+from omnikpi.engine.sources import KEY, SOURCE_TABLES, SourceRequest
+from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
+from omnikpi.errors import UsageError
+from omnikpi.metrics.base import Metric, get_metric
+from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.tables import CONTACT_DIMENSIONS
+
+DEFAULT_CONTACT_METRICS = (
+    "received", "offered", "answered", "abandoned", "abandon_rate", "service_level",
+    "asa", "avg_wait", "max_wait", "aht", "transfer_rate",
+)
+DEFAULT_AGENT_METRICS = ("occupancy",)
+DIMENSIONS = (*CONTACT_DIMENSIONS,)
+
+
+@dataclass
+class ReportResult:
+    rows: list[dict[str, Any]]
+    metrics: dict[str, dict[str, Any]]
+    by: list[str]
+    grain: str
+    quarantined: int
+    columns: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "metrics": self.metrics}
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> int | None:
+    """An ISO instant; one without an offset is read in the reporting time zone."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(
+                f"bad {option} {value!r}: use ISO-8601, e.g. 2024-03-01 or "
+                "2024-03-01T08:00:00+02:00"
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(tz_name))
+    return to_us(moment)
+
+
+def _resolve_metrics(ids: Sequence[str] | None, dataset: Dataset) -> list[Metric]:
+    if not ids:
+        chosen = list(DEFAULT_CONTACT_METRICS)
+        if dataset.has("agent_states"):
+            chosen += list(DEFAULT_AGENT_METRICS)
+        ids = chosen
+    seen: list[str] = []
+    for metric_id in ids:
+        if metric_id not in seen:
+            seen.append(metric_id)
+    return [get_metric(m) for m in seen]
+
+
+def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
+    """First and last instant of the data (for zone offsets and calendars)."""
+    parts: list[str] = []
+    columns = {
+        "contacts": ("arrived_at", "ended_at"),
+        "agent_states": ("start", "end"),
+    }
+    for table, (lo, hi) in columns.items():
+        if dataset.has(table):
+            parts.append(f'SELECT min("{lo}") AS lo, max("{hi}") AS hi FROM "{table}"')
+    values = [v for v in extra if v is not None]
+    if parts:
+        row = dataset.con.execute(
+            f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})"
+        ).fetchone()
+        if row:
+            values += [int(v) for v in row if v is not None]
+    if not values:
+        return 0, 0
+    return min(values), max(values)
+
+
+def _period_hours(
+    dataset: Dataset, ctx: RunContext, calendar: list[Bucket] | None
+) -> ibis.Table:
+    if ctx.grain != "total":
+        assert calendar is not None
+        keys = [b.key for b in calendar]
+        hours = [b.hours for b in calendar]
+    else:
+        lo, hi = ctx.from_us, ctx.to_us
+        if lo is None or hi is None:
+            where = [
+                "first_response_at IS NOT NULL", "NOT coalesce(blocked, false)",
+                f"ended_at <= {ctx.as_of_us}",
+            ]
+            if lo is not None:
+                where.append(f"ended_at >= {lo}")
+            if hi is not None:
+                where.append(f"ended_at < {hi}")
+            row = dataset.con.execute(
+                f"SELECT min(ended_at), max(ended_at) FROM contacts WHERE {' AND '.join(where)}"
+            ).fetchone()
+            first = row[0] if row else None
+            last = row[1] if row else None
+            lo = lo if lo is not None else first
+            hi = hi if hi is not None else last
+        span = 0.0 if lo is None or hi is None else (hi - lo) / (3600 * MICROS)
+        keys, hours = [0], [span]
+    return ibis.memtable(
+        {"__hkey": keys, "__hours": hours}, schema={"__hkey": "int64", "__hours": "float64"}
+    )
+
+
+def _clean(value: Any, count: bool) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if count:
+        return int(value)
+    return float(value)
+
+
+def run_report(
+    dataset: Dataset,
+    metrics: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    grain: str = "total",
+    tz: str = "UTC",
+    from_: str | datetime | None = None,
+    to: str | datetime | None = None,
+    as_of: str | datetime | None = None,
+    params: Mapping[str, Any] | None = None,
+    config: Config | None = None,
+    engine: str = "duckdb",
+    backend: Backend | None = None,
+) -> ReportResult:
+    """Compute the requested metrics; the engine behind the CLI, the API and the UI."""
+    check_grain(grain)
+    zone(tz)
+    by = list(dict.fromkeys(by))
+    bad = [d for d in by if d not in DIMENSIONS]
+    if bad:
+        raise UsageError(f"unknown dimension {bad[0]!r}: choose from {', '.join(DIMENSIONS)}")
+    chosen = _resolve_metrics(metrics, dataset)
+    resolved = resolve_params(chosen, params or {})
+    requests: list[MetricRequest] = []
+    for metric in chosen:
+        p = resolved[metric.id]
+        variant = metric.resolve(p) if metric.resolve else metric
+        for table in (*variant.tables, *SOURCE_TABLES[variant.source]):
+            dataset.require(table, f"metric {metric.id}")
+        if variant.denominator_source:
+            for table in SOURCE_TABLES[variant.denominator_source]:
+                dataset.require(table, f"metric {metric.id}")
+        requests.append(MetricRequest(variant, p))
+    dataset.require("contacts", "every report")
+    from_us = parse_instant(from_, tz, "--from")
+    to_us_ = parse_instant(to, tz, "--to")
+    if from_us is not None and to_us_ is not None and to_us_ <= from_us:
+        raise UsageError("--to must be after --from (the window is [from, to))")
+    as_of_us = parse_instant(as_of, tz, "--as-of")
+    if as_of_us is None:
+        as_of_us = dataset.latest_contact_us() or 0
+    lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
+    ctx = RunContext(
+        as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
+        config=config or Config(), offsets=offset_ranges(tz, lo, hi),
+    )
+    cal_lo = max(lo, from_us) if from_us is not None else lo
+    cal_hi = min(hi, to_us_) if to_us_ is not None else hi
+    calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
+    engine_backend = backend or backend_for(engine, dataset)
+    source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
+    hours = None
+    if any(r.metric.per_period_hours for r in requests):
+        hours = _period_hours(dataset, ctx, calendar)
+    expr = build_report(requests, by, source_request, hours)
+    frame = engine_backend.execute(expr)
+    return _shape(frame, requests, by, grain, tz, dataset)
+
+
+def _shape(
+    frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
+    dataset: Dataset,
+) -> ReportResult:
+    frame = frame.sort_values([*by, KEY], na_position="last", kind="stable")
+    labels = {int(k): label(grain, tz, int(k)) for k in frame[KEY].unique()}
+    ids = [r.metric.id for r in requests]
+    counts = {r.metric.id for r in requests if r.metric.is_count}
+    rows: list[dict[str, Any]] = []
+    for record in frame.to_dict(orient="records"):
+        row: dict[str, Any] = {d: (None if pd.isna(record[d]) else record[d]) for d in by}
+        if grain != "total":
+            row["period_start"] = labels[int(record[KEY])]
+        for metric_id in ids:
+            row[metric_id] = _clean(record[metric_id], metric_id in counts)
+        rows.append(row)
+    columns = [*by, *(["period_start"] if grain != "total" else []), *ids]
+    meta = {
+        r.metric.id: {"unit": r.metric.unit, "params": dict(r.params)} for r in requests
+    }
+    return ReportResult(rows, meta, by, grain, dataset.quarantined, columns)

@@ -1,0 +1,135 @@
+"""Fact sources: the rows metrics aggregate, each already carrying its period key.
+
+A point source (contacts) books each row at one instant (arrival or end, by the
+catalog's booking rule). An interval source (agent states, chat sessions) splits each
+interval across period boundaries by the clock, so an agent handling from 09:50 to
+10:10 gives ten minutes to each half hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.config import DEFAULT_MODES, Config
+from omnikpi.engine.contact_facts import contact_facts
+from omnikpi.engine.context import RunContext
+from omnikpi.engine.grains import Bucket, key_expr
+from omnikpi.schema.tables import CONTACT_DIMENSIONS
+from omnikpi.errors import UsageError
+
+KEY = "__key"
+MICROS = 1_000_000.0
+AGENT_DIMENSIONS = ("agent_id", "site", "tenant", "channel")
+
+TableGetter = Callable[[str], ir.Table]
+CalendarGetter = Callable[[], list[Bucket]]
+
+
+@dataclass(frozen=True)
+class SourceRequest:
+    tables: TableGetter
+    ctx: RunContext
+    calendar: CalendarGetter
+    booking: str
+
+
+def _window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
+    cond = ts.notnull()
+    if ctx.from_us is not None:
+        cond &= ts >= ctx.from_us
+    if ctx.to_us is not None:
+        cond &= ts < ctx.to_us
+    return cond
+
+
+def contacts_source(req: SourceRequest) -> ir.Table:
+    facts = contact_facts(req.tables("contacts"), req.ctx)
+    booking_ts = {"arrival": facts.arr, "end": ibis.ifelse(facts.handled, facts.end, None)}
+    ts = booking_ts[req.booking]
+    facts = facts.mutate(__ts=ts)
+    facts = facts.filter(_window(facts.__ts, req.ctx))
+    return facts.mutate(**{KEY: key_expr(req.ctx.grain, facts.__ts, req.ctx.offsets)})
+
+
+def channel_continuous(channel: ir.StringValue, config: Config) -> ir.BooleanValue:
+    """Mode of an agent-state row's channel; a row without channel is continuous."""
+    modes = dict(DEFAULT_MODES)
+    modes.update({ch: s.mode for ch, s in config.channels.items() if s.mode})
+    discrete = [ch for ch, mode in modes.items() if mode == "discrete"]
+    if not discrete:
+        return ibis.literal(True)
+    return channel.isnull() | ~channel.lower().isin(discrete)
+
+
+def split_intervals(
+    t: ir.Table, start: str, end: str, req: SourceRequest
+) -> ir.Table:
+    """Clip intervals to the window and as-of, then cut them at period boundaries.
+
+    Adds ``seconds`` (the piece's length), ``piece_start``/``piece_end`` and the key.
+    """
+    ctx = req.ctx
+    lo = t[start]
+    hi = ibis.least(t[end], ibis.literal(ctx.as_of_us, type="int64"))
+    if ctx.from_us is not None:
+        lo = ibis.greatest(lo, ibis.literal(ctx.from_us, type="int64"))
+    if ctx.to_us is not None:
+        hi = ibis.least(hi, ibis.literal(ctx.to_us, type="int64"))
+    t = t.mutate(__lo=lo, __hi=hi)
+    t = t.filter(t.__hi > t.__lo)
+    if ctx.grain == "total":
+        t = t.mutate(piece_start=t.__lo, piece_end=t.__hi, **{KEY: ibis.literal(0, "int64")})
+    else:
+        buckets = req.calendar()
+        cal = ibis.memtable(
+            {
+                "__bkey": [b.key for b in buckets],
+                "__bstart": [b.start_us for b in buckets],
+                "__bend": [b.end_us for b in buckets],
+            },
+            schema={"__bkey": "int64", "__bstart": "int64", "__bend": "int64"},
+        )
+        j = t.join(cal, [t.__lo < cal.__bend, t.__hi > cal.__bstart])
+        t = j.mutate(
+            piece_start=ibis.greatest(j.__lo, j.__bstart),
+            piece_end=ibis.least(j.__hi, j.__bend),
+            **{KEY: j.__bkey},
+        ).drop("__bkey", "__bstart", "__bend")
+    return t.mutate(seconds=(t.piece_end - t.piece_start).cast("float64") / MICROS)
+
+
+def agent_time_source(req: SourceRequest) -> ir.Table:
+    states = req.tables("agent_states")
+    states = states.mutate(
+        state=states.state.lower(),
+        cont=channel_continuous(states.channel, req.ctx.config),
+    )
+    return split_intervals(states, "start", "end", req)
+
+
+SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
+    "contacts": contacts_source,
+    "agent_time": agent_time_source,
+}
+SOURCE_TABLES: dict[str, tuple[str, ...]] = {
+    "contacts": ("contacts",),
+    "agent_time": ("agent_states",),
+}
+SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "contacts": CONTACT_DIMENSIONS,
+    "agent_time": AGENT_DIMENSIONS,
+}
+
+
+def check_dimensions(source: str, metric_id: str, by: list[str]) -> None:
+    allowed = SOURCE_DIMENSIONS[source]
+    bad = [d for d in by if d not in allowed]
+    if bad:
+        raise UsageError(
+            f"metric {metric_id} cannot be cut by {', '.join(bad)}: its data "
+            f"({', '.join(SOURCE_TABLES[source])}) has only {', '.join(allowed)}"
+        )

@@ -1,0 +1,149 @@
+"""Accessibility: blocked rate, service level, waits, abandonment, lateness, response times."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import Metric, Param, Params, register
+from omnikpi.metrics.common import (
+    EXCLUDE_SHORT,
+    SHORT_ABANDON,
+    THRESHOLD,
+    n,
+    short_abandon,
+    threshold,
+    waiting_within,
+    when,
+)
+
+SL_VARIANTS = ("offered", "answered", "answered_abandoned", "exclude_early_abandons")
+
+
+def _sl_parts(f: ir.Table, p: Params) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """Per-contact (on time, in denominator) of the service level, by the contact's mode."""
+    limit = threshold(f, p)
+    short = short_abandon(f, p)
+    on_time = f.answered & (f.wait_s <= limit)
+    abandoned_within = f.abandoned & (f.wait_s <= limit)
+    too_early = waiting_within(f, limit)
+    variant = p["variant"]
+    if variant == "offered":
+        c_num, c_den = on_time, f.offered & ~short & ~too_early
+    elif variant == "answered":
+        c_num, c_den = on_time, f.answered
+    elif variant == "answered_abandoned":
+        c_num = on_time | (abandoned_within & ~short)
+        c_den = (f.answered | f.abandoned) & ~short
+    else:  # exclude_early_abandons
+        c_num, c_den = on_time, f.offered & ~abandoned_within & ~short & ~too_early
+    late = f.answered & (f.wait_s > limit)
+    vlna = f.unresolved & (f.age_s > limit)
+    d_num, d_den = on_time, on_time | late | vlna
+    if p["pending_on_time"]:
+        d_num, d_den = d_num | too_early, d_den | too_early
+    return ibis.ifelse(f.cont, c_num, d_num), ibis.ifelse(f.cont, c_den, d_den)
+
+
+def _lateness(f: ir.Table, p: Params) -> tuple[ir.FloatingValue, ir.BooleanValue]:
+    limit = threshold(f, p)
+    late = f.answered & (f.wait_s > limit)
+    vlna = f.unresolved & (f.age_s > limit)
+    amount = ibis.cases((late, f.wait_s - limit), (vlna, f.age_s - limit), else_=None)
+    return amount, late | vlna
+
+
+def _metric(**kwargs: object) -> Metric:
+    base: dict[str, object] = {
+        "area": "accessibility", "source": "contacts", "tables": ("contacts",),
+    }
+    base.update(kwargs)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+_WAITED = "(answered or abandoned)"
+
+register(
+    _metric(
+        id="blocked_rate", name="Blocked rate", unit="ratio",
+        formula="blocked / received", numerator=lambda f, p: n(f.blocked),
+        denominator=lambda f, p: n(f.received),
+    ),
+    _metric(
+        id="service_level", name="Service level", unit="ratio",
+        formula="continuous, variant offered: answered within T / (offered − short abandons); "
+        "variant answered: answered within T / answered; answered_abandoned: (answered within "
+        "T + abandoned within T − short) / (answered + abandoned − short); "
+        "exclude_early_abandons: answered within T / (offered − abandoned within T − short). "
+        "Discrete: VTST / (VTST + VLate + VLNA), pending within T left out (or counted on "
+        "time with pending_on_time)",
+        params=(
+            THRESHOLD,
+            Param("variant", "choice", "offered", "continuous SL denominator", SL_VARIANTS),
+            Param("pending_on_time", "bool", False,
+                  "discrete: count pending contacts still within T as on time"),
+            SHORT_ABANDON, EXCLUDE_SHORT,
+        ),
+        numerator=lambda f, p: n(_sl_parts(f, p)[0]),
+        denominator=lambda f, p: n(_sl_parts(f, p)[1]),
+        notes="Continuous contacts still in queue at as-of and not older than T are left "
+        "out, like pending discrete contacts; older ones count as not on time.",
+    ),
+    _metric(
+        id="asa", name="Average speed of answer", unit="seconds",
+        formula="Σ wait of answered / answered (wait = first_response_at − arrived_at)",
+        numerator=lambda f, p: when(f.answered, f.wait_s),
+        denominator=lambda f, p: n(f.answered),
+    ),
+    _metric(
+        id="avg_wait", name="Average wait", unit="seconds",
+        formula=f"Σ wait / contacts {_WAITED}, short abandons included",
+        numerator=lambda f, p: when(f.answered | f.abandoned, f.wait_s),
+        denominator=lambda f, p: n(f.answered | f.abandoned),
+    ),
+    _metric(
+        id="max_wait", name="Longest wait", unit="seconds", aggregate="max",
+        formula=f"max wait of contacts {_WAITED}",
+        numerator=lambda f, p: when(f.answered | f.abandoned, f.wait_s),
+    ),
+    _metric(
+        id="avg_abandon_time", name="Average time to abandon", unit="seconds",
+        formula="Σ wait of abandoned / abandoned (short abandons excluded by default)",
+        params=(SHORT_ABANDON, EXCLUDE_SHORT),
+        numerator=lambda f, p: when(f.abandoned & ~short_abandon(f, p), f.wait_s),
+        denominator=lambda f, p: n(f.abandoned & ~short_abandon(f, p)),
+    ),
+    _metric(
+        id="abandon_rate", name="Abandon rate", unit="ratio", mode="continuous",
+        formula="(abandoned − short) / (offered − short)",
+        params=(SHORT_ABANDON, EXCLUDE_SHORT),
+        numerator=lambda f, p: n(f.abandoned & ~short_abandon(f, p)),
+        denominator=lambda f, p: n(f.offered & ~short_abandon(f, p)),
+    ),
+    _metric(
+        id="avg_time_late", name="Average time late", unit="seconds", mode="discrete",
+        formula="Σ lateness / (VLate + VLNA); lateness = wait − T for late answers, "
+        "as_of − arrived_at − T for late-not-answered",
+        params=(THRESHOLD,),
+        numerator=lambda f, p: _lateness(f, p)[0],
+        denominator=lambda f, p: n(_lateness(f, p)[1]),
+    ),
+    _metric(
+        id="a1rt", name="Average first response time", unit="seconds", mode="continuous",
+        formula="Σ wait of answered / answered, over continuous text contacts (chat, messenger)",
+        numerator=lambda f, p: when(f.answered & f.text, f.wait_s),
+        denominator=lambda f, p: n(f.answered & f.text),
+    ),
+    _metric(
+        id="avg_queue_time", name="Average queue time", unit="seconds",
+        formula="Σ (accepted_at − arrived_at) / accepted",
+        numerator=lambda f, p: f.queue_s,
+        denominator=lambda f, p: n(f.queue_s.notnull()),
+    ),
+    _metric(
+        id="avg_pickup_time", name="Average pick-up time", unit="seconds",
+        formula="Σ (first_response_at − accepted_at) / answered",
+        numerator=lambda f, p: f.pickup_s,
+        denominator=lambda f, p: n(f.pickup_s.notnull()),
+    ),
+)

@@ -1,0 +1,151 @@
+"""The declaration format of a KPI: one place that the engine, CLI, docs and UI read.
+
+A metric is data plus two small expression builders. The engine aggregates the
+numerator and the denominator separately for every group and divides last, so a ratio
+pooled over a coarser grouping is always Σ numerator / Σ denominator, never an average of
+ratios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ibis.expr.types as ir
+
+from omnikpi.errors import UsageError
+
+Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
+Mode = Literal["any", "continuous", "discrete"]
+Aggregate = Literal["sum", "max"]
+ParamKind = Literal["float", "int", "bool", "choice", "str"]
+
+Params = Mapping[str, Any]
+ExprBuilder = Callable[[ir.Table, Params], ir.Value]
+
+_TRUE = {"true", "1", "yes", "y", "on"}
+_FALSE = {"false", "0", "no", "n", "off"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: ParamKind
+    default: Any
+    description: str
+    choices: tuple[str, ...] = ()
+    unit: str | None = None
+
+    def parse(self, metric_id: str, raw: Any) -> Any:
+        """Turn a CLI/API value into the parameter's type, or say what is allowed."""
+        where = f"{metric_id}.{self.name}"
+        text = str(raw).strip()
+        try:
+            if self.kind == "bool":
+                if isinstance(raw, bool):
+                    return raw
+                if text.lower() in _TRUE:
+                    return True
+                if text.lower() in _FALSE:
+                    return False
+                raise ValueError
+            if self.kind == "float":
+                value = float(raw)
+                if value != value or value < 0:
+                    raise ValueError
+                return value
+            if self.kind == "int":
+                as_int = int(text)
+                if as_int < 0:
+                    raise ValueError
+                return as_int
+        except (TypeError, ValueError):
+            expected = {"bool": "true or false", "float": "a number ≥ 0", "int": "a whole "
+                        "number ≥ 0"}[self.kind]
+            raise UsageError(f"bad value {text!r} for parameter {where}: expected {expected}")
+        if self.kind == "choice" and text not in self.choices:
+            raise UsageError(
+                f"bad value {text!r} for parameter {where}: choose one of {', '.join(self.choices)}"
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One KPI of the catalog.
+
+    ``numerator``/``denominator`` build per-row values on the metric's fact table; the
+    engine sums them per group (or takes the max, for ``aggregate="max"``). A metric without
+    a denominator is a count (or a max). ``scale`` multiplies the final ratio (NPS points,
+    per-hour rates).
+    """
+
+    id: str
+    name: str
+    unit: Unit
+    area: str
+    source: str
+    """Fact source the rows come from: contacts, agent_time, chat_sessions, fcr, ..."""
+    tables: tuple[str, ...]
+    formula: str
+    numerator: ExprBuilder
+    denominator: ExprBuilder | None = None
+    params: tuple[Param, ...] = ()
+    mode: Mode = "any"
+    booking: str = "arrival"
+    aggregate: Aggregate = "sum"
+    scale: float = 1.0
+    per_period_hours: bool = False
+    """Denominator is the length of the row's period in hours (rates per hour)."""
+    denominator_source: str | None = None
+    """Fact source of the denominator when it differs from ``source`` (e.g. agent time)."""
+    resolve: Callable[[Params], Metric] | None = None
+    """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
+    notes: str = ""
+    dimensions: tuple[str, ...] | None = None
+    """Dimensions the metric can be cut by; None means every contact dimension."""
+    key_column: str | None = None
+    """Table metrics (one row per value of this column, e.g. ``state``)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        names = ", ".join(p.name for p in self.params) or "none"
+        raise UsageError(f"metric {self.id} has no parameter {name!r} (its parameters: {names})")
+
+    @property
+    def is_count(self) -> bool:
+        return self.denominator is None and not self.per_period_hours and self.aggregate == "sum"
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def register(*metrics: Metric) -> None:
+    for metric in metrics:
+        if metric.id in REGISTRY:
+            raise AssertionError(f"metric {metric.id} declared twice")
+        REGISTRY[metric.id] = metric
+
+
+def get_metric(metric_id: str) -> Metric:
+    from omnikpi.metrics import catalog  # noqa: F401  (fills the registry)
+
+    try:
+        return REGISTRY[metric_id]
+    except KeyError:
+        raise UsageError(
+            f"unknown metric {metric_id!r}; valid ids: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+def all_metrics() -> list[Metric]:
+    from omnikpi.metrics import catalog  # noqa: F401
+
+    return list(REGISTRY.values())

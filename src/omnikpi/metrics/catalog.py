@@ -1,0 +1,9 @@
+"""Imports every area module so that the registry holds the whole catalog."""
+
+from omnikpi.metrics import (  # noqa: F401
+    accessibility,
+    agent_time,
+    productivity,
+    quality,
+    volume,
+)

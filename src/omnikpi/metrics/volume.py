@@ -1,0 +1,45 @@
+"""Volume counts of the catalog (received, offered, answered, handled, ...)."""
+
+from __future__ import annotations
+
+from omnikpi.metrics.base import Metric, Param, register
+from omnikpi.metrics.common import n
+
+_SHORT_ONLY = Param(
+    "short_abandon_seconds",
+    "float",
+    5.0,
+    "an abandon with a wait strictly below this is a short abandon",
+    unit="seconds",
+)
+
+
+def _contact_count(id_: str, name: str, formula: str, column: str, booking: str = "arrival",
+                   params: tuple[Param, ...] = ()) -> Metric:
+    return Metric(
+        id=id_, name=name, unit="count", area="volume", source="contacts",
+        tables=("contacts",), formula=formula, booking=booking, params=params,
+        numerator=lambda f, p: n(f[column]),
+    )
+
+
+register(
+    _contact_count("received", "Received", "offered + blocked contacts", "received"),
+    _contact_count("offered", "Offered", "contacts with blocked = false", "offered"),
+    _contact_count("answered", "Answered", "offered contacts with first_response_at",
+                   "answered"),
+    _contact_count("handled", "Handled", "answered contacts that ended, booked at ended_at",
+                   "handled", booking="end"),
+    _contact_count("abandoned", "Abandoned",
+                   "offered contacts with abandoned_at and no first_response_at "
+                   "(short ones included)", "abandoned"),
+    Metric(
+        id="short_abandoned", name="Short abandoned", unit="count", area="volume",
+        source="contacts", tables=("contacts",),
+        formula="abandoned with wait < short_abandon_seconds",
+        params=(_SHORT_ONLY,),
+        numerator=lambda f, p: n(f.abandoned & (f.wait_s < float(p["short_abandon_seconds"]))),
+    ),
+    _contact_count("transferred", "Transferred", "handled contacts with transferred = true",
+                   "is_transferred", booking="end"),
+)
