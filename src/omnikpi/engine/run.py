@@ -17,7 +17,7 @@ from omnikpi.engine.compile import MetricRequest, build_report
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
 from omnikpi.engine.params import resolve_params
-from omnikpi.engine.sources import KEY, SOURCE_TABLES, SourceRequest
+from omnikpi.engine.sources import KEY, SOURCE_DIMENSIONS, SOURCE_TABLES, SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
@@ -67,10 +67,13 @@ def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> in
     return to_us(moment)
 
 
-def _resolve_metrics(ids: Sequence[str] | None, dataset: Dataset) -> list[Metric]:
+def _resolve_metrics(
+    ids: Sequence[str] | None, dataset: Dataset, by: list[str]
+) -> list[Metric]:
+    """The requested metrics, or a standard set for the tables present and the cut."""
     if not ids:
         chosen = list(DEFAULT_CONTACT_METRICS)
-        if dataset.has("agent_states"):
+        if dataset.has("agent_states") and all(d in SOURCE_DIMENSIONS["agent_time"] for d in by):
             chosen += list(DEFAULT_AGENT_METRICS)
         ids = chosen
     seen: list[str] = []
@@ -165,7 +168,7 @@ def run_report(
     bad = [d for d in by if d not in DIMENSIONS]
     if bad:
         raise UsageError(f"unknown dimension {bad[0]!r}: choose from {', '.join(DIMENSIONS)}")
-    chosen = _resolve_metrics(metrics, dataset)
+    chosen = _resolve_metrics(metrics, dataset, by)
     resolved = resolve_params(chosen, params or {})
     requests: list[MetricRequest] = []
     for metric in chosen:

@@ -1,0 +1,73 @@
+"""Rich rendering of report rows for people (JSON/CSV are for machines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from omnikpi.engine.run import ReportResult
+
+
+def human(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f} %"
+    if unit == "count":
+        return f"{int(value):,}"
+    if unit == "seconds":
+        seconds = float(value)
+        if seconds >= 3600:
+            return f"{seconds / 3600:.1f} h"
+        return f"{seconds:.1f} s"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def report_table(result: ReportResult, title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in result.columns:
+        justify = "left" if column not in result.metrics else "right"
+        table.add_column(column, justify=justify, no_wrap=column == "period_start")
+    for row in result.rows:
+        table.add_row(
+            *[
+                human(row.get(c), result.metrics.get(c, {}).get("unit"))
+                if c in result.metrics
+                else ("—" if row.get(c) is None else str(row.get(c)))
+                for c in result.columns
+            ]
+        )
+    return table
+
+
+def _group_label(result: ReportResult, row: dict[str, Any]) -> str:
+    parts = [str(row.get(d) if row.get(d) is not None else "—") for d in result.by]
+    if "period_start" in row:
+        parts.append(str(row["period_start"])[:16].replace("T", " "))
+    return "\n".join(parts) or "total"
+
+
+def transposed_table(result: ReportResult, title: str | None = None) -> Table:
+    """Metrics as rows, groups as columns: readable in a narrow terminal."""
+    table = Table(title=title, header_style="bold")
+    table.add_column("metric", no_wrap=True)
+    for row in result.rows:
+        table.add_column(_group_label(result, row), justify="right")
+    for metric_id, info in result.metrics.items():
+        table.add_row(metric_id, *[human(r.get(metric_id), info["unit"]) for r in result.rows])
+    return table
+
+
+def best_table(result: ReportResult, width: int, title: str | None = None) -> Table:
+    """The wide layout when it fits the terminal, else the transposed one."""
+    needed = sum(
+        max([len(c)] + [len(human(r.get(c), result.metrics.get(c, {}).get("unit")))
+                        for r in result.rows]) + 3
+        for c in result.columns
+    )
+    if needed <= width or len(result.rows) > 12:
+        return report_table(result, title)
+    return transposed_table(result, title)

@@ -1,0 +1,157 @@
+"""`omnikpi report`, `omnikpi validate` and `omnikpi catalog` (the command-line contract)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from omnikpi.cli.main import app, err_console, fail
+from omnikpi.cli.render import best_table
+from omnikpi.config import load_config
+from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table
+from omnikpi.engine.params import parse_param_assignments
+from omnikpi.engine.run import ReportResult, run_report
+from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.export import write
+from omnikpi.schema.dataset import Dataset, load_dataset
+
+console = Console()
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def warn_quarantine(dataset: Dataset) -> None:
+    if dataset.quarantined:
+        per_table = ", ".join(
+            f"{name}: {load.quarantined}" for name, load in dataset.loads.items()
+            if load.quarantined
+        )
+        err_console.print(
+            f"[yellow]warning:[/] {dataset.quarantined} row(s) quarantined and left out of "
+            f"the KPIs ({per_table}); run `omnikpi validate --data {dataset.path}` to see why",
+            highlight=False,
+        )
+
+
+def run_cli_report(
+    data: Path, metrics: str | None, by: str | None, grain: str, tz: str,
+    from_: str | None, to: str | None, as_of: str | None, param: list[str] | None,
+    config: Path | None, engine: str,
+) -> ReportResult:
+    cfg = load_config(config)
+    params = parse_param_assignments(param or [])
+    dataset = load_dataset(data)
+    warn_quarantine(dataset)
+    return run_report(
+        dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
+        from_=from_, to=to, as_of=as_of, params=params, config=cfg, engine=engine,
+    )
+
+
+@app.command()
+def report(
+    data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
+    metrics: Annotated[str | None, typer.Option(help="catalog ids, comma separated")] = None,
+    by: Annotated[str | None, typer.Option(help="dimensions, comma separated")] = None,
+    grain: Annotated[str, typer.Option(help="total|15min|30min|hour|day|week|month")] = "total",
+    tz: Annotated[str, typer.Option(help="IANA zone for day/interval boundaries")] = "UTC",
+    from_: Annotated[str | None, typer.Option("--from", help="window start (inclusive)")] = None,
+    to: Annotated[str | None, typer.Option(help="window end (exclusive)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="default: latest timestamp")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option(help="METRIC.NAME=VALUE or NAME=VALUE; repeatable")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML configuration")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
+    format: Annotated[str, typer.Option(help="table|json|csv|xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """Compute KPIs of the catalog over a dataset."""
+    try:
+        if format not in ("table", "json", "csv", "xlsx"):
+            raise UsageError(f"unknown format {format!r}: choose table, json, csv or xlsx")
+        result = run_cli_report(
+            data, metrics, by, grain, tz, from_, to, as_of, param, config, engine
+        )
+        if format == "table":
+            target = Console(file=output.open("w", encoding="utf-8")) if output else console
+            target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))
+            return
+        text = write(result, format, output)
+        if text is not None:
+            typer.echo(text)
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@app.command()
+def validate(
+    data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
+    format: Annotated[str, typer.Option(help="table|json")] = "table",
+    limit: Annotated[int, typer.Option(help="problems to print (0 = all kept)")] = 200,
+) -> None:
+    """Check a dataset against the data model; list every problem with file, row, column."""
+    try:
+        dataset = load_dataset(data)
+    except OmniKPIError as exc:
+        fail(exc)
+    problems = dataset.problems if limit == 0 else dataset.problems[:limit]
+    if format == "json":
+        typer.echo(json.dumps({
+            "usable": dataset.usable,
+            "tables": {
+                name: {"files": [str(f.path) for f in load.files], "rows": load.rows_read,
+                       "loaded": load.rows_loaded, "quarantined": load.quarantined,
+                       "usable": load.usable}
+                for name, load in dataset.loads.items()
+            },
+            "problem_count": dataset.problem_count,
+            "problems": [
+                {"table": p.table, "file": p.file, "row": p.row, "column": p.column,
+                 "message": p.message, "fatal": p.fatal}
+                for p in problems
+            ],
+        }, indent=1))
+    else:
+        for p in problems:
+            style = "red" if p.fatal else "yellow"
+            console.print(f"[{style}]{p}[/]", highlight=False, soft_wrap=True)
+        if dataset.problem_count > len(problems):
+            console.print(f"… and {dataset.problem_count - len(problems)} more problem(s)")
+        for name, load in dataset.loads.items():
+            state = "[green]ok[/]" if load.usable else "[red]unusable[/]"
+            console.print(
+                f"{name}: {load.rows_read} rows, {load.rows_loaded} loaded, "
+                f"{load.quarantined} quarantined — {state}", highlight=False,
+            )
+        verdict = "[green]usable[/]" if dataset.usable else "[red]not usable[/]"
+        console.print(f"{dataset.problem_count} problem(s); dataset {verdict}")
+    raise typer.Exit(0 if dataset.usable else 3)
+
+
+@app.command()
+def catalog(
+    format: Annotated[str, typer.Option(help="table|json|markdown")] = "table",
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """List every metric: id, name, unit, mode, tables, parameters, formula."""
+    if format == "json":
+        text = json.dumps(catalog_json(), indent=1, ensure_ascii=False)
+    elif format == "markdown":
+        text = catalog_markdown()
+    elif format == "table":
+        target = Console(file=output.open("w", encoding="utf-8")) if output else console
+        target.print(catalog_table())
+        return
+    else:
+        fail(UsageError(f"unknown format {format!r}: choose table, json or markdown"))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)

@@ -1,0 +1,86 @@
+"""The catalog as JSON, Markdown (docs/metrics.md) and a Rich table, from the declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from omnikpi.engine.sources import SOURCE_DIMENSIONS, SOURCE_TABLES
+from omnikpi.metrics.base import Metric, all_metrics
+
+AREAS = ("volume", "accessibility", "productivity", "quality", "experience", "cost",
+         "workforce", "outbound")
+
+
+def _tables(m: Metric) -> list[str]:
+    names = list(m.tables) + list(SOURCE_TABLES[m.source])
+    if m.denominator_source:
+        names += list(SOURCE_TABLES[m.denominator_source])
+    return list(dict.fromkeys(names))
+
+
+def _ordered() -> list[Metric]:
+    return sorted(all_metrics(), key=lambda m: (AREAS.index(m.area) if m.area in AREAS
+                                                 else 99, m.id))
+
+
+def catalog_json() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.id, "name": m.name, "unit": m.unit, "area": m.area, "mode": m.mode,
+            "tables": _tables(m), "booking": m.booking if m.source == "contacts" else "clock",
+            "dimensions": list(m.dimensions or SOURCE_DIMENSIONS[m.source]),
+            "parameters": [
+                {"name": p.name, "type": p.kind, "default": p.default, "unit": p.unit,
+                 "choices": list(p.choices), "description": p.description}
+                for p in m.params
+            ],
+            "formula": m.formula, "notes": m.notes,
+        }
+        for m in _ordered()
+    ]
+
+
+def catalog_markdown() -> str:
+    lines = [
+        "# Metrics",
+        "",
+        "Generated from the KPI declarations (`omnikpi catalog --format markdown`); do not "
+        "edit by hand. Ratios are fractions 0–1, durations seconds, an empty denominator "
+        "gives null. Mode *continuous*/*discrete* restricts a metric to contacts of that "
+        "mode. Booking: the timestamp that puts a contact into a period (arrival or end); "
+        "agent time is split across periods by the clock.",
+        "",
+    ]
+    for area in AREAS:
+        metrics = [m for m in catalog_json() if m["area"] == area]
+        if not metrics:
+            continue
+        lines += [f"## {area.capitalize()}", "",
+                  "| id | name | unit | mode | tables | booking | parameters | formula |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for m in metrics:
+            params = "; ".join(
+                f"`{p['name']}` = {p['default']!r}" + (f" ({p['unit']})" if p["unit"] else "")
+                + (f" ∈ {', '.join(p['choices'])}" if p["choices"] else "")
+                for p in m["parameters"]
+            ) or "–"
+            formula = m["formula"] + (f" — {m['notes']}" if m["notes"] else "")
+            lines.append(
+                f"| `{m['id']}` | {m['name']} | {m['unit']} | {m['mode']} | "
+                f"{', '.join(m['tables'])} | {m['booking']} | {params} | {formula} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def catalog_table() -> Table:
+    table = Table(title="OmniKPI metric catalog", show_lines=True, header_style="bold")
+    for column in ("id", "unit", "mode", "tables", "parameters", "formula"):
+        table.add_column(column, overflow="fold")
+    for m in catalog_json():
+        params = ", ".join(f"{p['name']}={p['default']}" for p in m["parameters"]) or "–"
+        table.add_row(m["id"], m["unit"], m["mode"], ", ".join(m["tables"]), params,
+                      m["formula"])
+    return table
