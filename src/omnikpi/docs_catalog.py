@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from omnikpi.engine.sources import SOURCE_DIMENSIONS, SOURCE_TABLES
+from omnikpi.engine.registry import SOURCE_DIMENSIONS, SOURCE_TABLES
 from omnikpi.metrics.base import Metric, all_metrics
 
 AREAS = ("volume", "accessibility", "productivity", "quality", "experience", "cost",

@@ -16,7 +16,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from omnikpi.engine.sources import KEY, SOURCES, SourceRequest, check_dimensions
+from omnikpi.engine.registry import SOURCES, check_dimensions
+from omnikpi.engine.sources import KEY, SourceRequest
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
 
 NUM = "__num"

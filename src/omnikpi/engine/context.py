@@ -18,3 +18,6 @@ class RunContext:
     config: Config
     offsets: tuple[OffsetRange, ...]
     """UTC-offset ranges of the reporting zone over the data span."""
+    span_start_us: int = 0
+    span_end_us: int = 0
+    """First and last instant of the data inside the window (for calendars)."""

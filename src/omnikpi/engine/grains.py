@@ -12,7 +12,6 @@ agent-state time is split on and what per-hour rates divide by (23 h and 25 h da
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -101,6 +100,19 @@ def key_expr(
     return _civil_month_index(day)
 
 
+def key_from_day(grain: str, day: ir.IntegerValue) -> ir.IntegerValue:
+    """Key of a coarser grain (week, month, total) from a local day number."""
+    if grain == "total":
+        return ibis.literal(0, type="int64")
+    if grain == "week":
+        return day - (day + 3) % 7
+    if grain == "month":
+        return _civil_month_index(day)
+    if grain == "day":
+        return day
+    raise AssertionError(f"no day-based key for grain {grain}")
+
+
 def _month_first_day(index: int) -> int:
     year, month0 = divmod(index, 12)
     return (date(year, month0 + 1, 1) - _EPOCH_DATE).days
@@ -164,5 +176,3 @@ def label(grain: str, tz_name: str, key: int) -> str:
     bucket = bucket_of_key(grain, tz_name, key)
     return to_datetime(bucket.start_us).astimezone(zone(tz_name)).isoformat()
 
-
-KeyFunction = Callable[[ir.IntegerValue], ir.IntegerValue]

@@ -17,7 +17,8 @@ from omnikpi.engine.compile import MetricRequest, build_report
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
 from omnikpi.engine.params import resolve_params
-from omnikpi.engine.sources import KEY, SOURCE_DIMENSIONS, SOURCE_TABLES, SourceRequest
+from omnikpi.engine.registry import SOURCE_DIMENSIONS, SOURCE_TABLES
+from omnikpi.engine.sources import KEY, SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
@@ -173,6 +174,8 @@ def run_report(
     requests: list[MetricRequest] = []
     for metric in chosen:
         p = resolved[metric.id]
+        if any(param.name == "capacity" for param in metric.params):
+            p["__agent_capacity"] = dict((config or Config()).agents.capacity)
         variant = metric.resolve(p) if metric.resolve else metric
         for table in (*variant.tables, *SOURCE_TABLES[variant.source]):
             dataset.require(table, f"metric {metric.id}")
@@ -189,12 +192,13 @@ def run_report(
     if as_of_us is None:
         as_of_us = dataset.latest_contact_us() or 0
     lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
+    cal_lo = max(lo, from_us) if from_us is not None else lo
+    cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     ctx = RunContext(
         as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
         config=config or Config(), offsets=offset_ranges(tz, lo, hi),
+        span_start_us=cal_lo, span_end_us=cal_hi,
     )
-    cal_lo = max(lo, from_us) if from_us is not None else lo
-    cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     engine_backend = backend or backend_for(engine, dataset)
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
@@ -224,6 +228,10 @@ def _shape(
         rows.append(row)
     columns = [*by, *(["period_start"] if grain != "total" else []), *ids]
     meta = {
-        r.metric.id: {"unit": r.metric.unit, "params": dict(r.params)} for r in requests
+        r.metric.id: {
+            "unit": r.metric.unit,
+            "params": {k: v for k, v in r.params.items() if not k.startswith("__")},
+        }
+        for r in requests
     }
     return ReportResult(rows, meta, by, grain, dataset.quarantined, columns)

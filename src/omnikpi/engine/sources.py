@@ -18,8 +18,6 @@ from omnikpi.config import DEFAULT_MODES, Config
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, key_expr
-from omnikpi.schema.tables import CONTACT_DIMENSIONS
-from omnikpi.errors import UsageError
 
 KEY = "__key"
 MICROS = 1_000_000.0
@@ -109,27 +107,3 @@ def agent_time_source(req: SourceRequest) -> ir.Table:
         cont=channel_continuous(states.channel, req.ctx.config),
     )
     return split_intervals(states, "start", "end", req)
-
-
-SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
-    "contacts": contacts_source,
-    "agent_time": agent_time_source,
-}
-SOURCE_TABLES: dict[str, tuple[str, ...]] = {
-    "contacts": ("contacts",),
-    "agent_time": ("agent_states",),
-}
-SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "contacts": CONTACT_DIMENSIONS,
-    "agent_time": AGENT_DIMENSIONS,
-}
-
-
-def check_dimensions(source: str, metric_id: str, by: list[str]) -> None:
-    allowed = SOURCE_DIMENSIONS[source]
-    bad = [d for d in by if d not in allowed]
-    if bad:
-        raise UsageError(
-            f"metric {metric_id} cannot be cut by {', '.join(bad)}: its data "
-            f"({', '.join(SOURCE_TABLES[source])}) has only {', '.join(allowed)}"
-        )

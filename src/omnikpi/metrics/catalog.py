@@ -3,6 +3,7 @@
 from omnikpi.metrics import (  # noqa: F401
     accessibility,
     agent_time,
+    chat,
     productivity,
     quality,
     volume,

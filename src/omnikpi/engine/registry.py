@@ -1,0 +1,53 @@
+"""Which fact sources exist, the tables they read and the dimensions they can be cut by."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis.expr.types as ir
+
+from omnikpi.engine.chat_sources import (
+    agent_peaks_source,
+    chat_busy_source,
+    chat_sessions_source,
+)
+from omnikpi.engine.sources import (
+    AGENT_DIMENSIONS,
+    SourceRequest,
+    agent_time_source,
+    contacts_source,
+)
+from omnikpi.errors import UsageError
+from omnikpi.schema.tables import CONTACT_DIMENSIONS
+
+SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
+    "contacts": contacts_source,
+    "agent_time": agent_time_source,
+    "chat_sessions": chat_sessions_source,
+    "chat_busy": chat_busy_source,
+    "agent_peaks": agent_peaks_source,
+}
+SOURCE_TABLES: dict[str, tuple[str, ...]] = {
+    "contacts": ("contacts",),
+    "agent_time": ("agent_states",),
+    "chat_sessions": ("contacts",),
+    "chat_busy": ("contacts",),
+    "agent_peaks": ("contacts", "agent_states"),
+}
+SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "contacts": CONTACT_DIMENSIONS,
+    "agent_time": AGENT_DIMENSIONS,
+    "chat_sessions": AGENT_DIMENSIONS,
+    "chat_busy": AGENT_DIMENSIONS,
+    "agent_peaks": ("agent_id", "site", "tenant"),
+}
+
+
+def check_dimensions(source: str, metric_id: str, by: list[str]) -> None:
+    allowed = SOURCE_DIMENSIONS[source]
+    bad = [d for d in by if d not in allowed]
+    if bad:
+        raise UsageError(
+            f"metric {metric_id} cannot be cut by {', '.join(bad)}: its data "
+            f"({', '.join(SOURCE_TABLES[source])}) can be cut only by {', '.join(allowed)}"
+        )

@@ -1,0 +1,77 @@
+"""Chat concurrency: occupancy that never exceeds 100 % because of parallel sessions."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.metrics.agent_time import AGENT_DIMENSIONS
+from omnikpi.metrics.base import Metric, Param, Params, register
+from omnikpi.metrics.common import when
+
+ACTIVE_STATES = ("available", "handling", "hold", "acw")
+
+
+def active_time(t: ir.Table, p: Params) -> ir.Value:
+    """ActiveTime: available + handling + hold + acw on any channel."""
+    return when(t.state.isin(list(ACTIVE_STATES)), t.seconds)
+
+
+def capacity_weighted_active(t: ir.Table, p: Params) -> ir.Value:
+    """capacity × ActiveTime, with a per-agent capacity from config where one is set."""
+    capacities: dict[str, int] = p.get("__agent_capacity") or {}
+    default = float(p["capacity"])
+    if capacities:
+        cap = ibis.cases(
+            *[(t.agent_id == agent, float(c)) for agent, c in capacities.items()],
+            else_=default,
+        )
+    else:
+        cap = ibis.literal(default)
+    return active_time(t, p) * cap
+
+
+_CHAT_TABLES = ("contacts", "agent_states")
+_SESSION_NOTE = (
+    "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
+    "not a session); dimensions come from contacts for the numerator and agent_states for "
+    "the denominator."
+)
+
+register(
+    Metric(
+        id="chat_occupancy_relative", name="Chat occupancy (relative to capacity)",
+        unit="ratio", area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
+        denominator_source="agent_time",
+        formula="∫ concurrent sessions dt / (capacity × ActiveTime)",
+        params=(Param("capacity", "int", 4, "sessions an agent can hold at once; a per-agent "
+                      "capacity in config ([agents.capacity]) takes precedence",
+                      unit="sessions"),),
+        numerator=lambda t, p: t.seconds, denominator=capacity_weighted_active,
+        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+    ),
+    Metric(
+        id="chat_occupancy_absolute", name="Chat occupancy (absolute)", unit="ratio",
+        area="productivity", source="chat_busy", tables=_CHAT_TABLES,
+        denominator_source="agent_time",
+        formula="time with ≥ 1 open session / ActiveTime",
+        numerator=lambda t, p: t.seconds, denominator=active_time,
+        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+    ),
+    Metric(
+        id="accs", name="Average concurrent chat sessions", unit="sessions",
+        area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
+        denominator_source="agent_time",
+        formula="Σ over agents ∫ sessions dt / Σ ActiveTime (pooled)",
+        numerator=lambda t, p: t.seconds, denominator=active_time,
+        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+    ),
+    Metric(
+        id="mccs", name="Maximum concurrent chat sessions", unit="sessions",
+        area="productivity", source="agent_peaks", tables=_CHAT_TABLES,
+        formula="max concurrent sessions of each agent in each day (or finer period), "
+        "averaged over agent-periods with ActiveTime (a period with no session counts 0)",
+        numerator=lambda t, p: t.peak, denominator=lambda t, p: t.peak.notnull().cast("float64"),
+        dimensions=("agent_id", "site", "tenant"),
+    ),
+)
