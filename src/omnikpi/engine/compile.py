@@ -38,19 +38,24 @@ class _Part:
     aggregate: Aggregate
 
 
-def _parts(requests: list[MetricRequest], by: list[str]) -> dict[tuple[str, str], list[_Part]]:
-    grouped: dict[tuple[str, str], list[_Part]] = defaultdict(list)
+PartKey = tuple[str, str, tuple[tuple[str, object], ...]]
+
+
+def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_Part]]:
+    grouped: dict[PartKey, list[_Part]] = defaultdict(list)
     for req in requests:
         m = req.metric
         check_dimensions(m.source, m.id, by)
-        grouped[(m.source, m.booking)].append(
+        source_params = tuple((name, req.params[name]) for name in m.source_params)
+        grouped[(m.source, m.booking, source_params)].append(
             _Part(m.id + NUM, m.numerator, req.params, m.aggregate)
         )
         if m.denominator is not None:
             source = m.denominator_source or m.source
             booking = m.booking if source == m.source else "interval"
             check_dimensions(source, m.id, by)
-            grouped[(source, booking)].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
+            key = (source, booking, source_params if source == m.source else ())
+            grouped[key].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
     return grouped
 
 
@@ -75,9 +80,10 @@ def build_report(
     all_columns = [p.column for plist in parts.values() for p in plist]
     aggregate_of = {p.column: p.aggregate for plist in parts.values() for p in plist}
     partials: list[ir.Table] = []
-    for (source, booking), plist in parts.items():
+    for (source, booking, source_params), plist in parts.items():
         req = SourceRequest(
-            source_request.tables, source_request.ctx, source_request.calendar, booking
+            source_request.tables, source_request.ctx, source_request.calendar, booking,
+            source_params,
         )
         t = SOURCES[source](req)
         values: dict[str, ir.Value] = {}

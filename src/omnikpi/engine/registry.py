@@ -11,6 +11,7 @@ from omnikpi.engine.chat_sources import (
     chat_busy_source,
     chat_sessions_source,
 )
+from omnikpi.engine.fcr_source import fcr_source
 from omnikpi.engine.sources import (
     AGENT_DIMENSIONS,
     SourceRequest,
@@ -26,6 +27,7 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "chat_sessions": chat_sessions_source,
     "chat_busy": chat_busy_source,
     "agent_peaks": agent_peaks_source,
+    "fcr": fcr_source,
 }
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
@@ -33,6 +35,7 @@ SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "chat_sessions": ("contacts",),
     "chat_busy": ("contacts",),
     "agent_peaks": ("contacts", "agent_states"),
+    "fcr": ("contacts",),
 }
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_DIMENSIONS,
@@ -40,6 +43,7 @@ SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "chat_sessions": AGENT_DIMENSIONS,
     "chat_busy": AGENT_DIMENSIONS,
     "agent_peaks": ("agent_id", "site", "tenant"),
+    "fcr": CONTACT_DIMENSIONS,
 }
 
 

@@ -84,6 +84,11 @@ def _resolve_metrics(
     return [get_metric(m) for m in seen]
 
 
+def _topics_exist(dataset: Dataset) -> bool:
+    row = dataset.con.execute("SELECT count(topic) > 0 FROM contacts").fetchone()
+    return bool(row and row[0])
+
+
 def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
     """First and last instant of the data (for zone offsets and calendars)."""
     parts: list[str] = []
@@ -174,6 +179,8 @@ def run_report(
     requests: list[MetricRequest] = []
     for metric in chosen:
         p = resolved[metric.id]
+        if "match_topic" in p and p["match_topic"] is None:
+            p["match_topic"] = _topics_exist(dataset)
         if any(param.name == "capacity" for param in metric.params):
             p["__agent_capacity"] = dict((config or Config()).agents.capacity)
         variant = metric.resolve(p) if metric.resolve else metric

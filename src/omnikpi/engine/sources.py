@@ -33,6 +33,8 @@ class SourceRequest:
     ctx: RunContext
     calendar: CalendarGetter
     booking: str
+    params: tuple[tuple[str, object], ...] = ()
+    """Parameters that change the source's rows (e.g. the FCR window)."""
 
 
 def _window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:

@@ -100,6 +100,8 @@ class Metric:
     """Denominator is the length of the row's period in hours (rates per hour)."""
     denominator_source: str | None = None
     """Fact source of the denominator when it differs from ``source`` (e.g. agent time)."""
+    source_params: tuple[str, ...] = ()
+    """Parameters the fact source itself needs (rows differ with them)."""
     resolve: Callable[[Params], Metric] | None = None
     """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
     notes: str = ""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from omnikpi.metrics.base import Metric, Param, register
-from omnikpi.metrics.common import n
+import dataclasses
+
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
+from omnikpi.metrics.common import n, when
 
 
 def _handled_mean(id_: str, name: str, column: str, formula: str) -> Metric:
@@ -34,5 +38,22 @@ register(
                       ("period", "logged_in")),),
         numerator=lambda f, p: n(f.handled),
         per_period_hours=True,
+        resolve=lambda p: _TPH_LOGGED_IN if p["per"] == "logged_in" else REGISTRY[
+            "transactions_per_hour"],
+        notes="per=logged_in needs agent_states and can be cut only by agent dimensions.",
     ),
+)
+
+
+def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
+    return when(t.state != "logged_out", t.seconds)
+
+
+_TPH_LOGGED_IN = dataclasses.replace(
+    REGISTRY["transactions_per_hour"],
+    per_period_hours=False,
+    denominator_source="agent_time",
+    denominator=_logged_in_seconds,
+    scale=3600.0,
+    resolve=None,
 )

@@ -1,0 +1,57 @@
+"""First-contact resolution over chains of contacts of the same customer.
+
+Every handled contact with a customer is a question (also one that is itself a repeat);
+it is repeated when another offered contact of that customer (same topic if topics are
+matched; a missing topic matches any) arrives after it arrived and no later than the
+window after it ended. A transfer leg (a contact whose ``parent_id`` is the question) is
+the same question continuing, not a repeat. Questions whose window has not elapsed by
+as-of are left out: their answer is not known yet.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from omnikpi.engine.contact_facts import contact_facts
+from omnikpi.engine.grains import key_expr
+from omnikpi.engine.sources import KEY, SourceRequest
+
+HOUR_US = 3_600_000_000
+
+
+def fcr_source(req: SourceRequest) -> ir.Table:
+    params = dict(req.params)
+    window_us = int(round(float(params["window_hours"]) * HOUR_US))
+    match_topic = bool(params["match_topic"])
+    ctx = req.ctx
+    facts = contact_facts(req.tables("contacts"), ctx)
+    questions = facts.filter(
+        facts.handled & facts.customer_id.notnull() & (facts.end + window_us <= ctx.as_of_us)
+    )
+    if ctx.from_us is not None:
+        questions = questions.filter(questions.end >= ctx.from_us)
+    if ctx.to_us is not None:
+        questions = questions.filter(questions.end < ctx.to_us)
+    later = facts.filter(facts.offered & facts.customer_id.notnull()).select(
+        r_id=facts.contact_id, r_customer=facts.customer_id, r_topic=facts.topic,
+        r_arr=facts.arr, r_parent=facts.parent_id,
+    )
+    q = questions.select(q_id=questions.contact_id, q_customer=questions.customer_id,
+                         q_topic=questions.topic, q_arr=questions.arr, q_end=questions.end)
+    conditions = [
+        q.q_customer == later.r_customer,
+        later.r_id != q.q_id,
+        later.r_arr > q.q_arr,
+        later.r_arr <= q.q_end + window_us,
+        later.r_parent.isnull() | (later.r_parent != q.q_id),
+    ]
+    if match_topic:
+        conditions.append(
+            q.q_topic.isnull() | later.r_topic.isnull() | (q.q_topic == later.r_topic)
+        )
+    pairs = q.join(later, conditions).select("q_id").distinct()
+    marked = questions.left_join(pairs, questions.contact_id == pairs.q_id)
+    marked = marked.mutate(repeated=marked.q_id.notnull()).drop("q_id")
+    return marked.mutate(**{KEY: key_expr(ctx.grain, marked.end, ctx.offsets)})
+
+
