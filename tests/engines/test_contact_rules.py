@@ -1,0 +1,253 @@
+"""Hand-computed cases for the catalog's shared rules, on every engine.
+
+Each test states its arithmetic; times are UTC unless a zone is named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import omnikpi
+from omnikpi.engine.run import ReportResult
+
+from ..builders import call, dataset
+
+
+def run(data: Path, engine: str, **kwargs: Any) -> ReportResult:
+    return omnikpi.report_result(data, engine=engine, **kwargs)
+
+
+def only(result: ReportResult) -> dict[str, Any]:
+    assert len(result.rows) == 1, result.rows
+    return result.rows[0]
+
+
+def test_interval_booking_arrival_vs_end(tmp_path: Path, engine: str) -> None:
+    # Arrives 10:29:50 (interval 10:00), answered 10:30:10, ends 10:35 (interval 10:30).
+    data = dataset(tmp_path, contacts=[
+        call("c1", "2024-03-05T10:29:50", answered="2024-03-05T10:30:10",
+             ended="2024-03-05T10:35:00", acw_seconds=30),
+    ])
+    rows = run(data, engine, metrics=["offered", "answered", "asa", "handled", "aht"],
+               grain="30min").rows
+    assert rows == [
+        {"period_start": "2024-03-05T10:00:00+00:00", "offered": 1, "answered": 1,
+         "asa": 20.0, "handled": 0, "aht": None},
+        {"period_start": "2024-03-05T10:30:00+00:00", "offered": 0, "answered": 0,
+         "asa": None, "handled": 1, "aht": 4 * 60 + 50 + 30.0},
+    ]
+
+
+def test_threshold_is_inclusive_and_exact(tmp_path: Path, engine: str) -> None:
+    # Waits 20.000000 s (on time) and 20.000001 s (late): SL = 1/2 at T = 20.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:20",
+             ended="2024-03-05T10:01:00"),
+        call("b", "2024-03-05T10:00:00", answered="2024-03-05T10:00:20.000001",
+             ended="2024-03-05T10:01:00"),
+    ])
+    row = only(run(data, engine, metrics=["service_level", "asa"],
+                   params={"threshold_seconds": 20}))
+    assert row["service_level"] == 0.5
+    assert row["asa"] == pytest.approx(20.0000005, abs=1e-9)
+
+
+def test_short_abandon_boundary(tmp_path: Path, engine: str) -> None:
+    # Abandons after 4.9 s (short) and 5.0 s (not short), plus one answered on time.
+    # abandon_rate = (2 − 1) / (3 − 1) = 0.5; SL = 1 / (3 − 1) = 0.5;
+    # avg_abandon_time = 5.0 (short excluded); avg_wait keeps the short one:
+    # (4.9 + 5 + 10) / 3; short_abandoned = 1; with exclusion off: abandon_rate 2/3.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", abandoned="2024-03-05T10:00:04.9"),
+        call("b", "2024-03-05T10:00:00", abandoned="2024-03-05T10:00:05"),
+        call("c", "2024-03-05T10:00:00", answered="2024-03-05T10:00:10",
+             ended="2024-03-05T10:02:00"),
+    ])
+    row = only(run(data, engine, metrics=[
+        "abandon_rate", "service_level", "avg_abandon_time", "avg_wait", "short_abandoned",
+        "abandoned"]))
+    assert row["abandon_rate"] == 0.5
+    assert row["service_level"] == 0.5
+    assert row["avg_abandon_time"] == 5.0
+    assert row["avg_wait"] == pytest.approx((4.9 + 5 + 10) / 3)
+    assert row["short_abandoned"] == 1
+    assert row["abandoned"] == 2
+    off = only(run(data, engine, metrics=["abandon_rate"],
+                   params={"exclude_short_abandons": "false"}))
+    assert off["abandon_rate"] == pytest.approx(2 / 3)
+
+
+def test_empty_denominators_are_null_and_counts_zero(tmp_path: Path, engine: str) -> None:
+    # Queue q2 has only a blocked contact: offered 0, blocked_rate 1, every ratio null.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:10",
+             ended="2024-03-05T10:02:00"),
+        call("b", "2024-03-05T10:00:00", queue="q2", blocked="true"),
+    ])
+    rows = run(data, engine, by=["queue"], metrics=[
+        "offered", "blocked_rate", "service_level", "asa", "abandon_rate", "aht", "max_wait"],
+    ).rows
+    assert rows[1] == {"queue": "q2", "offered": 0, "blocked_rate": 1.0,
+                       "service_level": None, "asa": None, "abandon_rate": None,
+                       "aht": None, "max_wait": None}
+    assert rows[0]["blocked_rate"] == 0.0 and rows[0]["max_wait"] == 10.0
+
+
+def test_timeouts_stay_in_denominators(tmp_path: Path, engine: str) -> None:
+    # c left the queue at 10:05 unanswered (timeout): SL 1/2 and abandon rate 0/2.
+    # d is still waiting at as-of after 10 s (≤ T): left out of SL, not an abandon.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:10",
+             ended="2024-03-05T10:02:00"),
+        call("c", "2024-03-05T10:00:00", ended="2024-03-05T10:05:00"),
+        call("d", "2024-03-05T10:04:50"),
+    ])
+    row = only(run(data, engine, metrics=["service_level", "abandon_rate", "offered"],
+                   as_of="2024-03-05T10:05:00Z"))
+    assert row == {"service_level": 0.5, "abandon_rate": 0.0, "offered": 3}
+
+
+def test_as_of_hides_what_has_not_happened(tmp_path: Path, engine: str) -> None:
+    # At as-of 10:00:30 the call answered at 10:01 is still waiting (30 s > T = 20: late),
+    # and the call arriving at 10:02 does not exist yet.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:01:00",
+             ended="2024-03-05T10:03:00"),
+        call("b", "2024-03-05T10:02:00", answered="2024-03-05T10:02:05",
+             ended="2024-03-05T10:03:00"),
+    ])
+    row = only(run(data, engine, metrics=["offered", "answered", "service_level", "handled"],
+                   as_of="2024-03-05T10:00:30Z"))
+    assert row == {"offered": 1, "answered": 0, "service_level": 0.0, "handled": 0}
+
+
+def test_discrete_abandon_and_mixed_group(tmp_path: Path, engine: str) -> None:
+    # Voice: 1 on time of 2 offered. E-mail (T = 86400): one answered after 2 h (on time),
+    # one withdrawn by the customer (abandoned, not in SL). Pooled SL = (1 + 1) / (2 + 1).
+    data = dataset(tmp_path, contacts=[
+        call("v1", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:02:00"),
+        call("v2", "2024-03-05T10:00:00", answered="2024-03-05T10:01:00",
+             ended="2024-03-05T10:02:00"),
+        call("m1", "2024-03-05T08:00:00", channel="email", queue="mail",
+             answered="2024-03-05T10:00:00", ended="2024-03-05T10:00:00"),
+        call("m2", "2024-03-05T08:00:00", channel="email", queue="mail",
+             abandoned="2024-03-05T09:00:00"),
+    ])
+    row = only(run(data, engine, metrics=["service_level", "abandon_rate", "avg_time_late"],
+                   as_of="2024-03-05T12:00:00Z"))
+    assert row["service_level"] == pytest.approx(2 / 3)
+    assert row["abandon_rate"] == 0.0  # continuous only: voice has no abandon
+    assert row["avg_time_late"] is None  # discrete: nothing late
+
+
+def test_transfers_and_resolution(tmp_path: Path, engine: str) -> None:
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:02:00", transferred="true", resolved="false"),
+        call("b", "2024-03-05T10:02:00", answered="2024-03-05T10:02:05",
+             ended="2024-03-05T10:05:00", parent_id="a", resolved="true"),
+        call("c", "2024-03-05T10:03:00", answered="2024-03-05T10:03:05",
+             ended="2024-03-05T10:06:00"),
+    ])
+    row = only(run(data, engine, metrics=["transferred", "transfer_rate", "resolution_rate"]))
+    assert row == {"transferred": 1, "transfer_rate": pytest.approx(1 / 3),
+                   "resolution_rate": 0.5}
+
+
+def test_fcr_chains_windows_topics_and_transfers(tmp_path: Path, engine: str) -> None:
+    # as-of 03-20 00:00, window 168 h.
+    # q1 (cust A, billing) ends 03-05 10:05; A calls again 03-08 (billing): repeat.
+    # q2 = that repeat, ends 03-08 10:05: no later contact → resolved.
+    # q3 (cust B, billing) ends 03-05; B calls 03-06 about "tech": other topic, resolved.
+    # q4 (cust C) transferred to leg q5 (parent_id q4): q4 resolved, q5 resolved.
+    # q6 (cust D) ends 03-18: window not elapsed at as-of → left out.
+    # fcr = 5 resolved / 6 questions (q1, q2, q3, q3b, q4, q5); q3b is B's tech contact.
+    day = "2024-03-0{}T10:00:00"
+    def c(i: str, d: int, cust: str, topic: str | None, **kw: Any) -> dict[str, Any]:
+        return call(i, day.format(d), answered=day.format(d)[:-2] + "05",
+                    ended=day.format(d)[:-5] + "05:00", customer_id=cust, topic=topic, **kw)
+    data = dataset(tmp_path, contacts=[
+        c("q1", 5, "A", "billing"), c("q2", 8, "A", "billing"),
+        c("q3", 5, "B", "billing"), c("q3b", 6, "B", "tech"),
+        c("q4", 5, "C", None, transferred="true"), c("q5", 5, "C", None, parent_id="q4"),
+        call("q6", "2024-03-18T10:00:00", answered="2024-03-18T10:00:05",
+             ended="2024-03-18T10:05:00", customer_id="D"),
+    ])
+    row = only(run(data, engine, metrics=["fcr", "repeat_rate"], as_of="2024-03-20T00:00:00Z"))
+    assert row["fcr"] == pytest.approx(5 / 6)
+    assert row["repeat_rate"] == pytest.approx(1 / 6)
+    # Without topic matching B's tech contact repeats q3 too: 4 / 6.
+    loose = only(run(data, engine, metrics=["fcr"], as_of="2024-03-20T00:00:00Z",
+                     params={"match_topic": "false"}))
+    assert loose["fcr"] == pytest.approx(4 / 6)
+    # A 48 h window no longer reaches A's call three days later: 5/6 → 6/6 with topics.
+    short = only(run(data, engine, metrics=["fcr"], as_of="2024-03-20T00:00:00Z",
+                     params={"fcr.window_hours": 48}))
+    assert short["fcr"] == 1.0
+
+
+def test_dst_days_in_reporting_zone(tmp_path: Path, engine: str) -> None:
+    # Europe/Kyiv springs forward on 2024-03-31 (03:00 → 04:00): that day has 23 h.
+    # 2024-03-30T22:30Z is 00:30 local on 03-31; 2024-03-31T21:30Z is 00:30 on 04-01.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-30T22:30:00", answered="2024-03-30T22:30:10",
+             ended="2024-03-30T22:35:00"),
+        call("b", "2024-03-31T21:30:00", answered="2024-03-31T21:30:10",
+             ended="2024-03-31T21:35:00"),
+    ])
+    rows = run(data, engine, metrics=["offered", "transactions_per_hour"], grain="day",
+               tz="Europe/Kyiv").rows
+    assert rows == [
+        {"period_start": "2024-03-31T00:00:00+02:00", "offered": 1,
+         "transactions_per_hour": pytest.approx(1 / 23)},
+        {"period_start": "2024-04-01T00:00:00+03:00", "offered": 1,
+         "transactions_per_hour": pytest.approx(1 / 24)},
+    ]
+
+
+def test_fall_back_hour_gives_two_periods(tmp_path: Path, engine: str) -> None:
+    # America/New_York falls back on 2024-11-03: 01:00–02:00 local happens twice
+    # (05:00Z EDT and 06:00Z EST); hourly periods keep them apart.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-11-03T05:10:00", abandoned="2024-11-03T05:11:00"),
+        call("b", "2024-11-03T06:10:00", abandoned="2024-11-03T06:11:00"),
+    ])
+    rows = run(data, engine, metrics=["offered"], grain="hour", tz="America/New_York").rows
+    assert [r["period_start"] for r in rows] == [
+        "2024-11-03T01:00:00-04:00", "2024-11-03T01:00:00-05:00"]
+
+
+def test_state_split_across_midnight_in_zone(tmp_path: Path, engine: str) -> None:
+    # Kyiv is UTC+2 in January: 21:30Z–22:30Z is 23:30–00:30 local, split 30/30 min.
+    data = dataset(
+        tmp_path,
+        contacts=[call("a", "2024-01-10T21:00:00")],
+        agent_states=[
+            {"agent_id": "x", "state": "handling", "start": "2024-01-10T21:30:00",
+             "end": "2024-01-10T22:30:00", "channel": "voice"},
+            {"agent_id": "x", "state": "available", "start": "2024-01-10T22:30:00",
+             "end": "2024-01-10T23:00:00"},
+        ],
+    )
+    rows = run(data, engine, metrics=["occupancy"], grain="day", tz="Europe/Kyiv",
+               as_of="2024-01-11T00:00:00Z").rows
+    assert rows == [
+        {"period_start": "2024-01-10T00:00:00+02:00", "occupancy": 1.0},
+        {"period_start": "2024-01-11T00:00:00+02:00", "occupancy": 0.5},
+    ]
+
+
+def test_from_to_half_open(tmp_path: Path, engine: str) -> None:
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T09:59:59", abandoned="2024-03-05T10:00:30"),
+        call("b", "2024-03-05T10:00:00", abandoned="2024-03-05T10:00:30"),
+        call("c", "2024-03-05T10:59:59", abandoned="2024-03-05T11:00:30"),
+        call("d", "2024-03-05T11:00:00", abandoned="2024-03-05T11:00:30"),
+    ])
+    row = only(run(data, engine, metrics=["offered"], from_="2024-03-05T10:00:00Z",
+                   to="2024-03-05T11:00:00Z"))
+    assert row == {"offered": 2}
