@@ -1,0 +1,116 @@
+"""Invariants of reports on random contacts (hypothesis).
+
+0 ≤ ratio ≤ 1; counts over any --by sum to the total; the row order of the input does not
+matter; DuckDB and Spark give the same rows.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import omnikpi
+
+from ..builders import dataset
+
+BASE = datetime(2024, 3, 5, 8, tzinfo=UTC)
+RATIOS = ["service_level", "abandon_rate", "blocked_rate", "transfer_rate", "fcr"]
+COUNTS = ["received", "offered", "answered", "abandoned", "handled", "transferred"]
+MEANS = ["asa", "avg_wait", "aht", "max_wait", "avg_time_late"]
+
+
+def iso(seconds: float) -> str:
+    return (BASE + timedelta(seconds=seconds)).isoformat()
+
+
+contact = st.fixed_dictionaries({
+    "arrive": st.floats(min_value=0, max_value=6 * 3600, allow_nan=False),
+    "wait": st.floats(min_value=0, max_value=900, allow_nan=False),
+    "talk": st.floats(min_value=1, max_value=900, allow_nan=False),
+    "outcome": st.sampled_from(["answered", "abandoned", "blocked", "timeout", "waiting"]),
+    "queue": st.sampled_from(["sales", "support", "mail"]),
+    "customer": st.sampled_from(["c1", "c2", "c3", None]),
+    "transferred": st.booleans(),
+})
+
+
+def rows_of(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for i, s in enumerate(specs):
+        answered = s["outcome"] == "answered"
+        rows.append({
+            "contact_id": f"k{i}", "queue": s["queue"],
+            "channel": "email" if s["queue"] == "mail" else "voice",
+            "customer_id": s["customer"], "arrived_at": iso(s["arrive"]),
+            "blocked": str(s["outcome"] == "blocked").lower(),
+            "accepted_at": iso(s["arrive"] + s["wait"]) if answered else None,
+            "first_response_at": iso(s["arrive"] + s["wait"]) if answered else None,
+            "abandoned_at": iso(s["arrive"] + s["wait"]) if s["outcome"] == "abandoned"
+            else None,
+            "ended_at": iso(s["arrive"] + s["wait"] + s["talk"])
+            if s["outcome"] in ("answered", "timeout") else None,
+            "transferred": str(s["transferred"] and answered).lower(),
+        })
+    return rows
+
+
+def report(folder: Path, by: list[str], engine: str = "duckdb") -> list[dict[str, Any]]:
+    return omnikpi.report_result(
+        folder, metrics=COUNTS + RATIOS + MEANS, by=by, grain="hour", engine=engine,
+        as_of=iso(8 * 3600), params={"fcr.window_hours": 1},
+    ).rows
+
+
+SETTINGS = settings(max_examples=25, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(specs=st.lists(contact, min_size=1, max_size=40))
+def test_ratio_bounds_and_totals(specs: list[dict[str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = dataset(Path(tmp), contacts=rows_of(specs))
+        total = report(folder, [])
+        by_queue = report(folder, ["queue"])
+    for row in total + by_queue:
+        for ratio in RATIOS:
+            assert row[ratio] is None or 0.0 <= row[ratio] <= 1.0
+    for count in COUNTS:
+        for period in {r["period_start"] for r in total}:
+            whole = sum(r[count] for r in total if r["period_start"] == period)
+            parts = sum(r[count] for r in by_queue if r["period_start"] == period)
+            assert whole == parts
+
+
+@SETTINGS
+@given(specs=st.lists(contact, min_size=1, max_size=40), seed=st.integers(0, 10**6))
+def test_row_order_does_not_matter(specs: list[dict[str, Any]], seed: int) -> None:
+    rows = rows_of(specs)
+    shuffled = rows[:]
+    random.Random(seed).shuffle(shuffled)
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        first = report(dataset(Path(a), contacts=rows), ["queue"])
+        second = report(dataset(Path(b), contacts=shuffled), ["queue"])
+    assert _rounded(first) == _rounded(second)
+
+
+def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=st.lists(contact, min_size=1, max_size=25))
+def test_duckdb_equals_spark(specs: list[dict[str, Any]], engine: str) -> None:
+    if engine != "spark":
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = dataset(Path(tmp), contacts=rows_of(specs))
+        assert _rounded(report(folder, ["queue"], "spark")) == _rounded(
+            report(folder, ["queue"], "duckdb"))
