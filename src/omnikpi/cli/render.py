@@ -18,8 +18,10 @@ def human(value: Any, unit: str | None) -> str:
         return f"{int(value):,}"
     if unit == "seconds":
         seconds = float(value)
-        if seconds >= 3600:
+        if seconds >= 3 * 3600:
             return f"{seconds / 3600:.1f} h"
+        if seconds >= 1000:
+            return f"{seconds / 60:.1f} min"
         return f"{seconds:.1f} s"
     if isinstance(value, float):
         return f"{value:,.2f}"
@@ -68,6 +70,9 @@ def best_table(result: ReportResult, width: int, title: str | None = None) -> Ta
                         for r in result.rows]) + 3
         for c in result.columns
     )
-    if needed <= width or len(result.rows) > 12:
+    transposed = 18 + sum(
+        max(len(_group_label(result, r).split("\n")[0]), 9) + 3 for r in result.rows
+    )
+    if needed <= width or len(result.rows) > 12 or transposed > width:
         return report_table(result, title)
     return transposed_table(result, title)

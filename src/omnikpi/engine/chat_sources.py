@@ -51,6 +51,17 @@ def chat_busy_source(req: SourceRequest) -> ir.Table:
     return split_intervals(islands, "s_start", "s_end", req)
 
 
+def chat_agent_time_source(req: SourceRequest) -> ir.Table:
+    """Agent time of the chat agents only: agents with a chat session in the window.
+
+    Voice-only agents have ActiveTime too; counting it would dilute a site's chat
+    occupancy with people who never chat.
+    """
+    time = agent_time_source(req)
+    chat_agents = _sessions(req).select("agent_id").distinct()
+    return time.filter(time.agent_id.isin(chat_agents.agent_id))
+
+
 def _inner_grain(grain: str) -> str:
     return grain if grain in ("15min", "30min", "hour", "day") else "day"
 
@@ -82,7 +93,7 @@ def agent_peaks_source(req: SourceRequest) -> ir.Table:
     )
     events = events.mutate(open=events.delta.sum().over(running))
     peaks = events.group_by(["agent_id", KEY]).aggregate(peak=events.open.max())
-    time = agent_time_source(inner_req)
+    time = chat_agent_time_source(inner_req)
     time = time.filter(time.state.isin(list(ACTIVE_STATES)))
     periods = time.group_by(["agent_id", "site", "tenant", KEY]).aggregate(
         active_seconds=time.seconds.sum()

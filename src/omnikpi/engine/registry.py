@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 
 from omnikpi.engine.chat_sources import (
     agent_peaks_source,
+    chat_agent_time_source,
     chat_busy_source,
     chat_sessions_source,
 )
@@ -28,6 +29,7 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "chat_busy": chat_busy_source,
     "agent_peaks": agent_peaks_source,
     "fcr": fcr_source,
+    "chat_agent_time": chat_agent_time_source,
 }
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
@@ -36,6 +38,7 @@ SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "chat_busy": ("contacts",),
     "agent_peaks": ("contacts", "agent_states"),
     "fcr": ("contacts",),
+    "chat_agent_time": ("contacts", "agent_states"),
 }
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_DIMENSIONS,
@@ -44,6 +47,7 @@ SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "chat_busy": AGENT_DIMENSIONS,
     "agent_peaks": ("agent_id", "site", "tenant"),
     "fcr": CONTACT_DIMENSIONS,
+    "chat_agent_time": AGENT_DIMENSIONS,
 }
 
 

@@ -34,7 +34,8 @@ def capacity_weighted_active(t: ir.Table, p: Params) -> ir.Value:
 _CHAT_TABLES = ("contacts", "agent_states")
 _SESSION_NOTE = (
     "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
-    "not a session); dimensions come from contacts for the numerator and agent_states for "
+    "not a session); ActiveTime counts the agents with at least one chat session in the "
+    "report window; dimensions come from contacts for the numerator and agent_states for "
     "the denominator."
 )
 
@@ -42,7 +43,7 @@ register(
     Metric(
         id="chat_occupancy_relative", name="Chat occupancy (relative to capacity)",
         unit="ratio", area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
-        denominator_source="agent_time",
+        denominator_source="chat_agent_time",
         formula="∫ concurrent sessions dt / (capacity × ActiveTime)",
         params=(Param("capacity", "int", 4, "sessions an agent can hold at once; a per-agent "
                       "capacity in config ([agents.capacity]) takes precedence",
@@ -53,7 +54,7 @@ register(
     Metric(
         id="chat_occupancy_absolute", name="Chat occupancy (absolute)", unit="ratio",
         area="productivity", source="chat_busy", tables=_CHAT_TABLES,
-        denominator_source="agent_time",
+        denominator_source="chat_agent_time",
         formula="time with ≥ 1 open session / ActiveTime",
         numerator=lambda t, p: t.seconds, denominator=active_time,
         notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
@@ -61,7 +62,7 @@ register(
     Metric(
         id="accs", name="Average concurrent chat sessions", unit="sessions",
         area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
-        denominator_source="agent_time",
+        denominator_source="chat_agent_time",
         formula="Σ over agents ∫ sessions dt / Σ ActiveTime (pooled)",
         numerator=lambda t, p: t.seconds, denominator=active_time,
         notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,

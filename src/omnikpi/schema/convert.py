@@ -16,6 +16,15 @@ _NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTI
                      "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 
 
+SQL_TYPES = {
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.TIMESTAMP: "BIGINT",
+    ColumnType.FLOAT: "DOUBLE",
+    ColumnType.BOOL: "BOOLEAN",
+    ColumnType.DATE: "BIGINT",
+}
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -36,7 +45,7 @@ def _is_numeric(src: str) -> bool:
 def typed_sql(column: Column, src: str | None) -> str:
     """Expression giving the canonical value, before defaults; null if it cannot be read."""
     if src is None:
-        return "NULL"
+        return f"CAST(NULL AS {SQL_TYPES[column.type]})"
     q = quote(column.name)
     src_u = src.upper()
     text = raw_text(column.name)
