@@ -1,0 +1,110 @@
+"""The command-line contract: exit codes, messages, validation report, catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.metrics.base import all_metrics
+
+from ..builders import call, dataset
+from ..conftest import SPEC_EXAMPLES
+
+VOICE = SPEC_EXAMPLES / "voice_basic"
+runner = CliRunner()
+
+
+def test_unknown_metric_exits_2_and_lists_ids() -> None:
+    result = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "sl"])
+    assert result.exit_code == 2
+    assert "unknown metric 'sl'" in result.output and "service_level" in result.output
+
+
+def test_bad_param_exits_2_naming_choices() -> None:
+    result = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "service_level",
+                                 "--param", "service_level.variant=bogus"])
+    assert result.exit_code == 2
+    assert "answered_abandoned" in result.output
+    bad_number = runner.invoke(app, ["report", "--data", str(VOICE), "--param",
+                                     "threshold_seconds=abc"])
+    assert bad_number.exit_code == 2 and "threshold_seconds" in bad_number.output
+    no_equals = runner.invoke(app, ["report", "--data", str(VOICE), "--param", "x"])
+    assert no_equals.exit_code == 2
+
+
+def test_missing_table_exits_3_naming_it(tmp_path: Path) -> None:
+    data = dataset(tmp_path, contacts=[call("a", "2024-03-05T10:00:00")])
+    result = runner.invoke(app, ["report", "--data", str(data), "--metrics", "occupancy"])
+    assert result.exit_code == 3
+    assert "agent_states" in result.output
+
+
+def test_missing_required_column_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text("contact_id,channel,queue\na,voice,q\n")
+    result = runner.invoke(app, ["report", "--data", str(tmp_path), "--metrics", "offered"])
+    assert result.exit_code == 3
+    assert "arrived_at" in result.output
+    validate = runner.invoke(app, ["validate", "--data", str(tmp_path)])
+    assert validate.exit_code == 3 and "arrived_at" in validate.output
+
+
+def test_validate_lists_every_problem_and_report_quarantines(tmp_path: Path) -> None:
+    rows = [
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:10",
+             ended="2024-03-05T10:01:00"),
+        call("b", "not a time"),                                        # row 2
+        call("c", "2024-03-05T10:00:00", answered="2024-03-05T09:59:00"),  # row 3
+        call("a", "2024-03-05T10:00:00"),                               # row 4 duplicate
+        call("d", "2024-03-05T10:00:00", direction="sideways", hold_seconds=-3),  # row 5
+    ]
+    data = dataset(tmp_path, contacts=rows)
+    result = runner.invoke(app, ["validate", "--data", str(data), "--format", "json"])
+    assert result.exit_code == 0  # usable: bad rows are quarantined
+    report = json.loads(result.stdout)
+    found = {(p["row"], p["column"]) for p in report["problems"]}
+    assert {(2, "arrived_at"), (3, "accepted_at"), (3, "first_response_at"),
+            (4, "contact_id"), (5, "direction"), (5, "hold_seconds")} <= found
+    assert report["tables"]["contacts"]["quarantined"] == 4
+    text = runner.invoke(app, ["validate", "--data", str(data)]).output
+    assert "contacts.csv line 3 (row 2)" in text and "not a time" in text
+    out = runner.invoke(app, ["report", "--data", str(data), "--metrics", "offered",
+                              "--format", "json"])
+    assert out.exit_code == 0
+    assert json.loads(out.stdout)["rows"] == [{"offered": 1}]
+    assert "4 row(s) quarantined" in out.stderr
+
+
+def test_catalog_lists_every_metric_with_formula() -> None:
+    result = runner.invoke(app, ["catalog", "--format", "json"])
+    assert result.exit_code == 0
+    listed = {m["id"]: m for m in json.loads(result.stdout)}
+    assert set(listed) == {m.id for m in all_metrics()}
+    sl = listed["service_level"]
+    assert sl["unit"] == "ratio" and "contacts" in sl["tables"]
+    assert {p["name"] for p in sl["parameters"]} == {
+        "threshold_seconds", "variant", "pending_on_time", "short_abandon_seconds",
+        "exclude_short_abandons"}
+
+
+def test_report_formats_csv_and_xlsx(tmp_path: Path) -> None:
+    args = ["report", "--data", str(VOICE), "--metrics", "offered,service_level", "--by",
+            "queue"]
+    csv_out = runner.invoke(app, [*args, "--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == "queue,offered,service_level"
+    assert csv_out.stdout.splitlines()[1].startswith("sales,11,0.6")
+    target = tmp_path / "r.xlsx"
+    assert runner.invoke(app, [*args, "--format", "xlsx", "--output", str(target)]).exit_code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target)["report"]
+    assert [c.value for c in sheet[2]] == ["sales", 11, 0.6]
+
+
+def test_docs_metrics_page_is_current() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+    generated = runner.invoke(app, ["catalog", "--format", "markdown"]).stdout
+    assert page.read_text(encoding="utf-8").strip() == generated.strip(), (
+        "docs/metrics.md is stale: run `make docs`")
