@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import ibis
@@ -67,7 +68,7 @@ def test_calendar_is_contiguous_and_covers(start: int, hours: int, tz_name: str,
     end = start + hours * 3600 * MICROS
     cal = buckets(grain, tz_name, start, end)
     assert cal[0].start_us <= start and cal[-1].end_us >= end
-    for a, b in zip(cal, cal[1:], strict=False):
+    for a, b in itertools.pairwise(cal):
         assert a.end_us == b.start_us
     if grain == "day":
         assert all(b.hours in (23, 23.5, 24, 24.5, 25) for b in cal)

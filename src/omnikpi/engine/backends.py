@@ -18,8 +18,8 @@ import ibis
 import ibis.expr.types as ir
 
 from omnikpi.errors import UsageError
-from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.convert import quote
+from omnikpi.schema.dataset import Dataset
 
 ENGINES = ("duckdb", "spark")
 

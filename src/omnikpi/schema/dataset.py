@@ -127,7 +127,7 @@ def _stage_file(
     known = set(table.column_names)
     extras = [name for name in sources if name not in known and not name.startswith("__")]
     inner = ", ".join(
-        [f"row_number() OVER () AS __row"]
+        ["row_number() OVER () AS __row"]
         + [f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}" for c in table.columns]
         + [
             f"{raw_text(c.name) if c.name in sources else 'NULL'} AS {quote('__raw_' + c.name)}"

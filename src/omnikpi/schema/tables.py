@@ -7,10 +7,10 @@ read one description of the contract instead of each carrying its own copy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     STRING = "string"
     TIMESTAMP = "timestamp"  # held by the engine as int64 microseconds since the epoch, UTC
     FLOAT = "float"

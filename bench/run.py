@@ -1,0 +1,217 @@
+"""Report benchmark: OmniKPI (DuckDB engine) against tuned hand-written DuckDB SQL and pandas.
+
+All compute the same 10 KPIs (offered, answered, abandoned, short abandoned, service level,
+ASA, average wait, max wait, AHT, transfer rate) by queue and local day in Europe/Kyiv over a
+generated `contacts` Parquet file, and the results are checked equal. Ratios are measured in
+the same run, so they hold on any machine.
+
+    uv run python bench/run.py --quick [--json FILE]      # 1 M contacts
+    uv run python bench/run.py --contacts 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import omnikpi
+from omnikpi.engine.timezones import offset_ranges, to_us
+
+TZ = "Europe/Kyiv"
+METRICS = ["offered", "answered", "abandoned", "short_abandoned", "service_level", "asa",
+           "avg_wait", "max_wait", "aht", "transfer_rate"]
+START = pd.Timestamp("2024-03-01", tz="UTC")  # March: includes the DST change of 03-31
+
+
+def generate(n: int, path: Path, seed: int = 1) -> None:
+    """Vectorised synthetic contacts: 20 queues, 31 days, naive UTC timestamps."""
+    rng = np.random.default_rng(seed)
+    arrived = START.value // 1000 + rng.integers(0, 31 * 86400 * 10**6, n)
+    wait = (rng.exponential(25, n) * 1e6).astype(np.int64)
+    outcome = rng.random(n)
+    answered = outcome < 0.85
+    abandoned = (outcome >= 0.85) & (outcome < 0.97)
+    blocked = outcome >= 0.99
+    talk = (rng.lognormal(5.3, 0.5, n) * 1e6).astype(np.int64)
+    def ts(v, m):
+        return pa.array(np.where(m, v, 0), pa.int64()).cast(pa.timestamp("us")).to_numpy(
+            zero_copy_only=False)
+    table = pa.table({
+        "contact_id": pa.array(np.arange(n).astype(str)),
+        "channel": pa.array(np.full(n, "voice")),
+        "queue": pa.array(np.char.add("q", (rng.integers(0, 20, n)).astype(str))),
+        "arrived_at": pa.array(arrived, pa.int64()).cast(pa.timestamp("us")),
+        "blocked": pa.array(blocked),
+        "accepted_at": pa.array(np.where(answered, arrived + wait, 0), pa.int64()).cast(
+            pa.timestamp("us")).filter(pa.array(np.ones(n, bool))),
+        "first_response_at": pa.array(np.where(answered, arrived + wait, 0), pa.int64()).cast(
+            pa.timestamp("us")),
+        "abandoned_at": pa.array(np.where(abandoned, arrived + wait, 0), pa.int64()).cast(
+            pa.timestamp("us")),
+        "ended_at": pa.array(np.where(answered, arrived + wait + talk, 0), pa.int64()).cast(
+            pa.timestamp("us")),
+        "acw_seconds": pa.array(rng.uniform(5, 60, n)),
+        "transferred": pa.array(rng.random(n) < 0.05),
+    })
+    del ts
+    # zero means "no such moment": make those cells null
+    cols = {}
+    for name in ("accepted_at", "first_response_at", "abandoned_at", "ended_at"):
+        col = table[name]
+        cols[name] = pa.compute.if_else(pa.compute.equal(col.cast(pa.int64()), 0), None, col)
+    for name, col in cols.items():
+        table = table.set_column(table.schema.get_field_index(name), name, col)
+    pq.write_table(table, path, row_group_size=1_000_000)
+
+
+def case_sql(ranges: list[tuple[int | None, int]]) -> str:
+    parts = " ".join(f"WHEN t >= {start} THEN {off}" for start, off in reversed(ranges[1:]))
+    return f"(CASE {parts} ELSE {ranges[0][1]} END)" if parts else str(ranges[0][1])
+
+
+def hand_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> pd.DataFrame:
+    """The tuned baseline: one pass, integer day buckets, FILTER aggregates."""
+    arr_day = f"((epoch_us(arrived_at) + {case_sql(ranges).replace('t ', 'epoch_us(arrived_at) ')}) // 86400000000)"
+    end_day = f"((epoch_us(ended_at) + {case_sql(ranges).replace('t ', 'epoch_us(ended_at) ')}) // 86400000000)"
+    con = duckdb.connect()
+    sql = f"""
+    WITH c AS (
+      SELECT queue, NOT coalesce(blocked, false) AS offered,
+        first_response_at IS NOT NULL AND NOT coalesce(blocked, false) AS answered,
+        abandoned_at IS NOT NULL AND first_response_at IS NULL AND NOT coalesce(blocked,false)
+          AS abandoned,
+        CASE WHEN first_response_at IS NOT NULL
+             THEN (epoch_us(first_response_at) - epoch_us(arrived_at)) / 1e6
+             WHEN abandoned_at IS NOT NULL
+             THEN (epoch_us(abandoned_at) - epoch_us(arrived_at)) / 1e6 END AS wait,
+        (epoch_us(ended_at) - epoch_us(accepted_at)) / 1e6 + coalesce(acw_seconds, 0) AS ht,
+        transferred, {arr_day} AS aday, {end_day} AS eday, epoch_us(ended_at) AS eus
+      FROM read_parquet('{path}') WHERE epoch_us(arrived_at) <= {as_of}
+    ),
+    a AS (
+      SELECT queue, aday AS day, count(*) FILTER (offered) AS offered,
+        count(*) FILTER (answered) AS answered, count(*) FILTER (abandoned) AS abandoned,
+        count(*) FILTER (abandoned AND wait < 5) AS short_abandoned,
+        count(*) FILTER (answered AND wait <= 20) AS on_time,
+        sum(wait) FILTER (answered) AS ans_wait,
+        sum(wait) FILTER (answered OR abandoned) AS all_wait,
+        max(wait) FILTER (answered OR abandoned) AS max_wait
+      FROM c GROUP BY ALL),
+    e AS (
+      SELECT queue, eday AS day, count(*) AS handled, sum(ht) AS ht,
+        count(*) FILTER (transferred) AS transferred
+      FROM c WHERE answered AND eday IS NOT NULL AND eus <= {as_of} GROUP BY ALL)
+    SELECT coalesce(a.queue, e.queue) AS queue, coalesce(a.day, e.day) AS day,
+      coalesce(offered, 0) AS offered, coalesce(answered, 0) AS answered,
+      coalesce(abandoned, 0) AS abandoned, coalesce(short_abandoned, 0) AS short_abandoned,
+      on_time / nullif(offered - short_abandoned, 0) AS service_level,
+      ans_wait / nullif(answered, 0) AS asa,
+      all_wait / nullif(answered + abandoned, 0) AS avg_wait, max_wait,
+      ht / nullif(handled, 0) AS aht, transferred / nullif(handled, 0) AS transfer_rate
+    FROM a FULL JOIN e ON a.queue = e.queue AND a.day = e.day ORDER BY 1, 2"""
+    return con.execute(sql).df()
+
+
+def pandas_way(path: Path, as_of: int, tz: str) -> pd.DataFrame:
+    """How a competent analyst would write it with vectorised pandas."""
+    df = pd.read_parquet(path)
+    cutoff = pd.Timestamp(as_of, unit="us")
+    df = df[df.arrived_at <= cutoff]
+    offered = ~df.blocked.fillna(False)
+    answered = offered & df.first_response_at.notna()
+    abandoned = offered & df.abandoned_at.notna() & ~answered
+    wait = np.where(answered, (df.first_response_at - df.arrived_at).dt.total_seconds(),
+                    np.where(abandoned, (df.abandoned_at - df.arrived_at).dt.total_seconds(),
+                             np.nan))
+    day = df.arrived_at.dt.tz_localize("UTC").dt.tz_convert(tz).dt.floor("D", ambiguous=True,
+                                                                         nonexistent="shift_forward")
+    a = pd.DataFrame({"queue": df.queue, "day": day, "offered": offered, "answered": answered,
+                      "abandoned": abandoned, "short": abandoned & (wait < 5),
+                      "on_time": answered & (wait <= 20),
+                      "ans_wait": np.where(answered, wait, 0.0),
+                      "all_wait": np.where(answered | abandoned, wait, 0.0),
+                      "max_wait": np.where(answered | abandoned, wait, np.nan)})
+    g = a.groupby(["queue", "day"]).agg(
+        offered=("offered", "sum"), answered=("answered", "sum"), abandoned=("abandoned", "sum"),
+        short_abandoned=("short", "sum"), on_time=("on_time", "sum"), ans_wait=("ans_wait", "sum"),
+        all_wait=("all_wait", "sum"), max_wait=("max_wait", "max"))
+    g["service_level"] = g.on_time / (g.offered - g.short_abandoned).replace(0, np.nan)
+    g["asa"] = g.ans_wait / g.answered.replace(0, np.nan)
+    g["avg_wait"] = g.all_wait / (g.answered + g.abandoned).replace(0, np.nan)
+    h = df[answered & df.ended_at.notna() & (df.ended_at <= cutoff)]
+    ht = (h.ended_at - h.accepted_at).dt.total_seconds() + h.acw_seconds.fillna(0)
+    eday = h.ended_at.dt.tz_localize("UTC").dt.tz_convert(tz).dt.floor(
+        "D", ambiguous=True, nonexistent="shift_forward")
+    e = pd.DataFrame({"queue": h.queue, "day": eday, "ht": ht, "tr": h.transferred}).groupby(
+        ["queue", "day"]).agg(handled=("ht", "size"), ht=("ht", "sum"), tr=("tr", "sum"))
+    e["aht"] = e.ht / e.handled
+    e["transfer_rate"] = e.tr / e.handled
+    return g.join(e[["aht", "transfer_rate"]], how="outer").reset_index()
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 M contacts")
+    parser.add_argument("--contacts", type=int, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    n = args.contacts or (1_000_000 if args.quick else 10_000_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        folder.mkdir()
+        path = folder / "contacts.parquet"
+        generate(n, path)
+        as_of = to_us(pd.Timestamp("2024-04-01", tz="UTC").to_pydatetime())
+        ranges = [(r.start_us, r.offset_us) for r in offset_ranges(
+            TZ, START.value // 1000, as_of)]
+        engine_time, engine = timed(lambda: omnikpi.report(
+            folder, metrics=METRICS, by=["queue"], grain="day", tz=TZ,
+            as_of="2024-04-01T00:00:00+00:00"), args.repeat)
+        sql_time, sql = timed(lambda: hand_sql(path, as_of, ranges), args.repeat)
+        pandas_time, pdf = timed(lambda: pandas_way(path, as_of, TZ), 1)
+    same = (len(engine) == len(sql) == len(pdf)) and all(
+        np.allclose(engine[m].astype(float).fillna(-1), sql[m].astype(float).fillna(-1),
+                    rtol=1e-9) and
+        np.allclose(engine[m].astype(float).fillna(-1), pdf[m].astype(float).fillna(-1),
+                    rtol=1e-9)
+        for m in METRICS)
+    out = {
+        "contacts": n, "engine_seconds": engine_time, "sql_seconds": sql_time,
+        "pandas_seconds": pandas_time, "engine_vs_sql_ratio": engine_time / sql_time,
+        "pandas_vs_engine_ratio": pandas_time / engine_time,
+        "polars_vs_engine_ratio": None, "same_results": bool(same),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "duckdb": duckdb.__version__, "platform": platform.platform()},
+        "notes": "engine time includes loading and validating the Parquet file; polars is "
+                 "not a dependency yet (issue: benchmarks and scale)",
+    }
+    print(json.dumps(out, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
