@@ -7,6 +7,8 @@ without an offset is UTC (the data-model rule); the loading connection runs in U
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from omnikpi.schema.tables import Column, ColumnType, Table
 
 SEP = "\x1f"  # joins "column" and "message" inside one problem string
@@ -98,34 +100,48 @@ def _problem(column: str, message_sql: str) -> str:
     return f"{sql_str(column + SEP)} || {message_sql}"
 
 
-def check_sqls(table: Table, sources: dict[str, str]) -> list[str]:
-    """One CASE per check, each yielding a problem string or null.
+def is_text_source(src: str | None) -> bool:
+    """A source column that holds text (CSV, JSON strings) and must be parsed."""
+    return src is not None and src.upper().startswith(("VARCHAR", "JSON"))
 
-    They are evaluated on a relation that has, per canonical column ``c``, the raw text
-    as ``"__raw_c"`` and the canonical value as ``c``.
+
+@dataclass(frozen=True)
+class Check:
+    condition: str
+    """SQL that is true when the row breaks the rule (never null)."""
+    message: str
+    """SQL giving ``column<SEP>message`` for the problem report."""
+
+
+def checks(table: Table, sources: dict[str, str]) -> list[Check]:
+    """Every rule of the contract for this table, as SQL over the converted relation.
+
+    The relation has the canonical value of each column ``c`` as ``c`` and, for columns read
+    from text, the raw text as ``"__raw_c"`` (to report what could not be read).
     """
-    checks: list[str] = []
+    out: list[Check] = []
     for col in table.columns:
         v = quote(col.name)
         raw = quote("__raw_" + col.name)
-        if col.name in sources and col.type is not ColumnType.STRING:
+        parsed = col.type is not ColumnType.STRING and is_text_source(sources.get(col.name))
+        if parsed:
             message = _problem(col.name, f"'cannot read ''' || {raw} || ''' as {col.type.value}'")
-            checks.append(f"CASE WHEN {raw} IS NOT NULL AND {v} IS NULL THEN {message} END")
+            out.append(Check(f"({raw} IS NOT NULL AND {v} IS NULL)", message))
         if col.not_null:
             missing = _problem(col.name, sql_str("missing value (the column is required)"))
-            guard = f"{raw} IS NULL AND " if col.name in sources else ""
-            checks.append(f"CASE WHEN {guard}{v} IS NULL THEN {missing} END")
+            guard = f"{raw} IS NULL AND " if parsed else ""
+            out.append(Check(f"({guard}{v} IS NULL)", missing))
         if col.choices:
             allowed = ", ".join(sql_str(c) for c in col.choices)
             message = _problem(
                 col.name, f"'unknown value ''' || {v} || ''' (expected one of: "
                 f"{', '.join(col.choices)})'"
             )
-            checks.append(f"CASE WHEN {v} NOT IN ({allowed}) THEN {message} END")
+            out.append(Check(f"coalesce({v} NOT IN ({allowed}), false)", message))
         if col.min_value is not None:
             message = _problem(col.name, f"'negative value ' || CAST({v} AS VARCHAR)")
-            checks.append(f"CASE WHEN {v} < {col.min_value} THEN {message} END")
+            out.append(Check(f"coalesce({v} < {col.min_value}, false)", message))
     for earlier, later in table.ordered:
         message = _problem(later, sql_str(f"{later} is before {earlier}"))
-        checks.append(f"CASE WHEN {quote(later)} < {quote(earlier)} THEN {message} END")
-    return checks
+        out.append(Check(f"coalesce({quote(later)} < {quote(earlier)}, false)", message))
+    return out

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 
 from omnikpi.errors import DataError
-from omnikpi.schema.convert import SEP, check_sqls, quote, raw_text, value_sql
+from omnikpi.schema.convert import SEP, checks, is_text_source, quote, raw_text, value_sql
 from omnikpi.schema.files import TableFile, describe, find_table_files, raw_relation_sql
-from omnikpi.schema.tables import TABLES, Table
+from omnikpi.schema.tables import TABLES, ColumnType, Table
 
 MAX_PROBLEMS_KEPT = 10_000
 
@@ -110,10 +110,38 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
+               extras: list[str]) -> str:
+    """The file with row numbers, canonical values and (for text columns) the raw text."""
+    if file.format == "parquet":
+        row = "file_row_number + 1"
+        relation = raw_relation_sql(file).replace(")", ", file_row_number = true)", 1)
+    else:
+        row = "row_number() OVER ()"
+        relation = raw_relation_sql(file)
+    columns = (
+        [f"{row} AS __row"]
+        + [f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}" for c in table.columns]
+        + [
+            f"{raw_text(c.name)} AS {quote('__raw_' + c.name)}"
+            for c in table.columns
+            if c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
+        ]
+        + [quote(name) for name in extras]
+    )
+    return f"SELECT {', '.join(columns)} FROM {relation}"
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int
 ) -> tuple[str | None, list[Problem]]:
-    """Create a staging table for one file; return its name or the fatal problems."""
+    """Create a staging table for one file; return its name and row problems, or no name
+    and the fatal problems.
+
+    One pass converts every column and flags rows that break a rule (``__bad``); the
+    messages are built in a second pass over the flagged rows only, so clean data pays
+    for a single scan.
+    """
     try:
         sources = describe(con, file)
     except DataError as exc:
@@ -126,28 +154,32 @@ def _stage_file(
         ]
     known = set(table.column_names)
     extras = [name for name in sources if name not in known and not name.startswith("__")]
-    inner = ", ".join(
-        ["row_number() OVER () AS __row"]
-        + [f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}" for c in table.columns]
-        + [
-            f"{raw_text(c.name) if c.name in sources else 'NULL'} AS {quote('__raw_' + c.name)}"
-            for c in table.columns
-        ]
-        + [quote(name) for name in extras]
-    )
-    checks = check_sqls(table, sources)
-    problems_sql = f"list_filter([{', '.join(checks)}], x -> x IS NOT NULL)" if checks else "[]"
-    stage = f"__stage_{table.name}_{index}"
+    rules = checks(table, sources)
+    bad = " OR ".join(rule.condition for rule in rules) or "false"
     keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
+    stage = f"__stage_{table.name}_{index}"
+    inner = _inner_sql(table, file, sources, extras)
     try:
         con.execute(
             f"CREATE TEMP TABLE {stage} AS SELECT {index} AS __file, __row, {keep}, "
-            f"{problems_sql} AS __problems FROM (SELECT {inner} FROM {raw_relation_sql(file)})"
+            f"({bad}) AS __bad FROM ({inner})"
         )
+        flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
+        problems: list[Problem] = []
+        if flagged and flagged[0]:
+            messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
+            rows = con.execute(
+                f"SELECT __row, unnest(list_filter([{messages}], x -> x IS NOT NULL)) "
+                f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad) "
+                f"ORDER BY __row LIMIT {MAX_PROBLEMS_KEPT}"
+            ).fetchall()
+            for row, text in rows:
+                column, _, message = str(text).partition(SEP)
+                problems.append(Problem(table.name, file.display, int(row), column, message))
     except duckdb.Error as exc:
         message = f"cannot be read as {file.format}: {exc}"
         return None, [Problem(table.name, file.display, None, None, message, fatal=True)]
-    return stage, []
+    return stage, problems
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile]) -> tuple[
@@ -155,67 +187,83 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
 ]:
     load = TableLoad(table.name, files)
     stages: list[str] = []
+    problems: list[Problem] = []
     for index, file in enumerate(files):
-        stage, fatal = _stage_file(con, table, file, index)
-        load.fatal.extend(fatal)
+        stage, found = _stage_file(con, table, file, index)
         if stage:
             stages.append(stage)
+            problems.extend(found)
+        else:
+            load.fatal.extend(found)
     if load.fatal:
         return load, list(load.fatal), len(load.fatal)
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
-    staged = f"__staged_{table.name}"
-    con.execute(f"CREATE TEMP TABLE {staged} AS {union}")
+    if len(stages) == 1:
+        staged = stages[0]
+    else:
+        staged = f"__staged_{table.name}"
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
+        con.execute(f"CREATE TEMP TABLE {staged} AS {union}")
     if table.key:
-        key = quote(table.key)
-        con.execute(
-            f"""UPDATE {staged} AS s SET __problems = [d.message]
-            FROM (
-              SELECT __file, __row, {sql_dup_message(table.key)} AS message FROM (
-                SELECT __file, __row, {key},
-                  row_number() OVER (PARTITION BY {key} ORDER BY __file, __row) AS rn,
-                  first_value(__row) OVER (PARTITION BY {key} ORDER BY __file, __row) AS first
-                FROM {staged}
-                WHERE len(__problems) = 0 AND {key} IN (
-                  SELECT {key} FROM {staged} WHERE len(__problems) = 0
-                  GROUP BY {key} HAVING count(*) > 1)
-              ) WHERE rn > 1
-            ) AS d
-            WHERE s.__file = d.__file AND s.__row = d.__row"""
-        )
+        problems.extend(_flag_duplicates(con, table, staged, files))
     counts = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE len(__problems) = 0), "
-        f"coalesce(sum(len(__problems)), 0) FROM {staged}"
+        f"SELECT count(*), count(*) FILTER (WHERE NOT __bad) FROM {staged}"
     ).fetchone()
     assert counts is not None
-    load.rows_read, load.rows_loaded, problem_count = int(counts[0]), int(counts[1]), int(counts[2])
-    rows = con.execute(
-        f"SELECT __file, __row, unnest(__problems) FROM {staged} WHERE len(__problems) > 0 "
-        f"ORDER BY __file, __row LIMIT {MAX_PROBLEMS_KEPT}"
-    ).fetchall()
-    problems = []
-    for file_index, row, text in rows:
-        column, _, message = str(text).partition(SEP)
-        problems.append(Problem(table.name, files[file_index].display, int(row), column, message))
+    load.rows_read, load.rows_loaded = int(counts[0]), int(counts[1])
     columns = [
         str(r[0]) for r in con.execute(f"DESCRIBE {staged}").fetchall()
         if not str(r[0]).startswith("__")
     ]
     load.columns = tuple(columns)
+    # A view over the staging table: no second copy of the data.
     con.execute(
-        f"CREATE TABLE {quote(table.name)} AS SELECT {', '.join(quote(c) for c in columns)} "
-        f"FROM {staged} WHERE len(__problems) = 0 ORDER BY __file, __row"
+        f"CREATE VIEW {quote(table.name)} AS SELECT {', '.join(quote(c) for c in columns)} "
+        f"FROM {staged} WHERE NOT __bad"
     )
-    con.execute(f"DROP TABLE {staged}")
-    for stage in stages:
-        con.execute(f"DROP TABLE {stage}")
-    return load, problems, problem_count
+    for name in set(stages) - {staged}:
+        con.execute(f"DROP TABLE {name}")
+    order = {f.display: i for i, f in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
+    return load, problems[:MAX_PROBLEMS_KEPT], len(problems)
 
 
-def sql_dup_message(key: str) -> str:
-    return (
-        f"'{key}{SEP}duplicate {key} ''' || CAST({quote(key)} AS VARCHAR) || "
-        f"''' (first seen at row ' || CAST(first AS VARCHAR) || ')'"
+def _flag_duplicates(
+    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile]
+) -> list[Problem]:
+    """Quarantine every repeat of a key after its first occurrence (in file order)."""
+    assert table.key
+    key = quote(table.key)
+    dups = con.execute(
+        f"""SELECT __file, __row, {key}, first_file, first_row FROM (
+              SELECT __file, __row, {key},
+                row_number() OVER w AS rn,
+                first_value(__file) OVER w AS first_file,
+                first_value(__row) OVER w AS first_row
+              FROM {staged}
+              WHERE NOT __bad AND {key} IN (
+                SELECT {key} FROM {staged} WHERE NOT __bad GROUP BY {key} HAVING count(*) > 1)
+              WINDOW w AS (PARTITION BY {key} ORDER BY __file, __row)
+            ) WHERE rn > 1"""
+    ).fetchall()
+    if not dups:
+        return []
+    con.execute(
+        f"UPDATE {staged} SET __bad = TRUE WHERE (__file, __row) IN "
+        f"(SELECT unnest([{', '.join(f'({f}, {r})' for f, r, *_ in dups)}]))"
+        if len(dups) < 5000 else
+        f"UPDATE {staged} SET __bad = TRUE FROM (SELECT __file AS f, __row AS r FROM ("
+        f"SELECT __file, __row, row_number() OVER (PARTITION BY {key} ORDER BY __file, __row)"
+        f" AS rn FROM {staged} WHERE NOT __bad) WHERE rn > 1) AS d "
+        f"WHERE __file = d.f AND __row = d.r"
     )
+    return [
+        Problem(
+            table.name, files[file_index].display, int(row), table.key,
+            f"duplicate {table.key} '{value}' (first seen at "
+            f"{files[first_file].display} row {first_row})",
+        )
+        for file_index, row, value, first_file, first_row in dups
+    ]
 
 
 def load_dataset(path: Path | str) -> Dataset:
