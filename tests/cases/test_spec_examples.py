@@ -1,4 +1,7 @@
-"""Every worked example of the spec, through the CLI (``--format json``), on every engine.
+"""Every worked example, through the CLI (``--format json``), on every engine.
+
+The spec's examples (``shared/spec/examples``) and our own hand-computed cases
+(``tests/cases/data``) share one format.
 
 The cases are data: each folder of ``shared/spec/examples`` holds a dataset, the hand
 arithmetic in its README and ``expected.json`` with the command's arguments and rows.
@@ -18,9 +21,14 @@ from omnikpi.cli.main import app
 
 from ..conftest import SPEC_EXAMPLES
 
+OWN_CASES = Path(__file__).resolve().parent / "data"
+FOLDERS = sorted(
+    p for root in (SPEC_EXAMPLES, OWN_CASES) for p in root.iterdir()
+    if (p / "expected.json").exists()
+)
 CASES = [
     pytest.param(folder, index, case, id=f"{folder.name}:{case['name']}")
-    for folder in sorted(p for p in SPEC_EXAMPLES.iterdir() if (p / "expected.json").exists())
+    for folder in FOLDERS
     for index, case in enumerate(json.loads((folder / "expected.json").read_text())["cases"])
 ]
 
@@ -54,7 +62,8 @@ def test_spec_example(folder: Path, index: int, case: dict[str, Any], engine: st
     result = CliRunner().invoke(app, cli_args(folder, case["args"], engine))
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    by = case["args"].get("by") or []
+    by = (case["args"].get("by") or []) + [
+        k for k in ("state", "reason", "dimension") if any(k in r for r in case["rows"])]
     for expected in case["rows"]:
         matches = [
             row for row in printed["rows"]

@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 
 from omnikpi.engine.registry import SOURCES, check_dimensions
 from omnikpi.engine.sources import KEY, SourceRequest
+from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
 
 NUM = "__num"
@@ -52,11 +53,29 @@ def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_
         )
         if m.denominator is not None:
             source = m.denominator_source or m.source
-            booking = m.booking if source == m.source else "interval"
+            # A contact denominator of another source's metric counts handled contacts,
+            # which are booked at their end (the catalog's booking rule).
+            booking = m.booking if source == m.source else (
+                "end" if source == "contacts" else "interval")
             check_dimensions(source, m.id, by)
-            key = (source, booking, source_params if source == m.source else ())
+            key = (source, booking, source_params)
             grouped[key].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
     return grouped
+
+
+def table_keys(requests: list[MetricRequest]) -> list[str]:
+    """The extra key columns of table metrics in the request (at most one kind)."""
+    kinds = {r.metric.key_column for r in requests}
+    if len(kinds) > 1:
+        names = ", ".join(sorted(r.metric.id for r in requests if r.metric.key_column))
+        raise UsageError(
+            f"{names} give one row per {'/'.join(sorted(k for k in kinds if k))}: request "
+            "table metrics in a report of their own"
+        )
+    key = kinds.pop()
+    if key is None:
+        return []
+    return list(key.split(","))
 
 
 def _mode_mask(metric: Metric, t: ir.Table, value: ir.Value) -> ir.Value:
@@ -73,8 +92,12 @@ def build_report(
     source_request: SourceRequest,
     hours: ir.Table | None = None,
 ) -> ir.Table:
-    """The report as an Ibis table: ``by`` columns, the period key, one column per metric."""
-    keys = [*by, KEY]
+    """The report as an Ibis table: ``by`` columns, the period key, one column per metric.
+
+    Table metrics (one row per state, per survey dimension, …) add their key column to the
+    grouping; they can only share a report with metrics of the same key.
+    """
+    keys = [*by, *table_keys(requests), KEY]
     metric_of = {r.metric.id: r.metric for r in requests}
     parts = _parts(requests, by)
     all_columns = [p.column for plist in parts.values() for p in plist]
@@ -117,6 +140,6 @@ def build_report(
         elif m.aggregate == "max":
             value = num
         else:
-            value = num.fill_null(0)
+            value = num.fill_null(0) * m.scale if m.scale != 1.0 else num.fill_null(0)
         outputs[m.id] = value
     return combined.select(*[combined[k] for k in keys], **outputs)

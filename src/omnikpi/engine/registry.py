@@ -13,6 +13,15 @@ from omnikpi.engine.chat_sources import (
     chat_sessions_source,
 )
 from omnikpi.engine.fcr_source import fcr_source
+from omnikpi.engine.table_sources import (
+    costs_source,
+    dial_agent_time_source,
+    dials_source,
+    employee_surveys_source,
+    leads_source,
+    qa_source,
+    surveys_source,
+)
 from omnikpi.engine.sources import (
     AGENT_DIMENSIONS,
     SourceRequest,
@@ -30,6 +39,13 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "agent_peaks": agent_peaks_source,
     "fcr": fcr_source,
     "chat_agent_time": chat_agent_time_source,
+    "surveys": surveys_source,
+    "qa": qa_source,
+    "costs": costs_source,
+    "dials": dials_source,
+    "leads": leads_source,
+    "dial_agent_time": dial_agent_time_source,
+    "employee_surveys": employee_surveys_source,
 }
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
@@ -39,6 +55,13 @@ SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "agent_peaks": ("contacts", "agent_states"),
     "fcr": ("contacts",),
     "chat_agent_time": ("contacts", "agent_states"),
+    "surveys": ("surveys", "contacts"),
+    "qa": ("qa_evaluations", "contacts"),
+    "costs": ("costs",),
+    "dials": ("dial_attempts",),
+    "leads": ("dial_attempts",),
+    "dial_agent_time": ("dial_attempts", "agent_states"),
+    "employee_surveys": ("employee_surveys",),
 }
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_DIMENSIONS,
@@ -48,6 +71,13 @@ SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "agent_peaks": ("agent_id", "site", "tenant"),
     "fcr": CONTACT_DIMENSIONS,
     "chat_agent_time": AGENT_DIMENSIONS,
+    "surveys": CONTACT_DIMENSIONS,
+    "qa": CONTACT_DIMENSIONS,
+    "costs": ("channel", "queue", "tenant"),
+    "dials": ("agent_id", "campaign", "lead_type"),
+    "leads": ("agent_id", "campaign", "lead_type"),
+    "dial_agent_time": AGENT_DIMENSIONS,
+    "employee_surveys": ("agent_id",),
 }
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
-from omnikpi.engine.compile import MetricRequest, build_report
+from omnikpi.engine.compile import MetricRequest, build_report, table_keys
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
 from omnikpi.engine.params import resolve_params
@@ -23,14 +23,14 @@ from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.schema.dataset import Dataset
-from omnikpi.schema.tables import CONTACT_DIMENSIONS
+from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
 DEFAULT_CONTACT_METRICS = (
     "received", "offered", "answered", "abandoned", "abandon_rate", "service_level",
     "asa", "avg_wait", "max_wait", "aht", "transfer_rate",
 )
 DEFAULT_AGENT_METRICS = ("occupancy",)
-DIMENSIONS = (*CONTACT_DIMENSIONS,)
+DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
 
 
 @dataclass
@@ -90,15 +90,16 @@ def _topics_exist(dataset: Dataset) -> bool:
 
 
 def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
-    """First and last instant of the data (for zone offsets and calendars)."""
+    """First and last instant of any table's timestamps (for zone offsets and calendars)."""
     parts: list[str] = []
-    columns = {
-        "contacts": ("arrived_at", "ended_at"),
-        "agent_states": ("start", "end"),
-    }
-    for table, (lo, hi) in columns.items():
-        if dataset.has(table):
-            parts.append(f'SELECT min("{lo}") AS lo, max("{hi}") AS hi FROM "{table}"')
+    for name in dataset.loads:
+        if not dataset.has(name):
+            continue
+        for column in TABLES[name].columns:
+            if column.type is ColumnType.TIMESTAMP:
+                parts.append(
+                    f'SELECT min("{column.name}") AS lo, max("{column.name}") AS hi FROM "{name}"'
+                )
     values = [v for v in extra if v is not None]
     if parts:
         row = dataset.con.execute(
@@ -221,19 +222,22 @@ def _shape(
     frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
     dataset: Dataset,
 ) -> ReportResult:
-    frame = frame.sort_values([*by, KEY], na_position="last", kind="stable")
+    keys = table_keys(requests)
+    frame = frame.sort_values([*by, *keys, KEY], na_position="last", kind="stable")
     labels = {int(k): label(grain, tz, int(k)) for k in frame[KEY].unique()}
     ids = [r.metric.id for r in requests]
     counts = {r.metric.id for r in requests if r.metric.is_count}
     rows: list[dict[str, Any]] = []
     for record in frame.to_dict(orient="records"):
-        row: dict[str, Any] = {d: (None if pd.isna(record[d]) else record[d]) for d in by}
+        row: dict[str, Any] = {
+            d: (None if pd.isna(record[d]) else record[d]) for d in [*by, *keys]
+        }
         if grain != "total":
             row["period_start"] = labels[int(record[KEY])]
         for metric_id in ids:
             row[metric_id] = _clean(record[metric_id], metric_id in counts)
         rows.append(row)
-    columns = [*by, *(["period_start"] if grain != "total" else []), *ids]
+    columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
     meta = {
         r.metric.id: {
             "unit": r.metric.unit,
@@ -241,4 +245,4 @@ def _shape(
         }
         for r in requests
     }
-    return ReportResult(rows, meta, by, grain, dataset.quarantined, columns)
+    return ReportResult(rows, meta, [*by, *keys], grain, dataset.quarantined, columns)

@@ -46,6 +46,13 @@ def _window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
     return cond
 
 
+def book(t: ir.Table, ts: ir.IntegerValue, req: SourceRequest) -> ir.Table:
+    """Keep rows whose booking instant is in the window and up to as-of; add the key."""
+    t = t.mutate(__ts=ts)
+    t = t.filter(_window(t.__ts, req.ctx) & (t.__ts <= req.ctx.as_of_us))
+    return t.mutate(**{KEY: key_expr(req.ctx.grain, t.__ts, req.ctx.offsets)})
+
+
 def contacts_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
     booking_ts = {"arrival": facts.arr, "end": ibis.ifelse(facts.handled, facts.end, None)}
@@ -66,15 +73,16 @@ def channel_continuous(channel: ir.StringValue, config: Config) -> ir.BooleanVal
 
 
 def split_intervals(
-    t: ir.Table, start: str, end: str, req: SourceRequest
+    t: ir.Table, start: str, end: str, req: SourceRequest, clip_as_of: bool = True
 ) -> ir.Table:
     """Clip intervals to the window and as-of, then cut them at period boundaries.
 
     Adds ``seconds`` (the piece's length), ``piece_start``/``piece_end`` and the key.
+    Plans and costs are not events: they are not cut at as-of (``clip_as_of=False``).
     """
     ctx = req.ctx
     lo = t[start]
-    hi = ibis.least(t[end], ibis.literal(ctx.as_of_us, type="int64"))
+    hi = ibis.least(t[end], ibis.literal(ctx.as_of_us, type="int64")) if clip_as_of else t[end]
     if ctx.from_us is not None:
         lo = ibis.greatest(lo, ibis.literal(ctx.from_us, type="int64"))
     if ctx.to_us is not None:

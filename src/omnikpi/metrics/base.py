@@ -120,7 +120,7 @@ class Metric:
 
     @property
     def is_count(self) -> bool:
-        return self.denominator is None and not self.per_period_hours and self.aggregate == "sum"
+        return self.unit == "count"
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

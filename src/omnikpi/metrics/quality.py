@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from omnikpi.metrics.base import Metric, Param, register
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
 
 register(
@@ -51,5 +53,35 @@ register(
         params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE,
+    ),
+)
+
+_QA_NOTE = ("Calibration evaluations (calibration = true) are left out; each contact or chain "
+            "is judged by its latest evaluation, booked at evaluated_at.")
+
+
+def _defective(t: ir.Table, p: Params) -> ir.BooleanValue:
+    bad = t.critical_error.fill_null(False)
+    if p.get("pass_score") is not None:
+        bad = bad | (t.score < float(p["pass_score"]))
+    return t.latest & bad
+
+
+register(
+    Metric(
+        id="contact_quality", name="Contact quality", unit="ratio", area="quality",
+        source="qa", tables=("qa_evaluations", "contacts"),
+        formula="1 − defective / monitored; monitored = distinct evaluated contacts or chains "
+        "(latest evaluation each); defective = critical error or score < pass_score",
+        params=(Param("pass_score", "float", None, "score below which a contact is "
+                      "defective (none: only critical errors)", unit="points"),),
+        numerator=lambda t, p: n(t.latest & ~_defective(t, p)),
+        denominator=lambda t, p: n(t.latest), notes=_QA_NOTE,
+    ),
+    Metric(
+        id="qa_score", name="QA score", unit="score", area="quality", source="qa",
+        tables=("qa_evaluations", "contacts"),
+        formula="Σ evaluation score (0–100) / evaluations", notes=_QA_NOTE,
+        numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
     ),
 )

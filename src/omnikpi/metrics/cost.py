@@ -1,0 +1,63 @@
+"""Cost per contact, resolution, sale and customer (costs spread over their period)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from omnikpi.errors import UsageError
+from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
+from omnikpi.metrics.common import n
+
+_NOTE = ("Cost rows are spread over the time they cover in proportion to time; a cost row "
+         "without queue/channel/tenant falls in the null group of that dimension.")
+_FCR_PARAMS = (
+    Param("window_hours", "float", 168.0, "FCR repeat window (see fcr)", unit="hours"),
+    Param("match_topic", "bool", None, "FCR topic matching (see fcr)"),
+)
+
+
+def _cost(**kwargs: object) -> Metric:
+    base: dict[str, object] = {"area": "cost", "unit": "money", "source": "costs",
+                               "tables": ("costs", "contacts"), "notes": _NOTE,
+                               "dimensions": ("channel", "queue", "tenant")}
+    base.update(kwargs)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+def _per_customer(p: Params) -> Metric:
+    base = p.get("customer_base")
+    if base is None or float(base) <= 0:
+        raise UsageError(
+            "cost_per_customer needs the size of the customer base: "
+            "--param cost_per_customer.customer_base=N"
+        )
+    return dataclasses.replace(REGISTRY["cost_per_customer"], scale=1.0 / float(base),
+                               resolve=None)
+
+
+register(
+    _cost(
+        id="cost_per_contact", name="Cost per contact", denominator_source="contacts",
+        booking="end", formula="Σ costs / handled contacts",
+        numerator=lambda t, p: t.cost, denominator=lambda t, p: n(t.handled),
+    ),
+    _cost(
+        id="cost_per_resolution", name="Cost per resolution", denominator_source="fcr",
+        booking="end", formula="Σ costs / FCR questions resolved (no repeat in the window)",
+        params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
+        numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.repeated),
+    ),
+    _cost(
+        id="cost_per_sale", name="Cost per sale", denominator_source="contacts",
+        booking="end", formula="Σ costs / handled contacts with outcome = sale",
+        numerator=lambda t, p: t.cost,
+        denominator=lambda t, p: n(t.handled & (t.outcome.lower() == "sale")),
+    ),
+    _cost(
+        id="cost_per_customer", name="Cost per customer", tables=("costs",),
+        formula="Σ costs / customer_base",
+        params=(Param("customer_base", "float", None, "number of customers served "
+                      "(required)", unit="customers"),),
+        numerator=lambda t, p: t.cost, resolve=_per_customer,
+    ),
+)

@@ -1,0 +1,83 @@
+"""Customer and employee experience from surveys (strategic KPIs)."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import Metric, Param, Params, register
+from omnikpi.metrics.common import n, when
+
+
+def _is(t: ir.Table, survey: str) -> ir.BooleanValue:
+    return t.survey == survey
+
+
+def _top(t: ir.Table, p: Params) -> ir.BooleanValue:
+    """Score in the top ``top_box`` points of its own scale (4–5 of 1–5, 9–10 of 0–10)."""
+    return _is(t, "csat") & (t.score >= t.scale_max - float(p["top_box"]) + 1)
+
+
+def _bottom(t: ir.Table, p: Params) -> ir.BooleanValue:
+    return _is(t, "csat") & (t.score <= t.scale_min + float(p["bottom_box"]) - 1)
+
+
+def _survey(**kwargs: object) -> Metric:
+    base: dict[str, object] = {"area": "experience", "source": "surveys",
+                               "tables": ("surveys",)}
+    base.update(kwargs)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+register(
+    _survey(
+        id="csat", name="Customer satisfaction (top box)", unit="ratio",
+        formula="CSAT answers in the top `top_box` points of their scale / CSAT answers",
+        params=(Param("top_box", "int", 2, "points at the top of the scale that count as "
+                      "satisfied (4–5 on 1–5)", unit="points"),),
+        numerator=lambda t, p: n(_top(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
+    ),
+    _survey(
+        id="cdsat", name="Customer dissatisfaction (bottom box)", unit="ratio",
+        formula="CSAT answers in the bottom `bottom_box` points of their scale / CSAT answers",
+        params=(Param("bottom_box", "int", 2, "points at the bottom of the scale that count "
+                      "as dissatisfied (1–2 on 1–5)", unit="points"),),
+        numerator=lambda t, p: n(_bottom(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
+    ),
+    _survey(
+        id="csat_mean", name="Mean CSAT score", unit="score",
+        formula="Σ CSAT score / CSAT answers (on the survey's own scale)",
+        numerator=lambda t, p: when(_is(t, "csat"), t.score),
+        denominator=lambda t, p: n(_is(t, "csat")),
+    ),
+    _survey(
+        id="nps", name="Net promoter score", unit="points", scale=100.0,
+        formula="(promoters 9–10 − detractors 0–6) / NPS answers × 100; a scale other than "
+        "0–10 is mapped linearly onto 0–10 first",
+        numerator=lambda t, p: n(_is(t, "nps") & (t.score10 >= 9)) - n(
+            _is(t, "nps") & (t.score10 <= 6)),
+        denominator=lambda t, p: n(_is(t, "nps")),
+    ),
+    _survey(
+        id="ces", name="Customer effort score", unit="score",
+        formula="Σ CES score / CES answers (lower = less effort on the usual 1–7 scale)",
+        numerator=lambda t, p: when(_is(t, "ces"), t.score),
+        denominator=lambda t, p: n(_is(t, "ces")),
+    ),
+    _survey(
+        id="survey_response_rate", name="Survey response rate", unit="ratio",
+        tables=("surveys", "contacts"), denominator_source="contacts",
+        formula="contacts with at least one survey answer / handled contacts (answers "
+        "booked when first answered, contacts at their end)",
+        numerator=lambda t, p: n(t.first_for_contact),
+        denominator=lambda t, p: n(t.handled),
+        notes="Denominator booked at the contact's end.",
+    ),
+    Metric(
+        id="esat", name="Employee satisfaction", unit="score", area="workforce",
+        source="employee_surveys", tables=("employee_surveys",),
+        formula="mean employee-survey score per dimension (a table metric: one row per "
+        "dimension)",
+        numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
+        key_column="dimension", dimensions=("agent_id",),
+    ),
+)

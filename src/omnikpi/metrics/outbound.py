@@ -1,0 +1,73 @@
+"""Outbound dialing from ``dial_attempts``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
+from omnikpi.metrics.common import n, when
+
+DIMENSIONS = ("agent_id", "campaign", "lead_type")
+
+
+def _dial(**kwargs: object) -> Metric:
+    base: dict[str, object] = {"area": "outbound", "source": "dials",
+                               "tables": ("dial_attempts",), "dimensions": DIMENSIONS}
+    base.update(kwargs)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
+    return when(t.state != "logged_out", t.seconds)
+
+
+def _conversion(p: Params) -> Metric:
+    base = REGISTRY["conversion_rate"]
+    per = p["per"]
+    if per == "rpc":
+        return base
+    if per == "connected":
+        return dataclasses.replace(base, denominator=lambda t, q: n(t.connected), resolve=None)
+    return dataclasses.replace(base, denominator=lambda t, q: n(t.first_of_lead), resolve=None)
+
+
+_PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agents who made "
+                  "dial attempts; can be cut by agent_id only.")
+
+register(
+    _dial(id="attempts", name="Dial attempts", unit="count", formula="dial attempts",
+          numerator=lambda t, p: n(t.attempt_id.notnull())),
+    _dial(id="connection_rate", name="Connection rate", unit="ratio",
+          formula="connected / attempts (dropped — answered but no agent — is not connected)",
+          numerator=lambda t, p: n(t.connected), denominator=lambda t, p: n(
+              t.attempt_id.notnull())),
+    _dial(id="rpc_rate", name="Right-party contact rate", unit="ratio",
+          formula="right-party connects / connected",
+          numerator=lambda t, p: n(t.rpc), denominator=lambda t, p: n(t.connected)),
+    _dial(id="rpc_per_hour", name="Right-party contacts per hour", unit="per_hour",
+          formula="right-party connects / agent logged-in hours on outbound",
+          tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
+          numerator=lambda t, p: n(t.rpc), denominator=_logged_in_seconds, scale=3600.0,
+          notes=_PER_HOUR_NOTE, dimensions=("agent_id",)),
+    _dial(id="attempts_per_hour", name="Attempts per hour", unit="per_hour",
+          formula="attempts / agent logged-in hours on outbound",
+          tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
+          numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=_logged_in_seconds,
+          scale=3600.0, notes=_PER_HOUR_NOTE, dimensions=("agent_id",)),
+    _dial(id="conversion_rate", name="Conversion rate", unit="ratio",
+          formula="converted right-party connects / right-party connects (per=connected: / "
+          "connected; per=leads: / leads dialed, counted at their first attempt)",
+          params=(Param("per", "choice", "rpc", "denominator", ("rpc", "connected",
+                                                                "leads")),),
+          numerator=lambda t, p: n(t.sale), denominator=lambda t, p: n(t.rpc),
+          resolve=_conversion),
+    Metric(
+        id="list_penetration", name="List penetration", unit="ratio", area="outbound",
+        source="leads", tables=("dial_attempts",), dimensions=DIMENSIONS,
+        formula="leads with ≥ 1 attempt that was really dialed (not invalid or failed) / "
+        "leads in dial_attempts, booked at each lead's first attempt",
+        numerator=lambda t, p: n(t.dialed), denominator=lambda t, p: n(t.lead_id.notnull()),
+    ),
+)
