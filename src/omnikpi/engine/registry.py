@@ -13,6 +13,11 @@ from omnikpi.engine.chat_sources import (
     chat_sessions_source,
 )
 from omnikpi.engine.fcr_source import fcr_source
+from omnikpi.engine.schedule_sources import (
+    roster_months_source,
+    schedule_source,
+    shifts_count_source,
+)
 from omnikpi.engine.table_sources import (
     costs_source,
     dial_agent_time_source,
@@ -46,6 +51,9 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "leads": leads_source,
     "dial_agent_time": dial_agent_time_source,
     "employee_surveys": employee_surveys_source,
+    "schedule": schedule_source,
+    "shifts_count": shifts_count_source,
+    "roster_months": roster_months_source,
 }
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
@@ -62,6 +70,9 @@ SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "leads": ("dial_attempts",),
     "dial_agent_time": ("dial_attempts", "agent_states"),
     "employee_surveys": ("employee_surveys",),
+    "schedule": ("shifts", "shift_activities", "agent_states"),
+    "shifts_count": ("shifts",),
+    "roster_months": ("roster",),
 }
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_DIMENSIONS,
@@ -78,6 +89,9 @@ SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "leads": ("agent_id", "campaign", "lead_type"),
     "dial_agent_time": AGENT_DIMENSIONS,
     "employee_surveys": ("agent_id",),
+    "schedule": ("agent_id", "site", "tenant"),
+    "shifts_count": ("agent_id", "site", "tenant"),
+    "roster_months": ("agent_id", "site", "tenant"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from omnikpi.metrics.base import Metric, Params, register
-from omnikpi.metrics.common import when
+from omnikpi.metrics.common import n, when
 
 WORK_STATES = ("handling", "hold", "acw")
 AGENT_DIMENSIONS = ("agent_id", "site", "tenant", "channel")
@@ -29,5 +29,25 @@ register(
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
         numerator=workload_rt, denominator=active_rt,
         dimensions=AGENT_DIMENSIONS,
+    ),
+)
+
+
+register(
+    Metric(
+        id="time_in_state", name="Time in state", unit="seconds", area="productivity",
+        source="agent_time", tables=("agent_states",),
+        formula="seconds per agent state and reason (a table metric: one row per state)",
+        numerator=lambda t, p: t.seconds, key_column="state,reason",
+        dimensions=AGENT_DIMENSIONS,
+    ),
+    Metric(
+        id="contacts_per_shift", name="Contacts per shift", unit="ratio", area="productivity",
+        source="contacts", tables=("contacts", "shifts"), booking="end",
+        denominator_source="shifts_count",
+        formula="handled contacts / shifts started (booked at the shift's start)",
+        numerator=lambda t, p: n(t.handled),
+        denominator=lambda t, p: n(t.agent_id.notnull()),
+        dimensions=("agent_id", "site", "tenant"),
     ),
 )

@@ -10,4 +10,5 @@ from omnikpi.metrics import (  # noqa: F401
     productivity,
     quality,
     volume,
+    workforce,
 )

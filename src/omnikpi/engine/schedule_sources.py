@@ -1,0 +1,165 @@
+"""Schedule-based fact sources: the paid-time funnel, adherence, shrinkage, attrition.
+
+Intervals of two tables are intersected per agent (a state inside a paid shift, a state
+matching a scheduled activity), then split at period boundaries like any agent time. One
+source stacks every kind of piece with a ``kind`` column so that a metric's numerator and
+denominator can be different kinds of the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.engine.grains import key_from_day
+from omnikpi.engine.sources import (
+    KEY,
+    SourceRequest,
+    channel_continuous,
+    split_intervals,
+)
+from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.errors import UsageError
+
+WORK_STATES = ("available", "handling", "acw", "hold")
+_EPOCH = date(1970, 1, 1)
+_COLUMNS = ("agent_id", "site", "tenant", "kind", "activity", "paid", "state", "cont",
+            "i_start", "i_end")
+
+
+def _shape(t: ir.Table, **values: ir.Value) -> ir.Table:
+    """Project onto the common column set (missing ones as typed nulls)."""
+    defaults: dict[str, ir.Value] = {
+        "site": ibis.null("string"), "tenant": ibis.null("string"),
+        "activity": ibis.null("string"), "paid": ibis.null("boolean"),
+        "state": ibis.null("string"), "cont": ibis.null("boolean"),
+    }
+    defaults.update(values)
+    return t.select(**{c: defaults[c] if c in defaults else t[c] for c in _COLUMNS})
+
+
+def _activities_with_shift(req: SourceRequest) -> ir.Table:
+    """Scheduled activities with the site/tenant of the shift that contains them."""
+    acts = req.tables("shift_activities")
+    shifts = req.tables("shifts")
+    s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
+                      __site=shifts.site, __tenant=shifts.tenant)
+    j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start >= s.__s, acts.start < s.__e])
+    return j.select(
+        agent_id=j.agent_id, activity=j.activity.lower(), paid=j.paid.fill_null(True),
+        start=j.start, end=j.end, site=j.__site, tenant=j.__tenant,
+    )
+
+
+def _matches(state: ir.StringValue, reason: ir.StringValue,
+             activity: ir.StringValue) -> ir.BooleanValue:
+    """Actual state matches the scheduled activity (work ↔ ready/working states)."""
+    working = state.isin(list(WORK_STATES))
+    return ibis.ifelse(activity == "work", working,
+                       (state == "not_ready") & (reason.lower() == activity))
+
+
+def schedule_source(req: SourceRequest) -> ir.Table:
+    states = req.tables("agent_states")
+    states = states.select(
+        agent_id=states.agent_id, st=states.state.lower(), reason=states.reason,
+        s_start=states.start, s_end=states.end,
+        s_cont=channel_continuous(states.channel, req.ctx.config),
+    )
+    shifts = req.tables("shifts")
+    paid_shifts = shifts.filter(shifts.paid.fill_null(True))
+    acts = _activities_with_shift(req)
+
+    parts = [
+        _shape(paid_shifts.mutate(i_start=paid_shifts.start, i_end=paid_shifts.end),
+               kind=ibis.literal("shift")),
+        _shape(acts.mutate(i_start=acts.start, i_end=acts.end), kind=ibis.literal("activity"),
+               activity=acts.activity, paid=acts.paid),
+    ]
+    # agent states inside paid shifts, and inside unpaid activities (subtracted later)
+    ps = paid_shifts
+    j = ps.join(states, [ps.agent_id == states.agent_id, states.s_start < ps.end,
+                         states.s_end > ps.start])
+    parts.append(_shape(
+        j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
+        kind=ibis.literal("state_in_shift"), state=j.st, cont=j.s_cont,
+    ))
+    unpaid = acts.filter(~acts.paid)
+    j = unpaid.join(states, [unpaid.agent_id == states.agent_id,
+                             states.s_start < unpaid.end, states.s_end > unpaid.start])
+    parts.append(_shape(
+        j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
+        kind=ibis.literal("state_in_unpaid"), state=j.st, cont=j.s_cont,
+    ))
+    # states that match the scheduled activity (adherence)
+    j = acts.join(states, [acts.agent_id == states.agent_id, states.s_start < acts.end,
+                           states.s_end > acts.start])
+    j = j.filter(_matches(j.st, j.reason, j.activity))
+    parts.append(_shape(
+        j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
+        kind=ibis.literal("match"), activity=j.activity, paid=j.paid, state=j.st,
+    ))
+    stacked = ibis.union(*parts, distinct=False)
+    return split_intervals(stacked, "i_start", "i_end", req).mutate(
+        channel=ibis.null("string"))
+
+
+def shifts_count_source(req: SourceRequest) -> ir.Table:
+    """Shifts started by as-of, booked at their start (the worked shifts)."""
+    from omnikpi.engine.sources import book
+
+    shifts = req.tables("shifts")
+    return book(shifts, shifts.start, req)
+
+
+def _local_day(us: int, tz_name: str) -> int:
+    local = to_datetime(us).astimezone(zone(tz_name))
+    return (local.date() - _EPOCH).days
+
+
+def _months(lo_day: int, hi_day: int) -> list[tuple[int, int, int]]:
+    """(month index, first day, first day of next month) for the months of a day range."""
+    out = []
+    d = date.fromordinal(_EPOCH.toordinal() + lo_day).replace(day=1)
+    end = date.fromordinal(_EPOCH.toordinal() + hi_day)
+    while d <= end:
+        nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        out.append((d.year * 12 + d.month - 1, (d - _EPOCH).days, (nxt - _EPOCH).days))
+        d = nxt
+    return out
+
+
+def roster_months_source(req: SourceRequest) -> ir.Table:
+    """One row per agent and calendar month of employment, with headcount and leaver flags.
+
+    Months are those overlapping ``--from``/``--to`` (in the reporting zone), else every
+    month from 1990 up to as-of in which the agent was employed.
+    """
+    ctx = req.ctx
+    if ctx.grain not in ("month", "total"):
+        raise UsageError("attrition is monthly: use --grain month or total")
+    lo = _local_day(ctx.from_us, ctx.tz) if ctx.from_us is not None else (
+        date(1990, 1, 1) - _EPOCH).days
+    hi_us = ctx.to_us - 1 if ctx.to_us is not None else ctx.as_of_us
+    months = _months(lo, _local_day(hi_us, ctx.tz))
+    cal = ibis.memtable(
+        {"month": [m[0] for m in months], "first": [m[1] for m in months],
+         "next": [m[2] for m in months]},
+        schema={"month": "int64", "first": "int64", "next": "int64"},
+    )
+    r = req.tables("roster")
+    j = r.join(cal, [r.hired_on <= cal.next, r.left_on.isnull() | (r.left_on >= cal.first)])
+    leave_types = [t.strip().lower() for t in str(dict(req.params)["leave_types"]).split(",")]
+    employed_at = lambda day: (j.hired_on <= day) & (  # noqa: E731
+        j.left_on.isnull() | (j.left_on >= day))
+    j = j.mutate(
+        start_hc=employed_at(j.first).cast("float64"),
+        end_hc=employed_at(j.next).cast("float64"),
+        leaver=(j.left_on >= j.first) & (j.left_on < j.next)
+        & j.leave_type.lower().isin(leave_types),
+        channel=ibis.null("string"),
+    )
+    key = j.month if ctx.grain == "month" else key_from_day("total", j.first)
+    return j.mutate(**{KEY: key})

@@ -1,0 +1,123 @@
+"""Workforce: the paid-time funnel, adherence, conformance, shrinkage and attrition."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
+from omnikpi.metrics.common import n, when
+
+SCHEDULE_TABLES = ("shifts", "shift_activities", "agent_states")
+PEOPLE = ("agent_id", "site", "tenant")
+WORK_STATES = ("available", "handling", "acw", "hold")
+
+
+def _seconds(t: ir.Table, condition: ir.BooleanValue) -> ir.Value:
+    return when(condition, t.seconds).fill_null(0.0)
+
+
+def shift_paid_time(t: ir.Table, p: Params) -> ir.Value:
+    """Paid shifts minus the unpaid activities inside them (ShiftPaidTime)."""
+    return _seconds(t, t.kind == "shift") - _seconds(t, (t.kind == "activity") & ~t.paid)
+
+
+def _used(t: ir.Table, kind: str) -> ir.Value:
+    """ActiveTimeRT + WorkloadD: available, handling and ACW on any channel, hold on
+    continuous ones."""
+    counted = t.state.isin(["available", "handling", "acw"]) | ((t.state == "hold") & t.cont)
+    return _seconds(t, (t.kind == kind) & counted)
+
+
+def utilization_numerator(t: ir.Table, p: Params) -> ir.Value:
+    return _used(t, "state_in_shift") - _used(t, "state_in_unpaid")
+
+
+def _shrinkage_numerator(t: ir.Table, p: Params) -> ir.Value:
+    planned = _seconds(t, (t.kind == "activity") & t.paid & (t.activity != "work"))
+    unplanned = _seconds(t, (t.kind == "activity") & (t.activity == "work")) - _seconds(
+        t, (t.kind == "match") & (t.activity == "work"))
+    part = p["part"]
+    if part == "planned":
+        return planned
+    if part == "unplanned":
+        return unplanned
+    return planned + unplanned
+
+
+def _schedule(**kwargs: object) -> Metric:
+    base: dict[str, object] = {"area": "workforce", "source": "schedule",
+                               "tables": SCHEDULE_TABLES, "dimensions": PEOPLE}
+    base.update(kwargs)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+_LEAVE_TYPES = Param(
+    "leave_types", "str", "voluntary,involuntary,company_move",
+    "comma-separated leave types that count as attrition (internal_move — within the "
+    "contact center — does not)",
+)
+_ATTRITION = dict(
+    area="workforce", source="roster_months", tables=("roster",), params=(_LEAVE_TYPES,),
+    source_params=("leave_types",), dimensions=("agent_id", "site", "tenant"),
+    numerator=lambda t, p: n(t.leaver),
+    denominator=lambda t, p: (t.start_hc + t.end_hc) / 2.0,
+    notes="An agent is employed from hired_on through left_on; headcount at a month's start "
+    "= employed on its first day, at its end = employed on the next month's first day. "
+    "Months are calendar months (grain month or total).",
+)
+
+register(
+    _schedule(
+        id="utilization", name="Utilization", unit="ratio", area="productivity",
+        formula="(ActiveTimeRT + WorkloadD) / ShiftPaidTime; only agent time inside paid "
+        "shift time (minus unpaid activities) counts",
+        numerator=utilization_numerator, denominator=shift_paid_time,
+        notes="An agent without shifts has no paid time: utilization null.",
+    ),
+    _schedule(
+        id="adherence", name="Schedule adherence", unit="ratio",
+        formula="time the actual state matches the scheduled activity / scheduled activity "
+        "time (work ↔ available/handling/acw/hold; break, lunch, training, … ↔ not_ready "
+        "with that reason)",
+        numerator=lambda t, p: _seconds(t, t.kind == "match"),
+        denominator=lambda t, p: _seconds(t, t.kind == "activity"),
+    ),
+    _schedule(
+        id="conformance", name="Schedule conformance", unit="ratio",
+        source="agent_time", denominator_source="schedule",
+        formula="actual logged-in work time (available, handling, acw, hold) / scheduled "
+        "work time (activity work)",
+        numerator=lambda t, p: when(t.state.isin(list(WORK_STATES)), t.seconds),
+        denominator=lambda t, p: _seconds(t, (t.kind == "activity") & (t.activity == "work")),
+    ),
+    _schedule(
+        id="shrinkage", name="Shrinkage", unit="ratio",
+        formula="scheduled paid time not available for contacts / scheduled paid time; "
+        "planned = paid non-work activities (breaks, training, meetings, vacation); "
+        "unplanned = scheduled work time not spent in a ready or working state (absence, "
+        "lateness, sickness, unscheduled not-ready)",
+        params=(Param("part", "choice", "total", "which shrinkage",
+                      ("total", "planned", "unplanned")),),
+        numerator=_shrinkage_numerator, denominator=shift_paid_time,
+    ),
+    Metric(
+        id="attrition_monthly", name="Monthly attrition", unit="ratio",
+        formula="leavers in the month / average headcount ((start + end) / 2)",
+        **_ATTRITION,  # type: ignore[arg-type]
+    ),
+)
+register(
+    dataclasses.replace(
+        REGISTRY["attrition_monthly"], id="attrition_annualized",
+        name="Annualized attrition", scale=12.0,
+        formula="attrition_monthly × 12",
+    ),
+    dataclasses.replace(
+        REGISTRY["attrition_monthly"], id="attrition_annual", name="Annual attrition",
+        scale=12.0,
+        formula="headcount-weighted mean of the months' annualized attrition = 12 × Σ "
+        "leavers / Σ average headcount",
+    ),
+)
