@@ -108,3 +108,25 @@ def test_docs_metrics_page_is_current() -> None:
     generated = runner.invoke(app, ["catalog", "--format", "markdown"]).stdout
     assert page.read_text(encoding="utf-8").strip() == generated.strip(), (
         "docs/metrics.md is stale: run `make docs`")
+
+
+def test_overlapping_states_are_reported_and_never_double_counted(tmp_path: Path) -> None:
+    # Row 2 starts at 10:30, inside row 1 (10:00–11:00): quarantined. Occupancy is then
+    # 3600 s handling / 3600 s active = 1.0, not (3600 + 1800) / 5400.
+    states = [
+        {"agent_id": "x", "state": "handling", "start": "2024-03-05T10:00:00",
+         "end": "2024-03-05T11:00:00", "channel": "voice"},
+        {"agent_id": "x", "state": "available", "start": "2024-03-05T10:30:00",
+         "end": "2024-03-05T11:00:00"},
+        {"agent_id": "y", "state": "available", "start": "2024-03-05T10:30:00",
+         "end": "2024-03-05T11:00:00"},
+    ]
+    data = dataset(tmp_path, contacts=[call("a", "2024-03-05T11:00:00")], agent_states=states)
+    report = json.loads(runner.invoke(app, ["validate", "--data", str(data), "--format",
+                                            "json"]).stdout)
+    assert [(p["row"], p["column"]) for p in report["problems"]] == [(2, "start")]
+    assert "overlaps" in report["problems"][0]["message"]
+    out = runner.invoke(app, ["report", "--data", str(data), "--metrics", "occupancy",
+                              "--by", "agent_id", "--format", "json"])
+    assert json.loads(out.stdout)["rows"] == [
+        {"agent_id": "x", "occupancy": 1.0}, {"agent_id": "y", "occupancy": 0.0}]

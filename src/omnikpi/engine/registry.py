@@ -19,6 +19,8 @@ from omnikpi.engine.schedule_sources import (
     shifts_count_source,
 )
 from omnikpi.engine.table_sources import (
+    availability_source,
+    messages_source,
     costs_source,
     dial_agent_time_source,
     dials_source,
@@ -54,6 +56,8 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "schedule": schedule_source,
     "shifts_count": shifts_count_source,
     "roster_months": roster_months_source,
+    "messages": messages_source,
+    "availability": availability_source,
 }
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
@@ -73,6 +77,8 @@ SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "schedule": ("shifts", "shift_activities", "agent_states"),
     "shifts_count": ("shifts",),
     "roster_months": ("roster",),
+    "messages": ("messages", "contacts"),
+    "availability": ("availability",),
 }
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_DIMENSIONS,
@@ -92,6 +98,8 @@ SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "schedule": ("agent_id", "site", "tenant"),
     "shifts_count": ("agent_id", "site", "tenant"),
     "roster_months": ("agent_id", "site", "tenant"),
+    "messages": CONTACT_DIMENSIONS,
+    "availability": ("channel", "queue"),
 }
 
 

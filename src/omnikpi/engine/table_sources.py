@@ -105,3 +105,60 @@ def dial_agent_time_source(req: SourceRequest) -> ir.Table:
 def employee_surveys_source(req: SourceRequest) -> ir.Table:
     e = req.tables("employee_surveys")
     return book(e.mutate(dimension=e.dimension.lower()), e.answered_at, req)
+
+
+def messages_source(req: SourceRequest) -> ir.Table:
+    """Customer requests after the first agent reply, with the time to the next agent reply.
+
+    A request is a run of customer messages; it starts at the run's first message and is
+    answered by the next agent message. Bot and system messages are neither.
+    """
+    from omnikpi.engine.contact_facts import contact_facts
+
+    m = req.tables("messages")
+    m = m.mutate(sender=m.sender.lower())
+    m = m.filter(m.sender.isin(["customer", "agent"]) & (m.ts <= req.ctx.as_of_us))
+    order = [m.ts, m.sender]
+    by_contact = ibis.window(group_by=m.contact_id, order_by=order)
+    later = ibis.window(group_by=m.contact_id, order_by=order, rows=(1, None))
+    whole = ibis.window(group_by=m.contact_id)
+    agent_ts = ibis.ifelse(m.sender == "agent", m.ts, ibis.null("int64"))
+    m = m.mutate(
+        prev_sender=m.sender.lag().over(by_contact),
+        next_agent=agent_ts.min().over(later),
+        first_agent=agent_ts.min().over(whole),
+    )
+    m = m.mutate(
+        request=(m.sender == "customer") & (m.prev_sender.isnull()
+                                            | (m.prev_sender != "customer")),
+        response_s=(m.next_agent - m.ts).cast("float64") / 1_000_000.0,
+        after_first_reply=m.first_agent.notnull() & (m.ts > m.first_agent),
+    )
+    facts = contact_facts(req.tables("contacts"), req.ctx)
+    f = facts.select(__cid=facts.contact_id, cont=facts.cont, text=facts.text,
+                     **{f"__c_{d}": facts[d] for d in CONTACT_DIMENSIONS})
+    j = m.join(f, m.contact_id == f.__cid)
+    j = j.mutate(**{d: j[f"__c_{d}"] for d in CONTACT_DIMENSIONS})
+    return book(j, j.ts, req)
+
+
+def availability_source(req: SourceRequest) -> ir.Table:
+    """Planned channel time, and the unavailable time that falls inside it."""
+    a = req.tables("availability")
+    a = a.mutate(status=a.status.lower())
+    planned = a.filter(a.status == "planned")
+    down = a.filter(a.status == "unavailable")
+    d = down.select(d_channel=down.channel, d_queue=down.queue, d_start=down.start,
+                    d_end=down.end)
+    j = planned.join(d, [
+        planned.channel == d.d_channel,
+        planned.queue.isnull() | d.d_queue.isnull() | (planned.queue == d.d_queue),
+        d.d_start < planned.end, d.d_end > planned.start,
+    ])
+    inside = j.select(channel=j.channel, queue=j.queue, kind=ibis.literal("unavailable"),
+                      i_start=ibis.greatest(j.start, j.d_start),
+                      i_end=ibis.least(j.end, j.d_end))
+    plan = planned.select(channel=planned.channel, queue=planned.queue,
+                          kind=ibis.literal("planned"), i_start=planned.start,
+                          i_end=planned.end)
+    return split_intervals(ibis.union(plan, inside, distinct=False), "i_start", "i_end", req)

@@ -147,3 +147,33 @@ register(
         denominator=lambda f, p: n(f.pickup_s.notnull()),
     ),
 )
+
+register(
+    _metric(
+        id="art", name="Average in-session response time", unit="seconds",
+        source="messages", tables=("messages", "contacts"),
+        formula="for each customer request after the first agent reply, time from the "
+        "request's first customer message to the next agent message; Σ / answered requests",
+        params=(Param("include_first", "bool", False,
+                      "also count the request before the first agent reply"),),
+        numerator=lambda t, p: when(_art_request(t, p), t.response_s),
+        denominator=lambda t, p: n(_art_request(t, p)),
+        notes="Continuous text contacts only (chat, messenger); a request is a run of "
+        "customer messages, booked at its first message; bot and system messages are "
+        "ignored.",
+    ),
+    _metric(
+        id="blocked_time_rate", name="Blocked time rate", unit="ratio",
+        source="availability", tables=("availability",),
+        formula="unavailable time inside planned time / planned time",
+        numerator=lambda t, p: when(t.kind == "unavailable", t.seconds),
+        denominator=lambda t, p: when(t.kind == "planned", t.seconds),
+        notes="Planned and unavailable rows match on channel and queue (a row without queue "
+        "covers every queue of its channel).",
+    ),
+)
+
+
+def _art_request(t: ir.Table, p: Params) -> ir.BooleanValue:
+    counted = t.request & t.next_agent.notnull() & t.cont & t.text
+    return counted if p["include_first"] else counted & t.after_first_reply

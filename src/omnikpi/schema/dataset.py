@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import DataError
 from omnikpi.schema.convert import SEP, checks, is_text_source, quote, raw_text, value_sql
 from omnikpi.schema.files import TableFile, describe, find_table_files, raw_relation_sql
@@ -205,6 +206,8 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
         con.execute(f"CREATE TEMP TABLE {staged} AS {union}")
     if table.key:
         problems.extend(_flag_duplicates(con, table, staged, files))
+    if table.no_overlap:
+        problems.extend(_flag_overlaps(con, table, staged, files))
     counts = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE NOT __bad) FROM {staged}"
     ).fetchone()
@@ -225,6 +228,38 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
     order = {f.display: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
     return load, problems[:MAX_PROBLEMS_KEPT], len(problems)
+
+
+def _flag_overlaps(
+    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile]
+) -> list[Problem]:
+    """Quarantine an interval that starts before an earlier one of its group has ended."""
+    assert table.no_overlap
+    group, start, end = (quote(c) for c in table.no_overlap)
+    rows = con.execute(
+        f"""SELECT __file, __row, {group}, prev_end FROM (
+              SELECT __file, __row, {group}, {start},
+                max({end}) OVER (PARTITION BY {group} ORDER BY {start}, __file, __row
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+              FROM {staged} WHERE NOT __bad)
+            WHERE {start} < prev_end ORDER BY __file, __row"""
+    ).fetchall()
+    if not rows:
+        return []
+    con.execute(f"CREATE TEMP TABLE __overlaps AS SELECT * FROM (VALUES "
+                + ", ".join(f"({f}, {r})" for f, r, *_ in rows) + ") AS v(f, r)")
+    con.execute(f"UPDATE {staged} SET __bad = TRUE FROM __overlaps "
+                f"WHERE __file = __overlaps.f AND __row = __overlaps.r")
+    con.execute("DROP TABLE __overlaps")
+    name = table.no_overlap[0]
+    return [
+        Problem(
+            table.name, files[file_index].display, int(row), table.no_overlap[1],
+            f"overlaps an earlier {table.name} row of {name} '{value}' that ends at "
+            f"{to_datetime(int(prev_end)).isoformat()} (it would be counted twice)",
+        )
+        for file_index, row, value, prev_end in rows
+    ]
 
 
 def _flag_duplicates(

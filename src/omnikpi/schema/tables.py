@@ -41,6 +41,9 @@ class Table:
     """Column whose values must be unique (duplicates are quarantined)."""
     ordered: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Pairs (earlier, later) of timestamps that must not be reversed."""
+    no_overlap: tuple[str, str, str] | None = None
+    """(group, start, end): intervals of one group must not overlap (they would be
+    counted twice); a later overlapping row is quarantined."""
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -129,6 +132,7 @@ TABLES: dict[str, Table] = {
                 Column("tenant", S),
             ),
             ordered=(("start", "end"),),
+            no_overlap=("agent_id", "start", "end"),
         ),
         Table(
             "shifts",
@@ -141,6 +145,7 @@ TABLES: dict[str, Table] = {
                 Column("tenant", S),
             ),
             ordered=(("start", "end"),),
+            no_overlap=("agent_id", "start", "end"),
         ),
         Table(
             "shift_activities",
