@@ -77,15 +77,19 @@ def generate(n: int, path: Path, seed: int = 1) -> None:
     pq.write_table(table, path, row_group_size=1_000_000)
 
 
-def case_sql(ranges: list[tuple[int | None, int]]) -> str:
-    parts = " ".join(f"WHEN t >= {start} THEN {off}" for start, off in reversed(ranges[1:]))
+def case_sql(column: str, ranges: list[tuple[int | None, int]]) -> str:
+    """The zone offset of ``column`` as a CASE over the offset ranges (hand-written)."""
+    parts = " ".join(
+        f"WHEN {column} >= {start} THEN {off}" for start, off in reversed(ranges[1:])
+    )
     return f"(CASE {parts} ELSE {ranges[0][1]} END)" if parts else str(ranges[0][1])
 
 
 def hand_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> pd.DataFrame:
     """The tuned baseline: one pass, integer day buckets, FILTER aggregates."""
-    arr_day = f"((epoch_us(arrived_at) + {case_sql(ranges).replace('t ', 'epoch_us(arrived_at) ')}) // 86400000000)"
-    end_day = f"((epoch_us(ended_at) + {case_sql(ranges).replace('t ', 'epoch_us(ended_at) ')}) // 86400000000)"
+    arrived, ended = "epoch_us(arrived_at)", "epoch_us(ended_at)"
+    arr_day = f"(({arrived} + {case_sql(arrived, ranges)}) // 86400000000)"
+    end_day = f"(({ended} + {case_sql(ended, ranges)}) // 86400000000)"
     con = duckdb.connect()
     sql = f"""
     WITH c AS (

@@ -31,8 +31,8 @@ def human(value: Any, unit: str | None) -> str:
 def report_table(result: ReportResult, title: str | None = None) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in result.columns:
-        justify = "left" if column not in result.metrics else "right"
-        table.add_column(column, justify=justify, no_wrap=column == "period_start")
+        table.add_column(column, justify="right" if column in result.metrics else "left",
+                         no_wrap=column == "period_start")
     for row in result.rows:
         table.add_row(
             *[

@@ -129,8 +129,8 @@ def build_report(
     if hours is not None:
         combined = combined.left_join(hours, combined[KEY] == hours.__hkey).drop("__hkey")
     outputs: dict[str, ir.Value] = {}
-    for req in requests:
-        m = req.metric
+    for request in requests:
+        m = request.metric
         num = combined[m.id + NUM]
         if m.per_period_hours:
             value = num.fill_null(0) / combined.__hours.nullif(0) * m.scale

@@ -21,7 +21,7 @@ HOUR_US = 3_600_000_000
 
 def fcr_source(req: SourceRequest) -> ir.Table:
     params = dict(req.params)
-    window_us = round(float(params["window_hours"]) * HOUR_US)
+    window_us = round(float(str(params["window_hours"])) * HOUR_US)
     match_topic = bool(params["match_topic"])
     ctx = req.ctx
     facts = contact_facts(req.tables("contacts"), ctx)

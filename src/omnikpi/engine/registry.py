@@ -18,22 +18,22 @@ from omnikpi.engine.schedule_sources import (
     schedule_source,
     shifts_count_source,
 )
-from omnikpi.engine.table_sources import (
-    availability_source,
-    messages_source,
-    costs_source,
-    dial_agent_time_source,
-    dials_source,
-    employee_surveys_source,
-    leads_source,
-    qa_source,
-    surveys_source,
-)
 from omnikpi.engine.sources import (
     AGENT_DIMENSIONS,
     SourceRequest,
     agent_time_source,
     contacts_source,
+)
+from omnikpi.engine.table_sources import (
+    availability_source,
+    costs_source,
+    dial_agent_time_source,
+    dials_source,
+    employee_surveys_source,
+    leads_source,
+    messages_source,
+    qa_source,
+    surveys_source,
 )
 from omnikpi.errors import UsageError
 from omnikpi.schema.tables import CONTACT_DIMENSIONS

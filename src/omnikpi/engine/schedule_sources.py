@@ -152,8 +152,10 @@ def roster_months_source(req: SourceRequest) -> ir.Table:
     r = req.tables("roster")
     j = r.join(cal, [r.hired_on <= cal.next, r.left_on.isnull() | (r.left_on >= cal.first)])
     leave_types = [t.strip().lower() for t in str(dict(req.params)["leave_types"]).split(",")]
-    employed_at = lambda day: (j.hired_on <= day) & (  # noqa: E731
-        j.left_on.isnull() | (j.left_on >= day))
+
+    def employed_at(day: ir.IntegerValue) -> ir.BooleanValue:
+        return (j.hired_on <= day) & (j.left_on.isnull() | (j.left_on >= day))
+
     j = j.mutate(
         start_hc=employed_at(j.first).cast("float64"),
         end_hc=employed_at(j.next).cast("float64"),

@@ -63,7 +63,9 @@ class Param:
         except (TypeError, ValueError):
             expected = {"bool": "true or false", "float": "a number ≥ 0", "int": "a whole "
                         "number ≥ 0"}[self.kind]
-            raise UsageError(f"bad value {text!r} for parameter {where}: expected {expected}")
+            raise UsageError(
+                f"bad value {text!r} for parameter {where}: expected {expected}"
+            ) from None
         if self.kind == "choice" and text not in self.choices:
             raise UsageError(
                 f"bad value {text!r} for parameter {where}: choose one of {', '.join(self.choices)}"

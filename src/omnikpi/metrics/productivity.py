@@ -38,11 +38,15 @@ register(
                       ("period", "logged_in")),),
         numerator=lambda f, p: n(f.handled),
         per_period_hours=True,
-        resolve=lambda p: _TPH_LOGGED_IN if p["per"] == "logged_in" else REGISTRY[
-            "transactions_per_hour"],
+        resolve=lambda p: _tph_variant(p),
         notes="per=logged_in needs agent_states and can be cut only by agent dimensions.",
     ),
 )
+
+
+def _tph_variant(p: Params) -> Metric:
+    """per=logged_in divides by the agents' logged-in time instead of the period."""
+    return _TPH_LOGGED_IN if p["per"] == "logged_in" else REGISTRY["transactions_per_hour"]
 
 
 def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:

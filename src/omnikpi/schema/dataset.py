@@ -246,7 +246,7 @@ def _flag_overlaps(
     ).fetchall()
     if not rows:
         return []
-    con.execute(f"CREATE TEMP TABLE __overlaps AS SELECT * FROM (VALUES "
+    con.execute("CREATE TEMP TABLE __overlaps AS SELECT * FROM (VALUES "
                 + ", ".join(f"({f}, {r})" for f, r, *_ in rows) + ") AS v(f, r)")
     con.execute(f"UPDATE {staged} SET __bad = TRUE FROM __overlaps "
                 f"WHERE __file = __overlaps.f AND __row = __overlaps.r")
