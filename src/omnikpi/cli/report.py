@@ -14,7 +14,8 @@ from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table
 from omnikpi.engine.params import parse_param_assignments
-from omnikpi.engine.run import ReportResult, run_report
+from omnikpi.engine.backends import SqlOnlyBackend
+from omnikpi.engine.run import ReportResult, plan_report, run_report
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write
 from omnikpi.schema.dataset import Dataset, load_dataset
@@ -54,6 +55,20 @@ def run_cli_report(
     )
 
 
+def compiled_sql(
+    data: Path, metrics: str | None, by: str | None, grain: str, tz: str,
+    from_: str | None, to: str | None, as_of: str | None, param: list[str] | None,
+    config: Path | None, engine: str,
+) -> str:
+    dataset = load_dataset(data)
+    plan = plan_report(
+        dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
+        from_=from_, to=to, as_of=as_of, params=parse_param_assignments(param or []),
+        config=load_config(config), backend=SqlOnlyBackend(dataset, engine),
+    )
+    return plan.sql()
+
+
 @app.command()
 def report(
     data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
@@ -71,9 +86,16 @@ def report(
     engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
     format: Annotated[str, typer.Option(help="table|json|csv|xlsx")] = "table",
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    show_sql: Annotated[
+        bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
+    ] = False,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
     try:
+        if show_sql:
+            typer.echo(compiled_sql(data, metrics, by, grain, tz, from_, to, as_of, param,
+                                    config, engine))
+            return
         if format not in ("table", "json", "csv", "xlsx"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv or xlsx")
         result = run_cli_report(

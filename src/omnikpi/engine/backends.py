@@ -8,6 +8,7 @@ survive exactly.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 import uuid
@@ -33,6 +34,9 @@ class Backend:
         raise NotImplementedError
 
     def execute(self, expr: ir.Table) -> Any:
+        raise NotImplementedError
+
+    def sql(self, expr: ir.Table) -> str:
         raise NotImplementedError
 
 
@@ -104,6 +108,36 @@ class SparkBackend(Backend):
 
     def sql(self, expr: ir.Table) -> str:
         return str(ibis.to_sql(expr, dialect="pyspark"))
+
+
+class SqlOnlyBackend(Backend):
+    """Compiles against the tables' schemas only: shows an engine's SQL without running it
+    (``omnikpi report --show-sql``; snapshot tests of the SQL per engine)."""
+
+    name = "sql"
+
+    def __init__(self, dataset: Dataset, engine: str) -> None:
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        self._schemas = ibis.duckdb.from_connection(dataset.con)
+        self._dialect = "duckdb" if engine == "duckdb" else "pyspark"
+        if engine == "spark":
+            try:  # registers the PySpark compiler's options
+                module = importlib.import_module("ibis.backends.pyspark")
+                if getattr(ibis.options, "pyspark", None) is None:
+                    module.Backend.register_options()
+            except ImportError as exc:
+                raise UsageError("showing Spark SQL needs the extra: uv sync --extra spark") \
+                    from exc
+
+    def table(self, name: str) -> ir.Table:
+        return ibis.table(self._schemas.table(name).schema(), name=name)
+
+    def execute(self, expr: ir.Table) -> Any:
+        raise UsageError("--show-sql only compiles the report; it does not run it")
+
+    def sql(self, expr: ir.Table) -> str:
+        return str(ibis.to_sql(expr, dialect=self._dialect))
 
 
 def backend_for(engine: str, dataset: Dataset) -> Backend:

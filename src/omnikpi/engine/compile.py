@@ -86,6 +86,10 @@ def _mode_mask(metric: Metric, t: ir.Table, value: ir.Value) -> ir.Value:
     return ibis.ifelse(keep, value, ibis.null(value.type()))
 
 
+def _scaled(value: ir.NumericValue, scale: float) -> ir.NumericValue:
+    return value if scale == 1.0 else value * scale
+
+
 def build_report(
     requests: list[MetricRequest],
     by: list[str],
@@ -119,13 +123,16 @@ def build_report(
             c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns
         }
         partials.append(agg.select(*[agg[k] for k in keys], **filled))
-    stacked = partials[0] if len(partials) == 1 else ibis.union(*partials, distinct=False)
-    combined = stacked.group_by(keys).aggregate(
-        **{
-            c: stacked[c].max() if aggregate_of[c] == "max" else stacked[c].sum()
-            for c in all_columns
-        }
-    )
+    if len(partials) == 1:
+        combined = partials[0]
+    else:
+        stacked = ibis.union(*partials, distinct=False)
+        combined = stacked.group_by(keys).aggregate(
+            **{
+                c: stacked[c].max() if aggregate_of[c] == "max" else stacked[c].sum()
+                for c in all_columns
+            }
+        )
     if hours is not None:
         combined = combined.left_join(hours, combined[KEY] == hours.__hkey).drop("__hkey")
     outputs: dict[str, ir.Value] = {}
@@ -133,13 +140,13 @@ def build_report(
         m = request.metric
         num = combined[m.id + NUM]
         if m.per_period_hours:
-            value = num.fill_null(0) / combined.__hours.nullif(0) * m.scale
+            value = _scaled(num.fill_null(0) / combined.__hours.nullif(0), m.scale)
         elif m.denominator is not None:
-            value = num.fill_null(0) / combined[m.id + DEN].nullif(0) * m.scale
+            value = _scaled(num.fill_null(0) / combined[m.id + DEN].nullif(0), m.scale)
             value = ibis.ifelse(combined[m.id + DEN].fill_null(0) == 0, None, value)
         elif m.aggregate == "max":
             value = num
         else:
-            value = num.fill_null(0) * m.scale if m.scale != 1.0 else num.fill_null(0)
+            value = _scaled(num.fill_null(0), m.scale)
         outputs[m.id] = value
     return combined.select(*[combined[k] for k in keys], **outputs)

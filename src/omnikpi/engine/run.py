@@ -154,7 +154,36 @@ def _clean(value: Any, count: bool) -> Any:
     return float(value)
 
 
-def run_report(
+@dataclass
+class ReportPlan:
+    """A compiled report: the Ibis expression and what is needed to shape its rows."""
+
+    expr: ibis.Table
+    backend: Backend
+    requests: list[MetricRequest]
+    by: list[str]
+    grain: str
+    tz: str
+    dataset: Dataset
+
+    def sql(self) -> str:
+        """The SQL the backend runs (for review, and snapshot tests per engine)."""
+        return self.backend.sql(self.expr)
+
+    def run(self) -> ReportResult:
+        frame = self.backend.execute(self.expr)
+        return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
+
+
+def run_report(*args: Any, **kwargs: Any) -> ReportResult:
+    """Compute the requested metrics; the engine behind the CLI, the API and the UI.
+
+    Takes the arguments of :func:`plan_report`.
+    """
+    return plan_report(*args, **kwargs).run()
+
+
+def plan_report(
     dataset: Dataset,
     metrics: Sequence[str] | None = None,
     by: Sequence[str] = (),
@@ -167,8 +196,8 @@ def run_report(
     config: Config | None = None,
     engine: str = "duckdb",
     backend: Backend | None = None,
-) -> ReportResult:
-    """Compute the requested metrics; the engine behind the CLI, the API and the UI."""
+) -> ReportPlan:
+    """Resolve and compile a report request (nothing runs yet)."""
     check_grain(grain)
     zone(tz)
     by = list(dict.fromkeys(by))
@@ -214,8 +243,7 @@ def run_report(
     if any(r.metric.per_period_hours for r in requests):
         hours = _period_hours(dataset, ctx, calendar)
     expr = build_report(requests, by, source_request, hours)
-    frame = engine_backend.execute(expr)
-    return _shape(frame, requests, by, grain, tz, dataset)
+    return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset)
 
 
 def _shape(
