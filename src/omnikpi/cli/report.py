@@ -13,8 +13,8 @@ from omnikpi.cli.main import app, err_console, fail
 from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table
-from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.backends import SqlOnlyBackend
+from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.run import ReportResult, plan_report, run_report
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write
