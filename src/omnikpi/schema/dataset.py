@@ -8,6 +8,8 @@ unusable; a KPI that needs it then fails with a data error naming the file and c
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,26 +135,34 @@ def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
     return f"SELECT {', '.join(columns)} FROM {relation}"
 
 
+def _streamed(file: TableFile) -> bool:
+    limit = int(os.environ.get("OMNIKPI_STREAM_BYTES", str(512 * 1024 * 1024)))
+    return file.path.stat().st_size > limit
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int
-) -> tuple[str | None, list[Problem]]:
-    """Create a staging table for one file; return its name and row problems, or no name
-    and the fatal problems.
+) -> tuple[str | None, list[Problem], int]:
+    """Stage one file; return its relation name, its row problems and how many there are
+    (or no name and the fatal problems).
 
-    One pass converts every column and flags rows that break a rule (``__bad``); the
-    messages are built in a second pass over the flagged rows only, so clean data pays
-    for a single scan.
+    Files are converted once into an in-memory table (fastest for repeated queries), except
+    Parquet files larger than ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged
+    as views so that every report streams them from disk in bounded memory. Either way one
+    pass flags rows that break a rule (``__bad``), and messages are built in a second pass
+    over the flagged rows only, so clean data pays for a single scan.
     """
     try:
         sources = describe(con, file)
     except DataError as exc:
-        return None, [Problem(table.name, file.display, None, None, str(exc), fatal=True)]
+        return None, [Problem(table.name, file.display, None, None, str(exc), fatal=True)], 1
     missing = [c.name for c in table.columns if c.required and c.name not in sources]
     if missing:
-        return None, [
+        fatal = [
             Problem(table.name, file.display, None, name, "required column is missing", True)
             for name in missing
         ]
+        return None, fatal, len(fatal)
     known = set(table.column_names)
     extras = [name for name in sources if name not in known and not name.startswith("__")]
     rules = checks(table, sources)
@@ -160,27 +170,36 @@ def _stage_file(
     keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
     stage = f"__stage_{table.name}_{index}"
     inner = _inner_sql(table, file, sources, extras)
+    kind = "VIEW" if file.format == "parquet" and _streamed(file) else "TABLE"
+    problems: list[Problem] = []
     try:
         con.execute(
-            f"CREATE TEMP TABLE {stage} AS SELECT {index} AS __file, __row, {keep}, "
+            f"CREATE TEMP {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
             f"({bad}) AS __bad FROM ({inner})"
         )
         flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
-        problems: list[Problem] = []
+        count = 0
         if flagged and flagged[0]:
             messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
+            con.execute(
+                f"CREATE TEMP TABLE {stage}_problems AS SELECT __row, "
+                f"unnest(list_filter([{messages}], x -> x IS NOT NULL)) AS text "
+                f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad)"
+            )
+            total = con.execute(f"SELECT count(*) FROM {stage}_problems").fetchone()
+            count = int(total[0]) if total else 0
             rows = con.execute(
-                f"SELECT __row, unnest(list_filter([{messages}], x -> x IS NOT NULL)) "
-                f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad) "
-                f"ORDER BY __row LIMIT {MAX_PROBLEMS_KEPT}"
+                f"SELECT __row, text FROM {stage}_problems ORDER BY __row "
+                f"LIMIT {MAX_PROBLEMS_KEPT}"
             ).fetchall()
+            con.execute(f"DROP TABLE {stage}_problems")
             for row, text in rows:
                 column, _, message = str(text).partition(SEP)
                 problems.append(Problem(table.name, file.display, int(row), column, message))
     except duckdb.Error as exc:
         message = f"cannot be read as {file.format}: {exc}"
-        return None, [Problem(table.name, file.display, None, None, message, fatal=True)]
-    return stage, problems
+        return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
+    return stage, problems, count
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile]) -> tuple[
@@ -189,11 +208,13 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
     load = TableLoad(table.name, files)
     stages: list[str] = []
     problems: list[Problem] = []
+    count = 0
     for index, file in enumerate(files):
-        stage, found = _stage_file(con, table, file, index)
+        stage, found, found_count = _stage_file(con, table, file, index)
         if stage:
             stages.append(stage)
             problems.extend(found)
+            count += found_count
         else:
             load.fatal.extend(found)
     if load.fatal:
@@ -203,73 +224,78 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
     else:
         staged = f"__staged_{table.name}"
         union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
-        con.execute(f"CREATE TEMP TABLE {staged} AS {union}")
+        con.execute(f"CREATE TEMP VIEW {staged} AS {union}")
+    quarantine = f"__quarantine_{table.name}"
+    con.execute(f"CREATE TEMP TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
-        problems.extend(_flag_duplicates(con, table, staged, files))
+        found, found_count = _flag_duplicates(con, table, staged, files, quarantine)
+        problems.extend(found)
+        count += found_count
     if table.no_overlap:
-        problems.extend(_flag_overlaps(con, table, staged, files))
+        found, found_count = _flag_overlaps(con, table, staged, files, quarantine)
+        problems.extend(found)
+        count += found_count
     counts = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT __bad) FROM {staged}"
+        f"SELECT count(*), count(*) FILTER (WHERE __bad), "
+        f"(SELECT count(*) FROM {quarantine}) FROM {staged}"
     ).fetchone()
     assert counts is not None
-    load.rows_read, load.rows_loaded = int(counts[0]), int(counts[1])
+    load.rows_read = int(counts[0])
+    load.rows_loaded = int(counts[0]) - int(counts[1]) - int(counts[2])
     columns = [
         str(r[0]) for r in con.execute(f"DESCRIBE {staged}").fetchall()
         if not str(r[0]).startswith("__")
     ]
     load.columns = tuple(columns)
-    # A view over the staging table: no second copy of the data.
+    # A view over the staged rows: no second copy of the data.
+    anti = f" ANTI JOIN {quarantine} USING (__file, __row)" if counts[2] else ""
     con.execute(
         f"CREATE VIEW {quote(table.name)} AS SELECT {', '.join(quote(c) for c in columns)} "
-        f"FROM {staged} WHERE NOT __bad"
+        f"FROM {staged}{anti} WHERE NOT __bad"
     )
-    for name in set(stages) - {staged}:
-        con.execute(f"DROP TABLE {name}")
     order = {f.display: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
-    return load, problems[:MAX_PROBLEMS_KEPT], len(problems)
+    return load, problems[:MAX_PROBLEMS_KEPT], count
 
 
 def _flag_overlaps(
-    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile]
-) -> list[Problem]:
+    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile],
+    quarantine: str,
+) -> tuple[list[Problem], int]:
     """Quarantine an interval that starts before an earlier one of its group has ended."""
     assert table.no_overlap
     group, start, end = (quote(c) for c in table.no_overlap)
-    rows = con.execute(
-        f"""SELECT __file, __row, {group}, prev_end FROM (
+    found = f"{quarantine}_overlaps"
+    con.execute(
+        f"""CREATE TEMP TABLE {found} AS SELECT __file, __row, {group} AS value, prev_end FROM (
               SELECT __file, __row, {group}, {start},
                 max({end}) OVER (PARTITION BY {group} ORDER BY {start}, __file, __row
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
               FROM {staged} WHERE NOT __bad)
-            WHERE {start} < prev_end ORDER BY __file, __row"""
-    ).fetchall()
-    if not rows:
-        return []
-    con.execute("CREATE TEMP TABLE __overlaps AS SELECT * FROM (VALUES "
-                + ", ".join(f"({f}, {r})" for f, r, *_ in rows) + ") AS v(f, r)")
-    con.execute(f"UPDATE {staged} SET __bad = TRUE FROM __overlaps "
-                f"WHERE __file = __overlaps.f AND __row = __overlaps.r")
-    con.execute("DROP TABLE __overlaps")
-    name = table.no_overlap[0]
-    return [
-        Problem(
-            table.name, files[file_index].display, int(row), table.no_overlap[1],
-            f"overlaps an earlier {table.name} row of {name} '{value}' that ends at "
-            f"{to_datetime(int(prev_end)).isoformat()} (it would be counted twice)",
-        )
-        for file_index, row, value, prev_end in rows
-    ]
+            WHERE {start} < prev_end"""
+    )
+    return _quarantine(
+        con, found, quarantine, "value, prev_end",
+        lambda file_index, row, value, prev_end: Problem(
+            table.name, files[file_index].display, int(row), table.no_overlap[1],  # type: ignore[index]
+            f"overlaps an earlier {table.name} row of {table.no_overlap[0]} '{value}' "  # type: ignore[index]
+            f"that ends at {to_datetime(int(prev_end)).isoformat()} "
+            "(it would be counted twice)",
+        ),
+    )
 
 
 def _flag_duplicates(
-    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile]
-) -> list[Problem]:
+    con: duckdb.DuckDBPyConnection, table: Table, staged: str, files: list[TableFile],
+    quarantine: str,
+) -> tuple[list[Problem], int]:
     """Quarantine every repeat of a key after its first occurrence (in file order)."""
     assert table.key
     key = quote(table.key)
-    dups = con.execute(
-        f"""SELECT __file, __row, {key}, first_file, first_row FROM (
+    found = f"{quarantine}_duplicates"
+    con.execute(
+        f"""CREATE TEMP TABLE {found} AS
+            SELECT __file, __row, {key} AS value, first_file, first_row FROM (
               SELECT __file, __row, {key},
                 row_number() OVER w AS rn,
                 first_value(__file) OVER w AS first_file,
@@ -279,26 +305,30 @@ def _flag_duplicates(
                 SELECT {key} FROM {staged} WHERE NOT __bad GROUP BY {key} HAVING count(*) > 1)
               WINDOW w AS (PARTITION BY {key} ORDER BY __file, __row)
             ) WHERE rn > 1"""
-    ).fetchall()
-    if not dups:
-        return []
-    con.execute(
-        f"UPDATE {staged} SET __bad = TRUE WHERE (__file, __row) IN "
-        f"(SELECT unnest([{', '.join(f'({f}, {r})' for f, r, *_ in dups)}]))"
-        if len(dups) < 5000 else
-        f"UPDATE {staged} SET __bad = TRUE FROM (SELECT __file AS f, __row AS r FROM ("
-        f"SELECT __file, __row, row_number() OVER (PARTITION BY {key} ORDER BY __file, __row)"
-        f" AS rn FROM {staged} WHERE NOT __bad) WHERE rn > 1) AS d "
-        f"WHERE __file = d.f AND __row = d.r"
     )
-    return [
-        Problem(
+    return _quarantine(
+        con, found, quarantine, "value, first_file, first_row",
+        lambda file_index, row, value, first_file, first_row: Problem(
             table.name, files[file_index].display, int(row), table.key,
             f"duplicate {table.key} '{value}' (first seen at "
             f"{files[first_file].display} row {first_row})",
-        )
-        for file_index, row, value, first_file, first_row in dups
-    ]
+        ),
+    )
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, found: str, quarantine: str, detail: str,
+    describe_row: Callable[..., Problem],
+) -> tuple[list[Problem], int]:
+    """Move the rows of ``found`` into the quarantine list; describe the first ones."""
+    con.execute(f"INSERT INTO {quarantine} SELECT __file, __row FROM {found}")
+    total = con.execute(f"SELECT count(*) FROM {found}").fetchone()
+    rows = con.execute(
+        f"SELECT __file, __row, {detail} FROM {found} ORDER BY __file, __row "
+        f"LIMIT {MAX_PROBLEMS_KEPT}"
+    ).fetchall()
+    con.execute(f"DROP TABLE {found}")
+    return [describe_row(*row) for row in rows], int(total[0]) if total else 0
 
 
 def load_dataset(path: Path | str) -> Dataset:
