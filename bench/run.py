@@ -226,6 +226,8 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--spark", action="store_true",
+                        help="also run the report on local Spark and check the rows agree")
     args = parser.parse_args()
     n = args.contacts or (1_000_000 if args.quick else 10_000_000)
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,6 +244,14 @@ def main() -> None:
         sql_time, sql = timed(lambda: hand_sql(path, as_of, ranges), args.repeat)
         pandas_time, pdf = timed(lambda: pandas_way(path, as_of, TZ), 1)
         polars_time, plf = timed(lambda: polars_way(path, as_of, TZ), args.repeat)
+        spark_time = spark_same = None
+        if args.spark:
+            spark_time, spark_rows = timed(lambda: omnikpi.report(
+                folder, metrics=METRICS, by=["queue"], grain="day", tz=TZ,
+                as_of="2024-04-02T00:00:00+00:00", engine="spark"), 1)
+            spark_same = all(np.allclose(engine[m].astype(float).fillna(-1),
+                                         spark_rows[m].astype(float).fillna(-1), rtol=1e-9)
+                             for m in METRICS)
     same = all(
         len(engine) == len(other) and all(
             np.allclose(engine[m].astype(float).fillna(-1), other[m].astype(float).fillna(-1),
@@ -254,6 +264,7 @@ def main() -> None:
         "pandas_vs_engine_ratio": pandas_time / engine_time,
         "polars_seconds": polars_time, "polars_vs_engine_ratio": polars_time / engine_time,
         "same_results": bool(same),
+        "spark_seconds": spark_time, "spark_same_results": spark_same,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "duckdb": duckdb.__version__, "platform": platform.platform()},
         "notes": "engine time includes loading and validating the Parquet file",
