@@ -47,12 +47,14 @@ def run_cli_report(
 ) -> ReportResult:
     cfg = load_config(config)
     params = parse_param_assignments(param or [])
-    dataset = load_dataset(data)
+    with err_console.status(f"Loading and validating {data} …"):
+        dataset = load_dataset(data)
     warn_quarantine(dataset)
-    return run_report(
-        dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
-        from_=from_, to=to, as_of=as_of, params=params, config=cfg, engine=engine,
-    )
+    with err_console.status(f"Computing on {engine} …"):
+        return run_report(
+            dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
+            from_=from_, to=to, as_of=as_of, params=params, config=cfg, engine=engine,
+        )
 
 
 def compiled_sql(
