@@ -28,6 +28,7 @@ lint: setup
 
 docs: setup
 	$(UV) run omnikpi catalog --format markdown --output docs/metrics.md
+	$(UV) run omnikpi tables --format markdown --output docs/data-model.md
 
 bench: setup
 	$(UV) run python bench/run.py --quick

@@ -84,3 +84,44 @@ def catalog_table() -> Table:
         table.add_row(m["id"], m["unit"], m["mode"], ", ".join(m["tables"]), params,
                       m["formula"])
     return table
+
+
+def tables_markdown() -> str:
+    """The canonical input tables (data-model contract v1) from the column specs."""
+    from omnikpi.schema.tables import TABLES
+
+    lines = [
+        "# Canonical tables",
+        "",
+        "Generated from the column specs (`omnikpi tables --format markdown`). A dataset is a "
+        "folder with one file per table — `NAME.csv`, `NAME.csv.gz`, `NAME.parquet`, "
+        "`NAME.jsonl` — or a folder `NAME/` of such files. Only `contacts` is required. "
+        "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "
+        "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept.",
+        "",
+    ]
+    for table in TABLES.values():
+        lines += [f"## {table.name}", "", "| column | type | required | notes |",
+                  "|---|---|---|---|"]
+        for col in table.columns:
+            notes = []
+            if col.default is not None:
+                notes.append(f"default {col.default}")
+            if col.choices:
+                notes.append("one of " + ", ".join(col.choices))
+            if col.min_value is not None:
+                notes.append(f"≥ {col.min_value:g}")
+            required = "yes" if col.not_null else ("column" if col.required else "")
+            lines.append(f"| `{col.name}` | {col.type.value} | {required} | "
+                         f"{'; '.join(notes)} |")
+        rules = []
+        if table.key:
+            rules.append(f"`{table.key}` is unique (later duplicates are quarantined)")
+        rules += [f"`{a}` ≤ `{b}`" for a, b in table.ordered]
+        if table.no_overlap:
+            group, start, end = table.no_overlap
+            rules.append(f"rows of one `{group}` must not overlap in time (`{start}`–`{end}`)")
+        if rules:
+            lines += ["", "Rules: " + "; ".join(rules) + "."]
+        lines.append("")
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
@@ -103,11 +104,15 @@ def test_report_formats_csv_and_xlsx(tmp_path: Path) -> None:
     assert [c.value for c in sheet[2]] == ["sales", 11, 0.6]
 
 
-def test_docs_metrics_page_is_current() -> None:
-    page = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
-    generated = runner.invoke(app, ["catalog", "--format", "markdown"]).stdout
-    assert page.read_text(encoding="utf-8").strip() == generated.strip(), (
-        "docs/metrics.md is stale: run `make docs`")
+@pytest.mark.parametrize(("page", "command"), [
+    ("metrics.md", ["catalog", "--format", "markdown"]),
+    ("data-model.md", ["tables", "--format", "markdown"]),
+])
+def test_generated_docs_are_current(page: str, command: list[str]) -> None:
+    path = Path(__file__).resolve().parents[2] / "docs" / page
+    generated = runner.invoke(app, command).stdout
+    assert path.read_text(encoding="utf-8").strip() == generated.strip(), (
+        f"docs/{page} is stale: run `make docs`")
 
 
 def test_overlapping_states_are_reported_and_never_double_counted(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from omnikpi.cli.main import app, err_console, fail
 from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
-from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table
+from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.run import ReportResult, plan_report, run_report
@@ -175,6 +175,21 @@ def catalog(
         return
     else:
         fail(UsageError(f"unknown format {format!r}: choose table, json or markdown"))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def tables(
+    format: Annotated[str, typer.Option(help="markdown")] = "markdown",
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """Describe the canonical input tables: columns, types, required values, rules."""
+    if format != "markdown":
+        fail(UsageError(f"unknown format {format!r}: choose markdown"))
+    text = tables_markdown()
     if output:
         output.write_text(text, encoding="utf-8")
     else:
