@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from omnikpi.cli.main import app, fail
+from omnikpi.cli.demo_charts import write_demo_page
 from omnikpi.cli.render import best_table
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.engine.run import run_report
@@ -44,6 +45,10 @@ def demo(
             "agents": run_report(dataset, AGENTS, by=["site"], tz=tz, engine=engine,
                                  params={"transactions_per_hour.per": "logged_in"}),
         }
+        intervals = run_report(dataset, ["offered", "service_level"], by=["channel"],
+                               grain="hour", tz=tz, engine=engine)
+        per_agent = run_report(dataset, ["occupancy", "chat_occupancy_relative"],
+                               by=["agent_id"], tz=tz, engine=engine)
     except OmniKPIError as exc:
         fail(exc)
     titles = {
@@ -55,7 +60,9 @@ def demo(
         console.print(best_table(result, console.width, title=titles[name]))
         (out / f"{name}.json").write_text(to_json_text(result), encoding="utf-8")
         (out / f"{name}.csv").write_text(to_csv_text(result), encoding="utf-8")
+    write_demo_page(intervals, per_agent, out / "dashboard.html")
     console.print(
+        f"Charts: {out / 'dashboard.html'} (open it in a browser; works offline).\n"
         f"Data: {DEMO_DATA_DIR} ({sum(load.rows_loaded for load in dataset.loads.values())} "
         f"rows). Reports written to {out}/ as JSON and CSV. Times in {tz}.",
         highlight=False,
