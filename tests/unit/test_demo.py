@@ -1,0 +1,33 @@
+"""`omnikpi demo` end to end: real reports on the bundled data, files written, offline page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
+
+
+def test_demo_writes_reports_equal_to_the_api(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    by_queue = json.loads((tmp_path / "by_queue.json").read_text())["rows"]
+    assert {r["queue"] for r in by_queue} == {"sales", "support", "webchat", "mail", "social"}
+    direct = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "service_level"],
+                                   by=["queue", "channel"], tz="Europe/Kyiv").rows
+    assert [(r["queue"], r["offered"], r["service_level"]) for r in by_queue] == [
+        (r["queue"], r["offered"], r["service_level"]) for r in direct]
+    assert all(r["offered"] > 100 for r in by_queue)
+    page = (tmp_path / "dashboard.html").read_text()
+    assert "<script src=" not in page and "Plotly.newPlot" in page  # JS inlined, no CDN
+    assert (tmp_path / "agents.csv").read_text().startswith("site,occupancy")
+
+
+def test_demo_data_is_clean_and_small() -> None:
+    dataset = omnikpi.load_dataset(DEMO_DATA_DIR)
+    assert dataset.problem_count == 0 and dataset.usable
+    assert sum(f.stat().st_size for f in DEMO_DATA_DIR.iterdir()) < 5 * 1024 * 1024
