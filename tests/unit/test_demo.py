@@ -31,3 +31,12 @@ def test_demo_data_is_clean_and_small() -> None:
     dataset = omnikpi.load_dataset(DEMO_DATA_DIR)
     assert dataset.problem_count == 0 and dataset.usable
     assert sum(f.stat().st_size for f in DEMO_DATA_DIR.iterdir()) < 5 * 1024 * 1024
+
+
+def test_python_api_returns_pandas_and_arrow() -> None:
+    frame = omnikpi.report(DEMO_DATA_DIR, metrics=["offered", "asa"], by=["channel"])
+    table = omnikpi.report(DEMO_DATA_DIR, metrics=["offered", "asa"], by=["channel"],
+                           output="arrow")
+    assert list(frame.columns) == ["channel", "offered", "asa"]
+    assert table.column_names == ["channel", "offered", "asa"]
+    assert table.column("offered").to_pylist() == frame["offered"].tolist()
