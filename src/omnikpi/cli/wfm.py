@@ -1,0 +1,211 @@
+"""`omnikpi wfm`: staffing from volumes (Erlang B/C/A), plans, backlog and shrinkage."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from omnikpi.cli.main import app, fail
+from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, backlog_agents, plan
+from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
+from omnikpi.wfm.staffing import StaffingResult, evaluate, staff
+
+wfm_app = typer.Typer(help="Workforce planning: agents needed for a service target.",
+                      no_args_is_help=True)
+app.add_typer(wfm_app, name="wfm")
+console = Console()
+
+Volume = Annotated[float, typer.Option(help="contacts offered in the interval")]
+Minutes = Annotated[float, typer.Option(help="interval length in minutes")]
+Aht = Annotated[float, typer.Option("--aht", help="average handle time, seconds")]
+Threshold = Annotated[float, typer.Option(help="service-level threshold, seconds")]
+ModelOpt = Annotated[str, typer.Option(help="erlang_c|erlang_a|erlang_b")]
+Patience = Annotated[float | None, typer.Option(help="mean patience, seconds (erlang_a)")]
+Shrink = Annotated[float, typer.Option(help="shrinkage 0–1 for positions")]
+Concurrency = Annotated[int, typer.Option(help="sessions an agent holds at once (chat)")]
+Format = Annotated[str, typer.Option(help="table|json")]
+
+
+def _print_result(result: StaffingResult, fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_json()))
+        return
+    if fmt != "table":
+        raise UsageError(f"unknown format {fmt!r}: choose table or json")
+    table = Table(show_header=False)
+    for key, value in result.to_json().items():
+        shown = "—" if value is None else (
+            f"{value:.1%}" if key in ("service_level", "p_wait", "occupancy", "p_abandon",
+                                      "p_block") else
+            f"{value:.1f} s" if key in ("asa", "avg_wait") else str(value))
+        table.add_row(key, shown)
+    console.print(table)
+
+
+@wfm_app.command("staff")
+def staff_command(
+    volume: Volume, interval_minutes: Minutes, aht: Aht,
+    target_sl: Annotated[float, typer.Option(help="target service level 0–1")],
+    threshold: Threshold, model: ModelOpt = "erlang_c", patience: Patience = None,
+    max_occupancy: Annotated[float | None, typer.Option(help="occupancy cap 0–1")] = None,
+    shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
+    target_asa: Annotated[float | None, typer.Option(help="ASA target, seconds")] = None,
+    format: Format = "table",
+) -> None:
+    """The fewest agents meeting the targets, and positions after shrinkage."""
+    try:
+        _print_result(staff(volume, interval_minutes, aht, target_sl, threshold, model,
+                            patience, max_occupancy, shrinkage, concurrency, target_asa),
+                      format)
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@wfm_app.command("evaluate")
+def evaluate_command(
+    volume: Volume, interval_minutes: Minutes, aht: Aht,
+    agents: Annotated[int, typer.Option(help="agents on the phones")],
+    threshold: Threshold, model: ModelOpt = "erlang_c", patience: Patience = None,
+    shrinkage: Shrink = 0.0, concurrency: Concurrency = 1, format: Format = "table",
+) -> None:
+    """Service level, ASA, occupancy… that a given number of agents gives."""
+    try:
+        _print_result(evaluate(volume, interval_minutes, aht, agents, threshold, model,
+                               patience, shrinkage, concurrency), format)
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+def read_forecast(path: Path) -> list[ForecastInterval]:
+    """CSV with interval_start, volume, aht_seconds per row; every bad row is named."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"forecast file not found: {path}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    needed = {"interval_start", "volume", "aht_seconds"}
+    if not reader.fieldnames or not needed <= set(reader.fieldnames):
+        raise UsageError(f"{path}: needs the columns {', '.join(sorted(needed))}")
+    out, problems = [], []
+    for line, row in enumerate(reader, start=2):
+        try:
+            volume, aht = float(row["volume"]), float(row["aht_seconds"])
+            if volume < 0 or aht <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(f"line {line}: volume must be ≥ 0 and aht_seconds > 0")
+            continue
+        out.append(ForecastInterval(row["interval_start"], volume, aht))
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems))
+    return out
+
+
+def _plan_rows(planned: list[PlannedInterval]) -> list[dict[str, object]]:
+    return [{"interval_start": p.interval_start, "volume": p.volume,
+             "aht_seconds": p.aht_seconds, **p.result.to_json()} for p in planned]
+
+
+@wfm_app.command("plan")
+def plan_command(
+    forecast: Annotated[Path, typer.Option(help="CSV: interval_start, volume, aht_seconds")],
+    interval_minutes: Minutes,
+    target_sl: Annotated[float, typer.Option(help="target service level 0–1")],
+    threshold: Threshold, model: ModelOpt = "erlang_c", patience: Patience = None,
+    max_occupancy: Annotated[float | None, typer.Option(help="occupancy cap 0–1")] = None,
+    shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
+    format: Annotated[str, typer.Option(help="table|csv|json|html")] = "table",
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart)."""
+    try:
+        planned = plan(read_forecast(forecast), interval_minutes, target_sl, threshold,
+                       model=model, patience_seconds=patience, max_occupancy=max_occupancy,
+                       shrinkage=shrinkage, concurrency=concurrency)
+        rows = _plan_rows(planned)
+        if format == "html":
+            if output is None:
+                raise UsageError("--format html needs --output FILE.html")
+            from omnikpi.cli.wfm_chart import write_plan_chart
+
+            write_plan_chart(rows, output, target_sl)
+            return
+        if format == "json":
+            text = json.dumps({"rows": rows}, indent=1)
+        elif format == "csv":
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["x"],
+                                    lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+            text = buffer.getvalue()
+        elif format == "table":
+            table = Table(title=f"Staffing plan — {forecast.name}")
+            for column in ("interval_start", "volume", "aht_seconds", "agents", "positions",
+                           "service_level", "occupancy"):
+                table.add_column(column, justify="left" if column == "interval_start"
+                                 else "right")
+            for r in rows:
+                table.add_row(str(r["interval_start"]), f"{r['volume']:g}",
+                              f"{r['aht_seconds']:g}", str(r["agents"]), str(r["positions"]),
+                              f"{r['service_level']:.1%}", f"{r['occupancy']:.1%}")
+            console.print(table)
+            return
+        else:
+            raise UsageError(f"unknown format {format!r}: choose table, csv, json or html")
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text)
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@wfm_app.command("backlog")
+def backlog_command(
+    volume: Annotated[float, typer.Option(help="e-mails arriving in the day")],
+    aht: Aht,
+    working_hours: Annotated[float, typer.Option(help="hours the team works per day")],
+    threshold_hours: Annotated[float, typer.Option(help="answer within, hours")],
+    opening_backlog: Annotated[float, typer.Option(help="unanswered at day start")] = 0.0,
+    max_occupancy: Annotated[float, typer.Option(help="occupancy cap 0–1")] = 0.85,
+    shrinkage: Shrink = 0.0,
+) -> None:
+    """Agents to answer a day's e-mail (discrete contacts) within the threshold."""
+    try:
+        agents = backlog_agents(volume, aht, working_hours, threshold_hours, opening_backlog,
+                                max_occupancy)
+        positions = evaluate(0, 60, 1, agents, 0, shrinkage=shrinkage).positions
+        typer.echo(json.dumps({"agents": agents, "positions": positions}))
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@wfm_app.command("shrinkage")
+def shrinkage_command(
+    component: Annotated[list[str], typer.Option(help="NAME=SHARE, e.g. vacation=0.10")],
+    method: Annotated[str, typer.Option(help="additive|compound")] = "additive",
+) -> None:
+    """Total shrinkage from planned and unplanned components."""
+    try:
+        parts: dict[str, float] = {}
+        for item in component:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise UsageError(f"bad --component {item!r}: write NAME=SHARE")
+            try:
+                parts[name] = float(value)
+            except ValueError:
+                raise UsageError(f"bad share in --component {item!r}") from None
+        typer.echo(json.dumps({"components": parts, "method": method,
+                               "total": shrinkage_total(parts, method)}))
+    except OmniKPIError as exc:
+        fail(exc)

@@ -1,0 +1,140 @@
+"""Staffing: the fewest agents that meet a service target, and what a staff level gives.
+
+Chat concurrency is modelled as K servers per agent: an agent holding up to K sessions
+is K servers, each serving at the concurrency-adjusted AHT the engine measures (the
+session length when agents run K sessions at once). Positions add shrinkage on top:
+``ceil(agents / (1 − shrinkage))``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from omnikpi.errors import UsageError
+from omnikpi.wfm.erlang import QueueResult, erlang_a, erlang_b, erlang_c
+
+Model = Literal["erlang_c", "erlang_a", "erlang_b"]
+MODELS = ("erlang_c", "erlang_a", "erlang_b")
+MAX_AGENTS = 100_000
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    agents: int
+    positions: int
+    service_level: float
+    asa: float | None
+    avg_wait: float | None
+    p_wait: float | None
+    occupancy: float
+    p_abandon: float | None
+    p_block: float | None
+
+    def to_json(self) -> dict[str, float | int | None]:
+        """The contract's JSON keys (``omnikpi wfm staff --format json``)."""
+        return {
+            "agents": self.agents, "positions": self.positions,
+            "service_level": self.service_level, "asa": self.asa, "avg_wait": self.avg_wait,
+            "p_wait": self.p_wait, "occupancy": self.occupancy, "p_abandon": self.p_abandon,
+            "p_block": self.p_block,
+        }
+
+
+def traffic_erlangs(volume: float, interval_minutes: float, aht_seconds: float) -> float:
+    """Offered load: contacts × AHT / interval length."""
+    if volume < 0 or not math.isfinite(volume):
+        raise UsageError(f"volume must be ≥ 0, got {volume}")
+    if interval_minutes <= 0:
+        raise UsageError(f"interval_minutes must be > 0, got {interval_minutes}")
+    if aht_seconds <= 0:
+        raise UsageError(f"aht_seconds must be > 0, got {aht_seconds}")
+    return volume * aht_seconds / (interval_minutes * 60)
+
+
+def _model(model: str, patience_seconds: float | None) -> Model:
+    if model not in MODELS:
+        raise UsageError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
+    if model == "erlang_a" and patience_seconds is None:
+        raise UsageError("--model erlang_a needs --patience SECONDS (mean patience)")
+    return model  # type: ignore[return-value]
+
+
+def queue_result(model: Model, traffic: float, servers: int, aht_seconds: float,
+                 threshold_seconds: float, patience_seconds: float | None) -> QueueResult:
+    if model == "erlang_b":
+        return erlang_b(traffic, servers)
+    if model == "erlang_a":
+        assert patience_seconds is not None
+        return erlang_a(traffic, servers, aht_seconds, threshold_seconds, patience_seconds)
+    return erlang_c(traffic, servers, aht_seconds, threshold_seconds)
+
+
+def _positions(agents: int, shrinkage: float) -> int:
+    if not 0 <= shrinkage < 1:
+        raise UsageError(f"shrinkage must be in [0, 1), got {shrinkage}")
+    return math.ceil(agents / (1 - shrinkage) - 1e-9)
+
+
+def evaluate(volume: float, interval_minutes: float, aht_seconds: float, agents: int,
+             threshold_seconds: float, model: str = "erlang_c",
+             patience_seconds: float | None = None, shrinkage: float = 0.0,
+             concurrency: int = 1) -> StaffingResult:
+    """What ``agents`` agents give for this interval."""
+    chosen = _model(model, patience_seconds)
+    if concurrency < 1:
+        raise UsageError(f"concurrency must be ≥ 1, got {concurrency}")
+    traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
+    r = queue_result(chosen, traffic, agents * concurrency, aht_seconds, threshold_seconds,
+                     patience_seconds)
+    return StaffingResult(agents, _positions(agents, shrinkage), r.service_level,
+                          r.asa_seconds, r.avg_wait_seconds, r.p_wait, r.occupancy,
+                          r.p_abandon, r.p_block)
+
+
+def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl: float,
+          threshold_seconds: float, model: str = "erlang_c",
+          patience_seconds: float | None = None, max_occupancy: float | None = None,
+          shrinkage: float = 0.0, concurrency: int = 1,
+          target_asa_seconds: float | None = None) -> StaffingResult:
+    """The fewest agents meeting the SL target (and ASA target, and occupancy cap).
+
+    Every criterion improves with more agents, so a binary search over the agent count
+    finds the smallest one that meets them all.
+    """
+    chosen = _model(model, patience_seconds)
+    if not 0 < target_sl < 1:
+        raise UsageError(f"target SL must be between 0 and 1 (exclusive), got {target_sl}")
+    if max_occupancy is not None and not 0 < max_occupancy <= 1:
+        raise UsageError(f"max occupancy must be in (0, 1], got {max_occupancy}")
+    if concurrency < 1:
+        raise UsageError(f"concurrency must be ≥ 1, got {concurrency}")
+    traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
+
+    def meets(agents: int) -> bool:
+        r = queue_result(chosen, traffic, agents * concurrency, aht_seconds,
+                         threshold_seconds, patience_seconds)
+        if r.service_level < target_sl:
+            return False
+        if max_occupancy is not None and r.occupancy > max_occupancy + 1e-12:
+            return False
+        return not (target_asa_seconds is not None and (
+            r.asa_seconds is None or r.asa_seconds > target_asa_seconds))
+
+    lo, hi = 0, max(1, math.ceil(traffic / concurrency))
+    while not meets(hi):
+        lo, hi = hi, hi * 2
+        if hi > MAX_AGENTS:
+            raise UsageError("no staffing up to 100,000 agents meets the targets")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    agents = hi if not meets(lo) or (lo == 0 and traffic > 0) else lo
+    if traffic == 0:
+        agents = 0
+    return evaluate(volume, interval_minutes, aht_seconds, agents, threshold_seconds, chosen,
+                    patience_seconds, shrinkage, concurrency)

@@ -1,0 +1,84 @@
+"""`omnikpi wfm` through the CLI: the contract's JSON, plans, backlog, shrinkage, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+
+runner = CliRunner()
+BASE = ["--volume", "100", "--interval-minutes", "30", "--aht", "180", "--threshold", "20"]
+
+
+def test_staff_json_is_the_contract_example() -> None:
+    result = runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8",
+                                 "--shrinkage", "0.3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert set(out) == {"agents", "positions", "service_level", "asa", "avg_wait", "p_wait",
+                        "occupancy", "p_abandon", "p_block"}
+    assert (out["agents"], out["positions"]) == (14, 20)
+    assert out["service_level"] == pytest.approx(0.888, abs=1e-3)
+    assert out["asa"] == pytest.approx(7.84, abs=0.01) and out["asa"] == out["avg_wait"]
+    assert out["p_abandon"] is None and out["p_block"] is None
+
+
+def test_evaluate_erlang_a_and_b() -> None:
+    a = json.loads(runner.invoke(app, ["wfm", "evaluate", *BASE, "--agents", "11", "--model",
+                                       "erlang_a", "--patience", "120", "--format", "json"]
+                                 ).stdout)
+    assert 0 < a["p_abandon"] < 0.2 and a["asa"] > a["avg_wait"] * 0.5
+    b = json.loads(runner.invoke(app, ["wfm", "evaluate", *BASE, "--agents", "15", "--model",
+                                       "erlang_b", "--format", "json"]).stdout)
+    assert b["p_block"] == pytest.approx(0.0365, abs=5e-5)
+
+
+def test_chat_concurrency_divides_agents() -> None:
+    single = json.loads(runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8",
+                                            "--format", "json"]).stdout)
+    triple = json.loads(runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8",
+                                            "--concurrency", "3", "--format", "json"]).stdout)
+    assert triple["agents"] == 5  # 14 servers → ⌈14 / 3⌉ agents holding 3 sessions each
+    assert triple["agents"] < single["agents"]
+
+
+def test_plan_from_forecast(tmp_path: Path) -> None:
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("interval_start,volume,aht_seconds\n"
+                        "2024-03-04T08:00,100,180\n2024-03-04T08:30,0,180\n"
+                        "2024-03-04T09:00,200,180\n")
+    args = ["wfm", "plan", "--forecast", str(forecast), "--interval-minutes", "30",
+            "--target-sl", "0.8", "--threshold", "20", "--shrinkage", "0.3"]
+    rows = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)["rows"]
+    assert [(r["agents"], r["positions"]) for r in rows] == [(14, 20), (0, 0), (24, 35)]
+    html = tmp_path / "plan.html"
+    assert runner.invoke(app, [*args, "--format", "html", "--output", str(html)]).exit_code == 0
+    assert "Plotly.newPlot" in html.read_text() and "<script src=" not in html.read_text()
+    csv_text = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    assert csv_text.splitlines()[1].startswith("2024-03-04T08:00,100.0,180.0,14,20")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("interval_start,volume,aht_seconds\n2024-03-04T08:00,-5,180\n")
+    failed = runner.invoke(app, ["wfm", "plan", "--forecast", str(bad), "--interval-minutes",
+                                 "30", "--target-sl", "0.8", "--threshold", "20"])
+    assert failed.exit_code == 2 and "line 2" in failed.output
+
+
+def test_backlog_and_shrinkage() -> None:
+    out = json.loads(runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
+                                         "--working-hours", "8", "--threshold-hours", "24",
+                                         "--shrinkage", "0.34"]).stdout)
+    assert out == {"agents": 6, "positions": 10}
+    total = json.loads(runner.invoke(app, ["wfm", "shrinkage", "--component", "vacation=0.10",
+                                           "--component", "sickness=0.10", "--component",
+                                           "breaks=0.14"]).stdout)
+    assert total["total"] == pytest.approx(0.34)
+
+
+def test_bad_usage_exits_2() -> None:
+    result = runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8", "--model",
+                                 "erlang_a"])
+    assert result.exit_code == 2 and "--patience" in result.output
