@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -97,7 +98,10 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
     out, problems = [], []
     for line, row in enumerate(reader, start=2):
         try:
-            volume, aht = float(row["volume"]), float(row["aht_seconds"])
+            volume = float(row["volume"])
+            # an interval without contacts needs no AHT (and no agents)
+            aht = float(row["aht_seconds"]) if (row["aht_seconds"] or "").strip() or volume \
+                else 1.0
             if volume < 0 or aht <= 0:
                 raise ValueError
         except (TypeError, ValueError):
@@ -152,10 +156,10 @@ def plan_command(
             for column in ("interval_start", "volume", "aht_seconds", "agents", "positions",
                            "service_level", "occupancy"):
                 table.add_column(column, justify="left" if column == "interval_start"
-                                 else "right")
+                                 else "right", no_wrap=column == "interval_start")
             for r in rows:
-                table.add_row(str(r["interval_start"]), f"{r['volume']:g}",
-                              f"{r['aht_seconds']:g}", str(r["agents"]), str(r["positions"]),
+                table.add_row(str(r["interval_start"]), f"{r['volume']:.1f}",
+                              f"{r['aht_seconds']:.0f}", str(r["agents"]), str(r["positions"]),
                               f"{r['service_level']:.1%}", f"{r['occupancy']:.1%}")
             console.print(table)
             return
@@ -209,3 +213,56 @@ def shrinkage_command(
                                "total": shrinkage_total(parts, method)}))
     except OmniKPIError as exc:
         fail(exc)
+
+
+@wfm_app.command("forecast")
+def forecast_command(
+    data: Annotated[Path, typer.Option(help="dataset folder with history")],
+    days: Annotated[int, typer.Option(help="days to forecast")] = 7,
+    interval_minutes: Annotated[int, typer.Option(help="15, 30 or 60")] = 30,
+    tz: Annotated[str, typer.Option(help="reporting time zone")] = "UTC",
+    weeks: Annotated[int, typer.Option(help="weeks of history in the profile")] = 4,
+    queue: Annotated[str | None, typer.Option(help="only this queue")] = None,
+    output: Annotated[Path | None, typer.Option(help="CSV for `wfm plan --forecast`")] = None,
+) -> None:
+    """Forecast interval volume and AHT from history (weekday × interval profile)."""
+    import pandas as pd
+
+    from omnikpi.engine.run import run_report
+    from omnikpi.schema.dataset import load_dataset
+    from omnikpi.wfm.forecast import backtest, forecast
+
+    grains = {15: "15min", 30: "30min", 60: "hour"}
+    try:
+        if interval_minutes not in grains:
+            raise UsageError("--interval-minutes must be 15, 30 or 60")
+        dataset = load_dataset(data)
+        result = run_report(dataset, ["offered", "aht"], by=["queue"] if queue else [],
+                            grain=grains[interval_minutes], tz=tz)
+        rows = [r for r in result.rows if not queue or r.get("queue") == queue]
+        if queue and not rows:
+            raise UsageError(f"queue {queue!r} has no contacts in {data}")
+        history = pd.DataFrame(
+            {"interval_start": [r["period_start"] for r in rows],
+             "volume": [float(r["offered"]) for r in rows],
+             "aht_seconds": [r["aht"] for r in rows]})
+        if history.empty:
+            raise UsageError(f"{data} has no contacts to forecast from")
+        last = max(datetime.fromisoformat(s) for s in history["interval_start"])
+        start = (last.replace(tzinfo=None) + timedelta(days=1)).replace(hour=0, minute=0)
+        predicted = forecast(history, start, days, interval_minutes, weeks)
+        check = backtest(history, interval_minutes, weeks)
+    except OmniKPIError as exc:
+        fail(exc)
+    text = predicted.to_csv(index=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+    def pct(value: float | None) -> str:
+        return "n/a (not enough history)" if value is None else f"{value:.1%}"
+
+    Console(stderr=True).print(
+        f"Backtest on the last {check.held_out_days} day(s): volume WAPE "
+        f"{pct(check.volume_wape)}, AHT WAPE {pct(check.aht_wape)}", highlight=False)

@@ -76,6 +76,8 @@ def erlang_c(traffic_erlangs: float, agents: int, aht_seconds: float,
     _check(traffic_erlangs, agents)
     if aht_seconds <= 0:
         raise UsageError("aht_seconds must be > 0")
+    if traffic_erlangs == 0:
+        return QueueResult(agents, 1.0, 0.0, 0.0, 0.0, 0.0)
     if agents <= traffic_erlangs:
         occupancy = 1.0 if agents else 0.0
         return QueueResult(agents, 0.0, math.inf, math.inf, 1.0, occupancy)
@@ -99,7 +101,7 @@ def _erlang_a_states(lam: float, mu: float, theta: float, agents: int) -> np.nda
     arr = np.array(logs)
     arr -= arr.max()
     p = np.exp(arr)
-    return p / p.sum()
+    return np.asarray(p / p.sum(), dtype=float)
 
 
 def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
@@ -128,7 +130,7 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     p_abandon = theta * mean_queue / lam
     avg_wait = mean_queue / lam
     busy = float(sum(min(n, agents) * pn for n, pn in enumerate(p)))
-    served_within, served, wait_served = _waiting_customer(
+    served_within, _served, wait_served = _waiting_customer(
         queued, agents * mu, theta, threshold_seconds)
     sl = float(p[:agents].sum()) + served_within
     answered = 1 - p_abandon

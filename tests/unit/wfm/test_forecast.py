@@ -1,0 +1,59 @@
+"""Forecasting from history: the weekday × interval profile, its backtest, and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.wfm.forecast import backtest, forecast
+
+
+def history(weeks: int) -> pd.DataFrame:
+    """Mondays get 10 contacts at 09:00 and 20 at 09:30; every other day 5 and 5."""
+    rows = []
+    start = datetime(2024, 1, 1)  # a Monday
+    for day in range(weeks * 7):
+        d = start + timedelta(days=day)
+        monday = d.weekday() == 0
+        rows.append(((d + timedelta(hours=9)).isoformat(), 10 if monday else 5, 100.0))
+        rows.append(((d + timedelta(hours=9, minutes=30)).isoformat(), 20 if monday else 5,
+                     200.0))
+    return pd.DataFrame(rows, columns=["interval_start", "volume", "aht_seconds"])
+
+
+def test_weekday_profile_is_reproduced_exactly() -> None:
+    out = forecast(history(4), datetime(2024, 1, 29), days=2, interval_minutes=30)
+    by_time = dict(zip(out["interval_start"], zip(out["volume"], out["aht_seconds"],
+                                                  strict=True), strict=True))
+    assert by_time["2024-01-29T09:00:00"] == (10.0, 100.0)   # Monday
+    assert by_time["2024-01-29T09:30:00"] == (20.0, 200.0)
+    assert by_time["2024-01-30T09:00:00"] == (5.0, 100.0)    # Tuesday
+    assert by_time["2024-01-30T03:00:00"][0] == 0.0          # never any contact at 03:00
+    assert len(out) == 96
+
+
+def test_backtest_of_a_perfect_profile_has_no_error() -> None:
+    check = backtest(history(4), interval_minutes=30)
+    assert check.held_out_days == 7
+    assert check.volume_wape == pytest.approx(0.0) and check.aht_wape == pytest.approx(0.0)
+
+
+def test_forecast_cli_on_demo_data_feeds_the_plan(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--tz",
+                                 "Europe/Kyiv", "--days", "1", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "WAPE" in result.stderr
+    forecast_rows = pd.read_csv(target)
+    assert len(forecast_rows) == 48 and forecast_rows["volume"].sum() > 500
+    plan = runner.invoke(app, ["wfm", "plan", "--forecast", str(target), "--interval-minutes",
+                               "30", "--target-sl", "0.8", "--threshold", "20", "--format",
+                               "json"])
+    assert plan.exit_code == 0, plan.output
