@@ -52,22 +52,26 @@ def forecast(history: pd.DataFrame, start: datetime, days: int, interval_minutes
     """
     if history.empty:
         raise DataError("no history to forecast from: the dataset has no offered contacts")
-    by_weekday, by_slot = _profile(history, weeks)
-    rows = []
+    weekday_frame, slot_frame = _profile(history, weeks)
+    by_weekday = _lookup(weekday_frame)
+    by_slot = _lookup(slot_frame)
+    rows: list[tuple[str, float, float | None]] = []
     for step in range(days * 24 * 60 // interval_minutes):
         moment = start + timedelta(minutes=step * interval_minutes)
         slot = moment.strftime("%H:%M")
-        key = (moment.weekday(), slot)
-        if key in by_weekday.index:
-            source = by_weekday.loc[key]
-        elif slot in by_slot.index:
-            source = by_slot.loc[slot]
-        else:
+        source = by_weekday.get((moment.weekday(), slot)) or by_slot.get(slot)
+        if source is None:
             rows.append((moment.isoformat(), 0.0, None))
             continue
-        aht = source["work"] / source["handled"] if source["handled"] > 0 else None
-        rows.append((moment.isoformat(), float(source["volume"]), aht))
+        volume, work, handled = source
+        rows.append((moment.isoformat(), volume, work / handled if handled > 0 else None))
     return pd.DataFrame(rows, columns=["interval_start", "volume", "aht_seconds"])
+
+
+def _lookup(frame: pd.DataFrame) -> dict[object, tuple[float, float, float]]:
+    """Profile rows by key: (mean volume, Σ volume × AHT, Σ volume)."""
+    values = frame[["volume", "work", "handled"]].to_numpy(dtype=float)
+    return {key: (v[0], v[1], v[2]) for key, v in zip(frame.index, values, strict=True)}
 
 
 def _wape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
