@@ -35,11 +35,12 @@ def _profile(history: pd.DataFrame, weeks: int) -> tuple[pd.DataFrame, pd.DataFr
     h["weekday"] = h["start"].dt.weekday
     h["slot"] = h["start"].dt.strftime("%H:%M")
     h["work"] = h["volume"] * h["aht_seconds"].fillna(0)
+    h["volume_handled"] = h["volume"].where(h["aht_seconds"].notna(), 0)
     by_weekday = h.groupby(["weekday", "slot"]).agg(volume=("volume", "mean"),
                                                     work=("work", "sum"),
-                                                    handled=("volume", "sum"))
+                                                    handled=("volume_handled", "sum"))
     by_slot = h.groupby("slot").agg(volume=("volume", "mean"), work=("work", "sum"),
-                                    handled=("volume", "sum"))
+                                    handled=("volume_handled", "sum"))
     return by_weekday, by_slot
 
 
@@ -55,6 +56,9 @@ def forecast(history: pd.DataFrame, start: datetime, days: int, interval_minutes
     weekday_frame, slot_frame = _profile(history, weeks)
     by_weekday = _lookup(weekday_frame)
     by_slot = _lookup(slot_frame)
+    handled_total = sum(v[2] for v in by_slot.values())
+    overall_aht = (sum(v[1] for v in by_slot.values()) / handled_total
+                   if handled_total > 0 else None)
     rows: list[tuple[str, float, float | None]] = []
     for step in range(days * 24 * 60 // interval_minutes):
         moment = start + timedelta(minutes=step * interval_minutes)
@@ -64,7 +68,9 @@ def forecast(history: pd.DataFrame, start: datetime, days: int, interval_minutes
             rows.append((moment.isoformat(), 0.0, None))
             continue
         volume, work, handled = source
-        rows.append((moment.isoformat(), volume, work / handled if handled > 0 else None))
+        # contacts arrive at hours when none are handled (e-mail at night): the overall AHT
+        aht = work / handled if handled > 0 else (overall_aht if volume > 0 else None)
+        rows.append((moment.isoformat(), volume, aht))
     return pd.DataFrame(rows, columns=["interval_start", "volume", "aht_seconds"])
 
 

@@ -1,0 +1,78 @@
+"""Simulation entities: contacts, agents, queues, and how routing picks an agent."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from omnikpi.simulate.scenario import AgentGroup, QueueSpec, Routing
+
+
+@dataclass
+class Contact:
+    id: str
+    queue: str
+    channel: str
+    arrived: float
+    customer: str
+    topic: str
+    parent: str | None = None
+    blocked: bool = False
+    accepted: float | None = None
+    first_response: float | None = None
+    abandoned: float | None = None
+    ended: float | None = None
+    agent: str | None = None
+    hold: float = 0.0
+    acw: float = 0.0
+    transferred: bool = False
+    resolved: bool | None = None
+    waiting: bool = False
+
+
+@dataclass
+class Agent:
+    id: str
+    group: AgentGroup
+    order: int
+    active: int = 0
+    idle_since: float = 0.0
+    on_shift: bool = False
+    on_break: bool = False
+    work: list[tuple[float, float, str, str]] = field(default_factory=list)
+    """(start, end, state, channel) of handling and ACW."""
+
+    def can_take(self, queue: str) -> bool:
+        return (self.on_shift and not self.on_break and self.active < self.group.capacity
+                and queue in self.group.skills)
+
+
+@dataclass
+class QueueState:
+    spec: QueueSpec
+    waiting: deque[Contact] = field(default_factory=deque)
+    pointer: int = 0
+
+
+def choose_agent(routing: Routing, queue: QueueState, agents: list[Agent],
+                 rng: random.Random) -> Agent | None:
+    """The agent that gets a new contact of ``queue`` under the routing policy."""
+    name = queue.spec.name
+    eligible = [a for a in agents if a.can_take(name)]
+    if not eligible:
+        return None
+    if routing == "sequential":
+        return min(eligible, key=lambda a: a.order)
+    if routing == "ring_all":
+        return eligible[rng.randrange(len(eligible))]
+    if routing == "round_robin":
+        ordered = sorted(eligible, key=lambda a: ((a.order - queue.pointer) % len(agents)))
+        chosen = ordered[0]
+        queue.pointer = (chosen.order + 1) % len(agents)
+        return chosen
+    if routing == "least_loaded":
+        return min(eligible, key=lambda a: (a.active / a.group.capacity, a.idle_since, a.order))
+    if routing == "skills_priority":
+        return min(eligible, key=lambda a: (a.group.skills.index(name), a.idle_since, a.order))
+    return min(eligible, key=lambda a: (a.active, a.idle_since, a.order))  # longest_idle

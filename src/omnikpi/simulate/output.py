@@ -1,0 +1,157 @@
+"""Turning a simulation result into the canonical tables, written as CSV or Parquet.
+
+Values are formatted explicitly (timestamps to the millisecond, durations to 0.1 s) so the
+same run always writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from omnikpi.schema.tables import TABLES
+from omnikpi.simulate.runner import HOUR, Result, _window
+from omnikpi.simulate.timeline import agent_timeline
+
+Table = list[dict[str, object]]
+
+
+def _ts(start: datetime, seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    moment = start + timedelta(milliseconds=round(seconds * 1000))
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def tables(result: Result) -> dict[str, Table]:
+    s = result.scenario
+    # naive UTC: the scenario's start may carry any offset (no offset = UTC)
+    start = s.start.astimezone(UTC).replace(tzinfo=None) if s.start.tzinfo else s.start
+    queues = {q.name: q for q in s.queues}
+    groups = {a.id: a.group for a in result.agents}
+    contacts: Table = []
+    for c in result.contacts:
+        q = queues[c.queue]
+        group = groups.get(c.agent or "")
+        contacts.append({
+            "contact_id": c.id, "parent_id": c.parent, "channel": c.channel,
+            "direction": "inbound", "queue": c.queue,
+            "site": (group.site if group and group.site else q.site),
+            "tenant": q.tenant or (group.tenant if group else None),
+            "customer_id": c.customer, "topic": c.topic, "arrived_at": _ts(start, c.arrived),
+            "blocked": c.blocked, "accepted_at": _ts(start, c.accepted),
+            "first_response_at": _ts(start, c.first_response),
+            "abandoned_at": _ts(start, c.abandoned), "ended_at": _ts(start, c.ended),
+            "agent_id": c.agent, "hold_seconds": c.hold or None, "acw_seconds": c.acw or None,
+            "transferred": c.transferred, "resolved": c.resolved,
+        })
+    states: Table = []
+    shifts: Table = []
+    activities: Table = []
+    for agent in result.agents:
+        g = agent.group
+        for a, b, state, reason, channel in agent_timeline(
+                result.shifts[agent.id], result.breaks[agent.id], agent.work):
+            states.append({"agent_id": agent.id, "state": state, "reason": reason,
+                           "start": _ts(start, a), "end": _ts(start, b), "channel": channel,
+                           "site": g.site, "tenant": g.tenant})
+        for a, b in result.shifts[agent.id]:
+            shifts.append({"agent_id": agent.id, "start": _ts(start, a), "end": _ts(start, b),
+                           "paid": True, "site": g.site, "tenant": g.tenant})
+            cursor = a
+            for bs, be, reason in sorted(result.breaks[agent.id]):
+                if bs >= b or be <= a:
+                    continue
+                if bs > cursor:
+                    activities.append(_activity(agent.id, "work", start, cursor, bs, True))
+                activities.append(_activity(agent.id, reason, start, max(bs, a), min(be, b),
+                                            reason == "break"))
+                cursor = min(be, b)
+            if cursor < b:
+                activities.append(_activity(agent.id, "work", start, cursor, b, True))
+    out: dict[str, Table] = {
+        "contacts": contacts, "agent_states": states, "shifts": shifts,
+        "shift_activities": activities,
+        "messages": [{"contact_id": c, "ts": _ts(start, t), "sender": who, "agent_id": agent}
+                     for c, t, who, agent in sorted(result.messages, key=lambda m: (m[0], m[1]))],
+        "surveys": [{"contact_id": c, "customer_id": cust, "survey": kind, "score": score,
+                     "scale_min": lo, "scale_max": hi, "answered_at": _ts(start, t)}
+                    for c, cust, kind, score, lo, hi, t in result.surveys],
+        "dial_attempts": [{"attempt_id": a, "campaign": camp, "lead_id": lead,
+                           "dialed_at": _ts(start, t), "agent_id": agent, "result": res,
+                           "right_party": rpc, "converted": sale, "talk_seconds": talk}
+                          for a, camp, lead, t, agent, res, rpc, sale, talk in result.dials],
+        "availability": _availability(result, start),
+    }
+    return {name: rows for name, rows in out.items() if rows}
+
+
+def _activity(agent: str, activity: str, start: datetime, a: float, b: float,
+              paid: bool) -> dict[str, object]:
+    return {"agent_id": agent, "activity": activity, "start": _ts(start, a),
+            "end": _ts(start, b), "paid": paid}
+
+
+def _availability(result: Result, start: datetime) -> Table:
+    s = result.scenario
+    rows: Table = []
+    horizon = s.hours() * HOUR
+    midnight = s.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    day0 = -(s.start - midnight).total_seconds()
+    for q in s.queues:
+        open_start, open_end = _window(q.open)
+        day = 0
+        while day0 + day * 24 * HOUR < horizon:
+            a = max(day0 + day * 24 * HOUR + open_start, 0.0)
+            b = min(day0 + day * 24 * HOUR + open_end, horizon)
+            if b > a:
+                rows.append({"channel": q.channel, "queue": q.name, "start": _ts(start, a),
+                             "end": _ts(start, b), "status": "planned"})
+            day += 1
+    for o in s.outages:
+        rows.append({"channel": o.channel, "queue": o.queue,
+                     "start": _ts(start, (o.start - s.start).total_seconds()),
+                     "end": _ts(start, (o.end - s.start).total_seconds()),
+                     "status": "unavailable"})
+    return rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def write(tables_: dict[str, Table], out: Path, fmt: str = "csv") -> dict[str, int]:
+    """Write each table to ``out`` (one file per table); returns row counts."""
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, rows in tables_.items():
+        columns = list(TABLES[name].column_names)
+        if fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+            import pyarrow.parquet as pq
+
+            text = _csv_text(rows, columns)
+            table: pa.Table = pacsv.read_csv(io.BytesIO(text.encode()))
+            pq.write_table(table, out / f"{name}.parquet")
+        else:
+            (out / f"{name}.csv").write_text(_csv_text(rows, columns), encoding="utf-8")
+        counts[name] = len(rows)
+    return counts
+
+
+def _csv_text(rows: Table, columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()

@@ -1,0 +1,372 @@
+"""The event loop: arrivals, routing, service, abandonment, shifts and breaks.
+
+Events are ``(time, sequence, kind, payload)`` on a heap; the sequence number breaks ties
+in creation order, so a run is a pure function of the scenario and the seed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+from omnikpi.simulate.model import Agent, Contact, QueueState, choose_agent
+from omnikpi.simulate.scenario import LIVE_CHANNELS, QueueSpec, Scenario
+
+HOUR = 3600.0
+
+
+@dataclass
+class Result:
+    """What happened, in seconds since the scenario's start."""
+
+    scenario: Scenario
+    contacts: list[Contact] = field(default_factory=list)
+    agents: list[Agent] = field(default_factory=list)
+    shifts: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    breaks: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
+    messages: list[tuple[str, float, str, str | None]] = field(default_factory=list)
+    surveys: list[tuple[str, str, str, int, int, int, float]] = field(default_factory=list)
+    dials: list[tuple[str, str, str, float, str, str, bool, bool, float | None]] = field(
+        default_factory=list)
+
+
+def _seconds_of(clock: str) -> float:
+    if clock == "24:00":
+        return 24 * HOUR
+    t = time.fromisoformat(clock)
+    return t.hour * HOUR + t.minute * 60 + t.second
+
+
+def _window(text: str) -> tuple[float, float]:
+    start, _, end = text.partition("-")
+    a, b = _seconds_of(start), _seconds_of(end)
+    return (a, b) if b > a else (a, b + 24 * HOUR)
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.s = scenario
+        base = scenario.seed if seed is None else seed
+        # Separate streams (common random numbers): two what-if scenarios with the same
+        # queues see the same arrivals, so their differences come from the change itself.
+        self.rng = random.Random(base)
+        self.arrivals_rng = random.Random(f"{base}-arrivals")
+        self.service_rng = random.Random(f"{base}-service")
+        self.patience_rng = random.Random(f"{base}-patience")
+        self.horizon = scenario.hours() * HOUR
+        midnight = scenario.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        self.day0 = -(scenario.start - midnight).total_seconds()  # scenario time of day 0
+        self.events: list[tuple[float, int, str, object]] = []
+        self.seq = 0
+        self.queues = {q.name: QueueState(q) for q in scenario.queues}
+        self.result = Result(scenario)
+        self.customers = [f"cust{i:05d}" for i in range(scenario.customers)]
+        self.counter = 0
+        self._make_agents()
+
+    # -- scheduling -------------------------------------------------------------
+    def at(self, moment: float, kind: str, payload: object = None) -> None:
+        self.seq += 1
+        heapq.heappush(self.events, (moment, self.seq, kind, payload))
+
+    def days(self) -> range:
+        return range(math.floor(-self.day0 / (24 * HOUR)) - 1,
+                     math.ceil((self.horizon - self.day0) / (24 * HOUR)) + 1)
+
+    def _make_agents(self) -> None:
+        order = 0
+        for group in self.s.agent_groups:
+            start, end = _window(group.shift)
+            for n in range(group.count):
+                agent = Agent(f"{group.name}-{n + 1:02d}", group, order)
+                order += 1
+                self.result.agents.append(agent)
+                shifts, breaks = [], []
+                for day in self.days():
+                    base = self.day0 + day * 24 * HOUR
+                    s, e = base + start, base + end
+                    if e <= 0 or s >= self.horizon:
+                        continue
+                    shifts.append((max(s, 0.0), min(e, self.horizon)))
+                    self.at(max(s, 0.0), "shift_start", agent)
+                    self.at(min(e, self.horizon), "shift_end", agent)
+                    for b_start, b_end in group.breaks:
+                        bs, be = base + _seconds_of(b_start), base + _seconds_of(b_end)
+                        if be > 0 and bs < self.horizon:
+                            reason = "break" if be - bs <= 20 * 60 else "lunch"
+                            breaks.append((bs, be, reason))
+                            self.at(bs, "break_start", agent)
+                            self.at(be, "break_end", agent)
+                self.result.shifts[agent.id] = shifts
+                self.result.breaks[agent.id] = breaks
+
+    # -- arrivals -----------------------------------------------------------------
+    def rate(self, q: QueueSpec, moment: float) -> float:
+        """Arrivals per hour of a queue at a moment (its profile, its opening hours)."""
+        of_day = (moment - self.day0) % (24 * HOUR)
+        open_start, open_end = _window(q.open)
+        if not (open_start <= of_day < open_end or open_start <= of_day + 24 * HOUR < open_end):
+            return 0.0
+        if q.arrivals_profile:
+            current = q.arrivals_profile[-1][1]  # before the first clock: yesterday's last
+            for clock, value in sorted(q.arrivals_profile, key=lambda p: _seconds_of(p[0])):
+                if _seconds_of(clock) <= of_day:
+                    current = value
+            return current
+        return q.arrivals_per_hour or 0.0
+
+    def max_rate(self, q: QueueSpec) -> float:
+        rates = [r for _, r in q.arrivals_profile or []] + [q.arrivals_per_hour or 0.0]
+        return max(rates)
+
+    def next_arrival(self, q: QueueSpec, after: float) -> None:
+        """Thinning: candidates at the peak rate, kept with probability rate / peak."""
+        peak = self.max_rate(q)
+        moment = after
+        while peak > 0:
+            moment += self.arrivals_rng.expovariate(peak / HOUR)
+            if moment >= self.horizon:
+                return
+            if self.arrivals_rng.random() * peak <= self.rate(q, moment):
+                self.at(moment, "arrival", q.name)
+                return
+
+    def new_contact(self, q: QueueSpec, moment: float, customer: str | None = None,
+                    topic: str | None = None, parent: str | None = None) -> Contact:
+        self.counter += 1
+        contact = Contact(
+            f"{q.name}-{self.counter:06d}", q.name, q.channel, moment,
+            customer or self.customers[self.arrivals_rng.randrange(len(self.customers))],
+            topic or q.topics[self.arrivals_rng.randrange(len(q.topics))], parent,
+        )
+        self.result.contacts.append(contact)
+        return contact
+
+    def outage(self, q: QueueSpec, moment: float) -> bool:
+        when = self.s.start + timedelta(seconds=moment)
+        return any(o.channel == q.channel and (o.queue in (None, q.name))
+                   and o.start <= when < o.end for o in self.s.outages)
+
+    def arrive(self, contact: Contact) -> None:
+        state = self.queues[contact.queue]
+        q = state.spec
+        if self.outage(q, contact.arrived) or (
+                q.max_queue is not None and len(state.waiting) >= q.max_queue):
+            contact.blocked = True
+            return
+        agent = choose_agent(self.s.routing, state, self.result.agents, self.rng)
+        if agent is not None and not (q.channel not in LIVE_CHANNELS and state.waiting):
+            self.start_work(agent, contact, contact.arrived)
+            return
+        contact.waiting = True
+        state.waiting.append(contact)
+        if q.patience_seconds is not None and q.channel in LIVE_CHANNELS:
+            self.at(contact.arrived + self.patience_rng.expovariate(1 / q.patience_seconds),
+                    "abandon", contact)
+
+    # -- service ------------------------------------------------------------------
+    def handle_seconds(self, q: QueueSpec) -> float:
+        mean = q.aht_seconds
+        if q.aht_distribution == "fixed":
+            return mean
+        if q.aht_distribution == "lognormal":
+            sigma = 0.6
+            return self.service_rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
+        return self.service_rng.expovariate(1 / mean)
+
+    def start_work(self, agent: Agent, contact: Contact, moment: float) -> None:
+        q = self.queues[contact.queue].spec
+        contact.waiting = False
+        contact.agent = agent.id
+        contact.accepted = moment
+        duration = self.handle_seconds(q)
+        if q.channel == "voice":
+            contact.first_response = moment
+            if self.rng.random() < 0.2:
+                contact.hold = round(min(duration / 3, self.rng.expovariate(1 / 40)), 1)
+        elif q.channel in LIVE_CHANNELS:
+            contact.first_response = moment + min(duration / 2, self.rng.uniform(5, 30))
+        else:
+            contact.first_response = moment + duration  # the reply is the work
+        agent.active += 1
+        self.at(moment + duration, "end", (agent, contact))
+
+    def finish(self, agent: Agent, contact: Contact, moment: float) -> None:
+        q = self.queues[contact.queue].spec
+        contact.ended = moment
+        assert contact.accepted is not None
+        agent.work.append((contact.accepted, moment, "handling", q.channel))
+        if q.channel in ("chat", "messenger"):
+            self.chat_messages(contact)
+        contact.resolved = self.rng.random() < q.resolution_rate
+        if q.transfer_to and self.rng.random() < q.transfer_rate:
+            contact.transferred = True
+            target = self.queues[q.transfer_to].spec
+            child = self.new_contact(target, moment, contact.customer, contact.topic,
+                                     contact.id)
+            self.at(moment, "arrive", child)
+        elif self.rng.random() < q.repeat_rate:
+            again = moment + self.rng.expovariate(1 / (6 * HOUR))
+            if again < self.horizon:
+                self.at(again, "arrive",
+                        self.new_contact(q, again, contact.customer, contact.topic))
+        self.surveys(contact, moment)
+        if q.acw_seconds > 0:
+            contact.acw = round(self.rng.uniform(0.5, 1.5) * q.acw_seconds, 1)
+            agent.work.append((moment, moment + contact.acw, "acw", q.channel))
+            self.at(moment + contact.acw, "free", agent)
+        else:
+            self.free(agent, moment)
+
+    def free(self, agent: Agent, moment: float) -> None:
+        agent.active -= 1
+        if agent.active == 0:
+            agent.idle_since = moment
+        self.dispatch(agent, moment)
+
+    def dispatch(self, agent: Agent, moment: float) -> None:
+        """Give a free agent the oldest waiting live contact of its skills, else e-mail."""
+        while True:
+            candidates = [
+                self.queues[name] for name in agent.group.skills
+                if self.queues[name].waiting and agent.can_take(name)
+            ]
+            if not candidates:
+                return
+            live = [c for c in candidates if c.spec.channel in LIVE_CHANNELS]
+            pool = live or candidates
+            if self.s.routing == "skills_priority":
+                chosen = pool[0]
+            else:
+                chosen = min(pool, key=lambda st: st.waiting[0].arrived)
+            contact = chosen.waiting.popleft()
+            self.start_work(agent, contact, moment)
+
+    # -- side data ----------------------------------------------------------------
+    def chat_messages(self, contact: Contact) -> None:
+        assert contact.first_response is not None and contact.ended is not None
+        out = self.result.messages
+        out.append((contact.id, contact.arrived, "customer", None))
+        out.append((contact.id, contact.first_response, "agent", contact.agent))
+        moment = contact.first_response
+        while True:
+            moment += self.rng.expovariate(1 / 60)
+            if moment >= contact.ended:
+                return
+            out.append((contact.id, moment, "customer", None))
+            reply = moment + self.rng.expovariate(1 / 35)
+            if reply >= contact.ended:
+                return
+            out.append((contact.id, reply, "agent", contact.agent))
+            moment = reply
+
+    def surveys(self, contact: Contact, moment: float) -> None:
+        for spec in self.s.surveys:
+            if self.rng.random() < spec.response_rate:
+                scores = list(range(spec.scale_min, spec.scale_max + 1))
+                score = self.rng.choices(scores, weights=spec.weights)[0]
+                self.result.surveys.append((contact.id, contact.customer, spec.survey, score,
+                                            spec.scale_min, spec.scale_max, moment + 600))
+
+    # -- loop -----------------------------------------------------------------------
+    def run(self, progress: Callable[[float], None] | None = None) -> Result:
+        for q in self.s.queues:
+            self.next_arrival(q, 0.0)
+        handlers: dict[str, Callable[[float, object], None]] = {
+            "arrival": self._on_arrival, "arrive": self._on_arrive,
+            "abandon": self._on_abandon, "end": self._on_end, "free": self._on_free,
+            "shift_start": self._on_shift_start, "shift_end": self._on_shift_end,
+            "break_start": self._on_break_start, "break_end": self._on_break_end,
+        }
+        last_report = 0.0
+        while self.events:
+            moment, _, kind, payload = heapq.heappop(self.events)
+            handlers[kind](moment, payload)
+            if progress and moment - last_report > HOUR:
+                progress(min(moment / self.horizon, 1.0))
+                last_report = moment
+        self.outbound()
+        return self.result
+
+    def _on_arrival(self, moment: float, name: object) -> None:
+        q = self.queues[str(name)].spec
+        self.arrive(self.new_contact(q, moment))
+        self.next_arrival(q, moment)
+
+    def _on_arrive(self, moment: float, contact: object) -> None:
+        assert isinstance(contact, Contact)
+        self.arrive(contact)
+
+    def _on_abandon(self, moment: float, contact: object) -> None:
+        assert isinstance(contact, Contact)
+        if contact.waiting:
+            contact.waiting = False
+            contact.abandoned = moment
+            self.queues[contact.queue].waiting.remove(contact)
+
+    def _on_end(self, moment: float, payload: object) -> None:
+        assert isinstance(payload, tuple)
+        agent, contact = payload
+        assert isinstance(agent, Agent) and isinstance(contact, Contact)
+        self.finish(agent, contact, moment)
+
+    def _on_free(self, moment: float, agent: object) -> None:
+        assert isinstance(agent, Agent)
+        self.free(agent, moment)
+
+    def _on_shift_start(self, moment: float, agent: object) -> None:
+        assert isinstance(agent, Agent)
+        agent.on_shift, agent.idle_since = True, moment
+        self.dispatch(agent, moment)
+
+    def _on_shift_end(self, moment: float, agent: object) -> None:
+        assert isinstance(agent, Agent)
+        agent.on_shift = False
+
+    def _on_break_start(self, moment: float, agent: object) -> None:
+        assert isinstance(agent, Agent)
+        agent.on_break = True
+
+    def _on_break_end(self, moment: float, agent: object) -> None:
+        assert isinstance(agent, Agent)
+        agent.on_break = False
+        self.dispatch(agent, moment)
+
+    def outbound(self) -> None:
+        """Dial attempts of each campaign during its agents' shifts (Poisson)."""
+        for campaign in self.s.campaigns:
+            dialers = [a for a in self.result.agents if a.group.name in campaign.agents]
+            if not dialers or campaign.attempts_per_hour <= 0:
+                continue
+            windows = sorted({w for a in dialers for w in self.result.shifts[a.id]})
+            turn = 0
+            for start, end in windows:
+                moment = start
+                while True:
+                    moment += self.rng.expovariate(campaign.attempts_per_hour / HOUR)
+                    if moment >= end:
+                        break
+                    agent = dialers[turn % len(dialers)]
+                    turn += 1
+                    lead = f"{campaign.name}-L{self.rng.randrange(campaign.leads):05d}"
+                    roll = self.rng.random()
+                    if roll < campaign.connect_rate:
+                        result = "connected"
+                    else:
+                        result = self.rng.choice(["no_answer", "busy", "failed", "dropped"])
+                    rpc = result == "connected" and self.rng.random() < campaign.rpc_rate
+                    sale = rpc and self.rng.random() < campaign.conversion_rate
+                    talk = round(self.rng.expovariate(1 / campaign.talk_seconds), 1) \
+                        if result == "connected" else None
+                    self.counter += 1
+                    self.result.dials.append((f"att-{self.counter:06d}", campaign.name, lead,
+                                              moment, agent.id, result, rpc, sale, talk))
+
+
+def simulate(scenario: Scenario, seed: int | None = None,
+             progress: Callable[[float], None] | None = None) -> Result:
+    return Simulation(scenario, seed).run(progress)

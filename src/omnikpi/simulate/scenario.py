@@ -1,0 +1,159 @@
+"""The scenario file (TOML), validated into typed settings with messages that say what to fix."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from omnikpi.errors import UsageError
+
+Routing = Literal["longest_idle", "round_robin", "sequential", "ring_all", "least_loaded",
+                  "skills_priority"]
+Channel = Literal["voice", "chat", "email", "social", "messenger"]
+LIVE_CHANNELS = ("voice", "chat", "messenger")
+
+
+def _clock(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a clock time such as '08:30'") from None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueueSpec(Strict):
+    name: str
+    channel: Channel = "voice"
+    arrivals_per_hour: float | None = Field(default=None, ge=0)
+    arrivals_profile: list[tuple[str, float]] | None = None
+    """[["08:00", 150], ["12:00", 220]]: the rate from each clock time on (each day)."""
+    aht_seconds: float = Field(default=180, gt=0)
+    aht_distribution: Literal["exponential", "lognormal", "fixed"] = "exponential"
+    patience_seconds: float | None = Field(default=None, gt=0)
+    max_queue: int | None = Field(default=None, ge=0)
+    acw_seconds: float = Field(default=0, ge=0)
+    transfer_rate: float = Field(default=0, ge=0, le=1)
+    transfer_to: str | None = None
+    resolution_rate: float = Field(default=0.8, ge=0, le=1)
+    repeat_rate: float = Field(default=0.1, ge=0, le=1)
+    """Share of contacts whose customer contacts the center again within a day."""
+    site: str | None = None
+    tenant: str | None = None
+    topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"])
+    open: str = "00:00-24:00"
+    """Hours the queue accepts contacts each day; live contacts outside are not offered."""
+
+    @field_validator("arrivals_profile")
+    @classmethod
+    def _profile(cls, value: list[tuple[str, float]] | None) -> list[tuple[str, float]] | None:
+        for clock, rate in value or []:
+            _clock(clock)
+            if rate < 0:
+                raise ValueError("arrival rates must be ≥ 0")
+        return value
+
+
+class AgentGroup(Strict):
+    name: str
+    count: int = Field(ge=0)
+    skills: list[str]
+    capacity: int = Field(default=1, ge=1)
+    shift: str = "08:00-16:00"
+    breaks: list[tuple[str, str]] = Field(default_factory=list)
+    site: str | None = None
+    tenant: str | None = None
+
+
+class Outage(Strict):
+    channel: str
+    queue: str | None = None
+    start: datetime
+    end: datetime
+
+
+class SurveySpec(Strict):
+    survey: Literal["csat", "nps", "ces"]
+    response_rate: float = Field(ge=0, le=1)
+    scale_min: int = 1
+    scale_max: int = 5
+    weights: list[float]
+    """Relative frequency of each score from scale_min to scale_max."""
+
+
+class Campaign(Strict):
+    name: str
+    attempts_per_hour: float = Field(ge=0)
+    connect_rate: float = Field(ge=0, le=1)
+    rpc_rate: float = Field(ge=0, le=1)
+    conversion_rate: float = Field(ge=0, le=1)
+    agents: list[str] = Field(default_factory=list)
+    """Agent groups that dial (their agents are assigned attempts in turn)."""
+    leads: int = Field(default=1000, ge=1)
+    talk_seconds: float = Field(default=120, gt=0)
+
+
+class Scenario(Strict):
+    seed: int = 7
+    start: datetime
+    duration_hours: float | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, ge=1)
+    routing: Routing = "longest_idle"
+    queues: list[QueueSpec]
+    agent_groups: list[AgentGroup]
+    outages: list[Outage] = Field(default_factory=list)
+    surveys: list[SurveySpec] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list)
+    customers: int = Field(default=5000, ge=1)
+
+    def hours(self) -> float:
+        if self.duration_hours is not None:
+            return self.duration_hours
+        return 24.0 * (self.days or 1)
+
+
+def load_scenario(path: Path) -> Scenario:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"scenario file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"scenario {path} is not valid TOML: {exc}") from exc
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise UsageError(f"scenario {path}: {problems}") from exc
+    check_references(scenario, str(path))
+    return scenario
+
+
+def check_references(scenario: Scenario, where: str) -> None:
+    names = {q.name for q in scenario.queues}
+    if len(names) != len(scenario.queues):
+        raise UsageError(f"scenario {where}: queue names must be unique")
+    for group in scenario.agent_groups:
+        unknown = [s for s in group.skills if s not in names]
+        if unknown:
+            raise UsageError(f"scenario {where}: agent group {group.name} has unknown skills "
+                             f"{', '.join(unknown)} (queues: {', '.join(sorted(names))})")
+    for q in scenario.queues:
+        if q.transfer_to and q.transfer_to not in names:
+            raise UsageError(f"scenario {where}: queue {q.name} transfers to unknown queue "
+                             f"{q.transfer_to}")
+        if q.arrivals_per_hour is None and not q.arrivals_profile:
+            raise UsageError(f"scenario {where}: queue {q.name} needs arrivals_per_hour or "
+                             "arrivals_profile")
+    groups = {g.name for g in scenario.agent_groups}
+    for c in scenario.campaigns:
+        unknown = [g for g in c.agents if g not in groups]
+        if unknown:
+            raise UsageError(f"scenario {where}: campaign {c.name} has unknown agent groups "
+                             f"{', '.join(unknown)}")

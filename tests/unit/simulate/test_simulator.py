@@ -1,0 +1,130 @@
+"""The simulator against queueing theory, and the guarantees of its datasets."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.schema.dataset import load_dataset
+from omnikpi.simulate import load_scenario, simulate
+from omnikpi.simulate.output import tables, write
+from omnikpi.simulate.scenario import Scenario
+from omnikpi.wfm.erlang import erlang_a, erlang_c
+
+ROOT = Path(__file__).resolve().parents[3]
+ERLANG_C = ROOT / "scenarios" / "erlang_c.toml"
+DEMO = ROOT / "scenarios" / "demo.toml"
+
+
+def long_run(patience: float | None, hours: float = 1000) -> Scenario:
+    scenario = load_scenario(ERLANG_C)
+    queue = scenario.queues[0].model_copy(update={"patience_seconds": patience})
+    return scenario.model_copy(update={"duration_hours": hours, "queues": [queue]})
+
+
+def test_erlang_c_is_reproduced() -> None:
+    """8 Erlangs on 10 agents, exponential service, infinite patience, 1000 simulated hours
+    (~160,000 calls, first hour dropped as warm-up). Tolerances: SL and P(wait) ±0.02,
+    ASA ±15 % (the wait distribution is heavy-tailed, its mean converges slowest)."""
+    result = simulate(long_run(None))
+    waits = [c.first_response - c.arrived for c in result.contacts
+             if c.arrived > 3600 and c.first_response is not None]
+    theory = erlang_c(8, 10, 180, 20)
+    assert sum(w <= 20 for w in waits) / len(waits) == pytest.approx(theory.service_level,
+                                                                     abs=0.02)
+    assert sum(w > 0 for w in waits) / len(waits) == pytest.approx(theory.p_wait, abs=0.02)
+    assert sum(waits) / len(waits) == pytest.approx(theory.asa_seconds, rel=0.15)
+
+
+def test_erlang_a_abandonment_is_reproduced() -> None:
+    """Same queue with exponential patience of mean 120 s over 1000 hours: P(abandon)
+    within ±0.01 of M/M/n+M."""
+    result = simulate(long_run(120.0))
+    calls = [c for c in result.contacts if c.arrived > 3600]
+    abandoned = sum(c.abandoned is not None for c in calls) / len(calls)
+    assert abandoned == pytest.approx(erlang_a(8, 10, 180, 20, 120).p_abandon, abs=0.01)
+
+
+def test_same_seed_same_bytes_and_clean_data(tmp_path: Path) -> None:
+    scenario = load_scenario(DEMO)
+    write(tables(simulate(scenario)), tmp_path / "a")
+    write(tables(simulate(scenario)), tmp_path / "b")
+    write(tables(simulate(scenario, seed=8)), tmp_path / "c")
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", names, shallow=False)[0] == names
+    assert not filecmp.cmp(tmp_path / "a" / "contacts.csv", tmp_path / "c" / "contacts.csv",
+                           shallow=False)
+    dataset = load_dataset(tmp_path / "a")  # overlapping states or reversed times would show
+    assert dataset.problem_count == 0 and dataset.usable
+
+
+def test_chat_capacity_and_outage_hold(tmp_path: Path) -> None:
+    scenario = load_scenario(DEMO)
+    result = simulate(scenario)
+    chat = sorted((c.accepted, c.ended, c.agent) for c in result.contacts
+                  if c.channel == "chat" and c.accepted is not None)
+    for agent in {a for *_, a in chat}:
+        events = sorted([(s, 1) for s, _, a in chat if a == agent]
+                        + [(e, -1) for _, e, a in chat if a == agent],
+                        key=lambda ev: (ev[0], ev[1]))
+        running = peak = 0
+        for _, delta in events:
+            running += delta
+            peak = max(peak, running)
+        assert peak <= 3
+    outage = scenario.outages[0]
+    start = (outage.start - scenario.start).total_seconds()
+    end = (outage.end - scenario.start).total_seconds()
+    during = [c for c in result.contacts if c.queue == "webchat" and start <= c.arrived < end]
+    assert during and all(c.blocked for c in during)
+
+
+@pytest.mark.parametrize("routing", ["longest_idle", "round_robin", "sequential", "ring_all",
+                                     "least_loaded", "skills_priority"])
+def test_routing_policies(routing: str) -> None:
+    scenario = load_scenario(ERLANG_C).model_copy(update={"routing": routing,
+                                                          "duration_hours": 24})
+    result = simulate(scenario)
+    per_agent: dict[str, int] = {}
+    for c in result.contacts:
+        if c.agent:
+            per_agent[c.agent] = per_agent.get(c.agent, 0) + 1
+    counts = sorted(per_agent.values())
+    assert sum(counts) > 3000
+    if routing == "sequential":
+        # the first agent in the list is always tried first, the last only when all busy
+        assert per_agent["tier1-01"] == max(counts)
+        assert per_agent["tier1-10"] == min(counts) < 0.7 * max(counts)
+    if routing in ("round_robin", "longest_idle"):
+        assert counts[-1] - counts[0] < 0.2 * counts[-1]  # balanced
+
+
+def test_cli_run_compare_and_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["simulate", "--scenario", str(ERLANG_C), "--out",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    rows = omnikpi.report_result(tmp_path / "out", metrics=["offered"]).rows
+    assert rows[0]["offered"] > 3000
+    fewer = tmp_path / "nine.toml"
+    fewer.write_text(ERLANG_C.read_text().replace("count = 10", "count = 9"))
+    compared = runner.invoke(app, ["simulate", "compare", str(ERLANG_C), str(fewer)])
+    assert compared.exit_code == 0 and "service_level" in compared.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(ERLANG_C.read_text().replace('skills = ["support"]', 'skills = ["nope"]'))
+    failed = runner.invoke(app, ["simulate", "run", "--scenario", str(bad), "--out",
+                                 str(tmp_path / "x")])
+    assert failed.exit_code == 2 and "unknown skills nope" in failed.output
+
+
+def test_demo_data_is_the_committed_scenario(tmp_path: Path) -> None:
+    write(tables(simulate(load_scenario(DEMO))), tmp_path)
+    bundled = ROOT / "src" / "omnikpi" / "demo" / "data"
+    names = sorted(p.name for p in bundled.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    assert filecmp.cmpfiles(tmp_path, bundled, names, shallow=False)[0] == names
