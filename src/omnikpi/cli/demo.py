@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from omnikpi.cli.main import app, fail
 from omnikpi.cli.demo_charts import write_demo_page
+from omnikpi.cli.main import app, fail
 from omnikpi.cli.render import best_table
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.engine.run import run_report
