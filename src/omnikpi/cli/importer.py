@@ -1,0 +1,78 @@
+"""`omnikpi import SOURCE INPUT... --out DIR`: raw exports → a canonical dataset folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from omnikpi.cli.main import app, fail
+from omnikpi.errors import OmniKPIError, UsageError
+
+console = Console()
+SOURCES = ("asterisk-queue-log", "csv", "json")
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[str, typer.Argument(help="asterisk-queue-log | csv | json")],
+    inputs: Annotated[list[Path], typer.Argument(help="files or folders to import")],
+    out: Annotated[Path, typer.Option(help="dataset folder to write (created or extended)")],
+    mapping: Annotated[Path | None, typer.Option(help="TOML mapping (csv, json)")] = None,
+    tz: Annotated[str, typer.Option(help="time zone of local timestamps in the input")] = "UTC",
+    format: Annotated[str, typer.Option(help="parquet|csv")] = "parquet",
+    follow: Annotated[bool, typer.Option(help="keep importing a growing log")] = False,
+    interval_seconds: Annotated[float, typer.Option(help="polling interval with --follow")] = 1.0,
+    max_seconds: Annotated[float | None, typer.Option(help="stop following after")] = None,
+) -> None:
+    """Convert a platform's raw export into canonical tables; re-imports add only what is new."""
+    try:
+        if source not in SOURCES:
+            raise UsageError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
+        if format not in ("parquet", "csv"):
+            raise UsageError(f"unknown format {format!r}: choose parquet or csv")
+        if source == "asterisk-queue-log":
+            started = time.monotonic()
+            while True:
+                _import_queue_log(inputs, out, tz, format)
+                if not follow or (max_seconds is not None
+                                  and time.monotonic() - started >= max_seconds):
+                    return
+                time.sleep(interval_seconds)
+        if mapping is None:
+            raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
+        from omnikpi.connectors.mapped_table import import_mapped
+
+        summary = import_mapped(inputs, mapping, out, format)
+        table = Table(title=f"Imported into {out}")
+        for column in ("table", "rows read", "written", "filtered", "rejected"):
+            table.add_column(column, justify="left" if column == "table" else "right")
+        table.add_row(summary.table, str(summary.read), str(summary.written),
+                      str(sum(summary.filtered.values())), str(sum(summary.rejected.values())))
+        console.print(table)
+        for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
+            console.print(f"  {count:>7} {reason}", highlight=False)
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str) -> None:
+    from omnikpi.connectors.queue_log_import import import_queue_log
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading queue_log", total=None)
+        summary = import_queue_log(inputs, out, tz, fmt,
+                                   lambda lines: progress.update(task, completed=lines))
+    console.print(
+        f"{summary.lines} new line(s) read from {len(summary.files)} file(s): "
+        f"{summary.contacts} contact(s), {summary.states} agent state row(s), "
+        f"{summary.informational} informational line(s), {summary.lost_visits} visit(s) "
+        f"closed as lost, {sum(summary.rejected.values())} rejected "
+        f"(listed in {out / 'rejects.csv'})", highlight=False)
+    for reason, count in summary.rejected.most_common():
+        console.print(f"  {count:>7} {reason}", highlight=False)

@@ -1,0 +1,1 @@
+"""Connectors: one module per source format → canonical tables. Nothing else reads raw files."""

@@ -1,0 +1,189 @@
+"""Importing Asterisk queue_log files (flat or realtime exports, rotated, gzip) into a
+canonical dataset, incrementally: each file is remembered by its first bytes and the
+offset read so far, so re-importing a file adds nothing and a grown file adds only its new
+lines."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from omnikpi.connectors.queue_log_lines import (
+    Event,
+    RealtimeReader,
+    Reject,
+    is_realtime_header,
+    parse_csv_line,
+    parse_flat,
+)
+from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
+from omnikpi.connectors.writer import merge_write, write_json_atomic
+from omnikpi.errors import UsageError
+
+STATE_FILE = ".omnikpi-import.json"
+
+
+@dataclass
+class ImportSummary:
+    lines: int = 0
+    contacts: int = 0
+    states: int = 0
+    lost_visits: int = 0
+    informational: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    files: list[str] = field(default_factory=list)
+
+
+def _rotation_key(path: Path) -> tuple[int, str]:
+    """queue_log.3.gz (oldest) … queue_log.1, queue_log (newest)."""
+    match = re.search(r"\.(\d+)(\.gz)?$", path.name)
+    return (-int(match.group(1)) if match else 0, path.name)
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += sorted((p for p in item.iterdir() if p.is_file()), key=_rotation_key)
+        elif item.exists():
+            files.append(item)
+        else:
+            raise UsageError(f"input not found: {item}")
+    if not files:
+        raise UsageError("no queue_log files to import")
+    return files
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _head_hash(path: Path, length: int) -> str | None:
+    """Hash of the file's first ``length`` bytes (None if it is shorter)."""
+    with _open(path) as handle:
+        head = handle.read(length)
+    return hashlib.sha256(head).hexdigest() if len(head) == length else None
+
+
+def _known_position(path: Path, positions: dict[str, dict[str, object]]
+                    ) -> dict[str, object] | None:
+    """The position read so far in this file, recognised by its first bytes (so a file
+    that grew, or was renamed by log rotation, continues where it was left)."""
+    for entry in positions.values():
+        length = int(entry["head_length"])  # type: ignore[call-overload]
+        if length and _head_hash(path, length) == entry["head_hash"]:
+            return entry
+    return None
+
+
+def _events(path: Path, cursor: list[int], tz: str, summary: ImportSummary,
+            rejects: list[Reject]) -> Iterator[Event]:
+    """Events of a file from ``cursor`` = [line, offset], which follows every complete
+    line read (rejected ones too), so the next import starts after them."""
+    start_line, start_offset = cursor
+    realtime: RealtimeReader | None = None
+    with _open(path) as handle:
+        first = handle.readline()
+        header = first.decode("utf-8", "replace")
+        if is_realtime_header(header):
+            realtime = RealtimeReader(parse_csv_line(header), tz)
+        if start_offset:
+            handle.seek(start_offset)
+            line_no = start_line
+        else:
+            handle.seek(0)
+            line_no = 0
+            if realtime is not None:
+                handle.readline()
+                line_no = 1
+        offset = handle.tell()
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break  # a half-written last line: read it next time
+            line_no += 1
+            offset += len(raw)
+            cursor[0], cursor[1] = line_no, offset
+            summary.lines += 1
+            text = raw.decode("utf-8", "replace")
+            if "\ufffd" in text:
+                rejects.append(Reject(path.name, line_no, "not valid UTF-8", text[:200]))
+                continue
+            if not text.strip():
+                rejects.append(Reject(path.name, line_no, "empty line", ""))
+                continue
+            if realtime is not None:
+                try:
+                    parsed = realtime.parse(parse_csv_line(text), path.name, line_no)
+                except (csv.Error, StopIteration):
+                    parsed = Reject(path.name, line_no, "malformed CSV row", text[:200])
+            else:
+                parsed = parse_flat(text, path.name, line_no)
+            if isinstance(parsed, Reject):
+                rejects.append(parsed)
+                continue
+            yield parsed
+
+
+def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
+                     progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import new lines of the inputs into ``out``; returns what was read and written."""
+    files = expand_inputs(inputs)
+    out.mkdir(parents=True, exist_ok=True)
+    state_path = out / STATE_FILE
+    saved = json.loads(state_path.read_text()) if state_path.exists() else {}
+    machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
+    positions: dict[str, dict[str, object]] = saved.get("files", {})
+    summary = ImportSummary(files=[str(f) for f in files])
+    rejects: list[Reject] = []
+    for path in files:
+        known = _known_position(path, positions)
+        start_line = int(known["line"]) if known else 0  # type: ignore[call-overload]
+        start_offset = int(known["offset"]) if known else 0  # type: ignore[call-overload]
+        cursor = [start_line, start_offset]
+        for event in _events(path, cursor, tz, summary, rejects):
+            machine.feed(event)
+            if progress and summary.lines % 50_000 == 0:
+                progress(summary.lines)
+        read_to = cursor[1]
+        head_length = min(1024, read_to)
+        if known is not None:
+            positions.pop(str(known["head_hash"]), None)
+        head_hash = _head_hash(path, head_length) or ""
+        positions[head_hash] = {"head_hash": head_hash, "head_length": head_length,
+                                "path": str(path), "line": cursor[0],
+                                "offset": read_to}
+    machine.flush_states()
+    result = machine.out
+    rejects += result.rejects
+    summary.contacts = len(result.contacts)
+    summary.states = len(result.states)
+    summary.lost_visits = result.lost_visits
+    summary.informational = result.informational
+    summary.rejected = Counter(r.reason.split(" (")[0] for r in rejects)
+    if result.contacts:
+        merge_write(out, "contacts", result.contacts, fmt)
+    if result.states:
+        merge_write(out, "agent_states", result.states, fmt)
+    _append_rejects(out / "rejects.csv", rejects)
+    write_json_atomic(state_path, {"machine": machine.state.to_json(), "files": positions})
+    return summary
+
+
+def _append_rejects(path: Path, rejects: list[Reject]) -> None:
+    new = not path.exists()
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if new:
+            writer.writerow(["file", "line", "reason", "text"])
+        for r in rejects:
+            writer.writerow([r.source, r.line, r.reason, r.text.rstrip("\r\n")])

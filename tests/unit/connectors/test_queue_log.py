@@ -1,0 +1,186 @@
+"""Asterisk queue_log import: hand-made fixtures, layouts, rotation, increments, fuzzing."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.connectors.queue_log_import import import_queue_log
+from omnikpi.connectors.queue_log_lines import Event, parse_flat
+from omnikpi.connectors.queue_log_visits import KNOWN, VisitMachine
+
+FIXTURES = Path(__file__).parent / "fixtures"
+T0 = 1709632860  # 2024-03-05T10:01:00Z
+
+
+def contacts(out: Path) -> dict[str, dict[str, object]]:
+    rows = pq.read_table(out / "contacts.parquet").to_pylist()
+    return {str(r["contact_id"]): r for r in rows}
+
+
+def seconds(value: object) -> float | None:
+    return None if value is None else value.timestamp()  # type: ignore[attr-defined]
+
+
+def test_flat_file_to_canonical_rows(tmp_path: Path) -> None:
+    summary = import_queue_log([FIXTURES / "queue_log"], tmp_path)
+    rows = contacts(tmp_path)
+    # Hand-mapped from the fixture (epochs relative to T0):
+    # .1 sales: ENTERQUEUE +0, CONNECT +8 (Alice), COMPLETECALLER +188 → answered, 8 s wait
+    first = rows["1709632855.1@sales"]
+    assert (seconds(first["arrived_at"]), seconds(first["accepted_at"]),
+            seconds(first["ended_at"])) == (T0, T0 + 8, T0 + 188)
+    assert first["agent_id"] == "Alice" and first["customer_id"] == "380501112233"
+    assert first["outcome"] == "completecaller" and first["abandoned_at"] is None
+    # .3 abandons after 3 s
+    assert seconds(rows["1709633099.3@sales"]["abandoned_at"]) == T0 + 243
+    # .4 times out of sales (not an abandon) and overflows to support, where it is
+    # answered and blind-transferred: parent_id links the two visits
+    timeout = rows["1709633190.4@sales"]
+    assert timeout["outcome"] == "exitwithtimeout" and timeout["abandoned_at"] is None
+    overflow = rows["1709633190.4@support"]
+    assert overflow["parent_id"] == "1709633190.4@sales" and overflow["transferred"] is True
+    # FULL: blocked, never queued
+    assert rows["1709633795.6@support"]["blocked"] is True
+    assert len(rows) == 6
+    assert summary.rejected == {"fewer than 5 fields": 1,
+                                "COMPLETEAGENT without an open ENTERQUEUE for this call/queue": 1,
+                                "unknown event MADEUPEVENT": 1}
+    assert summary.informational == 1 and summary.lines == 26
+    rejects = (tmp_path / "rejects.csv").read_text().splitlines()
+    assert rejects[1].startswith("queue_log,23,fewer than 5 fields")
+
+
+def test_agent_states_from_the_fixture(tmp_path: Path) -> None:
+    import_queue_log([FIXTURES / "queue_log"], tmp_path)
+    states = [(r["agent_id"], r["state"], r["reason"], seconds(r["start"]) - T0,
+               seconds(r["end"]) - T0)
+              for r in pq.read_table(tmp_path / "agent_states.parquet").to_pylist()
+              if r["agent_id"] == "Alice"]
+    # logged in at −110 s; rang 4 s before RINGNOANSWER at +6 (not available); CONNECT +8;
+    # call ends +188; PAUSEALL/PAUSE lunch +540 (one interval, not two) until UNPAUSE +840.
+    assert sorted(states, key=lambda s: s[3]) == [
+        ("Alice", "available", None, -110, 2), ("Alice", "not_ready", "ringing", 2, 6),
+        ("Alice", "available", None, 6, 8), ("Alice", "handling", None, 8, 188),
+        ("Alice", "available", None, 188, 540), ("Alice", "not_ready", "lunch", 540, 840),
+        ("Alice", "available", None, 840, 1440)]
+
+
+def test_report_on_imported_log(tmp_path: Path) -> None:
+    import_queue_log([FIXTURES / "queue_log"], tmp_path)
+    row = omnikpi.report_result(tmp_path, metrics=["received", "offered", "answered",
+                                                   "abandoned", "service_level"]).rows[0]
+    # 6 visits, 1 blocked; 3 answered; the 3 s abandon is short; the timeout stays in SL:
+    # SL = 3 on time / (5 offered − 1 short) = 0.75
+    assert row == {"received": 6, "offered": 5, "answered": 3, "abandoned": 1,
+                   "service_level": 0.75}
+
+
+@pytest.mark.parametrize("fixture", ["queue_log_realtime.csv", "queue_log_old_data.csv"])
+def test_realtime_exports(tmp_path: Path, fixture: str) -> None:
+    tz = "Europe/Kyiv" if fixture == "queue_log_realtime.csv" else "UTC"
+    import_queue_log([FIXTURES / fixture], tmp_path, tz=tz)
+    first = contacts(tmp_path)["1709632855.1@sales"]
+    assert (seconds(first["arrived_at"]), seconds(first["ended_at"])) == (T0, T0 + 188)
+    if fixture == "queue_log_realtime.csv":  # ATTENDEDTRANSFER LINK: 6 data fields
+        assert contacts(tmp_path)["1709633190.4@support"]["outcome"] == "attendedtransfer"
+
+
+def test_reimport_adds_nothing_and_growth_adds_only_new(tmp_path: Path) -> None:
+    log = tmp_path / "queue_log"
+    lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:9]))  # up to the middle of call .3 (ENTERQUEUE only)
+    out = tmp_path / "out"
+    import_queue_log([log], out)
+    assert set(contacts(out)) == {"1709632855.1@sales"}
+    again = import_queue_log([log], out)
+    assert again.lines == 0 and len(contacts(out)) == 1
+    log.write_text("".join(lines))  # the log grew: the open visit .3 is finished now
+    grown = import_queue_log([log], out)
+    assert grown.lines == 17 and len(contacts(out)) == 6
+    assert contacts(out)["1709633099.3@sales"]["abandoned_at"] is not None
+
+
+def test_rotated_folder_stitches_a_call_across_files(tmp_path: Path) -> None:
+    lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    with gzip.open(folder / "queue_log.2.gz", "wt") as old:
+        old.write("".join(lines[:6]))       # ENTERQUEUE of call .1 and its ring
+    (folder / "queue_log.1").write_text("".join(lines[6:12]))
+    (folder / "queue_log").write_text("".join(lines[12:]))
+    import_queue_log([folder], tmp_path / "out")
+    stitched = contacts(tmp_path / "out")["1709632855.1@sales"]
+    assert seconds(stitched["accepted_at"]) == T0 + 8 and len(contacts(tmp_path / "out")) == 6
+
+
+def test_interrupted_write_leaves_the_previous_dataset(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    log = tmp_path / "queue_log"
+    lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:9]))
+    import_queue_log([log], out)
+    before = (out / "contacts.parquet").read_bytes()
+    log.write_text("".join(lines))
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pyarrow.parquet.write_table", crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_queue_log([log], out)
+    assert (out / "contacts.parquet").read_bytes() == before
+    monkeypatch.undo()
+    import_queue_log([log], out)
+    assert len(contacts(out)) == 6  # the retry adds everything once (keys de-duplicated)
+
+
+def test_cli_import_prints_a_summary(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log",
+                                      str(FIXTURES / "queue_log"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "26 new line(s)" in result.output and "6 contact(s)" in result.output
+    bad = CliRunner().invoke(app, ["import", "nonsense", str(FIXTURES / "queue_log"),
+                                   "--out", str(tmp_path)])
+    assert bad.exit_code == 2
+
+
+field = st.text(alphabet=st.characters(blacklist_characters="|\n\r"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.one_of(field, st.sampled_from(sorted(KNOWN)),
+                                st.integers(0, 2_000_000_000).map(str)), max_size=9),
+       cut=st.integers(0, 80))
+def test_fuzzed_lines_never_crash(parts: list[str], cut: int) -> None:
+    text = "|".join(parts)[: cut or None]
+    parsed = parse_flat(text, "fuzz", 1)
+    machine = VisitMachine()
+    if isinstance(parsed, Event):
+        machine.feed(parsed)  # an event is either used or rejected with a reason
+        machine.flush_states()
+    else:
+        assert parsed.reason
+
+
+def test_fuzzed_file_accounts_for_every_line(tmp_path: Path) -> None:
+    lines = (FIXTURES / "queue_log").read_bytes().splitlines(keepends=True)
+    noisy = b"".join(lines[:10]) + b"\xff\xfe garbage\n" + b"|||\n" + b"".join(lines[10:])
+    log = tmp_path / "queue_log"
+    log.write_bytes(noisy)
+    summary = import_queue_log([log], tmp_path / "out")
+    rejects = (tmp_path / "out" / "rejects.csv").read_text().splitlines()[1:]
+    assert summary.lines == len(lines) + 2
+    assert len(rejects) == 5 and any("UTF-8" in r for r in rejects)
+    shutil.rmtree(tmp_path / "out")
