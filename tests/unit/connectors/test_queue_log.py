@@ -184,3 +184,33 @@ def test_fuzzed_file_accounts_for_every_line(tmp_path: Path) -> None:
     assert summary.lines == len(lines) + 2
     assert len(rejects) == 5 and any("UTF-8" in r for r in rejects)
     shutil.rmtree(tmp_path / "out")
+
+
+def test_every_other_event(tmp_path: Path) -> None:
+    summary = import_queue_log([FIXTURES / "queue_log_more_events"], tmp_path)
+    rows = contacts(tmp_path)
+    outcome = {k: (r["outcome"], r["blocked"], r["accepted_at"] is not None,
+                   r["ended_at"] is not None, r["abandoned_at"] is not None)
+               for k, r in rows.items()}
+    # exits leave the queue unanswered and are not abandons; they carry their exit time
+    for call, event in (("c1", "exitempty"), ("c2", "exitwithkey"), ("c3", "withdraw"),
+                        ("c11", "leaveempty")):
+        assert outcome[f"{call}@billing"] == (event, False, False, True, False)
+    # answered-side failures end the visit, not abandons
+    assert outcome["c4@billing"] == ("agentdump", False, True, True, False)
+    assert outcome["c5@billing"] == ("syscompat", False, True, True, False)
+    assert outcome["c6@billing"][:4] == ("transfer", False, True, True)
+    assert rows["c6@billing"]["transferred"] is True
+    # Wazo's admission refusals are blocked contacts without ENTERQUEUE
+    for call, event in (("c7", "joinempty"), ("c8", "closed"), ("c9", "divert_ca_ratio"),
+                        ("c10", "divert_holdtime")):
+        assert outcome[f"{call}@billing"][:2] == (event, True)
+    # a second ENTERQUEUE is a new visit; QUEUESTART closes open visits as lost
+    assert outcome["c12@billing"][0] == "lost" and "c12@billing#2" in rows
+    assert outcome["c12@billing#2"][0] == "lost" and outcome["c14@billing"][0] == "lost"
+    assert summary.lost_visits == 3
+    assert summary.rejected == {"CONNECT without ENTERQUEUE": 1}
+    report = omnikpi.report_result(tmp_path, metrics=["received", "offered", "answered",
+                                                      "abandoned"]).rows[0]
+    # 14 visits: c1–c6, c11, c12 twice, c14 and the 4 blocked ones
+    assert report == {"received": 14, "offered": 10, "answered": 3, "abandoned": 0}
