@@ -15,12 +15,13 @@ from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
 console = Console()
-SOURCES = ("asterisk-queue-log", "csv", "json")
+SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts")
 
 
 @app.command("import")
 def import_command(
-    source: Annotated[str, typer.Argument(help="asterisk-queue-log | csv | json")],
+    source: Annotated[str, typer.Argument(
+        help="asterisk-queue-log | csv | json | transcripts (chat/e-mail messages)")],
     inputs: Annotated[list[Path], typer.Argument(help="files or folders to import")],
     out: Annotated[Path, typer.Option(help="dataset folder to write (created or extended)")],
     mapping: Annotated[Path | None, typer.Option(help="TOML mapping (csv, json)")] = None,
@@ -47,16 +48,21 @@ def import_command(
         if mapping is None:
             raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
         from omnikpi.connectors.mapped_table import import_mapped
+        from omnikpi.connectors.transcripts import import_transcripts
 
-        summary = import_mapped(inputs, mapping, out, format)
+        summaries = (import_transcripts(inputs, mapping, out, format)
+                     if source == "transcripts" else [import_mapped(inputs, mapping, out, format)])
         table = Table(title=f"Imported into {out}")
-        for column in ("table", "rows read", "written", "filtered", "rejected"):
+        for column in ("table", "rows read", "rows in table", "filtered", "rejected"):
             table.add_column(column, justify="left" if column == "table" else "right")
-        table.add_row(summary.table, str(summary.read), str(summary.written),
-                      str(sum(summary.filtered.values())), str(sum(summary.rejected.values())))
+        for summary in summaries:
+            table.add_row(summary.table, str(summary.read), str(summary.written),
+                          str(sum(summary.filtered.values())),
+                          str(sum(summary.rejected.values())))
         console.print(table)
-        for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
-            console.print(f"  {count:>7} {reason}", highlight=False)
+        for summary in summaries:
+            for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
+                console.print(f"  {count:>7} {reason}", highlight=False)
     except OmniKPIError as exc:
         fail(exc)
 

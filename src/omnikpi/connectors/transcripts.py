@@ -1,0 +1,128 @@
+"""Chat and e-mail transcripts (one JSON object per message) → ``contacts`` + ``messages``.
+
+A conversation becomes one contact: it arrives with its first customer message, is
+answered by the first agent message, and ends at its last message plus the platform's
+inactivity timeout (the stop-time rule: a chat is over when nobody wrote for that long).
+A conversation that no agent answered is abandoned at its last customer message plus the
+timeout. Field names and role values come from a TOML mapping (``mappings/``), so any
+platform's export works; all of it is SQL over the whole file, no row loops.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from omnikpi.connectors.mapped_table import MappedSummary
+from omnikpi.connectors.writer import merge_write_arrow, to_arrow
+from omnikpi.errors import DataError, UsageError
+from omnikpi.schema.convert import sql_str
+
+DEFAULT_FIELDS = {"conversation": "conversation_id", "ts": "ts", "role": "sender",
+                  "agent": "agent_id", "channel": "channel", "customer": "customer_id",
+                  "queue": "queue"}
+
+
+def _timestamp(expr: str, kind: str) -> str:
+    if kind == "epoch":
+        return f"to_timestamp(CAST({expr} AS DOUBLE))::TIMESTAMPTZ"
+    return f"CAST({expr} AS TIMESTAMPTZ)"
+
+
+def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
+                       fmt: str = "parquet") -> list[MappedSummary]:
+    try:
+        mapping: dict[str, Any] = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"transcripts mapping {mapping_path}: {exc}") from exc
+    given = mapping.get("fields", {})
+    roles: dict[str, str] = mapping.get("roles", {})
+    timeout = float(mapping.get("inactivity_timeout_seconds", 600))
+    skip = mapping.get("skip_when")
+    files = [str(f) for item in inputs for f in (sorted(item.iterdir()) if item.is_dir()
+                                                  else [item])]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    names = "[" + ", ".join(sql_str(f) for f in files) + "]"
+    try:
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
+                    "format = 'newline_delimited', union_by_name = true)")
+    except duckdb.Error as exc:
+        raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}") from exc
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}
+    fields.update(given)
+    for needed in ("conversation", "ts", "role"):
+        if needed not in fields:
+            raise UsageError(f"transcripts mapping {mapping_path}: no field for {needed!r} "
+                             f"(columns in the file: {', '.join(sorted(present))})")
+    role_expr = "CASE " + " ".join(
+        f"WHEN CAST({fields['role']} AS VARCHAR) = {sql_str(k)} THEN {sql_str(v)}"
+        for k, v in roles.items()) + f" ELSE lower(CAST({fields['role']} AS VARCHAR)) END"
+
+    def col(name: str) -> str:
+        expr = fields.get(name)
+        return f"CAST({expr} AS VARCHAR)" if expr else "CAST(NULL AS VARCHAR)"
+
+    ts = _timestamp(fields["ts"], mapping.get("timestamp", "iso"))
+    where = f"NOT coalesce({skip}, false)" if skip else "TRUE"
+    read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
+    con.execute(f"""CREATE TABLE msg AS SELECT {col('conversation')} AS contact_id,
+        CAST({ts} AT TIME ZONE 'UTC' AS TIMESTAMP) AS ts, {role_expr} AS sender,
+        {col('agent')} AS agent_id, {col('channel')} AS channel,
+        {col('customer')} AS customer_id, {col('queue')} AS queue
+        FROM raw WHERE {where}""")
+    skipped = read - int(con.execute("SELECT count(*) FROM msg").fetchone()[0])  # type: ignore[index]
+    bad = con.execute("SELECT count(*) FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
+                      "sender NOT IN ('customer', 'agent', 'bot', 'system')").fetchone()[0]  # type: ignore[index]
+    con.execute("DELETE FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
+                "sender NOT IN ('customer', 'agent', 'bot', 'system')")
+    gap = f"to_microseconds(CAST({round(timeout * 1_000_000)} AS BIGINT))"
+    contacts = con.execute(f"""
+        WITH c AS (
+          SELECT contact_id, min(ts) FILTER (sender = 'customer') AS first_customer,
+            min(ts) AS first_any, max(ts) AS last_any,
+            max(ts) FILTER (sender = 'customer') AS last_customer,
+            any_value(channel) AS channel, any_value(customer_id) AS customer_id,
+            any_value(queue) AS queue FROM msg GROUP BY contact_id),
+        a AS (
+          SELECT m.contact_id, min(m.ts) AS first_agent,
+                 arg_min(m.agent_id, m.ts) AS agent_id
+          FROM msg m JOIN c USING (contact_id)
+          WHERE m.sender = 'agent' AND m.ts >= coalesce(c.first_customer, c.first_any)
+          GROUP BY m.contact_id)
+        SELECT c.contact_id, coalesce(c.channel, {sql_str(mapping.get('channel', 'chat'))})
+            AS channel, 'inbound' AS direction,
+          coalesce(c.queue, {sql_str(mapping.get('queue', 'chat'))}) AS queue,
+          c.customer_id, coalesce(c.first_customer, c.first_any) AS arrived_at, FALSE AS blocked,
+          a.first_agent AS accepted_at, a.first_agent AS first_response_at,
+          CASE WHEN a.first_agent IS NULL THEN c.last_customer + {gap} END AS abandoned_at,
+          CASE WHEN a.first_agent IS NOT NULL THEN c.last_any + {gap} END AS ended_at,
+          a.agent_id, FALSE AS transferred
+        FROM c LEFT JOIN a USING (contact_id)""").fetch_arrow_table()
+    messages = con.execute("SELECT contact_id, ts, sender, agent_id FROM msg "
+                           "ORDER BY contact_id, ts").fetch_arrow_table()
+    summaries = []
+    for table, data in (("contacts", contacts), ("messages", messages)):
+        schema = to_arrow(table, []).schema
+        columns = {f.name: (data[f.name] if f.name in data.column_names else None)
+                   for f in schema}
+        import pyarrow as pa
+
+        arrow = pa.table({name: (values if values is not None else
+                                 pa.nulls(data.num_rows, schema.field(name).type))
+                          for name, values in columns.items()}).cast(schema)
+        summary = MappedSummary(table, read=read)
+        summary.written = merge_write_arrow(out, table, arrow, fmt)
+        if table == "messages":
+            if skipped:
+                summary.filtered["skipped by the mapping's skip_when"] += skipped
+            if bad:
+                summary.rejected["no conversation, unreadable time or unknown role"] += int(bad)
+        summaries.append(summary)
+    return summaries
+
+

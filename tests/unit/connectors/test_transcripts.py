@@ -1,0 +1,35 @@
+"""Chat transcripts (Chatwoot messages) → contacts + messages with the stop-time rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MAPPING = Path(__file__).resolve().parents[3] / "mappings" / "chatwoot_messages.toml"
+
+
+def test_chatwoot_export(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["import", "transcripts", str(FIXTURES / "chatwoot.jsonl"),
+                                      "--mapping", str(MAPPING), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "skipped by the mapping" in result.output  # private note and activity message
+    rows = {r["contact_id"]: r for r in pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
+    # conversation 41: customer 10:00:00, agent 10:00:30, customer 10:01:40, agent 10:02:40;
+    # ends at the last message + 900 s inactivity timeout = 10:17:40
+    talk = rows["41"]
+    assert (talk["arrived_at"].isoformat(), talk["first_response_at"].isoformat(),
+            talk["ended_at"].isoformat()) == ("2024-03-05T10:00:00", "2024-03-05T10:00:30",
+                                              "2024-03-05T10:17:40")
+    assert talk["agent_id"] == "op1" and talk["queue"] == "inbox-3"
+    # conversation 42: two customer messages and no answer → abandoned 900 s after the last
+    assert rows["42"]["abandoned_at"].isoformat() == "2024-03-05T11:15:10"
+    assert rows["42"]["first_response_at"] is None
+    report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
+                                                      "a1rt", "art"]).rows[0]
+    assert report == {"offered": 2, "answered": 1, "abandoned": 1, "a1rt": 30.0, "art": 60.0}
