@@ -9,12 +9,17 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from omnikpi.connectors.queue_log_lines import (
     Event,
@@ -25,7 +30,7 @@ from omnikpi.connectors.queue_log_lines import (
     parse_flat,
 )
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
-from omnikpi.connectors.writer import merge_write, write_json_atomic
+from omnikpi.connectors.writer import to_arrow, write_json_atomic
 from omnikpi.errors import UsageError
 
 STATE_FILE = ".omnikpi-import.json"
@@ -134,6 +139,55 @@ def _events(path: Path, cursor: list[int], tz: str, summary: ImportSummary,
             yield parsed
 
 
+CHUNK_ROWS = 200_000
+
+
+class _PartWriter:
+    """Writes rows in chunks to part files of a run folder, then moves them into place.
+
+    Memory stays bounded whatever the log's size; until ``commit`` nothing of the run is
+    visible, so an import killed half-way leaves the previous dataset as it was.
+    """
+
+    def __init__(self, out: Path, fmt: str) -> None:
+        self.out, self.fmt = out, fmt
+        self.run = f"{time.time_ns():x}"
+        self.staging = out / f".import-{self.run}"
+        self.parts: list[tuple[str, Path]] = []
+        self.counts: Counter[str] = Counter()
+
+    def write(self, table: str, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        self.staging.mkdir(parents=True, exist_ok=True)
+        arrow = to_arrow(table, rows)
+        path = self.staging / f"{table}-{len(self.parts):05d}.{self.fmt}"
+        if self.fmt == "parquet":
+            pq.write_table(arrow, path)
+        else:
+            pacsv.write_csv(arrow, path)
+        self.parts.append((table, path))
+        self.counts[table] += len(rows)
+        rows.clear()
+
+    def commit(self) -> None:
+        for table, path in self.parts:
+            folder = self.out / table
+            _migrate_single_file(self.out, table, self.fmt)
+            folder.mkdir(exist_ok=True)
+            os.replace(path, folder / f"part-{self.run}-{path.stem.split('-')[-1]}.{self.fmt}")
+        if self.staging.exists():
+            self.staging.rmdir()
+
+
+def _migrate_single_file(out: Path, table: str, fmt: str) -> None:
+    """An older single ``table.<fmt>`` file joins the table's folder of parts."""
+    single = out / f"{table}.{fmt}"
+    if single.exists():
+        (out / table).mkdir(exist_ok=True)
+        os.replace(single, out / table / f"part-0.{fmt}")
+
+
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
                      progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written."""
@@ -145,6 +199,8 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     positions: dict[str, dict[str, object]] = saved.get("files", {})
     summary = ImportSummary(files=[str(f) for f in files])
     rejects: list[Reject] = []
+    parts = _PartWriter(out, fmt)
+    result = machine.out
     for path in files:
         known = _known_position(path, positions)
         start_line = int(known["line"]) if known else 0  # type: ignore[call-overload]
@@ -152,6 +208,10 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
         cursor = [start_line, start_offset]
         for event in _events(path, cursor, tz, summary, rejects):
             machine.feed(event)
+            if len(result.contacts) >= CHUNK_ROWS:
+                parts.write("contacts", result.contacts)
+            if len(result.states) >= CHUNK_ROWS:
+                parts.write("agent_states", result.states)
             if progress and summary.lines % 50_000 == 0:
                 progress(summary.lines)
         read_to = cursor[1]
@@ -160,20 +220,17 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
             positions.pop(str(known["head_hash"]), None)
         head_hash = _head_hash(path, head_length) or ""
         positions[head_hash] = {"head_hash": head_hash, "head_length": head_length,
-                                "path": str(path), "line": cursor[0],
-                                "offset": read_to}
+                                "path": str(path), "line": cursor[0], "offset": read_to}
     machine.flush_states()
-    result = machine.out
+    parts.write("contacts", result.contacts)
+    parts.write("agent_states", result.states)
     rejects += result.rejects
-    summary.contacts = len(result.contacts)
-    summary.states = len(result.states)
+    summary.contacts = parts.counts["contacts"]
+    summary.states = parts.counts["agent_states"]
     summary.lost_visits = result.lost_visits
     summary.informational = result.informational
     summary.rejected = Counter(r.reason.split(" (")[0] for r in rejects)
-    if result.contacts:
-        merge_write(out, "contacts", result.contacts, fmt)
-    if result.states:
-        merge_write(out, "agent_states", result.states, fmt)
+    parts.commit()
     _append_rejects(out / "rejects.csv", rejects)
     write_json_atomic(state_path, {"machine": machine.state.to_json(), "files": positions})
     return summary

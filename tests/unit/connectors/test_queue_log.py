@@ -23,7 +23,7 @@ T0 = 1709632860  # 2024-03-05T10:01:00Z
 
 
 def contacts(out: Path) -> dict[str, dict[str, object]]:
-    rows = pq.read_table(out / "contacts.parquet").to_pylist()
+    rows = pq.read_table(out / "contacts").to_pylist()
     return {str(r["contact_id"]): r for r in rows}
 
 
@@ -64,7 +64,7 @@ def test_agent_states_from_the_fixture(tmp_path: Path) -> None:
     import_queue_log([FIXTURES / "queue_log"], tmp_path)
     states = [(r["agent_id"], r["state"], r["reason"], seconds(r["start"]) - T0,
                seconds(r["end"]) - T0)
-              for r in pq.read_table(tmp_path / "agent_states.parquet").to_pylist()
+              for r in pq.read_table(tmp_path / "agent_states").to_pylist()
               if r["agent_id"] == "Alice"]
     # logged in at −110 s; rang 4 s before RINGNOANSWER at +6 (not available); CONNECT +8;
     # call ends +188; PAUSEALL/PAUSE lunch +540 (one interval, not two) until UNPAUSE +840.
@@ -130,7 +130,7 @@ def test_interrupted_write_leaves_the_previous_dataset(tmp_path: Path,
     lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
     log.write_text("".join(lines[:9]))
     import_queue_log([log], out)
-    before = (out / "contacts.parquet").read_bytes()
+    before = sorted(p.name for p in (out / "contacts").iterdir())
     log.write_text("".join(lines))
 
     def crash(*args: object, **kwargs: object) -> None:
@@ -139,7 +139,8 @@ def test_interrupted_write_leaves_the_previous_dataset(tmp_path: Path,
     monkeypatch.setattr("pyarrow.parquet.write_table", crash)
     with pytest.raises(KeyboardInterrupt):
         import_queue_log([log], out)
-    assert (out / "contacts.parquet").read_bytes() == before
+    assert sorted(p.name for p in (out / "contacts").iterdir()) == before
+    assert len(contacts(out)) == 1  # the previous dataset, untouched
     monkeypatch.undo()
     import_queue_log([log], out)
     assert len(contacts(out)) == 6  # the retry adds everything once (keys de-duplicated)
