@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from omnikpi.errors import UsageError
+from omnikpi.errors import UsageError, describe_validation_error
 
 Mode = Literal["continuous", "discrete"]
 
@@ -108,7 +108,4 @@ def load_config(path: Path | None) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise UsageError(f"config file {path}: {problems}") from exc
+        raise UsageError(describe_validation_error(f"config file {path}", exc)) from exc

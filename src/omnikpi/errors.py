@@ -23,3 +23,12 @@ class DataError(OmniKPIError):
     """The data cannot serve the request: missing table or column, unparsable file."""
 
     exit_code = 3
+
+
+def describe_validation_error(where: str, exc: Exception) -> str:
+    """One line naming every invalid key of a pydantic model (config, scenario files)."""
+    errors: list[dict[str, object]] = getattr(exc, "errors", lambda: [])()
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"  # type: ignore[attr-defined]
+        for err in errors)
+    return f"{where}: {problems or exc}"

@@ -29,9 +29,9 @@ def fail(error: OmniKPIError) -> NoReturn:
 # Sub-command modules register themselves on `app` (or add a sub-app) when imported.
 # Keep one import per line so that parallel work touches different lines.
 from omnikpi.cli import demo as _demo  # noqa: E402,F401
+from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401
-from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import wfm as _wfm  # noqa: E402,F401
 
 

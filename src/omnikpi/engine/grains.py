@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -45,6 +46,9 @@ class Bucket:
     @property
     def hours(self) -> float:
         return (self.end_us - self.start_us) / (3600 * MICROS)
+
+
+_Int = Any  # a Python int or an Ibis integer expression: the arithmetic is the same
 
 
 def check_grain(grain: str) -> str:
@@ -88,28 +92,30 @@ def key_expr(
     if grain == "total":
         return ibis.literal(0, type="int64")
     off = offset_expr(us, ranges)
-    local = us + off
     if grain in _SUBDAY_MINUTES:
-        size = _SUBDAY_MINUTES[grain] * 60 * MICROS
-        return (local // size) * size - off
-    day = local // DAY_US
+        return _subday_key(grain, us, off)
+    return key_from_day(grain, (us + off) // DAY_US)
+
+
+def _subday_key(grain: str, us: _Int, off: _Int) -> _Int:
+    """UTC start of the local interval: same arithmetic on Python ints and Ibis columns."""
+    size = _SUBDAY_MINUTES[grain] * 60 * MICROS
+    return ((us + off) // size) * size - off
+
+
+def key_from_day(grain: str, day: _Int) -> _Int:
+    """Key of a day-based grain (day, week, month, total) from a local day number."""
+    if grain == "total":
+        return ibis.literal(0, type="int64") if isinstance(day, ir.Value) else 0
     if grain == "day":
         return day
-    if grain == "week":
-        return day - (day + 3) % 7
-    return _civil_month_index(day)
-
-
-def key_from_day(grain: str, day: ir.IntegerValue) -> ir.IntegerValue:
-    """Key of a coarser grain (week, month, total) from a local day number."""
-    if grain == "total":
-        return ibis.literal(0, type="int64")
     if grain == "week":
         return day - (day + 3) % 7
     if grain == "month":
-        return _civil_month_index(day)
-    if grain == "day":
-        return day
+        if isinstance(day, ir.Value):
+            return _civil_month_index(day)
+        d = _EPOCH_DATE + timedelta(days=day)
+        return d.year * 12 + d.month - 1
     raise AssertionError(f"no day-based key for grain {grain}")
 
 
@@ -120,19 +126,10 @@ def _month_first_day(index: int) -> int:
 
 def _python_key(grain: str, tz_name: str, us: int) -> int:
     """Same key as ``key_expr`` computed in Python; used to build calendars."""
-    tz = zone(tz_name)
-    off = offset_us(tz, us)
-    local = us + off
+    off = offset_us(zone(tz_name), us)
     if grain in _SUBDAY_MINUTES:
-        size = _SUBDAY_MINUTES[grain] * 60 * MICROS
-        return (local // size) * size - off
-    day = local // DAY_US
-    if grain == "day":
-        return day
-    if grain == "week":
-        return day - (day + 3) % 7
-    d = _EPOCH_DATE + timedelta(days=day)
-    return d.year * 12 + d.month - 1
+        return int(_subday_key(grain, us, off))
+    return int(key_from_day(grain, (us + off) // DAY_US))
 
 
 def bucket_of_key(grain: str, tz_name: str, key: int) -> Bucket:

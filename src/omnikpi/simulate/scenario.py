@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from omnikpi.errors import UsageError
+from omnikpi.errors import UsageError, describe_validation_error
 
 Routing = Literal["longest_idle", "round_robin", "sequential", "ring_all", "least_loaded",
                   "skills_priority"]
@@ -128,9 +128,7 @@ def load_scenario(path: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise UsageError(f"scenario {path}: {problems}") from exc
+        raise UsageError(describe_validation_error(f"scenario {path}", exc)) from exc
     check_references(scenario, str(path))
     return scenario
 
