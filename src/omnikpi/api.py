@@ -82,12 +82,16 @@ def report_result(
     to: str | datetime | None = None,
     as_of: str | datetime | None = None,
     config: Config | str | Path | None = None,
+    where: Mapping[str, Sequence[str]] | None = None,
 ) -> ReportResult:
-    """Like :func:`report`, with the metrics' units and parameters (the JSON's ``metrics``)."""
+    """Like :func:`report`, with the metrics' units and parameters (the JSON's ``metrics``).
+
+    ``where`` keeps only some dimension values, e.g. ``{"channel": ["voice", "chat"]}``.
+    """
     cfg = config if isinstance(config, Config) else load_config(
         Path(config) if config else None
     )
     return run_report(
         _dataset(data), metrics=metrics, by=by, grain=grain, tz=tz, from_=from_, to=to,
-        as_of=as_of, params=params, config=cfg, engine=engine,
+        as_of=as_of, params=params, config=cfg, engine=engine, where=where,
     )

@@ -43,7 +43,7 @@ def warn_quarantine(dataset: Dataset) -> None:
 def run_cli_report(
     data: Path, metrics: str | None, by: str | None, grain: str, tz: str,
     from_: str | None, to: str | None, as_of: str | None, param: list[str] | None,
-    config: Path | None, engine: str,
+    config: Path | None, engine: str, where: list[str] | None = None,
 ) -> ReportResult:
     cfg = load_config(config)
     params = parse_param_assignments(param or [])
@@ -54,7 +54,19 @@ def run_cli_report(
         return run_report(
             dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
             from_=from_, to=to, as_of=as_of, params=params, config=cfg, engine=engine,
+            where=parse_filters(where or []),
         )
+
+
+def parse_filters(items: list[str]) -> dict[str, list[str]]:
+    """``["channel=voice,chat", "queue=sales"]`` → {dimension: values}, with clear errors."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        dim, sep, values = item.partition("=")
+        if not sep or not dim.strip() or not values.strip():
+            raise UsageError(f"bad --filter {item!r}: write DIM=V1,V2, e.g. channel=voice,chat")
+        out.setdefault(dim.strip(), []).extend(_split(values))
+    return out
 
 
 def compiled_sql(
@@ -91,6 +103,9 @@ def report(
     show_sql: Annotated[
         bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
     ] = False,
+    filter: Annotated[
+        list[str] | None, typer.Option(help="DIM=V1,V2: only these values; repeatable")
+    ] = None,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
     try:
@@ -101,7 +116,7 @@ def report(
         if format not in ("table", "json", "csv", "xlsx"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv or xlsx")
         result = run_cli_report(
-            data, metrics, by, grain, tz, from_, to, as_of, param, config, engine
+            data, metrics, by, grain, tz, from_, to, as_of, param, config, engine, filter
         )
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console

@@ -95,6 +95,7 @@ def build_report(
     by: list[str],
     source_request: SourceRequest,
     hours: ir.Table | None = None,
+    where: dict[str, list[str]] | None = None,
 ) -> ir.Table:
     """The report as an Ibis table: ``by`` columns, the period key, one column per metric.
 
@@ -113,6 +114,9 @@ def build_report(
             source_params,
         )
         t = SOURCES[source](req)
+        for dim, allowed in (where or {}).items():
+            check_dimensions(source, f"filter {dim}", [dim])
+            t = t.filter(t[dim].isin(allowed))
         values: dict[str, ir.Value] = {}
         for part in plist:
             metric = metric_of[part.column.rsplit("__", 1)[0]]

@@ -196,6 +196,7 @@ def plan_report(
     config: Config | None = None,
     engine: str = "duckdb",
     backend: Backend | None = None,
+    where: Mapping[str, Sequence[str]] | None = None,
 ) -> ReportPlan:
     """Resolve and compile a report request (nothing runs yet)."""
     check_grain(grain)
@@ -242,7 +243,12 @@ def plan_report(
     hours = None
     if any(r.metric.per_period_hours for r in requests):
         hours = _period_hours(dataset, ctx, calendar)
-    expr = build_report(requests, by, source_request, hours)
+    filters = {dim: [str(v) for v in values] for dim, values in (where or {}).items()}
+    bad_filters = [d for d in filters if d not in DIMENSIONS]
+    if bad_filters:
+        raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
+                         f"{', '.join(DIMENSIONS)}")
+    expr = build_report(requests, by, source_request, hours, filters)
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset)
 
 

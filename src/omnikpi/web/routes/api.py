@@ -1,0 +1,37 @@
+"""`/api/v1/*`: the same parameters and JSON as `omnikpi report --format json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from omnikpi.docs_catalog import catalog_json
+from omnikpi.web import service
+from omnikpi.web.deps import FilterParams, State
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+@router.get("/report")
+def report(state: State, filters: FilterParams) -> dict[str, Any]:
+    """Rows and metric units/parameters, exactly as the CLI prints them."""
+    return service.report(state, filters).to_json()
+
+
+@router.get("/catalog")
+def catalog() -> list[dict[str, Any]]:
+    """Every metric: id, name, unit, mode, tables, parameters, formula."""
+    return catalog_json()
+
+
+@router.get("/contacts")
+def contacts(state: State, filters: FilterParams, queue: str | None = None,
+             channel: str | None = None, site: str | None = None, tenant: str | None = None,
+             agent_id: str | None = None, flag: str | None = None, page: int = 1,
+             size: int = 50) -> dict[str, Any]:
+    """The contacts behind a figure (drill-down), with the engine's per-contact flags."""
+    where = {k: v.split(",") for k, v in {"queue": queue, "channel": channel, "site": site,
+                                          "tenant": tenant, "agent_id": agent_id}.items()
+             if v}
+    return service.contacts_page(state, filters, where, flag, page, size)

@@ -1,0 +1,122 @@
+"""Server-rendered pages: the KPI-system dashboard and the contact drill-down."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from omnikpi.cli.render import human
+from omnikpi.metrics.base import get_metric
+from omnikpi.web import service
+from omnikpi.web.deps import FilterParams, State
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+SECTIONS: list[tuple[str, list[str]]] = [
+    ("Customer experience and cost", ["csat", "cdsat", "nps", "ces", "cost_per_contact"]),
+    ("Accessibility — continuous channels", ["offered", "blocked_rate", "service_level",
+                                             "asa", "abandon_rate", "max_wait"]),
+    ("Accessibility — discrete channels", ["service_level", "asa", "avg_time_late",
+                                           "max_wait"]),
+    ("Quality", ["fcr", "transfer_rate", "contact_quality"]),
+    ("Productivity", ["aht", "occupancy", "utilization", "chat_occupancy_relative", "accs",
+                      "transactions_per_hour"]),
+]
+TARGETS = {"service_level": (0.8, "≥"), "abandon_rate": (0.05, "≤"), "fcr": (0.7, "≥"),
+           "csat": (0.8, "≥"), "occupancy": (0.85, "≤")}
+DISCRETE = ("email", "social", "sms", "letter")
+AGENT_FILTERS = ("agent_id", "site", "tenant")
+CONTINUOUS = ("voice", "video", "callback", "chat", "messenger")
+
+
+def _available(state: State, metrics: list[str]) -> list[str]:
+    ok = []
+    for metric_id in metrics:
+        metric = get_metric(metric_id)
+        if all(state.dataset.has(t) for t in metric.tables):
+            ok.append(metric_id)
+    return ok
+
+
+def _channels(state: State, mode: tuple[str, ...]) -> list[str]:
+    present = {str(c) for (c,) in state.dataset.con.execute(
+        "SELECT DISTINCT lower(channel) FROM contacts").fetchall()}
+    return [c for c in mode if c in present]
+
+
+def _tiles(state: State, filters: FilterParams, metrics: list[str],
+           channels: list[str] | None) -> list[dict[str, Any]]:
+    """One tile per metric, pooled over the section's channels (never an average)."""
+    chosen = _available(state, metrics)
+    if not chosen or channels == []:
+        return []
+    where = {"channel": channels} if channels else None
+    contact_metrics = [m for m in chosen if get_metric(m).source not in (
+        "agent_time", "schedule", "chat_sessions", "chat_busy", "agent_peaks")]
+    agent_metrics = [m for m in chosen if m not in contact_metrics]
+    values: dict[str, Any] = {}
+    units: dict[str, str] = {}
+    for group, cut in ((contact_metrics, where), (agent_metrics, None)):
+        if group:
+            scoped = filters
+            if group is agent_metrics and filters.where:
+                # agent time has no queue or channel of a contact: keep the people filters
+                kept = {k: v for k, v in filters.where.items() if k in AGENT_FILTERS}
+                scoped = dataclasses.replace(filters, where=kept or None)
+            result = service.report(state, scoped, group, by=[], grain="total", where=cut)
+            row = result.rows[0] if result.rows else {}
+            values.update({m: row.get(m) for m in group})
+            units.update({m: result.metrics[m]["unit"] for m in group})
+    tiles = []
+    for metric_id in chosen:
+        value, unit = values[metric_id], units[metric_id]
+        target = TARGETS.get(metric_id)
+        status = None
+        if target is not None and value is not None:
+            good = value >= target[0] if target[1] == "≥" else value <= target[0]
+            status = "good" if good else "bad"
+        tiles.append({"id": metric_id, "name": get_metric(metric_id).name,
+                      "value": human(value, unit), "raw": value, "status": status,
+                      "target": f"{target[1]} {human(target[0], unit)}" if target else None,
+                      "formula": get_metric(metric_id).formula,
+                      "channels": ",".join(channels or [])})
+    return tiles
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, state: State, filters: FilterParams) -> Response:
+    sections = []
+    for title, metrics in SECTIONS:
+        mode = CONTINUOUS if "continuous" in title else DISCRETE if "discrete" in title \
+            else None
+        tiles = _tiles(state, filters, metrics, _channels(state, mode) if mode else None)
+        if tiles:
+            sections.append({"title": title, "tiles": tiles})
+    profile = service.report(state, filters, ["offered", "service_level"], by=["channel"],
+                             grain="hour" if filters.grain == "total" else filters.grain)
+    query = urlencode({k: v for k, v in {
+        "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
+        **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
+           if dim != "channel"},
+    }.items() if v})
+    return templates.TemplateResponse(request, "dashboard.html", {
+        "sections": sections, "filters": filters, "profile": profile.rows, "query": query,
+        "dataset": state.dataset.path,
+    })
+
+
+@router.get("/drill", response_class=HTMLResponse)
+def drill(request: Request, state: State, filters: FilterParams, metric: str = "offered",
+          flag: str = "offered", page: int = 1) -> Response:
+    data = service.contacts_page(state, filters, {}, flag, page, 50)
+    definition = get_metric(metric)
+    return templates.TemplateResponse(request, "drill.html", {
+        "data": data, "metric": definition, "flag": flag, "filters": filters,
+    })

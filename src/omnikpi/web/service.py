@@ -1,0 +1,80 @@
+"""Running reports and drill-downs for the web layer (the same engine as the CLI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnikpi.engine.backends import DuckDBBackend
+from omnikpi.engine.contact_facts import contact_facts
+from omnikpi.engine.context import RunContext
+from omnikpi.engine.params import parse_param_assignments
+from omnikpi.engine.run import ReportResult, parse_instant, run_report
+from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
+from omnikpi.errors import UsageError
+from omnikpi.web.deps import AppState, Filters
+
+
+def split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
+           by: list[str] | None = None, grain: str | None = None,
+           where: dict[str, list[str]] | None = None) -> ReportResult:
+    merged = dict(filters.where or {})
+    for dim, values in (where or {}).items():
+        merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
+    return run_report(
+        state.dataset, metrics=metrics or split(filters.metrics) or None,
+        by=by if by is not None else split(filters.by), grain=grain or filters.grain,
+        tz=filters.tz, from_=filters.from_, to=filters.to, as_of=filters.as_of,
+        params=parse_param_assignments(filters.param or []), config=state.config,
+        engine=filters.engine, where=merged or None,
+    )
+
+
+def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]],
+                  flag: str | None, page: int, size: int) -> dict[str, Any]:
+    """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
+    if page < 1 or not 1 <= size <= 1000:
+        raise UsageError("page must be ≥ 1 and size between 1 and 1000")
+    dataset = state.dataset
+    dataset.require("contacts", "the contact drill-down")
+    as_of = parse_instant(filters.as_of, filters.tz, "as_of") or dataset.latest_contact_us() or 0
+    ctx = RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
+                     parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
+                     state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+    facts = contact_facts(DuckDBBackend(dataset).table("contacts"), ctx)
+    for column, values in {**(filters.where or {}), **where}.items():
+        if column not in ("queue", "channel", "site", "tenant", "agent_id", "topic"):
+            raise UsageError(f"cannot filter contacts by {column!r}")
+        facts = facts.filter(facts[column].isin(values))
+    if ctx.from_us is not None:
+        facts = facts.filter(facts.arr >= ctx.from_us)
+    if ctx.to_us is not None:
+        facts = facts.filter(facts.arr < ctx.to_us)
+    if flag:
+        if flag not in ("offered", "answered", "abandoned", "handled", "blocked",
+                        "is_transferred", "unresolved"):
+            raise UsageError(f"unknown flag {flag!r}")
+        facts = facts.filter(facts[flag])
+    total = int(DuckDBBackend(dataset).execute(facts.count().as_table()).iloc[0, 0])
+    rows = DuckDBBackend(dataset).execute(
+        facts.order_by(facts.arr).limit(size, offset=(page - 1) * size).select(
+            "contact_id", "queue", "channel", "site", "tenant", "agent_id",
+            arrived_at=facts.arr, first_response_at=facts.fr, abandoned_at=facts.ab,
+            ended_at=facts.end, offered=facts.offered, answered=facts.answered,
+            abandoned=facts.abandoned, wait_s=facts.wait_s, handled=facts.handled,
+            handle_s=facts.handle_s, is_transferred=facts.is_transferred))
+    out = []
+    local = zone(filters.tz)
+    for record in rows.to_dict(orient="records"):
+        for key in ("arrived_at", "first_response_at", "abandoned_at", "ended_at"):
+            value = record[key]
+            record[key] = None if value is None or value != value else to_datetime(
+                int(value)).astimezone(local).isoformat(timespec="milliseconds")
+        out.append({k: (None if isinstance(v, float) and v != v else v)
+                    for k, v in record.items()})
+    return {"total": total, "page": page, "size": size, "rows": out}
+
+

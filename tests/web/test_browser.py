@@ -1,0 +1,97 @@
+"""The dashboard in a real headless Chromium (Debian's chromium + chromium-driver)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.web.app import create_app
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+def _browser_missing() -> bool:
+    return not (Path(CHROMIUM).exists() and shutil.which(DRIVER))
+
+
+pytestmark = pytest.mark.skipif(
+    _browser_missing() and not os.environ.get("OMNIKPI_REQUIRE_BROWSER"),
+    reason="Debian's chromium and chromium-driver are not installed here",
+)
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(DEMO_DATA_DIR), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--window-size=1366,768",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_dashboard_shows_the_engines_numbers(base_url: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(f"{base_url}/?tz=Europe/Kyiv")  # type: ignore[attr-defined]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / "dashboard.png"))  # type: ignore[attr-defined]
+    tile = driver.find_element(By.CSS_SELECTOR, "[data-metric='offered']")  # type: ignore[attr-defined]
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], tz="Europe/Kyiv",
+                                     where={"channel": ["voice", "chat"]}).rows[0]["offered"]
+    assert tile.find_element(By.CLASS_NAME, "value").text == f"{expected:,}"
+    # the chart was drawn by Plotly served from the Python package (offline)
+    assert driver.find_elements(By.CSS_SELECTOR, "#profile .main-svg")  # type: ignore[attr-defined]
+    # change a filter through the form: the URL carries it and the number follows
+    field = driver.find_element(By.NAME, "queue")  # type: ignore[attr-defined]
+    field.send_keys("sales")
+    driver.find_element(By.ID, "apply").click()  # type: ignore[attr-defined]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 20).until(lambda d: "queue=sales" in d.current_url)
+    sales = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], tz="Europe/Kyiv",
+                                  where={"queue": ["sales"]}).rows[0]["offered"]
+    value = driver.find_element(By.CSS_SELECTOR, "[data-metric='offered'] .value").text  # type: ignore[attr-defined]
+    assert value == f"{sales:,}"
+    # drill down from the tile to the contacts behind it
+    driver.find_element(By.CSS_SELECTOR, "[data-metric='offered']").click()  # type: ignore[attr-defined]
+    count = driver.find_element(By.ID, "count").text  # type: ignore[attr-defined]
+    assert count.startswith(f"{sales} contact(s)")
+    driver.save_screenshot(str(SHOTS / "drill.png"))  # type: ignore[attr-defined]
