@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,10 +25,13 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 import omnikpi
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import contacts as synthetic_contacts
+
 from omnikpi.engine.timezones import offset_ranges, to_us
 
 TZ = "Europe/Kyiv"
@@ -37,44 +41,8 @@ START = pd.Timestamp("2024-03-01", tz="UTC")  # March: includes the DST change o
 
 
 def generate(n: int, path: Path, seed: int = 1) -> None:
-    """Vectorised synthetic contacts: 20 queues, 31 days, naive UTC timestamps."""
-    rng = np.random.default_rng(seed)
-    arrived = START.value // 1000 + rng.integers(0, 31 * 86400 * 10**6, n)
-    wait = (rng.exponential(25, n) * 1e6).astype(np.int64)
-    outcome = rng.random(n)
-    answered = outcome < 0.85
-    abandoned = (outcome >= 0.85) & (outcome < 0.97)
-    blocked = outcome >= 0.99
-    talk = (rng.lognormal(5.3, 0.5, n) * 1e6).astype(np.int64)
-    def ts(v, m):
-        return pa.array(np.where(m, v, 0), pa.int64()).cast(pa.timestamp("us")).to_numpy(
-            zero_copy_only=False)
-    table = pa.table({
-        "contact_id": pa.array(np.arange(n).astype(str)),
-        "channel": pa.array(np.full(n, "voice")),
-        "queue": pa.array(np.char.add("q", (rng.integers(0, 20, n)).astype(str))),
-        "arrived_at": pa.array(arrived, pa.int64()).cast(pa.timestamp("us")),
-        "blocked": pa.array(blocked),
-        "accepted_at": pa.array(np.where(answered, arrived + wait, 0), pa.int64()).cast(
-            pa.timestamp("us")).filter(pa.array(np.ones(n, bool))),
-        "first_response_at": pa.array(np.where(answered, arrived + wait, 0), pa.int64()).cast(
-            pa.timestamp("us")),
-        "abandoned_at": pa.array(np.where(abandoned, arrived + wait, 0), pa.int64()).cast(
-            pa.timestamp("us")),
-        "ended_at": pa.array(np.where(answered, arrived + wait + talk, 0), pa.int64()).cast(
-            pa.timestamp("us")),
-        "acw_seconds": pa.array(rng.uniform(5, 60, n)),
-        "transferred": pa.array(rng.random(n) < 0.05),
-    })
-    del ts
-    # zero means "no such moment": make those cells null
-    cols = {}
-    for name in ("accepted_at", "first_response_at", "abandoned_at", "ended_at"):
-        col = table[name]
-        cols[name] = pa.compute.if_else(pa.compute.equal(col.cast(pa.int64()), 0), None, col)
-    for name, col in cols.items():
-        table = table.set_column(table.schema.get_field_index(name), name, col)
-    pq.write_table(table, path, row_group_size=1_000_000)
+    """The synthetic contacts of ``bench/generate.py`` as one Parquet file."""
+    pq.write_table(synthetic_contacts(n, seed), path, row_group_size=1_000_000)
 
 
 def case_sql(column: str, ranges: list[tuple[int | None, int]]) -> str:

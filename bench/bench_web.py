@@ -1,0 +1,76 @@
+"""Web response times on the demo data: p50 and p95 per page, over loopback.
+
+    uv run python bench/bench_web.py [--requests 30]
+
+The baseline, measured in the same run, is the bare report call the page makes (the
+engine without HTTP and HTML), so the ratio shows what the web layer adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import threading
+import time
+
+import httpx
+import uvicorn
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.web.app import create_app
+
+PAGES = {
+    "dashboard": "/?tz=Europe/Kyiv",
+    "drill": "/drill?metric=abandon_rate&flag=abandoned",
+    "api_report": "/api/v1/report?metrics=offered,service_level,asa,aht&by=queue&grain=day",
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(DEMO_DATA_DIR), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    out: dict[str, dict[str, float]] = {}
+    dataset = omnikpi.load_dataset(DEMO_DATA_DIR)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        for name, path in PAGES.items():
+            client.get(path).raise_for_status()  # warm-up
+            times = []
+            for _ in range(args.requests):
+                t0 = time.perf_counter()
+                client.get(path).raise_for_status()
+                times.append(time.perf_counter() - t0)
+            out[name] = {"p50_seconds": percentile(times, 0.5),
+                         "p95_seconds": percentile(times, 0.95)}
+    baseline = []
+    for _ in range(args.requests):
+        t0 = time.perf_counter()
+        omnikpi.report_result(dataset, metrics=["offered", "service_level", "asa", "aht"],
+                              by=["queue"], grain="day")
+        baseline.append(time.perf_counter() - t0)
+    engine_p50 = statistics.median(baseline)
+    out["api_report"]["vs_engine_ratio"] = out["api_report"]["p50_seconds"] / engine_p50
+    server.should_exit = True
+    thread.join(timeout=10)
+    print(json.dumps({"pages": out, "engine_p50_seconds": engine_p50}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
