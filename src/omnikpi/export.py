@@ -65,3 +65,41 @@ def write(result: ReportResult, fmt: str, output: Path | None) -> str | None:
         return str(text)
     output.write_text(text, encoding="utf-8")
     return None
+
+
+def write_pdf(result: ReportResult, path: Path, title: str) -> None:
+    """A printable PDF table (fpdf2, pure Python: no browser or system library needed)."""
+    from fpdf import FPDF
+
+    from omnikpi.cli.render import human
+
+    pdf = FPDF(orientation="L" if len(result.columns) > 6 else "P", unit="mm", format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 13)
+    pdf.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=8)
+    width = (pdf.w - 2 * pdf.l_margin) / max(1, len(result.columns))
+    pdf.set_fill_color(230, 236, 242)
+    for column in result.columns:
+        pdf.cell(width, 6, _latin(column)[:28], border=1, fill=True)
+    pdf.ln()
+    for row in result.rows:
+        for column in result.columns:
+            unit = result.metrics.get(column, {}).get("unit")
+            value = human(row.get(column), unit) if unit else (row.get(column) or "")
+            pdf.cell(width, 5.5, _latin(str(value))[:32], border=1,
+                     align="R" if unit else "L")
+        pdf.ln()
+    pdf.set_font("helvetica", "I", 7)
+    pdf.ln(3)
+    for metric_id, info in result.metrics.items():
+        params = ", ".join(f"{k}={v}" for k, v in info["params"].items()) or "defaults"
+        pdf.multi_cell(0, 4, _latin(f"{metric_id} ({info['unit']}): {params}"),
+                       new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def _latin(text: str) -> str:
+    """The core PDF fonts cover Latin-1 only; other characters become '?'."""
+    return text.replace("—", "-").replace("…", "...").encode("latin-1", "replace").decode(
+        "latin-1")

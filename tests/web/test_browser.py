@@ -95,3 +95,27 @@ def test_dashboard_shows_the_engines_numbers(base_url: str, browser: object) -> 
     count = driver.find_element(By.ID, "count").text  # type: ignore[attr-defined]
     assert count.startswith(f"{sales} contact(s)")
     driver.save_screenshot(str(SHOTS / "drill.png"))  # type: ignore[attr-defined]
+
+
+def test_build_and_export_a_report(base_url: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    driver.get(f"{base_url}/builder")  # type: ignore[attr-defined]
+    for metric in ("offered", "abandon_rate"):
+        driver.find_element(By.CSS_SELECTOR, f"input.metric[value='{metric}']").click()  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "input.dim[value='queue']").click()  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "preview").click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "preview-table"))
+    cells = driver.find_elements(By.CSS_SELECTOR, "#preview-table tbody tr:first-child td")  # type: ignore[attr-defined]
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "abandon_rate"],
+                                     by=["queue"]).rows[0]
+    assert [c.text for c in cells][:2] == [expected["queue"], str(expected["offered"])]
+    driver.save_screenshot(str(SHOTS / "builder.png"))  # type: ignore[attr-defined]
+    link = driver.find_element(By.ID, "export-csv").get_attribute("href")  # type: ignore[attr-defined]
+    import httpx
+
+    exported = httpx.get(link).text.splitlines()
+    assert exported[0] == "queue,offered,abandon_rate"
+    assert exported[1].startswith(f"{expected['queue']},{expected['offered']},")

@@ -12,12 +12,13 @@ from rich.console import Console
 from omnikpi.cli.main import app, err_console, fail
 from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
+from omnikpi.definitions import load_definition
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.run import ReportResult, plan_report, run_report
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.export import write
+from omnikpi.export import write, write_pdf
 from omnikpi.schema.dataset import Dataset, load_dataset
 
 console = Console()
@@ -98,7 +99,7 @@ def report(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="TOML configuration")] = None,
     engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
-    format: Annotated[str, typer.Option(help="table|json|csv|xlsx")] = "table",
+    format: Annotated[str, typer.Option(help="table|json|csv|xlsx|pdf")] = "table",
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
     show_sql: Annotated[
         bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
@@ -106,21 +107,40 @@ def report(
     filter: Annotated[
         list[str] | None, typer.Option(help="DIM=V1,V2: only these values; repeatable")
     ] = None,
+    definition: Annotated[
+        Path | None, typer.Option(help="saved report definition (TOML/JSON); options given "
+                                  "here override it")
+    ] = None,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
     try:
+        if definition is not None:
+            saved = load_definition(definition)
+            metrics = metrics or ",".join(saved.metrics)
+            by = by or ",".join(saved.by) or None
+            grain = saved.grain if grain == "total" else grain
+            tz = saved.tz if tz == "UTC" else tz
+            from_, to, as_of = from_ or saved.from_, to or saved.to, as_of or saved.as_of
+            param = [f"{k}={v}" for k, v in saved.params.items()] + list(param or [])
+            filter = [f"{k}={','.join(v)}" for k, v in saved.filters.items()] + list(
+                filter or [])
         if show_sql:
             typer.echo(compiled_sql(data, metrics, by, grain, tz, from_, to, as_of, param,
                                     config, engine))
             return
-        if format not in ("table", "json", "csv", "xlsx"):
-            raise UsageError(f"unknown format {format!r}: choose table, json, csv or xlsx")
+        if format not in ("table", "json", "csv", "xlsx", "pdf"):
+            raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
         result = run_cli_report(
             data, metrics, by, grain, tz, from_, to, as_of, param, config, engine, filter
         )
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))
+            return
+        if format == "pdf":
+            if output is None:
+                raise UsageError("--format pdf needs --output FILE.pdf")
+            write_pdf(result, output, f"OmniKPI report - {data}")
             return
         text = write(result, format, output)
         if text is not None:

@@ -13,7 +13,7 @@ from omnikpi.config import Config
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.web.deps import AppState
-from omnikpi.web.routes import api, pages
+from omnikpi.web.routes import api, builder, pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -26,10 +26,12 @@ def plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def create_app(data: Path, config: Config | None = None) -> FastAPI:
+def create_app(data: Path, config: Config | None = None,
+               reports_dir: Path | None = None) -> FastAPI:
     app = FastAPI(title="OmniKPI", version="0.1.0",
                   description="Contact-center KPIs with exact, documented definitions.")
-    app.state.omnikpi = AppState(load_dataset(data), config or Config())
+    app.state.omnikpi = AppState(load_dataset(data), config or Config(),
+                                 reports_dir or Path("reports"))
 
     @app.exception_handler(OmniKPIError)
     async def omnikpi_error(request: Request, exc: OmniKPIError) -> JSONResponse:
@@ -45,4 +47,5 @@ def create_app(data: Path, config: Config | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(builder.router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -15,6 +16,8 @@ from omnikpi.schema.dataset import Dataset
 class AppState:
     dataset: Dataset
     config: Config
+    reports_dir: Path
+    """Where the report builder saves named definitions."""
 
 
 def get_state(request: Request) -> AppState:

@@ -1,0 +1,91 @@
+"""Saved report definitions: one file that the UI's report builder and the CLI both run.
+
+```toml
+name = "Daily SL by queue"
+metrics = ["offered", "service_level", "asa"]
+by = ["queue"]
+grain = "day"
+tz = "Europe/Kyiv"
+params = { "service_level.threshold_seconds" = 30 }
+[filters]
+channel = ["voice"]
+```
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from omnikpi.errors import UsageError, describe_validation_error
+
+
+class ReportDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str | None = None
+    metrics: list[str]
+    by: list[str] = Field(default_factory=list)
+    grain: str = "total"
+    tz: str = "UTC"
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    as_of: str | None = None
+    params: dict[str, str | float | int | bool] = Field(default_factory=dict)
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    def to_toml(self) -> str:
+        lines = []
+        for key, value in self.model_dump(by_alias=True, exclude={"params", "filters"}).items():
+            if value not in (None, [], ""):
+                lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        if self.params:
+            lines.append("[params]")
+            lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in self.params.items()]
+        if self.filters:
+            lines.append("[filters]")
+            lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}"
+                      for k, v in self.filters.items()]
+        return "\n".join(lines) + "\n"
+
+
+def load_definition(path: Path) -> ReportDefinition:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"report definition not found: {path}") from exc
+    try:
+        data: dict[str, Any] = json.loads(text) if str(path).endswith(".json") else \
+            tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"report definition {path} cannot be read: {exc}") from exc
+    try:
+        return ReportDefinition.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(f"report definition {path}", exc)) from exc
+
+
+def slug(name: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not value:
+        raise UsageError("a saved report needs a name with letters or digits")
+    return value
+
+
+def save_definition(definition: ReportDefinition, folder: Path) -> Path:
+    if not definition.name:
+        raise UsageError("a saved report needs a name")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug(definition.name)}.toml"
+    path.write_text(definition.to_toml(), encoding="utf-8")
+    return path
+
+
+def list_definitions(folder: Path) -> list[tuple[str, ReportDefinition]]:
+    if not folder.exists():
+        return []
+    return [(p.stem, load_definition(p)) for p in sorted(folder.glob("*.toml"))]

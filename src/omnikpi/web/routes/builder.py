@@ -1,0 +1,95 @@
+"""The report builder: choose metrics, cuts, grain, filters and parameters; preview; save
+named definitions; export CSV, XLSX, PDF. A saved definition also runs from the CLI
+(`omnikpi report --definition FILE`)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from omnikpi.definitions import (
+    ReportDefinition,
+    list_definitions,
+    load_definition,
+    save_definition,
+    slug,
+)
+from omnikpi.docs_catalog import catalog_json
+from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.web import service
+from omnikpi.web.deps import FilterParams, State
+from omnikpi.web.routes.pages import templates
+
+router = APIRouter(include_in_schema=False)
+DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic")
+
+
+@router.get("/builder", response_class=HTMLResponse)
+def builder(request: Request, state: State, filters: FilterParams,
+            definition: str | None = None) -> Response:
+    if definition:
+        saved = load_definition(state.reports_dir / f"{slug(definition)}.toml")
+        query = {"metrics": ",".join(saved.metrics), "by": ",".join(saved.by),
+                 "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
+                 "to": saved.to or "",
+                 **{dim: ",".join(v) for dim, v in saved.filters.items()}}
+        params = [f"{k}={v}" for k, v in saved.params.items()]
+        url = "/builder?" + urlencode({k: v for k, v in query.items() if v}) + "".join(
+            f"&param={p}" for p in params)
+        return RedirectResponse(url, status_code=303)
+    result = service.report(state, filters) if filters.metrics else None
+    chosen = set(service.split(filters.metrics))
+    return templates.TemplateResponse(request, "builder.html", {
+        "filters": filters, "catalog": catalog_json(), "chosen": chosen,
+        "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
+        "query": str(request.url.query), "saved": list_definitions(state.reports_dir),
+    })
+
+
+@router.post("/builder/save")
+def save(state: State, name: Annotated[str, Form()],
+         query: Annotated[str, Form()]) -> Response:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(query)
+
+    def one(key: str) -> str | None:
+        return values.get(key, [None])[0]
+
+    params = dict(p.split("=", 1) for p in values.get("param", []) if "=" in p)
+    definition = ReportDefinition(
+        name=name, metrics=service.split(one("metrics")), by=service.split(one("by")),
+        grain=one("grain") or "total", tz=one("tz") or "UTC", **{"from": one("from")},
+        to=one("to"), params=params,
+        filters={d: service.split(one(d)) for d in ("channel", "queue", "site", "tenant",
+                                                    "agent_id") if one(d)},
+    )
+    save_definition(definition, state.reports_dir)
+    return RedirectResponse(f"/builder?definition={slug(name)}", status_code=303)
+
+
+@router.get("/export.{fmt}")
+def export(state: State, filters: FilterParams, fmt: str,
+           title: Annotated[str, Query()] = "OmniKPI report") -> Response:
+    result = service.report(state, filters)
+    if fmt == "csv":
+        return Response(to_csv_text(result), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+    if fmt not in ("xlsx", "pdf"):
+        return Response("format must be csv, xlsx or pdf", status_code=400)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"report.{fmt}"
+        if fmt == "xlsx":
+            write_xlsx(result, path)
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            write_pdf(result, path, title)
+            media = "application/pdf"
+        body = path.read_bytes()
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="report.{fmt}"'})
