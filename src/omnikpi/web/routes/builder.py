@@ -61,8 +61,11 @@ def save(state: State, name: Annotated[str, Form()],
     def one(key: str) -> str | None:
         return values.get(key, [None])[0]
 
-    params: dict[str, str | float | int | bool] = dict(
-        p.split("=", 1) for p in values.get("param", []) if "=" in p)
+    params: dict[str, str | float | int | bool] = {}
+    for item in values.get("param", []):
+        key, sep, value = item.partition("=")
+        if sep:
+            params[key] = value
     definition = ReportDefinition(
         name=name, metrics=service.split(one("metrics")), by=service.split(one("by")),
         grain=one("grain") or "total", tz=one("tz") or "UTC", **{"from": one("from")},
