@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,7 +14,8 @@ from omnikpi.config import Config
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.web.deps import AppState
-from omnikpi.web.routes import api, builder, pages
+from omnikpi.web.i18n import LANGUAGES
+from omnikpi.web.routes import agents, api, builder, pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -48,4 +50,13 @@ def create_app(data: Path, config: Config | None = None,
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(builder.router)
+    app.include_router(agents.router)
+
+    @app.middleware("http")
+    async def remember_language(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        lang = request.query_params.get("lang")
+        if lang in LANGUAGES:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        return response
     return app

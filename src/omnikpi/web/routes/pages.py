@@ -15,9 +15,11 @@ from omnikpi.cli.render import human
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, State
+from omnikpi.web.i18n import template_context
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"),
+                            context_processors=[template_context])
 
 SECTIONS: list[tuple[str, list[str]]] = [
     ("Customer experience and cost", ["csat", "cdsat", "nps", "ces", "cost_per_contact"]),

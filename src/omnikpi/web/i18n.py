@@ -1,0 +1,50 @@
+"""Interface languages (English, Russian, Ukrainian) from gettext catalogs read with Babel.
+
+The language comes from ``?lang=`` (remembered in a cookie), else the cookie, else the
+browser's Accept-Language. Metric names are translated through the same catalogs, so the
+KPI declarations stay the single source of names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from fastapi import Request
+
+LANGUAGES = ("en", "ru", "uk")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@lru_cache(maxsize=8)
+def _messages(lang: str) -> dict[str, str]:
+    path = LOCALE_DIR / lang / "messages.po"
+    if lang == "en" or not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    messages = _messages(lang)
+    return lambda text: messages.get(text, text)
+
+
+def choose_language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def template_context(request: Request) -> dict[str, object]:
+    lang = choose_language(request)
+    return {"_": translator(lang), "lang": lang, "languages": LANGUAGES}
