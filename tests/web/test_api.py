@@ -83,3 +83,28 @@ def test_pages_render_offline(client: TestClient) -> None:
     assert client.get("/static/plotly.min.js").status_code == 200
     drill = client.get("/drill", params={"metric": "abandon_rate", "flag": "abandoned"})
     assert drill.status_code == 200 and "Formula" in drill.text
+
+
+@pytest.mark.parametrize("metric", ["service_level", "abandon_rate", "asa", "transfer_rate"])
+def test_numerator_and_denominator_contacts_reproduce_the_ratio(client: TestClient,
+                                                                 metric: str) -> None:
+    value = client.get("/api/v1/report", params={"metrics": metric, "by": "queue",
+                                                 "queue": "sales"}).json()["rows"][0][metric]
+    num = client.get("/api/v1/contacts", params={"metric": metric, "part": "numerator",
+                                                 "queue": "sales", "size": 1000}).json()
+    den = client.get("/api/v1/contacts", params={"metric": metric, "part": "denominator",
+                                                 "queue": "sales"}).json()
+    if metric == "asa":  # a mean: Σ wait of the numerator contacts / their count
+        waits = []
+        page = 1
+        while True:
+            rows = client.get("/api/v1/contacts", params={
+                "metric": metric, "part": "numerator", "queue": "sales", "size": 1000,
+                "page": page}).json()["rows"]
+            waits += [r["wait_s"] for r in rows]
+            if len(rows) < 1000:
+                break
+            page += 1
+        assert sum(waits) / den["total"] == pytest.approx(value)
+    else:
+        assert num["total"] / den["total"] == pytest.approx(value)

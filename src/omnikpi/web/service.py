@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
+
 from omnikpi.engine.backends import DuckDBBackend
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
-from omnikpi.engine.params import parse_param_assignments
+from omnikpi.engine.params import parse_param_assignments, resolve_params
 from omnikpi.engine.run import ReportResult, parse_instant, run_report
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
+from omnikpi.metrics.base import get_metric
 from omnikpi.web.deps import AppState, Filters
 
 
@@ -34,7 +37,8 @@ def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
 
 
 def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]],
-                  flag: str | None, page: int, size: int) -> dict[str, Any]:
+                  flag: str | None, page: int, size: int, metric: str | None = None,
+                  part: str = "denominator") -> dict[str, Any]:
     """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
     if page < 1 or not 1 <= size <= 1000:
         raise UsageError("page must be ≥ 1 and size between 1 and 1000")
@@ -53,7 +57,10 @@ def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]]
         facts = facts.filter(facts.arr >= ctx.from_us)
     if ctx.to_us is not None:
         facts = facts.filter(facts.arr < ctx.to_us)
-    if flag:
+    params: dict[str, Any] = {}
+    if metric:
+        facts, params = _behind(facts, state, filters, metric, part)
+    elif flag:
         if flag not in ("offered", "answered", "abandoned", "handled", "blocked",
                         "is_transferred", "unresolved"):
             raise UsageError(f"unknown flag {flag!r}")
@@ -75,6 +82,30 @@ def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]]
                 int(value)).astimezone(local).isoformat(timespec="milliseconds")
         out.append({k: (None if isinstance(v, float) and v != v else v)
                     for k, v in record.items()})
-    return {"total": total, "page": page, "size": size, "rows": out}
+    return {"total": total, "page": page, "size": size, "rows": out, "params": params}
+
+
+def _behind(facts: Any, state: AppState, filters: Filters, metric_id: str,
+            part: str) -> tuple[Any, dict[str, Any]]:
+    """Contacts that count in a metric's numerator or denominator, by the declaration's own
+    expressions (so the drill-down can never disagree with the number)."""
+    metric = get_metric(metric_id)
+    if metric.source != "contacts" or (part == "denominator" and metric.denominator_source):
+        raise UsageError(f"{metric_id} is not computed from contacts alone: its drill-down "
+                         "lists no contacts")
+    if part not in ("numerator", "denominator"):
+        raise UsageError("part must be numerator or denominator")
+    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])))[
+        metric_id]
+    builder = metric.numerator if part == "numerator" or metric.denominator is None \
+        else metric.denominator
+    value = builder(facts, params)
+    if metric.mode != "any":
+        value = ibis.ifelse(facts.cont if metric.mode == "continuous" else ~facts.cont,
+                            value, ibis.null(value.type()))
+    booked = facts.arr if metric.booking == "arrival" else ibis.ifelse(
+        facts.handled, facts.end, ibis.null("int64"))
+    counted = value.notnull() & (value.cast("float64") != 0) & booked.notnull()
+    return facts.filter(counted), params
 
 

@@ -29,9 +29,11 @@ def catalog() -> list[dict[str, Any]]:
 def contacts(state: State, filters: FilterParams, queue: str | None = None,
              channel: str | None = None, site: str | None = None, tenant: str | None = None,
              agent_id: str | None = None, flag: str | None = None, page: int = 1,
-             size: int = 50) -> dict[str, Any]:
-    """The contacts behind a figure (drill-down), with the engine's per-contact flags."""
+             size: int = 50, metric: str | None = None,
+             part: str = "denominator") -> dict[str, Any]:
+    """The contacts behind a figure (drill-down): those in a metric's numerator or
+    denominator (``metric``, ``part``), or with one of the engine's flags."""
     where = {k: v.split(",") for k, v in {"queue": queue, "channel": channel, "site": site,
                                           "tenant": tenant, "agent_id": agent_id}.items()
              if v}
-    return service.contacts_page(state, filters, where, flag, page, size)
+    return service.contacts_page(state, filters, where, flag, page, size, metric, part)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from omnikpi.cli.render import human
+from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, State
@@ -116,9 +117,16 @@ def dashboard(request: Request, state: State, filters: FilterParams) -> Response
 
 @router.get("/drill", response_class=HTMLResponse)
 def drill(request: Request, state: State, filters: FilterParams, metric: str = "offered",
-          flag: str = "offered", page: int = 1) -> Response:
-    data = service.contacts_page(state, filters, {}, flag, page, 50)
+          part: str = "denominator", page: int = 1) -> Response:
     definition = get_metric(metric)
+    data = None
+    message = None
+    try:
+        data = service.contacts_page(state, filters, {}, None, page, 50, metric, part)
+    except UsageError as exc:
+        message = str(exc)
+    query = str(request.url.query)
     return templates.TemplateResponse(request, "drill.html", {
-        "data": data, "metric": definition, "flag": flag, "filters": filters,
+        "data": data, "metric": definition, "part": part, "filters": filters,
+        "message": message, "query": query,
     })
