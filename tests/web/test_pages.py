@@ -45,3 +45,24 @@ def test_agent_page_shows_its_timeline_and_kpis(client: TestClient) -> None:
     rows = dataset.con.execute(
         "SELECT count(*) FROM agent_states WHERE agent_id = 'chat-01'").fetchone()
     assert rows is not None and page.text.count('"state":') == rows[0]
+
+
+def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:
+    from omnikpi.web.deps import Filters
+    from omnikpi.web.service import states_page
+
+    state = client.app.state.omnikpi  # type: ignore[attr-defined]
+    filters = Filters(where={"agent_id": ["chat-01"]})
+    num = states_page(state, filters, "occupancy", "numerator", 1, 1000)
+    den = states_page(state, filters, "occupancy", "denominator", 1, 1000)
+    ratio = sum(r["seconds"] for r in num["rows"]) / sum(r["seconds"] for r in den["rows"])
+    occupancy = omnikpi.report_result(DEMO_DATA_DIR, metrics=["occupancy"],
+                                      where={"agent_id": ["chat-01"]}).rows[0]["occupancy"]
+    assert ratio == pytest.approx(occupancy)
+    page = client.get("/drill", params={"metric": "occupancy", "agent_id": "chat-01"})
+    assert f"{den['total']} state interval(s)" in page.text
+
+
+def test_dashboard_has_trend_funnel_and_concurrency_charts(client: TestClient) -> None:
+    page = client.get("/", params={"tz": "Europe/Kyiv"}).text
+    assert 'id="trend"' in page and 'id="funnel"' in page and 'id="concurrency"' in page

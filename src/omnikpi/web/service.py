@@ -85,6 +85,42 @@ def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]]
     return {"total": total, "page": page, "size": size, "rows": out, "params": params}
 
 
+def states_page(state: AppState, filters: Filters, metric_id: str, part: str, page: int,
+                size: int) -> dict[str, Any]:
+    """Agent-state intervals behind an agent-time metric (split at the window's edges)."""
+    from omnikpi.engine.sources import SourceRequest, agent_time_source
+
+    metric = get_metric(metric_id)
+    dataset = state.dataset
+    dataset.require("agent_states", "the state drill-down")
+    as_of = parse_instant(filters.as_of, filters.tz, "as_of") or dataset.latest_contact_us() or 0
+    ctx = RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
+                     parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
+                     state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+    backend = DuckDBBackend(dataset)
+    pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
+    for column, values in (filters.where or {}).items():
+        if column in ("agent_id", "site", "tenant", "channel"):
+            pieces = pieces.filter(pieces[column].isin(values))
+    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])))[
+        metric_id]
+    builder = metric.numerator if part == "numerator" or metric.denominator is None \
+        else metric.denominator
+    value = builder(pieces, params)
+    pieces = pieces.filter(value.notnull() & (value.cast("float64") != 0))
+    total = int(backend.execute(pieces.count().as_table()).iloc[0, 0])
+    rows = backend.execute(pieces.order_by([pieces.agent_id, pieces.piece_start]).limit(
+        size, offset=(page - 1) * size).select("agent_id", "state", "reason", "channel",
+                                               "piece_start", "piece_end", "seconds"))
+    local = zone(filters.tz)
+    out = [{**{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()},
+            "piece_start": to_datetime(int(r["piece_start"])).astimezone(local).isoformat(),
+            "piece_end": to_datetime(int(r["piece_end"])).astimezone(local).isoformat()}
+           for r in rows.to_dict(orient="records")]
+    return {"total": total, "page": page, "size": size, "rows": out, "params": params,
+            "states": True}
+
+
 def _behind(facts: Any, state: AppState, filters: Filters, metric_id: str,
             part: str) -> tuple[Any, dict[str, Any]]:
     """Contacts that count in a metric's numerator or denominator, by the declaration's own

@@ -109,9 +109,26 @@ def dashboard(request: Request, state: State, filters: FilterParams) -> Response
         **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
     }.items() if v})
+    trend = service.report(state, filters, ["service_level", "abandon_rate"], grain="day")
+    funnel, concurrency = [], []
+    if state.dataset.has("agent_states"):
+        people = dataclasses.replace(filters, where={
+            k: v for k, v in (filters.where or {}).items() if k in AGENT_FILTERS} or None)
+        totals = service.report(state, people, ["time_in_state"])
+        seconds: dict[str, float] = {}
+        for row in totals.rows:
+            seconds[row["state"]] = seconds.get(row["state"], 0.0) + row["time_in_state"]
+        work = sum(seconds.get(k, 0.0) for k in ("handling", "hold", "acw"))
+        active = work + seconds.get("available", 0.0)
+        logged_in = sum(v for k, v in seconds.items() if k != "logged_out")
+        funnel = [("Logged in", logged_in / 3600), ("Active", active / 3600),
+                  ("Workload", work / 3600)]
+        if _channels(state, ("chat", "messenger")):
+            concurrency = service.report(state, people, ["accs"], grain="hour").rows
     return templates.TemplateResponse(request, "dashboard.html", {
         "sections": sections, "filters": filters, "profile": profile.rows, "query": query,
-        "dataset": state.dataset.path,
+        "dataset": state.dataset.path, "trend": trend.rows, "funnel": funnel,
+        "concurrency": concurrency,
     })
 
 
@@ -122,7 +139,10 @@ def drill(request: Request, state: State, filters: FilterParams, metric: str = "
     data = None
     message = None
     try:
-        data = service.contacts_page(state, filters, {}, None, page, 50, metric, part)
+        if definition.source == "agent_time" and not definition.denominator_source:
+            data = service.states_page(state, filters, metric, part, page, 50)
+        else:
+            data = service.contacts_page(state, filters, {}, None, page, 50, metric, part)
     except UsageError as exc:
         message = str(exc)
     query = str(request.url.query)
