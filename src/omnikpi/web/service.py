@@ -36,6 +36,15 @@ def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
     )
 
 
+def _whole_window(state: AppState, filters: Filters) -> RunContext:
+    """The run context of a drill-down: the page's window and as-of, one period."""
+    as_of = parse_instant(filters.as_of, filters.tz, "as_of") or \
+        state.dataset.latest_contact_us() or 0
+    return RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
+                      parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
+                      state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+
+
 def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]],
                   flag: str | None, page: int, size: int, metric: str | None = None,
                   part: str = "denominator") -> dict[str, Any]:
@@ -44,10 +53,7 @@ def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]]
         raise UsageError("page must be ≥ 1 and size between 1 and 1000")
     dataset = state.dataset
     dataset.require("contacts", "the contact drill-down")
-    as_of = parse_instant(filters.as_of, filters.tz, "as_of") or dataset.latest_contact_us() or 0
-    ctx = RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
-                     parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
-                     state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+    ctx = _whole_window(state, filters)
     facts = contact_facts(DuckDBBackend(dataset).table("contacts"), ctx)
     for column, values in {**(filters.where or {}), **where}.items():
         if column not in ("queue", "channel", "site", "tenant", "agent_id", "topic"):
@@ -93,10 +99,7 @@ def states_page(state: AppState, filters: Filters, metric_id: str, part: str, pa
     metric = get_metric(metric_id)
     dataset = state.dataset
     dataset.require("agent_states", "the state drill-down")
-    as_of = parse_instant(filters.as_of, filters.tz, "as_of") or dataset.latest_contact_us() or 0
-    ctx = RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
-                     parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
-                     state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+    ctx = _whole_window(state, filters)
     backend = DuckDBBackend(dataset)
     pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
     for column, values in (filters.where or {}).items():
