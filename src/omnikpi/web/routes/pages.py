@@ -116,13 +116,19 @@ def dashboard(request: Request, state: State, filters: FilterParams) -> Response
             k: v for k, v in (filters.where or {}).items() if k in AGENT_FILTERS} or None)
         totals = service.report(state, people, ["time_in_state"])
         seconds: dict[str, float] = {}
+        paid = set(state.config.agents.paid_not_ready_reasons)
+        paid_breaks = 0.0
         for row in totals.rows:
             seconds[row["state"]] = seconds.get(row["state"], 0.0) + row["time_in_state"]
+            if row["state"] == "not_ready" and row["reason"] in paid:
+                paid_breaks += row["time_in_state"]
         work = sum(seconds.get(k, 0.0) for k in ("handling", "hold", "acw"))
         active = work + seconds.get("available", 0.0)
         logged_in = sum(v for k, v in seconds.items() if k != "logged_out")
-        funnel = [("Logged in", logged_in / 3600), ("Active", active / 3600),
-                  ("Workload", work / 3600)]
+        # the paid-time funnel: logged in ⊇ active + paid not-ready (config's paid reasons)
+        funnel = [("Logged in", logged_in / 3600),
+                  ("Active + paid not ready", (active + paid_breaks) / 3600),
+                  ("Active", active / 3600), ("Workload", work / 3600)]
         if _channels(state, ("chat", "messenger")):
             concurrency = service.report(state, people, ["accs"], grain="hour").rows
     return templates.TemplateResponse(request, "dashboard.html", {
