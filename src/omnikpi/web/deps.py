@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
@@ -18,6 +18,8 @@ class AppState:
     config: Config
     reports_dir: Path
     """Where the report builder saves named definitions."""
+    cache: dict[str, Any] = field(default_factory=dict)
+    """Report results by request (the dataset is fixed while the app runs)."""
 
 
 def get_state(request: Request) -> AppState:

@@ -21,12 +21,35 @@ def split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
 
+CACHE_SIZE = 256
+
+
 def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
            by: list[str] | None = None, grain: str | None = None,
            where: dict[str, list[str]] | None = None) -> ReportResult:
+    """A report for the web layer, cached: the app's dataset does not change while it runs,
+    so the same request (a dashboard reloaded, an export after a preview) is computed once.
+    """
     merged = dict(filters.where or {})
     for dim, values in (where or {}).items():
         merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
+    key = repr((metrics or split(filters.metrics), by if by is not None else
+                split(filters.by), grain or filters.grain, filters.tz, filters.from_,
+                filters.to, filters.as_of, filters.param, filters.engine,
+                sorted(merged.items())))
+    cached = state.cache.get(key)
+    if isinstance(cached, ReportResult):
+        return cached
+    result = _run(state, filters, metrics, by, grain, merged)
+    if len(state.cache) >= CACHE_SIZE:
+        state.cache.pop(next(iter(state.cache)))
+    state.cache[key] = result
+    return result
+
+
+def _run(state: AppState, filters: Filters, metrics: list[str] | None,
+         by: list[str] | None, grain: str | None,
+         merged: dict[str, list[str]]) -> ReportResult:
     return run_report(
         state.dataset, metrics=metrics or split(filters.metrics) or None,
         by=by if by is not None else split(filters.by), grain=grain or filters.grain,
