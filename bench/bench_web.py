@@ -14,6 +14,7 @@ import json
 import socket
 import statistics
 import threading
+import tempfile
 import time
 
 import httpx
@@ -42,7 +43,9 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    application = create_app(DEMO_DATA_DIR)
+    database = tempfile.mkdtemp(prefix="omnikpi-bench-db-")
+    application = create_app(DEMO_DATA_DIR, auth_required=False, live_updates=False,
+                             database_url=f"sqlite:///{database}/omnikpi.db")
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1",
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

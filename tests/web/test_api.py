@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 
+from collections.abc import Callable
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import all_metrics
-from omnikpi.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app(DEMO_DATA_DIR))
+def client(make_app: Callable[..., FastAPI]) -> TestClient:
+    return TestClient(make_app())
 
 
 def test_report_equals_the_cli(client: TestClient) -> None:

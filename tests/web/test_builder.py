@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,19 +14,23 @@ from typer.testing import CliRunner
 import omnikpi
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
-from omnikpi.web.app import create_app
+from fastapi import FastAPI
 
 QUERY = "metrics=offered,service_level&by=queue&grain=day&tz=Europe/Kyiv&channel=voice"
 
 
-def test_build_save_export_and_run_from_cli(tmp_path: Path) -> None:
-    client = TestClient(create_app(DEMO_DATA_DIR, reports_dir=tmp_path))
+def test_build_save_export_and_run_from_cli(tmp_path: Path,
+                                           make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app())
     preview = client.get(f"/builder?{QUERY}")
     assert preview.status_code == 200 and "preview-table" in preview.text
     saved = client.post("/builder/save", data={"name": "Voice daily SL", "query": QUERY},
                         follow_redirects=False)
     assert saved.headers["location"] == "/builder?definition=voice-daily-sl"
     definition = tmp_path / "voice-daily-sl.toml"
+    download = client.get("/builder/definition/voice-daily-sl.toml")
+    assert download.status_code == 200 and 'name = "Voice daily SL"' in download.text
+    definition.write_text(download.text)
     expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "service_level"],
                                      by=["queue"], grain="day", tz="Europe/Kyiv",
                                      where={"channel": ["voice"]})

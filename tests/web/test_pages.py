@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
-from omnikpi.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app(DEMO_DATA_DIR))
+def client(make_app: Callable[..., FastAPI]) -> TestClient:
+    return TestClient(make_app())
 
 
 @pytest.mark.parametrize(("header", "word"), [
@@ -24,8 +26,8 @@ def test_language_from_the_browser(client: TestClient, header: str, word: str) -
     assert word in page.text
 
 
-def test_language_choice_is_remembered() -> None:
-    client = TestClient(create_app(DEMO_DATA_DIR))
+def test_language_choice_is_remembered(make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app())
     chosen = client.get("/?lang=ru", headers={"accept-language": "en"})
     assert "Уровень сервиса" in chosen.text and chosen.cookies.get("lang") == "ru"
     again = client.get("/", headers={"accept-language": "en"})

@@ -28,6 +28,7 @@ def fail(error: OmniKPIError) -> NoReturn:
 
 # Sub-command modules register themselves on `app` (or add a sub-app) when imported.
 # Keep one import per line so that parallel work touches different lines.
+from omnikpi.cli import accounts as _accounts  # noqa: E402,F401
 from omnikpi.cli import demo as _demo  # noqa: E402,F401
 from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401

@@ -16,16 +16,29 @@ def serve(
     data: Annotated[Path, typer.Option(help="dataset folder")] = Path("src/omnikpi/demo/data"),
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    reports: Annotated[Path, typer.Option(help="folder for saved report definitions")] = Path(
-        "reports"),
+    no_auth: Annotated[bool, typer.Option(
+        "--no-auth", help="single-user demo: no accounts, everyone is an administrator")] = False,
+    tz: Annotated[str, typer.Option(help="time zone of the wallboard's day")] = "UTC",
+    database_url: Annotated[str | None, typer.Option(
+        help="SQLAlchemy URL (default: $OMNIKPI_DATABASE_URL or sqlite:///omnikpi.db)")] = None,
+    secure_cookies: Annotated[bool, typer.Option(
+        help="mark cookies Secure (behind a TLS proxy)")] = False,
+    config: Annotated[Path | None, typer.Option(help="omnikpi.toml with channel modes, "
+                                                     "thresholds, capacity")] = None,
 ) -> None:
-    """Start the web application (dashboards and /api/v1) on a dataset."""
+    """Start the web application (dashboards, wallboard, /api/v1) on a dataset."""
     import uvicorn
 
+    from omnikpi.config import load_config
     from omnikpi.web.app import create_app
 
+    if host not in ("127.0.0.1", "localhost", "::1") and no_auth:
+        typer.echo("warning: --no-auth on a public address lets anyone see every tenant",
+                   err=True)
     try:
-        application = create_app(data, reports_dir=reports)
+        application = create_app(data, load_config(config), auth_required=not no_auth,
+                                 database_url=database_url, tz=tz,
+                                 secure_cookies=secure_cookies)
     except OmniKPIError as exc:
         fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="warning")

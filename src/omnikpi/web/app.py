@@ -1,21 +1,26 @@
-"""The FastAPI application: `omnikpi serve --data DIR` starts it on one loaded dataset."""
+"""The FastAPI application: `omnikpi serve --data DIR` starts it on a dataset folder."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from omnikpi.config import Config
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
-from omnikpi.web.deps import AppState
+from omnikpi.store.db import require_current, upgrade
+from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
-from omnikpi.web.routes import agents, api, builder, pages
+from omnikpi.web.routes import agents, api, auth, builder, live, pages
+from omnikpi.web.security import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -28,12 +33,41 @@ def plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def create_app(data: Path, config: Config | None = None,
-               reports_dir: Path | None = None) -> FastAPI:
-    app = FastAPI(title="OmniKPI", version="0.1.0",
+def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
+               database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
+               migrate: bool = True, secure_cookies: bool = False) -> FastAPI:
+    """The web application on the dataset folder ``data``.
+
+    ``auth_required=False`` is the single-user demo (``omnikpi serve --no-auth``): every
+    request acts as an administrator. ``migrate`` brings the database to the newest schema
+    first (``omnikpi db upgrade`` does the same by hand); otherwise an outdated database
+    is an error.
+    """
+    if migrate:
+        upgrade(database_url)
+    else:
+        require_current(database_url)
+    dataset = load_dataset(data)
+    config = config or Config()
+    state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
+                     files=fingerprint(Path(data)))
+    state.secure_cookies = secure_cookies
+    if live_updates:
+        from omnikpi.web.live import LiveHub
+
+        state.live = LiveHub(Path(data), config, tz, dataset, database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if state.live is not None:
+            state.live.start()
+        yield
+        if state.live is not None:
+            await state.live.stop()
+
+    app = FastAPI(title="OmniKPI", version="0.1.0", lifespan=lifespan,
                   description="Contact-center KPIs with exact, documented definitions.")
-    app.state.omnikpi = AppState(load_dataset(data), config or Config(),
-                                 reports_dir or Path("reports"))
+    app.state.omnikpi = state
 
     @app.exception_handler(OmniKPIError)
     async def omnikpi_error(request: Request, exc: OmniKPIError) -> JSONResponse:
@@ -41,22 +75,32 @@ def create_app(data: Path, config: Config | None = None,
             else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:
         return Response(plotly_js(), media_type="application/javascript",
                         headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(auth.router)
     app.include_router(api.router)
+    app.include_router(live.router)
     app.include_router(pages.router)
     app.include_router(builder.router)
     app.include_router(agents.router)
 
     @app.middleware("http")
-    async def remember_language(request: Request, call_next: Any) -> Response:
+    async def headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         lang = request.query_params.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
     return app

@@ -1,25 +1,88 @@
-"""Shared request dependencies (FastAPI ``Annotated`` aliases) and the loaded dataset."""
+"""Shared request dependencies (FastAPI ``Annotated`` aliases): the app's state, the
+dataset as the caller may see it, and the report filters from the URL."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from omnikpi.auth.accounts import Principal
+from omnikpi.auth.scope import Scope, scope_of, scoped_dataset
 from omnikpi.config import Config
-from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.schema.files import find_table_files
+from omnikpi.schema.tables import TABLES
+from omnikpi.web.security import Caller
+
+if TYPE_CHECKING:
+    from omnikpi.web.live import LiveHub
+
+RELOAD_CHECK_SECONDS = 5.0
+
+
+def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the dataset's table files."""
+    found = find_table_files(path, set(TABLES))
+    out = []
+    for files in found.values():
+        for file in files:
+            stat = file.path.stat()
+            out.append((str(file.path), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(out))
 
 
 @dataclass
 class AppState:
-    dataset: Dataset
+    data_path: Path
     config: Config
-    reports_dir: Path
-    """Where the report builder saves named definitions."""
+    dataset: Dataset
+    auth: bool = True
+    database_url: str | None = None
+    tz: str = "UTC"
+    """The wallboard's day (midnight to midnight) is cut in this zone."""
     cache: dict[str, Any] = field(default_factory=dict)
-    """Report results by request (the dataset is fixed while the app runs)."""
+    """Report results by request and scope (cleared when the dataset is reloaded)."""
+    scoped: dict[str, Dataset] = field(default_factory=dict)
+    live: LiveHub | None = None
+    files: tuple[tuple[str, int, int], ...] = ()
+    checked_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    secure_cookies: bool = False
+    """Mark cookies Secure even on plain http (behind a TLS-terminating proxy)."""
+
+    def refresh(self) -> None:
+        """Reload the dataset when its files changed (new imports, live ingest), checked
+        at most every few seconds; cached reports and scoped views go with the old one."""
+        now = time.monotonic()
+        if now - self.checked_at < RELOAD_CHECK_SECONDS:
+            return
+        with self.lock:
+            if now - self.checked_at < RELOAD_CHECK_SECONDS:
+                return
+            self.checked_at = now
+            current = fingerprint(self.data_path)
+            if not self.files:
+                self.files = current
+                return
+            if current != self.files:
+                self.dataset = load_dataset(self.data_path)
+                self.files = current
+                self.cache.clear()
+                self.scoped.clear()
+
+    def dataset_for(self, scope: Scope) -> Dataset:
+        if scope.unbounded:
+            return self.dataset
+        key = scope.key()
+        with self.lock:
+            if key not in self.scoped:
+                self.scoped[key] = scoped_dataset(self.dataset, scope)
+            return self.scoped[key]
 
 
 def get_state(request: Request) -> AppState:
@@ -28,6 +91,37 @@ def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
+
+
+@dataclass
+class View:
+    """The caller's window on the app: their principal, scope and (scoped) dataset."""
+
+    state: AppState
+    principal: Principal
+    scope: Scope
+    dataset: Dataset
+
+    @property
+    def config(self) -> Config:
+        return self.state.config
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        return self.state.cache
+
+    @property
+    def cache_key(self) -> str:
+        return self.scope.key()
+
+
+def get_view(state: State, principal: Caller) -> View:
+    state.refresh()
+    scope = scope_of(principal)
+    return View(state, principal, scope, state.dataset_for(scope))
+
+
+ViewDep = Annotated[View, Depends(get_view)]
 
 
 @dataclass

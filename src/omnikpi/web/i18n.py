@@ -47,4 +47,8 @@ def choose_language(request: Request) -> str:
 
 def template_context(request: Request) -> dict[str, object]:
     lang = choose_language(request)
-    return {"_": translator(lang), "lang": lang, "languages": LANGUAGES}
+    principal = getattr(request.state, "principal", None)
+    state = getattr(request.app.state, "omnikpi", None)
+    return {"_": translator(lang), "lang": lang, "languages": LANGUAGES, "user": principal,
+            "csrf_token": getattr(principal, "csrf_token", None) or "",
+            "auth": bool(getattr(state, "auth", False))}

@@ -14,7 +14,7 @@ from omnikpi.engine.run import ReportResult, parse_instant, run_report
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
-from omnikpi.web.deps import AppState, Filters
+from omnikpi.web.deps import Filters, View
 
 
 def split(value: str | None) -> list[str]:
@@ -24,16 +24,17 @@ def split(value: str | None) -> list[str]:
 CACHE_SIZE = 256
 
 
-def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
+def report(state: View, filters: Filters, metrics: list[str] | None = None,
            by: list[str] | None = None, grain: str | None = None,
            where: dict[str, list[str]] | None = None) -> ReportResult:
-    """A report for the web layer, cached: the app's dataset does not change while it runs,
-    so the same request (a dashboard reloaded, an export after a preview) is computed once.
+    """A report for the web layer, cached per request and scope until the dataset is
+    reloaded, so the same request (a dashboard reloaded, an export after a preview) is
+    computed once.
     """
     merged = dict(filters.where or {})
     for dim, values in (where or {}).items():
         merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
-    key = repr((metrics or split(filters.metrics), by if by is not None else
+    key = repr((state.cache_key, metrics or split(filters.metrics), by if by is not None else
                 split(filters.by), grain or filters.grain, filters.tz, filters.from_,
                 filters.to, filters.as_of, filters.param, filters.engine,
                 sorted(merged.items())))
@@ -47,7 +48,7 @@ def report(state: AppState, filters: Filters, metrics: list[str] | None = None,
     return result
 
 
-def _run(state: AppState, filters: Filters, metrics: list[str] | None,
+def _run(state: View, filters: Filters, metrics: list[str] | None,
          by: list[str] | None, grain: str | None,
          merged: dict[str, list[str]]) -> ReportResult:
     return run_report(
@@ -59,7 +60,7 @@ def _run(state: AppState, filters: Filters, metrics: list[str] | None,
     )
 
 
-def _whole_window(state: AppState, filters: Filters) -> RunContext:
+def _whole_window(state: View, filters: Filters) -> RunContext:
     """The run context of a drill-down: the page's window and as-of, one period."""
     as_of = parse_instant(filters.as_of, filters.tz, "as_of") or \
         state.dataset.latest_contact_us() or 0
@@ -68,7 +69,7 @@ def _whole_window(state: AppState, filters: Filters) -> RunContext:
                       state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
 
 
-def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]],
+def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
                   flag: str | None, page: int, size: int, metric: str | None = None,
                   part: str = "denominator") -> dict[str, Any]:
     """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
@@ -114,7 +115,7 @@ def contacts_page(state: AppState, filters: Filters, where: dict[str, list[str]]
     return {"total": total, "page": page, "size": size, "rows": out, "params": params}
 
 
-def states_page(state: AppState, filters: Filters, metric_id: str, part: str, page: int,
+def states_page(state: View, filters: Filters, metric_id: str, part: str, page: int,
                 size: int) -> dict[str, Any]:
     """Agent-state intervals behind an agent-time metric (split at the window's edges)."""
     from omnikpi.engine.sources import SourceRequest, agent_time_source
@@ -147,7 +148,7 @@ def states_page(state: AppState, filters: Filters, metric_id: str, part: str, pa
             "states": True}
 
 
-def _behind(facts: Any, state: AppState, filters: Filters, metric_id: str,
+def _behind(facts: Any, state: View, filters: Filters, metric_id: str,
             part: str) -> tuple[Any, dict[str, Any]]:
     """Contacts that count in a metric's numerator or denominator, by the declaration's own
     expressions (so the drill-down can never disagree with the number)."""

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from omnikpi.cli.render import human
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, State
+from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.routes.pages import TARGETS, templates
 
 router = APIRouter(include_in_schema=False)
@@ -18,7 +18,7 @@ STATE_COLORS = {"available": "#74c0fc", "handling": "#2f9e44", "hold": "#f59f00"
 
 
 @router.get("/agents", response_class=HTMLResponse)
-def agents(request: Request, state: State, filters: FilterParams) -> Response:
+def agents(request: Request, state: ViewDep, filters: FilterParams) -> Response:
     state.dataset.require("agent_states", "the agent pages")
     result = service.report(state, filters, ["occupancy"], by=["agent_id"], grain="total")
     rows = [{"agent_id": r["agent_id"], "occupancy": human(r["occupancy"], "ratio")}
@@ -28,7 +28,7 @@ def agents(request: Request, state: State, filters: FilterParams) -> Response:
 
 
 @router.get("/agent/{agent_id}", response_class=HTMLResponse)
-def agent(request: Request, state: State, filters: FilterParams, agent_id: str) -> Response:
+def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str) -> Response:
     dataset = state.dataset
     dataset.require("agent_states", "the agent page")
     local = zone(filters.tz)

@@ -12,17 +12,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omnikpi.definitions import (
-    ReportDefinition,
-    list_definitions,
-    load_definition,
-    save_definition,
-    slug,
-)
+from omnikpi.auth.accounts import audit
+from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.store.db import session_scope
+from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, State
+from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.routes.pages import templates
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +27,11 @@ DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic")
 
 
 @router.get("/builder", response_class=HTMLResponse)
-def builder(request: Request, state: State, filters: FilterParams,
+def builder(request: Request, state: ViewDep, filters: FilterParams,
             definition: str | None = None) -> Response:
     if definition:
-        saved = load_definition(state.reports_dir / f"{slug(definition)}.toml")
+        with session_scope(state.state.database_url) as session:
+            saved, _ = get_report(session, slug(definition), state.principal.tenant)
         query = {"metrics": ",".join(saved.metrics), "by": ",".join(saved.by),
                  "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
                  "to": saved.to or "",
@@ -43,16 +41,18 @@ def builder(request: Request, state: State, filters: FilterParams,
             f"&param={p}" for p in params)
         return RedirectResponse(url, status_code=303)
     result = service.report(state, filters) if filters.metrics else None
+    with session_scope(state.state.database_url) as session:
+        saved_reports = list_reports(session, state.principal.tenant)
     chosen = set(service.split(filters.metrics))
     return templates.TemplateResponse(request, "builder.html", {
         "filters": filters, "catalog": catalog_json(), "chosen": chosen,
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
-        "query": str(request.url.query), "saved": list_definitions(state.reports_dir),
+        "query": str(request.url.query), "saved": saved_reports,
     })
 
 
 @router.post("/builder/save")
-def save(state: State, name: Annotated[str, Form()],
+def save(state: ViewDep, name: Annotated[str, Form()],
          query: Annotated[str, Form()]) -> Response:
     from urllib.parse import parse_qs
 
@@ -73,14 +73,28 @@ def save(state: State, name: Annotated[str, Form()],
         filters={d: service.split(one(d)) for d in ("channel", "queue", "site", "tenant",
                                                     "agent_id") if one(d)},
     )
-    save_definition(definition, state.reports_dir)
+    with session_scope(state.state.database_url) as session:
+        save_report(session, definition, state.principal.name, state.principal.tenant)
     return RedirectResponse(f"/builder?definition={slug(name)}", status_code=303)
 
 
+@router.get("/builder/definition/{name}.toml")
+def definition_file(state: ViewDep, name: str) -> Response:
+    """A saved definition as the TOML file `omnikpi report --definition FILE` runs."""
+    with session_scope(state.state.database_url) as session:
+        _, text = get_report(session, slug(name), state.principal.tenant)
+    return Response(text, media_type="application/toml", headers={
+        "Content-Disposition": f'attachment; filename="{slug(name)}.toml"'})
+
+
 @router.get("/export.{fmt}")
-def export(state: State, filters: FilterParams, fmt: str,
+def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
            title: Annotated[str, Query()] = "OmniKPI report") -> Response:
     result = service.report(state, filters)
+    with session_scope(state.state.database_url) as session:
+        audit(session, state.principal.name, "export",
+              {"format": fmt, "query": str(request.url.query)},
+              request.client.host if request.client else None)
     if fmt == "csv":
         return Response(to_csv_text(result), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="report.csv"'})

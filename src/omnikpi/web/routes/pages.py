@@ -15,7 +15,7 @@ from omnikpi.cli.render import human
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, State
+from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.i18n import template_context
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +39,7 @@ AGENT_FILTERS = ("agent_id", "site", "tenant")
 CONTINUOUS = ("voice", "video", "callback", "chat", "messenger")
 
 
-def _available(state: State, metrics: list[str]) -> list[str]:
+def _available(state: ViewDep, metrics: list[str]) -> list[str]:
     ok = []
     for metric_id in metrics:
         metric = get_metric(metric_id)
@@ -48,13 +48,13 @@ def _available(state: State, metrics: list[str]) -> list[str]:
     return ok
 
 
-def _channels(state: State, mode: tuple[str, ...]) -> list[str]:
+def _channels(state: ViewDep, mode: tuple[str, ...]) -> list[str]:
     present = {str(c) for (c,) in state.dataset.con.execute(
         "SELECT DISTINCT lower(channel) FROM contacts").fetchall()}
     return [c for c in mode if c in present]
 
 
-def _tiles(state: State, filters: FilterParams, metrics: list[str],
+def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
            channels: list[str] | None) -> list[dict[str, Any]]:
     """One tile per metric, pooled over the section's channels (never an average)."""
     chosen = _available(state, metrics)
@@ -94,7 +94,7 @@ def _tiles(state: State, filters: FilterParams, metrics: list[str],
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, state: State, filters: FilterParams) -> Response:
+def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
     sections = []
     for title, metrics in SECTIONS:
         mode = CONTINUOUS if "continuous" in title else DISCRETE if "discrete" in title \
@@ -139,7 +139,7 @@ def dashboard(request: Request, state: State, filters: FilterParams) -> Response
 
 
 @router.get("/drill", response_class=HTMLResponse)
-def drill(request: Request, state: State, filters: FilterParams, metric: str = "offered",
+def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
           part: str = "denominator", page: int = 1) -> Response:
     definition = get_metric(metric)
     data = None

@@ -1,0 +1,1 @@
+"""Accounts, logins, API keys and the data scope of each role."""

@@ -1,0 +1,186 @@
+"""Users, logins (sessions and bearer tokens), API keys, rate limiting and the audit log.
+
+Passwords are hashed with Argon2id (argon2-cffi); session tokens, bearer tokens and API
+keys are random 256-bit secrets of which only a SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from omnikpi.errors import UsageError
+from omnikpi.store.models import ROLES, ApiKey, AuditEntry, AuthToken, LoginAttempt, User
+
+HASHER = PasswordHasher()
+SESSION_HOURS = 12
+BEARER_HOURS = 8
+MAX_FAILURES = 5
+"""Failed logins allowed per user name, and per address, inside ``FAILURE_WINDOW``."""
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 8
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and the data they may see."""
+
+    name: str
+    role: str
+    tenant: str | None = None
+    sites: tuple[str, ...] = ()
+    agent_id: str | None = None
+    user_id: int | None = None
+    csrf_token: str | None = None
+    via: str = "session"
+    """session (cookie: forms need the CSRF token), bearer, api_key or none (--no-auth)."""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def create_user(session: Session, username: str, password: str, role: str,
+                tenant: str | None = None, sites: list[str] | None = None,
+                agent_id: str | None = None) -> User:
+    if role not in ROLES:
+        raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role == "client" and not tenant:
+        raise UsageError("a client viewer needs --tenant: they may only see their tenant")
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    if session.scalar(select(User).where(User.username == username)):
+        raise UsageError(f"user {username!r} exists already")
+    user = User(username=username, password_hash=HASHER.hash(password), role=role,
+                tenant=tenant or None, sites=",".join(sites) if sites else None,
+                agent_id=agent_id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def principal_of(user: User, csrf_token: str | None = None, via: str = "session") -> Principal:
+    sites = tuple(s for s in (user.sites or "").split(",") if s)
+    return Principal(user.username, user.role, user.tenant, sites, user.agent_id, user.id,
+                     csrf_token, via)
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def _check_rate(session: Session, username: str, ip: str) -> None:
+    since = _now() - FAILURE_WINDOW
+    for column, value in ((LoginAttempt.username, username), (LoginAttempt.ip, ip)):
+        failures = session.scalars(
+            select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since,
+                                          LoginAttempt.success.is_(False))
+            .order_by(LoginAttempt.at)).all()
+        if len(failures) >= MAX_FAILURES:
+            oldest = _aware(failures[-MAX_FAILURES])
+            wait = int((oldest + FAILURE_WINDOW - _now()).total_seconds()) + 1
+            raise TooManyAttempts(max(wait, 1))
+
+
+def authenticate(session: Session, username: str, password: str, ip: str) -> User | None:
+    """The user if the password matches; every attempt is recorded and audited, and more
+    than ``MAX_FAILURES`` failures in ``FAILURE_WINDOW`` (per name or per address) lock
+    further attempts until the window has passed."""
+    _check_rate(session, username, ip)
+    user = session.scalar(select(User).where(User.username == username))
+    ok = False
+    if user is not None and not user.disabled:
+        try:
+            ok = HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if ok and HASHER.check_needs_rehash(user.password_hash):
+            user.password_hash = HASHER.hash(password)
+    else:
+        # spend the same time as a real check, so names cannot be probed by timing
+        HASHER.hash(password)
+    session.add(LoginAttempt(username=username, ip=ip, success=ok))
+    audit(session, username, "login" if ok else "login_failed", {}, ip)
+    return user if ok else None
+
+
+def issue_token(session: Session, user: User, kind: str) -> tuple[str, str]:
+    """A new session or bearer token for ``user``: (token, csrf token)."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    hours = SESSION_HOURS if kind == "session" else BEARER_HOURS
+    session.add(AuthToken(token_hash=digest(token), user_id=user.id, kind=kind,
+                          csrf_token=csrf, expires_at=_now() + timedelta(hours=hours)))
+    session.execute(delete(AuthToken).where(AuthToken.expires_at < _now()))
+    return token, csrf
+
+
+def resolve_token(session: Session, token: str, kind: str | None = None) -> Principal | None:
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest(token)))
+    if row is None or _aware(row.expires_at) < _now() or (kind and row.kind != kind):
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:
+        return None
+    return principal_of(user, row.csrf_token, "session" if row.kind == "session" else "bearer")
+
+
+def revoke_token(session: Session, token: str) -> None:
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == digest(token)))
+
+
+def create_api_key(session: Session, name: str, tenant: str | None = None) -> str:
+    """A new ingest key; the key itself is shown once and only its hash is stored."""
+    if session.scalar(select(ApiKey).where(ApiKey.name == name)):
+        raise UsageError(f"API key {name!r} exists already")
+    key = "ok_" + secrets.token_urlsafe(32)
+    session.add(ApiKey(name=name, prefix=key[:10], key_hash=digest(key), tenant=tenant or None))
+    audit(session, "cli", "apikey_created", {"name": name, "tenant": tenant})
+    return key
+
+
+def resolve_api_key(session: Session, key: str) -> Principal | None:
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(key),
+                                              ApiKey.revoked_at.is_(None)))
+    if row is None:
+        return None
+    return Principal(f"apikey:{row.name}", "ingest", row.tenant, (), None, None, None,
+                     "api_key")
+
+
+def audit(session: Session, actor: str, action: str, detail: dict[str, Any] | None = None,
+          ip: str | None = None) -> None:
+    session.add(AuditEntry(actor=actor, action=action,
+                           detail=json.dumps(detail or {}, sort_keys=True, default=str), ip=ip))
+
+
+def audit_entries(session: Session, limit: int = 200) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def user_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)

@@ -1,0 +1,118 @@
+"""What a principal may see: the tenant and site bounds of each role, applied to the data.
+
+Isolation is enforced where the data is read, not where it is displayed: a bounded
+principal gets a *scoped dataset* whose tables are views that only hold their tenant's
+(and sites') rows. Every report, drill-down, export, agent page and wallboard then runs on
+those views, so no route can forget a filter. Tables are bounded
+
+- by their own ``tenant`` / ``site`` column when they have one (contacts, agent_states,
+  shifts, roster, costs, and any table a connector gave such a column);
+- through their contact (messages, surveys, qa_evaluations) or evaluation (qa_items), or
+  through the agent's shift in scope (shift_activities);
+- otherwise they are empty for a bounded principal (e.g. availability or dial_attempts
+  without a tenant column): never shown unbounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+from omnikpi.auth.accounts import Principal
+from omnikpi.schema.convert import quote
+from omnikpi.schema.dataset import Dataset, TableLoad
+
+
+@dataclass(frozen=True)
+class Scope:
+    tenants: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+
+    @property
+    def unbounded(self) -> bool:
+        return not self.tenants and not self.sites
+
+    def bounds(self) -> dict[str, tuple[str, ...]]:
+        return {k: v for k, v in (("tenant", self.tenants), ("site", self.sites)) if v}
+
+    def allows(self, tenant: str | None, site: str | None = None) -> bool:
+        """Whether a row with this tenant and site is visible (a missing value is not)."""
+        if self.tenants and tenant not in self.tenants:
+            return False
+        return not (self.sites and site not in self.sites)
+
+    def key(self) -> str:
+        text = repr((self.tenants, self.sites))
+        return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+UNBOUNDED = Scope()
+
+
+def scope_of(principal: Principal) -> Scope:
+    if principal.role == "admin":
+        return UNBOUNDED
+    if principal.role == "supervisor":
+        return Scope((principal.tenant,) if principal.tenant else (), principal.sites)
+    # client viewers, agents and tenant-bound API keys: their tenant only
+    if principal.tenant:
+        return Scope((principal.tenant,), principal.sites)
+    if principal.role in ("client", "agent"):
+        # a bounded role without a tenant sees nothing rather than everything
+        return Scope(("\x00no tenant",))
+    return UNBOUNDED
+
+
+def _literal_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
+    columns = set(load.columns)
+    conditions = []
+    unmatched = []
+    for dimension, values in scope.bounds().items():
+        if dimension in columns:
+            conditions.append(f"{quote(dimension)} IN ({_literal_list(values)})")
+        else:
+            unmatched.append(dimension)
+    if unmatched:
+        if "contact_id" in columns and name != "contacts":
+            conditions.append(
+                f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
+        elif name == "qa_items":
+            conditions.append(
+                f"evaluation_id IN (SELECT evaluation_id FROM {schema}.qa_evaluations)")
+        elif name == "shift_activities":
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {schema}.shifts s WHERE s.agent_id = a.agent_id "
+                "AND a.start >= s.start AND a.\"end\" <= s.\"end\")")
+        else:
+            conditions.append("false")
+    where = " AND ".join(conditions) or "true"
+    return f"SELECT * FROM main.{quote(name)} a WHERE {where}"
+
+
+def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
+    """The dataset as ``scope`` may see it (the same object when unbounded).
+
+    The views live in a schema of the same in-memory database (no copy of the data) and a
+    separate cursor resolves table names there first.
+    """
+    if scope.unbounded:
+        return dataset
+    schema = f"scope_{scope.key()}"
+    con = dataset.con.cursor()
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    order = ["contacts", "shifts", "qa_evaluations"]
+    names = sorted(dataset.loads, key=lambda n: (order.index(n) if n in order else 9, n))
+    for name in names:
+        load = dataset.loads[name]
+        if not load.usable:
+            continue
+        con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS "
+                    f"{_view_sql(name, load, scope, schema)}")
+    con.execute(f"SET search_path = '{schema}'")
+    # quarantine counts and problem rows describe every tenant's data: not for a bounded eye
+    loads = {n: replace(load, rows_read=load.rows_loaded) for n, load in dataset.loads.items()}
+    return Dataset(dataset.path, con, loads, [], 0)

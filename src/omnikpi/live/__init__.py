@@ -1,0 +1,1 @@
+"""Real time: live ingest, the wallboard's state of *now*, and alerts."""

@@ -1,0 +1,188 @@
+"""Validating live rows with the canonical loader and persisting them idempotently.
+
+A live row is validated by exactly the rules of ``omnikpi validate`` (the batch is written
+to a scratch folder and loaded by :func:`omnikpi.schema.dataset.load_dataset`), so a row the
+wallboard accepts is a row the reports will accept. Rows are *final* once nothing more can
+happen to them (a contact answered-and-ended, abandoned or blocked; an agent state with an
+end): final rows are appended once to ``<data>/<table>/ingest-YYYY-MM-DD.jsonl``, where
+reports read them; a repeat of a final row's id is a duplicate and ignored. Open rows (a
+contact still waiting or talking, an agent's current state) may be posted again as they
+progress; they live in ``<data>/.live/open.jsonl`` until they are final.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from omnikpi.errors import UsageError
+from omnikpi.schema.dataset import load_dataset
+
+LIVE_TABLES: dict[str, tuple[str, ...]] = {
+    "contacts": ("contact_id",),
+    "agent_states": ("agent_id", "start"),
+    "availability": ("channel", "queue", "start", "status"),
+}
+"""Tables that can be posted live, and the columns that identify a row."""
+OPEN_END = "9999-12-31T00:00:00Z"
+"""Stand-in end of an agent state still in progress while it is validated."""
+MAX_BATCH = 5000
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    canonical: pa.Table | None = None
+    """The accepted rows in canonical types (timestamps as epoch µs), open ones included."""
+    seq: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates,
+                "rejected": self.rejected, "seq": self.seq}
+
+
+def row_key(table: str, row: dict[str, Any]) -> str:
+    return json.dumps([row.get(c) for c in LIVE_TABLES[table]], default=str)
+
+
+def is_final(table: str, row: dict[str, Any]) -> bool:
+    if table == "contacts":
+        blocked = str(row.get("blocked", "")).lower() in ("true", "1", "yes")
+        return bool(blocked or row.get("abandoned_at") or row.get("ended_at"))
+    if table == "agent_states":
+        return bool(row.get("end"))
+    return bool(row.get("end"))
+
+
+def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | None,
+                                                                    list[dict[str, Any]]]:
+    """Canonical rows (with ``__index``, the position in ``rows``) and the rejected ones,
+    each with the loader's messages."""
+    if table not in LIVE_TABLES:
+        raise UsageError(f"table {table!r} cannot be posted live; live tables: "
+                         f"{', '.join(LIVE_TABLES)} (import other tables as files)")
+    if not rows:
+        return None, []
+    if len(rows) > MAX_BATCH:
+        raise UsageError(f"at most {MAX_BATCH} rows per request")
+    prepared = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise UsageError("rows must be JSON objects")
+        copy = dict(row)
+        if table == "agent_states" and not copy.get("end"):
+            copy["end"] = OPEN_END
+        prepared.append(copy)
+    with tempfile.TemporaryDirectory(prefix="omnikpi-ingest-") as tmp:
+        path = Path(tmp) / f"{table}.jsonl"
+        path.write_text("".join(json.dumps(r, default=str) + "\n" for r in prepared))
+        dataset = load_dataset(tmp)
+        load = dataset.loads.get(table)
+        if load is None or load.fatal:
+            message = load.fatal[0].message if load and load.fatal else "unreadable rows"
+            column = load.fatal[0].column if load and load.fatal else None
+            return None, [{"row": None, "column": column, "message": message}]
+        rejected = [{"row": p.row - 1 if p.row else None, "column": p.column,
+                     "message": p.message}
+                    for p in dataset.problems if p.table == table]
+        columns = ", ".join(f'"{c}"' for c in load.columns)
+        canonical = dataset.con.execute(
+            f"SELECT {columns}, __row - 1 AS __index FROM __stage_{table}_0 s "
+            f"WHERE NOT __bad AND NOT EXISTS (SELECT 1 FROM __quarantine_{table} q "
+            "WHERE q.__row = s.__row) ORDER BY __row").to_arrow_table()
+        dataset.con.close()
+    if table == "agent_states":
+        ends = canonical.column("end").to_pylist()
+        open_end = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1_000_000)
+        canonical = canonical.set_column(
+            canonical.schema.get_field_index("end"), "end",
+            pa.array([None if e == open_end else e for e in ends], pa.int64()))
+    return canonical, rejected
+
+
+class LiveStore:
+    """The data folder's live side: final rows appended once, open rows kept until final."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = Path(data)
+        self.lock = threading.Lock()
+        self.final: dict[str, set[str]] = {t: set() for t in LIVE_TABLES}
+        self.open: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in LIVE_TABLES}
+        self.seq = 0
+        self._load()
+
+    @property
+    def open_path(self) -> Path:
+        return self.data / ".live" / "open.jsonl"
+
+    def _load(self) -> None:
+        for table in LIVE_TABLES:
+            folder = self.data / table
+            for path in sorted(folder.glob("ingest-*.jsonl")) if folder.is_dir() else []:
+                for line in path.read_text().splitlines():
+                    if line.strip():
+                        self.final[table].add(row_key(table, json.loads(line)))
+        if self.open_path.exists():
+            for line in self.open_path.read_text().splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    self.open[item["table"]][row_key(item["table"], item["row"])] = item["row"]
+
+    def open_rows(self, table: str) -> list[dict[str, Any]]:
+        return list(self.open[table].values())
+
+    def accept(self, table: str, rows: list[dict[str, Any]]) -> BatchResult:
+        """Validate, drop repeats of final rows, persist; return what happened."""
+        canonical, rejected = validate_rows(table, rows)
+        result = BatchResult(rejected=rejected)
+        if canonical is None:
+            with self.lock:
+                self.seq += 1
+                result.seq = self.seq
+            return result
+        keep: list[int] = []
+        with self.lock:
+            finals: list[dict[str, Any]] = []
+            for position, index in enumerate(canonical.column("__index").to_pylist()):
+                row = rows[index]
+                key = row_key(table, row)
+                if key in self.final[table]:
+                    result.duplicates += 1
+                    continue
+                keep.append(position)
+                if is_final(table, row):
+                    self.final[table].add(key)
+                    self.open[table].pop(key, None)
+                    finals.append(row)
+                else:
+                    self.open[table][key] = row
+            result.accepted = len(keep)
+            if finals:
+                day = datetime.now(UTC).date().isoformat()
+                target = self.data / table / f"ingest-{day}.jsonl"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with target.open("a") as handle:
+                    handle.write("".join(json.dumps(r, default=str) + "\n" for r in finals))
+            self._write_open()
+            self.seq += 1
+            result.seq = self.seq
+        result.canonical = canonical.take(pa.array(keep, pa.int64())).drop_columns(
+            ["__index"])
+        return result
+
+    def _write_open(self) -> None:
+        self.open_path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.open_path.with_suffix(".tmp")
+        scratch.write_text("".join(
+            json.dumps({"table": t, "row": r}, default=str) + "\n"
+            for t, rows in self.open.items() for r in rows.values()))
+        scratch.replace(self.open_path)

@@ -1,0 +1,290 @@
+"""The state of *now* for the wallboard: today's contacts and agent states, kept current.
+
+The monitor holds today's rows of ``contacts``, ``agent_states`` and ``availability`` in its
+own small in-memory DuckDB database. Posted events are applied directly; files that appear
+in the dataset folder (``omnikpi import asterisk-queue-log --follow``, or a platform's export
+dropped there) are read by the canonical loader and applied too. A snapshot runs the KPI
+engine on these tables for "so far today" (service level, abandonment, ASA: the catalog's
+own definitions, in the scope of the viewer) and adds what exists only *now*: contacts
+waiting and the longest wait, the e-mail backlog, agents by state, chat sessions per agent
+against capacity, channels switched off.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from omnikpi.auth.scope import Scope, scoped_dataset
+from omnikpi.config import CHAT_CHANNELS, Config
+from omnikpi.engine.run import run_report
+from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
+from omnikpi.schema.convert import SQL_TYPES, quote
+from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
+from omnikpi.schema.files import find_table_files
+from omnikpi.schema.tables import TABLES
+
+SO_FAR_TODAY = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "asa"]
+LIVE_BY = ["tenant", "site", "queue", "channel"]
+US = 1_000_000
+
+
+def _now_us() -> int:
+    return int(time.time() * US)
+
+
+@dataclass
+class Snapshot:
+    """What a wallboard shows at one instant, for one scope."""
+
+    at_us: int
+    seq: int
+    data: dict[str, Any]
+
+
+class LiveMonitor:
+    def __init__(self, data: Path, config: Config, tz: str, store: LiveStore,
+                 base: Dataset | None) -> None:
+        self.data = Path(data)
+        self.config = config
+        self.tz = tz
+        self.store = store
+        self.lock = threading.RLock()
+        self.con = duckdb.connect(":memory:")
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.seq = 0
+        """The newest ingest sequence number applied (snapshots report it)."""
+        self.changes = 0
+        self.files: dict[Path, tuple[int, int]] = {}
+        self.day_start_us = self._day_start(_now_us())
+        for table in LIVE_TABLES:
+            columns = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.type]}"
+                                for c in TABLES[table].columns)
+            self.con.execute(f"CREATE TABLE {quote('live_' + table)} ({columns})")
+        if base is not None:
+            for table in LIVE_TABLES:
+                if base.has(table):
+                    self._apply(table, self._today_rows(base.con, table))
+        for table in LIVE_TABLES:
+            rows = store.open_rows(table)
+            if rows:
+                canonical, _ = validate_rows(table, rows)
+                if canonical is not None:
+                    self._apply(table, canonical.drop_columns(["__index"]))
+        self._remember_files()
+
+    # -- keeping the tables current -------------------------------------------------------
+
+    def _day_start(self, now_us: int) -> int:
+        local = to_datetime(now_us).astimezone(zone(self.tz))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return int(midnight.astimezone(UTC).timestamp() * US)
+
+    def _today_rows(self, con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
+        since = self.day_start_us
+        condition = {
+            "contacts": f"arrived_at >= {since} OR (ended_at IS NULL AND abandoned_at IS NULL "
+                        f"AND NOT coalesce(blocked, false) AND arrived_at >= {since - 86400 * US})",
+            "agent_states": f'"end" > {since}',
+            "availability": f'"end" IS NULL OR "end" > {since}',
+        }[table]
+        columns = ", ".join(quote(c.name) for c in TABLES[table].columns)
+        return con.execute(f"SELECT {columns} FROM {quote(table)} WHERE {condition}"
+                           ).to_arrow_table()
+
+    def _apply(self, table: str, rows: pa.Table) -> None:
+        """Upsert rows by the table's identity (a later version replaces an earlier one)."""
+        if rows.num_rows == 0:
+            return
+        known = [c.name for c in TABLES[table].columns]
+        present = [c for c in known if c in rows.column_names]
+        batch = rows.select(present)
+        keys = LIVE_TABLES[table]
+        target = quote("live_" + table)
+        with self.lock:
+            self.con.register("__batch", batch)
+            try:
+                match = " AND ".join(f"t.{quote(k)} = b.{quote(k)}" for k in keys)
+                self.con.execute(f"DELETE FROM {target} t WHERE EXISTS "
+                                 f"(SELECT 1 FROM __batch b WHERE {match})")
+                names = ", ".join(quote(c) for c in present)
+                self.con.execute(f"INSERT INTO {target} ({names}) "
+                                 f"SELECT DISTINCT ON ({', '.join(quote(k) for k in keys)}) "
+                                 f"{names} FROM __batch")
+            finally:
+                self.con.unregister("__batch")
+            self.changes += 1
+
+    def apply_ingest(self, table: str, rows: pa.Table | None, seq: int) -> None:
+        if rows is not None:
+            self._apply(table, rows)
+        with self.lock:
+            self.seq = max(self.seq, seq)
+            self.changes += 1
+
+    def _table_files(self) -> dict[Path, tuple[int, int]]:
+        found = find_table_files(self.data, set(LIVE_TABLES))
+        out = {}
+        for files in found.values():
+            for file in files:
+                if file.path.name.startswith("ingest-"):
+                    continue  # written by this server's ingest: already applied
+                stat = file.path.stat()
+                out[file.path] = (stat.st_size, stat.st_mtime_ns)
+        return out
+
+    def _remember_files(self) -> None:
+        self.files = self._table_files()
+
+    def poll_files(self) -> int:
+        """Apply today's rows of new or changed table files; return how many files."""
+        current = self._table_files()
+        changed = [p for p, sig in current.items() if self.files.get(p) != sig]
+        for path in changed:
+            table = path.parent.name if path.parent != self.data else path.name.split(".")[0]
+            if table not in LIVE_TABLES:
+                continue
+            with tempfile.TemporaryDirectory(prefix="omnikpi-watch-") as tmp:
+                link = Path(tmp) / (table + path.name[path.name.index("."):]
+                                    if path.parent == self.data else
+                                    table + "".join(path.suffixes))
+                link.symlink_to(path.resolve())
+                part = load_dataset(tmp)
+                if part.has(table):
+                    self._apply(table, self._today_rows(part.con, table))
+                part.con.close()
+        self.files = current
+        return len(changed)
+
+    def roll_day(self, now_us: int) -> None:
+        """At local midnight, forget yesterday's finished rows."""
+        start = self._day_start(now_us)
+        if start == self.day_start_us:
+            return
+        with self.lock:
+            self.day_start_us = start
+            self.con.execute(f"DELETE FROM live_contacts WHERE arrived_at < {start} AND "
+                             "(ended_at IS NOT NULL OR abandoned_at IS NOT NULL OR blocked)")
+            self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
+            self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
+            self.changes += 1
+
+    # -- snapshots --------------------------------------------------------------------------
+
+    def _dataset(self, now_us: int) -> Dataset:
+        """Today's tables as a dataset the engine can run on; states still open end now."""
+        con = self.con
+        con.execute("CREATE OR REPLACE VIEW contacts AS SELECT * FROM live_contacts")
+        con.execute(
+            'CREATE OR REPLACE VIEW agent_states AS SELECT * REPLACE ('
+            f'coalesce("end", greatest(start, {now_us})) AS "end") FROM live_agent_states '
+            f"WHERE start <= {now_us}")
+        con.execute("CREATE OR REPLACE VIEW availability AS SELECT * REPLACE ("
+                    f'coalesce("end", greatest(start, {now_us})) AS "end") '
+                    "FROM live_availability")
+        loads = {t: TableLoad(t, [], columns=tuple(c.name for c in TABLES[t].columns))
+                 for t in LIVE_TABLES}
+        return Dataset(self.data, con, loads, [], 0)
+
+    def snapshot(self, scope: Scope, now_us: int | None = None) -> Snapshot:
+        now_us = now_us or _now_us()
+        with self.lock:
+            self.roll_day(now_us)
+            seq = self.seq
+            dataset = scoped_dataset(self._dataset(now_us), scope)
+            try:
+                data = self._compute(dataset, now_us)
+            finally:
+                if dataset.con is not self.con:
+                    dataset.con.close()
+        data["seq"] = seq
+        return Snapshot(now_us, seq, data)
+
+    def _compute(self, dataset: Dataset, now_us: int) -> dict[str, Any]:
+        local = zone(self.tz)
+        day_start = to_datetime(self.day_start_us).astimezone(local).isoformat()
+        now_iso = to_datetime(now_us).astimezone(local).isoformat()
+        common = {"tz": self.tz, "from_": day_start, "as_of": now_iso, "config": self.config}
+        rows = run_report(dataset, SO_FAR_TODAY, by=LIVE_BY, **common).rows
+        total = run_report(dataset, SO_FAR_TODAY, by=[], **common).rows
+        con = dataset.con
+        waiting = con.execute(f"""
+            SELECT tenant, site, queue, channel, count(*) AS waiting,
+                   max({now_us} - arrived_at) / 1e6 AS longest_wait_s
+            FROM contacts
+            WHERE arrived_at <= {now_us} AND NOT coalesce(blocked, false)
+              AND first_response_at IS NULL AND accepted_at IS NULL
+              AND abandoned_at IS NULL AND ended_at IS NULL
+            GROUP BY ALL""").fetchall()
+        states = self._states(con, now_us)
+        chats = self._chat_load(con, now_us)
+        closed = con.execute(f"""
+            SELECT channel, coalesce(queue, '') FROM availability
+            WHERE status = 'unavailable' AND start <= {now_us} AND "end" >= {now_us}
+            GROUP BY ALL ORDER BY ALL""").fetchall()
+        queues: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in rows:
+            key = tuple(row[k] for k in LIVE_BY)
+            queues[key] = {**{k: row[k] for k in LIVE_BY},
+                           **{m: row[m] for m in SO_FAR_TODAY},
+                           "waiting": 0, "longest_wait_s": None}
+        for tenant, site, queue, channel, count, longest in waiting:
+            key = (tenant, site, queue, channel)
+            entry = queues.setdefault(key, {
+                **dict(zip(LIVE_BY, key, strict=True)), **dict.fromkeys(SO_FAR_TODAY),
+                "offered": 0.0})
+            entry["waiting"] = int(count)
+            entry["longest_wait_s"] = float(longest)
+        for entry in queues.values():
+            entry["mode"] = self.config.channel_mode(str(entry["channel"] or ""))
+        ordered = sorted(queues.values(), key=lambda e: tuple(str(e[k] or "") for k in LIVE_BY))
+        continuous = [q for q in ordered if q["mode"] == "continuous"]
+        discrete = [q for q in ordered if q["mode"] == "discrete"]
+        return {
+            "at": now_iso, "day_start": day_start, "tz": self.tz,
+            "totals": {**(total[0] if total else {}),
+                       "waiting": sum(q["waiting"] for q in continuous),
+                       "longest_wait_s": max((q["longest_wait_s"] or 0.0 for q in continuous),
+                                             default=0.0),
+                       "backlog": sum(q["waiting"] for q in discrete),
+                       "oldest_backlog_s": max((q["longest_wait_s"] or 0.0 for q in discrete),
+                                               default=0.0)},
+            "queues": ordered,
+            "agents": states,
+            "chat": chats,
+            "unavailable": [{"channel": c, "queue": q or None} for c, q in closed],
+        }
+
+    def _states(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
+        rows = con.execute(f"""
+            SELECT coalesce(site, '') AS site, state, coalesce(reason, '') AS reason,
+                   count(DISTINCT agent_id) AS agents
+            FROM agent_states
+            WHERE start <= {now_us} AND "end" >= {now_us} AND state <> 'logged_out'
+            GROUP BY ALL ORDER BY ALL""").fetchall()
+        return [{"site": s or None, "state": st, "reason": r or None, "agents": int(n)}
+                for s, st, r, n in rows]
+
+    def _chat_load(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
+        channels = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
+        rows = con.execute(f"""
+            SELECT agent_id, any_value(site) AS site, count(*) AS sessions
+            FROM contacts
+            WHERE lower(channel) IN ({channels}) AND agent_id IS NOT NULL
+              AND coalesce(accepted_at, first_response_at) <= {now_us}
+              AND ended_at IS NULL AND abandoned_at IS NULL
+            GROUP BY agent_id ORDER BY sessions DESC, agent_id""").fetchall()
+        agents = self.config.agents
+        return [{"agent_id": a, "site": s, "sessions": int(n),
+                 "capacity": agents.capacity.get(str(a), agents.chat_capacity)}
+                for a, s, n in rows]
+

@@ -1,0 +1,131 @@
+"""The live hub of a running app: ingest, the monitor, alerts, and server-sent events.
+
+One background task recomputes a snapshot whenever something changed (an event posted, a
+file dropped into the dataset folder) or at least every ``IDLE_SECONDS`` (waits grow while
+nothing happens), once per scope that has a wallboard open, and pushes it to every
+subscriber of that scope. Snapshots carry the ingest sequence number they include, so a
+client can measure event-to-screen latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnikpi.auth.scope import UNBOUNDED, Scope
+from omnikpi.config import Config
+from omnikpi.live.alerts import AlertEngine
+from omnikpi.live.ingest import BatchResult, LiveStore
+from omnikpi.live.monitor import LiveMonitor, Snapshot
+from omnikpi.schema.dataset import Dataset
+
+TICK_SECONDS = 0.1
+IDLE_SECONDS = 2.0
+FILE_POLL_SECONDS = 1.0
+LOG = logging.getLogger("omnikpi.live")
+
+
+@dataclass
+class Subscriber:
+    scope: Scope
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=1))
+
+
+class LiveHub:
+    def __init__(self, data: Path, config: Config, tz: str, base: Dataset,
+                 database_url: str | None) -> None:
+        self.store = LiveStore(data)
+        self.monitor = LiveMonitor(data, config, tz, self.store, base)
+        self.alerts = AlertEngine(database_url)
+        self.subscribers: set[Subscriber] = set()
+        self.latest: dict[str, Snapshot] = {}
+        self.computed_changes = -1
+        self.computed_at = 0.0
+        self.polled_at = 0.0
+        self.task: asyncio.Task[None] | None = None
+        self.wake = asyncio.Event()
+
+    # -- ingest -----------------------------------------------------------------------------
+
+    def ingest(self, table: str, rows: list[dict[str, Any]]) -> BatchResult:
+        result = self.store.accept(table, rows)
+        self.monitor.apply_ingest(table, result.canonical, result.seq)
+        return result
+
+    # -- snapshots --------------------------------------------------------------------------
+
+    def snapshot(self, scope: Scope) -> dict[str, Any]:
+        """A fresh snapshot for one scope (the JSON endpoint and the first SSE message)."""
+        snap = self.monitor.snapshot(scope)
+        return self._with_alerts(snap, scope)
+
+    def _with_alerts(self, snap: Snapshot, scope: Scope) -> dict[str, Any]:
+        firing = [a.to_json() for a in self.alerts.firing()
+                  if scope.unbounded or scope.allows(a.tenant, a.site)]
+        return {**snap.data, "alerts": firing}
+
+    def _recompute(self) -> dict[str, dict[str, Any]]:
+        """Snapshots of every scope watched (the unbounded one always: alerts use it)."""
+        now = time.monotonic()
+        if now - self.polled_at >= FILE_POLL_SECONDS:
+            self.polled_at = now
+            try:
+                self.monitor.poll_files()
+            except Exception:
+                LOG.exception("reading new files of the dataset folder failed")
+        scopes = {s.scope.key(): s.scope for s in list(self.subscribers)}
+        scopes[UNBOUNDED.key()] = UNBOUNDED
+        base = self.monitor.snapshot(UNBOUNDED)
+        self.alerts.evaluate(base.data, base.at_us)
+        out = {}
+        for key, scope in scopes.items():
+            snap = base if scope.unbounded else self.monitor.snapshot(scope, base.at_us)
+            out[key] = self._with_alerts(snap, scope)
+        return out
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=TICK_SECONDS)
+            self.wake.clear()
+            changed = self.monitor.changes != self.computed_changes
+            idle = time.monotonic() - self.computed_at >= IDLE_SECONDS
+            if not (changed or idle) or (not self.subscribers and not self.alerts.rules):
+                continue
+            changes = self.monitor.changes
+            try:
+                snapshots = await asyncio.to_thread(self._recompute)
+            except Exception:
+                LOG.exception("computing the live snapshot failed")
+                await asyncio.sleep(1.0)
+                continue
+            self.computed_changes = changes
+            self.computed_at = time.monotonic()
+            for subscriber in list(self.subscribers):
+                data = snapshots.get(subscriber.scope.key())
+                if data is None:
+                    continue
+                message = json.dumps(data, default=str)
+                if subscriber.queue.full():
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        subscriber.queue.get_nowait()  # a slow screen gets the newest only
+                subscriber.queue.put_nowait(message)
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def start(self) -> None:
+        self.wake = asyncio.Event()
+        self.task = asyncio.create_task(self.run())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task

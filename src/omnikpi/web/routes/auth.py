@@ -1,0 +1,112 @@
+"""Logging in and out: the login page (session cookie) and the OAuth2 password flow
+(``POST /api/v1/auth/token``) for scripts."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import quote as urlquote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from omnikpi.auth.accounts import (
+    SESSION_HOURS,
+    TooManyAttempts,
+    audit,
+    authenticate,
+    issue_token,
+    revoke_token,
+    user_count,
+)
+from omnikpi.store.db import session_scope
+from omnikpi.web.deps import State
+from omnikpi.web.routes.pages import templates
+from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller
+
+router = APIRouter()
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or request.app.state.omnikpi.secure_cookies
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: a login link must not send people to another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, state: State, next: str = "/",
+               error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    with session_scope(state.database_url) as session:
+        empty = user_count(session) == 0
+    response = templates.TemplateResponse(request, "login.html", {
+        "login_csrf": token, "next": _safe_next(next), "error": error, "no_users": empty})
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=_secure(request), max_age=3600)
+    return response
+
+
+@router.post("/login", include_in_schema=False)
+def login(request: Request, state: State, username: Annotated[str, Form()],
+          password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/") -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        raise HTTPException(403, "the login form expired: reload the page and retry")
+    try:
+        with session_scope(state.database_url) as session:
+            user = authenticate(session, username, password, _ip(request))
+            token = issue_token(session, user, "session")[0] if user else None
+    except TooManyAttempts as exc:
+        return RedirectResponse(f"/login?error={urlquote(str(exc))}", status_code=303,
+                                headers={"Retry-After": str(exc.retry_after)})
+    if token is None:
+        return RedirectResponse("/login?error=" + urlquote("wrong user name or password")
+                                + "&next=" + urlquote(_safe_next(next)), status_code=303)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=_secure(request), max_age=SESSION_HOURS * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, state: State, principal: Caller) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    with session_scope(state.database_url) as session:
+        if cookie:
+            revoke_token(session, cookie)
+        audit(session, principal.name, "logout", {}, _ip(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/api/v1/auth/token", tags=["auth"])
+def token(request: Request, state: State, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> JSONResponse:
+    """OAuth2 password flow: form fields ``username`` and ``password``; the returned bearer
+    token is valid for 8 hours on every ``/api/v1/*`` route."""
+    if not state.auth:
+        raise HTTPException(400, "this server runs with --no-auth: no token is needed")
+    try:
+        with session_scope(state.database_url) as session:
+            user = authenticate(session, username, password, _ip(request))
+            issued = issue_token(session, user, "bearer")[0] if user else None
+    except TooManyAttempts as exc:
+        raise HTTPException(429, str(exc),
+                            headers={"Retry-After": str(exc.retry_after)}) from None
+    if issued is None:
+        raise HTTPException(401, "wrong user name or password",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return JSONResponse({"access_token": issued, "token_type": "bearer"},
+                        headers={"Cache-Control": "no-store"})

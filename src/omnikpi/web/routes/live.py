@@ -1,0 +1,247 @@
+"""Real time: the wallboard page and its event stream, live ingest, alert rules."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.auth.scope import Scope, scope_of
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
+from omnikpi.web.deps import AppState, State
+from omnikpi.web.live import LiveHub, Subscriber
+from omnikpi.web.routes.pages import templates
+from omnikpi.web.security import Caller, require_roles
+
+router = APIRouter()
+HEARTBEAT_SECONDS = 15.0
+
+
+def _hub(state: AppState) -> LiveHub:
+    if state.live is None:
+        raise HTTPException(503, "real-time monitoring is off on this server")
+    return state.live
+
+
+def _narrow(scope: Scope, tenant: str | None, site: str | None) -> Scope:
+    """The viewer's scope, narrowed by the wallboard's own tenant/site choice (never
+    widened: a bounded viewer asking for another tenant gets nothing)."""
+    tenants = tuple(t for t in (tenant or "").split(",") if t)
+    sites = tuple(s for s in (site or "").split(",") if s)
+    if tenants:
+        tenants = tuple(t for t in tenants if not scope.tenants or t in scope.tenants) or \
+            ("\x00none",)
+    if sites:
+        sites = tuple(s for s in sites if not scope.sites or s in scope.sites) or ("\x00none",)
+    return Scope(tenants or scope.tenants, sites or scope.sites)
+
+
+@router.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
+def wallboard(request: Request, state: State, principal: Caller, tenant: str | None = None,
+              site: str | None = None, queue: str | None = None,
+              channel: str | None = None) -> Response:
+    return templates.TemplateResponse(request, "wallboard.html", {
+        "filters": None, "tenant": tenant or "", "site": site or "", "queue": queue or "",
+        "channel": channel or "", "query": str(request.url.query)})
+
+
+@router.get("/api/v1/live", tags=["live"])
+async def live_snapshot(state: State, principal: Caller, tenant: str | None = None,
+                        site: str | None = None) -> dict[str, Any]:
+    """The wallboard's numbers now: waiting, longest wait, agents by state, SL and
+    abandonment so far today, chats per agent vs capacity, firing alerts."""
+    scope = _narrow(scope_of(principal), tenant, site)
+    return await asyncio.to_thread(_hub(state).snapshot, scope)
+
+
+@router.get("/api/v1/live/stream", tags=["live"])
+async def live_stream(request: Request, state: State, principal: Caller,
+                      tenant: str | None = None, site: str | None = None) -> Response:
+    """Server-sent events: one ``snapshot`` event per change (and every 2 s while idle)."""
+    hub = _hub(state)
+    subscriber = Subscriber(_narrow(scope_of(principal), tenant, site))
+    first = await asyncio.to_thread(hub.snapshot, subscriber.scope)
+
+    async def events() -> AsyncIterator[str]:
+        import json
+
+        hub.subscribers.add(subscriber)
+        hub.notify()
+        try:
+            yield "retry: 1000\n\n"
+            yield f"event: snapshot\ndata: {json.dumps(first, default=str)}\n\n"
+            while True:
+                if await request.is_disconnected():
+                    break
+                try:
+                    message = await asyncio.wait_for(subscriber.queue.get(),
+                                                     timeout=HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: snapshot\ndata: {message}\n\n"
+        finally:
+            hub.subscribers.discard(subscriber)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+class EventBatch(BaseModel):
+    table: str = Field(description="contacts, agent_states or availability")
+    rows: list[dict[str, Any]] = Field(description="canonical rows (docs/data-model.md)")
+
+
+def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]:
+    """A tenant-bound key writes its own tenant's rows only."""
+    if not principal.tenant:
+        return batch.rows
+    if batch.table == "availability":
+        raise HTTPException(403, "a tenant-bound API key cannot post availability rows "
+                                 "(they have no tenant)")
+    out = []
+    for index, row in enumerate(batch.rows):
+        given = row.get("tenant")
+        if given not in (None, "", principal.tenant):
+            raise HTTPException(403, f"rows[{index}]: tenant {given!r} is not this key's "
+                                     f"tenant")
+        out.append({**row, "tenant": principal.tenant})
+    return out
+
+
+@router.post("/api/v1/events", tags=["live"])
+async def post_events(state: State, principal: Caller,
+                      batch: Annotated[EventBatch, Body()]) -> dict[str, Any]:
+    """Canonical rows posted live (authenticated with an API key: ``X-API-Key`` or
+    ``Authorization: Bearer ok_…``; or an administrator's token). Validated by the same
+    rules as ``omnikpi validate``; idempotent by id (a final row posted again is counted as
+    a duplicate); open rows (a contact still waiting, a state without end) may be posted
+    again as they progress."""
+    if principal.via != "api_key" and principal.role != "admin":
+        raise HTTPException(403, "posting events needs an API key or an administrator")
+    hub = _hub(state)
+    rows = _bound_rows(principal, batch)
+    result = await asyncio.to_thread(hub.ingest, batch.table, rows)
+    hub.notify()
+    return result.to_json()
+
+
+# -- alert rules -------------------------------------------------------------------------
+
+
+class RuleIn(BaseModel):
+    name: str
+    kind: str
+    threshold: float = 0.0
+    minutes: float = 0.0
+    tenant: str | None = None
+    site: str | None = None
+    queue: str | None = None
+    channel: str | None = None
+    webhook_url: str | None = None
+    enabled: bool = True
+
+
+def _rule_json(rule: AlertRule) -> dict[str, Any]:
+    return {k: getattr(rule, k) for k in ("id", "name", "kind", "threshold", "minutes",
+                                          "tenant", "site", "queue", "channel",
+                                          "webhook_url", "enabled", "created_by")}
+
+
+def _visible(principal: Principal, rule: AlertRule) -> bool:
+    scope = scope_of(principal)
+    if scope.unbounded:
+        return True
+    return (not scope.tenants or rule.tenant in scope.tenants) and \
+        (not scope.sites or rule.site in scope.sites)
+
+
+def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
+    require_roles(principal, "admin", "supervisor")
+    if rule.kind not in ALERT_KINDS:
+        raise HTTPException(422, f"kind must be one of {', '.join(ALERT_KINDS)}")
+    if rule.webhook_url and not rule.webhook_url.startswith(("http://", "https://")):
+        raise HTTPException(422, "webhook_url must be an http(s) URL")
+    values = rule.model_dump()
+    scope = scope_of(principal)
+    # a supervisor's rule is bound to their tenant and sites
+    if scope.tenants:
+        values["tenant"] = values["tenant"] if values["tenant"] in scope.tenants else \
+            scope.tenants[0]
+    if scope.sites:
+        values["site"] = values["site"] if values["site"] in scope.sites else scope.sites[0]
+    with session_scope(state.database_url) as session:
+        row = AlertRule(**{k: (v or None) if isinstance(v, str) else v
+                           for k, v in values.items()}, created_by=principal.name)
+        session.add(row)
+        audit(session, principal.name, "alert_rule_created", {"name": rule.name})
+        session.flush()
+    if state.live is not None:
+        state.live.alerts.reload()
+        state.live.notify()
+    return row
+
+
+@router.get("/api/v1/alerts", tags=["live"])
+def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
+    """Alert rules (those in the caller's scope) and their recent firings."""
+    with session_scope(state.database_url) as session:
+        rules = [r for r in session.scalars(select(AlertRule).order_by(AlertRule.id))
+                 if _visible(principal, r)]
+        ids = [r.id for r in rules]
+        events = session.scalars(select(AlertEvent).where(AlertEvent.rule_id.in_(ids))
+                                 .order_by(AlertEvent.id.desc()).limit(100)).all()
+        return {"rules": [_rule_json(r) for r in rules],
+                "events": [{"rule_id": e.rule_id, "subject": e.subject, "message": e.message,
+                            "started_at": e.started_at, "ended_at": e.ended_at,
+                            "delivered": e.delivered, "delivery_error": e.delivery_error}
+                           for e in events]}
+
+
+@router.post("/api/v1/alerts", tags=["live"])
+def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any]:
+    return _rule_json(_create_rule(state, principal, rule))
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, state: State, principal: Caller) -> Response:
+    require_roles(principal, "admin", "supervisor")
+    data = list_alerts(state, principal)
+    return templates.TemplateResponse(request, "alerts.html", {
+        "filters": None, "rules": data["rules"], "events": data["events"],
+        "kinds": ALERT_KINDS})
+
+
+@router.post("/alerts", include_in_schema=False)
+def alerts_form(state: State, principal: Caller, name: Annotated[str, Form()],
+                kind: Annotated[str, Form()], threshold: Annotated[float, Form()] = 0.0,
+                minutes: Annotated[float, Form()] = 0.0, tenant: Annotated[str, Form()] = "",
+                site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                channel: Annotated[str, Form()] = "",
+                webhook_url: Annotated[str, Form()] = "") -> Response:
+    _create_rule(state, principal, RuleIn(
+        name=name, kind=kind, threshold=threshold, minutes=minutes, tenant=tenant or None,
+        site=site or None, queue=queue or None, channel=channel or None,
+        webhook_url=webhook_url or None))
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/delete", include_in_schema=False)
+def delete_alert(state: State, principal: Caller, rule_id: int) -> Response:
+    require_roles(principal, "admin", "supervisor")
+    with session_scope(state.database_url) as session:
+        rule = session.get(AlertRule, rule_id)
+        if rule is None or not _visible(principal, rule):
+            raise HTTPException(404, "no such rule")
+        session.delete(rule)
+        audit(session, principal.name, "alert_rule_deleted", {"id": rule_id})
+    if state.live is not None:
+        state.live.alerts.reload()
+    return RedirectResponse("/alerts", status_code=303)

@@ -1,0 +1,96 @@
+"""Who is asking: session cookies for pages, bearer tokens for scripts, API keys for ingest.
+
+``omnikpi serve --no-auth`` (single-user demo) treats every request as an administrator.
+Forms sent with a session cookie carry the session's CSRF token (hidden field
+``csrf_token`` or header ``X-CSRF-Token``); bearer-token and API-key requests need none,
+since a browser never attaches those by itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from omnikpi.auth.accounts import Principal, resolve_api_key, resolve_token
+from omnikpi.store.db import session_scope
+
+SESSION_COOKIE = "omnikpi_session"
+LOGIN_CSRF_COOKIE = "omnikpi_login_csrf"
+NO_AUTH = Principal("demo", "admin", via="none")
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a valid session: the app redirects to /login."""
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def current_principal(request: Request) -> Principal:
+    state = request.app.state.omnikpi
+    if not state.auth:
+        return NO_AUTH
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    principal: Principal | None = None
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    api_key = request.headers.get("x-api-key")
+    with session_scope(state.database_url) as session:
+        if api_key:
+            principal = resolve_api_key(session, api_key)
+        elif scheme.lower() == "bearer" and credentials:
+            token = credentials.strip()
+            principal = resolve_api_key(session, token) if token.startswith("ok_") else \
+                resolve_token(session, token)
+        else:
+            cookie = request.cookies.get(SESSION_COOKIE)
+            if cookie:
+                principal = resolve_token(session, cookie, "session")
+    if principal is None:
+        if _is_api(request) or request.method in UNSAFE:
+            raise HTTPException(401, "not authenticated: log in (POST /api/v1/auth/token) "
+                                     "and send Authorization: Bearer TOKEN",
+                                headers={"WWW-Authenticate": "Bearer"})
+        raise LoginRequired()
+    if principal.via == "api_key" and not request.url.path.startswith("/api/v1/events"):
+        raise HTTPException(403, "an API key may only post events (/api/v1/events)")
+    request.state.principal = principal
+    return principal
+
+
+async def check_csrf(request: Request, principal: Principal) -> None:
+    """Reject a cookie-authenticated form or request without the session's CSRF token."""
+    if principal.via != "session" or request.method not in UNSAFE:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded",
+                                    "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not sent or not principal.csrf_token or \
+            not secrets.compare_digest(sent, principal.csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and retry")
+
+
+async def principal_checked(request: Request,
+                            principal: Annotated[Principal, Depends(current_principal)],
+                            ) -> Principal:
+    await check_csrf(request, principal)
+    return principal
+
+
+Caller = Annotated[Principal, Depends(principal_checked)]
+
+
+def require_roles(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise HTTPException(403, f"this needs the role {' or '.join(roles)}")
