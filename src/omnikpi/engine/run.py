@@ -6,10 +6,17 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.types as pat
+import sqlglot.expressions as sge
+from ibis.backends.duckdb.converter import DuckDBPandasData
+from ibis.backends.sql.compilers.duckdb import compiler as duckdb_compiler
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
@@ -92,15 +99,19 @@ def _topics_exist(dataset: Dataset) -> bool:
 def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
     """First and last instant of any table's timestamps (for zone offsets and calendars)."""
     parts: list[str] = []
+    values = [v for v in extra if v is not None]
     for name in dataset.loads:
         if not dataset.has(name):
+            continue
+        known = dataset.bounds.get(name) if dataset.bounds else None
+        if known is not None:  # from the validation cache: no scan needed
+            values += [v for pair in known.values() for v in pair if v is not None]
             continue
         for column in TABLES[name].columns:
             if column.type is ColumnType.TIMESTAMP:
                 parts.append(
                     f'SELECT min("{column.name}") AS lo, max("{column.name}") AS hi FROM "{name}"'
                 )
-    values = [v for v in extra if v is not None]
     if parts:
         row = dataset.con.execute(
             f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})"
@@ -175,6 +186,62 @@ class ReportPlan:
         return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
 
 
+@lru_cache(maxsize=256)
+def _duckdb_sql(node: ops.Node) -> str:
+    """The DuckDB SQL of an expression over unbound tables, compiled once per process.
+
+    Keyed on the expression's node, which compares by structure: an identical request on
+    tables of identical schemas gives an equal node (what is compiled does not depend on
+    the data). Common table expressions are inlined (``NOT MATERIALIZED``): DuckDB then
+    prunes their columns per use instead of writing every column of every row once more.
+    """
+    tree = duckdb_compiler.to_sqlglot(node.to_expr())
+    for cte in tree.find_all(sge.CTE):
+        cte.set("materialized", False)
+    return str(tree.sql(dialect=duckdb_compiler.dialect))
+
+
+class LocalDuckDB(Backend):
+    """The DuckDB engine on a loaded dataset, with compiled SQL reused within a process.
+
+    The expression is built over unbound tables named like the dataset's views (with
+    their schemas), so it is the same expression for every load of the same tables; its
+    SQL runs on the dataset's own connection, and the rows are converted as Ibis does.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._dataset = dataset
+        schemas: dict[str, Any] | None = getattr(dataset, "_ibis_schemas", None)
+        if schemas is None:
+            schemas = {}
+            dataset._ibis_schemas = schemas  # type: ignore[attr-defined]
+        self._schemas = schemas
+
+    def table(self, name: str) -> ir.Table:
+        if name not in self._schemas:
+            bound = ibis.duckdb.from_connection(self._dataset.con).table(name)
+            self._schemas[name] = bound.schema()
+        return ibis.table(self._schemas[name], name=name)
+
+    def execute(self, expr: ir.Table) -> Any:
+        con = self._dataset.con
+        for memtable in expr.op().find(ops.InMemoryTable):
+            con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
+        table = con.sql(_duckdb_sql(expr.op())).to_arrow_table()
+        frame = pd.DataFrame({
+            name: (col.to_pylist()
+                   if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
+                   else col.to_pandas())
+            for name, col in zip(table.column_names, table.columns, strict=True)
+        })
+        return DuckDBPandasData.convert_table(frame, expr.schema())
+
+    def sql(self, expr: ir.Table) -> str:
+        return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
 def run_report(*args: Any, **kwargs: Any) -> ReportResult:
     """Compute the requested metrics; the engine behind the CLI, the API and the UI.
 
@@ -238,7 +305,8 @@ def plan_report(
         span_start_us=cal_lo, span_end_us=cal_hi,
     )
     calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
-    engine_backend = backend or backend_for(engine, dataset)
+    engine_backend = backend or (
+        LocalDuckDB(dataset) if engine == "duckdb" else backend_for(engine, dataset))
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
     hours = None
     if any(r.metric.per_period_hours for r in requests):

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import DataError
-from omnikpi.schema.convert import SEP, checks, is_text_source, quote, raw_text, value_sql
+from omnikpi.schema import validation_cache
+from omnikpi.schema.convert import (
+    SEP,
+    SQL_TYPES,
+    checks,
+    is_text_source,
+    quote,
+    raw_text,
+    sql_str,
+    value_sql,
+)
 from omnikpi.schema.files import TableFile, describe, find_table_files, raw_relation_sql
 from omnikpi.schema.tables import TABLES, ColumnType, Table
+
+Bounds = dict[str, dict[str, tuple[int | None, int | None]]]
 
 MAX_PROBLEMS_KEPT = 10_000
 
@@ -74,6 +87,11 @@ class Dataset:
     loads: dict[str, TableLoad]
     problems: list[Problem]
     problem_count: int
+    bounds: Bounds | None = None
+    """Per table, each timestamp column's first and last value over the loaded rows, when
+    known without a query (from the validation cache)."""
+    from_cache: bool = False
+    """Whether the validation verdict came from the cache (the files were unchanged)."""
 
     @property
     def quarantined(self) -> int:
@@ -102,6 +120,10 @@ class Dataset:
         if not self.has("contacts"):
             return None
         cols = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at")
+        if self.bounds and "contacts" in self.bounds:
+            highs = [self.bounds["contacts"][c][1] for c in cols]
+            known = [v for v in highs if v is not None]
+            return max(known) if known else None
         parts = ", ".join(f"max({quote(c)})" for c in cols)
         row = self.con.execute(f"SELECT greatest({parts}) FROM contacts").fetchone()
         return None if row is None or row[0] is None else int(row[0])
@@ -114,21 +136,33 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 
 def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
-               extras: list[str]) -> str:
-    """The file with row numbers, canonical values and (for text columns) the raw text."""
-    if file.format == "parquet":
+               extras: list[str], *, raw: bool = True, rows: bool = True,
+               plain: frozenset[str] = frozenset()) -> str:
+    """The file with row numbers, canonical values and (for text columns) the raw text.
+
+    ``plain`` names columns known (from the validation cache) to hold canonical values
+    already, read as they are; ``raw=False`` leaves out the raw text kept for messages.
+    """
+    if not rows:
+        row = None
+        relation = raw_relation_sql(file)
+    elif file.format == "parquet":
         row = "file_row_number + 1"
         relation = raw_relation_sql(file).replace(")", ", file_row_number = true)", 1)
     else:
         row = "row_number() OVER ()"
         relation = raw_relation_sql(file)
     columns = (
-        [f"{row} AS __row"]
-        + [f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}" for c in table.columns]
+        ([f"{row} AS __row"] if row else [])
+        + [
+            quote(c.name) if c.name in plain
+            else f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}"
+            for c in table.columns
+        ]
         + [
             f"{raw_text(c.name)} AS {quote('__raw_' + c.name)}"
             for c in table.columns
-            if c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
+            if raw and c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
         ]
         + [quote(name) for name in extras]
     )
@@ -141,7 +175,8 @@ def _streamed(file: TableFile) -> bool:
 
 
 def _stage_file(
-    con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int
+    con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
+    meta: list[dict[str, Any]],
 ) -> tuple[str | None, list[Problem], int]:
     """Stage one file; return its relation name, its row problems and how many there are
     (or no name and the fatal problems).
@@ -165,6 +200,7 @@ def _stage_file(
         return None, fatal, len(fatal)
     known = set(table.column_names)
     extras = [name for name in sources if name not in known and not name.startswith("__")]
+    meta.append({"sources": sources, "extras": extras})
     rules = checks(table, sources)
     bad = " OR ".join(rule.condition for rule in rules) or "false"
     keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
@@ -202,15 +238,19 @@ def _stage_file(
     return stage, problems, count
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile]) -> tuple[
-    TableLoad, list[Problem], int
-]:
+def _load_table(
+    con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+    info: dict[str, Any],
+) -> tuple[TableLoad, list[Problem], int]:
+    """Validate and stage one table; ``info`` receives what the validation cache keeps."""
     load = TableLoad(table.name, files)
     stages: list[str] = []
     problems: list[Problem] = []
     count = 0
+    meta: list[dict[str, Any]] = []
+    info["files"] = meta
     for index, file in enumerate(files):
-        stage, found, found_count = _stage_file(con, table, file, index)
+        stage, found, found_count = _stage_file(con, table, file, index, meta)
         if stage:
             stages.append(stage)
             problems.extend(found)
@@ -242,6 +282,8 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableF
     assert counts is not None
     load.rows_read = int(counts[0])
     load.rows_loaded = int(counts[0]) - int(counts[1]) - int(counts[2])
+    info.update(staged=staged, flagged=int(counts[1]), quarantined=int(counts[2]),
+                quarantine=quarantine)
     columns = [
         str(r[0]) for r in con.execute(f"DESCRIBE {staged}").fetchall()
         if not str(r[0]).startswith("__")
@@ -331,24 +373,192 @@ def _quarantine(
     return [describe_row(*row) for row in rows], int(total[0]) if total else 0
 
 
-def load_dataset(path: Path | str) -> Dataset:
-    """Read every canonical table found in ``path`` into an in-memory DuckDB database."""
+def load_dataset(path: Path | str, cache: bool | None = None) -> Dataset:
+    """Read every canonical table found in ``path`` into an in-memory DuckDB database.
+
+    When these very files were validated before (see :mod:`omnikpi.schema.validation_cache`;
+    ``cache=False`` or ``OMNIKPI_CACHE=off`` turns it off), the cached verdict is used: the
+    same problems and quarantine counts, the same rows left out, without a second pass.
+    """
     folder = Path(path)
     files = find_table_files(folder, set(TABLES))
     con = _connect()
+    fp = None
+    if validation_cache.enabled(cache):
+        fp = validation_cache.fingerprint(folder, files)
+        if fp is not None and fp.total_bytes < validation_cache.min_bytes():
+            fp = None
+    if fp is not None:
+        entry = validation_cache.lookup(fp)
+        if entry is not None:
+            cached = _load_cached(con, folder, files, fp, entry)
+            if cached is not None:
+                return cached
+            con.close()
+            con = _connect()
     loads: dict[str, TableLoad] = {}
     problems: list[Problem] = []
     total = 0
     if "contacts" not in files:
-        problems.append(
-            Problem("contacts", str(folder), None, None,
-                    "no contacts table (contacts.csv, contacts.parquet or contacts.jsonl)",
-                    fatal=True)
-        )
+        problems.append(_no_contacts(folder))
         total += 1
+    infos: dict[str, dict[str, Any]] = {}
     for name, table_files in files.items():
-        load, table_problems, count = _load_table(con, TABLES[name], table_files)
+        infos[name] = {}
+        load, table_problems, count = _load_table(con, TABLES[name], table_files, infos[name])
         loads[name] = load
         problems.extend(table_problems[: MAX_PROBLEMS_KEPT - len(problems)])
         total += count
-    return Dataset(folder, con, loads, problems, total)
+    dataset = Dataset(folder, con, loads, problems, total)
+    if fp is not None:
+        _store_verdict(dataset, fp, files, infos)
+    return dataset
+
+
+def _no_contacts(folder: Path) -> Problem:
+    return Problem("contacts", str(folder), None, None,
+                   "no contacts table (contacts.csv, contacts.parquet or contacts.jsonl)",
+                   fatal=True)
+
+
+def _bounds(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, tuple[int | None,
+                                                                         int | None]]:
+    """First and last value of each timestamp column of a loaded table."""
+    cols = [c.name for c in TABLES[name].columns if c.type is ColumnType.TIMESTAMP]
+    if not cols:
+        return {}
+    parts = ", ".join(f"min({quote(c)}), max({quote(c)})" for c in cols)
+    row = con.execute(f"SELECT {parts} FROM {quote(name)}").fetchone()
+    assert row is not None
+    return {
+        c: (None if row[2 * i] is None else int(row[2 * i]),
+            None if row[2 * i + 1] is None else int(row[2 * i + 1]))
+        for i, c in enumerate(cols)
+    }
+
+
+def _plain_columns(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile,
+                   sources: dict[str, str]) -> list[str]:
+    """Columns of a Parquet file whose stored values are canonical already (type and
+    content: trimmed, no empty text, lower case where the vocabulary is fixed, no null
+    that a default would fill), so that later loads read them without converting."""
+    if file.format != "parquet":
+        return []
+    candidates = [
+        c for c in table.columns
+        if c.name in sources and sources[c.name].upper() == SQL_TYPES[c.type]
+        and c.type in (ColumnType.STRING, ColumnType.BOOL, ColumnType.FLOAT)
+    ]
+    if not candidates:
+        return []
+    tests = ", ".join(
+        f"coalesce(bool_and({quote(c.name)} IS NOT DISTINCT FROM "
+        f"{value_sql(c, sources[c.name])}), true)"
+        for c in candidates
+    )
+    row = con.execute(f"SELECT {tests} FROM {raw_relation_sql(file)}").fetchone()
+    assert row is not None
+    return [c.name for c, ok in zip(candidates, row, strict=True) if ok]
+
+
+def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
+                   files: dict[str, list[TableFile]], infos: dict[str, dict[str, Any]]) -> None:
+    """Keep the verdict of a full validation pass for the next load of the same files."""
+    if fp.racy():
+        return
+    con = dataset.con
+    tables: dict[str, Any] = {}
+    bad_parts: list[str] = []
+    bounds: Bounds = {}
+    for name, load in dataset.loads.items():
+        info = infos[name]
+        entry: dict[str, Any] = {
+            "rows_read": load.rows_read, "rows_loaded": load.rows_loaded,
+            "fatal": [asdict(p) for p in load.fatal], "columns": list(load.columns),
+        }
+        if load.usable:
+            for meta, file in zip(info["files"], files[name], strict=True):
+                meta["plain"] = _plain_columns(con, TABLES[name], file, meta["sources"])
+            entry["files"] = info["files"]
+            bounds[name] = _bounds(con, name)
+            entry["bounds"] = {c: list(v) for c, v in bounds[name].items()}
+            label = sql_str(name)
+            if info["flagged"]:
+                bad_parts.append(
+                    f"SELECT {label} AS __table, __file, __row FROM {info['staged']} "
+                    "WHERE __bad")
+            if info["quarantined"]:
+                bad_parts.append(
+                    f"SELECT {label} AS __table, __file, __row FROM {info['quarantine']}")
+        tables[name] = entry
+    verdict = {
+        "tables": tables, "problems": [asdict(p) for p in dataset.problems],
+        "problem_count": dataset.problem_count,
+    }
+    after = validation_cache.fingerprint(dataset.path, files)
+    bad_sql = " UNION ALL ".join(bad_parts) if bad_parts else None
+    if validation_cache.store(fp, after, verdict, con, bad_sql):
+        dataset.bounds = bounds
+
+
+def _problem(data: dict[str, Any]) -> Problem:
+    return Problem(str(data["table"]), str(data["file"]),
+                   None if data["row"] is None else int(data["row"]),
+                   None if data["column"] is None else str(data["column"]),
+                   str(data["message"]), bool(data["fatal"]))
+
+
+def _load_cached(
+    con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, list[TableFile]],
+    fp: validation_cache.Fingerprint, entry: dict[str, Any],
+) -> Dataset | None:
+    """The dataset from a cached verdict: views over the files (Parquet read as it is, no
+    checks), the quarantined rows left out by number. None if the entry does not fit."""
+    tables: dict[str, Any] = entry["tables"]
+    if set(tables) != set(files):
+        return None
+    bad_path = validation_cache.bad_rows_path(fp, entry)
+    bad_tables: set[str] = set()
+    try:
+        if bad_path is not None:
+            target = str(bad_path).replace("'", "''")
+            con.execute(f"CREATE TABLE __cached_bad AS SELECT * FROM read_parquet('{target}')")
+            bad_tables = {str(r[0]) for r in con.execute(
+                "SELECT DISTINCT __table FROM __cached_bad").fetchall()}
+        loads: dict[str, TableLoad] = {}
+        bounds: Bounds = {}
+        for name, table_files in files.items():
+            data = tables[name]
+            table = TABLES[name]
+            load = TableLoad(name, table_files, int(data["rows_read"]), int(data["rows_loaded"]),
+                             [_problem(p) for p in data["fatal"]], tuple(data["columns"]))
+            loads[name] = load
+            if load.fatal:
+                continue
+            numbered = name in bad_tables
+            stages: list[str] = []
+            for index, (file, meta) in enumerate(zip(table_files, data["files"], strict=True)):
+                inner = _inner_sql(table, file, meta["sources"], meta["extras"], raw=False,
+                                   rows=numbered, plain=frozenset(meta.get("plain", ())))
+                stage = f"__stage_{name}_{index}"
+                kind = "VIEW" if file.format == "parquet" else "TABLE"
+                con.execute(f"CREATE {kind} {stage} AS SELECT {index} AS __file, * "
+                            f"FROM ({inner})")
+                stages.append(stage)
+            if len(stages) == 1:
+                staged = stages[0]
+            else:
+                staged = f"__staged_{name}"
+                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
+                con.execute(f"CREATE VIEW {staged} AS {union}")
+            anti = ""
+            if numbered:
+                anti = (f" ANTI JOIN (SELECT __file, __row FROM __cached_bad WHERE __table = "
+                        f"{sql_str(name)}) USING (__file, __row)")
+            columns = ", ".join(quote(c) for c in load.columns)
+            con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} FROM {staged}{anti}")
+            bounds[name] = {c: (v[0], v[1]) for c, v in data["bounds"].items()}
+    except (duckdb.Error, KeyError, TypeError, ValueError):
+        return None
+    problems = [_problem(p) for p in entry["problems"]]
+    return Dataset(folder, con, loads, problems, int(entry["problem_count"]), bounds, True)

@@ -1,0 +1,179 @@
+"""A cache of the loader's verdict on unchanged dataset files.
+
+Validating a dataset costs a full pass over every file (converting each column, checking
+every rule, looking for duplicate ids and overlapping intervals). When the same files are
+loaded again (the next report, the next page of the web app), the verdict is the same, so
+the loader keeps it in a small JSON sidecar: the problem summary (counts, the problems it
+reports, the quarantine numbers), the numbers of the quarantined rows (a Parquet file next
+to the JSON, so that those rows stay out of every KPI), what the loader learned about the
+columns, and the span of the timestamps.
+
+The entry is used only if it was written for exactly the same files: the same set of table
+files, each with the same size, modification and status-change times (nanoseconds) and
+inode, by a loader with the same schema and version. Any change to any file, a file added
+or removed, a new loader or contract version invalidates it, and the full pass runs again.
+Files modified less than :data:`RACY_NS` before the pass began are not cached (their
+timestamps could still repeat on a coarse-clock file system). Small datasets (under
+``OMNIKPI_CACHE_MIN_BYTES``, default 4 MiB) are not cached: validating them is cheap.
+
+Switches: ``OMNIKPI_CACHE=off`` (or ``load_dataset(..., cache=False)``) disables it;
+``OMNIKPI_CACHE_DIR`` chooses the folder (default ``$XDG_CACHE_HOME/omnikpi`` or
+``~/.cache/omnikpi``); entries live under ``validation/``, at most :data:`MAX_ENTRIES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from omnikpi.schema.files import TableFile
+from omnikpi.schema.tables import TABLES
+
+LOADER_VERSION = 1
+"""Bump whenever validation rules, conversions or what an entry holds change."""
+
+RACY_NS = 2_000_000_000
+"""Files changed this recently (before the pass began) are not cached."""
+
+MAX_ENTRIES = 64
+DEFAULT_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _schema_digest() -> str:
+    return hashlib.sha256(repr(sorted(TABLES.items())).encode()).hexdigest()[:16]
+
+
+def enabled(requested: bool | None) -> bool:
+    """Whether to use the cache: the caller's choice, else ``OMNIKPI_CACHE`` (default on)."""
+    if requested is not None:
+        return requested
+    return os.environ.get("OMNIKPI_CACHE", "on").strip().lower() not in (
+        "0", "off", "no", "false")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("OMNIKPI_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "omnikpi"
+
+
+def min_bytes() -> int:
+    return int(os.environ.get("OMNIKPI_CACHE_MIN_BYTES", str(DEFAULT_MIN_BYTES)))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What identifies one state of a dataset's files (compared whole, never in part)."""
+
+    folder: str
+    files: tuple[tuple[str, str, str, int, int, int, int], ...]
+    """(table, path, format, size, mtime_ns, ctime_ns, inode) per file, in loader order."""
+    taken_ns: int
+
+    @property
+    def key(self) -> dict[str, Any]:
+        return {
+            "loader": LOADER_VERSION, "schema": _schema_digest(),
+            "duckdb": duckdb.__version__, "folder": self.folder,
+            "files": [list(f) for f in self.files],
+        }
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f[3] for f in self.files)
+
+    def racy(self) -> bool:
+        return any(max(f[4], f[5]) > self.taken_ns - RACY_NS for f in self.files)
+
+
+def fingerprint(folder: Path, files: dict[str, list[TableFile]]) -> Fingerprint | None:
+    """The files' identity now, or None if one cannot be read."""
+    taken = time.time_ns()
+    rows: list[tuple[str, str, str, int, int, int, int]] = []
+    try:
+        for table, table_files in files.items():
+            for file in table_files:
+                st = file.path.stat()
+                rows.append((table, str(file.path.resolve()), file.format, st.st_size,
+                             st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    except OSError:
+        return None
+    return Fingerprint(str(folder.resolve()), tuple(rows), taken)
+
+
+def _entry_path(folder: str) -> Path:
+    digest = hashlib.sha256(folder.encode()).hexdigest()[:24]
+    return cache_dir() / "validation" / f"{digest}.json"
+
+
+def lookup(fp: Fingerprint) -> dict[str, Any] | None:
+    """The cached verdict for exactly these files, or None."""
+    path = _entry_path(fp.folder)
+    try:
+        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if entry.get("key") != fp.key:
+        return None
+    bad = entry.get("bad_rows_file")
+    if bad and not (path.parent / str(bad)).is_file():
+        return None
+    with contextlib.suppress(OSError):  # refreshes the entry's age for pruning
+        os.utime(path)
+    return entry
+
+
+def bad_rows_path(fp: Fingerprint, entry: dict[str, Any]) -> Path | None:
+    name = entry.get("bad_rows_file")
+    return _entry_path(fp.folder).parent / str(name) if name else None
+
+
+def store(
+    fp: Fingerprint, after: Fingerprint | None, verdict: dict[str, Any],
+    con: duckdb.DuckDBPyConnection, bad_rows_sql: str | None,
+) -> bool:
+    """Write the verdict for these files unless they changed meanwhile or are too fresh.
+
+    ``bad_rows_sql`` selects ``__table, __file, __row`` of every row the loader left out
+    (written next to the entry as Parquet). Returns whether an entry was written.
+    """
+    if after is None or after.files != fp.files or fp.racy():
+        return False
+    path = _entry_path(fp.folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"key": fp.key, **verdict, "bad_rows_file": None}
+        if bad_rows_sql:
+            name = f"{path.stem}.{fp.taken_ns}.bad.parquet"
+            target = str(path.parent / name).replace("'", "''")
+            con.execute(f"COPY ({bad_rows_sql}) TO '{target}' (FORMAT parquet)")
+            entry["bad_rows_file"] = name
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(tmp, path)
+        _prune(path.parent, path.stem, entry["bad_rows_file"])
+    except (OSError, duckdb.Error):
+        return False
+    return True
+
+
+def _prune(folder: Path, current: str, keep_bad: str | None) -> None:
+    """Drop this entry's older bad-row files and the least recently used entries."""
+    for old in folder.glob(f"{current}.*.bad.parquet"):
+        if old.name != keep_bad:
+            old.unlink(missing_ok=True)
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in entries[MAX_ENTRIES:]:
+        for bad in folder.glob(f"{stale.stem}.*.bad.parquet"):
+            bad.unlink(missing_ok=True)
+        stale.unlink(missing_ok=True)
