@@ -27,22 +27,26 @@ from omnikpi.schema.dataset import Dataset, TableLoad
 class Scope:
     tenants: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
+    nothing: bool = False
+    """Sees no row at all (a bounded role without a tenant, a request outside the scope)."""
 
     @property
     def unbounded(self) -> bool:
-        return not self.tenants and not self.sites
+        return not self.tenants and not self.sites and not self.nothing
 
     def bounds(self) -> dict[str, tuple[str, ...]]:
         return {k: v for k, v in (("tenant", self.tenants), ("site", self.sites)) if v}
 
     def allows(self, tenant: str | None, site: str | None = None) -> bool:
         """Whether a row with this tenant and site is visible (a missing value is not)."""
+        if self.nothing:
+            return False
         if self.tenants and tenant not in self.tenants:
             return False
         return not (self.sites and site not in self.sites)
 
     def key(self) -> str:
-        text = repr((self.tenants, self.sites))
+        text = repr((self.tenants, self.sites, self.nothing))
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -59,7 +63,7 @@ def scope_of(principal: Principal) -> Scope:
         return Scope((principal.tenant,), principal.sites)
     if principal.role in ("client", "agent"):
         # a bounded role without a tenant sees nothing rather than everything
-        return Scope(("\x00no tenant",))
+        return Scope(nothing=True)
     return UNBOUNDED
 
 
@@ -69,6 +73,8 @@ def _literal_list(values: tuple[str, ...]) -> str:
 
 def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
     columns = set(load.columns)
+    if scope.nothing:
+        return f"SELECT * FROM main.{quote(name)} a WHERE false"
     conditions = []
     unmatched = []
     for dimension, values in scope.bounds().items():

@@ -31,10 +31,14 @@ FILE_POLL_SECONDS = 1.0
 LOG = logging.getLogger("omnikpi.live")
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscriber:
+    """One open wallboard (compared by identity)."""
+
     scope: Scope
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=1))
+    loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
+    """Fed only by the runner of its own event loop (asyncio queues are not thread-safe)."""
 
 
 class LiveHub:
@@ -48,8 +52,8 @@ class LiveHub:
         self.computed_changes = -1
         self.computed_at = 0.0
         self.polled_at = 0.0
-        self.task: asyncio.Task[None] | None = None
-        self.wake = asyncio.Event()
+        self.tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self.dirty = False
 
     # -- ingest -----------------------------------------------------------------------------
 
@@ -90,10 +94,10 @@ class LiveHub:
         return out
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=TICK_SECONDS)
-            self.wake.clear()
+            await asyncio.sleep(TICK_SECONDS)
+            self.dirty = False
             changed = self.monitor.changes != self.computed_changes
             idle = time.monotonic() - self.computed_at >= IDLE_SECONDS
             if not (changed or idle) or (not self.subscribers and not self.alerts.rules):
@@ -107,7 +111,7 @@ class LiveHub:
                 continue
             self.computed_changes = changes
             self.computed_at = time.monotonic()
-            for subscriber in list(self.subscribers):
+            for subscriber in [s for s in self.subscribers if s.loop is loop]:
                 data = snapshots.get(subscriber.scope.key())
                 if data is None:
                     continue
@@ -118,14 +122,16 @@ class LiveHub:
                 subscriber.queue.put_nowait(message)
 
     def notify(self) -> None:
-        self.wake.set()
+        self.dirty = True
 
     def start(self) -> None:
-        self.wake = asyncio.Event()
-        self.task = asyncio.create_task(self.run())
+        """Run the update loop in the calling event loop (one per server)."""
+        loop = asyncio.get_running_loop()
+        self.tasks[loop] = loop.create_task(self.run())
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        task = self.tasks.pop(asyncio.get_running_loop(), None)
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+                await task

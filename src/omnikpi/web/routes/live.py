@@ -35,12 +35,14 @@ def _narrow(scope: Scope, tenant: str | None, site: str | None) -> Scope:
     widened: a bounded viewer asking for another tenant gets nothing)."""
     tenants = tuple(t for t in (tenant or "").split(",") if t)
     sites = tuple(s for s in (site or "").split(",") if s)
+    nothing = scope.nothing
     if tenants:
-        tenants = tuple(t for t in tenants if not scope.tenants or t in scope.tenants) or \
-            ("\x00none",)
+        tenants = tuple(t for t in tenants if not scope.tenants or t in scope.tenants)
+        nothing = nothing or not tenants
     if sites:
-        sites = tuple(s for s in sites if not scope.sites or s in scope.sites) or ("\x00none",)
-    return Scope(tenants or scope.tenants, sites or scope.sites)
+        sites = tuple(s for s in sites if not scope.sites or s in scope.sites)
+        nothing = nothing or not sites
+    return Scope(tenants or scope.tenants, sites or scope.sites, nothing)
 
 
 @router.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)

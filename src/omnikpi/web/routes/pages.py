@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from omnikpi.cli.render import human
+from omnikpi.engine.registry import SOURCE_DIMENSIONS
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
@@ -36,14 +37,23 @@ TARGETS = {"service_level": (0.8, "≥"), "abandon_rate": (0.05, "≤"), "fcr": 
            "csat": (0.8, "≥"), "occupancy": (0.85, "≤")}
 DISCRETE = ("email", "social", "sms", "letter")
 AGENT_FILTERS = ("agent_id", "site", "tenant")
+AGENT_SOURCES = ("agent_time", "schedule", "chat_sessions", "chat_busy", "agent_peaks")
+"""Sources of people's time: the dashboard cuts them by agent, site and tenant only."""
 CONTINUOUS = ("voice", "video", "callback", "chat", "messenger")
 
 
-def _available(state: ViewDep, metrics: list[str]) -> list[str]:
+def _available(state: ViewDep, metrics: list[str],
+               filtered: tuple[str, ...] = ()) -> list[str]:
+    """Metrics whose tables exist and whose data can be cut by the page's filters (a
+    site filter cannot apply to costs, which have no site: such a tile is left out rather
+    than shown unfiltered)."""
     ok = []
     for metric_id in metrics:
         metric = get_metric(metric_id)
-        if all(state.dataset.has(t) for t in metric.tables):
+        dims = SOURCE_DIMENSIONS[metric.source]
+        agent_time = metric.source in AGENT_SOURCES
+        needed = [d for d in filtered if not agent_time or d in AGENT_FILTERS]
+        if all(state.dataset.has(t) for t in metric.tables) and all(d in dims for d in needed):
             ok.append(metric_id)
     return ok
 
@@ -57,12 +67,12 @@ def _channels(state: ViewDep, mode: tuple[str, ...]) -> list[str]:
 def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
            channels: list[str] | None) -> list[dict[str, Any]]:
     """One tile per metric, pooled over the section's channels (never an average)."""
-    chosen = _available(state, metrics)
+    chosen = _available(state, metrics, tuple((filters.where or {}).keys()) +
+                        (("channel",) if channels else ()))
     if not chosen or channels == []:
         return []
     where = {"channel": channels} if channels else None
-    contact_metrics = [m for m in chosen if get_metric(m).source not in (
-        "agent_time", "schedule", "chat_sessions", "chat_busy", "agent_peaks")]
+    contact_metrics = [m for m in chosen if get_metric(m).source not in AGENT_SOURCES]
     agent_metrics = [m for m in chosen if m not in contact_metrics]
     values: dict[str, Any] = {}
     units: dict[str, str] = {}

@@ -1,0 +1,337 @@
+"""A client viewer of tenant A tries to read tenant B's data through every route.
+
+The oracle for numbers: what A's viewer gets equals what an administrator gets on a dataset
+that holds only A's rows. The oracle for leaks: every identifier of tenant B contains
+``bsecret``; it must not appear in any answer. A last test checks that every route of the
+app is attacked here, so a new route cannot skip isolation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zlib
+from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+import omnikpi
+from omnikpi.errors import OmniKPIError
+from omnikpi.auth.accounts import create_user
+from omnikpi.metrics.base import all_metrics
+from omnikpi.store.db import session_scope
+from tests.web.tenants import MARK, write_two_tenants
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("tenants")
+    return write_two_tenants(root / "both"), write_two_tenants(root / "only_a", only_a=True)
+
+
+@pytest.fixture(scope="module")
+def app(make_app: Callable[..., FastAPI], folders: tuple[Path, Path]) -> FastAPI:
+    application = make_app(folders[0], auth_required=True)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "root", PASSWORD, "admin")
+        create_user(session, "client-a", PASSWORD, "client", tenant="A")
+    return application
+
+
+def _token(client: TestClient, user: str) -> str:
+    answer = client.post("/api/v1/auth/token", data={"username": user, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["token_type"] == "bearer"
+    return str(body["access_token"])
+
+
+@pytest.fixture(scope="module")
+def admin(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        client.headers["Authorization"] = f"Bearer {_token(client, 'root')}"
+        yield client
+
+
+@pytest.fixture(scope="module")
+def viewer(app: FastAPI) -> Iterator[TestClient]:
+    """Tenant A's client viewer, with a bearer token (API) — see ``browser_viewer``."""
+    with TestClient(app) as client:
+        client.headers["Authorization"] = f"Bearer {_token(client, 'client-a')}"
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser_viewer(app: FastAPI) -> Iterator[TestClient]:
+    """Tenant A's client viewer logged in through the login form (session cookie)."""
+    with TestClient(app) as client:
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf
+        done = client.post("/login", data={"username": "client-a", "password": PASSWORD,
+                                           "csrf_token": csrf.group(1), "next": "/"},
+                           follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"] == "/"
+        yield client
+
+
+def _csrf(client: TestClient, page: str = "/builder") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def no_leak(text: str) -> None:
+    assert MARK not in text
+
+
+def pdf_text(body: bytes) -> str:
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+    out = []
+    for raw in streams:
+        try:
+            out.append(zlib.decompress(raw).decode("latin-1"))
+        except zlib.error:
+            out.append(raw.decode("latin-1"))
+    return "\n".join(out)
+
+
+# -- the attacks, one per route ------------------------------------------------------------
+
+
+def attack_report(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    """Every metric of the catalog: A's viewer = an administrator on A's data alone."""
+    for metric in all_metrics():
+        for params in ({}, {"tenant": "B"}):
+            mine = viewer.get("/api/v1/report", params={"metrics": metric.id, **params})
+            no_leak(mine.text)
+            if params:
+                if mine.status_code == 200:
+                    values = [r[metric.id] for r in mine.json()["rows"]]
+                    assert all(v in (None, 0, 0.0) for v in values), (metric.id, values)
+                continue
+            try:
+                oracle = omnikpi.report_result(folders[1], metrics=[metric.id]).to_json()
+            except OmniKPIError:
+                assert mine.status_code in (400, 422), (metric.id, mine.text)
+                continue
+            assert mine.status_code == 200, (metric.id, mine.text)
+            assert mine.json()["rows"] == oracle["rows"], metric.id
+    cut = viewer.get("/api/v1/report", params={"metrics": "offered,aht,csat",
+                                               "by": "queue,agent_id,tenant,site"})
+    no_leak(cut.text)
+    assert {r["tenant"] for r in cut.json()["rows"]} == {"A"}
+
+
+def attack_contacts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    everyone = viewer.get("/api/v1/contacts", params={"size": 1000})
+    no_leak(everyone.text)
+    assert everyone.json()["total"] == 5
+    assert {r["tenant"] for r in everyone.json()["rows"]} == {"A"}
+    for attack in ({"tenant": "B"}, {"agent_id": f"agent-{MARK}"}, {"queue": f"q-{MARK}"},
+                   {"metric": "abandoned", "part": "numerator", "tenant": "B"}):
+        answer = viewer.get("/api/v1/contacts", params=attack)
+        assert answer.status_code == 200 and answer.json()["total"] == 0, attack
+    assert admin.get("/api/v1/contacts", params={"tenant": "B"}).json()["total"] == 3
+
+
+def attack_audit(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    assert viewer.get("/api/v1/audit").status_code == 403
+    log = admin.get("/api/v1/audit").json()
+    assert any(e["action"] == "login" and e["actor"] == "client-a" for e in log)
+
+
+def attack_catalog(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    answer = viewer.get("/api/v1/catalog")
+    assert answer.status_code == 200 and len(answer.json()) == len(all_metrics())
+
+
+def _post_today(admin: TestClient) -> None:
+    """Live rows of both tenants for today (the wallboard shows today only)."""
+    now = datetime.now(UTC)
+    rows = [{"contact_id": f"live-{tenant}-{MARK if tenant == 'B' else 'a'}",
+             "channel": "voice", "queue": f"q-{MARK}" if tenant == "B" else "sales",
+             "site": f"site-{MARK}" if tenant == "B" else "kyiv", "tenant": tenant,
+             "arrived_at": (now - timedelta(seconds=40)).isoformat()} for tenant in "AB"]
+    posted = admin.post("/api/v1/events", json={"table": "contacts", "rows": rows})
+    assert posted.status_code == 200 and posted.json()["accepted"] == 2, posted.text
+    states = [{"agent_id": f"agent-{MARK}", "state": "not_ready", "reason": f"r-{MARK}",
+               "start": (now - timedelta(minutes=5)).isoformat(), "tenant": "B",
+               "site": f"site-{MARK}"}]
+    assert admin.post("/api/v1/events", json={"table": "agent_states", "rows": states}
+                      ).json()["accepted"] == 1
+    everyone = admin.get("/api/v1/live").json()
+    assert {q["tenant"] for q in everyone["queues"]} == {"A", "B"}
+
+
+def attack_live(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    _post_today(admin)
+    for params in ({}, {"tenant": "B"}, {"site": f"site-{MARK}"}, {"tenant": "A,B"}):
+        answer = viewer.get("/api/v1/live", params=params)
+        assert answer.status_code == 200
+        no_leak(answer.text)
+        assert all(q["tenant"] == "A" for q in answer.json()["queues"])
+        assert answer.json()["agents"] == []
+    assert viewer.get("/api/v1/live").json()["totals"]["waiting"] == 1
+
+
+def attack_stream(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    _post_today(admin)
+    with viewer.stream("GET", "/api/v1/live/stream", params={"tenant": "B"}) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                no_leak(line)
+                assert json.loads(line[5:])["queues"] == []
+                break
+
+
+def attack_events(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    row = {"contact_id": "x", "channel": "voice", "queue": "q", "tenant": "B",
+           "arrived_at": "2026-11-02T09:00:00Z"}
+    answer = viewer.post("/api/v1/events", json={"table": "contacts", "rows": [row]})
+    assert answer.status_code == 403
+
+
+def attack_alerts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    made = admin.post("/api/v1/alerts", json={"name": f"rule-{MARK}", "kind": "sl_below",
+                                              "threshold": 0.8, "tenant": "B",
+                                              "queue": f"q-{MARK}"})
+    assert made.status_code == 200, made.text
+    mine = viewer.get("/api/v1/alerts")
+    assert mine.status_code == 200 and mine.json()["rules"] == []
+    no_leak(mine.text)
+    assert viewer.post("/api/v1/alerts", json={"name": "x", "kind": "sl_below"}
+                       ).status_code == 403
+
+
+def attack_alerts_page(viewer: TestClient, admin: TestClient,
+                       folders: tuple[Path, Path]) -> None:
+    assert viewer.get("/alerts").status_code == 403
+    assert viewer.post("/alerts", data={"name": "x", "kind": "sl_below"}).status_code == 403
+    rule_id = admin.get("/api/v1/alerts").json()["rules"][0]["id"]
+    assert viewer.post(f"/alerts/{rule_id}/delete").status_code == 403
+    assert len(admin.get("/api/v1/alerts").json()["rules"]) == 1
+
+
+def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
+    """The session-cookie pages: dashboard, drill-down, builder, agents, wallboard."""
+    for path in ("/", "/?tenant=B", f"/?site=site-x&queue=q", "/drill?metric=offered",
+                 "/drill?metric=offered&tenant=B", "/drill?metric=occupancy&part=numerator",
+                 "/drill?metric=csat", "/builder?metrics=offered,aht&by=queue,agent_id",
+                 "/agents", "/wallboard", "/wallboard?tenant=B"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        no_leak(page.text)
+    agent = client.get(f"/agent/agent-{MARK}")
+    assert agent.status_code == 200
+    assert f"lunch-{MARK}" not in agent.text and f"site-{MARK}" not in agent.text
+
+
+def attack_exports(client: TestClient, folders: tuple[Path, Path]) -> None:
+    query = "metrics=offered,aht,cost_per_contact&by=queue"
+    csv_text = client.get(f"/export.csv?{query}").text
+    no_leak(csv_text)
+    assert csv_text.count("\n") >= 2
+    book = load_workbook(io.BytesIO(client.get(f"/export.xlsx?{query}").content))
+    cells = " ".join(str(c.value) for row in book["report"].iter_rows() for c in row)
+    no_leak(cells)
+    assert "sales" in cells
+    pdf = pdf_text(client.get(f"/export.pdf?{query}&tenant=B").content)
+    no_leak(pdf)
+
+
+def attack_saved(client: TestClient, admin: TestClient) -> None:
+    """Saved reports are per tenant: A cannot open the operator's, nor see it listed."""
+    staff = admin.post("/builder/save", data={"name": f"staff {MARK}",
+                                              "query": "metrics=offered&tenant=B"},
+                       follow_redirects=False)
+    assert staff.status_code == 303
+    assert client.get(f"/builder/definition/staff-{MARK}.toml").status_code == 400
+    assert client.get(f"/builder?definition=staff-{MARK}").status_code == 400
+    no_leak(client.get("/builder").text)
+    saved = client.post("/builder/save", data={"name": "A weekly",
+                                               "query": "metrics=offered&tenant=B",
+                                               "csrf_token": _csrf(client)},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    toml = client.get("/builder/definition/a-weekly.toml")
+    assert toml.status_code == 200 and 'tenant = ["B"]' in toml.text
+    # the saved filter asks for B, but running it as A's viewer still shows nothing of B
+    no_leak(client.get("/builder?definition=a-weekly", follow_redirects=True).text)
+    assert admin.get("/builder/definition/a-weekly.toml").status_code == 400
+
+
+# -- the tests -----------------------------------------------------------------------------
+
+
+API_ATTACKS = {
+    "/api/v1/report": attack_report,
+    "/api/v1/contacts": attack_contacts,
+    "/api/v1/audit": attack_audit,
+    "/api/v1/catalog": attack_catalog,
+    "/api/v1/live": attack_live,
+    "/api/v1/live/stream": attack_stream,
+    "/api/v1/events": attack_events,
+    "/api/v1/alerts": attack_alerts,
+}
+PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agent/{agent_id}", "/wallboard",
+               "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
+               "/alerts", "/alerts/{rule_id}/delete"}
+NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js"}
+
+
+@pytest.mark.parametrize("route", sorted(API_ATTACKS))
+def test_api_route_never_shows_another_tenant(route: str, viewer: TestClient,
+                                              admin: TestClient,
+                                              folders: tuple[Path, Path]) -> None:
+    API_ATTACKS[route](viewer, admin, folders)
+
+
+def test_pages_and_exports_never_show_another_tenant(browser_viewer: TestClient,
+                                                     admin: TestClient,
+                                                     folders: tuple[Path, Path]) -> None:
+    attack_pages(browser_viewer, folders)
+    attack_exports(browser_viewer, folders)
+    attack_saved(browser_viewer, admin)
+    attack_alerts_page(browser_viewer, admin, folders)
+
+
+def test_every_route_is_attacked(app: FastAPI) -> None:
+    def paths(routes: list[Any]) -> set[str]:
+        found: set[str] = set()
+        for route in routes:
+            router = getattr(route, "original_router", None)  # an included router
+            if router is not None:
+                found |= paths(router.routes)  # their paths include the prefix
+            else:
+                found.add(getattr(route, "path", ""))
+        return found
+
+    routes = paths(app.routes)
+    # FastAPI's own documentation pages and the static files hold no data
+    routes -= {"/static", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+    assert routes == set(API_ATTACKS) | PAGE_ROUTES | NO_DATA
+
+
+def test_anonymous_requests_are_refused(app: FastAPI) -> None:
+    with TestClient(app) as anonymous:
+        assert anonymous.get("/api/v1/report?metrics=offered").status_code == 401
+        page = anonymous.get("/?tenant=B", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+        assert anonymous.post("/api/v1/events", json={"table": "contacts", "rows": []}
+                              ).status_code == 401
+        forged = anonymous.get("/api/v1/report", headers={"Authorization": "Bearer forged"})
+        assert forged.status_code == 401
+
+
+def _run(client: TestClient, query: str) -> Any:
+    return client.get(f"/api/v1/report?{query}").json()
