@@ -25,7 +25,9 @@ HASHER = PasswordHasher()
 SESSION_HOURS = 12
 BEARER_HOURS = 8
 MAX_FAILURES = 5
-"""Failed logins allowed per user name, and per address, inside ``FAILURE_WINDOW``."""
+"""Failed logins allowed per user name inside ``FAILURE_WINDOW`` (then it is locked)."""
+MAX_FAILURES_PER_ADDRESS = 20
+"""Failed logins allowed per client address (slows password spraying over many names)."""
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
 
@@ -95,21 +97,22 @@ class TooManyAttempts(Exception):
 
 def _check_rate(session: Session, username: str, ip: str) -> None:
     since = _now() - FAILURE_WINDOW
-    for column, value in ((LoginAttempt.username, username), (LoginAttempt.ip, ip)):
+    for column, value, limit in ((LoginAttempt.username, username, MAX_FAILURES),
+                                 (LoginAttempt.ip, ip, MAX_FAILURES_PER_ADDRESS)):
         failures = session.scalars(
             select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since,
                                           LoginAttempt.success.is_(False))
             .order_by(LoginAttempt.at)).all()
-        if len(failures) >= MAX_FAILURES:
-            oldest = _aware(failures[-MAX_FAILURES])
+        if len(failures) >= limit:
+            oldest = _aware(failures[-limit])
             wait = int((oldest + FAILURE_WINDOW - _now()).total_seconds()) + 1
             raise TooManyAttempts(max(wait, 1))
 
 
 def authenticate(session: Session, username: str, password: str, ip: str) -> User | None:
-    """The user if the password matches; every attempt is recorded and audited, and more
-    than ``MAX_FAILURES`` failures in ``FAILURE_WINDOW`` (per name or per address) lock
-    further attempts until the window has passed."""
+    """The user if the password matches; every attempt is recorded and audited. After
+    ``MAX_FAILURES`` failures for a name (or ``MAX_FAILURES_PER_ADDRESS`` from an address)
+    inside ``FAILURE_WINDOW``, further attempts are refused until the window has passed."""
     _check_rate(session, username, ip)
     user = session.scalar(select(User).where(User.username == username))
     ok = False

@@ -93,11 +93,20 @@ class LiveHub:
             out[key] = self._with_alerts(snap, scope)
         return out
 
+    def _poll_files(self) -> None:
+        try:
+            self.monitor.poll_files()
+        except Exception:  # noqa: BLE001 - a bad file must not stop the wallboard
+            LOG.exception("reading new files of the dataset folder failed")
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(TICK_SECONDS)
             self.dirty = False
+            if time.monotonic() - self.polled_at >= FILE_POLL_SECONDS:
+                self.polled_at = time.monotonic()
+                await asyncio.to_thread(self._poll_files)
             changed = self.monitor.changes != self.computed_changes
             idle = time.monotonic() - self.computed_at >= IDLE_SECONDS
             if not (changed or idle) or (not self.subscribers and not self.alerts.rules):

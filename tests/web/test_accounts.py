@@ -1,0 +1,161 @@
+"""Accounts from the CLI, logins, tokens, CSRF, rate limiting, cookies and the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from omnikpi.auth.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+from omnikpi.cli.main import app as cli
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import ApiKey, User
+
+PASSWORD = "s3cret-enough"
+
+
+@pytest.fixture()
+def database(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'accounts.db'}"
+    done = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", url])
+    assert done.exit_code == 0, done.output
+    assert "is at revision" in done.stdout
+    return url
+
+
+def _add(url: str, *args: str, password: str = PASSWORD) -> tuple[int, str]:
+    done = CliRunner().invoke(cli, ["users", "add", *args, "--database-url", url],
+                              input=password + "\n")
+    return done.exit_code, done.output
+
+
+def test_users_add_reads_the_password_from_stdin_and_hashes_it(database: str) -> None:
+    assert _add(database, "ana", "--role", "admin")[0] == 0
+    assert _add(database, "cli", "--role", "client", "--tenant", "A")[0] == 0
+    assert _add(database, "sup", "--role", "supervisor", "--site", "kyiv", "--site", "lviv"
+                )[0] == 0
+    with session_scope(database) as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+    assert users["ana"].password_hash.startswith("$argon2id$")
+    assert PASSWORD not in users["ana"].password_hash
+    assert users["cli"].tenant == "A" and users["sup"].sites == "kyiv,lviv"
+    # clear errors: a client needs a tenant, roles are checked, names are unique
+    code, output = _add(database, "nobody", "--role", "client")
+    assert code == 2 and "needs --tenant" in output
+    assert "role must be one of" in _add(database, "x", "--role", "boss")[1]
+    assert "exists already" in _add(database, "ana", "--role", "admin")[1]
+    assert "at least 8" in _add(database, "short", "--role", "admin", password="abc")[1]
+
+
+def test_an_unmigrated_database_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code, output = _add(url, "ana", "--role", "admin")
+    assert code == 2 and "omnikpi db upgrade" in output
+
+
+def test_apikeys_add_prints_a_key_stored_only_as_a_hash(database: str) -> None:
+    done = CliRunner().invoke(cli, ["apikeys", "add", "asterisk-1", "--tenant", "A",
+                                    "--database-url", database])
+    assert done.exit_code == 0
+    key = done.stdout.strip()
+    assert key.startswith("ok_") and len(key) > 40
+    with session_scope(database) as session:
+        row = session.scalars(select(ApiKey)).one()
+    assert row.tenant == "A" and key not in row.key_hash and row.prefix == key[:10]
+
+
+@pytest.fixture()
+def app(make_app: Callable[..., FastAPI], database: str) -> FastAPI:
+    _add(database, "ana", "--role", "admin")
+    _add(database, "cli", "--role", "client", "--tenant", "acme")
+    return make_app(auth_required=True, database_url=database, live_updates=False)
+
+
+def _login(client: TestClient, user: str, password: str = PASSWORD) -> int:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    answer = client.post("/login", data={"username": user, "password": password,
+                                         "csrf_token": token.group(1), "next": "/builder"},
+                         follow_redirects=False)
+    return answer.status_code if "error" not in answer.headers.get("location", "") else 401
+
+
+def test_password_flow_token_opens_the_api(app: FastAPI) -> None:
+    client = TestClient(app)
+    assert client.get("/api/v1/report", params={"metrics": "offered"}).status_code == 401
+    wrong = client.post("/api/v1/auth/token", data={"username": "ana", "password": "nope"})
+    assert wrong.status_code == 401
+    token = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
+    assert token.json()["token_type"] == "bearer"
+    report = client.get("/api/v1/report", params={"metrics": "offered"},
+                        headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert report.status_code == 200 and report.json()["rows"][0]["offered"] > 0
+
+
+def test_session_cookie_is_httponly_and_forms_need_the_csrf_token(app: FastAPI) -> None:
+    client = TestClient(app)
+    assert client.get("/builder", follow_redirects=False).headers["location"] == \
+        "/login?next=/builder"
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    forged = client.post("/login", data={"username": "ana", "password": PASSWORD,
+                                         "csrf_token": "forged"})
+    assert forged.status_code == 403
+    answer = client.post("/login", data={"username": "ana", "password": PASSWORD,
+                                         "csrf_token": token.group(1), "next": "/builder"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/builder"
+    cookie = answer.headers["set-cookie"]
+    assert "omnikpi_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    query = "metrics=offered&by=queue"
+    without = client.post("/builder/save", data={"name": "x", "query": query})
+    assert without.status_code == 403 and "CSRF" in without.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/builder?" + query).text)
+    assert csrf
+    saved = client.post("/builder/save", data={"name": "x", "query": query,
+                                               "csrf_token": csrf.group(1)},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    # an outside link after login never leaves the site
+    assert _login(TestClient(app), "ana") == 303
+    logout = client.post("/logout", data={"csrf_token": csrf.group(1)}, follow_redirects=False)
+    assert logout.status_code == 303
+    assert client.get("/builder", follow_redirects=False).status_code == 303
+
+
+def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
+    client = TestClient(app)
+    for _ in range(MAX_FAILURES):
+        assert client.post("/api/v1/auth/token", data={"username": "cli", "password": "bad"}
+                           ).status_code == 401
+    locked = client.post("/api/v1/auth/token", data={"username": "cli", "password": PASSWORD})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    # the lock is the account's: another user from the same address still gets in
+    token = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
+    assert token.status_code == 200
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get("/export.csv?metrics=offered", headers=headers).status_code == 200
+    log = client.get("/api/v1/audit", headers=headers).json()
+    actions = [(e["actor"], e["action"]) for e in log]
+    assert actions.count(("cli", "login_failed")) == MAX_FAILURES
+    assert ("ana", "export") in actions and ("ana", "login") in actions
+    # spraying many names from one address locks the address
+    for index in range(MAX_FAILURES_PER_ADDRESS - MAX_FAILURES):
+        client.post("/api/v1/auth/token", data={"username": f"guess{index}", "password": "x"})
+    sprayed = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
+    assert sprayed.status_code == 429
+
+
+def test_client_cannot_read_the_audit_log(app: FastAPI) -> None:
+    client = TestClient(app)
+    token = client.post("/api/v1/auth/token", data={"username": "cli", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get("/api/v1/audit", headers=headers).status_code == 403

@@ -1,0 +1,248 @@
+"""Real time end to end: ingest validation and idempotency, the wallboard's numbers, the
+event stream, files dropped into the dataset folder, alerts with a webhook."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from omnikpi.auth.accounts import create_api_key, create_user
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import AlertEvent
+from tests.web.conftest import running_server
+from tests.web.tenants import write_two_tenants
+
+PASSWORD = "live-password-1"
+
+
+def ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
+
+
+@pytest.fixture()
+def live_app(make_app: Callable[..., FastAPI], tmp_path: Path) -> tuple[FastAPI, dict[str, str]]:
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True)
+    url = app.state.omnikpi.database_url
+    with session_scope(url) as session:
+        create_user(session, "boss", PASSWORD, "admin")
+        keys = {"all": create_api_key(session, "pbx"),
+                "acme": create_api_key(session, "acme-bot", tenant="A")}
+    return app, keys
+
+
+@pytest.fixture()
+def server(live_app: tuple[FastAPI, dict[str, str]]) -> Iterator[tuple[str, dict[str, str]]]:
+    app, keys = live_app
+    with running_server(app) as url:
+        token = httpx.post(f"{url}/api/v1/auth/token",
+                           data={"username": "boss", "password": PASSWORD}).json()
+        keys["admin"] = token["access_token"]
+        yield url, keys
+
+
+def post(url: str, key: str, table: str, rows: list[dict[str, Any]]) -> httpx.Response:
+    return httpx.post(f"{url}/api/v1/events", json={"table": table, "rows": rows},
+                      headers={"X-API-Key": key}, timeout=30)
+
+
+def live(url: str, token: str, **params: str) -> dict[str, Any]:
+    answer = httpx.get(f"{url}/api/v1/live", params=params,
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_ingest_validates_and_is_idempotent(server: tuple[str, dict[str, str]]) -> None:
+    url, keys = server
+    rows = [
+        {"contact_id": "v1", "channel": "voice", "queue": "sales", "tenant": "A",
+         "arrived_at": ago(60), "first_response_at": ago(50), "ended_at": ago(5),
+         "agent_id": "a1"},
+        {"contact_id": "v2", "channel": "voice", "queue": "sales", "tenant": "A",
+         "arrived_at": "yesterday-ish"},
+        {"contact_id": "v3", "channel": "voice", "queue": "sales", "tenant": "A",
+         "arrived_at": ago(30), "first_response_at": ago(40)},
+    ]
+    first = post(url, keys["all"], "contacts", rows)
+    assert first.status_code == 200
+    body = first.json()
+    assert body["accepted"] == 1 and body["duplicates"] == 0
+    assert [(r["row"], r["column"]) for r in body["rejected"]] == [
+        (1, "arrived_at"), (2, "first_response_at")]
+    again = post(url, keys["all"], "contacts", rows[:1]).json()
+    assert again["accepted"] == 0 and again["duplicates"] == 1 and again["seq"] > body["seq"]
+    assert post(url, keys["all"], "surveys", []).status_code == 400
+    assert post(url, "ok_forged", "contacts", rows[:1]).status_code == 401
+    # an API key writes, it does not read
+    assert httpx.get(f"{url}/api/v1/report?metrics=offered",
+                     headers={"X-API-Key": keys["all"]}).status_code == 403
+
+
+def test_a_tenant_key_writes_its_tenant_only(server: tuple[str, dict[str, str]]) -> None:
+    url, keys = server
+    row = {"contact_id": "k1", "channel": "voice", "queue": "sales", "arrived_at": ago(10)}
+    assert post(url, keys["acme"], "contacts", [{**row, "tenant": "B"}]).status_code == 403
+    assert post(url, keys["acme"], "contacts", [row]).json()["accepted"] == 1
+    queues = live(url, keys["admin"])["queues"]
+    assert [(q["tenant"], q["waiting"]) for q in queues] == [("A", 1)]
+
+
+def test_wallboard_numbers_by_hand(server: tuple[str, dict[str, str]]) -> None:
+    url, keys = server
+    base = datetime.now(UTC).replace(microsecond=0)
+
+    def ago(seconds: float) -> str:  # one instant for all rows: exact differences
+        return (base - timedelta(seconds=seconds)).isoformat()
+
+    contacts = [
+        # answered after 10 s (within the 20 s voice threshold), ended
+        {"contact_id": "h1", "channel": "voice", "queue": "sales", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(300), "first_response_at": ago(290),
+         "ended_at": ago(100), "agent_id": "a1"},
+        # abandoned after 30 s
+        {"contact_id": "h2", "channel": "voice", "queue": "sales", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(200), "abandoned_at": ago(170)},
+        # still waiting, for 50 s: past the threshold, so it already counts as late
+        {"contact_id": "h3", "channel": "voice", "queue": "sales", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(50)},
+        # two chats in progress on agent a2 (capacity 4), one e-mail unanswered for 2 h
+        {"contact_id": "h4", "channel": "chat", "queue": "web", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(120), "first_response_at": ago(110),
+         "agent_id": "a2"},
+        {"contact_id": "h5", "channel": "chat", "queue": "web", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(60), "first_response_at": ago(55),
+         "agent_id": "a2"},
+        {"contact_id": "h6", "channel": "email", "queue": "mail", "site": "kyiv",
+         "tenant": "A", "arrived_at": ago(7200)},
+    ]
+    assert post(url, keys["all"], "contacts", contacts).json()["accepted"] == 6
+    states = [
+        {"agent_id": "a1", "state": "available", "start": ago(100), "site": "kyiv"},
+        {"agent_id": "a2", "state": "handling", "start": ago(110), "site": "kyiv",
+         "channel": "chat"},
+        {"agent_id": "a3", "state": "not_ready", "reason": "lunch", "start": ago(900),
+         "site": "kyiv"},
+        {"agent_id": "a4", "state": "not_ready", "reason": "lunch", "start": ago(1200),
+         "end": ago(600), "site": "kyiv"},
+    ]
+    assert post(url, keys["all"], "agent_states", states).json()["accepted"] == 4
+    board = live(url, keys["admin"])
+    voice = next(q for q in board["queues"] if q["channel"] == "voice")
+    assert (voice["offered"], voice["answered"], voice["abandoned"]) == (3, 1, 1)
+    assert voice["service_level"] == pytest.approx(1 / 3)
+    assert voice["abandon_rate"] == pytest.approx(1 / 3)
+    assert voice["asa"] == pytest.approx(10.0)
+    assert voice["waiting"] == 1 and 50 <= voice["longest_wait_s"] < 60
+    totals = board["totals"]
+    assert totals["waiting"] == 1 and totals["backlog"] == 1
+    assert 7200 <= totals["oldest_backlog_s"] < 7260
+    assert {(a["state"], a["reason"]): a["agents"] for a in board["agents"]} == {
+        ("available", None): 1, ("handling", None): 1, ("not_ready", "lunch"): 1}
+    assert board["chat"] == [{"agent_id": "a2", "site": "kyiv", "sessions": 2, "capacity": 4}]
+    # the waiting call is answered: posting it again updates the board
+    answered = {**contacts[2], "first_response_at": ago(1), "agent_id": "a1"}
+    assert post(url, keys["all"], "contacts", [answered]).json()["accepted"] == 1
+    voice = next(q for q in live(url, keys["admin"])["queues"] if q["channel"] == "voice")
+    assert voice["waiting"] == 0 and voice["answered"] == 2
+
+
+def test_stream_pushes_a_snapshot_after_an_event(server: tuple[str, dict[str, str]]) -> None:
+    url, keys = server
+    seen: list[dict[str, Any]] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        headers = {"Authorization": f"Bearer {keys['admin']}"}
+        with httpx.stream("GET", f"{url}/api/v1/live/stream", headers=headers,
+                          timeout=30) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data:"):
+                    seen.append(json.loads(line[5:]))
+                    ready.set()
+                    if any(s["totals"].get("waiting") for s in seen):
+                        return
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    assert ready.wait(20)
+    started = time.monotonic()
+    posted = post(url, keys["all"], "contacts", [{
+        "contact_id": "s1", "channel": "voice", "queue": "sales", "arrived_at": ago(3)}])
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "no snapshot with the new contact arrived"
+    assert time.monotonic() - started < 5
+    assert seen[-1]["seq"] >= posted.json()["seq"] and seen[-1]["totals"]["waiting"] == 1
+
+
+def test_a_file_dropped_in_the_folder_reaches_the_wallboard(
+        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]]) -> None:
+    url, keys = server
+    folder = live_app[0].state.omnikpi.data_path / "contacts"
+    folder.mkdir(exist_ok=True)
+    (folder / "export-0001.csv").write_text(
+        "contact_id,channel,queue,tenant,arrived_at\n"
+        f"f1,voice,support,A,{ago(20)}\nf2,voice,support,A,{ago(25)}\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        queues = live(url, keys["admin"])["queues"]
+        support = [q for q in queues if q["queue"] == "support"]
+        if support:
+            assert support[0]["waiting"] == 2
+            return
+        time.sleep(0.3)
+    raise AssertionError("the dropped file never reached the wallboard")
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        length = int(self.headers["Content-Length"])
+        Hook.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_alert_fires_on_the_wallboard_and_the_webhook(
+        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]]) -> None:
+    url, keys = server
+    hook = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    headers = {"Authorization": f"Bearer {keys['admin']}"}
+    rule = httpx.post(f"{url}/api/v1/alerts", headers=headers, json={
+        "name": "long wait", "kind": "longest_wait_over", "threshold": 30, "minutes": 0,
+        "queue": "sales", "webhook_url": f"http://127.0.0.1:{hook.server_port}/hook"})
+    assert rule.status_code == 200, rule.text
+    assert httpx.post(f"{url}/api/v1/alerts", headers=headers, json={
+        "name": "bad", "kind": "sl_wobbly"}).status_code == 422
+    post(url, keys["all"], "contacts", [
+        {"contact_id": "w1", "channel": "voice", "queue": "sales", "tenant": "A",
+         "site": "kyiv", "arrived_at": ago(45)},
+        {"contact_id": "w2", "channel": "voice", "queue": "other", "tenant": "A",
+         "site": "kyiv", "arrived_at": ago(500)}])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not Hook.received:
+        time.sleep(0.2)
+    hook.shutdown()
+    assert Hook.received, "the webhook was not called"
+    alert = Hook.received[0]["alert"]
+    assert alert["rule"] == "long wait" and alert["subject"] == "A / kyiv / sales / voice"
+    board = live(url, keys["admin"])
+    assert [a["subject"] for a in board["alerts"]] == ["A / kyiv / sales / voice"]
+    with session_scope(live_app[0].state.omnikpi.database_url) as session:
+        events = session.scalars(select(AlertEvent)).all()
+        assert len(events) == 1 and events[0].delivered
