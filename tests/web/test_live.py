@@ -207,7 +207,7 @@ def test_a_file_dropped_in_the_folder_reaches_the_wallboard(
 class Hook(BaseHTTPRequestHandler):
     received: list[dict[str, Any]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         Hook.received.append(json.loads(self.rfile.read(length)))
         self.send_response(204)

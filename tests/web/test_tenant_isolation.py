@@ -12,8 +12,8 @@ import io
 import json
 import re
 import zlib
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 import omnikpi
-from omnikpi.errors import OmniKPIError
 from omnikpi.auth.accounts import create_user
+from omnikpi.errors import OmniKPIError
 from omnikpi.metrics.base import all_metrics
 from omnikpi.store.db import session_scope
 from tests.web.tenants import MARK, write_two_tenants
@@ -224,7 +224,7 @@ def attack_alerts_page(viewer: TestClient, admin: TestClient,
 
 def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
     """The session-cookie pages: dashboard, drill-down, builder, agents, wallboard."""
-    for path in ("/", "/?tenant=B", f"/?site=site-x&queue=q", "/drill?metric=offered",
+    for path in ("/", "/?tenant=B", "/?site=site-x&queue=q", "/drill?metric=offered",
                  "/drill?metric=offered&tenant=B", "/drill?metric=occupancy&part=numerator",
                  "/drill?metric=csat", "/builder?metrics=offered,aht&by=queue,agent_id",
                  "/agents", "/wallboard", "/wallboard?tenant=B"):

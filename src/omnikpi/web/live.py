@@ -96,7 +96,7 @@ class LiveHub:
     def _poll_files(self) -> None:
         try:
             self.monitor.poll_files()
-        except Exception:  # noqa: BLE001 - a bad file must not stop the wallboard
+        except Exception:
             LOG.exception("reading new files of the dataset folder failed")
 
     async def run(self) -> None:
