@@ -12,43 +12,18 @@ from fastapi import FastAPI
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
-from tests.web.conftest import running_server
+from tests.web.conftest import needs_browser, running_server
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
-def _browser_missing() -> bool:
-    return not (Path(CHROMIUM).exists() and shutil.which(DRIVER))
-
-
-pytestmark = pytest.mark.skipif(
-    _browser_missing() and not os.environ.get("OMNIKPI_REQUIRE_BROWSER"),
-    reason="Debian's chromium and chromium-driver are not installed here",
-)
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
 def base_url(make_app: Callable[..., FastAPI]) -> Iterator[str]:
     with running_server(make_app()) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1366,768",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def test_dashboard_shows_the_engines_numbers(base_url: str, browser: object) -> None:

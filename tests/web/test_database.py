@@ -72,7 +72,7 @@ def test_accounts_tokens_reports_and_rules_round_trip(url: str) -> None:
     with session_scope(url) as session:
         user = authenticate(session, "ana", "password-123", "127.0.0.1")
         assert user is not None and authenticate(session, "ana", "wrong", "127.0.0.1") is None
-        token, csrf = issue_token(session, user, "bearer")
+        token, _ = issue_token(session, user, "bearer")
     with session_scope(url) as session:
         who = resolve_token(session, token)
         assert who is not None and (who.name, who.tenant, who.via) == ("ana", "acme", "bearer")

@@ -132,6 +132,9 @@ class Dataset:
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
+    limit = os.environ.get("OMNIKPI_MEMORY_LIMIT")
+    if limit:  # e.g. "6GB": DuckDB then spills large sorts and hash tables to disk
+        con.execute(f"SET memory_limit = {sql_str(limit)}")
     return con
 
 
@@ -210,7 +213,7 @@ def _stage_file(
     problems: list[Problem] = []
     try:
         con.execute(
-            f"CREATE TEMP {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
+            f"CREATE {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
             f"({bad}) AS __bad FROM ({inner})"
         )
         flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
@@ -264,9 +267,9 @@ def _load_table(
     else:
         staged = f"__staged_{table.name}"
         union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
-        con.execute(f"CREATE TEMP VIEW {staged} AS {union}")
+        con.execute(f"CREATE VIEW {staged} AS {union}")
     quarantine = f"__quarantine_{table.name}"
-    con.execute(f"CREATE TEMP TABLE {quarantine} (__file INTEGER, __row BIGINT)")
+    con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
         found, found_count = _flag_duplicates(con, table, staged, files, quarantine)
         problems.extend(found)
