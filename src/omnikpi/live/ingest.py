@@ -36,6 +36,14 @@ OPEN_END = "9999-12-31T00:00:00Z"
 MAX_BATCH = 5000
 
 
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    """accepted, duplicate (a final row posted again) or rejected."""
+    column: str | None = None
+    message: str | None = None
+
+
 @dataclass
 class BatchResult:
     accepted: int = 0
@@ -44,6 +52,15 @@ class BatchResult:
     canonical: pa.Table | None = None
     """The accepted rows in canonical types (timestamps as epoch µs), open ones included."""
     seq: int = 0
+
+    @classmethod
+    def of(cls, outcomes: list[Outcome], seq: int) -> BatchResult:
+        return cls(
+            accepted=sum(o.status == "accepted" for o in outcomes),
+            duplicates=sum(o.status == "duplicate" for o in outcomes),
+            rejected=[{"row": i, "column": o.column, "message": o.message}
+                      for i, o in enumerate(outcomes) if o.status == "rejected"],
+            seq=seq)
 
     def to_json(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "duplicates": self.duplicates,
@@ -63,17 +80,19 @@ def is_final(table: str, row: dict[str, Any]) -> bool:
     return bool(row.get("end"))
 
 
+def check_table(table: str) -> None:
+    if table not in LIVE_TABLES:
+        raise UsageError(f"table {table!r} cannot be posted live; live tables: "
+                         f"{', '.join(LIVE_TABLES)} (import other tables as files)")
+
+
 def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | None,
                                                                     list[dict[str, Any]]]:
     """Canonical rows (with ``__index``, the position in ``rows``) and the rejected ones,
     each with the loader's messages."""
-    if table not in LIVE_TABLES:
-        raise UsageError(f"table {table!r} cannot be posted live; live tables: "
-                         f"{', '.join(LIVE_TABLES)} (import other tables as files)")
+    check_table(table)
     if not rows:
         return None, []
-    if len(rows) > MAX_BATCH:
-        raise UsageError(f"at most {MAX_BATCH} rows per request")
     prepared = []
     for row in rows:
         if not isinstance(row, dict):
@@ -142,42 +161,69 @@ class LiveStore:
 
     def accept(self, table: str, rows: list[dict[str, Any]]) -> BatchResult:
         """Validate, drop repeats of final rows, persist; return what happened."""
-        canonical, rejected = validate_rows(table, rows)
-        result = BatchResult(rejected=rejected)
-        if canonical is None:
-            with self.lock:
-                self.seq += 1
-                result.seq = self.seq
-            return result
+        outcomes, canonical, seq = self.accept_rows(table, rows)
+        result = BatchResult.of(outcomes, seq)
+        result.canonical = canonical
+        return result
+
+    def accept_rows(self, table: str, rows: list[dict[str, Any]]
+                    ) -> tuple[list[Outcome], pa.Table | None, int]:
+        """What happened to each row, the accepted rows in canonical types, and the new
+        sequence number. Several versions of one row in a batch (a contact posted waiting,
+        then answered) are one update: the last version is validated and kept."""
+        check_table(table)
+        keys = [row_key(table, r) if isinstance(r, dict) and all(
+            r.get(c) not in (None, "") for c in LIVE_TABLES[table]) else f"#{i}"
+            for i, r in enumerate(rows)]
+        last = {k: i for i, k in enumerate(keys)}
+        unique = [i for i, k in enumerate(keys) if last[k] == i]
+        canonical, rejected = validate_rows(table, [rows[i] for i in unique])
+        outcomes: dict[int, Outcome] = {}
+        for problem in rejected:
+            if problem["row"] is None:  # the batch as a whole could not be read
+                outcomes = {i: Outcome("rejected", problem["column"], problem["message"])
+                            for i in unique}
+                canonical = None
+                break
+            original = unique[problem["row"]]
+            outcomes.setdefault(original, Outcome("rejected", problem["column"],
+                                                  problem["message"]))
         keep: list[int] = []
         with self.lock:
             finals: list[dict[str, Any]] = []
-            for position, index in enumerate(canonical.column("__index").to_pylist()):
-                row = rows[index]
-                key = row_key(table, row)
+            positions = canonical.column("__index").to_pylist() if canonical is not None else []
+            for position, index in enumerate(positions):
+                original = unique[index]
+                row = rows[original]
+                key = keys[original]
                 if key in self.final[table]:
-                    result.duplicates += 1
+                    outcomes[original] = Outcome("duplicate")
                     continue
                 keep.append(position)
+                outcomes[original] = Outcome("accepted")
                 if is_final(table, row):
                     self.final[table].add(key)
                     self.open[table].pop(key, None)
                     finals.append(row)
                 else:
                     self.open[table][key] = row
-            result.accepted = len(keep)
             if finals:
                 day = datetime.now(UTC).date().isoformat()
                 target = self.data / table / f"ingest-{day}.jsonl"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with target.open("a") as handle:
                     handle.write("".join(json.dumps(r, default=str) + "\n" for r in finals))
-            self._write_open()
+            if keep:
+                self._write_open()
             self.seq += 1
-            result.seq = self.seq
-        result.canonical = canonical.take(pa.array(keep, pa.int64())).drop_columns(
-            ["__index"])
-        return result
+            seq = self.seq
+        for i, k in enumerate(keys):  # earlier versions share the fate of the last one
+            outcomes.setdefault(i, outcomes.get(last[k], Outcome("rejected", None,
+                                                                 "not loaded")))
+        accepted = None
+        if canonical is not None:
+            accepted = canonical.take(pa.array(keep, pa.int64())).drop_columns(["__index"])
+        return [outcomes[i] for i in range(len(rows))], accepted, seq
 
     def _write_open(self) -> None:
         self.open_path.parent.mkdir(parents=True, exist_ok=True)

@@ -130,8 +130,7 @@ async def post_events(state: State, principal: Caller,
         raise HTTPException(403, "posting events needs an API key or an administrator")
     hub = _hub(state)
     rows = _bound_rows(principal, batch)
-    result = await asyncio.to_thread(hub.ingest, batch.table, rows)
-    hub.notify()
+    result = await asyncio.wrap_future(hub.submit(batch.table, rows))
     return result.to_json()
 
 

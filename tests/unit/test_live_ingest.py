@@ -1,0 +1,64 @@
+"""Live ingest on its own: versions of a row in one batch, finals persisted once, open rows
+kept across a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from omnikpi.errors import UsageError
+from omnikpi.live.ingest import LiveStore
+
+
+def contact(cid: str, **times: str) -> dict[str, str]:
+    return {"contact_id": cid, "channel": "voice", "queue": "q",
+            "arrived_at": "2026-11-24T09:00:00Z", **times}
+
+
+def test_versions_in_one_batch_are_one_update(tmp_path: Path) -> None:
+    store = LiveStore(tmp_path)
+    rows = [contact("c1"), contact("c1", first_response_at="2026-11-24T09:00:30Z"),
+            contact("c2", ended_at="2026-11-24T08:00:00Z"), {"contact_id": "c3"}]
+    outcomes, canonical, seq = store.accept_rows("contacts", rows)
+    assert [o.status for o in outcomes] == ["accepted", "accepted", "rejected", "rejected"]
+    assert outcomes[2].column == "ended_at"  # ends before it arrived
+    assert canonical is not None and canonical.column("contact_id").to_pylist() == ["c1"]
+    assert canonical.column("first_response_at").to_pylist() == [1795510830000000]
+    assert seq == 1 and store.open_rows("contacts") == [rows[1]]
+
+
+def test_final_rows_are_written_once_and_repeats_are_duplicates(tmp_path: Path) -> None:
+    store = LiveStore(tmp_path)
+    done = contact("c1", first_response_at="2026-11-24T09:00:05Z",
+                   ended_at="2026-11-24T09:03:00Z")
+    assert store.accept("contacts", [contact("c1")]).accepted == 1
+    assert store.accept("contacts", [done]).accepted == 1
+    again = store.accept("contacts", [done, contact("c9")])
+    assert (again.accepted, again.duplicates) == (1, 1)
+    files = list((tmp_path / "contacts").glob("ingest-*.jsonl"))
+    assert len(files) == 1
+    assert [json.loads(line)["contact_id"] for line in files[0].read_text().splitlines()] \
+        == ["c1"]
+    # a restarted server knows both: c1 is final, c9 still open
+    restarted = LiveStore(tmp_path)
+    assert restarted.accept("contacts", [done]).duplicates == 1
+    assert [r["contact_id"] for r in restarted.open_rows("contacts")] == ["c9"]
+
+
+def test_agent_state_without_end_is_open(tmp_path: Path) -> None:
+    store = LiveStore(tmp_path)
+    state = {"agent_id": "a1", "state": "available", "start": "2026-11-24T09:00:00Z"}
+    result = store.accept("agent_states", [state])
+    assert result.accepted == 1 and result.canonical is not None
+    assert result.canonical.column("end").to_pylist() == [None]
+    assert not (tmp_path / "agent_states").exists()
+    closed = store.accept("agent_states", [{**state, "end": "2026-11-24T09:10:00Z"}])
+    assert closed.accepted == 1 and store.open_rows("agent_states") == []
+    assert (tmp_path / "agent_states").is_dir()
+
+
+def test_only_live_tables(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot be posted live"):
+        LiveStore(tmp_path).accept("surveys", [{}])
