@@ -185,6 +185,13 @@ class ReportPlan:
         frame = self.backend.execute(self.expr)
         return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
 
+    def run_sql(self, sql: str) -> ReportResult:
+        """Run this plan's DuckDB SQL as given (see ``LocalDuckDB.execute_sql``)."""
+        if not isinstance(self.backend, LocalDuckDB):
+            raise UsageError("run_sql needs the DuckDB engine")
+        frame = self.backend.execute_sql(self.expr, sql)
+        return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
+
 
 @lru_cache(maxsize=256)
 def _duckdb_sql(node: ops.Node) -> str:
@@ -226,10 +233,18 @@ class LocalDuckDB(Backend):
         return ibis.table(self._schemas[name], name=name)
 
     def execute(self, expr: ir.Table) -> Any:
+        return self.execute_sql(expr, _duckdb_sql(expr.op()))
+
+    def compiled(self, expr: ir.Table) -> str:
+        return _duckdb_sql(expr.op())
+
+    def execute_sql(self, expr: ir.Table, sql: str) -> Any:
+        """Run ``sql``, the expression's own SQL (possibly with literals the caller has
+        verified to be substitutable), and convert the rows to the expression's schema."""
         con = self._dataset.con
         for memtable in expr.op().find(ops.InMemoryTable):
             con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
-        table = con.sql(_duckdb_sql(expr.op())).to_arrow_table()
+        table = con.sql(sql).to_arrow_table()
         frame = pd.DataFrame({
             name: (col.to_pylist()
                    if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count

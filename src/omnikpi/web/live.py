@@ -29,7 +29,10 @@ from omnikpi.live.ingest import MAX_BATCH, BatchResult, LiveStore, check_table
 from omnikpi.live.monitor import LiveMonitor, Snapshot
 from omnikpi.schema.dataset import Dataset
 
-TICK_SECONDS = 0.1
+TICK_SECONDS = 0.02
+MIN_INTERVAL_SECONDS = 0.15
+"""Snapshots are at least this far apart: under a stream of events, computing back to
+back would starve ingest of the CPU."""
 IDLE_SECONDS = 2.0
 FILE_POLL_SECONDS = 1.0
 LOG = logging.getLogger("omnikpi.live")
@@ -149,8 +152,11 @@ class LiveHub:
             if time.monotonic() - self.polled_at >= FILE_POLL_SECONDS:
                 self.polled_at = time.monotonic()
                 await asyncio.to_thread(self._poll_files)
+            since = time.monotonic() - self.computed_at
+            if since < MIN_INTERVAL_SECONDS:
+                continue
             changed = self.monitor.changes != self.computed_changes
-            idle = time.monotonic() - self.computed_at >= IDLE_SECONDS
+            idle = since >= IDLE_SECONDS
             if not (changed or idle) or (not self.subscribers and not self.alerts.rules):
                 continue
             changes = self.monitor.changes
@@ -162,11 +168,11 @@ class LiveHub:
                 continue
             self.computed_changes = changes
             self.computed_at = time.monotonic()
+            messages = {key: json.dumps(data, default=str) for key, data in snapshots.items()}
             for subscriber in [s for s in self.subscribers if s.loop is loop]:
-                data = snapshots.get(subscriber.scope.key())
-                if data is None:
+                message = messages.get(subscriber.scope.key())
+                if message is None:
                     continue
-                message = json.dumps(data, default=str)
                 if subscriber.queue.full():
                     with contextlib.suppress(asyncio.QueueEmpty):
                         subscriber.queue.get_nowait()  # a slow screen gets the newest only

@@ -1,0 +1,171 @@
+"""Load test of the live wallboard: N server-sent-event clients while events arrive.
+
+    uv run python bench/bench_live.py [--clients 50] [--rate 100] [--seconds 20]
+
+Starts `omnikpi serve` (with accounts, on a fresh SQLite database, in its own process) on
+an empty dataset folder, opens N event streams as an administrator, and posts one canonical
+contact per request at ``rate`` requests per second with an API key. For each event and
+each client, the latency is the time from sending the event to the first snapshot that
+includes it (snapshots carry the ingest sequence number). Bounded: it stops after
+``seconds`` plus a drain of a few seconds. Prints JSON: latencies (p50, p95, max), events
+accepted per second, snapshots received, errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cli(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
+    code = "from omnikpi.cli.main import app; app()"
+    done = subprocess.run([sys.executable, "-c", code, *args], input=stdin, env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+async def run(url: str, token: str, key: str, clients: int, rate: float,
+              seconds: float) -> dict[str, Any]:
+    sent: dict[int, float] = {}  # seq -> time the request was sent
+    latencies: list[float] = []
+    snapshots = 0
+    errors: list[str] = []
+    done = asyncio.Event()
+
+    async def listen(index: int, ready: asyncio.Event) -> None:
+        nonlocal snapshots
+        seen_seq = -1
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            async with httpx.AsyncClient(timeout=None) as client, client.stream(
+                    "GET", f"{url}/api/v1/live/stream", headers=headers) as stream:
+                async for line in stream.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    now = time.perf_counter()
+                    seq = int(json.loads(line[5:])["seq"])
+                    snapshots += 1
+                    ready.set()
+                    for s in range(seen_seq + 1, seq + 1):
+                        if s in sent:
+                            latencies.append(now - sent[s])
+                    seen_seq = max(seen_seq, seq)
+                    if done.is_set():
+                        return
+        except Exception as exc:  # noqa: BLE001 - counted, not fatal to the run
+            errors.append(f"client {index}: {exc!r}")
+
+    readies = [asyncio.Event() for _ in range(clients)]
+    listeners = [asyncio.create_task(listen(i, readies[i])) for i in range(clients)]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
+
+    accepted = 0
+    posts: list[asyncio.Task[None]] = []
+    async with httpx.AsyncClient(timeout=30, headers={"X-API-Key": key}) as poster:
+
+        async def post_one(number: int) -> None:
+            nonlocal accepted
+            row = {"contact_id": f"load-{number}", "channel": "voice",
+                   "queue": f"q{number % 8}", "site": f"site{number % 2}",
+                   "arrived_at": datetime.now(UTC).isoformat()}
+            started = time.perf_counter()
+            try:
+                answer = await poster.post(f"{url}/api/v1/events",
+                                           json={"table": "contacts", "rows": [row]})
+                body = answer.json()
+                sent.setdefault(int(body["seq"]), started)
+                accepted += int(body["accepted"])
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"post {number}: {exc!r}")
+
+        begin = time.perf_counter()
+        number = 0
+        while time.perf_counter() - begin < seconds:
+            posts.append(asyncio.create_task(post_one(number)))
+            number += 1
+            await asyncio.sleep(max(0.0, begin + number / rate - time.perf_counter()))
+        await asyncio.gather(*posts)
+        elapsed = time.perf_counter() - begin
+    await asyncio.sleep(3.0)  # drain: the last snapshots arrive
+    done.set()
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    expected_pairs = len(sent) * clients
+    return {
+        "clients": clients, "rate_asked": rate, "seconds": round(elapsed, 2),
+        "events_posted": number, "events_accepted": accepted,
+        "events_per_second": round(accepted / elapsed, 1),
+        "latency_p50_s": round(quantile(latencies, 0.5), 4),
+        "latency_p95_s": round(quantile(latencies, 0.95), 4),
+        "latency_max_s": round(max(latencies, default=0.0), 4),
+        "deliveries": len(latencies), "deliveries_expected": expected_pairs,
+        "snapshots_received": snapshots, "errors": errors[:5], "error_count": len(errors),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="omnikpi-live-bench-"))
+    data = work / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n")
+    env = {**os.environ, "OMNIKPI_DATABASE_URL": f"sqlite:///{work / 'omnikpi.db'}"}
+    _cli("db", "upgrade", env=env)
+    _cli("users", "add", "bench", "--role", "admin", env=env, stdin="bench-password\n")
+    key = _cli("apikeys", "add", "bench", env=env)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from omnikpi.cli.main import app; app()", "serve", "--data",
+         str(data), "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        token = httpx.post(f"{url}/api/v1/auth/token", data={
+            "username": "bench", "password": "bench-password"}).json()["access_token"]
+        result = asyncio.run(run(url, token, key, args.clients, args.rate, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
