@@ -246,3 +246,29 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     with session_scope(live_app[0].state.omnikpi.database_url) as session:
         events = session.scalars(select(AlertEvent)).all()
         assert len(events) == 1 and events[0].delivered
+
+
+def test_a_followed_queue_log_reaches_the_wallboard(
+        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]],
+        tmp_path: Path) -> None:
+    """What `omnikpi import asterisk-queue-log --follow --out DATA` writes on each poll."""
+    from omnikpi.connectors.queue_log_import import import_queue_log
+
+    url, keys = server
+    now = int(time.time())
+    log = tmp_path / "queue_log"
+    log.write_text(
+        f"{now - 60}|{now - 60}.1|hotline|NONE|ENTERQUEUE||380501234567|1\n"
+        f"{now - 48}|{now - 60}.1|hotline|PJSIP/101|CONNECT|12|{now - 48}.2|3\n"
+        f"{now - 5}|{now - 60}.1|hotline|PJSIP/101|COMPLETECALLER|12|43|1\n")
+    import_queue_log([log], live_app[0].state.omnikpi.data_path, "UTC", "parquet",
+                     lambda _: None)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        hotline = [q for q in live(url, keys["admin"])["queues"] if q["queue"] == "hotline"]
+        if hotline:
+            assert (hotline[0]["offered"], hotline[0]["answered"]) == (1, 1)
+            assert hotline[0]["asa"] == pytest.approx(12.0)
+            return
+        time.sleep(0.3)
+    raise AssertionError("the imported call never reached the wallboard")
