@@ -13,8 +13,8 @@ import argparse
 import json
 import socket
 import statistics
-import threading
 import tempfile
+import threading
 import time
 
 import httpx

@@ -31,7 +31,7 @@ def _ts(values: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
     return array.cast(pa.timestamp("us"))
 
 
-def contacts(n: int, seed: int = 1) -> pa.Table:
+def contacts(n: int, seed: int = 1, first_id: int = 0) -> pa.Table:
     rng = np.random.default_rng(seed)
     arrived = START_US + rng.integers(0, 31 * DAY_US, n)
     wait = (rng.exponential(25, n) * 1e6).astype(np.int64)
@@ -42,7 +42,7 @@ def contacts(n: int, seed: int = 1) -> pa.Table:
     answered &= ~blocked
     talk = (rng.lognormal(5.3, 0.5, n) * 1e6).astype(np.int64)
     return pa.table({
-        "contact_id": pa.array(np.char.add("c", np.arange(n).astype(str))),
+        "contact_id": pa.array(np.char.add("c", np.arange(first_id, first_id + n).astype(str))),
         "channel": pa.array(np.full(n, "voice")),
         "queue": pa.array(np.char.add("q", rng.integers(0, 20, n).astype(str))),
         "arrived_at": _ts(arrived),
@@ -55,6 +55,25 @@ def contacts(n: int, seed: int = 1) -> pa.Table:
         "acw_seconds": pa.array(np.round(rng.uniform(5, 60, n), 1)),
         "transferred": pa.array(rng.random(n) < 0.05),
     })
+
+
+CHUNK = 5_000_000
+
+
+def write_contacts(path: Path, n: int, seed: int = 1, chunk: int = CHUNK) -> None:
+    """``n`` contacts as one Parquet file (row groups of 1 M), generated ``chunk`` rows at a
+    time so that 100 M contacts fit in bounded memory (chunk ``i`` uses seed ``seed + i``;
+    up to one chunk this is exactly ``contacts(n, seed)``)."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for i, start in enumerate(range(0, n, chunk)):
+            table = contacts(min(chunk, n - start), seed + i, first_id=start)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=1_000_000)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def agent_states(agents: int = 200, days: int = 31, seed: int = 2) -> pa.Table:
@@ -75,15 +94,17 @@ def agent_states(agents: int = 200, days: int = 31, seed: int = 2) -> pa.Table:
 
 def write(out: Path, n: int, by_day: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    table = contacts(n)
     if by_day:
-        day = pc.strftime(table["arrived_at"], format="%Y-%m-%d")
-        ds.write_dataset(table.append_column("day", day), out / "contacts", format="parquet",
-                         partitioning=ds.partitioning(pa.schema([("day", pa.string())]),
-                                                      flavor="hive"),
-                         existing_data_behavior="overwrite_or_ignore")
+        for i, start in enumerate(range(0, n, CHUNK)):
+            table = contacts(min(CHUNK, n - start), 1 + i, first_id=start)
+            day = pc.strftime(table["arrived_at"], format="%Y-%m-%d")
+            ds.write_dataset(table.append_column("day", day), out / "contacts",
+                             format="parquet", basename_template=f"part-{i}-{{i}}.parquet",
+                             partitioning=ds.partitioning(pa.schema([("day", pa.string())]),
+                                                          flavor="hive"),
+                             existing_data_behavior="overwrite_or_ignore")
     else:
-        pq.write_table(table, out / "contacts.parquet", row_group_size=1_000_000)
+        write_contacts(out / "contacts.parquet", n)
     pq.write_table(agent_states(), out / "agent_states.parquet")
 
 
