@@ -71,6 +71,8 @@ def create_user(session: Session, username: str, password: str, role: str,
         raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role == "client" and not tenant:
         raise UsageError("a client viewer needs --tenant: they may only see their tenant")
+    if role == "agent" and not agent_id:
+        raise UsageError("an agent account needs --agent-id: it shows that agent's QA")
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)):

@@ -54,7 +54,7 @@ def _read_password() -> str:
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="user name to log in with")],
-    role: Annotated[str, typer.Option(help="admin | supervisor | client")],
+    role: Annotated[str, typer.Option(help="admin | supervisor | client | agent")],
     tenant: Annotated[str | None, typer.Option(help="the tenant a client (or supervisor) "
                                                     "is bound to")] = None,
     site: Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")] = None,

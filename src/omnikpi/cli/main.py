@@ -31,6 +31,7 @@ def fail(error: OmniKPIError) -> NoReturn:
 from omnikpi.cli import accounts as _accounts  # noqa: E402,F401
 from omnikpi.cli import demo as _demo  # noqa: E402,F401
 from omnikpi.cli import importer as _importer  # noqa: E402,F401
+from omnikpi.cli import qa as _qa  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401
 from omnikpi.cli import serve as _serve  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401

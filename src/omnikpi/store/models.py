@@ -25,7 +25,7 @@ class Base(DeclarativeBase):
     pass
 
 
-ROLES = ("admin", "supervisor", "client")
+ROLES = ("admin", "supervisor", "client", "agent")
 
 
 class User(Base):
@@ -145,3 +145,127 @@ class AlertEvent(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# -- quality assurance -----------------------------------------------------------------
+
+
+class QaForm(Base):
+    """A version of a QA checklist; editing a form makes a new version, evaluations keep
+    the version they were scored with."""
+
+    __tablename__ = "qa_forms"
+    __table_args__ = (UniqueConstraint("form_key", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(200))
+    channel_kind: Mapped[str] = mapped_column(String(20), default="any")
+    """voice, text or any: which contacts the form is meant for."""
+    pass_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(150), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QaFormItem(Base):
+    __tablename__ = "qa_form_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("qa_forms.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(String(200))
+    item_key: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Failing a critical item makes the contact defective, whatever the score."""
+    allow_na: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class QaSample(Base):
+    __tablename__ = "qa_samples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    seed: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float] = mapped_column(Float)
+    min_per_agent: Mapped[int] = mapped_column(Integer, default=1)
+    period_from: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    period_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    evaluator: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("qa_forms.id"), nullable=True)
+    tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    population: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(150), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QaSampleItem(Base):
+    """One question to evaluate: a contact, or a chain of chats evaluated as one."""
+
+    __tablename__ = "qa_sample_items"
+    __table_args__ = (UniqueConstraint("sample_id", "contact_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("qa_samples.id", ondelete="CASCADE"),
+                                           index=True)
+    contact_id: Mapped[str] = mapped_column(String(200), index=True)
+    chain: Mapped[str] = mapped_column(Text, default="")
+    """Space-separated contact ids of the chain (the first is ``contact_id``)."""
+    agent_id: Mapped[str] = mapped_column(String(150), index=True)
+    channel: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    queue: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    site: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    evaluator: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+
+
+class QaCalibration(Base):
+    """Several evaluators score the same contacts; their agreement is reported."""
+
+    __tablename__ = "qa_calibrations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    form_id: Mapped[int] = mapped_column(ForeignKey("qa_forms.id"))
+    contact_ids: Mapped[str] = mapped_column(Text)
+    """Space-separated contacts every evaluator scores."""
+    evaluators: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(150))
+    """The reference evaluator (usually the QA lead) the others are compared with."""
+    tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QaEvaluation(Base):
+    __tablename__ = "qa_evaluations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("qa_forms.id"), index=True)
+    sample_item_id: Mapped[int | None] = mapped_column(ForeignKey("qa_sample_items.id"),
+                                                       nullable=True)
+    calibration_id: Mapped[int | None] = mapped_column(ForeignKey("qa_calibrations.id"),
+                                                       nullable=True, index=True)
+    contact_id: Mapped[str] = mapped_column(String(200), index=True)
+    chain_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    agent_id: Mapped[str] = mapped_column(String(150), index=True)
+    tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    site: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    evaluator: Mapped[str] = mapped_column(String(150))
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    score: Mapped[float] = mapped_column(Float)
+    critical_error: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    """submitted → acknowledged or disputed (by the agent) → resolved (by QA)."""
+    agent_comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+
+
+class QaAnswer(Base):
+    __tablename__ = "qa_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("qa_evaluations.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("qa_form_items.id"))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """1 met, 0 not met, between for partial; none for not applicable."""
+    comment: Mapped[str] = mapped_column(Text, default="")

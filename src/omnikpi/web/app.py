@@ -19,7 +19,7 @@ from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, upgrade
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
-from omnikpi.web.routes import agents, api, auth, builder, live, pages
+from omnikpi.web.routes import agents, api, auth, builder, live, pages, qa
 from omnikpi.web.security import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -92,6 +92,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(pages.router)
     app.include_router(builder.router)
     app.include_router(agents.router)
+    app.include_router(qa.router)
+    app.include_router(qa.api)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

@@ -1,0 +1,149 @@
+"""`omnikpi qa …`: sampling contacts for evaluation, forms, export, calibration report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from omnikpi.cli.main import app, fail
+from omnikpi.errors import OmniKPIError
+
+qa_app = typer.Typer(help="Quality assurance: sampling, forms, export, calibration.",
+                     no_args_is_help=True)
+app.add_typer(qa_app, name="qa")
+console = Console()
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database-url", help="SQLAlchemy URL (default: $OMNIKPI_DATABASE_URL or "
+                           "sqlite:///omnikpi.db)")]
+
+
+@qa_app.command("sample")
+def sample(
+    data: Annotated[Path, typer.Option(help="dataset folder")],
+    rate: Annotated[float, typer.Option(help="share of handled contacts, e.g. 0.03")],
+    seed: Annotated[int, typer.Option(help="the same seed draws the same sample")],
+    min_per_agent: Annotated[int, typer.Option(help="at least this many per group")] = 1,
+    by: Annotated[str, typer.Option(help="group(s) the rate applies to")] = "agent_id",
+    from_: Annotated[str | None, typer.Option("--from", help="arrived at or after")] = None,
+    to: Annotated[str | None, typer.Option(help="arrived before")] = None,
+    tz: Annotated[str, typer.Option(help="zone of --from/--to without offset")] = "UTC",
+    evaluator: Annotated[str | None, typer.Option(
+        help="leave out what this evaluator was already given or evaluated (database)")
+    ] = None,
+    save: Annotated[str | None, typer.Option(
+        help="store the sample under this name: evaluators work through it in the web UI")
+    ] = None,
+    format: Annotated[str, typer.Option(help="table | json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Draw a random, reproducible sample of handled contacts (chats chained)."""
+    from omnikpi.qa.sampling import draw_sample
+    from omnikpi.qa.store import already_given, save_sample
+    from omnikpi.schema.dataset import load_dataset
+
+    try:
+        if format not in ("table", "json"):
+            raise OmniKPIError("--format must be table or json")
+        dataset = load_dataset(data)
+        exclude = already_given(evaluator, database_url) if evaluator else set()
+        drawn = draw_sample(dataset, rate, seed, min_per_agent,
+                            tuple(b.strip() for b in by.split(",") if b.strip()),
+                            from_, to, tz, exclude)
+        if save:
+            save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
+                        min_per_agent)
+    except OmniKPIError as exc:
+        fail(exc)
+    if format == "json":
+        typer.echo(json.dumps(drawn.to_json(), ensure_ascii=False))
+        return
+    table = Table(title=f"{len(drawn.units)} of {drawn.population} handled "
+                        f"contact(s) · rate {rate:.1%} · seed {seed}")
+    for column in ("contact_id", "agent_id", "channel", "queue", "chain"):
+        table.add_column(column)
+    for unit in drawn.units:
+        table.add_row(unit.contact_id, unit.agent_id, unit.channel or "", unit.queue or "",
+                      str(len(unit.chain)) if len(unit.chain) > 1 else "")
+    console.print(table)
+
+
+@qa_app.command("forms")
+def forms_import(
+    files: Annotated[list[Path], typer.Argument(help="form TOML files (see qa_forms/)")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Load QA forms; a form whose key exists becomes its next version."""
+    from omnikpi.qa.forms import load_form_file, save_form
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            for path in files:
+                form = save_form(session, load_form_file(path), "cli")
+                typer.echo(f"{path}: form {form.form_key} version {form.version} "
+                           f"(id {form.id})")
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@qa_app.command("export")
+def export(
+    out: Annotated[Path, typer.Option(help="dataset folder to write qa tables into")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write every evaluation as canonical qa_evaluations / qa_items files."""
+    from omnikpi.qa.evaluations import export_canonical
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            evaluations, items = export_canonical(session, out)
+    except OmniKPIError as exc:
+        fail(exc)
+    typer.echo(f"{evaluations} evaluation(s) and {items} item score(s) written to "
+               f"{out}/qa_evaluations and {out}/qa_items")
+
+
+@qa_app.command("calibration-report")
+def calibration(
+    session_id: Annotated[int, typer.Argument(help="calibration session id")],
+    format: Annotated[str, typer.Option(help="table | json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Agreement of the evaluators of a calibration session, item by item."""
+    from omnikpi.qa.calibration import calibration_report
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            report = calibration_report(session, session_id)
+    except OmniKPIError as exc:
+        fail(exc)
+    if format == "json":
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    console.print(f"[bold]{report['name']}[/] · form {report['form']} · reference "
+                  f"{report['reference']} · {report['evaluations']}/{report['expected']} "
+                  f"evaluations · score alpha {_fmt(report['score_alpha'])}")
+    table = Table("item", "group", "weight", "spread (sd)", "alpha")
+    for row in report["items"]:
+        table.add_row(row["item"], row["group"], f"{row['weight']:g}", _fmt(row["spread"]),
+                      _fmt(row["alpha"]))
+    console.print(table)
+    versus = Table("evaluator", "contacts", "mean |Δ score|", "same verdict")
+    for row in report["versus_reference"]:
+        versus.add_row(row["evaluator"], str(row["contacts"]),
+                       _fmt(row["mean_abs_difference"]), _fmt(row["same_verdict"]))
+    console.print(versus)
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"

@@ -1,0 +1,1 @@
+"""Quality assurance: checklists, sampling, evaluation, feedback and calibration."""

@@ -1,0 +1,113 @@
+"""Calibration: how far evaluators agree when they score the same contacts.
+
+For each item: the spread of the evaluators' item scores (mean over contacts of the
+population standard deviation across evaluators) and Krippendorff's alpha (interval
+level, from the maintained ``krippendorff`` package) over all contacts. For the total
+score: alpha over the evaluators × contacts matrix, and each evaluator's mean absolute
+difference from the reference evaluator and share of contacts judged the same way
+(pass / defective) as the reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import krippendorff
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnikpi.errors import UsageError
+from omnikpi.store.models import QaAnswer, QaCalibration, QaEvaluation, QaForm, QaFormItem
+
+
+def alpha(matrix: list[list[float | None]]) -> float | None:
+    """Krippendorff's alpha (interval) of raters × units; None when undefined (fewer than
+    two pairable values, or no variation at all)."""
+    data = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
+    pairable = int(np.sum(np.sum(~np.isnan(data), axis=0) >= 2))
+    values = data[~np.isnan(data)]
+    if pairable == 0 or values.size < 2 or np.all(values == values[0]):
+        return None
+    result = float(krippendorff.alpha(reliability_data=data,
+                                      level_of_measurement="interval"))
+    return None if math.isnan(result) else result
+
+
+@dataclass
+class CalibrationReport:
+    data: dict[str, Any]
+
+
+def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
+    calibration = session.get(QaCalibration, calibration_id)
+    if calibration is None:
+        raise UsageError(f"no calibration session {calibration_id}")
+    form = session.get(QaForm, calibration.form_id)
+    assert form is not None
+    contacts = calibration.contact_ids.split()
+    evaluators = calibration.evaluators.split()
+    items = list(session.scalars(select(QaFormItem).where(
+        QaFormItem.form_id == form.id).order_by(QaFormItem.position)))
+    latest: dict[tuple[str, str], QaEvaluation] = {}
+    for evaluation in session.scalars(select(QaEvaluation).where(
+            QaEvaluation.calibration_id == calibration_id).order_by(QaEvaluation.id)):
+        latest[(evaluation.evaluator, evaluation.contact_id)] = evaluation
+    answers: dict[int, dict[int, float | None]] = defaultdict(dict)
+    ids = [e.id for e in latest.values()]
+    for answer in session.scalars(select(QaAnswer).where(QaAnswer.evaluation_id.in_(ids))):
+        answers[answer.evaluation_id][answer.item_id] = answer.score
+
+    def value(evaluator: str, contact: str, item: QaFormItem | None) -> float | None:
+        evaluation = latest.get((evaluator, contact))
+        if evaluation is None:
+            return None
+        return evaluation.score if item is None else answers[evaluation.id].get(item.id)
+
+    item_rows = []
+    for item in items:
+        matrix = [[value(e, c, item) for c in contacts] for e in evaluators]
+        spreads = []
+        for column in zip(*matrix, strict=True):
+            present = [v for v in column if v is not None]
+            if len(present) >= 2:
+                spreads.append(float(np.std(present)))
+        item_rows.append({"item": item.item_key, "group": item.group_name,
+                          "weight": item.weight, "critical": item.critical,
+                          "spread": float(np.mean(spreads)) if spreads else None,
+                          "alpha": alpha(matrix)})
+    totals = [[value(e, c, None) for c in contacts] for e in evaluators]
+    pass_score = form.pass_score
+
+    def verdict(evaluator: str, contact: str) -> bool | None:
+        evaluation = latest.get((evaluator, contact))
+        if evaluation is None:
+            return None
+        failed = evaluation.critical_error or (pass_score is not None
+                                               and evaluation.score < pass_score)
+        return not failed
+
+    versus = []
+    for evaluator in evaluators:
+        if evaluator == calibration.reference:
+            continue
+        diffs = [abs(a - b) for a, b in (
+            (value(evaluator, c, None), value(calibration.reference, c, None))
+            for c in contacts) if a is not None and b is not None]
+        same = [verdict(evaluator, c) == verdict(calibration.reference, c) for c in contacts
+                if verdict(evaluator, c) is not None
+                and verdict(calibration.reference, c) is not None]
+        versus.append({"evaluator": evaluator, "contacts": len(diffs),
+                       "mean_abs_difference": float(np.mean(diffs)) if diffs else None,
+                       "same_verdict": sum(same) / len(same) if same else None})
+    done = sum(1 for e in evaluators for c in contacts if (e, c) in latest)
+    return {"calibration": calibration.id, "name": calibration.name,
+            "form": f"{form.form_key}@v{form.version}", "reference": calibration.reference,
+            "evaluators": evaluators, "contacts": contacts,
+            "evaluations": done, "expected": len(evaluators) * len(contacts),
+            "score_alpha": alpha(totals),
+            "scores": {e: {c: value(e, c, None) for c in contacts} for e in evaluators},
+            "items": item_rows, "versus_reference": versus}

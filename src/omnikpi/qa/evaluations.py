@@ -1,0 +1,114 @@
+"""Evaluations: scoring a sampled contact, the agent's acknowledgement or dispute, and the
+canonical ``qa_evaluations`` / ``qa_items`` files that feed ``contact_quality`` and
+``qa_score`` in every report."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnikpi.errors import UsageError
+from omnikpi.qa.forms import form_items, score
+from omnikpi.store.models import QaAnswer, QaEvaluation, QaForm, QaFormItem, QaSampleItem
+
+EXPORT_NAME = "omnikpi-qa.csv"
+"""The module's files inside the dataset folder: ``qa_evaluations/omnikpi-qa.csv`` and
+``qa_items/omnikpi-qa.csv`` (a dataset may hold its own QA files beside them)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is evaluated: a contact or a chain, with its agent and place."""
+
+    contact_id: str
+    agent_id: str
+    chain_id: str | None = None
+    tenant: str | None = None
+    site: str | None = None
+
+
+def submit(session: Session, form_id: int, subject: Subject, evaluator: str,
+           answers: dict[int, float | None], comment: str = "",
+           sample_item_id: int | None = None,
+           calibration_id: int | None = None) -> QaEvaluation:
+    form = session.get(QaForm, form_id)
+    if form is None:
+        raise UsageError(f"no QA form {form_id}")
+    items = form_items(session, form_id)
+    value, critical = score(items, answers)
+    evaluation = QaEvaluation(
+        form_id=form_id, sample_item_id=sample_item_id, calibration_id=calibration_id,
+        contact_id=subject.contact_id, chain_id=subject.chain_id, agent_id=subject.agent_id,
+        tenant=subject.tenant, site=subject.site, evaluator=evaluator, score=value,
+        critical_error=critical, comment=comment)
+    session.add(evaluation)
+    session.flush()
+    for item in items:
+        session.add(QaAnswer(evaluation_id=evaluation.id, item_id=item.id,
+                             score=answers[item.id]))
+    if sample_item_id is not None:
+        sampled = session.get(QaSampleItem, sample_item_id)
+        if sampled is not None:
+            sampled.status = "done"
+    return evaluation
+
+
+def respond(session: Session, evaluation_id: int, agent_id: str | None, action: str,
+            comment: str = "") -> QaEvaluation:
+    """The agent acknowledges or disputes an evaluation of their own contact."""
+    evaluation = session.get(QaEvaluation, evaluation_id)
+    if evaluation is None or (agent_id is not None and evaluation.agent_id != agent_id):
+        raise UsageError("no such evaluation of yours")
+    if action not in ("acknowledge", "dispute"):
+        raise UsageError("action must be acknowledge or dispute")
+    if action == "dispute" and not comment.strip():
+        raise UsageError("say why you dispute the evaluation")
+    evaluation.status = "acknowledged" if action == "acknowledge" else "disputed"
+    evaluation.agent_comment = comment
+    evaluation.answered_at = datetime.now(UTC)
+    return evaluation
+
+
+def _iso(value: datetime) -> str:
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def export_canonical(session: Session, folder: Path) -> tuple[int, int]:
+    """Write every evaluation to ``folder``'s qa_evaluations and qa_items tables."""
+    rows = session.execute(select(QaEvaluation, QaForm).join(
+        QaForm, QaForm.id == QaEvaluation.form_id).order_by(QaEvaluation.id)).all()
+    evaluations = folder / "qa_evaluations"
+    items_dir = folder / "qa_items"
+    evaluations.mkdir(parents=True, exist_ok=True)
+    items_dir.mkdir(parents=True, exist_ok=True)
+    scratch = evaluations / (EXPORT_NAME + ".tmp")
+    with scratch.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["evaluation_id", "contact_id", "chain_id", "agent_id", "evaluator_id",
+                      "form_id", "evaluated_at", "score", "critical_error", "calibration"])
+        for evaluation, form in rows:
+            out.writerow([f"omnikpi-qa-{evaluation.id}", evaluation.contact_id,
+                          evaluation.chain_id or "", evaluation.agent_id,
+                          evaluation.evaluator, f"{form.form_key}@v{form.version}",
+                          _iso(evaluation.evaluated_at), f"{evaluation.score:.6f}",
+                          str(evaluation.critical_error).lower(),
+                          str(evaluation.calibration_id is not None).lower()])
+    answers = session.execute(select(QaAnswer, QaFormItem).join(
+        QaFormItem, QaFormItem.id == QaAnswer.item_id).order_by(QaAnswer.id)).all()
+    item_scratch = items_dir / (EXPORT_NAME + ".tmp")
+    with item_scratch.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["evaluation_id", "item_id", "weight", "score", "critical"])
+        for answer, item in answers:
+            out.writerow([f"omnikpi-qa-{answer.evaluation_id}", item.item_key, item.weight,
+                          "" if answer.score is None else answer.score,
+                          str(item.critical).lower()])
+    scratch.replace(evaluations / EXPORT_NAME)
+    item_scratch.replace(items_dir / EXPORT_NAME)
+    return len(rows), len(answers)

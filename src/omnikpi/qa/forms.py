@@ -1,0 +1,172 @@
+"""QA forms: weighted checklists with groups, critical items and N/A, versioned; scoring.
+
+A form is written in TOML (see ``qa_forms/``)::
+
+    key = "voice"
+    name = "Voice call"
+    channel_kind = "voice"        # voice | text | any
+    pass_score = 80               # optional: below it a contact is defective
+    [[items]]
+    group = "Greeting"
+    key = "greet"
+    text = "Greets by the standard script"
+    weight = 2
+    critical = false
+    allow_na = false
+
+Score of an evaluation = 100 × Σ weight × item score / Σ weight over the items that apply
+(N/A items are left out of both sums); an item score is 1 (met), 0 (not met) or between.
+A critical item scored below 1 makes the evaluation a critical error: the contact counts
+as defective in ``contact_quality`` whatever its score.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omnikpi.errors import UsageError
+from omnikpi.store.models import QaForm, QaFormItem
+
+CHANNEL_KINDS = ("voice", "text", "any")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    group: str
+    key: str
+    text: str
+    weight: float = 1.0
+    critical: bool = False
+    allow_na: bool = True
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str
+    name: str
+    items: tuple[ItemSpec, ...]
+    channel_kind: str = "any"
+    pass_score: float | None = None
+
+
+def parse_form(data: dict[str, Any], source: str = "form") -> FormSpec:
+    try:
+        items = tuple(
+            ItemSpec(str(i["group"]), str(i["key"]), str(i["text"]),
+                     float(i.get("weight", 1.0)), bool(i.get("critical", False)),
+                     bool(i.get("allow_na", True)))
+            for i in data.get("items", []))
+        spec = FormSpec(str(data["key"]), str(data.get("name", data["key"])), items,
+                        str(data.get("channel_kind", "any")),
+                        float(data["pass_score"]) if data.get("pass_score") is not None
+                        else None)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{source}: every form needs key, and every item group, key and "
+                         f"text ({exc})") from exc
+    check_form(spec, source)
+    return spec
+
+
+def check_form(spec: FormSpec, source: str = "form") -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", spec.key):
+        raise UsageError(f"{source}: key must be lower-case letters, digits, - or _")
+    if spec.channel_kind not in CHANNEL_KINDS:
+        raise UsageError(f"{source}: channel_kind must be one of {', '.join(CHANNEL_KINDS)}")
+    if not spec.items:
+        raise UsageError(f"{source}: a form needs at least one item")
+    keys = [i.key for i in spec.items]
+    if len(set(keys)) != len(keys):
+        raise UsageError(f"{source}: item keys must be unique")
+    if any(i.weight < 0 for i in spec.items) or sum(i.weight for i in spec.items) <= 0:
+        raise UsageError(f"{source}: weights must be ≥ 0 and not all 0")
+
+
+def load_form_file(path: Path) -> FormSpec:
+    try:
+        return parse_form(tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read the form {path}: {exc}") from exc
+
+
+def parse_item_lines(text: str) -> tuple[ItemSpec, ...]:
+    """Items typed in the web form, one per line: group | key | text | weight |
+    critical (yes/no) | N/A allowed (yes/no)."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 3:
+            raise UsageError(f"item line {number}: write group | key | text | weight | "
+                             "critical | N/A allowed")
+        try:
+            weight = float(parts[3]) if len(parts) > 3 and parts[3] else 1.0
+        except ValueError:
+            raise UsageError(f"item line {number}: weight {parts[3]!r} is not a number"
+                             ) from None
+        flag = [p.lower() in ("yes", "y", "true", "1", "x") for p in parts[4:6]]
+        items.append(ItemSpec(parts[0], parts[1], parts[2], weight,
+                              flag[0] if flag else False, flag[1] if len(flag) > 1 else True))
+    return tuple(items)
+
+
+def save_form(session: Session, spec: FormSpec, author: str) -> QaForm:
+    """Store ``spec`` as the next version of its key (older versions stay for the
+    evaluations made with them)."""
+    check_form(spec)
+    latest = session.scalar(select(func.max(QaForm.version)).where(QaForm.form_key == spec.key))
+    form = QaForm(form_key=spec.key, version=(latest or 0) + 1, name=spec.name,
+                  channel_kind=spec.channel_kind, pass_score=spec.pass_score,
+                  created_by=author)
+    session.add(form)
+    session.flush()
+    for position, item in enumerate(spec.items):
+        session.add(QaFormItem(form_id=form.id, position=position, group_name=item.group,
+                               item_key=item.key, text=item.text, weight=item.weight,
+                               critical=item.critical, allow_na=item.allow_na))
+    session.flush()
+    return form
+
+
+def form_items(session: Session, form_id: int) -> list[QaFormItem]:
+    return list(session.scalars(select(QaFormItem).where(QaFormItem.form_id == form_id)
+                                .order_by(QaFormItem.position)))
+
+
+def latest_forms(session: Session) -> list[QaForm]:
+    newest = select(QaForm.form_key, func.max(QaForm.version).label("v")).group_by(
+        QaForm.form_key).subquery()
+    return list(session.scalars(select(QaForm).join(
+        newest, (QaForm.form_key == newest.c.form_key) & (QaForm.version == newest.c.v))
+        .order_by(QaForm.form_key)))
+
+
+def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[float, bool]:
+    """(score 0–100, critical error) of answers by item id; None = not applicable."""
+    total = 0.0
+    weights = 0.0
+    critical = False
+    for item in items:
+        if item.id not in answers:
+            raise UsageError(f"item {item.item_key!r} has no answer")
+        value = answers[item.id]
+        if value is None:
+            if not item.allow_na:
+                raise UsageError(f"item {item.item_key!r} cannot be N/A")
+            continue
+        if not 0.0 <= value <= 1.0:
+            raise UsageError(f"item {item.item_key!r}: a score is between 0 and 1")
+        total += item.weight * value
+        weights += item.weight
+        if item.critical and value < 1.0:
+            critical = True
+    if weights == 0:
+        raise UsageError("every item is N/A (or weighs 0): nothing to score")
+    return 100.0 * total / weights, critical

@@ -1,0 +1,149 @@
+"""A random, reproducible, stratified sample of handled contacts for evaluation.
+
+Units: a handled contact (an agent answered it); chats and messenger sessions of one
+customer less than ``chain_gap_hours`` apart form a *chain* evaluated as one question (the
+unit is named by its first contact and belongs to that contact's agent, queue, channel).
+
+Per group of ``by`` (default: agent), the sample takes
+``n = max(min(min_per_agent, N), round(rate × N))`` of the group's ``N`` units (rounded half
+up). Inside a group, units are stratified by channel and queue: each unit gets a key
+``md5(seed:unit)`` — stable across machines, versions and row order — is ranked by key
+inside its stratum, and units are taken in order of their relative position in their
+stratum, so every stratum is represented in proportion. Units excluded (already sampled
+for, or evaluated by, the same evaluator) are left out before counting. Everything runs in
+one DuckDB query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from omnikpi.config import CHAT_CHANNELS
+from omnikpi.engine.run import parse_instant
+from omnikpi.errors import UsageError
+from omnikpi.schema.convert import quote
+from omnikpi.schema.dataset import Dataset
+
+GROUPABLE = ("agent_id", "queue", "channel", "site", "tenant")
+
+
+@dataclass(frozen=True)
+class SampledUnit:
+    contact_id: str
+    chain: tuple[str, ...]
+    agent_id: str
+    channel: str | None
+    queue: str | None
+    site: str | None
+    tenant: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"contact_id": self.contact_id, "chain": list(self.chain),
+                "agent_id": self.agent_id, "channel": self.channel, "queue": self.queue,
+                "site": self.site, "tenant": self.tenant}
+
+
+@dataclass(frozen=True)
+class Sample:
+    units: tuple[SampledUnit, ...]
+    population: int
+    """Units in the period before exclusions."""
+    rate: float
+    seed: int
+
+    @property
+    def contact_ids(self) -> list[str]:
+        return [u.contact_id for u in self.units]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sample": self.contact_ids, "population": self.population, "rate": self.rate,
+                "seed": self.seed, "units": [u.to_json() for u in self.units]}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1,
+                by: tuple[str, ...] = ("agent_id",), from_: str | None = None,
+                to: str | None = None, tz: str = "UTC",
+                exclude: set[str] | frozenset[str] = frozenset(),
+                chain_gap_hours: float = 24.0) -> Sample:
+    if not 0.0 < rate <= 1.0:
+        raise UsageError("--rate must be a share between 0 and 1 (e.g. 0.03 for 3 %)")
+    if min_per_agent < 0:
+        raise UsageError("--min-per-agent must be ≥ 0")
+    bad = [b for b in by if b not in GROUPABLE]
+    if bad or not by:
+        raise UsageError(f"--by must be among {', '.join(GROUPABLE)}")
+    dataset.require("contacts", "QA sampling")
+    start = parse_instant(from_, tz, "from")
+    end = parse_instant(to, tz, "to")
+    period = "".join([f" AND arrived_at >= {start}" if start is not None else "",
+                      f" AND arrived_at < {end}" if end is not None else ""])
+    chats = ", ".join(_literal(c) for c in CHAT_CHANNELS)
+    gap = int(chain_gap_hours * 3600 * 1_000_000)
+    groups = ", ".join(quote(b) for b in by)
+    con = dataset.con  # not a new cursor: a scoped dataset's cursor carries its scope
+    con.execute("CREATE OR REPLACE TEMP TABLE __qa_excluded (contact_id VARCHAR)")
+    if exclude:
+        con.executemany("INSERT INTO __qa_excluded VALUES (?)", [[c] for c in exclude])
+    sql = f"""
+    WITH handled AS (
+      SELECT contact_id, agent_id, lower(channel) AS channel, queue, site, tenant,
+             customer_id, arrived_at,
+             lower(channel) IN ({chats}) AND customer_id IS NOT NULL AS chat
+      FROM contacts
+      WHERE agent_id IS NOT NULL AND coalesce(first_response_at, accepted_at) IS NOT NULL
+        {period}
+    ), marked AS (
+      SELECT *, CASE WHEN chat AND arrived_at - lag(arrived_at) OVER chain_order <= {gap}
+                     THEN 0 ELSE 1 END AS starts
+      FROM handled WINDOW chain_order AS (PARTITION BY chat, customer_id, channel
+                                          ORDER BY arrived_at, contact_id)
+    ), numbered AS (
+      SELECT *, CASE WHEN chat THEN sum(starts) OVER (
+               PARTITION BY customer_id, channel ORDER BY arrived_at, contact_id
+               ROWS UNBOUNDED PRECEDING) END AS chain_no
+      FROM marked
+    ), members AS (
+      SELECT *, CASE WHEN chat THEN first_value(contact_id) OVER (
+               PARTITION BY customer_id, channel, chain_no ORDER BY arrived_at, contact_id)
+             ELSE contact_id END AS unit
+      FROM numbered
+    ), units AS (
+      SELECT unit,
+             string_agg(contact_id, ' ' ORDER BY arrived_at, contact_id) AS chain,
+             bool_or(contact_id IN (SELECT contact_id FROM __qa_excluded)) AS excluded
+      FROM members GROUP BY unit
+    ), heads AS (
+      SELECT u.unit, u.chain, u.excluded, m.agent_id, m.channel, m.queue, m.site,
+             m.tenant, md5({_literal(str(seed))} || ':' || u.unit) AS key
+      FROM units u JOIN members m ON m.contact_id = u.unit
+    ), ranked AS (
+      SELECT *,
+        (row_number() OVER (PARTITION BY {groups}, channel, queue ORDER BY key) - 0.5)
+          / count(*) OVER (PARTITION BY {groups}, channel, queue) AS position,
+        count(*) OVER (PARTITION BY {groups}) AS group_size
+      FROM heads WHERE NOT excluded
+    ), picked AS (
+      SELECT *, row_number() OVER (PARTITION BY {groups} ORDER BY position, key) AS pick
+      FROM ranked
+    )
+    SELECT unit, chain, agent_id, channel, queue, site, tenant,
+           (SELECT count(*) FROM heads) AS population
+    FROM picked
+    WHERE pick <= greatest(least({int(min_per_agent)}, group_size),
+                           CAST(floor({float(rate)} * group_size + 0.5) AS BIGINT))
+    ORDER BY agent_id, unit
+    """
+    rows = con.execute(sql).fetchall()
+    population = int(rows[0][7]) if rows else int(
+        con.execute(f"SELECT count(*) FROM contacts WHERE agent_id IS NOT NULL AND "
+                    f"coalesce(first_response_at, accepted_at) IS NOT NULL {period}"
+                    ).fetchone()[0])  # type: ignore[index]
+    con.execute("DROP TABLE __qa_excluded")
+    units = tuple(SampledUnit(str(u), tuple(str(chain).split(" ")), str(a), c, q, s, t)
+                  for u, chain, a, c, q, s, t, _ in rows)
+    return Sample(units, population, rate, seed)

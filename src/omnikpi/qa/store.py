@@ -1,0 +1,39 @@
+"""Samples in the database: what each evaluator was given, and the queue they work through."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from omnikpi.qa.sampling import Sample
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import QaEvaluation, QaSample, QaSampleItem
+
+
+def already_given(evaluator: str, database_url: str | None) -> set[str]:
+    """Contacts already sampled for, or evaluated by, ``evaluator`` (never twice)."""
+    with session_scope(database_url) as session:
+        given = set(session.scalars(select(QaSampleItem.chain).where(
+            QaSampleItem.evaluator == evaluator)))
+        done = set(session.scalars(select(QaEvaluation.contact_id).where(
+            QaEvaluation.evaluator == evaluator)))
+    return {c for chain in given for c in chain.split()} | done
+
+
+def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
+                database_url: str | None, from_: str | None = None, to: str | None = None,
+                min_per_agent: int = 1, form_id: int | None = None,
+                tenant: str | None = None) -> int:
+    with session_scope(database_url) as session:
+        row = QaSample(name=name, seed=sample.seed, rate=sample.rate,
+                       min_per_agent=min_per_agent, period_from=from_, period_to=to,
+                       evaluator=evaluator, form_id=form_id, tenant=tenant,
+                       population=sample.population, created_by=author)
+        session.add(row)
+        session.flush()
+        for unit in sample.units:
+            session.add(QaSampleItem(sample_id=row.id, contact_id=unit.contact_id,
+                                     chain=" ".join(unit.chain), agent_id=unit.agent_id,
+                                     channel=unit.channel, queue=unit.queue,
+                                     tenant=unit.tenant, site=unit.site,
+                                     evaluator=evaluator))
+        return row.id

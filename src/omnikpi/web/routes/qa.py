@@ -1,0 +1,397 @@
+"""The QA module in the web app: forms, samples, the evaluator's queue, evaluation with the
+transcript, the agent's acknowledgement or dispute, calibration sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.engine.timezones import to_datetime
+from omnikpi.errors import UsageError
+from omnikpi.qa.calibration import calibration_report
+from omnikpi.qa.evaluations import Subject, export_canonical, respond, submit
+from omnikpi.qa.forms import (
+    CHANNEL_KINDS,
+    FormSpec,
+    form_items,
+    latest_forms,
+    parse_item_lines,
+    save_form,
+)
+from omnikpi.qa.sampling import draw_sample
+from omnikpi.qa.store import already_given, save_sample
+from omnikpi.schema.convert import quote
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import QaCalibration, QaEvaluation, QaForm, QaSample, QaSampleItem
+from omnikpi.web.deps import View, ViewDep
+from omnikpi.web.routes.pages import templates
+from omnikpi.web.security import require_roles
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/qa", tags=["qa"])
+EVALUATORS = ("admin", "supervisor")
+
+
+def _evaluator(view: View) -> Principal:
+    require_roles(view.principal, *EVALUATORS)
+    return view.principal
+
+
+def _reader(view: View) -> Principal:
+    require_roles(view.principal, *EVALUATORS, "agent")
+    return view.principal
+
+
+def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
+    if view.principal.role == "agent":
+        return agent_id == view.principal.agent_id
+    return view.scope.unbounded or view.scope.allows(tenant, site)
+
+
+def _refresh_kpis(view: View, session: Session) -> None:
+    """Write the evaluations where reports read them, and reload the dataset now."""
+    export_canonical(session, view.state.data_path)
+    view.state.checked_at = 0.0
+
+
+@router.get("/qa", response_class=HTMLResponse)
+def overview(request: Request, view: ViewDep) -> Response:
+    principal = _reader(view)
+    with session_scope(view.state.database_url) as session:
+        forms = latest_forms(session)
+        samples = []
+        if principal.role in EVALUATORS:
+            for sample in session.scalars(select(QaSample).order_by(QaSample.id.desc())):
+                items = session.scalars(select(QaSampleItem).where(
+                    QaSampleItem.sample_id == sample.id)).all()
+                visible = [i for i in items if _may_see(view, i.tenant, i.site, i.agent_id)]
+                if visible or not items:
+                    samples.append({"sample": sample, "total": len(visible),
+                                    "done": sum(i.status == "done" for i in visible)})
+        queue = []
+        if principal.role in EVALUATORS:
+            pending = session.scalars(select(QaSampleItem).where(
+                QaSampleItem.status == "pending",
+                (QaSampleItem.evaluator == principal.name) | QaSampleItem.evaluator.is_(None))
+                .order_by(QaSampleItem.id).limit(200)).all()
+            queue = [i for i in pending if _may_see(view, i.tenant, i.site, i.agent_id)]
+        evaluations = [e for e in session.scalars(select(QaEvaluation).where(
+            QaEvaluation.calibration_id.is_(None)).order_by(QaEvaluation.id.desc()).limit(500))
+            if _may_see(view, e.tenant, e.site, e.agent_id)][:100]
+        calibrations = list(session.scalars(select(QaCalibration).order_by(
+            QaCalibration.id.desc()))) if principal.role in EVALUATORS else []
+        calibrations = [c for c in calibrations
+                        if view.scope.unbounded or view.scope.allows(c.tenant)]
+        return templates.TemplateResponse(request, "qa.html", {
+            "filters": None, "forms": forms, "samples": samples, "queue": queue,
+            "evaluations": evaluations, "calibrations": calibrations,
+            "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS})
+
+
+@router.get("/qa/forms/{form_id}", response_class=HTMLResponse)
+def form_page(request: Request, view: ViewDep, form_id: int) -> Response:
+    _reader(view)
+    with session_scope(view.state.database_url) as session:
+        form = session.get(QaForm, form_id)
+        if form is None:
+            raise HTTPException(404, "no such form")
+        return templates.TemplateResponse(request, "qa_form.html", {
+            "filters": None, "form": form, "items": form_items(session, form_id)})
+
+
+@router.post("/qa/forms")
+def create_form(view: ViewDep, key: Annotated[str, Form()], name: Annotated[str, Form()],
+                items: Annotated[str, Form()], channel_kind: Annotated[str, Form()] = "any",
+                pass_score: Annotated[str, Form()] = "") -> Response:
+    principal = _evaluator(view)
+    try:
+        threshold = float(pass_score) if pass_score.strip() else None
+    except ValueError:
+        raise UsageError("pass score must be a number from 0 to 100") from None
+    spec = FormSpec(key.strip(), name.strip(), parse_item_lines(items), channel_kind,
+                    threshold)
+    with session_scope(view.state.database_url) as session:
+        form = save_form(session, spec, principal.name)
+        audit(session, principal.name, "qa_form_saved", {"key": form.form_key,
+                                                         "version": form.version})
+        return RedirectResponse(f"/qa/forms/{form.id}", status_code=303)
+
+
+@router.post("/qa/samples")
+def create_sample(view: ViewDep, name: Annotated[str, Form()], rate: Annotated[float, Form()],
+                  seed: Annotated[int, Form()], min_per_agent: Annotated[int, Form()] = 1,
+                  from_: Annotated[str, Form(alias="from")] = "",
+                  to: Annotated[str, Form()] = "", tz: Annotated[str, Form()] = "UTC",
+                  evaluator: Annotated[str, Form()] = "",
+                  form_id: Annotated[str, Form()] = "") -> Response:
+    """A sample of the contacts the user may see (their tenant / sites only)."""
+    principal = _evaluator(view)
+    who = evaluator.strip() or None
+    exclude = already_given(who, view.state.database_url) if who else set()
+    drawn = draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
+                        from_ or None, to or None, tz, exclude)
+    sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
+                            from_ or None, to or None, min_per_agent,
+                            int(form_id) if form_id else None, principal.tenant)
+    return RedirectResponse(f"/qa/samples/{sample_id}", status_code=303)
+
+
+@router.get("/qa/samples/{sample_id}", response_class=HTMLResponse)
+def sample_page(request: Request, view: ViewDep, sample_id: int) -> Response:
+    _evaluator(view)
+    with session_scope(view.state.database_url) as session:
+        sample = session.get(QaSample, sample_id)
+        if sample is None:
+            raise HTTPException(404, "no such sample")
+        items = [i for i in session.scalars(select(QaSampleItem).where(
+            QaSampleItem.sample_id == sample_id).order_by(QaSampleItem.agent_id,
+                                                         QaSampleItem.id))
+            if _may_see(view, i.tenant, i.site, i.agent_id)]
+        return templates.TemplateResponse(request, "qa_sample.html", {
+            "filters": None, "sample": sample, "items": items})
+
+
+def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
+    """The contacts of a question and their messages, from the caller's scoped data."""
+    dataset = view.dataset
+    marks = ", ".join("?" for _ in contact_ids)
+    con = dataset.con
+    def records(sql: str) -> list[dict[str, Any]]:
+        cursor = con.execute(sql, contact_ids)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    contacts = records(f"SELECT * FROM contacts WHERE contact_id IN ({marks}) "
+                       "ORDER BY arrived_at") if dataset.has("contacts") else []
+    messages: list[dict[str, Any]] = []
+    if dataset.has("messages"):
+        columns = dataset.loads["messages"].columns
+        text = next((c for c in ("text", "body", "message", "content") if c in columns), None)
+        chosen = "contact_id, ts, sender, agent_id" + (f", {quote(text)} AS text" if text
+                                                       else ", NULL AS text")
+        messages = records(f"SELECT {chosen} FROM messages WHERE contact_id IN ({marks}) "
+                           "ORDER BY ts")
+    times = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at", "ts")
+
+    def shown(record: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            if value is None or (isinstance(value, float) and value != value):
+                out[key] = None
+            elif key in times:
+                out[key] = to_datetime(int(value)).isoformat(timespec="seconds")
+            else:
+                out[key] = value
+        return out
+
+    return {"contacts": [shown(c) for c in contacts], "messages": [shown(m) for m in messages]}
+
+
+def _default_form(session: Session, channel: str | None) -> QaForm | None:
+    kind = "voice" if (channel or "").lower() in ("voice", "video", "callback") else "text"
+    forms = latest_forms(session)
+    return next((f for f in forms if f.channel_kind == kind), None) or \
+        next((f for f in forms if f.channel_kind == "any"), None) or \
+        (forms[0] if forms else None)
+
+
+@router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
+def evaluate_page(request: Request, view: ViewDep, item_id: int,
+                  form_id: int | None = None) -> Response:
+    _evaluator(view)
+    with session_scope(view.state.database_url) as session:
+        item = session.get(QaSampleItem, item_id)
+        if item is None or not _may_see(view, item.tenant, item.site, item.agent_id):
+            raise HTTPException(404, "no such sample item")
+        sample = session.get(QaSample, item.sample_id)
+        form = session.get(QaForm, form_id or (sample.form_id if sample else None) or 0) or \
+            _default_form(session, item.channel)
+        if form is None:
+            raise UsageError("no QA form yet: create one (or `omnikpi qa forms FILE`)")
+        return templates.TemplateResponse(request, "qa_evaluate.html", {
+            "filters": None, "item": item, "form": form,
+            "items": form_items(session, form.id), "forms": latest_forms(session),
+            "action": f"/qa/evaluate/{item.id}",
+            **_contact_view(view, item.chain.split() or [item.contact_id])})
+
+
+async def _answers(request: Request, session: Session, form_id: int
+                   ) -> tuple[dict[int, float | None], str]:
+    form = await request.form()
+    answers: dict[int, float | None] = {}
+    for item in form_items(session, form_id):
+        raw = form.get(f"item_{item.id}")
+        if not isinstance(raw, str) or raw == "":
+            raise UsageError(f"item {item.item_key!r} has no answer")
+        answers[item.id] = None if raw == "na" else float(raw)
+    comment = form.get("comment")
+    return answers, comment if isinstance(comment, str) else ""
+
+
+@router.post("/qa/evaluate/{item_id}")
+async def evaluate(request: Request, view: ViewDep, item_id: int,
+                   form_id: Annotated[int, Form()]) -> Response:
+    principal = _evaluator(view)
+    with session_scope(view.state.database_url) as session:
+        item = session.get(QaSampleItem, item_id)
+        if item is None or not _may_see(view, item.tenant, item.site, item.agent_id):
+            raise HTTPException(404, "no such sample item")
+        if item.evaluator and item.evaluator != principal.name and not principal.is_admin:
+            raise HTTPException(403, f"this contact is in {item.evaluator}'s queue")
+        answers, comment = await _answers(request, session, form_id)
+        chain = item.chain.split()
+        evaluation = submit(session, form_id, Subject(
+            item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
+            item.tenant, item.site), principal.name, answers, comment, item.id)
+        session.flush()
+        _refresh_kpis(view, session)
+        return RedirectResponse(f"/qa/evaluations/{evaluation.id}", status_code=303)
+
+
+@router.get("/qa/evaluations/{evaluation_id}", response_class=HTMLResponse)
+def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Response:
+    _reader(view)
+    with session_scope(view.state.database_url) as session:
+        evaluation = session.get(QaEvaluation, evaluation_id)
+        if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
+                                              evaluation.agent_id):
+            raise HTTPException(404, "no such evaluation")
+        form = session.get(QaForm, evaluation.form_id)
+        from omnikpi.store.models import QaAnswer
+
+        answers = {a.item_id: a.score for a in session.scalars(
+            select(QaAnswer).where(QaAnswer.evaluation_id == evaluation.id))}
+        return templates.TemplateResponse(request, "qa_evaluation.html", {
+            "filters": None, "evaluation": evaluation, "form": form,
+            "items": form_items(session, evaluation.form_id), "answers": answers,
+            "mine": view.principal.role == "agent"})
+
+
+@router.post("/qa/evaluations/{evaluation_id}/respond")
+def respond_page(view: ViewDep, evaluation_id: int, action: Annotated[str, Form()],
+                 comment: Annotated[str, Form()] = "") -> Response:
+    principal = view.principal
+    require_roles(principal, "agent")
+    with session_scope(view.state.database_url) as session:
+        respond(session, evaluation_id, principal.agent_id, action, comment)
+        audit(session, principal.name, f"qa_{action}", {"evaluation": evaluation_id})
+    return RedirectResponse(f"/qa/evaluations/{evaluation_id}", status_code=303)
+
+
+@router.post("/qa/calibrations")
+def create_calibration(view: ViewDep, name: Annotated[str, Form()],
+                       form_id: Annotated[int, Form()], contacts: Annotated[str, Form()],
+                       evaluators: Annotated[str, Form()],
+                       reference: Annotated[str, Form()]) -> Response:
+    principal = _evaluator(view)
+    ids = contacts.replace(",", " ").split()
+    people = evaluators.replace(",", " ").split()
+    if reference not in people:
+        people.insert(0, reference)
+    if len(people) < 2 or not ids:
+        raise UsageError("a calibration needs contacts and at least two evaluators")
+    known = _contact_view(view, ids)["contacts"]
+    missing = sorted(set(ids) - {str(c["contact_id"]) for c in known})
+    if missing:
+        raise UsageError(f"unknown contact(s): {', '.join(missing[:5])}")
+    with session_scope(view.state.database_url) as session:
+        calibration = QaCalibration(name=name, form_id=form_id, contact_ids=" ".join(ids),
+                                    evaluators=" ".join(people), reference=reference,
+                                    tenant=principal.tenant)
+        session.add(calibration)
+        session.flush()
+        return RedirectResponse(f"/qa/calibrations/{calibration.id}", status_code=303)
+
+
+def _calibration(view: View, session: Session, calibration_id: int) -> QaCalibration:
+    _evaluator(view)
+    calibration = session.get(QaCalibration, calibration_id)
+    if calibration is None or not (view.scope.unbounded or
+                                   view.scope.allows(calibration.tenant)):
+        raise HTTPException(404, "no such calibration session")
+    return calibration
+
+
+@router.get("/qa/calibrations/{calibration_id}", response_class=HTMLResponse)
+def calibration_page(request: Request, view: ViewDep, calibration_id: int) -> Response:
+    with session_scope(view.state.database_url) as session:
+        calibration = _calibration(view, session, calibration_id)
+        report = calibration_report(session, calibration.id)
+        return templates.TemplateResponse(request, "qa_calibration.html", {
+            "filters": None, "calibration": calibration, "report": report,
+            "me": view.principal.name})
+
+
+@router.get("/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
+            response_class=HTMLResponse)
+def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: int,
+                              contact_id: str) -> Response:
+    with session_scope(view.state.database_url) as session:
+        calibration = _calibration(view, session, calibration_id)
+        if contact_id not in calibration.contact_ids.split():
+            raise HTTPException(404, "not a contact of this session")
+        form = session.get(QaForm, calibration.form_id)
+        contact = _contact_view(view, [contact_id])
+        if not contact["contacts"]:
+            raise HTTPException(404, "no such contact")
+        return templates.TemplateResponse(request, "qa_evaluate.html", {
+            "filters": None, "item": None, "form": form, "forms": [],
+            "items": form_items(session, calibration.form_id),
+            "action": f"/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
+            **contact})
+
+
+@router.post("/qa/calibrations/{calibration_id}/evaluate/{contact_id}")
+async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: int,
+                               contact_id: str) -> Response:
+    principal = view.principal
+    with session_scope(view.state.database_url) as session:
+        calibration = _calibration(view, session, calibration_id)
+        if principal.name not in calibration.evaluators.split():
+            raise HTTPException(403, "you are not an evaluator of this session")
+        contact = _contact_view(view, [contact_id])["contacts"]
+        if contact_id not in calibration.contact_ids.split() or not contact:
+            raise HTTPException(404, "not a contact of this session")
+        answers, comment = await _answers(request, session, calibration.form_id)
+        submit(session, calibration.form_id, Subject(
+            contact_id, str(contact[0].get("agent_id") or ""), None,
+            contact[0].get("tenant"), contact[0].get("site")), principal.name, answers,
+            comment, calibration_id=calibration.id)
+        session.flush()
+        _refresh_kpis(view, session)
+    return RedirectResponse(f"/qa/calibrations/{calibration_id}", status_code=303)
+
+
+@api.get("/calibrations/{calibration_id}")
+def calibration_json(view: ViewDep, calibration_id: int) -> dict[str, Any]:
+    """Agreement of a calibration session: per-item spread and Krippendorff's alpha,
+    each evaluator against the reference."""
+    with session_scope(view.state.database_url) as session:
+        calibration = _calibration(view, session, calibration_id)
+        return calibration_report(session, calibration.id)
+
+
+@api.get("/evaluations")
+def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
+    """Evaluations the caller may see (an agent: their own), newest first."""
+    _reader(view)
+    with session_scope(view.state.database_url) as session:
+        rows = session.scalars(select(QaEvaluation).order_by(QaEvaluation.id.desc())
+                               .limit(min(max(limit, 1), 2000) * 5))
+        out = [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,
+                "evaluator": e.evaluator, "score": e.score,
+                "critical_error": e.critical_error, "status": e.status,
+                "calibration": e.calibration_id is not None,
+                "evaluated_at": e.evaluated_at}
+               for e in rows if _may_see(view, e.tenant, e.site, e.agent_id)]
+        return out[:limit]
+
+
+def pending_count(session: Session, evaluator: str) -> int:
+    return int(session.scalar(select(func.count()).select_from(QaSampleItem).where(
+        QaSampleItem.status == "pending", QaSampleItem.evaluator == evaluator)) or 0)

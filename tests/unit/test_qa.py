@@ -1,0 +1,160 @@
+"""QA sampling, scoring and calibration agreement against hand-computed values."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omnikpi.qa.calibration import alpha, calibration_report
+from omnikpi.qa.evaluations import Subject, submit
+from omnikpi.qa.forms import FormSpec, ItemSpec, form_items, save_form, score
+from omnikpi.qa.sampling import draw_sample
+from omnikpi.schema.dataset import load_dataset
+from omnikpi.store.db import session_scope, upgrade
+from omnikpi.store.models import QaCalibration
+
+
+def write_contacts(folder: Path, groups: dict[str, tuple[int, int]],
+                   unanswered: int = 0) -> Path:
+    """``groups``: agent → (voice calls, chats); chats are from distinct customers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["contact_id,channel,queue,customer_id,arrived_at,first_response_at,agent_id"]
+    n = 0
+    for agent, (voice, chat) in groups.items():
+        for kind, count in (("voice", voice), ("chat", chat)):
+            for _ in range(count):
+                n += 1
+                lines.append(f"{agent}-{kind}-{n},{kind},{kind}q,cust{n},"
+                             f"2026-11-02T09:{n % 60:02d}:00Z,2026-11-02T09:{n % 60:02d}:10Z,"
+                             f"{agent}")
+    for i in range(unanswered):
+        lines.append(f"lost-{i},voice,voiceq,x{i},2026-11-02T10:00:00Z,,")
+    (folder / "contacts.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def expected_n(size: int, rate: float, minimum: int) -> int:
+    return max(min(minimum, size), math.floor(rate * size + 0.5))
+
+
+def test_rate_minimum_and_seed(tmp_path: Path) -> None:
+    data = load_dataset(write_contacts(tmp_path, {"a1": (50, 50), "a2": (10, 0), "a3": (1, 0)},
+                                       unanswered=7))
+    sample = draw_sample(data, rate=0.05, seed=42, min_per_agent=2)
+    per_agent = Counter(u.agent_id for u in sample.units)
+    # a1: 5 % of 100 = 5; a2: 5 % of 10 = 0.5 → 1, raised to the minimum 2; a3: only 1
+    assert per_agent == {"a1": 5, "a2": 2, "a3": 1}
+    assert sample.population == 111  # handled only: the 7 unanswered are not evaluated
+    # stratified: both of a1's channels are represented (50/50 → 2 or 3 each)
+    assert sorted(Counter(u.channel for u in sample.units if u.agent_id == "a1").values()) \
+        == [2, 3]
+    again = draw_sample(load_dataset(tmp_path), rate=0.05, seed=42, min_per_agent=2)
+    assert again.contact_ids == sample.contact_ids
+    other = draw_sample(data, rate=0.05, seed=43, min_per_agent=2)
+    assert other.contact_ids != sample.contact_ids
+    assert len(set(sample.contact_ids)) == len(sample.contact_ids)
+
+
+def test_never_twice_for_the_same_evaluator(tmp_path: Path) -> None:
+    data = load_dataset(write_contacts(tmp_path, {"a1": (40, 0)}))
+    seen: set[str] = set()
+    for week in range(4):
+        drawn = draw_sample(data, rate=0.25, seed=week, min_per_agent=1, exclude=seen)
+        assert not set(drawn.contact_ids) & seen
+        seen |= set(drawn.contact_ids)
+    assert len(seen) == 10 + 8 + 6 + 4  # a quarter of what is left each time (half up)
+
+
+def test_chats_of_one_customer_are_one_question(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,customer_id,arrived_at,first_response_at,agent_id\n"
+        "ch1,chat,web,ann,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "ch2,chat,web,ann,2026-11-02T15:00:00Z,2026-11-02T15:00:05Z,a2\n"
+        "ch3,chat,web,ann,2026-11-04T09:00:00Z,2026-11-04T09:00:05Z,a1\n"
+        "v1,voice,tel,ann,2026-11-02T10:00:00Z,2026-11-02T10:00:05Z,a1\n")
+    drawn = draw_sample(load_dataset(tmp_path), rate=1.0, seed=1, min_per_agent=0)
+    chains = {u.contact_id: u.chain for u in drawn.units}
+    # ch2 follows ch1 within 24 h: one chain, owned by ch1's agent; ch3 is 42 h later
+    assert chains == {"ch1": ("ch1", "ch2"), "ch3": ("ch3",), "v1": ("v1",)}
+    assert drawn.population == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=4),
+       rate=st.sampled_from([0.02, 0.03, 0.05, 0.1, 0.5]),
+       minimum=st.integers(min_value=0, max_value=4), seed=st.integers(0, 10**6))
+def test_sample_size_is_the_rule(tmp_path_factory: pytest.TempPathFactory, sizes: list[int],
+                                 rate: float, minimum: int, seed: int) -> None:
+    folder = write_contacts(tmp_path_factory.mktemp("s"),
+                            {f"a{i}": (n, 0) for i, n in enumerate(sizes)})
+    drawn = draw_sample(load_dataset(folder), rate=rate, seed=seed, min_per_agent=minimum)
+    counts = Counter(u.agent_id for u in drawn.units)
+    for i, n in enumerate(sizes):
+        assert counts.get(f"a{i}", 0) == expected_n(n, rate, minimum)
+
+
+class Item:
+    def __init__(self, id: int, weight: float, critical: bool = False,
+                 allow_na: bool = True) -> None:
+        self.id, self.weight, self.critical, self.allow_na = id, weight, critical, allow_na
+        self.item_key = f"i{id}"
+
+
+def test_score_by_hand() -> None:
+    items = [Item(1, 2), Item(2, 1), Item(3, 3, critical=True)]
+    assert score(items, {1: 1, 2: 0, 3: None}) == (pytest.approx(200 / 3), False)  # type: ignore[arg-type]
+    assert score(items, {1: 1, 2: 1, 3: 0}) == (pytest.approx(50.0), True)  # type: ignore[arg-type]
+    assert score(items, {1: 1, 2: 0.5, 3: 1}) == (pytest.approx(100 * 5.5 / 6), False)  # type: ignore[arg-type]
+
+
+def test_krippendorff_alpha_by_hand() -> None:
+    # values 1,1 | 2,2 | 3,4: D_o = 2/6, D_e = 82/30 → alpha = 1 − (1/3)/(82/30) = 36/41
+    assert alpha([[1, 2, 3], [1, 2, 4]]) == pytest.approx(36 / 41)
+    assert alpha([[1, 1], [1, 1]]) is None  # no variation: undefined
+    assert alpha([[1, 2, None], [1, 3, 5]]) == alpha([[1, 2], [1, 3]])
+
+
+def test_calibration_report_by_hand(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    spec = FormSpec("f", "F", (ItemSpec("G", "a", "A", 1.0), ItemSpec("G", "b", "B", 3.0,
+                                                                       critical=True)),
+                    pass_score=60)
+    with session_scope(url) as session:
+        form = save_form(session, spec, "t")
+        a, b = (i.id for i in form_items(session, form.id))
+        cal = QaCalibration(name="week", form_id=form.id, contact_ids="c1 c2",
+                            evaluators="lead ann bob", reference="lead")
+        session.add(cal)
+        session.flush()
+        scores = {  # evaluator → contact → (item a, item b)
+            "lead": {"c1": (1, 1), "c2": (0, 1)},   # 100, 75
+            "ann": {"c1": (1, 1), "c2": (1, 1)},    # 100, 100
+            "bob": {"c1": (0, 1), "c2": (1, 0)},    # 75, 25 (critical)
+        }
+        for evaluator, per_contact in scores.items():
+            for contact, (x, y) in per_contact.items():
+                submit(session, form.id, Subject(contact, "agent1"), evaluator, {a: x, b: y},
+                       calibration_id=cal.id)
+        cal_id = cal.id
+    with session_scope(url) as session:
+        report = calibration_report(session, cal_id)
+    assert report["evaluations"] == report["expected"] == 6
+    assert report["scores"]["bob"] == {"c1": 75.0, "c2": 25.0}
+    items = {r["item"]: r for r in report["items"]}
+    # item a: c1 values 1,1,0 → sd √(2/9); c2 values 0,1,1 → √(2/9)
+    assert items["a"]["spread"] == pytest.approx(math.sqrt(2 / 9))
+    # item b: c1 1,1,1 → 0; c2 1,1,0 → √(2/9); mean √(2/9)/2
+    assert items["b"]["spread"] == pytest.approx(math.sqrt(2 / 9) / 2)
+    assert report["score_alpha"] == pytest.approx(alpha([[100, 75], [100, 100], [75, 25]]))
+    versus = {r["evaluator"]: r for r in report["versus_reference"]}
+    assert versus["ann"]["mean_abs_difference"] == pytest.approx(12.5)   # |0| and |25|
+    assert versus["bob"]["mean_abs_difference"] == pytest.approx(37.5)   # |25| and |50|
+    # verdicts (pass ≥ 60, no critical error): lead pass, pass; ann pass, pass;
+    # bob pass, fail → bob agrees on one contact of two
+    assert versus["ann"]["same_verdict"] == 1.0 and versus["bob"]["same_verdict"] == 0.5
