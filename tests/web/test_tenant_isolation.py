@@ -44,6 +44,7 @@ def app(make_app: Callable[..., FastAPI], folders: tuple[Path, Path]) -> FastAPI
     with session_scope(application.state.omnikpi.database_url) as session:
         create_user(session, "root", PASSWORD, "admin")
         create_user(session, "client-a", PASSWORD, "client", tenant="A")
+        create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
     return application
 
 
@@ -270,6 +271,90 @@ def attack_saved(client: TestClient, admin: TestClient) -> None:
     assert admin.get("/builder/definition/a-weekly.toml").status_code == 400
 
 
+def _login(app: FastAPI, user: str) -> TestClient:
+    client = TestClient(app)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    assert client.post("/login", data={"username": user, "password": PASSWORD,
+                                       "csrf_token": token.group(1)},
+                       follow_redirects=False).status_code == 303
+    return client
+
+
+def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
+              browser_viewer: TestClient) -> None:
+    """QA: a client sees none of it; tenant A's supervisor sees none of B's evaluations."""
+    made = admin.post("/qa/forms", data={"key": "f", "name": "F", "items": "G | x | X | 1"},
+                      follow_redirects=False)
+    assert made.status_code == 303
+    form_id = made.headers["location"].rsplit("/", 1)[1]
+    drawn = admin.post("/qa/samples", data={"name": "all", "rate": "1", "seed": "1"},
+                       follow_redirects=False)
+    sample_id = drawn.headers["location"].rsplit("/", 1)[1]
+    page = admin.get(f"/qa/samples/{sample_id}").text
+    assert MARK in page  # the administrator's sample covers tenant B
+    items = dict(re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>[^<]*"
+                            r"</td><td>[^<]*</td><td>pending</td>\s*<td><a class=\"evaluate\" "
+                            r"href=\"/qa/evaluate/(\d+)\"", page))
+    b_item = next(i for c, i in items.items() if MARK in c)
+    b_page = admin.get(f"/qa/evaluate/{b_item}").text
+    item_field = re.search(r'name="(item_\d+)"', b_page)
+    assert item_field
+    evaluated = admin.post(f"/qa/evaluate/{b_item}", data={
+        "form_id": form_id, item_field.group(1): "1"}, follow_redirects=False)
+    assert evaluated.status_code == 303
+    b_eval = evaluated.headers["location"].rsplit("/", 1)[1]
+    calibration = admin.post("/qa/calibrations", data={
+        "name": "cal", "form_id": form_id, "contacts": f"{MARK}-1", "evaluators": "root x",
+        "reference": "root"}, follow_redirects=False)
+    cal_id = calibration.headers["location"].rsplit("/", 1)[1]
+    # a client viewer: no QA at all
+    for path in ("/qa", f"/qa/forms/{form_id}", f"/qa/samples/{sample_id}",
+                 f"/qa/evaluate/{b_item}", f"/qa/evaluations/{b_eval}",
+                 f"/qa/calibrations/{cal_id}", f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1"):
+        assert browser_viewer.get(path).status_code == 403, path
+    for path in ("/api/v1/qa/evaluations", f"/api/v1/qa/calibrations/{cal_id}"):
+        assert viewer.get(path).status_code == 403, path
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser_viewer.get("/").text)
+    assert token
+    for path, data in (("/qa/forms", {"key": "g", "name": "G", "items": "G | y | Y"}),
+                       ("/qa/samples", {"name": "s", "rate": "1", "seed": "1"}),
+                       (f"/qa/evaluate/{b_item}", {"form_id": form_id}),
+                       (f"/qa/evaluations/{b_eval}/respond", {"action": "acknowledge"}),
+                       ("/qa/calibrations", {"name": "c", "form_id": form_id,
+                                             "contacts": "a-1", "evaluators": "a b",
+                                             "reference": "a"}),
+                       (f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1", {"form_id": form_id})):
+        answer = browser_viewer.post(path, data={"csrf_token": token.group(1), **data})
+        assert answer.status_code == 403, path
+    # tenant A's supervisor: evaluates A, never sees B
+    supervisor = _login(app, "sup-a")
+    for path in ("/qa", f"/qa/samples/{sample_id}", "/api/v1/qa/evaluations"):
+        answer = supervisor.get(path)
+        assert answer.status_code == 200, path
+        no_leak(answer.text)
+    for path in (f"/qa/evaluate/{b_item}", f"/qa/evaluations/{b_eval}",
+                 f"/qa/calibrations/{cal_id}", f"/api/v1/qa/calibrations/{cal_id}",
+                 f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1"):
+        assert supervisor.get(path).status_code == 404, path
+    token = re.search(r'name="csrf_token" value="([^"]+)"', supervisor.get("/qa").text)
+    assert token
+    own = supervisor.post("/qa/samples", data={"csrf_token": token.group(1), "name": "mine",
+                                               "rate": "1", "seed": "2"},
+                          follow_redirects=False)
+    mine = supervisor.get(own.headers["location"]).text
+    no_leak(mine)
+    assert "a-1" in mine
+    forged = supervisor.post(f"/qa/evaluate/{b_item}", data={
+        "csrf_token": token.group(1), "form_id": form_id, item_field.group(1): "0"})
+    assert forged.status_code == 404
+    cal_b = supervisor.post("/qa/calibrations", data={
+        "csrf_token": token.group(1), "name": "peek", "form_id": form_id,
+        "contacts": f"{MARK}-1", "evaluators": "sup-a x", "reference": "sup-a"})
+    assert cal_b.status_code == 400 and "unknown contact" in cal_b.text
+
+
 # -- the tests -----------------------------------------------------------------------------
 
 
@@ -286,6 +371,13 @@ API_ATTACKS = {
 PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agent/{agent_id}", "/wallboard",
                "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
                "/alerts", "/alerts/{rule_id}/delete"}
+QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
+             "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",
+             "/qa/evaluations/{evaluation_id}", "/qa/evaluations/{evaluation_id}/respond",
+             "/qa/calibrations", "/qa/calibrations/{calibration_id}",
+             "/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
+             "/api/v1/qa/evaluations", "/api/v1/qa/calibrations/{calibration_id}"}
+"""Attacked by ``attack_qa``."""
 NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js"}
 
 
@@ -305,6 +397,12 @@ def test_pages_and_exports_never_show_another_tenant(browser_viewer: TestClient,
     attack_alerts_page(browser_viewer, admin, folders)
 
 
+def test_quality_assurance_never_shows_another_tenant(app: FastAPI, admin: TestClient,
+                                                      viewer: TestClient,
+                                                      browser_viewer: TestClient) -> None:
+    attack_qa(app, admin, viewer, browser_viewer)
+
+
 def test_every_route_is_attacked(app: FastAPI) -> None:
     def paths(routes: list[Any]) -> set[str]:
         found: set[str] = set()
@@ -319,7 +417,7 @@ def test_every_route_is_attacked(app: FastAPI) -> None:
     routes = paths(app.routes)
     # FastAPI's own documentation pages and the static files hold no data
     routes -= {"/static", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-    assert routes == set(API_ATTACKS) | PAGE_ROUTES | NO_DATA
+    assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA
 
 
 def test_anonymous_requests_are_refused(app: FastAPI) -> None:

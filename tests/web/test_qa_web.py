@@ -1,0 +1,199 @@
+"""The QA module end to end in the web app and the CLI: form → sample → evaluation →
+contact_quality in reports → the agent's answer; calibration; the CLI contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from omnikpi.auth.accounts import create_user
+from omnikpi.cli.main import app as cli
+from omnikpi.store.db import session_scope
+from tests.web.tenants import write_two_tenants
+
+PASSWORD = "quality-pass-1"
+ITEMS = ("Style | greet | Greets by the standard | 1 | no | no\n"
+         "Content | correct | Gives correct information | 3 | yes | no\n"
+         "Content | offer | Makes the relevant offer | 1 | no | yes\n")
+
+
+def login(app: FastAPI, user: str) -> TestClient:
+    client = TestClient(app)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    done = client.post("/login", data={"username": user, "password": PASSWORD,
+                                       "csrf_token": token.group(1)}, follow_redirects=False)
+    assert done.status_code == 303
+    return client
+
+
+def csrf(client: TestClient, page: str = "/qa") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+    assert found
+    return found.group(1)
+
+
+@pytest.fixture()
+def app(make_app: Callable[..., FastAPI], tmp_path: Path) -> FastAPI:
+    application = make_app(write_two_tenants(tmp_path / "data"), auth_required=True,
+                           live_updates=False)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "lead", PASSWORD, "admin")
+        create_user(session, "a1-person", PASSWORD, "agent", tenant="A", agent_id="a1")
+    return application
+
+
+def evaluate(client: TestClient, item_id: int, failing: set[str] = frozenset()) -> int:
+    page = client.get(f"/qa/evaluate/{item_id}")
+    assert page.status_code == 200, page.text
+    form_id = re.search(r'name="form_id" value="(\d+)"', page.text)
+    assert form_id
+    answers = {}
+    for name, key in re.findall(r'name="(item_\d+)" value="0" data-key="([^"]+)"', page.text):
+        answers[name] = "0" if key in failing else "1"
+    done = client.post(f"/qa/evaluate/{item_id}", data={
+        "csrf_token": csrf(client), "form_id": form_id.group(1), "comment": "ok", **answers},
+        follow_redirects=False)
+    assert done.status_code == 303, done.text
+    return int(done.headers["location"].rsplit("/", 1)[1])
+
+
+def test_form_sample_evaluate_and_contact_quality(app: FastAPI) -> None:
+    lead = login(app, "lead")
+    token = csrf(lead)
+    made = lead.post("/qa/forms", data={"csrf_token": token, "key": "calls", "name": "Calls",
+                                        "channel_kind": "any", "pass_score": "70",
+                                        "items": ITEMS}, follow_redirects=False)
+    assert made.status_code == 303
+    form_page = lead.get(made.headers["location"])
+    assert "Gives correct information" in form_page.text and "v1" in form_page.text
+    sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "week 45",
+                                            "rate": "1.0", "seed": "3", "min_per_agent": "1",
+                                            "evaluator": "lead"}, follow_redirects=False)
+    assert sample.status_code == 303
+    page = lead.get(sample.headers["location"])
+    items = [int(i) for i in re.findall(r'href="/qa/evaluate/(\d+)"', page.text)]
+    # every handled contact of both tenants (rate 100 %): a-1, a-2, a-4, a-5, b1, b3
+    assert len(items) == 6
+    a1_items = [i for i in items if "a1" in lead.get(f"/qa/evaluate/{i}").text.split(
+        "<h1>")[1].split("</h1>")[0]]
+    assert len(a1_items) == 2
+    first = evaluate(lead, a1_items[0])
+    second = evaluate(lead, a1_items[1], failing={"correct"})  # a critical item fails
+    # evaluations are recorded now, after the dataset's last contact (the default as-of):
+    # a report as of now counts them (anything recorded after as-of has not happened yet)
+    now = {"as_of": datetime.now(UTC).isoformat()}
+    report = lead.get("/api/v1/report", params={"metrics": "contact_quality,qa_score",
+                                                "by": "agent_id", "tenant": "A",
+                                                **now}).json()
+    a1 = next(r for r in report["rows"] if r["agent_id"] == "a1")
+    # a1: two contacts monitored, one defective (critical) → quality 50 % (a-1 had an
+    # older evaluation in the dataset, 90: its contact is judged by the latest, 100);
+    # qa_score is the mean of every evaluation: (90 + 100 + 100 × (1 + 1) / 5) / 3
+    assert a1["contact_quality"] == pytest.approx(0.5)
+    assert a1["qa_score"] == pytest.approx((90 + 100 + 40) / 3)
+    # the agent sees their evaluations, acknowledges one and disputes the other
+    agent = login(app, "a1-person")
+    listing = agent.get("/api/v1/qa/evaluations").json()
+    assert sorted(e["id"] for e in listing) == sorted([first, second])
+    page = agent.get(f"/qa/evaluations/{second}")
+    assert "critical error" in page.text
+    token = csrf(agent, f"/qa/evaluations/{second}")
+    assert agent.post(f"/qa/evaluations/{second}/respond", data={
+        "csrf_token": token, "action": "dispute", "comment": ""}).status_code == 400
+    agent.post(f"/qa/evaluations/{second}/respond", data={
+        "csrf_token": token, "action": "dispute", "comment": "the customer had the info"})
+    agent.post(f"/qa/evaluations/{first}/respond", data={
+        "csrf_token": token, "action": "acknowledge"})
+    statuses = {e["id"]: e["status"] for e in agent.get("/api/v1/qa/evaluations").json()}
+    assert statuses == {first: "acknowledged", second: "disputed"}
+    # an agent cannot evaluate, draw samples, or read another agent's evaluations
+    assert agent.get(f"/qa/evaluate/{a1_items[0]}").status_code == 403
+    others = [i for i in items if i not in a1_items]
+    other_eval = evaluate(lead, others[0])
+    assert agent.get(f"/qa/evaluations/{other_eval}").status_code == 404
+
+
+def test_calibration_in_the_web_app(app: FastAPI) -> None:
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "ann", PASSWORD, "supervisor")
+    lead = login(app, "lead")
+    lead.post("/qa/forms", data={"csrf_token": csrf(lead), "key": "calls", "name": "Calls",
+                                 "pass_score": "70", "items": ITEMS})
+    made = lead.post("/qa/calibrations", data={
+        "csrf_token": csrf(lead), "name": "w45", "form_id": "1", "contacts": "a-1 a-2",
+        "evaluators": "lead ann", "reference": "lead"}, follow_redirects=False)
+    assert made.status_code == 303
+    session_url = made.headers["location"]
+    ann = login(app, "ann")
+
+    def score_it(client: TestClient, contact: str, failing: set[str]) -> None:
+        url = f"{session_url}/evaluate/{contact}"
+        page = client.get(url).text
+        answers = {n: "0" if k in failing else "1" for n, k in re.findall(
+            r'name="(item_\d+)" value="0" data-key="([^"]+)"', page)}
+        done = client.post(url, data={"csrf_token": csrf(client), "form_id": "1", **answers},
+                           follow_redirects=False)
+        assert done.status_code == 303, done.text
+
+    score_it(lead, "a-1", set())            # 100
+    score_it(lead, "a-2", {"offer"})        # 100 × 4/5 = 80
+    score_it(ann, "a-1", {"greet"})         # 80
+    score_it(ann, "a-2", {"offer"})         # 80
+    report = lead.get(f"/api/v1/qa/calibrations/{session_url.rsplit('/', 1)[1]}").json()
+    assert report["scores"] == {"lead": {"a-1": 100.0, "a-2": 80.0},
+                                "ann": {"a-1": 80.0, "a-2": 80.0}}
+    assert report["versus_reference"] == [{"evaluator": "ann", "contacts": 2,
+                                           "mean_abs_difference": 10.0, "same_verdict": 1.0}]
+    # calibration scores stay out of KPIs: qa_score is still the mean of the dataset's
+    # own two evaluations, (90 + 40) / 2
+    quality = lead.get("/api/v1/report", params={"metrics": "qa_score",
+                                                 "as_of": datetime.now(UTC).isoformat()})
+    assert quality.status_code == 200 and quality.json()["rows"][0]["qa_score"] == 65.0
+    page = lead.get(session_url)
+    assert 'id="score-alpha"' in page.text
+
+
+def test_cli_sample_contract_and_export(tmp_path: Path) -> None:
+    data = write_two_tenants(tmp_path / "data")
+    args = ["qa", "sample", "--data", str(data), "--rate", "0.5", "--seed", "7",
+            "--min-per-agent", "1", "--format", "json"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    body = json.loads(first.stdout)
+    assert set(body) >= {"sample"} and body["population"] == 6
+    # per agent: a1 2 → 1, a2 2 → 1, agent-bsecret 2 → 1
+    assert len(body["sample"]) == 3
+    assert json.loads(CliRunner().invoke(cli, args).stdout)["sample"] == body["sample"]
+    bad = CliRunner().invoke(cli, [*args[:5], "1.5", *args[6:]])
+    assert bad.exit_code == 2 and "between 0 and 1" in bad.output
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    assert CliRunner().invoke(cli, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    loaded = CliRunner().invoke(cli, ["qa", "forms", "qa_forms/text.toml",
+                                      "qa_forms/voice.toml", "--database-url", url])
+    assert loaded.exit_code == 0 and "form voice version 1" in loaded.stdout
+    saved = CliRunner().invoke(cli, ["qa", "sample", "--data", str(data), "--rate", "1",
+                                     "--seed", "1", "--evaluator", "eve", "--save", "all",
+                                     "--format", "json", "--database-url", url])
+    assert len(json.loads(saved.stdout)["sample"]) == 6
+    # the same evaluator is never given a contact twice
+    again = CliRunner().invoke(cli, ["qa", "sample", "--data", str(data), "--rate", "1",
+                                     "--seed", "2", "--evaluator", "eve", "--format", "json",
+                                     "--database-url", url])
+    assert json.loads(again.stdout)["sample"] == []
+    exported = CliRunner().invoke(cli, ["qa", "export", "--out", str(tmp_path / "out"),
+                                        "--database-url", url])
+    assert exported.exit_code == 0
+    assert (tmp_path / "out" / "qa_evaluations" / "omnikpi-qa.csv").read_text().startswith(
+        "evaluation_id,contact_id")
+    missing = CliRunner().invoke(cli, ["qa", "calibration-report", "9", "--database-url", url])
+    assert missing.exit_code == 2 and "no calibration session 9" in missing.output
