@@ -13,7 +13,9 @@ from omnikpi.errors import OmniKPIError
 
 @app.command()
 def serve(
-    data: Annotated[Path, typer.Option(help="dataset folder")] = Path("src/omnikpi/demo/data"),
+    data: Annotated[Path | None, typer.Option(
+        help="dataset folder (default: a copy of the demo data in ./omnikpi-demo-data)")
+    ] = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     no_auth: Annotated[bool, typer.Option(
@@ -35,6 +37,8 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1") and no_auth:
         typer.echo("warning: --no-auth on a public address lets anyone see every tenant",
                    err=True)
+    if data is None:
+        data = _demo_copy()
     try:
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
@@ -42,3 +46,17 @@ def serve(
     except OmniKPIError as exc:
         fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _demo_copy() -> Path:
+    """The bundled demo data copied to a working folder: the server writes into its dataset
+    folder (live events, QA evaluations), never into the installed package."""
+    import shutil
+
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    target = Path("omnikpi-demo-data")
+    if not target.exists():
+        shutil.copytree(DEMO_DATA_DIR, target)
+        typer.echo(f"demo data copied to {target}/", err=True)
+    return target
