@@ -63,7 +63,8 @@ def test_spec_example(folder: Path, index: int, case: dict[str, Any], engine: st
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     by = (case["args"].get("by") or []) + [
-        k for k in ("state", "reason", "dimension") if any(k in r for r in case["rows"])]
+        k for k in ("state", "reason", "dimension", "item_id")
+        if any(k in r for r in case["rows"])]
     for expected in case["rows"]:
         matches = [
             row for row in printed["rows"]

@@ -56,6 +56,20 @@ def qa_source(req: SourceRequest) -> ir.Table:
     return book(e, e.evaluated_at, req)
 
 
+def qa_items_source(req: SourceRequest) -> ir.Table:
+    """Item scores of non-calibration evaluations, with the evaluation's agent and the
+    contact's dimensions; N/A items (no score) are kept and left out by the metric."""
+    e = req.tables("qa_evaluations")
+    e = e.filter(~e.calibration.fill_null(False)).select(
+        "evaluation_id", "contact_id", "agent_id", "evaluated_at")
+    items = req.tables("qa_items")
+    j = items.join(e, items.evaluation_id == e.evaluation_id).select(
+        items.evaluation_id, items.item_id, items.weight, item_score=items.score,
+        contact_id=e.contact_id, agent_id=e.agent_id, evaluated_at=e.evaluated_at)
+    j = _with_contact_dimensions(j, req, own=("agent_id",))
+    return book(j, j.evaluated_at, req)
+
+
 def costs_source(req: SourceRequest) -> ir.Table:
     """Cost rows spread over the time they cover, in proportion to time."""
     c = req.tables("costs")

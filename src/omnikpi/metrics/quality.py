@@ -84,4 +84,13 @@ register(
         formula="Σ evaluation score (0–100) / evaluations", notes=_QA_NOTE,
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
     ),
+    Metric(
+        id="qa_item_score", name="QA item score", unit="ratio", area="quality",
+        source="qa_items", tables=("qa_items", "qa_evaluations", "contacts"),
+        formula="per checklist item: Σ item score (1 met, 0 not met) / items answered "
+        "(N/A left out); a table metric: one row per item (an OmniKPI extension of the "
+        "catalog)", notes=_QA_NOTE,
+        numerator=lambda t, p: t.item_score,
+        denominator=lambda t, p: n(t.item_score.notnull()), key_column="item_id",
+    ),
 )
