@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from omnikpi.web.live import LiveHub
 
 RELOAD_CHECK_SECONDS = 5.0
+RELOAD_MIN_SECONDS = 30.0
+"""While events stream in, the ingest files change all the time: reports reload at most
+this often (the wallboard shows the live numbers meanwhile); QA results force a reload."""
 
 
 def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -51,6 +54,8 @@ class AppState:
     live: LiveHub | None = None
     files: tuple[tuple[str, int, int], ...] = ()
     checked_at: float = 0.0
+    loaded_at: float = field(default_factory=time.monotonic)
+    force_reload: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     secure_cookies: bool = False
     """Mark cookies Secure even on plain http (behind a TLS-terminating proxy)."""
@@ -59,19 +64,22 @@ class AppState:
         """Reload the dataset when its files changed (new imports, live ingest), checked
         at most every few seconds; cached reports and scoped views go with the old one."""
         now = time.monotonic()
-        if now - self.checked_at < RELOAD_CHECK_SECONDS:
+        if now - self.checked_at < RELOAD_CHECK_SECONDS and not self.force_reload:
             return
         with self.lock:
-            if now - self.checked_at < RELOAD_CHECK_SECONDS:
+            if now - self.checked_at < RELOAD_CHECK_SECONDS and not self.force_reload:
                 return
             self.checked_at = now
             current = fingerprint(self.data_path)
             if not self.files:
                 self.files = current
                 return
-            if current != self.files:
+            due = self.force_reload or now - self.loaded_at >= RELOAD_MIN_SECONDS
+            if current != self.files and due:
                 self.dataset = load_dataset(self.data_path)
                 self.files = current
+                self.loaded_at = now
+                self.force_reload = False
                 self.cache.clear()
                 self.scoped.clear()
 

@@ -56,7 +56,7 @@ def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) ->
 def _refresh_kpis(view: View, session: Session) -> None:
     """Write the evaluations where reports read them, and reload the dataset now."""
     export_canonical(session, view.state.data_path)
-    view.state.checked_at = 0.0
+    view.state.force_reload = True
 
 
 @router.get("/qa", response_class=HTMLResponse)
