@@ -255,20 +255,29 @@ def test_a_followed_queue_log_reaches_the_wallboard(
     from omnikpi.connectors.queue_log_import import import_queue_log
 
     url, keys = server
+    data = live_app[0].state.omnikpi.data_path
     now = int(time.time())
     log = tmp_path / "queue_log"
-    log.write_text(
-        f"{now - 60}|{now - 60}.1|hotline|NONE|ENTERQUEUE||380501234567|1\n"
-        f"{now - 48}|{now - 60}.1|hotline|PJSIP/101|CONNECT|12|{now - 48}.2|3\n"
-        f"{now - 5}|{now - 60}.1|hotline|PJSIP/101|COMPLETECALLER|12|43|1\n")
-    import_queue_log([log], live_app[0].state.omnikpi.data_path, "UTC", "parquet",
-                     lambda _: None)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        hotline = [q for q in live(url, keys["admin"])["queues"] if q["queue"] == "hotline"]
-        if hotline:
-            assert (hotline[0]["offered"], hotline[0]["answered"]) == (1, 1)
-            assert hotline[0]["asa"] == pytest.approx(12.0)
-            return
-        time.sleep(0.3)
-    raise AssertionError("the imported call never reached the wallboard")
+
+    def hotline_when(check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            rows = [q for q in live(url, keys["admin"])["queues"] if q["queue"] == "hotline"]
+            if rows and check(rows[0]):
+                return rows[0]
+            time.sleep(0.3)
+        raise AssertionError("the followed queue_log never reached the wallboard")
+
+    # the call is still waiting after the first poll: the wallboard shows it waiting
+    log.write_text(f"{now - 60}|{now - 60}.1|hotline|NONE|ENTERQUEUE||380501234567|1\n")
+    import_queue_log([log], data, "UTC", "parquet", lambda _: None)
+    waiting = hotline_when(lambda q: q["waiting"] == 1)
+    assert waiting["longest_wait_s"] >= 55
+    # the next poll reads the answer and the hang-up
+    with log.open("a") as handle:
+        handle.write(f"{now - 48}|{now - 60}.1|hotline|PJSIP/101|CONNECT|12|{now - 48}.2|3\n"
+                     f"{now - 5}|{now - 60}.1|hotline|PJSIP/101|COMPLETECALLER|12|43|1\n")
+    import_queue_log([log], data, "UTC", "parquet", lambda _: None)
+    done = hotline_when(lambda q: q["waiting"] == 0)
+    assert (done["offered"], done["answered"]) == (1, 1)
+    assert done["asa"] == pytest.approx(12.0)

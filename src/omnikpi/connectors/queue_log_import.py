@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -233,7 +234,39 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     parts.commit()
     _append_rejects(out / "rejects.csv", rejects)
     write_json_atomic(state_path, {"machine": machine.state.to_json(), "files": positions})
+    write_open_rows(out, machine.state)
     return summary
+
+
+OPEN_FILE = Path(".live") / "queue_log-open.jsonl"
+"""Calls and agent states still in progress after an import: the wallboard shows them
+(waiting calls, who is talking or paused now) until their final rows are written."""
+
+
+def _iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def write_open_rows(out: Path, state: ImportState) -> None:
+    rows = []
+    for visit in state.visits.values():
+        rows.append({"table": "contacts", "row": {
+            "contact_id": visit["id"], "channel": "voice", "direction": "inbound",
+            "queue": visit["queue"], "customer_id": visit.get("customer") or None,
+            "parent_id": visit.get("parent"), "arrived_at": _iso(visit["arrived"]),
+            "accepted_at": _iso(visit.get("connect")),
+            "first_response_at": _iso(visit.get("connect")), "agent_id": visit.get("agent")}})
+    for agent, st in state.agents.items():
+        if st.label is not None:
+            rows.append({"table": "agent_states", "row": {
+                "agent_id": agent, "state": st.label[0], "reason": st.label[1],
+                "start": _iso(st.since),
+                "channel": "voice" if st.label[0] == "handling" else None}})
+    target = out / OPEN_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_suffix(".tmp")
+    scratch.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    os.replace(scratch, target)
 
 
 def _append_rejects(path: Path, rejects: list[Reject]) -> None:

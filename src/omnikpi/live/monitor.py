@@ -12,6 +12,7 @@ against capacity, channels switched off.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import threading
 import time
@@ -22,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import CHAT_CHANNELS, Config
@@ -134,6 +136,30 @@ class LiveMonitor:
             self.seq = max(self.seq, seq)
             self.changes += 1
 
+    def _open_files(self) -> dict[Path, tuple[int, int]]:
+        """Rows in progress written by connectors (``.live/*-open.jsonl``, e.g. the calls
+        a followed queue_log has not closed yet); ``open.jsonl`` is the ingest's own."""
+        folder = self.data / ".live"
+        if not folder.is_dir():
+            return {}
+        return {p: (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in sorted(folder.glob("*-open.jsonl"))}
+
+    def _apply_open_file(self, path: Path) -> None:
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                if item.get("table") in LIVE_TABLES:
+                    by_table.setdefault(item["table"], []).append(item["row"])
+        recent = self.day_start_us - 86400 * US  # a stale file must not show old calls
+        for table, rows in by_table.items():
+            canonical, _ = validate_rows(table, rows)
+            if canonical is not None:
+                column = "arrived_at" if table == "contacts" else "start"
+                keep = pc.greater_equal(canonical.column(column), recent)
+                self._apply(table, canonical.filter(keep).drop_columns(["__index"]))
+
     def _table_files(self) -> dict[Path, tuple[int, int]]:
         found = find_table_files(self.data, set(LIVE_TABLES))
         out = {}
@@ -147,11 +173,16 @@ class LiveMonitor:
 
     def _remember_files(self) -> None:
         self.files = self._table_files()
+        self.open_files: dict[Path, tuple[int, int]] = {}
 
     def poll_files(self) -> int:
-        """Apply today's rows of new or changed table files; return how many files."""
+        """Apply today's rows of new or changed table files, then the connectors' rows in
+        progress (finished rows first, so an open version never outlives its final one);
+        return how many files."""
         current = self._table_files()
         changed = [p for p, sig in current.items() if self.files.get(p) != sig]
+        opened = self._open_files()
+        changed_open = [p for p, sig in opened.items() if self.open_files.get(p) != sig]
         for path in changed:
             table = path.parent.name if path.parent != self.data else path.name.split(".")[0]
             if table not in LIVE_TABLES:
@@ -166,7 +197,10 @@ class LiveMonitor:
                     self._apply(table, self._today_rows(part.con, table))
                 part.con.close()
         self.files = current
-        return len(changed)
+        for path in changed_open:
+            self._apply_open_file(path)
+        self.open_files = opened
+        return len(changed) + len(changed_open)
 
     def roll_day(self, now_us: int) -> None:
         """At local midnight, forget yesterday's finished rows."""
