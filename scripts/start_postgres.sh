@@ -4,9 +4,9 @@
 set -euo pipefail
 version=$(ls /etc/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main >/dev/null 2>&1
 fi
-pg_ctlcluster "$version" main start 2>/dev/null || true
+pg_ctlcluster "$version" main start >/dev/null 2>&1 || true
 for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 0.2
