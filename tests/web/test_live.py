@@ -281,3 +281,14 @@ def test_a_followed_queue_log_reaches_the_wallboard(
     done = hotline_when(lambda q: q["waiting"] == 0)
     assert (done["offered"], done["answered"]) == (1, 1)
     assert done["asa"] == pytest.approx(12.0)
+
+
+def test_a_switched_off_chat_widget_shows_until_it_is_back(
+        server: tuple[str, dict[str, str]]) -> None:
+    url, keys = server
+    off = {"channel": "chat", "queue": "web", "start": ago(120), "status": "unavailable"}
+    assert post(url, keys["all"], "availability", [off]).json()["accepted"] == 1
+    assert live(url, keys["admin"])["unavailable"] == [{"channel": "chat", "queue": "web"}]
+    back = post(url, keys["all"], "availability", [{**off, "end": ago(1)}]).json()
+    assert back["accepted"] == 1
+    assert live(url, keys["admin"])["unavailable"] == []

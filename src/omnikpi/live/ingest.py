@@ -98,8 +98,8 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
         if not isinstance(row, dict):
             raise UsageError("rows must be JSON objects")
         copy = dict(row)
-        if table == "agent_states" and not copy.get("end"):
-            copy["end"] = OPEN_END
+        if table in ("agent_states", "availability") and not copy.get("end"):
+            copy["end"] = OPEN_END  # still going on: validated with a stand-in end
         prepared.append(copy)
     with tempfile.TemporaryDirectory(prefix="omnikpi-ingest-") as tmp:
         path = Path(tmp) / f"{table}.jsonl"
@@ -119,7 +119,7 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
             f"WHERE NOT __bad AND NOT EXISTS (SELECT 1 FROM __quarantine_{table} q "
             "WHERE q.__row = s.__row) ORDER BY __row").to_arrow_table()
         dataset.con.close()
-    if table == "agent_states":
+    if table in ("agent_states", "availability"):
         ends = canonical.column("end").to_pylist()
         open_end = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1_000_000)
         canonical = canonical.set_column(
