@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import all_metrics
+from tests.conftest import SPEC_EXAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +74,15 @@ def test_drill_down_lists_the_contacts_behind_a_number(client: TestClient) -> No
     assert client.get("/api/v1/contacts", params={"flag": "nope"}).status_code == 400
 
 
+EXTENSIONS = {"qa_item_score"}
+"""Metrics OmniKPI adds to the spec's catalog (documented in docs/decisions.md)."""
+
+
 def test_catalog_and_openapi(client: TestClient) -> None:
-    assert len(client.get("/api/v1/catalog").json()) == len(all_metrics()) == 63
+    listed = {m["id"] for m in client.get("/api/v1/catalog").json()}
+    spec = set(re.findall(r"^\| `([a-z0-9_]+)`",
+                          (SPEC_EXAMPLES.parent / "kpi-catalog.md").read_text(), re.M))
+    assert len(spec) == 63 and listed == {m.id for m in all_metrics()} == spec | EXTENSIONS
     assert "/api/v1/report" in client.get("/openapi.json").json()["paths"]
 
 
