@@ -161,6 +161,11 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    import platform
+
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                         "python": platform.python_version(),
+                         "note": "client and server share the machine"}
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

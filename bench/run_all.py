@@ -68,6 +68,8 @@ def main() -> None:
     results["wfm"] = run("bench_wfm.py")
     results["simulate"] = run("bench_simulate.py")
     results["web"] = run("bench_web.py", "--requests", "20")
+    results["live"] = run("bench_live.py", "--clients", "50", "--rate", "100", "--seconds",
+                          "10" if args.quick else "30")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "latest.json").write_text(json.dumps(results, indent=1))
     table = Table(title="OmniKPI benchmarks (ratios measured in this run)")
@@ -117,6 +119,15 @@ def main() -> None:
             table.add_row("web", f"{page} p50 / p95",
                           f"{r['p50_seconds'] * 1000:.0f} / {r['p95_seconds'] * 1000:.0f} ms",
                           "", "")
+    live = results["live"]
+    if "error" not in live:
+        table.add_row("wallboard, 50 SSE clients", "events accepted / s",
+                      f"{live['events_per_second']:.0f}", f"of {live['rate_asked']:.0f} asked",
+                      "100/s")
+        table.add_row("", "event → screen p50 / p95",
+                      f"{live['latency_p50_s'] * 1000:.0f} / "
+                      f"{live['latency_p95_s'] * 1000:.0f} ms",
+                      f"{live['deliveries']}/{live['deliveries_expected']} delivered", "< 1 s")
     Console().print(table)
 
 
