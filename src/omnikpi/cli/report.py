@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -111,8 +112,12 @@ def report(
         Path | None, typer.Option(help="saved report definition (TOML/JSON); options given "
                                   "here override it")
     ] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
+    if no_cache:
+        os.environ["OMNIKPI_CACHE"] = "off"
     try:
         if definition is not None:
             saved = load_definition(definition)
@@ -154,8 +159,12 @@ def validate(
     data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
     format: Annotated[str, typer.Option(help="table|json")] = "table",
     limit: Annotated[int, typer.Option(help="problems to print (0 = all kept)")] = 200,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Check a dataset against the data model; list every problem with file, row, column."""
+    if no_cache:
+        os.environ["OMNIKPI_CACHE"] = "off"
     try:
         dataset = load_dataset(data)
     except OmniKPIError as exc:
