@@ -79,6 +79,8 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
             if fail:
                 browser.find_element(
                     By.CSS_SELECTOR, "input[data-key='correct'][value='0']").click()
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                browser.save_screenshot(str(SHOTS / "qa-evaluate.png"))
             browser.find_element(By.ID, "submit-evaluation").click()
             WebDriverWait(browser, 20).until(lambda d: "/qa/evaluations/" in d.current_url)
             assert bool(browser.find_elements(By.ID, "critical")) == fail
