@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import krippendorff
@@ -35,11 +34,6 @@ def alpha(matrix: list[list[float | None]]) -> float | None:
     result = float(krippendorff.alpha(reliability_data=data,
                                       level_of_measurement="interval"))
     return None if math.isnan(result) else result
-
-
-@dataclass
-class CalibrationReport:
-    data: dict[str, Any]
 
 
 def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal, audit
@@ -27,7 +27,14 @@ from omnikpi.qa.sampling import draw_sample
 from omnikpi.qa.store import already_given, save_sample
 from omnikpi.schema.convert import quote
 from omnikpi.store.db import session_scope
-from omnikpi.store.models import QaCalibration, QaEvaluation, QaForm, QaSample, QaSampleItem
+from omnikpi.store.models import (
+    QaAnswer,
+    QaCalibration,
+    QaEvaluation,
+    QaForm,
+    QaSample,
+    QaSampleItem,
+)
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.routes.pages import templates
 from omnikpi.web.security import require_roles
@@ -262,8 +269,6 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Resp
                                               evaluation.agent_id):
             raise HTTPException(404, "no such evaluation")
         form = session.get(QaForm, evaluation.form_id)
-        from omnikpi.store.models import QaAnswer
-
         answers = {a.item_id: a.score for a in session.scalars(
             select(QaAnswer).where(QaAnswer.evaluation_id == evaluation.id))}
         return templates.TemplateResponse(request, "qa_evaluation.html", {
@@ -391,7 +396,3 @@ def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
                for e in rows if _may_see(view, e.tenant, e.site, e.agent_id)]
         return out[:limit]
 
-
-def pending_count(session: Session, evaluator: str) -> int:
-    return int(session.scalar(select(func.count()).select_from(QaSampleItem).where(
-        QaSampleItem.status == "pending", QaSampleItem.evaluator == evaluator)) or 0)
