@@ -64,6 +64,8 @@ def demo(
     console.print(
         f"Charts: {out / 'dashboard.html'} (open it in a browser; works offline).\n"
         f"Data: {DEMO_DATA_DIR} ({sum(load.rows_loaded for load in dataset.loads.values())} "
-        f"rows). Reports written to {out}/ as JSON and CSV. Times in {tz}.",
+        f"rows). Reports written to {out}/ as JSON and CSV. Times in {tz}.\n"
+        "Next: `uv run omnikpi serve --no-auth` serves the dashboards, report builder, live "
+        "wallboard and QA module on http://127.0.0.1:8000 (docs/web.md).",
         highlight=False,
     )
