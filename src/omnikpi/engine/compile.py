@@ -16,8 +16,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from omnikpi.engine.registry import SOURCES, check_dimensions
-from omnikpi.engine.sources import KEY, SourceRequest
+from omnikpi.engine.registry import BOOKED_SOURCES, SOURCES, check_dimensions
+from omnikpi.engine.sources import KEY, SourceRequest, booking_key
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
 
@@ -90,6 +90,78 @@ def _scaled(value: ir.NumericValue, scale: float) -> ir.NumericValue:
     return value if scale == 1.0 else value * scale
 
 
+def _filtered(t: ir.Table, source: str, where: dict[str, list[str]] | None) -> ir.Table:
+    for dim, allowed in (where or {}).items():
+        check_dimensions(source, f"filter {dim}", [dim])
+        t = t.filter(t[dim].isin(allowed))
+    return t
+
+
+def _values(
+    t: ir.Table, plist: list[_Part], metric_of: dict[str, Metric]
+) -> dict[str, ir.Value]:
+    """Each part's aggregate (Σ or max) over the source's rows."""
+    values: dict[str, ir.Value] = {}
+    for part in plist:
+        metric = metric_of[part.column.rsplit("__", 1)[0]]
+        value = _mode_mask(metric, t, part.build(t, part.params))
+        if part.aggregate == "sum" and value.type().is_integer():
+            # counts: an exact integer sum, converted once per group instead of per row
+            values[part.column] = value.sum().cast("float64")
+            continue
+        value = value.cast("float64")
+        values[part.column] = value.max() if part.aggregate == "max" else value.sum()
+    return values
+
+
+def _one_pass(
+    source: str,
+    source_params: tuple[tuple[str, object], ...],
+    bookings: dict[str, list[_Part]],
+    source_request: SourceRequest,
+    keys: list[str],
+    all_columns: list[str],
+    metric_of: dict[str, Metric],
+    where: dict[str, list[str]] | None,
+) -> ir.Table:
+    """The partials of several bookings of one source from a single pass over its rows.
+
+    Rows are aggregated once by the report's keys and every booking's period key (a small
+    result: the booking keys of a row are close), each part over all the rows; a part
+    then counts only in groups where its own booking's key is set, which are exactly the
+    rows that booking gives. The small result is repeated once per booking, keyed by that
+    booking's key; the final aggregation sums the pieces of each group.
+    """
+    req = SourceRequest(
+        source_request.tables, source_request.ctx, source_request.calendar,
+        next(iter(bookings)), source_params,
+    )
+    names = list(bookings)
+    t = _filtered(BOOKED_SOURCES[source](req, names), source, where)
+    values: dict[str, ir.Value] = {}
+    owner: dict[str, int] = {}
+    for i, booking in enumerate(names):
+        values.update(_values(t, bookings[booking], metric_of))
+        owner.update({p.column: i for p in bookings[booking]})
+    key_columns = [booking_key(b) for b in names]
+    plain = [k for k in keys if k != KEY]
+    agg = t.group_by([t[k] for k in [*plain, *key_columns]]).aggregate(**values)
+    rows = agg.mutate(
+        __booking=ibis.literal(list(range(len(names))), type="array<int64>").unnest()
+    )
+    which = rows.__booking
+    key = ibis.cases(*[(which == i, rows[k]) for i, k in enumerate(key_columns)])
+    filled = {
+        c: (
+            ibis.ifelse(which == owner[c], rows[c], ibis.null("float64"))
+            if c in owner else ibis.null("float64")
+        )
+        for c in all_columns
+    }
+    out = rows.select(*[rows[k] for k in plain], **{KEY: key}, **filled)
+    return out.filter(out[KEY].notnull())
+
+
 def build_report(
     requests: list[MetricRequest],
     by: list[str],
@@ -107,30 +179,35 @@ def build_report(
     parts = _parts(requests, by)
     all_columns = [p.column for plist in parts.values() for p in plist]
     aggregate_of = {p.column: p.aggregate for plist in parts.values() for p in plist}
-    partials: list[ir.Table] = []
+    by_source: dict[tuple[str, Any], dict[str, list[_Part]]] = defaultdict(dict)
     for (source, booking, source_params), plist in parts.items():
-        req = SourceRequest(
-            source_request.tables, source_request.ctx, source_request.calendar, booking,
-            source_params,
-        )
-        t = SOURCES[source](req)
-        for dim, allowed in (where or {}).items():
-            check_dimensions(source, f"filter {dim}", [dim])
-            t = t.filter(t[dim].isin(allowed))
-        values: dict[str, ir.Value] = {}
-        for part in plist:
-            metric = metric_of[part.column.rsplit("__", 1)[0]]
-            value = _mode_mask(metric, t, part.build(t, part.params)).cast("float64")
-            values[part.column] = value.max() if part.aggregate == "max" else value.sum()
-        agg = t.group_by([t[k] for k in keys]).aggregate(**values)
-        filled = {
-            c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns
-        }
-        partials.append(agg.select(*[agg[k] for k in keys], **filled))
-    if len(partials) == 1:
+        by_source[(source, source_params)][booking] = plist
+    partials: list[ir.Table] = []
+    unique = True
+    for (source, source_params), bookings in by_source.items():
+        if len(bookings) > 1 and source in BOOKED_SOURCES:
+            partials.append(_one_pass(
+                source, source_params, bookings, source_request, keys, all_columns,
+                metric_of, where,
+            ))
+            unique = False
+            continue
+        for booking, plist in bookings.items():
+            req = SourceRequest(
+                source_request.tables, source_request.ctx, source_request.calendar, booking,
+                source_params,
+            )
+            t = _filtered(SOURCES[source](req), source, where)
+            values = _values(t, plist, metric_of)
+            agg = t.group_by([t[k] for k in keys]).aggregate(**values)
+            filled = {
+                c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns
+            }
+            partials.append(agg.select(*[agg[k] for k in keys], **filled))
+    if len(partials) == 1 and unique:
         combined = partials[0]
     else:
-        stacked = ibis.union(*partials, distinct=False)
+        stacked = ibis.union(*partials, distinct=False) if len(partials) > 1 else partials[0]
         combined = stacked.group_by(keys).aggregate(
             **{
                 c: stacked[c].max() if aggregate_of[c] == "max" else stacked[c].sum()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ibis.expr.types as ir
 
@@ -22,6 +22,7 @@ from omnikpi.engine.sources import (
     AGENT_DIMENSIONS,
     SourceRequest,
     agent_time_source,
+    contacts_booked_source,
     contacts_source,
 )
 from omnikpi.engine.table_sources import (
@@ -61,6 +62,10 @@ SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
     "messages": messages_source,
     "availability": availability_source,
 }
+BOOKED_SOURCES: dict[str, Callable[[SourceRequest, Sequence[str]], ir.Table]] = {
+    "contacts": contacts_booked_source,
+}
+"""Sources that can give the rows of several booking rules in one pass (a key per rule)."""
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
     "agent_time": ("agent_states",),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -193,8 +194,20 @@ class ReportPlan:
         return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
 
 
+class _CompiledSql:
+    """``_duckdb_sql(node)``: the DuckDB SQL of an expression, compiled once per process;
+    ``cache_clear()`` forgets every compiled query and built report expression."""
+
+    def __call__(self, node: ops.Node) -> str:
+        return _compile_duckdb(node)
+
+    def cache_clear(self) -> None:
+        _compile_duckdb.cache_clear()
+        _PLANS.clear()
+
+
 @lru_cache(maxsize=256)
-def _duckdb_sql(node: ops.Node) -> str:
+def _compile_duckdb(node: ops.Node) -> str:
     """The DuckDB SQL of an expression over unbound tables, compiled once per process.
 
     Keyed on the expression's node, which compares by structure: an identical request on
@@ -206,6 +219,9 @@ def _duckdb_sql(node: ops.Node) -> str:
     for cte in tree.find_all(sge.CTE):
         cte.set("materialized", False)
     return str(tree.sql(dialect=duckdb_compiler.dialect))
+
+
+_duckdb_sql = _CompiledSql()
 
 
 class LocalDuckDB(Backend):
@@ -331,8 +347,62 @@ def plan_report(
     if bad_filters:
         raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
                          f"{', '.join(DIMENSIONS)}")
-    expr = build_report(requests, by, source_request, hours, filters)
+    if isinstance(engine_backend, LocalDuckDB) and hours is None:
+        expr = _cached_report(requests, by, source_request, filters, engine_backend)
+    else:
+        expr = build_report(requests, by, source_request, hours, filters)
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset)
+
+
+_PLANS: OrderedDict[
+    str, tuple[ibis.Table, tuple[tuple[str, Any], ...], tuple[Metric, ...]]
+] = OrderedDict()
+_PLANS_MAX = 128
+
+
+def _cached_report(
+    requests: list[MetricRequest],
+    by: list[str],
+    source_request: SourceRequest,
+    filters: dict[str, list[str]],
+    backend: LocalDuckDB,
+) -> ibis.Table:
+    """The report expression, built once per process for an identical request.
+
+    What is built depends only on the resolved request (metrics and their parameters,
+    cut, filters, the run context with its zone offsets and configuration) and on the
+    schemas of the tables the sources read: an entry is reused only while those tables
+    still have the schemas it was built on.
+    """
+    key = repr((
+        [(r.metric.id, sorted((k, repr(v)) for k, v in r.params.items())) for r in requests],
+        by, sorted(filters.items()), source_request.ctx,
+    ))
+    metrics = tuple(r.metric for r in requests)
+    hit = _PLANS.get(key)
+    if hit is not None:
+        expr, schemas, built_for = hit
+        if built_for == metrics and all(
+            backend.table(name).schema() == schema for name, schema in schemas
+        ):
+            _PLANS.move_to_end(key)
+            return expr
+    used: dict[str, Any] = {}
+
+    def table(name: str) -> ir.Table:
+        t = backend.table(name)
+        used[name] = t.schema()
+        return t
+
+    recording = SourceRequest(
+        table, source_request.ctx, source_request.calendar, source_request.booking,
+        source_request.params,
+    )
+    expr = build_report(requests, by, recording, None, filters)
+    _PLANS[key] = (expr, tuple(sorted(used.items())), metrics)
+    if len(_PLANS) > _PLANS_MAX:
+        _PLANS.popitem(last=False)
+    return expr
 
 
 def _shape(

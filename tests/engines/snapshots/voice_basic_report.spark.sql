@@ -1,544 +1,436 @@
-WITH `t1` AS (
-  SELECT
-    `t0`.`contact_id`,
-    `t0`.`parent_id`,
-    `t0`.`channel`,
-    `t0`.`direction`,
-    `t0`.`queue`,
-    `t0`.`site`,
-    `t0`.`tenant`,
-    `t0`.`customer_id`,
-    `t0`.`topic`,
-    `t0`.`arrived_at`,
-    COALESCE(`t0`.`blocked`, FALSE) AS `blocked`,
-    `t0`.`accepted_at`,
-    `t0`.`first_response_at`,
-    `t0`.`abandoned_at`,
-    `t0`.`ended_at`,
-    `t0`.`agent_id`,
-    `t0`.`hold_seconds`,
-    `t0`.`acw_seconds`,
-    `t0`.`handle_seconds`,
-    `t0`.`transferred`,
-    `t0`.`resolved`,
-    `t0`.`outcome`,
-    `t0`.`arrived_at` AS `arr`,
-    IF(`t0`.`accepted_at` <= 1709636400000000, `t0`.`accepted_at`, CAST(NULL AS BIGINT)) AS `acc`,
-    IF(
-      `t0`.`first_response_at` <= 1709636400000000,
-      `t0`.`first_response_at`,
-      CAST(NULL AS BIGINT)
-    ) AS `fr`,
-    IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) AS `ab`,
-    IF(`t0`.`ended_at` <= 1709636400000000, `t0`.`ended_at`, CAST(NULL AS BIGINT)) AS `end`,
-    NOT (
-      LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
-    ) AS `cont`,
-    NOT (
-      LOWER(`t0`.`channel`) IN ('voice', 'video', 'callback')
-    ) AS `text`,
-    LOWER(`t0`.`channel`) IN ('chat', 'messenger') AS `chat`,
-    TRUE AS `received`,
-    NOT (
-      COALESCE(`t0`.`blocked`, FALSE)
-    ) AS `offered`,
-    CASE
-      WHEN LOWER(`t0`.`channel`) = 'voice'
-      THEN 20.0
-      WHEN LOWER(`t0`.`channel`) = 'video'
-      THEN 20.0
-      WHEN LOWER(`t0`.`channel`) = 'callback'
-      THEN 20.0
-      WHEN LOWER(`t0`.`channel`) = 'chat'
-      THEN 60.0
-      WHEN LOWER(`t0`.`channel`) = 'messenger'
-      THEN 60.0
-      WHEN LOWER(`t0`.`channel`) = 'email'
-      THEN 86400.0
-      WHEN LOWER(`t0`.`channel`) = 'social'
-      THEN 3600.0
-      WHEN LOWER(`t0`.`channel`) = 'sms'
-      THEN 3600.0
-      WHEN LOWER(`t0`.`channel`) = 'letter'
-      THEN 86400.0
-      ELSE CAST(IF(NOT (
-        LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
-      ), 20, 86400) AS DOUBLE)
-    END AS `default_threshold_s`,
-    NOT (
-      COALESCE(`t0`.`blocked`, FALSE)
-    )
-    AND (
-      IF(
-        `t0`.`first_response_at` <= 1709636400000000,
-        `t0`.`first_response_at`,
-        CAST(NULL AS BIGINT)
-      ) IS NOT NULL
-    ) AS `answered`,
-    NOT (
-      COALESCE(`t0`.`blocked`, FALSE)
-    )
-    AND NOT (
-      NOT (
-        COALESCE(`t0`.`blocked`, FALSE)
-      )
-      AND (
-        IF(
-          `t0`.`first_response_at` <= 1709636400000000,
-          `t0`.`first_response_at`,
-          CAST(NULL AS BIGINT)
-        ) IS NOT NULL
-      )
-    )
-    AND (
-      IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) IS NOT NULL
-    ) AS `abandoned`
-  FROM `contacts` AS `t0`
-  WHERE
-    `t0`.`arrived_at` <= 1709636400000000
-)
 SELECT
-  `t10`.`queue`,
-  `t10`.`__key`,
-  COALESCE(`t10`.`offered__num`, 0) AS `offered`,
-  COALESCE(`t10`.`answered__num`, 0) AS `answered`,
+  `t6`.`queue`,
+  `t6`.`__key`,
+  COALESCE(`t6`.`offered__num`, 0) AS `offered`,
+  COALESCE(`t6`.`answered__num`, 0) AS `answered`,
   IF(
-    COALESCE(`t10`.`service_level__den`, 0) = 0,
+    COALESCE(`t6`.`service_level__den`, 0) = 0,
     NULL,
-    COALESCE(`t10`.`service_level__num`, 0) / NULLIF(`t10`.`service_level__den`, 0)
+    COALESCE(`t6`.`service_level__num`, 0) / NULLIF(`t6`.`service_level__den`, 0)
   ) AS `service_level`,
   IF(
-    COALESCE(`t10`.`asa__den`, 0) = 0,
+    COALESCE(`t6`.`asa__den`, 0) = 0,
     NULL,
-    COALESCE(`t10`.`asa__num`, 0) / NULLIF(`t10`.`asa__den`, 0)
+    COALESCE(`t6`.`asa__num`, 0) / NULLIF(`t6`.`asa__den`, 0)
   ) AS `asa`,
   IF(
-    COALESCE(`t10`.`abandon_rate__den`, 0) = 0,
+    COALESCE(`t6`.`abandon_rate__den`, 0) = 0,
     NULL,
-    COALESCE(`t10`.`abandon_rate__num`, 0) / NULLIF(`t10`.`abandon_rate__den`, 0)
+    COALESCE(`t6`.`abandon_rate__num`, 0) / NULLIF(`t6`.`abandon_rate__den`, 0)
   ) AS `abandon_rate`,
   IF(
-    COALESCE(`t10`.`aht__den`, 0) = 0,
+    COALESCE(`t6`.`aht__den`, 0) = 0,
     NULL,
-    COALESCE(`t10`.`aht__num`, 0) / NULLIF(`t10`.`aht__den`, 0)
+    COALESCE(`t6`.`aht__num`, 0) / NULLIF(`t6`.`aht__den`, 0)
   ) AS `aht`,
   IF(
-    COALESCE(`t10`.`transfer_rate__den`, 0) = 0,
+    COALESCE(`t6`.`transfer_rate__den`, 0) = 0,
     NULL,
-    COALESCE(`t10`.`transfer_rate__num`, 0) / NULLIF(`t10`.`transfer_rate__den`, 0)
+    COALESCE(`t6`.`transfer_rate__num`, 0) / NULLIF(`t6`.`transfer_rate__den`, 0)
   ) AS `transfer_rate`
 FROM (
   SELECT
-    `t9`.`queue`,
-    `t9`.`__key`,
-    SUM(`t9`.`offered__num`) AS `offered__num`,
-    SUM(`t9`.`answered__num`) AS `answered__num`,
-    SUM(`t9`.`service_level__num`) AS `service_level__num`,
-    SUM(`t9`.`service_level__den`) AS `service_level__den`,
-    SUM(`t9`.`asa__num`) AS `asa__num`,
-    SUM(`t9`.`asa__den`) AS `asa__den`,
-    SUM(`t9`.`abandon_rate__num`) AS `abandon_rate__num`,
-    SUM(`t9`.`abandon_rate__den`) AS `abandon_rate__den`,
-    SUM(`t9`.`aht__num`) AS `aht__num`,
-    SUM(`t9`.`aht__den`) AS `aht__den`,
-    SUM(`t9`.`transfer_rate__num`) AS `transfer_rate__num`,
-    SUM(`t9`.`transfer_rate__den`) AS `transfer_rate__den`
+    `t5`.`queue`,
+    `t5`.`__key`,
+    SUM(`t5`.`offered__num`) AS `offered__num`,
+    SUM(`t5`.`answered__num`) AS `answered__num`,
+    SUM(`t5`.`service_level__num`) AS `service_level__num`,
+    SUM(`t5`.`service_level__den`) AS `service_level__den`,
+    SUM(`t5`.`asa__num`) AS `asa__num`,
+    SUM(`t5`.`asa__den`) AS `asa__den`,
+    SUM(`t5`.`abandon_rate__num`) AS `abandon_rate__num`,
+    SUM(`t5`.`abandon_rate__den`) AS `abandon_rate__den`,
+    SUM(`t5`.`aht__num`) AS `aht__num`,
+    SUM(`t5`.`aht__den`) AS `aht__den`,
+    SUM(`t5`.`transfer_rate__num`) AS `transfer_rate__num`,
+    SUM(`t5`.`transfer_rate__den`) AS `transfer_rate__den`
   FROM (
     SELECT
-      *
+      `t4`.`queue`,
+      CASE
+        WHEN `t4`.`__booking` = 0
+        THEN `t4`.`__key_arrival`
+        WHEN `t4`.`__booking` = 1
+        THEN `t4`.`__key_end`
+        ELSE NULL
+      END AS `__key`,
+      IF(`t4`.`__booking` = 0, `t4`.`offered__num`, CAST(NULL AS DOUBLE)) AS `offered__num`,
+      IF(`t4`.`__booking` = 0, `t4`.`answered__num`, CAST(NULL AS DOUBLE)) AS `answered__num`,
+      IF(`t4`.`__booking` = 0, `t4`.`service_level__num`, CAST(NULL AS DOUBLE)) AS `service_level__num`,
+      IF(`t4`.`__booking` = 0, `t4`.`service_level__den`, CAST(NULL AS DOUBLE)) AS `service_level__den`,
+      IF(`t4`.`__booking` = 0, `t4`.`asa__num`, CAST(NULL AS DOUBLE)) AS `asa__num`,
+      IF(`t4`.`__booking` = 0, `t4`.`asa__den`, CAST(NULL AS DOUBLE)) AS `asa__den`,
+      IF(`t4`.`__booking` = 0, `t4`.`abandon_rate__num`, CAST(NULL AS DOUBLE)) AS `abandon_rate__num`,
+      IF(`t4`.`__booking` = 0, `t4`.`abandon_rate__den`, CAST(NULL AS DOUBLE)) AS `abandon_rate__den`,
+      IF(`t4`.`__booking` = 1, `t4`.`aht__num`, CAST(NULL AS DOUBLE)) AS `aht__num`,
+      IF(`t4`.`__booking` = 1, `t4`.`aht__den`, CAST(NULL AS DOUBLE)) AS `aht__den`,
+      IF(`t4`.`__booking` = 1, `t4`.`transfer_rate__num`, CAST(NULL AS DOUBLE)) AS `transfer_rate__num`,
+      IF(`t4`.`__booking` = 1, `t4`.`transfer_rate__den`, CAST(NULL AS DOUBLE)) AS `transfer_rate__den`
     FROM (
       SELECT
-        `t7`.`queue`,
-        `t7`.`__key`,
-        `t7`.`offered__num`,
-        `t7`.`answered__num`,
-        `t7`.`service_level__num`,
-        `t7`.`service_level__den`,
-        `t7`.`asa__num`,
-        `t7`.`asa__den`,
-        `t7`.`abandon_rate__num`,
-        `t7`.`abandon_rate__den`,
-        CAST(NULL AS DOUBLE) AS `aht__num`,
-        CAST(NULL AS DOUBLE) AS `aht__den`,
-        CAST(NULL AS DOUBLE) AS `transfer_rate__num`,
-        CAST(NULL AS DOUBLE) AS `transfer_rate__den`
+        `t3`.`queue`,
+        `t3`.`__key_arrival`,
+        `t3`.`__key_end`,
+        `t3`.`offered__num`,
+        `t3`.`answered__num`,
+        `t3`.`service_level__num`,
+        `t3`.`service_level__den`,
+        `t3`.`asa__num`,
+        `t3`.`asa__den`,
+        `t3`.`abandon_rate__num`,
+        `t3`.`abandon_rate__den`,
+        `t3`.`aht__num`,
+        `t3`.`aht__den`,
+        `t3`.`transfer_rate__num`,
+        `t3`.`transfer_rate__den`,
+        EXPLODE(ARRAY(0, 1)) AS `__booking`
       FROM (
         SELECT
-          `t3`.`queue`,
-          `t3`.`__key`,
-          SUM(CAST(CAST(COALESCE(`t3`.`offered`, FALSE) AS BIGINT) AS DOUBLE)) AS `offered__num`,
-          SUM(CAST(CAST(COALESCE(`t3`.`answered`, FALSE) AS BIGINT) AS DOUBLE)) AS `answered__num`,
-          SUM(
-            CAST(CAST(COALESCE(
+          `t2`.`queue`,
+          `t2`.`__key_arrival`,
+          `t2`.`__key_end`,
+          CAST(SUM(CAST(COALESCE(`t2`.`offered`, FALSE) AS BIGINT)) AS DOUBLE) AS `offered__num`,
+          CAST(SUM(CAST(COALESCE(`t2`.`answered`, FALSE) AS BIGINT)) AS DOUBLE) AS `answered__num`,
+          CAST(SUM(
+            CAST(COALESCE(
               IF(
-                `t3`.`cont`,
-                `t3`.`answered` AND (
-                  `t3`.`wait_s` <= 20.0
+                `t2`.`cont`,
+                `t2`.`answered` AND (
+                  `t2`.`wait_s` <= 20.0
                 ),
-                `t3`.`answered` AND (
-                  `t3`.`wait_s` <= 20.0
+                `t2`.`answered` AND (
+                  `t2`.`wait_s` <= 20.0
                 )
               ),
               FALSE
-            ) AS BIGINT) AS DOUBLE)
-          ) AS `service_level__num`,
-          SUM(
-            CAST(CAST(COALESCE(
+            ) AS BIGINT)
+          ) AS DOUBLE) AS `service_level__num`,
+          CAST(SUM(
+            CAST(COALESCE(
               IF(
-                `t3`.`cont`,
-                `t3`.`offered`
+                `t2`.`cont`,
+                `t2`.`offered`
                 AND NOT (
-                  `t3`.`abandoned` AND (
-                    `t3`.`wait_s` < 5.0
+                  `t2`.`abandoned` AND (
+                    `t2`.`wait_s` < 5.0
                   )
                 )
                 AND NOT (
-                  `t3`.`unresolved`
+                  `t2`.`unresolved`
                   AND (
                     NOT (
-                      `t3`.`cont`
+                      `t2`.`cont`
                     ) OR (
-                      `t3`.`end` IS NULL
+                      `t2`.`end` IS NULL
                     )
                   )
                   AND (
-                    `t3`.`age_s` <= 20.0
+                    `t2`.`age_s` <= 20.0
                   )
                 ),
                 (
-                  `t3`.`answered` AND (
-                    `t3`.`wait_s` <= 20.0
+                  `t2`.`answered` AND (
+                    `t2`.`wait_s` <= 20.0
                   )
                 )
                 OR (
-                  `t3`.`answered` AND (
-                    `t3`.`wait_s` > 20.0
+                  `t2`.`answered` AND (
+                    `t2`.`wait_s` > 20.0
                   )
                 )
                 OR (
-                  `t3`.`unresolved` AND (
-                    `t3`.`age_s` > 20.0
+                  `t2`.`unresolved` AND (
+                    `t2`.`age_s` > 20.0
                   )
                 )
               ),
               FALSE
-            ) AS BIGINT) AS DOUBLE)
-          ) AS `service_level__den`,
-          SUM(IF(COALESCE(`t3`.`answered`, FALSE), `t3`.`wait_s`, CAST(NULL AS DOUBLE))) AS `asa__num`,
-          SUM(CAST(CAST(COALESCE(`t3`.`answered`, FALSE) AS BIGINT) AS DOUBLE)) AS `asa__den`,
-          SUM(
-            CAST(IF(
-              `t3`.`cont`,
+            ) AS BIGINT)
+          ) AS DOUBLE) AS `service_level__den`,
+          SUM(IF(COALESCE(`t2`.`answered`, FALSE), `t2`.`wait_s`, CAST(NULL AS DOUBLE))) AS `asa__num`,
+          CAST(SUM(CAST(COALESCE(`t2`.`answered`, FALSE) AS BIGINT)) AS DOUBLE) AS `asa__den`,
+          CAST(SUM(
+            IF(
+              `t2`.`cont`,
               CAST(COALESCE(
-                `t3`.`abandoned` AND NOT (
-                  `t3`.`abandoned` AND (
-                    `t3`.`wait_s` < 5.0
+                `t2`.`abandoned` AND NOT (
+                  `t2`.`abandoned` AND (
+                    `t2`.`wait_s` < 5.0
                   )
                 ),
                 FALSE
               ) AS BIGINT),
               CAST(NULL AS BIGINT)
-            ) AS DOUBLE)
-          ) AS `abandon_rate__num`,
-          SUM(
-            CAST(IF(
-              `t3`.`cont`,
+            )
+          ) AS DOUBLE) AS `abandon_rate__num`,
+          CAST(SUM(
+            IF(
+              `t2`.`cont`,
               CAST(COALESCE(
-                `t3`.`offered` AND NOT (
-                  `t3`.`abandoned` AND (
-                    `t3`.`wait_s` < 5.0
+                `t2`.`offered` AND NOT (
+                  `t2`.`abandoned` AND (
+                    `t2`.`wait_s` < 5.0
                   )
                 ),
                 FALSE
               ) AS BIGINT),
               CAST(NULL AS BIGINT)
-            ) AS DOUBLE)
-          ) AS `abandon_rate__den`
+            )
+          ) AS DOUBLE) AS `abandon_rate__den`,
+          SUM(`t2`.`handle_s`) AS `aht__num`,
+          CAST(SUM(CAST(COALESCE(`t2`.`handled`, FALSE) AS BIGINT)) AS DOUBLE) AS `aht__den`,
+          CAST(SUM(CAST(COALESCE(`t2`.`is_transferred`, FALSE) AS BIGINT)) AS DOUBLE) AS `transfer_rate__num`,
+          CAST(SUM(CAST(COALESCE(`t2`.`handled`, FALSE) AS BIGINT)) AS DOUBLE) AS `transfer_rate__den`
         FROM (
           SELECT
-            `t2`.`contact_id`,
-            `t2`.`parent_id`,
-            `t2`.`channel`,
-            `t2`.`direction`,
-            `t2`.`queue`,
-            `t2`.`site`,
-            `t2`.`tenant`,
-            `t2`.`customer_id`,
-            `t2`.`topic`,
-            `t2`.`arrived_at`,
-            `t2`.`blocked`,
-            `t2`.`accepted_at`,
-            `t2`.`first_response_at`,
-            `t2`.`abandoned_at`,
-            `t2`.`ended_at`,
-            `t2`.`agent_id`,
-            `t2`.`hold_seconds`,
-            `t2`.`acw_seconds`,
-            `t2`.`handle_seconds`,
-            `t2`.`transferred`,
-            `t2`.`resolved`,
-            `t2`.`outcome`,
-            `t2`.`arr`,
-            `t2`.`acc`,
-            `t2`.`fr`,
-            `t2`.`ab`,
-            `t2`.`end`,
-            `t2`.`cont`,
-            `t2`.`text`,
-            `t2`.`chat`,
-            `t2`.`received`,
-            `t2`.`offered`,
-            `t2`.`default_threshold_s`,
-            `t2`.`answered`,
-            `t2`.`abandoned`,
+            `t1`.`contact_id`,
+            `t1`.`parent_id`,
+            `t1`.`channel`,
+            `t1`.`direction`,
+            `t1`.`queue`,
+            `t1`.`site`,
+            `t1`.`tenant`,
+            `t1`.`customer_id`,
+            `t1`.`topic`,
+            `t1`.`arrived_at`,
+            `t1`.`blocked`,
+            `t1`.`accepted_at`,
+            `t1`.`first_response_at`,
+            `t1`.`abandoned_at`,
+            `t1`.`ended_at`,
+            `t1`.`agent_id`,
+            `t1`.`hold_seconds`,
+            `t1`.`acw_seconds`,
+            `t1`.`handle_seconds`,
+            `t1`.`transferred`,
+            `t1`.`resolved`,
+            `t1`.`outcome`,
+            `t1`.`arr`,
+            `t1`.`acc`,
+            `t1`.`fr`,
+            `t1`.`ab`,
+            `t1`.`end`,
+            `t1`.`cont`,
+            `t1`.`text`,
+            `t1`.`chat`,
+            `t1`.`received`,
+            `t1`.`offered`,
+            `t1`.`default_threshold_s`,
+            `t1`.`answered`,
+            `t1`.`abandoned`,
             CASE
-              WHEN `t2`.`answered`
-              THEN CAST(`t2`.`fr` - `t2`.`arr` AS DOUBLE) / 1000000.0
-              WHEN `t2`.`abandoned`
-              THEN CAST(`t2`.`ab` - `t2`.`arr` AS DOUBLE) / 1000000.0
+              WHEN `t1`.`answered`
+              THEN CAST(`t1`.`fr` - `t1`.`arr` AS DOUBLE) / 1000000.0
+              WHEN `t1`.`abandoned`
+              THEN CAST(`t1`.`ab` - `t1`.`arr` AS DOUBLE) / 1000000.0
               ELSE CAST(NULL AS DOUBLE)
             END AS `wait_s`,
             IF(
-              `t2`.`offered` AND (
-                `t2`.`acc` IS NOT NULL
+              `t1`.`offered` AND (
+                `t1`.`acc` IS NOT NULL
               ),
-              CAST(`t2`.`acc` - `t2`.`arr` AS DOUBLE) / 1000000.0,
+              CAST(`t1`.`acc` - `t1`.`arr` AS DOUBLE) / 1000000.0,
               NULL
             ) AS `queue_s`,
             IF(
-              `t2`.`answered` AND (
-                `t2`.`acc` IS NOT NULL
+              `t1`.`answered` AND (
+                `t1`.`acc` IS NOT NULL
               ),
-              CAST(`t2`.`fr` - `t2`.`acc` AS DOUBLE) / 1000000.0,
+              CAST(`t1`.`fr` - `t1`.`acc` AS DOUBLE) / 1000000.0,
               NULL
             ) AS `pickup_s`,
-            CAST(1709636400000000 - `t2`.`arr` AS DOUBLE) / 1000000.0 AS `age_s`,
-            `t2`.`offered` AND NOT (
-              `t2`.`answered`
+            CAST(1709636400000000 - `t1`.`arr` AS DOUBLE) / 1000000.0 AS `age_s`,
+            `t1`.`offered` AND NOT (
+              `t1`.`answered`
             ) AND NOT (
-              `t2`.`abandoned`
+              `t1`.`abandoned`
             ) AS `unresolved`,
-            `t2`.`answered` AND (
-              `t2`.`end` IS NOT NULL
+            `t1`.`answered` AND (
+              `t1`.`end` IS NOT NULL
             ) AS `handled`,
             IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
+              `t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
               ),
               COALESCE(
-                `t2`.`handle_seconds`,
+                `t1`.`handle_seconds`,
                 (
-                  CAST(`t2`.`end` - COALESCE(`t2`.`acc`, `t2`.`fr`) AS DOUBLE) / 1000000.0
-                ) + COALESCE(`t2`.`acw_seconds`, 0.0)
+                  CAST(`t1`.`end` - COALESCE(`t1`.`acc`, `t1`.`fr`) AS DOUBLE) / 1000000.0
+                ) + COALESCE(`t1`.`acw_seconds`, 0.0)
               ),
               NULL
             ) AS `handle_s`,
             IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
+              `t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
               ),
               (
-                CAST(`t2`.`end` - COALESCE(`t2`.`acc`, `t2`.`fr`) AS DOUBLE) / 1000000.0
-              ) - COALESCE(`t2`.`hold_seconds`, 0.0),
+                CAST(`t1`.`end` - COALESCE(`t1`.`acc`, `t1`.`fr`) AS DOUBLE) / 1000000.0
+              ) - COALESCE(`t1`.`hold_seconds`, 0.0),
               NULL
             ) AS `talk_s`,
             IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
+              `t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
               ),
-              COALESCE(`t2`.`hold_seconds`, 0.0),
+              COALESCE(`t1`.`hold_seconds`, 0.0),
               NULL
             ) AS `hold_s`,
             IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
+              `t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
               ),
-              COALESCE(`t2`.`acw_seconds`, 0.0),
+              COALESCE(`t1`.`acw_seconds`, 0.0),
               NULL
             ) AS `acw_s`,
-            `t2`.`answered`
+            `t1`.`answered`
             AND (
-              `t2`.`end` IS NOT NULL
+              `t1`.`end` IS NOT NULL
             )
-            AND COALESCE(`t2`.`transferred`, FALSE) AS `is_transferred`,
-            `t2`.`arr` AS `__ts`,
+            AND COALESCE(`t1`.`transferred`, FALSE) AS `is_transferred`,
             (
               CAST(FLOOR((
-                `t2`.`arr` + 7200000000
+                `t1`.`arr` + 7200000000
               ) / (
                 1800000000
               )) AS BIGINT) * 1800000000
-            ) - 7200000000 AS `__key`
-          FROM `t1` AS `t2`
-          WHERE
-            `t2`.`arr` IS NOT NULL
-        ) AS `t3`
-        GROUP BY
-          1,
-          2
-      ) AS `t7`
-    ) AS `t8`
-    UNION ALL
-    SELECT
-      *
-    FROM (
-      SELECT
-        `t5`.`queue`,
-        `t5`.`__key`,
-        CAST(NULL AS DOUBLE) AS `offered__num`,
-        CAST(NULL AS DOUBLE) AS `answered__num`,
-        CAST(NULL AS DOUBLE) AS `service_level__num`,
-        CAST(NULL AS DOUBLE) AS `service_level__den`,
-        CAST(NULL AS DOUBLE) AS `asa__num`,
-        CAST(NULL AS DOUBLE) AS `asa__den`,
-        CAST(NULL AS DOUBLE) AS `abandon_rate__num`,
-        CAST(NULL AS DOUBLE) AS `abandon_rate__den`,
-        `t5`.`aht__num`,
-        `t5`.`aht__den`,
-        `t5`.`transfer_rate__num`,
-        `t5`.`transfer_rate__den`
-      FROM (
-        SELECT
-          `t4`.`queue`,
-          `t4`.`__key`,
-          SUM(`t4`.`handle_s`) AS `aht__num`,
-          SUM(CAST(CAST(COALESCE(`t4`.`handled`, FALSE) AS BIGINT) AS DOUBLE)) AS `aht__den`,
-          SUM(CAST(CAST(COALESCE(`t4`.`is_transferred`, FALSE) AS BIGINT) AS DOUBLE)) AS `transfer_rate__num`,
-          SUM(CAST(CAST(COALESCE(`t4`.`handled`, FALSE) AS BIGINT) AS DOUBLE)) AS `transfer_rate__den`
-        FROM (
-          SELECT
-            `t2`.`contact_id`,
-            `t2`.`parent_id`,
-            `t2`.`channel`,
-            `t2`.`direction`,
-            `t2`.`queue`,
-            `t2`.`site`,
-            `t2`.`tenant`,
-            `t2`.`customer_id`,
-            `t2`.`topic`,
-            `t2`.`arrived_at`,
-            `t2`.`blocked`,
-            `t2`.`accepted_at`,
-            `t2`.`first_response_at`,
-            `t2`.`abandoned_at`,
-            `t2`.`ended_at`,
-            `t2`.`agent_id`,
-            `t2`.`hold_seconds`,
-            `t2`.`acw_seconds`,
-            `t2`.`handle_seconds`,
-            `t2`.`transferred`,
-            `t2`.`resolved`,
-            `t2`.`outcome`,
-            `t2`.`arr`,
-            `t2`.`acc`,
-            `t2`.`fr`,
-            `t2`.`ab`,
-            `t2`.`end`,
-            `t2`.`cont`,
-            `t2`.`text`,
-            `t2`.`chat`,
-            `t2`.`received`,
-            `t2`.`offered`,
-            `t2`.`default_threshold_s`,
-            `t2`.`answered`,
-            `t2`.`abandoned`,
-            CASE
-              WHEN `t2`.`answered`
-              THEN CAST(`t2`.`fr` - `t2`.`arr` AS DOUBLE) / 1000000.0
-              WHEN `t2`.`abandoned`
-              THEN CAST(`t2`.`ab` - `t2`.`arr` AS DOUBLE) / 1000000.0
-              ELSE CAST(NULL AS DOUBLE)
-            END AS `wait_s`,
-            IF(
-              `t2`.`offered` AND (
-                `t2`.`acc` IS NOT NULL
-              ),
-              CAST(`t2`.`acc` - `t2`.`arr` AS DOUBLE) / 1000000.0,
-              NULL
-            ) AS `queue_s`,
-            IF(
-              `t2`.`answered` AND (
-                `t2`.`acc` IS NOT NULL
-              ),
-              CAST(`t2`.`fr` - `t2`.`acc` AS DOUBLE) / 1000000.0,
-              NULL
-            ) AS `pickup_s`,
-            CAST(1709636400000000 - `t2`.`arr` AS DOUBLE) / 1000000.0 AS `age_s`,
-            `t2`.`offered` AND NOT (
-              `t2`.`answered`
-            ) AND NOT (
-              `t2`.`abandoned`
-            ) AS `unresolved`,
-            `t2`.`answered` AND (
-              `t2`.`end` IS NOT NULL
-            ) AS `handled`,
-            IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
-              ),
-              COALESCE(
-                `t2`.`handle_seconds`,
-                (
-                  CAST(`t2`.`end` - COALESCE(`t2`.`acc`, `t2`.`fr`) AS DOUBLE) / 1000000.0
-                ) + COALESCE(`t2`.`acw_seconds`, 0.0)
-              ),
-              NULL
-            ) AS `handle_s`,
-            IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
-              ),
-              (
-                CAST(`t2`.`end` - COALESCE(`t2`.`acc`, `t2`.`fr`) AS DOUBLE) / 1000000.0
-              ) - COALESCE(`t2`.`hold_seconds`, 0.0),
-              NULL
-            ) AS `talk_s`,
-            IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
-              ),
-              COALESCE(`t2`.`hold_seconds`, 0.0),
-              NULL
-            ) AS `hold_s`,
-            IF(
-              `t2`.`answered` AND (
-                `t2`.`end` IS NOT NULL
-              ),
-              COALESCE(`t2`.`acw_seconds`, 0.0),
-              NULL
-            ) AS `acw_s`,
-            `t2`.`answered`
-            AND (
-              `t2`.`end` IS NOT NULL
-            )
-            AND COALESCE(`t2`.`transferred`, FALSE) AS `is_transferred`,
-            IF(`t2`.`answered` AND (
-              `t2`.`end` IS NOT NULL
-            ), `t2`.`end`, NULL) AS `__ts`,
+            ) - 7200000000 AS `__key_arrival`,
             (
               CAST(FLOOR(
                 (
-                  IF(`t2`.`answered` AND (
-                    `t2`.`end` IS NOT NULL
-                  ), `t2`.`end`, NULL) + 7200000000
+                  IF(`t1`.`answered` AND (
+                    `t1`.`end` IS NOT NULL
+                  ), `t1`.`end`, NULL) + 7200000000
                 ) / (
                   1800000000
                 )
               ) AS BIGINT) * 1800000000
-            ) - 7200000000 AS `__key`
-          FROM `t1` AS `t2`
+            ) - 7200000000 AS `__key_end`
+          FROM (
+            SELECT
+              `t0`.`contact_id`,
+              `t0`.`parent_id`,
+              `t0`.`channel`,
+              `t0`.`direction`,
+              `t0`.`queue`,
+              `t0`.`site`,
+              `t0`.`tenant`,
+              `t0`.`customer_id`,
+              `t0`.`topic`,
+              `t0`.`arrived_at`,
+              COALESCE(`t0`.`blocked`, FALSE) AS `blocked`,
+              `t0`.`accepted_at`,
+              `t0`.`first_response_at`,
+              `t0`.`abandoned_at`,
+              `t0`.`ended_at`,
+              `t0`.`agent_id`,
+              `t0`.`hold_seconds`,
+              `t0`.`acw_seconds`,
+              `t0`.`handle_seconds`,
+              `t0`.`transferred`,
+              `t0`.`resolved`,
+              `t0`.`outcome`,
+              `t0`.`arrived_at` AS `arr`,
+              IF(`t0`.`accepted_at` <= 1709636400000000, `t0`.`accepted_at`, CAST(NULL AS BIGINT)) AS `acc`,
+              IF(
+                `t0`.`first_response_at` <= 1709636400000000,
+                `t0`.`first_response_at`,
+                CAST(NULL AS BIGINT)
+              ) AS `fr`,
+              IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) AS `ab`,
+              IF(`t0`.`ended_at` <= 1709636400000000, `t0`.`ended_at`, CAST(NULL AS BIGINT)) AS `end`,
+              NOT (
+                LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
+              ) AS `cont`,
+              NOT (
+                LOWER(`t0`.`channel`) IN ('voice', 'video', 'callback')
+              ) AS `text`,
+              LOWER(`t0`.`channel`) IN ('chat', 'messenger') AS `chat`,
+              TRUE AS `received`,
+              NOT (
+                COALESCE(`t0`.`blocked`, FALSE)
+              ) AS `offered`,
+              CASE
+                WHEN LOWER(`t0`.`channel`) = 'voice'
+                THEN 20.0
+                WHEN LOWER(`t0`.`channel`) = 'video'
+                THEN 20.0
+                WHEN LOWER(`t0`.`channel`) = 'callback'
+                THEN 20.0
+                WHEN LOWER(`t0`.`channel`) = 'chat'
+                THEN 60.0
+                WHEN LOWER(`t0`.`channel`) = 'messenger'
+                THEN 60.0
+                WHEN LOWER(`t0`.`channel`) = 'email'
+                THEN 86400.0
+                WHEN LOWER(`t0`.`channel`) = 'social'
+                THEN 3600.0
+                WHEN LOWER(`t0`.`channel`) = 'sms'
+                THEN 3600.0
+                WHEN LOWER(`t0`.`channel`) = 'letter'
+                THEN 86400.0
+                ELSE CAST(IF(NOT (
+                  LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
+                ), 20, 86400) AS DOUBLE)
+              END AS `default_threshold_s`,
+              NOT (
+                COALESCE(`t0`.`blocked`, FALSE)
+              )
+              AND (
+                IF(
+                  `t0`.`first_response_at` <= 1709636400000000,
+                  `t0`.`first_response_at`,
+                  CAST(NULL AS BIGINT)
+                ) IS NOT NULL
+              ) AS `answered`,
+              NOT (
+                COALESCE(`t0`.`blocked`, FALSE)
+              )
+              AND NOT (
+                NOT (
+                  COALESCE(`t0`.`blocked`, FALSE)
+                )
+                AND (
+                  IF(
+                    `t0`.`first_response_at` <= 1709636400000000,
+                    `t0`.`first_response_at`,
+                    CAST(NULL AS BIGINT)
+                  ) IS NOT NULL
+                )
+              )
+              AND (
+                IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) IS NOT NULL
+              ) AS `abandoned`
+            FROM `contacts` AS `t0`
+            WHERE
+              `t0`.`arrived_at` <= 1709636400000000
+          ) AS `t1`
           WHERE
-            IF(`t2`.`answered` AND (
-              `t2`.`end` IS NOT NULL
-            ), `t2`.`end`, NULL) IS NOT NULL
-        ) AS `t4`
+            (
+              `t1`.`arr` IS NOT NULL
+            )
+            OR (
+              IF(`t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
+              ), `t1`.`end`, NULL) IS NOT NULL
+            )
+        ) AS `t2`
         GROUP BY
           1,
-          2
-      ) AS `t5`
-    ) AS `t6`
-  ) AS `t9`
+          2,
+          3
+      ) AS `t3`
+    ) AS `t4`
+    WHERE
+      CASE
+        WHEN `t4`.`__booking` = 0
+        THEN `t4`.`__key_arrival`
+        WHEN `t4`.`__booking` = 1
+        THEN `t4`.`__key_end`
+        ELSE NULL
+      END IS NOT NULL
+  ) AS `t5`
   GROUP BY
     1,
     2
-) AS `t10`
+) AS `t6`
