@@ -69,16 +69,24 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
     as_of = ctx.as_of_us
     t = contacts.filter(contacts.arrived_at <= as_of)
 
-    def known(col: ir.IntegerValue) -> ir.IntegerValue:
-        """A moment after as-of has not happened yet."""
+    highs = dict(ctx.contact_highs)
+
+    def known(name: str) -> ir.IntegerValue:
+        """A moment after as-of has not happened yet (none has, when as-of is after the
+        column's latest value)."""
+        col = t[name]
+        if name in highs:
+            high = highs[name]
+            if high is None or high <= as_of:
+                return col
         return ibis.ifelse(col <= as_of, col, ibis.null("int64"))
 
     t = t.mutate(
         arr=t.arrived_at,
-        acc=known(t.accepted_at),
-        fr=known(t.first_response_at),
-        ab=known(t.abandoned_at),
-        end=known(t.ended_at),
+        acc=known("accepted_at"),
+        fr=known("first_response_at"),
+        ab=known("abandoned_at"),
+        end=known("ended_at"),
         cont=continuous_expr(t, ctx.config),
         text=~t.channel.lower().isin(list(VOICE_CHANNELS)),
         chat=t.channel.lower().isin(list(CHAT_CHANNELS)),

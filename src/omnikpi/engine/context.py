@@ -21,3 +21,6 @@ class RunContext:
     span_start_us: int = 0
     span_end_us: int = 0
     """First and last instant of the data inside the window (for calendars)."""
+    contact_highs: tuple[tuple[str, int | None], ...] = ()
+    """Latest value of each contacts timestamp column when the loader knows it (None: no
+    value): a column whose latest value is at or before as-of needs no as-of masking."""

@@ -124,6 +124,14 @@ def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
     return min(values), max(values)
 
 
+def _contact_highs(dataset: Dataset) -> tuple[tuple[str, int | None], ...]:
+    """Latest value of each contacts timestamp column, when the loader has measured it."""
+    known = dataset.bounds.get("contacts") if dataset.bounds else None
+    if not known:
+        return ()
+    return tuple(sorted((column, hi) for column, (_, hi) in known.items()))
+
+
 def _period_hours(
     dataset: Dataset, ctx: RunContext, calendar: list[Bucket] | None
 ) -> ibis.Table:
@@ -333,7 +341,7 @@ def plan_report(
     ctx = RunContext(
         as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
         config=config or Config(), offsets=offset_ranges(tz, lo, hi),
-        span_start_us=cal_lo, span_end_us=cal_hi,
+        span_start_us=cal_lo, span_end_us=cal_hi, contact_highs=_contact_highs(dataset),
     )
     calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     engine_backend = backend or (
