@@ -168,8 +168,12 @@ def build_report(
     source_request: SourceRequest,
     hours: ir.Table | None = None,
     where: dict[str, list[str]] | None = None,
+    one_pass: bool = True,
 ) -> ir.Table:
     """The report as an Ibis table: ``by`` columns, the period key, one column per metric.
+
+    ``one_pass``: read a source once for all its booking rules (else once per rule, which
+    runs the reads side by side when one read alone cannot use every thread).
 
     Table metrics (one row per state, per survey dimension, …) add their key column to the
     grouping; they can only share a report with metrics of the same key.
@@ -185,7 +189,7 @@ def build_report(
     partials: list[ir.Table] = []
     unique = True
     for (source, source_params), bookings in by_source.items():
-        if len(bookings) > 1 and source in BOOKED_SOURCES:
+        if one_pass and len(bookings) > 1 and source in BOOKED_SOURCES:
             partials.append(_one_pass(
                 source, source_params, bookings, source_request, keys, all_columns,
                 metric_of, where,
