@@ -158,3 +158,26 @@ def test_calibration_report_by_hand(tmp_path: Path) -> None:
     # verdicts (pass ≥ 60, no critical error): lead pass, pass; ann pass, pass;
     # bob pass, fail → bob agrees on one contact of two
     assert versus["ann"]["same_verdict"] == 1.0 and versus["bob"]["same_verdict"] == 0.5
+
+
+def test_form_input_errors_are_named() -> None:
+    from omnikpi.errors import UsageError
+    from omnikpi.qa.forms import check_form, parse_form, parse_item_lines
+
+    items = parse_item_lines("Style | greet | Greets | 2 | yes | no\n\nContent | ok | Correct")
+    assert [(i.key, i.weight, i.critical, i.allow_na) for i in items] == [
+        ("greet", 2.0, True, False), ("ok", 1.0, False, True)]
+    with pytest.raises(UsageError, match="line 1: write group"):
+        parse_item_lines("just text")
+    with pytest.raises(UsageError, match="weight 'heavy' is not a number"):
+        parse_item_lines("G | k | t | heavy")
+    with pytest.raises(UsageError, match="item keys must be unique"):
+        check_form(FormSpec("f", "F", items + items))
+    with pytest.raises(UsageError, match="key must be lower-case"):
+        check_form(FormSpec("Bad Key", "F", items))
+    with pytest.raises(UsageError, match="needs key"):
+        parse_form({"name": "no key", "items": []})
+    with pytest.raises(UsageError, match="cannot be N/A"):
+        score([Item(1, 1, allow_na=False)], {1: None})  # type: ignore[list-item]
+    with pytest.raises(UsageError, match="has no answer"):
+        score([Item(1, 1)], {})  # type: ignore[list-item]
