@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.web.app import create_app
@@ -78,3 +80,24 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
     yield driver
     driver.quit()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: TestClient, page: str = "/") -> str:
+    """The CSRF token a page's forms carry (for posting as that page would)."""
+    found = CSRF_FIELD.search(client.get(page).text)
+    assert found, f"{page} has no CSRF field"
+    return found.group(1)
+
+
+def log_in(client: TestClient, user: str, password: str) -> TestClient:
+    """Log ``client`` in through the login form, as a browser does (session cookie)."""
+    token = CSRF_FIELD.search(client.get("/login").text)
+    assert token
+    done = client.post("/login", data={"username": user, "password": password,
+                                       "csrf_token": token.group(1), "next": "/"},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
+    return client

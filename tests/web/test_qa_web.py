@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from omnikpi.auth.accounts import create_user
 from omnikpi.cli.main import app as cli
 from omnikpi.store.db import session_scope
+from tests.web.conftest import csrf as page_csrf
+from tests.web.conftest import log_in
 from tests.web.tenants import write_two_tenants
 
 PASSWORD = "quality-pass-1"
@@ -26,20 +28,11 @@ ITEMS = ("Style | greet | Greets by the standard | 1 | no | no\n"
 
 
 def login(app: FastAPI, user: str) -> TestClient:
-    client = TestClient(app)
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    done = client.post("/login", data={"username": user, "password": PASSWORD,
-                                       "csrf_token": token.group(1)}, follow_redirects=False)
-    assert done.status_code == 303
-    return client
+    return log_in(TestClient(app), user, PASSWORD)
 
 
 def csrf(client: TestClient, page: str = "/qa") -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
-    assert found
-    return found.group(1)
+    return page_csrf(client, page)
 
 
 @pytest.fixture()

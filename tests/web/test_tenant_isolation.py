@@ -27,6 +27,7 @@ from omnikpi.auth.accounts import create_user
 from omnikpi.errors import OmniKPIError
 from omnikpi.metrics.base import all_metrics
 from omnikpi.store.db import session_scope
+from tests.web.conftest import csrf, log_in
 from tests.web.tenants import MARK, write_two_tenants
 
 PASSWORD = "correct horse battery"
@@ -75,20 +76,7 @@ def viewer(app: FastAPI) -> Iterator[TestClient]:
 def browser_viewer(app: FastAPI) -> Iterator[TestClient]:
     """Tenant A's client viewer logged in through the login form (session cookie)."""
     with TestClient(app) as client:
-        page = client.get("/login")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert csrf
-        done = client.post("/login", data={"username": "client-a", "password": PASSWORD,
-                                           "csrf_token": csrf.group(1), "next": "/"},
-                           follow_redirects=False)
-        assert done.status_code == 303 and done.headers["location"] == "/"
-        yield client
-
-
-def _csrf(client: TestClient, page: str = "/builder") -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
+        yield log_in(client, "client-a", PASSWORD)
 
 
 def no_leak(text: str) -> None:
@@ -261,7 +249,7 @@ def attack_saved(client: TestClient, admin: TestClient) -> None:
     no_leak(client.get("/builder").text)
     saved = client.post("/builder/save", data={"name": "A weekly",
                                                "query": "metrics=offered&tenant=B",
-                                               "csrf_token": _csrf(client)},
+                                               "csrf_token": csrf(client, "/builder")},
                         follow_redirects=False)
     assert saved.status_code == 303
     toml = client.get("/builder/definition/a-weekly.toml")
@@ -269,17 +257,6 @@ def attack_saved(client: TestClient, admin: TestClient) -> None:
     # the saved filter asks for B, but running it as A's viewer still shows nothing of B
     no_leak(client.get("/builder?definition=a-weekly", follow_redirects=True).text)
     assert admin.get("/builder/definition/a-weekly.toml").status_code == 400
-
-
-def _login(app: FastAPI, user: str) -> TestClient:
-    client = TestClient(app)
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    assert client.post("/login", data={"username": user, "password": PASSWORD,
-                                       "csrf_token": token.group(1)},
-                       follow_redirects=False).status_code == 303
-    return client
 
 
 def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
@@ -316,8 +293,7 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
         assert browser_viewer.get(path).status_code == 403, path
     for path in ("/api/v1/qa/evaluations", f"/api/v1/qa/calibrations/{cal_id}"):
         assert viewer.get(path).status_code == 403, path
-    token = re.search(r'name="csrf_token" value="([^"]+)"', browser_viewer.get("/").text)
-    assert token
+    token = csrf(browser_viewer)
     for path, data in (("/qa/forms", {"key": "g", "name": "G", "items": "G | y | Y"}),
                        ("/qa/samples", {"name": "s", "rate": "1", "seed": "1"}),
                        (f"/qa/evaluate/{b_item}", {"form_id": form_id}),
@@ -326,10 +302,10 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
                                              "contacts": "a-1", "evaluators": "a b",
                                              "reference": "a"}),
                        (f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1", {"form_id": form_id})):
-        answer = browser_viewer.post(path, data={"csrf_token": token.group(1), **data})
+        answer = browser_viewer.post(path, data={"csrf_token": token, **data})
         assert answer.status_code == 403, path
     # tenant A's supervisor: evaluates A, never sees B
-    supervisor = _login(app, "sup-a")
+    supervisor = log_in(TestClient(app), "sup-a", PASSWORD)
     for path in ("/qa", f"/qa/samples/{sample_id}", "/api/v1/qa/evaluations"):
         answer = supervisor.get(path)
         assert answer.status_code == 200, path
@@ -338,19 +314,18 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
                  f"/qa/calibrations/{cal_id}", f"/api/v1/qa/calibrations/{cal_id}",
                  f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1"):
         assert supervisor.get(path).status_code == 404, path
-    token = re.search(r'name="csrf_token" value="([^"]+)"', supervisor.get("/qa").text)
-    assert token
-    own = supervisor.post("/qa/samples", data={"csrf_token": token.group(1), "name": "mine",
+    token = csrf(supervisor, "/qa")
+    own = supervisor.post("/qa/samples", data={"csrf_token": token, "name": "mine",
                                                "rate": "1", "seed": "2"},
                           follow_redirects=False)
     mine = supervisor.get(own.headers["location"]).text
     no_leak(mine)
     assert "a-1" in mine
     forged = supervisor.post(f"/qa/evaluate/{b_item}", data={
-        "csrf_token": token.group(1), "form_id": form_id, item_field.group(1): "0"})
+        "csrf_token": token, "form_id": form_id, item_field.group(1): "0"})
     assert forged.status_code == 404
     cal_b = supervisor.post("/qa/calibrations", data={
-        "csrf_token": token.group(1), "name": "peek", "form_id": form_id,
+        "csrf_token": token, "name": "peek", "form_id": form_id,
         "contacts": f"{MARK}-1", "evaluators": "sup-a x", "reference": "sup-a"})
     assert cal_b.status_code == 400 and "unknown contact" in cal_b.text
 

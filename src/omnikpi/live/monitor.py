@@ -67,6 +67,8 @@ class LiveMonitor:
         """The newest ingest sequence number applied (snapshots report it)."""
         self.changes = 0
         self.files: dict[Path, tuple[int, int]] = {}
+        self.open_files: dict[Path, tuple[int, int]] = {}
+        """Connectors' files of rows in progress, as last applied (none at start)."""
         self.templates: dict[tuple[Any, ...], tuple[ReportPlan, str, int] | None] = {}
         self.day_start_us = self._day_start(_now_us())
         for table in LIVE_TABLES:
@@ -173,7 +175,6 @@ class LiveMonitor:
 
     def _remember_files(self) -> None:
         self.files = self._table_files()
-        self.open_files: dict[Path, tuple[int, int]] = {}
 
     def poll_files(self) -> int:
         """Apply today's rows of new or changed table files, then the connectors' rows in

@@ -50,8 +50,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     dataset = load_dataset(data)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
-                     files=fingerprint(Path(data)))
-    state.secure_cookies = secure_cookies
+                     files=fingerprint(Path(data)), secure_cookies=secure_cookies)
     if live_updates:
         from omnikpi.web.live import LiveHub
 
