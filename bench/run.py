@@ -42,6 +42,8 @@ from omnikpi.engine.run import _duckdb_sql
 from omnikpi.engine.timezones import offset_ranges, to_us
 
 TZ = "Europe/Kyiv"
+SQL_FORMS = ("sql_one_pass", "sql_two_reads")
+"""The hand-written DuckDB SQL in two tuned forms; the baseline is the faster one."""
 METRICS = ["offered", "answered", "abandoned", "short_abandoned", "service_level", "asa",
            "avg_wait", "max_wait", "aht", "transfer_rate"]
 START = pd.Timestamp("2024-03-01", tz="UTC")  # March: includes the DST change of 03-31
@@ -56,14 +58,12 @@ def case_sql(column: str, ranges: list[tuple[int | None, int]]) -> str:
     return f"(CASE {parts} ELSE {ranges[0][1]} END)" if parts else str(ranges[0][1])
 
 
-def hand_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> pd.DataFrame:
-    """The tuned baseline: one pass, integer day buckets, FILTER aggregates."""
+def _contact_rows_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> str:
+    """Each contact with what the ten KPIs need: flags, wait, handle time, both day keys."""
     arrived, ended = "epoch_us(arrived_at)", "epoch_us(ended_at)"
     arr_day = f"(({arrived} + {case_sql(arrived, ranges)}) // 86400000000)"
     end_day = f"(({ended} + {case_sql(ended, ranges)}) // 86400000000)"
-    con = duckdb.connect()
-    sql = f"""
-    WITH c AS (
+    return f"""
       SELECT queue, NOT coalesce(blocked, false) AS offered,
         first_response_at IS NOT NULL AND NOT coalesce(blocked, false) AS answered,
         abandoned_at IS NOT NULL AND first_response_at IS NULL AND NOT coalesce(blocked,false)
@@ -74,8 +74,27 @@ def hand_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> pd
              THEN (epoch_us(abandoned_at) - epoch_us(arrived_at)) / 1e6 END AS wait,
         (epoch_us(ended_at) - epoch_us(accepted_at)) / 1e6 + coalesce(acw_seconds, 0) AS ht,
         transferred, {arr_day} AS aday, {end_day} AS eday, epoch_us(ended_at) AS eus
-      FROM read_parquet('{path}') WHERE epoch_us(arrived_at) <= {as_of}
-    ),
+      FROM read_parquet('{path}') WHERE epoch_us(arrived_at) <= {as_of}"""
+
+
+_RESULT_SQL = """
+    SELECT coalesce(a.queue, e.queue) AS queue, coalesce(a.day, e.day) AS day,
+      coalesce(offered, 0) AS offered, coalesce(answered, 0) AS answered,
+      coalesce(abandoned, 0) AS abandoned, coalesce(short_abandoned, 0) AS short_abandoned,
+      on_time / nullif(offered - short_abandoned, 0) AS service_level,
+      ans_wait / nullif(answered, 0) AS asa,
+      all_wait / nullif(answered + abandoned, 0) AS avg_wait, max_wait,
+      ht / nullif(handled, 0) AS aht, transferred / nullif(handled, 0) AS transfer_rate
+    FROM a FULL JOIN e ON a.queue = e.queue AND a.day = e.day ORDER BY 1, 2"""
+
+
+def hand_sql_two_reads(path: Path, as_of: int, ranges: list[tuple[int | None, int]]
+                       ) -> pd.DataFrame:
+    """Tuned hand-written SQL, one GROUP BY per booking rule (arrival day, end day): the
+    file is read once per rule, the reads running side by side."""
+    con = duckdb.connect()
+    sql = f"""
+    WITH c AS NOT MATERIALIZED ({_contact_rows_sql(path, as_of, ranges)}),
     a AS (
       SELECT queue, aday AS day, count(*) FILTER (offered) AS offered,
         count(*) FILTER (answered) AS answered, count(*) FILTER (abandoned) AS abandoned,
@@ -89,14 +108,41 @@ def hand_sql(path: Path, as_of: int, ranges: list[tuple[int | None, int]]) -> pd
       SELECT queue, eday AS day, count(*) AS handled, sum(ht) AS ht,
         count(*) FILTER (transferred) AS transferred
       FROM c WHERE answered AND eday IS NOT NULL AND eus <= {as_of} GROUP BY ALL)
-    SELECT coalesce(a.queue, e.queue) AS queue, coalesce(a.day, e.day) AS day,
-      coalesce(offered, 0) AS offered, coalesce(answered, 0) AS answered,
-      coalesce(abandoned, 0) AS abandoned, coalesce(short_abandoned, 0) AS short_abandoned,
-      on_time / nullif(offered - short_abandoned, 0) AS service_level,
-      ans_wait / nullif(answered, 0) AS asa,
-      all_wait / nullif(answered + abandoned, 0) AS avg_wait, max_wait,
-      ht / nullif(handled, 0) AS aht, transferred / nullif(handled, 0) AS transfer_rate
-    FROM a FULL JOIN e ON a.queue = e.queue AND a.day = e.day ORDER BY 1, 2"""
+    {_RESULT_SQL}"""
+    return con.execute(sql).df()
+
+
+def hand_sql_one_pass(path: Path, as_of: int, ranges: list[tuple[int | None, int]]
+                      ) -> pd.DataFrame:
+    """Tuned hand-written SQL, one pass: all ten KPIs in one GROUP BY over queue and both
+    day keys (a small result), then summed per arrival day and per end day."""
+    con = duckdb.connect()
+    handled = f"answered AND eus <= {as_of}"
+    sql = f"""
+    WITH c AS ({_contact_rows_sql(path, as_of, ranges)}),
+    g AS (
+      SELECT queue, aday, CASE WHEN {handled} THEN eday END AS eday,
+        count_if(offered) AS offered, count_if(answered) AS answered,
+        count_if(abandoned) AS abandoned,
+        count_if(abandoned AND wait < 5) AS short_abandoned,
+        count_if(answered AND wait <= 20) AS on_time,
+        sum(wait) FILTER (answered) AS ans_wait,
+        sum(wait) FILTER (answered OR abandoned) AS all_wait,
+        max(wait) FILTER (answered OR abandoned) AS max_wait,
+        sum(ht) FILTER ({handled}) AS ht, count_if({handled}) AS handled,
+        count_if({handled} AND transferred) AS transferred
+      FROM c GROUP BY ALL),
+    a AS (
+      SELECT queue, aday AS day, sum(offered) AS offered, sum(answered) AS answered,
+        sum(abandoned) AS abandoned, sum(short_abandoned) AS short_abandoned,
+        sum(on_time) AS on_time, sum(ans_wait) AS ans_wait, sum(all_wait) AS all_wait,
+        max(max_wait) AS max_wait
+      FROM g GROUP BY ALL),
+    e AS (
+      SELECT queue, eday AS day, sum(handled) AS handled, sum(ht) AS ht,
+        sum(transferred) AS transferred
+      FROM g WHERE eday IS NOT NULL GROUP BY ALL)
+    {_RESULT_SQL}"""
     return con.execute(sql).df()
 
 
@@ -208,7 +254,8 @@ def methods(folder: Path, n: int) -> dict[str, Callable[[], Any]]:
                               by=["queue"], grain="day", tz=TZ, as_of=AS_OF)
 
     return {"engine": engine, "engine_cold": engine_cold,
-            "sql": lambda: hand_sql(path, as_of, ranges),
+            "sql_one_pass": lambda: hand_sql_one_pass(path, as_of, ranges),
+            "sql_two_reads": lambda: hand_sql_two_reads(path, as_of, ranges),
             "polars": lambda: polars_way(path, as_of, TZ),
             "pandas": lambda: pandas_way(path, as_of, TZ)}
 
@@ -304,7 +351,7 @@ def main() -> None:
         validate_seconds, _ = timed(lambda: omnikpi.load_dataset(folder), 1)
         cache_hit = omnikpi.load_dataset(folder).from_cache
         # 3. the methods take turns, best of ``repeat`` rounds each
-        names = ["engine", "sql", "polars"] + (["pandas"] if with_pandas else [])
+        names = ["engine", *SQL_FORMS, "polars"] + (["pandas"] if with_pandas else [])
         best: dict[str, float] = dict.fromkeys(names, float("inf"))
         results: dict[str, pd.DataFrame] = {}
         for round_ in range(args.repeat):
@@ -321,6 +368,11 @@ def main() -> None:
             spark_same = same(results["engine"], spark_rows)
         fresh = {} if args.no_rss else {
             name: in_child(name, folder, n) for name in ["engine", "engine_cold", *names[1:]]}
+    # the tuned SQL baseline: the faster of its two hand-written forms on this file
+    sql_form = min(SQL_FORMS, key=lambda form: best[form])
+    best["sql"] = best[sql_form]
+    if sql_form in fresh:
+        fresh["sql"] = fresh[sql_form]
     engine = results["engine"]
     out = {
         "contacts": n, "engine_seconds": best["engine"], "sql_seconds": best["sql"],
@@ -332,6 +384,8 @@ def main() -> None:
                              and all(same(engine, results[m]) for m in names[1:])),
         "engine_cold_seconds": cold_time,
         "engine_cold_vs_sql_ratio": cold_time / best["sql"],
+        "sql_form": sql_form,
+        "sql_forms_seconds": {form: best[form] for form in SQL_FORMS},
         "validate_and_cache_seconds": validate_seconds,
         "validation_cache_hit": cache_hit,
         "fresh_process": fresh,

@@ -17,7 +17,7 @@ from omnikpi.definitions import load_definition
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.params import parse_param_assignments
-from omnikpi.engine.run import ReportResult, plan_report, run_report
+from omnikpi.engine.run import LocalDuckDB, ReportResult, plan_report, run_report
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
 from omnikpi.schema.dataset import Dataset, load_dataset
@@ -80,7 +80,9 @@ def compiled_sql(
     plan = plan_report(
         dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
         from_=from_, to=to, as_of=as_of, params=parse_param_assignments(param or []),
-        config=load_config(config), backend=SqlOnlyBackend(dataset, engine),
+        config=load_config(config),
+        # DuckDB: the very SQL a report runs; other engines: compiled without running
+        backend=LocalDuckDB(dataset) if engine == "duckdb" else SqlOnlyBackend(dataset, engine),
     )
     return plan.sql()
 

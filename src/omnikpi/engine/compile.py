@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from omnikpi.engine.registry import BOOKED_SOURCES, SOURCES, check_dimensions
@@ -97,6 +98,30 @@ def _filtered(t: ir.Table, source: str, where: dict[str, list[str]] | None) -> i
     return t
 
 
+def _counted_condition(value: ir.Value) -> ir.BooleanValue | None:
+    """The condition of a 0/1 count (``n(condition)``, possibly masked by mode), if it is one.
+
+    Summing the condition itself lets the backend count rows where it holds (DuckDB's
+    ``count_if``) instead of casting every row to an integer; a NULL counts as 0 both ways.
+    """
+    node = value.op()
+    if isinstance(node, ops.IfElse) and isinstance(node.false_null_expr, ops.Literal) \
+            and node.false_null_expr.value is None:
+        inner = _counted_condition(node.true_expr.to_expr())
+        if inner is None:
+            return None
+        return node.bool_expr.to_expr() & inner
+    if not (isinstance(node, ops.Cast) and node.to.is_integer()):
+        return None
+    source = node.arg
+    if isinstance(source, ops.Coalesce) and len(source.arg) == 2 and \
+            isinstance(source.arg[1], ops.Literal) and source.arg[1].value is False:
+        source = source.arg[0]
+    if not source.dtype.is_boolean():
+        return None
+    return source.to_expr()
+
+
 def _values(
     t: ir.Table, plist: list[_Part], metric_of: dict[str, Metric]
 ) -> dict[str, ir.Value]:
@@ -107,7 +132,9 @@ def _values(
         value = _mode_mask(metric, t, part.build(t, part.params))
         if part.aggregate == "sum" and value.type().is_integer():
             # counts: an exact integer sum, converted once per group instead of per row
-            values[part.column] = value.sum().cast("float64")
+            condition = _counted_condition(value)
+            total = value.sum() if condition is None else condition.sum()
+            values[part.column] = total.cast("float64")
             continue
         value = value.cast("float64")
         values[part.column] = value.max() if part.aggregate == "max" else value.sum()

@@ -28,13 +28,36 @@ def _seconds(later: ir.IntegerValue, earlier: ir.IntegerValue) -> ir.FloatingVal
     return (later - earlier).cast("float64") / MICROS
 
 
-def continuous_expr(t: ir.Table, config: Config) -> ir.BooleanValue:
-    """Whether each contact is in continuous mode (queue setting, then channel, then default)."""
-    channel = t.channel.lower()
-    modes = dict(DEFAULT_MODES)
+def _flag(
+    t: ir.Table, channels: tuple[str, ...] | None, lowered_in: list[str]
+) -> ir.BooleanValue:
+    """Whether a contact's channel, compared case-insensitively, is one of ``lowered_in``.
+
+    With the dataset's channels known, the answer is decided here per channel value: a
+    constant when every channel gives the same, else a test on their exact spellings.
+    """
+    if channels is None:
+        return t.channel.lower().isin(lowered_in) if lowered_in else ibis.literal(False)
+    hits = [ch for ch in channels if ch.lower() in lowered_in]
+    if not hits:
+        return ibis.literal(False)
+    if len(hits) == len(channels):
+        return ibis.literal(True)
+    return t.channel.isin(hits)
+
+
+def _modes(config: Config) -> dict[str, str]:
+    modes: dict[str, str] = dict(DEFAULT_MODES)
     modes.update({ch: s.mode for ch, s in config.channels.items() if s.mode})
-    discrete = [ch for ch, mode in modes.items() if mode == "discrete"]
-    by_channel = ~channel.isin(discrete) if discrete else ibis.literal(True)
+    return modes
+
+
+def continuous_expr(
+    t: ir.Table, config: Config, channels: tuple[str, ...] | None = None
+) -> ir.BooleanValue:
+    """Whether each contact is in continuous mode (queue setting, then channel, then default)."""
+    discrete = [ch for ch, mode in _modes(config).items() if mode == "discrete"]
+    by_channel = ~_flag(t, channels, discrete)
     branches = [
         (t.queue == queue, ibis.literal(settings.mode == "continuous"))
         for queue, settings in config.queues.items()
@@ -43,9 +66,11 @@ def continuous_expr(t: ir.Table, config: Config) -> ir.BooleanValue:
     return ibis.cases(*branches, else_=by_channel) if branches else by_channel
 
 
-def threshold_expr(t: ir.Table, config: Config, continuous: ir.BooleanValue) -> ir.FloatingValue:
+def threshold_expr(
+    t: ir.Table, config: Config, continuous: ir.BooleanValue,
+    channels: tuple[str, ...] | None = None,
+) -> ir.FloatingValue:
     """Default SL threshold of each contact (queue setting, then channel, then its mode)."""
-    channel = t.channel.lower()
     thresholds = dict(DEFAULT_THRESHOLDS_SECONDS)
     thresholds.update(
         {ch: s.threshold_seconds for ch, s in config.channels.items() if s.threshold_seconds}
@@ -60,8 +85,24 @@ def threshold_expr(t: ir.Table, config: Config, continuous: ir.BooleanValue) -> 
         for queue, s in config.queues.items()
         if s.threshold_seconds is not None
     ]
-    branches += [(channel == ch, ibis.literal(float(v))) for ch, v in thresholds.items()]
-    return ibis.cases(*branches, else_=fallback)
+    if channels is None:
+        channel = t.channel.lower()
+        branches += [(channel == ch, ibis.literal(float(v))) for ch, v in thresholds.items()]
+        return ibis.cases(*branches, else_=fallback)
+    # the known channels, grouped by their configured threshold (None: by mode)
+    groups: dict[float | None, list[str]] = {}
+    for ch in channels:
+        value = thresholds.get(ch.lower())
+        groups.setdefault(None if value is None else float(value), []).append(ch)
+    if len(groups) == 1 and None not in groups:
+        else_: ir.FloatingValue = ibis.literal(next(iter(groups)), type="float64")
+    else:
+        branches += [
+            (t.channel.isin(members), ibis.literal(value, type="float64"))
+            for value, members in groups.items() if value is not None
+        ]
+        else_ = fallback
+    return ibis.cases(*branches, else_=else_) if branches else else_
 
 
 def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
@@ -70,6 +111,13 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
     t = contacts.filter(contacts.arrived_at <= as_of)
 
     highs = dict(ctx.contact_highs)
+    empty = ctx.contact_empty
+
+    def or_default(name: str, default: bool | float) -> ir.Value:
+        """The column with nulls read as ``default`` (a constant when it has no value)."""
+        if name in empty:
+            return ibis.literal(default)
+        return t[name].fill_null(default)
 
     def known(name: str) -> ir.IntegerValue:
         """A moment after as-of has not happened yet (none has, when as-of is after the
@@ -87,19 +135,21 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         fr=known("first_response_at"),
         ab=known("abandoned_at"),
         end=known("ended_at"),
-        cont=continuous_expr(t, ctx.config),
-        text=~t.channel.lower().isin(list(VOICE_CHANNELS)),
-        chat=t.channel.lower().isin(list(CHAT_CHANNELS)),
-        blocked=t.blocked.fill_null(False),
+        cont=continuous_expr(t, ctx.config, ctx.contact_channels),
+        text=~_flag(t, ctx.contact_channels, list(VOICE_CHANNELS)),
+        chat=_flag(t, ctx.contact_channels, list(CHAT_CHANNELS)),
+        blocked=or_default("blocked", False),
         received=ibis.literal(True),
     )
-    t = t.mutate(offered=~t.blocked, default_threshold_s=threshold_expr(t, ctx.config, t.cont))
+    t = t.mutate(offered=~t.blocked, default_threshold_s=threshold_expr(
+        t, ctx.config, t.cont, ctx.contact_channels))
     t = t.mutate(answered=t.offered & t.fr.notnull())
     t = t.mutate(abandoned=t.offered & ~t.answered & t.ab.notnull())
     handled = t.answered & t.end.notnull()
-    hold = t.hold_seconds.fill_null(0.0)
-    acw = t.acw_seconds.fill_null(0.0)
-    start_of_work = t.acc.coalesce(t.fr)
+    hold = or_default("hold_seconds", 0.0)
+    acw = or_default("acw_seconds", 0.0)
+    start_of_work = t.fr if "accepted_at" in empty else t.acc.coalesce(t.fr)
+    worked = _seconds(t.end, start_of_work) + acw
     t = t.mutate(
         wait_s=ibis.cases(
             (t.answered, _seconds(t.fr, t.arr)),
@@ -112,11 +162,13 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         unresolved=t.offered & ~t.answered & ~t.abandoned,
         handled=handled,
         handle_s=ibis.ifelse(
-            handled, t.handle_seconds.coalesce(_seconds(t.end, start_of_work) + acw), None
+            handled,
+            worked if "handle_seconds" in empty else t.handle_seconds.coalesce(worked),
+            None,
         ),
         talk_s=ibis.ifelse(handled, _seconds(t.end, start_of_work) - hold, None),
         hold_s=ibis.ifelse(handled, hold, None),
         acw_s=ibis.ifelse(handled, acw, None),
-        is_transferred=handled & t.transferred.fill_null(False),
+        is_transferred=handled & or_default("transferred", False),
     )
     return t

@@ -24,3 +24,13 @@ class RunContext:
     contact_highs: tuple[tuple[str, int | None], ...] = ()
     """Latest value of each contacts timestamp column when the loader knows it (None: no
     value): a column whose latest value is at or before as-of needs no as-of masking."""
+    contact_channels: tuple[str, ...] | None = None
+    """Every channel value of the contacts when the loader knows them (exact spelling):
+    what a contact's channel decides (mode, SL threshold, text, chat) is then folded into
+    constants or lists of those values instead of a case-insensitive test per row."""
+    contact_empty: frozenset[str] = frozenset()
+    """Contacts columns known to hold no value at all (e.g. ``handle_seconds`` when the
+    platform does not export it): derived columns skip them instead of testing each row."""
+    nonnegative_keys: bool = False
+    """Period keys may divide as integers (see ``grains.key_expr``): the backend is DuckDB
+    and every instant of the data, plus any zone offset, is at or after 1970-01-01."""

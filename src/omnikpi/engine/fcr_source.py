@@ -52,6 +52,7 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     pairs = q.join(later, conditions).select("q_id").distinct()
     marked = questions.left_join(pairs, questions.contact_id == pairs.q_id)
     marked = marked.mutate(repeated=marked.q_id.notnull()).drop("q_id")
-    return marked.mutate(**{KEY: key_expr(ctx.grain, marked.end, ctx.offsets)})
+    key = key_expr(ctx.grain, marked.end, ctx.offsets, ctx.nonnegative_keys)
+    return marked.mutate(**{KEY: key})
 
 

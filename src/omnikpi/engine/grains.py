@@ -19,6 +19,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.duckdb_sql import NonNegativeDivide
 from omnikpi.engine.timezones import (
     DAY_US,
     MICROS,
@@ -86,21 +87,32 @@ def _civil_month_index(day: ir.IntegerValue) -> ir.IntegerValue:
 
 
 def key_expr(
-    grain: str, us: ir.IntegerValue, ranges: tuple[OffsetRange, ...]
+    grain: str, us: ir.IntegerValue, ranges: tuple[OffsetRange, ...],
+    nonnegative: bool = False,
 ) -> ir.IntegerValue:
-    """Period key of the instant ``us`` (int64 epoch microseconds) in the reporting zone."""
+    """Period key of the instant ``us`` (int64 epoch microseconds) in the reporting zone.
+
+    ``nonnegative``: every local instant is known to be at or after 1970-01-01, and the
+    backend has :class:`~omnikpi.engine.duckdb_sql.NonNegativeDivide` (DuckDB).
+    """
     if grain == "total":
         return ibis.literal(0, type="int64")
     off = offset_expr(us, ranges)
     if grain in _SUBDAY_MINUTES:
-        return _subday_key(grain, us, off)
-    return key_from_day(grain, (us + off) // DAY_US)
+        return _subday_key(grain, us, off, nonnegative)
+    return key_from_day(grain, _floor_div(us + off, DAY_US, nonnegative))
 
 
-def _subday_key(grain: str, us: _Int, off: _Int) -> _Int:
+def _floor_div(value: _Int, size: int, nonnegative: bool) -> _Int:
+    if nonnegative and isinstance(value, ir.Value):
+        return NonNegativeDivide(value, size).to_expr()
+    return value // size
+
+
+def _subday_key(grain: str, us: _Int, off: _Int, nonnegative: bool = False) -> _Int:
     """UTC start of the local interval: same arithmetic on Python ints and Ibis columns."""
     size = _SUBDAY_MINUTES[grain] * 60 * MICROS
-    return ((us + off) // size) * size - off
+    return _floor_div(us + off, size, nonnegative) * size - off
 
 
 def key_from_day(grain: str, day: _Int) -> _Int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +16,13 @@ import pandas as pd
 import pyarrow.types as pat
 import sqlglot.expressions as sge
 from ibis.backends.duckdb.converter import DuckDBPandasData
-from ibis.backends.sql.compilers.duckdb import compiler as duckdb_compiler
+from ibis.backends.sql.datatypes import DuckDBType
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
 from omnikpi.engine.compile import MetricRequest, build_report, table_keys
 from omnikpi.engine.context import RunContext
+from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
 from omnikpi.engine.params import resolve_params
 from omnikpi.engine.registry import SOURCE_DIMENSIONS, SOURCE_TABLES
@@ -144,8 +144,8 @@ def _one_scan_parallel(dataset: Dataset) -> bool:
         if streamed and streamed[0]:
             threads = con.execute("SELECT current_setting('threads')").fetchone()
             groups = con.execute(
-                "SELECT count(*) FROM (SELECT DISTINCT file_name, row_group_id "
-                "FROM parquet_metadata(?))", [[str(f.path) for f in load.files]],
+                "SELECT sum(num_row_groups) FROM parquet_file_metadata(?)",
+                [[str(f.path) for f in load.files]],
             ).fetchone()
             answer = bool(threads and groups and int(groups[0]) >= int(threads[0]))
     dataset._one_scan_parallel = answer  # type: ignore[attr-defined]
@@ -192,14 +192,11 @@ def _period_hours(
     )
 
 
-def _clean(value: Any, count: bool) -> Any:
-    if value is None:
+def _clean(value: float, count: bool) -> int | float | None:
+    """A metric value for the rows: None for no value (NaN), counts as integers."""
+    if value != value:  # NaN
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if count:
-        return int(value)
-    return float(value)
+    return int(value) if count else value
 
 
 @dataclass
@@ -251,13 +248,28 @@ def _compile_duckdb(node: ops.Node) -> str:
     the data). Common table expressions are inlined (``NOT MATERIALIZED``): DuckDB then
     prunes their columns per use instead of writing every column of every row once more.
     """
+    return _duckdb_text(node, pretty=False)
+
+
+def _duckdb_text(node: ops.Node, pretty: bool) -> str:
     tree = duckdb_compiler.to_sqlglot(node.to_expr())
     for cte in tree.find_all(sge.CTE):
         cte.set("materialized", False)
-    return str(tree.sql(dialect=duckdb_compiler.dialect))
+    return str(tree.sql(dialect=duckdb_compiler.dialect, pretty=pretty))
 
 
 _duckdb_sql = _CompiledSql()
+
+
+@lru_cache(maxsize=256)
+def _memtables(node: ops.Node) -> tuple[ops.InMemoryTable, ...]:
+    """The in-memory tables (calendars, hours) an expression reads, found once per plan."""
+    return tuple(node.find(ops.InMemoryTable))
+
+
+@lru_cache(maxsize=64)
+def _duckdb_type(name: str) -> Any:
+    return DuckDBType.from_string(name, nullable=True)
 
 
 class LocalDuckDB(Backend):
@@ -280,8 +292,13 @@ class LocalDuckDB(Backend):
 
     def table(self, name: str) -> ir.Table:
         if name not in self._schemas:
-            bound = ibis.duckdb.from_connection(self._dataset.con).table(name)
-            self._schemas[name] = bound.schema()
+            # the relation's own column types (a bound Ibis table would ask the catalog
+            # several times over; this is a tenth of its time on every report)
+            relation = self._dataset.con.sql(f'SELECT * FROM "{name}"')
+            self._schemas[name] = ibis.schema({
+                column: _duckdb_type(str(kind))
+                for column, kind in zip(relation.columns, relation.types, strict=True)
+            })
         return ibis.table(self._schemas[name], name=name)
 
     def execute(self, expr: ir.Table) -> Any:
@@ -294,7 +311,7 @@ class LocalDuckDB(Backend):
         """Run ``sql``, the expression's own SQL (possibly with literals the caller has
         verified to be substitutable), and convert the rows to the expression's schema."""
         con = self._dataset.con
-        for memtable in expr.op().find(ops.InMemoryTable):
+        for memtable in _memtables(expr.op()):
             con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
         table = con.sql(sql).to_arrow_table()
         frame = pd.DataFrame({
@@ -306,7 +323,8 @@ class LocalDuckDB(Backend):
         return DuckDBPandasData.convert_table(frame, expr.schema())
 
     def sql(self, expr: ir.Table) -> str:
-        return str(ibis.to_sql(expr, dialect="duckdb"))
+        """The SQL this backend runs for ``expr``, laid out for reading."""
+        return _duckdb_text(expr.op(), pretty=True)
 
 
 def run_report(*args: Any, **kwargs: Any) -> ReportResult:
@@ -366,14 +384,19 @@ def plan_report(
     lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
     cal_lo = max(lo, from_us) if from_us is not None else lo
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
-    ctx = RunContext(
-        as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
-        config=config or Config(), offsets=offset_ranges(tz, lo, hi),
-        span_start_us=cal_lo, span_end_us=cal_hi, contact_highs=_contact_highs(dataset),
-    )
-    calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     engine_backend = backend or (
         LocalDuckDB(dataset) if engine == "duckdb" else backend_for(engine, dataset))
+    offsets = offset_ranges(tz, lo, hi)
+    ctx = RunContext(
+        as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
+        config=config or Config(), offsets=offsets,
+        span_start_us=cal_lo, span_end_us=cal_hi, contact_highs=_contact_highs(dataset),
+        contact_channels=dataset.domain("contacts", "channel"),
+        contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
+        nonnegative_keys=isinstance(engine_backend, LocalDuckDB)
+        and lo + min(r.offset_us for r in offsets) >= 0,
+    )
+    calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
     hours = None
     if any(r.metric.per_period_hours for r in requests):
@@ -456,17 +479,17 @@ def _shape(
     labels = {int(k): label(grain, tz, int(k)) for k in frame[KEY].unique()}
     ids = [r.metric.id for r in requests]
     counts = {r.metric.id for r in requests if r.metric.is_count}
-    rows: list[dict[str, Any]] = []
-    for record in frame.to_dict(orient="records"):
-        row: dict[str, Any] = {
-            d: (None if pd.isna(record[d]) else record[d]) for d in [*by, *keys]
-        }
-        if grain != "total":
-            row["period_start"] = labels[int(record[KEY])]
-        for metric_id in ids:
-            row[metric_id] = _clean(record[metric_id], metric_id in counts)
-        rows.append(row)
+    values: dict[str, list[Any]] = {
+        d: [None if pd.isna(v) else v for v in frame[d].tolist()] for d in [*by, *keys]
+    }
+    if grain != "total":
+        values["period_start"] = [labels[int(k)] for k in frame[KEY].tolist()]
+    for metric_id in ids:
+        numbers = frame[metric_id].astype("float64").tolist()
+        values[metric_id] = [_clean(v, metric_id in counts) for v in numbers]
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
+    rows = [dict(zip(columns, row, strict=True))
+            for row in zip(*(values[c] for c in columns), strict=True)]
     meta = {
         r.metric.id: {
             "unit": r.metric.unit,

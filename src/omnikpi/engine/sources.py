@@ -52,7 +52,8 @@ def book(t: ir.Table, ts: ir.IntegerValue, req: SourceRequest) -> ir.Table:
     """Keep rows whose booking instant is in the window and up to as-of; add the key."""
     t = t.mutate(__ts=ts)
     t = t.filter(_window(t.__ts, req.ctx) & (t.__ts <= req.ctx.as_of_us))
-    return t.mutate(**{KEY: key_expr(req.ctx.grain, t.__ts, req.ctx.offsets)})
+    key = key_expr(req.ctx.grain, t.__ts, req.ctx.offsets, req.ctx.nonnegative_keys)
+    return t.mutate(**{KEY: key})
 
 
 def _contact_booking_ts(facts: ir.Table, booking: str) -> ir.IntegerValue:
@@ -68,7 +69,8 @@ def contacts_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
     facts = facts.mutate(__ts=_contact_booking_ts(facts, req.booking))
     facts = facts.filter(_window(facts.__ts, req.ctx))
-    return facts.mutate(**{KEY: key_expr(req.ctx.grain, facts.__ts, req.ctx.offsets)})
+    return facts.mutate(**{KEY: key_expr(req.ctx.grain, facts.__ts, req.ctx.offsets,
+                                           req.ctx.nonnegative_keys)})
 
 
 def booking_key(booking: str) -> str:
@@ -84,18 +86,36 @@ def contacts_booked_source(req: SourceRequest, bookings: Sequence[str]) -> ir.Ta
     exactly the rows and keys that ``contacts_source`` gives for that booking.
     """
     facts = contact_facts(req.tables("contacts"), req.ctx)
-    stamps = {booking_key(b): _contact_booking_ts(facts, b) for b in bookings}
-    facts = facts.mutate(**stamps)
-    booked = [_window(facts[name], req.ctx) for name in stamps]
-    facts = facts.filter(functools.reduce(operator.or_, booked))
+    # each booking's instant, and whether the row has it (a contact is booked at its end
+    # only once handled): the key is computed from the plain column and masked once
+    instants = {booking_key(b): _contact_booking_instant(facts, b) for b in bookings}
+    booked = {
+        name: _window(ts, req.ctx) if has is None else has & _window(ts, req.ctx)
+        for name, (has, ts) in instants.items()
+    }
+    facts = facts.filter(functools.reduce(operator.or_, booked.values()))
     keys: dict[str, ir.Value] = {}
-    for name in stamps:
-        key = key_expr(req.ctx.grain, facts[name], req.ctx.offsets)
-        if req.ctx.from_us is not None or req.ctx.to_us is not None or req.ctx.grain == "total":
+    for name, (has, ts) in instants.items():
+        key = key_expr(req.ctx.grain, ts, req.ctx.offsets, req.ctx.nonnegative_keys)
+        windowed = req.ctx.from_us is not None or req.ctx.to_us is not None
+        if windowed or req.ctx.grain == "total":
+            key = ibis.ifelse(booked[name], key, ibis.null("int64"))
+        elif has is not None:
             # without a window, a key is null exactly where its instant is
-            key = ibis.ifelse(_window(facts[name], req.ctx), key, ibis.null("int64"))
+            key = ibis.ifelse(has, key, ibis.null("int64"))
         keys[name] = key
     return facts.mutate(**keys)
+
+
+def _contact_booking_instant(
+    facts: ir.Table, booking: str
+) -> tuple[ir.BooleanValue | None, ir.IntegerValue]:
+    """Whether a contact has this booking (None: every contact has), and its instant."""
+    if booking == "arrival":
+        return None, facts.arr
+    if booking == "end":
+        return facts.handled, facts.end
+    raise AssertionError(f"contacts have no booking {booking!r}")
 
 
 def channel_continuous(channel: ir.StringValue, config: Config) -> ir.BooleanValue:

@@ -36,8 +36,9 @@ def n(condition: ir.BooleanValue) -> ir.IntegerValue:
 
 
 def when(condition: ir.BooleanValue, value: ir.Value) -> ir.Value:
-    """``value`` where the condition holds, null elsewhere (nulls are skipped by sums)."""
-    return ibis.ifelse(condition.fill_null(False), value, ibis.null(value.type()))
+    """``value`` where the condition holds, null elsewhere (nulls are skipped by sums); a
+    null condition does not hold (``CASE WHEN NULL`` takes the ``ELSE``)."""
+    return ibis.ifelse(condition, value, ibis.null(value.type()))
 
 
 def threshold(f: ir.Table, p: Params) -> ir.FloatingValue:

@@ -33,6 +33,12 @@ from omnikpi.schema.files import TableFile, describe, find_table_files, raw_rela
 from omnikpi.schema.tables import TABLES, ColumnType, Table
 
 Bounds = dict[str, dict[str, tuple[int | None, int | None]]]
+Domains = dict[str, dict[str, tuple[str, ...]]]
+DOMAIN_COLUMNS = {"contacts": ("channel",)}
+"""Text columns whose distinct values the validation pass records (when there are at most
+``DOMAIN_MAX``): the engine folds what it derives from them (a contact's mode and
+service-level threshold come from its channel) into constants or exact-value lists."""
+DOMAIN_MAX = 64
 
 MAX_PROBLEMS_KEPT = 10_000
 
@@ -89,9 +95,23 @@ class Dataset:
     problem_count: int
     bounds: Bounds | None = None
     """Per table, each timestamp column's first and last value over the loaded rows, when
-    known without a query (from the validation cache)."""
+    measured by the validation pass (or kept with its cached verdict)."""
     from_cache: bool = False
     """Whether the validation verdict came from the cache (the files were unchanged)."""
+    domains: Domains | None = None
+    """Per table, the distinct values of its ``DOMAIN_COLUMNS`` over the loaded rows, when
+    measured by the validation pass; a column with more than ``DOMAIN_MAX`` values is
+    left out."""
+
+    empty: dict[str, tuple[str, ...]] | None = None
+    """Per table, the columns without a single value over the loaded rows, when measured
+    by the validation pass."""
+
+    def domain(self, table: str, column: str) -> tuple[str, ...] | None:
+        """The distinct values of a column, if known (see ``domains``)."""
+        if not self.domains:
+            return None
+        return self.domains.get(table, {}).get(column)
 
     @property
     def quarantined(self) -> int:
@@ -413,9 +433,26 @@ def load_dataset(path: Path | str, cache: bool | None = None) -> Dataset:
         problems.extend(table_problems[: MAX_PROBLEMS_KEPT - len(problems)])
         total += count
     dataset = Dataset(folder, con, loads, problems, total)
+    _measure(dataset)
     if fp is not None:
         _store_verdict(dataset, fp, files, infos)
     return dataset
+
+
+def _measure(dataset: Dataset) -> None:
+    """What the engine may assume of the loaded rows: each timestamp column's first and
+    last value, the distinct channels, the columns without a value. Measured once after
+    validation (and kept with a cached verdict), so every report on these rows compiles
+    the same way whether or not the verdict came from the cache."""
+    bounds: Bounds = {}
+    domains: Domains = {}
+    empty: dict[str, tuple[str, ...]] = {}
+    for name, load in dataset.loads.items():
+        if load.usable:
+            bounds[name] = _bounds(dataset.con, name)
+            domains[name] = _domains(dataset.con, name)
+            empty[name] = _empty_columns(dataset.con, name)
+    dataset.bounds, dataset.domains, dataset.empty = bounds, domains, empty
 
 
 def _no_contacts(folder: Path) -> Problem:
@@ -438,6 +475,28 @@ def _bounds(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, tuple[int | 
             None if row[2 * i + 1] is None else int(row[2 * i + 1]))
         for i, c in enumerate(cols)
     }
+
+
+def _empty_columns(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, ...]:
+    """Columns of a loaded table without a single value (absent from every file, or
+    empty): the engine leaves them out of what it derives (``COALESCE(x, y)`` is ``y``)."""
+    cols = [c.name for c in TABLES[name].columns]
+    counts = ", ".join(f"count({quote(c)})" for c in cols)
+    row = con.execute(f"SELECT {counts} FROM {quote(name)}").fetchone()
+    assert row is not None
+    return tuple(c for c, n in zip(cols, row, strict=True) if int(n) == 0)
+
+
+def _domains(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, tuple[str, ...]]:
+    """Distinct values of a loaded table's ``DOMAIN_COLUMNS`` (up to ``DOMAIN_MAX`` each)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for column in DOMAIN_COLUMNS.get(name, ()):
+        rows = con.execute(
+            f"SELECT DISTINCT {quote(column)} FROM {quote(name)} LIMIT {DOMAIN_MAX + 1}"
+        ).fetchall()
+        if len(rows) <= DOMAIN_MAX and all(r[0] is not None for r in rows):
+            found[column] = tuple(sorted(str(r[0]) for r in rows))
+    return found
 
 
 def _plain_columns(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile,
@@ -472,7 +531,6 @@ def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
     con = dataset.con
     tables: dict[str, Any] = {}
     bad_parts: list[str] = []
-    bounds: Bounds = {}
     for name, load in dataset.loads.items():
         info = infos[name]
         entry: dict[str, Any] = {
@@ -483,8 +541,11 @@ def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
             for meta, file in zip(info["files"], files[name], strict=True):
                 meta["plain"] = _plain_columns(con, TABLES[name], file, meta["sources"])
             entry["files"] = info["files"]
-            bounds[name] = _bounds(con, name)
-            entry["bounds"] = {c: list(v) for c, v in bounds[name].items()}
+            assert dataset.bounds is not None and dataset.domains is not None
+            assert dataset.empty is not None
+            entry["bounds"] = {c: list(v) for c, v in dataset.bounds[name].items()}
+            entry["domains"] = {c: list(v) for c, v in dataset.domains[name].items()}
+            entry["empty"] = list(dataset.empty[name])
             label = sql_str(name)
             if info["flagged"]:
                 bad_parts.append(
@@ -500,8 +561,7 @@ def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
     }
     after = validation_cache.fingerprint(dataset.path, files)
     bad_sql = " UNION ALL ".join(bad_parts) if bad_parts else None
-    if validation_cache.store(fp, after, verdict, con, bad_sql):
-        dataset.bounds = bounds
+    validation_cache.store(fp, after, verdict, con, bad_sql)
 
 
 def _problem(data: dict[str, Any]) -> Problem:
@@ -530,6 +590,8 @@ def _load_cached(
                 "SELECT DISTINCT __table FROM __cached_bad").fetchall()}
         loads: dict[str, TableLoad] = {}
         bounds: Bounds = {}
+        domains: Domains = {}
+        empty: dict[str, tuple[str, ...]] = {}
         for name, table_files in files.items():
             data = tables[name]
             table = TABLES[name]
@@ -561,7 +623,12 @@ def _load_cached(
             columns = ", ".join(quote(c) for c in load.columns)
             con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} FROM {staged}{anti}")
             bounds[name] = {c: (v[0], v[1]) for c, v in data["bounds"].items()}
+            domains[name] = {c: tuple(str(x) for x in v)
+                             for c, v in data.get("domains", {}).items()}
+            if "empty" in data:
+                empty[name] = tuple(str(c) for c in data["empty"])
     except (duckdb.Error, KeyError, TypeError, ValueError):
         return None
     problems = [_problem(p) for p in entry["problems"]]
-    return Dataset(folder, con, loads, problems, int(entry["problem_count"]), bounds, True)
+    return Dataset(folder, con, loads, problems, int(entry["problem_count"]), bounds, True,
+                   domains, empty)

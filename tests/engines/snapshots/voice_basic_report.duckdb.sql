@@ -121,104 +121,84 @@ FROM (
           "t2"."queue",
           "t2"."__key_arrival",
           "t2"."__key_end",
-          CAST(SUM(CAST(COALESCE("t2"."offered", FALSE) AS BIGINT)) AS DOUBLE) AS "offered__num",
-          CAST(SUM(CAST(COALESCE("t2"."answered", FALSE) AS BIGINT)) AS DOUBLE) AS "answered__num",
-          CAST(SUM(
-            CAST(COALESCE(
-              CASE
-                WHEN "t2"."cont"
-                THEN "t2"."answered" AND (
-                  "t2"."wait_s" <= 20.0
-                )
-                ELSE "t2"."answered" AND (
-                  "t2"."wait_s" <= 20.0
-                )
-              END,
-              FALSE
-            ) AS BIGINT)
+          CAST(COUNT_IF("t2"."offered") AS DOUBLE) AS "offered__num",
+          CAST(COUNT_IF("t2"."answered") AS DOUBLE) AS "answered__num",
+          CAST(COUNT_IF(
+            CASE
+              WHEN "t2"."cont"
+              THEN "t2"."answered" AND (
+                "t2"."wait_s" <= 20.0
+              )
+              ELSE "t2"."answered" AND (
+                "t2"."wait_s" <= 20.0
+              )
+            END
           ) AS DOUBLE) AS "service_level__num",
-          CAST(SUM(
-            CAST(COALESCE(
-              CASE
-                WHEN "t2"."cont"
-                THEN "t2"."offered"
-                AND NOT (
-                  "t2"."abandoned" AND (
-                    "t2"."wait_s" < 5.0
+          CAST(COUNT_IF(
+            CASE
+              WHEN "t2"."cont"
+              THEN "t2"."offered"
+              AND NOT (
+                "t2"."abandoned" AND (
+                  "t2"."wait_s" < 5.0
+                )
+              )
+              AND NOT (
+                "t2"."unresolved"
+                AND (
+                  NOT (
+                    "t2"."cont"
+                  ) OR (
+                    "t2"."end" IS NULL
                   )
                 )
-                AND NOT (
-                  "t2"."unresolved"
-                  AND (
-                    NOT (
-                      "t2"."cont"
-                    ) OR (
-                      "t2"."end" IS NULL
-                    )
-                  )
-                  AND (
-                    "t2"."age_s" <= 20.0
-                  )
+                AND (
+                  "t2"."age_s" <= 20.0
                 )
-                ELSE (
-                  "t2"."answered" AND (
-                    "t2"."wait_s" <= 20.0
-                  )
+              )
+              ELSE (
+                "t2"."answered" AND (
+                  "t2"."wait_s" <= 20.0
                 )
-                OR (
-                  "t2"."answered" AND (
-                    "t2"."wait_s" > 20.0
-                  )
+              )
+              OR (
+                "t2"."answered" AND (
+                  "t2"."wait_s" > 20.0
                 )
-                OR (
-                  "t2"."unresolved" AND (
-                    "t2"."age_s" > 20.0
-                  )
+              )
+              OR (
+                "t2"."unresolved" AND (
+                  "t2"."age_s" > 20.0
                 )
-              END,
-              FALSE
-            ) AS BIGINT)
+              )
+            END
           ) AS DOUBLE) AS "service_level__den",
-          SUM(
-            CASE
-              WHEN COALESCE("t2"."answered", FALSE)
-              THEN "t2"."wait_s"
-              ELSE CAST(NULL AS DOUBLE)
-            END
-          ) AS "asa__num",
-          CAST(SUM(CAST(COALESCE("t2"."answered", FALSE) AS BIGINT)) AS DOUBLE) AS "asa__den",
-          CAST(SUM(
-            CASE
-              WHEN "t2"."cont"
-              THEN CAST(COALESCE(
-                "t2"."abandoned" AND NOT (
-                  "t2"."abandoned" AND (
-                    "t2"."wait_s" < 5.0
-                  )
-                ),
-                FALSE
-              ) AS BIGINT)
-              ELSE CAST(NULL AS BIGINT)
-            END
+          SUM(CASE WHEN "t2"."answered" THEN "t2"."wait_s" ELSE CAST(NULL AS DOUBLE) END) AS "asa__num",
+          CAST(COUNT_IF("t2"."answered") AS DOUBLE) AS "asa__den",
+          CAST(COUNT_IF(
+            "t2"."cont"
+            AND (
+              "t2"."abandoned" AND NOT (
+                "t2"."abandoned" AND (
+                  "t2"."wait_s" < 5.0
+                )
+              )
+            )
           ) AS DOUBLE) AS "abandon_rate__num",
-          CAST(SUM(
-            CASE
-              WHEN "t2"."cont"
-              THEN CAST(COALESCE(
-                "t2"."offered" AND NOT (
-                  "t2"."abandoned" AND (
-                    "t2"."wait_s" < 5.0
-                  )
-                ),
-                FALSE
-              ) AS BIGINT)
-              ELSE CAST(NULL AS BIGINT)
-            END
+          CAST(COUNT_IF(
+            "t2"."cont"
+            AND (
+              "t2"."offered" AND NOT (
+                "t2"."abandoned" AND (
+                  "t2"."wait_s" < 5.0
+                )
+              )
+            )
           ) AS DOUBLE) AS "abandon_rate__den",
           SUM("t2"."handle_s") AS "aht__num",
-          CAST(SUM(CAST(COALESCE("t2"."handled", FALSE) AS BIGINT)) AS DOUBLE) AS "aht__den",
-          CAST(SUM(CAST(COALESCE("t2"."is_transferred", FALSE) AS BIGINT)) AS DOUBLE) AS "transfer_rate__num",
-          CAST(SUM(CAST(COALESCE("t2"."handled", FALSE) AS BIGINT)) AS DOUBLE) AS "transfer_rate__den"
+          CAST(COUNT_IF("t2"."handled") AS DOUBLE) AS "aht__den",
+          CAST(COUNT_IF("t2"."is_transferred") AS DOUBLE) AS "transfer_rate__num",
+          CAST(COUNT_IF("t2"."handled") AS DOUBLE) AS "transfer_rate__den"
         FROM (
           SELECT
             "t1"."contact_id",
@@ -290,12 +270,9 @@ FROM (
               WHEN "t1"."answered" AND (
                 "t1"."end" IS NOT NULL
               )
-              THEN COALESCE(
-                "t1"."handle_seconds",
-                (
-                  CAST("t1"."end" - COALESCE("t1"."acc", "t1"."fr") AS DOUBLE) / 1000000.0
-                ) + COALESCE("t1"."acw_seconds", 0.0)
-              )
+              THEN (
+                CAST("t1"."end" - COALESCE("t1"."acc", "t1"."fr") AS DOUBLE) / 1000000.0
+              ) + COALESCE("t1"."acw_seconds", 0.0)
               ELSE NULL
             END AS "handle_s",
             CASE
@@ -327,27 +304,25 @@ FROM (
             )
             AND COALESCE("t1"."transferred", FALSE) AS "is_transferred",
             (
-              CAST(FLOOR((
+              (
                 "t1"."arr" + 7200000000
-              ) / (
+              ) // (
                 1800000000
-              )) AS BIGINT) * 1800000000
+              ) * 1800000000
             ) - 7200000000 AS "__key_arrival",
-            (
-              CAST(FLOOR(
+            CASE
+              WHEN "t1"."answered" AND (
+                "t1"."end" IS NOT NULL
+              )
+              THEN (
                 (
-                  CASE
-                    WHEN "t1"."answered" AND (
-                      "t1"."end" IS NOT NULL
-                    )
-                    THEN "t1"."end"
-                    ELSE NULL
-                  END + 7200000000
-                ) / (
+                  "t1"."end" + 7200000000
+                ) // (
                   1800000000
-                )
-              ) AS BIGINT) * 1800000000
-            ) - 7200000000 AS "__key_end"
+                ) * 1800000000
+              ) - 7200000000
+              ELSE CAST(NULL AS BIGINT)
+            END AS "__key_end"
           FROM (
             SELECT
               "t0"."contact_id",
@@ -373,73 +348,27 @@ FROM (
               "t0"."resolved",
               "t0"."outcome",
               "t0"."arrived_at" AS "arr",
-              CASE
-                WHEN "t0"."accepted_at" <= 1709636400000000
-                THEN "t0"."accepted_at"
-                ELSE CAST(NULL AS BIGINT)
-              END AS "acc",
-              CASE
-                WHEN "t0"."first_response_at" <= 1709636400000000
-                THEN "t0"."first_response_at"
-                ELSE CAST(NULL AS BIGINT)
-              END AS "fr",
-              CASE
-                WHEN "t0"."abandoned_at" <= 1709636400000000
-                THEN "t0"."abandoned_at"
-                ELSE CAST(NULL AS BIGINT)
-              END AS "ab",
-              CASE
-                WHEN "t0"."ended_at" <= 1709636400000000
-                THEN "t0"."ended_at"
-                ELSE CAST(NULL AS BIGINT)
-              END AS "end",
+              "t0"."accepted_at" AS "acc",
+              "t0"."first_response_at" AS "fr",
+              "t0"."abandoned_at" AS "ab",
+              "t0"."ended_at" AS "end",
               NOT (
-                LOWER("t0"."channel") IN ('email', 'social', 'sms', 'letter')
+                FALSE
               ) AS "cont",
               NOT (
-                LOWER("t0"."channel") IN ('voice', 'video', 'callback')
+                TRUE
               ) AS "text",
-              LOWER("t0"."channel") IN ('chat', 'messenger') AS "chat",
+              FALSE AS "chat",
               TRUE AS "received",
               NOT (
                 COALESCE("t0"."blocked", FALSE)
               ) AS "offered",
-              CASE
-                WHEN LOWER("t0"."channel") = 'voice'
-                THEN 20.0
-                WHEN LOWER("t0"."channel") = 'video'
-                THEN 20.0
-                WHEN LOWER("t0"."channel") = 'callback'
-                THEN 20.0
-                WHEN LOWER("t0"."channel") = 'chat'
-                THEN 60.0
-                WHEN LOWER("t0"."channel") = 'messenger'
-                THEN 60.0
-                WHEN LOWER("t0"."channel") = 'email'
-                THEN 86400.0
-                WHEN LOWER("t0"."channel") = 'social'
-                THEN 3600.0
-                WHEN LOWER("t0"."channel") = 'sms'
-                THEN 3600.0
-                WHEN LOWER("t0"."channel") = 'letter'
-                THEN 86400.0
-                ELSE CAST(CASE
-                  WHEN NOT (
-                    LOWER("t0"."channel") IN ('email', 'social', 'sms', 'letter')
-                  )
-                  THEN 20
-                  ELSE 86400
-                END AS DOUBLE)
-              END AS "default_threshold_s",
+              20.0 AS "default_threshold_s",
               NOT (
                 COALESCE("t0"."blocked", FALSE)
               )
               AND (
-                CASE
-                  WHEN "t0"."first_response_at" <= 1709636400000000
-                  THEN "t0"."first_response_at"
-                  ELSE CAST(NULL AS BIGINT)
-                END IS NOT NULL
+                "t0"."first_response_at" IS NOT NULL
               ) AS "answered",
               NOT (
                 COALESCE("t0"."blocked", FALSE)
@@ -449,19 +378,11 @@ FROM (
                   COALESCE("t0"."blocked", FALSE)
                 )
                 AND (
-                  CASE
-                    WHEN "t0"."first_response_at" <= 1709636400000000
-                    THEN "t0"."first_response_at"
-                    ELSE CAST(NULL AS BIGINT)
-                  END IS NOT NULL
+                  "t0"."first_response_at" IS NOT NULL
                 )
               )
               AND (
-                CASE
-                  WHEN "t0"."abandoned_at" <= 1709636400000000
-                  THEN "t0"."abandoned_at"
-                  ELSE CAST(NULL AS BIGINT)
-                END IS NOT NULL
+                "t0"."abandoned_at" IS NOT NULL
               ) AS "abandoned"
             FROM "contacts" AS "t0"
             WHERE
@@ -472,13 +393,11 @@ FROM (
               "t1"."arr" IS NOT NULL
             )
             OR (
-              CASE
-                WHEN "t1"."answered" AND (
-                  "t1"."end" IS NOT NULL
-                )
-                THEN "t1"."end"
-                ELSE NULL
-              END IS NOT NULL
+              "t1"."answered" AND (
+                "t1"."end" IS NOT NULL
+              ) AND (
+                "t1"."end" IS NOT NULL
+              )
             )
         ) AS "t2"
         GROUP BY

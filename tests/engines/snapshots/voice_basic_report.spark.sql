@@ -89,98 +89,84 @@ FROM (
           `t2`.`queue`,
           `t2`.`__key_arrival`,
           `t2`.`__key_end`,
-          CAST(SUM(CAST(COALESCE(`t2`.`offered`, FALSE) AS BIGINT)) AS DOUBLE) AS `offered__num`,
-          CAST(SUM(CAST(COALESCE(`t2`.`answered`, FALSE) AS BIGINT)) AS DOUBLE) AS `answered__num`,
+          CAST(SUM(CAST(`t2`.`offered` AS INT)) AS DOUBLE) AS `offered__num`,
+          CAST(SUM(CAST(`t2`.`answered` AS INT)) AS DOUBLE) AS `answered__num`,
           CAST(SUM(
-            CAST(COALESCE(
-              IF(
-                `t2`.`cont`,
-                `t2`.`answered` AND (
-                  `t2`.`wait_s` <= 20.0
-                ),
-                `t2`.`answered` AND (
-                  `t2`.`wait_s` <= 20.0
-                )
+            CAST(IF(
+              `t2`.`cont`,
+              `t2`.`answered` AND (
+                `t2`.`wait_s` <= 20.0
               ),
-              FALSE
-            ) AS BIGINT)
+              `t2`.`answered` AND (
+                `t2`.`wait_s` <= 20.0
+              )
+            ) AS INT)
           ) AS DOUBLE) AS `service_level__num`,
           CAST(SUM(
-            CAST(COALESCE(
-              IF(
-                `t2`.`cont`,
-                `t2`.`offered`
-                AND NOT (
-                  `t2`.`abandoned` AND (
-                    `t2`.`wait_s` < 5.0
+            CAST(IF(
+              `t2`.`cont`,
+              `t2`.`offered`
+              AND NOT (
+                `t2`.`abandoned` AND (
+                  `t2`.`wait_s` < 5.0
+                )
+              )
+              AND NOT (
+                `t2`.`unresolved`
+                AND (
+                  NOT (
+                    `t2`.`cont`
+                  ) OR (
+                    `t2`.`end` IS NULL
                   )
                 )
-                AND NOT (
-                  `t2`.`unresolved`
-                  AND (
-                    NOT (
-                      `t2`.`cont`
-                    ) OR (
-                      `t2`.`end` IS NULL
-                    )
-                  )
-                  AND (
-                    `t2`.`age_s` <= 20.0
-                  )
-                ),
-                (
-                  `t2`.`answered` AND (
-                    `t2`.`wait_s` <= 20.0
-                  )
-                )
-                OR (
-                  `t2`.`answered` AND (
-                    `t2`.`wait_s` > 20.0
-                  )
-                )
-                OR (
-                  `t2`.`unresolved` AND (
-                    `t2`.`age_s` > 20.0
-                  )
+                AND (
+                  `t2`.`age_s` <= 20.0
                 )
               ),
-              FALSE
-            ) AS BIGINT)
+              (
+                `t2`.`answered` AND (
+                  `t2`.`wait_s` <= 20.0
+                )
+              )
+              OR (
+                `t2`.`answered` AND (
+                  `t2`.`wait_s` > 20.0
+                )
+              )
+              OR (
+                `t2`.`unresolved` AND (
+                  `t2`.`age_s` > 20.0
+                )
+              )
+            ) AS INT)
           ) AS DOUBLE) AS `service_level__den`,
-          SUM(IF(COALESCE(`t2`.`answered`, FALSE), `t2`.`wait_s`, CAST(NULL AS DOUBLE))) AS `asa__num`,
-          CAST(SUM(CAST(COALESCE(`t2`.`answered`, FALSE) AS BIGINT)) AS DOUBLE) AS `asa__den`,
+          SUM(IF(`t2`.`answered`, `t2`.`wait_s`, CAST(NULL AS DOUBLE))) AS `asa__num`,
+          CAST(SUM(CAST(`t2`.`answered` AS INT)) AS DOUBLE) AS `asa__den`,
           CAST(SUM(
-            IF(
-              `t2`.`cont`,
-              CAST(COALESCE(
-                `t2`.`abandoned` AND NOT (
-                  `t2`.`abandoned` AND (
-                    `t2`.`wait_s` < 5.0
-                  )
-                ),
-                FALSE
-              ) AS BIGINT),
-              CAST(NULL AS BIGINT)
-            )
+            CAST(`t2`.`cont`
+            AND (
+              `t2`.`abandoned` AND NOT (
+                `t2`.`abandoned` AND (
+                  `t2`.`wait_s` < 5.0
+                )
+              )
+            ) AS INT)
           ) AS DOUBLE) AS `abandon_rate__num`,
           CAST(SUM(
-            IF(
-              `t2`.`cont`,
-              CAST(COALESCE(
-                `t2`.`offered` AND NOT (
-                  `t2`.`abandoned` AND (
-                    `t2`.`wait_s` < 5.0
-                  )
-                ),
-                FALSE
-              ) AS BIGINT),
-              CAST(NULL AS BIGINT)
-            )
+            CAST(`t2`.`cont`
+            AND (
+              `t2`.`offered` AND NOT (
+                `t2`.`abandoned` AND (
+                  `t2`.`wait_s` < 5.0
+                )
+              )
+            ) AS INT)
           ) AS DOUBLE) AS `abandon_rate__den`,
           SUM(`t2`.`handle_s`) AS `aht__num`,
-          CAST(SUM(CAST(COALESCE(`t2`.`handled`, FALSE) AS BIGINT)) AS DOUBLE) AS `aht__den`,
-          CAST(SUM(CAST(COALESCE(`t2`.`is_transferred`, FALSE) AS BIGINT)) AS DOUBLE) AS `transfer_rate__num`,
-          CAST(SUM(CAST(COALESCE(`t2`.`handled`, FALSE) AS BIGINT)) AS DOUBLE) AS `transfer_rate__den`
+          CAST(SUM(CAST(`t2`.`handled` AS INT)) AS DOUBLE) AS `aht__den`,
+          CAST(SUM(CAST(`t2`.`is_transferred` AS INT)) AS DOUBLE) AS `transfer_rate__num`,
+          CAST(SUM(CAST(`t2`.`handled` AS INT)) AS DOUBLE) AS `transfer_rate__den`
         FROM (
           SELECT
             `t1`.`contact_id`,
@@ -252,12 +238,9 @@ FROM (
               `t1`.`answered` AND (
                 `t1`.`end` IS NOT NULL
               ),
-              COALESCE(
-                `t1`.`handle_seconds`,
-                (
-                  CAST(`t1`.`end` - COALESCE(`t1`.`acc`, `t1`.`fr`) AS DOUBLE) / 1000000.0
-                ) + COALESCE(`t1`.`acw_seconds`, 0.0)
-              ),
+              (
+                CAST(`t1`.`end` - COALESCE(`t1`.`acc`, `t1`.`fr`) AS DOUBLE) / 1000000.0
+              ) + COALESCE(`t1`.`acw_seconds`, 0.0),
               NULL
             ) AS `handle_s`,
             IF(
@@ -295,17 +278,19 @@ FROM (
                 1800000000
               )) AS BIGINT) * 1800000000
             ) - 7200000000 AS `__key_arrival`,
-            (
-              CAST(FLOOR(
-                (
-                  IF(`t1`.`answered` AND (
-                    `t1`.`end` IS NOT NULL
-                  ), `t1`.`end`, NULL) + 7200000000
+            IF(
+              `t1`.`answered` AND (
+                `t1`.`end` IS NOT NULL
+              ),
+              (
+                CAST(FLOOR((
+                  `t1`.`end` + 7200000000
                 ) / (
                   1800000000
-                )
-              ) AS BIGINT) * 1800000000
-            ) - 7200000000 AS `__key_end`
+                )) AS BIGINT) * 1800000000
+              ) - 7200000000,
+              CAST(NULL AS BIGINT)
+            ) AS `__key_end`
           FROM (
             SELECT
               `t0`.`contact_id`,
@@ -331,57 +316,27 @@ FROM (
               `t0`.`resolved`,
               `t0`.`outcome`,
               `t0`.`arrived_at` AS `arr`,
-              IF(`t0`.`accepted_at` <= 1709636400000000, `t0`.`accepted_at`, CAST(NULL AS BIGINT)) AS `acc`,
-              IF(
-                `t0`.`first_response_at` <= 1709636400000000,
-                `t0`.`first_response_at`,
-                CAST(NULL AS BIGINT)
-              ) AS `fr`,
-              IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) AS `ab`,
-              IF(`t0`.`ended_at` <= 1709636400000000, `t0`.`ended_at`, CAST(NULL AS BIGINT)) AS `end`,
+              `t0`.`accepted_at` AS `acc`,
+              `t0`.`first_response_at` AS `fr`,
+              `t0`.`abandoned_at` AS `ab`,
+              `t0`.`ended_at` AS `end`,
               NOT (
-                LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
+                FALSE
               ) AS `cont`,
               NOT (
-                LOWER(`t0`.`channel`) IN ('voice', 'video', 'callback')
+                TRUE
               ) AS `text`,
-              LOWER(`t0`.`channel`) IN ('chat', 'messenger') AS `chat`,
+              FALSE AS `chat`,
               TRUE AS `received`,
               NOT (
                 COALESCE(`t0`.`blocked`, FALSE)
               ) AS `offered`,
-              CASE
-                WHEN LOWER(`t0`.`channel`) = 'voice'
-                THEN 20.0
-                WHEN LOWER(`t0`.`channel`) = 'video'
-                THEN 20.0
-                WHEN LOWER(`t0`.`channel`) = 'callback'
-                THEN 20.0
-                WHEN LOWER(`t0`.`channel`) = 'chat'
-                THEN 60.0
-                WHEN LOWER(`t0`.`channel`) = 'messenger'
-                THEN 60.0
-                WHEN LOWER(`t0`.`channel`) = 'email'
-                THEN 86400.0
-                WHEN LOWER(`t0`.`channel`) = 'social'
-                THEN 3600.0
-                WHEN LOWER(`t0`.`channel`) = 'sms'
-                THEN 3600.0
-                WHEN LOWER(`t0`.`channel`) = 'letter'
-                THEN 86400.0
-                ELSE CAST(IF(NOT (
-                  LOWER(`t0`.`channel`) IN ('email', 'social', 'sms', 'letter')
-                ), 20, 86400) AS DOUBLE)
-              END AS `default_threshold_s`,
+              20.0 AS `default_threshold_s`,
               NOT (
                 COALESCE(`t0`.`blocked`, FALSE)
               )
               AND (
-                IF(
-                  `t0`.`first_response_at` <= 1709636400000000,
-                  `t0`.`first_response_at`,
-                  CAST(NULL AS BIGINT)
-                ) IS NOT NULL
+                `t0`.`first_response_at` IS NOT NULL
               ) AS `answered`,
               NOT (
                 COALESCE(`t0`.`blocked`, FALSE)
@@ -391,15 +346,11 @@ FROM (
                   COALESCE(`t0`.`blocked`, FALSE)
                 )
                 AND (
-                  IF(
-                    `t0`.`first_response_at` <= 1709636400000000,
-                    `t0`.`first_response_at`,
-                    CAST(NULL AS BIGINT)
-                  ) IS NOT NULL
+                  `t0`.`first_response_at` IS NOT NULL
                 )
               )
               AND (
-                IF(`t0`.`abandoned_at` <= 1709636400000000, `t0`.`abandoned_at`, CAST(NULL AS BIGINT)) IS NOT NULL
+                `t0`.`abandoned_at` IS NOT NULL
               ) AS `abandoned`
             FROM `contacts` AS `t0`
             WHERE
@@ -410,9 +361,11 @@ FROM (
               `t1`.`arr` IS NOT NULL
             )
             OR (
-              IF(`t1`.`answered` AND (
+              `t1`.`answered` AND (
                 `t1`.`end` IS NOT NULL
-              ), `t1`.`end`, NULL) IS NOT NULL
+              ) AND (
+                `t1`.`end` IS NOT NULL
+              )
             )
         ) AS `t2`
         GROUP BY
