@@ -21,6 +21,7 @@ from omnikpi.engine.registry import BOOKED_SOURCES, SOURCES, check_dimensions
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
+from omnikpi.metrics.common import constant_of
 
 NUM = "__num"
 DEN = "__den"
@@ -83,7 +84,11 @@ def _mode_mask(metric: Metric, t: ir.Table, value: ir.Value) -> ir.Value:
     """Restrict a contact metric marked (c) or (d) to contacts of that mode."""
     if metric.mode == "any" or metric.source != "contacts":
         return value
-    keep = t.cont if metric.mode == "continuous" else ~t.cont
+    wanted = metric.mode == "continuous"
+    mode = constant_of(t, "cont")
+    if mode is wanted:  # every contact has this metric's mode
+        return value
+    keep = t.cont if wanted else ~t.cont
     return ibis.ifelse(keep, value, ibis.null(value.type()))
 
 

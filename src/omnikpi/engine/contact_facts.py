@@ -8,6 +8,7 @@ combine these columns with their own parameters.
 from __future__ import annotations
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from omnikpi.config import (
@@ -46,6 +47,15 @@ def _flag(
     return t.channel.isin(hits)
 
 
+def _not(flag: ir.BooleanValue) -> ir.BooleanValue:
+    """Negation that keeps a constant a constant (the rules test constants while
+    compiling: see ``metrics.common.constant_of``)."""
+    node = flag.op()
+    if isinstance(node, ops.Literal):
+        return ibis.literal(not node.value)
+    return ~flag
+
+
 def _modes(config: Config) -> dict[str, str]:
     modes: dict[str, str] = dict(DEFAULT_MODES)
     modes.update({ch: s.mode for ch, s in config.channels.items() if s.mode})
@@ -57,7 +67,7 @@ def continuous_expr(
 ) -> ir.BooleanValue:
     """Whether each contact is in continuous mode (queue setting, then channel, then default)."""
     discrete = [ch for ch, mode in _modes(config).items() if mode == "discrete"]
-    by_channel = ~_flag(t, channels, discrete)
+    by_channel = _not(_flag(t, channels, discrete))
     branches = [
         (t.queue == queue, ibis.literal(settings.mode == "continuous"))
         for queue, settings in config.queues.items()
@@ -136,7 +146,7 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         ab=known("abandoned_at"),
         end=known("ended_at"),
         cont=continuous_expr(t, ctx.config, ctx.contact_channels),
-        text=~_flag(t, ctx.contact_channels, list(VOICE_CHANNELS)),
+        text=_not(_flag(t, ctx.contact_channels, list(VOICE_CHANNELS))),
         chat=_flag(t, ctx.contact_channels, list(CHAT_CHANNELS)),
         blocked=or_default("blocked", False),
         received=ibis.literal(True),
@@ -158,6 +168,7 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         ),
         queue_s=ibis.ifelse(t.offered & t.acc.notnull(), _seconds(t.acc, t.arr), None),
         pickup_s=ibis.ifelse(t.answered & t.acc.notnull(), _seconds(t.fr, t.acc), None),
+        as_of_us=ibis.literal(as_of, type="int64"),
         age_s=_seconds(ibis.literal(as_of, type="int64"), t.arr),
         unresolved=t.offered & ~t.answered & ~t.abandoned,
         handled=handled,

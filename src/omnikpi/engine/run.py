@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import ibis
@@ -43,18 +43,27 @@ DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
 
 @dataclass
 class ReportResult:
-    rows: list[dict[str, Any]]
+    values: dict[str, list[Any]]
+    """Each output column's values, in row order (None: no value)."""
     metrics: dict[str, dict[str, Any]]
     by: list[str]
     grain: str
     quarantined: int
     columns: list[str] = field(default_factory=list)
 
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per row, as in ``omnikpi report --format json``."""
+        return [dict(zip(self.columns, row, strict=True))
+                for row in zip(*(self.values[c] for c in self.columns), strict=True)]
+
     def to_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "metrics": self.metrics}
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=self.columns)
+        return pd.DataFrame({c: pd.Series(self.values[c], dtype=object if not self.values[c]
+                                          else None) for c in self.columns},
+                            columns=self.columns)
 
 
 def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> int | None:
@@ -488,8 +497,6 @@ def _shape(
         numbers = frame[metric_id].astype("float64").tolist()
         values[metric_id] = [_clean(v, metric_id in counts) for v in numbers]
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
-    rows = [dict(zip(columns, row, strict=True))
-            for row in zip(*(values[c] for c in columns), strict=True)]
     meta = {
         r.metric.id: {
             "unit": r.metric.unit,
@@ -497,4 +504,4 @@ def _shape(
         }
         for r in requests
     }
-    return ReportResult(rows, meta, [*by, *keys], grain, dataset.quarantined, columns)
+    return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns)

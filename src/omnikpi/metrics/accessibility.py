@@ -10,6 +10,7 @@ from omnikpi.metrics.common import (
     EXCLUDE_SHORT,
     SHORT_ABANDON,
     THRESHOLD,
+    by_mode,
     n,
     short_abandon,
     threshold,
@@ -42,7 +43,8 @@ def _sl_parts(f: ir.Table, p: Params) -> tuple[ir.BooleanValue, ir.BooleanValue]
     d_num, d_den = on_time, on_time | late | vlna
     if p["pending_on_time"]:
         d_num, d_den = d_num | too_early, d_den | too_early
-    return ibis.ifelse(f.cont, c_num, d_num), ibis.ifelse(f.cont, c_den, d_den)
+    return by_mode(f, c_num, d_num), by_mode(f, c_den, d_den)
+
 
 
 def _lateness(f: ir.Table, p: Params) -> tuple[ir.FloatingValue, ir.BooleanValue]:

@@ -123,78 +123,40 @@ FROM (
           "t2"."__key_end",
           CAST(COUNT_IF("t2"."offered") AS DOUBLE) AS "offered__num",
           CAST(COUNT_IF("t2"."answered") AS DOUBLE) AS "answered__num",
+          CAST(COUNT_IF("t2"."answered" AND (
+            "t2"."wait_s" <= 20.0
+          )) AS DOUBLE) AS "service_level__num",
           CAST(COUNT_IF(
-            CASE
-              WHEN "t2"."cont"
-              THEN "t2"."answered" AND (
-                "t2"."wait_s" <= 20.0
+            "t2"."offered"
+            AND NOT (
+              "t2"."abandoned" AND (
+                "t2"."wait_s" < 5.0
               )
-              ELSE "t2"."answered" AND (
-                "t2"."wait_s" <= 20.0
+            )
+            AND NOT (
+              "t2"."unresolved"
+              AND (
+                "t2"."end" IS NULL
               )
-            END
-          ) AS DOUBLE) AS "service_level__num",
-          CAST(COUNT_IF(
-            CASE
-              WHEN "t2"."cont"
-              THEN "t2"."offered"
-              AND NOT (
-                "t2"."abandoned" AND (
-                  "t2"."wait_s" < 5.0
-                )
+              AND (
+                "t2"."arr" >= 1709636380000000
               )
-              AND NOT (
-                "t2"."unresolved"
-                AND (
-                  NOT (
-                    "t2"."cont"
-                  ) OR (
-                    "t2"."end" IS NULL
-                  )
-                )
-                AND (
-                  "t2"."age_s" <= 20.0
-                )
-              )
-              ELSE (
-                "t2"."answered" AND (
-                  "t2"."wait_s" <= 20.0
-                )
-              )
-              OR (
-                "t2"."answered" AND (
-                  "t2"."wait_s" > 20.0
-                )
-              )
-              OR (
-                "t2"."unresolved" AND (
-                  "t2"."age_s" > 20.0
-                )
-              )
-            END
+            )
           ) AS DOUBLE) AS "service_level__den",
           SUM(CASE WHEN "t2"."answered" THEN "t2"."wait_s" ELSE CAST(NULL AS DOUBLE) END) AS "asa__num",
           CAST(COUNT_IF("t2"."answered") AS DOUBLE) AS "asa__den",
           CAST(COUNT_IF(
-            "t2"."cont"
-            AND (
-              "t2"."abandoned" AND NOT (
-                "t2"."abandoned" AND (
-                  "t2"."wait_s" < 5.0
-                )
+            "t2"."abandoned" AND NOT (
+              "t2"."abandoned" AND (
+                "t2"."wait_s" < 5.0
               )
             )
           ) AS DOUBLE) AS "abandon_rate__num",
-          CAST(COUNT_IF(
-            "t2"."cont"
-            AND (
-              "t2"."offered" AND NOT (
-                "t2"."abandoned" AND (
-                  "t2"."wait_s" < 5.0
-                )
-              )
+          CAST(COUNT_IF("t2"."offered" AND NOT (
+            "t2"."abandoned" AND (
+              "t2"."wait_s" < 5.0
             )
-          ) AS DOUBLE) AS "abandon_rate__den",
+          )) AS DOUBLE) AS "abandon_rate__den",
           SUM("t2"."handle_s") AS "aht__num",
           CAST(COUNT_IF("t2"."handled") AS DOUBLE) AS "aht__den",
           CAST(COUNT_IF("t2"."is_transferred") AS DOUBLE) AS "transfer_rate__num",
@@ -257,6 +219,7 @@ FROM (
               THEN CAST("t1"."fr" - "t1"."acc" AS DOUBLE) / 1000000.0
               ELSE NULL
             END AS "pickup_s",
+            1709636400000000 AS "as_of_us",
             CAST(1709636400000000 - "t1"."arr" AS DOUBLE) / 1000000.0 AS "age_s",
             "t1"."offered" AND NOT (
               "t1"."answered"
@@ -352,12 +315,8 @@ FROM (
               "t0"."first_response_at" AS "fr",
               "t0"."abandoned_at" AS "ab",
               "t0"."ended_at" AS "end",
-              NOT (
-                FALSE
-              ) AS "cont",
-              NOT (
-                TRUE
-              ) AS "text",
+              TRUE AS "cont",
+              FALSE AS "text",
               FALSE AS "chat",
               TRUE AS "received",
               NOT (

@@ -91,75 +91,39 @@ FROM (
           `t2`.`__key_end`,
           CAST(SUM(CAST(`t2`.`offered` AS INT)) AS DOUBLE) AS `offered__num`,
           CAST(SUM(CAST(`t2`.`answered` AS INT)) AS DOUBLE) AS `answered__num`,
+          CAST(SUM(CAST(`t2`.`answered` AND (
+            `t2`.`wait_s` <= 20.0
+          ) AS INT)) AS DOUBLE) AS `service_level__num`,
           CAST(SUM(
-            CAST(IF(
-              `t2`.`cont`,
-              `t2`.`answered` AND (
-                `t2`.`wait_s` <= 20.0
-              ),
-              `t2`.`answered` AND (
-                `t2`.`wait_s` <= 20.0
+            CAST(`t2`.`offered`
+            AND NOT (
+              `t2`.`abandoned` AND (
+                `t2`.`wait_s` < 5.0
               )
-            ) AS INT)
-          ) AS DOUBLE) AS `service_level__num`,
-          CAST(SUM(
-            CAST(IF(
-              `t2`.`cont`,
-              `t2`.`offered`
-              AND NOT (
-                `t2`.`abandoned` AND (
-                  `t2`.`wait_s` < 5.0
-                )
+            )
+            AND NOT (
+              `t2`.`unresolved`
+              AND (
+                `t2`.`end` IS NULL
               )
-              AND NOT (
-                `t2`.`unresolved`
-                AND (
-                  NOT (
-                    `t2`.`cont`
-                  ) OR (
-                    `t2`.`end` IS NULL
-                  )
-                )
-                AND (
-                  `t2`.`age_s` <= 20.0
-                )
-              ),
-              (
-                `t2`.`answered` AND (
-                  `t2`.`wait_s` <= 20.0
-                )
-              )
-              OR (
-                `t2`.`answered` AND (
-                  `t2`.`wait_s` > 20.0
-                )
-              )
-              OR (
-                `t2`.`unresolved` AND (
-                  `t2`.`age_s` > 20.0
-                )
+              AND (
+                `t2`.`arr` >= 1709636380000000
               )
             ) AS INT)
           ) AS DOUBLE) AS `service_level__den`,
           SUM(IF(`t2`.`answered`, `t2`.`wait_s`, CAST(NULL AS DOUBLE))) AS `asa__num`,
           CAST(SUM(CAST(`t2`.`answered` AS INT)) AS DOUBLE) AS `asa__den`,
           CAST(SUM(
-            CAST(`t2`.`cont`
-            AND (
-              `t2`.`abandoned` AND NOT (
-                `t2`.`abandoned` AND (
-                  `t2`.`wait_s` < 5.0
-                )
+            CAST(`t2`.`abandoned` AND NOT (
+              `t2`.`abandoned` AND (
+                `t2`.`wait_s` < 5.0
               )
             ) AS INT)
           ) AS DOUBLE) AS `abandon_rate__num`,
           CAST(SUM(
-            CAST(`t2`.`cont`
-            AND (
-              `t2`.`offered` AND NOT (
-                `t2`.`abandoned` AND (
-                  `t2`.`wait_s` < 5.0
-                )
+            CAST(`t2`.`offered` AND NOT (
+              `t2`.`abandoned` AND (
+                `t2`.`wait_s` < 5.0
               )
             ) AS INT)
           ) AS DOUBLE) AS `abandon_rate__den`,
@@ -225,6 +189,7 @@ FROM (
               CAST(`t1`.`fr` - `t1`.`acc` AS DOUBLE) / 1000000.0,
               NULL
             ) AS `pickup_s`,
+            1709636400000000 AS `as_of_us`,
             CAST(1709636400000000 - `t1`.`arr` AS DOUBLE) / 1000000.0 AS `age_s`,
             `t1`.`offered` AND NOT (
               `t1`.`answered`
@@ -320,12 +285,8 @@ FROM (
               `t0`.`first_response_at` AS `fr`,
               `t0`.`abandoned_at` AS `ab`,
               `t0`.`ended_at` AS `end`,
-              NOT (
-                FALSE
-              ) AS `cont`,
-              NOT (
-                TRUE
-              ) AS `text`,
+              TRUE AS `cont`,
+              FALSE AS `text`,
               FALSE AS `chat`,
               TRUE AS `received`,
               NOT (
