@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.schema.convert import quote
+from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset, TableLoad
 
 
@@ -108,7 +109,9 @@ def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
     if scope.unbounded:
         return dataset
     schema = f"scope_{scope.key()}"
+    catalog = catalog_of(dataset.con)
     con = dataset.con.cursor()
+    con.execute(f"USE {catalog}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     order = ["contacts", "shifts", "qa_evaluations"]
     names = sorted(dataset.loads, key=lambda n: (order.index(n) if n in order else 9, n))
@@ -118,7 +121,7 @@ def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
             continue
         con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS "
                     f"{_view_sql(name, load, scope, schema)}")
-    con.execute(f"SET search_path = '{schema}'")
+    con.execute(f"SET search_path = '{catalog}.{schema}'")
     # quarantine counts and problem rows describe every tenant's data: not for a bounded eye
     loads = {n: replace(load, rows_read=load.rows_loaded) for n, load in dataset.loads.items()}
-    return Dataset(dataset.path, con, loads, [], 0)
+    return Dataset(dataset.path, con, loads, [], 0, owner=dataset)

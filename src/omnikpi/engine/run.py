@@ -148,7 +148,8 @@ def _one_scan_parallel(dataset: Dataset) -> bool:
     con = dataset.con
     if load is not None and load.files and all(f.format == "parquet" for f in load.files):
         streamed = con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '__stage_contacts%'"
+            "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '__stage_contacts%' "
+            "AND database_name = current_database()"
         ).fetchone()
         if streamed and streamed[0]:
             threads = con.execute("SELECT current_setting('threads')").fetchone()

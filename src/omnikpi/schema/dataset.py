@@ -18,7 +18,7 @@ import duckdb
 
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import DataError
-from omnikpi.schema import validation_cache
+from omnikpi.schema import database, validation_cache
 from omnikpi.schema.convert import (
     SEP,
     SQL_TYPES,
@@ -107,6 +107,9 @@ class Dataset:
     """Per table, the columns without a single value over the loaded rows, when measured
     by the validation pass."""
 
+    owner: Dataset | None = None
+    """The dataset this one is a scoped view of (kept alive while this one is used)."""
+
     def domain(self, table: str, column: str) -> tuple[str, ...] | None:
         """The distinct values of a column, if known (see ``domains``)."""
         if not self.domains:
@@ -150,12 +153,7 @@ class Dataset:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    limit = os.environ.get("OMNIKPI_MEMORY_LIMIT")
-    if limit:  # e.g. "6GB": DuckDB then spills large sorts and hash tables to disk
-        con.execute(f"SET memory_limit = {sql_str(limit)}")
-    return con
+    return database.connect()
 
 
 def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
