@@ -73,13 +73,14 @@ def forget_facts(data: Dataset) -> Dataset:
     return data
 
 
-def both_ways(folder: Path, **kwargs: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def both_ways(folder: Path, config: Config = CONFIG, **kwargs: Any
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     engine_run._duckdb_sql.cache_clear()
     measured = load_dataset(folder, cache=False)
     assert measured.domains is not None and measured.empty is not None
-    folded = omnikpi.report(measured, metrics=METRICS, config=CONFIG, **kwargs)
+    folded = omnikpi.report(measured, metrics=METRICS, config=config, **kwargs)
     generic = omnikpi.report(forget_facts(load_dataset(folder, cache=False)),
-                             metrics=METRICS, config=CONFIG, **kwargs)
+                             metrics=METRICS, config=config, **kwargs)
     return folded, generic
 
 
@@ -119,3 +120,44 @@ def test_one_channel_folds_to_constants(tmp_path: Path) -> None:
     row = plan.run().rows[0]
     assert row["service_level"] == 2 / 3
     assert row["aht"] == (60 + 70 + 60) / 3  # answer to end, plus 10 s of ACW on one
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs=st.lists(contact, min_size=1, max_size=25), latest=contact,
+       after_last=st.sampled_from([0.0, 5.0, 29.999999, 30.0, 30.000001, 31.0, 3600.0]),
+       pending_on_time=st.booleans())
+def test_pending_rule_folds_only_when_no_arrival_is_young(
+        specs: list[dict[str, Any]], latest: dict[str, Any], after_last: float,
+        pending_on_time: bool) -> None:
+    """With one threshold (30 s) for every contact, a contact still waiting at as-of and
+    younger than 30 s leaves the SL denominator (or counts on time, for discrete ones):
+    the engine drops that test when the latest arrival is older than 30 s at as-of.
+    As-of falls just around that bound, and the numbers must not move."""
+    last = max(s["arrive"] for s in specs)
+    specs = [*specs, {**latest, "arrive": last, "outcome": "waiting"}]  # one waits at the end
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = dataset(Path(tmp), contacts=rows_of(specs))
+        folded, generic = both_ways(
+            folder, Config(), by=["queue", "channel"], grain="total", tz="Europe/Kyiv",
+            as_of=iso(last + after_last),
+            params={"threshold_seconds": 30, "pending_on_time": pending_on_time})
+        pd.testing.assert_frame_equal(folded, generic, check_exact=False, rtol=1e-12)
+
+
+def test_pending_contact_left_out_until_the_threshold(tmp_path: Path) -> None:
+    """Hand count: one contact answered in 10 s, one still waiting. Ten seconds after it
+    arrived the waiting one is too early to judge (SL 1/1); a minute later it is late
+    (SL 1/2); and the test on young contacts is compiled only in the first case."""
+    rows = rows_of([
+        {"arrive": 0, "wait": 10, "talk": 60, "outcome": "answered", "queue": "sales",
+         "channel": "voice", "acw": None, "transferred": False},
+        {"arrive": 100, "wait": 0, "talk": 1, "outcome": "waiting", "queue": "sales",
+         "channel": "voice", "acw": None, "transferred": False},
+    ])
+    folder = dataset(tmp_path, contacts=rows)
+    data = load_dataset(folder, cache=False)
+    for as_of, expected, young_test in ((110, 1.0, True), (160, 0.5, False)):
+        plan = engine_run.plan_report(data, metrics=["service_level"], tz="UTC",
+                                      as_of=iso(as_of))
+        assert plan.run().rows[0]["service_level"] == expected
+        assert ('"arr" >=' in plan.sql()) is young_test

@@ -169,6 +169,10 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         queue_s=ibis.ifelse(t.offered & t.acc.notnull(), _seconds(t.acc, t.arr), None),
         pickup_s=ibis.ifelse(t.answered & t.acc.notnull(), _seconds(t.fr, t.acc), None),
         as_of_us=ibis.literal(as_of, type="int64"),
+        # the latest arrival, when measured: rules on young contacts fold away without any
+        latest_arrival_us=(ibis.literal(highs["arrived_at"], type="int64")
+                           if isinstance(highs.get("arrived_at"), int)
+                           else ibis.null("int64")),
         age_s=_seconds(ibis.literal(as_of, type="int64"), t.arr),
         unresolved=t.offered & ~t.answered & ~t.abandoned,
         handled=handled,

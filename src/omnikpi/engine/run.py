@@ -12,6 +12,7 @@ from typing import Any
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow.types as pat
 import sqlglot.expressions as sge
@@ -202,11 +203,27 @@ def _period_hours(
     )
 
 
-def _clean(value: float, count: bool) -> int | float | None:
-    """A metric value for the rows: None for no value (NaN), counts as integers."""
-    if value != value:  # NaN
-        return None
-    return int(value) if count else value
+def _metric_values(column: pd.Series, count: bool) -> list[int | float | None]:
+    """A metric's values for the rows: None for no value (null, NaN), counts as integers.
+
+    Converted as whole columns (the rows of a long report are many thousands of values).
+    """
+    numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(numbers)
+    anything_missing = bool(missing.any())
+    if anything_missing:
+        numbers = np.where(missing, 0.0, numbers)
+    values: list[int | float | None] = (
+        numbers.astype(np.int64) if count else numbers).tolist()
+    if anything_missing:
+        for i in np.flatnonzero(missing).tolist():
+            values[i] = None
+    return values
+
+
+@lru_cache(maxsize=4096)
+def _period_label(grain: str, tz: str, key: int) -> str:
+    return label(grain, tz, key)
 
 
 @dataclass
@@ -486,17 +503,15 @@ def _shape(
 ) -> ReportResult:
     keys = table_keys(requests)
     frame = frame.sort_values([*by, *keys, KEY], na_position="last", kind="stable")
-    labels = {int(k): label(grain, tz, int(k)) for k in frame[KEY].unique()}
     ids = [r.metric.id for r in requests]
     counts = {r.metric.id for r in requests if r.metric.is_count}
     values: dict[str, list[Any]] = {
         d: [None if pd.isna(v) else v for v in frame[d].tolist()] for d in [*by, *keys]
     }
     if grain != "total":
-        values["period_start"] = [labels[int(k)] for k in frame[KEY].tolist()]
+        values["period_start"] = [_period_label(grain, tz, int(k)) for k in frame[KEY].tolist()]
     for metric_id in ids:
-        numbers = frame[metric_id].astype("float64").tolist()
-        values[metric_id] = [_clean(v, metric_id in counts) for v in numbers]
+        values[metric_id] = _metric_values(frame[metric_id], metric_id in counts)
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
     meta = {
         r.metric.id: {

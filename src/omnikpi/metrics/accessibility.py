@@ -10,8 +10,11 @@ from omnikpi.metrics.common import (
     EXCLUDE_SHORT,
     SHORT_ABANDON,
     THRESHOLD,
+    all_of,
+    any_of,
     by_mode,
     n,
+    negate,
     short_abandon,
     threshold,
     waiting_within,
@@ -30,19 +33,20 @@ def _sl_parts(f: ir.Table, p: Params) -> tuple[ir.BooleanValue, ir.BooleanValue]
     too_early = waiting_within(f, limit)
     variant = p["variant"]
     if variant == "offered":
-        c_num, c_den = on_time, f.offered & ~short & ~too_early
+        c_num, c_den = on_time, all_of(f.offered, negate(short), negate(too_early))
     elif variant == "answered":
         c_num, c_den = on_time, f.answered
     elif variant == "answered_abandoned":
         c_num = on_time | (abandoned_within & ~short)
         c_den = (f.answered | f.abandoned) & ~short
     else:  # exclude_early_abandons
-        c_num, c_den = on_time, f.offered & ~abandoned_within & ~short & ~too_early
+        c_num, c_den = on_time, all_of(
+            f.offered, ~abandoned_within, negate(short), negate(too_early))
     late = f.answered & (f.wait_s > limit)
     vlna = f.unresolved & (f.age_s > limit)
     d_num, d_den = on_time, on_time | late | vlna
     if p["pending_on_time"]:
-        d_num, d_den = d_num | too_early, d_den | too_early
+        d_num, d_den = any_of(d_num, too_early), any_of(d_den, too_early)
     return by_mode(f, c_num, d_num), by_mode(f, c_den, d_den)
 
 

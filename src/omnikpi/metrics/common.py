@@ -93,14 +93,52 @@ def by_mode(f: ir.Table, continuous: ir.Value, discrete: ir.Value) -> ir.Value:
     return ibis.ifelse(f.cont, continuous, discrete)
 
 
+def _literal(flag: ir.Value) -> Any:
+    node = flag.op()
+    return node.value if isinstance(node, ops.Literal) else None
+
+
+def negate(flag: ir.BooleanValue) -> ir.BooleanValue:
+    """``~flag``, a constant kept a constant (so that the rules can test it)."""
+    value = _literal(flag)
+    return ibis.literal(not value) if isinstance(value, bool) else ~flag
+
+
+def all_of(*flags: ir.BooleanValue) -> ir.BooleanValue:
+    """``a & b & …`` with constants decided while compiling: a column that only a
+    constant-false term reads is then not read at all."""
+    kept = []
+    for flag in flags:
+        value = _literal(flag)
+        if value is False:
+            return ibis.literal(False)
+        if value is not True:
+            kept.append(flag)
+    if not kept:
+        return ibis.literal(True)
+    result = kept[0]
+    for flag in kept[1:]:
+        result = result & flag
+    return result
+
+
+def any_of(*flags: ir.BooleanValue) -> ir.BooleanValue:
+    """``a | b | …`` with constants decided while compiling (see :func:`all_of`)."""
+    return negate(all_of(*(negate(flag) for flag in flags)))
+
+
 def waiting_within(f: ir.Table, limit: ir.FloatingValue) -> ir.BooleanValue:
     """Unresolved at as-of and not older than ``limit``: too early to judge, left out.
 
     Continuous contacts are unresolved while still in queue (no end); discrete ones while
-    unanswered (the catalog's pending e-mail).
+    unanswered (the catalog's pending e-mail). On a history whose latest arrival is older
+    than ``limit`` at as-of no contact is, and the rule costs nothing.
     """
+    young = age_at_most(f, limit)
+    if _literal(young) is False:
+        return young
     still_open = f.unresolved & by_mode(f, f.end.isnull(), ibis.literal(True))
-    return still_open & age_at_most(f, limit)
+    return still_open & young
 
 
 def age_at_most(f: ir.Table, limit: ir.FloatingValue) -> ir.BooleanValue:
@@ -109,7 +147,8 @@ def age_at_most(f: ir.Table, limit: ir.FloatingValue) -> ir.BooleanValue:
     ``age_s`` is ``(as_of − arrival) / 1e6`` in floating point, which only grows with the
     age in microseconds: it is at most ``limit`` exactly up to the largest such age,
     found here once. An integer comparison per row instead of a subtraction, a
-    conversion and a division (and the same contacts, to the microsecond).
+    conversion and a division (and the same contacts, to the microsecond); no comparison
+    at all when the latest arrival of the data (measured when it was validated) is older.
     """
     node = limit.op()
     seconds = node.value if isinstance(node, ops.Literal) else (
@@ -122,4 +161,7 @@ def age_at_most(f: ir.Table, limit: ir.FloatingValue) -> ir.BooleanValue:
         most += 1
     while most / MICROS > seconds:
         most -= 1
+    latest = constant_of(f, "latest_arrival_us")
+    if isinstance(latest, int) and latest < as_of - most:
+        return ibis.literal(False)
     return f.arr >= as_of - most

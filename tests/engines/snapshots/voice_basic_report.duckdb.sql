@@ -126,23 +126,11 @@ FROM (
           CAST(COUNT_IF("t2"."answered" AND (
             "t2"."wait_s" <= 20.0
           )) AS DOUBLE) AS "service_level__num",
-          CAST(COUNT_IF(
-            "t2"."offered"
-            AND NOT (
-              "t2"."abandoned" AND (
-                "t2"."wait_s" < 5.0
-              )
+          CAST(COUNT_IF("t2"."offered" AND NOT (
+            "t2"."abandoned" AND (
+              "t2"."wait_s" < 5.0
             )
-            AND NOT (
-              "t2"."unresolved"
-              AND (
-                "t2"."end" IS NULL
-              )
-              AND (
-                "t2"."arr" >= 1709636380000000
-              )
-            )
-          ) AS DOUBLE) AS "service_level__den",
+          )) AS DOUBLE) AS "service_level__den",
           SUM(CASE WHEN "t2"."answered" THEN "t2"."wait_s" ELSE CAST(NULL AS DOUBLE) END) AS "asa__num",
           CAST(COUNT_IF("t2"."answered") AS DOUBLE) AS "asa__den",
           CAST(COUNT_IF(
@@ -220,6 +208,7 @@ FROM (
               ELSE NULL
             END AS "pickup_s",
             1709636400000000 AS "as_of_us",
+            1709635920000000 AS "latest_arrival_us",
             CAST(1709636400000000 - "t1"."arr" AS DOUBLE) / 1000000.0 AS "age_s",
             "t1"."offered" AND NOT (
               "t1"."answered"

@@ -95,19 +95,9 @@ FROM (
             `t2`.`wait_s` <= 20.0
           ) AS INT)) AS DOUBLE) AS `service_level__num`,
           CAST(SUM(
-            CAST(`t2`.`offered`
-            AND NOT (
+            CAST(`t2`.`offered` AND NOT (
               `t2`.`abandoned` AND (
                 `t2`.`wait_s` < 5.0
-              )
-            )
-            AND NOT (
-              `t2`.`unresolved`
-              AND (
-                `t2`.`end` IS NULL
-              )
-              AND (
-                `t2`.`arr` >= 1709636380000000
               )
             ) AS INT)
           ) AS DOUBLE) AS `service_level__den`,
@@ -190,6 +180,7 @@ FROM (
               NULL
             ) AS `pickup_s`,
             1709636400000000 AS `as_of_us`,
+            1709635920000000 AS `latest_arrival_us`,
             CAST(1709636400000000 - `t1`.`arr` AS DOUBLE) / 1000000.0 AS `age_s`,
             `t1`.`offered` AND NOT (
               `t1`.`answered`
