@@ -2,8 +2,10 @@
 
 DuckDB (default) runs in-process on the validated tables the loader already holds.
 Spark runs the very same Ibis expressions on a local (or configured) Spark session; the
-validated tables are handed over as Parquet so that types (int64 microseconds, booleans)
-survive exactly.
+validated tables are handed over with their canonical types (int64 microseconds, booleans)
+intact: as Parquet files in a folder every executor can read (``OMNIKPI_SPARK_STAGING``;
+a temporary folder when Spark runs locally), or through the driver as Arrow batches
+(``OMNIKPI_SPARK_STAGING=driver``, the default on a cluster: no shared folder needed).
 """
 
 from __future__ import annotations
@@ -66,6 +68,17 @@ def spark_session() -> Any:
             "the Spark engine needs the optional extra: uv sync --extra spark "
             "(and Java 17)"
         ) from exc
+    remote = os.environ.get("OMNIKPI_SPARK_REMOTE")
+    if remote:  # Spark Connect: a client session, the work runs on the server
+        session = (
+            SparkSession.builder.remote(remote)
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate()
+        )
+        session.conf.set("spark.sql.shuffle.partitions",
+                         os.environ.get("OMNIKPI_SPARK_PARTITIONS", "4"))
+        return session
     master = os.environ.get("OMNIKPI_SPARK_MASTER", "local[2]")
     builder = (
         SparkSession.builder.appName("omnikpi")
@@ -81,6 +94,31 @@ def spark_session() -> Any:
     return session
 
 
+def _master(session: Any) -> str:
+    """The session's master URL; ``connect`` for a Spark Connect client (no SparkContext:
+    its server may be anywhere, so only the driver path reaches it for sure)."""
+    if os.environ.get("OMNIKPI_SPARK_REMOTE") or type(session).__module__.startswith(
+            "pyspark.sql.connect"):
+        return "connect"
+    return str(session.sparkContext.master)
+
+
+DRIVER = "driver"
+
+
+def staging_choice(master: str, setting: str | None) -> str:
+    """Where validated tables go for Spark: ``driver`` (Arrow batches through the
+    driver) or a folder for Parquet files, which executors on other machines can read
+    only if it is shared (NFS, a mounted bucket). Locally a temporary folder is fastest;
+    on a cluster without a configured folder, the driver is the one path that always
+    works."""
+    if setting:
+        return setting
+    if master.startswith("local"):
+        return tempfile.mkdtemp(prefix="omnikpi-spark-")
+    return DRIVER
+
+
 class SparkBackend(Backend):
     name = "spark"
 
@@ -90,16 +128,22 @@ class SparkBackend(Backend):
         self._con = ibis.pyspark.connect(self._session)
         self._views: dict[str, str] = getattr(dataset, "_spark_views", {})
         dataset._spark_views = self._views  # type: ignore[attr-defined]
-        self._dir = tempfile.mkdtemp(prefix="omnikpi-spark-")
+        self._staging = staging_choice(
+            _master(self._session), os.environ.get("OMNIKPI_SPARK_STAGING"))
 
     def table(self, name: str) -> ir.Table:
         if name not in self._views:
             view = f"omnikpi_{name}_{uuid.uuid4().hex[:12]}"
-            path = os.path.join(self._dir, f"{view}.parquet")
-            self._dataset.con.execute(
-                f"COPY (SELECT * FROM {quote(name)}) TO '{path}' (FORMAT parquet)"
-            )
-            self._session.read.parquet(path).createOrReplaceTempView(view)
+            select = f"SELECT * FROM {quote(name)}"
+            if self._staging == DRIVER:
+                frame = self._session.createDataFrame(
+                    self._dataset.con.sql(select).to_arrow_table())
+            else:
+                os.makedirs(self._staging, exist_ok=True)
+                path = os.path.join(self._staging, f"{view}.parquet")
+                self._dataset.con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+                frame = self._session.read.parquet(path)
+            frame.createOrReplaceTempView(view)
             self._views[name] = view
         return self._con.table(self._views[name])
 

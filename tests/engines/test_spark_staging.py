@@ -1,0 +1,97 @@
+"""How validated tables reach Spark executors: a shared folder, or Arrow through the driver.
+
+On a cluster the executors cannot read the driver's temporary folder, so without a
+configured shared folder the tables go through the driver; both ways must give the very
+rows DuckDB gives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import omnikpi
+from omnikpi.engine.backends import DRIVER, staging_choice
+
+from ..conftest import SPEC_EXAMPLES, spark_available
+
+CLI = str(Path(sys.executable).with_name("omnikpi"))
+METRICS = ["offered", "answered", "service_level", "asa", "abandon_rate", "aht"]
+
+
+def test_local_spark_stages_in_a_temporary_folder() -> None:
+    folder = staging_choice("local[2]", None)
+    assert folder != DRIVER and os.path.isdir(folder)
+
+
+@pytest.mark.parametrize("master", ["yarn", "spark://head:7077", "k8s://https://api:6443"])
+def test_a_cluster_without_a_shared_folder_goes_through_the_driver(master: str) -> None:
+    assert staging_choice(master, None) == DRIVER
+
+
+def test_a_configured_folder_wins() -> None:
+    assert staging_choice("yarn", "/mnt/shared/omnikpi") == "/mnt/shared/omnikpi"
+    assert staging_choice("local[*]", DRIVER) == DRIVER
+
+
+@pytest.mark.parametrize("staging", ["driver", "folder"])
+def test_spark_rows_equal_duckdb_rows_either_way(
+        staging: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not spark_available():
+        if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
+            pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
+        pytest.skip("Spark engine not installed here")
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("OMNIKPI_SPARK_STAGING", DRIVER if staging == "driver" else str(shared))
+    data = SPEC_EXAMPLES / "voice_basic"
+    kwargs = {"metrics": METRICS, "by": ["queue"], "grain": "hour", "tz": "Europe/Kyiv"}
+    spark = omnikpi.report(omnikpi.load_dataset(data), engine="spark", **kwargs)
+    duck = omnikpi.report(omnikpi.load_dataset(data), **kwargs)
+    assert len(duck) > 0
+    pd.testing.assert_frame_equal(spark, duck, check_exact=False, rtol=1e-12)
+    written = sorted(p.name for p in shared.glob("*.parquet")) if shared.exists() else []
+    if staging == "driver":
+        assert written == []
+    else:
+        assert any(name.startswith("omnikpi_contacts_") for name in written)
+
+
+def test_spark_connect_session_gives_the_duckdb_rows(tmp_path: Path) -> None:
+    """``OMNIKPI_SPARK_REMOTE`` runs the report through a Spark Connect client; ``local``
+    makes PySpark start a Connect server on this machine (a separate process, as a remote
+    server would be). The CLI's JSON must equal DuckDB's."""
+    if not spark_available():
+        if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
+            pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
+        pytest.skip("Spark engine not installed here")
+    args = ["report", "--data", str(SPEC_EXAMPLES / "voice_basic"), "--metrics",
+            ",".join(METRICS), "--by", "queue", "--grain", "hour", "--tz", "Europe/Kyiv",
+            "--format", "json"]
+    env = {**os.environ, "OMNIKPI_SPARK_REMOTE": "local", "OMNIKPI_CACHE_DIR": str(tmp_path)}
+    spark = subprocess.run([CLI, *args, "--engine", "spark"],
+                           env=env, capture_output=True, text=True, timeout=600)
+    assert spark.returncode == 0, spark.stderr[-3000:]
+    duck = subprocess.run([CLI, *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert duck.returncode == 0, duck.stderr[-3000:]
+    spark_rows, duck_rows = json.loads(spark.stdout)["rows"], json.loads(duck.stdout)["rows"]
+    assert len(duck_rows) > 0
+    assert _close(spark_rows, duck_rows)
+
+
+def _close(a: list[dict[str, object]], b: list[dict[str, object]]) -> bool:
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert x.keys() == y.keys()
+        for key in x:
+            if isinstance(x[key], float) and isinstance(y[key], float):
+                assert x[key] == pytest.approx(y[key], rel=1e-12), key
+            else:
+                assert x[key] == y[key], key
+    return True
