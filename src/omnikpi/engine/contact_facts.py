@@ -118,9 +118,12 @@ def threshold_expr(
 def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
     """Contacts as of ``ctx.as_of_us`` with the derived columns of the catalog's rules."""
     as_of = ctx.as_of_us
-    t = contacts.filter(contacts.arrived_at <= as_of)
-
     highs = dict(ctx.contact_highs)
+    # when every contact arrived by as-of (and validation keeps none without an arrival)
+    # the filter goes, and with it a read of arrived_at wherever nothing else needs it
+    all_arrived = "arrived_at" in highs and (
+        highs["arrived_at"] is None or highs["arrived_at"] <= as_of)
+    t = contacts if all_arrived else contacts.filter(contacts.arrived_at <= as_of)
     empty = ctx.contact_empty
 
     def or_default(name: str, default: bool | float) -> ir.Value:

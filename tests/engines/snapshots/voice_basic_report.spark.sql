@@ -305,8 +305,6 @@ FROM (
                 `t0`.`abandoned_at` IS NOT NULL
               ) AS `abandoned`
             FROM `contacts` AS `t0`
-            WHERE
-              `t0`.`arrived_at` <= 1709636400000000
           ) AS `t1`
           WHERE
             (
