@@ -4,9 +4,9 @@ Opening a DuckDB database costs about 9 ms and closing one about 5 ms — as muc
 whole query of a small report. A dataset therefore gets a connection to the process's
 one database with an in-memory catalog attached for it (half a millisecond): its
 tables and views live there, unqualified names resolve there (``USE``), and the catalog
-is detached when the dataset's connection is gone. Datasets still see nothing of each
-other, and they share one memory limit and one thread pool instead of each assuming
-the whole machine.
+is detached when the dataset's connection is gone. A dataset's unqualified names resolve
+in its own catalog only, and datasets share one memory limit and one thread pool
+instead of each assuming the whole machine.
 """
 
 from __future__ import annotations
