@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 import omnikpi
-from omnikpi.engine.backends import DRIVER, staging_choice
+from omnikpi.engine.backends import DRIVER, _writable_folder, staging_choice
+from omnikpi.errors import UsageError
 
 from ..conftest import SPEC_EXAMPLES, spark_available
 
@@ -38,6 +39,15 @@ def test_a_cluster_without_a_shared_folder_goes_through_the_driver(master: str) 
 def test_a_configured_folder_wins() -> None:
     assert staging_choice("yarn", "/mnt/shared/omnikpi") == "/mnt/shared/omnikpi"
     assert staging_choice("local[*]", DRIVER) == DRIVER
+
+
+def test_an_unwritable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(UsageError, match=r"OMNIKPI_SPARK_STAGING=.*cannot write there"):
+        _writable_folder(str(blocker / "stage"))
+    _writable_folder(str(tmp_path / "fine"))  # created when missing
+    assert (tmp_path / "fine").is_dir()
 
 
 @pytest.mark.parametrize("staging", ["driver", "folder"])

@@ -119,6 +119,18 @@ def staging_choice(master: str, setting: str | None) -> str:
     return DRIVER
 
 
+def _writable_folder(folder: str) -> None:
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"OMNIKPI_SPARK_STAGING={folder!r}: cannot write there ({exc.strerror}); "
+            "name a folder every Spark executor can read, or 'driver'"
+        ) from exc
+
+
 class SparkBackend(Backend):
     name = "spark"
 
@@ -139,7 +151,7 @@ class SparkBackend(Backend):
                 frame = self._session.createDataFrame(
                     self._dataset.con.sql(select).to_arrow_table())
             else:
-                os.makedirs(self._staging, exist_ok=True)
+                _writable_folder(self._staging)
                 path = os.path.join(self._staging, f"{view}.parquet")
                 self._dataset.con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
                 frame = self._session.read.parquet(path)
