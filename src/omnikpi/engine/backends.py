@@ -97,8 +97,7 @@ def spark_session() -> Any:
 def _master(session: Any) -> str:
     """The session's master URL; ``connect`` for a Spark Connect client (no SparkContext:
     its server may be anywhere, so only the driver path reaches it for sure)."""
-    if os.environ.get("OMNIKPI_SPARK_REMOTE") or type(session).__module__.startswith(
-            "pyspark.sql.connect"):
+    if type(session).__module__.startswith("pyspark.sql.connect"):
         return "connect"
     return str(session.sparkContext.master)
 
@@ -142,6 +141,8 @@ class SparkBackend(Backend):
         dataset._spark_views = self._views  # type: ignore[attr-defined]
         self._staging = staging_choice(
             _master(self._session), os.environ.get("OMNIKPI_SPARK_STAGING"))
+        if self._staging != DRIVER:
+            _writable_folder(self._staging)
 
     def table(self, name: str) -> ir.Table:
         if name not in self._views:
@@ -151,7 +152,6 @@ class SparkBackend(Backend):
                 frame = self._session.createDataFrame(
                     self._dataset.con.sql(select).to_arrow_table())
             else:
-                _writable_folder(self._staging)
                 path = os.path.join(self._staging, f"{view}.parquet")
                 self._dataset.con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
                 frame = self._session.read.parquet(path)

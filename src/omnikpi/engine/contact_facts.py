@@ -8,7 +8,6 @@ combine these columns with their own parameters.
 from __future__ import annotations
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from omnikpi.config import (
@@ -20,6 +19,7 @@ from omnikpi.config import (
     Config,
 )
 from omnikpi.engine.context import RunContext
+from omnikpi.metrics.common import negate
 
 MICROS = 1_000_000.0
 
@@ -47,15 +47,6 @@ def _flag(
     return t.channel.isin(hits)
 
 
-def _not(flag: ir.BooleanValue) -> ir.BooleanValue:
-    """Negation that keeps a constant a constant (the rules test constants while
-    compiling: see ``metrics.common.constant_of``)."""
-    node = flag.op()
-    if isinstance(node, ops.Literal):
-        return ibis.literal(not node.value)
-    return ~flag
-
-
 def _modes(config: Config) -> dict[str, str]:
     modes: dict[str, str] = dict(DEFAULT_MODES)
     modes.update({ch: s.mode for ch, s in config.channels.items() if s.mode})
@@ -67,7 +58,7 @@ def continuous_expr(
 ) -> ir.BooleanValue:
     """Whether each contact is in continuous mode (queue setting, then channel, then default)."""
     discrete = [ch for ch, mode in _modes(config).items() if mode == "discrete"]
-    by_channel = _not(_flag(t, channels, discrete))
+    by_channel = negate(_flag(t, channels, discrete))
     branches = [
         (t.queue == queue, ibis.literal(settings.mode == "continuous"))
         for queue, settings in config.queues.items()
@@ -149,7 +140,7 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         ab=known("abandoned_at"),
         end=known("ended_at"),
         cont=continuous_expr(t, ctx.config, ctx.contact_channels),
-        text=_not(_flag(t, ctx.contact_channels, list(VOICE_CHANNELS))),
+        text=negate(_flag(t, ctx.contact_channels, list(VOICE_CHANNELS))),
         chat=_flag(t, ctx.contact_channels, list(CHAT_CHANNELS)),
         blocked=or_default("blocked", False),
         received=ibis.literal(True),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import ibis
@@ -180,6 +181,7 @@ def buckets(grain: str, tz_name: str, start_us: int, end_us: int) -> list[Bucket
         key = _python_key(grain, tz_name, bucket.end_us)
 
 
+@lru_cache(maxsize=4096)
 def label(grain: str, tz_name: str, key: int) -> str:
     """ISO-8601 start of the period with the zone's numeric offset (the contract's form)."""
     bucket = bucket_of_key(grain, tz_name, key)

@@ -221,11 +221,6 @@ def _metric_values(column: pd.Series, count: bool) -> list[int | float | None]:
     return values
 
 
-@lru_cache(maxsize=4096)
-def _period_label(grain: str, tz: str, key: int) -> str:
-    return label(grain, tz, key)
-
-
 @dataclass
 class ReportPlan:
     """A compiled report: the Ibis expression and what is needed to shape its rows."""
@@ -509,7 +504,7 @@ def _shape(
         d: [None if pd.isna(v) else v for v in frame[d].tolist()] for d in [*by, *keys]
     }
     if grain != "total":
-        values["period_start"] = [_period_label(grain, tz, int(k)) for k in frame[KEY].tolist()]
+        values["period_start"] = [label(grain, tz, int(k)) for k in frame[KEY].tolist()]
     for metric_id in ids:
         values[metric_id] = _metric_values(frame[metric_id], metric_id in counts)
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
