@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 import omnikpi
-from omnikpi.engine.backends import DRIVER, _writable_folder, staging_choice
+from omnikpi.engine.backends import DRIVER, _writable_folder, check_reachable, staging_choice
 from omnikpi.errors import UsageError
 
 from ..conftest import SPEC_EXAMPLES, spark_available
@@ -48,6 +49,17 @@ def test_an_unwritable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
         _writable_folder(str(blocker / "stage"))
     _writable_folder(str(tmp_path / "fine"))  # created when missing
     assert (tmp_path / "fine").is_dir()
+
+
+def test_an_unreachable_connect_server_is_a_clear_error() -> None:
+    with socket.socket() as listener:  # a port that was free a moment ago
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    with pytest.raises(UsageError, match=r"no Spark Connect server answers at 127\.0\.0\.1"):
+        check_reachable(f"sc://127.0.0.1:{port}", seconds=2)
+    with pytest.raises(UsageError, match="expected sc://host"):
+        check_reachable("http://spark:15002")
+    check_reachable("local")  # PySpark starts that server itself
 
 
 @pytest.mark.parametrize("staging", ["driver", "folder"])

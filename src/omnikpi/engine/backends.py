@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 import tempfile
 import uuid
 from functools import lru_cache
@@ -70,6 +71,7 @@ def spark_session() -> Any:
         ) from exc
     remote = os.environ.get("OMNIKPI_SPARK_REMOTE")
     if remote:  # Spark Connect: a client session, the work runs on the server
+        check_reachable(remote)
         session = (
             SparkSession.builder.remote(remote)
             .config("spark.sql.session.timeZone", "UTC")
@@ -92,6 +94,25 @@ def spark_session() -> Any:
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def check_reachable(remote: str, seconds: float = 5.0) -> None:
+    """Fail fast on a Spark Connect URL nobody answers at: the client would otherwise
+    retry in silence for minutes. ``local`` (a server PySpark starts) is not checked."""
+    if not remote.startswith("sc://"):
+        if remote == "local" or remote.startswith("local["):
+            return
+        raise UsageError(f"OMNIKPI_SPARK_REMOTE={remote!r}: expected sc://host[:port] or local")
+    address = remote[len("sc://"):].split("/", 1)[0]
+    host, _, port = address.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 15002)), timeout=seconds):
+            pass
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"OMNIKPI_SPARK_REMOTE={remote!r}: no Spark Connect server answers at "
+            f"{host}:{port or 15002} ({exc})"
+        ) from exc
 
 
 def _master(session: Any) -> str:
