@@ -45,7 +45,9 @@ def serve(
                                  secure_cookies=secure_cookies)
     except OmniKPIError as exc:
         fail(exc)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    # requests still open 5 s after SIGTERM are cancelled; running queries are interrupted
+    uvicorn.run(application, host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=5)
 
 
 def _demo_copy() -> Path:

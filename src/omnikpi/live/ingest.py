@@ -118,7 +118,7 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
             f"SELECT {columns}, __row - 1 AS __index FROM __stage_{table}_0 s "
             f"WHERE NOT __bad AND NOT EXISTS (SELECT 1 FROM __quarantine_{table} q "
             "WHERE q.__row = s.__row) ORDER BY __row").to_arrow_table()
-        dataset.con.close()
+        dataset.close()
     if table in ("agent_states", "availability"):
         ends = canonical.column("end").to_pylist()
         open_end = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1_000_000)

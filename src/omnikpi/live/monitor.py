@@ -196,7 +196,7 @@ class LiveMonitor:
                 part = load_dataset(tmp)
                 if part.has(table):
                     self._apply(table, self._today_rows(part.con, table))
-                part.con.close()
+                part.close()
         self.files = current
         for path in changed_open:
             self._apply_open_file(path)
@@ -231,7 +231,7 @@ class LiveMonitor:
                     "FROM live_availability")
         loads = {t: TableLoad(t, [], columns=tuple(c.name for c in TABLES[t].columns))
                  for t in LIVE_TABLES}
-        return Dataset(self.data, con, loads, [], 0)
+        return Dataset(self.data, con, loads, [], 0, owns_root=False)
 
     def snapshot(self, scope: Scope, now_us: int | None = None) -> Snapshot:
         now_us = now_us or _now_us()
@@ -242,8 +242,7 @@ class LiveMonitor:
             try:
                 data = self._compute(dataset, now_us)
             finally:
-                if dataset.con is not self.con:
-                    dataset.con.close()
+                dataset.close()
         data["seq"] = seq
         return Snapshot(now_us, seq, data)
 

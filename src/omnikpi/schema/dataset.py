@@ -8,7 +8,9 @@ unusable; a KPI that needs it then fails with a data error naming the file and c
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,10 +88,18 @@ class TableLoad:
 
 @dataclass
 class Dataset:
-    """A validated dataset held in an in-memory DuckDB database, one table per name."""
+    """A validated dataset held in an in-memory DuckDB database, one table per name.
+
+    A DuckDB connection must not run two queries at once: the web server answers requests
+    on many threads, and one connection shared by them failed ("closed pending query
+    result") and then deadlocked. ``con`` therefore gives every thread a cursor of its
+    own — a connection to the same database, in the same catalog and search path as
+    ``root`` — so the dataset is safe to use from any number of threads.
+    """
 
     path: Path
-    con: duckdb.DuckDBPyConnection
+    root: duckdb.DuckDBPyConnection
+    """The connection the dataset was built on (its catalog and search path)."""
     loads: dict[str, TableLoad]
     problems: list[Problem]
     problem_count: int
@@ -109,6 +119,53 @@ class Dataset:
 
     owner: Dataset | None = None
     """The dataset this one is a scoped view of (kept alive while this one is used)."""
+
+    owns_root: bool = True
+    """Whether ``close`` closes ``root`` too (not when it is borrowed, e.g. the live
+    monitor's own connection)."""
+
+    _threads: threading.local = field(default_factory=threading.local, repr=False)
+    _cursors: list[duckdb.DuckDBPyConnection] = field(default_factory=list, repr=False)
+    _setup: tuple[str, ...] = field(default=(), repr=False)
+    _cursor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        row = self.root.execute(
+            "SELECT current_database(), current_setting('search_path')").fetchone()
+        assert row is not None
+        catalog, search_path = str(row[0]), str(row[1])
+        self._setup = (f"USE {quote(catalog)}", "SET TimeZone = 'UTC'") + (
+            (f"SET search_path = {sql_str(search_path)}",) if search_path else ())
+        self._threads.con = self.root  # the building thread keeps using the root
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the dataset (see the class docstring)."""
+        con: duckdb.DuckDBPyConnection | None = getattr(self._threads, "con", None)
+        if con is None:
+            with self._cursor_lock:
+                con = self.root.cursor()
+                self._cursors.append(con)
+            for statement in self._setup:
+                con.execute(statement)
+            self._threads.con = con
+        return con
+
+    def interrupt(self) -> None:
+        """Stop the queries running on any of the dataset's connections (shutdown)."""
+        with self._cursor_lock:
+            connections = [self.root, *self._cursors]
+        for con in connections:
+            with contextlib.suppress(duckdb.Error):  # already closed
+                con.interrupt()
+
+    def close(self) -> None:
+        """Close every connection the dataset opened (and its root when it owns it)."""
+        with self._cursor_lock:
+            cursors, self._cursors = self._cursors, []
+        for con in cursors + ([self.root] if self.owns_root else []):
+            with contextlib.suppress(duckdb.Error):  # already closed
+                con.close()
 
     def domain(self, table: str, column: str) -> tuple[str, ...] | None:
         """The distinct values of a column, if known (see ``domains``)."""

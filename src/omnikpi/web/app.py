@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +22,7 @@ from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
 from omnikpi.web.routes import agents, api, auth, builder, live, pages, qa
 from omnikpi.web.security import LoginRequired
+from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -35,7 +37,8 @@ def plotly_js() -> str:
 
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
                database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
-               migrate: bool = True, secure_cookies: bool = False) -> FastAPI:
+               migrate: bool = True, secure_cookies: bool = False,
+               limits: PoolLimits | None = None) -> FastAPI:
     """The web application on the dataset folder ``data``.
 
     ``auth_required=False`` is the single-user demo (``omnikpi serve --no-auth``): every
@@ -50,7 +53,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     dataset = load_dataset(data)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
-                     files=fingerprint(Path(data)), secure_cookies=secure_cookies)
+                     files=fingerprint(Path(data)), secure_cookies=secure_cookies,
+                     pool=WorkPool(limits or PoolLimits.from_environment()))
     if live_updates:
         from omnikpi.web.live import LiveHub
 
@@ -58,9 +62,14 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # request threads only wait on the report pool while it works: let enough of
+        # them wait that light requests (catalog, cached pages) always find a thread
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, state.pool.limits.max_waiting + 40)
         if state.live is not None:
             state.live.start()
         yield
+        state.pool.close()
         if state.live is not None:
             await state.live.stop()
 
@@ -73,6 +82,11 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         status = 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) \
             else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503,
+                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

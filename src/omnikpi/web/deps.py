@@ -18,6 +18,7 @@ from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.security import Caller
+from omnikpi.web.workers import WorkPool
 
 if TYPE_CHECKING:
     from omnikpi.web.live import LiveHub
@@ -59,6 +60,9 @@ class AppState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     secure_cookies: bool = False
     """Mark cookies Secure even on plain http (behind a TLS-terminating proxy)."""
+    pool: WorkPool = field(default_factory=WorkPool)
+    """Where reports and drill-downs run: a few workers and a bounded queue."""
+    cache_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self) -> None:
         """Reload the dataset when its files changed (new imports, live ingest), checked

@@ -38,13 +38,17 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
                 split(filters.by), grain or filters.grain, filters.tz, filters.from_,
                 filters.to, filters.as_of, filters.param, filters.engine,
                 sorted(merged.items())))
-    cached = state.cache.get(key)
+    app = state.state
+    with app.cache_lock:
+        cached = state.cache.get(key)
     if isinstance(cached, ReportResult):
         return cached
-    result = _run(state, filters, metrics, by, grain, merged)
-    if len(state.cache) >= CACHE_SIZE:
-        state.cache.pop(next(iter(state.cache)))
-    state.cache[key] = result
+    result = app.pool.run(lambda: _run(state, filters, metrics, by, grain, merged),
+                          state.dataset, key=key)
+    with app.cache_lock:
+        while len(state.cache) >= CACHE_SIZE:
+            state.cache.pop(next(iter(state.cache)))
+        state.cache[key] = result
     return result
 
 
@@ -73,6 +77,14 @@ def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
                   flag: str | None, page: int, size: int, metric: str | None = None,
                   part: str = "denominator") -> dict[str, Any]:
     """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
+    return state.state.pool.run(
+        lambda: _contacts_page(state, filters, where, flag, page, size, metric, part),
+        state.dataset)
+
+
+def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
+                   flag: str | None, page: int, size: int, metric: str | None,
+                   part: str) -> dict[str, Any]:
     if page < 1 or not 1 <= size <= 1000:
         raise UsageError("page must be ≥ 1 and size between 1 and 1000")
     dataset = state.dataset
@@ -118,6 +130,12 @@ def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
 def states_page(state: View, filters: Filters, metric_id: str, part: str, page: int,
                 size: int) -> dict[str, Any]:
     """Agent-state intervals behind an agent-time metric (split at the window's edges)."""
+    return state.state.pool.run(
+        lambda: _states_page(state, filters, metric_id, part, page, size), state.dataset)
+
+
+def _states_page(state: View, filters: Filters, metric_id: str, part: str, page: int,
+                 size: int) -> dict[str, Any]:
     from omnikpi.engine.sources import SourceRequest, agent_time_source
 
     metric = get_metric(metric_id)

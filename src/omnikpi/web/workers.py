@@ -1,0 +1,265 @@
+"""A bounded pool for the heavy work of requests: reports, drill-downs, exports.
+
+Request handlers run on the server's request threads. Left to themselves, fifty people
+opening fifty uncached reports would run fifty DuckDB queries at once on two cores, every
+one slow, and the light requests (the catalog, a cached dashboard, the login page) would
+wait behind them. So the heavy part of a request is handed to a few workers (about one
+per core) through a queue:
+
+- at most ``max_waiting`` requests wait; the next one is answered ``503`` with a
+  ``Retry-After`` at once, and so is one that waited ``wait_seconds`` without a worker;
+- identical requests that arrive while the first is computing wait for its result
+  instead of computing it again;
+- a query running longer than ``run_seconds`` is interrupted on its own DuckDB
+  connection (a statement timeout) and answered with a clear error;
+- ``close`` (server shutdown) interrupts the running queries and fails the waiting ones,
+  so SIGTERM stops the server within seconds.
+
+The workers are daemon threads: nothing they do can keep the process alive at exit.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import duckdb
+
+from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.schema.dataset import Dataset
+
+T = TypeVar("T")
+
+
+class Overloaded(OmniKPIError):
+    """The server has more work queued than it can start soon: try again later (503)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooLong(UsageError):
+    """A report ran past the server's time limit and was stopped (a narrower one may fit)."""
+
+
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}={value!r}: expected a number") from exc
+    if not math.isfinite(number) or number <= 0:
+        raise UsageError(f"{name}={value!r}: expected a positive number")
+    return number
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """How much heavy work the server runs and queues (``omnikpi serve`` options and the
+    ``OMNIKPI_WEB_*`` variables)."""
+
+    workers: int = max(2, os.cpu_count() or 2)
+    max_waiting: int = 200
+    wait_seconds: float = 30.0
+    run_seconds: float = 60.0
+
+    @classmethod
+    def from_environment(cls) -> PoolLimits:
+        default = cls()
+        return cls(
+            workers=int(_env_number("OMNIKPI_WEB_WORKERS", default.workers)),
+            max_waiting=int(_env_number("OMNIKPI_WEB_MAX_WAITING", default.max_waiting)),
+            wait_seconds=_env_number("OMNIKPI_WEB_WAIT_SECONDS", default.wait_seconds),
+            run_seconds=_env_number("OMNIKPI_WEB_RUN_SECONDS", default.run_seconds),
+        )
+
+
+@dataclass(eq=False)
+class _Job(Generic[T]):
+    work: Callable[[], T]
+    dataset: Dataset | None
+    key: Hashable | None
+    started: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    abandoned: bool = False
+    result: T | None = None
+    error: BaseException | None = None
+    connection: duckdb.DuckDBPyConnection | None = None
+    began_at: float = 0.0
+    interrupted: bool = False
+
+
+class WorkPool:
+    """Runs heavy request work on a few worker threads (see the module docstring)."""
+
+    def __init__(self, limits: PoolLimits | None = None) -> None:
+        self.limits = limits or PoolLimits()
+        self._queue: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._running: set[_Job[Any]] = set()
+        self._inflight: dict[Hashable, _Job[Any]] = {}
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self._mean_seconds = 0.2
+        self.completed = 0
+        self.rejected = 0
+
+    # -- the request side ---------------------------------------------------------------
+
+    def run(self, work: Callable[[], T], dataset: Dataset | None = None,
+            key: Hashable | None = None) -> T:
+        """Run ``work`` on a worker and return its result (or raise its error).
+
+        ``dataset`` is the one the work queries (its worker connection is the one a
+        statement timeout interrupts); ``key`` names the work, so that identical
+        requests arriving together share one computation.
+        """
+        job = self._submit(work, dataset, key)
+        try:
+            if not job.started.wait(self.limits.wait_seconds) and self._abandon(job):
+                self.rejected += 1
+                raise Overloaded(
+                    f"the server is busy: this report waited {self.limits.wait_seconds:g} s "
+                    "for a free worker; try again shortly", self._retry_after())
+            # a started job ends within the run limit (the watchdog interrupts it)
+            if not job.done.wait(self.limits.run_seconds + 30):
+                raise TooLong(self._too_long_message())
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[return-value]
+
+    def _submit(self, work: Callable[[], T], dataset: Dataset | None,
+                key: Hashable | None) -> _Job[T]:
+        with self._lock:
+            if self._closed:
+                raise Overloaded("the server is shutting down", 5)
+            shared = self._inflight.get(key) if key is not None else None
+            if shared is not None and not shared.abandoned:
+                self._waiting += 1
+                return shared
+            if self._waiting >= self.limits.max_waiting:
+                self.rejected += 1
+                raise Overloaded(
+                    f"the server is busy ({self._waiting} reports waiting); try again shortly",
+                    self._retry_after())
+            self._waiting += 1
+            job: _Job[T] = _Job(work, dataset, key)
+            if key is not None:
+                self._inflight[key] = job
+            self._start_threads()
+        self._queue.put(job)
+        return job
+
+    def _abandon(self, job: _Job[Any]) -> bool:
+        """Give up a job no worker has started (it is skipped when its turn comes)."""
+        with self._lock:
+            if job.started.is_set():
+                return False
+            job.abandoned = True
+            if job.key is not None and self._inflight.get(job.key) is job:
+                del self._inflight[job.key]
+            return True
+
+    def _retry_after(self) -> int:
+        backlog = self._waiting / max(1, self.limits.workers)
+        return max(1, min(120, math.ceil(backlog * self._mean_seconds)))
+
+    def _too_long_message(self) -> str:
+        return (f"the report ran longer than the server's limit of "
+                f"{self.limits.run_seconds:g} s and was stopped: ask for a shorter period, a "
+                "coarser grain or fewer groups")
+
+    # -- the worker side ----------------------------------------------------------------
+
+    def _start_threads(self) -> None:
+        if self._threads:
+            return
+        for number in range(self.limits.workers):
+            thread = threading.Thread(target=self._work, name=f"omnikpi-report-{number}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        watchdog = threading.Thread(target=self._watch, name="omnikpi-report-watchdog",
+                                    daemon=True)
+        watchdog.start()
+        self._threads.append(watchdog)
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            with self._lock:
+                if job.abandoned:
+                    continue
+                if self._closed:
+                    job.error = Overloaded("the server is shutting down", 5)
+                    self._finish(job)
+                    continue
+                job.started.set()
+                job.began_at = time.monotonic()
+                self._running.add(job)
+            try:
+                if job.dataset is not None:
+                    job.connection = job.dataset.con  # this worker's own connection
+                job.result = job.work()
+            except duckdb.InterruptException:
+                job.error = TooLong(self._too_long_message()) if not self._closed else \
+                    Overloaded("the server is shutting down", 5)
+            except BaseException as exc:  # handed to the waiting request
+                job.error = exc
+            with self._lock:
+                self._running.discard(job)
+                elapsed = time.monotonic() - job.began_at
+                self._mean_seconds = 0.9 * self._mean_seconds + 0.1 * elapsed
+                self.completed += 1
+                self._finish(job)
+
+    def _finish(self, job: _Job[Any]) -> None:
+        if job.key is not None and self._inflight.get(job.key) is job:
+            del self._inflight[job.key]
+        job.started.set()
+        job.done.set()
+
+    def _watch(self) -> None:
+        """Interrupt queries that run past the limit (DuckDB has no statement timeout)."""
+        while not self._closed:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._lock:
+                late = [job for job in self._running if not job.interrupted
+                        and now - job.began_at > self.limits.run_seconds]
+            for job in late:
+                job.interrupted = True
+                if job.connection is not None:
+                    job.connection.interrupt()
+
+    def close(self) -> None:
+        """Stop: fail waiting work, interrupt running queries, let the workers end."""
+        with self._lock:
+            self._closed = True
+            running = list(self._running)
+            for _ in self._threads:
+                self._queue.put(None)
+        for job in running:
+            job.interrupted = True
+            if job.connection is not None:
+                job.connection.interrupt()
+
+    def busy(self) -> bool:
+        """Whether every worker is busy and the queue full (a new request gets 503)."""
+        with self._lock:
+            return self._waiting >= self.limits.max_waiting

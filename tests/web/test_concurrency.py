@@ -1,0 +1,234 @@
+"""Many people opening uncached reports at once: every answer right, no hang, no 500.
+
+Before the report pool, one DuckDB connection was shared by the request threads: four
+clients got 500s ("closed pending query result") and ten hung the server for good.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.errors import UsageError
+from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.web.workers import Overloaded, PoolLimits, TooLong, WorkPool
+from tests.web.conftest import running_server
+
+CUTS = [("offered,service_level,asa", "queue", "day"),
+        ("abandon_rate,aht,handled", "channel", "hour"),
+        ("service_level,answered", "site", "total"),
+        ("asa,abandoned", "", "week"),
+        ("aht,art", "agent_id", "total"),
+        ("offered,a1rt", "tenant", "day")]
+
+
+def _request(number: int) -> dict[str, str]:
+    """A distinct report: each number asks another SL threshold, so none is cached."""
+    metrics, by, grain = CUTS[number % len(CUTS)]
+    return {"metrics": metrics, "by": by, "grain": grain, "tz": "Europe/Kyiv",
+            "param": f"service_level.threshold_seconds={5 + number}"}
+
+
+def _engine_json(dataset: Dataset, request: dict[str, str]) -> dict[str, Any]:
+    threshold = float(request["param"].split("=")[1])
+    return omnikpi.report_result(
+        dataset, metrics=request["metrics"].split(","),
+        by=[request["by"]] if request["by"] else [], grain=request["grain"],
+        tz=request["tz"], params={"service_level.threshold_seconds": threshold}).to_json()
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    """Equal, floats to the last bits (parallel sums may add in another order)."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return ours.keys() == theirs.keys() and all(_same(ours[k], theirs[k]) for k in ours)
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return len(ours) == len(theirs) and all(map(_same, ours, theirs))
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return ours == pytest.approx(theirs, rel=1e-12)
+    return bool(ours == theirs)
+
+
+def test_concurrent_uncached_reports_answer_the_engines_numbers(
+        make_app: Callable[..., FastAPI]) -> None:
+    clients, per_client = 8, 3
+    numbers = list(range(clients * per_client))
+    dataset = load_dataset(DEMO_DATA_DIR)
+    started = time.perf_counter()
+    expected = {n: _engine_json(dataset, _request(n)) for n in numbers}
+    print(f"serial: {time.perf_counter() - started:.2f} s")
+    answers: dict[int, tuple[int, Any]] = {}
+    catalog_seconds: list[float] = []
+    app = make_app(live_updates=False)
+    with running_server(app) as url:
+        def client(index: int) -> None:
+            mine = numbers[index::clients]
+            random.Random(index).shuffle(mine)
+            with httpx.Client(base_url=url, timeout=60) as http:
+                for n in mine:
+                    response = http.get("/api/v1/report", params=_request(n))
+                    answers[n] = (response.status_code, response.json())
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+        started = time.perf_counter()  # a light request while the reports queue up
+        assert httpx.get(f"{url}/api/v1/catalog", timeout=30).status_code == 200
+        catalog_seconds.append(time.perf_counter() - started)
+        for thread in threads:
+            thread.join(timeout=120)
+        print(f"concurrent: {time.perf_counter() - started:.2f} s")
+        assert not any(thread.is_alive() for thread in threads), "a client hung"
+    assert sorted(answers) == numbers
+    for n in numbers:
+        status, body = answers[n]
+        assert status == 200, (n, body)
+        assert _same(body, expected[n]), n
+    assert catalog_seconds[0] < 10
+
+
+def test_a_full_queue_answers_503_with_retry_after(make_app: Callable[..., FastAPI]) -> None:
+    app = make_app(live_updates=False, limits=PoolLimits(workers=1, max_waiting=1,
+                                                         wait_seconds=30, run_seconds=30))
+    pool = app.state.omnikpi.pool
+    release = threading.Event()
+    blocker = threading.Thread(target=pool.run, args=(release.wait,))
+    with running_server(app) as url:
+        blocker.start()  # the one worker is busy and the one waiting place taken
+        for _ in range(100):
+            if pool.busy():
+                break
+            time.sleep(0.01)
+        response = httpx.get(f"{url}/api/v1/report", params=_request(1), timeout=30)
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) >= 1
+        assert "busy" in response.json()["detail"]
+        assert httpx.get(f"{url}/api/v1/catalog", timeout=30).status_code == 200
+        release.set()
+        blocker.join(timeout=10)
+        assert httpx.get(f"{url}/api/v1/report", params=_request(1),
+                         timeout=30).status_code == 200
+
+
+def test_waiting_too_long_for_a_worker_is_overloaded_not_a_hang() -> None:
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=10, wait_seconds=0.3, run_seconds=30))
+    release = threading.Event()
+    blocker = threading.Thread(target=pool.run, args=(release.wait,))
+    blocker.start()
+    started = time.perf_counter()
+    with pytest.raises(Overloaded, match=r"waited 0\.3 s") as caught:
+        pool.run(lambda: 1)
+    assert caught.value.retry_after >= 1
+    assert time.perf_counter() - started < 5
+    release.set()
+    blocker.join(timeout=10)
+    assert pool.run(lambda: 42) == 42  # the skipped job left no trace behind
+
+
+def test_identical_requests_share_one_computation() -> None:
+    pool = WorkPool(PoolLimits(workers=2, max_waiting=10, wait_seconds=30, run_seconds=30))
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def work() -> int:
+        calls.append(1)
+        gate.wait(5)
+        return 7
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(pool.run(work, key="same")))
+               for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == [7] * 5
+    assert len(calls) == 1
+
+
+def test_a_query_past_the_time_limit_is_interrupted() -> None:
+    dataset = load_dataset(DEMO_DATA_DIR)
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=10, wait_seconds=30, run_seconds=0.5))
+    slow = ("SELECT count(*) FROM range(100000000000) a, range(10) b "
+            "WHERE a.range * b.range % 7 = 3")
+    started = time.perf_counter()
+    with pytest.raises(TooLong, match=r"limit of 0\.5 s") as caught:
+        pool.run(lambda: dataset.con.execute(slow).fetchall(), dataset)
+    assert isinstance(caught.value, UsageError)
+    assert time.perf_counter() - started < 10
+    assert pool.run(lambda: dataset.con.execute("SELECT 1").fetchall(), dataset) == [(1,)]
+
+
+def test_work_errors_reach_the_request() -> None:
+    pool = WorkPool(PoolLimits(workers=1))
+
+    def fail() -> None:
+        raise UsageError("bad metric")
+
+    with pytest.raises(UsageError, match="bad metric"):
+        pool.run(fail)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sigterm_stops_a_busy_server_within_seconds(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    port = _free_port()
+    env = {**os.environ, "OMNIKPI_WEB_WORKERS": "1", "OMNIKPI_CACHE": "off"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "omnikpi", "serve", "--no-auth", "--data", str(data),
+         "--port", str(port), "--database-url", f"sqlite:///{tmp_path / 'app.db'}"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v1/catalog", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start: " + server.stdout.read().decode()
+                        if server.stdout else "")
+
+        def ask(number: int) -> None:
+            with contextlib.suppress(httpx.TransportError):  # the server went away
+                httpx.get(f"{url}/api/v1/report", params=_request(number), timeout=30)
+
+        clients = [threading.Thread(target=ask, args=(n,), daemon=True) for n in range(20)]
+        for client in clients:
+            client.start()
+        time.sleep(0.5)  # reports running and queued
+        stopped_at = time.perf_counter()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+        assert time.perf_counter() - stopped_at < 10
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
