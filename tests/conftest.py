@@ -1,16 +1,75 @@
-"""Shared fixtures: the engines every engine test runs on, and dataset builders."""
+"""Shared fixtures: the engines every engine test runs on, and dataset builders.
+
+The suite stands alone: everything it reads lies in the repository (the spec's worked
+examples in ``tests/cases/spec``, the spec texts in ``docs/spec``, the Anonymous Bank
+month in ``data/``). Two guards keep it so:
+
+- opening a file beside the repository (``../shared`` and its siblings) fails the test
+  that does it;
+- the validation cache, the application database and DuckDB's spill folder go to this
+  run's temporary folder, never to ``~/.cache`` or the repository root.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-SPEC_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+REPO = Path(__file__).resolve().parents[1]
+SPEC_EXAMPLES = REPO / "tests" / "cases" / "spec"
+SPEC_DOCS = REPO / "docs" / "spec"
+ANONYMOUS_BANK = REPO / "data" / "anonymous-bank-1999" / "august_1999_calls.csv.gz"
 ENGINES = ["duckdb", "spark"]
+
+_SCRATCH = Path(tempfile.mkdtemp(prefix="omnikpi-tests-"))
+os.environ["OMNIKPI_CACHE_DIR"] = str(_SCRATCH / "cache")
+os.environ["OMNIKPI_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'omnikpi.db'}"
+os.environ["OMNIKPI_SPILL_DIR"] = str(_SCRATCH / "spill")
+
+
+class OutsideRepository(PermissionError):
+    """A test opened a file beside the repository: a clone alone would not have it."""
+
+
+_TEMPORARY = tuple({os.path.realpath(tempfile.gettempdir()) + os.sep, "/tmp/"})
+
+
+def _beside_repository(path: str) -> bool:
+    """Whether ``path`` lies beside the repository: in its parent folder, outside it.
+
+    ``shared`` (the spec's hand-off folder) is never allowed; other neighbours are, when
+    the repository itself sits in a temporary folder (a clone in /tmp) and they are
+    temporary files of the run.
+    """
+    parent = str(REPO.parent) + os.sep
+    if not path.startswith(parent) or (path + os.sep).startswith(str(REPO) + os.sep):
+        return False
+    neighbour = path[len(parent):].split(os.sep, 1)[0]
+    return neighbour == "shared" or not path.startswith(_TEMPORARY)
+
+
+def _guard(event: str, args: tuple[Any, ...]) -> None:
+    if event not in ("open", "os.listdir", "os.scandir") or not args:
+        return
+    target = args[0]
+    if isinstance(target, int) or target is None:
+        return
+    if isinstance(target, bytes):
+        target = os.fsdecode(target)
+    path = os.path.abspath(os.fspath(target))
+    if _beside_repository(path):
+        raise OutsideRepository(f"the test suite opened {path}, outside the repository "
+                                f"{REPO}: copy what it needs into the repository")
+
+
+sys.addaudithook(_guard)
 
 
 def spark_available() -> bool:
@@ -21,12 +80,19 @@ def spark_available() -> bool:
     return shutil.which("java") is not None
 
 
+def require_spark() -> None:
+    """Skip a Spark test where Spark is not installed; fail it where CI requires Spark."""
+    if spark_available():
+        return
+    if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
+        pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
+    pytest.skip("Spark engine not installed here: uv sync --extra spark and Java 17")
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """Each engine test runs once per engine; Spark is required in CI."""
     name = str(request.param)
-    if name == "spark" and not spark_available():
-        if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
-            pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
-        pytest.skip("Spark engine not installed here: uv sync --extra spark and Java 17")
+    if name == "spark":
+        require_spark()
     yield name

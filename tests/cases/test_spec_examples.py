@@ -1,9 +1,9 @@
 """Every worked example, through the CLI (``--format json``), on every engine.
 
-The spec's examples (``shared/spec/examples``) and our own hand-computed cases
+The spec's examples (``tests/cases/spec``, copied from the spec) and our own hand-computed cases
 (``tests/cases/data``) share one format.
 
-The cases are data: each folder of ``shared/spec/examples`` holds a dataset, the hand
+The cases are data: each folder of ``tests/cases/spec`` holds a dataset, the hand
 arithmetic in its README and ``expected.json`` with the command's arguments and rows.
 """
 
@@ -59,12 +59,16 @@ def close(actual: Any, expected: Any) -> bool:
 
 @pytest.mark.parametrize(("folder", "index", "case"), CASES)
 def test_spec_example(folder: Path, index: int, case: dict[str, Any], engine: str) -> None:
+    """The printed rows are exactly the expected ones: no row more or less, and every
+    requested metric of every row agrees (a case lists all of them)."""
     result = CliRunner().invoke(app, cli_args(folder, case["args"], engine))
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     by = (case["args"].get("by") or []) + [
         k for k in ("state", "reason", "dimension", "item_id")
         if any(k in r for r in case["rows"])]
+    metrics = case["args"]["metrics"]
+    assert len(printed["rows"]) == len(case["rows"]), (printed["rows"], case["rows"])
     for expected in case["rows"]:
         matches = [
             row for row in printed["rows"]
@@ -74,6 +78,6 @@ def test_spec_example(folder: Path, index: int, case: dict[str, Any], engine: st
         ]
         assert len(matches) == 1, f"no single row for {expected} in {printed['rows']}"
         row = matches[0]
-        for metric in case["args"]["metrics"]:
-            if metric in expected:
-                assert close(row[metric], expected[metric]), (metric, row, expected)
+        for metric in metrics:
+            assert metric in expected, f"the case lists no {metric} for {expected}"
+            assert close(row[metric], expected[metric]), (metric, row, expected)

@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import omnikpi
 
 from ..builders import dataset
+from ..conftest import require_spark
 
 BASE = datetime(2024, 3, 5, 8, tzinfo=UTC)
 RATIOS = ["service_level", "abandon_rate", "blocked_rate", "transfer_rate", "fcr"]
@@ -104,12 +106,16 @@ def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
 
 
+@pytest.fixture(scope="module")
+def spark() -> None:
+    require_spark()
+
+
+@pytest.mark.spark
 @settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(specs=st.lists(contact, min_size=1, max_size=25))
-def test_duckdb_equals_spark(specs: list[dict[str, Any]], engine: str) -> None:
-    if engine != "spark":
-        return
+def test_duckdb_equals_spark(specs: list[dict[str, Any]], spark: None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = dataset(Path(tmp), contacts=rows_of(specs))
         assert _rounded(report(folder, ["queue"], "spark")) == _rounded(

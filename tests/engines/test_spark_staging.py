@@ -21,7 +21,7 @@ import omnikpi
 from omnikpi.engine.backends import DRIVER, _writable_folder, check_reachable, staging_choice
 from omnikpi.errors import UsageError
 
-from ..conftest import SPEC_EXAMPLES, spark_available
+from ..conftest import SPEC_EXAMPLES, require_spark
 
 CLI = str(Path(sys.executable).with_name("omnikpi"))
 METRICS = ["offered", "answered", "service_level", "asa", "abandon_rate", "aht"]
@@ -65,10 +65,7 @@ def test_an_unreachable_connect_server_is_a_clear_error() -> None:
 @pytest.mark.parametrize("staging", ["driver", "folder"])
 def test_spark_rows_equal_duckdb_rows_either_way(
         staging: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not spark_available():
-        if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
-            pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
-        pytest.skip("Spark engine not installed here")
+    require_spark()
     shared = tmp_path / "shared"
     monkeypatch.setenv("OMNIKPI_SPARK_STAGING", DRIVER if staging == "driver" else str(shared))
     data = SPEC_EXAMPLES / "voice_basic"
@@ -88,10 +85,7 @@ def test_spark_connect_session_gives_the_duckdb_rows(tmp_path: Path) -> None:
     """``OMNIKPI_SPARK_REMOTE`` runs the report through a Spark Connect client; ``local``
     makes PySpark start a Connect server on this machine (a separate process, as a remote
     server would be). The CLI's JSON must equal DuckDB's."""
-    if not spark_available():
-        if os.environ.get("OMNIKPI_REQUIRE_SPARK"):
-            pytest.fail("Spark engine required (OMNIKPI_REQUIRE_SPARK) but pyspark/java missing")
-        pytest.skip("Spark engine not installed here")
+    require_spark()
     args = ["report", "--data", str(SPEC_EXAMPLES / "voice_basic"), "--metrics",
             ",".join(METRICS), "--by", "queue", "--grain", "hour", "--tz", "Europe/Kyiv",
             "--format", "json"]

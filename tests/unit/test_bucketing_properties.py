@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 import ibis
 from hypothesis import given, settings
@@ -37,6 +39,12 @@ def reference_start(us: int, tz_name: str, grain: str) -> datetime:
     return day.replace(tzinfo=tz)
 
 
+@lru_cache(maxsize=1)
+def _duckdb() -> Any:
+    """One DuckDB for every example (connecting per example cost most of the test's time)."""
+    return ibis.duckdb.connect()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     instants=st.lists(st.integers(min_value=START, max_value=END), min_size=1, max_size=30),
@@ -46,7 +54,7 @@ def reference_start(us: int, tz_name: str, grain: str) -> datetime:
 def test_bucketing_matches_zoneinfo(instants: list[int], tz_name: str, grain: str) -> None:
     ranges = offset_ranges(tz_name, START, END)
     table = ibis.memtable({"us": instants}, schema={"us": "int64"})
-    keys = ibis.duckdb.connect().execute(
+    keys = _duckdb().execute(
         table.select(key=key_expr(grain, table.us, ranges))
     )["key"].tolist()
     for us, key in zip(instants, keys, strict=True):

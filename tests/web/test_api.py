@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import all_metrics
-from tests.conftest import SPEC_EXAMPLES
+from tests.conftest import SPEC_DOCS
 
 
 @pytest.fixture(scope="module")
@@ -76,13 +76,20 @@ def test_drill_down_lists_the_contacts_behind_a_number(client: TestClient) -> No
 
 EXTENSIONS = {"qa_item_score"}
 """Metrics OmniKPI adds to the spec's catalog (documented in docs/decisions.md)."""
+NOT_YET_BUILT = {"avg_ivr_time", "avg_wait_with_ivr", "cost_per_customer_served",
+                 "cross_sell_rate", "dialer_abandon_rate", "ivr_abandon_rate",
+                 "ivr_containment_rate", "ivr_sessions", "resolution_time", "resolved_within",
+                 "sales", "sales_per_hour", "total_cost"}
+"""Catalog v1.2's new ids, not built yet (issue 18): each one that lands must leave this
+set, or this test fails."""
 
 
 def test_catalog_and_openapi(client: TestClient) -> None:
     listed = {m["id"] for m in client.get("/api/v1/catalog").json()}
     spec = set(re.findall(r"^\| `([a-z0-9_]+)`",
-                          (SPEC_EXAMPLES.parent / "kpi-catalog.md").read_text(), re.M))
-    assert len(spec) == 63 and listed == {m.id for m in all_metrics()} == spec | EXTENSIONS
+                          (SPEC_DOCS / "kpi-catalog.md").read_text(), re.M))
+    assert len(spec) == 76 and listed == {m.id for m in all_metrics()} == \
+        (spec - NOT_YET_BUILT) | EXTENSIONS
     assert "/api/v1/report" in client.get("/openapi.json").json()["paths"]
 
 

@@ -1,7 +1,7 @@
 """From queue_log events to canonical contacts and agent states.
 
 A contact is one caller visit to one queue: ``(callid, queue)`` from ENTERQUEUE to its
-closing event (``shared/spec/asterisk-queue-log.md`` §5). Open visits and agent states are
+closing event (``docs/spec/asterisk-queue-log.md`` §5). Open visits and agent states are
 plain data, so an import can stop at the end of a file and go on with the next file (log
 rotation) or with the same file once it has grown.
 """

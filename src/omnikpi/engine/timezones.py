@@ -3,7 +3,7 @@
 A zone's UTC offset only changes at its transitions (DST, changes of law), so over a
 data span the zone is a short list of ``(valid_from_us, offset_us)`` ranges. The engine
 turns that list into one ``CASE`` on integer microseconds, which keeps bucketing on the
-fast integer path (see ``shared/spec/performance-notes.md``: time-zone typed columns made
+fast integer path (see ``docs/spec/performance-notes.md``: time-zone typed columns made
 DuckDB 8x slower) while giving the same answer as converting every row with zoneinfo.
 """
 

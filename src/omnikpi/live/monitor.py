@@ -16,6 +16,7 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -55,8 +56,11 @@ class Snapshot:
 
 class LiveMonitor:
     def __init__(self, data: Path, config: Config, tz: str, store: LiveStore,
-                 base: Dataset | None) -> None:
+                 base: Dataset | None, clock: Callable[[], int] = _now_us) -> None:
+        """``clock`` gives now in microseconds since the epoch (tests pass a fixed one, so
+        that no test depends on the hour it runs at)."""
         self.data = Path(data)
+        self.clock = clock
         self.config = config
         self.tz = tz
         self.store = store
@@ -70,7 +74,7 @@ class LiveMonitor:
         self.open_files: dict[Path, tuple[int, int]] = {}
         """Connectors' files of rows in progress, as last applied (none at start)."""
         self.templates: dict[tuple[Any, ...], tuple[ReportPlan, str, int] | None] = {}
-        self.day_start_us = self._day_start(_now_us())
+        self.day_start_us = self._day_start(clock())
         for table in LIVE_TABLES:
             columns = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.type]}"
                                 for c in TABLES[table].columns)
@@ -234,7 +238,7 @@ class LiveMonitor:
         return Dataset(self.data, con, loads, [], 0, owns_root=False)
 
     def snapshot(self, scope: Scope, now_us: int | None = None) -> Snapshot:
-        now_us = now_us or _now_us()
+        now_us = now_us or self.clock()
         with self.lock:
             self.roll_day(now_us)
             seq = self.seq

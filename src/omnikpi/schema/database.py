@@ -30,6 +30,9 @@ def _shared() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _database is None:
             _database = duckdb.connect(":memory:")
+            spill = os.environ.get("OMNIKPI_SPILL_DIR")
+            if spill:  # where large sorts and joins spill (DuckDB's default: ./.tmp)
+                _database.execute(f"SET temp_directory = {sql_str(spill)}")
         return _database
 
 

@@ -1,4 +1,4 @@
-"""Column specs of the canonical tables (`shared/spec/data-model.md`, contract v1).
+"""Column specs of the canonical tables (`docs/spec/data-model.md`, contract v1).
 
 The specs are data so that the loader, the validator, the docs and the connectors all
 read one description of the contract instead of each carrying its own copy.

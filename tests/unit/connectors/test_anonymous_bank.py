@@ -12,11 +12,10 @@ from typer.testing import CliRunner
 import omnikpi
 from omnikpi.cli.main import app
 
-ROOT = Path(__file__).resolve().parents[3]
-RAW = ROOT.parent / "shared" / "data" / "anonymous-bank-1999" / "august_1999_calls.csv.gz"
-MAPPING = ROOT / "mappings" / "anonymous_bank.toml"
+from ...conftest import ANONYMOUS_BANK as RAW
+from ...conftest import REPO as ROOT
 
-pytestmark = pytest.mark.skipif(not RAW.exists(), reason="shared data not present")
+MAPPING = ROOT / "mappings" / "anonymous_bank.toml"
 
 
 @pytest.fixture(scope="module")
