@@ -15,11 +15,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from omnikpi.errors import UsageError
+from omnikpi.instants import DAY_US, EPOCH, HOUR_US, MICROS, to_datetime, to_us
 
-MICROS = 1_000_000
-HOUR_US = 3600 * MICROS
-DAY_US = 24 * HOUR_US
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = ["DAY_US", "HOUR_US", "MICROS", "to_datetime", "to_us"]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -31,17 +29,6 @@ def zone(name: str) -> ZoneInfo:
             f"unknown time zone {name!r}: use an IANA name such as 'UTC', "
             "'Europe/Kyiv' or 'America/New_York'"
         ) from exc
-
-
-def to_datetime(us: int) -> datetime:
-    """Epoch microseconds (UTC) to an aware datetime, exactly (no float rounding)."""
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def to_us(moment: datetime) -> int:
-    """Aware datetime to epoch microseconds, exactly."""
-    delta = moment - _EPOCH
-    return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
 
 
 def offset_us(tz: ZoneInfo, us: int) -> int:
@@ -94,7 +81,7 @@ def local_midnight_us(tz: ZoneInfo, epoch_day: int) -> int:
     A zone that skips midnight (a few do on DST days) starts the day at the first
     existing local instant after it.
     """
-    day = (_EPOCH + timedelta(days=epoch_day)).date()
+    day = (EPOCH + timedelta(days=epoch_day)).date()
     naive = datetime(day.year, day.month, day.day)
     aware = naive.replace(tzinfo=tz)
     # Round-trip detects a non-existent local midnight (spring-forward at 00:00).

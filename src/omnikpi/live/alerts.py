@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from omnikpi.instants import MICROS
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 
-US = 1_000_000
+US = MICROS
 
 
 @dataclass

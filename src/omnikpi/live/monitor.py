@@ -30,6 +30,7 @@ from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import CHAT_CHANNELS, Config
 from omnikpi.engine.run import LocalDuckDB, ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.instants import MICROS
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
 from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
@@ -38,7 +39,7 @@ from omnikpi.schema.tables import TABLES
 
 SO_FAR_TODAY = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "asa"]
 LIVE_BY = ["tenant", "site", "queue", "channel"]
-US = 1_000_000
+US = MICROS
 
 
 def _now_us() -> int:

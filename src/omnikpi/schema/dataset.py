@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 
-from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import DataError
+from omnikpi.instants import to_datetime
 from omnikpi.schema import database, validation_cache
 from omnikpi.schema.convert import (
     SEP,
