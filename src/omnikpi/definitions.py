@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +40,43 @@ class ReportDefinition(BaseModel):
     filters: dict[str, list[str]] = Field(default_factory=dict)
 
     def to_toml(self) -> str:
+        """The definition as TOML that ``tomllib`` reads back equal, whatever the strings
+        hold (control characters are escaped)."""
         lines = []
         for key, value in self.model_dump(by_alias=True, exclude={"params", "filters"}).items():
             if value not in (None, [], ""):
-                lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+                lines.append(f"{key} = {_toml_value(value)}")
         if self.params:
             lines.append("[params]")
-            lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in self.params.items()]
+            lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in self.params.items()]
         if self.filters:
             lines.append("[filters]")
-            lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}"
-                      for k, v in self.filters.items()]
+            lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in self.filters.items()]
         return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal of a string, number, boolean or list of them.
+
+    JSON's escapes are TOML's, except that TOML also forbids a raw DEL (U+007F).
+    """
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+NAME_MAX = 100
+
+
+def check_name(name: str | None) -> str:
+    """A saved report's name: printable, at most ``NAME_MAX`` characters, with letters or
+    digits (its slug is the key it is stored and downloaded under)."""
+    if not name or not name.strip():
+        raise UsageError("a saved report needs a name")
+    if len(name) > NAME_MAX:
+        raise UsageError(f"a report name has at most {NAME_MAX} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in name):
+        raise UsageError("a report name cannot hold control characters")
+    slug(name)
+    return name.strip()
 
 
 def load_definition(path: Path) -> ReportDefinition:
@@ -77,8 +103,8 @@ def slug(name: str) -> str:
 
 
 def save_definition(definition: ReportDefinition, folder: Path) -> Path:
-    if not definition.name:
-        raise UsageError("a saved report needs a name")
+    check_name(definition.name)
+    assert definition.name is not None
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{slug(definition.name)}.toml"
     path.write_text(definition.to_toml(), encoding="utf-8")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -15,6 +17,8 @@ from typer.testing import CliRunner
 import omnikpi
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import SavedReport
 
 QUERY = "metrics=offered,service_level&by=queue&grain=day&tz=Europe/Kyiv&channel=voice"
 
@@ -45,3 +49,39 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert client.get(f"/export.pdf?{QUERY}").content.startswith(b"%PDF")
     reopened = client.get("/builder?definition=voice-daily-sl", follow_redirects=True)
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text
+
+
+def test_a_name_with_control_characters_is_refused_and_the_builder_stays_up(
+        make_app: Callable[..., FastAPI]) -> None:
+    """A name with a control character used to be saved and then broke every later
+    ``GET /builder`` of the tenant (a 500 decoding the stored TOML)."""
+    client = TestClient(make_app())
+    for name in ("bad\x01name", "x" * 101, "\u200e", "   "):
+        refused = client.post("/builder/save", data={"name": name, "query": QUERY},
+                              follow_redirects=False)
+        assert refused.status_code == 400, name
+    # strange characters inside the definition's values round-trip through TOML
+    odd = QUERY.replace("channel=voice", "channel=voice,a%7Fb,c%01d")
+    saved = client.post("/builder/save", data={"name": "Odd values", "query": odd},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    assert client.get("/builder").status_code == 200
+    download = client.get("/builder/definition/odd-values.toml")
+    assert tomllib.loads(download.text)["filters"]["channel"] == ["voice", "a\x7fb", "c\x01d"]
+
+
+def test_a_broken_stored_definition_is_skipped_not_a_500(
+        make_app: Callable[..., FastAPI], caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app()
+    client = TestClient(app)
+    assert client.post("/builder/save", data={"name": "Good one", "query": QUERY},
+                       follow_redirects=False).status_code == 303
+    with session_scope(app.state.omnikpi.database_url) as session:
+        session.add(SavedReport(slug="broken", name="broken", tenant_key="", owner="admin",
+                                definition='name = "broken\x01"\nmetrics = ['))
+    with caplog.at_level("WARNING"):
+        page = client.get("/builder")
+    assert page.status_code == 200 and "good-one" in page.text
+    assert "'broken'" in caplog.text and "left out" in caplog.text
+    opened = client.get("/builder/definition/broken.toml")
+    assert opened.status_code == 422 and "save it again" in opened.json()["detail"]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnikpi.definitions import ReportDefinition, slug
-from omnikpi.errors import UsageError
+from omnikpi.definitions import ReportDefinition, check_name, slug
+from omnikpi.errors import DataError, UsageError
 from omnikpi.store.models import SavedReport, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def save_report(session: Session, definition: ReportDefinition, owner: str,
                 tenant: str | None) -> str:
-    if not definition.name:
-        raise UsageError("a saved report needs a name")
+    definition = definition.model_copy(update={"name": check_name(definition.name)})
+    assert definition.name is not None
     key = slug(definition.name)
     tenant_key = tenant or ""
     row = session.scalar(select(SavedReport).where(SavedReport.slug == key,
@@ -31,10 +35,19 @@ def save_report(session: Session, definition: ReportDefinition, owner: str,
 
 
 def list_reports(session: Session, tenant: str | None) -> list[tuple[str, ReportDefinition]]:
+    """The tenant's saved reports; one whose stored text no longer reads (written by an
+    older version, edited by hand) is left out with a warning, so one bad row never takes
+    the builder down for the whole tenant."""
     rows = session.scalars(select(SavedReport).where(SavedReport.tenant_key == (tenant or ""))
                            .order_by(SavedReport.slug))
-    return [(r.slug, ReportDefinition.model_validate(tomllib.loads(r.definition)))
-            for r in rows]
+    out = []
+    for row in rows:
+        try:
+            out.append((row.slug, ReportDefinition.model_validate(tomllib.loads(row.definition))))
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            log.warning("saved report %r of tenant %r cannot be read, left out: %s",
+                        row.slug, row.tenant_key, exc)
+    return out
 
 
 def get_report(session: Session, key: str, tenant: str | None) -> tuple[ReportDefinition, str]:
@@ -43,4 +56,8 @@ def get_report(session: Session, key: str, tenant: str | None) -> tuple[ReportDe
                                                    SavedReport.tenant_key == (tenant or "")))
     if row is None:
         raise UsageError(f"no saved report {key!r}")
-    return ReportDefinition.model_validate(tomllib.loads(row.definition)), row.definition
+    try:
+        return ReportDefinition.model_validate(tomllib.loads(row.definition)), row.definition
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise DataError(f"saved report {key!r} cannot be read ({exc}): save it again") \
+            from exc
