@@ -1,7 +1,9 @@
 """Write the web UI's gettext catalogs (src/omnikpi/web/locale/<lang>/messages.po).
 
-The msgids are the English UI strings and the metric names of the KPI declarations; run
-this after adding a metric or a UI string, then fill in the new entries.
+The msgids are the English UI strings; run this after adding a UI string (with its
+Russian and Ukrainian text below). Metric names are not here: each KPI declaration carries
+its own translations (``Metric.names``). ``tests/web/test_translations.py`` fails on any
+string of the interface without both translations.
 
     uv run python scripts/make_translations.py
 """
@@ -101,77 +103,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "Agent time funnel": ("Воронка рабочего времени", "Воронка робочого часу"),
     "Chat sessions per agent over the day": ("Чатов на оператора в течение дня",
                                              "Чатів на оператора протягом дня"),
-    "Blocked rate": ("Доля заблокированных", "Частка заблокованих"),
-    "Service level": ("Уровень сервиса", "Рівень сервісу"),
-    "Average speed of answer": ("Среднее время ответа", "Середній час відповіді"),
-    "Average wait": ("Среднее ожидание", "Середнє очікування"),
-    "Longest wait": ("Максимальное ожидание", "Максимальне очікування"),
-    "Average time to abandon": ("Среднее время до отказа", "Середній час до відмови"),
-    "Abandon rate": ("Доля потерянных", "Частка втрачених"),
-    "Average time late": ("Среднее опоздание", "Середнє запізнення"),
-    "Average first response time": ("Среднее время первого ответа",
-                                    "Середній час першої відповіді"),
-    "Average queue time": ("Среднее время в очереди", "Середній час у черзі"),
-    "Average pick-up time": ("Среднее время взятия в работу", "Середній час узяття в роботу"),
-    "Average in-session response time": ("Среднее время ответа в сессии",
-                                         "Середній час відповіді в сесії"),
-    "Blocked time rate": ("Доля времени недоступности", "Частка часу недоступності"),
-    "Occupancy": ("Занятость", "Зайнятість"),
-    "Time in state": ("Время в статусе", "Час у статусі"),
-    "Contacts per shift": ("Обращений за смену", "Звернень за зміну"),
-    "Chat occupancy (relative to capacity)": ("Загрузка чатов (от ёмкости)",
-                                              "Завантаження чатів (від місткості)"),
-    "Chat occupancy (absolute)": ("Загрузка чатов (абсолютная)",
-                                  "Завантаження чатів (абсолютне)"),
-    "Average concurrent chat sessions": ("Среднее число параллельных чатов",
-                                         "Середня кількість паралельних чатів"),
-    "Maximum concurrent chat sessions": ("Максимум параллельных чатов",
-                                         "Максимум паралельних чатів"),
-    "Cost per contact": ("Стоимость обращения", "Вартість звернення"),
-    "Cost per resolution": ("Стоимость решения", "Вартість вирішення"),
-    "Cost per sale": ("Стоимость продажи", "Вартість продажу"),
-    "Cost per customer": ("Стоимость на клиента", "Вартість на клієнта"),
-    "Customer satisfaction (top box)": ("Удовлетворённость клиентов (CSAT)",
-                                        "Задоволеність клієнтів (CSAT)"),
-    "Customer dissatisfaction (bottom box)": ("Неудовлетворённость клиентов (CDSAT)",
-                                              "Незадоволеність клієнтів (CDSAT)"),
-    "Mean CSAT score": ("Средняя оценка CSAT", "Середня оцінка CSAT"),
-    "Net promoter score": ("Индекс NPS", "Індекс NPS"),
-    "Customer effort score": ("Индекс усилий клиента (CES)", "Індекс зусиль клієнта (CES)"),
-    "Survey response rate": ("Доля ответивших на опрос", "Частка тих, хто відповів на опитування"),
-    "Employee satisfaction": ("Удовлетворённость сотрудников", "Задоволеність працівників"),
-    "Dial attempts": ("Попытки дозвона", "Спроби дозвону"),
-    "Connection rate": ("Доля соединений", "Частка з'єднань"),
-    "Right-party contact rate": ("Доля целевых контактов", "Частка цільових контактів"),
-    "Right-party contacts per hour": ("Целевых контактов в час", "Цільових контактів на годину"),
-    "Attempts per hour": ("Попыток в час", "Спроб на годину"),
-    "Conversion rate": ("Конверсия", "Конверсія"),
-    "List penetration": ("Проработка базы", "Опрацювання бази"),
-    "Average handle time": ("Среднее время обработки", "Середній час обробки"),
-    "Average talk time": ("Среднее время разговора", "Середній час розмови"),
-    "Average hold time": ("Среднее время удержания", "Середній час утримання"),
-    "Average after-contact work": ("Средняя постобработка", "Середня післяобробка"),
-    "Transactions per hour": ("Обращений в час", "Звернень на годину"),
-    "Transfer rate": ("Доля переводов", "Частка переведень"),
-    "Resolution rate": ("Доля решённых", "Частка вирішених"),
-    "First-contact resolution": ("Решение с первого обращения", "Вирішення з першого звернення"),
-    "Repeat rate": ("Доля повторных", "Частка повторних"),
-    "Contact quality": ("Качество обслуживания", "Якість обслуговування"),
-    "QA score": ("Оценка QA", "Оцінка QA"),
-    "Received": ("Поступило", "Надійшло"), "Offered": ("Предложено", "Запропоновано"),
-    "Answered": ("Отвечено", "Відповіли"), "Handled": ("Обработано", "Оброблено"),
-    "Abandoned": ("Потеряно", "Втрачено"),
-    "Short abandoned": ("Короткие потерянные", "Короткі втрачені"),
-    "Transferred": ("Переведено", "Переведено"), "Utilization": ("Утилизация", "Утилізація"),
-    "Schedule adherence": ("Соблюдение расписания", "Дотримання розкладу"),
-    "Schedule conformance": ("Соответствие расписанию", "Відповідність розкладу"),
-    "Shrinkage": ("Потери рабочего времени", "Втрати робочого часу"),
-    "Monthly attrition": ("Текучесть за месяц", "Плинність за місяць"),
-    "Annualized attrition": ("Годовая текучесть (по месяцу)", "Річна плинність (за місяцем)"),
-    "Annual attrition": ("Годовая текучесть", "Річна плинність"),
-    "occupancy": ("занятость", "зайнятість"), "aht": ("ср. время обработки",
-                                                      "сер. час обробки"),
-    "handled": ("обработано", "оброблено"),
+    "What has happened by this instant counts (default: the data’s last contact)": (
+        "Учитывается то, что произошло к этому моменту (по умолчанию — последнее обращение "
+        "в данных)",
+        "Враховується те, що сталося до цієї миті (типово — останнє звернення в даних)"),
+    "kind": ("вид", "вид"), "threshold": ("порог", "поріг"),
+    "for minutes": ("в течение, мин", "протягом, хв"), "subject": ("объект", "об’єкт"),
+    "message": ("сообщение", "повідомлення"), "started": ("начало", "початок"),
+    "ended": ("конец", "кінець"), "of": ("из", "з"),
+    "items, one per line: group | key | text | weight | critical (yes/no) | N/A allowed "
+    "(yes/no)": (
+        "пункты, по одному в строке: группа | ключ | текст | вес | критичный (yes/no) | "
+        "N/A допустимо (yes/no)",
+        "пункти, по одному в рядку: група | ключ | текст | вага | критичний (yes/no) | "
+        "N/A дозволено (yes/no)"),
 }
 
 

@@ -14,6 +14,12 @@ paid_not_ready_reasons = ["break", "training", "meeting", "coaching", "technical
 chat_capacity = 4
 [agents.capacity]            # per-agent chat capacity
 op7 = 3
+[targets]                    # goals for the dashboards (default: the metric's declaration)
+service_level = 0.85
+[targets_by_queue.vip]       # a queue's own goals, then a channel's
+service_level = 0.95
+[targets_by_channel.email]
+service_level = 0.9
 ```
 """
 
@@ -23,7 +29,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from omnikpi.errors import UsageError, describe_validation_error
 
@@ -73,11 +79,59 @@ class AgentSettings(BaseModel):
     capacity: dict[str, int] = Field(default_factory=dict)
 
 
+Targets = dict[str, float]
+
+
+def _check_targets(targets: Targets) -> Targets:
+    """Every key names a metric that has a direction (which side of a goal is good)."""
+    from omnikpi.metrics.base import get_metric
+
+    for metric_id, value in targets.items():
+        try:
+            metric = get_metric(metric_id)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+        if metric.better is None:
+            raise ValueError(f"metric {metric_id} has no direction, so it takes no target")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"target of {metric_id} must be a finite number")
+    return targets
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
     queues: dict[str, ChannelSettings] = Field(default_factory=dict)
     agents: AgentSettings = Field(default_factory=AgentSettings)
+    targets: Targets = Field(default_factory=dict)
+    targets_by_queue: dict[str, Targets] = Field(default_factory=dict)
+    targets_by_channel: dict[str, Targets] = Field(default_factory=dict)
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: Targets) -> Targets:
+        return _check_targets(value)
+
+    @field_validator("targets_by_queue", "targets_by_channel")
+    @classmethod
+    def _targets_by(cls, value: dict[str, Targets]) -> dict[str, Targets]:
+        for targets in value.values():
+            _check_targets(targets)
+        return value
+
+    def target(self, metric_id: str, queue: str | None = None,
+               channel: str | None = None) -> float | None:
+        """The goal of a metric: the queue's, else the channel's, else the configuration's,
+        else the declaration's default (None: the metric has no goal)."""
+        from omnikpi.metrics.base import get_metric
+
+        for scoped, key in ((self.targets_by_queue, queue),
+                            (self.targets_by_channel, channel)):
+            if key is not None and metric_id in scoped.get(key, {}):
+                return scoped[key][metric_id]
+        if metric_id in self.targets:
+            return self.targets[metric_id]
+        return get_metric(metric_id).target
 
     def channel_mode(self, channel: str) -> Mode:
         """Mode of a channel: configured, else the catalog default, else continuous."""

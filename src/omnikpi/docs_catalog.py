@@ -6,18 +6,11 @@ from typing import Any
 
 from rich.table import Table
 
-from omnikpi.engine.registry import SOURCE_DIMENSIONS, SOURCE_TABLES
+from omnikpi.engine.registry import metric_dimensions, metric_tables
 from omnikpi.metrics.base import Metric, all_metrics
 
 AREAS = ("volume", "accessibility", "productivity", "quality", "experience", "cost",
          "workforce", "outbound")
-
-
-def _tables(m: Metric) -> list[str]:
-    names = list(m.tables) + list(SOURCE_TABLES[m.source])
-    if m.denominator_source:
-        names += list(SOURCE_TABLES[m.denominator_source])
-    return list(dict.fromkeys(names))
 
 
 def _ordered() -> list[Metric]:
@@ -29,8 +22,9 @@ def catalog_json() -> list[dict[str, Any]]:
     return [
         {
             "id": m.id, "name": m.name, "unit": m.unit, "area": m.area, "mode": m.mode,
-            "tables": _tables(m), "booking": m.booking if m.source == "contacts" else "clock",
-            "dimensions": list(m.dimensions or SOURCE_DIMENSIONS[m.source]),
+            "tables": list(metric_tables(m)),
+            "booking": m.booking if m.source == "contacts" else "clock",
+            "dimensions": list(metric_dimensions(m)),
             "parameters": [
                 {"name": p.name, "type": p.kind, "default": p.default, "unit": p.unit,
                  "choices": list(p.choices), "description": p.description}

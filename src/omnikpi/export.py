@@ -71,7 +71,7 @@ def write_pdf(result: ReportResult, path: Path, title: str) -> None:
     """A printable PDF table (fpdf2, pure Python: no browser or system library needed)."""
     from fpdf import FPDF
 
-    from omnikpi.cli.render import human
+    from omnikpi.formatting import human
 
     pdf = FPDF(orientation="L" if len(result.columns) > 6 else "P", unit="mm", format="A4")
     pdf.add_page()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -50,10 +53,13 @@ def test_agent_page_shows_its_timeline_and_kpis(client: TestClient) -> None:
 
 
 def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:
-    from omnikpi.web.deps import Filters
+    from omnikpi.auth.accounts import Principal
+    from omnikpi.auth.scope import UNBOUNDED
+    from omnikpi.web.deps import Filters, View
     from omnikpi.web.service import states_page
 
-    state = client.app.state.omnikpi  # type: ignore[attr-defined]
+    app = client.app.state.omnikpi  # type: ignore[attr-defined]
+    state = View(app, Principal("admin", "admin"), UNBOUNDED, app.dataset)
     filters = Filters(where={"agent_id": ["chat-01"]})
     num = states_page(state, filters, "occupancy", "numerator", 1, 1000)
     den = states_page(state, filters, "occupancy", "denominator", 1, 1000)
@@ -65,6 +71,40 @@ def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:
     assert f"{den['total']} state interval(s)" in page.text
 
 
-def test_dashboard_has_trend_funnel_and_concurrency_charts(client: TestClient) -> None:
+def _same_rows(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
+    """Equal rows, floats to the last bits (parallel sums may add in another order)."""
+    return len(ours) == len(theirs) and all(
+        a.keys() == b.keys() and all(
+            a[k] == pytest.approx(b[k], rel=1e-12) if isinstance(b[k], float) else a[k] == b[k]
+            for k in a)
+        for a, b in zip(ours, theirs, strict=True))
+
+
+def _chart_data(page: str, name: str) -> Any:
+    found = re.search(rf"const {name} = (.*?);\n", page)
+    assert found, f"no data for the chart {name}"
+    return json.loads(found.group(1))
+
+
+def test_dashboard_charts_plot_the_engines_numbers(client: TestClient) -> None:
     page = client.get("/", params={"tz": "Europe/Kyiv"}).text
     assert 'id="trend"' in page and 'id="funnel"' in page and 'id="concurrency"' in page
+    trend = omnikpi.report_result(DEMO_DATA_DIR, metrics=["service_level", "abandon_rate"],
+                                  grain="day", tz="Europe/Kyiv").rows
+    assert _same_rows(_chart_data(page, "trend"), trend)
+    assert _chart_data(page, "goals") == {"service_level": 0.8, "abandon_rate": 0.05}
+    states = omnikpi.report_result(DEMO_DATA_DIR, metrics=["time_in_state"]).rows
+    hours = {}
+    for row in states:
+        hours[row["state"]] = hours.get(row["state"], 0.0) + row["time_in_state"] / 3600
+    funnel = dict((label, value) for label, value in _chart_data(page, "funnel"))
+    work = hours.get("handling", 0) + hours.get("hold", 0) + hours.get("acw", 0)
+    assert funnel["Workload"] == pytest.approx(work)
+    assert funnel["Active"] == pytest.approx(work + hours.get("available", 0))
+    assert funnel["Logged in"] == pytest.approx(
+        sum(v for k, v in hours.items() if k != "logged_out"))
+    assert funnel["Logged in"] >= funnel["Active + paid not ready"] >= funnel["Active"] \
+        >= funnel["Workload"] > 0
+    accs = omnikpi.report_result(DEMO_DATA_DIR, metrics=["accs"], grain="hour",
+                                 tz="Europe/Kyiv").rows
+    assert len(accs) > 5 and _same_rows(_chart_data(page, "conc"), accs)

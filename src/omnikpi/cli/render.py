@@ -7,25 +7,9 @@ from typing import Any
 from rich.table import Table
 
 from omnikpi.engine.run import ReportResult
+from omnikpi.formatting import human
 
-
-def human(value: Any, unit: str | None) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.1f} %"
-    if unit == "count":
-        return f"{int(value):,}"
-    if unit == "seconds":
-        seconds = float(value)
-        if seconds >= 3 * 3600:
-            return f"{seconds / 3600:.1f} h"
-        if seconds >= 1000:
-            return f"{seconds / 60:.1f} min"
-        return f"{seconds:.1f} s"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
+__all__ = ["best_table", "human", "report_table", "transposed_table"]
 
 
 def report_table(result: ReportResult, title: str | None = None) -> Table:

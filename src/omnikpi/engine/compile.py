@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from omnikpi.engine.registry import BOOKED_SOURCES, SOURCES, check_dimensions
+from omnikpi.engine.registry import SOURCES, check_cut, check_dimensions
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
@@ -48,7 +48,7 @@ def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_
     grouped: dict[PartKey, list[_Part]] = defaultdict(list)
     for req in requests:
         m = req.metric
-        check_dimensions(m.source, m.id, by)
+        check_cut(m, by)
         source_params = tuple((name, req.params[name]) for name in m.source_params)
         grouped[(m.source, m.booking, source_params)].append(
             _Part(m.id + NUM, m.numerator, req.params, m.aggregate)
@@ -59,7 +59,6 @@ def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_
             # which are booked at their end (the catalog's booking rule).
             booking = m.booking if source == m.source else (
                 "end" if source == "contacts" else "interval")
-            check_dimensions(source, m.id, by)
             key = (source, booking, source_params)
             grouped[key].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
     return grouped
@@ -169,7 +168,9 @@ def _one_pass(
         next(iter(bookings)), source_params,
     )
     names = list(bookings)
-    t = _filtered(BOOKED_SOURCES[source](req, names), source, where)
+    booked = SOURCES[source].booked
+    assert booked is not None
+    t = _filtered(booked(req, names), source, where)
     values: dict[str, ir.Value] = {}
     owner: dict[str, int] = {}
     for i, booking in enumerate(names):
@@ -221,7 +222,7 @@ def build_report(
     partials: list[ir.Table] = []
     unique = True
     for (source, source_params), bookings in by_source.items():
-        if one_pass and len(bookings) > 1 and source in BOOKED_SOURCES:
+        if one_pass and len(bookings) > 1 and SOURCES[source].booked is not None:
             partials.append(_one_pass(
                 source, source_params, bookings, source_request, keys, all_columns,
                 metric_of, where,
@@ -233,7 +234,7 @@ def build_report(
                 source_request.tables, source_request.ctx, source_request.calendar, booking,
                 source_params,
             )
-            t = _filtered(SOURCES[source](req), source, where)
+            t = _filtered(SOURCES[source].build(req), source, where)
             values = _values(t, plist, metric_of)
             agg = t.group_by([t[k] for k in keys]).aggregate(**values)
             filled = {

@@ -1,8 +1,13 @@
-"""Which fact sources exist, the tables they read and the dimensions they can be cut by."""
+"""Which fact sources exist, the tables they read and the dimensions they can be cut by.
+
+A metric's own cuts follow from the sources it reads (``metric_dimensions``): nothing
+about them is declared twice.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import ibis.expr.types as ir
 
@@ -38,85 +43,110 @@ from omnikpi.engine.table_sources import (
     surveys_source,
 )
 from omnikpi.errors import UsageError
+from omnikpi.metrics.base import Metric
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
-SOURCES: dict[str, Callable[[SourceRequest], ir.Table]] = {
-    "contacts": contacts_source,
-    "agent_time": agent_time_source,
-    "chat_sessions": chat_sessions_source,
-    "chat_busy": chat_busy_source,
-    "agent_peaks": agent_peaks_source,
-    "fcr": fcr_source,
-    "chat_agent_time": chat_agent_time_source,
-    "surveys": surveys_source,
-    "qa": qa_source,
-    "qa_items": qa_items_source,
-    "costs": costs_source,
-    "dials": dials_source,
-    "leads": leads_source,
-    "dial_agent_time": dial_agent_time_source,
-    "employee_surveys": employee_surveys_source,
-    "schedule": schedule_source,
-    "shifts_count": shifts_count_source,
-    "roster_months": roster_months_source,
-    "messages": messages_source,
-    "availability": availability_source,
-}
-BOOKED_SOURCES: dict[str, Callable[[SourceRequest, Sequence[str]], ir.Table]] = {
-    "contacts": contacts_booked_source,
-}
-"""Sources that can give the rows of several booking rules in one pass (a key per rule)."""
-SOURCE_TABLES: dict[str, tuple[str, ...]] = {
-    "contacts": ("contacts",),
-    "agent_time": ("agent_states",),
-    "chat_sessions": ("contacts",),
-    "chat_busy": ("contacts",),
-    "agent_peaks": ("contacts", "agent_states"),
-    "fcr": ("contacts",),
-    "chat_agent_time": ("contacts", "agent_states"),
-    "surveys": ("surveys", "contacts"),
-    "qa": ("qa_evaluations", "contacts"),
-    "qa_items": ("qa_items", "qa_evaluations", "contacts"),
-    "costs": ("costs",),
-    "dials": ("dial_attempts",),
-    "leads": ("dial_attempts",),
-    "dial_agent_time": ("dial_attempts", "agent_states"),
-    "employee_surveys": ("employee_surveys",),
-    "schedule": ("shifts", "shift_activities", "agent_states"),
-    "shifts_count": ("shifts",),
-    "roster_months": ("roster",),
-    "messages": ("messages", "contacts"),
-    "availability": ("availability",),
-}
-SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "contacts": CONTACT_DIMENSIONS,
-    "agent_time": AGENT_DIMENSIONS,
-    "chat_sessions": AGENT_DIMENSIONS,
-    "chat_busy": AGENT_DIMENSIONS,
-    "agent_peaks": ("agent_id", "site", "tenant"),
-    "fcr": CONTACT_DIMENSIONS,
-    "chat_agent_time": AGENT_DIMENSIONS,
-    "surveys": CONTACT_DIMENSIONS,
-    "qa": CONTACT_DIMENSIONS,
-    "qa_items": CONTACT_DIMENSIONS,
-    "costs": ("channel", "queue", "tenant"),
-    "dials": ("agent_id", "campaign", "lead_type"),
-    "leads": ("agent_id", "campaign", "lead_type"),
-    "dial_agent_time": AGENT_DIMENSIONS,
-    "employee_surveys": ("agent_id",),
-    "schedule": ("agent_id", "site", "tenant"),
-    "shifts_count": ("agent_id", "site", "tenant"),
-    "roster_months": ("agent_id", "site", "tenant"),
-    "messages": CONTACT_DIMENSIONS,
-    "availability": ("channel", "queue"),
-}
+
+@dataclass(frozen=True)
+class FactSource:
+    """Where a metric's rows come from: one record per source, read by the engine (to
+    build and cut the rows), the docs and the web pages (which cuts and filters apply).
+    """
+
+    name: str
+    build: Callable[[SourceRequest], ir.Table]
+    tables: tuple[str, ...]
+    """Canonical tables the rows are built from (a report needs them present)."""
+    dimensions: tuple[str, ...]
+    """What the rows can be cut and filtered by."""
+    booked: Callable[[SourceRequest, Sequence[str]], ir.Table] | None = None
+    """Builds the rows of several booking rules in one pass (a key column per rule)."""
+    people_time: bool = False
+    """The rows are people's time (agent states, schedules): cut by agent, site, tenant."""
 
 
-def check_dimensions(source: str, metric_id: str, by: list[str]) -> None:
-    allowed = SOURCE_DIMENSIONS[source]
+_PEOPLE = ("agent_id", "site", "tenant")
+
+SOURCES: dict[str, FactSource] = {source.name: source for source in (
+    FactSource("contacts", contacts_source, ("contacts",), CONTACT_DIMENSIONS,
+               booked=contacts_booked_source),
+    FactSource("agent_time", agent_time_source, ("agent_states",), AGENT_DIMENSIONS,
+               people_time=True),
+    FactSource("chat_sessions", chat_sessions_source, ("contacts",), AGENT_DIMENSIONS,
+               people_time=True),
+    FactSource("chat_busy", chat_busy_source, ("contacts",), AGENT_DIMENSIONS,
+               people_time=True),
+    FactSource("agent_peaks", agent_peaks_source, ("contacts", "agent_states"), _PEOPLE,
+               people_time=True),
+    FactSource("fcr", fcr_source, ("contacts",), CONTACT_DIMENSIONS),
+    FactSource("chat_agent_time", chat_agent_time_source, ("contacts", "agent_states"),
+               AGENT_DIMENSIONS),
+    FactSource("surveys", surveys_source, ("surveys", "contacts"), CONTACT_DIMENSIONS),
+    FactSource("qa", qa_source, ("qa_evaluations", "contacts"), CONTACT_DIMENSIONS),
+    FactSource("qa_items", qa_items_source, ("qa_items", "qa_evaluations", "contacts"),
+               CONTACT_DIMENSIONS),
+    FactSource("costs", costs_source, ("costs",), ("channel", "queue", "tenant")),
+    FactSource("dials", dials_source, ("dial_attempts",), ("agent_id", "campaign", "lead_type")),
+    FactSource("leads", leads_source, ("dial_attempts",), ("agent_id", "campaign", "lead_type")),
+    FactSource("dial_agent_time", dial_agent_time_source, ("dial_attempts", "agent_states"),
+               AGENT_DIMENSIONS),
+    FactSource("employee_surveys", employee_surveys_source, ("employee_surveys",),
+               ("agent_id",)),
+    FactSource("schedule", schedule_source, ("shifts", "shift_activities", "agent_states"),
+               _PEOPLE, people_time=True),
+    FactSource("shifts_count", shifts_count_source, ("shifts",), _PEOPLE),
+    FactSource("roster_months", roster_months_source, ("roster",), _PEOPLE),
+    FactSource("messages", messages_source, ("messages", "contacts"), CONTACT_DIMENSIONS),
+    FactSource("availability", availability_source, ("availability",), ("channel", "queue")),
+)}
+
+
+def source(name: str) -> FactSource:
+    return SOURCES[name]
+
+
+def metric_sources(metric: Metric) -> tuple[FactSource, ...]:
+    """The sources a metric reads: its own, and its denominator's when that differs."""
+    names = [metric.source]
+    if metric.denominator_source and metric.denominator_source != metric.source:
+        names.append(metric.denominator_source)
+    return tuple(SOURCES[n] for n in names)
+
+
+def metric_dimensions(metric: Metric) -> tuple[str, ...]:
+    """What a metric can be cut and filtered by: what every source it reads can be (in
+    the order of the source with the fewest)."""
+    sources = sorted(metric_sources(metric), key=lambda s: len(s.dimensions))
+    return tuple(d for d in sources[0].dimensions
+                 if all(d in other.dimensions for other in sources[1:]))
+
+
+def metric_tables(metric: Metric) -> tuple[str, ...]:
+    """Every canonical table a metric reads: its declared tables and its sources'."""
+    names = list(metric.tables)
+    for fact_source in metric_sources(metric):
+        names += [t for t in fact_source.tables if t not in names]
+    return tuple(dict.fromkeys(names))
+
+
+def check_cut(metric: Metric, by: Sequence[str]) -> None:
+    """A usage error naming the metric and the cuts it has, for a cut it cannot have."""
+    allowed = metric_dimensions(metric)
     bad = [d for d in by if d not in allowed]
+    if bad:
+        tables = ", ".join(t for s in metric_sources(metric) for t in s.tables)
+        raise UsageError(
+            f"metric {metric.id} cannot be cut by {', '.join(bad)}: its data ({tables}) can "
+            f"be cut only by {', '.join(allowed)}"
+        )
+
+
+def check_dimensions(source_name: str, metric_id: str, by: Sequence[str]) -> None:
+    fact_source = SOURCES[source_name]
+    bad = [d for d in by if d not in fact_source.dimensions]
     if bad:
         raise UsageError(
             f"metric {metric_id} cannot be cut by {', '.join(bad)}: its data "
-            f"({', '.join(SOURCE_TABLES[source])}) can be cut only by {', '.join(allowed)}"
+            f"({', '.join(fact_source.tables)}) can be cut only by "
+            f"{', '.join(fact_source.dimensions)}"
         )

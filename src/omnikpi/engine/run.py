@@ -26,19 +26,15 @@ from omnikpi.engine.context import RunContext
 from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
 from omnikpi.engine.params import resolve_params
-from omnikpi.engine.registry import SOURCE_DIMENSIONS, SOURCE_TABLES
+from omnikpi.engine.registry import metric_dimensions, metric_tables
 from omnikpi.engine.sources import KEY, SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
+from omnikpi.metrics.display import standard_metrics
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
-DEFAULT_CONTACT_METRICS = (
-    "received", "offered", "answered", "abandoned", "abandon_rate", "service_level",
-    "asa", "avg_wait", "max_wait", "aht", "transfer_rate",
-)
-DEFAULT_AGENT_METRICS = ("occupancy",)
 DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
 
 
@@ -89,12 +85,13 @@ def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> in
 def _resolve_metrics(
     ids: Sequence[str] | None, dataset: Dataset, by: list[str]
 ) -> list[Metric]:
-    """The requested metrics, or a standard set for the tables present and the cut."""
+    """The requested metrics, or the standard set (``Metric.standard``): its contact
+    metrics always, the others when their tables are present and they can have the cut."""
     if not ids:
-        chosen = list(DEFAULT_CONTACT_METRICS)
-        if dataset.has("agent_states") and all(d in SOURCE_DIMENSIONS["agent_time"] for d in by):
-            chosen += list(DEFAULT_AGENT_METRICS)
-        ids = chosen
+        ids = [m.id for m in standard_metrics()
+               if m.source == "contacts" or (
+                   all(dataset.has(t) for t in metric_tables(m))
+                   and all(d in metric_dimensions(m) for d in by))]
     seen: list[str] = []
     for metric_id in ids:
         if metric_id not in seen:
@@ -389,11 +386,8 @@ def plan_report(
         if any(param.name == "capacity" for param in metric.params):
             p["__agent_capacity"] = dict((config or Config()).agents.capacity)
         variant = metric.resolve(p) if metric.resolve else metric
-        for table in (*variant.tables, *SOURCE_TABLES[variant.source]):
+        for table in metric_tables(variant):
             dataset.require(table, f"metric {metric.id}")
-        if variant.denominator_source:
-            for table in SOURCE_TABLES[variant.denominator_source]:
-                dataset.require(table, f"metric {metric.id}")
         requests.append(MetricRequest(variant, p))
     dataset.require("contacts", "every report")
     from_us = parse_instant(from_, tz, "--from")

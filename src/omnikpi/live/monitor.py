@@ -32,12 +32,14 @@ from omnikpi.engine.run import LocalDuckDB, ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
+from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
 
-SO_FAR_TODAY = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "asa"]
+SO_FAR_TODAY = [m.id for m in wallboard_metrics()]
+"""The wallboard's so-far-today figures (``Metric.wallboard`` in the declarations)."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
 

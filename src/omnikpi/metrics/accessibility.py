@@ -71,12 +71,17 @@ _WAITED = "(answered or abandoned)"
 
 register(
     _metric(
-        id="blocked_rate", name="Blocked rate", unit="ratio",
+        id="blocked_rate", name="Blocked rate",
+        names={"ru": "Доля заблокированных", "uk": "Частка заблокованих"}, better="lower",
+        sections={"accessibility_continuous": 1}, unit="ratio",
         formula="blocked / received", numerator=lambda f, p: n(f.blocked),
         denominator=lambda f, p: n(f.received),
     ),
     _metric(
-        id="service_level", name="Service level", unit="ratio",
+        id="service_level", name="Service level",
+        names={"ru": "Уровень сервиса", "uk": "Рівень сервісу"}, better="higher", target=0.8,
+        sections={"accessibility_continuous": 2, "accessibility_discrete": 0}, standard=5,
+        wallboard=3, unit="ratio",
         formula="continuous, variant offered: answered within T / (offered − short abandons); "
         "variant answered: answered within T / answered; answered_abandoned: (answered within "
         "T + abandoned within T − short) / (answered + abandoned − short); "
@@ -96,38 +101,53 @@ register(
         "out, like pending discrete contacts; older ones count as not on time.",
     ),
     _metric(
-        id="asa", name="Average speed of answer", unit="seconds",
+        id="asa", name="Average speed of answer",
+        names={"ru": "Среднее время ответа", "uk": "Середній час відповіді"}, better="lower",
+        sections={"accessibility_continuous": 3, "accessibility_discrete": 1}, standard=6,
+        wallboard=5, unit="seconds",
         formula="Σ wait of answered / answered (wait = first_response_at − arrived_at)",
         numerator=lambda f, p: when(f.answered, f.wait_s),
         denominator=lambda f, p: n(f.answered),
     ),
     _metric(
-        id="avg_wait", name="Average wait", unit="seconds",
+        id="avg_wait", name="Average wait",
+        names={"ru": "Среднее ожидание", "uk": "Середнє очікування"}, better="lower", standard=7,
+        unit="seconds",
         formula=f"Σ wait / contacts {_WAITED}, short abandons included",
         numerator=lambda f, p: when(f.answered | f.abandoned, f.wait_s),
         denominator=lambda f, p: n(f.answered | f.abandoned),
     ),
     _metric(
-        id="max_wait", name="Longest wait", unit="seconds", aggregate="max",
+        id="max_wait", name="Longest wait",
+        names={"ru": "Максимальное ожидание", "uk": "Максимальне очікування"}, better="lower",
+        sections={"accessibility_continuous": 5, "accessibility_discrete": 3}, standard=8,
+        unit="seconds", aggregate="max",
         formula=f"max wait of contacts {_WAITED}",
         numerator=lambda f, p: when(f.answered | f.abandoned, f.wait_s),
     ),
     _metric(
-        id="avg_abandon_time", name="Average time to abandon", unit="seconds",
+        id="avg_abandon_time", name="Average time to abandon",
+        names={"ru": "Среднее время до отказа", "uk": "Середній час до відмови"}, better="lower",
+        unit="seconds",
         formula="Σ wait of abandoned / abandoned (short abandons excluded by default)",
         params=(SHORT_ABANDON, EXCLUDE_SHORT),
         numerator=lambda f, p: when(f.abandoned & ~short_abandon(f, p), f.wait_s),
         denominator=lambda f, p: n(f.abandoned & ~short_abandon(f, p)),
     ),
     _metric(
-        id="abandon_rate", name="Abandon rate", unit="ratio", mode="continuous",
+        id="abandon_rate", name="Abandon rate",
+        names={"ru": "Доля потерянных", "uk": "Частка втрачених"}, better="lower", target=0.05,
+        sections={"accessibility_continuous": 4}, standard=4, wallboard=4, unit="ratio",
+        mode="continuous",
         formula="(abandoned − short) / (offered − short)",
         params=(SHORT_ABANDON, EXCLUDE_SHORT),
         numerator=lambda f, p: n(f.abandoned & ~short_abandon(f, p)),
         denominator=lambda f, p: n(f.offered & ~short_abandon(f, p)),
     ),
     _metric(
-        id="avg_time_late", name="Average time late", unit="seconds", mode="discrete",
+        id="avg_time_late", name="Average time late",
+        names={"ru": "Среднее опоздание", "uk": "Середнє запізнення"}, better="lower",
+        sections={"accessibility_discrete": 2}, unit="seconds", mode="discrete",
         formula="Σ lateness / (VLate + VLNA); lateness = wait − T for late answers, "
         "as_of − arrived_at − T for late-not-answered",
         params=(THRESHOLD,),
@@ -135,19 +155,25 @@ register(
         denominator=lambda f, p: n(_lateness(f, p)[1]),
     ),
     _metric(
-        id="a1rt", name="Average first response time", unit="seconds", mode="continuous",
+        id="a1rt", name="Average first response time",
+        names={"ru": "Среднее время первого ответа", "uk": "Середній час першої відповіді"},
+        better="lower", unit="seconds", mode="continuous",
         formula="Σ wait of answered / answered, over continuous text contacts (chat, messenger)",
         numerator=lambda f, p: when(f.answered & f.text, f.wait_s),
         denominator=lambda f, p: n(f.answered & f.text),
     ),
     _metric(
-        id="avg_queue_time", name="Average queue time", unit="seconds",
+        id="avg_queue_time", name="Average queue time",
+        names={"ru": "Среднее время в очереди", "uk": "Середній час у черзі"}, better="lower",
+        unit="seconds",
         formula="Σ (accepted_at − arrived_at) / accepted",
         numerator=lambda f, p: f.queue_s,
         denominator=lambda f, p: n(f.queue_s.notnull()),
     ),
     _metric(
-        id="avg_pickup_time", name="Average pick-up time", unit="seconds",
+        id="avg_pickup_time", name="Average pick-up time",
+        names={"ru": "Среднее время взятия в работу", "uk": "Середній час узяття в роботу"},
+        better="lower", unit="seconds",
         formula="Σ (first_response_at − accepted_at) / answered",
         numerator=lambda f, p: f.pickup_s,
         denominator=lambda f, p: n(f.pickup_s.notnull()),
@@ -156,7 +182,9 @@ register(
 
 register(
     _metric(
-        id="art", name="Average in-session response time", unit="seconds",
+        id="art", name="Average in-session response time",
+        names={"ru": "Среднее время ответа в сессии", "uk": "Середній час відповіді в сесії"},
+        better="lower", unit="seconds",
         source="messages", tables=("messages", "contacts"),
         formula="for each customer request after the first agent reply, time from the "
         "request's first customer message to the next agent message; Σ / answered requests",
@@ -169,7 +197,9 @@ register(
         "ignored.",
     ),
     _metric(
-        id="blocked_time_rate", name="Blocked time rate", unit="ratio",
+        id="blocked_time_rate", name="Blocked time rate",
+        names={"ru": "Доля времени недоступности", "uk": "Частка часу недоступності"},
+        better="lower", unit="ratio",
         source="availability", tables=("availability",),
         formula="unavailable time inside planned time / planned time",
         numerator=lambda t, p: when(t.kind == "unavailable", t.seconds),

@@ -8,7 +8,6 @@ from omnikpi.metrics.base import Metric, Params, register
 from omnikpi.metrics.common import n, when
 
 WORK_STATES = ("handling", "hold", "acw")
-AGENT_DIMENSIONS = ("agent_id", "site", "tenant", "channel")
 
 
 def workload_rt(t: ir.Table, p: Params) -> ir.Value:
@@ -23,31 +22,33 @@ def active_rt(t: ir.Table, p: Params) -> ir.Value:
 
 register(
     Metric(
-        id="occupancy", name="Occupancy", unit="ratio", area="productivity",
+        id="occupancy", name="Occupancy",
+        names={"ru": "Занятость", "uk": "Зайнятість"}, better="lower", target=0.85,
+        sections={"productivity": 1}, standard=11, unit="ratio", area="productivity",
         source="agent_time", tables=("agent_states",), mode="continuous",
         formula="WorkloadRT / ActiveTimeRT; WorkloadRT = handling + hold + acw on continuous "
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
         numerator=workload_rt, denominator=active_rt,
-        dimensions=AGENT_DIMENSIONS,
     ),
 )
 
 
 register(
     Metric(
-        id="time_in_state", name="Time in state", unit="seconds", area="productivity",
+        id="time_in_state", name="Time in state",
+        names={"ru": "Время в статусе", "uk": "Час у статусі"}, unit="seconds", area="productivity",
         source="agent_time", tables=("agent_states",),
         formula="seconds per agent state and reason (a table metric: one row per state)",
         numerator=lambda t, p: t.seconds, key_column="state,reason",
-        dimensions=AGENT_DIMENSIONS,
     ),
     Metric(
-        id="contacts_per_shift", name="Contacts per shift", unit="ratio", area="productivity",
+        id="contacts_per_shift", name="Contacts per shift",
+        names={"ru": "Обращений за смену", "uk": "Звернень за зміну"}, unit="ratio",
+        area="productivity",
         source="contacts", tables=("contacts", "shifts"), booking="end",
         denominator_source="shifts_count",
         formula="handled contacts / shifts started (booked at the shift's start)",
         numerator=lambda t, p: n(t.handled),
         denominator=lambda t, p: n(t.agent_id.notnull()),
-        dimensions=("agent_id", "site", "tenant"),
     ),
 )

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from omnikpi.errors import UsageError
 
+Better = Literal["higher", "lower"]
 Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
 Mode = Literal["any", "continuous", "discrete"]
 Aggregate = Literal["sum", "max"]
@@ -107,11 +108,26 @@ class Metric:
     resolve: Callable[[Params], Metric] | None = None
     """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
     notes: str = ""
-    dimensions: tuple[str, ...] | None = None
-    """Dimensions the metric can be cut by; None means every contact dimension."""
     key_column: str | None = None
     """Table metrics (one row per value of this column, e.g. ``state``)."""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    # -- how the surfaces show it (the web pages, wallboard, exports, translations) -------
+    names: Mapping[str, str] = field(default_factory=dict)
+    """``name`` in the other interface languages (``{"ru": …, "uk": …}``)."""
+    better: Better | None = None
+    """Which side of a target is good: ``higher`` (SL, FCR) or ``lower`` (abandons)."""
+    target: float | None = None
+    """The default goal (a tile's green or red); the configuration's ``[targets]``
+    overrides it per metric, queue or channel."""
+    sections: Mapping[str, int] = field(default_factory=dict)
+    """Dashboard sections (``omnikpi.metrics.display.SECTIONS``) showing the metric's tile,
+    with its position in each."""
+    standard: int | None = None
+    """Position in the standard report (a report asked without metrics); None: not in it."""
+    wallboard: int | None = None
+    """Position among the wallboard's so-far-today figures; None: not there."""
+    extension: bool = False
+    """Not in the spec's KPI catalog: an OmniKPI addition (see docs/decisions.md)."""
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -126,6 +142,14 @@ class Metric:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+    def name_in(self, lang: str) -> str:
+        """The metric's name in an interface language (English when not translated)."""
+        return self.names.get(lang, self.name)
+
+    def __post_init__(self) -> None:
+        if self.target is not None and self.better is None:
+            raise AssertionError(f"metric {self.id} has a target but no direction (better)")
 
 
 REGISTRY: dict[str, Metric] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from omnikpi.metrics.agent_time import AGENT_DIMENSIONS
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import when
 
@@ -42,6 +41,8 @@ _SESSION_NOTE = (
 register(
     Metric(
         id="chat_occupancy_relative", name="Chat occupancy (relative to capacity)",
+        names={"ru": "Загрузка чатов (от ёмкости)", "uk": "Завантаження чатів (від місткості)"},
+        sections={"productivity": 3},
         unit="ratio", area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="∫ concurrent sessions dt / (capacity × ActiveTime)",
@@ -49,30 +50,36 @@ register(
                       "capacity in config ([agents.capacity]) takes precedence",
                       unit="sessions"),),
         numerator=lambda t, p: t.seconds, denominator=capacity_weighted_active,
-        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+        notes=_SESSION_NOTE,
     ),
     Metric(
-        id="chat_occupancy_absolute", name="Chat occupancy (absolute)", unit="ratio",
+        id="chat_occupancy_absolute", name="Chat occupancy (absolute)",
+        names={"ru": "Загрузка чатов (абсолютная)", "uk": "Завантаження чатів (абсолютне)"},
+        unit="ratio",
         area="productivity", source="chat_busy", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="time with ≥ 1 open session / ActiveTime",
         numerator=lambda t, p: t.seconds, denominator=active_time,
-        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+        notes=_SESSION_NOTE,
     ),
     Metric(
-        id="accs", name="Average concurrent chat sessions", unit="sessions",
+        id="accs", name="Average concurrent chat sessions",
+        names={"ru": "Среднее число параллельных чатов",
+               "uk": "Середня кількість паралельних чатів"},
+        sections={"productivity": 4}, unit="sessions",
         area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="Σ over agents ∫ sessions dt / Σ ActiveTime (pooled)",
         numerator=lambda t, p: t.seconds, denominator=active_time,
-        notes=_SESSION_NOTE, dimensions=AGENT_DIMENSIONS,
+        notes=_SESSION_NOTE,
     ),
     Metric(
-        id="mccs", name="Maximum concurrent chat sessions", unit="sessions",
+        id="mccs", name="Maximum concurrent chat sessions",
+        names={"ru": "Максимум параллельных чатов", "uk": "Максимум паралельних чатів"},
+        unit="sessions",
         area="productivity", source="agent_peaks", tables=_CHAT_TABLES,
         formula="max concurrent sessions of each agent in each day (or finer period), "
         "averaged over agent-periods with ActiveTime (a period with no session counts 0)",
         numerator=lambda t, p: t.peak, denominator=lambda t, p: t.peak.notnull().cast("float64"),
-        dimensions=("agent_id", "site", "tenant"),
     ),
 )

@@ -18,8 +18,7 @@ _FCR_PARAMS = (
 
 def _cost(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "cost", "unit": "money", "source": "costs",
-                               "tables": ("costs", "contacts"), "notes": _NOTE,
-                               "dimensions": ("channel", "queue", "tenant")}
+                               "tables": ("costs", "contacts"), "notes": _NOTE}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
 
@@ -37,24 +36,32 @@ def _per_customer(p: Params) -> Metric:
 
 register(
     _cost(
-        id="cost_per_contact", name="Cost per contact", denominator_source="contacts",
+        id="cost_per_contact", name="Cost per contact",
+        names={"ru": "Стоимость обращения", "uk": "Вартість звернення"}, better="lower",
+        sections={"experience": 4}, denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts",
         numerator=lambda t, p: t.cost, denominator=lambda t, p: n(t.handled),
     ),
     _cost(
-        id="cost_per_resolution", name="Cost per resolution", denominator_source="fcr",
+        id="cost_per_resolution", name="Cost per resolution",
+        names={"ru": "Стоимость решения", "uk": "Вартість вирішення"}, better="lower",
+        denominator_source="fcr",
         booking="end", formula="Σ costs / FCR questions resolved (no repeat in the window)",
         params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
         numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.repeated),
     ),
     _cost(
-        id="cost_per_sale", name="Cost per sale", denominator_source="contacts",
+        id="cost_per_sale", name="Cost per sale",
+        names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
+        denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts with outcome = sale",
         numerator=lambda t, p: t.cost,
         denominator=lambda t, p: n(t.handled & (t.outcome.lower() == "sale")),
     ),
     _cost(
-        id="cost_per_customer", name="Cost per customer", tables=("costs",),
+        id="cost_per_customer", name="Cost per customer",
+        names={"ru": "Стоимость на клиента", "uk": "Вартість на клієнта"}, better="lower",
+        tables=("costs",),
         formula="Σ costs / customer_base",
         params=(Param("customer_base", "float", None, "number of customers served "
                       "(required)", unit="customers"),),

@@ -30,27 +30,36 @@ def _survey(**kwargs: object) -> Metric:
 
 register(
     _survey(
-        id="csat", name="Customer satisfaction (top box)", unit="ratio",
+        id="csat", name="Customer satisfaction (top box)",
+        names={"ru": "Удовлетворённость клиентов (CSAT)", "uk": "Задоволеність клієнтів (CSAT)"},
+        better="higher", target=0.8, sections={"experience": 0}, unit="ratio",
         formula="CSAT answers in the top `top_box` points of their scale / CSAT answers",
         params=(Param("top_box", "int", 2, "points at the top of the scale that count as "
                       "satisfied (4–5 on 1–5)", unit="points"),),
         numerator=lambda t, p: n(_top(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
-        id="cdsat", name="Customer dissatisfaction (bottom box)", unit="ratio",
+        id="cdsat", name="Customer dissatisfaction (bottom box)",
+        names={"ru": "Неудовлетворённость клиентов (CDSAT)",
+               "uk": "Незадоволеність клієнтів (CDSAT)"},
+        better="lower", sections={"experience": 1}, unit="ratio",
         formula="CSAT answers in the bottom `bottom_box` points of their scale / CSAT answers",
         params=(Param("bottom_box", "int", 2, "points at the bottom of the scale that count "
                       "as dissatisfied (1–2 on 1–5)", unit="points"),),
         numerator=lambda t, p: n(_bottom(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
-        id="csat_mean", name="Mean CSAT score", unit="score",
+        id="csat_mean", name="Mean CSAT score",
+        names={"ru": "Средняя оценка CSAT", "uk": "Середня оцінка CSAT"}, better="higher",
+        unit="score",
         formula="Σ CSAT score / CSAT answers (on the survey's own scale)",
         numerator=lambda t, p: when(_is(t, "csat"), t.score),
         denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
-        id="nps", name="Net promoter score", unit="points", scale=100.0,
+        id="nps", name="Net promoter score",
+        names={"ru": "Индекс NPS", "uk": "Індекс NPS"}, better="higher",
+        sections={"experience": 2}, unit="points", scale=100.0,
         formula="(promoters 9–10 − detractors 0–6) / NPS answers × 100; a scale other than "
         "0–10 is mapped linearly onto 0–10 first",
         numerator=lambda t, p: n(_is(t, "nps") & (t.score10 >= 9)) - n(
@@ -58,13 +67,17 @@ register(
         denominator=lambda t, p: n(_is(t, "nps")),
     ),
     _survey(
-        id="ces", name="Customer effort score", unit="score",
+        id="ces", name="Customer effort score",
+        names={"ru": "Индекс усилий клиента (CES)", "uk": "Індекс зусиль клієнта (CES)"},
+        sections={"experience": 3}, unit="score",
         formula="Σ CES score / CES answers (lower = less effort on the usual 1–7 scale)",
         numerator=lambda t, p: when(_is(t, "ces"), t.score),
         denominator=lambda t, p: n(_is(t, "ces")),
     ),
     _survey(
-        id="survey_response_rate", name="Survey response rate", unit="ratio",
+        id="survey_response_rate", name="Survey response rate",
+        names={"ru": "Доля ответивших на опрос", "uk": "Частка тих, хто відповів на опитування"},
+        better="higher", unit="ratio",
         tables=("surveys", "contacts"), denominator_source="contacts",
         formula="contacts with at least one survey answer / handled contacts (answers "
         "booked when first answered, contacts at their end)",
@@ -73,11 +86,13 @@ register(
         notes="Denominator booked at the contact's end.",
     ),
     Metric(
-        id="esat", name="Employee satisfaction", unit="score", area="workforce",
+        id="esat", name="Employee satisfaction",
+        names={"ru": "Удовлетворённость сотрудников", "uk": "Задоволеність працівників"},
+        better="higher", unit="score", area="workforce",
         source="employee_surveys", tables=("employee_surveys",),
         formula="mean employee-survey score per dimension (a table metric: one row per "
         "dimension)",
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
-        key_column="dimension", dimensions=("agent_id",),
+        key_column="dimension",
     ),
 )

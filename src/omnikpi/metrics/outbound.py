@@ -9,12 +9,10 @@ import ibis.expr.types as ir
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
 
-DIMENSIONS = ("agent_id", "campaign", "lead_type")
-
 
 def _dial(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "outbound", "source": "dials",
-                               "tables": ("dial_attempts",), "dimensions": DIMENSIONS}
+                               "tables": ("dial_attempts",)}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
 
@@ -37,26 +35,35 @@ _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agent
                   "dial attempts; can be cut by agent_id only.")
 
 register(
-    _dial(id="attempts", name="Dial attempts", unit="count", formula="dial attempts",
+    _dial(id="attempts", name="Dial attempts",
+          names={"ru": "Попытки дозвона", "uk": "Спроби дозвону"}, unit="count",
+          formula="dial attempts",
           numerator=lambda t, p: n(t.attempt_id.notnull())),
-    _dial(id="connection_rate", name="Connection rate", unit="ratio",
+    _dial(id="connection_rate", name="Connection rate",
+          names={"ru": "Доля соединений", "uk": "Частка з'єднань"}, better="higher", unit="ratio",
           formula="connected / attempts (dropped — answered but no agent — is not connected)",
           numerator=lambda t, p: n(t.connected), denominator=lambda t, p: n(
               t.attempt_id.notnull())),
-    _dial(id="rpc_rate", name="Right-party contact rate", unit="ratio",
+    _dial(id="rpc_rate", name="Right-party contact rate",
+          names={"ru": "Доля целевых контактов", "uk": "Частка цільових контактів"},
+          better="higher", unit="ratio",
           formula="right-party connects / connected",
           numerator=lambda t, p: n(t.rpc), denominator=lambda t, p: n(t.connected)),
-    _dial(id="rpc_per_hour", name="Right-party contacts per hour", unit="per_hour",
+    _dial(id="rpc_per_hour", name="Right-party contacts per hour",
+          names={"ru": "Целевых контактов в час", "uk": "Цільових контактів на годину"},
+          unit="per_hour",
           formula="right-party connects / agent logged-in hours on outbound",
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
           numerator=lambda t, p: n(t.rpc), denominator=_logged_in_seconds, scale=3600.0,
-          notes=_PER_HOUR_NOTE, dimensions=("agent_id",)),
-    _dial(id="attempts_per_hour", name="Attempts per hour", unit="per_hour",
+          notes=_PER_HOUR_NOTE),
+    _dial(id="attempts_per_hour", name="Attempts per hour",
+          names={"ru": "Попыток в час", "uk": "Спроб на годину"}, unit="per_hour",
           formula="attempts / agent logged-in hours on outbound",
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
           numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=_logged_in_seconds,
-          scale=3600.0, notes=_PER_HOUR_NOTE, dimensions=("agent_id",)),
-    _dial(id="conversion_rate", name="Conversion rate", unit="ratio",
+          scale=3600.0, notes=_PER_HOUR_NOTE),
+    _dial(id="conversion_rate", name="Conversion rate",
+          names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
           "connected; per=leads: / leads dialed, counted at their first attempt)",
           params=(Param("per", "choice", "rpc", "denominator", ("rpc", "connected",
@@ -64,8 +71,10 @@ register(
           numerator=lambda t, p: n(t.sale), denominator=lambda t, p: n(t.rpc),
           resolve=_conversion),
     Metric(
-        id="list_penetration", name="List penetration", unit="ratio", area="outbound",
-        source="leads", tables=("dial_attempts",), dimensions=DIMENSIONS,
+        id="list_penetration", name="List penetration",
+        names={"ru": "Проработка базы", "uk": "Опрацювання бази"}, better="higher", unit="ratio",
+        area="outbound",
+        source="leads", tables=("dial_attempts",),
         formula="leads with ≥ 1 attempt that was really dialed (not invalid or failed) / "
         "leads in dial_attempts, booked at each lead's first attempt",
         numerator=lambda t, p: n(t.dialed), denominator=lambda t, p: n(t.lead_id.notnull()),

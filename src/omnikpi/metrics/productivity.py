@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import ibis.expr.types as ir
 
@@ -10,11 +11,12 @@ from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
 
 
-def _handled_mean(id_: str, name: str, column: str, formula: str) -> Metric:
+def _handled_mean(id_: str, name: str, column: str, formula: str, **display: Any) -> Metric:
+    """A mean over handled contacts; ``display`` takes Metric's display fields."""
     return Metric(
         id=id_, name=name, unit="seconds", area="productivity", source="contacts",
         tables=("contacts",), booking="end", formula=formula,
-        numerator=lambda f, p: f[column], denominator=lambda f, p: n(f.handled),
+        numerator=lambda f, p: f[column], denominator=lambda f, p: n(f.handled), **display,
     )
 
 
@@ -23,14 +25,21 @@ register(
         "aht", "Average handle time", "handle_s",
         "Σ handle time / handled; handle time = handle_seconds if given, else "
         "(ended_at − accepted_at) + acw_seconds (hold is inside the conversation)",
+        names={"ru": "Среднее время обработки", "uk": "Середній час обробки"},
+        sections={"productivity": 0}, standard=9,
     ),
     _handled_mean("avg_talk_time", "Average talk time", "talk_s",
-                  "Σ (ended_at − accepted_at − hold_seconds) / handled"),
-    _handled_mean("avg_hold_time", "Average hold time", "hold_s", "Σ hold_seconds / handled"),
+                  "Σ (ended_at − accepted_at − hold_seconds) / handled",
+                  names={"ru": "Среднее время разговора", "uk": "Середній час розмови"}),
+    _handled_mean("avg_hold_time", "Average hold time", "hold_s", "Σ hold_seconds / handled",
+                  names={"ru": "Среднее время удержания", "uk": "Середній час утримання"}),
     _handled_mean("avg_acw_time", "Average after-contact work", "acw_s",
-                  "Σ acw_seconds / handled"),
+                  "Σ acw_seconds / handled",
+                  names={"ru": "Средняя постобработка", "uk": "Середня післяобробка"}),
     Metric(
-        id="transactions_per_hour", name="Transactions per hour", unit="per_hour",
+        id="transactions_per_hour", name="Transactions per hour",
+        names={"ru": "Обращений в час", "uk": "Звернень на годину"}, sections={"productivity": 5},
+        unit="per_hour",
         area="productivity", source="contacts", tables=("contacts",), booking="end",
         formula="handled / hours in the row's period (grain total: --from…--to, else first "
         "to last end); per=logged_in: handled / logged-in hours of the row's agents",

@@ -9,13 +9,17 @@ from omnikpi.metrics.common import n, when
 
 register(
     Metric(
-        id="transfer_rate", name="Transfer rate", unit="ratio", area="quality",
+        id="transfer_rate", name="Transfer rate",
+        names={"ru": "Доля переводов", "uk": "Частка переведень"}, better="lower",
+        sections={"quality": 1}, standard=10, unit="ratio", area="quality",
         source="contacts", tables=("contacts",), booking="end",
         formula="transferred / handled",
         numerator=lambda f, p: n(f.is_transferred), denominator=lambda f, p: n(f.handled),
     ),
     Metric(
-        id="resolution_rate", name="Resolution rate", unit="ratio", area="quality",
+        id="resolution_rate", name="Resolution rate",
+        names={"ru": "Доля решённых", "uk": "Частка вирішених"}, better="higher", unit="ratio",
+        area="quality",
         source="contacts", tables=("contacts",), booking="end",
         formula="handled with resolved = true / handled with resolved not null",
         numerator=lambda f, p: n(f.handled & f.resolved.fill_null(False)),
@@ -39,7 +43,9 @@ _FCR_NOTE = (
 
 register(
     Metric(
-        id="fcr", name="First-contact resolution", unit="ratio", area="quality",
+        id="fcr", name="First-contact resolution",
+        names={"ru": "Решение с первого обращения", "uk": "Вирішення з першого звернення"},
+        better="higher", target=0.7, sections={"quality": 0}, unit="ratio", area="quality",
         source="fcr", tables=("contacts",), booking="end",
         formula="questions without a repeat contact / questions handled",
         params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
@@ -47,7 +53,9 @@ register(
         notes=_FCR_NOTE,
     ),
     Metric(
-        id="repeat_rate", name="Repeat rate", unit="ratio", area="quality",
+        id="repeat_rate", name="Repeat rate",
+        names={"ru": "Доля повторных", "uk": "Частка повторних"}, better="lower", unit="ratio",
+        area="quality",
         source="fcr", tables=("contacts",), booking="end",
         formula="1 − fcr: questions with a repeat contact / questions handled",
         params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
@@ -69,7 +77,9 @@ def _defective(t: ir.Table, p: Params) -> ir.BooleanValue:
 
 register(
     Metric(
-        id="contact_quality", name="Contact quality", unit="ratio", area="quality",
+        id="contact_quality", name="Contact quality",
+        names={"ru": "Качество обслуживания", "uk": "Якість обслуговування"}, better="higher",
+        sections={"quality": 2}, unit="ratio", area="quality",
         source="qa", tables=("qa_evaluations", "contacts"),
         formula="1 − defective / monitored; monitored = distinct evaluated contacts or chains "
         "(latest evaluation each); defective = critical error or score < pass_score",
@@ -79,13 +89,17 @@ register(
         denominator=lambda t, p: n(t.latest), notes=_QA_NOTE,
     ),
     Metric(
-        id="qa_score", name="QA score", unit="score", area="quality", source="qa",
+        id="qa_score", name="QA score",
+        names={"ru": "Оценка QA", "uk": "Оцінка QA"}, better="higher", unit="score",
+        area="quality", source="qa",
         tables=("qa_evaluations", "contacts"),
         formula="Σ evaluation score (0–100) / evaluations", notes=_QA_NOTE,
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
     ),
     Metric(
-        id="qa_item_score", name="QA item score", unit="ratio", area="quality",
+        id="qa_item_score", name="QA item score",
+        names={"ru": "Оценка пункта QA", "uk": "Оцінка пункту QA"}, better="higher",
+        extension=True, unit="ratio", area="quality",
         source="qa_items", tables=("qa_items", "qa_evaluations", "contacts"),
         formula="per checklist item: Σ item score (1 met, 0 not met) / items answered "
         "(N/A left out); a table metric: one row per item (an OmniKPI extension of the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from omnikpi.metrics.base import Metric, Param, register
 from omnikpi.metrics.common import n
 
@@ -15,31 +17,40 @@ _SHORT_ONLY = Param(
 
 
 def _contact_count(id_: str, name: str, formula: str, column: str, booking: str = "arrival",
-                   params: tuple[Param, ...] = ()) -> Metric:
+                   params: tuple[Param, ...] = (), **display: Any) -> Metric:
+    """A count of contacts with a flag; ``display`` takes Metric's display fields."""
     return Metric(
         id=id_, name=name, unit="count", area="volume", source="contacts",
         tables=("contacts",), formula=formula, booking=booking, params=params,
-        numerator=lambda f, p: n(f[column]),
+        numerator=lambda f, p: n(f[column]), **display,
     )
 
 
 register(
-    _contact_count("received", "Received", "offered + blocked contacts", "received"),
-    _contact_count("offered", "Offered", "contacts with blocked = false", "offered"),
+    _contact_count("received", "Received", "offered + blocked contacts", "received",
+                   names={"ru": "Поступило", "uk": "Надійшло"}, standard=0),
+    _contact_count("offered", "Offered", "contacts with blocked = false", "offered",
+                   names={"ru": "Предложено", "uk": "Запропоновано"},
+                   sections={"accessibility_continuous": 0}, standard=1, wallboard=0),
     _contact_count("answered", "Answered", "offered contacts with first_response_at",
-                   "answered"),
+                   "answered", names={"ru": "Отвечено", "uk": "Відповіли"}, better="higher",
+                   standard=2, wallboard=1),
     _contact_count("handled", "Handled", "answered contacts that ended, booked at ended_at",
-                   "handled", booking="end"),
+                   "handled", booking="end", names={"ru": "Обработано", "uk": "Оброблено"},
+                   better="higher"),
     _contact_count("abandoned", "Abandoned",
                    "offered contacts with abandoned_at and no first_response_at "
-                   "(short ones included)", "abandoned"),
+                   "(short ones included)", "abandoned",
+                   names={"ru": "Потеряно", "uk": "Втрачено"}, standard=3, wallboard=2),
     Metric(
-        id="short_abandoned", name="Short abandoned", unit="count", area="volume",
+        id="short_abandoned", name="Short abandoned",
+        names={"ru": "Короткие потерянные", "uk": "Короткі втрачені"}, unit="count", area="volume",
         source="contacts", tables=("contacts",),
         formula="abandoned with wait < short_abandon_seconds",
         params=(_SHORT_ONLY,),
         numerator=lambda f, p: n(f.abandoned & (f.wait_s < float(p["short_abandon_seconds"]))),
     ),
     _contact_count("transferred", "Transferred", "handled contacts with transferred = true",
-                   "is_transferred", booking="end"),
+                   "is_transferred", booking="end",
+                   names={"ru": "Переведено", "uk": "Переведено"}),
 )

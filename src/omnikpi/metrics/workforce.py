@@ -48,7 +48,7 @@ def _shrinkage_numerator(t: ir.Table, p: Params) -> ir.Value:
 
 def _schedule(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "workforce", "source": "schedule",
-                               "tables": SCHEDULE_TABLES, "dimensions": PEOPLE}
+                               "tables": SCHEDULE_TABLES}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
 
@@ -60,7 +60,7 @@ _LEAVE_TYPES = Param(
 )
 _ATTRITION = dict(
     area="workforce", source="roster_months", tables=("roster",), params=(_LEAVE_TYPES,),
-    source_params=("leave_types",), dimensions=("agent_id", "site", "tenant"),
+    source_params=("leave_types",),
     numerator=lambda t, p: n(t.leaver),
     denominator=lambda t, p: (t.start_hc + t.end_hc) / 2.0,
     notes="An agent is employed from hired_on through left_on; headcount at a month's start "
@@ -70,14 +70,18 @@ _ATTRITION = dict(
 
 register(
     _schedule(
-        id="utilization", name="Utilization", unit="ratio", area="productivity",
+        id="utilization", name="Utilization",
+        names={"ru": "Утилизация", "uk": "Утилізація"}, better="higher",
+        sections={"productivity": 2}, unit="ratio", area="productivity",
         formula="(ActiveTimeRT + WorkloadD) / ShiftPaidTime; only agent time inside paid "
         "shift time (minus unpaid activities) counts",
         numerator=utilization_numerator, denominator=shift_paid_time,
         notes="An agent without shifts has no paid time: utilization null.",
     ),
     _schedule(
-        id="adherence", name="Schedule adherence", unit="ratio",
+        id="adherence", name="Schedule adherence",
+        names={"ru": "Соблюдение расписания", "uk": "Дотримання розкладу"}, better="higher",
+        unit="ratio",
         formula="time the actual state matches the scheduled activity / scheduled activity "
         "time (work ↔ available/handling/acw/hold; break, lunch, training, … ↔ not_ready "
         "with that reason)",
@@ -85,7 +89,8 @@ register(
         denominator=lambda t, p: _seconds(t, t.kind == "activity"),
     ),
     _schedule(
-        id="conformance", name="Schedule conformance", unit="ratio",
+        id="conformance", name="Schedule conformance",
+        names={"ru": "Соответствие расписанию", "uk": "Відповідність розкладу"}, unit="ratio",
         source="agent_time", denominator_source="schedule",
         formula="actual logged-in work time (available, handling, acw, hold) / scheduled "
         "work time (activity work)",
@@ -93,7 +98,9 @@ register(
         denominator=lambda t, p: _seconds(t, (t.kind == "activity") & (t.activity == "work")),
     ),
     _schedule(
-        id="shrinkage", name="Shrinkage", unit="ratio",
+        id="shrinkage", name="Shrinkage",
+        names={"ru": "Потери рабочего времени", "uk": "Втрати робочого часу"}, better="lower",
+        unit="ratio",
         formula="scheduled paid time not available for contacts / scheduled paid time; "
         "planned = paid non-work activities (breaks, training, meetings, vacation); "
         "unplanned = scheduled work time not spent in a ready or working state (absence, "
@@ -103,7 +110,9 @@ register(
         numerator=_shrinkage_numerator, denominator=shift_paid_time,
     ),
     Metric(
-        id="attrition_monthly", name="Monthly attrition", unit="ratio",
+        id="attrition_monthly", name="Monthly attrition",
+        names={"ru": "Текучесть за месяц", "uk": "Плинність за місяць"}, better="lower",
+        unit="ratio",
         formula="leavers in the month / average headcount ((start + end) / 2)",
         **_ATTRITION,  # type: ignore[arg-type]
     ),
@@ -111,11 +120,14 @@ register(
 register(
     dataclasses.replace(
         REGISTRY["attrition_monthly"], id="attrition_annualized",
-        name="Annualized attrition", scale=12.0,
+        name="Annualized attrition",
+        names={"ru": "Годовая текучесть (по месяцу)", "uk": "Річна плинність (за місяцем)"},
+        better="lower", scale=12.0,
         formula="attrition_monthly × 12",
     ),
     dataclasses.replace(
         REGISTRY["attrition_monthly"], id="attrition_annual", name="Annual attrition",
+        names={"ru": "Годовая текучесть", "uk": "Річна плинність"}, better="lower",
         scale=12.0,
         formula="headcount-weighted mean of the months' annualized attrition = 12 × Σ "
         "leavers / Σ average headcount",

@@ -1,8 +1,9 @@
 """Interface languages (English, Russian, Ukrainian) from gettext catalogs read with Babel.
 
 The language comes from ``?lang=`` (remembered in a cookie), else the cookie, else the
-browser's Accept-Language. Metric names are translated through the same catalogs, so the
-KPI declarations stay the single source of names.
+browser's Accept-Language. Metric names come translated in the KPI declarations
+(``Metric.names``), which stay the single source of names; the catalogs hold the
+interface's own strings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from fastapi import Request
 
+from omnikpi.metrics.base import all_metrics
+
 LANGUAGES = ("en", "ru", "uk")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -21,11 +24,19 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 @lru_cache(maxsize=8)
 def _messages(lang: str) -> dict[str, str]:
     path = LOCALE_DIR / lang / "messages.po"
-    if lang == "en" or not path.exists():
+    if lang == "en":
         return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    messages: dict[str, str] = {}
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        messages = {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    return {**messages, **metric_names(lang)}
+
+
+def metric_names(lang: str) -> dict[str, str]:
+    """English metric name → its name in ``lang``, from the declarations."""
+    return {m.name: m.names[lang] for m in all_metrics() if lang in m.names}
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnikpi.cli.render import human
 from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.formatting import human
+from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
-from omnikpi.web.routes.pages import TARGETS, templates
+from omnikpi.web.goals import judge
+from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-AGENT_METRICS = ["occupancy", "aht", "transactions_per_hour"]
+AGENT_PAGE_METRICS = ("occupancy", "aht", "handled")
+"""The figures of one agent's page (their units, names and goals come from the
+declarations and the configuration)."""
 STATE_COLORS = {"available": "#74c0fc", "handling": "#2f9e44", "hold": "#f59f00",
                 "acw": "#a9e34b", "not_ready": "#e03131", "logged_out": "#ced4da"}
 
@@ -44,14 +48,11 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
     handled = service.report(state, filters, ["aht", "handled"], by=["agent_id"])
     values = {**next((r for r in scoped.rows if r["agent_id"] == agent_id), {}),
               **next((r for r in handled.rows if r["agent_id"] == agent_id), {})}
-    for metric_id, unit in (("occupancy", "ratio"), ("aht", "seconds"), ("handled", "count")):
+    for metric_id in AGENT_PAGE_METRICS:
+        metric = get_metric(metric_id)
         value = values.get(metric_id)
-        target = TARGETS.get(metric_id)
-        status = None
-        if target and value is not None:
-            status = "good" if (value >= target[0] if target[1] == "≥" else
-                                value <= target[0]) else "bad"
-        kpis.append({"id": metric_id, "value": human(value, unit), "status": status,
-                     "target": f"{target[1]} {human(target[0], unit)}" if target else None})
+        status, goal = judge(state.config, metric, value)
+        kpis.append({"id": metric_id, "name": metric.name, "value": human(value, metric.unit),
+                     "status": status, "target": goal})
     return templates.TemplateResponse(request, "agent.html", {
         "agent_id": agent_id, "bars": bars, "kpis": kpis, "filters": filters})

@@ -21,8 +21,8 @@ from omnikpi.auth.accounts import (
 )
 from omnikpi.store.db import session_scope
 from omnikpi.web.deps import State
-from omnikpi.web.routes.pages import templates
 from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller
+from omnikpi.web.templating import templates
 
 router = APIRouter()
 

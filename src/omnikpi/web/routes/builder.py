@@ -20,7 +20,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
-from omnikpi.web.routes.pages import templates
+from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic")

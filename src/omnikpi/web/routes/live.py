@@ -17,8 +17,8 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.live import LiveHub, Subscriber
-from omnikpi.web.routes.pages import templates
 from omnikpi.web.security import Caller, require_roles
+from omnikpi.web.templating import templates
 
 router = APIRouter()
 HEARTBEAT_SECONDS = 15.0

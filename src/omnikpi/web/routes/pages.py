@@ -3,43 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from omnikpi.cli.render import human
-from omnikpi.engine.registry import SOURCE_DIMENSIONS
+from omnikpi.engine.registry import SOURCES, metric_dimensions
 from omnikpi.errors import UsageError
-from omnikpi.metrics.base import get_metric
+from omnikpi.formatting import human
+from omnikpi.metrics.base import Metric, get_metric
+from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
-from omnikpi.web.i18n import template_context
+from omnikpi.web.goals import judge
+from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"),
-                            context_processors=[template_context])
 
-SECTIONS: list[tuple[str, list[str]]] = [
-    ("Customer experience and cost", ["csat", "cdsat", "nps", "ces", "cost_per_contact"]),
-    ("Accessibility — continuous channels", ["offered", "blocked_rate", "service_level",
-                                             "asa", "abandon_rate", "max_wait"]),
-    ("Accessibility — discrete channels", ["service_level", "asa", "avg_time_late",
-                                           "max_wait"]),
-    ("Quality", ["fcr", "transfer_rate", "contact_quality"]),
-    ("Productivity", ["aht", "occupancy", "utilization", "chat_occupancy_relative", "accs",
-                      "transactions_per_hour"]),
-]
-TARGETS = {"service_level": (0.8, "≥"), "abandon_rate": (0.05, "≤"), "fcr": (0.7, "≥"),
-           "csat": (0.8, "≥"), "occupancy": (0.85, "≤")}
-DISCRETE = ("email", "social", "sms", "letter")
 AGENT_FILTERS = ("agent_id", "site", "tenant")
-AGENT_SOURCES = ("agent_time", "schedule", "chat_sessions", "chat_busy", "agent_peaks")
-"""Sources of people's time: the dashboard cuts them by agent, site and tenant only."""
-CONTINUOUS = ("voice", "video", "callback", "chat", "messenger")
+"""What a people-time tile can be filtered by (agent time has no queue or contact channel)."""
+CHANNELS_OF_MODE = {"continuous": ("voice", "video", "callback", "chat", "messenger"),
+                    "discrete": ("email", "social", "sms", "letter")}
+
+
+def _is_people_time(metric: Metric) -> bool:
+    return SOURCES[metric.source].people_time
 
 
 def _available(state: ViewDep, metrics: list[str],
@@ -50,9 +39,9 @@ def _available(state: ViewDep, metrics: list[str],
     ok = []
     for metric_id in metrics:
         metric = get_metric(metric_id)
-        dims = SOURCE_DIMENSIONS[metric.source]
-        agent_time = metric.source in AGENT_SOURCES
-        needed = [d for d in filtered if not agent_time or d in AGENT_FILTERS]
+        dims = metric_dimensions(metric)
+        people = _is_people_time(metric)
+        needed = [d for d in filtered if not people or d in AGENT_FILTERS]
         if all(state.dataset.has(t) for t in metric.tables) and all(d in dims for d in needed):
             ok.append(metric_id)
     return ok
@@ -72,7 +61,7 @@ def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
     if not chosen or channels == []:
         return []
     where = {"channel": channels} if channels else None
-    contact_metrics = [m for m in chosen if get_metric(m).source not in AGENT_SOURCES]
+    contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
     agent_metrics = [m for m in chosen if m not in contact_metrics]
     values: dict[str, Any] = {}
     units: dict[str, str] = {}
@@ -88,17 +77,15 @@ def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
             values.update({m: row.get(m) for m in group})
             units.update({m: result.metrics[m]["unit"] for m in group})
     tiles = []
+    queues = (filters.where or {}).get("queue", [])
     for metric_id in chosen:
         value, unit = values[metric_id], units[metric_id]
-        target = TARGETS.get(metric_id)
-        status = None
-        if target is not None and value is not None:
-            good = value >= target[0] if target[1] == "≥" else value <= target[0]
-            status = "good" if good else "bad"
+        status, goal = judge(state.config, get_metric(metric_id), value,
+                             queue=queues[0] if len(queues) == 1 else None,
+                             channel=channels[0] if channels and len(channels) == 1 else None)
         tiles.append({"id": metric_id, "name": get_metric(metric_id).name,
                       "value": human(value, unit), "raw": value, "status": status,
-                      "target": f"{target[1]} {human(target[0], unit)}" if target else None,
-                      "formula": get_metric(metric_id).formula,
+                      "target": goal, "formula": get_metric(metric_id).formula,
                       "channels": ",".join(channels or [])})
     return tiles
 
@@ -106,12 +93,12 @@ def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
     sections = []
-    for title, metrics in SECTIONS:
-        mode = CONTINUOUS if "continuous" in title else DISCRETE if "discrete" in title \
-            else None
+    for section in SECTIONS:
+        metrics = [m.id for m in section_metrics(section.id)]
+        mode = CHANNELS_OF_MODE[section.channels] if section.channels else None
         tiles = _tiles(state, filters, metrics, _channels(state, mode) if mode else None)
         if tiles:
-            sections.append({"title": title, "tiles": tiles})
+            sections.append({"title": section.title, "tiles": tiles})
     profile = service.report(state, filters, ["offered", "service_level"], by=["channel"],
                              grain="hour" if filters.grain == "total" else filters.grain)
     query = urlencode({k: v for k, v in {
@@ -145,6 +132,7 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         "sections": sections, "filters": filters, "profile": profile.rows, "query": query,
         "dataset": state.dataset.path, "trend": trend.rows, "funnel": funnel,
         "concurrency": concurrency,
+        "goals": {m: state.config.target(m) for m in ("service_level", "abandon_rate")},
     })
 
 

@@ -36,8 +36,8 @@ from omnikpi.store.models import (
     QaSampleItem,
 )
 from omnikpi.web.deps import View, ViewDep
-from omnikpi.web.routes.pages import templates
 from omnikpi.web.security import require_roles
+from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/qa", tags=["qa"])

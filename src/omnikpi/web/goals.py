@@ -1,0 +1,22 @@
+"""A figure against its goal: the configuration's target, else the declaration's."""
+
+from __future__ import annotations
+
+from omnikpi.config import Config
+from omnikpi.formatting import human
+from omnikpi.metrics.base import Metric
+
+
+def judge(config: Config, metric: Metric, value: float | None, queue: str | None = None,
+          channel: str | None = None) -> tuple[str | None, str | None]:
+    """The figure's status (``good`` / ``bad``; None without a goal or a value) and the
+    goal as text (``≥ 80.0 %``), by the metric's direction."""
+    target = config.target(metric.id, queue, channel)
+    if target is None or metric.better is None:
+        return None, None
+    sign = "≥" if metric.better == "higher" else "≤"
+    text = f"{sign} {human(target, metric.unit)}"
+    if value is None:
+        return None, text
+    good = value >= target if metric.better == "higher" else value <= target
+    return ("good" if good else "bad"), text

@@ -1,0 +1,49 @@
+"""Every string of the interface has its Russian and Ukrainian text.
+
+The strings are found where they live: ``_("…")`` in the templates, the dashboard's
+section titles, and the metric names of the declarations (which carry their own
+translations). A string added without both translations fails here, by name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from omnikpi.metrics.base import all_metrics
+from omnikpi.metrics.display import SECTIONS
+from omnikpi.web.i18n import _messages
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "omnikpi" / "web" / "templates"
+CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+
+
+def interface_strings() -> set[str]:
+    found = set()
+    for template in TEMPLATES.glob("*.html"):
+        for double, single in CALL.findall(template.read_text(encoding="utf-8")):
+            found.add(double or single)
+    found.update(section.title for section in SECTIONS)
+    found.update(metric.name for metric in all_metrics())
+    return found
+
+
+def test_the_scan_finds_the_interface() -> None:
+    strings = interface_strings()
+    assert {"Dashboard", "Service level", "Accessibility — discrete channels"} <= strings
+    assert len(strings) > 150
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_every_interface_string_is_translated(lang: str) -> None:
+    messages = _messages(lang)
+    missing = sorted(s for s in interface_strings() if not messages.get(s))
+    assert missing == [], f"{len(missing)} strings without a {lang} translation: {missing}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_every_metric_declares_its_names(lang: str) -> None:
+    missing = sorted(m.id for m in all_metrics() if not m.names.get(lang))
+    assert missing == [], f"metrics without a {lang} name in their declaration: {missing}"
