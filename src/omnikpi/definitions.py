@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.request import ReportRequest
 
 
 class ReportDefinition(BaseModel):
@@ -39,6 +40,23 @@ class ReportDefinition(BaseModel):
     params: dict[str, str | float | int | bool] = Field(default_factory=dict)
     filters: dict[str, list[str]] = Field(default_factory=dict)
 
+    def to_request(self) -> ReportRequest:
+        """The report this definition asks for."""
+        return ReportRequest.of(self.metrics, self.by, self.grain, self.tz, self.from_,
+                                self.to, self.as_of, self.params, self.filters)
+
+    @classmethod
+    def from_request(cls, name: str, request: ReportRequest) -> ReportDefinition:
+        """A definition that saves ``request`` under ``name`` (the engine is not saved:
+        it is the runner's choice)."""
+        return cls(name=name, metrics=list(request.metrics), by=list(request.by),
+                   grain=request.grain, tz=request.tz,
+                   **{"from": None if request.from_ is None else str(request.from_)},
+                   to=None if request.to is None else str(request.to),
+                   as_of=None if request.as_of is None else str(request.as_of),
+                   params=dict(request.params),
+                   filters={d: list(v) for d, v in request.filters.items()})
+
     def to_toml(self) -> str:
         """The definition as TOML that ``tomllib`` reads back equal, whatever the strings
         hold (control characters are escaped)."""
@@ -51,7 +69,7 @@ class ReportDefinition(BaseModel):
             lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in self.params.items()]
         if self.filters:
             lines.append("[filters]")
-            lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in self.filters.items()]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in self.filters.items()]
         return "\n".join(lines) + "\n"
 
 
@@ -61,6 +79,11 @@ def _toml_value(value: Any) -> str:
     JSON's escapes are TOML's, except that TOML also forbids a raw DEL (U+007F).
     """
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(key: str) -> str:
+    """A bare key when TOML allows one (``channel``), else a quoted one."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
 
 
 NAME_MAX = 100

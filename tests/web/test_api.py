@@ -125,3 +125,11 @@ def test_numerator_and_denominator_contacts_reproduce_the_ratio(client: TestClie
         assert sum(waits) / den["total"] == pytest.approx(value)
     else:
         assert num["total"] / den["total"] == pytest.approx(value)
+
+
+def test_a_request_cannot_choose_the_engine(client: TestClient) -> None:
+    """Once, ``engine=spark`` in a URL started a 1.15 GB JVM for any logged-in client."""
+    answer = client.get("/api/v1/report", params={"metrics": "offered", "engine": "spark"})
+    assert answer.status_code == 400 and "set when the server starts" in answer.json()["detail"]
+    same = client.get("/api/v1/report", params={"metrics": "offered", "engine": "duckdb"})
+    assert same.status_code == 200

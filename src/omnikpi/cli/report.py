@@ -17,9 +17,10 @@ from omnikpi.definitions import load_definition
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.params import parse_param_assignments
-from omnikpi.engine.run import LocalDuckDB, ReportResult, plan_report, run_report
+from omnikpi.engine.run import LocalDuckDB, ReportResult, plan_request
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
+from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 
 console = Console()
@@ -42,22 +43,13 @@ def warn_quarantine(dataset: Dataset) -> None:
         )
 
 
-def run_cli_report(
-    data: Path, metrics: str | None, by: str | None, grain: str, tz: str,
-    from_: str | None, to: str | None, as_of: str | None, param: list[str] | None,
-    config: Path | None, engine: str, where: list[str] | None = None,
-) -> ReportResult:
+def run_cli_report(data: Path, request: ReportRequest, config: Path | None) -> ReportResult:
     cfg = load_config(config)
-    params = parse_param_assignments(param or [])
     with err_console.status(f"Loading and validating {data} …"):
         dataset = load_dataset(data)
     warn_quarantine(dataset)
-    with err_console.status(f"Computing on {engine} …"):
-        return run_report(
-            dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
-            from_=from_, to=to, as_of=as_of, params=params, config=cfg, engine=engine,
-            where=parse_filters(where or []),
-        )
+    with err_console.status(f"Computing on {request.engine} …"):
+        return plan_request(dataset, request, cfg).run()
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:
@@ -71,20 +63,12 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def compiled_sql(
-    data: Path, metrics: str | None, by: str | None, grain: str, tz: str,
-    from_: str | None, to: str | None, as_of: str | None, param: list[str] | None,
-    config: Path | None, engine: str,
-) -> str:
+def compiled_sql(data: Path, request: ReportRequest, config: Path | None) -> str:
     dataset = load_dataset(data)
-    plan = plan_report(
-        dataset, metrics=_split(metrics) or None, by=_split(by), grain=grain, tz=tz,
-        from_=from_, to=to, as_of=as_of, params=parse_param_assignments(param or []),
-        config=load_config(config),
-        # DuckDB: the very SQL a report runs; other engines: compiled without running
-        backend=LocalDuckDB(dataset) if engine == "duckdb" else SqlOnlyBackend(dataset, engine),
-    )
-    return plan.sql()
+    # DuckDB: the very SQL a report runs; other engines: compiled without running
+    backend = LocalDuckDB(dataset) if request.engine == "duckdb" else \
+        SqlOnlyBackend(dataset, request.engine)
+    return plan_request(dataset, request, load_config(config), backend).sql()
 
 
 @app.command()
@@ -92,8 +76,10 @@ def report(
     data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
     metrics: Annotated[str | None, typer.Option(help="catalog ids, comma separated")] = None,
     by: Annotated[str | None, typer.Option(help="dimensions, comma separated")] = None,
-    grain: Annotated[str, typer.Option(help="total|15min|30min|hour|day|week|month")] = "total",
-    tz: Annotated[str, typer.Option(help="IANA zone for day/interval boundaries")] = "UTC",
+    grain: Annotated[str | None, typer.Option(
+        help="total|15min|30min|hour|day|week|month  [default: total]")] = None,
+    tz: Annotated[str | None, typer.Option(
+        help="IANA zone for day/interval boundaries  [default: UTC]")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="window start (inclusive)")] = None,
     to: Annotated[str | None, typer.Option(help="window end (exclusive)")] = None,
     as_of: Annotated[str | None, typer.Option(help="default: latest timestamp")] = None,
@@ -121,25 +107,18 @@ def report(
     if no_cache:
         os.environ["OMNIKPI_CACHE"] = "off"
     try:
-        if definition is not None:
-            saved = load_definition(definition)
-            metrics = metrics or ",".join(saved.metrics)
-            by = by or ",".join(saved.by) or None
-            grain = saved.grain if grain == "total" else grain
-            tz = saved.tz if tz == "UTC" else tz
-            from_, to, as_of = from_ or saved.from_, to or saved.to, as_of or saved.as_of
-            param = [f"{k}={v}" for k, v in saved.params.items()] + list(param or [])
-            filter = [f"{k}={','.join(v)}" for k, v in saved.filters.items()] + list(
-                filter or [])
+        # options given here win over the saved definition's; None is "not given"
+        base = load_definition(definition).to_request() if definition else ReportRequest()
+        request = base.overridden(
+            metrics=_split(metrics), by=_split(by), grain=grain, tz=tz, from_=from_, to=to,
+            as_of=as_of, params=parse_param_assignments(param or []),
+            filters=parse_filters(filter or []), engine=engine)
         if show_sql:
-            typer.echo(compiled_sql(data, metrics, by, grain, tz, from_, to, as_of, param,
-                                    config, engine))
+            typer.echo(compiled_sql(data, request, config))
             return
         if format not in ("table", "json", "csv", "xlsx", "pdf"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
-        result = run_cli_report(
-            data, metrics, by, grain, tz, from_, to, as_of, param, config, engine, filter
-        )
+        result = run_cli_report(data, request, config)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))

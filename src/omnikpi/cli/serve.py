@@ -28,6 +28,8 @@ def serve(
         help="mark cookies Secure (behind a TLS proxy)")] = False,
     config: Annotated[Path | None, typer.Option(help="omnikpi.toml with channel modes, "
                                                      "thresholds, capacity")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb|spark: where every report runs")] =
+    "duckdb",
 ) -> None:
     """Start the web application (dashboards, wallboard, /api/v1) on a dataset."""
     import uvicorn
@@ -43,7 +45,7 @@ def serve(
     try:
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
-                                 secure_cookies=secure_cookies)
+                                 secure_cookies=secure_cookies, engine=engine)
     except OmniKPIError as exc:
         fail(exc)
     # Compiling a report is Python work that holds the GIL for ~0.2 s; a 1 ms switch

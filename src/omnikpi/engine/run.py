@@ -32,6 +32,7 @@ from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import standard_metrics
+from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
@@ -347,10 +348,7 @@ class LocalDuckDB(Backend):
 
 
 def run_report(*args: Any, **kwargs: Any) -> ReportResult:
-    """Compute the requested metrics; the engine behind the CLI, the API and the UI.
-
-    Takes the arguments of :func:`plan_report`.
-    """
+    """Compute the requested metrics (the arguments of :func:`plan_report`)."""
     return plan_report(*args, **kwargs).run()
 
 
@@ -369,10 +367,23 @@ def plan_report(
     backend: Backend | None = None,
     where: Mapping[str, Sequence[str]] | None = None,
 ) -> ReportPlan:
-    """Resolve and compile a report request (nothing runs yet)."""
+    """:func:`plan_request` with the request's fields as keyword arguments (the Python
+    API's and the tests' way of asking)."""
+    request = ReportRequest.of(metrics, by, grain, tz, from_, to, as_of, params, where, engine)
+    return plan_request(dataset, request, config, backend)
+
+
+def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None = None,
+                 backend: Backend | None = None) -> ReportPlan:
+    """Resolve and compile a report request (nothing runs yet): the engine behind the
+    CLI, the API and the UI."""
+    metrics = request.metrics or None
+    by: list[str] = list(request.by)
+    grain, tz, engine = request.grain, request.tz, request.engine
+    from_, to, as_of, params = request.from_, request.to, request.as_of, request.params
+    where = request.filters
     check_grain(grain)
     zone(tz)
-    by = list(dict.fromkeys(by))
     bad = [d for d in by if d not in DIMENSIONS]
     if bad:
         raise UsageError(f"unknown dimension {bad[0]!r}: choose from {', '.join(DIMENSIONS)}")

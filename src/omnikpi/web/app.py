@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from omnikpi.config import Config
+from omnikpi.engine.backends import ENGINES
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, upgrade
@@ -38,7 +39,7 @@ def plotly_js() -> str:
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
                database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
                migrate: bool = True, secure_cookies: bool = False,
-               limits: PoolLimits | None = None) -> FastAPI:
+               limits: PoolLimits | None = None, engine: str = "duckdb") -> FastAPI:
     """The web application on the dataset folder ``data``.
 
     ``auth_required=False`` is the single-user demo (``omnikpi serve --no-auth``): every
@@ -46,6 +47,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     first (``omnikpi db upgrade`` does the same by hand); otherwise an outdated database
     is an error.
     """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if migrate:
         upgrade(database_url)
     else:
@@ -54,7 +57,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
                      files=fingerprint(Path(data)), secure_cookies=secure_cookies,
-                     pool=WorkPool(limits or PoolLimits.from_environment()))
+                     engine=engine, pool=WorkPool(limits or PoolLimits.from_environment()))
     if live_updates:
         from omnikpi.web.live import LiveHub
 

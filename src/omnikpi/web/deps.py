@@ -14,6 +14,8 @@ from fastapi import Depends, Query, Request
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, scope_of, scoped_dataset
 from omnikpi.config import Config
+from omnikpi.engine.params import parse_param_assignments
+from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
@@ -60,6 +62,8 @@ class AppState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     secure_cookies: bool = False
     """Mark cookies Secure even on plain http (behind a TLS-terminating proxy)."""
+    engine: str = "duckdb"
+    """Where reports run (``omnikpi serve --engine``); not a request's choice."""
     pool: WorkPool = field(default_factory=WorkPool)
     """Where reports and drill-downs run: a few workers and a bounded queue."""
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -148,9 +152,18 @@ class Filters:
     to: str | None = None
     as_of: str | None = None
     param: list[str] | None = None
-    engine: str = "duckdb"
+    engine: str | None = None
+    """An engine the URL names: accepted only when it is the server's own."""
     where: dict[str, list[str]] | None = None
     """Dimension filters from the URL: channel, queue, site, tenant, agent_id (a,b,…)."""
+
+    def request(self) -> ReportRequest:
+        """The report these filters ask for."""
+        return ReportRequest.of(
+            [m.strip() for m in (self.metrics or "").split(",") if m.strip()],
+            [d.strip() for d in (self.by or "").split(",") if d.strip()], self.grain,
+            self.tz, self.from_, self.to, self.as_of, parse_param_assignments(self.param or []),
+            self.where)
 
 
 FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id")
@@ -160,7 +173,7 @@ def get_filters(
     metrics: str | None = None, by: str | None = None, grain: str = "total", tz: str = "UTC",
     from_: Annotated[str | None, Query(alias="from")] = None, to: str | None = None,
     as_of: str | None = None, param: Annotated[list[str] | None, Query()] = None,
-    engine: str = "duckdb", channel: str | None = None, queue: str | None = None,
+    engine: str | None = None, channel: str | None = None, queue: str | None = None,
     site: str | None = None, tenant: str | None = None, agent_id: str | None = None,
 ) -> Filters:
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import ibis
@@ -10,7 +11,7 @@ from omnikpi.engine.backends import DuckDBBackend
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.params import parse_param_assignments, resolve_params
-from omnikpi.engine.run import ReportResult, parse_instant, run_report
+from omnikpi.engine.run import ReportResult, parse_instant, plan_request
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
@@ -55,13 +56,22 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
 def _run(state: View, filters: Filters, metrics: list[str] | None,
          by: list[str] | None, grain: str | None,
          merged: dict[str, list[str]]) -> ReportResult:
-    return run_report(
-        state.dataset, metrics=metrics or split(filters.metrics) or None,
-        by=by if by is not None else split(filters.by), grain=grain or filters.grain,
-        tz=filters.tz, from_=filters.from_, to=filters.to, as_of=filters.as_of,
-        params=parse_param_assignments(filters.param or []), config=state.config,
-        engine=filters.engine, where=merged or None,
-    )
+    """The page's request with what the page itself asks (``by=[]``: no cut), on the
+    server's engine: a request cannot start another (a Spark JVM is the operator's call)."""
+    engine = state.state.engine
+    if filters.engine not in (None, engine):
+        raise UsageError(f"this server computes on {engine}; the engine is set when the "
+                         "server starts, not per request")
+    changes: dict[str, Any] = {"filters": {d: tuple(v) for d, v in merged.items()},
+                               "engine": engine}
+    if metrics:
+        changes["metrics"] = tuple(metrics)
+    if by is not None:
+        changes["by"] = tuple(by)
+    if grain:
+        changes["grain"] = grain
+    request = replace(filters.request(), **changes)
+    return plan_request(state.dataset, request, state.config).run()
 
 
 def _whole_window(state: View, filters: Filters) -> RunContext:

@@ -15,11 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.auth.accounts import audit
 from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.docs_catalog import catalog_json
+from omnikpi.engine.params import parse_param_assignments
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.request import ReportRequest
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, ViewDep
+from omnikpi.web.deps import FILTER_DIMENSIONS, FilterParams, ViewDep
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +36,7 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
             saved, _ = get_report(session, slug(definition), state.principal.tenant)
         query = {"metrics": ",".join(saved.metrics), "by": ",".join(saved.by),
                  "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
-                 "to": saved.to or "",
+                 "to": saved.to or "", "as_of": saved.as_of or "",
                  **{dim: ",".join(v) for dim, v in saved.filters.items()}}
         params = [f"{k}={v}" for k, v in saved.params.items()]
         url = "/builder?" + urlencode({k: v for k, v in query.items() if v}) + "".join(
@@ -61,18 +63,12 @@ def save(state: ViewDep, name: Annotated[str, Form()],
     def one(key: str) -> str | None:
         return values.get(key, [None])[0]
 
-    params: dict[str, str | float | int | bool] = {}
-    for item in values.get("param", []):
-        key, sep, value = item.partition("=")
-        if sep:
-            params[key] = value
-    definition = ReportDefinition(
-        name=name, metrics=service.split(one("metrics")), by=service.split(one("by")),
-        grain=one("grain") or "total", tz=one("tz") or "UTC", **{"from": one("from")},
-        to=one("to"), params=params,
-        filters={d: service.split(one(d)) for d in ("channel", "queue", "site", "tenant",
-                                                    "agent_id") if one(d)},
-    )
+    request = ReportRequest.of(
+        service.split(one("metrics")), service.split(one("by")), one("grain") or "total",
+        one("tz") or "UTC", one("from"), one("to"), one("as_of"),
+        parse_param_assignments(values.get("param", [])),
+        {d: service.split(one(d)) for d in FILTER_DIMENSIONS if one(d)})
+    definition = ReportDefinition.from_request(name, request)
     with session_scope(state.state.database_url) as session:
         save_report(session, definition, state.principal.name, state.principal.tenant)
     return RedirectResponse(f"/builder?definition={slug(name)}", status_code=303)

@@ -1,0 +1,58 @@
+"""One report request for every surface; options given explicitly win over a saved
+definition, the defaults included (``--grain total``, ``--tz UTC``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.definitions import ReportDefinition, load_definition
+from omnikpi.request import ReportRequest
+
+from ..conftest import SPEC_EXAMPLES
+
+VOICE = SPEC_EXAMPLES / "voice_basic"
+
+
+def test_given_options_win_and_missing_ones_keep_the_saved() -> None:
+    saved = ReportRequest.of(["offered"], ["queue"], "day", "Europe/Kyiv",
+                             params={"service_level.threshold_seconds": 30},
+                             filters={"channel": ["voice"]})
+    merged = saved.overridden(metrics=[], by=None, grain="total", tz="UTC", from_=None,
+                              params={"threshold_seconds": 10}, filters={"queue": ["a"]})
+    assert merged.metrics == ("offered",) and merged.by == ("queue",)
+    assert (merged.grain, merged.tz) == ("total", "UTC")
+    assert merged.params == {"service_level.threshold_seconds": 30, "threshold_seconds": 10}
+    assert merged.filters == {"channel": ("voice",), "queue": ("a",)}
+
+
+def test_a_definition_round_trips_through_a_request(tmp_path: Path) -> None:
+    request = ReportRequest.of(["service_level", "asa"], ["queue"], "30min", "Europe/Kyiv",
+                               "2024-03-05", "2024-03-06", "2024-03-05T11:00:00Z",
+                               {"service_level.threshold_seconds": 20},
+                               {"channel": ["voice"]})
+    definition = ReportDefinition.from_request("Voice SL", request)
+    path = tmp_path / "voice-sl.toml"
+    path.write_text(definition.to_toml())
+    assert load_definition(path).to_request() == request
+
+
+def test_cli_grain_total_and_tz_utc_override_the_definition(tmp_path: Path) -> None:
+    path = tmp_path / "daily.toml"
+    path.write_text('metrics = ["offered", "answered"]\nby = ["queue"]\ngrain = "30min"\n'
+                    'tz = "Europe/Kyiv"\n')
+    printed = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--definition",
+                                       str(path), "--grain", "total", "--tz", "UTC",
+                                       "--format", "json"])
+    assert printed.exit_code == 0, printed.output
+    rows = json.loads(printed.stdout)["rows"]
+    expected = omnikpi.report_result(VOICE, metrics=["offered", "answered"], by=["queue"])
+    assert rows == expected.rows and "period_start" not in rows[0]
+    kept = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--definition",
+                                    str(path), "--format", "json"])
+    periods = json.loads(kept.stdout)["rows"]
+    assert periods[0]["period_start"].endswith("+02:00")  # the definition's 30min in Kyiv
