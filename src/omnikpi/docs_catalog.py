@@ -28,7 +28,7 @@ def catalog_json() -> list[dict[str, Any]]:
             "parameters": [
                 {"name": p.name, "type": p.kind, "default": p.default, "unit": p.unit,
                  "choices": list(p.choices), "description": p.description}
-                for p in m.params
+                for p in m.params if p.settable
             ],
             "formula": m.formula, "notes": m.notes,
         }

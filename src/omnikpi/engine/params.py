@@ -3,25 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from omnikpi.config import Config
 from omnikpi.errors import UsageError
-from omnikpi.metrics.base import Metric, all_metrics, get_metric
+from omnikpi.metrics.base import Metric, ParamContext, all_metrics, get_metric
+from omnikpi.schema.convert import quote
+from omnikpi.schema.dataset import Dataset
 
 
-def resolve_params(metrics: list[Metric], raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Parameters per requested metric: defaults, then ``NAME=V``, then ``METRIC.NAME=V``.
+@dataclass
+class DataContext:
+    """Where parameter defaults come from in a report: its configuration and its data."""
+
+    config: Config
+    dataset: Dataset
+
+    def has_values(self, table: str, column: str) -> bool:
+        """Whether a column holds any value (known from validation, else one query)."""
+        empty = (self.dataset.empty or {}).get(table)
+        if empty is not None:
+            return column not in empty
+        row = self.dataset.con.execute(
+            f"SELECT count({quote(column)}) > 0 FROM {quote(table)}").fetchone()
+        return bool(row and row[0])
+
+
+def resolve_params(metrics: list[Metric], raw: Mapping[str, Any],
+                   context: ParamContext | None = None) -> dict[str, dict[str, Any]]:
+    """Parameters per requested metric: defaults (the declaration's, or what it takes from
+    the configuration and the data in ``context``), then ``NAME=V``, then
+    ``METRIC.NAME=V``.
 
     A value for a metric that is not in the report is still checked (a typo must not pass
     silently) and then ignored, so one parameter file can serve several reports.
     """
-    resolved = {m.id: m.defaults() for m in metrics}
+    resolved = {m.id: m.defaults(context) for m in metrics}
     every = all_metrics()
     for key, value in raw.items():
         if "." not in key:
-            owners = [m for m in every if any(p.name == key for p in m.params)]
+            owners = [m for m in every if any(p.name == key and p.settable for p in m.params)]
             if not owners:
-                known = sorted({p.name for m in every for p in m.params})
+                known = sorted({p.name for m in every for p in m.params if p.settable})
                 raise UsageError(
                     f"unknown parameter {key!r}; parameters: {', '.join(known)} "
                     "(or METRIC.NAME=VALUE)"

@@ -25,7 +25,7 @@ from omnikpi.engine.compile import MetricRequest, build_report, table_keys
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
 from omnikpi.engine.grains import Bucket, buckets, check_grain, label
-from omnikpi.engine.params import resolve_params
+from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.registry import metric_dimensions, metric_tables
 from omnikpi.engine.sources import KEY, SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
@@ -98,11 +98,6 @@ def _resolve_metrics(
         if metric_id not in seen:
             seen.append(metric_id)
     return [get_metric(m) for m in seen]
-
-
-def _topics_exist(dataset: Dataset) -> bool:
-    row = dataset.con.execute("SELECT count(topic) > 0 FROM contacts").fetchone()
-    return bool(row and row[0])
 
 
 def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
@@ -388,14 +383,10 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if bad:
         raise UsageError(f"unknown dimension {bad[0]!r}: choose from {', '.join(DIMENSIONS)}")
     chosen = _resolve_metrics(metrics, dataset, by)
-    resolved = resolve_params(chosen, params or {})
+    resolved = resolve_params(chosen, params or {}, DataContext(config or Config(), dataset))
     requests: list[MetricRequest] = []
     for metric in chosen:
         p = resolved[metric.id]
-        if "match_topic" in p and p["match_topic"] is None:
-            p["match_topic"] = _topics_exist(dataset)
-        if any(param.name == "capacity" for param in metric.params):
-            p["__agent_capacity"] = dict((config or Config()).agents.capacity)
         variant = metric.resolve(p) if metric.resolve else metric
         for table in metric_tables(variant):
             dataset.require(table, f"metric {metric.id}")
@@ -516,7 +507,8 @@ def _shape(
     meta = {
         r.metric.id: {
             "unit": r.metric.unit,
-            "params": {k: v for k, v in r.params.items() if not k.startswith("__")},
+            "params": {k: v for k, v in r.params.items()
+                       if any(p.name == k and p.settable for p in r.metric.params)},
         }
         for r in requests
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import ibis.expr.types as ir
 
@@ -20,13 +20,23 @@ Better = Literal["higher", "lower"]
 Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
 Mode = Literal["any", "continuous", "discrete"]
 Aggregate = Literal["sum", "max"]
-ParamKind = Literal["float", "int", "bool", "choice", "str"]
+ParamKind = Literal["float", "int", "bool", "choice", "str", "map"]
 
 Params = Mapping[str, Any]
 ExprBuilder = Callable[[ir.Table, Params], ir.Value]
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
+
+
+class ParamContext(Protocol):
+    """What a parameter's default may come from besides the declaration: the report's
+    configuration and facts of the data (e.g. whether the contacts carry topics)."""
+
+    @property
+    def config(self) -> Any: ...
+
+    def has_values(self, table: str, column: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,17 @@ class Param:
     description: str
     choices: tuple[str, ...] = ()
     unit: str | None = None
+    default_from: Callable[[ParamContext], Any] | None = None
+    """The default when nobody gives a value, from the configuration or the data
+    (``default`` is then what the docs show)."""
+    settable: bool = True
+    """False for a value only the configuration provides (never ``--param``, not shown)."""
+
+    def default_in(self, context: ParamContext | None) -> Any:
+        """The default for a report in ``context`` (the declared one without context)."""
+        if self.default_from is not None and context is not None:
+            return self.default_from(context)
+        return self.default
 
     def parse(self, metric_id: str, raw: Any) -> Any:
         """Turn a CLI/API value into the parameter's type, or say what is allowed."""
@@ -131,7 +152,7 @@ class Metric:
 
     def param(self, name: str) -> Param:
         for p in self.params:
-            if p.name == name:
+            if p.name == name and p.settable:
                 return p
         names = ", ".join(p.name for p in self.params) or "none"
         raise UsageError(f"metric {self.id} has no parameter {name!r} (its parameters: {names})")
@@ -140,8 +161,8 @@ class Metric:
     def is_count(self) -> bool:
         return self.unit == "count"
 
-    def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
+    def defaults(self, context: ParamContext | None = None) -> dict[str, Any]:
+        return {p.name: p.default_in(context) for p in self.params}
 
     def name_in(self, lang: str) -> str:
         """The metric's name in an interface language (English when not translated)."""

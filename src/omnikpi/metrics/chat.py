@@ -18,7 +18,7 @@ def active_time(t: ir.Table, p: Params) -> ir.Value:
 
 def capacity_weighted_active(t: ir.Table, p: Params) -> ir.Value:
     """capacity × ActiveTime, with a per-agent capacity from config where one is set."""
-    capacities: dict[str, int] = p.get("__agent_capacity") or {}
+    capacities: dict[str, int] = p.get("agent_capacity") or {}
     default = float(p["capacity"])
     if capacities:
         cap = ibis.cases(
@@ -46,9 +46,12 @@ register(
         unit="ratio", area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="∫ concurrent sessions dt / (capacity × ActiveTime)",
-        params=(Param("capacity", "int", 4, "sessions an agent can hold at once; a per-agent "
-                      "capacity in config ([agents.capacity]) takes precedence",
-                      unit="sessions"),),
+        params=(Param("capacity", "int", 4, "sessions an agent can hold at once (default: the "
+                      "configuration's [agents] chat_capacity, 4); a per-agent capacity in "
+                      "config ([agents.capacity]) takes precedence",
+                      unit="sessions", default_from=lambda c: c.config.agents.chat_capacity),
+                Param("agent_capacity", "map", {}, "per-agent capacity ([agents.capacity])",
+                      default_from=lambda c: dict(c.config.agents.capacity), settable=False)),
         numerator=lambda t, p: t.seconds, denominator=capacity_weighted_active,
         notes=_SESSION_NOTE,
     ),

@@ -12,7 +12,8 @@ _NOTE = ("Cost rows are spread over the time they cover in proportion to time; a
          "without queue/channel/tenant falls in the null group of that dimension.")
 _FCR_PARAMS = (
     Param("window_hours", "float", 168.0, "FCR repeat window (see fcr)", unit="hours"),
-    Param("match_topic", "bool", None, "FCR topic matching (see fcr)"),
+    Param("match_topic", "bool", None, "FCR topic matching (see fcr)",
+          default_from=lambda c: c.has_values("contacts", "topic")),
 )
 
 

@@ -33,7 +33,8 @@ _FCR_PARAMS = (
           "ended is a repeat (inclusive)", unit="hours"),
     Param("match_topic", "bool", None,
           "a repeat must have the same topic (a missing topic matches any); default: true "
-          "when the contacts have topics"),
+          "when the contacts have topics",
+          default_from=lambda c: c.has_values("contacts", "topic")),
 )
 _FCR_NOTE = (
     "Questions: handled contacts with a customer_id, booked at their end; a transfer leg "

@@ -10,7 +10,7 @@ import ibis
 from omnikpi.engine.backends import DuckDBBackend
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
-from omnikpi.engine.params import parse_param_assignments, resolve_params
+from omnikpi.engine.params import DataContext, parse_param_assignments, resolve_params
 from omnikpi.engine.run import ReportResult, parse_instant, plan_request
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
@@ -157,7 +157,8 @@ def _states_page(state: View, filters: Filters, metric_id: str, part: str, page:
     for column, values in (filters.where or {}).items():
         if column in ("agent_id", "site", "tenant", "channel"):
             pieces = pieces.filter(pieces[column].isin(values))
-    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])))[
+    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])),
+                            DataContext(state.config, state.dataset))[
         metric_id]
     builder = metric.numerator if part == "numerator" or metric.denominator is None \
         else metric.denominator
@@ -186,7 +187,8 @@ def _behind(facts: Any, state: View, filters: Filters, metric_id: str,
                          "lists no contacts")
     if part not in ("numerator", "denominator"):
         raise UsageError("part must be numerator or denominator")
-    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])))[
+    params = resolve_params([metric], dict(parse_param_assignments(filters.param or [])),
+                            DataContext(state.config, state.dataset))[
         metric_id]
     builder = metric.numerator if part == "numerator" or metric.denominator is None \
         else metric.denominator
