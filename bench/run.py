@@ -38,7 +38,7 @@ import omnikpi
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import write_contacts
 
-from omnikpi.engine.run import _duckdb_sql
+from omnikpi.engine.local_duckdb import _duckdb_sql
 from omnikpi.engine.timezones import offset_ranges, to_us
 
 TZ = "Europe/Kyiv"

@@ -16,7 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from omnikpi.config import Config, load_config
-from omnikpi.engine.run import ReportResult, run_report
+from omnikpi.engine.result import ReportResult
+from omnikpi.engine.run import run_report
 from omnikpi.schema.dataset import Dataset, load_dataset
 
 

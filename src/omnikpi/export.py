@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from omnikpi.engine.run import ReportResult
+from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
 
 FORMATS = ("table", "json", "csv", "xlsx")

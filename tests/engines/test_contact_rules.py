@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import omnikpi
-from omnikpi.engine.run import ReportResult
+from omnikpi.engine.result import ReportResult
 
 from ..builders import call, dataset
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import omnikpi
 from omnikpi.config import Config
 from omnikpi.engine import run as engine_run
+from omnikpi.engine.local_duckdb import _duckdb_sql
 from omnikpi.schema.dataset import Dataset, load_dataset
 
 from ..builders import dataset
@@ -75,7 +76,7 @@ def forget_facts(data: Dataset) -> Dataset:
 
 def both_ways(folder: Path, config: Config = CONFIG, **kwargs: Any
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    engine_run._duckdb_sql.cache_clear()
+    _duckdb_sql.cache_clear()
     measured = load_dataset(folder, cache=False)
     assert measured.domains is not None and measured.empty is not None
     folded = omnikpi.report(measured, metrics=METRICS, config=config, **kwargs)

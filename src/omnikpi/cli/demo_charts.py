@@ -7,7 +7,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from omnikpi.engine.run import ReportResult
+from omnikpi.engine.result import ReportResult
 
 
 def write_demo_page(intervals: ReportResult, agents: ReportResult, path: Path) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from omnikpi.engine.run import ReportResult
+from omnikpi.engine.result import ReportResult
 from omnikpi.formatting import human
 
 __all__ = ["best_table", "human", "report_table", "transposed_table"]

@@ -16,8 +16,10 @@ from omnikpi.config import load_config
 from omnikpi.definitions import load_definition
 from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
 from omnikpi.engine.backends import SqlOnlyBackend
+from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import parse_param_assignments
-from omnikpi.engine.run import LocalDuckDB, ReportResult, plan_request
+from omnikpi.engine.result import ReportResult
+from omnikpi.engine.run import plan_request
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
 from omnikpi.request import ReportRequest

@@ -1,6 +1,7 @@
 """Backends: where the compiled expressions run.
 
-DuckDB (default) runs in-process on the validated tables the loader already holds.
+DuckDB (default, :mod:`omnikpi.engine.local_duckdb`) runs in-process on the validated
+tables the loader already holds.
 Spark runs the very same Ibis expressions on a local (or configured) Spark session; the
 validated tables are handed over with their canonical types (int64 microseconds, booleans)
 intact: as Parquet files in a folder every executor can read (``OMNIKPI_SPARK_STAGING``;
@@ -41,22 +42,6 @@ class Backend:
 
     def sql(self, expr: ir.Table) -> str:
         raise NotImplementedError
-
-
-class DuckDBBackend(Backend):
-    name = "duckdb"
-
-    def __init__(self, dataset: Dataset) -> None:
-        self._con = ibis.duckdb.from_connection(dataset.con)
-
-    def table(self, name: str) -> ir.Table:
-        return self._con.table(name)
-
-    def execute(self, expr: ir.Table) -> Any:
-        return self._con.execute(expr)
-
-    def sql(self, expr: ir.Table) -> str:
-        return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
 @lru_cache(maxsize=1)
@@ -218,8 +203,12 @@ class SqlOnlyBackend(Backend):
 
 
 def backend_for(engine: str, dataset: Dataset) -> Backend:
+    """The one place that chooses where expressions run: reports, drill-downs, the
+    wallboard and the CLI all ask here."""
     if engine == "duckdb":
-        return DuckDBBackend(dataset)
+        from omnikpi.engine.local_duckdb import LocalDuckDB
+
+        return LocalDuckDB(dataset)
     if engine == "spark":
         return SparkBackend(dataset)
     raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")

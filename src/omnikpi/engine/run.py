@@ -1,33 +1,31 @@
-"""Running a report: resolve the request, compile it, execute it, shape the rows."""
+"""Planning a report: resolve the request against the catalog and the data, build its
+expression (reused for an identical request), and hand it to a backend.
+
+The rows are shaped in :mod:`omnikpi.engine.result`; the DuckDB runner is
+:mod:`omnikpi.engine.local_duckdb`.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, lru_cache
 from typing import Any
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
-import numpy as np
-import pandas as pd
-import pyarrow.types as pat
-import sqlglot.expressions as sge
-from ibis.backends.duckdb.converter import DuckDBPandasData
-from ibis.backends.sql.datatypes import DuckDBType
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
-from omnikpi.engine.compile import MetricRequest, build_report, table_keys
+from omnikpi.engine.compile import MetricRequest, build_report
 from omnikpi.engine.context import RunContext
-from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
-from omnikpi.engine.grains import Bucket, buckets, check_grain, label
+from omnikpi.engine.grains import Bucket, buckets, check_grain
+from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.registry import metric_dimensions, metric_tables
-from omnikpi.engine.sources import KEY, SourceRequest
+from omnikpi.engine.result import ReportResult, shape
+from omnikpi.engine.sources import SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
@@ -37,31 +35,6 @@ from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
 DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
-
-
-@dataclass
-class ReportResult:
-    values: dict[str, list[Any]]
-    """Each output column's values, in row order (None: no value)."""
-    metrics: dict[str, dict[str, Any]]
-    by: list[str]
-    grain: str
-    quarantined: int
-    columns: list[str] = field(default_factory=list)
-
-    @cached_property
-    def rows(self) -> list[dict[str, Any]]:
-        """One dict per row, as in ``omnikpi report --format json``."""
-        return [dict(zip(self.columns, row, strict=True))
-                for row in zip(*(self.values[c] for c in self.columns), strict=True)]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "metrics": self.metrics}
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(self.values[c], dtype=object if not self.values[c]
-                                          else None) for c in self.columns},
-                            columns=self.columns)
 
 
 def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> int | None:
@@ -196,24 +169,6 @@ def _period_hours(
     )
 
 
-def _metric_values(column: pd.Series, count: bool) -> list[int | float | None]:
-    """A metric's values for the rows: None for no value (null, NaN), counts as integers.
-
-    Converted as whole columns (the rows of a long report are many thousands of values).
-    """
-    numbers = column.to_numpy(dtype="float64", na_value=np.nan)
-    missing = np.isnan(numbers)
-    anything_missing = bool(missing.any())
-    if anything_missing:
-        numbers = np.where(missing, 0.0, numbers)
-    values: list[int | float | None] = (
-        numbers.astype(np.int64) if count else numbers).tolist()
-    if anything_missing:
-        for i in np.flatnonzero(missing).tolist():
-            values[i] = None
-    return values
-
-
 @dataclass
 class ReportPlan:
     """A compiled report: the Ibis expression and what is needed to shape its rows."""
@@ -232,114 +187,14 @@ class ReportPlan:
 
     def run(self) -> ReportResult:
         frame = self.backend.execute(self.expr)
-        return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
+        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
 
     def run_sql(self, sql: str) -> ReportResult:
         """Run this plan's DuckDB SQL as given (see ``LocalDuckDB.execute_sql``)."""
         if not isinstance(self.backend, LocalDuckDB):
             raise UsageError("run_sql needs the DuckDB engine")
         frame = self.backend.execute_sql(self.expr, sql)
-        return _shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
-
-
-class _CompiledSql:
-    """``_duckdb_sql(node)``: the DuckDB SQL of an expression, compiled once per process;
-    ``cache_clear()`` forgets every compiled query and built report expression."""
-
-    def __call__(self, node: ops.Node) -> str:
-        return _compile_duckdb(node)
-
-    def cache_clear(self) -> None:
-        _compile_duckdb.cache_clear()
-        _PLANS.clear()
-
-
-@lru_cache(maxsize=256)
-def _compile_duckdb(node: ops.Node) -> str:
-    """The DuckDB SQL of an expression over unbound tables, compiled once per process.
-
-    Keyed on the expression's node, which compares by structure: an identical request on
-    tables of identical schemas gives an equal node (what is compiled does not depend on
-    the data). Common table expressions are inlined (``NOT MATERIALIZED``): DuckDB then
-    prunes their columns per use instead of writing every column of every row once more.
-    """
-    return _duckdb_text(node, pretty=False)
-
-
-def _duckdb_text(node: ops.Node, pretty: bool) -> str:
-    tree = duckdb_compiler.to_sqlglot(node.to_expr())
-    for cte in tree.find_all(sge.CTE):
-        cte.set("materialized", False)
-    return str(tree.sql(dialect=duckdb_compiler.dialect, pretty=pretty))
-
-
-_duckdb_sql = _CompiledSql()
-
-
-@lru_cache(maxsize=256)
-def _memtables(node: ops.Node) -> tuple[ops.InMemoryTable, ...]:
-    """The in-memory tables (calendars, hours) an expression reads, found once per plan."""
-    return tuple(node.find(ops.InMemoryTable))
-
-
-@lru_cache(maxsize=64)
-def _duckdb_type(name: str) -> Any:
-    return DuckDBType.from_string(name, nullable=True)
-
-
-class LocalDuckDB(Backend):
-    """The DuckDB engine on a loaded dataset, with compiled SQL reused within a process.
-
-    The expression is built over unbound tables named like the dataset's views (with
-    their schemas), so it is the same expression for every load of the same tables; its
-    SQL runs on the dataset's own connection, and the rows are converted as Ibis does.
-    """
-
-    name = "duckdb"
-
-    def __init__(self, dataset: Dataset) -> None:
-        self._dataset = dataset
-        schemas: dict[str, Any] | None = getattr(dataset, "_ibis_schemas", None)
-        if schemas is None:
-            schemas = {}
-            dataset._ibis_schemas = schemas  # type: ignore[attr-defined]
-        self._schemas = schemas
-
-    def table(self, name: str) -> ir.Table:
-        if name not in self._schemas:
-            # the relation's own column types (a bound Ibis table would ask the catalog
-            # several times over; this is a tenth of its time on every report)
-            relation = self._dataset.con.sql(f'SELECT * FROM "{name}"')
-            self._schemas[name] = ibis.schema({
-                column: _duckdb_type(str(kind))
-                for column, kind in zip(relation.columns, relation.types, strict=True)
-            })
-        return ibis.table(self._schemas[name], name=name)
-
-    def execute(self, expr: ir.Table) -> Any:
-        return self.execute_sql(expr, _duckdb_sql(expr.op()))
-
-    def compiled(self, expr: ir.Table) -> str:
-        return _duckdb_sql(expr.op())
-
-    def execute_sql(self, expr: ir.Table, sql: str) -> Any:
-        """Run ``sql``, the expression's own SQL (possibly with literals the caller has
-        verified to be substitutable), and convert the rows to the expression's schema."""
-        con = self._dataset.con
-        for memtable in _memtables(expr.op()):
-            con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
-        table = con.sql(sql).to_arrow_table()
-        frame = pd.DataFrame({
-            name: (col.to_pylist()
-                   if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
-                   else col.to_pandas())
-            for name, col in zip(table.column_names, table.columns, strict=True)
-        })
-        return DuckDBPandasData.convert_table(frame, expr.schema())
-
-    def sql(self, expr: ir.Table) -> str:
-        """The SQL this backend runs for ``expr``, laid out for reading."""
-        return _duckdb_text(expr.op(), pretty=True)
+        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
 
 
 def run_report(*args: Any, **kwargs: Any) -> ReportResult:
@@ -402,8 +257,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
     cal_lo = max(lo, from_us) if from_us is not None else lo
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
-    engine_backend = backend or (
-        LocalDuckDB(dataset) if engine == "duckdb" else backend_for(engine, dataset))
+    engine_backend = backend or backend_for(engine, dataset)
     offsets = offset_ranges(tz, lo, hi)
     ctx = RunContext(
         as_of_us=as_of_us, from_us=from_us, to_us=to_us_, tz=tz, grain=grain,
@@ -440,6 +294,7 @@ _PLANS: OrderedDict[
     str, tuple[ibis.Table, tuple[tuple[str, Any], ...], tuple[Metric, ...]]
 ] = OrderedDict()
 _PLANS_MAX = 128
+_ON_CLEAR.append(_PLANS.clear)
 
 
 def _cached_report(
@@ -488,28 +343,3 @@ def _cached_report(
     return expr
 
 
-def _shape(
-    frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
-    dataset: Dataset,
-) -> ReportResult:
-    keys = table_keys(requests)
-    frame = frame.sort_values([*by, *keys, KEY], na_position="last", kind="stable")
-    ids = [r.metric.id for r in requests]
-    counts = {r.metric.id for r in requests if r.metric.is_count}
-    values: dict[str, list[Any]] = {
-        d: [None if pd.isna(v) else v for v in frame[d].tolist()] for d in [*by, *keys]
-    }
-    if grain != "total":
-        values["period_start"] = [label(grain, tz, int(k)) for k in frame[KEY].tolist()]
-    for metric_id in ids:
-        values[metric_id] = _metric_values(frame[metric_id], metric_id in counts)
-    columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
-    meta = {
-        r.metric.id: {
-            "unit": r.metric.unit,
-            "params": {k: v for k, v in r.params.items()
-                       if any(p.name == k and p.settable for p in r.metric.params)},
-        }
-        for r in requests
-    }
-    return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns)

@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 
 from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import CHAT_CHANNELS, Config
-from omnikpi.engine.run import LocalDuckDB, ReportPlan, plan_report, run_report
+from omnikpi.engine.local_duckdb import LocalDuckDB
+from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows

@@ -7,11 +7,12 @@ from typing import Any
 
 import ibis
 
-from omnikpi.engine.backends import DuckDBBackend
+from omnikpi.engine.backends import backend_for
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.params import DataContext, parse_param_assignments, resolve_params
-from omnikpi.engine.run import ReportResult, parse_instant, plan_request
+from omnikpi.engine.result import ReportResult
+from omnikpi.engine.run import parse_instant, plan_request
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
@@ -100,7 +101,8 @@ def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
     dataset = state.dataset
     dataset.require("contacts", "the contact drill-down")
     ctx = _whole_window(state, filters)
-    facts = contact_facts(DuckDBBackend(dataset).table("contacts"), ctx)
+    backend = backend_for(state.state.engine, dataset)
+    facts = contact_facts(backend.table("contacts"), ctx)
     for column, values in {**(filters.where or {}), **where}.items():
         if column not in ("queue", "channel", "site", "tenant", "agent_id", "topic"):
             raise UsageError(f"cannot filter contacts by {column!r}")
@@ -117,8 +119,8 @@ def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
                         "is_transferred", "unresolved"):
             raise UsageError(f"unknown flag {flag!r}")
         facts = facts.filter(facts[flag])
-    total = int(DuckDBBackend(dataset).execute(facts.count().as_table()).iloc[0, 0])
-    rows = DuckDBBackend(dataset).execute(
+    total = int(backend.execute(facts.count().as_table()).iloc[0, 0])
+    rows = backend.execute(
         facts.order_by(facts.arr).limit(size, offset=(page - 1) * size).select(
             "contact_id", "queue", "channel", "site", "tenant", "agent_id",
             arrived_at=facts.arr, first_response_at=facts.fr, abandoned_at=facts.ab,
@@ -152,7 +154,7 @@ def _states_page(state: View, filters: Filters, metric_id: str, part: str, page:
     dataset = state.dataset
     dataset.require("agent_states", "the state drill-down")
     ctx = _whole_window(state, filters)
-    backend = DuckDBBackend(dataset)
+    backend = backend_for(state.state.engine, dataset)
     pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
     for column, values in (filters.where or {}).items():
         if column in ("agent_id", "site", "tenant", "channel"):
