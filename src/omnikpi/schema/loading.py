@@ -1,0 +1,195 @@
+"""Reading one table's files into DuckDB in one pass: canonical values, the raw text
+kept for messages, and every row's problems."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import duckdb
+
+from omnikpi.errors import DataError
+from omnikpi.schema import database
+from omnikpi.schema.convert import (
+    SEP,
+    checks,
+    is_text_source,
+    quote,
+    raw_text,
+    value_sql,
+)
+from omnikpi.schema.files import TableFile, describe, raw_relation_sql
+from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Problem, TableLoad
+from omnikpi.schema.quarantine import _flag_duplicates, _flag_overlaps
+from omnikpi.schema.tables import ColumnType, Table
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    return database.connect()
+
+
+def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
+               extras: list[str], *, raw: bool = True, rows: bool = True,
+               plain: frozenset[str] = frozenset()) -> str:
+    """The file with row numbers, canonical values and (for text columns) the raw text.
+
+    ``plain`` names columns known (from the validation cache) to hold canonical values
+    already, read as they are; ``raw=False`` leaves out the raw text kept for messages.
+    """
+    if not rows:
+        row = None
+        relation = raw_relation_sql(file)
+    elif file.format == "parquet":
+        row = "file_row_number + 1"
+        relation = raw_relation_sql(file).replace(")", ", file_row_number = true)", 1)
+    else:
+        row = "row_number() OVER ()"
+        relation = raw_relation_sql(file)
+    columns = (
+        ([f"{row} AS __row"] if row else [])
+        + [
+            quote(c.name) if c.name in plain
+            else f"{value_sql(c, sources.get(c.name))} AS {quote(c.name)}"
+            for c in table.columns
+        ]
+        + [
+            f"{raw_text(c.name)} AS {quote('__raw_' + c.name)}"
+            for c in table.columns
+            if raw and c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
+        ]
+        + [quote(name) for name in extras]
+    )
+    return f"SELECT {', '.join(columns)} FROM {relation}"
+
+
+def _streamed(file: TableFile) -> bool:
+    limit = int(os.environ.get("OMNIKPI_STREAM_BYTES", str(512 * 1024 * 1024)))
+    return file.path.stat().st_size > limit
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
+    meta: list[dict[str, Any]],
+) -> tuple[str | None, list[Problem], int]:
+    """Stage one file; return its relation name, its row problems and how many there are
+    (or no name and the fatal problems).
+
+    Files are converted once into an in-memory table (fastest for repeated queries), except
+    Parquet files larger than ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged
+    as views so that every report streams them from disk in bounded memory. Either way one
+    pass flags rows that break a rule (``__bad``), and messages are built in a second pass
+    over the flagged rows only, so clean data pays for a single scan.
+    """
+    try:
+        sources = describe(con, file)
+    except DataError as exc:
+        return None, [Problem(table.name, file.display, None, None, str(exc), fatal=True)], 1
+    missing = [c.name for c in table.columns if c.required and c.name not in sources]
+    if missing:
+        fatal = [
+            Problem(table.name, file.display, None, name, "required column is missing", True)
+            for name in missing
+        ]
+        return None, fatal, len(fatal)
+    known = set(table.column_names)
+    extras = [name for name in sources if name not in known and not name.startswith("__")]
+    meta.append({"sources": sources, "extras": extras})
+    rules = checks(table, sources)
+    bad = " OR ".join(rule.condition for rule in rules) or "false"
+    keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
+    stage = f"__stage_{table.name}_{index}"
+    inner = _inner_sql(table, file, sources, extras)
+    kind = "VIEW" if file.format == "parquet" and _streamed(file) else "TABLE"
+    problems: list[Problem] = []
+    try:
+        con.execute(
+            f"CREATE {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
+            f"({bad}) AS __bad FROM ({inner})"
+        )
+        flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
+        count = 0
+        if flagged and flagged[0]:
+            messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
+            con.execute(
+                f"CREATE TEMP TABLE {stage}_problems AS SELECT __row, "
+                f"unnest(list_filter([{messages}], x -> x IS NOT NULL)) AS text "
+                f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad)"
+            )
+            total = con.execute(f"SELECT count(*) FROM {stage}_problems").fetchone()
+            count = int(total[0]) if total else 0
+            rows = con.execute(
+                f"SELECT __row, text FROM {stage}_problems ORDER BY __row "
+                f"LIMIT {MAX_PROBLEMS_KEPT}"
+            ).fetchall()
+            con.execute(f"DROP TABLE {stage}_problems")
+            for row, text in rows:
+                column, _, message = str(text).partition(SEP)
+                problems.append(Problem(table.name, file.display, int(row), column, message))
+    except duckdb.Error as exc:
+        message = f"cannot be read as {file.format}: {exc}"
+        return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
+    return stage, problems, count
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+    info: dict[str, Any],
+) -> tuple[TableLoad, list[Problem], int]:
+    """Validate and stage one table; ``info`` receives what the validation cache keeps."""
+    load = TableLoad(table.name, files)
+    stages: list[str] = []
+    problems: list[Problem] = []
+    count = 0
+    meta: list[dict[str, Any]] = []
+    info["files"] = meta
+    for index, file in enumerate(files):
+        stage, found, found_count = _stage_file(con, table, file, index, meta)
+        if stage:
+            stages.append(stage)
+            problems.extend(found)
+            count += found_count
+        else:
+            load.fatal.extend(found)
+    if load.fatal:
+        return load, list(load.fatal), len(load.fatal)
+    if len(stages) == 1:
+        staged = stages[0]
+    else:
+        staged = f"__staged_{table.name}"
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
+        con.execute(f"CREATE VIEW {staged} AS {union}")
+    quarantine = f"__quarantine_{table.name}"
+    con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
+    if table.key:
+        found, found_count = _flag_duplicates(con, table, staged, files, quarantine)
+        problems.extend(found)
+        count += found_count
+    if table.no_overlap:
+        found, found_count = _flag_overlaps(con, table, staged, files, quarantine)
+        problems.extend(found)
+        count += found_count
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE __bad), "
+        f"(SELECT count(*) FROM {quarantine}) FROM {staged}"
+    ).fetchone()
+    assert counts is not None
+    load.rows_read = int(counts[0])
+    load.rows_loaded = int(counts[0]) - int(counts[1]) - int(counts[2])
+    info.update(staged=staged, flagged=int(counts[1]), quarantined=int(counts[2]),
+                quarantine=quarantine)
+    columns = [
+        str(r[0]) for r in con.execute(f"DESCRIBE {staged}").fetchall()
+        if not str(r[0]).startswith("__")
+    ]
+    load.columns = tuple(columns)
+    # A view over the staged rows: no second copy of the data.
+    anti = f" ANTI JOIN {quarantine} USING (__file, __row)" if counts[2] else ""
+    con.execute(
+        f"CREATE VIEW {quote(table.name)} AS SELECT {', '.join(quote(c) for c in columns)} "
+        f"FROM {staged}{anti} WHERE NOT __bad"
+    )
+    order = {f.display: i for i, f in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
+    return load, problems[:MAX_PROBLEMS_KEPT], count
+
+

@@ -1,0 +1,190 @@
+"""A loaded dataset and what its loading found: the problems, each table's load, the
+facts measured of the rows."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from omnikpi.errors import DataError
+from omnikpi.schema.convert import (
+    quote,
+    sql_str,
+)
+from omnikpi.schema.files import TableFile
+
+MAX_PROBLEMS_KEPT = 10_000
+"""Problems listed per table (and in all); the count goes on past it."""
+
+Bounds = dict[str, dict[str, tuple[int | None, int | None]]]
+Domains = dict[str, dict[str, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    table: str
+    file: str
+    row: int | None
+    """1-based data row in the file (for CSV, the line number is ``row + 1``)."""
+    column: str | None
+    message: str
+    fatal: bool = False
+
+    @property
+    def location(self) -> str:
+        if self.row is None:
+            return self.file
+        if self.file.endswith((".csv", ".csv.gz", ".tsv")):
+            return f"{self.file} line {self.row + 1} (row {self.row})"
+        return f"{self.file} row {self.row}"
+
+    def __str__(self) -> str:
+        column = f" column {self.column}:" if self.column else ""
+        return f"{self.location}:{column} {self.message}"
+
+
+@dataclass
+class TableLoad:
+    table: str
+    files: list[TableFile]
+    rows_read: int = 0
+    rows_loaded: int = 0
+    fatal: list[Problem] = field(default_factory=list)
+    columns: tuple[str, ...] = ()
+
+    @property
+    def quarantined(self) -> int:
+        return self.rows_read - self.rows_loaded if not self.fatal else 0
+
+    @property
+    def usable(self) -> bool:
+        return not self.fatal
+
+
+@dataclass
+class Dataset:
+    """A validated dataset held in an in-memory DuckDB database, one table per name.
+
+    A DuckDB connection must not run two queries at once: the web server answers requests
+    on many threads, and one connection shared by them failed ("closed pending query
+    result") and then deadlocked. ``con`` therefore gives every thread a cursor of its
+    own — a connection to the same database, in the same catalog and search path as
+    ``root`` — so the dataset is safe to use from any number of threads.
+    """
+
+    path: Path
+    root: duckdb.DuckDBPyConnection
+    """The connection the dataset was built on (its catalog and search path)."""
+    loads: dict[str, TableLoad]
+    problems: list[Problem]
+    problem_count: int
+    bounds: Bounds | None = None
+    """Per table, each timestamp column's first and last value over the loaded rows, when
+    measured by the validation pass (or kept with its cached verdict)."""
+    from_cache: bool = False
+    """Whether the validation verdict came from the cache (the files were unchanged)."""
+    domains: Domains | None = None
+    """Per table, the distinct values of its ``DOMAIN_COLUMNS`` over the loaded rows, when
+    measured by the validation pass; a column with more than ``DOMAIN_MAX`` values is
+    left out."""
+
+    empty: dict[str, tuple[str, ...]] | None = None
+    """Per table, the columns without a single value over the loaded rows, when measured
+    by the validation pass."""
+
+    owner: Dataset | None = None
+    """The dataset this one is a scoped view of (kept alive while this one is used)."""
+
+    owns_root: bool = True
+    """Whether ``close`` closes ``root`` too (not when it is borrowed, e.g. the live
+    monitor's own connection)."""
+
+    _threads: threading.local = field(default_factory=threading.local, repr=False)
+    _cursors: list[duckdb.DuckDBPyConnection] = field(default_factory=list, repr=False)
+    _setup: tuple[str, ...] = field(default=(), repr=False)
+    _cursor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        row = self.root.execute(
+            "SELECT current_database(), current_setting('search_path')").fetchone()
+        assert row is not None
+        catalog, search_path = str(row[0]), str(row[1])
+        self._setup = (f"USE {quote(catalog)}", "SET TimeZone = 'UTC'") + (
+            (f"SET search_path = {sql_str(search_path)}",) if search_path else ())
+        self._threads.con = self.root  # the building thread keeps using the root
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the dataset (see the class docstring)."""
+        con: duckdb.DuckDBPyConnection | None = getattr(self._threads, "con", None)
+        if con is None:
+            with self._cursor_lock:
+                con = self.root.cursor()
+                self._cursors.append(con)
+            for statement in self._setup:
+                con.execute(statement)
+            self._threads.con = con
+        return con
+
+    def interrupt(self) -> None:
+        """Stop the queries running on any of the dataset's connections (shutdown)."""
+        with self._cursor_lock:
+            connections = [self.root, *self._cursors]
+        for con in connections:
+            with contextlib.suppress(duckdb.Error):  # already closed
+                con.interrupt()
+
+    def close(self) -> None:
+        """Close every connection the dataset opened (and its root when it owns it)."""
+        with self._cursor_lock:
+            cursors, self._cursors = self._cursors, []
+        for con in cursors + ([self.root] if self.owns_root else []):
+            with contextlib.suppress(duckdb.Error):  # already closed
+                con.close()
+
+    def domain(self, table: str, column: str) -> tuple[str, ...] | None:
+        """The distinct values of a column, if known (see ``domains``)."""
+        if not self.domains:
+            return None
+        return self.domains.get(table, {}).get(column)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(load.quarantined for load in self.loads.values())
+
+    @property
+    def usable(self) -> bool:
+        return "contacts" in self.loads and all(load.usable for load in self.loads.values())
+
+    def has(self, table: str) -> bool:
+        load = self.loads.get(table)
+        return load is not None and load.usable
+
+    def require(self, table: str, needed_by: str) -> None:
+        load = self.loads.get(table)
+        if load is None:
+            raise DataError(
+                f"{needed_by} needs the table '{table}', but {self.path} has no "
+                f"{table}.csv / {table}.parquet / {table}.jsonl"
+            )
+        if load.fatal:
+            raise DataError(f"{needed_by} needs the table '{table}': {load.fatal[0]}")
+
+    def latest_contact_us(self) -> int | None:
+        """Latest timestamp of any kind in ``contacts`` (the default as-of)."""
+        if not self.has("contacts"):
+            return None
+        cols = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at")
+        if self.bounds and "contacts" in self.bounds:
+            highs = [self.bounds["contacts"][c][1] for c in cols]
+            known = [v for v in highs if v is not None]
+            return max(known) if known else None
+        parts = ", ".join(f"max({quote(c)})" for c in cols)
+        row = self.con.execute(f"SELECT greatest({parts}) FROM contacts").fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+
