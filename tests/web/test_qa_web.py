@@ -190,3 +190,30 @@ def test_cli_sample_contract_and_export(tmp_path: Path) -> None:
         "evaluation_id,contact_id")
     missing = CliRunner().invoke(cli, ["qa", "calibration-report", "9", "--database-url", url])
     assert missing.exit_code == 2 and "no calibration session 9" in missing.output
+
+
+def test_an_agent_sees_only_their_own_tenants_evaluations(app: FastAPI) -> None:
+    """Agent ids repeat across an outsourcer's clients: agent a1 of tenant A once listed,
+    opened and disputed the evaluation of tenant B's a1."""
+    from omnikpi.store.models import QaEvaluation, QaForm
+
+    with session_scope(app.state.omnikpi.database_url) as session:
+        form = QaForm(form_key="calls", name="Calls")
+        session.add(form)
+        session.flush()
+        mine = QaEvaluation(form_id=form.id, contact_id="a-1", agent_id="a1", tenant="A",
+                            evaluator="lead", score=90.0)
+        theirs = QaEvaluation(form_id=form.id, contact_id="b-1", agent_id="a1", tenant="B",
+                              evaluator="lead", score=40.0)
+        session.add_all([mine, theirs])
+        session.flush()
+        mine_id, theirs_id = mine.id, theirs.id
+    agent = login(app, "a1-person")
+    listed = {e["id"] for e in agent.get("/api/v1/qa/evaluations").json()}
+    assert listed == {mine_id}
+    assert agent.get(f"/qa/evaluations/{theirs_id}").status_code == 404
+    assert agent.get(f"/qa/evaluations/{mine_id}").status_code == 200
+    disputed = agent.post(f"/qa/evaluations/{theirs_id}/respond", data={
+        "csrf_token": csrf(agent, f"/qa/evaluations/{mine_id}"), "action": "dispute",
+        "comment": "not me"}, follow_redirects=False)
+    assert disputed.status_code == 404

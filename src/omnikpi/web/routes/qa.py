@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import UsageError
+from omnikpi.qa import queries
 from omnikpi.qa.calibration import calibration_report
 from omnikpi.qa.evaluations import Subject, export_canonical, respond, submit
 from omnikpi.qa.forms import (
@@ -28,7 +28,6 @@ from omnikpi.qa.store import already_given, save_sample
 from omnikpi.schema.convert import quote
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import (
-    QaAnswer,
     QaCalibration,
     QaEvaluation,
     QaForm,
@@ -55,9 +54,16 @@ def _reader(view: View) -> Principal:
 
 
 def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
+    """Within the caller's tenant and sites; an agent, only their own contacts there
+    (agent ids repeat across an outsourcer's clients)."""
+    in_scope = view.scope.unbounded or view.scope.allows(tenant, site)
     if view.principal.role == "agent":
-        return agent_id == view.principal.agent_id
-    return view.scope.unbounded or view.scope.allows(tenant, site)
+        return in_scope and agent_id == view.principal.agent_id
+    return in_scope
+
+
+def _visible(view: View) -> queries.Visible:
+    return lambda tenant, site, agent_id: _may_see(view, tenant, site, agent_id or "")
 
 
 def _refresh_kpis(view: View, session: Session) -> None:
@@ -71,29 +77,14 @@ def overview(request: Request, view: ViewDep) -> Response:
     principal = _reader(view)
     with session_scope(view.state.database_url) as session:
         forms = latest_forms(session)
-        samples = []
-        if principal.role in EVALUATORS:
-            for sample in session.scalars(select(QaSample).order_by(QaSample.id.desc())):
-                items = session.scalars(select(QaSampleItem).where(
-                    QaSampleItem.sample_id == sample.id)).all()
-                visible = [i for i in items if _may_see(view, i.tenant, i.site, i.agent_id)]
-                if visible or not items:
-                    samples.append({"sample": sample, "total": len(visible),
-                                    "done": sum(i.status == "done" for i in visible)})
-        queue = []
-        if principal.role in EVALUATORS:
-            pending = session.scalars(select(QaSampleItem).where(
-                QaSampleItem.status == "pending",
-                (QaSampleItem.evaluator == principal.name) | QaSampleItem.evaluator.is_(None))
-                .order_by(QaSampleItem.id).limit(200)).all()
-            queue = [i for i in pending if _may_see(view, i.tenant, i.site, i.agent_id)]
-        evaluations = [e for e in session.scalars(select(QaEvaluation).where(
-            QaEvaluation.calibration_id.is_(None)).order_by(QaEvaluation.id.desc()).limit(500))
-            if _may_see(view, e.tenant, e.site, e.agent_id)][:100]
-        calibrations = list(session.scalars(select(QaCalibration).order_by(
-            QaCalibration.id.desc()))) if principal.role in EVALUATORS else []
-        calibrations = [c for c in calibrations
-                        if view.scope.unbounded or view.scope.allows(c.tenant)]
+        evaluator = principal.role in EVALUATORS
+        visible = _visible(view)
+        samples = queries.samples_with_progress(session, visible) if evaluator else []
+        queue = queries.pending_items(session, principal.name, visible) if evaluator else []
+        evaluations = queries.recent_evaluations(session, visible)
+        calibrations = queries.calibration_sessions(
+            session, lambda tenant: view.scope.unbounded or view.scope.allows(tenant)) \
+            if evaluator else []
         return templates.TemplateResponse(request, "qa.html", {
             "filters": None, "forms": forms, "samples": samples, "queue": queue,
             "evaluations": evaluations, "calibrations": calibrations,
@@ -155,10 +146,7 @@ def sample_page(request: Request, view: ViewDep, sample_id: int) -> Response:
         sample = session.get(QaSample, sample_id)
         if sample is None:
             raise HTTPException(404, "no such sample")
-        items = [i for i in session.scalars(select(QaSampleItem).where(
-            QaSampleItem.sample_id == sample_id).order_by(QaSampleItem.agent_id,
-                                                         QaSampleItem.id))
-            if _may_see(view, i.tenant, i.site, i.agent_id)]
+        items = queries.sample_items(session, sample_id, _visible(view))
         return templates.TemplateResponse(request, "qa_sample.html", {
             "filters": None, "sample": sample, "items": items})
 
@@ -199,14 +187,6 @@ def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
     return {"contacts": [shown(c) for c in contacts], "messages": [shown(m) for m in messages]}
 
 
-def _default_form(session: Session, channel: str | None) -> QaForm | None:
-    kind = "voice" if (channel or "").lower() in ("voice", "video", "callback") else "text"
-    forms = latest_forms(session)
-    return next((f for f in forms if f.channel_kind == kind), None) or \
-        next((f for f in forms if f.channel_kind == "any"), None) or \
-        (forms[0] if forms else None)
-
-
 @router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
 def evaluate_page(request: Request, view: ViewDep, item_id: int,
                   form_id: int | None = None) -> Response:
@@ -217,7 +197,7 @@ def evaluate_page(request: Request, view: ViewDep, item_id: int,
             raise HTTPException(404, "no such sample item")
         sample = session.get(QaSample, item.sample_id)
         form = session.get(QaForm, form_id or (sample.form_id if sample else None) or 0) or \
-            _default_form(session, item.channel)
+            queries.default_form(session, item.channel)
         if form is None:
             raise UsageError("no QA form yet: create one (or `omnikpi qa forms FILE`)")
         return templates.TemplateResponse(request, "qa_evaluate.html", {
@@ -269,8 +249,7 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Resp
                                               evaluation.agent_id):
             raise HTTPException(404, "no such evaluation")
         form = session.get(QaForm, evaluation.form_id)
-        answers = {a.item_id: a.score for a in session.scalars(
-            select(QaAnswer).where(QaAnswer.evaluation_id == evaluation.id))}
+        answers = queries.answers_of(session, evaluation.id)
         return templates.TemplateResponse(request, "qa_evaluation.html", {
             "filters": None, "evaluation": evaluation, "form": form,
             "items": form_items(session, evaluation.form_id), "answers": answers,
@@ -283,6 +262,10 @@ def respond_page(view: ViewDep, evaluation_id: int, action: Annotated[str, Form(
     principal = view.principal
     require_roles(principal, "agent")
     with session_scope(view.state.database_url) as session:
+        evaluation = session.get(QaEvaluation, evaluation_id)
+        if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
+                                              evaluation.agent_id):
+            raise HTTPException(404, "no such evaluation")
         respond(session, evaluation_id, principal.agent_id, action, comment)
         audit(session, principal.name, f"qa_{action}", {"evaluation": evaluation_id})
     return RedirectResponse(f"/qa/evaluations/{evaluation_id}", status_code=303)
@@ -386,13 +369,12 @@ def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
     """Evaluations the caller may see (an agent: their own), newest first."""
     _reader(view)
     with session_scope(view.state.database_url) as session:
-        rows = session.scalars(select(QaEvaluation).order_by(QaEvaluation.id.desc())
-                               .limit(min(max(limit, 1), 2000) * 5))
-        out = [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,
+        limit = min(max(limit, 1), 2000)
+        rows = queries.recent_evaluations(session, _visible(view), limit, calibrations=True)
+        return [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,
                 "evaluator": e.evaluator, "score": e.score,
                 "critical_error": e.critical_error, "status": e.status,
                 "calibration": e.calibration_id is not None,
                 "evaluated_at": e.evaluated_at}
-               for e in rows if _may_see(view, e.tenant, e.site, e.agent_id)]
-        return out[:limit]
+               for e in rows]
 
