@@ -14,6 +14,10 @@ MICROS = 1_000_000
 HOUR_US = 3600 * MICROS
 DAY_US = 24 * HOUR_US
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""The years an instant may fall in, in data and in requests: wide for any contact
+center's history and plans, narrow enough that zone offsets and calendars never overflow
+a date. Data outside them is quarantined; a request outside them is a usage error."""
 
 
 def to_datetime(us: int) -> datetime:
@@ -25,3 +29,8 @@ def to_us(moment: datetime) -> int:
     """Aware datetime to epoch microseconds, exactly."""
     delta = moment - EPOCH
     return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
+
+
+EARLIEST_US = to_us(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
+LATEST_US = to_us(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
+"""The first instant after the supported years (exclusive bound)."""

@@ -38,7 +38,7 @@ def test_a_cluster_without_a_shared_folder_goes_through_the_driver(master: str) 
 
 
 def test_a_configured_folder_wins() -> None:
-    assert staging_choice("yarn", "/mnt/shared/omnikpi") == "/mnt/shared/omnikpi"
+    assert staging_choice("yarn", "/mnt/nfs/omnikpi") == "/mnt/nfs/omnikpi"
     assert staging_choice("local[*]", DRIVER) == DRIVER
 
 

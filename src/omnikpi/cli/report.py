@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from omnikpi.cli.main import app, err_console, fail
+from omnikpi.cli.main import app, check_output, err_console, fail
 from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
 from omnikpi.definitions import load_definition
@@ -109,6 +109,7 @@ def report(
     if no_cache:
         os.environ["OMNIKPI_CACHE"] = "off"
     try:
+        check_output(output)
         # options given here win over the saved definition's; None is "not given"
         base = load_definition(definition).to_request() if definition else ReportRequest()
         request = base.overridden(
@@ -146,6 +147,8 @@ def validate(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Check a dataset against the data model; list every problem with file, row, column."""
+    if format not in ("table", "json"):
+        fail(UsageError(f"unknown format {format!r}: choose table or json"))
     if no_cache:
         os.environ["OMNIKPI_CACHE"] = "off"
     try:
@@ -192,6 +195,10 @@ def catalog(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """List every metric: id, name, unit, mode, tables, parameters, formula."""
+    try:
+        check_output(output)
+    except UsageError as exc:
+        fail(exc)
     if format == "json":
         text = json.dumps(catalog_json(), indent=1, ensure_ascii=False)
     elif format == "markdown":
@@ -214,6 +221,10 @@ def tables(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """Describe the canonical input tables: columns, types, required values, rules."""
+    try:
+        check_output(output)
+    except UsageError as exc:
+        fail(exc)
     if format != "markdown":
         fail(UsageError(f"unknown format {format!r}: choose markdown"))
     text = tables_markdown()

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from omnikpi.cli.main import app, fail
+from omnikpi.cli.main import app, check_output, fail
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, backlog_agents, plan
 from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
@@ -131,6 +131,7 @@ def plan_command(
 ) -> None:
     """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart)."""
     try:
+        check_output(output)
         planned = plan(read_forecast(forecast), interval_minutes, target_sl, threshold,
                        model=model, patience_seconds=patience, max_occupancy=max_occupancy,
                        shrinkage=shrinkage, concurrency=concurrency)
@@ -234,6 +235,7 @@ def forecast_command(
 
     grains = {15: "15min", 30: "30min", 60: "hour"}
     try:
+        check_output(output)
         if interval_minutes not in grains:
             raise UsageError("--interval-minutes must be 15, 30 or 60")
         dataset = load_dataset(data)

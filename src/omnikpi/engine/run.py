@@ -28,6 +28,7 @@ from omnikpi.engine.result import ReportResult, shape
 from omnikpi.engine.sources import SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import UsageError
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import standard_metrics
 from omnikpi.request import ReportRequest
@@ -53,6 +54,9 @@ def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> in
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(tz_name))
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise UsageError(f"{option} {value} is outside the years OmniKPI reports on "
+                         f"({FIRST_YEAR}–{LAST_YEAR})")
     return to_us(moment)
 
 

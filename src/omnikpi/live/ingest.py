@@ -23,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from omnikpi.errors import UsageError
+from omnikpi.instants import LAST_YEAR, to_us
 from omnikpi.schema.dataset import load_dataset
 
 LIVE_TABLES: dict[str, tuple[str, ...]] = {
@@ -31,8 +32,9 @@ LIVE_TABLES: dict[str, tuple[str, ...]] = {
     "availability": ("channel", "queue", "start", "status"),
 }
 """Tables that can be posted live, and the columns that identify a row."""
-OPEN_END = "9999-12-31T00:00:00Z"
-"""Stand-in end of an agent state still in progress while it is validated."""
+OPEN_END = f"{LAST_YEAR}-12-31T00:00:00Z"
+"""Stand-in end of an agent state still in progress while it is validated (the last day
+an instant may fall on)."""
 MAX_BATCH = 5000
 
 
@@ -121,7 +123,7 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
         dataset.close()
     if table in ("agent_states", "availability"):
         ends = canonical.column("end").to_pylist()
-        open_end = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1_000_000)
+        open_end = to_us(datetime(LAST_YEAR, 12, 31, tzinfo=UTC))
         canonical = canonical.set_column(
             canonical.schema.get_field_index("end"), "end",
             pa.array([None if e == open_end else e for e in ends], pa.int64()))

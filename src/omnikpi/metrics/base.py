@@ -8,6 +8,7 @@ ratios.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -74,7 +75,7 @@ class Param:
                 raise ValueError
             if self.kind == "float":
                 value = float(raw)
-                if value != value or value < 0:
+                if not math.isfinite(value) or value < 0:
                     raise ValueError
                 return value
             if self.kind == "int":
@@ -83,8 +84,8 @@ class Param:
                     raise ValueError
                 return as_int
         except (TypeError, ValueError):
-            expected = {"bool": "true or false", "float": "a number ≥ 0", "int": "a whole "
-                        "number ≥ 0"}[self.kind]
+            expected = {"bool": "true or false", "float": "a finite number ≥ 0",
+                        "int": "a whole number ≥ 0"}[self.kind]
             raise UsageError(
                 f"bad value {text!r} for parameter {where}: expected {expected}"
             ) from None

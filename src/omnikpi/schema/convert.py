@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from omnikpi.instants import EARLIEST_US, FIRST_YEAR, LAST_YEAR, LATEST_US
 from omnikpi.schema.tables import Column, ColumnType, Table
 
 SEP = "\x1f"  # joins "column" and "message" inside one problem string
@@ -138,6 +139,11 @@ def checks(table: Table, sources: dict[str, str]) -> list[Check]:
                 f"{', '.join(col.choices)})'"
             )
             out.append(Check(f"coalesce({v} NOT IN ({allowed}), false)", message))
+        if col.type is ColumnType.TIMESTAMP:
+            message = _problem(col.name, sql_str(
+                f"instant outside the years {FIRST_YEAR}–{LAST_YEAR}"))
+            out.append(Check(f"coalesce({v} < {EARLIEST_US} OR {v} >= {LATEST_US}, false)",
+                             message))
         if col.min_value is not None:
             message = _problem(col.name, f"'negative value ' || CAST({v} AS VARCHAR)")
             out.append(Check(f"coalesce({v} < {col.min_value}, false)", message))

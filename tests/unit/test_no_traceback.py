@@ -1,0 +1,52 @@
+"""Bad input at the command line is a clear message and the contract's exit code, never a
+traceback: each case below printed a Python traceback before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+
+from ..conftest import SPEC_EXAMPLES
+
+VOICE = SPEC_EXAMPLES / "voice_basic"
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--output", "/nonexistent/folder/x.json", "--format", "json"],
+     "the folder /nonexistent/folder does not exist"),
+    (["--from", "0001-01-01", "--to", "9999-12-31"], "outside the years"),
+    (["--as-of", "0001-01-01"], "outside the years"),
+    (["--param", "threshold_seconds=1e999"], "finite number"),
+    (["--param", "threshold_seconds=inf"], "finite number"),
+    (["--param", "threshold_seconds=nan"], "finite number"),
+])
+def test_report_options(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                      "service_level", *args])
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_validate_with_an_unknown_format_exits_2() -> None:
+    result = CliRunner().invoke(app, ["validate", "--data", str(VOICE), "--format", "xml"])
+    assert result.exit_code == 2 and "unknown format 'xml'" in result.output
+
+
+def test_far_instants_in_data_are_quarantined_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,ended_at\n"
+        "c1,voice,q,2024-03-04T10:00:00Z,2024-03-04T10:00:10Z,2024-03-04T10:05:00Z\n"
+        "c2,voice,q,99999-03-04T10:00:00Z,,\n"
+        "c3,voice,q,0001-01-01T00:00:00Z,,\n")
+    checked = CliRunner().invoke(app, ["validate", "--data", str(tmp_path)])
+    assert checked.exit_code == 0
+    assert checked.output.count("instant outside the years 1900–2199") == 2
+    report = CliRunner().invoke(app, ["report", "--data", str(tmp_path), "--metrics",
+                                      "offered,service_level", "--format", "json"])
+    assert report.exit_code == 0, report.output
+    assert '"offered": 1' in report.stdout and '"service_level": 1.0' in report.stdout
