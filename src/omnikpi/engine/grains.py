@@ -162,10 +162,31 @@ def bucket_of_key(grain: str, tz_name: str, key: int) -> Bucket:
     return Bucket(key, local_midnight_us(tz, first), local_midnight_us(tz, nxt))
 
 
+MAX_PERIODS = 200_000
+"""Periods one report may have (five years at 15 minutes is 175,000): beyond, the request
+is refused before any work instead of running for minutes."""
+_SHORTEST_DAYS = {"15min": 15 / 1440, "30min": 30 / 1440, "hour": 1 / 24, "day": 1.0,
+                  "week": 7.0, "month": 28.0}
+
+
+def check_period_count(grain: str, start_us: int, end_us: int) -> None:
+    """A usage error when ``[start_us, end_us)`` cut by ``grain`` has too many periods."""
+    if grain == "total":
+        return
+    days = max(0, end_us - start_us) / 86_400_000_000
+    periods = int(days / _SHORTEST_DAYS[grain]) + 1
+    if periods > MAX_PERIODS:
+        raise UsageError(
+            f"a report by {grain} from the data's first instant to the end asked would have "
+            f"about {periods:,} periods (at most {MAX_PERIODS:,}): choose a coarser grain, "
+            "or a shorter period with --from/--to (or an earlier --as-of)")
+
+
 def buckets(grain: str, tz_name: str, start_us: int, end_us: int) -> list[Bucket]:
     """Contiguous calendar of periods covering the instants ``[start_us, end_us)``."""
     if grain == "total":
         return [Bucket(0, FAR_PAST_US, FAR_FUTURE_US)]
+    check_period_count(grain, start_us, end_us)
     out: list[Bucket] = []
     key = _python_key(grain, tz_name, start_us)
     while True:
