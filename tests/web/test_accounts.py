@@ -154,6 +154,28 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
     assert sprayed.status_code == 429
 
 
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app: FastAPI) -> None:
+    """Anyone could lock any account, the administrator's included, for 15 minutes with
+    five wrong passwords: the lock is now the name's *from that address*."""
+    attacker = TestClient(app, client=("203.0.113.9", 50000))
+    for _ in range(MAX_FAILURES):
+        attacker.post("/api/v1/auth/token", data={"username": "ana", "password": "bad"})
+    locked = attacker.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
+    assert locked.status_code == 429
+    owner = TestClient(app, client=("198.51.100.7", 50000))
+    assert owner.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD}
+                      ).status_code == 200
+    # the login form answers 429 (with the page and the wait) when locked
+    page = attacker.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    form = attacker.post("/login", data={"username": "ana", "password": PASSWORD,
+                                         "csrf_token": token.group(1), "next": "/"},
+                         follow_redirects=False)
+    assert form.status_code == 429 and int(form.headers["retry-after"]) > 0
+    assert "too many failed logins" in form.text
+
+
 def test_client_cannot_read_the_audit_log(app: FastAPI) -> None:
     client = TestClient(app)
     token = client.post("/api/v1/auth/token", data={"username": "cli", "password": PASSWORD})

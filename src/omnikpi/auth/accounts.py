@@ -25,7 +25,9 @@ HASHER = PasswordHasher()
 SESSION_HOURS = 12
 BEARER_HOURS = 8
 MAX_FAILURES = 5
-"""Failed logins allowed per user name inside ``FAILURE_WINDOW`` (then it is locked)."""
+"""Failed logins allowed per user name *from one address* inside ``FAILURE_WINDOW`` (then
+that name is locked for that address only: nobody can lock an account out from
+elsewhere by typing wrong passwords for it)."""
 MAX_FAILURES_PER_ADDRESS = 20
 """Failed logins allowed per client address (slows password spraying over many names)."""
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -99,10 +101,11 @@ class TooManyAttempts(Exception):
 
 def _check_rate(session: Session, username: str, ip: str) -> None:
     since = _now() - FAILURE_WINDOW
-    for column, value, limit in ((LoginAttempt.username, username, MAX_FAILURES),
-                                 (LoginAttempt.ip, ip, MAX_FAILURES_PER_ADDRESS)):
+    pair = (LoginAttempt.username == username) & (LoginAttempt.ip == ip)
+    for condition, limit in ((pair, MAX_FAILURES),
+                             (LoginAttempt.ip == ip, MAX_FAILURES_PER_ADDRESS)):
         failures = session.scalars(
-            select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since,
+            select(LoginAttempt.at).where(condition, LoginAttempt.at >= since,
                                           LoginAttempt.success.is_(False))
             .order_by(LoginAttempt.at)).all()
         if len(failures) >= limit:
@@ -113,8 +116,9 @@ def _check_rate(session: Session, username: str, ip: str) -> None:
 
 def authenticate(session: Session, username: str, password: str, ip: str) -> User | None:
     """The user if the password matches; every attempt is recorded and audited. After
-    ``MAX_FAILURES`` failures for a name (or ``MAX_FAILURES_PER_ADDRESS`` from an address)
-    inside ``FAILURE_WINDOW``, further attempts are refused until the window has passed."""
+    ``MAX_FAILURES`` failures for a name from an address (or ``MAX_FAILURES_PER_ADDRESS``
+    from an address for any names) inside ``FAILURE_WINDOW``, further attempts from that
+    address are refused until the window has passed."""
     _check_rate(session, username, ip)
     user = session.scalar(select(User).where(User.username == username))
     ok = False

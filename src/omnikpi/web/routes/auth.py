@@ -67,8 +67,10 @@ def login(request: Request, state: State, username: Annotated[str, Form()],
             user = authenticate(session, username, password, _ip(request))
             token = issue_token(session, user, "session")[0] if user else None
     except TooManyAttempts as exc:
-        return RedirectResponse(f"/login?error={urlquote(str(exc))}", status_code=303,
-                                headers={"Retry-After": str(exc.retry_after)})
+        page = login_page(request, state, next, str(exc))
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if token is None:
         return RedirectResponse("/login?error=" + urlquote("wrong user name or password")
                                 + "&next=" + urlquote(_safe_next(next)), status_code=303)
