@@ -53,6 +53,33 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(database: str) ->
     assert "at least 8" in _add(database, "short", "--role", "admin", password="abc")[1]
 
 
+def test_every_account_but_an_admin_is_scoped_explicitly(
+        database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A supervisor created without --tenant/--site saw every tenant by omission."""
+    code, output = _add(database, "sup", "--role", "supervisor")
+    assert code == 2 and "--all-tenants" in output
+    code, output = _add(database, "agent", "--role", "agent", "--agent-id", "a1")
+    assert code == 2 and "needs --tenant" in output
+    assert _add(database, "boss", "--role", "supervisor", "--all-tenants")[0] == 0
+    code, output = _add(database, "mixed", "--role", "supervisor", "--all-tenants",
+                        "--tenant", "A")
+    assert code == 2 and "cannot go with" in output
+    # an account made before scopes were explicit is reported, not locked out
+    with session_scope(database) as session:
+        session.add(User(username="legacy", password_hash="x", role="supervisor"))
+    listed = CliRunner().invoke(cli, ["users", "list", "--database-url", database])
+    assert listed.exit_code == 0
+    assert "legacy\tsupervisor\tEVERY TENANT, UNSCOPED" in listed.stdout
+    assert "boss\tsupervisor\tevery tenant (--all-tenants)" in listed.stdout
+    assert "1 supervisor(s) see every tenant" in listed.stderr and "legacy" in listed.stderr
+    from omnikpi.demo import DEMO_DATA_DIR
+    from omnikpi.web.app import create_app
+
+    with caplog.at_level("WARNING", logger="omnikpi"):
+        create_app(DEMO_DATA_DIR, database_url=database, live_updates=False)
+    assert "see every tenant" in caplog.text and "legacy" in caplog.text
+
+
 def test_an_unmigrated_database_is_a_clear_error(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, output = _add(url, "ana", "--role", "admin")

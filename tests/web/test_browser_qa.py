@@ -33,7 +33,7 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
     shutil.copytree(DEMO_DATA_DIR, data)
     app = make_app(data, auth_required=True, live_updates=False)
     with session_scope(app.state.omnikpi.database_url) as session:
-        create_user(session, "qa-lead", "quality-lead-1", "supervisor")
+        create_user(session, "qa-lead", "quality-lead-1", "supervisor", all_tenants=True)
     as_of = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with running_server(app) as url:
         browser.get(f"{url}/login")

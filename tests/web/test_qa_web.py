@@ -118,7 +118,7 @@ def test_form_sample_evaluate_and_contact_quality(app: FastAPI) -> None:
 
 def test_calibration_in_the_web_app(app: FastAPI) -> None:
     with session_scope(app.state.omnikpi.database_url) as session:
-        create_user(session, "ann", PASSWORD, "supervisor")
+        create_user(session, "ann", PASSWORD, "supervisor", all_tenants=True)
     lead = login(app, "lead")
     lead.post("/qa/forms", data={"csrf_token": csrf(lead), "key": "calls", "name": "Calls",
                                  "pass_score": "70", "items": ITEMS})

@@ -68,23 +68,42 @@ class Principal:
 
 def create_user(session: Session, username: str, password: str, role: str,
                 tenant: str | None = None, sites: list[str] | None = None,
-                agent_id: str | None = None) -> User:
+                agent_id: str | None = None, all_tenants: bool = False) -> User:
+    """A new account whose scope is explicit: a client and an agent are bound to a
+    tenant; a supervisor to a tenant, to sites, or (``all_tenants``) to everything."""
     if role not in ROLES:
         raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role == "client" and not tenant:
         raise UsageError("a client viewer needs --tenant: they may only see their tenant")
     if role == "agent" and not agent_id:
         raise UsageError("an agent account needs --agent-id: it shows that agent's QA")
+    if role == "agent" and not tenant:
+        raise UsageError("an agent account needs --tenant: agent ids repeat across tenants")
+    if all_tenants and role != "supervisor":
+        raise UsageError("--all-tenants is for a supervisor (an admin sees everything)")
+    if all_tenants and (tenant or sites):
+        raise UsageError("--all-tenants cannot go with --tenant or --site")
+    if role == "supervisor" and not (tenant or sites or all_tenants):
+        raise UsageError("a supervisor needs --tenant and/or --site, or --all-tenants to "
+                         "see every tenant on purpose")
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)):
         raise UsageError(f"user {username!r} exists already")
     user = User(username=username, password_hash=HASHER.hash(password), role=role,
                 tenant=tenant or None, sites=",".join(sites) if sites else None,
-                agent_id=agent_id)
+                agent_id=agent_id, all_tenants=all_tenants)
     session.add(user)
     session.flush()
     return user
+
+
+def unscoped_supervisors(session: Session) -> list[str]:
+    """Supervisors who see every tenant by omission (created before scopes were explicit:
+    no tenant, no sites, no ``--all-tenants``)."""
+    return list(session.scalars(select(User.username).where(
+        User.role == "supervisor", User.tenant.is_(None), User.sites.is_(None),
+        User.all_tenants.is_(False), User.disabled.is_(False)).order_by(User.username)))
 
 
 def principal_of(user: User, csrf_token: str | None = None, via: str = "session") -> Principal:

@@ -59,9 +59,13 @@ def users_add(
                                                     "is bound to")] = None,
     site: Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")] = None,
     agent_id: Annotated[str | None, typer.Option(help="the agent id of this person")] = None,
+    all_tenants: Annotated[bool, typer.Option(
+        "--all-tenants", help="a supervisor who sees every tenant, on purpose")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Create a user; the password is read from standard input."""
+    """Create a user; the password is read from standard input. Every account but an
+    admin is bound explicitly: --tenant (client, agent), --tenant/--site or --all-tenants
+    (supervisor)."""
     from omnikpi.auth.accounts import audit, create_user
     from omnikpi.store.db import require_current, session_scope
 
@@ -69,12 +73,46 @@ def users_add(
         require_current(database_url)
         password = _read_password()
         with session_scope(database_url) as session:
-            create_user(session, name, password, role, tenant, site, agent_id)
+            create_user(session, name, password, role, tenant, site, agent_id, all_tenants)
             audit(session, "cli", "user_created", {"name": name, "role": role,
-                                                   "tenant": tenant, "sites": site})
+                                                   "tenant": tenant, "sites": site,
+                                                   "all_tenants": all_tenants})
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"user {name} ({role}) created")
+
+
+@users_app.command("list")
+def users_list(database_url: DatabaseOption = None) -> None:
+    """Every account with its role and scope; unscoped supervisors are flagged."""
+    from sqlalchemy import select
+
+    from omnikpi.auth.accounts import unscoped_supervisors
+    from omnikpi.store.db import require_current, session_scope
+    from omnikpi.store.models import User
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            users = list(session.scalars(select(User).order_by(User.username)))
+            unscoped = set(unscoped_supervisors(session))
+            for user in users:
+                scope = ("everything" if user.role == "admin" else
+                         "every tenant (--all-tenants)" if user.all_tenants else
+                         ", ".join(filter(None, [
+                             f"tenant {user.tenant}" if user.tenant else "",
+                             f"sites {user.sites}" if user.sites else ""])) or
+                         "EVERY TENANT, UNSCOPED")
+                agent = f" agent {user.agent_id}" if user.agent_id else ""
+                off = " (disabled)" if user.disabled else ""
+                typer.echo(f"{user.username}\t{user.role}\t{scope}{agent}{off}")
+    except OmniKPIError as exc:
+        fail(exc)
+    if unscoped:
+        typer.echo(f"warning: {len(unscoped)} supervisor(s) see every tenant because they "
+                   f"were created without a scope: {', '.join(sorted(unscoped))}; create them "
+                   "again with --tenant/--site, or with --all-tenants if that is intended",
+                   err=True)
 
 
 @keys_app.command("add")

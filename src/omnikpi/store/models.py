@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -42,6 +43,9 @@ class User(Base):
     """Comma-separated sites of a supervisor (none: every site of their tenant)."""
     agent_id: Mapped[str | None] = mapped_column(String(150), nullable=True)
     """The agent this account belongs to (agents see and answer their QA evaluations)."""
+    all_tenants: Mapped[bool] = mapped_column(Boolean, default=False,
+                                              server_default=false())
+    """A supervisor who sees every tenant, on purpose (``--all-tenants``)."""
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -14,11 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from omnikpi.auth.accounts import unscoped_supervisors
 from omnikpi.config import Config
 from omnikpi.engine.backends import ENGINES
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
-from omnikpi.store.db import require_current, upgrade
+from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
 from omnikpi.web.routes import agents, api, auth, builder, live, pages, qa
@@ -26,6 +28,17 @@ from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 STATIC = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("omnikpi")
+
+
+def _warn_unscoped(database_url: str | None) -> None:
+    """Say at start which supervisors see every tenant by omission (docs/accounts.md)."""
+    with session_scope(database_url) as session:
+        names = unscoped_supervisors(session)
+    if names:
+        log.warning("%d supervisor(s) see every tenant because they were created without a "
+                    "scope: %s (omnikpi users list; create them again with --tenant/--site "
+                    "or --all-tenants)", len(names), ", ".join(names))
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +66,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         upgrade(database_url)
     else:
         require_current(database_url)
+    _warn_unscoped(database_url)
     dataset = load_dataset(data)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
