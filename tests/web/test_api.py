@@ -133,3 +133,16 @@ def test_a_request_cannot_choose_the_engine(client: TestClient) -> None:
     assert answer.status_code == 400 and "set when the server starts" in answer.json()["detail"]
     same = client.get("/api/v1/report", params={"metrics": "offered", "engine": "duckdb"})
     assert same.status_code == 200
+
+
+def test_pages_carry_a_csp_with_their_scripts_nonce_and_no_store(client: TestClient) -> None:
+    page = client.get("/", params={"tz": "Europe/Kyiv"})
+    policy = page.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce and "script-src 'self' 'nonce-" in policy and "object-src 'none'" in policy
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert scripts and all(f'nonce="{nonce.group(1)}"' in s or "src=" in s for s in scripts)
+    assert client.get("/").headers["content-security-policy"] != policy  # fresh per response
+    assert page.headers["cache-control"] == "no-store"
+    assert client.get("/api/v1/catalog").headers["cache-control"] == "no-store"
+    assert "max-age" in client.get("/static/plotly.min.js").headers["cache-control"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -29,6 +30,17 @@ from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("omnikpi")
+
+
+def content_security_policy(nonce: str) -> str:
+    """Scripts only from this server or inline with this response's nonce; no plugins,
+    frames or foreign form targets. Plotly sets inline styles, so styles may be inline."""
+    return "; ".join([
+        "default-src 'self'", f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+        "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
+        "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'",
+    ])
 
 
 def _warn_unscoped(database_url: str | None) -> None:
@@ -127,7 +139,13 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
+        request.state.csp_nonce = secrets.token_urlsafe(16)
         response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy",
+                                    content_security_policy(request.state.csp_nonce))
+        if not request.url.path.startswith("/static/"):
+            # pages and answers hold someone's data: never kept by a browser or proxy
+            response.headers.setdefault("Cache-Control", "no-store")
         lang = request.query_params.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")

@@ -62,4 +62,5 @@ def template_context(request: Request) -> dict[str, object]:
     state = getattr(request.app.state, "omnikpi", None)
     return {"_": translator(lang), "lang": lang, "languages": LANGUAGES, "user": principal,
             "csrf_token": getattr(principal, "csrf_token", None) or "",
-            "auth": bool(getattr(state, "auth", False))}
+            "auth": bool(getattr(state, "auth", False)),
+            "csp_nonce": getattr(request.state, "csp_nonce", "")}
