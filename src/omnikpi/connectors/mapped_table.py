@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.writer import merge_write_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import quote, sql_str
@@ -60,6 +61,10 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
     raise UsageError(f"unknown source format {fmt!r}: csv or json")
 
 
+_NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
+               ColumnType.BOOL: "BOOLEAN", ColumnType.FLOAT: "DOUBLE", ColumnType.DATE: "DATE"}
+
+
 def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                   fmt: str = "parquet") -> MappedSummary:
     mapping = _load_mapping(mapping_path)
@@ -75,6 +80,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
     except duckdb.Error as exc:
         raise DataError(f"cannot read {files[0]}: {exc}") from exc
+    seal(con)  # the source is read: the mapping's SQL runs with no access outside
     summary = MappedSummary(table.name)
     summary.read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
     keep = "TRUE"
@@ -91,8 +97,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     selects = []
     for col in table.columns:
         expr = mapping.get("columns", {}).get(col.name)
-        if expr is None:
-            selects.append(f"NULL AS {quote(col.name)}")
+        if expr is None:  # not in the source: an empty column of the canonical type
+            selects.append(f"CAST(NULL AS {_NULL_TYPES[col.type]}) AS {quote(col.name)}")
             continue
         if col.type is ColumnType.TIMESTAMP and col.name in local:
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(zone)}) "

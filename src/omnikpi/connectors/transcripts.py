@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from omnikpi.connectors.mapped_table import MappedSummary
+from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.writer import merge_write_arrow, to_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import sql_str
@@ -52,6 +53,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                     "format = 'newline_delimited', union_by_name = true)")
     except duckdb.Error as exc:
         raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}") from exc
+    seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
     fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}
     fields.update(given)
