@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 MICROS = 1_000_000
 """Microseconds in a second."""
+MICROS_FLOAT = float(MICROS)
+"""The same as a float, for turning instants into seconds inside query expressions (a
+float literal keeps the division in floating point on every engine)."""
 HOUR_US = 3600 * MICROS
 DAY_US = 24 * HOUR_US
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -19,14 +19,13 @@ from omnikpi.config import (
     Config,
 )
 from omnikpi.engine.context import RunContext
+from omnikpi.instants import MICROS_FLOAT
 from omnikpi.metrics.common import negate
-
-MICROS = 1_000_000.0
 
 
 def _seconds(later: ir.IntegerValue, earlier: ir.IntegerValue) -> ir.FloatingValue:
     """Exact duration in seconds from integer microseconds."""
-    return (later - earlier).cast("float64") / MICROS
+    return (later - earlier).cast("float64") / MICROS_FLOAT
 
 
 def _flag(

@@ -20,9 +20,9 @@ from omnikpi.config import DEFAULT_MODES, Config
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, key_expr
+from omnikpi.instants import MICROS_FLOAT
 
 KEY = "__key"
-MICROS = 1_000_000.0
 AGENT_DIMENSIONS = ("agent_id", "site", "tenant", "channel")
 
 TableGetter = Callable[[str], ir.Table]
@@ -163,7 +163,7 @@ def split_intervals(
             piece_end=ibis.least(j.__hi, j.__bend),
             **{KEY: j.__bkey},
         ).drop("__bkey", "__bstart", "__bend")
-    return t.mutate(seconds=(t.piece_end - t.piece_start).cast("float64") / MICROS)
+    return t.mutate(seconds=(t.piece_end - t.piece_start).cast("float64") / MICROS_FLOAT)
 
 
 def agent_time_source(req: SourceRequest) -> ir.Table:

@@ -9,9 +9,8 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+from omnikpi.instants import MICROS_FLOAT
 from omnikpi.metrics.base import Param, Params
-
-MICROS = 1_000_000.0
 
 SHORT_ABANDON = Param(
     "short_abandon_seconds",
@@ -156,10 +155,10 @@ def age_at_most(f: ir.Table, limit: ir.FloatingValue) -> ir.BooleanValue:
     as_of = constant_of(f, "as_of_us")
     if not isinstance(seconds, int | float) or not isinstance(as_of, int):
         return f.age_s <= limit
-    most = math.floor(seconds * MICROS)
-    while (most + 1) / MICROS <= seconds:
+    most = math.floor(seconds * MICROS_FLOAT)
+    while (most + 1) / MICROS_FLOAT <= seconds:
         most += 1
-    while most / MICROS > seconds:
+    while most / MICROS_FLOAT > seconds:
         most -= 1
     latest = constant_of(f, "latest_arrival_us")
     if isinstance(latest, int) and latest < as_of - most:
