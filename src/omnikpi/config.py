@@ -14,6 +14,8 @@ paid_not_ready_reasons = ["break", "training", "meeting", "coaching", "technical
 chat_capacity = 4
 [agents.capacity]            # per-agent chat capacity
 op7 = 3
+[alerts]
+webhook_allowed_hosts = ["chat.internal"]   # private hosts a webhook may reach
 [targets]                    # goals for the dashboards (default: the metric's declaration)
 service_level = 0.85
 [targets_by_queue.vip]       # a queue's own goals, then a channel's
@@ -79,6 +81,13 @@ class AgentSettings(BaseModel):
     capacity: dict[str, int] = Field(default_factory=dict)
 
 
+class AlertSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    """Hosts an alert webhook may reach although they resolve to this machine or a private
+    network (an internal chat server, say); every other target must be public."""
+
+
 Targets = dict[str, float]
 
 
@@ -103,6 +112,7 @@ class Config(BaseModel):
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
     queues: dict[str, ChannelSettings] = Field(default_factory=dict)
     agents: AgentSettings = Field(default_factory=AgentSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     targets: Targets = Field(default_factory=dict)
     targets_by_queue: dict[str, Targets] = Field(default_factory=dict)
     targets_by_channel: dict[str, Targets] = Field(default_factory=dict)

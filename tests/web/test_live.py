@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from omnikpi.auth.accounts import create_api_key, create_user
+from omnikpi.config import AlertSettings, Config
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent
 from tests.web.conftest import running_server
@@ -32,7 +33,9 @@ def ago(seconds: float) -> str:
 
 @pytest.fixture()
 def live_app(make_app: Callable[..., FastAPI], tmp_path: Path) -> tuple[FastAPI, dict[str, str]]:
-    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True)
+    # the test's webhook listens on this machine: an administrator allows it explicitly
+    config = Config(alerts=AlertSettings(webhook_allowed_hosts=["127.0.0.1"]))
+    app = make_app(write_two_tenants(tmp_path / "data"), config=config, auth_required=True)
     url = app.state.omnikpi.database_url
     with session_scope(url) as session:
         create_user(session, "boss", PASSWORD, "admin")
@@ -292,3 +295,72 @@ def test_a_switched_off_chat_widget_shows_until_it_is_back(
     back = post(url, keys["all"], "availability", [{**off, "end": ago(1)}]).json()
     assert back["accepted"] == 1
     assert live(url, keys["admin"])["unavailable"] == []
+
+
+def test_webhooks_refuse_internal_targets_and_hide_from_non_admins(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A supervisor could make the server POST to 127.0.0.1 and private addresses, and
+    clients could read every rule's webhook URL (with its token)."""
+    from fastapi.testclient import TestClient
+
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True,
+                   live_updates=False)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "boss", PASSWORD, "admin")
+        create_user(session, "lead", PASSWORD, "supervisor", tenant="A")
+    client = TestClient(app)
+
+    def bearer(user: str) -> dict[str, str]:
+        token = client.post("/api/v1/auth/token", data={"username": user,
+                                                        "password": PASSWORD}).json()
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    lead, boss = bearer("lead"), bearer("boss")
+    for target in ("http://127.0.0.1:8000/admin", "http://169.254.169.254/latest/",
+                   "http://10.0.0.5/hook"):
+        refused = client.post("/api/v1/alerts", headers=lead, json={
+            "name": "x", "kind": "sl_below", "threshold": 0.8, "webhook_url": target})
+        assert refused.status_code == 400 and "private network" in refused.json()["detail"]
+    made = client.post("/api/v1/alerts", headers=lead, json={
+        "name": "sl", "kind": "sl_below", "threshold": 0.8,
+        "webhook_url": "https://93.184.216.34/hook?token=s3cret"})
+    assert made.status_code == 200 and made.json()["webhook_url"] is None
+    seen = client.get("/api/v1/alerts", headers=lead).json()["rules"][0]
+    assert seen["has_webhook"] and seen["webhook_url"] is None
+    assert "s3cret" not in client.get("/alerts", headers=lead).text
+    admin_view = client.get("/api/v1/alerts", headers=boss).json()["rules"][0]
+    assert admin_view["webhook_url"].endswith("token=s3cret")
+
+
+def test_a_body_over_the_limit_is_refused_before_parsing(
+        make_app: Callable[..., FastAPI], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 400 MB ingest body was parsed (2.29 GB of memory) before the row limit said no."""
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setenv("OMNIKPI_WEB_MAX_BODY_BYTES", "4096")
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        key = create_api_key(session, "pbx")
+    with TestClient(app) as client:
+        _post_over_the_limit(client, key)
+
+
+def _post_over_the_limit(client: Any, key: str) -> None:
+    from collections.abc import Iterator as Chunks
+
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    big = b'{"table": "contacts", "rows": [' + b'{"contact_id": "x"},' * 2000 + b"{}]}"
+    declared = client.post("/api/v1/events", content=big, headers=headers)
+    assert declared.status_code == 413 and "4,096 bytes" in declared.json()["detail"]
+
+    def streamed() -> Chunks[bytes]:
+        for start in range(0, len(big), 1000):
+            yield big[start:start + 1000]
+
+    chunked = client.post("/api/v1/events", content=streamed(), headers=headers)
+    assert chunked.status_code == 413
+    small = client.post("/api/v1/events", headers=headers, json={
+        "table": "contacts", "rows": [{"contact_id": "s1", "channel": "voice",
+                                       "queue": "q", "arrived_at": ago(5)}]})
+    assert small.status_code == 200, small.text

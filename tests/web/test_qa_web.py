@@ -217,3 +217,38 @@ def test_an_agent_sees_only_their_own_tenants_evaluations(app: FastAPI) -> None:
         "csrf_token": csrf(agent, f"/qa/evaluations/{mine_id}"), "action": "dispute",
         "comment": "not me"}, follow_redirects=False)
     assert disputed.status_code == 404
+
+
+def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:
+    """Each of these answered a bare 500 (ValueError, IntegrityError) before."""
+    lead = login(app, "lead")
+    token = csrf(lead)
+    made = lead.post("/qa/forms", data={"csrf_token": token, "key": "calls", "name": "Calls",
+                                        "channel_kind": "any", "items": ITEMS},
+                     follow_redirects=False)
+    assert made.status_code == 303
+    bad_sample = lead.post("/qa/samples", data={
+        "csrf_token": token, "name": "s", "rate": "1.0", "seed": "1", "form_id": "abc"})
+    assert bad_sample.status_code == 400 and "not a form id" in bad_sample.text
+    no_form = lead.post("/qa/calibrations", data={
+        "csrf_token": token, "name": "c", "form_id": "999", "contacts": "a-1",
+        "evaluators": "lead other", "reference": "lead"})
+    assert no_form.status_code == 400 and "no QA form 999" in no_form.text
+    sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "s", "rate": "1.0",
+                                            "seed": "3", "evaluator": "lead"},
+                       follow_redirects=False)
+    item = re.findall(r'href="/qa/evaluate/(\d+)"', lead.get(sample.headers["location"]).text)[0]
+    page = lead.get(f"/qa/evaluate/{item}").text
+    form_id = re.search(r'name="form_id" value="(\d+)"', page)
+    assert form_id
+    answers = {name: "abc" for name, _ in re.findall(
+        r'name="(item_\d+)" value="0" data-key="([^"]+)"', page)}
+    answered = lead.post(f"/qa/evaluate/{item}", data={
+        "csrf_token": token, "form_id": form_id.group(1), **answers})
+    assert answered.status_code == 400 and "is not a score" in answered.text
+    nan_rule = lead.post("/alerts", data={"csrf_token": token, "name": "r",
+                                          "kind": "sl_below", "threshold": "nan"})
+    assert nan_rule.status_code == 400 and "threshold" in nan_rule.text
+    far_page = lead.get("/api/v1/contacts", params={"page": "99999999999999999999"})
+    assert far_page.status_code in (400, 422) and far_page.status_code != 500
+    assert lead.get("/api/v1/contacts", params={"page": str(2**40)}).status_code == 400

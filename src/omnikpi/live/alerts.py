@@ -9,14 +9,15 @@ rule's webhook in a background thread, with the delivery outcome recorded.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from omnikpi.instants import MICROS
+from omnikpi.live import webhooks
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 
@@ -94,8 +95,10 @@ class Active:
 
 
 class AlertEngine:
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(self, database_url: str | None = None,
+                 webhook_allowed_hosts: Sequence[str] = ()) -> None:
         self.url = database_url
+        self.webhook_allowed_hosts = tuple(webhook_allowed_hosts)
         self.active: dict[tuple[int, str], Active] = {}
         self.lock = threading.Lock()
         self.rules: list[AlertRule] = []
@@ -157,13 +160,7 @@ class AlertEngine:
                                                          item.event_id), daemon=True).start()
 
     def _deliver(self, url: str, payload: dict[str, Any], event_id: int) -> None:
-        error = None
-        try:
-            response = httpx.post(url, json=payload, timeout=5.0)
-            if response.status_code >= 400:
-                error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            error = str(exc) or exc.__class__.__name__
+        error = webhooks.post(url, payload, self.webhook_allowed_hosts)
         with session_scope(self.url) as session:
             event = session.get(AlertEvent, event_id)
             if event is not None:

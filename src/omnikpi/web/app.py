@@ -24,6 +24,7 @@ from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
+from omnikpi.web.limits import BodyLimit
 from omnikpi.web.routes import agents, api, auth, builder, live, pages, qa
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -136,6 +137,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(agents.router)
     app.include_router(qa.router)
     app.include_router(qa.api)
+
+    app.add_middleware(BodyLimit)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

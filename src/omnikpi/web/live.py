@@ -53,7 +53,7 @@ class LiveHub:
                  database_url: str | None) -> None:
         self.store = LiveStore(data)
         self.monitor = LiveMonitor(data, config, tz, self.store, base)
-        self.alerts = AlertEngine(database_url)
+        self.alerts = AlertEngine(database_url, config.alerts.webhook_allowed_hosts)
         self.subscribers: set[Subscriber] = set()
         self.latest: dict[str, Snapshot] = {}
         self.computed_changes = -1

@@ -24,6 +24,8 @@ def split(value: str | None) -> list[str]:
 
 
 CACHE_SIZE = 256
+MAX_PAGE = 1_000_000
+"""The last page a drill-down serves (a billion rows at the largest page size)."""
 
 
 def report(state: View, filters: Filters, metrics: list[str] | None = None,
@@ -96,8 +98,9 @@ def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
 def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
                    flag: str | None, page: int, size: int, metric: str | None,
                    part: str) -> dict[str, Any]:
-    if page < 1 or not 1 <= size <= 1000:
-        raise UsageError("page must be ≥ 1 and size between 1 and 1000")
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= 1000:
+        raise UsageError(f"page must be between 1 and {MAX_PAGE:,} and size between 1 and "
+                         "1000")
     dataset = state.dataset
     dataset.require("contacts", "the contact drill-down")
     ctx = _whole_window(state, filters)
@@ -148,6 +151,9 @@ def states_page(state: View, filters: Filters, metric_id: str, part: str, page: 
 
 def _states_page(state: View, filters: Filters, metric_id: str, part: str, page: int,
                  size: int) -> dict[str, Any]:
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= 1000:
+        raise UsageError(f"page must be between 1 and {MAX_PAGE:,} and size between 1 and "
+                         "1000")
     from omnikpi.engine.sources import SourceRequest, agent_time_source
 
     metric = get_metric(metric_id)

@@ -243,9 +243,7 @@ class WorkPool:
                 late = [job for job in self._running if not job.interrupted
                         and now - job.began_at > self.limits.run_seconds]
             for job in late:
-                job.interrupted = True
-                if job.connection is not None:
-                    job.connection.interrupt()
+                _interrupt(job)
 
     def close(self) -> None:
         """Stop: fail waiting work, interrupt running queries, let the workers end."""
@@ -255,11 +253,16 @@ class WorkPool:
             for _ in self._threads:
                 self._queue.put(None)
         for job in running:
-            job.interrupted = True
-            if job.connection is not None:
-                job.connection.interrupt()
+            _interrupt(job)
 
     def busy(self) -> bool:
         """Whether every worker is busy and the queue full (a new request gets 503)."""
         with self._lock:
             return self._waiting >= self.limits.max_waiting
+
+
+def _interrupt(job: _Job[Any]) -> None:
+    """Stop the query a running job has on its DuckDB connection (it then fails)."""
+    job.interrupted = True
+    if job.connection is not None:
+        job.connection.interrupt()

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import Scope, scope_of
+from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.live import webhooks
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 from omnikpi.web.deps import AppState, State
@@ -140,8 +142,8 @@ async def post_events(state: State, principal: Caller,
 class RuleIn(BaseModel):
     name: str
     kind: str
-    threshold: float = 0.0
-    minutes: float = 0.0
+    threshold: float = Field(default=0.0, allow_inf_nan=False)
+    minutes: float = Field(default=0.0, ge=0, le=24 * 60, allow_inf_nan=False)
     tenant: str | None = None
     site: str | None = None
     queue: str | None = None
@@ -150,10 +152,16 @@ class RuleIn(BaseModel):
     enabled: bool = True
 
 
-def _rule_json(rule: AlertRule) -> dict[str, Any]:
-    return {k: getattr(rule, k) for k in ("id", "name", "kind", "threshold", "minutes",
-                                          "tenant", "site", "queue", "channel",
-                                          "webhook_url", "enabled", "created_by")}
+def _rule_json(rule: AlertRule, principal: Principal) -> dict[str, Any]:
+    """A rule as its reader may see it: a webhook's URL (which may carry a secret token)
+    only for administrators; others see whether there is one."""
+    out = {k: getattr(rule, k) for k in ("id", "name", "kind", "threshold", "minutes",
+                                         "tenant", "site", "queue", "channel",
+                                         "webhook_url", "enabled", "created_by")}
+    out["has_webhook"] = bool(rule.webhook_url)
+    if not principal.is_admin:
+        out["webhook_url"] = None
+    return out
 
 
 def _visible(principal: Principal, rule: AlertRule) -> bool:
@@ -168,8 +176,8 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
     require_roles(principal, "admin", "supervisor")
     if rule.kind not in ALERT_KINDS:
         raise HTTPException(422, f"kind must be one of {', '.join(ALERT_KINDS)}")
-    if rule.webhook_url and not rule.webhook_url.startswith(("http://", "https://")):
-        raise HTTPException(422, "webhook_url must be an http(s) URL")
+    if rule.webhook_url:
+        webhooks.resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
     values = rule.model_dump()
     scope = scope_of(principal)
     # a supervisor's rule is bound to their tenant and sites
@@ -199,7 +207,7 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
         ids = [r.id for r in rules]
         events = session.scalars(select(AlertEvent).where(AlertEvent.rule_id.in_(ids))
                                  .order_by(AlertEvent.id.desc()).limit(100)).all()
-        return {"rules": [_rule_json(r) for r in rules],
+        return {"rules": [_rule_json(r, principal) for r in rules],
                 "events": [{"rule_id": e.rule_id, "subject": e.subject, "message": e.message,
                             "started_at": e.started_at, "ended_at": e.ended_at,
                             "delivered": e.delivered, "delivery_error": e.delivery_error}
@@ -208,7 +216,7 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
 
 @router.post("/api/v1/alerts", tags=["live"])
 def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any]:
-    return _rule_json(_create_rule(state, principal, rule))
+    return _rule_json(_create_rule(state, principal, rule), principal)
 
 
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
@@ -227,10 +235,13 @@ def alerts_form(state: State, principal: Caller, name: Annotated[str, Form()],
                 site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
                 channel: Annotated[str, Form()] = "",
                 webhook_url: Annotated[str, Form()] = "") -> Response:
-    _create_rule(state, principal, RuleIn(
-        name=name, kind=kind, threshold=threshold, minutes=minutes, tenant=tenant or None,
-        site=site or None, queue=queue or None, channel=channel or None,
-        webhook_url=webhook_url or None))
+    try:
+        rule = RuleIn(name=name, kind=kind, threshold=threshold, minutes=minutes,
+                      tenant=tenant or None, site=site or None, queue=queue or None,
+                      channel=channel or None, webhook_url=webhook_url or None)
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error("alert rule", exc)) from None
+    _create_rule(state, principal, rule)
     return RedirectResponse("/alerts", status_code=303)
 
 

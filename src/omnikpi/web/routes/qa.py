@@ -133,9 +133,10 @@ def create_sample(view: ViewDep, name: Annotated[str, Form()], rate: Annotated[f
     exclude = already_given(who, view.state.database_url) if who else set()
     drawn = draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
                         from_ or None, to or None, tz, exclude)
+    chosen_form = _form_id(view, form_id) if form_id.strip() else None
     sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
-                            from_ or None, to or None, min_per_agent,
-                            int(form_id) if form_id else None, principal.tenant)
+                            from_ or None, to or None, min_per_agent, chosen_form,
+                            principal.tenant)
     return RedirectResponse(f"/qa/samples/{sample_id}", status_code=303)
 
 
@@ -207,6 +208,17 @@ def evaluate_page(request: Request, view: ViewDep, item_id: int,
             **_contact_view(view, item.chain.split() or [item.contact_id])})
 
 
+def _score(key: str, raw: str) -> float:
+    """A checklist answer: a finite number from 0 to 1 (1 met, 0 not met, or between)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"item {key!r}: answer {raw!r} is not a score (0–1 or na)") from None
+    if not 0 <= value <= 1:
+        raise UsageError(f"item {key!r}: score {raw!r} must be between 0 and 1")
+    return value
+
+
 async def _answers(request: Request, session: Session, form_id: int
                    ) -> tuple[dict[int, float | None], str]:
     form = await request.form()
@@ -215,7 +227,7 @@ async def _answers(request: Request, session: Session, form_id: int
         raw = form.get(f"item_{item.id}")
         if not isinstance(raw, str) or raw == "":
             raise UsageError(f"item {item.item_key!r} has no answer")
-        answers[item.id] = None if raw == "na" else float(raw)
+        answers[item.id] = None if raw == "na" else _score(item.item_key, raw)
     comment = form.get("comment")
     return answers, comment if isinstance(comment, str) else ""
 
@@ -277,6 +289,7 @@ def create_calibration(view: ViewDep, name: Annotated[str, Form()],
                        evaluators: Annotated[str, Form()],
                        reference: Annotated[str, Form()]) -> Response:
     principal = _evaluator(view)
+    _form_id(view, str(form_id))
     ids = contacts.replace(",", " ").split()
     people = evaluators.replace(",", " ").split()
     if reference not in people:
@@ -294,6 +307,18 @@ def create_calibration(view: ViewDep, name: Annotated[str, Form()],
         session.add(calibration)
         session.flush()
         return RedirectResponse(f"/qa/calibrations/{calibration.id}", status_code=303)
+
+
+def _form_id(view: View, raw: str) -> int:
+    """A QA form id from a form field: a number naming a form that exists."""
+    try:
+        form_id = int(raw)
+    except ValueError:
+        raise UsageError(f"form {raw!r} is not a form id (a number)") from None
+    with session_scope(view.state.database_url) as session:
+        if not 0 < form_id < 2**31 or session.get(QaForm, form_id) is None:
+            raise UsageError(f"no QA form {form_id}")
+    return form_id
 
 
 def _calibration(view: View, session: Session, calibration_id: int) -> QaCalibration:
