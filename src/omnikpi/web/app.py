@@ -94,6 +94,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # request threads only wait on the report pool while it works: let enough of
         # them wait that light requests (catalog, cached pages) always find a thread
+        if state.pool.closed:  # the app started again (a second server or test client)
+            state.pool = WorkPool(state.pool.limits)
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, state.pool.limits.max_waiting + 40)
         if state.live is not None:

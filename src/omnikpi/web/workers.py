@@ -255,6 +255,10 @@ class WorkPool:
         for job in running:
             _interrupt(job)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def busy(self) -> bool:
         """Whether every worker is busy and the queue full (a new request gets 503)."""
         with self._lock:
