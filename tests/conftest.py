@@ -4,7 +4,7 @@ The suite stands alone: everything it reads lies in the repository (the spec's w
 examples in ``tests/cases/spec``, the spec texts in ``docs/spec``, the Anonymous Bank
 month in ``data/``). Two guards keep it so:
 
-- opening a file beside the repository (``../shared`` and its siblings) fails the test
+- opening a file beside the repository (the spec hand-off folder and its siblings) fails the test
   that does it;
 - the validation cache, the application database and DuckDB's spill folder go to this
   run's temporary folder, never to ``~/.cache`` or the repository root.
