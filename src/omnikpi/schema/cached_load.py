@@ -17,7 +17,7 @@ from omnikpi.schema.convert import (
     value_sql,
 )
 from omnikpi.schema.files import TableFile, raw_relation_sql
-from omnikpi.schema.loading import _inner_sql
+from omnikpi.schema.loading import _inner_sql, union_stages
 from omnikpi.schema.model import Bounds, Dataset, Domains, Problem, TableLoad
 from omnikpi.schema.tables import TABLES, ColumnType, Table
 
@@ -133,12 +133,7 @@ def _load_cached(
                 con.execute(f"CREATE {kind} {stage} AS SELECT {index} AS __file, * "
                             f"FROM ({inner})")
                 stages.append(stage)
-            if len(stages) == 1:
-                staged = stages[0]
-            else:
-                staged = f"__staged_{name}"
-                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
-                con.execute(f"CREATE VIEW {staged} AS {union}")
+            staged = union_stages(con, name, stages)
             anti = ""
             if numbered:
                 anti = (f" ANTI JOIN (SELECT __file, __row FROM __cached_bad WHERE __table = "

@@ -152,12 +152,7 @@ def _load_table(
             load.fatal.extend(found)
     if load.fatal:
         return load, list(load.fatal), len(load.fatal)
-    if len(stages) == 1:
-        staged = stages[0]
-    else:
-        staged = f"__staged_{table.name}"
-        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
-        con.execute(f"CREATE VIEW {staged} AS {union}")
+    staged = union_stages(con, table.name, stages)
     quarantine = f"__quarantine_{table.name}"
     con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
@@ -193,3 +188,13 @@ def _load_table(
     return load, problems[:MAX_PROBLEMS_KEPT], count
 
 
+
+
+def union_stages(con: duckdb.DuckDBPyConnection, table: str, stages: list[str]) -> str:
+    """The one relation of a table's staged files (a view over their union when several)."""
+    if len(stages) == 1:
+        return stages[0]
+    staged = f"__staged_{table}"
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in stages)
+    con.execute(f"CREATE VIEW {staged} AS {union}")
+    return staged
