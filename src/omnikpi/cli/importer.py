@@ -74,6 +74,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str) -> None:
         task = progress.add_task("Reading queue_log", total=None)
         summary = import_queue_log(inputs, out, tz, fmt,
                                    lambda lines: progress.update(task, completed=lines))
+    for line in summary.recovered:
+        console.print(f"Recovered: {line}", highlight=False)
     console.print(
         f"{summary.lines} new line(s) read from {len(summary.files)} file(s): "
         f"{summary.contacts} contact(s), {summary.states} agent state row(s), "

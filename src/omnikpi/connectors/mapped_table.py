@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from omnikpi.connectors.sandbox import seal
+from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import quote, sql_str
@@ -115,7 +116,9 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         nulls = mapped[name].null_count
         if nulls:
             summary.rejected[f"{name} empty or unreadable after mapping"] += nulls
-    summary.written = merge_write_arrow(out, table.name, _canonical(table.name, mapped), fmt)
+    with committed_import(out) as run:
+        summary.written = merge_write_arrow(run, table.name, _canonical(table.name, mapped),
+                                            fmt)
     return summary
 
 

@@ -9,9 +9,8 @@ import csv
 import gzip
 import hashlib
 import json
-import os
 import re
-import time
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import IO
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from omnikpi.connectors import transaction
 from omnikpi.connectors.queue_log_lines import (
     Event,
     RealtimeReader,
@@ -31,7 +31,8 @@ from omnikpi.connectors.queue_log_lines import (
     parse_flat,
 )
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
-from omnikpi.connectors.writer import to_arrow, write_json_atomic
+from omnikpi.connectors.transaction import ImportCommit, committed_import
+from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
 
 STATE_FILE = ".omnikpi-import.json"
@@ -46,6 +47,7 @@ class ImportSummary:
     informational: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
 
 
 def _rotation_key(path: Path) -> tuple[int, str]:
@@ -144,63 +146,60 @@ CHUNK_ROWS = 200_000
 
 
 class _PartWriter:
-    """Writes rows in chunks to part files of a run folder, then moves them into place.
+    """Writes rows in chunks to part files staged by the import's commit.
 
-    Memory stays bounded whatever the log's size; until ``commit`` nothing of the run is
+    Memory stays bounded whatever the log's size; until the commit nothing of the run is
     visible, so an import killed half-way leaves the previous dataset as it was.
     """
 
-    def __init__(self, out: Path, fmt: str) -> None:
-        self.out, self.fmt = out, fmt
-        self.run = f"{time.time_ns():x}"
-        self.staging = out / f".import-{self.run}"
-        self.parts: list[tuple[str, Path]] = []
+    def __init__(self, run: ImportCommit, fmt: str) -> None:
+        self.run, self.fmt = run, fmt
+        self.number = run.name.removeprefix(".import-")
         self.counts: Counter[str] = Counter()
+        self.written = 0
 
     def write(self, table: str, rows: list[dict[str, object]]) -> None:
         if not rows:
             return
-        self.staging.mkdir(parents=True, exist_ok=True)
         arrow = to_arrow(table, rows)
-        path = self.staging / f"{table}-{len(self.parts):05d}.{self.fmt}"
+        part = f"part-{self.number}-{self.written:05d}.{self.fmt}"
+        path = self.run.stage(f"{table}-{part}")
         if self.fmt == "parquet":
             pq.write_table(arrow, path)
         else:
             pacsv.write_csv(arrow, path)
-        self.parts.append((table, path))
+        out = self.run.out
+        # an older single ``table.<fmt>`` file joins the table's folder of parts
+        self.run.move_existing(out / f"{table}.{self.fmt}", out / table / f"part-0.{self.fmt}")
+        self.run.place(path, out / table / part)
+        transaction.checkpoint(f"staged {path.name}")
+        self.written += 1
         self.counts[table] += len(rows)
         rows.clear()
-
-    def commit(self) -> None:
-        for table, path in self.parts:
-            folder = self.out / table
-            _migrate_single_file(self.out, table, self.fmt)
-            folder.mkdir(exist_ok=True)
-            os.replace(path, folder / f"part-{self.run}-{path.stem.split('-')[-1]}.{self.fmt}")
-        if self.staging.exists():
-            self.staging.rmdir()
-
-
-def _migrate_single_file(out: Path, table: str, fmt: str) -> None:
-    """An older single ``table.<fmt>`` file joins the table's folder of parts."""
-    single = out / f"{table}.{fmt}"
-    if single.exists():
-        (out / table).mkdir(exist_ok=True)
-        os.replace(single, out / table / f"part-0.{fmt}")
 
 
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
                      progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Import new lines of the inputs into ``out``; returns what was read and written."""
+    """Import new lines of the inputs into ``out``; returns what was read and written.
+
+    All outputs (parts, rejects, resume state, open calls) are committed together, so a
+    run killed at any instant is either absent or complete when the next run starts.
+    """
     files = expand_inputs(inputs)
-    out.mkdir(parents=True, exist_ok=True)
+    with committed_import(out) as run:
+        return _import(files, run, tz, fmt, progress)
+
+
+def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
+            progress: Callable[[int], None] | None) -> ImportSummary:
+    out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
     positions: dict[str, dict[str, object]] = saved.get("files", {})
-    summary = ImportSummary(files=[str(f) for f in files])
+    summary = ImportSummary(files=[str(f) for f in files], recovered=run.recovered)
     rejects: list[Reject] = []
-    parts = _PartWriter(out, fmt)
+    parts = _PartWriter(run, fmt)
     result = machine.out
     for path in files:
         known = _known_position(path, positions)
@@ -231,11 +230,18 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     summary.lost_visits = result.lost_visits
     summary.informational = result.informational
     summary.rejected = Counter(r.reason.split(" (")[0] for r in rejects)
-    parts.commit()
-    _append_rejects(out / "rejects.csv", rejects)
-    write_json_atomic(state_path, {"machine": machine.state.to_json(), "files": positions})
-    write_open_rows(out, machine.state)
+    _stage_rejects(run, out / "rejects.csv", rejects)
+    _stage_text(run, state_path, json.dumps(
+        {"machine": machine.state.to_json(), "files": positions}, indent=1))
+    _stage_text(run, out / OPEN_FILE, open_rows_jsonl(machine.state))
     return summary
+
+
+def _stage_text(run: ImportCommit, target: Path, text: str) -> None:
+    staged = run.stage(target.name)
+    staged.write_text(text, encoding="utf-8")
+    run.place(staged, target)
+    transaction.checkpoint(f"staged {target.name}")
 
 
 OPEN_FILE = Path(".live") / "queue_log-open.jsonl"
@@ -247,7 +253,8 @@ def _iso(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
-def write_open_rows(out: Path, state: ImportState) -> None:
+def open_rows_jsonl(state: ImportState) -> str:
+    """The calls and agent states still open, one JSON line each."""
     rows = []
     for visit in state.visits.values():
         rows.append({"table": "contacts", "row": {
@@ -262,18 +269,20 @@ def write_open_rows(out: Path, state: ImportState) -> None:
                 "agent_id": agent, "state": st.label[0], "reason": st.label[1],
                 "start": _iso(st.since),
                 "channel": "voice" if st.label[0] == "handling" else None}})
-    target = out / OPEN_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.with_suffix(".tmp")
-    scratch.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    os.replace(scratch, target)
+    return "".join(json.dumps(r) + "\n" for r in rows)
 
 
-def _append_rejects(path: Path, rejects: list[Reject]) -> None:
+def _stage_rejects(run: ImportCommit, path: Path, rejects: list[Reject]) -> None:
+    """The reject list so far plus this run's rejects, replacing the old list at commit."""
+    staged = run.stage(path.name)
+    if path.exists():
+        shutil.copyfile(path, staged)
     new = not path.exists()
-    with path.open("a", newline="", encoding="utf-8") as handle:
+    with staged.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         if new:
             writer.writerow(["file", "line", "reason", "text"])
         for r in rejects:
             writer.writerow([r.source, r.line, r.reason, r.text.rstrip("\r\n")])
+    run.place(staged, path)
+    transaction.checkpoint(f"staged {path.name}")

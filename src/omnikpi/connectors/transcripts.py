@@ -18,6 +18,7 @@ import duckdb
 
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.sandbox import seal
+from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow, to_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import sql_str
@@ -108,23 +109,24 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     messages = con.execute("SELECT contact_id, ts, sender, agent_id FROM msg "
                            "ORDER BY contact_id, ts").fetch_arrow_table()
     summaries = []
-    for table, data in (("contacts", contacts), ("messages", messages)):
-        schema = to_arrow(table, []).schema
-        columns = {f.name: (data[f.name] if f.name in data.column_names else None)
-                   for f in schema}
-        import pyarrow as pa
+    with committed_import(out) as run:
+        for table, data in (("contacts", contacts), ("messages", messages)):
+            schema = to_arrow(table, []).schema
+            columns = {f.name: (data[f.name] if f.name in data.column_names else None)
+                       for f in schema}
+            import pyarrow as pa
 
-        arrow = pa.table({name: (values if values is not None else
-                                 pa.nulls(data.num_rows, schema.field(name).type))
-                          for name, values in columns.items()}).cast(schema)
-        summary = MappedSummary(table, read=read)
-        summary.written = merge_write_arrow(out, table, arrow, fmt)
-        if table == "messages":
-            if skipped:
-                summary.filtered["skipped by the mapping's skip_when"] += skipped
-            if bad:
-                summary.rejected["no conversation, unreadable time or unknown role"] += int(bad)
-        summaries.append(summary)
+            arrow = pa.table({name: (values if values is not None else
+                                     pa.nulls(data.num_rows, schema.field(name).type))
+                              for name, values in columns.items()}).cast(schema)
+            summary = MappedSummary(table, read=read)
+            summary.written = merge_write_arrow(run, table, arrow, fmt)
+            if table == "messages":
+                if skipped:
+                    summary.filtered["skipped by the mapping's skip_when"] += skipped
+                if bad:
+                    summary.rejected["no conversation, unreadable time or unknown role"] += int(bad)
+            summaries.append(summary)
     return summaries
 
 

@@ -1,21 +1,20 @@
 """Writing canonical tables safely: new rows merged with what is there, files replaced whole.
 
-Each table is written to a temporary file and moved over the old one with ``os.replace``
-(atomic on one file system), so an import killed half-way leaves the previous files
-intact. Rows are de-duplicated on their key when merged, so repeating an import that was
-interrupted after some tables were replaced adds nothing twice.
+Each table is written to the import's staging folder and moved over the old file when the
+import commits (``connectors/transaction.py``), so an import killed half-way leaves the previous
+files intact. Rows are also de-duplicated on their key when merged.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from omnikpi.connectors import transaction
+from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.tables import TABLES, ColumnType
 
 KEYS = {"contacts": ["contact_id"], "agent_states": ["agent_id", "start", "state"],
@@ -39,14 +38,11 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(arrays)
 
 
-def merge_write(out: Path, table: str, rows: list[dict[str, Any]], fmt: str = "parquet") -> int:
-    """Append ``rows`` to ``out/table.<fmt>`` (de-duplicated on the key); returns row count."""
-    return merge_write_arrow(out, table, to_arrow(table, rows), fmt)
-
-
-def merge_write_arrow(out: Path, table: str, new: pa.Table, fmt: str = "parquet") -> int:
-    """Append an Arrow table of canonical columns, de-duplicated on the table's key."""
-    out.mkdir(parents=True, exist_ok=True)
+def merge_write_arrow(run: ImportCommit, table: str, new: pa.Table,
+                      fmt: str = "parquet") -> int:
+    """Append an Arrow table of canonical columns to ``table.<fmt>`` of the run's dataset,
+    de-duplicated on the table's key; the file is replaced when the run commits."""
+    out = run.out
     target = out / f"{table}.{fmt}"
     if target.exists():
         old = pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)
@@ -56,14 +52,15 @@ def merge_write_arrow(out: Path, table: str, new: pa.Table, fmt: str = "parquet"
         frame = new.to_pandas()
         frame = frame.drop_duplicates(subset=key, keep="first")
         new = pa.Table.from_pandas(frame, schema=new.schema, preserve_index=False)
-    temporary = target.with_name(target.name + ".tmp")
+    staged = run.stage(target.name)
     if fmt == "parquet":
-        pq.write_table(new, temporary)
+        pq.write_table(new, staged)
     else:
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(new, temporary)
-    os.replace(temporary, target)
+        pacsv.write_csv(new, staged)
+    run.place(staged, target)
+    transaction.checkpoint(f"staged {target.name}")
     return int(new.num_rows)
 
 
@@ -72,9 +69,3 @@ def _read_csv(path: Path, table: str) -> pa.Table:
 
     schema = to_arrow(table, []).schema
     return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=schema))
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    os.replace(temporary, path)
