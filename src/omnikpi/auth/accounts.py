@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
 from omnikpi.store.models import ROLES, ApiKey, AuditEntry, AuthToken, LoginAttempt, User
+from omnikpi.web.limits import NAME_CHARS, check_length
 
 HASHER = PasswordHasher()
 SESSION_HOURS = 12
@@ -71,6 +72,11 @@ def create_user(session: Session, username: str, password: str, role: str,
                 agent_id: str | None = None, all_tenants: bool = False) -> User:
     """A new account whose scope is explicit: a client and an agent are bound to a
     tenant; a supervisor to a tenant, to sites, or (``all_tenants``) to everything."""
+    check_length("user name", username, NAME_CHARS)
+    check_length("tenant", tenant, NAME_CHARS)
+    check_length("agent id", agent_id, NAME_CHARS)
+    for site in sites or []:
+        check_length("site", site, NAME_CHARS)
     if role not in ROLES:
         raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role == "client" and not tenant:
@@ -183,6 +189,8 @@ def revoke_token(session: Session, token: str) -> None:
 
 def create_api_key(session: Session, name: str, tenant: str | None = None) -> str:
     """A new ingest key; the key itself is shown once and only its hash is stored."""
+    check_length("API key name", name, NAME_CHARS)
+    check_length("tenant", tenant, NAME_CHARS)
     if session.scalar(select(ApiKey).where(ApiKey.name == name)):
         raise UsageError(f"API key {name!r} exists already")
     key = "ok_" + secrets.token_urlsafe(32)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
 from omnikpi.store.models import QaForm, QaFormItem
+from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_length
 
 CHANNEL_KINDS = ("voice", "text", "any")
 
@@ -75,6 +76,12 @@ def parse_form(data: dict[str, Any], source: str = "form") -> FormSpec:
 
 
 def check_form(spec: FormSpec, source: str = "form") -> None:
+    check_length(f"{source}: key", spec.key, KEY_CHARS)
+    check_length(f"{source}: name", spec.name, NAME_CHARS)
+    for number, item in enumerate(spec.items, start=1):
+        check_length(f"{source}: item {number}'s group", item.group, NAME_CHARS)
+        check_length(f"{source}: item {number}'s key", item.key, KEY_CHARS)
+        check_length(f"{source}: item {number}'s text", item.text, LONG_TEXT_CHARS)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", spec.key):
         raise UsageError(f"{source}: key must be lower-case letters, digits, - or _")
     if spec.channel_kind not in CHANNEL_KINDS:

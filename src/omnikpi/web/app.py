@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -42,6 +44,23 @@ def content_security_policy(nonce: str) -> str:
         "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
         "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'",
     ])
+
+
+ECHO_CHARS = 200
+"""A 422 answer shows at most this much of the value it refuses (it may be megabytes)."""
+
+
+def _brief(error: Any) -> Any:
+    """A validation error with its ``input`` cut short: a refused 500 kB name, or a whole
+    ingest body missing one key, is not sent back."""
+    error = dict(error)
+    value = error.get("input")
+    if isinstance(value, str) and len(value) > ECHO_CHARS:
+        error["input"] = f"{value[:ECHO_CHARS]}… ({len(value):,} characters)"
+    elif not isinstance(value, str | int | float | bool | None) and \
+            len(repr(value)) > ECHO_CHARS:
+        error["input"] = f"({type(value).__name__} not shown)"
+    return error
 
 
 def _warn_unscoped(database_url: str | None) -> None:
@@ -114,6 +133,11 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         status = 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) \
             else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": jsonable_encoder([_brief(e) for e in exc.errors()])},
+                            status_code=422)
 
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:

@@ -1,5 +1,12 @@
-"""Request bodies have a size limit, enforced while they arrive — before anything parses
+"""What one request may hold.
+
+Request bodies have a size limit, enforced while they arrive — before anything parses
 them. A 400 MB ingest body once took 2.29 GB of memory before the row limit could say no.
+
+Every string a request stores has a length limit, declared here and nowhere else: forms
+and JSON models declare them (``Form(max_length=NAME_CHARS)``), live rows and hand-read
+form fields call :func:`check_length` / :func:`check_live_rows`. The limits stay within
+the application database's columns (``String(150)``…), which PostgreSQL enforces.
 """
 
 from __future__ import annotations
@@ -10,10 +17,56 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
+from omnikpi.errors import UsageError
+
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+NAME_CHARS = 150
+"""Names and identifiers: tenant, site, queue, agent, contact and customer ids, user and
+evaluator names; names of alert rules, QA forms, samples and calibrations; every string of
+a live row, and its column names (the application database's name columns hold 150)."""
+KEY_CHARS = 100
+"""Keys of QA forms and of their items."""
+CHANNEL_CHARS = 50
+"""A channel (voice, chat, …) in a live row or an alert rule."""
+INSTANT_CHARS = 40
+"""An instant as typed (ISO 8601) that is stored as typed: a QA sample's period."""
+LONG_TEXT_CHARS = 10_000
+"""Free text: QA comments and disputes, a QA form's items, lists of contacts or evaluators,
+a webhook URL, a saved report's query."""
+ROW_FIELDS = 100
+"""Columns of one live row (a canonical table has at most 25)."""
+
+
+def check_length(field: str, value: str | None, limit: int) -> str | None:
+    """``value`` unchanged, or a usage error (HTTP 400, exit 2) naming ``field``, the length
+    and the limit — never the value itself, which may be megabytes."""
+    if value is not None and len(value) > limit:
+        raise UsageError(f"{field} has {len(value):,} characters: at most {limit:,}")
+    return value
+
+
+def check_live_rows(rows: list[Any]) -> None:
+    """Rows posted live hold flat values only, strings of at most ``NAME_CHARS``
+    (``CHANNEL_CHARS`` for a channel), at most ``ROW_FIELDS`` columns with names of at
+    most ``NAME_CHARS``: they are stored as posted."""
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            continue  # the ingest itself says rows must be JSON objects
+        if len(row) > ROW_FIELDS:
+            raise UsageError(f"rows[{index}] has {len(row):,} columns: at most {ROW_FIELDS}")
+        for key, value in row.items():
+            check_length(f"rows[{index}]: a column name", str(key), NAME_CHARS)
+            where = f"rows[{index}].{key}"
+            if isinstance(value, dict | list):
+                raise UsageError(f"{where}: a value must be a string, a number, true, false "
+                                 "or null")
+            if isinstance(value, str):
+                check_length(where, value, CHANNEL_CHARS if key == "channel" else NAME_CHARS)
+
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 """16 MiB: an ingest batch of 5,000 rows, a QA form, a saved report — with room to spare."""

@@ -21,6 +21,7 @@ from omnikpi.auth.accounts import (
 )
 from omnikpi.store.db import session_scope
 from omnikpi.web.deps import State
+from omnikpi.web.limits import NAME_CHARS
 from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller
 from omnikpi.web.templating import templates
 
@@ -56,7 +57,8 @@ def login_page(request: Request, state: State, next: str = "/",
 
 
 @router.post("/login", include_in_schema=False)
-def login(request: Request, state: State, username: Annotated[str, Form()],
+def login(request: Request, state: State,
+          username: Annotated[str, Form(max_length=NAME_CHARS)],
           password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/") -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -94,7 +96,8 @@ def logout(request: Request, state: State, principal: Caller) -> Response:
 
 
 @router.post("/api/v1/auth/token", tags=["auth"])
-def token(request: Request, state: State, username: Annotated[str, Form()],
+def token(request: Request, state: State,
+          username: Annotated[str, Form(max_length=NAME_CHARS)],
           password: Annotated[str, Form()]) -> JSONResponse:
     """OAuth2 password flow: form fields ``username`` and ``password``; the returned bearer
     token is valid for 8 hours on every ``/api/v1/*`` route."""

@@ -22,6 +22,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
 from omnikpi.web.deps import FILTER_DIMENSIONS, FilterParams, ViewDep
+from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -54,8 +55,8 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
 
 
 @router.post("/builder/save")
-def save(state: ViewDep, name: Annotated[str, Form()],
-         query: Annotated[str, Form()]) -> Response:
+def save(state: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+         query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)]) -> Response:
     from urllib.parse import parse_qs
 
     values = parse_qs(query)
@@ -86,6 +87,7 @@ def definition_file(state: ViewDep, name: str) -> Response:
 @router.get("/export.{fmt}")
 def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
            title: Annotated[str, Query()] = "OmniKPI report") -> Response:
+    check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     result = service.report(state, filters)
     with session_scope(state.state.database_url) as session:
         audit(session, state.principal.name, "export",

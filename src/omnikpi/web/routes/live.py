@@ -18,6 +18,7 @@ from omnikpi.live import webhooks
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 from omnikpi.web.deps import AppState, State
+from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
@@ -99,7 +100,8 @@ async def live_stream(request: Request, state: State, principal: Caller,
 
 
 class EventBatch(BaseModel):
-    table: str = Field(description="contacts, agent_states or availability")
+    table: str = Field(description="contacts, agent_states or availability",
+                       max_length=NAME_CHARS)
     rows: list[dict[str, Any]] = Field(description="canonical rows (docs/data-model.md)")
 
 
@@ -131,6 +133,7 @@ async def post_events(state: State, principal: Caller,
     if principal.via != "api_key" and principal.role != "admin":
         raise HTTPException(403, "posting events needs an API key or an administrator")
     hub = _hub(state)
+    check_live_rows(batch.rows)
     rows = _bound_rows(principal, batch)
     result = await asyncio.wrap_future(hub.submit(batch.table, rows))
     return result.to_json()
@@ -140,15 +143,15 @@ async def post_events(state: State, principal: Caller,
 
 
 class RuleIn(BaseModel):
-    name: str
-    kind: str
+    name: str = Field(max_length=NAME_CHARS)
+    kind: str = Field(max_length=NAME_CHARS)
     threshold: float = Field(default=0.0, allow_inf_nan=False)
     minutes: float = Field(default=0.0, ge=0, le=24 * 60, allow_inf_nan=False)
-    tenant: str | None = None
-    site: str | None = None
-    queue: str | None = None
-    channel: str | None = None
-    webhook_url: str | None = None
+    tenant: str | None = Field(default=None, max_length=NAME_CHARS)
+    site: str | None = Field(default=None, max_length=NAME_CHARS)
+    queue: str | None = Field(default=None, max_length=NAME_CHARS)
+    channel: str | None = Field(default=None, max_length=CHANNEL_CHARS)
+    webhook_url: str | None = Field(default=None, max_length=LONG_TEXT_CHARS)
     enabled: bool = True
 
 

@@ -35,6 +35,13 @@ from omnikpi.store.models import (
     QaSampleItem,
 )
 from omnikpi.web.deps import View, ViewDep
+from omnikpi.web.limits import (
+    INSTANT_CHARS,
+    KEY_CHARS,
+    LONG_TEXT_CHARS,
+    NAME_CHARS,
+    check_length,
+)
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
@@ -103,9 +110,11 @@ def form_page(request: Request, view: ViewDep, form_id: int) -> Response:
 
 
 @router.post("/qa/forms")
-def create_form(view: ViewDep, key: Annotated[str, Form()], name: Annotated[str, Form()],
-                items: Annotated[str, Form()], channel_kind: Annotated[str, Form()] = "any",
-                pass_score: Annotated[str, Form()] = "") -> Response:
+def create_form(view: ViewDep, key: Annotated[str, Form(max_length=KEY_CHARS)],
+                name: Annotated[str, Form(max_length=NAME_CHARS)],
+                items: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+                channel_kind: Annotated[str, Form(max_length=NAME_CHARS)] = "any",
+                pass_score: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
     principal = _evaluator(view)
     try:
         threshold = float(pass_score) if pass_score.strip() else None
@@ -121,12 +130,14 @@ def create_form(view: ViewDep, key: Annotated[str, Form()], name: Annotated[str,
 
 
 @router.post("/qa/samples")
-def create_sample(view: ViewDep, name: Annotated[str, Form()], rate: Annotated[float, Form()],
-                  seed: Annotated[int, Form()], min_per_agent: Annotated[int, Form()] = 1,
-                  from_: Annotated[str, Form(alias="from")] = "",
-                  to: Annotated[str, Form()] = "", tz: Annotated[str, Form()] = "UTC",
-                  evaluator: Annotated[str, Form()] = "",
-                  form_id: Annotated[str, Form()] = "") -> Response:
+def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+                  rate: Annotated[float, Form()], seed: Annotated[int, Form()],
+                  min_per_agent: Annotated[int, Form()] = 1,
+                  from_: Annotated[str, Form(alias="from", max_length=INSTANT_CHARS)] = "",
+                  to: Annotated[str, Form(max_length=INSTANT_CHARS)] = "",
+                  tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
+                  evaluator: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                  form_id: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
     """A sample of the contacts the user may see (their tenant / sites only)."""
     principal = _evaluator(view)
     who = evaluator.strip() or None
@@ -229,7 +240,9 @@ async def _answers(request: Request, session: Session, form_id: int
             raise UsageError(f"item {item.item_key!r} has no answer")
         answers[item.id] = None if raw == "na" else _score(item.item_key, raw)
     comment = form.get("comment")
-    return answers, comment if isinstance(comment, str) else ""
+    text = comment if isinstance(comment, str) else ""
+    check_length("comment", text, LONG_TEXT_CHARS)
+    return answers, text
 
 
 @router.post("/qa/evaluate/{item_id}")
@@ -269,8 +282,9 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Resp
 
 
 @router.post("/qa/evaluations/{evaluation_id}/respond")
-def respond_page(view: ViewDep, evaluation_id: int, action: Annotated[str, Form()],
-                 comment: Annotated[str, Form()] = "") -> Response:
+def respond_page(view: ViewDep, evaluation_id: int,
+                 action: Annotated[str, Form(max_length=NAME_CHARS)],
+                 comment: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
     principal = view.principal
     require_roles(principal, "agent")
     with session_scope(view.state.database_url) as session:
@@ -284,10 +298,11 @@ def respond_page(view: ViewDep, evaluation_id: int, action: Annotated[str, Form(
 
 
 @router.post("/qa/calibrations")
-def create_calibration(view: ViewDep, name: Annotated[str, Form()],
-                       form_id: Annotated[int, Form()], contacts: Annotated[str, Form()],
-                       evaluators: Annotated[str, Form()],
-                       reference: Annotated[str, Form()]) -> Response:
+def create_calibration(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+                       form_id: Annotated[int, Form()],
+                       contacts: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+                       evaluators: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+                       reference: Annotated[str, Form(max_length=NAME_CHARS)]) -> Response:
     principal = _evaluator(view)
     _form_id(view, str(form_id))
     ids = contacts.replace(",", " ").split()
