@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from omnikpi.engine.registry import metric_dimensions, metric_tables
+from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
 from omnikpi.metrics.base import Metric, all_metrics
 
 AREAS = ("volume", "accessibility", "productivity", "quality", "experience", "cost",
@@ -23,6 +23,7 @@ def catalog_json() -> list[dict[str, Any]]:
         {
             "id": m.id, "name": m.name, "unit": m.unit, "area": m.area, "mode": m.mode,
             "tables": list(metric_tables(m)),
+            "optional_tables": [t for t in metric_reads(m) if t not in metric_tables(m)],
             "booking": m.booking if m.source == "contacts" else "clock",
             "dimensions": list(metric_dimensions(m)),
             "parameters": [
@@ -36,6 +37,11 @@ def catalog_json() -> list[dict[str, Any]]:
     ]
 
 
+def _tables(m: dict[str, Any]) -> str:
+    optional = f" ({', '.join(m['optional_tables'])})" if m["optional_tables"] else ""
+    return ", ".join(m["tables"]) + optional
+
+
 def catalog_markdown() -> str:
     lines = [
         "# Metrics",
@@ -44,7 +50,9 @@ def catalog_markdown() -> str:
         "edit by hand. Ratios are fractions 0–1, durations seconds, an empty denominator "
         "gives null. Mode *continuous*/*discrete* restricts a metric to contacts of that "
         "mode. Booking: the timestamp that puts a contact into a period (arrival or end); "
-        "agent time is split across periods by the clock.",
+        "agent time is split across periods by the clock. Tables: those a metric needs "
+        "(a clear error names a missing one), then in brackets those it reads when present "
+        "(absent = empty).",
         "",
     ]
     for area in AREAS:
@@ -63,7 +71,7 @@ def catalog_markdown() -> str:
             formula = m["formula"] + (f" — {m['notes']}" if m["notes"] else "")
             lines.append(
                 f"| `{m['id']}` | {m['name']} | {m['unit']} | {m['mode']} | "
-                f"{', '.join(m['tables'])} | {m['booking']} | {params} | {formula} |"
+                f"{_tables(m)} | {m['booking']} | {params} | {formula} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -12,7 +12,8 @@ def human(value: Any, unit: str | None) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.1f} %"
+        # + 0.0 turns a rounding residue of -0.0 (a difference of equal times) into 0.0
+        return f"{round(value * 100, 1) + 0.0:.1f} %"
     if unit == "count":
         return f"{int(value):,}"
     if unit == "seconds":

@@ -59,6 +59,9 @@ class FactSource:
     """Canonical tables the rows are built from (a report needs them present)."""
     dimensions: tuple[str, ...]
     """What the rows can be cut and filtered by."""
+    optional: tuple[str, ...] = ()
+    """Tables read when present, as empty when absent (the contact a survey is about,
+    for its queue; the unpaid activities of a shift)."""
     booked: Callable[[SourceRequest, Sequence[str]], ir.Table] | None = None
     """Builds the rows of several booking rules in one pass (a key column per rule)."""
     people_time: bool = False
@@ -81,10 +84,12 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
     FactSource("fcr", fcr_source, ("contacts",), CONTACT_DIMENSIONS),
     FactSource("chat_agent_time", chat_agent_time_source, ("contacts", "agent_states"),
                AGENT_DIMENSIONS),
-    FactSource("surveys", surveys_source, ("surveys", "contacts"), CONTACT_DIMENSIONS),
-    FactSource("qa", qa_source, ("qa_evaluations", "contacts"), CONTACT_DIMENSIONS),
-    FactSource("qa_items", qa_items_source, ("qa_items", "qa_evaluations", "contacts"),
-               CONTACT_DIMENSIONS),
+    FactSource("surveys", surveys_source, ("surveys",), CONTACT_DIMENSIONS,
+               optional=("contacts",)),
+    FactSource("qa", qa_source, ("qa_evaluations",), CONTACT_DIMENSIONS,
+               optional=("contacts",)),
+    FactSource("qa_items", qa_items_source, ("qa_items", "qa_evaluations"),
+               CONTACT_DIMENSIONS, optional=("contacts",)),
     FactSource("costs", costs_source, ("costs",), ("channel", "queue", "tenant")),
     FactSource("dials", dials_source, ("dial_attempts",), ("agent_id", "campaign", "lead_type")),
     FactSource("leads", leads_source, ("dial_attempts",), ("agent_id", "campaign", "lead_type")),
@@ -92,8 +97,8 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
                AGENT_DIMENSIONS),
     FactSource("employee_surveys", employee_surveys_source, ("employee_surveys",),
                ("agent_id",)),
-    FactSource("schedule", schedule_source, ("shifts", "shift_activities", "agent_states"),
-               _PEOPLE, people_time=True),
+    FactSource("schedule", schedule_source, ("shifts", "agent_states"), _PEOPLE,
+               optional=("shift_activities",), people_time=True),
     FactSource("shifts_count", shifts_count_source, ("shifts",), _PEOPLE),
     FactSource("roster_months", roster_months_source, ("roster",), _PEOPLE),
     FactSource("messages", messages_source, ("messages", "contacts"), CONTACT_DIMENSIONS),
@@ -122,11 +127,20 @@ def metric_dimensions(metric: Metric) -> tuple[str, ...]:
 
 
 def metric_tables(metric: Metric) -> tuple[str, ...]:
-    """Every canonical table a metric reads: its declared tables and its sources'."""
+    """Every canonical table a metric needs: its declared tables and its sources'."""
     names = list(metric.tables)
     for fact_source in metric_sources(metric):
         names += [t for t in fact_source.tables if t not in names]
     return tuple(dict.fromkeys(names))
+
+
+def metric_reads(metric: Metric) -> tuple[str, ...]:
+    """Every canonical table a metric reads: those it needs and its sources' optional
+    ones (the tables whose latest event sets the default as-of)."""
+    names = list(metric_tables(metric))
+    for fact_source in metric_sources(metric):
+        names += [t for t in fact_source.optional if t not in names]
+    return tuple(names)
 
 
 def check_cut(metric: Metric, by: Sequence[str]) -> None:

@@ -23,15 +23,15 @@ from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
-from omnikpi.engine.registry import metric_dimensions, metric_tables
+from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
 from omnikpi.engine.result import ReportResult, shape
 from omnikpi.engine.sources import SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
-from omnikpi.errors import UsageError
+from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import standard_metrics
-from omnikpi.request import ReportRequest
+from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
@@ -67,9 +67,13 @@ def _resolve_metrics(
     metrics always, the others when their tables are present and they can have the cut."""
     if not ids:
         ids = [m.id for m in standard_metrics()
-               if m.source == "contacts" or (
-                   all(dataset.has(t) for t in metric_tables(m))
-                   and all(d in metric_dimensions(m) for d in by))]
+               if all(dataset.has(t) for t in metric_tables(m))
+               and (m.source == "contacts" or all(d in metric_dimensions(m) for d in by))]
+        if not ids:
+            raise DataError(
+                f"none of the standard metrics can be computed from the tables of "
+                f"{dataset.path} ({', '.join(sorted(dataset.loads)) or 'none'}): name "
+                "the metrics with --metrics (see omnikpi catalog)")
     seen: list[str] = []
     for metric_id in ids:
         if metric_id not in seen:
@@ -250,14 +254,14 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         for table in metric_tables(variant):
             dataset.require(table, f"metric {metric.id}")
         requests.append(MetricRequest(variant, p))
-    dataset.require("contacts", "every report")
     from_us = parse_instant(from_, tz, "--from")
     to_us_ = parse_instant(to, tz, "--to")
     if from_us is not None and to_us_ is not None and to_us_ <= from_us:
         raise UsageError("--to must be after --from (the window is [from, to))")
     as_of_us = parse_instant(as_of, tz, "--as-of")
     if as_of_us is None:
-        as_of_us = dataset.latest_contact_us() or 0
+        read = [t for r in requests for t in metric_reads(r.metric)]
+        as_of_us = dataset.latest_event_us(tuple(dict.fromkeys(read))) or 0
     lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
     cal_lo = max(lo, from_us) if from_us is not None else lo
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
@@ -282,6 +286,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if bad_filters:
         raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
                          f"{', '.join(DIMENSIONS)}")
+    check_filter_values(filters)
     if isinstance(engine_backend, LocalDuckDB):
         one_pass = _one_scan_parallel(dataset)
         if hours is None:

@@ -53,6 +53,13 @@ def _activities_with_shift(req: SourceRequest) -> ir.Table:
     )
 
 
+def _people(j: ir.Table) -> dict[str, ir.Value]:
+    """Site and tenant of a state's piece inside a shift or activity: the schedule's (so
+    that a site's worked time and its scheduled time are the same agents'), else the
+    state's own."""
+    return {"site": j.site.coalesce(j.s_site), "tenant": j.tenant.coalesce(j.s_tenant)}
+
+
 def _matches(state: ir.StringValue, reason: ir.StringValue,
              activity: ir.StringValue) -> ir.BooleanValue:
     """Actual state matches the scheduled activity (work ↔ ready/working states)."""
@@ -65,7 +72,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     states = req.tables("agent_states")
     states = states.select(
         agent_id=states.agent_id, st=states.state.lower(), reason=states.reason,
-        s_start=states.start, s_end=states.end,
+        s_start=states.start, s_end=states.end, s_site=states.site, s_tenant=states.tenant,
         s_cont=channel_continuous(states.channel, req.ctx.config),
     )
     shifts = req.tables("shifts")
@@ -74,9 +81,9 @@ def schedule_source(req: SourceRequest) -> ir.Table:
 
     parts = [
         _shape(paid_shifts.mutate(i_start=paid_shifts.start, i_end=paid_shifts.end),
-               kind=ibis.literal("shift")),
+               kind=ibis.literal("shift"), site=paid_shifts.site, tenant=paid_shifts.tenant),
         _shape(acts.mutate(i_start=acts.start, i_end=acts.end), kind=ibis.literal("activity"),
-               activity=acts.activity, paid=acts.paid),
+               activity=acts.activity, paid=acts.paid, site=acts.site, tenant=acts.tenant),
     ]
     # agent states inside paid shifts, and inside unpaid activities (subtracted later)
     ps = paid_shifts
@@ -84,14 +91,14 @@ def schedule_source(req: SourceRequest) -> ir.Table:
                          states.s_end > ps.start])
     parts.append(_shape(
         j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
-        kind=ibis.literal("state_in_shift"), state=j.st, cont=j.s_cont,
+        kind=ibis.literal("state_in_shift"), state=j.st, cont=j.s_cont, **_people(j),
     ))
     unpaid = acts.filter(~acts.paid)
     j = unpaid.join(states, [unpaid.agent_id == states.agent_id,
                              states.s_start < unpaid.end, states.s_end > unpaid.start])
     parts.append(_shape(
         j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
-        kind=ibis.literal("state_in_unpaid"), state=j.st, cont=j.s_cont,
+        kind=ibis.literal("state_in_unpaid"), state=j.st, cont=j.s_cont, **_people(j),
     ))
     # states that match the scheduled activity (adherence)
     j = acts.join(states, [acts.agent_id == states.agent_id, states.s_start < acts.end,
@@ -100,6 +107,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     parts.append(_shape(
         j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
         kind=ibis.literal("match"), activity=j.activity, paid=j.paid, state=j.st,
+        **_people(j),
     ))
     stacked = ibis.union(*parts, distinct=False)
     return split_intervals(stacked, "i_start", "i_end", req).mutate(

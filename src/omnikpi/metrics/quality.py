@@ -81,7 +81,7 @@ register(
         id="contact_quality", name="Contact quality",
         names={"ru": "Качество обслуживания", "uk": "Якість обслуговування"}, better="higher",
         sections={"quality": 2}, unit="ratio", area="quality",
-        source="qa", tables=("qa_evaluations", "contacts"),
+        source="qa", tables=("qa_evaluations",),
         formula="1 − defective / monitored; monitored = distinct evaluated contacts or chains "
         "(latest evaluation each); defective = critical error or score < pass_score",
         params=(Param("pass_score", "float", None, "score below which a contact is "
@@ -93,7 +93,7 @@ register(
         id="qa_score", name="QA score",
         names={"ru": "Оценка QA", "uk": "Оцінка QA"}, better="higher", unit="score",
         area="quality", source="qa",
-        tables=("qa_evaluations", "contacts"),
+        tables=("qa_evaluations",),
         formula="Σ evaluation score (0–100) / evaluations", notes=_QA_NOTE,
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
     ),
@@ -101,7 +101,7 @@ register(
         id="qa_item_score", name="QA item score",
         names={"ru": "Оценка пункта QA", "uk": "Оцінка пункту QA"}, better="higher",
         extension=True, unit="ratio", area="quality",
-        source="qa_items", tables=("qa_items", "qa_evaluations", "contacts"),
+        source="qa_items", tables=("qa_items", "qa_evaluations"),
         formula="per checklist item: Σ item score (1 met, 0 not met) / items answered "
         "(N/A left out); a table metric: one row per item (an OmniKPI extension of the "
         "catalog)", notes=_QA_NOTE,

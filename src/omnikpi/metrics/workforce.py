@@ -9,7 +9,10 @@ import ibis.expr.types as ir
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
 
-SCHEDULE_TABLES = ("shifts", "shift_activities", "agent_states")
+SCHEDULE_TABLES = ("shifts", "agent_states")
+"""What every schedule metric needs; those measured against scheduled activities need
+``shift_activities`` too (utilization reads it as an option: no rows, no unpaid time)."""
+ACTIVITY_TABLES = ("shifts", "shift_activities", "agent_states")
 PEOPLE = ("agent_id", "site", "tenant")
 WORK_STATES = ("available", "handling", "acw", "hold")
 
@@ -79,7 +82,7 @@ register(
         notes="An agent without shifts has no paid time: utilization null.",
     ),
     _schedule(
-        id="adherence", name="Schedule adherence",
+        id="adherence", tables=ACTIVITY_TABLES, name="Schedule adherence",
         names={"ru": "Соблюдение расписания", "uk": "Дотримання розкладу"}, better="higher",
         unit="ratio",
         formula="time the actual state matches the scheduled activity / scheduled activity "
@@ -89,7 +92,7 @@ register(
         denominator=lambda t, p: _seconds(t, t.kind == "activity"),
     ),
     _schedule(
-        id="conformance", name="Schedule conformance",
+        id="conformance", tables=ACTIVITY_TABLES, name="Schedule conformance",
         names={"ru": "Соответствие расписанию", "uk": "Відповідність розкладу"}, unit="ratio",
         source="agent_time", denominator_source="schedule",
         formula="actual logged-in work time (available, handling, acw, hold) / scheduled "
@@ -98,7 +101,7 @@ register(
         denominator=lambda t, p: _seconds(t, (t.kind == "activity") & (t.activity == "work")),
     ),
     _schedule(
-        id="shrinkage", name="Shrinkage",
+        id="shrinkage", tables=ACTIVITY_TABLES, name="Shrinkage",
         names={"ru": "Потери рабочего времени", "uk": "Втрати робочого часу"}, better="lower",
         unit="ratio",
         formula="scheduled paid time not available for contacts / scheduled paid time; "

@@ -4,6 +4,9 @@ Every file is checked in one DuckDB pass that gives each row the list of its pro
 rows with a problem are quarantined (kept in the problem report, left out of KPIs), never
 dropped silently. A table whose file misses a required column or cannot be read is
 unusable; a KPI that needs it then fails with a data error naming the file and column.
+A table the folder does not have at all is an empty relation of the canonical columns, so
+a metric that reads it only as an option (utilization without ``shift_activities``) works,
+while a metric that needs it asks for it by name (``Dataset.require``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from typing import Any
 
 from omnikpi.schema import validation_cache
 from omnikpi.schema.cached_load import _load_cached, _store_verdict
+from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.facts import _measure
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.loading import _connect, _load_table
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Bounds, Dataset, Domains, Problem, TableLoad
+from omnikpi.schema.people import attribute_people
 from omnikpi.schema.tables import TABLES
 
 __all__ = ["Bounds", "Dataset", "Domains", "Problem", "TableLoad", "load_dataset"]
@@ -42,14 +47,16 @@ def load_dataset(path: Path | str, cache: bool | None = None) -> Dataset:
         if entry is not None:
             cached = _load_cached(con, folder, files, fp, entry)
             if cached is not None:
+                attribute_people(cached.con, cached.loads)
+                _add_empty_tables(cached)
                 return cached
             con.close()
             con = _connect()
     loads: dict[str, TableLoad] = {}
     problems: list[Problem] = []
     total = 0
-    if "contacts" not in files:
-        problems.append(_no_contacts(folder))
+    if not files:
+        problems.append(_no_tables(folder))
         total += 1
     infos: dict[str, dict[str, Any]] = {}
     for name, table_files in files.items():
@@ -58,16 +65,28 @@ def load_dataset(path: Path | str, cache: bool | None = None) -> Dataset:
         loads[name] = load
         problems.extend(table_problems[: MAX_PROBLEMS_KEPT - len(problems)])
         total += count
+    attribute_people(con, loads)
     dataset = Dataset(folder, con, loads, problems, total)
     _measure(dataset)
     if fp is not None:
         _store_verdict(dataset, fp, files, infos)
+    _add_empty_tables(dataset)
     return dataset
 
 
-def _no_contacts(folder: Path) -> Problem:
+def _no_tables(folder: Path) -> Problem:
     return Problem("contacts", str(folder), None, None,
-                   "no contacts table (contacts.csv, contacts.parquet or contacts.jsonl)",
-                   fatal=True)
+                   "no canonical table in the folder (contacts.csv, agent_states.csv, … "
+                   "as .csv, .parquet or .jsonl: see docs/data-model.md)", fatal=True)
+
+
+def _add_empty_tables(dataset: Dataset) -> None:
+    """An empty relation of the canonical columns for each table the folder lacks."""
+    for name, table in TABLES.items():
+        if name in dataset.loads:
+            continue
+        columns = ", ".join(f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote(c.name)}"
+                            for c in table.columns)
+        dataset.con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} WHERE false")
 
 

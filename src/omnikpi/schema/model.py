@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from omnikpi.errors import DataError
+from omnikpi.instants import DAY_US
 from omnikpi.schema.convert import (
     quote,
     sql_str,
 )
 from omnikpi.schema.files import TableFile
+from omnikpi.schema.tables import TABLES, ColumnType
+
+PLAN_TABLES = ("shifts", "shift_activities", "costs")
+"""Tables of plans, not events: a schedule for next week does not move a report's as-of."""
 
 MAX_PROBLEMS_KEPT = 10_000
 """Problems listed per table (and in all); the count goes on past it."""
@@ -158,7 +164,7 @@ class Dataset:
 
     @property
     def usable(self) -> bool:
-        return "contacts" in self.loads and all(load.usable for load in self.loads.values())
+        return bool(self.loads) and all(load.usable for load in self.loads.values())
 
     def has(self, table: str) -> bool:
         load = self.loads.get(table)
@@ -175,16 +181,35 @@ class Dataset:
             raise DataError(f"{needed_by} needs the table '{table}': {load.fatal[0]}")
 
     def latest_contact_us(self) -> int | None:
-        """Latest timestamp of any kind in ``contacts`` (the default as-of)."""
-        if not self.has("contacts"):
-            return None
-        cols = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at")
-        if self.bounds and "contacts" in self.bounds:
-            highs = [self.bounds["contacts"][c][1] for c in cols]
-            known = [v for v in highs if v is not None]
+        """Latest timestamp of any kind in ``contacts`` (the live wallboard's "now")."""
+        return self.latest_event_us(("contacts",))
+
+    def latest_event_us(self, tables: Sequence[str]) -> int | None:
+        """Latest event of the given tables: the default as-of of a report that reads them.
+
+        Every timestamp of a table counts (an answer, an end, a survey's answer); a date
+        (``roster``) counts as the start of its day. Plans are not events: the instants of
+        schedules and cost periods count only when the report reads nothing else.
+        """
+        present = [t for t in tables if self.has(t)]
+        events = [t for t in present if t not in PLAN_TABLES] or present
+        highs = [self._latest_of(t) for t in events]
+        known = [v for v in highs if v is not None]
+        return max(known) if known else None
+
+    def _latest_of(self, table: str) -> int | None:
+        columns = [c for c in TABLES[table].columns
+                   if c.type in (ColumnType.TIMESTAMP, ColumnType.DATE)]
+        measured = self.bounds.get(table) if self.bounds else None
+        if measured is not None and all(c.type is ColumnType.TIMESTAMP for c in columns):
+            known = [hi for _, hi in measured.values() if hi is not None]
             return max(known) if known else None
-        parts = ", ".join(f"max({quote(c)})" for c in cols)
-        row = self.con.execute(f"SELECT greatest({parts}) FROM contacts").fetchone()
+        if not columns:
+            return None
+        parts = ", ".join(
+            f"max({quote(c.name)})" if c.type is ColumnType.TIMESTAMP
+            else f"max({quote(c.name)}) * {DAY_US}" for c in columns)
+        row = self.con.execute(f"SELECT greatest({parts}) FROM {quote(table)}").fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
 
