@@ -77,3 +77,27 @@ def test_build_and_export_a_report(base_url: str, browser: object) -> None:
     exported = httpx.get(link).text.splitlines()
     assert exported[0] == "queue,offered,abandon_rate"
     assert exported[1].startswith(f"{expected['queue']},{expected['offered']},")
+
+
+@pytest.mark.parametrize(("dimension", "value"), [("site", "kyiv"), ("tenant", "telco")])
+def test_agent_time_tiles_of_one_site_or_tenant(base_url: str, browser: object,
+                                                dimension: str, value: str) -> None:
+    """A branch's or a client's dashboard: the agent-time tiles show that site's or
+    tenant's own figures (once all of it fell in a nameless group and the tiles were
+    empty)."""
+    from selenium.webdriver.common.by import By
+
+    from omnikpi.formatting import human
+
+    driver = browser
+    driver.get(f"{base_url}/?tz=Europe/Kyiv&{dimension}={value}")  # type: ignore[attr-defined]
+    driver.save_screenshot(str(SHOTS / f"dashboard-{dimension}.png"))  # type: ignore[attr-defined]
+    metrics = ["occupancy", "utilization"]
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=metrics, tz="Europe/Kyiv",
+                                     where={dimension: [value]}).rows[0]
+    pooled = omnikpi.report_result(DEMO_DATA_DIR, metrics=metrics, tz="Europe/Kyiv").rows[0]
+    for metric in metrics:
+        assert expected[metric] is not None and expected[metric] != pooled[metric]
+        shown = driver.find_element(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, f"[data-metric='{metric}'] .value").text
+        assert shown == human(expected[metric], "ratio"), metric
