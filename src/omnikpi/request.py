@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
+from omnikpi.errors import UsageError
+
 Instant = str | datetime | None
 
 
@@ -70,3 +72,11 @@ class ReportRequest:
             else:
                 changes[name] = value
         return replace(self, **changes)
+
+
+def check_filter_values(filters: Mapping[str, Sequence[str]]) -> None:
+    """Filter values are compared as SQL text, which cannot hold a NUL character: such a
+    value is a usage error, not a parser error in the database."""
+    for dimension, values in filters.items():
+        if any("\x00" in str(value) for value in values):
+            raise UsageError(f"filter {dimension!s:.40}: a value holds a NUL character")

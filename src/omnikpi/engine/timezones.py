@@ -24,9 +24,9 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``, or a usage error that says how to spell one."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"unknown time zone {name!r}: use an IANA name such as 'UTC', "
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
+        raise UsageError(                                             # for a file name
+            f"unknown time zone {name[:60]!r}: use an IANA name such as 'UTC', "
             "'Europe/Kyiv' or 'America/New_York'"
         ) from exc
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Form, Query, Request
+from fastapi import Path as PathParam
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, scope_of, scoped_dataset
@@ -19,6 +20,7 @@ from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
+from omnikpi.web.limits import MAX_ROW_ID
 from omnikpi.web.security import Caller
 from omnikpi.web.workers import WorkPool
 
@@ -99,6 +101,12 @@ class AppState:
             if key not in self.scoped:
                 self.scoped[key] = scoped_dataset(self.dataset, scope)
             return self.scoped[key]
+
+
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+"""A stored row's id in a URL (``/qa/forms/{form_id}``)."""
+FormRowId = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]
+"""A stored row's id in a form field."""
 
 
 def get_state(request: Request) -> AppState:

@@ -39,6 +39,9 @@ LONG_TEXT_CHARS = 10_000
 a webhook URL, a saved report's query."""
 ROW_FIELDS = 100
 """Columns of one live row (a canonical table has at most 25)."""
+MAX_ROW_ID = 2**31 - 1
+"""Ids in URLs and forms (a form, a sample, a rule…): the database's integer keys, 32-bit
+on PostgreSQL; a larger number is a 422, not an overflow in the database driver."""
 
 
 def check_length(field: str, value: str | None, limit: int) -> str | None:

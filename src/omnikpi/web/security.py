@@ -26,6 +26,13 @@ class LoginRequired(Exception):
     """A page was asked for without a valid session: the app redirects to /login."""
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """A constant-time comparison of a secret someone sent; whatever it holds (a string
+    with non-ASCII characters is compared as UTF-8, not a ``TypeError``)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                  expected.encode("utf-8", "surrogatepass"))
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -76,8 +83,7 @@ async def check_csrf(request: Request, principal: Principal) -> None:
             form = await request.form()
             value = form.get("csrf_token")
             sent = value if isinstance(value, str) else None
-    if not sent or not principal.csrf_token or \
-            not secrets.compare_digest(sent, principal.csrf_token):
+    if not sent or not principal.csrf_token or not same_secret(sent, principal.csrf_token):
         raise HTTPException(403, "missing or wrong CSRF token: reload the page and retry")
 
 

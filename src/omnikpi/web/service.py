@@ -16,6 +16,7 @@ from omnikpi.engine.run import parse_instant, plan_request
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
+from omnikpi.request import check_filter_values
 from omnikpi.web.deps import Filters, View
 
 
@@ -106,6 +107,7 @@ def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
     ctx = _whole_window(state, filters)
     backend = backend_for(state.state.engine, dataset)
     facts = contact_facts(backend.table("contacts"), ctx)
+    check_filter_values({**(filters.where or {}), **where})
     for column, values in {**(filters.where or {}), **where}.items():
         if column not in ("queue", "channel", "site", "tenant", "agent_id", "topic"):
             raise UsageError(f"cannot filter contacts by {column!r}")
@@ -162,6 +164,7 @@ def _states_page(state: View, filters: Filters, metric_id: str, part: str, page:
     ctx = _whole_window(state, filters)
     backend = backend_for(state.state.engine, dataset)
     pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
+    check_filter_values(filters.where or {})
     for column, values in (filters.where or {}).items():
         if column in ("agent_id", "site", "tenant", "channel"):
             pieces = pieces.filter(pieces[column].isin(values))

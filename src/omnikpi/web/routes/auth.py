@@ -22,7 +22,7 @@ from omnikpi.auth.accounts import (
 from omnikpi.store.db import session_scope
 from omnikpi.web.deps import State
 from omnikpi.web.limits import NAME_CHARS
-from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller
+from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller, same_secret
 from omnikpi.web.templating import templates
 
 router = APIRouter()
@@ -62,7 +62,7 @@ def login(request: Request, state: State,
           password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/") -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected, csrf_token):
+    if not expected or not same_secret(csrf_token, expected):
         raise HTTPException(403, "the login form expired: reload the page and retry")
     try:
         with session_scope(state.database_url) as session:

@@ -15,9 +15,10 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import Scope, scope_of
 from omnikpi.errors import UsageError, describe_validation_error
 from omnikpi.live import webhooks
+from omnikpi.request import check_filter_values
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
-from omnikpi.web.deps import AppState, State
+from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.security import Caller, require_roles
@@ -38,6 +39,7 @@ def _narrow(scope: Scope, tenant: str | None, site: str | None) -> Scope:
     widened: a bounded viewer asking for another tenant gets nothing)."""
     tenants = tuple(t for t in (tenant or "").split(",") if t)
     sites = tuple(s for s in (site or "").split(",") if s)
+    check_filter_values({"tenant": tenants, "site": sites})
     nothing = scope.nothing
     if tenants:
         tenants = tuple(t for t in tenants if not scope.tenants or t in scope.tenants)
@@ -249,7 +251,7 @@ def alerts_form(state: State, principal: Caller, name: Annotated[str, Form()],
 
 
 @router.post("/alerts/{rule_id}/delete", include_in_schema=False)
-def delete_alert(state: State, principal: Caller, rule_id: int) -> Response:
+def delete_alert(state: State, principal: Caller, rule_id: RowId) -> Response:
     require_roles(principal, "admin", "supervisor")
     with session_scope(state.database_url) as session:
         rule = session.get(AlertRule, rule_id)

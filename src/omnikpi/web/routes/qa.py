@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -34,11 +34,12 @@ from omnikpi.store.models import (
     QaSample,
     QaSampleItem,
 )
-from omnikpi.web.deps import View, ViewDep
+from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
     LONG_TEXT_CHARS,
+    MAX_ROW_ID,
     NAME_CHARS,
     check_length,
 )
@@ -99,7 +100,7 @@ def overview(request: Request, view: ViewDep) -> Response:
 
 
 @router.get("/qa/forms/{form_id}", response_class=HTMLResponse)
-def form_page(request: Request, view: ViewDep, form_id: int) -> Response:
+def form_page(request: Request, view: ViewDep, form_id: RowId) -> Response:
     _reader(view)
     with session_scope(view.state.database_url) as session:
         form = session.get(QaForm, form_id)
@@ -152,7 +153,7 @@ def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS
 
 
 @router.get("/qa/samples/{sample_id}", response_class=HTMLResponse)
-def sample_page(request: Request, view: ViewDep, sample_id: int) -> Response:
+def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
     _evaluator(view)
     with session_scope(view.state.database_url) as session:
         sample = session.get(QaSample, sample_id)
@@ -200,8 +201,9 @@ def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
 
 
 @router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
-def evaluate_page(request: Request, view: ViewDep, item_id: int,
-                  form_id: int | None = None) -> Response:
+def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
+                  form_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None
+                  ) -> Response:
     _evaluator(view)
     with session_scope(view.state.database_url) as session:
         item = session.get(QaSampleItem, item_id)
@@ -246,8 +248,8 @@ async def _answers(request: Request, session: Session, form_id: int
 
 
 @router.post("/qa/evaluate/{item_id}")
-async def evaluate(request: Request, view: ViewDep, item_id: int,
-                   form_id: Annotated[int, Form()]) -> Response:
+async def evaluate(request: Request, view: ViewDep, item_id: RowId,
+                   form_id: FormRowId) -> Response:
     principal = _evaluator(view)
     with session_scope(view.state.database_url) as session:
         item = session.get(QaSampleItem, item_id)
@@ -266,7 +268,7 @@ async def evaluate(request: Request, view: ViewDep, item_id: int,
 
 
 @router.get("/qa/evaluations/{evaluation_id}", response_class=HTMLResponse)
-def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Response:
+def evaluation_page(request: Request, view: ViewDep, evaluation_id: RowId) -> Response:
     _reader(view)
     with session_scope(view.state.database_url) as session:
         evaluation = session.get(QaEvaluation, evaluation_id)
@@ -282,7 +284,7 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: int) -> Resp
 
 
 @router.post("/qa/evaluations/{evaluation_id}/respond")
-def respond_page(view: ViewDep, evaluation_id: int,
+def respond_page(view: ViewDep, evaluation_id: RowId,
                  action: Annotated[str, Form(max_length=NAME_CHARS)],
                  comment: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
     principal = view.principal
@@ -299,7 +301,7 @@ def respond_page(view: ViewDep, evaluation_id: int,
 
 @router.post("/qa/calibrations")
 def create_calibration(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
-                       form_id: Annotated[int, Form()],
+                       form_id: FormRowId,
                        contacts: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
                        evaluators: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
                        reference: Annotated[str, Form(max_length=NAME_CHARS)]) -> Response:
@@ -331,7 +333,7 @@ def _form_id(view: View, raw: str) -> int:
     except ValueError:
         raise UsageError(f"form {raw!r} is not a form id (a number)") from None
     with session_scope(view.state.database_url) as session:
-        if not 0 < form_id < 2**31 or session.get(QaForm, form_id) is None:
+        if not 0 < form_id <= MAX_ROW_ID or session.get(QaForm, form_id) is None:
             raise UsageError(f"no QA form {form_id}")
     return form_id
 
@@ -346,7 +348,7 @@ def _calibration(view: View, session: Session, calibration_id: int) -> QaCalibra
 
 
 @router.get("/qa/calibrations/{calibration_id}", response_class=HTMLResponse)
-def calibration_page(request: Request, view: ViewDep, calibration_id: int) -> Response:
+def calibration_page(request: Request, view: ViewDep, calibration_id: RowId) -> Response:
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
         report = calibration_report(session, calibration.id)
@@ -357,7 +359,7 @@ def calibration_page(request: Request, view: ViewDep, calibration_id: int) -> Re
 
 @router.get("/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
             response_class=HTMLResponse)
-def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: int,
+def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: RowId,
                               contact_id: str) -> Response:
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
@@ -375,7 +377,7 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: i
 
 
 @router.post("/qa/calibrations/{calibration_id}/evaluate/{contact_id}")
-async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: int,
+async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: RowId,
                                contact_id: str) -> Response:
     principal = view.principal
     with session_scope(view.state.database_url) as session:
@@ -396,7 +398,7 @@ async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: 
 
 
 @api.get("/calibrations/{calibration_id}")
-def calibration_json(view: ViewDep, calibration_id: int) -> dict[str, Any]:
+def calibration_json(view: ViewDep, calibration_id: RowId) -> dict[str, Any]:
     """Agreement of a calibration session: per-item spread and Krippendorff's alpha,
     each evaluator against the reference."""
     with session_scope(view.state.database_url) as session:
