@@ -121,13 +121,17 @@ def checks(table: Table, sources: dict[str, str]) -> list[Check]:
     from text, the raw text as ``"__raw_c"`` (to report what could not be read).
     """
     out: list[Check] = []
+    known = set(table.column_names)
     for col in table.columns:
         v = quote(col.name)
         raw = quote("__raw_" + col.name)
         parsed = col.type is not ColumnType.STRING and is_text_source(sources.get(col.name))
+        if _is_varchar(sources.get(col.name)):
+            out.append(_nul_check(col.name, raw if parsed else v))
         if parsed:
             message = _problem(col.name, f"'cannot read ''' || {raw} || ''' as {col.type.value}'")
-            out.append(Check(f"({raw} IS NOT NULL AND {v} IS NULL)", message))
+            out.append(Check(f"({raw} IS NOT NULL AND {v} IS NULL AND NOT {_nul(raw)})",
+                             message))
         if col.not_null:
             missing = _problem(col.name, sql_str("missing value (the column is required)"))
             guard = f"{raw} IS NULL AND " if parsed else ""
@@ -150,4 +154,19 @@ def checks(table: Table, sources: dict[str, str]) -> list[Check]:
     for earlier, later in table.ordered:
         message = _problem(later, sql_str(f"{later} is before {earlier}"))
         out.append(Check(f"coalesce({quote(later)} < {quote(earlier)}, false)", message))
+    out.extend(_nul_check(name, quote(name)) for name, src in sources.items()
+               if name not in known and not name.startswith("__") and _is_varchar(src))
     return out
+
+
+def _is_varchar(src: str | None) -> bool:
+    return src is not None and src.upper() == "VARCHAR"
+
+
+def _nul(value: str) -> str:
+    return f"coalesce(contains({value}, chr(0)), false)"
+
+
+def _nul_check(column: str, value: str) -> Check:
+    """A NUL byte in a text value (a broken export; no tool shows it)."""
+    return Check(_nul(value), _problem(column, sql_str("NUL byte in a value")))
