@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.errors import DataError
 from omnikpi.schema import validation_cache
 from omnikpi.schema.convert import (
     SQL_TYPES,
@@ -16,8 +17,14 @@ from omnikpi.schema.convert import (
     sql_str,
     value_sql,
 )
-from omnikpi.schema.files import TableFile, raw_relation_sql
-from omnikpi.schema.loading import _inner_sql, union_stages
+from omnikpi.schema.files import (
+    Reading,
+    TableFile,
+    collect_unreadable,
+    raw_relation_sql,
+    tolerant_reading,
+)
+from omnikpi.schema.loading import _inner_sql, renumber, union_stages
 from omnikpi.schema.model import Bounds, Dataset, Domains, Problem, TableLoad
 from omnikpi.schema.tables import TABLES, ColumnType, Table
 
@@ -94,6 +101,33 @@ def _problem(data: dict[str, Any]) -> Problem:
                    str(data["message"]), bool(data["fatal"]))
 
 
+def _stage_cached(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
+                  meta: dict[str, Any], numbered: bool) -> str:
+    """Stage one file as validated before: no checks; the rows numbered only if some are
+    left out by number. A file read tolerantly is read so again, its unreadable rows left
+    out and, if numbered, its rows numbered around them (as in the validation pass)."""
+    stage = f"__stage_{table.name}_{index}"
+    tolerant = bool(meta.get("tolerant"))
+    reading = tolerant_reading(file) if tolerant else Reading(file)
+    try:
+        rejects = (f"__rejects_{table.name}_{index}"
+                   if tolerant and numbered and file.format == "csv" else None)
+        inner = _inner_sql(table, reading, meta["sources"], meta["extras"], raw=False,
+                           rows=numbered, plain=frozenset(meta.get("plain", ())),
+                           rejects=rejects)
+        kind = "VIEW" if file.format == "parquet" else "TABLE"
+        con.execute(f"CREATE {kind} {stage} AS SELECT {index} AS __file, * FROM ({inner})")
+        if tolerant and numbered:
+            read = con.execute(f"SELECT count(*) FROM {stage}").fetchone()
+            _, _, gaps = collect_unreadable(con, reading, f"{table.name}_{index}",
+                                            int(read[0]) if read else 0, rejects)
+            if gaps:
+                renumber(con, stage, gaps)
+    finally:
+        reading.close()
+    return stage
+
+
 def _load_cached(
     con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, list[TableFile]],
     fp: validation_cache.Fingerprint, entry: dict[str, Any],
@@ -126,13 +160,7 @@ def _load_cached(
             numbered = name in bad_tables
             stages: list[str] = []
             for index, (file, meta) in enumerate(zip(table_files, data["files"], strict=True)):
-                inner = _inner_sql(table, file, meta["sources"], meta["extras"], raw=False,
-                                   rows=numbered, plain=frozenset(meta.get("plain", ())))
-                stage = f"__stage_{name}_{index}"
-                kind = "VIEW" if file.format == "parquet" else "TABLE"
-                con.execute(f"CREATE {kind} {stage} AS SELECT {index} AS __file, * "
-                            f"FROM ({inner})")
-                stages.append(stage)
+                stages.append(_stage_cached(con, table, file, index, meta, numbered))
             staged = union_stages(con, name, stages)
             anti = ""
             if numbered:
@@ -145,7 +173,7 @@ def _load_cached(
                              for c, v in data.get("domains", {}).items()}
             if "empty" in data:
                 empty[name] = tuple(str(c) for c in data["empty"])
-    except (duckdb.Error, KeyError, TypeError, ValueError):
+    except (duckdb.Error, DataError, KeyError, TypeError, ValueError):
         return None
     problems = [_problem(p) for p in entry["problems"]]
     return Dataset(folder, con, loads, problems, int(entry["problem_count"]), bounds, True,

@@ -3,11 +3,25 @@
 A table may be stored as CSV, Parquet or JSON Lines (optionally gzip-compressed), as one
 file named after the table or as a folder of such files (e.g. partitioned by day). Every
 file is read separately so that problems can name the file and the row.
+
+A file is first read as it is, in one DuckDB scan. Only when that fails (a row with too
+few or too many fields, bytes that are not UTF-8, a line that is not a JSON object, a gzip
+file cut short) is it read again tolerantly (a :class:`Reading`): DuckDB skips the CSV rows
+it cannot read and lists them, a pass in Python picks the readable lines of a JSON Lines
+file and the complete lines of a damaged gzip file into a temporary copy, and every row
+left out is kept with its reason, to be reported and counted as quarantined.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import json
+import shutil
+import tempfile
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -79,20 +93,358 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _relation(path: Path, fmt: str, options: str = "") -> str:
+    target = _sql_str(str(path))
+    if fmt == "csv":
+        return (f"read_csv({target}, all_varchar = true, header = true, auto_detect = true"
+                f"{options})")
+    if fmt == "json":
+        return (f"read_json({target}, format = 'newline_delimited', records = true, "
+                f"sample_size = -1{options})")
+    return f"read_parquet({target}{options})"
+
+
 def raw_relation_sql(file: TableFile) -> str:
     """SQL reading one file as it is: CSV as text, JSON and Parquet with their own types."""
-    path = _sql_str(str(file.path))
-    if file.format == "csv":
-        return f"read_csv({path}, all_varchar = true, header = true, auto_detect = true)"
-    if file.format == "json":
-        return f"read_json({path}, format = 'newline_delimited', sample_size = -1)"
-    return f"read_parquet({path})"
+    return _relation(file.path, file.format)
 
 
-def describe(con: duckdb.DuckDBPyConnection, file: TableFile) -> dict[str, str]:
-    """Column name → DuckDB type of a file, or a data error naming the file."""
+def short_error(exc: BaseException) -> str:
+    """The first line of a DuckDB error: what went wrong, without the SQL it echoes, the
+    line it quotes or its advice on reader options."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+@dataclass
+class Reading:
+    """How one file is read: as it is, or tolerantly (after reading it as it is failed).
+
+    A tolerant reading skips the rows it cannot read: DuckDB skips CSV rows (and lists
+    them in a rejects table when asked), and a JSON Lines file or a damaged gzip file is
+    read from a temporary copy of its readable, complete lines. The rows left out keep
+    their row number and reason (``skipped``, and the cut-off last line of a file cut
+    short, ``cut_off``) so that they are reported and counted as quarantined.
+    """
+
+    file: TableFile
+    tolerant: bool = False
+    copy: Path | None = None
+    """The temporary copy read instead of the file, if any."""
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """Rows left out of the copy: (row, reason)."""
+    cut_off: str | None = None
+    """The reason of a cut-off last line (its row follows every other row of the file)."""
+    notes: list[str] = field(default_factory=list)
+    """Problems of the whole file that lose no row of it."""
+
+    def relation(self, rejects: str | None = None, *, file_row_number: bool = False) -> str:
+        """SQL reading the file; ``rejects`` names the tables that list the CSV rows
+        DuckDB skips (only for a tolerant reading); ``file_row_number`` numbers the rows
+        of a Parquet file."""
+        options = ", file_row_number = true" if file_row_number else ""
+        if self.tolerant and self.file.format == "csv":
+            options += ", ignore_errors = true"
+            if rejects:
+                options += (f", store_rejects = true, rejects_table = {_sql_str(rejects)}, "
+                            f"rejects_scan = {_sql_str(rejects + '_scans')}")
+        return _relation(self.copy or self.file.path, self.file.format, options)
+
+    def close(self) -> None:
+        if self.copy is not None:
+            shutil.rmtree(self.copy.parent, ignore_errors=True)
+            self.copy = None
+
+
+def describe(con: duckdb.DuckDBPyConnection, reading: Reading) -> dict[str, str]:
+    """Column name → DuckDB type of a file, or a data error saying why it cannot be read."""
     try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {raw_relation_sql(file)}").fetchall()
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reading.relation()}").fetchall()
     except duckdb.Error as exc:
-        raise DataError(f"{file.path}: cannot be read as {file.format}: {exc}") from exc
+        raise DataError(f"cannot be read as {reading.file.format}: {short_error(exc)}") from exc
     return {str(r[0]): str(r[1]) for r in rows}
+
+
+_CHUNK = 1 << 20
+
+
+def is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def _chunks(path: Path, damage: list[str]) -> Iterator[bytes]:
+    """The bytes of a file, decompressed if it is gzip (of one member or several).
+
+    A gzip file cut short or damaged ends the bytes where its readable data ends, and
+    ``damage`` receives what is wrong ("truncated" or "damaged").
+    """
+    with path.open("rb") as handle:
+        if not is_gzip(path):
+            while chunk := handle.read(_CHUNK):
+                yield chunk
+            return
+        limit = 8 * _CHUNK  # output per call: a highly compressed file stays in bounds
+        inflate = zlib.decompressobj(wbits=31)
+        begun = False  # whether the current member has had any input
+        while data := handle.read(_CHUNK):
+            while True:
+                if not begun:
+                    data = data.lstrip(b"\0")  # zero padding after the last member
+                    if not data:
+                        break
+                    begun = True
+                try:
+                    out = inflate.decompress(data, limit)
+                except zlib.error:
+                    damage.append("damaged")
+                    return
+                if out:
+                    yield out
+                if inflate.eof:  # a member ends; another may follow
+                    data = inflate.unused_data
+                    inflate, begun = zlib.decompressobj(wbits=31), False
+                    continue
+                data = inflate.unconsumed_tail
+                if not data and len(out) < limit:
+                    break
+        if begun:
+            with contextlib.suppress(zlib.error):
+                rest = inflate.flush()
+                if rest:
+                    yield rest
+            damage.append("truncated")
+
+
+def gzip_intact(path: Path) -> bool:
+    """Whether a gzip file decompresses whole (DuckDB reads one cut short without a word)."""
+    damage: list[str] = []
+    try:
+        for _ in _chunks(path, damage):
+            pass
+    except OSError:
+        return True  # unreadable: the DuckDB scan says so
+    return not damage
+
+
+class GzipCheck:
+    """:func:`gzip_intact` on a thread of its own, alongside the DuckDB scan of the same
+    file (both leave Python's lock while they decompress), so that it costs no wall time
+    on a machine with a core to spare."""
+
+    def __init__(self, path: Path) -> None:
+        self._intact = True
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        self._intact = gzip_intact(path)
+
+    def intact(self) -> bool:
+        self._thread.join()
+        return self._intact
+
+
+def _lines(path: Path, damage: list[str], tail: list[bytes]) -> Iterator[bytes]:
+    """The complete lines of a file (without their line end). If the file is cut short,
+    the bytes after its last complete line go to ``tail`` instead."""
+    pending = b""
+    for chunk in _chunks(path, damage):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        yield from complete
+    if damage:
+        tail.append(pending)
+    elif pending:
+        yield pending
+
+
+def _damage(damage: list[str]) -> str:
+    return ("the file is truncated" if damage[0] == "truncated"
+            else "the compressed data of the file is damaged")
+
+
+def _damage_notes(reading: Reading, damage: list[str], complete: int, tail: bytes) -> None:
+    """Note a damaged gzip file: the cut-off line, or the whole file if none is."""
+    what = _damage(damage)
+    if tail.strip():
+        reading.cut_off = (f"{what} after line {complete}: this line is cut off and "
+                           "anything after it is lost")
+    else:
+        reading.notes.append(f"{what} after line {complete}: anything after it is lost")
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return "true, false or null"
+    return "a number"
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def json_line_problem(line: bytes) -> str | None:
+    """Why one line of a JSON Lines file cannot be a row (None if it can)."""
+    if b"\0" in line:
+        return "NUL byte in a value"
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not valid UTF-8"
+    try:
+        value = json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
+    except ValueError as exc:
+        return f"not valid JSON ({exc})"
+    if not isinstance(value, dict):
+        return f"not a JSON object ({_json_kind(value)})"
+    return None
+
+
+def _temporary_copy(file: TableFile) -> Path:
+    name = file.path.name[:-3] if is_gzip(file.path) else file.path.name
+    return Path(tempfile.mkdtemp(prefix="omnikpi-read-")) / name
+
+
+def _copy_json_lines(reading: Reading) -> None:
+    """Copy the lines that are JSON objects; list the others with their reason."""
+    path = reading.file.path
+    copy = reading.copy = _temporary_copy(reading.file)
+    damage: list[str] = []
+    tail: list[bytes] = []
+    row = lines = kept = 0
+    with copy.open("wb") as out:
+        for line in _lines(path, damage, tail):
+            lines += 1
+            if not line.strip():
+                continue  # a blank line is no row
+            row += 1
+            problem = json_line_problem(line)
+            if problem:
+                reading.skipped.append((row, problem))
+            else:
+                out.write(line + b"\n")
+                kept += 1
+    if damage:
+        _damage_notes(reading, damage, lines, tail[0])
+    if not kept:
+        why = (f"row {reading.skipped[0][0]}: {reading.skipped[0][1]}" if reading.skipped
+               else reading.cut_off or "the file is empty")
+        raise DataError(f"no line of the file can be read ({why})")
+
+
+def _copy_complete_lines(reading: Reading) -> None:
+    """Copy the complete lines of a damaged gzip file (decompressed)."""
+    copy = reading.copy = _temporary_copy(reading.file)
+    damage: list[str] = []
+    complete = 0
+    pending = b""
+    with copy.open("wb") as out:
+        for chunk in _chunks(reading.file.path, damage):
+            pending += chunk
+            end = pending.rfind(b"\n") + 1
+            if end:
+                out.write(pending[:end])
+                complete += pending.count(b"\n", 0, end)
+                pending = pending[end:]
+        if not damage:  # whole after all
+            out.write(pending)
+    if damage and not complete:
+        raise DataError(f"{_damage(damage)} within its first line: nothing can be read")
+    if damage:
+        _damage_notes(reading, damage, complete, pending)
+
+
+def tolerant_reading(file: TableFile) -> Reading:
+    """A tolerant reading of a text file (see :class:`Reading`); it may make a temporary
+    copy (closed by ``close``). Raises a data error if no line of it can be read."""
+    reading = Reading(file, tolerant=True)
+    try:
+        if file.format == "json":
+            _copy_json_lines(reading)
+        elif is_gzip(file.path) and not gzip_intact(file.path):
+            _copy_complete_lines(reading)
+    except OSError as exc:
+        reading.close()
+        raise DataError(f"cannot be read: {exc.strerror or exc}") from exc
+    except DataError:
+        reading.close()
+        raise
+    return reading
+
+
+_REASONS = """
+    CASE error_type
+      WHEN 'MISSING COLUMNS' THEN 'row has ' || min(found) || ' fields, the header has '
+                                  || max(expected)
+      WHEN 'TOO MANY COLUMNS' THEN 'row has ' || max(found) || ' fields, the header has '
+                                   || max(expected)
+      WHEN 'INVALID ENCODING' THEN 'not valid UTF-8 (column '
+                                   || string_agg(DISTINCT column_name, ', ') || ')'
+      WHEN 'UNQUOTED VALUE' THEN 'a quoted value is not closed properly'
+      WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the line is too long'
+      ELSE min(split_part(error_message, chr(10), 1))
+    END"""
+
+
+def collect_unreadable(con: duckdb.DuckDBPyConnection, reading: Reading, name: str,
+                       rows: int, rejects: str | None) -> tuple[str, int, str | None]:
+    """List the rows of a tolerant reading that were left out, in a temporary table
+    ``(__row, reason)``, from the reading and from DuckDB's ``rejects`` tables (a CSV row
+    on line n is data row n - 1); ``rows`` is how many rows were read.
+
+    Returns the table, its row count and, if it has rows, a table of the gaps they leave
+    in the numbering of the rows read (:func:`renumbered_sql`).
+    """
+    table = f"__unreadable_{name}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (__row BIGINT, reason VARCHAR)")
+    if reading.skipped:
+        con.execute(f"INSERT INTO {table} SELECT unnest($rows), unnest($reasons)", {
+            "rows": [row for row, _ in reading.skipped],
+            "reasons": [reason for _, reason in reading.skipped]})
+    if rejects:
+        con.execute(
+            f"""INSERT INTO {table}
+                SELECT line - 1, string_agg(reason, '; ' ORDER BY reason) FROM (
+                  SELECT line, {_REASONS} AS reason FROM (
+                    SELECT line, CAST(error_type AS VARCHAR) AS error_type, column_name,
+                      error_message,
+                      TRY_CAST(regexp_extract(error_message, 'Expected Number of Columns: ([0-9]+)',
+                               1) AS BIGINT) AS expected,
+                      TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT)
+                        AS found
+                    FROM {rejects})
+                  GROUP BY line, error_type)
+                GROUP BY line""")
+        con.execute(f"DROP TABLE IF EXISTS {rejects}")
+        con.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
+    if reading.cut_off:
+        con.execute(f"INSERT INTO {table} SELECT {rows} + count(*) + 1, $reason FROM {table}",
+                    {"reason": reading.cut_off})
+    found = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    count = int(found[0]) if found else 0
+    if not count:
+        return table, 0, None
+    gaps = f"__gaps_{name}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {gaps} AS
+            SELECT __row - n AS __gap, max(n) AS __skip FROM (
+              SELECT __row, row_number() OVER (ORDER BY __row) AS n FROM {table})
+            GROUP BY 1""")
+    return table, count, gaps
+
+
+def renumbered_sql(relation: str, gaps: str) -> tuple[str, str]:
+    """The rows of ``relation`` with their number in the file: the k-th row read is row k
+    plus the number of unreadable rows before it (the last gap below k). Returns the
+    relation and the expression of the row number."""
+    return (
+        f"(SELECT row_number() OVER () AS __k, * FROM {relation}) AS __read "
+        f"ASOF LEFT JOIN {gaps} AS __gaps ON __read.__k > __gaps.__gap",
+        "__read.__k + coalesce(__gaps.__skip, 0)",
+    )

@@ -18,7 +18,17 @@ from omnikpi.schema.convert import (
     raw_text,
     value_sql,
 )
-from omnikpi.schema.files import TableFile, describe, raw_relation_sql
+from omnikpi.schema.files import (
+    GzipCheck,
+    Reading,
+    TableFile,
+    collect_unreadable,
+    describe,
+    is_gzip,
+    renumbered_sql,
+    short_error,
+    tolerant_reading,
+)
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Problem, TableLoad
 from omnikpi.schema.quarantine import _flag_duplicates, _flag_overlaps
 from omnikpi.schema.tables import ColumnType, Table
@@ -28,23 +38,27 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return database.connect()
 
 
-def _inner_sql(table: Table, file: TableFile, sources: dict[str, str],
+def _inner_sql(table: Table, reading: Reading, sources: dict[str, str],
                extras: list[str], *, raw: bool = True, rows: bool = True,
-               plain: frozenset[str] = frozenset()) -> str:
+               plain: frozenset[str] = frozenset(), gaps: str | None = None,
+               rejects: str | None = None) -> str:
     """The file with row numbers, canonical values and (for text columns) the raw text.
 
     ``plain`` names columns known (from the validation cache) to hold canonical values
     already, read as they are; ``raw=False`` leaves out the raw text kept for messages.
+    ``gaps`` (of a tolerant reading) numbers the rows around the unreadable ones;
+    ``rejects`` names the tables where DuckDB lists the CSV rows it skips.
     """
+    relation = reading.relation(rejects)
     if not rows:
         row = None
-        relation = raw_relation_sql(file)
-    elif file.format == "parquet":
+    elif reading.file.format == "parquet":
         row = "file_row_number + 1"
-        relation = raw_relation_sql(file).replace(")", ", file_row_number = true)", 1)
+        relation = reading.relation(file_row_number=True)
+    elif gaps:
+        relation, row = renumbered_sql(relation, gaps)
     else:
         row = "row_number() OVER ()"
-        relation = raw_relation_sql(file)
     columns = (
         ([f"{row} AS __row"] if row else [])
         + [
@@ -67,6 +81,20 @@ def _streamed(file: TableFile) -> bool:
     return file.path.stat().st_size > limit
 
 
+def renumber(con: duckdb.DuckDBPyConnection, stage: str, gaps: str) -> None:
+    """Give the rows of a staged table their number in the file (see ``renumbered_sql``):
+    staged in the order read, they were numbered as if no row had been left out."""
+    con.execute(
+        f"CREATE OR REPLACE TABLE {stage} AS SELECT __s.* REPLACE "
+        f"(__s.__row + coalesce(__g.__skip, 0) AS __row) FROM {stage} AS __s "
+        f"ASOF LEFT JOIN {gaps} AS __g ON __s.__row > __g.__gap"
+    )
+
+
+def _fatal(table: Table, file: TableFile, message: str) -> tuple[None, list[Problem], int]:
+    return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
     meta: list[dict[str, Any]],
@@ -74,61 +102,138 @@ def _stage_file(
     """Stage one file; return its relation name, its row problems and how many there are
     (or no name and the fatal problems).
 
+    The file is read as it is first. If that fails (DuckDB cannot read it, its CSV dialect
+    is misread because of a bad row, a gzip file is cut short), a text file is read again
+    tolerantly (see ``files.Reading``): the rows that cannot be read are left out, each
+    listed with its reason, and the others staged. ``meta`` receives what the validation
+    cache keeps of the file.
+    """
+    reading = Reading(file)
+    sources: dict[str, str] | None = None
+    failure = ""
+    try:
+        sources = describe(con, reading)
+    except DataError as exc:
+        failure = str(exc)
+    if sources is not None:
+        missing = [c.name for c in table.columns if c.required and c.name not in sources]
+        if not missing:
+            check = GzipCheck(file.path) if is_gzip(file.path) else None
+            staged: tuple[str, list[Problem], int, int] | None = None
+            try:
+                staged = _stage_rows(con, table, reading, sources, index)
+            except duckdb.Error as exc:
+                failure = f"cannot be read as {file.format}: {short_error(exc)}"
+            if check is not None and not check.intact():
+                staged, failure = None, "the gzip data is damaged"
+            if staged is not None:
+                meta.append({"sources": sources, "extras": _extras(table, sources)})
+                return staged[:3]
+        elif file.format == "csv":
+            failure = ""  # a bad row may have misled DuckDB's dialect detection: try again
+        else:
+            return None, _missing(table, file, missing), len(missing)
+    if file.format == "parquet":
+        return _fatal(table, file, failure)
+    try:
+        reading = tolerant_reading(file)
+    except DataError as exc:
+        return _fatal(table, file, str(exc))
+    try:
+        sources = describe(con, reading)
+        missing = [c.name for c in table.columns if c.required and c.name not in sources]
+        if missing:
+            return None, _missing(table, file, missing), len(missing)
+        stage, problems, count, unreadable = _stage_rows(con, table, reading, sources, index)
+    except DataError as exc:
+        return _fatal(table, file, str(exc))
+    except duckdb.Error as exc:
+        return _fatal(table, file, f"cannot be read as {file.format}: {short_error(exc)}")
+    finally:
+        reading.close()
+    meta.append({"sources": sources, "extras": _extras(table, sources), "tolerant": True,
+                 "unreadable": unreadable})
+    return stage, problems, count
+
+
+def _extras(table: Table, sources: dict[str, str]) -> list[str]:
+    known = set(table.column_names)
+    return [name for name in sources if name not in known and not name.startswith("__")]
+
+
+def _missing(table: Table, file: TableFile, missing: list[str]) -> list[Problem]:
+    return [
+        Problem(table.name, file.display, None, name, "required column is missing", True)
+        for name in missing
+    ]
+
+
+def _stage_rows(
+    con: duckdb.DuckDBPyConnection, table: Table, reading: Reading, sources: dict[str, str],
+    index: int,
+) -> tuple[str, list[Problem], int, int]:
+    """Stage the rows of one file; return the relation name, the problems, how many there
+    are and how many rows could not be read (left out).
+
     Files are converted once into an in-memory table (fastest for repeated queries), except
     Parquet files larger than ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged
     as views so that every report streams them from disk in bounded memory. Either way one
     pass flags rows that break a rule (``__bad``), and messages are built in a second pass
     over the flagged rows only, so clean data pays for a single scan.
     """
-    try:
-        sources = describe(con, file)
-    except DataError as exc:
-        return None, [Problem(table.name, file.display, None, None, str(exc), fatal=True)], 1
-    missing = [c.name for c in table.columns if c.required and c.name not in sources]
-    if missing:
-        fatal = [
-            Problem(table.name, file.display, None, name, "required column is missing", True)
-            for name in missing
-        ]
-        return None, fatal, len(fatal)
-    known = set(table.column_names)
-    extras = [name for name in sources if name not in known and not name.startswith("__")]
-    meta.append({"sources": sources, "extras": extras})
+    file = reading.file
+    extras = _extras(table, sources)
     rules = checks(table, sources)
     bad = " OR ".join(rule.condition for rule in rules) or "false"
     keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
-    stage = f"__stage_{table.name}_{index}"
-    inner = _inner_sql(table, file, sources, extras)
+    name = f"{table.name}_{index}"
+    stage = f"__stage_{name}"
     kind = "VIEW" if file.format == "parquet" and _streamed(file) else "TABLE"
+    rejects = f"__rejects_{name}" if reading.tolerant and file.format == "csv" else None
+    if rejects:
+        con.execute(f"DROP TABLE IF EXISTS {rejects}")
+        con.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
+    con.execute(
+        f"CREATE OR REPLACE {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
+        f"({bad}) AS __bad FROM ({_inner_sql(table, reading, sources, extras, rejects=rejects)})"
+    )
     problems: list[Problem] = []
-    try:
+    count = unreadable = 0
+    gaps = None
+    if reading.tolerant:
+        read = con.execute(f"SELECT count(*) FROM {stage}").fetchone()
+        listed, unreadable, gaps = collect_unreadable(
+            con, reading, name, int(read[0]) if read else 0, rejects)
+        if gaps:
+            renumber(con, stage, gaps)
+        problems.extend(Problem(table.name, file.display, None, None, note)
+                        for note in reading.notes)
+        rows = con.execute(
+            f"SELECT __row, reason FROM {listed} ORDER BY __row LIMIT {MAX_PROBLEMS_KEPT}"
+        ).fetchall()
+        problems.extend(Problem(table.name, file.display, int(row), None, str(reason))
+                        for row, reason in rows)
+        count = len(reading.notes) + unreadable
+    flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
+    if flagged and flagged[0]:
+        inner = _inner_sql(table, reading, sources, extras, gaps=gaps)
+        messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
         con.execute(
-            f"CREATE {kind} {stage} AS SELECT {index} AS __file, __row, {keep}, "
-            f"({bad}) AS __bad FROM ({inner})"
+            f"CREATE OR REPLACE TEMP TABLE {stage}_problems AS SELECT __row, "
+            f"unnest(list_filter([{messages}], x -> x IS NOT NULL)) AS text "
+            f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad)"
         )
-        flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
-        count = 0
-        if flagged and flagged[0]:
-            messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
-            con.execute(
-                f"CREATE TEMP TABLE {stage}_problems AS SELECT __row, "
-                f"unnest(list_filter([{messages}], x -> x IS NOT NULL)) AS text "
-                f"FROM ({inner}) WHERE __row IN (SELECT __row FROM {stage} WHERE __bad)"
-            )
-            total = con.execute(f"SELECT count(*) FROM {stage}_problems").fetchone()
-            count = int(total[0]) if total else 0
-            rows = con.execute(
-                f"SELECT __row, text FROM {stage}_problems ORDER BY __row "
-                f"LIMIT {MAX_PROBLEMS_KEPT}"
-            ).fetchall()
-            con.execute(f"DROP TABLE {stage}_problems")
-            for row, text in rows:
-                column, _, message = str(text).partition(SEP)
-                problems.append(Problem(table.name, file.display, int(row), column, message))
-    except duckdb.Error as exc:
-        message = f"cannot be read as {file.format}: {exc}"
-        return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
-    return stage, problems, count
+        total = con.execute(f"SELECT count(*) FROM {stage}_problems").fetchone()
+        count += int(total[0]) if total else 0
+        rows = con.execute(
+            f"SELECT __row, text FROM {stage}_problems ORDER BY __row "
+            f"LIMIT {MAX_PROBLEMS_KEPT}"
+        ).fetchall()
+        con.execute(f"DROP TABLE {stage}_problems")
+        for row, text in rows:
+            column, _, message = str(text).partition(SEP)
+            problems.append(Problem(table.name, file.display, int(row), column, message))
+    return stage, problems, count, unreadable
 
 
 def _load_table(
@@ -168,7 +273,9 @@ def _load_table(
         f"(SELECT count(*) FROM {quarantine}) FROM {staged}"
     ).fetchone()
     assert counts is not None
-    load.rows_read = int(counts[0])
+    # rows that could not be read at all were never staged: they count as read, not loaded
+    unreadable = sum(int(m.get("unreadable", 0)) for m in meta)
+    load.rows_read = int(counts[0]) + unreadable
     load.rows_loaded = int(counts[0]) - int(counts[1]) - int(counts[2])
     info.update(staged=staged, flagged=int(counts[1]), quarantined=int(counts[2]),
                 quarantine=quarantine)
