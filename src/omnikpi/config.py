@@ -7,8 +7,11 @@ an optional TOML file (``--config``) overrides per channel and per queue.
 [channels.chat]
 mode = "continuous"          # or "discrete"
 threshold_seconds = 45
+chat_capacity = 3            # sessions at once for agents of this channel
 [queues.vip_mail]            # a queue overrides its channel
 threshold_seconds = 14400
+[queues.vip_chat]
+chat_capacity = 2
 [agents]
 paid_not_ready_reasons = ["break", "training", "meeting", "coaching", "technical"]
 chat_capacity = 4
@@ -70,6 +73,8 @@ class ChannelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mode: Mode | None = None
     threshold_seconds: float | None = Field(default=None, ge=0)
+    chat_capacity: int | None = Field(default=None, ge=1)
+    """Chat sessions an agent of this queue or channel can hold at once."""
 
 
 class AgentSettings(BaseModel):

@@ -54,3 +54,50 @@ def _catalog_params() -> list[dict[str, object]]:
     entry = next(m for m in json.loads(printed.stdout) if m["id"] == "chat_occupancy_relative")
     params: list[dict[str, object]] = entry["parameters"]
     return params
+
+
+def _two_chat_agents(tmp_path: Path) -> Path:
+    """Agents A (queue vip) and B (queue general), each active 10:00–11:00 (3600 s).
+    A holds two chats 10:00–10:30 (∫ = 3600 session-seconds), B one 10:00–11:00 (3600)."""
+    from ..builders import call, dataset
+
+    def chat(cid: str, queue: str, agent: str, end: str) -> dict[str, object]:
+        return call(cid, "2024-03-05T10:00:00Z", queue=queue, channel="chat",
+                    answered="2024-03-05T10:00:00Z", ended=end, agent_id=agent)
+
+    states = [{"agent_id": a, "state": "handling", "start": "2024-03-05T10:00:00Z",
+               "end": "2024-03-05T11:00:00Z"} for a in ("A", "B")]
+    return dataset(tmp_path / "data", agent_states=states, contacts=[
+        chat("a1", "vip", "A", "2024-03-05T10:30:00Z"),
+        chat("a2", "vip", "A", "2024-03-05T10:30:00Z"),
+        chat("b1", "general", "B", "2024-03-05T11:00:00Z")])
+
+
+@pytest.mark.parametrize(("config", "total", "per_agent"), [
+    ("", 7200 / (4 * 3600 + 4 * 3600), {"A": 3600 / 14400, "B": 3600 / 14400}),
+    # the VIP queue's two sessions hold A; B keeps the catalog's 4
+    ("[queues.vip]\nchat_capacity = 2\n", 7200 / (2 * 3600 + 4 * 3600),
+     {"A": 3600 / 7200, "B": 3600 / 14400}),
+    # a channel's capacity applies where the queue has none
+    ("[channels.chat]\nchat_capacity = 3\n[queues.vip]\nchat_capacity = 2\n",
+     7200 / (2 * 3600 + 3 * 3600), {"A": 3600 / 7200, "B": 3600 / 10800}),
+    # an agent's own capacity wins over its queue's
+    ("[queues.vip]\nchat_capacity = 2\n[agents.capacity]\nA = 6\n",
+     7200 / (6 * 3600 + 4 * 3600), {"A": 3600 / 21600, "B": 3600 / 14400}),
+])
+def test_chat_capacity_per_queue_and_channel(tmp_path: Path, config: str, total: float,
+                                             per_agent: dict[str, float]) -> None:
+    import omnikpi
+    from omnikpi.config import load_config
+
+    path = tmp_path / "omnikpi.toml"
+    path.write_text(config)
+    data = _two_chat_agents(tmp_path)
+    settings = load_config(path)
+    pooled = omnikpi.report_result(data, metrics=["chat_occupancy_relative"],
+                                   config=settings).rows
+    assert pooled == [{"chat_occupancy_relative": pytest.approx(total)}]
+    rows = omnikpi.report_result(data, metrics=["chat_occupancy_relative"], by=["agent_id"],
+                                 config=settings).rows
+    assert {r["agent_id"]: r["chat_occupancy_relative"] for r in rows} == pytest.approx(
+        per_agent)

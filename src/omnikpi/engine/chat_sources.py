@@ -13,6 +13,7 @@ import dataclasses
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.config import Config
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.grains import buckets, key_from_day
 from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
@@ -26,7 +27,7 @@ def _sessions(req: SourceRequest) -> ir.Table:
     end = facts.end.coalesce(ibis.literal(req.ctx.as_of_us, type="int64"))
     sessions = facts.filter(facts.chat & facts.answered & facts.agent_id.notnull())
     return sessions.mutate(s_start=start, s_end=end).select(
-        "agent_id", "site", "tenant", "channel", "s_start", "s_end"
+        "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
     )
 
 
@@ -55,11 +56,36 @@ def chat_agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent time of the chat agents only: agents with a chat session in the window.
 
     Voice-only agents have ActiveTime too; counting it would dilute a site's chat
-    occupancy with people who never chat.
+    occupancy with people who never chat. Each row carries ``queue_capacity``: the
+    configured chat capacity of the queues (else channels) the agent's sessions were in,
+    the smallest when they differ (an agent who also serves a two-session VIP queue is
+    held to two), null where none is configured.
     """
     time = agent_time_source(req)
-    chat_agents = _sessions(req).select("agent_id").distinct()
-    return time.filter(time.agent_id.isin(chat_agents.agent_id))
+    sessions = _sessions(req)
+    capacity = _configured_capacity(sessions, req.ctx.config)
+    if capacity is None:
+        chat_agents = sessions.select("agent_id").distinct()
+        time = time.filter(time.agent_id.isin(chat_agents.agent_id))
+        return time.mutate(queue_capacity=ibis.null("float64"))
+    capped = sessions.mutate(session_capacity=capacity)
+    agents = capped.group_by("agent_id").aggregate(
+        queue_capacity=capped.session_capacity.min()).rename(__agent="agent_id")
+    joined = time.join(agents, time.agent_id == agents.__agent)
+    return joined.drop("__agent")
+
+
+def _configured_capacity(sessions: ir.Table, config: Config) -> ir.FloatingValue | None:
+    """A session's chat capacity from the configuration: its queue's, else its channel's
+    (None when neither is configured anywhere)."""
+    queues = {q: s.chat_capacity for q, s in config.queues.items() if s.chat_capacity}
+    channels = {c.lower(): s.chat_capacity for c, s in config.channels.items()
+                if s.chat_capacity}
+    if not queues and not channels:
+        return None
+    cases = [(sessions.queue == q, float(c)) for q, c in queues.items()]
+    cases += [(sessions.channel.lower() == ch, float(c)) for ch, c in channels.items()]
+    return ibis.cases(*cases, else_=ibis.null("float64"))
 
 
 def _inner_grain(grain: str) -> str:

@@ -17,16 +17,18 @@ def active_time(t: ir.Table, p: Params) -> ir.Value:
 
 
 def capacity_weighted_active(t: ir.Table, p: Params) -> ir.Value:
-    """capacity × ActiveTime, with a per-agent capacity from config where one is set."""
+    """capacity × ActiveTime. An agent's capacity: its own in the configuration
+    (``[agents.capacity]``), else its queues' or channels' (``chat_capacity`` under
+    ``[queues.X]`` / ``[channels.X]``), else the ``capacity`` parameter."""
     capacities: dict[str, int] = p.get("agent_capacity") or {}
-    default = float(p["capacity"])
+    default = t.queue_capacity.coalesce(float(p["capacity"]))
     if capacities:
         cap = ibis.cases(
             *[(t.agent_id == agent, float(c)) for agent, c in capacities.items()],
             else_=default,
         )
     else:
-        cap = ibis.literal(default)
+        cap = default
     return active_time(t, p) * cap
 
 
@@ -47,8 +49,9 @@ register(
         denominator_source="chat_agent_time",
         formula="∫ concurrent sessions dt / (capacity × ActiveTime)",
         params=(Param("capacity", "int", 4, "sessions an agent can hold at once (default: the "
-                      "configuration's [agents] chat_capacity, 4); a per-agent capacity in "
-                      "config ([agents.capacity]) takes precedence",
+                      "configuration's [agents] chat_capacity, 4); a capacity configured for "
+                      "the agent ([agents.capacity]), else for the queues or channels of its "
+                      "sessions (chat_capacity), takes precedence",
                       unit="sessions", default_from=lambda c: c.config.agents.chat_capacity),
                 Param("agent_capacity", "map", {}, "per-agent capacity ([agents.capacity])",
                       default_from=lambda c: dict(c.config.agents.capacity), settable=False)),
