@@ -94,6 +94,8 @@ TABLES: dict[str, Table] = {
                 Column("transferred", B, default="false"),
                 Column("resolved", B),
                 Column("outcome", S),
+                Column("resolved_at", TS),
+                Column("recording_uri", S),
             ),
             key="contact_id",
             ordered=(
@@ -102,6 +104,7 @@ TABLES: dict[str, Table] = {
                 ("arrived_at", "abandoned_at"),
                 ("arrived_at", "ended_at"),
                 ("accepted_at", "ended_at"),
+                ("arrived_at", "resolved_at"),
             ),
         ),
         Table(
@@ -266,6 +269,23 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             ordered=(("start", "end"),),
+        ),
+        Table(
+            "ivr_sessions",
+            (
+                Column("session_id", S, required=True, not_null=True),
+                Column("entered_at", TS, required=True, not_null=True),
+                Column("left_at", TS, required=True, not_null=True),
+                Column("result", S, required=True, not_null=True,
+                       choices=("to_queue", "self_served", "abandoned", "error")),
+                Column("contact_id", S),
+                Column("channel", S),
+                Column("site", S),
+                Column("tenant", S),
+                Column("menu_path", S),
+            ),
+            key="session_id",
+            ordered=(("entered_at", "left_at"),),
         ),
         Table(
             "employee_surveys",

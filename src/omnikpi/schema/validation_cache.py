@@ -37,7 +37,7 @@ import duckdb
 from omnikpi.schema.files import TableFile
 from omnikpi.schema.tables import TABLES
 
-LOADER_VERSION = 3
+LOADER_VERSION = 4
 """Bump whenever validation rules, conversions or what an entry holds change."""
 
 RACY_NS = 2_000_000_000
