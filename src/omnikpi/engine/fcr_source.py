@@ -1,11 +1,13 @@
 """First-contact resolution over chains of contacts of the same customer.
 
-Every handled contact with a customer is a question (also one that is itself a repeat);
-it is repeated when another offered contact of that customer (same topic if topics are
-matched; a missing topic matches any) arrives after it arrived and no later than the
-window after it ended. A transfer leg (a contact whose ``parent_id`` is the question) is
-the same question continuing, not a repeat. Questions whose window has not elapsed by
-as-of are left out: their answer is not known yet.
+Every handled contact with a customer is a question (also one that is itself a repeat),
+except a transfer leg (a contact with a ``parent_id``): that is the question continuing,
+neither a question nor a repeat of its own. A question is repeated when another offered
+contact of that customer (same topic if topics are matched; a missing topic matches any)
+arrives after it arrived and no later than the window after it ended. A question that was
+transferred (``transferred``, or a leg points at it) was not resolved at first contact
+(catalog v1.2, ``transfer_breaks_fcr``). Questions whose window has not elapsed by as-of
+are left out: their answer is not known yet.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     params = dict(req.params)
     window_us = round(float(str(params["window_hours"])) * HOUR_US)
     match_topic = bool(params["match_topic"])
+    transfer_breaks = bool(params.get("transfer_breaks_fcr", True))
     ctx = req.ctx
     facts = contact_facts(req.tables("contacts"), ctx)
     questions = facts.filter(
-        facts.handled & facts.customer_id.notnull() & (facts.end + window_us <= ctx.as_of_us)
+        facts.handled & facts.customer_id.notnull() & facts.parent_id.isnull()
+        & (facts.end + window_us <= ctx.as_of_us)
     )
     if ctx.from_us is not None:
         questions = questions.filter(questions.end >= ctx.from_us)
@@ -52,6 +56,12 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     pairs = q.join(later, conditions).select("q_id").distinct()
     marked = questions.left_join(pairs, questions.contact_id == pairs.q_id)
     marked = marked.mutate(repeated=marked.q_id.notnull()).drop("q_id")
+    legs = facts.filter(facts.parent_id.notnull()).select(l_parent=facts.parent_id).distinct()
+    marked = marked.left_join(legs, marked.contact_id == legs.l_parent)
+    marked = marked.mutate(
+        was_transferred=marked.is_transferred | marked.l_parent.notnull()).drop("l_parent")
+    broken = marked.was_transferred if transfer_breaks else False
+    marked = marked.mutate(unresolved_first=marked.repeated | broken)
     key = key_expr(ctx.grain, marked.end, ctx.offsets, ctx.nonnegative_keys)
     return marked.mutate(**{KEY: key})
 

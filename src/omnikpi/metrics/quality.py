@@ -35,11 +35,15 @@ _FCR_PARAMS = (
           "a repeat must have the same topic (a missing topic matches any); default: true "
           "when the contacts have topics",
           default_from=lambda c: c.has_values("contacts", "topic")),
+    Param("transfer_breaks_fcr", "bool", True,
+          "a question that was transferred (transferred = true, or a leg's parent_id points "
+          "at it) is not resolved at first contact; false: only a repeat contact breaks it"),
 )
+_FCR_SOURCE_PARAMS = ("window_hours", "match_topic", "transfer_breaks_fcr")
 _FCR_NOTE = (
-    "Questions: handled contacts with a customer_id, booked at their end; a transfer leg "
-    "(parent_id = the question) is not a repeat; questions whose window has not elapsed by "
-    "as-of are left out."
+    "Questions: handled contacts with a customer_id and no parent_id, booked at their end; "
+    "a transfer leg (parent_id set) is the question continuing, neither a question nor a "
+    "repeat; questions whose window has not elapsed by as-of are left out."
 )
 
 register(
@@ -48,9 +52,10 @@ register(
         names={"ru": "Решение с первого обращения", "uk": "Вирішення з першого звернення"},
         better="higher", target=0.7, sections={"quality": 0}, unit="ratio", area="quality",
         source="fcr", tables=("contacts",), booking="end",
-        formula="questions without a repeat contact / questions handled",
-        params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
-        numerator=lambda f, p: n(~f.repeated), denominator=lambda f, p: n(f.handled),
+        formula="questions neither transferred nor followed by a repeat contact / questions "
+        "handled",
+        params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
+        numerator=lambda f, p: n(~f.unresolved_first), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE,
     ),
     Metric(
@@ -58,8 +63,9 @@ register(
         names={"ru": "Доля повторных", "uk": "Частка повторних"}, better="lower", unit="ratio",
         area="quality",
         source="fcr", tables=("contacts",), booking="end",
-        formula="1 − fcr: questions with a repeat contact / questions handled",
-        params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
+        formula="questions with a repeat contact / questions handled (= 1 − fcr when "
+        "transfer_breaks_fcr is false)",
+        params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE,
     ),
