@@ -60,7 +60,8 @@ def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_
             booking = m.booking if source == m.source else (
                 "end" if source == "contacts" else "interval")
             key = (source, booking, source_params)
-            grouped[key].append(_Part(m.id + DEN, m.denominator, req.params, "sum"))
+            grouped[key].append(_Part(m.id + DEN, m.denominator, req.params,
+                                      m.denominator_aggregate))
     return grouped
 
 
@@ -134,6 +135,9 @@ def _values(
     for part in plist:
         metric = metric_of[part.column.rsplit("__", 1)[0]]
         value = _mode_mask(metric, t, part.build(t, part.params))
+        if part.aggregate == "distinct":
+            values[part.column] = value.nunique().cast("float64")
+            continue
         if part.aggregate == "sum" and value.type().is_integer():
             # counts: an exact integer sum, converted once per group instead of per row
             condition = _counted_condition(value)
@@ -222,7 +226,9 @@ def build_report(
     partials: list[ir.Table] = []
     unique = True
     for (source, source_params), bookings in by_source.items():
-        if one_pass and len(bookings) > 1 and SOURCES[source].booked is not None:
+        distinct = any(p.aggregate == "distinct" for plist in bookings.values() for p in plist)
+        if one_pass and len(bookings) > 1 and SOURCES[source].booked is not None \
+                and not distinct:  # a distinct count cannot be summed from sub-groups
             partials.append(_one_pass(
                 source, source_params, bookings, source_request, keys, all_columns,
                 metric_of, where,

@@ -138,6 +138,7 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         fr=known("first_response_at"),
         ab=known("abandoned_at"),
         end=known("ended_at"),
+        res=known("resolved_at"),
         cont=continuous_expr(t, ctx.config, ctx.contact_channels),
         text=negate(_flag(t, ctx.contact_channels, list(VOICE_CHANNELS))),
         chat=_flag(t, ctx.contact_channels, list(CHAT_CHANNELS)),
@@ -178,5 +179,6 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         hold_s=ibis.ifelse(handled, hold, None),
         acw_s=ibis.ifelse(handled, acw, None),
         is_transferred=handled & or_default("transferred", False),
+        resolution_s=_seconds(t.res, t.arr),
     )
     return t

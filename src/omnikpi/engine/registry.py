@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import ibis.expr.types as ir
 
+from omnikpi.engine.agent_days import agent_days_source
 from omnikpi.engine.chat_sources import (
     agent_peaks_source,
     chat_agent_time_source,
@@ -18,6 +19,7 @@ from omnikpi.engine.chat_sources import (
     chat_sessions_source,
 )
 from omnikpi.engine.fcr_source import fcr_source
+from omnikpi.engine.sales_source import sales_source
 from omnikpi.engine.schedule_sources import (
     roster_months_source,
     schedule_source,
@@ -103,6 +105,10 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
     FactSource("roster_months", roster_months_source, ("roster",), _PEOPLE),
     FactSource("messages", messages_source, ("messages", "contacts"), CONTACT_DIMENSIONS),
     FactSource("availability", availability_source, ("availability",), ("channel", "queue")),
+    FactSource("sales", sales_source, (), ("agent_id", "channel", "queue", "site", "tenant"),
+               optional=("contacts", "dial_attempts")),
+    FactSource("agent_days", agent_days_source, ("agent_states",), _PEOPLE,
+               people_time=True),
 )}
 
 

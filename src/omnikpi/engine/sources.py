@@ -56,18 +56,20 @@ def book(t: ir.Table, ts: ir.IntegerValue, req: SourceRequest) -> ir.Table:
     return t.mutate(**{KEY: key})
 
 
-def _contact_booking_ts(facts: ir.Table, booking: str) -> ir.IntegerValue:
+def contact_booking_ts(facts: ir.Table, booking: str) -> ir.IntegerValue:
     """The instant a contact is booked at: its arrival, or its end once handled."""
     if booking == "arrival":
         return facts.arr
     if booking == "end":
         return ibis.ifelse(facts.handled, facts.end, None)
+    if booking == "resolved":
+        return facts.res
     raise AssertionError(f"contacts have no booking {booking!r}")
 
 
 def contacts_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
-    facts = facts.mutate(__ts=_contact_booking_ts(facts, req.booking))
+    facts = facts.mutate(__ts=contact_booking_ts(facts, req.booking))
     facts = facts.filter(_window(facts.__ts, req.ctx))
     return facts.mutate(**{KEY: key_expr(req.ctx.grain, facts.__ts, req.ctx.offsets,
                                            req.ctx.nonnegative_keys)})
@@ -115,6 +117,8 @@ def _contact_booking_instant(
         return None, facts.arr
     if booking == "end":
         return facts.handled, facts.end
+    if booking == "resolved":
+        return facts.res.notnull(), facts.res
     raise AssertionError(f"contacts have no booking {booking!r}")
 
 

@@ -20,7 +20,7 @@ from omnikpi.errors import UsageError
 Better = Literal["higher", "lower"]
 Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
 Mode = Literal["any", "continuous", "discrete"]
-Aggregate = Literal["sum", "max"]
+Aggregate = Literal["sum", "max", "distinct"]
 ParamKind = Literal["float", "int", "bool", "choice", "str", "map"]
 
 Params = Mapping[str, Any]
@@ -125,6 +125,9 @@ class Metric:
     """Denominator is the length of the row's period in hours (rates per hour)."""
     denominator_source: str | None = None
     """Fact source of the denominator when it differs from ``source`` (e.g. agent time)."""
+    denominator_aggregate: Aggregate = "sum"
+    """``distinct``: the denominator counts the distinct non-null values its builder gives
+    per group (distinct customers), which cannot be summed from smaller groups."""
     source_params: tuple[str, ...] = ()
     """Parameters the fact source itself needs (rows differ with them)."""
     resolve: Callable[[Params], Metric] | None = None

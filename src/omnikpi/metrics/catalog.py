@@ -9,6 +9,7 @@ from omnikpi.metrics import (  # noqa: F401
     outbound,
     productivity,
     quality,
+    sales,
     volume,
     workforce,
 )

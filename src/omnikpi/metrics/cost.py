@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import ibis
+
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n
@@ -14,6 +16,8 @@ _FCR_PARAMS = (
     Param("window_hours", "float", 168.0, "FCR repeat window (see fcr)", unit="hours"),
     Param("match_topic", "bool", None, "FCR topic matching (see fcr)",
           default_from=lambda c: c.has_values("contacts", "topic")),
+    Param("transfer_breaks_fcr", "bool", True, "a transferred question is not resolved at "
+          "first contact (see fcr)"),
 )
 
 
@@ -47,9 +51,10 @@ register(
         id="cost_per_resolution", name="Cost per resolution",
         names={"ru": "Стоимость решения", "uk": "Вартість вирішення"}, better="lower",
         denominator_source="fcr",
-        booking="end", formula="Σ costs / FCR questions resolved (no repeat in the window)",
-        params=_FCR_PARAMS, source_params=("window_hours", "match_topic"),
-        numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.repeated),
+        booking="end", formula="Σ costs / FCR questions resolved at first contact (not "
+        "transferred, no repeat in the window)",
+        params=_FCR_PARAMS, source_params=("window_hours", "match_topic", "transfer_breaks_fcr"),
+        numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.unresolved_first),
     ),
     _cost(
         id="cost_per_sale", name="Cost per sale",
@@ -58,6 +63,24 @@ register(
         booking="end", formula="Σ costs / handled contacts with outcome = sale",
         numerator=lambda t, p: t.cost,
         denominator=lambda t, p: n(t.handled & (t.outcome.lower() == "sale")),
+    ),
+    _cost(
+        id="total_cost", name="Total cost",
+        names={"ru": "Общие затраты", "uk": "Загальні витрати"}, better="lower",
+        sections={"experience": 6}, tables=("costs",),
+        formula="Σ costs (spread over their period)",
+        numerator=lambda t, p: t.cost,
+    ),
+    _cost(
+        id="cost_per_customer_served", name="Cost per customer served",
+        names={"ru": "Стоимость обслуженного клиента", "uk": "Вартість обслуженого клієнта"},
+        better="lower", denominator_source="contacts", denominator_aggregate="distinct",
+        booking="end", formula="Σ costs / distinct customer_id among handled contacts (a "
+        "contact without customer_id counts once)",
+        numerator=lambda t, p: t.cost,
+        denominator=lambda t, p: ibis.ifelse(
+            t.handled, t.customer_id.coalesce("\x1fcontact " + t.contact_id),
+            ibis.null("string")),
     ),
     _cost(
         id="cost_per_customer", name="Cost per customer",

@@ -31,6 +31,7 @@ SECTIONS = (
     Section("accessibility_discrete", "Accessibility — discrete channels", "discrete"),
     Section("quality", "Quality"),
     Section("productivity", "Productivity"),
+    Section("outbound", "Outbound"),
 )
 SECTION_IDS = tuple(section.id for section in SECTIONS)
 

@@ -35,16 +35,25 @@ _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agent
                   "dial attempts; can be cut by agent_id only.")
 
 register(
-    _dial(id="attempts", name="Dial attempts",
+    _dial(id="attempts", sections={"outbound": 0}, name="Dial attempts",
           names={"ru": "Попытки дозвона", "uk": "Спроби дозвону"}, unit="count",
           formula="dial attempts",
           numerator=lambda t, p: n(t.attempt_id.notnull())),
-    _dial(id="connection_rate", name="Connection rate",
+    _dial(id="connection_rate", sections={"outbound": 1}, name="Connection rate",
           names={"ru": "Доля соединений", "uk": "Частка з'єднань"}, better="higher", unit="ratio",
           formula="connected / attempts (dropped — answered but no agent — is not connected)",
           numerator=lambda t, p: n(t.connected), denominator=lambda t, p: n(
               t.attempt_id.notnull())),
-    _dial(id="rpc_rate", name="Right-party contact rate",
+    _dial(id="dialer_abandon_rate", sections={"outbound": 2}, name="Dialer abandon rate",
+          names={"ru": "Доля брошенных дозвонов", "uk": "Частка покинутих дозвонів"},
+          better="lower", target=0.03, unit="ratio",
+          formula="dropped / (connected + dropped): calls a live person answered that no "
+          "agent took",
+          notes="The regulators' abandoned-call rate (UK Ofcom and US FTC: at most 3 % per "
+          "campaign); cut by campaign to compare with the limit.",
+          numerator=lambda t, p: n(t.result == "dropped"),
+          denominator=lambda t, p: n(t.connected | (t.result == "dropped"))),
+    _dial(id="rpc_rate", sections={"outbound": 3}, name="Right-party contact rate",
           names={"ru": "Доля целевых контактов", "uk": "Частка цільових контактів"},
           better="higher", unit="ratio",
           formula="right-party connects / connected",
@@ -62,7 +71,7 @@ register(
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
           numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=_logged_in_seconds,
           scale=3600.0, notes=_PER_HOUR_NOTE),
-    _dial(id="conversion_rate", name="Conversion rate",
+    _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
           "connected; per=leads: / leads dialed, counted at their first attempt)",

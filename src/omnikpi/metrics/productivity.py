@@ -42,19 +42,24 @@ register(
         unit="per_hour",
         area="productivity", source="contacts", tables=("contacts",), booking="end",
         formula="handled / hours in the row's period (grain total: --from…--to, else first "
-        "to last end); per=logged_in: handled / logged-in hours of the row's agents",
+        "to last end); per=logged_in: handled / logged-in hours of the row's agents; "
+        "per=agent_day: handled / agent-days with logged-in time (a count per agent-day, "
+        "not per hour)",
         params=(Param("per", "choice", "period", "what an hour is counted over",
-                      ("period", "logged_in")),),
+                      ("period", "logged_in", "agent_day")),),
         numerator=lambda f, p: n(f.handled),
         per_period_hours=True,
         resolve=lambda p: _tph_variant(p),
-        notes="per=logged_in needs agent_states and can be cut only by agent dimensions.",
+        notes="per=logged_in and per=agent_day need agent_states and can be cut only by agent "
+        "dimensions; an agent-day is one agent on one local day of the reporting zone.",
     ),
 )
 
 
 def _tph_variant(p: Params) -> Metric:
     """per=logged_in divides by the agents' logged-in time instead of the period."""
+    if p["per"] == "agent_day":
+        return _TPH_AGENT_DAY
     return _TPH_LOGGED_IN if p["per"] == "logged_in" else REGISTRY["transactions_per_hour"]
 
 
@@ -68,5 +73,12 @@ _TPH_LOGGED_IN = dataclasses.replace(
     denominator_source="agent_time",
     denominator=_logged_in_seconds,
     scale=3600.0,
+    resolve=None,
+)
+_TPH_AGENT_DAY = dataclasses.replace(
+    REGISTRY["transactions_per_hour"],
+    per_period_hours=False,
+    denominator_source="agent_days",
+    denominator=lambda t, p: n(t.agent_id.notnull()),
     resolve=None,
 )

@@ -25,6 +25,31 @@ register(
         numerator=lambda f, p: n(f.handled & f.resolved.fill_null(False)),
         denominator=lambda f, p: n(when(f.handled, f.resolved.notnull())),
     ),
+    Metric(
+        id="resolution_time", name="Average resolution time",
+        names={"ru": "Среднее время решения", "uk": "Середній час вирішення"},
+        better="lower", sections={"quality": 3}, unit="seconds", area="quality",
+        source="contacts", tables=("contacts",), booking="resolved",
+        formula="Σ (resolved_at − arrived_at) / contacts with resolved_at; booked at "
+        "resolved_at",
+        numerator=lambda f, p: f.resolution_s, denominator=lambda f, p: n(f.res.notnull()),
+        notes="The call-center KPI article's ART (average resolution time) — not the "
+        "in-session response time `art` of the digital-channel masterclass.",
+    ),
+    Metric(
+        id="resolved_within", name="Resolved within the threshold",
+        names={"ru": "Решено в срок", "uk": "Вирішено вчасно"}, better="higher",
+        sections={"quality": 4}, unit="ratio", area="quality",
+        source="contacts", tables=("contacts",), booking="resolved",
+        formula="contacts resolved within threshold_hours of arrival / contacts resolved; "
+        "booked at resolved_at",
+        params=(Param("threshold_hours", "float", 24.0,
+                      "a case closed no later than this after it arrived is on time "
+                      "(inclusive)", unit="hours"),),
+        numerator=lambda f, p: n(f.res.notnull()
+                                 & (f.resolution_s <= float(p["threshold_hours"]) * 3600.0)),
+        denominator=lambda f, p: n(f.res.notnull()),
+    ),
 )
 
 _FCR_PARAMS = (

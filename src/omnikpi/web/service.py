@@ -11,8 +11,10 @@ from omnikpi.engine.backends import backend_for
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.params import DataContext, parse_param_assignments, resolve_params
+from omnikpi.engine.registry import metric_reads
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import parse_instant, plan_request
+from omnikpi.engine.sources import contact_booking_ts
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
@@ -78,10 +80,13 @@ def _run(state: View, filters: Filters, metrics: list[str] | None,
     return plan_request(state.dataset, request, state.config).run()
 
 
-def _whole_window(state: View, filters: Filters) -> RunContext:
-    """The run context of a drill-down: the page's window and as-of, one period."""
+def _whole_window(state: View, filters: Filters, metric_id: str | None,
+                  default_tables: tuple[str, ...]) -> RunContext:
+    """The run context of a drill-down: the page's window and as-of, one period; the
+    default as-of is the report's (the latest event of the tables the metric reads)."""
+    tables = metric_reads(get_metric(metric_id)) if metric_id else default_tables
     as_of = parse_instant(filters.as_of, filters.tz, "as_of") or \
-        state.dataset.latest_contact_us() or 0
+        state.dataset.latest_event_us(tables) or 0
     return RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
                       parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
                       state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
@@ -104,7 +109,7 @@ def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
                          "1000")
     dataset = state.dataset
     dataset.require("contacts", "the contact drill-down")
-    ctx = _whole_window(state, filters)
+    ctx = _whole_window(state, filters, metric, ("contacts",))
     backend = backend_for(state.state.engine, dataset)
     facts = contact_facts(backend.table("contacts"), ctx)
     check_filter_values({**(filters.where or {}), **where})
@@ -161,7 +166,7 @@ def _states_page(state: View, filters: Filters, metric_id: str, part: str, page:
     metric = get_metric(metric_id)
     dataset = state.dataset
     dataset.require("agent_states", "the state drill-down")
-    ctx = _whole_window(state, filters)
+    ctx = _whole_window(state, filters, metric_id, ("agent_states",))
     backend = backend_for(state.state.engine, dataset)
     pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
     check_filter_values(filters.where or {})
@@ -207,8 +212,7 @@ def _behind(facts: Any, state: View, filters: Filters, metric_id: str,
     if metric.mode != "any":
         value = ibis.ifelse(facts.cont if metric.mode == "continuous" else ~facts.cont,
                             value, ibis.null(value.type()))
-    booked = facts.arr if metric.booking == "arrival" else ibis.ifelse(
-        facts.handled, facts.end, ibis.null("int64"))
+    booked = contact_booking_ts(facts, metric.booking)
     counted = value.notnull() & (value.cast("float64") != 0) & booked.notnull()
     return facts.filter(counted), params
 

@@ -1,0 +1,65 @@
+"""Sales from inbound contacts and outbound dialing (catalog v1.2)."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from omnikpi.metrics.base import Metric, Param, Params, register
+from omnikpi.metrics.common import n, when
+
+_SALE_OUTCOMES = Param(
+    "sale_outcomes", "str", "sale",
+    "comma-separated contact outcomes that are a sale (compared case-insensitively)")
+
+
+def _outcomes(p: Params) -> list[str]:
+    return [o.strip().lower() for o in str(p["sale_outcomes"]).split(",") if o.strip()]
+
+
+def _sale(t: ir.Table, p: Params) -> ir.BooleanValue:
+    """A converted dial attempt, or an inbound contact closed with a sale outcome."""
+    return (t.kind == "dial") | t.outcome.isin(_outcomes(p))
+
+
+def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
+    return when(t.state != "logged_out", t.seconds)
+
+
+register(
+    Metric(
+        id="sales", name="Sales",
+        names={"ru": "Продажи", "uk": "Продажі"}, better="higher",
+        sections={"productivity": 6}, unit="count", area="productivity",
+        source="sales", tables=(),
+        formula="inbound handled contacts whose outcome is in sale_outcomes + converted dial "
+        "attempts",
+        params=(_SALE_OUTCOMES,),
+        numerator=lambda t, p: n(_sale(t, p)),
+        notes="Contacts booked at their end, dial attempts when dialed; a dial attempt has "
+        "no queue, site or tenant (its sales fall in the empty group of those cuts).",
+    ),
+    Metric(
+        id="sales_per_hour", name="Sales per hour",
+        names={"ru": "Продаж в час", "uk": "Продажів на годину"}, better="higher",
+        sections={"productivity": 7}, unit="per_hour", area="productivity",
+        source="sales", tables=("agent_states",), denominator_source="agent_time",
+        formula="sales / logged-in hours of the agents in the row",
+        params=(_SALE_OUTCOMES,),
+        numerator=lambda t, p: n(_sale(t, p)), denominator=_logged_in_seconds, scale=3600.0,
+        notes="Logged-in hours: agent time in any state but logged_out.",
+    ),
+    Metric(
+        id="cross_sell_rate", name="Cross-sell rate",
+        names={"ru": "Доля допродаж", "uk": "Частка допродажів"}, better="higher",
+        sections={"experience": 7}, unit="ratio", area="productivity",
+        source="contacts", tables=("contacts",), booking="end",
+        formula="inbound handled contacts with a sale outcome / inbound handled contacts",
+        params=(_SALE_OUTCOMES,),
+        numerator=lambda t, p: n(_inbound_handled(t) & t.outcome.lower().isin(_outcomes(p))),
+        denominator=lambda t, p: n(_inbound_handled(t)),
+    ),
+)
+
+
+def _inbound_handled(t: ir.Table) -> ir.BooleanValue:
+    return t.handled & (t.direction.fill_null("inbound").lower() == "inbound")
