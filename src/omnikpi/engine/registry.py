@@ -19,6 +19,7 @@ from omnikpi.engine.chat_sources import (
     chat_sessions_source,
 )
 from omnikpi.engine.fcr_source import fcr_source
+from omnikpi.engine.ivr_source import IVR_DIMENSIONS, contacts_ivr_source, ivr_source
 from omnikpi.engine.sales_source import sales_source
 from omnikpi.engine.schedule_sources import (
     roster_months_source,
@@ -105,6 +106,9 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
     FactSource("roster_months", roster_months_source, ("roster",), _PEOPLE),
     FactSource("messages", messages_source, ("messages", "contacts"), CONTACT_DIMENSIONS),
     FactSource("availability", availability_source, ("availability",), ("channel", "queue")),
+    FactSource("ivr", ivr_source, ("ivr_sessions",), IVR_DIMENSIONS, optional=("contacts",)),
+    FactSource("contacts_ivr", contacts_ivr_source, ("contacts",), CONTACT_DIMENSIONS,
+               optional=("ivr_sessions",)),
     FactSource("sales", sales_source, (), ("agent_id", "channel", "queue", "site", "tenant"),
                optional=("contacts", "dial_attempts")),
     FactSource("agent_days", agent_days_source, ("agent_states",), _PEOPLE,

@@ -6,6 +6,7 @@ from omnikpi.metrics import (  # noqa: F401
     chat,
     cost,
     experience,
+    ivr,
     outbound,
     productivity,
     quality,
