@@ -51,7 +51,7 @@ def import_command(
         from omnikpi.connectors.transcripts import import_transcripts
 
         summaries = (import_transcripts(inputs, mapping, out, format)
-                     if source == "transcripts" else [import_mapped(inputs, mapping, out, format)])
+                     if source == "transcripts" else import_mapped(inputs, mapping, out, format))
         table = Table(title=f"Imported into {out}")
         for column in ("table", "rows read", "rows in table", "filtered", "rejected"):
             table.add_column(column, justify="left" if column == "table" else "right")
@@ -61,8 +61,10 @@ def import_command(
                           str(sum(summary.rejected.values())))
         console.print(table)
         for summary in summaries:
+            # with several tables, each reason says which table's rows it left out
+            table_name = f"{summary.table}: " if len(summaries) > 1 else ""
             for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
-                console.print(f"  {count:>7} {reason}", highlight=False)
+                console.print(f"  {count:>7} {table_name}{reason}", highlight=False)
     except OmniKPIError as exc:
         fail(exc)
 

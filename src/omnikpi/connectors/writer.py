@@ -18,7 +18,7 @@ from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.tables import TABLES, ColumnType
 
 KEYS = {"contacts": ["contact_id"], "agent_states": ["agent_id", "start", "state"],
-        "messages": ["contact_id", "ts", "sender"]}
+        "messages": ["contact_id", "ts", "sender"], "ivr_sessions": ["session_id"]}
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}

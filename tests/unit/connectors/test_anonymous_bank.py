@@ -54,3 +54,30 @@ def test_nothing_is_quarantined(imported: Path) -> None:
     dataset = omnikpi.load_dataset(imported)
     assert dataset.problem_count == 0
     assert dataset.loads["contacts"].rows_loaded == 42078 - 310 - 3057
+    assert dataset.loads["ivr_sessions"].rows_loaded == 42078 - 310
+
+
+def test_ivr_sessions_match_an_independent_count(imported: Path) -> None:
+    """Every call but the PHANTOMs passed the VRU: one session each. Nothing is served by
+    the VRU alone in this log (a call reaches a queue or an agent, or hangs up in the
+    VRU), so containment is 0; the VRU abandon rate is the callers who hung up there."""
+    raw = pd.read_csv(RAW, dtype=str)
+    calls = raw[raw.outcome != "PHANTOM"]
+    hung_in_vru = (calls.outcome == "HANG") & (calls.q_start == "00:00:00")
+    # the source's own vru_time; 19 negative ones (clock skew) count as 0 s in the VRU
+    vru_seconds = calls.vru_time.astype(float).clip(lower=0)
+    served = calls.outcome == "AGENT"
+    wait_with_vru = (vru_seconds[served] + calls.q_time[served].astype(float)).mean()
+    row = omnikpi.report_result(imported, metrics=[
+        "ivr_sessions", "ivr_containment_rate", "ivr_abandon_rate", "avg_ivr_time",
+        "avg_wait_with_ivr"]).rows[0]
+    assert row["ivr_sessions"] == len(calls) == 41768
+    assert row["ivr_containment_rate"] == 0.0
+    assert row["ivr_abandon_rate"] == pytest.approx(hung_in_vru.sum() / len(calls))
+    assert hung_in_vru.sum() == 3057
+    assert row["avg_ivr_time"] == pytest.approx(vru_seconds.mean())
+    assert row["avg_wait_with_ivr"] == pytest.approx(wait_with_vru)
+    # the sessions that reached a queue lead to their contacts: by queue, the type of call
+    by_queue = {r["queue"]: r["ivr_sessions"] for r in omnikpi.report_result(
+        imported, metrics=["ivr_sessions"], by=["queue"]).rows}
+    assert by_queue == {None: 3057, **calls[~hung_in_vru].groupby("type").size().to_dict()}

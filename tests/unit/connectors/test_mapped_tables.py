@@ -1,0 +1,114 @@
+"""One mapping, several tables: ``[tables.NAME]`` sections write further canonical tables
+from the same source rows, each with its own columns, filters and local timestamps, in the
+same import commit; every source row is accounted for per table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from omnikpi.connectors.mapped_table import MappedSummary, import_mapped
+from omnikpi.errors import UsageError
+
+CALLS = """id,entered,left,queued,outcome
+a,2024-03-05 12:00:00,2024-03-05 12:00:40,2024-03-05 12:00:40,AGENT
+b,2024-03-05 12:01:00,2024-03-05 12:01:30,,HANG
+c,2024-03-05 12:02:00,2024-03-05 12:02:05,2024-03-05 12:02:05,HANG
+d,2024-03-05 12:03:00,2024-03-05 12:03:20,2024-03-05 12:03:20,TEST
+"""
+
+CONTACTS = '''table = "contacts"
+[source]
+format = "csv"
+[timestamps]
+timezone = "Europe/Kyiv"
+local = ["arrived_at"]
+[[filters]]
+when = "outcome = 'TEST'"
+reason = "test call"
+[[filters]]
+when = "queued IS NULL"
+reason = "hung up in the IVR"
+[columns]
+contact_id = "id"
+channel = "'voice'"
+queue = "'q'"
+arrived_at = "CAST(queued AS TIMESTAMP)"
+'''
+
+IVR = '''
+[tables.ivr_sessions.timestamps]
+local = ["entered_at", "left_at"]
+[[tables.ivr_sessions.filters]]
+when = "outcome = 'TEST'"
+reason = "test call"
+[tables.ivr_sessions.columns]
+session_id = "id"
+entered_at = "CAST(entered AS TIMESTAMP)"
+left_at = "CAST(\\"left\\" AS TIMESTAMP)"
+result = "CASE WHEN queued IS NULL THEN 'abandoned' ELSE 'to_queue' END"
+contact_id = "CASE WHEN queued IS NOT NULL THEN id END"
+'''
+
+
+def _run(tmp_path: Path, mapping: str,
+         out: Path | None = None) -> tuple[Path, list[MappedSummary]]:
+    source = tmp_path / "calls.csv"
+    source.write_text(CALLS)
+    path = tmp_path / "mapping.toml"
+    path.write_text(mapping)
+    out = out or tmp_path / "out"
+    return out, import_mapped([source], path, out)
+
+
+def test_further_tables_are_written_with_their_own_filters(tmp_path: Path) -> None:
+    out, summaries = _run(tmp_path, CONTACTS + IVR)
+    by_table = {s.table: s for s in summaries}
+    assert [s.table for s in summaries] == ["contacts", "ivr_sessions"]
+    contacts, sessions = by_table["contacts"], by_table["ivr_sessions"]
+    # every row read is written or filtered with its reason, per table
+    assert (contacts.read, contacts.written, dict(contacts.filtered)) == (
+        4, 2, {"test call": 1, "hung up in the IVR": 1})
+    assert (sessions.read, sessions.written, dict(sessions.filtered)) == (
+        4, 3, {"test call": 1})
+    assert not contacts.rejected and not sessions.rejected
+    rows = pq.read_table(out / "ivr_sessions.parquet").to_pylist()
+    assert [(r["session_id"], r["result"], r["contact_id"]) for r in rows] == [
+        ("a", "to_queue", "a"), ("b", "abandoned", None), ("c", "to_queue", "c")]
+    # the table's own local timestamps, in the mapping's zone (Kyiv, UTC+2 in March)
+    assert str(rows[0]["entered_at"]) == "2024-03-05 10:00:00"
+    assert str(rows[0]["left_at"]) == "2024-03-05 10:00:40"
+    assert not list(out.glob(".import-*"))  # committed, nothing left staged
+
+
+def test_a_reimport_adds_no_session_twice(tmp_path: Path) -> None:
+    out, _ = _run(tmp_path, CONTACTS + IVR)
+    _, summaries = _run(tmp_path, CONTACTS + IVR, out)
+    assert [s.written for s in summaries] == [2, 3]
+
+
+def test_a_mapping_of_further_tables_only(tmp_path: Path) -> None:
+    mapping = '[source]\nformat = "csv"\n[timestamps]\ntimezone = "UTC"\n' + IVR
+    out, summaries = _run(tmp_path, mapping)
+    assert [(s.table, s.written) for s in summaries] == [("ivr_sessions", 3)]
+    assert not (out / "contacts.parquet").exists()
+
+
+def test_an_error_in_a_further_table_writes_nothing(tmp_path: Path) -> None:
+    broken = IVR.replace("session_id = \"id\"", "session_id = \"no_such_column\"")
+    with pytest.raises(UsageError, match="ivr_sessions"):
+        _run(tmp_path, CONTACTS + broken)
+    out = tmp_path / "out"
+    assert not out.exists() or not list(out.glob("*.parquet"))
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("[tables.contacts.columns]\ncontact_id = \"id\"\n", "contacts is mapped twice"),
+    ("[tables.calls.columns]\nid = \"id\"\n", "not 'calls'"),
+    ("[tables.ivr_sessions.columns]\nqueue = \"'q'\"\n", "queue are not columns of ivr_sessions"),
+])
+def test_bad_further_tables_are_usage_errors(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        _run(tmp_path, CONTACTS + extra)
