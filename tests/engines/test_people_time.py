@@ -103,6 +103,11 @@ def test_default_report_of_an_agent_log(agents_only: Path) -> None:
     row = omnikpi.report_result(agents_only).rows[0]
     assert row["occupancy"] == pytest.approx(5700 / 12300)
     assert "offered" not in row
+    states = omnikpi.report_result(agents_only, metrics=["time_in_state"], by=["site"]).rows
+    odesa = {(r["state"], r["reason"]): r["time_in_state"] for r in states
+             if r["site"] == "odesa"}
+    assert odesa == {("available", None): 2400.0, ("not_ready", "break"): 300.0,
+                     ("handling", None): 900.0}
 
 
 def test_default_as_of_is_the_latest_event_of_the_tables_read(

@@ -74,7 +74,8 @@ register(
     _cost(
         id="cost_per_customer_served", name="Cost per customer served",
         names={"ru": "Стоимость обслуженного клиента", "uk": "Вартість обслуженого клієнта"},
-        better="lower", denominator_source="contacts", denominator_aggregate="distinct",
+        better="lower", sections={"experience": 5}, denominator_source="contacts",
+        denominator_aggregate="distinct",
         booking="end", formula="Σ costs / distinct customer_id among handled contacts (a "
         "contact without customer_id counts once)",
         numerator=lambda t, p: t.cost,
