@@ -74,9 +74,17 @@ class ReportRequest:
         return replace(self, **changes)
 
 
+def check_sql_text(what: str, value: str) -> str:
+    """``value`` unchanged if a report can compare it as SQL text; a NUL character cannot
+    be in SQL text (DuckDB's parser ends a literal there), so it is a usage error here
+    rather than a parser error in the database."""
+    if "\x00" in value:
+        raise UsageError(f"{what}: a value holds a NUL character")
+    return value
+
+
 def check_filter_values(filters: Mapping[str, Sequence[str]]) -> None:
-    """Filter values are compared as SQL text, which cannot hold a NUL character: such a
-    value is a usage error, not a parser error in the database."""
+    """Filter values (``queue=…``, a wallboard's ``site=…``) pass :func:`check_sql_text`."""
     for dimension, values in filters.items():
-        if any("\x00" in str(value) for value in values):
-            raise UsageError(f"filter {dimension!s:.40}: a value holds a NUL character")
+        for value in values:
+            check_sql_text(f"filter {dimension!s:.40}", str(value))

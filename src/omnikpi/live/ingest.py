@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from omnikpi.errors import UsageError
 from omnikpi.instants import LAST_YEAR, to_us
+from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import load_dataset
 
 LIVE_TABLES: dict[str, tuple[str, ...]] = {
@@ -115,7 +116,7 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
         rejected = [{"row": p.row - 1 if p.row else None, "column": p.column,
                      "message": p.message}
                     for p in dataset.problems if p.table == table]
-        columns = ", ".join(f'"{c}"' for c in load.columns)
+        columns = ", ".join(quote(c) for c in load.columns)
         canonical = dataset.con.execute(
             f"SELECT {columns}, __row - 1 AS __index FROM __stage_{table}_0 s "
             f"WHERE NOT __bad AND NOT EXISTS (SELECT 1 FROM __quarantine_{table} q "

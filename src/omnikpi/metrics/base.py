@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 import ibis.expr.types as ir
 
 from omnikpi.errors import UsageError
+from omnikpi.request import check_sql_text
 
 Better = Literal["higher", "lower"]
 Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
@@ -26,6 +27,9 @@ ParamKind = Literal["float", "int", "bool", "choice", "str", "map"]
 Params = Mapping[str, Any]
 ExprBuilder = Callable[[ir.Table, Params], ir.Value]
 
+PARAM_MAX = 1_000_000_000
+"""The largest number a parameter takes: a billion seconds or hours still fits the engine's
+64-bit microseconds once added to an instant (``fcr.window_hours=1e18`` did not)."""
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
 
@@ -75,20 +79,23 @@ class Param:
                 raise ValueError
             if self.kind == "float":
                 value = float(raw)
-                if not math.isfinite(value) or value < 0:
+                if not math.isfinite(value) or not 0 <= value <= PARAM_MAX:
                     raise ValueError
                 return value
             if self.kind == "int":
                 as_int = int(text)
-                if as_int < 0:
+                if not 0 <= as_int <= PARAM_MAX:
                     raise ValueError
                 return as_int
         except (TypeError, ValueError):
-            expected = {"bool": "true or false", "float": "a finite number ≥ 0",
-                        "int": "a whole number ≥ 0"}[self.kind]
+            expected = {"bool": "true or false",
+                        "float": f"a finite number from 0 to {PARAM_MAX:,}",
+                        "int": f"a whole number from 0 to {PARAM_MAX:,}"}[self.kind]
             raise UsageError(
                 f"bad value {text!r} for parameter {where}: expected {expected}"
             ) from None
+        if self.kind == "str":
+            check_sql_text(f"parameter {where}", text)
         if self.kind == "choice" and text not in self.choices:
             raise UsageError(
                 f"bad value {text!r} for parameter {where}: choose one of {', '.join(self.choices)}"

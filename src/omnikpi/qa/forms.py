@@ -36,6 +36,8 @@ from omnikpi.store.models import QaForm, QaFormItem
 from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_length
 
 CHANNEL_KINDS = ("voice", "text", "any")
+MAX_WEIGHT = 1_000_000
+"""An item's largest weight (NaN, infinite or astronomic weights made scores NaN)."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,12 @@ def check_form(spec: FormSpec, source: str = "form") -> None:
     keys = [i.key for i in spec.items]
     if len(set(keys)) != len(keys):
         raise UsageError(f"{source}: item keys must be unique")
-    if any(i.weight < 0 for i in spec.items) or sum(i.weight for i in spec.items) <= 0:
-        raise UsageError(f"{source}: weights must be ≥ 0 and not all 0")
+    if any(not 0 <= i.weight <= MAX_WEIGHT for i in spec.items) or \
+            sum(i.weight for i in spec.items) <= 0:
+        raise UsageError(f"{source}: weights must be numbers from 0 to {MAX_WEIGHT:,}, "
+                         "not all 0")
+    if spec.pass_score is not None and not 0 <= spec.pass_score <= 100:
+        raise UsageError(f"{source}: pass_score must be a number from 0 to 100")
 
 
 def load_form_file(path: Path) -> FormSpec:

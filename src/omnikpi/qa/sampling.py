@@ -24,6 +24,7 @@ from omnikpi.engine.run import parse_instant
 from omnikpi.errors import UsageError
 from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import Dataset
+from omnikpi.web.limits import MAX_INT
 
 GROUPABLE = ("agent_id", "queue", "channel", "site", "tenant")
 
@@ -72,8 +73,10 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
                 chain_gap_hours: float = 24.0) -> Sample:
     if not 0.0 < rate <= 1.0:
         raise UsageError("--rate must be a share between 0 and 1 (e.g. 0.03 for 3 %)")
-    if min_per_agent < 0:
-        raise UsageError("--min-per-agent must be ≥ 0")
+    if not 0 <= min_per_agent <= MAX_INT:
+        raise UsageError(f"--min-per-agent must be between 0 and {MAX_INT:,}")
+    if abs(seed) > MAX_INT:
+        raise UsageError(f"--seed must be a whole number from -{MAX_INT:,} to {MAX_INT:,}")
     bad = [b for b in by if b not in GROUPABLE]
     if bad or not by:
         raise UsageError(f"--by must be among {', '.join(GROUPABLE)}")

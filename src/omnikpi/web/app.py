@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -51,15 +52,24 @@ ECHO_CHARS = 200
 
 
 def _brief(error: Any) -> Any:
-    """A validation error with its ``input`` cut short: a refused 500 kB name, or a whole
-    ingest body missing one key, is not sent back."""
+    """A validation error whose ``input`` can be sent back: cut short (a refused 500 kB
+    name, or a whole ingest body missing one key, is not echoed) and valid JSON (a NaN or
+    an infinite number refused by a model made the answer itself fail, a 500)."""
     error = dict(error)
-    value = error.get("input")
-    if isinstance(value, str) and len(value) > ECHO_CHARS:
-        error["input"] = f"{value[:ECHO_CHARS]}… ({len(value):,} characters)"
-    elif not isinstance(value, str | int | float | bool | None) and \
-            len(repr(value)) > ECHO_CHARS:
-        error["input"] = f"({type(value).__name__} not shown)"
+    if "input" not in error:
+        return error
+    value = error["input"]
+    if isinstance(value, str):
+        if len(value) > ECHO_CHARS:
+            error["input"] = f"{value[:ECHO_CHARS]}… ({len(value):,} characters)"
+        return error
+    try:
+        text = json.dumps(jsonable_encoder(value), allow_nan=False)
+    except (TypeError, ValueError):
+        text = None
+    if text is None or len(text) > ECHO_CHARS:
+        error["input"] = repr(value)[:ECHO_CHARS] if text is None else \
+            f"({type(value).__name__} not shown)"
     return error
 
 

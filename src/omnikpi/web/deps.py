@@ -20,7 +20,7 @@ from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
-from omnikpi.web.limits import MAX_ROW_ID
+from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
 from omnikpi.web.workers import WorkPool
 
@@ -103,9 +103,9 @@ class AppState:
             return self.scoped[key]
 
 
-RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+RowId = Annotated[int, PathParam(ge=1, le=MAX_INT)]
 """A stored row's id in a URL (``/qa/forms/{form_id}``)."""
-FormRowId = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]
+FormRowId = Annotated[int, Form(ge=1, le=MAX_INT)]
 """A stored row's id in a form field."""
 
 

@@ -39,9 +39,10 @@ LONG_TEXT_CHARS = 10_000
 a webhook URL, a saved report's query."""
 ROW_FIELDS = 100
 """Columns of one live row (a canonical table has at most 25)."""
-MAX_ROW_ID = 2**31 - 1
-"""Ids in URLs and forms (a form, a sample, a rule…): the database's integer keys, 32-bit
-on PostgreSQL; a larger number is a 422, not an overflow in the database driver."""
+MAX_INT = 2**31 - 1
+"""Whole numbers that are stored or looked up — ids in URLs and forms (a form, a sample, a
+rule…), a QA sample's seed and minimum per agent: the database's INTEGER, 32-bit on
+PostgreSQL. A larger number is a 4xx, not an overflow in the database driver."""
 
 
 def check_length(field: str, value: str | None, limit: int) -> str | None:

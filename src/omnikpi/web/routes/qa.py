@@ -39,7 +39,7 @@ from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
     LONG_TEXT_CHARS,
-    MAX_ROW_ID,
+    MAX_INT,
     NAME_CHARS,
     check_length,
 )
@@ -202,7 +202,7 @@ def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
 
 @router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
 def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
-                  form_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None
+                  form_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None
                   ) -> Response:
     _evaluator(view)
     with session_scope(view.state.database_url) as session:
@@ -333,7 +333,7 @@ def _form_id(view: View, raw: str) -> int:
     except ValueError:
         raise UsageError(f"form {raw!r} is not a form id (a number)") from None
     with session_scope(view.state.database_url) as session:
-        if not 0 < form_id <= MAX_ROW_ID or session.get(QaForm, form_id) is None:
+        if not 0 < form_id <= MAX_INT or session.get(QaForm, form_id) is None:
             raise UsageError(f"no QA form {form_id}")
     return form_id
 
