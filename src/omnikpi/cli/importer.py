@@ -40,7 +40,7 @@ def import_command(
         if source == "asterisk-queue-log":
             started = time.monotonic()
             while True:
-                _import_queue_log(inputs, out, tz, format)
+                _import_queue_log(inputs, out, tz, format, follow)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -69,20 +69,40 @@ def import_command(
         fail(exc)
 
 
-def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str) -> None:
-    from omnikpi.connectors.queue_log_import import import_queue_log
+def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
+                      follow: bool = False) -> None:
+    from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("Reading queue_log", total=None)
         summary = import_queue_log(inputs, out, tz, fmt,
-                                   lambda lines: progress.update(task, completed=lines))
+                                   lambda lines: progress.update(task, completed=lines),
+                                   follow=follow)
     for line in summary.recovered:
         console.print(f"Recovered: {line}", highlight=False)
+    # every line read is one of: contact event, agent event, ignored, rejected
     console.print(
         f"{summary.lines} new line(s) read from {len(summary.files)} file(s): "
-        f"{summary.contacts} contact(s), {summary.states} agent state row(s), "
-        f"{summary.informational} informational line(s), {summary.lost_visits} visit(s) "
-        f"closed as lost, {sum(summary.rejected.values())} rejected "
-        f"(listed in {out / 'rejects.csv'})", highlight=False)
-    for reason, count in summary.rejected.most_common():
-        console.print(f"  {count:>7} {reason}", highlight=False)
+        f"{summary.contact_events} contact event(s), {summary.agent_events} agent "
+        f"event(s), {sum(summary.ignored.values())} ignored, "
+        f"{sum(summary.rejected.values())} rejected (listed in {out / 'rejects.csv'})",
+        highlight=False)
+    console.print(
+        f"Wrote {summary.contacts} contact(s), {summary.states} agent state row(s); "
+        f"{summary.open_visits} call(s) still open, {summary.open_agents} agent(s) logged "
+        f"in (in progress, in {out / OPEN_FILE}); {summary.lost_visits} visit(s) closed "
+        f"as lost; {summary.late_merged} line(s) older than the last import merged",
+        highlight=False)
+    if summary.ignored:
+        console.print("Ignored known events:", highlight=False)
+        for name, count in summary.ignored.most_common():
+            console.print(f"  {count:>7} {name}", highlight=False)
+    if summary.rejected:
+        console.print("Rejected:", highlight=False)
+        for reason, count in summary.rejected.most_common():
+            where = summary.first_reject.get(reason)
+            first = f" (first at {where[0]} line {where[1]})" if where else ""
+            console.print(f"  {count:>7} {reason}{first}", highlight=False)
+    for path in summary.waiting:
+        console.print(f"The last line of {path} has no end of line yet: it is read once "
+                      "complete (by the next import).", highlight=False)

@@ -1,7 +1,14 @@
 """Importing Asterisk queue_log files (flat or realtime exports, rotated, gzip) into a
 canonical dataset, incrementally: each file is remembered by its first bytes and the
 offset read so far, so re-importing a file adds nothing and a grown file adds only its new
-lines."""
+lines.
+
+An import reads its new lines (parsing them in Python), spools the events to Arrow files,
+orders them by time in DuckDB (``queue_log_order``: bounded memory, any line order) and
+feeds them to the visit machine. Every line read is accounted for in the summary: a
+contact event, an agent event, an ignored known event (by name) or a reject (reason and
+line number in ``rejects.csv``).
+"""
 
 from __future__ import annotations
 
@@ -23,13 +30,16 @@ import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
 from omnikpi.connectors.queue_log_lines import (
+    TEXT_LIMIT,
     Event,
     RealtimeReader,
     Reject,
-    is_realtime_header,
+    flat_epoch,
     parse_csv_line,
     parse_flat,
+    realtime_dialect,
 )
+from omnikpi.connectors.queue_log_order import EventSpool, within_seconds
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
@@ -40,14 +50,40 @@ STATE_FILE = ".omnikpi-import.json"
 
 @dataclass
 class ImportSummary:
+    """What an import read and made of it. Every line read is counted exactly once in
+    ``contact_events``, ``agent_events``, ``ignored`` or ``rejected`` (:attr:`accounted`
+    equals ``lines``); a realtime export's header is not a line."""
+
     lines: int = 0
+    contact_events: int = 0
+    agent_events: int = 0
+    ignored: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+    first_reject: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Where each reject reason was first met: (file, line)."""
     contacts: int = 0
     states: int = 0
     lost_visits: int = 0
-    informational: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
+    open_visits: int = 0
+    """Calls still waiting or talking at the end: in the open rows file, not dropped."""
+    open_agents: int = 0
+    """Agents logged in at the end (their state goes on in the next import)."""
+    late_merged: int = 0
+    """Lines older than the last import merged into what was still open."""
+    waiting: list[str] = field(default_factory=list)
+    """Files whose last line has no end of line yet: read once it is complete."""
     files: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+
+    @property
+    def accounted(self) -> int:
+        return (self.contact_events + self.agent_events + sum(self.ignored.values())
+                + sum(self.rejected.values()))
+
+    @property
+    def informational(self) -> int:
+        """Ignored known events (the name of earlier versions)."""
+        return sum(self.ignored.values())
 
 
 def _rotation_key(path: Path) -> tuple[int, str]:
@@ -94,52 +130,92 @@ def _known_position(path: Path, positions: dict[str, dict[str, object]]
     return None
 
 
-def _events(path: Path, cursor: list[int], tz: str, summary: ImportSummary,
-            rejects: list[Reject]) -> Iterator[Event]:
-    """Events of a file from ``cursor`` = [line, offset], which follows every complete
-    line read (rejected ones too), so the next import starts after them."""
-    start_line, start_offset = cursor
-    realtime: RealtimeReader | None = None
-    with _open(path) as handle:
-        first = handle.readline()
-        header = first.decode("utf-8", "replace")
-        if is_realtime_header(header):
-            realtime = RealtimeReader(parse_csv_line(header), tz)
-        if start_offset:
-            handle.seek(start_offset)
-            line_no = start_line
-        else:
-            handle.seek(0)
-            line_no = 0
-            if realtime is not None:
-                handle.readline()
-                line_no = 1
-        offset = handle.tell()
-        for raw in handle:
-            if not raw.endswith(b"\n"):
-                break  # a half-written last line: read it next time
-            line_no += 1
-            offset += len(raw)
-            cursor[0], cursor[1] = line_no, offset
-            summary.lines += 1
-            text = raw.decode("utf-8", "replace")
-            if "\ufffd" in text:
-                rejects.append(Reject(path.name, line_no, "not valid UTF-8", text[:200]))
-                continue
-            if not text.strip():
-                rejects.append(Reject(path.name, line_no, "empty line", ""))
-                continue
-            if realtime is not None:
-                try:
-                    parsed = realtime.parse(parse_csv_line(text), path.name, line_no)
-                except (csv.Error, StopIteration):
-                    parsed = Reject(path.name, line_no, "malformed CSV row", text[:200])
+class _FileLines:
+    """The complete lines of a file from a position ``[line, offset]``.
+
+    A flat file's last line without an end of line is being written: it waits for the
+    next import (``waiting``). A realtime export (a header names its columns) is complete:
+    its last line is read as it is, and its header is not a line.
+    """
+
+    def __init__(self, path: Path, start: list[int], tz: str) -> None:
+        self.path, self.start, self.tz = path, start, tz
+        self.realtime: RealtimeReader | None = None
+        self.waiting = False
+
+    def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
+        """(line number, offset after the line, bytes) of each complete line."""
+        start_line, start_offset = self.start
+        with _open(self.path) as handle:
+            first = handle.readline()
+            header = first.decode("utf-8", "replace")
+            dialect = realtime_dialect(header) if first.endswith(b"\n") else None
+            if dialect is not None:
+                self.realtime = RealtimeReader(parse_csv_line(header, dialect), self.tz,
+                                               dialect)
+            if start_offset:
+                handle.seek(start_offset)
+                line_no = start_line
             else:
-                parsed = parse_flat(text, path.name, line_no)
-            if isinstance(parsed, Reject):
-                rejects.append(parsed)
+                handle.seek(0)
+                line_no = 0
+                if self.realtime is not None:
+                    handle.readline()
+                    line_no = 1
+            offset = handle.tell()
+            for raw in handle:
+                if not raw.endswith(b"\n") and self.realtime is None:
+                    self.waiting = True
+                    return
+                line_no += 1
+                offset += len(raw)
+                yield line_no, offset, raw
+
+
+def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary
+           ) -> Iterator[Event | Reject]:
+    """Events (or rejects) of a file's new lines; ``cursor`` = [line, offset] follows
+    every complete line read (rejected ones too), so the next import starts after them."""
+    lines = _FileLines(path, list(cursor), tz)
+    source = path.name
+    for line_no, offset, raw in lines:
+        cursor[0], cursor[1] = line_no, offset
+        summary.lines += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield Reject(source, line_no, "not valid UTF-8",
+                         raw.decode("utf-8", "replace")[:TEXT_LIMIT])
+            continue
+        if not text.strip():
+            yield Reject(source, line_no, "empty line", "")
+        elif lines.realtime is not None:
+            yield lines.realtime.parse_text(text, source, line_no)
+        else:
+            yield parse_flat(text, source, line_no)
+    if lines.waiting:
+        summary.waiting.append(str(path))
+
+
+def _in_time_order(sources: list[tuple[Path, list[int]]], tz: str) -> bool:
+    """Whether the new lines of the files, one file after the other, never go back in
+    time (every line the reader turns into an event has its time read the same way here)."""
+    latest = float("-inf")
+    for path, start in sources:
+        lines = _FileLines(path, start, tz)
+        for _, _, raw in lines:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
                 continue
-            yield parsed
+            epoch = lines.realtime.epoch(text) if lines.realtime is not None \
+                else flat_epoch(text)
+            if epoch is None:
+                continue
+            if epoch < latest:
+                return False
+            latest = epoch
+    return True
 
 
 CHUNK_ROWS = 200_000
@@ -179,58 +255,129 @@ class _PartWriter:
 
 
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
-                     progress: Callable[[int], None] | None = None) -> ImportSummary:
+                     progress: Callable[[int], None] | None = None, *,
+                     follow: bool = False) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
     run killed at any instant is either absent or complete when the next run starts.
+    Agents' states still going on at the end are written up to the last moment read and
+    continue in the next import; with ``follow`` (a log being followed) they are not
+    written piecewise at each poll but stay open (the wallboard counts them up to now).
     """
     files = expand_inputs(inputs)
     with committed_import(out) as run:
-        return _import(files, run, tz, fmt, progress)
+        return _import(files, run, tz, fmt, progress, follow)
+
+
+def _parsed(sources: list[tuple[Path, list[int]]], tz: str, summary: ImportSummary,
+            rejects: _RejectFile, progress: Callable[[int], None] | None,
+            positions: dict[str, dict[str, object]]) -> Iterator[Event]:
+    """The events of the files' new lines; rejects written as they come; each file's
+    position recorded once it is read."""
+    for path, start in sources:
+        cursor = list(start)
+        for item in _lines(path, cursor, tz, summary):
+            if isinstance(item, Reject):
+                summary.rejected[item.reason.split(" (")[0]] += 1
+                rejects.write([item])
+            else:
+                yield item
+            if progress and summary.lines % 50_000 == 0:
+                progress(summary.lines)
+        head_length = min(1024, cursor[1])
+        head_hash = _head_hash(path, head_length) or ""
+        positions[head_hash] = {"head_hash": head_hash, "head_length": head_length,
+                                "path": str(path), "line": cursor[0], "offset": cursor[1]}
+
+
+class _RejectFile:
+    """``rejects.csv``: the list so far plus this run's rejects, written as they come to
+    a staged copy that replaces the old list at commit."""
+
+    def __init__(self, run: ImportCommit) -> None:
+        self.run, self.target = run, run.out / "rejects.csv"
+        self.staged = run.stage(self.target.name)
+        if self.target.exists():
+            shutil.copyfile(self.target, self.staged)
+        new = not self.target.exists()
+        self.first: dict[str, tuple[str, int]] = {}
+        self.handle = self.staged.open("a", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.handle)
+        if new:
+            self.writer.writerow(["file", "line", "reason", "text"])
+
+    def write(self, rejects: list[Reject]) -> None:
+        for r in rejects:
+            self.first.setdefault(r.reason.split(" (")[0], (r.source, r.line))
+            self.writer.writerow([r.source, r.line, r.reason, r.text.rstrip("\r\n")])
+        rejects.clear()
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def place(self) -> None:
+        self.close()
+        self.run.place(self.staged, self.target)
+        transaction.checkpoint(f"staged {self.target.name}")
 
 
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
-            progress: Callable[[int], None] | None) -> ImportSummary:
+            progress: Callable[[int], None] | None, follow: bool) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
     positions: dict[str, dict[str, object]] = saved.get("files", {})
     summary = ImportSummary(files=[str(f) for f in files], recovered=run.recovered)
-    rejects: list[Reject] = []
-    parts = _PartWriter(run, fmt)
-    result = machine.out
+    sources = []
     for path in files:
         known = _known_position(path, positions)
-        start_line = int(known["line"]) if known else 0  # type: ignore[call-overload]
-        start_offset = int(known["offset"]) if known else 0  # type: ignore[call-overload]
-        cursor = [start_line, start_offset]
-        for event in _events(path, cursor, tz, summary, rejects):
-            machine.feed(event)
+        if known is not None:
+            positions.pop(str(known["head_hash"]), None)
+        sources.append((path, [int(known["line"]), int(known["offset"])]  # type: ignore[call-overload]
+                        if known else [0, 0]))
+    rejects = _RejectFile(run)
+    parts = _PartWriter(run, fmt)
+    result = machine.out
+    try:
+        spool = EventSpool(run.stage("ordering"))
+        streaming = _in_time_order(sources, tz)
+        events = within_seconds(_parsed(sources, tz, summary, rejects, progress,
+                                        positions)) if streaming else None
+        if events is None:  # out of order: every event to the spool, sorted by time
+            for event in _parsed(sources, tz, summary, rejects, progress, positions):
+                spool.add(event)
+            events = spool.ordered()
+        for event, duplicate in events:
+            if duplicate:
+                machine.reject_duplicate(event)
+            else:
+                machine.feed(event)
             if len(result.contacts) >= CHUNK_ROWS:
                 parts.write("contacts", result.contacts)
             if len(result.states) >= CHUNK_ROWS:
                 parts.write("agent_states", result.states)
-            if progress and summary.lines % 50_000 == 0:
-                progress(summary.lines)
-        read_to = cursor[1]
-        head_length = min(1024, read_to)
-        if known is not None:
-            positions.pop(str(known["head_hash"]), None)
-        head_hash = _head_hash(path, head_length) or ""
-        positions[head_hash] = {"head_hash": head_hash, "head_length": head_length,
-                                "path": str(path), "line": cursor[0], "offset": read_to}
-    machine.flush_states()
-    parts.write("contacts", result.contacts)
-    parts.write("agent_states", result.states)
-    rejects += result.rejects
+            if len(result.rejects) >= CHUNK_ROWS:
+                rejects.write(result.rejects)
+        shutil.rmtree(spool.folder, ignore_errors=True)
+        machine.finish(flush_states=not follow)
+        parts.write("contacts", result.contacts)
+        parts.write("agent_states", result.states)
+        rejects.write(result.rejects)
+    finally:
+        rejects.close()
+    rejects.place()
     summary.contacts = parts.counts["contacts"]
     summary.states = parts.counts["agent_states"]
-    summary.lost_visits = result.lost_visits
-    summary.informational = result.informational
-    summary.rejected = Counter(r.reason.split(" (")[0] for r in rejects)
-    _stage_rejects(run, out / "rejects.csv", rejects)
+    summary.contact_events, summary.agent_events = result.contact_events, result.agent_events
+    summary.ignored = result.ignored
+    summary.rejected += result.rejected
+    summary.first_reject = rejects.first
+    summary.lost_visits, summary.late_merged = result.lost_visits, result.late_merged
+    summary.open_visits = len(machine.state.visits)
+    summary.open_agents = sum(1 for st in machine.state.agents.values()
+                              if st.label is not None and st.label[0] != "logged_out")
     _stage_text(run, state_path, json.dumps(
         {"machine": machine.state.to_json(), "files": positions}, indent=1))
     _stage_text(run, out / OPEN_FILE, open_rows_jsonl(machine.state))
@@ -268,21 +415,5 @@ def open_rows_jsonl(state: ImportState) -> str:
             rows.append({"table": "agent_states", "row": {
                 "agent_id": agent, "state": st.label[0], "reason": st.label[1],
                 "start": _iso(st.since),
-                "channel": "voice" if st.label[0] == "handling" else None}})
+                "channel": "voice" if st.label[0] in ("handling", "acw") else None}})
     return "".join(json.dumps(r) + "\n" for r in rows)
-
-
-def _stage_rejects(run: ImportCommit, path: Path, rejects: list[Reject]) -> None:
-    """The reject list so far plus this run's rejects, replacing the old list at commit."""
-    staged = run.stage(path.name)
-    if path.exists():
-        shutil.copyfile(path, staged)
-    new = not path.exists()
-    with staged.open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        if new:
-            writer.writerow(["file", "line", "reason", "text"])
-        for r in rejects:
-            writer.writerow([r.source, r.line, r.reason, r.text.rstrip("\r\n")])
-    run.place(staged, path)
-    transaction.checkpoint(f"staged {path.name}")

@@ -1,16 +1,23 @@
 """Reading Asterisk queue_log lines: the flat file and realtime-table exports.
 
 A line becomes an event ``(epoch, callid, queue, agent, name, data)`` or a reject with
-its reason; nothing is dropped silently. Events are recognised by name and field count,
-never by position alone, because one file can mix the layouts of several versions.
+its reason; nothing is dropped silently and no input makes the reader raise. Events are
+recognised by name and field count, never by position alone, because one file can mix
+the layouts of several versions.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+EPOCH = re.compile(r"\d{1,12}(\.\d{1,9})?")
+EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+LATEST_EPOCH = 4_102_444_800  # 2100-01-01: a later stamp is a broken line, not an event
+TEXT_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -33,67 +40,125 @@ class Reject:
     text: str
 
 
+def _event(epoch: float, callid: str, queue: str, agent: str, name: str,
+           data: list[str], source: str, line: int, text: str) -> Event | Reject:
+    if not 0 < epoch < LATEST_EPOCH:
+        return Reject(source, line, "time out of range", text[:TEXT_LIMIT])
+    if not (name.isalpha() and name.isascii() and len(name) < 64) \
+            and not EVENT_NAME.fullmatch(name):
+        return Reject(source, line, "missing or malformed event name", text[:TEXT_LIMIT])
+    while data and data[-1] == "":  # `…|CONFIGRELOAD|` ends with an empty field
+        data.pop()
+    return Event(epoch, callid.strip(), queue.strip(), agent.strip(), name.upper(),
+                 tuple(data), source, line)
+
+
+def flat_epoch(text: str) -> float | None:
+    """The time of a flat line, as :func:`parse_flat` reads it (None: not a number)."""
+    stamp = text.split("|", 1)[0].strip()
+    if stamp.isdigit() and stamp.isascii() and len(stamp) <= 12:
+        return float(stamp)
+    return float(stamp) if EPOCH.fullmatch(stamp) else None
+
+
 def parse_flat(text: str, source: str, line: int) -> Event | Reject:
     """``epoch|callid|queue|agent|event|data1|…`` (old single-``data`` files split the same)."""
-    fields = text.rstrip("\r\n").split("|")
+    text = text.rstrip("\r\n")
+    if "\x00" in text:
+        return Reject(source, line, "NUL byte in the line", text[:TEXT_LIMIT].replace("\x00", ""))
+    fields = text.split("|")
     if len(fields) < 5:
-        return Reject(source, line, "fewer than 5 fields", text[:200])
-    epoch_text, callid, queue, agent, name = (f.strip() for f in fields[:5])
-    try:
-        epoch = float(epoch_text)
-    except ValueError:
-        return Reject(source, line, "epoch is not a number", text[:200])
-    if not 0 < epoch < 4_102_444_800 or epoch != epoch:
-        return Reject(source, line, "epoch out of range", text[:200])
-    if not name or not name.replace("_", "").isalnum():
-        return Reject(source, line, "missing or malformed event name", text[:200])
-    data = tuple(fields[5:])
-    while data and data[-1] == "":  # `…|CONFIGRELOAD|` ends with an empty field
-        data = data[:-1]
-    return Event(epoch, callid, queue, agent, name.upper(), data, source, line)
+        return Reject(source, line, "fewer than 5 fields", text[:TEXT_LIMIT])
+    epoch = flat_epoch(fields[0])
+    if epoch is None:
+        return Reject(source, line, "epoch is not a number", text[:TEXT_LIMIT])
+    return _event(epoch, fields[1], fields[2], fields[3], fields[4].strip(),
+                  fields[5:], source, line, text)
+
+
+REQUIRED_COLUMNS = {"time", "callid", "event"}
+
+
+def realtime_dialect(first_line: str) -> str | None:
+    """The delimiter of a realtime-table export whose first line is this header (``,``
+    from PostgreSQL/MySQL CSV, ``;``, or tab from MySQL ``INTO OUTFILE``), else None."""
+    for delimiter in (",", ";", "\t"):
+        try:
+            columns = {c.strip().lower() for c in parse_csv_line(first_line, delimiter)}
+        except (csv.Error, StopIteration):
+            continue
+        if columns >= REQUIRED_COLUMNS:
+            return delimiter
+    return None
+
+
+def parse_csv_line(text: str, delimiter: str = ",") -> list[str]:
+    return next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter))
 
 
 class RealtimeReader:
-    """Rows of a realtime ``queue_log`` table exported as CSV with a header.
+    """Rows of a realtime ``queue_log`` table exported with a header.
 
-    ``time`` is local time of the server unless it carries an offset; ``data`` (old
-    schema) is split on ``|``; ``data1``…``data5`` are taken as they are.
+    ``time`` is local time of the server unless it carries an offset (or is a number of
+    seconds since the epoch); ``data`` (old schema) is split on ``|``; ``data1``…``dataN``
+    are taken as they are (a ``|`` in the last one holds the parameters that did not fit).
     """
 
-    def __init__(self, header: list[str], tz: str) -> None:
+    def __init__(self, header: list[str], tz: str, delimiter: str = ",") -> None:
         self.columns = [h.strip().lower() for h in header]
         self.tz = ZoneInfo(tz)
+        self.delimiter = delimiter
+        numbered = sorted((int(c[4:]), c) for c in self.columns
+                          if c.startswith("data") and c[4:].isdigit())
+        self.data_columns = [c for _, c in numbered]
+        self.queue_column = "queuename" if "queuename" in self.columns else "queue"
 
-    def parse(self, row: list[str], source: str, line: int) -> Event | Reject:
-        text = ",".join(row)[:200]
+    def epoch(self, text: str) -> float | None:
+        """The time of a row, as :meth:`parse_text` reads it (None: unreadable)."""
+        try:
+            row = parse_csv_line(text, self.delimiter)
+        except (csv.Error, StopIteration):
+            return None
+        if len(row) != len(self.columns):
+            return None
+        return self._epoch(row[self.columns.index("time")])
+
+    def _epoch(self, value: str) -> float | None:
+        stamp = value.strip()
+        if EPOCH.fullmatch(stamp):
+            return float(stamp)
+        try:
+            moment = datetime.fromisoformat(stamp)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.tz)
+            return moment.timestamp()
+        except (ValueError, OverflowError, OSError):
+            return None
+
+    def parse_text(self, text: str, source: str, line: int) -> Event | Reject:
+        clipped = text.rstrip("\r\n")[:TEXT_LIMIT]
+        if "\x00" in text:
+            return Reject(source, line, "NUL byte in the line", clipped.replace("\x00", ""))
+        try:
+            row = parse_csv_line(text, self.delimiter)
+        except (csv.Error, StopIteration):
+            return Reject(source, line, "malformed CSV row", clipped)
+        return self.parse(row, source, line, clipped)
+
+    def parse(self, row: list[str], source: str, line: int, text: str = "") -> Event | Reject:
+        text = text or self.delimiter.join(row)[:TEXT_LIMIT]
         if len(row) != len(self.columns):
             return Reject(source, line, "wrong number of columns", text)
         values = dict(zip(self.columns, row, strict=True))
-        try:
-            moment = datetime.fromisoformat(values.get("time", "").strip())
-        except ValueError:
+        epoch = self._epoch(values["time"])
+        if epoch is None:
             return Reject(source, line, "unreadable time", text)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.tz)
-        name = values.get("event", "").strip().upper()
-        if not name:
-            return Reject(source, line, "missing event name", text)
-        if "data1" in values:
-            data = [values.get(f"data{i}", "") for i in range(1, 6)]
-            if data[4] and "|" in data[4]:  # ATTENDEDTRANSFER LINK glues the 6th field
-                data = data[:4] + data[4].split("|")
+        if self.data_columns:
+            data = [values[c] for c in self.data_columns]
+            if data and "|" in data[-1]:  # ATTENDEDTRANSFER LINK glues the 6th field
+                data = data[:-1] + data[-1].split("|")
         else:
             data = values.get("data", "").split("|") if values.get("data") else []
-        while data and data[-1] == "":
-            data.pop()
-        return Event(moment.timestamp(), values.get("callid", ""), values.get("queuename", ""),
-                     values.get("agent", ""), name, tuple(data), source, line)
-
-
-def is_realtime_header(first_line: str) -> bool:
-    lowered = first_line.lower()
-    return "callid" in lowered and "event" in lowered and ("time" in lowered)
-
-
-def parse_csv_line(text: str) -> list[str]:
-    return next(csv.reader([text]))
+        return _event(epoch, values.get("callid", ""), values.get(self.queue_column, ""),
+                      values.get("agent", ""), values.get("event", "").strip(), data,
+                      source, line, text)

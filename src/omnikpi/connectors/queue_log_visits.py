@@ -1,39 +1,88 @@
-"""From queue_log events to canonical contacts and agent states.
+"""From ordered queue_log events to canonical contacts and agent states.
 
 A contact is one caller visit to one queue: ``(callid, queue)`` from ENTERQUEUE to its
-closing event (``docs/spec/asterisk-queue-log.md`` §5). Open visits and agent states are
-plain data, so an import can stop at the end of a file and go on with the next file (log
-rotation) or with the same file once it has grown.
+closing event (``docs/spec/asterisk-queue-log.md`` §5). Events arrive in the order of
+``queue_log_order`` (time, then a fixed order within a second), so the result does not
+depend on the order of the lines. Open visits and agent states are plain data, so an
+import can stop at the end of a file and go on with the next file (log rotation) or with
+the same file once it has grown.
+
+Every event fed is accounted for exactly once: a contact event, an agent event, an
+ignored known event (counted by name) or a reject (with its reason).
+
+Lines older than the last import (a late line in a grown file, an older file imported
+after a newer one) are merged when what they change is still open: an event of a visit
+still waiting or talking, an agent event no older than the agent's last written change.
+Anything else is rejected as ``older than the last import`` — the rows written before
+are never rewritten. A late call event's effect on its agent starts, at the earliest,
+where that agent's written time ends.
 """
 
 from __future__ import annotations
 
+import heapq
+import re
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
 from omnikpi.connectors.queue_log_lines import Event, Reject
 
-ANSWERED_ENDS = {"COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER",
-                 "ATTENDEDTRANSFER", "AGENTDUMP", "SYSCOMPAT"}
-TRANSFERS = {"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
-EXITS = {"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY"}
-BLOCKED = {"FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"}
-INFORMATIONAL = {"DID", "INFO", "PENALTY", "RINGINUSE", "CONFIGRELOAD", "OUTCALL",
-                 "REMOVEMEMBER_REALTIME"}
-AGENT_EVENTS = {"ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL",
-                "AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF"}
-RING_EVENTS = {"RINGNOANSWER", "RINGCANCELED"}
-KNOWN = (ANSWERED_ENDS | EXITS | BLOCKED | INFORMATIONAL | AGENT_EVENTS | RING_EVENTS
-         | {"ENTERQUEUE", "CONNECT", "ABANDON", "QUEUESTART"})
+TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER", "AGENTDUMP", "SYSCOMPAT"}
+EXITS = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY"})
+BLOCKED = frozenset({"FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"})
+HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
+                     | {"COMPLETEAGENT", "COMPLETECALLER"})
+"""A visit ended this way and the same call entering another queue next is a transfer leg
+(an explicit transfer may also come back to the same queue)."""
+KNOWN = frozenset(EVENTS)
+
+LATE = "older than the last import"
+NO_AGENT = "agent event without an agent"
+PAIR_SECONDS = 2.0
+"""An agent login and the ADDMEMBER lines of one Local/ interface this close in time are
+one agent (Wazo logs the agent in, then adds its interface to its queues)."""
+WRAPUP_WAIT_SECONDS = 2.0
+"""An ended answered contact waits this long for its WRAPUPSTART before it is written."""
+CALL_MEMORY_SECONDS = 4 * 3600.0
+"""How long a call's visit numbers and last exit are remembered after its last event."""
+UNSPECIFIED = "unspecified"
+
+_CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d+)?$")
+
+
+def interface_of(channel: str) -> str | None:
+    """``SIP/1001-0000002a`` → ``SIP/1001``; ``Local/1001@agents-00000001;1`` →
+    ``Local/1001@agents``; None when the text is not a channel name."""
+    channel = channel.strip()
+    if "/" not in channel or channel.startswith("/") or " " in channel:
+        return None
+    return _CHANNEL_SUFFIX.sub("", channel) or None
+
+
+def _none(value: str) -> bool:
+    """An empty field or ``NONE`` (fields arrive stripped)."""
+    return value in ("NONE", "") or (len(value) == 4 and value.upper() == "NONE")
+
+
+def _is_agent_name(name: str) -> bool:
+    return name.lower().startswith("agent/")
 
 
 @dataclass
 class AgentState:
     queues: list[str] = field(default_factory=list)
     logged_in: bool = False
+    logged_off: bool = False
+    """Its last login event was a logoff (an UNPAUSE then does not log it back in)."""
     paused: dict[str, str] = field(default_factory=dict)  # queue (or "*") → reason
     calls: int = 0
-    label: tuple[str, str | None] | None = None
+    acw_until: float | None = None
+    last_call_end: float | None = None
+    label: list[Any] | None = None  # [state, reason]
     since: float = 0.0
 
 
@@ -42,26 +91,37 @@ class ImportState:
     """Everything an import must remember to continue later."""
 
     visits: dict[str, dict[str, Any]] = field(default_factory=dict)  # "callid|queue" → visit
-    visit_counts: dict[str, int] = field(default_factory=dict)
-    last_exit: dict[str, list[Any]] = field(default_factory=dict)  # callid → [id, outcome]
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """callid → {"n": {queue: visits so far}, "last": [id, outcome, queue, epoch], "seen"}"""
     agents: dict[str, AgentState] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # interface → agent
+    logins: list[list[Any]] = field(default_factory=list)  # [epoch, agent] not yet paired
+    adds: list[list[Any]] = field(default_factory=list)  # [epoch, interface] not yet paired
     last_epoch: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"visits": self.visits, "visit_counts": self.visit_counts,
-                "last_exit": self.last_exit, "last_epoch": self.last_epoch,
-                "agents": {k: vars(v) | {"label": list(v.label) if v.label else None}
-                           for k, v in self.agents.items()}}
+        return {"visits": self.visits, "calls": self.calls, "last_epoch": self.last_epoch,
+                "aliases": self.aliases, "logins": self.logins, "adds": self.adds,
+                "agents": {k: vars(v) for k, v in self.agents.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportState:
+        last_epoch = float(data.get("last_epoch", 0.0))
         agents = {}
+        known = set(AgentState.__dataclass_fields__)
         for name, raw in data.get("agents", {}).items():
-            state = AgentState(**{k: v for k, v in raw.items() if k != "label"})
-            state.label = tuple(raw["label"]) if raw.get("label") else None
-            agents[name] = state
-        return cls(data.get("visits", {}), data.get("visit_counts", {}),
-                   data.get("last_exit", {}), agents, data.get("last_epoch", 0.0))
+            agents[name] = AgentState(**{k: v for k, v in raw.items() if k in known})
+        calls: dict[str, dict[str, Any]] = data.get("calls", {})
+        # state files written before the call memo (visit_counts, last_exit)
+        for key, count in data.get("visit_counts", {}).items():
+            callid, _, queue = key.partition("|")
+            memo = calls.setdefault(callid, {"n": {}, "last": None, "seen": last_epoch})
+            memo["n"][queue] = count
+        for callid, last in data.get("last_exit", {}).items():
+            memo = calls.setdefault(callid, {"n": {}, "last": None, "seen": last_epoch})
+            memo["last"] = [*last[:3], last_epoch]
+        return cls(data.get("visits", {}), calls, agents, data.get("aliases", {}),
+                   data.get("logins", []), data.get("adds", []), last_epoch)
 
 
 @dataclass
@@ -69,211 +129,495 @@ class Output:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    informational: int = 0
+    contact_events: int = 0
+    agent_events: int = 0
+    ignored: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
     lost_visits: int = 0
+    late_merged: int = 0
+
+
+@dataclass(frozen=True)
+class Ignored:
+    label: str
+
+
+Verdict = str | Ignored | None
+"""What a handler made of its event: None (used), a reject reason, or ignored."""
 
 
 class VisitMachine:
     def __init__(self, state: ImportState | None = None) -> None:
         self.state = state or ImportState()
         self.out = Output()
+        self.watermark = self.state.last_epoch
+        """The latest moment of the previous imports: an event before it is late."""
+        self.pending: dict[str, dict[str, Any]] = {}  # contact id → row waiting for WRAPUPSTART
+        self.pending_by_visit: dict[str, str] = {}  # "callid|queue" → its waiting row's id
+        self.pending_order: deque[tuple[float, str]] = deque()
+        self.handlers: dict[str, Callable[[Event, bool], Verdict]] = {
+            name: getattr(self, f"_on_{name.lower()}", None)
+            or (self._on_blocked if name in BLOCKED else self._on_end)
+            for name, spec in EVENTS.items() if spec.kind != IGNORED}
+        self.timers: list[tuple[float, str]] = [
+            (st.acw_until, name) for name, st in self.state.agents.items()
+            if st.acw_until is not None]
+        heapq.heapify(self.timers)
+
+    # -- one event, one verdict ------------------------------------------------------
+    def feed(self, event: Event) -> None:
+        self._advance(event.epoch)
+        spec = EVENTS.get(event.name)
+        late = event.epoch < self.watermark
+        verdict: Verdict
+        if spec is None:
+            verdict = f"unknown event {event.name}"
+        elif spec.kind == IGNORED:
+            verdict = Ignored(event.name)
+        elif late and event.name == "QUEUESTART":
+            verdict = LATE
+        elif spec.kind == CONTACT and event.name != "QUEUESTART" and (
+                _none(event.callid) or _none(event.queue)):
+            verdict = "call event without a callid or a queue"
+        else:
+            verdict = self.handlers[event.name](event, late)
+        if verdict is None:
+            assert spec is not None
+            if spec.kind == CONTACT:
+                self.out.contact_events += 1
+            else:
+                self.out.agent_events += 1
+            if late:
+                self.out.late_merged += 1
+        elif isinstance(verdict, Ignored):
+            self.out.ignored[verdict.label] += 1
+        else:
+            self._reject(event, verdict)
+        self.state.last_epoch = max(self.state.last_epoch, event.epoch)
+
+    def reject_duplicate(self, event: Event) -> None:
+        """A line equal to an earlier one in every field: reported, not applied twice."""
+        self._reject(event, "duplicate line")
+
+    def _reject(self, event: Event, reason: str) -> None:
+        stamp = str(int(event.epoch)) if event.epoch == int(event.epoch) else repr(event.epoch)
+        text = "|".join((stamp, event.callid, event.queue, event.agent,
+                         event.name, *event.data))
+        self.out.rejects.append(Reject(event.source, event.line, reason, text[:200]))
+        self.out.rejected[reason.split(" (")[0]] += 1
+
+    def _advance(self, epoch: float) -> None:
+        """Wrap-ups that ended before ``epoch``; contacts no WRAPUPSTART can follow now."""
+        while self.timers and self.timers[0][0] <= epoch:
+            until, agent = heapq.heappop(self.timers)
+            st = self.state.agents.get(agent)
+            if st is not None and st.acw_until == until:
+                st.acw_until = None
+                self._relabel(agent, until)
+        while self.pending_order and self.pending_order[0][0] < epoch - WRAPUP_WAIT_SECONDS:
+            self._release(self.pending_order.popleft()[1])
+
+    def _release(self, contact_id: str) -> None:
+        row = self.pending.pop(contact_id, None)
+        if row is None:
+            return
+        key = str(row.pop("_visit"))
+        if self.pending_by_visit.get(key) == contact_id:
+            del self.pending_by_visit[key]
+        self.out.contacts.append(row)
 
     # -- contacts -----------------------------------------------------------------
-    def _reject(self, event: Event, reason: str) -> None:
-        self.out.rejects.append(Reject(event.source, event.line, reason, event.name))
+    def _memo(self, event: Event) -> dict[str, Any]:
+        memo = self.state.calls.setdefault(event.callid, {"n": {}, "last": None, "seen": 0.0})
+        memo["seen"] = max(float(memo["seen"]), event.epoch)
+        return memo
 
-    def _new_id(self, callid: str, queue: str) -> str:
-        key = f"{callid}|{queue}"
-        count = self.state.visit_counts.get(key, 0) + 1
-        self.state.visit_counts[key] = count
-        return f"{callid}@{queue}" + (f"#{count}" if count > 1 else "")
+    def _new_id(self, event: Event, memo: dict[str, Any] | None = None) -> str:
+        counts = (memo or self._memo(event))["n"]
+        count = counts[event.queue] = int(counts.get(event.queue, 0)) + 1
+        return f"{event.callid}@{event.queue}" + (f"#{count}" if count > 1 else "")
 
-    def _emit(self, visit: dict[str, Any], ended: float | None, outcome: str, *,
-              abandoned: float | None = None, transferred: bool = False) -> None:
-        self.out.contacts.append({
+    def _row(self, visit: dict[str, Any], ended: float | None, outcome: str, *,
+             abandoned: float | None = None, transferred: bool = False) -> dict[str, Any]:
+        return {
             "contact_id": visit["id"], "parent_id": visit.get("parent"), "channel": "voice",
             "direction": "inbound", "queue": visit["queue"],
             "customer_id": visit.get("customer") or None, "arrived_at": visit["arrived"],
             "blocked": visit.get("blocked", False), "accepted_at": visit.get("connect"),
             "first_response_at": visit.get("connect"), "abandoned_at": abandoned,
             "ended_at": ended, "agent_id": visit.get("agent"), "transferred": transferred,
-            "outcome": outcome,
-        })
+            "outcome": outcome, "acw_seconds": None,
+        }
 
-    def _close(self, event: Event) -> dict[str, Any] | None:
-        visit = self.state.visits.pop(f"{event.callid}|{event.queue}", None)
-        if visit is None:
-            self._reject(event, f"{event.name} without an open ENTERQUEUE for this call/queue")
-        return visit
+    def _lost(self, visit: dict[str, Any], epoch: float) -> None:
+        """A visit whose end is unknown: written as ``lost``, its agent's call over."""
+        self.out.lost_visits += 1
+        if visit.get("connect") is not None and visit.get("agent"):
+            self._call_ends(str(visit["agent"]), epoch)
+        self.out.contacts.append(self._row(visit, None, "lost"))
 
-    def feed(self, event: Event) -> None:
-        self.state.last_epoch = max(self.state.last_epoch, event.epoch)
-        name = event.name
-        if name not in KNOWN:
-            self._reject(event, f"unknown event {name}")
-            return
-        if name in INFORMATIONAL:
-            self.out.informational += 1
-            return
-        if name == "QUEUESTART":
-            for visit in self.state.visits.values():
-                self.out.lost_visits += 1
-                self._emit(visit, None, "lost")
-            self.state.visits.clear()
-            for agent, st in self.state.agents.items():
-                st.calls, st.paused, st.logged_in = 0, {}, False
-                self._relabel(agent, event.epoch)
-            return
-        if name in AGENT_EVENTS:
-            self._agent_event(event)
-            return
-        if name in RING_EVENTS:
-            self._ring(event)
-            return
-        getattr(self, f"_on_{name.lower()}", self._on_closing)(event)
+    def _on_queuestart(self, event: Event, late: bool) -> Verdict:
+        for visit in list(self.state.visits.values()):
+            self._lost(visit, event.epoch)
+        self.state.visits.clear()
+        for agent, st in self.state.agents.items():
+            st.calls, st.paused, st.queues, st.acw_until = 0, {}, [], None
+            st.logged_in = st.logged_off = False  # static members come back by themselves
+            self._relabel(agent, event.epoch)
+        return None
 
-    def _on_enterqueue(self, event: Event) -> None:
+    def _on_enterqueue(self, event: Event, late: bool) -> Verdict:
         key = f"{event.callid}|{event.queue}"
         if key in self.state.visits:  # a second ENTERQUEUE is a new visit
-            self.out.lost_visits += 1
-            self._emit(self.state.visits.pop(key), None, "lost")
-        parent = self.state.last_exit.get(event.callid)
-        visit = {"id": self._new_id(event.callid, event.queue), "queue": event.queue,
-                 "arrived": event.epoch,
-                 "customer": event.data[1] if len(event.data) > 1 else None,
-                 "parent": parent[0] if parent and parent[2] != event.queue else None}
-        self.state.visits[key] = visit
+            self._lost(self.state.visits.pop(key), event.epoch)
+        memo = self._memo(event)
+        last = memo["last"]
+        parent = None
+        if last and last[1] in HANDOFFS and (last[2] != event.queue
+                                             or last[1].upper() in TRANSFERS):
+            parent = last[0]
+        self.state.visits[key] = {
+            "id": self._new_id(event, memo), "queue": event.queue, "arrived": event.epoch,
+            "customer": event.data[1] if len(event.data) > 1 else None, "parent": parent}
+        return None
 
-    def _on_connect(self, event: Event) -> None:
+    def _on_blocked(self, event: Event, late: bool) -> Verdict:
+        visit = {"id": self._new_id(event), "queue": event.queue, "arrived": event.epoch,
+                 "blocked": True}
+        self.out.contacts.append(self._row(visit, None, event.name.lower()))
+        return None
+
+    def _on_connect(self, event: Event, late: bool) -> Verdict:
         visit = self.state.visits.get(f"{event.callid}|{event.queue}")
         if visit is None:
-            self._reject(event, "CONNECT without ENTERQUEUE (not counted: no arrival known)")
-            return
+            return LATE if late else "CONNECT without ENTERQUEUE (not counted: no arrival known)"
         if visit.get("connect") is not None:
-            self._reject(event, "second CONNECT for the same visit")
-            return
-        visit["connect"], visit["agent"] = event.epoch, event.agent
-        self._agent_call(event.agent, +1, event.epoch)
+            return "second CONNECT for the same visit"
+        self._memo(event)
+        agent = self._who(event.agent)
+        visit["connect"], visit["agent"] = event.epoch, agent
+        if agent is not None:
+            self._call_starts(agent, event.queue, event.epoch)
+        return None
 
-    def _on_abandon(self, event: Event) -> None:
-        visit = self._close(event)
+    def _on_end(self, event: Event, late: bool) -> Verdict:
+        """Every event that ends a visit: answered ends, ABANDON, the exits."""
+        name, key = event.name, f"{event.callid}|{event.queue}"
+        memo = self._memo(event)
+        visit = self.state.visits.pop(key, None)
         if visit is None:
-            return
-        if visit.get("connect") is not None:
-            self._reject(event, "ABANDON after CONNECT")
-            self._agent_call(visit["agent"], -1, event.epoch)
-            visit["connect"] = None
-        self._emit(visit, None, "abandon", abandoned=event.epoch)
-
-    def _on_closing(self, event: Event) -> None:
-        name = event.name
-        if name in BLOCKED:
-            blocked: dict[str, Any] = {"id": self._new_id(event.callid, event.queue),
-                                       "queue": event.queue, "arrived": event.epoch,
-                                       "blocked": True}
-            self._emit(blocked, None, name.lower())
-            return
-        visit = self._close(event)
-        if visit is None:
-            return
-        if name in EXITS:
-            self.state.last_exit[event.callid] = [visit["id"], name.lower(), event.queue]
-            self._emit(visit, event.epoch, name.lower())
-            return
-        if visit.get("connect") is None:
-            self._reject(event, f"{name} without CONNECT")
-            self._emit(visit, None, "lost")
-            return
-        transferred = name in TRANSFERS
-        if transferred:
-            self.state.last_exit[event.callid] = [visit["id"], name.lower(), event.queue]
-        self._agent_call(str(visit["agent"]), -1, event.epoch)
-        self._emit(visit, event.epoch, name.lower(), transferred=transferred)
+            last = memo["last"]
+            if name == "LEAVEEMPTY" and last and last[1] == "exitempty" \
+                    and last[2] == event.queue:
+                return Ignored("LEAVEEMPTY after EXITEMPTY")
+            if late:
+                return LATE
+            return f"{name} without an open ENTERQUEUE for this call/queue"
+        outcome = name.lower()
+        answered = visit.get("connect") is not None
+        memo["last"] = [visit["id"], outcome, event.queue, event.epoch]
+        if answered != (name in ANSWERED_ENDS):
+            self._lost(visit, event.epoch)
+            memo["last"][1] = "lost"
+            return f"{name} after CONNECT" if answered else f"{name} without CONNECT"
+        if name == "ABANDON":
+            self.out.contacts.append(self._row(visit, None, outcome, abandoned=event.epoch))
+        elif name in EXITS:
+            self.out.contacts.append(self._row(visit, event.epoch, outcome))
+        else:
+            if visit.get("agent"):
+                self._call_ends(str(visit["agent"]), event.epoch)
+            row = self._row(visit, event.epoch, outcome, transferred=name in TRANSFERS)
+            row["_visit"] = key  # written once its WRAPUPSTART had time to follow
+            self.pending[row["contact_id"]] = row
+            self.pending_by_visit[key] = row["contact_id"]
+            self.pending_order.append((event.epoch, row["contact_id"]))
+        return None
 
     # -- agents ---------------------------------------------------------------------
-    def _agent(self, name: str) -> AgentState:
-        return self.state.agents.setdefault(name, AgentState())
+    def _who(self, raw: str) -> str | None:
+        """The agent a queue_log agent field names: ``NONE`` is no agent; an interface
+        known to be an agent's is that agent."""
+        name = raw.strip()
+        if not name or name.upper() == "NONE":
+            return None
+        return self.state.aliases.get(name, name)
 
-    def _label(self, st: AgentState) -> tuple[str, str | None]:
+    def _agent(self, name: str) -> AgentState:
+        st = self.state.agents.get(name)
+        if st is None:
+            st = self.state.agents[name] = AgentState()
+        return st
+
+    def _member(self, event: Event, late: bool) -> tuple[str, AgentState] | str:
+        """The event's agent, or why the event cannot be applied."""
+        agent = self._who(event.agent)
+        if agent is None:
+            return NO_AGENT
+        st = self._agent(agent)
+        if late and st.label is not None and event.epoch < st.since:
+            return LATE
+        return agent, st
+
+    @staticmethod
+    def _label(st: AgentState) -> list[Any]:
         if not st.logged_in:
-            return ("logged_out", None)
+            return ["logged_out", None]
         if st.calls > 0:
-            return ("handling", None)
-        if "*" in st.paused or (st.queues and all(q in st.paused for q in st.queues)):
-            reason = st.paused.get("*") or next(iter(st.paused.values()), None)
-            return ("not_ready", reason or "unspecified")
-        return ("available", None)
+            return ["handling", None]
+        if st.acw_until is not None:
+            return ["acw", None]
+        paused = st.paused
+        if paused and ("*" in paused or (st.queues and all(q in paused for q in st.queues))):
+            reasons = [st.paused["*"]] if "*" in st.paused else []
+            reasons += [st.paused[q] for q in sorted(st.paused) if q != "*"]
+            named = [r for r in reasons if r and r != UNSPECIFIED]
+            return ["not_ready", named[0] if named else UNSPECIFIED]
+        return ["available", None]
 
     def _relabel(self, agent: str, epoch: float) -> None:
         st = self._agent(agent)
         label = self._label(st)
+        if st.label is None and label[0] == "logged_out":
+            return  # never seen logged in (a logoff, the file starting later): nothing to say
+        if st.label is not None:
+            epoch = max(epoch, st.since)  # time already written is not rewritten
         if label == st.label:
             return
         if st.label is not None and epoch > st.since:
             self._emit_state(agent, st.label, st.since, epoch)
         st.label, st.since = label, epoch
 
-    def _emit_state(self, agent: str, label: tuple[str, str | None], start: float,
-                    end: float) -> None:
-        self.out.states.append({"agent_id": agent, "state": label[0], "reason": label[1],
-                                "start": start, "end": end,
-                                "channel": "voice" if label[0] == "handling" else None})
+    def _emit_state(self, agent: str, label: list[Any], start: float, end: float) -> None:
+        self.out.states.append({
+            "agent_id": agent, "state": label[0], "reason": label[1], "start": start,
+            "end": end, "channel": "voice" if label[0] in ("handling", "acw") else None})
 
-    def _agent_call(self, agent: str, delta: int, epoch: float) -> None:
+    @staticmethod
+    def _serves(st: AgentState, queue: str) -> None:
+        st.logged_in, st.logged_off = True, False
+        if not _none(queue) and queue not in st.queues:
+            st.queues.append(queue)
+
+    def _call_starts(self, agent: str, queue: str, epoch: float) -> None:
         st = self._agent(agent)
-        st.calls = max(0, st.calls + delta)
-        st.logged_in = st.logged_in or delta > 0  # a call proves a login we did not see
+        self._serves(st, queue)  # a call proves a login we did not see
+        st.calls += 1
+        st.acw_until = None
         self._relabel(agent, epoch)
 
-    def _ring(self, event: Event) -> None:
+    def _call_ends(self, agent: str, epoch: float) -> None:
+        st = self._agent(agent)
+        st.calls = max(0, st.calls - 1)
+        if st.calls == 0:
+            st.last_call_end = epoch
+        self._relabel(agent, epoch)
+
+    def _merge(self, interface: str, agent: str) -> None:
+        """The interface is the agent's from now on; its state so far joins the agent's."""
+        self.state.aliases[interface] = agent
+        old = self.state.agents.pop(interface, None)
+        if old is None:
+            return
+        st = self._agent(agent)
+        st.queues += [q for q in old.queues if q not in st.queues]
+        st.paused = {**old.paused, **st.paused}
+        st.logged_in = st.logged_in or old.logged_in
+        if st.label is None and old.label is not None:
+            st.label, st.since = old.label, old.since
+
+    def _recent(self, pairs: list[list[Any]], epoch: float) -> list[list[Any]]:
+        return [p for p in pairs if epoch - PAIR_SECONDS <= float(p[0]) <= epoch]
+
+    def _login(self, event: Event, late: bool) -> Verdict:
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        channel = interface_of(event.data[0]) if event.name == "AGENTLOGIN" and event.data \
+            else None
+        if channel is not None and channel != agent:
+            self._merge(channel, agent)
+        elif _is_agent_name(agent):
+            adds = {str(p[1]) for p in self._recent(self.state.adds, event.epoch)}
+            if len(adds) == 1:
+                self._merge(adds.pop(), agent)
+                self.state.adds = []
+            else:
+                self.state.logins = [*self._recent(self.state.logins, event.epoch),
+                                     [event.epoch, agent]]
+        st = self._agent(agent)
+        self._serves(st, event.queue)
+        self._relabel(agent, event.epoch)
+        return None
+
+    _on_agentlogin = _login
+    _on_agentcallbacklogin = _login
+
+    def _on_addmember(self, event: Event, late: bool) -> Verdict:
+        raw = event.agent.strip()
+        if raw.lower().startswith("local/") and raw not in self.state.aliases:
+            logins = {str(p[1]) for p in self._recent(self.state.logins, event.epoch)}
+            if len(logins) == 1:
+                self._merge(raw, logins.pop())
+                self.state.logins = []
+            else:
+                self.state.adds = [*self._recent(self.state.adds, event.epoch),
+                                   [event.epoch, raw]]
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        self._serves(st, event.queue)
+        if event.data and event.data[0].upper() == "PAUSED":
+            st.paused[event.queue] = UNSPECIFIED
+        self._relabel(agent, event.epoch)
+        return None
+
+    def _leave(self, agent: str, st: AgentState, queue: str, epoch: float) -> None:
+        if not _none(queue):
+            if queue in st.queues:
+                st.queues.remove(queue)
+            st.paused.pop(queue, None)
+            if st.queues:
+                self._relabel(agent, epoch)
+                return
+        st.logged_in, st.logged_off, st.queues, st.paused = False, True, [], {}
+        st.acw_until = None
+        self._relabel(agent, epoch)
+
+    def _on_removemember(self, event: Event, late: bool) -> Verdict:
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        self._leave(*found, event.queue, event.epoch)
+        return None
+
+    _on_agentlogoff = _on_removemember
+    _on_agentcallbacklogoff = _on_removemember
+
+    def _pause(self, event: Event, late: bool) -> Verdict:
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        reason = (event.data[0].strip() if event.data else "") or UNSPECIFIED
+        self._serves(st, event.queue)  # paused proves a member: static ones never log in
+        everywhere = event.name == "PAUSEALL" or _none(event.queue)
+        st.paused["*" if everywhere else event.queue] = reason
+        self._relabel(agent, event.epoch)
+        return None
+
+    _on_pause = _pause
+    _on_pauseall = _pause
+
+    def _unpause(self, event: Event, late: bool) -> Verdict:
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        if event.name == "UNPAUSEALL":
+            st.paused.clear()
+        else:
+            st.paused.pop(event.queue, None)
+            st.paused.pop("*", None)
+        if not st.logged_off:  # a static member's unpause; after a logoff it proves nothing
+            self._serves(st, event.queue)
+        self._relabel(agent, event.epoch)
+        return None
+
+    _on_unpause = _unpause
+    _on_unpauseall = _unpause
+
+    def _on_pausereason(self, event: Event, late: bool) -> Verdict:
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        if not st.paused or not st.logged_in:
+            return "PAUSEREASON without a pause in progress"
+        reason = (event.data[0].strip() if event.data else "") or UNSPECIFIED
+        for queue in st.paused:
+            st.paused[queue] = reason
+        self._relabel(agent, event.epoch)
+        return None
+
+    def _ring(self, event: Event, late: bool) -> Verdict:
         """Ringing before its own timestamp is not available time."""
         try:
             ring_seconds = float(event.data[0]) / 1000 if event.data else 0.0
         except ValueError:
-            self._reject(event, f"{event.name} ring time is not a number")
-            return
-        st = self._agent(event.agent)
-        if st.logged_in and st.label == ("available", None) and ring_seconds > 0:
+            return f"{event.name} ring time is not a number"
+        if not 0 <= ring_seconds < 86_400:
+            return f"{event.name} ring time out of range"
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        self._serves(st, event.queue)  # rung: a logged-in member
+        self._relabel(agent, event.epoch)
+        if st.label == ["available", None] and ring_seconds > 0 and event.epoch > st.since:
             start = max(st.since, event.epoch - ring_seconds)
             if start > st.since:
-                self._emit_state(event.agent, st.label, st.since, start)
-            self._emit_state(event.agent, ("not_ready", "ringing"), start, event.epoch)
+                self._emit_state(agent, st.label, st.since, start)
+            self._emit_state(agent, ["not_ready", "ringing"], start, event.epoch)
             st.since = event.epoch
+        return None
 
-    def _agent_event(self, event: Event) -> None:
-        st = self._agent(event.agent)
-        reason = event.data[0] if event.data else ""
-        name = event.name
-        if name in ("ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"):
-            st.logged_in = True
-            if event.queue not in ("", "NONE") and event.queue not in st.queues:
-                st.queues.append(event.queue)
-            if name == "ADDMEMBER" and reason.upper() == "PAUSED":
-                st.paused[event.queue] = "unspecified"
-        elif name in ("REMOVEMEMBER",):
-            if event.queue in st.queues:
-                st.queues.remove(event.queue)
-            st.paused.pop(event.queue, None)
-            st.logged_in = bool(st.queues)
-        elif name in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF"):
-            st.logged_in, st.queues, st.paused = False, [], {}
-        elif name == "PAUSEALL":
-            st.paused["*"] = reason or "unspecified"
-        elif name == "UNPAUSEALL":
-            st.paused.clear()
-        elif name == "PAUSE":
-            st.paused[event.queue] = reason or "unspecified"
-            if event.queue not in ("", "NONE") and event.queue not in st.queues:
-                st.queues.append(event.queue)
-        elif name == "UNPAUSE":
-            st.paused.pop(event.queue, None)
-            st.paused.pop("*", None)
-        self._relabel(event.agent, event.epoch)
+    _on_ringnoanswer = _ring
+    _on_ringcanceled = _ring
 
-    def flush_states(self) -> None:
-        """Emit every agent's current state up to the last moment seen (it goes on later)."""
+    def _on_wrapupstart(self, event: Event, late: bool) -> Verdict:
+        try:
+            seconds = float(event.data[0]) if event.data else float("nan")
+        except ValueError:
+            seconds = float("nan")
+        if not 0 <= seconds < 86_400:
+            return "WRAPUPSTART wrap-up time is not a number of seconds"
+        found = self._member(event, late)
+        if isinstance(found, str):
+            return found
+        agent, st = found
+        waiting = self.pending_by_visit.get(f"{event.callid}|{event.queue}")
+        if waiting is not None:
+            self.pending[waiting]["acw_seconds"] = seconds
+        if seconds > 0 and st.logged_in and st.calls == 0:
+            start = event.epoch
+            ended = st.last_call_end
+            if ended is not None and 0 <= start - ended <= WRAPUP_WAIT_SECONDS \
+                    and st.since <= ended:  # wrap-up time runs from the call's end
+                start = ended
+            st.acw_until = start + seconds
+            heapq.heappush(self.timers, (st.acw_until, agent))
+            self._relabel(agent, start)
+        return None
+
+    # -- end of input ---------------------------------------------------------------
+    def finish(self, flush_states: bool = True) -> None:
+        """Write what is final: wrap-ups over by the last moment read, contacts waiting
+        for a WRAPUPSTART; with ``flush_states``, every agent's current state up to the
+        last moment read (it goes on in the next import). Forget calls long over."""
         end = self.state.last_epoch
-        for agent, st in self.state.agents.items():
-            if st.label is not None and end > st.since:
-                self._emit_state(agent, st.label, st.since, end)
-                st.since = end
+        while self.timers and self.timers[0][0] <= end:
+            until, agent = heapq.heappop(self.timers)
+            st = self.state.agents.get(agent)
+            if st is not None and st.acw_until == until:
+                st.acw_until = None
+                self._relabel(agent, until)
+        while self.pending_order:
+            self._release(self.pending_order.popleft()[1])
+        if flush_states:
+            for agent, st in self.state.agents.items():
+                if st.label is not None and end > st.since:
+                    self._emit_state(agent, st.label, st.since, end)
+                    st.since = end
+        open_calls = {key.split("|", 1)[0] for key in self.state.visits}
+        horizon = end - CALL_MEMORY_SECONDS
+        self.state.calls = {callid: memo for callid, memo in self.state.calls.items()
+                            if float(memo["seen"]) >= horizon or callid in open_calls}
+        self.state.logins = self._recent(self.state.logins, end)
+        self.state.adds = self._recent(self.state.adds, end)
+
+    # kept for callers of the previous interface
+    def flush_states(self) -> None:
+        self.finish(flush_states=True)

@@ -55,7 +55,8 @@ def test_flat_file_to_canonical_rows(tmp_path: Path) -> None:
     assert summary.rejected == {"fewer than 5 fields": 1,
                                 "COMPLETEAGENT without an open ENTERQUEUE for this call/queue": 1,
                                 "unknown event MADEUPEVENT": 1}
-    assert summary.informational == 1 and summary.lines == 26
+    assert summary.ignored == {"DID": 1} and summary.lines == 26
+    assert summary.accounted == 26
     rejects = (tmp_path / "rejects.csv").read_text().splitlines()
     assert rejects[1].startswith("queue_log,23,fewer than 5 fields")
 

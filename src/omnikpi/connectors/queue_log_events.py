@@ -1,0 +1,151 @@
+"""Every queue_log event the connector knows: what a line of it becomes, and its place among
+the lines written in the same second.
+
+One table drives the reader (an event not in it is rejected as unknown), the order of the
+lines (``queue_log_order``), the import summary (each line is a contact event, an agent
+event, an ignored known event or a reject) and the table of ``docs/connectors.md``.
+Sources of the shapes: ``docs/spec/asterisk-queue-log.md`` (Asterisk 1.2 → 22, Wazo/XiVO),
+Wazo's ``WRAPUPSTART`` patch of app_queue and its agent daemon (``AGENTCALLBACKLOGIN``),
+QueueMetrics-style ``PAUSEREASON`` lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+CONTACT = "contact event"
+AGENT = "agent event"
+IGNORED = "ignored"
+
+
+class Slot(IntEnum):
+    """Order of lines written in the same second, whatever their order in the file.
+
+    A logoff before a login (a relog in one second ends logged in), both before the calls;
+    unpauses before pauses (a pause code changed in one second ends paused with the new
+    code), both after the calls (a pause right after a call's end is a pause).
+    """
+
+    SYSTEM = 0
+    LOGOFF = 1
+    LOGIN = 2
+    CALL = 3
+    UNPAUSE = 4
+    PAUSE = 5
+    MEMBER = 6
+    UNKNOWN = 7
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    kind: str
+    slot: Slot
+    rank: int
+    """Order within the slot: for one call, arrival before ring, answer, end, wrap-up."""
+    becomes: str
+    opens: bool = False
+    """Opens a visit (for the order of one call's visits in one second)."""
+    closes: bool = False
+
+
+def _specs() -> tuple[EventSpec, ...]:
+    c, a, i = CONTACT, AGENT, IGNORED
+    S = Slot
+    return (
+        EventSpec("QUEUESTART", c, S.SYSTEM, 0,
+                  "Asterisk (re)started: open visits end as `lost`, every agent is logged "
+                  "out (nothing before it is still going on)"),
+        EventSpec("CONFIGRELOAD", i, S.SYSTEM, 1, "nothing (configuration reloaded)"),
+        EventSpec("REMOVEMEMBER", a, S.LOGOFF, 0,
+                  "the member leaves that queue; logged out when it is in no queue any more"),
+        EventSpec("AGENTLOGOFF", a, S.LOGOFF, 1,
+                  "logged out (queue `NONE`: of every queue; a queue named: of that queue)"),
+        EventSpec("AGENTCALLBACKLOGOFF", a, S.LOGOFF, 1, "as AGENTLOGOFF (Wazo writes it)"),
+        EventSpec("AGENTLOGIN", a, S.LOGIN, 0,
+                  "logged in; data1 (the agent's channel, `SIP/1001-0000002a`) names the "
+                  "interface `SIP/1001` as this agent"),
+        EventSpec("AGENTCALLBACKLOGIN", a, S.LOGIN, 0,
+                  "logged in (Wazo's agent login, ≤ 1.4 callback agents)"),
+        EventSpec("ADDMEMBER", a, S.LOGIN, 1,
+                  "logged in, member of that queue; data1 `PAUSED`: added paused "
+                  "(`not_ready`, reason `unspecified`)"),
+        EventSpec("DID", i, S.CALL, 0, "nothing (the dialled number, written by dialplan)"),
+        EventSpec("INFO", i, S.CALL, 0, "nothing (a dialplan annotation)"),
+        EventSpec("ENTERQUEUE", c, S.CALL, 1,
+                  "a new contact (visit): `arrived_at`, `customer_id` = data2 (caller id); "
+                  "`parent_id` when the call left another visit just before (see below)",
+                  opens=True),
+        *(EventSpec(name, c, S.CALL, 1,
+                    f"a blocked contact (`blocked`, outcome `{name.lower()}`): the caller was "
+                    "refused before queueing (Wazo dialplan)")
+          for name in ("FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME")),
+        EventSpec("RINGNOANSWER", a, S.CALL, 2,
+                  "the member rang data1 milliseconds before this line without answering: "
+                  "that ring is `not_ready`/`ringing`, not available time"),
+        EventSpec("RINGCANCELED", a, S.CALL, 2, "as RINGNOANSWER (ring cut short)"),
+        EventSpec("CONNECT", c, S.CALL, 3,
+                  "answered: `accepted_at` = `first_response_at`, `agent_id`; the agent is "
+                  "`handling` until the end"),
+        *(EventSpec(name, c, S.CALL, 4,
+                    f"the answered contact ends (`ended_at`, outcome `{name.lower()}`"
+                    + (", `transferred`" if "TRANSFER" in name else "") + ")", closes=True)
+          for name in ("COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER",
+                       "ATTENDEDTRANSFER")),
+        *(EventSpec(name, c, S.CALL, 4,
+                    f"the answered contact fails (`ended_at`, outcome `{name.lower()}`; not "
+                    "an abandon)", closes=True)
+          for name in ("AGENTDUMP", "SYSCOMPAT")),
+        EventSpec("ABANDON", c, S.CALL, 4,
+                  "the caller hung up waiting: `abandoned_at` (with or without a member "
+                  "in the agent field)", closes=True),
+        *(EventSpec(name, c, S.CALL, 4,
+                    f"left the queue unanswered, not an abandon (`ended_at`, outcome "
+                    f"`{name.lower()}`)", closes=True)
+          for name in ("EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW")),
+        EventSpec("LEAVEEMPTY", c, S.CALL, 5,
+                  "Wazo's name for EXITEMPTY: ends the visit as `leaveempty`; right after "
+                  "the visit's EXITEMPTY it is the same exit written twice (ignored, "
+                  "counted as `LEAVEEMPTY after EXITEMPTY`)", closes=True),
+        EventSpec("WRAPUPSTART", a, S.CALL, 6,
+                  "wrap-up after the call (Wazo): the agent is `acw` for data1 seconds "
+                  "(less if a call, pause end or logoff comes first) and the contact gets "
+                  "`acw_seconds` = data1"),
+        EventSpec("OUTCALL", i, S.CALL, 3, "nothing (an outbound call written by dialplan)"),
+        EventSpec("UNPAUSEALL", a, S.UNPAUSE, 0, "pause over in every queue"),
+        EventSpec("UNPAUSE", a, S.UNPAUSE, 1, "pause over in that queue"),
+        EventSpec("PAUSEALL", a, S.PAUSE, 0,
+                  "`not_ready` with reason data1 (empty: `unspecified`) in every queue"),
+        EventSpec("PAUSE", a, S.PAUSE, 1,
+                  "paused in that queue, reason data1; `not_ready` once paused in every "
+                  "queue the agent serves (the PAUSE lines of one PAUSEALL are one interval)"),
+        EventSpec("PAUSEREASON", a, S.PAUSE, 2,
+                  "QueueMetrics-style pause code (data1) of the pause in progress; "
+                  "rejected when the agent is not paused"),
+        EventSpec("PENALTY", i, S.MEMBER, 0, "nothing (member penalty changed)"),
+        EventSpec("RINGINUSE", i, S.MEMBER, 0, "nothing (member ringinuse flag changed)"),
+    )
+
+
+EVENTS: dict[str, EventSpec] = {spec.name: spec for spec in _specs()}
+KNOWN = frozenset(EVENTS)
+UNKNOWN = EventSpec("?", "rejected", Slot.UNKNOWN, 0, "rejected: `unknown event NAME`")
+
+
+def spec_of(name: str) -> EventSpec:
+    return EVENTS.get(name, UNKNOWN)
+
+
+def names(*, kind: str | None = None, closes: bool | None = None) -> frozenset[str]:
+    return frozenset(s.name for s in EVENTS.values()
+                     if (kind is None or s.kind == kind)
+                     and (closes is None or s.closes == closes))
+
+
+def markdown_table() -> str:
+    """The table of ``docs/connectors.md``: every event, what a line of it becomes."""
+    rows = ["| event | counted as | becomes |", "|---|---|---|"]
+    for spec in EVENTS.values():
+        rows.append(f"| `{spec.name}` | {spec.kind} | {spec.becomes} |")
+    return "\n".join(rows)

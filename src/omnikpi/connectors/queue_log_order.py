@@ -1,0 +1,163 @@
+"""The order queue_log lines are read in: by time, then a fixed order within a second.
+
+A queue_log exported from the realtime table comes in any order (newest first, by id, by
+queue…), and rotated files may be given in any order. The order is a total order on the
+lines' content, so the same lines in any order give the same events in the same order:
+
+1. time;
+2. the slot of the event (``queue_log_events.Slot``: logoffs, logins, call events,
+   unpauses, pauses…);
+3. for call events, the call (callid), then its visits: a visit that only ends in this
+   second before one that starts and ends in it, before one that only starts (a call
+   leaving queue A for queue B in one second leaves A first), then the visit's own order
+   (ENTERQUEUE, ring, CONNECT, end, wrap-up);
+4. every other field, so that equal keys are equal lines (then file and line number).
+
+A line equal to an earlier one in every field (time, callid, queue, agent, event, data)
+is a duplicate: it is reported, not applied twice.
+
+Lines already in time order (a flat file as Asterisk writes it) stream through: only the
+lines of one second are held and ordered. Otherwise (:class:`EventSpool`) the events are
+written to Arrow part files and DuckDB sorts them by time, spilling to disk beyond its
+memory limit, so a log of any size and order is read in bounded memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from omnikpi.connectors.queue_log_events import Slot, spec_of
+from omnikpi.connectors.queue_log_lines import Event
+
+PART_ROWS = 200_000
+READ_ROWS = 50_000
+MEMORY_LIMIT = "512MB"
+CALL = Slot.CALL
+
+SCHEMA = pa.schema([
+    ("epoch", pa.float64()), ("callid", pa.string()), ("queue", pa.string()),
+    ("agent", pa.string()), ("name", pa.string()), ("data", pa.list_(pa.string())),
+    ("source", pa.string()), ("line", pa.int64()),
+])
+
+
+class OutOfOrder(Exception):
+    """Events given to :func:`within_seconds` went back in time."""
+
+
+def _sorted_second(group: list[Event]) -> list[tuple[Event, bool]]:
+    """One second's events in the order above, each with whether it is a duplicate."""
+    if len(group) == 1:
+        return [(group[0], False)]
+    specs = [spec_of(e.name) for e in group]
+    opens: set[tuple[str, str]] = set()
+    closes: set[tuple[str, str]] = set()
+    for event, spec in zip(group, specs, strict=True):
+        if spec.opens:
+            opens.add((event.callid, event.queue))
+        if spec.closes:
+            closes.add((event.callid, event.queue))
+
+    def key(item: tuple[Event, Any]) -> tuple[Any, ...]:
+        event, spec = item
+        if spec.slot == CALL:
+            visit = (event.callid, event.queue)
+            order = 0 if visit in closes and visit not in opens else \
+                2 if visit in opens and visit not in closes else 1
+            return (spec.slot, event.callid, order, event.queue, spec.rank, event.agent,
+                    event.name, event.queue, event.callid, event.data, event.source,
+                    event.line)
+        return (spec.slot, "", 0, "", spec.rank, event.agent, event.name, event.queue,
+                event.callid, event.data, event.source, event.line)
+
+    ordered = sorted(zip(group, specs, strict=True), key=key)
+    out: list[tuple[Event, bool]] = []
+    previous: tuple[Any, ...] | None = None
+    for event, _ in ordered:
+        content = (event.callid, event.queue, event.agent, event.name, event.data)
+        out.append((event, content == previous))
+        previous = content
+    return out
+
+
+def within_seconds(events: Iterable[Event]) -> Iterator[tuple[Event, bool]]:
+    """Events in time order → the same events in the full order, with duplicates marked.
+
+    Raises :class:`OutOfOrder` if the events go back in time.
+    """
+    group: list[Event] = []
+    for event in events:
+        if group and event.epoch != group[0].epoch:
+            if event.epoch < group[0].epoch:
+                raise OutOfOrder(f"{event.source} line {event.line}")
+            yield from _sorted_second(group)
+            group = []
+        group.append(event)
+    if group:
+        yield from _sorted_second(group)
+
+
+class EventSpool:
+    """Events collected in any order, given back in time order (spilled to disk)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.parts: list[Path] = []
+        self.count = 0
+        self._rows: list[tuple[Any, ...]] = []
+
+    def add(self, event: Event) -> None:
+        self._rows.append((event.epoch, event.callid, event.queue, event.agent, event.name,
+                           list(event.data), event.source, event.line))
+        self.count += 1
+        if len(self._rows) >= PART_ROWS:
+            self._write()
+
+    def _write(self) -> None:
+        if not self._rows:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"events-{len(self.parts):05d}.parquet"
+        columns = list(zip(*self._rows, strict=True))
+        arrays = [pa.array(values, type=f.type)
+                  for values, f in zip(columns, SCHEMA, strict=True)]
+        pq.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA), path)
+        self.parts.append(path)
+        self._rows = []
+
+    def by_time(self) -> Iterator[Event]:
+        """Every event added, in time order (ties in any order)."""
+        self._write()
+        if not self.parts:
+            return
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(f"SET temp_directory = '{_quoted(self.folder / 'spill')}'")
+            limit = os.environ.get("OMNIKPI_MEMORY_LIMIT") or MEMORY_LIMIT
+            con.execute(f"SET memory_limit = '{_quoted(limit)}'")
+            parts = "[" + ", ".join(f"'{_quoted(p)}'" for p in self.parts) + "]"
+            reader = con.execute(f"SELECT * FROM read_parquet({parts}) ORDER BY epoch"
+                                 ).fetch_record_batch(READ_ROWS)
+            for batch in reader:
+                c = batch.to_pydict()
+                for row in zip(c["epoch"], c["callid"], c["queue"], c["agent"], c["name"],
+                               c["data"], c["source"], c["line"], strict=True):
+                    yield Event(row[0], row[1], row[2], row[3], row[4], tuple(row[5]),
+                                row[6], row[7])
+        finally:
+            con.close()
+
+    def ordered(self) -> Iterator[tuple[Event, bool]]:
+        """Every event added, in the full order, with duplicates marked."""
+        return within_seconds(self.by_time())
+
+
+def _quoted(value: object) -> str:
+    return str(value).replace("'", "''")
