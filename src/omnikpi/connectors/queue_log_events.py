@@ -55,39 +55,42 @@ def _specs() -> tuple[EventSpec, ...]:
     S = Slot
     return (
         EventSpec("QUEUESTART", c, S.SYSTEM, 0,
-                  "Asterisk (re)started: open visits end as `lost`, every agent is logged "
-                  "out (nothing before it is still going on)"),
+                  "Asterisk (re)started: open visits end as `lost` (counted in the "
+                  "summary), every agent is logged out until its next line"),
         EventSpec("CONFIGRELOAD", i, S.SYSTEM, 1, "nothing (configuration reloaded)"),
         EventSpec("REMOVEMEMBER", a, S.LOGOFF, 0,
-                  "the member leaves that queue; logged out when it is in no queue any more"),
+                  "the member leaves that queue; `logged_out` once it is in no queue"),
         EventSpec("AGENTLOGOFF", a, S.LOGOFF, 1,
-                  "logged out (queue `NONE`: of every queue; a queue named: of that queue)"),
+                  "`logged_out` (queue `NONE`: of every queue; a queue named, "
+                  "QueueMetrics-style: of that queue)"),
         EventSpec("AGENTCALLBACKLOGOFF", a, S.LOGOFF, 1, "as AGENTLOGOFF (Wazo writes it)"),
         EventSpec("AGENTLOGIN", a, S.LOGIN, 0,
-                  "logged in; data1 (the agent's channel, `SIP/1001-0000002a`) names the "
-                  "interface `SIP/1001` as this agent"),
+                  "logged in (`available`); data1, the agent's channel "
+                  "(`SIP/1001-0000002a`), makes the interface `SIP/1001` this agent"),
         EventSpec("AGENTCALLBACKLOGIN", a, S.LOGIN, 0,
-                  "logged in (Wazo's agent login, ≤ 1.4 callback agents)"),
+                  "logged in (Wazo's agent login, ≤ 1.4 callback agents); an ADDMEMBER "
+                  "of one `Local/` interface within 2 s makes that interface this agent"),
         EventSpec("ADDMEMBER", a, S.LOGIN, 1,
-                  "logged in, member of that queue; data1 `PAUSED`: added paused "
-                  "(`not_ready`, reason `unspecified`)"),
+                  "logged in, member of that queue (agent field: the member name or the "
+                  "interface); data1 `PAUSED`: added paused (`not_ready`, `unspecified`)"),
         EventSpec("DID", i, S.CALL, 0, "nothing (the dialled number, written by dialplan)"),
         EventSpec("INFO", i, S.CALL, 0, "nothing (a dialplan annotation)"),
         EventSpec("ENTERQUEUE", c, S.CALL, 1,
-                  "a new contact (visit): `arrived_at`, `customer_id` = data2 (caller id); "
-                  "`parent_id` when the call left another visit just before (see below)",
+                  "a new contact (visit) `callid@queue`: `arrived_at`, `customer_id` = "
+                  "data2 (caller id); `parent_id` = the call's previous visit when that one "
+                  "ended with a transfer, an exit or COMPLETE* in another queue",
                   opens=True),
         *(EventSpec(name, c, S.CALL, 1,
                     f"a blocked contact (`blocked`, outcome `{name.lower()}`): the caller was "
                     "refused before queueing (Wazo dialplan)")
           for name in ("FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME")),
         EventSpec("RINGNOANSWER", a, S.CALL, 2,
-                  "the member rang data1 milliseconds before this line without answering: "
-                  "that ring is `not_ready`/`ringing`, not available time"),
+                  "the member (logged in by it) rang data1 milliseconds before this line "
+                  "without answering: that ring is `not_ready`/`ringing`, not available"),
         EventSpec("RINGCANCELED", a, S.CALL, 2, "as RINGNOANSWER (ring cut short)"),
         EventSpec("CONNECT", c, S.CALL, 3,
-                  "answered: `accepted_at` = `first_response_at`, `agent_id`; the agent is "
-                  "`handling` until the end"),
+                  "answered: `accepted_at` = `first_response_at`, `agent_id` (agent `NONE`: "
+                  "none); the agent is `handling` until the end"),
         *(EventSpec(name, c, S.CALL, 4,
                     f"the answered contact ends (`ended_at`, outcome `{name.lower()}`"
                     + (", `transferred`" if "TRANSFER" in name else "") + ")", closes=True)
@@ -109,19 +112,23 @@ def _specs() -> tuple[EventSpec, ...]:
                   "the visit's EXITEMPTY it is the same exit written twice (ignored, "
                   "counted as `LEAVEEMPTY after EXITEMPTY`)", closes=True),
         EventSpec("WRAPUPSTART", a, S.CALL, 6,
-                  "wrap-up after the call (Wazo): the agent is `acw` for data1 seconds "
-                  "(less if a call, pause end or logoff comes first) and the contact gets "
-                  "`acw_seconds` = data1"),
+                  "wrap-up after the call (Wazo): the agent is `acw` for data1 seconds from "
+                  "the call's end (cut short by its next call or a logoff), the contact "
+                  "gets `acw_seconds` = data1"),
         EventSpec("OUTCALL", i, S.CALL, 3, "nothing (an outbound call written by dialplan)"),
-        EventSpec("UNPAUSEALL", a, S.UNPAUSE, 0, "pause over in every queue"),
-        EventSpec("UNPAUSE", a, S.UNPAUSE, 1, "pause over in that queue"),
+        EventSpec("UNPAUSEALL", a, S.UNPAUSE, 0,
+                  "pause over in every queue (a static member: logged in; after a logoff: "
+                  "nothing more)"),
+        EventSpec("UNPAUSE", a, S.UNPAUSE, 1, "pause over in that queue (as UNPAUSEALL)"),
         EventSpec("PAUSEALL", a, S.PAUSE, 0,
-                  "`not_ready` with reason data1 (empty: `unspecified`) in every queue"),
+                  "`not_ready` with reason data1 (empty: the PAUSE lines' reason, else "
+                  "`unspecified`) in every queue; logs in a static member"),
         EventSpec("PAUSE", a, S.PAUSE, 1,
                   "paused in that queue, reason data1; `not_ready` once paused in every "
                   "queue the agent serves (the PAUSE lines of one PAUSEALL are one interval)"),
         EventSpec("PAUSEREASON", a, S.PAUSE, 2,
-                  "QueueMetrics-style pause code (data1) of the pause in progress; "
+                  "QueueMetrics-style pause code (data1): the reason of the pause in "
+                  "progress from this line on (same second as the PAUSE: the whole pause); "
                   "rejected when the agent is not paused"),
         EventSpec("PENALTY", i, S.MEMBER, 0, "nothing (member penalty changed)"),
         EventSpec("RINGINUSE", i, S.MEMBER, 0, "nothing (member ringinuse flag changed)"),

@@ -1,0 +1,243 @@
+"""queue_log as PBXs really write it (issue 19, Asterisk / Wazo / FreePBX part).
+
+Each case is a hand-written log with the fields the formats document (Asterisk's
+app_queue, Wazo's agent daemon and WRAPUPSTART patch, QueueMetrics-style PAUSEREASON);
+the expected rows are computed by hand in the comments. Times are seconds after
+2024-03-05 09:00:00 UTC unless written as clock times.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.connectors.queue_log_events import EVENTS, markdown_table
+from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NINE = 1709629200  # 2024-03-05T09:00:00Z
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "connectors.md"
+
+
+def states(out: Path, agent: str | None = None) -> list[tuple[Any, ...]]:
+    """(agent, state, reason, start, end) in seconds after 09:00, in time order."""
+    table = pq.read_table(out / "agent_states").to_pylist()
+    found = [(r["agent_id"], r["state"], r["reason"], round(r["start"].timestamp() - NINE, 4),
+              round(r["end"].timestamp() - NINE, 4))
+             for r in table if agent is None or r["agent_id"] == agent]
+    return sorted(found, key=lambda s: (s[0], s[3]))
+
+
+def contacts(out: Path) -> dict[str, dict[str, Any]]:
+    rows = pq.read_table(out / "contacts").to_pylist()
+    return {str(r["contact_id"]): r for r in rows}
+
+
+def at(value: Any) -> float | None:
+    return None if value is None else round(value.timestamp() - NINE, 4)
+
+
+def open_rows(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (out / OPEN_FILE).read_text().splitlines()]
+
+
+def test_agent_only_log_writes_agent_states_and_reports_work(tmp_path: Path) -> None:
+    """Logins and pauses, no call that day: agent_states and no contacts (items 2–4)."""
+    summary = import_queue_log([FIXTURES / "queue_log_agents_only"], tmp_path)
+    assert not (tmp_path / "contacts").exists()
+    assert (summary.contact_events, summary.agent_events, summary.lines) == (0, 15, 15)
+    assert states(tmp_path) == [
+        # Agent/52 logs in at 09:00 (AGENTCALLBACKLOGIN) and Wazo adds its interface
+        # Local/id-61@agentcallback to both queues in the same second: one agent, not two.
+        # Lunch 09:30–10:00 (PAUSEALL + a PAUSE per queue = one interval). Still logged in
+        # when the file ends at 11:10 (7800): available up to there, not 36 s.
+        ("Agent/52", "available", None, 0, 1800),
+        ("Agent/52", "not_ready", "lunch", 1800, 3600),
+        ("Agent/52", "available", None, 3600, 7800),
+        # PJSIP/2002 is a static member of support: no login line, a pause 10:20–10:30
+        # (no reason → unspecified) makes it a logged-in agent that is not ready.
+        ("PJSIP/2002", "not_ready", "unspecified", 4800, 5400),
+        ("PJSIP/2002", "available", None, 5400, 7800),
+        # SIP/3003: PAUSEALL 11:00 (training) to UNPAUSEALL at the file's last second.
+        ("SIP/3003", "not_ready", "training", 7200, 7800),
+    ]
+    # Logged in at the end of the file: shown as open (the wallboard's rows in progress)
+    assert sorted((r["row"]["agent_id"], r["row"]["state"], r["row"]["start"])
+                  for r in open_rows(tmp_path)) == [
+        ("Agent/52", "available", "2024-03-05T11:10:00+00:00"),
+        ("PJSIP/2002", "available", "2024-03-05T11:10:00+00:00"),
+        ("SIP/3003", "available", "2024-03-05T11:10:00+00:00")]
+    assert summary.open_agents == 3 and summary.open_visits == 0
+    # Reports on agent time work on a dataset without contacts
+    report = omnikpi.report_result(tmp_path, metrics=["occupancy"]).rows[0]
+    assert report["occupancy"] == 0.0
+    by_state = omnikpi.report(tmp_path, metrics=["time_in_state"])
+    assert not by_state.empty
+
+
+def test_following_a_log_leaves_open_states_open(tmp_path: Path) -> None:
+    """With --follow the state in progress is not cut at each poll: the open rows file
+    carries it (the wallboard counts it up to now); rows are written when it changes."""
+    import_queue_log([FIXTURES / "queue_log_agents_only"], tmp_path, follow=True)
+    assert states(tmp_path, "Agent/52") == [("Agent/52", "available", None, 0, 1800),
+                                             ("Agent/52", "not_ready", "lunch", 1800, 3600)]
+    assert {r["row"]["agent_id"]: r["row"]["start"] for r in open_rows(tmp_path)} == {
+        "Agent/52": "2024-03-05T10:00:00+00:00", "PJSIP/2002": "2024-03-05T10:30:00+00:00",
+        "SIP/3003": "2024-03-05T11:10:00+00:00"}
+
+
+def test_interface_and_agent_name_are_one_agent_and_none_is_no_agent(tmp_path: Path) -> None:
+    """AGENTLOGIN's channel SIP/1001-0000000a names SIP/1001 as Agent/1001: the
+    ADDMEMBER/REMOVEMEMBER lines written with the interface are Agent/1001's (item 6)."""
+    summary = import_queue_log([FIXTURES / "queue_log_agent_identity"], tmp_path)
+    assert states(tmp_path) == [
+        # in both queues at 09:00; rung 3 s before the RINGNOANSWER at 63 (60–63 ringing);
+        # CONNECT 65, COMPLETECALLER 125; both REMOVEMEMBER lines at 10:00 (3600) log it
+        # out. One agent, 3600 s logged in (not 7200 under two names).
+        ("Agent/1001", "available", None, 0, 60),
+        ("Agent/1001", "not_ready", "ringing", 60, 63),
+        ("Agent/1001", "available", None, 63, 65),
+        ("Agent/1001", "handling", None, 65, 125),
+        ("Agent/1001", "available", None, 125, 3600),
+    ]
+    rows = contacts(tmp_path)
+    assert rows["1709629258.11@sales"]["agent_id"] == "Agent/1001"
+    # CONNECT with agent NONE: answered, by no agent (no agent state named NONE)
+    support = rows["1709629398.13@support"]
+    assert (support["agent_id"], at(support["accepted_at"]), at(support["ended_at"])) == (
+        None, 204, 230)
+    # RINGNOANSWER and PAUSEALL with agent NONE: rejected, not an agent called NONE
+    assert summary.rejected == {"agent event without an agent": 2}
+    assert summary.accounted == summary.lines == 15
+
+
+def test_asterisk_14_queuemetrics_style_log(tmp_path: Path) -> None:
+    """1.4 shapes (CONNECT with 2 fields, TRANSFER with 4, empty PAUSE reasons) and a
+    QueueMetrics PAUSEREASON; a transfer into another queue is a leg of the call."""
+    summary = import_queue_log([FIXTURES / "queue_log_asterisk14"], tmp_path)
+    assert states(tmp_path) == [
+        ("Agent/101", "available", None, 0, 30),
+        # PAUSEALL and PAUSE without reason, PAUSEREASON code 10 in the same second
+        ("Agent/101", "not_ready", "10", 30, 330),
+        ("Agent/101", "available", None, 330, 408),
+        ("Agent/101", "handling", None, 408, 468),     # CONNECT sales → TRANSFER
+        ("Agent/101", "available", None, 468, 480),
+        ("Agent/101", "handling", None, 480, 600),     # CONNECT support → COMPLETEAGENT
+        ("Agent/101", "available", None, 600, 700),
+        # paused in sales and support (every queue it serves) with reason Lunch
+        ("Agent/101", "not_ready", "Lunch", 700, 2500),
+        ("Agent/101", "available", None, 2500, 3600),  # AGENTLOGOFF at 10:00
+    ]
+    rows = contacts(tmp_path)
+    first, leg = rows["1709629598.3@sales"], rows["1709629598.3@support"]
+    assert (at(first["arrived_at"]), at(first["accepted_at"]), at(first["ended_at"]),
+            first["outcome"], first["transferred"], first["customer_id"]) == (
+        400, 408, 468, "transfer", True, "5551234")
+    # TRANSFER and the ENTERQUEUE into support in the same second: sales is left first
+    assert (leg["parent_id"], at(leg["arrived_at"]), at(leg["accepted_at"]),
+            at(leg["ended_at"]), leg["outcome"]) == (
+        "1709629598.3@sales", 468, 480, 600, "completeagent")
+    assert summary.rejected == {} and summary.accounted == summary.lines == 17
+
+
+def test_wazo_export_newest_first(tmp_path: Path) -> None:
+    """Wazo's queue_log table (time with microseconds, data1..data5), exported newest
+    first: AGENTCALLBACKLOGIN + ADDMEMBER of Local/id-61@agentcallback, WRAPUPSTART, the
+    EXITEMPTY + LEAVEEMPTY pair, a call re-entering another queue after COMPLETEAGENT."""
+    summary = import_queue_log([FIXTURES / "queue_log_wazo.csv"], tmp_path)
+    assert states(tmp_path) == [
+        ("Agent/52", "available", None, 0, 312),
+        ("Agent/52", "handling", None, 312, 492),      # 09:05:12–09:08:12
+        # WRAPUPSTART 15 s, written 0.4 ms after the call's end: ACW from the end
+        ("Agent/52", "acw", None, 492, 507),
+        ("Agent/52", "available", None, 507, 1205),
+        ("Agent/52", "handling", None, 1205, 1325),    # 09:20:05–09:22:05
+        ("Agent/52", "acw", None, 1325, 1340),
+        ("Agent/52", "available", None, 1340, 1800),
+        ("Agent/52", "not_ready", "break", 1800, 2700),  # 09:30–09:45 in both queues
+        # logged out when removed from its last queue (10:00:00.0003); the file ends at
+        # the AGENTCALLBACKLOGOFF, 10:00:00.051
+        ("Agent/52", "available", None, 2700, 3600.0003),
+        ("Agent/52", "logged_out", None, 3600.0003, 3600.051),
+    ]
+    rows = contacts(tmp_path)
+    first = rows["1709629497.41@support"]
+    assert (at(first["accepted_at"]), at(first["ended_at"]), first["agent_id"],
+            first["outcome"], first["acw_seconds"]) == (312, 492, "Agent/52",
+                                                        "completecaller", 15.0)
+    empty = rows["1709629795.43@support"]
+    assert (empty["outcome"], at(empty["ended_at"]), empty["abandoned_at"]) == (
+        "exitempty", 630, None)
+    # after COMPLETEAGENT in support the caller enters sales: a transfer leg
+    assert rows["1709630395.44@support"]["acw_seconds"] == 15.0
+    leg = rows["1709630395.44@sales"]
+    assert (leg["parent_id"], at(leg["arrived_at"]), at(leg["abandoned_at"])) == (
+        "1709630395.44@support", 1326, 1340)
+    assert len(rows) == 4
+    # LEAVEEMPTY right after EXITEMPTY: the same exit, written twice (not a reject)
+    assert summary.ignored == {"LEAVEEMPTY after EXITEMPTY": 1}
+    assert summary.rejected == {}
+    assert (summary.contact_events, summary.agent_events, summary.lines) == (10, 14, 25)
+    report = omnikpi.report_result(tmp_path, metrics=["aht"]).rows[0]
+    # (180 + 15) and (120 + 15): talk + wrap-up of the two answered calls
+    assert report["aht"] == pytest.approx(165.0)
+
+
+def test_open_visits_are_listed_not_dropped(tmp_path: Path) -> None:
+    log = tmp_path / "queue_log"
+    log.write_text("1709629200|MANAGER|sales|Alice|ADDMEMBER|\n"
+                   "1709629260|w1|sales|NONE|ENTERQUEUE||111|1\n"      # still waiting
+                   "1709629270|t1|sales|NONE|ENTERQUEUE||222|1\n"
+                   "1709629280|t1|sales|Alice|CONNECT|10|t1b|2\n"      # still talking
+                   "1709629300|NONE|NONE|NONE|CONFIGRELOAD|\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert summary.open_visits == 2 and summary.contacts == 0
+    opened = {r["row"]["contact_id"]: r["row"] for r in open_rows(tmp_path / "out")
+              if r["table"] == "contacts"}
+    assert opened["w1@sales"]["accepted_at"] is None
+    assert opened["t1@sales"]["agent_id"] == "Alice"
+    assert summary.ignored == {"CONFIGRELOAD": 1}
+    # the next lines close them
+    with log.open("a") as handle:
+        handle.write("1709629400|w1|sales|NONE|ABANDON|1|1|140\n"
+                     "1709629500|t1|sales|Alice|COMPLETECALLER|10|220|1\n")
+    again = import_queue_log([log], tmp_path / "out")
+    assert again.open_visits == 0 and again.contacts == 2
+
+
+def test_cli_summary_accounts_for_every_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log",
+                                      str(FIXTURES / "queue_log_wazo.csv"), "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "25 new line(s) read from 1 file(s): 10 contact event(s), 14 agent event(s), " \
+           "1 ignored, 0 rejected" in text
+    assert "1 LEAVEEMPTY after EXITEMPTY" in text
+    partial = tmp_path / "queue_log"
+    partial.write_text("1709629200|MANAGER|sales|Alice|ADDMEMBER|\nthis is broken\n"
+                       "1709629260|w1|sales|NONE|ENTERQUEUE||111|1\n1709629270|w2|sa")
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(partial),
+                                      "--out", str(tmp_path / "two")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "1 contact event(s), 1 agent event(s), 0 ignored, 1 rejected" in text
+    assert "1 fewer than 5 fields (first at queue_log line 2)" in text
+    assert "1 call(s) still open" in text and "1 agent(s) logged in" in text
+    assert re.search(r"last line of .*queue_log has no end of line", text)
+
+
+def test_docs_list_every_queue_log_event() -> None:
+    """docs/connectors.md holds the table of every event and what it becomes."""
+    docs = DOCS.read_text(encoding="utf-8")
+    assert markdown_table() in docs
+    for name in EVENTS:
+        assert f"| `{name}` |" in docs
