@@ -138,10 +138,13 @@ class _FileLines:
     its last line is read as it is, and its header is not a line.
     """
 
-    def __init__(self, path: Path, start: list[int], tz: str) -> None:
-        self.path, self.start, self.tz = path, start, tz
+    def __init__(self, path: Path, start: list[int], tz: str, stop: int | None = None
+                 ) -> None:
+        self.path, self.start, self.tz, self.stop = path, start, tz, stop
         self.realtime: RealtimeReader | None = None
         self.waiting = False
+        self.end = start[1]
+        """Offset after the last complete line given."""
 
     def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
         """(line number, offset after the line, bytes) of each complete line."""
@@ -163,20 +166,25 @@ class _FileLines:
                     handle.readline()
                     line_no = 1
             offset = handle.tell()
+            self.end = offset
             for raw in handle:
                 if not raw.endswith(b"\n") and self.realtime is None:
                     self.waiting = True
                     return
+                if self.stop is not None and offset + len(raw) > self.stop:
+                    return  # written after the import looked at the file: next time
                 line_no += 1
                 offset += len(raw)
+                self.end = offset
                 yield line_no, offset, raw
 
 
-def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary
+def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int
            ) -> Iterator[Event | Reject]:
-    """Events (or rejects) of a file's new lines; ``cursor`` = [line, offset] follows
-    every complete line read (rejected ones too), so the next import starts after them."""
-    lines = _FileLines(path, list(cursor), tz)
+    """Events (or rejects) of a file's new lines up to offset ``stop``; ``cursor`` =
+    [line, offset] follows every complete line read (rejected ones too), so the next
+    import starts after them."""
+    lines = _FileLines(path, list(cursor), tz, stop)
     source = path.name
     for line_no, offset, raw in lines:
         cursor[0], cursor[1] = line_no, offset
@@ -197,13 +205,19 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary
         summary.waiting.append(str(path))
 
 
-def _in_time_order(sources: list[tuple[Path, list[int]]], tz: str) -> bool:
+def _first_pass(sources: list[tuple[Path, list[int]]], tz: str) -> tuple[bool, list[int]]:
     """Whether the new lines of the files, one file after the other, never go back in
-    time (every line the reader turns into an event has its time read the same way here)."""
+    time (every line the reader turns into an event has its time read the same way here),
+    and where each file's complete lines end now: the import reads up to there, so lines
+    appended meanwhile wait for the next import."""
     latest = float("-inf")
+    ordered = True
+    stops = []
     for path, start in sources:
         lines = _FileLines(path, start, tz)
         for _, _, raw in lines:
+            if not ordered:
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -213,9 +227,10 @@ def _in_time_order(sources: list[tuple[Path, list[int]]], tz: str) -> bool:
             if epoch is None:
                 continue
             if epoch < latest:
-                return False
+                ordered = False
             latest = epoch
-    return True
+        stops.append(lines.end)
+    return ordered, stops
 
 
 CHUNK_ROWS = 200_000
@@ -270,14 +285,15 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
         return _import(files, run, tz, fmt, progress, follow)
 
 
-def _parsed(sources: list[tuple[Path, list[int]]], tz: str, summary: ImportSummary,
-            rejects: _RejectFile, progress: Callable[[int], None] | None,
+def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
+            summary: ImportSummary, rejects: _RejectFile,
+            progress: Callable[[int], None] | None,
             positions: dict[str, dict[str, object]]) -> Iterator[Event]:
     """The events of the files' new lines; rejects written as they come; each file's
     position recorded once it is read."""
-    for path, start in sources:
+    for (path, start), stop in zip(sources, stops, strict=True):
         cursor = list(start)
-        for item in _lines(path, cursor, tz, summary):
+        for item in _lines(path, cursor, tz, summary, stop):
             if isinstance(item, Reject):
                 summary.rejected[item.reason.split(" (")[0]] += 1
                 rejects.write([item])
@@ -342,11 +358,12 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     result = machine.out
     try:
         spool = EventSpool(run.stage("ordering"))
-        streaming = _in_time_order(sources, tz)
-        events = within_seconds(_parsed(sources, tz, summary, rejects, progress,
+        streaming, stops = _first_pass(sources, tz)
+        events = within_seconds(_parsed(sources, stops, tz, summary, rejects, progress,
                                         positions)) if streaming else None
         if events is None:  # out of order: every event to the spool, sorted by time
-            for event in _parsed(sources, tz, summary, rejects, progress, positions):
+            for event in _parsed(sources, stops, tz, summary, rejects, progress,
+                                 positions):
                 spool.add(event)
             events = spool.ordered()
         for event, duplicate in events:

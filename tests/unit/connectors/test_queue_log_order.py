@@ -177,3 +177,28 @@ def test_any_bytes_in_any_order_every_line_accounted_for(
         assert summary.accounted == summary.lines
         assert len(summary.waiting) == (1 if tail else 0)  # read once it is complete
     assert tables == again
+
+
+def test_lines_appended_during_an_import_wait_for_the_next(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """The first pass decides the order of the lines it saw; lines written to the log
+    after it (Asterisk goes on writing) are read by the next import, not half-checked."""
+    from omnikpi.connectors import queue_log_import
+
+    lines = (FIXTURES / "queue_log_asterisk14").read_text().splitlines(keepends=True)
+    log = tmp_path / "queue_log"
+    log.write_text("".join(lines[:8]))
+    first_pass = queue_log_import._first_pass
+
+    def then_append(*args: Any) -> Any:
+        found = first_pass(*args)
+        with log.open("a") as handle:  # an older line: out of order, after the check
+            handle.write("1709629000|NONE|NONE|Agent/101|PAUSEALL|\n")
+        return found
+
+    monkeypatch.setattr(queue_log_import, "_first_pass", then_append)
+    summary = import_queue_log([log], tmp_path / "out")
+    assert summary.lines == 8
+    monkeypatch.undo()
+    later = import_queue_log([log], tmp_path / "out")
+    assert later.lines == 1 and later.rejected == {"older than the last import": 1}
