@@ -359,13 +359,18 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     try:
         spool = EventSpool(run.stage("ordering"))
         streaming, stops = _first_pass(sources, tz)
+        visits = machine.state.visits
+
+        def is_open(callid: str, queue: str) -> bool:
+            return f"{callid}|{queue}" in visits
+
         events = within_seconds(_parsed(sources, stops, tz, summary, rejects, progress,
-                                        positions)) if streaming else None
+                                        positions), is_open) if streaming else None
         if events is None:  # out of order: every event to the spool, sorted by time
             for event in _parsed(sources, stops, tz, summary, rejects, progress,
                                  positions):
                 spool.add(event)
-            events = spool.ordered()
+            events = spool.ordered(is_open)
         for event, duplicate in events:
             if duplicate:
                 machine.reject_duplicate(event)

@@ -10,7 +10,9 @@ lines' content, so the same lines in any order give the same events in the same 
 3. for call events, the call (callid), then its visits: a visit that only ends in this
    second before one that starts and ends in it, before one that only starts (a call
    leaving queue A for queue B in one second leaves A first), then the visit's own order
-   (ENTERQUEUE, ring, CONNECT, end, wrap-up);
+   (ENTERQUEUE, ring, CONNECT, end, wrap-up) — unless that visit is already open, when
+   its end and wrap-up come first (a call sent back into the same queue in one second
+   leaves, then enters again);
 4. every other field, so that equal keys are equal lines (then file and line number).
 
 A line equal to an earlier one in every field (time, callid, queue, agent, event, data)
@@ -25,7 +27,7 @@ memory limit, so a log of any size and order is read in bounded memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ PART_ROWS = 200_000
 READ_ROWS = 50_000
 MEMORY_LIMIT = "512MB"
 CALL = Slot.CALL
+CLOSE_RANK = 4
+"""Ranks from here on (the end of a visit, LEAVEEMPTY, WRAPUPSTART) follow a visit's end."""
 
 SCHEMA = pa.schema([
     ("epoch", pa.float64()), ("callid", pa.string()), ("queue", pa.string()),
@@ -52,7 +56,12 @@ class OutOfOrder(Exception):
     """Events given to :func:`within_seconds` went back in time."""
 
 
-def _sorted_second(group: list[Event]) -> list[tuple[Event, bool]]:
+IsOpen = Callable[[str, str], bool]
+"""Whether the visit (callid, queue) is open before this second's events."""
+
+
+def _sorted_second(group: list[Event], is_open: IsOpen | None = None
+                   ) -> list[tuple[Event, bool]]:
     """One second's events in the order above, each with whether it is a duplicate."""
     if len(group) == 1:
         return [(group[0], False)]
@@ -64,6 +73,7 @@ def _sorted_second(group: list[Event]) -> list[tuple[Event, bool]]:
             opens.add((event.callid, event.queue))
         if spec.closes:
             closes.add((event.callid, event.queue))
+    reentered = {v for v in opens & closes if is_open is not None and is_open(*v)}
 
     def key(item: tuple[Event, Any]) -> tuple[Any, ...]:
         event, spec = item
@@ -71,7 +81,10 @@ def _sorted_second(group: list[Event]) -> list[tuple[Event, bool]]:
             visit = (event.callid, event.queue)
             order = 0 if visit in closes and visit not in opens else \
                 2 if visit in opens and visit not in closes else 1
-            return (spec.slot, event.callid, order, event.queue, spec.rank, event.agent,
+            rank = spec.rank
+            if visit in reentered:  # the open visit ends first, the new one starts after
+                rank = rank - CLOSE_RANK if rank >= CLOSE_RANK else rank + CLOSE_RANK
+            return (spec.slot, event.callid, order, event.queue, rank, event.agent,
                     event.name, event.queue, event.callid, event.data, event.source,
                     event.line)
         return (spec.slot, "", 0, "", spec.rank, event.agent, event.name, event.queue,
@@ -87,21 +100,24 @@ def _sorted_second(group: list[Event]) -> list[tuple[Event, bool]]:
     return out
 
 
-def within_seconds(events: Iterable[Event]) -> Iterator[tuple[Event, bool]]:
+def within_seconds(events: Iterable[Event], is_open: IsOpen | None = None
+                   ) -> Iterator[tuple[Event, bool]]:
     """Events in time order → the same events in the full order, with duplicates marked.
 
-    Raises :class:`OutOfOrder` if the events go back in time.
+    A second is ordered once the events before it are consumed, so ``is_open`` sees the
+    visits as they are when that second begins. Raises :class:`OutOfOrder` if the events
+    go back in time.
     """
     group: list[Event] = []
     for event in events:
         if group and event.epoch != group[0].epoch:
             if event.epoch < group[0].epoch:
                 raise OutOfOrder(f"{event.source} line {event.line}")
-            yield from _sorted_second(group)
+            yield from _sorted_second(group, is_open)
             group = []
         group.append(event)
     if group:
-        yield from _sorted_second(group)
+        yield from _sorted_second(group, is_open)
 
 
 class EventSpool:
@@ -154,9 +170,9 @@ class EventSpool:
         finally:
             con.close()
 
-    def ordered(self) -> Iterator[tuple[Event, bool]]:
+    def ordered(self, is_open: IsOpen | None = None) -> Iterator[tuple[Event, bool]]:
         """Every event added, in the full order, with duplicates marked."""
-        return within_seconds(self.by_time())
+        return within_seconds(self.by_time(), is_open)
 
 
 def _quoted(value: object) -> str:

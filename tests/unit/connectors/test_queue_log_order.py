@@ -93,6 +93,28 @@ def test_rotated_files_given_newest_first_are_stitched(tmp_path: Path) -> None:
     assert rows(tmp_path / "out", "agent_states") == rows(tmp_path / "whole", "agent_states")
 
 
+def test_a_call_sent_back_into_the_same_queue_in_one_second(tmp_path: Path) -> None:
+    """The end of the open visit and the new ENTERQUEUE share a second and a queue: the
+    open visit ends first, whatever the order of the two lines."""
+    lines = [b"1709629200|c9|sales|NONE|ENTERQUEUE||111|1\n",            # 0
+             b"1709629205|c9|sales|Alice|CONNECT|5|c9b|2\n",             # 5
+             b"1709629265|c9|sales|Alice|BLINDTRANSFER|600|default|5|60|1\n",  # 65
+             b"1709629265|c9|sales|NONE|ENTERQUEUE||111|1\n",            # 65 again in sales
+             b"1709629270|c9|sales|Bob|CONNECT|5|c9c|2\n",               # 70
+             b"1709629300|c9|sales|Bob|COMPLETECALLER|5|30|1\n"]         # 100
+    for name, order in (("given", lines), ("reversed", lines[::-1])):
+        summary, _ = import_lines(tmp_path, name, order)
+        found = {r["contact_id"]: r for r in
+                 pq.read_table(tmp_path / name / "out" / "contacts").to_pylist()}
+        first, second = found["c9@sales"], found["c9@sales#2"]
+        assert (first["agent_id"], first["outcome"], first["ended_at"].timestamp()) == (
+            "Alice", "blindtransfer", 1709629265)
+        assert (second["parent_id"], second["agent_id"], second["arrived_at"].timestamp(),
+                second["ended_at"].timestamp()) == ("c9@sales", "Bob", 1709629265,
+                                                    1709629300)
+        assert summary.rejected == {} and summary.lost_visits == 0, name
+
+
 def test_duplicated_lines_are_reported_not_applied_twice(tmp_path: Path) -> None:
     lines = (FIXTURES / "queue_log_asterisk14").read_bytes().splitlines(keepends=True)
     once = import_lines(tmp_path, "once", lines)
