@@ -152,6 +152,7 @@ FROM (
             `t1`.`fr`,
             `t1`.`ab`,
             `t1`.`end`,
+            `t1`.`res`,
             `t1`.`cont`,
             `t1`.`text`,
             `t1`.`chat`,
@@ -229,6 +230,7 @@ FROM (
               `t1`.`end` IS NOT NULL
             )
             AND COALESCE(`t1`.`transferred`, FALSE) AS `is_transferred`,
+            CAST(`t1`.`res` - `t1`.`arr` AS DOUBLE) / 1000000.0 AS `resolution_s`,
             (
               CAST(FLOOR((
                 `t1`.`arr` + 7200000000
@@ -280,6 +282,7 @@ FROM (
               `t0`.`first_response_at` AS `fr`,
               `t0`.`abandoned_at` AS `ab`,
               `t0`.`ended_at` AS `end`,
+              `t0`.`resolved_at` AS `res`,
               TRUE AS `cont`,
               FALSE AS `text`,
               FALSE AS `chat`,
