@@ -20,7 +20,7 @@ demo: setup
 	$(UV) run omnikpi demo --out out/demo
 
 test: setup-spark
-	$(UV) run pytest -q
+	$(UV) run pytest -q -n 2 --dist loadgroup
 
 lint: setup
 	$(UV) run ruff check src tests bench

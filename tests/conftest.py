@@ -72,6 +72,27 @@ def _guard(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_guard)
 
 
+def _worker_group(item: pytest.Item) -> str:
+    """Which worker runs a test when the suite runs in parallel (``pytest -n 2 --dist
+    loadgroup``): a test file stays on one worker (its module fixtures are built once and
+    its tests keep their order), and tests sharing one heavy process are kept together
+    across files: one Spark JVM, one Chromium, one PostgreSQL user."""
+    node = item.nodeid
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("engine") == "spark" or "spark" in item.keywords or "spark" in node:
+        return "spark"
+    if "test_browser" in node:
+        return "browser"
+    if "test_database" in node:
+        return "postgres"
+    return node.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+
+
 def spark_available() -> bool:
     try:
         import pyspark  # noqa: F401
