@@ -216,3 +216,24 @@ def test_every_other_event(tmp_path: Path) -> None:
                                                       "abandoned"]).rows[0]
     # 14 visits: c1–c6, c11, c12 twice, c14 and the 4 blocked ones
     assert report == {"received": 14, "offered": 10, "answered": 3, "abandoned": 0}
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_realtime_exports_in_other_dialects(tmp_path: Path, delimiter: str) -> None:
+    """MySQL ``SELECT … INTO OUTFILE`` writes tabs; spreadsheets write ``;``; ``time`` may
+    be an epoch. The last row of a finished export needs no end of line."""
+    rows = [["id", "time", "callid", "queuename", "agent", "event", "data1", "data2",
+             "data3", "data4", "data5"],
+            ["7", "1709632860", "1709632855.1", "sales", "NONE", "ENTERQUEUE", "",
+             "380501112233", "1", "", ""],
+            ["8", "1709632868", "1709632855.1", "sales", "Alice", "CONNECT", "8",
+             "1709632866.2", "2", "", ""],
+            ["9", "1709633048", "1709632855.1", "sales", "Alice", "COMPLETECALLER", "8",
+             "180", "1", "", ""]]
+    export = tmp_path / "queue_log.txt"
+    export.write_text("\n".join(delimiter.join(r) for r in rows))
+    summary = import_queue_log([export], tmp_path / "out")
+    first = contacts(tmp_path / "out")["1709632855.1@sales"]
+    assert (seconds(first["arrived_at"]), seconds(first["accepted_at"]),
+            seconds(first["ended_at"])) == (T0, T0 + 8, T0 + 188)
+    assert summary.lines == 3 and summary.accounted == 3 and summary.waiting == []
