@@ -152,3 +152,16 @@ def test_dialer_abandon_rate(data: Path, engine: str) -> None:
         {"total": 1 / 3})
     assert values(data, engine, "dialer_abandon_rate", "campaign") == pytest.approx(
         {"X": 1 / 3})
+
+
+def test_fcr_by_site_and_tenant(data: Path, engine: str) -> None:
+    # Questions with a 24 h window (elapsed by the as-of, 7 March 11:00): c1, c2 (customer
+    # A, kyiv/bank) and c4 (B, lviv/telco); c3 has no customer id. A calls again at 11:00
+    # (c2), within c1's window: c1 repeated; c2 resolved. c5 (B, 10:50) repeats c4.
+    # fcr = 1/3; kyiv 1/2, lviv 0/1.
+    window = {"params": {"fcr.window_hours": 24}}
+    assert values(data, engine, "fcr", None, **window) == pytest.approx({"total": 1 / 3})
+    assert values(data, engine, "fcr", "site", **window) == pytest.approx(
+        {"kyiv": 0.5, "lviv": 0.0})
+    assert values(data, engine, "fcr", "tenant", **window) == pytest.approx(
+        {"bank": 0.5, "telco": 0.0})
