@@ -66,7 +66,12 @@ def import_command(
             for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
                 console.print(f"  {count:>7} {table_name}{reason}", highlight=False)
     except OmniKPIError as exc:
-        fail(exc)
+        # a mapping key such as [derived] or [roles] is text, not console markup
+        from rich.markup import escape
+
+        escaped = type(exc)(escape(str(exc)))
+        escaped.exit_code = exc.exit_code
+        fail(escaped)
 
 
 def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,

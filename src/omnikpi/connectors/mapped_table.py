@@ -5,8 +5,11 @@ source columns (so conversions are vectorised, never row loops), local timestamp
 converted to UTC from the named zone, and filter rules drop rows with a stated reason
 that the import counts. One mapping names its main ``table``; ``[tables.NAME]`` sections
 write further tables from the same source rows, each with its own columns, filters and
-local timestamps, all in the same import commit. See ``mappings/anonymous_bank.toml``
-and docs/connectors.md.
+local timestamps, all in the same import commit. ``[derived]`` names intermediate
+expressions once (run as CTEs before the columns, each may use the ones above it);
+``[source] unnest`` turns each element of a JSON list into a row with its parent's fields.
+A mapping error names the mapping key and what is wrong (a usage error, never a
+traceback). See ``mappings/anonymous_bank.toml`` and docs/connectors.md.
 """
 
 from __future__ import annotations
@@ -74,15 +77,34 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         seen.add(name)
         if not isinstance(spec, dict):
             raise UsageError(f"mapping {path}: [tables.{name}] must be a table of settings")
+        key = "" if spec is mapping else f"tables.{name}."
         columns = spec.get("columns", {})
-        unknown = [c for c in columns if c not in TABLES[name].column_names
-                   and c not in spec.get("keep", [])]
+        if not isinstance(columns, dict) or not all(
+                isinstance(v, str) for v in columns.values()):
+            raise UsageError(f"mapping {path}: [{key}columns] must map column names to "
+                             "SQL expressions (strings)")
+        unknown = [c for c in columns if c not in TABLES[name].column_names]
         if unknown:
-            raise UsageError(f"mapping {path}: {', '.join(unknown)} are not columns of {name}")
+            raise UsageError(f"mapping {path}: [{key}columns] {', '.join(unknown)} are not "
+                             f"columns of {name} (columns: {', '.join(TABLES[name].column_names)})")
+        filters = spec.get("filters", [])
+        if not isinstance(filters, list) or not all(
+                isinstance(f, dict) and isinstance(f.get("when"), str) for f in filters):
+            raise UsageError(f"mapping {path}: [[{key}filters]] each need `when` = an SQL "
+                             "condition (and a `reason`)")
         stamps = spec.get("timestamps", {})
+        local = stamps.get("local", []) if isinstance(stamps, dict) else None
+        if not isinstance(local, list) or any(
+                c not in TABLES[name].column_names
+                or TABLES[name].column(c).type is not ColumnType.TIMESTAMP for c in local):
+            raise UsageError(f"mapping {path}: [{key}timestamps] local must list timestamp "
+                             f"columns of {name}")
         tables.append(TableMapping(
-            name, dict(columns), list(spec.get("filters", [])),
-            stamps.get("timezone", zone), frozenset(stamps.get("local", []))))
+            name, dict(columns), list(filters),
+            stamps.get("timezone", zone), frozenset(local)))
+    derived = mapping.get("derived", {})
+    if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
+        raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
     return mapping, tables
 
 
@@ -93,9 +115,55 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
         delimiter = sql_str(source.get("delimiter", ","))
         return (f"read_csv({names}, all_varchar = true, header = true, delim = {delimiter}, "
                 "union_by_name = true)")
-    if fmt == "json":
-        return f"read_json({names}, format = 'newline_delimited', union_by_name = true)"
-    raise UsageError(f"unknown source format {fmt!r}: csv or json")
+    if fmt == "json":  # one object per line, or a JSON array of objects
+        return f"read_json({names}, format = 'auto', union_by_name = true)"
+    raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
+
+
+def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> None:
+    """``[source] unnest = "conversations"`` (or a list, applied in order): one row per
+    element of that list column, the element in the column's place, the parent's other
+    fields repeated. A parent whose list is empty or missing stays, as one row with a
+    null element (never dropped silently)."""
+    paths = source.get("unnest", [])
+    for name in [paths] if isinstance(paths, str) else paths:
+        columns = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
+        if name not in columns:
+            raise UsageError(f"mapping [source] unnest: no column {name!r} in the source "
+                             f"(columns: {', '.join(sorted(columns))})")
+        if not columns[name].endswith("[]"):
+            raise UsageError(f"mapping [source] unnest: {name!r} is not a list "
+                             f"(it is {columns[name]})")
+        col = quote(name)
+        con.execute(f"""CREATE OR REPLACE TABLE raw AS SELECT * REPLACE (unnest(
+            CASE WHEN len({col}) > 0 THEN {col} ELSE [NULL] END) AS {col}) FROM raw""")
+
+
+def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str:
+    """``[derived]`` as a chain of CTEs ending in ``src``: each named expression is
+    computed once per row and may use the source columns and the names above it."""
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    ctes: list[str] = []
+    previous = "raw"
+    for i, (name, expr) in enumerate(derived.items()):
+        if name in present:
+            raise UsageError(f"mapping [derived] {name}: the source already has a column "
+                             "of that name; choose another")
+        step = f"d{i}"
+        cte = f"{step} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
+        try:
+            con.execute(f"WITH {', '.join([*ctes, cte])} SELECT * FROM {step} LIMIT 0")
+        except duckdb.Error as exc:
+            raise UsageError(f"mapping [derived] {name}: {_first_line(exc)}") from exc
+        ctes.append(cte)
+        present.add(name)
+        previous = step
+    ctes.append(f"src AS (SELECT * FROM {previous})")
+    return "WITH " + ", ".join(ctes) + " "
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split("\n")[:1]).strip()
 
 
 _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
@@ -113,14 +181,19 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    source = mapping.get("source", {})
+    if not isinstance(source, dict):
+        raise UsageError(f"mapping {mapping_path}: [source] must be a table of settings")
     try:
-        source_sql = _source_sql(files, mapping.get("source", {}))
+        source_sql = _source_sql(files, source)
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
     except duckdb.Error as exc:
         raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
+    _unnest(con, source)
+    with_sql = _derived_sql(con, mapping.get("derived", {}))
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    mapped = [_map_table(con, spec, read, mapping_path) for spec in tables]
+    mapped = [_map_table(con, spec, read, mapping_path, with_sql) for spec in tables]
     with committed_import(out) as run:
         for summary, data in mapped:
             summary.written = merge_write_arrow(run, summary.table,
@@ -129,36 +202,48 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
 
 
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
-               mapping_path: Path) -> tuple[MappedSummary, Any]:
-    """One table's rows from ``raw``: filters counted by reason, columns mapped, required
-    columns that come out empty counted as rejected."""
+               mapping_path: Path, with_sql: str = "WITH src AS (SELECT * FROM raw) "
+               ) -> tuple[MappedSummary, Any]:
+    """One table's rows from the source (after ``[derived]``): filters counted by reason,
+    columns mapped and cast to their canonical types (an unmapped column is a typed null),
+    required columns that come out empty counted as rejected."""
     table = TABLES[spec.table]
-    where = f" ({spec.table})"
     summary = MappedSummary(table.name, read=read)
     keep = "TRUE"
-    for rule in spec.filters:
+    for i, rule in enumerate(spec.filters):
         try:
-            count = con.execute(f"SELECT count(*) FROM raw WHERE ({keep}) AND ({rule['when']})"
-                                ).fetchone()[0]  # type: ignore[index]
+            count = con.execute(f"{with_sql}SELECT count(*) FROM src WHERE ({keep}) AND "
+                                f"({rule['when']})").fetchone()[0]  # type: ignore[index]
         except duckdb.Error as exc:
-            raise UsageError(f"mapping filter{where} {rule.get('when')!r}: {exc}") from exc
+            raise UsageError(f"mapping {mapping_path} ({spec.table}) filter {i + 1} when = "
+                             f"{rule.get('when')!r}: {_first_line(exc)}") from exc
         summary.filtered[rule.get("reason", rule["when"])] += int(count)
         keep = f"{keep} AND NOT coalesce({rule['when']}, false)"
-    selects = []
+    selects = {}
     for col in table.columns:
         expr = spec.columns.get(col.name)
+        sql_type = _NULL_TYPES[col.type]
         if expr is None:  # not in the source: an empty column of the canonical type
-            selects.append(f"CAST(NULL AS {_NULL_TYPES[col.type]}) AS {quote(col.name)}")
+            selects[col.name] = f"CAST(NULL AS {sql_type}) AS {quote(col.name)}"
             continue
         if col.type is ColumnType.TIMESTAMP and col.name in spec.local:
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
                     f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
-        selects.append(f"({expr}) AS {quote(col.name)}")
+        selects[col.name] = f"CAST(({expr}) AS {sql_type}) AS {quote(col.name)}"
     try:
-        mapped = con.execute(
-            f"SELECT {', '.join(selects)} FROM raw WHERE {keep}").fetch_arrow_table()
+        mapped = con.execute(f"{with_sql}SELECT {', '.join(selects.values())} FROM src "
+                             f"WHERE {keep}").fetch_arrow_table()
     except duckdb.Error as exc:
-        raise UsageError(f"mapping {mapping_path}{where}: {exc}") from exc
+        # name the column whose expression fails (each one alone, over the same rows)
+        for name, select in selects.items():
+            try:
+                con.execute(f"{with_sql}SELECT {select} FROM src WHERE {keep}").fetchall()
+            except duckdb.Error as one:
+                raise UsageError(
+                    f"mapping {mapping_path} ({spec.table}) column {name} = "
+                    f"{spec.columns.get(name)!r}: {_first_line(one)}") from exc
+        raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(exc)}"
+                         ) from exc
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]
     for name in required:
         nulls = mapped[name].null_count

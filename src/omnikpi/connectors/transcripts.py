@@ -4,8 +4,12 @@ A conversation becomes one contact: it arrives with its first customer message, 
 answered by the first agent message, and ends at its last message plus the platform's
 inactivity timeout (the stop-time rule: a chat is over when nobody wrote for that long).
 A conversation that no agent answered is abandoned at its last customer message plus the
-timeout. Field names and role values come from a TOML mapping (``mappings/``), so any
-platform's export works; all of it is SQL over the whole file, no row loops.
+timeout. A conversation with no customer message (proactive, agent-only) is an outbound
+contact from its first agent message, with no first response (nobody was waiting); one
+with neither a customer nor an agent message (bot or system only) is left out and
+counted with its reason. Field names and role values come from a TOML mapping
+(``mappings/``), so any platform's export works; all of it is SQL over the whole file, no
+row loops.
 """
 
 from __future__ import annotations
@@ -41,8 +45,23 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"transcripts mapping {mapping_path}: {exc}") from exc
     given = mapping.get("fields", {})
-    roles: dict[str, str] = mapping.get("roles", {})
-    timeout = float(mapping.get("inactivity_timeout_seconds", 600))
+    roles = mapping.get("roles", {})
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        raise UsageError(f"transcripts mapping {mapping_path}: [fields] must name SQL "
+                         "expressions (strings)")
+    if not isinstance(roles, dict) or not all(
+            v in ("customer", "agent", "bot", "system") for v in roles.values()):
+        raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps platform values "
+                         "to customer | agent | bot | system")
+    try:
+        timeout = float(mapping.get("inactivity_timeout_seconds", 600))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"transcripts mapping {mapping_path}: inactivity_timeout_seconds "
+                         "must be a number of seconds") from exc
+    kind = mapping.get("timestamp", "iso")
+    if kind not in ("iso", "epoch"):
+        raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
+                         f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
     files = [str(f) for item in inputs for f in (sorted(item.iterdir()) if item.is_dir()
                                                   else [item])]
@@ -62,27 +81,49 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         if needed not in fields:
             raise UsageError(f"transcripts mapping {mapping_path}: no field for {needed!r} "
                              f"(columns in the file: {', '.join(sorted(present))})")
-    role_expr = "CASE " + " ".join(
-        f"WHEN CAST({fields['role']} AS VARCHAR) = {sql_str(k)} THEN {sql_str(v)}"
-        for k, v in roles.items()) + f" ELSE lower(CAST({fields['role']} AS VARCHAR)) END"
+    role_expr = f"lower(CAST({fields['role']} AS VARCHAR))"
+    if roles:  # without [roles] the values are taken as they are (customer, agent, …)
+        role_expr = "CASE " + " ".join(
+            f"WHEN CAST({fields['role']} AS VARCHAR) = {sql_str(str(k))} THEN {sql_str(v)}"
+            for k, v in roles.items()) + f" ELSE {role_expr} END"
+    for name, expr in [*fields.items(), ("skip_when", skip)]:
+        if expr is None:
+            continue
+        try:  # each field alone, so an error names its mapping key
+            con.execute(f"SELECT {expr} FROM raw LIMIT 0")
+        except duckdb.Error as exc:
+            key = "skip_when" if name == "skip_when" else f"[fields] {name}"
+            raise UsageError(f"transcripts mapping {mapping_path}: {key} = {expr!r}: "
+                             f"{str(exc).splitlines()[0]}") from exc
 
     def col(name: str) -> str:
         expr = fields.get(name)
         return f"CAST({expr} AS VARCHAR)" if expr else "CAST(NULL AS VARCHAR)"
 
-    ts = _timestamp(fields["ts"], mapping.get("timestamp", "iso"))
+    ts = _timestamp(fields["ts"], kind)
     where = f"NOT coalesce({skip}, false)" if skip else "TRUE"
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    con.execute(f"""CREATE TABLE msg AS SELECT {col('conversation')} AS contact_id,
-        CAST({ts} AT TIME ZONE 'UTC' AS TIMESTAMP) AS ts, {role_expr} AS sender,
-        {col('agent')} AS agent_id, {col('channel')} AS channel,
-        {col('customer')} AS customer_id, {col('queue')} AS queue
-        FROM raw WHERE {where}""")
+    try:
+        con.execute(f"""CREATE TABLE msg AS SELECT {col('conversation')} AS contact_id,
+            CAST(TRY_CAST({ts} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) AS ts,
+            {role_expr} AS sender,
+            {col('agent')} AS agent_id, {col('channel')} AS channel,
+            {col('customer')} AS customer_id, {col('queue')} AS queue
+            FROM raw WHERE {where}""")
+    except duckdb.Error as exc:
+        raise UsageError(f"transcripts mapping {mapping_path}: {str(exc).splitlines()[0]}"
+                         ) from exc
     skipped = read - int(con.execute("SELECT count(*) FROM msg").fetchone()[0])  # type: ignore[index]
     bad = con.execute("SELECT count(*) FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
                       "sender NOT IN ('customer', 'agent', 'bot', 'system')").fetchone()[0]  # type: ignore[index]
     con.execute("DELETE FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
                 "sender NOT IN ('customer', 'agent', 'bot', 'system')")
+    no_party = con.execute(
+        "SELECT count(DISTINCT contact_id) FROM msg WHERE contact_id NOT IN (SELECT "
+        "contact_id FROM msg WHERE sender IN ('customer', 'agent'))").fetchone()[0]  # type: ignore[index]
+    no_party_messages = con.execute(
+        "DELETE FROM msg WHERE contact_id NOT IN (SELECT contact_id FROM msg "
+        "WHERE sender IN ('customer', 'agent'))").fetchone()[0]  # type: ignore[index]
     gap = f"to_microseconds(CAST({round(timeout * 1_000_000)} AS BIGINT))"
     contacts = con.execute(f"""
         WITH c AS (
@@ -98,10 +139,12 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
           WHERE m.sender = 'agent' AND m.ts >= coalesce(c.first_customer, c.first_any)
           GROUP BY m.contact_id)
         SELECT c.contact_id, coalesce(c.channel, {sql_str(mapping.get('channel', 'chat'))})
-            AS channel, 'inbound' AS direction,
+            AS channel,
+          CASE WHEN c.first_customer IS NULL THEN 'outbound' ELSE 'inbound' END AS direction,
           coalesce(c.queue, {sql_str(mapping.get('queue', 'chat'))}) AS queue,
           c.customer_id, coalesce(c.first_customer, c.first_any) AS arrived_at, FALSE AS blocked,
-          a.first_agent AS accepted_at, a.first_agent AS first_response_at,
+          a.first_agent AS accepted_at,
+          CASE WHEN c.first_customer IS NOT NULL THEN a.first_agent END AS first_response_at,
           CASE WHEN a.first_agent IS NULL THEN c.last_customer + {gap} END AS abandoned_at,
           CASE WHEN a.first_agent IS NOT NULL THEN c.last_any + {gap} END AS ended_at,
           a.agent_id, FALSE AS transferred
@@ -120,10 +163,16 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                                      pa.nulls(data.num_rows, schema.field(name).type))
                               for name, values in columns.items()}).cast(schema)
             summary = MappedSummary(table, read=read)
+            if table == "contacts" and no_party:
+                summary.filtered["conversation with only bot or system messages (no customer "
+                                 "or agent): not a contact"] += int(no_party)
             summary.written = merge_write_arrow(run, table, arrow, fmt)
             if table == "messages":
                 if skipped:
                     summary.filtered["skipped by the mapping's skip_when"] += skipped
+                if no_party_messages:
+                    summary.filtered["of a conversation with only bot or system messages"] += \
+                        int(no_party_messages)
                 if bad:
                     summary.rejected["no conversation, unreadable time or unknown role"] += int(bad)
             summaries.append(summary)

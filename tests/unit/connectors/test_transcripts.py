@@ -33,3 +33,42 @@ def test_chatwoot_export(tmp_path: Path) -> None:
     report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
                                                       "a1rt", "art"]).rows[0]
     assert report == {"offered": 2, "answered": 1, "abandoned": 1, "a1rt": 30.0, "art": 60.0}
+
+
+def test_a_conversation_without_a_customer_message(tmp_path: Path) -> None:
+    """Proactive (agent-only) conversations are outbound with no first response; a
+    bot-only conversation is not a contact, counted with its reason."""
+    lines = [
+        # 50: the agent writes first and nobody answers (proactive message)
+        '{"conversation_id": 50, "ts": "2024-03-05T09:00:00Z", "sender": "agent", '
+        '"agent_id": "op2"}',
+        '{"conversation_id": 50, "ts": "2024-03-05T09:01:00Z", "sender": "agent", '
+        '"agent_id": "op2"}',
+        # 51: a bot greeting and nothing else
+        '{"conversation_id": 51, "ts": "2024-03-05T09:05:00Z", "sender": "bot"}',
+        # 52: an ordinary inbound chat, answered after 45 s
+        '{"conversation_id": 52, "ts": "2024-03-05T09:10:00Z", "sender": "customer"}',
+        '{"conversation_id": 52, "ts": "2024-03-05T09:10:45Z", "sender": "agent", '
+        '"agent_id": "op2"}',
+    ]
+    source = tmp_path / "chat.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text("inactivity_timeout_seconds = 60\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "transcripts", str(source), "--mapping",
+                                      str(mapping), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "only bot or system messages" in " ".join(result.output.split())
+    rows = {r["contact_id"]: r for r in pq.read_table(out / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"50", "52"}
+    proactive = rows["50"]
+    assert proactive["direction"] == "outbound"
+    assert proactive["first_response_at"] is None
+    assert proactive["arrived_at"].isoformat() == "2024-03-05T09:00:00"
+    assert proactive["ended_at"].isoformat() == "2024-03-05T09:02:00"
+    assert rows["52"]["direction"] == "inbound"
+    # the first response is the inbound chat's alone (the engine's contact counts do not
+    # look at direction: the outbound conversation is a contact the agent handled)
+    report = omnikpi.report_result(out, metrics=["a1rt"]).rows[0]
+    assert report == {"a1rt": 45.0}

@@ -1,0 +1,104 @@
+"""A mapping with a mistake, or one that leaves optional columns out, through the CLI:
+unmapped columns are typed nulls; a mapping error names the key and what is wrong and
+exits 2, never with a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+
+CALLS = "id,t\na,2024-03-05 12:00:00\nb,2024-03-05 12:05:00\n"
+BASE = '''table = "contacts"
+[columns]
+contact_id = "id"
+channel = "'voice'"
+queue = "'q'"
+arrived_at = "CAST(t AS TIMESTAMP)"
+'''
+
+
+def _import(tmp_path: Path, mapping: str, source: str = "csv",
+            data: str = CALLS, name: str = "calls.csv") -> tuple[int, str, Path]:
+    (tmp_path / name).write_text(data)
+    (tmp_path / "m.toml").write_text(mapping)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", source, str(tmp_path / name),
+                                      "--mapping", str(tmp_path / "m.toml"), "--out", str(out)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output, out
+
+
+@pytest.mark.parametrize("value", ["NULL", "CASE WHEN FALSE THEN 1 END", "NULL::INTEGER"])
+def test_an_optional_timestamp_mapped_to_a_null_is_a_typed_null(
+        tmp_path: Path, value: str) -> None:
+    code, output, out = _import(tmp_path, BASE + f'accepted_at = "{value}"\n'
+                                'resolved_at = "NULL"\nhandle_seconds = "NULL"\n')
+    assert code == 0, output
+    table = pq.read_table(out / "contacts.parquet")
+    assert str(table.schema.field("accepted_at").type) == "timestamp[us]"
+    assert table["accepted_at"].null_count == 2 and table["resolved_at"].null_count == 2
+
+
+def test_unmapped_columns_are_typed_nulls(tmp_path: Path) -> None:
+    code, output, out = _import(tmp_path, BASE)
+    assert code == 0, output
+    table = pq.read_table(out / "contacts.parquet")
+    assert str(table.schema.field("ended_at").type) == "timestamp[us]"
+    assert str(table.schema.field("handle_seconds").type) == "double"
+    assert table["ended_at"].null_count == 2
+
+
+@pytest.mark.parametrize(("extra", "names"), [
+    ('ended_at = "no_such_column"\n', ["ended_at", "no_such_column"]),
+    ('ended_at = "CAST(id AS TIMESTAMP)"\n', ["ended_at", "Conversion"]),
+    ('handle_seconds = "id"\n', ["handle_seconds"]),
+    ('[[filters]]\nwhen = "nope = 1"\nreason = "x"\n', ["filter 1", "nope"]),
+    ('[derived]\nx = "no_such + 1"\n', ["[derived] x", "no_such"]),
+    ('[derived]\nid = "1"\n', ["[derived] id", "already has a column"]),
+    ('[source]\nformat = "xml"\n', ["[source] format", "xml"]),
+    ('waiting = "1"\n', ["waiting", "not columns of contacts"]),
+    ('[timestamps]\nlocal = ["queue"]\n', ["[timestamps] local"]),
+])
+def test_a_mapping_error_names_the_key_and_exits_2(
+        tmp_path: Path, extra: str, names: list[str]) -> None:
+    mapping = BASE + extra if not extra.startswith("[") else BASE.replace(
+        "[columns]", extra + "[columns]", 1) if "derived" not in extra else BASE + extra
+    code, output, out = _import(tmp_path, mapping)
+    assert code == 2, output
+    flat = " ".join(output.split())
+    for name in names:
+        assert name in flat, flat
+    assert not (out / "contacts.parquet").exists()
+
+
+def test_a_transcripts_mapping_without_roles(tmp_path: Path) -> None:
+    lines = ('{"conversation_id": 1, "ts": "2024-03-05T10:00:00Z", "sender": "customer"}\n'
+             '{"conversation_id": 1, "ts": "2024-03-05T10:00:20Z", "sender": "Agent"}\n')
+    code, output, out = _import(tmp_path, 'timestamp = "iso"\n', "transcripts", lines,
+                                "m.jsonl")
+    assert code == 0, output
+    row = pq.read_table(out / "contacts.parquet").to_pylist()[0]
+    assert row["first_response_at"].isoformat() == "2024-03-05T10:00:20"
+
+
+@pytest.mark.parametrize(("mapping", "names"), [
+    ('[fields]\nrole = "no_such"\n', ["[fields] role", "no_such"]),
+    ('skip_when = "nope IS NULL"\n', ["skip_when", "nope"]),
+    ('timestamp = "unix"\n', ["timestamp must be iso or epoch"]),
+    ('[roles]\n"c" = "client"\n', ["[roles]"]),
+    ('[fields]\nconversation = "id"\n', ["id"]),
+])
+def test_a_transcripts_mapping_error_exits_2(
+        tmp_path: Path, mapping: str, names: list[str]) -> None:
+    lines = '{"conversation_id": 1, "ts": "2024-03-05T10:00:00Z", "sender": "customer"}\n'
+    code, output, _ = _import(tmp_path, mapping, "transcripts", lines, "m.jsonl")
+    assert code == 2, output
+    flat = " ".join(output.split())
+    for name in names:
+        assert name in flat, flat
