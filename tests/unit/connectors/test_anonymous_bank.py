@@ -50,6 +50,17 @@ def test_totals_match_an_independent_count(imported: Path) -> None:
     assert total["asa"] == pytest.approx(independent_asa, abs=0.1)
 
 
+def test_aht_is_the_sources_own_service_time(imported: Path) -> None:
+    """AHT is the mean of the source's ser_time over served calls whose end is recorded
+    (ser_exit 00:00:00 is no end: answered, not handled) — not ser_exit − q_exit, which
+    mixes the queue and service clocks (184.06 s)."""
+    raw = pd.read_csv(RAW, dtype=str)
+    handled = raw[(raw.outcome == "AGENT") & (raw.ser_exit != "00:00:00")]
+    row = omnikpi.report_result(imported, metrics=["aht"]).rows[0]
+    assert row["aht"] == pytest.approx(handled.ser_time.astype(float).mean())
+    assert row["aht"] == pytest.approx(184.73, abs=0.005)
+
+
 def test_nothing_is_quarantined(imported: Path) -> None:
     dataset = omnikpi.load_dataset(imported)
     assert dataset.problem_count == 0
