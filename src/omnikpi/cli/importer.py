@@ -15,16 +15,37 @@ from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
 console = Console()
-SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts")
+# platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
+PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
+             "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
+             "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations"}
+SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
+
+
+def shipped_mapping(platform: str) -> Path:
+    """The mapping shipped for a platform: inside the installed package when it carries
+    the mappings, else the source checkout's ``mappings/`` folder."""
+    import omnikpi
+
+    name = f"{PLATFORMS[platform]}.toml"
+    package = Path(omnikpi.__file__).resolve().parent
+    for folder in (package / "mappings", package.parents[1] / "mappings"):
+        if (folder / name).is_file():
+            return folder / name
+    raise UsageError(f"the mapping shipped for {platform} ({name}) is not installed: "
+                     "pass --mapping FILE.toml")
 
 
 @app.command("import")
 def import_command(
     source: Annotated[str, typer.Argument(
-        help="asterisk-queue-log | csv | json | transcripts (chat/e-mail messages)")],
+        help="asterisk-queue-log | csv | json | transcripts (chat/e-mail messages) | a "
+             "platform with a shipped mapping: " + " | ".join(PLATFORMS))],
     inputs: Annotated[list[Path], typer.Argument(help="files or folders to import")],
     out: Annotated[Path, typer.Option(help="dataset folder to write (created or extended)")],
-    mapping: Annotated[Path | None, typer.Option(help="TOML mapping (csv, json)")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="TOML mapping (csv, json, transcripts; for a platform it replaces the "
+             "shipped one)")] = None,
     tz: Annotated[str, typer.Option(help="time zone of local timestamps in the input")] = "UTC",
     format: Annotated[str, typer.Option(help="parquet|csv")] = "parquet",
     follow: Annotated[bool, typer.Option(help="keep importing a growing log")] = False,
@@ -45,6 +66,8 @@ def import_command(
                                   and time.monotonic() - started >= max_seconds):
                     return
                 time.sleep(interval_seconds)
+        if mapping is None and source in PLATFORMS:
+            mapping = shipped_mapping(source)
         if mapping is None:
             raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
         from omnikpi.connectors.mapped_table import import_mapped

@@ -113,8 +113,19 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
     names = "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
     if fmt == "csv":
         delimiter = sql_str(source.get("delimiter", ","))
-        return (f"read_csv({names}, all_varchar = true, header = true, delim = {delimiter}, "
-                "union_by_name = true)")
+        columns = source.get("columns")
+        if columns is None:
+            return (f"read_csv({names}, all_varchar = true, header = true, "
+                    f"delim = {delimiter}, union_by_name = true)")
+        # a file without a header line (Asterisk's Master.csv): the names, in order; a line
+        # with fewer fields has nulls in the last columns
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise UsageError("mapping [source] columns: the names of the file's columns, "
+                             "in order, for a file without a header line")
+        listed = "[" + ", ".join(sql_str(c) for c in columns) + "]"
+        return (f"read_csv({names}, all_varchar = true, header = false, "
+                f"delim = {delimiter}, names = {listed}, null_padding = true, "
+                "quote = '\"', escape = '\"')")
     if fmt == "json":  # one object per line, or a JSON array of objects
         return f"read_json({names}, format = 'auto', union_by_name = true)"
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
