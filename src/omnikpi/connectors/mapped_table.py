@@ -195,11 +195,18 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     source = mapping.get("source", {})
     if not isinstance(source, dict):
         raise UsageError(f"mapping {mapping_path}: [source] must be a table of settings")
+    source_sql = _source_sql(files, source)
     try:
-        source_sql = _source_sql(files, source)
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
     except duckdb.Error as exc:
-        raise DataError(f"cannot read {files[0]}: {exc}") from exc
+        # JSON objects written back to back, some on one line (Firehose concatenates them)
+        alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
+        try:
+            if alternative == source_sql:
+                raise
+            con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
+        except duckdb.Error:
+            raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     _unnest(con, source)
     with_sql = _derived_sql(con, mapping.get("derived", {}))

@@ -57,3 +57,22 @@ def test_the_shipped_mapping_is_picked_and_mapping_still_wins(tmp_path: Path) ->
     rows = _import("asterisk-cdr", FIXTURES / "asterisk_cdr" / "Master.csv",
                    tmp_path / "out", "--mapping", str(other))
     assert {r["channel"] for r in rows.values()} == {"phone"}
+
+
+def test_amazon_connect_contact_records(tmp_path: Path) -> None:
+    rows = _import("amazon-connect", FIXTURES / "amazon_connect" / "ctr.json", tmp_path)
+    assert set(rows) == {"c-0001", "c-0002", "c-0004"}
+    call = rows["c-0001"]  # the later copy: queued 10:00:10, connected 10:00:40
+    assert (call["queue"], call["agent_id"], call["channel"]) == ("Support", "olena", "voice")
+    assert _s(call["first_response_at"], call["arrived_at"]) == 30.0
+    assert call["ended_at"].isoformat() == "2024-03-05T10:04:20"
+    assert (call["hold_seconds"], call["acw_seconds"]) == (20.0, 30.0)
+    chat = rows["c-0002"]  # queued 11:00:05, left 11:02:00 unanswered
+    assert chat["channel"] == "chat" and chat["first_response_at"] is None
+    assert _s(chat["abandoned_at"], chat["arrived_at"]) == 115.0
+    assert rows["c-0004"]["parent_id"] == "c-0005"
+    report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa",
+                                                      "aht"]).rows[0]
+    # waits 30 s and 15 s; handle (10:00:40→10:04:20) 220 + 30 ACW, (13:00:17→13:06:00)
+    # 343 + 20 ACW
+    assert report == {"answered": 2, "abandoned": 1, "asa": 22.5, "aht": (250 + 363) / 2}
