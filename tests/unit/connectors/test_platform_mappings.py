@@ -76,3 +76,18 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
     # waits 30 s and 15 s; handle (10:00:40→10:04:20) 220 + 30 ACW, (13:00:17→13:06:00)
     # 343 + 20 ACW
     assert report == {"answered": 2, "abandoned": 1, "asa": 22.5, "aht": (250 + 363) / 2}
+
+
+def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
+    rows = _import("freshdesk", FIXTURES / "freshdesk" / "tickets.json", tmp_path)
+    assert set(rows) == {"101", "102", "103"}
+    email = rows["101"]  # created 09:00; note 09:10 is private; first reply 09:30
+    assert _s(email["first_response_at"], email["arrived_at"]) == 1800.0
+    assert _s(email["resolved_at"], email["arrived_at"]) == 3 * 3600.0
+    assert (email["channel"], email["queue"], email["agent_id"]) == ("email", "12", "77")
+    assert rows["102"]["first_response_at"] is None and rows["102"]["resolved_at"] is None
+    outbound = rows["103"]
+    assert outbound["direction"] == "outbound" and outbound["first_response_at"] is None
+    assert _s(outbound["resolved_at"], outbound["arrived_at"]) == 5400.0
+    report = omnikpi.report_result(tmp_path, metrics=["resolution_time"]).rows[0]
+    assert report == {"resolution_time": (10800 + 5400) / 2}
