@@ -91,3 +91,25 @@ def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
     assert _s(outbound["resolved_at"], outbound["arrived_at"]) == 5400.0
     report = omnikpi.report_result(tmp_path, metrics=["resolution_time"]).rows[0]
     assert report == {"resolution_time": (10800 + 5400) / 2}
+
+
+def test_zendesk_tickets_and_metric_events(tmp_path: Path) -> None:
+    folder = FIXTURES / "zendesk"
+    result = CliRunner().invoke(app, ["import", "zendesk", str(folder / "tickets.json"),
+                                      str(folder / "metric_events.json"), "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "12 ticket metric event" in " ".join(result.output.split())
+    rows = {r["contact_id"]: r for r in pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"35436", "35437", "35438"}
+    solved = rows["35436"]  # created 09:00, first reply 09:12:30, last solve 13:00
+    assert _s(solved["first_response_at"], solved["arrived_at"]) == 750.0
+    assert _s(solved["resolved_at"], solved["arrived_at"]) == 4 * 3600.0
+    assert (solved["channel"], solved["queue"], solved["agent_id"]) == ("email", "98738",
+                                                                        "235323")
+    reopened = rows["35437"]  # first reply 10:45; solved at 15:00, reopened, open now
+    assert _s(reopened["first_response_at"], reopened["arrived_at"]) == 2700.0
+    assert reopened["resolved_at"] is None and reopened["channel"] == "portal"
+    assert rows["35438"]["first_response_at"] is None
+    report = omnikpi.report_result(tmp_path, metrics=["answered", "resolution_time"]).rows[0]
+    assert report == {"answered": 2, "resolution_time": 4 * 3600.0}
