@@ -113,3 +113,23 @@ def test_zendesk_tickets_and_metric_events(tmp_path: Path) -> None:
     assert rows["35438"]["first_response_at"] is None
     report = omnikpi.report_result(tmp_path, metrics=["answered", "resolution_time"]).rows[0]
     assert report == {"answered": 2, "resolution_time": 4 * 3600.0}
+
+
+def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
+    rows = _import("genesys-cloud", FIXTURES / "genesys_cloud" / "details.json", tmp_path)
+    assert set(rows) == {"5e0c5b3a-0001", "5e0c5b3a-0002", "5e0c5b3a-0003"}
+    call = rows["5e0c5b3a-0001"]  # queued 09:00:30, answered 09:01:10, talk to 09:06:00
+    assert (call["queue"], call["agent_id"], call["channel"]) == ("Support", "u-ivan", "voice")
+    assert _s(call["first_response_at"], call["arrived_at"]) == 40.0
+    assert _s(call["ended_at"], call["accepted_at"]) == 290.0
+    assert (call["hold_seconds"], call["acw_seconds"]) == (40.0, 45.0)
+    assert call["customer_id"] == "tel:+380501234567"
+    chat = rows["5e0c5b3a-0002"]  # queued 10:00:05, left 10:03:05 unanswered
+    assert chat["channel"] == "chat" and chat["first_response_at"] is None
+    assert _s(chat["abandoned_at"], chat["arrived_at"]) == 180.0
+    out = rows["5e0c5b3a-0003"]
+    assert (out["direction"], out["first_response_at"], out["acw_seconds"]) == (
+        "outbound", None, 10.0)
+    assert _s(out["ended_at"], out["accepted_at"]) == 120.0
+    report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa"]).rows[0]
+    assert report == {"answered": 1, "abandoned": 1, "asa": 40.0}
