@@ -139,15 +139,28 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> None:
     paths = source.get("unnest", [])
     for name in [paths] if isinstance(paths, str) else paths:
         columns = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
-        if name not in columns:
+        head, *rest = str(name).split(".")
+        if head not in columns:
             raise UsageError(f"mapping [source] unnest: no column {name!r} in the source "
                              f"(columns: {', '.join(sorted(columns))})")
-        if not columns[name].endswith("[]"):
+        # a list inside an object (``data.payload``) becomes a column of its last name
+        expr = ".".join(quote(part) for part in [head, *rest])
+        alias = quote(rest[-1] if rest else head)
+        try:
+            kind = str(con.execute(f"SELECT typeof({expr}) FROM raw LIMIT 1").fetchone()[0])  # type: ignore[index]
+        except duckdb.Error as exc:
+            raise UsageError(f"mapping [source] unnest: no field {name!r} in the source "
+                             f"({_first_line(exc)})") from exc
+        if not kind.endswith("[]"):
             raise UsageError(f"mapping [source] unnest: {name!r} is not a list "
-                             f"(it is {columns[name]})")
-        col = quote(name)
-        con.execute(f"""CREATE OR REPLACE TABLE raw AS SELECT * REPLACE (unnest(
-            CASE WHEN len({col}) > 0 THEN {col} ELSE [NULL] END) AS {col}) FROM raw""")
+                             f"(it is {kind})")
+        element = f"unnest(CASE WHEN len({expr}) > 0 THEN {expr} ELSE [NULL] END)"
+        select = (f"* REPLACE ({element} AS {alias})" if not rest
+                  else f"* EXCLUDE ({quote(head)}), {element} AS {alias}")
+        if rest and rest[-1] in columns:
+            raise UsageError(f"mapping [source] unnest: {name!r} would become column "
+                             f"{rest[-1]!r}, which the source already has")
+        con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {select} FROM raw")
 
 
 def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str:

@@ -133,3 +133,29 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
     assert _s(out["ended_at"], out["accepted_at"]) == 120.0
     report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa"]).rows[0]
     assert report == {"answered": 1, "abandoned": 1, "asa": 40.0}
+
+
+def test_chatwoot_conversations(tmp_path: Path) -> None:
+    rows = _import("chatwoot", FIXTURES / "chatwoot" / "conversations.json", tmp_path)
+    assert set(rows) == {"41", "42", "43"}
+    chat = rows["41"]  # created 10:00:00, first reply 10:00:30, resolved 12:00:00
+    assert chat["arrived_at"].isoformat() == "2024-03-05T10:00:00"
+    assert _s(chat["first_response_at"], chat["arrived_at"]) == 30.0
+    assert _s(chat["resolved_at"], chat["arrived_at"]) == 7200.0
+    assert (chat["queue"], chat["agent_id"], chat["customer_id"]) == ("inbox-3", "op1", "900")
+    assert rows["42"]["first_response_at"] is None and rows["42"]["resolved_at"] is None
+    mail = rows["43"]  # ISO first reply 12:20:00 after 12:00:00; resolved 15:00:00
+    assert mail["channel"] == "email"
+    assert _s(mail["first_response_at"], mail["arrived_at"]) == 1200.0
+    assert _s(mail["resolved_at"], mail["arrived_at"]) == 3 * 3600.0
+    report = omnikpi.report_result(tmp_path, metrics=["answered", "resolution_time"]).rows[0]
+    assert report == {"answered": 2, "resolution_time": (7200 + 10800) / 2}
+
+
+def test_every_platform_has_its_shipped_mapping() -> None:
+    from omnikpi.cli.importer import PLATFORMS, shipped_mapping
+
+    assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
+                              "genesys-cloud", "chatwoot"}
+    for platform in PLATFORMS:
+        assert shipped_mapping(platform).is_file()
