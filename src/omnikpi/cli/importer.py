@@ -92,7 +92,7 @@ def import_command(
         # a mapping key such as [derived] or [roles] is text, not console markup
         from rich.markup import escape
 
-        escaped = type(exc)(escape(str(exc)))
+        escaped = OmniKPIError(escape(str(exc)))
         escaped.exit_code = exc.exit_code
         fail(escaped)
 

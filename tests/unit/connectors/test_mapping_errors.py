@@ -67,8 +67,9 @@ def test_unmapped_columns_are_typed_nulls(tmp_path: Path) -> None:
 ])
 def test_a_mapping_error_names_the_key_and_exits_2(
         tmp_path: Path, extra: str, names: list[str]) -> None:
-    mapping = BASE + extra if not extra.startswith("[") else BASE.replace(
-        "[columns]", extra + "[columns]", 1) if "derived" not in extra else BASE + extra
+    # a section goes before [columns] (TOML), a column line or [derived] after it
+    before = extra.startswith("[") and not extra.startswith("[derived]")
+    mapping = BASE.replace("[columns]", extra + "[columns]", 1) if before else BASE + extra
     code, output, out = _import(tmp_path, mapping)
     assert code == 2, output
     flat = " ".join(output.split())
