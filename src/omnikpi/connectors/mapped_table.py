@@ -78,6 +78,10 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         if not isinstance(spec, dict):
             raise UsageError(f"mapping {path}: [tables.{name}] must be a table of settings")
         key = "" if spec is mapping else f"tables.{name}."
+        if "keep" in spec:  # an old, never documented key: it let other names through
+            raise UsageError(f"mapping {path}: {key}keep is not a mapping key: only the "
+                             f"columns of {name} are mapped; name intermediate "
+                             "expressions in [derived]")
         columns = spec.get("columns", {})
         if not isinstance(columns, dict) or not all(
                 isinstance(v, str) for v in columns.values()):

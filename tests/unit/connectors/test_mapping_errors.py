@@ -64,11 +64,13 @@ def test_unmapped_columns_are_typed_nulls(tmp_path: Path) -> None:
     ('[source]\nformat = "xml"\n', ["[source] format", "xml"]),
     ('waiting = "1"\n', ["waiting", "not columns of contacts"]),
     ('[timestamps]\nlocal = ["queue"]\n', ["[timestamps] local"]),
+    ('keep = ["waiting"]\n', ["keep is not a mapping key", "[derived]"]),
 ])
 def test_a_mapping_error_names_the_key_and_exits_2(
         tmp_path: Path, extra: str, names: list[str]) -> None:
     # a section goes before [columns] (TOML), a column line or [derived] after it
-    before = extra.startswith("[") and not extra.startswith("[derived]")
+    before = ((extra.startswith("[") and not extra.startswith("[derived]"))
+              or extra.startswith("keep"))
     mapping = BASE.replace("[columns]", extra + "[columns]", 1) if before else BASE + extra
     code, output, out = _import(tmp_path, mapping)
     assert code == 2, output
