@@ -46,6 +46,8 @@ def tables(result: Result) -> dict[str, Table]:
             "abandoned_at": _ts(start, c.abandoned), "ended_at": _ts(start, c.ended),
             "agent_id": c.agent, "hold_seconds": c.hold or None, "acw_seconds": c.acw or None,
             "transferred": c.transferred, "resolved": c.resolved,
+            # a contact marked resolved was closed as resolved when it ended
+            "resolved_at": _ts(start, c.ended) if c.resolved else None,
         })
     states: Table = []
     shifts: Table = []
