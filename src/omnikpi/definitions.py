@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.errors import UsageError, describe_validation_error, read_text
 from omnikpi.request import ReportRequest
 
 
@@ -103,10 +103,7 @@ def check_name(name: str | None) -> str:
 
 
 def load_definition(path: Path) -> ReportDefinition:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise UsageError(f"report definition not found: {path}") from exc
+    text = read_text(path, "report definition")
     try:
         data: dict[str, Any] = json.loads(text) if str(path).endswith(".json") else \
             tomllib.loads(text)

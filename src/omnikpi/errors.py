@@ -6,6 +6,8 @@ service maps them to HTTP 4xx answers, so a message must tell the user what to d
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class OmniKPIError(Exception):
     """Base of every error OmniKPI raises on purpose."""
@@ -32,3 +34,17 @@ def describe_validation_error(where: str, exc: Exception) -> str:
         f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"  # type: ignore[attr-defined]
         for err in errors)
     return f"{where}: {problems or exc}"
+
+
+def read_text(path: Path | str, what: str) -> str:
+    """The text of a file someone named (a QA form, a scenario, a saved definition, a
+    forecast), or a usage error saying what is wrong with it: missing, a folder,
+    unreadable, not UTF-8 text."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{what} not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} {path} is not UTF-8 text (byte {exc.start:,})") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None

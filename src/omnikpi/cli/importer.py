@@ -20,6 +20,8 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
              "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
+MAX_INTERVAL_SECONDS = 3600
+MAX_FOLLOW_SECONDS = 10 * 365 * 86400
 
 
 def shipped_mapping(platform: str) -> Path:
@@ -58,6 +60,11 @@ def import_command(
             raise UsageError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
         if format not in ("parquet", "csv"):
             raise UsageError(f"unknown format {format!r}: choose parquet or csv")
+        # (NaN fails these comparisons too: it once slept forever or raised in sleep())
+        if not 0 <= interval_seconds <= MAX_INTERVAL_SECONDS:
+            raise UsageError(f"--interval-seconds must be from 0 to {MAX_INTERVAL_SECONDS}")
+        if max_seconds is not None and not 0 <= max_seconds <= MAX_FOLLOW_SECONDS:
+            raise UsageError(f"--max-seconds must be from 0 to {MAX_FOLLOW_SECONDS:,}")
         if source == "asterisk-queue-log":
             started = time.monotonic()
             while True:

@@ -5,14 +5,37 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from omnikpi.errors import OmniKPIError, UsageError
 
+
+class CommandGroup(TyperGroup):
+    """The ``omnikpi`` command: a file that cannot be used as named (a folder given for a
+    file, a file for a folder, a name too long, no permission, bytes that are not UTF-8)
+    is a usage error that names it, exit code 2, in every command — not a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            fail(UsageError(path_error(exc)))
+        except UnicodeDecodeError as exc:
+            fail(UsageError(f"a file is not UTF-8 text: {exc.reason} at byte {exc.start:,}"))
+
+
+def path_error(exc: OSError) -> str:
+    """``cannot use data: Is a directory`` from an ``OSError`` on a path someone gave."""
+    name = exc.filename if exc.filename is not None else "a file"
+    return f"cannot use {str(name)[:200]}: {exc.strerror or exc}"
+
+
 app = typer.Typer(
+    cls=CommandGroup,
     name="omnikpi",
     help="OmniKPI: exact contact-center KPIs over voice, chat, e-mail and more.",
     no_args_is_help=True,
@@ -34,11 +57,16 @@ def check_output(path: Path | None) -> None:
     if path is None:
         return
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UsageError(f"--output {path} is a folder: name a file in it")
-    if not folder.is_dir():
-        raise UsageError(f"--output {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    try:
+        if path.is_dir():
+            raise UsageError(f"--output {path} is a folder: name a file in it")
+        if not folder.is_dir():
+            raise UsageError(f"--output {path}: the folder {folder} does not exist")
+        writable = os.access(folder, os.W_OK) and \
+            (not path.exists() or os.access(path, os.W_OK))
+    except OSError as exc:  # a name too long, a loop of links…
+        raise UsageError(f"--output: {path_error(exc)}") from None
+    if not writable:
         raise UsageError(f"--output {path}: no permission to write there")
 
 

@@ -149,6 +149,8 @@ def validate(
     """Check a dataset against the data model; list every problem with file, row, column."""
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
+    if limit < 0:
+        fail(UsageError(f"--limit must be ≥ 0 (0 prints every problem kept), got {limit}"))
     if no_cache:
         os.environ["OMNIKPI_CACHE"] = "off"
     try:

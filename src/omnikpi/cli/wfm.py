@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
-from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.errors import OmniKPIError, UsageError, read_text
 from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, backlog_agents, plan
 from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
 from omnikpi.wfm.staffing import StaffingResult, evaluate, staff
@@ -87,10 +87,7 @@ def evaluate_command(
 
 def read_forecast(path: Path) -> list[ForecastInterval]:
     """CSV with interval_start, volume, aht_seconds per row; every bad row is named."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise UsageError(f"forecast file not found: {path}") from exc
+    text = read_text(path, "forecast file")
     reader = csv.DictReader(io.StringIO(text))
     needed = {"interval_start", "volume", "aht_seconds"}
     if not reader.fieldnames or not needed <= set(reader.fieldnames):
@@ -231,13 +228,14 @@ def forecast_command(
 
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
-    from omnikpi.wfm.forecast import backtest, forecast
+    from omnikpi.wfm.forecast import backtest, check_span, forecast
 
     grains = {15: "15min", 30: "30min", 60: "hour"}
     try:
         check_output(output)
         if interval_minutes not in grains:
             raise UsageError("--interval-minutes must be 15, 30 or 60")
+        check_span(days, weeks)  # before the dataset is read
         dataset = load_dataset(data)
         result = run_report(dataset, ["offered", "aht"], by=["queue"] if queue else [],
                             grain=grains[interval_minutes], tz=tz)

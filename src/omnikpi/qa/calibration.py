@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
 from omnikpi.store.models import QaAnswer, QaCalibration, QaEvaluation, QaForm, QaFormItem
+from omnikpi.web.limits import MAX_INT
 
 
 def alpha(matrix: list[list[float | None]]) -> float | None:
@@ -37,7 +38,8 @@ def alpha(matrix: list[list[float | None]]) -> float | None:
 
 
 def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
-    calibration = session.get(QaCalibration, calibration_id)
+    calibration = session.get(QaCalibration, calibration_id) \
+        if 0 < calibration_id <= MAX_INT else None
     if calibration is None:
         raise UsageError(f"no calibration session {calibration_id}")
     form = session.get(QaForm, calibration.form_id)

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from omnikpi.errors import UsageError
+from omnikpi.errors import UsageError, read_text
 from omnikpi.store.models import QaForm, QaFormItem
 from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_length
 
@@ -103,8 +103,8 @@ def check_form(spec: FormSpec, source: str = "form") -> None:
 
 def load_form_file(path: Path) -> FormSpec:
     try:
-        return parse_form(tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return parse_form(tomllib.loads(read_text(path, "form")), str(path))
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read the form {path}: {exc}") from exc
 
 

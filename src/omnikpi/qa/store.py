@@ -7,6 +7,7 @@ from sqlalchemy import select
 from omnikpi.qa.sampling import Sample
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation, QaSample, QaSampleItem
+from omnikpi.web.limits import NAME_CHARS, check_length
 
 
 def already_given(evaluator: str, database_url: str | None) -> set[str]:
@@ -23,6 +24,8 @@ def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
                 database_url: str | None, from_: str | None = None, to: str | None = None,
                 min_per_agent: int = 1, form_id: int | None = None,
                 tenant: str | None = None) -> int:
+    check_length("the sample's name", name, NAME_CHARS)
+    check_length("evaluator", evaluator, NAME_CHARS)
     with session_scope(database_url) as session:
         row = QaSample(name=name, seed=sample.seed, rate=sample.rate,
                        min_per_agent=min_per_agent, period_from=from_, period_to=to,

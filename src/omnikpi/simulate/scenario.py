@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.errors import UsageError, describe_validation_error, read_text
 
 Routing = Literal["longest_idle", "round_robin", "sequential", "ring_all", "least_loaded",
                   "skills_priority"]
@@ -120,9 +120,7 @@ class Scenario(Strict):
 
 def load_scenario(path: Path) -> Scenario:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"scenario file not found: {path}") from exc
+        data = tomllib.loads(read_text(path, "scenario file"))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"scenario {path} is not valid TOML: {exc}") from exc
     try:

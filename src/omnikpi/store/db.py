@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from omnikpi.errors import UsageError
@@ -80,18 +81,34 @@ def _alembic_config(url: str | None):  # type: ignore[no-untyped-def]
     return config
 
 
+@contextmanager
+def _opening(url: str | None) -> Iterator[None]:
+    """A database that cannot be opened (a SQLite file in a missing folder, a server that
+    does not answer, a URL of no known kind) is a usage error naming it (no password)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, ArgumentError) as exc:
+        try:
+            shown = make_url(database_url(url)).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = database_url(url)[:200]
+        reason = getattr(exc, "orig", None) or exc
+        raise UsageError(f"cannot open the database {shown}: {reason}") from None
+
+
 def upgrade(url: str | None = None, revision: str = "head") -> str:
     """Apply migrations up to ``revision``; return the revision the database is now at."""
     from alembic import command
 
-    command.upgrade(_alembic_config(url), revision)
+    with _opening(url):
+        command.upgrade(_alembic_config(url), revision)
     return current_revision(url) or "base"
 
 
 def current_revision(url: str | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with get_engine(url).connect() as connection:
+    with _opening(url), get_engine(url).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

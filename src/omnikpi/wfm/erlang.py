@@ -39,6 +39,16 @@ class QueueResult:
     p_block: float | None = None
 
 
+MAX_QUEUE_STATES = 2_000
+"""Waiting positions Erlang A is solved for (a dense matrix of their square, seconds at
+2,000): a queue that long is an overload with no service level to speak of."""
+
+
+class QueueTooLong(UsageError):
+    """Erlang A asked about an overload beyond ``MAX_QUEUE_STATES`` waiting contacts (it
+    once asked numpy for 74.5 GiB); staffing counts such a staff level as not enough."""
+
+
 def _check(traffic_erlangs: float, agents: int) -> None:
     if not math.isfinite(traffic_erlangs) or traffic_erlangs < 0:
         raise UsageError(f"traffic must be a finite number ≥ 0 Erlangs, got {traffic_erlangs}")
@@ -91,12 +101,14 @@ def erlang_c(traffic_erlangs: float, agents: int, aht_seconds: float,
 def _erlang_a_states(lam: float, mu: float, theta: float, agents: int) -> np.ndarray:
     """Stationary probabilities of the M/M/n+M birth–death chain (log space)."""
     logs = [0.0]
+    peak = 0.0  # the running max (max(logs) every step made this quadratic)
     n = 0
     while True:
         n += 1
         rate_out = min(n, agents) * mu + max(n - agents, 0) * theta
         logs.append(logs[-1] + math.log(lam) - math.log(rate_out))
-        if n > agents and (logs[-1] < max(logs) - 50 or n > agents + 100_000):
+        peak = max(peak, logs[-1])
+        if n > agents and (logs[-1] < peak - 50 or n > agents + 100_000):
             break
     arr = np.array(logs)
     arr -= arr.max()
@@ -124,6 +136,10 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     theta = 1 / patience_seconds
     p = _erlang_a_states(lam, mu, theta, agents)
     queued = p[agents:]  # arrivals finding n ≥ agents wait (PASTA)
+    if len(queued) > MAX_QUEUE_STATES:
+        raise QueueTooLong(f"with {agents:,} agent(s) the queue grows past "
+                           f"{MAX_QUEUE_STATES:,} waiting contacts: too great an overload "
+                           "for Erlang A here (add agents, or use erlang_c)")
     p_wait = float(queued.sum())
     in_queue = np.arange(len(queued))  # customers already waiting ahead
     mean_queue = float((in_queue * queued).sum())

@@ -16,7 +16,19 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from omnikpi.errors import DataError
+from omnikpi.errors import DataError, UsageError
+
+MAX_DAYS = 366
+"""Days one forecast covers (``--days 100000`` once wrote 4.8 million rows to year 2297)."""
+MAX_WEEKS = 520
+"""Weeks of history in the profile (``--weeks 2147483648`` overflowed pandas' timedelta)."""
+
+
+def check_span(days: int, weeks: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"--days must be from 1 to {MAX_DAYS}, got {days}")
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UsageError(f"--weeks must be from 1 to {MAX_WEEKS}, got {weeks}")
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ def forecast(history: pd.DataFrame, start: datetime, days: int, interval_minutes
     ``history`` has one row per interval: ``interval_start`` (ISO, local time of the
     reporting zone), ``volume`` and ``aht_seconds`` (null where nothing was handled).
     """
+    check_span(days, weeks)
     if history.empty:
         raise DataError("no history to forecast from: the dataset has no offered contacts")
     weekday_frame, slot_frame = _profile(history, weeks)
@@ -88,6 +101,7 @@ def _wape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
 def backtest(history: pd.DataFrame, interval_minutes: int, weeks: int = 4) -> Backtest:
     """Forecast the most recent days (7 if there are 14 days of history, else 1) from
     the days before them and measure the error."""
+    check_span(1, weeks)
     starts = history["interval_start"].map(
         lambda s: datetime.fromisoformat(s).replace(tzinfo=None))
     days = sorted({s.date() for s in starts})

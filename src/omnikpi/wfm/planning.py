@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from omnikpi.errors import UsageError
-from omnikpi.wfm.staffing import StaffingResult, staff
+from omnikpi.wfm.staffing import StaffingResult, check_inputs, staff
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def total_shrinkage(components: Mapping[str, float], method: str = "additive") -
     >>> round(total_shrinkage({"a": 0.10, "b": 0.10, "c": 0.14}, "compound"), 4)
     0.3034
     """
+    check_inputs(**{f"shrinkage component {name}": v for name, v in components.items()})
     for name, value in components.items():
         if not 0 <= value < 1:
             raise UsageError(f"shrinkage component {name} must be in [0, 1), got {value}")
@@ -80,6 +81,9 @@ def backlog_agents(volume: float, aht_seconds: float, working_hours: float,
     ...                opening_backlog=100)
     12
     """
+    check_inputs(volume=volume, aht_seconds=aht_seconds, working_hours=working_hours,
+                 threshold_hours=threshold_hours, opening_backlog=opening_backlog,
+                 max_occupancy=max_occupancy)
     if volume < 0 or opening_backlog < 0:
         raise UsageError("volume and opening backlog must be ≥ 0")
     if aht_seconds <= 0 or working_hours <= 0 or threshold_hours <= 0:

@@ -13,11 +13,34 @@ from dataclasses import dataclass
 from typing import Literal
 
 from omnikpi.errors import UsageError
-from omnikpi.wfm.erlang import QueueResult, erlang_a, erlang_b, erlang_c
+from omnikpi.wfm.erlang import QueueResult, QueueTooLong, erlang_a, erlang_b, erlang_c
 
 Model = Literal["erlang_c", "erlang_a", "erlang_b"]
 MODELS = ("erlang_c", "erlang_a", "erlang_b")
 MAX_AGENTS = 100_000
+MAX_CONCURRENCY = 20
+"""Sessions an agent holds at once: agents × concurrency servers are summed one by one."""
+MAX_INPUT = 1_000_000_000
+"""The largest number a planner gives (volumes, seconds, minutes, hours, shares)."""
+
+
+def check_inputs(**values: float | None) -> None:
+    """Every number given is finite and at most ``MAX_INPUT``: a NaN passed every range
+    check (``nan <= 0`` is false) and an infinity overflowed ``ceil``; a usage error names
+    the value instead."""
+    for name, value in values.items():
+        if value is not None and not (math.isfinite(value) and abs(value) <= MAX_INPUT):
+            raise UsageError(f"{name} must be a finite number up to {MAX_INPUT:,}, "
+                             f"got {value}")
+
+
+def check_servers(concurrency: int, agents: int = 0) -> None:
+    """At most ``MAX_AGENTS`` agents holding 1 to ``MAX_CONCURRENCY`` sessions each (the
+    queueing formulas loop over every server: 2 billion agents never finished)."""
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UsageError(f"concurrency must be from 1 to {MAX_CONCURRENCY}, got {concurrency}")
+    if not 0 <= agents <= MAX_AGENTS:
+        raise UsageError(f"agents must be from 0 to {MAX_AGENTS:,}, got {agents}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,7 @@ class StaffingResult:
 
 def traffic_erlangs(volume: float, interval_minutes: float, aht_seconds: float) -> float:
     """Offered load: contacts × AHT / interval length."""
+    check_inputs(volume=volume, interval_minutes=interval_minutes, aht_seconds=aht_seconds)
     if volume < 0 or not math.isfinite(volume):
         raise UsageError(f"volume must be ≥ 0, got {volume}")
     if interval_minutes <= 0:
@@ -83,8 +107,9 @@ def evaluate(volume: float, interval_minutes: float, aht_seconds: float, agents:
              concurrency: int = 1) -> StaffingResult:
     """What ``agents`` agents give for this interval."""
     chosen = _model(model, patience_seconds)
-    if concurrency < 1:
-        raise UsageError(f"concurrency must be ≥ 1, got {concurrency}")
+    check_inputs(threshold_seconds=threshold_seconds, patience_seconds=patience_seconds,
+                 shrinkage=shrinkage)
+    check_servers(concurrency, agents)
     traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
     r = queue_result(chosen, traffic, agents * concurrency, aht_seconds, threshold_seconds,
                      patience_seconds)
@@ -104,17 +129,22 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
     finds the smallest one that meets them all.
     """
     chosen = _model(model, patience_seconds)
+    check_inputs(target_sl=target_sl, threshold_seconds=threshold_seconds,
+                 patience_seconds=patience_seconds, max_occupancy=max_occupancy,
+                 shrinkage=shrinkage, target_asa_seconds=target_asa_seconds)
+    check_servers(concurrency)
     if not 0 < target_sl < 1:
         raise UsageError(f"target SL must be between 0 and 1 (exclusive), got {target_sl}")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise UsageError(f"max occupancy must be in (0, 1], got {max_occupancy}")
-    if concurrency < 1:
-        raise UsageError(f"concurrency must be ≥ 1, got {concurrency}")
     traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
 
     def meets(agents: int) -> bool:
-        r = queue_result(chosen, traffic, agents * concurrency, aht_seconds,
-                         threshold_seconds, patience_seconds)
+        try:
+            r = queue_result(chosen, traffic, agents * concurrency, aht_seconds,
+                             threshold_seconds, patience_seconds)
+        except QueueTooLong:  # an overload that deep meets no target
+            return False
         if r.service_level < target_sl:
             return False
         if max_occupancy is not None and r.occupancy > max_occupancy + 1e-12:
@@ -123,6 +153,8 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
             r.asa_seconds is None or r.asa_seconds > target_asa_seconds))
 
     lo, hi = 0, max(1, math.ceil(traffic / concurrency))
+    if hi > MAX_AGENTS:  # the traffic alone needs more agents than are ever searched
+        raise UsageError("no staffing up to 100,000 agents meets the targets")
     while not meets(hi):
         lo, hi = hi, hi * 2
         if hi > MAX_AGENTS:
