@@ -243,6 +243,10 @@ def attack_alerts_page(viewer: TestClient, admin: TestClient,
                        folders: tuple[Path, Path]) -> None:
     assert viewer.get("/alerts").status_code == 403
     assert viewer.post("/alerts", data={"name": "x", "kind": "sl_below"}).status_code == 403
+    # a rule of tenant B of its own: the test does not rely on another test's rule
+    made = admin.post("/api/v1/alerts", json={"name": f"page-{MARK}", "kind": "sl_below",
+                                              "threshold": 0.8, "tenant": "B"})
+    assert made.status_code == 200, made.text
     rules = admin.get("/api/v1/alerts").json()["rules"]
     assert viewer.post(f"/alerts/{rules[0]['id']}/delete").status_code == 403
     assert len(admin.get("/api/v1/alerts").json()["rules"]) == len(rules) >= 1

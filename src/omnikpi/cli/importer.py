@@ -14,7 +14,7 @@ from rich.table import Table
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
-console = Console()
+console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 # platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
 PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
