@@ -74,18 +74,18 @@ sys.addaudithook(_guard)
 
 def _worker_group(item: pytest.Item) -> str:
     """Which worker runs a test when the suite runs in parallel (``pytest -n 2 --dist
-    loadgroup``): a test file stays on one worker (its module fixtures are built once and
-    its tests keep their order), and tests sharing one heavy process are kept together
-    across files: one Spark JVM, one Chromium, one PostgreSQL user."""
+    loadgroup``): a test file stays on one worker, so its module fixtures are built once
+    and its tests keep their order (its DuckDB and Spark halves may be split); the
+    PostgreSQL tests share one server's database.
+    Spark tests run where their file runs (a worker starts its own local Spark: two JVMs
+    finish sooner than one worker carrying every Spark test)."""
     node = item.nodeid
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    if params.get("engine") == "spark" or "spark" in item.keywords or "spark" in node:
-        return "spark"
-    if "test_browser" in node:
-        return "browser"
     if "test_database" in node:
         return "postgres"
-    return node.split("::", 1)[0]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    engine = params.get("engine")
+    # the engine halves of one file are independent: each may run on its own worker
+    return node.split("::", 1)[0] + (f"[{engine}]" if engine else "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
