@@ -88,6 +88,18 @@ def _worker_group(item: pytest.Item) -> str:
     return node.split("::", 1)[0] + (f"[{engine}]" if engine else "")
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Whatever a test (or the code it runs in-process) sets in the environment is undone
+    after it: a setting leaking into the next test of the same worker makes results depend
+    on test order."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(pytest.mark.xdist_group(_worker_group(item)))

@@ -198,3 +198,23 @@ def test_a_damaged_entry_is_ignored(folder: Path, cache_dir: Path) -> None:
     assert not data.from_cache
     assert report(data) == EXPECTED
     assert load_dataset(folder).from_cache
+
+
+def test_no_cache_switch_does_not_leak_into_the_process() -> None:
+    """``--no-cache`` turns the cache off for that command's load only: it once set
+    OMNIKPI_CACHE=off in the environment, and every later load in the same process (a
+    notebook, a test run) silently stopped using the cache."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    from ..conftest import SPEC_EXAMPLES
+
+    before = os.environ.get("OMNIKPI_CACHE")
+    for command in (["report", "--metrics", "offered"], ["validate"]):
+        result = CliRunner().invoke(app, [*command, "--data",
+                                          str(SPEC_EXAMPLES / "voice_basic"), "--no-cache"])
+        assert result.exit_code == 0, result.output
+        assert os.environ.get("OMNIKPI_CACHE") == before

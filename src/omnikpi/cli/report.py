@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -45,10 +44,11 @@ def warn_quarantine(dataset: Dataset) -> None:
         )
 
 
-def run_cli_report(data: Path, request: ReportRequest, config: Path | None) -> ReportResult:
+def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
+                   cache: bool | None = None) -> ReportResult:
     cfg = load_config(config)
     with err_console.status(f"Loading and validating {data} …"):
-        dataset = load_dataset(data)
+        dataset = load_dataset(data, cache=cache)
     warn_quarantine(dataset)
     with err_console.status(f"Computing on {request.engine} …"):
         return plan_request(dataset, request, cfg).run()
@@ -65,8 +65,9 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def compiled_sql(data: Path, request: ReportRequest, config: Path | None) -> str:
-    dataset = load_dataset(data)
+def compiled_sql(data: Path, request: ReportRequest, config: Path | None,
+                 cache: bool | None = None) -> str:
+    dataset = load_dataset(data, cache=cache)
     # DuckDB: the very SQL a report runs; other engines: compiled without running
     backend = LocalDuckDB(dataset) if request.engine == "duckdb" else \
         SqlOnlyBackend(dataset, request.engine)
@@ -106,8 +107,8 @@ def report(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
-    if no_cache:
-        os.environ["OMNIKPI_CACHE"] = "off"
+    # the switch goes to this load only (the environment of a caller's process is theirs)
+    cache = False if no_cache else None
     try:
         check_output(output)
         # options given here win over the saved definition's; None is "not given"
@@ -117,11 +118,11 @@ def report(
             as_of=as_of, params=parse_param_assignments(param or []),
             filters=parse_filters(filter or []), engine=engine)
         if show_sql:
-            typer.echo(compiled_sql(data, request, config))
+            typer.echo(compiled_sql(data, request, config, cache))
             return
         if format not in ("table", "json", "csv", "xlsx", "pdf"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
-        result = run_cli_report(data, request, config)
+        result = run_cli_report(data, request, config, cache)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))
@@ -151,10 +152,8 @@ def validate(
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
     if limit < 0:
         fail(UsageError(f"--limit must be ≥ 0 (0 prints every problem kept), got {limit}"))
-    if no_cache:
-        os.environ["OMNIKPI_CACHE"] = "off"
     try:
-        dataset = load_dataset(data)
+        dataset = load_dataset(data, cache=False if no_cache else None)
     except OmniKPIError as exc:
         fail(exc)
     problems = dataset.problems if limit == 0 else dataset.problems[:limit]
