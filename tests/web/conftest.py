@@ -101,3 +101,12 @@ def log_in(client: TestClient, user: str, password: str) -> TestClient:
                        follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/", done.text
     return client
+
+
+def bearer_client(app: FastAPI, user: str, password: str) -> TestClient:
+    """A client of ``app`` logged in as ``user`` with a bearer token (as an API script)."""
+    client = TestClient(app)
+    token = client.post("/api/v1/auth/token", data={"username": user, "password": password})
+    assert token.status_code == 200, token.text
+    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    return client

@@ -28,6 +28,7 @@ from omnikpi.store.models import (
     User,
 )
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
+from tests.web.conftest import bearer_client
 from tests.web.tenants import t, write_two_tenants
 
 PASSWORD = "limits-password-1"
@@ -48,11 +49,7 @@ def app(make_app: Callable[..., FastAPI], tmp_path_factory: pytest.TempPathFacto
 
 
 def _client(app: FastAPI, user: str) -> TestClient:
-    client = TestClient(app)
-    token = client.post("/api/v1/auth/token", data={"username": user, "password": PASSWORD})
-    assert token.status_code == 200, token.text
-    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    return client
+    return bearer_client(app, user, PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from omnikpi.metrics.base import all_metrics
 from omnikpi.schema.tables import TABLES
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS
-from tests.web.conftest import log_in
+from tests.web.conftest import bearer_client, log_in
 from tests.web.tenants import write_two_tenants
 
 PASSWORD = "fuzzing-password-1"
@@ -253,11 +253,7 @@ def app(make_app: Callable[..., FastAPI], tmp_path_factory: pytest.TempPathFacto
 
 
 def _client(app: FastAPI, user: str) -> TestClient:
-    client = TestClient(app)
-    token = client.post("/api/v1/auth/token", data={"username": user, "password": PASSWORD})
-    assert token.status_code == 200, token.text
-    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    return client
+    return bearer_client(app, user, PASSWORD)
 
 
 @pytest.fixture(scope="module")
