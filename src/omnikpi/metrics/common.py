@@ -46,6 +46,11 @@ def when(condition: ir.BooleanValue, value: ir.Value) -> ir.Value:
     return ibis.ifelse(condition, value, ibis.null(value.type()))
 
 
+def logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
+    """Agent time in any state but ``logged_out``: the hours of the per-hour rates."""
+    return when(t.state != "logged_out", t.seconds)
+
+
 def threshold(f: ir.Table, p: Params) -> ir.FloatingValue:
     if p.get("threshold_seconds") is None:
         return f.default_threshold_s

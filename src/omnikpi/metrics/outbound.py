@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-import ibis.expr.types as ir
-
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
-from omnikpi.metrics.common import n, when
+from omnikpi.metrics.common import logged_in_seconds, n
 
 
 def _dial(**kwargs: object) -> Metric:
@@ -15,10 +13,6 @@ def _dial(**kwargs: object) -> Metric:
                                "tables": ("dial_attempts",)}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
-
-
-def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
-    return when(t.state != "logged_out", t.seconds)
 
 
 def _conversion(p: Params) -> Metric:
@@ -63,13 +57,13 @@ register(
           unit="per_hour",
           formula="right-party connects / agent logged-in hours on outbound",
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
-          numerator=lambda t, p: n(t.rpc), denominator=_logged_in_seconds, scale=3600.0,
+          numerator=lambda t, p: n(t.rpc), denominator=logged_in_seconds, scale=3600.0,
           notes=_PER_HOUR_NOTE),
     _dial(id="attempts_per_hour", name="Attempts per hour",
           names={"ru": "Попыток в час", "uk": "Спроб на годину"}, unit="per_hour",
           formula="attempts / agent logged-in hours on outbound",
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
-          numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=_logged_in_seconds,
+          numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=logged_in_seconds,
           scale=3600.0, notes=_PER_HOUR_NOTE),
     _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import ibis.expr.types as ir
-
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
-from omnikpi.metrics.common import n, when
+from omnikpi.metrics.common import logged_in_seconds, n
 
 
 def _handled_mean(id_: str, name: str, column: str, formula: str, **display: Any) -> Metric:
@@ -63,15 +61,11 @@ def _tph_variant(p: Params) -> Metric:
     return _TPH_LOGGED_IN if p["per"] == "logged_in" else REGISTRY["transactions_per_hour"]
 
 
-def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
-    return when(t.state != "logged_out", t.seconds)
-
-
 _TPH_LOGGED_IN = dataclasses.replace(
     REGISTRY["transactions_per_hour"],
     per_period_hours=False,
     denominator_source="agent_time",
-    denominator=_logged_in_seconds,
+    denominator=logged_in_seconds,
     scale=3600.0,
     resolve=None,
 )

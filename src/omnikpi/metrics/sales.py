@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from omnikpi.metrics.base import Metric, Param, Params, register
-from omnikpi.metrics.common import n, when
+from omnikpi.metrics.common import logged_in_seconds, n
 
 _SALE_OUTCOMES = Param(
     "sale_outcomes", "str", "sale",
@@ -19,10 +19,6 @@ def _outcomes(p: Params) -> list[str]:
 def _sale(t: ir.Table, p: Params) -> ir.BooleanValue:
     """A converted dial attempt, or an inbound contact closed with a sale outcome."""
     return (t.kind == "dial") | t.outcome.isin(_outcomes(p))
-
-
-def _logged_in_seconds(t: ir.Table, p: Params) -> ir.Value:
-    return when(t.state != "logged_out", t.seconds)
 
 
 register(
@@ -45,7 +41,7 @@ register(
         source="sales", tables=("agent_states",), denominator_source="agent_time",
         formula="sales / logged-in hours of the agents in the row",
         params=(_SALE_OUTCOMES,),
-        numerator=lambda t, p: n(_sale(t, p)), denominator=_logged_in_seconds, scale=3600.0,
+        numerator=lambda t, p: n(_sale(t, p)), denominator=logged_in_seconds, scale=3600.0,
         notes="Logged-in hours: agent time in any state but logged_out.",
     ),
     Metric(
