@@ -28,7 +28,7 @@ from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
 from omnikpi.web.limits import BodyLimit
-from omnikpi.web.routes import agents, api, auth, builder, live, pages, qa
+from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
@@ -169,6 +169,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(api.router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(drill.router)
     app.include_router(builder.router)
     app.include_router(agents.router)
     app.include_router(qa.router)

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the KPI-system dashboard and the contact drill-down."""
+"""Server-rendered pages: the KPI-system dashboard."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from omnikpi.engine.registry import SOURCES, metric_dimensions
-from omnikpi.errors import UsageError
 from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
@@ -133,24 +132,4 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         "dataset": state.dataset.path, "trend": trend.rows, "funnel": funnel,
         "concurrency": concurrency,
         "goals": {m: state.config.target(m) for m in ("service_level", "abandon_rate")},
-    })
-
-
-@router.get("/drill", response_class=HTMLResponse)
-def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
-          part: str = "denominator", page: int = 1) -> Response:
-    definition = get_metric(metric)
-    data = None
-    message = None
-    try:
-        if definition.source == "agent_time" and not definition.denominator_source:
-            data = service.states_page(state, filters, metric, part, page, 50)
-        else:
-            data = service.contacts_page(state, filters, {}, None, page, 50, metric, part)
-    except UsageError as exc:
-        message = str(exc)
-    query = str(request.url.query)
-    return templates.TemplateResponse(request, "drill.html", {
-        "data": data, "metric": definition, "part": part, "filters": filters,
-        "message": message, "query": query,
     })
