@@ -1,28 +1,180 @@
-"""Numbers as people read them: one formatting for the terminal, the web pages and the
-human-facing exports (CSV and JSON keep raw numbers for machines)."""
+"""Numbers as people read them: one formatting for the terminal, the web pages, the
+drill-downs, the builder's preview and the human-facing exports (PDF; the XLSX keeps real
+numbers with number formats, CSV and JSON keep raw numbers for machines).
+
+- durations (unit ``seconds``): ``m:ss`` below an hour, ``h:mm:ss`` from an hour on, also
+  past 24 hours (an e-mail answered after 200 hours is ``200:05:00``, not "8 days");
+  rounded to whole seconds, half up; a sign for negative durations;
+- ratios: percent with one decimal; counts: whole numbers with group separators; other
+  numbers: two decimals;
+- dates and date-times in the language's own format (Babel's CLDR data), in the report's
+  zone (an instant with an offset is shown in that offset, not the server's zone).
+
+``lang`` is ``en``, ``ru`` or ``uk``; decimal and group separators follow it (ru/uk: a
+comma and a non-breaking space).
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
 
-def human(value: Any, unit: str | None) -> str:
-    """A metric value in its unit: ratios as %, counts with separators, durations in s,
-    min or h by size; ``—`` for no value."""
+NO_VALUE = "—"
+LANGUAGES = ("en", "ru", "uk")
+NBSP = "\u00a0"
+
+
+def _locale(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else "en"
+
+
+def _number(value: Any) -> float | None:
+    """A finite number, or None (no value, NaN, infinity, not a number)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def whole_seconds(seconds: float) -> int:
+    """Rounded half up by magnitude (59.5 s → 60 s, -59.5 s → -60 s), as a stopwatch would."""
+    magnitude = math.floor(abs(seconds) + 0.5)
+    return -magnitude if seconds < 0 else magnitude
+
+
+def duration(seconds: Any, hours: bool = False) -> str:
+    """``m:ss`` below an hour, ``h:mm:ss`` from an hour (``hours=True``: always
+    ``h:mm:ss``, for a column of one unit); ``—`` for no value."""
+    number = _number(seconds)
+    if number is None:
+        return NO_VALUE
+    total = whole_seconds(number)
+    sign = "-" if total < 0 else ""
+    h, rest = divmod(abs(total), 3600)
+    m, s = divmod(rest, 60)
+    if h or hours:
+        return f"{sign}{h}:{m:02d}:{s:02d}"
+    return f"{sign}{m}:{s:02d}"
+
+
+_DURATION = re.compile(r"^(-?)(?:(\d+):)?(\d+):(\d\d)$")
+
+
+def parse_duration(text: str) -> int:
+    """Seconds of an ``m:ss`` or ``h:mm:ss`` text (the inverse of :func:`duration`)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"not a duration: {text!r}")
+    sign, h, m, s = match.groups()
+    if int(s) > 59 or (h is not None and int(m) > 59):
+        raise ValueError(f"not a duration: {text!r}")
+    total = int(h or 0) * 3600 + int(m) * 60 + int(s)
+    return -total if sign else total
+
+
+def percent(value: Any, lang: str = "en", sign: bool = True) -> str:
+    """A ratio (0–1) as percent with one decimal: ``85.3 %`` (``sign=False``: ``85.3``,
+    for a column whose header carries the unit)."""
+    number = _number(value)
+    if number is None:
+        return NO_VALUE
+    # + 0.0 turns a rounding residue of -0.0 (a difference of equal times) into 0.0
+    text = format_decimal(round(number * 100, 1) + 0.0, "#,##0.0", locale=_locale(lang))
+    if not sign:
+        return text
+    return f"{text} %" if _locale(lang) == "en" else f"{text}{NBSP}%"
+
+
+def count(value: Any, lang: str = "en") -> str:
+    """A whole number with the language's group separator: ``1,234,567`` / ``1 234 567``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        whole = value  # exact, however large (a float would round past 2**53)
+    else:
+        number = _number(value)
+        if number is None:
+            return NO_VALUE
+        whole = round(number)
+    return format_decimal(whole, "#,##0", locale=_locale(lang))
+
+
+def decimal(value: Any, lang: str = "en") -> str:
+    """Any other number with two decimals: ``1,234.50`` / ``1 234,50``."""
+    number = _number(value)
+    if number is None:
+        return NO_VALUE
+    return format_decimal(round(number, 2) + 0.0, "#,##0.00", locale=_locale(lang))
+
+
+def human(value: Any, unit: str | None, lang: str = "en") -> str:
+    """A metric value in its unit: durations as m:ss / h:mm:ss, ratios as %, counts with
+    separators, other numbers with two decimals; ``—`` for no value (None, NaN)."""
     if value is None:
-        return "—"
-    if unit == "ratio":
-        # + 0.0 turns a rounding residue of -0.0 (a difference of equal times) into 0.0
-        return f"{round(value * 100, 1) + 0.0:.1f} %"
-    if unit == "count":
-        return f"{int(value):,}"
+        return NO_VALUE
     if unit == "seconds":
-        seconds = float(value)
-        if seconds >= 3 * 3600:
-            return f"{seconds / 3600:.1f} h"
-        if seconds >= 1000:
-            return f"{seconds / 60:.1f} min"
-        return f"{seconds:.1f} s"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
+        return duration(value)
+    if unit == "ratio":
+        return percent(value, lang)
+    if unit == "count":
+        return count(value, lang)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return decimal(value, lang)
     return str(value)
+
+
+def to_datetime(value: Any) -> datetime | date | None:
+    """A date or date-time from a value or an ISO-8601 text (None if it is neither)."""
+    if isinstance(value, (datetime, date)):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        if "T" not in value and " " not in value.strip() and moment == datetime(
+                moment.year, moment.month, moment.day):
+            return moment.date()
+        return moment
+    return None
+
+
+def fmt_date(value: Any, lang: str = "en") -> str:
+    """The day of a date or an instant (in the instant's own offset): ``Mar 1, 2024`` /
+    ``1 мар. 2024 г.``."""
+    moment = to_datetime(value)
+    if moment is None:
+        return NO_VALUE if value is None or value == "" else str(value)
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return format_date(day, "medium", locale=_locale(lang))
+
+
+def fmt_datetime(value: Any, lang: str = "en") -> str:
+    """An instant in its own offset to the minute: ``Mar 1, 2024, 08:00`` /
+    ``1 мар. 2024 г., 08:00`` (a bare date: the date only)."""
+    moment = to_datetime(value)
+    if moment is None:
+        return NO_VALUE if value is None or value == "" else str(value)
+    if not isinstance(moment, datetime):
+        return fmt_date(moment, lang)
+    locale = _locale(lang)
+    pattern = str(get_datetime_format("medium", locale=locale))
+    day = format_date(moment.date(), "medium", locale=locale)
+    clock = format_time(moment.replace(tzinfo=None), "HH:mm", locale=locale)
+    return pattern.replace("{1}", day).replace("{0}", clock)
+
+
+DAY_GRAINS = ("day", "week", "month")
+
+
+def fmt_period(value: Any, grain: str | None, lang: str = "en") -> str:
+    """A period's start: the date for day, week and month grains, else date and time."""
+    if grain in DAY_GRAINS:
+        return fmt_date(value, lang)
+    return fmt_datetime(value, lang)

@@ -1,12 +1,57 @@
-"""The Jinja templates every page renders with (translations and the caller in context)."""
+"""The Jinja templates every page renders with (translations and the caller in context).
+
+Filters for numbers and dates people read, in the page's language (``lang`` of the
+context; see :mod:`omnikpi.formatting`):
+
+- ``value|fmt(unit)``: a metric value in its unit (``4:05``, ``1:02:03``, ``85.3 %``,
+  ``1,234``, ``12.50``; ``—`` for no value);
+- ``seconds|fmt_duration``: ``m:ss`` / ``h:mm:ss``;
+- ``instant|fmt_date`` (the day), ``instant|fmt_datetime`` (day and time to the minute),
+  ``period_start|fmt_period(grain)`` (the date for day/week/month grains, else date and
+  time). Instants are ISO texts or datetimes, shown in their own offset (the report's
+  zone).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
+from omnikpi import formatting
 from omnikpi.web.i18n import template_context
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
                             context_processors=[template_context])
+
+
+def _lang(context: Context) -> str:
+    return str(context.get("lang") or "en")
+
+
+@pass_context
+def fmt(context: Context, value: Any, unit: str | None = None) -> str:
+    return formatting.human(value, unit, _lang(context))
+
+
+@pass_context
+def fmt_date(context: Context, value: Any) -> str:
+    return formatting.fmt_date(value, _lang(context))
+
+
+@pass_context
+def fmt_datetime(context: Context, value: Any) -> str:
+    return formatting.fmt_datetime(value, _lang(context))
+
+
+@pass_context
+def fmt_period(context: Context, value: Any, grain: str | None = None) -> str:
+    return formatting.fmt_period(value, grain, _lang(context))
+
+
+FILTERS = {"fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
+           "fmt_datetime": fmt_datetime, "fmt_period": fmt_period}
+templates.env.filters.update(FILTERS)
