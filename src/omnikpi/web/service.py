@@ -10,6 +10,7 @@ import ibis
 from omnikpi.engine.backends import backend_for
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
+from omnikpi.engine.drill import TIME_COLUMNS, Drill, drill
 from omnikpi.engine.params import DataContext, parse_param_assignments, resolve_params
 from omnikpi.engine.registry import metric_reads
 from omnikpi.engine.result import ReportResult
@@ -20,6 +21,7 @@ from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.request import check_filter_values
 from omnikpi.web.deps import Filters, View
+from omnikpi.web.drill_labels import shown_params
 
 
 def split(value: str | None) -> list[str]:
@@ -217,3 +219,91 @@ def _behind(facts: Any, state: View, filters: Filters, metric_id: str,
     return facts.filter(counted), params
 
 
+
+
+# -- the drill-down of every metric: the rows of its fact table -----------------------------
+
+DRILL_NOUNS = {"contacts": "contact(s)", "fcr": "contact(s)", "contacts_ivr": "contact(s)",
+               "surveys": "survey answer(s)", "agent_time": "state interval(s)",
+               "chat_agent_time": "state interval(s)", "dial_agent_time": "state interval(s)",
+               "schedule": "schedule interval(s)", "chat_sessions": "chat session piece(s)",
+               "chat_busy": "busy interval(s)", "dials": "dial attempt(s)",
+               "leads": "lead(s)", "qa": "evaluation(s)", "qa_items": "evaluation item(s)",
+               "costs": "cost piece(s)", "ivr": "IVR session(s)", "messages": "message(s)"}
+"""What a drill's rows are, per fact source (``row(s)`` otherwise)."""
+
+
+def drill_of(state: View, filters: Filters, metric: str, source: str | None = None,
+             keys: dict[str, str] | None = None) -> Drill:
+    """The drill of ``metric`` on the caller's (scoped) dataset under the page's filters."""
+    return drill(state.dataset, metric, dict(parse_param_assignments(filters.param or [])),
+                 tz=filters.tz, from_=filters.from_, to=filters.to, as_of=filters.as_of,
+                 where=filters.where, config=state.config, engine=state.state.engine,
+                 source=source, key=keys, lenient=True)
+
+
+def effective_part(found: Drill, part: str) -> str:
+    """The part a link asks for, on this fact table: a count's "denominator" (the
+    dashboard's link) is its numerator; a denominator-only table has no numerator."""
+    metric = found.metric.resolve(found.params) if found.metric.resolve else found.metric
+    own = found.source == metric.source
+    has_den = metric.denominator is not None and (
+        (metric.denominator_source or metric.source) == found.source)
+    if part == "denominator" and not has_den:
+        return "numerator" if own else part
+    if part == "numerator" and not own:
+        return "denominator"
+    return part
+
+
+def _plain(record: dict[str, Any], local: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if value is None or (isinstance(value, float) and value != value):
+            out[key] = None
+        elif key in TIME_COLUMNS and not isinstance(value, str):
+            out[key] = to_datetime(int(value)).astimezone(local).isoformat(
+                timespec="seconds")
+        elif hasattr(value, "item"):  # numpy scalars
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def drill_page(state: View, filters: Filters, metric: str, *, source: str | None = None,
+               keys: dict[str, str] | None = None, part: str = "all",
+               sort: str | None = None, desc: bool = False, page: int = 1,
+               size: int = 50) -> dict[str, Any]:
+    """One page of the rows behind a figure, with the figure and the part counts."""
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= 1000:
+        raise UsageError(f"page must be between 1 and {MAX_PAGE:,} and size between 1 and "
+                         "1000")
+
+    def run() -> dict[str, Any]:
+        found = drill_of(state, filters, metric, source, keys)
+        chosen = effective_part(found, part)
+        counts = found.counts()
+        frame = found.page(chosen, sort, desc, page, size)
+        local = zone(filters.tz)
+        rows = [_plain(r, local) for r in frame.to_dict(orient="records")]
+        return {"drill": found, "part": chosen, "counts": counts, "total": counts[chosen],
+                "rows": rows, "page": page, "size": size, "columns": found.columns,
+                "params": shown_params(found.metric, found.params, state.config,
+                                       state.dataset),
+                "noun": DRILL_NOUNS.get(found.source, "row(s)")}
+
+    result: dict[str, Any] = state.state.pool.run(run, state.dataset)
+    return result
+
+
+def drill_rows(state: View, filters: Filters, metric: str, *, source: str | None = None,
+               keys: dict[str, str] | None = None, part: str = "all",
+               sort: str | None = None, desc: bool = False) -> tuple[Drill, Any]:
+    """Every row of a drill (for the exports), as a DataFrame with instants in µs."""
+    def run() -> tuple[Drill, Any]:
+        found = drill_of(state, filters, metric, source, keys)
+        return found, found.everything(effective_part(found, part), sort, desc)
+
+    result: tuple[Drill, Any] = state.state.pool.run(run, state.dataset)
+    return result

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 
 from omnikpi.auth.accounts import audit_entries
 from omnikpi.docs_catalog import catalog_json
@@ -49,3 +49,42 @@ def contacts(state: ViewDep, filters: FilterParams, queue: str | None = None,
                                           "tenant": tenant, "agent_id": agent_id}.items()
              if v}
     return service.contacts_page(state, filters, where, flag, page, size, metric, part)
+
+
+@router.get("/drill")
+def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str,
+          part: str = "all", source: str | None = None, sort: str | None = None,
+          dir: str = "asc", page: int = 1, size: int = 50,
+          key: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:
+    """The rows behind any metric's figure (docs/web.md, "Drill-down"): the figure as
+    numerator / denominator with the parameters used, and a page of the fact rows, each
+    with its numerator and denominator values and where it counts (or why not)."""
+    from omnikpi.engine.drill import PARTS
+    from omnikpi.errors import UsageError
+    from omnikpi.web.drill_labels import counts_in, reason_text
+    from omnikpi.web.i18n import choose_language, translator
+    from omnikpi.web.routes.drill import parse_keys
+
+    if part not in PARTS:
+        raise UsageError(f"part must be one of {', '.join(PARTS)}")
+    data = service.drill_page(state, filters, metric, source=source, keys=parse_keys(key),
+                              part=part, sort=sort, desc=dir == "desc", page=page, size=size)
+    found = data["drill"]
+    _ = translator(choose_language(request))
+    figure = found.figure
+    rows = []
+    for row in data["rows"]:
+        status, reason = row.pop("__status"), row.pop("__reason")
+        rows.append({**{k: v for k, v in row.items() if not k.startswith("__")},
+                     "numerator": row["__num"], "denominator": row["__den"],
+                     "counts_in": status, "reason": reason,
+                     "reason_text": reason_text(reason, _) if reason else None,
+                     "counts_in_text": counts_in(status, reason, _)})
+    return {"metric": metric, "source": found.source, "sources": list(found.sources),
+            "part": data["part"], "params": dict(data["params"]),
+            "ignored_filters": found.ignored,
+            "figure": {"value": figure.value, "numerator": figure.numerator,
+                       "denominator": figure.denominator, "hours": figure.hours},
+            "key_figures": found.key_figures, "counts": data["counts"],
+            "total": data["total"], "page": data["page"], "size": data["size"],
+            "columns": data["columns"], "rows": rows}

@@ -1,34 +1,100 @@
-"""The drill-down page: the rows behind a figure (its numerator, denominator or both)."""
+"""The drill-down page: the rows of the fact table behind a figure, where each row counts
+(numerator, denominator, or excluded and why), sortable, exported as CSV or XLSX."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnikpi.errors import UsageError
+from omnikpi.engine.drill import PARTS
+from omnikpi.engine.registry import SOURCES
+from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
+from omnikpi.web.drill_export import drill_csv, drill_xlsx
+from omnikpi.web.drill_labels import column_unit, counts_in, shown_params
+from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
+Keys = Annotated[list[str] | None, Query()]
+
+
+def parse_keys(keys: list[str] | None) -> dict[str, str]:
+    """``key=state:handling`` → ``{"state": "handling"}`` (a table metric's row)."""
+    out: dict[str, str] = {}
+    for item in keys or []:
+        name, sep, value = item.partition(":")
+        if not sep or not name:
+            raise UsageError(f"bad key {item!r}: use COLUMN:VALUE, e.g. state:handling")
+        out[name] = value
+    return out
+
+
+def _link(request: Request, **changes: Any) -> str:
+    """This page's URL with some parameters changed (None removes one)."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    items += [(k, str(v)) for k, v in changes.items() if v is not None]
+    return f"{request.url.path}?{urlencode(items)}"
+
 
 @router.get("/drill", response_class=HTMLResponse)
 def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
-          part: str = "denominator", page: int = 1) -> Response:
-    definition = get_metric(metric)
+          part: str = "all", source: str | None = None, sort: str | None = None,
+          dir: str = "asc", page: int = 1, size: int = 50, key: Keys = None) -> Response:
     data = None
     message = None
+    definition = None
     try:
-        if definition.source == "agent_time" and not definition.denominator_source:
-            data = service.states_page(state, filters, metric, part, page, 50)
-        else:
-            data = service.contacts_page(state, filters, {}, None, page, 50, metric, part)
-    except UsageError as exc:
+        definition = get_metric(metric)
+        if part not in PARTS:
+            raise UsageError(f"part must be one of {', '.join(PARTS)}")
+        data = service.drill_page(state, filters, metric, source=source,
+                                  keys=parse_keys(key), part=part, sort=sort,
+                                  desc=dir == "desc", page=page, size=size)
+    except OmniKPIError as exc:
         message = str(exc)
-    query = str(request.url.query)
+    _ = translator(choose_language(request))
+    found = data["drill"] if data else None
+    variant = found.metric.resolve(found.params) if found and found.metric.resolve \
+        else (found.metric if found else None)
     return templates.TemplateResponse(request, "drill.html", {
-        "data": data, "metric": definition, "part": part, "filters": filters,
-        "message": message, "query": query,
-    })
+        "data": data, "drill": found, "metric": definition, "variant": variant,
+        "filters": filters, "message": message, "sort": sort, "dir": dir,
+        "link": lambda **changes: _link(request, **changes),
+        "counts_in": lambda status, reason: counts_in(status, reason, _),
+        "unit_of": lambda column: column_unit(variant, found.source, column)
+        if variant and found else None,
+        "source_names": {name: SOURCES[name].tables for name in SOURCES},
+    }, status_code=200 if message is None else 400)
+
+
+@router.get("/drill.{fmt}")
+def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
+                 metric: str = "offered", part: str = "all", source: str | None = None,
+                 sort: str | None = None, dir: str = "asc", key: Keys = None) -> Response:
+    """Every row of the drill (not only one page): CSV keeps raw numbers and ISO instants
+    in the report's zone; XLSX has real dates and durations with number formats."""
+    if fmt not in ("csv", "xlsx"):
+        raise UsageError("the drill-down exports as csv or xlsx")
+    if part not in PARTS:
+        raise UsageError(f"part must be one of {', '.join(PARTS)}")
+    found, frame = service.drill_rows(state, filters, metric, source=source,
+                                      keys=parse_keys(key), part=part, sort=sort,
+                                      desc=dir == "desc")
+    _ = translator(choose_language(request))
+    name = f"drill-{metric}-{found.source}"
+    if fmt == "csv":
+        return Response(drill_csv(found, frame, filters.tz, _), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    body = drill_xlsx(found, frame, filters, _,
+                      shown_params(found.metric, found.params, state.config,
+                                           state.dataset))
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

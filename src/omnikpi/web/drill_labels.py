@@ -1,0 +1,135 @@
+"""Words for a drill-down row: where it counts, and why it is excluded.
+
+The reason codes come from :mod:`omnikpi.engine.drill` (derived from the conditions of
+the metric's own rule); each becomes a sentence in the page's language here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
+from omnikpi.engine.drill import TIME_COLUMNS
+from omnikpi.metrics.base import Metric
+from omnikpi.schema.dataset import Dataset
+
+Gettext = Callable[[str], str]
+
+COLUMN_WORDS = {
+    "offered": "offered", "answered": "answered", "abandoned": "abandoned",
+    "handled": "handled", "blocked": "blocked", "is_transferred": "transferred",
+    "unresolved": "still unanswered", "connected": "connected",
+    "first_of_lead": "the first attempt of its lead", "latest": "the latest evaluation",
+    "first_for_contact": "the first survey answer of its contact",
+    "repeated": "repeated", "unresolved_first": "not resolved at the first contact",
+    "request": "a customer request", "after_first_reply": "after the first agent reply",
+    "dialed": "dialed", "wait_s": "wait", "default_threshold_s": "threshold",
+    "score": "score", "survey": "survey", "state": "state", "kind": "kind",
+    "cont": "continuous channel", "age_s": "age", "seconds": "seconds",
+}
+"""Engine column → the words a supervisor reads (translated by the catalogs)."""
+
+_INVERSE = {"<": "≥", "≤": ">", ">": "≤", "≥": "<", "≠": "="}
+
+
+def _word(column: str, _: Gettext) -> str:
+    return _(COLUMN_WORDS[column]) if column in COLUMN_WORDS else column
+
+
+def _words(columns: str, _: Gettext) -> str:
+    return ", ".join(_word(c.strip(), _) for c in columns.split(",") if c.strip())
+
+
+def reason_text(code: str | None, _: Gettext) -> str:
+    """The sentence for a reason code (``kind|arg|…``)."""
+    if not code:
+        return ""
+    kind, *args = code.split("|")
+    if kind == "period":
+        return _("outside the period")
+    if kind == "not_handled":
+        return _("not handled by the as-of time")
+    if kind == "not_resolved":
+        return _("not resolved")
+    if kind == "mode":
+        return _("not a continuous-channel contact") if args[0] == "continuous" else \
+            _("not a discrete-channel contact")
+    if kind == "short_abandon":
+        return _("short abandon (< %(seconds)s s)") % {"seconds": args[0]}
+    if kind == "still_waiting":
+        return _("still waiting within the threshold")
+    if kind == "is":
+        return _word(args[0], _)
+    if kind == "not_flag":
+        if args[0] == "first_for_contact":
+            return _("no survey answer for this contact")
+        return _("not %(what)s") % {"what": _word(args[0], _)}
+    if kind == "no":
+        if args[0] == "score":
+            return _("no survey answer")
+        return _("no %(what)s") % {"what": _word(args[0], _)}
+    if kind == "ne":
+        return _("%(column)s is not %(value)s") % {"column": _word(args[0], _),
+                                                  "value": args[1]}
+    if kind == "not_in":
+        return _("%(column)s not counted by the rule") % {"column": _word(args[0], _)}
+    if kind == "cmp":
+        left, sign, right = args
+        return f"{_words(left, _)} {_INVERSE.get(sign, sign)} {_words(right, _)}"
+    if kind in ("none", "not"):
+        return _("fails the rule on %(columns)s") % {"columns": _words(args[0], _)}
+    return _("not counted by the metric's rule")
+
+
+def counts_in(status: str, reason: str | None, _: Gettext) -> str:
+    """The "counts in" cell of a row."""
+    if status == "both":
+        return _("numerator and denominator")
+    if status == "numerator":
+        return _("numerator")
+    if status == "denominator":
+        text = _("denominator")
+        return f"{text}; {_('not in the numerator')}: {reason_text(reason, _)}" \
+            if reason else text
+    return _("excluded because %(reason)s") % {"reason": reason_text(reason, _)}
+
+
+def shown_params(metric: Metric, params: dict[str, Any], config: Config,
+                 dataset: Dataset) -> list[tuple[str, str]]:
+    """The parameters a figure was computed with, as ``name=value`` texts: a default
+    taken from the configuration per channel or queue is spelled out, never ``None``."""
+    out: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if name.startswith("__"):
+            continue
+        if value is None and name == "threshold_seconds":
+            channels = dataset.domain("contacts", "channel") or tuple(
+                DEFAULT_THRESHOLDS_SECONDS)
+            parts = [f"{ch} {config.channel_threshold(ch.lower()):g}"
+                     for ch in sorted({c.lower() for c in channels})]
+            parts += [f"queue {q} {s.threshold_seconds:g}" for q, s in
+                      sorted(config.queues.items()) if s.threshold_seconds is not None]
+            out.append((name, ", ".join(parts)))
+        elif isinstance(value, float):
+            out.append((name, f"{value:g}"))
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def column_unit(metric: Metric, source: str, column: str) -> str | None:
+    """How a column's values read: instants, durations (seconds) or plain numbers."""
+    if column in TIME_COLUMNS:
+        return "time"
+    if column == "seconds" or column.endswith("_s"):
+        return "seconds"
+    if column in ("__num", "__den"):
+        if metric.unit == "money" and column == "__num":
+            return None
+        if "agent_time" in source or source in ("schedule", "chat_sessions", "chat_busy",
+                                                 "availability"):
+            return "seconds"
+        if column == "__num" and metric.unit == "seconds":
+            return "seconds"
+    return None
