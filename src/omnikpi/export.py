@@ -1,17 +1,52 @@
-"""Writing report rows as JSON, CSV or XLSX (the CLI, the API and the UI share this)."""
+"""Writing report rows as JSON, CSV, XLSX or PDF (the CLI, the API and the UI share this).
+
+- JSON and CSV are for machines: raw numbers (durations in seconds, ratios 0–1) and
+  ISO-8601 instants in the report's zone with their offset.
+- XLSX is for spreadsheets: a header block (title, period, zone, as-of, grain, filters),
+  then the table with metric names and units as column headers, real dates, durations as
+  Excel durations (``[h]:mm:ss``), ratios as ``0.0%``, counts as ``#,##0``; a frozen
+  header row, fitted column widths, and a ``parameters`` sheet.
+- PDF is for printing: the same header, metric names with one unit per column, values in
+  that unit, a Unicode font (DejaVu Sans) so Russian and Ukrainian names print.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from omnikpi import formatting
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
 
 FORMATS = ("table", "json", "csv", "xlsx")
+DEFAULT_TITLE = "OmniKPI report"
+
+DIMENSION_LABELS = {
+    "queue": "Queue", "channel": "Channel", "site": "Site", "tenant": "Tenant",
+    "agent_id": "Agent", "topic": "Topic", "campaign": "Campaign", "lead_type": "Lead type",
+    "period_start": "Period start", "state": "State", "reason": "Reason",
+    "dimension": "Dimension", "item_id": "Item",
+}
+GRAIN_LABELS = {
+    "total": "whole period", "15min": "15 minutes", "30min": "30 minutes", "hour": "hourly",
+    "day": "daily", "week": "weekly", "month": "monthly",
+}
+UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour", "points": "points",
+               "score": "score", "sessions": "sessions", "customers": "customers"}
+"""A unit as a column header says it (durations: ``h:mm:ss`` or ``m:ss``; counts: none)."""
+HEADER_LABELS = ("Period", "Time zone", "As of", "Grain", "Filters")
+OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults")
+STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
+           *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS)
+"""Every interface string of the XLSX and PDF exports (translated in the web catalogs)."""
 
 
 def to_json_text(result: ReportResult) -> str:
@@ -19,6 +54,8 @@ def to_json_text(result: ReportResult) -> str:
 
 
 def to_csv_text(result: ReportResult) -> str:
+    """Column ids as headers, raw numbers (seconds, ratios 0–1, counts), ``period_start``
+    as ISO-8601 in the report's zone with its offset; empty for no value."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=result.columns, lineterminator="\n")
     writer.writeheader()
@@ -27,38 +64,217 @@ def to_csv_text(result: ReportResult) -> str:
     return buffer.getvalue()
 
 
-def write_xlsx(result: ReportResult, path: Path) -> None:
-    """An Excel sheet with real numbers (ratios formatted as percent, not text)."""
+# -- what a person reads: names, units, the header ------------------------------------------
+
+
+def _translator(lang: str) -> Any:
+    if lang == "en":
+        return lambda text: text
+    from omnikpi.web.i18n import translator
+
+    return translator(lang)
+
+
+def metric_name(metric_id: str, lang: str) -> str:
+    """The metric's name in ``lang`` (its id when it is not in the catalog)."""
+    from omnikpi.metrics.base import all_metrics
+
+    for metric in all_metrics():
+        if metric.id == metric_id:
+            return metric.name_in(lang)
+    return metric_id
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    """The column's id in the rows."""
+    name: str
+    """What the column shows, in the export's language (a metric's name, a dimension)."""
+    unit: str | None
+    """The metric's unit; None for a dimension or the period."""
+
+    def label(self, unit_text: str) -> str:
+        return f"{self.name} ({unit_text})" if unit_text else self.name
+
+
+def columns(result: ReportResult, lang: str = "en") -> list[Column]:
+    _ = _translator(lang)
+    out = []
+    for key in result.columns:
+        if key in result.metrics:
+            out.append(Column(key, metric_name(key, lang), result.metrics[key]["unit"]))
+        else:
+            out.append(Column(key, _(DIMENSION_LABELS.get(key, key)), None))
+    return out
+
+
+def unit_text(unit: str | None, lang: str = "en") -> str:
+    """The unit of a column as its header says it (durations: ``h:mm:ss``; counts: none)."""
+    if unit == "seconds":
+        return "h:mm:ss"
+    if unit is None or unit == "count":
+        return ""
+    return str(_translator(lang)(UNIT_LABELS.get(unit, unit)))
+
+
+def _local(us: int, tz: str) -> datetime:
+    from omnikpi.engine.timezones import to_datetime, zone
+
+    return to_datetime(us).astimezone(zone(tz))
+
+
+def _midnight(moment: datetime) -> bool:
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
+def period_text(result: ReportResult, lang: str = "en") -> str:
+    """The period in inclusive days when it is whole days (``[Mar 1, Mar 8)`` is
+    ``Mar 1, 2024 – Mar 7, 2024``), else date-times; ``…`` for an open end."""
+    window = result.window
+    if window is None or (window.from_us is None and window.to_us is None):
+        return str(_translator(lang)("all data up to the as-of time"))
+    start = _local(window.from_us, window.tz) if window.from_us is not None else None
+    end = _local(window.to_us, window.tz) if window.to_us is not None else None
+    if all(m is None or _midnight(m) for m in (start, end)):
+        first = formatting.fmt_date(start, lang) if start else "…"
+        last = formatting.fmt_date(end - timedelta(days=1), lang) if end else "…"
+        return first if first == last else f"{first} – {last}"
+    first = formatting.fmt_datetime(start, lang) if start else "…"
+    last = formatting.fmt_datetime(end, lang) if end else "…"
+    return f"{first} – {last}"
+
+
+def header_lines(result: ReportResult, lang: str = "en") -> list[tuple[str, str]]:
+    """(label, value) lines above the table: period, zone, as-of, grain, filters."""
+    _ = _translator(lang)
+    window = result.window
+    tz = window.tz if window else "UTC"
+    as_of = formatting.fmt_datetime(_local(window.as_of_us, tz), lang) if window else "—"
+    filters = "; ".join(
+        f"{_(DIMENSION_LABELS.get(d, d))}: {', '.join(values)}"
+        for d, values in sorted((window.filters if window else {}).items())) or _("none")
+    return [
+        (_("Period"), period_text(result, lang)),
+        (_("Time zone"), tz),
+        (_("As of"), as_of),
+        (_("Grain"), _(GRAIN_LABELS.get(result.grain, result.grain))),
+        (_("Filters"), filters),
+    ]
+
+
+def _title(title: str | None, lang: str) -> str:
+    return str(_translator(lang)(DEFAULT_TITLE)) if title in (None, DEFAULT_TITLE) else str(title)
+
+
+def _param_lines(result: ReportResult, lang: str) -> list[str]:
+    _ = _translator(lang)
+    return [f"{metric_name(metric_id, lang)}: "
+            + (", ".join(f"{k}={v}" for k, v in info["params"].items()) or _("defaults"))
+            for metric_id, info in result.metrics.items()]
+
+
+# -- XLSX ---------------------------------------------------------------------------------
+
+
+NUMBER_FORMATS = {"seconds": "[h]:mm:ss", "ratio": "0.0%", "count": "#,##0"}
+OTHER_NUMBER_FORMAT = "#,##0.00"
+TABLE_ROW = len(HEADER_LABELS) + 3
+"""The row of the table's column headers (title, the header lines, an empty row above)."""
+
+
+def _cell_value(column: Column, value: Any, grain: str) -> Any:
+    """What a cell holds: a naive date-time in the report's zone for the period, a
+    fraction of a day for a duration (what Excel calls a time), the number otherwise."""
+    if value is None:
+        return None
+    if column.key == "period_start":
+        moment = formatting.to_datetime(value)
+        if isinstance(moment, datetime):
+            naive = moment.replace(tzinfo=None)
+            return naive.date() if grain in formatting.DAY_GRAINS else naive
+        return value
+    if column.unit == "seconds" and formatting._number(value) is not None:
+        return float(value) / 86400
+    return value
+
+
+def _shown_width(column: Column, value: Any, grain: str) -> int:
+    """About how many characters a cell shows (for the column width)."""
+    if value is None:
+        return 1
+    if column.key == "period_start":
+        return 10 if grain in formatting.DAY_GRAINS else 16
+    if column.unit == "seconds":
+        return len(formatting.duration(value, hours=True))
+    if column.unit == "ratio":
+        return len(formatting.percent(value, sign=False)) + 1
+    if column.unit is not None:
+        return len(formatting.human(value, column.unit))
+    return len(str(value))
+
+
+def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
+               lang: str = "en") -> None:
+    """An Excel workbook: sheet ``report`` (header block, then the table from row
+    :data:`TABLE_ROW`) and sheet ``parameters`` (each metric's id, unit, parameters)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "report"
-    sheet.append(result.columns)
-    for row in result.rows:
-        sheet.append([row.get(c) for c in result.columns])
-    for index, column in enumerate(result.columns, start=1):
-        unit = result.metrics.get(column, {}).get("unit")
-        if unit == "ratio":
-            for cell in sheet.iter_cols(min_col=index, max_col=index, min_row=2):
-                for c in cell:
-                    c.number_format = "0.0%"
+    cols = columns(result, lang)
+    sheet.cell(1, 1, _title(title, lang)).font = Font(bold=True, size=14)
+    for offset, (name, text) in enumerate(header_lines(result, lang)):
+        sheet.cell(2 + offset, 1, name).font = Font(bold=True)
+        sheet.cell(2 + offset, 2, text)
+    fill = PatternFill("solid", fgColor="E6ECF2")
+    widths = []
+    for index, column in enumerate(cols, start=1):
+        label = column.label(unit_text(column.unit, lang))
+        cell = sheet.cell(TABLE_ROW, index, label)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                   horizontal="right" if column.unit else "left")
+        values = [row.get(column.key) for row in result.rows]
+        longest = max([_shown_width(column, v, result.grain) for v in values], default=1)
+        # a long name wraps over two lines rather than widening a column of short numbers
+        header = max(min(len(label), 24), max((len(w) for w in label.split()), default=1))
+        widths.append(min(60, max(longest, header) + 2))
+        number_format = "General"
+        if column.key == "period_start":
+            number_format = ("yyyy-mm-dd" if result.grain in formatting.DAY_GRAINS
+                             else "yyyy-mm-dd hh:mm")
+        elif column.unit is not None:
+            number_format = NUMBER_FORMATS.get(column.unit, OTHER_NUMBER_FORMAT)
+        for offset, value in enumerate(values, start=1):
+            target = sheet.cell(TABLE_ROW + offset, index,
+                                _cell_value(column, value, result.grain))
+            target.number_format = number_format
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = sheet.cell(TABLE_ROW + 1, 1)
     meta = book.create_sheet("parameters")
-    meta.append(["metric", "unit", "parameters"])
+    meta.append(["metric", "unit", "parameters", "name"])
     for metric_id, info in result.metrics.items():
-        meta.append([metric_id, info["unit"], json.dumps(info["params"])])
+        meta.append([metric_id, info["unit"], json.dumps(info["params"]),
+                     metric_name(metric_id, lang)])
     book.save(path)
 
 
-def write(result: ReportResult, fmt: str, output: Path | None) -> str | None:
+def write(result: ReportResult, fmt: str, output: Path | None,
+          title: str | None = None) -> str | None:
     """Write to ``output`` (or return text for stdout); XLSX needs a file."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "xlsx":
         if output is None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
-        write_xlsx(result, output)
+        write_xlsx(result, output, title)
         return None
     text: Any = to_json_text(result) if fmt == "json" else to_csv_text(result)
     if output is None:
@@ -67,39 +283,93 @@ def write(result: ReportResult, fmt: str, output: Path | None) -> str | None:
     return None
 
 
-def write_pdf(result: ReportResult, path: Path, title: str) -> None:
-    """A printable PDF table (fpdf2, pure Python: no browser or system library needed)."""
+# -- PDF ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def font_folder() -> Path:
+    """DejaVu Sans, as the ``matplotlib`` wheel ships it (covers Latin and Cyrillic)."""
+    spec = find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the PDF export needs the matplotlib package (its DejaVu font)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+    if not (folder / "DejaVuSans.ttf").exists():
+        raise RuntimeError(f"DejaVuSans.ttf not found in {folder}")
+    return folder
+
+
+def pdf_cell(column: Column, value: Any, grain: str, lang: str, hours: bool) -> str:
+    """A value as the PDF shows it under a header that carries the unit."""
+    if column.key == "period_start":
+        return formatting.fmt_period(value, grain, lang) if value is not None else "—"
+    if column.unit is None:
+        return "—" if value is None else str(value)
+    if column.unit == "seconds":
+        return formatting.duration(value, hours=hours)
+    if column.unit == "ratio":
+        return formatting.percent(value, lang, sign=False)
+    return formatting.human(value, column.unit, lang)
+
+
+def write_pdf(result: ReportResult, path: Path, title: str | None = None,
+              lang: str = "en") -> None:
+    """A printable PDF: the header block, then the table (metric names with one unit per
+    column; headings repeated on each page), then each metric's parameters."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
-    from omnikpi.formatting import human
-
-    pdf = FPDF(orientation="L" if len(result.columns) > 6 else "P", unit="mm", format="A4")
+    cols = columns(result, lang)
+    landscape = len(cols) > 6
+    pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
+    folder = font_folder()
+    pdf.add_font("dejavu", "", str(folder / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", str(folder / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("dejavu", "I", str(folder / "DejaVuSans-Oblique.ttf"))
+    pdf.set_title(_title(title, lang))
+    pdf.set_creator("OmniKPI")
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 13)
-    pdf.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", size=8)
-    width = (pdf.w - 2 * pdf.l_margin) / max(1, len(result.columns))
-    pdf.set_fill_color(230, 236, 242)
-    for column in result.columns:
-        pdf.cell(width, 6, _latin(column)[:28], border=1, fill=True)
-    pdf.ln()
-    for row in result.rows:
-        for column in result.columns:
-            unit = result.metrics.get(column, {}).get("unit")
-            value = human(row.get(column), unit) if unit else (row.get(column) or "")
-            pdf.cell(width, 5.5, _latin(str(value))[:32], border=1,
-                     align="R" if unit else "L")
-        pdf.ln()
-    pdf.set_font("helvetica", "I", 7)
+    pdf.set_font("dejavu", "B", 13)
+    pdf.multi_cell(0, 7, _title(title, lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_font("dejavu", size=8.5)
+    label_width = 28
+    for label, value in header_lines(result, lang):
+        pdf.set_font("dejavu", "B", 8.5)
+        pdf.cell(label_width, 4.6, label)
+        pdf.set_font("dejavu", "", 8.5)
+        pdf.multi_cell(0, 4.6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    for metric_id, info in result.metrics.items():
-        params = ", ".join(f"{k}={v}" for k, v in info["params"].items()) or "defaults"
-        pdf.multi_cell(0, 4, _latin(f"{metric_id} ({info['unit']}): {params}"),
-                       new_x="LMARGIN", new_y="NEXT")
+    hours = {c.key: any(v is not None and formatting._number(v) is not None
+                        and abs(formatting.whole_seconds(float(v))) >= 3600
+                        for v in (r.get(c.key) for r in result.rows))
+             for c in cols if c.unit == "seconds"}
+    labels = [c.label("h:mm:ss" if hours.get(c.key) else "m:ss") if c.unit == "seconds"
+              else c.label(unit_text(c.unit, lang)) for c in cols]
+    body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
+             for c in cols] for row in result.rows]
+    pdf.set_font("dejavu", size=7.5)
+    # widths in proportion to the longest text of each column (headings wrap)
+    weights = []
+    for index, label in enumerate(labels):
+        longest = max([pdf.get_string_width(r[index]) for r in body], default=0.0)
+        wrapped = min(pdf.get_string_width(label), 28.0)
+        weights.append(max(longest, wrapped, 8.0) + 3)
+    heading_style = FontFace(emphasis="BOLD", fill_color=(230, 236, 242))
+    align: list[str] = ["LEFT" if c.unit is None else "RIGHT" for c in cols]
+    with pdf.table(col_widths=tuple(weights), text_align=tuple(align),
+                   headings_style=heading_style, line_height=4.2,
+                   padding=(0.8, 1.2), first_row_as_headings=True) as table:
+        heading = table.row()
+        for label in labels:
+            heading.cell(label)
+        for values in body:
+            row = table.row()
+            for text in values:
+                row.cell(text)
+    pdf.ln(3)
+    pdf.set_font("dejavu", "B", 7.5)
+    pdf.cell(0, 4, _translator(lang)("Metric parameters"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", "I", 7)
+    for line in _param_lines(result, lang):
+        pdf.multi_cell(0, 3.8, line, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
-
-
-def _latin(text: str) -> str:
-    """The core PDF fonts cover Latin-1 only; other characters become '?'."""
-    return text.replace("—", "-").replace("…", "...").encode("latin-1", "replace").decode(
-        "latin-1")

@@ -100,8 +100,12 @@ def test_report_formats_csv_and_xlsx(tmp_path: Path) -> None:
     assert runner.invoke(app, [*args, "--format", "xlsx", "--output", str(target)]).exit_code == 0
     from openpyxl import load_workbook
 
+    from omnikpi.export import TABLE_ROW
+
     sheet = load_workbook(target)["report"]
-    assert [c.value for c in sheet[2]] == ["sales", 11, 0.6]
+    # a header block (title, period, zone, as-of, grain, filters) above the table
+    assert [c.value for c in sheet[TABLE_ROW]] == ["Queue", "Offered", "Service level (%)"]
+    assert [c.value for c in sheet[TABLE_ROW + 1]] == ["sales", 11, 0.6]
 
 
 @pytest.mark.parametrize(("page", "command"), [

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import omnikpi
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.export import TABLE_ROW
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import SavedReport
 
@@ -45,7 +46,10 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert csv_text.splitlines()[0] == "queue,period_start,offered,service_level"
     assert len(csv_text.splitlines()) == 1 + len(expected.rows)
     book = load_workbook(io.BytesIO(client.get(f"/export.xlsx?{QUERY}").content))
-    assert book["report"].cell(2, 3).value == expected.rows[0]["offered"]
+    sheet = book["report"]
+    assert sheet.cell(TABLE_ROW, 3).value == "Offered"
+    assert sheet.cell(TABLE_ROW + 1, 3).value == expected.rows[0]["offered"]
+    assert sheet.cell(3, 2).value == "Europe/Kyiv" and sheet.cell(6, 2).value == "Channel: voice"
     assert client.get(f"/export.pdf?{QUERY}").content.startswith(b"%PDF")
     reopened = client.get("/builder?definition=voice-daily-sl", follow_redirects=True)
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text

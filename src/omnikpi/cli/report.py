@@ -130,9 +130,9 @@ def report(
         if format == "pdf":
             if output is None:
                 raise UsageError("--format pdf needs --output FILE.pdf")
-            write_pdf(result, output, f"OmniKPI report - {data}")
+            write_pdf(result, output, f"OmniKPI report — {data}")
             return
-        text = write(result, format, output)
+        text = write(result, format, output, title=f"OmniKPI report — {data}")
         if text is not None:
             typer.echo(text)
     except OmniKPIError as exc:

@@ -15,6 +15,20 @@ from omnikpi.engine.sources import KEY
 from omnikpi.schema.dataset import Dataset
 
 
+@dataclass(frozen=True)
+class ReportWindow:
+    """What a report was computed over, for the header of a human-facing export."""
+
+    tz: str
+    from_us: int | None
+    """Window start (inclusive, µs since the epoch); None: from the first record."""
+    to_us: int | None
+    """Window end (exclusive); None: up to the as-of instant."""
+    as_of_us: int
+    """The as-of instant actually used (the data's latest event when none was given)."""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass
 class ReportResult:
     values: dict[str, list[Any]]
@@ -24,6 +38,8 @@ class ReportResult:
     grain: str
     quarantined: int
     columns: list[str] = field(default_factory=list)
+    window: ReportWindow | None = None
+    """Zone, period, as-of and filters of the request (None: not known to the caller)."""
 
     @cached_property
     def rows(self) -> list[dict[str, Any]]:
@@ -60,7 +76,7 @@ def _metric_values(column: pd.Series, count: bool) -> list[int | float | None]:
 
 def shape(
     frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
-    dataset: Dataset,
+    dataset: Dataset, window: ReportWindow | None = None,
 ) -> ReportResult:
     keys = table_keys(requests)
     frame = frame.sort_values([*by, *keys, KEY], na_position="last", kind="stable")
@@ -82,4 +98,5 @@ def shape(
         }
         for r in requests
     }
-    return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns)
+    return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns,
+                        window)

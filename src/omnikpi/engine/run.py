@@ -24,7 +24,7 @@ from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
-from omnikpi.engine.result import ReportResult, shape
+from omnikpi.engine.result import ReportResult, ReportWindow, shape
 from omnikpi.engine.sources import SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import DataError, UsageError
@@ -188,6 +188,7 @@ class ReportPlan:
     grain: str
     tz: str
     dataset: Dataset
+    window: ReportWindow | None = None
 
     def sql(self) -> str:
         """The SQL the backend runs (for review, and snapshot tests per engine)."""
@@ -195,14 +196,16 @@ class ReportPlan:
 
     def run(self) -> ReportResult:
         frame = self.backend.execute(self.expr)
-        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
+        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset,
+                     self.window)
 
     def run_sql(self, sql: str) -> ReportResult:
         """Run this plan's DuckDB SQL as given (see ``LocalDuckDB.execute_sql``)."""
         if not isinstance(self.backend, LocalDuckDB):
             raise UsageError("run_sql needs the DuckDB engine")
         frame = self.backend.execute_sql(self.expr, sql)
-        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset)
+        return shape(frame, self.requests, self.by, self.grain, self.tz, self.dataset,
+                     self.window)
 
 
 def run_report(*args: Any, **kwargs: Any) -> ReportResult:
@@ -296,7 +299,9 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
             expr = build_report(requests, by, source_request, hours, filters, one_pass)
     else:
         expr = build_report(requests, by, source_request, hours, filters)
-    return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset)
+    window = ReportWindow(tz, from_us, to_us_, as_of_us,
+                          {d: tuple(v) for d, v in filters.items()})
+    return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
 
 
 _PLANS: OrderedDict[

@@ -1,0 +1,217 @@
+"""Exports people open (XLSX, PDF) and the one machines read (CSV): opened and checked cell
+by cell, with a report whose values are written by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.engine.result import ReportResult, ReportWindow
+from omnikpi.engine.timezones import to_us
+from omnikpi.export import STRINGS, TABLE_ROW, to_csv_text, write_pdf, write_xlsx
+from omnikpi.web.i18n import _messages
+
+from ..conftest import SPEC_EXAMPLES
+
+KYIV = timezone(timedelta(hours=2))
+NNBSP = "\u202f"
+
+
+def _us(*parts: int) -> int:
+    return to_us(datetime(*parts, tzinfo=KYIV))  # type: ignore[misc]
+
+
+def _result(grain: str = "day", window: ReportWindow | None = None) -> ReportResult:
+    columns = ["queue", "period_start", "offered", "aht", "service_level", "asa", "nps"]
+    values = {
+        "queue": ["sales", "mail", None],
+        "period_start": ["2024-03-04T00:00:00+02:00", "2024-03-05T00:00:00+02:00",
+                         "2024-03-06T00:00:00+02:00"],
+        "offered": [1234, 0, 56789],
+        "aht": [336.5, None, 59.5],
+        "service_level": [0.853, 1.0, None],
+        "asa": [12.0, 200 * 3600 + 300.0, 3599.6],   # an e-mail answered after 200 hours
+        "nps": [12.345, -40.0, None],
+    }
+    units = {"offered": "count", "aht": "seconds", "service_level": "ratio",
+             "asa": "seconds", "nps": "points"}
+    metrics = {m: {"unit": u, "params": {"threshold_seconds": 20} if m == "service_level"
+                   else {}} for m, u in units.items()}
+    if window is None:
+        window = ReportWindow("Europe/Kyiv", _us(2024, 3, 1), _us(2024, 3, 8),
+                              _us(2024, 3, 7, 18, 30),
+                              {"queue": ("sales", "mail"), "channel": ("voice", "email")})
+    return ReportResult(values, metrics, ["queue"], grain, 0, columns, window)
+
+
+def test_xlsx_has_a_header_block_real_values_and_number_formats(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(_result(), path, "Morning report")
+    book = load_workbook(path)
+    sheet = book["report"]
+    header = [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, TABLE_ROW)]
+    assert header == [
+        ("Morning report", None),
+        ("Period", "Mar 1, 2024 – Mar 7, 2024"),       # [Mar 1, Mar 8) in inclusive days
+        ("Time zone", "Europe/Kyiv"),
+        ("As of", "Mar 7, 2024, 18:30"),
+        ("Grain", "daily"),
+        ("Filters", "Channel: voice, email; Queue: sales, mail"),
+        (None, None),
+    ]
+    assert [c.value for c in sheet[TABLE_ROW]] == [
+        "Queue", "Period start", "Offered", "Average handle time (h:mm:ss)",
+        "Service level (%)", "Average speed of answer (h:mm:ss)", "Net promoter score (points)"]
+    first, second, third = (sheet[TABLE_ROW + i] for i in (1, 2, 3))
+    assert [c.value for c in first][:3] == ["sales", datetime(2024, 3, 4), 1234]
+    assert third[0].value is None
+    # durations are Excel durations: a fraction of a day shown as [h]:mm:ss
+    assert first[3].value == timedelta(seconds=336.5)
+    assert second[3].value is None
+    assert second[5].value == timedelta(hours=200, minutes=5)
+    assert first[4].value == 0.853 and second[4].value == 1
+    assert first[6].value == 12.345 and third[6].value is None
+    assert [c.number_format for c in first] == [
+        "General", "yyyy-mm-dd", "#,##0", "[h]:mm:ss", "0.0%", "[h]:mm:ss", "#,##0.00"]
+    assert sheet.freeze_panes == f"A{TABLE_ROW + 1}"
+    widths = {k: v.width for k, v in sheet.column_dimensions.items()}
+    # fitted: "sales" (5) + 2 → the header "Queue" is as long; a wrapped long name stays
+    # narrow; [h]:mm:ss of 200 hours is 9 characters
+    assert widths["A"] == 7
+    assert widths["B"] == 14                    # "Period start" + 2
+    assert widths["C"] == 9                     # "Offered" + 2
+    assert widths["D"] == 26                    # a long name wraps at 24 characters
+    assert sheet[f"D{TABLE_ROW}"].alignment.wrap_text
+    parameters = [tuple(r) for r in book["parameters"].iter_rows(values_only=True)]
+    assert parameters[0] == ("metric", "unit", "parameters", "name")
+    assert ("service_level", "ratio", '{"threshold_seconds": 20}', "Service level") in parameters
+
+
+def test_xlsx_reads_back_raw_seconds_and_the_raw_cell_value(tmp_path: Path) -> None:
+    """The stored number is seconds / 86400 (what Excel adds up as a duration)."""
+    path = tmp_path / "r.xlsx"
+    write_xlsx(_result(grain="hour"), path)
+    sheet = load_workbook(path)["report"]
+    raw = sheet.cell(TABLE_ROW + 2, 6)
+    assert raw.number_format == "[h]:mm:ss"
+    assert raw.value.total_seconds() == pytest.approx(720300.0)
+    assert sheet.cell(1, 1).value == "OmniKPI report"
+    assert sheet.cell(TABLE_ROW + 1, 2).number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.cell(5, 2).value == "hourly"
+
+
+def test_xlsx_in_russian(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(_result(), path, lang="ru")
+    sheet = load_workbook(path)["report"]
+    assert [sheet.cell(r, 1).value for r in range(1, 7)] == [
+        "Отчёт OmniKPI", "Период", "Часовой пояс", "На момент", "Интервал", "Фильтры"]
+    assert sheet.cell(2, 2).value == f"1 мар. 2024{NNBSP}г. – 7 мар. 2024{NNBSP}г."
+    assert sheet.cell(6, 2).value == "Канал: voice, email; Очередь: sales, mail"
+    assert [c.value for c in sheet[TABLE_ROW]][2:5] == [
+        "Предложено", "Среднее время обработки (h:mm:ss)", "Уровень сервиса (%)"]
+    assert sheet.cell(TABLE_ROW, 7).value == "Индекс NPS (баллы)"
+
+
+@pytest.mark.parametrize(("window", "period"), [
+    (ReportWindow("Europe/Kyiv", _us(2024, 3, 1), _us(2024, 3, 2), _us(2024, 3, 2)),
+     "Mar 1, 2024"),                                          # From = To = one day
+    (ReportWindow("Europe/Kyiv", _us(2024, 3, 1, 8), _us(2024, 3, 1, 17, 30), 0),
+     "Mar 1, 2024, 08:00 – Mar 1, 2024, 17:30"),
+    (ReportWindow("Europe/Kyiv", _us(2024, 3, 1), None, 0), "Mar 1, 2024 – …"),
+    (ReportWindow("UTC", None, None, 0), "all data up to the as-of time"),
+])
+def test_the_period_in_inclusive_days(tmp_path: Path, window: ReportWindow,
+                                      period: str) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(_result(window=window), path)
+    sheet = load_workbook(path)["report"]
+    assert sheet.cell(2, 2).value == period
+    assert sheet.cell(6, 2).value == "none"
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_pdf_in_russian_and_ukrainian_prints_cyrillic_names_and_one_unit_per_column(
+        tmp_path: Path) -> None:
+    path = tmp_path / "r.pdf"
+    write_pdf(_result(), path, lang="ru")
+    text = _pdf_text(path)
+    assert "?" not in text
+    for expected in ("Отчёт OmniKPI", "Период", "7 мар. 2024", "Часовой пояс", "Europe/Kyiv",
+                     "Канал: voice, email; Очередь: sales, mail", "Предложено",
+                     "Уровень сервиса (%)", "(m:ss)", "(h:mm:ss)", "Индекс NPS (баллы)",
+                     "Параметры показателей", "threshold_seconds=20",
+                     "4 мар. 2024", "1 234", "56 789", "85,3", "100,0", "5:37", "1:00",
+                     "0:00:12", "200:05:00", "1:00:00", "12,35", "-40,00"):
+        assert expected in text.replace(NNBSP, " ").replace("\u00a0", " "), expected
+    # the unit is in the header, not repeated in every cell
+    assert "%" not in text.replace("(%)", "")
+    assert "aht" not in text and "service_level" not in text
+    write_pdf(_result(), path, "Звіт за тиждень", lang="uk")
+    text = _pdf_text(path)
+    assert "Звіт за тиждень" in text and "Рівень сервісу (%)" in text
+    assert "Середній час обробки" in text and "Часовий пояс" in text
+
+
+def test_pdf_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "r.pdf"
+    write_pdf(_result(), path, "Morning report")
+    text = _pdf_text(path)
+    for expected in ("Morning report", "Mar 1, 2024 – Mar 7, 2024", "Mar 7, 2024, 18:30",
+                     "daily", "Average handle time", "(m:ss)", "Service level (%)",
+                     "Average speed of answer", "(h:mm:ss)", "1,234", "85.3", "200:05:00",
+                     "Net promoter score", "(points)", "12.35"):
+        assert expected in text, expected
+
+
+def test_csv_keeps_raw_numbers_and_iso_instants_with_the_offset() -> None:
+    rows = list(csv.reader(io.StringIO(to_csv_text(_result()))))
+    assert rows[0] == ["queue", "period_start", "offered", "aht", "service_level", "asa",
+                       "nps"]
+    assert rows[1] == ["sales", "2024-03-04T00:00:00+02:00", "1234", "336.5", "0.853", "12.0",
+                       "12.345"]
+    assert rows[2] == ["mail", "2024-03-05T00:00:00+02:00", "0", "", "1.0", "720300.0",
+                       "-40.0"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_every_export_string_is_translated(lang: str) -> None:
+    messages = _messages(lang)
+    assert [s for s in STRINGS if not messages.get(s)] == []
+
+
+def test_cli_xlsx_and_pdf_carry_the_header(tmp_path: Path) -> None:
+    data = SPEC_EXAMPLES / "voice_basic"
+    args = ["report", "--data", str(data), "--metrics", "offered,aht,service_level", "--by",
+            "queue", "--grain", "day", "--from", "2024-03-05", "--to", "2024-03-06",
+            "--filter", "channel=voice"]
+    target = tmp_path / "r.xlsx"
+    assert CliRunner().invoke(app, [*args, "--format", "xlsx", "--output",
+                                    str(target)]).exit_code == 0
+    sheet = load_workbook(target)["report"]
+    assert sheet.cell(1, 1).value == f"OmniKPI report — {data}"
+    assert sheet.cell(2, 2).value == "Mar 5, 2024"
+    assert sheet.cell(3, 2).value == "UTC"
+    assert sheet.cell(6, 2).value == "Channel: voice"
+    assert [c.value for c in sheet[TABLE_ROW]] == [
+        "Queue", "Period start", "Offered", "Average handle time (h:mm:ss)",
+        "Service level (%)"]
+    # the rows as `--format json` gives them: sales 11 offered, AHT 244 s, SL 60 %
+    assert [c.value for c in sheet[TABLE_ROW + 1]] == [
+        "sales", datetime(2024, 3, 5), 11, timedelta(seconds=244), 0.6]
+    assert [c.value for c in sheet[TABLE_ROW + 2]][:3] == ["support", datetime(2024, 3, 5), 8]
+    pdf = tmp_path / "r.pdf"
+    assert CliRunner().invoke(app, [*args, "--format", "pdf", "--output",
+                                    str(pdf)]).exit_code == 0
+    assert "Service level (%)" in _pdf_text(pdf)

@@ -1,0 +1,57 @@
+"""The UI's XLSX and PDF exports carry the header and the page's language."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.export import TABLE_ROW
+
+QUERY = {"metrics": "offered,aht,service_level", "by": "queue", "grain": "day",
+         "tz": "Europe/Kyiv", "channel": "voice", "from": "2024-03-04", "to": "2024-03-06"}
+
+
+def test_xlsx_and_pdf_exports_in_the_pages_language(make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app())
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "aht", "service_level"],
+                                     by=["queue"], grain="day", tz="Europe/Kyiv",
+                                     from_="2024-03-04", to="2024-03-06",
+                                     where={"channel": ["voice"]})
+    first = expected.rows[0]
+    book = load_workbook(io.BytesIO(client.get("/export.xlsx",
+                                               params={**QUERY, "lang": "ru"}).content))
+    sheet = book["report"]
+    assert sheet.cell(1, 1).value == "Отчёт OmniKPI"
+    assert [sheet.cell(r, 1).value for r in range(2, 7)] == [
+        "Период", "Часовой пояс", "На момент", "Интервал", "Фильтры"]
+    assert sheet.cell(3, 2).value == "Europe/Kyiv"
+    assert sheet.cell(5, 2).value == "по дням"
+    assert "Канал: voice" in sheet.cell(6, 2).value
+    assert [c.value for c in sheet[TABLE_ROW]] == [
+        "Очередь", "Начало периода", "Предложено", "Среднее время обработки (h:mm:ss)",
+        "Уровень сервиса (%)"]
+    row = [c.value for c in sheet[TABLE_ROW + 1]]
+    assert row[0] == first["queue"]
+    assert row[1] == datetime.fromisoformat(first["period_start"]).replace(tzinfo=None)
+    assert row[2] == first["offered"]
+    assert abs(row[3] - timedelta(seconds=first["aht"])) < timedelta(milliseconds=1)
+    assert row[4] == first["service_level"]
+    assert len(list(sheet.iter_rows(min_row=TABLE_ROW + 1))) == len(expected.rows)
+
+    body = client.get("/export.pdf", params={**QUERY, "lang": "uk"}).content
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    for shown in ("Звіт OmniKPI", "Часовий пояс", "Europe/Kyiv", "Запропоновано",
+                  "Середній час обробки", "Рівень сервісу (%)", "Черга"):
+        assert shown in text, shown
+    assert "service_level" not in text.split("Параметри показників")[0]
+    english = client.get("/export.xlsx", params={**QUERY, "title": "Voice, two days"})
+    assert load_workbook(io.BytesIO(english.content))["report"].cell(1, 1).value == \
+        "Voice, two days"
