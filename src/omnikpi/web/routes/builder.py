@@ -22,6 +22,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
 from omnikpi.web.deps import FILTER_DIMENSIONS, FilterParams, ViewDep
+from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
 from omnikpi.web.templating import templates
 
@@ -101,10 +102,10 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report.{fmt}"
         if fmt == "xlsx":
-            write_xlsx(result, path)
+            write_xlsx(result, path, title, choose_language(request))
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            write_pdf(result, path, title)
+            write_pdf(result, path, title, choose_language(request))
             media = "application/pdf"
         body = path.read_bytes()
     return Response(body, media_type=media,
