@@ -17,6 +17,7 @@ comma and a non-breaking space).
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from datetime import date, datetime
 from typing import Any
@@ -95,8 +96,8 @@ def percent(value: Any, lang: str = "en", sign: bool = True) -> str:
 
 def count(value: Any, lang: str = "en") -> str:
     """A whole number with the language's group separator: ``1,234,567`` / ``1 234 567``."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        whole = value  # exact, however large (a float would round past 2**53)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        whole = int(value)  # exact, however large (a float would round past 2**53)
     else:
         number = _number(value)
         if number is None:
@@ -124,7 +125,7 @@ def human(value: Any, unit: str | None, lang: str = "en") -> str:
         return percent(value, lang)
     if unit == "count":
         return count(value, lang)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return decimal(value, lang)
     return str(value)
 

@@ -113,6 +113,15 @@ def test_other_numbers_have_two_decimals(value: float, en: str, uk: str) -> None
     assert human(value, "per_hour", "uk") == uk
 
 
+def test_numpy_numbers_are_numbers() -> None:
+    import numpy as np
+
+    assert human(np.int64(3), "points") == "3.00"
+    assert human(np.int64(1234), "count", "ru") == f"1{NBSP}234"
+    assert human(np.float64(0.5), "ratio") == "50.0 %"
+    assert human(np.float64(61.0), "seconds") == "1:01"
+
+
 def test_other_values_pass_through() -> None:
     assert human("sales", None) == "sales"
     assert human(True, None) == "True"
