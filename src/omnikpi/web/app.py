@@ -28,6 +28,13 @@ from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
 from omnikpi.web.limits import BodyLimit
+from omnikpi.web.page_errors import (
+    error_page,
+    is_page,
+    page_message,
+    translator_of,
+    validation_message,
+)
 from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -139,13 +146,18 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.state.omnikpi = state
 
     @app.exception_handler(OmniKPIError)
-    async def omnikpi_error(request: Request, exc: OmniKPIError) -> JSONResponse:
+    async def omnikpi_error(request: Request, exc: OmniKPIError) -> Response:
         status = 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) \
             else 500
+        if is_page(request) and status < 500:  # a page: the form as typed and a sentence
+            return error_page(request, page_message(exc, translator_of(request)), status)
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if is_page(request):
+            return error_page(request, validation_message(
+                [_brief(e) for e in exc.errors()], translator_of(request)), 422)
         return JSONResponse({"detail": jsonable_encoder([_brief(e) for e in exc.errors()])},
                             status_code=422)
 

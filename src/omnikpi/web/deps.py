@@ -20,6 +20,7 @@ from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
+from omnikpi.web.filters import FilterForm, exclusive_to, filter_form, form_to_day
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
 from omnikpi.web.workers import WorkPool
@@ -139,10 +140,12 @@ class View:
         return self.scope.key()
 
 
-def get_view(state: State, principal: Caller) -> View:
+def get_view(request: Request, state: State, principal: Caller) -> View:
     state.refresh()
     scope = scope_of(principal)
-    return View(state, principal, scope, state.dataset_for(scope))
+    view = View(state, principal, scope, state.dataset_for(scope))
+    request.state.view = view  # the filter form's pickers and period line read it
+    return view
 
 
 ViewDep = Annotated[View, Depends(get_view)]
@@ -164,6 +167,21 @@ class Filters:
     """An engine the URL names: accepted only when it is the server's own."""
     where: dict[str, list[str]] | None = None
     """Dimension filters from the URL: channel, queue, site, tenant, agent_id (a,b,…)."""
+    to_day: str | None = None
+    """The form's inclusive To day as typed (``to`` is then that day + 1, exclusive)."""
+    page: Request | None = field(default=None, repr=False, compare=False)
+    """The request these filters came from (the form reads the caller's view from it)."""
+
+    @property
+    def form(self) -> FilterForm:
+        """The filter form's pickers, zones, presets and effective period."""
+        view = getattr(self.page.state, "view", None) if self.page is not None else None
+        return filter_form(view, self)
+
+    @property
+    def to_shown(self) -> str:
+        """The To day the form shows (inclusive)."""
+        return form_to_day(self)
 
     def request(self) -> ReportRequest:
         """The report these filters ask for."""
@@ -183,12 +201,32 @@ def get_filters(
     as_of: str | None = None, param: Annotated[list[str] | None, Query()] = None,
     engine: str | None = None, channel: str | None = None, queue: str | None = None,
     site: str | None = None, tenant: str | None = None, agent_id: str | None = None,
+    to_day: str | None = None, request: Request = None,  # type: ignore[assignment]
 ) -> Filters:
+    """The filters of a URL. ``to_day`` (the form's inclusive To day) stands for
+    ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters")."""
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,
               "agent_id": agent_id}
     where = {k: [x for x in v.split(",") if x] for k, v in values.items() if v}
-    return Filters(metrics, by, grain, tz, from_ or None, to or None, as_of or None, param,
-                   engine, where or None)
+    to_day = to_day.strip() if to_day and to_day.strip() else None
+    if to:
+        to_day = None
+    elif to_day:
+        to = exclusive_to(to_day)
+    params = [p for p in param or [] if p.strip()] or None
+    return Filters(metrics, by, grain or "total", tz or "UTC", from_ or None, to or None,
+                   as_of or None, params, engine, {k: v for k, v in where.items() if v} or None,
+                   to_day, request)
+
+
+def filters_of(request: Request) -> Filters:
+    """The filters of ``request``'s URL, as typed (for a page that shows an error)."""
+    q = request.query_params
+    return get_filters(
+        q.get("metrics"), q.get("by"), q.get("grain") or "total", q.get("tz") or "UTC",
+        q.get("from"), q.get("to"), q.get("as_of"), q.getlist("param") or None,
+        q.get("engine"), q.get("channel"), q.get("queue"), q.get("site"), q.get("tenant"),
+        q.get("agent_id"), q.get("to_day"), request)
 
 
 FilterParams = Annotated[Filters, Depends(get_filters)]

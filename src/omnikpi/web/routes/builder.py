@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,15 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.auth.accounts import audit
 from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.docs_catalog import catalog_json
-from omnikpi.engine.params import parse_param_assignments
+from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
-from omnikpi.request import ReportRequest
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
-from omnikpi.web.deps import FILTER_DIMENSIONS, FilterParams, ViewDep
+from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
+from omnikpi.web.page_errors import page_message, status_of, translator_of
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -40,39 +40,61 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
                  "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
                  "to": saved.to or "", "as_of": saved.as_of or "",
                  **{dim: ",".join(v) for dim, v in saved.filters.items()}}
-        params = [f"{k}={v}" for k, v in saved.params.items()]
-        url = "/builder?" + urlencode({k: v for k, v in query.items() if v}) + "".join(
-            f"&param={p}" for p in params)
-        return RedirectResponse(url, status_code=303)
-    result = service.report(state, filters) if filters.metrics else None
+        pairs = [(k, v) for k, v in query.items() if v]
+        pairs += [("param", f"{k}={v}") for k, v in saved.params.items()]
+        return RedirectResponse("/builder?" + urlencode(pairs), status_code=303)
+    return _page(request, state, filters, str(request.url.query))
+
+
+def _page(request: Request, state: ViewDep, filters: Filters, query: str,
+          error: str | None = None, status: int = 200, name: str = "") -> Response:
+    """The builder with the filters as typed: the preview, or the sentence saying what to
+    change (the page stays, with everything typed)."""
+    result = None
+    if error is None and filters.metrics:
+        try:
+            result = service.report(state, filters)
+        except OmniKPIError as exc:
+            status = status_of(exc)
+            if status >= 500:
+                raise
+            error = page_message(exc, translator_of(request))
     with session_scope(state.state.database_url) as session:
         saved_reports = list_reports(session, state.principal.tenant)
     chosen = set(service.split(filters.metrics))
     return templates.TemplateResponse(request, "builder.html", {
         "filters": filters, "catalog": catalog_json(), "chosen": chosen,
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
-        "query": str(request.url.query), "saved": saved_reports,
-    })
+        "query": query, "saved": saved_reports, "error": error, "name": name,
+    }, status_code=status)
 
 
-@router.post("/builder/save")
-def save(state: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
-         query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)]) -> Response:
-    from urllib.parse import parse_qs
-
+def filters_of_query(query: str, request: Request) -> Filters:
+    """The filters a builder URL's query string holds (as the page read them)."""
     values = parse_qs(query)
 
     def one(key: str) -> str | None:
         return values.get(key, [None])[0]
 
-    request = ReportRequest.of(
-        service.split(one("metrics")), service.split(one("by")), one("grain") or "total",
-        one("tz") or "UTC", one("from"), one("to"), one("as_of"),
-        parse_param_assignments(values.get("param", [])),
-        {d: service.split(one(d)) for d in FILTER_DIMENSIONS if one(d)})
-    definition = ReportDefinition.from_request(name, request)
-    with session_scope(state.state.database_url) as session:
-        save_report(session, definition, state.principal.name, state.principal.tenant)
+    return get_filters(one("metrics"), one("by"), one("grain") or "total", one("tz") or "UTC",
+                       one("from"), one("to"), one("as_of"), values.get("param"),
+                       one("engine"), one("channel"), one("queue"), one("site"),
+                       one("tenant"), one("agent_id"), one("to_day"), request)
+
+
+@router.post("/builder/save")
+def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+         query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)]) -> Response:
+    """Save the previewed report (its metrics, cuts, period, zone, grain, filters and
+    parameters) under ``name``; a bad name or value keeps the builder with its message."""
+    filters = filters_of_query(query, request)
+    try:
+        definition = ReportDefinition.from_request(name, filters.request())
+        with session_scope(state.state.database_url) as session:
+            save_report(session, definition, state.principal.name, state.principal.tenant)
+    except UsageError as exc:
+        return _page(request, state, filters, query, page_message(exc, translator_of(request)),
+                     400, name)
     return RedirectResponse(f"/builder?definition={slug(name)}", status_code=303)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -227,27 +229,94 @@ def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
 def alerts_page(request: Request, state: State, principal: Caller) -> Response:
     require_roles(principal, "admin", "supervisor")
+    return _alerts_page(request, state, principal)
+
+
+def _alerts_page(request: Request, state: State, principal: Principal,
+                 error: str | None = None, typed: dict[str, str] | None = None,
+                 status: int = 200) -> Response:
     data = list_alerts(state, principal)
     return templates.TemplateResponse(request, "alerts.html", {
         "filters": None, "rules": data["rules"], "events": data["events"],
-        "kinds": ALERT_KINDS})
+        "kinds": ALERT_KINDS, "error": error, "typed": typed or {}}, status_code=status)
+
+
+def _threshold_error(kind: str, threshold: str, minutes: str) -> str | None:
+    """What is wrong with a rule's numbers as typed on the page, in words (None: fine)."""
+    try:
+        value = float(threshold.strip().replace(",", "."))
+    except ValueError:
+        return f"The threshold “{threshold[:40]}” is not a number."
+    if not math.isfinite(value):
+        return f"The threshold “{threshold[:40]}” is not a number."
+    if kind == "sl_below" and not 0 <= value <= 1:
+        return "For sl_below the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
+    if value < 0:
+        return "The threshold cannot be negative."
+    try:
+        span = float(minutes.strip().replace(",", ".")) if minutes.strip() else 0.0
+    except ValueError:
+        return f"“{minutes[:40]}” minutes is not a number."
+    if not (math.isfinite(span) and 0 <= span <= 24 * 60):
+        return "Minutes must be a number from 0 to 1440."
+    return None
 
 
 @router.post("/alerts", include_in_schema=False)
-def alerts_form(state: State, principal: Caller, name: Annotated[str, Form()],
-                kind: Annotated[str, Form()], threshold: Annotated[float, Form()] = 0.0,
-                minutes: Annotated[float, Form()] = 0.0, tenant: Annotated[str, Form()] = "",
+def alerts_form(request: Request, state: State, principal: Caller,
+                name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                threshold: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
+                minutes: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
+                tenant: Annotated[str, Form()] = "",
                 site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
                 channel: Annotated[str, Form()] = "",
                 webhook_url: Annotated[str, Form()] = "") -> Response:
+    """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
+    require_roles(principal, "admin", "supervisor")
+    typed = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+             "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+             "webhook_url": webhook_url}
+    problem = _threshold_error(kind, threshold, minutes)
+    if problem is None and kind not in ALERT_KINDS:
+        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
+    if problem is not None:
+        return _alerts_page(request, state, principal, _translated(request, problem), typed,
+                            422)
     try:
-        rule = RuleIn(name=name, kind=kind, threshold=threshold, minutes=minutes,
+        rule = RuleIn(name=name, kind=kind,
+                      threshold=float(threshold.strip().replace(",", ".")),
+                      minutes=float(minutes.strip().replace(",", ".") or 0),
                       tenant=tenant or None, site=site or None, queue=queue or None,
                       channel=channel or None, webhook_url=webhook_url or None)
+        _create_rule(state, principal, rule)
     except ValidationError as exc:
-        raise UsageError(describe_validation_error("alert rule", exc)) from None
-    _create_rule(state, principal, rule)
+        return _alerts_page(request, state, principal,
+                            describe_validation_error("alert rule", exc), typed, 422)
+    except UsageError as exc:
+        return _alerts_page(request, state, principal, str(exc), typed, 400)
     return RedirectResponse("/alerts", status_code=303)
+
+
+def _translated(request: Request, text: str) -> str:
+    """A sentence of this page in the page's language (the numbers typed kept)."""
+    from omnikpi.web.i18n import choose_language, translator
+
+    _ = translator(choose_language(request))
+    for pattern in ALERT_MESSAGES:
+        found = pattern[0].fullmatch(text)
+        if found:
+            return _(pattern[1]).format(**found.groupdict())
+    return _(text)
+
+
+ALERT_MESSAGES = [
+    (re.compile(r"The threshold “(?P<value>.*)” is not a number\.", re.S),
+     "The threshold “{value}” is not a number."),
+    (re.compile(r"“(?P<value>.*)” minutes is not a number\.", re.S),
+     "“{value}” minutes is not a number."),
+    (re.compile(r"Choose a kind from the list \((?P<kinds>.*)\)\.", re.S),
+     "Choose a kind from the list ({kinds})."),
+]
 
 
 @router.post("/alerts/{rule_id}/delete", include_in_schema=False)

@@ -1,0 +1,278 @@
+"""What the filter form shows beside the values typed: the pickers' choices (from the data
+the caller may see), the time zones, the period presets, and the effective period, zone
+and as-of of the page.
+
+Dates in the form are inclusive days (From = To = one day is that day); the API keeps
+half-open instants ``[from, to)``. The form's To day ``D`` is sent as ``to_day=D`` and
+read as ``to = D + 1 day`` (:func:`exclusive_to`); a ``to`` given with a time of day keeps
+its exact meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import available_timezones
+
+from omnikpi.errors import OmniKPIError
+from omnikpi.schema.tables import TABLES
+
+if TYPE_CHECKING:
+    from omnikpi.schema.dataset import Dataset
+    from omnikpi.web.deps import Filters, View
+
+PICKERS = ("channel", "queue", "site", "tenant", "agent_id")
+"""The dimensions the form offers as searchable multi-selects."""
+PICKER_SOURCES = {"channel": ("contacts",), "queue": ("contacts",),
+                  "site": ("contacts", "agent_states"), "tenant": ("contacts", "agent_states"),
+                  "agent_id": ("contacts", "agent_states")}
+"""Where each picker's values come from (the tables that carry the column)."""
+MAX_OPTIONS = 5000
+"""A picker lists at most this many values (typing a value by hand still works)."""
+
+PRESETS = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month",
+           "last_7_days", "last_30_days")
+PRESET_LABELS = {"today": "Today", "yesterday": "Yesterday", "this_week": "This week",
+                 "last_week": "Last week", "this_month": "This month",
+                 "last_month": "Last month", "last_7_days": "Last 7 days",
+                 "last_30_days": "Last 30 days"}
+GRAINS = ("total", "15min", "30min", "hour", "day", "week", "month")
+GRAIN_LABELS = {"total": "whole period", "15min": "15 minutes", "30min": "30 minutes",
+                "hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly"}
+DIMENSION_LABELS = {"channel": "Channel", "queue": "Queue", "site": "Site",
+                    "tenant": "Tenant", "agent_id": "Agent", "topic": "Topic"}
+COMMON_ZONES = ("UTC", "Europe/Kyiv", "Europe/London", "Europe/Berlin", "Europe/Warsaw",
+                "Europe/Moscow", "Europe/Istanbul", "Asia/Dubai", "Asia/Kolkata",
+                "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "America/New_York",
+                "America/Chicago", "America/Denver", "America/Los_Angeles",
+                "America/Sao_Paulo")
+
+
+def preset_ranges(latest: date) -> dict[str, tuple[date, date]]:
+    """Each preset's inclusive days relative to ``latest`` (the data's latest event day in
+    the chosen zone, not the wall clock: a dataset is rarely about today). Weeks start on
+    Monday (ISO 8601)."""
+    monday = latest - timedelta(days=latest.weekday())
+    first = latest.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    return {
+        "today": (latest, latest),
+        "yesterday": (latest - timedelta(days=1), latest - timedelta(days=1)),
+        "this_week": (monday, latest),
+        "last_week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "this_month": (first, latest),
+        "last_month": (last_month_end.replace(day=1), last_month_end),
+        "last_7_days": (latest - timedelta(days=6), latest),
+        "last_30_days": (latest - timedelta(days=29), latest),
+    }
+
+
+def exclusive_to(day: str) -> str:
+    """The API's exclusive ``to`` for the form's inclusive To day (``2024-03-05`` →
+    ``2024-03-06``). A value that is not a plain date is returned unchanged, so the
+    report refuses it with the usual message (and the form shows it as typed)."""
+    try:
+        parsed = date.fromisoformat(day.strip())
+    except ValueError:
+        return day
+    if parsed == date.max:
+        return day
+    return (parsed + timedelta(days=1)).isoformat()
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def is_day(value: str | None) -> bool:
+    """Whether ``value`` is a whole day (a date, or a midnight without an offset): shown
+    in a date field; anything else keeps its exact time in a text field."""
+    if not value:
+        return True
+    moment = _moment(value)
+    if moment is None:
+        return False
+    return moment.tzinfo is None and moment.time() == datetime.min.time()
+
+
+def form_to_day(filters: Filters) -> str:
+    """The To day the form shows: as typed, or the inclusive day before an exclusive
+    day-boundary ``to`` from a shared URL or a saved report."""
+    if filters.to_day is not None:
+        return filters.to_day
+    if not filters.to or not is_day(filters.to):
+        return ""
+    moment = _moment(filters.to)
+    assert moment is not None
+    return (moment.date() - timedelta(days=1)).isoformat()
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone the system knows, the common ones first."""
+    known = available_timezones()
+    rest = sorted(z for z in known if z not in COMMON_ZONES and "/" in z
+                  and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    return (*[z for z in COMMON_ZONES if z in known or z == "UTC"], *rest)
+
+
+def picker_options(view: View) -> dict[str, list[str]]:
+    """The values each picker offers: those in the data the caller may see (the View's
+    dataset is already scoped to their tenants and sites). Cached with the reports."""
+    key = f"filters:pickers:{view.cache_key}"
+    with view.state.cache_lock:
+        cached = view.cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    options = _distinct_values(view.dataset)
+    with view.state.cache_lock:
+        view.cache[key] = options
+    return options
+
+
+def _distinct_values(dataset: Dataset) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for dim, tables in PICKER_SOURCES.items():
+        parts = [f'SELECT DISTINCT CAST("{dim}" AS VARCHAR) AS v FROM "{table}"'
+                 for table in tables
+                 if dataset.has(table) and any(c.name == dim for c in TABLES[table].columns)]
+        if not parts:
+            out[dim] = []
+            continue
+        sql = (f"SELECT v FROM ({' UNION '.join(parts)}) WHERE v IS NOT NULL AND v <> '' "
+               f"ORDER BY v LIMIT {MAX_OPTIONS}")
+        out[dim] = [str(v) for (v,) in dataset.con.execute(sql).fetchall()]
+    return out
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The period, zone and as-of a page's numbers are for (shown under the form)."""
+
+    first_day: str
+    last_day: str
+    tz: str
+    as_of: str
+
+
+def _local(us: int, tz: str) -> datetime:
+    from omnikpi.engine.timezones import to_datetime, zone
+
+    return to_datetime(us).astimezone(zone(tz))
+
+
+def _shown(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def effective(view: View, filters: Filters) -> Effective | None:
+    """The page's effective period (inclusive days), zone and as-of: the ones given, else
+    the data's first event and the default as-of (the latest event of the tables the
+    page's metrics read — every table for a page of several reports, as the engine
+    resolves it for a standard report). None when the filters themselves are bad (the
+    page says why instead)."""
+    from omnikpi.engine.registry import metric_reads
+    from omnikpi.engine.run import parse_instant
+    from omnikpi.engine.timezones import zone
+    from omnikpi.metrics.base import get_metric
+
+    try:
+        dataset = view.dataset
+        tz = filters.tz
+        zone(tz)
+        if filters.metrics:
+            tables = tuple(dict.fromkeys(
+                t for m in filters.metrics.split(",") if m.strip()
+                for t in metric_reads(get_metric(m.strip()))))
+        else:
+            tables = tuple(t for t in TABLES if dataset.has(t))
+        as_of_us = parse_instant(filters.as_of, tz, "as_of")
+        if as_of_us is None:
+            as_of_us = dataset.latest_event_us(tables)
+        from_us = parse_instant(filters.from_, tz, "from")
+        to_us = parse_instant(filters.to, tz, "to")
+        if from_us is None:
+            key = f"filters:earliest:{view.cache_key}:{','.join(tables)}"
+            with view.state.cache_lock:
+                cached = view.cache.get(key)
+            if isinstance(cached, tuple):
+                from_us = cached[0]
+            else:
+                from_us = _earliest_us(dataset, tables)
+                with view.state.cache_lock:
+                    view.cache[key] = (from_us,)
+    except (OmniKPIError, ValueError, OverflowError):
+        return None
+    first = _local(from_us, tz).date().isoformat() if from_us is not None else "—"
+    if to_us is not None:
+        end = _local(to_us, tz)
+        last_moment = end - timedelta(microseconds=1)
+        last = last_moment.date().isoformat()
+    elif as_of_us is not None:
+        last = _local(as_of_us, tz).date().isoformat()
+    else:
+        last = "—"
+    as_of = _shown(_local(as_of_us, tz)) if as_of_us is not None else "—"
+    return Effective(first, last, tz, as_of)
+
+
+def _earliest_us(dataset: Dataset, tables: tuple[str, ...]) -> int | None:
+    """The first event instant of ``tables`` (contacts: arrivals; agent time: starts)."""
+    from omnikpi.schema.model import PLAN_TABLES
+    from omnikpi.schema.tables import ColumnType
+
+    events = [t for t in tables if t not in PLAN_TABLES] or list(tables)
+    lows: list[int] = []
+    for table in events:
+        if not dataset.has(table) or table not in TABLES:
+            continue
+        columns = [c.name for c in TABLES[table].columns if c.type is ColumnType.TIMESTAMP]
+        if not columns:
+            continue
+        parts = ", ".join(f'min("{c}")' for c in columns)
+        row = dataset.con.execute(f'SELECT least({parts}) FROM "{table}"').fetchone()
+        if row is not None and row[0] is not None:
+            lows.append(int(row[0]))
+    return min(lows) if lows else None
+
+
+def latest_day(view: View, tz: str) -> date | None:
+    """The data's latest event day in ``tz`` (what the presets count from)."""
+    try:
+        latest = view.dataset.latest_event_us(tuple(t for t in TABLES if view.dataset.has(t)))
+        return _local(latest, tz).date() if latest is not None else None
+    except (OmniKPIError, ValueError, OverflowError):
+        return None
+
+
+@dataclass
+class FilterForm:
+    """Everything the filter form needs besides the typed values."""
+
+    options: dict[str, list[str]]
+    zones: tuple[str, ...]
+    presets: list[dict[str, Any]]
+    effective: Effective | None
+    grain_labels: dict[str, str] = field(default_factory=lambda: dict(GRAIN_LABELS))
+    dimension_labels: dict[str, str] = field(default_factory=lambda: dict(DIMENSION_LABELS))
+
+
+def filter_form(view: View | None, filters: Filters) -> FilterForm:
+    """The form's choices for ``view`` (none without one: plain inputs still work)."""
+    if view is None:
+        return FilterForm({}, zone_names(), [], None)
+    try:
+        options = picker_options(view)
+    except Exception:  # a picker's choices are a convenience, never the page's error
+        options = {}
+    presets = []
+    day = latest_day(view, filters.tz)
+    if day is not None:
+        presets = [{"id": key, "label": PRESET_LABELS[key], "from": lo.isoformat(),
+                    "to": hi.isoformat()} for key, (lo, hi) in preset_ranges(day).items()]
+    return FilterForm(options, zone_names(), presets, effective(view, filters))

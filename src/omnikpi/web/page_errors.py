@@ -1,0 +1,190 @@
+"""Bad input on an HTML page: the page's layout with the filter form as typed and a
+sentence saying what to change (never a bare JSON answer, never a command-line flag).
+
+The engine's usage errors are written for the command line (``bad --from 'x': use
+ISO-8601``); :func:`page_message` words each kind for a page, in the page's language.
+The JSON API keeps the engine's messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from omnikpi.errors import DataError, OmniKPIError, UsageError
+
+Translate = Callable[[str], str]
+
+FIELDS = {"--from": "From", "from": "From", "--to": "To", "to": "To", "--as-of": "As of",
+          "as_of": "As of", "as-of": "As of"}
+"""An option's name in a message → the form's label."""
+FLAG_WORDS = {"from": "From", "to": "To", "as-of": "As of", "grain": "grain",
+              "param": "parameter", "filter": "filter", "tz": "zone", "by": "cut",
+              "metrics": "metrics", "format": "format", "output": "file",
+              "definition": "saved report", "engine": "engine"}
+"""Any other flag left in a message (``--grain``) → a word."""
+NOT_PAGES = ("/api/", "/static/", "/export.", "/builder/definition/", "/docs", "/redoc",
+             "/openapi.json")
+"""Paths whose errors stay JSON: the API, downloads and the API's own documentation."""
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _metric_name(metric_id: str, _: Translate) -> str:
+    from omnikpi.metrics.base import REGISTRY, all_metrics
+
+    all_metrics()
+    metric = REGISTRY.get(metric_id)
+    return _(metric.name) if metric else metric_id
+
+
+def _field(option: str, _: Translate) -> str:
+    return _(FIELDS.get(option, option))
+
+
+def _bad_instant(m: re.Match[str], _: Translate) -> str:
+    return _("{field}: “{value}” is not a date. Use a date such as 2024-03-01, or a date "
+             "and time such as 2024-03-01T08:00:00+02:00.").format(
+        field=_field(m["option"], _), value=_unquote(m["value"]))
+
+
+def _outside_years(m: re.Match[str], _: Translate) -> str:
+    return _("{field}: {value} is outside the years OmniKPI reports on ({first}–{last})."
+             ).format(field=_field(m["option"], _), value=m["value"], first=m["first"],
+                      last=m["last"])
+
+
+def _to_before_from(m: re.Match[str], _: Translate) -> str:
+    return _("The To date is before the From date: choose a To date on or after the From "
+             "date (both days are included).")
+
+
+def _unknown_zone(m: re.Match[str], _: Translate) -> str:
+    return _("Unknown time zone “{value}”: choose one from the list, such as Europe/Kyiv "
+             "or America/New_York.").format(value=m["value"])
+
+
+def _cut(m: re.Match[str], _: Translate) -> str:
+    return _("{metric} cannot be cut by {bad}: its data can be cut only by {allowed}."
+             ).format(metric=_metric_name(m["metric"], _), bad=m["bad"],
+                      allowed=m["allowed"])
+
+
+def _unknown_metric(m: re.Match[str], _: Translate) -> str:
+    return _("Unknown metric “{value}”: choose the metrics from the list.").format(
+        value=m["value"])
+
+
+def _unknown_grain(m: re.Match[str], _: Translate) -> str:
+    return _("Unknown grain “{value}”: choose one of {choices}.").format(
+        value=m["value"], choices=m["choices"])
+
+
+def _unknown_dimension(m: re.Match[str], _: Translate) -> str:
+    return _("Unknown cut or filter “{value}”: choose one of {choices}.").format(
+        value=m["value"], choices=m["choices"])
+
+
+def _bad_param_form(m: re.Match[str], _: Translate) -> str:
+    return _("Parameter “{value}”: write METRIC.NAME=VALUE or NAME=VALUE, such as "
+             "service_level.threshold_seconds=30.").format(value=m["value"])
+
+
+def _bad_param_value(m: re.Match[str], _: Translate) -> str:
+    return _("Parameter {name}: “{value}” is not a valid value ({expected}).").format(
+        name=m["name"], value=m["value"], expected=m["expected"])
+
+
+def _unknown_param(m: re.Match[str], _: Translate) -> str:
+    return _("Unknown parameter “{value}”.").format(value=m["value"])
+
+
+def _too_many_periods(m: re.Match[str], _: Translate) -> str:
+    return _("A report by {grain} over this period would have about {periods} periods (at "
+             "most {limit}): choose a coarser grain or a shorter period.").format(
+        grain=m["grain"], periods=m["periods"], limit=m["limit"])
+
+
+RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] = [
+    (re.compile(r"^bad (?P<option>--from|--to|--as-of|from|to|as_of) (?P<value>.*): use "
+                r"ISO-8601", re.S), _bad_instant),
+    (re.compile(r"^(?P<option>--from|--to|--as-of|from|to|as_of) (?P<value>.*) is outside "
+                r"the years OmniKPI reports on \((?P<first>\d+)–(?P<last>\d+)\)", re.S),
+     _outside_years),
+    (re.compile(r"^--to must be after --from"), _to_before_from),
+    (re.compile(r"^unknown time zone '(?P<value>.*)': use an IANA name", re.S), _unknown_zone),
+    (re.compile(r"^metric (?P<metric>\S+) cannot be cut by (?P<bad>.+?): its data \(.*\) "
+                r"can be cut only by (?P<allowed>.*)$", re.S), _cut),
+    (re.compile(r"^unknown metric '(?P<value>.*)'; valid ids", re.S), _unknown_metric),
+    (re.compile(r"^unknown grain '(?P<value>.*)': choose one of (?P<choices>.*)$", re.S),
+     _unknown_grain),
+    (re.compile(r"^unknown (?:filter )?dimension '(?P<value>.*)': choose from "
+                r"(?P<choices>.*)$", re.S), _unknown_dimension),
+    (re.compile(r"^bad --param '(?P<value>.*)': write", re.S), _bad_param_form),
+    (re.compile(r"^bad value '(?P<value>.*)' for parameter (?P<name>\S+): expected "
+                r"(?P<expected>.*)$", re.S), _bad_param_value),
+    (re.compile(r"^unknown parameter '(?P<value>.*)'; parameters", re.S), _unknown_param),
+    (re.compile(r"^a report by (?P<grain>\S+) .* about (?P<periods>[\d,]+) periods \(at most "
+                r"(?P<limit>[\d,]+)\)", re.S), _too_many_periods),
+]
+FLAG = re.compile(r"--(?P<name>[a-z][a-z-]*)")
+
+
+def page_message(exc: Exception, _: Translate) -> str:
+    """The sentence a page shows for ``exc`` in the page's language."""
+    text = str(exc)
+    for pattern, word in RULES:
+        found = pattern.search(text)
+        if found:
+            return word(found, _)
+    # anything else: the engine's own sentence with each flag named as the form names it
+    return FLAG.sub(lambda m: _(FLAG_WORDS.get(m["name"], m["name"].replace("-", " "))),
+                    text)
+
+
+def validation_message(errors: list[Any], _: Translate) -> str:
+    """A request refused by FastAPI's validation (``page=abc``), as a sentence."""
+    parts = []
+    for error in errors[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:]) or "?"
+        value = error.get("input")
+        shown = value if isinstance(value, str | int | float) else ""
+        parts.append(_("{field}: “{value}” is not valid ({reason}).").format(
+            field=where, value=str(shown)[:80], reason=error.get("msg", "")))
+    return " ".join(parts)
+
+
+def is_page(request: Request) -> bool:
+    """Whether ``request`` is a browser's page view (its error is a page, not JSON)."""
+    path = request.url.path
+    return request.method == "GET" and not path.startswith(NOT_PAGES)
+
+
+def status_of(exc: OmniKPIError) -> int:
+    return 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) else 500
+
+
+def error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    """The page layout (navigation, the filter form as typed) with ``message`` in a box."""
+    from omnikpi.web.deps import filters_of
+    from omnikpi.web.templating import templates
+
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "error.html", {"filters": filters_of(request), "error": message},
+        status_code=status)
+    return response
+
+
+def translator_of(request: Request) -> Translate:
+    from omnikpi.web.i18n import choose_language, translator
+
+    return translator(choose_language(request))

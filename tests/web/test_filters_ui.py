@@ -1,0 +1,356 @@
+"""The filter form: errors shown inside the page with the form as typed, inclusive days,
+pickers filled from the data the caller may see, period presets, the effective period
+line, and the report builder keeping its filters through preview, save and reopening."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import omnikpi
+from omnikpi.auth.accounts import create_user
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.store.db import session_scope
+from omnikpi.web.filters import exclusive_to, preset_ranges
+from tests.web.conftest import log_in
+from tests.web.tenants import MARK, write_two_tenants
+
+PASSWORD = "correct horse battery"
+DAY = "2024-03-05"
+"""A day of the demo data (2024-03-03 … 2024-03-06)."""
+
+
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
+    with TestClient(make_app(live_updates=False)) as test_client:
+        yield test_client
+
+
+def error_of(page: str) -> str:
+    found = re.search(r'id="error-message">(.*?)</p>', page, re.S)
+    assert found, page[:3000]
+    return html.unescape(found.group(1).strip())
+
+
+def field(page: str, name: str) -> str:
+    """The value a form field of ``page`` holds (input value or selected option)."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', page)
+    if found:
+        return html.unescape(found.group(1))
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert select, f"no field {name}"
+    chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)<', select.group(0))
+    assert chosen, f"nothing selected in {name}"
+    return html.unescape(chosen.group(1) or chosen.group(2))
+
+
+def period_of(page: str) -> str:
+    found = re.search(r'id="period">(.*?)</p>', page, re.S)
+    assert found, "no period line"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+ERRORS = [
+    # (url, status, the sentence shown, fields kept as typed)
+    ("/?from=2024-13-01&queue=sales&tz=Europe/Kyiv", 400,
+     "From: “2024-13-01” is not a date. Use a date such as 2024-03-01",
+     {"from": "2024-13-01", "queue": "sales", "tz": "Europe/Kyiv"}),
+    ("/agents?from=2024-03-05&to_day=2024-03-03", 400,
+     "The To date is before the From date: choose a To date on or after the From date",
+     {"from": "2024-03-05", "to_day": "2024-03-03"}),
+    ("/?tz=Mars/Olympus&channel=voice", 400,
+     "Unknown time zone “Mars/Olympus”: choose one from the list",
+     {"tz": "Mars/Olympus", "channel": "voice"}),
+    ("/builder?metrics=offered&grain=fortnight&site=kyiv", 400,
+     "Unknown grain “fortnight”: choose one of total, 15min, 30min, hour, day, week, month.",
+     {"grain": "fortnight", "site": "kyiv"}),
+    ("/drill?metric=offered&page=abc&from=2024-03-04", 422,
+     "page: “abc” is not valid", {"from": "2024-03-04", "metric": "offered"}),
+    ("/builder?metrics=nosuch&queue=sales", 400,
+     "Unknown metric “nosuch”: choose the metrics from the list.",
+     {"metrics": "nosuch", "queue": "sales"}),
+    ("/agent/chat-01?tz=Nowhere&from=2024-03-04", 400,
+     "Unknown time zone “Nowhere”", {"tz": "Nowhere", "from": "2024-03-04"}),
+    ("/agents?as_of=soon", 400, "As of: “soon” is not a date.",
+     {"as_of": "soon"}),
+    ("/?from=1850-01-01", 400,
+     "From: 1850-01-01 is outside the years OmniKPI reports on (1900–2199).",
+     {"from": "1850-01-01"}),
+]
+
+
+@pytest.mark.parametrize(("url", "status", "message", "kept"), ERRORS,
+                         ids=[e[0][:40] for e in ERRORS])
+def test_bad_input_is_a_message_in_the_page_with_the_form_as_typed(
+        client: TestClient, url: str, status: int, message: str,
+        kept: dict[str, str]) -> None:
+    page = client.get(url)
+    assert page.status_code == status
+    assert page.headers["content-type"].startswith("text/html")
+    shown = error_of(page.text)
+    assert shown.startswith(message), shown
+    assert "--" not in shown
+    # the page's own layout: navigation and the filter form (the builder's own form)
+    assert "<nav>" in page.text
+    assert 'id="filters"' in page.text or 'id="builder"' in page.text
+    for name, value in kept.items():
+        assert field(page.text, name) == value, name
+
+
+def test_the_builder_keeps_everything_typed_with_its_message(client: TestClient) -> None:
+    page = client.get("/builder?metrics=occupancy,aht&by=queue&grain=day&tz=Europe/Kyiv"
+                      f"&from=2024-03-04&to_day={DAY}&site=kyiv"
+                      "&param=service_level.threshold_seconds=25")
+    assert page.status_code == 400
+    assert error_of(page.text) == ("Occupancy cannot be cut by queue: its data can be cut "
+                                   "only by agent_id, site, tenant, channel.")
+    assert 'id="preview-table"' not in page.text
+    for name, value in {"metrics": "occupancy,aht", "by": "queue", "grain": "day",
+                        "tz": "Europe/Kyiv", "from": "2024-03-04", "to_day": DAY,
+                        "site": "kyiv", "param": "service_level.threshold_seconds=25"}.items():
+        assert field(page.text, name) == value, name
+    assert re.search(r'class="metric" value="occupancy"\s+checked', page.text)
+    assert re.search(r'class="dim" value="queue"\s+checked', page.text)
+    bad = client.get("/builder?metrics=offered&param=service_level.threshold_seconds=abc")
+    assert bad.status_code == 400 and error_of(bad.text) == (
+        "Parameter service_level.threshold_seconds: “abc” is not a valid value (a finite "
+        "number from 0 to 1,000,000,000).")
+    form = client.get("/builder?metrics=offered&param=threshold")
+    assert form.status_code == 400 and "--" not in error_of(form.text)
+    assert error_of(form.text).startswith("Parameter “threshold”: write METRIC.NAME=VALUE")
+
+
+def test_a_page_message_in_russian_and_ukrainian(client: TestClient) -> None:
+    ru = client.get("/?tz=Mars/Olympus&lang=ru")
+    assert error_of(ru.text).startswith("Неизвестный часовой пояс «Mars/Olympus»")
+    uk = client.get("/?from=2024-03-05&to_day=2024-03-01&lang=uk")
+    assert error_of(uk.text).startswith("Дата «По» раніша за дату «З»")
+    client.get("/builder?lang=en")
+
+
+def test_the_api_keeps_its_json_errors(client: TestClient) -> None:
+    answer = client.get("/api/v1/report?metrics=offered&from=2024-13-01")
+    assert answer.status_code == 400
+    assert answer.json()["detail"].startswith("bad --from '2024-13-01'")
+    answer = client.get("/api/v1/contacts?page=abc")
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "page"]
+
+
+def test_a_bad_alert_threshold_keeps_the_alerts_form(client: TestClient) -> None:
+    typed = {"name": "Sales SL", "kind": "sl_below", "threshold": "abc", "minutes": "5",
+             "queue": "sales", "channel": "voice"}
+    page = client.post("/alerts", data=typed, follow_redirects=False)
+    assert page.status_code == 422
+    assert error_of(page.text) == "The threshold “abc” is not a number."
+    for name in ("name", "threshold", "minutes", "queue", "channel"):
+        assert field(page.text, name) == typed[name], name
+    percent = client.post("/alerts", data={**typed, "threshold": "80"}, follow_redirects=False)
+    assert percent.status_code == 422
+    assert error_of(percent.text) == ("For sl_below the threshold is a ratio from 0 to 1 (0.8 "
+                                      "is 80 %).")
+    minutes = client.post("/alerts", data={**typed, "threshold": "0.8", "minutes": "-3"},
+                          follow_redirects=False)
+    assert minutes.status_code == 422
+    assert error_of(minutes.text) == "Minutes must be a number from 0 to 1440."
+    made = client.post("/alerts", data={**typed, "threshold": "0.8"}, follow_redirects=False)
+    assert made.status_code == 303
+    rules = client.get("/api/v1/alerts").json()["rules"]
+    assert [(r["name"], r["threshold"], r["queue"]) for r in rules] == [("Sales SL", 0.8,
+                                                                        "sales")]
+
+
+# -- inclusive days ------------------------------------------------------------------------
+
+
+def test_from_equal_to_is_that_one_day(client: TestClient) -> None:
+    tz = "Europe/Kyiv"
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], tz=tz, from_=DAY,
+                                     to="2024-03-06", where={"channel": ["voice", "chat"]})
+    whole = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], tz=tz,
+                                  where={"channel": ["voice", "chat"]})
+    day_offered = expected.rows[0]["offered"]
+    assert 0 < day_offered < whole.rows[0]["offered"]
+    page = client.get(f"/builder?metrics=offered&tz={tz}&from={DAY}&to_day={DAY}"
+                      "&channel=voice,chat")
+    assert page.status_code == 200
+    shown = re.search(r"<tr>\s*<td>([^<]*)</td>", page.text)
+    assert shown and shown.group(1).replace(",", "").replace("\u202f", "") == str(day_offered)
+    assert period_of(page.text).startswith(f"Period {DAY} – {DAY} · Zone {tz} · As of ")
+    assert field(page.text, "from") == DAY and field(page.text, "to_day") == DAY
+    # the CSV export of the preview reads the same inclusive day
+    builder = client.get(f"/builder?metrics=offered&by=channel&tz={tz}&from={DAY}"
+                         f"&to_day={DAY}")
+    assert builder.status_code == 200 and 'id="preview-table"' in builder.text
+    link = re.search(r'id="export-csv" href="([^"]+)"', builder.text)
+    assert link and f"to_day={DAY}" in html.unescape(link.group(1))
+    csv_rows = client.get(html.unescape(link.group(1))).text.splitlines()
+    by_channel = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], by=["channel"],
+                                       tz=tz, from_=DAY, to="2024-03-06")
+    assert csv_rows[1:] == [f"{r['channel']},{r['offered']}" for r in by_channel.rows]
+
+
+def test_shared_urls_keep_their_meaning(client: TestClient) -> None:
+    # an exclusive day boundary from the API or a saved report: the form shows the last day
+    page = client.get("/builder?from=2024-03-04&to=2024-03-06")
+    assert field(page.text, "to_day") == DAY
+    assert period_of(page.text).startswith(f"Period 2024-03-04 – {DAY} · Zone UTC")
+    # a time of day keeps its exact value (a text field named `to`, not a day)
+    timed = client.get("/builder?from=2024-03-04T08:30:00&to=2024-03-05T12:00:00")
+    assert field(timed.text, "from") == "2024-03-04T08:30:00"
+    assert field(timed.text, "to") == "2024-03-05T12:00:00"
+    assert 'name="to_day"' not in timed.text
+    assert period_of(timed.text).startswith(f"Period 2024-03-04 – {DAY}")
+    assert exclusive_to("2024-02-29") == "2024-03-01"
+    assert exclusive_to("2024-12-31") == "2025-01-01"
+    assert exclusive_to("soon") == "soon"
+
+
+def test_the_period_line_shows_the_as_of_used(client: TestClient) -> None:
+    latest = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"])
+    assert latest.rows  # the demo has contacts
+    page = client.get("/builder?metrics=offered&tz=Europe/Kyiv")
+    # the demo's first contact arrives on 4 March (Kyiv) and its last contact event is
+    # 2024-03-06 21:57 UTC: 23:57 in Kyiv
+    assert period_of(page.text) == ("Period 2024-03-04 – 2024-03-06 · Zone Europe/Kyiv · "
+                                    "As of 2024-03-06 23:57")
+    given = client.get("/agents?as_of=2024-03-05T12:00:00&tz=UTC")
+    assert period_of(given.text).endswith("As of 2024-03-05 12:00")
+    assert period_of(client.get("/agent/chat-01?tz=UTC").text).startswith("Period 2024-03-03")
+    assert period_of(client.get("/drill?metric=offered&tz=UTC").text).startswith("Period ")
+
+
+# -- presets ---------------------------------------------------------------------------------
+
+
+def test_presets_count_from_the_latest_day() -> None:
+    ranges = preset_ranges(date(2024, 3, 6))  # a Wednesday
+    assert {k: (a.isoformat(), b.isoformat()) for k, a, b in
+            ((k, *v) for k, v in ranges.items())} == {
+        "today": ("2024-03-06", "2024-03-06"),
+        "yesterday": ("2024-03-05", "2024-03-05"),
+        "this_week": ("2024-03-04", "2024-03-06"),
+        "last_week": ("2024-02-26", "2024-03-03"),
+        "this_month": ("2024-03-01", "2024-03-06"),
+        "last_month": ("2024-02-01", "2024-02-29"),
+        "last_7_days": ("2024-02-29", "2024-03-06"),
+        "last_30_days": ("2024-02-06", "2024-03-06"),
+    }
+    monday = preset_ranges(date(2025, 1, 6))
+    assert monday["this_week"] == (date(2025, 1, 6), date(2025, 1, 6))
+    assert monday["last_month"] == (date(2024, 12, 1), date(2024, 12, 31))
+
+
+def test_presets_on_the_page_follow_the_zone(client: TestClient) -> None:
+    def today(tz: str) -> tuple[str, str]:
+        page = client.get(f"/agents?tz={tz}").text
+        found = re.search(r'value="today" data-from="([^"]+)" data-to="([^"]+)"', page)
+        assert found
+        return found.group(1), found.group(2)
+
+    # the last event is 2024-03-06 22:00 UTC: already 7 March in Kyiv
+    assert today("UTC") == ("2024-03-06", "2024-03-06")
+    assert today("Europe/Kyiv") == ("2024-03-07", "2024-03-07")
+
+
+# -- pickers -------------------------------------------------------------------------------
+
+
+def options(page: str, name: str) -> list[str]:
+    found = re.search(rf'name="{name}"[^>]*data-options=\'([^\']*)\'', page, re.S)
+    assert found, f"no picker {name}"
+    values: list[str] = json.loads(html.unescape(found.group(1)))
+    return values
+
+
+@pytest.fixture(scope="module")
+def tenants_app(make_app: Callable[..., FastAPI],
+                tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    folder = write_two_tenants(Path(tmp_path_factory.mktemp("pickers")) / "both")
+    application = make_app(folder, auth_required=True, live_updates=False)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "root", PASSWORD, "admin")
+        create_user(session, "client-a", PASSWORD, "client", tenant="A")
+    return application
+
+
+def test_pickers_offer_only_what_the_user_may_see(tenants_app: FastAPI) -> None:
+    with TestClient(tenants_app) as viewer, TestClient(tenants_app) as admin:
+        log_in(viewer, "client-a", PASSWORD)
+        log_in(admin, "root", PASSWORD)
+        mine = viewer.get("/builder?tz=UTC").text
+        every = admin.get("/agents?tz=UTC").text
+        assert options(viewer.get("/agents").text, "queue") == ["mail", "sales", "web"]
+    assert options(mine, "queue") == ["mail", "sales", "web"]
+    assert options(mine, "tenant") == ["A"]
+    assert options(mine, "site") == ["kyiv"]
+    assert options(mine, "agent_id") == ["a1", "a2"]
+    assert options(mine, "channel") == ["chat", "email", "voice"]
+    assert MARK not in mine
+    assert options(every, "queue") == ["mail", f"q-{MARK}", "sales", "web"]
+    assert options(every, "tenant") == ["A", "B"]
+
+
+def test_pickers_on_the_demo_and_the_zone_list(client: TestClient) -> None:
+    page = client.get("/builder?queue=sales,nowhere").text
+    queues = options(page, "queue")
+    assert "sales" in queues and queues == sorted(queues)
+    assert field(page, "queue") == "sales,nowhere"  # a value typed by hand is kept
+    zones = re.findall(r"<option(?: selected)?>([^<]+)</option>",
+                       re.search(r'<select name="tz".*?</select>', page, re.S).group(0))  # type: ignore[union-attr]
+    assert zones[:2] == ["UTC", "Europe/Kyiv"] and "Pacific/Auckland" in zones
+    assert len(zones) > 300
+    # labels and grain names are translated
+    ru = client.get("/builder?lang=ru").text
+    assert ">Очередь <input" in ru and ">по дням</option>" in ru
+    client.get("/builder?lang=en")
+
+
+# -- the builder keeps its filters -------------------------------------------------------------
+
+
+def test_builder_round_trip_of_filters(client: TestClient, tmp_path: Path) -> None:
+    query = ("metrics=offered,service_level&by=queue&grain=day&tz=Europe/Kyiv"
+             f"&from=2024-03-04&to_day={DAY}&channel=voice&queue=sales,support"
+             "&param=service_level.threshold_seconds=30")
+    preview = client.get(f"/builder?{query}")
+    assert preview.status_code == 200 and 'id="preview-table"' in preview.text
+    expected = omnikpi.report_result(
+        DEMO_DATA_DIR, metrics=["offered", "service_level"], by=["queue"], grain="day",
+        tz="Europe/Kyiv", from_="2024-03-04", to="2024-03-06",
+        where={"channel": ["voice"], "queue": ["sales", "support"]},
+        params={"service_level.threshold_seconds": "30"})
+    cells = re.findall(r"<tr>\s*<td>(.*?)</td>", preview.text)
+    assert len(cells) == len(expected.rows) > 0
+    saved = client.post("/builder/save", data={"name": "Kyiv voice", "query": query},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    definition = tomllib.loads(client.get("/builder/definition/kyiv-voice.toml").text)
+    assert definition == {
+        "name": "Kyiv voice", "metrics": ["offered", "service_level"], "by": ["queue"],
+        "grain": "day", "tz": "Europe/Kyiv", "from": "2024-03-04", "to": "2024-03-06",
+        "params": {"service_level.threshold_seconds": "30"},
+        "filters": {"channel": ["voice"], "queue": ["sales", "support"]}}
+    reopened = client.get("/builder?definition=kyiv-voice")
+    assert reopened.status_code == 200
+    for name, value in {"from": "2024-03-04", "to_day": DAY, "tz": "Europe/Kyiv",
+                        "grain": "day", "channel": "voice", "queue": "sales,support",
+                        "param": "service_level.threshold_seconds=30",
+                        "metrics": "offered,service_level", "by": "queue"}.items():
+        assert field(reopened.text, name) == value, name
+    assert len(re.findall(r"<tr>\s*<td>", reopened.text)) == len(expected.rows)
+    # a bad name keeps the builder with what was typed
+    refused = client.post("/builder/save", data={"name": "   ", "query": query})
+    assert refused.status_code == 400
+    assert error_of(refused.text) == "a saved report needs a name"
+    assert field(refused.text, "queue") == "sales,support"
+    assert field(refused.text, "to_day") == DAY
