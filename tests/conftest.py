@@ -12,6 +12,7 @@ month in ``data/``). Two guards keep it so:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -100,9 +101,51 @@ def _environment_restored() -> Iterator[None]:
         os.environ.update(saved)
 
 
+GROUP_SECONDS = Path(__file__).resolve().parent / "group_seconds.json"
+"""Measured seconds per worker group. After adding slow tests, refresh it with
+``OMNIKPI_MEASURE_GROUPS=1 make test`` (the run rewrites this file)."""
+_MEASURED: dict[str, float] = {}
+
+
+def _expected_seconds() -> dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(GROUP_SECONDS.read_text()).items()}
+    except (OSError, ValueError):
+        return {}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its worker group, and hand the groups out longest first.
+
+    xdist gives groups to workers in collection order, one more each time a worker runs
+    dry: a long group collected last keeps one worker busy while the other idles. Sorting
+    by measured seconds (a new group counts one second per test) evens out the finish.
+    The order inside a group is kept."""
+    groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+        group = _worker_group(item)
+        item.add_marker(pytest.mark.xdist_group(group))
+        groups.setdefault(group, []).append(item)
+        item.user_properties.append(("worker_group", group))
+    seconds = _expected_seconds()
+    ordered = sorted(groups, key=lambda g: -seconds.get(g, float(len(groups[g]))))
+    items[:] = [item for group in ordered for item in groups[group]]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    group = dict(report.user_properties).get("worker_group")
+    if isinstance(group, str):
+        _MEASURED[group] = _MEASURED.get(group, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """With ``OMNIKPI_MEASURE_GROUPS=1``, the controller writes what each group took."""
+    if not os.environ.get("OMNIKPI_MEASURE_GROUPS") or hasattr(session.config, "workerinput"):
+        return
+    if _MEASURED:
+        ranked = sorted(_MEASURED.items(), key=lambda kv: -kv[1])
+        GROUP_SECONDS.write_text(json.dumps({g: round(t, 1) for g, t in ranked}, indent=1)
+                                 + "\n", encoding="utf-8")
 
 
 def spark_available() -> bool:
