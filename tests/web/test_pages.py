@@ -39,17 +39,21 @@ def test_language_choice_is_remembered(make_app: Callable[..., FastAPI]) -> None
 
 def test_agent_page_shows_its_timeline_and_kpis(client: TestClient) -> None:
     listing = client.get("/agents")
-    assert listing.status_code == 200 and "/agent/chat-01" in listing.text
-    page = client.get("/agent/chat-01", params={"tz": "Europe/Kyiv"})
+    assert listing.status_code == 200 and "/agents/chat-01" in listing.text
+    page = client.get("/agents/chat-01", params={"tz": "Europe/Kyiv"})
     assert page.status_code == 200 and "gantt" in page.text
     occupancy = omnikpi.report_result(DEMO_DATA_DIR, metrics=["occupancy"],
                                       by=["agent_id"]).rows
     value = next(r["occupancy"] for r in occupancy if r["agent_id"] == "chat-01")
     assert f"{value * 100:.1f} %" in page.text
+    # the Gantt shows one day: the last with data (6 March in Kyiv), cut at its midnight
     dataset = omnikpi.load_dataset(DEMO_DATA_DIR)
     rows = dataset.con.execute(
-        "SELECT count(*) FROM agent_states WHERE agent_id = 'chat-01'").fetchone()
-    assert rows is not None and page.text.count('"state":') == rows[0]
+        "SELECT count(*) FROM agent_states WHERE agent_id = 'chat-01' "
+        "AND \"end\" > epoch_us(TIMESTAMPTZ '2024-03-06 00:00:00+02') "
+        "AND start < epoch_us(TIMESTAMPTZ '2024-03-07 00:00:00+02')").fetchone()
+    bars = re.search(r"const bars = (\[.*?\]);", page.text, re.S)
+    assert rows is not None and bars and len(json.loads(bars.group(1))) == rows[0] > 30
 
 
 def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:

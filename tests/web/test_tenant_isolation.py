@@ -257,7 +257,7 @@ def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
         page = client.get(path)
         assert page.status_code == 200, path
         no_leak(page.text)
-    agent = client.get(f"/agent/agent-{MARK}")
+    agent = client.get(f"/agents/agent-{MARK}")
     assert agent.status_code == 200
     assert f"lunch-{MARK}" not in agent.text and f"site-{MARK}" not in agent.text
 
@@ -381,8 +381,8 @@ API_ATTACKS = {
     "/api/v1/events": attack_events,
     "/api/v1/alerts": attack_alerts,
 }
-PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agent/{agent_id}", "/wallboard",
-               "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
+PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/agent/{agent_id}",
+               "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
                "/alerts", "/alerts/{rule_id}/delete"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",

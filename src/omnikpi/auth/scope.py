@@ -30,10 +30,12 @@ class Scope:
     sites: tuple[str, ...] = ()
     nothing: bool = False
     """Sees no row at all (a bounded role without a tenant, a request outside the scope)."""
+    agent: str | None = None
+    """Only this agent's own rows (:func:`own_scope`: an agent's own pages)."""
 
     @property
     def unbounded(self) -> bool:
-        return not self.tenants and not self.sites and not self.nothing
+        return not self.tenants and not self.sites and not self.nothing and not self.agent
 
     def bounds(self) -> dict[str, tuple[str, ...]]:
         return {k: v for k, v in (("tenant", self.tenants), ("site", self.sites)) if v}
@@ -47,7 +49,8 @@ class Scope:
         return not (self.sites and site not in self.sites)
 
     def key(self) -> str:
-        text = repr((self.tenants, self.sites, self.nothing))
+        parts: tuple[object, ...] = (self.tenants, self.sites, self.nothing)
+        text = repr(parts if self.agent is None else (*parts, self.agent))
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -68,6 +71,16 @@ def scope_of(principal: Principal) -> Scope:
     return UNBOUNDED
 
 
+def own_scope(principal: Principal) -> Scope | None:
+    """An agent account's own rows (their ``agent_id`` in their tenant and sites), for the
+    agent pages; None for other roles (they see what :func:`scope_of` allows)."""
+    if principal.role != "agent":
+        return None
+    if not principal.agent_id or not principal.tenant:
+        return Scope(nothing=True)
+    return Scope((principal.tenant,), principal.sites, agent=principal.agent_id)
+
+
 def _literal_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
@@ -76,6 +89,8 @@ def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
     columns = set(load.columns)
     if scope.nothing:
         return f"SELECT * FROM main.{quote(name)} a WHERE false"
+    if scope.agent is not None:
+        return _own_view_sql(name, columns, scope, schema)
     conditions = []
     unmatched = []
     for dimension, values in scope.bounds().items():
@@ -98,6 +113,36 @@ def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
             conditions.append("false")
     where = " AND ".join(conditions) or "true"
     return f"SELECT * FROM main.{quote(name)} a WHERE {where}"
+
+
+def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str) -> str:
+    """An agent's own rows: their agent id, in their tenant (and sites) or in none. A row
+    whose tenant (site) is empty belongs to no tenant (agent time of a shared back office,
+    a single-tenant dataset): it is the agent's when it carries their id. Tables without
+    an agent id are seen through the agent's contacts, evaluations or shifts, else not."""
+    assert scope.agent is not None
+    conditions = []
+    if name in ("contacts", "agent_states", "shifts", "roster", "qa_evaluations") and \
+            "agent_id" in columns:
+        conditions.append(f"agent_id = {_literal_list((scope.agent,))}")
+        for dimension, values in scope.bounds().items():
+            if dimension in columns:
+                conditions.append(f"({quote(dimension)} IN ({_literal_list(values)}) OR "
+                                  f"{quote(dimension)} IS NULL)")
+        if name == "qa_evaluations" and "contact_id" in columns:
+            conditions.append(f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
+    elif "contact_id" in columns and name != "contacts":
+        conditions.append(f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
+    elif name == "qa_items":
+        conditions.append(
+            f"evaluation_id IN (SELECT evaluation_id FROM {schema}.qa_evaluations)")
+    elif name == "shift_activities":
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {schema}.shifts s WHERE s.agent_id = a.agent_id "
+            "AND a.start >= s.start AND a.\"end\" <= s.\"end\")")
+    else:
+        conditions.append("false")
+    return f"SELECT * FROM main.{quote(name)} a WHERE {' AND '.join(conditions)}"
 
 
 def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:

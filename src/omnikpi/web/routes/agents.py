@@ -1,58 +1,107 @@
-"""Agent pages: a list with KPIs, and one agent's state timeline (Gantt) against targets."""
+"""Agent pages: the agent table (figures per agent, sortable, cut by the page's filters)
+and one agent's page (their figures against goals and their state timeline of a day).
+
+An agent account sees only itself: its own rows (``own_scope``: its agent id in its
+tenant), the table lists only them, another agent's page is a 404.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from typing import Any
+from urllib.parse import urlencode
 
-from omnikpi.engine.timezones import to_datetime, zone
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
 from omnikpi.formatting import human
 from omnikpi.metrics.base import get_metric
-from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, ViewDep
+from omnikpi.web.agent_table import (
+    NOT_READY,
+    NOT_READY_FORMULA,
+    SORT_KEYS,
+    agent_figures,
+    own_view,
+    sort_rows,
+    table_rows,
+)
+from omnikpi.web.deps import FilterParams, View, ViewDep
+from omnikpi.web.gantt import timeline
 from omnikpi.web.goals import judge
+from omnikpi.web.i18n import choose_language
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-AGENT_PAGE_METRICS = ("occupancy", "aht", "handled")
-"""The figures of one agent's page (their units, names and goals come from the
-declarations and the configuration)."""
-STATE_COLORS = {"available": "#74c0fc", "handling": "#2f9e44", "hold": "#f59f00",
-                "acw": "#a9e34b", "not_ready": "#e03131", "logged_out": "#ced4da"}
+PAGE_KEYS = ("sort", "dir", "day", "lang", "page")
+"""Query parameters of these pages that are not filters (left out of the links)."""
+
+
+def _query(request: Request, drop: tuple[str, ...] = PAGE_KEYS, **extra: str) -> str:
+    kept = [(k, v) for k, v in request.query_params.multi_items()
+            if k not in drop and k not in extra and v != ""]
+    return urlencode(kept + [(k, v) for k, v in extra.items() if v])
+
+
+def _own_id(view: View) -> str | None:
+    """The agent id an agent account is bound to (None for other roles)."""
+    return view.principal.agent_id if view.principal.role == "agent" else None
+
+
+def _restrict(view: View) -> dict[str, list[str]] | None:
+    own = _own_id(view)
+    return {"agent_id": [own]} if own else None
 
 
 @router.get("/agents", response_class=HTMLResponse)
-def agents(request: Request, state: ViewDep, filters: FilterParams) -> Response:
-    state.dataset.require("agent_states", "the agent pages")
-    result = service.report(state, filters, ["occupancy"], by=["agent_id"], grain="total")
-    rows = [{"agent_id": r["agent_id"], "occupancy": human(r["occupancy"], "ratio")}
-            for r in result.rows if r["agent_id"]]
-    return templates.TemplateResponse(request, "agents.html", {"rows": rows,
-                                                               "filters": filters})
+def agents(request: Request, state: ViewDep, filters: FilterParams, sort: str = "agent_id",
+           dir: str = "asc") -> Response:
+    view = own_view(state)
+    figures = agent_figures(view, filters, _restrict(state))
+    lang = choose_language(request)
+    sort = sort if sort in SORT_KEYS else "agent_id"
+    descending = dir == "desc"
+    rows = sort_rows(table_rows(view, figures, lang), sort, descending)
+    links = {key: _query(request, sort=key, dir="asc" if sort == key and descending
+                         else ("desc" if sort == key else
+                               ("asc" if key in ("agent_id", "site") else "desc")))
+             for key in SORT_KEYS}
+    return templates.TemplateResponse(request, "agents.html", {
+        "rows": rows, "columns": figures.columns, "filters": filters, "sort": sort,
+        "descending": descending, "links": links,
+        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
+        "not_ready": NOT_READY, "not_ready_formula": NOT_READY_FORMULA})
 
 
-@router.get("/agent/{agent_id}", response_class=HTMLResponse)
-def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str) -> Response:
-    dataset = state.dataset
-    dataset.require("agent_states", "the agent page")
-    local = zone(filters.tz)
-    states = dataset.con.execute(
-        'SELECT state, reason, start, "end" FROM agent_states WHERE agent_id = ? '
-        "ORDER BY start", [agent_id]).fetchall()
-    bars = [{"state": s if not r else f"{s}: {r}", "color": STATE_COLORS.get(s, "#868e96"),
-             "start": to_datetime(int(a)).astimezone(local).isoformat(),
-             "end": to_datetime(int(b)).astimezone(local).isoformat(),
-             "minutes": (int(b) - int(a)) / 60e6} for s, r, a, b in states]
-    kpis = []
-    scoped = service.report(state, filters, ["occupancy"], by=["agent_id"])
-    handled = service.report(state, filters, ["aht", "handled"], by=["agent_id"])
-    values = {**next((r for r in scoped.rows if r["agent_id"] == agent_id), {}),
-              **next((r for r in handled.rows if r["agent_id"] == agent_id), {})}
-    for metric_id in AGENT_PAGE_METRICS:
-        metric = get_metric(metric_id)
-        value = values.get(metric_id)
-        status, goal = judge(state.config, metric, value)
-        kpis.append({"id": metric_id, "name": metric.name, "value": human(value, metric.unit),
-                     "status": status, "target": goal})
+@router.get("/agent/{agent_id}")
+def old_agent_page(request: Request, agent_id: str) -> Response:
+    """The agent page's former address."""
+    query = request.url.query
+    target = request.url_for("agent", agent_id=agent_id).path + (f"?{query}" if query else "")
+    return RedirectResponse(target, status_code=307)
+
+
+@router.get("/agents/{agent_id}", response_class=HTMLResponse)
+def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
+          day: str | None = None) -> Response:
+    own = _own_id(state)
+    if own is not None and agent_id != own:
+        raise HTTPException(status_code=404, detail="no such agent")
+    view = own_view(state)
+    figures = agent_figures(view, filters, {"agent_id": [agent_id]})
+    lang = choose_language(request)
+    mine = figures.values.get(agent_id, {})
+    tiles: list[dict[str, Any]] = []
+    for column in figures.columns:
+        value = mine.get(column.id)
+        status, goal = (None, None) if column.id == NOT_READY else judge(
+            state.config, get_metric(column.id), value)
+        tiles.append({"column": column, "raw": value,
+                      "value": human(value, column.unit, lang), "status": status,
+                      "target": goal})
+    gantt = timeline(view, filters, agent_id, day)
+    days = {"previous": gantt.previous, "next": gantt.next}
+    day_links = {k: _query(request, day=d.isoformat()) for k, d in days.items() if d}
     return templates.TemplateResponse(request, "agent.html", {
-        "agent_id": agent_id, "bars": bars, "kpis": kpis, "filters": filters})
+        "agent_id": agent_id, "tiles": tiles, "filters": filters, "gantt": gantt,
+        "day_links": day_links,
+        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
+        "not_ready_formula": NOT_READY_FORMULA})

@@ -1,0 +1,292 @@
+"""The agent table and the agent page: the engine's numbers per agent, sorting, filters,
+the day's Gantt and its legend, and an agent account that sees only itself."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import omnikpi
+from omnikpi.auth.accounts import create_user
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.formatting import human
+from omnikpi.schema.dataset import Dataset
+from omnikpi.store.db import session_scope
+from omnikpi.web.gantt import color_of
+from tests.web.conftest import log_in
+
+PASSWORD = "agent password 1"
+KYIV = "Europe/Kyiv"
+ROW = re.compile(r'<tr data-agent="([^"]+)">(.*?)</tr>', re.S)
+CELL = re.compile(r'<td data-metric="([^"]+)">(?:<a [^>]*>)?([^<]*)(?:</a>)?</td>')
+
+
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., FastAPI]) -> TestClient:
+    return TestClient(make_app())
+
+
+def table(html: str) -> dict[str, dict[str, str]]:
+    """The agent table as agent → metric → the text shown, in the page's row order."""
+    return {agent: dict(CELL.findall(cells)) for agent, cells in ROW.findall(html)}
+
+
+@functools.cache
+def demo() -> Dataset:
+    """The demo data, loaded once for the module's oracles."""
+    return omnikpi.load_dataset(DEMO_DATA_DIR)
+
+
+def report(metrics: list[str], **options: Any) -> dict[str, dict[str, Any]]:
+    rows = omnikpi.report_result(demo(), metrics=metrics, by=["agent_id"], **options).rows
+    return {r["agent_id"]: r for r in rows if r["agent_id"]}
+
+
+def days_of(html: str) -> list[str]:
+    found = re.search(r'<select name="day" id="day-select">(.*?)</select>', html, re.S)
+    assert found
+    return re.findall(r'<option value="([^"]+)"', found.group(1))
+
+
+def states_csv() -> pd.DataFrame:
+    frame = pd.read_csv(DEMO_DATA_DIR / "agent_states.csv")
+    for column in ("start", "end"):
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
+
+
+def test_the_table_shows_the_engines_handled_and_aht_per_agent(client: TestClient) -> None:
+    page = client.get("/agents")
+    assert page.status_code == 200
+    shown = table(page.text)
+    expected = report(["handled", "aht"])
+    assert set(expected) <= set(shown)
+    for agent, row in expected.items():
+        assert shown[agent]["handled"] == human(row["handled"], "count")
+        assert shown[agent]["aht"] == human(row["aht"], "seconds")
+    # by hand for one agent: answered contacts of chat-01 that ended
+    contacts = pd.read_csv(DEMO_DATA_DIR / "contacts.csv")
+    mine = contacts[(contacts.agent_id == "chat-01") & contacts.first_response_at.notna()
+                    & contacts.ended_at.notna() & ~contacts.blocked.astype(bool)]
+    assert shown["chat-01"]["handled"] == str(len(mine)) == "340"
+    assert shown["chat-01"]["aht"] == "9:46"
+    # agents with states but no contacts are rows too, their contact figures "—"
+    assert shown["outbound-01"]["handled"] == "—" and shown["outbound-01"]["occupancy"]
+    # every figure links to its drill-down for that agent, with the page's filters
+    assert '/drill?metric=aht&amp;agent_id=chat-01' in page.text
+    assert 'href="/agents/chat-01"' in page.text
+
+
+def test_occupancy_adherence_csat_and_not_ready_per_agent(client: TestClient) -> None:
+    shown = table(client.get("/agents").text)
+    expected = report(["occupancy", "adherence", "csat"])
+    for agent, row in expected.items():
+        for metric in ("occupancy", "adherence", "csat"):
+            assert shown[agent][metric] == human(row[metric], "ratio"), (agent, metric)
+    # not ready: not-ready seconds / logged-in seconds, from the raw states by hand
+    states = states_csv()
+    mine = states[states.agent_id == "chat-01"]
+    seconds = (mine["end"] - mine["start"]).dt.total_seconds()
+    share = seconds[mine.state == "not_ready"].sum() / seconds.sum()
+    assert shown["chat-01"]["not_ready_share"] == human(share, "ratio") == "2.0 %"
+    # the demo has no QA evaluations: the column says so instead of a number
+    assert {row["qa_score"] for row in shown.values()} == {"—"}
+    assert "the dataset has no qa_evaluations table" in client.get("/agents").text
+
+
+@pytest.mark.parametrize(("column", "descending"), [("aht", True), ("aht", False),
+                                                    ("handled", True)])
+def test_sorting_by_a_column(client: TestClient, column: str, descending: bool) -> None:
+    page = client.get("/agents", params={"sort": column,
+                                         "dir": "desc" if descending else "asc"})
+    order = [agent for agent, _ in ROW.findall(page.text)]
+    values = report([column])
+    with_value = sorted((a for a in order if values.get(a, {}).get(column) is not None),
+                        key=lambda a: (values[a][column], a) if not descending
+                        else (-values[a][column], a))
+    assert order[:len(with_value)] == with_value
+    # agents without a value come last, whichever the direction
+    assert set(order[len(with_value):]) == {"outbound-01", "outbound-02"}
+    assert f'data-key="{column}" aria-sort="{"descending" if descending else "ascending"}"' \
+        in page.text
+    # the header's link turns the direction around
+    other = "asc" if descending else "desc"
+    assert f"sort={column}&amp;dir={other}" in page.text
+
+
+def test_site_and_queue_filters(client: TestClient) -> None:
+    shown = table(client.get("/agents", params={"site": "lviv"}).text)
+    expected = report(["handled", "occupancy"], where={"site": ["lviv"]})
+    assert set(shown) == set(expected) == {
+        "chat-01", "chat-02", "chat-03", *(f"support-0{i}" for i in range(1, 9))}
+    assert all(shown[a]["handled"] == human(r["handled"], "count")
+               for a, r in expected.items())
+    # a queue cuts the contact figures; agent time has no queue and says so
+    page = client.get("/agents", params={"queue": "support"})
+    shown = table(page.text)
+    handled = report(["handled"], where={"queue": ["support"]})
+    assert shown["support-01"]["handled"] == human(handled["support-01"]["handled"], "count")
+    occupancy = report(["occupancy"])
+    assert shown["support-01"]["occupancy"] == human(occupancy["support-01"]["occupancy"],
+                                                     "ratio")
+    assert "Occupancy: not cut by queue" in re.sub(r"\s+", " ", page.text)
+    # tenant: bank's agents only
+    assert set(table(client.get("/agents", params={"tenant": "bank"}).text)) == {
+        "backoffice-01", "backoffice-02", "backoffice-03", "outbound-01", "outbound-02",
+        *(f"sales-0{i}" for i in range(1, 6))}
+
+
+def bars_of(html: str) -> list[dict[str, Any]]:
+    found = re.search(r"const bars = (\[.*?\]);", html, re.S)
+    assert found
+    bars: list[dict[str, Any]] = json.loads(found.group(1))
+    return bars
+
+
+def legend_of(html: str) -> list[str]:
+    found = re.search(r'<ul class="gantt-legend"[^>]*>(.*?)</ul>', html, re.S)
+    assert found
+    items = re.findall(r"<li [^>]*>(.*?)</li>", found.group(1), re.S)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in items]
+
+
+def test_the_gantt_shows_one_day_of_the_period(client: TestClient) -> None:
+    day = date(2024, 3, 5)
+    page = client.get("/agents/chat-01", params={"tz": KYIV, "day": day.isoformat()})
+    assert page.status_code == 200
+    bars = bars_of(page.text)
+    zone = ZoneInfo(KYIV)
+    start = datetime(2024, 3, 5, tzinfo=zone)
+    end = start + timedelta(days=1)
+    states = states_csv()
+    mine = states[(states.agent_id == "chat-01") & (states["end"] > start)
+                  & (states["start"] < end)]
+    assert len(bars) == len(mine) > 30
+    assert all(b["start"] >= "2024-03-05T00:00" and b["end"] <= "2024-03-06T00:00:00.000"
+               for b in bars)
+    assert bars[0]["start"] == min(mine["start"]).tz_convert(zone).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f")[:-3]
+    total_ms = sum(b["ms"] for b in bars)
+    clipped = (mine["end"].clip(upper=end) - mine["start"].clip(lower=start))
+    assert total_ms == pytest.approx(clipped.dt.total_seconds().sum() * 1000, abs=len(bars))
+    # one colour per state and per not-ready reason, named in the legend
+    reasons = sorted(mine[mine.state == "not_ready"].reason.dropna().unique())
+    assert legend_of(page.text) == ["Available", "Handling",
+                                    *(f"Not ready: {r}" for r in reasons)]
+    assert f'data-key="not_ready:{reasons[0]}"' in page.text
+    assert f"background: {color_of('not_ready', reasons[0])}" in page.text
+    assert 'id="day-previous" href="?tz=Europe%2FKyiv&amp;day=2024-03-04"' in page.text
+    assert 'id="day-next" href="?tz=Europe%2FKyiv&amp;day=2024-03-06"' in page.text
+    russian = TestClient(client.app).get(  # its own client: the language is remembered
+        "/agents/chat-01", params={"tz": KYIV, "day": "2024-03-05", "lang": "ru"})
+    assert legend_of(russian.text)[:2] == ["Доступен", "Обработка"]
+
+
+def test_the_gantt_follows_the_date_filter(client: TestClient) -> None:
+    # no day asked: the last day with data of the period
+    whole = client.get("/agents/chat-01", params={"tz": KYIV})
+    assert {b["start"][:10] for b in bars_of(whole.text)} == {"2024-03-06"}
+    assert days_of(whole.text) == [
+        "2024-03-04", "2024-03-05", "2024-03-06"]
+    # From = To = 4 March (inclusive days in the form): that day only, whatever is asked
+    first = client.get("/agents/chat-01", params={"tz": KYIV, "from": "2024-03-04",
+                                                  "to": "2024-03-05", "day": "2024-03-06"})
+    assert {b["start"][:10] for b in bars_of(first.text)} == {"2024-03-04"}
+    assert days_of(first.text) == ["2024-03-04"]
+    assert 'id="day-note"' in first.text
+    # the period's edge inside the day cuts the bars
+    morning = client.get("/agents/chat-01", params={
+        "tz": KYIV, "from": "2024-03-05T09:00", "to": "2024-03-05T10:00"})
+    bars = bars_of(morning.text)
+    assert bars and bars[0]["start"] == "2024-03-05T09:00:00.000"
+    assert bars[-1]["end"] == "2024-03-05T10:00:00.000"
+    assert sum(b["ms"] for b in bars) == 3_600_000
+    # an agent without states in the period: a sentence, no empty chart
+    none = client.get("/agents/chat-01", params={"from": "2023-01-01", "to": "2023-01-02"})
+    assert 'id="gantt-empty"' in none.text and "const bars" not in none.text
+
+
+def test_the_agent_page_tiles_are_the_agents_figures(client: TestClient) -> None:
+    page = client.get("/agents/chat-01", params={"from": "2024-03-04", "to": "2024-03-05"})
+    expected = omnikpi.report_result(
+        demo(), metrics=["handled", "aht", "occupancy"], from_="2024-03-04",
+        to="2024-03-05", where={"agent_id": ["chat-01"]}).rows[0]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+    assert f"Handled {human(expected['handled'], 'count')}" in text
+    assert f"Average handle time {human(expected['aht'], 'seconds')}" in text
+    assert f"Occupancy {human(expected['occupancy'], 'ratio')} target ≤ 85.0 %" in text
+    # the former address leads here, with the filters
+    old = client.get("/agent/chat-01?tz=Europe/Kyiv", follow_redirects=False)
+    assert old.status_code == 307
+    assert old.headers["location"] == "/agents/chat-01?tz=Europe/Kyiv"
+
+
+@pytest.fixture(scope="module")
+def accounts(make_app: Callable[..., FastAPI]) -> FastAPI:
+    app = make_app(auth_required=True)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "chat-person", PASSWORD, "agent", tenant="telco",
+                    agent_id="chat-01")
+        create_user(session, "back-person", PASSWORD, "agent", tenant="bank",
+                    agent_id="backoffice-01")
+        create_user(session, "lead", PASSWORD, "supervisor", tenant="bank")
+    return app
+
+
+def test_an_agent_sees_their_own_page_and_numbers(accounts: FastAPI) -> None:
+    with TestClient(accounts) as client:
+        log_in(client, "back-person", PASSWORD)
+        page = client.get("/agents/backoffice-01", params={"tz": KYIV})
+        assert page.status_code == 200
+        # their bank contacts only (backoffice-01 also answers telco's), and their agent
+        # time, which the demo attributes to no tenant (a back office serving both)
+        expected = omnikpi.report_result(
+            demo(), metrics=["handled", "aht"],
+            where={"agent_id": ["backoffice-01"], "tenant": ["bank"]}).rows[0]
+        occupancy = omnikpi.report_result(
+            demo(), metrics=["adherence"],
+            where={"agent_id": ["backoffice-01"]}).rows[0]["adherence"]
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+        assert expected["handled"] == 83
+        assert f"Handled {human(expected['handled'], 'count')}" in text
+        assert f"Average handle time {human(expected['aht'], 'seconds')}" in text
+        assert f"Schedule adherence {human(occupancy, 'ratio')}" in text
+        bars = bars_of(page.text)
+        assert bars and {b["start"][:10] for b in bars} == {"2024-03-06"}
+        assert "Not ready: lunch" in legend_of(page.text)
+        # the table lists them alone; another agent's page does not exist for them
+        assert list(table(client.get("/agents").text)) == ["backoffice-01"]
+        assert list(table(client.get("/agents", params={"agent_id": "sales-01"}).text)) == []
+        for other in ("sales-01", "chat-01", "nobody"):
+            assert client.get(f"/agents/{other}").status_code == 404
+        assert client.get("/agent/sales-01").status_code == 404
+
+
+def test_an_agent_of_another_tenant_and_a_supervisor(accounts: FastAPI) -> None:
+    with TestClient(accounts) as client:
+        log_in(client, "chat-person", PASSWORD)
+        shown = table(client.get("/agents").text)
+        everyone = report(["handled", "occupancy"])
+        assert list(shown) == ["chat-01"]
+        assert shown["chat-01"]["handled"] == human(everyone["chat-01"]["handled"], "count")
+        assert shown["chat-01"]["occupancy"] == human(everyone["chat-01"]["occupancy"],
+                                                      "ratio")
+        assert client.get("/agents/backoffice-01").status_code == 404
+    with TestClient(accounts) as client:
+        log_in(client, "lead", PASSWORD)
+        agents = set(table(client.get("/agents").text))
+        # the bank's agents: its contacts' and its agent time's (the back office's states
+        # have no tenant: a tenant-bound supervisor does not see them)
+        assert {"sales-01", "backoffice-01", "outbound-01"} <= agents
+        assert not any(a.startswith(("chat", "support")) for a in agents)
+        assert client.get("/agents/sales-01").status_code == 200
