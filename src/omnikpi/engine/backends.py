@@ -160,10 +160,18 @@ class SparkBackend(Backend):
             else:
                 path = os.path.join(self._staging, f"{view}.parquet")
                 self._dataset.con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
-                frame = self._session.read.parquet(path)
+                frame = self._session.read.schema(self._spark_schema(select)).parquet(path)
             frame.createOrReplaceTempView(view)
             self._views[name] = view
         return self._con.table(self._views[name])
+
+    def _spark_schema(self, select: str) -> Any:
+        """The staged file's schema, known from DuckDB: given to the reader, Spark need not
+        run a job that opens the file's footer to learn it."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        arrow = self._dataset.con.sql(f"{select} LIMIT 0").to_arrow_table().schema
+        return from_arrow_schema(arrow)
 
     def execute(self, expr: ir.Table) -> Any:
         return self._con.execute(expr)
