@@ -38,8 +38,12 @@ def test_dashboard_shows_the_engines_numbers(base_url: str, browser: object) -> 
     # the chart was drawn by Plotly served from the Python package (offline)
     assert driver.find_elements(By.CSS_SELECTOR, "#profile .main-svg")  # type: ignore[attr-defined]
     # change a filter through the form: the URL carries it and the number follows
-    field = driver.find_element(By.NAME, "queue")  # type: ignore[attr-defined]
-    field.send_keys("sales")
+    # the queue picker (filters.js): search, tick, apply
+    driver.find_element(By.ID, "picker-queue").click()  # type: ignore[attr-defined]
+    driver.find_element(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, "#picker-queue ~ .picker-pop .picker-search").send_keys("sales")
+    driver.find_element(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, "#picker-queue ~ .picker-pop input[value=sales]").click()
     driver.find_element(By.ID, "apply").click()  # type: ignore[attr-defined]
     from selenium.webdriver.support.ui import WebDriverWait
 

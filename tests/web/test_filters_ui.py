@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -21,10 +22,11 @@ from omnikpi.auth.accounts import create_user
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.store.db import session_scope
 from omnikpi.web.filters import exclusive_to, preset_ranges
-from tests.web.conftest import log_in
+from tests.web.conftest import log_in, needs_browser
 from tests.web.tenants import MARK, write_two_tenants
 
 PASSWORD = "correct horse battery"
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 DAY = "2024-03-05"
 """A day of the demo data (2024-03-03 … 2024-03-06)."""
 
@@ -354,3 +356,56 @@ def test_builder_round_trip_of_filters(client: TestClient, tmp_path: Path) -> No
     assert error_of(refused.text) == "a saved report needs a name"
     assert field(refused.text, "queue") == "sales,support"
     assert field(refused.text, "to_day") == DAY
+
+
+# -- in a browser: the picker and a preset -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(make_app: Callable[..., FastAPI]) -> Iterator[str]:
+    from tests.web.conftest import running_server
+
+    with running_server(make_app(live_updates=False)) as url:
+        yield url
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [1440, 390])
+def test_pick_a_queue_and_a_preset_in_a_browser(served: str, browser: Any, width: int) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(width, 900)
+    browser.get(f"{served}/?tz=Europe/Kyiv")
+    toggle = browser.find_element(By.ID, "picker-queue")
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[name=queue]:not([type=hidden])")
+    toggle.click()
+    search = browser.find_element(By.CSS_SELECTOR, "#picker-queue ~ .picker-pop .picker-search")
+    search.send_keys("sal")
+    shown = [e.text for e in browser.find_elements(
+        By.CSS_SELECTOR, "#picker-queue ~ .picker-pop li") if e.is_displayed()]
+    assert shown == ["sales"]
+    browser.find_element(By.CSS_SELECTOR, "#picker-queue ~ .picker-pop input[value=sales]").click()
+    assert toggle.text.startswith("sales")
+    browser.save_screenshot(str(SHOTS / f"filters-picker-{width}.png"))
+    # the preset submits the form: yesterday of the data's latest day in Kyiv (7 March)
+    Select(browser.find_element(By.ID, "preset")).select_by_value("yesterday")
+    WebDriverWait(browser, 30).until(lambda d: "to_day=" in d.current_url)
+    query = parse_qs(urlparse(browser.current_url).query)
+    assert query == {"queue": ["sales"], "from": ["2024-03-06"], "to_day": ["2024-03-06"],
+                     "tz": ["Europe/Kyiv"], "grain": ["total"]}
+    expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], tz="Europe/Kyiv",
+                                     from_="2024-03-06", to="2024-03-07",
+                                     where={"queue": ["sales"]}).rows[0]["offered"]
+    tile = browser.find_element(By.CSS_SELECTOR, "[data-metric='offered'][data-raw]")
+    assert int(float(tile.get_attribute("data-raw"))) == expected > 0
+    assert browser.find_element(By.ID, "period").text.startswith(
+        "Period 2024-03-06 – 2024-03-06 · Zone Europe/Kyiv · As of 2024-03-0")
+    assert browser.find_element(By.ID, "picker-queue").text.startswith("sales")
+    assert browser.execute_script(  # the filter form fits the width (it wraps)
+        "return document.getElementById('filters').getBoundingClientRect().right"
+        " <= window.innerWidth + 1")
+    browser.save_screenshot(str(SHOTS / f"filters-preset-{width}.png"))
