@@ -111,4 +111,8 @@ def test_dashboard_charts_plot_the_engines_numbers(client: TestClient) -> None:
         >= funnel["Workload"] > 0
     accs = omnikpi.report_result(DEMO_DATA_DIR, metrics=["accs"], grain="hour",
                                  tz="Europe/Kyiv").rows
-    assert len(accs) > 5 and _same_rows(_chart_data(page, "conc"), accs)
+    # the chart's hours: the report's rows, and an explicit null at each hour without data
+    conc = {r["period_start"]: r for r in _chart_data(page, "conc")}
+    assert len(accs) > 5 and all(_same_rows([conc[r["period_start"]]], [r]) for r in accs)
+    gaps = [r for start, r in conc.items() if start not in {a["period_start"] for a in accs}]
+    assert gaps and all(r["accs"] is None for r in gaps)

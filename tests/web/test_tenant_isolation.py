@@ -391,7 +391,7 @@ QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
              "/api/v1/qa/evaluations", "/api/v1/qa/calibrations/{calibration_id}"}
 """Attacked by ``attack_qa``."""
-NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js"}
+NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js", "/favicon.ico"}
 
 
 @pytest.mark.parametrize("route", sorted(API_ATTACKS))

@@ -7,7 +7,6 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,6 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from omnikpi.auth.accounts import unscoped_supervisors
 from omnikpi.config import Config
@@ -25,6 +23,7 @@ from omnikpi.engine.backends import ENGINES
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, session_scope, upgrade
+from omnikpi.web.assets import install_assets
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.i18n import LANGUAGES
 from omnikpi.web.limits import BodyLimit
@@ -39,7 +38,6 @@ from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, q
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
-STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("omnikpi")
 
 
@@ -88,14 +86,6 @@ def _warn_unscoped(database_url: str | None) -> None:
         log.warning("%d supervisor(s) see every tenant because they were created without a "
                     "scope: %s (omnikpi users list; create them again with --tenant/--site "
                     "or --all-tenants)", len(names), ", ".join(names))
-
-
-@lru_cache(maxsize=1)
-def plotly_js() -> str:
-    """Plotly's JavaScript from the Python package: no CDN, works offline."""
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
 
 
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
@@ -171,12 +161,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly() -> Response:
-        return Response(plotly_js(), media_type="application/javascript",
-                        headers={"Cache-Control": "max-age=86400"})
-
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    install_assets(app)  # static files, Plotly, favicon, gzip
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(live.router)

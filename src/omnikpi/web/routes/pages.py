@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_interval
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnikpi.engine.grains import buckets, label
 from omnikpi.engine.registry import SOURCES, metric_dimensions
-from omnikpi.formatting import human
+from omnikpi.engine.run import parse_instant
+from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.errors import OmniKPIError
+from omnikpi.formatting import count, decimal, duration, human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
-from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, ViewDep
+from omnikpi.web.dashboard_data import report
+from omnikpi.web.deps import FilterParams, Filters, ViewDep
 from omnikpi.web.goals import judge
+from omnikpi.web.i18n import choose_language
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -24,26 +32,26 @@ AGENT_FILTERS = ("agent_id", "site", "tenant")
 """What a people-time tile can be filtered by (agent time has no queue or contact channel)."""
 CHANNELS_OF_MODE = {"continuous": ("voice", "video", "callback", "chat", "messenger"),
                     "discrete": ("email", "social", "sms", "letter")}
+DAY_US = 86_400_000_000
 
 
 def _is_people_time(metric: Metric) -> bool:
     return SOURCES[metric.source].people_time
 
 
+def _unfilterable(metric: Metric, filtered: tuple[str, ...]) -> list[str]:
+    """The page's filters that cannot apply to ``metric`` (agent time has no queue or
+    contact channel; costs have no site …)."""
+    dims = metric_dimensions(metric)
+    people = _is_people_time(metric)
+    return [d for d in filtered if (people and d not in AGENT_FILTERS) or d not in dims]
+
+
 def _available(state: ViewDep, metrics: list[str],
                filtered: tuple[str, ...] = ()) -> list[str]:
-    """Metrics whose tables exist and whose data can be cut by the page's filters (a
-    site filter cannot apply to costs, which have no site: such a tile is left out rather
-    than shown unfiltered)."""
-    ok = []
-    for metric_id in metrics:
-        metric = get_metric(metric_id)
-        dims = metric_dimensions(metric)
-        people = _is_people_time(metric)
-        needed = [d for d in filtered if not people or d in AGENT_FILTERS]
-        if all(state.dataset.has(t) for t in metric.tables) and all(d in dims for d in needed):
-            ok.append(metric_id)
-    return ok
+    """Metrics whose tables exist and whose data can be cut by the page's filters."""
+    return [m for m in metrics if all(state.dataset.has(t) for t in get_metric(m).tables)
+            and not _unfilterable(get_metric(m), filtered)]
 
 
 def _channels(state: ViewDep, mode: tuple[str, ...]) -> list[str]:
@@ -52,13 +60,116 @@ def _channels(state: ViewDep, mode: tuple[str, ...]) -> list[str]:
     return [c for c in mode if c in present]
 
 
-def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
-           channels: list[str] | None) -> list[dict[str, Any]]:
-    """One tile per metric, pooled over the section's channels (never an average)."""
-    chosen = _available(state, metrics, tuple((filters.where or {}).keys()) +
-                        (("channel",) if channels else ()))
-    if not chosen or channels == []:
-        return []
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """The page's period [start, end) and the one of the same length just before it."""
+
+    start_us: int
+    end_us: int
+    tz: str
+    previous: bool
+    """Whether the data reaches back into the previous period (else nothing to compare)."""
+
+    @property
+    def length_us(self) -> int:
+        return self.end_us - self.start_us
+
+    def iso(self, us: int) -> str:
+        return to_datetime(us).astimezone(zone(self.tz)).isoformat()
+
+    def text(self, lang: str, previous: bool = False) -> str:
+        """The days it covers: ``Mar 4 – 6`` / ``4–6 мар.``."""
+        shift = self.length_us if previous else 0
+        local = zone(self.tz)
+        first = to_datetime(self.start_us - shift).astimezone(local)
+        last = to_datetime(self.end_us - shift - 1).astimezone(local)
+        if first.date() == last.date():
+            return str(format_interval(first.date(), last.date(), "yMMMd", locale=lang))
+        skeleton = "yMMMd" if first.year != last.year else "MMMd"
+        return str(format_interval(first.date(), last.date(), skeleton, locale=lang))
+
+
+def _data_span(state: ViewDep) -> tuple[int, int] | None:
+    """First and last event of the contacts and agent states."""
+    parts = []
+    if state.dataset.has("contacts"):
+        parts.append("SELECT min(arrived_at) AS lo FROM contacts")
+    if state.dataset.has("agent_states"):
+        parts.append('SELECT min("start") AS lo FROM agent_states')
+    if not parts:
+        return None
+    row = state.dataset.con.execute(
+        f"SELECT min(lo) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    last = state.dataset.latest_event_us(("contacts", "agent_states"))
+    if row is None or row[0] is None or last is None:
+        return None
+    return int(row[0]), int(last)
+
+
+def _local_midnight(us: int, tz: str, after: bool = False) -> int:
+    local = to_datetime(us).astimezone(zone(tz))
+    day = local.date() + timedelta(days=1 if after else 0)
+    midnight = local.replace(year=day.year, month=day.month, day=day.day, hour=0, minute=0,
+                             second=0, microsecond=0, fold=0)
+    # the zone's offset of that midnight (not of the instant it came from)
+    start = midnight.replace(tzinfo=None).replace(tzinfo=zone(tz))
+    return int(start.timestamp() * 1_000_000)
+
+
+def _period(state: ViewDep, filters: Filters) -> Period | None:
+    """From/To as given, else the data's first and last local days."""
+    span = _data_span(state)
+    try:
+        start = parse_instant(filters.from_, filters.tz, "from")
+        end = parse_instant(filters.to, filters.tz, "to")
+    except OmniKPIError:
+        return None
+    if span is None and (start is None or end is None):
+        return None
+    if start is None and span is not None:
+        start = _local_midnight(span[0], filters.tz)
+    if end is None and span is not None:
+        end = _local_midnight(span[1], filters.tz, after=True)
+    if start is None or end is None or end <= start:
+        return None
+    return Period(start, end, filters.tz, previous=span is not None and span[0] < start)
+
+
+def _previous(filters: Filters, period: Period) -> Filters:
+    """The same filters over the period of the same length just before."""
+    return dataclasses.replace(filters, from_=period.iso(period.start_us - period.length_us),
+                               to=period.iso(period.start_us))
+
+
+def _change(value: Any, before: Any, metric: Metric, lang: str) -> dict[str, Any] | None:
+    """The change against the previous period: arrow, text and whether it is better."""
+    if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
+        return None
+    delta = value - before
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    size = abs(delta)
+    if metric.unit == "ratio":
+        text = format_decimal(round(size * 100, 1) + 0.0, "#,##0.0", locale=lang)
+    elif metric.unit == "seconds":
+        text = duration(size)
+    elif metric.unit == "count":
+        text = count(size, lang)
+    else:
+        text = decimal(size, lang)
+    if delta == 0 or metric.better is None:
+        verdict = "same"
+    else:
+        verdict = "better" if (delta > 0) == (metric.better == "higher") else "worse"
+    return {"arrow": arrow, "text": f"{sign}{text}", "verdict": verdict,
+            "points": metric.unit == "ratio",
+            "delta": delta, "previous": human(before, metric.unit, lang)}
+
+
+def _values(state: ViewDep, filters: Filters, chosen: list[str],
+            channels: list[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The metrics' pooled values (contact metrics cut to the section's channels; agent
+    time with the people filters only)."""
     where = {"channel": channels} if channels else None
     contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
     agent_metrics = [m for m in chosen if m not in contact_metrics]
@@ -68,49 +179,158 @@ def _tiles(state: ViewDep, filters: FilterParams, metrics: list[str],
         if group:
             scoped = filters
             if group is agent_metrics and filters.where:
-                # agent time has no queue or channel of a contact: keep the people filters
                 kept = {k: v for k, v in filters.where.items() if k in AGENT_FILTERS}
                 scoped = dataclasses.replace(filters, where=kept or None)
-            result = service.report(state, scoped, group, by=[], grain="total", where=cut)
+            result = report(state, scoped, group, by=[], grain="total", where=cut)
             row = result.rows[0] if result.rows else {}
             values.update({m: row.get(m) for m in group})
             units.update({m: result.metrics[m]["unit"] for m in group})
+    return values, units
+
+
+def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
+           channels: list[str] | None, period: Period | None = None,
+           lang: str = "en") -> list[dict[str, Any]]:
+    """One tile per metric, pooled over the section's channels (never an average); a
+    metric that a filter of the page cannot apply to gets a tile saying so (never the
+    unfiltered figure)."""
+    if channels == []:
+        return []
+    present = [m for m in metrics if all(state.dataset.has(t) for t in get_metric(m).tables)]
+    user = filters.where or {}
+    blocked = {m: _unfilterable(get_metric(m), tuple(user)) for m in present}
+    section_cut = ("channel",) if channels else ()
+    chosen = [m for m in present if not blocked[m]
+              and not _unfilterable(get_metric(m), section_cut)]
+    if not chosen and not any(blocked.values()):
+        return []
+    values, units = _values(state, filters, chosen, channels)
+    before: dict[str, Any] = {}
+    if period is not None and period.previous and chosen:
+        before, _ = _values(state, _previous(filters, period), chosen, channels)
     tiles = []
-    queues = (filters.where or {}).get("queue", [])
-    for metric_id in chosen:
+    queues = user.get("queue", [])
+    for metric_id in present:
+        metric = get_metric(metric_id)
+        tile: dict[str, Any] = {"id": metric_id, "name": metric.name,
+                                "formula": metric.formula, "channels": ",".join(channels or [])}
+        if blocked[metric_id]:
+            tile.update({"na": ", ".join(f"{d}={','.join(user[d])}"
+                                         for d in blocked[metric_id]),
+                         "value": "", "raw": None, "status": "na", "target": None,
+                         "change": None})
+            tiles.append(tile)
+            continue
+        if metric_id not in values:
+            continue
         value, unit = values[metric_id], units[metric_id]
-        status, goal = judge(state.config, get_metric(metric_id), value,
+        status, goal = judge(state.config, metric, value,
                              queue=queues[0] if len(queues) == 1 else None,
                              channel=channels[0] if channels and len(channels) == 1 else None)
-        tiles.append({"id": metric_id, "name": get_metric(metric_id).name,
-                      "value": human(value, unit), "raw": value, "status": status,
-                      "target": goal, "formula": get_metric(metric_id).formula,
-                      "channels": ",".join(channels or [])})
+        tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
+                     "status": status, "target": goal,
+                     "change": _change(value, before.get(metric_id), metric, lang)})
+        tiles.append(tile)
     return tiles
+
+
+def _grid(rows: list[dict[str, Any]], grain: str, period: Period | None,
+          columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``rows`` (one per period with data) on every period of the page: a period without
+    data is an explicit null point, so a line stops at a night or a missing day instead
+    of joining across it."""
+    if period is None:
+        return rows
+    try:
+        calendar = buckets(grain, period.tz, period.start_us, period.end_us)
+    except OmniKPIError:
+        return rows
+    by_start = {r["period_start"]: r for r in rows}
+    out = []
+    for bucket in calendar:
+        if bucket.start_us >= period.end_us:
+            break
+        start = label(grain, period.tz, bucket.key)
+        out.append(by_start.get(start) or {"period_start": start,
+                                           **{c: None for c in columns}})
+    known = {r["period_start"] for r in out}
+    out += [r for r in rows if r["period_start"] not in known]  # outside the page's days
+    return sorted(out, key=lambda r: str(r["period_start"]))
+
+
+def _shifted(rows: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
+    """Previous-period rows moved onto the current period's time axis (for overlay)."""
+    out = []
+    for row in rows:
+        start = parse_instant(row["period_start"], period.tz, "period_start")
+        moved = period.iso(start + period.length_us) if start is not None else None
+        out.append({**row, "period_start": moved, "previous_start": row["period_start"]})
+    return out
+
+
+def _series(state: ViewDep, filters: Filters, period: Period | None, metrics: list[str],
+            grain: str, by: list[str] | None = None) -> dict[str, Any]:
+    """A chart's rows on the full grid of the period and, shifted onto it, the previous
+    period's (empty when the data does not reach back)."""
+    now = report(state, filters, metrics, by=by or [], grain=grain).rows
+    before: list[dict[str, Any]] = []
+    if period is not None and period.previous:
+        previous = report(state, _previous(filters, period), metrics, by=by or [],
+                          grain=grain).rows
+        before = _shifted(previous, period)
+    return {"rows": now, "previous": before}
+
+
+def _per_channel(state: ViewDep, filters: Filters, period: Period | None,
+                 grain: str) -> list[dict[str, Any]]:
+    """The interval profile as small multiples: one chart's data per channel."""
+    metrics = ["offered", "service_level"]
+    series = _series(state, filters, period, metrics, grain, by=["channel"])
+    channels = list(dict.fromkeys(r["channel"] for r in series["rows"]))
+    charts = []
+    for channel in channels:
+        mine = [{k: v for k, v in r.items() if k != "channel"}
+                for r in series["rows"] if r["channel"] == channel]
+        before = [{k: v for k, v in r.items() if k != "channel"}
+                  for r in series["previous"] if r["channel"] == channel]
+        charts.append({"channel": channel,
+                       "rows": _grid(mine, grain, period, tuple(metrics)),
+                       "previous": _grid(before, grain, period, tuple(metrics))
+                       if before else []})
+    return charts
+
+
+GRAIN_WORDS = {"15min": "by 15 minutes", "30min": "by 30 minutes", "hour": "by hour",
+               "day": "by day", "week": "by week", "month": "by month"}
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
+    lang = choose_language(request)
+    period = _period(state, filters)
     sections = []
     for section in SECTIONS:
         metrics = [m.id for m in section_metrics(section.id)]
         mode = CHANNELS_OF_MODE[section.channels] if section.channels else None
-        tiles = _tiles(state, filters, metrics, _channels(state, mode) if mode else None)
+        tiles = _tiles(state, filters, metrics, _channels(state, mode) if mode else None,
+                       period, lang)
         if tiles:
             sections.append({"title": section.title, "tiles": tiles})
-    profile = service.report(state, filters, ["offered", "service_level"], by=["channel"],
-                             grain="hour" if filters.grain == "total" else filters.grain)
+    grain = "hour" if filters.grain == "total" else filters.grain
+    profile = _per_channel(state, filters, period, grain)
     query = urlencode({k: v for k, v in {
         "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
         **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
     }.items() if v})
-    trend = service.report(state, filters, ["service_level", "abandon_rate"], grain="day")
-    funnel, concurrency = [], []
+    trend = _series(state, filters, period, ["service_level", "abandon_rate"], "day")
+    trend["rows"] = _grid(trend["rows"], "day", period, ("service_level", "abandon_rate"))
+    funnel: list[tuple[str, float]] = []
+    concurrency: dict[str, Any] = {"rows": [], "previous": []}
     if state.dataset.has("agent_states"):
         people = dataclasses.replace(filters, where={
             k: v for k, v in (filters.where or {}).items() if k in AGENT_FILTERS} or None)
-        totals = service.report(state, people, ["time_in_state"])
+        totals = report(state, people, ["time_in_state"], by=None)
         seconds: dict[str, float] = {}
         paid = set(state.config.agents.paid_not_ready_reasons)
         paid_breaks = 0.0
@@ -126,10 +346,18 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
                   ("Active + paid not ready", (active + paid_breaks) / 3600),
                   ("Active", active / 3600), ("Workload", work / 3600)]
         if _channels(state, ("chat", "messenger")):
-            concurrency = service.report(state, people, ["accs"], grain="hour").rows
+            concurrency = _series(state, people, period, ["accs"], "hour")
+            if concurrency["rows"]:
+                concurrency["rows"] = _grid(concurrency["rows"], "hour", period, ("accs",))
     return templates.TemplateResponse(request, "dashboard.html", {
-        "sections": sections, "filters": filters, "profile": profile.rows, "query": query,
-        "dataset": state.dataset.path, "trend": trend.rows, "funnel": funnel,
-        "concurrency": concurrency,
+        "sections": sections, "filters": filters, "profile": profile, "query": query,
+        "dataset": state.dataset.path, "trend": trend["rows"],
+        "trend_previous": trend["previous"], "funnel": funnel,
+        "concurrency": concurrency["rows"], "concurrency_previous": concurrency["previous"],
+        "grain_words": GRAIN_WORDS.get(grain, grain),
+        "period": period.text(lang) if period else "",
+        "previous_period": period.text(lang, previous=True) if period else "",
+        "has_previous": bool(period and period.previous),
         "goals": {m: state.config.target(m) for m in ("service_level", "abandon_rate")},
+        "charts": True,
     })

@@ -1,0 +1,153 @@
+"""The dashboard's charts and tiles, checked on the data the page hands to Plotly: one
+chart per channel, explicit null points at gaps, the previous period (equal to a report
+of that period), trend arrows by the metric's direction, and tiles a filter cannot
+apply to."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+
+TZ = "Europe/Kyiv"
+DAY = {"tz": TZ, "from": "2024-03-06", "to": "2024-03-07"}
+"""One day of the demo data (4–6 March in Kyiv); the day before it has data too."""
+
+
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., FastAPI]) -> TestClient:
+    return TestClient(make_app())
+
+
+@pytest.fixture(scope="module")
+def whole(client: TestClient) -> str:
+    return client.get("/", params={"tz": TZ}).text
+
+
+@pytest.fixture(scope="module")
+def one_day(client: TestClient) -> str:
+    return client.get("/", params=DAY).text
+
+
+def chart_data(page: str, name: str) -> Any:
+    found = re.search(rf"const {name} = (.*?);\n", page)
+    assert found, f"no data for the chart {name}"
+    return json.loads(found.group(1))
+
+
+def tile(page: str, metric: str, section: int = 0) -> str:
+    found = re.findall(rf'<(?:a|div) class="tile[^"]*"[^>]*data-metric="{metric}".*?</(?:a|div)>',
+                       page, re.S)
+    assert found, f"no tile for {metric}"
+    return str(found[section])
+
+
+def report(metrics: list[str], **options: Any) -> list[dict[str, Any]]:
+    return omnikpi.report_result(DEMO_DATA_DIR, metrics=metrics, tz=TZ, **options).rows
+
+
+def test_one_small_chart_per_channel(whole: str) -> None:
+    rows = report(["offered", "service_level"], by=["channel"], grain="hour")
+    channels = list(dict.fromkeys(r["channel"] for r in rows))
+    profile = chart_data(whole, "profile")
+    assert sorted(c["channel"] for c in profile) == sorted(channels) == \
+        ["chat", "email", "social", "voice"]
+    assert len(re.findall(r'<div id="profile-\d+" class="chart small"', whole)) == 4
+    for chart in profile:  # one channel's figures per chart, equal to the report's
+        mine = {r["period_start"]: r for r in rows if r["channel"] == chart["channel"]}
+        plotted = {r["period_start"]: r for r in chart["rows"] if r["offered"] is not None}
+        assert plotted.keys() == mine.keys()
+        for start, row in mine.items():
+            assert plotted[start]["offered"] == row["offered"]
+            assert plotted[start]["service_level"] == pytest.approx(row["service_level"])
+
+
+def test_null_points_where_an_interval_has_no_data(whole: str) -> None:
+    voice = next(c for c in chart_data(whole, "profile") if c["channel"] == "voice")
+    starts = [r["period_start"] for r in voice["rows"]]
+    # every hour of 4–6 March in Kyiv (UTC+2, no DST change), in order
+    assert len(starts) == 72 and starts[0] == "2024-03-04T00:00:00+02:00" \
+        and starts[-1] == "2024-03-06T23:00:00+02:00" and starts == sorted(starts)
+    with_data = {r["period_start"] for r in report(["offered"], grain="hour",
+                                                   where={"channel": ["voice"]})}
+    nights = [r for r in voice["rows"] if r["period_start"] not in with_data]
+    assert len(nights) == 72 - len(with_data) > 0
+    assert all(r["offered"] is None and r["service_level"] is None for r in nights)
+    # a gap inside the series (between hours with data), where a line used to cross
+    filled = [i for i, r in enumerate(voice["rows"]) if r["offered"] is not None]
+    assert any(voice["rows"][i]["offered"] is None for i in range(filled[0], filled[-1]))
+
+
+def test_no_previous_period_before_the_first_day_of_data(whole: str) -> None:
+    assert chart_data(whole, "trendBefore") == []
+    assert "data-change" not in whole and "arrows: change against" not in whole
+    assert "Service level and abandon rate, by day, Mar 4\u2009–\u20096" in whole
+    assert "Chat sessions per agent, by hour, Mar 4\u2009–\u20096" in whole
+
+
+def test_previous_period_equals_a_report_of_that_period(one_day: str) -> None:
+    assert "arrows: change against Mar 5, 2024" in one_day
+    assert "Service level and abandon rate, by day, Mar 6, 2024" in one_day
+    before = report(["service_level", "abandon_rate"], grain="day", from_="2024-03-05",
+                    to="2024-03-06")
+    plotted = chart_data(one_day, "trendBefore")
+    assert [r["previous_start"] for r in plotted] == [r["period_start"] for r in before] \
+        == ["2024-03-05T00:00:00+02:00"]
+    assert plotted[0]["period_start"] == "2024-03-06T00:00:00+02:00"  # overlaid on the day
+    assert plotted[0]["service_level"] == pytest.approx(before[0]["service_level"])
+    assert plotted[0]["abandon_rate"] == pytest.approx(before[0]["abandon_rate"])
+    # a tile's change: this day's figure minus the previous day's, same channels
+    continuous = {"channel": ["voice", "chat"]}
+    now = report(["asa"], from_="2024-03-06", to="2024-03-07", where=continuous)[0]["asa"]
+    then = report(["asa"], from_="2024-03-05", to="2024-03-06", where=continuous)[0]["asa"]
+    shown = re.search(r'data-change="([^"]+)"', tile(one_day, "asa"))
+    assert shown and float(shown.group(1)) == pytest.approx(now - then)
+    # the profile's previous day, per channel, shifted onto this day
+    voice = next(c for c in chart_data(one_day, "profile") if c["channel"] == "voice")
+    hours = report(["offered"], grain="hour", from_="2024-03-05", to="2024-03-06",
+                   where={"channel": ["voice"]})
+    shifted = {r["previous_start"]: r["offered"] for r in voice["previous"]
+               if r.get("previous_start")}
+    assert shifted == {r["period_start"]: r["offered"] for r in hours}
+
+
+def test_trend_arrows_follow_the_metrics_direction(one_day: str) -> None:
+    # abandon rate of voice + chat, checked by hand from the two days' reports:
+    # 15.6 % on 6 March against 14.3 % on 5 March — up, and up is worse
+    continuous = {"channel": ["voice", "chat"]}
+    now = report(["abandon_rate"], from_="2024-03-06", to="2024-03-07",
+                 where=continuous)[0]["abandon_rate"]
+    then = report(["abandon_rate"], from_="2024-03-05", to="2024-03-06",
+                  where=continuous)[0]["abandon_rate"]
+    assert round(now * 100, 1) == 15.6 and round(then * 100, 1) == 14.3
+    abandon = tile(one_day, "abandon_rate")
+    assert 'data-verdict="worse"' in abandon
+    assert re.search(r'class="trend worse"[^>]*>▲ \+1\.3 pp</span>', abandon)
+    # transfer rate fell: down is better for it
+    transfer = tile(one_day, "transfer_rate")
+    assert 'data-verdict="better"' in transfer and "▼ −0.8 pp" in transfer
+    # a count without a direction is neither better nor worse
+    assert 'data-verdict="same"' in tile(one_day, "offered")
+
+
+def test_a_tile_a_filter_cannot_apply_to_says_so(client: TestClient) -> None:
+    page = client.get("/", params={"tz": TZ, "channel": "fax"}).text
+    occupancy = tile(page, "occupancy")
+    assert "not available for channel=fax" in occupancy and 'class="tile na"' in occupancy
+    unfiltered = report(["occupancy"])[0]["occupancy"]
+    assert f"{unfiltered * 100:.1f}" not in occupancy and "data-raw" not in occupancy
+    ukrainian = client.get("/", params={"tz": TZ, "channel": "fax", "lang": "uk"}).text
+    assert "недоступно для channel=fax" in tile(ukrainian, "occupancy")
+    # a people filter does apply to agent time: the tile shows that site's figure
+    kyiv = client.get("/", params={"tz": TZ, "site": "kyiv", "lang": "en"}).text
+    assert "not available" not in tile(kyiv, "occupancy")
+    queue = client.get("/", params={"tz": TZ, "queue": "sales"}).text
+    assert "not available for queue=sales" in tile(queue, "occupancy")
