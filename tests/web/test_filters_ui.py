@@ -409,3 +409,18 @@ def test_pick_a_queue_and_a_preset_in_a_browser(served: str, browser: Any, width
         "return document.getElementById('filters').getBoundingClientRect().right"
         " <= window.innerWidth + 1")
     browser.save_screenshot(str(SHOTS / f"filters-preset-{width}.png"))
+    # a bad period: the message in the page, the form as typed
+    browser.get(f"{served}/?from=2024-03-06&to_day=2024-03-01&queue=sales&tz=Europe/Kyiv")
+    box = browser.find_element(By.ID, "error")
+    assert box.is_displayed() and "The To date is before the From date" in box.text
+    assert browser.find_element(By.ID, "filter-to").get_attribute("value") == "2024-03-01"
+    assert browser.find_element(By.ID, "picker-queue").text.startswith("sales")
+    browser.save_screenshot(str(SHOTS / f"filters-error-{width}.png"))
+    # the builder with its filters and preview
+    browser.get(f"{served}/builder?metrics=offered,service_level&by=queue&tz=Europe/Kyiv"
+                "&from=2024-03-05&to_day=2024-03-06&channel=voice&grain=day")
+    assert browser.find_element(By.ID, "picker-channel").text.startswith("voice")
+    assert browser.find_elements(By.CSS_SELECTOR, "#preview-table tbody tr")
+    assert browser.execute_script(  # nothing sideways: the table scrolls in its box
+        "return document.documentElement.scrollWidth <= window.innerWidth")
+    browser.save_screenshot(str(SHOTS / f"filters-builder-{width}.png"))
