@@ -83,7 +83,8 @@ DISPLAY: dict[str, tuple[str, ...]] = {
            "critical_error", "latest", "queue", "channel"),
     "qa_items": ("evaluation_id", "item_id", "weight", "item_score", "contact_id",
                  "agent_id", "evaluated_at"),
-    "ivr": ("session_id", "contact_id", "channel", "queue", "started_at", "ended_at"),
+    "ivr": ("session_id", "contact_id", "entered_at", "left_at", "result", "ivr_s",
+            "menu_path", "channel", "queue", "site", "tenant"),
     "schedule": ("agent_id", "kind", "state", "activity", "paid", "piece_start",
                  "piece_end", "seconds", "site", "tenant"),
     "availability": ("channel", "queue", "kind", "piece_start", "piece_end", "seconds"),
@@ -96,8 +97,8 @@ not listed shows its first columns."""
 TIME_COLUMNS = frozenset({
     "arrived_at", "first_response_at", "abandoned_at", "ended_at", "resolved_at",
     "answered_at", "piece_start", "piece_end", "s_start", "s_end", "period_start",
-    "period_end", "dialed_at", "first_at", "evaluated_at", "started_at", "ts", "start",
-    "i_start", "i_end", "hired_on", "left_on", "month_start",
+    "period_end", "dialed_at", "first_at", "evaluated_at", "entered_at", "left_at", "ts",
+    "start", "i_start", "i_end",
 })
 """Columns holding instants (microseconds since the epoch, UTC)."""
 
@@ -126,12 +127,40 @@ class Drill:
     rows: ir.Table
     columns: list[str]
     backend: Backend
-    figure: Figure
+    variant: Metric
+    """The metric as its parameters select it (``Metric.resolve``)."""
+    hours: float | None = None
+    """The period's hours: the denominator of a per-period-hours rate."""
     keys: list[str] = field(default_factory=list)
     """Key columns of a table metric (one figure per value: ``state``, ``dimension``)."""
-    key_figures: list[dict[str, Any]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     """Filters left out because this fact table cannot be cut by them (``lenient``)."""
+    other: ir.Table | None = None
+    """The rows of the metric's other fact source (its denominator's, or its numerator's)."""
+    _figure: Figure | None = None
+
+    @property
+    def figure(self) -> Figure:
+        """Σ numerator / Σ denominator of the rows — of both fact sources when numerator
+        and denominator come from two (run when first asked)."""
+        if self._figure is None:
+            mine = _figure(self.rows, self.variant, self.backend, self.hours)
+            if self.other is not None:
+                theirs = _figure(self.other, self.variant, self.backend, self.hours)
+                first, second = (mine, theirs) if self.source == self.sources[0] \
+                    else (theirs, mine)
+                num, den = first.numerator, second.denominator
+                mine = Figure(num, den, _ratio(self.variant, num, den, self.hours),
+                              self.hours)
+            self._figure = mine
+        return self._figure
+
+    @property
+    def key_figures(self) -> list[dict[str, Any]]:
+        """A table metric's figure per key value (``[]`` for other metrics)."""
+        if not self.keys:
+            return []
+        return _key_figures(self.rows, self.variant, self.keys, self.backend)
 
     def part(self, part: str) -> ir.Table:
         if part not in PARTS:
@@ -149,14 +178,23 @@ class Drill:
         return int(self.backend.execute(self.part(part).count().as_table()).iloc[0, 0])
 
     def counts(self) -> dict[str, int]:
-        """Rows per part: all, numerator, denominator, excluded (one query)."""
+        """Rows per part: all, numerator, denominator, excluded — with the figure's sums
+        in the same query."""
         t = self.rows
-        frame = self.backend.execute(t.group_by(STATUS).aggregate(n=t.count()))
-        by = {str(k): int(v) for k, v in zip(frame[STATUS], frame["n"], strict=True)}
-        return {"all": sum(by.values()),
-                "numerator": by.get("both", 0) + by.get("numerator", 0),
-                "denominator": by.get("both", 0) + by.get("denominator", 0),
-                "excluded": by.get("excluded", 0)}
+        status = t[STATUS]
+        parts = {
+            "all": t.count(),
+            "numerator": status.isin(["both", "numerator"]).sum(),
+            "denominator": status.isin(["both", "denominator"]).sum(),
+            "excluded": (status == "excluded").sum(),
+        }
+        frame = self.backend.execute(t.aggregate(**parts, **_aggregates(t, self.variant)))
+        record = frame.iloc[0]
+        if self.other is None and self._figure is None:
+            num, den = _clean(record["num"]), _clean(record["den"])
+            self._figure = Figure(num, den, _ratio(self.variant, num, den, self.hours),
+                                  self.hours)
+        return {name: int(_clean(record[name]) or 0) for name in parts}
 
     def sortable(self) -> list[str]:
         return [*self.columns, NUM, DEN, STATUS]
@@ -239,6 +277,12 @@ def drill(dataset: Dataset, metric_id: str, raw_params: Mapping[str, Any] | None
     ignored = [d for d in filters if d not in SOURCES[source].dimensions] if lenient else []
     filters = {d: v for d, v in filters.items() if d not in ignored}
     rows, columns = _rows(metric, params, source, base, filters)
+    other = None
+    for name in names:
+        if name != source:
+            other_filters = {d: v for d, v in filters.items()
+                             if not lenient or d in SOURCES[name].dimensions}
+            other = _rows(metric, params, name, base, other_filters)[0]
     keys = [k for k in (metric.key_column or "").split(",") if k]
     for name, value in (key or {}).items():
         if name not in keys:
@@ -249,12 +293,8 @@ def drill(dataset: Dataset, metric_id: str, raw_params: Mapping[str, Any] | None
     if metric.per_period_hours:
         frame = backend.execute(_period_hours(dataset, ctx, None))
         hours = float(frame["__hours"].iloc[0])
-    figure = _figure(rows, metric, backend, hours)
-    key_figures: list[dict[str, Any]] = []
-    if keys:
-        key_figures = _key_figures(rows, metric, keys, backend)
-    return Drill(declared, params, source, names, rows, columns, backend, figure, keys,
-                 key_figures, ignored)
+    return Drill(declared, params, source, names, rows, columns, backend, metric, hours,
+                 keys, ignored, other)
 
 
 def _rows(metric: Metric, params: dict[str, Any], source: str, base: SourceRequest,
@@ -536,11 +576,4 @@ def _key_figures(rows: ir.Table, metric: Metric, keys: list[str],
 def combined_figure(dataset: Dataset, metric_id: str, **kwargs: Any) -> Figure:
     """The figure of a metric whose numerator and denominator come from two fact sources:
     Σ numerator of the first's rows / Σ denominator of the second's."""
-    first = drill(dataset, metric_id, **kwargs)
-    if len(first.sources) == 1:
-        return first.figure
-    second = drill(dataset, metric_id, source=first.sources[1], **kwargs)
-    num, den = first.figure.numerator, second.figure.denominator
-    metric = get_metric(metric_id)
-    variant = metric.resolve(first.params) if metric.resolve else metric
-    return Figure(num, den, _ratio(variant, num, den, first.figure.hours), first.figure.hours)
+    return drill(dataset, metric_id, **kwargs).figure

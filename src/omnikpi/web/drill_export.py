@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import to_datetime, zone
@@ -25,6 +27,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 NUMBER_FORMAT = "#,##0.###"
 RATIO_FORMAT = "0.0%"
 SECONDS_PER_DAY = 86_400.0
+BOLD = Font(bold=True)
 
 
 def _is_seconds(column: str) -> bool:
@@ -83,21 +86,35 @@ def _figure_format(found: Drill) -> str:
 def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
                params: list[tuple[str, str]]) -> bytes:
     """A workbook: a header (metric, figure = numerator / denominator, parameters,
-    period, zone, filters), then one row per fact row with typed cells."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "drill"
-    bold = Font(bold=True)
+    period, zone, filters), then one row per fact row with typed cells (written in
+    openpyxl's streaming mode: every row of a large drill, quickly)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("drill")
+    columns = [*found.columns, NUM, DEN]
+    names = headers(found, _)
+    seconds_parts = _seconds_parts(found)
+    formats = [DATETIME_FORMAT if c in TIME_COLUMNS else DURATION_FORMAT
+               if _is_seconds(c) or c in seconds_parts else NUMBER_FORMAT for c in columns]
+    for i, name in enumerate(names, start=1):
+        width = 19 if i <= len(columns) and columns[i - 1] in TIME_COLUMNS else len(name)
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 12), 60)
+    sheet.column_dimensions["A"].width = 24
+    sheet.freeze_panes = "A11"
+
+    def cell(value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
+        c = WriteOnlyCell(sheet, value=value)
+        if number_format:
+            c.number_format = number_format
+        if bold:
+            c.font = BOLD
+        return c
+
     figure = found.figure
-    sheet.append([_(found.metric.name), found.metric.id])
-    sheet["A1"].font = bold
-    value_unit = found.metric.unit
-    sheet.append([_("Figure"), figure.value])
-    cell = sheet.cell(row=2, column=2)
-    cell.number_format = _figure_format(found)
-    if value_unit == "seconds" and figure.value is not None:
-        cell.value = figure.value / SECONDS_PER_DAY
+    is_seconds = found.metric.unit == "seconds"
+    value = figure.value / SECONDS_PER_DAY if is_seconds and figure.value is not None \
+        else figure.value
+    sheet.append([cell(_(found.metric.name), bold=True), found.metric.id])
+    sheet.append([_("Figure"), cell(value, _figure_format(found))])
     sheet.append([_("numerator"), figure.numerator])
     sheet.append([_("denominator"), figure.denominator if figure.hours is None
                   else figure.hours])
@@ -107,47 +124,26 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.append([_("Filters"), "; ".join(f"{k}={','.join(v)}" for k, v in
                                           sorted((filters.where or {}).items())) or "—"])
     sheet.append([])
-    first = sheet.max_row + 1
-    sheet.append(headers(found, _))
-    for c in sheet[first]:
-        c.font = bold
-    columns = [*found.columns, NUM, DEN]
-    seconds_parts = _seconds_parts(found)
+    sheet.append([cell(name, bold=True) for name in names])
+    local = zone(filters.tz)
     for row in _records(frame):
         cells: list[Any] = []
-        for column in columns:
-            value = row[column]
-            if _missing(value):
+        for column, number_format in zip(columns, formats, strict=True):
+            raw = row[column]
+            if _missing(raw):
                 cells.append(None)
             elif column in TIME_COLUMNS:
-                moment = _instant(value, filters.tz)
-                cells.append(moment.replace(tzinfo=None) if moment else None)
-            elif _is_seconds(column) or column in seconds_parts:
-                cells.append(float(value) / SECONDS_PER_DAY)
+                moment = to_datetime(int(raw)).astimezone(local).replace(tzinfo=None)
+                cells.append(cell(moment, number_format))
+            elif isinstance(raw, bool | str):
+                cells.append(raw)
+            elif number_format == DURATION_FORMAT:
+                cells.append(cell(float(raw) / SECONDS_PER_DAY, number_format))
             else:
-                cells.append(value.item() if hasattr(value, "item") else value)
+                cells.append(cell(raw.item() if hasattr(raw, "item") else raw,
+                                  number_format))
         cells.append(counts_in(row[STATUS], row[REASON], _))
         sheet.append(cells)
-    for index, column in enumerate(columns, start=1):
-        if column in TIME_COLUMNS:
-            fmt = DATETIME_FORMAT
-        elif _is_seconds(column) or column in seconds_parts:
-            fmt = DURATION_FORMAT
-        else:
-            fmt = NUMBER_FORMAT
-        for line in sheet.iter_rows(min_row=first + 1, min_col=index, max_col=index):
-            for c in line:
-                if c.value is not None and not isinstance(c.value, str | bool):
-                    c.number_format = fmt
-    widths = {i: len(str(h)) for i, h in enumerate(headers(found, _), start=1)}
-    for i, column in enumerate(columns, start=1):
-        if column in TIME_COLUMNS:
-            widths[i] = max(widths[i], 19)
-    for i, width in widths.items():
-        letter = sheet.cell(row=first, column=i).column_letter
-        sheet.column_dimensions[letter].width = min(max(width + 2, 10), 60)
-    sheet.column_dimensions["A"].width = max(sheet.column_dimensions["A"].width or 0, 16)
-    sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -155,5 +151,5 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
 
 def _seconds_parts(found: Drill) -> set[str]:
     """The numerator/denominator columns that hold seconds (durations in XLSX)."""
-    metric = found.metric.resolve(found.params) if found.metric.resolve else found.metric
+    metric = found.variant
     return {c for c in (NUM, DEN) if column_unit(metric, found.source, c) == "seconds"}

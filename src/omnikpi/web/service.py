@@ -245,7 +245,7 @@ def drill_of(state: View, filters: Filters, metric: str, source: str | None = No
 def effective_part(found: Drill, part: str) -> str:
     """The part a link asks for, on this fact table: a count's "denominator" (the
     dashboard's link) is its numerator; a denominator-only table has no numerator."""
-    metric = found.metric.resolve(found.params) if found.metric.resolve else found.metric
+    metric = found.variant
     own = found.source == metric.source
     has_den = metric.denominator is not None and (
         (metric.denominator_source or metric.source) == found.source)

@@ -61,8 +61,7 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         message = str(exc)
     _ = translator(choose_language(request))
     found = data["drill"] if data else None
-    variant = found.metric.resolve(found.params) if found and found.metric.resolve \
-        else (found.metric if found else None)
+    variant = found.variant if found else None
     return templates.TemplateResponse(request, "drill.html", {
         "data": data, "drill": found, "metric": definition, "variant": variant,
         "filters": filters, "message": message, "sort": sort, "dir": dir,
