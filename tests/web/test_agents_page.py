@@ -140,6 +140,8 @@ def test_site_and_queue_filters(client: TestClient) -> None:
     assert shown["support-01"]["occupancy"] == human(occupancy["support-01"]["occupancy"],
                                                      "ratio")
     assert "Occupancy: not cut by queue" in re.sub(r"\s+", " ", page.text)
+    # the rows: the queue's agents (those who handled its contacts), not every agent
+    assert set(shown) == set(handled) == {f"support-0{i}" for i in range(1, 9)}
     # tenant: bank's agents only
     assert set(table(client.get("/agents", params={"tenant": "bank"}).text)) == {
         "backoffice-01", "backoffice-02", "backoffice-03", "outbound-01", "outbound-02",
@@ -189,7 +191,11 @@ def test_the_gantt_shows_one_day_of_the_period(client: TestClient) -> None:
     assert 'id="day-next" href="?tz=Europe%2FKyiv&amp;day=2024-03-06"' in page.text
     russian = TestClient(client.app).get(  # its own client: the language is remembered
         "/agents/chat-01", params={"tz": KYIV, "day": "2024-03-05", "lang": "ru"})
-    assert legend_of(russian.text)[:2] == ["Доступен", "Обработка"]
+    names = {"lunch": "обед", "break": "перерыв"}
+    assert legend_of(russian.text) == ["Доступен", "Обработка",
+                                       *(f"Не готов: {names[r]}" for r in reasons)]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", russian.text))
+    assert "Занятость 89,1 % цель ≤ 85,0 %" in text and "Не готов 2,0 %" in text
 
 
 def test_the_gantt_follows_the_date_filter(client: TestClient) -> None:

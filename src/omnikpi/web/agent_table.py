@@ -2,7 +2,8 @@
 
 Every figure comes from the engine, cut ``by=["agent_id"]`` — the metrics that can take
 the page's filters in one report; a metric that cannot be cut by one of them (agent time
-has no queue) in a report of its own with the filters it can take, and a note says so.
+has no queue) in a report of its own with the filters it can take, and a note says so;
+the rows are then the agents of the figures every filter cuts (a queue's agents).
 Not-ready % is the engine's ``time_in_state`` per agent: not-ready seconds over logged-in
 seconds (every state but ``logged_out``), summed per agent as whole columns.
 A metric whose tables the dataset lacks is a column of "—" with a note.
@@ -97,14 +98,20 @@ def agent_figures(view: View, filters: Filters,
         column.uncut = [k for k in (filters.where or {}) if k not in dims]
         if column.id != NOT_READY:
             groups.setdefault(tuple(dims), []).append(column)
+    cut_by_all: set[str] | None = None
+    """The agents of the figures every filter cuts (a queue's agents: those who handled
+    its contacts), when some figure cannot take a filter."""
     for dims, group in groups.items():
-        scoped, _ = _accepting(filters, dims)
+        scoped, dropped = _accepting(filters, dims)
         result = service.report(view, scoped, [c.id for c in group], by=["agent_id"],
                                 grain="total", where=where)
         for row in result.rows:
             if row["agent_id"] is not None:
                 mine = values.setdefault(str(row["agent_id"]), {})
                 mine.update({c.id: row[c.id] for c in group})
+        if not dropped:
+            cut_by_all = (cut_by_all or set()) | {
+                str(r["agent_id"]) for r in result.rows if r["agent_id"] is not None}
     not_ready = next(c for c in cols if c.id == NOT_READY)
     if not not_ready.absent:
         scoped, _ = _accepting(filters, metric_dimensions(get_metric("time_in_state")))
@@ -112,6 +119,8 @@ def agent_figures(view: View, filters: Filters,
                                 grain="total", where=where)
         for agent_id, share in not_ready_shares(result.to_frame()).items():
             values.setdefault(str(agent_id), {})[NOT_READY] = share
+    if cut_by_all is not None and any(c.uncut for c in cols):
+        values = {a: v for a, v in values.items() if a in cut_by_all}
     return AgentFigures(cols, values)
 
 

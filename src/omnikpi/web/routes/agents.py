@@ -94,6 +94,9 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
         value = mine.get(column.id)
         status, goal = (None, None) if column.id == NOT_READY else judge(
             state.config, get_metric(column.id), value)
+        if goal is not None:  # the goal in the page's language (judge's text is English)
+            target = state.config.target(column.id)
+            goal = f"{goal.split(' ')[0]} {human(target, column.unit, lang)}"
         tiles.append({"column": column, "raw": value,
                       "value": human(value, column.unit, lang), "status": status,
                       "target": goal})
