@@ -274,6 +274,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "lunch": ("обед", "обід"), "break": ("перерыв", "перерва"),
     "training": ("обучение", "навчання"), "meeting": ("совещание", "нарада"),
     "coaching": ("коучинг", "коучинг"),
+    "No such agent among the agents you may see.": (
+        "Такого оператора нет среди доступных вам.", "Такого оператора немає серед доступних вам."),
     # drill-down (issue 21: every figure drills down)
     "Drill-down": ("Детализация", "Деталізація"),
     "Figure": ("Показатель", "Показник"),

@@ -274,7 +274,9 @@ def test_an_agent_sees_their_own_page_and_numbers(accounts: FastAPI) -> None:
         assert list(table(client.get("/agents").text)) == ["backoffice-01"]
         assert list(table(client.get("/agents", params={"agent_id": "sales-01"}).text)) == []
         for other in ("sales-01", "chat-01", "nobody"):
-            assert client.get(f"/agents/{other}").status_code == 404
+            refused = client.get(f"/agents/{other}")
+            assert refused.status_code == 404 and other not in refused.text.split("<main")[1]
+            assert "No such agent among the agents you may see." in refused.text
         assert client.get("/agent/sales-01").status_code == 404
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnikpi.formatting import human
@@ -28,6 +28,7 @@ from omnikpi.web.deps import FilterParams, View, ViewDep
 from omnikpi.web.gantt import timeline
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language
+from omnikpi.web.page_errors import error_page, translator_of
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -83,8 +84,9 @@ def old_agent_page(request: Request, agent_id: str) -> Response:
 def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
           day: str | None = None) -> Response:
     own = _own_id(state)
-    if own is not None and agent_id != own:
-        raise HTTPException(status_code=404, detail="no such agent")
+    if own is not None and agent_id != own:  # another agent: not there for an agent account
+        return error_page(request, translator_of(request)(
+            "No such agent among the agents you may see."), 404)
     view = own_view(state)
     figures = agent_figures(view, filters, {"agent_id": [agent_id]})
     lang = choose_language(request)
