@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: uv setup setup-spark demo test lint docs bench
+.PHONY: uv setup setup-spark axe demo test lint docs bench
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -19,8 +19,14 @@ setup-spark: uv
 demo: setup
 	$(UV) run omnikpi demo --out out/demo
 
-test: setup-spark
+test: setup-spark axe
 	$(UV) run pytest -q -n 2 --dist loadgroup
+
+# axe-core (npm registry) for the accessibility checks of the browser tests
+axe:
+	@if [ ! -f tests/web/axe/node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/web/axe --no-audit --no-fund --silent; \
+	  else echo "npm not found: the accessibility test will fail (apt install npm)"; fi; fi
 
 lint: setup
 	$(UV) run ruff check src tests bench
