@@ -57,7 +57,7 @@ def field(page: str, name: str) -> str:
 
 
 def period_of(page: str) -> str:
-    found = re.search(r'id="period">(.*?)</p>', page, re.S)
+    found = re.search(r'id="effective-period">(.*?)</p>', page, re.S)
     assert found, "no period line"
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
 
@@ -402,7 +402,7 @@ def test_pick_a_queue_and_a_preset_in_a_browser(served: str, browser: Any, width
                                      where={"queue": ["sales"]}).rows[0]["offered"]
     tile = browser.find_element(By.CSS_SELECTOR, "[data-metric='offered'][data-raw]")
     assert int(float(tile.get_attribute("data-raw"))) == expected > 0
-    assert browser.find_element(By.ID, "period").text.startswith(
+    assert browser.find_element(By.ID, "effective-period").text.startswith(
         "Period 2024-03-06 – 2024-03-06 · Zone Europe/Kyiv · As of 2024-03-0")
     assert browser.find_element(By.ID, "picker-queue").text.startswith("sales")
     assert browser.execute_script(  # the filter form fits the width (it wraps)
