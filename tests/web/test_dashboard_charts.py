@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +17,12 @@ from fastapi.testclient import TestClient
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
+from tests.web.conftest import needs_browser, running_server
 
 TZ = "Europe/Kyiv"
 DAY = {"tz": TZ, "from": "2024-03-06", "to": "2024-03-07"}
 """One day of the demo data (4–6 March in Kyiv); the day before it has data too."""
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +154,28 @@ def test_a_tile_a_filter_cannot_apply_to_says_so(client: TestClient) -> None:
     assert "not available" not in tile(kyiv, "occupancy")
     queue = client.get("/", params={"tz": TZ, "queue": "sales"}).text
     assert "not available for queue=sales" in tile(queue, "occupancy")
+
+
+@needs_browser
+def test_charts_drawn_in_a_browser_at_desktop_and_phone_width(
+        make_app: Callable[..., FastAPI], browser: Any) -> None:
+    """Plotly (fingerprinted, under the page's CSP) draws every small multiple; at 390 px
+    nothing scrolls sideways. Screenshots: out/screenshots/dashboard-charts-*.png."""
+    from selenium.webdriver.common.by import By
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_server(make_app()) as url:
+        for width, name in ((1440, "desktop"), (390, "phone")):
+            browser.set_window_size(width, 1000)
+            browser.get(f"{url}/?tz={TZ}&from=2024-03-06&to=2024-03-07&lang=en")
+            drawn = browser.find_elements(By.CSS_SELECTOR, "#profile .chart .main-svg")
+            assert len(drawn) >= 4, name
+            assert browser.find_elements(By.CSS_SELECTOR, "#trend .main-svg")
+            wide = browser.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"{name}: {wide} px sideways"
+            height = browser.execute_script("return document.body.scrollHeight")
+            browser.set_window_size(width, min(height + 140, 6000))
+            browser.save_screenshot(str(SHOTS / f"dashboard-charts-{name}.png"))
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []

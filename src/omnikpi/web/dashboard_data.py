@@ -123,8 +123,6 @@ def _run(state: View, request: ReportRequest) -> ReportResult:
     dataset = state.dataset
     filters = {d: tuple(v) for d, v in request.filters.items()}
     check_filter_values(filters)
-    if not filters:
-        return plan_request(dataset, request, state.config).run()
     templates = _templates(dataset)
     key = _shape_key(state, request)
     with _LOCK:

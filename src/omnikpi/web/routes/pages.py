@@ -286,7 +286,9 @@ def _per_channel(state: ViewDep, filters: Filters, period: Period | None,
     """The interval profile as small multiples: one chart's data per channel."""
     metrics = ["offered", "service_level"]
     series = _series(state, filters, period, metrics, grain, by=["channel"])
-    channels = list(dict.fromkeys(r["channel"] for r in series["rows"]))
+    order = [*CHANNELS_OF_MODE["continuous"], *CHANNELS_OF_MODE["discrete"]]
+    channels = sorted(dict.fromkeys(r["channel"] for r in series["rows"]),
+                      key=lambda c: (order.index(c) if c in order else len(order), str(c)))
     charts = []
     for channel in channels:
         mine = [{k: v for k, v in r.items() if k != "channel"}
