@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,13 +18,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import omnikpi
-from omnikpi.auth.accounts import create_user
+from omnikpi.auth.accounts import Principal, create_user
+from omnikpi.auth.scope import UNBOUNDED, Scope, own_scope, scoped_dataset
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.formatting import human
 from omnikpi.schema.dataset import Dataset
 from omnikpi.store.db import session_scope
-from omnikpi.web.gantt import color_of
+from omnikpi.web.deps import Filters, View
+from omnikpi.web.gantt import color_of, period_days, timeline
 from tests.web.conftest import log_in
+from tests.web.tenants import DAY, MARK, write_two_tenants
 
 PASSWORD = "agent password 1"
 KYIV = "Europe/Kyiv"
@@ -298,3 +302,53 @@ def test_an_agent_of_another_tenant_and_a_supervisor(accounts: FastAPI) -> None:
         assert {"sales-01", "backoffice-01", "outbound-01"} <= agents
         assert not any(a.startswith(("chat", "support")) for a in agents)
         assert client.get("/agents/sales-01").status_code == 200
+
+
+def test_an_agents_own_rows_in_every_table(tmp_path: Path) -> None:
+    """``own_scope``: the agent's id in their tenant — another tenant's agent with the same
+    id (ids repeat across an outsourcer's clients) stays out; tables without an agent id
+    count through the agent's contacts, evaluations or shifts, or not at all."""
+    folder = write_two_tenants(tmp_path / "data")
+    with (folder / "agent_states.csv").open("a") as handle:  # tenant B's own "a1"
+        handle.write(f"a1,available,,{DAY}T07:00:00Z,{DAY}T07:30:00Z,voice,site-{MARK},B\n")
+    dataset = omnikpi.load_dataset(folder)
+    principal = Principal("a1-person", "agent", "A", (), "a1")
+    scope = own_scope(principal)
+    assert scope == Scope(("A",), (), agent="a1") and scope.key() != Scope(("A",)).key()
+    own = scoped_dataset(dataset, scope)
+    tables = ("contacts", "agent_states", "messages", "surveys", "qa_evaluations", "qa_items",
+              "costs", "shifts", "shift_activities", "roster", "dial_attempts",
+              "availability", "employee_surveys")
+    counts = {t: int(own.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+              for t in tables}
+    assert counts == {"contacts": 2, "agent_states": 3, "messages": 0, "surveys": 2,
+                      "qa_evaluations": 1, "qa_items": 1, "costs": 0, "shifts": 1,
+                      "shift_activities": 1, "roster": 1, "dial_attempts": 0,
+                      "availability": 0, "employee_surveys": 0}
+    assert own.con.execute("SELECT DISTINCT agent_id, tenant FROM agent_states").fetchall() \
+        == [("a1", "A")]
+    # other roles keep their scope; an agent account without an agent id sees nothing
+    assert own_scope(Principal("lead", "supervisor", "A")) is None
+    assert own_scope(Principal("odd", "agent", "A")) == Scope(nothing=True)
+
+
+def test_a_state_over_several_days_is_on_every_day_it_covers(tmp_path: Path) -> None:
+    folder = write_two_tenants(tmp_path / "data")
+    with (folder / "agent_states.csv").open("a") as handle:  # 20:00 UTC to 03:00 two days on
+        handle.write("a1,not_ready,training,2026-11-02T20:00:00Z,2026-11-04T03:00:00Z,,kyiv,A\n")
+    dataset = omnikpi.load_dataset(folder)
+    view = View(None, Principal("admin", "admin"), UNBOUNDED, dataset)  # type: ignore[arg-type]
+    filters = Filters(tz=KYIV)
+    assert period_days(view, filters, "a1") == [date(2026, 11, 2), date(2026, 11, 3),
+                                                date(2026, 11, 4)]
+    middle = timeline(view, filters, "a1", "2026-11-03")
+    assert [(b["key"], b["start"], b["end"]) for b in middle.bars] == [
+        ("not_ready:training", "2026-11-03T00:00:00.000", "2026-11-04T00:00:00.000")]
+    assert middle.previous == date(2026, 11, 2) and middle.next == date(2026, 11, 4)
+    assert [entry["color"] for entry in middle.legend] == [color_of("not_ready", "training")]
+    # Kyiv is UTC+2 in November: the state ends at 05:00 on the last day
+    last = timeline(view, filters, "a1", None)
+    assert last.day == date(2026, 11, 4) and last.bars[-1]["end"] == "2026-11-04T05:00:00.000"
+    # To is exclusive in the API: to=2026-11-03 leaves the 2nd only
+    cut = timeline(view, Filters(tz=KYIV, to="2026-11-03"), "a1", "2026-11-03")
+    assert cut.day == date(2026, 11, 2) and cut.asked == "2026-11-03"

@@ -29,7 +29,6 @@ NOT_READY = "not_ready_share"
 COLUMNS = ("handled", "aht", "occupancy", NOT_READY, "adherence", "qa_score", "csat")
 """The table's figures, in the order of its columns."""
 NOT_READY_NAME = "Not ready"
-NOT_READY_FORMULA = "not-ready time / logged-in time (every state but logged_out)"
 SORT_KEYS = ("agent_id", "site", *COLUMNS)
 
 

@@ -95,8 +95,10 @@ def period_days(view: View, filters: Filters, agent_id: str) -> list[date]:
     # an interval ending at midnight does not reach into the next day
     last = pd.to_datetime(rows["e"].astype("int64") - 1, unit="us",
                           utc=True).dt.tz_convert(tz)
-    days = set(first.dt.date) | set(last.dt.date)
-    for a, b in zip(first.dt.date, last.dt.date, strict=True):
+    start_days, end_days = first.dt.date, last.dt.date
+    days = set(start_days) | set(end_days)
+    long = (last.dt.normalize() - first.dt.normalize()).dt.days > 1
+    for a, b in zip(start_days[long], end_days[long], strict=True):
         while (b - a).days > 1:  # a state over several days (rare): every day it covers
             a += timedelta(days=1)
             days.add(a)

@@ -17,7 +17,6 @@ from omnikpi.formatting import human
 from omnikpi.metrics.base import get_metric
 from omnikpi.web.agent_table import (
     NOT_READY,
-    NOT_READY_FORMULA,
     SORT_KEYS,
     agent_figures,
     own_view,
@@ -69,7 +68,7 @@ def agents(request: Request, state: ViewDep, filters: FilterParams, sort: str = 
         "rows": rows, "columns": figures.columns, "filters": filters, "sort": sort,
         "descending": descending, "links": links,
         "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
-        "not_ready": NOT_READY, "not_ready_formula": NOT_READY_FORMULA})
+        "not_ready": NOT_READY})
 
 
 @router.get("/agent/{agent_id}")
@@ -108,5 +107,4 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
     return templates.TemplateResponse(request, "agent.html", {
         "agent_id": agent_id, "tiles": tiles, "filters": filters, "gantt": gantt,
         "day_links": day_links,
-        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
-        "not_ready_formula": NOT_READY_FORMULA})
+        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id"))})
