@@ -47,3 +47,21 @@ def test_every_interface_string_is_translated(lang: str) -> None:
 def test_every_metric_declares_its_names(lang: str) -> None:
     missing = sorted(m.id for m in all_metrics() if not m.names.get(lang))
     assert missing == [], f"metrics without a {lang} name in their declaration: {missing}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_every_metric_declares_its_formula(lang: str) -> None:
+    missing = sorted(m.id for m in all_metrics() if not m.formulas.get(lang))
+    assert missing == [], f"metrics without a {lang} formula in their declaration: {missing}"
+
+
+def test_a_formula_in_a_language_keeps_the_ids_of_the_code() -> None:
+    metric = next(m for m in all_metrics() if m.id == "short_abandoned")
+    assert metric.formula_in("en") == metric.formula == \
+        "abandoned with wait < short_abandon_seconds"
+    assert metric.formula_in("ru") == "потерянные с ожиданием < short_abandon_seconds"
+    assert metric.formula_in("uk") == "втрачені з очікуванням < short_abandon_seconds"
+    assert metric.formula_in("de") == metric.formula
+    for m in all_metrics():
+        for lang in ("ru", "uk"):
+            assert m.formula_in(lang) != m.formula, (m.id, lang)

@@ -72,6 +72,8 @@ _WAITED = "(answered or abandoned)"
 register(
     _metric(
         id="blocked_rate", name="Blocked rate",
+        formulas={"ru": "заблокированные / поступившие",
+                  "uk": "заблоковані / отримані"},
         names={"ru": "Доля заблокированных", "uk": "Частка заблокованих"}, better="lower",
         sections={"accessibility_continuous": 1}, unit="ratio",
         formula="blocked / received", numerator=lambda f, p: n(f.blocked),
@@ -79,6 +81,20 @@ register(
     ),
     _metric(
         id="service_level", name="Service level",
+        formulas={"ru": "непрерывные, вариант offered: отвечено за T / (предложено − короткие "
+                        "отказы); вариант answered: отвечено за T / отвечено; "
+                        "answered_abandoned: (отвечено за T + потеряно за T − короткие) / "
+                        "(отвечено + потеряно − короткие); exclude_early_abandons: отвечено за T "
+                        "/ (предложено − потеряно за T − короткие). Дискретные: вовремя / "
+                        "(вовремя + с опозданием + без ответа дольше T), ожидающие в пределах T "
+                        "не учитываются (или считаются вовремя при pending_on_time)",
+                  "uk": "неперервні, варіант offered: відповіли за T / (запропоновано − короткі "
+                        "відмови); варіант answered: відповіли за T / відповіли; "
+                        "answered_abandoned: (відповіли за T + втрачено за T − короткі) / "
+                        "(відповіли + втрачено − короткі); exclude_early_abandons: відповіли за "
+                        "T / (запропоновано − втрачено за T − короткі). Дискретні: вчасно / "
+                        "(вчасно + із запізненням + без відповіді довше T), ті, що очікують у "
+                        "межах T, не враховуються (або вважаються вчасними з pending_on_time)"},
         names={"ru": "Уровень сервиса", "uk": "Рівень сервісу"}, better="higher", target=0.8,
         sections={"accessibility_continuous": 2, "accessibility_discrete": 0}, standard=5,
         wallboard=3, unit="ratio",
@@ -102,6 +118,10 @@ register(
     ),
     _metric(
         id="asa", name="Average speed of answer",
+        formulas={"ru": "Σ ожидания отвеченных / отвечено (ожидание = first_response_at − "
+                        "arrived_at)",
+                  "uk": "Σ очікування тих, кому відповіли / відповіли (очікування = "
+                        "first_response_at − arrived_at)"},
         names={"ru": "Среднее время ответа", "uk": "Середній час відповіді"}, better="lower",
         sections={"accessibility_continuous": 3, "accessibility_discrete": 1}, standard=6,
         wallboard=5, unit="seconds",
@@ -111,6 +131,10 @@ register(
     ),
     _metric(
         id="avg_wait", name="Average wait",
+        formulas={"ru": "Σ ожидания / обращения (отвеченные или потерянные), короткие отказы "
+                        "включены",
+                  "uk": "Σ очікування / звернення (з відповіддю або втрачені), короткі відмови "
+                        "включено"},
         names={"ru": "Среднее ожидание", "uk": "Середнє очікування"}, better="lower", standard=7,
         unit="seconds",
         formula=f"Σ wait / contacts {_WAITED}, short abandons included",
@@ -119,6 +143,8 @@ register(
     ),
     _metric(
         id="max_wait", name="Longest wait",
+        formulas={"ru": "максимальное ожидание обращений (отвеченных или потерянных)",
+                  "uk": "максимальне очікування звернень (з відповіддю або втрачених)"},
         names={"ru": "Максимальное ожидание", "uk": "Максимальне очікування"}, better="lower",
         sections={"accessibility_continuous": 5, "accessibility_discrete": 3}, standard=8,
         unit="seconds", aggregate="max",
@@ -127,6 +153,10 @@ register(
     ),
     _metric(
         id="avg_abandon_time", name="Average time to abandon",
+        formulas={"ru": "Σ ожидания потерянных / потеряно (короткие отказы по умолчанию "
+                        "исключены)",
+                  "uk": "Σ очікування втрачених / втрачено (короткі відмови за замовчуванням "
+                        "виключено)"},
         names={"ru": "Среднее время до отказа", "uk": "Середній час до відмови"}, better="lower",
         unit="seconds",
         formula="Σ wait of abandoned / abandoned (short abandons excluded by default)",
@@ -136,6 +166,8 @@ register(
     ),
     _metric(
         id="abandon_rate", name="Abandon rate",
+        formulas={"ru": "(потеряно − короткие) / (предложено − короткие)",
+                  "uk": "(втрачено − короткі) / (запропоновано − короткі)"},
         names={"ru": "Доля потерянных", "uk": "Частка втрачених"}, better="lower", target=0.05,
         sections={"accessibility_continuous": 4}, standard=4, wallboard=4, unit="ratio",
         mode="continuous",
@@ -146,6 +178,12 @@ register(
     ),
     _metric(
         id="avg_time_late", name="Average time late",
+        formulas={"ru": "Σ опоздания / (отвечено с опозданием + без ответа дольше T); опоздание "
+                        "= ожидание − T для поздних ответов, as_of − arrived_at − T для не "
+                        "отвеченных вовремя",
+                  "uk": "Σ запізнення / (відповіли із запізненням + без відповіді довше T); "
+                        "запізнення = очікування − T для пізніх відповідей, as_of − arrived_at − "
+                        "T для тих, кому не відповіли вчасно"},
         names={"ru": "Среднее опоздание", "uk": "Середнє запізнення"}, better="lower",
         sections={"accessibility_discrete": 2}, unit="seconds", mode="discrete",
         formula="Σ lateness / (VLate + VLNA); lateness = wait − T for late answers, "
@@ -156,6 +194,10 @@ register(
     ),
     _metric(
         id="a1rt", name="Average first response time",
+        formulas={"ru": "Σ ожидания отвеченных / отвечено, по непрерывным текстовым обращениям "
+                        "(чат, мессенджер)",
+                  "uk": "Σ очікування тих, кому відповіли / відповіли, за неперервними "
+                        "текстовими зверненнями (чат, месенджер)"},
         names={"ru": "Среднее время первого ответа", "uk": "Середній час першої відповіді"},
         better="lower", unit="seconds", mode="continuous",
         formula="Σ wait of answered / answered, over continuous text contacts (chat, messenger)",
@@ -164,6 +206,8 @@ register(
     ),
     _metric(
         id="avg_queue_time", name="Average queue time",
+        formulas={"ru": "Σ (accepted_at − arrived_at) / принято",
+                  "uk": "Σ (accepted_at − arrived_at) / прийнято"},
         names={"ru": "Среднее время в очереди", "uk": "Середній час у черзі"}, better="lower",
         unit="seconds",
         formula="Σ (accepted_at − arrived_at) / accepted",
@@ -172,6 +216,8 @@ register(
     ),
     _metric(
         id="avg_pickup_time", name="Average pick-up time",
+        formulas={"ru": "Σ (first_response_at − accepted_at) / отвечено",
+                  "uk": "Σ (first_response_at − accepted_at) / відповіли"},
         names={"ru": "Среднее время взятия в работу", "uk": "Середній час узяття в роботу"},
         better="lower", unit="seconds",
         formula="Σ (first_response_at − accepted_at) / answered",
@@ -183,6 +229,12 @@ register(
 register(
     _metric(
         id="art", name="Average in-session response time",
+        formulas={"ru": "для каждого запроса клиента после первого ответа оператора — время от "
+                        "первого сообщения клиента в запросе до следующего сообщения оператора; "
+                        "Σ / запросы с ответом",
+                  "uk": "для кожного запиту клієнта після першої відповіді оператора — час від "
+                        "першого повідомлення клієнта в запиті до наступного повідомлення "
+                        "оператора; Σ / запити з відповіддю"},
         names={"ru": "Среднее время ответа в сессии", "uk": "Середній час відповіді в сесії"},
         better="lower", unit="seconds",
         source="messages", tables=("messages", "contacts"),
@@ -198,6 +250,8 @@ register(
     ),
     _metric(
         id="blocked_time_rate", name="Blocked time rate",
+        formulas={"ru": "время недоступности внутри планового времени / плановое время",
+                  "uk": "час недоступності в межах планового часу / плановий час"},
         names={"ru": "Доля времени недоступности", "uk": "Частка часу недоступності"},
         better="lower", unit="ratio",
         source="availability", tables=("availability",),

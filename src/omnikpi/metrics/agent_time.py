@@ -23,6 +23,12 @@ def active_rt(t: ir.Table, p: Params) -> ir.Value:
 register(
     Metric(
         id="occupancy", name="Occupancy",
+        formulas={"ru": "нагрузка / активное время; нагрузка = обработка + удержание + "
+                        "постобработка в непрерывных каналах (строка без канала — непрерывная), "
+                        "активное время = нагрузка + свободен",
+                  "uk": "навантаження / активний час; навантаження = обробка + утримання + "
+                        "післяобробка в неперервних каналах (рядок без каналу — неперервний), "
+                        "активний час = навантаження + вільний"},
         names={"ru": "Занятость", "uk": "Зайнятість"}, better="lower", target=0.85,
         sections={"productivity": 1}, standard=11, unit="ratio", area="productivity",
         source="agent_time", tables=("agent_states",), mode="continuous",
@@ -36,6 +42,10 @@ register(
 register(
     Metric(
         id="time_in_state", name="Time in state",
+        formulas={"ru": "секунды по статусу и причине оператора (табличный показатель: строка на "
+                        "статус)",
+                  "uk": "секунди за статусом і причиною оператора (табличний показник: рядок на "
+                        "статус)"},
         names={"ru": "Время в статусе", "uk": "Час у статусі"}, unit="seconds", area="productivity",
         source="agent_time", tables=("agent_states",),
         formula="seconds per agent state and reason (a table metric: one row per state)",
@@ -43,6 +53,8 @@ register(
     ),
     Metric(
         id="contacts_per_shift", name="Contacts per shift",
+        formulas={"ru": "обработанные обращения / начатые смены (учёт по началу смены)",
+                  "uk": "оброблені звернення / розпочаті зміни (облік за початком зміни)"},
         names={"ru": "Обращений за смену", "uk": "Звернень за зміну"}, unit="ratio",
         area="productivity",
         source="contacts", tables=("contacts", "shifts"), booking="end",

@@ -146,6 +146,9 @@ class Metric:
     # -- how the surfaces show it (the web pages, wallboard, exports, translations) -------
     names: Mapping[str, str] = field(default_factory=dict)
     """``name`` in the other interface languages (``{"ru": …, "uk": …}``)."""
+    formulas: Mapping[str, str] = field(default_factory=dict)
+    """``formula`` in the other interface languages (``{"ru": …, "uk": …}``); column and
+    parameter ids (``short_abandon_seconds``) stay as they are written in code."""
     better: Better | None = None
     """Which side of a target is good: ``higher`` (SL, FCR) or ``lower`` (abandons)."""
     target: float | None = None
@@ -178,6 +181,10 @@ class Metric:
     def name_in(self, lang: str) -> str:
         """The metric's name in an interface language (English when not translated)."""
         return self.names.get(lang, self.name)
+
+    def formula_in(self, lang: str) -> str:
+        """The metric's formula in an interface language (English when not translated)."""
+        return self.formulas.get(lang, self.formula)
 
     def __post_init__(self) -> None:
         if self.target is not None and self.better is None:

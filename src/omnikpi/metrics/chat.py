@@ -43,6 +43,8 @@ _SESSION_NOTE = (
 register(
     Metric(
         id="chat_occupancy_relative", name="Chat occupancy (relative to capacity)",
+        formulas={"ru": "∫ параллельных сессий dt / (ёмкость × активное время)",
+                  "uk": "∫ паралельних сесій dt / (місткість × активний час)"},
         names={"ru": "Загрузка чатов (от ёмкости)", "uk": "Завантаження чатів (від місткості)"},
         sections={"productivity": 3},
         unit="ratio", area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
@@ -60,6 +62,8 @@ register(
     ),
     Metric(
         id="chat_occupancy_absolute", name="Chat occupancy (absolute)",
+        formulas={"ru": "время с ≥ 1 открытой сессией / активное время",
+                  "uk": "час із ≥ 1 відкритою сесією / активний час"},
         names={"ru": "Загрузка чатов (абсолютная)", "uk": "Завантаження чатів (абсолютне)"},
         unit="ratio",
         area="productivity", source="chat_busy", tables=_CHAT_TABLES,
@@ -70,6 +74,8 @@ register(
     ),
     Metric(
         id="accs", name="Average concurrent chat sessions",
+        formulas={"ru": "Σ по операторам ∫ сессий dt / Σ активного времени (в целом)",
+                  "uk": "Σ за операторами ∫ сесій dt / Σ активного часу (загалом)"},
         names={"ru": "Среднее число параллельных чатов",
                "uk": "Середня кількість паралельних чатів"},
         sections={"productivity": 4}, unit="sessions",
@@ -81,6 +87,12 @@ register(
     ),
     Metric(
         id="mccs", name="Maximum concurrent chat sessions",
+        formulas={"ru": "максимум параллельных сессий каждого оператора за каждый день (или "
+                        "более мелкий период), среднее по парам оператор–период с активным "
+                        "временем (период без сессий считается 0)",
+                  "uk": "максимум паралельних сесій кожного оператора за кожен день (або "
+                        "дрібніший період), середнє за парами оператор–період з активним часом "
+                        "(період без сесій рахується як 0)"},
         names={"ru": "Максимум параллельных чатов", "uk": "Максимум паралельних чатів"},
         unit="sessions",
         area="productivity", source="agent_peaks", tables=_CHAT_TABLES,

@@ -42,6 +42,8 @@ def _per_customer(p: Params) -> Metric:
 register(
     _cost(
         id="cost_per_contact", name="Cost per contact",
+        formulas={"ru": "Σ затрат / обработанные обращения",
+                  "uk": "Σ витрат / оброблені звернення"},
         names={"ru": "Стоимость обращения", "uk": "Вартість звернення"}, better="lower",
         sections={"experience": 4}, denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts",
@@ -49,6 +51,10 @@ register(
     ),
     _cost(
         id="cost_per_resolution", name="Cost per resolution",
+        formulas={"ru": "Σ затрат / вопросы, решённые с первого обращения (без перевода и "
+                        "повтора в окне)",
+                  "uk": "Σ витрат / питання, вирішені з першого звернення (без переведення й "
+                        "повтору у вікні)"},
         names={"ru": "Стоимость решения", "uk": "Вартість вирішення"}, better="lower",
         denominator_source="fcr",
         booking="end", formula="Σ costs / FCR questions resolved at first contact (not "
@@ -58,6 +64,8 @@ register(
     ),
     _cost(
         id="cost_per_sale", name="Cost per sale",
+        formulas={"ru": "Σ затрат / обработанные обращения с outcome = sale",
+                  "uk": "Σ витрат / оброблені звернення з outcome = sale"},
         names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
         denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts with outcome = sale",
@@ -66,6 +74,8 @@ register(
     ),
     _cost(
         id="total_cost", name="Total cost",
+        formulas={"ru": "Σ затрат (распределённых по их периоду)",
+                  "uk": "Σ витрат (розподілених за їхнім періодом)"},
         names={"ru": "Общие затраты", "uk": "Загальні витрати"}, better="lower",
         sections={"experience": 6}, tables=("costs",),
         formula="Σ costs (spread over their period)",
@@ -73,6 +83,10 @@ register(
     ),
     _cost(
         id="cost_per_customer_served", name="Cost per customer served",
+        formulas={"ru": "Σ затрат / различные customer_id среди обработанных обращений "
+                        "(обращение без customer_id считается один раз)",
+                  "uk": "Σ витрат / різні customer_id серед оброблених звернень (звернення без "
+                        "customer_id рахується один раз)"},
         names={"ru": "Стоимость обслуженного клиента", "uk": "Вартість обслуженого клієнта"},
         better="lower", sections={"experience": 5}, denominator_source="contacts",
         denominator_aggregate="distinct",
@@ -85,6 +99,8 @@ register(
     ),
     _cost(
         id="cost_per_customer", name="Cost per customer",
+        formulas={"ru": "Σ затрат / customer_base",
+                  "uk": "Σ витрат / customer_base"},
         names={"ru": "Стоимость на клиента", "uk": "Вартість на клієнта"}, better="lower",
         tables=("costs",),
         formula="Σ costs / customer_base",

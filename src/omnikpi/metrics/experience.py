@@ -31,6 +31,8 @@ def _survey(**kwargs: object) -> Metric:
 register(
     _survey(
         id="csat", name="Customer satisfaction (top box)",
+        formulas={"ru": "ответы CSAT в верхних top_box баллах своей шкалы / ответы CSAT",
+                  "uk": "відповіді CSAT у верхніх top_box балах своєї шкали / відповіді CSAT"},
         names={"ru": "Удовлетворённость клиентов (CSAT)", "uk": "Задоволеність клієнтів (CSAT)"},
         better="higher", target=0.8, sections={"experience": 0}, unit="ratio",
         formula="CSAT answers in the top `top_box` points of their scale / CSAT answers",
@@ -40,6 +42,8 @@ register(
     ),
     _survey(
         id="cdsat", name="Customer dissatisfaction (bottom box)",
+        formulas={"ru": "ответы CSAT в нижних bottom_box баллах своей шкалы / ответы CSAT",
+                  "uk": "відповіді CSAT у нижніх bottom_box балах своєї шкали / відповіді CSAT"},
         names={"ru": "Неудовлетворённость клиентов (CDSAT)",
                "uk": "Незадоволеність клієнтів (CDSAT)"},
         better="lower", sections={"experience": 1}, unit="ratio",
@@ -50,6 +54,8 @@ register(
     ),
     _survey(
         id="csat_mean", name="Mean CSAT score",
+        formulas={"ru": "Σ баллов CSAT / ответы CSAT (по собственной шкале опроса)",
+                  "uk": "Σ балів CSAT / відповіді CSAT (за власною шкалою опитування)"},
         names={"ru": "Средняя оценка CSAT", "uk": "Середня оцінка CSAT"}, better="higher",
         unit="score",
         formula="Σ CSAT score / CSAT answers (on the survey's own scale)",
@@ -58,6 +64,10 @@ register(
     ),
     _survey(
         id="nps", name="Net promoter score",
+        formulas={"ru": "(промоутеры 9–10 − критики 0–6) / ответы NPS × 100; шкала, отличная от "
+                        "0–10, сначала линейно переводится в 0–10",
+                  "uk": "(промоутери 9–10 − критики 0–6) / відповіді NPS × 100; шкала, відмінна "
+                        "від 0–10, спершу лінійно переводиться в 0–10"},
         names={"ru": "Индекс NPS", "uk": "Індекс NPS"}, better="higher",
         sections={"experience": 2}, unit="points", scale=100.0,
         formula="(promoters 9–10 − detractors 0–6) / NPS answers × 100; a scale other than "
@@ -68,6 +78,9 @@ register(
     ),
     _survey(
         id="ces", name="Customer effort score",
+        formulas={"ru": "Σ баллов CES / ответы CES (меньше — меньше усилий по обычной шкале 1–7)",
+                  "uk": "Σ балів CES / відповіді CES (менше — менше зусиль за звичайною шкалою "
+                        "1–7)"},
         names={"ru": "Индекс усилий клиента (CES)", "uk": "Індекс зусиль клієнта (CES)"},
         sections={"experience": 3}, unit="score",
         formula="Σ CES score / CES answers (lower = less effort on the usual 1–7 scale)",
@@ -76,6 +89,11 @@ register(
     ),
     _survey(
         id="survey_response_rate", name="Survey response rate",
+        formulas={"ru": "обращения хотя бы с одним ответом на опрос / обработанные обращения "
+                        "(ответы учитываются по первому ответу, обращения — по завершению)",
+                  "uk": "звернення щонайменше з однією відповіддю на опитування / оброблені "
+                        "звернення (відповіді враховуються за першою відповіддю, звернення — за "
+                        "завершенням)"},
         names={"ru": "Доля ответивших на опрос", "uk": "Частка тих, хто відповів на опитування"},
         better="higher", unit="ratio",
         tables=("surveys", "contacts"), denominator_source="contacts",
@@ -87,6 +105,10 @@ register(
     ),
     Metric(
         id="esat", name="Employee satisfaction",
+        formulas={"ru": "средний балл опроса сотрудников по измерению (табличный показатель: "
+                        "строка на измерение)",
+                  "uk": "середній бал опитування працівників за виміром (табличний показник: "
+                        "рядок на вимір)"},
         names={"ru": "Удовлетворённость сотрудников", "uk": "Задоволеність працівників"},
         better="higher", unit="score", area="workforce",
         source="employee_surveys", tables=("employee_surveys",),

@@ -34,6 +34,8 @@ def _session_metric(**kwargs: object) -> Metric:
 register(
     _session_metric(
         id="ivr_sessions", name="IVR sessions",
+        formulas={"ru": "сеансы IVR",
+                  "uk": "сеанси IVR"},
         names={"ru": "Сеансы IVR", "uk": "Сеанси IVR"},
         sections={"accessibility_continuous": 6}, unit="count",
         formula="IVR sessions",
@@ -41,6 +43,8 @@ register(
     ),
     _session_metric(
         id="ivr_containment_rate", name="IVR containment rate",
+        formulas={"ru": "сеансы с результатом self_served / сеансы",
+                  "uk": "сеанси з результатом self_served / сеанси"},
         names={"ru": "Доля обслуженных в IVR", "uk": "Частка обслужених в IVR"},
         better="higher", sections={"accessibility_continuous": 7}, unit="ratio",
         formula="sessions with result self_served / sessions",
@@ -49,6 +53,8 @@ register(
     ),
     _session_metric(
         id="ivr_abandon_rate", name="IVR abandon rate",
+        formulas={"ru": "сеансы с результатом abandoned / сеансы",
+                  "uk": "сеанси з результатом abandoned / сеанси"},
         names={"ru": "Доля потерянных в IVR", "uk": "Частка втрачених в IVR"},
         better="lower", sections={"accessibility_continuous": 8}, unit="ratio",
         formula="sessions with result abandoned / sessions",
@@ -57,6 +63,8 @@ register(
     ),
     _session_metric(
         id="avg_ivr_time", name="Average IVR time",
+        formulas={"ru": "Σ (left_at − entered_at) / сеансы",
+                  "uk": "Σ (left_at − entered_at) / сеанси"},
         names={"ru": "Среднее время в IVR", "uk": "Середній час в IVR"},
         better="lower", sections={"accessibility_continuous": 9}, unit="seconds",
         formula="Σ (left_at − entered_at) / sessions",
@@ -65,6 +73,12 @@ register(
     ),
     Metric(
         id="avg_wait_with_ivr", name="Average wait including IVR",
+        formulas={"ru": "Σ (время в IVR сеанса, который привёл к обращению, + ожидание) "
+                        "отвеченных / отвечено (время в IVR = left_at − entered_at; ожидание = "
+                        "first_response_at − arrived_at)",
+                  "uk": "Σ (час в IVR сеансу, що привів до звернення, + очікування) тих, кому "
+                        "відповіли / відповіли (час в IVR = left_at − entered_at; очікування = "
+                        "first_response_at − arrived_at)"},
         names={"ru": "Среднее ожидание с учётом IVR",
                "uk": "Середнє очікування з урахуванням IVR"},
         better="lower", sections={"accessibility_continuous": 3}, unit="seconds",

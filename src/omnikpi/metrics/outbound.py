@@ -30,15 +30,25 @@ _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agent
 
 register(
     _dial(id="attempts", sections={"outbound": 0}, name="Dial attempts",
+          formulas={"ru": "попытки дозвона",
+                    "uk": "спроби дозвону"},
           names={"ru": "Попытки дозвона", "uk": "Спроби дозвону"}, unit="count",
           formula="dial attempts",
           numerator=lambda t, p: n(t.attempt_id.notnull())),
     _dial(id="connection_rate", sections={"outbound": 1}, name="Connection rate",
+          formulas={"ru": "соединено / попытки (сброшенный — ответили, но нет оператора — не "
+                          "соединён)",
+                    "uk": "з'єднано / спроби (скинутий — відповіли, але немає оператора — не "
+                          "з'єднаний)"},
           names={"ru": "Доля соединений", "uk": "Частка з'єднань"}, better="higher", unit="ratio",
           formula="connected / attempts (dropped — answered but no agent — is not connected)",
           numerator=lambda t, p: n(t.connected), denominator=lambda t, p: n(
               t.attempt_id.notnull())),
     _dial(id="dialer_abandon_rate", sections={"outbound": 2}, name="Dialer abandon rate",
+          formulas={"ru": "сброшено / (соединено + сброшено): звонки, на которые ответил "
+                          "человек, но не взял оператор",
+                    "uk": "скинуто / (з'єднано + скинуто): дзвінки, на які відповіла людина, але "
+                          "не взяв оператор"},
           names={"ru": "Доля брошенных дозвонов", "uk": "Частка покинутих дозвонів"},
           better="lower", target=0.03, unit="ratio",
           formula="dropped / (connected + dropped): calls a live person answered that no "
@@ -48,11 +58,15 @@ register(
           numerator=lambda t, p: n(t.result == "dropped"),
           denominator=lambda t, p: n(t.connected | (t.result == "dropped"))),
     _dial(id="rpc_rate", sections={"outbound": 3}, name="Right-party contact rate",
+          formulas={"ru": "контакты с нужным лицом / соединено",
+                    "uk": "контакти з потрібною особою / з'єднано"},
           names={"ru": "Доля целевых контактов", "uk": "Частка цільових контактів"},
           better="higher", unit="ratio",
           formula="right-party connects / connected",
           numerator=lambda t, p: n(t.rpc), denominator=lambda t, p: n(t.connected)),
     _dial(id="rpc_per_hour", name="Right-party contacts per hour",
+          formulas={"ru": "контакты с нужным лицом / часы операторов в системе на исходящих",
+                    "uk": "контакти з потрібною особою / години операторів у системі на вихідних"},
           names={"ru": "Целевых контактов в час", "uk": "Цільових контактів на годину"},
           unit="per_hour",
           formula="right-party connects / agent logged-in hours on outbound",
@@ -60,12 +74,20 @@ register(
           numerator=lambda t, p: n(t.rpc), denominator=logged_in_seconds, scale=3600.0,
           notes=_PER_HOUR_NOTE),
     _dial(id="attempts_per_hour", name="Attempts per hour",
+          formulas={"ru": "попытки / часы операторов в системе на исходящих",
+                    "uk": "спроби / години операторів у системі на вихідних"},
           names={"ru": "Попыток в час", "uk": "Спроб на годину"}, unit="per_hour",
           formula="attempts / agent logged-in hours on outbound",
           tables=("dial_attempts", "agent_states"), denominator_source="dial_agent_time",
           numerator=lambda t, p: n(t.attempt_id.notnull()), denominator=logged_in_seconds,
           scale=3600.0, notes=_PER_HOUR_NOTE),
     _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
+          formulas={"ru": "конвертированные контакты с нужным лицом / контакты с нужным лицом "
+                          "(per=connected: / соединено; per=leads: / набранные лиды, учтённые по "
+                          "первой попытке)",
+                    "uk": "конвертовані контакти з потрібною особою / контакти з потрібною "
+                          "особою (per=connected: / з'єднано; per=leads: / набрані ліди, "
+                          "враховані за першою спробою)"},
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
           "connected; per=leads: / leads dialed, counted at their first attempt)",
@@ -75,6 +97,10 @@ register(
           resolve=_conversion),
     Metric(
         id="list_penetration", name="List penetration",
+        formulas={"ru": "лиды с ≥ 1 реально набранной попыткой (не invalid и не failed) / лиды в "
+                        "dial_attempts, учёт по первой попытке каждого лида",
+                  "uk": "ліди з ≥ 1 реально набраною спробою (не invalid і не failed) / ліди в "
+                        "dial_attempts, облік за першою спробою кожного ліда"},
         names={"ru": "Проработка базы", "uk": "Опрацювання бази"}, better="higher", unit="ratio",
         area="outbound",
         source="leads", tables=("dial_attempts",),

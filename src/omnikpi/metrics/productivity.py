@@ -23,19 +23,39 @@ register(
         "aht", "Average handle time", "handle_s",
         "Σ handle time / handled; handle time = handle_seconds if given, else "
         "(ended_at − accepted_at) + acw_seconds (hold is inside the conversation)",
+        formulas={"ru": "Σ времени обработки / обработано; время обработки = handle_seconds, "
+                        "если задано, иначе (ended_at − accepted_at) + acw_seconds (удержание "
+                        "входит в разговор)",
+                  "uk": "Σ часу обробки / оброблено; час обробки = handle_seconds, якщо задано, "
+                        "інакше (ended_at − accepted_at) + acw_seconds (утримання входить у "
+                        "розмову)"},
         names={"ru": "Среднее время обработки", "uk": "Середній час обробки"},
         sections={"productivity": 0}, standard=9,
     ),
     _handled_mean("avg_talk_time", "Average talk time", "talk_s",
                   "Σ (ended_at − accepted_at − hold_seconds) / handled",
+                  formulas={"ru": "Σ (ended_at − accepted_at − hold_seconds) / обработано",
+                            "uk": "Σ (ended_at − accepted_at − hold_seconds) / оброблено"},
                   names={"ru": "Среднее время разговора", "uk": "Середній час розмови"}),
     _handled_mean("avg_hold_time", "Average hold time", "hold_s", "Σ hold_seconds / handled",
+                  formulas={"ru": "Σ hold_seconds / обработано",
+                            "uk": "Σ hold_seconds / оброблено"},
                   names={"ru": "Среднее время удержания", "uk": "Середній час утримання"}),
     _handled_mean("avg_acw_time", "Average after-contact work", "acw_s",
                   "Σ acw_seconds / handled",
+                  formulas={"ru": "Σ acw_seconds / обработано",
+                            "uk": "Σ acw_seconds / оброблено"},
                   names={"ru": "Средняя постобработка", "uk": "Середня післяобробка"}),
     Metric(
         id="transactions_per_hour", name="Transactions per hour",
+        formulas={"ru": "обработано / часы периода строки (итог: --from…--to, иначе от первого "
+                        "до последнего завершения); per=logged_in: обработано / часы в системе "
+                        "операторов строки; per=agent_day: обработано / операторо-дни с временем "
+                        "в системе (число на операторо-день, не в час)",
+                  "uk": "оброблено / години періоду рядка (підсумок: --from…--to, інакше від "
+                        "першого до останнього завершення); per=logged_in: оброблено / години в "
+                        "системі операторів рядка; per=agent_day: оброблено / оператор-дні з "
+                        "часом у системі (кількість на оператор-день, не на годину)"},
         names={"ru": "Обращений в час", "uk": "Звернень на годину"}, sections={"productivity": 5},
         unit="per_hour",
         area="productivity", source="contacts", tables=("contacts",), booking="end",

@@ -10,6 +10,8 @@ from omnikpi.metrics.common import n, when
 register(
     Metric(
         id="transfer_rate", name="Transfer rate",
+        formulas={"ru": "переведено / обработано",
+                  "uk": "переведено / оброблено"},
         names={"ru": "Доля переводов", "uk": "Частка переведень"}, better="lower",
         sections={"quality": 1}, standard=10, unit="ratio", area="quality",
         source="contacts", tables=("contacts",), booking="end",
@@ -18,6 +20,8 @@ register(
     ),
     Metric(
         id="resolution_rate", name="Resolution rate",
+        formulas={"ru": "обработанные с resolved = true / обработанные с заданным resolved",
+                  "uk": "оброблені з resolved = true / оброблені із заданим resolved"},
         names={"ru": "Доля решённых", "uk": "Частка вирішених"}, better="higher", unit="ratio",
         area="quality",
         source="contacts", tables=("contacts",), booking="end",
@@ -27,6 +31,10 @@ register(
     ),
     Metric(
         id="resolution_time", name="Average resolution time",
+        formulas={"ru": "Σ (resolved_at − arrived_at) / обращения с resolved_at; учёт по "
+                        "resolved_at",
+                  "uk": "Σ (resolved_at − arrived_at) / звернення з resolved_at; облік за "
+                        "resolved_at"},
         names={"ru": "Среднее время решения", "uk": "Середній час вирішення"},
         better="lower", sections={"quality": 3}, unit="seconds", area="quality",
         source="contacts", tables=("contacts",), booking="resolved",
@@ -38,6 +46,10 @@ register(
     ),
     Metric(
         id="resolved_within", name="Resolved within the threshold",
+        formulas={"ru": "обращения, решённые в пределах threshold_hours от поступления / "
+                        "решённые обращения; учёт по resolved_at",
+                  "uk": "звернення, вирішені в межах threshold_hours від надходження / вирішені "
+                        "звернення; облік за resolved_at"},
         names={"ru": "Решено в срок", "uk": "Вирішено вчасно"}, better="higher",
         sections={"quality": 4}, unit="ratio", area="quality",
         source="contacts", tables=("contacts",), booking="resolved",
@@ -74,6 +86,8 @@ _FCR_NOTE = (
 register(
     Metric(
         id="fcr", name="First-contact resolution",
+        formulas={"ru": "вопросы без перевода и без повторного обращения / обработанные вопросы",
+                  "uk": "питання без переведення й без повторного звернення / оброблені питання"},
         names={"ru": "Решение с первого обращения", "uk": "Вирішення з першого звернення"},
         better="higher", target=0.7, sections={"quality": 0}, unit="ratio", area="quality",
         source="fcr", tables=("contacts",), booking="end",
@@ -85,6 +99,10 @@ register(
     ),
     Metric(
         id="repeat_rate", name="Repeat rate",
+        formulas={"ru": "вопросы с повторным обращением / обработанные вопросы (= 1 − fcr, когда "
+                        "transfer_breaks_fcr равно false)",
+                  "uk": "питання з повторним зверненням / оброблені питання (= 1 − fcr, коли "
+                        "transfer_breaks_fcr дорівнює false)"},
         names={"ru": "Доля повторных", "uk": "Частка повторних"}, better="lower", unit="ratio",
         area="quality",
         source="fcr", tables=("contacts",), booking="end",
@@ -110,6 +128,12 @@ def _defective(t: ir.Table, p: Params) -> ir.BooleanValue:
 register(
     Metric(
         id="contact_quality", name="Contact quality",
+        formulas={"ru": "1 − дефектные / проверенные; проверенные = различные оценённые "
+                        "обращения или цепочки (последняя оценка каждого); дефектные = "
+                        "критическая ошибка или балл < pass_score",
+                  "uk": "1 − дефектні / перевірені; перевірені = різні оцінені звернення або "
+                        "ланцюжки (остання оцінка кожного); дефектні = критична помилка або бал "
+                        "< pass_score"},
         names={"ru": "Качество обслуживания", "uk": "Якість обслуговування"}, better="higher",
         sections={"quality": 2}, unit="ratio", area="quality",
         source="qa", tables=("qa_evaluations",),
@@ -122,6 +146,8 @@ register(
     ),
     Metric(
         id="qa_score", name="QA score",
+        formulas={"ru": "Σ баллов оценок (0–100) / оценки",
+                  "uk": "Σ балів оцінок (0–100) / оцінки"},
         names={"ru": "Оценка QA", "uk": "Оцінка QA"}, better="higher", unit="score",
         area="quality", source="qa",
         tables=("qa_evaluations",),
@@ -130,6 +156,12 @@ register(
     ),
     Metric(
         id="qa_item_score", name="QA item score",
+        formulas={"ru": "по пункту анкеты: Σ баллов пункта (1 выполнен, 0 не выполнен) / "
+                        "отвеченные пункты (без «неприменимо»); табличный показатель: строка на "
+                        "пункт (расширение каталога OmniKPI)",
+                  "uk": "за пунктом анкети: Σ балів пункту (1 виконано, 0 не виконано) / пункти "
+                        "з відповіддю (без «незастосовно»); табличний показник: рядок на пункт "
+                        "(розширення каталогу OmniKPI)"},
         names={"ru": "Оценка пункта QA", "uk": "Оцінка пункту QA"}, better="higher",
         extension=True, unit="ratio", area="quality",
         source="qa_items", tables=("qa_items", "qa_evaluations"),

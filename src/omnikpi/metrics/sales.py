@@ -24,6 +24,10 @@ def _sale(t: ir.Table, p: Params) -> ir.BooleanValue:
 register(
     Metric(
         id="sales", name="Sales",
+        formulas={"ru": "входящие обработанные обращения с результатом из sale_outcomes + "
+                        "конвертированные попытки дозвона",
+                  "uk": "вхідні оброблені звернення з результатом із sale_outcomes + "
+                        "конвертовані спроби дозвону"},
         names={"ru": "Продажи", "uk": "Продажі"}, better="higher",
         sections={"productivity": 6}, unit="count", area="productivity",
         source="sales", tables=(),
@@ -36,6 +40,8 @@ register(
     ),
     Metric(
         id="sales_per_hour", name="Sales per hour",
+        formulas={"ru": "продажи / часы в системе операторов строки",
+                  "uk": "продажі / години в системі операторів рядка"},
         names={"ru": "Продаж в час", "uk": "Продажів на годину"}, better="higher",
         sections={"productivity": 7}, unit="per_hour", area="productivity",
         source="sales", tables=("agent_states",), denominator_source="agent_time",
@@ -46,6 +52,9 @@ register(
     ),
     Metric(
         id="cross_sell_rate", name="Cross-sell rate",
+        formulas={"ru": "входящие обработанные обращения с продажей / входящие обработанные "
+                        "обращения",
+                  "uk": "вхідні оброблені звернення з продажем / вхідні оброблені звернення"},
         names={"ru": "Доля допродаж", "uk": "Частка допродажів"}, better="higher",
         sections={"experience": 7}, unit="ratio", area="productivity",
         source="contacts", tables=("contacts",), booking="end",

@@ -28,22 +28,38 @@ def _contact_count(id_: str, name: str, formula: str, column: str, booking: str 
 
 register(
     _contact_count("received", "Received", "offered + blocked contacts", "received",
+                   formulas={"ru": "предложенные + заблокированные обращения",
+                             "uk": "запропоновані + заблоковані звернення"},
                    names={"ru": "Поступило", "uk": "Надійшло"}, standard=0),
     _contact_count("offered", "Offered", "contacts with blocked = false", "offered",
+                   formulas={"ru": "обращения с blocked = false",
+                             "uk": "звернення з blocked = false"},
                    names={"ru": "Предложено", "uk": "Запропоновано"},
                    sections={"accessibility_continuous": 0}, standard=1, wallboard=0),
     _contact_count("answered", "Answered", "offered contacts with first_response_at",
-                   "answered", names={"ru": "Отвечено", "uk": "Відповіли"}, better="higher",
+                   "answered",
+                   formulas={"ru": "предложенные обращения с first_response_at",
+                             "uk": "запропоновані звернення з first_response_at"},
+                   names={"ru": "Отвечено", "uk": "Відповіли"}, better="higher",
                    standard=2, wallboard=1),
     _contact_count("handled", "Handled", "answered contacts that ended, booked at ended_at",
-                   "handled", booking="end", names={"ru": "Обработано", "uk": "Оброблено"},
+                   "handled", booking="end",
+                   formulas={"ru": "отвеченные завершённые обращения, учёт по ended_at",
+                             "uk": "звернення з відповіддю, що завершились, облік за ended_at"},
+                   names={"ru": "Обработано", "uk": "Оброблено"},
                    better="higher"),
     _contact_count("abandoned", "Abandoned",
                    "offered contacts with abandoned_at and no first_response_at "
                    "(short ones included)", "abandoned",
+                   formulas={"ru": "предложенные обращения с abandoned_at и без "
+                                   "first_response_at (включая короткие)",
+                             "uk": "запропоновані звернення з abandoned_at і без "
+                                   "first_response_at (включно з короткими)"},
                    names={"ru": "Потеряно", "uk": "Втрачено"}, standard=3, wallboard=2),
     Metric(
         id="short_abandoned", name="Short abandoned",
+        formulas={"ru": "потерянные с ожиданием < short_abandon_seconds",
+                  "uk": "втрачені з очікуванням < short_abandon_seconds"},
         names={"ru": "Короткие потерянные", "uk": "Короткі втрачені"}, unit="count", area="volume",
         source="contacts", tables=("contacts",),
         formula="abandoned with wait < short_abandon_seconds",
@@ -52,5 +68,7 @@ register(
     ),
     _contact_count("transferred", "Transferred", "handled contacts with transferred = true",
                    "is_transferred", booking="end",
+                   formulas={"ru": "обработанные обращения с transferred = true",
+                             "uk": "оброблені звернення з transferred = true"},
                    names={"ru": "Переведено", "uk": "Переведено"}),
 )

@@ -74,6 +74,12 @@ _ATTRITION = dict(
 register(
     _schedule(
         id="utilization", name="Utilization",
+        formulas={"ru": "(активное время + нагрузка в дискретных) / оплачиваемое время смены; "
+                        "учитывается только время оператора внутри оплачиваемой смены (без "
+                        "неоплачиваемых активностей)",
+                  "uk": "(активний час + навантаження в дискретних) / оплачуваний час зміни; "
+                        "враховується лише час оператора в межах оплачуваної зміни (без "
+                        "неоплачуваних активностей)"},
         names={"ru": "Утилизация", "uk": "Утилізація"}, better="higher",
         sections={"productivity": 2}, unit="ratio", area="productivity",
         formula="(ActiveTimeRT + WorkloadD) / ShiftPaidTime; only agent time inside paid "
@@ -83,6 +89,14 @@ register(
     ),
     _schedule(
         id="adherence", tables=ACTIVITY_TABLES, name="Schedule adherence",
+        formulas={"ru": "время, когда фактический статус совпадает с запланированной активностью "
+                        "/ время запланированных активностей (работа ↔ "
+                        "свободен/обработка/постобработка/удержание; перерыв, обед, обучение… ↔ "
+                        "not_ready с этой причиной)",
+                  "uk": "час, коли фактичний статус збігається із запланованою активністю / час "
+                        "запланованих активностей (робота ↔ "
+                        "вільний/обробка/післяобробка/утримання; перерва, обід, навчання… ↔ "
+                        "not_ready з цією причиною)"},
         names={"ru": "Соблюдение расписания", "uk": "Дотримання розкладу"}, better="higher",
         unit="ratio",
         formula="time the actual state matches the scheduled activity / scheduled activity "
@@ -93,6 +107,11 @@ register(
     ),
     _schedule(
         id="conformance", tables=ACTIVITY_TABLES, name="Schedule conformance",
+        formulas={"ru": "фактическое рабочее время в системе (свободен, обработка, "
+                        "постобработка, удержание) / запланированное рабочее время (активность "
+                        "«работа»)",
+                  "uk": "фактичний робочий час у системі (вільний, обробка, післяобробка, "
+                        "утримання) / запланований робочий час (активність «робота»)"},
         names={"ru": "Соответствие расписанию", "uk": "Відповідність розкладу"}, unit="ratio",
         source="agent_time", denominator_source="schedule",
         formula="actual logged-in work time (available, handling, acw, hold) / scheduled "
@@ -102,6 +121,16 @@ register(
     ),
     _schedule(
         id="shrinkage", tables=ACTIVITY_TABLES, name="Shrinkage",
+        formulas={"ru": "запланированное оплачиваемое время, недоступное для обращений / "
+                        "запланированное оплачиваемое время; плановые = оплачиваемые нерабочие "
+                        "активности (перерывы, обучение, собрания, отпуск); внеплановые = "
+                        "запланированное рабочее время не в готовом или рабочем статусе "
+                        "(отсутствие, опоздание, болезнь, незапланированная недоступность)",
+                  "uk": "запланований оплачуваний час, недоступний для звернень / запланований "
+                        "оплачуваний час; планові = оплачувані неробочі активності (перерви, "
+                        "навчання, наради, відпустка); позапланові = запланований робочий час не "
+                        "в готовому чи робочому статусі (відсутність, запізнення, хвороба, "
+                        "незапланована недоступність)"},
         names={"ru": "Потери рабочего времени", "uk": "Втрати робочого часу"}, better="lower",
         unit="ratio",
         formula="scheduled paid time not available for contacts / scheduled paid time; "
@@ -114,6 +143,8 @@ register(
     ),
     Metric(
         id="attrition_monthly", name="Monthly attrition",
+        formulas={"ru": "уволившиеся за месяц / средняя численность ((начало + конец) / 2)",
+                  "uk": "звільнені за місяць / середня чисельність ((початок + кінець) / 2)"},
         names={"ru": "Текучесть за месяц", "uk": "Плинність за місяць"}, better="lower",
         unit="ratio",
         formula="leavers in the month / average headcount ((start + end) / 2)",
@@ -124,12 +155,18 @@ register(
     dataclasses.replace(
         REGISTRY["attrition_monthly"], id="attrition_annualized",
         name="Annualized attrition",
+        formulas={"ru": "текучесть за месяц (attrition_monthly) × 12",
+                  "uk": "плинність за місяць (attrition_monthly) × 12"},
         names={"ru": "Годовая текучесть (по месяцу)", "uk": "Річна плинність (за місяцем)"},
         better="lower", scale=12.0,
         formula="attrition_monthly × 12",
     ),
     dataclasses.replace(
         REGISTRY["attrition_monthly"], id="attrition_annual", name="Annual attrition",
+        formulas={"ru": "среднее годовых показателей месяцев, взвешенное по численности = 12 × Σ "
+                        "уволившихся / Σ средней численности",
+                  "uk": "середнє річних показників місяців, зважене за чисельністю = 12 × Σ "
+                        "звільнених / Σ середньої чисельності"},
         names={"ru": "Годовая текучесть", "uk": "Річна плинність"}, better="lower",
         scale=12.0,
         formula="headcount-weighted mean of the months' annualized attrition = 12 × Σ "
