@@ -276,6 +276,9 @@ def alerts_form(request: Request, state: State, principal: Caller,
     typed = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
              "tenant": tenant, "site": site, "queue": queue, "channel": channel,
              "webhook_url": webhook_url}
+    # a value over its limit is refused by name, not echoed back into the form
+    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS}
+    typed = {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in typed.items()}
     problem = _threshold_error(kind, threshold, minutes)
     if problem is None and kind not in ALERT_KINDS:
         problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
