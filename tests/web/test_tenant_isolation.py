@@ -166,6 +166,50 @@ def attack_contacts(viewer: TestClient, admin: TestClient, folders: tuple[Path, 
     assert admin.get("/api/v1/contacts", params={"tenant": "B"}).json()["total"] == 3
 
 
+def _drill_metrics() -> list[str]:
+    """One metric per fact source (numerator's and denominator's): every source builder the
+    drill-down reads runs on the caller's scoped data."""
+    chosen: dict[str, str] = {}
+    for metric in sorted(all_metrics(), key=lambda m: m.id):
+        for source in (metric.source, metric.denominator_source):
+            if source and source not in chosen:
+                chosen[source] = metric.id
+    return sorted(set(chosen.values()))
+
+
+DRILL_PARAMS = {"param": "cost_per_customer.customer_base=10"}
+
+
+def attack_drill(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    """The rows behind any figure: A's viewer gets what an administrator gets on A's data
+    alone (the figure, the count), never a row of B — whatever the filters ask."""
+    from omnikpi.engine.drill import drill
+
+    only_a = omnikpi.load_dataset(folders[1])
+    for metric in _drill_metrics():
+        mine = viewer.get("/api/v1/drill", params={"metric": metric, "size": 1000,
+                                                   **DRILL_PARAMS})
+        no_leak(mine.text)
+        try:
+            oracle = drill(only_a, metric, {"cost_per_customer.customer_base": 10})
+            expected = oracle.figure.value, oracle.counts()["all"]
+        except OmniKPIError:
+            assert mine.status_code in (400, 422), (metric, mine.text)
+            continue
+        assert mine.status_code == 200, (metric, mine.text)
+        body = mine.json()
+        assert (body["figure"]["value"], body["counts"]["all"]) == pytest.approx(expected), \
+            metric
+        for attack in ({"tenant": "B"}, {"agent_id": f"agent-{MARK}"}, {"queue": f"q-{MARK}"}):
+            other = viewer.get("/api/v1/drill", params={"metric": metric, **attack,
+                                                        **DRILL_PARAMS})
+            no_leak(other.text)
+            if other.status_code == 200 and not other.json()["ignored_filters"]:
+                assert other.json()["total"] == 0, (metric, attack)
+    assert admin.get("/api/v1/drill", params={"metric": "offered", "tenant": "B"}
+                     ).json()["counts"]["numerator"] == 3
+
+
 def attack_audit(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
     assert viewer.get("/api/v1/audit").status_code == 403
     log = admin.get("/api/v1/audit").json()
@@ -252,7 +296,11 @@ def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
     """The session-cookie pages: dashboard, drill-down, builder, agents, wallboard."""
     for path in ("/", "/?tenant=B", "/?site=site-x&queue=q", "/drill?metric=offered",
                  "/drill?metric=offered&tenant=B", "/drill?metric=occupancy&part=numerator",
-                 "/drill?metric=csat", "/builder?metrics=offered,aht&by=queue,agent_id",
+                 "/drill?metric=csat", "/drill?metric=accs", "/drill?metric=utilization",
+                 "/drill?metric=fcr&as_of=2026-12-01", "/drill?metric=time_in_state",
+                 "/drill?metric=cost_per_contact&part=excluded",
+                 "/drill?metric=offered&part=excluded&sort=queue&dir=desc",
+                 "/builder?metrics=offered,aht&by=queue,agent_id",
                  "/agents", "/wallboard", "/wallboard?tenant=B"):
         page = client.get(path)
         assert page.status_code == 200, path
@@ -271,6 +319,17 @@ def attack_exports(client: TestClient, folders: tuple[Path, Path]) -> None:
     cells = " ".join(str(c.value) for row in book["report"].iter_rows() for c in row)
     no_leak(cells)
     assert "sales" in cells
+    for metric in ("offered", "csat", "occupancy", "cost_per_contact"):
+        drill_csv = client.get(f"/drill.csv?metric={metric}")
+        assert drill_csv.status_code == 200, metric
+        no_leak(drill_csv.text)
+    assert "a-1" in client.get("/drill.csv?metric=offered").text
+    drill_book = load_workbook(io.BytesIO(client.get("/drill.xlsx?metric=aht").content))
+    drill_cells = " ".join(str(c.value) for row in drill_book["drill"].iter_rows()
+                           for c in row)
+    no_leak(drill_cells)
+    assert "a-1" in drill_cells
+    no_leak(client.get("/drill.csv?metric=offered&tenant=B").text)
     pdf = pdf_text(client.get(f"/export.pdf?{query}&tenant=B").content)
     no_leak(pdf)
     assert "Offered" in pdf  # the text is read (a leak would be seen)
@@ -374,6 +433,7 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
 API_ATTACKS = {
     "/api/v1/report": attack_report,
     "/api/v1/contacts": attack_contacts,
+    "/api/v1/drill": attack_drill,
     "/api/v1/audit": attack_audit,
     "/api/v1/catalog": attack_catalog,
     "/api/v1/live": attack_live,
@@ -383,7 +443,7 @@ API_ATTACKS = {
 }
 PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/agent/{agent_id}",
                "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
-               "/alerts", "/alerts/{rule_id}/delete"}
+               "/alerts", "/alerts/{rule_id}/delete", "/drill.{fmt}"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",
              "/qa/evaluations/{evaluation_id}", "/qa/evaluations/{evaluation_id}/respond",
