@@ -7,6 +7,7 @@ same run always writes the same bytes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,13 @@ def _ts(start: datetime, seconds: float | None) -> str | None:
         return None
     moment = start + timedelta(milliseconds=round(seconds * 1000))
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _fraction(seed: int, key: str) -> float:
+    """A stable draw in [0, 1) per contact, apart from the run's random stream: adding a
+    sale rate to a scenario leaves every other simulated number as it was."""
+    digest = hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
 
 
 def tables(result: Result) -> dict[str, Table]:
@@ -48,6 +56,8 @@ def tables(result: Result) -> dict[str, Table]:
             "transferred": c.transferred, "resolved": c.resolved,
             # a contact marked resolved was closed as resolved when it ended
             "resolved_at": _ts(start, c.ended) if c.resolved else None,
+            "outcome": "sale" if c.agent and c.ended is not None
+            and _fraction(s.seed, c.id) < q.sale_rate else None,
         })
     states: Table = []
     shifts: Table = []

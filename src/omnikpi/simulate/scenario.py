@@ -44,6 +44,9 @@ class QueueSpec(Strict):
     resolution_rate: float = Field(default=0.8, ge=0, le=1)
     repeat_rate: float = Field(default=0.1, ge=0, le=1)
     """Share of contacts whose customer contacts the center again within a day."""
+    sale_rate: float = Field(default=0, ge=0, le=1)
+    """Share of handled contacts that end in a sale (outcome ``sale``): cross-selling on
+    service calls, for the sales KPIs."""
     site: str | None = None
     tenant: str | None = None
     topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"])
