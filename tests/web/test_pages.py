@@ -71,8 +71,10 @@ def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:
     occupancy = omnikpi.report_result(DEMO_DATA_DIR, metrics=["occupancy"],
                                       where={"agent_id": ["chat-01"]}).rows[0]["occupancy"]
     assert ratio == pytest.approx(occupancy)
-    page = client.get("/drill", params={"metric": "occupancy", "agent_id": "chat-01"})
+    page = client.get("/drill", params={"metric": "occupancy", "agent_id": "chat-01",
+                                        "part": "denominator"})
     assert f"{den['total']} state interval(s)" in page.text
+    assert f"{occupancy * 100:.1f} %" in page.text  # the figure, from the same rows
 
 
 def _same_rows(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
