@@ -386,7 +386,7 @@ def test_pick_a_queue_and_a_preset_in_a_browser(served: str, browser: Any, width
     search = browser.find_element(By.CSS_SELECTOR, "#picker-queue ~ .picker-pop .picker-search")
     search.send_keys("sal")
     shown = [e.text for e in browser.find_elements(
-        By.CSS_SELECTOR, "#picker-queue ~ .picker-pop li") if e.is_displayed()]
+        By.CSS_SELECTOR, "#picker-queue ~ .picker-pop .picker-item") if e.is_displayed()]
     assert shown == ["sales"]
     browser.find_element(By.CSS_SELECTOR, "#picker-queue ~ .picker-pop input[value=sales]").click()
     assert toggle.text.startswith("sales")

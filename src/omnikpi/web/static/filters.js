@@ -24,25 +24,23 @@
     const box = el("div", {"class": "picker-box"});
     const popId = "picker-pop-" + index;
     const toggle = el("button", {"type": "button", "class": "picker-toggle",
-      "aria-haspopup": "listbox", "aria-expanded": "false", "aria-controls": popId,
-      "id": "picker-" + input.name});
+      "aria-expanded": "false", "aria-controls": popId, "id": "picker-" + input.name});
     const pop = el("div", {"class": "picker-pop", "id": popId, "hidden": ""});
     const search = el("input", {"type": "search", "class": "picker-search",
       "placeholder": input.dataset.search || "Search…",
       "aria-label": (input.dataset.label || input.name) + " — " + (input.dataset.search || "")});
     const clear = el("button", {"type": "button", "class": "picker-clear"},
       input.dataset.clear || "Clear");
-    const list = el("ul", {"class": "picker-list", "role": "listbox",
-      "aria-multiselectable": "true", "aria-label": input.dataset.label || input.name});
+    const list = el("div", {"class": "picker-list", "role": "group",
+      "aria-label": input.dataset.label || input.name});
     const boxes = [];
     options.forEach(value => {
-      const item = el("li", {"role": "option", "aria-selected": String(chosen.has(value))});
+      const item = el("div", {"class": "picker-item"});
       const label = el("label");
       const check = el("input", {"type": "checkbox", "value": value});
       check.checked = chosen.has(value);
       check.addEventListener("change", () => {
         if (check.checked) chosen.add(value); else chosen.delete(value);
-        item.setAttribute("aria-selected", String(check.checked));
         sync();
       });
       label.append(check, document.createTextNode(" " + value));
@@ -55,6 +53,7 @@
       input.value = picked.join(",");
       toggle.textContent = picked.length ? picked.join(", ") : (input.dataset.none || "all");
       toggle.title = toggle.textContent;
+      toggle.setAttribute("aria-label", (input.dataset.label || input.name) + ": " + toggle.textContent);
       toggle.classList.toggle("picked", picked.length > 0);
     }
     function open(show) {
@@ -75,7 +74,7 @@
     });
     clear.addEventListener("click", () => {
       chosen.clear();
-      boxes.forEach(([, item, check]) => { check.checked = false; item.setAttribute("aria-selected", "false"); });
+      boxes.forEach(([, , check]) => { check.checked = false; });
       sync();
     });
     toggle.addEventListener("click", () => open(pop.hidden));
