@@ -221,6 +221,10 @@ def test_the_gantt_follows_the_date_filter(client: TestClient) -> None:
     assert bars and bars[0]["start"] == "2024-03-05T09:00:00.000"
     assert bars[-1]["end"] == "2024-03-05T10:00:00.000"
     assert sum(b["ms"] for b in bars) == 3_600_000
+    # a day that is not a date: the default day, without a note
+    odd = client.get("/agents/chat-01", params={"tz": KYIV, "day": "5th of March"})
+    assert {b["start"][:10] for b in bars_of(odd.text)} == {"2024-03-06"}
+    assert 'id="day-note"' not in odd.text
     # an agent without states in the period: a sentence, no empty chart
     none = client.get("/agents/chat-01", params={"from": "2023-01-01", "to": "2023-01-02"})
     assert 'id="gantt-empty"' in none.text and "const bars" not in none.text

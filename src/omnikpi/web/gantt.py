@@ -55,7 +55,7 @@ class Timeline:
     day_start: str | None = None
     day_end: str | None = None
     asked: str | None = None
-    """The day asked for when it is not a day of the period with data (else None)."""
+    """The day asked for when it is a date but not a day of the period with data."""
 
     @property
     def previous(self) -> date | None:
@@ -117,10 +117,10 @@ def timeline(view: View, filters: Filters, agent_id: str, asked: str | None) -> 
     if asked:
         try:
             chosen = date.fromisoformat(asked.strip())
-        except ValueError:
+        except ValueError:  # not a date: the default day, as without one
             chosen = None
-        if chosen not in days:
-            out.asked, chosen = asked, None
+        if chosen is not None and chosen not in days:
+            out.asked, chosen = chosen.isoformat(), None
     if chosen is None:
         if not days:
             return out
