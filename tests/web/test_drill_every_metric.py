@@ -30,6 +30,7 @@ from omnikpi.metrics.base import Metric, all_metrics
 from omnikpi.schema.dataset import Dataset
 
 from ..builders import call, dataset, write_table
+from .conftest import needs_browser, running_server
 from .tenants import write_two_tenants
 
 PARAMS = {"cost_per_customer.customer_base": 1000}
@@ -413,3 +414,55 @@ def test_bad_drill_input_is_a_message(client: TestClient, tmp_path: Path) -> Non
     assert page.status_code == 400 and 'id="message"' in page.text
     assert client.get("/drill", params={"metric": "aht", "part": "x"}).status_code == 400
     assert client.get("/drill.pdf", params={"metric": "aht"}).status_code == 400
+
+
+# -- in a browser: the page at desktop and phone widths, keyboard sorting -------------------
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+def _clock(text: str) -> int:
+    seconds = 0
+    for part in text.split(":"):
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+@needs_browser
+def test_drill_page_in_a_browser(make_app: Callable[..., FastAPI], browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_server(make_app()) as base:
+        for width, name in ((1440, "desktop"), (390, "phone")):
+            browser.set_window_size(width, 900)
+            for lang in ("en", "uk"):
+                browser.get(f"{base}/drill?metric=service_level&part=excluded&lang={lang}")
+                assert browser.find_element(By.ID, "figure-value").text == "77.3 %" or \
+                    browser.find_element(By.ID, "figure-value").text == "77,3 %"
+                browser.save_screenshot(str(SHOTS / f"drill-{name}-{lang}.png"))
+                # the page never scrolls sideways: the table scrolls inside its box
+                page_width = browser.execute_script(
+                    "return document.documentElement.scrollWidth")
+                assert page_width <= width, (name, lang, page_width)
+        browser.set_window_size(1440, 900)
+        browser.get(f"{base}/drill?metric=aht&lang=en")
+        header = browser.find_element(By.CSS_SELECTOR, "a.sort[data-column='handle_s']")
+        header.send_keys(Keys.ENTER)  # sorting works from the keyboard
+        WebDriverWait(browser, 20).until(lambda d: "sort=handle_s" in d.current_url)
+        header = browser.find_element(By.CSS_SELECTOR, "a.sort[data-column='handle_s']")
+        header.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 20).until(lambda d: "dir=desc" in d.current_url)
+        heads = [h.get_attribute("data-column") for h in
+                 browser.find_elements(By.CSS_SELECTOR, "#drill-rows th a.sort")]
+        column = heads.index("handle_s") + 1
+        cells = browser.find_elements(By.CSS_SELECTOR,
+                                      f"#drill-rows tbody tr td:nth-child({column})")
+        shown = [_clock(c.text) for c in cells]  # handle time as m:ss / h:mm:ss
+        assert len(shown) == 50 and shown == sorted(shown, reverse=True)
+        browser.save_screenshot(str(SHOTS / "drill-sorted.png"))
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []

@@ -455,6 +455,10 @@ def _reasons(metric: Metric, t: ir.Table, params: dict[str, Any],
     if metric.mode != "any" and metric.source == "contacts" and "cont" in t.columns:
         wanted = metric.mode == "continuous"
         mask.append((t.cont if wanted else ~t.cont, ibis.literal(f"mode|{metric.mode}")))
+    if "threshold_seconds" in params and "unresolved" in t.columns:
+        # pending within the threshold: too early to judge (the SL rules leave it out)
+        young = waiting_within(t, threshold(t, params))
+        mask.append((~young, ibis.literal("still_waiting")))
     cond = _condition(value)
     if cond is None:
         return _first_failing(mask, ibis.literal("rule"))
