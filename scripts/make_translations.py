@@ -264,12 +264,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "Show": ("Показать", "Показати"),
     "No agent has data in this period.": ("Ни у одного оператора нет данных за этот период.",
                                           "Жоден оператор не має даних за цей період."),
-    "no data — the dataset has no {tables} table.": (
-        "нет данных — в наборе данных нет таблицы {tables}.",
-        "немає даних — у наборі даних немає таблиці {tables}."),
+    "no data — the dataset has no table": ("нет данных — в наборе данных нет таблицы",
+                                           "немає даних — у наборі даних немає таблиці"),
     "not cut by {filters}: its data has no such column.": (
-        "без отбора по {filters}: в его данных нет такого столбца.",
-        "без відбору за {filters}: у його даних немає такого стовпця."),
+        "без отбора по полю «{filters}»: в его данных нет такого столбца.",
+        "без відбору за полем «{filters}»: у його даних немає такого стовпця."),
     "not-ready time / logged-in time": ("время «не готов» / время в системе",
                                         "час «не готовий» / час у системі"),
     "No states of this agent on {day} in this period: showing the last day with data.": (

@@ -105,7 +105,7 @@ def test_occupancy_adherence_csat_and_not_ready_per_agent(client: TestClient) ->
     assert shown["chat-01"]["not_ready_share"] == human(share, "ratio") == "2.0 %"
     # the demo has no QA evaluations: the column says so instead of a number
     assert {row["qa_score"] for row in shown.values()} == {"—"}
-    assert "the dataset has no qa_evaluations table" in client.get("/agents").text
+    assert "the dataset has no table <code>qa_evaluations</code>" in client.get("/agents").text
 
 
 @pytest.mark.parametrize(("column", "descending"), [("aht", True), ("aht", False),
@@ -143,7 +143,9 @@ def test_site_and_queue_filters(client: TestClient) -> None:
     occupancy = report(["occupancy"])
     assert shown["support-01"]["occupancy"] == human(occupancy["support-01"]["occupancy"],
                                                      "ratio")
-    assert "Occupancy: not cut by queue" in re.sub(r"\s+", " ", page.text)
+    assert "Occupancy: not cut by Queue" in re.sub(r"\s+", " ", page.text)
+    russian = TestClient(client.app).get("/agents", params={"queue": "support", "lang": "ru"})
+    assert "Занятость: без отбора по полю «Очередь»" in re.sub(r"\s+", " ", russian.text)
     # the rows: the queue's agents (those who handled its contacts), not every agent
     assert set(shown) == set(handled) == {f"support-0{i}" for i in range(1, 9)}
     # tenant: bank's agents only
