@@ -58,7 +58,51 @@ def wallboard(request: Request, state: State, principal: Caller, tenant: str | N
               channel: str | None = None) -> Response:
     return templates.TemplateResponse(request, "wallboard.html", {
         "filters": None, "tenant": tenant or "", "site": site or "", "queue": queue or "",
-        "channel": channel or "", "query": str(request.url.query)})
+        "channel": channel or "", "query": str(request.url.query),
+        "live": state.live is not None, "words": wallboard_words(request)})
+
+
+AGENT_STATE_WORDS = ("available", "handling", "acw", "hold", "not_ready", "logged_out")
+"""The canonical agent states (``omnikpi.schema.tables.AGENT_STATES``), as the wallboard
+shows them."""
+CHANNEL_WORDS = ("voice", "chat", "email", "social", "messenger", "sms", "video", "callback")
+"""Channel names the wallboard shows in the page's language (others stay as in the data)."""
+ALERT_TEMPLATES = {
+    "sl": "service level {sl} below {threshold}",
+    "wait": "longest wait {wait} s over {threshold} s",
+    "unavailable": "{subject} is unavailable to customers",
+    "capacity": "{sessions} chats open, capacity {capacity}",
+    "agent": "agent {agent_id}",
+}
+"""The alert messages (and the agent subject) of ``omnikpi.live.alerts`` with their numbers
+as ``{fields}``: the wallboard and the alerts page put them into the page's language."""
+_ALERT_PATTERNS = {
+    key: re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text)) + "$")
+    for key, text in ALERT_TEMPLATES.items()}
+
+
+def wallboard_words(request: Request) -> dict[str, Any]:
+    """What wallboard.js writes, in the page's language: state and channel names, the
+    "off" note and the alert sentences (``{field}`` marks a number or a name)."""
+    from omnikpi.web.i18n import choose_language, translator
+
+    _ = translator(choose_language(request))
+    return {"states": {s: _(s) for s in AGENT_STATE_WORDS},
+            "channels": {c: _(c) for c in CHANNEL_WORDS if _(c) != c},
+            "alerts": {key: _(text) for key, text in ALERT_TEMPLATES.items()},
+            "off": _("Live updates are off on this server: the wallboard shows no numbers.")}
+
+
+def alert_message(text: str, lang: str) -> str:
+    """An alert's message (English, as stored) in an interface language."""
+    from omnikpi.web.i18n import translator
+
+    _ = translator(lang)
+    for key, pattern in _ALERT_PATTERNS.items():
+        found = pattern.match(text)
+        if found:
+            return _(ALERT_TEMPLATES[key]).format(**found.groupdict())
+    return _(text)
 
 
 @router.get("/api/v1/live", tags=["live"])
@@ -235,10 +279,35 @@ def alerts_page(request: Request, state: State, principal: Caller) -> Response:
 def _alerts_page(request: Request, state: State, principal: Principal,
                  error: str | None = None, typed: dict[str, str] | None = None,
                  status: int = 200) -> Response:
+    from omnikpi.web.i18n import choose_language
+
     data = list_alerts(state, principal)
+    lang = choose_language(request)
+    events = [{**e, "subject": alert_message(str(e["subject"]), lang),
+               "message": alert_message(str(e["message"]), lang)} for e in data["events"]]
     return templates.TemplateResponse(request, "alerts.html", {
-        "filters": None, "rules": data["rules"], "events": data["events"],
-        "kinds": ALERT_KINDS, "error": error, "typed": typed or {}}, status_code=status)
+        "filters": None, "rules": data["rules"], "events": events,
+        "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES, "kind_help": ALERT_KIND_HELP,
+        "error": error, "typed": typed or {}}, status_code=status)
+
+
+ALERT_KIND_NAMES = {
+    "sl_below": "service level below",
+    "longest_wait_over": "longest wait over",
+    "widget_unavailable": "channel unavailable",
+    "agent_over_capacity": "agent over chat capacity",
+}
+"""Each alert kind (``ALERT_KINDS``) as the alerts page names it (the form sends the id)."""
+ALERT_KIND_HELP = {
+    "sl_below": "Fires when a queue's service level so far today is below the threshold, a "
+                "ratio (0.8 is 80 %).",
+    "longest_wait_over": "Fires when a contact of a queue has waited longer than the "
+                         "threshold, in seconds.",
+    "widget_unavailable": "Fires when a channel or queue is unavailable to customers (the "
+                          "threshold is not used).",
+    "agent_over_capacity": "Fires when an agent has more chats open than their capacity "
+                           "plus the threshold, in sessions.",
+}
 
 
 def _threshold_error(kind: str, threshold: str, minutes: str) -> str | None:

@@ -1,7 +1,13 @@
-// The wallboard: one EventSource, each `snapshot` event redraws the numbers.
+// The wallboard: one EventSource, each `snapshot` event redraws the numbers. The words it
+// writes come in the page's language from the template (#wallboard-words); with live updates
+// off on the server (data-live="off") it opens no stream and the page says so.
 (function () {
   "use strict";
   const board = document.getElementById("wallboard");
+  const island = document.getElementById("wallboard-words");
+  const words = island ? JSON.parse(island.textContent) : {};
+  const states = words.states || {}, channels = words.channels || {}, sentences = words.alerts || {};
+  if (board.dataset.live === "off") return;
   const params = new URLSearchParams(board.dataset.query);
   const queueFilter = (params.get("queue") || "").split(",").filter(Boolean);
   const channelFilter = (params.get("channel") || "").split(",").filter(Boolean);
@@ -13,10 +19,28 @@
     (v >= 3600 ? (v / 3600).toFixed(1) + " h" : v >= 60 ? Math.floor(v / 60) + " min " + Math.round(v % 60) + " s" : Math.round(v) + " s");
   const num = (v) => (v === null || v === undefined) ? "—" : String(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
-  function cell(row, value, cls) {
+  // an English alert sentence of the server put into the page's language (numbers kept)
+  const patterns = {
+    sl: /^service level (.+?) below (.+?)$/, wait: /^longest wait (.+?) s over (.+?) s$/,
+    unavailable: /^(.+?) is unavailable to customers$/, capacity: /^(.+?) chats open, capacity (.+?)$/,
+    agent: /^agent (.+?)$/,
+  };
+  function sentence(english) {
+    for (const [key, pattern] of Object.entries(patterns)) {
+      const found = english.match(pattern);
+      if (found && sentences[key]) {
+        let i = 0;
+        return sentences[key].replace(/\{\w+\}/g, () => found[++i]);
+      }
+    }
+    return english;
+  }
+  // data (queue, site, tenant, agent ids, reasons) is marked translate="no"
+  function cell(row, value, cls, data) {
     const td = document.createElement("td");
     td.textContent = value === null || value === undefined ? "—" : value;
     if (cls) td.className = cls;
+    if (data) td.setAttribute("translate", "no");
     row.appendChild(td);
   }
   function fill(id, rows, render) {
@@ -37,7 +61,8 @@
       (!queueFilter.length || queueFilter.includes(q.queue)) &&
       (!channelFilter.length || channelFilter.includes(q.channel)));
     fill("queues", queues, (tr, q) => {
-      for (const k of ["tenant", "site", "queue", "channel"]) cell(tr, q[k]);
+      for (const k of ["tenant", "site", "queue"]) cell(tr, q[k], "", true);
+      cell(tr, channels[q.channel] || q.channel, "", !channels[q.channel]);
       cell(tr, num(q.waiting), q.waiting ? "warn" : "");
       cell(tr, secs(q.longest_wait_s));
       cell(tr, num(q.offered));
@@ -45,19 +70,23 @@
       cell(tr, pct(q.abandon_rate));
       cell(tr, secs(q.asa));
     });
-    fill("agents", data.agents, (tr, a) => { cell(tr, a.site); cell(tr, a.state); cell(tr, a.reason); cell(tr, a.agents); });
+    fill("agents", data.agents, (tr, a) => {
+      cell(tr, a.site, "", true); cell(tr, states[a.state] || a.state, "", !states[a.state]);
+      cell(tr, a.reason, "", true); cell(tr, a.agents);
+    });
     fill("chats", data.chat, (tr, a) => {
-      cell(tr, a.agent_id); cell(tr, a.site);
+      cell(tr, a.agent_id, "", true); cell(tr, a.site, "", true);
       cell(tr, a.sessions, a.sessions > a.capacity ? "bad" : ""); cell(tr, a.capacity);
     });
     const closed = document.getElementById("unavailable");
     closed.replaceChildren(...data.unavailable.map((u) => {
-      const li = document.createElement("li"); li.textContent = u.channel + (u.queue ? " / " + u.queue : ""); return li;
+      const li = document.createElement("li"); li.setAttribute("translate", "no");
+      li.textContent = (channels[u.channel] || u.channel) + (u.queue ? " / " + u.queue : ""); return li;
     }));
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren(...data.alerts.map((a) => {
       const p = document.createElement("p"); p.className = "alert";
-      p.textContent = "⚠ " + a.rule + ": " + a.subject + " — " + a.message; return p;
+      p.textContent = "⚠ " + a.rule + ": " + sentence(a.subject) + " — " + sentence(a.message); return p;
     }));
     text("live-at", data.at.replace("T", " ").slice(0, 19) + " (" + data.tz + ")");
     board.dataset.seq = data.seq;

@@ -1,0 +1,256 @@
+"""The wallboard, alerts, QA and login pages and the header in Russian and Ukrainian, read
+from the HTML the server sends (the browser crawl in test_every_page.py checks the same
+pages as shown; these run without a browser, in seconds).
+
+The HTML's visible text and its title/placeholder/aria-label/alt attributes are read as the
+crawl reads them: ``script``, ``style``, ``code`` and elements marked ``translate="no"``
+(data: queue names, agent ids, names typed by users) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import omnikpi
+from omnikpi.auth.accounts import create_user
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
+from omnikpi.web.i18n import translator
+from omnikpi.web.routes.live import ALERT_KIND_NAMES, alert_message
+from tests.web.conftest import csrf, log_in
+from tests.web.test_every_page import (
+    NOT_WORDS_OF_THE_INTERFACE,
+    TYPED_BY_THE_TEST,
+    _data_words,
+    english_words,
+)
+
+PASSWORD = "translated-pages-1"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+SKIPPED = {"script", "style", "code", "pre", "noscript"}
+
+
+class _Texts(HTMLParser):
+    """The texts a reader sees in a page, data and code left out (as the crawl does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.stack: list[bool] = []  # per open element: is its content skipped
+
+    def _skipping(self) -> bool:
+        return bool(self.stack) and self.stack[-1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        skip = self._skipping() or tag in SKIPPED or values.get("translate") == "no"
+        if not skip:
+            for name in ("title", "placeholder", "aria-label", "alt"):
+                if values.get(name):
+                    self.texts.append(str(values[name]))
+            if tag == "input" and values.get("type") in ("submit", "button") and \
+                    values.get("value"):
+                self.texts.append(str(values["value"]))
+        if tag not in VOID:
+            self.stack.append(skip)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not self._skipping():
+            self.texts.append(data.strip())
+
+
+def shown_texts(html: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(html)
+    return parser.texts
+
+
+@pytest.fixture(scope="module")
+def site(make_app: Callable[..., FastAPI],
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo app (live updates off) with an admin, an agent, a QA form, a sample, an
+    evaluation, a calibration session and an alert that fired."""
+    data = tmp_path_factory.mktemp("translated") / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    app = make_app(data, auth_required=True, live_updates=False)
+    agent_id, tenant = (str(v) for v in omnikpi.load_dataset(data).con.execute(
+        "SELECT agent_id, tenant FROM contacts WHERE agent_id IS NOT NULL "
+        "AND tenant IS NOT NULL ORDER BY 1 LIMIT 1").fetchone() or ())
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "lead", PASSWORD, "admin")
+        create_user(session, "second", PASSWORD, "supervisor", all_tenants=True)
+        create_user(session, "person", PASSWORD, "agent", tenant=tenant, agent_id=agent_id)
+        rule = AlertRule(name="Sales SL", kind="sl_below", threshold=0.8, minutes=5,
+                         queue="sales")
+        session.add(rule)
+        session.flush()
+        session.add(AlertEvent(rule_id=rule.id, subject="agent a7",
+                               message="3 chats open, capacity 2", delivered=True))
+    lead = log_in(TestClient(app), "lead", PASSWORD)
+    token = csrf(lead, "/qa")
+    form = lead.post("/qa/forms", data={
+        "csrf_token": token, "key": "calls", "name": "Calls", "channel_kind": "any",
+        "pass_score": "70", "items": "Style | greet | Greets by the standard | 1 | no | no\n"},
+        follow_redirects=False)
+    sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "week",
+                                            "rate": "0.05", "seed": "3", "min_per_agent": "1",
+                                            "evaluator": "lead"}, follow_redirects=False)
+    items = re.findall(r'href="/qa/evaluate/(\d+)"', lead.get(sample.headers["location"]).text)
+    page = lead.get(f"/qa/evaluate/{items[0]}").text
+    form_id = re.search(r'name="form_id" value="(\d+)"', page)
+    assert form_id
+    answers = {n: "1" for n in re.findall(r'name="(item_\d+)" value="0"', page)}
+    evaluation = lead.post(f"/qa/evaluate/{items[0]}", data={
+        "csrf_token": token, "form_id": form_id.group(1), "comment": "ok", **answers},
+        follow_redirects=False)
+    contacts = [str(c) for (c,) in omnikpi.load_dataset(data).con.execute(
+        "SELECT contact_id FROM contacts WHERE agent_id IS NOT NULL ORDER BY 1 LIMIT 2"
+    ).fetchall()]
+    calibration = lead.post("/qa/calibrations", data={
+        "csrf_token": token, "name": "calibration", "form_id": form_id.group(1),
+        "contacts": " ".join(contacts), "evaluators": "lead second", "reference": "lead"},
+        follow_redirects=False)
+    for made in (form, sample, evaluation, calibration):
+        assert made.status_code == 303, made.text
+    yield {"app": app, "lead": lead, "pages": {
+        "wallboard": "/wallboard", "alerts": "/alerts", "qa": "/qa",
+        "qa-form": form.headers["location"], "qa-sample": sample.headers["location"],
+        "qa-evaluate": f"/qa/evaluate/{items[1]}",
+        "qa-evaluation": evaluation.headers["location"],
+        "qa-calibration": calibration.headers["location"],
+        "qa-calibrate": f"{calibration.headers['location']}/evaluate/{contacts[0]}"},
+        "evaluation": evaluation.headers["location"]}
+
+
+@pytest.fixture(scope="module")
+def allowed() -> set[str]:
+    return _data_words() | NOT_WORDS_OF_THE_INTERFACE | TYPED_BY_THE_TEST
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_my_pages_show_no_english_interface_words(site: dict[str, Any], allowed: set[str],
+                                                  lang: str) -> None:
+    problems = {}
+    for name, path in site["pages"].items():
+        page = site["lead"].get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert page.status_code == 200, (name, page.text[:300])
+        found = english_words(shown_texts(page.text), allowed)
+        if found:
+            problems[name] = found
+    login = TestClient(site["app"]).get(f"/login?lang={lang}")
+    found = english_words(shown_texts(login.text), allowed)
+    if found:
+        problems["login"] = found
+    assert problems == {}
+
+
+def test_the_reader_leaves_out_data_and_code() -> None:
+    html = ('<p title="Hello">Очередь <span translate="no">sales team</span> <code>x y</code>'
+            '<input name="a" placeholder="Type"><br>конец</p><script>var word;</script>')
+    assert shown_texts(html) == ["Hello", "Очередь", "Type", "конец"]
+    english = '<p>Очередь</p><td>submitted</td><label title="SL as a ratio">порог</label>'
+    assert english_words(shown_texts(english), {"SL"}) == ["SL as a ratio", "submitted"]
+
+
+def test_the_header_names_the_role_in_the_page_language(site: dict[str, Any]) -> None:
+    who = re.compile(r'<span class="who" id="who">(.*?)</span>\s*<form', re.S)
+    strip = re.compile(r"<[^>]+>")
+    shown = {lang: strip.sub("", who.findall(site["lead"].get(f"/qa?lang={lang}").text)[0])
+             for lang in ("en", "ru", "uk")}
+    assert shown == {"en": "lead (admin)", "ru": "lead (администратор)",
+                     "uk": "lead (адміністратор)"}
+
+
+def test_wallboard_with_live_updates_off_opens_no_stream(site: dict[str, Any]) -> None:
+    page = site["lead"].get("/wallboard?lang=ru").text
+    assert 'data-live="off"' in page
+    assert "Обновления в реальном времени на этом сервере выключены" in page
+    assert "connecting" not in page and "подключение" not in page
+    words = json.loads(re.findall(
+        r'<script type="application/json" id="wallboard-words">(.*?)</script>', page, re.S)[0])
+    assert words["states"] == {"available": "свободен", "handling": "обработка",
+                               "acw": "постобработка", "hold": "удержание",
+                               "not_ready": "не готов", "logged_out": "вне системы"}
+    assert words["alerts"]["capacity"] == "открыто чатов: {sessions}, лимит {capacity}"
+    assert words["channels"]["voice"] == "голос"
+    assert site["lead"].get("/api/v1/live/stream").status_code == 503
+
+
+def test_wallboard_with_live_updates_on_says_it_connects(
+        make_app: Callable[..., FastAPI]) -> None:
+    with TestClient(make_app()) as client:
+        page = client.get("/wallboard?lang=uk").text
+    assert 'data-live="on"' in page
+    words = json.loads(re.findall(
+        r'<script type="application/json" id="wallboard-words">(.*?)</script>', page, re.S)[0])
+    assert words["states"]["not_ready"] == "не готовий"
+    assert words["off"] == ("Оновлення в реальному часі на цьому сервері вимкнено: табло не "
+                            "показує цифр.")
+
+
+def test_alert_kinds_and_messages_in_the_page_language(site: dict[str, Any]) -> None:
+    page = site["lead"].get("/alerts?lang=uk").text
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', page)
+    assert options == [("sl_below", "рівень сервісу нижче"),
+                       ("longest_wait_over", "найдовше очікування більше"),
+                       ("widget_unavailable", "канал недоступний"),
+                       ("agent_over_capacity", "оператор понад ліміт чатів")]
+    assert [k for k, _ in options] == list(ALERT_KINDS) == list(ALERT_KIND_NAMES)
+    assert "Спрацьовує, коли звернення в черзі чекає довше за поріг у секундах." in page
+    assert "<td>відкрито чатів: 3, ліміт 2</td>" in page
+    assert '<td translate="no">оператор a7</td>' in page
+    assert "<td>надіслано</td>" in page
+
+
+def test_alert_message_keeps_the_numbers() -> None:
+    assert alert_message("service level 61.5% below 80%", "ru") == \
+        "уровень сервиса 61.5% ниже 80%"
+    assert alert_message("longest wait 95 s over 60 s", "uk") == \
+        "найдовше очікування 95 с більше 60 с"
+    assert alert_message("voice/sales is unavailable to customers", "ru") == \
+        "voice/sales недоступен клиентам"
+    assert alert_message("3 chats open, capacity 2", "en") == "3 chats open, capacity 2"
+    assert alert_message("something else", "ru") == "something else"
+
+
+def test_qa_statuses_kinds_and_contact_card_translated(site: dict[str, Any]) -> None:
+    lead = site["lead"]
+    evaluation = lead.get(f"{site['evaluation']}?lang=ru").text
+    assert ('<span id="evaluation-status" data-status="submitted">отправлена</span>'
+            in evaluation)
+    overview = lead.get("/qa?lang=uk").text
+    assert "<td>надіслано</td>" in overview
+    assert ", будь-який)</li>" in overview
+    assert '<option value="any">будь-який</option>' in overview
+    form = lead.get(f"{site['pages']['qa-form']}?lang=ru").text
+    assert "каналы: любой" in form
+    card = lead.get(f"{site['pages']['qa-evaluate']}?lang=ru").text
+    labels = re.findall(r'<th scope="row">([^<]+)</th>', card)
+    assert labels[:10] == ["обращение", "канал", "очередь", "оператор", "клиент", "тема",
+                           "поступило", "первый ответ", "конец", "решено"]
+    sample = lead.get(f"{site['pages']['qa-sample']}?lang=uk").text
+    assert sample.count("<td>очікує</td>") >= 1
+
+
+def test_every_new_word_has_both_translations() -> None:
+    for lang in ("ru", "uk"):
+        _ = translator(lang)
+        for word in ("pending", "submitted", "acknowledged", "disputed", "any", "text",
+                     "admin", "supervisor", "client", "available", "not_ready", "logged_out",
+                     *ALERT_KIND_NAMES.values()):
+            assert _(word) != word, (lang, word)
