@@ -24,8 +24,9 @@ from openpyxl import load_workbook
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, drill
-from omnikpi.engine.registry import metric_tables
-from omnikpi.errors import DataError
+from omnikpi.engine.registry import metric_reads, metric_tables
+from omnikpi.engine.timezones import to_datetime
+from omnikpi.errors import DataError, OmniKPIError
 from omnikpi.metrics.base import Metric, all_metrics
 from omnikpi.schema.dataset import Dataset
 
@@ -59,10 +60,7 @@ def extra(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 
 
 def _data_for(metric: Metric, demo: Dataset, extra: Dataset) -> Dataset:
-    params = {**metric.defaults(), **{k.split(".", 1)[1]: v for k, v in PARAMS.items()
-                                      if k.startswith(metric.id + ".")}}
-    variant = metric.resolve(params) if metric.resolve else metric
-    if all(demo.has(t) for t in metric_tables(variant)) and metric.source != "fcr":
+    if all(demo.has(t) for t in metric_tables(_variant(metric))) and metric.source != "fcr":
         return demo
     return extra
 
@@ -99,13 +97,55 @@ def _check_rows(rows: pd.DataFrame) -> None:
     assert rows.loc[rows[STATUS].isin(["denominator", "both"]), DEN].notna().all()
 
 
+def _variant(metric: Metric) -> Metric:
+    params = {**metric.defaults(), **{k.split(".", 1)[1]: v for k, v in PARAMS.items()
+                                      if k.startswith(metric.id + ".")}}
+    return metric.resolve(params) if metric.resolve else metric
+
+
+def _as_of(metric: Metric, data: Dataset) -> str:
+    """The as-of a report of this metric alone takes (its tables' latest event), or a late
+    one for FCR: given explicitly, so that metrics can share one oracle report."""
+    if metric.source == "fcr" or metric.denominator_source == "fcr":
+        return LATE_AS_OF
+    latest = data.latest_event_us(metric_reads(_variant(metric)))
+    assert latest is not None
+    return to_datetime(latest).isoformat()
+
+
+@pytest.fixture(scope="module")
+def oracle(demo: Dataset, extra: Dataset) -> Callable[[Metric], list[dict[str, Any]]]:
+    """The report's rows for a metric: one report per dataset, as-of and table key for
+    all the metrics that share them (the engine pools each metric on its own)."""
+    cache: dict[tuple[int, str, str | None], list[dict[str, Any]] | None] = {}
+
+    def rows(metric: Metric) -> list[dict[str, Any]]:
+        data = _data_for(metric, demo, extra)
+        key = (id(data), _as_of(metric, data), metric.key_column)
+        if key not in cache:
+            group = [m.id for m in all_metrics() if _data_for(m, demo, extra) is data
+                     and (id(data), _as_of(m, data), m.key_column) == key]
+            try:
+                cache[key] = omnikpi.report_result(data, metrics=group, params=PARAMS,
+                                                   as_of=key[1]).rows
+            except OmniKPIError:
+                cache[key] = None
+        found = cache[key]
+        if found is None:  # one metric of the group cannot run here: ask alone
+            return omnikpi.report_result(data, metrics=[metric.id], params=PARAMS,
+                                         as_of=key[1]).rows
+        return found
+
+    return rows
+
+
 @pytest.mark.parametrize("metric", sorted(all_metrics(), key=lambda m: m.id),
                          ids=lambda m: m.id)
 def test_every_metric_drills_down_to_rows_that_give_its_figure(
-        metric: Metric, demo: Dataset, extra: Dataset) -> None:
+        metric: Metric, demo: Dataset, extra: Dataset,
+        oracle: Callable[[Metric], list[dict[str, Any]]]) -> None:
     data = _data_for(metric, demo, extra)
-    as_of = LATE_AS_OF if metric.source == "fcr" or metric.denominator_source == "fcr" \
-        else None
+    as_of = _as_of(metric, data)
     found = drill(data, metric.id, PARAMS, as_of=as_of)
     rows = _rows(found)
     assert len(rows) > 0, metric.id
@@ -117,9 +157,9 @@ def test_every_metric_drills_down_to_rows_that_give_its_figure(
         den_rows = _rows(other)
         assert len(den_rows) > 0
         _check_rows(den_rows)
-    report = omnikpi.report_result(data, metrics=[metric.id], params=PARAMS, as_of=as_of)
+    report_rows = oracle(metric)
     if found.keys:  # a table metric: one figure per key value
-        expected = {tuple(r[k] for k in found.keys): r[metric.id] for r in report.rows}
+        expected = {tuple(r[k] for k in found.keys): r[metric.id] for r in report_rows}
         counted = rows[rows[STATUS] != "excluded"]
         assert expected, metric.id
         for key, value in expected.items():
@@ -129,8 +169,8 @@ def test_every_metric_drills_down_to_rows_that_give_its_figure(
             mine = _figure_of(found.variant, counted[mask], counted[mask], found.hours)
             assert mine == pytest.approx(value, rel=1e-9), (metric.id, key)
         return
-    assert len(report.rows) == 1, metric.id
-    expected = report.rows[0][metric.id]
+    assert len(report_rows) == 1, metric.id
+    expected = report_rows[0][metric.id]
     mine = _figure_of(found.variant, rows, den_rows, found.hours)
     if expected is None:  # e.g. cost per sale without a sale: no figure either way
         assert mine is None and found.figure.value is None, metric.id
@@ -309,9 +349,10 @@ def test_the_metrics_that_showed_no_rows_now_do(client: TestClient, metric: str,
     report = omnikpi.report_result(demo, metrics=[metric]).rows[0][metric]
     assert data["total"] > 0 and len(data["rows"]) == 5
     assert data["figure"]["value"] == pytest.approx(report, rel=1e-9)
-    page = client.get("/drill", params={"metric": metric})
-    assert page.status_code == 200 and 'id="drill-rows"' in page.text
-    assert page.text.count("<tr class=") == 50
+    if metric in ("csat", "utilization"):  # the page shows the same (a page of 50 rows)
+        page = client.get("/drill", params={"metric": metric})
+        assert page.status_code == 200 and 'id="drill-rows"' in page.text
+        assert page.text.count("<tr class=") == 50
 
 
 def test_rows_sort_on_the_server(client: TestClient) -> None:
