@@ -572,7 +572,9 @@ def _key_figures(rows: ir.Table, metric: Metric, keys: list[str],
     out = []
     for record in frame.to_dict(orient="records"):
         num, den = _clean(record["num"]), _clean(record["den"])
-        out.append({**{k: record[k] for k in keys}, "numerator": num, "denominator": den,
+        values = {k: None if record[k] is None or record[k] != record[k] else record[k]
+                  for k in keys}  # a missing key value (no reason) is None, not NaN
+        out.append({**values, "numerator": num, "denominator": den,
                     "value": _ratio(metric, num, den, None)})
     return out
 
