@@ -422,6 +422,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "{sessions} chats open, capacity {capacity}": ("открыто чатов: {sessions}, лимит {capacity}",
                                                    "відкрито чатів: {sessions}, ліміт {capacity}"),
     "agent {agent_id}": ("оператор {agent_id}", "оператор {agent_id}"),
+    "min": ("мин", "хв"), "s": ("с", "с"),
 }
 
 

@@ -62,3 +62,27 @@ def test_wallboard_updates_when_events_are_posted(make_app: Callable[..., FastAP
         WebDriverWait(browser, 10).until(
             lambda d: int(board.get_attribute("data-seq") or -1) >= again["seq"])
         assert browser.find_element(By.ID, "t-waiting").text == "0"
+        # in Ukrainian the script writes the agent's state in the page's language, and the
+        # ids and site (data) marked as such; at phone width nothing scrolls sideways
+        states = [{"agent_id": "a9", "state": "not_ready", "reason": "lunch", "tenant": "A",
+                   "site": "kyiv", "start": (now - timedelta(minutes=3)).isoformat()}]
+        posted = httpx.post(f"{url}/api/v1/events", headers={"X-API-Key": key},
+                            json={"table": "agent_states", "rows": states}).json()
+        assert posted["accepted"] == 1
+        browser.set_window_size(390, 900)
+        browser.get(f"{url}/wallboard?lang=uk")
+        board = browser.find_element(By.ID, "wallboard")
+        WebDriverWait(browser, 20).until(
+            lambda d: int(board.get_attribute("data-seq") or -1) >= posted["seq"])
+        rows = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
+                for r in browser.find_elements(By.CSS_SELECTOR, "#agents tbody tr")]
+        assert ["kyiv", "не готовий", "lunch", "1"] in rows, rows
+        assert browser.find_element(By.ID, "t-longest").text == "0 с"
+        marked = browser.execute_script(
+            "return [...document.querySelectorAll('#agents tbody td')]"
+            ".map(td => td.getAttribute('translate'))")
+        assert marked[:4] == ["no", None, "no", None]
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth") <= 1
+        browser.save_screenshot(str(SHOTS / "wallboard-uk-390.png"))
+        browser.set_window_size(1440, 900)

@@ -188,6 +188,7 @@ def test_wallboard_with_live_updates_off_opens_no_stream(site: dict[str, Any]) -
                                "not_ready": "не готов", "logged_out": "вне системы"}
     assert words["alerts"]["capacity"] == "открыто чатов: {sessions}, лимит {capacity}"
     assert words["channels"]["voice"] == "голос"
+    assert words["units"] == {"h": "ч", "min": "мин", "s": "с"}
     assert site["lead"].get("/api/v1/live/stream").status_code == 503
 
 

@@ -82,14 +82,15 @@ _ALERT_PATTERNS = {
 
 
 def wallboard_words(request: Request) -> dict[str, Any]:
-    """What wallboard.js writes, in the page's language: state and channel names, the
-    "off" note and the alert sentences (``{field}`` marks a number or a name)."""
+    """What wallboard.js writes, in the page's language: state and channel names, time
+    units, the "off" note and the alert sentences (``{field}`` marks a number or a name)."""
     from omnikpi.web.i18n import choose_language, translator
 
     _ = translator(choose_language(request))
     return {"states": {s: _(s) for s in AGENT_STATE_WORDS},
             "channels": {c: _(c) for c in CHANNEL_WORDS if _(c) != c},
             "alerts": {key: _(text) for key, text in ALERT_TEMPLATES.items()},
+            "units": {"h": _("h"), "min": _("min"), "s": _("s")},
             "off": _("Live updates are off on this server: the wallboard shows no numbers.")}
 
 

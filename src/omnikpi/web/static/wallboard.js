@@ -15,8 +15,11 @@
   for (const key of ["tenant", "site"]) { if (params.get(key)) stream.set(key, params.get(key)); }
 
   const pct = (v) => (v === null || v === undefined) ? "—" : (100 * v).toFixed(1) + " %";
+  const unit = Object.assign({h: "h", min: "min", s: "s"}, words.units || {});
   const secs = (v) => (v === null || v === undefined) ? "—" :
-    (v >= 3600 ? (v / 3600).toFixed(1) + " h" : v >= 60 ? Math.floor(v / 60) + " min " + Math.round(v % 60) + " s" : Math.round(v) + " s");
+    (v >= 3600 ? (v / 3600).toFixed(1) + " " + unit.h
+      : v >= 60 ? Math.floor(v / 60) + " " + unit.min + " " + Math.round(v % 60) + " " + unit.s
+        : Math.round(v) + " " + unit.s);
   const num = (v) => (v === null || v === undefined) ? "—" : String(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
   // an English alert sentence of the server put into the page's language (numbers kept)
