@@ -434,6 +434,15 @@ def test_a_table_metric_drills_per_key(client: TestClient, demo: Dataset) -> Non
     handling = sum(r["time_in_state"] for r in report if r["state"] == "handling")
     assert data["figure"]["value"] == pytest.approx(handling)
     assert {r["state"] for r in data["rows"]} == {"handling"}
+    figures = {(f["state"], f["reason"]): f["value"] for f in data["key_figures"]}
+    assert figures == {("handling", None): pytest.approx(handling)}
+    every = client.get("/api/v1/drill", params={"metric": "time_in_state", "size": 1}).json()
+    lunch = sum(r["time_in_state"] for r in report
+                if (r["state"], r["reason"]) == ("not_ready", "lunch"))
+    assert {(f["state"], f["reason"]) for f in every["key_figures"]} == {
+        (r["state"], r["reason"]) for r in report}
+    assert next(f["value"] for f in every["key_figures"]
+                if f["reason"] == "lunch") == pytest.approx(lunch)
     assert client.get("/api/v1/drill", params={"metric": "time_in_state",
                                                "key": "nope"}).status_code == 400
 
