@@ -255,3 +255,19 @@ def test_every_new_word_has_both_translations() -> None:
                      "admin", "supervisor", "client", "available", "not_ready", "logged_out",
                      *ALERT_KIND_NAMES.values()):
             assert _(word) != word, (lang, word)
+
+
+def test_login_messages_in_the_page_language(site: dict[str, Any]) -> None:
+    client = TestClient(site["app"])
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[0]
+    wrong = client.post("/login?lang=ru", data={"username": "lead", "password": "not it",
+                                               "csrf_token": token, "next": "/"})
+    assert wrong.url.path == "/login"  # the language stays (cookie) after the redirect
+    assert '<p class="error" id="login-error">неверное имя пользователя или пароль</p>' \
+        in wrong.text
+    # a link cannot make the login page say something of its own
+    crafted = client.get("/login?lang=uk&error=Call++1-555+to+unlock").text
+    assert "Call" not in crafted
+    assert "неправильне ім&#39;я користувача або пароль" in crafted
+    waited = client.get("/login?lang=uk&error=too+many+failed+logins%3B+try+again+in+42+s")
+    assert "забагато невдалих входів; спробуйте знову через 42 с" in waited.text

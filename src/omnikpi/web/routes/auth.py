@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated
 from urllib.parse import quote as urlquote
@@ -43,6 +44,27 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+WRONG_PASSWORD = "wrong user name or password"
+TOO_MANY = "too many failed logins; try again in {seconds} s"
+_TOO_MANY = re.compile(r"too many failed logins; try again in (?P<seconds>\d+) s")
+
+
+def _login_error(request: Request, error: str | None) -> str | None:
+    """The login page's message in the page's language; only the page's own messages are
+    shown (a link cannot make the login page say something else)."""
+    from omnikpi.web.i18n import choose_language, translator
+
+    if not error:
+        return None
+    _ = translator(choose_language(request))
+    if error == WRONG_PASSWORD:
+        return _(WRONG_PASSWORD)
+    found = _TOO_MANY.fullmatch(error)
+    if found:
+        return _(TOO_MANY).format(seconds=found.group("seconds"))
+    return _(WRONG_PASSWORD)
+
+
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, state: State, next: str = "/",
                error: str | None = None) -> Response:
@@ -50,7 +72,8 @@ def login_page(request: Request, state: State, next: str = "/",
     with session_scope(state.database_url) as session:
         empty = user_count(session) == 0
     response = templates.TemplateResponse(request, "login.html", {
-        "login_csrf": token, "next": _safe_next(next), "error": error, "no_users": empty})
+        "login_csrf": token, "next": _safe_next(next), "error": _login_error(request, error),
+        "no_users": empty})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                         secure=_secure(request), max_age=3600)
     return response
@@ -69,12 +92,12 @@ def login(request: Request, state: State,
             user = authenticate(session, username, password, _ip(request))
             token = issue_token(session, user, "session")[0] if user else None
     except TooManyAttempts as exc:
-        page = login_page(request, state, next, str(exc))
+        page = login_page(request, state, next, TOO_MANY.format(seconds=exc.retry_after))
         page.status_code = 429
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if token is None:
-        return RedirectResponse("/login?error=" + urlquote("wrong user name or password")
+        return RedirectResponse("/login?error=" + urlquote(WRONG_PASSWORD)
                                 + "&next=" + urlquote(_safe_next(next)), status_code=303)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
