@@ -133,3 +133,38 @@ def column_unit(metric: Metric, source: str, column: str) -> str | None:
         if column == "__num" and metric.unit == "seconds":
             return "seconds"
     return None
+
+
+HEADERS = {
+    "contact_id": "contact", "channel": "channel", "queue": "queue", "agent_id": "agent",
+    "customer_id": "customer", "arrived_at": "arrived", "first_response_at": "first response",
+    "abandoned_at": "abandoned at", "ended_at": "ended", "resolved_at": "resolved",
+    "wait_s": "wait", "handle_s": "handle time", "talk_s": "talk time", "hold_s": "hold",
+    "acw_s": "after-call work", "threshold_s": "threshold", "site": "site",
+    "tenant": "tenant", "topic": "topic", "repeated": "repeated",
+    "was_transferred": "transferred", "unresolved_first": "not resolved at first contact",
+    "survey": "survey", "score": "score", "scale_min": "scale from", "scale_max": "scale to",
+    "answered_at": "answered at", "first_for_contact": "first answer of the contact",
+    "state": "state", "reason": "reason", "piece_start": "from", "piece_end": "to",
+    "seconds": "duration", "s_start": "session start", "s_end": "session end",
+    "category": "category", "amount": "amount", "period_start": "period start",
+    "period_end": "period end", "cost": "cost", "attempt_id": "attempt",
+    "campaign": "campaign", "lead_id": "lead", "lead_type": "lead type",
+    "dialed_at": "dialed at", "result": "result", "connected": "connected",
+    "right_party": "right party", "converted": "converted",
+    "first_of_lead": "first attempt of the lead", "first_at": "first attempt",
+    "dialed": "dialed", "evaluation_id": "evaluation", "form_id": "form",
+    "evaluated_at": "evaluated at", "critical_error": "critical error",
+    "latest": "latest evaluation", "item_id": "item", "weight": "weight",
+    "item_score": "item score", "session_id": "session", "entered_at": "entered",
+    "left_at": "left", "ivr_s": "time in IVR", "menu_path": "menu path", "kind": "kind",
+    "activity": "activity", "paid": "paid", "sender": "sender", "ts": "time",
+    "request": "customer request", "after_first_reply": "after the first agent reply",
+    "response_s": "response time", "dimension": "dimension",
+}
+"""A drill column's header on the page (translated by the catalogs; the exports keep the
+column names of the data model)."""
+
+
+def header(column: str, _: Gettext) -> str:
+    return _(HEADERS[column]) if column in HEADERS else column

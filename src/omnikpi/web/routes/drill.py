@@ -16,7 +16,7 @@ from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.drill_export import drill_csv, drill_xlsx
-from omnikpi.web.drill_labels import column_unit, counts_in, shown_params
+from omnikpi.web.drill_labels import column_unit, counts_in, header, shown_params
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.templating import templates
 
@@ -67,6 +67,7 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         "filters": filters, "message": message, "sort": sort, "dir": dir,
         "link": lambda **changes: _link(request, **changes),
         "counts_in": lambda status, reason: counts_in(status, reason, _),
+        "header": lambda column: header(column, _),
         "unit_of": lambda column: column_unit(variant, found.source, column)
         if variant and found else None,
         "source_names": {name: SOURCES[name].tables for name in SOURCES},
