@@ -213,7 +213,8 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
     for metric_id in present:
         metric = get_metric(metric_id)
         tile: dict[str, Any] = {"id": metric_id, "name": metric.name,
-                                "formula": metric.formula, "channels": ",".join(channels or [])}
+                                "formula": metric.formula_in(lang),
+                                "channels": ",".join(channels or [])}
         if blocked[metric_id]:
             tile.update({"na": ", ".join(f"{d}={','.join(user[d])}"
                                          for d in blocked[metric_id]),
