@@ -65,3 +65,15 @@ def test_a_formula_in_a_language_keeps_the_ids_of_the_code() -> None:
     for m in all_metrics():
         for lang in ("ru", "uk"):
             assert m.formula_in(lang) != m.formula, (m.id, lang)
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_translated_formulas_keep_only_code_ids_in_latin(lang: str) -> None:
+    """Column and parameter ids (``short_abandon_seconds``) stay as code; every other Latin
+    word of a translated formula is a name written the same in every language."""
+    from tests.web.test_every_page import NOT_WORDS_OF_THE_INTERFACE, english_words
+
+    code_id = re.compile(r"\b\w+_\w+\b")
+    latin = {m.id: english_words([code_id.sub(" ", m.formula_in(lang))],
+                                 NOT_WORDS_OF_THE_INTERFACE) for m in all_metrics()}
+    assert {k: v for k, v in latin.items() if v} == {}

@@ -64,8 +64,8 @@ register(
     ),
     _cost(
         id="cost_per_sale", name="Cost per sale",
-        formulas={"ru": "Σ затрат / обработанные обращения с outcome = sale",
-                  "uk": "Σ витрат / оброблені звернення з outcome = sale"},
+        formulas={"ru": "Σ затрат / обработанные обращения с результатом «продажа»",
+                  "uk": "Σ витрат / оброблені звернення з результатом «продаж»"},
         names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
         denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts with outcome = sale",

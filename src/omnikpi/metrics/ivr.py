@@ -53,8 +53,8 @@ register(
     ),
     _session_metric(
         id="ivr_abandon_rate", name="IVR abandon rate",
-        formulas={"ru": "сеансы с результатом abandoned / сеансы",
-                  "uk": "сеанси з результатом abandoned / сеанси"},
+        formulas={"ru": "сеансы, завершённые отказом / сеансы",
+                  "uk": "сеанси, завершені відмовою / сеанси"},
         names={"ru": "Доля потерянных в IVR", "uk": "Частка втрачених в IVR"},
         better="lower", sections={"accessibility_continuous": 8}, unit="ratio",
         formula="sessions with result abandoned / sessions",

@@ -83,10 +83,10 @@ register(
           scale=3600.0, notes=_PER_HOUR_NOTE),
     _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
           formulas={"ru": "конвертированные контакты с нужным лицом / контакты с нужным лицом "
-                          "(per=connected: / соединено; per=leads: / набранные лиды, учтённые по "
+                          "(от соединений: / соединено; от лидов: / набранные лиды, учтённые по "
                           "первой попытке)",
                     "uk": "конвертовані контакти з потрібною особою / контакти з потрібною "
-                          "особою (per=connected: / з'єднано; per=leads: / набрані ліди, "
+                          "особою (від з'єднань: / з'єднано; від лідів: / набрані ліди, "
                           "враховані за першою спробою)"},
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
@@ -97,10 +97,10 @@ register(
           resolve=_conversion),
     Metric(
         id="list_penetration", name="List penetration",
-        formulas={"ru": "лиды с ≥ 1 реально набранной попыткой (не invalid и не failed) / лиды в "
-                        "dial_attempts, учёт по первой попытке каждого лида",
-                  "uk": "ліди з ≥ 1 реально набраною спробою (не invalid і не failed) / ліди в "
-                        "dial_attempts, облік за першою спробою кожного ліда"},
+        formulas={"ru": "лиды с ≥ 1 реально набранной попыткой (не недействительной и не "
+                        "сбойной) / лиды в dial_attempts, учёт по первой попытке каждого лида",
+                  "uk": "ліди з ≥ 1 реально набраною спробою (не недійсною і не збійною) / ліди "
+                        "в dial_attempts, облік за першою спробою кожного ліда"},
         names={"ru": "Проработка базы", "uk": "Опрацювання бази"}, better="higher", unit="ratio",
         area="outbound",
         source="leads", tables=("dial_attempts",),

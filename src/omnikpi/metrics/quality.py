@@ -20,8 +20,8 @@ register(
     ),
     Metric(
         id="resolution_rate", name="Resolution rate",
-        formulas={"ru": "обработанные с resolved = true / обработанные с заданным resolved",
-                  "uk": "оброблені з resolved = true / оброблені із заданим resolved"},
+        formulas={"ru": "обработанные решённые / обработанные с указанным признаком решения",
+                  "uk": "оброблені вирішені / оброблені із зазначеною ознакою вирішення"},
         names={"ru": "Доля решённых", "uk": "Частка вирішених"}, better="higher", unit="ratio",
         area="quality",
         source="contacts", tables=("contacts",), booking="end",
@@ -99,10 +99,10 @@ register(
     ),
     Metric(
         id="repeat_rate", name="Repeat rate",
-        formulas={"ru": "вопросы с повторным обращением / обработанные вопросы (= 1 − fcr, когда "
-                        "transfer_breaks_fcr равно false)",
-                  "uk": "питання з повторним зверненням / оброблені питання (= 1 − fcr, коли "
-                        "transfer_breaks_fcr дорівнює false)"},
+        formulas={"ru": "вопросы с повторным обращением / обработанные вопросы (= 1 − FCR, когда "
+                        "перевод не прерывает FCR: transfer_breaks_fcr выключен)",
+                  "uk": "питання з повторним зверненням / оброблені питання (= 1 − FCR, коли "
+                        "переведення не перериває FCR: transfer_breaks_fcr вимкнено)"},
         names={"ru": "Доля повторных", "uk": "Частка повторних"}, better="lower", unit="ratio",
         area="quality",
         source="fcr", tables=("contacts",), booking="end",
