@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,6 +17,7 @@ from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
@@ -63,10 +64,15 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
         saved_reports = list_reports(session, state.principal.tenant)
     chosen = set(service.split(filters.metrics))
     return templates.TemplateResponse(request, "builder.html", {
-        "filters": filters, "catalog": catalog_json(), "chosen": chosen,
+        "filters": filters, "catalog": _catalog(choose_language(request)), "chosen": chosen,
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
         "query": query, "saved": saved_reports, "error": error, "name": name,
     }, status_code=status)
+
+
+def _catalog(lang: str) -> list[dict[str, Any]]:
+    """The metrics to choose from, their formulas in the page's language."""
+    return [{**m, "formula": get_metric(m["id"]).formula_in(lang)} for m in catalog_json()]
 
 
 def filters_of_query(query: str, request: Request) -> Filters:
