@@ -22,8 +22,9 @@ from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, ViewDep
+from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.goals import judge
-from omnikpi.web.i18n import choose_language
+from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -216,8 +217,12 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
                                 "formula": metric.formula_in(lang),
                                 "channels": ",".join(channels or [])}
         if blocked[metric_id]:
+            words = translator(lang)
             tile.update({"na": ", ".join(f"{d}={','.join(user[d])}"
                                          for d in blocked[metric_id]),
+                         "na_text": ", ".join(
+                             f"{words(DIMENSION_LABELS.get(d, d)).lower()} {', '.join(user[d])}"
+                             for d in blocked[metric_id]),
                          "value": "", "raw": None, "status": "na", "target": None,
                          "change": None})
             tiles.append(tile)
