@@ -159,7 +159,7 @@ def test_qa_comments_and_disputes_have_length_limits(app: FastAPI,
     assert drawn.status_code == 303, drawn.text
     page = admin.get(drawn.headers["location"]).text
     item_id = next(i for c, i in re.findall(
-        r"<tr><td>([^<]+)</td>.*?href=\"/qa/evaluate/(\d+)\"", page, re.S) if c == "a-1")
+        r"<tr><td[^>]*>([^<]+)</td>.*?href=\"/qa/evaluate/(\d+)\"", page, re.S) if c == "a-1")
     field = re.search(r'name="(item_\d+)"', admin.get(f"/qa/evaluate/{item_id}").text)
     assert field
     evaluations = count(app, QaEvaluation)

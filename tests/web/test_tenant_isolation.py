@@ -368,9 +368,9 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
     sample_id = drawn.headers["location"].rsplit("/", 1)[1]
     page = admin.get(f"/qa/samples/{sample_id}").text
     assert MARK in page  # the administrator's sample covers tenant B
-    items = dict(re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>[^<]*"
-                            r"</td><td>[^<]*</td><td>pending</td>\s*<td><a class=\"evaluate\" "
-                            r"href=\"/qa/evaluate/(\d+)\"", page))
+    items = dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>[^<]*</td><td[^>]*>[^<]*</td>"
+                            r"<td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td>pending</td>\s*"
+                            r"<td><a class=\"evaluate\" href=\"/qa/evaluate/(\d+)\"", page))
     b_item = next(i for c, i in items.items() if MARK in c)
     b_page = admin.get(f"/qa/evaluate/{b_item}").text
     item_field = re.search(r'name="(item_\d+)"', b_page)
