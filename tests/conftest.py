@@ -73,6 +73,11 @@ def _guard(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_guard)
 
 
+SPLIT_PER_TEST = {"tests/web/test_tenant_isolation.py", "tests/web/test_drill_every_metric.py"}
+"""Files too long for one worker's share (minutes each); their tests build what they need
+from module fixtures, which a second worker builds again in a few seconds."""
+
+
 def _worker_group(item: pytest.Item) -> str:
     """Which worker runs a test when the suite runs in parallel (``pytest -n 2 --dist
     loadgroup``): a test file stays on one worker, so its module fixtures are built once
@@ -83,6 +88,9 @@ def _worker_group(item: pytest.Item) -> str:
     node = item.nodeid
     if "test_database" in node:
         return "postgres"
+    path = node.split("::", 1)[0]
+    if path in SPLIT_PER_TEST:  # long files whose tests stand alone: spread them out
+        return node
     params = getattr(getattr(item, "callspec", None), "params", {})
     engine = params.get("engine")
     # the engine halves of one file are independent: each may run on its own worker
@@ -103,7 +111,8 @@ def _environment_restored() -> Iterator[None]:
 
 GROUP_SECONDS = Path(__file__).resolve().parent / "group_seconds.json"
 """Measured seconds per worker group. After adding slow tests, refresh it with
-``OMNIKPI_MEASURE_GROUPS=1 make test`` (the run rewrites this file)."""
+``OMNIKPI_MEASURE_GROUPS=1 make test`` (or a run of the new files only: the measured
+groups are merged into the file)."""
 _MEASURED: dict[str, float] = {}
 
 
@@ -143,7 +152,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not os.environ.get("OMNIKPI_MEASURE_GROUPS") or hasattr(session.config, "workerinput"):
         return
     if _MEASURED:
-        ranked = sorted(_MEASURED.items(), key=lambda kv: -kv[1])
+        # merged into what earlier runs measured: running one file refreshes its groups only
+        merged = {**_expected_seconds(), **_MEASURED}
+        ranked = sorted(merged.items(), key=lambda kv: -kv[1])
         GROUP_SECONDS.write_text(json.dumps({g: round(t, 1) for g, t in ranked}, indent=1)
                                  + "\n", encoding="utf-8")
 
