@@ -26,13 +26,11 @@ from zoneinfo import available_timezones
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 import omnikpi
-from omnikpi.auth.accounts import create_user
 from omnikpi.demo import DEMO_DATA_DIR
-from omnikpi.store.db import session_scope
-from tests.web.conftest import csrf, log_in, needs_browser, running_server
+from tests.web.conftest import needs_browser, running_server
+from tests.web.qa_setup import people_and_qa
 
 pytestmark = needs_browser
 
@@ -42,8 +40,6 @@ AXE = REPO / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js
 PASSWORD = "every-page-pass-1"
 WIDTHS = (1440, 390)
 LANGUAGES = ("en", "ru", "uk")
-QA_ITEMS = ("Style | greet | Greets by the standard | 1 | no | no\n"
-            "Content | correct | Gives correct information | 3 | yes | no\n")
 TYPED_BY_THE_TEST = {"Calls", "Greets", "the", "standard", "Gives", "correct", "information",
                      "Style", "Content", "greet", "lead", "calls", "week", "calibration",
                      "Lead", "Person", "person", "second", "fax"}
@@ -147,51 +143,16 @@ def site(make_app: Callable[..., FastAPI],
     data = tmp_path_factory.mktemp("every-page") / "data"
     shutil.copytree(DEMO_DATA_DIR, data)
     app = make_app(data, auth_required=True, live_updates=False)
-    agent_id, tenant = (str(v) for v in omnikpi.load_dataset(data).con.execute(
-        "SELECT agent_id, tenant FROM contacts WHERE agent_id IS NOT NULL "
-        "AND tenant IS NOT NULL ORDER BY 1 LIMIT 1").fetchone() or ())
-    with session_scope(app.state.omnikpi.database_url) as session:
-        create_user(session, "lead", PASSWORD, "admin")
-        create_user(session, "second", PASSWORD, "supervisor", all_tenants=True)
-        create_user(session, "person", PASSWORD, "agent", tenant=tenant, agent_id=agent_id)
-    lead = log_in(TestClient(app), "lead", PASSWORD)
-    token = csrf(lead, "/qa")
-    form = lead.post("/qa/forms", data={"csrf_token": token, "key": "calls", "name": "Calls",
-                                        "channel_kind": "any", "pass_score": "70",
-                                        "items": QA_ITEMS}, follow_redirects=False)
-    sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "week",
-                                            "rate": "0.05", "seed": "3", "min_per_agent": "1",
-                                            "evaluator": "lead"}, follow_redirects=False)
-    items = re.findall(r'href="/qa/evaluate/(\d+)"', lead.get(sample.headers["location"]).text)
-    page = lead.get(f"/qa/evaluate/{items[0]}").text
-    form_id = re.search(r'name="form_id" value="(\d+)"', page)
-    assert form_id
-    answers = {n: "1" for n in re.findall(r'name="(item_\d+)" value="0"', page)}
-    evaluation = lead.post(f"/qa/evaluate/{items[0]}", data={
-        "csrf_token": token, "form_id": form_id.group(1), "comment": "ok", **answers},
-        follow_redirects=False)
-    contacts = omnikpi.load_dataset(data).con.execute(
-        "SELECT contact_id FROM contacts WHERE agent_id IS NOT NULL ORDER BY 1 LIMIT 2"
-    ).fetchall()
-    calibration = lead.post("/qa/calibrations", data={
-        "csrf_token": token, "name": "calibration", "form_id": form_id.group(1),
-        "contacts": " ".join(str(c) for (c,) in contacts), "evaluators": "lead second",
-        "reference": "lead"}, follow_redirects=False)
-    for made in (form, sample, evaluation, calibration):
-        assert made.status_code == 303, made.text
+    qa = people_and_qa(app, data, PASSWORD)
     pages = {
         "dashboard": "/", "dashboard-filtered": "/?channel=fax", "builder": "/builder",
-        "agents": "/agents", "agent": f"/agents/{agent_id}", "wallboard": "/wallboard",
-        "alerts": "/alerts", "qa": "/qa", "qa-form": form.headers["location"],
-        "qa-sample": sample.headers["location"], "qa-evaluate": f"/qa/evaluate/{items[1]}",
-        "qa-evaluation": evaluation.headers["location"],
-        "qa-calibration": calibration.headers["location"],
-        "qa-calibrate": f"{calibration.headers['location']}/evaluate/{contacts[0][0]}",
+        "agents": "/agents", "agent": f"/agents/{qa.agent_id}", "wallboard": "/wallboard",
+        "alerts": "/alerts", "qa": "/qa", **qa.pages,
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
     }
     with running_server(app) as url:
-        yield {"url": url, "pages": pages, "agent_id": agent_id}
+        yield {"url": url, "pages": pages, "agent_id": qa.agent_id}
 
 
 def _log_in(driver: Any, url: str, user: str) -> None:

@@ -20,14 +20,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import omnikpi
-from omnikpi.auth.accounts import create_user
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
 from omnikpi.web.i18n import translator
 from omnikpi.web.routes.live import ALERT_KIND_NAMES, alert_message
-from tests.web.conftest import csrf, log_in
+from tests.web.qa_setup import people_and_qa
 from tests.web.test_every_page import (
     NOT_WORDS_OF_THE_INTERFACE,
     TYPED_BY_THE_TEST,
@@ -88,53 +86,17 @@ def site(make_app: Callable[..., FastAPI],
     data = tmp_path_factory.mktemp("translated") / "data"
     shutil.copytree(DEMO_DATA_DIR, data)
     app = make_app(data, auth_required=True, live_updates=False)
-    agent_id, tenant = (str(v) for v in omnikpi.load_dataset(data).con.execute(
-        "SELECT agent_id, tenant FROM contacts WHERE agent_id IS NOT NULL "
-        "AND tenant IS NOT NULL ORDER BY 1 LIMIT 1").fetchone() or ())
+    qa = people_and_qa(app, data, PASSWORD)
     with session_scope(app.state.omnikpi.database_url) as session:
-        create_user(session, "lead", PASSWORD, "admin")
-        create_user(session, "second", PASSWORD, "supervisor", all_tenants=True)
-        create_user(session, "person", PASSWORD, "agent", tenant=tenant, agent_id=agent_id)
         rule = AlertRule(name="Sales SL", kind="sl_below", threshold=0.8, minutes=5,
                          queue="sales")
         session.add(rule)
         session.flush()
         session.add(AlertEvent(rule_id=rule.id, subject="agent a7",
                                message="3 chats open, capacity 2", delivered=True))
-    lead = log_in(TestClient(app), "lead", PASSWORD)
-    token = csrf(lead, "/qa")
-    form = lead.post("/qa/forms", data={
-        "csrf_token": token, "key": "calls", "name": "Calls", "channel_kind": "any",
-        "pass_score": "70", "items": "Style | greet | Greets by the standard | 1 | no | no\n"},
-        follow_redirects=False)
-    sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "week",
-                                            "rate": "0.05", "seed": "3", "min_per_agent": "1",
-                                            "evaluator": "lead"}, follow_redirects=False)
-    items = re.findall(r'href="/qa/evaluate/(\d+)"', lead.get(sample.headers["location"]).text)
-    page = lead.get(f"/qa/evaluate/{items[0]}").text
-    form_id = re.search(r'name="form_id" value="(\d+)"', page)
-    assert form_id
-    answers = {n: "1" for n in re.findall(r'name="(item_\d+)" value="0"', page)}
-    evaluation = lead.post(f"/qa/evaluate/{items[0]}", data={
-        "csrf_token": token, "form_id": form_id.group(1), "comment": "ok", **answers},
-        follow_redirects=False)
-    contacts = [str(c) for (c,) in omnikpi.load_dataset(data).con.execute(
-        "SELECT contact_id FROM contacts WHERE agent_id IS NOT NULL ORDER BY 1 LIMIT 2"
-    ).fetchall()]
-    calibration = lead.post("/qa/calibrations", data={
-        "csrf_token": token, "name": "calibration", "form_id": form_id.group(1),
-        "contacts": " ".join(contacts), "evaluators": "lead second", "reference": "lead"},
-        follow_redirects=False)
-    for made in (form, sample, evaluation, calibration):
-        assert made.status_code == 303, made.text
-    yield {"app": app, "lead": lead, "pages": {
-        "wallboard": "/wallboard", "alerts": "/alerts", "qa": "/qa",
-        "qa-form": form.headers["location"], "qa-sample": sample.headers["location"],
-        "qa-evaluate": f"/qa/evaluate/{items[1]}",
-        "qa-evaluation": evaluation.headers["location"],
-        "qa-calibration": calibration.headers["location"],
-        "qa-calibrate": f"{calibration.headers['location']}/evaluate/{contacts[0]}"},
-        "evaluation": evaluation.headers["location"]}
+    yield {"app": app, "lead": qa.lead, "pages": {
+        "wallboard": "/wallboard", "alerts": "/alerts", "qa": "/qa", **qa.pages},
+        "evaluation": qa.pages["qa-evaluation"]}
 
 
 @pytest.fixture(scope="module")

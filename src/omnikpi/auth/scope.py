@@ -99,18 +99,7 @@ def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
         else:
             unmatched.append(dimension)
     if unmatched:
-        if "contact_id" in columns and name != "contacts":
-            conditions.append(
-                f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
-        elif name == "qa_items":
-            conditions.append(
-                f"evaluation_id IN (SELECT evaluation_id FROM {schema}.qa_evaluations)")
-        elif name == "shift_activities":
-            conditions.append(
-                f"EXISTS (SELECT 1 FROM {schema}.shifts s WHERE s.agent_id = a.agent_id "
-                "AND a.start >= s.start AND a.\"end\" <= s.\"end\")")
-        else:
-            conditions.append("false")
+        conditions.append(_through_related(name, columns, schema))
     where = " AND ".join(conditions) or "true"
     return f"SELECT * FROM main.{quote(name)} a WHERE {where}"
 
@@ -131,18 +120,23 @@ def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str) -> st
                                   f"{quote(dimension)} IS NULL)")
         if name == "qa_evaluations" and "contact_id" in columns:
             conditions.append(f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
-    elif "contact_id" in columns and name != "contacts":
-        conditions.append(f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
-    elif name == "qa_items":
-        conditions.append(
-            f"evaluation_id IN (SELECT evaluation_id FROM {schema}.qa_evaluations)")
-    elif name == "shift_activities":
-        conditions.append(
-            f"EXISTS (SELECT 1 FROM {schema}.shifts s WHERE s.agent_id = a.agent_id "
-            "AND a.start >= s.start AND a.\"end\" <= s.\"end\")")
     else:
-        conditions.append("false")
+        conditions.append(_through_related(name, columns, schema))
     return f"SELECT * FROM main.{quote(name)} a WHERE {' AND '.join(conditions)}"
+
+
+def _through_related(name: str, columns: set[str], schema: str) -> str:
+    """A table that cannot be cut by the scope's own columns is seen through the rows it
+    belongs to: a contact's, an evaluation's, a shift's, which the scope has already cut
+    (``schema`` holds those scoped views); a table with none of them is not seen at all."""
+    if "contact_id" in columns and name != "contacts":
+        return f"contact_id IN (SELECT contact_id FROM {schema}.contacts)"
+    if name == "qa_items":
+        return f"evaluation_id IN (SELECT evaluation_id FROM {schema}.qa_evaluations)"
+    if name == "shift_activities":
+        return (f"EXISTS (SELECT 1 FROM {schema}.shifts s WHERE s.agent_id = a.agent_id "
+                "AND a.start >= s.start AND a.\"end\" <= s.\"end\")")
+    return "false"
 
 
 def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
