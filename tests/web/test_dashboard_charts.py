@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -173,11 +174,23 @@ def test_charts_drawn_in_a_browser_at_desktop_and_phone_width(
             drawn = browser.find_elements(By.CSS_SELECTOR, "#profile .chart .main-svg")
             assert len(drawn) >= 4, name
             assert browser.find_elements(By.CSS_SELECTOR, "#trend .main-svg")
-            wide = browser.execute_script(
-                "return document.documentElement.scrollWidth - window.innerWidth")
+            wide = settled_overflow(browser)
             assert wide <= 0, f"{name}: {wide} px sideways"
             height = browser.execute_script("return document.body.scrollHeight")
             browser.set_window_size(width, min(height + 140, 6000))
             browser.save_screenshot(str(SHOTS / f"dashboard-charts-{name}.png"))
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+
+
+def settled_overflow(browser: Any, seconds: float = 10.0) -> int:
+    """How far the page scrolls sideways once Plotly's responsive charts have taken their
+    box's width (they are drawn first at their default width, then resized: a loaded
+    machine can be caught in between)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        wide = int(browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth"))
+        if wide <= 0 or time.monotonic() > deadline:
+            return wide
+        time.sleep(0.2)

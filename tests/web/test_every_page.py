@@ -31,6 +31,7 @@ import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
 from tests.web.conftest import needs_browser, running_server
 from tests.web.qa_setup import people_and_qa
+from tests.web.test_dashboard_charts import settled_overflow
 
 pytestmark = needs_browser
 
@@ -177,8 +178,7 @@ def _visit(driver: Any, url: str, name: str, lang: str, width: int,
               and "favicon" not in e["message"] and "bad-input" not in name]
     if errors:
         problems.append(f"{view}: console errors {errors[:3]}")
-    overflow = driver.execute_script(
-        "return document.documentElement.scrollWidth - window.innerWidth")
+    overflow = settled_overflow(driver)
     if overflow > 1:
         problems.append(f"{view}: scrolls sideways by {overflow} px")
     if lang != "en":

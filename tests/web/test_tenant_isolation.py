@@ -213,7 +213,8 @@ def attack_drill(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pat
 def attack_audit(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
     assert viewer.get("/api/v1/audit").status_code == 403
     log = admin.get("/api/v1/audit").json()
-    assert any(e["action"] == "login" and e["actor"] == "client-a" for e in log)
+    # the viewer's own sign-in is there (client-a or agent-a: whichever this test runs as)
+    assert any(e["action"] == "login" and e["actor"] in ("client-a", "agent-a") for e in log)
 
 
 def attack_catalog(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
