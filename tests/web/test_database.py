@@ -55,7 +55,15 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     command.downgrade(_alembic_config(found), "base")
 
 
-def test_migrations_create_and_drop_every_table(url: str) -> None:
+def test_migrations_then_real_use(url: str) -> None:
+    """Both checks in one test: the PostgreSQL database is one server's, shared by every
+    worker of a parallel run, so its checks must never run side by side (a migration
+    dropping the tables under a round trip creating them)."""
+    migrations_create_and_drop_every_table(url)
+    accounts_tokens_reports_and_rules_round_trip(url)
+
+
+def migrations_create_and_drop_every_table(url: str) -> None:
     assert current_revision(url) is None
     assert upgrade(url) == head_revision()
     assert set(inspect(get_engine(url)).get_table_names()) >= TABLES
@@ -64,7 +72,8 @@ def test_migrations_create_and_drop_every_table(url: str) -> None:
     assert not TABLES & set(inspect(get_engine(url)).get_table_names())
 
 
-def test_accounts_tokens_reports_and_rules_round_trip(url: str) -> None:
+def accounts_tokens_reports_and_rules_round_trip(url: str) -> None:
+    command.downgrade(_alembic_config(url), "base")  # from nothing, as a new install
     upgrade(url)
     with session_scope(url) as session:
         create_user(session, "ana", "password-123", "client", tenant="acme")
