@@ -166,9 +166,7 @@ def report(state: View, filters: Filters, metrics: list[str],
     engine = state.state.engine
     if engine != "duckdb" or filters.engine not in (None, engine):
         return service.report(state, filters, metrics, by, grain, where)
-    merged = dict(filters.where or {})
-    for dim, values in (where or {}).items():
-        merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
+    merged = service.merged_where(filters, where)
     key = repr(("dashboard", state.cache_key, metrics, by if by is not None else
                 service.split(filters.by), grain or filters.grain, filters.tz,
                 filters.from_, filters.to, filters.as_of, filters.param,

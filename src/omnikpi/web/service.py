@@ -33,6 +33,16 @@ MAX_PAGE = 1_000_000
 """The last page a drill-down serves (a billion rows at the largest page size)."""
 
 
+def merged_where(filters: Filters, where: dict[str, list[str]] | None
+                 ) -> dict[str, list[str]]:
+    """The page's dimension filters narrowed by a caller's own cut (a dashboard section's
+    channels): on a dimension both name, only the values both allow."""
+    merged = dict(filters.where or {})
+    for dim, values in (where or {}).items():
+        merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
+    return merged
+
+
 def report(state: View, filters: Filters, metrics: list[str] | None = None,
            by: list[str] | None = None, grain: str | None = None,
            where: dict[str, list[str]] | None = None) -> ReportResult:
@@ -40,9 +50,7 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
     reloaded, so the same request (a dashboard reloaded, an export after a preview) is
     computed once.
     """
-    merged = dict(filters.where or {})
-    for dim, values in (where or {}).items():
-        merged[dim] = [v for v in values if v in merged[dim]] if dim in merged else values
+    merged = merged_where(filters, where)
     key = repr((state.cache_key, metrics or split(filters.metrics), by if by is not None else
                 split(filters.by), grain or filters.grain, filters.tz, filters.from_,
                 filters.to, filters.as_of, filters.param, filters.engine,
