@@ -171,10 +171,8 @@ def report(state: View, filters: Filters, metrics: list[str],
                 service.split(filters.by), grain or filters.grain, filters.tz,
                 filters.from_, filters.to, filters.as_of, filters.param,
                 sorted(merged.items())))
-    app = state.state
-    with app.cache_lock:
-        cached = state.cache.get(key)
-    if isinstance(cached, ReportResult):
+    cached = service.cached_result(state, key)
+    if cached is not None:
         return cached
     changes: dict[str, Any] = {"filters": {d: tuple(v) for d, v in merged.items()},
                                "engine": engine, "metrics": tuple(metrics)}
@@ -183,9 +181,6 @@ def report(state: View, filters: Filters, metrics: list[str],
     if grain:
         changes["grain"] = grain
     request = replace(filters.request(), **changes)
-    result = app.pool.run(lambda: _run(state, request), state.dataset, key=key)
-    with app.cache_lock:
-        while len(state.cache) >= service.CACHE_SIZE:
-            state.cache.pop(next(iter(state.cache)))
-        state.cache[key] = result
+    result = state.state.pool.run(lambda: _run(state, request), state.dataset, key=key)
+    service.remember(state, key, result)
     return result

@@ -55,18 +55,28 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
                 split(filters.by), grain or filters.grain, filters.tz, filters.from_,
                 filters.to, filters.as_of, filters.param, filters.engine,
                 sorted(merged.items())))
-    app = state.state
-    with app.cache_lock:
-        cached = state.cache.get(key)
-    if isinstance(cached, ReportResult):
+    cached = cached_result(state, key)
+    if cached is not None:
         return cached
-    result = app.pool.run(lambda: _run(state, filters, metrics, by, grain, merged),
-                          state.dataset, key=key)
-    with app.cache_lock:
+    result = state.state.pool.run(lambda: _run(state, filters, metrics, by, grain, merged),
+                                  state.dataset, key=key)
+    remember(state, key, result)
+    return result
+
+
+def cached_result(state: View, key: str) -> ReportResult | None:
+    """A report already computed for this request and scope (since the last reload)."""
+    with state.state.cache_lock:
+        cached = state.cache.get(key)
+    return cached if isinstance(cached, ReportResult) else None
+
+
+def remember(state: View, key: str, result: ReportResult) -> None:
+    """Keep a result for the same request, the oldest dropped beyond ``CACHE_SIZE``."""
+    with state.state.cache_lock:
         while len(state.cache) >= CACHE_SIZE:
             state.cache.pop(next(iter(state.cache)))
         state.cache[key] = result
-    return result
 
 
 def _run(state: View, filters: Filters, metrics: list[str] | None,
