@@ -460,7 +460,28 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _area_text() -> dict[str, tuple[str, str]]:
+    """Strings of one area each (``scripts/translations/<area>.py``, a ``TEXT`` dict).
+
+    Areas keep a feature's strings beside each other, so two features added side by side do
+    not edit the same dict; a msgid defined twice with different text is an error.
+    """
+    merged: dict[str, tuple[str, str]] = {}
+    for path in sorted((Path(__file__).parent / "translations").glob("*.py")):
+        namespace: dict[str, object] = {}
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+        area = namespace.get("TEXT", {})
+        assert isinstance(area, dict), f"{path}: TEXT must be a dict"
+        for msgid, pair in area.items():
+            known = TEXT.get(msgid) or merged.get(msgid)
+            if known is not None and tuple(known) != tuple(pair):
+                raise SystemExit(f"{path.name}: {msgid!r} is translated differently elsewhere")
+            merged[msgid] = pair
+    return merged
+
+
 def main() -> None:
+    TEXT.update(_area_text())
     for index, lang in enumerate(("ru", "uk")):
         catalog = Catalog(locale=lang, project="OmniKPI")
         for msgid, translations in TEXT.items():
