@@ -1,0 +1,24 @@
+"""scheduled reports (schedules, runs)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 13:30:00
+
+Tables of this feature; the revision numbers are fixed in advance so that features built
+side by side keep one linear history.
+"""
+
+from __future__ import annotations
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
