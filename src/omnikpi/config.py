@@ -19,6 +19,14 @@ chat_capacity = 4
 op7 = 3
 [alerts]
 webhook_allowed_hosts = ["chat.internal"]   # private hosts a webhook may reach
+[email]                      # SMTP for scheduled reports and alert e-mails
+host = "smtp.example.com"
+port = 587                   # default: 587 starttls, 465 tls, 25 none
+security = "starttls"        # "tls" (implicit TLS) or "none"
+user = "reports@example.com" # the password is read from $OMNIKPI_SMTP_PASSWORD
+sender = "OmniKPI <reports@example.com>"
+[webhooks]                   # signed deliveries (scheduled reports, alerts)
+secret_env = "OMNIKPI_WEBHOOK_SECRET"
 [targets]                    # goals for the dashboards (default: the metric's declaration)
 service_level = 0.85
 [targets_by_queue.vip]       # a queue's own goals, then a channel's
@@ -93,6 +101,36 @@ class AlertSettings(BaseModel):
     network (an internal chat server, say); every other target must be public."""
 
 
+class EmailSettings(BaseModel):
+    """The SMTP server of scheduled reports and alert e-mails (docs/scheduled-reports.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    host: str | None = None
+    """None: e-mail delivery is not configured (a run that needs it fails and says so)."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Default by ``security``: 587 for starttls, 465 for tls, 25 for none."""
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str | None = None
+    password_env: str = "OMNIKPI_SMTP_PASSWORD"
+    """The environment variable holding the password (never written in the file)."""
+    sender: str = "OmniKPI <omnikpi@localhost>"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+class WebhookSettings(BaseModel):
+    """Signed webhook deliveries: the shared secret's variable and the retries."""
+
+    model_config = ConfigDict(extra="forbid")
+    secret_env: str = "OMNIKPI_WEBHOOK_SECRET"
+    attempts: int = Field(default=4, ge=1, le=10)
+    first_retry_seconds: float = Field(default=1.0, ge=0)
+    """Wait before the second attempt; each later wait doubles."""
+
+
 Targets = dict[str, float]
 
 
@@ -118,6 +156,8 @@ class Config(BaseModel):
     queues: dict[str, ChannelSettings] = Field(default_factory=dict)
     agents: AgentSettings = Field(default_factory=AgentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     targets: Targets = Field(default_factory=dict)
     targets_by_queue: dict[str, Targets] = Field(default_factory=dict)
     targets_by_channel: dict[str, Targets] = Field(default_factory=dict)
