@@ -273,3 +273,7 @@ class QaAnswer(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     """1 met, 0 not met, between for partial; none for not applicable."""
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+from omnikpi.store import models_live as models_live  # noqa: E402  (revision 0007)
+from omnikpi.store import models_qa_coaching as models_qa_coaching  # noqa: E402  (revision 0005)
