@@ -27,6 +27,10 @@ user = "reports@example.com" # the password is read from $OMNIKPI_SMTP_PASSWORD
 sender = "OmniKPI <reports@example.com>"
 [webhooks]                   # signed deliveries (scheduled reports, alerts)
 secret_env = "OMNIKPI_WEBHOOK_SECRET"
+[recordings]                 # call recordings (docs/qa.md#recordings)
+folder = "/var/spool/asterisk/monitor"  # default: the dataset's recordings/ folder
+customer_channel = 0         # stereo files: which channel is the customer (the other: agent)
+customer_leg = "out"         # two-leg files (-in/-out): which leg is the customer
 [targets]                    # goals for the dashboards (default: the metric's declaration)
 service_level = 0.85
 [targets_by_queue.vip]       # a queue's own goals, then a channel's
@@ -131,6 +135,20 @@ class WebhookSettings(BaseModel):
     """Wait before the second attempt; each later wait doubles."""
 
 
+class RecordingSettings(BaseModel):
+    """Call recordings: where their files are and which side of a file is the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+    folder: str | None = None
+    """Recordings folder (relative: to the dataset folder); None: ``<dataset>/recordings``.
+    No file outside it is ever read."""
+    customer_channel: Literal[0, 1] = 0
+    """Stereo files: the customer's channel; the other one is the agent's."""
+    customer_leg: Literal["in", "out"] = "out"
+    """Two-leg files (``name-in.wav``/``name-out.wav``): the customer's leg. MixMonitor on
+    the caller's channel writes what the caller says to the ``t()`` (out) file."""
+
+
 Targets = dict[str, float]
 
 
@@ -158,6 +176,7 @@ class Config(BaseModel):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    recordings: RecordingSettings = Field(default_factory=RecordingSettings)
     targets: Targets = Field(default_factory=dict)
     targets_by_queue: dict[str, Targets] = Field(default_factory=dict)
     targets_by_channel: dict[str, Targets] = Field(default_factory=dict)

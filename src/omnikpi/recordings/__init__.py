@@ -1,0 +1,1 @@
+"""Call recordings: safe paths, decoding, talk analytics from the audio."""

@@ -1,0 +1,167 @@
+"""Talk analytics from the audio itself, without a speech model.
+
+Voice activity is energy-based, per side: the signal is cut into 10 ms frames, a frame is
+speech when its level (dBFS) is above a threshold set per side from the file itself (the
+loudest frames' level minus ``DYNAMIC_RANGE_DB``, never below the noise floor plus
+``NOISE_MARGIN_DB`` nor below ``ABSOLUTE_FLOOR_DBFS``). A pause shorter than the hangover
+inside speech stays speech (words are separated by short pauses), and a burst shorter
+than ``MIN_SPEECH_SECONDS`` is a click, not speech. Segment edges are the first and last
+speech frames, so they are found to within a frame or two.
+
+From the two sides' segments, per call: talk time of each side, silence (neither speaks),
+the longest silence, overtalk (both speak) and how often it starts, and the agent's
+longest monologue (agent speech joined across the agent's own pauses until the customer
+speaks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from omnikpi.recordings.decode import Sides, Signal
+
+FRAME_SECONDS = 0.010
+HANGOVER_SECONDS = 0.300
+MIN_SPEECH_SECONDS = 0.080
+DYNAMIC_RANGE_DB = 40.0
+NOISE_MARGIN_DB = 12.0
+ABSOLUTE_FLOOR_DBFS = -55.0
+
+Mask = npt.NDArray[np.bool_]
+Segment = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class TalkAnalytics:
+    """One row of the canonical ``talk_analytics`` table (seconds; None: not measurable,
+    e.g. the sides of a mono file)."""
+
+    contact_id: str
+    duration_s: float
+    agent_talk_s: float | None
+    customer_talk_s: float | None
+    silence_s: float
+    longest_silence_s: float
+    overtalk_s: float | None
+    overtalk_count: float | None
+    longest_agent_monologue_s: float | None
+
+    def row(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def frame_levels(signal: Signal, sample_rate: int) -> npt.NDArray[np.float64]:
+    """Level of each 10 ms frame in dBFS (RMS; silence is -120)."""
+    hop = max(1, round(sample_rate * FRAME_SECONDS))
+    count = len(signal) // hop
+    frames = signal[: count * hop].astype(np.float64).reshape(count, hop)
+    rms = np.sqrt(np.mean(frames * frames, axis=1))
+    return np.asarray(20.0 * np.log10(np.maximum(rms, 1e-6)))
+
+
+def _runs(mask: Mask) -> list[tuple[int, int]]:
+    """[start, end) frame index pairs of the True runs."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def voice_activity(signal: Signal, sample_rate: int) -> Mask:
+    """Speech frames of one side (see the module's description)."""
+    levels = frame_levels(signal, sample_rate)
+    if levels.size == 0:
+        return np.zeros(0, dtype=bool)
+    loud = float(np.percentile(levels, 99))
+    noise = float(np.percentile(levels, 10))
+    threshold = max(loud - DYNAMIC_RANGE_DB, noise + NOISE_MARGIN_DB, ABSOLUTE_FLOOR_DBFS)
+    active: Mask = levels > threshold
+    hangover = round(HANGOVER_SECONDS / FRAME_SECONDS)
+    for start, end in _runs(~active):  # bridge short pauses inside speech
+        if start > 0 and end < len(active) and end - start <= hangover:
+            active[start:end] = True
+    shortest = round(MIN_SPEECH_SECONDS / FRAME_SECONDS)
+    for start, end in _runs(active):  # drop clicks
+        if end - start < shortest:
+            active[start:end] = False
+    return active
+
+
+def segments(mask: Mask) -> list[Segment]:
+    """Speech segments (start, end) in seconds."""
+    return [(a * FRAME_SECONDS, b * FRAME_SECONDS) for a, b in _runs(mask)]
+
+
+def _longest(mask: Mask) -> float:
+    return max((b - a for a, b in _runs(mask)), default=0) * FRAME_SECONDS
+
+
+def _longest_monologue(agent: Mask, customer: Mask) -> float:
+    """Agent speech joined across the pauses in which the customer says nothing."""
+    longest = 0
+    first: int | None = None
+    last = 0
+    for start, end in _runs(agent):
+        if first is None or customer[last:start].any():
+            first = start
+        last = end
+        longest = max(longest, last - first)
+    return longest * FRAME_SECONDS
+
+
+def analyze_sides(contact_id: str, sides: Sides) -> TalkAnalytics:
+    """A call's talk analytics from its decoded sides."""
+    duration = round(sides.duration_seconds, 3)
+    if sides.mixed is not None:
+        speech = voice_activity(sides.mixed, sides.sample_rate)
+        quiet = ~speech
+        return TalkAnalytics(contact_id, duration, None, None,
+                             round(float(quiet.sum()) * FRAME_SECONDS, 3),
+                             round(_longest(quiet), 3), None, None, None)
+    assert sides.customer is not None and sides.agent is not None
+    customer = voice_activity(sides.customer, sides.sample_rate)
+    agent = voice_activity(sides.agent, sides.sample_rate)
+    length = max(len(customer), len(agent))
+    customer = np.pad(customer, (0, length - len(customer)))
+    agent = np.pad(agent, (0, length - len(agent)))
+    both = customer & agent
+    quiet = ~customer & ~agent
+    # the tail of the file shorter than a frame is silence as far as anyone can tell
+    tail = max(0.0, duration - length * FRAME_SECONDS)
+    return TalkAnalytics(
+        contact_id, duration,
+        agent_talk_s=round(float(agent.sum()) * FRAME_SECONDS, 3),
+        customer_talk_s=round(float(customer.sum()) * FRAME_SECONDS, 3),
+        silence_s=round(float(quiet.sum()) * FRAME_SECONDS + tail, 3),
+        longest_silence_s=round(_longest(quiet), 3),
+        overtalk_s=round(float(both.sum()) * FRAME_SECONDS, 3),
+        overtalk_count=float(len(_runs(both))),
+        longest_agent_monologue_s=round(_longest_monologue(agent, customer), 3),
+    )
+
+
+def talk_segments(sides: Sides) -> dict[str, list[Segment]]:
+    """Speech segments per side (``mixed`` for a mono file), for the player's waveform."""
+    if sides.mixed is not None:
+        return {"mixed": segments(voice_activity(sides.mixed, sides.sample_rate))}
+    assert sides.customer is not None and sides.agent is not None
+    return {"customer": segments(voice_activity(sides.customer, sides.sample_rate)),
+            "agent": segments(voice_activity(sides.agent, sides.sample_rate))}
+
+
+def peaks(sides: Sides, buckets: int = 800) -> dict[str, list[float]]:
+    """Per side, the peak amplitude (0–1, 3 decimals) of ``buckets`` equal slices: enough
+    to draw a waveform, a few kilobytes of JSON whatever the call's length."""
+    out: dict[str, list[float]] = {}
+    for name in ("customer", "agent", "mixed"):
+        signal: Signal | None = getattr(sides, name)
+        if signal is None or len(signal) == 0:
+            continue
+        count = min(buckets, len(signal))
+        edges = np.linspace(0, len(signal), count + 1).astype(int)
+        magnitude = np.abs(signal)
+        values = np.maximum.reduceat(magnitude, edges[:-1])
+        out[name] = [round(float(v), 3) for v in np.minimum(values, 1.0)]
+    return out

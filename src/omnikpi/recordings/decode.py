@@ -1,0 +1,70 @@
+"""Decoding a recording into one signal per side (customer, agent) with libsndfile.
+
+libsndfile (through ``soundfile``) reads WAV, FLAC, Ogg Vorbis/Opus and MP3. A stereo file
+carries both sides (which channel is the customer is configured); a two-leg recording is
+two mono files, one per side; a mono file holds both voices mixed, so it gives no sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import soundfile
+
+from omnikpi.errors import DataError
+from omnikpi.recordings.paths import Recording
+
+Signal = npt.NDArray[np.float32]
+MAX_SECONDS = 4 * 3600
+"""Longer files are refused (a multi-hour file is not one call)."""
+
+
+@dataclass(frozen=True)
+class Sides:
+    """A call's audio: ``customer``/``agent`` per side, or only ``mixed`` (mono file)."""
+
+    sample_rate: int
+    customer: Signal | None = None
+    agent: Signal | None = None
+    mixed: Signal | None = None
+
+    @property
+    def duration_seconds(self) -> float:
+        signal = self.mixed if self.mixed is not None else self.customer
+        assert signal is not None
+        return len(signal) / self.sample_rate
+
+
+def _read(path: object) -> tuple[npt.NDArray[np.float32], int]:
+    try:
+        info = soundfile.info(str(path))
+        if info.frames > MAX_SECONDS * info.samplerate:
+            raise DataError(f"recording {path} is longer than {MAX_SECONDS // 3600} hours")
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise DataError(f"cannot decode the recording {path}: {exc}") from None
+    return data, int(rate)
+
+
+def decode(recording: Recording, customer_channel: int = 0,
+           customer_leg: str = "out") -> Sides:
+    """The two sides of a local recording (a URL is not the server's to fetch)."""
+    if not recording.files:
+        raise DataError(f"recording {recording.uri} is not a local file")
+    if recording.legs:
+        (a, rate_a), (b, rate_b) = (_read(p) for p in recording.files)  # (-in, -out)
+        if rate_a != rate_b:
+            raise DataError(f"the legs of {recording.uri} differ in sample rate "
+                            f"({rate_a} and {rate_b} Hz)")
+        length = max(len(a), len(b))
+        legs = [np.pad(x.mean(axis=1), (0, length - len(x))).astype(np.float32)
+                for x in (a, b)]
+        customer, agent = (legs[1], legs[0]) if customer_leg == "out" else (legs[0], legs[1])
+        return Sides(rate_a, customer=customer, agent=agent)
+    data, rate = _read(recording.files[0])
+    if data.shape[1] == 1:
+        return Sides(rate, mixed=data[:, 0])
+    agent_channel = 1 - customer_channel
+    return Sides(rate, customer=data[:, customer_channel], agent=data[:, agent_channel])
