@@ -1,0 +1,111 @@
+"""E-mail through an SMTP server (``[email]`` in the configuration), with attachments.
+
+Security is explicit: ``starttls`` (port 587: plain connection upgraded to TLS before the
+login, refused if the server does not offer it), ``tls`` (port 465: TLS from the first
+byte) or ``none`` (a local relay on port 25; no login is sent over it). The password is
+read from the environment variable the configuration names, never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from omnikpi.config import EmailSettings
+from omnikpi.delivery import Attachment, DeliveryError
+from omnikpi.errors import UsageError
+
+MAX_RECIPIENTS = 50
+
+
+def check_addresses(addresses: Sequence[str]) -> list[str]:
+    """The recipients, stripped, or a usage error naming the one that is not an address."""
+    out = []
+    for raw in addresses:
+        address = raw.strip()
+        local, at, domain = address.rpartition("@")
+        if not at or not local or "." not in domain or any(c in address for c in " ,;<>\r\n"):
+            raise UsageError(f"{raw!r} is not an e-mail address (name@example.com)")
+        out.append(address)
+    if not out:
+        raise UsageError("give at least one e-mail address")
+    if len(out) > MAX_RECIPIENTS:
+        raise UsageError(f"at most {MAX_RECIPIENTS} recipients")
+    return out
+
+
+def build_message(settings: EmailSettings, to: Sequence[str], subject: str, body: str,
+                  attachments: Sequence[Attachment] = ()) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="omnikpi")
+    message.set_content(body)
+    for item in attachments:
+        main, _, sub = item.mime_type.partition("/")
+        message.add_attachment(item.content, maintype=main, subtype=sub or "octet-stream",
+                               filename=item.filename)
+    return message
+
+
+def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: str,
+               attachments: Sequence[Attachment] = (),
+               environ: Mapping[str, str] | None = None,
+               tls_context: ssl.SSLContext | None = None) -> None:
+    """Send one message to ``to``; a :class:`DeliveryError` says what went wrong.
+
+    ``tls_context`` defaults to the system's trusted CAs with host name checking (a test
+    passes one that trusts its own certificate)."""
+    if not settings.host:
+        raise DeliveryError("e-mail is not configured: set [email] host (and port, security, "
+                            "user, sender) in the configuration (docs/scheduled-reports.md)")
+    recipients = check_addresses(to)
+    message = build_message(settings, recipients, subject, body, attachments)
+    password = (environ if environ is not None else os.environ).get(settings.password_env)
+    if settings.user and not password:
+        raise DeliveryError(f"[email] user is set but ${settings.password_env} is empty: "
+                            "put the SMTP password in that environment variable")
+    if settings.user and settings.security == "none":
+        raise DeliveryError("[email] security = \"none\" would send the SMTP password "
+                            "unencrypted: use \"starttls\" or \"tls\"")
+    context = tls_context or ssl.create_default_context()
+    where = f"{settings.host}:{settings.effective_port}"
+    try:
+        client: smtplib.SMTP
+        if settings.security == "tls":
+            client = smtplib.SMTP_SSL(settings.host, settings.effective_port,
+                                      timeout=settings.timeout_seconds, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.effective_port,
+                                  timeout=settings.timeout_seconds)
+        with client:
+            client.ehlo()
+            if settings.security == "starttls":
+                if not client.has_extn("starttls"):
+                    raise DeliveryError(f"the SMTP server {where} does not offer STARTTLS: "
+                                        "set [email] security = \"tls\" or \"none\"")
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.user and password:
+                client.login(settings.user, password)
+            refused = client.send_message(message)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"the SMTP server {where} refused the login of "
+                            f"{settings.user!r} ({exc.smtp_code}): check [email] user and "
+                            f"${settings.password_env}") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(f"the SMTP server {where} refused every recipient: "
+                            f"{', '.join(exc.recipients)}") from None
+    except (smtplib.SMTPException, ssl.SSLError) as exc:
+        raise DeliveryError(f"the SMTP server {where} failed: {exc}") from None
+    except OSError as exc:
+        raise DeliveryError(f"cannot reach the SMTP server {where}: "
+                            f"{exc.strerror or exc}") from None
+    if refused:
+        raise DeliveryError(f"the SMTP server {where} refused: {', '.join(refused)}")

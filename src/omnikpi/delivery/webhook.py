@@ -1,0 +1,151 @@
+"""Webhooks: signed POSTs, retried with back-off, that cannot be turned against the
+server's own network.
+
+**Signature.** With a shared secret, each POST carries ``X-OmniKPI-Timestamp`` (Unix
+seconds) and ``X-OmniKPI-Signature: sha256=<hex>``, the HMAC-SHA256 with the secret of
+``"<timestamp>." + body``. The receiver recomputes it over the raw body and refuses a
+stale timestamp (replays); :func:`verify` does both.
+
+**Retries.** A connection error, a timeout, ``429`` or a ``5xx`` answer is tried again
+after 1, 2, 4 … seconds (``[webhooks] attempts``, ``first_retry_seconds``); another
+``4xx`` is final (the receiver refused the content, sending it again will not help).
+
+**Server-side request forgery.** A supervisor names a URL and the server POSTs to it.
+Unchecked, that is a way to make the server call ``127.0.0.1``, the cloud metadata
+address or a database on the private network. So a target must resolve to public
+addresses only — loopback, link-local, private, shared, reserved and multicast ranges are
+refused — unless an administrator lists its host in the configuration
+(``[alerts] webhook_allowed_hosts``, which applies to every webhook). The address is
+resolved once and the request goes to that address (the host name still sent as
+``Host`` and, for https, as the TLS server name), so a name that re-resolves to an
+internal address between the check and the call gains nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from omnikpi.delivery import DeliveryError
+from omnikpi.errors import UsageError
+
+TIMEOUT_SECONDS = 5.0
+SIGNATURE_HEADER = "X-OmniKPI-Signature"
+TIMESTAMP_HEADER = "X-OmniKPI-Timestamp"
+TOLERANCE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    """The URL with the checked address in place of the host name."""
+    host: str
+    scheme: str
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve(url: str, allowed_hosts: Sequence[str] = ()) -> Target:
+    """The checked target of a webhook URL, or a usage error that says why not."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError("a webhook must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise UsageError("a webhook URL cannot carry a user name or password")
+    host = parts.hostname
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UsageError("a webhook URL has a bad port") from None
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"webhook host {host!r} cannot be resolved ({exc})") from None
+    addresses = [str(info[4][0]) for info in found]
+    allowed = host.lower() in {h.lower() for h in allowed_hosts}
+    if not allowed:
+        inside = [a for a in addresses if not _public(a)]
+        if inside:
+            raise UsageError(
+                f"webhook host {host!r} resolves to {inside[0]}, an address of this "
+                "machine or a private network; an administrator can allow the host in the "
+                "configuration ([alerts] webhook_allowed_hosts)")
+    address = addresses[0]
+    shown = f"[{address}]" if ":" in address else address
+    netloc = f"{shown}:{parts.port}" if parts.port else shown
+    pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    return Target(pinned, host if not parts.port else f"{host}:{parts.port}", parts.scheme)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 with ``secret`` of ``"<timestamp>." + body``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, given: str, body: bytes,
+           now: float | None = None) -> bool:
+    """Whether a received POST is genuine and fresh (what a receiver runs)."""
+    try:
+        moment = int(timestamp)
+    except ValueError:
+        return False
+    if abs((time.time() if now is None else now) - moment) > TOLERANCE_SECONDS:
+        return False
+    return hmac.compare_digest(signature(secret, moment, body), given)
+
+
+def _retryable(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+def post(url: str, body: bytes, *, content_type: str = "application/json",
+         secret: str | None = None, allowed_hosts: Sequence[str] = (), attempts: int = 1,
+         first_retry_seconds: float = 1.0, extra_headers: dict[str, str] | None = None,
+         sleep: Callable[[float], None] = time.sleep) -> int:
+    """POST ``body`` to a checked webhook, signed when ``secret`` is given, tried up to
+    ``attempts`` times; the number of attempts it took, or a :class:`DeliveryError`
+    (a :class:`UsageError` for a URL that is refused outright)."""
+    target = resolve(url, allowed_hosts)
+    attempts = max(1, attempts)
+    attempt = 0
+    extensions = {"sni_hostname": target.host.split(":")[0]} \
+        if target.scheme == "https" else {}
+    problem = ""
+    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                sleep(first_retry_seconds * 2 ** (attempt - 2))
+            headers = {"Host": target.host, "Content-Type": content_type,
+                       "User-Agent": "OmniKPI", **(extra_headers or {})}
+            if secret:
+                # signed per attempt: a retry carries a fresh timestamp
+                stamp = int(time.time())
+                headers[TIMESTAMP_HEADER] = str(stamp)
+                headers[SIGNATURE_HEADER] = signature(secret, stamp, body)
+            try:
+                response = client.post(target.url, content=body, headers=headers,
+                                       extensions=extensions)
+            except httpx.HTTPError as exc:
+                problem = str(exc) or exc.__class__.__name__
+                continue
+            if response.status_code < 300:
+                return attempt
+            problem = f"HTTP {response.status_code}"
+            if not _retryable(response.status_code):
+                break
+    tries = f"{attempt} attempt" + ("s" if attempt != 1 else "")
+    raise DeliveryError(f"webhook {target.host} failed after {tries}: {problem}")
