@@ -5,7 +5,8 @@ population standard deviation across evaluators) and Krippendorff's alpha (inter
 level, from the maintained ``krippendorff`` package) over all contacts. For the total
 score: alpha over the evaluators × contacts matrix, and each evaluator's mean absolute
 difference from the reference evaluator and share of contacts judged the same way
-(pass / defective) as the reference.
+(pass / defective) as the reference. Per evaluator and item: the mean signed deviation
+from the reference's item score (``deviations``).
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
         versus.append({"evaluator": evaluator, "contacts": len(diffs),
                        "mean_abs_difference": float(np.mean(diffs)) if diffs else None,
                        "same_verdict": sum(same) / len(same) if same else None})
+    deviations = {e: {item.item_key: _deviation(
+        [(value(e, c, item), value(calibration.reference, c, item)) for c in contacts])
+        for item in items} for e in evaluators if e != calibration.reference}
     done = sum(1 for e in evaluators for c in contacts if (e, c) in latest)
     return {"calibration": calibration.id, "name": calibration.name,
             "form": f"{form.form_key}@v{form.version}", "reference": calibration.reference,
@@ -106,4 +110,11 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
             "evaluations": done, "expected": len(evaluators) * len(contacts),
             "score_alpha": alpha(totals),
             "scores": {e: {c: value(e, c, None) for c in contacts} for e in evaluators},
-            "items": item_rows, "versus_reference": versus}
+            "items": item_rows, "versus_reference": versus, "deviations": deviations}
+
+
+def _deviation(pairs: list[tuple[float | None, float | None]]) -> float | None:
+    """Mean signed difference (evaluator − reference) of an item over the contacts both
+    scored: above 0 the evaluator is more lenient than the reference, below 0 stricter."""
+    both = [a - b for a, b in pairs if a is not None and b is not None]
+    return sum(both) / len(both) if both else None

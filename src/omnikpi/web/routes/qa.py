@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from omnikpi.auth.accounts import Principal, audit
-from omnikpi.engine.timezones import to_datetime
+from omnikpi.auth.accounts import audit
 from omnikpi.errors import UsageError
 from omnikpi.qa import queries
 from omnikpi.qa.calibration import calibration_report
+from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
+from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
 from omnikpi.qa.evaluations import Subject, export_canonical, respond, submit
 from omnikpi.qa.forms import (
     CHANNEL_KINDS,
@@ -25,7 +26,6 @@ from omnikpi.qa.forms import (
 )
 from omnikpi.qa.sampling import draw_sample
 from omnikpi.qa.store import already_given, save_sample
-from omnikpi.schema.convert import quote
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import (
     QaCalibration,
@@ -43,35 +43,24 @@ from omnikpi.web.limits import (
     NAME_CHARS,
     check_length,
 )
+from omnikpi.web.routes import qa_calibration, qa_coaching
+from omnikpi.web.routes.qa_access import (
+    EVALUATORS,
+    _contact_view,
+    _evaluator,
+    _may_see,
+    _reader,
+    _visible,
+    may_open,
+)
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/qa", tags=["qa"])
-EVALUATORS = ("admin", "supervisor")
-
-
-def _evaluator(view: View) -> Principal:
-    require_roles(view.principal, *EVALUATORS)
-    return view.principal
-
-
-def _reader(view: View) -> Principal:
-    require_roles(view.principal, *EVALUATORS, "agent")
-    return view.principal
-
-
-def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
-    """Within the caller's tenant and sites; an agent, only their own contacts there
-    (agent ids repeat across an outsourcer's clients)."""
-    in_scope = view.scope.unbounded or view.scope.allows(tenant, site)
-    if view.principal.role == "agent":
-        return in_scope and agent_id == view.principal.agent_id
-    return in_scope
-
-
-def _visible(view: View) -> queries.Visible:
-    return lambda tenant, site, agent_id: _may_see(view, tenant, site, agent_id or "")
+# the pages of their own modules come first: /qa/calibrations/new before /{calibration_id}
+router.include_router(qa_calibration.router)
+router.include_router(qa_coaching.router)
 
 
 def _refresh_kpis(view: View, session: Session) -> None:
@@ -164,42 +153,6 @@ def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
             "filters": None, "sample": sample, "items": items})
 
 
-def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
-    """The contacts of a question and their messages, from the caller's scoped data."""
-    dataset = view.dataset
-    marks = ", ".join("?" for _ in contact_ids)
-    con = dataset.con
-    def records(sql: str) -> list[dict[str, Any]]:
-        cursor = con.execute(sql, contact_ids)
-        names = [d[0] for d in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    contacts = records(f"SELECT * FROM contacts WHERE contact_id IN ({marks}) "
-                       "ORDER BY arrived_at") if dataset.has("contacts") else []
-    messages: list[dict[str, Any]] = []
-    if dataset.has("messages"):
-        columns = dataset.loads["messages"].columns
-        text = next((c for c in ("text", "body", "message", "content") if c in columns), None)
-        chosen = "contact_id, ts, sender, agent_id" + (f", {quote(text)} AS text" if text
-                                                       else ", NULL AS text")
-        messages = records(f"SELECT {chosen} FROM messages WHERE contact_id IN ({marks}) "
-                           "ORDER BY ts")
-    times = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at", "ts")
-
-    def shown(record: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in record.items():
-            if value is None or (isinstance(value, float) and value != value):
-                out[key] = None
-            elif key in times:
-                out[key] = to_datetime(int(value)).isoformat(timespec="seconds")
-            else:
-                out[key] = value
-        return out
-
-    return {"contacts": [shown(c) for c in contacts], "messages": [shown(m) for m in messages]}
-
-
 @router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
 def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
                   form_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None
@@ -233,18 +186,28 @@ def _score(key: str, raw: str) -> float:
 
 
 async def _answers(request: Request, session: Session, form_id: int
-                   ) -> tuple[dict[int, float | None], str]:
+                   ) -> tuple[dict[int, float | None], str, dict[int, str]]:
+    """The answers by item id, the comment, and each item's error kind if not met."""
     form = await request.form()
     answers: dict[int, float | None] = {}
+    kinds: dict[int, str] = {}
+    missing = []
     for item in form_items(session, form_id):
         raw = form.get(f"item_{item.id}")
         if not isinstance(raw, str) or raw == "":
-            raise UsageError(f"item {item.item_key!r} has no answer")
+            missing.append(item.item_key)
+            continue
         answers[item.id] = None if raw == "na" else _score(item.item_key, raw)
+        kind = form.get(f"kind_{item.id}")
+        if isinstance(kind, str) and kind:
+            kinds[item.id] = kind
+    if missing:
+        raise UsageError("score every item or mark it not applicable; no answer for "
+                         + ", ".join(repr(k) for k in missing[:10]))
     comment = form.get("comment")
     text = comment if isinstance(comment, str) else ""
     check_length("comment", text, LONG_TEXT_CHARS)
-    return answers, text
+    return answers, text, kinds
 
 
 @router.post("/qa/evaluate/{item_id}")
@@ -257,12 +220,13 @@ async def evaluate(request: Request, view: ViewDep, item_id: RowId,
             raise HTTPException(404, "no such sample item")
         if item.evaluator and item.evaluator != principal.name and not principal.is_admin:
             raise HTTPException(403, f"this contact is in {item.evaluator}'s queue")
-        answers, comment = await _answers(request, session, form_id)
+        answers, comment, kinds = await _answers(request, session, form_id)
         chain = item.chain.split()
         evaluation = submit(session, form_id, Subject(
             item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
             item.tenant, item.site), principal.name, answers, comment, item.id)
         session.flush()
+        save_error_kinds(session, evaluation, kinds)
         _refresh_kpis(view, session)
         return RedirectResponse(f"/qa/evaluations/{evaluation.id}", status_code=303)
 
@@ -280,6 +244,7 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: RowId) -> Re
         return templates.TemplateResponse(request, "qa_evaluation.html", {
             "filters": None, "evaluation": evaluation, "form": form,
             "items": form_items(session, evaluation.form_id), "answers": answers,
+            "kinds": error_kinds_of(session, evaluation.id),
             "mine": view.principal.role == "agent"})
 
 
@@ -302,25 +267,35 @@ def respond_page(view: ViewDep, evaluation_id: RowId,
 @router.post("/qa/calibrations")
 def create_calibration(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
                        form_id: FormRowId,
-                       contacts: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
-                       evaluators: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
-                       reference: Annotated[str, Form(max_length=NAME_CHARS)]) -> Response:
+                       reference: Annotated[str, Form(max_length=NAME_CHARS)],
+                       contacts: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
+                       evaluators: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
+                       contact: Annotated[list[str] | None, Form(max_length=NAME_CHARS)
+                                          ] = None,
+                       evaluator: Annotated[list[str] | None, Form(max_length=NAME_CHARS)
+                                            ] = None) -> Response:
+    """A session of the contacts picked from the list (``contact``) or typed
+    (``contacts``), scored by the evaluators invited (``evaluator``) or typed."""
     principal = _evaluator(view)
     _form_id(view, str(form_id))
-    ids = contacts.replace(",", " ").split()
-    people = evaluators.replace(",", " ").split()
+    ids = list(dict.fromkeys([*contacts.replace(",", " ").split(), *(contact or [])]))
+    people = list(dict.fromkeys([*evaluators.replace(",", " ").split(), *(evaluator or [])]))
     if reference not in people:
         people.insert(0, reference)
     if len(people) < 2 or not ids:
         raise UsageError("a calibration needs contacts and at least two evaluators")
+    if len(ids) > 200 or len(people) > 50:
+        raise UsageError("a calibration takes at most 200 contacts and 50 evaluators")
     known = _contact_view(view, ids)["contacts"]
     missing = sorted(set(ids) - {str(c["contact_id"]) for c in known})
     if missing:
         raise UsageError(f"unknown contact(s): {', '.join(missing[:5])}")
+    where = places(known)
     with session_scope(view.state.database_url) as session:
+        check_invited(session, people, where)
         calibration = QaCalibration(name=name, form_id=form_id, contact_ids=" ".join(ids),
                                     evaluators=" ".join(people), reference=reference,
-                                    tenant=principal.tenant)
+                                    tenant=principal.tenant or common_tenant(where))
         session.add(calibration)
         session.flush()
         return RedirectResponse(f"/qa/calibrations/{calibration.id}", status_code=303)
@@ -339,10 +314,17 @@ def _form_id(view: View, raw: str) -> int:
 
 
 def _calibration(view: View, session: Session, calibration_id: int) -> QaCalibration:
+    """A calibration session the caller may open: an invited client account (the client's
+    quality lead) of its tenant; a supervisor of its tenant who is invited or sees every
+    one of its contacts (a site supervisor: contacts of their sites)."""
+    calibration = session.get(QaCalibration, calibration_id) \
+        if 0 < calibration_id <= MAX_INT else None
+    if view.principal.role == "client":
+        if calibration is None or not may_open(view, calibration):
+            raise HTTPException(403, "only invited evaluators open a calibration session")
+        return calibration
     _evaluator(view)
-    calibration = session.get(QaCalibration, calibration_id)
-    if calibration is None or not (view.scope.unbounded or
-                                   view.scope.allows(calibration.tenant)):
+    if calibration is None or not may_open(view, calibration):
         raise HTTPException(404, "no such calibration session")
     return calibration
 
@@ -387,12 +369,13 @@ async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: 
         contact = _contact_view(view, [contact_id])["contacts"]
         if contact_id not in calibration.contact_ids.split() or not contact:
             raise HTTPException(404, "not a contact of this session")
-        answers, comment = await _answers(request, session, calibration.form_id)
-        submit(session, calibration.form_id, Subject(
+        answers, comment, kinds = await _answers(request, session, calibration.form_id)
+        evaluation = submit(session, calibration.form_id, Subject(
             contact_id, str(contact[0].get("agent_id") or ""), None,
             contact[0].get("tenant"), contact[0].get("site")), principal.name, answers,
             comment, calibration_id=calibration.id)
         session.flush()
+        save_error_kinds(session, evaluation, kinds)
         _refresh_kpis(view, session)
     return RedirectResponse(f"/qa/calibrations/{calibration_id}", status_code=303)
 

@@ -1,0 +1,94 @@
+"""Who may use the QA pages and what they see: the roles, the caller's scope over
+evaluations, and the contacts of a question read from the caller's scoped data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnikpi.auth.accounts import Principal
+from omnikpi.engine.timezones import to_datetime
+from omnikpi.qa import queries
+from omnikpi.schema.convert import quote
+from omnikpi.store.models import QaCalibration
+from omnikpi.web.deps import View
+from omnikpi.web.security import require_roles
+
+EVALUATORS = ("admin", "supervisor")
+
+
+def _evaluator(view: View) -> Principal:
+    require_roles(view.principal, *EVALUATORS)
+    return view.principal
+
+
+def _reader(view: View) -> Principal:
+    require_roles(view.principal, *EVALUATORS, "agent")
+    return view.principal
+
+
+def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
+    """Within the caller's tenant and sites; an agent, only their own contacts there
+    (agent ids repeat across an outsourcer's clients)."""
+    in_scope = view.scope.unbounded or view.scope.allows(tenant, site)
+    if view.principal.role == "agent":
+        return in_scope and agent_id == view.principal.agent_id
+    return in_scope
+
+
+def _visible(view: View) -> queries.Visible:
+    return lambda tenant, site, agent_id: _may_see(view, tenant, site, agent_id or "")
+
+
+def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
+    """The contacts of a question and their messages, from the caller's scoped data."""
+    dataset = view.dataset
+    marks = ", ".join("?" for _ in contact_ids)
+    con = dataset.con
+    def records(sql: str) -> list[dict[str, Any]]:
+        cursor = con.execute(sql, contact_ids)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    contacts = records(f"SELECT * FROM contacts WHERE contact_id IN ({marks}) "
+                       "ORDER BY arrived_at") if dataset.has("contacts") else []
+    messages: list[dict[str, Any]] = []
+    if dataset.has("messages"):
+        columns = dataset.loads["messages"].columns
+        text = next((c for c in ("text", "body", "message", "content") if c in columns), None)
+        chosen = "contact_id, ts, sender, agent_id" + (f", {quote(text)} AS text" if text
+                                                       else ", NULL AS text")
+        messages = records(f"SELECT {chosen} FROM messages WHERE contact_id IN ({marks}) "
+                           "ORDER BY ts")
+    times = ("arrived_at", "accepted_at", "first_response_at", "abandoned_at", "ended_at", "ts")
+
+    def shown(record: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            if value is None or (isinstance(value, float) and value != value):
+                out[key] = None
+            elif key in times:
+                out[key] = to_datetime(int(value)).isoformat(timespec="seconds")
+            else:
+                out[key] = value
+        return out
+
+    return {"contacts": [shown(c) for c in contacts], "messages": [shown(m) for m in messages]}
+
+
+def may_open(view: View, calibration: QaCalibration) -> bool:
+    principal = view.principal
+    invited = principal.name in calibration.evaluators.split()
+    if principal.role == "client":
+        return invited and calibration.tenant == principal.tenant
+    if principal.role not in EVALUATORS:
+        return False
+    tenants = view.scope.tenants
+    return view.scope.unbounded or (
+        (not tenants or calibration.tenant in tenants)
+        and (invited or all_visible(view, calibration.contact_ids.split())))
+
+
+def all_visible(view: View, contact_ids: list[str]) -> bool:
+    """Whether every one of the contacts is in the caller's scoped data."""
+    shown = {str(c["contact_id"]) for c in _contact_view(view, contact_ids)["contacts"]}
+    return set(contact_ids) <= shown
