@@ -1,65 +1,176 @@
-"""Alert rules on hand-made snapshots: each kind, scopes, the hold time, firing once, end."""
+"""Alert rules on hand-made snapshots, minute by minute with an injected clock: every kind
+fires after its hold time, once, and clears once; hysteresis; the rolling window; scope;
+the sentence; the history rows."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from omnikpi.live.alerts import AlertEngine, conditions
+from omnikpi.live.alert_kinds import KINDS, sentence
+from omnikpi.live.alerts import AlertEngine, Notice
 from omnikpi.store.db import session_scope, upgrade
 from omnikpi.store.models import AlertEvent, AlertRule
+from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 
 US = 1_000_000
+MIN = 60 * US
+START = 1_800_000_000 * US
+QUEUE = {"tenant": "A", "site": "kyiv", "queue": "Sales", "channel": "voice",
+         "mode": "continuous"}
 
 
-def snapshot(sl: float | None = 0.7, wait: float | None = 95.0, sessions: int = 5,
-             closed: bool = True) -> dict[str, Any]:
-    return {
-        "queues": [
-            {"tenant": "A", "site": "kyiv", "queue": "sales", "channel": "voice",
-             "service_level": sl, "longest_wait_s": wait},
-            {"tenant": "A", "site": "lviv", "queue": "sales", "channel": "voice",
-             "service_level": 0.95, "longest_wait_s": 10.0},
-        ],
-        "chat": [{"agent_id": "c1", "site": "kyiv", "sessions": sessions, "capacity": 4}],
-        "unavailable": [{"channel": "chat", "queue": "web"}] if closed else [],
-    }
+def snap(**values: Any) -> dict[str, Any]:
+    """A snapshot with one queue row, one e-mail queue row, one agent, one chat agent and
+    the unavailable channels; ``values`` set the numbers the kinds read."""
+    sales = {**QUEUE, "service_level": 0.9, "abandon_rate": 0.01, "longest_wait_s": 5.0,
+             "waiting": 1, "agents_available": 4, "aht": 200.0}
+    mail = {"tenant": "A", "site": "kyiv", "queue": "Mail", "channel": "email",
+            "mode": "discrete", "longest_wait_s": 600.0, "waiting": 3}
+    agent = {"agent_id": "a7", "tenant": "A", "site": "kyiv", "channel": "voice",
+             "not_ready_s": 0.0, "adherence": 0.95}
+    chat = {"agent_id": "c1", "tenant": "A", "site": "kyiv", "sessions": 3, "capacity": 4}
+    for key, value in values.items():
+        if key == "closed":
+            continue
+        target, _, name = key.partition("__")
+        {"q": sales, "m": mail, "a": agent, "c": chat}[target][name] = value
+    return {"queues": [sales, mail], "agent_list": [agent], "chat": [chat],
+            "unavailable": [{"channel": "chat", "queue": "web"}] if values.get("closed")
+            else []}
 
 
-def test_each_kind_on_a_snapshot() -> None:
-    data = snapshot()
-    sl = AlertRule(id=1, name="sl", kind="sl_below", threshold=0.8, queue="sales")
-    assert [c.subject for c in conditions(sl, data)] == ["A / kyiv / sales / voice"]
-    wait = AlertRule(id=2, name="w", kind="longest_wait_over", threshold=60, site="lviv")
-    assert conditions(wait, data) == []
-    closed = AlertRule(id=3, name="c", kind="widget_unavailable", channel="chat")
-    assert [c.subject for c in conditions(closed, data)] == ["chat/web"]
-    over = AlertRule(id=4, name="o", kind="agent_over_capacity", threshold=0)
-    assert [c.message for c in conditions(over, data)] == ["5 chats open, capacity 4"]
-    assert conditions(over, snapshot(sessions=4)) == []
-    assert conditions(sl, snapshot(sl=None)) == []  # no SL yet today: nothing to judge
+# kind → (threshold, the bad snapshot, the good snapshot, its subject key)
+CASES: dict[str, tuple[float, dict[str, Any], dict[str, Any], str]] = {
+    "sl_below": (0.8, snap(q__service_level=0.62), snap(), "A / kyiv / Sales / voice"),
+    "abandon_over": (0.05, snap(q__abandon_rate=0.12), snap(), "A / kyiv / Sales / voice"),
+    "longest_wait_over": (60, snap(q__longest_wait_s=95.0), snap(),
+                          "A / kyiv / Sales / voice"),
+    "waiting_over": (5, snap(q__waiting=9), snap(), "A / kyiv / Sales / voice"),
+    "available_below": (2, snap(q__agents_available=1), snap(), "A / kyiv / Sales / voice"),
+    "aht_over": (300, snap(q__aht=420.0), snap(), "A / kyiv / Sales / voice"),
+    "not_ready_over": (600, snap(a__not_ready_s=900.0), snap(), "agent a7"),
+    "adherence_below": (0.9, snap(a__adherence=0.7), snap(), "agent a7"),
+    "backlog_age_over": (3600, snap(m__longest_wait_s=7200.0), snap(),
+                         "A / kyiv / Mail / email"),
+    "widget_unavailable": (0, snap(closed=True), snap(), "chat/web"),
+    "agent_over_capacity": (0, snap(c__sessions=6), snap(), "agent c1"),
+}
 
 
-def test_fires_after_the_hold_time_once_and_ends(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    upgrade(url)
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("alerts") / "empty.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture()
+def db(migrated: Path, tmp_path: Path) -> str:
+    """A fresh copy of a migrated database (migrating costs seconds, copying nothing)."""
+    path = tmp_path / "a.db"
+    shutil.copyfile(migrated, path)
+    return f"sqlite:///{path}"
+
+
+def add_rule(url: str, kind: str, threshold: float, minutes: float = 5, *,
+             window: float = 0.0, clear: float | None = None, **where: str) -> None:
     with session_scope(url) as session:
-        session.add(AlertRule(name="sl", kind="sl_below", threshold=0.8, minutes=5,
-                              queue="sales"))
-    engine = AlertEngine(url)
-    start = 1_800_000_000 * US
-    assert engine.evaluate(snapshot(), start) == []                  # pending
-    assert engine.evaluate(snapshot(), start + 4 * 60 * US) == []    # 4 min: not yet
-    firing = engine.evaluate(snapshot(), start + 5 * 60 * US)        # 5 min: fires
-    assert [a.subject for a in firing] == ["A / kyiv / sales / voice"]
-    assert len(engine.evaluate(snapshot(), start + 9 * 60 * US)) == 1  # still the same one
-    with session_scope(url) as session:
+        rule = AlertRule(name=kind, kind=kind, threshold=threshold, minutes=minutes, **where)
+        session.add(rule)
+        session.flush()
+        session.add(AlertRuleOptions(rule_id=rule.id, window_minutes=window,
+                                     clear_threshold=clear, emails="lead@example.com"))
+
+
+def test_every_kind_is_covered() -> None:
+    assert set(CASES) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_every_kind_fires_after_its_hold_once_and_clears_once(db: str, kind: str) -> None:
+    threshold, bad, good, subject = CASES[kind]
+    add_rule(db, kind, threshold, minutes=5)
+    sent: list[Notice] = []
+    engine = AlertEngine(db, send=sent.append)
+    for minute in range(5):                                    # held 0…4 min: pending
+        assert engine.evaluate(bad, START + minute * MIN) == [], minute
+    firing = engine.evaluate(bad, START + 5 * MIN)             # 5 min: fires
+    assert [a.key for a in firing] == [subject]
+    for minute in range(6, 9):                                 # still the one firing
+        assert [a.key for a in engine.evaluate(bad, START + minute * MIN)] == [subject]
+    for minute in range(9, 14):                                # recovered, held 0…4 min
+        assert len(engine.evaluate(good, START + minute * MIN)) == 1
+    assert engine.evaluate(good, START + 14 * MIN) == []       # cleared after 5 min
+    assert engine.evaluate(good, START + 30 * MIN) == []
+    with session_scope(db) as session:
         events = session.scalars(select(AlertEvent)).all()
-        assert len(events) == 1 and events[0].ended_at is None
-    assert engine.evaluate(snapshot(sl=0.9), start + 10 * 60 * US) == []  # recovered
-    with session_scope(url) as session:
-        assert session.scalars(select(AlertEvent)).one().ended_at is not None
-    # a new dip starts a new hold time
-    assert engine.evaluate(snapshot(), start + 11 * 60 * US) == []
+        assert len(events) == 1                                # fired once
+        assert events[0].started_at.replace(tzinfo=None).timestamp() * US == \
+            START + 5 * MIN
+        assert events[0].ended_at is not None                  # cleared once
+    assert [n.payload["status"] for n in sent] == ["firing", "cleared"]
+
+
+def test_hysteresis_a_value_hovering_at_the_threshold_fires_and_clears_once(db: str) -> None:
+    add_rule(db, "sl_below", 0.8, minutes=0, clear=0.85)
+    engine = AlertEngine(db, send=lambda n: None)
+    levels = [0.79, 0.81, 0.79, 0.83, 0.79, 0.84, 0.86, 0.79]
+    firing = [bool(engine.evaluate(snap(q__service_level=v), START + i * MIN))
+              for i, v in enumerate(levels)]
+    # fires at 0.79, stays through 0.81…0.84 (below the clearing level), clears at 0.86,
+    # fires anew at the last 0.79
+    assert firing == [True, True, True, True, True, True, False, True]
+    with session_scope(db) as session:
+        assert len(session.scalars(select(AlertEvent)).all()) == 2
+
+
+def test_a_short_dip_does_not_fire(db: str) -> None:
+    add_rule(db, "waiting_over", 5, minutes=3)
+    engine = AlertEngine(db, send=lambda n: None)
+    for i, waiting in enumerate([9, 9, 2, 9, 9, 2, 9]):
+        assert engine.evaluate(snap(q__waiting=waiting), START + i * MIN) == []
+
+
+def test_the_rolling_window_judges_the_mean(db: str) -> None:
+    add_rule(db, "longest_wait_over", 60, minutes=0, window=3)
+    engine = AlertEngine(db, send=lambda n: None)
+    # one sample a minute; the window holds the samples of the last 3 minutes (4 points):
+    # means 30, 30, 70, 67.5, 67.5, 67.5, 37.5 — without the window the 60 s sample alone
+    # would have cleared it at minute 3
+    waits = [30.0, 30.0, 150.0, 60.0, 30.0, 30.0, 30.0]
+    out = [bool(engine.evaluate(snap(q__longest_wait_s=w), START + i * MIN))
+           for i, w in enumerate(waits)]
+    assert out == [False, False, True, True, True, True, False]
+
+
+def test_scope_of_a_rule_and_the_sentence(db: str) -> None:
+    add_rule(db, "sl_below", 0.8, minutes=5, queue="Sales")
+    add_rule(db, "sl_below", 0.8, minutes=5, site="lviv")
+    engine = AlertEngine(db, send=lambda n: None)
+    bad = snap(q__service_level=0.62)
+    engine.evaluate(bad, START)
+    firing = engine.evaluate(bad, START + 5 * MIN)
+    assert [a.rule.name for a in firing] == ["sl_below"] and len(firing) == 1
+    assert firing[0].to_json()["message"] == \
+        "SL 62 % < 80 % on queue Sales (voice, kyiv, A) for 5 min"
+    with session_scope(db) as session:
+        detail = session.scalars(select(AlertEventDetail)).one()
+        facts = json.loads(detail.facts)
+    assert facts["value"] == pytest.approx(0.62) and facts["held_s"] == 300
+    assert sentence(facts) == "SL 62 % < 80 % on queue Sales (voice, kyiv, A) for 5 min"
+    agent = {"kind": "not_ready_over", "value": 754.0, "threshold": 600, "unit": "seconds",
+             "subject": {"agent_id": "a7", "site": "kyiv"}, "held_s": 0}
+    assert sentence(agent) == "Not ready 12 min 34 s > 10 min on agent a7 (kyiv)"
+    assert sentence({**agent, "cleared": True}).startswith("Cleared: Not ready")
+
+
+def test_no_value_is_nothing_to_judge(db: str) -> None:
+    add_rule(db, "sl_below", 0.8, minutes=0)
+    engine = AlertEngine(db, send=lambda n: None)
+    assert engine.evaluate(snap(q__service_level=None), START) == []
