@@ -40,8 +40,14 @@ def sample(
     ] = None,
     format: Annotated[str, typer.Option(help="table | json")] = "table",
     database_url: DatabaseOption = None,
+    risk: Annotated[bool, typer.Option(
+        "--risk", help="risk-weighted: new and low-scoring agents get more, contacts with "
+                       "a negative survey, a long handle time or flagged talk analytics "
+                       "are likelier (weights: docs/qa.md); per agent, no chat chains")
+    ] = False,
 ) -> None:
     """Draw a random, reproducible sample of handled contacts (chats chained)."""
+    from omnikpi.qa.risk_sampling import draw_risk_sample
     from omnikpi.qa.sampling import draw_sample
     from omnikpi.qa.store import already_given, save_sample
     from omnikpi.schema.dataset import load_dataset
@@ -51,24 +57,36 @@ def sample(
             raise OmniKPIError("--format must be table or json")
         dataset = load_dataset(data)
         exclude = already_given(evaluator, database_url) if evaluator else set()
-        drawn = draw_sample(dataset, rate, seed, min_per_agent,
-                            tuple(b.strip() for b in by.split(",") if b.strip()),
-                            from_, to, tz, exclude)
+        if risk and by != "agent_id":
+            raise OmniKPIError("--risk samples per agent: leave --by out")
+        flags: dict[str, tuple[str, ...]] = {}
+        if risk:
+            weighted = draw_risk_sample(dataset, rate, seed, min_per_agent, from_, to, tz,
+                                        exclude)
+            drawn, flags = weighted.sample, weighted.flags
+        else:
+            drawn = draw_sample(dataset, rate, seed, min_per_agent,
+                                tuple(b.strip() for b in by.split(",") if b.strip()),
+                                from_, to, tz, exclude)
         if save:
             save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
                         min_per_agent)
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":
-        typer.echo(json.dumps(drawn.to_json(), ensure_ascii=False))
+        out = drawn.to_json()
+        if risk:
+            out["flags"] = {k: list(v) for k, v in flags.items()}
+        typer.echo(json.dumps(out, ensure_ascii=False))
         return
     table = Table(title=f"{len(drawn.units)} of {drawn.population} handled "
                         f"contact(s) · rate {rate:.1%} · seed {seed}")
-    for column in ("contact_id", "agent_id", "channel", "queue", "chain"):
+    for column in ("contact_id", "agent_id", "channel", "queue", "chain", "risk"):
         table.add_column(column)
     for unit in drawn.units:
         table.add_row(unit.contact_id, unit.agent_id, unit.channel or "", unit.queue or "",
-                      str(len(unit.chain)) if len(unit.chain) > 1 else "")
+                      str(len(unit.chain)) if len(unit.chain) > 1 else "",
+                      ", ".join(flags.get(unit.contact_id, ())))
     console.print(table)
 
 

@@ -24,6 +24,7 @@ from omnikpi.qa.forms import (
     parse_item_lines,
     save_form,
 )
+from omnikpi.qa.risk_sampling import draw_risk_sample
 from omnikpi.qa.sampling import draw_sample
 from omnikpi.qa.store import already_given, save_sample
 from omnikpi.store.db import session_scope
@@ -127,13 +128,17 @@ def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS
                   to: Annotated[str, Form(max_length=INSTANT_CHARS)] = "",
                   tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
                   evaluator: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-                  form_id: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
-    """A sample of the contacts the user may see (their tenant / sites only)."""
+                  form_id: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                  risk: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
+    """A sample of the contacts the user may see (their tenant / sites only); ``risk``:
+    risk-weighted (``omnikpi.qa.risk_sampling``)."""
     principal = _evaluator(view)
     who = evaluator.strip() or None
     exclude = already_given(who, view.state.database_url) if who else set()
-    drawn = draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
-                        from_ or None, to or None, tz, exclude)
+    drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, from_ or None,
+                             to or None, tz, exclude).sample if risk else \
+        draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
+                    from_ or None, to or None, tz, exclude)
     chosen_form = _form_id(view, form_id) if form_id.strip() else None
     sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
                             from_ or None, to or None, min_per_agent, chosen_form,
