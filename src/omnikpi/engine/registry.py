@@ -45,6 +45,7 @@ from omnikpi.engine.table_sources import (
     qa_source,
     surveys_source,
 )
+from omnikpi.engine.talk_source import talk_source
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
@@ -113,6 +114,7 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
                optional=("contacts", "dial_attempts")),
     FactSource("agent_days", agent_days_source, ("agent_states",), _PEOPLE,
                people_time=True),
+    FactSource("talk", talk_source, ("talk_analytics", "contacts"), CONTACT_DIMENSIONS),
 )}
 
 

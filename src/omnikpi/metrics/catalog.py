@@ -11,6 +11,7 @@ from omnikpi.metrics import (  # noqa: F401
     productivity,
     quality,
     sales,
+    talk,
     volume,
     workforce,
 )

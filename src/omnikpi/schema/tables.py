@@ -288,6 +288,21 @@ TABLES: dict[str, Table] = {
             ordered=(("entered_at", "left_at"),),
         ),
         Table(
+            "talk_analytics",
+            (
+                Column("contact_id", S, required=True, not_null=True),
+                Column("duration_s", F, required=True, not_null=True, min_value=0),
+                Column("agent_talk_s", F, min_value=0),
+                Column("customer_talk_s", F, min_value=0),
+                Column("silence_s", F, min_value=0),
+                Column("longest_silence_s", F, min_value=0),
+                Column("overtalk_s", F, min_value=0),
+                Column("overtalk_count", F, min_value=0),
+                Column("longest_agent_monologue_s", F, min_value=0),
+            ),
+            key="contact_id",
+        ),
+        Table(
             "employee_surveys",
             (
                 Column("agent_id", S, required=True, not_null=True),
