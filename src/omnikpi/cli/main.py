@@ -77,6 +77,7 @@ from omnikpi.cli import demo as _demo  # noqa: E402,F401
 from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import qa as _qa  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401
+from omnikpi.cli import schedule as _schedule  # noqa: E402,F401
 from omnikpi.cli import serve as _serve  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401
 from omnikpi.cli import wfm as _wfm  # noqa: E402,F401

@@ -277,3 +277,4 @@ class QaAnswer(Base):
 
 from omnikpi.store import models_live as models_live  # noqa: E402  (revision 0007)
 from omnikpi.store import models_qa_coaching as models_qa_coaching  # noqa: E402  (revision 0005)
+from omnikpi.store import models_schedules as models_schedules  # noqa: E402  (revision 0004)

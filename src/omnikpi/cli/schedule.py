@@ -1,0 +1,182 @@
+"""`omnikpi schedule add|list|run-due`: saved reports that run by themselves (the schedules
+live in the application database, ``OMNIKPI_DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from omnikpi.cli.main import app, fail
+from omnikpi.errors import OmniKPIError, UsageError
+
+schedule_app = typer.Typer(help="Scheduled reports: e-mailed, dropped in a folder or posted "
+                                "to a webhook for the period just ended.",
+                           no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
+
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database-url", help="SQLAlchemy URL (default: $OMNIKPI_DATABASE_URL or "
+                           "sqlite:///omnikpi.db)")]
+
+
+def parse_now(value: str | None) -> datetime:
+    """``--now``: an ISO instant (without an offset: UTC); default the clock."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--now {value!r} is not an ISO instant such as "
+                         "2026-11-30T08:00:00+02:00") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@schedule_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="the schedule's name")],
+    definition: Annotated[Path, typer.Option(help="saved report definition (TOML/JSON)")],
+    cron: Annotated[str, typer.Option(
+        help='when: five cron fields ("0 8 * * *" daily at 08:00, "0 8 * * 1" Mondays, '
+             '"0 8 1 * *" the 1st) or daily / weekly / monthly')] = "daily",
+    tz: Annotated[str, typer.Option(help="IANA zone of the schedule and its period")] = "UTC",
+    email: Annotated[list[str] | None, typer.Option(
+        help="recipient (repeat, or comma separated)")] = None,
+    folder: Annotated[Path | None, typer.Option(help="drop the file into this folder")] = None,
+    webhook: Annotated[str | None, typer.Option(help="POST the file to this URL (signed)")
+                       ] = None,
+    format: Annotated[str, typer.Option(help="xlsx|pdf|csv")] = "xlsx",
+    period: Annotated[str | None, typer.Option(
+        help="day|week|month just ended (default: from the cron expression)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        help="dataset folder (default: the server's dataset)")] = None,
+    owner: Annotated[str | None, typer.Option(
+        help="the account whose tenant scope the runs apply (default: every tenant)")
+                     ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Add a schedule: the report of a definition file for the period just ended."""
+    from sqlalchemy import select
+
+    from omnikpi.auth.accounts import audit, principal_of
+    from omnikpi.definitions import load_definition
+    from omnikpi.schedules.store import NewSchedule, add_schedule
+    from omnikpi.schedules.timing import next_fire
+    from omnikpi.store.db import require_current, session_scope
+    from omnikpi.store.models import User
+
+    try:
+        given = [(c, v) for c, v in (("email", email), ("folder", folder),
+                                     ("webhook", webhook)) if v]
+        if len(given) != 1:
+            raise UsageError("give one delivery: --email ADDR (repeatable), --folder DIR or "
+                             "--webhook URL")
+        channel, value = given[0]
+        if channel == "email":
+            targets = [a for item in email or [] for a in item.split(",") if a.strip()]
+        elif channel == "folder":
+            targets = [str(Path(str(value)).resolve())]
+        else:
+            from omnikpi.config import Config
+            from omnikpi.delivery.webhook import resolve
+
+            resolve(str(value), Config().alerts.webhook_allowed_hosts)  # fail early
+            targets = [str(value)]
+        report = load_definition(definition)
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            principal = None
+            if owner is not None:
+                user = session.scalar(select(User).where(User.username == owner))
+                if user is None:
+                    raise UsageError(f"no account {owner!r} (omnikpi users list)")
+                principal = principal_of(user)
+            row = add_schedule(session, NewSchedule(
+                name, report, cron, tz, channel, targets, format, period,
+                str(data.resolve()) if data else None), principal)
+            audit(session, "cli", "schedule_added", {"name": row.name, "cron": row.cron,
+                                                     "owner": owner})
+            first = next_fire(row.cron, row.tz, datetime.now(UTC))
+            typer.echo(f"schedule {row.name!r}: {row.cron} ({row.tz}), the {row.period} "
+                       f"just ended as {row.format} by {row.channel}; next run "
+                       f"{first.isoformat()}")
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@schedule_app.command("list")
+def list_(
+    format: Annotated[str, typer.Option(help="table|json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Every schedule, its next run and its last run's status."""
+    from omnikpi.schedules.store import list_schedules, runs_of, started_before
+    from omnikpi.schedules.timing import next_fire
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            rows = []
+            for schedule in list_schedules(session, None):
+                last = runs_of(session, [schedule.id], limit=1)
+                rows.append({
+                    "name": schedule.name, "tenant": schedule.tenant_key or None,
+                    "owner": schedule.owner, "cron": schedule.cron, "tz": schedule.tz,
+                    "period": schedule.period, "format": schedule.format,
+                    "delivery": schedule.channel, "target": schedule.target,
+                    "next_run": next_fire(schedule.cron, schedule.tz,
+                                          started_before(schedule)).isoformat(),
+                    "last_status": last[0].status if last else None,
+                    "last_message": last[0].message if last else None,
+                })
+    except OmniKPIError as exc:
+        fail(exc)
+    if format == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    shown = ("name", "tenant", "cron", "tz", "period", "format", "delivery", "target",
+             "next_run", "last_status")
+    table = Table(header_style="bold")
+    for column in shown:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*[str(row[c] or "—") for c in shown])
+    Console().print(table)
+
+
+@schedule_app.command("run-due")
+def run_due_command(
+    now: Annotated[str | None, typer.Option(
+        help="the instant to run for (ISO; default: now)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        help="dataset of schedules added without --data")] = None,
+    config: Annotated[Path | None, typer.Option(
+        help="omnikpi.toml ([email] SMTP, [webhooks], thresholds)")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run every schedule due at that instant and not yet run, each once (for cron or a
+    systemd timer); prints what it ran. Exit 1 when a run failed."""
+    from omnikpi.config import load_config
+    from omnikpi.schedules.runner import folder_datasets, run_due
+    from omnikpi.store.db import require_current
+
+    try:
+        moment = parse_now(now)
+        settings = load_config(config)
+        require_current(database_url)
+        outcomes = run_due(database_url, moment, settings, folder_datasets(data))
+    except OmniKPIError as exc:
+        fail(exc)
+    for outcome in outcomes:
+        typer.echo(f"{outcome.status}\t{outcome.schedule}\t{outcome.period.label}\t"
+                   f"{outcome.message}")
+    if not outcomes:
+        typer.echo("nothing due", err=True)
+    if any(o.status != "ok" for o in outcomes):
+        raise typer.Exit(1)

@@ -1,0 +1,196 @@
+"""Running what is due: each scheduled instant of each schedule once, whichever process
+gets there first.
+
+A run is claimed by inserting its row — (schedule, instant) is unique — in the same
+transaction that moves the schedule's ``last_due_at``; a second process (another server
+worker, a cron job at the same minute) fails that insert and skips the run. Then the
+report is computed with the owner's scope, written as XLSX, PDF or CSV, delivered, and
+the row records the outcome and keeps the file for the history page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from omnikpi.auth.scope import Scope, scoped_dataset
+from omnikpi.config import Config
+from omnikpi.definitions import ReportDefinition
+from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError
+from omnikpi.delivery.email import send_email
+from omnikpi.delivery.folder import drop
+from omnikpi.delivery.webhook import post
+from omnikpi.engine.result import ReportResult
+from omnikpi.engine.run import plan_request
+from omnikpi.errors import OmniKPIError
+from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.schedules.store import owner_scope, started_before, utc
+from omnikpi.schedules.timing import Period, due_instant, period_ended
+from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import utcnow
+from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
+
+log = logging.getLogger("omnikpi.schedules")
+
+STALE_RUN = timedelta(hours=1)
+"""A run still "running" this long after it started was cut off (the process stopped)."""
+
+DatasetSource = Callable[[str | None, Scope], Dataset]
+"""The dataset a run reads: its folder (None: the server's) as ``scope`` may see it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    schedule: str
+    due_at: datetime
+    status: str
+    message: str
+    period: Period
+
+
+def folder_datasets(default: Path | None = None) -> DatasetSource:
+    """Datasets loaded from their folders (once each), scoped per run (the CLI's)."""
+    loaded: dict[str, Dataset] = {}
+
+    def source(path: str | None, scope: Scope) -> Dataset:
+        chosen = path or (str(default) if default is not None else None)
+        if chosen is None:
+            raise OmniKPIError("the schedule names no dataset folder: add it with --data "
+                               "or give `omnikpi schedule run-due --data DIR`")
+        if chosen not in loaded:
+            loaded[chosen] = load_dataset(Path(chosen))
+        return scoped_dataset(loaded[chosen], scope)
+
+    return source
+
+
+def render(result: ReportResult, fmt: str, title: str) -> bytes:
+    """The report as the bytes of an XLSX, PDF or CSV file (with the export header)."""
+    if fmt == "csv":
+        return to_csv_text(result).encode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"report.{fmt}"
+        if fmt == "xlsx":
+            write_xlsx(result, path, title)
+        else:
+            write_pdf(result, path, title)
+        return path.read_bytes()
+
+
+def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
+           period: Period) -> int | None:
+    """The new run's id, or None when another process claimed this instant first."""
+    try:
+        with session_scope(database_url) as session:
+            run = ScheduleRun(schedule_id=schedule_id, due_at=due_at, started_at=utcnow(),
+                              status="running", period_from=period.start.isoformat(),
+                              period_to=period.end.isoformat())
+            session.add(run)
+            session.execute(update(ReportSchedule).where(ReportSchedule.id == schedule_id)
+                            .values(last_due_at=due_at))
+            session.flush()
+            return run.id
+    except IntegrityError:
+        return None
+
+
+def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: str,
+            content: bytes) -> str:
+    """Send the file where the schedule says; a sentence saying where it went."""
+    mime = MIME_TYPES[schedule.format]
+    if schedule.channel == "email":
+        recipients = [a.strip() for a in schedule.target.split(",") if a.strip()]
+        send_email(config.email, recipients, f"{schedule.name} — {period.label}",
+                   f"The OmniKPI report \u201c{schedule.name}\u201d for {period.label} "
+                   f"({schedule.tz}) is attached as {filename}.\n",
+                   [Attachment(filename, content, mime)])
+        return f"e-mailed to {', '.join(recipients)}"
+    if schedule.channel == "folder":
+        path = drop(Path(schedule.target), filename, content)
+        return f"written to {path}"
+    secret = os.environ.get(config.webhooks.secret_env)
+    if not secret:
+        raise DeliveryError(f"webhooks are signed: put the shared secret in "
+                            f"${config.webhooks.secret_env}")
+    tries = post(schedule.target, content, content_type=mime, secret=secret,
+                 allowed_hosts=config.alerts.webhook_allowed_hosts,
+                 attempts=config.webhooks.attempts,
+                 first_retry_seconds=config.webhooks.first_retry_seconds,
+                 extra_headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                "X-OmniKPI-Schedule": schedule.slug,
+                                "X-OmniKPI-Period": f"{period.start.isoformat()}/"
+                                                    f"{period.end.isoformat()}"})
+    return f"posted to the webhook ({tries} attempt{'s' if tries > 1 else ''})"
+
+
+def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, period: Period,
+            config: Config, datasets: DatasetSource) -> tuple[str, str]:
+    """Compute, write and deliver one claimed run; record and return (status, message)."""
+    filename, content = None, None
+    try:
+        with session_scope(database_url) as session:
+            scope = owner_scope(session, schedule)
+        definition = ReportDefinition.model_validate(tomllib.loads(schedule.definition))
+        request = definition.to_request().overridden(
+            tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
+            to=period.end.replace(tzinfo=None).isoformat())
+        dataset = datasets(schedule.data_path, scope)
+        result = plan_request(dataset, request, config).run()
+        filename = f"{schedule.slug}-{period.label}.{schedule.format}"
+        content = render(result, schedule.format, schedule.name)
+        status, message = "ok", deliver(schedule, config, period, filename, content)
+    except (OmniKPIError, OSError, ValueError) as exc:
+        status, message = "failed", str(exc) or exc.__class__.__name__
+    except Exception as exc:  # a bug must not stop the other schedules
+        log.exception("schedule %s failed", schedule.slug)
+        status, message = "failed", f"internal error: {exc.__class__.__name__}: {exc}"
+    with session_scope(database_url) as session:
+        session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id).values(
+            status=status, message=message[:2000], finished_at=utcnow(), filename=filename,
+            content=content))
+    return status, message
+
+
+def _close_stale(database_url: str | None, now: datetime) -> None:
+    with session_scope(database_url) as session:
+        session.execute(update(ScheduleRun).where(
+            ScheduleRun.status == "running", ScheduleRun.started_at < now - STALE_RUN)
+            .values(status="failed", finished_at=now,
+                    message="interrupted: the process stopped during the run"))
+
+
+def run_due(database_url: str | None, now: datetime, config: Config,
+            datasets: DatasetSource) -> list[Outcome]:
+    """Run every enabled schedule due at ``now`` that no process has run yet, once."""
+    now = now.astimezone(UTC)
+    _close_stale(database_url, now)
+    with session_scope(database_url) as session:
+        schedules = list(session.scalars(select(ReportSchedule).where(
+            ReportSchedule.enabled.is_(True)).order_by(ReportSchedule.id)))
+    outcomes = []
+    for schedule in schedules:
+        try:
+            due = due_instant(schedule.cron, schedule.tz, started_before(schedule), now)
+        except OmniKPIError as exc:
+            log.warning("schedule %s cannot be timed: %s", schedule.slug, exc)
+            continue
+        if due is None:
+            continue
+        period = period_ended(schedule.period, due, schedule.tz)
+        run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period)
+        if run_id is None:
+            continue
+        status, message = run_one(database_url, schedule, run_id, period, config, datasets)
+        log.info("schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
+        outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
+    return outcomes

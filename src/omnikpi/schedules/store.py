@@ -1,0 +1,149 @@
+"""Schedules and their runs in the application database, each seen by its owner only
+(or by an unbounded administrator)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from omnikpi.auth.accounts import Principal, principal_of
+from omnikpi.auth.scope import UNBOUNDED, Scope, scope_of
+from omnikpi.definitions import ReportDefinition, check_name, slug
+from omnikpi.delivery.email import check_addresses
+from omnikpi.errors import UsageError
+from omnikpi.schedules.timing import PERIODS, check_cron, period_of_cron, zone
+from omnikpi.store.models import User, utcnow
+from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
+
+FORMATS = ("xlsx", "pdf", "csv")
+CHANNELS = ("email", "folder", "webhook")
+
+
+@dataclass(frozen=True)
+class NewSchedule:
+    """What ``omnikpi schedule add`` and the schedules page ask for."""
+
+    name: str
+    definition: ReportDefinition
+    cron: str
+    tz: str
+    channel: str
+    target: Sequence[str]
+    """Addresses (email), one folder, or one URL."""
+    format: str = "xlsx"
+    period: str | None = None
+    """day, week or month; None: from the cron expression (see ``period_of_cron``)."""
+    data_path: str | None = None
+
+
+def _target_text(channel: str, target: Sequence[str]) -> str:
+    if channel == "email":
+        return ", ".join(check_addresses(target))
+    values = [t.strip() for t in target if t.strip()]
+    if len(values) != 1:
+        raise UsageError(f"a {channel} schedule needs exactly one "
+                         f"{'folder' if channel == 'folder' else 'URL'}")
+    return values[0]
+
+
+def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:
+    """Store a schedule owned by ``owner`` (None: the operator, from the command line);
+    every runs will apply the owner's scope as it then is."""
+    name = check_name(new.name)
+    cron = check_cron(new.cron)
+    zone(new.tz)
+    if new.format not in FORMATS:
+        raise UsageError(f"unknown format {new.format!r}: choose {', '.join(FORMATS)}")
+    if new.channel not in CHANNELS:
+        raise UsageError(f"unknown delivery {new.channel!r}: choose {', '.join(CHANNELS)}")
+    period = new.period or period_of_cron(cron)
+    if period not in PERIODS:
+        raise UsageError(f"unknown period {period!r}: choose {', '.join(PERIODS)}")
+    if not new.definition.metrics:
+        raise UsageError("the report definition names no metrics")
+    tenant_key = (owner.tenant or "") if owner is not None else ""
+    key = slug(name)
+    taken = session.scalar(select(ReportSchedule.id).where(
+        ReportSchedule.slug == key, ReportSchedule.tenant_key == tenant_key))
+    if taken is not None:
+        raise UsageError(f"a schedule named {name!r} exists already")
+    row = ReportSchedule(
+        slug=key, name=name, tenant_key=tenant_key,
+        owner=owner.name if owner is not None else None,
+        definition=new.definition.model_copy(update={"name": name}).to_toml(),
+        cron=cron, tz=new.tz, period=period, format=new.format, channel=new.channel,
+        target=_target_text(new.channel, new.target), data_path=new.data_path,
+        enabled=True, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    """Unbounded callers see every schedule; anyone else only the ones they own."""
+    if scope_of(principal).unbounded:
+        return true()
+    return ReportSchedule.owner == principal.name
+
+
+def list_schedules(session: Session, principal: Principal | None) -> list[ReportSchedule]:
+    query = select(ReportSchedule).order_by(ReportSchedule.tenant_key, ReportSchedule.slug)
+    if principal is not None:
+        query = query.where(_visible(principal))
+    return list(session.scalars(query))
+
+
+def get_schedule(session: Session, schedule_id: int, principal: Principal) -> ReportSchedule:
+    row = session.scalar(select(ReportSchedule).where(ReportSchedule.id == schedule_id,
+                                                      _visible(principal)))
+    if row is None:
+        raise UsageError(f"no schedule {schedule_id}")
+    return row
+
+
+def runs_of(session: Session, schedule_ids: Sequence[int], limit: int = 50) -> list[ScheduleRun]:
+    """The latest runs of these schedules, newest first (without their files)."""
+    if not schedule_ids:
+        return []
+    return list(session.scalars(
+        select(ScheduleRun).where(ScheduleRun.schedule_id.in_(schedule_ids))
+        .order_by(ScheduleRun.due_at.desc(), ScheduleRun.id.desc()).limit(limit)))
+
+
+def run_file(session: Session, run_id: int, principal: Principal) -> ScheduleRun:
+    """A run whose schedule the principal sees, with its file; a usage error otherwise."""
+    run = session.get(ScheduleRun, run_id)
+    if run is None or run.content is None:
+        raise UsageError(f"no file for run {run_id}")
+    get_schedule(session, run.schedule_id, principal)
+    return run
+
+
+def owner_scope(session: Session, schedule: ReportSchedule) -> Scope:
+    """The scope a run applies: its owner's as the account is now (a disabled or deleted
+    owner, or one moved to another tenant, stops the schedule rather than widening it)."""
+    if schedule.owner is None:
+        return UNBOUNDED
+    user = session.scalar(select(User).where(User.username == schedule.owner))
+    if user is None or user.disabled:
+        raise UsageError(f"the schedule's owner {schedule.owner!r} no longer exists or is "
+                         "disabled: the schedule does not run")
+    scope = scope_of(principal_of(user))
+    if schedule.tenant_key and scope.tenants != (schedule.tenant_key,):
+        raise UsageError(f"the owner {schedule.owner!r} no longer belongs to tenant "
+                         f"{schedule.tenant_key!r}: the schedule does not run")
+    return scope
+
+
+def utc(value: datetime) -> datetime:
+    """An instant from the database as aware UTC (SQLite gives it back without a zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def started_before(schedule: ReportSchedule) -> datetime:
+    """The instant after which the schedule's next run falls."""
+    return utc(schedule.last_due_at or schedule.created_at)

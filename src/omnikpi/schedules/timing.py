@@ -1,0 +1,123 @@
+"""When a schedule is due, and the period each run reports: pure functions of the
+schedule, the last instant already run and the time now.
+
+A schedule fires at the instants its cron expression names in its zone. At ``now`` the
+instant due is the latest fire time ``t`` with ``base < t <= now``, where ``base`` is the
+last instant already run (or the schedule's creation). Only that latest one runs: a server
+that was down over three 08:00s sends one report on start, not three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+from omnikpi.errors import UsageError
+
+PERIODS = ("day", "week", "month")
+PRESETS = {"daily": "0 8 * * *", "weekly": "0 8 * * 1", "monthly": "0 8 1 * *"}
+"""The usual choices: daily at 08:00, weekly on Monday at 08:00, monthly on the 1st."""
+ALIASES = {"@daily": "day", "@midnight": "day", "@weekly": "week", "@monthly": "month"}
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as "
+                         "Europe/Kyiv or UTC") from None
+
+
+def check_cron(expression: str) -> str:
+    """A five-field cron expression (minute hour day month weekday) or an alias
+    (``@daily``, ``@weekly``, ``@monthly``); a usage error otherwise."""
+    text = " ".join(PRESETS.get(expression.strip(), expression).split())
+    if text in ALIASES:
+        return text
+    if len(text.split()) != 5 or not croniter.is_valid(text):
+        raise UsageError(f"{expression!r} is not a cron expression: give five fields "
+                         "(minute hour day month weekday), e.g. \"0 8 * * *\" for daily at "
+                         "08:00, \"0 8 * * 1\" for Mondays, \"0 8 1 * *\" for the 1st")
+    return text
+
+
+def period_of_cron(expression: str) -> str:
+    """The period a cron expression most likely reports: a fixed day of the month →
+    month, a fixed weekday → week, else day."""
+    text = check_cron(expression)
+    if text in ALIASES:
+        return ALIASES[text]
+    _, _, day, _, weekday = text.split()
+    if day != "*":
+        return "month"
+    if weekday != "*":
+        return "week"
+    return "day"
+
+
+def latest_fire(expression: str, tz: str, now: datetime) -> datetime:
+    """The latest instant at or before ``now`` that the expression names in ``tz``."""
+    local = now.astimezone(zone(tz))
+    on_minute = local.replace(second=0, microsecond=0)
+    if croniter.match(expression, on_minute):
+        return on_minute
+    prev: datetime = croniter(expression, on_minute).get_prev(datetime)
+    return prev
+
+
+def next_fire(expression: str, tz: str, after: datetime) -> datetime:
+    """The first instant strictly after ``after`` that the expression names in ``tz``."""
+    nxt: datetime = croniter(expression, after.astimezone(zone(tz))).get_next(datetime)
+    return nxt
+
+
+def due_instant(expression: str, tz: str, base: datetime, now: datetime) -> datetime | None:
+    """The scheduled instant to run at ``now`` (None: nothing new is due). ``base`` is
+    the last instant already run, or the schedule's creation."""
+    if now <= base:
+        return None
+    fire = latest_fire(expression, tz, now)
+    return fire if fire > base else None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    """Inclusive, local midnight in the schedule's zone."""
+    end: datetime
+    """Exclusive."""
+
+    @property
+    def label(self) -> str:
+        last = (self.end - timedelta(days=1)).date()
+        if self.start.date() == last:
+            return self.start.date().isoformat()
+        if self.start.day == 1 and (self.end.date() - self.start.date()).days >= 28 and \
+                self.end.day == 1:
+            return self.start.strftime("%Y-%m")
+        return f"{self.start.date().isoformat()}_{last.isoformat()}"
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def period_ended(kind: str, due_at: datetime, tz: str) -> Period:
+    """The day, week (Monday to Monday) or month that ended last before ``due_at``'s
+    local day began: a run at 08:00 on Tuesday 3 March reports Monday 2 March (day), the
+    week of 23 February (week) or February (month)."""
+    where = zone(tz)
+    today = due_at.astimezone(where).date()
+    if kind == "day":
+        return Period(_midnight(today - timedelta(days=1), where), _midnight(today, where))
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday())
+        return Period(_midnight(monday - timedelta(days=7), where), _midnight(monday, where))
+    if kind == "month":
+        first = today.replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        return Period(_midnight(previous, where), _midnight(first, where))
+    raise UsageError(f"unknown period {kind!r}: choose {', '.join(PERIODS)}")
