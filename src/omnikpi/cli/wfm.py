@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -221,48 +220,66 @@ def forecast_command(
     tz: Annotated[str, typer.Option(help="reporting time zone")] = "UTC",
     weeks: Annotated[int, typer.Option(help="weeks of history in the profile")] = 4,
     queue: Annotated[str | None, typer.Option(help="only this queue")] = None,
+    model: Annotated[str, typer.Option(
+        help="auto|profile|seasonal_naive|ets|mstl (auto: the best in the backtest)")] = "auto",
+    backtest_days: Annotated[int | None, typer.Option(
+        help="days held out for the backtest (default 7, or 1 under two weeks)")] = None,
+    format: Annotated[str, typer.Option(help="csv|json")] = "csv",
     output: Annotated[Path | None, typer.Option(help="CSV for `wfm plan --forecast`")] = None,
 ) -> None:
-    """Forecast interval volume and AHT from history (weekday × interval profile)."""
-    import pandas as pd
-
+    """Forecast interval volume and AHT from history, the model chosen by backtest."""
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
-    from omnikpi.wfm.forecast import backtest, check_span, forecast
+    from omnikpi.wfm.backtest import forecast_with
+    from omnikpi.wfm.forecast import check_span
+    from omnikpi.wfm.forecast_models import check_model, dense_series
 
     grains = {15: "15min", 30: "30min", 60: "hour"}
     try:
         check_output(output)
         if interval_minutes not in grains:
             raise UsageError("--interval-minutes must be 15, 30 or 60")
+        if format not in ("csv", "json"):
+            raise UsageError(f"unknown format {format!r}: choose csv or json")
         check_span(days, weeks)  # before the dataset is read
+        check_model(model)
         dataset = load_dataset(data)
         result = run_report(dataset, ["offered", "aht"], by=["queue"] if queue else [],
                             grain=grains[interval_minutes], tz=tz)
         rows = [r for r in result.rows if not queue or r.get("queue") == queue]
         if queue and not rows:
             raise UsageError(f"queue {queue!r} has no contacts in {data}")
-        history = pd.DataFrame(
-            {"interval_start": [r["period_start"] for r in rows],
-             "volume": [float(r["offered"]) for r in rows],
-             "aht_seconds": [r["aht"] for r in rows]})
-        if history.empty:
+        if not any(float(r["offered"] or 0) > 0 for r in rows):
             raise UsageError(f"{data} has no contacts to forecast from")
-        last = max(datetime.fromisoformat(s) for s in history["interval_start"])
-        start = (last.replace(tzinfo=None) + timedelta(days=1)).replace(hour=0, minute=0)
-        predicted = forecast(history, start, days, interval_minutes, weeks)
-        check = backtest(history, interval_minutes, weeks)
+        series = dense_series([str(r["period_start"]) for r in rows],
+                              [float(r["offered"] or 0) for r in rows],
+                              [None if r["aht"] is None else float(r["aht"]) for r in rows],
+                              interval_minutes)
+        predicted = forecast_with(series, model, days, backtest_days, weeks)
     except OmniKPIError as exc:
         fail(exc)
-    text = predicted.to_csv(index=False)
+    if format == "json":
+        text = json.dumps(predicted.to_json())
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["interval_start", "volume", "aht_seconds"])
+        writer.writerows([i["interval_start"], i["volume"],
+                          "" if i["aht_seconds"] is None else i["aht_seconds"]]
+                         for i in predicted.intervals())
+        text = buffer.getvalue()
     if output:
         output.write_text(text, encoding="utf-8")
     else:
-        typer.echo(text, nl=False)
+        typer.echo(text, nl=format != "csv")
+    if format == "json":
+        return
 
     def pct(value: float | None) -> str:
         return "n/a (not enough history)" if value is None else f"{value:.1%}"
 
+    chosen = predicted.scores[predicted.chosen]
     Console(stderr=True).print(
-        f"Backtest on the last {check.held_out_days} day(s): volume WAPE "
-        f"{pct(check.volume_wape)}, AHT WAPE {pct(check.aht_wape)}", highlight=False)
+        f"Model {predicted.chosen}; backtest on the last {predicted.backtest_days} day(s): "
+        f"volume WAPE {pct(chosen.volume_wape)}, AHT WAPE {pct(chosen.aht_wape)}",
+        highlight=False)

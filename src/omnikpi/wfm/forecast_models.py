@@ -1,0 +1,215 @@
+"""Interval forecasting models for volume and AHT on a regular grid of intervals.
+
+Four models, from the planner's classic to two statistical ones (statsmodels):
+
+- ``profile``: the weekday × time-of-day mean of the last weeks (what ``wfm forecast``
+  always did, in :mod:`omnikpi.wfm.forecast`);
+- ``seasonal_naive``: the same interval one week earlier (one day earlier with less
+  than two weeks of history) — the baseline every model must beat;
+- ``ets``: Holt-Winters exponential smoothing with an additive weekly season of one
+  value per interval of the week (daily with less than two weeks of history);
+- ``mstl``: MSTL decomposition (daily and weekly seasonal components by repeated STL);
+  each seasonal component is carried forward by its own last cycle, the rest (trend +
+  remainder) by simple exponential smoothing — the recipe statsforecast's ``MSTL``
+  model uses.
+
+Every model forecasts the volume and, separately, the AHT series (intervals where
+nothing was handled get the training period's overall AHT, so the series has no gaps).
+Forecasts are clipped at zero, and an interval of the season (of the week, or of the day)
+that never had a contact in the history gets none (closed hours stay closed). The models see the history as a dense grid: an interval
+without contacts is a zero, not a missing row.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from omnikpi.errors import DataError, UsageError
+
+Model = Literal["profile", "seasonal_naive", "ets", "mstl"]
+MODELS: tuple[Model, ...] = ("profile", "seasonal_naive", "ets", "mstl")
+
+
+def check_model(name: str) -> None:
+    if name != "auto" and name not in MODELS:
+        raise UsageError(f"unknown model {name!r}: choose auto, {', '.join(MODELS)}")
+
+
+@dataclass(frozen=True)
+class Series:
+    """Volume and handle work per interval on a dense grid (naive local clock times).
+
+    ``handled`` counts the contacts whose handle time is known; ``work_seconds`` is
+    their total handle time, so AHT = work / handled where handled > 0.
+    """
+
+    starts: pd.DatetimeIndex
+    volume: np.ndarray
+    handled: np.ndarray
+    work_seconds: np.ndarray
+    interval_minutes: int
+
+    @property
+    def per_day(self) -> int:
+        return 24 * 60 // self.interval_minutes
+
+    def head(self, n: int) -> Series:
+        return Series(self.starts[:n], self.volume[:n], self.handled[:n],
+                      self.work_seconds[:n], self.interval_minutes)
+
+    def tail(self, n: int) -> Series:
+        return Series(self.starts[n:], self.volume[n:], self.handled[n:],
+                      self.work_seconds[n:], self.interval_minutes)
+
+    def overall_aht(self) -> float | None:
+        total = float(self.handled.sum())
+        return float(self.work_seconds.sum()) / total if total > 0 else None
+
+    def aht(self) -> np.ndarray:
+        """AHT per interval, NaN where nothing was handled."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.handled > 0, self.work_seconds / self.handled, np.nan)
+
+
+def dense_series(starts: list[str], volume: list[float], aht_seconds: list[float | None],
+                 interval_minutes: int) -> Series:
+    """The grid from the first day's midnight to the last day's end, zeros where no row.
+
+    Rows are the engine's (``period_start`` ISO with offset, ``offered``, ``aht``); the
+    clock is local (the offset is dropped), so a DST day has one interval twice (summed)
+    or one missing (zero)."""
+    if not starts:
+        raise DataError("no history to forecast from: the dataset has no offered contacts")
+    clock = pd.DatetimeIndex([pd.Timestamp(s[:19]) for s in starts])
+    frame = pd.DataFrame({"volume": np.asarray(volume, dtype=float),
+                          "aht": np.asarray([np.nan if a is None else a for a in aht_seconds],
+                                            dtype=float)}, index=clock)
+    frame["handled"] = frame["volume"].where(frame["aht"].notna(), 0.0)
+    frame["work"] = (frame["handled"] * frame["aht"]).fillna(0.0)
+    summed = frame[["volume", "handled", "work"]].groupby(level=0).sum()
+    # a row without offered contacts carries only handle time booked after midnight
+    offered = summed.index[summed["volume"] > 0]
+    if offered.empty:
+        raise DataError("no history to forecast from: the dataset has no offered contacts")
+    first = offered.min().normalize()
+    last = offered.max().normalize() + pd.Timedelta(days=1)
+    summed = summed[(summed.index >= first) & (summed.index < last)]
+    grid = pd.date_range(first, last, freq=f"{interval_minutes}min", inclusive="left")
+    summed = summed.reindex(grid, fill_value=0.0)
+    return Series(grid, summed["volume"].to_numpy(), summed["handled"].to_numpy(),
+                  summed["work"].to_numpy(), interval_minutes)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    volume: np.ndarray
+    aht_seconds: np.ndarray
+    """NaN where no contact is forecast."""
+
+
+def _season(series: Series) -> int:
+    """Intervals per season: a week with two weeks of history, else a day."""
+    week = 7 * series.per_day
+    return week if len(series.volume) >= 2 * week else series.per_day
+
+
+def _repeat_last(values: np.ndarray, period: int, horizon: int) -> np.ndarray:
+    last = values[-period:]
+    return np.asarray(np.resize(last, horizon), dtype=float)
+
+
+def _aht_filled(series: Series) -> np.ndarray:
+    overall = series.overall_aht()
+    filled = np.nan_to_num(series.aht(), nan=overall if overall is not None else 0.0)
+    return np.asarray(filled, dtype=float)
+
+
+def _profile(series: Series, horizon: int, weeks: int) -> Prediction:
+    from omnikpi.wfm.forecast import forecast
+
+    history = pd.DataFrame({"interval_start": [t.isoformat() for t in series.starts],
+                            "volume": series.volume,
+                            "aht_seconds": series.aht()})
+    start = (series.starts[-1] + pd.Timedelta(minutes=series.interval_minutes)).to_pydatetime()
+    days = -(-horizon // series.per_day)
+    out = forecast(history, start, days, series.interval_minutes, weeks)
+    aht = out["aht_seconds"].to_numpy(dtype=float, na_value=np.nan)
+    return Prediction(out["volume"].to_numpy(dtype=float)[:horizon], aht[:horizon])
+
+
+def _seasonal_naive(series: Series, horizon: int) -> Prediction:
+    period = _season(series)
+    volume = _repeat_last(series.volume, period, horizon)
+    # the AHT of the same interval a season ago where contacts were handled then
+    work = _repeat_last(series.work_seconds, period, horizon)
+    handled = _repeat_last(series.handled, period, horizon)
+    overall = series.overall_aht()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aht = np.where(handled > 0, work / handled,
+                       overall if overall is not None else np.nan)
+    return Prediction(volume, aht)
+
+
+def _ets_fit(values: np.ndarray, period: int, horizon: int) -> np.ndarray:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on flat night intervals
+        fitted = ExponentialSmoothing(values, trend=None, seasonal="add",
+                                      seasonal_periods=period,
+                                      initialization_method="heuristic").fit()
+        return np.asarray(fitted.forecast(horizon), dtype=float)
+
+
+def _mstl_fit(values: np.ndarray, periods: tuple[int, ...], horizon: int) -> np.ndarray:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.seasonal import MSTL
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        decomposed = MSTL(values, periods=periods).fit()
+        seasonal = np.asarray(decomposed.seasonal, dtype=float).reshape(len(values), -1)
+        out = np.zeros(horizon)
+        for column, period in enumerate(periods):
+            out += _repeat_last(seasonal[:, column], period, horizon)
+        rest = np.asarray(decomposed.trend + decomposed.resid, dtype=float)
+        level = ExponentialSmoothing(rest, trend=None,
+                                     initialization_method="estimated").fit()
+        total: np.ndarray = out + np.asarray(level.forecast(horizon), dtype=float)
+        return total
+
+
+def _statistical(series: Series, horizon: int, model: Model) -> Prediction:
+    period = _season(series)
+    if len(series.volume) < 2 * period:
+        raise DataError(f"model {model} needs at least two days of history")
+    if model == "ets":
+        def fit(values: np.ndarray) -> np.ndarray:
+            return _ets_fit(values, period, horizon)
+    else:
+        periods = (series.per_day, period) if period != series.per_day else (period,)
+
+        def fit(values: np.ndarray) -> np.ndarray:
+            return _mstl_fit(values, periods, horizon)
+    volume = np.clip(fit(series.volume), 0.0, None)
+    # closed hours stay closed: an interval of the season without any contact in the
+    # whole history gets none (the smoothed level would otherwise spill into the night)
+    seen = np.zeros(period)
+    np.add.at(seen, np.arange(len(series.volume)) % period, series.volume)
+    volume[seen[(np.arange(horizon) + len(series.volume)) % period] == 0] = 0.0
+    aht = np.clip(fit(_aht_filled(series)), 1.0, None)
+    return Prediction(volume, np.where(volume > 0, aht, np.nan))
+
+
+def predict(model: Model, series: Series, horizon: int, weeks: int = 4) -> Prediction:
+    """Volume and AHT for the ``horizon`` intervals after the end of ``series``."""
+    if model == "profile":
+        return _profile(series, horizon, weeks)
+    if model == "seasonal_naive":
+        return _seasonal_naive(series, horizon)
+    return _statistical(series, horizon, model)
