@@ -25,14 +25,14 @@ DatabaseOption = Annotated[str | None, typer.Option(
                            "sqlite:///omnikpi.db)")]
 
 
-def parse_now(value: str | None) -> datetime:
-    """``--now``: an ISO instant (without an offset: UTC); default the clock."""
+def parse_now(value: str | None, option: str = "--now") -> datetime:
+    """An ISO instant option (without an offset: UTC); default the clock."""
     if value is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--now {value!r} is not an ISO instant such as "
+        raise UsageError(f"{option} {value!r} is not an ISO instant such as "
                          "2026-11-30T08:00:00+02:00") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
@@ -58,6 +58,10 @@ def add(
     owner: Annotated[str | None, typer.Option(
         help="the account whose tenant scope the runs apply (default: every tenant)")
                      ] = None,
+    since: Annotated[str | None, typer.Option(
+        help="the first run falls after this ISO instant (default: now)")] = None,
+    config: Annotated[Path | None, typer.Option(
+        help="omnikpi.toml ([alerts] webhook_allowed_hosts for a private webhook)")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a schedule: the report of a definition file for the period just ended."""
@@ -65,7 +69,7 @@ def add(
 
     from omnikpi.auth.accounts import audit, principal_of
     from omnikpi.definitions import load_definition
-    from omnikpi.schedules.store import NewSchedule, add_schedule
+    from omnikpi.schedules.store import NewSchedule, add_schedule, started_before
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
     from omnikpi.store.models import User
@@ -82,10 +86,10 @@ def add(
         elif channel == "folder":
             targets = [str(Path(str(value)).resolve())]
         else:
-            from omnikpi.config import Config
+            from omnikpi.config import load_config
             from omnikpi.delivery.webhook import resolve
 
-            resolve(str(value), Config().alerts.webhook_allowed_hosts)  # fail early
+            resolve(str(value), load_config(config).alerts.webhook_allowed_hosts)  # early
             targets = [str(value)]
         report = load_definition(definition)
         require_current(database_url)
@@ -98,10 +102,11 @@ def add(
                 principal = principal_of(user)
             row = add_schedule(session, NewSchedule(
                 name, report, cron, tz, channel, targets, format, period,
-                str(data.resolve()) if data else None), principal)
+                str(data.resolve()) if data else None,
+                parse_now(since, "--since") if since else None), principal)
             audit(session, "cli", "schedule_added", {"name": row.name, "cron": row.cron,
                                                      "owner": owner})
-            first = next_fire(row.cron, row.tz, datetime.now(UTC))
+            first = next_fire(row.cron, row.tz, started_before(row))
             typer.echo(f"schedule {row.name!r}: {row.cron} ({row.tz}), the {row.period} "
                        f"just ended as {row.format} by {row.channel}; next run "
                        f"{first.isoformat()}")

@@ -38,6 +38,8 @@ class NewSchedule:
     period: str | None = None
     """day, week or month; None: from the cron expression (see ``period_of_cron``)."""
     data_path: str | None = None
+    since: datetime | None = None
+    """Runs fall after this instant (default: now); an earlier one sends past periods."""
 
 
 def _target_text(channel: str, target: Sequence[str]) -> str:
@@ -77,7 +79,7 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
         definition=new.definition.model_copy(update={"name": name}).to_toml(),
         cron=cron, tz=new.tz, period=period, format=new.format, channel=new.channel,
         target=_target_text(new.channel, new.target), data_path=new.data_path,
-        enabled=True, created_at=utcnow())
+        enabled=True, created_at=utc(new.since) if new.since else utcnow())
     session.add(row)
     session.flush()
     return row
