@@ -76,11 +76,13 @@ from omnikpi.cli import accounts as _accounts  # noqa: E402,F401
 from omnikpi.cli import demo as _demo  # noqa: E402,F401
 from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import qa as _qa  # noqa: E402,F401
+from omnikpi.cli import recordings as _recordings  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401
 from omnikpi.cli import schedule as _schedule  # noqa: E402,F401
 from omnikpi.cli import serve as _serve  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401
 from omnikpi.cli import wfm as _wfm  # noqa: E402,F401
+from omnikpi.cli import wfm_schedule as _wfm_schedule  # noqa: E402,F401
 
 
 def main() -> None:  # pragma: no cover - console entry point

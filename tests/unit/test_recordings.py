@@ -1,0 +1,215 @@
+"""Recordings: no name leads outside the recordings folder; talk analytics measured on
+calls rendered with known truth (espeak-ng speech placed by sox) agree with the truth to
+within 100 ms; `omnikpi recordings analyze` adds only what is new."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.errors import UsageError
+from omnikpi.recordings.analytics import analyze_sides, talk_segments
+from omnikpi.recordings.decode import decode
+from omnikpi.recordings.paths import resolve, safe_path
+from omnikpi.recordings.synth import Placed, Turn, render_call
+from omnikpi.schema.dataset import load_dataset
+
+TOLERANCE_S = 0.100
+TURNS = [
+    Turn("agent", 0.40, "Good morning thank you for calling the bank"),
+    Turn("customer", 3.30, "Hello I would like to check my card"),
+    # the agent starts before the customer has finished: overtalk
+    Turn("agent", 4.70, "Of course let me look at your account"),
+    Turn("customer", 8.20, "Thank you very much"),
+    # a long silence, then two agent turns with a short pause between them (one monologue)
+    Turn("agent", 12.00, "Your card was sent yesterday by post"),
+    Turn("agent", 14.60, "It should arrive on Friday"),
+]
+
+
+# -- paths -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("paths")
+    recordings = root / "recordings"
+    (recordings / "2024" / "05").mkdir(parents=True)
+    (root / "secret.wav").write_bytes(b"RIFF secret")
+    (recordings / "2024" / "05" / "call.wav").write_bytes(b"RIFF")
+    (recordings / "legs-in.wav").write_bytes(b"RIFF")
+    (recordings / "legs-out.wav").write_bytes(b"RIFF")
+    (recordings / "notes.txt").write_text("not audio")
+    os.symlink(root / "secret.wav", recordings / "link-out.wav")
+    os.symlink(recordings / "2024" / "05" / "call.wav", recordings / "link-in.wav")
+    os.symlink(root, recordings / "up")
+    return recordings
+
+
+@pytest.mark.parametrize("uri", [
+    "../secret.wav", "2024/../../secret.wav", "%2e%2e%2fsecret.wav", "%2E%2E/secret.wav",
+    "%252e%252e%252fsecret.wav", "..%2fsecret.wav", str(Path("/etc/passwd")),
+    "/../secret.wav", "%2fetc%2fpasswd", "file:///etc/passwd", "link-out.wav",
+    "up/secret.wav", "2024/05/call.wav\x00.txt", "call.wav%00", "..\\secret.wav",
+    "notes.txt", "2024", "", "missing.wav", "ftp://host/x.wav",
+])
+def test_no_name_leads_outside_the_folder(folder: Path, uri: str) -> None:
+    with pytest.raises(UsageError, match="cannot be read"):
+        resolve(uri, folder)
+
+
+def test_names_inside_the_folder_resolve(folder: Path) -> None:
+    inside = folder / "2024" / "05" / "call.wav"
+    assert resolve("2024/05/call.wav", folder).files == (inside.resolve(),)
+    assert resolve("2024%2F05%2Fcall.wav", folder).files == (inside.resolve(),)
+    assert safe_path("link-in.wav", folder) == inside.resolve()  # a link that stays inside
+    legs = resolve("legs-out.wav", folder)
+    assert [p.name for p in legs.files] == ["legs-in.wav", "legs-out.wav"]
+    url = resolve("https://pbx.example/rec/1.mp3", folder)
+    assert url.url == "https://pbx.example/rec/1.mp3" and url.files == ()
+
+
+# -- accuracy on generated calls ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Placed]]:
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.fail("espeak-ng and sox are needed (apt-get install espeak-ng sox)")
+    folder = tmp_path_factory.mktemp("calls")
+    truth = render_call(TURNS, folder / "stereo.wav")
+    render_call(TURNS, folder / "call.wav", legs=True)
+    data, rate = soundfile.read(str(folder / "stereo.wav"))
+    soundfile.write(str(folder / "stereo.ogg"), data, rate, format="OGG", subtype="VORBIS")
+    soundfile.write(str(folder / "mono.wav"), data.mean(axis=1), rate)
+    return folder, truth
+
+
+def _union(segments: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(segments):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overlap(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> float:
+    return sum(max(0.0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def _expected_segments(truth: list[Placed], side: str) -> list[tuple[float, float]]:
+    """Where a side speaks: its turns (the last two agent turns are 0.6 s apart, longer
+    than the hangover, so they stay two segments)."""
+    return _union([(p.start_s, p.end_s) for p in truth if p.side == side])
+
+
+@pytest.mark.parametrize("name", ["stereo.wav", "call-out.wav", "stereo.ogg"])
+def test_segments_within_100_ms_of_the_truth(rendered: tuple[Path, list[Placed]],
+                                             name: str) -> None:
+    folder, truth = rendered
+    measured = talk_segments(decode(resolve(name, folder)))
+    for side in ("customer", "agent"):
+        expected = _expected_segments(truth, side)
+        found = measured[side]
+        assert len(found) == len(expected), (side, found, expected)
+        for (start, end), (true_start, true_end) in zip(found, expected, strict=True):
+            assert abs(start - true_start) <= TOLERANCE_S, (side, start, true_start)
+            assert abs(end - true_end) <= TOLERANCE_S, (side, end, true_end)
+
+
+def test_call_figures_agree_with_the_truth(rendered: tuple[Path, list[Placed]]) -> None:
+    folder, truth = rendered
+    sides = decode(resolve("stereo.wav", folder))
+    result = analyze_sides("c1", sides)
+    agent, customer = (_expected_segments(truth, s) for s in ("agent", "customer"))
+    both = _union(agent + customer)
+    duration = sides.duration_seconds
+    tolerance = 2 * TOLERANCE_S * len(both)
+    assert result.duration_s == pytest.approx(duration, abs=0.001)
+    assert result.agent_talk_s == pytest.approx(sum(e - s for s, e in agent), abs=tolerance)
+    assert result.customer_talk_s == pytest.approx(sum(e - s for s, e in customer),
+                                                   abs=tolerance)
+    overtalk = _overlap(agent, customer)
+    assert overtalk > 0.3  # the script has one overlap of about half a second
+    assert result.overtalk_s == pytest.approx(overtalk, abs=2 * TOLERANCE_S)
+    assert result.overtalk_count == 1
+    gaps = [b[0] - a[1] for a, b in itertools.pairwise(both)]
+    gaps += [both[0][0], duration - both[-1][1]]
+    assert result.silence_s == pytest.approx(sum(gaps), abs=tolerance)
+    assert result.longest_silence_s == pytest.approx(max(gaps), abs=2 * TOLERANCE_S)
+    # the last two agent turns, with no customer speech between them, are one monologue
+    monologue = agent[-1][1] - agent[-2][0]
+    assert result.longest_agent_monologue_s == pytest.approx(monologue, abs=2 * TOLERANCE_S)
+    assert result.agent_talk_s + result.customer_talk_s - result.overtalk_s \
+        + result.silence_s == pytest.approx(duration, abs=0.02)
+
+
+def test_a_mono_file_gives_silence_but_no_sides(rendered: tuple[Path, list[Placed]]) -> None:
+    folder, _ = rendered
+    result = analyze_sides("m", decode(resolve("mono.wav", folder)))
+    stereo = analyze_sides("s", decode(resolve("stereo.wav", folder)))
+    assert result.agent_talk_s is None and result.overtalk_s is None
+    assert result.silence_s == pytest.approx(stereo.silence_s, abs=0.1)
+    assert result.longest_silence_s == pytest.approx(stereo.longest_silence_s, abs=0.1)
+
+
+def test_channels_swap_by_configuration(rendered: tuple[Path, list[Placed]]) -> None:
+    folder, _ = rendered
+    plain = analyze_sides("c", decode(resolve("stereo.wav", folder)))
+    swapped = analyze_sides("c", decode(resolve("stereo.wav", folder), customer_channel=1))
+    legs = analyze_sides("c", decode(resolve("call-in.wav", folder), customer_leg="in"))
+    assert (swapped.agent_talk_s, swapped.customer_talk_s) == (
+        plain.customer_talk_s, plain.agent_talk_s)
+    assert legs.agent_talk_s == pytest.approx(plain.customer_talk_s, abs=0.02)
+
+
+def test_silence_is_silence() -> None:
+    from omnikpi.recordings.decode import Sides
+
+    quiet = np.zeros(8000 * 3, dtype=np.float32)
+    result = analyze_sides("q", Sides(8000, customer=quiet, agent=quiet.copy()))
+    assert (result.agent_talk_s, result.customer_talk_s, result.overtalk_count) == (0, 0, 0)
+    assert result.silence_s == result.longest_silence_s == 3.0
+
+
+# -- the command ---------------------------------------------------------------------------
+
+def test_analyze_adds_only_what_is_new(rendered: tuple[Path, list[Placed]],
+                                       tmp_path: Path) -> None:
+    folder, _ = rendered
+    (tmp_path / "recordings").mkdir()
+    shutil.copy(folder / "stereo.wav", tmp_path / "recordings" / "a.wav")
+    rows = ["contact_id,channel,queue,arrived_at,ended_at,agent_id,recording_uri",
+            "a,voice,q,2024-05-06T10:00:00Z,2024-05-06T10:01:00Z,op,a.wav",
+            "b,voice,q,2024-05-06T11:00:00Z,2024-05-06T11:01:00Z,op,%2e%2e%2fcontacts.csv",
+            "c,voice,q,2024-05-06T12:00:00Z,2024-05-06T12:01:00Z,op,https://pbx/c.wav",
+            "d,voice,q,2024-05-06T13:00:00Z,2024-05-06T13:01:00Z,op,"]
+    (tmp_path / "contacts.csv").write_text("\n".join(rows) + "\n")
+    runner = CliRunner()
+    first = runner.invoke(app, ["recordings", "analyze", "--data", str(tmp_path),
+                                "--format", "csv"])
+    assert first.exit_code == 0, first.output
+    assert "3 recorded contact(s): 0 analysed before, 1 analysed now, 2 not analysable" \
+        in first.output
+    again = runner.invoke(app, ["recordings", "analyze", "--data", str(tmp_path)])
+    assert "1 analysed before, 0 analysed now" in again.output
+    dataset = load_dataset(tmp_path)
+    stored = dataset.con.execute("SELECT contact_id, agent_talk_s FROM talk_analytics"
+                                 ).fetchall()
+    direct = analyze_sides("a", decode(resolve("stereo.wav", folder)))
+    assert stored == [("a", direct.agent_talk_s)]
+    report = runner.invoke(app, ["report", "--data", str(tmp_path), "--format", "json",
+                                 "--metrics", "talk_listen_ratio"])
+    assert report.exit_code == 0, report.output
+    assert '"talk_listen_ratio": ' + str(round(
+        direct.agent_talk_s / direct.customer_talk_s, 6))[:6] in report.stdout
+    bad = runner.invoke(app, ["recordings", "analyze", "--data", str(tmp_path / "nope")])
+    assert bad.exit_code == 2 and "not a dataset folder" in bad.output
