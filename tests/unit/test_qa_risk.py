@@ -1,0 +1,122 @@
+"""Risk-weighted QA sampling on a hand-made dataset (numbers worked out in the comments).
+
+Two agents with 10 handled contacts each on 2026-03-02: ``new`` was hired on 2026-02-20
+(12 days before: a new agent), ``old`` in 2020. At rate 0.2 the old agent gets
+round(0.2 × 10) = 2 contacts and the new one round(0.2 × 10 × (1 + 1)) = 4.
+``old-3`` and ``old-7`` have a 1-of-5 survey (negative: (1 − 1) / 4 < 0.5); ``old-5`` a
+5-of-5 one. ``new-2`` is a call with a 14 s silence in talk_analytics.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+import omnikpi
+from omnikpi.engine.backends import backend_for
+from omnikpi.errors import UsageError
+from omnikpi.qa.risk_sampling import RiskWeights, draw_risk_sample, features
+from omnikpi.schema.dataset import Dataset
+
+
+def _write(folder: Path, name: str, header: list[str], rows: list[list[object]]) -> None:
+    with (folder / f"{name}.csv").open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        out.writerows(rows)
+
+
+def _dataset(folder: Path, shuffle: int | None = None) -> Path:
+    folder.mkdir()
+    contacts = []
+    for agent in ("new", "old"):
+        for n in range(10):
+            minute = f"{n:02d}"
+            contacts.append([f"{agent}-{n}", "voice", "sales", f"2026-03-02T10:{minute}:00",
+                             f"2026-03-02T10:{minute}:05", f"2026-03-02T10:{minute}:05",
+                             f"2026-03-02T10:{minute}:{50 if n != 9 else 59}", agent])
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(contacts)
+    _write(folder, "contacts", ["contact_id", "channel", "queue", "arrived_at", "accepted_at",
+                                "first_response_at", "ended_at", "agent_id"], contacts)
+    _write(folder, "roster", ["agent_id", "hired_on"], [["new", "2026-02-20"],
+                                                        ["old", "2020-01-06"]])
+    _write(folder, "surveys", ["contact_id", "survey", "score", "scale_min", "scale_max",
+                               "answered_at"],
+           [["old-3", "csat", 1, 1, 5, "2026-03-02T11:00:00"],
+            ["old-7", "csat", 1, 1, 5, "2026-03-02T11:00:00"],
+            ["old-5", "csat", 5, 1, 5, "2026-03-02T11:00:00"]])
+    _write(folder, "talk_analytics", ["contact_id", "duration_s", "longest_silence_s",
+                                      "overtalk_s"],
+           [["new-2", 45, 14, 0], ["new-4", 45, 2, 1]])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _dataset(tmp_path_factory.mktemp("risk") / "data")
+
+
+@pytest.fixture(scope="module")
+def dataset(data: Path) -> Dataset:
+    return omnikpi.load_dataset(data)
+
+
+def test_features_flag_what_the_data_says(dataset: Dataset) -> None:
+    rows = backend_for("duckdb", dataset).execute(
+        features(dataset, RiskWeights(), None, None)).set_index("contact_id")
+    assert rows.new_agent.to_dict() == {c: int(c.startswith("new")) for c in rows.index}
+    assert sorted(rows.index[rows.negative_survey == 1]) == ["old-3", "old-7"]
+    # the one call of each agent 9 s longer than the others is the top 10 % of the queue
+    assert sorted(rows.index[rows.long_handle == 1]) == ["new-9", "old-9"]
+    if dataset.has("talk_analytics"):
+        assert list(rows.index[rows.talk_flag == 1]) == ["new-2"]
+    assert rows.low_score.sum() == 0  # no QA evaluations in the dataset
+
+
+def test_new_agents_get_more_and_negative_surveys_come_first(dataset: Dataset
+                                                             ) -> None:
+    weights = RiskWeights(negative_survey=1e6)
+    for seed in range(1, 4):
+        drawn = draw_risk_sample(dataset, 0.2, seed, 1, weights=weights)
+        by_agent = {a: sorted(u.contact_id for u in drawn.sample.units if u.agent_id == a)
+                    for a in ("new", "old")}
+        assert len(by_agent["new"]) == 4
+        assert by_agent["old"] == ["old-3", "old-7"]  # weight 10⁶: practically certain
+        assert drawn.flags["old-3"] == ("negative_survey",)
+        assert drawn.sample.population == 20
+
+
+def test_without_weights_it_is_the_plain_rate(dataset: Dataset) -> None:
+    flat = RiskWeights(new_agent=0, low_score=0, negative_survey=0, long_handle=0,
+                       talk_flag=0)
+    drawn = draw_risk_sample(dataset, 0.2, 3, 1, weights=flat)
+    assert [sum(u.agent_id == a for u in drawn.sample.units) for a in ("new", "old")] == [2, 2]
+    # at least min_per_agent, never more than the agent has
+    assert len(draw_risk_sample(dataset, 0.01, 3, 3, weights=flat).sample.units) == 6
+    assert len(draw_risk_sample(dataset, 1.0, 3, 1).sample.units) == 20
+
+
+def test_reproducible_and_independent_of_row_order(data: Path, dataset: Dataset,
+                                                   tmp_path: Path) -> None:
+    first = draw_risk_sample(dataset, 0.3, 11, 1).sample.contact_ids
+    again = draw_risk_sample(omnikpi.load_dataset(data), 0.3, 11, 1).sample.contact_ids
+    shuffled = draw_risk_sample(omnikpi.load_dataset(_dataset(tmp_path / "s", shuffle=5)),
+                                0.3, 11, 1).sample.contact_ids
+    assert first == again == shuffled
+    others = {tuple(draw_risk_sample(dataset, 0.3, s, 1).sample.contact_ids)
+              for s in range(1, 4)}
+    assert len(others) > 1  # the seed matters
+
+
+def test_exclusions_and_bad_input(dataset: Dataset) -> None:
+    drawn = draw_risk_sample(dataset, 1.0, 1, 1, exclude={"old-3", "new-0"})
+    assert {"old-3", "new-0"}.isdisjoint(drawn.sample.contact_ids)
+    assert len(drawn.sample.units) == 18 and drawn.sample.population == 20
+    with pytest.raises(UsageError):
+        draw_risk_sample(dataset, 0, 1)
+    with pytest.raises(UsageError):
+        draw_risk_sample(dataset, 0.1, 1, weights=RiskWeights(new_agent=-1))
