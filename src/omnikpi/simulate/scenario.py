@@ -42,8 +42,10 @@ class QueueSpec(Strict):
     transfer_rate: float = Field(default=0, ge=0, le=1)
     transfer_to: str | None = None
     resolution_rate: float = Field(default=0.8, ge=0, le=1)
-    repeat_rate: float = Field(default=0.1, ge=0, le=1)
-    """Share of contacts whose customer contacts the center again within a day."""
+    repeat_rate: float = Field(default=0, ge=0, le=1)
+    """Share of handled contacts whose customer contacts the center again within a day.
+    Repeats come on top of ``arrivals_per_hour``, so the default is 0: a scenario with
+    only arrivals, AHT and agents offers exactly the stated rate (as Erlang C assumes)."""
     sale_rate: float = Field(default=0, ge=0, le=1)
     """Share of handled contacts that end in a sale (outcome ``sale``): cross-selling on
     service calls, for the sales KPIs."""

@@ -118,7 +118,7 @@ def evaluate(volume: float, interval_minutes: float, aht_seconds: float, agents:
                           r.p_abandon, r.p_block)
 
 
-def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl: float,
+def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl: float | None,
           threshold_seconds: float, model: str = "erlang_c",
           patience_seconds: float | None = None, max_occupancy: float | None = None,
           shrinkage: float = 0.0, concurrency: int = 1,
@@ -126,15 +126,22 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
     """The fewest agents meeting the SL target (and ASA target, and occupancy cap).
 
     Every criterion improves with more agents, so a binary search over the agent count
-    finds the smallest one that meets them all.
+    finds the smallest one that meets them all. ``target_sl`` None (or 0) staffs to the
+    ASA target or the occupancy cap alone; at least one of the three is needed.
     """
     chosen = _model(model, patience_seconds)
     check_inputs(target_sl=target_sl, threshold_seconds=threshold_seconds,
                  patience_seconds=patience_seconds, max_occupancy=max_occupancy,
                  shrinkage=shrinkage, target_asa_seconds=target_asa_seconds)
     check_servers(concurrency)
-    if not 0 < target_sl < 1:
+    if target_sl == 0:
+        target_sl = None  # `--target-sl 0`: no service-level target
+    if target_sl is not None and not 0 < target_sl < 1:
         raise UsageError(f"target SL must be between 0 and 1 (exclusive), got {target_sl}")
+    if target_sl is None and target_asa_seconds is None and max_occupancy is None:
+        raise UsageError("give a target: --target-sl, --target-asa or --max-occupancy")
+    if target_asa_seconds is not None and target_asa_seconds <= 0:
+        raise UsageError(f"target ASA must be > 0 seconds, got {target_asa_seconds}")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise UsageError(f"max occupancy must be in (0, 1], got {max_occupancy}")
     traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
@@ -145,7 +152,7 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
                              threshold_seconds, patience_seconds)
         except QueueTooLong:  # an overload that deep meets no target
             return False
-        if r.service_level < target_sl:
+        if target_sl is not None and r.service_level < target_sl:
             return False
         if max_occupancy is not None and r.occupancy > max_occupancy + 1e-12:
             return False
