@@ -1,0 +1,206 @@
+"""`omnikpi schedule add|list|run-due` end to end on the two-tenant dataset: the period
+just ended is reported, each instant runs once (also with two processes at once), the
+owner's tenant scope holds, and the file reaches a folder, a real SMTP server and a real
+webhook receiver that checks the signature.
+
+Hand-computed numbers (tests/web/tenants.py, all on 2026-11-02 UTC, i.e. Kyiv the same day):
+tenant A offered 5 (a-1..a-5), answered 4 (a-3 abandoned); tenant B offered 3, answered 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import http.server
+import io
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pytest
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from omnikpi.auth.accounts import create_user
+from omnikpi.cli.main import app
+from omnikpi.config import load_config
+from omnikpi.delivery.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from omnikpi.schedules.runner import folder_datasets, run_due
+from omnikpi.schedules.store import list_schedules, runs_of
+from omnikpi.store.db import session_scope, upgrade
+from tests.web.tenants import MARK, write_two_tenants
+
+runner = CliRunner()
+SECRET = "shared-secret"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[bool, dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        genuine = verify(SECRET, self.headers.get(TIMESTAMP_HEADER, ""),
+                         self.headers.get(SIGNATURE_HEADER, ""), body)
+        type(self).received.append((genuine, dict(self.headers), body))
+        self.send_response(204 if genuine else 401)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("schedules")
+    data = write_two_tenants(root / "data")
+    url = f"sqlite:///{root / 'app.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        create_user(session, "client-a", "pw-a-123456", "client", tenant="A")
+    inbox = Inbox()
+    with __import__("socket").socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    http_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=http_server.serve_forever, daemon=True).start()
+    config = root / "omnikpi.toml"
+    config.write_text(f'[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
+                      'sender = "kpi@example.com"\n'
+                      '[alerts]\nwebhook_allowed_hosts = ["127.0.0.1"]\n'
+                      '[webhooks]\nattempts = 2\nfirst_retry_seconds = 0\n')
+    definition = root / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered", "answered"]\n'
+                          'by = ["tenant"]\n')
+    yield {"root": root, "data": data, "url": url, "inbox": inbox, "config": config,
+           "definition": definition,
+           "hook": f"http://127.0.0.1:{http_server.server_address[1]}/hook"}
+    smtp.stop()
+    http_server.shutdown()
+
+
+def cli(world: dict[str, Any], *args: str) -> Any:
+    return runner.invoke(app, [*args, "--database-url", world["url"]],
+                         env={"OMNIKPI_WEBHOOK_SECRET": SECRET})
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, Any]) -> None:
+    since = ["--since", "2026-11-01T00:00:00Z", "--definition", str(world["definition"]),
+             "--tz", "Europe/Kyiv", "--format", "csv", "--data", str(world["data"])]
+    out = world["root"] / "out"
+    added = [
+        cli(world, "schedule", "add", "All tenants", "--cron", "0 8 * * *", "--folder",
+            str(out), *since),
+        cli(world, "schedule", "add", "Client A", "--cron", "daily", "--folder", str(out),
+            "--owner", "client-a", *since),
+        cli(world, "schedule", "add", "Mailed", "--cron", "0 8 * * *", "--email",
+            "boss@example.com,ops@example.com", *since),
+        cli(world, "schedule", "add", "Posted", "--cron", "0 8 * * *", "--webhook",
+            world["hook"], "--config", str(world["config"]), *since),
+    ]
+    assert [r.exit_code for r in added] == [0, 0, 0, 0], [r.output for r in added]
+    assert "next run 2026-11-01T08:00:00+02:00" in added[0].output
+
+    # 07:00 Kyiv on the 3rd: the 08:00 of the 2nd is due (reports the 1st: no contacts)
+    early = cli(world, "schedule", "run-due", "--now", "2026-11-03T05:00:00Z", "--config",
+                str(world["config"]))
+    assert early.exit_code == 0, early.output
+    assert [line.split("\t")[2] for line in early.stdout.strip().splitlines()] == \
+        ["2026-11-01"] * 4
+
+    ran = cli(world, "schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00",
+              "--config", str(world["config"]))
+    assert ran.exit_code == 0, ran.output
+    lines = [line.split("\t") for line in ran.output.strip().splitlines()]
+    assert sorted((status, name, label) for status, name, label, _ in lines) == [
+        ("ok", "All tenants", "2026-11-02"), ("ok", "Client A", "2026-11-02"),
+        ("ok", "Mailed", "2026-11-02"), ("ok", "Posted", "2026-11-02")]
+
+    everyone = rows_of((out / "all-tenants-2026-11-02.csv").read_text())
+    assert everyone == [{"tenant": "A", "offered": "5", "answered": "4"},
+                        {"tenant": "B", "offered": "3", "answered": "2"}]
+    client = (out / "client-a-2026-11-02.csv").read_text()
+    assert rows_of(client) == [{"tenant": "A", "offered": "5", "answered": "4"}]
+    assert MARK not in client and ",B," not in client
+
+    mail = email.message_from_bytes(world["inbox"].messages[-1], policy=email.policy.default)
+    assert mail["To"] == "boss@example.com, ops@example.com"
+    assert mail["Subject"] == "Mailed — 2026-11-02"
+    (attachment,) = list(mail.iter_attachments())  # type: ignore[attr-defined]
+    assert attachment.get_filename() == "mailed-2026-11-02.csv"
+    assert rows_of(attachment.get_payload(decode=True).decode()) == everyone
+
+    genuine, headers, body = Receiver.received[-1]
+    assert genuine and headers["X-OmniKPI-Schedule"] == "posted"
+    assert rows_of(body.decode()) == everyone
+
+    again = cli(world, "schedule", "run-due", "--now", "2026-11-03T10:00:00+02:00",
+                "--config", str(world["config"]))
+    assert again.exit_code == 0 and again.stdout == ""
+    with session_scope(world["url"]) as session:
+        schedules = list_schedules(session, None)
+        runs = runs_of(session, [s.id for s in schedules])
+    assert len(runs) == 8 and {r.status for r in runs} == {"ok"}
+
+    listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
+    assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Posted", "Client A"]
+    assert listed[0]["next_run"] == "2026-11-04T08:00:00+02:00"
+    assert listed[3]["tenant"] == "A" and listed[3]["owner"] == "client-a"
+
+
+def test_two_processes_at_the_same_minute_run_each_instant_once(
+        world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    monkeypatch.setenv("OMNIKPI_WEBHOOK_SECRET", SECRET)
+    now = datetime.fromisoformat("2026-11-05T08:01:00+02:00")
+    config = load_config(world["config"])
+    results: list[int] = []
+
+    def worker() -> None:
+        outcomes = run_due(world["url"], now, config, folder_datasets())
+        results.append(len(outcomes))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with session_scope(world["url"]) as session:
+        runs = runs_of(session, [s.id for s in list_schedules(session, None)], limit=500)
+    fifth = [r for r in runs if r.period_from.startswith("2026-11-04")]
+    assert len(fifth) == 4  # one run per schedule, whichever thread claimed it
+    assert sum(results) == 4 and {r.status for r in fifth} == {"ok"}
+
+
+def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
+    base = ["schedule", "add", "X", "--definition", str(world["definition"])]
+    cases = {
+        ("--cron", "0 25 * * *", "--folder", "/tmp/x"): "cron expression",
+        ("--tz", "Mars/Olympus", "--folder", "/tmp/x"): "unknown time zone",
+        ("--email", "nobody"): "not an e-mail address",
+        ("--folder", "/tmp/x", "--email", "a@example.com"): "give one delivery",
+        ("--webhook", "http://127.0.0.1:9/x"): "webhook_allowed_hosts",
+        ("--folder", "/tmp/x", "--owner", "ghost"): "no account",
+        ("--folder", "/tmp/x", "--format", "docx"): "unknown format",
+    }
+    for args, message in cases.items():
+        result = cli(world, *base, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
