@@ -152,12 +152,50 @@ def test_wallboard_numbers_by_hand(server: tuple[str, dict[str, str]]) -> None:
     assert 7200 <= totals["oldest_backlog_s"] < 7260
     assert {(a["state"], a["reason"]): a["agents"] for a in board["agents"]} == {
         ("available", None): 1, ("handling", None): 1, ("not_ready", "lunch"): 1}
-    assert board["chat"] == [{"agent_id": "a2", "site": "kyiv", "sessions": 2, "capacity": 4}]
+    assert board["chat"] == [{"agent_id": "a2", "site": "kyiv", "tenant": "A", "sessions": 2,
+                              "capacity": 4}]
+    # agent by agent: state, time in it, the contact in hand (the newest accepted chat)
+    people = {a["agent_id"]: a for a in board["agent_list"]}
+    assert sorted(people) == ["a1", "a2", "a3"]
+    assert (people["a1"]["state"], people["a1"]["contact"]) == ("available", None)
+    assert 100 <= people["a1"]["in_state_s"] < 110 and people["a1"]["not_ready_s"] == 0
+    assert people["a3"]["reason"] == "lunch" and 900 <= people["a3"]["not_ready_s"] < 910
+    a2 = people["a2"]
+    assert (a2["state"], a2["sessions"], a2["capacity"]) == ("handling", 2, 4)
+    assert (a2["contact"]["queue"], a2["contact"]["channel"]) == ("web", "chat")
+    assert 60 <= a2["contact"]["waited_s"] < 70  # h5 arrived 60 s ago
+    # per queue: a1 and a3 have no channel (they count for every queue of their site);
+    # a2 holds a chat of "web", so counts there only
+    agents_of = {q["queue"]: (q["agents_available"], q["agents_busy"], q["agents_not_ready"])
+                 for q in board["queues"]}
+    assert agents_of == {"sales": (1, 0, 1), "web": (1, 1, 1), "mail": (1, 0, 1)}
+    # the goals colour the figures: SL 1/3 < 80 % (the declaration's target) is bad
+    assert voice_goals(board) == {"service_level": "bad", "abandon_rate": "bad"}
+    assert board["has_data"] is True
+    # a board's queue and channel cut every figure, not only the queue table
+    sales = live(url, keys["admin"], queue="sales")
+    assert [q["queue"] for q in sales["queues"]] == ["sales"]
+    assert (sales["totals"]["offered"], sales["totals"]["waiting"],
+            sales["totals"]["backlog"]) == (3, 1, 0)
+    assert sorted(a["agent_id"] for a in sales["agent_list"]) == ["a1", "a3"]
+    assert {a["state"]: a["agents"] for a in sales["agents"]} == {"available": 1,
+                                                                 "not_ready": 1}
+    chat = live(url, keys["admin"], channel="chat")
+    assert (chat["totals"]["offered"], chat["totals"]["waiting"]) == (2, 0)
+    assert [c["agent_id"] for c in chat["chat"]] == ["a2"]
+    mail = live(url, keys["admin"], channel="email,fax")
+    assert (mail["totals"]["offered"], mail["totals"]["backlog"], mail["chat"]) == (1, 1, [])
+    assert live(url, keys["admin"], tenant="B")["has_data"] is False
     # the waiting call is answered: posting it again updates the board
     answered = {**contacts[2], "first_response_at": ago(1), "agent_id": "a1"}
     assert post(url, keys["all"], "contacts", [answered]).json()["accepted"] == 1
     voice = next(q for q in live(url, keys["admin"])["queues"] if q["channel"] == "voice")
     assert voice["waiting"] == 0 and voice["answered"] == 2
+
+
+def voice_goals(board: dict[str, Any]) -> dict[str, str]:
+    voice = next(q for q in board["queues"] if q["channel"] == "voice")
+    return {k: v["status"] for k, v in voice["goals"].items() if v["status"]}
 
 
 def test_stream_pushes_a_snapshot_after_an_event(server: tuple[str, dict[str, str]]) -> None:
@@ -246,6 +284,14 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     assert alert["rule"] == "long wait" and alert["subject"] == "A / kyiv / sales / voice"
     board = live(url, keys["admin"])
     assert [a["subject"] for a in board["alerts"]] == ["A / kyiv / sales / voice"]
+    assert board["alerts"][0]["text"]["en"].startswith("Longest wait ")
+    assert " > 30 s on queue sales (voice, kyiv, A)" in board["alerts"][0]["text"]["en"]
+    assert "черга sales" in board["alerts"][0]["text"]["uk"]
+    # the board's cut applies to alerts too
+    assert len(live(url, keys["admin"], queue="sales")["alerts"]) == 1
+    assert live(url, keys["admin"], queue="other")["alerts"] == []
+    assert live(url, keys["admin"], channel="chat")["alerts"] == []
+    assert live(url, keys["admin"], tenant="B")["alerts"] == []
     with session_scope(live_app[0].state.omnikpi.database_url) as session:
         events = session.scalars(select(AlertEvent)).all()
         assert len(events) == 1 and events[0].delivered

@@ -39,10 +39,15 @@ from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
 
-SO_FAR_TODAY = [m.id for m in wallboard_metrics()]
-"""The wallboard's so-far-today figures (``Metric.wallboard`` in the declarations)."""
+SO_FAR_TODAY = [m.id for m in wallboard_metrics()] + ["aht"]
+"""The wallboard's so-far-today figures (``Metric.wallboard`` in the declarations), and the
+average handling time an alert may watch."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
+BUSY_STATES = ("handling", "acw", "hold")
+Where = dict[str, tuple[str, ...]]
+"""A wallboard's own cut: ``queue`` and ``channel`` values (the scope cuts tenant and
+site)."""
 
 
 def _now_us() -> int:
@@ -226,35 +231,53 @@ class LiveMonitor:
 
     # -- snapshots --------------------------------------------------------------------------
 
-    def _dataset(self, now_us: int) -> Dataset:
-        """Today's tables as a dataset the engine can run on; states still open end now."""
+    def _dataset(self, now_us: int, where: Where | None = None) -> Dataset:
+        """Today's tables as a dataset the engine can run on; states still open end now.
+
+        ``where`` cuts them to the wallboard's queues and channels: contacts by both,
+        agent states by channel (a state without a channel stays: it is the agent's, on
+        every channel), availability by channel and queue (a row for every queue stays)."""
         con = self.con
-        con.execute("CREATE OR REPLACE VIEW contacts AS SELECT * FROM live_contacts")
+        queues, channels = (where or {}).get("queue", ()), (where or {}).get("channel", ())
+
+        def among(column: str, values: tuple[str, ...], keep_null: bool = False) -> str:
+            if not values:
+                return "true"
+            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+            test = f"{quote(column)} IN ({listed})"
+            return f"({quote(column)} IS NULL OR {test})" if keep_null else test
+
+        con.execute("CREATE OR REPLACE VIEW contacts AS SELECT * FROM live_contacts WHERE "
+                    f"{among('queue', queues)} AND {among('channel', channels)}")
         con.execute(
             'CREATE OR REPLACE VIEW agent_states AS SELECT * REPLACE ('
             f'coalesce("end", greatest(start, {now_us})) AS "end") FROM live_agent_states '
-            f"WHERE start <= {now_us}")
+            f"WHERE start <= {now_us} AND {among('channel', channels, True)}")
         con.execute("CREATE OR REPLACE VIEW availability AS SELECT * REPLACE ("
                     f'coalesce("end", greatest(start, {now_us})) AS "end") '
-                    "FROM live_availability")
+                    f"FROM live_availability WHERE {among('channel', channels)} AND "
+                    f"{among('queue', queues, True)}")
         loads = {t: TableLoad(t, [], columns=tuple(c.name for c in TABLES[t].columns))
                  for t in LIVE_TABLES}
         return Dataset(self.data, con, loads, [], 0, owns_root=False)
 
-    def snapshot(self, scope: Scope, now_us: int | None = None) -> Snapshot:
+    def snapshot(self, scope: Scope, now_us: int | None = None,
+                 where: Where | None = None) -> Snapshot:
+        """What ``scope`` sees now, cut to the board's queues and channels (``where``)."""
         now_us = now_us or self.clock()
         with self.lock:
             self.roll_day(now_us)
             seq = self.seq
-            dataset = scoped_dataset(self._dataset(now_us), scope)
+            dataset = scoped_dataset(self._dataset(now_us, where), scope)
             try:
-                data = self._compute(dataset, now_us)
+                data = self._compute(dataset, now_us, (where or {}).get("queue", ()))
             finally:
                 dataset.close()
         data["seq"] = seq
         return Snapshot(now_us, seq, data)
 
-    def _compute(self, dataset: Dataset, now_us: int) -> dict[str, Any]:
+    def _compute(self, dataset: Dataset, now_us: int,
+                 queue_cut: tuple[str, ...] = ()) -> dict[str, Any]:
         local = zone(self.tz)
         day_start = to_datetime(self.day_start_us).astimezone(local).isoformat()
         now_iso = to_datetime(now_us).astimezone(local).isoformat()
@@ -269,7 +292,13 @@ class LiveMonitor:
               AND first_response_at IS NULL AND accepted_at IS NULL
               AND abandoned_at IS NULL AND ended_at IS NULL
             GROUP BY ALL""").fetchall()
-        states = self._states(con, now_us)
+        people = self._agent_list(con, now_us)
+        if queue_cut:
+            # agents have no queue: under a queue cut, those busy without a contact of
+            # the cut's queues (contacts are cut already) are busy elsewhere and go
+            people = [a for a in people if a["contact"] is not None
+                      or a["state"] not in BUSY_STATES]
+        states = _by_state(people)
         chats = self._chat_load(con, now_us)
         closed = con.execute(f"""
             SELECT channel, coalesce(queue, '') FROM availability
@@ -290,6 +319,7 @@ class LiveMonitor:
             entry["longest_wait_s"] = float(longest)
         for entry in queues.values():
             entry["mode"] = self.config.channel_mode(str(entry["channel"] or ""))
+            entry.update(_agents_for(entry, people))
         ordered = sorted(queues.values(), key=lambda e: tuple(str(e[k] or "") for k in LIVE_BY))
         continuous = [q for q in ordered if q["mode"] == "continuous"]
         discrete = [q for q in ordered if q["mode"] == "discrete"]
@@ -304,7 +334,9 @@ class LiveMonitor:
                                                default=0.0)},
             "queues": ordered,
             "agents": states,
+            "agent_list": people,
             "chat": chats,
+            "has_data": bool(ordered or people),
             "unavailable": [{"channel": c, "queue": q or None} for c, q in closed],
         }
 
@@ -347,27 +379,107 @@ class LiveMonitor:
                            plan.grain, plan.tz, dataset)
         return bound.run_sql(sql.replace(str(literal), str(now_us))).rows
 
-    def _states(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
+    def _agent_list(self, con: duckdb.DuckDBPyConnection,
+                    now_us: int) -> list[dict[str, Any]]:
+        """Every agent logged in now or busy with a contact: state, reason, since when,
+        the contact in hand (its queue, channel, arrival) and chat sessions vs capacity."""
+        chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
         rows = con.execute(f"""
-            SELECT coalesce(site, '') AS site, state, coalesce(reason, '') AS reason,
-                   count(DISTINCT agent_id) AS agents
-            FROM agent_states
-            WHERE start <= {now_us} AND "end" >= {now_us} AND state <> 'logged_out'
-            GROUP BY ALL ORDER BY ALL""").fetchall()
-        return [{"site": s or None, "state": st, "reason": r or None, "agents": int(n)}
-                for s, st, r, n in rows]
+            WITH now_state AS (
+                SELECT agent_id, arg_max(state, start) AS state,
+                       arg_max(reason, start) AS reason, max(start) AS since,
+                       arg_max(channel, start) AS channel, arg_max(site, start) AS site,
+                       arg_max(tenant, start) AS tenant
+                FROM agent_states WHERE start <= {now_us} AND "end" >= {now_us}
+                GROUP BY agent_id),
+            in_hand AS (
+                SELECT agent_id,
+                       arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,
+                       arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
+                       arg_max(arrived_at, coalesce(accepted_at, first_response_at))
+                           AS arrived_at,
+                       any_value(site) AS site, any_value(tenant) AS tenant,
+                       count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions
+                FROM contacts
+                WHERE agent_id IS NOT NULL
+                  AND coalesce(accepted_at, first_response_at) <= {now_us}
+                  AND ended_at IS NULL AND abandoned_at IS NULL
+                GROUP BY agent_id)
+            SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
+                   coalesce(s.channel, h.channel), coalesce(s.site, h.site),
+                   coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
+                   coalesce(h.sessions, 0)
+            FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
+            WHERE coalesce(s.state, '') <> 'logged_out'
+            ORDER BY 1""").fetchall()
+        local = zone(self.tz)
+        capacity = self.config.agents
+        out = []
+        for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
+             arrived, sessions) in rows:
+            in_state = (now_us - since) / US if since is not None else None
+            out.append({
+                "agent_id": agent, "state": state, "reason": reason, "channel": channel,
+                "site": site, "tenant": tenant,
+                "since": to_datetime(since).astimezone(local).isoformat() if since else None,
+                "in_state_s": in_state,
+                "not_ready_s": in_state if state == "not_ready" else 0.0,
+                "contact": None if queue is None else {
+                    "queue": queue, "channel": contact_channel,
+                    "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),
+                    "waited_s": (now_us - arrived) / US},
+                "sessions": int(sessions),
+                "capacity": capacity.capacity.get(str(agent), capacity.chat_capacity),
+                "adherence": None})
+        return out
 
     def _chat_load(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
         channels = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
         rows = con.execute(f"""
-            SELECT agent_id, any_value(site) AS site, count(*) AS sessions
+            SELECT agent_id, any_value(site) AS site, any_value(tenant) AS tenant,
+                   count(*) AS sessions
             FROM contacts
             WHERE lower(channel) IN ({channels}) AND agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
               AND ended_at IS NULL AND abandoned_at IS NULL
             GROUP BY agent_id ORDER BY sessions DESC, agent_id""").fetchall()
         agents = self.config.agents
-        return [{"agent_id": a, "site": s, "sessions": int(n),
+        return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
                  "capacity": agents.capacity.get(str(a), agents.chat_capacity)}
-                for a, s, n in rows]
+                for a, s, t, n in rows]
+
+
+def _by_state(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agents counted by site, state and reason (the board's summary table)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for a in people:
+        if a["state"] is not None:
+            key = (a["site"] or "", a["state"], a["reason"] or "")
+            counts[key] = counts.get(key, 0) + 1
+    return [{"site": s or None, "state": st, "reason": r or None, "agents": n}
+            for (s, st, r), n in sorted(counts.items())]
+
+
+def _agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
+    """Agents available / busy / not ready for a queue row: those of its tenant and site
+    on its channel (agent states carry no queue; a state without a channel counts for
+    every channel), and whoever holds a contact of the queue."""
+    out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
+    for a in people:
+        contact = a["contact"]
+        if contact is not None and contact["queue"] == row["queue"] \
+                and contact["channel"] == row["channel"]:
+            mine = True
+        else:
+            mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
+                and contact is None
+        if not mine:
+            continue
+        if a["state"] == "available":
+            out["agents_available"] += 1
+        elif a["state"] in BUSY_STATES or (a["state"] is None and contact is not None):
+            out["agents_busy"] += 1
+        elif a["state"] == "not_ready":
+            out["agents_not_ready"] += 1
+    return out
 

@@ -24,10 +24,14 @@ from typing import Any
 from omnikpi.auth.scope import UNBOUNDED, Scope
 from omnikpi.config import Config
 from omnikpi.errors import UsageError
+from omnikpi.live.alert_kinds import sentence
 from omnikpi.live.alerts import AlertEngine
 from omnikpi.live.ingest import MAX_BATCH, BatchResult, LiveStore, check_table
-from omnikpi.live.monitor import LiveMonitor, Snapshot
+from omnikpi.live.monitor import LiveMonitor, Snapshot, Where
+from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.dataset import Dataset
+from omnikpi.web.goals import judge
+from omnikpi.web.i18n import LANGUAGES, translator
 
 TICK_SECONDS = 0.02
 MIN_INTERVAL_SECONDS = 0.15
@@ -43,6 +47,8 @@ class Subscriber:
     """One open wallboard (compared by identity)."""
 
     scope: Scope
+    where: Where = field(default_factory=dict)
+    """The board's own queues and channels."""
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=1))
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
     """Fed only by the runner of its own event loop (asyncio queues are not thread-safe)."""
@@ -53,7 +59,8 @@ class LiveHub:
                  database_url: str | None) -> None:
         self.store = LiveStore(data)
         self.monitor = LiveMonitor(data, config, tz, self.store, base)
-        self.alerts = AlertEngine(database_url, config.alerts.webhook_allowed_hosts)
+        self.config = config
+        self.alerts = AlertEngine(database_url, config.alerts.webhook_allowed_hosts, config)
         self.subscribers: set[Subscriber] = set()
         self.latest: dict[str, Snapshot] = {}
         self.computed_changes = -1
@@ -109,15 +116,22 @@ class LiveHub:
 
     # -- snapshots --------------------------------------------------------------------------
 
-    def snapshot(self, scope: Scope) -> dict[str, Any]:
-        """A fresh snapshot for one scope (the JSON endpoint and the first SSE message)."""
-        snap = self.monitor.snapshot(scope)
-        return self._with_alerts(snap, scope)
+    def snapshot(self, scope: Scope, where: Where | None = None) -> dict[str, Any]:
+        """A fresh snapshot for one scope and cut (the JSON endpoint and the first SSE
+        message)."""
+        snap = self.monitor.snapshot(scope, where=where)
+        return self._with_alerts(snap, scope, where or {})
 
-    def _with_alerts(self, snap: Snapshot, scope: Scope) -> dict[str, Any]:
-        firing = [a.to_json() for a in self.alerts.firing()
-                  if scope.unbounded or scope.allows(a.tenant, a.site)]
-        return {**snap.data, "alerts": firing}
+    def _with_alerts(self, snap: Snapshot, scope: Scope, where: Where) -> dict[str, Any]:
+        """The snapshot with its figures judged against their goals and the alerts firing
+        in its scope and cut, each alert's sentence in every interface language."""
+        firing = [a.to_json(snap.at_us) for a in self.alerts.firing()
+                  if (scope.unbounded or scope.allows(a.tenant, a.site))
+                  and all(a.subject.get(k) in (None, *v) for k, v in where.items() if v)]
+        for alert in firing:
+            alert["text"] = {lang: sentence(alert["facts"], translator(lang))
+                             for lang in LANGUAGES}
+        return {**judged(snap.data, self.config), "alerts": firing}
 
     def _recompute(self) -> dict[str, dict[str, Any]]:
         """Snapshots of every scope watched (the unbounded one always: alerts use it)."""
@@ -128,14 +142,16 @@ class LiveHub:
                 self.monitor.poll_files()
             except Exception:
                 LOG.exception("reading new files of the dataset folder failed")
-        scopes = {s.scope.key(): s.scope for s in list(self.subscribers)}
-        scopes[UNBOUNDED.key()] = UNBOUNDED
+        views = {view_key(s.scope, s.where): (s.scope, s.where)
+                 for s in list(self.subscribers)}
+        views[view_key(UNBOUNDED, {})] = (UNBOUNDED, {})
         base = self.monitor.snapshot(UNBOUNDED)
         self.alerts.evaluate(base.data, base.at_us)
         out = {}
-        for key, scope in scopes.items():
-            snap = base if scope.unbounded else self.monitor.snapshot(scope, base.at_us)
-            out[key] = self._with_alerts(snap, scope)
+        for key, (scope, where) in views.items():
+            snap = base if scope.unbounded and not any(where.values()) else \
+                self.monitor.snapshot(scope, base.at_us, where)
+            out[key] = self._with_alerts(snap, scope, where)
         return out
 
     def _poll_files(self) -> None:
@@ -170,7 +186,7 @@ class LiveHub:
             self.computed_at = time.monotonic()
             messages = {key: json.dumps(data, default=str) for key, data in snapshots.items()}
             for subscriber in [s for s in self.subscribers if s.loop is loop]:
-                message = messages.get(subscriber.scope.key())
+                message = messages.get(view_key(subscriber.scope, subscriber.where))
                 if message is None:
                     continue
                 if subscriber.queue.full():
@@ -192,3 +208,28 @@ class LiveHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def view_key(scope: Scope, where: Where) -> str:
+    """One snapshot per scope and cut, shared by every board that shows it."""
+    cut = ";".join(f"{k}={','.join(sorted(v))}" for k, v in sorted(where.items()) if v)
+    return f"{scope.key()}|{cut}"
+
+
+def judged(data: dict[str, Any], config: Config) -> dict[str, Any]:
+    """Each so-far-today figure of the totals and the queue rows with its status against
+    the goal (``good``/``bad``: the configuration's target for the queue or channel, else
+    the metric's declared one) and the goal as text: the board colours from these."""
+    def marks(row: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for metric in wallboard_metrics():
+            status, goal = judge(config, metric, row.get(metric.id), row.get("queue"),
+                                 row.get("channel"))
+            if goal is not None:
+                out[metric.id] = {"status": status, "goal": goal}
+        return out
+
+    totals = dict(data.get("totals") or {})
+    totals["goals"] = marks(totals)
+    queues = [{**q, "goals": marks(q)} for q in data.get("queues") or []]
+    return {**data, "totals": totals, "queues": queues}

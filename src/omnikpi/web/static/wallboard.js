@@ -1,18 +1,20 @@
-// The wallboard: one EventSource, each `snapshot` event redraws the numbers. The words it
-// writes come in the page's language from the template (#wallboard-words); with live updates
-// off on the server (data-live="off") it opens no stream and the page says so.
+// The wallboard and the TV mode: one EventSource, each `snapshot` event redraws the numbers.
+// The server cuts the snapshot to the board's tenant/site/queue/channel and judges each figure
+// against its goal (configuration, else the metric's declaration): colours come from there.
+// The words come in the page's language from the template (#wallboard-words); alerts carry
+// their sentence in every language. With live updates off (data-live="off") no stream opens.
 (function () {
   "use strict";
   const board = document.getElementById("wallboard");
   const island = document.getElementById("wallboard-words");
   const words = island ? JSON.parse(island.textContent) : {};
-  const states = words.states || {}, channels = words.channels || {}, sentences = words.alerts || {};
+  const states = words.states || {}, channels = words.channels || {};
+  const lang = document.documentElement.lang || "en";
   if (board.dataset.live === "off") return;
-  const params = new URLSearchParams(board.dataset.query);
-  const queueFilter = (params.get("queue") || "").split(",").filter(Boolean);
-  const channelFilter = (params.get("channel") || "").split(",").filter(Boolean);
-  const stream = new URLSearchParams();
-  for (const key of ["tenant", "site"]) { if (params.get(key)) stream.set(key, params.get(key)); }
+  const configIsland = document.getElementById("board-config");
+  const tvIsland = document.getElementById("tv-boards");
+  const boards = tvIsland ? JSON.parse(tvIsland.textContent)
+    : [configIsland ? JSON.parse(configIsland.textContent) : {}];
 
   const pct = (v) => (v === null || v === undefined) ? "—" : (100 * v).toFixed(1) + " %";
   const unit = Object.assign({h: "h", min: "min", s: "s"}, words.units || {});
@@ -22,26 +24,10 @@
         : Math.round(v) + " " + unit.s);
   const num = (v) => (v === null || v === undefined) ? "—" : String(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
-  // an English alert sentence of the server put into the page's language (numbers kept)
-  const patterns = {
-    sl: /^service level (.+?) below (.+?)$/, wait: /^longest wait (.+?) s over (.+?) s$/,
-    unavailable: /^(.+?) is unavailable to customers$/, capacity: /^(.+?) chats open, capacity (.+?)$/,
-    agent: /^agent (.+?)$/,
-  };
-  function sentence(english) {
-    for (const [key, pattern] of Object.entries(patterns)) {
-      const found = english.match(pattern);
-      if (found && sentences[key]) {
-        let i = 0;
-        return sentences[key].replace(/\{\w+\}/g, () => found[++i]);
-      }
-    }
-    return english;
-  }
   // data (queue, site, tenant, agent ids, reasons) is marked translate="no"
   function cell(row, value, cls, data) {
     const td = document.createElement("td");
-    td.textContent = value === null || value === undefined ? "—" : value;
+    td.textContent = value === null || value === undefined || value === "" ? "—" : value;
     if (cls) td.className = cls;
     if (data) td.setAttribute("translate", "no");
     row.appendChild(td);
@@ -51,8 +37,51 @@
     body.replaceChildren();
     for (const r of rows) { const tr = document.createElement("tr"); render(tr, r); body.appendChild(tr); }
   }
+  const mark = (goals, metric) => (goals && goals[metric] && goals[metric].status) || "";
+
+  let current = boards[0] || {};
+  let last = null;
+  let sortKey = "state", sortDir = 1;
+
+  function showTiles() {
+    const tiles = current.tiles || null;
+    for (const tile of document.querySelectorAll("#live-tiles .tile")) {
+      tile.hidden = tiles !== null && !tiles.includes(tile.dataset.tile);
+    }
+  }
+  function agentValue(a, key) {
+    if (key === "queue" || key === "channel") return a.contact ? a.contact[key] || "" : "";
+    if (key === "waited_s") return a.contact ? a.contact.waited_s : -1;
+    if (key === "state") return (a.state || "~") + "\u0000" + String(1e9 - (a.in_state_s || 0)).padStart(12, "0");
+    const v = a[key];
+    return v === null || v === undefined ? "" : v;
+  }
+  function drawAgents(list) {
+    const amber = 60 * (current.amber_minutes !== undefined ? current.amber_minutes
+      : current.not_ready_amber_minutes !== undefined ? current.not_ready_amber_minutes : 10);
+    const rows = list.slice().sort((x, y) => {
+      const a = agentValue(x, sortKey), b = agentValue(y, sortKey);
+      return (a < b ? -1 : a > b ? 1 : 0) * sortDir || String(x.agent_id).localeCompare(String(y.agent_id));
+    });
+    fill("agent-table", rows, (tr, a) => {
+      tr.className = "state-" + (a.state || "none") +
+        (a.state === "not_ready" && a.in_state_s > amber ? " amber" : "");
+      tr.dataset.agent = a.agent_id;
+      cell(tr, a.agent_id, "", true);
+      cell(tr, states[a.state] || a.state, "state", !states[a.state]);
+      cell(tr, a.reason, "", true);
+      cell(tr, secs(a.in_state_s));
+      cell(tr, a.contact ? a.contact.queue : "", "", true);
+      const ch = a.contact ? a.contact.channel : a.channel;
+      cell(tr, channels[ch] || ch, "", !channels[ch]);
+      cell(tr, a.contact ? a.contact.waiting_since.slice(11, 19) + " (" + secs(a.contact.waited_s) + ")" : "");
+      cell(tr, a.sessions || a.channel === "chat" ? a.sessions + " / " + a.capacity : "",
+        a.sessions > a.capacity ? "bad" : "");
+    });
+  }
   function draw(data) {
-    const t = data.totals || {};
+    last = data;
+    const t = data.totals || {}, goals = t.goals || {};
     text("t-waiting", num(t.waiting));
     text("t-longest", secs(t.longest_wait_s));
     text("t-sl", pct(t.service_level));
@@ -60,19 +89,30 @@
     text("t-asa", secs(t.asa));
     text("t-offered", num(t.offered));
     text("t-backlog", num(t.backlog) + (t.backlog ? " · " + secs(t.oldest_backlog_s) : ""));
-    const queues = data.queues.filter((q) =>
-      (!queueFilter.length || queueFilter.includes(q.queue)) &&
-      (!channelFilter.length || channelFilter.includes(q.channel)));
-    fill("queues", queues, (tr, q) => {
+    for (const tile of document.querySelectorAll("#live-tiles .tile[data-metric]")) {
+      const g = goals[tile.dataset.metric];
+      tile.classList.remove("good", "bad");
+      if (g && g.status) tile.classList.add(g.status);
+      const target = tile.querySelector(".target");
+      if (target) target.textContent = g ? g.goal : "";
+    }
+    fill("queues", data.queues, (tr, q) => {
+      const discrete = q.mode === "discrete";
       for (const k of ["tenant", "site", "queue"]) cell(tr, q[k], "", true);
       cell(tr, channels[q.channel] || q.channel, "", !channels[q.channel]);
-      cell(tr, num(q.waiting), q.waiting ? "warn" : "");
-      cell(tr, secs(q.longest_wait_s));
+      cell(tr, discrete ? "" : num(q.waiting), !discrete && q.waiting ? "warn" : "");
+      cell(tr, discrete ? "" : secs(q.longest_wait_s));
+      cell(tr, num(q.agents_available), q.agents_available === 0 && q.waiting ? "bad" : "");
+      cell(tr, num(q.agents_busy));
+      cell(tr, num(q.agents_not_ready));
       cell(tr, num(q.offered));
-      cell(tr, pct(q.service_level), q.service_level !== null && q.service_level < 0.8 ? "bad" : "good");
-      cell(tr, pct(q.abandon_rate));
-      cell(tr, secs(q.asa));
+      cell(tr, pct(q.service_level), mark(q.goals, "service_level"));
+      cell(tr, pct(q.abandon_rate), mark(q.goals, "abandon_rate"));
+      cell(tr, secs(q.asa), mark(q.goals, "asa"));
+      cell(tr, discrete ? num(q.waiting) : "");
+      cell(tr, discrete && q.waiting ? secs(q.longest_wait_s) : "");
     });
+    drawAgents(data.agent_list || []);
     fill("agents", data.agents, (tr, a) => {
       cell(tr, a.site, "", true); cell(tr, states[a.state] || a.state, "", !states[a.state]);
       cell(tr, a.reason, "", true); cell(tr, a.agents);
@@ -89,13 +129,57 @@
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren(...data.alerts.map((a) => {
       const p = document.createElement("p"); p.className = "alert";
-      p.textContent = "⚠ " + a.rule + ": " + sentence(a.subject) + " — " + sentence(a.message); return p;
+      p.textContent = "⚠ " + a.rule + ": " + ((a.text && a.text[lang]) || a.message); return p;
     }));
+    document.getElementById("no-data").hidden = !!data.has_data;
     text("live-at", data.at.replace("T", " ").slice(0, 19) + " (" + data.tz + ")");
     board.dataset.seq = data.seq;
     document.getElementById("live-dot").className = "dot on";
   }
-  const source = new EventSource("/api/v1/live/stream?" + stream.toString());
-  source.addEventListener("snapshot", (event) => draw(JSON.parse(event.data)));
-  source.onerror = () => { document.getElementById("live-dot").className = "dot off"; };
+  for (const button of document.querySelectorAll("#agent-table button.sort")) {
+    button.addEventListener("click", () => {
+      const key = button.dataset.key;
+      sortDir = key === sortKey ? -sortDir : 1;
+      sortKey = key;
+      for (const th of document.querySelectorAll("#agent-table th")) th.setAttribute("aria-sort", "none");
+      button.parentElement.setAttribute("aria-sort", sortDir > 0 ? "ascending" : "descending");
+      if (last) drawAgents(last.agent_list || []);
+    });
+  }
+
+  let source = null;
+  function queryOf(b) {
+    if (b.query !== undefined) return b.query;
+    const q = new URLSearchParams();
+    for (const k of ["tenant", "site", "queue", "channel"]) if (b[k] && b[k].length) q.set(k, b[k].join(","));
+    return q.toString();
+  }
+  function connect(b) {
+    current = b;
+    showTiles();
+    if (source) source.close();
+    source = new EventSource("/api/v1/live/stream?" + queryOf(b));
+    source.addEventListener("snapshot", (event) => draw(JSON.parse(event.data)));
+    source.onerror = () => { document.getElementById("live-dot").className = "dot off"; };
+  }
+  connect(current);
+  if (tvIsland) {
+    const name = document.getElementById("board-name");
+    let index = 0;
+    const seconds = Number(board.dataset.rotate) || 30;
+    if (boards.length > 1) {
+      setInterval(() => {
+        index = (index + 1) % boards.length;
+        board.dataset.seq = "-1";
+        board.dataset.board = String(index);
+        name.textContent = boards[index].name;
+        connect(boards[index]);
+      }, seconds * 1000);
+    }
+    const full = document.getElementById("fullscreen");
+    full.addEventListener("click", () => {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen().catch(() => {});
+    });
+  }
 })();

@@ -1,0 +1,346 @@
+"""Alert rules and their history: the API, the alerts page, acknowledging a firing."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.auth.scope import scope_of
+from omnikpi.delivery.email import check_addresses
+from omnikpi.delivery.webhook import resolve
+from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import AlertEvent, AlertRule
+from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
+from omnikpi.web.deps import AppState, RowId, State
+from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.security import Caller, require_roles
+from omnikpi.web.templating import templates
+
+router = APIRouter()
+RATIO_KINDS = tuple(k for k, kind in KINDS.items() if kind.unit == "ratio")
+
+
+class RuleIn(BaseModel):
+    name: str = Field(max_length=NAME_CHARS)
+    kind: str = Field(max_length=NAME_CHARS)
+    threshold: float = Field(default=0.0, allow_inf_nan=False)
+    minutes: float = Field(default=0.0, ge=0, le=24 * 60, allow_inf_nan=False)
+    """Hold time: the condition holds this long before firing, the recovery as long
+    before clearing."""
+    tenant: str | None = Field(default=None, max_length=NAME_CHARS)
+    site: str | None = Field(default=None, max_length=NAME_CHARS)
+    queue: str | None = Field(default=None, max_length=NAME_CHARS)
+    channel: str | None = Field(default=None, max_length=CHANNEL_CHARS)
+    webhook_url: str | None = Field(default=None, max_length=LONG_TEXT_CHARS)
+    enabled: bool = True
+    window_minutes: float = Field(default=0.0, ge=0, le=24 * 60, allow_inf_nan=False)
+    """Judge the mean of this many minutes of samples (0: the latest)."""
+    clear_threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Hysteresis: the level to get back past before clearing (none: the threshold)."""
+    emails: list[str] = Field(default_factory=list, max_length=50)
+
+
+def _rule_json(rule: AlertRule, options: AlertRuleOptions | None,
+               principal: Principal) -> dict[str, Any]:
+    """A rule as its reader may see it: a webhook's URL (which may carry a secret token)
+    only for administrators; others see whether there is one."""
+    out = {k: getattr(rule, k) for k in ("id", "name", "kind", "threshold", "minutes",
+                                         "tenant", "site", "queue", "channel",
+                                         "webhook_url", "enabled", "created_by")}
+    out["has_webhook"] = bool(rule.webhook_url)
+    out["window_minutes"] = options.window_minutes if options else 0.0
+    out["clear_threshold"] = options.clear_threshold if options else None
+    out["emails"] = [a for a in (options.emails or "").split(",") if a] if options else []
+    if not principal.is_admin:
+        out["webhook_url"] = None
+    return out
+
+
+def _visible(principal: Principal, rule: AlertRule) -> bool:
+    scope = scope_of(principal)
+    if scope.unbounded:
+        return True
+    return (not scope.tenants or rule.tenant in scope.tenants) and \
+        (not scope.sites or rule.site in scope.sites)
+
+
+def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
+    require_roles(principal, "admin", "supervisor")
+    if rule.kind not in ALERT_KINDS:
+        raise HTTPException(422, f"kind must be one of {', '.join(ALERT_KINDS)}")
+    if rule.webhook_url:
+        resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
+    emails = check_addresses(rule.emails) if rule.emails else []
+    values = rule.model_dump(exclude={"window_minutes", "clear_threshold", "emails"})
+    scope = scope_of(principal)
+    # a supervisor's rule is bound to their tenant and sites
+    if scope.tenants:
+        values["tenant"] = values["tenant"] if values["tenant"] in scope.tenants else \
+            scope.tenants[0]
+    if scope.sites:
+        values["site"] = values["site"] if values["site"] in scope.sites else scope.sites[0]
+    with session_scope(state.database_url) as session:
+        row = AlertRule(**{k: (v or None) if isinstance(v, str) else v
+                           for k, v in values.items()}, created_by=principal.name)
+        session.add(row)
+        session.flush()
+        session.add(AlertRuleOptions(rule_id=row.id, window_minutes=rule.window_minutes,
+                                     clear_threshold=rule.clear_threshold,
+                                     emails=",".join(emails) or None))
+        audit(session, principal.name, "alert_rule_created", {"name": rule.name})
+    if state.live is not None:
+        state.live.alerts.reload()
+        state.live.notify()
+    return row
+
+
+def _event_json(event: AlertEvent, detail: AlertEventDetail | None) -> dict[str, Any]:
+    facts = json.loads(detail.facts) if detail is not None else None
+    return {"id": event.id, "rule_id": event.rule_id, "subject": event.subject,
+            "message": event.message, "facts": facts,
+            "started_at": event.started_at, "ended_at": event.ended_at,
+            "delivered": event.delivered, "delivery_error": event.delivery_error,
+            "emailed": detail.emailed if detail else False,
+            "email_error": detail.email_error if detail else None,
+            "acknowledged_by": detail.acknowledged_by if detail else None,
+            "acknowledged_at": detail.acknowledged_at if detail else None}
+
+
+@router.get("/api/v1/alerts", tags=["live"])
+def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
+    """Alert rules (those in the caller's scope) and their last 100 firings."""
+    with session_scope(state.database_url) as session:
+        rules = [r for r in session.scalars(select(AlertRule).order_by(AlertRule.id))
+                 if _visible(principal, r)]
+        ids = [r.id for r in rules]
+        options = {o.rule_id: o for o in session.scalars(
+            select(AlertRuleOptions).where(AlertRuleOptions.rule_id.in_(ids)))}
+        events = session.scalars(select(AlertEvent).where(AlertEvent.rule_id.in_(ids))
+                                 .order_by(AlertEvent.id.desc()).limit(100)).all()
+        details = {d.event_id: d for d in session.scalars(
+            select(AlertEventDetail).where(
+                AlertEventDetail.event_id.in_([e.id for e in events])))}
+        return {"rules": [_rule_json(r, options.get(r.id), principal) for r in rules],
+                "events": [_event_json(e, details.get(e.id)) for e in events]}
+
+
+@router.post("/api/v1/alerts", tags=["live"])
+def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any]:
+    row = _create_rule(state, principal, rule)
+    with session_scope(state.database_url) as session:
+        return _rule_json(row, session.get(AlertRuleOptions, row.id), principal)
+
+
+def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[str, Any]:
+    require_roles(principal, "admin", "supervisor")
+    with session_scope(state.database_url) as session:
+        event = session.get(AlertEvent, event_id)
+        rule = session.get(AlertRule, event.rule_id) if event is not None else None
+        if event is None or rule is None or not _visible(principal, rule):
+            raise HTTPException(404, "no such alert")
+        detail = session.get(AlertEventDetail, event_id)
+        if detail is None:  # a firing from before revision 0007
+            detail = AlertEventDetail(event_id=event_id, kind=rule.kind,
+                                      facts=json.dumps({"message": event.message}))
+            session.add(detail)
+        if detail.acknowledged_at is None:
+            detail.acknowledged_by = principal.name
+            detail.acknowledged_at = datetime.now(UTC)
+            audit(session, principal.name, "alert_acknowledged", {"id": event_id})
+        session.flush()
+        return _event_json(event, detail)
+
+
+@router.post("/api/v1/alerts/events/{event_id}/ack", tags=["live"])
+def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[str, Any]:
+    """Acknowledge a firing (once: the first to acknowledge is kept)."""
+    return _acknowledge(state, principal, event_id)
+
+
+@router.post("/alerts/events/{event_id}/ack", include_in_schema=False)
+def acknowledge_form(state: State, principal: Caller, event_id: RowId) -> Response:
+    _acknowledge(state, principal, event_id)
+    return RedirectResponse("/alerts#alert-events", status_code=303)
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, state: State, principal: Caller) -> Response:
+    require_roles(principal, "admin", "supervisor")
+    return _alerts_page(request, state, principal)
+
+
+def event_text(event: dict[str, Any], lang: str) -> str:
+    """A firing's sentence in an interface language (an old firing: its stored text)."""
+    from omnikpi.web.i18n import translator
+    from omnikpi.web.routes.live import alert_message
+
+    facts = event.get("facts")
+    if facts and "kind" in facts:
+        return sentence(facts, translator(lang))
+    return alert_message(str(event["message"]), lang)
+
+
+def _alerts_page(request: Request, state: State, principal: Principal,
+                 error: str | None = None, typed: dict[str, str] | None = None,
+                 status: int = 200) -> Response:
+    from omnikpi.web.i18n import choose_language
+    from omnikpi.web.routes.live import alert_message
+
+    data = list_alerts(state, principal)
+    lang = choose_language(request)
+    events = [{**e, "subject": alert_message(str(e["subject"]), lang),
+               "message": event_text(e, lang)} for e in data["events"]]
+    return templates.TemplateResponse(request, "alerts.html", {
+        "filters": None, "rules": data["rules"], "events": events,
+        "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
+        "kind_help": {k: kind.help for k, kind in KINDS.items()},
+        "error": error, "typed": typed or {}}, status_code=status)
+
+
+ALERT_KIND_NAMES = {
+    "sl_below": "service level below",
+    "abandon_over": "abandon rate above",
+    "longest_wait_over": "longest wait over",
+    "waiting_over": "contacts waiting above",
+    "available_below": "agents available below",
+    "aht_over": "AHT above",
+    "not_ready_over": "not ready longer than",
+    "adherence_below": "adherence below",
+    "backlog_age_over": "oldest backlog item over",
+    "widget_unavailable": "channel unavailable",
+    "agent_over_capacity": "agent over chat capacity",
+}
+"""Each alert kind (``ALERT_KINDS``) as the alerts page names it (the form sends the id)."""
+
+
+def _number(text: str) -> float:
+    value = float(text.strip().replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
+                     clear: str = "") -> str | None:
+    """What is wrong with a rule's numbers as typed on the page, in words (None: fine)."""
+    try:
+        value = _number(threshold)
+    except ValueError:
+        return f"The threshold “{threshold[:40]}” is not a number."
+    if kind in RATIO_KINDS and not 0 <= value <= 1:
+        return "For this kind the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
+    if value < 0:
+        return "The threshold cannot be negative."
+    for typed in (minutes, window):
+        try:
+            span = _number(typed) if typed.strip() else 0.0
+        except ValueError:
+            return f"“{typed[:40]}” minutes is not a number."
+        if not 0 <= span <= 24 * 60:
+            return "Minutes must be a number from 0 to 1440."
+    if clear.strip():
+        try:
+            _number(clear)
+        except ValueError:
+            return f"The threshold “{clear[:40]}” is not a number."
+    return None
+
+
+@router.post("/alerts", include_in_schema=False)
+def alerts_form(request: Request, state: State, principal: Caller,
+                name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                threshold: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
+                minutes: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
+                window_minutes: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                clear_threshold: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                tenant: Annotated[str, Form()] = "",
+                site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                channel: Annotated[str, Form()] = "",
+                webhook_url: Annotated[str, Form()] = "",
+                emails: Annotated[str, Form()] = "") -> Response:
+    """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
+    require_roles(principal, "admin", "supervisor")
+    typed = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+             "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+             "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+             "webhook_url": webhook_url, "emails": emails}
+    # a value over its limit is refused by name, not echoed back into the form
+    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
+              "emails": LONG_TEXT_CHARS}
+    typed = {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in typed.items()}
+    problem = _threshold_error(kind, threshold, minutes, window_minutes, clear_threshold)
+    if problem is None and kind not in ALERT_KINDS:
+        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
+    if problem is not None:
+        return _alerts_page(request, state, principal, _translated(request, problem), typed,
+                            422)
+    try:
+        rule = RuleIn(name=name, kind=kind, threshold=_number(threshold),
+                      minutes=_number(minutes) if minutes.strip() else 0.0,
+                      window_minutes=_number(window_minutes) if window_minutes.strip()
+                      else 0.0,
+                      clear_threshold=_number(clear_threshold) if clear_threshold.strip()
+                      else None,
+                      tenant=tenant or None, site=site or None, queue=queue or None,
+                      channel=channel or None, webhook_url=webhook_url or None,
+                      emails=[a for a in re.split(r"[,\s;]+", emails) if a])
+        _create_rule(state, principal, rule)
+    except ValidationError as exc:
+        return _alerts_page(request, state, principal,
+                            describe_validation_error("alert rule", exc), typed, 422)
+    except UsageError as exc:
+        return _alerts_page(request, state, principal, _translated(request, str(exc)),
+                            typed, 400)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+def _translated(request: Request, text: str) -> str:
+    """A sentence of this page in the page's language (the numbers typed kept)."""
+    from omnikpi.web.i18n import choose_language, translator
+
+    _ = translator(choose_language(request))
+    for pattern in ALERT_MESSAGES:
+        found = pattern[0].fullmatch(text)
+        if found:
+            return _(pattern[1]).format(**found.groupdict())
+    return _(text)
+
+
+ALERT_MESSAGES = [
+    (re.compile(r"The threshold “(?P<value>.*)” is not a number\.", re.S),
+     "The threshold “{value}” is not a number."),
+    (re.compile(r"“(?P<value>.*)” minutes is not a number\.", re.S),
+     "“{value}” minutes is not a number."),
+    (re.compile(r"Choose a kind from the list \((?P<kinds>.*)\)\.", re.S),
+     "Choose a kind from the list ({kinds})."),
+    (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
+     "“{value}” is not an e-mail address (name@example.com)."),
+]
+
+
+@router.post("/alerts/{rule_id}/delete", include_in_schema=False)
+def delete_alert(state: State, principal: Caller, rule_id: RowId) -> Response:
+    require_roles(principal, "admin", "supervisor")
+    with session_scope(state.database_url) as session:
+        rule = session.get(AlertRule, rule_id)
+        if rule is None or not _visible(principal, rule):
+            raise HTTPException(404, "no such rule")
+        options = session.get(AlertRuleOptions, rule_id)
+        if options is not None:  # SQLite enforces no ON DELETE CASCADE by default
+            session.delete(options)
+        session.delete(rule)
+        audit(session, principal.name, "alert_rule_deleted", {"id": rule_id})
+    if state.live is not None:
+        state.live.alerts.reload()
+    return RedirectResponse("/alerts", status_code=303)
