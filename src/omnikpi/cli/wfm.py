@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -371,3 +372,64 @@ def staff_multiskill_command(
                        f"{q.ci_low:.1%}–{q.ci_high:.1%}",
                        "—" if q.asa_seconds is None else f"{q.asa_seconds:.1f} s")
     console.print(queues)
+
+
+@wfm_app.command("reforecast")
+def reforecast_command(
+    forecast: Annotated[Path, typer.Option(help="today's forecast CSV (wfm forecast)")],
+    data: Annotated[Path, typer.Option(help="dataset folder with today's contacts")],
+    as_of: Annotated[str, typer.Option(
+        help="start of the first interval not yet ended, e.g. 2024-03-04T12:00")],
+    interval_minutes: Annotated[int, typer.Option(help="15, 30 or 60")] = 30,
+    tz: Annotated[str, typer.Option(help="reporting time zone")] = "UTC",
+    queue: Annotated[str | None, typer.Option(help="only this queue")] = None,
+    min_contacts: Annotated[float, typer.Option(
+        help="contacts behind a ratio before it is applied")] = 20,
+    format: Annotated[str, typer.Option(help="csv|json")] = "csv",
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """Rescale the rest of the day's forecast by today's actuals so far."""
+    from omnikpi.engine.run import run_report
+    from omnikpi.schema.dataset import load_dataset
+    from omnikpi.wfm.reforecast import Interval, reforecast
+
+    grains = {15: "15min", 30: "30min", 60: "hour"}
+    try:
+        check_output(output)
+        if interval_minutes not in grains:
+            raise UsageError("--interval-minutes must be 15, 30 or 60")
+        if format not in ("csv", "json"):
+            raise UsageError(f"unknown format {format!r}: choose csv or json")
+        try:
+            cut = datetime.fromisoformat(as_of).replace(tzinfo=None).isoformat()[:16]
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a time such as 2024-03-04T12:00") \
+                from None
+        planned = [Interval(f.interval_start[:16], f.volume, f.aht_seconds)
+                   for f in read_forecast(forecast)]
+        result = run_report(load_dataset(data), ["offered", "aht"],
+                            by=["queue"] if queue else [], grain=grains[interval_minutes],
+                            tz=tz)
+        actual = {str(r["period_start"])[:16]: (float(r["offered"] or 0),
+                                                None if r["aht"] is None else float(r["aht"]))
+                  for r in result.rows if not queue or r.get("queue") == queue}
+        out = reforecast(planned, actual, cut, min_contacts)
+    except OmniKPIError as exc:
+        fail(exc)
+    rows = [{"interval_start": i.interval_start, "volume": round(i.volume, 4),
+             "aht_seconds": None if i.aht_seconds is None else round(i.aht_seconds, 2)}
+            for i in out.intervals]
+    if format == "json":
+        text = json.dumps({"volume_ratio": out.volume_ratio, "aht_ratio": out.aht_ratio,
+                           "intervals": rows})
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["interval_start", "volume", "aht_seconds"])
+        writer.writerows([r["interval_start"], r["volume"],
+                          "" if r["aht_seconds"] is None else r["aht_seconds"]] for r in rows)
+        text = buffer.getvalue()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=format == "json")

@@ -1,0 +1,85 @@
+"""Forecast models, backtest and intraday re-forecast on hand-made series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omnikpi.wfm.backtest import backtest, choose, forecast_with, score
+from omnikpi.wfm.forecast_models import Prediction, Series, dense_series, predict
+from omnikpi.wfm.reforecast import Interval, reforecast
+
+
+def weekly(weeks: int, noise: float = 0.0) -> Series:
+    """Hourly grid: contacts 08:00–20:00 only, weekday × hour pattern, AHT 100 + hour."""
+    rng = np.random.default_rng(1)
+    starts = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
+    hour = np.asarray(starts.hour, dtype=float)
+    pattern = np.where((hour >= 8) & (hour < 20),
+                       10.0 + hour + 5 * (starts.weekday == 0), 0.0)
+    volume = np.round(pattern * (1 + noise * rng.standard_normal(len(starts))))
+    volume = np.clip(volume, 0, None)
+    aht = 100.0 + np.asarray(starts.hour, dtype=float)
+    return Series(starts, volume, volume.copy(), volume * aht, 60)
+
+
+def test_dense_grid_fills_empty_intervals_and_ignores_after_midnight_handle_rows() -> None:
+    s = dense_series(["2024-01-01T09:00:00+02:00", "2024-01-01T10:30:00+02:00",
+                      "2024-01-02T00:00:00+02:00"], [3, 2, 0], [100.0, None, 50.0], 30)
+    assert len(s.volume) == 48 and s.volume.sum() == 5  # Jan 2 only had handle time
+    assert s.volume[18] == 3 and s.volume[21] == 2 and s.volume[19] == 0
+    assert s.handled.sum() == 3 and s.overall_aht() == 100.0
+
+
+@pytest.mark.parametrize("model", ["profile", "seasonal_naive", "ets", "mstl"])
+def test_a_repeating_week_is_forecast_almost_exactly(model: str) -> None:
+    history, future = weekly(4).head(3 * 168), weekly(4).tail(3 * 168)
+    got = predict(model, history, 168)  # type: ignore[arg-type]
+    s = score(future, got)
+    assert s.volume_wape is not None and s.volume_wape < 0.02
+    assert s.aht_wape is not None and s.aht_wape < 0.02
+    closed = future.volume == 0  # 20:00–08:00 nobody calls, and nobody is forecast
+    assert np.all(got.volume[closed] == 0)
+
+
+def test_seasonal_naive_repeats_last_week_and_wape_is_by_hand() -> None:
+    s = weekly(3, noise=0.2)
+    got = predict("seasonal_naive", s.head(2 * 168 + 24), 24)  # two weeks: a week's season
+    assert list(got.volume) == list(s.volume[168 + 24:168 + 48])  # Tuesday a week before
+    short = predict("seasonal_naive", s.head(168 + 24), 24)  # 8 days: a day's season
+    assert list(short.volume) == list(s.volume[168:168 + 24])  # yesterday, Monday
+    actual = Series(s.starts[:2], np.array([10.0, 30.0]), np.array([10.0, 30.0]),
+                    np.array([1000.0, 3000.0]), 60)
+    guess = Prediction(np.array([12.0, 24.0]), np.array([110.0, 100.0]))
+    out = score(actual, guess)
+    assert out.volume_wape == pytest.approx((2 + 6) / 40)
+    assert out.aht_wape == pytest.approx(10 * 10 / 4000)  # only the first interval is off
+
+
+def test_auto_chooses_by_backtest_and_forecasts_from_the_next_midnight() -> None:
+    noisy = weekly(4, noise=0.1)
+    scores = backtest(noisy, 7)
+    assert set(scores) == {"profile", "seasonal_naive", "ets", "mstl"}
+    result = forecast_with(noisy, "auto", days=2, backtest_days=7)
+    assert result.chosen == choose(scores)
+    assert result.intervals()[0]["interval_start"] == "2024-01-29T00:00:00"
+    assert len(result.intervals()) == 48
+    fixed = forecast_with(noisy, "seasonal_naive", days=1, backtest_days=7)
+    assert list(fixed.scores) == ["seasonal_naive"] and fixed.volume == list(
+        noisy.volume[-168:-144])
+
+
+def test_intraday_reforecast_by_hand() -> None:
+    day = [Interval(f"2024-01-01T{h:02d}:00", 10.0, 100.0) for h in range(8, 18)]
+    actual = {f"2024-01-01T{h:02d}:00": (15.0, 120.0) for h in range(8, 12)}
+    out = reforecast(day, actual, "2024-01-01T12:00")
+    # 60 actual vs 40 forecast over 08–12: ×1.5; 60 contacts took 7200 s against 6000 s
+    assert out.volume_ratio == pytest.approx(1.5) and out.aht_ratio == pytest.approx(1.2)
+    assert [i.volume for i in out.intervals] == [15.0] * 10
+    assert out.intervals[-1].aht_seconds == pytest.approx(120.0)
+    # one call in the first hour against 0.4 forecast: too little to rescale the day
+    thin = [Interval(f"2024-01-01T{h:02d}:00", 0.4, 100.0) for h in range(8, 18)]
+    early = reforecast(thin, {"2024-01-01T08:00": (1.0, 300.0)}, "2024-01-01T09:00")
+    assert early.volume_ratio == 1.0 and early.aht_ratio == 1.0
+    assert early.intervals[0].volume == 1.0 and early.intervals[5].volume == 0.4
