@@ -1,0 +1,202 @@
+"""The schedule builder's inputs: the interval requirement (PLAN.csv, the output of
+``omnikpi wfm plan``) and the agents (a count or AGENTS.csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+from omnikpi.errors import UsageError, read_text
+from omnikpi.wfm.schedule.rules import clock_minutes, clock_range, weekday
+
+REQUIRED_COLUMNS = ("agents_required", "positions", "agents")
+"""The requirement column of PLAN.csv, first found wins (``wfm plan`` writes positions,
+the agents after shrinkage, and agents)."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Agents required per interval (and skill), on the plan's clock: ``origin`` is the
+    midnight of the first day, ``minutes`` offsets from it."""
+
+    origin: datetime
+    interval_minutes: int
+    required: dict[tuple[str, int], int]
+    """(skill, minutes from origin) → agents; skill '' when the plan has none."""
+    days: int
+
+    @property
+    def skills(self) -> list[str]:
+        return sorted({s for s, _ in self.required})
+
+    def at(self, minutes: int) -> datetime:
+        return self.origin + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Agent:
+    agent_id: str
+    skills: tuple[str, ...] = ("",)
+    site: str | None = None
+    tenant: str | None = None
+    days_per_week: int | None = None
+    min_weekly_minutes: int | None = None
+    max_weekly_minutes: int | None = None
+    available_from_minutes: int = 0
+    available_to_minutes: int = 24 * 60
+    """The shift lies within this time of day (a night shift past midnight: 24:00+)."""
+    days_off: frozenset[int] = frozenset()
+    """Weekdays (0 = Monday) the agent never works."""
+    dates_off: frozenset[date] = frozenset()
+    preferred_start_minutes: int | None = None
+    preferred_days_off: frozenset[int] = frozenset()
+    cost_per_hour: float = 1.0
+
+
+def parse_instant(text: str) -> datetime:
+    value = text.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    return datetime.fromisoformat(value)
+
+
+def read_plan(path: Path) -> Requirement:
+    text = read_text(path, "plan file")
+    reader = csv.DictReader(io.StringIO(text))
+    fields = reader.fieldnames or []
+    column = next((c for c in REQUIRED_COLUMNS if c in fields), None)
+    if "interval_start" not in fields or column is None:
+        raise UsageError(f"{path}: needs the columns interval_start and agents_required "
+                         "(or positions/agents, as `omnikpi wfm plan --format csv` writes)")
+    rows: list[tuple[str, datetime, int]] = []
+    problems = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            at = parse_instant(row["interval_start"] or "")
+            value = float(row[column] or "0")
+            if value < 0 or value != value:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(f"line {line}: interval_start must be a timestamp and "
+                            f"{column} a number ≥ 0")
+            continue
+        # a fractional requirement (a plan of positions) needs the next whole agent
+        rows.append(((row.get("skill") or "").strip(), at, int(-(-value // 1))))
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems[:10]))
+    if not rows:
+        raise UsageError(f"{path}: no intervals")
+    return requirement(rows, str(path))
+
+
+def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") -> Requirement:
+    rows = list(rows)
+    zones = {r[1].utcoffset() for r in rows}
+    if len(zones) > 1 and None in zones:
+        raise UsageError(f"{where}: mix of times with and without a UTC offset")
+    zone: tzinfo | None = rows[0][1].tzinfo
+    if zone is not None:
+        rows = [(s, t.astimezone(zone), v) for s, t, v in rows]
+    first = min(t for _, t, _ in rows)
+    origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    offsets = sorted({int((t - origin).total_seconds() // 60) for _, t, _ in rows})
+    gaps = {b - a for a, b in itertools.pairwise(offsets)}
+    interval = min(gaps) if gaps else 60
+    if any(o % interval for o in offsets) or any(g % interval for g in gaps) or \
+            (1440 % interval):
+        raise UsageError(f"{where}: interval starts are not on one grid of {interval} min")
+    required: dict[tuple[str, int], int] = {}
+    for skill, t, value in rows:
+        key = (skill, int((t - origin).total_seconds() // 60))
+        if key in required:
+            raise UsageError(f"{where}: interval {t.isoformat()} {skill} appears twice")
+        required[key] = value
+    days = offsets[-1] // 1440 + 1
+    return Requirement(origin, interval, required, days)
+
+
+def numbered_agents(count: int) -> list[Agent]:
+    if count <= 0:
+        raise UsageError("--agents must be a positive number or an AGENTS.csv file")
+    width = max(3, len(str(count)))
+    return [Agent(f"agent-{i:0{width}d}") for i in range(1, count + 1)]
+
+
+def _hours(value: str) -> int | None:
+    return round(float(value) * 60) if value.strip() else None
+
+
+def _agent(row: dict[str, str]) -> Agent:
+    def get(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    agent_id = get("agent_id")
+    if not agent_id:
+        raise ValueError("agent_id is empty")
+    skills = tuple(s.strip() for s in get("skills").split(";") if s.strip()) or ("",)
+    lo, hi = clock_range(get("available") or "00:00-24:00", "available") if get(
+        "available") else (0, 24 * 60)
+    if get("available_from"):
+        lo = clock_minutes(get("available_from"), "available_from")
+    if get("available_to"):
+        hi = clock_minutes(get("available_to"), "available_to")
+    days_off: set[int] = set()
+    dates_off: set[date] = set()
+    for item in (s for s in get("days_off").split(";") if s.strip()):
+        if item.strip()[:1].isdigit():
+            dates_off.add(date.fromisoformat(item.strip()))
+        else:
+            days_off.add(weekday(item, "days_off"))
+    preferred = frozenset(weekday(d, "preferred_days_off")
+                          for d in get("preferred_days_off").split(";") if d.strip())
+    return Agent(
+        agent_id=agent_id, skills=skills, site=get("site") or None,
+        tenant=get("tenant") or None,
+        days_per_week=int(get("days_per_week")) if get("days_per_week") else None,
+        min_weekly_minutes=_hours(get("min_weekly_hours")),
+        max_weekly_minutes=_hours(get("max_weekly_hours")),
+        available_from_minutes=lo, available_to_minutes=hi,
+        days_off=frozenset(days_off), dates_off=frozenset(dates_off),
+        preferred_start_minutes=clock_minutes(get("preferred_start"), "preferred_start")
+        if get("preferred_start") else None,
+        preferred_days_off=preferred,
+        cost_per_hour=float(get("cost_per_hour")) if get("cost_per_hour") else 1.0,
+    )
+
+
+def read_agents(path: Path) -> list[Agent]:
+    """AGENTS.csv: ``agent_id`` and optional ``skills`` (a;b), ``site``, ``tenant``,
+    ``days_per_week``, ``min_weekly_hours``, ``max_weekly_hours``, ``available_from``,
+    ``available_to`` (HH:MM), ``days_off`` (weekdays or dates, a;b), ``preferred_start``,
+    ``preferred_days_off``, ``cost_per_hour``. Every bad row is named."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "agents file")))
+    if "agent_id" not in (reader.fieldnames or []):
+        raise UsageError(f"{path}: needs an agent_id column")
+    out, problems, seen = [], [], set()
+    for line, row in enumerate(reader, start=2):
+        try:
+            agent = _agent(row)
+        except (UsageError, ValueError) as exc:
+            problems.append(f"line {line}: {exc}")
+            continue
+        if agent.agent_id in seen:
+            problems.append(f"line {line}: agent {agent.agent_id} appears twice")
+        seen.add(agent.agent_id)
+        out.append(agent)
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems[:10]))
+    if not out:
+        raise UsageError(f"{path}: no agents")
+    return out
+
+
+def agents_option(value: str) -> list[Agent]:
+    """``--agents 40`` or ``--agents AGENTS.csv``."""
+    if value.strip().isdigit():
+        return numbered_agents(int(value))
+    return read_agents(Path(value))
