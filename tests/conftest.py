@@ -78,23 +78,42 @@ SPLIT_PER_TEST = {"tests/web/test_tenant_isolation.py", "tests/web/test_drill_ev
 from module fixtures, which a second worker builds again in a few seconds."""
 
 
-def _worker_group(item: pytest.Item) -> str:
+def worker_group(nodeid: str) -> str:
     """Which worker runs a test when the suite runs in parallel (``pytest -n 2 --dist
     loadgroup``): a test file stays on one worker, so its module fixtures are built once
     and its tests keep their order (its DuckDB and Spark halves may be split); the
     PostgreSQL tests share one server's database.
     Spark tests run where their file runs (a worker starts its own local Spark: two JVMs
-    finish sooner than one worker carrying every Spark test)."""
-    node = item.nodeid
-    if "test_database" in node:
+    finish sooner than one worker carrying every Spark test).
+    Read from the node id alone, because the controller (which has no items) schedules by it."""
+    if "test_database" in nodeid:
         return "postgres"
-    path = node.split("::", 1)[0]
+    path = nodeid.split("::", 1)[0]
     if path in SPLIT_PER_TEST:  # long files whose tests stand alone: spread them out
-        return node
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    engine = params.get("engine")
+        return nodeid
+    ids = nodeid.rsplit("[", 1)[1].rstrip("]").split("-") if nodeid.endswith("]") else []
+    engine = next((name for name in ENGINES if name in ids), None)
     # the engine halves of one file are independent: each may run on its own worker
-    return node.split("::", 1)[0] + (f"[{engine}]" if engine else "")
+    return path + (f"[{engine}]" if engine else "")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` by :func:`worker_group`.
+
+    xdist groups by a ``@group`` suffix that its worker hook writes into ``item._nodeid``;
+    since pytest 9.2 a node id is no longer read from that attribute, so the suffix never
+    appears and every test was scheduled alone (measured: one file's tests ran on both
+    workers, its module fixtures built twice). This scheduler asks the same question of
+    the plain node id."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +143,7 @@ def _expected_seconds() -> dict[str, float]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its worker group, and hand the groups out longest first.
+    """Hand the worker groups out longest first.
 
     xdist gives groups to workers in collection order, one more each time a worker runs
     dry: a long group collected last keeps one worker busy while the other idles. Sorting
@@ -132,19 +151,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     The order inside a group is kept."""
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        group = _worker_group(item)
-        item.add_marker(pytest.mark.xdist_group(group))
-        groups.setdefault(group, []).append(item)
-        item.user_properties.append(("worker_group", group))
+        groups.setdefault(worker_group(item.nodeid), []).append(item)
     seconds = _expected_seconds()
     ordered = sorted(groups, key=lambda g: -seconds.get(g, float(len(groups[g]))))
     items[:] = [item for group in ordered for item in groups[group]]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    group = dict(report.user_properties).get("worker_group")
-    if isinstance(group, str):
-        _MEASURED[group] = _MEASURED.get(group, 0.0) + report.duration
+    group = worker_group(report.nodeid)
+    _MEASURED[group] = _MEASURED.get(group, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
