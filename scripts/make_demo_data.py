@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import make_demo_media  # scripts/ is on the path when this script runs
+
 from omnikpi.simulate import load_scenario, simulate
 from omnikpi.simulate.output import tables, write
 
@@ -21,7 +23,8 @@ def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
     counts = write(tables(result), OUT)
-    size = sum(f.stat().st_size for f in OUT.iterdir())
+    make_demo_media.main()  # recordings, talk analytics, message texts
+    size = sum(f.stat().st_size for f in OUT.rglob("*"))
     print(f"wrote {OUT} ({size / 1e6:.1f} MB): {counts}")
 
 

@@ -66,6 +66,7 @@ def render_call(turns: list[Turn], out: Path, *, sample_rate: int = 8000,
     """Write the call to ``out`` (stereo WAV; with ``legs``, ``<stem>-in.wav`` for the
     agent and ``<stem>-out.wav`` for the customer) and return where each turn is."""
     sox = _need("sox")
+    sox_args = [sox, "-R", "-D"]  # repeatable, no dither noise: the same call, same bytes
     placed: list[Placed] = []
     with tempfile.TemporaryDirectory(prefix="omnikpi-synth-") as tmp:
         folder = Path(tmp)
@@ -74,7 +75,7 @@ def render_call(turns: list[Turn], out: Path, *, sample_rate: int = 8000,
             clip = folder / f"turn{number}.wav"
             length = _speak(turn.text, turn.voice, clip)
             padded = folder / f"turn{number}-{sample_rate}.wav"
-            subprocess.run([sox, str(clip), "-r", str(sample_rate), "-c", "1", "-b", "16",
+            subprocess.run([*sox_args, str(clip), "-r", str(sample_rate), "-c", "1", "-b", "16",
                             str(padded), "pad", f"{turn.start_s:.4f}"],
                            check=True, capture_output=True)
             parts[turn.side].append(padded)
@@ -83,12 +84,12 @@ def render_call(turns: list[Turn], out: Path, *, sample_rate: int = 8000,
         sides = {}
         for side, files in parts.items():
             silent = folder / f"{side}-silence.wav"
-            subprocess.run([sox, "-n", "-r", str(sample_rate), "-c", "1", "-b", "16",
+            subprocess.run([*sox_args, "-n", "-r", str(sample_rate), "-c", "1", "-b", "16",
                             str(silent), "trim", "0", f"{end:.4f}"],
                            check=True, capture_output=True)
             mixed = folder / f"{side}.wav"
             inputs = [arg for f in [silent, *files] for arg in ("-v", "1", str(f))]
-            subprocess.run([sox, "-m", *inputs, str(mixed), "trim", "0", f"{end:.4f}"],
+            subprocess.run([*sox_args, "-m", *inputs, str(mixed), "trim", "0", f"{end:.4f}"],
                            check=True, capture_output=True)
             sides[side] = mixed
         if legs:
@@ -96,6 +97,35 @@ def render_call(turns: list[Turn], out: Path, *, sample_rate: int = 8000,
             shutil.copyfile(sides["agent"], f"{stem}-in.wav")
             shutil.copyfile(sides["customer"], f"{stem}-out.wav")
         else:
-            subprocess.run([sox, "-M", str(sides["customer"]), str(sides["agent"]),
+            subprocess.run([*sox_args, "-M", str(sides["customer"]), str(sides["agent"]),
                             str(out)], check=True, capture_output=True)
     return placed
+
+
+def _ogg_crc(page: bytes) -> int:
+    crc = 0
+    for byte in page:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def write_ogg(path: Path, data: np.typing.NDArray[np.float64], sample_rate: int,
+              serial: int = 1) -> None:
+    """Ogg Vorbis with a fixed stream serial number (libsndfile picks a random one), so
+    the same audio gives the same bytes (the demo's files stay unchanged when rebuilt)."""
+    soundfile.write(str(path), data, sample_rate, format="OGG", subtype="VORBIS")
+    raw = bytearray(path.read_bytes())
+    at = 0
+    while at < len(raw):
+        if raw[at:at + 4] != b"OggS":
+            raise ValueError(f"{path}: not an Ogg page at byte {at}")
+        segments = raw[at + 26]
+        size = 27 + segments + sum(raw[at + 27: at + 27 + segments])
+        raw[at + 14: at + 18] = serial.to_bytes(4, "little")
+        raw[at + 22: at + 26] = bytes(4)
+        raw[at + 22: at + 26] = _ogg_crc(bytes(raw[at: at + size])).to_bytes(4, "little")
+        at += size
+    path.write_bytes(bytes(raw))
