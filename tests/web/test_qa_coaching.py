@@ -1,0 +1,210 @@
+"""Sampling, calibration and coaching in the web app, on the two-tenant dataset
+(tenant A: site kyiv, agents a1 and a2; tenant B: everything named ``bsecret``).
+
+Hand-worked numbers: a calibration of a-1 and a-2 with the kyiv site supervisor as the
+reference (greet ✓, correct ✓ on both) and the client's quality lead (greet ✗ on both,
+correct ✓): the lead's deviation is −1.00 on greet and +0.00 on correct. Coaching of a1
+on greet: one evaluation 10 days before (greet ✗ = 0 %), one after (greet ✓ = 100 %).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from omnikpi.auth.accounts import create_user
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import QaEvaluation
+from tests.web.conftest import csrf, log_in
+from tests.web.tenants import MARK, write_two_tenants
+
+PASSWORD = "coaching-pass-1"
+ITEMS = ("Style | greet | Greets by the standard | 1 | no | no\n"
+         "Content | correct | Gives correct information | 3 | yes | no\n")
+
+
+@pytest.fixture(scope="module")
+def app(make_app: Callable[..., FastAPI], tmp_path_factory: pytest.TempPathFactory
+        ) -> FastAPI:
+    data = write_two_tenants(tmp_path_factory.mktemp("coaching") / "data")
+    application = make_app(data, auth_required=True, live_updates=False)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "lead", PASSWORD, "admin")
+        create_user(session, "kyiv-sup", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+        create_user(session, "lviv-sup", PASSWORD, "supervisor", tenant="A", sites=["lviv"])
+        create_user(session, "a-quality", PASSWORD, "client", tenant="A")
+        create_user(session, "a-viewer", PASSWORD, "client", tenant="A")
+        create_user(session, "a1-person", PASSWORD, "agent", tenant="A", agent_id="a1")
+        create_user(session, "a2-person", PASSWORD, "agent", tenant="A", agent_id="a2")
+    lead = log_in(TestClient(application), "lead", PASSWORD)
+    made = lead.post("/qa/forms", data={"csrf_token": csrf(lead, "/qa"), "key": "calls",
+                                        "name": "Calls", "items": ITEMS},
+                     follow_redirects=False)
+    assert made.status_code == 303
+    return application
+
+
+def login(app: FastAPI, user: str) -> TestClient:
+    return log_in(TestClient(app), user, PASSWORD)
+
+
+def fields(page: str) -> dict[str, str]:
+    """Item key → the answer field's name on an evaluation page."""
+    return {k: n for n, k in re.findall(r'name="(item_\d+)" value="0" data-key="([^"]+)"',
+                                        page)}
+
+
+def answer(client: TestClient, url: str, scores: dict[str, str],
+           kinds: dict[str, str] | None = None) -> TestClient:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    names = fields(page.text)
+    form_id = re.search(r'name="form_id" value="(\d+)"', page.text)
+    assert form_id
+    data = {"csrf_token": csrf(client, url), "form_id": form_id.group(1),
+            **{names[k]: v for k, v in scores.items()},
+            **{names[k].replace("item_", "kind_"): v for k, v in (kinds or {}).items()}}
+    return client.post(url, data=data, follow_redirects=False)  # type: ignore[return-value]
+
+
+def sample_items(client: TestClient) -> dict[str, int]:
+    """Contact → sample item id of a new 100 % sample drawn by ``client``."""
+    drawn = client.post("/qa/samples", data={"csrf_token": csrf(client, "/qa"), "name": "all",
+                                             "rate": "1", "seed": "1"},
+                        follow_redirects=False)
+    page = client.get(drawn.headers["location"]).text
+    return {c: int(i) for c, i in re.findall(
+        r'<tr><td[^>]*>([^<]+)</td>.*?href="/qa/evaluate/(\d+)"', page, re.S)}
+
+
+def test_the_form_starts_unanswered_and_refuses_a_missing_item(app: FastAPI) -> None:
+    lead = login(app, "lead")
+    items = sample_items(lead)
+    page = lead.get(f"/qa/evaluate/{items['a-1']}").text
+    assert "checked" not in page.split('id="evaluation-form"')[1].split("</form>")[0]
+    refused = answer(lead, f"/qa/evaluate/{items['a-1']}", {"greet": "1"})
+    assert refused.status_code == 400 and "'correct'" in refused.text
+    assert "score every item" in refused.text
+
+
+def test_error_kinds_feed_the_process_report_and_coaching(app: FastAPI) -> None:
+    lead = login(app, "lead")
+    items = sample_items(lead)
+    done = answer(lead, f"/qa/evaluate/{items['a-4']}", {"greet": "0", "correct": "0"},
+                  {"greet": "operator", "correct": "process"})
+    assert done.status_code == 303, done.text
+    evaluation = lead.get(done.headers["location"]).text
+    assert "process error" in evaluation and "operator error" in evaluation
+    report = lead.get("/qa/errors").text
+    rows = re.findall(r"<tr><td><span[^>]*>([^<]+)</span>.*?</td><td[^>]*>([^<]+)</td>"
+                      r"<td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td></tr>", report)
+    assert rows == [("Gives correct information", "web", "1", "1", "100 %")]
+    operator = lead.get("/qa/errors?kind=operator").text
+    assert "Greets by the standard" in operator and "Gives correct information" not in operator
+    # the operator error is proposed (ticked) when coaching a2
+    subject = re.search(r'<option value="(\d+)"[^>]*>a2', lead.get("/qa/coaching").text)
+    assert subject
+    proposal = lead.get(f"/qa/coaching?subject={subject.group(1)}").text
+    assert re.search(r'value="greet" checked', proposal)
+    assert not re.search(r'value="correct" checked', proposal)
+    assert lead.get("/qa/errors?kind=nobody").status_code == 400
+
+
+def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: FastAPI
+                                                                        ) -> None:
+    kyiv = login(app, "kyiv-sup")
+    found = kyiv.get("/qa/calibrations/new?agent=a1").text
+    assert re.findall(r'name="contact" value="([^"]+)"', found) == ["a-2", "a-1"]
+    people = re.findall(r'name="evaluator" value="([^"]+)"', found)
+    assert {"kyiv-sup", "a-quality", "lead"} <= set(people) and "lviv-sup" not in people
+    assert MARK not in kyiv.get("/qa/calibrations/new").text
+    form_id = re.search(r'name="form_id"><option value="(\d+)"', found)
+    assert form_id
+    made = kyiv.post("/qa/calibrations", data={
+        "csrf_token": csrf(kyiv, "/qa/calibrations/new?agent=a1"), "name": "kyiv week",
+        "form_id": form_id.group(1), "reference": "kyiv-sup",
+        "contact": ["a-1", "a-2"], "evaluator": ["kyiv-sup", "a-quality"]},
+        follow_redirects=False)
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    assert kyiv.get(url).status_code == 200  # was 404 for a site supervisor
+    assert login(app, "lviv-sup").get(url).status_code == 404
+    assert login(app, "a-viewer").get(url).status_code == 403  # not invited
+    quality = login(app, "a-quality")
+    assert "kyiv week" in quality.get("/qa/calibrations").text
+    for contact in ("a-1", "a-2"):
+        assert answer(kyiv, f"{url}/evaluate/{contact}",
+                      {"greet": "1", "correct": "1"}).status_code == 303
+        assert answer(quality, f"{url}/evaluate/{contact}",
+                      {"greet": "0", "correct": "1"}).status_code == 303
+    report = kyiv.get(f"/api/v1/qa/calibrations/{url.rsplit('/', 1)[1]}").json()
+    assert report["deviations"] == {"a-quality": {"greet": -1.0, "correct": 0.0}}
+    assert report["evaluations"] == report["expected"] == 4
+    page = kyiv.get(url).text
+    assert "−1.00" in page or "-1.00" in page
+    # an account that may not see the contacts cannot be invited
+    refused = kyiv.post("/qa/calibrations", data={
+        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),
+        "reference": "kyiv-sup", "contact": ["a-1"], "evaluator": ["lviv-sup"]})
+    assert refused.status_code == 400 and "lviv-sup" in refused.text
+
+
+def test_coaching_shows_item_scores_before_and_after(app: FastAPI) -> None:
+    lead = login(app, "lead")
+    items = sample_items(lead)
+    before = answer(lead, f"/qa/evaluate/{items['a-1']}", {"greet": "0", "correct": "1"})
+    assert before.status_code == 303
+    before_id = int(before.headers["location"].rsplit("/", 1)[1])
+    with session_scope(app.state.omnikpi.database_url) as session:
+        session.execute(update(QaEvaluation).where(QaEvaluation.id == before_id).values(
+            evaluated_at=datetime.now(UTC) - timedelta(days=10)))
+    after = answer(lead, f"/qa/evaluate/{items['a-2']}", {"greet": "1", "correct": "1"})
+    assert after.status_code == 303
+    subject = re.search(r'<option value="(\d+)"[^>]*>a1', lead.get("/qa/coaching").text)
+    assert subject
+    held = date.today() - timedelta(days=5)
+    made = lead.post("/qa/coaching", data={
+        "csrf_token": csrf(lead, "/qa/coaching"), "subject": subject.group(1),
+        "held_on": held.isoformat(), "follow_up_on": date.today().isoformat(),
+        "item": ["greet"], "actions": "Use the standard greeting"}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    page = lead.get(made.headers["location"]).text
+    row = re.search(r'data-item="greet">.*?class="before">([^<]+)</td><td>(\d+)</td>\s*'
+                    r'<td class="after">([^<]+)</td><td>(\d+)</td>\s*<td[^>]*>([^<]+)</td>',
+                    page, re.S)
+    assert row and row.groups() == ("0 %", "1", "100 %", "1", "+100")
+    # the agent sees their history and the session; another agent does not
+    mine = login(app, "a1-person")
+    history = mine.get("/qa/coaching").text
+    assert "Use the standard greeting" not in history and "greet" in history
+    assert mine.get(made.headers["location"]).status_code == 200
+    assert login(app, "a2-person").get(made.headers["location"]).status_code == 404
+    assert "coaching-form" not in history  # an agent cannot create sessions
+    refused = mine.post("/qa/coaching", data={
+        "csrf_token": csrf(mine, "/qa/coaching"), "subject": subject.group(1),
+        "held_on": held.isoformat(), "item": ["greet"], "actions": "x"})
+    assert refused.status_code == 403
+    bad = lead.post("/qa/coaching", data={
+        "csrf_token": csrf(lead, "/qa/coaching"), "subject": subject.group(1),
+        "held_on": held.isoformat(), "follow_up_on": (held - timedelta(days=1)).isoformat(),
+        "item": ["greet"], "actions": "x"})
+    assert bad.status_code == 400 and "follow-up" in bad.text
+
+
+def test_a_risk_weighted_sample_from_the_page(app: FastAPI) -> None:
+    lead = login(app, "lead")
+    drawn = lead.post("/qa/samples", data={"csrf_token": csrf(lead, "/qa"), "name": "risky",
+                                           "rate": "0.01", "seed": "4", "min_per_agent": "1",
+                                           "risk": "1"}, follow_redirects=False)
+    assert drawn.status_code == 303, drawn.text
+    page = lead.get(drawn.headers["location"]).text
+    # one contact per agent (a1, a2, agent-bsecret); a1's negative survey (a-2) weighs 4×
+    assert len(re.findall(r'href="/qa/evaluate/\d+"', page)) == 3
+
+
