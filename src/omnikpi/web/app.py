@@ -34,7 +34,7 @@ from omnikpi.web.page_errors import (
     translator_of,
     validation_message,
 )
-from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa
+from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa, schedules
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
@@ -91,13 +91,15 @@ def _warn_unscoped(database_url: str | None) -> None:
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
                database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
                migrate: bool = True, secure_cookies: bool = False,
-               limits: PoolLimits | None = None, engine: str = "duckdb") -> FastAPI:
+               limits: PoolLimits | None = None, engine: str = "duckdb",
+               scheduler: bool = True) -> FastAPI:
     """The web application on the dataset folder ``data``.
 
     ``auth_required=False`` is the single-user demo (``omnikpi serve --no-auth``): every
     request acts as an administrator. ``migrate`` brings the database to the newest schema
     first (``omnikpi db upgrade`` does the same by hand); otherwise an outdated database
-    is an error.
+    is an error. ``scheduler`` runs the scheduled reports in the background (one process
+    at a time holds the lease; see ``omnikpi.schedules.scheduler``).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
@@ -117,7 +119,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         state.live = LiveHub(Path(data), config, tz, dataset, database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # request threads only wait on the report pool while it works: let enough of
         # them wait that light requests (catalog, cached pages) always find a thread
         if state.pool.closed:  # the app started again (a second server or test client)
@@ -126,7 +128,12 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         limiter.total_tokens = max(limiter.total_tokens, state.pool.limits.max_waiting + 40)
         if state.live is not None:
             state.live.start()
+        app.state.scheduler = schedules.scheduler_for(state) if scheduler else None
+        if app.state.scheduler is not None:  # its first check runs what the downtime missed
+            app.state.scheduler.start()
         yield
+        if app.state.scheduler is not None:
+            app.state.scheduler.stop()
         state.pool.close()
         if state.live is not None:
             await state.live.stop()
@@ -171,6 +178,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(agents.router)
     app.include_router(qa.router)
     app.include_router(qa.api)
+    app.include_router(schedules.router)
 
     app.add_middleware(BodyLimit)
 

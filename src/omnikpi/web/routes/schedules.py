@@ -1,0 +1,202 @@
+"""The schedules page: reports that run by themselves (add one from a saved report, see
+each run, its status and its file), and the scheduler the server runs in the background.
+
+A bounded account (a client viewer, a supervisor of a tenant) sees and runs only the
+schedules it owns, and each run applies the owner's scope (``omnikpi.schedules``); a
+folder target writes on the server's disk, so only an administrator may choose one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.auth.scope import Scope
+from omnikpi.delivery import MIME_TYPES
+from omnikpi.delivery.webhook import resolve
+from omnikpi.errors import UsageError
+from omnikpi.schedules.runner import DatasetSource, folder_datasets
+from omnikpi.schedules.scheduler import Scheduler
+from omnikpi.schedules.store import (
+    CHANNELS,
+    FORMATS,
+    NewSchedule,
+    add_schedule,
+    get_schedule,
+    list_schedules,
+    run_file,
+    runs_of,
+    started_before,
+)
+from omnikpi.schedules.timing import PRESETS, next_fire
+from omnikpi.store.db import session_scope
+from omnikpi.store.reports import get_report, list_reports
+from omnikpi.web.deps import AppState, RowId, State
+from omnikpi.web.filters import COMMON_ZONES
+from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.security import Caller, require_roles
+from omnikpi.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+ROLES = ("admin", "supervisor", "client")
+
+
+def server_datasets(state: AppState) -> DatasetSource:
+    """The server's own dataset (scoped as the web scopes it) for schedules without a
+    folder of their own; other folders loaded once each."""
+    others = folder_datasets()
+
+    def source(path: str | None, scope: Scope) -> Any:
+        if path is None or Path(path).resolve() == state.data_path.resolve():
+            state.refresh()
+            return state.dataset_for(scope)
+        return others(path, scope)
+
+    return source
+
+
+def scheduler_for(state: AppState) -> Scheduler:
+    return Scheduler(state.database_url, state.config, server_datasets(state))
+
+
+def _page(request: Request, state: AppState, principal: Principal, error: str | None = None,
+          typed: dict[str, str] | None = None, status: int = 200) -> Response:
+    with session_scope(state.database_url) as session:
+        schedules = list_schedules(session, principal)
+        runs = runs_of(session, [s.id for s in schedules])
+        saved = list_reports(session, principal.tenant)
+        names = {s.id: s.name for s in schedules}
+        rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
+                 "format": s.format, "channel": s.channel, "target": s.target,
+                 "owner": s.owner or "", "tenant": s.tenant_key,
+                 "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
+        history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""), "due": r.due_at,
+                    "status": r.status, "message": r.message,
+                    "period": r.period_from[:10] + " – " + r.period_to[:10],
+                    "file": r.filename if r.content is not None else None} for r in runs]
+    return templates.TemplateResponse(request, "schedules.html", {
+        "filters": None, "schedules": rows, "runs": history, "saved": saved,
+        "formats": FORMATS, "channels": [c for c in CHANNELS
+                                         if c != "folder" or principal.role == "admin"],
+        "presets": PRESETS, "zones": COMMON_ZONES, "error": error, "typed": typed or {},
+        "period_names": PERIOD_NAMES, "channel_names": CHANNEL_NAMES,
+        "when_names": WHEN_NAMES, "status_names": STATUS_NAMES}, status_code=status)
+
+
+PERIOD_NAMES = {"day": "yesterday", "week": "last week", "month": "last month"}
+CHANNEL_NAMES = {"email": "e-mail", "folder": "folder", "webhook": "webhook"}
+WHEN_NAMES = {"daily": "every day at 08:00", "weekly": "Mondays at 08:00",
+              "monthly": "the 1st of the month at 08:00", "custom": "cron expression"}
+STATUS_NAMES = {"running": "running", "ok": "sent", "failed": "failed"}
+
+
+@router.get("/schedules", response_class=HTMLResponse)
+def schedules_page(request: Request, state: State, principal: Caller) -> Response:
+    require_roles(principal, *ROLES)
+    return _page(request, state, principal)
+
+
+@router.post("/schedules")
+def add(request: Request, state: State, principal: Caller,
+        name: Annotated[str, Form(max_length=NAME_CHARS)],
+        report: Annotated[str, Form(max_length=NAME_CHARS)],
+        when: Annotated[str, Form(max_length=NAME_CHARS)] = "daily",
+        cron: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+        tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
+        format: Annotated[str, Form(max_length=NAME_CHARS)] = "xlsx",
+        channel: Annotated[str, Form(max_length=NAME_CHARS)] = "email",
+        target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
+    """A schedule from the page's form; a bad value keeps the form as typed."""
+    require_roles(principal, *ROLES)
+    typed = {"name": name, "report": report, "when": when, "cron": cron, "tz": tz,
+             "format": format, "channel": channel, "target": target}
+    try:
+        if channel == "folder" and principal.role != "admin":
+            raise UsageError("only an administrator may write into a server folder")
+        expression = cron if when == "custom" else PRESETS.get(when, "")
+        if not expression.strip():
+            raise UsageError(f"{cron or when!r} is not a cron expression")
+        targets = [t for t in re.split(r"[,\s;]+", target) if t] if channel == "email" \
+            else [target]
+        if channel == "webhook":
+            resolve(target, state.config.alerts.webhook_allowed_hosts)
+        with session_scope(state.database_url) as session:
+            definition, _ = get_report(session, report, principal.tenant)
+            row = add_schedule(session, NewSchedule(name, definition, expression, tz, channel,
+                                                    targets, format), principal)
+            audit(session, principal.name, "schedule_added",
+                  {"name": row.name, "cron": row.cron, "channel": row.channel},
+                  request.client.host if request.client else None)
+    except UsageError as exc:
+        return _page(request, state, principal, _translated(request, str(exc)), typed, 400)
+    return RedirectResponse("/schedules", status_code=303)
+
+
+@router.post("/schedules/{schedule_id}/delete")
+def delete(request: Request, state: State, principal: Caller,
+           schedule_id: RowId) -> Response:
+    require_roles(principal, *ROLES)
+    with session_scope(state.database_url) as session:
+        try:
+            row = get_schedule(session, schedule_id, principal)
+        except UsageError:
+            raise HTTPException(404, "no such schedule") from None
+        for run in runs_of(session, [row.id], limit=100_000):
+            session.delete(run)  # SQLite enforces no ON DELETE CASCADE by default
+        session.delete(row)
+        audit(session, principal.name, "schedule_deleted", {"id": schedule_id},
+              request.client.host if request.client else None)
+    return RedirectResponse("/schedules", status_code=303)
+
+
+@router.get("/schedules/runs/{run_id}/file")
+def file(state: State, principal: Caller, run_id: RowId) -> Response:
+    """The file a run sent (its schedule must be the caller's)."""
+    require_roles(principal, *ROLES)
+    with session_scope(state.database_url) as session:
+        try:
+            run = run_file(session, run_id, principal)
+        except UsageError:
+            raise HTTPException(404, "no such file") from None
+        name = run.filename or f"run-{run_id}"
+        content = run.content or b""
+    media = MIME_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+MESSAGES = [
+    (re.compile(r"'(?P<value>.*)' is not a cron expression.*", re.S),
+     "“{value}” is not a cron expression: five fields, e.g. 0 8 * * * for every day at "
+     "08:00."),
+    (re.compile(r"unknown time zone '(?P<value>.*)'.*", re.S),
+     "Unknown time zone “{value}”."),
+    (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
+     "“{value}” is not an e-mail address (name@example.com)."),
+    (re.compile(r"a schedule named '(?P<value>.*)' exists already", re.S),
+     "A schedule named “{value}” exists already."),
+    (re.compile(r"no saved report '(?P<value>.*)'", re.S),
+     "Choose one of your saved reports."),
+    (re.compile(r"webhook host .*", re.S),
+     "This webhook address cannot be used: it must be a public http(s) address."),
+    (re.compile(r"a webhook must be .*", re.S),
+     "This webhook address cannot be used: it must be a public http(s) address."),
+    (re.compile(r"only an administrator may write into a server folder", re.S),
+     "Only an administrator may write into a server folder."),
+]
+
+
+def _translated(request: Request, text: str) -> str:
+    from omnikpi.web.i18n import choose_language, translator
+
+    _ = translator(choose_language(request))
+    for pattern, sentence in MESSAGES:
+        found = pattern.fullmatch(text)
+        if found:
+            return _(sentence).format(**found.groupdict())
+    return _(text)
