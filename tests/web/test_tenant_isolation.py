@@ -27,6 +27,7 @@ from omnikpi.errors import OmniKPIError
 from omnikpi.metrics.base import all_metrics
 from omnikpi.store.db import session_scope
 from tests.web.conftest import csrf, log_in
+from tests.web.schedules_attack import SCHEDULE_ROUTES, attack_schedules
 from tests.web.tenants import MARK, write_two_tenants
 
 PASSWORD = "correct horse battery"
@@ -40,7 +41,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def app(make_app: Callable[..., FastAPI], folders: tuple[Path, Path]) -> FastAPI:
-    application = make_app(folders[0], auth_required=True)
+    # no background scheduler: the schedules attack runs its instants itself
+    application = make_app(folders[0], auth_required=True, scheduler=False)
     with session_scope(application.state.omnikpi.database_url) as session:
         create_user(session, "root", PASSWORD, "admin")
         create_user(session, "client-a", PASSWORD, "client", tenant="A")
@@ -242,12 +244,13 @@ def _post_today(admin: TestClient) -> None:
 
 def attack_live(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
     _post_today(admin)
-    for params in ({}, {"tenant": "B"}, {"site": f"site-{MARK}"}, {"tenant": "A,B"}):
+    for params in ({}, {"tenant": "B"}, {"site": f"site-{MARK}"}, {"tenant": "A,B"},
+                   {"queue": f"q-{MARK}"}, {"channel": "voice", "tenant": "B"}):
         answer = viewer.get("/api/v1/live", params=params)
         assert answer.status_code == 200
         no_leak(answer.text)
         assert all(q["tenant"] == "A" for q in answer.json()["queues"])
-        assert answer.json()["agents"] == []
+        assert answer.json()["agents"] == [] and answer.json()["agent_list"] == []
     assert viewer.get("/api/v1/live").json()["totals"]["waiting"] == 1
 
 
@@ -278,6 +281,75 @@ def attack_alerts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pa
     no_leak(mine.text)
     assert viewer.post("/api/v1/alerts", json={"name": "x", "kind": "sl_below"}
                        ).status_code == 403
+
+
+def _b_firing(admin: TestClient) -> int:
+    """A firing of a tenant-B rule, written straight into the history."""
+    from omnikpi.store.models import AlertEvent, AlertRule
+
+    with session_scope(admin.app.state.omnikpi.database_url) as session:  # type: ignore[attr-defined]
+        rule = AlertRule(name=f"ack-{MARK}", kind="sl_below", threshold=0.8, tenant="B")
+        session.add(rule)
+        session.flush()
+        event = AlertEvent(rule_id=rule.id, subject=f"B / q-{MARK}", message=f"m-{MARK}")
+        session.add(event)
+        session.flush()
+        return int(event.id)
+
+
+def attack_ack(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    event_id = _b_firing(admin)
+    assert viewer.post(f"/api/v1/alerts/events/{event_id}/ack").status_code == 403
+    with TestClient(admin.app) as supervisor:
+        supervisor.headers["Authorization"] = f"Bearer {_token(supervisor, 'sup-a')}"
+        answer = supervisor.post(f"/api/v1/alerts/events/{event_id}/ack")
+        assert answer.status_code == 404
+        no_leak(answer.text)
+        assert supervisor.get("/api/v1/alerts").json()["events"] == []
+    events = admin.get("/api/v1/alerts").json()["events"]
+    assert next(e for e in events if e["id"] == event_id)["acknowledged_by"] is None
+
+
+def attack_boards(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
+    made = admin.post("/api/v1/boards", json={"name": f"board-{MARK}", "shared": True,
+                                              "tenant": ["B"], "queue": [f"q-{MARK}"]})
+    assert made.status_code == 200, made.text
+    mine = viewer.get("/api/v1/boards")
+    assert mine.status_code == 200
+    no_leak(mine.text)
+    # a viewer's own board naming tenant B shows tenant A's numbers at most
+    own = viewer.post("/api/v1/boards", json={"name": "peek", "tenant": ["B"]})
+    assert own.status_code == 200
+    _post_today(admin)
+    answer = viewer.get("/api/v1/live", params={"tenant": "B"})
+    no_leak(answer.text)
+
+
+def attack_boards_pages(viewer: TestClient, admin: TestClient) -> None:
+    """A board of the operator's staff is not the client's to open, show on a TV or
+    delete; the TV mode and the wallboard show only the viewer's tenant."""
+    made = admin.post("/api/v1/boards", json={"name": f"tv-{MARK}", "shared": True,
+                                              "queue": [f"q-{MARK}"]}).json()
+    for path in (f"/wallboard?board={made['id']}", f"/tv?boards={made['id']}"):
+        answer = viewer.get(path)
+        assert answer.status_code == 404, path
+        no_leak(answer.text)
+    for path in ("/tv", "/wallboard?tenant=B&queue=q"):
+        answer = viewer.get(path)
+        assert answer.status_code == 200
+        no_leak(answer.text)
+    token = csrf(viewer)
+    assert viewer.post(f"/wallboard/boards/{made['id']}/delete",
+                       data={"csrf_token": token}).status_code == 404
+    saved = viewer.post("/wallboard/boards", data={"csrf_token": token, "name": "mine",
+                                                   "tenant": "B"}, follow_redirects=False)
+    assert saved.status_code == 303
+    page = viewer.get(saved.headers["location"])
+    assert page.status_code == 200
+    no_leak(page.text)
+    event_id = _b_firing(admin)
+    assert viewer.post(f"/alerts/events/{event_id}/ack",
+                       data={"csrf_token": token}).status_code == 403
 
 
 def attack_alerts_page(viewer: TestClient, admin: TestClient,
@@ -377,18 +449,34 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
     item_field = re.search(r'name="(item_\d+)"', b_page)
     assert item_field
     evaluated = admin.post(f"/qa/evaluate/{b_item}", data={
-        "form_id": form_id, item_field.group(1): "1"}, follow_redirects=False)
+        "form_id": form_id, item_field.group(1): "0",
+        item_field.group(1).replace("item_", "kind_"): "process"}, follow_redirects=False)
     assert evaluated.status_code == 303
     b_eval = evaluated.headers["location"].rsplit("/", 1)[1]
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "sup-all", PASSWORD, "supervisor", all_tenants=True)
     calibration = admin.post("/qa/calibrations", data={
-        "name": "cal", "form_id": form_id, "contacts": f"{MARK}-1", "evaluators": "root x",
-        "reference": "root"}, follow_redirects=False)
+        "name": f"cal {MARK}", "form_id": form_id, "contacts": f"{MARK}-1",
+        "evaluators": "root sup-all", "reference": "root"}, follow_redirects=False)
+    assert calibration.status_code == 303, calibration.text
     cal_id = calibration.headers["location"].rsplit("/", 1)[1]
+    coached = admin.post("/qa/coaching", data={
+        "subject": b_eval, "held_on": "2026-11-03", "item": ["x"],
+        "actions": f"actions {MARK}"}, follow_redirects=False)
+    assert coached.status_code == 303, coached.text
+    b_coaching = coached.headers["location"].rsplit("/", 1)[1]
+    assert MARK in admin.get("/qa/errors").text and MARK in admin.get("/qa/coaching").text
     # a client viewer: no QA at all
     for path in ("/qa", f"/qa/forms/{form_id}", f"/qa/samples/{sample_id}",
                  f"/qa/evaluate/{b_item}", f"/qa/evaluations/{b_eval}",
-                 f"/qa/calibrations/{cal_id}", f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1"):
+                 f"/qa/calibrations/{cal_id}", f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1",
+                 "/qa/calibrations/new", "/qa/errors", "/qa/coaching",
+                 f"/qa/coaching/{b_coaching}"):
         assert browser_viewer.get(path).status_code == 403, path
+    # a client account sees only the calibration sessions it is invited to
+    invited = browser_viewer.get("/qa/calibrations")
+    assert invited.status_code == 200
+    no_leak(invited.text)
     for path in ("/api/v1/qa/evaluations", f"/api/v1/qa/calibrations/{cal_id}"):
         assert viewer.get(path).status_code == 403, path
     token = csrf(browser_viewer)
@@ -399,18 +487,22 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
                        ("/qa/calibrations", {"name": "c", "form_id": form_id,
                                              "contacts": "a-1", "evaluators": "a b",
                                              "reference": "a"}),
-                       (f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1", {"form_id": form_id})):
+                       (f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1", {"form_id": form_id}),
+                       ("/qa/coaching", {"subject": b_eval, "held_on": "2026-11-03",
+                                         "item": "x", "actions": "a"})):
         answer = browser_viewer.post(path, data={"csrf_token": token, **data})
         assert answer.status_code == 403, path
     # tenant A's supervisor: evaluates A, never sees B
     supervisor = log_in(TestClient(app), "sup-a", PASSWORD)
-    for path in ("/qa", f"/qa/samples/{sample_id}", "/api/v1/qa/evaluations"):
+    for path in ("/qa", f"/qa/samples/{sample_id}", "/api/v1/qa/evaluations",
+                 "/qa/calibrations", "/qa/calibrations/new", "/qa/errors",
+                 "/qa/errors?kind=operator", "/qa/coaching", f"/qa/coaching?subject={b_eval}"):
         answer = supervisor.get(path)
         assert answer.status_code == 200, path
         no_leak(answer.text)
     for path in (f"/qa/evaluate/{b_item}", f"/qa/evaluations/{b_eval}",
                  f"/qa/calibrations/{cal_id}", f"/api/v1/qa/calibrations/{cal_id}",
-                 f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1"):
+                 f"/qa/calibrations/{cal_id}/evaluate/{MARK}-1", f"/qa/coaching/{b_coaching}"):
         assert supervisor.get(path).status_code == 404, path
     token = csrf(supervisor, "/qa")
     own = supervisor.post("/qa/samples", data={"csrf_token": token, "name": "mine",
@@ -426,6 +518,34 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
         "csrf_token": token, "name": "peek", "form_id": form_id,
         "contacts": f"{MARK}-1", "evaluators": "sup-a x", "reference": "sup-a"})
     assert cal_b.status_code == 400 and "unknown contact" in cal_b.text
+    coach_b = supervisor.post("/qa/coaching", data={
+        "csrf_token": token, "subject": b_eval, "held_on": "2026-11-03", "item": "x",
+        "actions": "peek"})
+    assert coach_b.status_code == 404
+    # tenant A's agent: their own coaching history only
+    agent = log_in(TestClient(app), "agent-a", PASSWORD)
+    for path in ("/qa/coaching", "/qa"):
+        answer = agent.get(path)
+        assert answer.status_code == 200, path
+        no_leak(answer.text)
+    assert agent.get(f"/qa/coaching/{b_coaching}").status_code == 404
+
+
+def attack_recordings(viewer: TestClient, admin: TestClient,
+                      folders: tuple[Path, Path]) -> None:
+    """A call recording is reached through its contact: tenant B's is a 404 for A's
+    viewer (audio, range requests, waveform), A's own plays; names never climb out."""
+    for path in (f"/recordings/{MARK}-1/audio", f"/recordings/{MARK}-1/peaks.json",
+                 "/recordings/..%2f..%2fcontacts.csv/audio", "/recordings/%2e%2e/audio"):
+        for headers in ({}, {"Range": "bytes=0-9"}):
+            answer = viewer.get(path, headers=headers)
+            assert answer.status_code == 404, (path, answer.status_code)
+            no_leak(answer.text)
+    assert admin.get(f"/recordings/{MARK}-1/audio").status_code == 200
+    own = viewer.get("/recordings/a-1/audio", headers={"Range": "bytes=0-9"})
+    assert own.status_code == 206 and len(own.content) == 10
+    peaks = viewer.get("/recordings/a-1/peaks.json")
+    assert peaks.status_code == 200 and set(peaks.json()["peaks"]) == {"customer", "agent"}
 
 
 # -- the tests -----------------------------------------------------------------------------
@@ -441,15 +561,23 @@ API_ATTACKS = {
     "/api/v1/live/stream": attack_stream,
     "/api/v1/events": attack_events,
     "/api/v1/alerts": attack_alerts,
+    "/api/v1/alerts/events/{event_id}/ack": attack_ack,
+    "/api/v1/boards": attack_boards,
+    "/recordings/{contact_id}/audio": attack_recordings,
+    "/recordings/{contact_id}/peaks.json": attack_recordings,
 }
 PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/agent/{agent_id}",
                "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
-               "/alerts", "/alerts/{rule_id}/delete", "/drill.{fmt}"}
+               "/alerts", "/alerts/{rule_id}/delete", "/drill.{fmt}",
+               "/alerts/events/{event_id}/ack", "/wallboard/boards",
+               "/wallboard/boards/{board_id}/delete", "/tv"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",
              "/qa/evaluations/{evaluation_id}", "/qa/evaluations/{evaluation_id}/respond",
              "/qa/calibrations", "/qa/calibrations/{calibration_id}",
              "/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
+             "/qa/calibrations/new", "/qa/errors", "/qa/coaching",
+             "/qa/coaching/{session_id}",
              "/api/v1/qa/evaluations", "/api/v1/qa/calibrations/{calibration_id}"}
 """Attacked by ``attack_qa``."""
 NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js", "/favicon.ico"}
@@ -469,12 +597,20 @@ def test_pages_and_exports_never_show_another_tenant(browser_viewer: TestClient,
     attack_exports(browser_viewer, folders)
     attack_saved(browser_viewer, admin)
     attack_alerts_page(browser_viewer, admin, folders)
+    attack_boards_pages(browser_viewer, admin)
 
 
 def test_quality_assurance_never_shows_another_tenant(app: FastAPI, admin: TestClient,
                                                       viewer: TestClient,
                                                       browser_viewer: TestClient) -> None:
     attack_qa(app, admin, viewer, browser_viewer)
+
+
+def test_schedules_never_show_another_tenant(app: FastAPI, admin: TestClient,
+                                             browser_viewer: TestClient,
+                                             tmp_path: Path) -> None:
+    agent = log_in(TestClient(app), "agent-a", PASSWORD)
+    attack_schedules(app, browser_viewer, admin, agent, tmp_path / "out")
 
 
 def test_every_route_is_attacked(app: FastAPI) -> None:
@@ -491,7 +627,7 @@ def test_every_route_is_attacked(app: FastAPI) -> None:
     routes = paths(app.routes)
     # FastAPI's own documentation pages and the static files hold no data
     routes -= {"/static", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-    assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA
+    assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA | SCHEDULE_ROUTES
 
 
 def test_anonymous_requests_are_refused(app: FastAPI) -> None:
