@@ -1,0 +1,98 @@
+"""Tenant attacks on the schedules pages (run from test_tenant_isolation.py with its
+two-tenant app): a client viewer sees, runs and downloads only its own schedules, whose
+runs hold its tenant's rows only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from omnikpi.schedules.runner import run_due
+from omnikpi.store.db import session_scope
+from omnikpi.store.models_schedules import ReportSchedule
+from omnikpi.web.routes.schedules import server_datasets
+from tests.web.conftest import csrf
+from tests.web.tenants import MARK
+
+SCHEDULE_ROUTES = {"/schedules", "/schedules/{schedule_id}/delete",
+                   "/schedules/runs/{run_id}/file"}
+
+
+def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
+                     agent: TestClient, out: Path) -> None:
+    """``viewer``: tenant A's client (session cookie); ``admin``: bearer token."""
+    state = app.state.omnikpi
+    saved = admin.post("/builder/save", data={
+        "name": f"staff {MARK}", "query": "metrics=offered,answered&by=tenant"},
+        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    staff = admin.post("/schedules", data={
+        "name": f"staff {MARK}", "report": f"staff-{MARK}", "when": "daily", "tz": "UTC",
+        "format": "csv", "channel": "folder", "target": str(out)}, follow_redirects=False)
+    assert staff.status_code == 303, staff.text
+
+    token = csrf(viewer, "/builder")
+    mine = viewer.post("/builder/save", data={
+        "name": "A daily", "query": "metrics=offered,answered&by=tenant", "csrf_token": token},
+        follow_redirects=False)
+    assert mine.status_code == 303, mine.text
+    token = csrf(viewer, "/schedules")
+    form = {"csrf_token": token, "name": "A volume", "report": "a-daily", "when": "daily",
+            "tz": "UTC", "format": "csv", "channel": "email", "target": "a@example.com"}
+    # another tenant's saved report, a server folder: refused with a sentence
+    peek = viewer.post("/schedules", data={**form, "report": f"staff-{MARK}"})
+    assert peek.status_code == 400 and "Choose one of your saved reports" in peek.text
+    folder = viewer.post("/schedules", data={**form, "channel": "folder",
+                                             "target": str(out)})
+    assert folder.status_code == 400 and "Only an administrator" in folder.text
+    added = viewer.post("/schedules", data=form, follow_redirects=False)
+    assert added.status_code == 303, added.text
+
+    with session_scope(state.database_url) as session:
+        session.execute(update(ReportSchedule).values(
+            created_at=datetime.fromisoformat("2026-11-01T00:00:00+00:00")))
+    outcomes = run_due(state.database_url, datetime.fromisoformat("2026-11-03T09:00:00+00:00"),
+                       state.config, server_datasets(state))
+    assert sorted(o.schedule for o in outcomes) == ["A volume", f"staff {MARK}"]
+    # no SMTP server is configured: the e-mail fails, the file is kept all the same
+    status = {o.schedule: o.status for o in outcomes}
+    assert status == {"A volume": "failed", f"staff {MARK}": "ok"}
+
+    page = viewer.get("/schedules").text
+    assert MARK not in page and "A volume" in page
+    links = _files(page)
+    assert len(links) == 1
+    body = viewer.get(f"/schedules/runs/{links[0]}/file")
+    assert body.status_code == 200
+    assert list(csv.DictReader(io.StringIO(body.text))) == [
+        {"tenant": "A", "offered": "5", "answered": "4"}]
+
+    staff_page = admin.get("/schedules").text
+    staff_runs = set(_files(staff_page))
+    assert len(staff_runs) == 2 and MARK in staff_page
+    other = (staff_runs - set(links)).pop()
+    assert "B,3,2" in admin.get(f"/schedules/runs/{other}/file").text
+    assert viewer.get(f"/schedules/runs/{other}/file").status_code == 404
+    ids = re.findall(r'action="/schedules/(\d+)/delete"', staff_page)
+    theirs = [i for i in ids if i not in re.findall(r'action="/schedules/(\d+)/delete"', page)]
+    assert len(theirs) == 1
+    refused = viewer.post(f"/schedules/{theirs[0]}/delete", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert MARK in admin.get("/schedules").text
+    # agents have no schedules at all
+    assert agent.get("/schedules").status_code == 403
+    assert agent.get(f"/schedules/runs/{links[0]}/file").status_code == 403
+
+
+def _files(page: str) -> list[str]:
+    """The run files of the history table for 2 November (the attack's runs)."""
+    return [found.group(1) for row in re.findall(r"<tr class=\"run-.*?</tr>", page, re.S)
+            if "2026-11-02 – 2026-11-03" in row
+            for found in [re.search(r'href="/schedules/runs/(\d+)/file"', row)] if found]
