@@ -128,12 +128,15 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         limiter.total_tokens = max(limiter.total_tokens, state.pool.limits.max_waiting + 40)
         if state.live is not None:
             state.live.start()
-        app.state.scheduler = schedules.scheduler_for(state) if scheduler else None
-        if app.state.scheduler is not None:  # its first check runs what the downtime missed
-            app.state.scheduler.start()
+        # one per start (tests start an app several times at once); its first check
+        # runs what a downtime missed
+        runner = schedules.scheduler_for(state) if scheduler else None
+        app.state.scheduler = runner
+        if runner is not None:
+            runner.start()
         yield
-        if app.state.scheduler is not None:
-            app.state.scheduler.stop()
+        if runner is not None:
+            runner.stop()
         state.pool.close()
         if state.live is not None:
             await state.live.stop()
