@@ -21,10 +21,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.live.alert_kinds import ALERT_KINDS, sentence
 from omnikpi.store.db import session_scope
-from omnikpi.store.models import ALERT_KINDS, AlertEvent, AlertRule
+from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.web.i18n import translator
-from omnikpi.web.routes.live import ALERT_KIND_NAMES, alert_message
+from omnikpi.web.routes.live import alert_message
+from omnikpi.web.routes.live_alerts import ALERT_KIND_NAMES
 from tests.web.qa_setup import people_and_qa
 from tests.web.test_every_page import (
     NOT_WORDS_OF_THE_INTERFACE,
@@ -148,7 +150,7 @@ def test_wallboard_with_live_updates_off_opens_no_stream(site: dict[str, Any]) -
     assert words["states"] == {"available": "свободен", "handling": "обработка",
                                "acw": "постобработка", "hold": "удержание",
                                "not_ready": "не готов", "logged_out": "вне системы"}
-    assert words["alerts"]["capacity"] == "открыто чатов: {sessions}, лимит {capacity}"
+    assert words["sort"] == {"ascending": "по возрастанию", "descending": "по убыванию"}
     assert words["channels"]["voice"] == "голос"
     assert words["units"] == {"h": "ч", "min": "мин", "s": "с"}
     assert site["lead"].get("/api/v1/live/stream").status_code == 503
@@ -169,10 +171,10 @@ def test_wallboard_with_live_updates_on_says_it_connects(
 def test_alert_kinds_and_messages_in_the_page_language(site: dict[str, Any]) -> None:
     page = site["lead"].get("/alerts?lang=uk").text
     options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', page)
-    assert options == [("sl_below", "рівень сервісу нижче"),
-                       ("longest_wait_over", "найдовше очікування більше"),
-                       ("widget_unavailable", "канал недоступний"),
-                       ("agent_over_capacity", "оператор понад ліміт чатів")]
+    assert options[:3] == [("sl_below", "рівень сервісу нижче"),
+                           ("abandon_over", "частка втрачених вища"),
+                           ("longest_wait_over", "найдовше очікування більше")]
+    assert ("not_ready_over", "не готовий довше") in options
     assert [k for k, _ in options] == list(ALERT_KINDS) == list(ALERT_KIND_NAMES)
     assert "Спрацьовує, коли звернення в черзі чекає довше за поріг у секундах." in page
     assert "<td>відкрито чатів: 3, ліміт 2</td>" in page
@@ -189,6 +191,14 @@ def test_alert_message_keeps_the_numbers() -> None:
         "voice/sales недоступен клиентам"
     assert alert_message("3 chats open, capacity 2", "en") == "3 chats open, capacity 2"
     assert alert_message("something else", "ru") == "something else"
+    facts = {"kind": "sl_below", "value": 0.62, "threshold": 0.8, "unit": "ratio",
+             "subject": {"tenant": "A", "queue": "Sales", "channel": "voice"},
+             "held_s": 300}
+    assert sentence(facts) == "SL 62 % < 80 % on queue Sales (voice, A) for 5 min"
+    assert sentence(facts, translator("ru")) == \
+        "Уровень сервиса 62 % < 80 %: очередь Sales (voice, A) уже 5 мин"
+    assert sentence(facts, translator("uk")) == \
+        "Рівень сервісу 62 % < 80 %: черга Sales (voice, A) вже 5 хв"
 
 
 def test_qa_statuses_kinds_and_contact_card_translated(site: dict[str, Any]) -> None:
