@@ -149,6 +149,7 @@ def site(make_app: Callable[..., FastAPI],
         "dashboard": "/", "dashboard-filtered": "/?channel=fax", "builder": "/builder",
         "agents": "/agents", "agent": f"/agents/{qa.agent_id}", "wallboard": "/wallboard",
         "alerts": "/alerts", "qa": "/qa", **qa.pages, "schedules": "/schedules",
+        "wfm-schedule": "/wfm/schedule",
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
     }
@@ -210,7 +211,8 @@ def test_every_page_in_every_language_and_width(site: dict[str, Any], browser: A
                        axe if lang == "en" else None)
     # the agent role: their own page and the QA pages they may open
     _log_in(browser, url, "person")
-    for name, path in {"own-agent": f"/agents/{site['agent_id']}", "own-qa": "/qa"}.items():
+    for name, path in {"own-agent": f"/agents/{site['agent_id']}", "own-qa": "/qa",
+                       "own-coaching": "/qa/coaching"}.items():
         for lang in LANGUAGES:
             for width in WIDTHS:
                 _visit(browser, url + path, name, lang, width, allowed, problems,

@@ -29,6 +29,7 @@ from omnikpi.store.db import session_scope
 from tests.web.conftest import csrf, log_in
 from tests.web.schedules_attack import SCHEDULE_ROUTES, attack_schedules
 from tests.web.tenants import MARK, write_two_tenants
+from tests.web.wfm_schedule_attack import WFM_SCHEDULE_ROUTES, attack_wfm_schedule
 
 PASSWORD = "correct horse battery"
 
@@ -613,6 +614,11 @@ def test_schedules_never_show_another_tenant(app: FastAPI, admin: TestClient,
     attack_schedules(app, browser_viewer, admin, agent, tmp_path / "out")
 
 
+def test_work_schedule_never_shows_another_tenant(app: FastAPI,
+                                                  folders: tuple[Path, Path]) -> None:
+    attack_wfm_schedule(app, folders[0], PASSWORD)
+
+
 def test_every_route_is_attacked(app: FastAPI) -> None:
     def paths(routes: list[Any]) -> set[str]:
         found: set[str] = set()
@@ -627,7 +633,8 @@ def test_every_route_is_attacked(app: FastAPI) -> None:
     routes = paths(app.routes)
     # FastAPI's own documentation pages and the static files hold no data
     routes -= {"/static", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-    assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA | SCHEDULE_ROUTES
+    assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA | SCHEDULE_ROUTES | \
+        WFM_SCHEDULE_ROUTES
 
 
 def test_anonymous_requests_are_refused(app: FastAPI) -> None:
