@@ -54,7 +54,7 @@ def _target_text(channel: str, target: Sequence[str]) -> str:
 
 def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:
     """Store a schedule owned by ``owner`` (None: the operator, from the command line);
-    every runs will apply the owner's scope as it then is."""
+    every run applies the owner's scope as it then is."""
     name = check_name(new.name)
     cron = check_cron(new.cron)
     zone(new.tz)
@@ -67,6 +67,8 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
         raise UsageError(f"unknown period {period!r}: choose {', '.join(PERIODS)}")
     if not new.definition.metrics:
         raise UsageError("the report definition names no metrics")
+    if owner is not None and owner.via == "none":
+        owner = None  # the single-user demo (serve --no-auth) has no account to scope by
     tenant_key = (owner.tenant or "") if owner is not None else ""
     key = slug(name)
     taken = session.scalar(select(ReportSchedule.id).where(

@@ -32,8 +32,9 @@ from omnikpi.schedules.store import (
     run_file,
     runs_of,
     started_before,
+    utc,
 )
-from omnikpi.schedules.timing import PRESETS, next_fire
+from omnikpi.schedules.timing import PRESETS, next_fire, zone
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports
 from omnikpi.web.deps import AppState, RowId, State
@@ -71,11 +72,13 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         runs = runs_of(session, [s.id for s in schedules])
         saved = list_reports(session, principal.tenant)
         names = {s.id: s.name for s in schedules}
+        zones = {s.id: s.tz for s in schedules}
         rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
                  "format": s.format, "channel": s.channel, "target": s.target,
                  "owner": s.owner or "", "tenant": s.tenant_key,
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
-        history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""), "due": r.due_at,
+        history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
+                    "due": utc(r.due_at).astimezone(zone(zones.get(r.schedule_id, "UTC"))),
                     "status": r.status, "message": r.message,
                     "period": r.period_from[:10] + " – " + r.period_to[:10],
                     "file": r.filename if r.content is not None else None} for r in runs]

@@ -1,0 +1,158 @@
+"""Scheduled reports in the server: a schedule due while the server was down runs on start,
+once (also across a restart and with two processes); the lease keeps one scheduler
+working; the schedules page with a run and its file, looked at in a browser."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from omnikpi.config import Config
+from omnikpi.definitions import ReportDefinition
+from omnikpi.schedules.runner import folder_datasets
+from omnikpi.schedules.scheduler import LEASE, Scheduler, lease_holder, take_lease
+from omnikpi.schedules.store import NewSchedule, add_schedule, list_schedules, runs_of
+from omnikpi.schedules.timing import latest_fire
+from omnikpi.store.db import session_scope
+from omnikpi.web.app import create_app
+from tests.web.conftest import needs_browser, running_server
+from tests.web.tenants import write_two_tenants
+
+VOLUME = ReportDefinition(name="Volume", metrics=["offered", "answered"], by=["tenant"])
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_two_tenants(tmp_path_factory.mktemp("schedules-web") / "data")
+
+
+def wait_for(scheduler: Any, checks: int = 1, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while scheduler.checks < checks and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert scheduler.checks >= checks, "the scheduler did not check in time"
+
+
+def test_a_schedule_due_while_the_server_was_down_runs_on_start_once(
+        data: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    out = tmp_path / "out"
+    first = create_app(data, auth_required=False, database_url=url, live_updates=False)
+    now = datetime.now(UTC)
+    with session_scope(url) as session:  # added three days ago; the server was down since
+        add_schedule(session, NewSchedule("Morning", VOLUME, "0 8 * * *", "Europe/Kyiv",
+                                          "folder", [str(out)], "csv",
+                                          since=now - timedelta(days=3)), None)
+    with TestClient(first):
+        wait_for(first.state.scheduler)
+    expected = latest_fire("0 8 * * *", "Europe/Kyiv", datetime.now(UTC))
+    with session_scope(url) as session:
+        runs = runs_of(session, [s.id for s in list_schedules(session, None)])
+    assert [(r.due_at.replace(tzinfo=UTC), r.status) for r in runs] == [
+        (expected.astimezone(UTC), "ok")]
+    assert [p.name for p in out.iterdir()] == [runs[0].filename]
+
+    # a restart, and two processes starting together: nothing runs again
+    second = create_app(data, auth_required=False, database_url=url, live_updates=False)
+    third = create_app(data, auth_required=False, database_url=url, live_updates=False)
+    with TestClient(second), TestClient(third):
+        wait_for(second.state.scheduler)
+        wait_for(third.state.scheduler)
+    with session_scope(url) as session:
+        assert len(runs_of(session, [s.id for s in list_schedules(session, None)])) == 1
+    assert len(list(out.iterdir())) == 1
+
+
+def test_one_process_holds_the_lease_until_it_stops_or_expires(tmp_path: Path) -> None:
+    from omnikpi.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'lease.db'}"
+    upgrade(url)
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    assert take_lease(url, "a", now)
+    assert not take_lease(url, "b", now + timedelta(seconds=30))
+    assert take_lease(url, "a", now + timedelta(seconds=30))  # renewed to 08:02:00
+    assert not take_lease(url, "b", now + LEASE)
+    assert take_lease(url, "b", now + timedelta(seconds=30) + LEASE + timedelta(seconds=1))
+    holder = lease_holder(url)
+    assert holder is not None and holder[0] == "b"
+    one = Scheduler(url, Config(), folder_datasets(), clock=lambda: now + timedelta(hours=1))
+    other = Scheduler(url, Config(), folder_datasets(), clock=lambda: now + timedelta(hours=1))
+    one.check()
+    assert lease_holder(url) == (one.holder, now + timedelta(hours=1) + LEASE)
+    other.check()
+    assert lease_holder(url) == (one.holder, now + timedelta(hours=1) + LEASE)
+    one.stop()  # releases: the other takes over at its next check
+    other.check()
+    holder = lease_holder(url)
+    assert holder is not None and holder[0] == other.holder
+
+
+@needs_browser
+def test_the_schedules_page_in_a_browser(make_app: Callable[..., FastAPI], data: Path,
+                                         browser: Any, tmp_path: Path) -> None:
+    from omnikpi.schedules.runner import run_due
+    from omnikpi.web.routes.schedules import server_datasets
+    from tests.web.test_every_page import (
+        AXE,
+        NOT_WORDS_OF_THE_INTERFACE,
+        SHOTS,
+        _data_words,
+        _visit,
+    )
+
+    app = make_app(data, live_updates=False, scheduler=False)
+    state = app.state.omnikpi
+    with TestClient(app) as client:
+        saved = client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered,answered&by=tenant"},
+            follow_redirects=False)
+        assert saved.status_code == 303
+        for name, when, channel, target in (
+                ("Morning volume", "daily", "folder", str(tmp_path / "out")),
+                ("Weekly to the floor", "weekly", "email", "floor@example.com")):
+            added = client.post("/schedules", data={
+                "name": name, "report": "daily-volume", "when": when, "tz": "Europe/Kyiv",
+                "format": "csv", "channel": channel, "target": target},
+                follow_redirects=False)
+            assert added.status_code == 303, added.text
+        bad = client.post("/schedules?lang=ru", data={
+            "name": "x", "report": "daily-volume", "when": "custom", "cron": "0 25 * * *",
+            "tz": "UTC", "format": "csv", "channel": "email", "target": "a@example.com"})
+        assert bad.status_code == 400 and "не крон-выражение" in bad.text
+    from sqlalchemy import update
+
+    from omnikpi.store.models_schedules import ReportSchedule
+
+    with session_scope(state.database_url) as session:
+        session.execute(update(ReportSchedule).values(
+            created_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    outcomes = run_due(state.database_url, datetime(2026, 11, 3, 7, 0, tzinfo=UTC),
+                       state.config, server_datasets(state))
+    assert sorted((o.schedule, o.status) for o in outcomes) == [
+        ("Morning volume", "ok"), ("Weekly to the floor", "failed")]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    allowed = _data_words() | NOT_WORDS_OF_THE_INTERFACE | {
+        "Morning", "volume", "Weekly", "floor", "Daily", "out"}
+    problems: list[str] = []
+    axe = AXE.read_text(encoding="utf-8") if AXE.exists() else None
+    with running_server(app) as url:
+        for lang in ("en", "ru"):
+            for width in (1440, 390):
+                _visit(browser, f"{url}/schedules", "schedules-filled", lang, width, allowed,
+                       problems, axe if lang == "en" else None)
+        from selenium.webdriver.common.by import By
+
+        browser.get(f"{url}/schedules?lang=en")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#runs tbody tr")
+        assert len(rows) == 2
+        link = browser.find_element(By.CSS_SELECTOR, "#runs a[href$='/file']")
+        assert link.text == "morning-volume-2026-11-02.csv"
+    assert not problems, "\n".join(problems)
