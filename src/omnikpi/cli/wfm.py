@@ -285,10 +285,11 @@ def forecast_command(
     def pct(value: float | None) -> str:
         return "n/a (not enough history)" if value is None else f"{value:.1%}"
 
-    chosen = predicted.scores[predicted.chosen]
+    volume = predicted.scores[predicted.chosen].volume_wape
+    aht = predicted.scores[predicted.chosen_aht].aht_wape
     Console(stderr=True).print(
-        f"Model {predicted.chosen}; backtest on the last {predicted.backtest_days} day(s): "
-        f"volume WAPE {pct(chosen.volume_wape)}, AHT WAPE {pct(chosen.aht_wape)}",
+        f"Backtest on the last {predicted.backtest_days} day(s): volume WAPE {pct(volume)} "
+        f"({predicted.chosen}), AHT WAPE {pct(aht)} ({predicted.chosen_aht})",
         highlight=False)
 
 

@@ -3,9 +3,10 @@
 WAPE (weighted absolute percentage error) is Σ|actual − forecast| / Σ actual over the
 held-out intervals. For AHT the error is weighted by the contacts handled in each
 interval: Σ handled·|AHT − AHT̂| / Σ handled·AHT, i.e. the WAPE of the handle work the
-AHT forecast implies for the actual contacts. ``auto`` takes the model with the
-smallest volume WAPE + AHT WAPE (to first order the relative error of the workload,
-volume × AHT, that staffing follows); ties go to the simpler model.
+AHT forecast implies for the actual contacts. ``auto`` takes the volume forecast of the
+model with the smallest volume WAPE and the AHT forecast of the model with the smallest
+AHT WAPE (volume follows the calendar, AHT is mostly noise around a slow profile, so the
+best model differs); ties go to the simpler model.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ class Score:
     def to_json(self) -> dict[str, float | None]:
         return {"volume_wape": self.volume_wape, "aht_wape": self.aht_wape}
 
-    def total(self) -> float:
-        return (self.volume_wape if self.volume_wape is not None else float("inf")) + (
-            self.aht_wape or 0.0)
+    def error(self, of: str) -> float:
+        value = self.volume_wape if of == "volume" else self.aht_wape
+        return float("inf") if value is None else value
 
 
 def default_backtest_days(series: Series) -> int:
@@ -69,9 +70,9 @@ def backtest(series: Series, days: int, models: tuple[Model, ...] = MODELS,
     return out
 
 
-def choose(scores: dict[Model, Score]) -> Model:
-    """The model with the smallest volume + AHT WAPE (the first of equals)."""
-    return min(scores, key=lambda m: (scores[m].total(), MODELS.index(m)))
+def choose(scores: dict[Model, Score], of: str = "volume") -> Model:
+    """The model with the smallest WAPE of ``volume`` or ``aht`` (the first of equals)."""
+    return min(scores, key=lambda m: (scores[m].error(of), MODELS.index(m)))
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Forecast:
 
     scores: dict[Model, Score]
     chosen: Model
+    chosen_aht: Model
     backtest_days: int
     starts: list[str]
     volume: list[float]
@@ -92,24 +94,28 @@ class Forecast:
     def to_json(self) -> dict[str, object]:
         return {"backtest": {m: s.to_json() for m, s in self.scores.items()},
                 "backtest_days": self.backtest_days, "chosen": self.chosen,
-                "intervals": self.intervals()}
+                "chosen_aht": self.chosen_aht, "intervals": self.intervals()}
 
 
 def forecast_with(series: Series, model: str, days: int, backtest_days: int | None = None,
                   weeks: int = 4) -> Forecast:
     """Backtest the models (all for ``auto``, else the one named), then forecast ``days``
-    days after the history with the chosen one, trained on all of it."""
+    days after the history with the chosen ones, trained on all of it."""
     check_model(model)
     held = default_backtest_days(series) if backtest_days is None else backtest_days
     models = MODELS if model == "auto" else (cast(Model, model),)
     scores = backtest(series, held, models, weeks)
     chosen = choose(scores) if model == "auto" else cast(Model, model)
+    chosen_aht = choose(scores, "aht") if model == "auto" else chosen
     horizon = days * series.per_day
     predicted = predict(chosen, series, horizon, weeks)
+    if chosen_aht != chosen:
+        predicted = Prediction(predicted.volume,
+                               predict(chosen_aht, series, horizon, weeks).aht_seconds)
     step = pd.Timedelta(minutes=series.interval_minutes)
     first = series.starts[-1] + step
     starts = [(first + i * step).isoformat() for i in range(horizon)]
     volume = [round(float(v), 4) for v in predicted.volume]
     aht = [None if (not np.isfinite(a) or v == 0) else round(float(a), 2)
            for v, a in zip(predicted.volume, predicted.aht_seconds, strict=True)]
-    return Forecast(scores, chosen, held, starts, volume, aht)
+    return Forecast(scores, chosen, chosen_aht, held, starts, volume, aht)

@@ -7,7 +7,8 @@ Four models, from the planner's classic to two statistical ones (statsmodels):
 - ``seasonal_naive``: the same interval one week earlier (one day earlier with less
   than two weeks of history) — the baseline every model must beat;
 - ``ets``: Holt-Winters exponential smoothing with an additive weekly season of one
-  value per interval of the week (daily with less than two weeks of history);
+  value per interval of the week (daily with less than three weeks of history; neither
+  with less than three days);
 - ``mstl``: MSTL decomposition (daily and weekly seasonal components by repeated STL);
   each seasonal component is carried forward by its own last cycle, the rest (trend +
   remainder) by simple exponential smoothing — the recipe statsforecast's ``MSTL``
@@ -16,8 +17,8 @@ Four models, from the planner's classic to two statistical ones (statsmodels):
 Every model forecasts the volume and, separately, the AHT series (intervals where
 nothing was handled get the training period's overall AHT, so the series has no gaps).
 Forecasts are clipped at zero, and an interval of the season (of the week, or of the day)
-that never had a contact in the history gets none (closed hours stay closed). The models see the history as a dense grid: an interval
-without contacts is a zero, not a missing row.
+that never had a contact in the history gets none (closed hours stay closed). The models
+see the history as a dense grid: an interval without contacts is a zero, not a missing row.
 """
 
 from __future__ import annotations
@@ -112,10 +113,10 @@ class Prediction:
     """NaN where no contact is forecast."""
 
 
-def _season(series: Series) -> int:
-    """Intervals per season: a week with two weeks of history, else a day."""
+def _season(series: Series, seasons: int = 2) -> int:
+    """Intervals per season: a week with ``seasons`` weeks of history, else a day."""
     week = 7 * series.per_day
-    return week if len(series.volume) >= 2 * week else series.per_day
+    return week if len(series.volume) >= seasons * week else series.per_day
 
 
 def _repeat_last(values: np.ndarray, period: int, horizon: int) -> np.ndarray:
@@ -185,9 +186,10 @@ def _mstl_fit(values: np.ndarray, periods: tuple[int, ...], horizon: int) -> np.
 
 
 def _statistical(series: Series, horizon: int, model: Model) -> Prediction:
-    period = _season(series)
-    if len(series.volume) < 2 * period:
-        raise DataError(f"model {model} needs at least two days of history")
+    period = _season(series, 3)
+    if len(series.volume) < 3 * period:  # two seasons to start from, one to fit on
+        raise DataError(f"model {model} needs at least three days of history "
+                        "(three weeks for a weekly season)")
     if model == "ets":
         def fit(values: np.ndarray) -> np.ndarray:
             return _ets_fit(values, period, horizon)

@@ -62,7 +62,7 @@ def test_auto_chooses_by_backtest_and_forecasts_from_the_next_midnight() -> None
     scores = backtest(noisy, 7)
     assert set(scores) == {"profile", "seasonal_naive", "ets", "mstl"}
     result = forecast_with(noisy, "auto", days=2, backtest_days=7)
-    assert result.chosen == choose(scores)
+    assert result.chosen == choose(scores) and result.chosen_aht == choose(scores, "aht")
     assert result.intervals()[0]["interval_start"] == "2024-01-29T00:00:00"
     assert len(result.intervals()) == 48
     fixed = forecast_with(noisy, "seasonal_naive", days=1, backtest_days=7)
