@@ -204,3 +204,28 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         result = cli(world, *base, *args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
+
+
+def test_the_migration_matches_the_models(world: dict[str, Any]) -> None:
+    """Revision 0004 creates exactly what models_schedules.py declares."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from omnikpi.store.db import get_engine
+    from omnikpi.store.models import Base
+
+    mine = {"report_schedules", "schedule_runs", "scheduler_lease"}
+    with get_engine(world["url"]).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+
+    def table_of(diff: Any) -> str:
+        item = diff[0] if isinstance(diff, list) else diff
+        for part in item[1:]:
+            name = getattr(part, "name", None) if not isinstance(part, str) else part
+            table = getattr(getattr(part, "table", None), "name", None)
+            if table in mine or name in mine:
+                return str(table or name)
+        return ""
+
+    assert [d for d in differences if table_of(d)] == []
