@@ -52,10 +52,11 @@ def write_two_tenants(folder: Path, only_a: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _csv(folder / "contacts.csv",
          "contact_id,channel,queue,site,tenant,customer_id,arrived_at,first_response_at,"
-         "abandoned_at,ended_at,agent_id,resolved,topic",
+         "abandoned_at,ended_at,agent_id,resolved,topic,recording_uri",
          [",".join([c[0], c[1], c[2], c[3], c[4], c[5], t(c[6]),
                     t(c[7]) if c[7] else "", t(c[8]) if c[8] else "",
-                    t(c[9]) if c[9] else "", c[10], "true", f"topic-{c[0]}"])
+                    t(c[9]) if c[9] else "", c[10], "true", f"topic-{c[0]}",
+                    f"{c[0]}.wav" if c[0] in RECORDED else ""])
           for c in CONTACTS])
     _csv(folder / "messages.csv", "contact_id,ts,sender,agent_id", [
         f"a-4,{t('10:00:00')},customer,", f"a-4,{t('10:00:05')},agent,a2",
@@ -106,4 +107,27 @@ def write_two_tenants(folder: Path, only_a: bool = False) -> Path:
         f"chat,q-{MARK},{t('08:00:00')},{t('18:00:00')},planned"])
     _csv(folder / "employee_surveys.csv", "agent_id,answered_at,dimension,score", [
         f"agent-{MARK},{t('18:00:00')},stress,9", f"a1,{t('18:00:00')},stress,3"])
+    _csv(folder / "talk_analytics.csv",
+         "contact_id,duration_s,agent_talk_s,customer_talk_s,silence_s,longest_silence_s,"
+         "overtalk_s,overtalk_count,longest_agent_monologue_s", [
+             "a-1,60,30,20,12,4,2,1,9", f"{MARK}-1,90,50,10,31,20,1,1,40"])
+    _recordings(folder / "recordings", only_a)
     return folder
+
+
+RECORDED = ("a-1", f"{MARK}-1")
+"""Contacts with a call recording (``recordings/<contact_id>.wav``)."""
+
+
+def _recordings(folder: Path, only_a: bool) -> None:
+    """Half a second of a tone per recorded call (stereo: customer, agent)."""
+    import numpy as np
+    import soundfile
+
+    folder.mkdir(exist_ok=True)
+    clock = np.arange(4000) / 8000
+    tone = 0.3 * np.sin(2 * np.pi * 440 * clock)
+    for contact_id in RECORDED:
+        if not (only_a and MARK in contact_id):
+            soundfile.write(str(folder / f"{contact_id}.wav"),
+                            np.column_stack([tone, tone[::-1]]), 8000)

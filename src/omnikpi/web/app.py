@@ -35,6 +35,7 @@ from omnikpi.web.page_errors import (
     validation_message,
 )
 from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa, schedules
+from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -184,6 +185,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(qa.api)
     app.include_router(schedules.router)
     app.include_router(wfm_schedule_routes.router)
+    app.include_router(recordings_routes.router)
 
     app.add_middleware(BodyLimit)
 
