@@ -6,7 +6,6 @@ ten days (Aug 22–31). The numbers are the ones in docs/wfm.md and bench/RESULT
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
