@@ -13,6 +13,7 @@ that has not ended.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -30,7 +31,7 @@ class Reforecast:
     intervals: list[Interval]
 
 
-def reforecast(forecast: list[Interval], actual: dict[str, tuple[float, float | None]],
+def reforecast(forecast: list[Interval], actual: Mapping[str, tuple[float, float | None]],
                as_of: str, min_contacts: float = 20) -> Reforecast:
     """``forecast`` for the day; ``actual`` maps an interval start to (contacts, AHT) for
     the intervals that ended by ``as_of`` (ISO, same clock as ``interval_start``)."""
