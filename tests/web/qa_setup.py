@@ -55,6 +55,8 @@ def people_and_qa(app: FastAPI, data: Path, password: str) -> QaSite:
     form_id = re.search(r'name="form_id" value="(\d+)"', page)
     assert form_id
     answers = {n: "1" for n in re.findall(r'name="(item_\d+)" value="0"', page)}
+    first = next(iter(answers))  # greet: not met, a process error (the error report)
+    answers |= {first: "0", first.replace("item_", "kind_"): "process"}
     evaluation = lead.post(f"/qa/evaluate/{items[0]}", data={
         "csrf_token": token, "form_id": form_id.group(1), "comment": "ok", **answers},
         follow_redirects=False)
@@ -65,11 +67,18 @@ def people_and_qa(app: FastAPI, data: Path, password: str) -> QaSite:
         "csrf_token": token, "name": "calibration", "form_id": form_id.group(1),
         "contacts": " ".join(contacts), "evaluators": "lead second", "reference": "lead"},
         follow_redirects=False)
-    for made in (form, sample, evaluation, calibration):
+    evaluation_id = evaluation.headers["location"].rsplit("/", 1)[1]
+    coaching = lead.post("/qa/coaching", data={
+        "csrf_token": token, "subject": evaluation_id, "held_on": "2026-11-02",
+        "item": ["greet"], "actions": "Greets by the standard"}, follow_redirects=False)
+    for made in (form, sample, evaluation, calibration, coaching):
         assert made.status_code == 303, made.text
     session_url = calibration.headers["location"]
     return QaSite(lead, agent_id, {
         "qa-form": form.headers["location"], "qa-sample": sample.headers["location"],
         "qa-evaluate": f"/qa/evaluate/{items[1]}",
         "qa-evaluation": evaluation.headers["location"],
-        "qa-calibration": session_url, "qa-calibrate": f"{session_url}/evaluate/{contacts[0]}"})
+        "qa-calibration": session_url, "qa-calibrate": f"{session_url}/evaluate/{contacts[0]}",
+        "qa-calibration-new": "/qa/calibrations/new", "qa-calibrations": "/qa/calibrations",
+        "qa-errors": "/qa/errors", "qa-coaching": f"/qa/coaching?subject={evaluation_id}",
+        "qa-coaching-session": coaching.headers["location"]})

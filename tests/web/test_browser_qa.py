@@ -76,6 +76,10 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
         # 3. evaluate two contacts: one passes, one fails the critical item
         for target, fail in zip(targets, (False, True), strict=True):
             browser.get(target)
+            # the form starts unanswered: every item is scored (yes) before one fails
+            for yes in browser.find_elements(By.CSS_SELECTOR,
+                                             "#evaluation-form input[type=radio][value='1']"):
+                yes.click()
             if fail:
                 browser.find_element(
                     By.CSS_SELECTOR, "input[data-key='correct'][value='0']").click()

@@ -18,12 +18,13 @@ from omnikpi.engine.backends import backend_for
 from omnikpi.engine.run import parse_instant
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import UsageError
+from omnikpi.qa.risk_sampling import handled_contacts
 from omnikpi.schema.dataset import Dataset
 from omnikpi.store.models import User
 
 INVITABLE_ROLES = ("admin", "supervisor", "client")
 SHOWN_COLUMNS = ("contact_id", "agent_id", "queue", "channel", "site", "tenant",
-                 "arrived_at", "handle_seconds")
+                 "arrived_at", "handle_s")
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,7 @@ def find_contacts(dataset: Dataset, agent: str = "", queue: str = "", from_: str
     """Handled contacts of the caller's (scoped) dataset matching the search, newest
     first: what a calibration session can be made of."""
     dataset.require("contacts", "calibration")
-    contacts = backend_for("duckdb", dataset).table("contacts")
-    handled = contacts.filter(contacts.agent_id.notnull(),
-                              contacts.first_response_at.coalesce(
-                                  contacts.accepted_at).notnull())
+    handled = handled_contacts(dataset)
     if agent.strip():
         handled = handled.filter(handled.agent_id == agent.strip())
     if queue.strip():

@@ -102,16 +102,21 @@ def _flag(condition: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.ifelse(condition.fill_null(False), 1, 0)
 
 
+def handled_contacts(dataset: Dataset, config: Config | None = None) -> ir.Table:
+    """Contacts an agent answered, with the catalog's own rules for handling and handle
+    time (``handle_s``, as ``aht`` reads it)."""
+    backend = backend_for("duckdb", dataset)
+    ctx, _ = run_context(dataset, get_metric("aht"), "UTC", None, None, None,
+                         config or Config(), backend)
+    facts = contact_facts(backend.table("contacts"), ctx)
+    return facts.filter(facts.agent_id.notnull(), facts.fr.notnull())
+
+
 def features(dataset: Dataset, weights: RiskWeights, start: int | None,
              end: int | None, config: Config | None = None) -> ir.Table:
     """Handled contacts of the period with each risk feature (0/1), per contact."""
-    config = config or Config()
     backend = backend_for("duckdb", dataset)
-    # the catalog's own rules for handled contacts and their handle time (as in ``aht``)
-    ctx, _ = run_context(dataset, get_metric("aht"), "UTC", None, None, None, config,
-                         backend)
-    facts = contact_facts(backend.table("contacts"), ctx)
-    handled = facts.filter(facts.agent_id.notnull(), facts.fr.notnull())
+    handled = handled_contacts(dataset, config)
     if start is not None:
         handled = handled.filter(handled.arrived_at >= start)
     if end is not None:
