@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from omnikpi.cli.accounts import DatabaseOption
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
@@ -19,11 +20,6 @@ schedule_app = typer.Typer(help="Scheduled reports: e-mailed, dropped in a folde
                                 "to a webhook for the period just ended.",
                            no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
-
-DatabaseOption = Annotated[str | None, typer.Option(
-    "--database-url", help="SQLAlchemy URL (default: $OMNIKPI_DATABASE_URL or "
-                           "sqlite:///omnikpi.db)")]
-
 
 def parse_now(value: str | None, option: str = "--now") -> datetime:
     """An ISO instant option (without an offset: UTC); default the clock."""
