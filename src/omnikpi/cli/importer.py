@@ -53,6 +53,12 @@ def import_command(
     follow: Annotated[bool, typer.Option(help="keep importing a growing log")] = False,
     interval_seconds: Annotated[float, typer.Option(help="polling interval with --follow")] = 1.0,
     max_seconds: Annotated[float | None, typer.Option(help="stop following after")] = None,
+    recordings: Annotated[Path | None, typer.Option(
+        help="asterisk-queue-log: MixMonitor recordings folder; each call's file is linked "
+             "in contacts.recording_uri (relative to this folder)")] = None,
+    recording_pattern: Annotated[str, typer.Option(
+        help="file name of a call's recording without extension, * for any text: "
+             "{uniqueid} | *-{uniqueid} (FreePBX) | */*/*/*-{uniqueid}")] = "{uniqueid}",
 ) -> None:
     """Convert a platform's raw export into canonical tables; re-imports add only what is new."""
     try:
@@ -68,7 +74,8 @@ def import_command(
         if source == "asterisk-queue-log":
             started = time.monotonic()
             while True:
-                _import_queue_log(inputs, out, tz, format, follow)
+                _import_queue_log(inputs, out, tz, format, follow, recordings,
+                                  recording_pattern)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -105,14 +112,16 @@ def import_command(
 
 
 def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
-                      follow: bool = False) -> None:
+                      follow: bool = False, recordings: Path | None = None,
+                      recording_pattern: str = "{uniqueid}") -> None:
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("Reading queue_log", total=None)
         summary = import_queue_log(inputs, out, tz, fmt,
                                    lambda lines: progress.update(task, completed=lines),
-                                   follow=follow)
+                                   follow=follow, recordings=recordings,
+                                   recording_pattern=recording_pattern)
     for line in summary.recovered:
         console.print(f"Recovered: {line}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected
@@ -138,6 +147,20 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
             where = summary.first_reject.get(reason)
             first = f" (first at {where[0]} line {where[1]})" if where else ""
             console.print(f"  {count:>7} {reason}{first}", highlight=False)
+    if recordings is not None:
+        unmatched, odd = summary.recordings_unmatched, summary.recordings_not_matching
+        console.print(
+            f"Recordings: {summary.recordings_linked} call(s) linked; {len(unmatched)} "
+            f"recording(s) match no imported call{_first(unmatched)}; {len(odd)} audio "
+            f"file(s) do not fit the pattern {recording_pattern!r}{_first(odd)}",
+            highlight=False)
     for path in summary.waiting:
         console.print(f"The last line of {path} has no end of line yet: it is read once "
                       "complete (by the next import).", highlight=False)
+
+
+def _first(names: list[str]) -> str:
+    if not names:
+        return ""
+    shown = ", ".join(names[:5])
+    return f" ({shown}{', …' if len(names) > 5 else ''})"

@@ -41,6 +41,7 @@ from omnikpi.connectors.queue_log_lines import (
 )
 from omnikpi.connectors.queue_log_order import EventSpool, within_seconds
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
+from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
@@ -74,6 +75,12 @@ class ImportSummary:
     """Files whose last line has no end of line yet: read once it is complete."""
     files: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    recordings_linked: int = 0
+    """Calls of this import given a recording (``--recordings``)."""
+    recordings_unmatched: list[str] = field(default_factory=list)
+    """Recordings whose call is in no import so far."""
+    recordings_not_matching: list[str] = field(default_factory=list)
+    """Audio files the recording pattern does not fit."""
 
     @property
     def accounted(self) -> int:
@@ -243,8 +250,9 @@ class _PartWriter:
     visible, so an import killed half-way leaves the previous dataset as it was.
     """
 
-    def __init__(self, run: ImportCommit, fmt: str) -> None:
-        self.run, self.fmt = run, fmt
+    def __init__(self, run: ImportCommit, fmt: str,
+                 recordings: RecordingIndex | None = None) -> None:
+        self.run, self.fmt, self.recordings = run, fmt, recordings
         self.number = run.name.removeprefix(".import-")
         self.counts: Counter[str] = Counter()
         self.written = 0
@@ -252,6 +260,8 @@ class _PartWriter:
     def write(self, table: str, rows: list[dict[str, object]]) -> None:
         if not rows:
             return
+        if table == "contacts" and self.recordings is not None:
+            self.recordings.link(rows)
         arrow = to_arrow(table, rows)
         part = f"part-{self.number}-{self.written:05d}.{self.fmt}"
         path = self.run.stage(f"{table}-{part}")
@@ -271,7 +281,8 @@ class _PartWriter:
 
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
                      progress: Callable[[int], None] | None = None, *,
-                     follow: bool = False) -> ImportSummary:
+                     follow: bool = False, recordings: Path | None = None,
+                     recording_pattern: str = "{uniqueid}") -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
@@ -279,10 +290,13 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     Agents' states still going on at the end are written up to the last moment read and
     continue in the next import; with ``follow`` (a log being followed) they are not
     written piecewise at each poll but stay open (the wallboard counts them up to now).
+    With ``recordings``, each call's MixMonitor recording found there by its uniqueid
+    (``connectors/recording_links.py``) is linked in ``recording_uri``.
     """
     files = expand_inputs(inputs)
+    index = index_recordings(recordings, recording_pattern) if recordings else None
     with committed_import(out) as run:
-        return _import(files, run, tz, fmt, progress, follow)
+        return _import(files, run, tz, fmt, progress, follow, index)
 
 
 def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
@@ -339,7 +353,8 @@ class _RejectFile:
 
 
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
-            progress: Callable[[int], None] | None, follow: bool) -> ImportSummary:
+            progress: Callable[[int], None] | None, follow: bool,
+            recordings: RecordingIndex | None = None) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
@@ -354,7 +369,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
         sources.append((path, [int(known["line"]), int(known["offset"])]  # type: ignore[call-overload]
                         if known else [0, 0]))
     rejects = _RejectFile(run)
-    parts = _PartWriter(run, fmt)
+    parts = _PartWriter(run, fmt, recordings)
     result = machine.out
     try:
         spool = EventSpool(run.stage("ordering"))
@@ -400,8 +415,15 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     summary.open_visits = len(machine.state.visits)
     summary.open_agents = sum(1 for st in machine.state.agents.values()
                               if st.label is not None and st.label[0] != "logged_out")
+    linked: list[str] = saved.get("recordings_linked", [])
+    if recordings is not None:
+        summary.recordings_linked = len(recordings.linked)
+        summary.recordings_unmatched = recordings.unmatched(set(linked))
+        summary.recordings_not_matching = recordings.not_matching
+        linked = sorted(set(linked) | recordings.linked)
     _stage_text(run, state_path, json.dumps(
-        {"machine": machine.state.to_json(), "files": positions}, indent=1))
+        {"machine": machine.state.to_json(), "files": positions,
+         "recordings_linked": linked}, indent=1))
     _stage_text(run, out / OPEN_FILE, open_rows_jsonl(machine.state))
     return summary
 
