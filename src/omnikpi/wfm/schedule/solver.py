@@ -145,7 +145,7 @@ class _Model:
         self.plus: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         self.minus: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
 
-    def build(self) -> None:
+    def build(self, hint: bool = True) -> None:
         m, w = self.model, self.rules.weights
         terms: list[tuple[cp_model.IntVar, int]] = []
         groups: dict[tuple[int, int, str], list[tuple[cp_model.IntVar, int]]] = \
@@ -193,9 +193,10 @@ class _Model:
                 self.offsets[d, pi, k, ri] = opts
         self._coverage(terms)
         m.minimize(sum(c * v for v, c in terms))
-        from omnikpi.wfm.schedule.hint import add_hint
+        if hint:
+            from omnikpi.wfm.schedule.hint import add_hint
 
-        add_hint(self)
+            add_hint(self)
 
     def unpopular(self, day: int, start: int) -> bool:
         return _unpopular(self.rules, self.req, day, start)
@@ -286,12 +287,13 @@ class _Model:
 
 def build_schedule(req: Requirement, agents: list[Agent], rules: ShiftRules,
                    time_limit_seconds: float | None = None,
-                   workers: int | None = None) -> Schedule:
-    """The schedule minimising under-staffing, then over-staffing and cost."""
+                   workers: int | None = None, hint: bool = True) -> Schedule:
+    """The schedule minimising under-staffing, then over-staffing and cost (``hint``:
+    start the search from the greedy schedule; off only to measure what it brings)."""
     rules.check()
     began = time.perf_counter()
     model = _Model(req, agents, rules)
-    model.build()
+    model.build(hint)
     solver = cp_model.CpSolver()
     # the limit is the whole run's: building the model and the hint count in it
     budget = time_limit_seconds or rules.time_limit_seconds
