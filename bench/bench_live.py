@@ -1,6 +1,6 @@
 """Load test of the live wallboard: N server-sent-event clients while events arrive.
 
-    uv run python bench/bench_live.py [--clients 50] [--rate 100] [--seconds 20]
+    uv run python bench/bench_live.py [--clients 200] [--rate 100] [--seconds 20] [--cuts 1]
 
 Starts `omnikpi serve` (with accounts, on a fresh SQLite database, in its own process) on
 an empty dataset folder, opens N event streams as an administrator, and posts one canonical
@@ -8,7 +8,11 @@ contact per request at ``rate`` requests per second with an API key. For each ev
 each client, the latency is the time from sending the event to the first snapshot that
 includes it (snapshots carry the ingest sequence number). Bounded: it stops after
 ``seconds`` plus a drain of a few seconds. Prints JSON: latencies (p50, p95, max), events
-accepted per second, snapshots received, errors.
+accepted per second, snapshots received, errors, and the server process's CPU time over
+the run (user + system seconds, from ``/proc``, and as a share of one core).
+
+``--cuts K`` spreads the clients over K different boards (the whole floor, a queue, a
+channel, a site …): each cut is one more snapshot to compute per change.
 """
 
 from __future__ import annotations
@@ -47,8 +51,22 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
+CUTS = ["", "queue=q0", "channel=voice", "site=site0", "queue=q1,q2", "site=site1",
+        "queue=q3", "channel=chat"]
+"""The boards' filters the clients spread over (``--cuts``)."""
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux ``/proc``; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(url: str, token: str, key: str, clients: int, rate: float,
-              seconds: float) -> dict[str, Any]:
+              seconds: float, cuts: int = 1, server_pid: int | None = None) -> dict[str, Any]:
     sent: dict[int, float] = {}  # seq -> time the request was sent
     latencies: list[float] = []
     snapshots = 0
@@ -61,7 +79,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
         headers = {"Authorization": f"Bearer {token}"}
         try:
             async with httpx.AsyncClient(timeout=None) as client, client.stream(
-                    "GET", f"{url}/api/v1/live/stream", headers=headers) as stream:
+                    "GET", f"{url}/api/v1/live/stream?{CUTS[index % cuts]}",
+                    headers=headers) as stream:
                 async for line in stream.aiter_lines():
                     if not line.startswith("data:"):
                         continue
@@ -84,11 +103,13 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
 
     accepted = 0
     posts: list[asyncio.Task[None]] = []
+    cpu_start = cpu_seconds(server_pid) if server_pid else None
     async with httpx.AsyncClient(timeout=30, headers={"X-API-Key": key}) as poster:
 
         async def post_one(number: int) -> None:
             nonlocal accepted
-            row = {"contact_id": f"load-{number}", "channel": "voice",
+            row = {"contact_id": f"load-{number}",
+                   "channel": "voice" if number % 4 else "chat",
                    "queue": f"q{number % 8}", "site": f"site{number % 2}",
                    "arrived_at": datetime.now(UTC).isoformat()}
             started = time.perf_counter()
@@ -109,6 +130,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
             await asyncio.sleep(max(0.0, begin + number / rate - time.perf_counter()))
         await asyncio.gather(*posts)
         elapsed = time.perf_counter() - begin
+    cpu_end = cpu_seconds(server_pid) if server_pid else None
+    cpu = None if cpu_start is None or cpu_end is None else cpu_end - cpu_start
     await asyncio.sleep(3.0)  # drain: the last snapshots arrive
     done.set()
     for task in listeners:
@@ -116,7 +139,9 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
     await asyncio.gather(*listeners, return_exceptions=True)
     expected_pairs = len(sent) * clients
     return {
-        "clients": clients, "rate_asked": rate, "seconds": round(elapsed, 2),
+        "clients": clients, "cuts": cuts, "rate_asked": rate, "seconds": round(elapsed, 2),
+        "server_cpu_seconds": None if cpu is None else round(cpu, 2),
+        "server_cpu_share_of_one_core": None if cpu is None else round(cpu / elapsed, 2),
         "events_posted": number, "events_accepted": accepted,
         "events_per_second": round(accepted / elapsed, 1),
         "latency_p50_s": round(quantile(latencies, 0.5), 4),
@@ -129,7 +154,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--cuts", type=int, default=1, choices=range(1, len(CUTS) + 1))
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--json", type=Path)
@@ -157,7 +183,8 @@ def main() -> None:
                 time.sleep(0.1)
         token = httpx.post(f"{url}/api/v1/auth/token", data={
             "username": "bench", "password": "bench-password"}).json()["access_token"]
-        result = asyncio.run(run(url, token, key, args.clients, args.rate, args.seconds))
+        result = asyncio.run(run(url, token, key, args.clients, args.rate, args.seconds,
+                                 args.cuts, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,4 +86,140 @@ def test_wallboard_updates_when_events_are_posted(make_app: Callable[..., FastAP
         assert browser.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth") <= 1
         browser.save_screenshot(str(SHOTS / "wallboard-uk-390.png"))
+        browser.set_window_size(1440, 900)
+
+
+def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: Any,
+                                     tmp_path: Path) -> None:
+    """An empty day says so; the agent table colours and sorts; a board saved from the
+    wallboard opens by its URL; the TV mode rotates through the saved boards, dark and
+    large, at 1920×1080, and fits a phone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True, tz="Europe/Kyiv")
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "floor", "tv-pass-123", "supervisor", tenant="A")
+        key = create_api_key(session, "pbx-tv")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_server(app) as url:
+        browser.set_window_size(1440, 900)
+        browser.get(f"{url}/login?next=/tv")
+        browser.find_element(By.ID, "username").send_keys("floor")
+        browser.find_element(By.ID, "password").send_keys("tv-pass-123")
+        browser.find_element(By.ID, "login").click()
+        WebDriverWait(browser, 20).until(lambda d: d.current_url.endswith("/tv"))
+        board = browser.find_element(By.ID, "wallboard")
+        WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+        assert browser.find_element(By.ID, "no-data").is_displayed()  # nothing today yet
+        now = datetime.now(UTC).replace(microsecond=0)
+
+        def ago(minutes: float) -> str:
+            return (now - timedelta(minutes=minutes)).isoformat()
+
+        states = [
+            {"agent_id": "a1", "state": "available", "start": ago(2), "site": "kyiv",
+             "tenant": "A"},
+            {"agent_id": "a2", "state": "handling", "start": ago(1), "site": "kyiv",
+             "tenant": "A", "channel": "voice"},
+            {"agent_id": "a3", "state": "not_ready", "reason": "break", "start": ago(15),
+             "site": "kyiv", "tenant": "A"},
+            {"agent_id": "a4", "state": "not_ready", "reason": "break", "start": ago(3),
+             "site": "kyiv", "tenant": "A"},
+            {"agent_id": "b9", "state": "not_ready", "start": ago(30), "tenant": "B"},
+        ]
+        contacts = [
+            {"contact_id": "t1", "channel": "voice", "queue": "sales", "site": "kyiv",
+             "tenant": "A", "arrived_at": ago(1.5), "first_response_at": ago(1),
+             "agent_id": "a2"},
+            {"contact_id": "t2", "channel": "voice", "queue": "sales", "site": "kyiv",
+             "tenant": "A", "arrived_at": ago(0.5)},
+            {"contact_id": "t3", "channel": "email", "queue": "mail", "site": "kyiv",
+             "tenant": "A", "arrived_at": ago(90)},
+        ]
+        for table, rows in (("agent_states", states), ("contacts", contacts)):
+            posted = httpx.post(f"{url}/api/v1/events", headers={"X-API-Key": key},
+                                json={"table": table, "rows": rows}).json()
+            assert posted["accepted"] == len(rows), posted
+        WebDriverWait(browser, 10).until(
+            lambda d: int(board.get_attribute("data-seq") or -1) >= posted["seq"])
+        assert not browser.find_element(By.ID, "no-data").is_displayed()
+
+        def agent_rows() -> list[tuple[str, str, str]]:
+            return [(r.get_attribute("data-agent") or "", r.get_attribute("class") or "",
+                     r.find_elements(By.TAG_NAME, "td")[1].text)
+                    for r in browser.find_elements(By.CSS_SELECTOR, "#agent-table tbody tr")]
+
+        # tenant A only; by state, the longest in a state first within it
+        rows = agent_rows()
+        assert [r[0] for r in rows] == ["a1", "a2", "a3", "a4"], rows
+        assert "amber" in rows[2][1] and "amber" not in rows[3][1]  # 15 min vs 3 min
+        a2 = browser.find_element(By.CSS_SELECTOR, '#agent-table tr[data-agent="a2"]')
+        cells = [c.text for c in a2.find_elements(By.TAG_NAME, "td")]
+        assert cells[4:6] == ["sales", "voice"], cells
+        assert re.fullmatch(r"\d\d:\d\d:\d\d \(1 min \d+ s\)", cells[6]), cells
+        # sorting by time in state, then the other way round
+        browser.find_element(By.CSS_SELECTOR, 'button.sort[data-key="in_state_s"]').click()
+        assert [r[0] for r in agent_rows()] == ["a2", "a1", "a4", "a3"]
+        browser.find_element(By.CSS_SELECTOR, 'button.sort[data-key="in_state_s"]').click()
+        assert [r[0] for r in agent_rows()] == ["a3", "a4", "a1", "a2"]
+        queue = [c.text for c in browser.find_elements(By.CSS_SELECTOR,
+                                                       "#queues tbody tr:first-child td")]
+        # the e-mail queue: agents available / busy / not ready, then its backlog of one
+        assert queue[2] == "mail" and queue[6:9] == ["1", "0", "2"], queue
+        assert (queue[13], queue[14]) == ("1", "1.5 h"), queue
+        browser.set_window_size(1920, 1080)
+        browser.save_screenshot(str(SHOTS / "tv-1920x1080.png"))
+
+        # save two boards from the wallboard: sales only (team), mail only (own)
+        for name, cut, team in (("Sales floor", "queue=sales", True),
+                                ("Mail desk", "queue=mail", False)):
+            browser.set_window_size(1440, 900)
+            browser.get(f"{url}/wallboard?{cut}")
+            browser.find_element(By.ID, "boards").click()
+            browser.find_element(By.ID, "board-name").send_keys(name)
+            if team:
+                browser.find_element(By.CSS_SELECTOR, 'input[name="shared"]').click()
+            browser.find_element(By.CSS_SELECTOR, 'input[value="offered"]').click()
+            browser.find_element(By.ID, "save-board-button").click()
+            WebDriverWait(browser, 10).until(lambda d: "board=" in d.current_url)
+        shared_url = browser.current_url  # the mail board, as a link to share
+        board = browser.find_element(By.ID, "wallboard")
+        WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+        assert [q.text for q in browser.find_elements(
+            By.CSS_SELECTOR, "#queues tbody td:nth-child(3)")] == ["mail"]
+        assert not browser.find_element(By.CSS_SELECTOR, '[data-tile="offered"]').is_displayed()
+        assert browser.find_element(By.ID, "t-backlog").text.startswith("1 · 1.5")
+        browser.save_screenshot(str(SHOTS / "wallboard-board-1440.png"))
+        browser.set_window_size(390, 900)
+        browser.get(shared_url + "&lang=uk")
+        board = browser.find_element(By.ID, "wallboard")
+        WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth") <= 1
+        browser.save_screenshot(str(SHOTS / "wallboard-board-uk-390.png"))
+
+        # the TV rotates through both boards (every 5 s here), dark, without the header
+        browser.set_window_size(1920, 1080)
+        browser.get(f"{url}/tv?rotate=5&lang=ru")
+        name = browser.find_element(By.ID, "board-name")
+        first = name.text
+        assert first in ("Mail desk", "Sales floor")
+        assert not browser.find_element(By.TAG_NAME, "header").is_displayed()
+        assert browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor") == "rgb(16, 20, 24)"
+        board = browser.find_element(By.ID, "wallboard")
+        WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+        browser.save_screenshot(str(SHOTS / "tv-ru-1920x1080-first.png"))
+        WebDriverWait(browser, 12).until(lambda d: name.text != first)
+        WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+        queues = {q.text for q in browser.find_elements(
+            By.CSS_SELECTOR, "#queues tbody td:nth-child(3)")}
+        assert queues == ({"sales"} if name.text == "Sales floor" else {"mail"})
+        assert not browser.find_element(By.CSS_SELECTOR, '[data-tile="offered"]').is_displayed()
+        browser.save_screenshot(str(SHOTS / "tv-ru-1920x1080-second.png"))
+        browser.set_window_size(390, 844)
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth") <= 1
+        browser.save_screenshot(str(SHOTS / "tv-ru-390.png"))
         browser.set_window_size(1440, 900)

@@ -37,6 +37,8 @@
     body.replaceChildren();
     for (const r of rows) { const tr = document.createElement("tr"); render(tr, r); body.appendChild(tr); }
   }
+  // a state in the page's language; in English the id reads as words (not_ready → not ready)
+  const stateName = (s) => (s && states[s] && states[s] !== s) ? states[s] : s ? String(s).replace("_", " ") : s;
   const mark = (goals, metric) => (goals && goals[metric] && goals[metric].status) || "";
 
   let current = boards[0] || {};
@@ -68,7 +70,7 @@
         (a.state === "not_ready" && a.in_state_s > amber ? " amber" : "");
       tr.dataset.agent = a.agent_id;
       cell(tr, a.agent_id, "", true);
-      cell(tr, states[a.state] || a.state, "state", !states[a.state]);
+      cell(tr, stateName(a.state), "state", !states[a.state]);
       cell(tr, a.reason, "", true);
       cell(tr, secs(a.in_state_s));
       cell(tr, a.contact ? a.contact.queue : "", "", true);
@@ -114,7 +116,7 @@
     });
     drawAgents(data.agent_list || []);
     fill("agents", data.agents, (tr, a) => {
-      cell(tr, a.site, "", true); cell(tr, states[a.state] || a.state, "", !states[a.state]);
+      cell(tr, a.site, "", true); cell(tr, stateName(a.state), "", !states[a.state]);
       cell(tr, a.reason, "", true); cell(tr, a.agents);
     });
     fill("chats", data.chat, (tr, a) => {
