@@ -30,6 +30,9 @@ def serve(
                                                      "thresholds, capacity")] = None,
     engine: Annotated[str, typer.Option(help="duckdb|spark: where every report runs")] =
     "duckdb",
+    no_scheduler: Annotated[bool, typer.Option(
+        "--no-scheduler", help="do not run scheduled reports here (a cron job or systemd "
+                               "timer runs `omnikpi schedule run-due`)")] = False,
 ) -> None:
     """Start the web application (dashboards, wallboard, /api/v1) on a dataset."""
     import uvicorn
@@ -45,7 +48,8 @@ def serve(
     try:
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
-                                 secure_cookies=secure_cookies, engine=engine)
+                                 secure_cookies=secure_cookies, engine=engine,
+                                 scheduler=not no_scheduler)
     except OmniKPIError as exc:
         fail(exc)
     # Compiling a report is Python work that holds the GIL for ~0.2 s; a 1 ms switch
