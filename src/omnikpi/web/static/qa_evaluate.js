@@ -31,5 +31,6 @@
   form.addEventListener("change", function (event) {
     var row = event.target.closest("tr.checklist-item");
     if (row) { row.classList.remove("missing"); }
+    if (!form.querySelector("tr.checklist-item.missing")) { box.hidden = true; }
   });
 }());
