@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.wfm.backtest import backtest, choose, forecast_with, score
 from omnikpi.wfm.forecast_models import Prediction, Series, dense_series, predict
 from omnikpi.wfm.reforecast import Interval, reforecast
@@ -83,3 +90,33 @@ def test_intraday_reforecast_by_hand() -> None:
     early = reforecast(thin, {"2024-01-01T08:00": (1.0, 300.0)}, "2024-01-01T09:00")
     assert early.volume_ratio == 1.0 and early.aht_ratio == 1.0
     assert early.intervals[0].volume == 1.0 and early.intervals[5].volume == 0.4
+
+
+def test_reforecast_cli_on_demo_data(tmp_path: Path) -> None:
+    """The demo's Mar 6 with a flat forecast of 10 contacts of 100 s per half hour from
+    08:00 to 20:00: by 12:00 the actuals set both ratios; intervals before 12:00 are the
+    actuals, the rest 10 × the ratio."""
+    runner = CliRunner()
+    day = tmp_path / "day.csv"
+    day.write_text("interval_start,volume,aht_seconds\n" + "".join(
+        f"2024-03-06T{h:02d}:{m:02d}:00,10,100\n" for h in range(8, 20) for m in (0, 30)),
+        encoding="utf-8")
+    result = runner.invoke(app, ["wfm", "reforecast", "--forecast", str(day), "--data",
+                                 str(DEMO_DATA_DIR), "--as-of", "2024-03-06T12:00",
+                                 "--tz", "Europe/Kyiv", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    actual = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "aht"], grain="30min",
+                                   tz="Europe/Kyiv", from_="2024-03-06T08:00:00",
+                                   to="2024-03-06T12:00:00").rows
+    offered = sum(r["offered"] for r in actual)
+    assert out["volume_ratio"] == pytest.approx(offered / 80)
+    work = sum(r["offered"] * r["aht"] for r in actual if r["aht"] is not None)
+    handled = sum(r["offered"] for r in actual if r["aht"] is not None)
+    assert out["aht_ratio"] == pytest.approx(work / (handled * 100))
+    rows = out["intervals"]
+    assert rows[0]["volume"] == actual[0]["offered"]
+    assert rows[-1]["volume"] == pytest.approx(10 * out["volume_ratio"], abs=1e-4)
+    bad = runner.invoke(app, ["wfm", "reforecast", "--forecast", str(day), "--data",
+                              str(DEMO_DATA_DIR), "--as-of", "noon"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
