@@ -9,6 +9,7 @@ on greet: one evaluation 10 days before (greet ✗ = 0 %), one after (greet ✓ 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -208,3 +209,35 @@ def test_a_risk_weighted_sample_from_the_page(app: FastAPI) -> None:
     assert len(re.findall(r'href="/qa/evaluate/\d+"', page)) == 3
 
 
+
+
+def test_the_cli_reads_the_same_errors_and_coaching(app: FastAPI) -> None:
+    """After the tests above: one process error (correct, queue web), one coaching session
+    of a1 on greet with 0 → 1."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app as cli
+
+    url = app.state.omnikpi.database_url
+    errors = CliRunner().invoke(cli, ["qa", "errors", "--format", "json",
+                                      "--database-url", url])
+    assert errors.exit_code == 0, errors.output
+    assert json.loads(errors.output) == [{"item": "correct", "text":
+                                          "Gives correct information", "queue": "web",
+                                          "errors": 1, "evaluations": 1}]
+    coaching = CliRunner().invoke(cli, ["qa", "coaching", "--agent", "a1", "--format",
+                                        "json", "--database-url", url])
+    assert coaching.exit_code == 0, coaching.output
+    [session] = json.loads(coaching.output)
+    assert session["items"] == [{"item": "greet", "before": 0.0, "before_count": 1,
+                                 "after": 1.0, "after_count": 1}]
+    wrong = CliRunner().invoke(cli, ["qa", "errors", "--kind", "nobody", "--database-url",
+                                     url])
+    assert wrong.exit_code != 0 and "operator" in wrong.output
+    drawn = CliRunner().invoke(cli, ["qa", "sample", "--data",
+                                     str(app.state.omnikpi.data_path), "--rate", "0.01",
+                                     "--seed", "4", "--risk", "--format", "json"])
+    assert drawn.exit_code == 0, drawn.output
+    body = json.loads(drawn.output)
+    assert len(body["sample"]) == 3 and body["population"] == 6
+    assert set(body["flags"]) == set(body["sample"])

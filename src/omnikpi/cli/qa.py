@@ -13,7 +13,8 @@ from rich.table import Table
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError
 
-qa_app = typer.Typer(help="Quality assurance: sampling, forms, export, calibration.",
+qa_app = typer.Typer(help="Quality assurance: sampling, forms, export, calibration, "
+                          "errors, coaching.",
                      no_args_is_help=True)
 app.add_typer(qa_app, name="qa")
 console = Console()
@@ -161,6 +162,70 @@ def calibration(
         versus.add_row(row["evaluator"], str(row["contacts"]),
                        _fmt(row["mean_abs_difference"]), _fmt(row["same_verdict"]))
     console.print(versus)
+
+
+@qa_app.command("errors")
+def errors(
+    kind: Annotated[str, typer.Option(help="process (for the process owner) | operator")
+                    ] = "process",
+    format: Annotated[str, typer.Option(help="table | json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Failed items of one kind by item and queue (calibration evaluations left out)."""
+    from omnikpi.qa.coaching import error_report
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        if format not in ("table", "json"):
+            raise OmniKPIError("--format must be table or json")
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            rows = error_report(session, lambda *_: True, kind)
+    except OmniKPIError as exc:
+        fail(exc)
+    if format == "json":
+        typer.echo(json.dumps([{"item": r.item_key, "text": r.text, "queue": r.queue,
+                                "errors": r.errors, "evaluations": r.evaluations}
+                               for r in rows], ensure_ascii=False))
+        return
+    table = Table("item", "queue", "errors", "evaluations", "share",
+                  title=f"{kind} errors by item and queue")
+    for r in rows:
+        table.add_row(r.item_key, r.queue or "—", str(r.errors), str(r.evaluations),
+                      f"{r.share:.0%}")
+    console.print(table)
+
+
+@qa_app.command("coaching")
+def coaching(
+    agent: Annotated[str | None, typer.Option(help="one agent's sessions")] = None,
+    format: Annotated[str, typer.Option(help="table | json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Coaching sessions with each covered item's score before and after."""
+    from omnikpi.qa.coaching import session_json, sessions_of
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        if format not in ("table", "json"):
+            raise OmniKPIError("--format must be table or json")
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            found = [session_json(session, s)
+                     for s in sessions_of(session, lambda *_: True, agent)]
+    except OmniKPIError as exc:
+        fail(exc)
+    if format == "json":
+        typer.echo(json.dumps(found, ensure_ascii=False))
+        return
+    table = Table("session", "held on", "agent", "coach", "item", "before", "after",
+                  "follow-up")
+    for row in found:
+        for item in row["items"]:
+            table.add_row(str(row["id"]), row["held_on"], row["agent_id"], row["coach"],
+                          item["item"], _fmt(item["before"]), _fmt(item["after"]),
+                          row["follow_up_on"] or "—")
+    console.print(table)
 
 
 def _fmt(value: float | None) -> str:
