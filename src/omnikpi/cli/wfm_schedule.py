@@ -53,8 +53,8 @@ def schedule_command(
                                          lunch_minutes)
         if rules is not None:
             shift_rules = rules_from_toml(rules, shift_rules)
-        if time_limit is not None and time_limit <= 0:
-            raise UsageError("--time-limit must be positive seconds")
+        if time_limit is not None and not 0 < time_limit <= 24 * 3600:
+            raise UsageError("--time-limit must be 0–86400 seconds")
         requirement = read_plan(plan)
         people = agents_option(agents)
         schedule = build_schedule(requirement, people, shift_rules, time_limit)

@@ -19,7 +19,7 @@ from omnikpi.cli.main import app
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.errors import UsageError
 from omnikpi.wfm.schedule import build_schedule, read_plan, rules_from_toml, schedule_tables
-from omnikpi.wfm.schedule.inputs import numbered_agents, read_agents, requirement
+from omnikpi.wfm.schedule.inputs import Agent, numbered_agents, read_agents, requirement
 from omnikpi.wfm.schedule.rules import ActivityRule, ShiftRules, rules_from_options
 from omnikpi.wfm.schedule.tables import coverage, move_activity, under_over, write_schedule
 
@@ -215,3 +215,43 @@ def test_cli_json_and_errors(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents", "3",
                               "--out", str(tmp_path / "o2"), "--start-between", "12-9"])
     assert bad.exit_code == 2 and "--start-between" in bad.output
+
+
+def test_skills_go_where_only_they_can() -> None:
+    """Skill a and skill b each need one agent 09–11; x has a, y has a and b: y must
+    take b."""
+    rows = [(k, _at(9 + h), 1) for k in ("a", "b") for h in (0, 1)]
+    rules = ShiftRules(shift_minutes=(120,), start_from_minutes=540, start_to_minutes=540,
+                       activities=())
+    agents = [Agent("x", skills=("a",)), Agent("y", skills=("a", "b"))]
+    schedule = build_schedule(requirement(rows), agents, rules, 10, 1)
+    assert {s.agent.agent_id: s.skill for s in schedule.shifts} == {"x": "a", "y": "b"}
+    assert (schedule.under, schedule.over) == (0, 0)
+    assert schedule.coverage == {("a", 540): 1, ("a", 600): 1, ("b", 540): 1, ("b", 600): 1}
+
+
+def test_weekend_shifts_are_spread_fairly() -> None:
+    """A week needing 2 agents 09–10 every day, 4 agents on 5 days each: the 4 weekend
+    shifts go one to each agent."""
+    rows = [("", _at(24 * d + 9), 2) for d in range(7)]
+    rules = ShiftRules(shift_minutes=(60,), start_from_minutes=540, start_to_minutes=540,
+                       activities=())
+    schedule = build_schedule(requirement(rows), numbered_agents(4), rules, 10, 1)
+    assert schedule.under == 0 and schedule.over == 6  # 20 shifts for 14 needed
+    days: dict[str, list[int]] = defaultdict(list)
+    for s in schedule.shifts:
+        days[s.agent.agent_id].append(s.start_minutes // 1440)
+    assert sorted(len(v) for v in days.values()) == [5, 5, 5, 5]
+    assert sorted(sum(1 for d in v if d >= 5) for v in days.values()) == [1, 1, 1, 1]
+
+
+def test_rules_no_one_can_keep_exit_3(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text("interval_start,agents_required\n" + "".join(
+        f"2024-03-{4 + d:02d}T09:00:00Z,1\n" for d in range(7)), encoding="utf-8")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,days_off,min_weekly_hours\nz,mon;tue;wed,40\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents",
+                                      str(agents), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3 and "weekly hours" in result.output, result.output

@@ -14,6 +14,9 @@ from pathlib import Path
 from omnikpi.errors import UsageError, read_text
 from omnikpi.wfm.schedule.rules import clock_minutes, clock_range, weekday
 
+MAX_AGENTS = 20_000
+MAX_DAYS = 92
+"""A schedule spans at most a quarter: longer plans are scheduled in parts."""
 REQUIRED_COLUMNS = ("agents_required", "positions", "agents")
 """The requirement column of PLAN.csv, first found wins (``wfm plan`` writes positions,
 the agents after shrinkage, and agents)."""
@@ -105,10 +108,10 @@ def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") 
     first = min(t for _, t, _ in rows)
     origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
     offsets = sorted({int((t - origin).total_seconds() // 60) for _, t, _ in rows})
-    gaps = {b - a for a, b in itertools.pairwise(offsets)}
+    # the interval: the shortest step between starts of one day (one row a day: an hour)
+    gaps = {b - a for a, b in itertools.pairwise(offsets) if a // 1440 == b // 1440}
     interval = min(gaps) if gaps else 60
-    if any(o % interval for o in offsets) or any(g % interval for g in gaps) or \
-            (1440 % interval):
+    if any(o % interval for o in offsets) or (1440 % interval):
         raise UsageError(f"{where}: interval starts are not on one grid of {interval} min")
     required: dict[tuple[str, int], int] = {}
     for skill, t, value in rows:
@@ -117,12 +120,14 @@ def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") 
             raise UsageError(f"{where}: interval {t.isoformat()} {skill} appears twice")
         required[key] = value
     days = offsets[-1] // 1440 + 1
+    if days > MAX_DAYS:
+        raise UsageError(f"{where}: spans {days} days; schedule at most {MAX_DAYS} at once")
     return Requirement(origin, interval, required, days)
 
 
 def numbered_agents(count: int) -> list[Agent]:
-    if count <= 0:
-        raise UsageError("--agents must be a positive number or an AGENTS.csv file")
+    if not 0 < count <= MAX_AGENTS:
+        raise UsageError(f"--agents must be 1–{MAX_AGENTS:,} or an AGENTS.csv file")
     width = max(3, len(str(count)))
     return [Agent(f"agent-{i:0{width}d}") for i in range(1, count + 1)]
 
@@ -190,8 +195,8 @@ def read_agents(path: Path) -> list[Agent]:
         out.append(agent)
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems[:10]))
-    if not out:
-        raise UsageError(f"{path}: no agents")
+    if not out or len(out) > MAX_AGENTS:
+        raise UsageError(f"{path}: needs 1–{MAX_AGENTS:,} agents")
     return out
 
 

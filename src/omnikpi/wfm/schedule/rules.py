@@ -108,8 +108,12 @@ class ShiftRules:
         problems = []
         if not self.shift_minutes or min(self.shift_minutes) <= 0:
             problems.append("shift lengths must be positive")
-        if self.start_step_minutes <= 0:
-            problems.append("the start step must be positive minutes")
+        if not 1 <= self.start_step_minutes <= 24 * 60:
+            problems.append("the start step must be 1–1440 minutes")
+        if self.shift_minutes and max(self.shift_minutes) > 24 * 60:
+            problems.append("a shift is at most 24 hours")
+        if not 0 < self.time_limit_seconds <= 24 * 3600 or not 1 <= self.workers <= 64:
+            problems.append("the solver needs 0–86400 s and 1–64 workers")
         if not 1 <= self.days_per_week <= 7:
             problems.append("days per week must be 1–7")
         ordered = sorted(self.activities, key=lambda a: a.earliest_minutes)
@@ -152,10 +156,14 @@ def default_activities(shift_minutes: int, lunch_minutes: int) -> tuple[Activity
 
 def rules_from_options(shift_hours: float, start_between: str, start_step: int,
                        lunch_minutes: int) -> ShiftRules:
+    if not 0.25 <= shift_hours <= 24:  # also refuses NaN
+        raise UsageError("--shift-hours must be between 0.25 and 24")
+    if not 1 <= start_step <= 24 * 60:
+        raise UsageError("--start-step must be 1–1440 minutes")
+    if not 0 <= lunch_minutes <= 4 * 60:
+        raise UsageError("--lunch-minutes must be 0–240")
     length = round(shift_hours * 60)
     lo, hi = clock_range(start_between, "--start-between")
-    if lunch_minutes < 0:
-        raise UsageError("--lunch-minutes must be ≥ 0")
     rules = ShiftRules(shift_minutes=(length,), start_from_minutes=lo, start_to_minutes=hi,
                        start_step_minutes=start_step,
                        activities=default_activities(length, lunch_minutes),
@@ -189,7 +197,7 @@ def rules_from_toml(path: Path, base: ShiftRules) -> ShiftRules:
                          f" (known: {', '.join(sorted(known))})")
     try:
         return _apply(doc, base)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong kind
         raise UsageError(f"rules file {path}: {exc}") from None
 
 

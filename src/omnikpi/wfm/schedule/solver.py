@@ -236,7 +236,8 @@ class _Model:
                 least = max(least, -(-low // paid_one))
             if least > most:
                 raise DataError(f"agent {agent.agent_id}: the weekly hours allow no number "
-                                f"of {paid_one / 60:g}-hour shifts in week {week + 1}")
+                                f"of {paid_one / 60:g}-hour shifts in week {week + 1}: relax "
+                                "the weekly hours or the days per week")
             # dealt by rotation, each agent then works between least and most days
             m.add(sum(worked) <= most * size)
             if least:
