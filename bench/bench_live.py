@@ -99,7 +99,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
 
     readies = [asyncio.Event() for _ in range(clients)]
     listeners = [asyncio.create_task(listen(i, readies[i])) for i in range(clients)]
-    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
+    # every screen connected first (on a loaded 2-core machine 200 take a while)
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=300)
 
     accepted = 0
     posts: list[asyncio.Task[None]] = []

@@ -4,6 +4,8 @@ the sentence; the history rows."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import shutil
 from pathlib import Path
@@ -174,3 +176,87 @@ def test_no_value_is_nothing_to_judge(db: str) -> None:
     add_rule(db, "sl_below", 0.8, minutes=0)
     engine = AlertEngine(db, send=lambda n: None)
     assert engine.evaluate(snap(q__service_level=None), START) == []
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def test_an_alert_reaches_a_real_smtp_server_and_a_signed_webhook(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Firing and clearing, each by e-mail (aiosmtpd on this machine) and by a webhook
+    whose signature the receiver verifies with the shared secret."""
+    import http.server
+    import socket
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from omnikpi.config import AlertSettings, Config, EmailSettings
+    from omnikpi.delivery.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
+    received: list[tuple[bool, dict[str, Any]]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            ok = verify("hook-secret", self.headers[TIMESTAMP_HEADER],
+                        self.headers[SIGNATURE_HEADER], body)
+            received.append((ok, json.loads(body)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OMNIKPI_WEBHOOK_SECRET", "hook-secret")
+    try:
+        with session_scope(db) as session:
+            rule = AlertRule(name="SL Sales", kind="sl_below", threshold=0.8, minutes=5,
+                             queue="Sales",
+                             webhook_url=f"http://127.0.0.1:{hook.server_address[1]}/h")
+            session.add(rule)
+            session.flush()
+            session.add(AlertRuleOptions(rule_id=rule.id, emails="floor@example.com"))
+        config = Config(alerts=AlertSettings(webhook_allowed_hosts=["127.0.0.1"]),
+                        email=EmailSettings(host="127.0.0.1", port=port, security="none",
+                                            sender="kpi@example.com"))
+        notices: list[Notice] = []
+        engine = AlertEngine(db, config=config, send=notices.append)
+        for minute, sl in enumerate([0.62] * 6 + [0.9] * 6):
+            engine.evaluate(snap(q__service_level=sl), START + minute * MIN)
+        assert [n.payload["status"] for n in notices] == ["firing", "cleared"]
+        for notice in notices:
+            engine.deliver(notice)  # what the background thread does
+    finally:
+        smtp.stop()
+        hook.shutdown()
+    assert [(ok, body["status"]) for ok, body in received] == [(True, "firing"),
+                                                               (True, "cleared")]
+    assert received[0][1]["text"] == \
+        "SL 62 % < 80 % on queue Sales (voice, kyiv, A) for 5 min"
+    assert [to for to, _ in inbox.messages] == [["floor@example.com"]] * 2
+    subjects = [str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"])
+                .strip()
+                for _, raw in inbox.messages]
+    assert subjects == ["OmniKPI alert: SL 62 % < 80 % on queue Sales (voice, kyiv, A) for "
+                        "5 min",
+                        "OmniKPI alert: Cleared: SL 62 % < 80 % on queue Sales (voice, kyiv, "
+                        "A) for 5 min"]
+    with session_scope(db) as session:
+        event = session.scalars(select(AlertEvent)).one()
+        detail = session.get(AlertEventDetail, event.id)
+        assert event.delivered and detail is not None and detail.emailed

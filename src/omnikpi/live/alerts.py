@@ -89,6 +89,8 @@ class Active:
     breach_since_us: int | None = None
     clear_since_us: int | None = None
     fired_at_us: int | None = None
+    fired_value: float | None = None
+    """The value it fired at (the clearing notice repeats the sentence that fired)."""
     event_id: int | None = None
 
     @property
@@ -217,6 +219,7 @@ class AlertEngine:
                 item.breach_since_us = now_us
             if now_us - item.breach_since_us >= hold_us:
                 item.fired_at_us = now_us
+                item.fired_value = judged
                 return "fire"
             return "keep"
         level = rule.clear_threshold if rule.clear_threshold is not None else rule.threshold
@@ -247,7 +250,8 @@ class AlertEngine:
         self._notify(item, facts, "firing")
 
     def _record_clear(self, item: Active, now_us: int) -> None:
-        facts = {**item.facts(item.fired_at_us or now_us), "cleared": True}
+        facts = {**item.facts(item.fired_at_us or now_us), "value": item.fired_value,
+                 "cleared": True}
         if item.event_id is not None:
             with session_scope(self.url) as session:
                 event = session.get(AlertEvent, item.event_id)

@@ -62,7 +62,10 @@ class LiveHub:
         self.config = config
         self.alerts = AlertEngine(database_url, config.alerts.webhook_allowed_hosts, config)
         self.subscribers: set[Subscriber] = set()
-        self.latest: dict[str, Snapshot] = {}
+        self.latest: dict[str, tuple[int, float, str]] = {}
+        """The last message of each view and the change count it was computed at: a screen
+        that connects meanwhile gets it at once (200 screens connecting after a restart
+        would otherwise compute 200 snapshots of the same view)."""
         self.computed_changes = -1
         self.computed_at = 0.0
         self.polled_at = 0.0
@@ -115,6 +118,15 @@ class LiveHub:
             self.dirty = True
 
     # -- snapshots --------------------------------------------------------------------------
+
+    def first_message(self, scope: Scope, where: Where) -> str:
+        """The stream's first message: the view's last one if nothing changed since, else
+        a fresh snapshot."""
+        cached = self.latest.get(view_key(scope, where))
+        if cached is not None and cached[0] == self.monitor.changes and \
+                time.monotonic() - cached[1] < IDLE_SECONDS:
+            return cached[2]
+        return json.dumps(self.snapshot(scope, where), default=str)
 
     def snapshot(self, scope: Scope, where: Where | None = None) -> dict[str, Any]:
         """A fresh snapshot for one scope and cut (the JSON endpoint and the first SSE
@@ -185,6 +197,8 @@ class LiveHub:
             self.computed_changes = changes
             self.computed_at = time.monotonic()
             messages = {key: json.dumps(data, default=str) for key, data in snapshots.items()}
+            self.latest = {key: (changes, self.computed_at, message)
+                           for key, message in messages.items()}
             for subscriber in [s for s in self.subscribers if s.loop is loop]:
                 message = messages.get(view_key(subscriber.scope, subscriber.where))
                 if message is None:

@@ -147,16 +147,14 @@ async def live_stream(request: Request, state: State, principal: Caller,
     cut as ``/api/v1/live`` is."""
     hub = _hub(state)
     subscriber = Subscriber(_narrow(scope_of(principal), tenant, site), _cut(queue, channel))
-    first = await asyncio.to_thread(hub.snapshot, subscriber.scope, subscriber.where)
+    first = await asyncio.to_thread(hub.first_message, subscriber.scope, subscriber.where)
 
     async def events() -> AsyncIterator[str]:
-        import json
-
         hub.subscribers.add(subscriber)
         hub.notify()
         try:
             yield "retry: 1000\n\n"
-            yield f"event: snapshot\ndata: {json.dumps(first, default=str)}\n\n"
+            yield f"event: snapshot\ndata: {first}\n\n"
             while True:
                 if await request.is_disconnected():
                     break
