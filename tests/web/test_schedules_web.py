@@ -144,7 +144,7 @@ def test_the_schedules_page_in_a_browser(make_app: Callable[..., FastAPI], data:
     problems: list[str] = []
     axe = AXE.read_text(encoding="utf-8") if AXE.exists() else None
     with running_server(app) as url:
-        for lang in ("en", "ru"):
+        for lang in ("en", "ru", "uk"):
             for width in (1440, 390):
                 _visit(browser, f"{url}/schedules", "schedules-filled", lang, width, allowed,
                        problems, axe if lang == "en" else None)

@@ -9,6 +9,7 @@ folder target writes on the server's disk, so only an administrator may choose o
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +35,7 @@ from omnikpi.schedules.store import (
     started_before,
     utc,
 )
-from omnikpi.schedules.timing import PRESETS, next_fire, zone
+from omnikpi.schedules.timing import PRESETS, Period, next_fire, zone
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports
 from omnikpi.web.deps import AppState, RowId, State
@@ -73,14 +74,16 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         saved = list_reports(session, principal.tenant)
         names = {s.id: s.name for s in schedules}
         zones = {s.id: s.tz for s in schedules}
+        presets = {cron: key for key, cron in PRESETS.items()}
         rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
+                 "preset": presets.get(s.cron),
                  "format": s.format, "channel": s.channel, "target": s.target,
                  "owner": s.owner or "", "tenant": s.tenant_key,
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
         history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
                     "due": utc(r.due_at).astimezone(zone(zones.get(r.schedule_id, "UTC"))),
                     "status": r.status, "message": r.message,
-                    "period": r.period_from[:10] + " – " + r.period_to[:10],
+                    "period": _period_text(r.period_from, r.period_to),
                     "file": r.filename if r.content is not None else None} for r in runs]
     return templates.TemplateResponse(request, "schedules.html", {
         "filters": None, "schedules": rows, "runs": history, "saved": saved,
@@ -89,6 +92,16 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         "presets": PRESETS, "zones": COMMON_ZONES, "error": error, "typed": typed or {},
         "period_names": PERIOD_NAMES, "channel_names": CHANNEL_NAMES,
         "when_names": WHEN_NAMES, "status_names": STATUS_NAMES}, status_code=status)
+
+
+def _period_text(start: str, end: str) -> str:
+    """``2026-11-02`` for a day, ``2026-10`` for a month, ``2026-10-26 – 2026-11-01`` for a
+    week (the last day shown, not the exclusive end)."""
+    try:
+        label = Period(datetime.fromisoformat(start), datetime.fromisoformat(end)).label
+    except ValueError:
+        return f"{start[:10]} – {end[:10]}"
+    return label.replace("_", " – ")
 
 
 PERIOD_NAMES = {"day": "yesterday", "week": "last week", "month": "last month"}
