@@ -225,7 +225,33 @@ def test_evaluate_a_call_while_playing_it(site: tuple[FastAPI, Path, int], lead:
         browser.save_screenshot(str(SHOTS / "recording-player-390-uk.png"))
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == [], errors
+        _crawl_checks(browser, f"{url}/qa/evaluate/{item.group(1)}")
         browser.set_window_size(1366, 768)
+
+
+def _crawl_checks(browser: Any, page: str) -> None:
+    """The every-page crawl's checks on the page with the player (the crawl's own sample
+    may hold no recorded call): axe-core finds nothing serious, ru/uk have no English."""
+    from tests.web.test_every_page import (
+        AXE,
+        COLLECT_TEXT,
+        NOT_WORDS_OF_THE_INTERFACE,
+        RUN_AXE,
+        TYPED_BY_THE_TEST,
+        _data_words,
+        english_words,
+    )
+
+    allowed = _data_words() | NOT_WORDS_OF_THE_INTERFACE | TYPED_BY_THE_TEST
+    for lang in ("ru", "uk"):
+        browser.get(f"{page}?lang={lang}")
+        assert english_words(browser.execute_script(COLLECT_TEXT), allowed) == [], lang
+    if AXE.exists():
+        browser.set_window_size(1440, 900)
+        browser.get(f"{page}?lang=en")
+        browser.set_script_timeout(60)
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+        assert browser.execute_async_script(RUN_AXE) == []
 
 
 def test_tone_file_helper_is_a_real_stereo_file(tmp_path: Path) -> None:
