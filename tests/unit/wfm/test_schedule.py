@@ -160,6 +160,13 @@ def test_demo_schedule_keeps_the_rules(demo: tuple[object, Path]) -> None:
             assert lo <= after <= hi, (s, a)
             assert a["paid"] == ("false" if a["activity"] == "lunch" else "true")
     assert len(days) == 33  # everyone works
+    paid: dict[str, timedelta] = defaultdict(timedelta)
+    for a in acts:
+        if a["paid"] == "true":
+            paid[a["agent_id"]] += _t(a["end"]) - _t(a["start"])
+    # weekly hours: 1–3 days (a 3-day part of a 5-day week) of 7.5 paid hours
+    assert all(timedelta(hours=7.5) <= p <= timedelta(hours=22.5) for p in paid.values())
+    assert all(p == timedelta(hours=7.5) * len(days[agent]) for agent, p in paid.items())
     for _agent, starts in days.items():
         assert 1 <= len(starts) <= 3 and len({d.date() for d in starts}) == len(starts)
         ordered = sorted(starts)
