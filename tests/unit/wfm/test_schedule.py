@@ -262,3 +262,12 @@ def test_rules_no_one_can_keep_exit_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents",
                                       str(agents), "--out", str(tmp_path / "o")])
     assert result.exit_code == 3 and "weekly hours" in result.output, result.output
+
+
+def test_a_preferred_start_is_kept_when_coverage_allows() -> None:
+    """One agent needed 12:00–13:00; every start 07:00–12:00 covers it: the agent's
+    preferred 11:00 wins."""
+    rules = ShiftRules(start_from_minutes=420, start_to_minutes=720, activities=())
+    agents = [Agent("p", preferred_start_minutes=660)]
+    schedule = build_schedule(requirement([("", _at(12), 1)]), agents, rules, 10, 1)
+    assert [(s.start_minutes, s.end_minutes) for s in schedule.shifts] == [(660, 1140)]
