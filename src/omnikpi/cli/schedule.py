@@ -151,6 +151,38 @@ def list_(
     Console().print(table)
 
 
+@schedule_app.command("remove")
+def remove(
+    name: Annotated[str, typer.Argument(help="the schedule's name")],
+    tenant: Annotated[str | None, typer.Option(
+        help="the tenant of a client's schedule (default: the operator's own)")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Remove a schedule and its run history."""
+    from sqlalchemy import delete, select
+
+    from omnikpi.auth.accounts import audit
+    from omnikpi.definitions import slug
+    from omnikpi.store.db import require_current, session_scope
+    from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            row = session.scalar(select(ReportSchedule).where(
+                ReportSchedule.slug == slug(name), ReportSchedule.tenant_key == (tenant or "")))
+            if row is None:
+                raise UsageError(f"no schedule {name!r}"
+                                 + (f" of tenant {tenant!r}" if tenant else "")
+                                 + " (omnikpi schedule list)")
+            session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == row.id))
+            session.delete(row)
+            audit(session, "cli", "schedule_deleted", {"name": row.name, "tenant": tenant})
+    except OmniKPIError as exc:
+        fail(exc)
+    typer.echo(f"schedule {name!r} removed")
+
+
 @schedule_app.command("run-due")
 def run_due_command(
     now: Annotated[str | None, typer.Option(
