@@ -66,7 +66,8 @@ def main() -> None:
     print(json.dumps({
         "agents": args.agents, "days": req.days, "interval_minutes": req.interval_minutes,
         "intervals": len(req.required), "required_agent_intervals": sum(need.values()),
-        "hint": not args.no_hint, "shifts": len(shifts), "status": schedule.status, "seconds": round(wall, 2),
+        "hint": not args.no_hint, "shifts": len(shifts), "status": schedule.status,
+        "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2), "workers": args.workers,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "objective": schedule.objective, "bound": schedule.bound,
