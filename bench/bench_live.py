@@ -105,6 +105,7 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
     accepted = 0
     posts: list[asyncio.Task[None]] = []
     cpu_start = cpu_seconds(server_pid) if server_pid else None
+    client_start = time.process_time()
     async with httpx.AsyncClient(timeout=30, headers={"X-API-Key": key}) as poster:
 
         async def post_one(number: int) -> None:
@@ -133,6 +134,7 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
         elapsed = time.perf_counter() - begin
     cpu_end = cpu_seconds(server_pid) if server_pid else None
     cpu = None if cpu_start is None or cpu_end is None else cpu_end - cpu_start
+    client_cpu = time.process_time() - client_start
     await asyncio.sleep(3.0)  # drain: the last snapshots arrive
     done.set()
     for task in listeners:
@@ -143,6 +145,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
         "clients": clients, "cuts": cuts, "rate_asked": rate, "seconds": round(elapsed, 2),
         "server_cpu_seconds": None if cpu is None else round(cpu, 2),
         "server_cpu_share_of_one_core": None if cpu is None else round(cpu / elapsed, 2),
+        "client_cpu_seconds": round(client_cpu, 2),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "events_posted": number, "events_accepted": accepted,
         "events_per_second": round(accepted / elapsed, 1),
         "latency_p50_s": round(quantile(latencies, 0.5), 4),

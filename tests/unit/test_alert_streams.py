@@ -1,12 +1,12 @@
 """Alerts on hand-made event streams: canonical rows applied to a live monitor whose clock
 the test moves minute by minute, its snapshots judged by the alert engine. Each kind has
 its own queue (or agent, or channel) so that one stream serves them all; every rule holds
-2 minutes both ways. The kind read from schedules (adherence) is judged on hand-made
-snapshots in ``test_alerts.py``."""
+2 minutes both ways. Adherence, read from the day's schedule, has its own stream."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from omnikpi.config import Config
 from omnikpi.live.alerts import AlertEngine, Notice
 from omnikpi.live.ingest import LiveStore
 from omnikpi.live.monitor import LiveMonitor
+from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import session_scope, upgrade
 from omnikpi.store.models import AlertRule
 from omnikpi.store.models_live import AlertRuleOptions
@@ -156,7 +157,61 @@ def test_each_kind_fires_and_clears_once_on_an_event_stream(
     assert replay.get(kind) == [(fires, "firing"), (clears, "cleared")]
 
 
-def test_every_kind_but_adherence_is_replayed() -> None:
+def test_every_kind_is_replayed() -> None:
     from omnikpi.live.alert_kinds import KINDS
 
-    assert set(KINDS) - set(EXPECTED) == {"adherence_below"}
+    assert set(KINDS) - set(EXPECTED) == {"adherence_below"}  # the test below
+
+
+def test_adherence_below_fires_and_clears_on_the_day_s_schedule(
+        tmp_path: Path) -> None:
+    """Scheduled work 11:00–13:00; available 11:00–11:40, then not ready (break), back at
+    12:30. Adherence so far: 12:00 → 40/60 min, 12:30 → 40/90 (< 0.5: fires at once, no
+    hold), 13:00 → 70/120 (≥ 0.5: clears)."""
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    (base_dir / "shifts.csv").write_text(
+        f"agent_id,start,end,site\nd1,{at(-60)},{at(60)},k-plan\n")
+    (base_dir / "shift_activities.csv").write_text(
+        f"agent_id,activity,start,end\nd1,work,{at(-60)},{at(60)}\n")
+    (base_dir / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n")
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        rule = AlertRule(name="adh", kind="adherence_below", threshold=0.5, minutes=0)
+        session.add(rule)
+        session.flush()
+        session.add(AlertRuleOptions(rule_id=rule.id, emails="floor@example.com"))
+    store = LiveStore(tmp_path / "live")
+    (tmp_path / "live").mkdir()
+    base = load_dataset(base_dir)
+    monitor = LiveMonitor(tmp_path / "live", Config(), "Europe/Kyiv", store, base,
+                          clock=lambda: int(NOON.timestamp() * US))
+    base.close()
+    sent: list[Notice] = []
+    engine = AlertEngine(url, send=sent.append)
+
+    def post(rows: list[dict[str, Any]]) -> None:
+        result = store.accept("agent_states", rows)
+        assert result.rejected == []
+        monitor.apply_ingest("agent_states", result.canonical, result.seq)
+
+    post([{"agent_id": "d1", "state": "available", "start": at(-60), "end": at(-20),
+           "site": "k-plan"},
+          {"agent_id": "d1", "state": "not_ready", "reason": "break", "start": at(-20),
+           "site": "k-plan"}])
+    seen = []
+    for minute in (0, 30, 60):
+        now = int((NOON + timedelta(minutes=minute)).timestamp() * US)
+        if minute == 30:
+            post([{"agent_id": "d1", "state": "not_ready", "reason": "break",
+                   "start": at(-20), "end": at(30), "site": "k-plan"},
+                  {"agent_id": "d1", "state": "available", "start": at(30),
+                   "site": "k-plan"}])
+        data = monitor.snapshot(UNBOUNDED, now).data
+        person = next(a for a in data["agent_list"] if a["agent_id"] == "d1")
+        seen.append(round(person["adherence"], 4))
+        engine.evaluate(data, now)
+    assert seen == [round(40 / 60, 4), round(40 / 90, 4), round(70 / 120, 4)]
+    assert [n.payload["status"] for n in sent] == ["firing", "cleared"]
+    assert sent[0].payload["text"] == "Adherence 44 % < 50 % on agent d1 (k-plan)"

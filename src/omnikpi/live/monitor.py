@@ -45,6 +45,8 @@ average handling time an alert may watch."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
 BUSY_STATES = ("handling", "acw", "hold")
+SCHEDULE_TABLES = ("shifts", "shift_activities")
+"""Today's schedule, read once from the dataset at start: per-agent adherence so far."""
 Where = dict[str, tuple[str, ...]]
 """A wallboard's own cut: ``queue`` and ``channel`` values (the scope cuts tenant and
 site)."""
@@ -88,10 +90,16 @@ class LiveMonitor:
             columns = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.type]}"
                                 for c in TABLES[table].columns)
             self.con.execute(f"CREATE TABLE {quote('live_' + table)} ({columns})")
+        self.schedules = False
+        for table in SCHEDULE_TABLES:
+            columns = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.type]}"
+                                for c in TABLES[table].columns)
+            self.con.execute(f"CREATE TABLE {quote('live_' + table)} ({columns})")
         if base is not None:
             for table in LIVE_TABLES:
                 if base.has(table):
                     self._apply(table, self._today_rows(base.con, table))
+            self._load_schedules(base)
         for table in LIVE_TABLES:
             rows = store.open_rows(table)
             if rows:
@@ -118,6 +126,23 @@ class LiveMonitor:
         columns = ", ".join(quote(c.name) for c in TABLES[table].columns)
         return con.execute(f"SELECT {columns} FROM {quote(table)} WHERE {condition}"
                            ).to_arrow_table()
+
+    def _load_schedules(self, base: Dataset) -> None:
+        """Today's shifts and activities (those that end after midnight and start before
+        tomorrow's), for adherence so far today."""
+        if not all(base.has(t) for t in SCHEDULE_TABLES):
+            return
+        since, until = self.day_start_us, self.day_start_us + 36 * 3600 * US
+        for table in SCHEDULE_TABLES:
+            columns = ", ".join(quote(c.name) for c in TABLES[table].columns)
+            rows = base.con.execute(f'SELECT {columns} FROM {quote(table)} WHERE "end" > '
+                                    f"{since} AND start < {until}").to_arrow_table()
+            self.con.register("__rows", rows)
+            try:
+                self.con.execute(f"INSERT INTO {quote('live_' + table)} SELECT * FROM __rows")
+            finally:
+                self.con.unregister("__rows")
+            self.schedules = self.schedules or rows.num_rows > 0
 
     def _apply(self, table: str, rows: pa.Table) -> None:
         """Upsert rows by the table's identity (a later version replaces an earlier one)."""
@@ -257,8 +282,14 @@ class LiveMonitor:
                     f'coalesce("end", greatest(start, {now_us})) AS "end") '
                     f"FROM live_availability WHERE {among('channel', channels)} AND "
                     f"{among('queue', queues, True)}")
+        tables = list(LIVE_TABLES)
+        if self.schedules:
+            for table in SCHEDULE_TABLES:
+                con.execute(f"CREATE OR REPLACE VIEW {quote(table)} AS SELECT * FROM "
+                            f"{quote('live_' + table)}")
+            tables += SCHEDULE_TABLES
         loads = {t: TableLoad(t, [], columns=tuple(c.name for c in TABLES[t].columns))
-                 for t in LIVE_TABLES}
+                 for t in tables}
         return Dataset(self.data, con, loads, [], 0, owns_root=False)
 
     def snapshot(self, scope: Scope, now_us: int | None = None,
@@ -293,6 +324,11 @@ class LiveMonitor:
               AND abandoned_at IS NULL AND ended_at IS NULL
             GROUP BY ALL""").fetchall()
         people = self._agent_list(con, now_us)
+        if self.schedules:
+            adherence = {r["agent_id"]: r["adherence"] for r in
+                         self._so_far(dataset, ["agent_id"], now_us, ("adherence",))}
+            for person in people:
+                person["adherence"] = adherence.get(person["agent_id"])
         if queue_cut:
             # agents have no queue: under a queue cut, those busy without a contact of
             # the cut's queues (contacts are cut already) are busy elsewhere and go
@@ -340,7 +376,8 @@ class LiveMonitor:
             "unavailable": [{"channel": c, "queue": q or None} for c, q in closed],
         }
 
-    def _so_far(self, dataset: Dataset, by: list[str], now_us: int) -> list[dict[str, Any]]:
+    def _so_far(self, dataset: Dataset, by: list[str], now_us: int,
+                metrics: tuple[str, ...] = tuple(SO_FAR_TODAY)) -> list[dict[str, Any]]:
         """SL, abandonment, ASA … from midnight to now, by the catalog's definitions.
 
         Compiling a report costs far more than running it on today's rows, and only the
@@ -356,12 +393,12 @@ class LiveMonitor:
 
         common: dict[str, Any] = {"tz": self.tz, "from_": iso(self.day_start_us),
                                   "config": self.config}
-        key = (tuple(by), self.day_start_us)
+        key = (tuple(by), self.day_start_us, metrics)
         if key not in self.templates:
             day_end = self._day_start(self.day_start_us + 36 * 3600 * US)
             first, second = day_end - 1, day_end - 2
-            plan = plan_report(dataset, SO_FAR_TODAY, by=by, as_of=iso(first), **common)
-            other = plan_report(dataset, SO_FAR_TODAY, by=by, as_of=iso(second), **common)
+            plan = plan_report(dataset, list(metrics), by=by, as_of=iso(first), **common)
+            other = plan_report(dataset, list(metrics), by=by, as_of=iso(second), **common)
             if isinstance(plan.backend, LocalDuckDB) and isinstance(other.backend,
                                                                      LocalDuckDB):
                 sql = plan.backend.compiled(plan.expr)
@@ -373,7 +410,8 @@ class LiveMonitor:
                 self.templates[key] = None
         template = self.templates[key]
         if template is None:
-            return run_report(dataset, SO_FAR_TODAY, by=by, as_of=iso(now_us), **common).rows
+            return run_report(dataset, list(metrics), by=by, as_of=iso(now_us),
+                              **common).rows
         plan, sql, literal = template
         bound = ReportPlan(plan.expr, LocalDuckDB(dataset), plan.requests, plan.by,
                            plan.grain, plan.tz, dataset)
