@@ -271,3 +271,13 @@ def test_a_preferred_start_is_kept_when_coverage_allows() -> None:
     agents = [Agent("p", preferred_start_minutes=660)]
     schedule = build_schedule(requirement([("", _at(12), 1)]), agents, rules, 10, 1)
     assert [(s.start_minutes, s.end_minutes) for s in schedule.shifts] == [(660, 1140)]
+
+
+def test_a_folder_holding_another_schedule_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "shifts.parquet").write_bytes(b"PAR1")
+    req = requirement([("", _at(9), 1)])
+    rules = ShiftRules(shift_minutes=(60,), start_from_minutes=540, start_to_minutes=540,
+                       activities=())
+    with pytest.raises(UsageError, match=r"shifts\.parquet"):
+        write_schedule(build_schedule(req, numbered_agents(1), rules, 5, 1), tmp_path)
+    assert not (tmp_path / "shifts.csv").exists()

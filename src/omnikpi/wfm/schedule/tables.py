@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi.errors import UsageError
+from omnikpi.schema.files import find_table_files
 from omnikpi.wfm.schedule.inputs import Requirement, parse_instant
 from omnikpi.wfm.schedule.solver import Schedule
 
@@ -100,8 +101,15 @@ PLAN_FILE = "schedule_plan.csv"
 
 
 def write_schedule(schedule: Schedule, folder: Path) -> tuple[list[Row], list[Row]]:
+    """The tables into ``folder`` (a dataset folder too: they replace its schedule)."""
     shifts, activities = schedule_tables(schedule)
     folder.mkdir(parents=True, exist_ok=True)
+    found = find_table_files(folder, {"shifts", "shift_activities"})
+    for name, files in found.items():
+        other = [f.path.name for f in files if f.path != folder / f"{name}.csv"]
+        if other:  # the dataset would read both: the old schedule and the new one
+            raise UsageError(f"{folder} already holds {name} as {', '.join(other)}: move "
+                             "it away or write the schedule to another folder")
     write_atomic(folder / "shifts.csv", csv_text(shifts, SHIFT_COLUMNS))
     write_atomic(folder / "shift_activities.csv", csv_text(activities, ACTIVITY_COLUMNS))
     write_atomic(folder / PLAN_FILE, csv_text(requirement_rows(schedule.requirement),
