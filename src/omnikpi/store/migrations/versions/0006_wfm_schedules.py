@@ -6,6 +6,11 @@ Create Date: 2026-11-30 13:30:00
 
 Tables of this feature; the revision numbers are fixed in advance so that features built
 side by side keep one linear history.
+
+Empty on purpose: a schedule lives in the dataset folder as the canonical ``shifts`` and
+``shift_activities`` tables (what adherence and the other schedule metrics read), a moved
+break rewrites them and is recorded in the existing audit log — see "Schedules" in
+docs/wfm.md. The revision stays so that the history is the one reserved.
 """
 
 from __future__ import annotations
