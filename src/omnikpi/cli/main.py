@@ -82,6 +82,8 @@ from omnikpi.cli import schedule as _schedule  # noqa: E402,F401
 from omnikpi.cli import serve as _serve  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401
 from omnikpi.cli import wfm as _wfm  # noqa: E402,F401
+from omnikpi.cli import wfm_forecast as _wfm_forecast  # noqa: E402,F401
+from omnikpi.cli import wfm_multiskill as _wfm_multiskill  # noqa: E402,F401
 from omnikpi.cli import wfm_schedule as _wfm_schedule  # noqa: E402,F401
 
 

@@ -18,17 +18,20 @@ from omnikpi.wfm.forecast_models import Prediction, Series, dense_series, predic
 from omnikpi.wfm.reforecast import Interval, reforecast
 
 
+D, W = 12, 84  # two-hour intervals: a day, a week (small seasons keep Holt-Winters quick)
+
+
 def weekly(weeks: int, noise: float = 0.0) -> Series:
-    """Hourly grid: contacts 08:00–20:00 only, weekday × hour pattern, AHT 100 + hour."""
+    """Two-hour grid: contacts 08:00–20:00 only, weekday × hour pattern, AHT 100 + hour."""
     rng = np.random.default_rng(1)
-    starts = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
+    starts = pd.date_range("2024-01-01", periods=weeks * W, freq="120min")
     hour = np.asarray(starts.hour, dtype=float)
     pattern = np.where((hour >= 8) & (hour < 20),
                        10.0 + hour + 5 * (starts.weekday == 0), 0.0)
     volume = np.round(pattern * (1 + noise * rng.standard_normal(len(starts))))
     volume = np.clip(volume, 0, None)
     aht = 100.0 + np.asarray(starts.hour, dtype=float)
-    return Series(starts, volume, volume.copy(), volume * aht, 60)
+    return Series(starts, volume, volume.copy(), volume * aht, 120)
 
 
 def test_dense_grid_fills_empty_intervals_and_ignores_after_midnight_handle_rows() -> None:
@@ -41,8 +44,8 @@ def test_dense_grid_fills_empty_intervals_and_ignores_after_midnight_handle_rows
 
 @pytest.mark.parametrize("model", ["profile", "seasonal_naive", "ets", "mstl"])
 def test_a_repeating_week_is_forecast_almost_exactly(model: str) -> None:
-    history, future = weekly(4).head(3 * 168), weekly(4).tail(3 * 168)
-    got = predict(model, history, 168)  # type: ignore[arg-type]
+    history, future = weekly(4).head(3 * W), weekly(4).tail(3 * W)
+    got = predict(model, history, W)  # type: ignore[arg-type]
     s = score(future, got)
     assert s.volume_wape is not None and s.volume_wape < 0.02
     assert s.aht_wape is not None and s.aht_wape < 0.02
@@ -52,10 +55,10 @@ def test_a_repeating_week_is_forecast_almost_exactly(model: str) -> None:
 
 def test_seasonal_naive_repeats_last_week_and_wape_is_by_hand() -> None:
     s = weekly(3, noise=0.2)
-    got = predict("seasonal_naive", s.head(2 * 168 + 24), 24)  # two weeks: a week's season
-    assert list(got.volume) == list(s.volume[168 + 24:168 + 48])  # Tuesday a week before
-    short = predict("seasonal_naive", s.head(168 + 24), 24)  # 8 days: a day's season
-    assert list(short.volume) == list(s.volume[168:168 + 24])  # yesterday, Monday
+    got = predict("seasonal_naive", s.head(2 * W + D), D)  # two weeks: a week's season
+    assert list(got.volume) == list(s.volume[W + D:W + 2 * D])  # Tuesday a week before
+    short = predict("seasonal_naive", s.head(W + D), D)  # 8 days: a day's season
+    assert list(short.volume) == list(s.volume[W:W + D])  # yesterday, Monday
     actual = Series(s.starts[:2], np.array([10.0, 30.0]), np.array([10.0, 30.0]),
                     np.array([1000.0, 3000.0]), 60)
     guess = Prediction(np.array([12.0, 24.0]), np.array([110.0, 100.0]))
@@ -71,10 +74,10 @@ def test_auto_chooses_by_backtest_and_forecasts_from_the_next_midnight() -> None
     result = forecast_with(noisy, "auto", days=2, backtest_days=7)
     assert result.chosen == choose(scores) and result.chosen_aht == choose(scores, "aht")
     assert result.intervals()[0]["interval_start"] == "2024-01-29T00:00:00"
-    assert len(result.intervals()) == 48
+    assert len(result.intervals()) == 2 * D
     fixed = forecast_with(noisy, "seasonal_naive", days=1, backtest_days=7)
     assert list(fixed.scores) == ["seasonal_naive"] and fixed.volume == list(
-        noisy.volume[-168:-144])
+        noisy.volume[-W:-W + D])
 
 
 def test_intraday_reforecast_by_hand() -> None:
