@@ -90,6 +90,9 @@ DISPLAY: dict[str, tuple[str, ...]] = {
     "availability": ("channel", "queue", "kind", "piece_start", "piece_end", "seconds"),
     "messages": ("contact_id", "sender", "ts", "request", "after_first_reply",
                  "response_s", "channel", "queue"),
+    "talk": ("contact_id", "queue", "agent_id", "ended_at", "duration_s", "agent_talk_s",
+             "customer_talk_s", "silence_s", "longest_silence_s", "overtalk_s",
+             "overtalk_count", "longest_agent_monologue_s", "channel", "site", "tenant"),
 }
 """The columns a drill shows per fact source, in order (those the rows have); a source
 not listed shows its first columns."""

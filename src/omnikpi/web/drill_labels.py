@@ -161,6 +161,10 @@ HEADERS = {
     "activity": "activity", "paid": "paid", "sender": "sender", "ts": "time",
     "request": "customer request", "after_first_reply": "after the first agent reply",
     "response_s": "response time", "dimension": "dimension",
+    "duration_s": "recording length", "agent_talk_s": "agent talk",
+    "customer_talk_s": "customer talk", "silence_s": "silence",
+    "longest_silence_s": "longest silence", "overtalk_s": "overtalk",
+    "overtalk_count": "overtalks", "longest_agent_monologue_s": "longest agent monologue",
 }
 """A drill column's header on the page (translated by the catalogs; the exports keep the
 column names of the data model)."""
