@@ -32,13 +32,14 @@ def _check(output: Path | None, interval_minutes: int, format: str) -> None:
         raise UsageError(f"unknown format {format!r}: choose csv or json")
 
 
-def _interval_rows(data: Path, interval_minutes: int, tz: str,
-                   queue: str | None) -> list[dict[str, Any]]:
-    """Offered contacts and AHT per interval, from the KPI engine."""
+def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None,
+                   by_queue: bool = False) -> list[dict[str, Any]]:
+    """Offered contacts and AHT per interval (and queue), from the KPI engine."""
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
 
-    result = run_report(load_dataset(data), ["offered", "aht"], by=["queue"] if queue else [],
+    result = run_report(load_dataset(data), ["offered", "aht"],
+                        by=["queue"] if queue or by_queue else [],
                         grain=GRAINS[interval_minutes], tz=tz)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
 
@@ -49,11 +50,12 @@ def _write(rows: list[dict[str, Any]], payload: dict[str, Any], format: str,
     if format == "json":
         text = json.dumps({**payload, "intervals": rows})
     else:
+        columns = (["queue"] if rows and "queue" in rows[0] else []) + [
+            "interval_start", "volume", "aht_seconds"]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["interval_start", "volume", "aht_seconds"])
-        writer.writerows([r["interval_start"], r["volume"],
-                          "" if r["aht_seconds"] is None else r["aht_seconds"]] for r in rows)
+        writer.writerow(columns)
+        writer.writerows(["" if r[c] is None else r[c] for c in columns] for r in rows)
         text = buffer.getvalue()
     if output:
         output.write_text(text, encoding="utf-8")
@@ -75,42 +77,61 @@ def forecast_command(
         help="days held out for the backtest (default 7, or 1 under two weeks)")] = None,
     format: IntervalFormat = "csv",
     output: Annotated[Path | None, typer.Option(help="CSV for `wfm plan --forecast`")] = None,
+    by_queue: Annotated[bool, typer.Option(
+        "--by-queue", help="forecast every queue with its own models (a queue column)")
+    ] = False,
 ) -> None:
-    """Forecast interval volume and AHT from history, the model chosen by backtest."""
-    from omnikpi.wfm.backtest import forecast_with
+    """Forecast interval volume and AHT from history, the models chosen by backtest."""
+    from omnikpi.wfm.backtest import Forecast, forecast_with
     from omnikpi.wfm.forecast import check_span
     from omnikpi.wfm.forecast_models import check_model, dense_series
 
+    forecasts: dict[str | None, Forecast] = {}
     try:
         _check(output, interval_minutes, format)
         check_span(days, weeks)  # before the dataset is read
         check_model(model)
-        rows = _interval_rows(data, interval_minutes, tz, queue)
+        if by_queue and queue:
+            raise UsageError("give --queue Q or --by-queue, not both")
+        rows = _interval_rows(data, interval_minutes, tz, queue, by_queue)
         if queue and not rows:
             raise UsageError(f"queue {queue!r} has no contacts in {data}")
         if not any(float(r["offered"] or 0) > 0 for r in rows):
             raise UsageError(f"{data} has no contacts to forecast from")
-        series = dense_series([str(r["period_start"]) for r in rows],
-                              [float(r["offered"] or 0) for r in rows],
-                              [None if r["aht"] is None else float(r["aht"]) for r in rows],
-                              interval_minutes)
-        predicted = forecast_with(series, model, days, backtest_days, weeks)
+        names = sorted({str(r["queue"]) for r in rows}) if by_queue else [queue]
+        for name in names:
+            own = [r for r in rows if not by_queue or str(r["queue"]) == name]
+            if not any(float(r["offered"] or 0) > 0 for r in own):
+                continue  # handle time booked in a queue that was offered nothing
+            series = dense_series([str(r["period_start"]) for r in own],
+                                  [float(r["offered"] or 0) for r in own],
+                                  [None if r["aht"] is None else float(r["aht"]) for r in own],
+                                  interval_minutes)
+            forecasts[name] = forecast_with(series, model, days, backtest_days, weeks)
     except OmniKPIError as exc:
         fail(exc)
-    payload = {k: v for k, v in predicted.to_json().items() if k != "intervals"}
-    _write(predicted.intervals(), payload, format, output)
+    if by_queue:
+        _write([{"queue": name, **i} for name, f in forecasts.items() for i in f.intervals()],
+               {"queues": {name: {k: v for k, v in f.to_json().items() if k != "intervals"}
+                           for name, f in forecasts.items()}}, format, output)
+    else:
+        predicted = forecasts[queue]
+        payload = {k: v for k, v in predicted.to_json().items() if k != "intervals"}
+        _write(predicted.intervals(), payload, format, output)
     if format == "json":
         return
 
     def pct(value: float | None) -> str:
         return "n/a (not enough history)" if value is None else f"{value:.1%}"
 
-    volume = predicted.scores[predicted.chosen].volume_wape
-    aht = predicted.scores[predicted.chosen_aht].aht_wape
-    Console(stderr=True).print(
-        f"Backtest on the last {predicted.backtest_days} day(s): volume WAPE {pct(volume)} "
-        f"({predicted.chosen}), AHT WAPE {pct(aht)} ({predicted.chosen_aht})",
-        highlight=False)
+    for name, predicted in forecasts.items():
+        volume = predicted.scores[predicted.chosen].volume_wape
+        aht = predicted.scores[predicted.chosen_aht].aht_wape
+        Console(stderr=True).print(
+            (f"{name}: " if name else "") +
+            f"Backtest on the last {predicted.backtest_days} day(s): volume WAPE "
+            f"{pct(volume)} ({predicted.chosen}), AHT WAPE {pct(aht)} "
+            f"({predicted.chosen_aht})", highlight=False)
 
 
 @wfm_app.command("reforecast")

@@ -17,7 +17,6 @@ from omnikpi.wfm.backtest import backtest, choose, forecast_with, score
 from omnikpi.wfm.forecast_models import Prediction, Series, dense_series, predict
 from omnikpi.wfm.reforecast import Interval, reforecast
 
-
 D, W = 12, 84  # two-hour intervals: a day, a week (small seasons keep Holt-Winters quick)
 
 
@@ -123,3 +122,24 @@ def test_reforecast_cli_on_demo_data(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["wfm", "reforecast", "--forecast", str(day), "--data",
                               str(DEMO_DATA_DIR), "--as-of", "noon"])
     assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def test_every_queue_gets_its_own_models() -> None:
+    """--by-queue: each queue backtested and forecast on its own (demo: three days, so
+    ets and mstl have too little history and are not scored)."""
+    runner = CliRunner()
+    base = ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--tz", "Europe/Kyiv",
+            "--days", "1", "--by-queue"]
+    result = runner.invoke(app, [*base, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    queues = {r["queue"] for r in omnikpi.report_result(
+        DEMO_DATA_DIR, metrics=["offered"], by=["queue"]).rows if r["offered"]}
+    assert set(out["queues"]) == queues
+    for entry in out["queues"].values():
+        assert entry["backtest"]["mstl"] == {"volume_wape": None, "aht_wape": None}
+        assert entry["chosen"] in ("profile", "seasonal_naive")
+    assert len(out["intervals"]) == 48 * len(queues)
+    assert {i["queue"] for i in out["intervals"]} == queues
+    both = runner.invoke(app, [*base, "--queue", "support"])
+    assert both.exit_code == 2 and "--by-queue" in both.output
