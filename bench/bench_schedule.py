@@ -18,6 +18,7 @@ import math
 import os
 import resource
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -49,6 +50,8 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--distinct", action="store_true",
+                        help="every agent a preferred start: 200 classes of one")
     parser.add_argument("--no-hint", action="store_true",
                         help="CP-SAT alone, without the greedy first solution (baseline)")
     args = parser.parse_args()
@@ -56,7 +59,11 @@ def main() -> None:
     rules = rules_from_options(8, "07:00-12:00", 30, 30)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
     t0 = time.perf_counter()
-    schedule = build_schedule(req, numbered_agents(args.agents), rules, args.seconds,
+    agents = numbered_agents(args.agents)
+    if args.distinct:  # preferred starts 07:00, 07:30 … 12:00 in turn
+        agents = [replace(a, preferred_start_minutes=420 + 30 * (i % 11))
+                  for i, a in enumerate(agents)]
+    schedule = build_schedule(req, agents, rules, args.seconds,
                               args.workers, hint=not args.no_hint)
     wall = time.perf_counter() - t0
     cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
@@ -66,7 +73,8 @@ def main() -> None:
     print(json.dumps({
         "agents": args.agents, "days": req.days, "interval_minutes": req.interval_minutes,
         "intervals": len(req.required), "required_agent_intervals": sum(need.values()),
-        "hint": not args.no_hint, "shifts": len(shifts), "status": schedule.status,
+        "hint": not args.no_hint, "distinct_agents": args.distinct,
+        "shifts": len(shifts), "status": schedule.status,
         "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2), "workers": args.workers,
         "load_average": [round(x, 2) for x in os.getloadavg()],
