@@ -28,6 +28,8 @@ from omnikpi.simulate.scenario import Scenario
 MAX_EVALUATIONS = 200
 """Candidate headcounts simulated before the search gives up."""
 MAX_REPLICATIONS = 100
+MAX_CONTACTS_PER_CANDIDATE = 2_000_000
+"""Contacts simulated for one candidate (all replications): about a minute of work."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,13 @@ def staff_multiskill(scenario: Scenario, targets: dict[str, Target], replication
     for q in scenario.queues:
         if q.name in targets and not any(q.name in g.skills for g in scenario.agent_groups):
             raise UsageError(f"no agent group has the skill {q.name}: its target cannot be met")
+    peak = sum(max([q.arrivals_per_hour or 0.0] + [r for _, r in q.arrivals_profile or []])
+               for q in scenario.queues)
+    if peak * scenario.hours() * replications > MAX_CONTACTS_PER_CANDIDATE:
+        raise UsageError(f"each candidate would simulate up to "
+                         f"{peak * scenario.hours() * replications:,.0f} contacts (at most "
+                         f"{MAX_CONTACTS_PER_CANDIDATE:,}): shorten the scenario's "
+                         "duration or use fewer --replications")
     cache: dict[tuple[int, ...], Evaluation] = {}
     names = [g.name for g in scenario.agent_groups]
 

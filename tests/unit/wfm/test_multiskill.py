@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
+from omnikpi.errors import UsageError
 from omnikpi.simulate.runner import simulate
 from omnikpi.simulate.scenario import AgentGroup, QueueSpec, Scenario
 from omnikpi.wfm.erlang import erlang_c
@@ -121,3 +122,8 @@ def test_staff_to_an_asa_target_alone() -> None:
         assert out["agents"] == 13 and out["asa"] == pytest.approx(17.12, abs=0.01)
     missing = runner.invoke(app, base)
     assert missing.exit_code == 2 and "--target-asa" in missing.output
+
+
+def test_a_search_too_large_to_simulate_is_refused_before_it_starts() -> None:
+    with pytest.raises(UsageError, match="4,000,000 contacts"):
+        staff_multiskill(one_skill(10_000, 200), {"support": Target(0.8, 20)}, 2)
