@@ -16,12 +16,13 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnikpi.auth.accounts import audit
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.engine.timezones import zone as time_zone
 from omnikpi.errors import UsageError
 from omnikpi.schema.files import find_table_files
 from omnikpi.store.db import session_scope
@@ -51,13 +52,6 @@ Row = dict[str, Any]
 
 def _utc(us: int) -> datetime:
     return datetime.fromtimestamp(int(us) / 1_000_000, tz=UTC)
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {tz!r}") from None
 
 
 def _tables(view: View) -> tuple[list[Row], list[Row]]:
@@ -107,7 +101,7 @@ def _chosen_day(days: list[date], asked: str) -> date | None:
 
 
 def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
-    zone = _zone(tz)
+    zone = time_zone(tz)
     shifts, acts = _tables(view)
     need, minutes = _requirement(view)
     days = sorted({s["start"].astimezone(zone).date() for s in shifts})
@@ -125,11 +119,15 @@ def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
     out["under"], out["over"] = under_over(points)
     out["roster"] = roster((ScheduledShift(s["agent_id"], s["start"], s["end"], s["site"])
                             for s in shifts), [d for d in week_of(chosen) if d in days], tz)
+    breaks_of: dict[str, list[Row]] = {}
+    for a in acts:
+        if a["activity"] != "work" and start - timedelta(days=1) <= a["start"] < end:
+            breaks_of.setdefault(a["agent_id"], []).append(a)
     by_agent: dict[str, list[Row]] = {}
     for s in shifts:
         if start <= s["start"] < end:
-            mine = [a for a in acts if a["agent_id"] == s["agent_id"] and a["activity"] != "work"
-                    and s["start"] <= a["start"] < s["end"]]
+            mine = [a for a in breaks_of.get(s["agent_id"], [])
+                    if s["start"] <= a["start"] < s["end"]]
             for a in mine:
                 length = a["end"] - a["start"]
                 options = []
@@ -184,6 +182,9 @@ def roster_export(request: Request, view: ViewDep,
 
 
 def _one_csv(view: View, table: str) -> Any:
+    if view.state.data_path.resolve() == DEMO_DATA_DIR.resolve():
+        raise UsageError("the bundled demo data is not edited: copy its folder and serve "
+                         "the copy")
     found = find_table_files(view.state.data_path, {table}).get(table, [])
     path = view.state.data_path / f"{table}.csv"
     if [f.path for f in found] != [path]:
