@@ -213,3 +213,26 @@ def test_analyze_adds_only_what_is_new(rendered: tuple[Path, list[Placed]],
         direct.agent_talk_s / direct.customer_talk_s, 6))[:6] in report.stdout
     bad = runner.invoke(app, ["recordings", "analyze", "--data", str(tmp_path / "nope")])
     assert bad.exit_code == 2 and "not a dataset folder" in bad.output
+
+
+def test_message_text_does_not_break_the_chat_metrics(tmp_path: Path) -> None:
+    """A messages file may carry the text (the demo's ``body``, a platform's ``text``):
+    the in-session response time reads the same rows with or without it."""
+    contacts = ("contact_id,channel,queue,arrived_at,first_response_at,ended_at,agent_id\n"
+                "c1,chat,web,2024-05-06T10:00:00Z,2024-05-06T10:00:10Z,"
+                "2024-05-06T10:10:00Z,op\n")
+    rows = [("10:00:00", "customer", "", "Hi"), ("10:00:10", "agent", "op", "Hello"),
+            ("10:01:00", "customer", "", "My card?"), ("10:01:30", "agent", "op", "Sent.")]
+    for column in ("", "text"):
+        folder = tmp_path / (column or "plain")
+        folder.mkdir()
+        (folder / "contacts.csv").write_text(contacts)
+        extra = f",{column}" if column else ""
+        lines = [f"c1,2024-05-06T{ts}Z,{who},{agent}" + (f",{text}" if column else "")
+                 for ts, who, agent, text in rows]
+        (folder / "messages.csv").write_text(
+            f"contact_id,ts,sender,agent_id{extra}\n" + "\n".join(lines) + "\n")
+        result = CliRunner().invoke(app, ["report", "--data", str(folder), "--format",
+                                          "json", "--metrics", "art"])
+        assert result.exit_code == 0, result.output
+        assert '"art": 30.0' in result.stdout  # 10:01:00 → 10:01:30

@@ -130,7 +130,9 @@ def messages_source(req: SourceRequest) -> ir.Table:
     from omnikpi.engine.contact_facts import contact_facts
 
     m = req.tables("messages")
-    m = m.mutate(sender=m.sender.lower())
+    # only the canonical columns: a message file's own text column (``text``, ``body``)
+    # must not shadow the contact facts joined below (``text`` is the text-channel flag)
+    m = m.select("contact_id", "ts", "agent_id", sender=m.sender.lower())
     m = m.filter(m.sender.isin(["customer", "agent"]) & (m.ts <= req.ctx.as_of_us))
     order = [m.ts, m.sender]
     by_contact = ibis.window(group_by=m.contact_id, order_by=order)
