@@ -79,11 +79,14 @@ class Series:
 
 def dense_series(starts: list[str], volume: list[float], aht_seconds: list[float | None],
                  interval_minutes: int) -> Series:
-    """The grid from the first day's midnight to the last day's end, zeros where no row.
+    """The grid from the midnight before the first offered contact to the end of the day
+    of the last one, zeros where no row.
 
     Rows are the engine's (``period_start`` ISO with offset, ``offered``, ``aht``); the
     clock is local (the offset is dropped), so a DST day has one interval twice (summed)
-    or one missing (zero)."""
+    or one missing (zero). The engine books AHT at each contact's end and offered at its
+    arrival; an interval's handle work is taken as offered × AHT (as the profile always
+    did), which differs from the true work only by contacts that cross an interval end."""
     if not starts:
         raise DataError("no history to forecast from: the dataset has no offered contacts")
     clock = pd.DatetimeIndex([pd.Timestamp(s[:19]) for s in starts])
