@@ -281,3 +281,14 @@ def test_a_folder_holding_another_schedule_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"shifts\.parquet"):
         write_schedule(build_schedule(req, numbered_agents(1), rules, 5, 1), tmp_path)
     assert not (tmp_path / "shifts.csv").exists()
+
+
+def test_a_night_shift_runs_past_midnight() -> None:
+    req = requirement([("", _at(23), 1), ("", _at(24), 1)])
+    rules = ShiftRules(shift_minutes=(120,), start_from_minutes=23 * 60,
+                       start_to_minutes=23 * 60, activities=())
+    schedule = build_schedule(req, numbered_agents(1), rules, 5, 1)
+    shifts, _ = schedule_tables(schedule)
+    assert [(s["start"], s["end"]) for s in shifts] == [
+        ("2024-03-04T23:00:00Z", "2024-03-05T01:00:00Z")]
+    assert (schedule.under, schedule.over) == (0, 0)

@@ -51,8 +51,8 @@ class Agent:
     min_weekly_minutes: int | None = None
     max_weekly_minutes: int | None = None
     available_from_minutes: int = 0
-    available_to_minutes: int = 24 * 60
-    """The shift lies within this time of day (a night shift past midnight: 24:00+)."""
+    available_to_minutes: int = 48 * 60
+    """The shift lies within this time of day; without an end it may run past midnight."""
     days_off: frozenset[int] = frozenset()
     """Weekdays (0 = Monday) the agent never works."""
     dates_off: frozenset[date] = frozenset()
@@ -144,8 +144,8 @@ def _agent(row: dict[str, str]) -> Agent:
     if not agent_id:
         raise ValueError("agent_id is empty")
     skills = tuple(s.strip() for s in get("skills").split(";") if s.strip()) or ("",)
-    lo, hi = clock_range(get("available") or "00:00-24:00", "available") if get(
-        "available") else (0, 24 * 60)
+    # no end given: a shift may run past midnight (a night shift)
+    lo, hi = clock_range(get("available"), "available") if get("available") else (0, 48 * 60)
     if get("available_from"):
         lo = clock_minutes(get("available_from"), "available_from")
     if get("available_to"):
