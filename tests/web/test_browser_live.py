@@ -109,6 +109,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         browser.find_element(By.ID, "password").send_keys("tv-pass-123")
         browser.find_element(By.ID, "login").click()
         WebDriverWait(browser, 20).until(lambda d: d.current_url.endswith("/tv"))
+        browser.get(f"{url}/tv?lang=en")  # an earlier test of this browser chose uk
         board = browser.find_element(By.ID, "wallboard")
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
         assert browser.find_element(By.ID, "no-data").is_displayed()  # nothing today yet
