@@ -45,15 +45,12 @@ from omnikpi.web.limits import (
     check_length,
 )
 from omnikpi.web.routes import qa_calibration, qa_coaching
-from omnikpi.web.routes.qa_access import (
-    EVALUATORS,
-    _contact_view,
-    _evaluator,
-    _may_see,
-    _reader,
-    _visible,
-    may_open,
-)
+from omnikpi.web.routes.qa_access import EVALUATORS, may_open
+from omnikpi.web.routes.qa_access import contact_view as _contact_view
+from omnikpi.web.routes.qa_access import may_see as _may_see
+from omnikpi.web.routes.qa_access import require_evaluator as _evaluator
+from omnikpi.web.routes.qa_access import require_reader as _reader
+from omnikpi.web.routes.qa_access import visible_to as _visible
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 

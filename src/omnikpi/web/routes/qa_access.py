@@ -16,17 +16,17 @@ from omnikpi.web.security import require_roles
 EVALUATORS = ("admin", "supervisor")
 
 
-def _evaluator(view: View) -> Principal:
+def require_evaluator(view: View) -> Principal:
     require_roles(view.principal, *EVALUATORS)
     return view.principal
 
 
-def _reader(view: View) -> Principal:
+def require_reader(view: View) -> Principal:
     require_roles(view.principal, *EVALUATORS, "agent")
     return view.principal
 
 
-def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
+def may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
     """Within the caller's tenant and sites; an agent, only their own contacts there
     (agent ids repeat across an outsourcer's clients)."""
     in_scope = view.scope.unbounded or view.scope.allows(tenant, site)
@@ -35,11 +35,11 @@ def _may_see(view: View, tenant: str | None, site: str | None, agent_id: str) ->
     return in_scope
 
 
-def _visible(view: View) -> queries.Visible:
-    return lambda tenant, site, agent_id: _may_see(view, tenant, site, agent_id or "")
+def visible_to(view: View) -> queries.Visible:
+    return lambda tenant, site, agent_id: may_see(view, tenant, site, agent_id or "")
 
 
-def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
+def contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
     """The contacts of a question and their messages, from the caller's scoped data."""
     dataset = view.dataset
     marks = ", ".join("?" for _ in contact_ids)
@@ -76,6 +76,8 @@ def _contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
 
 
 def may_open(view: View, calibration: QaCalibration) -> bool:
+    """An invited client account of the session's tenant; an administrator; a supervisor of
+    its tenant who is invited or sees every one of its contacts."""
     principal = view.principal
     invited = principal.name in calibration.evaluators.split()
     if principal.role == "client":
@@ -90,5 +92,5 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
 
 def all_visible(view: View, contact_ids: list[str]) -> bool:
     """Whether every one of the contacts is in the caller's scoped data."""
-    shown = {str(c["contact_id"]) for c in _contact_view(view, contact_ids)["contacts"]}
+    shown = {str(c["contact_id"]) for c in contact_view(view, contact_ids)["contacts"]}
     return set(contact_ids) <= shown

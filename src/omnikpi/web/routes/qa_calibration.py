@@ -16,7 +16,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaCalibration
 from omnikpi.web.deps import ViewDep
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
-from omnikpi.web.routes.qa_access import _evaluator, may_open
+from omnikpi.web.routes.qa_access import may_open, require_evaluator
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
@@ -29,7 +29,7 @@ Instant = Annotated[str, Query(max_length=INSTANT_CHARS)]
 def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Text = "",
                     from_: Annotated[str, Query(alias="from", max_length=INSTANT_CHARS)] = "",
                     to: Instant = "") -> Response:
-    principal = _evaluator(view)
+    principal = require_evaluator(view)
     found = find_contacts(view.dataset, agent, queue, from_, to)
     with session_scope(view.state.database_url) as session:
         people = [(u.username, u.role) for u in invitable(session, places(found))] \

@@ -26,7 +26,7 @@ from omnikpi.store.models import QaEvaluation
 from omnikpi.store.models_qa_coaching import ERROR_KINDS, QaCoachingSession
 from omnikpi.web.deps import RowId, ViewDep
 from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
-from omnikpi.web.routes.qa_access import _evaluator, _may_see, _reader, _visible
+from omnikpi.web.routes.qa_access import may_see, require_evaluator, require_reader, visible_to
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -37,11 +37,11 @@ def errors_page(request: Request, view: ViewDep,
                 kind: Annotated[str, Query(max_length=NAME_CHARS)] = "process") -> Response:
     """Failed items of one kind by item and queue: process errors go to the process owner,
     operator errors to coaching."""
-    _evaluator(view)
+    require_evaluator(view)
     if kind not in ERROR_KINDS:
         raise UsageError(f"kind must be one of {', '.join(ERROR_KINDS)}")
     with session_scope(view.state.database_url) as session:
-        rows = error_report(session, _visible(view), kind)
+        rows = error_report(session, visible_to(view), kind)
         return templates.TemplateResponse(request, "qa_errors.html", {
             "filters": None, "rows": rows, "kind": kind, "kinds": ERROR_KINDS})
 
@@ -62,8 +62,8 @@ def coaching_page(request: Request, view: ViewDep,
     """Coaches: the sessions they may see and a new one (``subject``: the agent's newest
     evaluation, whose operator errors are proposed as the items to cover). An agent: their
     own coaching history."""
-    principal = _reader(view)
-    visible = _visible(view)
+    principal = require_reader(view)
+    visible = visible_to(view)
     with session_scope(view.state.database_url) as session:
         agent = principal.agent_id if principal.role == "agent" else None
         history = sessions_of(session, visible, agent)
@@ -85,13 +85,13 @@ def create_coaching(view: ViewDep, subject: Annotated[int, Form(ge=1, le=MAX_INT
                     follow_up_on: Annotated[str, Form(max_length=NAME_CHARS)] = "",
                     item: Annotated[list[str] | None, Form(max_length=KEY_CHARS)] = None
                     ) -> Response:
-    principal = _evaluator(view)
+    principal = require_evaluator(view)
     held = _day(held_on, "session date")
     if held is None:
         raise UsageError("give the session's date")
     with session_scope(view.state.database_url) as session:
         agent = session.get(QaEvaluation, subject)
-        if agent is None or not _may_see(view, agent.tenant, agent.site, agent.agent_id):
+        if agent is None or not may_see(view, agent.tenant, agent.site, agent.agent_id):
             raise HTTPException(404, "no such agent evaluation")
         row = create_session(session, agent, principal.name, held, list(item or []),
                              actions, _day(follow_up_on, "follow-up date"))
@@ -102,10 +102,10 @@ def create_coaching(view: ViewDep, subject: Annotated[int, Form(ge=1, le=MAX_INT
 
 @router.get("/qa/coaching/{session_id}", response_class=HTMLResponse)
 def coaching_session_page(request: Request, view: ViewDep, session_id: RowId) -> Response:
-    _reader(view)
+    require_reader(view)
     with session_scope(view.state.database_url) as session:
         coaching = session.get(QaCoachingSession, session_id)
-        if coaching is None or not _may_see(view, coaching.tenant, coaching.site,
+        if coaching is None or not may_see(view, coaching.tenant, coaching.site,
                                             coaching.agent_id):
             raise HTTPException(404, "no such coaching session")
         return templates.TemplateResponse(request, "qa_coaching_session.html", {
