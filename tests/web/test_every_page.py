@@ -148,7 +148,7 @@ def site(make_app: Callable[..., FastAPI],
     pages = {
         "dashboard": "/", "dashboard-filtered": "/?channel=fax", "builder": "/builder",
         "agents": "/agents", "agent": f"/agents/{qa.agent_id}", "wallboard": "/wallboard",
-        "alerts": "/alerts", "qa": "/qa", **qa.pages, "schedules": "/schedules",
+        "tv": "/tv", "alerts": "/alerts", "qa": "/qa", **qa.pages, "schedules": "/schedules",
         "wfm-schedule": "/wfm/schedule",
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
