@@ -73,7 +73,8 @@ def _guard(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_guard)
 
 
-SPLIT_PER_TEST = {"tests/web/test_tenant_isolation.py", "tests/web/test_drill_every_metric.py"}
+SPLIT_PER_TEST = {"tests/web/test_tenant_isolation.py", "tests/web/test_drill_every_metric.py",
+                  "tests/web/test_every_page.py"}
 """Files too long for one worker's share (minutes each); their tests build what they need
 from module fixtures, which a second worker builds again in a few seconds."""
 
