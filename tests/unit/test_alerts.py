@@ -260,3 +260,29 @@ def test_an_alert_reaches_a_real_smtp_server_and_a_signed_webhook(
         event = session.scalars(select(AlertEvent)).one()
         detail = session.get(AlertEventDetail, event.id)
         assert event.delivered and detail is not None and detail.emailed
+
+
+def test_revision_0007_matches_models_live(db: str) -> None:
+    """The migration creates exactly what models_live.py declares."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from omnikpi.store.db import get_engine
+    from omnikpi.store.models import Base
+
+    mine = {"live_boards", "alert_rule_options", "alert_event_details"}
+    with get_engine(db).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+
+    def tables(diff: Any) -> set[str]:
+        item = diff[0] if isinstance(diff, list) else diff
+        found = set()
+        for part in item[1:]:
+            name = part if isinstance(part, str) else getattr(part, "name", None)
+            table = getattr(getattr(part, "table", None), "name", None)
+            found |= {str(n) for n in (name, table) if n in mine}
+        return found
+
+    assert [d for d in differences if tables(d)] == []
+    assert set(Base.metadata.tables) >= mine
