@@ -54,8 +54,7 @@ def sample(
     from omnikpi.schema.dataset import load_dataset
 
     try:
-        if format not in ("table", "json"):
-            raise OmniKPIError("--format must be table or json")
+        _check_format(format)
         dataset = load_dataset(data)
         exclude = already_given(evaluator, database_url) if evaluator else set()
         if risk and by != "agent_id":
@@ -176,8 +175,7 @@ def errors(
     from omnikpi.store.db import require_current, session_scope
 
     try:
-        if format not in ("table", "json"):
-            raise OmniKPIError("--format must be table or json")
+        _check_format(format)
         require_current(database_url)
         with session_scope(database_url) as session:
             rows = error_report(session, lambda *_: True, kind)
@@ -207,8 +205,7 @@ def coaching(
     from omnikpi.store.db import require_current, session_scope
 
     try:
-        if format not in ("table", "json"):
-            raise OmniKPIError("--format must be table or json")
+        _check_format(format)
         require_current(database_url)
         with session_scope(database_url) as session:
             found = [session_json(session, s)
@@ -226,6 +223,11 @@ def coaching(
                           item["item"], _fmt(item["before"]), _fmt(item["after"]),
                           row["follow_up_on"] or "—")
     console.print(table)
+
+
+def _check_format(format: str) -> None:
+    if format not in ("table", "json"):
+        raise OmniKPIError("--format must be table or json")
 
 
 def _fmt(value: float | None) -> str:

@@ -40,9 +40,8 @@ from omnikpi.engine.drill import run_context
 from omnikpi.engine.run import parse_instant
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
-from omnikpi.qa.sampling import Sample, SampledUnit
+from omnikpi.qa.sampling import Sample, SampledUnit, check_sample_inputs
 from omnikpi.schema.dataset import Dataset
-from omnikpi.web.limits import MAX_INT
 
 DAY_US = 86_400 * 1_000_000
 FLAGS = ("new_agent", "low_score", "negative_survey", "long_handle", "talk_flag")
@@ -176,12 +175,7 @@ def draw_risk_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: in
     """A reproducible risk-weighted sample of handled contacts (see the module)."""
     chosen = weights or RiskWeights()
     chosen.check()
-    if not 0.0 < rate <= 1.0:
-        raise UsageError("--rate must be a share between 0 and 1 (e.g. 0.03 for 3 %)")
-    if not 0 <= min_per_agent <= MAX_INT:
-        raise UsageError(f"--min-per-agent must be between 0 and {MAX_INT:,}")
-    if abs(seed) > MAX_INT:
-        raise UsageError(f"--seed must be a whole number from -{MAX_INT:,} to {MAX_INT:,}")
+    check_sample_inputs(rate, seed, min_per_agent)
     dataset.require("contacts", "QA sampling")
     start = parse_instant(from_, tz, "from")
     end = parse_instant(to, tz, "to")

@@ -66,17 +66,22 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1,
-                by: tuple[str, ...] = ("agent_id",), from_: str | None = None,
-                to: str | None = None, tz: str = "UTC",
-                exclude: set[str] | frozenset[str] = frozenset(),
-                chain_gap_hours: float = 24.0) -> Sample:
+def check_sample_inputs(rate: float, seed: int, min_per_agent: int) -> None:
+    """A sampling rate, seed and minimum per agent a sample can be drawn with."""
     if not 0.0 < rate <= 1.0:
         raise UsageError("--rate must be a share between 0 and 1 (e.g. 0.03 for 3 %)")
     if not 0 <= min_per_agent <= MAX_INT:
         raise UsageError(f"--min-per-agent must be between 0 and {MAX_INT:,}")
     if abs(seed) > MAX_INT:
         raise UsageError(f"--seed must be a whole number from -{MAX_INT:,} to {MAX_INT:,}")
+
+
+def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1,
+                by: tuple[str, ...] = ("agent_id",), from_: str | None = None,
+                to: str | None = None, tz: str = "UTC",
+                exclude: set[str] | frozenset[str] = frozenset(),
+                chain_gap_hours: float = 24.0) -> Sample:
+    check_sample_inputs(rate, seed, min_per_agent)
     bad = [b for b in by if b not in GROUPABLE]
     if bad or not by:
         raise UsageError(f"--by must be among {', '.join(GROUPABLE)}")
