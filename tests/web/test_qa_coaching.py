@@ -138,7 +138,8 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     assert login(app, "lviv-sup").get(url).status_code == 404
     assert login(app, "a-viewer").get(url).status_code == 403  # not invited
     quality = login(app, "a-quality")
-    assert "kyiv week" in quality.get("/qa/calibrations").text
+    invited = quality.get("/qa/calibrations").text
+    assert "kyiv week" in invited and '<a href="/qa/calibrations">Calibration</a>' in invited
     for contact in ("a-1", "a-2"):
         assert answer(kyiv, f"{url}/evaluate/{contact}",
                       {"greet": "1", "correct": "1"}).status_code == 303
