@@ -1,6 +1,7 @@
 """Recordings: no name leads outside the recordings folder; talk analytics measured on
 calls rendered with known truth (espeak-ng speech placed by sox) agree with the truth to
-within 100 ms; `omnikpi recordings analyze` adds only what is new."""
+within 100 ms (WAV, two legs, Ogg Vorbis, MP3); `omnikpi recordings analyze` adds only
+what is new."""
 
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Place
     render_call(TURNS, folder / "call.wav", legs=True)
     data, rate = soundfile.read(str(folder / "stereo.wav"))
     soundfile.write(str(folder / "stereo.ogg"), data, rate, format="OGG", subtype="VORBIS")
+    soundfile.write(str(folder / "stereo.mp3"), data, rate, format="MP3",
+                    subtype="MPEG_LAYER_III")
     soundfile.write(str(folder / "mono.wav"), data.mean(axis=1), rate)
     return folder, truth
 
@@ -111,7 +114,7 @@ def _expected_segments(truth: list[Placed], side: str) -> list[tuple[float, floa
     return _union([(p.start_s, p.end_s) for p in truth if p.side == side])
 
 
-@pytest.mark.parametrize("name", ["stereo.wav", "call-out.wav", "stereo.ogg"])
+@pytest.mark.parametrize("name", ["stereo.wav", "call-out.wav", "stereo.ogg", "stereo.mp3"])
 def test_segments_within_100_ms_of_the_truth(rendered: tuple[Path, list[Placed]],
                                              name: str) -> None:
     folder, truth = rendered
