@@ -32,6 +32,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
+from omnikpi.live.agents import BUSY_STATES, agent_list, agents_for, by_state
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
 from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote
@@ -44,7 +45,6 @@ SO_FAR_TODAY = [m.id for m in wallboard_metrics()] + ["aht"]
 average handling time an alert may watch."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
-BUSY_STATES = ("handling", "acw", "hold")
 SCHEDULE_TABLES = ("shifts", "shift_activities")
 """Today's schedule, read once from the dataset at start: per-agent adherence so far."""
 Where = dict[str, tuple[str, ...]]
@@ -323,7 +323,7 @@ class LiveMonitor:
               AND first_response_at IS NULL AND accepted_at IS NULL
               AND abandoned_at IS NULL AND ended_at IS NULL
             GROUP BY ALL""").fetchall()
-        people = self._agent_list(con, now_us)
+        people = agent_list(con, now_us, self.tz, self.config.agents)
         if self.schedules:
             adherence = {r["agent_id"]: r["adherence"] for r in
                          self._so_far(dataset, ["agent_id"], now_us, ("adherence",))}
@@ -334,7 +334,7 @@ class LiveMonitor:
             # the cut's queues (contacts are cut already) are busy elsewhere and go
             people = [a for a in people if a["contact"] is not None
                       or a["state"] not in BUSY_STATES]
-        states = _by_state(people)
+        states = by_state(people)
         chats = self._chat_load(con, now_us)
         closed = con.execute(f"""
             SELECT channel, coalesce(queue, '') FROM availability
@@ -355,7 +355,7 @@ class LiveMonitor:
             entry["longest_wait_s"] = float(longest)
         for entry in queues.values():
             entry["mode"] = self.config.channel_mode(str(entry["channel"] or ""))
-            entry.update(_agents_for(entry, people))
+            entry.update(agents_for(entry, people))
         ordered = sorted(queues.values(), key=lambda e: tuple(str(e[k] or "") for k in LIVE_BY))
         continuous = [q for q in ordered if q["mode"] == "continuous"]
         discrete = [q for q in ordered if q["mode"] == "discrete"]
@@ -417,60 +417,6 @@ class LiveMonitor:
                            plan.grain, plan.tz, dataset)
         return bound.run_sql(sql.replace(str(literal), str(now_us))).rows
 
-    def _agent_list(self, con: duckdb.DuckDBPyConnection,
-                    now_us: int) -> list[dict[str, Any]]:
-        """Every agent logged in now or busy with a contact: state, reason, since when,
-        the contact in hand (its queue, channel, arrival) and chat sessions vs capacity."""
-        chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
-        rows = con.execute(f"""
-            WITH now_state AS (
-                SELECT agent_id, arg_max(state, start) AS state,
-                       arg_max(reason, start) AS reason, max(start) AS since,
-                       arg_max(channel, start) AS channel, arg_max(site, start) AS site,
-                       arg_max(tenant, start) AS tenant
-                FROM agent_states WHERE start <= {now_us} AND "end" >= {now_us}
-                GROUP BY agent_id),
-            in_hand AS (
-                SELECT agent_id,
-                       arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,
-                       arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
-                       arg_max(arrived_at, coalesce(accepted_at, first_response_at))
-                           AS arrived_at,
-                       any_value(site) AS site, any_value(tenant) AS tenant,
-                       count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions
-                FROM contacts
-                WHERE agent_id IS NOT NULL
-                  AND coalesce(accepted_at, first_response_at) <= {now_us}
-                  AND ended_at IS NULL AND abandoned_at IS NULL
-                GROUP BY agent_id)
-            SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
-                   coalesce(s.channel, h.channel), coalesce(s.site, h.site),
-                   coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
-                   coalesce(h.sessions, 0)
-            FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
-            WHERE coalesce(s.state, '') <> 'logged_out'
-            ORDER BY 1""").fetchall()
-        local = zone(self.tz)
-        capacity = self.config.agents
-        out = []
-        for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
-             arrived, sessions) in rows:
-            in_state = (now_us - since) / US if since is not None else None
-            out.append({
-                "agent_id": agent, "state": state, "reason": reason, "channel": channel,
-                "site": site, "tenant": tenant,
-                "since": to_datetime(since).astimezone(local).isoformat() if since else None,
-                "in_state_s": in_state,
-                "not_ready_s": in_state if state == "not_ready" else 0.0,
-                "contact": None if queue is None else {
-                    "queue": queue, "channel": contact_channel,
-                    "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),
-                    "waited_s": (now_us - arrived) / US},
-                "sessions": int(sessions),
-                "capacity": capacity.capacity.get(str(agent), capacity.chat_capacity),
-                "adherence": None})
-        return out
-
     def _chat_load(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
         channels = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
         rows = con.execute(f"""
@@ -485,39 +431,3 @@ class LiveMonitor:
         return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
                  "capacity": agents.capacity.get(str(a), agents.chat_capacity)}
                 for a, s, t, n in rows]
-
-
-def _by_state(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Agents counted by site, state and reason (the board's summary table)."""
-    counts: dict[tuple[str, str, str], int] = {}
-    for a in people:
-        if a["state"] is not None:
-            key = (a["site"] or "", a["state"], a["reason"] or "")
-            counts[key] = counts.get(key, 0) + 1
-    return [{"site": s or None, "state": st, "reason": r or None, "agents": n}
-            for (s, st, r), n in sorted(counts.items())]
-
-
-def _agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
-    """Agents available / busy / not ready for a queue row: those of its tenant and site
-    on its channel (agent states carry no queue; a state without a channel counts for
-    every channel), and whoever holds a contact of the queue."""
-    out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
-    for a in people:
-        contact = a["contact"]
-        if contact is not None and contact["queue"] == row["queue"] \
-                and contact["channel"] == row["channel"]:
-            mine = True
-        else:
-            mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
-                and contact is None
-        if not mine:
-            continue
-        if a["state"] == "available":
-            out["agents_available"] += 1
-        elif a["state"] in BUSY_STATES or (a["state"] is None and contact is not None):
-            out["agents_busy"] += 1
-        elif a["state"] == "not_ready":
-            out["agents_not_ready"] += 1
-    return out
-

@@ -1,0 +1,106 @@
+"""Agents now, one by one and counted: the wallboard's agent table and the agents
+available / busy / not ready of each queue row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from omnikpi.config import CHAT_CHANNELS, AgentSettings
+from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.instants import MICROS
+
+US = MICROS
+BUSY_STATES = ("handling", "acw", "hold")
+
+
+def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
+               agents: AgentSettings) -> list[dict[str, Any]]:
+    """Every agent logged in now or busy with a contact: state, reason, since when,
+    the contact in hand (its queue, channel, arrival) and chat sessions vs capacity."""
+    chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
+    rows = con.execute(f"""
+        WITH now_state AS (
+            SELECT agent_id, arg_max(state, start) AS state,
+                   arg_max(reason, start) AS reason, max(start) AS since,
+                   arg_max(channel, start) AS channel, arg_max(site, start) AS site,
+                   arg_max(tenant, start) AS tenant
+            FROM agent_states WHERE start <= {now_us} AND "end" >= {now_us}
+            GROUP BY agent_id),
+        in_hand AS (
+            SELECT agent_id,
+                   arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,
+                   arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
+                   arg_max(arrived_at, coalesce(accepted_at, first_response_at))
+                       AS arrived_at,
+                   any_value(site) AS site, any_value(tenant) AS tenant,
+                   count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions
+            FROM contacts
+            WHERE agent_id IS NOT NULL
+              AND coalesce(accepted_at, first_response_at) <= {now_us}
+              AND ended_at IS NULL AND abandoned_at IS NULL
+            GROUP BY agent_id)
+        SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
+               coalesce(s.channel, h.channel), coalesce(s.site, h.site),
+               coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
+               coalesce(h.sessions, 0)
+        FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
+        WHERE coalesce(s.state, '') <> 'logged_out'
+        ORDER BY 1""").fetchall()
+    local = zone(tz)
+    capacity = agents
+    out = []
+    for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
+         arrived, sessions) in rows:
+        in_state = (now_us - since) / US if since is not None else None
+        out.append({
+            "agent_id": agent, "state": state, "reason": reason, "channel": channel,
+            "site": site, "tenant": tenant,
+            "since": to_datetime(since).astimezone(local).isoformat() if since else None,
+            "in_state_s": in_state,
+            "not_ready_s": in_state if state == "not_ready" else 0.0,
+            "contact": None if queue is None else {
+                "queue": queue, "channel": contact_channel,
+                "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),
+                "waited_s": (now_us - arrived) / US},
+            "sessions": int(sessions),
+            "capacity": capacity.capacity.get(str(agent), capacity.chat_capacity),
+            "adherence": None})
+    return out
+
+
+def by_state(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agents counted by site, state and reason (the board's summary table)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for a in people:
+        if a["state"] is not None:
+            key = (a["site"] or "", a["state"], a["reason"] or "")
+            counts[key] = counts.get(key, 0) + 1
+    return [{"site": s or None, "state": st, "reason": r or None, "agents": n}
+            for (s, st, r), n in sorted(counts.items())]
+
+
+def agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
+    """Agents available / busy / not ready for a queue row: those of its tenant and site
+    on its channel (agent states carry no queue; a state without a channel counts for
+    every channel), and whoever holds a contact of the queue."""
+    out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
+    for a in people:
+        contact = a["contact"]
+        if contact is not None and contact["queue"] == row["queue"] \
+                and contact["channel"] == row["channel"]:
+            mine = True
+        else:
+            mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
+                and contact is None
+        if not mine:
+            continue
+        if a["state"] == "available":
+            out["agents_available"] += 1
+        elif a["state"] in BUSY_STATES or (a["state"] is None and contact is not None):
+            out["agents_busy"] += 1
+        elif a["state"] == "not_ready":
+            out["agents_not_ready"] += 1
+    return out
+
