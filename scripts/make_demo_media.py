@@ -126,8 +126,8 @@ def _pick_calls(contacts: pd.DataFrame) -> dict[str, str]:
             for topic in CALLS}
 
 
-def make_recordings(contacts: pd.DataFrame) -> pd.DataFrame:
-    folder = DATA / "recordings"
+def make_recordings(contacts: pd.DataFrame, data: Path = DATA) -> pd.DataFrame:
+    folder = data / "recordings"
     folder.mkdir(exist_ok=True)
     for old in folder.iterdir():
         old.unlink()
@@ -137,12 +137,12 @@ def make_recordings(contacts: pd.DataFrame) -> pd.DataFrame:
         for topic, contact_id in picked.items():
             wav = Path(tmp) / f"{contact_id}.wav"
             render_call(CALLS[topic], wav)
-            data, rate = soundfile.read(str(wav))
+            samples, rate = soundfile.read(str(wav))
             name = f"{contact_id}.ogg"
-            write_ogg(folder / name, data, rate)
+            write_ogg(folder / name, samples, rate)
             contacts.loc[contacts.contact_id == contact_id, "recording_uri"] = name
             rows.append(analyze_recording(contact_id, name, folder, Config()).row())
-    pd.DataFrame(rows).to_csv(DATA / "talk_analytics.csv", index=False)
+    pd.DataFrame(rows).to_csv(data / "talk_analytics.csv", index=False)
     return contacts
 
 
@@ -181,20 +181,22 @@ def email_messages(contacts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> None:
-    contacts = pd.read_csv(DATA / "contacts.csv", dtype=str, keep_default_na=False,
+def main(data: Path = DATA) -> None:
+    """Add the media to the simulator's tables in ``data`` (the bundled demo by default;
+    the demo test runs it on a fresh simulation to prove the bundle is reproducible)."""
+    contacts = pd.read_csv(data / "contacts.csv", dtype=str, keep_default_na=False,
                            na_values=[""])
-    messages = pd.read_csv(DATA / "messages.csv", dtype=str, keep_default_na=False,
+    messages = pd.read_csv(data / "messages.csv", dtype=str, keep_default_na=False,
                            na_values=[""])
     messages = messages[~messages.contact_id.str.startswith("mail-")].drop(
         columns=["text", "body"], errors="ignore")
     messages["body"] = chat_texts(messages, contacts)
     messages = pd.concat([messages, email_messages(contacts)], ignore_index=True)
     messages = messages.sort_values(["contact_id", "ts"], kind="stable")
-    messages.to_csv(DATA / "messages.csv", index=False)
-    contacts = make_recordings(contacts)
-    contacts.to_csv(DATA / "contacts.csv", index=False)
-    size = sum(f.stat().st_size for f in (DATA / "recordings").iterdir())
+    messages.to_csv(data / "messages.csv", index=False)
+    contacts = make_recordings(contacts, data)
+    contacts.to_csv(data / "contacts.csv", index=False)
+    size = sum(f.stat().st_size for f in (data / "recordings").iterdir())
     print(f"demo media: {len(CALLS)} recordings ({size / 1e3:.0f} kB), "
           f"{messages.body.notna().sum()} message texts")
 

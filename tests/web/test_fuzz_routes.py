@@ -350,8 +350,9 @@ def test_every_route_is_fuzzed(app: FastAPI) -> None:
     assert {"/api/v1/report", "/qa/evaluate/{item_id}", "/alerts/{rule_id}/delete",
             "/api/v1/live/stream", "/login"} <= paths and len(found) >= 35
     assert {"from", "param", "metrics", "tenant"} <= set(found["GET /api/v1/report"].query)
-    assert set(found["POST /qa/calibrations"].form) == {"name", "form_id", "contacts",
-                                                        "evaluators", "reference"}
+    assert set(found["POST /qa/calibrations"].form) == {
+        "name", "form_id", "contacts", "evaluators", "reference",
+        "contact", "evaluator"}  # ticked in the contact and evaluator pickers
     assert found["POST /api/v1/events"].body and found["GET /export.{fmt}"].path_params
 
 

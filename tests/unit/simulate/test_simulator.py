@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import filecmp
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -122,9 +124,27 @@ def test_cli_run_compare_and_errors(tmp_path: Path) -> None:
     assert failed.exit_code == 2 and "unknown skills nope" in failed.output
 
 
+def _demo_media() -> Any:
+    """``scripts/make_demo_media.py``: the step of the demo's build that adds recordings
+    (espeak-ng and sox render them), talk analytics and message texts."""
+    spec = importlib.util.spec_from_file_location(
+        "make_demo_media", ROOT / "scripts" / "make_demo_media.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_demo_data_is_the_committed_scenario(tmp_path: Path) -> None:
+    """The bundled demo is exactly what ``scripts/make_demo_data.py`` builds: the
+    scenario's simulation, then the media step — byte for byte, recordings included."""
     write(tables(simulate(load_scenario(DEMO))), tmp_path)
+    _demo_media().main(tmp_path)
     bundled = ROOT / "src" / "omnikpi" / "demo" / "data"
     names = sorted(p.name for p in bundled.iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == names
-    assert filecmp.cmpfiles(tmp_path, bundled, names, shallow=False)[0] == names
+    files = [name for name in names if (bundled / name).is_file()]
+    assert filecmp.cmpfiles(tmp_path, bundled, files, shallow=False)[0] == files
+    recordings = sorted(p.name for p in (bundled / "recordings").iterdir())
+    assert recordings and filecmp.cmpfiles(tmp_path / "recordings", bundled / "recordings",
+                                           recordings, shallow=False)[0] == recordings
