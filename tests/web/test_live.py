@@ -295,6 +295,17 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     with session_scope(live_app[0].state.omnikpi.database_url) as session:
         events = session.scalars(select(AlertEvent)).all()
         assert len(events) == 1 and events[0].delivered
+    # the history: acknowledged once (the first to acknowledge is kept), in words
+    event_id = events[0].id
+    acked = httpx.post(f"{url}/api/v1/alerts/events/{event_id}/ack", headers=headers)
+    assert acked.status_code == 200 and acked.json()["acknowledged_by"] == "boss"
+    again = httpx.post(f"{url}/api/v1/alerts/events/{event_id}/ack", headers=headers).json()
+    assert again["acknowledged_at"][:26] == acked.json()["acknowledged_at"][:26]
+    history = httpx.get(f"{url}/api/v1/alerts", headers=headers).json()["events"]
+    assert history[0]["facts"]["kind"] == "longest_wait_over"
+    page = httpx.get(f"{url}/alerts?lang=uk", headers=headers).text
+    assert "Максимальне очікування" in page and "черга sales (voice, kyiv, A)" in page
+    assert "Підтвердити" not in page  # acknowledged: the button gave way to who and when
 
 
 def test_a_followed_queue_log_reaches_the_wallboard(
