@@ -188,3 +188,21 @@ def translator_of(request: Request) -> Translate:
     from omnikpi.web.i18n import choose_language, translator
 
     return translator(choose_language(request))
+
+
+Sentences = list[tuple[re.Pattern[str], str]]
+"""A page's own error sentences: the service's English message (a pattern naming the
+values it quotes) → the sentence a person reads, a msgid of the catalogs."""
+
+
+def in_page_language(request: Request, text: str, sentences: Sentences) -> str:
+    """``text`` (a service's message) as the page's sentence in the page's language, the
+    values typed kept as typed; a message no pattern knows is looked up as it is."""
+    from omnikpi.web.i18n import choose_language, translator
+
+    _ = translator(choose_language(request))
+    for pattern, sentence in sentences:
+        found = pattern.fullmatch(text)
+        if found:
+            return _(sentence).format(**found.groupdict())
+    return _(text)

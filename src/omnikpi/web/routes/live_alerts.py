@@ -24,6 +24,7 @@ from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.page_errors import in_page_language
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -306,15 +307,8 @@ def alerts_form(request: Request, state: State, principal: Caller,
 
 
 def _translated(request: Request, text: str) -> str:
-    """A sentence of this page in the page's language (the numbers typed kept)."""
-    from omnikpi.web.i18n import choose_language, translator
-
-    _ = translator(choose_language(request))
-    for pattern in ALERT_MESSAGES:
-        found = pattern[0].fullmatch(text)
-        if found:
-            return _(pattern[1]).format(**found.groupdict())
-    return _(text)
+    """A sentence of this page in the page's language (the values typed kept)."""
+    return in_page_language(request, text, ALERT_MESSAGES)
 
 
 ALERT_MESSAGES = [

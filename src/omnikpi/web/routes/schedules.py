@@ -41,6 +41,7 @@ from omnikpi.store.reports import get_report, list_reports
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.page_errors import in_page_language
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -208,11 +209,5 @@ MESSAGES = [
 
 
 def _translated(request: Request, text: str) -> str:
-    from omnikpi.web.i18n import choose_language, translator
-
-    _ = translator(choose_language(request))
-    for pattern, sentence in MESSAGES:
-        found = pattern.fullmatch(text)
-        if found:
-            return _(sentence).format(**found.groupdict())
-    return _(text)
+    """A sentence of this page in the page's language (the values typed kept)."""
+    return in_page_language(request, text, MESSAGES)
