@@ -183,6 +183,17 @@ def test_charts_drawn_in_a_browser_at_desktop_and_phone_width(
         assert errors == []
 
 
+WIDER_THAN_THE_WINDOW = """
+const limit = document.documentElement.clientWidth;
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > limit + 0.5)
+  .slice(-8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
+    + ' ' + Math.round(e.getBoundingClientRect().right));
+"""
+"""The elements whose right edge passes the window (printed when a page scrolls sideways)."""
+
+
 def settled_overflow(browser: Any, seconds: float = 10.0) -> int:
     """How far the page scrolls sideways once Plotly's responsive charts have taken their
     box's width (they are drawn first at their default width, then resized: a loaded
@@ -191,6 +202,9 @@ def settled_overflow(browser: Any, seconds: float = 10.0) -> int:
     while True:
         wide = int(browser.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"))
-        if wide <= 0 or time.monotonic() > deadline:
+        if wide <= 0:
+            return wide
+        if time.monotonic() > deadline:
+            print("wider than the window:", browser.execute_script(WIDER_THAN_THE_WINDOW))
             return wide
         time.sleep(0.2)
