@@ -214,9 +214,6 @@ TEXT: dict[str, tuple[str, str]] = {
                                            "«{value}» хвилин — не число."),
     "Choose a kind from the list ({kinds}).": ("Выберите вид из списка ({kinds}).",
                                                "Виберіть вид зі списку ({kinds})."),
-    "For sl_below the threshold is a ratio from 0 to 1 (0.8 is 80 %).": (
-        "Для sl_below порог — доля от 0 до 1 (0.8 — это 80 %).",
-        "Для sl_below поріг — частка від 0 до 1 (0.8 — це 80 %)."),
     "The threshold cannot be negative.": ("Порог не может быть отрицательным.",
                                           "Поріг не може бути від’ємним."),
     "Minutes must be a number from 0 to 1440.": ("Минуты — число от 0 до 1440.",

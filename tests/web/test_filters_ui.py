@@ -158,8 +158,8 @@ def test_a_bad_alert_threshold_keeps_the_alerts_form(client: TestClient) -> None
         assert field(page.text, name) == typed[name], name
     percent = client.post("/alerts", data={**typed, "threshold": "80"}, follow_redirects=False)
     assert percent.status_code == 422
-    assert error_of(percent.text) == ("For sl_below the threshold is a ratio from 0 to 1 (0.8 "
-                                      "is 80 %).")
+    assert error_of(percent.text) == ("For this kind the threshold is a ratio from 0 to 1 "
+                                      "(0.8 is 80 %).")
     minutes = client.post("/alerts", data={**typed, "threshold": "0.8", "minutes": "-3"},
                           follow_redirects=False)
     assert minutes.status_code == 422
