@@ -83,6 +83,22 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     driver.quit()
 
 
+def browser_log_in(driver: Any, url: str, user: str, password: str) -> None:
+    """Log the browser in through the login form and wait until the server has answered.
+
+    Navigating away right after the click races the form's POST: the next page can load
+    before the session cookie is set and land back on the login page.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{url}/login")
+    driver.find_element(By.ID, "username").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login").click()
+    WebDriverWait(driver, 20).until(lambda d: "/login" not in d.current_url)
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -15,7 +15,7 @@ import omnikpi
 from omnikpi.auth.accounts import create_user
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.store.db import session_scope
-from tests.web.conftest import needs_browser, running_server
+from tests.web.conftest import browser_log_in, needs_browser, running_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 pytestmark = needs_browser
@@ -36,10 +36,7 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
         create_user(session, "qa-lead", "quality-lead-1", "supervisor", all_tenants=True)
     as_of = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with running_server(app) as url:
-        browser.get(f"{url}/login")
-        browser.find_element(By.ID, "username").send_keys("qa-lead")
-        browser.find_element(By.ID, "password").send_keys("quality-lead-1")
-        browser.find_element(By.ID, "login").click()
+        browser_log_in(browser, url, "qa-lead", "quality-lead-1")
         browser.get(f"{url}/?as_of={as_of}")
         assert browser.find_elements(By.CSS_SELECTOR, "[data-metric='offered']")
         assert not browser.find_elements(By.CSS_SELECTOR, "[data-metric='contact_quality']")

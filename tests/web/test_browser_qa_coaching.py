@@ -20,7 +20,7 @@ from sqlalchemy import update
 from omnikpi.auth.accounts import create_user
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation
-from tests.web.conftest import csrf, log_in, needs_browser, running_server
+from tests.web.conftest import browser_log_in, csrf, log_in, needs_browser, running_server
 from tests.web.tenants import write_two_tenants
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
@@ -90,10 +90,7 @@ def test_site_supervisor_calibrates_and_coaches(make_app: Callable[..., FastAPI]
                    live_updates=False)
     _prepare(app)
     with running_server(app) as url:
-        browser.get(f"{url}/login")
-        browser.find_element(By.ID, "username").send_keys("kyiv-sup")
-        browser.find_element(By.ID, "password").send_keys(PASSWORD)
-        browser.find_element(By.ID, "login").click()
+        browser_log_in(browser, url, "kyiv-sup", PASSWORD)
         # 1. calibration: find a1's contacts, tick them, invite the client's quality lead
         browser.get(f"{url}/qa")
         browser.find_element(By.ID, "pick-calibration").click()

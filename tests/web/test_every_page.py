@@ -29,7 +29,7 @@ from fastapi import FastAPI
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
-from tests.web.conftest import needs_browser, running_server
+from tests.web.conftest import browser_log_in, needs_browser, running_server
 from tests.web.qa_setup import people_and_qa
 from tests.web.test_dashboard_charts import settled_overflow
 
@@ -161,10 +161,7 @@ def _log_in(driver: Any, url: str, user: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.delete_all_cookies()
-    driver.get(f"{url}/login")
-    driver.find_element(By.ID, "username").send_keys(user)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login").click()
+    browser_log_in(driver, url, user, PASSWORD)
 
 
 def _visit(driver: Any, url: str, name: str, lang: str, width: int,

@@ -21,7 +21,7 @@ from omnikpi.qa.forms import FormSpec, parse_item_lines, save_form
 from omnikpi.qa.sampling import Sample, SampledUnit
 from omnikpi.qa.store import save_sample
 from omnikpi.store.db import session_scope
-from tests.web.conftest import log_in, needs_browser, running_server
+from tests.web.conftest import browser_log_in, log_in, needs_browser, running_server
 
 PASSWORD = "listen-carefully-1"
 CALL = "sales-000037"
@@ -159,10 +159,7 @@ def test_evaluate_a_call_while_playing_it(site: tuple[FastAPI, Path, int], lead:
     assert item
     with running_server(site[0]) as url:
         browser.set_window_size(1440, 900)
-        browser.get(f"{url}/login")
-        browser.find_element(By.ID, "username").send_keys("lead")
-        browser.find_element(By.ID, "password").send_keys(PASSWORD)
-        browser.find_element(By.ID, "login").click()
+        browser_log_in(browser, url, "lead", PASSWORD)
         browser.get(f"{url}/qa/evaluate/{item.group(1)}")
         wait = WebDriverWait(browser, 20)
         wait.until(lambda d: d.execute_script(
