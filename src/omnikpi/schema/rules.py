@@ -1,0 +1,293 @@
+"""The validation rules of the canonical tables, declared once and rendered per engine.
+
+A table's contract (:mod:`omnikpi.schema.tables`) gives, for each column, its type, whether
+it is required or may not be empty, its allowed values and lower bound, and for the table
+its ordered pairs ("accepted not before arrival"), its key and its no-overlap groups.
+:func:`row_rules` turns that into a list of declarations (:class:`RowRule`), each naming a
+column and a kind; :func:`render_checks` writes them as SQL for one :class:`Dialect`:
+DuckDB on one machine (the loader's single pass, see :mod:`omnikpi.schema.convert`) and
+Spark SQL on a cluster (:mod:`omnikpi.engine.spark_load`). The rules across rows
+(:class:`UniqueKey`, :class:`NoOverlap`) are declared here too; their window queries are
+plain SQL that both engines run as written.
+
+Why render both dialects from the declarations instead of transpiling DuckDB's SQL with
+sqlglot: the few functions that differ (epoch microseconds, day numbers, string literal
+escapes — Spark reads ``\\`` as an escape and ``''`` as nothing) are a handful of lines
+here, checked by a snapshot of the DuckDB SQL and by running the Spark SQL; a transpiler
+would have to get each of them right in its own release, out of our tests' sight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from omnikpi.instants import EARLIEST_US, FIRST_YEAR, LAST_YEAR, LATEST_US
+from omnikpi.schema.tables import Column, ColumnType, Table
+
+SEP = "\x1f"  # joins "column" and "message" inside one problem string
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
+NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                    "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+"""Source types (DuckDB's names; Spark's are mapped to them) read as numbers."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine writes the few things that differ between DuckDB and Spark SQL."""
+
+    name: str
+    text: str
+    """The text type in casts."""
+    sql_types: dict[ColumnType, str]
+
+    def quote(self, name: str) -> str:
+        if self.name == "spark":
+            return "`" + name.replace("`", "``") + "`"
+        return '"' + name.replace('"', '""') + '"'
+
+    def literal(self, value: str) -> str:
+        if self.name == "spark":  # Spark reads a backslash as an escape, '' as nothing
+            return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return "'" + value.replace("'", "''") + "'"
+
+    def epoch_us(self, timestamp: str, *, zoned: bool) -> str:
+        """Microseconds since the epoch of a timestamp (a naive one is UTC: the loading
+        session runs in UTC)."""
+        if self.name == "spark":
+            return f"unix_micros({timestamp})" if zoned else \
+                f"unix_micros(CAST({timestamp} AS TIMESTAMP))"
+        return f"epoch_us({timestamp})" if zoned else f"epoch_us(CAST({timestamp} AS TIMESTAMP))"
+
+    def day_number(self, date: str) -> str:
+        if self.name == "spark":
+            return f"datediff({date}, DATE '1970-01-01')"
+        return f"date_diff('day', DATE '1970-01-01', {date})"
+
+    @property
+    def zoned_timestamp(self) -> str:
+        return "TIMESTAMP" if self.name == "spark" else "TIMESTAMPTZ"
+
+
+DUCKDB = Dialect("duckdb", "VARCHAR", {
+    ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "BIGINT", ColumnType.FLOAT: "DOUBLE",
+    ColumnType.BOOL: "BOOLEAN", ColumnType.DATE: "BIGINT",
+})
+SPARK = Dialect("spark", "STRING", {
+    ColumnType.STRING: "STRING", ColumnType.TIMESTAMP: "BIGINT", ColumnType.FLOAT: "DOUBLE",
+    ColumnType.BOOL: "BOOLEAN", ColumnType.DATE: "BIGINT",
+})
+
+
+class Kind(Enum):
+    """What a row rule checks (the declaration; :func:`render_checks` writes the SQL)."""
+
+    NUL = "a NUL byte in a text value"
+    UNREADABLE = "a value that cannot be read as the column's type"
+    MISSING = "an empty required value"
+    UNKNOWN = "a value outside the column's choices"
+    OUT_OF_YEARS = "an instant outside the years OmniKPI reports on"
+    NEGATIVE = "a value below the column's minimum"
+    BEFORE = "a later instant before its earlier one"
+
+
+@dataclass(frozen=True)
+class RowRule:
+    kind: Kind
+    column: str
+    other: str | None = None
+    """For ``BEFORE``: the column that must not come after ``column``."""
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    """Every repeat of a key after its first occurrence (in file order) is quarantined."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class NoOverlap:
+    """An interval that starts before an earlier one of its group has ended is
+    quarantined (it would be counted twice)."""
+
+    group: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class TableRules:
+    required: tuple[str, ...]
+    """Columns a file must have (else the table is unusable)."""
+    key: UniqueKey | None
+    no_overlap: NoOverlap | None
+
+
+def table_rules(table: Table) -> TableRules:
+    overlap = NoOverlap(*table.no_overlap) if table.no_overlap else None
+    return TableRules(tuple(c.name for c in table.columns if c.required),
+                      UniqueKey(table.key) if table.key else None, overlap)
+
+
+def is_text_source(src: str | None) -> bool:
+    """A source column that holds text (CSV, JSON strings) and must be parsed."""
+    return src is not None and src.upper().startswith(("VARCHAR", "JSON"))
+
+
+def is_varchar(src: str | None) -> bool:
+    return src is not None and src.upper() == "VARCHAR"
+
+
+def is_numeric(src: str) -> bool:
+    return src.upper().startswith(NUMERIC_PREFIXES)
+
+
+def parsed(column: Column, src: str | None) -> bool:
+    """Whether the column's value is parsed from text (its raw text kept for messages)."""
+    return column.type is not ColumnType.STRING and is_text_source(src)
+
+
+def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
+    """Every rule a single row must keep, in the order its problems are listed."""
+    out: list[RowRule] = []
+    for col in table.columns:
+        src = sources.get(col.name)
+        if is_varchar(src):
+            out.append(RowRule(Kind.NUL, col.name))
+        if parsed(col, src):
+            out.append(RowRule(Kind.UNREADABLE, col.name))
+        if col.not_null:
+            out.append(RowRule(Kind.MISSING, col.name))
+        if col.choices:
+            out.append(RowRule(Kind.UNKNOWN, col.name))
+        if col.type is ColumnType.TIMESTAMP:
+            out.append(RowRule(Kind.OUT_OF_YEARS, col.name))
+        if col.min_value is not None:
+            out.append(RowRule(Kind.NEGATIVE, col.name))
+    out.extend(RowRule(Kind.BEFORE, later, earlier) for earlier, later in table.ordered)
+    known = set(table.column_names)
+    out.extend(RowRule(Kind.NUL, name) for name, src in sources.items()
+               if name not in known and not name.startswith("__") and is_varchar(src))
+    return out
+
+
+@dataclass(frozen=True)
+class Check:
+    condition: str
+    """SQL that is true when the row breaks the rule (never null)."""
+    message: str
+    """SQL giving ``column<SEP>message`` for the problem report."""
+
+
+def raw_text(col: str, d: Dialect = DUCKDB) -> str:
+    """The cell as trimmed text, empty text as null."""
+    return f"NULLIF(trim(CAST({d.quote(col)} AS {d.text})), '')"
+
+
+def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
+    """Expression giving the canonical value, before defaults; null if it cannot be read."""
+    if src is None:
+        return f"CAST(NULL AS {d.sql_types[column.type]})"
+    q = d.quote(column.name)
+    src_u = src.upper()
+    text = raw_text(column.name, d)
+    match column.type:
+        case ColumnType.STRING:
+            return f"lower({text})" if column.choices else text
+        case ColumnType.TIMESTAMP:
+            if src_u.startswith("TIMESTAMP WITH TIME ZONE"):
+                return d.epoch_us(q, zoned=True)
+            if src_u.startswith(("TIMESTAMP", "DATE")):
+                return d.epoch_us(q, zoned=False)
+            return d.epoch_us(f"try_cast({text} AS {d.zoned_timestamp})", zoned=True)
+        case ColumnType.FLOAT:
+            if is_numeric(src_u):
+                return f"CAST({q} AS DOUBLE)"
+            return f"try_cast({text} AS DOUBLE)"
+        case ColumnType.BOOL:
+            if src_u == "BOOLEAN":
+                return q
+            if is_numeric(src_u):
+                return f"({q} <> 0)"
+            true = "(" + ", ".join(d.literal(w) for w in TRUE_WORDS) + ")"
+            false = "(" + ", ".join(d.literal(w) for w in FALSE_WORDS) + ")"
+            return (f"CASE WHEN lower({text}) IN {true} THEN TRUE "
+                    f"WHEN lower({text}) IN {false} THEN FALSE END")
+        case ColumnType.DATE:
+            if src_u.startswith(("DATE", "TIMESTAMP")):
+                return d.day_number(f"CAST({q} AS DATE)")
+            return d.day_number(f"try_cast({text} AS DATE)")
+    raise AssertionError(column.type)
+
+
+def default_sql(column: Column, d: Dialect = DUCKDB) -> str | None:
+    if column.default is None:
+        return None
+    if column.type is ColumnType.BOOL:
+        return "TRUE" if column.default == "true" else "FALSE"
+    return d.literal(column.default)
+
+
+def value_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
+    """Canonical value with the column's default applied to empty cells."""
+    typed = typed_sql(column, src, d)
+    default = default_sql(column, d)
+    return f"COALESCE({typed}, {default})" if default else typed
+
+
+def _nul(value: str) -> str:
+    return f"coalesce(contains({value}, chr(0)), false)"
+
+
+def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) -> list[Check]:
+    """The row rules as SQL over the converted relation, which has the canonical value of
+    each column ``c`` as ``c`` and, for columns read from text, the raw text as
+    ``__raw_c`` (to report what could not be read)."""
+    columns = {c.name: c for c in table.columns}
+
+    def problem(column: str, *parts: str) -> str:
+        return " || ".join([d.literal(column + SEP), *parts])
+
+    out: list[Check] = []
+    for rule in row_rules(table, sources):
+        col = columns.get(rule.column)
+        v = d.quote(rule.column)
+        raw = d.quote("__raw_" + rule.column)
+        is_parsed = col is not None and parsed(col, sources.get(col.name))
+        match rule.kind:
+            case Kind.NUL:
+                out.append(Check(_nul(raw if is_parsed else v),
+                                 problem(rule.column, d.literal("NUL byte in a value"))))
+            case Kind.UNREADABLE:
+                assert col is not None
+                out.append(Check(
+                    f"({raw} IS NOT NULL AND {v} IS NULL AND NOT {_nul(raw)})",
+                    problem(col.name, d.literal("cannot read '"), raw,
+                            d.literal(f"' as {col.type.value}"))))
+            case Kind.MISSING:
+                guard = f"{raw} IS NULL AND " if is_parsed else ""
+                out.append(Check(f"({guard}{v} IS NULL)", problem(
+                    rule.column, d.literal("missing value (the column is required)"))))
+            case Kind.UNKNOWN:
+                assert col is not None and col.choices
+                allowed = ", ".join(d.literal(c) for c in col.choices)
+                out.append(Check(f"coalesce({v} NOT IN ({allowed}), false)", problem(
+                    col.name, d.literal("unknown value '"), v,
+                    d.literal(f"' (expected one of: {', '.join(col.choices)})"))))
+            case Kind.OUT_OF_YEARS:
+                out.append(Check(
+                    f"coalesce({v} < {EARLIEST_US} OR {v} >= {LATEST_US}, false)",
+                    problem(rule.column,
+                            d.literal(f"instant outside the years {FIRST_YEAR}–{LAST_YEAR}"))))
+            case Kind.NEGATIVE:
+                assert col is not None and col.min_value is not None
+                out.append(Check(f"coalesce({v} < {col.min_value}, false)", problem(
+                    col.name, d.literal("negative value "), f"CAST({v} AS {d.text})")))
+            case Kind.BEFORE:
+                assert rule.other is not None
+                out.append(Check(
+                    f"coalesce({v} < {d.quote(rule.other)}, false)",
+                    problem(rule.column, d.literal(f"{rule.column} is before {rule.other}"))))
+    return out

@@ -1,0 +1,72 @@
+"""The validation rules are declared once (``schema/rules.py``) and rendered per engine.
+
+The DuckDB rendering must be exactly the SQL the loader ran before the rules became
+declarations: ``snapshots/rules_duckdb.json`` was written by the hand-written
+``convert.checks``/``value_sql`` (commit before ``rules.py``) for every table and four
+kinds of source (CSV text, typed Parquet, other typed sources, JSON), so the same rows get
+the same problems and messages. The Spark rendering is run by ``test_spark_cluster.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from omnikpi.schema import rules
+from omnikpi.schema.convert import checks, raw_text, value_sql
+from omnikpi.schema.rules import SPARK, Kind, row_rules, table_rules
+from omnikpi.schema.tables import TABLES, ColumnType, Table
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "rules_duckdb.json"
+TYPED = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
+         ColumnType.FLOAT: "DOUBLE", ColumnType.BOOL: "BOOLEAN", ColumnType.DATE: "DATE"}
+ALT = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP WITH TIME ZONE",
+       ColumnType.FLOAT: "BIGINT", ColumnType.BOOL: "INTEGER", ColumnType.DATE: "TIMESTAMP"}
+
+
+def _variants(t: Table) -> Iterator[tuple[str, dict[str, str]]]:
+    yield "text", {c.name: "VARCHAR" for c in t.columns} | {"extra_note": "VARCHAR"}
+    yield "typed", {c.name: TYPED[c.type] for c in t.columns} | {"extra_n": "BIGINT"}
+    yield "alt", {c.name: ALT[c.type] for c in t.columns if c.required}
+    yield "json", {c.name: "JSON" for c in t.columns}
+
+
+def test_duckdb_sql_is_exactly_the_sql_before_the_declarations() -> None:
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    rendered = {}
+    for name, t in TABLES.items():
+        for label, src in _variants(t):
+            rendered[f"{name}/{label}"] = {
+                "values": [value_sql(c, src.get(c.name)) for c in t.columns],
+                "raw": [raw_text(c.name) for c in t.columns],
+                "checks": [[k.condition, k.message] for k in checks(t, src)],
+            }
+    assert rendered.keys() == expected.keys()
+    for key, value in expected.items():
+        assert rendered[key] == value, key
+
+
+def test_contacts_rules_as_declared() -> None:
+    contacts = TABLES["contacts"]
+    declared = table_rules(contacts)
+    assert declared.key is not None and declared.key.column == "contact_id"
+    assert declared.no_overlap is None
+    assert "contact_id" in declared.required
+    typed = {c.name: TYPED[c.type] for c in contacts.columns}
+    before = [(r.column, r.other) for r in row_rules(contacts, typed) if r.kind is Kind.BEFORE]
+    assert ("accepted_at", "arrived_at") in before  # accepted not before arrival
+    assert table_rules(TABLES["agent_states"]).no_overlap == rules.NoOverlap(
+        "agent_id", "start", "end")
+
+
+def test_spark_literals_escape_as_spark_reads_them() -> None:
+    # Spark SQL reads '' as nothing and a backslash as an escape
+    assert SPARK.literal("it's a\\b") == "'it\\'s a\\\\b'"
+    assert SPARK.quote("we`ird") == "`we``ird`"
+    t = TABLES["contacts"]
+    spark = rules.render_checks(t, {c.name: TYPED[c.type] for c in t.columns}, SPARK)
+    duck = checks(t, {c.name: TYPED[c.type] for c in t.columns})
+    assert len(spark) == len(duck)
+    assert not any('"' in c.condition for c in spark)  # no DuckDB identifier quotes
+    assert all("epoch_us" not in c.condition for c in spark)
