@@ -1,0 +1,265 @@
+"""The problem report and the quarantine, pinned whole on a dataset with every kind of problem.
+
+``validation_pinned.json`` holds the complete output of the validation pass — every problem
+(table, file, row, column, message), the problem count, per table the rows read and loaded,
+the fatal problems and columns, the measured facts (bounds, domains, empty columns) and
+every loaded row of every table — as written by the loader of commit 8e5e872, before the
+first-report work of issue 23 changed how the pass runs. A new way of validating must give
+exactly this, with the cache off, on the pass that fills the cache, and from the cache.
+
+Regenerate (only when a rule or a message changes on purpose):
+``OMNIKPI_PIN_WRITE=1 uv run pytest tests/unit/test_validation_pinned.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from omnikpi.schema import validation_cache
+from omnikpi.schema.convert import quote
+from omnikpi.schema.dataset import Dataset, load_dataset
+
+PINNED = Path(__file__).with_name("validation_pinned.json")
+
+
+def _ts(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _contacts(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """Contacts with typed columns, a text-typed ``handle_seconds`` and ``resolved_at``
+    (read by parsing) and a free extra text column ``note``."""
+    names = ["contact_id", "channel", "direction", "queue", "arrived_at", "accepted_at",
+             "first_response_at", "abandoned_at", "ended_at", "agent_id", "acw_seconds",
+             "handle_seconds", "blocked", "transferred", "resolved_at", "note"]
+    columns = list(zip(*rows, strict=True))
+    types = [pa.string(), pa.string(), pa.string(), pa.string(), pa.timestamp("us"),
+             pa.timestamp("us"), pa.timestamp("us"), pa.timestamp("us"), pa.timestamp("us"),
+             pa.string(), pa.float64(), pa.string(), pa.bool_(), pa.bool_(), pa.string(),
+             pa.string()]
+    arrays = []
+    for values, kind in zip(columns, types, strict=True):
+        if pa.types.is_timestamp(kind):
+            values = tuple(_ts(v) for v in values)
+        arrays.append(pa.array(values, kind))
+    return pa.table(dict(zip(names, arrays, strict=True)))
+
+
+def _call(cid: str | None, arrived: str | None = "2024-03-05T10:00:00", *,
+          answered: str | None = "2024-03-05T10:00:20", ended: str | None = "2024-03-05T10:03:00",
+          abandoned: str | None = None, queue: str | None = "q1", direction: str | None = None,
+          acw: float | None = 10.0, handle: str | None = None, resolved: str | None = None,
+          note: str | None = None, channel: str | None = "voice",
+          blocked: bool | None = False) -> tuple[Any, ...]:
+    return (cid, channel, direction, queue, arrived, answered, answered, abandoned, ended,
+            "ag1" if answered else None, acw, handle, blocked, False, resolved, note)
+
+
+def build(folder: Path) -> Path:
+    """Every kind of problem: in two Parquet files of one table (a duplicate across them),
+    agent states with overlaps, a CSV table with unreadable rows, a table missing a
+    required column."""
+    day1 = folder / "contacts" / "day=2024-03-05"
+    day2 = folder / "contacts" / "day=2024-03-06"
+    day1.mkdir(parents=True)
+    day2.mkdir(parents=True)
+    pq.write_table(_contacts([
+        _call("c1"),
+        _call("c2", answered=None, ended=None, abandoned="2024-03-05T10:00:40"),
+        _call("c1", arrived="2024-03-05T11:00:00", answered="2024-03-05T11:00:05",
+              ended="2024-03-05T11:01:00"),  # duplicate id in the same file
+        _call("c3", answered="2024-03-05T09:59:00"),  # accepted and answered before arrival
+        _call("c4", direction="sideways"),  # unknown value
+        _call("c5", queue=None),  # required value missing
+        _call("c6", arrived="1200-01-01T00:00:00"),  # instant outside the years
+        _call("c7", acw=-5.0),  # negative value
+        _call("c8", handle="abc"),  # text that is no number
+        _call("c9\x00x"),  # NUL byte in the key
+        _call("c10", note="bad\x00note"),  # NUL byte in an extra column
+        _call("c11", acw=-1.0, direction="up", queue=None),  # three problems in one row
+        _call("c12", queue=" Q2 ", direction="INBOUND", handle=" 12.5 "),  # canonical forms
+        _call("c2", acw=-2.0),  # a duplicate id that is also bad: not a duplicate
+        _call("c13", resolved="not a time"),  # unreadable timestamp text
+        _call("c14", resolved="2024-03-05T14:05:00+02:00", channel="Chat"),
+        _call(None),  # missing key
+        _call("c15", ended="2024-03-05T09:00:00"),  # ended before arrival and acceptance
+        _call("c16", blocked=None, acw=None),  # defaults fill empty cells
+    ]), day1 / "05.parquet")
+    pq.write_table(_contacts([
+        _call("c2", arrived="2024-03-06T08:00:00", answered="2024-03-06T08:00:03",
+              ended="2024-03-06T08:02:00"),  # duplicate of a row of the first file
+        _call("c20", arrived="2024-03-06T09:00:00", answered=None, ended=None,
+              abandoned="2024-03-06T09:00:02"),
+        _call("c21", arrived="2024-03-06T09:30:00", answered="2024-03-06T09:30:30",
+              ended="2024-03-06T09:35:00"),
+        _call("c20", arrived="2024-03-06T10:00:00", answered="2024-03-06T10:00:09",
+              ended="2024-03-06T10:04:00"),  # a duplicate in the second file
+        _call("c1", arrived="2024-03-06T11:00:00", answered="2024-03-06T11:00:09",
+              ended="2024-03-06T11:04:00"),  # third occurrence of c1
+        _call("c22", arrived="2024-03-06T12:00:00"),  # answered before arrival
+    ]), day2 / "06.parquet")
+    states = pa.table({
+        "agent_id": ["ag1", "ag1", "ag1", "ag2", "ag2", "ag3"],
+        "state": ["available", "handling", "available", "handling", "Lunch", "available"],
+        "start": pa.array([_ts(t) for t in [
+            "2024-03-05T09:00:00", "2024-03-05T10:00:00", "2024-03-05T10:20:00",
+            "2024-03-05T10:30:00", "2024-03-05T10:40:00", "2024-03-05T12:00:00"]],
+            pa.timestamp("us")),
+        "end": pa.array([_ts(t) for t in [
+            "2024-03-05T10:00:00", "2024-03-05T10:30:00", "2024-03-05T11:00:00",
+            "2024-03-05T10:45:00", "2024-03-05T10:50:00", "2024-03-05T11:00:00"]],
+            pa.timestamp("us")),
+    })
+    pq.write_table(states, folder / "agent_states.parquet")
+    (folder / "shifts.csv").write_text(
+        "agent_id,start,end\n"
+        "ag1,2024-03-05T08:00:00,2024-03-05T16:00:00\n"
+        "ag2,2024-03-05T08:00:00,2024-03-05T16:00:00,extra,cells\n"
+        "ag3,yesterday,2024-03-05T16:00:00\n"
+        "ag4,2024-03-05T17:00:00,2024-03-05T16:00:00\n", encoding="utf-8")
+    pq.write_table(pa.table({"survey": ["csat"], "score": [4.0]}),
+                   folder / "surveys.parquet")  # required columns missing: fatal
+    return folder
+
+
+def build_clean(folder: Path) -> Path:
+    """No problem at all, some values not canonical yet (spaces, upper case, empty cells
+    filled by defaults): the loaded rows and the measured facts."""
+    (folder / "contacts").mkdir(parents=True)
+    pq.write_table(_contacts([
+        _call("k1"), _call("k2", queue=" q2", direction="OUTBOUND", channel="Chat"),
+        _call("k3", answered=None, ended=None, abandoned="2024-03-05T10:00:40"),
+        _call("k4", blocked=None, acw=None, handle="30"),
+    ]), folder / "contacts" / "a.parquet")
+    pq.write_table(_contacts([
+        _call("k5", arrived="2024-03-07T23:00:00", answered="2024-03-07T23:59:00",
+              ended="2024-03-08T00:10:00", resolved="2024-03-08T01:00:00Z"),
+    ]), folder / "contacts" / "b.parquet")
+    pq.write_table(pa.table({
+        "agent_id": ["ag1", "ag1"], "state": ["available", "HANDLING"],
+        "start": pa.array([_ts("2024-03-05T09:00:00"), _ts("2024-03-05T10:00:00")],
+                          pa.timestamp("us")),
+        "end": pa.array([_ts("2024-03-05T10:00:00"), _ts("2024-03-05T10:30:00")],
+                        pa.timestamp("us")),
+    }), folder / "agent_states.parquet")
+    return folder
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
+    return value
+
+
+def snapshot(data: Dataset) -> dict[str, Any]:
+    """Everything the validation pass decides, as plain JSON values."""
+    tables: dict[str, Any] = {}
+    for name, load in sorted(data.loads.items()):
+        entry: dict[str, Any] = {
+            "rows_read": load.rows_read, "rows_loaded": load.rows_loaded,
+            "quarantined": load.quarantined, "fatal": [asdict(p) for p in load.fatal],
+            "columns": list(load.columns),
+        }
+        if load.usable:
+            columns = ", ".join(quote(c) for c in load.columns)
+            rows = data.con.execute(
+                f"SELECT {columns} FROM {quote(name)} ORDER BY ALL").fetchall()
+            entry["rows"] = [_plain(list(r)) for r in rows]
+            entry["bounds"] = _plain((data.bounds or {}).get(name, {}))
+            entry["domains"] = _plain((data.domains or {}).get(name, {}))
+            entry["empty"] = list((data.empty or {}).get(name, ()))
+        tables[name] = entry
+    return {"problems": [asdict(p) for p in data.problems],
+            "problem_count": data.problem_count, "tables": tables}
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("pinned")
+    return {"problems": build(root / "problems"), "clean": build_clean(root / "clean")}
+
+
+@pytest.fixture(scope="module")
+def all_pinned(folders: dict[str, Path]) -> dict[str, Any]:
+    if os.environ.get("OMNIKPI_PIN_WRITE"):
+        out = {kind: snapshot(load_dataset(folder, cache=False))
+               for kind, folder in folders.items()}
+        PINNED.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    result: dict[str, Any] = json.loads(PINNED.read_text(encoding="utf-8"))
+    return result
+
+
+@pytest.fixture(scope="module")
+def pinned(all_pinned: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = all_pinned["problems"]
+    return result
+
+
+@pytest.fixture(scope="module")
+def folder(folders: dict[str, Path]) -> Path:
+    return folders["problems"]
+
+
+def test_pinned_dataset_has_every_kind_of_problem(pinned: dict[str, Any]) -> None:
+    """The pinned output covers each rule (so that the comparisons below mean something)."""
+    messages = " | ".join(p["message"] for p in pinned["problems"])
+    for text in ["duplicate contact_id 'c1' (first seen at 05.parquet row 1)", "is before",
+                 "unknown value 'sideways'",
+                 "missing value", "instant outside the years", "negative value",
+                 "cannot read 'abc' as float", "NUL byte", "overlaps an earlier",
+                 "required column is missing", "cannot read 'not a time' as timestamp"]:
+        assert text in messages
+    assert pinned["tables"]["contacts"]["rows_read"] == 25
+    assert pinned["tables"]["contacts"]["quarantined"] > 10
+
+
+def test_full_pass_without_cache_gives_the_pinned_output(
+    folder: Path, pinned: dict[str, Any]
+) -> None:
+    assert snapshot(load_dataset(folder, cache=False)) == pinned
+
+
+def test_cached_pass_and_cache_hit_give_the_pinned_output(
+    folder: Path, pinned: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMNIKPI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0")
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)
+    first = load_dataset(folder, cache=True)
+    assert not first.from_cache
+    assert snapshot(first) == pinned
+    again = load_dataset(folder, cache=True)
+    assert again.from_cache
+    assert snapshot(again) == pinned
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_clean_dataset_gives_the_pinned_rows_and_facts(
+    folders: dict[str, Path], all_pinned: dict[str, Any], cache: bool, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OMNIKPI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0")
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)
+    assert all_pinned["clean"]["problem_count"] == 0
+    assert snapshot(load_dataset(folders["clean"], cache=cache)) == all_pinned["clean"]
+    if cache:
+        again = load_dataset(folders["clean"], cache=True)
+        assert again.from_cache
+        assert snapshot(again) == all_pinned["clean"]
