@@ -18,11 +18,13 @@ import pyarrow as pa
 from omnikpi.config import Config, load_config
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import run_report
-from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.engine.spark_load import load_for_engine
+from omnikpi.schema.dataset import Dataset
 
 
-def _dataset(data: str | Path | Dataset) -> Dataset:
-    return data if isinstance(data, Dataset) else load_dataset(data)
+def _dataset(data: str | Path | Dataset, engine: str = "duckdb") -> Dataset:
+    """A folder is loaded for the engine (Spark validates Parquet on its executors)."""
+    return data if isinstance(data, Dataset) else load_for_engine(data, engine)
 
 
 @overload
@@ -93,6 +95,6 @@ def report_result(
         Path(config) if config else None
     )
     return run_report(
-        _dataset(data), metrics=metrics, by=by, grain=grain, tz=tz, from_=from_, to=to,
+        _dataset(data, engine), metrics=metrics, by=by, grain=grain, tz=tz, from_=from_, to=to,
         as_of=as_of, params=params, config=cfg, engine=engine, where=where,
     )

@@ -19,6 +19,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
+from omnikpi.engine.spark_load import load_for_engine
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
 from omnikpi.request import ReportRequest
@@ -48,7 +49,7 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
                    cache: bool | None = None) -> ReportResult:
     cfg = load_config(config)
     with err_console.status(f"Loading and validating {data} …"):
-        dataset = load_dataset(data, cache=cache)
+        dataset = load_for_engine(data, request.engine, cache)
     warn_quarantine(dataset)
     with err_console.status(f"Computing on {request.engine} …"):
         return plan_request(dataset, request, cfg).run()

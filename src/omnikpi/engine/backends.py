@@ -2,11 +2,14 @@
 
 DuckDB (default, :mod:`omnikpi.engine.local_duckdb`) runs in-process on the validated
 tables the loader already holds.
-Spark runs the very same Ibis expressions on a local (or configured) Spark session; the
-validated tables are handed over with their canonical types (int64 microseconds, booleans)
-intact: as Parquet files in a folder every executor can read (``OMNIKPI_SPARK_STAGING``;
-a temporary folder when Spark runs locally), or through the driver as Arrow batches
-(``OMNIKPI_SPARK_STAGING=driver``, the default on a cluster: no shared folder needed).
+Spark runs the very same Ibis expressions on a local (or configured) Spark session. A
+Parquet dataset is read, validated and quarantined by the executors
+(:mod:`omnikpi.engine.spark_load`: the tables arrive here as Spark views). Other datasets
+are validated by DuckDB on the driver and handed over with their canonical types (int64
+microseconds, booleans) intact: as Parquet files in a folder every executor can read
+(``OMNIKPI_SPARK_STAGING``; a temporary folder when Spark runs locally), or through the
+driver as Arrow batches (``OMNIKPI_SPARK_STAGING=driver``, the default on a cluster: no
+shared folder needed).
 """
 
 from __future__ import annotations
@@ -75,7 +78,12 @@ def spark_session() -> Any:
         .config("spark.sql.shuffle.partitions", os.environ.get("OMNIKPI_SPARK_PARTITIONS", "4"))
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.driver.memory", os.environ.get("OMNIKPI_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.maxResultSize",
+                os.environ.get("OMNIKPI_SPARK_MAX_RESULT_SIZE", "1g"))
     )
+    executor_memory = os.environ.get("OMNIKPI_SPARK_EXECUTOR_MEMORY")
+    if executor_memory:
+        builder = builder.config("spark.executor.memory", executor_memory)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
