@@ -171,6 +171,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--profile", type=Path,
+                        help="sample the server with py-spy (must be on PATH) into this "
+                             "file of collapsed stacks, for finding where its CPU goes")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="omnikpi-live-bench-"))
     data = work / "data"
@@ -195,8 +198,15 @@ def main() -> None:
                 time.sleep(0.1)
         token = httpx.post(f"{url}/api/v1/auth/token", data={
             "username": "bench", "password": "bench-password"}).json()["access_token"]
+        spy = None if args.profile is None else subprocess.Popen(
+            ["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--threads",
+             "--rate", "50", "--output", str(args.profile)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result = asyncio.run(run(url, token, key, args.clients, args.rate, args.seconds,
                                  args.cuts, server.pid))
+        if spy is not None:
+            spy.send_signal(2)  # py-spy writes its file on SIGINT
+            spy.wait(timeout=60)
     finally:
         server.terminate()
         server.wait(timeout=10)

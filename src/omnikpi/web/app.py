@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,7 +24,7 @@ from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.assets import install_assets
 from omnikpi.web.deps import AppState, fingerprint
-from omnikpi.web.i18n import LANGUAGES
+from omnikpi.web.headers import SecurityHeaders
 from omnikpi.web.limits import BodyLimit
 from omnikpi.web.page_errors import (
     error_page,
@@ -41,17 +40,6 @@ from omnikpi.web.security import LoginRequired
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 log = logging.getLogger("omnikpi")
-
-
-def content_security_policy(nonce: str) -> str:
-    """Scripts only from this server or inline with this response's nonce; no plugins,
-    frames or foreign form targets. Plotly sets inline styles, so styles may be inline."""
-    return "; ".join([
-        "default-src 'self'", f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-        "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
-        "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'",
-    ])
 
 
 ECHO_CHARS = 200
@@ -189,20 +177,5 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     app.add_middleware(BodyLimit)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        request.state.csp_nonce = secrets.token_urlsafe(16)
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy",
-                                    content_security_policy(request.state.csp_nonce))
-        if not request.url.path.startswith("/static/"):
-            # pages and answers hold someone's data: never kept by a browser or proxy
-            response.headers.setdefault("Cache-Control", "no-store")
-        lang = request.query_params.get("lang")
-        if lang in LANGUAGES:
-            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.add_middleware(SecurityHeaders)  # outermost: it heads every answer
     return app

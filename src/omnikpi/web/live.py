@@ -34,9 +34,14 @@ from omnikpi.web.goals import judge
 from omnikpi.web.i18n import LANGUAGES, translator
 
 TICK_SECONDS = 0.02
-MIN_INTERVAL_SECONDS = 0.15
+MIN_INTERVAL_SECONDS = 0.25
 """Snapshots are at least this far apart: under a stream of events, computing back to
 back would starve ingest of the CPU."""
+BATCH_PERIOD_SECONDS = 0.1
+"""Validation batches start at least this far apart. One loader pass costs about the same
+for one row as for a hundred (~25 ms on a quiet core, mostly fixed), so under a stream of
+events back-to-back passes of two or three rows each kept a core busy and starved the
+snapshots; pacing them adds at most this much to an event's way to the screen."""
 IDLE_SECONDS = 2.0
 FILE_POLL_SECONDS = 1.0
 LOG = logging.getLogger("omnikpi.live")
@@ -94,8 +99,11 @@ class LiveHub:
         return future
 
     def _batch_loop(self) -> None:
+        started = 0.0
         while True:
             items = [self.pending.get()]
+            time.sleep(max(0.0, started + BATCH_PERIOD_SECONDS - time.monotonic()))
+            started = time.monotonic()
             while True:
                 try:
                     items.append(self.pending.get_nowait())

@@ -9,11 +9,12 @@ since a browser never attaches those by itself.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+import time
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from omnikpi.auth.accounts import Principal, resolve_api_key, resolve_token
+from omnikpi.auth.accounts import Principal, digest, resolve_api_key, resolve_token
 from omnikpi.store.db import session_scope
 
 SESSION_COOKIE = "omnikpi_session"
@@ -37,6 +38,31 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+API_KEY_MEMORY_SECONDS = 5.0
+"""An ingest key found valid is remembered this long, per database: a collector posting
+events a hundred times a second would otherwise cost a database lookup per post. A key
+revoked in the database stops working here within this time."""
+_known_keys: dict[tuple[str, str], tuple[float, Principal]] = {}
+
+
+def _api_key_principal(database_url: str, session_of: Any, key: str) -> Principal | None:
+    """The key's principal, from memory if it was found valid in the last few seconds."""
+    remembered = (database_url, digest(key))
+    now = time.monotonic()
+    known = _known_keys.get(remembered)
+    if known is not None and now - known[0] < API_KEY_MEMORY_SECONDS:
+        return known[1]
+    with session_of() as session:
+        principal = resolve_api_key(session, key)
+    if principal is None:
+        _known_keys.pop(remembered, None)
+    else:
+        if len(_known_keys) > 1000:  # many keys: forget them all rather than grow
+            _known_keys.clear()
+        _known_keys[remembered] = (now, principal)
+    return principal
+
+
 def current_principal(request: Request) -> Principal:
     state = request.app.state.omnikpi
     if not state.auth:
@@ -48,17 +74,19 @@ def current_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
     api_key = request.headers.get("x-api-key")
-    with session_scope(state.database_url) as session:
-        if api_key:
-            principal = resolve_api_key(session, api_key)
-        elif scheme.lower() == "bearer" and credentials:
-            token = credentials.strip()
-            principal = resolve_api_key(session, token) if token.startswith("ok_") else \
-                resolve_token(session, token)
-        else:
-            cookie = request.cookies.get(SESSION_COOKIE)
-            if cookie:
-                principal = resolve_token(session, cookie, "session")
+    token = credentials.strip() if scheme.lower() == "bearer" else ""
+    if api_key or token.startswith("ok_"):
+        principal = _api_key_principal(state.database_url,
+                                       lambda: session_scope(state.database_url),
+                                       api_key or token)
+    else:
+        with session_scope(state.database_url) as session:
+            if token:
+                principal = resolve_token(session, token)
+            else:
+                cookie = request.cookies.get(SESSION_COOKIE)
+                if cookie:
+                    principal = resolve_token(session, cookie, "session")
     if principal is None:
         if _is_api(request) or request.method in UNSAFE:
             raise HTTPException(401, "not authenticated: log in (POST /api/v1/auth/token) "
