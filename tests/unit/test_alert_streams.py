@@ -215,3 +215,47 @@ def test_adherence_below_fires_and_clears_on_the_day_s_schedule(
     assert seen == [round(40 / 60, 4), round(40 / 90, 4), round(70 / 120, 4)]
     assert [n.payload["status"] for n in sent] == ["firing", "cleared"]
     assert sent[0].payload["text"] == "Adherence 44 % < 50 % on agent d1 (k-plan)"
+
+
+def test_adherence_follows_a_schedule_changed_while_the_server_runs(tmp_path: Path) -> None:
+    """The agent is available 11:00–11:40 and on a break since. At 12:00 against the
+    first schedule (work 11:00–13:00) adherence is 40/60; the planner then moves the shift
+    to 11:20–13:00 (the file is rewritten, as `wfm schedule` or a moved break does) and the
+    next poll gives 20/40; the files removed, no adherence is shown at all."""
+    data = tmp_path / "data"
+    data.mkdir()
+
+    def plan(start: int) -> None:
+        (data / "shifts.csv").write_text(
+            f"agent_id,start,end,site\nd1,{at(start)},{at(60)},k-plan\n")
+        (data / "shift_activities.csv").write_text(
+            f"agent_id,activity,start,end\nd1,work,{at(start)},{at(60)}\n")
+
+    plan(-60)
+    (data / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n")
+    store = LiveStore(data)
+    base = load_dataset(data)
+    monitor = LiveMonitor(data, Config(), "Europe/Kyiv", store, base,
+                          clock=lambda: int(NOON.timestamp() * US))
+    base.close()
+    result = store.accept("agent_states", [
+        {"agent_id": "d1", "state": "available", "start": at(-60), "end": at(-20),
+         "site": "k-plan"},
+        {"agent_id": "d1", "state": "not_ready", "reason": "break", "start": at(-20),
+         "site": "k-plan"}])
+    monitor.apply_ingest("agent_states", result.canonical, result.seq)
+
+    def adherence() -> float | None:
+        data_now = monitor.snapshot(UNBOUNDED).data
+        person = next(a for a in data_now["agent_list"] if a["agent_id"] == "d1")
+        value = person.get("adherence")
+        return None if value is None else round(value, 4)
+
+    assert adherence() == round(40 / 60, 4)
+    plan(-40)
+    monitor.poll_files()
+    assert adherence() == round(20 / 40, 4)
+    (data / "shifts.csv").unlink()
+    (data / "shift_activities.csv").unlink()
+    monitor.poll_files()
+    assert adherence() is None

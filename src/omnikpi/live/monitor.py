@@ -46,7 +46,8 @@ average handling time an alert may watch."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
 SCHEDULE_TABLES = ("shifts", "shift_activities")
-"""Today's schedule, read once from the dataset at start: per-agent adherence so far."""
+"""Today's schedule, for per-agent adherence so far: read from the dataset at start, and
+again when its files change (a new schedule, a moved break) or the day turns."""
 Where = dict[str, tuple[str, ...]]
 """A wallboard's own cut: ``queue`` and ``channel`` values (the scope cuts tenant and
 site)."""
@@ -100,6 +101,7 @@ class LiveMonitor:
                 if base.has(table):
                     self._apply(table, self._today_rows(base.con, table))
             self._load_schedules(base)
+        self.schedule_files = self._schedule_files()
         for table in LIVE_TABLES:
             rows = store.open_rows(table)
             if rows:
@@ -143,6 +145,31 @@ class LiveMonitor:
             finally:
                 self.con.unregister("__rows")
             self.schedules = self.schedules or rows.num_rows > 0
+
+    def _schedule_files(self) -> dict[Path, tuple[int, int]]:
+        found = find_table_files(self.data, set(SCHEDULE_TABLES))
+        return {f.path: (f.path.stat().st_size, f.path.stat().st_mtime_ns)
+                for files in found.values() for f in files}
+
+    def _reload_schedules(self) -> None:
+        """Today's schedule read afresh from the folder's files (validated as any load)."""
+        found = find_table_files(self.data, set(SCHEDULE_TABLES))
+        with tempfile.TemporaryDirectory(prefix="omnikpi-schedule-") as tmp:
+            for table, files in found.items():
+                folder = Path(tmp) / table
+                folder.mkdir()
+                for index, file in enumerate(files):
+                    (folder / f"{index}-{file.path.name}").symlink_to(file.path.resolve())
+            part = load_dataset(tmp) if found else None
+            with self.lock:
+                for table in SCHEDULE_TABLES:
+                    self.con.execute(f"DELETE FROM {quote('live_' + table)}")
+                self.schedules = False
+                if part is not None:
+                    self._load_schedules(part)
+                self.changes += 1
+            if part is not None:
+                part.close()
 
     def _apply(self, table: str, rows: pa.Table) -> None:
         """Upsert rows by the table's identity (a later version replaces an earlier one)."""
@@ -239,6 +266,10 @@ class LiveMonitor:
         for path in changed_open:
             self._apply_open_file(path)
         self.open_files = opened
+        schedules = self._schedule_files()
+        if schedules != self.schedule_files:
+            self._reload_schedules()
+            self.schedule_files = schedules
         return len(changed) + len(changed_open)
 
     def roll_day(self, now_us: int) -> None:
@@ -253,6 +284,8 @@ class LiveMonitor:
             self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
             self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
             self.changes += 1
+        if self.schedule_files:
+            self._reload_schedules()  # the new day's shifts
 
     # -- snapshots --------------------------------------------------------------------------
 
