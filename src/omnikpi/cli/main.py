@@ -78,6 +78,7 @@ from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import qa as _qa  # noqa: E402,F401
 from omnikpi.cli import recordings as _recordings  # noqa: E402,F401
 from omnikpi.cli import report as _report  # noqa: E402,F401
+from omnikpi.cli import rollup as _rollup  # noqa: E402,F401
 from omnikpi.cli import schedule as _schedule  # noqa: E402,F401
 from omnikpi.cli import serve as _serve  # noqa: E402,F401
 from omnikpi.cli import simulate as _simulate  # noqa: E402,F401

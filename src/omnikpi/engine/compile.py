@@ -10,8 +10,9 @@ what lets metrics with different booking rules (arrival vs end) and different so
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.operations as ops
@@ -199,6 +200,58 @@ def _one_pass(
     return out.filter(out[KEY].notnull())
 
 
+class RollupReader(Protocol):
+    """Stored partial sums standing in for some parts of a report (``engine.rollups``)."""
+
+    def split(self, source: str, bookings: dict[str, list[_Part]]
+              ) -> tuple[dict[str, list[_Part]], dict[str, list[_Part]]]:
+        """The parts it keeps, per booking, and the rest (read from the source)."""
+        ...
+
+    def partials(self, rolled: dict[str, list[_Part]], by: list[str],
+                 source_request: SourceRequest, all_columns: list[str],
+                 where: dict[str, list[str]] | None, direct: DirectPartial) -> list[ir.Table]:
+        """The partial aggregates of ``rolled`` (with ``direct`` for rows not rolled up)."""
+        ...
+
+
+DirectPartial = Callable[[str, list[_Part], SourceRequest], ir.Table]
+"""A booking's partial aggregate of some parts computed from a source's rows."""
+
+
+def _direct_on(
+    source: str, keys: list[str], all_columns: list[str], metric_of: dict[str, Metric],
+    where: dict[str, list[str]] | None,
+) -> DirectPartial:
+    def direct(booking: str, plist: list[_Part], source_request: SourceRequest) -> ir.Table:
+        return _direct(source, booking, source_request.params, plist, source_request, keys,
+                       all_columns, metric_of, where)
+    return direct
+
+
+def _direct(
+    source: str,
+    booking: str,
+    source_params: tuple[tuple[str, object], ...],
+    plist: list[_Part],
+    source_request: SourceRequest,
+    keys: list[str],
+    all_columns: list[str],
+    metric_of: dict[str, Metric],
+    where: dict[str, list[str]] | None,
+) -> ir.Table:
+    """One booking's partial aggregate of ``plist`` from the source's rows."""
+    req = SourceRequest(
+        source_request.tables, source_request.ctx, source_request.calendar, booking,
+        source_params,
+    )
+    t = _filtered(SOURCES[source].build(req), source, where)
+    values = _values(t, plist, metric_of)
+    agg = t.group_by([t[k] for k in keys]).aggregate(**values)
+    filled = {c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns}
+    return agg.select(*[agg[k] for k in keys], **filled)
+
+
 def build_report(
     requests: list[MetricRequest],
     by: list[str],
@@ -206,6 +259,7 @@ def build_report(
     hours: ir.Table | None = None,
     where: dict[str, list[str]] | None = None,
     one_pass: bool = True,
+    rollup: RollupReader | None = None,
 ) -> ir.Table:
     """The report as an Ibis table: ``by`` columns, the period key, one column per metric.
 
@@ -214,6 +268,9 @@ def build_report(
 
     Table metrics (one row per state, per survey dimension, …) add their key column to the
     grouping; they can only share a report with metrics of the same key.
+
+    ``rollup``: where the parts it keeps are read from (``engine.rollups``), instead of
+    from the source's rows.
     """
     keys = [*by, *table_keys(requests), KEY]
     metric_of = {r.metric.id: r.metric for r in requests}
@@ -226,6 +283,11 @@ def build_report(
     partials: list[ir.Table] = []
     unique = True
     for (source, source_params), bookings in by_source.items():
+        if rollup is not None:  # the parts the rollup keeps are read from it
+            rolled, bookings = rollup.split(source, bookings)
+            partials += rollup.partials(rolled, by, source_request, all_columns, where,
+                                        _direct_on(source, keys, all_columns, metric_of, where))
+            unique = unique and not rolled
         distinct = any(p.aggregate == "distinct" for plist in bookings.values() for p in plist)
         if one_pass and len(bookings) > 1 and SOURCES[source].booked is not None \
                 and not distinct:  # a distinct count cannot be summed from sub-groups
@@ -236,17 +298,8 @@ def build_report(
             unique = False
             continue
         for booking, plist in bookings.items():
-            req = SourceRequest(
-                source_request.tables, source_request.ctx, source_request.calendar, booking,
-                source_params,
-            )
-            t = _filtered(SOURCES[source].build(req), source, where)
-            values = _values(t, plist, metric_of)
-            agg = t.group_by([t[k] for k in keys]).aggregate(**values)
-            filled = {
-                c: (agg[c] if c in values else ibis.null("float64")) for c in all_columns
-            }
-            partials.append(agg.select(*[agg[k] for k in keys], **filled))
+            partials.append(_direct(source, booking, source_params, plist, source_request,
+                                    keys, all_columns, metric_of, where))
     if len(partials) == 1 and unique:
         combined = partials[0]
     else:

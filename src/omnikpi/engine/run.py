@@ -25,6 +25,7 @@ from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
 from omnikpi.engine.result import ReportResult, ReportWindow, shape
+from omnikpi.engine.rollups import StoredRollup, reader_for
 from omnikpi.engine.sources import SourceRequest
 from omnikpi.engine.timezones import MICROS, offset_ranges, to_us, zone
 from omnikpi.errors import DataError, UsageError
@@ -292,11 +293,14 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     check_filter_values(filters)
     if isinstance(engine_backend, LocalDuckDB):
         one_pass = _one_scan_parallel(dataset)
+        # the one place a report chooses stored rollup sums over the contacts (same numbers)
+        rollup = reader_for(dataset, engine_backend, ctx, requests, by, filters)
         if hours is None:
             expr = _cached_report(requests, by, source_request, filters, engine_backend,
-                                  one_pass)
+                                  one_pass, rollup)
         else:
-            expr = build_report(requests, by, source_request, hours, filters, one_pass)
+            expr = build_report(requests, by, source_request, hours, filters, one_pass,
+                                rollup)
     else:
         expr = build_report(requests, by, source_request, hours, filters)
     window = ReportWindow(tz, from_us, to_us_, as_of_us,
@@ -318,6 +322,7 @@ def _cached_report(
     filters: dict[str, list[str]],
     backend: LocalDuckDB,
     one_pass: bool,
+    rollup: StoredRollup | None = None,
 ) -> ibis.Table:
     """The report expression, built once per process for an identical request.
 
@@ -329,6 +334,7 @@ def _cached_report(
     key = repr((
         [(r.metric.id, sorted((k, repr(v)) for k, v in r.params.items())) for r in requests],
         by, sorted(filters.items()), source_request.ctx, one_pass,
+        None if rollup is None else rollup.key,
     ))
     metrics = tuple(r.metric for r in requests)
     hit = _PLANS.get(key)
@@ -350,7 +356,7 @@ def _cached_report(
         table, source_request.ctx, source_request.calendar, source_request.booking,
         source_request.params,
     )
-    expr = build_report(requests, by, recording, None, filters, one_pass)
+    expr = build_report(requests, by, recording, None, filters, one_pass, rollup)
     _PLANS[key] = (expr, tuple(sorted(used.items())), metrics)
     if len(_PLANS) > _PLANS_MAX:
         _PLANS.popitem(last=False)

@@ -1,0 +1,277 @@
+"""Building and refreshing the rollup of a data folder (``DIR/_rollups``).
+
+The manifest lists every contacts file with its size, modification time and the UTC days
+its timestamps touch. A refresh compares the folder with it: a new, changed or removed
+file makes its days (one day of margin on each side) due, and only those days are
+computed again — from the whole validated dataset, so rows quarantined by another file
+(a duplicate id) and contacts that end on the next day are counted as a report counts
+them. Everything is computed again when there is no manifest, or when the configuration,
+the format or the package version changed. See docs/rollups.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from omnikpi.config import Config
+from omnikpi.engine.compile import MetricRequest
+from omnikpi.engine.context import RunContext
+from omnikpi.engine.local_duckdb import LocalDuckDB
+from omnikpi.engine.params import DataContext, resolve_params
+from omnikpi.engine.rollups import (
+    DAY,
+    FOLDER,
+    MANIFEST,
+    RollupManifest,
+    contact_files,
+    eligible,
+    params_text,
+    read_manifest,
+    rollup_expr,
+    settings_key,
+)
+from omnikpi.engine.run import _contact_highs
+from omnikpi.engine.timezones import DAY_US, offset_ranges
+from omnikpi.errors import DataError, OmniKPIError
+from omnikpi.metrics.base import all_metrics
+from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.files import raw_relation_sql
+from omnikpi.schema.tables import TABLES, ColumnType
+
+CONTACT_INSTANTS = tuple(c.name for c in TABLES["contacts"].columns
+                         if c.type is ColumnType.TIMESTAMP)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did."""
+
+    days: int
+    """UTC days computed again (0: the rollup was up to date)."""
+    full: bool
+    rows: int
+    """Rollup rows stored in all."""
+    open_rows: int
+    """Unresolved contacts kept as rows (every report computes them directly)."""
+    seconds: float
+    folder: Path
+
+
+def _requests(dataset: Dataset, config: Config) -> list[MetricRequest]:
+    """Every eligible metric with its default parameters for this data."""
+    context = DataContext(config, dataset)
+    out = []
+    for metric in all_metrics():
+        if metric.source != "contacts":
+            continue
+        try:  # a metric without a default for a parameter is left to the reports
+            params = resolve_params([metric], {}, context)[metric.id]
+        except OmniKPIError:
+            continue
+        variant = metric.resolve(params) if metric.resolve else metric
+        if eligible(variant):
+            out.append(MetricRequest(variant, params))
+    return out
+
+
+def _file_days(file_sql: str) -> tuple[int, int] | None:
+    """First and last UTC day of a contacts file's instants read from the file itself,
+    None when a value cannot be read as an instant here (the refresh is then full)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        columns = [c for c in con.sql(f"SELECT * FROM {file_sql} LIMIT 0").columns
+                   if c in CONTACT_INSTANTS]
+        if not columns:
+            return None
+        parts = []
+        for c in columns:
+            cast = f'epoch_us(TRY_CAST("{c}" AS TIMESTAMPTZ))'
+            parts += [f"min({cast})", f"max({cast})", f'count("{c}")', f"count({cast})"]
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {file_sql}").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if row is None:
+        return None
+    lows, highs = [], []
+    for i in range(0, len(row), 4):
+        lo, hi, given, read = row[i:i + 4]
+        if given != read:
+            return None
+        if lo is not None:
+            lows.append(int(lo))
+            highs.append(int(hi))
+    if not lows:
+        return (0, -1)  # no instant at all: touches no day
+    return min(lows) // DAY_US, max(highs) // DAY_US
+
+
+def _contact_span(dataset: Dataset) -> tuple[int, int] | None:
+    """First and last instant of any contacts timestamp (None: no contact)."""
+    parts = [f'min("{c}"), max("{c}")' for c in CONTACT_INSTANTS]
+    row = dataset.con.execute(f"SELECT {', '.join(parts)} FROM contacts").fetchone()
+    values = [int(v) for v in (row or ()) if v is not None]
+    return (min(values), max(values)) if values else None
+
+
+def _margin(days: tuple[int, ...]) -> range:
+    """The days a file touches and one more on each side (none for a file without
+    instants): a zone-less instant read another way still falls in them."""
+    first, last = days[0], days[1]
+    return range(first - 1, last + 2) if last >= first else range(0)
+
+
+def _runs(days: set[int]) -> list[tuple[int, int]]:
+    """Consecutive days as inclusive (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def refresh(dataset: Dataset, config: Config | None = None, full: bool = False
+            ) -> RefreshResult:
+    """Bring ``dataset.path/_rollups`` up to date with the dataset's contacts files."""
+    started = time.perf_counter()
+    config = config or Config()
+    folder = dataset.path / FOLDER
+    if not dataset.has("contacts"):
+        raise DataError(f"{dataset.path} has no contacts table: nothing to roll up")
+    files = contact_files(dataset)
+    old = None if full else read_manifest(folder)
+    settings = settings_key(config)
+    requests = _requests(dataset, config)
+    params = {r.metric.id: params_text(r.params) for r in requests}
+    if old is not None and (old.settings != settings or old.metrics != params
+                            or not (folder / old.sums_file).exists()
+                            or not (folder / old.open_file).exists()):
+        old = None
+    span = _contact_span(dataset)
+    as_of = span[1] if span else 0
+    ranges: dict[str, tuple[int, int, int, int]] = {}
+    due: set[int] = set()
+    whole = old is None
+    for name, (size, mtime) in files.items():
+        before = old.files.get(name) if old is not None else None
+        if before is not None and before[:2] == (size, mtime):
+            ranges[name] = before
+            continue
+        days = _file_days(raw_relation_sql(next(
+            f for f in dataset.loads["contacts"].files
+            if str(f.path.relative_to(dataset.path)) == name)))
+        if days is None:
+            whole = True
+            days = (0, -1)
+        ranges[name] = (size, mtime, *days)
+        due.update(_margin(days))
+        if before is not None:
+            due.update(_margin(before[2:]))
+    if old is not None:
+        for name, before in old.files.items():
+            if name not in files:  # removed
+                due.update(_margin(before[2:]))
+    if whole:
+        due = set(range(span[0] // DAY_US, span[1] // DAY_US + 1)) if span else set()
+    if old is not None and not whole and not due and old.as_of_us == as_of:
+        return RefreshResult(0, False, _count(dataset, folder / old.sums_file),
+                             old.open_rows, time.perf_counter() - started, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = _write(dataset, config, requests, folder, old, due, whole, as_of, ranges,
+                      settings)
+    return RefreshResult(len(due), whole, _count(dataset, folder / manifest.sums_file),
+                         manifest.open_rows, time.perf_counter() - started, folder)
+
+
+def _count(dataset: Dataset, path: Path) -> int:
+    row = dataset.con.execute(f"SELECT count(*) FROM read_parquet({_sql_path(path)})"
+                              ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _write(dataset: Dataset, config: Config, requests: list[MetricRequest], folder: Path,
+           old: RollupManifest | None,
+           due: set[int], whole: bool, as_of: int, ranges: dict[str, tuple[int, int, int, int]],
+           settings: str) -> RollupManifest:
+    """Compute the due days, keep the others from the old files, write new files and
+    then the manifest that names them (a reader sees the old or the new, never half)."""
+    backend = LocalDuckDB(dataset)
+    generation = (old.generation + 1) if old is not None else int(time.time())
+    sums_file, open_file = f"sums-{generation}.parquet", f"open-{generation}.parquet"
+    runs = _runs(due)
+    sums_parts: list[str] = []
+    open_parts: list[str] = []
+    columns: dict[str, tuple[str, ...]] = {}
+    aggregates: dict[str, str] = {}
+    for first, last in runs:
+        lo, hi = first * DAY_US, (last + 1) * DAY_US
+        ctx = RunContext(
+            as_of_us=as_of, from_us=lo, to_us=hi, tz="UTC", grain="15min", config=config,
+            offsets=offset_ranges("UTC", lo, hi), span_start_us=lo, span_end_us=hi,
+            contact_highs=_contact_highs(dataset),
+            contact_channels=dataset.domain("contacts", "channel"),
+            contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
+        )
+        expr, columns, aggregates = rollup_expr(backend, ctx, requests)
+        sums_parts.append(f"SELECT * FROM ({backend.sql(expr)})")
+        open_parts.append(
+            "SELECT * FROM contacts WHERE NOT coalesce(blocked, false) AND "
+            "first_response_at IS NULL AND abandoned_at IS NULL AND "
+            f"arrived_at >= {lo} AND arrived_at < {hi}")
+    if old is not None and not whole:
+        kept = " OR ".join(f"{DAY} BETWEEN {a} AND {b}" for a, b in runs) or "false"
+        sums_parts.insert(0, f"SELECT * FROM read_parquet({_sql_path(folder / old.sums_file)})"
+                             f" WHERE NOT ({kept})")
+        day = f"(arrived_at // {DAY_US})"
+        kept_open = " OR ".join(f"{day} BETWEEN {a} AND {b}" for a, b in runs) or "false"
+        open_parts.insert(0, f"SELECT * FROM read_parquet({_sql_path(folder / old.open_file)})"
+                             f" WHERE NOT ({kept_open})")
+        columns, aggregates = old.columns, old.aggregates
+    if not runs and old is None:
+        expr, columns, aggregates = rollup_expr(backend, _empty_ctx(config), requests)
+        sums_parts.append(f"SELECT * FROM ({backend.sql(expr)}) WHERE false")
+    if not open_parts:
+        open_parts.append("SELECT * FROM contacts WHERE false")
+    con = dataset.con
+    con.execute(f"COPY ({' UNION ALL BY NAME '.join(sums_parts)} ORDER BY __booking, "
+                f"__bucket) TO {_sql_path(folder / sums_file)} (FORMAT parquet)")
+    con.execute(f"COPY ({' UNION ALL BY NAME '.join(open_parts)}) TO "
+                f"{_sql_path(folder / open_file)} (FORMAT parquet)")
+    opened = _count(dataset, folder / open_file)
+    manifest = RollupManifest(
+        settings, as_of, ranges,
+        {r.metric.id: params_text(r.params) for r in requests}, columns, aggregates,
+        sums_file, open_file, opened, generation)
+    tmp = folder / (MANIFEST + ".tmp")
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    tmp.replace(folder / MANIFEST)
+    _forget_old(folder, {sums_file, open_file} | (
+        {old.sums_file, old.open_file} if old is not None else set()))
+    return manifest
+
+
+def _empty_ctx(config: Config) -> RunContext:
+    return RunContext(as_of_us=0, from_us=0, to_us=DAY_US, tz="UTC", grain="15min",
+                      config=config, offsets=offset_ranges("UTC", 0, DAY_US))
+
+
+def _forget_old(folder: Path, keep: set[str]) -> None:
+    """Delete the files of older generations (the previous one stays for readers that
+    opened it a moment ago)."""
+    for path in folder.glob("*.parquet"):
+        if path.name not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()

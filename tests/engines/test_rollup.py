@@ -1,0 +1,236 @@
+"""Rollups: a report read from the stored sums equals the same report read from the
+contacts, for every metric, on random data (hypothesis), after appending or changing a day,
+and on a DST day; a refresh computes only the days a new or changed file touches."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omnikpi.config import Config
+from omnikpi.engine.rollups import read_manifest
+from omnikpi.engine.run import plan_report
+from omnikpi.rollup import refresh
+from omnikpi.schema.dataset import Dataset, load_dataset
+
+from ..builders import dataset, write_table
+from .test_report_properties import rows_of
+
+# every additive contact metric (the rollup's), and two that are not (read directly)
+ROLLED = ["received", "offered", "answered", "abandoned", "handled", "transferred",
+          "short_abandoned", "blocked_rate", "service_level", "asa", "avg_wait", "max_wait",
+          "avg_abandon_time", "abandon_rate", "avg_time_late", "a1rt", "avg_queue_time",
+          "avg_pickup_time", "aht", "avg_talk_time", "avg_hold_time", "avg_acw_time",
+          "transfer_rate", "resolution_rate", "resolution_time", "resolved_within"]
+DIRECT = ["fcr"]
+
+
+@contextlib.contextmanager
+def rollups(on: bool) -> Iterator[None]:
+    before = os.environ.get("OMNIKPI_ROLLUPS")
+    os.environ["OMNIKPI_ROLLUPS"] = "on" if on else "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["OMNIKPI_ROLLUPS"]
+        else:
+            os.environ["OMNIKPI_ROLLUPS"] = before
+
+
+def same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return bool(a == b)
+
+
+def both(data: Dataset, expect_rollup: bool = True, **request: Any) -> list[dict[str, Any]]:
+    """The report read directly and from the rollup: the same rows, or fail."""
+    with rollups(False):
+        direct = plan_report(data, **request)
+        assert "__rollup_sums" not in direct.sql()
+        expected = direct.run().rows
+    with rollups(True):
+        plan = plan_report(data, **request)
+        assert ("__rollup_sums" in plan.sql()) is expect_rollup, request
+        got = plan.run().rows
+    assert len(got) == len(expected), request
+    for g, e in zip(got, expected, strict=True):
+        assert g.keys() == e.keys()
+        bad = {k: (g[k], e[k]) for k in g if not same(g[k], e[k])}
+        assert not bad, (request, bad)
+    return got
+
+
+contact = st.fixed_dictionaries({
+    "arrive": st.floats(min_value=0, max_value=3 * 86400, allow_nan=False),
+    "wait": st.floats(min_value=0, max_value=900, allow_nan=False),
+    "talk": st.floats(min_value=1, max_value=3600, allow_nan=False),
+    "outcome": st.sampled_from(["answered", "abandoned", "blocked", "timeout", "waiting"]),
+    "queue": st.sampled_from(["sales", "support", "mail"]),
+    "customer": st.sampled_from(["c1", "c2", None]),
+    "transferred": st.booleans(),
+})
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs=st.lists(contact, min_size=1, max_size=40),
+       zone=st.sampled_from(["UTC", "Europe/Kyiv", "America/St_Johns", "Asia/Kathmandu"]),
+       grain=st.sampled_from(["total", "15min", "hour", "day", "week", "month"]),
+       by=st.sampled_from([[], ["queue"], ["channel", "queue"]]))
+def test_rollup_equals_direct_on_random_contacts(
+        specs: list[dict[str, Any]], zone: str, grain: str, by: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = dataset(Path(tmp), contacts=rows_of(specs))
+        data = load_dataset(folder)
+        try:
+            refresh(data, Config())
+            both(data, metrics=ROLLED + DIRECT, by=by, grain=grain, tz=zone,
+                 params={"fcr.window_hours": 24})
+            # a window on quarter hours reads the rollup
+            both(data, metrics=ROLLED, by=by, grain=grain, tz=zone,
+                 from_="2024-03-05T09:15:00+00:00", to="2024-03-07T00:00:00+00:00")
+        finally:
+            data.close()
+
+
+def _day(day: int, n: int) -> list[dict[str, Any]]:
+    """``n`` contacts of 2024-03-0<day>: answered, abandoned, answered, blocked, …"""
+    rows = []
+    for i in range(n):
+        hour = 8 + i % 14
+        at = f"2024-03-0{day}T{hour:02d}:{(7 * i) % 60:02d}:00+00:00"
+        answered = f"2024-03-0{day}T{hour:02d}:{(7 * i) % 60:02d}:{10 + i % 40:02d}+00:00"
+        kind = i % 4
+        rows.append({
+            "contact_id": f"d{day}-{i}", "channel": "voice", "queue": f"q{i % 3}",
+            "arrived_at": at, "blocked": "true" if kind == 3 else "false",
+            "accepted_at": answered if kind in (0, 2) else None,
+            "first_response_at": answered if kind in (0, 2) else None,
+            "abandoned_at": answered if kind == 1 else None,
+            # a call answered at 20:xx ends the next day
+            "ended_at": None if kind not in (0, 2) else (
+                f"2024-03-0{day + 1}T00:05:00+00:00" if hour == 20
+                else f"2024-03-0{day}T{hour:02d}:59:00+00:00"),
+        })
+    return rows
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("days")
+    (folder / "contacts").mkdir()
+    for day in (1, 2, 3):
+        sub = folder / "contacts" / f"day=2024-03-0{day}"
+        sub.mkdir()
+        write_table(sub, "contacts", _day(day, 30))
+    return folder
+
+
+def test_a_new_day_refreshes_only_its_days(days: Path) -> None:
+    data = load_dataset(days)
+    first = refresh(data, Config())
+    assert first.full and first.days == 4  # 1 to 3 March, and a call ending on the 4th
+    assert first.open_rows == 0  # no contact is still waiting
+    data.close()
+    data = load_dataset(days)
+    again = refresh(data, Config())
+    assert again.days == 0 and not again.full  # nothing changed
+    before = read_manifest(days / "_rollups")
+    assert before is not None
+    data.close()
+
+    sub = days / "contacts" / "day=2024-03-04"
+    sub.mkdir()
+    rows = _day(4, 12)
+    rows.append({"contact_id": "waiting", "channel": "voice", "queue": "q0",
+                 "arrived_at": "2024-03-04T23:50:00+00:00"})
+    write_table(sub, "contacts", rows)
+    data = load_dataset(days)
+    try:
+        step = refresh(data, Config())
+        # the new file's day and one on each side: 3, 4 and 5 March; never 1 or 2
+        assert (step.days, step.full, step.open_rows) == (3, False, 1)
+        after = read_manifest(days / "_rollups")
+        assert after is not None and after.generation == before.generation + 1
+        assert after.as_of_us > before.as_of_us
+        old_days = data.con.execute(
+            f"SELECT count(*) FROM read_parquet('{days}/_rollups/{after.sums_file}') "
+            "WHERE __day < 19785").fetchone()  # 19785: 2024-03-04
+        assert old_days is not None and old_days[0] > 0
+        rows_out = both(data, metrics=ROLLED + DIRECT, grain="day", tz="Europe/Kyiv",
+                        params={"fcr.window_hours": 24})
+        # hand count: offered = contacts not blocked (i % 4 != 3): 30 a day, 23 offered,
+        # on 1-3 March, 12 on 4 March (9 offered); the waiting one arrived at 23:50 UTC,
+        # 01:50 on 5 March in Kyiv
+        assert [r["offered"] for r in rows_out] == [23, 23, 23, 9, 1]
+        assert [r["received"] for r in rows_out] == [30, 30, 30, 12, 1]
+        # a report as of before the latest event cannot read the rollup
+        both(data, False, metrics=["offered", "service_level"],
+             as_of="2024-03-03T12:00:00+00:00")
+        # cut by agent: the rollup has no agents, the contacts are read; so is a window
+        # off the quarter hours
+        both(data, False, metrics=["offered"], by=["agent_id"])
+        both(data, False, metrics=["offered", "aht"], grain="hour",
+             from_="2024-03-02T09:10:00+00:00")
+    finally:
+        data.close()
+
+
+def test_a_changed_day_is_computed_again(days: Path) -> None:
+    data = load_dataset(days)
+    refresh(data, Config())
+    data.close()
+    rows = _day(2, 10)  # 2 March, replaced by a smaller file
+    write_table(days / "contacts" / "day=2024-03-02", "contacts", rows)
+    data = load_dataset(days)
+    try:
+        step = refresh(data, Config())
+        # the old file's days (2 March, and a call that ended on the 3rd) and the new
+        # file's (2 March), one more on each side: 1 to 4 March
+        assert (step.days, step.full) == (4, False)
+        got = both(data, metrics=["received", "offered", "service_level", "aht"],
+                   grain="day", tz="UTC")
+        assert [r["received"] for r in got][:3] == [30, 10, 30]
+    finally:
+        data.close()
+
+
+def test_dst_day_in_berlin(tmp_path: Path) -> None:
+    """31 March 2024 in Berlin has 23 hours (02:00 CET → 03:00 CEST): the quarter-hour
+    UTC buckets fall into the same local hours and days as the contacts themselves."""
+    rows = []
+    # every 20 minutes from 30 March 22:00 UTC to 31 March 02:00 UTC, answered in 15 s
+    for i in range(13):
+        minute = 22 * 60 + 20 * i
+        day, hour, m = (30, minute // 60, minute % 60) if minute < 24 * 60 else (
+            31, minute // 60 - 24, minute % 60)
+        at = f"2024-03-{day}T{hour:02d}:{m:02d}:00+00:00"
+        done = f"2024-03-{day}T{hour:02d}:{m:02d}:15+00:00"
+        rows.append({"contact_id": f"x{i}", "channel": "voice", "queue": "q",
+                     "arrived_at": at, "accepted_at": done, "first_response_at": done,
+                     "ended_at": f"2024-03-{day}T{hour:02d}:{m + 5:02d}:00+00:00"})
+    data = load_dataset(dataset(tmp_path, contacts=rows))
+    try:
+        refresh(data, Config())
+        by_day = both(data, metrics=["offered", "service_level", "aht"], grain="day",
+                      tz="Europe/Berlin")
+        # local 30 March: 22:00 and 22:20, 22:40 UTC are 23:xx CET → 3 contacts; the rest
+        # (23:00 UTC = 00:00 CET 31 March onwards) 10 contacts
+        assert [(r["period_start"][:10], r["offered"]) for r in by_day] == [
+            ("2024-03-30", 3), ("2024-03-31", 10)]
+        by_hour = both(data, metrics=["offered"], grain="hour", tz="Europe/Berlin")
+        hours = [r["period_start"] for r in by_hour]
+        assert "2024-03-31T01:00:00+01:00" in hours and "2024-03-31T03:00:00+02:00" in hours
+        assert not any(h.startswith("2024-03-31T02:") for h in hours)  # the missing hour
+        assert sum(r["offered"] for r in by_hour) == 13
+    finally:
+        data.close()
