@@ -52,6 +52,11 @@ def serve(
                                  scheduler=not no_scheduler)
     except OmniKPIError as exc:
         fail(exc)
+    if engine == "duckdb":  # on Spark reports read the data directly
+        from omnikpi.rollup.background import RollupWatcher
+
+        state = application.state.omnikpi
+        RollupWatcher(lambda: state.dataset, state.config).start()
     # Compiling a report is Python work that holds the GIL for ~0.2 s; a 1 ms switch
     # interval (default 5 ms) lets light requests (cached pages, the catalog) in between:
     # under 50 clients a cached dashboard's median fell from 0.45 s to 0.17 s.
