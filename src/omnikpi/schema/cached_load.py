@@ -69,7 +69,9 @@ def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
         }
         if load.usable:
             for meta, file in zip(info["files"], files[name], strict=True):
-                meta["plain"] = _plain_columns(con, TABLES[name], file, meta["sources"])
+                if "plain" not in meta:  # the first pass of a Parquet file found them
+                    meta["plain"] = _plain_columns(con, TABLES[name], file,
+                                                   meta["sources"])
             entry["files"] = info["files"]
             assert dataset.bounds is not None and dataset.domains is not None
             assert dataset.empty is not None

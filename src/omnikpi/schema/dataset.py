@@ -67,7 +67,7 @@ def load_dataset(path: Path | str, cache: bool | None = None) -> Dataset:
         total += count
     attribute_people(con, loads)
     dataset = Dataset(folder, con, loads, problems, total)
-    _measure(dataset)
+    _measure(dataset, {name: info["facts"] for name, info in infos.items() if "facts" in info})
     if fp is not None:
         _store_verdict(dataset, fp, files, infos)
     _add_empty_tables(dataset)

@@ -3,6 +3,8 @@ timestamp column's first and last value, the distinct channels, the empty column
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 from omnikpi.schema.convert import (
@@ -17,16 +19,22 @@ DOMAIN_COLUMNS = {"contacts": ("channel",)}
 service-level threshold come from its channel) into constants or exact-value lists."""
 DOMAIN_MAX = 64
 
-def _measure(dataset: Dataset) -> None:
+def _measure(dataset: Dataset, known: dict[str, dict[str, Any]] | None = None) -> None:
     """What the engine may assume of the loaded rows: each timestamp column's first and
     last value, the distinct channels, the columns without a value. Measured once after
     validation (and kept with a cached verdict), so every report on these rows compiles
-    the same way whether or not the verdict came from the cache."""
+    the same way whether or not the verdict came from the cache. ``known`` has the facts
+    the validation pass found already for some tables (``first_pass.merged_facts``)."""
     bounds: Bounds = {}
     domains: Domains = {}
     empty: dict[str, tuple[str, ...]] = {}
     for name, load in dataset.loads.items():
-        if load.usable:
+        found = (known or {}).get(name)
+        if load.usable and found is not None:
+            bounds[name] = dict(found["bounds"])
+            domains[name] = dict(found["domains"])
+            empty[name] = tuple(found["empty"])
+        elif load.usable:
             bounds[name] = _bounds(dataset.con, name)
             domains[name] = _domains(dataset.con, name)
             empty[name] = _empty_columns(dataset.con, name)

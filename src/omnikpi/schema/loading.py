@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from omnikpi.errors import DataError
-from omnikpi.schema import database
+from omnikpi.schema import database, first_pass
 from omnikpi.schema.convert import (
     SEP,
     checks,
@@ -30,6 +30,7 @@ from omnikpi.schema.files import (
     tolerant_reading,
 )
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Problem, TableLoad
+from omnikpi.schema.people import ATTRIBUTED
 from omnikpi.schema.quarantine import _flag_duplicates, _flag_overlaps
 from omnikpi.schema.tables import ColumnType, Table
 
@@ -41,13 +42,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
 def _inner_sql(table: Table, reading: Reading, sources: dict[str, str],
                extras: list[str], *, raw: bool = True, rows: bool = True,
                plain: frozenset[str] = frozenset(), gaps: str | None = None,
-               rejects: str | None = None) -> str:
+               rejects: str | None = None, kept: tuple[str, ...] = ()) -> str:
     """The file with row numbers, canonical values and (for text columns) the raw text.
 
     ``plain`` names columns known (from the validation cache) to hold canonical values
     already, read as they are; ``raw=False`` leaves out the raw text kept for messages.
     ``gaps`` (of a tolerant reading) numbers the rows around the unreadable ones;
-    ``rejects`` names the tables where DuckDB lists the CSV rows it skips.
+    ``rejects`` names the tables where DuckDB lists the CSV rows it skips; ``kept`` are
+    further expressions selected as they are.
     """
     relation = reading.relation(rejects)
     if not rows:
@@ -72,6 +74,7 @@ def _inner_sql(table: Table, reading: Reading, sources: dict[str, str],
             if raw and c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
         ]
         + [quote(name) for name in extras]
+        + list(kept)
     )
     return f"SELECT {', '.join(columns)} FROM {relation}"
 
@@ -119,7 +122,8 @@ def _stage_file(
         missing = [c.name for c in table.columns if c.required and c.name not in sources]
         if not missing:
             check = GzipCheck(file.path) if is_gzip(file.path) else None
-            staged: tuple[str, list[Problem], int, int] | None = None
+            staged: tuple[str, list[Problem], int, int, first_pass.FileFacts | None] | None
+            staged = None
             try:
                 staged = _stage_rows(con, table, reading, sources, index)
             except duckdb.Error as exc:
@@ -127,7 +131,9 @@ def _stage_file(
             if check is not None and not check.intact():
                 staged, failure = None, "the gzip data is damaged"
             if staged is not None:
-                meta.append({"sources": sources, "extras": _extras(table, sources)})
+                facts = staged[4]
+                meta.append({"sources": sources, "extras": _extras(table, sources)}
+                            | ({"plain": facts.plain, "facts": facts} if facts else {}))
                 return staged[:3]
         elif file.format == "csv":
             failure = ""  # a bad row may have misled DuckDB's dialect detection: try again
@@ -144,7 +150,8 @@ def _stage_file(
         missing = [c.name for c in table.columns if c.required and c.name not in sources]
         if missing:
             return None, _missing(table, file, missing), len(missing)
-        stage, problems, count, unreadable = _stage_rows(con, table, reading, sources, index)
+        stage, problems, count, unreadable, _ = _stage_rows(con, table, reading, sources,
+                                                            index)
     except DataError as exc:
         return _fatal(table, file, str(exc))
     except duckdb.Error as exc:
@@ -171,9 +178,14 @@ def _missing(table: Table, file: TableFile, missing: list[str]) -> list[Problem]
 def _stage_rows(
     con: duckdb.DuckDBPyConnection, table: Table, reading: Reading, sources: dict[str, str],
     index: int,
-) -> tuple[str, list[Problem], int, int]:
+) -> tuple[str, list[Problem], int, int, first_pass.FileFacts | None]:
     """Stage the rows of one file; return the relation name, the problems, how many there
-    are and how many rows could not be read (left out).
+    are, how many rows could not be read (left out) and, for a Parquet file, what its
+    first aggregate pass found (:mod:`omnikpi.schema.first_pass`).
+
+    A Parquet file is first read in one aggregate pass; when no row breaks a rule it is
+    staged as a view that reads it in place (its canonical columns as they are), and
+    nothing else is done here.
 
     Files are converted once into an in-memory table (fastest for repeated queries), except
     Parquet files larger than ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged
@@ -188,6 +200,18 @@ def _stage_rows(
     keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
     name = f"{table.name}_{index}"
     stage = f"__stage_{name}"
+    facts: first_pass.FileFacts | None = None
+    if file.format == "parquet" and not reading.tolerant:
+        candidates = first_pass.plain_candidates(table, file, sources)
+        inner = _inner_sql(table, reading, sources, extras, rows=False,
+                           kept=tuple(first_pass.source_columns(candidates)))
+        facts = first_pass.scan(con, table, reading, sources, inner)
+        if not facts.bad:
+            numbered = _inner_sql(table, reading, sources, extras, raw=False,
+                                  plain=frozenset(facts.plain))
+            con.execute(f"CREATE OR REPLACE VIEW {stage} AS "
+                        f"{first_pass.clean_view_sql(index, keep, numbered)}")
+            return stage, [], 0, 0, facts
     kind = "VIEW" if file.format == "parquet" and _streamed(file) else "TABLE"
     rejects = f"__rejects_{name}" if reading.tolerant and file.format == "csv" else None
     if rejects:
@@ -214,7 +238,8 @@ def _stage_rows(
         problems.extend(Problem(table.name, file.display, int(row), None, str(reason))
                         for row, reason in rows)
         count = len(reading.notes) + unreadable
-    flagged = con.execute(f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
+    flagged = (facts.bad,) if facts else con.execute(
+        f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
     if flagged and flagged[0]:
         inner = _inner_sql(table, reading, sources, extras, gaps=gaps)
         messages = ", ".join(f"CASE WHEN {r.condition} THEN {r.message} END" for r in rules)
@@ -233,7 +258,7 @@ def _stage_rows(
         for row, text in rows:
             column, _, message = str(text).partition(SEP)
             problems.append(Problem(table.name, file.display, int(row), column, message))
-    return stage, problems, count, unreadable
+    return stage, problems, count, unreadable, facts
 
 
 def _load_table(
@@ -257,21 +282,34 @@ def _load_table(
             load.fatal.extend(found)
     if load.fatal:
         return load, list(load.fatal), len(load.fatal)
+    found_facts = [m.pop("facts", None) for m in meta]
+    facts = [f for f in found_facts if f is not None]
+    measured = len(facts) == len(found_facts)
     staged = union_stages(con, table.name, stages)
     quarantine = f"__quarantine_{table.name}"
     con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
-        found, found_count = _flag_duplicates(con, table, staged, files, quarantine)
-        problems.extend(found)
-        count += found_count
+        rows = sum(f.rows - f.bad for f in facts) if measured else 0
+        hashes = first_pass.duplicate_hashes(con, table, staged, rows)
+        if len(hashes):
+            candidates = first_pass.candidate_relation(con, table, staged, hashes)
+            found, found_count = _flag_duplicates(con, table, candidates, files, quarantine)
+            problems.extend(found)
+            count += found_count
     if table.no_overlap:
         found, found_count = _flag_overlaps(con, table, staged, files, quarantine)
         problems.extend(found)
         count += found_count
-    counts = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE __bad), "
-        f"(SELECT count(*) FROM {quarantine}) FROM {staged}"
-    ).fetchone()
+    if measured:
+        quarantined = con.execute(f"SELECT count(*) FROM {quarantine}").fetchone()
+        assert quarantined is not None
+        counts: tuple[Any, ...] | None = (sum(f.rows for f in facts),
+                                          sum(f.bad for f in facts), int(quarantined[0]))
+    else:
+        counts = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE __bad), "
+            f"(SELECT count(*) FROM {quarantine}) FROM {staged}"
+        ).fetchone()
     assert counts is not None
     # rows that could not be read at all were never staged: they count as read, not loaded
     unreadable = sum(int(m.get("unreadable", 0)) for m in meta)
@@ -279,6 +317,9 @@ def _load_table(
     load.rows_loaded = int(counts[0]) - int(counts[1]) - int(counts[2])
     info.update(staged=staged, flagged=int(counts[1]), quarantined=int(counts[2]),
                 quarantine=quarantine)
+    if measured and not counts[2] and table.name not in ATTRIBUTED:
+        # nothing left out but the flagged rows: the facts of the aggregate pass hold
+        info["facts"] = first_pass.merged_facts(table, facts, load.rows_loaded)
     columns = [
         str(r[0]) for r in con.execute(f"DESCRIBE {staged}").fetchall()
         if not str(r[0]).startswith("__")

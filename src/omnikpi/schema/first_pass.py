@@ -1,0 +1,169 @@
+"""The first validation of a Parquet file in one aggregate scan, and duplicate ids without
+materializing the keys in DuckDB.
+
+A new daily export is almost always clean. Its first validation therefore reads the file
+once, as an aggregate: how many rows break a rule, and what the engine may assume of the
+loaded rows (each column's count of values, each timestamp column's first and last value,
+the distinct channels, which columns hold canonical values already) — all over the rows
+that break no rule, exactly what :mod:`omnikpi.schema.facts` would measure afterwards over
+the loaded view. Nothing is staged: a clean file is read in place by a view, as a file
+validated before is. Only when a rule is broken does the loader stage the rows and list
+the problems (:func:`omnikpi.schema.loading._stage_rows`), as it always has.
+
+Duplicate ids: every key's 64-bit hash is fetched into a NumPy array (8 bytes a row) and
+sorted there; equal neighbours are candidates, and the exact duplicate check of
+:mod:`omnikpi.schema.quarantine` then runs over the rows of the candidate hashes only. A
+file without duplicates (and without a hash collision, about one chance in 3,700 at 100 M
+keys) costs one read of the key column and a sort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from omnikpi.schema.convert import SQL_TYPES, checks, quote
+from omnikpi.schema.facts import DOMAIN_COLUMNS, DOMAIN_MAX
+from omnikpi.schema.files import Reading, TableFile
+from omnikpi.schema.tables import ColumnType, Table
+
+FETCH_ALL_ROWS = 20_000_000
+"""Up to this many keys, the hashes are fetched in one piece (fastest); above it in
+batches into one preallocated array, so that memory stays at 8 bytes a key."""
+
+
+@dataclass
+class FileFacts:
+    """What one aggregate scan of a file found, over its rows that break no rule."""
+
+    rows: int
+    bad: int
+    counts: dict[str, int]
+    bounds: dict[str, tuple[int | None, int | None]]
+    domains: dict[str, list[str | None]]
+    plain: list[str] = field(default_factory=list)
+
+
+def plain_candidates(table: Table, file: TableFile, sources: dict[str, str]) -> list[str]:
+    """Columns that may hold canonical values already (see ``cached_load._plain_columns``)."""
+    if file.format != "parquet":
+        return []
+    return [
+        c.name for c in table.columns
+        if c.name in sources and sources[c.name].upper() == SQL_TYPES[c.type]
+        and c.type in (ColumnType.STRING, ColumnType.BOOL, ColumnType.FLOAT)
+    ]
+
+
+def scan(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
+         sources: dict[str, str], inner: str) -> FileFacts:
+    """One aggregate pass over ``inner`` (the converted file with its raw text and the
+    source values of the plain candidates as ``"__src_<name>"``)."""
+    rules = checks(table, sources)
+    bad = " OR ".join(f"({rule.condition})" for rule in rules) or "false"
+    ok = "FILTER (WHERE NOT __bad)"
+    timestamps = [c.name for c in table.columns if c.type is ColumnType.TIMESTAMP]
+    domains = list(DOMAIN_COLUMNS.get(table.name, ()))
+    candidates = plain_candidates(table, reading.file, sources)
+    parts = ["count(*)", "count_if(__bad)"]
+    parts += [f"count({quote(c.name)}) {ok}" for c in table.columns]
+    parts += [f"min({quote(c)}) {ok}, max({quote(c)}) {ok}" for c in timestamps]
+    parts += [f"list(DISTINCT {quote(c)}) {ok}" for c in domains]
+    parts += [f"coalesce(bool_and({quote('__src_' + c)} IS NOT DISTINCT FROM {quote(c)}), true)"
+              for c in candidates]
+    row = con.execute(
+        f"SELECT {', '.join(parts)} FROM (SELECT *, ({bad}) AS __bad FROM ({inner}))"
+    ).fetchone()
+    assert row is not None
+    values = list(row)
+    rows, flagged = int(values[0]), int(values[1])
+    at = 2
+    counts = {c.name: int(values[at + i]) for i, c in enumerate(table.columns)}
+    at += len(table.columns)
+    bounds: dict[str, tuple[int | None, int | None]] = {}
+    for c in timestamps:
+        low, high = values[at], values[at + 1]
+        bounds[c] = (None if low is None else int(low), None if high is None else int(high))
+        at += 2
+    found: dict[str, list[str | None]] = {}
+    for c in domains:
+        found[c] = [None if v is None else str(v) for v in (values[at] or [])]
+        at += 1  # a row without a value shows in ``counts`` (fewer values than rows)
+    plain = [c for i, c in enumerate(candidates) if values[at + i]]
+    return FileFacts(rows, flagged, counts, bounds, found, plain)
+
+
+def source_columns(candidates: list[str]) -> list[str]:
+    """The source values of the plain candidates, kept beside their converted values."""
+    return [f"{quote(c)} AS {quote('__src_' + c)}" for c in candidates]
+
+
+def merged_facts(table: Table, files: list[FileFacts], loaded: int) -> dict[str, Any]:
+    """The facts of a table from its files' facts (what ``facts._measure`` would find)."""
+    bounds: dict[str, tuple[int | None, int | None]] = {}
+    for name in files[0].bounds if files else ():
+        lows = [low for f in files if (low := f.bounds[name][0]) is not None]
+        highs = [high for f in files if (high := f.bounds[name][1]) is not None]
+        bounds[name] = (min(lows) if lows else None, max(highs) if highs else None)
+    empty = tuple(c.name for c in table.columns if sum(f.counts[c.name] for f in files) == 0)
+    domains: dict[str, tuple[str, ...]] = {}
+    for name in DOMAIN_COLUMNS.get(table.name, ()):
+        values: set[str] = set()
+        for f in files:
+            values.update(v for v in f.domains.get(name, []) if v is not None)
+        # as ``facts._domains``: at most DOMAIN_MAX values, and no loaded row without one
+        if len(values) <= DOMAIN_MAX and sum(f.counts[name] for f in files) == loaded:
+            domains[name] = tuple(sorted(values))
+    return {"bounds": bounds, "empty": empty, "domains": domains}
+
+
+def duplicate_hashes(con: duckdb.DuckDBPyConnection, table: Table, staged: str,
+                     rows: int) -> np.ndarray:
+    """The hashes that more than one loaded row's key has (usually none)."""
+    assert table.key
+    key = quote(table.key)
+    sql = f"SELECT hash({key}) AS h FROM {staged} WHERE NOT __bad AND {key} IS NOT NULL"
+    cursor = con.cursor()
+    try:
+        row = con.execute("SELECT current_database()").fetchone()
+        assert row is not None
+        cursor.execute(f"USE {quote(str(row[0]))}")
+        cursor.execute("SET SESSION preserve_insertion_order = false")  # any order will do
+        if rows <= FETCH_ALL_ROWS:
+            hashes = np.asarray(cursor.execute(sql).fetchnumpy()["h"], dtype=np.uint64)
+        else:
+            hashes = np.empty(rows, dtype=np.uint64)
+            filled = 0
+            for batch in cursor.execute(sql).to_arrow_reader(1_000_000):
+                part = batch.column(0).to_numpy()
+                hashes[filled:filled + len(part)] = part
+                filled += len(part)
+            hashes = hashes[:filled]
+    finally:
+        cursor.close()
+    if len(hashes) < 2:
+        return np.empty(0, dtype=np.uint64)
+    hashes.sort()
+    repeated = hashes[1:][hashes[1:] == hashes[:-1]]
+    return np.unique(repeated)
+
+
+def candidate_relation(con: duckdb.DuckDBPyConnection, table: Table, staged: str,
+                       hashes: np.ndarray) -> str:
+    """A view of the staged rows whose key has one of ``hashes``."""
+    assert table.key
+    name = f"__dup_candidates_{table.name}"
+    values = ", ".join(str(int(h)) for h in hashes)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_h AS "
+                f"SELECT unnest([{values}]::UBIGINT[]) AS h")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {staged} "
+                f"WHERE hash({quote(table.key)}) IN (SELECT h FROM {name}_h)")
+    return name
+
+
+def clean_view_sql(index: int, keep: str, inner: str) -> str:
+    """The rows of a file that broke no rule: numbered, never flagged."""
+    return f"SELECT {index} AS __file, __row, {keep}, false AS __bad FROM ({inner})"
