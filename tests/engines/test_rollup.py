@@ -19,6 +19,7 @@ from omnikpi.config import Config
 from omnikpi.engine.rollups import read_manifest
 from omnikpi.engine.run import plan_report
 from omnikpi.rollup import refresh
+from omnikpi.rollup.background import RollupWatcher
 from omnikpi.schema.dataset import Dataset, load_dataset
 
 from ..builders import dataset, write_table
@@ -234,3 +235,30 @@ def test_dst_day_in_berlin(tmp_path: Path) -> None:
         assert sum(r["offered"] for r in by_hour) == 13
     finally:
         data.close()
+
+
+def test_the_server_refreshes_each_dataset_it_loads(tmp_path: Path) -> None:
+    for day in (1, 2):
+        (tmp_path / "contacts" / f"day=2024-03-0{day}").mkdir(parents=True)
+    write_table(tmp_path / "contacts" / "day=2024-03-01", "contacts", _day(1, 8))
+    loaded = [load_dataset(tmp_path)]
+    watcher = RollupWatcher(lambda: loaded[-1], Config(), interval_seconds=0.05)
+    watcher.start()
+    try:
+        assert watcher.refreshed.wait(120)
+        first = read_manifest(tmp_path / "_rollups")
+        assert first is not None and list(first.files) == [
+            "contacts/day=2024-03-01/contacts.csv"]
+        watcher.refreshed.clear()
+        write_table(tmp_path / "contacts" / "day=2024-03-02", "contacts", _day(2, 8))
+        loaded.append(load_dataset(tmp_path))  # what the server does when files change
+        assert watcher.refreshed.wait(120)
+        second = read_manifest(tmp_path / "_rollups")
+        assert second is not None and second.generation == first.generation + 1
+        assert len(second.files) == 2
+        both(loaded[-1], metrics=["offered", "service_level"], grain="day")
+    finally:
+        watcher.stop()
+        watcher.join()
+        for data in loaded:
+            data.close()

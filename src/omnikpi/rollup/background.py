@@ -30,12 +30,12 @@ class RollupWatcher(threading.Thread):
         self._current = current
         self._config = config
         self._interval_seconds = interval_seconds
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.refreshed = threading.Event()
         """Set after each refresh (tests wait on it)."""
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
     def run(self) -> None:
         done: Dataset | None = None
@@ -52,5 +52,5 @@ class RollupWatcher(threading.Thread):
                     log.warning("rollup of %s not refreshed: %s", dataset.path, exc)
                 done = dataset
                 self.refreshed.set()
-            if self._stop.wait(self._interval_seconds):
+            if self._stopping.wait(self._interval_seconds):
                 return
