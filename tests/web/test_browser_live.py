@@ -17,6 +17,15 @@ from tests.web.conftest import needs_browser, running_server
 from tests.web.tenants import write_two_tenants
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+def cells_of(browser: Any, rows: str) -> list[list[str]]:
+    """The texts of the cells of the rows ``rows`` selects, read in one script call: the
+    board redraws its tables on every snapshot, so reading cell by cell can meet a row
+    that was replaced meanwhile."""
+    return list(browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(r => "
+        "[...r.querySelectorAll('td')].map(td => td.innerText))", rows))
 pytestmark = needs_browser
 
 
@@ -50,7 +59,7 @@ def test_wallboard_updates_when_events_are_posted(make_app: Callable[..., FastAP
             lambda d: int(board.get_attribute("data-seq") or -1) >= posted["seq"])
         # the supervisor of tenant A sees A's two waiting calls, not B's
         assert browser.find_element(By.ID, "t-waiting").text == "2"
-        cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#queues tbody td")]
+        cells = [c for row in cells_of(browser, "#queues tbody tr") for c in row]
         assert cells[:5] == ["A", "kyiv", "support", "voice", "2"]
         assert "B" not in cells[:1]
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -75,8 +84,7 @@ def test_wallboard_updates_when_events_are_posted(make_app: Callable[..., FastAP
         board = browser.find_element(By.ID, "wallboard")
         WebDriverWait(browser, 20).until(
             lambda d: int(board.get_attribute("data-seq") or -1) >= posted["seq"])
-        rows = [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
-                for r in browser.find_elements(By.CSS_SELECTOR, "#agents tbody tr")]
+        rows = cells_of(browser, "#agents tbody tr")
         assert ["kyiv", "не готовий", "lunch", "1"] in rows, rows
         assert browser.find_element(By.ID, "t-longest").text == "0 с"
         marked = browser.execute_script(
@@ -147,16 +155,15 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         assert not browser.find_element(By.ID, "no-data").is_displayed()
 
         def agent_rows() -> list[tuple[str, str, str]]:
-            return [(r.get_attribute("data-agent") or "", r.get_attribute("class") or "",
-                     r.find_elements(By.TAG_NAME, "td")[1].text)
-                    for r in browser.find_elements(By.CSS_SELECTOR, "#agent-table tbody tr")]
+            return [tuple(r) for r in browser.execute_script(
+                "return [...document.querySelectorAll('#agent-table tbody tr')].map(r => "
+                "[r.dataset.agent || '', r.className, r.querySelectorAll('td')[1].innerText])")]
 
         # tenant A only; by state, the longest in a state first within it
         rows = agent_rows()
         assert [r[0] for r in rows] == ["a1", "a2", "a3", "a4"], rows
         assert "amber" in rows[2][1] and "amber" not in rows[3][1]  # 15 min vs 3 min
-        a2 = browser.find_element(By.CSS_SELECTOR, '#agent-table tr[data-agent="a2"]')
-        cells = [c.text for c in a2.find_elements(By.TAG_NAME, "td")]
+        cells = cells_of(browser, '#agent-table tr[data-agent="a2"]')[0]
         assert cells[4:6] == ["sales", "voice"], cells
         assert re.fullmatch(r"\d\d:\d\d:\d\d \(1 min \d+ s\)", cells[6]), cells
         # sorting by time in state, then the other way round
@@ -164,8 +171,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         assert [r[0] for r in agent_rows()] == ["a2", "a1", "a4", "a3"]
         browser.find_element(By.CSS_SELECTOR, 'button.sort[data-key="in_state_s"]').click()
         assert [r[0] for r in agent_rows()] == ["a3", "a4", "a1", "a2"]
-        queue = [c.text for c in browser.find_elements(By.CSS_SELECTOR,
-                                                       "#queues tbody tr:first-child td")]
+        queue = cells_of(browser, "#queues tbody tr:first-child")[0]
         # the e-mail queue: agents available / busy / not ready, then its backlog of one
         assert queue[2] == "mail" and queue[6:9] == ["1", "0", "2"], queue
         assert (queue[13], queue[14]) == ("1", "1.5 h"), queue
@@ -187,8 +193,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         shared_url = browser.current_url  # the mail board, as a link to share
         board = browser.find_element(By.ID, "wallboard")
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
-        assert [q.text for q in browser.find_elements(
-            By.CSS_SELECTOR, "#queues tbody td:nth-child(3)")] == ["mail"]
+        assert [r[2] for r in cells_of(browser, "#queues tbody tr")] == ["mail"]
         assert not browser.find_element(By.CSS_SELECTOR, '[data-tile="offered"]').is_displayed()
         assert browser.find_element(By.ID, "t-backlog").text.startswith("1 · 1.5")
         browser.save_screenshot(str(SHOTS / "wallboard-board-1440.png"))
@@ -198,6 +203,8 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
         assert browser.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth") <= 1
+        # numbers as the language writes them: a decimal comma, the unit word translated
+        assert browser.find_element(By.ID, "t-backlog").text.startswith("1 · 1,5 год")
         browser.save_screenshot(str(SHOTS / "wallboard-board-uk-390.png"))
 
         # the TV rotates through both boards (every 5 s here), dark, without the header
@@ -214,8 +221,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         browser.save_screenshot(str(SHOTS / "tv-ru-1920x1080-first.png"))
         WebDriverWait(browser, 12).until(lambda d: name.text != first)
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
-        queues = {q.text for q in browser.find_elements(
-            By.CSS_SELECTOR, "#queues tbody td:nth-child(3)")}
+        queues = {r[2] for r in cells_of(browser, "#queues tbody tr")}
         assert queues == ({"sales"} if name.text == "Sales floor" else {"mail"})
         assert not browser.find_element(By.CSS_SELECTOR, '[data-tile="offered"]').is_displayed()
         browser.save_screenshot(str(SHOTS / "tv-ru-1920x1080-second.png"))

@@ -16,13 +16,16 @@
   const boards = tvIsland ? JSON.parse(tvIsland.textContent)
     : [configIsland ? JSON.parse(configIsland.textContent) : {}];
 
-  const pct = (v) => (v === null || v === undefined) ? "—" : (100 * v).toFixed(1) + " %";
+  // numbers as the server writes them in this language (ru/uk: "85,3 %", "1,5 ч")
+  const oneDecimal = new Intl.NumberFormat(lang, {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  const whole = new Intl.NumberFormat(lang, {maximumFractionDigits: 0});
+  const pct = (v) => (v === null || v === undefined) ? "—" : oneDecimal.format(100 * v) + " %";
   const unit = Object.assign({h: "h", min: "min", s: "s"}, words.units || {});
   const secs = (v) => (v === null || v === undefined) ? "—" :
-    (v >= 3600 ? (v / 3600).toFixed(1) + " " + unit.h
+    (v >= 3600 ? oneDecimal.format(v / 3600) + " " + unit.h
       : v >= 60 ? Math.floor(v / 60) + " " + unit.min + " " + Math.round(v % 60) + " " + unit.s
         : Math.round(v) + " " + unit.s);
-  const num = (v) => (v === null || v === undefined) ? "—" : String(Math.round(v));
+  const num = (v) => (v === null || v === undefined) ? "—" : whole.format(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
   // data (queue, site, tenant, agent ids, reasons) is marked translate="no"
   function cell(row, value, cls, data) {
