@@ -1,6 +1,17 @@
 """Scheduled reports: the schedules page and its run history (issue 22)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "e-mailed to {who}": ("отправлен по почте: {who}", "надіслано поштою: {who}"),
+    "written to {path}": ("записан в {path}", "записано в {path}"),
+    "posted to the webhook (attempts: {tries})": (
+        "отправлен на вебхук (попыток: {tries})", "надіслано на вебхук (спроб: {tries})"),
+    "webhooks are signed: put the shared secret in ${env}": (
+        "вебхуки подписываются: запишите общий секрет в ${env}",
+        "вебхуки підписуються: запишіть спільний секрет у ${env}"),
+    "internal error: {error}": ("внутренняя ошибка: {error}", "внутрішня помилка: {error}"),
+    "interrupted: the process stopped during the run": (
+        "прерван: процесс остановился во время запуска",
+        "перервано: процес зупинився під час запуску"),
     "Schedules": ("Расписания", "Розклади"),
     "Scheduled reports": ("Отчёты по расписанию", "Звіти за розкладом"),
     "A saved report runs by itself for the period just ended (yesterday, last week or last "

@@ -62,9 +62,12 @@ def test_a_schedule_due_while_the_server_was_down_runs_on_start_once(
     # a restart, and two processes starting together: nothing runs again
     second = create_app(data, auth_required=False, database_url=url, live_updates=False)
     third = create_app(data, auth_required=False, database_url=url, live_updates=False)
-    with TestClient(second), TestClient(third):
+    with TestClient(second) as client, TestClient(third):
         wait_for(second.state.scheduler)
         wait_for(third.state.scheduler)
+        # the run's outcome in the page's language, the path as it is
+        page = client.get("/schedules?lang=uk").text
+        assert f"записано в {out / runs[0].filename}" in page
     with session_scope(url) as session:
         assert len(runs_of(session, [s.id for s in list_schedules(session, None)])) == 1
     assert len(list(out.iterdir())) == 1

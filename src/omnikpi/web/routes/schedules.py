@@ -83,7 +83,8 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
         history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
                     "due": utc(r.due_at).astimezone(zone(zones.get(r.schedule_id, "UTC"))),
-                    "status": r.status, "message": r.message,
+                    "status": r.status,
+                    "message": in_page_language(request, r.message or "", RUN_MESSAGES),
                     "period": _period_text(r.period_from, r.period_to),
                     "file": r.filename if r.content is not None else None} for r in runs]
     return templates.TemplateResponse(request, "schedules.html", {
@@ -199,13 +200,23 @@ MESSAGES = [
      "A schedule named “{value}” exists already."),
     (re.compile(r"no saved report '(?P<value>.*)'", re.S),
      "Choose one of your saved reports."),
-    (re.compile(r"webhook host .*", re.S),
-     "This webhook address cannot be used: it must be a public http(s) address."),
-    (re.compile(r"a webhook must be .*", re.S),
+    (re.compile(r"(webhook host|a webhook must be) .*", re.S),
      "This webhook address cannot be used: it must be a public http(s) address."),
     (re.compile(r"only an administrator may write into a server folder", re.S),
      "Only an administrator may write into a server folder."),
 ]
+
+RUN_MESSAGES = [
+    (re.compile(r"e-mailed to (?P<who>.*)", re.S), "e-mailed to {who}"),
+    (re.compile(r"written to (?P<path>.*)", re.S), "written to {path}"),
+    (re.compile(r"posted to the webhook \((?P<tries>\d+) attempts?\)"),
+     "posted to the webhook (attempts: {tries})"),
+    (re.compile(r"webhooks are signed: put the shared secret in \$(?P<env>\S+)"),
+     "webhooks are signed: put the shared secret in ${env}"),
+    (re.compile(r"internal error: (?P<error>.*)", re.S), "internal error: {error}"),
+]
+"""What a run's outcome says (stored in English by the runner), in the page's language;
+the addresses, paths and errors in it stay as they are."""
 
 
 def _translated(request: Request, text: str) -> str:
