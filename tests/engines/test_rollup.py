@@ -82,7 +82,7 @@ contact = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs=st.lists(contact, min_size=1, max_size=40),
        zone=st.sampled_from(["UTC", "Europe/Kyiv", "America/St_Johns", "Asia/Kathmandu"]),
        grain=st.sampled_from(["total", "15min", "hour", "day", "week", "month"]),

@@ -31,6 +31,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -76,14 +77,18 @@ def params_text(params: Mapping[str, Any]) -> str:
     return repr(sorted((k, repr(v)) for k, v in params.items()))
 
 
+@lru_cache(maxsize=1)
+def _package_version() -> str:
+    try:
+        return version("omnikpi")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
 def settings_key(config: Config) -> str:
     """What the stored sums depend on besides the data: the configuration (modes, SL
     thresholds), this format and the catalog's code (the package version)."""
-    try:
-        package = version("omnikpi")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        package = "unknown"
-    return json.dumps([FORMAT_VERSION, package, config.model_dump(mode="json")],
+    return json.dumps([FORMAT_VERSION, _package_version(), config.model_dump(mode="json")],
                       sort_keys=True)
 
 
@@ -287,7 +292,8 @@ def _same_files(dataset: Dataset, manifest: RollupManifest) -> bool:
         current = contact_files(dataset)
     except (OSError, ValueError):
         return False
-    return current == {k: (v[0], v[1]) for k, v in manifest.files.items()}
+    # a dataset of no files (the live monitor's tables of the day) never matches
+    return bool(current) and current == {k: (v[0], v[1]) for k, v in manifest.files.items()}
 
 
 def enabled() -> bool:
