@@ -347,10 +347,11 @@ def _concurrency(state: ViewDep, filters: Filters, period: Period | None) -> dic
     return concurrency
 
 
-DASHBOARD_PARTS = 4
-"""Parts of the dashboard computed side by side. Each waits for its reports on the
-server's work pool (which bounds the real work); asking for them together instead of one
-after another lets both cores run a filter change's nine small queries."""
+DASHBOARD_PARTS = ThreadPoolExecutor(16, thread_name_prefix="dashboard")
+"""Threads that compute the dashboard's parts side by side, shared by every request (not
+four new threads per page). A part only waits for its reports on the server's work pool,
+which bounds the real work; asking for them together instead of one after another lets
+both cores run a filter change's nine small queries."""
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -358,28 +359,28 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
     lang = choose_language(request)
     period = _period(state, filters)
     grain = "hour" if filters.grain == "total" else filters.grain
-    with ThreadPoolExecutor(DASHBOARD_PARTS, thread_name_prefix="dashboard") as parts:
-        tile_rows = []
-        for section in SECTIONS:
-            metrics = [m.id for m in section_metrics(section.id)]
-            mode = CHANNELS_OF_MODE[section.channels] if section.channels else None
-            tile_rows.append((section, parts.submit(
-                _tiles, state, filters, metrics, _channels(state, mode) if mode else None,
-                period, lang)))
-        profile_part = parts.submit(_per_channel, state, filters, period, grain)
-        trend_part = parts.submit(_series, state, filters, period,
-                                  ["service_level", "abandon_rate"], "day")
-        people = state.dataset.has("agent_states")
-        funnel_part = parts.submit(_funnel, state, filters) if people else None
-        concurrency_part = parts.submit(_concurrency, state, filters, period) \
-            if people else None
-        sections = [{"title": section.title, "tiles": tiles}
-                    for section, part in tile_rows if (tiles := part.result())]
-        profile = profile_part.result()
-        trend = trend_part.result()
-        funnel = funnel_part.result() if funnel_part else []
-        concurrency = concurrency_part.result() if concurrency_part else \
-            {"rows": [], "previous": []}
+    parts = DASHBOARD_PARTS
+    tile_rows = []
+    for section in SECTIONS:
+        metrics = [m.id for m in section_metrics(section.id)]
+        mode = CHANNELS_OF_MODE[section.channels] if section.channels else None
+        tile_rows.append((section, parts.submit(
+            _tiles, state, filters, metrics, _channels(state, mode) if mode else None,
+            period, lang)))
+    profile_part = parts.submit(_per_channel, state, filters, period, grain)
+    trend_part = parts.submit(_series, state, filters, period,
+                              ["service_level", "abandon_rate"], "day")
+    people = state.dataset.has("agent_states")
+    funnel_part = parts.submit(_funnel, state, filters) if people else None
+    concurrency_part = parts.submit(_concurrency, state, filters, period) \
+        if people else None
+    sections = [{"title": section.title, "tiles": tiles}
+                for section, part in tile_rows if (tiles := part.result())]
+    profile = profile_part.result()
+    trend = trend_part.result()
+    funnel = funnel_part.result() if funnel_part else []
+    concurrency = concurrency_part.result() if concurrency_part else \
+        {"rows": [], "previous": []}
     trend["rows"] = _grid(trend["rows"], "day", period, ("service_level", "abandon_rate"))
     query = urlencode({k: v for k, v in {
         "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
