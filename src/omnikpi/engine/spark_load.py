@@ -239,8 +239,18 @@ class _Loader:
 
     def _found(self, table: Table, sql: str, name: str,
                describe_row: Callable[..., Problem]) -> tuple[str, list[Problem], int]:
-        view = self.view(self.sql(sql), name)
+        """Rows a rule across rows quarantines: their problems, and how many. The rows are
+        then named by a list of (file, row) pairs when they were all collected (no second
+        window over the table), else by their view, cached."""
+        frame = self.sql(sql)
+        view = self.view(frame, name)
         rows, total = self._first(f"SELECT * FROM {view} ORDER BY __file, __row", view)
+        if total == len(rows):
+            pairs = ", ".join(f"({int(r[0])}, {int(r[1])})" for r in rows) or "(-1, -1)"
+            view = self.view(self.sql(
+                f"SELECT * FROM VALUES {pairs} AS __q(__file, __row)"), f"{name}_rows")
+        else:
+            frame.cache()
         return view, [describe_row(*row) for row in rows], total
 
     def _first(self, ordered: str, view: str) -> tuple[list[Any], int]:
@@ -255,7 +265,8 @@ class _Loader:
     def _duplicates(self, table: Table, rule: UniqueKey, staged: str,
                     found: _Files) -> tuple[str, list[Problem], int]:
         """Every repeat of a key after its first occurrence in file order (as in
-        :mod:`omnikpi.schema.quarantine`)."""
+        :mod:`omnikpi.schema.quarantine`; one shuffle by key, without DuckDB's pre-filter
+        of the repeated keys, which costs Spark two more)."""
         key = SPARK.quote(rule.column)
         files = found.files
         return self._found(table, f"""
@@ -264,9 +275,7 @@ class _Loader:
                 row_number() OVER w AS rn,
                 first_value(__file) OVER w AS first_file,
                 first_value(__row) OVER w AS first_row
-              FROM {staged}
-              WHERE NOT __bad AND {key} IN (
-                SELECT {key} FROM {staged} WHERE NOT __bad GROUP BY {key} HAVING count(*) > 1)
+              FROM {staged} WHERE NOT __bad
               WINDOW w AS (PARTITION BY {key} ORDER BY __file, __row)
             ) WHERE rn > 1""", f"duplicates_{table.name}",
             lambda file, row, value, first_file, first_row: Problem(
