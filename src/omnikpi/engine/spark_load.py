@@ -95,7 +95,7 @@ def parquet_tables(session: Any, uri: str) -> dict[str, _Files] | None:
     local = _local(uri)
     if local is not None:
         found = find_table_files(local, set(TABLES))
-        if any(f.format != "parquet" for files in found.values() for f in files):
+        if not _spark_side(found):
             return None
         return {name: _Files(files, ["file://" + str(f.path.resolve()) for f in files])
                 for name, files in found.items()}
@@ -111,6 +111,15 @@ def parquet_tables(session: Any, uri: str) -> dict[str, _Files] | None:
                      for u in uris]
             out[name] = _Files(files, uris)
     return out
+
+
+def _spark_side(tables: dict[str, Any]) -> bool:
+    """Whether the executors can load these tables: all Parquet, and no roster to attribute
+    agent time by (``schema/people.py`` is written for DuckDB only)."""
+    if "roster" in tables and {"agent_states", "shifts"} & set(tables):
+        return False
+    return all(f.format == "parquet" for files in tables.values()
+               for f in (files if isinstance(files, list) else files.files))
 
 
 def _listed(session: Any, location: str, recursive: bool) -> list[str]:
@@ -354,10 +363,8 @@ def load_on_spark(session: Any, path: str | Path) -> Dataset | None:
     """
     uri = as_uri(path)
     tables = parquet_tables(session, uri)
-    if tables is None:
+    if tables is None or not _spark_side(tables):
         return None
-    if "roster" in tables and ({"agent_states", "shifts"} & set(tables)):
-        return None  # people attribution by roster is written for DuckDB only
     loader = _Loader(session, uri)
     loads: dict[str, TableLoad] = {}
     views: dict[str, str] = {}
@@ -399,7 +406,11 @@ def load_for_engine(path: str | Path, engine: str, cache: bool | None = None) ->
     if engine == "spark" and os.environ.get("OMNIKPI_SPARK_LOAD", "executors") != "driver":
         from omnikpi.engine.backends import spark_session
 
-        dataset = load_on_spark(spark_session(), path)
-        if dataset is not None:
-            return dataset
+        local = _local(as_uri(path))
+        # a local folder is looked at first: a missing folder or CSV files start no Spark
+        found = find_table_files(local, set(TABLES)) if local is not None else None
+        if found is None or (found and _spark_side(found)):
+            dataset = load_on_spark(spark_session(), path)
+            if dataset is not None:
+                return dataset
     return load_dataset(Path(str(path)), cache=cache)
