@@ -34,6 +34,7 @@ def test_status_follows_the_direction() -> None:
     assert judge(config, abandons, 0.03)[0] == "good"
     assert judge(config, abandons, 0.031)[0] == "bad"
     assert judge(config, abandons, None) == (None, "≤ 3.0 %")
+    assert judge(config, sl, 0.8, lang="uk") == ("good", "≥ 80,0\xa0%")  # no break
     assert judge(config, get_metric("received"), 12) == (None, None)
 
 

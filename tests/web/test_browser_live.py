@@ -205,6 +205,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
             "return document.documentElement.scrollWidth - window.innerWidth") <= 1
         # numbers as the language writes them: a decimal comma, the unit word translated
         assert browser.find_element(By.ID, "t-backlog").text.startswith("1 · 1,5 год")
+        assert browser.find_element(By.ID, "g-sl").text == "≥ 80,0 %"
         browser.save_screenshot(str(SHOTS / "wallboard-board-uk-390.png"))
 
         # the TV rotates through both boards (every 5 s here), dark, without the header

@@ -8,14 +8,15 @@ from omnikpi.metrics.base import Metric
 
 
 def judge(config: Config, metric: Metric, value: float | None, queue: str | None = None,
-          channel: str | None = None) -> tuple[str | None, str | None]:
+          channel: str | None = None, lang: str = "en") -> tuple[str | None, str | None]:
     """The figure's status (``good`` / ``bad``; None without a goal or a value) and the
-    goal as text (``≥ 80.0 %``), by the metric's direction."""
+    goal as text in ``lang`` (``≥ 80.0 %``, ru/uk ``≥ 80,0 %``), by the metric's
+    direction."""
     target = config.target(metric.id, queue, channel)
     if target is None or metric.better is None:
         return None, None
     sign = "≥" if metric.better == "higher" else "≤"
-    text = f"{sign} {human(target, metric.unit)}"
+    text = f"{sign} {human(target, metric.unit, lang)}"
     if value is None:
         return None, text
     good = value >= target if metric.better == "higher" else value <= target

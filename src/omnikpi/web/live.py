@@ -247,8 +247,10 @@ def judged(data: dict[str, Any], config: Config) -> dict[str, Any]:
         for metric in wallboard_metrics():
             status, goal = judge(config, metric, row.get(metric.id), row.get("queue"),
                                  row.get("channel"))
-            if goal is not None:
-                out[metric.id] = {"status": status, "goal": goal}
+            if goal is not None:  # one snapshot serves every language: the goal in each
+                out[metric.id] = {"status": status, "goal": goal, "goal_text": {
+                    lang: judge(config, metric, None, row.get("queue"), row.get("channel"),
+                                lang)[1] for lang in LANGUAGES}}
         return out
 
     totals = dict(data.get("totals") or {})

@@ -94,10 +94,7 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
     for column in figures.columns:
         value = mine.get(column.id)
         status, goal = (None, None) if column.id == NOT_READY else judge(
-            state.config, get_metric(column.id), value)
-        if goal is not None:  # the goal in the page's language (judge's text is English)
-            target = state.config.target(column.id)
-            goal = f"{goal.split(' ')[0]} {human(target, column.unit, lang)}"
+            state.config, get_metric(column.id), value, lang=lang)
         tiles.append({"column": column, "raw": value,
                       "value": human(value, column.unit, lang), "status": status,
                       "target": goal})

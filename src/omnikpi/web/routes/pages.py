@@ -233,7 +233,8 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         value, unit = values[metric_id], units[metric_id]
         status, goal = judge(state.config, metric, value,
                              queue=queues[0] if len(queues) == 1 else None,
-                             channel=channels[0] if channels and len(channels) == 1 else None)
+                             channel=channels[0] if channels and len(channels) == 1 else None,
+                             lang=lang)
         tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
                      "status": status, "target": goal,
                      "change": _change(value, before.get(metric_id), metric, lang)})

@@ -99,7 +99,7 @@
       tile.classList.remove("good", "bad");
       if (g && g.status) tile.classList.add(g.status);
       const target = tile.querySelector(".target");
-      if (target) target.textContent = g ? g.goal : "";
+      if (target) target.textContent = g ? ((g.goal_text && g.goal_text[lang]) || g.goal) : "";
     }
     fill("queues", data.queues, (tr, q) => {
       const discrete = q.mode === "discrete";
