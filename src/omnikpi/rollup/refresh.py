@@ -115,6 +115,10 @@ def _file_days(file_sql: str) -> tuple[int, int] | None:
 
 def _contact_span(dataset: Dataset) -> tuple[int, int] | None:
     """First and last instant of any contacts timestamp (None: no contact)."""
+    known = dataset.bounds.get("contacts") if dataset.bounds else None
+    if known is not None and all(c in known for c in CONTACT_INSTANTS):  # measured
+        measured = [v for pair in known.values() for v in pair if v is not None]
+        return (min(measured), max(measured)) if measured else None
     parts = [f'min("{c}"), max("{c}")' for c in CONTACT_INSTANTS]
     row = dataset.con.execute(f"SELECT {', '.join(parts)} FROM contacts").fetchone()
     values = [int(v) for v in (row or ()) if v is not None]
