@@ -61,38 +61,44 @@ def plain_candidates(table: Table, file: TableFile, sources: dict[str, str]) -> 
 def scan(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
          sources: dict[str, str], inner: str) -> FileFacts:
     """One aggregate pass over ``inner`` (the converted file with its raw text and the
-    source values of the plain candidates as ``"__src_<name>"``)."""
+    source values of the plain candidates as ``"__src_<name>"``).
+
+    The rows are grouped by whether they break a rule: the rule expression is evaluated
+    once a row (as a filter on each aggregate, DuckDB would evaluate it once per
+    aggregate), and the group of good rows gives the facts.
+    """
     rules = checks(table, sources)
     bad = " OR ".join(f"({rule.condition})" for rule in rules) or "false"
-    ok = "FILTER (WHERE NOT __bad)"
     timestamps = [c.name for c in table.columns if c.type is ColumnType.TIMESTAMP]
     domains = list(DOMAIN_COLUMNS.get(table.name, ()))
     candidates = plain_candidates(table, reading.file, sources)
-    parts = ["count(*)", "count_if(__bad)"]
-    parts += [f"count({quote(c.name)}) {ok}" for c in table.columns]
-    parts += [f"min({quote(c)}) {ok}, max({quote(c)}) {ok}" for c in timestamps]
-    parts += [f"list(DISTINCT {quote(c)}) {ok}" for c in domains]
+    parts = ["__bad", "count(*)"]
+    parts += [f"count({quote(c.name)})" for c in table.columns]
+    parts += [f"min({quote(c)}), max({quote(c)})" for c in timestamps]
+    parts += [f"list(DISTINCT {quote(c)})" for c in domains]
     parts += [f"coalesce(bool_and({quote('__src_' + c)} IS NOT DISTINCT FROM {quote(c)}), true)"
               for c in candidates]
-    row = con.execute(
-        f"SELECT {', '.join(parts)} FROM (SELECT *, ({bad}) AS __bad FROM ({inner}))"
-    ).fetchone()
-    assert row is not None
-    values = list(row)
-    rows, flagged = int(values[0]), int(values[1])
+    groups = con.execute(
+        f"SELECT {', '.join(parts)} FROM (SELECT *, ({bad}) AS __bad FROM ({inner})) "
+        "GROUP BY __bad"
+    ).fetchall()
+    rows = sum(int(g[1]) for g in groups)
+    flagged = sum(int(g[1]) for g in groups if g[0])
+    good = next((list(g) for g in groups if not g[0]), None)
     at = 2
-    counts = {c.name: int(values[at + i]) for i, c in enumerate(table.columns)}
+    counts = {c.name: int(good[at + i]) if good else 0 for i, c in enumerate(table.columns)}
     at += len(table.columns)
     bounds: dict[str, tuple[int | None, int | None]] = {}
     for c in timestamps:
-        low, high = values[at], values[at + 1]
+        low, high = (good[at], good[at + 1]) if good else (None, None)
         bounds[c] = (None if low is None else int(low), None if high is None else int(high))
         at += 2
     found: dict[str, list[str | None]] = {}
     for c in domains:
-        found[c] = [None if v is None else str(v) for v in (values[at] or [])]
+        values = (good[at] if good else None) or []
+        found[c] = [None if v is None else str(v) for v in values]
         at += 1  # a row without a value shows in ``counts`` (fewer values than rows)
-    plain = [c for i, c in enumerate(candidates) if values[at + i]]
+    plain = [c for i, c in enumerate(candidates) if all(g[at + i] for g in groups)]
     return FileFacts(rows, flagged, counts, bounds, found, plain)
 
 
@@ -162,6 +168,12 @@ def candidate_relation(con: duckdb.DuckDBPyConnection, table: Table, staged: str
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {staged} "
                 f"WHERE hash({quote(table.key)}) IN (SELECT h FROM {name}_h)")
     return name
+
+
+def drop_candidates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    name = f"__dup_candidates_{table.name}"
+    con.execute(f"DROP VIEW IF EXISTS {name}")
+    con.execute(f"DROP TABLE IF EXISTS {name}_h")
 
 
 def clean_view_sql(index: int, keep: str, inner: str) -> str:

@@ -294,6 +294,7 @@ def _load_table(
         if len(hashes):
             candidates = first_pass.candidate_relation(con, table, staged, hashes)
             found, found_count = _flag_duplicates(con, table, candidates, files, quarantine)
+            first_pass.drop_candidates(con, table)
             problems.extend(found)
             count += found_count
     if table.no_overlap:
