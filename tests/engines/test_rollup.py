@@ -31,7 +31,8 @@ ROLLED = ["received", "offered", "answered", "abandoned", "handled", "transferre
           "short_abandoned", "blocked_rate", "service_level", "asa", "avg_wait", "max_wait",
           "avg_abandon_time", "abandon_rate", "avg_time_late", "a1rt", "avg_queue_time",
           "avg_pickup_time", "aht", "avg_talk_time", "avg_hold_time", "avg_acw_time",
-          "transfer_rate", "resolution_rate", "resolution_time", "resolved_within"]
+          "transfer_rate", "resolution_rate", "resolution_time", "resolved_within",
+          "cross_sell_rate"]
 DIRECT = ["fcr"]
 
 
@@ -142,6 +143,7 @@ def test_a_new_day_refreshes_only_its_days(days: Path) -> None:
     assert again.days == 0 and not again.full  # nothing changed
     before = read_manifest(days / "_rollups")
     assert before is not None
+    assert sorted(before.metrics) == sorted(ROLLED)  # every additive metric is compared
     data.close()
 
     sub = days / "contacts" / "day=2024-03-04"
