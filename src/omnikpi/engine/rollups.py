@@ -26,7 +26,9 @@ docs/rollups.md.
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import os
 import threading
 from collections.abc import Mapping
@@ -58,6 +60,8 @@ BUCKET_US = 15 * 60 * MICROS
 DIMENSIONS = tuple(d for d in CONTACT_DIMENSIONS if d != "agent_id")
 """What a rollup row is cut by: the contact dimensions but the agent (a report cut or
 filtered by agent reads the contacts: a rollup per agent would be nearly as large)."""
+BOOKED_AT = {"arrival": "arrived_at", "end": "ended_at", "resolved": "resolved_at"}
+"""The raw instant of each booking rule of the contacts (``sources.contact_booking_ts``)."""
 BUCKET = "__bucket"
 BOOKING = "__booking"
 DAY = "__day"
@@ -154,13 +158,22 @@ def rollup_expr(backend: Backend, ctx: RunContext, requests: list[MetricRequest]
     """The rollup rows of the settled contacts booked in ``ctx``'s window (zone UTC,
     grain 15min), the part columns per booking and each column's aggregate."""
     assert ctx.grain == "15min" and ctx.tz == "UTC"
+    parts = _parts(requests, list(DIMENSIONS))
 
     def tables(name: str) -> ir.Table:
         t = backend.table(name)
-        return t.filter(settled(t)) if name == "contacts" else t
+        if name != "contacts":
+            return t
+        # a contact booked in the window (at arrival, end or resolution) has that raw
+        # instant in it: the other rows are dropped before their facts are derived
+        inside = [t[c].between(ctx.from_us, ctx.to_us - 1) for c in BOOKED_AT.values()
+                  if ctx.from_us is not None and ctx.to_us is not None
+                  and {b for _, b, _ in parts} <= set(BOOKED_AT)]
+        if inside:
+            t = t.filter(functools.reduce(operator.or_, inside))
+        return t.filter(settled(t))
 
     metric_of = {r.metric.id: r.metric for r in requests}
-    parts = _parts(requests, list(DIMENSIONS))
     all_columns = [p.column for plist in parts.values() for p in plist]
     columns: dict[str, tuple[str, ...]] = {}
     aggregates: dict[str, str] = {
