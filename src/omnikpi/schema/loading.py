@@ -187,11 +187,12 @@ def _stage_rows(
     staged as a view that reads it in place (its canonical columns as they are), and
     nothing else is done here.
 
-    Files are converted once into an in-memory table (fastest for repeated queries), except
-    Parquet files larger than ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged
-    as views so that every report streams them from disk in bounded memory. Either way one
-    pass flags rows that break a rule (``__bad``), and messages are built in a second pass
-    over the flagged rows only, so clean data pays for a single scan.
+    Other files (and Parquet files with broken rules) are converted once into an in-memory
+    table (fastest for repeated queries), except Parquet files larger than
+    ``OMNIKPI_STREAM_BYTES`` (default 512 MiB), which are staged as views so that every
+    report streams them from disk in bounded memory. Either way one pass flags rows that
+    break a rule (``__bad``), and messages are built in a second pass over the flagged rows
+    only.
     """
     file = reading.file
     extras = _extras(table, sources)
