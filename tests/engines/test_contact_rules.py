@@ -257,3 +257,28 @@ def test_from_to_half_open(tmp_path: Path, engine: str) -> None:
     row = only(run(data, engine, metrics=["offered"], from_="2024-03-05T10:00:00Z",
                    to="2024-03-05T11:00:00Z"))
     assert row == {"offered": 2}
+
+
+def test_transactions_per_hour_over_the_whole_span_of_a_parquet_dataset(
+        tmp_path: Path, engine: str) -> None:
+    """Without --from/--to the period of a total runs from the first handled contact's end
+    (10:00) to the last one's (14:00): 3 handled in 4 h = 0.75 per hour. As Parquet, Spark
+    reads and checks the rows on its executors, so the span must be asked of the engine,
+    not of the driver's (empty) tables."""
+    import duckdb
+
+    folder = dataset(tmp_path / "csv", contacts=[
+        call("a", "2024-05-06T09:50:00", answered="2024-05-06T09:51:00",
+             ended="2024-05-06T10:00:00"),
+        call("b", "2024-05-06T11:00:00", answered="2024-05-06T11:00:30",
+             ended="2024-05-06T11:10:00"),
+        call("c", "2024-05-06T13:40:00", answered="2024-05-06T13:41:00",
+             ended="2024-05-06T14:00:00"),
+        call("d", "2024-05-06T15:00:00", abandoned="2024-05-06T15:01:00"),
+    ])
+    data = tmp_path / "parquet"
+    data.mkdir()
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{folder / 'contacts.csv'}', all_varchar=true))"
+               f" TO '{data / 'contacts.parquet'}' (FORMAT parquet)")
+    row = only(run(data, engine, metrics=["handled", "transactions_per_hour"], tz="UTC"))
+    assert row == {"handled": 3, "transactions_per_hour": pytest.approx(3 / 4)}

@@ -15,6 +15,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
@@ -147,8 +148,12 @@ def _contact_highs(dataset: Dataset) -> tuple[tuple[str, int | None], ...]:
 
 
 def _period_hours(
-    dataset: Dataset, ctx: RunContext, calendar: list[Bucket] | None
+    backend: Backend, ctx: RunContext, calendar: list[Bucket] | None
 ) -> ibis.Table:
+    """Hours of each bucket, for metrics per hour of the period. At ``grain=total`` without
+    both ends given, the period runs from the first to the last handled contact's end,
+    asked of the engine that runs the report (on Spark the rows are on the executors: the
+    driver's own tables are empty)."""
     if ctx.grain != "total":
         assert calendar is not None
         keys = [b.key for b in calendar]
@@ -156,23 +161,22 @@ def _period_hours(
     else:
         lo, hi = ctx.from_us, ctx.to_us
         if lo is None or hi is None:
-            where = [
-                "first_response_at IS NOT NULL", "NOT coalesce(blocked, false)",
-                f"ended_at <= {ctx.as_of_us}",
-            ]
+            contacts = backend.table("contacts")
+            ended = contacts.ended_at
+            keep = (contacts.first_response_at.notnull()
+                    & ~contacts.blocked.fill_null(False) & (ended <= ctx.as_of_us))
             if lo is not None:
-                where.append(f"ended_at >= {lo}")
+                keep &= ended >= lo
             if hi is not None:
-                where.append(f"ended_at < {hi}")
-            row = dataset.con.execute(
-                f"SELECT min(ended_at), max(ended_at) FROM contacts WHERE {' AND '.join(where)}"
-            ).fetchone()
-            first = row[0] if row else None
-            last = row[1] if row else None
+                keep &= ended < hi
+            span = backend.execute(contacts.filter(keep).aggregate(
+                first=ended.min(), last=ended.max()))
+            first, last = (None if pd.isna(v) else int(v)
+                           for v in (span["first"].iloc[0], span["last"].iloc[0]))
             lo = lo if lo is not None else first
             hi = hi if hi is not None else last
-        span = 0.0 if lo is None or hi is None else (hi - lo) / (3600 * MICROS)
-        keys, hours = [0], [span]
+        span_hours = 0.0 if lo is None or hi is None else (hi - lo) / (3600 * MICROS)
+        keys, hours = [0], [span_hours]
     return ibis.memtable(
         {"__hkey": keys, "__hours": hours}, schema={"__hkey": "int64", "__hours": "float64"}
     )
@@ -284,7 +288,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
     hours = None
     if any(r.metric.per_period_hours for r in requests):
-        hours = _period_hours(dataset, ctx, calendar)
+        hours = _period_hours(engine_backend, ctx, calendar)
     filters = {dim: [str(v) for v in values] for dim, values in (where or {}).items()}
     bad_filters = [d for d in filters if d not in DIMENSIONS]
     if bad_filters:
