@@ -158,8 +158,6 @@ def site(make_app: Callable[..., FastAPI],
 
 
 def _log_in(driver: Any, url: str, user: str) -> None:
-    from selenium.webdriver.common.by import By
-
     driver.delete_all_cookies()
     browser_log_in(driver, url, user, PASSWORD)
 
