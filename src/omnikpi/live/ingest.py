@@ -107,7 +107,7 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
     with tempfile.TemporaryDirectory(prefix="omnikpi-ingest-") as tmp:
         path = Path(tmp) / f"{table}.jsonl"
         path.write_text("".join(json.dumps(r, default=str) + "\n" for r in prepared))
-        dataset = load_dataset(tmp)
+        dataset = load_dataset(tmp, rows_only=True)
         load = dataset.loads.get(table)
         if load is None or load.fatal:
             message = load.fatal[0].message if load and load.fatal else "unreadable rows"
