@@ -200,6 +200,7 @@ def main() -> None:
             "username": "bench", "password": "bench-password"}).json()["access_token"]
         spy = None if args.profile is None else subprocess.Popen(
             ["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--threads",
+             "--nonblocking",
              "--rate", "50", "--output", str(args.profile)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result = asyncio.run(run(url, token, key, args.clients, args.rate, args.seconds,
