@@ -20,7 +20,7 @@ demo: setup
 	$(UV) run omnikpi demo --out out/demo
 
 test: setup-spark axe
-	$(UV) run pytest -q -n 2 --dist loadgroup
+	$(UV) run pytest -q -n 2 --dist loadgroup --durations=20
 
 # axe-core (npm registry) for the accessibility checks of the browser tests
 axe:

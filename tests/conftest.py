@@ -105,10 +105,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     since pytest 9.2 a node id is no longer read from that attribute, so the suffix never
     appears and every test was scheduled alone (measured: one file's tests ran on both
     workers, its module fixtures built twice). This scheduler asks the same question of
-    the plain node id."""
+    the plain node id.
+
+    xdist also re-sorts the groups by how many tests each holds (``--loadscope-reorder``,
+    on by default), which undid :func:`pytest_collection_modifyitems`' longest-first order:
+    the cluster test file (a few tests, ~8 min) was handed out ~11 min into the run. The
+    collection order is kept instead."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
