@@ -60,6 +60,9 @@ def test_reused_sql_equals_a_fresh_report(monitor: LiveMonitor, offset: int) -> 
                            from_=to_datetime(monitor.day_start_us).isoformat(),
                            as_of=to_datetime(now_us).isoformat(), config=monitor.config)
         assert reused == fresh.rows
+        # and of the same types (a count stays an int on the screen: ``3``, not ``3.0``)
+        assert [{k: type(v) for k, v in row.items()} for row in reused] == \
+            [{k: type(v) for k, v in row.items()} for row in fresh.rows]
     assert all(t is not None for t in monitor.templates.values()), "SQL was not reused"
 
 

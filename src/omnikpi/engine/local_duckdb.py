@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 import pyarrow.types as pat
 import sqlglot.expressions as sge
 from ibis.backends.duckdb.converter import DuckDBPandasData
@@ -106,10 +107,7 @@ class LocalDuckDB(Backend):
     def execute_sql(self, expr: ir.Table, sql: str) -> Any:
         """Run ``sql``, the expression's own SQL (possibly with literals the caller has
         verified to be substitutable), and convert the rows to the expression's schema."""
-        con = self._dataset.con
-        for memtable in _memtables(expr.op()):
-            con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
-        table = con.sql(sql).to_arrow_table()
+        table = self.arrow(expr, sql)
         frame = pd.DataFrame({
             name: (col.to_pylist()
                    if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
@@ -117,6 +115,13 @@ class LocalDuckDB(Backend):
             for name, col in zip(table.column_names, table.columns, strict=True)
         })
         return DuckDBPandasData.convert_table(frame, expr.schema())
+
+    def arrow(self, expr: ir.Table, sql: str) -> pa.Table:
+        """The rows of ``sql`` (the expression's SQL) as DuckDB gives them, unconverted."""
+        con = self._dataset.con
+        for memtable in _memtables(expr.op()):
+            con.register(memtable.name, memtable.data.to_pyarrow(memtable.schema))
+        return con.sql(sql).to_arrow_table()
 
     def sql(self, expr: ir.Table) -> str:
         """The SQL this backend runs for ``expr``, laid out for reading."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from omnikpi.config import Config
 from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric
@@ -15,9 +17,17 @@ def judge(config: Config, metric: Metric, value: float | None, queue: str | None
     target = config.target(metric.id, queue, channel)
     if target is None or metric.better is None:
         return None, None
-    sign = "≥" if metric.better == "higher" else "≤"
-    text = f"{sign} {human(target, metric.unit, lang)}"
+    text = goal_text(target, metric.better, metric.unit, lang)
     if value is None:
         return None, text
     good = value >= target if metric.better == "higher" else value <= target
     return ("good" if good else "bad"), text
+
+
+@lru_cache(maxsize=4096)
+def goal_text(target: float, better: str, unit: str, lang: str) -> str:
+    """``≥ 80.0 %``: remembered, because the wallboard judges every queue's figures in
+    every language several times a second (Babel's number formatting was a tenth of a
+    live snapshot's CPU)."""
+    sign = "≥" if better == "higher" else "≤"
+    return f"{sign} {human(target, unit, lang)}"

@@ -35,8 +35,11 @@ from omnikpi.web.i18n import LANGUAGES, translator
 
 TICK_SECONDS = 0.02
 MIN_INTERVAL_SECONDS = 0.25
-"""Snapshots are at least this far apart: under a stream of events, computing back to
-back would starve ingest of the CPU."""
+"""Snapshots start at least this far apart (start to start: an event that arrives while
+one is computed waits for the next, not for a pause after it as well)."""
+REST_SHARE = 0.5
+"""After a snapshot that took ``d`` seconds the next waits at least ``REST_SHARE × d``:
+under a stream of events, computing back to back would starve ingest of the CPU."""
 BATCH_PERIOD_SECONDS = 0.1
 """Validation batches start at least this far apart. One loader pass costs about the same
 for one row as for a hundred (~25 ms on a quiet core, mostly fixed), so under a stream of
@@ -73,6 +76,9 @@ class LiveHub:
         would otherwise compute 200 snapshots of the same view)."""
         self.computed_changes = -1
         self.computed_at = 0.0
+        """When the last snapshot started (monotonic seconds)."""
+        self.next_at = 0.0
+        """The earliest start of the next snapshot."""
         self.polled_at = 0.0
         self.tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self.dirty = False
@@ -188,11 +194,11 @@ class LiveHub:
             if time.monotonic() - self.polled_at >= FILE_POLL_SECONDS:
                 self.polled_at = time.monotonic()
                 await asyncio.to_thread(self._poll_files)
-            since = time.monotonic() - self.computed_at
-            if since < MIN_INTERVAL_SECONDS:
+            started = time.monotonic()
+            if started < self.next_at:
                 continue
             changed = self.monitor.changes != self.computed_changes
-            idle = since >= IDLE_SECONDS
+            idle = started - self.computed_at >= IDLE_SECONDS
             if not (changed or idle) or (not self.subscribers and not self.alerts.rules):
                 continue
             changes = self.monitor.changes
@@ -202,8 +208,11 @@ class LiveHub:
                 LOG.exception("computing the live snapshot failed")
                 await asyncio.sleep(1.0)
                 continue
+            finished = time.monotonic()
             self.computed_changes = changes
-            self.computed_at = time.monotonic()
+            self.computed_at = started
+            self.next_at = max(started + MIN_INTERVAL_SECONDS,
+                               finished + REST_SHARE * (finished - started))
             messages = {key: json.dumps(data, default=str) for key, data in snapshots.items()}
             self.latest = {key: (changes, self.computed_at, message)
                            for key, message in messages.items()}
