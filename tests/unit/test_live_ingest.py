@@ -62,3 +62,46 @@ def test_agent_state_without_end_is_open(tmp_path: Path) -> None:
 def test_only_live_tables(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot be posted live"):
         LiveStore(tmp_path).accept("surveys", [{}])
+
+
+def _waiting(i: int) -> dict[str, str]:
+    return {"contact_id": f"w{i}", "channel": "voice", "queue": "q",
+            "arrived_at": f"2026-06-15T09:{i // 60:02d}:{i % 60:02d}Z"}
+
+
+def test_open_rows_survive_a_restart_through_the_append_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open rows are appended to ``open.jsonl`` (not rewritten each batch); the log is
+    compacted when it outgrows them; a restart finds exactly the rows still open."""
+    import omnikpi.live.ingest as ingest
+
+    monkeypatch.setattr(ingest, "COMPACT_LINES", 10)
+    store = LiveStore(tmp_path)
+    for i in range(8):  # 8 open contacts, one a batch: appended, 8 lines
+        store.accept("contacts", [_waiting(i)])
+    assert store.open_lines == 8
+    assert len(store.open_path.read_text().splitlines()) == 8
+    # w0..w5 end: six closing lines would make 14 > max(10, 4 × 2): compacted to the 2 left
+    ended = [{**_waiting(i), "first_response_at": f"2026-06-15T09:{i // 60:02d}:"
+              f"{i % 60 + 1:02d}Z", "ended_at": "2026-06-15T10:00:00Z"} for i in range(6)]
+    store.accept("contacts", ended)
+    lines = store.open_path.read_text().splitlines()
+    assert [json.loads(line)["row"]["contact_id"] for line in lines] == ["w6", "w7"]
+    store.accept("contacts", [{**_waiting(6), "queue": "q2"}])  # a newer version: appended
+    store.accept("contacts", [{**_waiting(7), "abandoned_at": "2026-06-15T09:30:00Z"}])
+    assert len(store.open_path.read_text().splitlines()) == 4  # 2 + version + closed
+    again = LiveStore(tmp_path)
+    assert again.open_rows("contacts") == [{**_waiting(6), "queue": "q2"}]
+
+
+def test_a_torn_last_line_of_the_open_log_is_skipped_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = LiveStore(tmp_path)
+    store.accept("contacts", [_waiting(1)])
+    store.accept("contacts", [_waiting(2)])
+    text = store.open_path.read_text()
+    store.open_path.write_text(text[:-20])  # the server died while appending w2
+    with caplog.at_level("WARNING", logger="omnikpi.live"):
+        again = LiveStore(tmp_path)
+    assert [r["contact_id"] for r in again.open_rows("contacts")] == ["w1"]
+    assert "line 2 is not a whole open row" in caplog.text

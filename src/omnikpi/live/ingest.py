@@ -13,6 +13,7 @@ progress; they live in ``<data>/.live/open.jsonl`` until they are final.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ OPEN_END = f"{LAST_YEAR}-12-31T00:00:00Z"
 """Stand-in end of an agent state still in progress while it is validated (the last day
 an instant may fall on)."""
 MAX_BATCH = 5000
+COMPACT_LINES = 1000
+"""``open.jsonl`` is appended to until it holds this many lines (or four times the open
+rows, if more), then rewritten with the open rows only."""
+LOG = logging.getLogger("omnikpi.live")
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ class LiveStore:
         self.final: dict[str, set[str]] = {t: set() for t in LIVE_TABLES}
         self.open: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in LIVE_TABLES}
         self.seq = 0
+        self.open_lines = 0
+        """Lines in ``open.jsonl``: a log of open rows, compacted when it outgrows them."""
         self._load()
 
     @property
@@ -154,10 +161,23 @@ class LiveStore:
                     if line.strip():
                         self.final[table].add(row_key(table, json.loads(line)))
         if self.open_path.exists():
-            for line in self.open_path.read_text().splitlines():
-                if line.strip():
+            lines = self.open_path.read_text().splitlines()
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
                     item = json.loads(line)
-                    self.open[item["table"]][row_key(item["table"], item["row"])] = item["row"]
+                    rows = self.open[item["table"]]
+                    if "closed" in item:
+                        rows.pop(item["closed"], None)
+                    else:
+                        rows[row_key(item["table"], item["row"])] = item["row"]
+                except (ValueError, KeyError, TypeError):
+                    # a line cut short by a crash while it was appended: that row's
+                    # earlier version (if any) stands, and it is said
+                    LOG.warning("%s line %d is not a whole open row; ignored",
+                                self.open_path, number)
+            self.open_lines = len(lines)
 
     def open_rows(self, table: str) -> list[dict[str, Any]]:
         return list(self.open[table].values())
@@ -194,6 +214,7 @@ class LiveStore:
         keep: list[int] = []
         with self.lock:
             finals: list[dict[str, Any]] = []
+            log: list[dict[str, Any]] = []
             positions = canonical.column("__index").to_pylist() if canonical is not None else []
             for position, index in enumerate(positions):
                 original = unique[index]
@@ -206,18 +227,20 @@ class LiveStore:
                 outcomes[original] = Outcome("accepted")
                 if is_final(table, row):
                     self.final[table].add(key)
-                    self.open[table].pop(key, None)
+                    if self.open[table].pop(key, None) is not None:
+                        log.append({"table": table, "closed": key})
                     finals.append(row)
                 else:
                     self.open[table][key] = row
+                    log.append({"table": table, "row": row})
             if finals:
                 day = datetime.now(UTC).date().isoformat()
                 target = self.data / table / f"ingest-{day}.jsonl"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with target.open("a") as handle:
                     handle.write("".join(json.dumps(r, default=str) + "\n" for r in finals))
-            if keep:
-                self._write_open()
+            if log:
+                self._log_open(log)
             self.seq += 1
             seq = self.seq
         for i, k in enumerate(keys):  # earlier versions share the fate of the last one
@@ -228,10 +251,25 @@ class LiveStore:
             accepted = canonical.take(pa.array(keep, pa.int64())).drop_columns(["__index"])
         return [outcomes[i] for i in range(len(rows))], accepted, seq
 
+    def _log_open(self, entries: list[dict[str, Any]]) -> None:
+        """Append the batch's open rows and the keys that closed. Rewriting the whole file
+        each batch cost O(open rows): 2,000 contacts waiting made every batch ~50 ms
+        slower. The log is rewritten (atomically) only when it holds four times the open
+        rows (and at least ``COMPACT_LINES`` lines)."""
+        open_count = sum(len(rows) for rows in self.open.values())
+        if self.open_lines + len(entries) > max(COMPACT_LINES, 4 * open_count):
+            self._write_open()
+            return
+        self.open_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.open_path.open("a") as handle:
+            handle.write("".join(json.dumps(e, default=str) + "\n" for e in entries))
+        self.open_lines += len(entries)
+
     def _write_open(self) -> None:
         self.open_path.parent.mkdir(parents=True, exist_ok=True)
         scratch = self.open_path.with_suffix(".tmp")
-        scratch.write_text("".join(
-            json.dumps({"table": t, "row": r}, default=str) + "\n"
-            for t, rows in self.open.items() for r in rows.values()))
+        lines = [json.dumps({"table": t, "row": r}, default=str) + "\n"
+                 for t, rows in self.open.items() for r in rows.values()]
+        scratch.write_text("".join(lines))
         scratch.replace(self.open_path)
+        self.open_lines = len(lines)
