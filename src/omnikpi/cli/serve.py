@@ -57,6 +57,7 @@ def serve(
 
         state = application.state.omnikpi
         RollupWatcher(lambda: state.dataset, state.config).start()
+    _quiet_garbage_collector()
     # Compiling a report is Python work that holds the GIL for ~0.2 s; a 1 ms switch
     # interval (default 5 ms) lets light requests (cached pages, the catalog) in between:
     # under 50 clients a cached dashboard's median fell from 0.45 s to 0.17 s.
@@ -64,6 +65,22 @@ def serve(
     # requests still open 5 s after SIGTERM are cancelled; running queries are interrupted
     uvicorn.run(application, host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5)
+
+
+def _quiet_garbage_collector() -> None:
+    """Keep Python's full garbage collections short and rare in a long-running server.
+
+    The app's start (metric declarations, Ibis and sqlglot, the loaded dataset) leaves
+    millions of long-lived objects that every full collection walks again: measured
+    under 200 wallboards at 100 events/s, collections of 0.2–0.46 s every few seconds,
+    each stalling the event loop, the ingest and the snapshot at once (a quarter of the
+    events' p95 latency). What exists at start is frozen out of the collector, and
+    collections run ~15× less often."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _demo_copy() -> Path:

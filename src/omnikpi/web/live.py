@@ -180,6 +180,11 @@ class LiveHub:
             out[key] = self._with_alerts(snap, scope, where)
         return out
 
+    def _timed_recompute(self) -> tuple[dict[str, dict[str, Any]], float]:
+        began = time.monotonic()
+        snapshots = self._recompute()
+        return snapshots, time.monotonic() - began
+
     def _poll_files(self) -> None:
         try:
             self.monitor.poll_files()
@@ -203,16 +208,16 @@ class LiveHub:
                 continue
             changes = self.monitor.changes
             try:
-                snapshots = await asyncio.to_thread(self._recompute)
+                snapshots, took = await asyncio.to_thread(self._timed_recompute)
             except Exception:
                 LOG.exception("computing the live snapshot failed")
                 await asyncio.sleep(1.0)
                 continue
-            finished = time.monotonic()
             self.computed_changes = changes
             self.computed_at = started
+            # the rest counts the computation itself, not the wait for this loop to resume
             self.next_at = max(started + MIN_INTERVAL_SECONDS,
-                               finished + REST_SHARE * (finished - started))
+                               time.monotonic() + REST_SHARE * took)
             messages = {key: json.dumps(data, default=str) for key, data in snapshots.items()}
             self.latest = {key: (changes, self.computed_at, message)
                            for key, message in messages.items()}

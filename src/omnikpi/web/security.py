@@ -9,6 +9,7 @@ since a browser never attaches those by itself.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from typing import Annotated, Any
 
@@ -43,24 +44,32 @@ API_KEY_MEMORY_SECONDS = 5.0
 events a hundred times a second would otherwise cost a database lookup per post. A key
 revoked in the database stops working here within this time."""
 _known_keys: dict[tuple[str, str], tuple[float, Principal]] = {}
+_lookup_lock = threading.Lock()
 
 
 def _api_key_principal(database_url: str, session_of: Any, key: str) -> Principal | None:
     """The key's principal, from memory if it was found valid in the last few seconds."""
     remembered = (database_url, digest(key))
-    now = time.monotonic()
     known = _known_keys.get(remembered)
-    if known is not None and now - known[0] < API_KEY_MEMORY_SECONDS:
+    if known is not None and time.monotonic() - known[0] < API_KEY_MEMORY_SECONDS:
         return known[1]
-    with session_of() as session:
-        principal = resolve_api_key(session, key)
-    if principal is None:
-        _known_keys.pop(remembered, None)
-    else:
-        if len(_known_keys) > 1000:  # many keys: forget them all rather than grow
-            _known_keys.clear()
-        _known_keys[remembered] = (now, principal)
-    return principal
+    # one lookup at a time: when the memory runs out, the ~30 posts in flight at 100
+    # events/s would otherwise all open a database session at once (measured: a stall
+    # of about a second every few seconds); the others wait and find it remembered
+    with _lookup_lock:
+        known = _known_keys.get(remembered)
+        now = time.monotonic()
+        if known is not None and now - known[0] < API_KEY_MEMORY_SECONDS:
+            return known[1]
+        with session_of() as session:
+            principal = resolve_api_key(session, key)
+        if principal is None:
+            _known_keys.pop(remembered, None)
+        else:
+            if len(_known_keys) > 1000:  # many keys: forget them all rather than grow
+                _known_keys.clear()
+            _known_keys[remembered] = (now, principal)
+        return principal
 
 
 def current_principal(request: Request) -> Principal:
