@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import re
@@ -94,6 +95,8 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
     latencies: list[float] = []
     timeline: list[tuple[float, float]] = []  # (sent at, latency): where the tail happens
     snapshots = 0
+    readings: list[list[tuple[float, int]]] = [[] for _ in range(clients)]
+    """Per screen: (time, seq) of each snapshot newer than the ones before."""
     errors: list[str] = []
     done = asyncio.Event()
 
@@ -117,10 +120,9 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
                     seq = int(found.group(1))
                     snapshots += 1
                     ready.set()
-                    for s in range(seen_seq + 1, seq + 1):
-                        if s in sent:
-                            latencies.append(now - sent[s])
-                            timeline.append((sent[s], now - sent[s]))
+                    if seq > seen_seq:  # matched to the posts at the end: a post's answer
+                        # (which names its seq) may come after the screens showed it
+                        readings[index].append((now, seq))
                     seen_seq = max(seen_seq, seq)
                     if done.is_set():
                         return
@@ -170,6 +172,14 @@ async def run(url: str, token: str, key: str, clients: int, rate: float,
     for task in listeners:
         task.cancel()
     await asyncio.gather(*listeners, return_exceptions=True)
+    for seen in readings:  # each event's first snapshot on each screen
+        times = [t for t, _ in seen]
+        seqs = [q for _, q in seen]
+        for seq, sent_at in sent.items():
+            first = bisect.bisect_left(seqs, seq)
+            if first < len(seqs):
+                latencies.append(times[first] - sent_at)
+                timeline.append((sent_at, times[first] - sent_at))
     expected_pairs = len(sent) * clients
     return {
         "clients": clients, "cuts": cuts, "rate_asked": rate, "seconds": round(elapsed, 2),
