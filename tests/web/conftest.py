@@ -102,8 +102,12 @@ def browser_log_in(driver: Any, url: str, user: str, password: str) -> None:
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def csrf(client: TestClient, page: str = "/") -> str:
-    """The CSRF token a page's forms carry (for posting as that page would)."""
+def csrf(client: TestClient, page: str = "/wallboard") -> str:
+    """The CSRF token a page's forms carry (for posting as that page would).
+
+    By default from the wallboard, which renders no report: the dashboard (``/``) computes
+    one, and on a loaded CI worker it once waited longer than the server lets a report
+    wait and answered "busy" (503) without the page's forms."""
     found = CSRF_FIELD.search(client.get(page).text)
     assert found, f"{page} has no CSRF field"
     return found.group(1)

@@ -43,6 +43,6 @@ def attack_wfm_schedule(app: FastAPI, folder: Path, password: str) -> None:
             assert other.get(path).status_code == 403, (user, path)
         refused = other.post("/wfm/schedule/move", data={
             "agent_id": "a1", "start": f"{DAY}T11:00:00Z",
-            "new_start": f"{DAY}T12:00:00Z", "csrf_token": csrf(other, "/")})
+            "new_start": f"{DAY}T12:00:00Z", "csrf_token": csrf(other)})
         assert refused.status_code == 403
     assert (folder / "shift_activities.csv").read_text(encoding="utf-8") == before
