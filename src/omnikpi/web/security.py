@@ -54,8 +54,8 @@ def _api_key_principal(database_url: str, session_of: Any, key: str) -> Principa
     if known is not None and time.monotonic() - known[0] < API_KEY_MEMORY_SECONDS:
         return known[1]
     # one lookup at a time: when the memory runs out, the ~30 posts in flight at 100
-    # events/s would otherwise all open a database session at once (measured: a stall
-    # of about a second every few seconds); the others wait and find it remembered
+    # events/s would otherwise all open a database session for the same key at once;
+    # the others wait and find it remembered
     with _lookup_lock:
         known = _known_keys.get(remembered)
         now = time.monotonic()
