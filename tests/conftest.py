@@ -33,6 +33,9 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="omnikpi-tests-"))
 os.environ["OMNIKPI_CACHE_DIR"] = str(_SCRATCH / "cache")
 os.environ["OMNIKPI_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'omnikpi.db'}"
 os.environ["OMNIKPI_SPILL_DIR"] = str(_SCRATCH / "spill")
+# users are created and log in hundreds of times: Argon2's cheapest parameters here (the
+# strong default is checked by tests/web/test_accounts.py)
+os.environ["OMNIKPI_INSECURE_FAST_PASSWORD_HASHING"] = "1"
 
 
 class OutsideRepository(PermissionError):

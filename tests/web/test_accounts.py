@@ -53,6 +53,23 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(database: str) ->
     assert "at least 8" in _add(database, "short", "--role", "admin", password="abc")[1]
 
 
+def test_passwords_are_hashed_strongly_unless_a_test_suite_says_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment hashes with Argon2id at 3 passes over 64 MiB; the suite's cheap
+    parameters (set in tests/conftest.py) are for tests only, and each verifies the
+    other's hashes (a hash records its parameters)."""
+    from omnikpi.auth.accounts import FAST_HASHING_FOR_TESTS, hasher
+
+    cheap = hasher().hash(PASSWORD)
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    monkeypatch.delenv(FAST_HASHING_FOR_TESTS)
+    strong = hasher().hash(PASSWORD)
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hasher().verify(cheap, PASSWORD) and hasher().check_needs_rehash(cheap)
+    monkeypatch.setenv(FAST_HASHING_FOR_TESTS, "1")
+    assert hasher().verify(strong, PASSWORD)
+
+
 def test_every_account_but_an_admin_is_scoped_explicitly(
         database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A supervisor created without --tenant/--site saw every tenant by omission."""

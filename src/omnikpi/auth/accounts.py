@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,20 @@ from omnikpi.store.models import ROLES, ApiKey, AuditEntry, AuthToken, LoginAtte
 from omnikpi.web.limits import NAME_CHARS, check_length
 
 HASHER = PasswordHasher()
+"""Argon2id with argon2-cffi's default parameters (RFC 9106's second recommendation: 3
+passes over 64 MiB): about 0.2 s of a core per login, which is the point."""
+FAST_HASHING_FOR_TESTS = "OMNIKPI_INSECURE_FAST_PASSWORD_HASHING"
+"""Set to 1 by the test suite only: it creates users and logs in hundreds of times, and at
+0.2–0.4 s a hash those logins were minutes of every run. Never set it for a deployment
+(``omnikpi serve`` warns when it is set)."""
+_CHEAPEST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def hasher() -> PasswordHasher:
+    """The password hasher: the strong default, or argon2-cffi's cheapest parameters (still
+    Argon2id) when :data:`FAST_HASHING_FOR_TESTS` is set. A hash records its own
+    parameters, so either verifies the other's hashes."""
+    return _CHEAPEST if os.environ.get(FAST_HASHING_FOR_TESTS) == "1" else HASHER
 SESSION_HOURS = 12
 BEARER_HOURS = 8
 MAX_FAILURES = 5
@@ -96,7 +111,7 @@ def create_user(session: Session, username: str, password: str, role: str,
         raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)):
         raise UsageError(f"user {username!r} exists already")
-    user = User(username=username, password_hash=HASHER.hash(password), role=role,
+    user = User(username=username, password_hash=hasher().hash(password), role=role,
                 tenant=tenant or None, sites=",".join(sites) if sites else None,
                 agent_id=agent_id, all_tenants=all_tenants)
     session.add(user)
@@ -149,14 +164,14 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     ok = False
     if user is not None and not user.disabled:
         try:
-            ok = HASHER.verify(user.password_hash, password)
+            ok = hasher().verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             ok = False
-        if ok and HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = HASHER.hash(password)
+        if ok and hasher().check_needs_rehash(user.password_hash):
+            user.password_hash = hasher().hash(password)
     else:
         # spend the same time as a real check, so names cannot be probed by timing
-        HASHER.hash(password)
+        hasher().hash(password)
     session.add(LoginAttempt(username=username, ip=ip, success=ok))
     audit(session, username, "login" if ok else "login_failed", {}, ip)
     return user if ok else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,11 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1") and no_auth:
         typer.echo("warning: --no-auth on a public address lets anyone see every tenant",
                    err=True)
+    from omnikpi.auth.accounts import FAST_HASHING_FOR_TESTS
+
+    if os.environ.get(FAST_HASHING_FOR_TESTS) == "1":
+        typer.echo(f"warning: {FAST_HASHING_FOR_TESTS}=1 stores passwords with the cheapest "
+                   "Argon2 parameters (meant for test suites): unset it", err=True)
     if data is None:
         data = _demo_copy()
     try:
