@@ -18,18 +18,21 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from omnikpi.engine.backends import Backend
 from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
+from omnikpi.engine.shaped_sql import ShapedSql
 from omnikpi.schema.dataset import Dataset
 
 
 class _CompiledSql:
-    """``_duckdb_sql(node)``: the DuckDB SQL of an expression, compiled once per process;
+    """``_duckdb_sql(node)``: the DuckDB SQL of an expression, compiled once per process
+    (and once per shape of its filter values: :mod:`omnikpi.engine.shaped_sql`);
     ``cache_clear()`` forgets every compiled query and built report expression."""
 
     def __call__(self, node: ops.Node) -> str:
-        return _compile_duckdb(node)
+        return _SHAPED.sql(node, _compile_duckdb)
 
     def cache_clear(self) -> None:
         _compile_duckdb.cache_clear()
+        _SHAPED.clear()
         for forget in _ON_CLEAR:
             forget()
 
@@ -53,6 +56,7 @@ def _duckdb_text(node: ops.Node, pretty: bool) -> str:
     return str(tree.sql(dialect=duckdb_compiler.dialect, pretty=pretty))
 
 
+_SHAPED = ShapedSql()
 _ON_CLEAR: list[Any] = []
 """Other caches of compiled work to forget with the SQL (the planner's expressions)."""
 _duckdb_sql = _CompiledSql()
