@@ -39,7 +39,7 @@ _PLAIN = re.compile(r"[^'\\\x00-\x1f\x7f]*")
 _PLACEHOLDER = "omnikpiv{}x9q"
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
     """``value`` as DuckDB SQL text, as the compiler writes a plain string."""
     return str(sge.convert(value).sql(dialect=duckdb_compiler.dialect))
 
@@ -85,7 +85,7 @@ class ShapedSql:
         placeholders = {literal: ops.Literal(_PLACEHOLDER.format(i), dt.string)
                         for i, literal in enumerate(literals)}
         shape = node.replace(placeholders)
-        swap = {_literal(str(p.value)): _literal(str(literal.value))
+        swap = {sql_literal(str(p.value)): sql_literal(str(literal.value))
                 for literal, p in placeholders.items()}
         with self._lock:
             known = shape in self._shapes

@@ -22,12 +22,10 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-import sqlglot.expressions as sge
-
-from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
 from omnikpi.engine.local_duckdb import LocalDuckDB, _memtables
 from omnikpi.engine.result import ReportResult, ReportWindow
 from omnikpi.engine.run import ReportPlan, plan_request
+from omnikpi.engine.shaped_sql import sql_literal
 from omnikpi.errors import UsageError
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
@@ -59,11 +57,6 @@ def _templates(dataset: Dataset) -> dict[str, Template | None]:
         return found
 
 
-def _literal(value: str) -> str:
-    """``value`` as DuckDB SQL text, exactly as the compiler writes it."""
-    return str(sge.convert(value).sql(dialect=duckdb_compiler.dialect))
-
-
 def _placeholders(filters: dict[str, tuple[str, ...]],
                   tag: str) -> dict[str, tuple[str, ...]]:
     """Values standing for ``filters``' values, in the same order (the SQL follows it)."""
@@ -78,10 +71,10 @@ def _substitute(sql: str, given: dict[str, tuple[str, ...]],
     swap: dict[str, str] = {}
     for dim, names in given.items():
         for name, value in zip(names, wanted[dim], strict=True):
-            quoted = _literal(name)
+            quoted = sql_literal(name)
             if quoted not in sql:
                 return None
-            swap[quoted] = _literal(value)
+            swap[quoted] = sql_literal(value)
     if not swap:
         return sql
     pattern = re.compile("|".join(re.escape(k) for k in sorted(swap, key=len, reverse=True)))
