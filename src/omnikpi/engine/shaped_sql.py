@@ -12,7 +12,7 @@ the shape is compiled and later expressions of that shape get its SQL with their
 written in (a shape seen once costs nothing more: most are never seen again). A shape is
 used only after a real compilation proved that writing the values in gives exactly the
 compiler's own SQL; one that does not is compiled every time, as before. A shape is
-recognised by a structural hash of the expression with the placeholders' numbers in
+recognised by a 64-bit structural hash of the expression with the placeholders' numbers in
 place of those literals (a few milliseconds); the same expression again is a dictionary
 lookup. A literal that
 also appears elsewhere in the expression (a metric's ``channel = 'voice'``) is left in
@@ -69,13 +69,13 @@ def filter_literals(node: ops.Node, graph: Graph | None = None) -> list[ops.Lite
     return [literal for literal in candidates if literal not in elsewhere]
 
 
-def shape_key(node: ops.Node, graph: Graph, placeholders: dict[ops.Literal, int]
-              ) -> tuple[int, int]:
+def shape_key(node: ops.Node, graph: Graph, placeholders: dict[ops.Literal, int]) -> int:
     """The identity of ``node`` with each literal of ``placeholders`` standing for its
-    number: a 128-bit structural hash, computed bottom-up in one pass (building the
+    number: a 64-bit structural hash, computed bottom-up in one pass (building the
     placeholder expression itself costs a rebuild of every node above a literal, ~0.1 s,
-    which only a shape's second coming pays)."""
-    keys: dict[ops.Node, tuple[int, int]] = {}
+    which only a shape's second coming pays). Two of the 512 shapes kept share a hash
+    with a chance of about 10⁻¹⁴."""
+    keys: dict[ops.Node, int] = {}
 
     def arg(value: Any) -> Any:
         if isinstance(value, ops.Node):
@@ -94,7 +94,7 @@ def shape_key(node: ops.Node, graph: Graph, placeholders: dict[ops.Literal, int]
         else:
             parts = (type(current).__module__, type(current).__qualname__,
                      tuple(arg(a) for a in current.__args__))
-        keys[current] = (hash(parts), hash(("omnikpi", parts)))
+        keys[current] = hash(parts)
     return keys[node]
 
 
@@ -103,7 +103,7 @@ class ShapedSql:
     (thread-safe)."""
 
     def __init__(self) -> None:
-        self._shapes: OrderedDict[tuple[int, int], str | None] = OrderedDict()
+        self._shapes: OrderedDict[int, str | None] = OrderedDict()
         self._exact: OrderedDict[ops.Node, str] = OrderedDict()
         self._lock = threading.Lock()
 
