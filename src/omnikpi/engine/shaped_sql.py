@@ -132,7 +132,10 @@ class ShapedSql:
         literals = filter_literals(node, graph)
         if not literals:
             return compile_node(node)
-        key = shape_key(node, graph, {literal: i for i, literal in enumerate(literals)})
+        try:
+            key = shape_key(node, graph, {literal: i for i, literal in enumerate(literals)})
+        except TypeError:  # an argument Python cannot hash: compiled as it is
+            return compile_node(node)
         swap = {sql_literal(_PLACEHOLDER.format(i)): sql_literal(str(literal.value))
                 for i, literal in enumerate(literals)}
         with self._lock:
