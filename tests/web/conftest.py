@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,18 @@ from fastapi.testclient import TestClient
 
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.web.app import create_app
+
+
+def midday_zone(now: datetime | None = None) -> str:
+    """A fixed-offset zone (``Etc/GMT-3`` is UTC+3) where it is now closest to noon.
+
+    The wallboard counts "today" in its zone from the server's real clock; a test that
+    posts events from two hours ago, run in UTC between midnight and two, saw them land
+    on yesterday and fail. In this zone the test's day is hours from either midnight."""
+    now = now or datetime.now(UTC)
+    hours = now.hour + now.minute / 60
+    offset = min(range(-12, 15), key=lambda h: abs((hours + h) % 24 - 12))
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from omnikpi.auth.accounts import create_api_key, create_user
 from omnikpi.store.db import session_scope
-from tests.web.conftest import needs_browser, running_server
+from tests.web.conftest import midday_zone, needs_browser, running_server
 from tests.web.tenants import write_two_tenants
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
@@ -105,7 +105,7 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True, tz="Europe/Kyiv")
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True, tz=midday_zone())
     with session_scope(app.state.omnikpi.database_url) as session:
         create_user(session, "floor", "tv-pass-123", "supervisor", tenant="A")
         key = create_api_key(session, "pbx-tv")

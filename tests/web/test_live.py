@@ -21,7 +21,7 @@ from omnikpi.auth.accounts import create_api_key, create_user
 from omnikpi.config import AlertSettings, Config
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent
-from tests.web.conftest import running_server
+from tests.web.conftest import midday_zone, running_server
 from tests.web.tenants import write_two_tenants
 
 PASSWORD = "live-password-1"
@@ -35,7 +35,8 @@ def ago(seconds: float) -> str:
 def live_app(make_app: Callable[..., FastAPI], tmp_path: Path) -> tuple[FastAPI, dict[str, str]]:
     # the test's webhook listens on this machine: an administrator allows it explicitly
     config = Config(alerts=AlertSettings(webhook_allowed_hosts=["127.0.0.1"]))
-    app = make_app(write_two_tenants(tmp_path / "data"), config=config, auth_required=True)
+    app = make_app(write_two_tenants(tmp_path / "data"), config=config, auth_required=True,
+                   tz=midday_zone())
     url = app.state.omnikpi.database_url
     with session_scope(url) as session:
         create_user(session, "boss", PASSWORD, "admin")
