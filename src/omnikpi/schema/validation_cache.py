@@ -14,7 +14,7 @@ inode, by a loader with the same schema and version. Any change to any file, a f
 or removed, a new loader or contract version invalidates it, and the full pass runs again.
 Files modified less than :data:`RACY_NS` before the pass began are not cached (their
 timestamps could still repeat on a coarse-clock file system). Small datasets (under
-``OMNIKPI_CACHE_MIN_BYTES``, default 4 MiB) are not cached: validating them is cheap.
+``OMNIKPI_CACHE_MIN_BYTES``, default 256 KiB) are not cached: validating them is cheap.
 
 Switches: ``OMNIKPI_CACHE=off`` (or ``load_dataset(..., cache=False)``) disables it;
 ``OMNIKPI_CACHE_DIR`` chooses the folder (default ``$XDG_CACHE_HOME/omnikpi`` or
@@ -44,7 +44,12 @@ RACY_NS = 2_000_000_000
 """Files changed this recently (before the pass began) are not cached."""
 
 MAX_ENTRIES = 64
-DEFAULT_MIN_BYTES = 4 * 1024 * 1024
+DEFAULT_MIN_BYTES = 256 * 1024
+"""Below this a dataset is validated every time. Measured on the demo and cuts of it
+(2026-12-01, 2 cores; median of 3 loads): 3.8 MB 1.84 s uncached / 0.66 s cached,
+1.4 MB 1.90 / 1.23 s, 0.7 MB 1.28 / 0.58 s, 0.46 MB 0.51 / 0.23 s; writing an entry adds
+nothing measurable to the first load. (It was 4 MiB, a guess: the web app reloaded the
+3.8 MB demo at full cost.)"""
 
 
 def _schema_digest() -> str:
