@@ -12,13 +12,15 @@ the shape is compiled and later expressions of that shape get its SQL with their
 written in (a shape seen once costs nothing more: most are never seen again). A shape is
 used only after a real compilation proved that writing the values in gives exactly the
 compiler's own SQL; one that does not is compiled every time, as before. A shape is
-recognised by a 64-bit structural hash of the expression with the placeholders' numbers in
-place of those literals (a few milliseconds); the same expression again is a dictionary
-lookup. A literal that
-also appears elsewhere in the expression (a metric's ``channel = 'voice'``) is left in
-the shape, so it never changes with a filter; a value the compiler might write in another
-form (a quote, a backslash, a control character) is compiled directly, and so is an
-expression with in-memory tables (a calendar gets a new name each time it is built).
+recognised by a 64-bit structural hash of the expression with the placeholders' numbers
+in place of those literals (a few milliseconds); the same expression again is a
+dictionary lookup.
+
+A literal that also appears elsewhere in the expression (a metric's
+``channel = 'voice'``) is left in the shape, so it never changes with a filter; a value
+the compiler might write in another form (a quote, a backslash, a control character) is
+compiled directly, and so is an expression with in-memory tables (a calendar gets a new
+name each time it is built).
 """
 
 from __future__ import annotations
