@@ -160,6 +160,7 @@ def _attack_metrics(viewer: TestClient, only_a: Any, metrics: list[str],
 def attack_contacts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
     everyone = viewer.get("/api/v1/contacts", params={"size": 1000})
     no_leak(everyone.text)
+    assert everyone.status_code == 200, (everyone.status_code, everyone.text)
     assert everyone.json()["total"] == 5
     assert {r["tenant"] for r in everyone.json()["rows"]} == {"A"}
     for attack in ({"tenant": "B"}, {"agent_id": f"agent-{MARK}"}, {"queue": f"q-{MARK}"},
