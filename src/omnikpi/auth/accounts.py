@@ -38,6 +38,8 @@ def hasher() -> PasswordHasher:
     Argon2id) when :data:`FAST_HASHING_FOR_TESTS` is set. A hash records its own
     parameters, so either verifies the other's hashes."""
     return _CHEAPEST if os.environ.get(FAST_HASHING_FOR_TESTS) == "1" else HASHER
+
+
 SESSION_HOURS = 12
 BEARER_HOURS = 8
 MAX_FAILURES = 5

@@ -31,20 +31,18 @@ class _CompiledSql:
         return _SHAPED.sql(node, _compile_duckdb)
 
     def cache_clear(self) -> None:
-        _compile_duckdb.cache_clear()
         _SHAPED.clear()
         for forget in _ON_CLEAR:
             forget()
 
 
-@lru_cache(maxsize=256)
 def _compile_duckdb(node: ops.Node) -> str:
-    """The DuckDB SQL of an expression over unbound tables, compiled once per process.
-
-    Keyed on the expression's node, which compares by structure: an identical request on
-    tables of identical schemas gives an equal node (what is compiled does not depend on
-    the data). Common table expressions are inlined (``NOT MATERIALIZED``): DuckDB then
-    prunes their columns per use instead of writing every column of every row once more.
+    """The DuckDB SQL of an expression over unbound tables (kept per process by
+    :class:`~omnikpi.engine.shaped_sql.ShapedSql`, keyed on the expression's node, which
+    compares by structure: an identical request on tables of identical schemas gives an
+    equal node; what is compiled does not depend on the data). Common table expressions
+    are inlined (``NOT MATERIALIZED``): DuckDB then prunes their columns per use instead
+    of writing every column of every row once more.
     """
     return _duckdb_text(node, pretty=False)
 

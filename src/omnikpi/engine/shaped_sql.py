@@ -148,19 +148,21 @@ class ShapedSql:
             while len(self._shapes) > MAX_SHAPES:
                 self._shapes.popitem(last=False)
         if template:
-            return _written_in(template, swap)
+            return written_in(template, swap)
         real = compile_node(node)
         if template == _SEEN_ONCE and known:
             shape = node.replace({literal: ops.Literal(_PLACEHOLDER.format(i), dt.string)
                                   for i, literal in enumerate(literals)})
             shaped = compile_node(shape)
-            exact = all(text in shaped for text in swap) and _written_in(shaped, swap) == real
+            exact = all(text in shaped for text in swap) and written_in(shaped, swap) == real
             with self._lock:
                 if key in self._shapes:
                     self._shapes[key] = shaped if exact else None
         return real
 
 
-def _written_in(sql: str, swap: dict[str, str]) -> str:
+def written_in(sql: str, swap: dict[str, str]) -> str:
+    """``sql`` with each key of ``swap`` (a placeholder's literal) replaced by its value,
+    in one pass (a value may itself contain another placeholder's text)."""
     pattern = re.compile("|".join(re.escape(k) for k in sorted(swap, key=len, reverse=True)))
     return pattern.sub(lambda found: swap[found.group(0)], sql)

@@ -25,7 +25,7 @@ from typing import Any
 from omnikpi.engine.local_duckdb import LocalDuckDB, _memtables
 from omnikpi.engine.result import ReportResult, ReportWindow
 from omnikpi.engine.run import ReportPlan, plan_request
-from omnikpi.engine.shaped_sql import sql_literal
+from omnikpi.engine.shaped_sql import sql_literal, written_in
 from omnikpi.errors import UsageError
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
@@ -75,10 +75,7 @@ def _substitute(sql: str, given: dict[str, tuple[str, ...]],
             if quoted not in sql:
                 return None
             swap[quoted] = sql_literal(value)
-    if not swap:
-        return sql
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(swap, key=len, reverse=True)))
-    return pattern.sub(lambda found: swap[found.group(0)], sql)
+    return written_in(sql, swap) if swap else sql
 
 
 _MEMTABLE = re.compile(r"ibis_pandas_memtable_[a-z0-9]+")
