@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -108,12 +109,17 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
         state.live = LiveHub(Path(data), config, tz, dataset, database_url)
 
+    running = [0]  # lifespans under way: a server and test clients may share the app
+    running_lock = threading.Lock()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # request threads only wait on the report pool while it works: let enough of
         # them wait that light requests (catalog, cached pages) always find a thread
-        if state.pool.closed:  # the app started again (a second server or test client)
-            state.pool = WorkPool(state.pool.limits)
+        with running_lock:
+            running[0] += 1
+            if state.pool.closed:  # the app started again (a second server or client)
+                state.pool = WorkPool(state.pool.limits)
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, state.pool.limits.max_waiting + 40)
         if state.live is not None:
@@ -127,7 +133,11 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         yield
         if runner is not None:
             runner.stop()
-        state.pool.close()
+        with running_lock:
+            running[0] -= 1
+            last = running[0] == 0
+        if last:  # one client leaving closed the pool under the others: every later
+            state.pool.close()  # request of theirs was refused as "shutting down"
         if state.live is not None:
             await state.live.stop()
 
