@@ -36,6 +36,19 @@ os.environ["OMNIKPI_SPILL_DIR"] = str(_SCRATCH / "spill")
 # users are created and log in hundreds of times: Argon2's cheapest parameters here (the
 # strong default is checked by tests/web/test_accounts.py)
 os.environ["OMNIKPI_INSECURE_FAST_PASSWORD_HASHING"] = "1"
+# The local Spark sessions of the tests run tiny datasets, where the JVM's optimising
+# compiler and parallel garbage collector only compete with the other test worker for the
+# two cores: the fast-starting compiler and one shuffle partition took the Spark tests
+# (all but the cluster's) from 168 s to 113 s under ``-n 2`` on 2 cores, same results.
+# The standalone-cluster tests drop these (``engines/spark_cluster.py``): they measure the
+# settings users run with.
+SMALL_SPARK = {
+    "PYSPARK_SUBMIT_ARGS":
+        "--driver-java-options '-XX:+UseSerialGC -XX:TieredStopAtLevel=1' pyspark-shell",
+    "OMNIKPI_SPARK_PARTITIONS": "1",
+}
+for _name, _value in SMALL_SPARK.items():
+    os.environ.setdefault(_name, _value)
 
 
 class OutsideRepository(PermissionError):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import SMALL_SPARK
+
 WORKER_MEMORY = "1g"
 DRIVER_MEMORY = "512m"
 MAX_RESULT_SIZE = "8m"
@@ -50,8 +52,9 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         """The environment of a driver process that runs on this cluster."""
+        kept = {k: v for k, v in os.environ.items() if k not in SMALL_SPARK}
         return {
-            **os.environ, "OMNIKPI_SPARK_MASTER": self.master_url,
+            **kept, "OMNIKPI_SPARK_MASTER": self.master_url,
             "OMNIKPI_SPARK_DRIVER_MEMORY": DRIVER_MEMORY,
             "OMNIKPI_SPARK_MAX_RESULT_SIZE": MAX_RESULT_SIZE,
             "OMNIKPI_SPARK_EXECUTOR_MEMORY": "600m",
@@ -85,7 +88,8 @@ class Cluster:
             ["java", f"-Xmx{heap}", "-cp", f"{home}/conf:{home}/jars/*", *args],
             stdout=log, stderr=subprocess.STDOUT, cwd=self.work,
             # the launcher finds the jars by the Scala version (bin/load-spark-env.sh sets it)
-            env={**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1",
+            env={**{k: v for k, v in os.environ.items() if k not in SMALL_SPARK},
+                 "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1",
                  "SPARK_SCALA_VERSION": "2.13",
                  "PYSPARK_PYTHON": sys.executable, "SPARK_WORKER_DIR": str(self.work)})
         self.processes.append(process)
