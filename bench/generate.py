@@ -1,11 +1,12 @@
 """Vectorised generator of large canonical datasets for benchmarks (numpy + Arrow only).
 
-    uv run python bench/generate.py --contacts 10000000 --out /tmp/big [--by-day]
+    uv run python bench/generate.py --contacts 10000000 --out /tmp/big [--by-day [--days 365]]
 
-Contacts: 20 voice queues over 31 days of March 2024 (its DST change included), Poisson-
-like arrivals, 85 % answered, 12 % abandoned, 1 % blocked, lognormal talk, ACW and
-transfers. Agent states: 200 agents, 12-hour days of alternating available / handling /
-ACW blocks. ``--by-day`` writes one Parquet file per day under ``contacts/day=…/``.
+Contacts: 20 voice queues over 31 days from 1 March 2024 (its DST change included;
+``--days 365`` spans a year), Poisson-like arrivals, 85 % answered, 12 % abandoned, 1 %
+blocked, lognormal talk, ACW and transfers. Agent states: 200 agents, 12-hour days of
+alternating available / handling / ACW blocks over the first 31 days. ``--by-day`` writes
+one Parquet file per day under ``contacts/day=…/``.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ def _ts(values: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
     return array.cast(pa.timestamp("us"))
 
 
-def contacts(n: int, seed: int = 1, first_id: int = 0) -> pa.Table:
+def contacts(n: int, seed: int = 1, first_id: int = 0, days: int = 31,
+             start_us: int = START_US) -> pa.Table:
     rng = np.random.default_rng(seed)
-    arrived = START_US + rng.integers(0, 31 * DAY_US, n)
+    arrived = start_us + rng.integers(0, days * DAY_US, n)
     wait = (rng.exponential(25, n) * 1e6).astype(np.int64)
     outcome = rng.random(n)
     answered = outcome < 0.85
@@ -92,11 +94,17 @@ def agent_states(agents: int = 200, days: int = 31, seed: int = 2) -> pa.Table:
     })
 
 
-def write(out: Path, n: int, by_day: bool = False) -> None:
+def write(out: Path, n: int, by_day: bool = False, days: int = 31) -> None:
+    """``days`` other than 31 needs ``by_day`` (the one-file layout is the report
+    benchmark's fixed input)."""
+    if days != 31 and not by_day:
+        raise SystemExit("--days needs --by-day")
     out.mkdir(parents=True, exist_ok=True)
-    if by_day:
+    if days != 31:
+        _write_days(out, n, days)
+    elif by_day:
         for i, start in enumerate(range(0, n, CHUNK)):
-            table = contacts(min(CHUNK, n - start), 1 + i, first_id=start)
+            table = contacts(min(CHUNK, n - start), 1 + i, first_id=start, days=days)
             day = pc.strftime(table["arrived_at"], format="%Y-%m-%d")
             ds.write_dataset(table.append_column("day", day), out / "contacts",
                              format="parquet", basename_template=f"part-{i}-{{i}}.parquet",
@@ -105,7 +113,22 @@ def write(out: Path, n: int, by_day: bool = False) -> None:
                              existing_data_behavior="overwrite_or_ignore")
     else:
         write_contacts(out / "contacts.parquet", n)
-    pq.write_table(agent_states(), out / "agent_states.parquet")
+    pq.write_table(agent_states(days=min(days, 31)), out / "agent_states.parquet")
+
+
+def _write_days(out: Path, n: int, days: int) -> None:
+    """One file per day, as a daily export arrives (``n`` spread evenly; day ``d`` uses
+    seed ``1 + d``)."""
+    per_day, extra = divmod(n, days)
+    first = 0
+    for d in range(days):
+        size = per_day + (d < extra)
+        table = contacts(size, 1 + d, first_id=first, days=1, start_us=START_US + d * DAY_US)
+        first += size
+        day = time.strftime("%Y-%m-%d", time.gmtime((START_US + d * DAY_US) // 10**6))
+        folder = out / "contacts" / f"day={day}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, folder / "part-0.parquet", row_group_size=1_000_000)
 
 
 def main() -> None:
@@ -113,9 +136,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=10_000_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--by-day", action="store_true")
+    parser.add_argument("--days", type=int, default=31,
+                        help="days the arrivals span from 2024-03-01 (with --by-day)")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    write(args.out, args.contacts, args.by_day)
+    write(args.out, args.contacts, args.by_day, args.days)
     print(f"wrote {args.contacts:,} contacts and agent states to {args.out} in "
           f"{time.perf_counter() - t0:.1f} s")
 

@@ -20,7 +20,9 @@ from omnikpi.engine.rollups import read_manifest
 from omnikpi.engine.run import plan_report
 from omnikpi.rollup import refresh
 from omnikpi.rollup.background import RollupWatcher
+from omnikpi.schema import validation_cache
 from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.schema.model import FileScope
 
 from ..builders import dataset, write_table
 from .test_report_properties import contact as six_hour_contact
@@ -259,3 +261,52 @@ def test_the_server_refreshes_each_dataset_it_loads(tmp_path: Path) -> None:
         watcher.join()
         for data in loaded:
             data.close()
+
+
+@pytest.mark.parametrize("from_cache", [False, True], ids=["validated", "cached-verdict"])
+def test_a_new_day_reads_only_the_files_of_its_days(
+        tmp_path: Path, from_cache: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refresh of a new day reads the files whose instants touch the due days (with
+    their day of margin), not the whole history, and still leaves out a duplicate of a
+    contact in a file it does not read."""
+    for day in range(1, 6):
+        sub = tmp_path / "contacts" / f"day=2024-03-0{day}"
+        sub.mkdir(parents=True)
+        write_table(sub, "contacts", _day(day, 14))  # the 13th call ends after midnight
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0" if from_cache else str(2**40))
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)  # files written a moment ago
+    data = load_dataset(tmp_path)
+    refresh(data, Config())
+    data.close()
+    sub = tmp_path / "contacts" / "day=2024-03-06"
+    sub.mkdir()
+    rows = _day(6, 8)
+    repeat = {**_day(1, 1)[0], "arrived_at": "2024-03-06T10:00:00+00:00",
+              "accepted_at": None, "first_response_at": None, "ended_at": None,
+              "abandoned_at": "2024-03-06T10:00:30+00:00"}
+    rows.append(repeat)  # "d1-0" again: quarantined, its first occurrence is on 1 March
+    write_table(sub, "contacts", rows)
+    if from_cache:
+        load_dataset(tmp_path).close()  # validated once: the verdict is cached
+    read: list[list[int]] = []
+    sql = FileScope.sql
+    monkeypatch.setattr(FileScope, "sql",
+                        lambda self, files: read.append(sorted(files)) or sql(self, files))
+    data = load_dataset(tmp_path)
+    try:
+        assert data.from_cache is from_cache
+        assert any("duplicate contact_id 'd1-0'" in p.message for p in data.problems)
+        step = refresh(data, Config())
+        # due: 6 March's file touches the 6th, one day of margin each side (5th to 7th);
+        # read: the files touching them with their margin: 3 March's touches the 3rd and
+        # 4th (a call ending after midnight; margin to the 5th), 4 and 5 March's, 6 March's;
+        # 1 and 2 March's files are not read
+        assert (step.days, step.full) == (3, False)
+        assert read == [[2, 3, 4, 5]]
+        got = both(data, metrics=ROLLED, grain="day", tz="UTC")
+        # 8 contacts on 6 March (i % 4 == 3 blocked: 2), the repeat left out; a call of
+        # each earlier day ends on the next
+        assert [r["received"] for r in got] == [14, 14, 14, 14, 14, 8]
+        assert [r["offered"] for r in got][-1] == 6
+    finally:
+        data.close()

@@ -200,6 +200,29 @@ def refresh(dataset: Dataset, config: Config | None = None, full: bool = False
                          manifest.open_rows, time.perf_counter() - started, folder)
 
 
+def _scoped_contacts(dataset: Dataset, ranges: dict[str, tuple[int, int, int, int]],
+                     due: set[int]) -> str | None:
+    """The contacts the due days can count — those of the files whose instants touch them,
+    with the file ranges' margin of a day — or None to read them all (a table not read
+    file by file, or a file without a known range).
+
+    A contact is counted on a day by one of its instants, and a file's range covers all
+    its contacts' instants: the other files cannot change the due days. Reading only
+    these makes a new day's refresh scan that day's files instead of the whole history."""
+    scope = dataset.file_scopes.get("contacts")
+    files = dataset.loads["contacts"].files
+    if scope is None or len(scope.stages) != len(files):
+        return None
+    chosen: list[int] = []
+    for index, file in enumerate(files):
+        known = ranges.get(str(file.path.relative_to(dataset.path)))
+        if known is None:
+            return None
+        if not due.isdisjoint(_margin(known[2:])):
+            chosen.append(index)
+    return scope.sql(chosen)
+
+
 def _count(dataset: Dataset, path: Path) -> int:
     row = dataset.con.execute(f"SELECT count(*) FROM read_parquet({_sql_path(path)})"
                               ).fetchone()
@@ -212,6 +235,22 @@ def _write(dataset: Dataset, config: Config, requests: list[MetricRequest], fold
            settings: str) -> RollupManifest:
     """Compute the due days, keep the others from the old files, write new files and
     then the manifest that names them (a reader sees the old or the new, never half)."""
+    con = dataset.con
+    scoped = _scoped_contacts(dataset, ranges, due) if old is not None and not whole else None
+    if scoped is not None:  # this thread's cursor alone reads the due days' files
+        con.execute(f"CREATE OR REPLACE TEMP VIEW contacts AS {scoped}")
+    try:
+        return _write_files(dataset, config, requests, folder, old, due, whole, as_of, ranges,
+                            settings)
+    finally:
+        if scoped is not None:
+            con.execute("DROP VIEW IF EXISTS temp.main.contacts")
+
+
+def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest],
+                 folder: Path, old: RollupManifest | None, due: set[int], whole: bool,
+                 as_of: int, ranges: dict[str, tuple[int, int, int, int]],
+                 settings: str) -> RollupManifest:
     backend = LocalDuckDB(dataset)
     generation = (old.generation + 1) if old is not None else int(time.time())
     sums_file, open_file = f"sums-{generation}.parquet", f"open-{generation}.parquet"

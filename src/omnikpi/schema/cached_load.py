@@ -25,7 +25,8 @@ from omnikpi.schema.files import (
     tolerant_reading,
 )
 from omnikpi.schema.loading import _inner_sql, renumber, union_stages
-from omnikpi.schema.model import Bounds, Dataset, Domains, Problem, TableLoad
+from omnikpi.schema.model import Bounds, Dataset, Domains, FileScope, Problem, TableLoad
+from omnikpi.schema.people import ATTRIBUTED
 from omnikpi.schema.tables import TABLES, ColumnType, Table
 
 
@@ -151,6 +152,7 @@ def _load_cached(
         bounds: Bounds = {}
         domains: Domains = {}
         empty: dict[str, tuple[str, ...]] = {}
+        scopes: dict[str, FileScope] = {}
         for name, table_files in files.items():
             data = tables[name]
             table = TABLES[name]
@@ -170,6 +172,8 @@ def _load_cached(
                         f"{sql_str(name)}) USING (__file, __row)")
             columns = ", ".join(quote(c) for c in load.columns)
             con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} FROM {staged}{anti}")
+            if name not in ATTRIBUTED:
+                scopes[name] = FileScope(load.columns, tuple(stages), anti)
             bounds[name] = {c: (v[0], v[1]) for c, v in data["bounds"].items()}
             domains[name] = {c: tuple(str(x) for x in v)
                              for c, v in data.get("domains", {}).items()}
@@ -179,4 +183,4 @@ def _load_cached(
         return None
     problems = [_problem(p) for p in entry["problems"]]
     return Dataset(folder, con, loads, problems, int(entry["problem_count"]), bounds, True,
-                   domains, empty)
+                   domains, empty, scopes)

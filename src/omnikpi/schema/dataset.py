@@ -73,6 +73,8 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         total += count
     attribute_people(con, loads)
     dataset = Dataset(folder, con, loads, problems, total)
+    dataset.file_scopes = {name: info["scope"] for name, info in infos.items()
+                           if "scope" in info}
     if rows_only:
         return dataset
     _measure(dataset, {name: info["facts"] for name, info in infos.items() if "facts" in info})

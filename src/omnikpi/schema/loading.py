@@ -29,7 +29,7 @@ from omnikpi.schema.files import (
     short_error,
     tolerant_reading,
 )
-from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Problem, TableLoad
+from omnikpi.schema.model import MAX_PROBLEMS_KEPT, FileScope, Problem, TableLoad
 from omnikpi.schema.people import ATTRIBUTED
 from omnikpi.schema.quarantine import _flag_duplicates, _flag_overlaps
 from omnikpi.schema.tables import ColumnType, Table
@@ -333,6 +333,8 @@ def _load_table(
         f"CREATE VIEW {quote(table.name)} AS SELECT {', '.join(quote(c) for c in columns)} "
         f"FROM {staged}{anti} WHERE NOT __bad"
     )
+    if table.name not in ATTRIBUTED:  # (their views are rebuilt with people's time)
+        info["scope"] = FileScope(tuple(columns), tuple(stages), anti, "WHERE NOT __bad")
     order = {f.display: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
     return load, problems[:MAX_PROBLEMS_KEPT], count

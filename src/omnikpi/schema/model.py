@@ -71,6 +71,32 @@ class TableLoad:
         return not self.fatal
 
 
+@dataclass(frozen=True)
+class FileScope:
+    """A table's loaded rows read from some of its files only: the rollup refresh of a new
+    day reads the files whose instants touch the days it computes, not the whole history.
+
+    The rows are exactly those of the table's view restricted to the files: each file's
+    stage (numbered ``__file`` in file order) minus the same rows left out (``anti``:
+    duplicates and overlaps found across files; ``where``: rows breaking a rule)."""
+
+    columns: tuple[str, ...]
+    stages: tuple[str, ...]
+    """One relation per file, in the table's file order."""
+    anti: str = ""
+    where: str = ""
+
+    def sql(self, files: Sequence[int]) -> str:
+        """The loaded rows of the files numbered ``files`` (no row for an empty list)."""
+        chosen = [self.stages[i] for i in sorted(set(files))] or [self.stages[0]]
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in chosen)
+        where = self.where or "WHERE true"
+        if not files:
+            where += " AND false"
+        columns = ", ".join(quote(c) for c in self.columns)
+        return f"SELECT {columns} FROM ({union}) AS __files{self.anti} {where}"
+
+
 @dataclass
 class Dataset:
     """A validated dataset held in an in-memory DuckDB database, one table per name.
@@ -101,6 +127,9 @@ class Dataset:
     empty: dict[str, tuple[str, ...]] | None = None
     """Per table, the columns without a single value over the loaded rows, when measured
     by the validation pass."""
+
+    file_scopes: dict[str, FileScope] = field(default_factory=dict)
+    """Per table loaded from files on this machine, how to read it file by file."""
 
     owner: Dataset | None = None
     """The dataset this one is a scoped view of (kept alive while this one is used)."""
