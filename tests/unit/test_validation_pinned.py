@@ -310,3 +310,49 @@ def test_first_pass_finds_the_canonical_columns_the_cache_check_finds(
                 assert found == _plain_columns(con, table, file, sources)
                 compared += 1
     assert compared == 7
+
+
+def test_a_new_file_reuses_the_first_pass_of_the_unchanged_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new day's file invalidates the folder's verdict, but the clean Parquet files left
+    unchanged are not read again for what holds of each alone; the load still equals a
+    full pass without the cache, rules across files included (the new file repeats an
+    old file's id). A changed file, and a file that broke a rule, are read again."""
+    monkeypatch.setenv("OMNIKPI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0")
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)
+    folder = build_clean(tmp_path / "data")
+    load_dataset(folder, cache=True).close()
+    pq.write_table(_contacts([
+        _call("k1", arrived="2024-03-08T09:00:00", answered="2024-03-08T09:00:07",
+              ended="2024-03-08T09:03:00"),  # the id of a.parquet's first row
+        _call("k9", arrived="2024-03-08T10:00:00", answered="2024-03-08T10:00:04",
+              ended="2024-03-08T10:06:00", queue="q9"),
+        _call("k10", arrived="2024-03-08T11:00:00", answered="2024-03-08T11:00:02",
+              ended="2024-03-08T11:02:00", acw=-3.0),  # breaks a rule
+    ]), folder / "contacts" / "c.parquet")
+    scanned: list[str] = []
+    scan = first_pass.scan
+
+    def counted(con: Any, table: Any, reading: Reading, *rest: Any) -> Any:
+        scanned.append(reading.file.path.name)
+        return scan(con, table, reading, *rest)
+
+    monkeypatch.setattr(first_pass, "scan", counted)
+    again = load_dataset(folder, cache=True)
+    assert not again.from_cache
+    assert scanned == ["c.parquet"]
+    full = snapshot(load_dataset(folder, cache=False))
+    assert snapshot(again) == full
+    messages = [p["message"] for p in full["problems"]]
+    assert "duplicate contact_id 'k1' (first seen at contacts/a.parquet row 1)" in messages
+    assert full["tables"]["contacts"]["rows_loaded"] == 6  # k1-k5 and k9
+    # the last arrival is the new file's k9 (2024-03-08T10:00:00Z), k10 left out
+    assert full["tables"]["contacts"]["bounds"]["arrived_at"][1] == 1_709_892_000_000_000
+
+    pq.write_table(_contacts([_call("k1"), _call("k6")]), folder / "contacts" / "a.parquet")
+    scanned.clear()
+    third = load_dataset(folder, cache=True)
+    assert scanned == ["a.parquet", "c.parquet"]
+    assert snapshot(third) == snapshot(load_dataset(folder, cache=False))

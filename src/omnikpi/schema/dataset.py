@@ -65,9 +65,11 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         problems.append(_no_tables(folder))
         total += 1
     infos: dict[str, dict[str, Any]] = {}
+    known = validation_cache.unchanged_files(fp) if fp is not None else None
     for name, table_files in files.items():
         infos[name] = {}
-        load, table_problems, count = _load_table(con, TABLES[name], table_files, infos[name])
+        load, table_problems, count = _load_table(con, TABLES[name], table_files, infos[name],
+                                                  known)
         loads[name] = load
         problems.extend(table_problems[: MAX_PROBLEMS_KEPT - len(problems)])
         total += count

@@ -19,7 +19,7 @@ keys) costs one read of the key column and a sort.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
@@ -45,6 +45,20 @@ class FileFacts:
     bounds: dict[str, tuple[int | None, int | None]]
     domains: dict[str, list[str | None]]
     plain: list[str] = field(default_factory=list)
+
+
+def facts_to_json(facts: FileFacts) -> dict[str, Any]:
+    return asdict(facts)
+
+
+def facts_from_json(data: dict[str, Any]) -> FileFacts:
+    """The facts as :func:`scan` found them (JSON turned the bounds into lists)."""
+    return FileFacts(
+        int(data["rows"]), int(data["bad"]), {str(k): int(v) for k, v in data["counts"].items()},
+        {str(k): (None if v[0] is None else int(v[0]), None if v[1] is None else int(v[1]))
+         for k, v in data["bounds"].items()},
+        {str(k): [None if x is None else str(x) for x in v] for k, v in data["domains"].items()},
+        [str(c) for c in data["plain"]])
 
 
 def plain_candidates(table: Table, file: TableFile, sources: dict[str, str]) -> list[str]:

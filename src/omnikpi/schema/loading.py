@@ -98,9 +98,32 @@ def _fatal(table: Table, file: TableFile, message: str) -> tuple[None, list[Prob
     return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
 
 
+def _stage_known(
+    con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
+    meta: list[dict[str, Any]], known: dict[str, Any],
+) -> str:
+    """Stage a Parquet file that broke no rule when the folder was last validated and is
+    unchanged since: a view reading it in place, its first pass taken from the verdict."""
+    facts = first_pass.facts_from_json(known["clean"])
+    sources = {str(k): str(v) for k, v in known["sources"].items()}
+    extras = _extras(table, sources)
+    keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
+    stage = f"__stage_{table.name}_{index}"
+    reading = Reading(file)
+    try:
+        numbered = _inner_sql(table, reading, sources, extras, raw=False,
+                              plain=frozenset(facts.plain))
+        con.execute(f"CREATE OR REPLACE VIEW {stage} AS "
+                    f"{first_pass.clean_view_sql(index, keep, numbered)}")
+    finally:
+        reading.close()
+    meta.append({"sources": sources, "extras": extras, "plain": facts.plain, "facts": facts})
+    return stage
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
-    meta: list[dict[str, Any]],
+    meta: list[dict[str, Any]], known: dict[str, Any] | None = None,
 ) -> tuple[str | None, list[Problem], int]:
     """Stage one file; return its relation name, its row problems and how many there are
     (or no name and the fatal problems).
@@ -109,8 +132,11 @@ def _stage_file(
     is misread because of a bad row, a gzip file is cut short), a text file is read again
     tolerantly (see ``files.Reading``): the rows that cannot be read are left out, each
     listed with its reason, and the others staged. ``meta`` receives what the validation
-    cache keeps of the file.
+    cache keeps of the file; ``known`` is what it kept when the folder was last validated,
+    if the file is unchanged since.
     """
+    if known is not None and "clean" in known and file.format == "parquet":
+        return _stage_known(con, table, file, index, meta, known), [], 0
     reading = Reading(file)
     sources: dict[str, str] | None = None
     failure = ""
@@ -264,9 +290,11 @@ def _stage_rows(
 
 def _load_table(
     con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
-    info: dict[str, Any],
+    info: dict[str, Any], known: dict[tuple[str, str], dict[str, Any]] | None = None,
 ) -> tuple[TableLoad, list[Problem], int]:
-    """Validate and stage one table; ``info`` receives what the validation cache keeps."""
+    """Validate and stage one table; ``info`` receives what the validation cache keeps;
+    ``known``, what it kept of the files unchanged since the folder was last validated
+    (see ``validation_cache.unchanged_files``)."""
     load = TableLoad(table.name, files)
     stages: list[str] = []
     problems: list[Problem] = []
@@ -274,7 +302,8 @@ def _load_table(
     meta: list[dict[str, Any]] = []
     info["files"] = meta
     for index, file in enumerate(files):
-        stage, found, found_count = _stage_file(con, table, file, index, meta)
+        kept = (known or {}).get((table.name, str(file.path.resolve())))
+        stage, found, found_count = _stage_file(con, table, file, index, meta, kept)
         if stage:
             stages.append(stage)
             problems.extend(found)
@@ -284,6 +313,9 @@ def _load_table(
     if load.fatal:
         return load, list(load.fatal), len(load.fatal)
     found_facts = [m.pop("facts", None) for m in meta]
+    for m, f in zip(meta, found_facts, strict=True):
+        if f is not None and not f.bad:  # reused while the file is unchanged
+            m["clean"] = first_pass.facts_to_json(f)
     facts = [f for f in found_facts if f is not None]
     measured = len(facts) == len(found_facts)
     staged = union_stages(con, table.name, stages)

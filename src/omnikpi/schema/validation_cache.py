@@ -37,7 +37,7 @@ import duckdb
 from omnikpi.schema.files import TableFile
 from omnikpi.schema.tables import TABLES
 
-LOADER_VERSION = 4
+LOADER_VERSION = 5
 """Bump whenever validation rules, conversions or what an entry holds change."""
 
 RACY_NS = 2_000_000_000
@@ -136,6 +136,32 @@ def lookup(fp: Fingerprint) -> dict[str, Any] | None:
     with contextlib.suppress(OSError):  # refreshes the entry's age for pruning
         os.utime(path)
     return entry
+
+
+def unchanged_files(fp: Fingerprint) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the folder's last stored verdict kept of each file that is unchanged since
+    (same identity, loader, schema and DuckDB), by (table, resolved path): its columns and,
+    for a Parquet file that broke no rule, its first pass (``"clean"``). A new day's file
+    invalidates the folder's verdict; the files of the other days need not be read again
+    for what is true of each file alone (rules across files are checked again)."""
+    try:
+        entry: dict[str, Any] = json.loads(_entry_path(fp.folder).read_text(encoding="utf-8"))
+        key = entry["key"]
+        if (key["loader"], key["schema"], key["duckdb"]) != (
+                LOADER_VERSION, _schema_digest(), duckdb.__version__):
+            return {}
+        now = {(f[0], f[1]): list(f) for f in fp.files}
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        seen: dict[str, int] = {}
+        for row in key["files"]:
+            table, path = str(row[0]), str(row[1])
+            index = seen[table] = seen.get(table, -1) + 1
+            kept = entry["tables"].get(table, {}).get("files")
+            if kept and index < len(kept) and now.get((table, path)) == list(row):
+                out[(table, path)] = kept[index]
+        return out
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def bad_rows_path(fp: Fingerprint, entry: dict[str, Any]) -> Path | None:
