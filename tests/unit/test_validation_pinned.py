@@ -312,6 +312,37 @@ def test_first_pass_finds_the_canonical_columns_the_cache_check_finds(
     assert compared == 7
 
 
+def test_files_scanned_side_by_side_find_what_one_by_one_finds(
+    folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first pass of several Parquet files at once (a cursor per worker) gives each
+    file the facts its own pass gives (text instants with an offset included: the
+    workers read them in the loader's zone)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    compared = 0
+    for folder in folders.values():
+        for name, files in find_table_files(folder, set(TABLES)).items():
+            table = TABLES[name]
+            con = loading._connect()
+            side_by_side = loading._prescan(con, table, files, {})
+            for index, file in enumerate(files):
+                reading = Reading(file)
+                sources = describe(con, reading)
+                if file.format != "parquet" or any(
+                        c.required and c.name not in sources for c in table.columns):
+                    assert index not in side_by_side
+                    continue
+                candidates = first_pass.plain_candidates(table, file, sources)
+                inner = loading._inner_sql(
+                    table, reading, sources, loading._extras(table, sources), rows=False,
+                    kept=tuple(first_pass.source_columns(candidates)))
+                alone = first_pass.scan(con, table, reading, sources, inner)
+                if len(files) > 1:
+                    assert side_by_side[index] == loading._Prescan(sources, alone)
+                    compared += 1
+    assert compared == 4  # the two contacts files of "problems" and of "clean"
+
+
 def test_a_new_file_reuses_the_first_pass_of_the_unchanged_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -354,5 +385,5 @@ def test_a_new_file_reuses_the_first_pass_of_the_unchanged_ones(
     pq.write_table(_contacts([_call("k1"), _call("k6")]), folder / "contacts" / "a.parquet")
     scanned.clear()
     third = load_dataset(folder, cache=True)
-    assert scanned == ["a.parquet", "c.parquet"]
+    assert sorted(scanned) == ["a.parquet", "c.parquet"]  # (side by side)
     assert snapshot(third) == snapshot(load_dataset(folder, cache=False))

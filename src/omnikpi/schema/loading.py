@@ -4,6 +4,8 @@ kept for messages, and every row's problems."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -16,6 +18,7 @@ from omnikpi.schema.convert import (
     is_text_source,
     quote,
     raw_text,
+    sql_str,
     value_sql,
 )
 from omnikpi.schema.files import (
@@ -98,6 +101,62 @@ def _fatal(table: Table, file: TableFile, message: str) -> tuple[None, list[Prob
     return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
 
 
+@dataclass(frozen=True)
+class _Prescan:
+    sources: dict[str, str]
+    facts: first_pass.FileFacts
+
+
+def _prescan(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+             known: dict[tuple[str, str], dict[str, Any]]) -> dict[int, _Prescan]:
+    """The first pass of a table's Parquet files, several files at a time.
+
+    A file of one row group is scanned by one thread, and a folder of daily files is
+    mostly such files: scanned one after the other they kept one core busy (100 M contacts
+    in 365 daily files validated in 114 s at ~1 core). Here each worker scans with a
+    cursor of its own. A file whose scan fails here is simply scanned again in order,
+    where its error is reported as always."""
+    todo = [(i, f) for i, f in enumerate(files)
+            if f.format == "parquet" and not is_gzip(f.path)
+            and "clean" not in known.get((table.name, str(f.path.resolve())), {})]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers < 2:
+        return {}
+    row = con.execute("SELECT current_database(), current_setting('TimeZone')").fetchone()
+    assert row is not None
+    cursors = [con.cursor() for _ in range(workers)]  # made here: one per worker
+    for cursor in cursors:  # the loader's catalog and zone (text instants are read in it)
+        cursor.execute(f"USE {quote(str(row[0]))}")
+        cursor.execute(f"SET TimeZone = {sql_str(str(row[1]))}")
+
+    def scanned(cursor: duckdb.DuckDBPyConnection, file: TableFile) -> _Prescan | None:
+        reading = Reading(file)
+        try:
+            sources = describe(cursor, reading)
+            if any(c.required and c.name not in sources for c in table.columns):
+                return None
+            extras = _extras(table, sources)
+            candidates = first_pass.plain_candidates(table, file, sources)
+            inner = _inner_sql(table, reading, sources, extras, rows=False,
+                               kept=tuple(first_pass.source_columns(candidates)))
+            return _Prescan(sources, first_pass.scan(cursor, table, reading, sources, inner))
+        except (DataError, duckdb.Error):
+            return None
+        finally:
+            reading.close()
+
+    def worker(k: int) -> dict[int, _Prescan]:
+        found = {i: scanned(cursors[k], f) for i, f in todo[k::workers]}
+        return {i: v for i, v in found.items() if v is not None}
+
+    try:
+        with ThreadPoolExecutor(workers, thread_name_prefix="omnikpi-scan") as pool:
+            return {i: v for part in pool.map(worker, range(workers)) for i, v in part.items()}
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 def _stage_known(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
     meta: list[dict[str, Any]], known: dict[str, Any],
@@ -124,6 +183,7 @@ def _stage_known(
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: Table, file: TableFile, index: int,
     meta: list[dict[str, Any]], known: dict[str, Any] | None = None,
+    prescanned: _Prescan | None = None,
 ) -> tuple[str | None, list[Problem], int]:
     """Stage one file; return its relation name, its row problems and how many there are
     (or no name and the fatal problems).
@@ -138,10 +198,10 @@ def _stage_file(
     if known is not None and "clean" in known and file.format == "parquet":
         return _stage_known(con, table, file, index, meta, known), [], 0
     reading = Reading(file)
-    sources: dict[str, str] | None = None
+    sources: dict[str, str] | None = prescanned.sources if prescanned else None
     failure = ""
     try:
-        sources = describe(con, reading)
+        sources = sources or describe(con, reading)
     except DataError as exc:
         failure = str(exc)
     if sources is not None:
@@ -151,7 +211,8 @@ def _stage_file(
             staged: tuple[str, list[Problem], int, int, first_pass.FileFacts | None] | None
             staged = None
             try:
-                staged = _stage_rows(con, table, reading, sources, index)
+                staged = _stage_rows(con, table, reading, sources, index,
+                                     prescanned.facts if prescanned else None)
             except duckdb.Error as exc:
                 failure = f"cannot be read as {file.format}: {short_error(exc)}"
             if check is not None and not check.intact():
@@ -203,7 +264,7 @@ def _missing(table: Table, file: TableFile, missing: list[str]) -> list[Problem]
 
 def _stage_rows(
     con: duckdb.DuckDBPyConnection, table: Table, reading: Reading, sources: dict[str, str],
-    index: int,
+    index: int, scanned: first_pass.FileFacts | None = None,
 ) -> tuple[str, list[Problem], int, int, first_pass.FileFacts | None]:
     """Stage the rows of one file; return the relation name, the problems, how many there
     are, how many rows could not be read (left out) and, for a Parquet file, what its
@@ -232,7 +293,7 @@ def _stage_rows(
         candidates = first_pass.plain_candidates(table, file, sources)
         inner = _inner_sql(table, reading, sources, extras, rows=False,
                            kept=tuple(first_pass.source_columns(candidates)))
-        facts = first_pass.scan(con, table, reading, sources, inner)
+        facts = scanned or first_pass.scan(con, table, reading, sources, inner)
         if not facts.bad:
             numbered = _inner_sql(table, reading, sources, extras, raw=False,
                                   plain=frozenset(facts.plain))
@@ -301,9 +362,11 @@ def _load_table(
     count = 0
     meta: list[dict[str, Any]] = []
     info["files"] = meta
+    prescans = _prescan(con, table, files, known or {})
     for index, file in enumerate(files):
         kept = (known or {}).get((table.name, str(file.path.resolve())))
-        stage, found, found_count = _stage_file(con, table, file, index, meta, kept)
+        stage, found, found_count = _stage_file(con, table, file, index, meta, kept,
+                                                prescans.get(index))
         if stage:
             stages.append(stage)
             problems.extend(found)
