@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -386,4 +387,50 @@ def test_a_new_file_reuses_the_first_pass_of_the_unchanged_ones(
     scanned.clear()
     third = load_dataset(folder, cache=True)
     assert sorted(scanned) == ["a.parquet", "c.parquet"]  # (side by side)
+    assert snapshot(third) == snapshot(load_dataset(folder, cache=False))
+
+
+def test_a_new_file_is_checked_for_duplicates_against_the_kept_key_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sorted key hashes kept with the verdict stand for the unchanged files' keys: a
+    new day's file reads only its own keys, and still finds the id it repeats from an old
+    file. A changed old file makes every file's keys read again."""
+    monkeypatch.setenv("OMNIKPI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0")
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)
+    monkeypatch.setattr(validation_cache, "KEY_HASHES_MIN", 0)
+    folder = build_clean(tmp_path / "data")
+    load_dataset(folder, cache=True).close()
+    kept = list((tmp_path / "cache" / "validation").glob("*.contacts.keys.npy"))
+    assert len(kept) == 1 and len(np.load(kept[0])) == 5  # k1 to k5
+    pq.write_table(_contacts([
+        _call("k9", arrived="2024-03-08T10:00:00", answered="2024-03-08T10:00:04",
+              ended="2024-03-08T10:06:00"),
+        _call("k2", arrived="2024-03-08T11:00:00", answered="2024-03-08T11:00:07",
+              ended="2024-03-08T11:03:00"),  # the id of a.parquet's second row
+    ]), folder / "contacts" / "c.parquet")
+    read: list[str] = []
+    sorted_keys = first_pass.sorted_key_hashes
+
+    def spied(con: Any, table: Any, relation: str, rows: int) -> Any:
+        read.append(relation)
+        return sorted_keys(con, table, relation, rows)
+
+    monkeypatch.setattr(first_pass, "sorted_key_hashes", spied)
+    again = load_dataset(folder, cache=True)
+    assert not again.from_cache
+    assert read == ["(SELECT * FROM __stage_contacts_2)"]  # c.parquet's keys only
+    full = snapshot(load_dataset(folder, cache=False))
+    assert snapshot(again) == full
+    assert "duplicate contact_id 'k2' (first seen at contacts/a.parquet row 2)" in [
+        p["message"] for p in full["problems"]]
+    kept = list((tmp_path / "cache" / "validation").glob("*.contacts.keys.npy"))
+    assert len(kept) == 1 and len(np.load(kept[0])) == 7  # the repeat's hash included
+    assert not list((tmp_path / "cache" / "validation").glob("pending.*"))
+
+    pq.write_table(_contacts([_call("k1"), _call("k9")]), folder / "contacts" / "a.parquet")
+    read.clear()
+    third = load_dataset(folder, cache=True)
+    assert read == ["__staged_contacts"]  # a changed file: all keys read again
     assert snapshot(third) == snapshot(load_dataset(folder, cache=False))

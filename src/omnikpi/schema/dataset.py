@@ -66,10 +66,16 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         total += 1
     infos: dict[str, dict[str, Any]] = {}
     known = validation_cache.unchanged_files(fp) if fp is not None else None
+    known_keys = validation_cache.previous_key_hashes(fp) if fp is not None else {}
     for name, table_files in files.items():
         infos[name] = {}
         load, table_problems, count = _load_table(con, TABLES[name], table_files, infos[name],
-                                                  known)
+                                                  known, known_keys.get(name))
+        keys = infos[name].pop("key_hashes", None)
+        parked = validation_cache.park_keys(keys) if keys is not None and fp else None
+        if parked is not None:
+            infos[name]["key_hashes"] = parked
+        del keys
         loads[name] = load
         problems.extend(table_problems[: MAX_PROBLEMS_KEPT - len(problems)])
         total += count
@@ -81,7 +87,12 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         return dataset
     _measure(dataset, {name: info["facts"] for name, info in infos.items() if "facts" in info})
     if fp is not None:
-        _store_verdict(dataset, fp, files, infos)
+        try:
+            _store_verdict(dataset, fp, files, infos)
+        finally:  # the hashes the entry did not take (files too fresh, the folder full)
+            for info in infos.values():
+                if "key_hashes" in info:
+                    info["key_hashes"].unlink(missing_ok=True)
     _add_empty_tables(dataset)
     return dataset
 

@@ -143,6 +143,27 @@ def merged_facts(table: Table, files: list[FileFacts], loaded: int) -> dict[str,
 def duplicate_hashes(con: duckdb.DuckDBPyConnection, table: Table, staged: str,
                      rows: int) -> np.ndarray:
     """The hashes that more than one loaded row's key has (usually none)."""
+    return repeated(sorted_key_hashes(con, table, staged, rows))
+
+
+def repeated(hashes: np.ndarray) -> np.ndarray:
+    """The values a sorted array holds more than once."""
+    if len(hashes) < 2:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+
+
+def with_new_keys(known: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """The sorted hashes of the files validated before with those of new files: each new
+    hash inserted in its place (one copy of the array, no second sort of all of it)."""
+    new = np.sort(new)
+    return np.insert(known, np.searchsorted(known, new), new)
+
+
+def sorted_key_hashes(con: duckdb.DuckDBPyConnection, table: Table, staged: str,
+                      rows: int) -> np.ndarray:
+    """The 64-bit hash of every loaded row's key, sorted (``rows``: how many rows the
+    relation has, if known, to fill one array in batches)."""
     assert table.key
     key = quote(table.key)
     sql = f"SELECT hash({key}) AS h FROM {staged} WHERE NOT __bad AND {key} IS NOT NULL"
@@ -164,11 +185,8 @@ def duplicate_hashes(con: duckdb.DuckDBPyConnection, table: Table, staged: str,
             hashes = hashes[:filled]
     finally:
         cursor.close()
-    if len(hashes) < 2:
-        return np.empty(0, dtype=np.uint64)
     hashes.sort()
-    repeated = hashes[1:][hashes[1:] == hashes[:-1]]
-    return np.unique(repeated)
+    return hashes
 
 
 def candidate_relation(con: duckdb.DuckDBPyConnection, table: Table, staged: str,

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from omnikpi.errors import DataError
 from omnikpi.schema import database, first_pass
@@ -352,10 +354,12 @@ def _stage_rows(
 def _load_table(
     con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
     info: dict[str, Any], known: dict[tuple[str, str], dict[str, Any]] | None = None,
+    known_keys: tuple[frozenset[str], Path] | None = None,
 ) -> tuple[TableLoad, list[Problem], int]:
     """Validate and stage one table; ``info`` receives what the validation cache keeps;
     ``known``, what it kept of the files unchanged since the folder was last validated
-    (see ``validation_cache.unchanged_files``)."""
+    (see ``validation_cache.unchanged_files``), ``known_keys`` the sorted key hashes of
+    such files (``validation_cache.previous_key_hashes``)."""
     load = TableLoad(table.name, files)
     stages: list[str] = []
     problems: list[Problem] = []
@@ -385,8 +389,11 @@ def _load_table(
     quarantine = f"__quarantine_{table.name}"
     con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
-        rows = sum(f.rows - f.bad for f in facts) if measured else 0
-        hashes = first_pass.duplicate_hashes(con, table, staged, rows)
+        keys = _sorted_keys(con, table, files, stages, staged,
+                            facts if measured else None, known_keys)
+        if measured:
+            info["key_hashes"] = keys
+        hashes = first_pass.repeated(keys)
         if len(hashes):
             candidates = first_pass.candidate_relation(con, table, staged, hashes)
             found, found_count = _flag_duplicates(con, table, candidates, files, quarantine)
@@ -435,6 +442,32 @@ def _load_table(
     return load, problems[:MAX_PROBLEMS_KEPT], count
 
 
+
+
+def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+                 stages: list[str], staged: str, facts: list[first_pass.FileFacts] | None,
+                 known_keys: tuple[frozenset[str], Path] | None) -> np.ndarray:
+    """Every loaded key's hash, sorted. When the files validated before are all still
+    here and their hashes were kept, only the new files' keys are read; the sum must be
+    the count of keys the first passes found, else every file's keys are read again."""
+    assert table.key
+    if facts is not None and known_keys is not None:
+        old_files, saved = known_keys
+        paths = [str(f.path.resolve()) for f in files]
+        new = [stage for stage, path in zip(stages, paths, strict=True)
+               if path not in old_files]
+        try:
+            old = np.load(saved, mmap_mode="r") if old_files <= set(paths) else None
+        except (OSError, ValueError):
+            old = None
+        if old is not None:
+            union = "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in new) + ")"
+            added = (first_pass.sorted_key_hashes(con, table, union, 0) if new
+                     else np.empty(0, dtype=np.uint64))
+            if len(old) + len(added) == sum(f.counts[table.key] for f in facts):
+                return first_pass.with_new_keys(old, added)
+    rows = sum(f.rows - f.bad for f in facts) if facts is not None else 0
+    return first_pass.sorted_key_hashes(con, table, staged, rows)
 
 
 def union_stages(con: duckdb.DuckDBPyConnection, table: str, stages: list[str]) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from omnikpi.schema.files import TableFile
 from omnikpi.schema.tables import TABLES
@@ -44,6 +45,10 @@ RACY_NS = 2_000_000_000
 """Files changed this recently (before the pass began) are not cached."""
 
 MAX_ENTRIES = 64
+KEY_HASHES_MIN = 1_000_000
+"""A table with at least this many keys keeps their sorted hashes beside the entry (8
+bytes a key), so that a new day's file is checked for duplicate ids against them instead
+of reading every earlier file's keys again (most of a new day's reload at 100 M)."""
 DEFAULT_MIN_BYTES = 256 * 1024
 """Below this a dataset is validated every time. Measured on the demo and cuts of it
 (2026-12-01, 2 cores; median of 3 loads): 3.8 MB 1.84 s uncached / 0.66 s cached,
@@ -164,6 +169,46 @@ def unchanged_files(fp: Fingerprint) -> dict[tuple[str, str], dict[str, Any]]:
         return {}
 
 
+def park_keys(hashes: np.ndarray) -> Path | None:
+    """Write a table's sorted key hashes to a file of their own as soon as they are known,
+    so that they take no memory for the rest of the load (at 100 M keys, 800 MB); the
+    verdict's entry takes the file over (:func:`store`). None below
+    :data:`KEY_HASHES_MIN` keys or when the cache folder cannot be written."""
+    if len(hashes) < KEY_HASHES_MIN:
+        return None
+    folder = cache_dir() / "validation"
+    path = folder / f"pending.{os.getpid()}.{time.time_ns()}.keys.npy"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(path, hashes)
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def previous_key_hashes(fp: Fingerprint) -> dict[str, tuple[frozenset[str], Path]]:
+    """Per table, the sorted key hashes the folder's last stored verdict kept and the
+    files they are the keys of — when every one of those files is unchanged since."""
+    path = _entry_path(fp.folder)
+    try:
+        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        key = entry["key"]
+        if (key["loader"], key["schema"], key["duckdb"]) != (
+                LOADER_VERSION, _schema_digest(), duckdb.__version__):
+            return {}
+        now = {(f[0], f[1]): list(f) for f in fp.files}
+        out: dict[str, tuple[frozenset[str], Path]] = {}
+        for table, name in (entry.get("key_hashes") or {}).items():
+            rows = [row for row in key["files"] if row[0] == table]
+            if rows and all(now.get((table, str(row[1]))) == list(row) for row in rows):
+                out[str(table)] = (frozenset(str(row[1]) for row in rows),
+                                   path.parent / str(name))
+        return out
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def bad_rows_path(fp: Fingerprint, entry: dict[str, Any]) -> Path | None:
     name = entry.get("bad_rows_file")
     return _entry_path(fp.folder).parent / str(name) if name else None
@@ -172,11 +217,14 @@ def bad_rows_path(fp: Fingerprint, entry: dict[str, Any]) -> Path | None:
 def store(
     fp: Fingerprint, after: Fingerprint | None, verdict: dict[str, Any],
     con: duckdb.DuckDBPyConnection, bad_rows_sql: str | None,
+    key_hashes: dict[str, Path] | None = None,
 ) -> bool:
     """Write the verdict for these files unless they changed meanwhile or are too fresh.
 
     ``bad_rows_sql`` selects ``__table, __file, __row`` of every row the loader left out
-    (written next to the entry as Parquet). Returns whether an entry was written.
+    (written next to the entry as Parquet); ``key_hashes`` are the files of each keyed
+    table's sorted key hashes (:func:`park_keys`), moved beside the entry. Returns whether
+    an entry was written.
     """
     if after is None or after.files != fp.files or fp.racy():
         return False
@@ -189,22 +237,34 @@ def store(
             target = str(path.parent / name).replace("'", "''")
             con.execute(f"COPY ({bad_rows_sql}) TO '{target}' (FORMAT parquet)")
             entry["bad_rows_file"] = name
+        kept: dict[str, str] = {}
+        for table, parked in (key_hashes or {}).items():
+            kept[table] = f"{path.stem}.{fp.taken_ns}.{table}.keys.npy"
+            os.replace(parked, path.parent / kept[table])
+        entry["key_hashes"] = kept
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(entry), encoding="utf-8")
         os.replace(tmp, path)
-        _prune(path.parent, path.stem, entry["bad_rows_file"])
-    except (OSError, duckdb.Error):
+        _prune(path.parent, path.stem, {entry["bad_rows_file"], *kept.values()})
+    except (OSError, ValueError, duckdb.Error):
         return False
     return True
 
 
-def _prune(folder: Path, current: str, keep_bad: str | None) -> None:
-    """Drop this entry's older bad-row files and the least recently used entries."""
-    for old in folder.glob(f"{current}.*.bad.parquet"):
-        if old.name != keep_bad:
-            old.unlink(missing_ok=True)
+def _prune(folder: Path, current: str, keep: set[str | None]) -> None:
+    """Drop this entry's older bad-row and key-hash files and the least recently used
+    entries with theirs."""
+    for pattern in ("*.bad.parquet", "*.keys.npy"):
+        for old in folder.glob(f"{current}.{pattern}"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+    for parked in folder.glob("pending.*.keys.npy"):  # of loads that stopped half way
+        with contextlib.suppress(OSError):
+            if parked.stat().st_mtime_ns < time.time_ns() - 3_600_000_000_000:
+                parked.unlink()
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for stale in entries[MAX_ENTRIES:]:
-        for bad in folder.glob(f"{stale.stem}.*.bad.parquet"):
-            bad.unlink(missing_ok=True)
+        for pattern in ("*.bad.parquet", "*.keys.npy"):
+            for old in folder.glob(f"{stale.stem}.{pattern}"):
+                old.unlink(missing_ok=True)
         stale.unlink(missing_ok=True)
