@@ -333,6 +333,9 @@ def delete_alert(state: State, principal: Caller, rule_id: RowId) -> Response:
         options = session.get(AlertRuleOptions, rule_id)
         if options is not None:  # SQLite enforces no ON DELETE CASCADE by default
             session.delete(options)
+            # gone before the rule: where the database cascades, deleting the rule first
+            # took the options with it and the second DELETE matched nothing (a warning)
+            session.flush()
         session.delete(rule)
         audit(session, principal.name, "alert_rule_deleted", {"id": rule_id})
     if state.live is not None:
