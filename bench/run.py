@@ -346,7 +346,7 @@ def main() -> None:
             write_contacts(path, n)
         generate_seconds = time.perf_counter() - t0
         run = methods(folder, n)
-        with_pandas = n <= args.pandas_max
+        with_pandas = n <= args.pandas_max and "pandas" not in args.without.split(",")
         # 1. validate once with the cache on, which keeps the verdict for later loads
         wait_until_settled(path)
         validate_seconds, _ = timed(lambda: omnikpi.load_dataset(folder), 1)
