@@ -3,6 +3,9 @@ read from the contacts, measured in one run, and the refresh after a new day's f
 
     uv run python bench/generate.py --contacts 10000000 --out /big/10m --by-day
     uv run python bench/bench_rollup.py --data /big/10m [--repeat 5] [--json FILE]
+        [--no-reports]   (the load, the build and the new day only)
+
+A year: ``generate.py --contacts 100000000 --out /big/y100m --by-day --days 365``.
 
 Steps: load the folder (the validation cache keeps an unchanged file's verdict), build
 the rollup from scratch, time the dashboard (day by day in Europe/Kyiv, the whole span,
