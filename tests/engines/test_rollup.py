@@ -310,3 +310,28 @@ def test_a_new_day_reads_only_the_files_of_its_days(
         assert [r["offered"] for r in got][-1] == 6
     finally:
         data.close()
+
+
+def test_the_rollup_command_builds_refreshes_and_says_so(tmp_path: Path) -> None:
+    """``omnikpi rollup --data DIR`` end to end: a first build, a new day's refresh of its
+    days only, then nothing to do."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    for day in (1, 2):
+        (tmp_path / "contacts" / f"day=2024-03-0{day}").mkdir(parents=True)
+    write_table(tmp_path / "contacts" / "day=2024-03-01", "contacts", _day(1, 8))
+    runner = CliRunner()
+    first = runner.invoke(app, ["rollup", "--data", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    # 1 March and nothing after: 8 calls, none ending after midnight
+    assert "rollup built 1 UTC day(s)" in first.output
+    write_table(tmp_path / "contacts" / "day=2024-03-02", "contacts", _day(2, 8))
+    second = runner.invoke(app, ["rollup", "--data", str(tmp_path)])
+    assert second.exit_code == 0, second.output
+    assert "rollup refreshed 3 UTC day(s)" in second.output  # 2 March and one each side
+    third = runner.invoke(app, ["rollup", "--data", str(tmp_path)])
+    assert "rollup up to date" in third.output, third.output
+    missing = runner.invoke(app, ["rollup", "--data", str(tmp_path / "nowhere")])
+    assert missing.exit_code != 0 and "not found" in missing.output

@@ -25,15 +25,22 @@ def rollup(
     Reports read them instead of the contacts wherever the numbers are the same
     (docs/rollups.md); run it after each import, or let `omnikpi serve` do it.
     """
+    from rich.console import Console
+
     from omnikpi.config import load_config
     from omnikpi.rollup import refresh
     from omnikpi.schema.dataset import load_dataset
 
+    # minutes at 100 M contacts: say what is running (on a terminal; nothing in a pipe)
+    console = Console(stderr=True)
     try:
         cfg = load_config(config)
-        dataset = load_dataset(data)
+        with console.status(f"Loading and validating {data} …"):
+            dataset = load_dataset(data)
         try:
-            result = refresh(dataset, cfg, full=full)
+            with console.status("Computing the rollup's days (a first build reads every "
+                                "contact) …"):
+                result = refresh(dataset, cfg, full=full)
         finally:
             dataset.close()
     except OmniKPIError as exc:
