@@ -65,8 +65,9 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         problems.append(_no_tables(folder))
         total += 1
     infos: dict[str, dict[str, Any]] = {}
-    known = validation_cache.unchanged_files(fp) if fp is not None else None
-    known_keys = validation_cache.previous_key_hashes(fp) if fp is not None else {}
+    previous = validation_cache.previous_entry(fp) if fp is not None else None
+    known = validation_cache.unchanged_files(fp, previous) if fp is not None else None
+    known_keys = validation_cache.previous_key_hashes(fp, previous) if fp is not None else {}
     for name, table_files in files.items():
         infos[name] = {}
         load, table_problems, count = _load_table(con, TABLES[name], table_files, infos[name],

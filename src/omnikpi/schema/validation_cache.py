@@ -143,29 +143,41 @@ def lookup(fp: Fingerprint) -> dict[str, Any] | None:
     return entry
 
 
-def unchanged_files(fp: Fingerprint) -> dict[tuple[str, str], dict[str, Any]]:
-    """What the folder's last stored verdict kept of each file that is unchanged since
-    (same identity, loader, schema and DuckDB), by (table, resolved path): its columns and,
-    for a Parquet file that broke no rule, its first pass (``"clean"``). A new day's file
-    invalidates the folder's verdict; the files of the other days need not be read again
-    for what is true of each file alone (rules across files are checked again)."""
+def previous_entry(fp: Fingerprint) -> dict[str, Any] | None:
+    """The folder's last stored verdict, whatever files it was for, if written by this
+    loader, schema and DuckDB (None otherwise)."""
     try:
         entry: dict[str, Any] = json.loads(_entry_path(fp.folder).read_text(encoding="utf-8"))
         key = entry["key"]
-        if (key["loader"], key["schema"], key["duckdb"]) != (
+        if (key["loader"], key["schema"], key["duckdb"]) == (
                 LOADER_VERSION, _schema_digest(), duckdb.__version__):
-            return {}
+            return entry
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def unchanged_files(fp: Fingerprint, entry: dict[str, Any] | None
+                    ) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the previous verdict (:func:`previous_entry`) kept of each file unchanged since
+    (same identity), by (table, resolved path): its columns and, for a Parquet file that
+    broke no rule, its first pass (``"clean"``). A new day's file invalidates the folder's
+    verdict; the files of the other days need not be read again for what is true of each
+    file alone (rules across files are checked again)."""
+    if entry is None:
+        return {}
+    try:
         now = {(f[0], f[1]): list(f) for f in fp.files}
         out: dict[tuple[str, str], dict[str, Any]] = {}
         seen: dict[str, int] = {}
-        for row in key["files"]:
+        for row in entry["key"]["files"]:
             table, path = str(row[0]), str(row[1])
             index = seen[table] = seen.get(table, -1) + 1
             kept = entry["tables"].get(table, {}).get("files")
             if kept and index < len(kept) and now.get((table, path)) == list(row):
                 out[(table, path)] = kept[index]
         return out
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -187,25 +199,22 @@ def park_keys(hashes: np.ndarray) -> Path | None:
     return path
 
 
-def previous_key_hashes(fp: Fingerprint) -> dict[str, tuple[frozenset[str], Path]]:
-    """Per table, the sorted key hashes the folder's last stored verdict kept and the
-    files they are the keys of — when every one of those files is unchanged since."""
-    path = _entry_path(fp.folder)
+def previous_key_hashes(fp: Fingerprint, entry: dict[str, Any] | None
+                        ) -> dict[str, tuple[frozenset[str], Path]]:
+    """Per table, the sorted key hashes the previous verdict kept and the files they are
+    the keys of — when every one of those files is unchanged since."""
+    if entry is None:
+        return {}
     try:
-        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        key = entry["key"]
-        if (key["loader"], key["schema"], key["duckdb"]) != (
-                LOADER_VERSION, _schema_digest(), duckdb.__version__):
-            return {}
         now = {(f[0], f[1]): list(f) for f in fp.files}
+        folder = _entry_path(fp.folder).parent
         out: dict[str, tuple[frozenset[str], Path]] = {}
         for table, name in (entry.get("key_hashes") or {}).items():
-            rows = [row for row in key["files"] if row[0] == table]
+            rows = [row for row in entry["key"]["files"] if row[0] == table]
             if rows and all(now.get((table, str(row[1]))) == list(row) for row in rows):
-                out[str(table)] = (frozenset(str(row[1]) for row in rows),
-                                   path.parent / str(name))
+                out[str(table)] = (frozenset(str(row[1]) for row in rows), folder / str(name))
         return out
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return {}
 
 
