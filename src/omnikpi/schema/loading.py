@@ -103,6 +103,28 @@ def _fatal(table: Table, file: TableFile, message: str) -> tuple[None, list[Prob
     return None, [Problem(table.name, file.display, None, None, message, fatal=True)], 1
 
 
+def _first_pass(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
+                sources: dict[str, str]) -> first_pass.FileFacts:
+    """The aggregate first pass of a Parquet file (:mod:`omnikpi.schema.first_pass`)."""
+    candidates = first_pass.plain_candidates(table, reading.file, sources)
+    inner = _inner_sql(table, reading, sources, _extras(table, sources), rows=False,
+                       kept=tuple(first_pass.source_columns(candidates)))
+    return first_pass.scan(con, table, reading, sources, inner)
+
+
+def _stage_clean(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
+                 sources: dict[str, str], index: int, plain: list[str]) -> str:
+    """A file none of whose rows breaks a rule, staged as a view that reads it in place
+    (its canonical columns ``plain`` as they are)."""
+    extras = _extras(table, sources)
+    keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
+    stage = f"__stage_{table.name}_{index}"
+    numbered = _inner_sql(table, reading, sources, extras, raw=False, plain=frozenset(plain))
+    con.execute(f"CREATE OR REPLACE VIEW {stage} AS "
+                f"{first_pass.clean_view_sql(index, keep, numbered)}")
+    return stage
+
+
 @dataclass(frozen=True)
 class _Prescan:
     sources: dict[str, str]
@@ -137,11 +159,7 @@ def _prescan(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile
             sources = describe(cursor, reading)
             if any(c.required and c.name not in sources for c in table.columns):
                 return None
-            extras = _extras(table, sources)
-            candidates = first_pass.plain_candidates(table, file, sources)
-            inner = _inner_sql(table, reading, sources, extras, rows=False,
-                               kept=tuple(first_pass.source_columns(candidates)))
-            return _Prescan(sources, first_pass.scan(cursor, table, reading, sources, inner))
+            return _Prescan(sources, _first_pass(cursor, table, reading, sources))
         except (DataError, duckdb.Error):
             return None
         finally:
@@ -167,18 +185,13 @@ def _stage_known(
     unchanged since: a view reading it in place, its first pass taken from the verdict."""
     facts = first_pass.facts_from_json(known["clean"])
     sources = {str(k): str(v) for k, v in known["sources"].items()}
-    extras = _extras(table, sources)
-    keep = ", ".join([quote(c.name) for c in table.columns] + [quote(n) for n in extras])
-    stage = f"__stage_{table.name}_{index}"
     reading = Reading(file)
     try:
-        numbered = _inner_sql(table, reading, sources, extras, raw=False,
-                              plain=frozenset(facts.plain))
-        con.execute(f"CREATE OR REPLACE VIEW {stage} AS "
-                    f"{first_pass.clean_view_sql(index, keep, numbered)}")
+        stage = _stage_clean(con, table, reading, sources, index, facts.plain)
     finally:
         reading.close()
-    meta.append({"sources": sources, "extras": extras, "plain": facts.plain, "facts": facts})
+    meta.append({"sources": sources, "extras": _extras(table, sources), "plain": facts.plain,
+                 "facts": facts})
     return stage
 
 
@@ -292,16 +305,10 @@ def _stage_rows(
     stage = f"__stage_{name}"
     facts: first_pass.FileFacts | None = None
     if file.format == "parquet" and not reading.tolerant:
-        candidates = first_pass.plain_candidates(table, file, sources)
-        inner = _inner_sql(table, reading, sources, extras, rows=False,
-                           kept=tuple(first_pass.source_columns(candidates)))
-        facts = scanned or first_pass.scan(con, table, reading, sources, inner)
+        facts = scanned or _first_pass(con, table, reading, sources)
         if not facts.bad:
-            numbered = _inner_sql(table, reading, sources, extras, raw=False,
-                                  plain=frozenset(facts.plain))
-            con.execute(f"CREATE OR REPLACE VIEW {stage} AS "
-                        f"{first_pass.clean_view_sql(index, keep, numbered)}")
-            return stage, [], 0, 0, facts
+            return _stage_clean(con, table, reading, sources, index, facts.plain), [], 0, 0, \
+                facts
     kind = "VIEW" if file.format == "parquet" and _streamed(file) else "TABLE"
     rejects = f"__rejects_{name}" if reading.tolerant and file.format == "csv" else None
     if rejects:
