@@ -112,12 +112,17 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with running_server(app) as url:
         browser.set_window_size(1440, 900)
-        browser.get(f"{url}/login?next=/tv")
+        # an earlier test of this browser chose uk (the cookie is per host, not per port):
+        # English from the first page on, so that no page of the login's redirect can
+        # still be loading in Ukrainian when the English one is asked for (it once was)
+        browser.get(f"{url}/login?next=/tv&lang=en")
         browser.find_element(By.ID, "username").send_keys("floor")
         browser.find_element(By.ID, "password").send_keys("tv-pass-123")
         browser.find_element(By.ID, "login").click()
         WebDriverWait(browser, 20).until(lambda d: d.current_url.endswith("/tv"))
-        browser.get(f"{url}/tv?lang=en")  # an earlier test of this browser chose uk
+        browser.get(f"{url}/tv?lang=en")
+        WebDriverWait(browser, 20).until(
+            lambda d: d.execute_script("return document.documentElement.lang") == "en")
         board = browser.find_element(By.ID, "wallboard")
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
         assert browser.find_element(By.ID, "no-data").is_displayed()  # nothing today yet
