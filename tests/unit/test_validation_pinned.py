@@ -418,10 +418,22 @@ def test_a_new_file_is_checked_for_duplicates_against_the_kept_key_hashes(
         return sorted_keys(con, table, relation, rows)
 
     monkeypatch.setattr(first_pass, "sorted_key_hashes", spied)
+    taken: list[list[str]] = []
+    take = first_pass.KeysAhead.take
+
+    def took(ahead: first_pass.KeysAhead, paths: list[str]) -> Any:
+        taken.append([Path(p).name for p in paths])
+        return take(ahead, paths)
+
+    monkeypatch.setattr(first_pass.KeysAhead, "take", took)
     again = load_dataset(folder, cache=True)
     assert not again.from_cache
-    assert read == ["(SELECT * FROM __stage_contacts_2)"]  # c.parquet's keys only
+    # c.parquet's keys only, read while its first pass ran (it is clean, its ids plain)
+    assert (read, taken) == ([], [["c.parquet"]])
+    monkeypatch.setenv("OMNIKPI_KEYS_AHEAD", "off")  # the full pass reads staged rows
     full = snapshot(load_dataset(folder, cache=False))
+    monkeypatch.delenv("OMNIKPI_KEYS_AHEAD")
+    assert read == ["__staged_contacts"]  # every file's keys, from the staged rows
     assert snapshot(again) == full
     assert "duplicate contact_id 'k2' (first seen at contacts/a.parquet row 2)" in [
         p["message"] for p in full["problems"]]
@@ -433,4 +445,5 @@ def test_a_new_file_is_checked_for_duplicates_against_the_kept_key_hashes(
     read.clear()
     third = load_dataset(folder, cache=True)
     assert read == ["__staged_contacts"]  # a changed file: all keys read again
+    assert taken[-1] == ["a.parquet", "b.parquet", "c.parquet"]  # only a's read ahead
     assert snapshot(third) == snapshot(load_dataset(folder, cache=False))

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 
 from omnikpi.errors import DataError
-from omnikpi.schema import database, first_pass
+from omnikpi.schema import database, first_pass, quick_pass
 from omnikpi.schema.convert import (
     SEP,
     checks,
@@ -105,7 +105,16 @@ def _fatal(table: Table, file: TableFile, message: str) -> tuple[None, list[Prob
 
 def _first_pass(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
                 sources: dict[str, str]) -> first_pass.FileFacts:
-    """The aggregate first pass of a Parquet file (:mod:`omnikpi.schema.first_pass`)."""
+    """The aggregate first pass of a Parquet file (:mod:`omnikpi.schema.first_pass`), or,
+    for a typed file its raw aggregates prove clean, those aggregates
+    (:mod:`omnikpi.schema.quick_pass`)."""
+    proved = quick_pass.prove_clean(con, table, reading, sources)
+    return proved if proved is not None else full_first_pass(con, table, reading, sources)
+
+
+def full_first_pass(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
+                    sources: dict[str, str]) -> first_pass.FileFacts:
+    """The first pass with every rule evaluated on every row (:func:`first_pass.scan`)."""
     candidates = first_pass.plain_candidates(table, reading.file, sources)
     inner = _inner_sql(table, reading, sources, _extras(table, sources), rows=False,
                        kept=tuple(first_pass.source_columns(candidates)))
@@ -368,12 +377,38 @@ def _load_table(
     (see ``validation_cache.unchanged_files``), ``known_keys`` the sorted key hashes of
     such files (``validation_cache.previous_key_hashes``)."""
     load = TableLoad(table.name, files)
+    prescans = _prescan(con, table, files, known or {})
+    ahead = _keys_ahead(con, table, files, known or {})
+    try:
+        return _validate_table(con, table, files, info, load, prescans, ahead, known,
+                               known_keys)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _keys_ahead(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+                known: dict[tuple[str, str], dict[str, Any]]) -> first_pass.KeysAhead | None:
+    """The keys of the Parquet files about to get a first pass, read meanwhile."""
+    if not table.key or os.environ.get("OMNIKPI_KEYS_AHEAD", "on") == "off":
+        return None
+    todo = [f for f in files if f.format == "parquet" and not is_gzip(f.path)
+            and "clean" not in known.get((table.name, str(f.path.resolve())), {})]
+    return first_pass.KeysAhead(con, table, todo) if todo else None
+
+
+def _validate_table(
+    con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
+    info: dict[str, Any], load: TableLoad, prescans: dict[int, _Prescan],
+    ahead: first_pass.KeysAhead | None,
+    known: dict[tuple[str, str], dict[str, Any]] | None,
+    known_keys: tuple[frozenset[str], Path] | None,
+) -> tuple[TableLoad, list[Problem], int]:
     stages: list[str] = []
     problems: list[Problem] = []
     count = 0
     meta: list[dict[str, Any]] = []
     info["files"] = meta
-    prescans = _prescan(con, table, files, known or {})
     for index, file in enumerate(files):
         kept = (known or {}).get((table.name, str(file.path.resolve())))
         stage, found, found_count = _stage_file(con, table, file, index, meta, kept,
@@ -396,8 +431,11 @@ def _load_table(
     quarantine = f"__quarantine_{table.name}"
     con.execute(f"CREATE TABLE {quarantine} (__file INTEGER, __row BIGINT)")
     if table.key:
+        plain_keys = {str(f.path.resolve()) for f, m in zip(files, found_facts, strict=True)
+                      if m is not None and not m.bad and table.key in m.plain}
         keys = _sorted_keys(con, table, files, stages, staged,
-                            facts if measured else None, known_keys)
+                            facts if measured else None, known_keys,
+                            (ahead, plain_keys) if ahead else None)
         if measured:
             info["key_hashes"] = keys
         hashes = first_pass.repeated(keys)
@@ -453,14 +491,23 @@ def _load_table(
 
 def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
                  stages: list[str], staged: str, facts: list[first_pass.FileFacts] | None,
-                 known_keys: tuple[frozenset[str], Path] | None) -> np.ndarray:
+                 known_keys: tuple[frozenset[str], Path] | None,
+                 ahead: tuple[first_pass.KeysAhead, set[str]] | None = None) -> np.ndarray:
     """Every loaded key's hash, sorted. When the files validated before are all still
     here and their hashes were kept, only the new files' keys are read; the sum must be
-    the count of keys the first passes found, else every file's keys are read again."""
+    the count of keys the first passes found, else every file's keys are read again.
+    ``ahead``: the keys read during the first passes, and the files whose raw keys are
+    their loaded keys (see ``first_pass.KeysAhead``); used for the files it covers."""
     assert table.key
+    paths = [str(f.path.resolve()) for f in files]
+
+    def read_ahead(wanted: list[str]) -> np.ndarray | None:
+        if ahead is None or not wanted or not set(wanted) <= ahead[1]:
+            return None
+        return ahead[0].take(wanted)
+
     if facts is not None and known_keys is not None:
         old_files, saved = known_keys
-        paths = [str(f.path.resolve()) for f in files]
         new = [stage for stage, path in zip(stages, paths, strict=True)
                if path not in old_files]
         try:
@@ -469,10 +516,15 @@ def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[Table
             old = None
         if old is not None:
             union = "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in new) + ")"
-            added = (first_pass.sorted_key_hashes(con, table, union, 0) if new
-                     else np.empty(0, dtype=np.uint64))
+            added = read_ahead([p for p in paths if p not in old_files])
+            if added is None:
+                added = (first_pass.sorted_key_hashes(con, table, union, 0) if new
+                         else np.empty(0, dtype=np.uint64))
             if len(old) + len(added) == sum(f.counts[table.key] for f in facts):
                 return first_pass.with_new_keys(old, added)
+    every = read_ahead(paths)
+    if every is not None:
+        return every
     rows = sum(f.rows - f.bad for f in facts) if facts is not None else 0
     return first_pass.sorted_key_hashes(con, table, staged, rows)
 
