@@ -77,9 +77,19 @@ needs_browser = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def browser(browser_of_the_module: Any) -> Any:
+    """The module's browser with no cookie left by an earlier test: cookies are kept per
+    host, not per port, so a language or a login chosen against one test's server was
+    sent to the next one's (a test once read its agent table in Ukrainian)."""
+    browser_of_the_module.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    return browser_of_the_module
+
+
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Selenium through Debian's chromedriver."""
+def browser_of_the_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Selenium through Debian's chromedriver (one
+    start per module: a start takes seconds)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from omnikpi.auth.accounts import create_api_key, create_user
@@ -236,3 +237,37 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
             "return document.documentElement.scrollWidth - window.innerWidth") <= 1
         browser.save_screenshot(str(SHOTS / "tv-ru-390.png"))
         browser.set_window_size(1440, 900)
+
+
+def test_a_wallboard_left_for_another_closes_its_stream(
+    make_app: Callable[..., FastAPI], browser: Any, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Going from board to board, each page left closes its live stream. A browser opens
+    at most six connections to one server, and it kept the streams of the pages it held
+    for "back": the seventh board waited a minute for its page (the TV test once took
+    78 s for that)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from omnikpi.web.routes import live as live_routes
+
+    monkeypatch.setattr(live_routes, "HEARTBEAT_SECONDS", 0.5)  # a gone screen noticed soon
+    app = make_app(write_two_tenants(tmp_path / "data"), tz=midday_zone())
+    hub = app.state.omnikpi.live
+    assert hub is not None
+    browser.set_page_load_timeout(20)  # without the fix the seventh page waited ~60 s
+    try:
+        with running_server(app) as url:
+            for n in range(7):
+                browser.get(f"{url}/wallboard?queue=q{n}&lang=en")
+                board = browser.find_element(By.ID, "wallboard")
+                WebDriverWait(browser, 10).until(
+                    lambda d, b=board: b.get_attribute("data-seq") != "-1")
+            WebDriverWait(browser, 10).until(lambda d: len(hub.subscribers) == 1)
+            browser.back()  # from the browser's cache: the stream opens again
+            assert browser.current_url.endswith("queue=q5&lang=en")
+            WebDriverWait(browser, 10).until(lambda d: [
+                "q5" in str(s.where) for s in list(hub.subscribers)] == [True])
+    finally:
+        browser.set_page_load_timeout(300)

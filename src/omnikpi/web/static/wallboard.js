@@ -168,6 +168,12 @@
     source.onerror = () => { document.getElementById("live-dot").className = "dot off"; };
   }
   connect(current);
+  // A page left for another keeps its stream open while the browser holds it for "back"
+  // (the back-forward cache), and a browser opens at most six connections to one server:
+  // after a few boards the next page waited a minute for a free one. The stream closes
+  // when the page is hidden this way and opens again when it comes back.
+  window.addEventListener("pagehide", () => { if (source) { source.close(); source = null; } });
+  window.addEventListener("pageshow", (event) => { if (event.persisted) connect(current); });
   if (tvIsland) {
     const name = document.getElementById("board-name");
     let index = 0;
