@@ -523,7 +523,8 @@ def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[Table
             if len(old) + len(added) == sum(f.counts[table.key] for f in facts):
                 return first_pass.with_new_keys(old, added)
     every = read_ahead(paths)
-    if every is not None:
+    if every is not None and (facts is None or len(every) == sum(
+            f.counts[table.key] for f in facts)):  # (a file changed meanwhile: read again)
         return every
     rows = sum(f.rows - f.bad for f in facts) if facts is not None else 0
     return first_pass.sorted_key_hashes(con, table, staged, rows)
