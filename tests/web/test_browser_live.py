@@ -113,9 +113,10 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with running_server(app) as url:
         browser.set_window_size(1440, 900)
-        # an earlier test of this browser chose uk (the cookie is per host, not per port):
-        # English from the first page on, so that no page of the login's redirect can
-        # still be loading in Ukrainian when the English one is asked for (it once was)
+        # English from the first page on, whatever the browser's language: no page of the
+        # login's redirect can still be loading in another language when the English one
+        # is asked for (with an earlier test's uk cookie, before the ``browser`` fixture
+        # cleared cookies, it once was)
         browser.get(f"{url}/login?next=/tv&lang=en")
         browser.find_element(By.ID, "username").send_keys("floor")
         browser.find_element(By.ID, "password").send_keys("tv-pass-123")
