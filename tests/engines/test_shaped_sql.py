@@ -1,16 +1,19 @@
-"""SQL made once per shape of the filter values is exactly the compiler's own SQL.
+"""SQL made once per shape of the variable values is exactly the compiler's own SQL.
 
-A drill-down or report with ``queue IN (…)`` is compiled with placeholders when its shape
-comes a second time, and later requests of that shape get the SQL with their values
-written in (``engine/shaped_sql.py``). Here random filter values — plain, empty, with
-quotes and non-Latin letters, or equal to a literal the metric itself uses (``'voice'``) —
-go through that path after two other requests of the same shape, and the SQL must equal
-a fresh compilation, character for character.
+A drill-down or report with ``queue IN (…)`` or a window of instants is compiled with
+placeholders when its shape comes a second time, and later requests of that shape get the
+SQL with their values written in (``engine/shaped_sql.py``). Here random filter values —
+plain, empty, with quotes and non-Latin letters, or equal to a literal the metric itself
+uses (``'voice'``) — and random windows and as-of instants go through that path after two
+other requests of the same shape, and the SQL must equal a fresh compilation, character
+for character.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import ibis.expr.operations as ops
 import pytest
@@ -19,10 +22,11 @@ from hypothesis import strategies as st
 from ibis.common.graph import Graph
 
 import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.engine.drill import drill
 from omnikpi.engine.local_duckdb import _duckdb_sql, _duckdb_text
 from omnikpi.engine.run import plan_request
-from omnikpi.engine.shaped_sql import ShapedSql, filter_literals
+from omnikpi.engine.shaped_sql import INSTANT_LIKE, ShapedSql, filter_literals
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset
 
@@ -111,3 +115,110 @@ def test_an_unusual_value_is_compiled_directly(data: Dataset) -> None:
     node = _nodes(data, "queue", ["it's", "a\\b", "plain"])[1]
     assert {str(lit.value) for lit in filter_literals(node)} & {"it's", "a\\b"} == set()
     assert "plain" in {str(lit.value) for lit in filter_literals(node)}
+
+
+def _windowed(data: Dataset, as_of: datetime, days: int, tz: str = "Europe/Kyiv"
+              ) -> list[ops.Node]:
+    """A report and a drill-down over ``days`` days up to ``as_of``, by day in ``tz``."""
+    start = (as_of - timedelta(days=days)).isoformat()
+    report = plan_request(data, ReportRequest.of(
+        ["aht", "abandon_rate", "service_level"], by=["queue"], grain="day", tz=tz,
+        from_=start, to=as_of.isoformat(), as_of=as_of.isoformat()))
+    found = drill(data, "asa", {}, as_of=as_of.isoformat())
+    return [report.expr.op(), found.ordered("numerator", None, True).op()]
+
+
+instant = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1),
+                       timezones=st.just(UTC))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(as_of=instant, days=st.integers(1, 3))
+def test_written_in_instants_give_the_compilers_sql(data: Dataset, as_of: datetime,
+                                                    days: int) -> None:
+    for earlier in (datetime(2024, 3, 2, tzinfo=UTC), datetime(2024, 3, 9, 7, tzinfo=UTC)):
+        for node in _windowed(data, earlier, days):
+            _duckdb_sql(node)
+    for node in _windowed(data, as_of, days):
+        assert _duckdb_sql(node) == _duckdb_text(node, pretty=False)
+
+
+def test_a_new_day_reuses_the_shape_of_the_day_before(data: Dataset) -> None:
+    """The same report a day later (a new window and as-of) is compiled on its second
+    coming only; from the third day on its SQL is written in, and holds that day's
+    instants, not an earlier day's."""
+    shaped = ShapedSql()
+    compiled: list[ops.Node] = []
+
+    def compile_node(node: ops.Node) -> str:
+        compiled.append(node)
+        return _duckdb_text(node, pretty=False)
+
+    def day(n: int) -> str:
+        return shaped.sql(_windowed(data, datetime(2024, 3, 5 + n, tzinfo=UTC), 1)[0],
+                          compile_node)
+
+    day(0)
+    day(1)
+    assert len(compiled) == 3  # first day compiled; second day, and the shape checked
+    for n in (2, 3, 4):
+        node = _windowed(data, datetime(2024, 3, 5 + n, tzinfo=UTC), 1)[0]
+        assert day(n) == _duckdb_text(node, pretty=False)
+    assert len(compiled) == 3
+    as_of_us = int(datetime(2024, 3, 9, tzinfo=UTC).timestamp() * 1e6)
+    earlier_us = int(datetime(2024, 3, 6, tzinfo=UTC).timestamp() * 1e6)
+    assert str(as_of_us) in day(4) and str(earlier_us) not in day(4)
+
+
+def test_only_instants_are_variable_numbers(data: Dataset) -> None:
+    """Thresholds, durations and offsets are part of a metric's definition and stay in
+    the shape; the instants of the window are placeholders."""
+    node = _windowed(data, datetime(2024, 3, 6, tzinfo=UTC), 1)[0]
+    numbers = [lit.value for lit in filter_literals(node) if not isinstance(lit.value, str)]
+    as_of_us = int(datetime(2024, 3, 6, tzinfo=UTC).timestamp() * 1e6)
+    assert as_of_us in numbers and all(n >= INSTANT_LIKE for n in numbers)
+    every = [lit.value for lit in node.find(ops.Literal) if isinstance(lit.value, int)]
+    assert 86_400_000_000 in every and 86_400_000_000 not in numbers  # a day's length
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Dataset]:
+    loaded = omnikpi.load_dataset(DEMO_DATA_DIR)
+    yield loaded
+    loaded.close()
+
+
+def _people_time(day: int) -> dict[str, Any]:
+    """Occupancy and utilization by agent and day: the plan reads in-memory tables (the
+    periods' hours), built afresh with a new name for every plan."""
+    return {"metrics": ["occupancy", "utilization", "transactions_per_hour"],
+            "by": ["agent_id"], "grain": "day", "tz": "Europe/Kyiv",
+            "from_": f"2024-03-0{day}T00:00:00+02:00",
+            "to": f"2024-03-0{day + 2}T00:00:00+02:00"}
+
+
+def test_in_memory_tables_are_named_in_by_the_shape(demo: Dataset) -> None:
+    """A plan reading in-memory tables is compiled on its shape's second coming only;
+    later plans get the SQL with their own tables' names written in, and their rows equal
+    a fresh compilation's."""
+    shaped = ShapedSql()
+    compiled: list[ops.Node] = []
+
+    def compile_node(node: ops.Node) -> str:
+        compiled.append(node)
+        return _duckdb_text(node, pretty=False)
+
+    nodes = [plan_request(demo, ReportRequest.of(**_people_time(day))).expr.op()
+             for day in (1, 2, 3, 4)]
+    assert all(node.find(ops.InMemoryTable) for node in nodes)
+    for node in nodes:
+        assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
+    assert len(compiled) == 3
+    names = {table.name for table in nodes[3].find(ops.InMemoryTable)}
+    assert all(name in shaped.sql(nodes[3], compile_node) for name in names)
+
+    for day in (1, 2, 3):  # through the engine: the third report's SQL is written in
+        written = omnikpi.report(demo, **_people_time(day))
+    _duckdb_sql.cache_clear()
+    fresh = omnikpi.report(demo, **_people_time(3))
+    assert len(fresh) > 0 and written.equals(fresh)

@@ -1,26 +1,36 @@
-"""The DuckDB SQL of an expression, compiled once per *shape* of its filter values.
+"""The DuckDB SQL of an expression, compiled once per *shape* of its variable parts.
 
 Compiling through Ibis costs far more than running the SQL on a contact center's day
-(0.15–0.5 s of Python per expression against milliseconds in DuckDB), and a drill-down's
-figure, counts and page are three expressions. Filters are ``column IN ('a', 'b')``
-(``engine/compile.py``): a page that changes ``queue=sales`` to ``queue=support``
-changes nothing in the SQL but those text literals.
+(0.15–0.5 s of Python per expression against milliseconds in DuckDB), and a dashboard is
+a dozen expressions, a drill-down's figure, counts and page three. Between two requests
+of the same report most of an expression stays the same. Three parts vary:
 
-So the text literals that appear *only* as the values of an ``IN`` list are replaced by
-placeholders, and when an expression's shape (its placeholder form) comes a second time,
-the shape is compiled and later expressions of that shape get its SQL with their values
-written in (a shape seen once costs nothing more: most are never seen again). A shape is
-used only after a real compilation proved that writing the values in gives exactly the
-compiler's own SQL; one that does not is compiled every time, as before. A shape is
-recognised by a 64-bit structural hash of the expression with the placeholders' numbers
-in place of those literals (a few milliseconds); the same expression again is a
-dictionary lookup.
+- filters are ``column IN ('a', 'b')`` (``engine/compile.py``): a page that changes
+  ``queue=sales`` to ``queue=support`` changes nothing in the SQL but those text literals;
+- instants are 64-bit integers of microseconds (a report's from, to and as-of, the
+  instants where a time zone's offset changes): a new day's report, a new as-of, a live
+  dataset reloaded with a few more rows change nothing else;
+- in-memory tables (the hours of each period, a calendar) get a new name each time one
+  is built, and the SQL holds only that name: their rows are registered under it when
+  the query runs.
 
-A literal that also appears elsewhere in the expression (a metric's
+So the plain text literals that appear *only* as the values of an ``IN`` list, every
+64-bit integer literal of at least ``INSTANT_LIKE`` and the names of in-memory tables are
+replaced by placeholders. When an expression's shape (its placeholder form) comes a
+second time, the shape is compiled, and later expressions of that shape get its SQL with
+their values written in (a shape seen once costs nothing more: most are never seen
+again). A shape is used only after a real compilation proved that writing the values in
+gives exactly the compiler's own SQL; one that does not is compiled every time, as
+before. A shape is recognised by a 64-bit structural hash of the expression with the
+placeholders' numbers in place of those parts (a few milliseconds); the same expression
+again is a dictionary lookup.
+
+A text literal that also appears elsewhere in the expression (a metric's
 ``channel = 'voice'``) is left in the shape, so it never changes with a filter; a value
 the compiler might write in another form (a quote, a backslash, a control character) is
-compiled directly, and so is an expression with in-memory tables (a calendar gets a new
-name each time it is built).
+compiled directly. A placeholder stands for one node wherever that node is used: two
+instants that are equal in one request and not in another give two shapes (the hash
+says which positions share a placeholder).
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
@@ -43,6 +53,14 @@ _SEEN_ONCE = ""
 """A shape's entry before its second coming (no SQL is empty)."""
 _PLAIN = re.compile(r"[^'\\\x00-\x1f\x7f]*")
 _PLACEHOLDER = "omnikpiv{}x9q"
+INSTANT_LIKE = 10**12
+"""A 64-bit integer literal at least this large is an instant in microseconds (later than
+12 January 1970): it varies with the request or the data, never with a metric's
+definition (durations in microseconds are below it up to eleven days)."""
+_TABLE_PLACEHOLDER = "omnikpim{}x9q"
+_INT_PLACEHOLDER = 8_765_432_109_876_500_000
+"""Integer placeholders are this plus their number: 19 digits no instant has (the year
+279 741), written by the compiler as plain digits like any 64-bit integer."""
 
 
 def sql_literal(value: str) -> str:
@@ -50,16 +68,23 @@ def sql_literal(value: str) -> str:
     return str(sge.convert(value).sql(dialect=duckdb_compiler.dialect))
 
 
+def _is_instant(literal: ops.Literal) -> bool:
+    value = literal.value
+    return (literal.dtype.is_int64() and isinstance(value, int)
+            and not isinstance(value, bool) and INSTANT_LIKE <= value < _INT_PLACEHOLDER)
+
+
 def filter_literals(node: ops.Node, graph: Graph | None = None) -> list[ops.Literal]:
-    """The plain text literals that appear only as values of ``IN`` lists, in the
-    expression's own order (equal expressions give equal lists); none when the expression
-    reads an in-memory table."""
+    """The plain text literals that appear only as values of ``IN`` lists, then the
+    instant-like integer literals, in the expression's own order (equal expressions give
+    equal lists)."""
     graph = Graph.from_bfs(node) if graph is None else graph
     candidates: dict[ops.Literal, None] = {}
+    instants: dict[ops.Literal, None] = {}
     elsewhere: set[ops.Node] = set()
     for parent, children in graph.items():
-        if isinstance(parent, ops.InMemoryTable):
-            return []
+        if isinstance(parent, ops.Literal) and _is_instant(parent):
+            instants.setdefault(parent, None)
         if isinstance(parent, ops.InValues):
             for option in parent.options:
                 if isinstance(option, ops.Literal) and option.dtype.is_string() and \
@@ -68,15 +93,42 @@ def filter_literals(node: ops.Node, graph: Graph | None = None) -> list[ops.Lite
             elsewhere.add(parent.value)
         else:
             elsewhere.update(children)
-    return [literal for literal in candidates if literal not in elsewhere]
+    return [literal for literal in candidates if literal not in elsewhere] + list(instants)
 
 
-def shape_key(node: ops.Node, graph: Graph, placeholders: dict[ops.Literal, int]) -> int:
-    """The identity of ``node`` with each literal of ``placeholders`` standing for its
-    number: a 64-bit structural hash, computed bottom-up in one pass (building the
-    placeholder expression itself costs a rebuild of every node above a literal, ~0.1 s,
-    which only a shape's second coming pays). Two of the 512 shapes kept share a hash
-    with a chance of about 10⁻¹⁴."""
+Variable: TypeAlias = ops.Literal | ops.InMemoryTable
+"""A node whose placeholder stands for it in a shape."""
+_VARIABLE_TYPES = (ops.Literal, ops.InMemoryTable)
+
+
+def variable_nodes(node: ops.Node, graph: Graph) -> list[Variable]:
+    """The literals of :func:`filter_literals`, then the in-memory tables."""
+    tables = [n for n in graph if isinstance(n, ops.InMemoryTable)]
+    return [*filter_literals(node, graph), *tables]
+
+
+def _placeholder(variable: Variable, number: int) -> Variable:
+    if isinstance(variable, ops.InMemoryTable):
+        return variable.copy(name=_TABLE_PLACEHOLDER.format(number))
+    if variable.dtype.is_string():
+        return ops.Literal(_PLACEHOLDER.format(number), dt.string)
+    return ops.Literal(_INT_PLACEHOLDER + number, variable.dtype)
+
+
+def _written(variable: Variable) -> str:
+    """A variable's text in the SQL: a quoted text, plain digits or a table's name."""
+    if isinstance(variable, ops.InMemoryTable):
+        return str(variable.name)
+    value = variable.value
+    return sql_literal(value) if isinstance(value, str) else str(int(value))
+
+
+def shape_key(node: ops.Node, graph: Graph, placeholders: dict[Variable, int]) -> int:
+    """The identity of ``node`` with each variable of ``placeholders`` standing for its
+    number (a table's with its schema): a 64-bit structural hash, computed bottom-up in
+    one pass (building the placeholder expression itself costs a rebuild of every node
+    above a literal, ~0.1 s, which only a shape's second coming pays). Two of the 512
+    shapes kept share a hash with a chance of about 10⁻¹⁴."""
     keys: dict[ops.Node, int] = {}
 
     def arg(value: Any) -> Any:
@@ -90,9 +142,10 @@ def shape_key(node: ops.Node, graph: Graph, placeholders: dict[ops.Literal, int]
 
     ordered, _ = graph.toposort()
     for current in ordered:
-        number = placeholders.get(current) if isinstance(current, ops.Literal) else None
+        number = placeholders.get(current) if isinstance(current, _VARIABLE_TYPES) else None
         if number is not None:
-            parts: Any = ("placeholder", number)
+            parts: Any = ("placeholder", number, isinstance(current, ops.InMemoryTable)
+                          and hash(current.schema))
         else:
             parts = (type(current).__module__, type(current).__qualname__,
                      tuple(arg(a) for a in current.__args__))
@@ -131,15 +184,16 @@ class ShapedSql:
 
     def _shaped(self, node: ops.Node, compile_node: Callable[[ops.Node], str]) -> str:
         graph = Graph.from_bfs(node)
-        literals = filter_literals(node, graph)
+        literals = variable_nodes(node, graph)
         if not literals:
             return compile_node(node)
         try:
             key = shape_key(node, graph, {literal: i for i, literal in enumerate(literals)})
         except TypeError:  # an argument Python cannot hash: compiled as it is
             return compile_node(node)
-        swap = {sql_literal(_PLACEHOLDER.format(i)): sql_literal(str(literal.value))
-                for i, literal in enumerate(literals)}
+        placeholders = [_placeholder(literal, i) for i, literal in enumerate(literals)]
+        swap = {_written(shape): _written(literal)
+                for shape, literal in zip(placeholders, literals, strict=True)}
         with self._lock:
             known = key in self._shapes
             template = self._shapes.get(key)
@@ -151,8 +205,7 @@ class ShapedSql:
             return written_in(template, swap)
         real = compile_node(node)
         if template == _SEEN_ONCE and known:
-            shape = node.replace({literal: ops.Literal(_PLACEHOLDER.format(i), dt.string)
-                                  for i, literal in enumerate(literals)})
+            shape = node.replace(dict(zip(literals, placeholders, strict=True)))
             shaped = compile_node(shape)
             exact = all(text in shaped for text in swap) and written_in(shaped, swap) == real
             with self._lock:
@@ -163,6 +216,9 @@ class ShapedSql:
 
 def written_in(sql: str, swap: dict[str, str]) -> str:
     """``sql`` with each key of ``swap`` (a placeholder's literal) replaced by its value,
-    in one pass (a value may itself contain another placeholder's text)."""
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(swap, key=len, reverse=True)))
+    in one pass (a value may itself contain another placeholder's text); a number only
+    where it stands alone, not inside a longer run of digits."""
+    pattern = re.compile("|".join(
+        rf"(?<![\d.]){re.escape(k)}(?![\d.])" if k.isdigit() else re.escape(k)
+        for k in sorted(swap, key=len, reverse=True)))
     return pattern.sub(lambda found: swap[found.group(0)], sql)
