@@ -1,9 +1,17 @@
-"""Rich rendering of report rows for people (JSON/CSV are for machines)."""
+"""Rich rendering of report rows for people (JSON/CSV are for machines).
+
+A value is never cut short: a report wider than the terminal is shown metrics-as-rows
+when that fits, else as several tables of a few metrics each, every one repeating the
+row's cut and period (a number shown as ``4:28…`` is a wrong number to its reader). Period
+starts are shown as the day when every period starts at midnight (day, week and month
+grains), else as day and minute; the full ISO instants are in the JSON and CSV.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 
 from omnikpi.engine.result import ReportResult
@@ -11,52 +19,126 @@ from omnikpi.formatting import human
 
 __all__ = ["best_table", "human", "report_table", "transposed_table"]
 
+PERIOD = "period_start"
+MAX_TRANSPOSED_ROWS = 12
+"""Above this many rows the metrics-as-rows layout is a wall of columns: not used."""
 
-def report_table(result: ReportResult, title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
+
+def _period_texts(values: list[Any]) -> list[str]:
+    """Period starts as people read them: ``2024-03-04`` or ``2024-03-04 09:30``."""
+    texts = ["—" if v is None else str(v) for v in values]
+    at_midnight = all(t == "—" or t[10:19] == "T00:00:00" for t in texts)
+    return [t if t == "—" else t[:10] if at_midnight else t[:16].replace("T", " ")
+            for t in texts]
+
+
+def _texts(result: ReportResult) -> dict[str, list[str]]:
+    """Each column's cells as shown."""
+    out: dict[str, list[str]] = {}
     for column in result.columns:
+        values = [row.get(column) for row in result.rows]
+        if column in result.metrics:
+            unit = result.metrics[column].get("unit")
+            out[column] = [human(v, unit) for v in values]
+        elif column == PERIOD:
+            out[column] = _period_texts(values)
+        else:
+            out[column] = ["—" if v is None else str(v) for v in values]
+    return out
+
+
+def _width(column: str, cells: list[str]) -> int:
+    return max([len(column), *(len(c) for c in cells)])
+
+
+def _table(result: ReportResult, texts: dict[str, list[str]], columns: list[str],
+           title: str | None) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
         table.add_column(column, justify="right" if column in result.metrics else "left",
-                         no_wrap=column == "period_start")
-    for row in result.rows:
-        table.add_row(
-            *[
-                human(row.get(c), result.metrics.get(c, {}).get("unit"))
-                if c in result.metrics
-                else ("—" if row.get(c) is None else str(row.get(c)))
-                for c in result.columns
-            ]
-        )
+                         no_wrap=True, min_width=_width(column, texts[column]),
+                         overflow="fold")
+    for i in range(len(result.rows)):
+        table.add_row(*[texts[c][i] for c in columns])
     return table
 
 
-def _group_label(result: ReportResult, row: dict[str, Any]) -> str:
+def report_table(result: ReportResult, title: str | None = None) -> Table:
+    """One row per group and period, one column per metric."""
+    return _table(result, _texts(result), list(result.columns), title)
+
+
+def _group_label(result: ReportResult, row: dict[str, Any], period: str | None) -> str:
     parts = [str(row.get(d) if row.get(d) is not None else "—") for d in result.by]
-    if "period_start" in row:
-        parts.append(str(row["period_start"])[:16].replace("T", " "))
+    if period is not None:
+        parts.append(period)
     return "\n".join(parts) or "total"
+
+
+def _labels(result: ReportResult) -> list[str]:
+    periods: list[str | None] = (
+        list(_period_texts([r.get(PERIOD) for r in result.rows]))
+        if PERIOD in result.columns else [None] * len(result.rows))
+    return [_group_label(result, row, period)
+            for row, period in zip(result.rows, periods, strict=True)]
 
 
 def transposed_table(result: ReportResult, title: str | None = None) -> Table:
     """Metrics as rows, groups as columns: readable in a narrow terminal."""
     table = Table(title=title, header_style="bold")
     table.add_column("metric", no_wrap=True)
-    for row in result.rows:
-        table.add_column(_group_label(result, row), justify="right")
+    for label in _labels(result):
+        table.add_column(label, justify="right", no_wrap=True)
     for metric_id, info in result.metrics.items():
         table.add_row(metric_id, *[human(r.get(metric_id), info["unit"]) for r in result.rows])
     return table
 
 
-def best_table(result: ReportResult, width: int, title: str | None = None) -> Table:
-    """The wide layout when it fits the terminal, else the transposed one."""
-    needed = sum(
-        max([len(c)] + [len(human(r.get(c), result.metrics.get(c, {}).get("unit")))
-                        for r in result.rows]) + 3
-        for c in result.columns
-    )
-    transposed = 18 + sum(
-        max(len(_group_label(result, r).split("\n")[0]), 9) + 3 for r in result.rows
-    )
-    if needed <= width or len(result.rows) > 12 or transposed > width:
-        return report_table(result, title)
-    return transposed_table(result, title)
+def _chunks(widths: dict[str, int], keys: list[str], metrics: list[str],
+            width: int) -> list[list[str]]:
+    """The metric columns in as few consecutive groups as fit ``width`` beside the key
+    columns (a group holds one metric at least), as even in size as they can be."""
+    room = width - 1 - sum(widths[k] + 3 for k in keys)
+    need = [widths[m] + 3 for m in metrics]
+
+    def split(limit: int) -> list[list[str]]:
+        chunks: list[list[str]] = [[]]
+        used = 0
+        for metric, wide in zip(metrics, need, strict=True):
+            if chunks[-1] and used + wide > limit:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(metric)
+            used += wide
+        return chunks
+
+    fewest = split(room)
+    for limit in range(max(max(need), -(-sum(need) // len(fewest))), room):
+        even = split(limit)  # the narrowest limit that needs no more groups
+        if len(even) == len(fewest):
+            return even
+    return fewest
+
+
+def best_table(result: ReportResult, width: int, title: str | None = None) -> RenderableType:
+    """The wide layout when it fits the terminal; else metrics as rows when that fits;
+    else the wide layout in parts of a few metrics, each part repeating the row keys."""
+    texts = _texts(result)
+    widths = {c: _width(c, texts[c]) for c in result.columns}
+    if 1 + sum(w + 3 for w in widths.values()) <= width:
+        return _table(result, texts, list(result.columns), title)
+    labels = _labels(result)
+    metric_width = max([len("metric"), *(len(m) for m in result.metrics)])
+    transposed = 1 + metric_width + 3 + sum(
+        max([len(line) for line in label.split("\n")]
+            + [len(texts[m][i]) for m in result.metrics]) + 3
+        for i, label in enumerate(labels))
+    if transposed <= width and len(result.rows) <= MAX_TRANSPOSED_ROWS:
+        return transposed_table(result, title)
+    metrics = [c for c in result.columns if c in result.metrics]
+    keys = [c for c in result.columns if c not in result.metrics]
+    chunks = _chunks(widths, keys, metrics, width)
+    return Group(*[
+        _table(result, texts, [*keys, *chunk],
+               f"{title} ({n}/{len(chunks)})" if title and len(chunks) > 1 else title)
+        for n, chunk in enumerate(chunks, start=1)])

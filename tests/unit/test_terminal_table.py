@@ -1,0 +1,82 @@
+"""The report as a table in a terminal: every value whole, whatever the width.
+
+``omnikpi report --by channel --grain day`` on the demo is 15 rows of 14 columns. In an
+80-column terminal (and whenever the output is piped) rich shrank every column to ``…``:
+the table showed no number at all. Now a report that does not fit is shown metrics-as-rows
+when that fits, else in parts that repeat the row's cut and period.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.cli.render import _period_texts
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.formatting import human
+
+runner = CliRunner()
+BY_DAY = ["report", "--data", str(DEMO_DATA_DIR), "--by", "channel", "--grain", "day",
+          "--tz", "Europe/Kyiv"]
+
+
+def _table(args: list[str], columns: int) -> str:
+    result = runner.invoke(app, args, env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _report(args: list[str]) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report: dict[str, object] = json.loads(result.stdout)
+    return report
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120, 250])
+def test_every_value_is_shown_whole_at_any_width(columns: int) -> None:
+    text = _table(BY_DAY, columns)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= columns
+    report = _report(BY_DAY)
+    rows, metrics = report["rows"], report["metrics"]
+    assert isinstance(rows, list) and isinstance(metrics, dict) and len(rows) == 15
+    lines = text.splitlines()
+    for row in rows:  # each row's values are on a line of its channel and day
+        day = row["period_start"][:10]
+        mine = [line for line in lines if day in line and f" {row['channel'] or '—'} " in line]
+        shown = " ".join(mine)
+        for metric, info in metrics.items():
+            assert human(row[metric], info["unit"]) in shown, (metric, row)
+    parts = len(re.findall(r"OmniKPI report — .*\(\d/\d\)", text))
+    assert parts == {80: 3, 100: 3, 120: 2, 250: 0}[columns]  # as few as fit
+
+
+def test_days_are_shown_as_dates_and_hours_with_their_minute() -> None:
+    by_day = _table(BY_DAY, 250)
+    assert "2024-03-04 " in by_day and "T00:00" not in by_day
+    hourly = _table(["report", "--data", str(DEMO_DATA_DIR), "--metrics", "offered",
+                     "--grain", "hour", "--tz", "Europe/Kyiv",
+                     "--from", "2024-03-04T09:00:00+02:00",
+                     "--to", "2024-03-04T11:00:00+02:00"], 80)
+    assert "2024-03-04 09:00" in hourly and "2024-03-04 10:00" in hourly
+    assert "+02:00" not in hourly
+
+
+def test_period_texts() -> None:
+    assert _period_texts(["2024-03-04T00:00:00+02:00", None]) == ["2024-03-04", "—"]
+    assert _period_texts(["2024-03-04T00:00:00+02:00", "2024-03-04T09:30:00+02:00"]) == [
+        "2024-03-04 00:00", "2024-03-04 09:30"]
+
+
+def test_a_few_groups_too_wide_for_the_terminal_are_turned() -> None:
+    """Five channel groups of the default metrics do not fit 80 columns: metrics as
+    rows."""
+    text = _table(["report", "--data", str(DEMO_DATA_DIR), "--by", "channel"], 80)
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    assert re.search(r"┃ metric +┃ +chat ┃ +email ┃", text)
+    assert re.search(r"│ service_level +│ +89\.8 % │ +100\.0 % │", text)
