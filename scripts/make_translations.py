@@ -174,6 +174,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "или America/New_York.",
         "Невідомий часовий пояс «{value}»: виберіть пояс зі списку, наприклад Europe/Kyiv "
         "або America/New_York."),
+    "{metric} cannot be filtered by {bad}: its data can be filtered only by {allowed}.": (
+        "Показатель «{metric}» нельзя отфильтровать по {bad}: его данные фильтруются только "
+        "по {allowed}.",
+        "Показник «{metric}» не можна відфільтрувати за {bad}: його дані фільтруються лише "
+        "за {allowed}."),
     "{metric} cannot be cut by {bad}: its data can be cut only by {allowed}.": (
         "Показатель «{metric}» нельзя разрезать по {bad}: его данные режутся только по "
         "{allowed}.",

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import all_metrics
 
 from ..builders import call, dataset
@@ -22,6 +23,15 @@ def test_unknown_metric_exits_2_and_lists_ids() -> None:
     result = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "sl"])
     assert result.exit_code == 2
     assert "unknown metric 'sl'" in result.output and "service_level" in result.output
+
+
+def test_a_filter_the_metric_cannot_have_exits_2_naming_the_metric() -> None:
+    result = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
+                                 "aht,utilization",
+                                 "--filter", "channel=voice"])
+    assert result.exit_code == 2
+    assert ("metric utilization cannot be filtered by channel: its data (shifts, "
+            "agent_states) can be filtered only by agent_id, site, tenant") in result.output
 
 
 def test_bad_param_exits_2_naming_choices() -> None:

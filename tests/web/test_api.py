@@ -55,6 +55,9 @@ def test_filters_and_params(client: TestClient) -> None:
     ({"metrics": "offered", "from": "yesterday"}, 400, "bad --from"),
     ({"metrics": "offered", "grain": "fortnight"}, 400, "unknown grain"),
     ({"metrics": "occupancy", "by": "queue"}, 400, "cannot be cut by queue"),
+    ({"metrics": "offered,utilization", "channel": "voice"}, 400,
+     "metric utilization cannot be filtered by channel: its data (shifts, agent_states) can "
+     "be filtered only by agent_id, site, tenant"),
     ({"metrics": "qa_score"}, 422, "qa_evaluations"),
 ])
 def test_bad_input_is_a_named_4xx(client: TestClient, params: dict[str, str], status: int,

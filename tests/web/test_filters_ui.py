@@ -132,6 +132,19 @@ def test_the_builder_keeps_everything_typed_with_its_message(client: TestClient)
     assert error_of(form.text).startswith("Parameter “threshold”: write METRIC.NAME=VALUE")
 
 
+def test_a_filter_the_metric_cannot_have_is_named_with_the_metric(
+        client: TestClient) -> None:
+    """Paid shifts have no channel: the message names the metric (it said "metric filter
+    channel cannot be cut by channel" before) in the reader's language."""
+    url = "/builder?metrics=aht,utilization&channel=voice"
+    assert error_of(client.get(f"{url}&lang=en").text) == (
+        "Utilization cannot be filtered by channel: its data can be filtered only by "
+        "agent_id, site, tenant.")
+    assert error_of(client.get(f"{url}&lang=uk").text).startswith(
+        "Показник «Утилізація» не можна відфільтрувати за channel")
+    client.get("/builder?lang=en")
+
+
 def test_a_page_message_in_russian_and_ukrainian(client: TestClient) -> None:
     ru = client.get("/?tz=Mars/Olympus&lang=ru")
     assert error_of(ru.text).startswith("Неизвестный часовой пояс «Mars/Olympus»")

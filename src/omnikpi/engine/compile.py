@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from omnikpi.engine.registry import SOURCES, check_cut, check_dimensions
+from omnikpi.engine.registry import SOURCES, check_cut, check_dimensions, check_filters
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Aggregate, ExprBuilder, Metric
@@ -274,6 +274,8 @@ def build_report(
     """
     keys = [*by, *table_keys(requests), KEY]
     metric_of = {r.metric.id: r.metric for r in requests}
+    for request in requests:
+        check_filters(request.metric, list(where or {}))
     parts = _parts(requests, by)
     all_columns = [p.column for plist in parts.values() for p in plist]
     aggregate_of = {p.column: p.aggregate for plist in parts.values() for p in plist}

@@ -167,6 +167,19 @@ def check_cut(metric: Metric, by: Sequence[str]) -> None:
         )
 
 
+def check_filters(metric: Metric, dims: Sequence[str]) -> None:
+    """A usage error naming the metric and what it can be filtered by, for a filter its
+    data cannot have (agent time has no queue; a paid shift has no channel)."""
+    allowed = metric_dimensions(metric)
+    bad = [d for d in dims if d not in allowed]
+    if bad:
+        tables = ", ".join(t for s in metric_sources(metric) for t in s.tables)
+        raise UsageError(
+            f"metric {metric.id} cannot be filtered by {', '.join(bad)}: its data "
+            f"({tables}) can be filtered only by {', '.join(allowed)}"
+        )
+
+
 def check_dimensions(source_name: str, metric_id: str, by: Sequence[str]) -> None:
     fact_source = SOURCES[source_name]
     bad = [d for d in by if d not in fact_source.dimensions]

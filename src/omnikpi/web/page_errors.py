@@ -79,6 +79,12 @@ def _cut(m: re.Match[str], _: Translate) -> str:
                       allowed=m["allowed"])
 
 
+def _filter(m: re.Match[str], _: Translate) -> str:
+    return _("{metric} cannot be filtered by {bad}: its data can be filtered only by "
+             "{allowed}.").format(metric=_metric_name(m["metric"], _), bad=m["bad"],
+                                  allowed=m["allowed"])
+
+
 def _unknown_metric(m: re.Match[str], _: Translate) -> str:
     return _("Unknown metric “{value}”: choose the metrics from the list.").format(
         value=m["value"])
@@ -124,6 +130,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^unknown time zone '(?P<value>.*)': use an IANA name", re.S), _unknown_zone),
     (re.compile(r"^metric (?P<metric>\S+) cannot be cut by (?P<bad>.+?): its data \(.*\) "
                 r"can be cut only by (?P<allowed>.*)$", re.S), _cut),
+    (re.compile(r"^metric (?P<metric>\S+) cannot be filtered by (?P<bad>.+?): its data "
+                r"\(.*\) can be filtered only by (?P<allowed>.*)$", re.S), _filter),
     (re.compile(r"^unknown metric '(?P<value>.*)'; valid ids", re.S), _unknown_metric),
     (re.compile(r"^unknown grain '(?P<value>.*)': choose one of (?P<choices>.*)$", re.S),
      _unknown_grain),
