@@ -34,6 +34,10 @@ register(
         source="agent_time", tables=("agent_states",), mode="continuous",
         formula="WorkloadRT / ActiveTimeRT; WorkloadRT = handling + hold + acw on continuous "
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
+        notes="Cut or filtered by channel, a channel's row holds only the agent-state rows of "
+        "that channel: available time recorded without a channel (as most platforms record "
+        "it for blended agents) is in the row without a channel, and each channel then reads "
+        "100 %. Cut blended teams by agent_id, site or tenant.",
         numerator=workload_rt, denominator=active_rt,
     ),
 )
