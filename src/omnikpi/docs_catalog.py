@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
 from omnikpi.metrics.base import Metric, all_metrics
@@ -75,6 +77,42 @@ def catalog_markdown() -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+WIDE_CATALOG = 140
+"""Below this many columns the catalog's six columns squeeze every formula into a strip a
+word wide: it is shown as one entry per metric instead (:func:`catalog_entries`)."""
+
+
+def _wrapped(text: str, width: int, first: str = "    ") -> str:
+    """``text`` cut into lines of ``width`` (words whole, hyphenated ones too), indented
+    by four spaces after the first line's ``first``."""
+    return "\n".join(line.rstrip() for line in textwrap.wrap(
+        text, width=width, initial_indent=first, subsequent_indent="    ",
+        break_on_hyphens=False)) + "\n"
+
+
+def catalog_entries(width: int) -> Text:
+    """The catalog for a narrow terminal: per area, each metric's id and name, its unit,
+    mode and tables on one line, its formula and parameters below, wrapped at ``width``
+    (print it with ``soft_wrap=True``: the lines are already cut)."""
+    out = Text()
+    for area in AREAS:
+        metrics = [m for m in catalog_json() if m["area"] == area]
+        if not metrics:
+            continue
+        out.append(area.capitalize() + "\n", style="bold underline")
+        for m in metrics:
+            out.append("\n" + m["id"], style="bold")
+            head = f"{m['id']} — {m['name']} ({m['unit']}, {m['mode']}; {_tables(m)})"
+            out.append(_wrapped(head, width, first="")[len(m["id"]):])
+            formula = m["formula"] + (f" — {m['notes']}" if m["notes"] else "")
+            out.append(_wrapped(formula, width))
+            params = ", ".join(f"{p['name']}={p['default']}" for p in m["parameters"])
+            if params:
+                out.append(_wrapped(f"parameters: {params}", width), style="dim")
+        out.append("\n")
+    return out
 
 
 def catalog_table() -> Table:

@@ -80,3 +80,20 @@ def test_a_few_groups_too_wide_for_the_terminal_are_turned() -> None:
     assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
     assert re.search(r"┃ metric +┃ +chat ┃ +email ┃", text)
     assert re.search(r"│ service_level +│ +89\.8 % │ +100\.0 % │", text)
+
+
+def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric() -> None:
+    """Six columns in 80 squeezed each formula into a strip a word wide; now each metric
+    is an entry: id and name, then its formula and parameters, wrapped at the width."""
+    from omnikpi.docs_catalog import catalog_json
+
+    text = _table(["catalog"], 80)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert all(line == line.rstrip() for line in lines)
+    flat = " ".join(line.strip() for line in lines)
+    for metric in catalog_json():
+        assert any(line.startswith(f"{metric['id']} — {metric['name']} (") for line in lines)
+        assert " ".join(metric["formula"].split()) in flat, metric["id"]
+    wide = _table(["catalog"], 200)
+    assert re.search(r"┃ id +┃ unit +┃ mode +┃ tables +┃ parameters +┃ formula +┃", wide)

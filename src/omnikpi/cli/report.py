@@ -13,7 +13,14 @@ from omnikpi.cli.main import app, check_output, err_console, fail
 from omnikpi.cli.render import best_table
 from omnikpi.config import load_config
 from omnikpi.definitions import load_definition
-from omnikpi.docs_catalog import catalog_json, catalog_markdown, catalog_table, tables_markdown
+from omnikpi.docs_catalog import (
+    WIDE_CATALOG,
+    catalog_entries,
+    catalog_json,
+    catalog_markdown,
+    catalog_table,
+    tables_markdown,
+)
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import parse_param_assignments
@@ -207,7 +214,10 @@ def catalog(
         text = catalog_markdown()
     elif format == "table":
         target = Console(file=output.open("w", encoding="utf-8")) if output else console
-        target.print(catalog_table())
+        if target.width >= WIDE_CATALOG:
+            target.print(catalog_table())
+        else:
+            target.print(catalog_entries(target.width), soft_wrap=True, highlight=False)
         return
     else:
         fail(UsageError(f"unknown format {format!r}: choose table, json or markdown"))
