@@ -8,12 +8,16 @@ when that fits, else in parts that repeat the row's cut and period.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from omnikpi.cli import report as report_command
 from omnikpi.cli.main import app
 from omnikpi.cli.render import _period_texts
 from omnikpi.demo import DEMO_DATA_DIR
@@ -24,22 +28,28 @@ BY_DAY = ["report", "--data", str(DEMO_DATA_DIR), "--by", "channel", "--grain", 
           "--tz", "Europe/Kyiv"]
 
 
-def _table(args: list[str], columns: int) -> str:
-    result = runner.invoke(app, args, env={"COLUMNS": str(columns)})
+def _table(args: list[str], columns: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What the command prints in a terminal ``columns`` wide (the CLI's console is made
+    once, when the module is imported: its width is set here, not through ``COLUMNS``)."""
+    screen = io.StringIO()
+    monkeypatch.setattr(report_command, "console",
+                        Console(file=screen, width=columns, color_system=None))
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    return result.stdout
+    return screen.getvalue()
 
 
-def _report(args: list[str]) -> dict[str, object]:
+def _report(args: list[str]) -> dict[str, Any]:
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    report: dict[str, object] = json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
     return report
 
 
 @pytest.mark.parametrize("columns", [80, 100, 120, 250])
-def test_every_value_is_shown_whole_at_any_width(columns: int) -> None:
-    text = _table(BY_DAY, columns)
+def test_every_value_is_shown_whole_at_any_width(columns: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _table(BY_DAY, columns, monkeypatch)
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= columns
     report = _report(BY_DAY)
@@ -56,13 +66,14 @@ def test_every_value_is_shown_whole_at_any_width(columns: int) -> None:
     assert parts == {80: 3, 100: 3, 120: 2, 250: 0}[columns]  # as few as fit
 
 
-def test_days_are_shown_as_dates_and_hours_with_their_minute() -> None:
-    by_day = _table(BY_DAY, 250)
+def test_days_are_shown_as_dates_and_hours_with_their_minute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    by_day = _table(BY_DAY, 250, monkeypatch)
     assert "2024-03-04 " in by_day and "T00:00" not in by_day
     hourly = _table(["report", "--data", str(DEMO_DATA_DIR), "--metrics", "offered",
                      "--grain", "hour", "--tz", "Europe/Kyiv",
                      "--from", "2024-03-04T09:00:00+02:00",
-                     "--to", "2024-03-04T11:00:00+02:00"], 80)
+                     "--to", "2024-03-04T11:00:00+02:00"], 80, monkeypatch)
     assert "2024-03-04 09:00" in hourly and "2024-03-04 10:00" in hourly
     assert "+02:00" not in hourly
 
@@ -73,21 +84,24 @@ def test_period_texts() -> None:
         "2024-03-04 00:00", "2024-03-04 09:30"]
 
 
-def test_a_few_groups_too_wide_for_the_terminal_are_turned() -> None:
+def test_a_few_groups_too_wide_for_the_terminal_are_turned(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Five channel groups of the default metrics do not fit 80 columns: metrics as
     rows."""
-    text = _table(["report", "--data", str(DEMO_DATA_DIR), "--by", "channel"], 80)
+    text = _table(["report", "--data", str(DEMO_DATA_DIR), "--by", "channel"], 80,
+                  monkeypatch)
     assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
     assert re.search(r"┃ metric +┃ +chat ┃ +email ┃", text)
     assert re.search(r"│ service_level +│ +89\.8 % │ +100\.0 % │", text)
 
 
-def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric() -> None:
+def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Six columns in 80 squeezed each formula into a strip a word wide; now each metric
     is an entry: id and name, then its formula and parameters, wrapped at the width."""
     from omnikpi.docs_catalog import catalog_json
 
-    text = _table(["catalog"], 80)
+    text = _table(["catalog"], 80, monkeypatch)
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert all(line == line.rstrip() for line in lines)
@@ -95,5 +109,5 @@ def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric() -> None:
     for metric in catalog_json():
         assert any(line.startswith(f"{metric['id']} — {metric['name']} (") for line in lines)
         assert " ".join(metric["formula"].split()) in flat, metric["id"]
-    wide = _table(["catalog"], 200)
+    wide = _table(["catalog"], 200, monkeypatch)
     assert re.search(r"┃ id +┃ unit +┃ mode +┃ tables +┃ parameters +┃ formula +┃", wide)
