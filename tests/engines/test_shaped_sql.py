@@ -11,7 +11,7 @@ for character.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,13 +74,19 @@ def test_written_in_values_give_the_compilers_sql(data: Dataset, dim: str,
         assert _duckdb_sql(node) == _duckdb_text(node, pretty=False)
 
 
-def test_a_shape_is_compiled_on_its_second_coming_and_then_reused(data: Dataset) -> None:
-    shaped = ShapedSql()
+def _counting() -> tuple[ShapedSql, list[ops.Node], Callable[[ops.Node], str]]:
+    """A fresh cache of shapes, and a compiler that lists what it was asked to compile."""
     compiled: list[ops.Node] = []
 
     def compile_node(node: ops.Node) -> str:
         compiled.append(node)
         return _duckdb_text(node, pretty=False)
+
+    return ShapedSql(), compiled, compile_node
+
+
+def test_a_shape_is_compiled_on_its_second_coming_and_then_reused(data: Dataset) -> None:
+    shaped, compiled, compile_node = _counting()
 
     def sql(queue: str) -> str:
         return shaped.sql(_nodes(data, "queue", [queue])[1], compile_node)
@@ -147,12 +153,7 @@ def test_a_new_day_reuses_the_shape_of_the_day_before(data: Dataset) -> None:
     """The same report a day later (a new window and as-of) is compiled on its second
     coming only; from the third day on its SQL is written in, and holds that day's
     instants, not an earlier day's."""
-    shaped = ShapedSql()
-    compiled: list[ops.Node] = []
-
-    def compile_node(node: ops.Node) -> str:
-        compiled.append(node)
-        return _duckdb_text(node, pretty=False)
+    shaped, compiled, compile_node = _counting()
 
     def day(n: int) -> str:
         return shaped.sql(_windowed(data, datetime(2024, 3, 5 + n, tzinfo=UTC), 1)[0],
@@ -201,12 +202,7 @@ def test_in_memory_tables_are_named_in_by_the_shape(demo: Dataset) -> None:
     """A plan reading in-memory tables is compiled on its shape's second coming only;
     later plans get the SQL with their own tables' names written in, and their rows equal
     a fresh compilation's."""
-    shaped = ShapedSql()
-    compiled: list[ops.Node] = []
-
-    def compile_node(node: ops.Node) -> str:
-        compiled.append(node)
-        return _duckdb_text(node, pretty=False)
+    shaped, compiled, compile_node = _counting()
 
     nodes = [plan_request(demo, ReportRequest.of(**_people_time(day))).expr.op()
              for day in (1, 2, 3, 4)]

@@ -155,29 +155,26 @@ def metric_reads(metric: Metric) -> tuple[str, ...]:
     return tuple(names)
 
 
-def check_cut(metric: Metric, by: Sequence[str]) -> None:
-    """A usage error naming the metric and the cuts it has, for a cut it cannot have."""
-    allowed = metric_dimensions(metric)
-    bad = [d for d in by if d not in allowed]
-    if bad:
-        tables = ", ".join(t for s in metric_sources(metric) for t in s.tables)
-        raise UsageError(
-            f"metric {metric.id} cannot be cut by {', '.join(bad)}: its data ({tables}) can "
-            f"be cut only by {', '.join(allowed)}"
-        )
-
-
-def check_filters(metric: Metric, dims: Sequence[str]) -> None:
-    """A usage error naming the metric and what it can be filtered by, for a filter its
-    data cannot have (agent time has no queue; a paid shift has no channel)."""
+def _check_dimensions_of(metric: Metric, dims: Sequence[str], verb: str) -> None:
     allowed = metric_dimensions(metric)
     bad = [d for d in dims if d not in allowed]
     if bad:
         tables = ", ".join(t for s in metric_sources(metric) for t in s.tables)
         raise UsageError(
-            f"metric {metric.id} cannot be filtered by {', '.join(bad)}: its data "
-            f"({tables}) can be filtered only by {', '.join(allowed)}"
+            f"metric {metric.id} cannot be {verb} by {', '.join(bad)}: its data ({tables}) "
+            f"can be {verb} only by {', '.join(allowed)}"
         )
+
+
+def check_cut(metric: Metric, by: Sequence[str]) -> None:
+    """A usage error naming the metric and the cuts it has, for a cut it cannot have."""
+    _check_dimensions_of(metric, by, "cut")
+
+
+def check_filters(metric: Metric, dims: Sequence[str]) -> None:
+    """A usage error naming the metric and what it can be filtered by, for a filter its
+    data cannot have (agent time has no queue; a paid shift has no channel)."""
+    _check_dimensions_of(metric, dims, "filtered")
 
 
 def check_dimensions(source_name: str, metric_id: str, by: Sequence[str]) -> None:
