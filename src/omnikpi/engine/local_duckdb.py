@@ -24,7 +24,8 @@ from omnikpi.schema.dataset import Dataset
 
 class _CompiledSql:
     """``_duckdb_sql(node)``: the DuckDB SQL of an expression, compiled once per process
-    (and once per shape of its filter values: :mod:`omnikpi.engine.shaped_sql`);
+    (and once per shape of its filters, instants and in-memory tables:
+    :mod:`omnikpi.engine.shaped_sql`);
     ``cache_clear()`` forgets every compiled query and built report expression."""
 
     def __call__(self, node: ops.Node) -> str:
