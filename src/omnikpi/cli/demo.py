@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from omnikpi.cli.demo_charts import write_demo_page
 from omnikpi.cli.main import app, fail
 from omnikpi.cli.render import best_table
 from omnikpi.demo import DEMO_DATA_DIR
@@ -60,6 +59,8 @@ def demo(
         console.print(best_table(result, console.width, title=titles[name]))
         (out / f"{name}.json").write_text(to_json_text(result), encoding="utf-8")
         (out / f"{name}.csv").write_text(to_csv_text(result), encoding="utf-8")
+    from omnikpi.cli.demo_charts import write_demo_page  # Plotly: only for this command
+
     write_demo_page(intervals, per_agent, out / "dashboard.html")
     console.print(
         f"Charts: {out / 'dashboard.html'} (open it in a browser; works offline).\n"

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import expm
 
 from omnikpi.errors import UsageError
 
@@ -179,6 +178,8 @@ def _waiting_customer(start: np.ndarray, service_rate: float, theta: float,
     generator = np.zeros((size + 1, size + 1))
     generator[:size, :size] = q
     generator[:size, size] = to_served
+    from scipy.linalg import expm  # here: scipy costs every command a quarter second
+
     transition = expm(generator * threshold_seconds)
     served_within = float(start @ transition[:size, size])
     return served_within, served, wait_served
