@@ -190,7 +190,11 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
                                 ("Mail desk", "queue=mail", False)):
             browser.set_window_size(1440, 900)
             browser.get(f"{url}/wallboard?{cut}")
-            browser.find_element(By.ID, "boards").click()
+            # the summary opens the panel (a click on the <details> box lands wherever its
+            # middle is); under load the form can take a moment to show
+            browser.find_element(By.CSS_SELECTOR, "#boards > summary").click()
+            WebDriverWait(browser, 10).until(
+                lambda d: d.find_element(By.ID, "board-name").is_displayed())
             browser.find_element(By.ID, "board-name").send_keys(name)
             if team:
                 browser.find_element(By.CSS_SELECTOR, 'input[name="shared"]').click()
