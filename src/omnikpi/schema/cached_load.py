@@ -94,7 +94,8 @@ def _store_verdict(dataset: Dataset, fp: validation_cache.Fingerprint,
     }
     after = validation_cache.fingerprint(dataset.path, files)
     bad_sql = " UNION ALL ".join(bad_parts) if bad_parts else None
-    keys = {name: info["key_hashes"] for name, info in infos.items() if "key_hashes" in info}
+    keys = {name: (info["key_hashes"], info["key_files"]) for name, info in infos.items()
+            if "key_hashes" in info}
     validation_cache.store(fp, after, verdict, con, bad_sql, keys)
 
 

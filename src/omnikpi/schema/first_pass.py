@@ -86,19 +86,32 @@ def scan(con: duckdb.DuckDBPyConnection, table: Table, reading: Reading,
     """
     rules = checks(table, sources)
     bad = " OR ".join(f"({rule.condition})" for rule in rules) or "false"
+    return _grouped_facts(con, table, f"(SELECT *, ({bad}) AS __bad FROM ({inner}))",
+                          plain_candidates(table, reading.file, sources))
+
+
+def staged_facts(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> FileFacts:
+    """The facts of a file staged as a table with its ``__bad`` flags (a CSV or JSONL
+    file): the same aggregates as :func:`scan`, over the staged rows. With them a folder
+    that holds one such file beside its Parquet files (a live ingest's JSONL file) keeps
+    its facts and kept keys instead of measuring every file again at each reload."""
+    return _grouped_facts(con, table, stage, [])
+
+
+def _grouped_facts(con: duckdb.DuckDBPyConnection, table: Table, relation: str,
+                   candidates: list[str]) -> FileFacts:
+    """The facts of ``relation`` (converted rows with ``__bad``, and the source values of
+    the plain ``candidates``), its rows grouped by whether they break a rule."""
     timestamps = [c.name for c in table.columns if c.type is ColumnType.TIMESTAMP]
     domains = list(DOMAIN_COLUMNS.get(table.name, ()))
-    candidates = plain_candidates(table, reading.file, sources)
     parts = ["__bad", "count(*)"]
     parts += [f"count({quote(c.name)})" for c in table.columns]
     parts += [f"min({quote(c)}), max({quote(c)})" for c in timestamps]
     parts += [f"list(DISTINCT {quote(c)})" for c in domains]
     parts += [f"coalesce(bool_and({quote('__src_' + c)} IS NOT DISTINCT FROM {quote(c)}), true)"
               for c in candidates]
-    groups = con.execute(
-        f"SELECT {', '.join(parts)} FROM (SELECT *, ({bad}) AS __bad FROM ({inner})) "
-        "GROUP BY __bad"
-    ).fetchall()
+    groups = con.execute(f"SELECT {', '.join(parts)} FROM {relation} GROUP BY __bad"
+                         ).fetchall()
     rows = sum(int(g[1]) for g in groups)
     flagged = sum(int(g[1]) for g in groups if g[0])
     good = next((list(g) for g in groups if not g[0]), None)

@@ -291,8 +291,9 @@ def _stage_rows(
     index: int, scanned: first_pass.FileFacts | None = None,
 ) -> tuple[str, list[Problem], int, int, first_pass.FileFacts | None]:
     """Stage the rows of one file; return the relation name, the problems, how many there
-    are, how many rows could not be read (left out) and, for a Parquet file, what its
-    first aggregate pass found (:mod:`omnikpi.schema.first_pass`).
+    are, how many rows could not be read (left out) and what its first aggregate pass
+    found (:mod:`omnikpi.schema.first_pass`: for a Parquet file before staging, for a file
+    staged as a table over its staged rows; none for a streamed or tolerant reading).
 
     A Parquet file is first read in one aggregate pass; when no row breaks a rule it is
     staged as a view that reads it in place (its canonical columns as they are), and
@@ -344,6 +345,8 @@ def _stage_rows(
         problems.extend(Problem(table.name, file.display, int(row), None, str(reason))
                         for row, reason in rows)
         count = len(reading.notes) + unreadable
+    if facts is None and kind == "TABLE" and not reading.tolerant:
+        facts = first_pass.staged_facts(con, table, stage)
     flagged = (facts.bad,) if facts else con.execute(
         f"SELECT count(*) FROM {stage} WHERE __bad").fetchone()
     if flagged and flagged[0]:
@@ -433,11 +436,11 @@ def _validate_table(
     if table.key:
         plain_keys = {str(f.path.resolve()) for f, m in zip(files, found_facts, strict=True)
                       if m is not None and not m.bad and table.key in m.plain}
-        keys = _sorted_keys(con, table, files, stages, staged,
-                            facts if measured else None, known_keys,
-                            (ahead, plain_keys) if ahead else None)
-        if measured:
-            info["key_hashes"] = keys
+        keys, settled_keys = _sorted_keys(con, table, files, stages, staged,
+                                          facts if measured else None, known_keys,
+                                          (ahead, plain_keys) if ahead else None)
+        if measured and settled_keys is not None:
+            info["key_hashes"], info["key_files"] = settled_keys
         hashes = first_pass.repeated(keys)
         if len(hashes):
             candidates = first_pass.candidate_relation(con, table, staged, hashes)
@@ -489,45 +492,81 @@ def _validate_table(
 
 
 
+def _settled(file: TableFile) -> bool:
+    """A file whose keys are worth keeping beside the verdict: a Parquet file, written
+    once (a live ingest's JSONL file grows all day: keys kept with it would be thrown
+    away at every reload, and a year of other keys read again with them)."""
+    return file.format == "parquet"
+
+
+KeptKeys = tuple[np.ndarray, list[str]]
+"""The sorted key hashes of a table's settled files, and those files' resolved paths."""
+
+
 def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[TableFile],
                  stages: list[str], staged: str, facts: list[first_pass.FileFacts] | None,
                  known_keys: tuple[frozenset[str], Path] | None,
-                 ahead: tuple[first_pass.KeysAhead, set[str]] | None = None) -> np.ndarray:
-    """Every loaded key's hash, sorted. When the files validated before are all still
-    here and their hashes were kept, only the new files' keys are read; the sum must be
-    the count of keys the first passes found, else every file's keys are read again.
-    ``ahead``: the keys read during the first passes, and the files whose raw keys are
-    their loaded keys (see ``first_pass.KeysAhead``); used for the files it covers."""
+                 ahead: tuple[first_pass.KeysAhead, set[str]] | None = None
+                 ) -> tuple[np.ndarray, KeptKeys | None]:
+    """Every loaded key's hash, sorted, and those of the settled files (:func:`_settled`)
+    to keep for the next load (None when they are not known apart).
+
+    When the files whose hashes were kept are all still here, unchanged, only the other
+    files' keys are read; the sum must be the count of keys the first passes found, else
+    every file's keys are read again. ``ahead``: the keys read during the first passes,
+    and the files whose raw keys are their loaded keys (see ``first_pass.KeysAhead``);
+    used for the files it covers."""
     assert table.key
     paths = [str(f.path.resolve()) for f in files]
+    settled = [_settled(f) for f in files]
+    settled_paths = [p for p, ok in zip(paths, settled, strict=True) if ok]
+    expected = sum(f.counts[table.key] for f in facts) if facts is not None else None
 
     def read_ahead(wanted: list[str]) -> np.ndarray | None:
         if ahead is None or not wanted or not set(wanted) <= ahead[1]:
             return None
         return ahead[0].take(wanted)
 
-    if facts is not None and known_keys is not None:
+    def read(chosen: list[int]) -> np.ndarray:
+        """The sorted hashes of the staged rows of these files (by index)."""
+        if not chosen:
+            return np.empty(0, dtype=np.uint64)
+        union = "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM {stages[i]}"
+                                                 for i in chosen) + ")"
+        rows = sum(facts[i].rows - facts[i].bad for i in chosen) if facts is not None else 0
+        return first_pass.sorted_key_hashes(con, table, union, rows)
+
+    if expected is not None and known_keys is not None:
         old_files, saved = known_keys
-        new = [stage for stage, path in zip(stages, paths, strict=True)
-               if path not in old_files]
         try:
             old = np.load(saved, mmap_mode="r") if old_files <= set(paths) else None
         except (OSError, ValueError):
             old = None
         if old is not None:
-            union = "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in new) + ")"
-            added = read_ahead([p for p in paths if p not in old_files])
+            new = [i for i, path in enumerate(paths) if path not in old_files]
+            new_settled = [paths[i] for i in new if settled[i]]
+            added = read_ahead(new_settled)
             if added is None:
-                added = (first_pass.sorted_key_hashes(con, table, union, 0) if new
-                         else np.empty(0, dtype=np.uint64))
-            if len(old) + len(added) == sum(f.counts[table.key] for f in facts):
-                return first_pass.with_new_keys(old, added)
-    every = read_ahead(paths)
-    if every is not None and (facts is None or len(every) == sum(
-            f.counts[table.key] for f in facts)):  # (a file changed meanwhile: read again)
-        return every
-    rows = sum(f.rows - f.bad for f in facts) if facts is not None else 0
-    return first_pass.sorted_key_hashes(con, table, staged, rows)
+                added = read([i for i in new if settled[i]])
+            others = read([i for i in new if not settled[i]])
+            if len(old) + len(added) + len(others) == expected:
+                kept = first_pass.with_new_keys(old, added)
+                every = first_pass.with_new_keys(kept, others) if len(others) else kept
+                covered = sorted(old_files | set(new_settled))
+                return every, (kept, covered) if old_files <= set(settled_paths) else None
+    if all(settled):
+        found = read_ahead(paths)
+        if found is None or (expected is not None and len(found) != expected):
+            # (a file changed meanwhile: read again)
+            rows = sum(f.rows - f.bad for f in facts) if facts is not None else 0
+            found = first_pass.sorted_key_hashes(con, table, staged, rows)
+        return found, (found, paths)
+    ahead_kept = read_ahead(settled_paths)
+    settled_keys = ahead_kept if ahead_kept is not None else read(
+        [i for i, ok in enumerate(settled) if ok])
+    other_keys = read([i for i, ok in enumerate(settled) if not ok])
+    return (first_pass.with_new_keys(settled_keys, other_keys) if len(other_keys)
+            else settled_keys), (settled_keys, settled_paths)
 
 
 def union_stages(con: duckdb.DuckDBPyConnection, table: str, stages: list[str]) -> str:

@@ -202,15 +202,20 @@ def park_keys(hashes: np.ndarray) -> Path | None:
 def previous_key_hashes(fp: Fingerprint, entry: dict[str, Any] | None
                         ) -> dict[str, tuple[frozenset[str], Path]]:
     """Per table, the sorted key hashes the previous verdict kept and the files they are
-    the keys of — when every one of those files is unchanged since."""
+    the keys of (its settled files; every file of the table in entries written before
+    that was told apart) — when every one of those files is unchanged since."""
     if entry is None:
         return {}
     try:
         now = {(f[0], f[1]): list(f) for f in fp.files}
         folder = _entry_path(fp.folder).parent
         out: dict[str, tuple[frozenset[str], Path]] = {}
+        covered = entry.get("key_hash_files") or {}
         for table, name in (entry.get("key_hashes") or {}).items():
-            rows = [row for row in entry["key"]["files"] if row[0] == table]
+            rows = [row for row in entry["key"]["files"] if row[0] == table
+                    and (table not in covered or str(row[1]) in covered[table])]
+            if table in covered and len(rows) != len(covered[table]):
+                continue  # a file the hashes cover is not in the entry's list: not used
             if rows and all(now.get((table, str(row[1]))) == list(row) for row in rows):
                 out[str(table)] = (frozenset(str(row[1]) for row in rows), folder / str(name))
         return out
@@ -226,14 +231,14 @@ def bad_rows_path(fp: Fingerprint, entry: dict[str, Any]) -> Path | None:
 def store(
     fp: Fingerprint, after: Fingerprint | None, verdict: dict[str, Any],
     con: duckdb.DuckDBPyConnection, bad_rows_sql: str | None,
-    key_hashes: dict[str, Path] | None = None,
+    key_hashes: dict[str, tuple[Path, list[str]]] | None = None,
 ) -> bool:
     """Write the verdict for these files unless they changed meanwhile or are too fresh.
 
     ``bad_rows_sql`` selects ``__table, __file, __row`` of every row the loader left out
-    (written next to the entry as Parquet); ``key_hashes`` are the files of each keyed
-    table's sorted key hashes (:func:`park_keys`), moved beside the entry. Returns whether
-    an entry was written.
+    (written next to the entry as Parquet); ``key_hashes`` are, per keyed table, the file
+    of the sorted key hashes of its settled files (:func:`park_keys`), moved beside the
+    entry, and those files' resolved paths. Returns whether an entry was written.
     """
     if after is None or after.files != fp.files or fp.racy():
         return False
@@ -247,10 +252,13 @@ def store(
             con.execute(f"COPY ({bad_rows_sql}) TO '{target}' (FORMAT parquet)")
             entry["bad_rows_file"] = name
         kept: dict[str, str] = {}
-        for table, parked in (key_hashes or {}).items():
+        covered: dict[str, list[str]] = {}
+        for table, (parked, paths) in (key_hashes or {}).items():
             kept[table] = f"{path.stem}.{fp.taken_ns}.{table}.keys.npy"
+            covered[table] = paths
             os.replace(parked, path.parent / kept[table])
         entry["key_hashes"] = kept
+        entry["key_hash_files"] = covered
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(entry), encoding="utf-8")
         os.replace(tmp, path)
