@@ -390,6 +390,19 @@ def test_a_new_file_reuses_the_first_pass_of_the_unchanged_ones(
     assert snapshot(third) == snapshot(load_dataset(folder, cache=False))
 
 
+def _spy_key_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The relations whose keys the loader reads from now on (``sorted_key_hashes``)."""
+    read: list[str] = []
+    sorted_keys = first_pass.sorted_key_hashes
+
+    def spied(con: Any, table: Any, relation: str, rows: int) -> Any:
+        read.append(relation)
+        return sorted_keys(con, table, relation, rows)
+
+    monkeypatch.setattr(first_pass, "sorted_key_hashes", spied)
+    return read
+
+
 def test_a_new_file_is_checked_for_duplicates_against_the_kept_key_hashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -410,14 +423,7 @@ def test_a_new_file_is_checked_for_duplicates_against_the_kept_key_hashes(
         _call("k2", arrived="2024-03-08T11:00:00", answered="2024-03-08T11:00:07",
               ended="2024-03-08T11:03:00"),  # the id of a.parquet's second row
     ]), folder / "contacts" / "c.parquet")
-    read: list[str] = []
-    sorted_keys = first_pass.sorted_key_hashes
-
-    def spied(con: Any, table: Any, relation: str, rows: int) -> Any:
-        read.append(relation)
-        return sorted_keys(con, table, relation, rows)
-
-    monkeypatch.setattr(first_pass, "sorted_key_hashes", spied)
+    read = _spy_key_reads(monkeypatch)
     taken: list[list[str]] = []
     take = first_pass.KeysAhead.take
 
@@ -474,14 +480,7 @@ def test_a_growing_jsonl_file_beside_the_parquet_files_reads_only_its_own_keys(
     load_dataset(folder, cache=True).close()
     kept = list((tmp_path / "cache" / "validation").glob("*.contacts.keys.npy"))
     assert len(kept) == 1 and len(np.load(kept[0])) == 5  # k1 to k5: the Parquet files'
-    read: list[str] = []
-    sorted_keys = first_pass.sorted_key_hashes
-
-    def spied(con: Any, table: Any, relation: str, rows: int) -> Any:
-        read.append(relation)
-        return sorted_keys(con, table, relation, rows)
-
-    monkeypatch.setattr(first_pass, "sorted_key_hashes", spied)
+    read = _spy_key_reads(monkeypatch)
     for cid, arrived in (("live-2", "2024-03-09T09:00:00Z"),   # a new last arrival
                          ("k3", "2024-03-09T10:00:00Z")):      # a.parquet's id again
         append(cid, arrived)
