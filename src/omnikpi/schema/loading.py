@@ -562,9 +562,12 @@ def _sorted_keys(con: duckdb.DuckDBPyConnection, table: Table, files: list[Table
             found = first_pass.sorted_key_hashes(con, table, staged, rows)
         return found, (found, paths)
     ahead_kept = read_ahead(settled_paths)
+    other_keys = read([i for i, ok in enumerate(settled) if not ok])
+    if ahead_kept is not None and expected is not None and \
+            len(ahead_kept) + len(other_keys) != expected:
+        ahead_kept = None  # (a file changed meanwhile: read again)
     settled_keys = ahead_kept if ahead_kept is not None else read(
         [i for i, ok in enumerate(settled) if ok])
-    other_keys = read([i for i, ok in enumerate(settled) if not ok])
     return (first_pass.with_new_keys(settled_keys, other_keys) if len(other_keys)
             else settled_keys), (settled_keys, settled_paths)
 
