@@ -97,8 +97,9 @@ def catalog_entries(width: int) -> Text:
     mode and tables on one line, its formula and parameters below, wrapped at ``width``
     (print it with ``soft_wrap=True``: the lines are already cut)."""
     out = Text()
+    catalog = catalog_json()
     for area in AREAS:
-        metrics = [m for m in catalog_json() if m["area"] == area]
+        metrics = [m for m in catalog if m["area"] == area]
         if not metrics:
             continue
         out.append(area.capitalize() + "\n", style="bold underline")

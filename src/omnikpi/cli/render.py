@@ -83,14 +83,16 @@ def _labels(result: ReportResult) -> list[str]:
             for row, period in zip(result.rows, periods, strict=True)]
 
 
-def transposed_table(result: ReportResult, title: str | None = None) -> Table:
+def transposed_table(result: ReportResult, title: str | None = None,
+                     texts: dict[str, list[str]] | None = None) -> Table:
     """Metrics as rows, groups as columns: readable in a narrow terminal."""
+    texts = _texts(result) if texts is None else texts
     table = Table(title=title, header_style="bold")
     table.add_column("metric", no_wrap=True)
     for label in _labels(result):
         table.add_column(label, justify="right", no_wrap=True)
-    for metric_id, info in result.metrics.items():
-        table.add_row(metric_id, *[human(r.get(metric_id), info["unit"]) for r in result.rows])
+    for metric_id in result.metrics:
+        table.add_row(metric_id, *texts[metric_id])
     return table
 
 
@@ -134,7 +136,7 @@ def best_table(result: ReportResult, width: int, title: str | None = None) -> Re
             + [len(texts[m][i]) for m in result.metrics]) + 3
         for i, label in enumerate(labels))
     if transposed <= width and len(result.rows) <= MAX_TRANSPOSED_ROWS:
-        return transposed_table(result, title)
+        return transposed_table(result, title, texts)
     metrics = [c for c in result.columns if c in result.metrics]
     keys = [c for c in result.columns if c not in result.metrics]
     chunks = _chunks(widths, keys, metrics, width)
