@@ -13,6 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.relations import without
 from omnikpi.engine.sources import SourceRequest, book, contacts_source
 from omnikpi.instants import MICROS_FLOAT
 
@@ -36,9 +37,9 @@ def _with_contact(sessions: ir.Table, req: SourceRequest) -> ir.Table:
         **{f"__c_{d}": contacts[d] for d in _OWN},
     )
     j = sessions.left_join(c, sessions.contact_id == c.__cid)
-    return j.mutate(
+    return without(j.mutate(
         queue=j.__c_queue, **{d: j[d].coalesce(j[f"__c_{d}"]) for d in _OWN},
-    ).drop("__cid", "__c_queue", *[f"__c_{d}" for d in _OWN])
+    ), "__cid", "__c_queue", *[f"__c_{d}" for d in _OWN])
 
 
 def ivr_source(req: SourceRequest) -> ir.Table:
@@ -62,4 +63,4 @@ def contacts_ivr_source(req: SourceRequest) -> ir.Table:
     s = s.filter(s.contact_id.notnull())
     per_contact = s.group_by(__ivr_cid=s.contact_id).aggregate(__ivr_s=_ivr_seconds(s).sum())
     j = facts.left_join(per_contact, facts.contact_id == per_contact.__ivr_cid)
-    return j.mutate(ivr_s=j.__ivr_s.fill_null(ibis.literal(0.0))).drop("__ivr_cid", "__ivr_s")
+    return without(j.mutate(ivr_s=j.__ivr_s.fill_null(ibis.literal(0.0))), "__ivr_cid", "__ivr_s")

@@ -20,6 +20,7 @@ from omnikpi.config import DEFAULT_MODES, Config
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, key_expr
+from omnikpi.engine.relations import without
 from omnikpi.instants import MICROS_FLOAT
 
 KEY = "__key"
@@ -166,7 +167,8 @@ def split_intervals(
             piece_start=ibis.greatest(j.__lo, j.__bstart),
             piece_end=ibis.least(j.__hi, j.__bend),
             **{KEY: j.__bkey},
-        ).drop("__bkey", "__bstart", "__bend")
+        )
+        t = without(t, "__bkey", "__bstart", "__bend")
     return t.mutate(seconds=(t.piece_end - t.piece_start).cast("float64") / MICROS_FLOAT)
 
 

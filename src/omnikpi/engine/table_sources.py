@@ -10,6 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.relations import without
 from omnikpi.engine.sources import SourceRequest, book, split_intervals
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
@@ -25,7 +26,7 @@ def _with_contact_dimensions(t: ir.Table, req: SourceRequest, own: tuple[str, ..
         d: (j[d].coalesce(j[f"__c_{d}"]) if d in own else j[f"__c_{d}"])
         for d in CONTACT_DIMENSIONS
     }
-    return j.mutate(**values).drop("__cid", *[f"__c_{d}" for d in CONTACT_DIMENSIONS])
+    return without(j.mutate(**values), "__cid", *[f"__c_{d}" for d in CONTACT_DIMENSIONS])
 
 
 def surveys_source(req: SourceRequest) -> ir.Table:
