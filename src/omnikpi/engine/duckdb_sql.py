@@ -12,6 +12,9 @@ benchmark, 10 M contacts; see ``bench/RESULTS.md``):
   for a non-negative dividend — instead of ``CAST(FLOOR(a / b) AS BIGINT)``, which
   converts every row to floating point and back (about 6 %). Other engines keep Ibis's
   floor division: the engine uses this operation only on DuckDB.
+
+Compiling remembers Ibis's measure of each node's complexity while it merges nested
+selects (``engine/merge_complexity.py``): the same SQL, about a fifth less compile time.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import ibis.expr.operations as ops
 import sqlglot.expressions as sge
 from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 
+from omnikpi.engine import merge_complexity
+
 
 class NonNegativeDivide(ops.FloorDivide):  # type: ignore[misc]
     """Floor division of a dividend known to be non-negative by a positive divisor."""
@@ -29,6 +34,11 @@ class NonNegativeDivide(ops.FloorDivide):  # type: ignore[misc]
 
 class EngineDuckDBCompiler(DuckDBCompiler):  # type: ignore[misc]
     """Ibis's DuckDB compiler, counting with ``count_if``, dividing keys as integers."""
+
+    def translate(self, op: ops.Node, *, params: Any) -> sge.Expression:
+        with merge_complexity.remembered():
+            result: sge.Expression = super().translate(op, params=params)
+        return result
 
     def visit_NonNegativeDivide(
         self, op: NonNegativeDivide, *, left: sge.Expression, right: sge.Expression
@@ -46,4 +56,5 @@ class EngineDuckDBCompiler(DuckDBCompiler):  # type: ignore[misc]
         return result
 
 
+merge_complexity.install()
 compiler = EngineDuckDBCompiler()
