@@ -332,6 +332,8 @@ def test_page_shows_the_figure_with_the_parameters_used(client: TestClient,
     assert "threshold_seconds=None" not in page.text
     assert "threshold_seconds=chat 60, email 86400, social 3600, voice 20" in page.text
     assert "short_abandon_seconds=5" in page.text
+    assert "pending_on_time=false" in page.text and "exclude_short_abandons=true" in page.text
+    assert "=False" not in page.text and "=True" not in page.text
     assert "excluded because short abandon (&lt; 5 s)" in page.text or \
         "excluded (106)" in page.text
     excluded = client.get("/drill", params={"metric": "service_level", "part": "excluded"})

@@ -97,8 +97,9 @@ def counts_in(status: str, reason: str | None, _: Gettext) -> str:
 
 def shown_params(metric: Metric, params: dict[str, Any], config: Config,
                  dataset: Dataset) -> list[tuple[str, str]]:
-    """The parameters a figure was computed with, as ``name=value`` texts: a default
-    taken from the configuration per channel or queue is spelled out, never ``None``."""
+    """The parameters a figure was computed with, as ``name=value`` texts a user can give
+    back to ``--param``: a default taken from the configuration per channel or queue is
+    spelled out, never ``None``; a switch is ``true`` or ``false``."""
     out: list[tuple[str, str]] = []
     for name, value in params.items():
         if name.startswith("__"):
@@ -111,6 +112,8 @@ def shown_params(metric: Metric, params: dict[str, Any], config: Config,
             parts += [f"queue {q} {s.threshold_seconds:g}" for q, s in
                       sorted(config.queues.items()) if s.threshold_seconds is not None]
             out.append((name, ", ".join(parts)))
+        elif isinstance(value, bool):  # as ``--param`` and the TOML spell it
+            out.append((name, "true" if value else "false"))
         elif isinstance(value, float):
             out.append((name, f"{value:g}"))
         else:
