@@ -3,9 +3,19 @@
 Derived once here so that every metric reads the same definition of "offered",
 "answered", "wait" and "handled" (the shared rules of the KPI catalog): metrics only
 combine these columns with their own parameters.
+
+Building the expression is about half of planning a report (some forty Ibis
+projections, each validated): a dashboard asks for a dozen reports over the same contacts
+and as-of, and after a live reload none of its plans is cached. So the expression is
+kept per contacts table and per the parts of the run context it reads (an Ibis
+expression is immutable: sharing it changes no query).
 """
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -105,8 +115,35 @@ def threshold_expr(
     return ibis.cases(*branches, else_=else_) if branches else else_
 
 
+_BUILT: OrderedDict[tuple[Any, ...], ir.Table] = OrderedDict()
+_BUILT_MAX = 32
+_BUILT_LOCK = threading.Lock()
+
+
+def forget_built() -> None:
+    with _BUILT_LOCK:
+        _BUILT.clear()
+
+
 def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
-    """Contacts as of ``ctx.as_of_us`` with the derived columns of the catalog's rules."""
+    """Contacts as of ``ctx.as_of_us`` with the derived columns of the catalog's rules
+    (built once for the same contacts table and the same context parts it reads)."""
+    key = (contacts.op(), ctx.as_of_us, ctx.contact_highs, ctx.contact_empty,
+           ctx.contact_channels, repr(ctx.config))
+    with _BUILT_LOCK:
+        built = _BUILT.get(key)
+        if built is not None:
+            _BUILT.move_to_end(key)
+            return built
+    built = _built_contact_facts(contacts, ctx)
+    with _BUILT_LOCK:
+        _BUILT[key] = built
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    return built
+
+
+def _built_contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
     as_of = ctx.as_of_us
     highs = dict(ctx.contact_highs)
     # when every contact arrived by as-of (and validation keeps none without an arrival)

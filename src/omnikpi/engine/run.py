@@ -20,6 +20,7 @@ import pandas as pd
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
 from omnikpi.engine.compile import MetricRequest, build_report
+from omnikpi.engine.contact_facts import forget_built
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
@@ -317,6 +318,7 @@ _PLANS: OrderedDict[
 ] = OrderedDict()
 _PLANS_MAX = 128
 _ON_CLEAR.append(_PLANS.clear)
+_ON_CLEAR.append(forget_built)
 
 
 def _cached_report(
