@@ -88,6 +88,26 @@ def test_validate_lists_every_problem_and_report_quarantines(tmp_path: Path) -> 
     assert "4 row(s) quarantined" in out.stderr
 
 
+def test_a_metric_without_any_value_says_what_it_counts_on_stderr() -> None:
+    """The demo's last contact ends on 6 March: by the data's own as-of no question's
+    seven-day window has ended, so FCR is empty; stderr says why, stdout stays JSON."""
+    out = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
+                              "fcr,service_level", "--tz", "Europe/Kyiv",
+                              "--param", "fcr.window_hours=100", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["rows"]
+    assert rows[0]["fcr"] is None and rows[0]["service_level"] is not None
+    note = " ".join(out.stderr.split())
+    assert ("note: fcr has no value: it counts handled contacts with a customer_id whose "
+            "100-hour repeat window has ended by as-of (2024-03-06T23:57+02:00), and there "
+            "are none") in note
+    assert "service_level" not in note  # it has a value: nothing to say
+    later = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics", "fcr",
+                                "--as-of", "2024-03-20T00:00:00Z", "--format", "json"])
+    assert later.exit_code == 0 and json.loads(later.stdout)["rows"][0]["fcr"] > 0
+    assert "note:" not in later.stderr
+
+
 def test_catalog_lists_every_metric_with_formula() -> None:
     result = runner.invoke(app, ["catalog", "--format", "json"])
     assert result.exit_code == 0

@@ -27,8 +27,11 @@ from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
 from omnikpi.engine.spark_load import load_for_engine
+from omnikpi.engine.timezones import zone
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
+from omnikpi.instants import to_datetime
+from omnikpi.metrics.base import get_metric
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 
@@ -50,6 +53,20 @@ def warn_quarantine(dataset: Dataset) -> None:
             f"the KPIs ({per_table}); run `omnikpi validate --data {dataset.path}` to see why",
             highlight=False,
         )
+
+
+def note_empty_metrics(result: ReportResult) -> None:
+    """Say on stderr what a metric counts when it has no value in any row (a report of
+    the last few days has no FCR question yet: "—" alone would not say why)."""
+    for metric_id, shown in result.metrics.items():
+        metric = get_metric(metric_id)
+        if not metric.when_empty or any(v is not None for v in result.values.get(metric_id, ())):
+            continue
+        as_of = "" if result.window is None else to_datetime(result.window.as_of_us) \
+            .astimezone(zone(result.window.tz)).isoformat(timespec="minutes")
+        err_console.print(f"[yellow]note:[/] {metric_id} has no value: "
+                          + metric.when_empty.format(as_of=as_of, **shown.get("params", {})),
+                          highlight=False)
 
 
 def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
@@ -131,6 +148,7 @@ def report(
         if format not in ("table", "json", "csv", "xlsx", "pdf"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
         result = run_cli_report(data, request, config, cache)
+        note_empty_metrics(result)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))

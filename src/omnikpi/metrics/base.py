@@ -140,6 +140,10 @@ class Metric:
     resolve: Callable[[Params], Metric] | None = None
     """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
     notes: str = ""
+    when_empty: str = ""
+    """What the metric counts, said when it has no value in any row of a report
+    (``omnikpi report`` prints it on stderr): ``{as_of}`` and the parameters' names
+    (``{window_hours}``) are filled in with the report's own."""
     key_column: str | None = None
     """Table metrics (one row per value of this column, e.g. ``state``)."""
 

@@ -77,6 +77,11 @@ _FCR_PARAMS = (
           "at it) is not resolved at first contact; false: only a repeat contact breaks it"),
 )
 _FCR_SOURCE_PARAMS = ("window_hours", "match_topic", "transfer_breaks_fcr")
+_FCR_WHEN_EMPTY = (
+    "it counts handled contacts with a customer_id whose {window_hours:g}-hour repeat window "
+    "has ended by as-of ({as_of}), and there are none; a later --as-of or a shorter "
+    "window_hours may give some"
+)
 _FCR_NOTE = (
     "Questions: handled contacts with a customer_id and no parent_id, booked at their end; "
     "a transfer leg (parent_id set) is the question continuing, neither a question nor a "
@@ -95,7 +100,7 @@ register(
         "handled",
         params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
         numerator=lambda f, p: n(~f.unresolved_first), denominator=lambda f, p: n(f.handled),
-        notes=_FCR_NOTE,
+        notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
     ),
     Metric(
         id="repeat_rate", name="Repeat rate",
@@ -110,7 +115,7 @@ register(
         "transfer_breaks_fcr is false)",
         params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
-        notes=_FCR_NOTE,
+        notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
     ),
 )
 
