@@ -100,7 +100,7 @@ def test_a_metric_without_any_value_says_what_it_counts_on_stderr() -> None:
     note = " ".join(out.stderr.split())
     assert ("note: fcr has no value: it counts handled contacts with a customer_id whose "
             "100-hour repeat window has ended by as-of (2024-03-06T23:57+02:00), and there "
-            "are none") in note
+            "are none: a later as-of or a shorter window_hours may give some") in note
     assert "service_level" not in note  # it has a value: nothing to say
     later = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics", "fcr",
                                 "--as-of", "2024-03-20T00:00:00Z", "--format", "json"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -320,6 +321,31 @@ def test_fcr_lists_the_questions_of_a_customer(small: Dataset) -> None:
 def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
     with TestClient(make_app()) as c:
         yield c
+
+
+def test_an_empty_figure_says_what_the_metric_counts(client: TestClient) -> None:
+    """The demo's data end on 6 March: by that as-of no FCR question's window has ended,
+    and the page says so under the "—" (in the page's language); with a later as-of the
+    figure has a value and nothing is said."""
+    note = re.compile(r'<p class="note" id="when-empty">(.*?)</p>', re.S)
+    en = client.get("/drill", params={"metric": "fcr", "tz": "Europe/Kyiv", "lang": "en",
+                                      "param": "fcr.window_hours=100"})
+    found = note.search(en.text)
+    assert found, en.text[:2000]
+    assert found.group(1) == (
+        "First-contact resolution: it counts handled contacts with a customer_id whose "
+        "100-hour repeat window has ended by as-of (Mar 6, 2024, 23:57), and there are none: "
+        "a later as-of or a shorter window_hours may give some")
+    uk = client.get("/drill", params={"metric": "repeat_rate", "tz": "Europe/Kyiv",
+                                      "lang": "uk"})
+    found = note.search(uk.text)
+    assert found and found.group(1).startswith(
+        "Частка повторних: враховуються оброблені звернення з customer_id, у яких "
+        "168-годинне вікно повторів закінчилося до моменту 6 бер. 2024\u202fр., 23:57")
+    later = client.get("/drill", params={"metric": "fcr", "as_of": "2024-03-20T00:00",
+                                         "lang": "en"})
+    assert later.status_code == 200 and "when-empty" not in later.text
+    assert "when-empty" not in client.get("/drill", params={"metric": "service_level"}).text
 
 
 def test_page_shows_the_figure_with_the_parameters_used(client: TestClient,

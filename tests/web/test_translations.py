@@ -55,6 +55,20 @@ def test_every_metric_declares_its_formula(lang: str) -> None:
     assert missing == [], f"metrics without a {lang} formula in their declaration: {missing}"
 
 
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_what_an_empty_metric_counts_is_said_in_every_language(lang: str) -> None:
+    """``when_empty`` (said under an empty figure) has its translation, with the same
+    placeholders (``{as_of}``, ``{window_hours:g}``)."""
+    placeholder = re.compile(r"\{[^}]*\}")
+    declaring = [m for m in all_metrics() if m.when_empty]
+    assert {"fcr", "repeat_rate"} <= {m.id for m in declaring}
+    for m in declaring:
+        translated = m.when_empty_texts.get(lang, "")
+        assert translated and translated != m.when_empty, (m.id, lang)
+        assert sorted(placeholder.findall(translated)) == \
+            sorted(placeholder.findall(m.when_empty)), (m.id, lang)
+
+
 def test_a_formula_in_a_language_keeps_the_ids_of_the_code() -> None:
     metric = next(m for m in all_metrics() if m.id == "short_abandoned")
     assert metric.formula_in("en") == metric.formula == \

@@ -64,8 +64,8 @@ def note_empty_metrics(result: ReportResult) -> None:
             continue
         as_of = "" if result.window is None else to_datetime(result.window.as_of_us) \
             .astimezone(zone(result.window.tz)).isoformat(timespec="minutes")
-        err_console.print(f"[yellow]note:[/] {metric_id} has no value: "
-                          + metric.when_empty.format(as_of=as_of, **shown.get("params", {})),
+        text = metric.when_empty_in("en", as_of=as_of, **shown.get("params", {}))
+        err_console.print(f"[yellow]note:[/] {metric_id} has no value: {text}",
                           highlight=False)
 
 

@@ -140,6 +140,8 @@ class Drill:
     """Filters left out because this fact table cannot be cut by them (``lenient``)."""
     other: ir.Table | None = None
     """The rows of the metric's other fact source (its denominator's, or its numerator's)."""
+    as_of_us: int | None = None
+    """The as-of instant the rows were read at (the data's latest event when not given)."""
     _figure: Figure | None = None
 
     @property
@@ -297,7 +299,7 @@ def drill(dataset: Dataset, metric_id: str, raw_params: Mapping[str, Any] | None
         frame = backend.execute(_period_hours(backend, ctx, None))
         hours = float(frame["__hours"].iloc[0])
     return Drill(declared, params, source, names, rows, columns, backend, metric, hours,
-                 keys, ignored, other)
+                 keys, ignored, other, ctx.as_of_us)
 
 
 def _rows(metric: Metric, params: dict[str, Any], source: str, base: SourceRequest,

@@ -142,8 +142,11 @@ class Metric:
     notes: str = ""
     when_empty: str = ""
     """What the metric counts, said when it has no value in any row of a report
-    (``omnikpi report`` prints it on stderr): ``{as_of}`` and the parameters' names
-    (``{window_hours}``) are filled in with the report's own."""
+    (``omnikpi report`` prints it on stderr, the drill-down page under the figure):
+    ``{as_of}`` and the parameters' names (``{window_hours}``) are filled in with the
+    report's own."""
+    when_empty_texts: Mapping[str, str] = field(default_factory=dict)
+    """``when_empty`` in the other interface languages (``{"ru": …, "uk": …}``)."""
     key_column: str | None = None
     """Table metrics (one row per value of this column, e.g. ``state``)."""
 
@@ -185,6 +188,12 @@ class Metric:
     def name_in(self, lang: str) -> str:
         """The metric's name in an interface language (English when not translated)."""
         return self.names.get(lang, self.name)
+
+    def when_empty_in(self, lang: str, **values: Any) -> str:
+        """``when_empty`` in an interface language, its placeholders filled in ("" when
+        the metric declares none)."""
+        text = self.when_empty_texts.get(lang, self.when_empty)
+        return text.format(**values) if text else ""
 
     def formula_in(self, lang: str) -> str:
         """The metric's formula in an interface language (English when not translated)."""

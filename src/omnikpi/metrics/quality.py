@@ -79,9 +79,17 @@ _FCR_PARAMS = (
 _FCR_SOURCE_PARAMS = ("window_hours", "match_topic", "transfer_breaks_fcr")
 _FCR_WHEN_EMPTY = (
     "it counts handled contacts with a customer_id whose {window_hours:g}-hour repeat window "
-    "has ended by as-of ({as_of}), and there are none; a later --as-of or a shorter "
+    "has ended by as-of ({as_of}), and there are none: a later as-of or a shorter "
     "window_hours may give some"
 )
+_FCR_WHEN_EMPTY_TEXTS = {
+    "ru": "учитываются обработанные обращения с customer_id, у которых {window_hours:g}-часовое "
+          "окно повторов закончилось к моменту {as_of}, а таких нет: более поздний момент или "
+          "меньший window_hours может их дать",
+    "uk": "враховуються оброблені звернення з customer_id, у яких {window_hours:g}-годинне "
+          "вікно повторів закінчилося до моменту {as_of}, а таких немає: пізніший момент або "
+          "менший window_hours може їх дати",
+}
 _FCR_NOTE = (
     "Questions: handled contacts with a customer_id and no parent_id, booked at their end; "
     "a transfer leg (parent_id set) is the question continuing, neither a question nor a "
@@ -101,6 +109,7 @@ register(
         params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
         numerator=lambda f, p: n(~f.unresolved_first), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
+        when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,
     ),
     Metric(
         id="repeat_rate", name="Repeat rate",
@@ -116,6 +125,7 @@ register(
         params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
+        when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,
     ),
 )
 

@@ -10,7 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
-from omnikpi.engine.drill import TIME_COLUMNS
+from omnikpi.engine.drill import TIME_COLUMNS, Drill
+from omnikpi.engine.timezones import zone
+from omnikpi.formatting import fmt_datetime
+from omnikpi.instants import to_datetime as instant_to_datetime
 from omnikpi.metrics.base import Metric
 from omnikpi.schema.dataset import Dataset
 
@@ -175,3 +178,14 @@ column names of the data model)."""
 
 def header(column: str, _: Gettext) -> str:
     return _(HEADERS[column]) if column in HEADERS else column
+
+
+def empty_note(found: Drill, tz: str, lang: str) -> str:
+    """What the metric counts, when its figure has no value and its declaration says
+    (``Metric.when_empty``): "—" over zero rows would not say why ("" otherwise)."""
+    metric = found.metric
+    if not (metric.when_empty and found.as_of_us is not None) or \
+            found.figure.value is not None:
+        return ""
+    as_of = instant_to_datetime(found.as_of_us).astimezone(zone(tz))
+    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **found.params)

@@ -16,7 +16,13 @@ from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.drill_export import drill_csv, drill_xlsx
-from omnikpi.web.drill_labels import column_unit, counts_in, header, shown_params
+from omnikpi.web.drill_labels import (
+    column_unit,
+    counts_in,
+    empty_note,
+    header,
+    shown_params,
+)
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.templating import templates
 
@@ -71,6 +77,8 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         "unit_of": lambda column: column_unit(variant, found.source, column)
         if variant and found else None,
         "source_names": {name: SOURCES[name].tables for name in SOURCES},
+        "empty_note": empty_note(found, filters.tz, choose_language(request))
+        if found else "",
     }, status_code=200 if message is None else 400)
 
 
