@@ -27,10 +27,9 @@ from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
 from omnikpi.engine.spark_load import load_for_engine
-from omnikpi.engine.timezones import zone
+from omnikpi.engine.timezones import local_datetime
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
-from omnikpi.instants import to_datetime
 from omnikpi.metrics.base import get_metric
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
@@ -62,8 +61,8 @@ def note_empty_metrics(result: ReportResult) -> None:
         metric = get_metric(metric_id)
         if not metric.when_empty or any(v is not None for v in result.values.get(metric_id, ())):
             continue
-        as_of = "" if result.window is None else to_datetime(result.window.as_of_us) \
-            .astimezone(zone(result.window.tz)).isoformat(timespec="minutes")
+        as_of = "" if result.window is None else local_datetime(
+            result.window.as_of_us, result.window.tz).isoformat(timespec="minutes")
         text = metric.when_empty_in("en", as_of=as_of, **shown.get("params", {}))
         err_console.print(f"[yellow]note:[/] {metric_id} has no value: {text}",
                           highlight=False)

@@ -25,9 +25,9 @@ from omnikpi.engine.timezones import (
     DAY_US,
     MICROS,
     OffsetRange,
+    local_datetime,
     local_midnight_us,
     offset_us,
-    to_datetime,
     zone,
 )
 from omnikpi.errors import UsageError
@@ -206,5 +206,5 @@ def buckets(grain: str, tz_name: str, start_us: int, end_us: int) -> list[Bucket
 def label(grain: str, tz_name: str, key: int) -> str:
     """ISO-8601 start of the period with the zone's numeric offset (the contract's form)."""
     bucket = bucket_of_key(grain, tz_name, key)
-    return to_datetime(bucket.start_us).astimezone(zone(tz_name)).isoformat()
+    return local_datetime(bucket.start_us, tz_name).isoformat()
 

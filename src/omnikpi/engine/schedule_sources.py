@@ -20,7 +20,7 @@ from omnikpi.engine.sources import (
     channel_continuous,
     split_intervals,
 )
-from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.engine.timezones import local_datetime
 from omnikpi.errors import UsageError
 
 WORK_STATES = ("available", "handling", "acw", "hold")
@@ -123,7 +123,7 @@ def shifts_count_source(req: SourceRequest) -> ir.Table:
 
 
 def _local_day(us: int, tz_name: str) -> int:
-    local = to_datetime(us).astimezone(zone(tz_name))
+    local = local_datetime(us, tz_name)
     return (local.date() - _EPOCH).days
 
 

@@ -31,6 +31,11 @@ def zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+def local_datetime(us: int, tz_name: str) -> datetime:
+    """The instant ``us`` (microseconds since the epoch) as a time in the zone ``tz_name``."""
+    return to_datetime(us).astimezone(zone(tz_name))
+
+
 def offset_us(tz: ZoneInfo, us: int) -> int:
     """UTC offset of ``tz`` at the instant ``us``."""
     off = to_datetime(us).astimezone(tz).utcoffset()

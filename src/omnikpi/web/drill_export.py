@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
-from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.web.deps import Filters
 from omnikpi.web.drill_labels import Gettext, column_unit, counts_in
 
@@ -41,7 +41,7 @@ def _missing(value: Any) -> bool:
 def _instant(value: Any, tz: str) -> datetime | None:
     if _missing(value):
         return None
-    return to_datetime(int(value)).astimezone(zone(tz))
+    return local_datetime(int(value), tz)
 
 
 def headers(found: Drill, _: Gettext) -> list[str]:

@@ -11,9 +11,8 @@ from typing import Any
 
 from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
 from omnikpi.engine.drill import TIME_COLUMNS, Drill
-from omnikpi.engine.timezones import zone
+from omnikpi.engine.timezones import local_datetime
 from omnikpi.formatting import fmt_datetime
-from omnikpi.instants import to_datetime as instant_to_datetime
 from omnikpi.metrics.base import Metric
 from omnikpi.schema.dataset import Dataset
 
@@ -187,5 +186,5 @@ def empty_note(found: Drill, tz: str, lang: str) -> str:
     if not (metric.when_empty and found.as_of_us is not None) or \
             found.figure.value is not None:
         return ""
-    as_of = instant_to_datetime(found.as_of_us).astimezone(zone(tz))
+    as_of = local_datetime(found.as_of_us, tz)
     return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **found.params)

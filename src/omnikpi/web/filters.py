@@ -161,9 +161,9 @@ class Effective:
 
 
 def _local(us: int, tz: str) -> datetime:
-    from omnikpi.engine.timezones import to_datetime, zone
+    from omnikpi.engine.timezones import local_datetime
 
-    return to_datetime(us).astimezone(zone(tz))
+    return local_datetime(us, tz)
 
 
 def _shown(moment: datetime) -> str:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from omnikpi.engine.grains import buckets, label
 from omnikpi.engine.registry import SOURCES, metric_dimensions
 from omnikpi.engine.run import parse_instant
-from omnikpi.engine.timezones import to_datetime, zone
+from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.errors import OmniKPIError
 from omnikpi.formatting import count, decimal, duration, human
 from omnikpi.metrics.base import Metric, get_metric
@@ -77,7 +77,7 @@ class Period:
         return self.end_us - self.start_us
 
     def iso(self, us: int) -> str:
-        return to_datetime(us).astimezone(zone(self.tz)).isoformat()
+        return local_datetime(us, self.tz).isoformat()
 
     def text(self, lang: str, previous: bool = False) -> str:
         """The days it covers: ``Mar 4 – 6`` / ``4–6 мар.``."""
@@ -109,7 +109,7 @@ def _data_span(state: ViewDep) -> tuple[int, int] | None:
 
 
 def _local_midnight(us: int, tz: str, after: bool = False) -> int:
-    local = to_datetime(us).astimezone(zone(tz))
+    local = local_datetime(us, tz)
     day = local.date() + timedelta(days=1 if after else 0)
     midnight = local.replace(year=day.year, month=day.month, day=day.day, hour=0, minute=0,
                              second=0, microsecond=0, fold=0)
