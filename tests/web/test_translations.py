@@ -67,6 +67,9 @@ def test_what_an_empty_metric_counts_is_said_in_every_language(lang: str) -> Non
         assert translated and translated != m.when_empty, (m.id, lang)
         assert sorted(placeholder.findall(translated)) == \
             sorted(placeholder.findall(m.when_empty)), (m.id, lang)
+        # only as-of and the metric's own parameters can be filled in
+        said = m.when_empty_in(lang, as_of="AS-OF", **{q.name: 1.0 for q in m.params})
+        assert "AS-OF" in said and "{" not in said, (m.id, lang)
 
 
 def test_a_formula_in_a_language_keeps_the_ids_of_the_code() -> None:
