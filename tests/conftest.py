@@ -177,8 +177,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         groups.setdefault(worker_group(item.nodeid), []).append(item)
     seconds = _expected_seconds()
-    ordered = sorted(groups, key=lambda g: -seconds.get(g, float(len(groups[g]))))
+
+    def expected(group: str) -> float:
+        return seconds.get(group, float(len(groups[group])))
+
+    files: dict[str, list[str]] = {}
+    for group in groups:
+        files.setdefault(_file_of(group), []).append(group)
+    # a split file's groups stay together (longest first inside it): a worker that takes
+    # its tests one after the other builds the module fixtures once, where groups of
+    # other files in between tore them down and rebuilt them for each test (measured:
+    # 55 rebuilds of the drill-down file's datasets, 27 s of a worker)
+    units = sorted(files.values(), key=lambda unit: -sum(expected(g) for g in unit))
+    ordered = [g for unit in units for g in sorted(unit, key=lambda g: -expected(g))]
     items[:] = [item for group in ordered for item in groups[group]]
+
+
+def _file_of(group: str) -> str:
+    """The unit a worker group is ordered with: its file when the file is split per test,
+    else the group itself."""
+    path = group.split("::", 1)[0]
+    return path if path in SPLIT_PER_TEST else group
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
