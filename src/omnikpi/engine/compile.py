@@ -45,12 +45,14 @@ class _Part:
 PartKey = tuple[str, str, tuple[tuple[str, object], ...]]
 
 
-def _parts(requests: list[MetricRequest], by: list[str]) -> dict[PartKey, list[_Part]]:
+def _parts(requests: list[MetricRequest], by: list[str],
+           where: dict[str, list[str]] | None = None) -> dict[PartKey, list[_Part]]:
     grouped: dict[PartKey, list[_Part]] = defaultdict(list)
+    cuts = {*by, *(where or {})}
     for req in requests:
         m = req.metric
         check_cut(m, by)
-        source_params = tuple((name, req.params[name]) for name in m.source_params)
+        source_params = m.source_params_for(req.params, cuts)
         grouped[(m.source, m.booking, source_params)].append(
             _Part(m.id + NUM, m.numerator, req.params, m.aggregate)
         )
@@ -276,7 +278,7 @@ def build_report(
     metric_of = {r.metric.id: r.metric for r in requests}
     for request in requests:
         check_filters(request.metric, list(where or {}))
-    parts = _parts(requests, by)
+    parts = _parts(requests, by, where)
     all_columns = [p.column for plist in parts.values() for p in plist]
     aggregate_of = {p.column: p.aggregate for plist in parts.values() for p in plist}
     by_source: dict[tuple[str, Any], dict[str, list[_Part]]] = defaultdict(dict)

@@ -65,7 +65,7 @@ DISPLAY: dict[str, tuple[str, ...]] = {
                 "answered_at", "channel", "queue", "agent_id", "first_for_contact", "site",
                 "tenant"),
     "agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
-                   "seconds", "site", "tenant"),
+                   "seconds", "share", "site", "tenant"),
     "chat_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
                         "seconds", "site", "tenant"),
     "dial_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
@@ -307,7 +307,7 @@ def _rows(metric: Metric, params: dict[str, Any], source: str, base: SourceReque
     """The fact rows with their numerator/denominator values, status and reason."""
     booking = metric.booking if source == metric.source else (
         "end" if source == "contacts" else "interval")
-    source_params = tuple((name, params[name]) for name in metric.source_params)
+    source_params = metric.source_params_for(params, where)
     req = SourceRequest(base.tables, base.ctx, base.calendar, booking, source_params)
     if source == "contacts" and booking != "arrival":
         # a contact booked at its end (or resolution) is listed when it arrived in the

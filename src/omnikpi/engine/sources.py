@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from omnikpi.config import DEFAULT_MODES, Config
+from omnikpi.engine.available_share import share_available
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, key_expr
@@ -173,9 +174,15 @@ def split_intervals(
 
 
 def agent_time_source(req: SourceRequest) -> ir.Table:
+    """Agent-state pieces per period; with the source parameter ``available=pro_rata``
+    (occupancy's default), channel-less available time shared among the channels each
+    agent worked (:mod:`omnikpi.engine.available_share`)."""
     states = req.tables("agent_states")
     states = states.mutate(
         state=states.state.lower(),
         cont=channel_continuous(states.channel, req.ctx.config),
     )
-    return split_intervals(states, "start", "end", req)
+    time = split_intervals(states, "start", "end", req)
+    if dict(req.params).get("available") == "pro_rata":
+        time = share_available(time, KEY)
+    return time

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from omnikpi.metrics.base import Metric, Params, register
+from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
 
 WORK_STATES = ("handling", "hold", "acw")
@@ -34,10 +34,18 @@ register(
         source="agent_time", tables=("agent_states",), mode="continuous",
         formula="WorkloadRT / ActiveTimeRT; WorkloadRT = handling + hold + acw on continuous "
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
-        notes="Cut or filtered by channel, a channel's row holds only the agent-state rows of "
-        "that channel: available time recorded without a channel (as most platforms record "
-        "it for blended agents) is in the row without a channel, and each channel then reads "
-        "100 %. Cut blended teams by agent_id, site or tenant.",
+        notes="Cut or filtered by channel: available time recorded without a channel (as "
+        "most platforms record it for blended agents) is shared among the continuous "
+        "channels each agent worked in the period, in proportion to the time worked on each "
+        "(available=pro_rata), so the channels' rows add up to the total; an agent who worked "
+        "no channel in the period keeps it in the row without a channel. available=as_recorded "
+        "leaves it there (each channel of a blended team then reads 100 %).",
+        params=(Param("available", "choice", "pro_rata",
+                      "channel-less available time in a cut by channel: shared among the "
+                      "channels each agent worked (pro_rata) or left without a channel "
+                      "(as_recorded)", ("pro_rata", "as_recorded"),
+                      only_cut_by="channel"),),
+        source_params=("available",),
         numerator=workload_rt, denominator=active_rt,
     ),
 )

@@ -9,7 +9,7 @@ ratios.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -57,6 +57,11 @@ class Param:
     (``default`` is then what the docs show)."""
     settable: bool = True
     """False for a value only the configuration provides (never ``--param``, not shown)."""
+    only_cut_by: str | None = None
+    """A source parameter that changes the rows only in a report cut or filtered by this
+    dimension (where available time without a channel goes, in a cut by channel):
+    elsewhere the source is built without it, the same rows as one plan shared with the
+    source's other metrics."""
 
     def default_in(self, context: ParamContext | None) -> Any:
         """The default for a report in ``context`` (the declared one without context)."""
@@ -170,6 +175,15 @@ class Metric:
     """Position among the wallboard's so-far-today figures; None: not there."""
     extension: bool = False
     """Not in the spec's KPI catalog: an OmniKPI addition (see docs/decisions.md)."""
+
+    def source_params_for(self, params: Mapping[str, Any], cuts: Collection[str]
+                          ) -> tuple[tuple[str, object], ...]:
+        """The parameters its fact source is built with, in a report cut or filtered by
+        ``cuts`` (a parameter declared ``only_cut_by`` another dimension is left out)."""
+        declared = {p.name: p for p in self.params}
+        return tuple((name, params[name]) for name in self.source_params
+                     if name not in declared or declared[name].only_cut_by is None
+                     or declared[name].only_cut_by in cuts)
 
     def param(self, name: str) -> Param:
         for p in self.params:

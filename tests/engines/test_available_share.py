@@ -1,0 +1,133 @@
+"""Occupancy cut by channel: channel-less available time shared among the channels each
+agent worked (``available=pro_rata``, the default), hand-computed, on every engine.
+
+States (UTC), 4 March:
+- a1 (blended): voice handling 09:00–11:00 (120 min), chat handling 11:00–12:00 (60 min),
+  available without a channel 12:00–13:00 (60 min) → its 60 min go 2/3 to voice (40 min)
+  and 1/3 to chat (20 min);
+- a3: voice handling 09:00–09:30 (30 min), available *on voice* 09:30–10:00 (30 min):
+  recorded with its channel, it stays on voice;
+- a2: available without a channel 09:00–10:00, no work → nowhere to share: stays in the
+  row without a channel;
+- a4 (back office): e-mail handling 09:00–10:00 (discrete: not occupancy work),
+  available without a channel 10:00–11:00 → no continuous work: stays without a channel.
+5 March: a1 available without a channel 09:00–10:00 and nothing else.
+
+By channel, 4 March (grain day):
+- voice = (120 + 30) / (120 + 30 + 40 + 30) = 150/220;
+- chat = 60 / (60 + 20) = 0.75;
+- no channel = 0 / (60 + 60) = 0; e-mail has no continuous time: no value.
+5 March: a1 worked no channel that day → its hour stays without a channel (0 %).
+
+Grain total (the whole window is one period): a1 worked 120 min voice and 60 min chat,
+so both of its available hours are shared 2/3 : 1/3 → voice = 150 / (150 + 80 + 30) =
+150/260, chat = 60 / (60 + 40) = 0.6, no channel = 0/120. The channels' rows add up to the
+total: (150 + 60) / (260 + 100 + 120) = 210/480.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import omnikpi
+from omnikpi.engine.drill import drill
+from omnikpi.errors import UsageError
+from omnikpi.schema.dataset import load_dataset
+
+from ..builders import dataset
+
+
+def state(agent: str, kind: str, start: str, end: str, channel: str | None = None
+          ) -> dict[str, Any]:
+    return {"agent_id": agent, "state": kind, "start": f"2024-03-0{start}:00Z",
+            "end": f"2024-03-0{end}:00Z", "channel": channel}
+
+
+STATES = [
+    state("a1", "handling", "4T09:00", "4T11:00", "voice"),
+    state("a1", "handling", "4T11:00", "4T12:00", "chat"),
+    state("a1", "available", "4T12:00", "4T13:00"),
+    state("a1", "available", "5T09:00", "5T10:00"),
+    state("a2", "available", "4T09:00", "4T10:00"),
+    state("a3", "handling", "4T09:00", "4T09:30", "voice"),
+    state("a3", "available", "4T09:30", "4T10:00", "voice"),
+    state("a4", "handling", "4T09:00", "4T10:00", "email"),
+    state("a4", "available", "4T10:00", "4T11:00"),
+]
+AS_OF = "2024-03-06T00:00:00Z"
+
+
+@pytest.fixture
+def blended(tmp_path: Path) -> Path:
+    return dataset(tmp_path / "blended", agent_states=STATES)
+
+
+def occupancy(data: Path, engine: str, by: list[str], grain: str = "total",
+              **params: Any) -> dict[Any, float | None]:
+    rows = omnikpi.report_result(
+        data, engine=engine, metrics=["occupancy"], by=by, grain=grain, tz="UTC",
+        as_of=AS_OF, params={f"occupancy.{k}": v for k, v in params.items()}).rows
+    return {tuple(r[d] for d in (["period_start"] if grain != "total" else []) + by):
+            r["occupancy"] for r in rows}
+
+
+def test_available_time_is_shared_by_the_channels_worked_each_day(
+        blended: Path, engine: str) -> None:
+    got = occupancy(blended, engine, ["channel"], grain="day")
+    day4 = {k[1]: v for k, v in got.items() if str(k[0]).startswith("2024-03-04")}
+    day5 = {k[1]: v for k, v in got.items() if str(k[0]).startswith("2024-03-05")}
+    assert day4 == pytest.approx({"voice": 150 / 220, "chat": 0.75, None: 0.0, "email": None})
+    assert day5 == {None: 0.0}
+
+
+def test_over_the_whole_window_the_shares_are_the_windows_and_add_up(
+        blended: Path, engine: str) -> None:
+    got = occupancy(blended, engine, ["channel"])
+    assert got == pytest.approx({("voice",): 150 / 260, ("chat",): 0.6, (None,): 0.0,
+                                 ("email",): None})
+    assert occupancy(blended, engine, []) == pytest.approx({(): 210 / 480})
+
+
+def test_a_filter_on_a_channel_reads_the_same_share(blended: Path, engine: str) -> None:
+    rows = omnikpi.report_result(blended, engine=engine, metrics=["occupancy"], tz="UTC",
+                                 as_of=AS_OF, where={"channel": ["chat"]}).rows
+    assert [r["occupancy"] for r in rows] == pytest.approx([0.6])
+
+
+def test_by_agent_nothing_moves(blended: Path, engine: str) -> None:
+    """Sharing moves available time between channels of one agent, never between agents."""
+    assert occupancy(blended, engine, ["agent_id"]) == pytest.approx({
+        ("a1",): 180 / 300, ("a2",): 0.0, ("a3",): 0.5, ("a4",): 0.0})
+
+
+def test_as_recorded_leaves_it_without_a_channel(blended: Path, engine: str) -> None:
+    got = occupancy(blended, engine, ["channel"], available="as_recorded")
+    assert got == pytest.approx({("voice",): 150 / 180, ("chat",): 1.0, (None,): 0.0,
+                                 ("email",): None})
+    # the same total either way
+    assert occupancy(blended, engine, [], available="as_recorded") == pytest.approx(
+        {(): 210 / 480})
+
+
+def test_a_bad_choice_names_the_choices(blended: Path) -> None:
+    with pytest.raises(UsageError, match="pro_rata, as_recorded"):
+        occupancy(blended, "duckdb", ["channel"], available="evenly")
+
+
+def test_the_drill_down_lists_the_shared_pieces(blended: Path, engine: str) -> None:
+    """Filtered by chat, the rows behind the figure: a1's chat hour and the thirds of its
+    two available hours, each saying which share of its recorded piece it is."""
+    found = drill(load_dataset(blended), "occupancy", tz="UTC", as_of=AS_OF,
+                  where={"channel": ["chat"]}, engine=engine)
+    assert found.figure.value == pytest.approx(0.6)
+    assert "share" in found.columns
+    rows = found.everything("all", "piece_start", False)
+    records = rows.to_dict("records")
+    assert [r["state"] for r in records] == ["handling", "available", "available"]
+    assert [r["seconds"] for r in records] == pytest.approx([3600.0, 1200.0, 1200.0])
+    assert [r["share"] for r in records] == pytest.approx([1.0, 1 / 3, 1 / 3])
+    plain = drill(load_dataset(blended), "occupancy", tz="UTC", as_of=AS_OF, engine=engine)
+    assert "share" not in plain.columns  # unfiltered: the pieces as recorded
