@@ -30,10 +30,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import ibis
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import omnikpi
+from omnikpi.engine.available_share import share_available
 from omnikpi.engine.drill import drill
+from omnikpi.engine.sources import KEY
 from omnikpi.errors import UsageError
 from omnikpi.schema.dataset import load_dataset
 
@@ -58,6 +64,7 @@ STATES = [
     state("a4", "available", "4T10:00", "4T11:00"),
 ]
 AS_OF = "2024-03-06T00:00:00Z"
+CON = ibis.duckdb.connect()
 
 
 @pytest.fixture
@@ -131,3 +138,53 @@ def test_the_drill_down_lists_the_shared_pieces(blended: Path, engine: str) -> N
     assert [r["share"] for r in records] == pytest.approx([1.0, 1 / 3, 1 / 3])
     plain = drill(load_dataset(blended), "occupancy", tz="UTC", as_of=AS_OF, engine=engine)
     assert "share" not in plain.columns  # unfiltered: the pieces as recorded
+
+
+PIECE = st.tuples(st.sampled_from(["a1", "a2", "a3"]), st.integers(0, 2),
+                  st.sampled_from(["available", "handling", "hold", "acw", "not_ready"]),
+                  st.sampled_from([None, "voice", "chat", "email"]),
+                  st.integers(0, 3600))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PIECE, max_size=25))
+def test_sharing_keeps_every_agents_seconds_and_follows_the_work(
+        pieces: list[tuple[str, int, str, str | None, int]]) -> None:
+    """On random pieces: each agent's seconds per period and state are kept; channel-less
+    available time moves only to channels the agent worked in that period, in proportion
+    to that work, and stays without a channel when there was none."""
+    frame = pd.DataFrame(pieces, columns=["agent_id", KEY, "state", "channel", "seconds"])
+    frame["seconds"] = frame["seconds"].astype("float64")
+    frame["cont"] = frame["channel"].ne("email")
+    schema = {"agent_id": "string", KEY: "int64", "state": "string", "channel": "string",
+              "seconds": "float64", "cont": "boolean"}
+    shared = CON.execute(share_available(ibis.memtable(frame, schema=schema), KEY))
+    totals = ["agent_id", KEY, "state"]
+    assert _sums(shared, totals) == pytest.approx(_sums(frame, totals))
+    work = frame[frame.state.isin(["handling", "hold", "acw"]) & frame.cont
+                 & frame.channel.notna()]
+    for (agent, period), mine in frame.groupby(["agent_id", KEY]):
+        waiting = mine[(mine.state == "available") & mine.channel.isna()].seconds.sum()
+        worked = work[(work.agent_id == agent) & (work[KEY] == period)]
+        got = shared[(shared.agent_id == agent) & (shared[KEY] == period)
+                     & (shared.state == "available")]
+        recorded = mine[(mine.state == "available") & mine.channel.notna()]
+        moved = _sums(got, ["channel"]) if len(got) else {}
+        expected = _sums(recorded, ["channel"]) if len(recorded) else {}
+        per_channel = worked.groupby("channel").seconds.sum()
+        if per_channel.sum() > 0:
+            for channel, seconds in per_channel.items():
+                expected[(channel,)] = expected.get((channel,), 0.0) + \
+                    waiting * seconds / per_channel.sum()
+        elif waiting or ((mine.state == "available") & mine.channel.isna()).any():
+            expected[(None,)] = waiting
+        assert {k: v for k, v in moved.items() if v} == pytest.approx(
+            {k: v for k, v in expected.items() if v})
+
+
+def _sums(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:
+    """Σ seconds per key (a missing channel as None)."""
+    sums = frame.groupby(keys, dropna=False).seconds.sum()
+    return {tuple(None if pd.isna(part) else part for part in
+                  (key if isinstance(key, tuple) else (key,))): float(value)
+            for key, value in sums.items()}
