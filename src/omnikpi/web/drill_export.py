@@ -94,7 +94,9 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     names = headers(found, _)
     seconds_parts = _seconds_parts(found)
     formats = [DATETIME_FORMAT if c in TIME_COLUMNS else DURATION_FORMAT
-               if _is_seconds(c) or c in seconds_parts else NUMBER_FORMAT for c in columns]
+               if _is_seconds(c) or c in seconds_parts else RATIO_FORMAT
+               if column_unit(found.metric, found.source, c) == "ratio" else NUMBER_FORMAT
+               for c in columns]
     for i, name in enumerate(names, start=1):
         width = 19 if i <= len(columns) and columns[i - 1] in TIME_COLUMNS else len(name)
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 12), 60)

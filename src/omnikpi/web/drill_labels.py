@@ -127,6 +127,8 @@ def column_unit(metric: Metric, source: str, column: str) -> str | None:
     """How a column's values read: instants, durations (seconds) or plain numbers."""
     if column in TIME_COLUMNS:
         return "time"
+    if column == "share":  # the fraction of a recorded piece attributed to the row
+        return "ratio"
     if column == "seconds" or column.endswith("_s"):
         return "seconds"
     if column in ("__num", "__den"):
