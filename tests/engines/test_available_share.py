@@ -43,7 +43,7 @@ from omnikpi.engine.sources import KEY
 from omnikpi.errors import UsageError
 from omnikpi.schema.dataset import load_dataset
 
-from ..builders import dataset
+from ..builders import call, dataset
 
 
 def state(agent: str, kind: str, start: str, end: str, channel: str | None = None
@@ -188,3 +188,29 @@ def _sums(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:
     return {tuple(None if pd.isna(part) else part for part in
                   (key if isinstance(key, tuple) else (key,))): float(value)
             for key, value in sums.items()}
+
+
+def test_chat_metrics_share_active_time_the_same_way(tmp_path: Path, engine: str) -> None:
+    """A chat agent: one session 10:00–11:00 (handling on chat), then available without a
+    channel 11:00–12:00. ∫ sessions = 3600 s; ActiveTime = 7200 s, all of it chat's when
+    shared (the agent worked no other channel): accs = 0.5 on the chat row, as in total;
+    as recorded, chat's row held only the handling hour (1.0) and the waiting sat in a row
+    without a channel (0)."""
+    data = dataset(
+        tmp_path / "chat",
+        contacts=[call("s1", "2024-03-05T10:00:00Z", channel="chat",
+                       answered="2024-03-05T10:00:00Z", ended="2024-03-05T11:00:00Z",
+                       agent_id="c1")],
+        agent_states=[state("c1", "handling", "5T10:00", "5T11:00", "chat"),
+                      state("c1", "available", "5T11:00", "5T12:00")])
+
+    def accs(**params: Any) -> dict[Any, float | None]:
+        rows = omnikpi.report_result(
+            data, engine=engine, metrics=["accs", "chat_occupancy_absolute"], by=["channel"],
+            tz="UTC", as_of=AS_OF, params={f"accs.{k}": v for k, v in params.items()}
+            | {f"chat_occupancy_absolute.{k}": v for k, v in params.items()}).rows
+        return {r["channel"]: (r["accs"], r["chat_occupancy_absolute"]) for r in rows}
+
+    assert accs() == {"chat": pytest.approx((0.5, 0.5))}
+    assert accs(available="as_recorded") == {"chat": pytest.approx((1.0, 1.0)),
+                                             None: pytest.approx((0.0, 0.0))}

@@ -10,6 +10,16 @@ from omnikpi.metrics.common import n, when
 WORK_STATES = ("handling", "hold", "acw")
 
 
+AVAILABLE_BY_CHANNEL = Param(
+    "available", "choice", "pro_rata",
+    "channel-less available time in a cut by channel: shared among the continuous channels "
+    "each agent worked in the period (pro_rata) or left without a channel (as_recorded)",
+    ("pro_rata", "as_recorded"), only_cut_by="channel")
+"""Where an agent's available time recorded without a channel goes in a report cut or
+filtered by channel (``engine/available_share.py``); a source parameter of the metrics
+whose denominator is agent time."""
+
+
 def workload_rt(t: ir.Table, p: Params) -> ir.Value:
     """Seconds handling, on hold or in ACW on continuous channels (WorkloadRT)."""
     return when(t.state.isin(list(WORK_STATES)) & t.cont, t.seconds)
@@ -40,11 +50,7 @@ register(
         "(available=pro_rata), so the channels' rows add up to the total; an agent who worked "
         "no channel in the period keeps it in the row without a channel. available=as_recorded "
         "leaves it there (each channel of a blended team then reads 100 %).",
-        params=(Param("available", "choice", "pro_rata",
-                      "channel-less available time in a cut by channel: shared among the "
-                      "channels each agent worked (pro_rata) or left without a channel "
-                      "(as_recorded)", ("pro_rata", "as_recorded"),
-                      only_cut_by="channel"),),
+        params=(AVAILABLE_BY_CHANNEL,),
         source_params=("available",),
         numerator=workload_rt, denominator=active_rt,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.metrics.agent_time import AVAILABLE_BY_CHANNEL
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import when
 
@@ -37,7 +38,9 @@ _SESSION_NOTE = (
     "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
     "not a session); ActiveTime counts the agents with at least one chat session in the "
     "report window; dimensions come from contacts for the numerator and agent_states for "
-    "the denominator."
+    "the denominator. Cut or filtered by channel, ActiveTime recorded without a channel is "
+    "shared among the continuous channels each agent worked in the period "
+    "(available=pro_rata; as_recorded leaves it without a channel)."
 )
 
 register(
@@ -56,7 +59,9 @@ register(
                       "sessions (chat_capacity), takes precedence",
                       unit="sessions", default_from=lambda c: c.config.agents.chat_capacity),
                 Param("agent_capacity", "map", {}, "per-agent capacity ([agents.capacity])",
-                      default_from=lambda c: dict(c.config.agents.capacity), settable=False)),
+                      default_from=lambda c: dict(c.config.agents.capacity), settable=False),
+                AVAILABLE_BY_CHANNEL),
+        source_params=("available",),
         numerator=lambda t, p: t.seconds, denominator=capacity_weighted_active,
         notes=_SESSION_NOTE,
     ),
@@ -69,6 +74,7 @@ register(
         area="productivity", source="chat_busy", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="time with ≥ 1 open session / ActiveTime",
+        params=(AVAILABLE_BY_CHANNEL,), source_params=("available",),
         numerator=lambda t, p: t.seconds, denominator=active_time,
         notes=_SESSION_NOTE,
     ),
@@ -82,6 +88,7 @@ register(
         area="productivity", source="chat_sessions", tables=_CHAT_TABLES,
         denominator_source="chat_agent_time",
         formula="Σ over agents ∫ sessions dt / Σ ActiveTime (pooled)",
+        params=(AVAILABLE_BY_CHANNEL,), source_params=("available",),
         numerator=lambda t, p: t.seconds, denominator=active_time,
         notes=_SESSION_NOTE,
     ),
