@@ -108,6 +108,25 @@ def test_occupancy_adherence_csat_and_not_ready_per_agent(client: TestClient) ->
     assert "the dataset has no table <code>qa_evaluations</code>" in client.get("/agents").text
 
 
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "an agent who handles only those reads 0 %"),
+    ("ru", "у оператора, который ведёт только их, — 0 %"),
+    ("uk", "в оператора, який веде лише їх, — 0 %")])
+def test_a_back_office_agents_zero_occupancy_is_explained(client: TestClient, lang: str,
+                                                          words: str) -> None:
+    """The demo's e-mail agents read 0 % occupancy (continuous work only, as the catalog
+    defines it); the notes under the table say why, in the page's language."""
+    try:
+        page = client.get("/agents", params={"lang": lang})
+    finally:
+        client.cookies.clear()  # ?lang= sets the language cookie of the module's client
+    shown = table(page.text)
+    assert {shown[a]["occupancy"] for a in shown if a.startswith("backoffice")} == {
+        human(0.0, "ratio", lang)}
+    note = page.text.split('id="occupancy-note">', 1)[1].split("</p>", 1)[0]
+    assert words in note
+
+
 @pytest.mark.parametrize(("column", "descending"), [("aht", True), ("aht", False),
                                                     ("handled", True)])
 def test_sorting_by_a_column(client: TestClient, column: str, descending: bool) -> None:
