@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: uv setup setup-spark axe demo test lint docs bench
+.PHONY: uv setup setup-spark axe demo test test-quick lint docs bench
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -26,6 +26,11 @@ demo: setup
 
 test: setup-spark axe
 	$(UV) run pytest -q -n 2 --dist loadgroup --durations=20
+
+# the inner loop while changing code (~5 min on 2 cores): everything but the Spark tests and
+# the browser tests, which `make test` (and CI) always run
+test-quick: setup
+	$(UV) run pytest -q -n 2 --dist loadgroup -m "not spark and not browser" --durations=10
 
 # axe-core (npm registry) for the accessibility checks of the browser tests
 axe:

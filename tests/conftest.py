@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_EXAMPLES = REPO / "tests" / "cases" / "spec"
@@ -33,6 +34,9 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="omnikpi-tests-"))
 os.environ["OMNIKPI_CACHE_DIR"] = str(_SCRATCH / "cache")
 os.environ["OMNIKPI_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'omnikpi.db'}"
 os.environ["OMNIKPI_SPILL_DIR"] = str(_SCRATCH / "spill")
+# Hypothesis keeps its example database and caches under ./.hypothesis by default: the
+# repository root when the suite runs from it
+set_hypothesis_home_dir(_SCRATCH / "hypothesis")
 # users are created and log in hundreds of times: Argon2's cheapest parameters here (the
 # strong default is checked by tests/web/test_accounts.py)
 os.environ["OMNIKPI_INSECURE_FAST_PASSWORD_HASHING"] = "1"
@@ -172,7 +176,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     xdist gives groups to workers in collection order, one more each time a worker runs
     dry: a long group collected last keeps one worker busy while the other idles. Sorting
     by measured seconds (a new group counts one second per test) evens out the finish.
-    The order inside a group is kept."""
+    The order inside a group is kept.
+
+    Also marks what needs a JVM or a browser (``make test-quick`` leaves them out):
+    ``spark`` for the Spark half of every engine test, ``browser`` for every test that
+    drives Chromium."""
+    for item in items:
+        _mark_heavy(item)
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
         groups.setdefault(worker_group(item.nodeid), []).append(item)
@@ -191,6 +201,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     units = sorted(files.values(), key=lambda unit: -sum(expected(g) for g in unit))
     ordered = [g for unit in units for g in sorted(unit, key=lambda g: -expected(g))]
     items[:] = [item for group in ordered for item in groups[group]]
+
+
+def _mark_heavy(item: pytest.Item) -> None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("engine") == "spark":
+        item.add_marker(pytest.mark.spark)
+    if {"browser", "browser_of_the_module"} & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.browser)
 
 
 def _file_of(group: str) -> str:
