@@ -144,12 +144,13 @@ def test_trend_arrows_follow_the_metrics_direction(one_day: str) -> None:
 
 def test_a_tile_a_filter_cannot_apply_to_says_so(client: TestClient) -> None:
     page = client.get("/", params={"tz": TZ, "channel": "fax"}).text
-    occupancy = tile(page, "occupancy")
-    assert "not available for channel fax" in occupancy and 'class="tile na"' in occupancy
-    unfiltered = report(["occupancy"])[0]["occupancy"]
-    assert f"{unfiltered * 100:.1f}" not in occupancy and "data-raw" not in occupancy
+    # utilization is paid shift time: it has no channel at all
+    utilization = tile(page, "utilization")
+    assert "not available for channel fax" in utilization and 'class="tile na"' in utilization
+    unfiltered = report(["utilization"])[0]["utilization"]
+    assert f"{unfiltered * 100:.1f}" not in utilization and "data-raw" not in utilization
     ukrainian = client.get("/", params={"tz": TZ, "channel": "fax", "lang": "uk"}).text
-    assert "недоступно для канал fax" in tile(ukrainian, "occupancy")
+    assert "недоступно для канал fax" in tile(ukrainian, "utilization")
     assert "Надійшло та рівень сервісу, по годинах, 4–6 бер." in ukrainian  # its titles
     assert "Рівень сервісу та частка втрачених, по днях, 4–6 бер." in ukrainian
     # agent time has no queue either (a site or tenant filter does apply to it: those
@@ -157,6 +158,20 @@ def test_a_tile_a_filter_cannot_apply_to_says_so(client: TestClient) -> None:
     queue = client.get("/", params={"tz": TZ, "queue": "sales", "lang": "en"}).text
     assert "not available for queue sales" in tile(queue, "occupancy")
     assert "not available" not in tile(queue, "aht")
+
+
+def test_occupancy_filtered_by_a_channel_shares_the_waiting(client: TestClient) -> None:
+    """Occupancy takes the page's channel filter: agents' available time recorded without
+    a channel is shared among the channels they worked (docs/decisions.md), so voice reads
+    its own figure — the engine's, neither 100 % nor the unfiltered one."""
+    page = client.get("/", params={"tz": TZ, "channel": "voice", "lang": "en"}).text
+    voice = report(["occupancy"], where={"channel": ["voice"]})[0]["occupancy"]
+    everyone = report(["occupancy"])[0]["occupancy"]
+    assert round(voice, 3) not in (1.0, round(everyone, 3))
+    assert f">{voice * 100:.1f} %<" in tile(page, "occupancy")
+    # nobody works fax: no value, not the unfiltered figure
+    fax = tile(client.get("/", params={"tz": TZ, "channel": "fax"}).text, "occupancy")
+    assert f"{everyone * 100:.1f}" not in fax
 
 
 @needs_browser

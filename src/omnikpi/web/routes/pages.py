@@ -41,12 +41,20 @@ def _is_people_time(metric: Metric) -> bool:
     return SOURCES[metric.source].people_time
 
 
+def _people_filters(metric: Metric) -> tuple[str, ...]:
+    """What a people-time tile can be filtered by: the agent, site and tenant, and the
+    channel for a metric that shares agent time recorded without a channel among the
+    channels worked (occupancy, chat concurrency: ``Param.only_cut_by``)."""
+    return AGENT_FILTERS + tuple(p.only_cut_by for p in metric.params if p.only_cut_by)
+
+
 def _unfilterable(metric: Metric, filtered: tuple[str, ...]) -> list[str]:
-    """The page's filters that cannot apply to ``metric`` (agent time has no queue or
-    contact channel; costs have no site …)."""
+    """The page's filters that cannot apply to ``metric`` (agent time has no queue, and
+    no channel unless the metric shares it out; costs have no site …)."""
     dims = metric_dimensions(metric)
     people = _is_people_time(metric)
-    return [d for d in filtered if (people and d not in AGENT_FILTERS) or d not in dims]
+    return [d for d in filtered
+            if (people and d not in _people_filters(metric)) or d not in dims]
 
 
 def _available(state: ViewDep, metrics: list[str],
@@ -174,14 +182,20 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str],
     time with the people filters only)."""
     where = {"channel": channels} if channels else None
     contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
-    agent_metrics = [m for m in chosen if m not in contact_metrics]
+    people: dict[tuple[str, ...], list[str]] = {}
+    """People-time metrics by the filters they take (one report each)."""
+    for m in chosen:
+        if m not in contact_metrics:
+            people.setdefault(_people_filters(get_metric(m)), []).append(m)
     values: dict[str, Any] = {}
     units: dict[str, str] = {}
-    for group, cut in ((contact_metrics, where), (agent_metrics, None)):
+    groups = [(contact_metrics, where, None), *((group, None, accepted)
+                                                for accepted, group in people.items())]
+    for group, cut, accepted in groups:
         if group:
             scoped = filters
-            if group is agent_metrics and filters.where:
-                kept = {k: v for k, v in filters.where.items() if k in AGENT_FILTERS}
+            if accepted is not None and filters.where:
+                kept = {k: v for k, v in filters.where.items() if k in accepted}
                 scoped = dataclasses.replace(filters, where=kept or None)
             result = report(state, scoped, group, by=[], grain="total", where=cut)
             row = result.rows[0] if result.rows else {}
