@@ -190,19 +190,25 @@ def _sums(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:
             for key, value in sums.items()}
 
 
-def test_chat_metrics_share_active_time_the_same_way(tmp_path: Path, engine: str) -> None:
+@pytest.fixture
+def chat_agent(tmp_path: Path) -> Path:
     """A chat agent: one session 10:00–11:00 (handling on chat), then available without a
-    channel 11:00–12:00. ∫ sessions = 3600 s; ActiveTime = 7200 s, all of it chat's when
-    shared (the agent worked no other channel): accs = 0.5 on the chat row, as in total;
-    as recorded, chat's row held only the handling hour (1.0) and the waiting sat in a row
-    without a channel (0)."""
-    data = dataset(
+    channel 11:00–12:00."""
+    return dataset(
         tmp_path / "chat",
         contacts=[call("s1", "2024-03-05T10:00:00Z", channel="chat",
                        answered="2024-03-05T10:00:00Z", ended="2024-03-05T11:00:00Z",
                        agent_id="c1")],
         agent_states=[state("c1", "handling", "5T10:00", "5T11:00", "chat"),
                       state("c1", "available", "5T11:00", "5T12:00")])
+
+
+def test_chat_metrics_share_active_time_the_same_way(chat_agent: Path, engine: str) -> None:
+    """∫ sessions = 3600 s; ActiveTime = 7200 s, all of it chat's when shared (the agent
+    worked no other channel): accs = 0.5 on the chat row, as in total; as recorded, chat's
+    row held only the handling hour (1.0) and the waiting sat in a row without a channel
+    (0)."""
+    data = chat_agent
 
     def accs(**params: Any) -> dict[Any, float | None]:
         rows = omnikpi.report_result(
@@ -214,3 +220,11 @@ def test_chat_metrics_share_active_time_the_same_way(tmp_path: Path, engine: str
     assert accs() == {"chat": pytest.approx((0.5, 0.5))}
     assert accs(available="as_recorded") == {"chat": pytest.approx((1.0, 1.0)),
                                              None: pytest.approx((0.0, 0.0))}
+
+
+def test_the_chat_drill_down_of_active_time_shows_the_share(chat_agent: Path) -> None:
+    found = drill(load_dataset(chat_agent), "accs", tz="UTC", as_of=AS_OF,
+                  where={"channel": ["chat"]}, source="chat_agent_time")
+    assert found.figure.value == pytest.approx(0.5)
+    rows = found.everything("all", "piece_start", False).to_dict("records")
+    assert [(r["state"], r["share"]) for r in rows] == [("handling", 1.0), ("available", 1.0)]

@@ -67,7 +67,7 @@ DISPLAY: dict[str, tuple[str, ...]] = {
     "agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
                    "seconds", "share", "site", "tenant"),
     "chat_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
-                        "seconds", "site", "tenant"),
+                        "seconds", "share", "site", "tenant"),
     "dial_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
                         "seconds", "site", "tenant"),
     "chat_sessions": ("agent_id", "channel", "queue", "s_start", "s_end", "piece_start",
