@@ -323,6 +323,20 @@ def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.mark.parametrize(("metric", "shown"), [("fcr", "2024-03-06 21:57"),
+                                              ("occupancy", "2024-03-06 18:00")])
+def test_the_line_under_the_form_reads_the_metrics_own_as_of(
+        client: TestClient, demo: Dataset, metric: str, shown: str) -> None:
+    """The as-of under the form is the one the figure was read at: the latest event of
+    the tables the metric reads (contacts end at 21:57, agent states at 18:00), not the
+    whole dataset's (22:00, the chat widget's availability log)."""
+    page = client.get("/drill", params={"metric": metric, "tz": "UTC"}).text
+    found = re.search(r'<span id="period-as-of">([^<]*)</span>', page)
+    assert found and found.group(1) == shown
+    read_at = to_datetime(drill(demo, metric).as_of_us)
+    assert read_at.strftime("%Y-%m-%d %H:%M") == shown
+
+
 def test_an_empty_figure_says_what_the_metric_counts(client: TestClient) -> None:
     """The demo's data end on 6 March: by that as-of no FCR question's window has ended,
     and the page says so under the "—" (in the page's language); with a later as-of the
