@@ -182,21 +182,21 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str],
     time with the people filters only)."""
     where = {"channel": channels} if channels else None
     contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
-    people: dict[tuple[str, ...], list[str]] = {}
-    """People-time metrics by the filters they take (one report each)."""
+    people: dict[tuple[str, ...], tuple[Filters, list[str]]] = {}
+    """People-time metrics by the page filters they take: one report for each set of
+    filters (one for all of them when the page has no channel filter)."""
     for m in chosen:
         if m not in contact_metrics:
-            people.setdefault(_people_filters(get_metric(m)), []).append(m)
+            accepted = _people_filters(get_metric(m))
+            kept = {k: v for k, v in (filters.where or {}).items() if k in accepted}
+            scoped = dataclasses.replace(filters, where=kept or None)
+            people.setdefault(tuple(sorted(kept)), (scoped, []))[1].append(m)
     values: dict[str, Any] = {}
     units: dict[str, str] = {}
-    groups = [(contact_metrics, where, None), *((group, None, accepted)
-                                                for accepted, group in people.items())]
-    for group, cut, accepted in groups:
+    groups = [(contact_metrics, where, filters), *((group, None, scoped)
+                                                   for scoped, group in people.values())]
+    for group, cut, scoped in groups:
         if group:
-            scoped = filters
-            if accepted is not None and filters.where:
-                kept = {k: v for k, v in filters.where.items() if k in accepted}
-                scoped = dataclasses.replace(filters, where=kept or None)
             result = report(state, scoped, group, by=[], grain="total", where=cut)
             row = result.rows[0] if result.rows else {}
             values.update({m: row.get(m) for m in group})
