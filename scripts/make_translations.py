@@ -225,7 +225,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                                  "Хвилини — число від 0 до 1440."),
     # dashboard charts, tiles and footer (issue 21: small multiples, previous period)
     "arrows: change against": ("стрелки: изменение к периоду", "стрілки: зміна щодо періоду"),
-    "not available for": ("недоступно для", "недоступно для"),
+    "not available for": ("недоступно с фильтром:", "недоступно з фільтром:"),
     "previous period": ("предыдущий период", "попередній період"),
     "pp": ("п. п.", "в. п."),
     "Offered and service level": ("Поступило и уровень сервиса", "Надійшло та рівень сервісу"),

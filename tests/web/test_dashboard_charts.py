@@ -150,7 +150,7 @@ def test_a_tile_a_filter_cannot_apply_to_says_so(client: TestClient) -> None:
     unfiltered = report(["utilization"])[0]["utilization"]
     assert f"{unfiltered * 100:.1f}" not in utilization and "data-raw" not in utilization
     ukrainian = client.get("/", params={"tz": TZ, "channel": "fax", "lang": "uk"}).text
-    assert "недоступно для канал fax" in tile(ukrainian, "utilization")
+    assert "недоступно з фільтром: канал fax" in tile(ukrainian, "utilization")
     assert "Надійшло та рівень сервісу, по годинах, 4–6 бер." in ukrainian  # its titles
     assert "Рівень сервісу та частка втрачених, по днях, 4–6 бер." in ukrainian
     # agent time has no queue either (a site or tenant filter does apply to it: those
