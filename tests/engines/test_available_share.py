@@ -228,3 +228,27 @@ def test_the_chat_drill_down_of_active_time_shows_the_share(chat_agent: Path) ->
     assert found.figure.value == pytest.approx(0.5)
     rows = found.everything("all", "piece_start", False).to_dict("records")
     assert [(r["state"], r["share"]) for r in rows] == [("handling", 1.0), ("available", 1.0)]
+
+
+def test_from_the_command_line(blended: Path) -> None:
+    """``omnikpi report --by channel``, then ``--param occupancy.available=as_recorded``."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    def rows(*extra: str) -> dict[Any, Any]:
+        done = CliRunner().invoke(app, ["report", "--data", str(blended), "--metrics",
+                                        "occupancy", "--by", "channel", "--tz", "UTC",
+                                        "--as-of", AS_OF, "--format", "json", *extra])
+        assert done.exit_code == 0, done.output
+        return {r["channel"]: r["occupancy"] for r in json.loads(done.stdout)["rows"]}
+
+    assert rows() == pytest.approx({"voice": 150 / 260, "chat": 0.6, None: 0.0,
+                                    "email": None})
+    assert rows("--param", "occupancy.available=as_recorded") == pytest.approx(
+        {"voice": 150 / 180, "chat": 1.0, None: 0.0, "email": None})
+    bad = CliRunner().invoke(app, ["report", "--data", str(blended), "--metrics", "occupancy",
+                                   "--param", "occupancy.available=evenly"])
+    assert bad.exit_code == 2 and "pro_rata, as_recorded" in bad.output
