@@ -27,6 +27,7 @@ total: (150 + 60) / (260 + 100 + 120) = 210/480.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import omnikpi
+from omnikpi.cli.main import app
 from omnikpi.engine.available_share import share_available
 from omnikpi.engine.drill import drill
 from omnikpi.engine.sources import KEY
@@ -232,12 +235,6 @@ def test_the_chat_drill_down_of_active_time_shows_the_share(chat_agent: Path) ->
 
 def test_from_the_command_line(blended: Path) -> None:
     """``omnikpi report --by channel``, then ``--param occupancy.available=as_recorded``."""
-    import json
-
-    from typer.testing import CliRunner
-
-    from omnikpi.cli.main import app
-
     def rows(*extra: str) -> dict[Any, Any]:
         done = CliRunner().invoke(app, ["report", "--data", str(blended), "--metrics",
                                         "occupancy", "--by", "channel", "--tz", "UTC",
