@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.formatting import human
 from tests.web.conftest import needs_browser, running_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
@@ -73,7 +74,10 @@ def test_build_and_export_a_report(base_url: str, browser: object) -> None:
     cells = driver.find_elements(By.CSS_SELECTOR, "#preview-table tbody tr:first-child td")  # type: ignore[attr-defined]
     expected = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "abandon_rate"],
                                      by=["queue"]).rows[0]
-    assert [c.text for c in cells][:2] == [expected["queue"], str(expected["offered"])]
+    # values in their units, as on the dashboard (the raw value is the cell's data-raw)
+    assert [c.text for c in cells][:2] == [expected["queue"],
+                                           human(expected["offered"], "count")]
+    assert cells[1].get_attribute("data-raw") == str(expected["offered"])
     driver.save_screenshot(str(SHOTS / "builder.png"))  # type: ignore[attr-defined]
     link = driver.find_element(By.ID, "export-csv").get_attribute("href")  # type: ignore[attr-defined]
     import httpx

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ import omnikpi
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.export import TABLE_ROW
+from omnikpi.formatting import human
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import SavedReport
 
@@ -89,3 +91,27 @@ def test_a_broken_stored_definition_is_skipped_not_a_500(
     assert "'broken'" in caplog.text and "left out" in caplog.text
     opened = client.get("/builder/definition/broken.toml")
     assert opened.status_code == 422 and "save it again" in opened.json()["detail"]
+
+
+def test_the_preview_reads_as_a_report(make_app: Callable[..., FastAPI]) -> None:
+    """Headers are the metrics' names and the dimensions' labels in the page's language,
+    values are in their units (the raw value kept in ``data-raw``), not 0.8797364590100849
+    under ``occupancy``."""
+    client = TestClient(make_app())
+    page = client.get("/builder", params={"metrics": "occupancy,accs,offered",
+                                          "by": "channel", "lang": "uk"}).text
+    heads = re.findall(r'<th data-column="([^"]+)"[^>]*>([^<]*)</th>', page)
+    assert heads == [("channel", "Канал"), ("occupancy", "Зайнятість"),
+                     ("accs", "Середня кількість паралельних чатів"),
+                     ("offered", "Запропоновано")]
+    expected = {r["channel"]: r for r in omnikpi.report_result(
+        DEMO_DATA_DIR, metrics=["occupancy", "accs", "offered"], by=["channel"]).rows}
+    rows = re.findall(r"<tr>\s*<td>([^<]*)</td>(.*?)</tr>", page, re.S)
+    assert {channel for channel, _ in rows} == {c or "—" for c in expected}
+    for channel, cells in rows:
+        want = expected[None if channel == "—" else channel]
+        shown = re.findall(r'<td class="num" data-raw="([^"]*)">([^<]*)</td>', cells)
+        for (raw, text), metric, unit in zip(shown, ("occupancy", "accs", "offered"),
+                                             ("ratio", "sessions", "count"), strict=True):
+            assert text == human(want[metric], unit, "uk"), (channel, metric)
+            assert raw == ("" if want[metric] is None else str(want[metric]))

@@ -198,7 +198,7 @@ def test_from_equal_to_is_that_one_day(client: TestClient) -> None:
     page = client.get(f"/builder?metrics=offered&tz={tz}&from={DAY}&to_day={DAY}"
                       "&channel=voice,chat")
     assert page.status_code == 200
-    shown = re.search(r"<tr>\s*<td>([^<]*)</td>", page.text)
+    shown = re.search(r"<tr>\s*<td[^>]*>([^<]*)</td>", page.text)
     assert shown and shown.group(1).replace(",", "").replace("\u202f", "") == str(day_offered)
     assert period_of(page.text).startswith(f"Period {DAY} – {DAY} · Zone {tz} · As of ")
     assert field(page.text, "from") == DAY and field(page.text, "to_day") == DAY

@@ -22,6 +22,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.reports import get_report, list_reports, save_report
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
+from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
 from omnikpi.web.page_errors import page_message, status_of, translator_of
@@ -63,11 +64,23 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
     with session_scope(state.state.database_url) as session:
         saved_reports = list_reports(session, state.principal.tenant)
     chosen = set(service.split(filters.metrics))
+    heads = {c: _head(c, result.metrics) for c in result.columns} if result else {}
     return templates.TemplateResponse(request, "builder.html", {
+        "heads": heads,
         "filters": filters, "catalog": _catalog(choose_language(request)), "chosen": chosen,
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
         "query": query, "saved": saved_reports, "error": error, "name": name,
     }, status_code=status)
+
+
+def _head(column: str, metrics: dict[str, Any]) -> str:
+    """A preview column's header before translation: the metric's name, the dimension's
+    label, "Period" (the page translates them; the exports keep the column ids)."""
+    if column in metrics:
+        return get_metric(column).name
+    if column == "period_start":
+        return "Period"
+    return DIMENSION_LABELS.get(column, column)
 
 
 def _catalog(lang: str) -> list[dict[str, Any]]:
