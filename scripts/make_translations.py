@@ -225,6 +225,10 @@ TEXT: dict[str, tuple[str, str]] = {
                                                  "Хвилини — число від 0 до 1440."),
     # dashboard charts, tiles and footer (issue 21: small multiples, previous period)
     "arrows: change against": ("стрелки: изменение к периоду", "стрілки: зміна щодо періоду"),
+    "Page not found": ("Страница не найдена", "Сторінку не знайдено"),
+    "There is nothing at this address, or it is not yours to see.": (
+        "По этому адресу ничего нет, или это не открыто для вас.",
+        "За цією адресою нічого немає, або це не відкрито для вас."),
     "not available for": ("недоступно с фильтром:", "недоступно з фільтром:"),
     "previous period": ("предыдущий период", "попередній період"),
     "pp": ("п. п.", "в. п."),

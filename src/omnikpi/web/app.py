@@ -14,8 +14,10 @@ from urllib.parse import quote
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnikpi.auth.accounts import unscoped_supervisors
 from omnikpi.config import Config
@@ -38,6 +40,7 @@ from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, q
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
 from omnikpi.web.security import LoginRequired
+from omnikpi.web.templating import templates
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 log = logging.getLogger("omnikpi")
@@ -160,6 +163,16 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
                 [_brief(e) for e in exc.errors()], translator_of(request)), 422)
         return JSONResponse({"detail": jsonable_encoder([_brief(e) for e in exc.errors()])},
                             status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """A page address that leads nowhere (a typo, another agent's page) is a page in
+        the reader's language with the way back, not ``{"detail": "Not Found"}``; the
+        API, downloads and every other status keep FastAPI's JSON."""
+        if exc.status_code == 404 and is_page(request):
+            return templates.TemplateResponse(request, "not_found.html", {"filters": None},
+                                              status_code=404)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:
