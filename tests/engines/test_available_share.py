@@ -1,5 +1,5 @@
 """Occupancy cut by channel: channel-less available time shared among the channels each
-agent worked (``available=pro_rata``, the default), hand-computed, on every engine.
+agent worked that day (``available=pro_rata``, the default), hand-computed, on every engine.
 
 States (UTC), 4 March:
 - a1 (blended): voice handling 09:00–11:00 (120 min), chat handling 11:00–12:00 (60 min),
@@ -11,18 +11,20 @@ States (UTC), 4 March:
   row without a channel;
 - a4 (back office): e-mail handling 09:00–10:00 (discrete: not occupancy work),
   available without a channel 10:00–11:00 → no continuous work: stays without a channel.
-5 March: a1 available without a channel 09:00–10:00 and nothing else.
+5 March: a1 available without a channel 09:00–10:00 and nothing else that day → stays
+without a channel (4 March's work does not reach it).
 
 By channel, 4 March (grain day):
 - voice = (120 + 30) / (120 + 30 + 40 + 30) = 150/220;
 - chat = 60 / (60 + 20) = 0.75;
 - no channel = 0 / (60 + 60) = 0; e-mail has no continuous time: no value.
-5 March: a1 worked no channel that day → its hour stays without a channel (0 %).
+5 March: {no channel: 0}.
 
-Grain total (the whole window is one period): a1 worked 120 min voice and 60 min chat,
-so both of its available hours are shared 2/3 : 1/3 → voice = 150 / (150 + 80 + 30) =
-150/260, chat = 60 / (60 + 40) = 0.6, no channel = 0/120. The channels' rows add up to the
-total: (150 + 60) / (260 + 100 + 120) = 210/480.
+The shares are each day's whatever the grain, so the whole window (grain total) reads
+the same channel figures as the days add up to: voice 150/220, chat 0.75, no channel
+0/180; the channels' rows add up to the total: (150 + 60) / (220 + 80 + 180) = 210/480.
+By the hour, a1's idle 12:00–13:00 hour is still 2/3 voice (its day's work), though no
+call was in that hour.
 """
 
 from __future__ import annotations
@@ -93,18 +95,26 @@ def test_available_time_is_shared_by_the_channels_worked_each_day(
     assert day5 == {None: 0.0}
 
 
-def test_over_the_whole_window_the_shares_are_the_windows_and_add_up(
+def test_over_the_whole_window_each_day_keeps_its_shares_and_they_add_up(
         blended: Path, engine: str) -> None:
     got = occupancy(blended, engine, ["channel"])
-    assert got == pytest.approx({("voice",): 150 / 260, ("chat",): 0.6, (None,): 0.0,
+    assert got == pytest.approx({("voice",): 150 / 220, ("chat",): 0.75, (None,): 0.0,
                                  ("email",): None})
     assert occupancy(blended, engine, []) == pytest.approx({(): 210 / 480})
+
+
+def test_an_idle_hour_goes_to_the_channels_of_its_day(blended: Path, engine: str) -> None:
+    """By the hour: a1's 12:00 hour holds only available time, shared by its day's work
+    (2/3 voice: 40 min over 40 min → 0 %), not left without a channel."""
+    got = occupancy(blended, engine, ["channel"], grain="hour")
+    noon = {k[1]: v for k, v in got.items() if str(k[0]).startswith("2024-03-04T12")}
+    assert noon == {"voice": 0.0, "chat": 0.0}
 
 
 def test_a_filter_on_a_channel_reads_the_same_share(blended: Path, engine: str) -> None:
     rows = omnikpi.report_result(blended, engine=engine, metrics=["occupancy"], tz="UTC",
                                  as_of=AS_OF, where={"channel": ["chat"]}).rows
-    assert [r["occupancy"] for r in rows] == pytest.approx([0.6])
+    assert [r["occupancy"] for r in rows] == pytest.approx([0.75])
 
 
 def test_by_agent_nothing_moves(blended: Path, engine: str) -> None:
@@ -128,17 +138,18 @@ def test_a_bad_choice_names_the_choices(blended: Path) -> None:
 
 
 def test_the_drill_down_lists_the_shared_pieces(blended: Path, engine: str) -> None:
-    """Filtered by chat, the rows behind the figure: a1's chat hour and the thirds of its
-    two available hours, each saying which share of its recorded piece it is."""
+    """Filtered by chat, the rows behind the figure: a1's chat hour and the third of its
+    4 March available hour, saying which share of its recorded piece it is (5 March's
+    hour, a day without work, is not chat's)."""
     found = drill(load_dataset(blended), "occupancy", tz="UTC", as_of=AS_OF,
                   where={"channel": ["chat"]}, engine=engine)
-    assert found.figure.value == pytest.approx(0.6)
+    assert found.figure.value == pytest.approx(0.75)
     assert "share" in found.columns
     rows = found.everything("all", "piece_start", False)
     records = rows.to_dict("records")
-    assert [r["state"] for r in records] == ["handling", "available", "available"]
-    assert [r["seconds"] for r in records] == pytest.approx([3600.0, 1200.0, 1200.0])
-    assert [r["share"] for r in records] == pytest.approx([1.0, 1 / 3, 1 / 3])
+    assert [r["state"] for r in records] == ["handling", "available"]
+    assert [r["seconds"] for r in records] == pytest.approx([3600.0, 1200.0])
+    assert [r["share"] for r in records] == pytest.approx([1.0, 1 / 3])
     plain = drill(load_dataset(blended), "occupancy", tz="UTC", as_of=AS_OF, engine=engine)
     assert "share" not in plain.columns  # unfiltered: the pieces as recorded
 
@@ -242,7 +253,7 @@ def test_from_the_command_line(blended: Path) -> None:
         assert done.exit_code == 0, done.output
         return {r["channel"]: r["occupancy"] for r in json.loads(done.stdout)["rows"]}
 
-    assert rows() == pytest.approx({"voice": 150 / 260, "chat": 0.6, None: 0.0,
+    assert rows() == pytest.approx({"voice": 150 / 220, "chat": 0.75, None: 0.0,
                                     "email": None})
     assert rows("--param", "occupancy.available=as_recorded") == pytest.approx(
         {"voice": 150 / 180, "chat": 1.0, None: 0.0, "email": None})

@@ -6,14 +6,19 @@ over that channel's work alone (100 % everywhere) and all the waiting in the row
 a channel (0 %): numbers a director reads as "everyone is overloaded".
 
 Contact-center practice attributes the waiting to the channels it served. Here each
-agent's channel-less available time in a period is shared among the continuous channels
-that agent worked in the same period (handling, hold and ACW with a channel), in
-proportion to the seconds worked on each: an agent with 2 h of voice, 1 h of chat and
-1 h available gives 40 min of it to voice and 20 min to chat. The channels' shares add up
-to the whole, so the channel rows of a report add up to its total; the period is the
-report's own (a day, an hour, the whole window for ``grain=total``). Available time of
-an agent who worked no channel in the period has nowhere to go and stays in the row
-without a channel, as idle time of the team.
+agent's channel-less available time is shared among the continuous channels that agent
+worked on the same day (in the report's zone; handling, hold and ACW with a channel), in
+proportion to the seconds worked on each that day: an agent with 2 h of voice, 1 h of
+chat and 1 h available gives 40 min of it to voice and 20 min to chat. The channels'
+shares add up to the whole, so the channel rows of a report add up to its total.
+
+Why the day, whatever the report's grain: a dedicated voice agent's idle quarter hour is
+voice's even when that quarter hour held no call (weights of the quarter hour itself
+would leave it without a channel and push interval occupancy up), and the same shares in
+every grain make a day's channel rows add up to the week's and the total's. A piece that
+spans midnight (grains above a day do not cut there) counts on the day it starts.
+Available time of an agent who worked no channel that day has nowhere to go and stays
+in the row without a channel, as idle time of the team.
 
 Rows keep their period, agent, site and tenant; a shared row's ``seconds`` are its share
 and ``share`` says which fraction of the recorded piece it is (1 for every other row), so
@@ -28,24 +33,24 @@ import ibis.expr.types as ir
 from omnikpi.metrics.agent_time import WORK_STATES
 
 
-def share_available(time: ir.Table, key: str) -> ir.Table:
-    """``time`` (agent-state pieces with ``state``, ``cont``, ``channel``, ``seconds`` and
-    the period key ``key``) with every channel-less available piece shared among the continuous
-    channels its agent worked in the same period."""
+def share_available(time: ir.Table, unit: str) -> ir.Table:
+    """``time`` (agent-state pieces with ``state``, ``cont``, ``channel``, ``seconds``) with
+    every channel-less available piece shared among the continuous channels its agent
+    worked in the same ``unit`` (a column: the local day of the piece)."""
     worked = time.filter(time.state.isin(list(WORK_STATES)) & time.cont
                          & time.channel.notnull() & (time.seconds > 0))
-    per_channel = worked.group_by(["agent_id", key, "channel"]).aggregate(
+    per_channel = worked.group_by(["agent_id", unit, "channel"]).aggregate(
         __worked=worked.seconds.sum())
-    totals = per_channel.group_by(["agent_id", key]).aggregate(
+    totals = per_channel.group_by(["agent_id", unit]).aggregate(
         __all=per_channel.__worked.sum())
-    shares = per_channel.join(totals, ["agent_id", key])
-    shares = shares.select(__agent=shares.agent_id, __period=shares[key],
+    shares = per_channel.join(totals, ["agent_id", unit])
+    shares = shares.select(__agent=shares.agent_id, __period=shares[unit],
                            __channel=shares.channel,
                            __share=shares.__worked / shares.__all)
     loose = time.channel.isnull() & (time.state == "available")
     waiting = time.filter(loose)
     kept = time.filter(~loose).mutate(share=ibis.literal(1.0))
-    on = [waiting.agent_id == shares.__agent, waiting[key] == shares.__period]
+    on = [waiting.agent_id == shares.__agent, waiting[unit] == shares.__period]
     shared = waiting.join(shares, on)
     shared = shared.mutate(channel=shared.__channel, seconds=shared.seconds * shared.__share,
                            share=shared.__share)

@@ -176,7 +176,7 @@ def split_intervals(
 def agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent-state pieces per period; with the source parameter ``available=pro_rata``
     (occupancy's default), channel-less available time shared among the channels each
-    agent worked (:mod:`omnikpi.engine.available_share`)."""
+    agent worked that day (:mod:`omnikpi.engine.available_share`)."""
     states = req.tables("agent_states")
     states = states.mutate(
         state=states.state.lower(),
@@ -184,5 +184,7 @@ def agent_time_source(req: SourceRequest) -> ir.Table:
     )
     time = split_intervals(states, "start", "end", req)
     if dict(req.params).get("available") == "pro_rata":
-        time = share_available(time, KEY)
+        ctx = req.ctx
+        day = key_expr("day", time.piece_start, ctx.offsets, ctx.nonnegative_keys)
+        time = without(share_available(time.mutate(__day=day), "__day"), "__day")
     return time

@@ -13,7 +13,7 @@ WORK_STATES = ("handling", "hold", "acw")
 AVAILABLE_BY_CHANNEL = Param(
     "available", "choice", "pro_rata",
     "channel-less available time in a cut by channel: shared among the continuous channels "
-    "each agent worked in the period (pro_rata) or left without a channel (as_recorded)",
+    "each agent worked that day (pro_rata) or left without a channel (as_recorded)",
     ("pro_rata", "as_recorded"), only_cut_by="channel")
 """Where an agent's available time recorded without a channel goes in a report cut or
 filtered by channel (``engine/available_share.py``); a source parameter of the metrics
@@ -46,9 +46,9 @@ register(
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
         notes="Cut or filtered by channel: available time recorded without a channel (as "
         "most platforms record it for blended agents) is shared among the continuous "
-        "channels each agent worked in the period, in proportion to the time worked on each "
+        "channels each agent worked that day, in proportion to the time worked on each "
         "(available=pro_rata), so the channels' rows add up to the total; an agent who worked "
-        "no channel in the period keeps it in the row without a channel. available=as_recorded "
+        "no channel that day keeps it in the row without a channel. available=as_recorded "
         "leaves it there (each channel of a blended team then reads 100 %).",
         params=(AVAILABLE_BY_CHANNEL,),
         source_params=("available",),

@@ -39,7 +39,7 @@ _SESSION_NOTE = (
     "not a session); ActiveTime counts the agents with at least one chat session in the "
     "report window; dimensions come from contacts for the numerator and agent_states for "
     "the denominator. Cut or filtered by channel, ActiveTime recorded without a channel is "
-    "shared among the continuous channels each agent worked in the period "
+    "shared among the continuous channels each agent worked that day "
     "(available=pro_rata; as_recorded leaves it without a channel)."
 )
 
