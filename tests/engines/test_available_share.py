@@ -260,3 +260,22 @@ def test_from_the_command_line(blended: Path) -> None:
     bad = CliRunner().invoke(app, ["report", "--data", str(blended), "--metrics", "occupancy",
                                    "--param", "occupancy.available=evenly"])
     assert bad.exit_code == 2 and "pro_rata, as_recorded" in bad.output
+
+
+def test_the_day_is_the_reports_local_day(tmp_path: Path, engine: str) -> None:
+    """z1 handles voice 21:00–22:00 UTC and chat 22:00–23:00 UTC on 4 March, then waits
+    23:00–23:30 UTC without a channel. In Kyiv (UTC+2) the voice hour is 4 March and the
+    chat hour and the wait are 5 March: the wait is all chat's (voice 1.0, chat
+    3600/5400). In UTC all three are 4 March: the wait is half each (0.8 and 0.8)."""
+    data = dataset(tmp_path / "zone", agent_states=[
+        state("z1", "handling", "4T21:00", "4T22:00", "voice"),
+        state("z1", "handling", "4T22:00", "4T23:00", "chat"),
+        state("z1", "available", "4T23:00", "4T23:30")])
+
+    def by_channel(tz: str) -> dict[Any, float | None]:
+        rows = omnikpi.report_result(data, engine=engine, metrics=["occupancy"],
+                                     by=["channel"], tz=tz, as_of=AS_OF).rows
+        return {r["channel"]: r["occupancy"] for r in rows}
+
+    assert by_channel("Europe/Kyiv") == pytest.approx({"voice": 1.0, "chat": 3600 / 5400})
+    assert by_channel("UTC") == pytest.approx({"voice": 0.8, "chat": 0.8})
