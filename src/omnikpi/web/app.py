@@ -166,9 +166,10 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:
-        """A page address that leads nowhere (a typo, another agent's page) is a page in
-        the reader's language with the way back, not ``{"detail": "Not Found"}``; the
-        API, downloads and every other status keep FastAPI's JSON."""
+        """A page address that leads nowhere (a typo, a QA form that is not there) is a
+        page in the reader's language with the way back, not ``{"detail": "Not Found"}``;
+        the API, downloads and every other status keep FastAPI's JSON. (Pages with a 404
+        of their own, such as another agent's page, keep their sentence.)"""
         if exc.status_code == 404 and is_page(request):
             return templates.TemplateResponse(request, "not_found.html", {"filters": None},
                                               status_code=404)
