@@ -174,6 +174,25 @@ def test_occupancy_filtered_by_a_channel_shares_the_waiting(client: TestClient) 
     assert f"{everyone * 100:.1f}" not in fax
 
 
+def test_the_chat_concurrency_chart_takes_the_channel_filter(client: TestClient,
+                                                             whole: str) -> None:
+    """The hourly chat-sessions chart follows the page's channel filter as its tile does:
+    on a chat filter, the engine's hourly ACCS of chat's share of the agents' time; on a
+    voice filter, no chart (it used to draw the unfiltered chat figure under "voice")."""
+    hourly = {r["period_start"]: r["accs"]
+              for r in report(["accs"], grain="hour", where={"channel": ["chat"]})
+              if r["accs"] is not None}
+    chat = client.get("/", params={"tz": TZ, "channel": "chat"}).text
+    drawn = {r["period_start"]: r["accs"] for r in chart_data(chat, "conc")
+             if r["accs"] is not None}
+    assert drawn and drawn == pytest.approx(hourly)
+    assert len(drawn) == len(hourly) > 10
+    assert {r["period_start"] for r in chart_data(whole, "conc")} >= set(hourly)
+    voice = client.get("/", params={"tz": TZ, "channel": "voice"}).text
+    assert 'id="concurrency"' in whole and 'id="concurrency"' in chat
+    assert 'id="concurrency"' not in voice and "const conc =" not in voice
+
+
 @needs_browser
 def test_charts_drawn_in_a_browser_at_desktop_and_phone_width(
         make_app: Callable[..., FastAPI], browser: Any) -> None:

@@ -187,10 +187,8 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str],
     filters (one for all of them when the page has no channel filter)."""
     for m in chosen:
         if m not in contact_metrics:
-            accepted = _people_filters(get_metric(m))
-            kept = {k: v for k, v in (filters.where or {}).items() if k in accepted}
-            scoped = dataclasses.replace(filters, where=kept or None)
-            people.setdefault(tuple(sorted(kept)), (scoped, []))[1].append(m)
+            scoped = _people(filters, get_metric(m))
+            people.setdefault(tuple(sorted(scoped.where or {})), (scoped, []))[1].append(m)
     values: dict[str, Any] = {}
     units: dict[str, str] = {}
     groups = [(contact_metrics, where, filters), *((group, None, scoped)
@@ -331,7 +329,8 @@ GRAIN_WORDS = {"15min": "by 15 minutes", "30min": "by 30 minutes", "hour": "by h
 def _funnel(state: ViewDep, filters: Filters) -> list[tuple[str, float]]:
     """The paid-time funnel: logged in ⊇ active + paid not-ready (the configuration's paid
     reasons) ⊇ active ⊇ workload, in hours."""
-    totals = report(state, _people(filters), ["time_in_state"], by=None)
+    totals = report(state, _people(filters, get_metric("time_in_state")), ["time_in_state"],
+                    by=None)
     seconds: dict[str, float] = {}
     paid = set(state.config.agents.paid_not_ready_reasons)
     paid_breaks = 0.0
@@ -347,16 +346,21 @@ def _funnel(state: ViewDep, filters: Filters) -> list[tuple[str, float]]:
             ("Active", active / 3600), ("Workload", work / 3600)]
 
 
-def _people(filters: Filters) -> Filters:
-    """The page's filters that agent time can take (it has no queue or contact channel)."""
+def _people(filters: Filters, metric: Metric) -> Filters:
+    """The page's filters that ``metric``'s agent time can take (it has no queue, and no
+    channel unless the metric shares it out: :func:`_people_filters`)."""
+    accepted = _people_filters(metric)
     return dataclasses.replace(filters, where={
-        k: v for k, v in (filters.where or {}).items() if k in AGENT_FILTERS} or None)
+        k: v for k, v in (filters.where or {}).items() if k in accepted} or None)
 
 
 def _concurrency(state: ViewDep, filters: Filters, period: Period | None) -> dict[str, Any]:
     if not _channels(state, ("chat", "messenger")):
         return {"rows": [], "previous": []}
-    concurrency = _series(state, _people(filters), period, ["accs"], "hour")
+    # the page's channel filter reaches it: chat's share of the agents' time on a chat
+    # filter, no chart on a voice one (never the chat figure under another channel's name)
+    concurrency = _series(state, _people(filters, get_metric("accs")), period, ["accs"],
+                          "hour")
     if concurrency["rows"]:
         concurrency["rows"] = _grid(concurrency["rows"], "hour", period, ("accs",))
     return concurrency
