@@ -14,7 +14,7 @@ AVAILABLE_BY_CHANNEL = Param(
     "available", "choice", "pro_rata",
     "channel-less available time in a cut by channel: shared among the continuous channels "
     "each agent worked that day (pro_rata) or left without a channel (as_recorded)",
-    ("pro_rata", "as_recorded"), only_cut_by="channel")
+    ("pro_rata", "as_recorded"), shapes_source=True, only_cut_by="channel")
 """Where an agent's available time recorded without a channel goes in a report cut or
 filtered by channel (``engine/available_share.py``); a source parameter of the metrics
 whose denominator is agent time."""
@@ -51,7 +51,6 @@ register(
         "no channel that day keeps it in the row without a channel. available=as_recorded "
         "leaves it there (each channel of a blended team then reads 100 %).",
         params=(AVAILABLE_BY_CHANNEL,),
-        source_params=("available",),
         numerator=workload_rt, denominator=active_rt,
     ),
 )

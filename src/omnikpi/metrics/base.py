@@ -57,6 +57,10 @@ class Param:
     (``default`` is then what the docs show)."""
     settable: bool = True
     """False for a value only the configuration provides (never ``--param``, not shown)."""
+    shapes_source: bool = False
+    """The metric's fact source is built with it: its rows differ with the value (the FCR
+    window, the leave types that count as attrition), so reports and drill-downs group
+    and cache sources by it (:attr:`Metric.source_params`)."""
     only_cut_by: str | None = None
     """A source parameter that changes the rows only in a report cut or filtered by this
     dimension (where available time without a channel goes, in a cut by channel):
@@ -140,8 +144,6 @@ class Metric:
     denominator_aggregate: Aggregate = "sum"
     """``distinct``: the denominator counts the distinct non-null values its builder gives
     per group (distinct customers), which cannot be summed from smaller groups."""
-    source_params: tuple[str, ...] = ()
-    """Parameters the fact source itself needs (rows differ with them)."""
     resolve: Callable[[Params], Metric] | None = None
     """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
     notes: str = ""
@@ -176,14 +178,18 @@ class Metric:
     extension: bool = False
     """Not in the spec's KPI catalog: an OmniKPI addition (see docs/decisions.md)."""
 
+    @property
+    def source_params(self) -> tuple[str, ...]:
+        """Parameters the fact source itself needs (rows differ with them): those declared
+        ``shapes_source``."""
+        return tuple(p.name for p in self.params if p.shapes_source)
+
     def source_params_for(self, params: Mapping[str, Any], cuts: Collection[str]
                           ) -> tuple[tuple[str, object], ...]:
         """The parameters its fact source is built with, in a report cut or filtered by
         ``cuts`` (a parameter declared ``only_cut_by`` another dimension is left out)."""
-        declared = {p.name: p for p in self.params}
-        return tuple((name, params[name]) for name in self.source_params
-                     if name not in declared or declared[name].only_cut_by is None
-                     or declared[name].only_cut_by in cuts)
+        return tuple((p.name, params[p.name]) for p in self.params if p.shapes_source
+                     and (p.only_cut_by is None or p.only_cut_by in cuts))
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -9,18 +9,10 @@ import ibis
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n
+from omnikpi.metrics.fcr_params import FCR_PARAMS
 
 _NOTE = ("Cost rows are spread over the time they cover in proportion to time; a cost row "
          "without queue/channel/tenant falls in the null group of that dimension.")
-_FCR_PARAMS = (
-    Param("window_hours", "float", 168.0, "FCR repeat window (see fcr)", unit="hours"),
-    Param("match_topic", "bool", None, "FCR topic matching (see fcr)",
-          default_from=lambda c: c.has_values("contacts", "topic")),
-    Param("transfer_breaks_fcr", "bool", True, "a transferred question is not resolved at "
-          "first contact (see fcr)"),
-)
-
-
 def _cost(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "cost", "unit": "money", "source": "costs",
                                "tables": ("costs", "contacts"), "notes": _NOTE}
@@ -59,7 +51,7 @@ register(
         denominator_source="fcr",
         booking="end", formula="Σ costs / FCR questions resolved at first contact (not "
         "transferred, no repeat in the window)",
-        params=_FCR_PARAMS, source_params=("window_hours", "match_topic", "transfer_breaks_fcr"),
+        params=FCR_PARAMS,
         numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.unresolved_first),
     ),
     _cost(

@@ -6,6 +6,7 @@ import ibis.expr.types as ir
 
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
+from omnikpi.metrics.fcr_params import FCR_PARAMS
 
 register(
     Metric(
@@ -64,19 +65,6 @@ register(
     ),
 )
 
-_FCR_PARAMS = (
-    Param("window_hours", "float", 168.0,
-          "a contact of the same customer arriving within this time after the question "
-          "ended is a repeat (inclusive)", unit="hours"),
-    Param("match_topic", "bool", None,
-          "a repeat must have the same topic (a missing topic matches any); default: true "
-          "when the contacts have topics",
-          default_from=lambda c: c.has_values("contacts", "topic")),
-    Param("transfer_breaks_fcr", "bool", True,
-          "a question that was transferred (transferred = true, or a leg's parent_id points "
-          "at it) is not resolved at first contact; false: only a repeat contact breaks it"),
-)
-_FCR_SOURCE_PARAMS = ("window_hours", "match_topic", "transfer_breaks_fcr")
 _FCR_WHEN_EMPTY = (
     "it counts handled contacts with a customer_id whose {window_hours:g}-hour repeat window "
     "has ended by as-of ({as_of}), and there are none: a later as-of or a shorter "
@@ -106,7 +94,7 @@ register(
         source="fcr", tables=("contacts",), booking="end",
         formula="questions neither transferred nor followed by a repeat contact / questions "
         "handled",
-        params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
+        params=FCR_PARAMS,
         numerator=lambda f, p: n(~f.unresolved_first), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
         when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,
@@ -122,7 +110,7 @@ register(
         source="fcr", tables=("contacts",), booking="end",
         formula="questions with a repeat contact / questions handled (= 1 − fcr when "
         "transfer_breaks_fcr is false)",
-        params=_FCR_PARAMS, source_params=_FCR_SOURCE_PARAMS,
+        params=FCR_PARAMS,
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
         notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
         when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,

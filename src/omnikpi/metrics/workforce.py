@@ -59,11 +59,10 @@ def _schedule(**kwargs: object) -> Metric:
 _LEAVE_TYPES = Param(
     "leave_types", "str", "voluntary,involuntary,company_move",
     "comma-separated leave types that count as attrition (internal_move — within the "
-    "contact center — does not)",
+    "contact center — does not)", shapes_source=True,
 )
 _ATTRITION = dict(
     area="workforce", source="roster_months", tables=("roster",), params=(_LEAVE_TYPES,),
-    source_params=("leave_types",),
     numerator=lambda t, p: n(t.leaver),
     denominator=lambda t, p: (t.start_hc + t.end_hc) / 2.0,
     notes="An agent is employed from hired_on through left_on; headcount at a month's start "

@@ -1,0 +1,20 @@
+"""The parameters of the FCR fact source (``engine/fcr_source.py``), declared once for
+every metric that reads it: fcr, repeat_rate and cost_per_resolution."""
+
+from __future__ import annotations
+
+from omnikpi.metrics.base import Param
+
+FCR_PARAMS = (
+    Param("window_hours", "float", 168.0,
+          "a contact of the same customer arriving within this time after the question "
+          "ended is a repeat (inclusive)", unit="hours", shapes_source=True),
+    Param("match_topic", "bool", None,
+          "a repeat must have the same topic (a missing topic matches any); default: true "
+          "when the contacts have topics",
+          default_from=lambda c: c.has_values("contacts", "topic"), shapes_source=True),
+    Param("transfer_breaks_fcr", "bool", True,
+          "a question that was transferred (transferred = true, or a leg's parent_id points "
+          "at it) is not resolved at first contact; false: only a repeat contact breaks it",
+          shapes_source=True),
+)
