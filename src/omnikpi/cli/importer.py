@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
-from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.errors import DataError, OmniKPIError, UsageError
+from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 # platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
@@ -104,8 +106,6 @@ def import_command(
                 console.print(f"  {count:>7} {table_name}{reason}", highlight=False)
     except OmniKPIError as exc:
         # a mapping key such as [derived] or [roles] is text, not console markup
-        from rich.markup import escape
-
         escaped = OmniKPIError(escape(str(exc)))
         escaped.exit_code = exc.exit_code
         fail(escaped)
@@ -157,6 +157,14 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
     for path in summary.waiting:
         console.print(f"The last line of {path} has no end of line yet: it is read once "
                       "complete (by the next import).", highlight=False)
+    for path, damage in summary.damaged.items():
+        console.print(f"[bold]{escape(path)} {GZIP_DAMAGE_WORDS[damage]}[/]: its lines up to "
+                      "the damage are imported, the rest could not be read. Copy the file "
+                      "again from its source and import it: the import goes on from the "
+                      "last line read.")
+    if summary.damaged and not follow:
+        raise DataError(f"{len(summary.damaged)} input file(s) could not be read to the "
+                        "end (named above)")
 
 
 def _first(names: list[str]) -> str:

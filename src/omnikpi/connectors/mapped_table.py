@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from omnikpi.connectors.sandbox import seal
+from omnikpi.connectors.source_files import checked_inputs, explain
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow
 from omnikpi.errors import DataError, UsageError
@@ -182,7 +183,7 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
         try:
             con.execute(f"WITH {', '.join([*ctes, cte])} SELECT * FROM {step} LIMIT 0")
         except duckdb.Error as exc:
-            raise UsageError(f"mapping [derived] {name}: {_first_line(exc)}") from exc
+            raise UsageError(f"mapping [derived] {name}: {explain(exc, present)}") from exc
         ctes.append(cte)
         present.add(name)
         previous = step
@@ -207,6 +208,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     missing = [f for f in files if not f.exists()]
     if missing or not files:
         raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
+    files = checked_inputs(files)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     source = mapping.get("source", {})
@@ -244,6 +246,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     required columns that come out empty counted as rejected."""
     table = TABLES[spec.table]
     summary = MappedSummary(table.name, read=read)
+    source_columns = [str(d[0]) for d in
+                      con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description]
     keep = "TRUE"
     for i, rule in enumerate(spec.filters):
         try:
@@ -251,7 +255,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                                 f"({rule['when']})").fetchone()[0]  # type: ignore[index]
         except duckdb.Error as exc:
             raise UsageError(f"mapping {mapping_path} ({spec.table}) filter {i + 1} when = "
-                             f"{rule.get('when')!r}: {_first_line(exc)}") from exc
+                             f"{rule.get('when')!r}: {explain(exc, source_columns)}") from exc
         summary.filtered[rule.get("reason", rule["when"])] += int(count)
         keep = f"{keep} AND NOT coalesce({rule['when']}, false)"
     selects = {}
@@ -276,7 +280,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             except duckdb.Error as one:
                 raise UsageError(
                     f"mapping {mapping_path} ({spec.table}) column {name} = "
-                    f"{spec.columns.get(name)!r}: {_first_line(one)}") from exc
+                    f"{spec.columns.get(name)!r}: {explain(one, source_columns)}") from exc
         raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(exc)}"
                          ) from exc
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]

@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import shutil
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ class ImportSummary:
     """Lines older than the last import merged into what was still open."""
     waiting: list[str] = field(default_factory=list)
     """Files whose last line has no end of line yet: read once it is complete."""
+    damaged: dict[str, str] = field(default_factory=dict)
+    """Gzip files whose data is cut short or damaged (file → what is wrong): their lines
+    up to the damage are imported; the rest cannot be read until the file is copied
+    again, and the next import goes on from the last line read."""
     files: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     recordings_linked: int = 0
@@ -120,9 +125,13 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _head_hash(path: Path, length: int) -> str | None:
-    """Hash of the file's first ``length`` bytes (None if it is shorter)."""
-    with _open(path) as handle:
-        head = handle.read(length)
+    """Hash of the file's first ``length`` bytes (None if it is shorter, or a gzip file
+    whose data ends before them)."""
+    try:
+        with _open(path) as handle:
+            head = handle.read(length)
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        return None
     return hashlib.sha256(head).hexdigest() if len(head) == length else None
 
 
@@ -150,11 +159,20 @@ class _FileLines:
         self.path, self.start, self.tz, self.stop = path, start, tz, stop
         self.realtime: RealtimeReader | None = None
         self.waiting = False
+        self.damage: str | None = None
+        """Why a gzip file stopped before its end ("truncated", "damaged")."""
         self.end = start[1]
         """Offset after the last complete line given."""
 
     def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
-        """(line number, offset after the line, bytes) of each complete line."""
+        """(line number, offset after the line, bytes) of each complete line; a gzip file
+        cut short or damaged ends at its last readable line (``damage`` says why)."""
+        try:
+            yield from self._read()
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            self.damage = "truncated" if isinstance(exc, EOFError) else "damaged"
+
+    def _read(self) -> Iterator[tuple[int, int, bytes]]:
         start_line, start_offset = self.start
         with _open(self.path) as handle:
             first = handle.readline()
@@ -210,6 +228,8 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
             yield parse_flat(text, source, line_no)
     if lines.waiting:
         summary.waiting.append(str(path))
+    if lines.damage is not None:
+        summary.damaged[str(path)] = lines.damage
 
 
 def _first_pass(sources: list[tuple[Path, list[int]]], tz: str) -> tuple[bool, list[int]]:

@@ -22,6 +22,7 @@ import duckdb
 
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.sandbox import seal
+from omnikpi.connectors.source_files import checked_inputs, explain
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow, to_arrow
 from omnikpi.errors import DataError, UsageError
@@ -63,8 +64,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
                          f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
-    files = [str(f) for item in inputs for f in (sorted(item.iterdir()) if item.is_dir()
-                                                  else [item])]
+    files = [str(f) for f in checked_inputs(
+        [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])])]
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     names = "[" + ", ".join(sql_str(f) for f in files) + "]"
@@ -94,7 +95,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         except duckdb.Error as exc:
             key = "skip_when" if name == "skip_when" else f"[fields] {name}"
             raise UsageError(f"transcripts mapping {mapping_path}: {key} = {expr!r}: "
-                             f"{str(exc).splitlines()[0]}") from exc
+                             f"{explain(exc, present)}") from exc
 
     def col(name: str) -> str:
         expr = fields.get(name)

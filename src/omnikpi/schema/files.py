@@ -217,13 +217,25 @@ def _chunks(path: Path, damage: list[str]) -> Iterator[bytes]:
 
 def gzip_intact(path: Path) -> bool:
     """Whether a gzip file decompresses whole (DuckDB reads one cut short without a word)."""
+    return gzip_damage(path) is None
+
+
+def gzip_damage(path: Path) -> str | None:
+    """What is wrong with a gzip file's data ("truncated": cut short, "damaged": not
+    gzip data or corrupt), None when it decompresses whole or cannot be opened at all
+    (the reader that opens it next says why)."""
     damage: list[str] = []
     try:
         for _ in _chunks(path, damage):
             pass
     except OSError:
-        return True  # unreadable: the DuckDB scan says so
-    return not damage
+        return None
+    return damage[0] if damage else None
+
+
+GZIP_DAMAGE_WORDS = {"truncated": "is cut short (the end of its gzip data is missing)",
+                     "damaged": "is not readable gzip data (damaged, or not gzip at all)"}
+"""How an import names a gzip file's damage (:func:`gzip_damage`)."""
 
 
 class GzipCheck:

@@ -1,0 +1,76 @@
+"""What the mapped imports (CSV, JSON, transcripts) check about their input files before
+DuckDB reads them, and how they word DuckDB's errors for the person who wrote a mapping.
+
+DuckDB reads a gzip file cut short as far as it goes, without a word, when the cut falls at
+the end of a line: the rows after it would be lost silently. And a file that holds no
+record reads as one column named ``json`` (or ``column0``), so the mapping's first column
+would be reported missing instead of the file being empty.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from omnikpi.errors import DataError
+from omnikpi.schema.files import GZIP_DAMAGE_WORDS, gzip_damage, is_gzip
+
+_MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+
+
+def checked_inputs(files: list[Path]) -> list[Path]:
+    """The files to read, once none is a damaged gzip file and not every one is empty.
+
+    A mapped import writes all of its tables in one commit, so a damaged file stops it
+    with nothing written (to be copied again), rather than importing part of it."""
+    for path in files:
+        if is_gzip(path) and (damage := gzip_damage(path)) is not None:
+            raise DataError(f"cannot read {path}: it {GZIP_DAMAGE_WORDS[damage]}; nothing "
+                            "was imported (copy the file again from its source)")
+    if files and all(_is_empty(path) for path in files):
+        named = files[0] if len(files) == 1 else f"all {len(files)} input files"
+        raise DataError(f"nothing to import: {named} holds no data (an empty file)")
+    return files
+
+
+def _is_empty(path: Path) -> bool:
+    """No byte but white space (decompressed, for gzip): nothing a reader could import."""
+    if not is_gzip(path):
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 16):
+                    if chunk.strip():
+                        return False
+        except OSError:
+            return False  # unreadable: the reader says why
+        return True
+    import gzip
+
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(1 << 16):
+                if chunk.strip():
+                    return False
+    except (OSError, EOFError):
+        return False
+    return True
+
+
+def explain(exc: duckdb.Error, columns: Iterable[str]) -> str:
+    """DuckDB's error in the mapping's terms: a column the source does not have is named
+    with the source's columns (and DuckDB's near miss, when it has one)."""
+    text = str(exc)
+    missing = _MISSING_COLUMN.search(text)
+    if missing:
+        names = sorted(columns)
+        by_lower = {name.lower(): name for name in names}
+        near = difflib.get_close_matches(missing.group(1).lower(), list(by_lower), n=1,
+                                         cutoff=0.75)
+        hint = f"; did you mean {by_lower[near[0]]!r}?" if near else ""
+        return (f"no column {missing.group(1)!r} in the source{hint} (its columns: "
+                f"{', '.join(names)})")
+    return " ".join(text.split("\n")[:1]).strip()
