@@ -72,3 +72,34 @@ def test_folder_per_table_is_read_as_one_table(tmp_path: Path) -> None:
     (target / "contacts" / "part-1.csv").write_text("\n".join(lines[:12]) + "\n")
     (target / "contacts" / "part-2.csv").write_text("\n".join([lines[0], *lines[12:]]) + "\n")
     assert rows(target) == rows(source)
+
+
+def test_json_lines_whose_ids_mix_text_and_numbers_keep_their_values(tmp_path: Path) -> None:
+    """An export writes one contact's id as text and another's as a number: DuckDB types
+    such a field JSON, whose text keeps a string's quotes. The ids must read ``c1`` and
+    ``2`` (a quoted ``"c1"`` would join no survey or message of c1), and a valid ISO
+    instant in a field that mixes kinds must load (only the epoch number is refused)."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "contacts.jsonl").write_text(
+        '{"contact_id": "c1", "channel": "chat", "queue": "q", '
+        '"arrived_at": "2024-03-05T10:00:00Z", "first_response_at": "2024-03-05T10:00:30Z"}\n'
+        '{"contact_id": 2, "channel": "chat", "queue": "q", "arrived_at": 1709632800}\n'
+        '{"contact_id": "c3", "channel": "chat", "queue": "q", '
+        '"arrived_at": "2024-03-05T11:00:00Z"}\n')
+    (folder / "surveys.csv").write_text(
+        "contact_id,survey,score,scale_min,scale_max,answered_at\n"
+        "c1,csat,5,1,5,2024-03-05T10:10:00Z\n")
+    for cache in (False, True, True):  # a full pass, the pass that fills the cache, a hit
+        loaded = load_dataset(folder, cache=cache)
+        ids = sorted(r[0] for r in loaded.con.execute("SELECT contact_id FROM contacts")
+                     .fetchall())
+        assert ids == ["c1", "c3"]
+        assert [str(p) for p in loaded.problems] == [
+            "contacts.jsonl row 2: column arrived_at: cannot read '1709632800' as timestamp"]
+        loaded.close()
+    row = omnikpi.report_result(folder, metrics=["offered", "answered", "asa"]).rows[0]
+    assert row == {"offered": 2, "answered": 1, "asa": 30.0}
+    # the survey of c1 finds its contact's queue (a quoted id would leave it without one)
+    by_queue = omnikpi.report_result(folder, metrics=["csat"], by=["queue"]).rows
+    assert by_queue == [{"queue": "q", "csat": 1.0}]

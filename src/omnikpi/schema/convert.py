@@ -28,9 +28,9 @@ def sql_str(value: str) -> str:
     return DUCKDB.literal(value)
 
 
-def raw_text(col: str) -> str:
-    """The cell as trimmed text, empty text as null."""
-    return rules.raw_text(col, DUCKDB)
+def raw_text(col: str, src: str | None = None) -> str:
+    """The cell as trimmed text, empty text as null (``src``: the source column's type)."""
+    return rules.raw_text(col, DUCKDB, src)
 
 
 def typed_sql(column: Column, src: str | None) -> str:

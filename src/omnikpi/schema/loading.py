@@ -74,7 +74,7 @@ def _inner_sql(table: Table, reading: Reading, sources: dict[str, str],
             for c in table.columns
         ]
         + [
-            f"{raw_text(c.name)} AS {quote('__raw_' + c.name)}"
+            f"{raw_text(c.name, sources.get(c.name))} AS {quote('__raw_' + c.name)}"
             for c in table.columns
             if raw and c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
         ]

@@ -181,8 +181,14 @@ class Check:
     """SQL giving ``column<SEP>message`` for the problem report."""
 
 
-def raw_text(col: str, d: Dialect = DUCKDB) -> str:
-    """The cell as trimmed text, empty text as null."""
+def raw_text(col: str, d: Dialect = DUCKDB, src: str | None = None) -> str:
+    """The cell as trimmed text, empty text as null.
+
+    A JSON-typed source column (DuckDB's type for a JSON Lines field whose values mix
+    kinds: a text id in one line, a number in another) is read as each value's own text
+    (``c1``, ``2``), not as JSON, whose text keeps a string's quotes (``"c1"``)."""
+    if src is not None and src.upper() == "JSON" and d.name == "duckdb":
+        return f"NULLIF(trim(json_extract_string({d.quote(col)}, '$')), '')"
     return f"NULLIF(trim(CAST({d.quote(col)} AS {d.text})), '')"
 
 
@@ -192,7 +198,7 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
         return f"CAST(NULL AS {d.sql_types[column.type]})"
     q = d.quote(column.name)
     src_u = src.upper()
-    text = raw_text(column.name, d)
+    text = raw_text(column.name, d, src)
     match column.type:
         case ColumnType.STRING:
             return f"lower({text})" if column.choices else text

@@ -38,7 +38,7 @@ import numpy as np
 from omnikpi.schema.files import TableFile
 from omnikpi.schema.tables import TABLES
 
-LOADER_VERSION = 5
+LOADER_VERSION = 6
 """Bump whenever validation rules, conversions or what an entry holds change."""
 
 RACY_NS = 2_000_000_000
