@@ -103,3 +103,20 @@ def test_json_lines_whose_ids_mix_text_and_numbers_keep_their_values(tmp_path: P
     # the survey of c1 finds its contact's queue (a quoted id would leave it without one)
     by_queue = omnikpi.report_result(folder, metrics=["csat"], by=["queue"]).rows
     assert by_queue == [{"queue": "q", "csat": 1.0}]
+
+
+def test_a_required_column_written_in_another_case_is_named(tmp_path: Path) -> None:
+    """``Contact_ID`` is not ``contact_id`` (names are exact): the problem says which
+    column of the file was meant, instead of only "missing"."""
+    folder = tmp_path / "cased"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text(
+        "Contact_ID,channel,QUEUE,arrived_at\nc1,voice,q1,2024-03-05T10:00:00Z\n")
+    loaded = load_dataset(folder, cache=False)
+    assert [str(p) for p in loaded.problems] == [
+        "contacts.csv: column contact_id: required column is missing (the file has "
+        "'Contact_ID': column names are exact, lower case)",
+        "contacts.csv: column queue: required column is missing (the file has 'QUEUE': "
+        "column names are exact, lower case)"]
+    assert not loaded.loads["contacts"].usable
+    loaded.close()

@@ -4,6 +4,7 @@ kept for messages, and every row's problems."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,7 +250,7 @@ def _stage_file(
         elif file.format == "csv":
             failure = ""  # a bad row may have misled DuckDB's dialect detection: try again
         else:
-            return None, _missing(table, file, missing), len(missing)
+            return None, _missing(table, file, missing, sources), len(missing)
     if file.format == "parquet":
         return _fatal(table, file, failure)
     try:
@@ -260,7 +261,7 @@ def _stage_file(
         sources = describe(con, reading)
         missing = [c.name for c in table.columns if c.required and c.name not in sources]
         if missing:
-            return None, _missing(table, file, missing), len(missing)
+            return None, _missing(table, file, missing, sources), len(missing)
         stage, problems, count, unreadable, _ = _stage_rows(con, table, reading, sources,
                                                             index)
     except DataError as exc:
@@ -279,9 +280,15 @@ def _extras(table: Table, sources: dict[str, str]) -> list[str]:
     return [name for name in sources if name not in known and not name.startswith("__")]
 
 
-def _missing(table: Table, file: TableFile, missing: list[str]) -> list[Problem]:
+def _missing(table: Table, file: TableFile, missing: list[str],
+             present: Iterable[str] = ()) -> list[Problem]:
+    """A fatal problem per required column the file lacks; one written in another case or
+    with spaces around it (``Contact_ID``, `` queue``) is named, since names are exact."""
+    near = {name.strip().lower(): name for name in present}
     return [
-        Problem(table.name, file.display, None, name, "required column is missing", True)
+        Problem(table.name, file.display, None, name, "required column is missing" + (
+            f" (the file has {near[name]!r}: column names are exact, lower case)"
+            if name in near else ""), True)
         for name in missing
     ]
 
