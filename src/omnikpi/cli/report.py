@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from omnikpi.cli.main import app, check_output, err_console, fail
 from omnikpi.cli.render import best_table
@@ -33,6 +34,7 @@ from omnikpi.export import write, write_pdf
 from omnikpi.metrics.base import get_metric
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.schema.hints import data_hints
 
 console = Console()
 
@@ -182,6 +184,7 @@ def validate(
     except OmniKPIError as exc:
         fail(exc)
     problems = dataset.problems if limit == 0 else dataset.problems[:limit]
+    hints = data_hints(dataset)
     if format == "json":
         typer.echo(json.dumps({
             "usable": dataset.usable,
@@ -197,6 +200,8 @@ def validate(
                  "message": p.message, "fatal": p.fatal}
                 for p in problems
             ],
+            "hints": [{"table": h.table, "rows": h.rows, "message": h.message}
+                      for h in hints],
         }, indent=1))
     else:
         for p in problems:
@@ -204,6 +209,9 @@ def validate(
             console.print(f"[{style}]{p}[/]", highlight=False, soft_wrap=True)
         if dataset.problem_count > len(problems):
             console.print(f"… and {dataset.problem_count - len(problems)} more problem(s)")
+        for hint in hints:
+            console.print(f"[cyan]note:[/] {escape(str(hint))}", highlight=False,
+                          soft_wrap=True)
         for name, load in dataset.loads.items():
             state = "[green]ok[/]" if load.usable else "[red]unusable[/]"
             console.print(

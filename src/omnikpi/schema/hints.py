@@ -1,0 +1,52 @@
+"""Loaded data that breaks no rule of the data model yet will not read as its owner
+expects: `omnikpi validate` lists these hints after the problems.
+
+A problem quarantines a row; a hint changes nothing. It points at a column an export left
+empty where the data model gives it a value, so that a KPI which reads 0 % is not taken
+for the contact center's real figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omnikpi.config import VOICE_CHANNELS
+from omnikpi.schema.model import Dataset
+
+
+@dataclass(frozen=True)
+class Hint:
+    table: str
+    rows: int
+    """How many rows it concerns."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.rows} row(s) {self.message}"
+
+
+_VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
+
+_CONTACT_HINTS = (
+    (f"lower(channel) IN ({_VOICE_LIST}) AND accepted_at IS NOT NULL "
+     "AND first_response_at IS NULL",
+     "of a voice channel have accepted_at but no first_response_at: they count as not "
+     "answered (they lower the answered count and service level, and have no ASA or "
+     "handle time). For voice, the data model gives first_response_at = accepted_at: set "
+     "it in the export or the import mapping"),
+)
+"""(condition on a loaded contact, what it means): the voice rule comes from
+``data-model.md`` ("first_response_at … voice: same as accepted_at")."""
+
+
+def data_hints(dataset: Dataset) -> list[Hint]:
+    """Every hint about the loaded rows (the quarantined ones are problems already)."""
+    if not dataset.has("contacts"):
+        return []
+    conditions = [condition for condition, _ in _CONTACT_HINTS]
+    counts = dataset.con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
+        + " FROM contacts").fetchone()
+    assert counts is not None
+    return [Hint("contacts", int(count), message)
+            for count, (_, message) in zip(counts, _CONTACT_HINTS, strict=True) if count]

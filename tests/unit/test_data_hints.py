@@ -1,0 +1,51 @@
+"""`omnikpi validate` notes loaded data that breaks no rule yet will not read as expected:
+voice contacts with accepted_at and no first_response_at count as not answered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import omnikpi
+from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
+
+CONTACTS = """contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at
+v1,voice,q1,2024-03-05T10:00:00Z,2024-03-05T10:00:10Z,,2024-03-05T10:05:00Z
+v2,Voice,q1,2024-03-05T10:01:00Z,2024-03-05T10:01:20Z,,2024-03-05T10:04:00Z
+v3,voice,q1,2024-03-05T10:02:00Z,2024-03-05T10:02:05Z,2024-03-05T10:02:05Z,2024-03-05T10:03:00Z
+c1,chat,q2,2024-03-05T10:03:00Z,2024-03-05T10:03:30Z,,2024-03-05T10:09:00Z
+"""
+"""v1 and v2 (the channel in any case) are the hint's rows; v3 carries its first response;
+a chat accepted without a reply is no hint (a chat's first response is the agent's first
+message, which the acceptance does not give)."""
+
+
+def _validate(folder: Path, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["validate", "--data", str(folder), *options])
+    return result.exit_code, result.output
+
+
+def test_voice_contacts_without_a_first_response_are_noted(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(CONTACTS)
+    code, output = _validate(tmp_path)
+    assert code == 0, output
+    text = " ".join(output.split())
+    assert ("note: contacts: 2 row(s) of a voice channel have accepted_at but no "
+            "first_response_at: they count as not answered") in text
+    assert "0 problem(s); dataset usable" in text
+    code, output = _validate(tmp_path, "--format", "json")
+    body = json.loads(output)
+    assert [(h["table"], h["rows"]) for h in body["hints"]] == [("contacts", 2)]
+    assert body["problem_count"] == 0
+    # what the note warns of: only v3 is answered
+    row = omnikpi.report_result(tmp_path, metrics=["offered", "answered"],
+                                where={"channel": ["voice"]}).rows[0]
+    assert row == {"offered": 3, "answered": 1}
+
+
+def test_the_demo_has_no_hint() -> None:
+    code, output = _validate(DEMO_DATA_DIR, "--format", "json")
+    assert code == 0 and json.loads(output)["hints"] == []
