@@ -150,6 +150,8 @@ def tables_markdown() -> str:
                 notes.append(f"default {col.default}")
             if col.choices:
                 notes.append("one of " + ", ".join(col.choices))
+            if col.lowercase:
+                notes.append("read in lower case (`Voice` is `voice`)")
             if col.min_value is not None:
                 notes.append(f"≥ {col.min_value:g}")
             required = "yes" if col.not_null else ("column" if col.required else "")

@@ -5,6 +5,9 @@ declarations: ``snapshots/rules_duckdb.json`` was written by the hand-written
 ``convert.checks``/``value_sql`` (commit before ``rules.py``) for every table and four
 kinds of source (CSV text, typed Parquet, other typed sources, JSON), so the same rows get
 the same problems and messages. The Spark rendering is run by ``test_spark_cluster.py``.
+Changed on purpose since, and only there: channels are read in lower case
+(``Column.lowercase``), and a JSON-typed source is read as its values' own text
+(``json_extract_string``, not a cast that keeps a string's quotes).
 """
 
 from __future__ import annotations

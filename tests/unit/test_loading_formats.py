@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -120,3 +121,33 @@ def test_a_required_column_written_in_another_case_is_named(tmp_path: Path) -> N
         "column names are exact, lower case)"]
     assert not loaded.loads["contacts"].usable
     loaded.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_channel_is_one_channel_whatever_its_case(tmp_path: Path, fmt: str) -> None:
+    """Exports write ``Voice``, ``voice`` and ``CHAT``: the loader reads channels in lower
+    case (the Parquet file, whose raw values decide its rules in one quick pass when they
+    are canonical, takes the per-row pass here), so a cut by channel has one row per
+    channel and a filter on ``chat`` finds the ``CHAT`` contact."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = {"contact_id": ["v1", "v2", "c1"], "channel": ["Voice", "voice", "CHAT"],
+            "queue": ["q1", "q1", "q2"],
+            "arrived_at": ["2024-03-05T10:00:00Z", "2024-03-05T10:01:00Z",
+                           "2024-03-05T10:03:00Z"]}
+    folder = tmp_path / fmt
+    folder.mkdir()
+    if fmt == "csv":
+        (folder / "contacts.csv").write_text(
+            "contact_id,channel,queue,arrived_at\n"
+            + "".join(",".join(v) + "\n" for v in zip(*rows.values(), strict=True)))
+    else:
+        table = pa.table(rows)
+        table = table.set_column(3, "arrived_at", pa.array(
+            [datetime.fromisoformat(t) for t in rows["arrived_at"]], pa.timestamp("us")))
+        pq.write_table(table, folder / "contacts.parquet")
+    by_channel = omnikpi.report_result(folder, metrics=["offered"], by=["channel"]).rows
+    assert by_channel == [{"channel": "chat", "offered": 1}, {"channel": "voice", "offered": 2}]
+    chat = omnikpi.report_result(folder, metrics=["offered"], where={"channel": ["chat"]})
+    assert chat.rows == [{"offered": 1}]

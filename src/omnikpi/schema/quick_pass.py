@@ -132,6 +132,10 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
                     return None
                 if col.choices:  # every value exactly one of the (lower-case) choices
                     plan.must_be_zero(f"count_if({q} NOT IN {_choices_sql(col)})")
+                elif col.lowercase and col.name not in DOMAIN_COLUMNS.get(table.name, ()):
+                    # every value in lower case already (a domain column's distinct
+                    # values, gathered anyway, are checked after the scan instead)
+                    plan.must_be_zero(f"count_if({q} <> lower({q}))")
             case ColumnType.TIMESTAMP:
                 if not src_u.startswith(TIMESTAMP_SOURCES) or col.default is not None:
                     return None
@@ -192,7 +196,11 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
                 return False
             facts.bounds[col.name] = (int(low), int(high))
         for name, at in domains.items():
-            facts.domains[name] = [None if v is None else str(v) for v in row[at] or []]
+            values = [None if v is None else str(v) for v in row[at] or []]
+            if table.column(name).lowercase and any(
+                    v is not None and v != v.lower() for v in values):
+                return False  # a value the loader turns to lower case: not canonical
+            facts.domains[name] = values
 
         def raw_count(name: str) -> int:
             at = counts[name]

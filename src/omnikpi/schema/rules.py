@@ -201,7 +201,7 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
     text = raw_text(column.name, d, src)
     match column.type:
         case ColumnType.STRING:
-            return f"lower({text})" if column.choices else text
+            return f"lower({text})" if column.choices or column.lowercase else text
         case ColumnType.TIMESTAMP:
             if src_u.startswith("TIMESTAMP WITH TIME ZONE"):
                 return d.epoch_us(q, zoned=True)

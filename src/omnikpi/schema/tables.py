@@ -31,6 +31,10 @@ class Column:
     choices: tuple[str, ...] = ()
     """Allowed values (case-insensitive); empty means free vocabulary."""
     min_value: float | None = None
+    lowercase: bool = False
+    """A vocabulary whose case means nothing, read in lower case (a channel written
+    ``Voice`` by one export and ``voice`` by another is one channel, and the engine reads
+    channel modes case-insensitively already)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ TABLES: dict[str, Table] = {
             (
                 Column("contact_id", S, required=True, not_null=True),
                 Column("parent_id", S),
-                Column("channel", S, required=True, not_null=True),
+                Column("channel", S, required=True, not_null=True, lowercase=True),
                 Column("direction", S, default="inbound", choices=("inbound", "outbound")),
                 Column("queue", S, required=True, not_null=True),
                 Column("site", S),
@@ -130,7 +134,7 @@ TABLES: dict[str, Table] = {
                 Column("reason", S),
                 Column("start", TS, required=True, not_null=True),
                 Column("end", TS, required=True, not_null=True),
-                Column("channel", S),
+                Column("channel", S, lowercase=True),
                 Column("site", S),
                 Column("tenant", S),
             ),
@@ -177,7 +181,7 @@ TABLES: dict[str, Table] = {
                 Column("scale_min", F, required=True, not_null=True),
                 Column("scale_max", F, required=True, not_null=True),
                 Column("answered_at", TS, required=True, not_null=True),
-                Column("channel", S),
+                Column("channel", S, lowercase=True),
             ),
         ),
         Table(
@@ -249,7 +253,7 @@ TABLES: dict[str, Table] = {
             (
                 Column("period_start", TS, required=True, not_null=True),
                 Column("period_end", TS, required=True, not_null=True),
-                Column("channel", S),
+                Column("channel", S, lowercase=True),
                 Column("queue", S),
                 Column("tenant", S),
                 Column("category", S, required=True, not_null=True),
@@ -260,7 +264,7 @@ TABLES: dict[str, Table] = {
         Table(
             "availability",
             (
-                Column("channel", S, required=True, not_null=True),
+                Column("channel", S, required=True, not_null=True, lowercase=True),
                 Column("queue", S),
                 Column("start", TS, required=True, not_null=True),
                 Column("end", TS, required=True, not_null=True),
@@ -279,7 +283,7 @@ TABLES: dict[str, Table] = {
                 Column("result", S, required=True, not_null=True,
                        choices=("to_queue", "self_served", "abandoned", "error")),
                 Column("contact_id", S),
-                Column("channel", S),
+                Column("channel", S, lowercase=True),
                 Column("site", S),
                 Column("tenant", S),
                 Column("menu_path", S),
