@@ -282,3 +282,44 @@ def test_transactions_per_hour_over_the_whole_span_of_a_parquet_dataset(
                f" TO '{data / 'contacts.parquet'}' (FORMAT parquet)")
     row = only(run(data, engine, metrics=["handled", "transactions_per_hour"], tz="UTC"))
     assert row == {"handled": 3, "transactions_per_hour": pytest.approx(3 / 4)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_survey_score_outside_its_scale_is_quarantined(
+        tmp_path: Path, engine: str, fmt: str) -> None:
+    """A 7 on a 1–5 scale (an export that mixed two surveys' scales) would count as
+    top-box satisfied; below the scale's floor it would count as dissatisfied. Both rows
+    are quarantined with their values named, and CSAT is read from the other three:
+    5 and 4 of 1–5 are in the top two boxes, 2 is not → 2/3. NPS: 10 of 0–10 is a
+    promoter, 6 a detractor → 0."""
+    import duckdb
+
+    def survey(contact: str, kind: str, score: float, low: float, high: float
+               ) -> dict[str, Any]:
+        return {"contact_id": contact, "survey": kind, "score": score, "scale_min": low,
+                "scale_max": high, "answered_at": "2024-03-05T11:00:00"}
+
+    folder = dataset(tmp_path / "csv", contacts=[
+        call("c1", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00")], surveys=[
+        survey("c1", "csat", 5, 1, 5), survey("c1", "csat", 4, 1, 5),
+        survey("c1", "csat", 2, 1, 5), survey("c1", "csat", 7, 1, 5),
+        survey("c1", "csat", 0, 1, 5), survey("c1", "nps", 10, 0, 10),
+        survey("c1", "nps", 6, 0, 10)])
+    data = folder
+    if fmt == "parquet":
+        data = tmp_path / "parquet"
+        data.mkdir()
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{folder / 'contacts.csv'}')) TO "
+                   f"'{data / 'contacts.parquet'}' (FORMAT parquet)")
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{folder / 'surveys.csv'}')) TO "
+                   f"'{data / 'surveys.parquet'}' (FORMAT parquet)")
+    row = only(run(data, engine, metrics=["csat", "nps"]))
+    assert row == {"csat": pytest.approx(2 / 3), "nps": 0.0}
+    loaded = omnikpi.load_dataset(data, cache=False)
+    where = "surveys.csv line 5 (row 4)" if fmt == "csv" else "surveys.parquet row 4"
+    after = "surveys.csv line 6 (row 5)" if fmt == "csv" else "surveys.parquet row 5"
+    assert [str(p) for p in loaded.problems] == [
+        f"{where}: column scale_max: scale_max 5.0 is below score 7.0",
+        f"{after}: column score: score 0.0 is below scale_min 1.0"]
+    loaded.close()

@@ -7,7 +7,8 @@ kinds of source (CSV text, typed Parquet, other typed sources, JSON), so the sam
 the same problems and messages. The Spark rendering is run by ``test_spark_cluster.py``.
 Changed on purpose since, and only there: channels are read in lower case
 (``Column.lowercase``), and a JSON-typed source is read as its values' own text
-(``json_extract_string``, not a cast that keeps a string's quotes).
+(``json_extract_string``, not a cast that keeps a string's quotes); and a survey's score
+must lie within its scale (two more checks of ``surveys``).
 """
 
 from __future__ import annotations

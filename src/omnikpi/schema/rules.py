@@ -293,7 +293,14 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                     col.name, d.literal("negative value "), f"CAST({v} AS {d.text})")))
             case Kind.BEFORE:
                 assert rule.other is not None
-                out.append(Check(
-                    f"coalesce({v} < {d.quote(rule.other)}, false)",
-                    problem(rule.column, d.literal(f"{rule.column} is before {rule.other}"))))
+                other = d.quote(rule.other)
+                if col is not None and col.type is ColumnType.FLOAT:  # numbers: say values
+                    message = problem(rule.column, d.literal(f"{rule.column} "),
+                                      f"CAST({v} AS {d.text})",
+                                      d.literal(f" is below {rule.other} "),
+                                      f"CAST({other} AS {d.text})")
+                else:
+                    message = problem(rule.column,
+                                      d.literal(f"{rule.column} is before {rule.other}"))
+                out.append(Check(f"coalesce({v} < {other}, false)", message))
     return out

@@ -44,7 +44,8 @@ class Table:
     key: str | None = None
     """Column whose values must be unique (duplicates are quarantined)."""
     ordered: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    """Pairs (earlier, later) of timestamps that must not be reversed."""
+    """Pairs (earlier, later) of timestamps that must not be reversed, or (lower, higher)
+    of numbers (a survey's score within its scale)."""
     no_overlap: tuple[str, str, str] | None = None
     """(group, start, end): intervals of one group must not overlap (they would be
     counted twice); a later overlapping row is quarantined."""
@@ -183,6 +184,8 @@ TABLES: dict[str, Table] = {
                 Column("answered_at", TS, required=True, not_null=True),
                 Column("channel", S, lowercase=True),
             ),
+            # a score outside its own scale (a 7 of 1–5) would count as top-box satisfied
+            ordered=(("scale_min", "score"), ("score", "scale_max")),
         ),
         Table(
             "qa_evaluations",
