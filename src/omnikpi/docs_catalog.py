@@ -154,6 +154,8 @@ def tables_markdown() -> str:
                 notes.append("read in lower case (`Voice` is `voice`)")
             if col.min_value is not None:
                 notes.append(f"≥ {col.min_value:g}")
+            if col.max_value is not None:
+                notes.append(f"≤ {col.max_value:g}")
             required = "yes" if col.not_null else ("column" if col.required else "")
             lines.append(f"| `{col.name}` | {col.type.value} | {required} | "
                          f"{'; '.join(notes)} |")

@@ -323,3 +323,23 @@ def test_a_survey_score_outside_its_scale_is_quarantined(
         f"{where}: column scale_max: scale_max 5.0 is below score 7.0",
         f"{after}: column score: score 0.0 is below scale_min 1.0"]
     loaded.close()
+
+
+def test_a_qa_score_above_100_is_quarantined(tmp_path: Path, engine: str) -> None:
+    """QA scores are out of 100 (data-model.md): an 850 (a platform's points, another
+    scale) would lift the mean QA score from (80 + 90) / 2 = 85 to 340."""
+
+    def evaluation(number: int, score: float) -> dict[str, Any]:
+        return {"evaluation_id": f"e{number}", "contact_id": "c1", "agent_id": "a1",
+                "evaluator_id": "lead", "form_id": "f1",
+                "evaluated_at": f"2024-03-05T12:0{number}:00", "score": score}
+
+    data = dataset(tmp_path, contacts=[
+        call("c1", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00")],
+        qa_evaluations=[evaluation(1, 80), evaluation(2, 850), evaluation(3, 90)])
+    assert only(run(data, engine, metrics=["qa_score"])) == {"qa_score": 85.0}
+    loaded = omnikpi.load_dataset(data, cache=False)
+    assert [str(p) for p in loaded.problems] == [
+        "qa_evaluations.csv line 3 (row 2): column score: value 850.0 above the maximum 100"]
+    loaded.close()

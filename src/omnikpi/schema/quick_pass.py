@@ -111,12 +111,14 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
                 col.type in (ColumnType.TIMESTAMP, ColumnType.DATE)
                 or (col.choices and col.default not in col.choices)
                 or (col.min_value is not None and float(col.default) < col.min_value)
+                or (col.max_value is not None and float(col.default) > col.max_value)
             ):
                 return None
             counts[col.name] = None
             continue
         src_u = src.upper()
-        if col.min_value is not None and col.type is not ColumnType.FLOAT:
+        if (col.min_value is not None or col.max_value is not None) \
+                and col.type is not ColumnType.FLOAT:
             return None
         counts[col.name] = plan.out(plan.aggregate(f"count({q})"))
         match col.type:
@@ -150,6 +152,8 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
                     return None
                 if col.min_value is not None:
                     plan.must_be_zero(f"count_if(CAST({q} AS DOUBLE) < {col.min_value})")
+                if col.max_value is not None:
+                    plan.must_be_zero(f"count_if(CAST({q} AS DOUBLE) > {col.max_value})")
             case ColumnType.BOOL:
                 if src_u != "BOOLEAN" and not is_numeric(src_u):
                     return None

@@ -89,6 +89,7 @@ class Kind(Enum):
     UNKNOWN = "a value outside the column's choices"
     OUT_OF_YEARS = "an instant outside the years OmniKPI reports on"
     NEGATIVE = "a value below the column's minimum"
+    ABOVE = "a value above the column's maximum"
     BEFORE = "a later instant before its earlier one"
 
 
@@ -166,6 +167,8 @@ def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
             out.append(RowRule(Kind.OUT_OF_YEARS, col.name))
         if col.min_value is not None:
             out.append(RowRule(Kind.NEGATIVE, col.name))
+        if col.max_value is not None:
+            out.append(RowRule(Kind.ABOVE, col.name))
     out.extend(RowRule(Kind.BEFORE, later, earlier) for earlier, later in table.ordered)
     known = set(table.column_names)
     out.extend(RowRule(Kind.NUL, name) for name, src in sources.items()
@@ -291,6 +294,11 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                 assert col is not None and col.min_value is not None
                 out.append(Check(f"coalesce({v} < {col.min_value}, false)", problem(
                     col.name, d.literal("negative value "), f"CAST({v} AS {d.text})")))
+            case Kind.ABOVE:
+                assert col is not None and col.max_value is not None
+                out.append(Check(f"coalesce({v} > {col.max_value}, false)", problem(
+                    col.name, d.literal("value "), f"CAST({v} AS {d.text})",
+                    d.literal(f" above the maximum {col.max_value:g}"))))
             case Kind.BEFORE:
                 assert rule.other is not None
                 other = d.quote(rule.other)

@@ -31,6 +31,8 @@ class Column:
     choices: tuple[str, ...] = ()
     """Allowed values (case-insensitive); empty means free vocabulary."""
     min_value: float | None = None
+    max_value: float | None = None
+    """The largest value the column takes (a QA score out of 100: 850 is another scale)."""
     lowercase: bool = False
     """A vocabulary whose case means nothing, read in lower case (a channel written
     ``Voice`` by one export and ``voice`` by another is one channel, and the engine reads
@@ -197,7 +199,8 @@ TABLES: dict[str, Table] = {
                 Column("evaluator_id", S, required=True, not_null=True),
                 Column("form_id", S, required=True, not_null=True),
                 Column("evaluated_at", TS, required=True, not_null=True),
-                Column("score", F, required=True, not_null=True, min_value=0),
+                Column("score", F, required=True, not_null=True, min_value=0,
+                       max_value=100),
                 Column("critical_error", B, default="false"),
                 Column("calibration", B, default="false"),
             ),
