@@ -33,8 +33,8 @@ def test_voice_contacts_without_a_first_response_are_noted(tmp_path: Path) -> No
     code, output = _validate(tmp_path)
     assert code == 0, output
     text = " ".join(output.split())
-    assert ("note: contacts: 2 row(s) of a voice channel have accepted_at but no "
-            "first_response_at: they count as not answered") in text
+    assert ("note: contacts: 2 row(s): Voice contacts with accepted_at but no "
+            "first_response_at count as not answered") in text
     assert "0 problem(s); dataset usable" in text
     code, output = _validate(tmp_path, "--format", "json")
     body = json.loads(output)

@@ -386,6 +386,9 @@ def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
         page = client.get(path)
         assert page.status_code == 200, path
         no_leak(page.text)
+    # the source files' problems and counts concern every tenant: not a client's page
+    # (a tenant's supervisor sees it without them: tests/web/test_data_quality.py)
+    assert client.get("/data").status_code == 403
     agent = client.get(f"/agents/agent-{MARK}")
     assert agent.status_code == 200
     assert f"lunch-{MARK}" not in agent.text and f"site-{MARK}" not in agent.text
@@ -578,7 +581,7 @@ PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/age
                "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
                "/alerts", "/alerts/{rule_id}/delete", "/drill.{fmt}",
                "/alerts/events/{event_id}/ack", "/wallboard/boards",
-               "/wallboard/boards/{board_id}/delete", "/tv"}
+               "/wallboard/boards/{board_id}/delete", "/tv", "/data"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",
              "/qa/evaluations/{evaluation_id}", "/qa/evaluations/{evaluation_id}/respond",

@@ -22,18 +22,22 @@ class Hint:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.table}: {self.rows} row(s) {self.message}"
+        return f"{self.table}: {self.rows} row(s): {self.message}"
 
+
+VOICE_WITHOUT_FIRST_RESPONSE = (
+    "Voice contacts with accepted_at but no first_response_at count as not answered: they "
+    "lower the answered count and the service level, and have no ASA or handle time. For "
+    "voice, the data model gives first_response_at = accepted_at: set it in the export or "
+    "the import mapping.")
+"""A hint's text, an English sentence (the web page translates it)."""
 
 _VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
 
 _CONTACT_HINTS = (
     (f"lower(channel) IN ({_VOICE_LIST}) AND accepted_at IS NOT NULL "
      "AND first_response_at IS NULL",
-     "of a voice channel have accepted_at but no first_response_at: they count as not "
-     "answered (they lower the answered count and service level, and have no ASA or "
-     "handle time). For voice, the data model gives first_response_at = accepted_at: set "
-     "it in the export or the import mapping"),
+     VOICE_WITHOUT_FIRST_RESPONSE),
 )
 """(condition on a loaded contact, what it means): the voice rule comes from
 ``data-model.md`` ("first_response_at … voice: same as accepted_at")."""

@@ -417,4 +417,7 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         "has_previous": bool(period and period.previous),
         "goals": {m: state.config.target(m) for m in ("service_level", "abandon_rate")},
         "charts": True,
+        # said where the numbers are read (a bounded scope's dataset counts none: the
+        # quarantine describes every tenant's files)
+        "quarantined": state.dataset.quarantined,
     })

@@ -1,0 +1,62 @@
+"""The data-quality page (``/data``) and the dashboard's line about quarantined rows."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "Data quality": ("Качество данных", "Якість даних"),
+    "Rows that break the data model are quarantined: left out of every KPI, never lost. Each "
+    "one is listed below with its file, row and column; the command line lists the same:": (
+        "Строки, нарушающие модель данных, помещаются в карантин: они не входят ни в один "
+        "показатель, но и не теряются. Каждая указана ниже с файлом, строкой и столбцом; "
+        "то же выводит команда:",
+        "Рядки, що порушують модель даних, потрапляють у карантин: вони не входять до жодного "
+        "показника, але й не губляться. Кожен наведено нижче з файлом, рядком і стовпцем; "
+        "те саме виводить команда:"),
+    "Tables": ("Таблицы", "Таблиці"),
+    "table": ("таблица", "таблиця"),
+    "files": ("файлы", "файли"),
+    "rows read": ("прочитано строк", "прочитано рядків"),
+    "loaded": ("загружено", "завантажено"),
+    "quarantined": ("в карантине", "у карантині"),
+    "in use": ("используется", "використовується"),
+    "not usable: see its problems": ("не используется: см. проблемы",
+                                     "не використовується: див. проблеми"),
+    "The source files hold every client's rows, so their problems are shown to administrators "
+    "only; the counts above are the rows you may see.": (
+        "Исходные файлы содержат строки всех клиентов, поэтому их проблемы видят только "
+        "администраторы; выше — число строк, доступных вам.",
+        "Вихідні файли містять рядки всіх клієнтів, тому їхні проблеми бачать лише "
+        "адміністратори; вище — кількість рядків, доступних вам."),
+    "Problems": ("Проблемы", "Проблеми"),
+    "where": ("где", "де"),
+    "column": ("столбец", "стовпець"),
+    "what is wrong": ("что не так", "що не так"),
+    "effect": ("последствие", "наслідок"),
+    "the whole file is left out": ("файл не используется целиком",
+                                   "файл не використовується повністю"),
+    "about the file": ("о файле в целом", "про файл загалом"),
+    "row quarantined": ("строка в карантине", "рядок у карантині"),
+    "Only the first problems are listed here; the command lists all of them:": (
+        "Здесь показаны только первые проблемы; все выводит команда:",
+        "Тут показано лише перші проблеми; усі виводить команда:"),
+    "No problems: every row of every file is in the KPIs.": (
+        "Проблем нет: все строки всех файлов входят в показатели.",
+        "Проблем немає: усі рядки всіх файлів входять до показників."),
+    "Notes": ("Замечания", "Зауваження"),
+    "Nothing to note about the loaded rows.": ("Замечаний к загруженным строкам нет.",
+                                               "Зауважень до завантажених рядків немає."),
+    "Rows quarantined and left out of the KPIs:": (
+        "Строк в карантине, не вошедших в показатели:",
+        "Рядків у карантині, що не увійшли до показників:"),
+    # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
+    "Voice contacts with accepted_at but no first_response_at count as not answered: they "
+    "lower the answered count and the service level, and have no ASA or handle time. For "
+    "voice, the data model gives first_response_at = accepted_at: set it in the export or "
+    "the import mapping.": (
+        "Голосовые обращения с accepted_at, но без first_response_at, считаются "
+        "неотвеченными: они снижают число отвеченных и уровень сервиса и не имеют ASA и "
+        "времени обработки. Для голоса модель данных задаёт first_response_at = accepted_at: "
+        "укажите его в выгрузке или в схеме импорта.",
+        "Голосові звернення з accepted_at, але без first_response_at, вважаються "
+        "неприйнятими: вони знижують кількість прийнятих і рівень сервісу та не мають ASA й "
+        "часу обробки. Для голосу модель даних задає first_response_at = accepted_at: "
+        "вкажіть його у вивантаженні або в схемі імпорту."),
+}

@@ -1,0 +1,46 @@
+"""The data-quality page (``/data``): what validation made of the dataset's files.
+
+The command line says on stderr how many rows were quarantined; the web app said nothing,
+so a dashboard read from a dataset with quarantined rows looked complete. This page lists,
+per table, the rows read, loaded and quarantined, every problem kept (file, row, column,
+what is wrong — as `omnikpi validate` prints them) and the notes about loaded rows that
+will not read as expected (:mod:`omnikpi.schema.hints`).
+
+Problems describe the source files, which hold every tenant's rows: a viewer whose scope
+is bounded (a tenant's supervisor) sees their scope's loaded rows and notes, not the
+problem list (the scoped dataset hides it, as it hides the quarantine counts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from omnikpi.schema.hints import data_hints
+from omnikpi.web.deps import ViewDep
+from omnikpi.web.security import require_roles
+from omnikpi.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+PROBLEMS_SHOWN = 500
+"""Problems listed on the page (`omnikpi validate --limit 0` lists every one kept)."""
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_quality(request: Request, view: ViewDep) -> Response:
+    require_roles(view.principal, "admin", "supervisor")
+    dataset = view.dataset
+    tables: list[dict[str, Any]] = [
+        {"name": name, "files": len(load.files), "read": load.rows_read,
+         "loaded": load.rows_loaded, "quarantined": load.quarantined, "usable": load.usable}
+        for name, load in sorted(dataset.loads.items())]
+    hints = view.state.pool.run(lambda: data_hints(dataset), dataset,
+                                key=("data-hints", view.cache_key, id(dataset)))
+    return templates.TemplateResponse(request, "data_quality.html", {
+        "filters": None, "tables": tables, "bounded": not view.scope.unbounded,
+        "problems": dataset.problems[:PROBLEMS_SHOWN], "problem_count": dataset.problem_count,
+        "quarantined": dataset.quarantined, "hints": hints, "data_path": dataset.path,
+    })
