@@ -134,3 +134,13 @@ def test_who_may_see_it(app: FastAPI) -> None:
     assert 'id="quarantine-note"' not in supervisor.get("/").text
     assert 'href="/data"' in page.text  # the footer's link, for supervisors and admins
     assert 'href="/data"' not in log_in(TestClient(app), "client-a", PASSWORD).get("/").text
+
+
+def test_the_single_user_demo_shows_an_administrators_links(
+        make_app: Callable[..., FastAPI], folder: Path) -> None:
+    """``omnikpi serve --no-auth``: everyone is an administrator, so the navigation has the
+    administrator's pages (it showed none of them: the pages did not know the caller)."""
+    page = TestClient(make_app(folder)).get("/").text
+    for link in ("/alerts", "/wfm/schedule", "/schedules", "/qa", "/data"):
+        assert f'href="{link}"' in page, link
+    assert 'id="logout"' not in page  # no accounts: nobody to log out

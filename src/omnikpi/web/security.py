@@ -75,6 +75,9 @@ def _api_key_principal(database_url: str, session_of: Any, key: str) -> Principa
 def current_principal(request: Request) -> Principal:
     state = request.app.state.omnikpi
     if not state.auth:
+        # the pages read the caller from here: the single-user demo's administrator sees
+        # an administrator's links (alerts, schedules, quality, data quality)
+        request.state.principal = NO_AUTH
         return NO_AUTH
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
