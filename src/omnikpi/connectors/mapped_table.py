@@ -136,7 +136,8 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
 
 
-def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> None:
+def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
+            mapping_path: Path | None = None) -> None:
     """``[source] unnest = "conversations"`` (or a list, applied in order): one row per
     element of that list column, the element in the column's place, the parent's other
     fields repeated. A parent whose list is empty or missing stays, as one row with a
@@ -146,8 +147,10 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> None:
         columns = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
         head, *rest = str(name).split(".")
         if head not in columns:
+            described = (f"; the inputs this mapping reads are described at the top of "
+                         f"{mapping_path}") if mapping_path is not None else ""
             raise UsageError(f"mapping [source] unnest: no column {name!r} in the source "
-                             f"(columns: {', '.join(sorted(columns))})")
+                             f"(columns: {', '.join(sorted(columns))}){described}")
         # a list inside an object (``data.payload``) becomes a column of its last name
         expr = ".".join(quote(part) for part in [head, *rest])
         alias = quote(rest[-1] if rest else head)
@@ -227,7 +230,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         except duckdb.Error:
             raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
-    _unnest(con, source)
+    _unnest(con, source, mapping_path)
     with_sql = _derived_sql(con, mapping.get("derived", {}))
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
     mapped = [_map_table(con, spec, read, mapping_path, with_sql) for spec in tables]
