@@ -138,7 +138,9 @@ def tables_markdown() -> str:
         "folder with one file per table — `NAME.csv`, `NAME.csv.gz`, `NAME.parquet`, "
         "`NAME.jsonl` — or a folder `NAME/` of such files. Only `contacts` is required. "
         "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "
-        "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept.",
+        "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept. In a CSV "
+        "file whose fields are separated by `;` or a tab, a number may have a decimal comma "
+        "(`12,5`, as Excel writes it where the comma is the decimal sign).",
         "",
     ]
     for table in TABLES.values():

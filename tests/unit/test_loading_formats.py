@@ -151,3 +151,33 @@ def test_a_channel_is_one_channel_whatever_its_case(tmp_path: Path, fmt: str) ->
     assert by_channel == [{"channel": "chat", "offered": 1}, {"channel": "voice", "offered": 2}]
     chat = omnikpi.report_result(folder, metrics=["offered"], where={"channel": ["chat"]})
     assert chat.rows == [{"offered": 1}]
+
+
+def test_a_semicolon_file_reads_decimal_commas(tmp_path: Path) -> None:
+    """Excel where the comma is the decimal sign writes ``;`` between fields and ``12,5``
+    for a number: there the comma can only be a decimal comma. AHT by hand: c1 talks
+    10:00:10–10:05:00 (290 s) + 12.5 s hold counted in the talk + 30 s ACW = 320 s; c2
+    talks 170 s + 7.25 s ACW = 177.25 s; mean 248.625 s. In a comma-separated file a
+    quoted ``"1,234"`` may be a thousands separator: it stays unreadable, with its row."""
+    semi = tmp_path / "semi"
+    semi.mkdir()
+    (semi / "contacts.csv").write_text(
+        "contact_id;channel;queue;arrived_at;first_response_at;ended_at;hold_seconds;"
+        "acw_seconds\n"
+        "c1;voice;q1;2024-03-05 10:00:00;2024-03-05 10:00:10;2024-03-05 10:05:00;12,5;30\n"
+        "c2;voice;q1;2024-03-05 10:01:00;2024-03-05 10:01:10;2024-03-05 10:04:00;0;7,25\n")
+    loaded = load_dataset(semi, cache=False)
+    assert loaded.problems == []
+    assert loaded.con.execute("SELECT contact_id, hold_seconds, acw_seconds FROM contacts "
+                              "ORDER BY 1").fetchall() == [("c1", 12.5, 30.0), ("c2", 0.0, 7.25)]
+    loaded.close()
+    assert omnikpi.report_result(semi, metrics=["aht"]).rows == [{"aht": 248.625}]
+    comma = tmp_path / "comma"
+    comma.mkdir()
+    (comma / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,acw_seconds\n"
+        'c1,voice,q1,2024-03-05 10:00:00,"1,234"\n')
+    loaded = load_dataset(comma, cache=False)
+    assert [str(p) for p in loaded.problems] == [
+        "contacts.csv line 2 (row 1): column acw_seconds: cannot read '1,234' as float"]
+    loaded.close()

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from omnikpi.errors import DataError
+from omnikpi.schema.rules import DECIMAL_COMMA_TEXT
 
 _FORMATS = {
     ".csv": "csv",
@@ -162,7 +163,22 @@ def describe(con: duckdb.DuckDBPyConnection, reading: Reading) -> dict[str, str]
         rows = con.execute(f"DESCRIBE SELECT * FROM {reading.relation()}").fetchall()
     except duckdb.Error as exc:
         raise DataError(f"cannot be read as {reading.file.format}: {short_error(exc)}") from exc
-    return {str(r[0]): str(r[1]) for r in rows}
+    types = {str(r[0]): str(r[1]) for r in rows}
+    if reading.file.format == "csv" and _delimiter(con, reading) != ",":
+        types = {c: DECIMAL_COMMA_TEXT if t.upper() == "VARCHAR" else t
+                 for c, t in types.items()}
+    return types
+
+
+def _delimiter(con: duckdb.DuckDBPyConnection, reading: Reading) -> str:
+    """The field separator DuckDB's reader detects in a CSV file (``,`` when it cannot
+    tell: a one-column file)."""
+    try:
+        found = con.execute(f"SELECT Delimiter FROM sniff_csv("
+                            f"{_sql_str(str(reading.copy or reading.file.path))})").fetchone()
+    except duckdb.Error:
+        return ","
+    return str(found[0]) if found and found[0] else ","
 
 
 _CHUNK = 1 << 20

@@ -137,8 +137,15 @@ def is_text_source(src: str | None) -> bool:
     return src is not None and src.upper().startswith(("VARCHAR", "JSON"))
 
 
+DECIMAL_COMMA_TEXT = "VARCHAR DECIMAL_COMMA"
+"""The source type of a text column of a CSV file whose fields are not separated by commas
+(``;``, tab): there a comma inside a number can only be a decimal comma (``12,5``, as
+Excel writes numbers where the comma is the decimal sign), which is read as ``12.5``. In
+a comma-separated file ``"1,234"`` may be a thousands separator, so it stays unreadable."""
+
+
 def is_varchar(src: str | None) -> bool:
-    return src is not None and src.upper() == "VARCHAR"
+    return src is not None and src.upper() in ("VARCHAR", DECIMAL_COMMA_TEXT)
 
 
 def is_numeric(src: str) -> bool:
@@ -214,6 +221,9 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
         case ColumnType.FLOAT:
             if is_numeric(src_u):
                 return f"CAST({q} AS DOUBLE)"
+            if src_u == DECIMAL_COMMA_TEXT and d.name == "duckdb":
+                return (f"try_cast(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]*,[0-9]+') "
+                        f"THEN replace({text}, ',', '.') ELSE {text} END AS DOUBLE)")
             return f"try_cast({text} AS DOUBLE)"
         case ColumnType.BOOL:
             if src_u == "BOOLEAN":
