@@ -9,7 +9,8 @@ Changed on purpose since, and only there: channels are read in lower case
 (``Column.lowercase``), and a JSON-typed source is read as its values' own text
 (``json_extract_string``, not a cast that keeps a string's quotes); and a survey's score
 must lie within its scale (two more checks of ``surveys``), and a QA evaluation's score
-within 0–100 (``Column.max_value``: one more check of ``qa_evaluations``).
+within 0–100 (``Column.max_value``: one more check of ``qa_evaluations``); an unreadable
+value's message says the form the column takes (``rules.EXPECTED``).
 """
 
 from __future__ import annotations

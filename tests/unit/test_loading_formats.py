@@ -97,7 +97,8 @@ def test_json_lines_whose_ids_mix_text_and_numbers_keep_their_values(tmp_path: P
                      .fetchall())
         assert ids == ["c1", "c3"]
         assert [str(p) for p in loaded.problems] == [
-            "contacts.jsonl row 2: column arrived_at: cannot read '1709632800' as timestamp"]
+            "contacts.jsonl row 2: column arrived_at: cannot read '1709632800' as timestamp "
+            "(ISO 8601 expected, e.g. 2024-03-05T10:00:00Z)"]
         loaded.close()
     row = omnikpi.report_result(folder, metrics=["offered", "answered", "asa"]).rows[0]
     assert row == {"offered": 2, "answered": 1, "asa": 30.0}
@@ -179,5 +180,6 @@ def test_a_semicolon_file_reads_decimal_commas(tmp_path: Path) -> None:
         'c1,voice,q1,2024-03-05 10:00:00,"1,234"\n')
     loaded = load_dataset(comma, cache=False)
     assert [str(p) for p in loaded.problems] == [
-        "contacts.csv line 2 (row 1): column acw_seconds: cannot read '1,234' as float"]
+        "contacts.csv line 2 (row 1): column acw_seconds: cannot read '1,234' as float "
+        "(a number expected, e.g. 12.5)"]
     loaded.close()

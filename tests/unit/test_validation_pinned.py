@@ -8,8 +8,9 @@ the "flagged" case), before the first-report work of issue 23 changed how the pa
 (``PYTHONPATH`` set to an export of that commit's ``src``). A new way of validating must give
 exactly this, with the cache off, on the pass that fills the cache, and from the cache.
 
-Regenerated once since, when channels came to be read in lower case (``Column.lowercase``:
-the four values ``"Chat"`` became ``"chat"``, nothing else changed).
+Regenerated twice since, each time for that change alone: when channels came to be read in
+lower case (``Column.lowercase``: the four values ``"Chat"`` became ``"chat"``), and when
+an unreadable value's message came to say the form its column takes (three messages).
 
 Regenerate (only when a rule or a message changes on purpose):
 ``OMNIKPI_PIN_WRITE=1 uv run pytest tests/unit/test_validation_pinned.py``.

@@ -144,6 +144,16 @@ Excel writes numbers where the comma is the decimal sign), which is read as ``12
 a comma-separated file ``"1,234"`` may be a thousands separator, so it stays unreadable."""
 
 
+EXPECTED = {
+    ColumnType.TIMESTAMP: " (ISO 8601 expected, e.g. 2024-03-05T10:00:00Z)",
+    ColumnType.DATE: " (ISO 8601 date expected, e.g. 2024-03-05)",
+    ColumnType.FLOAT: " (a number expected, e.g. 12.5)",
+    ColumnType.BOOL: " (true/false, 1/0 or yes/no expected)",
+    ColumnType.STRING: "",
+}
+"""What an unreadable value's problem says the column takes (the data model's forms)."""
+
+
 def is_varchar(src: str | None) -> bool:
     return src is not None and src.upper() in ("VARCHAR", DECIMAL_COMMA_TEXT)
 
@@ -284,7 +294,7 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                 out.append(Check(
                     f"({raw} IS NOT NULL AND {v} IS NULL AND NOT {_nul(raw)})",
                     problem(col.name, d.literal("cannot read '"), raw,
-                            d.literal(f"' as {col.type.value}"))))
+                            d.literal(f"' as {col.type.value}{EXPECTED[col.type]}"))))
             case Kind.MISSING:
                 guard = f"{raw} IS NULL AND " if is_parsed else ""
                 out.append(Check(f"({guard}{v} IS NULL)", problem(
