@@ -420,4 +420,6 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         # said where the numbers are read (a bounded scope's dataset counts none: the
         # quarantine describes every tenant's files)
         "quarantined": state.dataset.quarantined,
+        "unusable": sorted(name for name, load in state.dataset.loads.items()
+                           if not load.usable),
     })
