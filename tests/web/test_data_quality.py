@@ -37,6 +37,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "contact_id,survey,score,scale_min,scale_max,answered_at\n"
         + "".join(f"v2,csat,{s},1,5,2024-03-05T10:10:00Z\n" for s in (5, 4, 7, 2, 5)))
     (data / "roster.csv").write_text("agent,hired\na1,2024-01-01\n")
+    (data / "agent_state.csv").write_text("agent_id,state,start,end\n")  # a misspelt name
     return data
 
 
@@ -93,6 +94,8 @@ def test_the_page_lists_what_validation_made_of_every_file(admin: TestClient,
     assert "Problems (3)" in text
     assert "contacts , 1 row(s): Voice contacts with accepted_at but no first_response_at " \
            "count as not answered" in text
+    assert "Files not read agent_state.csv : not a table of the data model: did you mean " \
+           "agent_states?" in text
     loaded.close()
 
 

@@ -34,7 +34,9 @@ from omnikpi.export import write, write_pdf
 from omnikpi.metrics.base import get_metric
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.schema.files import unread_entries
 from omnikpi.schema.hints import data_hints
+from omnikpi.schema.tables import TABLES
 
 console = Console()
 
@@ -185,6 +187,7 @@ def validate(
         fail(exc)
     problems = dataset.problems if limit == 0 else dataset.problems[:limit]
     hints = data_hints(dataset)
+    unread = unread_entries(dataset.path, set(TABLES))
     if format == "json":
         typer.echo(json.dumps({
             "usable": dataset.usable,
@@ -202,6 +205,7 @@ def validate(
             ],
             "hints": [{"table": h.table, "rows": h.rows, "message": h.message}
                       for h in hints],
+            "ignored": [{"file": name, "why": why} for name, why in unread],
         }, indent=1))
     else:
         for p in problems:
@@ -212,6 +216,9 @@ def validate(
         for hint in hints:
             console.print(f"[cyan]note:[/] {escape(str(hint))}", highlight=False,
                           soft_wrap=True)
+        for name, why in unread:
+            console.print(f"[cyan]ignored:[/] {escape(name)}: {escape(why)}",
+                          highlight=False, soft_wrap=True)
         for name, load in dataset.loads.items():
             state = "[green]ok[/]" if load.usable else "[red]unusable[/]"
             console.print(

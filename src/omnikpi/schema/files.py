@@ -15,6 +15,7 @@ left out is kept with its reason, to be reported and counted as quarantined.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import shutil
 import tempfile
@@ -77,17 +78,56 @@ def find_table_files(folder: Path, known_tables: set[str]) -> dict[str, list[Tab
         raise DataError(f"dataset folder not found: {folder}")
     found: dict[str, list[TableFile]] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and entry.name in known_tables:
+        # names are matched without case: Windows exports write Contacts.CSV
+        if entry.is_dir() and entry.name.lower() in known_tables:
+            table = entry.name.lower()
             for sub in sorted(entry.rglob("*")):
                 fmt = _format_of(sub)
                 if sub.is_file() and fmt:
-                    found.setdefault(entry.name, []).append(TableFile(entry.name, sub, fmt))
+                    found.setdefault(table, []).append(TableFile(table, sub, fmt))
         elif entry.is_file():
             fmt = _format_of(entry)
-            stem = _stem(entry)
+            stem = _stem(entry).lower()
             if fmt and stem in known_tables:
                 found.setdefault(stem, []).append(TableFile(stem, entry, fmt))
     return found
+
+
+OWN_ENTRIES = {"rejects.csv", "recordings", "expected.json"}
+"""What OmniKPI itself keeps in a dataset folder beside the tables (an import's rejected
+lines, the recordings folder, a test case's expected results) — besides hidden (``.``) and
+``_`` entries such as ``_rollups`` and ``_omnikpi_quarantine``."""
+
+
+def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]]:
+    """The folder's files that no table reads, each with why (a table name misspelt, a
+    format OmniKPI does not read): a file named ``agent_state.csv`` must not leave the
+    occupancy tiles empty without a word."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    out = []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name.startswith((".", "_")) or name in OWN_ENTRIES or \
+                name.lower().startswith(("readme", "license")):
+            continue
+        readable = entry.is_dir() or _format_of(entry) is not None
+        stem = (_stem(entry) if readable and entry.is_file() else name.split(".")[0]).lower()
+        if stem in known_tables and readable:
+            continue  # read
+        near = difflib.get_close_matches(stem, sorted(known_tables), n=1, cutoff=0.75)
+        if not readable and stem in known_tables:
+            why = (f"not a format OmniKPI reads ({', '.join(sorted(_FORMATS))}): save "
+                   "it as CSV or Parquet")
+        elif near:
+            why = f"not a table of the data model: did you mean {near[0]}?"
+        elif entry.is_dir():
+            continue  # a folder of the user's own (backups, exports) is theirs to keep
+        else:
+            why = "not a table of the data model (see docs/data-model.md)"
+        out.append((name, why))
+    return out
 
 
 def _sql_str(value: str) -> str:

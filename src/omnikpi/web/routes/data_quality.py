@@ -3,8 +3,9 @@
 The command line says on stderr how many rows were quarantined; the web app said nothing,
 so a dashboard read from a dataset with quarantined rows looked complete. This page lists,
 per table, the rows read, loaded and quarantined, every problem kept (file, row, column,
-what is wrong — as `omnikpi validate` prints them) and the notes about loaded rows that
-will not read as expected (:mod:`omnikpi.schema.hints`).
+what is wrong — as `omnikpi validate` prints them), the notes about loaded rows that will
+not read as expected (:mod:`omnikpi.schema.hints`) and the files of the folder that no
+table reads (a misspelt table name, a spreadsheet).
 
 Problems describe the source files, which hold every tenant's rows: a viewer whose scope
 is bounded (a tenant's supervisor) sees their scope's loaded rows and notes, not the
@@ -18,7 +19,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnikpi.schema.files import unread_entries
 from omnikpi.schema.hints import data_hints
+from omnikpi.schema.tables import TABLES
 from omnikpi.web.deps import ViewDep
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
@@ -43,4 +46,6 @@ def data_quality(request: Request, view: ViewDep) -> Response:
         "filters": None, "tables": tables, "bounded": not view.scope.unbounded,
         "problems": dataset.problems[:PROBLEMS_SHOWN], "problem_count": dataset.problem_count,
         "quarantined": dataset.quarantined, "hints": hints, "data_path": dataset.path,
+        # file names only (no rows): the same for every scope
+        "unread": unread_entries(dataset.path, set(TABLES)),
     })
