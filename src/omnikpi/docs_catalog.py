@@ -136,7 +136,9 @@ def tables_markdown() -> str:
         "",
         "Generated from the column specs (`omnikpi tables --format markdown`). A dataset is a "
         "folder with one file per table — `NAME.csv`, `NAME.csv.gz`, `NAME.parquet`, "
-        "`NAME.jsonl` — or a folder `NAME/` of such files. Only `contacts` is required. "
+        "`NAME.jsonl` — or a folder `NAME/` of such files (names matched without case). Only "
+        "`contacts` is required; a file no table reads (a misspelt name, a spreadsheet) is "
+        "listed by `omnikpi validate` as ignored, with why. "
         "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "
         "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept. In a CSV "
         "file whose fields are separated by `;` or a tab, a number may have a decimal comma "
