@@ -58,3 +58,14 @@ def test_a_folder_without_a_table_says_what_it_found(tmp_path: Path) -> None:
     assert isinstance(problems, list) and len(problems) == 1
     assert problems[0]["message"].endswith(
         "; found contact.csv: not a table of the data model: did you mean contacts?")
+
+
+def test_a_report_needing_a_misspelt_table_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(CONTACTS)
+    (tmp_path / "agent_state.csv").write_text(
+        "agent_id,state,start,end\na1,available,2024-03-05T10:00:00Z,2024-03-05T11:00:00Z\n")
+    result = CliRunner().invoke(app, ["report", "--data", str(tmp_path),
+                                      "--metrics", "occupancy"])
+    assert result.exit_code == 3
+    assert "(the folder has agent_state.csv: rename it agent_states.csv or save it as CSV " \
+           "or Parquet)" in " ".join(result.output.split())

@@ -202,9 +202,18 @@ class Dataset:
     def require(self, table: str, needed_by: str) -> None:
         load = self.loads.get(table)
         if load is None:
+            from omnikpi.schema.files import unread_entries
+            from omnikpi.schema.tables import TABLES
+
+            # a file meant as this table but not read (agent_state.csv) is named
+            meant = [name for name, why in unread_entries(self.path, set(TABLES))
+                     if why.endswith(f"did you mean {table}?") or
+                     name.split(".")[0].lower() == table]
             raise DataError(
                 f"{needed_by} needs the table '{table}', but {self.path} has no "
                 f"{table}.csv / {table}.parquet / {table}.jsonl"
+                + (f" (the folder has {', '.join(meant)}: rename it {table}.csv or save "
+                   "it as CSV or Parquet)" if meant else "")
             )
         if load.fatal:
             raise DataError(f"{needed_by} needs the table '{table}': {load.fatal[0]}")
