@@ -48,6 +48,8 @@ from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
 
 STATE_FILE = ".omnikpi-import.json"
+BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark, which Windows tools write at the start of a text file."""
 
 
 @dataclass
@@ -175,7 +177,7 @@ class _FileLines:
     def _read(self) -> Iterator[tuple[int, int, bytes]]:
         start_line, start_offset = self.start
         with _open(self.path) as handle:
-            first = handle.readline()
+            first = handle.readline().removeprefix(BOM)
             header = first.decode("utf-8", "replace")
             dialect = realtime_dialect(header) if first.endswith(b"\n") else None
             if dialect is not None:
@@ -198,10 +200,12 @@ class _FileLines:
                     return
                 if self.stop is not None and offset + len(raw) > self.stop:
                     return  # written after the import looked at the file: next time
+                at_start = offset == 0
                 line_no += 1
                 offset += len(raw)
                 self.end = offset
-                yield line_no, offset, raw
+                # a file saved by a Windows tool starts with a byte-order mark
+                yield line_no, offset, raw.removeprefix(BOM) if at_start else raw
 
 
 def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int

@@ -237,3 +237,20 @@ def test_realtime_exports_in_other_dialects(tmp_path: Path, delimiter: str) -> N
     assert (seconds(first["arrived_at"]), seconds(first["accepted_at"]),
             seconds(first["ended_at"])) == (T0, T0 + 8, T0 + 188)
     assert summary.lines == 3 and summary.accounted == 3 and summary.waiting == []
+
+
+def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
+    """A byte-order mark before the first line and CRLF line ends (a log copied through a
+    Windows editor): the first line's epoch was "not a number", which lost the first
+    call's ENTERQUEUE and rejected the rest of that call."""
+    plain = (FIXTURES / "queue_log").read_bytes()
+    windows = tmp_path / "windows" / "queue_log"
+    windows.parent.mkdir()
+    windows.write_bytes(b"\xef\xbb\xbf" + plain.replace(b"\n", b"\r\n"))
+    plain_summary = import_queue_log([FIXTURES / "queue_log"], tmp_path / "plain_out")
+    summary = import_queue_log([windows], tmp_path / "windows_out")
+    # the fixture's own broken lines, and nothing else
+    assert summary.rejected == plain_summary.rejected
+    assert "epoch is not a number" not in summary.rejected
+    assert summary.lines == plain_summary.lines
+    assert contacts(tmp_path / "windows_out") == contacts(tmp_path / "plain_out")
