@@ -183,3 +183,18 @@ def test_a_semicolon_file_reads_decimal_commas(tmp_path: Path) -> None:
         "contacts.csv line 2 (row 1): column acw_seconds: cannot read '1,234' as float "
         "(a number expected, e.g. 12.5)"]
     loaded.close()
+
+
+def test_json_lines_saved_by_a_windows_tool_load(tmp_path: Path) -> None:
+    """A byte-order mark and CRLF line ends: DuckDB refuses the mark ("BOM is not
+    supported") and the whole file was unusable, its message naming a temporary copy."""
+    folder = tmp_path / "bom"
+    folder.mkdir()
+    (folder / "contacts.jsonl").write_bytes(
+        b"\xef\xbb\xbf" + b"".join(
+            f'{{"contact_id": "c{i}", "channel": "chat", "queue": "q", '
+            f'"arrived_at": "2024-03-05T10:0{i}:00Z"}}\r\n'.encode() for i in range(3)))
+    loaded = load_dataset(folder, cache=False)
+    assert loaded.problems == []
+    assert loaded.loads["contacts"].rows_loaded == 3
+    loaded.close()

@@ -191,6 +191,13 @@ class Reading:
                             f"rejects_scan = {_sql_str(rejects + '_scans')}")
         return _relation(self.copy or self.file.path, self.file.format, options)
 
+    def error_text(self, exc: BaseException) -> str:
+        """DuckDB's error about this reading, naming the file, not its temporary copy."""
+        text = short_error(exc)
+        if self.copy is not None:
+            text = text.replace(str(self.copy), self.file.display)
+        return text
+
     def close(self) -> None:
         if self.copy is not None:
             shutil.rmtree(self.copy.parent, ignore_errors=True)
@@ -202,7 +209,8 @@ def describe(con: duckdb.DuckDBPyConnection, reading: Reading) -> dict[str, str]
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reading.relation()}").fetchall()
     except duckdb.Error as exc:
-        raise DataError(f"cannot be read as {reading.file.format}: {short_error(exc)}") from exc
+        raise DataError(f"cannot be read as {reading.file.format}: "
+                        f"{reading.error_text(exc)}") from exc
     types = {str(r[0]): str(r[1]) for r in rows}
     if reading.file.format == "csv" and _delimiter(con, reading) != ",":
         types = {c: DECIMAL_COMMA_TEXT if t.upper() == "VARCHAR" else t
@@ -389,6 +397,8 @@ def _copy_json_lines(reading: Reading) -> None:
     with copy.open("wb") as out:
         for line in _lines(path, damage, tail):
             lines += 1
+            if lines == 1:  # a file saved by a Windows tool starts with a byte-order mark
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if not line.strip():
                 continue  # a blank line is no row
             row += 1

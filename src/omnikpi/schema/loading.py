@@ -267,7 +267,7 @@ def _stage_file(
     except DataError as exc:
         return _fatal(table, file, str(exc))
     except duckdb.Error as exc:
-        return _fatal(table, file, f"cannot be read as {file.format}: {short_error(exc)}")
+        return _fatal(table, file, f"cannot be read as {file.format}: {reading.error_text(exc)}")
     finally:
         reading.close()
     meta.append({"sources": sources, "extras": _extras(table, sources), "tolerant": True,
