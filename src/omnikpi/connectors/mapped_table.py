@@ -23,7 +23,11 @@ from typing import Any
 import duckdb
 
 from omnikpi.connectors.sandbox import seal
-from omnikpi.connectors.source_files import checked_inputs, explain
+from omnikpi.connectors.source_files import (
+    checked_inputs,
+    explain,
+    without_byte_order_marks,
+)
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow
 from omnikpi.errors import DataError, UsageError
@@ -217,18 +221,20 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     source = mapping.get("source", {})
     if not isinstance(source, dict):
         raise UsageError(f"mapping {mapping_path}: [source] must be a table of settings")
-    source_sql = _source_sql(files, source)
-    try:
-        con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
-    except duckdb.Error as exc:
-        # JSON objects written back to back, some on one line (Firehose concatenates them)
-        alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
+    with without_byte_order_marks(files) as readable:
+        source_sql = _source_sql(readable, source)
         try:
-            if alternative == source_sql:
-                raise
-            con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
-        except duckdb.Error:
-            raise DataError(f"cannot read {files[0]}: {exc}") from exc
+            con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
+        except duckdb.Error as exc:
+            # JSON objects written back to back, some on one line (Firehose concatenates
+            # them)
+            alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
+            try:
+                if alternative == source_sql:
+                    raise
+                con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
+            except duckdb.Error:
+                raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     _unnest(con, source, mapping_path)
     with_sql = _derived_sql(con, mapping.get("derived", {}))

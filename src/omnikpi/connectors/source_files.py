@@ -10,9 +10,14 @@ would be reported missing instead of the file being empty.
 from __future__ import annotations
 
 import difflib
+import gzip
 import re
-from collections.abc import Iterable
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -37,6 +42,45 @@ def checked_inputs(files: list[Path]) -> list[Path]:
     return files
 
 
+BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark, which Windows tools write at the start of a text file."""
+_JSON_NAMES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+
+
+@contextmanager
+def without_byte_order_marks(files: list[Path]) -> Iterator[list[Path]]:
+    """The files as DuckDB's JSON reader can take them: a JSON file saved by a Windows
+    tool starts with a byte-order mark, which ``read_json`` refuses ("BOM is not
+    supported"); such a file is read from a temporary copy without it (removed after)."""
+    marked = [f for f in files if f.name.lower().endswith(_JSON_NAMES) and _starts_with_bom(f)]
+    if not marked:
+        yield files
+        return
+    with tempfile.TemporaryDirectory(prefix="omnikpi-import-") as scratch:
+        copies: dict[Path, Path] = {}
+        for number, path in enumerate(marked):
+            copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
+            with _open(path) as source, copy.open("wb") as target:
+                source.read(len(BOM))
+                shutil.copyfileobj(source, target)
+            copies[path] = copy
+        yield [copies.get(f, f) for f in files]
+
+
+def _open(path: Path) -> IO[bytes]:
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with _open(path) as handle:
+            return handle.read(len(BOM)) == BOM
+    except (OSError, EOFError):
+        return False
+
+
 def _is_empty(path: Path) -> bool:
     """No byte but white space (decompressed, for gzip): nothing a reader could import."""
     if not is_gzip(path):
@@ -48,8 +92,6 @@ def _is_empty(path: Path) -> bool:
         except OSError:
             return False  # unreadable: the reader says why
         return True
-    import gzip
-
     try:
         with gzip.open(path, "rb") as handle:
             while chunk := handle.read(1 << 16):

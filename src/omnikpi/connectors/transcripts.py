@@ -22,7 +22,11 @@ import duckdb
 
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.sandbox import seal
-from omnikpi.connectors.source_files import checked_inputs, explain
+from omnikpi.connectors.source_files import (
+    checked_inputs,
+    explain,
+    without_byte_order_marks,
+)
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write_arrow, to_arrow
 from omnikpi.errors import DataError, UsageError
@@ -64,16 +68,18 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
                          f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
-    files = [str(f) for f in checked_inputs(
-        [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])])]
+    files = checked_inputs(
+        [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])])
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    names = "[" + ", ".join(sql_str(f) for f in files) + "]"
-    try:
-        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
-                    "format = 'newline_delimited', union_by_name = true)")
-    except duckdb.Error as exc:
-        raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}") from exc
+    with without_byte_order_marks(files) as readable:
+        names = "[" + ", ".join(sql_str(str(f)) for f in readable) + "]"
+        try:
+            con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
+                        "format = 'newline_delimited', union_by_name = true)")
+        except duckdb.Error as exc:
+            raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}"
+                            ) from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
     fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}

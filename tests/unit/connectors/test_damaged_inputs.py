@@ -176,3 +176,23 @@ def test_a_cut_transcript_export_is_refused_by_name(tmp_path: Path) -> None:
     code, output = _run("transcripts", tmp_path / "chat.jsonl.gz", "--mapping",
                         tmp_path / "m.toml", "--out", tmp_path / "out")
     assert code == 3 and "chat.jsonl.gz: it is cut short" in output, output
+
+
+def test_json_exports_saved_by_a_windows_tool_import(tmp_path: Path) -> None:
+    """A byte-order mark before the first object: DuckDB's JSON reader refuses it ("BOM is
+    not supported"), so the import stopped; it now reads a copy without the mark. The
+    same conversation as tests/unit/connectors/test_transcripts.py's inbound chat."""
+    lines = (b'{"conversation_id": 52, "ts": "2024-03-05T09:10:00Z", "sender": "customer"}\r\n'
+             b'{"conversation_id": 52, "ts": "2024-03-05T09:10:45Z", "sender": "agent", '
+             b'"agent_id": "op2"}\r\n')
+    for name, data in (("chat.jsonl", b"\xef\xbb\xbf" + lines),
+                       ("chat.jsonl.gz", gzip.compress(b"\xef\xbb\xbf" + lines, mtime=0))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).write_bytes(data)
+        (folder / "m.toml").write_text("inactivity_timeout_seconds = 60\n")
+        code, output = _run("transcripts", folder / name, "--mapping", folder / "m.toml",
+                            "--out", folder / "out")
+        assert code == 0, output
+        rows = pq.read_table(folder / "out" / "contacts.parquet").to_pylist()
+        assert [(r["contact_id"], r["agent_id"]) for r in rows] == [("52", "op2")]
