@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -46,10 +45,9 @@ from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
+from omnikpi.schema.files import BOM, open_bytes
 
 STATE_FILE = ".omnikpi-import.json"
-BOM = b"\xef\xbb\xbf"
-"""UTF-8's byte-order mark, which Windows tools write at the start of a text file."""
 
 
 @dataclass
@@ -120,17 +118,11 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
     return files
 
 
-def _open(path: Path) -> IO[bytes]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
 def _head_hash(path: Path, length: int) -> str | None:
     """Hash of the file's first ``length`` bytes (None if it is shorter, or a gzip file
     whose data ends before them)."""
     try:
-        with _open(path) as handle:
+        with open_bytes(path) as handle:
             head = handle.read(length)
     except (EOFError, zlib.error, gzip.BadGzipFile):
         return None
@@ -176,7 +168,7 @@ class _FileLines:
 
     def _read(self) -> Iterator[tuple[int, int, bytes]]:
         start_line, start_offset = self.start
-        with _open(self.path) as handle:
+        with open_bytes(self.path) as handle:
             first = handle.readline().removeprefix(BOM)
             header = first.decode("utf-8", "replace")
             dialect = realtime_dialect(header) if first.endswith(b"\n") else None

@@ -10,19 +10,17 @@ would be reported missing instead of the file being empty.
 from __future__ import annotations
 
 import difflib
-import gzip
 import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import duckdb
 
 from omnikpi.errors import DataError
-from omnikpi.schema.files import GZIP_DAMAGE_WORDS, gzip_damage, is_gzip
+from omnikpi.schema.files import BOM, GZIP_DAMAGE_WORDS, gzip_damage, is_gzip, open_bytes
 
 _MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
 
@@ -42,8 +40,6 @@ def checked_inputs(files: list[Path]) -> list[Path]:
     return files
 
 
-BOM = b"\xef\xbb\xbf"
-"""UTF-8's byte-order mark, which Windows tools write at the start of a text file."""
 _JSON_NAMES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 
 
@@ -60,22 +56,16 @@ def without_byte_order_marks(files: list[Path]) -> Iterator[list[Path]]:
         copies: dict[Path, Path] = {}
         for number, path in enumerate(marked):
             copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
-            with _open(path) as source, copy.open("wb") as target:
+            with open_bytes(path) as source, copy.open("wb") as target:
                 source.read(len(BOM))
                 shutil.copyfileobj(source, target)
             copies[path] = copy
         yield [copies.get(f, f) for f in files]
 
 
-def _open(path: Path) -> IO[bytes]:
-    if is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
 def _starts_with_bom(path: Path) -> bool:
     try:
-        with _open(path) as handle:
+        with open_bytes(path) as handle:
             return handle.read(len(BOM)) == BOM
     except (OSError, EOFError):
         return False
@@ -83,22 +73,13 @@ def _starts_with_bom(path: Path) -> bool:
 
 def _is_empty(path: Path) -> bool:
     """No byte but white space (decompressed, for gzip): nothing a reader could import."""
-    if not is_gzip(path):
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(1 << 16):
-                    if chunk.strip():
-                        return False
-        except OSError:
-            return False  # unreadable: the reader says why
-        return True
     try:
-        with gzip.open(path, "rb") as handle:
+        with open_bytes(path) as handle:
             while chunk := handle.read(1 << 16):
-                if chunk.strip():
+                if chunk.removeprefix(BOM).strip():
                     return False
     except (OSError, EOFError):
-        return False
+        return False  # unreadable: the reader says why
     return True
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import gzip
 import json
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -236,6 +238,18 @@ def is_gzip(path: Path) -> bool:
     return path.name.lower().endswith(".gz")
 
 
+BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark, which Windows tools write at the start of a text file."""
+
+
+def open_bytes(path: Path) -> IO[bytes]:
+    """A file's bytes, decompressed when it is gzip (a damaged one raises ``EOFError`` or
+    ``gzip.BadGzipFile`` where its readable data ends)."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
 def _chunks(path: Path, damage: list[str]) -> Iterator[bytes]:
     """The bytes of a file, decompressed if it is gzip (of one member or several).
 
@@ -398,7 +412,7 @@ def _copy_json_lines(reading: Reading) -> None:
         for line in _lines(path, damage, tail):
             lines += 1
             if lines == 1:  # a file saved by a Windows tool starts with a byte-order mark
-                line = line.removeprefix(b"\xef\xbb\xbf")
+                line = line.removeprefix(BOM)
             if not line.strip():
                 continue  # a blank line is no row
             row += 1
