@@ -17,7 +17,7 @@ from omnikpi.schema.convert import (
     quote,
     sql_str,
 )
-from omnikpi.schema.files import TableFile
+from omnikpi.schema.files import TableFile, unread_entries
 from omnikpi.schema.tables import TABLES, ColumnType
 
 PLAN_TABLES = ("shifts", "shift_activities", "costs")
@@ -202,9 +202,6 @@ class Dataset:
     def require(self, table: str, needed_by: str) -> None:
         load = self.loads.get(table)
         if load is None:
-            from omnikpi.schema.files import unread_entries
-            from omnikpi.schema.tables import TABLES
-
             # a file meant as this table but not read (agent_state.csv) is named
             meant = [name for name, why in unread_entries(self.path, set(TABLES))
                      if why.endswith(f"did you mean {table}?") or
