@@ -95,10 +95,10 @@ def find_table_files(folder: Path, known_tables: set[str]) -> dict[str, list[Tab
     return found
 
 
-OWN_ENTRIES = {"rejects.csv", "recordings", "expected.json"}
+OWN_ENTRIES = {"rejects.csv", "recordings"}
 """What OmniKPI itself keeps in a dataset folder beside the tables (an import's rejected
-lines, the recordings folder, a test case's expected results) — besides hidden (``.``) and
-``_`` entries such as ``_rollups`` and ``_omnikpi_quarantine``."""
+lines, the recordings folder) — besides hidden (``.``) and ``_`` entries such as
+``_rollups`` and ``_omnikpi_quarantine``."""
 
 
 def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]]:
