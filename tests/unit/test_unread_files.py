@@ -69,3 +69,16 @@ def test_a_report_needing_a_misspelt_table_names_the_file(tmp_path: Path) -> Non
     assert result.exit_code == 3
     assert "(the folder has agent_state.csv: rename it agent_states.csv or save it as CSV " \
            "or Parquet)" in " ".join(result.output.split())
+
+
+def test_a_report_notes_the_files_it_does_not_read(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(CONTACTS)
+    (tmp_path / "agent_state.csv").write_text("agent_id,state,start,end\n")
+    result = CliRunner().invoke(app, ["report", "--data", str(tmp_path),
+                                      "--metrics", "offered", "--format", "json"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "note: 1 file(s) of the folder are not read — agent_state.csv: not a table of " \
+           "the data model: did you mean agent_states?" in text
+    # stdout stays the JSON document a script reads
+    assert json.loads(result.stdout)["rows"] == [{"offered": 2}]

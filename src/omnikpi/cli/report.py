@@ -58,6 +58,17 @@ def warn_quarantine(dataset: Dataset) -> None:
         )
 
 
+def warn_unread(dataset: Dataset) -> None:
+    """Name the folder's files no table reads (a misspelt table name, a spreadsheet): a
+    directory listing, so every report can afford it."""
+    unread = unread_entries(dataset.path, set(TABLES))
+    if unread:
+        named = "; ".join(f"{name}: {why}" for name, why in unread[:3])
+        more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
+        err_console.print(f"[yellow]note:[/] {len(unread)} file(s) of the folder are not "
+                          f"read — {escape(named)}{more}", highlight=False)
+
+
 def note_empty_metrics(result: ReportResult) -> None:
     """Say on stderr what a metric counts when it has no value in any row (a report of
     the last few days has no FCR question yet: "—" alone would not say why)."""
@@ -78,6 +89,7 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     with err_console.status(f"Loading and validating {data} …"):
         dataset = load_for_engine(data, request.engine, cache)
     warn_quarantine(dataset)
+    warn_unread(dataset)
     with err_console.status(f"Computing on {request.engine} …"):
         return plan_request(dataset, request, cfg).run()
 
