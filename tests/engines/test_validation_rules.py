@@ -10,7 +10,8 @@ Changed on purpose since, and only there: channels are read in lower case
 (``json_extract_string``, not a cast that keeps a string's quotes); and a survey's score
 must lie within its scale (two more checks of ``surveys``), and a QA evaluation's score
 within 0–100 (``Column.max_value``: one more check of ``qa_evaluations``); an unreadable
-value's message says the form the column takes (``rules.EXPECTED``).
+value's message says the form the column takes (``rules.EXPECTED``); an agent state's
+missing end says why it may be missing (``Column.when_missing``).
 """
 
 from __future__ import annotations

@@ -198,3 +198,23 @@ def test_json_lines_saved_by_a_windows_tool_load(tmp_path: Path) -> None:
     assert loaded.problems == []
     assert loaded.loads["contacts"].rows_loaded == 3
     loaded.close()
+
+
+def test_an_agent_state_without_an_end_says_why_it_may_have_none(tmp_path: Path) -> None:
+    """An export taken while agents work ends each one's current state without an end:
+    the row is quarantined (intervals must be closed) and its problem says so."""
+    folder = tmp_path / "open"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\nc1,voice,q1,2024-03-05T10:00:00Z\n")
+    (folder / "agent_states.csv").write_text(
+        "agent_id,state,start,end\n"
+        "a1,available,2024-03-05T10:00:00Z,2024-03-05T11:00:00Z\n"
+        "a1,handling,2024-03-05T11:00:00Z,\n")
+    loaded = load_dataset(folder, cache=False)
+    assert [str(p) for p in loaded.problems] == [
+        "agent_states.csv line 3 (row 2): column end: missing value (the column is "
+        "required; a state still going on when the file was exported has no end yet: "
+        "export closed intervals, cut at the export time)"]
+    assert loaded.loads["agent_states"].rows_loaded == 1
+    loaded.close()

@@ -297,8 +297,9 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                             d.literal(f"' as {col.type.value}{EXPECTED[col.type]}"))))
             case Kind.MISSING:
                 guard = f"{raw} IS NULL AND " if is_parsed else ""
+                why = col.when_missing if col is not None else ""
                 out.append(Check(f"({guard}{v} IS NULL)", problem(
-                    rule.column, d.literal("missing value (the column is required)"))))
+                    rule.column, d.literal(f"missing value (the column is required{why})"))))
             case Kind.UNKNOWN:
                 assert col is not None and col.choices
                 allowed = ", ".join(d.literal(c) for c in col.choices)

@@ -33,6 +33,9 @@ class Column:
     min_value: float | None = None
     max_value: float | None = None
     """The largest value the column takes (a QA score out of 100: 850 is another scale)."""
+    when_missing: str = ""
+    """Why a required value may be missing, said with its problem (an agent state still
+    going on when the file was exported has no end yet)."""
     lowercase: bool = False
     """A vocabulary whose case means nothing, read in lower case (a channel written
     ``Voice`` by one export and ``voice`` by another is one channel, and the engine reads
@@ -136,7 +139,9 @@ TABLES: dict[str, Table] = {
                 Column("state", S, required=True, not_null=True, choices=AGENT_STATES),
                 Column("reason", S),
                 Column("start", TS, required=True, not_null=True),
-                Column("end", TS, required=True, not_null=True),
+                Column("end", TS, required=True, not_null=True, when_missing=(
+                    "; a state still going on when the file was exported has no end yet: "
+                    "export closed intervals, cut at the export time")),
                 Column("channel", S, lowercase=True),
                 Column("site", S),
                 Column("tenant", S),
