@@ -164,6 +164,8 @@ def site(make_app: Callable[..., FastAPI],
         "agents": "/agents", "agent": f"/agents/{qa.agent_id}", "wallboard": "/wallboard",
         "tv": "/tv", "alerts": "/alerts", "qa": "/qa", **qa.pages, "schedules": "/schedules",
         "wfm-schedule": "/wfm/schedule", "data-quality": "/data",
+        "wfm-staffing": "/wfm/staffing?model=erlang_a",
+        "wfm-staffing-email": "/wfm/staffing?kind=email",
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
     }

@@ -1,8 +1,9 @@
 """Every string of the interface has its Russian and Ukrainian text.
 
 The strings are found where they live: ``_("…")`` in the templates, the dashboard's
-section titles, and the metric names of the declarations (which carry their own
-translations). A string added without both translations fails here, by name.
+section titles, the metric names of the declarations (which carry their own
+translations) and the staffing calculator's field labels. A string added without both
+translations fails here, by name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
 from omnikpi.web.i18n import _messages
+from omnikpi.web.routes.wfm_staffing import FIELDS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "omnikpi" / "web" / "templates"
 CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
@@ -27,12 +29,14 @@ def interface_strings() -> set[str]:
             found.add(double or single)
     found.update(section.title for section in SECTIONS)
     found.update(metric.name for metric in all_metrics())
+    found.update(field.label for fields in FIELDS.values() for field in fields)
     return found
 
 
 def test_the_scan_finds_the_interface() -> None:
     strings = interface_strings()
-    assert {"Dashboard", "Service level", "Accessibility — discrete channels"} <= strings
+    assert {"Dashboard", "Service level", "Accessibility — discrete channels",
+            "Sessions an agent holds at once"} <= strings
     assert len(strings) > 150
 
 

@@ -16,7 +16,7 @@ from omnikpi.cli.main import app, check_output, fail
 from omnikpi.errors import OmniKPIError, UsageError, read_text
 from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, backlog_agents, plan
 from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
-from omnikpi.wfm.staffing import StaffingResult, evaluate, staff
+from omnikpi.wfm.staffing import StaffingResult, check_inputs, evaluate, positions_for, staff
 
 wfm_app = typer.Typer(help="Workforce planning: agents needed for a service target.",
                       no_args_is_help=True)
@@ -187,7 +187,8 @@ def backlog_command(
     try:
         agents = backlog_agents(volume, aht, working_hours, threshold_hours, opening_backlog,
                                 max_occupancy)
-        positions = evaluate(0, 60, 1, agents, 0, shrinkage=shrinkage).positions
+        check_inputs(shrinkage=shrinkage)
+        positions = positions_for(agents, shrinkage)
         typer.echo(json.dumps({"agents": agents, "positions": positions}))
     except OmniKPIError as exc:
         fail(exc)

@@ -40,6 +40,7 @@ from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, q
 from omnikpi.web.routes import data_quality as data_quality_routes
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
+from omnikpi.web.routes import wfm_staffing as wfm_staffing_routes
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.templating import templates
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -198,6 +199,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(qa.api)
     app.include_router(schedules.router)
     app.include_router(wfm_schedule_routes.router)
+    app.include_router(wfm_staffing_routes.router)
     app.include_router(recordings_routes.router)
     app.include_router(data_quality_routes.router)
 

@@ -95,7 +95,9 @@ def queue_result(model: Model, traffic: float, servers: int, aht_seconds: float,
     return erlang_c(traffic, servers, aht_seconds, threshold_seconds)
 
 
-def _positions(agents: int, shrinkage: float) -> int:
+def positions_for(agents: int, shrinkage: float) -> int:
+    """Positions to schedule so that ``agents`` are on the phones after shrinkage (breaks,
+    training, absence): ``ceil(agents / (1 − shrinkage))``."""
     if not 0 <= shrinkage < 1:
         raise UsageError(f"shrinkage must be in [0, 1), got {shrinkage}")
     return math.ceil(agents / (1 - shrinkage) - 1e-9)
@@ -113,7 +115,7 @@ def evaluate(volume: float, interval_minutes: float, aht_seconds: float, agents:
     traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
     r = queue_result(chosen, traffic, agents * concurrency, aht_seconds, threshold_seconds,
                      patience_seconds)
-    return StaffingResult(agents, _positions(agents, shrinkage), r.service_level,
+    return StaffingResult(agents, positions_for(agents, shrinkage), r.service_level,
                           r.asa_seconds, r.avg_wait_seconds, r.p_wait, r.occupancy,
                           r.p_abandon, r.p_block)
 

@@ -1,0 +1,103 @@
+"""The staffing calculator (/wfm/staffing)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "Staffing": ("Расчёт штата", "Розрахунок штату"),
+    "Staffing calculator": ("Калькулятор штата", "Калькулятор штату"),
+    "Agents needed in one interval to meet your targets, and the positions to schedule after "
+    "shrinkage.":
+        ("Сколько операторов нужно в одном интервале, чтобы выполнить цели, и сколько позиций "
+         "поставить в график с учётом шринкеджа.",
+         "Скільки операторів потрібно в одному інтервалі, щоб виконати цілі, і скільки "
+         "позицій поставити в графік з урахуванням шринкеджу."),
+    "Agents needed to answer a day's e-mail within the time you promise, and the positions "
+    "to schedule after shrinkage.":
+        ("Сколько операторов нужно, чтобы ответить на письма дня в обещанный срок, и сколько "
+         "позиций поставить в график с учётом шринкеджа.",
+         "Скільки операторів потрібно, щоб відповісти на листи дня в обіцяний строк, і "
+         "скільки позицій поставити в графік з урахуванням шринкеджу."),
+    "Kind of work": ("Вид работы", "Вид роботи"),
+    "Calls": ("Звонки", "Дзвінки"),
+    "Chats": ("Чаты", "Чати"),
+    "E-mail": ("Почта", "Пошта"),
+    "Customers wait (Erlang C)": ("Клиенты ждут (Erlang C)", "Клієнти чекають (Erlang C)"),
+    "Customers give up after their patience (Erlang A)":
+        ("Клиенты уходят, исчерпав терпение (Erlang A)",
+         "Клієнти йдуть, вичерпавши терпіння (Erlang A)"),
+    "No queue, busy signal (Erlang B)": ("Без очереди, сигнал «занято» (Erlang B)",
+                                         "Без черги, сигнал «зайнято» (Erlang B)"),
+    "Model": ("Модель", "Модель"),
+    "Contacts in the interval": ("Обращений в интервале", "Звернень в інтервалі"),
+    "Interval, minutes": ("Интервал, минут", "Інтервал, хвилин"),
+    "Average handle time, seconds": ("Среднее время обработки, секунд",
+                                     "Середній час обробки, секунд"),
+    "Service level target, %": ("Цель уровня сервиса, %", "Ціль рівня сервісу, %"),
+    "Answered within, seconds": ("Ответ в течение, секунд", "Відповідь протягом, секунд"),
+    "ASA target, seconds": ("Цель ASA, секунд", "Ціль ASA, секунд"),
+    "Occupancy cap, %": ("Предел занятости, %", "Межа зайнятості, %"),
+    "Shrinkage, %": ("Шринкедж, %", "Шринкедж, %"),
+    "Mean patience, seconds (Erlang A)": ("Среднее терпение, секунд (Erlang A)",
+                                          "Середнє терпіння, секунд (Erlang A)"),
+    "Sessions an agent holds at once": ("Сессий у оператора одновременно",
+                                        "Сесій в оператора одночасно"),
+    "E-mails arriving in the day": ("Писем за день", "Листів за день"),
+    "Hours the team works in the day": ("Часов работы команды в день",
+                                        "Годин роботи команди на день"),
+    "Answer within, hours": ("Ответ в течение, часов", "Відповідь протягом, годин"),
+    "Unanswered at the start of the day": ("Без ответа на начало дня",
+                                           "Без відповіді на початок дня"),
+    "Calculate": ("Рассчитать", "Розрахувати"),
+    "Agents needed": ("Нужно операторов", "Потрібно операторів"),
+    "Positions to schedule": ("Позиций в графике", "Позицій у графіку"),
+    "with shrinkage": ("с шринкеджем", "зі шринкеджем"),
+    "traffic": ("нагрузка", "навантаження"),
+    "Erlangs": ("Эрланг", "Ерланг"),
+    "Service level": ("Уровень сервиса", "Рівень сервісу"),
+    "share not blocked": ("доля без отказа", "частка без відмови"),
+    "ASA": ("ASA", "ASA"),
+    "Occupancy": ("Занятость", "Зайнятість"),
+    "Abandoned": ("Брошенные", "Покинуті"),
+    "Blocked": ("Отказ (занято)", "Відмова (зайнято)"),
+    "Positions": ("Позиции", "Позиції"),
+    "Hours of work": ("Часов работы", "Годин роботи"),
+    "the opening backlog and the day's e-mail": ("остаток на начало дня и письма дня",
+                                                 "залишок на початок дня і листи дня"),
+    "Staff levels around the answer": ("Соседние варианты штата", "Сусідні варіанти штату"),
+    "Service level and occupancy by number of agents":
+        ("Уровень сервиса и занятость по числу операторов",
+         "Рівень сервісу і зайнятість за кількістю операторів"),
+    "The same from the command line:": ("То же из командной строки:",
+                                        "Те саме з командного рядка:"),
+    "Measured in the filters' period": ("Измерено за период фильтров",
+                                        "Виміряно за період фільтрів"),
+    "the busiest {minutes}-minute interval, {start}, had {offered} contacts; AHT over the "
+    "period {aht}.":
+        ("в самом загруженном {minutes}-минутном интервале, {start}, было {offered} "
+         "обращений; AHT за период {aht}.",
+         "у найзавантаженішому {minutes}-хвилинному інтервалі, {start}, було {offered} "
+         "звернень; AHT за період {aht}."),
+    "the busiest day, {day}, had {offered} e-mails; AHT over the period {aht}.":
+        ("в самый загруженный день, {day}, пришло {offered} писем; AHT за период {aht}.",
+         "у найзавантаженіший день, {day}, надійшло {offered} листів; AHT за період {aht}."),
+    "Plan for these numbers": ("Рассчитать по этим данным", "Розрахувати за цими даними"),
+    "{field}: choose one of the list.": ("{field}: выберите значение из списка.",
+                                         "{field}: виберіть значення зі списку."),
+    "{field}: enter a number.": ("{field}: введите число.", "{field}: введіть число."),
+    "{field}: “{value}” is not a number.": ("{field}: «{value}» — не число.",
+                                            "{field}: «{value}» — не число."),
+    "{field} must be a whole number.": ("{field}: нужно целое число.",
+                                        "{field}: потрібне ціле число."),
+    "{field} must be more than {low}.": ("{field}: нужно больше {low}.",
+                                         "{field}: потрібно більше {low}."),
+    "{field} must be at least {low}.": ("{field}: нужно не меньше {low}.",
+                                        "{field}: потрібно не менше {low}."),
+    "{field} must be less than {high}.": ("{field}: нужно меньше {high}.",
+                                          "{field}: потрібно менше {high}."),
+    "{field} must be at most {high}.": ("{field}: нужно не больше {high}.",
+                                        "{field}: потрібно не більше {high}."),
+    "Give a target: a service level, an ASA or an occupancy cap.":
+        ("Задайте цель: уровень сервиса, ASA или предел занятости.",
+         "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
+    "No staffing up to {agents} agents meets these targets.":
+        ("Ни один штат до {agents} операторов не выполняет эти цели.",
+         "Жоден штат до {agents} операторів не виконує ці цілі."),
+}

@@ -1,0 +1,347 @@
+"""The staffing calculator (/wfm/staffing): how many agents a service target needs.
+
+A WFM planner's question in the browser, answered by the functions of ``omnikpi wfm
+staff``, ``evaluate`` and ``backlog`` (so the page and the command line give the same
+numbers): for one interval of calls or chats — Erlang C (callers wait as long as it
+takes), Erlang A (callers hang up after their patience), Erlang B (no queue), a chat agent
+holding several sessions — the fewest agents meeting the targets, the positions to
+schedule after shrinkage, the staff levels around that answer and a chart of service level
+and occupancy against agents; for a day of e-mail, the agents its backlog needs.
+
+The filter bar's period, channel and queue give the measured busiest interval and the
+period's AHT (the engine's ``offered`` and ``aht`` on the caller's scoped data), one click
+away from the form. The form is a GET, so a link keeps a calculation; its fields are read
+here rather than by FastAPI, so a typo shows the page with a sentence in the page's
+language instead of a JSON error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from omnikpi.errors import UsageError
+from omnikpi.web import service
+from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
+from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.security import require_roles
+from omnikpi.web.templating import templates
+from omnikpi.wfm.erlang import QueueTooLong
+from omnikpi.wfm.planning import backlog_agents
+from omnikpi.wfm.staffing import (
+    MAX_AGENTS,
+    MAX_CONCURRENCY,
+    StaffingResult,
+    evaluate,
+    positions_for,
+    staff,
+    traffic_erlangs,
+)
+
+router = APIRouter(include_in_schema=False)
+READERS = ("admin", "supervisor")
+KINDS = ("calls", "chat", "email")
+MODELS = ("erlang_c", "erlang_a", "erlang_b")
+CHAT_MODELS = ("erlang_c", "erlang_a")
+GRAIN_OF_INTERVAL = {15: "15min", 30: "30min", 60: "hour"}
+CHANNEL_OF_KIND = {"calls": "voice", "chat": "chat", "email": "email"}
+"""The channel measured for a kind of work when the filter bar names none."""
+FILTER_KEYS = ("from", "to", "to_day", "tz", "as_of", "channel", "queue", "site", "tenant",
+               "agent_id", "lang")
+"""What a tab keeps of the address: the filter bar's choices, not the form's numbers."""
+LEVELS_AROUND = 3
+"""Staff levels shown on each side of the answer in the table."""
+CHART_AROUND = 10
+"""Staff levels drawn on each side of the answer in the chart."""
+MAX_VOLUME = 1_000_000
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of the form: its label (an English message id), default and range."""
+
+    name: str
+    label: str
+    default: float | str | None
+    low: float = 0.0
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    integer: bool = False
+    optional: bool = False
+    percent: bool = False
+    """Typed in per cent, used as a share (80 → 0.8)."""
+    choices: tuple[str, ...] = ()
+
+
+VOLUME = Field("volume", "Contacts in the interval", 100, 0, MAX_VOLUME)
+INTERVAL = Field("interval_minutes", "Interval, minutes", "30", choices=("15", "30", "60"))
+AHT = Field("aht", "Average handle time, seconds", 180, 0, 86_400, low_open=True)
+TARGET_SL = Field("target_sl", "Service level target, %", 80, 0, 100, low_open=True,
+                  high_open=True, optional=True, percent=True)
+THRESHOLD = Field("threshold", "Answered within, seconds", 20, 0, 86_400)
+TARGET_ASA = Field("target_asa", "ASA target, seconds", None, 0, 86_400, low_open=True,
+                   optional=True)
+MAX_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", None, 0, 100, low_open=True,
+                      optional=True, percent=True)
+SHRINKAGE = Field("shrinkage", "Shrinkage, %", 30, 0, 100, high_open=True, percent=True)
+MODEL = Field("model", "Model", "erlang_c", choices=MODELS)
+CHAT_MODEL = Field("model", "Model", "erlang_c", choices=CHAT_MODELS)
+PATIENCE = Field("patience", "Mean patience, seconds (Erlang A)", 120, 0, 86_400,
+                 low_open=True)
+CONCURRENCY = Field("concurrency", "Sessions an agent holds at once", 2, 1, MAX_CONCURRENCY,
+                    integer=True)
+EMAILS = Field("volume", "E-mails arriving in the day", 400, 0, MAX_VOLUME)
+EMAIL_AHT = Field("aht", "Average handle time, seconds", 360, 0, 86_400, low_open=True)
+WORKING_HOURS = Field("working_hours", "Hours the team works in the day", 8, 0, 24,
+                      low_open=True)
+THRESHOLD_HOURS = Field("threshold_hours", "Answer within, hours", 24, 0, 8_760,
+                        low_open=True)
+OPENING_BACKLOG = Field("opening_backlog", "Unanswered at the start of the day", 0, 0,
+                        MAX_VOLUME)
+EMAIL_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", 85, 0, 100, low_open=True,
+                        percent=True)
+FIELDS: Mapping[str, tuple[Field, ...]] = {
+    "calls": (MODEL, VOLUME, INTERVAL, AHT, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
+              PATIENCE, SHRINKAGE),
+    "chat": (CHAT_MODEL, VOLUME, INTERVAL,
+             Field("aht", "Average handle time, seconds", 480, 0, 86_400, low_open=True),
+             TARGET_SL, Field("threshold", "Answered within, seconds", 60, 0, 86_400),
+             TARGET_ASA, MAX_OCCUPANCY, CONCURRENCY, PATIENCE, SHRINKAGE),
+    "email": (EMAILS, EMAIL_AHT, WORKING_HOURS, THRESHOLD_HOURS, OPENING_BACKLOG,
+              EMAIL_OCCUPANCY, SHRINKAGE),
+}
+"""The form of each kind of work, in the order shown."""
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _read(field: Field, typed: str | None, _: Translate) -> tuple[Any, str | None]:
+    """The field's value (a share for a per-cent field) and the problem with it, if any."""
+    label = _(field.label)
+    text = (typed if typed is not None else "").strip()
+    if typed is None:
+        text = "" if field.default is None else str(field.default)
+    if field.choices:
+        if text not in field.choices:
+            return field.default, _("{field}: choose one of the list.").format(field=label)
+        return text, None
+    if not text:
+        if field.optional:
+            return None, None
+        return None, _("{field}: enter a number.").format(field=label)
+    try:
+        value = float(text.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        return None, _("{field}: “{value}” is not a number.").format(field=label, value=text)
+    if not math.isfinite(value):
+        return None, _("{field}: “{value}” is not a number.").format(field=label, value=text)
+    problem = None
+    if field.integer and value != int(value):
+        problem = _("{field} must be a whole number.")
+    elif value < field.low or (field.low_open and value == field.low):
+        problem = (_("{field} must be more than {low}.") if field.low_open
+                   else _("{field} must be at least {low}."))
+    elif value > field.high or (field.high_open and value == field.high):
+        problem = (_("{field} must be less than {high}.") if field.high_open
+                   else _("{field} must be at most {high}."))
+    if problem:
+        return None, problem.format(field=label, low=_number(field.low),
+                                    high=_number(field.high))
+    if field.integer:
+        return int(value), None
+    return (value / 100 if field.percent else value), None
+
+
+@dataclass
+class Form:
+    """The form as typed and as read: its fields, their text, values and problems."""
+
+    kind: str
+    fields: tuple[Field, ...]
+    texts: dict[str, str]
+    values: dict[str, Any]
+    problems: list[str]
+
+
+def read_form(kind: str, query: Mapping[str, str], _: Translate) -> Form:
+    fields = FIELDS[kind]
+    texts: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for field in fields:
+        typed = query.get(field.name)
+        value, problem = _read(field, typed, _)
+        if typed is None:
+            default = field.default
+            texts[field.name] = "" if default is None else (
+                default if isinstance(default, str) else _number(default))
+        else:
+            texts[field.name] = typed
+        values[field.name] = value
+        if problem:
+            problems.append(problem)
+    return Form(kind, fields, texts, values, problems)
+
+
+def _level(result: StaffingResult) -> dict[str, Any]:
+    """A staff level for the page: an ASA without end (agents who cannot carry the
+    traffic) is ``overloaded``, not a number."""
+    asa = result.asa
+    overloaded = asa is not None and math.isinf(asa)
+    return {"agents": result.agents, "positions": result.positions,
+            "service_level": result.service_level, "asa": None if overloaded else asa,
+            "overloaded": overloaded, "occupancy": result.occupancy,
+            "p_abandon": result.p_abandon, "p_block": result.p_block}
+
+
+def _levels(values: Mapping[str, Any], around: int, lowest: int, highest: int,
+            concurrency: int) -> list[dict[str, Any]]:
+    """What each staff level from ``around − lowest`` to ``around + highest`` gives (an
+    overload too deep for Erlang A to solve is left out)."""
+    rows = []
+    for agents in range(max(0, around - lowest), min(MAX_AGENTS, around + highest) + 1):
+        try:
+            result = evaluate(values["volume"], values["interval_minutes"], values["aht"],
+                              agents, values["threshold"], values["model"],
+                              values["patience"], values["shrinkage"], concurrency)
+        except QueueTooLong:
+            continue
+        rows.append(_level(result))
+    return rows
+
+
+def interval_answer(form: Form, _: Translate) -> dict[str, Any]:
+    """Calls or chats in one interval: the fewest agents meeting the targets, the levels
+    around them, the chart's points and the command line that gives the same answer."""
+    values = dict(form.values)
+    values["interval_minutes"] = float(values["interval_minutes"])
+    concurrency = int(values.get("concurrency") or 1)
+    if values["model"] != "erlang_a":
+        values["patience"] = None
+    if values["target_sl"] is None and values["target_asa"] is None \
+            and values["max_occupancy"] is None:
+        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+    try:
+        result = staff(values["volume"], values["interval_minutes"], values["aht"],
+                       values["target_sl"], values["threshold"], values["model"],
+                       values["patience"], values["max_occupancy"], values["shrinkage"],
+                       concurrency, values["target_asa"])
+    except UsageError as exc:
+        if "100,000 agents" in str(exc):
+            raise UsageError(_("No staffing up to {agents} agents meets these targets."
+                               ).format(agents=f"{MAX_AGENTS:,}")) from exc
+        raise
+    traffic = traffic_erlangs(values["volume"], values["interval_minutes"], values["aht"])
+    # Erlang C below the traffic is a flat line of no service: start just under it
+    floor = math.floor(traffic / concurrency) - 1 if values["model"] == "erlang_c" else 0
+    chart = [p for p in _levels(values, result.agents, CHART_AROUND, CHART_AROUND,
+                                concurrency) if p["agents"] > max(0, floor)]
+    return {"result": _level(result), "traffic": traffic,
+            "levels": _levels(values, result.agents, LEVELS_AROUND, LEVELS_AROUND,
+                              concurrency),
+            "chart": chart, "command": _staff_command(form.kind, values, concurrency)}
+
+
+def _option(name: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [f"--{name.replace('_', '-')}", _number(value)]
+
+
+def _staff_command(kind: str, values: Mapping[str, Any], concurrency: int) -> str:
+    parts = ["omnikpi", "wfm", "staff", "--volume", _number(values["volume"]),
+             "--interval-minutes", _number(values["interval_minutes"]),
+             "--aht", _number(values["aht"])]
+    parts += _option("target_sl", values["target_sl"])
+    parts += _option("threshold", values["threshold"])
+    parts += _option("target_asa", values["target_asa"])
+    parts += _option("max_occupancy", values["max_occupancy"])
+    if values["model"] != "erlang_c":
+        parts += ["--model", values["model"]]
+    parts += _option("patience", values["patience"])
+    if values["shrinkage"]:
+        parts += _option("shrinkage", values["shrinkage"])
+    if kind == "chat":
+        parts += ["--concurrency", str(concurrency)]
+    return " ".join(parts)
+
+
+def email_answer(form: Form) -> dict[str, Any]:
+    """A day of e-mail: agents to answer every message within the threshold."""
+    v = form.values
+    agents = backlog_agents(v["volume"], v["aht"], v["working_hours"], v["threshold_hours"],
+                            v["opening_backlog"], v["max_occupancy"])
+    parts = ["omnikpi", "wfm", "backlog", "--volume", _number(v["volume"]),
+             "--aht", _number(v["aht"]), "--working-hours", _number(v["working_hours"]),
+             "--threshold-hours", _number(v["threshold_hours"]),
+             "--opening-backlog", _number(v["opening_backlog"]),
+             "--max-occupancy", _number(v["max_occupancy"]),
+             "--shrinkage", _number(v["shrinkage"])]
+    return {"agents": agents, "positions": positions_for(agents, v["shrinkage"]),
+            "work_hours": (v["opening_backlog"] + v["volume"]) * v["aht"] / 3600,
+            "command": " ".join(parts)}
+
+
+def measured(view: View, filters: Filters, kind: str,
+             interval_minutes: int | None) -> dict[str, Any] | None:
+    """The filters' busiest interval (contacts offered; a day for e-mail, whose plan is
+    daily) and the period's AHT, measured on the caller's data — of the kind's channel
+    unless the filter bar names channels; None when the filters hold no contact."""
+    if not view.dataset.has("contacts"):
+        return None
+    where = None if (filters.where or {}).get("channel") else {
+        "channel": [CHANNEL_OF_KIND[kind]]}
+    grain = "day" if interval_minutes is None else GRAIN_OF_INTERVAL[interval_minutes]
+    rows = service.report(view, filters, metrics=["offered"], by=[], grain=grain,
+                          where=where).rows
+    busiest = max(rows, key=lambda r: (r["offered"] or 0, r["period_start"]), default=None)
+    if busiest is None or not busiest["offered"]:
+        return None
+    total = service.report(view, filters, metrics=["aht"], by=[], grain="total",
+                           where=where).rows
+    aht = total[0]["aht"] if total else None
+    return {"start": busiest["period_start"], "offered": busiest["offered"], "aht": aht,
+            "minutes": interval_minutes,
+            "channels": None if where is None else where["channel"]}
+
+
+def _link(request: Request, **changes: Any) -> str:
+    query = {k: v for k, v in request.query_params.items() if k not in changes}
+    query.update({k: str(v) for k, v in changes.items() if v is not None})
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+@router.get("/wfm/staffing", response_class=HTMLResponse)
+def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Response:
+    require_roles(view.principal, *READERS)
+    _ = translator(choose_language(request))
+    kind = request.query_params.get("kind", "calls")
+    if kind not in KINDS:
+        kind = "calls"
+    form = read_form(kind, request.query_params, _)
+    answer: dict[str, Any] | None = None
+    problems = list(form.problems)
+    if not problems:
+        try:
+            answer = email_answer(form) if kind == "email" else interval_answer(form, _)
+        except UsageError as exc:
+            problems.append(str(exc))
+    seen = measured(view, filters, kind, None if kind == "email"
+                    else int(form.values["interval_minutes"]))
+    use_link = None if seen is None else _link(
+        request, volume=seen["offered"], aht=None if seen["aht"] is None else round(seen["aht"]))
+    kept = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS}
+    tabs = {k: f"{request.url.path}?{urlencode({**kept, 'kind': k})}" for k in KINDS}
+    return templates.TemplateResponse(request, "wfm_staffing.html", {
+        "filters": filters, "kind": kind, "form": form, "answer": answer,
+        "problems": problems, "measured": seen, "use_link": use_link, "tabs": tabs})

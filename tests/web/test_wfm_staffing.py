@@ -1,0 +1,216 @@
+"""The staffing calculator page (/wfm/staffing): the textbook Erlang C case by hand, the
+same answers as ``omnikpi wfm staff|backlog --format json`` for chats, Erlang A and B,
+e-mail; every kind of bad input said on the page in its language; the measured busiest
+interval equal to the engine's report; who may open it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from omnikpi.api import report_result
+from omnikpi.cli.main import app as cli
+from omnikpi.demo import DEMO_DATA_DIR
+
+TILE = re.compile(r'<span class="value" id="([a-z-]+)">([^<]*)</span>')
+LEVEL = re.compile(r'<tr data-agents="(\d+)"[^>]*><td>[^<]*</td><td>(\d+)</td><td>([^<]*)</td>')
+PROBLEMS = re.compile(r'id="staffing-problems">(.*?)</div>', re.S)
+CHART = re.compile(r"const points = (\[.*?\]);", re.S)
+
+
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
+    with TestClient(make_app(DEMO_DATA_DIR, live_updates=False)) as test_client:
+        yield test_client
+
+
+def _page(client: TestClient, query: str) -> str:
+    if "lang=" not in query:  # the language chosen is remembered (a cookie)
+        query += "&lang=en"
+    answer = client.get(f"/wfm/staffing?{query}")
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def _tiles(page: str) -> dict[str, str]:
+    return {name: html.unescape(value) for name, value in TILE.findall(page)}
+
+
+def _problems(page: str) -> list[str]:
+    found = PROBLEMS.search(page)
+    return [] if found is None else [html.unescape(p) for p in
+                                     re.findall(r"<p>(.*?)</p>", found.group(1))]
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    done = CliRunner().invoke(cli, ["wfm", *args])
+    assert done.exit_code == 0, done.output
+    result: dict[str, Any] = json.loads(done.output)
+    return result
+
+
+def test_the_textbook_erlang_c_case(client: TestClient) -> None:
+    """100 calls in 30 minutes at 180 s: A = 100 × 180 / 1800 = 10 Erlangs. With 14 agents
+    Erlang C gives P(wait) = 0.1741 and SL = 1 − 0.1741 · e^(−(14 − 10) · 20 / 180) = 88.8 %
+    ≥ 80 %; 13 agents give 79.6 % < 80 %. ASA = 0.1741 · 180 / 4 = 7.8 s, occupancy
+    10 / 14 = 71.4 %, positions ⌈14 / 0.7⌉ = 20."""
+    page = _page(client, "volume=100&interval_minutes=30&aht=180&target_sl=80&threshold=20"
+                         "&shrinkage=30")
+    assert _problems(page) == []
+    assert _tiles(page) == {"agents": "14", "positions": "20", "service-level": "88.8 %",
+                            "asa": "0:08", "occupancy": "71.4 %"}
+    levels = {int(agents): (int(positions), sl) for agents, positions, sl in LEVEL.findall(page)}
+    assert levels == {11: (16, "39.0 %"), 12: (18, "64.0 %"), 13: (19, "79.6 %"),
+                      14: (20, "88.8 %"), 15: (22, "94.1 %"), 16: (23, "97.1 %"),
+                      17: (25, "98.6 %")}
+    assert '<tr data-agents="14" class="chosen">' in page
+    chart = json.loads(CHART.search(page).group(1))  # type: ignore[union-attr]
+    # Erlang C under the traffic (10 Erlangs) is no service: the chart starts at 10
+    assert [p["agents"] for p in chart] == list(range(10, 25))
+    assert chart[0]["service_level"] == 0 and chart[4]["service_level"] == pytest.approx(
+        0.88835, abs=1e-5)
+    assert ("omnikpi wfm staff --volume 100 --interval-minutes 30 --aht 180 --target-sl 0.8 "
+            "--threshold 20 --shrinkage 0.3") in page
+
+
+@pytest.mark.parametrize(("query", "options"), [
+    ("kind=chat&volume=100&aht=480&target_sl=80&threshold=60&concurrency=2&shrinkage=30",
+     ["--volume", "100", "--interval-minutes", "30", "--aht", "480", "--target-sl", "0.8",
+      "--threshold", "60", "--concurrency", "2", "--shrinkage", "0.3"]),
+    ("kind=calls&model=erlang_a&patience=90&volume=300&interval_minutes=15&aht=240"
+     "&target_sl=90&threshold=30&max_occupancy=85&shrinkage=0",
+     ["--volume", "300", "--interval-minutes", "15", "--aht", "240", "--target-sl", "0.9",
+      "--threshold", "30", "--max-occupancy", "0.85", "--model", "erlang_a",
+      "--patience", "90"]),
+    ("kind=calls&model=erlang_b&volume=100&aht=180&target_sl=99&shrinkage=10",
+     ["--volume", "100", "--interval-minutes", "30", "--aht", "180", "--target-sl", "0.99",
+      "--model", "erlang_b", "--shrinkage", "0.1"]),
+    ("kind=calls&volume=100&aht=180&target_sl=&target_asa=15&shrinkage=30",
+     ["--volume", "100", "--interval-minutes", "30", "--aht", "180", "--target-asa", "15",
+      "--shrinkage", "0.3"]),
+])
+def test_the_page_gives_the_command_lines_answer(client: TestClient, query: str,
+                                                 options: list[str]) -> None:
+    page = _page(client, query)
+    assert _problems(page) == []
+    expected = _cli("staff", *options, "--format", "json")
+    tiles = _tiles(page)
+    assert int(tiles["agents"]) == expected["agents"]
+    assert int(tiles["positions"]) == expected["positions"]
+    assert tiles["service-level"] == f"{expected['service_level']:.1%}".replace("%", " %")
+    if expected["p_abandon"] is not None:
+        assert tiles["p-abandon"] == f"{expected['p_abandon']:.1%}".replace("%", " %")
+    if expected["p_block"] is not None:
+        assert tiles["p-block"] == f"{expected['p_block']:.1%}".replace("%", " %")
+        assert "asa" not in tiles  # a blocked call never waits
+    # the page shows its own command line, and it gives the same answer
+    shown = html.unescape(re.search(r'<code translate="no">(omnikpi wfm staff [^<]*)</code>',
+                                    page).group(1))  # type: ignore[union-attr]
+    assert _cli(*shown.split()[2:], "--format", "json") == expected
+
+
+def test_chats_need_fewer_agents_than_calls_of_the_same_work(client: TestClient) -> None:
+    """An agent holding two chats is two servers: the same traffic needs about half the
+    agents (never more)."""
+    query = "volume=100&aht=480&target_sl=80&threshold=60&shrinkage=0"
+    calls = int(_tiles(_page(client, f"kind=calls&{query}"))["agents"])
+    chats = int(_tiles(_page(client, f"kind=chat&concurrency=2&{query}"))["agents"])
+    assert chats < calls and chats >= calls / 2 - 1
+
+
+def test_a_day_of_e_mail(client: TestClient) -> None:
+    """400 e-mails of 360 s in an 8-hour day, answered within 24 h at 85 % occupancy: the
+    day's work is 400 × 360 / 3600 = 40 hours, 40 / (8 × 0.85) = 5.88 → 6 agents;
+    ⌈6 / 0.7⌉ = 9 positions. With 100 left from yesterday and a 2-hour promise, the urgent
+    work — 100 + 400 × 2 / 8 = 200 e-mails, 20 hours — needs 20 / (2 × 0.85) = 11.8 → 12."""
+    page = _page(client, "kind=email&volume=400&aht=360&working_hours=8&threshold_hours=24"
+                         "&opening_backlog=0&max_occupancy=85&shrinkage=30")
+    assert _tiles(page) == {"agents": "6", "positions": "9", "work-hours": "40.00"}
+    urgent = _page(client, "kind=email&volume=400&aht=360&working_hours=8&threshold_hours=2"
+                           "&opening_backlog=100&max_occupancy=85&shrinkage=0")
+    assert _tiles(urgent)["agents"] == "12"
+    assert _cli("backlog", "--volume", "400", "--aht", "360", "--working-hours", "8",
+                "--threshold-hours", "2", "--opening-backlog", "100") == {
+        "agents": 12, "positions": 12}
+
+
+@pytest.mark.parametrize(("query", "lang", "said"), [
+    ("volume=abc", "en", "Contacts in the interval: “abc” is not a number."),
+    ("volume=", "en", "Contacts in the interval: enter a number."),
+    ("aht=0", "en", "Average handle time, seconds must be more than 0."),
+    ("target_sl=100", "en", "Service level target, % must be less than 100."),
+    ("shrinkage=-5", "en", "Shrinkage, % must be at least 0."),
+    ("kind=chat&concurrency=2.5", "en", "Sessions an agent holds at once must be a whole "
+                                        "number."),
+    ("kind=chat&concurrency=21", "en", "Sessions an agent holds at once must be at most 20."),
+    ("interval_minutes=45", "en", "Interval, minutes: choose one of the list."),
+    ("model=erlang_x", "en", "Model: choose one of the list."),
+    ("target_sl=", "en", "Give a target: a service level, an ASA or an occupancy cap."),
+    ("volume=1000000&aht=86400", "en",
+     "No staffing up to 100,000 agents meets these targets."),
+    ("kind=email&working_hours=25", "en", "Hours the team works in the day must be at most "
+                                          "24."),
+    ("volume=abc", "ru", "Обращений в интервале: «abc» — не число."),
+    ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
+])
+def test_bad_input_is_said_on_the_page(client: TestClient, query: str, lang: str,
+                                       said: str) -> None:
+    page = _page(client, f"{query}&lang={lang}")
+    assert _problems(page) == [said]
+    assert 'id="staffing-answer"' not in page
+    # the form keeps what was typed, to be corrected
+    typed = dict(part.split("=") for part in query.split("&"))
+    for name, value in typed.items():
+        if name not in ("kind", "model", "interval_minutes"):
+            assert f'name="{name}" id="f-{name}" value="{value}"' in page
+
+
+def test_a_decimal_comma_is_read(client: TestClient) -> None:
+    page = _page(client, "volume=100&aht=180,0&target_sl=80&shrinkage=30")
+    assert _tiles(page)["agents"] == "14"
+
+
+def test_the_measured_busiest_interval_is_the_engines(client: TestClient) -> None:
+    """The filters' busiest 30-minute voice interval and the period's voice AHT, as the
+    report computes them; "Plan for these numbers" fills the form with them."""
+    rows = report_result(DEMO_DATA_DIR, metrics=["offered"], grain="30min",
+                         tz="Europe/Kyiv", where={"channel": ["voice"], "queue": ["sales"]}
+                         ).rows
+    busiest = max(rows, key=lambda r: (r["offered"], r["period_start"]))
+    aht = report_result(DEMO_DATA_DIR, metrics=["aht"], tz="Europe/Kyiv",
+                        where={"channel": ["voice"], "queue": ["sales"]}).rows[0]["aht"]
+    page = _page(client, "tz=Europe/Kyiv&queue=sales")
+    found = re.search(r'id="measured">.*?had (\d+) contacts;.*?href="([^"]+)" '
+                      r'id="use-measured"', page, re.S)
+    assert found, page
+    assert int(found.group(1)) == busiest["offered"]
+    link = html.unescape(found.group(2))
+    assert f"volume={busiest['offered']}" in link and f"aht={round(aht)}" in link
+    assert "queue=sales" in link and "tz=Europe%2FKyiv" in link
+    planned = _page(client, link.split("?", 1)[1])
+    assert f'name="aht" id="f-aht" value="{round(aht)}"' in planned
+    assert f'name="volume" id="f-volume" value="{busiest["offered"]}"' in planned
+    # a chat plan measures chats, an e-mail plan the busiest day of e-mail
+    chats = _page(client, "kind=chat&tz=Europe/Kyiv")
+    chat_rows = report_result(DEMO_DATA_DIR, metrics=["offered"], grain="30min",
+                              tz="Europe/Kyiv", where={"channel": ["chat"]}).rows
+    assert f"had {max(r['offered'] for r in chat_rows)} contacts" in chats
+    mail = _page(client, "kind=email&tz=Europe/Kyiv")
+    days = report_result(DEMO_DATA_DIR, metrics=["offered"], grain="day", tz="Europe/Kyiv",
+                         where={"channel": ["email"]}).rows
+    assert f"had {max(r['offered'] for r in days)} e-mails" in mail
+
+
+def test_tabs_keep_the_filters_not_the_numbers(client: TestClient) -> None:
+    page = _page(client, "kind=calls&volume=55&queue=sales&tz=Europe/Kyiv")
+    tab = html.unescape(re.search(r'href="([^"]+)" id="kind-email"',
+                                  page).group(1))  # type: ignore[union-attr]
+    assert "queue=sales" in tab and "kind=email" in tab and "volume" not in tab
