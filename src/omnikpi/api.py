@@ -33,7 +33,7 @@ def report(
     grain: str = ..., tz: str = ..., params: Mapping[str, Any] | None = ...,
     engine: str = ..., from_: str | datetime | None = ..., to: str | datetime | None = ...,
     as_of: str | datetime | None = ..., config: Config | str | Path | None = ...,
-    output: Literal["pandas"] = ...,
+    output: Literal["pandas"] = ..., where: Mapping[str, Sequence[str]] | None = ...,
 ) -> pd.DataFrame: ...
 
 
@@ -43,7 +43,7 @@ def report(
     grain: str = ..., tz: str = ..., params: Mapping[str, Any] | None = ...,
     engine: str = ..., from_: str | datetime | None = ..., to: str | datetime | None = ...,
     as_of: str | datetime | None = ..., config: Config | str | Path | None = ...,
-    output: Literal["arrow"] = ...,
+    output: Literal["arrow"] = ..., where: Mapping[str, Sequence[str]] | None = ...,
 ) -> pa.Table: ...
 
 
@@ -60,14 +60,16 @@ def report(
     as_of: str | datetime | None = None,
     config: Config | str | Path | None = None,
     output: Literal["pandas", "arrow"] = "pandas",
+    where: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame | pa.Table:
     """Compute KPIs of the catalog; the rows are those of ``omnikpi report --format json``.
 
     ``data`` is a dataset folder (or an already loaded :class:`Dataset`); ``params`` maps
-    ``"metric.name"`` or ``"name"`` to a value, like ``--param``.
+    ``"metric.name"`` or ``"name"`` to a value, like ``--param``; ``where`` keeps only
+    some dimension values, like ``--filter`` (``{"channel": ["voice"], "queue": ["sales"]}``).
     """
     result = report_result(
-        data, metrics, by, grain, tz, params, engine, from_, to, as_of, config
+        data, metrics, by, grain, tz, params, engine, from_, to, as_of, config, where
     )
     frame = result.to_frame()
     return pa.Table.from_pandas(frame, preserve_index=False) if output == "arrow" else frame

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import omnikpi
 from omnikpi.cli.main import app
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.errors import UsageError
 
 
 def test_demo_writes_reports_equal_to_the_api(tmp_path: Path) -> None:
@@ -40,3 +42,15 @@ def test_python_api_returns_pandas_and_arrow() -> None:
     assert list(frame.columns) == ["channel", "offered", "asa"]
     assert table.column_names == ["channel", "offered", "asa"]
     assert table.column("offered").to_pylist() == frame["offered"].tolist()
+
+
+def test_python_api_filters_like_the_command_line() -> None:
+    """``where`` keeps the rows ``--filter`` keeps: the voice row of the cut by channel."""
+    by_channel = omnikpi.report(DEMO_DATA_DIR, metrics=["offered", "asa"], by=["channel"])
+    voice = omnikpi.report(DEMO_DATA_DIR, metrics=["offered", "asa"],
+                           where={"channel": ["voice"]})
+    expected = by_channel[by_channel["channel"] == "voice"]
+    assert voice["offered"].tolist() == expected["offered"].tolist()
+    assert voice["asa"].tolist() == pytest.approx(expected["asa"].tolist())
+    with pytest.raises(UsageError, match="colour"):
+        omnikpi.report(DEMO_DATA_DIR, metrics=["offered"], where={"colour": ["red"]})
