@@ -20,9 +20,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "Chats": ("Чаты", "Чати"),
     "E-mail": ("Почта", "Пошта"),
     "Customers wait (Erlang C)": ("Клиенты ждут (Erlang C)", "Клієнти чекають (Erlang C)"),
-    "Customers give up after their patience (Erlang A)":
-        ("Клиенты уходят, исчерпав терпение (Erlang A)",
-         "Клієнти йдуть, вичерпавши терпіння (Erlang A)"),
+    "Customers give up (Erlang A)": ("Клиенты уходят (Erlang A)", "Клієнти йдуть (Erlang A)"),
     "No queue, busy signal (Erlang B)": ("Без очереди, сигнал «занято» (Erlang B)",
                                          "Без черги, сигнал «зайнято» (Erlang B)"),
     "Model": ("Модель", "Модель"),
