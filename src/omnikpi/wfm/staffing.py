@@ -165,9 +165,11 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
     if hi > MAX_AGENTS:  # the traffic alone needs more agents than are ever searched
         raise UsageError("no staffing up to 100,000 agents meets the targets")
     while not meets(hi):
-        lo, hi = hi, hi * 2
-        if hi > MAX_AGENTS:
+        # doubling past the limit tries the limit itself: 53,334 agents short of a target
+        # once jumped to 106,668 and gave up, though some 53,500 meet it
+        if hi >= MAX_AGENTS:
             raise UsageError("no staffing up to 100,000 agents meets the targets")
+        lo, hi = hi, min(hi * 2, MAX_AGENTS)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(mid):

@@ -141,3 +141,16 @@ def test_bad_inputs_are_usage_errors() -> None:
         staff(100, 30, 180, 0.8, 20, model="erlang_x")
     with pytest.raises(UsageError, match="interval_minutes"):
         staff(100, 0, 180, 0.8, 20)
+
+
+def test_staff_near_the_agent_limit_is_found() -> None:
+    """53,333 Erlangs (600,000 calls of 160 s in 30 minutes): 53,334 agents fall short, and
+    doubling them would pass the 100,000-agent limit — the search then tries the limit
+    itself and narrows down from there, where it used to give up ("no staffing up to
+    100,000 agents")."""
+    found = staff(600_000, 30, 160, 0.8, 20)
+    assert 53_334 < found.agents < 54_000
+    assert found.service_level >= 0.8
+    assert evaluate(600_000, 30, 160, found.agents - 1, 20).service_level < 0.8
+    with pytest.raises(UsageError, match="100,000 agents"):
+        staff(1_200_000, 30, 160, 0.8, 20)  # 106,667 Erlangs: beyond the limit
