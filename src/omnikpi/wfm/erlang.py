@@ -39,8 +39,9 @@ class QueueResult:
 
 
 MAX_QUEUE_STATES = 2_000
-"""Waiting positions Erlang A is solved for (a dense matrix of their square, seconds at
-2,000): a queue that long is an overload with no service level to speak of."""
+"""Waiting positions Erlang A is solved for (the waiting chain's exponential costs about
+0.6 s at 2,000 in a pool of 50,000 agents): a queue that long is an overload with no
+service level to speak of."""
 
 
 class QueueTooLong(UsageError):
@@ -144,7 +145,7 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     mean_queue = float((in_queue * queued).sum())
     p_abandon = theta * mean_queue / lam
     avg_wait = mean_queue / lam
-    busy = float(sum(min(n, agents) * pn for n, pn in enumerate(p)))
+    busy = float(np.minimum(np.arange(len(p)), agents) @ p)
     served_within, _served, wait_served = _waiting_customer(
         queued, agents * mu, theta, threshold_seconds)
     sl = float(p[:agents].sum()) + served_within
@@ -160,26 +161,33 @@ def _waiting_customer(start: np.ndarray, service_rate: float, theta: float,
     The customer's state is the number of customers ahead (k); it moves k → k−1 at rate
     ``service_rate + k·θ`` (k = 0: it is served) and abandons at rate θ. ``start`` is the
     probability of each k at arrival (unnormalized: the states' stationary weights).
+
+    The chain only moves down, so its generator is bidiagonal: the expected wait is a
+    banded solve and P(served by T) the start distribution carried to T by the action of
+    the matrix exponential on one vector (``expm_multiply``) — linear in the states where
+    the dense ``expm`` and ``solve`` were cubic (a pool of 4,000 agents took 9 s to staff).
     """
+    from scipy.linalg import solve_banded  # here: scipy costs every command a quarter second
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import expm_multiply
+
     size = len(start)
     forward = service_rate + np.arange(size) * theta
-    q = np.zeros((size, size))
-    q[np.arange(size), np.arange(size)] = -(forward + theta)
-    q[np.arange(1, size), np.arange(size - 1)] = forward[1:]
-    to_served = np.zeros(size)
-    to_served[0] = forward[0]
     # P(served | start k): product of the forward probabilities down to 0
     step = forward / (forward + theta)
     p_served = np.cumprod(step)
     served = float(start @ p_served)
-    # E[τ·1{served}] = start · (−Q)^{-1} · h, h = P(served | state)
-    wait_served = float(start @ np.linalg.solve(-q, p_served))
-    # P(served by T): the absorbing chain's transition matrix at T
-    generator = np.zeros((size + 1, size + 1))
-    generator[:size, :size] = q
-    generator[:size, size] = to_served
-    from scipy.linalg import expm  # here: scipy costs every command a quarter second
-
-    transition = expm(generator * threshold_seconds)
-    served_within = float(start @ transition[:size, size])
+    # E[τ·1{served}] = start · (−Q)^{-1} · h, h = P(served | state); −Q is lower bidiagonal
+    banded = np.zeros((2, size))
+    banded[0] = forward + theta
+    banded[1, :-1] = -forward[1:]
+    wait_served = float(start @ solve_banded((1, 0), banded, p_served))
+    # P(served by T): the distribution over k and "served" (state ``size``) carried to T,
+    # d(π)/dt = π·G, as expm(Gᵀ·T)·π(0); Gᵀ has the k → k−1 rates above its diagonal and
+    # state 0's service rate in its last row
+    transposed = diags([np.append(-(forward + theta), 0.0), np.append(forward[1:], 0.0),
+                        forward[:1]], [0, 1, -size], shape=(size + 1, size + 1),
+                       format="csr")
+    carried = expm_multiply(transposed * threshold_seconds, np.append(start, 0.0))
+    served_within = float(carried[size])
     return served_within, served, wait_served

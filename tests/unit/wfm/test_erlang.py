@@ -154,3 +154,29 @@ def test_staff_near_the_agent_limit_is_found() -> None:
     assert evaluate(600_000, 30, 160, found.agents - 1, 20).service_level < 0.8
     with pytest.raises(UsageError, match="100,000 agents"):
         staff(1_200_000, 30, 160, 0.8, 20)  # 106,667 Erlangs: beyond the limit
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.integers(1, 120), service_rate=st.floats(0.01, 50), patience=st.floats(5, 900),
+       threshold=st.sampled_from([0.0, 5.0, 20.0, 60.0, 300.0]))
+def test_the_waiting_chain_equals_its_dense_solution(size: int, service_rate: float,
+                                                     patience: float,
+                                                     threshold: float) -> None:
+    """The bidiagonal solution (a banded solve, the exponential's action on one vector)
+    against the chain's whole generator exponentiated and solved densely."""
+    import numpy as np
+    from scipy.linalg import expm
+
+    theta = 1 / patience
+    start = np.random.default_rng(size).random(size)
+    forward = service_rate + np.arange(size) * theta
+    generator = np.zeros((size + 1, size + 1))
+    generator[np.arange(size), np.arange(size)] = -(forward + theta)
+    generator[np.arange(1, size), np.arange(size - 1)] = forward[1:]
+    generator[0, size] = forward[0]
+    q = generator[:size, :size]
+    p_served = np.cumprod(forward / (forward + theta))
+    dense = (float(start @ expm(generator * threshold)[:size, size]),
+             float(start @ p_served), float(start @ np.linalg.solve(-q, p_served)))
+    assert erlang_module._waiting_customer(start, service_rate, theta, threshold) == \
+        pytest.approx(dense, rel=1e-9, abs=1e-12)
