@@ -160,6 +160,8 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
                                           "24."),
     ("volume=abc", "ru", "Обращений в интервале: «abc» — не число."),
     ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
+    ("volume=1000000&aht=86400", "ru",
+     "Ни один штат до 100\u00a0000 операторов не выполняет эти цели."),
 ])
 def test_bad_input_is_said_on_the_page(client: TestClient, query: str, lang: str,
                                        said: str) -> None:

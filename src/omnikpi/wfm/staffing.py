@@ -43,6 +43,10 @@ def check_servers(concurrency: int, agents: int = 0) -> None:
         raise UsageError(f"agents must be from 0 to {MAX_AGENTS:,}, got {agents}")
 
 
+class NoStaffingMeets(UsageError):
+    """No staff level up to ``MAX_AGENTS`` meets the targets (a page words it itself)."""
+
+
 @dataclass(frozen=True)
 class StaffingResult:
     agents: int
@@ -163,12 +167,12 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
 
     lo, hi = 0, max(1, math.ceil(traffic / concurrency))
     if hi > MAX_AGENTS:  # the traffic alone needs more agents than are ever searched
-        raise UsageError("no staffing up to 100,000 agents meets the targets")
+        raise NoStaffingMeets("no staffing up to 100,000 agents meets the targets")
     while not meets(hi):
         # doubling past the limit tries the limit itself: 53,334 agents short of a target
         # once jumped to 106,668 and gave up, though some 53,500 meet it
         if hi >= MAX_AGENTS:
-            raise UsageError("no staffing up to 100,000 agents meets the targets")
+            raise NoStaffingMeets("no staffing up to 100,000 agents meets the targets")
         lo, hi = hi, min(hi * 2, MAX_AGENTS)
     while hi - lo > 1:
         mid = (lo + hi) // 2

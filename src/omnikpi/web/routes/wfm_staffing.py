@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnikpi import formatting
 from omnikpi.errors import UsageError
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
@@ -37,6 +38,7 @@ from omnikpi.wfm.planning import backlog_agents
 from omnikpi.wfm.staffing import (
     MAX_AGENTS,
     MAX_CONCURRENCY,
+    NoStaffingMeets,
     StaffingResult,
     evaluate,
     positions_for,
@@ -220,7 +222,7 @@ def _levels(values: Mapping[str, Any], around: int, lowest: int, highest: int,
     return rows
 
 
-def interval_answer(form: Form, _: Translate) -> dict[str, Any]:
+def interval_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
     """Calls or chats in one interval: the fewest agents meeting the targets, the levels
     around them, the chart's points and the command line that gives the same answer."""
     values = dict(form.values)
@@ -236,11 +238,9 @@ def interval_answer(form: Form, _: Translate) -> dict[str, Any]:
                        values["target_sl"], values["threshold"], values["model"],
                        values["patience"], values["max_occupancy"], values["shrinkage"],
                        concurrency, values["target_asa"])
-    except UsageError as exc:
-        if "100,000 agents" in str(exc):
-            raise UsageError(_("No staffing up to {agents} agents meets these targets."
-                               ).format(agents=f"{MAX_AGENTS:,}")) from exc
-        raise
+    except NoStaffingMeets as exc:
+        raise UsageError(_("No staffing up to {agents} agents meets these targets."
+                           ).format(agents=formatting.count(MAX_AGENTS, lang))) from exc
     traffic = traffic_erlangs(values["volume"], values["interval_minutes"], values["aht"])
     # Erlang C below the traffic is a flat line of no service: start just under it
     floor = math.floor(traffic / concurrency) - 1 if values["model"] == "erlang_c" else 0
@@ -324,7 +324,8 @@ def _link(request: Request, **changes: Any) -> str:
 @router.get("/wfm/staffing", response_class=HTMLResponse)
 def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Response:
     require_roles(view.principal, *READERS)
-    _ = translator(choose_language(request))
+    lang = choose_language(request)
+    _ = translator(lang)
     kind = request.query_params.get("kind", "calls")
     if kind not in KINDS:
         kind = "calls"
@@ -333,7 +334,7 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     problems = list(form.problems)
     if not problems:
         try:
-            answer = email_answer(form) if kind == "email" else interval_answer(form, _)
+            answer = email_answer(form) if kind == "email" else interval_answer(form, _, lang)
         except UsageError as exc:
             problems.append(str(exc))
     seen = measured(view, filters, kind, None if kind == "email"
