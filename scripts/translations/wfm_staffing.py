@@ -98,4 +98,48 @@ TEXT: dict[str, tuple[str, str]] = {
     "No staffing up to {agents} agents meets these targets.":
         ("Ни один штат до {agents} операторов не выполняет эти цели.",
          "Жоден штат до {agents} операторів не виконує ці цілі."),
+    "Day plan": ("План на день", "План на день"),
+    "The days after the filters' period: their contacts and AHT per interval forecast from "
+    "the period (the model the backtest chooses), and the agents each interval needs.":
+        ("Дни после периода фильтров: обращения и AHT по интервалам, спрогнозированные по "
+         "периоду (модель выбирает бэктест), и сколько операторов нужно в каждом интервале.",
+         "Дні після періоду фільтрів: звернення та AHT за інтервалами, спрогнозовані за "
+         "періодом (модель обирає бектест), і скільки операторів потрібно в кожному "
+         "інтервалі."),
+    "History: the filters' period": ("История: период фильтров", "Історія: період фільтрів"),
+    "voice calls (choose a channel in the filter bar for another)":
+        ("голосовые звонки (для другого канала выберите его в панели фильтров)",
+         "голосові дзвінки (для іншого каналу виберіть його в панелі фільтрів)"),
+    "Days to plan": ("Дней в плане", "Днів у плані"),
+    "Peak agents": ("Пик операторов", "Пік операторів"),
+    "Peak positions": ("Пик позиций", "Пік позицій"),
+    "Agent hours": ("Часы операторов", "Години операторів"),
+    "positions": ("позиции", "позиції"),
+    "Contacts forecast": ("Прогноз обращений", "Прогноз звернень"),
+    "Forecast error in the backtest (WAPE)": ("Ошибка прогноза в бэктесте (WAPE)",
+                                              "Похибка прогнозу в бектесті (WAPE)"),
+    "days held out": ("дней отложено", "днів відкладено"),
+    "Contacts forecast and agents needed per interval":
+        ("Прогноз обращений и нужные операторы по интервалам",
+         "Прогноз звернень і потрібні оператори за інтервалами"),
+    "The plan as CSV": ("План в CSV", "План у CSV"),
+    "the requirement the schedule reads: save it as":
+        ("потребность, которую читает график: сохраните как",
+         "потреба, яку читає графік: збережіть як"),
+    "in the dataset folder, or give it to": ("в папке набора данных или передайте в",
+                                              "у теці набору даних або передайте в"),
+    "The plan per interval": ("План по интервалам", "План за інтервалами"),
+    "Interval": ("Интервал", "Інтервал"),
+    "The filters' period has no contacts to forecast from: choose a longer period, another "
+    "queue or channel.":
+        ("В периоде фильтров нет обращений для прогноза: выберите более длинный период, "
+         "другую очередь или канал.",
+         "У періоді фільтрів немає звернень для прогнозу: виберіть довший період, іншу "
+         "чергу або канал."),
+    "The filters' period holds {days} day(s) of history: a day plan needs at least {needed} "
+    "(the last is held out to choose the forecast model).":
+        ("В периоде фильтров дней истории: {days}; плану на день нужно не меньше {needed} "
+         "(последний откладывается, чтобы выбрать модель прогноза).",
+         "У періоді фільтрів днів історії: {days}; плану на день потрібно не менше {needed} "
+         "(останній відкладається, щоб вибрати модель прогнозу)."),
 }

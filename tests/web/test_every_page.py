@@ -166,6 +166,7 @@ def site(make_app: Callable[..., FastAPI],
         "wfm-schedule": "/wfm/schedule", "data-quality": "/data",
         "wfm-staffing": "/wfm/staffing?model=erlang_a",
         "wfm-staffing-email": "/wfm/staffing?kind=email",
+        "wfm-staffing-day": "/wfm/staffing?kind=day",
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
     }

@@ -5,10 +5,14 @@ interval equal to the engine's report; who may open it."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +220,72 @@ def test_tabs_keep_the_filters_not_the_numbers(client: TestClient) -> None:
     tab = html.unescape(re.search(r'href="([^"]+)" id="kind-email"',
                                   page).group(1))  # type: ignore[union-attr]
     assert "queue=sales" in tab and "kind=email" in tab and "volume" not in tab
+
+
+def _equal_days(folder: Path, days: tuple[int, ...] = (4, 5, 6)) -> Path:
+    """Ten voice calls arriving 09:00–09:18 UTC on each of the days of March 2024, answered
+    after 5 s and handled for 180 s: every model forecasts the next day the same."""
+    folder.mkdir()
+    lines = ["contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+             "agent_id"]
+    for day in days:
+        for i in range(10):
+            arrived = datetime(2024, 3, day, 9, 2 * i, tzinfo=UTC)
+            accepted = arrived + timedelta(seconds=5)
+            ended = accepted + timedelta(seconds=180)
+            lines.append(f"c{day}-{i},voice,sales,{arrived.isoformat()},{accepted.isoformat()},"
+                         f"{accepted.isoformat()},{ended.isoformat()},a{i}")
+    (folder / "contacts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_day_plan_forecasts_and_staffs_each_interval(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """The fourth day: 10 calls at 09:00–09:30, AHT 180 s → A = 10 × 180 / 1800 = 1 Erlang.
+    Erlang C, 80/20: 2 agents give C = 2·B/(2 − (1 − B)) with B = 0.2, so C = 1/3 and SL =
+    1 − (1/3)·e^(−20/180) = 70.2 %; 3 agents give B = 0.0625, C = 0.0909, SL = 1 −
+    0.0909·e^(−40/180) = 92.7 % ≥ 80 % → 3 agents, ⌈3 / 0.7⌉ = 5 positions, every other
+    interval none. The CSV is the requirement the scheduler reads."""
+    from omnikpi.wfm.schedule.inputs import read_plan
+
+    app = make_app(_equal_days(tmp_path / "data"), live_updates=False)
+    with TestClient(app) as day_client:
+        query = "kind=day&days=1&interval_minutes=30&target_sl=80&threshold=20&shrinkage=30"
+        page = _page(day_client, query)
+        assert _problems(page) == []
+        assert _tiles(page)["peak-agents"] == "3"
+        assert _tiles(page)["peak-positions"] == "5"
+        assert _tiles(page)["contacts"] == "10"
+        assert _tiles(page)["agent-hours"] == "1.50"  # 3 agents for half an hour
+        answer = day_client.get(f"/wfm/staffing/plan.csv?{query}")
+        assert answer.status_code == 200
+        assert answer.headers["content-disposition"].endswith("schedule_plan.csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert len(rows) == 48 and rows[0]["interval_start"] == "2024-03-07T00:00:00"
+    busy = [r for r in rows if float(r["agents"]) > 0]
+    assert [(r["interval_start"], float(r["volume"]), float(r["aht_seconds"]),
+             int(r["agents"]), int(r["positions"])) for r in busy] == [
+        ("2024-03-07T09:00:00", pytest.approx(10.0), pytest.approx(180.0), 3, 5)]
+    assert float(busy[0]["service_level"]) == pytest.approx(0.9272, abs=1e-4)
+    (tmp_path / "schedule_plan.csv").write_text(answer.text, encoding="utf-8")
+    requirement = read_plan(tmp_path / "schedule_plan.csv")
+    assert {k: v for k, v in requirement.required.items() if v} == {("", 9 * 60): 5}
+
+
+def test_a_day_plan_without_history_says_so(client: TestClient) -> None:
+    page = _page(client, "kind=day&from=2030-01-01&to=2030-01-02")
+    assert _problems(page) == ["The filters' period has no contacts to forecast from: choose "
+                               "a longer period, another queue or channel."]
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "The filters' period holds 2 day(s) of history: a day plan needs at least 3 (the "
+           "last is held out to choose the forecast model)."),
+    ("uk", "У періоді фільтрів днів історії: 2; плану на день потрібно не менше 3 (останній "
+           "відкладається, щоб вибрати модель прогнозу)."),
+])
+def test_a_day_plan_on_two_days_of_history_says_what_it_needs(
+        make_app: Callable[..., FastAPI], tmp_path: Path, lang: str, said: str) -> None:
+    app = make_app(_equal_days(tmp_path / "data", (4, 5)), live_updates=False)
+    with TestClient(app) as short:
+        assert _problems(_page(short, f"kind=day&lang={lang}")) == [said]

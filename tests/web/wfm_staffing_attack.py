@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import log_in
 from tests.web.tenants import MARK
 
-WFM_STAFFING_ROUTES = {"/wfm/staffing"}
+WFM_STAFFING_ROUTES = {"/wfm/staffing", "/wfm/staffing/plan.csv"}
 BUSIEST = re.compile(r"had (\d+) contacts")
 
 
@@ -33,6 +33,21 @@ def attack_wfm_staffing(app: FastAPI, password: str) -> None:
     for attack in ("tenant=B", f"queue=q-{MARK}", f"site=site-{MARK}",
                    f"agent_id=agent-{MARK}"):
         assert _busiest(supervisor, attack) is None, attack
+    # the day plan reads the caller's scope: the one day of history is too short for a
+    # plan for everyone, and tenant B's day is none at all for tenant A's supervisor
+    plan = "kind=day&days=1&interval_minutes=30&lang=en"
+    admin = log_in(TestClient(app), "root", password)
+    short = "holds 1 day(s) of history"
+    assert short in admin.get(f"/wfm/staffing?{plan}&tenant=B").text
+    assert short in supervisor.get(f"/wfm/staffing?{plan}").text
+    # (the filter typed is shown back in the form: only the answer is checked)
+    for attack in ("tenant=B", f"queue=q-{MARK}"):
+        refused = supervisor.get(f"/wfm/staffing?{plan}&{attack}").text
+        assert "has no contacts to forecast from" in refused, attack
+        csv_answer = supervisor.get(f"/wfm/staffing/plan.csv?{plan}&{attack}")
+        assert csv_answer.status_code == 400, attack
+        assert "has no contacts to forecast from" in csv_answer.text, attack
     for user in ("client-a", "agent-a"):
         other = log_in(TestClient(app), user, password)
-        assert other.get("/wfm/staffing").status_code == 403, user
+        for path in ("/wfm/staffing", f"/wfm/staffing/plan.csv?{plan}"):
+            assert other.get(path).status_code == 403, (user, path)

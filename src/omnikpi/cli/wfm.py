@@ -14,7 +14,7 @@ from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
 from omnikpi.errors import OmniKPIError, UsageError, read_text
-from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, backlog_agents, plan
+from omnikpi.wfm.planning import ForecastInterval, backlog_agents, plan, plan_rows
 from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
 from omnikpi.wfm.staffing import StaffingResult, check_inputs, evaluate, positions_for, staff
 
@@ -112,11 +112,6 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
     return out
 
 
-def _plan_rows(planned: list[PlannedInterval]) -> list[dict[str, object]]:
-    return [{"interval_start": p.interval_start, "volume": p.volume,
-             "aht_seconds": p.aht_seconds, **p.result.to_json()} for p in planned]
-
-
 @wfm_app.command("plan")
 def plan_command(
     forecast: Annotated[Path, typer.Option(help="CSV: interval_start, volume, aht_seconds")],
@@ -134,7 +129,7 @@ def plan_command(
         planned = plan(read_forecast(forecast), interval_minutes, target_sl, threshold,
                        model=model, patience_seconds=patience, max_occupancy=max_occupancy,
                        shrinkage=shrinkage, concurrency=concurrency)
-        rows = _plan_rows(planned)
+        rows = plan_rows(planned)
         if format == "html":
             if output is None:
                 raise UsageError("--format html needs --output FILE.html")

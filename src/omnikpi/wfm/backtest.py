@@ -34,6 +34,21 @@ class Score:
         return float("inf") if value is None else value
 
 
+MIN_HISTORY_DAYS = 3
+"""Days of history a forecast needs: the backtest holds out at least one and trains the
+models on at least two before it."""
+
+
+class ShortHistory(UsageError):
+    """Fewer than ``MIN_HISTORY_DAYS`` days of history ("--backtest-days must be from 1 to
+    -1 here" said it before)."""
+
+    def __init__(self, days: int) -> None:
+        super().__init__(f"a forecast needs at least {MIN_HISTORY_DAYS} days of history (the "
+                         f"last is held out to choose the model); this one has {days}")
+        self.days = days
+
+
 def default_backtest_days(series: Series) -> int:
     """7 days with two weeks of history, else 1 (what ``wfm forecast`` always did)."""
     return 7 if len(series.volume) >= 14 * series.per_day else 1
@@ -55,8 +70,10 @@ def backtest(series: Series, days: int, models: tuple[Model, ...] = MODELS,
              weeks: int = 4) -> dict[Model, Score]:
     """Each model's error on the last ``days`` days, trained on everything before."""
     held = days * series.per_day
+    have = len(series.volume) // series.per_day
+    if have < MIN_HISTORY_DAYS:
+        raise ShortHistory(have)
     if days < 1 or held >= len(series.volume) - series.per_day:
-        have = len(series.volume) // series.per_day
         raise UsageError(f"--backtest-days must be from 1 to {have - 2} here "
                          f"(the history has {have} days), got {days}")
     train, test = series.head(len(series.volume) - held), series.tail(

@@ -82,3 +82,16 @@ def test_bad_usage_exits_2() -> None:
     result = runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8", "--model",
                                  "erlang_a"])
     assert result.exit_code == 2 and "--patience" in result.output
+
+
+def test_forecast_on_too_short_a_history_says_what_it_needs(tmp_path: Path) -> None:
+    """One day of history: the backtest cannot hold a day out (it said "--backtest-days
+    must be from 1 to -1 here")."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\n"
+        "c1,voice,sales,2024-03-04T09:00:00Z\nc2,voice,sales,2024-03-04T09:10:00Z\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(app, ["wfm", "forecast", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert ("a forecast needs at least 3 days of history (the last is held out to choose "
+            "the model); this one has 1") in result.output

@@ -17,6 +17,8 @@ language instead of a JSON error.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,14 +29,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from omnikpi import formatting
-from omnikpi.errors import UsageError
+from omnikpi.auth.accounts import audit
+from omnikpi.errors import DataError, UsageError
+from omnikpi.store.db import session_scope
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
+from omnikpi.wfm.backtest import MIN_HISTORY_DAYS, ShortHistory
+from omnikpi.wfm.day_plan import DayPlan, plan_days
 from omnikpi.wfm.erlang import QueueTooLong
-from omnikpi.wfm.planning import backlog_agents
+from omnikpi.wfm.planning import backlog_agents, plan_rows
 from omnikpi.wfm.staffing import (
     MAX_AGENTS,
     MAX_CONCURRENCY,
@@ -48,11 +54,11 @@ from omnikpi.wfm.staffing import (
 
 router = APIRouter(include_in_schema=False)
 READERS = ("admin", "supervisor")
-KINDS = ("calls", "chat", "email")
+KINDS = ("calls", "chat", "email", "day")
 MODELS = ("erlang_c", "erlang_a", "erlang_b")
 CHAT_MODELS = ("erlang_c", "erlang_a")
 GRAIN_OF_INTERVAL = {15: "15min", 30: "30min", 60: "hour"}
-CHANNEL_OF_KIND = {"calls": "voice", "chat": "chat", "email": "email"}
+CHANNEL_OF_KIND = {"calls": "voice", "chat": "chat", "email": "email", "day": "voice"}
 """The channel measured for a kind of work when the filter bar names none."""
 FILTER_KEYS = ("from", "to", "to_day", "tz", "as_of", "channel", "queue", "site", "tenant",
                "agent_id", "lang")
@@ -110,6 +116,7 @@ OPENING_BACKLOG = Field("opening_backlog", "Unanswered at the start of the day",
                         MAX_VOLUME)
 EMAIL_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", 85, 0, 100, low_open=True,
                         percent=True)
+DAYS = Field("days", "Days to plan", 1, 1, 7, integer=True)
 FIELDS: Mapping[str, tuple[Field, ...]] = {
     "calls": (MODEL, VOLUME, INTERVAL, AHT, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
               PATIENCE, SHRINKAGE),
@@ -119,6 +126,9 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
              TARGET_ASA, MAX_OCCUPANCY, CONCURRENCY, PATIENCE, SHRINKAGE),
     "email": (EMAILS, EMAIL_AHT, WORKING_HOURS, THRESHOLD_HOURS, OPENING_BACKLOG,
               EMAIL_OCCUPANCY, SHRINKAGE),
+    "day": (CHAT_MODEL, INTERVAL, DAYS, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
+            Field("concurrency", "Sessions an agent holds at once", 1, 1, MAX_CONCURRENCY,
+                  integer=True), PATIENCE, SHRINKAGE),
 }
 """The form of each kind of work, in the order shown."""
 
@@ -292,6 +302,53 @@ def email_answer(form: Form) -> dict[str, Any]:
             "command": " ".join(parts)}
 
 
+def _history_where(filters: Filters, kind: str) -> dict[str, list[str]] | None:
+    """The kind's channel, unless the filter bar names channels."""
+    if (filters.where or {}).get("channel"):
+        return None
+    return {"channel": [CHANNEL_OF_KIND[kind]]}
+
+
+def day_plan(view: View, filters: Filters, form: Form, _: Translate,
+             lang: str) -> DayPlan:
+    """The days after the filters' period, forecast from its intervals and staffed."""
+    values = form.values
+    minutes = int(values["interval_minutes"])
+    if values["target_sl"] is None and values["target_asa"] is None \
+            and values["max_occupancy"] is None:
+        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+    rows = service.report(view, filters, metrics=["offered", "aht"], by=[],
+                          grain=GRAIN_OF_INTERVAL[minutes],
+                          where=_history_where(filters, "day")).rows
+    try:
+        return plan_days(rows, minutes, values["days"], values["target_sl"],
+                         values["threshold"], model=values["model"],
+                         patience_seconds=values["patience"] if values["model"] == "erlang_a"
+                         else None, max_occupancy=values["max_occupancy"],
+                         shrinkage=values["shrinkage"], concurrency=values["concurrency"],
+                         target_asa_seconds=values["target_asa"])
+    except NoStaffingMeets as exc:
+        raise UsageError(_("No staffing up to {agents} agents meets these targets."
+                           ).format(agents=formatting.count(MAX_AGENTS, lang))) from exc
+    except ShortHistory as exc:
+        raise UsageError(_("The filters' period holds {days} day(s) of history: a day plan "
+                           "needs at least {needed} (the last is held out to choose the "
+                           "forecast model).").format(days=exc.days,
+                                                      needed=MIN_HISTORY_DAYS)) from exc
+    except DataError as exc:
+        raise UsageError(_("The filters' period has no contacts to forecast from: choose a "
+                           "longer period, another queue or channel.")) from exc
+
+
+def _day_answer(plan: DayPlan) -> dict[str, Any]:
+    rows = plan_rows(plan.planned)
+    chosen = plan.forecast.chosen
+    return {"rows": rows, "peak": plan.peak, "contacts": plan.contacts,
+            "agent_hours": plan.agent_hours, "position_hours": plan.position_hours,
+            "model": chosen, "wape": plan.forecast.scores[chosen].volume_wape,
+            "backtest_days": plan.forecast.backtest_days}
+
+
 def measured(view: View, filters: Filters, kind: str,
              interval_minutes: int | None) -> dict[str, Any] | None:
     """The filters' busiest interval (contacts offered; a day for e-mail, whose plan is
@@ -299,8 +356,7 @@ def measured(view: View, filters: Filters, kind: str,
     unless the filter bar names channels; None when the filters hold no contact."""
     if not view.dataset.has("contacts"):
         return None
-    where = None if (filters.where or {}).get("channel") else {
-        "channel": [CHANNEL_OF_KIND[kind]]}
+    where = _history_where(filters, kind)
     grain = "day" if interval_minutes is None else GRAIN_OF_INTERVAL[interval_minutes]
     rows = service.report(view, filters, metrics=["offered"], by=[], grain=grain,
                           where=where).rows
@@ -334,15 +390,44 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     problems = list(form.problems)
     if not problems:
         try:
-            answer = email_answer(form) if kind == "email" else interval_answer(form, _, lang)
+            if kind == "day":
+                answer = _day_answer(day_plan(view, filters, form, _, lang))
+            elif kind == "email":
+                answer = email_answer(form)
+            else:
+                answer = interval_answer(form, _, lang)
         except UsageError as exc:
             problems.append(str(exc))
-    seen = measured(view, filters, kind, None if kind == "email"
-                    else int(form.values["interval_minutes"]))
+    seen = None if kind == "day" else measured(
+        view, filters, kind, None if kind == "email" else int(form.values["interval_minutes"]))
     use_link = None if seen is None else _link(
         request, volume=seen["offered"], aht=None if seen["aht"] is None else round(seen["aht"]))
     kept = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS}
     tabs = {k: f"{request.url.path}?{urlencode({**kept, 'kind': k})}" for k in KINDS}
     return templates.TemplateResponse(request, "wfm_staffing.html", {
         "filters": filters, "kind": kind, "form": form, "answer": answer,
-        "problems": problems, "measured": seen, "use_link": use_link, "tabs": tabs})
+        "problems": problems, "measured": seen, "use_link": use_link, "tabs": tabs,
+        "history_channel": None if (filters.where or {}).get("channel") else "voice",
+        "csv_link": f"/wfm/staffing/plan.csv?{request.url.query}"})
+
+
+@router.get("/wfm/staffing/plan.csv")
+def day_plan_csv(request: Request, view: ViewDep, filters: FilterParams) -> Response:
+    """The day plan as ``omnikpi wfm plan --format csv`` writes it: ``omnikpi wfm schedule
+    --plan`` reads it, and so does the schedule page (as ``schedule_plan.csv``)."""
+    require_roles(view.principal, *READERS)
+    lang = choose_language(request)
+    _ = translator(lang)
+    form = read_form("day", request.query_params, _)
+    if form.problems:
+        raise UsageError(" ".join(form.problems))
+    rows = plan_rows(day_plan(view, filters, form, _, lang).planned)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    with session_scope(view.state.database_url) as session:
+        audit(session, view.principal.name, "export", {"what": "staffing plan",
+                                                       "days": form.values["days"]})
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=schedule_plan.csv"})
