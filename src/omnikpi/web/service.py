@@ -71,8 +71,10 @@ def cached_result(state: View, key: str) -> ReportResult | None:
     return cached if isinstance(cached, ReportResult) else None
 
 
-def remember(state: View, key: str, result: ReportResult) -> None:
-    """Keep a result for the same request, the oldest dropped beyond ``CACHE_SIZE``."""
+def remember(state: View, key: str, result: object) -> None:
+    """Keep a result for the same request (a report, or what a page derives from reports:
+    the staffing page's day plan), the oldest dropped beyond ``CACHE_SIZE``; forgotten
+    when the dataset is reloaded."""
     with state.state.cache_lock:
         while len(state.cache) >= CACHE_SIZE:
             state.cache.pop(next(iter(state.cache)))

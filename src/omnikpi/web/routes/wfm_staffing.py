@@ -311,7 +311,23 @@ def _history_where(filters: Filters, kind: str) -> dict[str, list[str]] | None:
 
 def day_plan(view: View, filters: Filters, form: Form, _: Translate,
              lang: str) -> DayPlan:
-    """The days after the filters' period, forecast from its intervals and staffed."""
+    """The days after the filters' period, forecast from its intervals and staffed — once
+    per scope, filters and form until the dataset is reloaded (the backtest of every model
+    is the slow part; the page and its CSV ask for the same plan)."""
+    key = "wfm:day-plan:" + repr((view.cache_key, sorted(form.values.items()), filters.tz,
+                                  filters.from_, filters.to, filters.as_of,
+                                  sorted((filters.where or {}).items())))
+    with view.state.cache_lock:
+        cached = view.cache.get(key)
+    if isinstance(cached, DayPlan):
+        return cached
+    planned = _day_plan(view, filters, form, _, lang)
+    service.remember(view, key, planned)
+    return planned
+
+
+def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
+              lang: str) -> DayPlan:
     values = form.values
     minutes = int(values["interval_minutes"])
     if values["target_sl"] is None and values["target_asa"] is None \
