@@ -162,6 +162,9 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
      "No staffing up to 100,000 agents meets these targets."),
     ("kind=email&working_hours=25", "en", "Hours the team works in the day must be at most "
                                           "24."),
+    ("volume=1,000", "en", "Contacts in the interval: “1,000” could be thousands or a "
+                           "decimal: write thousands without a separator (1000) and decimals "
+                           "with a point (1.5)."),
     ("volume=abc", "ru", "Обращений в интервале: «abc» — не число."),
     ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
     ("volume=1000000&aht=86400", "ru",
@@ -180,8 +183,11 @@ def test_bad_input_is_said_on_the_page(client: TestClient, query: str, lang: str
 
 
 def test_a_decimal_comma_is_read(client: TestClient) -> None:
-    page = _page(client, "volume=100&aht=180,0&target_sl=80&shrinkage=30")
+    page = _page(client, "volume=100&aht=180,0&target_sl=80,0&shrinkage=30")
     assert _tiles(page)["agents"] == "14"
+    # 1 000 calls of 1.8 s in 15 minutes: A = 1000 × 1.8 / 900 = 2 Erlangs; 3 agents wait
+    # 0.44 · e^(−20/1.8) ≈ 0 (SL ≈ 100 %), 2 cannot carry 2 Erlangs
+    assert _tiles(_page(client, "volume=1 000&aht=1,8&interval_minutes=15"))["agents"] == "3"
 
 
 def test_the_measured_busiest_interval_is_the_engines(client: TestClient) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,9 @@ LEVELS_AROUND = 3
 CHART_AROUND = 10
 """Staff levels drawn on each side of the answer in the chart."""
 MAX_VOLUME = 1_000_000
+GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
+"""“1,000”: a thousand in English, one in Russian — asked back, never guessed (a decimal
+comma elsewhere, “180,5”, is read)."""
 Translate = Callable[[str], str]
 
 
@@ -151,8 +155,13 @@ def _read(field: Field, typed: str | None, _: Translate) -> tuple[Any, str | Non
         if field.optional:
             return None, None
         return None, _("{field}: enter a number.").format(field=label)
+    compact = text.replace("\u00a0", "").replace(" ", "")
+    if GROUPED.fullmatch(compact):
+        return None, _("{field}: “{value}” could be thousands or a decimal: write thousands "
+                       "without a separator (1000) and decimals with a point (1.5)."
+                       ).format(field=label, value=text)
     try:
-        value = float(text.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+        value = float(compact.replace(",", "."))
     except ValueError:
         return None, _("{field}: “{value}” is not a number.").format(field=label, value=text)
     if not math.isfinite(value):
