@@ -116,19 +116,24 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
 def plan_command(
     forecast: Annotated[Path, typer.Option(help="CSV: interval_start, volume, aht_seconds")],
     interval_minutes: Minutes,
-    target_sl: Annotated[float, typer.Option(help="target service level 0–1")],
-    threshold: Threshold, model: ModelOpt = "erlang_c", patience: Patience = None,
+    target_sl: Annotated[float | None, typer.Option(
+        help="target service level 0–1 (omit or 0 with --target-asa: ASA only)")] = None,
+    threshold: Annotated[float, typer.Option(
+        help="service-level threshold, seconds (also reported with an ASA target)")] = 20.0,
+    model: ModelOpt = "erlang_c", patience: Patience = None,
     max_occupancy: Annotated[float | None, typer.Option(help="occupancy cap 0–1")] = None,
     shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
+    target_asa: Annotated[float | None, typer.Option(help="ASA target, seconds")] = None,
     format: Annotated[str, typer.Option(help="table|csv|json|html")] = "table",
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart)."""
     try:
         check_output(output)
-        planned = plan(read_forecast(forecast), interval_minutes, target_sl, threshold,
-                       model=model, patience_seconds=patience, max_occupancy=max_occupancy,
-                       shrinkage=shrinkage, concurrency=concurrency)
+        planned = plan(read_forecast(forecast), interval_minutes, target_sl or 0.0,
+                       threshold, model=model, patience_seconds=patience,
+                       max_occupancy=max_occupancy, shrinkage=shrinkage,
+                       concurrency=concurrency, target_asa_seconds=target_asa)
         rows = plan_rows(planned)
         if format == "html":
             if output is None:

@@ -95,3 +95,22 @@ def test_forecast_on_too_short_a_history_says_what_it_needs(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert ("a forecast needs at least 3 days of history (the last is held out to choose "
             "the model); this one has 1") in result.output
+
+
+def test_plan_to_an_asa_target_alone(tmp_path: Path) -> None:
+    """`wfm plan --target-asa` as `wfm staff --target-asa` (the staffing page's day plan
+    takes it too): 100 calls of 180 s in 30 minutes, ASA ≤ 15 s. 10 Erlangs: 13 agents wait
+    P(wait)·180/3 = 0.285·60 = 17.1 s on average, 14 agents 0.174·45 = 7.8 s → 14."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("interval_start,volume,aht_seconds\n2024-03-04T08:00,100,180\n"
+                        "2024-03-04T08:30,0,\n")
+    args = ["wfm", "plan", "--forecast", str(forecast), "--interval-minutes", "30"]
+    rows = json.loads(runner.invoke(app, [*args, "--target-asa", "15", "--format", "json"]
+                                    ).stdout)["rows"]
+    assert [r["agents"] for r in rows] == [14, 0]
+    assert rows[0]["asa"] == pytest.approx(7.84, abs=0.01)
+    html = tmp_path / "plan.html"
+    assert runner.invoke(app, [*args, "--target-asa", "15", "--format", "html", "--output",
+                               str(html)]).exit_code == 0
+    none = runner.invoke(app, args)
+    assert none.exit_code == 2 and "give a target" in none.output
