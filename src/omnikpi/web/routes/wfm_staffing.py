@@ -241,6 +241,19 @@ def _levels(values: Mapping[str, Any], around: int, lowest: int, highest: int,
     return rows
 
 
+def _check_target(values: Mapping[str, Any], _: Translate) -> None:
+    """A plan needs a service-level, ASA or occupancy target (said before any work)."""
+    if values["target_sl"] is None and values["target_asa"] is None \
+            and values["max_occupancy"] is None:
+        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+
+
+def _no_staffing(_: Translate, lang: str) -> str:
+    """What :class:`NoStaffingMeets` says on a page, the limit in the page's numbers."""
+    return _("No staffing up to {agents} agents meets these targets.").format(
+        agents=formatting.count(MAX_AGENTS, lang))
+
+
 def interval_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
     """Calls or chats in one interval: the fewest agents meeting the targets, the levels
     around them, the chart's points and the command line that gives the same answer."""
@@ -249,17 +262,14 @@ def interval_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
     concurrency = int(values.get("concurrency") or 1)
     if values["model"] != "erlang_a":
         values["patience"] = None
-    if values["target_sl"] is None and values["target_asa"] is None \
-            and values["max_occupancy"] is None:
-        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+    _check_target(values, _)
     try:
         result = staff(values["volume"], values["interval_minutes"], values["aht"],
                        values["target_sl"], values["threshold"], values["model"],
                        values["patience"], values["max_occupancy"], values["shrinkage"],
                        concurrency, values["target_asa"])
     except NoStaffingMeets as exc:
-        raise UsageError(_("No staffing up to {agents} agents meets these targets."
-                           ).format(agents=formatting.count(MAX_AGENTS, lang))) from exc
+        raise UsageError(_no_staffing(_, lang)) from exc
     traffic = traffic_erlangs(values["volume"], values["interval_minutes"], values["aht"])
     # Erlang C below the traffic is a flat line of no service: start just under it
     floor = math.floor(traffic / concurrency) - 1 if values["model"] == "erlang_c" else 0
@@ -339,9 +349,7 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
               lang: str) -> DayPlan:
     values = form.values
     minutes = int(values["interval_minutes"])
-    if values["target_sl"] is None and values["target_asa"] is None \
-            and values["max_occupancy"] is None:
-        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+    _check_target(values, _)
     rows = service.report(view, filters, metrics=["offered", "aht"], by=[],
                           grain=GRAIN_OF_INTERVAL[minutes],
                           where=_history_where(filters, "day")).rows
@@ -353,8 +361,7 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
                          shrinkage=values["shrinkage"], concurrency=values["concurrency"],
                          target_asa_seconds=values["target_asa"])
     except NoStaffingMeets as exc:
-        raise UsageError(_("No staffing up to {agents} agents meets these targets."
-                           ).format(agents=formatting.count(MAX_AGENTS, lang))) from exc
+        raise UsageError(_no_staffing(_, lang)) from exc
     except ShortHistory as exc:
         raise UsageError(_("The filters' period holds {days} day(s) of history: a day plan "
                            "needs at least {needed} (the last is held out to choose the "
@@ -432,6 +439,7 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     return templates.TemplateResponse(request, "wfm_staffing.html", {
         "filters": filters, "kind": kind, "form": form, "answer": answer,
         "problems": problems, "measured": seen, "use_link": use_link, "tabs": tabs,
+        "filter_keys": FILTER_KEYS,
         "history_channel": None if (filters.where or {}).get("channel") else "voice",
         "csv_link": f"/wfm/staffing/plan.csv?{request.url.query}"})
 
