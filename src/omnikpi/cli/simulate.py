@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import tempfile
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.table import Table
 from omnikpi.cli.main import app, fail
 from omnikpi.cli.render import human
 from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.output import tables, write
 from omnikpi.simulate.runner import simulate
 from omnikpi.simulate.scenario import load_scenario
@@ -22,8 +23,6 @@ simulate_app = typer.Typer(help="Contact-center simulator: what-ifs before produ
                            invoke_without_command=True)
 app.add_typer(simulate_app, name="simulate")
 console = Console()
-COMPARE = ["offered", "service_level", "asa", "abandon_rate", "aht", "occupancy",
-           "chat_occupancy_relative", "blocked_rate"]
 
 
 def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) -> dict[str, int]:
@@ -75,32 +74,41 @@ def run_command(
 
 @simulate_app.command("compare")
 def compare_command(
-    first: Annotated[Path, typer.Argument(help="scenario A (TOML)")],
-    second: Annotated[Path, typer.Argument(help="scenario B (TOML)")],
-    seed: Annotated[int | None, typer.Option(help="same seed for both runs")] = None,
+    first: Annotated[Path, typer.Argument(help="scenario A, the baseline (TOML)")],
+    second: Annotated[Path, typer.Argument(help="scenario B, the what-if (TOML)")],
+    seed: Annotated[int | None, typer.Option(
+        help="seed of both runs (default: the baseline's)")] = None,
+    format: Annotated[str, typer.Option(help="table|json")] = "table",
 ) -> None:
-    """Run two scenarios and print their KPIs side by side (the engine's numbers)."""
-    from omnikpi.engine.run import run_report
-    from omnikpi.schema.dataset import load_dataset
+    """Run two scenarios with the same callers and print their KPIs side by side, per
+    channel and for the whole center (the engine's numbers)."""
+    from omnikpi.simulate.compare import compare
 
+    if format not in ("table", "json"):
+        fail(UsageError(f"unknown format {format!r}: choose table or json"))
     try:
-        results = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for index, path in enumerate((first, second)):
-                folder = Path(tmp) / str(index)
-                run_to_folder(path, folder, seed, "csv")
-                dataset = load_dataset(folder)
-                metrics = [m for m in COMPARE if m != "occupancy" or dataset.has("agent_states")]
-                results.append(run_report(dataset, metrics).rows[0])
+        baseline, whatif = load_scenario(first), load_scenario(second)
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Simulating both scenarios", total=1.0)
+            found = compare(baseline, whatif, seed,
+                            lambda done: progress.update(task, completed=done))
     except OmniKPIError as exc:
         fail(exc)
-    table = Table(title="Scenario comparison (whole run)")
-    table.add_column("metric")
-    table.add_column(first.name, justify="right")
-    table.add_column(second.name, justify="right")
-    units = {"offered": "count", "asa": "seconds", "aht": "seconds"}
-    for metric in COMPARE:
-        unit = units.get(metric, "ratio")
-        table.add_row(metric, human(results[0].get(metric), unit),
-                      human(results[1].get(metric), unit))
-    console.print(table)
+    if format == "json":
+        print(json.dumps(found.as_json(), indent=2))
+        return
+    for title, rows in _tables(found.as_json()):
+        table = Table(title=title)
+        table.add_column("metric")
+        table.add_column(first.name, justify="right")
+        table.add_column(second.name, justify="right")
+        for metric_id, pair in rows.items():
+            unit = get_metric(metric_id).unit
+            table.add_row(metric_id, human(pair["baseline"], unit), human(pair["whatif"], unit))
+        console.print(table)
+
+
+def _tables(found: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The comparison's tables: one per channel, then the center's agent time."""
+    tables = [(f"{channel} (whole run)", rows) for channel, rows in found["channels"].items()]
+    return [*tables, ("Whole center: agents' time", found["center"])]

@@ -57,6 +57,11 @@ class Simulation:
         self.arrivals_rng = random.Random(f"{base}-arrivals")
         self.service_rng = random.Random(f"{base}-service")
         self.patience_rng = random.Random(f"{base}-patience")
+        self.streams: dict[str, tuple[random.Random, random.Random, random.Random]] = {
+            q.name: (random.Random(f"{base}-arrivals-{q.name}"),
+                     random.Random(f"{base}-service-{q.name}"),
+                     random.Random(f"{base}-patience-{q.name}"))
+            for q in scenario.queues} if scenario.streams == "per_queue" else {}
         self.horizon = scenario.hours() * HOUR
         midnight = scenario.start.replace(hour=0, minute=0, second=0, microsecond=0)
         self.day0 = -(scenario.start - midnight).total_seconds()  # scenario time of day 0
@@ -123,25 +128,37 @@ class Simulation:
         rates = [r for _, r in q.arrivals_profile or []] + [q.arrivals_per_hour or 0.0]
         return max(rates)
 
+    def arrivals_of(self, q: QueueSpec) -> random.Random:
+        """The stream of the queue's arrivals, customers and topics."""
+        return self.streams[q.name][0] if self.streams else self.arrivals_rng
+
+    def service_of(self, q: QueueSpec) -> random.Random:
+        return self.streams[q.name][1] if self.streams else self.service_rng
+
+    def patience_of(self, q: QueueSpec) -> random.Random:
+        return self.streams[q.name][2] if self.streams else self.patience_rng
+
     def next_arrival(self, q: QueueSpec, after: float) -> None:
         """Thinning: candidates at the peak rate, kept with probability rate / peak."""
         peak = self.max_rate(q)
         moment = after
+        arrivals = self.arrivals_of(q)
         while peak > 0:
-            moment += self.arrivals_rng.expovariate(peak / HOUR)
+            moment += arrivals.expovariate(peak / HOUR)
             if moment >= self.horizon:
                 return
-            if self.arrivals_rng.random() * peak <= self.rate(q, moment):
+            if arrivals.random() * peak <= self.rate(q, moment):
                 self.at(moment, "arrival", q.name)
                 return
 
     def new_contact(self, q: QueueSpec, moment: float, customer: str | None = None,
                     topic: str | None = None, parent: str | None = None) -> Contact:
         self.counter += 1
+        arrivals = self.arrivals_of(q)
         contact = Contact(
             f"{q.name}-{self.counter:06d}", q.name, q.channel, moment,
-            customer or self.customers[self.arrivals_rng.randrange(len(self.customers))],
-            topic or q.topics[self.arrivals_rng.randrange(len(q.topics))], parent,
+            customer or self.customers[arrivals.randrange(len(self.customers))],
+            topic or q.topics[arrivals.randrange(len(q.topics))], parent,
         )
         self.result.contacts.append(contact)
         return contact
@@ -165,7 +182,7 @@ class Simulation:
         contact.waiting = True
         state.waiting.append(contact)
         if q.patience_seconds is not None and q.channel in LIVE_CHANNELS:
-            self.at(contact.arrived + self.patience_rng.expovariate(1 / q.patience_seconds),
+            self.at(contact.arrived + self.patience_of(q).expovariate(1 / q.patience_seconds),
                     "abandon", contact)
 
     # -- service ------------------------------------------------------------------
@@ -175,8 +192,8 @@ class Simulation:
             return mean
         if q.aht_distribution == "lognormal":
             sigma = 0.6
-            return self.service_rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
-        return self.service_rng.expovariate(1 / mean)
+            return self.service_of(q).lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
+        return self.service_of(q).expovariate(1 / mean)
 
     def start_work(self, agent: Agent, contact: Contact, moment: float) -> None:
         q = self.queues[contact.queue].spec

@@ -116,6 +116,11 @@ class Scenario(Strict):
     surveys: list[SurveySpec] = Field(default_factory=list)
     campaigns: list[Campaign] = Field(default_factory=list)
     customers: int = Field(default=5000, ge=1)
+    streams: Literal["shared", "per_queue"] = "shared"
+    """``per_queue``: each queue draws its arrivals, customers, topics, handle times and
+    patience from streams of its own, so a what-if that changes one queue (or the volume)
+    leaves the other queues' callers as they were; ``shared`` (the default, and what the
+    bundled demo data was made with): one stream of each kind for the whole center."""
 
     def hours(self) -> float:
         if self.duration_hours is not None:
@@ -124,15 +129,21 @@ class Scenario(Strict):
 
 
 def load_scenario(path: Path) -> Scenario:
+    return parse_scenario(read_text(path, "scenario file"), str(path))
+
+
+def parse_scenario(text: str, where: str) -> Scenario:
+    """A scenario from its TOML text (a file's, or one pasted on the what-if page);
+    ``where`` names it in the messages."""
     try:
-        data = tomllib.loads(read_text(path, "scenario file"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"scenario {path} is not valid TOML: {exc}") from exc
+        raise UsageError(f"scenario {where} is not valid TOML: {exc}") from exc
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise UsageError(describe_validation_error(f"scenario {path}", exc)) from exc
-    check_references(scenario, str(path))
+        raise UsageError(describe_validation_error(f"scenario {where}", exc)) from exc
+    check_references(scenario, where)
     return scenario
 
 

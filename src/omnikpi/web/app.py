@@ -41,6 +41,7 @@ from omnikpi.web.routes import data_quality as data_quality_routes
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
 from omnikpi.web.routes import wfm_staffing as wfm_staffing_routes
+from omnikpi.web.routes import wfm_whatif as wfm_whatif_routes
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.templating import templates
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -200,6 +201,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(schedules.router)
     app.include_router(wfm_schedule_routes.router)
     app.include_router(wfm_staffing_routes.router)
+    app.include_router(wfm_whatif_routes.router)
     app.include_router(recordings_routes.router)
     app.include_router(data_quality_routes.router)
 

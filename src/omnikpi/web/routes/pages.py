@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_interval
-from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -18,7 +17,7 @@ from omnikpi.engine.registry import SOURCES, metric_dimensions
 from omnikpi.engine.run import parse_instant
 from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.errors import OmniKPIError
-from omnikpi.formatting import count, decimal, duration, human
+from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
@@ -26,6 +25,7 @@ from omnikpi.web.deps import FilterParams, Filters, ViewDep
 from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.metric_change import change
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -151,31 +151,6 @@ def _previous(filters: Filters, period: Period) -> Filters:
                                to=period.iso(period.start_us))
 
 
-def _change(value: Any, before: Any, metric: Metric, lang: str) -> dict[str, Any] | None:
-    """The change against the previous period: arrow, text and whether it is better."""
-    if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
-        return None
-    delta = value - before
-    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    size = abs(delta)
-    if metric.unit == "ratio":
-        text = format_decimal(round(size * 100, 1) + 0.0, "#,##0.0", locale=lang)
-    elif metric.unit == "seconds":
-        text = duration(size)
-    elif metric.unit == "count":
-        text = count(size, lang)
-    else:
-        text = decimal(size, lang)
-    if delta == 0 or metric.better is None:
-        verdict = "same"
-    else:
-        verdict = "better" if (delta > 0) == (metric.better == "higher") else "worse"
-    return {"arrow": arrow, "text": f"{sign}{text}", "verdict": verdict,
-            "points": metric.unit == "ratio",
-            "delta": delta, "previous": human(before, metric.unit, lang)}
-
-
 def _values(state: ViewDep, filters: Filters, chosen: list[str],
             channels: list[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The metrics' pooled values (contact metrics cut to the section's channels; agent
@@ -249,7 +224,7 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
                              lang=lang)
         tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
                      "status": status, "target": goal,
-                     "change": _change(value, before.get(metric_id), metric, lang)})
+                     "change": change(value, before.get(metric_id), metric, lang)})
         tiles.append(tile)
     return tiles
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +34,7 @@ from omnikpi.errors import DataError, UsageError
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
+from omnikpi.web.form_fields import Field, Translate, number_text, read_fields
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
@@ -69,28 +69,6 @@ LEVELS_AROUND = 3
 CHART_AROUND = 10
 """Staff levels drawn on each side of the answer in the chart."""
 MAX_VOLUME = 1_000_000
-GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
-"""“1,000”: a thousand in English, one in Russian — asked back, never guessed (a decimal
-comma elsewhere, “180,5”, is read)."""
-Translate = Callable[[str], str]
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input of the form: its label (an English message id), default and range."""
-
-    name: str
-    label: str
-    default: float | str | None
-    low: float = 0.0
-    high: float = math.inf
-    low_open: bool = False
-    high_open: bool = False
-    integer: bool = False
-    optional: bool = False
-    percent: bool = False
-    """Typed in per cent, used as a share (80 → 0.8)."""
-    choices: tuple[str, ...] = ()
 
 
 VOLUME = Field("volume", "Contacts in the interval", 100, 0, MAX_VOLUME)
@@ -137,52 +115,6 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
 """The form of each kind of work, in the order shown."""
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def _read(field: Field, typed: str | None, _: Translate) -> tuple[Any, str | None]:
-    """The field's value (a share for a per-cent field) and the problem with it, if any."""
-    label = _(field.label)
-    text = (typed if typed is not None else "").strip()
-    if typed is None:
-        text = "" if field.default is None else str(field.default)
-    if field.choices:
-        if text not in field.choices:
-            return field.default, _("{field}: choose one of the list.").format(field=label)
-        return text, None
-    if not text:
-        if field.optional:
-            return None, None
-        return None, _("{field}: enter a number.").format(field=label)
-    compact = text.replace("\u00a0", "").replace(" ", "")
-    if GROUPED.fullmatch(compact):
-        return None, _("{field}: “{value}” could be thousands or a decimal: write thousands "
-                       "without a separator (1000) and decimals with a point (1.5)."
-                       ).format(field=label, value=text)
-    try:
-        value = float(compact.replace(",", "."))
-    except ValueError:
-        return None, _("{field}: “{value}” is not a number.").format(field=label, value=text)
-    if not math.isfinite(value):
-        return None, _("{field}: “{value}” is not a number.").format(field=label, value=text)
-    problem = None
-    if field.integer and value != int(value):
-        problem = _("{field} must be a whole number.")
-    elif value < field.low or (field.low_open and value == field.low):
-        problem = (_("{field} must be more than {low}.") if field.low_open
-                   else _("{field} must be at least {low}."))
-    elif value > field.high or (field.high_open and value == field.high):
-        problem = (_("{field} must be less than {high}.") if field.high_open
-                   else _("{field} must be at most {high}."))
-    if problem:
-        return None, problem.format(field=label, low=_number(field.low),
-                                    high=_number(field.high))
-    if field.integer:
-        return int(value), None
-    return (value / 100 if field.percent else value), None
-
-
 @dataclass
 class Form:
     """The form as typed and as read: its fields, their text, values and problems."""
@@ -196,22 +128,8 @@ class Form:
 
 def read_form(kind: str, query: Mapping[str, str], _: Translate) -> Form:
     fields = FIELDS[kind]
-    texts: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for field in fields:
-        typed = query.get(field.name)
-        value, problem = _read(field, typed, _)
-        if typed is None:
-            default = field.default
-            texts[field.name] = "" if default is None else (
-                default if isinstance(default, str) else _number(default))
-        else:
-            texts[field.name] = typed
-        values[field.name] = value
-        if problem:
-            problems.append(problem)
-    return Form(kind, fields, texts, values, problems)
+    read = read_fields(fields, query, _)
+    return Form(kind, fields, read.texts, read.values, list(read.problems.values()))
 
 
 def _level(result: StaffingResult) -> dict[str, Any]:
@@ -284,13 +202,13 @@ def interval_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
 def _option(name: str, value: Any) -> list[str]:
     if value is None:
         return []
-    return [f"--{name.replace('_', '-')}", _number(value)]
+    return [f"--{name.replace('_', '-')}", number_text(value)]
 
 
 def _staff_command(kind: str, values: Mapping[str, Any], concurrency: int) -> str:
-    parts = ["omnikpi", "wfm", "staff", "--volume", _number(values["volume"]),
-             "--interval-minutes", _number(values["interval_minutes"]),
-             "--aht", _number(values["aht"])]
+    parts = ["omnikpi", "wfm", "staff", "--volume", number_text(values["volume"]),
+             "--interval-minutes", number_text(values["interval_minutes"]),
+             "--aht", number_text(values["aht"])]
     parts += _option("target_sl", values["target_sl"])
     parts += _option("threshold", values["threshold"])
     parts += _option("target_asa", values["target_asa"])
@@ -310,12 +228,12 @@ def email_answer(form: Form) -> dict[str, Any]:
     v = form.values
     agents = backlog_agents(v["volume"], v["aht"], v["working_hours"], v["threshold_hours"],
                             v["opening_backlog"], v["max_occupancy"])
-    parts = ["omnikpi", "wfm", "backlog", "--volume", _number(v["volume"]),
-             "--aht", _number(v["aht"]), "--working-hours", _number(v["working_hours"]),
-             "--threshold-hours", _number(v["threshold_hours"]),
-             "--opening-backlog", _number(v["opening_backlog"]),
-             "--max-occupancy", _number(v["max_occupancy"]),
-             "--shrinkage", _number(v["shrinkage"])]
+    parts = ["omnikpi", "wfm", "backlog", "--volume", number_text(v["volume"]),
+             "--aht", number_text(v["aht"]), "--working-hours", number_text(v["working_hours"]),
+             "--threshold-hours", number_text(v["threshold_hours"]),
+             "--opening-backlog", number_text(v["opening_backlog"]),
+             "--max-occupancy", number_text(v["max_occupancy"]),
+             "--shrinkage", number_text(v["shrinkage"])]
     return {"agents": agents, "positions": positions_for(agents, v["shrinkage"]),
             "work_hours": (v["opening_backlog"] + v["volume"]) * v["aht"] / 3600,
             "command": " ".join(parts)}

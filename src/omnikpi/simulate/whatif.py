@@ -1,0 +1,172 @@
+"""What-ifs on a scenario: the changes a planner tries before production.
+
+A what-if is a scenario with a few settings changed — agents per group, the chat
+sessions an agent holds, the routing rule, the volume and the handle time — and nothing
+else, so that simulated with the same seed it sees the same callers as the scenario it
+came from (the simulator draws arrivals, service times and patience from separate
+streams) and the difference in the numbers is the effect of the change.
+
+The changed scenario is a scenario file of its own (:func:`scenario_toml`): what the page
+compares, ``omnikpi simulate compare`` compares too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.simulate.scenario import Routing, Scenario, check_references
+
+MAX_CONTACTS = 250_000
+"""Most contacts (and dial attempts) a scenario may offer where the simulation runs for a
+web request (about 3 s of simulation; the command line has no limit)."""
+MAX_AGENTS = 2_000
+"""Most agents a scenario may have there."""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The changes to a scenario; an empty one changes nothing."""
+
+    agents: Mapping[str, int] = field(default_factory=dict)
+    """Agents in a group, by the group's name."""
+    capacity: Mapping[str, int] = field(default_factory=dict)
+    """Chat sessions an agent of the group holds at once, by the group's name."""
+    routing: Routing | None = None
+    volume_change: float = 0.0
+    """Change of every queue's arrival rates, as a share (0.1: 10 % more contacts)."""
+    aht_change: float = 0.0
+    """Change of every queue's handle time — service and after-call work alike, so the
+    average handle time changes by exactly this share (−0.1: 10 % shorter)."""
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        """The scenario with these changes, checked as a scenario file is."""
+        groups = {g.name for g in scenario.agent_groups}
+        unknown = sorted({*self.agents, *self.capacity} - groups)
+        if unknown:
+            raise UsageError(f"the scenario has no agent group {', '.join(unknown)} "
+                             f"(its groups: {', '.join(sorted(groups))})")
+        if self.volume_change < -1 or self.aht_change <= -1:
+            raise UsageError("volume can fall by 100 % at most, handle time by less than 100 %")
+        volume, handling = 1 + self.volume_change, 1 + self.aht_change
+        queues = [q.model_copy(update={
+            "arrivals_per_hour": None if q.arrivals_per_hour is None
+            else round(q.arrivals_per_hour * volume, 6),
+            "arrivals_profile": None if q.arrivals_profile is None
+            else [(clock, round(rate * volume, 6)) for clock, rate in q.arrivals_profile],
+            "aht_seconds": round(q.aht_seconds * handling, 3),
+            "acw_seconds": round(q.acw_seconds * handling, 3),
+        }) for q in scenario.queues]
+        agent_groups = [g.model_copy(update={
+            "count": self.agents.get(g.name, g.count),
+            "capacity": self.capacity.get(g.name, g.capacity),
+        }) for g in scenario.agent_groups]
+        data = scenario.model_copy(update={
+            "queues": queues, "agent_groups": agent_groups,
+            "routing": self.routing or scenario.routing}).model_dump()
+        try:  # model_copy does not validate: a negative count would pass it
+            changed = Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise UsageError(describe_validation_error("the what-if", exc)) from exc
+        check_references(changed, "the what-if")
+        return changed
+
+    def changes(self, scenario: Scenario) -> list[Change]:
+        """What differs from the scenario, in the order of the form."""
+        found: list[Change] = []
+        for group in scenario.agent_groups:
+            if self.agents.get(group.name, group.count) != group.count:
+                found.append(Change("agents", group.name, group.count, self.agents[group.name]))
+            if self.capacity.get(group.name, group.capacity) != group.capacity:
+                found.append(Change("capacity", group.name, group.capacity,
+                                    self.capacity[group.name]))
+        if self.routing is not None and self.routing != scenario.routing:
+            found.append(Change("routing", None, scenario.routing, self.routing))
+        if self.volume_change:
+            found.append(Change("volume", None, 0.0, self.volume_change))
+        if self.aht_change:
+            found.append(Change("aht", None, 0.0, self.aht_change))
+        return found
+
+
+@dataclass(frozen=True)
+class Change:
+    """One setting changed: ``what`` (agents, capacity, routing, volume, aht), the agent
+    group it is about (or None), before and after (volume and AHT: shares of change)."""
+
+    what: str
+    group: str | None
+    before: Any
+    after: Any
+
+
+def offered_at_most(scenario: Scenario) -> float:
+    """An upper bound of the contacts and dial attempts the scenario offers: each queue
+    at its highest rate, each campaign at its rate, all the time (repeats and transfers
+    come on top of arrivals, at most one of each per contact)."""
+    hours = scenario.hours()
+    arrivals = 0.0
+    for q in scenario.queues:
+        rates = [rate for _, rate in q.arrivals_profile or []]
+        highest = max([q.arrivals_per_hour or 0.0, *rates])
+        arrivals += highest * hours * (1 + q.repeat_rate + q.transfer_rate)
+    return arrivals + sum(c.attempts_per_hour for c in scenario.campaigns) * hours
+
+
+def check_size(scenario: Scenario, where: str) -> None:
+    """A scenario small enough to simulate while someone waits for a page."""
+    offered = offered_at_most(scenario)
+    if offered > MAX_CONTACTS:
+        raise ScenarioTooLarge(f"{where} offers up to {offered:,.0f} contacts; a page "
+                               f"simulates at most {MAX_CONTACTS:,}: compare it on the "
+                               "command line (omnikpi simulate compare)",
+                               int(offered), MAX_CONTACTS)
+    agents = sum(g.count for g in scenario.agent_groups)
+    if agents > MAX_AGENTS:
+        raise ScenarioTooLarge(f"{where} has {agents:,} agents; a page simulates at most "
+                               f"{MAX_AGENTS:,}: compare it on the command line (omnikpi "
+                               "simulate compare)", agents, MAX_AGENTS)
+
+
+class ScenarioTooLarge(UsageError):
+    """Too large a scenario for a page (``size`` of ``limit`` contacts or agents)."""
+
+    def __init__(self, message: str, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+def scenario_toml(scenario: Scenario, title: str = "") -> str:
+    """The scenario as a scenario file (settings at their defaults left out), headed by
+    ``title`` as a comment; reading it back gives the same scenario. Lists are written on
+    one line each, as people write an arrival profile."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    lines = [f"# {line}" for line in title.splitlines()]
+    tables = {key: value for key, value in data.items()
+              if isinstance(value, list) and value and isinstance(value[0], dict)}
+    lines += [f"{key} = {_toml_value(value)}" for key, value in data.items()
+              if key not in tables]
+    for key, rows in tables.items():
+        for row in rows:
+            lines += ["", f"[[{key}]]"]
+            lines += [f"{name} = {_toml_value(value)}" for name, value in row.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML value: a JSON string is a TOML basic string, JSON numbers are TOML's."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (int, float, str)):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"no TOML for {value!r}")

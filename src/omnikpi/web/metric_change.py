@@ -1,0 +1,45 @@
+"""How a metric's value changed against another: the dashboard's trend against the
+previous period, the what-if page's change against the baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from omnikpi.formatting import count, decimal, duration, human, whole_seconds
+from omnikpi.metrics.base import Metric
+
+
+def change(value: Any, before: Any, metric: Metric, lang: str) -> dict[str, Any] | None:
+    """``value`` against ``before`` (the previous period's, the baseline's): an arrow, the
+    size in the metric's unit (percentage points for a ratio), and whether the change is
+    better or worse by the metric's declared direction (``same`` for a metric without
+    one, such as the contacts offered)."""
+    if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
+        return None
+    delta = value - before
+    size = abs(delta)
+    if metric.unit == "ratio":
+        shown = round(size * 100, 1)
+        text = format_decimal(shown + 0.0, "#,##0.0", locale=lang)
+    elif metric.unit == "seconds":
+        shown = whole_seconds(size)
+        text = duration(size)
+    elif metric.unit == "count":
+        shown = round(size)
+        text = count(size, lang)
+    else:
+        shown = round(size, 2)
+        text = decimal(size, lang)
+    if not shown:  # a difference smaller than the figures show is no change
+        delta = 0.0
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    if delta == 0 or metric.better is None:
+        verdict = "same"
+    else:
+        verdict = "better" if (delta > 0) == (metric.better == "higher") else "worse"
+    return {"arrow": arrow, "text": f"{sign}{text}", "verdict": verdict,
+            "points": metric.unit == "ratio",
+            "delta": delta, "previous": human(before, metric.unit, lang)}
