@@ -31,6 +31,7 @@ from tests.web.schedules_attack import SCHEDULE_ROUTES, attack_schedules
 from tests.web.tenants import MARK, write_two_tenants
 from tests.web.wfm_schedule_attack import WFM_SCHEDULE_ROUTES, attack_wfm_schedule
 from tests.web.wfm_staffing_attack import WFM_STAFFING_ROUTES, attack_wfm_staffing
+from tests.web.wfm_whatif_attack import WFM_WHATIF_ROUTES, attack_wfm_whatif
 
 PASSWORD = "correct horse battery"
 
@@ -634,6 +635,10 @@ def test_staffing_calculator_never_shows_another_tenant(app: FastAPI) -> None:
     attack_wfm_staffing(app, PASSWORD)
 
 
+def test_whatif_page_holds_no_tenant_data(app: FastAPI) -> None:
+    attack_wfm_whatif(app, PASSWORD)
+
+
 def test_every_route_is_attacked(app: FastAPI) -> None:
     def paths(routes: list[Any]) -> set[str]:
         found: set[str] = set()
@@ -649,7 +654,7 @@ def test_every_route_is_attacked(app: FastAPI) -> None:
     # FastAPI's own documentation pages and the static files hold no data
     routes -= {"/static", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
     assert routes == set(API_ATTACKS) | PAGE_ROUTES | QA_ROUTES | NO_DATA | SCHEDULE_ROUTES | \
-        WFM_SCHEDULE_ROUTES | WFM_STAFFING_ROUTES
+        WFM_SCHEDULE_ROUTES | WFM_STAFFING_ROUTES | WFM_WHATIF_ROUTES
 
 
 def test_anonymous_requests_are_refused(app: FastAPI) -> None:

@@ -3,7 +3,8 @@
 The strings are found where they live: ``_("…")`` in the templates and in the Python
 code (read with ``ast``, so a message written over several lines counts), the dashboard's
 section titles, the metric names of the declarations (which carry their own
-translations) and the staffing calculator's field labels. A string added without both
+translations) and the labels of the planning pages' form fields (``Field("name", "Label",
+…)`` in ``web/``). A string added without both
 translations fails here, by name.
 """
 
@@ -18,7 +19,6 @@ import pytest
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
 from omnikpi.web.i18n import _messages
-from omnikpi.web.routes.wfm_staffing import FIELDS
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "omnikpi"
 TEMPLATES = SOURCE / "web" / "templates"
@@ -33,20 +33,24 @@ def interface_strings() -> set[str]:
     found.update(code_strings())
     found.update(section.title for section in SECTIONS)
     found.update(metric.name for metric in all_metrics())
-    found.update(field.label for fields in FIELDS.values() for field in fields)
     return found
 
 
 def code_strings() -> set[str]:
-    """The literal first argument of every ``_(…)`` call in the package's Python code."""
+    """The literal first argument of every ``_(…)`` call in the package's Python code, and
+    the literal label (second argument) of every form ``Field`` of the web pages."""
     found = set()
     for module in SOURCE.rglob("*.py"):
+        in_web = (SOURCE / "web") in module.parents
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "_" and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)):
-                found.add(node.args[0].value)
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            position = 0 if node.func.id == "_" else 1 if (
+                in_web and node.func.id == "Field") else None
+            if position is not None and len(node.args) > position \
+                    and isinstance(node.args[position], ast.Constant) \
+                    and isinstance(node.args[position].value, str):
+                found.add(node.args[position].value)
     return found
 
 

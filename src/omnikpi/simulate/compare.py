@@ -25,6 +25,7 @@ from omnikpi.simulate.scenario import LIVE_CHANNELS, Scenario
 CHANNEL_METRICS = ("offered", "service_level", "asa", "abandon_rate", "aht", "blocked_rate")
 CENTER_METRICS = ("occupancy", "chat_occupancy_relative")
 HOURLY_METRIC = "service_level"
+CHANNEL_ORDER = ("voice", "chat", "messenger", "email", "social")
 Progress = Callable[[float], None]
 
 
@@ -48,9 +49,10 @@ class Comparison:
     """The time zone of the hourly figures (the scenario's own offset)."""
 
     def channels(self) -> list[str]:
-        """Channels of either run, the baseline's first."""
-        seen = dict.fromkeys([*self.baseline.channels, *self.whatif.channels])
-        return list(seen)
+        """Channels of either run: the live ones first, in the order of the data model."""
+        seen = {*self.baseline.channels, *self.whatif.channels}
+        return sorted(seen, key=lambda ch: (CHANNEL_ORDER.index(ch)
+                                            if ch in CHANNEL_ORDER else len(CHANNEL_ORDER), ch))
 
     def as_json(self) -> dict[str, Any]:
         """``omnikpi simulate compare --format json``."""
