@@ -2,7 +2,6 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "What-if": ("Что если", "Що як"),
-    "what-if": ("что если", "що як"),
     "The what-if": ("Вариант «что если»", "Варіант «що як»"),
     "Try a change on a simulated center before you make it on the floor. Both centers are "
     "simulated with the same callers, so the difference in the numbers is the effect of the "
@@ -19,12 +18,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "your scenario": ("ваш сценарий", "ваш сценарій"),
     "Your own scenario": ("Свой сценарий", "Власний сценарій"),
     "Scenario file (TOML)": ("Файл сценария (TOML)", "Файл сценарію (TOML)"),
-    "Paste a scenario file: your queues, agent groups, shifts and arrivals (the keys are in "
-    "docs/simulator.md). Start from the shipped one below.":
-        ("Вставьте файл сценария: ваши очереди, группы операторов, смены и поток обращений "
-         "(ключи описаны в docs/simulator.md). Начните с поставляемого ниже.",
-         "Вставте файл сценарію: ваші черги, групи операторів, зміни та потік звернень "
-         "(ключі описано в docs/simulator.md). Почніть із постачуваного нижче."),
+    "Paste a scenario file: your queues, agent groups, shifts and arrivals; start from the "
+    "shipped one below. Its keys are described in":
+        ("Вставьте файл сценария: ваши очереди, группы операторов, смены и поток обращений; "
+         "начните с поставляемого ниже. Ключи описаны в",
+         "Вставте файл сценарію: ваші черги, групи операторів, зміни та потік звернень; "
+         "почніть із постачуваного нижче. Ключі описано в"),
     "Use this scenario": ("Использовать этот сценарий", "Використати цей сценарій"),
     "Paste a scenario file (TOML) to use it.": ("Вставьте файл сценария (TOML).",
                                                "Вставте файл сценарію (TOML)."),
@@ -91,7 +90,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "Handle time: {change}": ("Время обработки: {change}", "Час обробки: {change}"),
     "Metric": ("Показатель", "Показник"),
     "Baseline": ("Исходный", "Вихідний"),
-    "baseline": ("исходный", "вихідний"),
     "Change": ("Изменение", "Зміна"),
     "Voice": ("Голос", "Голос"),
     "Chat": ("Чат", "Чат"),

@@ -167,6 +167,7 @@ def site(make_app: Callable[..., FastAPI],
         "wfm-staffing": "/wfm/staffing?model=erlang_a",
         "wfm-staffing-email": "/wfm/staffing?kind=email",
         "wfm-staffing-day": "/wfm/staffing?kind=day",
+        "wfm-whatif": "/wfm/whatif?scenario=demo&agents-0=7&capacity-2=2&volume=10&run=1",
         "drill-sl": "/drill?metric=service_level", "drill-csat": "/drill?metric=csat",
         "bad-input": "/?from=2024-13-45",
     }

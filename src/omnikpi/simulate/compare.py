@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from omnikpi.config import AgentSettings, Config
 from omnikpi.engine.run import run_report
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.simulate.output import tables, write
@@ -84,18 +85,24 @@ def outcome(scenario: Scenario, seed: int | None = None,
     """Simulate ``scenario`` and measure it (``progress`` gets the share simulated)."""
     result = simulate(scenario, seed, progress)
     zone = zone_of(scenario)
+    # chat occupancy is relative to the sessions each agent holds in this very run
+    config = Config(agents=AgentSettings(capacity={a.id: a.group.capacity
+                                                   for a in result.agents}))
     with tempfile.TemporaryDirectory(prefix="omnikpi-whatif-") as tmp:
         folder = Path(tmp)
         write(tables(result), folder, "parquet")
         dataset = load_dataset(folder, cache=False)
         if not dataset.has("contacts"):
             return Outcome({}, {m: None for m in CENTER_METRICS}, {})
-        by_channel = run_report(dataset, list(CHANNEL_METRICS), by=["channel"]).rows
+        by_channel = run_report(dataset, list(CHANNEL_METRICS), by=["channel"],
+                                config=config).rows
         center_metrics = [m for m in CENTER_METRICS if dataset.has("agent_states")]
-        center = run_report(dataset, center_metrics).rows if center_metrics else [{}]
+        center = run_report(dataset, center_metrics, config=config).rows \
+            if center_metrics else [{}]
         live = [r["channel"] for r in by_channel if r["channel"] in LIVE_CHANNELS]
         hourly_rows = run_report(dataset, [HOURLY_METRIC], by=["channel"], grain="hour",
-                                 tz=zone, where={"channel": live}).rows if live else []
+                                 tz=zone, where={"channel": live},
+                                 config=config).rows if live else []
     channels = {r["channel"]: {m: r.get(m) for m in CHANNEL_METRICS} for r in by_channel}
     hourly: dict[str, list[tuple[str, float | None]]] = {ch: [] for ch in live}
     for row in sorted(hourly_rows, key=lambda r: str(r["period_start"])):

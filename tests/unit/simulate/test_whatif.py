@@ -224,3 +224,23 @@ def test_the_command_line_compares_per_channel(tmp_path: Path) -> None:
     wrong = runner.invoke(app, ["simulate", "compare", str(ERLANG_C), str(twelve),
                                 "--format", "xml"])
     assert wrong.exit_code == 2 and "unknown format 'xml'" in wrong.output
+
+
+def test_chat_occupancy_is_relative_to_the_sessions_of_each_run(tmp_path: Path) -> None:
+    """The chat team holds 2 sessions in the baseline and 1 in the what-if: each run's
+    chat occupancy is measured against its own capacity (the report's ``capacity``)."""
+    baseline = parse_scenario(TWO_QUEUES, "two queues")
+    single = WhatIf(capacity={"chat": 1}).apply(baseline)
+    found = compare(baseline, single)
+    for side, scenario, capacity in (("baseline", baseline, 2), ("whatif", single, 1)):
+        path, out = tmp_path / f"{side}.toml", tmp_path / side
+        path.write_text(scenario_toml(scenario))
+        done = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(path),
+                                        "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        expected = omnikpi.report_result(out, metrics=["chat_occupancy_relative"],
+                                         params={"capacity": capacity}).rows[0]
+        measured = getattr(found, side).center["chat_occupancy_relative"]
+        assert measured == pytest.approx(expected["chat_occupancy_relative"], rel=1e-12)
+    assert found.whatif.center["chat_occupancy_relative"] > \
+        found.baseline.center["chat_occupancy_relative"]  # type: ignore[operator]

@@ -24,12 +24,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from omnikpi import formatting
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.bundled import DEFAULT, bundled_scenarios
 from omnikpi.simulate.compare import CENTER_METRICS, CHANNEL_METRICS, Comparison, compare
-from omnikpi.simulate.scenario import LIVE_CHANNELS, Scenario, parse_scenario
+from omnikpi.simulate.scenario import Scenario, parse_scenario
 from omnikpi.simulate.whatif import ScenarioTooLarge, WhatIf, check_size, scenario_toml
 from omnikpi.web import service
 from omnikpi.web.deps import View, ViewDep
@@ -219,10 +221,7 @@ def _changes(form: WhatIfForm, scenario: Scenario, _: Translate, lang: str) -> l
 
 
 def _signed_percent(share: float, lang: str) -> str:
-    from omnikpi.formatting import percent
-
-    text = percent(abs(share), lang)
-    return ("+" if share > 0 else "−") + text
+    return ("+" if share > 0 else "−") + formatting.percent(abs(share), lang)
 
 
 def routing_labels(_: Translate) -> dict[str, str]:
@@ -233,7 +232,7 @@ def routing_labels(_: Translate) -> dict[str, str]:
             "skills_priority": _("first skill first")}
 
 
-def _files_query(chosen: Chosen, typed: Mapping[str, str]) -> dict[str, str]:
+def _files_query(typed: Mapping[str, str]) -> dict[str, str]:
     """What the scenario files' links (or buttons) send: the form as typed."""
     return {k: v for k, v in typed.items() if k not in ("toml", "csrf_token", "run")}
 
@@ -246,7 +245,6 @@ def _page(request: Request, view: View, typed: Mapping[str, str]) -> Response:
     form = None
     answer = None
     changes: list[str] = []
-    stale = False
     if chosen.scenario is not None:
         stale = bool(typed.get("fingerprint")) and typed.get("fingerprint") != chosen.fingerprint
         form = read_whatif(chosen.scenario, typed, not stale, _)
@@ -266,9 +264,8 @@ def _page(request: Request, view: View, typed: Mapping[str, str]) -> Response:
     return templates.TemplateResponse(request, "wfm_whatif.html", {
         "chosen": chosen, "shipped": shipped, "custom": CUSTOM, "form": form,
         "problems": problems, "changes": changes, "answer": answer,
-        "routing_names": routing_labels(_), "stale": stale,
-        "files_query": urlencode(_files_query(chosen, typed)),
-        "typed": typed, "live_channels": LIVE_CHANNELS})
+        "routing_names": routing_labels(_),
+        "files_query": urlencode(_files_query(typed)), "typed": typed})
 
 
 def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: str,
@@ -284,7 +281,8 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
         problems.append(_("This center is too large to simulate on a page ({size} of at "
                           "most {limit} contacts or agents): compare it on the command line "
                           "with omnikpi simulate compare.").format(
-                              size=number_text(exc.size), limit=number_text(exc.limit)))
+                              size=formatting.count(exc.size, lang),
+                              limit=formatting.count(exc.limit, lang)))
         return None
     except UsageError as exc:
         problems.append(str(exc))
@@ -319,8 +317,6 @@ async def whatif_post(request: Request, view: ViewDep) -> Response:
 
 async def _in_thread(function: Any, *args: Any) -> Response:
     """Run the page's blocking work off the event loop (as FastAPI runs a plain ``def``)."""
-    from starlette.concurrency import run_in_threadpool
-
     result: Response = await run_in_threadpool(function, *args)
     return result
 

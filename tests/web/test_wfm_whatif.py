@@ -1,0 +1,249 @@
+"""The what-if page (/wfm/whatif): its numbers equal ``omnikpi simulate compare`` of the
+scenario files the page gives; the changes said in words; every bad input said on the
+page in its language; one's own pasted scenario, a stale form and too large a center;
+the comparison simulated once for the same what-if."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from omnikpi import formatting
+from omnikpi.cli.main import app as cli
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.metrics.base import get_metric
+from omnikpi.web.routes import wfm_whatif
+
+ROOT = Path(__file__).resolve().parents[2]
+ERLANG_C = ROOT / "scenarios" / "erlang_c.toml"
+PROBLEMS = re.compile(r'id="whatif-problems">(.*?)</div>', re.S)
+ROW = re.compile(r'<tr data-metric="(\w+)"><td>[^<]*</td><td class="baseline">([^<]*)</td>'
+                 r'<td class="whatif">([^<]*)</td><td class="change ?(\w*)">([^<]*)</td>')
+TABLE = re.compile(r'<table class="compare" id="compare-([\w-]+)">(.*?)</table>', re.S)
+FINGERPRINT = re.compile(r'name="fingerprint" value="(\w*)"')
+TWELVE = "scenario=erlang_c&agents-0=12&run=1"
+
+
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
+    with TestClient(make_app(DEMO_DATA_DIR, live_updates=False)) as test_client:
+        yield test_client
+
+
+def _page(client: TestClient, query: str, lang: str = "en") -> str:
+    answer = client.get(f"/wfm/whatif?{query}&lang={lang}")
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def _post(client: TestClient, fields: dict[str, str], lang: str = "en") -> str:
+    answer = client.post(f"/wfm/whatif?lang={lang}", data=fields)
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def _problems(page: str) -> list[str]:
+    found = PROBLEMS.search(page)
+    return [] if found is None else [html.unescape(p) for p in
+                                     re.findall(r"<p>(.*?)</p>", found.group(1), re.S)]
+
+
+def _tables(page: str) -> dict[str, dict[str, tuple[str, str, str, str]]]:
+    return {name: {m: tuple(html.unescape(x) for x in rest)  # type: ignore[misc]
+                   for m, *rest in ROW.findall(body)}
+            for name, body in TABLE.findall(page)}
+
+
+def test_the_form_is_the_scenarios_own(client: TestClient) -> None:
+    page = _page(client, "")
+    assert 'option value="demo" selected' in page and "erlang_c.toml" in page
+    # the demo's groups, each with its agents; the chat group also with its sessions
+    for index, (name, count) in enumerate([("sales", 5), ("support", 8), ("chat", 3),
+                                           ("backoffice", 3), ("outbound", 2)]):
+        assert f'<span translate="no">{name}</span></legend>' in page
+        assert f'name="agents-{index}" id="f-agents-{index}" value="{count}"' in page
+    assert 'name="capacity-2" id="f-capacity-2" value="3"' in page
+    assert page.count('name="capacity-') == 1
+    assert "No inbound queues (outbound dialing)" in page
+    assert 'id="compare-' not in page and not _problems(page)
+
+
+def test_the_page_gives_the_numbers_of_simulate_compare(client: TestClient,
+                                                        tmp_path: Path) -> None:
+    """Twelve agents instead of ten on the Erlang C queue: the page's tables are the
+    command line's JSON for the two scenario files the page hands out, formatted."""
+    page = _page(client, TWELVE)
+    assert not _problems(page)
+    assert re.findall(r"<li>(.*?)</li>", page) == ["Agents in tier1: 10 → 12"]
+    files = {}
+    for which in ("baseline", "whatif"):
+        answer = client.get(f"/wfm/whatif/scenario.toml?{TWELVE}&which={which}&lang=en")
+        assert answer.status_code == 200
+        assert answer.headers["content-disposition"] == f"attachment; filename={which}.toml"
+        files[which] = tmp_path / f"{which}.toml"
+        files[which].write_text(answer.text)
+    assert "count = 12" in files["whatif"].read_text()
+    assert "count = 10" in files["baseline"].read_text()
+    assert 'streams = "per_queue"' in files["baseline"].read_text()
+    assert "omnikpi simulate compare baseline.toml whatif.toml" in page
+    done = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
+                                    str(files["whatif"]), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    expected: dict[str, Any] = json.loads(done.output)
+    tables = _tables(page)
+    assert set(tables) == {"voice", "center"}
+    sections = [("voice", expected["channels"]["voice"]),
+                ("center", {m: v for m, v in expected["center"].items()
+                            if v["baseline"] is not None})]
+    for table, metrics in sections:
+        assert set(tables[table]) == set(metrics)
+        for metric_id, pair in metrics.items():
+            unit = get_metric(metric_id).unit
+            shown = tables[table][metric_id]
+            assert shown[:2] == (formatting.human(pair["baseline"], unit),
+                                 formatting.human(pair["whatif"], unit)), metric_id
+    # better or worse by the metric's direction: more agents, a higher service level
+    voice = tables["voice"]
+    assert voice["service_level"][2] == "better" and voice["service_level"][3].startswith("▲ +")
+    assert voice["asa"][2] == "better" and voice["asa"][3].startswith("▼ −")
+    assert voice["offered"][2:] == ("same", "= ±0")
+    chart = re.search(r"const hourly = (\{.*?\});", page, re.S)
+    assert chart is not None
+    hourly = json.loads(chart.group(1))
+    assert hourly["baseline"]["voice"] == [list(p) for p in
+                                           expected["hourly_service_level"]["baseline"]["voice"]
+                                           .items()]
+
+
+def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
+    query = ("scenario=demo&agents-0=6&capacity-2=2&routing=round_robin&volume=-10&aht=5"
+             "&run=1")
+    page = _page(client, query, "uk")
+    assert not _problems(page)
+    assert re.findall(r"<li>(.*?)</li>", page) == [
+        "Операторів у sales: 5 → 6", "Сесій одночасно в chat: 3 → 2",
+        "Маршрутизація: найдовше вільний оператор → по черзі",
+        "Обсяг: −10,0\u00a0%", "Час обробки: +5,0\u00a0%"]
+    # the demo's channels, live ones first, and the center's agent time
+    assert [name for name, _ in TABLE.findall(page)] == ["voice", "chat", "email", "social",
+                                                         "center"]
+    assert ">Голос<" in page and "Рівень сервісу" in page and "в. п." in page
+
+
+@pytest.mark.parametrize(("query", "lang", "expected"), [
+    ("agents-0=x", "en", ["sales: Agents: “x” is not a number."]),
+    ("agents-0=-1", "en", ["sales: Agents must be at least 0."]),
+    ("agents-0=2.5", "en", ["sales: Agents must be a whole number."]),
+    ("agents-0=2001", "en", ["sales: Agents must be at most 2000."]),
+    ("capacity-2=0", "en", ["chat: Sessions at once must be at least 1."]),
+    ("volume=1,000", "en", ["Volume change, %: “1,000” could be thousands or a decimal: "
+                            "write thousands without a separator (1000) and decimals with "
+                            "a point (1.5)."]),
+    ("aht=-100", "en", ["Handle time change, % must be more than -100."]),
+    ("routing=fastest", "en", ["Routing: choose one of the list."]),
+    ("seed=abc", "en", ["Seed (random numbers): “abc” is not a number."]),
+    ("agents-0=x&volume=-200", "ru", ["Изменение объёма, %: нужно не меньше -100.",
+                                      "sales: Операторы: «x» — не число."]),
+    ("scenario=nope", "en", ["Choose a scenario from the list."]),
+    ("", "en", ["Nothing is changed yet: change agents, sessions, routing, volume or "
+                "handle time, then run."]),
+])
+def test_bad_input_is_said_and_nothing_runs(client: TestClient, query: str, lang: str,
+                                            expected: list[str]) -> None:
+    page = _page(client, f"{query}&run=1", lang)
+    problems = _problems(page)
+    assert sorted(problems) == sorted(expected)
+    assert 'id="compare-' not in page
+
+
+def test_a_decimal_comma_and_spaces_are_read(client: TestClient) -> None:
+    page = _page(client, "scenario=erlang_c&volume=2,5&agents-0=2%20500&run=1")
+    assert _problems(page) == ["tier1: Agents must be at most 2000."]
+    page = _page(client, "scenario=erlang_c&volume=2,5&run=1")
+    assert not _problems(page)
+    assert re.findall(r"<li>(.*?)</li>", page) == ["Volume: +2.5 %"]
+
+
+def test_ones_own_scenario_is_read_run_and_handed_back(client: TestClient) -> None:
+    own = ERLANG_C.read_text().replace('name = "tier1"', 'name = "night team"')
+    page = _post(client, {"scenario": "custom", "toml": own, "run": "0"})
+    assert not _problems(page) and 'method="post" action="/wfm/whatif" id="whatif-form"' in page
+    assert '<span translate="no">night team</span>' in page
+    fingerprint = FINGERPRINT.search(page)
+    assert fingerprint is not None and fingerprint.group(1)
+    fields = {"scenario": "custom", "toml": own, "run": "1",
+              "fingerprint": fingerprint.group(1), "agents-0": "12"}
+    ran = _post(client, fields)
+    assert not _problems(ran)
+    assert re.findall(r"<li>(.*?)</li>", ran) == ["Agents in night team: 10 → 12"]
+    # the same numbers as the shipped file with the same change (same seed, same queue)
+    shipped = _tables(_page(client, TWELVE))
+    assert _tables(ran)["voice"] == shipped["voice"]
+    file = client.post("/wfm/whatif/scenario.toml?lang=en", data={**fields, "which": "whatif"})
+    assert file.status_code == 200 and 'name = "night team"' in file.text
+    assert "count = 12" in file.text and file.text.startswith(
+        "# What-if of your scenario: Agents in night team: 10 → 12\n")
+    # a form drawn for another scenario text is not run with this one's groups
+    stale = _post(client, {**fields, "toml": own.replace("count = 10", "count = 11")})
+    assert _problems(stale) == ["The scenario changed: its agent groups are below, set the "
+                                "what-if for them and run it again."]
+    assert 'name="agents-0" id="f-agents-0" value="11"' in stale
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ("", "Paste a scenario file (TOML) to use it."),
+    ("days = [", "The scenario cannot be read: scenario you pasted is not valid TOML"),
+    (ERLANG_C.read_text().replace('skills = ["support"]', 'skills = ["nope"]'),
+     "The scenario cannot be read: scenario you pasted: agent group tier1 has unknown "
+     "skills nope"),
+    ("#" * 100_001, "The scenario is longer than 100000 characters."),
+])
+def test_a_pasted_scenario_that_cannot_be_read_is_said(client: TestClient, toml: str,
+                                                       expected: str) -> None:
+    problems = _problems(_post(client, {"scenario": "custom", "toml": toml, "run": "1"}))
+    assert len(problems) == 1 and problems[0].startswith(expected)
+
+
+def test_too_large_a_center_is_refused_before_simulating(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("simulated")
+
+    monkeypatch.setattr(wfm_whatif, "compare", never)
+    # a month of 400 calls an hour: 400 × 31 × 24 = 297,600 calls
+    month = ERLANG_C.read_text().replace("duration_hours = 24", "days = 31").replace(
+        "arrivals_per_hour = 160", "arrivals_per_hour = 400")
+    page = _post(client, {"scenario": "custom", "toml": month, "run": "0"})
+    fingerprint = FINGERPRINT.search(page)
+    assert fingerprint is not None
+    page = _post(client, {"scenario": "custom", "toml": month, "run": "1", "agents-0": "90",
+                          "fingerprint": fingerprint.group(1)})
+    assert _problems(page) == [
+        "This center is too large to simulate on a page (297,600 of at most 250,000 contacts "
+        "or agents): compare it on the command line with omnikpi simulate compare."]
+
+
+def test_the_same_whatif_is_simulated_once(client: TestClient,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = wfm_whatif.compare
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wfm_whatif, "compare", counted)
+    query = "scenario=erlang_c&agents-0=11&seed=5&run=1"
+    first, second = _page(client, query), _page(client, query)
+    assert len(calls) == 1 and _tables(first) == _tables(second)
+    other_seed = _page(client, query.replace("seed=5", "seed=6"))
+    assert len(calls) == 2 and _tables(other_seed) != _tables(first)
