@@ -85,8 +85,10 @@ def test_the_page_gives_the_numbers_of_simulate_compare(client: TestClient,
     assert not _problems(page)
     assert re.findall(r"<li>(.*?)</li>", page) == ["Agents in tier1: 10 → 12"]
     files = {}
-    for which in ("baseline", "whatif"):
-        answer = client.get(f"/wfm/whatif/scenario.toml?{TWELVE}&which={which}&lang=en")
+    for which in ("baseline", "whatif"):  # the page's own links
+        link = re.search(rf'<a href="([^"]+)" id="file-{which}"', page)
+        assert link is not None and "run=" not in link.group(1)
+        answer = client.get(html.unescape(link.group(1)))
         assert answer.status_code == 200
         assert answer.headers["content-disposition"] == f"attachment; filename={which}.toml"
         files[which] = tmp_path / f"{which}.toml"

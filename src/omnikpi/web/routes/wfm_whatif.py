@@ -20,7 +20,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -232,9 +231,12 @@ def routing_labels(_: Translate) -> dict[str, str]:
             "skills_priority": _("first skill first")}
 
 
-def _files_query(typed: Mapping[str, str]) -> dict[str, str]:
-    """What the scenario files' links (or buttons) send: the form as typed."""
-    return {k: v for k, v in typed.items() if k not in ("toml", "csrf_token", "run")}
+def _files_fields(typed: Mapping[str, str], form: WhatIfForm | None) -> dict[str, str]:
+    """What the scenario files' links (or buttons) send: the form's own fields as typed
+    (the scenario's text too when it was pasted), nothing else of the address."""
+    kept = {"scenario", "toml", "fingerprint", "lang",
+            *(f.name for f in (form.fields if form else ()))}
+    return {k: v for k, v in typed.items() if k in kept}
 
 
 def _page(request: Request, view: View, typed: Mapping[str, str]) -> Response:
@@ -265,7 +267,7 @@ def _page(request: Request, view: View, typed: Mapping[str, str]) -> Response:
         "chosen": chosen, "shipped": shipped, "custom": CUSTOM, "form": form,
         "problems": problems, "changes": changes, "answer": answer,
         "routing_names": routing_labels(_),
-        "files_query": urlencode(_files_query(typed)), "typed": typed})
+        "files": _files_fields(typed, form), "typed": typed})
 
 
 def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: str,
