@@ -124,6 +124,30 @@ class Simulation:
             return current
         return q.arrivals_per_hour or 0.0
 
+    def open_hours_later(self, q: QueueSpec, moment: float, delay: float) -> float:
+        """``delay`` seconds of the queue's opening hours after ``moment``: a customer who
+        would call back while the queue is closed calls once it is open again, as much
+        later as the opening hours they still had to wait (a call back at 23:00 to a queue
+        open 08:00–20:00 is not offered to an empty floor, where it could only be lost).
+        A queue open all day: ``moment + delay``."""
+        open_start, open_end = _window(q.open)
+        if open_end - open_start >= 24 * HOUR:
+            return moment + delay
+        day = math.floor((moment - self.day0) / (24 * HOUR)) - 1
+        remaining = delay
+        while True:
+            start = self.day0 + day * 24 * HOUR + open_start
+            end = self.day0 + day * 24 * HOUR + open_end
+            day += 1
+            if end <= moment:
+                continue
+            if start >= self.horizon:
+                return self.horizon
+            begin = max(start, moment)
+            if remaining < end - begin:
+                return begin + remaining
+            remaining -= end - begin
+
     def max_rate(self, q: QueueSpec) -> float:
         rates = [r for _, r in q.arrivals_profile or []] + [q.arrivals_per_hour or 0.0]
         return max(rates)
@@ -227,7 +251,7 @@ class Simulation:
                                      contact.id)
             self.at(moment, "arrive", child)
         elif self.rng.random() < q.repeat_rate:
-            again = moment + self.rng.expovariate(1 / (6 * HOUR))
+            again = self.open_hours_later(q, moment, self.rng.expovariate(1 / (6 * HOUR)))
             if again < self.horizon:
                 self.at(again, "arrive",
                         self.new_contact(q, again, contact.customer, contact.topic))

@@ -78,7 +78,7 @@ def test_chat_capacity_and_outage_hold(tmp_path: Path) -> None:
         for _, delta in events:
             running += delta
             peak = max(peak, running)
-        assert peak <= 3
+        assert peak <= scenario.agent_groups[2].capacity == 4
     outage = scenario.outages[0]
     start = (outage.start - scenario.start).total_seconds()
     end = (outage.end - scenario.start).total_seconds()
@@ -148,3 +148,37 @@ def test_demo_data_is_the_committed_scenario(tmp_path: Path) -> None:
     recordings = sorted(p.name for p in (bundled / "recordings").iterdir())
     assert recordings and filecmp.cmpfiles(tmp_path / "recordings", bundled / "recordings",
                                            recordings, shallow=False)[0] == recordings
+
+
+@pytest.mark.parametrize(("moment", "delay", "expected"), [
+    (10.0, 2.0, 12.0),  # open the whole time
+    (19 + 50 / 60, 6.0, 24 + 13 + 50 / 60),  # 10 min left today, 5 h 50 min tomorrow
+    (23.0, 3.0, 24 + 11.0),  # closed: counted from 08:00
+    (2.0, 1.0, 9.0),  # before opening
+    (19.0, 1.0 + 1 / 3600, 24 + 8 + 1 / 3600),  # closes at 20:00 itself
+    (70.0, 10.0, 72.0),  # past the run's end (72 h): the horizon, so never offered
+])
+def test_a_call_back_counts_the_queues_opening_hours(moment: float, delay: float,
+                                                     expected: float) -> None:
+    """Hours since the demo's start (midnight, Kyiv); sales is open 08:00–20:00."""
+    from omnikpi.simulate.runner import Simulation
+
+    demo = load_scenario(ROOT / "scenarios" / "demo.toml")
+    simulation = Simulation(demo)
+    sales, mail = demo.queues[0], demo.queues[3]
+    later = simulation.open_hours_later(sales, moment * 3600, delay * 3600)
+    assert later / 3600 == pytest.approx(expected)
+    assert simulation.open_hours_later(mail, moment * 3600, delay * 3600) == pytest.approx(
+        (moment + delay) * 3600)  # e-mail is open all day
+
+
+def test_no_live_contact_arrives_while_its_queue_is_closed() -> None:
+    """Repeat contacts of the demo's live queues (open 08:00–20:00 Kyiv) come in opening
+    hours too: none is offered to an empty floor at night."""
+    demo = load_scenario(ROOT / "scenarios" / "demo.toml")
+    assert all(q.repeat_rate == 0.1 for q in demo.queues if q.channel in ("voice", "chat"))
+    live = [c for c in simulate(demo).contacts if c.channel in ("voice", "chat")]
+    assert len(live) > 4000
+    # the scenario's clock starts at local midnight: hours since the start are local hours
+    night = [c.id for c in live if not 8 <= (c.arrived / 3600) % 24 < 20]
+    assert night == []
