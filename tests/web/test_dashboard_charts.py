@@ -125,19 +125,25 @@ def test_previous_period_equals_a_report_of_that_period(one_day: str) -> None:
 
 def test_trend_arrows_follow_the_metrics_direction(one_day: str) -> None:
     # abandon rate of voice + chat, checked by hand from the two days' reports:
-    # 15.6 % on 6 March against 14.3 % on 5 March — up, and up is worse
+    # 14.0 % on 6 March against 10.8 % on 5 March — up, and up is worse
     continuous = {"channel": ["voice", "chat"]}
     now = report(["abandon_rate"], from_="2024-03-06", to="2024-03-07",
                  where=continuous)[0]["abandon_rate"]
     then = report(["abandon_rate"], from_="2024-03-05", to="2024-03-06",
                   where=continuous)[0]["abandon_rate"]
-    assert round(now * 100, 1) == 15.6 and round(then * 100, 1) == 14.3
+    assert round(now * 100, 1) == 14.0 and round(then * 100, 1) == 10.8
     abandon = tile(one_day, "abandon_rate")
     assert 'data-verdict="worse"' in abandon
-    assert re.search(r'class="trend worse"[^>]*>▲ \+1\.3 pp</span>', abandon)
-    # transfer rate fell: down is better for it
-    transfer = tile(one_day, "transfer_rate")
-    assert 'data-verdict="better"' in transfer and "▼ −0.8 pp" in transfer
+    assert re.search(r'class="trend worse"[^>]*>▲ \+3\.2 pp</span>', abandon)
+    # the blocked rate fell (1.7 % of voice + chat on 5 March, none on 6 March): down is
+    # better for it
+    now = report(["blocked_rate"], from_="2024-03-06", to="2024-03-07",
+                 where=continuous)[0]["blocked_rate"]
+    then = report(["blocked_rate"], from_="2024-03-05", to="2024-03-06",
+                  where=continuous)[0]["blocked_rate"]
+    assert now == 0 and round(then * 100, 1) == 1.7
+    blocked = tile(one_day, "blocked_rate")
+    assert 'data-verdict="better"' in blocked and "▼ −1.7 pp" in blocked
     # a count without a direction is neither better nor worse
     assert 'data-verdict="same"' in tile(one_day, "offered")
 

@@ -71,7 +71,7 @@ def test_the_form_is_the_scenarios_own(client: TestClient) -> None:
                                            ("backoffice", 3), ("outbound", 2)]):
         assert f'<span translate="no">{name}</span></legend>' in page
         assert f'name="agents-{index}" id="f-agents-{index}" value="{count}"' in page
-    assert 'name="capacity-2" id="f-capacity-2" value="3"' in page
+    assert 'name="capacity-2" id="f-capacity-2" value="4"' in page
     assert page.count('name="capacity-') == 1
     assert "No inbound queues (outbound dialing)" in page
     assert 'id="compare-' not in page and not _problems(page)
@@ -132,7 +132,7 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     page = _page(client, query, "uk")
     assert not _problems(page)
     assert re.findall(r"<li>(.*?)</li>", page) == [
-        "Операторів у sales: 5 → 6", "Сесій одночасно в chat: 3 → 2",
+        "Операторів у sales: 5 → 6", "Сесій одночасно в chat: 4 → 2",
         "Маршрутизація: найдовше вільний оператор → по черзі",
         "Обсяг: −10,0\u00a0%", "Час обробки: +5,0\u00a0%"]
     # the demo's channels, live ones first, and the center's agent time

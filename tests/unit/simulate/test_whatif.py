@@ -92,7 +92,7 @@ def test_a_whatif_changes_exactly_what_it_says() -> None:
     assert changed.model_copy(update={"queues": demo.queues, "agent_groups":
                                       demo.agent_groups, "routing": demo.routing}) == demo
     assert whatif.changes(demo) == [
-        Change("agents", "sales", 5, 7), Change("capacity", "chat", 3, 2),
+        Change("agents", "sales", 5, 7), Change("capacity", "chat", 4, 2),
         Change("routing", None, "longest_idle", "round_robin"),
         Change("volume", None, 0.0, 0.1), Change("aht", None, 0.0, -0.1)]
     assert WhatIf().changes(demo) == [] and WhatIf().apply(demo) == demo

@@ -31,7 +31,13 @@ from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.bundled import DEFAULT, bundled_scenarios
 from omnikpi.simulate.compare import CENTER_METRICS, CHANNEL_METRICS, Comparison, compare
 from omnikpi.simulate.scenario import Scenario, parse_scenario
-from omnikpi.simulate.whatif import ScenarioTooLarge, WhatIf, check_size, scenario_toml
+from omnikpi.simulate.whatif import (
+    MAX_AGENTS,
+    ScenarioTooLarge,
+    WhatIf,
+    check_size,
+    scenario_toml,
+)
 from omnikpi.web import service
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.form_fields import Field, Translate, number_text, read_fields
@@ -53,12 +59,11 @@ AHT = Field("aht", "Handle time change, %", 0, -100, 1_000, low_open=True)
 SEED = Field("seed", "Seed (random numbers)", None, 0, 2**31 - 1, integer=True,
              optional=True)
 COMMON_FIELDS = (ROUTING, VOLUME, AHT, SEED)
-MAX_GROUP_AGENTS = 2_000
 MAX_SESSIONS = 10
 
 
 def agents_field(index: int, count: int) -> Field:
-    return Field(f"agents-{index}", "Agents", count, 0, MAX_GROUP_AGENTS, integer=True)
+    return Field(f"agents-{index}", "Agents", count, 0, MAX_AGENTS, integer=True)
 
 
 def capacity_field(index: int, capacity: int) -> Field:
