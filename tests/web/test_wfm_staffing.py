@@ -269,6 +269,8 @@ def test_a_day_plan_forecasts_and_staffs_each_interval(
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert len(rows) == 48 and rows[0]["interval_start"] == "2024-03-07T00:00:00"
     busy = [r for r in rows if float(r["agents"]) > 0]
+    # the 47 idle intervals have no AHT (not a stand-in number)
+    assert [r["aht_seconds"] for r in rows if float(r["volume"]) == 0] == [""] * 47
     assert [(r["interval_start"], float(r["volume"]), float(r["aht_seconds"]),
              int(r["agents"]), int(r["positions"])) for r in busy] == [
         ("2024-03-07T09:00:00", pytest.approx(10.0), pytest.approx(180.0), 3, 5)]

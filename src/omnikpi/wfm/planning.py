@@ -39,9 +39,11 @@ def plan(intervals: Iterable[ForecastInterval], interval_minutes: float, target_
 
 def plan_rows(planned: Iterable[PlannedInterval]) -> list[dict[str, object]]:
     """The plan as ``omnikpi wfm plan --format csv|json`` writes it (and ``wfm schedule``
-    reads its ``positions``): the forecast interval, then the staffing result's keys."""
+    reads its ``positions``): the forecast interval, then the staffing result's keys. An
+    interval without contacts has no AHT (empty, null), whatever stood in for it."""
     return [{"interval_start": p.interval_start, "volume": p.volume,
-             "aht_seconds": p.aht_seconds, **p.result.to_json()} for p in planned]
+             "aht_seconds": p.aht_seconds if p.volume > 0 else None, **p.result.to_json()}
+            for p in planned]
 
 
 def total_shrinkage(components: Mapping[str, float], method: str = "additive") -> float:

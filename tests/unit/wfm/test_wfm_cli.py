@@ -55,11 +55,14 @@ def test_plan_from_forecast(tmp_path: Path) -> None:
             "--target-sl", "0.8", "--threshold", "20", "--shrinkage", "0.3"]
     rows = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)["rows"]
     assert [(r["agents"], r["positions"]) for r in rows] == [(14, 20), (0, 0), (24, 35)]
+    # no contacts, no AHT: the plan does not carry a handle time nobody handles
+    assert [r["aht_seconds"] for r in rows] == [180.0, None, 180.0]
     html = tmp_path / "plan.html"
     assert runner.invoke(app, [*args, "--format", "html", "--output", str(html)]).exit_code == 0
     assert "Plotly.newPlot" in html.read_text() and "<script src=" not in html.read_text()
     csv_text = runner.invoke(app, [*args, "--format", "csv"]).stdout
     assert csv_text.splitlines()[1].startswith("2024-03-04T08:00,100.0,180.0,14,20")
+    assert csv_text.splitlines()[2].startswith("2024-03-04T08:30,0.0,,0,0")
     bad = tmp_path / "bad.csv"
     bad.write_text("interval_start,volume,aht_seconds\n2024-03-04T08:00,-5,180\n")
     failed = runner.invoke(app, ["wfm", "plan", "--forecast", str(bad), "--interval-minutes",
