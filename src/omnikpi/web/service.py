@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 
@@ -22,6 +23,8 @@ from omnikpi.metrics.base import get_metric
 from omnikpi.request import check_filter_values
 from omnikpi.web.deps import Filters, View
 from omnikpi.web.drill_labels import shown_params
+
+T = TypeVar("T")
 
 
 def split(value: str | None) -> list[str]:
@@ -69,6 +72,18 @@ def cached_result(state: View, key: str) -> ReportResult | None:
     with state.state.cache_lock:
         cached = state.cache.get(key)
     return cached if isinstance(cached, ReportResult) else None
+
+
+def remembered(state: View, key: str, kind: type[T], compute: Callable[[], T]) -> T:
+    """What a page derives (the staffing page's day plan, the what-if page's comparison),
+    computed once per ``key`` until the dataset is reloaded (see :func:`remember`)."""
+    with state.state.cache_lock:
+        cached = state.cache.get(key)
+    if isinstance(cached, kind):
+        return cached
+    result = compute()
+    remember(state, key, result)
+    return result
 
 
 def remember(state: View, key: str, result: object) -> None:

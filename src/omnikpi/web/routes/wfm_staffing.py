@@ -254,13 +254,8 @@ def day_plan(view: View, filters: Filters, form: Form, _: Translate,
     key = "wfm:day-plan:" + repr((view.cache_key, sorted(form.values.items()), filters.tz,
                                   filters.from_, filters.to, filters.as_of,
                                   sorted((filters.where or {}).items())))
-    with view.state.cache_lock:
-        cached = view.cache.get(key)
-    if isinstance(cached, DayPlan):
-        return cached
-    planned = _day_plan(view, filters, form, _, lang)
-    service.remember(view, key, planned)
-    return planned
+    return service.remembered(view, key, DayPlan,
+                              lambda: _day_plan(view, filters, form, _, lang))
 
 
 def _day_plan(view: View, filters: Filters, form: Form, _: Translate,

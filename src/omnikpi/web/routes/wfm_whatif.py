@@ -173,13 +173,8 @@ def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
     """Both centers simulated and measured on the worker pool — once per scenario text,
     what-if and seed until the dataset is reloaded."""
     key = "wfm:whatif:" + repr((chosen.fingerprint, scenario_toml(whatif), seed))
-    with view.state.cache_lock:
-        cached = view.cache.get(key)
-    if isinstance(cached, Comparison):
-        return cached
-    result = view.state.pool.run(lambda: compare(baseline, whatif, seed), key=key)
-    service.remember(view, key, result)
-    return result
+    return service.remembered(view, key, Comparison, lambda: view.state.pool.run(
+        lambda: compare(baseline, whatif, seed), key=key))
 
 
 def _rows(found: Comparison, channel: str | None, lang: str) -> list[dict[str, Any]]:
