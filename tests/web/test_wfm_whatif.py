@@ -22,6 +22,7 @@ from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import get_metric
 from omnikpi.web.routes import wfm_whatif
+from tests.web.conftest import needs_browser, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ERLANG_C = ROOT / "scenarios" / "erlang_c.toml"
@@ -249,3 +250,36 @@ def test_the_same_whatif_is_simulated_once(client: TestClient,
     assert len(calls) == 1 and _tables(first) == _tables(second)
     other_seed = _page(client, query.replace("seed=5", "seed=6"))
     assert len(calls) == 2 and _tables(other_seed) != _tables(first)
+
+
+@needs_browser
+def test_a_planner_runs_a_whatif_in_the_browser(make_app: Callable[..., FastAPI],
+                                                browser: Any) -> None:
+    """Choose the Erlang C scenario (its groups appear at once), set twelve agents, run:
+    the voice table shows the same service levels as the page's address gives."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    with running_server(make_app(DEMO_DATA_DIR, live_updates=False)) as url:
+        browser.set_window_size(1440, 900)
+        browser.get(f"{url}/wfm/whatif?lang=en")
+        Select(browser.find_element(By.ID, "f-scenario")).select_by_value("erlang_c")
+        WebDriverWait(browser, 20).until(
+            lambda d: "tier1" in d.find_element(By.ID, "group-0").text)
+        assert "scenario=erlang_c" in browser.current_url
+        agents = browser.find_element(By.ID, "f-agents-0")
+        assert agents.get_attribute("value") == "10"
+        agents.clear()
+        agents.send_keys("12")
+        browser.find_element(By.ID, "run-whatif").click()
+        WebDriverWait(browser, 60).until(
+            lambda d: d.find_elements(By.ID, "compare-voice"))
+        shown = browser.find_element(By.CSS_SELECTOR,
+                                     '#compare-voice tr[data-metric="service_level"]')
+        cells = [c.text for c in shown.find_elements(By.TAG_NAME, "td")]
+        with TestClient(make_app(DEMO_DATA_DIR, live_updates=False)) as client:
+            expected = _tables(_page(client, TWELVE))["voice"]["service_level"]
+        assert cells[1:3] == list(expected[:2])
+        assert browser.find_element(By.ID, "changes").text == "Agents in tier1: 10 → 12"
+        errors = [e for e in browser.get_log("browser") if "favicon" not in e["message"]]
+        assert errors == []
