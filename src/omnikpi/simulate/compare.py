@@ -14,19 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from omnikpi.config import AgentSettings, Config
 from omnikpi.engine.run import run_report
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.simulate.output import tables, write
 from omnikpi.simulate.runner import simulate
-from omnikpi.simulate.scenario import LIVE_CHANNELS, Scenario
+from omnikpi.simulate.scenario import LIVE_CHANNELS, Channel, Scenario
 
 CHANNEL_METRICS = ("offered", "service_level", "asa", "abandon_rate", "aht", "blocked_rate")
 CENTER_METRICS = ("occupancy", "chat_occupancy_relative")
 HOURLY_METRIC = "service_level"
-CHANNEL_ORDER = ("voice", "chat", "messenger", "email", "social")
+CHANNEL_ORDER = (*LIVE_CHANNELS, *(c for c in get_args(Channel) if c not in LIVE_CHANNELS))
+"""Live channels first (voice, chat, messenger), then the deferred ones."""
 Progress = Callable[[float], None]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -30,7 +30,7 @@ from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.bundled import DEFAULT, bundled_scenarios
 from omnikpi.simulate.compare import CENTER_METRICS, CHANNEL_METRICS, Comparison, compare
-from omnikpi.simulate.scenario import Scenario, parse_scenario
+from omnikpi.simulate.scenario import Routing, Scenario, parse_scenario
 from omnikpi.simulate.whatif import (
     MAX_AGENTS,
     ScenarioTooLarge,
@@ -45,21 +45,21 @@ from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.metric_change import change
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
+from omnikpi.wfm.staffing import MAX_CONCURRENCY
 
 router = APIRouter(include_in_schema=False)
 READERS = ("admin", "supervisor")
 CUSTOM = "custom"
 MAX_SCENARIO_CHARS = 100_000
 """Longest scenario text the page reads (the shipped demo is 5,000 characters)."""
-ROUTINGS = ("longest_idle", "round_robin", "sequential", "ring_all", "least_loaded",
-            "skills_priority")
+ROUTINGS: tuple[str, ...] = get_args(Routing)
+"""The scenario file's routing rules, in the order the form lists them."""
 ROUTING = Field("routing", "Routing", "", choices=("", *ROUTINGS))
 VOLUME = Field("volume", "Volume change, %", 0, -100, 1_000)
 AHT = Field("aht", "Handle time change, %", 0, -100, 1_000, low_open=True)
 SEED = Field("seed", "Seed (random numbers)", None, 0, 2**31 - 1, integer=True,
              optional=True)
 COMMON_FIELDS = (ROUTING, VOLUME, AHT, SEED)
-MAX_SESSIONS = 10
 
 
 def agents_field(index: int, count: int) -> Field:
@@ -67,7 +67,7 @@ def agents_field(index: int, count: int) -> Field:
 
 
 def capacity_field(index: int, capacity: int) -> Field:
-    return Field(f"capacity-{index}", "Sessions at once", capacity, 1, MAX_SESSIONS,
+    return Field(f"capacity-{index}", "Sessions at once", capacity, 1, MAX_CONCURRENCY,
                  integer=True)
 
 
