@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from omnikpi.simulate.scenario import AgentGroup, QueueSpec, Routing
 
+HOUR = 3600.0
+"""Simulated time is in seconds since the scenario's start."""
+
 
 @dataclass
 class Contact:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from omnikpi.schema.tables import TABLES
-from omnikpi.simulate.runner import HOUR, Result, _window
+from omnikpi.simulate.model import HOUR
+from omnikpi.simulate.runner import Result, _window
 from omnikpi.simulate.timeline import agent_timeline
 
 Table = list[dict[str, object]]

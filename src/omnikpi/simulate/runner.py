@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from omnikpi.simulate.model import Agent, Contact, QueueState, choose_agent
+from omnikpi.simulate.dialer import Dial, dial
+from omnikpi.simulate.model import HOUR, Agent, Contact, QueueState, choose_agent
 from omnikpi.simulate.scenario import LIVE_CHANNELS, QueueSpec, Scenario
-
-HOUR = 3600.0
 
 
 @dataclass
@@ -30,8 +29,7 @@ class Result:
     breaks: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
     messages: list[tuple[str, float, str, str | None]] = field(default_factory=list)
     surveys: list[tuple[str, str, str, int, int, int, float]] = field(default_factory=list)
-    dials: list[tuple[str, str, str, float, str, str, bool, bool, float | None]] = field(
-        default_factory=list)
+    dials: list[Dial] = field(default_factory=list)
 
 
 def _seconds_of(clock: str) -> float:
@@ -378,34 +376,11 @@ class Simulation:
         self.dispatch(agent, moment)
 
     def outbound(self) -> None:
-        """Dial attempts of each campaign during its agents' shifts (Poisson)."""
-        for campaign in self.s.campaigns:
-            dialers = [a for a in self.result.agents if a.group.name in campaign.agents]
-            if not dialers or campaign.attempts_per_hour <= 0:
-                continue
-            windows = sorted({w for a in dialers for w in self.result.shifts[a.id]})
-            turn = 0
-            for start, end in windows:
-                moment = start
-                while True:
-                    moment += self.rng.expovariate(campaign.attempts_per_hour / HOUR)
-                    if moment >= end:
-                        break
-                    agent = dialers[turn % len(dialers)]
-                    turn += 1
-                    lead = f"{campaign.name}-L{self.rng.randrange(campaign.leads):05d}"
-                    roll = self.rng.random()
-                    if roll < campaign.connect_rate:
-                        result = "connected"
-                    else:
-                        result = self.rng.choice(["no_answer", "busy", "failed", "dropped"])
-                    rpc = result == "connected" and self.rng.random() < campaign.rpc_rate
-                    sale = rpc and self.rng.random() < campaign.conversion_rate
-                    talk = round(self.rng.expovariate(1 / campaign.talk_seconds), 1) \
-                        if result == "connected" else None
-                    self.counter += 1
-                    self.result.dials.append((f"att-{self.counter:06d}", campaign.name, lead,
-                                              moment, agent.id, result, rpc, sale, talk))
+        """The campaigns' dial attempts, after the inbound day (:mod:`.dialer`)."""
+        dials = dial(self.s.campaigns, self.result.agents, self.result.shifts,
+                     self.result.breaks, self.rng, self.counter)
+        self.counter += len(dials)
+        self.result.dials.extend(dials)
 
 
 def simulate(scenario: Scenario, seed: int | None = None,

@@ -99,9 +99,11 @@ class Campaign(Strict):
     rpc_rate: float = Field(ge=0, le=1)
     conversion_rate: float = Field(ge=0, le=1)
     agents: list[str] = Field(default_factory=list)
-    """Agent groups that dial (their agents are assigned attempts in turn)."""
+    """Agent groups whose agents take the calls the dialer connects (in turn)."""
     leads: int = Field(default=1000, ge=1)
     talk_seconds: float = Field(default=120, gt=0)
+    wrap_seconds: float = Field(default=0, ge=0)
+    """After-call work of a connected call, in seconds (the agent's ``acw``)."""
 
 
 class Scenario(Strict):
