@@ -118,3 +118,29 @@ def test_dashboard_charts_plot_the_engines_numbers(client: TestClient) -> None:
     assert len(accs) > 5 and all(_same_rows([conc[r["period_start"]]], [r]) for r in accs)
     gaps = [r for start, r in conc.items() if start not in {a["period_start"] for a in accs}]
     assert gaps and all(r["accs"] is None for r in gaps)
+
+
+def test_an_empty_dashboard_tile_says_why(client: TestClient) -> None:
+    """The demo ends on 6 March, before any FCR question's 168-hour window: the tile's
+    "—" is starred and the section says what the metric counts, in the page's language
+    and at the dashboard's as-of (the contacts' last event, 21:57 UTC, in its zone). A
+    later as-of gives FCR a value, and the note goes."""
+    note = re.compile(r'<p class="note tile-note" id="why-empty-fcr">(.*?)</p>', re.S)
+    en = client.get("/", params={"tz": "Europe/Kyiv", "lang": "en"}).text
+    found = note.search(en)
+    assert found, en[:3000]
+    assert found.group(1) == (
+        "* First-contact resolution: it counts handled contacts with a customer_id whose "
+        "168-hour repeat window has ended by as-of (Mar 6, 2024, 23:57), and there are none: "
+        "a later as-of or a shorter window_hours may give some.")
+    assert re.search(r'data-metric="fcr"[^>]*>\s*<span class="name">First-contact '
+                     r'resolution<sup>\*</sup></span>\s*<span class="value">—</span>', en)
+    uk = note.search(client.get("/", params={"tz": "UTC", "lang": "uk"}).text)
+    assert uk and uk.group(1).startswith(
+        "* Вирішення з першого звернення: враховуються оброблені звернення з customer_id, у "
+        "яких 168-годинне вікно повторів закінчилося до моменту 6 бер. 2024\u202fр., 21:57")
+    later = client.get("/", params={"as_of": "2024-03-20T00:00", "lang": "en"}).text
+    assert "why-empty-fcr" not in later and "<sup>*</sup>" not in later
+    fcr = omnikpi.report_result(omnikpi.load_dataset(DEMO_DATA_DIR), metrics=["fcr"],
+                                as_of="2024-03-20T00:00").rows[0]["fcr"]
+    assert fcr is not None and f"{fcr * 100:.1f} %" in later

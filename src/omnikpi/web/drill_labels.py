@@ -185,9 +185,17 @@ def header(column: str, _: Gettext) -> str:
 def empty_note(found: Drill, tz: str, lang: str) -> str:
     """What the metric counts, when its figure has no value and its declaration says
     (``Metric.when_empty``): "—" over zero rows would not say why ("" otherwise)."""
-    metric = found.metric
-    if not (metric.when_empty and found.as_of_us is not None) or \
-            found.figure.value is not None:
+    if found.as_of_us is None or found.figure.value is not None:
         return ""
-    as_of = local_datetime(found.as_of_us, tz)
-    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **found.params)
+    return why_empty(found.metric, found.as_of_us, tz, found.params, lang)
+
+
+def why_empty(metric: Metric, as_of_us: int, tz: str, params: dict[str, Any],
+              lang: str) -> str:
+    """The sentence a metric's declaration gives for a figure without a value (FCR's
+    windows not yet ended by the as-of), with the request's as-of and parameters; ""
+    for a metric that declares none."""
+    if not metric.when_empty:
+        return ""
+    as_of = local_datetime(as_of_us, tz)
+    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **params)

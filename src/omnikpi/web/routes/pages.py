@@ -22,6 +22,7 @@ from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, ViewDep
+from omnikpi.web.drill_labels import why_empty
 from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
@@ -151,10 +152,11 @@ def _previous(filters: Filters, period: Period) -> Filters:
                                to=period.iso(period.start_us))
 
 
-def _values(state: ViewDep, filters: Filters, chosen: list[str],
-            channels: list[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
+def _values(state: ViewDep, filters: Filters, chosen: list[str], channels: list[str] | None,
+            lang: str = "en") -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """The metrics' pooled values (contact metrics cut to the section's channels; agent
-    time with the people filters only)."""
+    time with the people filters only), their units, and why a value is missing where
+    the metric's declaration says (``why_empty``)."""
     where = {"channel": channels} if channels else None
     contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
     people: dict[tuple[str, ...], tuple[Filters, list[str]]] = {}
@@ -166,6 +168,7 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str],
             people.setdefault(tuple(sorted(scoped.where or {})), (scoped, []))[1].append(m)
     values: dict[str, Any] = {}
     units: dict[str, str] = {}
+    empty: dict[str, str] = {}
     groups = [(contact_metrics, where, filters), *((group, None, scoped)
                                                    for scoped, group in people.values())]
     for group, cut, scoped in groups:
@@ -174,7 +177,11 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str],
             row = result.rows[0] if result.rows else {}
             values.update({m: row.get(m) for m in group})
             units.update({m: result.metrics[m]["unit"] for m in group})
-    return values, units
+            if result.window is not None:
+                empty.update({m: note for m in group if row.get(m) is None and (
+                    note := why_empty(get_metric(m), result.window.as_of_us, result.window.tz,
+                                      result.metrics[m].get("params", {}), lang))})
+    return values, units, empty
 
 
 def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
@@ -193,10 +200,10 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
               and not _unfilterable(get_metric(m), section_cut)]
     if not chosen and not any(blocked.values()):
         return []
-    values, units = _values(state, filters, chosen, channels)
+    values, units, empty = _values(state, filters, chosen, channels, lang)
     before: dict[str, Any] = {}
     if period is not None and period.previous and chosen:
-        before, _ = _values(state, _previous(filters, period), chosen, channels)
+        before, _, _ = _values(state, _previous(filters, period), chosen, channels)
     tiles = []
     queues = user.get("queue", [])
     for metric_id in present:
@@ -223,7 +230,7 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
                              channel=channels[0] if channels and len(channels) == 1 else None,
                              lang=lang)
         tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
-                     "status": status, "target": goal,
+                     "status": status, "target": goal, "empty": empty.get(metric_id, ""),
                      "change": change(value, before.get(metric_id), metric, lang)})
         tiles.append(tile)
     return tiles
