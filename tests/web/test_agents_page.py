@@ -268,6 +268,34 @@ def test_the_agent_page_tiles_are_the_agents_figures(client: TestClient) -> None
     assert old.headers["location"] == "/agents/chat-01?tz=Europe/Kyiv"
 
 
+def test_a_dialing_agents_page_shows_their_outbound_figures(client: TestClient) -> None:
+    """outbound-01 takes the calls the demo's dialer connects: their page adds an outbound
+    row — the attempts they took, right-party rate, RPC per hour, conversion — each the
+    engine's figure for them, and counted by hand from the CSV; an agent who never dialed
+    has no such row."""
+    page = client.get("/agents/outbound-01", params={"lang": "en"})
+    found = re.search(r'<div class="tiles agent-tiles" id="agent-tiles-outbound">(.*?)</div>\s*'
+                      r'(?:<div class="agent-notes">|<h)', page.text, re.S)
+    assert found and '<h3 class="tiles-title" id="tiles-outbound">Outbound</h3>' in page.text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
+    engine = report(["attempts", "rpc_rate", "rpc_per_hour", "conversion_rate"])["outbound-01"]
+    dials = pd.read_csv(DEMO_DATA_DIR / "dial_attempts.csv")
+    mine = dials[dials.agent_id == "outbound-01"]
+    assert engine["attempts"] == len(mine) and (mine.result == "connected").all()
+    rpc = int(mine.right_party.sum())
+    assert engine["rpc_rate"] == pytest.approx(rpc / len(mine))
+    assert engine["conversion_rate"] == pytest.approx(mine.converted.sum() / rpc)
+    assert text == (
+        f"Dial attempts {human(engine['attempts'], 'count')} "
+        f"Right-party contact rate {human(engine['rpc_rate'], 'ratio')} "
+        f"Right-party contacts per hour {human(engine['rpc_per_hour'], 'per_hour')} "
+        f"Conversion rate {human(engine['conversion_rate'], 'ratio')}")
+    assert 'href="/drill?metric=rpc_rate&amp;agent_id=outbound-01' in found.group(1)
+    assert "agent-tiles-outbound" not in client.get("/agents/sales-01").text
+    uk = client.get("/agents/outbound-01", params={"lang": "uk"}).text
+    assert '<h3 class="tiles-title" id="tiles-outbound">Вихідні дзвінки</h3>' in uk
+
+
 @pytest.fixture(scope="module")
 def accounts(make_app: Callable[..., FastAPI]) -> FastAPI:
     app = make_app(auth_required=True)

@@ -28,6 +28,8 @@ NOT_READY = "not_ready_share"
 """The not-ready column (not a declared metric: computed from ``time_in_state``)."""
 COLUMNS = ("handled", "aht", "occupancy", NOT_READY, "adherence", "qa_score", "csat")
 """The table's figures, in the order of its columns."""
+OUTBOUND_COLUMNS = ("attempts", "rpc_rate", "rpc_per_hour", "conversion_rate")
+"""An agent page's outbound figures, shown for an agent who took dialer calls."""
 NOT_READY_NAME = "Not ready"
 SORT_KEYS = ("agent_id", "site", *COLUMNS)
 
@@ -53,9 +55,9 @@ class AgentFigures:
     """agent id → column id → raw value (None: no value)."""
 
 
-def columns() -> list[Column]:
+def columns(ids: tuple[str, ...] = COLUMNS) -> list[Column]:
     out = []
-    for column_id in COLUMNS:
+    for column_id in ids:
         if column_id == NOT_READY:
             out.append(Column(NOT_READY, NOT_READY_NAME, "ratio", ("agent_states",),
                               drill=False))
@@ -83,9 +85,10 @@ def _accepting(filters: Filters, dims: tuple[str, ...]) -> tuple[Filters, list[s
 
 
 def agent_figures(view: View, filters: Filters,
-                  where: dict[str, list[str]] | None = None) -> AgentFigures:
+                  where: dict[str, list[str]] | None = None,
+                  ids: tuple[str, ...] = COLUMNS) -> AgentFigures:
     """Every column's value per agent, for the agents in ``view`` and the filters."""
-    cols = columns()
+    cols = columns(ids)
     values: dict[str, dict[str, Any]] = {}
     groups: dict[tuple[str, ...], list[Column]] = {}
     for column in cols:
@@ -111,8 +114,8 @@ def agent_figures(view: View, filters: Filters,
         if not dropped:
             cut_by_all = (cut_by_all or set()) | {
                 str(r["agent_id"]) for r in result.rows if r["agent_id"] is not None}
-    not_ready = next(c for c in cols if c.id == NOT_READY)
-    if not not_ready.absent:
+    not_ready = next((c for c in cols if c.id == NOT_READY), None)
+    if not_ready is not None and not not_ready.absent:
         scoped, _ = _accepting(filters, metric_dimensions(get_metric("time_in_state")))
         result = service.report(view, scoped, ["time_in_state"], by=["agent_id"],
                                 grain="total", where=where)

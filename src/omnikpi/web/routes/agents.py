@@ -17,7 +17,9 @@ from omnikpi.formatting import human
 from omnikpi.metrics.base import get_metric
 from omnikpi.web.agent_table import (
     NOT_READY,
+    OUTBOUND_COLUMNS,
     SORT_KEYS,
+    AgentFigures,
     agent_figures,
     own_view,
     sort_rows,
@@ -79,16 +81,9 @@ def old_agent_page(request: Request, agent_id: str) -> Response:
     return RedirectResponse(target, status_code=307)
 
 
-@router.get("/agents/{agent_id}", response_class=HTMLResponse)
-def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
-          day: str | None = None) -> Response:
-    own = _own_id(state)
-    if own is not None and agent_id != own:  # another agent: not there for an agent account
-        return error_page(request, translator_of(request)(
-            "No such agent among the agents you may see."), 404)
-    view = own_view(state)
-    figures = agent_figures(view, filters, {"agent_id": [agent_id]})
-    lang = choose_language(request)
+def _tiles(state: ViewDep, figures: AgentFigures, agent_id: str,
+           lang: str) -> list[dict[str, Any]]:
+    """One agent's figures as tiles, judged against their targets."""
     mine = figures.values.get(agent_id, {})
     tiles: list[dict[str, Any]] = []
     for column in figures.columns:
@@ -98,10 +93,30 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
         tiles.append({"column": column, "raw": value,
                       "value": human(value, column.unit, lang), "status": status,
                       "target": goal})
+    return tiles
+
+
+@router.get("/agents/{agent_id}", response_class=HTMLResponse)
+def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
+          day: str | None = None) -> Response:
+    own = _own_id(state)
+    if own is not None and agent_id != own:  # another agent: not there for an agent account
+        return error_page(request, translator_of(request)(
+            "No such agent among the agents you may see."), 404)
+    view = own_view(state)
+    lang = choose_language(request)
+    mine = {"agent_id": [agent_id]}
+    groups = [("", _tiles(state, agent_figures(view, filters, mine), agent_id, lang))]
+    if view.dataset.has("dial_attempts"):
+        outbound = _tiles(state, agent_figures(view, filters, mine, OUTBOUND_COLUMNS),
+                          agent_id, lang)
+        if outbound[0]["raw"]:  # the agent took dialer calls
+            groups.append(("Outbound", outbound))
     gantt = timeline(view, filters, agent_id, day)
     days = {"previous": gantt.previous, "next": gantt.next}
     day_links = {k: _query(request, day=d.isoformat()) for k, d in days.items() if d}
     return templates.TemplateResponse(request, "agent.html", {
-        "agent_id": agent_id, "tiles": tiles, "filters": filters, "gantt": gantt,
+        "agent_id": agent_id, "groups": groups,
+        "tiles": [t for _, tiles in groups for t in tiles], "filters": filters, "gantt": gantt,
         "day_links": day_links,
         "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id"))})
