@@ -56,6 +56,18 @@ class _Calendar:
         return not any(b > start for _, b in self.work[first:last])
 
 
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The times covered by any of ``spans``, as sorted disjoint windows (two groups on
+    overlapping shifts must not double the dialing rate where they overlap)."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def dial(campaigns: list[Campaign], agents: list[Agent],
          shifts: dict[str, list[tuple[float, float]]],
          breaks: dict[str, list[tuple[float, float, str]]],
@@ -71,7 +83,7 @@ def dial(campaigns: list[Campaign], agents: list[Agent],
         dialers = [a for a in agents if a.group.name in campaign.agents]
         if not dialers or campaign.attempts_per_hour <= 0:
             continue
-        windows = sorted({w for a in dialers for w in shifts[a.id]})
+        windows = _merged([w for a in dialers for w in shifts[a.id]])
         turn = 0
         for start, end in windows:
             moment = start

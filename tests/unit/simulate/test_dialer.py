@@ -126,3 +126,19 @@ def test_a_blended_group_dials_only_between_its_inbound_work() -> None:
         outbound = [(s, e) for s, e, _, ch in by_agent[agent.id].work[len(inbound):]]
         for s, e in outbound:
             assert not any(a < e and s < b for a, b, _, _ in inbound), agent.id
+
+
+def test_groups_on_overlapping_shifts_do_not_double_the_rate() -> None:
+    """Two dialing groups, on 00:00–16:00 and 08:00–24:00: the dialer places attempts at
+    the campaign's rate whenever anyone is on shift, so 08:00–16:00 gets 40 an hour like
+    the rest of the day, not 80. Over 100 days: within ±5 % of 40 in each part."""
+    scenario = dialing_only(24 * 100)
+    early = AgentGroup(name="early", count=2, skills=[], shift="00:00-16:00")
+    late = AgentGroup(name="late", count=2, skills=[], shift="08:00-24:00")
+    campaign = scenario.campaigns[0].model_copy(update={"agents": ["early", "late"]})
+    result = simulate(scenario.model_copy(update={
+        "agent_groups": [scenario.agent_groups[0], early, late], "campaigns": [campaign]}))
+    hours = [(d[3] % 86400) / 3600 for d in result.dials]
+    both = sum(8 <= h < 16 for h in hours) / (8 * 100)
+    alone = sum(not 8 <= h < 16 for h in hours) / (16 * 100)
+    assert both == pytest.approx(40, rel=0.05) and alone == pytest.approx(40, rel=0.05)
