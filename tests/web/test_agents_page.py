@@ -407,3 +407,20 @@ def test_a_state_over_several_days_is_on_every_day_it_covers(tmp_path: Path) -> 
     # To is exclusive in the API: to=2026-11-03 leaves the 2nd only
     cut = timeline(view, Filters(tz=KYIV, to="2026-11-03"), "a1", "2026-11-03")
     assert cut.day == date(2026, 11, 2) and cut.asked == "2026-11-03"
+
+
+def test_a_filter_the_agent_time_cannot_take_leaves_the_agents_own_figures(
+        client: TestClient) -> None:
+    """On outbound-01's page filtered to the sales queue (which they never served), the
+    contact figures are "—" (none of their contacts is in it), while occupancy — agent
+    time has no queue — is their whole occupancy, as the "not cut by Queue" note under
+    it says; it is not blanked because they are not among the queue's agents."""
+    page = client.get("/agents/outbound-01", params={"queue": "sales", "lang": "en"}).text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    whole = report(["occupancy"])["outbound-01"]["occupancy"]
+    assert whole > 0.1
+    assert "Handled — " in text
+    assert f"Occupancy* {human(whole, 'ratio')} target ≤ 85.0 %" in text
+    assert "* Occupancy: not cut by Queue: its data has no such column." in text
+    # the table keeps the queue's agents only: outbound-01 is not a row there
+    assert "outbound-01" not in table(client.get("/agents", params={"queue": "sales"}).text)

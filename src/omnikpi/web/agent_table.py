@@ -86,8 +86,12 @@ def _accepting(filters: Filters, dims: tuple[str, ...]) -> tuple[Filters, list[s
 
 def agent_figures(view: View, filters: Filters,
                   where: dict[str, list[str]] | None = None,
-                  ids: tuple[str, ...] = COLUMNS) -> AgentFigures:
-    """Every column's value per agent, for the agents in ``view`` and the filters."""
+                  ids: tuple[str, ...] = COLUMNS, one_agent: bool = False) -> AgentFigures:
+    """Every column's value per agent, for the agents in ``view`` and the filters.
+
+    ``one_agent``: for one agent's page (``where`` names them), whose figures a filter
+    some of them cannot take leaves as they are (the note says "not cut by"), rather
+    than keeping only the agents of the figures every filter cuts, as the table does."""
     cols = columns(ids)
     values: dict[str, dict[str, Any]] = {}
     groups: dict[tuple[str, ...], list[Column]] = {}
@@ -121,7 +125,7 @@ def agent_figures(view: View, filters: Filters,
                                 grain="total", where=where)
         for agent_id, share in not_ready_shares(result.to_frame()).items():
             values.setdefault(str(agent_id), {})[NOT_READY] = share
-    if cut_by_all is not None and any(c.uncut for c in cols):
+    if cut_by_all is not None and any(c.uncut for c in cols) and not one_agent:
         values = {a: v for a, v in values.items() if a in cut_by_all}
     return AgentFigures(cols, values)
 

@@ -106,10 +106,11 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
     view = own_view(state)
     lang = choose_language(request)
     mine = {"agent_id": [agent_id]}
-    groups = [("", _tiles(state, agent_figures(view, filters, mine), agent_id, lang))]
+    groups = [("", _tiles(state, agent_figures(view, filters, mine, one_agent=True),
+                          agent_id, lang))]
     if view.dataset.has("dial_attempts"):
-        outbound = _tiles(state, agent_figures(view, filters, mine, OUTBOUND_COLUMNS),
-                          agent_id, lang)
+        outbound = _tiles(state, agent_figures(view, filters, mine, OUTBOUND_COLUMNS,
+                                               one_agent=True), agent_id, lang)
         if outbound[0]["raw"]:  # the agent took dialer calls
             groups.append(("Outbound", outbound))
     gantt = timeline(view, filters, agent_id, day)
