@@ -5,9 +5,11 @@
 - XLSX is for spreadsheets: a header block (title, period, zone, as-of, grain, filters),
   then the table with metric names and units as column headers, real dates, durations as
   Excel durations (``[h]:mm:ss``), ratios as ``0.0%``, counts as ``#,##0``; a frozen
-  header row, fitted column widths, and a ``parameters`` sheet.
+  header row, fitted column widths, a ``parameters`` sheet, and under the table (after an
+  empty row) notes saying why a metric has no value where its declaration says.
 - PDF is for printing: the same header, metric names with one unit per column, values in
-  that unit, a Unicode font (DejaVu Sans) so Russian and Ukrainian names print.
+  that unit, a Unicode font (DejaVu Sans) so Russian and Ukrainian names print, then the
+  parameters and the same notes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi import formatting
+from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
 
@@ -43,7 +46,8 @@ UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour", "points":
                "score": "score", "sessions": "sessions", "customers": "customers"}
 """A unit as a column header says it (durations: ``h:mm:ss`` or ``m:ss``; counts: none)."""
 HEADER_LABELS = ("Period", "Time zone", "As of", "Grain", "Filters")
-OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults")
+OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
+                 "Notes")
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
            *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS)
 """Every interface string of the XLSX and PDF exports (translated in the web catalogs)."""
@@ -167,6 +171,13 @@ def _title(title: str | None, lang: str) -> str:
     return str(_translator(lang)(DEFAULT_TITLE)) if title in (None, DEFAULT_TITLE) else str(title)
 
 
+def note_lines(result: ReportResult, lang: str) -> list[str]:
+    """Why a metric has no value in any row, where its declaration says (FCR before its
+    windows end): a reader of the file sees the reason, not only a column of "—"."""
+    return [f"{metric_name(metric_id, lang)}: {text}."
+            for metric_id, text in empty_notes(result, lang)]
+
+
 def _param_lines(result: ReportResult, lang: str) -> list[str]:
     _ = _translator(lang)
     return [f"{metric_name(metric_id, lang)}: "
@@ -258,6 +269,12 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(TABLE_ROW + 1, 1)
+    notes = note_lines(result, lang)
+    if notes:  # after an empty row, so the table reads to its first empty row
+        first = TABLE_ROW + len(result.rows) + 2
+        sheet.cell(first, 1, _translator(lang)("Notes")).font = Font(bold=True)
+        for offset, line in enumerate(notes, start=1):
+            sheet.cell(first + offset, 1, line)
     meta = book.create_sheet("parameters")
     meta.append(["metric", "unit", "parameters", "name"])
     for metric_id, info in result.metrics.items():
@@ -372,4 +389,12 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
     pdf.set_font("dejavu", "I", 7)
     for line in _param_lines(result, lang):
         pdf.multi_cell(0, 3.8, line, new_x="LMARGIN", new_y="NEXT")
+    notes = note_lines(result, lang)
+    if notes:
+        pdf.ln(2)
+        pdf.set_font("dejavu", "B", 7.5)
+        pdf.cell(0, 4, _translator(lang)("Notes"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("dejavu", "", 7)
+        for line in notes:
+            pdf.multi_cell(0, 3.8, line, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))

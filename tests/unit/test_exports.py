@@ -215,3 +215,40 @@ def test_cli_xlsx_and_pdf_carry_the_header(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, [*args, "--format", "pdf", "--output",
                                     str(pdf)]).exit_code == 0
     assert "Service level (%)" in _pdf_text(pdf)
+
+
+def _with_empty_fcr() -> ReportResult:
+    """The hand-written report plus FCR, which has no value in any row (as on a period
+    younger than its 168-hour window)."""
+    result = _result()
+    result.values["fcr"] = [None, None, None]
+    result.columns.append("fcr")
+    result.metrics["fcr"] = {"unit": "ratio", "params": {"window_hours": 168.0}}
+    return result
+
+
+def test_xlsx_and_pdf_say_why_a_metric_has_no_value(tmp_path: Path) -> None:
+    """A client opening the file reads why FCR is "—": the metric's own sentence, with
+    the report's as-of in its zone, under the table of the XLSX (after an empty row, so
+    the table still ends at its first empty row) and after the parameters of the PDF.
+    A metric with values, or one declaring no reason, adds nothing."""
+    sentence = (
+        "First-contact resolution: it counts handled contacts with a customer_id whose "
+        "168-hour repeat window has ended by as-of (Mar 7, 2024, 18:30), and there are "
+        "none: a later as-of or a shorter window_hours may give some.")
+    path = tmp_path / "r.xlsx"
+    write_xlsx(_with_empty_fcr(), path)
+    sheet = load_workbook(path)["report"]
+    after = TABLE_ROW + 3  # three rows of data
+    assert sheet.cell(after + 1, 1).value is None
+    assert [sheet.cell(after + 2 + i, 1).value for i in range(3)] == ["Notes", sentence, None]
+    write_xlsx(_result(), path)
+    assert load_workbook(path)["report"].max_row == after
+    write_pdf(_with_empty_fcr(), tmp_path / "r.pdf")
+    text = " ".join(_pdf_text(tmp_path / "r.pdf").split())
+    assert text.endswith("Notes " + sentence), text[-400:]
+    write_pdf(_with_empty_fcr(), tmp_path / "uk.pdf", lang="uk")
+    text = " ".join(_pdf_text(tmp_path / "uk.pdf").split()).replace(NNBSP, " ")
+    assert "Зауваження Вирішення з першого звернення: враховуються оброблені звернення з " \
+           "customer_id, у яких 168-годинне вікно повторів закінчилося до моменту " \
+           "7 бер. 2024 р., 18:30" in text

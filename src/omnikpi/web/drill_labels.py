@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
+from omnikpi.empty_figures import why_empty
 from omnikpi.engine.drill import TIME_COLUMNS, Drill
-from omnikpi.engine.timezones import local_datetime
-from omnikpi.formatting import fmt_datetime
 from omnikpi.metrics.base import Metric
 from omnikpi.schema.dataset import Dataset
 
@@ -189,13 +188,3 @@ def empty_note(found: Drill, tz: str, lang: str) -> str:
         return ""
     return why_empty(found.metric, found.as_of_us, tz, found.params, lang)
 
-
-def why_empty(metric: Metric, as_of_us: int, tz: str, params: dict[str, Any],
-              lang: str) -> str:
-    """The sentence a metric's declaration gives for a figure without a value (FCR's
-    windows not yet ended by the as-of), with the request's as-of and parameters; ""
-    for a metric that declares none."""
-    if not metric.when_empty:
-        return ""
-    as_of = local_datetime(as_of_us, tz)
-    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **params)

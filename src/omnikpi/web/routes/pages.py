@@ -12,6 +12,7 @@ from babel.dates import format_interval
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnikpi.empty_figures import why_empty
 from omnikpi.engine.grains import buckets, label
 from omnikpi.engine.registry import SOURCES, metric_dimensions
 from omnikpi.engine.run import parse_instant
@@ -22,7 +23,6 @@ from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, ViewDep
-from omnikpi.web.drill_labels import why_empty
 from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator

@@ -1,0 +1,43 @@
+"""Why a figure has no value, in the words its metric declares.
+
+FCR counts only the questions whose repeat window (168 hours by default) has ended by the
+as-of, so a report of the last few days has none, and a column of "—" would read as a
+fault. A metric may declare the sentence that says so (``Metric.when_empty``); the
+dashboard, the drill-down page and the exports a client receives (PDF, XLSX, scheduled
+or downloaded) give it with the request's as-of, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnikpi.engine.result import ReportResult
+from omnikpi.engine.timezones import local_datetime
+from omnikpi.formatting import fmt_datetime
+from omnikpi.metrics.base import Metric, get_metric
+
+
+def why_empty(metric: Metric, as_of_us: int, tz: str, params: dict[str, Any],
+              lang: str) -> str:
+    """The metric's sentence for a figure without a value, with the as-of (in ``tz``)
+    and the parameters it was computed with; "" for a metric that declares none."""
+    if not metric.when_empty:
+        return ""
+    as_of = local_datetime(as_of_us, tz)
+    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **params)
+
+
+def empty_notes(result: ReportResult, lang: str) -> list[tuple[str, str]]:
+    """(metric id, sentence) for each metric of the report with no value in any row that
+    declares why."""
+    if result.window is None:
+        return []
+    notes = []
+    for metric_id, shown in result.metrics.items():
+        if any(v is not None for v in result.values.get(metric_id, ())):
+            continue
+        text = why_empty(get_metric(metric_id), result.window.as_of_us, result.window.tz,
+                         shown.get("params", {}), lang)
+        if text:
+            notes.append((metric_id, text))
+    return notes
