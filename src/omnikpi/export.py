@@ -28,6 +28,7 @@ from omnikpi import formatting
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
+from omnikpi.param_text import param_texts
 
 FORMATS = ("table", "json", "csv", "xlsx")
 DEFAULT_TITLE = "OmniKPI report"
@@ -179,9 +180,13 @@ def note_lines(result: ReportResult, lang: str) -> list[str]:
 
 
 def _param_lines(result: ReportResult, lang: str) -> list[str]:
+    """Each metric's parameters as ``--param`` takes them, a threshold left to the
+    configuration spelled out per channel (``param_text``)."""
     _ = _translator(lang)
+    thresholds = result.window.thresholds if result.window else ""
     return [f"{metric_name(metric_id, lang)}: "
-            + (", ".join(f"{k}={v}" for k, v in info["params"].items()) or _("defaults"))
+            + (", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
+               or _("defaults"))
             for metric_id, info in result.metrics.items()]
 
 

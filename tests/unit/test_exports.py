@@ -4,6 +4,7 @@ by cell, with a report whose values are written by hand."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -252,3 +253,31 @@ def test_xlsx_and_pdf_say_why_a_metric_has_no_value(tmp_path: Path) -> None:
     assert "Зауваження Вирішення з першого звернення: враховуються оброблені звернення з " \
            "customer_id, у яких 168-годинне вікно повторів закінчилося до моменту " \
            "7 бер. 2024 р., 18:30" in text
+
+
+def test_the_parameters_read_as_param_takes_them_with_the_thresholds_spelled_out(
+        tmp_path: Path) -> None:
+    """A service level left to the configuration's thresholds says which: the PDF's
+    parameters list each channel's threshold of the run (the configuration's e-mail
+    threshold of 4 hours among them), switches read true/false — never "None"."""
+    config = tmp_path / "omnikpi.toml"
+    config.write_text("[channels.email]\nthreshold_seconds = 14400\n"
+                      "[queues.vip]\nthreshold_seconds = 10\n", encoding="utf-8")
+    pdf = tmp_path / "r.pdf"
+    done = CliRunner().invoke(app, [
+        "report", "--data", str(SPEC_EXAMPLES / "voice_basic"), "--metrics",
+        "service_level,abandon_rate", "--config", str(config), "--format", "pdf",
+        "--output", str(pdf)])
+    assert done.exit_code == 0, done.output
+    text = " ".join(_pdf_text(pdf).split())
+    assert ("Service level: threshold_seconds=voice 20, queue vip 10, variant=offered, "
+            "pending_on_time=false, short_abandon_seconds=5, exclude_short_abandons=true"
+            ) in text, text[-600:]
+    assert "Abandon rate: short_abandon_seconds=5, exclude_short_abandons=true" in text
+    assert "None" not in text and "True" not in text
+    # a threshold given is the one shown
+    result = _result()
+    assert result.window is not None
+    result.window = dataclasses.replace(result.window, thresholds="chat 60, voice 20")
+    write_pdf(result, pdf)
+    assert "Service level: threshold_seconds=20" in _pdf_text(pdf)

@@ -27,6 +27,9 @@ class ReportWindow:
     as_of_us: int
     """The as-of instant actually used (the data's latest event when none was given)."""
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    thresholds: str = ""
+    """The service-level thresholds a ``threshold_seconds`` left to the configuration
+    stood for in this run, per channel and queue ("chat 60, voice 20"; ``param_text``)."""
 
 
 @dataclass

@@ -34,6 +34,7 @@ from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import standard_metrics
+from omnikpi.param_text import thresholds_text
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
@@ -309,7 +310,8 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     else:
         expr = build_report(requests, by, source_request, hours, filters)
     window = ReportWindow(tz, from_us, to_us_, as_of_us,
-                          {d: tuple(v) for d, v in filters.items()})
+                          {d: tuple(v) for d, v in filters.items()},
+                          thresholds_text(ctx.config, ctx.contact_channels or ()))
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from omnikpi.engine.local_duckdb import LocalDuckDB, _memtables
-from omnikpi.engine.result import ReportResult, ReportWindow
+from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import ReportPlan, plan_request
 from omnikpi.engine.shaped_sql import sql_literal, written_in
 from omnikpi.errors import UsageError
@@ -120,8 +120,7 @@ def _run(state: View, request: ReportRequest) -> ReportResult:
         template = templates.get(key)
     if template is not None:
         plan = template.plan
-        window = ReportWindow(plan.window.tz, plan.window.from_us, plan.window.to_us,
-                              plan.window.as_of_us, filters) if plan.window else None
+        window = replace(plan.window, filters=filters) if plan.window else None
         bound = ReportPlan(plan.expr, LocalDuckDB(dataset), plan.requests, plan.by,
                            plan.grain, plan.tz, dataset, window)
         sql = _substitute(template.sql, template.placeholders, filters)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
+from omnikpi.config import Config
 from omnikpi.empty_figures import why_empty
 from omnikpi.engine.drill import TIME_COLUMNS, Drill
 from omnikpi.metrics.base import Metric
+from omnikpi.param_text import param_texts, thresholds_text
 from omnikpi.schema.dataset import Dataset
 
 Gettext = Callable[[str], str]
@@ -99,27 +100,9 @@ def counts_in(status: str, reason: str | None, _: Gettext) -> str:
 def shown_params(metric: Metric, params: dict[str, Any], config: Config,
                  dataset: Dataset) -> list[tuple[str, str]]:
     """The parameters a figure was computed with, as ``name=value`` texts a user can give
-    back to ``--param``: a default taken from the configuration per channel or queue is
-    spelled out, never ``None``; a switch is ``true`` or ``false``."""
-    out: list[tuple[str, str]] = []
-    for name, value in params.items():
-        if name.startswith("__"):
-            continue
-        if value is None and name == "threshold_seconds":
-            channels = dataset.domain("contacts", "channel") or tuple(
-                DEFAULT_THRESHOLDS_SECONDS)
-            parts = [f"{ch} {config.channel_threshold(ch.lower()):g}"
-                     for ch in sorted({c.lower() for c in channels})]
-            parts += [f"queue {q} {s.threshold_seconds:g}" for q, s in
-                      sorted(config.queues.items()) if s.threshold_seconds is not None]
-            out.append((name, ", ".join(parts)))
-        elif isinstance(value, bool):  # as ``--param`` and the TOML spell it
-            out.append((name, "true" if value else "false"))
-        elif isinstance(value, float):
-            out.append((name, f"{value:g}"))
-        else:
-            out.append((name, str(value)))
-    return out
+    back to ``--param`` (:mod:`omnikpi.param_text`)."""
+    return param_texts(params, thresholds_text(
+        config, dataset.domain("contacts", "channel") or ()))
 
 
 def column_unit(metric: Metric, source: str, column: str) -> str | None:

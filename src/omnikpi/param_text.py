@@ -1,0 +1,45 @@
+"""A figure's parameters as a reader can give them back: ``name=value`` texts.
+
+A service level computed with ``threshold_seconds`` left to the configuration ran with a
+threshold per channel (20 s for a call, a day for an e-mail), and "threshold_seconds=None"
+would hide the most important number behind it. The drill-down page and the exports a
+client receives spell it out from the configuration of the run; switches read ``true``
+or ``false`` and numbers without a needless ".0", as ``--param`` and the TOML files take
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
+
+
+def thresholds_text(config: Config, channels: Sequence[str]) -> str:
+    """The service-level threshold of each channel (the dataset's, else the catalog's
+    channels) and of each queue the configuration sets one for: "chat 60, voice 20"."""
+    named = sorted({c.lower() for c in channels} or set(DEFAULT_THRESHOLDS_SECONDS))
+    parts = [f"{channel} {config.channel_threshold(channel):g}" for channel in named]
+    parts += [f"queue {queue} {settings.threshold_seconds:g}"
+              for queue, settings in sorted(config.queues.items())
+              if settings.threshold_seconds is not None]
+    return ", ".join(parts)
+
+
+def param_texts(params: dict[str, Any], thresholds: str) -> list[tuple[str, str]]:
+    """(name, value) of each parameter; a threshold left to the configuration is
+    ``thresholds`` (:func:`thresholds_text` of the run)."""
+    out: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if name.startswith("__"):
+            continue
+        if value is None and name == "threshold_seconds" and thresholds:
+            out.append((name, thresholds))
+        elif isinstance(value, bool):
+            out.append((name, "true" if value else "false"))
+        elif isinstance(value, float):
+            out.append((name, f"{value:g}"))
+        else:
+            out.append((name, str(value)))
+    return out
