@@ -39,12 +39,12 @@ TEXT: dict[str, tuple[str, str]] = {
          "запустите снова.",
          "Сценарій змінився: його групи операторів нижче — задайте для них зміну і "
          "запустіть знову."),
-    "Nothing is changed yet: change agents, sessions, routing, volume or handle time, then "
-    "run.":
-        ("Пока ничего не изменено: измените число операторов, сессий, маршрутизацию, объём "
-         "или время обработки и запустите.",
-         "Поки нічого не змінено: змініть кількість операторів, сесій, маршрутизацію, обсяг "
-         "або час обробки і запустіть."),
+    "Nothing is changed yet: change agents, sessions, routing, volume, handle time or "
+    "dialing, then run.":
+        ("Пока ничего не изменено: измените число операторов, сессий, маршрутизацию, объём, "
+         "время обработки или темп дозвона и запустите.",
+         "Поки нічого не змінено: змініть кількість операторів, сесій, маршрутизацію, обсяг, "
+         "час обробки або темп дозвону і запустіть."),
     "This center is too large to simulate on a page ({size} of at most {limit} contacts or "
     "agents): compare it on the command line with omnikpi simulate compare.":
         ("Центр слишком велик для моделирования на странице ({size} при пределе {limit} "
@@ -105,4 +105,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Уровень сервиса по часам в живых каналах, по часам сценария",
         "Рівень сервісу по годинах у живих каналах, за годинником сценарію"),
     "The scenario files:": ("Файлы сценариев:", "Файли сценаріїв:"),
+    "Outbound campaign": ("Исходящая кампания", "Вихідна кампанія"),
+    "Agent groups": ("Группы операторов", "Групи операторів"),
+    "Dial attempts per hour": ("Попыток дозвона в час", "Спроб дозвону на годину"),
+    "Dial attempts per hour in {campaign}: {before} → {after}": (
+        "Попыток дозвона в час в {campaign}: {before} → {after}",
+        "Спроб дозвону на годину в {campaign}: {before} → {after}"),
 }

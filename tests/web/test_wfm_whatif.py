@@ -75,6 +75,9 @@ def test_the_form_is_the_scenarios_own(client: TestClient) -> None:
     assert 'name="capacity-2" id="f-capacity-2" value="4"' in page
     assert page.count('name="capacity-') == 1
     assert "No inbound queues (outbound dialing)" in page
+    # the demo's campaign, with its dialing pace
+    assert '<legend>Outbound campaign <span translate="no">winback</span></legend>' in page
+    assert 'name="dialing-0" id="f-dialing-0" value="40"' in page
     assert 'id="compare-' not in page and not _problems(page)
 
 
@@ -136,9 +139,10 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
         "Операторів у sales: 5 → 6", "Сесій одночасно в chat: 4 → 2",
         "Маршрутизація: найдовше вільний оператор → по черзі",
         "Обсяг: −10,0\u00a0%", "Час обробки: +5,0\u00a0%"]
-    # the demo's channels, live ones first, and the center's agent time
+    # the demo's channels, live ones first, the center's agent time, its campaign
     assert [name for name, _ in TABLE.findall(page)] == ["voice", "chat", "email", "social",
-                                                         "center"]
+                                                         "center", "campaign-0"]
+    assert "<caption>Вихідна кампанія winback</caption>" in page
     assert ">Голос<" in page and "Рівень сервісу" in page and "в. п." in page
 
 
@@ -157,8 +161,10 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     ("agents-0=x&volume=-200", "ru", ["Изменение объёма, %: нужно не меньше -100.",
                                       "sales: Операторы: «x» — не число."]),
     ("scenario=nope", "en", ["Choose a scenario from the list."]),
-    ("", "en", ["Nothing is changed yet: change agents, sessions, routing, volume or "
-                "handle time, then run."]),
+    ("dialing-0=-3", "en", ["winback: Dial attempts per hour must be at least 0."]),
+    ("dialing-0=many", "uk", ["winback: Спроб дозвону на годину: «many» — не число."]),
+    ("", "en", ["Nothing is changed yet: change agents, sessions, routing, volume, "
+                "handle time or dialing, then run."]),
 ])
 def test_bad_input_is_said_and_nothing_runs(client: TestClient, query: str, lang: str,
                                             expected: list[str]) -> None:
@@ -283,3 +289,36 @@ def test_a_planner_runs_a_whatif_in_the_browser(make_app: Callable[..., FastAPI]
         assert browser.find_element(By.ID, "changes").text == "Agents in tier1: 10 → 12"
         errors = [e for e in browser.get_log("browser") if "favicon" not in e["message"]]
         assert errors == []
+
+
+def test_a_dialers_pace_and_team_on_the_page(client: TestClient, tmp_path: Path) -> None:
+    """The demo's outbound team of 2 dials 40 an hour and drops 8 % of the answered calls
+    (over the 3 % allowed): a third agent and a pace of 30 an hour. The campaign's table
+    is the command line's JSON for the page's two files, the drops are lower ("better",
+    the metric's declared direction), and the changes are said in words."""
+    page = _page(client, "scenario=demo&agents-4=3&dialing-0=30&run=1")
+    assert not _problems(page)
+    assert re.findall(r"<li>(.*?)</li>", page) == [
+        "Agents in outbound: 2 → 3", "Dial attempts per hour in winback: 40 → 30"]
+    files = {}
+    for which in ("baseline", "whatif"):
+        link = re.search(rf'<a href="([^"]+)" id="file-{which}"', page)
+        assert link is not None
+        files[which] = tmp_path / f"{which}.toml"
+        files[which].write_text(client.get(html.unescape(link.group(1))).text)
+    assert "attempts_per_hour = 30" in files["whatif"].read_text()
+    done = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
+                                    str(files["whatif"]), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    expected = json.loads(done.output)["campaigns"]["winback"]
+    table = _tables(page)["campaign-0"]
+    assert set(table) == set(expected)
+    for metric_id, pair in expected.items():
+        unit = get_metric(metric_id).unit
+        assert table[metric_id][:2] == (formatting.human(pair["baseline"], unit),
+                                        formatting.human(pair["whatif"], unit)), metric_id
+    assert expected["attempts"]["whatif"] < expected["attempts"]["baseline"]
+    assert expected["dialer_abandon_rate"]["whatif"] < 0.03 < \
+        expected["dialer_abandon_rate"]["baseline"]
+    assert table["dialer_abandon_rate"][2] == "better"
+    assert "<caption>Outbound campaign winback</caption>" in page

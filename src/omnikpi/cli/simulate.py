@@ -109,6 +109,9 @@ def compare_command(
 
 
 def _tables(found: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The comparison's tables: one per channel, then the center's agent time."""
+    """The comparison's tables: one per channel, the center's agent time, then one per
+    outbound campaign."""
     tables = [(f"{channel} (whole run)", rows) for channel, rows in found["channels"].items()]
-    return [*tables, ("Whole center: agents' time", found["center"])]
+    campaigns = [(f"campaign {name} (whole run)", rows)
+                 for name, rows in found["campaigns"].items()]
+    return [*tables, ("Whole center: agents' time", found["center"]), *campaigns]

@@ -4,20 +4,23 @@ Each scenario is simulated, written as a canonical dataset (Parquet, in a tempor
 folder) and reported by the same engine as any real dataset, so the numbers compared are
 the catalog's — not the simulator's own counts. Accessibility is compared per channel
 (an e-mail's reply time and a call's wait have nothing to pool), agent time for the whole
-center, and the service level per hour of each live channel for the chart.
+center, each outbound campaign on its own, and the service level per hour of each live
+channel for the chart.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
 
 from omnikpi.config import AgentSettings, Config
+from omnikpi.engine.registry import metric_tables
 from omnikpi.engine.run import run_report
+from omnikpi.metrics.base import get_metric
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.simulate.output import tables, write
 from omnikpi.simulate.runner import simulate
@@ -25,6 +28,10 @@ from omnikpi.simulate.scenario import LIVE_CHANNELS, Channel, Scenario
 
 CHANNEL_METRICS = ("offered", "service_level", "asa", "abandon_rate", "aht", "blocked_rate")
 CENTER_METRICS = ("occupancy", "chat_occupancy_relative")
+CAMPAIGN_METRICS = ("attempts", "connection_rate", "dialer_abandon_rate", "rpc_rate",
+                    "conversion_rate")
+"""Each outbound campaign's numbers: how much it dialed, reached, dropped and sold (the
+agents' time it took is in the center's occupancy)."""
 HOURLY_METRIC = "service_level"
 CHANNEL_ORDER = (*LIVE_CHANNELS, *(c for c in get_args(Channel) if c not in LIVE_CHANNELS))
 """Live channels first (voice, chat, messenger), then the deferred ones."""
@@ -41,6 +48,8 @@ class Outcome:
     """The center's agent-time metrics over the whole run."""
     hourly: dict[str, list[tuple[str, float | None]]]
     """Live channel → (hour's start in the scenario's clock, service level) per hour."""
+    campaigns: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """Outbound campaign → metric → value over the whole run."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class Comparison:
         return sorted(seen, key=lambda ch: (CHANNEL_ORDER.index(ch)
                                             if ch in CHANNEL_ORDER else len(CHANNEL_ORDER), ch))
 
+    def campaigns(self) -> list[str]:
+        """Outbound campaigns of either run, by name."""
+        return sorted({*self.baseline.campaigns, *self.whatif.campaigns})
+
     def as_json(self) -> dict[str, Any]:
         """``omnikpi simulate compare --format json``."""
         return {
@@ -65,6 +78,9 @@ class Comparison:
                               for m in CHANNEL_METRICS} for ch in self.channels()},
             "center": {m: {"baseline": self.baseline.center.get(m),
                            "whatif": self.whatif.center.get(m)} for m in CENTER_METRICS},
+            "campaigns": {c: {m: {"baseline": self.baseline.campaigns.get(c, {}).get(m),
+                                  "whatif": self.whatif.campaigns.get(c, {}).get(m)}
+                              for m in CAMPAIGN_METRICS} for c in self.campaigns()},
             "hourly_service_level": {
                 "baseline": {ch: dict(rows) for ch, rows in self.baseline.hourly.items()},
                 "whatif": {ch: dict(rows) for ch, rows in self.whatif.hourly.items()}},
@@ -93,13 +109,18 @@ def outcome(scenario: Scenario, seed: int | None = None,
         folder = Path(tmp)
         write(tables(result), folder, "parquet")
         dataset = load_dataset(folder, cache=False)
-        if not dataset.has("contacts"):
-            return Outcome({}, {m: None for m in CENTER_METRICS}, {})
-        by_channel = run_report(dataset, list(CHANNEL_METRICS), by=["channel"],
-                                config=config).rows
-        center_metrics = [m for m in CENTER_METRICS if dataset.has("agent_states")]
+        by_campaign = run_report(dataset, list(CAMPAIGN_METRICS), by=["campaign"],
+                                 config=config).rows if dataset.has("dial_attempts") else []
+        campaigns = {str(r["campaign"]): {m: r.get(m) for m in CAMPAIGN_METRICS}
+                     for r in by_campaign}
+        center_metrics = [m for m in CENTER_METRICS if all(
+            dataset.has(t) for t in metric_tables(get_metric(m)))]
         center = run_report(dataset, center_metrics, config=config).rows \
             if center_metrics else [{}]
+        if not dataset.has("contacts"):  # a center that only dials
+            return Outcome({}, {m: center[0].get(m) for m in CENTER_METRICS}, {}, campaigns)
+        by_channel = run_report(dataset, list(CHANNEL_METRICS), by=["channel"],
+                                config=config).rows
         live = [r["channel"] for r in by_channel if r["channel"] in LIVE_CHANNELS]
         hourly_rows = run_report(dataset, [HOURLY_METRIC], by=["channel"], grain="hour",
                                  tz=zone, where={"channel": live},
@@ -108,7 +129,8 @@ def outcome(scenario: Scenario, seed: int | None = None,
     hourly: dict[str, list[tuple[str, float | None]]] = {ch: [] for ch in live}
     for row in sorted(hourly_rows, key=lambda r: str(r["period_start"])):
         hourly[row["channel"]].append((str(row["period_start"]), row[HOURLY_METRIC]))
-    return Outcome(channels, {m: center[0].get(m) for m in CENTER_METRICS}, hourly)
+    return Outcome(channels, {m: center[0].get(m) for m in CENTER_METRICS}, hourly,
+                   campaigns)
 
 
 def compare(baseline: Scenario, whatif: Scenario, seed: int | None = None,

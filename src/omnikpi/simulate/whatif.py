@@ -1,10 +1,11 @@
 """What-ifs on a scenario: the changes a planner tries before production.
 
 A what-if is a scenario with a few settings changed — agents per group, the chat
-sessions an agent holds, the routing rule, the volume and the handle time — and nothing
-else, so that simulated with the same seed it sees the same callers as the scenario it
-came from (the simulator draws arrivals, service times and patience from separate
-streams) and the difference in the numbers is the effect of the change.
+sessions an agent holds, the routing rule, the volume, the handle time and each outbound
+campaign's dialing rate — and nothing else, so that simulated with the same seed it sees
+the same callers as the scenario it came from (the simulator draws arrivals, service
+times and patience from separate streams) and the difference in the numbers is the
+effect of the change.
 
 The changed scenario is a scenario file of its own (:func:`scenario_toml`): what the page
 compares, ``omnikpi simulate compare`` compares too.
@@ -43,6 +44,9 @@ class WhatIf:
     aht_change: float = 0.0
     """Change of every queue's handle time — service and after-call work alike, so the
     average handle time changes by exactly this share (−0.1: 10 % shorter)."""
+    dialing: Mapping[str, float] = field(default_factory=dict)
+    """Dial attempts per hour of an outbound campaign, by the campaign's name (the
+    dialer's pace: faster, the agents talk more and more answered calls drop)."""
 
     def apply(self, scenario: Scenario) -> Scenario:
         """The scenario with these changes, checked as a scenario file is."""
@@ -51,6 +55,11 @@ class WhatIf:
         if unknown:
             raise UsageError(f"the scenario has no agent group {', '.join(unknown)} "
                              f"(its groups: {', '.join(sorted(groups))})")
+        campaigns = {c.name for c in scenario.campaigns}
+        unknown = sorted(set(self.dialing) - campaigns)
+        if unknown:
+            raise UsageError(f"the scenario has no outbound campaign {', '.join(unknown)} "
+                             f"(its campaigns: {', '.join(sorted(campaigns)) or 'none'})")
         if self.volume_change < -1 or self.aht_change <= -1:
             raise UsageError("volume can fall by 100 % at most, handle time by less than 100 %")
         volume, handling = 1 + self.volume_change, 1 + self.aht_change
@@ -66,8 +75,11 @@ class WhatIf:
             "count": self.agents.get(g.name, g.count),
             "capacity": self.capacity.get(g.name, g.capacity),
         }) for g in scenario.agent_groups]
+        dialers = [c.model_copy(update={
+            "attempts_per_hour": self.dialing.get(c.name, c.attempts_per_hour),
+        }) for c in scenario.campaigns]
         data = scenario.model_copy(update={
-            "queues": queues, "agent_groups": agent_groups,
+            "queues": queues, "agent_groups": agent_groups, "campaigns": dialers,
             "routing": self.routing or scenario.routing}).model_dump()
         try:  # model_copy does not validate: a negative count would pass it
             changed = Scenario.model_validate(data)
@@ -91,13 +103,19 @@ class WhatIf:
             found.append(Change("volume", None, 0.0, self.volume_change))
         if self.aht_change:
             found.append(Change("aht", None, 0.0, self.aht_change))
+        for campaign in scenario.campaigns:
+            pace = self.dialing.get(campaign.name, campaign.attempts_per_hour)
+            if pace != campaign.attempts_per_hour:
+                found.append(Change("dialing", campaign.name, campaign.attempts_per_hour,
+                                    pace))
         return found
 
 
 @dataclass(frozen=True)
 class Change:
-    """One setting changed: ``what`` (agents, capacity, routing, volume, aht), the agent
-    group it is about (or None), before and after (volume and AHT: shares of change)."""
+    """One setting changed: ``what`` (agents, capacity, routing, volume, aht, dialing),
+    the agent group or campaign it is about (or None), before and after (volume and
+    AHT: shares of change; dialing: attempts per hour)."""
 
     what: str
     group: str | None

@@ -18,7 +18,7 @@ import omnikpi
 from omnikpi.cli.main import app
 from omnikpi.errors import UsageError
 from omnikpi.simulate.bundled import bundled_scenarios
-from omnikpi.simulate.compare import CHANNEL_METRICS, compare, zone_of
+from omnikpi.simulate.compare import CAMPAIGN_METRICS, CHANNEL_METRICS, compare, zone_of
 from omnikpi.simulate.runner import simulate
 from omnikpi.simulate.scenario import load_scenario, parse_scenario
 from omnikpi.simulate.whatif import (
@@ -104,6 +104,9 @@ def test_a_whatif_changes_exactly_what_it_says() -> None:
     (WhatIf(capacity={"chat": 0}), "capacity"),
     (WhatIf(aht_change=-1.0), "handle time by less than 100 %"),
     (WhatIf(volume_change=-1.5), "volume can fall by 100 % at most"),
+    (WhatIf(dialing={"spring": 10}), "has no outbound campaign spring (its campaigns: "
+     "winback)"),
+    (WhatIf(dialing={"winback": -5}), "attempts_per_hour"),
 ])
 def test_a_whatif_that_cannot_be_is_said(whatif: WhatIf, message: str) -> None:
     with pytest.raises(UsageError, match=re.escape(message)):
@@ -244,3 +247,71 @@ def test_chat_occupancy_is_relative_to_the_sessions_of_each_run(tmp_path: Path) 
         assert measured == pytest.approx(expected["chat_occupancy_relative"], rel=1e-12)
     assert found.whatif.center["chat_occupancy_relative"] > \
         found.baseline.center["chat_occupancy_relative"]  # type: ignore[operator]
+
+
+DIALING = """
+seed = 5
+start = "2024-05-06T00:00:00+00:00"
+duration_hours = 400
+
+[[queues]]
+name = "quiet"
+arrivals_per_hour = 0
+aht_seconds = 60
+
+[[agent_groups]]
+name = "dialers"
+count = 2
+skills = []
+shift = "00:00-24:00"
+
+[[campaigns]]
+name = "renewals"
+attempts_per_hour = 40
+connect_rate = 0.35
+rpc_rate = 0.7
+conversion_rate = 0.15
+agents = ["dialers"]
+talk_seconds = 120
+wrap_seconds = 20
+"""
+
+
+def test_pacing_the_dialer_and_adding_a_dialer_agent(tmp_path: Path) -> None:
+    """The planner's outbound questions on a center of two dialing agents (40 attempts an
+    hour, 35 % answered, 140 s of talk and wrap-up: 0.544 Erlangs, Erlang B 8.8 % dropped,
+    over the 3 % the regulators allow): a third agent brings the drops under 3 %
+    (Erlang B 1.6 %), and so does pacing at 15 an hour with two (0.204 Erlangs, 1.7 %).
+    Each run's campaign figures are ``omnikpi report --by campaign`` on ``omnikpi
+    simulate run``'s data of its scenario file."""
+    baseline = parse_scenario(DIALING, "dialing")
+    three = WhatIf(agents={"dialers": 3}).apply(baseline)
+    slower = WhatIf(dialing={"renewals": 15}).apply(baseline)
+    assert slower.campaigns[0].attempts_per_hour == 15
+    assert WhatIf(dialing={"renewals": 15}).changes(baseline) == [
+        Change("dialing", "renewals", 40, 15)]
+    found = compare(baseline, three)
+    assert found.campaigns() == ["renewals"]
+    before, after = found.baseline.campaigns["renewals"], found.whatif.campaigns["renewals"]
+    assert before["attempts"] == after["attempts"]  # the dialer's pace is unchanged
+    # the agents' occupancy is the carried traffic over the agents: A(1 − B)/n
+    assert found.baseline.center["occupancy"] == pytest.approx(0.544 * 0.912 / 2, abs=0.02)
+    assert before["dialer_abandon_rate"] == pytest.approx(0.088, abs=0.015)
+    assert after["dialer_abandon_rate"] == pytest.approx(0.016, abs=0.01)
+    paced = compare(baseline, slower).whatif.campaigns["renewals"]
+    assert paced["attempts"] == pytest.approx(15 * 400, rel=0.05)
+    assert paced["dialer_abandon_rate"] == pytest.approx(0.017, abs=0.01)
+    for side, scenario in (("baseline", baseline), ("whatif", three)):
+        path, out = tmp_path / f"{side}.toml", tmp_path / side
+        path.write_text(scenario_toml(scenario))
+        done = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(path),
+                                        "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        row = omnikpi.report_result(out, metrics=list(CAMPAIGN_METRICS),
+                                    by=["campaign"]).rows[0]
+        assert getattr(found, side).campaigns["renewals"] == pytest.approx(
+            {m: row[m] for m in CAMPAIGN_METRICS}, rel=1e-12)
+    printed = CliRunner().invoke(app, ["simulate", "compare", str(tmp_path / "baseline.toml"),
+                                       str(tmp_path / "whatif.toml")])
+    assert printed.exit_code == 0 and "campaign renewals (whole run)" in printed.output
+    assert "dialer_abandon_rate" in printed.output

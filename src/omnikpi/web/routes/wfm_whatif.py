@@ -2,11 +2,12 @@
 
 A planner picks a scenario — one shipped with OmniKPI or their own scenario file — and
 changes what they would change on the floor: agents per group, chat sessions an agent
-holds, the routing rule, volume, handle time. Both centers are simulated with the same
-callers (:mod:`omnikpi.simulate.whatif`) and measured by the engine
-(:mod:`omnikpi.simulate.compare`); the page shows the catalog's numbers per channel side
-by side, better or worse by each metric's declared direction, the service level hour by
-hour, and both scenario files with the command line that gives the same numbers.
+holds, the routing rule, volume, handle time, an outbound campaign's dialing pace. Both
+centers are simulated with the same callers (:mod:`omnikpi.simulate.whatif`) and measured
+by the engine (:mod:`omnikpi.simulate.compare`); the page shows the catalog's numbers per
+channel and per outbound campaign side by side, better or worse by each metric's declared
+direction, the service level hour by hour, and both scenario files with the command line
+that gives the same numbers.
 
 The page reads no dataset: its numbers come from the simulation alone, so nothing of a
 tenant's data can show. A shipped scenario is a GET (a link keeps a what-if); one's own
@@ -29,7 +30,13 @@ from omnikpi import formatting
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.bundled import DEFAULT, bundled_scenarios
-from omnikpi.simulate.compare import CENTER_METRICS, CHANNEL_METRICS, Comparison, compare
+from omnikpi.simulate.compare import (
+    CAMPAIGN_METRICS,
+    CENTER_METRICS,
+    CHANNEL_METRICS,
+    Comparison,
+    compare,
+)
 from omnikpi.simulate.scenario import Routing, Scenario, parse_scenario
 from omnikpi.simulate.whatif import (
     MAX_AGENTS,
@@ -69,6 +76,15 @@ def agents_field(index: int, count: int) -> Field:
 def capacity_field(index: int, capacity: int) -> Field:
     return Field(f"capacity-{index}", "Sessions at once", capacity, 1, MAX_CONCURRENCY,
                  integer=True)
+
+
+MAX_DIALING = 100_000
+"""Most dial attempts per hour the page takes for a campaign (a what-if's size is checked
+as well: ``check_size``)."""
+
+
+def dialing_field(index: int, pace: float) -> Field:
+    return Field(f"dialing-{index}", "Dial attempts per hour", pace, 0, MAX_DIALING)
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,8 @@ def read_whatif(scenario: Scenario, typed: Mapping[str, str], use_typed_groups: 
         group_fields.append(agents_field(i, group.count))
         if i in chat_groups:
             group_fields.append(capacity_field(i, group.capacity))
+    group_fields += [dialing_field(i, c.attempts_per_hour)
+                     for i, c in enumerate(scenario.campaigns)]
     fields = (*COMMON_FIELDS, *group_fields)
     if not use_typed_groups:
         typed = {k: v for k, v in typed.items() if k not in {f.name for f in group_fields}}
@@ -154,17 +172,22 @@ def read_whatif(scenario: Scenario, typed: Mapping[str, str], use_typed_groups: 
               if values.get(f"agents-{i}") is not None}
     capacity = {g.name: values[f"capacity-{i}"] for i, g in enumerate(scenario.agent_groups)
                 if values.get(f"capacity-{i}") is not None}
+    dialing = {c.name: values[f"dialing-{i}"] for i, c in enumerate(scenario.campaigns)
+               if values.get(f"dialing-{i}") is not None}
     whatif = WhatIf(agents=agents, capacity=capacity, routing=values["routing"] or None,
                     volume_change=(values["volume"] or 0.0) / 100,
-                    aht_change=(values["aht"] or 0.0) / 100)
+                    aht_change=(values["aht"] or 0.0) / 100, dialing=dialing)
     return WhatIfForm(fields, read.texts, whatif, values["seed"], problems, chat_groups)
 
 
 def _group_of(name: str, scenario: Scenario) -> str | None:
-    """The agent group a field is about (``agents-2``: the third), or None."""
+    """The agent group or campaign a field is about (``agents-2``: the third group,
+    ``dialing-0``: the first campaign), or None."""
     prefix, _, index = name.partition("-")
     if prefix in ("agents", "capacity") and index.isdigit():
         return scenario.agent_groups[int(index)].name
+    if prefix == "dialing" and index.isdigit():
+        return scenario.campaigns[int(index)].name
     return None
 
 
@@ -177,18 +200,24 @@ def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
         lambda: compare(baseline, whatif, seed), key=key))
 
 
-def _rows(found: Comparison, channel: str | None, lang: str) -> list[dict[str, Any]]:
-    """A table's rows: each metric's baseline, what-if and change."""
-    metrics = CHANNEL_METRICS if channel is not None else CENTER_METRICS
+def _rows(found: Comparison, channel: str | None, lang: str,
+          campaign: str | None = None) -> list[dict[str, Any]]:
+    """A table's rows — a channel's, the center's (neither given) or an outbound
+    campaign's: each metric's baseline, what-if and change."""
+    if campaign is not None:
+        metrics: tuple[str, ...] = CAMPAIGN_METRICS
+        first, second = (found.baseline.campaigns.get(campaign, {}),
+                         found.whatif.campaigns.get(campaign, {}))
+    elif channel is not None:
+        metrics = CHANNEL_METRICS
+        first, second = (found.baseline.channels.get(channel, {}),
+                         found.whatif.channels.get(channel, {}))
+    else:
+        metrics, first, second = CENTER_METRICS, found.baseline.center, found.whatif.center
     rows = []
     for metric_id in metrics:
         metric = get_metric(metric_id)
-        if channel is None:
-            before, after = found.baseline.center.get(metric_id), found.whatif.center.get(
-                metric_id)
-        else:
-            before = found.baseline.channels.get(channel, {}).get(metric_id)
-            after = found.whatif.channels.get(channel, {}).get(metric_id)
+        before, after = first.get(metric_id), second.get(metric_id)
         if before is None and after is None:
             continue
         rows.append({"id": metric_id, "name": metric.name_in(lang), "unit": metric.unit,
@@ -213,6 +242,9 @@ def _changes(form: WhatIfForm, scenario: Scenario, _: Translate, lang: str) -> l
                 before=routing_names[c.before], after=routing_names[c.after]))
         elif c.what == "volume":
             said.append(_("Volume: {change}").format(change=_signed_percent(c.after, lang)))
+        elif c.what == "dialing":
+            said.append(_("Dial attempts per hour in {campaign}: {before} → {after}").format(
+                campaign=c.group, before=number_text(c.before), after=number_text(c.after)))
         else:
             said.append(_("Handle time: {change}").format(change=_signed_percent(c.after,
                                                                                   lang)))
@@ -259,7 +291,7 @@ def _page(request: Request, view: View, typed: Mapping[str, str]) -> Response:
         elif wants_run and not problems:
             if not changes:
                 problems.append(_("Nothing is changed yet: change agents, sessions, routing, "
-                                  "volume or handle time, then run."))
+                                  "volume, handle time or dialing, then run."))
             else:
                 answer = _answer(view, chosen, form, _, lang, problems)
     shipped = list(bundled_scenarios())
@@ -294,6 +326,8 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
     return {
         "channels": [{"channel": ch, "rows": _rows(found, ch, lang)} for ch in channels],
         "center": _rows(found, None, lang),
+        "campaigns": [{"campaign": c, "rows": _rows(found, None, lang, c)}
+                      for c in found.campaigns()],
         "hourly": {"baseline": found.baseline.hourly, "whatif": found.whatif.hourly},
         "zone": found.zone,
         "command": f"omnikpi simulate compare baseline.toml whatif.toml{seed_option}",
