@@ -12,7 +12,7 @@ from babel.dates import format_interval
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnikpi.empty_figures import why_empty
+from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.grains import buckets, label
 from omnikpi.engine.registry import SOURCES, metric_dimensions
 from omnikpi.engine.run import parse_instant
@@ -156,7 +156,7 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str], channels: list[
             lang: str = "en") -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """The metrics' pooled values (contact metrics cut to the section's channels; agent
     time with the people filters only), their units, and why a value is missing where
-    the metric's declaration says (``why_empty``)."""
+    the metric's declaration says (``empty_notes``)."""
     where = {"channel": channels} if channels else None
     contact_metrics = [m for m in chosen if not _is_people_time(get_metric(m))]
     people: dict[tuple[str, ...], tuple[Filters, list[str]]] = {}
@@ -177,10 +177,7 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str], channels: list[
             row = result.rows[0] if result.rows else {}
             values.update({m: row.get(m) for m in group})
             units.update({m: result.metrics[m]["unit"] for m in group})
-            if result.window is not None:
-                empty.update({m: note for m in group if row.get(m) is None and (
-                    note := why_empty(get_metric(m), result.window.as_of_us, result.window.tz,
-                                      result.metrics[m].get("params", {}), lang))})
+            empty.update(empty_notes(result, lang))
     return values, units, empty
 
 
