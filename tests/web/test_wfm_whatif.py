@@ -142,7 +142,8 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     # the demo's channels, live ones first, the center's agent time, its campaign
     assert [name for name, _ in TABLE.findall(page)] == ["voice", "chat", "email", "social",
                                                          "center", "campaign-0"]
-    assert "<caption>Вихідна кампанія winback</caption>" in page
+    assert ('<caption id="compare-campaign-0-caption">Вихідна кампанія '
+            '<span translate="no">winback</span></caption>') in page
     assert ">Голос<" in page and "Рівень сервісу" in page and "в. п." in page
 
 
@@ -321,4 +322,5 @@ def test_a_dialers_pace_and_team_on_the_page(client: TestClient, tmp_path: Path)
     assert expected["dialer_abandon_rate"]["whatif"] < 0.03 < \
         expected["dialer_abandon_rate"]["baseline"]
     assert table["dialer_abandon_rate"][2] == "better"
-    assert "<caption>Outbound campaign winback</caption>" in page
+    assert ('<caption id="compare-campaign-0-caption">Outbound campaign '
+            '<span translate="no">winback</span></caption>') in page
