@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.formatting import human
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +148,37 @@ def test_an_empty_dashboard_tile_says_why(client: TestClient) -> None:
     fcr = omnikpi.report_result(omnikpi.load_dataset(DEMO_DATA_DIR), metrics=["fcr"],
                                 as_of="2024-03-20T00:00").rows[0]["fcr"]
     assert fcr is not None and f"{fcr * 100:.1f} %" in later
+
+
+def test_the_wait_including_ivr_shows_only_with_ivr_sessions(
+        client: TestClient, make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """Without ``ivr_sessions`` the average wait including IVR is the ASA beside it (its
+    declaration says so), so the demo's dashboard leaves that tile out. With two IVR
+    sessions of 30 s and 90 s in front of two answered calls, the tile is there with the
+    engine's figure: every answered call's wait plus 120 s of IVR over the answered."""
+    assert 'data-metric="avg_wait_with_ivr"' not in client.get("/?lang=en").text
+    data = tmp_path / "with-ivr"
+    shutil.copytree(DEMO_DATA_DIR, data, ignore=shutil.ignore_patterns("_*"))
+    contacts = pd.read_csv(data / "contacts.csv")
+    answered = contacts[(contacts.channel == "voice") & contacts.first_response_at.notna()]
+    first, second = answered.iloc[0], answered.iloc[1]
+    rows = []
+    for n, (contact, seconds) in enumerate([(first, 30), (second, 90)]):
+        arrived = pd.Timestamp(contact.arrived_at)
+        rows.append({"session_id": f"ivr-{n}", "contact_id": contact.contact_id,
+                     "entered_at": (arrived - pd.Timedelta(seconds=seconds)).isoformat(),
+                     "left_at": arrived.isoformat(), "result": "to_queue"})
+    pd.DataFrame(rows).to_csv(data / "ivr_sessions.csv", index=False)
+    page = TestClient(make_app(data)).get("/?lang=en").text
+    tile = re.search(r'data-metric="avg_wait_with_ivr"[^>]*>\s*<span class="name">Average '
+                     r'wait including IVR</span>\s*<span class="value">([^<]*)</span>', page)
+    assert tile, page[:2000]
+    dataset = omnikpi.load_dataset(data)
+    engine = omnikpi.report_result(dataset, metrics=["avg_wait_with_ivr", "asa"],
+                                   where={"channel": ["voice", "chat", "messenger"]}).rows[0]
+    answered_live = contacts[contacts.channel.isin(["voice", "chat"])
+                             & contacts.first_response_at.notna()
+                             & ~contacts.blocked.astype(bool)]
+    assert engine["avg_wait_with_ivr"] == pytest.approx(
+        engine["asa"] + 120 / len(answered_live), rel=1e-9)
+    assert tile.group(1) == human(engine["avg_wait_with_ivr"], "seconds", "en")

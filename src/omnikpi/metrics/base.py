@@ -171,6 +171,10 @@ class Metric:
     sections: Mapping[str, int] = field(default_factory=dict)
     """Dashboard sections (``omnikpi.metrics.display.SECTIONS``) showing the metric's tile,
     with its position in each."""
+    tile_needs: tuple[str, ...] = ()
+    """Optional tables without which the dashboard leaves the tile out, because its
+    figure would only repeat another's (average wait including IVR, without
+    ``ivr_sessions``, is the ASA beside it). Reports still compute it."""
     standard: int | None = None
     """Position in the standard report (a report asked without metrics); None: not in it."""
     wallboard: int | None = None

@@ -82,6 +82,7 @@ register(
         names={"ru": "Среднее ожидание с учётом IVR",
                "uk": "Середнє очікування з урахуванням IVR"},
         better="lower", sections={"accessibility_continuous": 3}, unit="seconds",
+        tile_needs=("ivr_sessions",),
         area="accessibility", source="contacts_ivr", tables=("contacts",),
         formula="Σ (IVR time of the session that led to the contact + wait) of answered / "
         "answered (IVR time = left_at − entered_at; wait = first_response_at − arrived_at)",

@@ -189,7 +189,8 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
     unfiltered figure)."""
     if channels == []:
         return []
-    present = [m for m in metrics if all(state.dataset.has(t) for t in get_metric(m).tables)]
+    present = [m for m in metrics if all(state.dataset.has(t) for t in (
+        *get_metric(m).tables, *get_metric(m).tile_needs))]
     user = filters.where or {}
     blocked = {m: _unfilterable(get_metric(m), tuple(user)) for m in present}
     section_cut = ("channel",) if channels else ()
