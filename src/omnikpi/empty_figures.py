@@ -9,6 +9,8 @@ or downloaded) give it with the request's as-of, in the reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from omnikpi.engine.result import ReportResult
@@ -16,18 +18,23 @@ from omnikpi.engine.timezones import local_datetime
 from omnikpi.formatting import fmt_datetime
 from omnikpi.metrics.base import Metric, get_metric
 
+AsOfText = Callable[[datetime], str]
+"""How the sentence writes the as-of (pages and files: the language's date format)."""
+
 
 def why_empty(metric: Metric, as_of_us: int, tz: str, params: dict[str, Any],
-              lang: str) -> str:
+              lang: str, as_of_text: AsOfText | None = None) -> str:
     """The metric's sentence for a figure without a value, with the as-of (in ``tz``)
     and the parameters it was computed with; "" for a metric that declares none."""
     if not metric.when_empty:
         return ""
     as_of = local_datetime(as_of_us, tz)
-    return metric.when_empty_in(lang, as_of=fmt_datetime(as_of, lang), **params)
+    shown = as_of_text(as_of) if as_of_text else fmt_datetime(as_of, lang)
+    return metric.when_empty_in(lang, as_of=shown, **params)
 
 
-def empty_notes(result: ReportResult, lang: str) -> list[tuple[str, str]]:
+def empty_notes(result: ReportResult, lang: str,
+                as_of_text: AsOfText | None = None) -> list[tuple[str, str]]:
     """(metric id, sentence) for each metric of the report with no value in any row that
     declares why."""
     if result.window is None:
@@ -37,7 +44,7 @@ def empty_notes(result: ReportResult, lang: str) -> list[tuple[str, str]]:
         if any(v is not None for v in result.values.get(metric_id, ())):
             continue
         text = why_empty(get_metric(metric_id), result.window.as_of_us, result.window.tz,
-                         shown.get("params", {}), lang)
+                         shown.get("params", {}), lang, as_of_text)
         if text:
             notes.append((metric_id, text))
     return notes

@@ -22,16 +22,15 @@ from omnikpi.docs_catalog import (
     catalog_table,
     tables_markdown,
 )
+from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.backends import SqlOnlyBackend
 from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
 from omnikpi.engine.spark_load import load_for_engine
-from omnikpi.engine.timezones import local_datetime
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import write, write_pdf
-from omnikpi.metrics.base import get_metric
 from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.files import unread_entries
@@ -72,13 +71,8 @@ def warn_unread(dataset: Dataset) -> None:
 def note_empty_metrics(result: ReportResult) -> None:
     """Say on stderr what a metric counts when it has no value in any row (a report of
     the last few days has no FCR question yet: "—" alone would not say why)."""
-    for metric_id, shown in result.metrics.items():
-        metric = get_metric(metric_id)
-        if not metric.when_empty or any(v is not None for v in result.values.get(metric_id, ())):
-            continue
-        as_of = "" if result.window is None else local_datetime(
-            result.window.as_of_us, result.window.tz).isoformat(timespec="minutes")
-        text = metric.when_empty_in("en", as_of=as_of, **shown.get("params", {}))
+    for metric_id, text in empty_notes(
+            result, "en", lambda as_of: as_of.isoformat(timespec="minutes")):
         err_console.print(f"[yellow]note:[/] {metric_id} has no value: {text}",
                           highlight=False)
 
