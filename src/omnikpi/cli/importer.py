@@ -20,7 +20,8 @@ console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 # platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
 PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
-             "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations"}
+             "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations",
+             "vicidial": "vicidial"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400
@@ -103,7 +104,8 @@ def import_command(
             # with several tables, each reason says which table's rows it left out
             table_name = f"{summary.table}: " if len(summaries) > 1 else ""
             for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
-                console.print(f"  {count:>7} {table_name}{reason}", highlight=False)
+                # a reason is text, not console markup ("… in the mapping's [derived]")
+                console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
     except OmniKPIError as exc:
         # a mapping key such as [derived] or [roles] is text, not console markup
         escaped = OmniKPIError(escape(str(exc)))
@@ -123,7 +125,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                                    follow=follow, recordings=recordings,
                                    recording_pattern=recording_pattern)
     for line in summary.recovered:
-        console.print(f"Recovered: {line}", highlight=False)
+        console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected
     console.print(
         f"{summary.lines} new line(s) read from {len(summary.files)} file(s): "
@@ -140,13 +142,13 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
     if summary.ignored:
         console.print("Ignored known events:", highlight=False)
         for name, count in summary.ignored.most_common():
-            console.print(f"  {count:>7} {name}", highlight=False)
+            console.print(f"  {count:>7} {escape(name)}", highlight=False)
     if summary.rejected:
         console.print("Rejected:", highlight=False)
         for reason, count in summary.rejected.most_common():
             where = summary.first_reject.get(reason)
             first = f" (first at {where[0]} line {where[1]})" if where else ""
-            console.print(f"  {count:>7} {reason}{first}", highlight=False)
+            console.print(f"  {count:>7} {escape(reason)}{escape(first)}", highlight=False)
     if recordings is not None:
         unmatched, odd = summary.recordings_unmatched, summary.recordings_not_matching
         console.print(

@@ -123,21 +123,44 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
     if fmt == "csv":
         delimiter = sql_str(source.get("delimiter", ","))
         columns = source.get("columns")
+        reading = _csv_options(source)
         if columns is None:
             return (f"read_csv({names}, all_varchar = true, header = true, "
-                    f"delim = {delimiter}, union_by_name = true)")
+                    f"delim = {delimiter}, union_by_name = true{reading})")
         # a file without a header line (Asterisk's Master.csv): the names, in order; a line
         # with fewer fields has nulls in the last columns
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise UsageError("mapping [source] columns: the names of the file's columns, "
                              "in order, for a file without a header line")
         listed = "[" + ", ".join(sql_str(c) for c in columns) + "]"
+        quoting = "" if "quote" in source else ", quote = '\"', escape = '\"'"
         return (f"read_csv({names}, all_varchar = true, header = false, "
-                f"delim = {delimiter}, names = {listed}, null_padding = true, "
-                "quote = '\"', escape = '\"')")
+                f"delim = {delimiter}, names = {listed}, null_padding = true"
+                f"{quoting}{reading})")
     if fmt == "json":  # one object per line, or a JSON array of objects
         return f"read_json({names}, format = 'auto', union_by_name = true)"
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
+
+
+def _csv_options(source: dict[str, Any]) -> str:
+    """``[source] null`` (values that mean "empty", e.g. ``["NULL", "\\N"]`` of a MySQL
+    dump) and ``quote`` (``""``: no quoting, for tab-separated dumps whose text may hold a
+    lone ``"``) as ``read_csv`` options."""
+    options = ""
+    nulls = source.get("null")
+    if nulls is not None:
+        if not isinstance(nulls, list) or not all(isinstance(v, str) for v in nulls):
+            raise UsageError('mapping [source] null: a list of the values that mean empty, '
+                             'e.g. ["NULL", "\\N"]')
+        options += ", nullstr = [" + ", ".join(sql_str(v) for v in ["", *nulls]) + "]"
+    quote_char = source.get("quote")
+    if quote_char is not None:
+        if not isinstance(quote_char, str) or len(quote_char) > 1:
+            raise UsageError('mapping [source] quote: one character, or "" for none')
+        options += f", quote = {sql_str(quote_char)}"
+        if quote_char == "":
+            options += ", escape = ''"
+    return options
 
 
 def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],

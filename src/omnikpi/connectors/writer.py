@@ -18,7 +18,11 @@ from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.tables import TABLES, ColumnType
 
 KEYS = {"contacts": ["contact_id"], "agent_states": ["agent_id", "start", "state"],
-        "messages": ["contact_id", "ts", "sender"], "ivr_sessions": ["session_id"]}
+        "messages": ["contact_id", "ts", "sender"], "ivr_sessions": ["session_id"],
+        "dial_attempts": ["attempt_id"], "qa_evaluations": ["evaluation_id"],
+        "talk_analytics": ["contact_id"]}
+"""Each table's key: a row imported again (an overlapping export) is kept once, the first
+time it came; the tables whose id the data model declares unique, and the event tables."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}

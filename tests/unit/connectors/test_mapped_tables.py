@@ -112,3 +112,25 @@ def test_an_error_in_a_further_table_writes_nothing(tmp_path: Path) -> None:
 def test_bad_further_tables_are_usage_errors(tmp_path: Path, extra: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         _run(tmp_path, CONTACTS + extra)
+
+
+EVALUATIONS = '''table = "qa_evaluations"
+[columns]
+evaluation_id = "id"
+agent_id = "'a1'"
+evaluator_id = "'lead'"
+form_id = "'f'"
+evaluated_at = "CAST(entered AS TIMESTAMP)"
+score = "80"
+'''
+
+
+def test_a_reimport_adds_no_evaluation_twice(tmp_path: Path) -> None:
+    """An overlapping export imported again: each evaluation once, the dataset clean (the
+    data model quarantines a repeated evaluation_id)."""
+    import omnikpi
+
+    out, _ = _run(tmp_path, EVALUATIONS)
+    _, summaries = _run(tmp_path, EVALUATIONS, out)
+    assert [s.written for s in summaries] == [4]
+    assert omnikpi.load_dataset(out).problem_count == 0

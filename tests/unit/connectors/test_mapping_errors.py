@@ -62,6 +62,8 @@ def test_unmapped_columns_are_typed_nulls(tmp_path: Path) -> None:
     ('[derived]\nx = "no_such + 1"\n', ["[derived] x", "no_such"]),
     ('[derived]\nid = "1"\n', ["[derived] id", "already has a column"]),
     ('[source]\nformat = "xml"\n', ["[source] format", "xml"]),
+    ('[source]\nnull = "NULL"\n', ["[source] null", "a list"]),
+    ('[source]\nquote = "<>"\n', ["[source] quote", "one character"]),
     ('waiting = "1"\n', ["waiting", "not columns of contacts"]),
     ('[timestamps]\nlocal = ["queue"]\n', ["[timestamps] local"]),
     ('keep = ["waiting"]\n', ["keep is not a mapping key", "[derived]"]),
@@ -105,3 +107,19 @@ def test_a_transcripts_mapping_error_exits_2(
     flat = " ".join(output.split())
     for name in names:
         assert name in flat, flat
+
+
+def test_a_mysql_dump_null_words_and_no_quoting(tmp_path: Path) -> None:
+    """``[source] null`` reads MySQL's NULL words as empty; ``quote = ""`` keeps a lone
+    double quote of a tab-separated dump as text instead of opening a quoted field."""
+    data = ('id\tt\ttopic\n'
+            'a\t2024-03-05 12:00:00\tNULL\n'
+            'b\t2024-03-05 12:05:00\t\\N\n'
+            'c\t2024-03-05 12:10:00\tsaid "call me\n')
+    mapping = BASE.replace("[columns]", '[source]\ndelimiter = "\\t"\nquote = ""\n'
+                           'null = ["NULL", "\\\\N"]\n[columns]', 1) + 'topic = "topic"\n'
+    code, output, out = _import(tmp_path, mapping, data=data, name="calls.tsv")
+    assert code == 0, output
+    rows = {r["contact_id"]: r["topic"]
+            for r in pq.read_table(out / "contacts.parquet").to_pylist()}
+    assert rows == {"a": None, "b": None, "c": 'said "call me'}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 import omnikpi
@@ -156,6 +157,73 @@ def test_every_platform_has_its_shipped_mapping() -> None:
     from omnikpi.cli.importer import PLATFORMS, shipped_mapping
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
-                              "genesys-cloud", "chatwoot"}
+                              "genesys-cloud", "chatwoot", "vicidial"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
+
+
+VICIDIAL_LOG = FIXTURES / "vicidial" / "vicidial_log.tsv"
+
+
+def _vicidial(out: Path, *extra: str) -> tuple[dict[str, dict[str, Any]], str]:
+    result = CliRunner().invoke(app, ["import", "vicidial", str(VICIDIAL_LOG), "--out",
+                                      str(out), *extra])
+    assert result.exit_code == 0, result.output
+    assert omnikpi.load_dataset(out).problem_count == 0
+    table = pq.read_table(out / "dial_attempts.parquet").to_pylist()
+    return {r["attempt_id"].split(".")[1]: r for r in table}, " ".join(result.output.split())
+
+
+def test_vicidial_outbound_log(tmp_path: Path) -> None:
+    rows, output = _vicidial(tmp_path)
+    # 16 lines: 12 attempts, 4 skipped with their reason (README of the fixture)
+    assert sorted(rows) == ["101", "102", "103", "104", "105", "106", "107", "108", "109",
+                            "113", "114", "116"]
+    results = {k: r["result"] for k, r in rows.items()}
+    assert results == {"101": "connected", "102": "no_answer", "103": "busy",
+                       "104": "dropped", "105": "connected", "106": "no_answer",
+                       "107": "invalid", "108": "connected", "109": "connected",
+                       "113": "failed", "114": "connected", "116": "connected"}
+    sale = rows["101"]  # start_epoch 1709629200 = 2024-03-05 09:00:00 UTC; call_date is
+    # the server's wall time (04:00 in New York) and is not read
+    assert sale["dialed_at"].isoformat() == "2024-03-05T09:00:00"
+    assert (sale["campaign"], sale["lead_id"], sale["agent_id"]) == ("SALESQ1", "1001", "6001")
+    assert (sale["right_party"], sale["converted"], sale["talk_seconds"]) == (True, True, 300.0)
+    assert rows["104"]["agent_id"] is None and rows["104"]["talk_seconds"] is None  # VDAD
+    assert rows["108"]["right_party"] is False  # APPSET: the campaign's own disposition
+    assert rows["114"]["right_party"] is True and rows["114"]["talk_seconds"] == 200.0
+    assert "1 still in progress when exported" in output
+    assert "1 not dialled: the lead matched a do-not-call list" in output
+    assert "1 a survey or broadcast call" in output
+    assert "1 a status this mapping does not know, set by no agent: add it to a list in " \
+           "the mapping's [derived]" in output
+    report = omnikpi.report_result(
+        tmp_path, metrics=["attempts", "connection_rate", "dialer_abandon_rate", "rpc_rate",
+                           "conversion_rate"], by=["campaign"])
+    figures = {r["campaign"]: r for r in report.rows}
+    # SALESQ1: 11 attempts; connected 101 105 108 109 114; dropped 104;
+    # right party 101 105 114; converted 101
+    assert figures["SALESQ1"] == {"campaign": "SALESQ1", "attempts": 11,
+                                  "connection_rate": pytest.approx(5 / 11),
+                                  "dialer_abandon_rate": pytest.approx(1 / 6),
+                                  "rpc_rate": pytest.approx(3 / 5),
+                                  "conversion_rate": pytest.approx(1 / 3)}
+    assert figures["WINBACK"]["attempts"] == 1
+
+
+def test_vicidial_imported_again_keeps_each_attempt_once(tmp_path: Path) -> None:
+    # a daily export re-run over the same hours: the dataset still validates, no duplicates
+    _vicidial(tmp_path)
+    rows, _ = _vicidial(tmp_path)
+    assert len(rows) == 12
+
+
+def test_vicidial_campaign_statuses_are_added_in_a_copy(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[3] / "mappings" / "vicidial.toml").read_text()
+    own = tmp_path / "vicidial_ours.toml"
+    own.write_text(text.replace("rpc_statuses = \"['SALE',", "rpc_statuses = \"['APPSET', 'SALE',")
+                   .replace("failed_statuses = \"['ADCT',", "failed_statuses = \"['XYZ', 'ADCT',"))
+    rows, output = _vicidial(tmp_path / "out", "--mapping", str(own))
+    assert rows["108"]["right_party"] is True
+    assert rows["112"]["result"] == "failed"
+    assert "0 a status this mapping does not know" in output
