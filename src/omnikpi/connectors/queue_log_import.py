@@ -192,12 +192,13 @@ class _FileLines:
                     return
                 if self.stop is not None and offset + len(raw) > self.stop:
                     return  # written after the import looked at the file: next time
-                at_start = offset == 0
                 line_no += 1
                 offset += len(raw)
                 self.end = offset
-                # a file saved by a Windows tool starts with a byte-order mark
-                yield line_no, offset, raw.removeprefix(BOM) if at_start else raw
+                # a file saved by a Windows tool starts with a byte-order mark, and logs
+                # joined with `cat` carry it at the start of a later line: the same line
+                # reads the same wherever it stands (never text, never a reject's reason)
+                yield line_no, offset, raw.removeprefix(BOM)
 
 
 def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int

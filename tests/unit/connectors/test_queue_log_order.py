@@ -201,6 +201,23 @@ def test_any_bytes_in_any_order_every_line_accounted_for(
     assert tables == again
 
 
+def test_a_byte_order_mark_reads_the_same_on_any_line(tmp_path: Path) -> None:
+    """Found by the test above: a log saved by a Windows tool, joined after another with
+    `cat`, carries its byte-order mark at the start of a later line. Read first, the mark
+    was stripped; read later, the line was rejected with the mark as its text."""
+    call = [b"1709629200|1709629200.1|support|NONE|ENTERQUEUE||0501234567|1\n",
+            b"1709629230|1709629200.1|support|NONE|ABANDON|1|1|30\n"]
+    other = [line.replace(b"9200.1|", b"9200.2|") for line in call]
+    marked = [b"\xef\xbb\xbf" + other[0], other[1]]
+    first, tables = import_lines(tmp_path, "first", [*marked, *call])
+    second, again = import_lines(tmp_path, "second", [*call, *marked])
+    assert tables == again
+    assert len(tables["contacts"]) == 2 and not tables["rejects"]
+    assert first.accounted == second.accounted == 4
+    bare, _ = import_lines(tmp_path, "bare", [*call, b"\xef\xbb\xbf\n"])
+    assert dict(bare.rejected) == {"empty line": 1}
+
+
 def test_lines_appended_during_an_import_wait_for_the_next(
         tmp_path: Path, monkeypatch: Any) -> None:
     """The first pass decides the order of the lines it saw; lines written to the log
