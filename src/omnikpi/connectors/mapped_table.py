@@ -53,6 +53,10 @@ class TableMapping:
     filters: list[dict[str, str]]
     zone: str
     local: frozenset[str]
+    rows: str | None = None
+    """``rows = "NAME"``: one canonical row per element of the list ``NAME`` (a source
+    column or a ``[derived]`` name), the element read as ``row`` (``row.start``); see
+    ``_each_row``."""
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
@@ -108,9 +112,13 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
                 or TABLES[name].column(c).type is not ColumnType.TIMESTAMP for c in local):
             raise UsageError(f"mapping {path}: [{key}timestamps] local must list timestamp "
                              f"columns of {name}")
+        rows = spec.get("rows")
+        if rows is not None and not isinstance(rows, str):
+            raise UsageError(f"mapping {path}: {key}rows names the list (a source column "
+                             "or a [derived] name) whose elements become the rows")
         tables.append(TableMapping(
             name, dict(columns), list(filters),
-            stamps.get("timezone", zone), frozenset(local)))
+            stamps.get("timezone", zone), frozenset(local), rows))
     derived = mapping.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
@@ -198,6 +206,10 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
         con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {select} FROM raw")
 
 
+_SOURCE_ROWS = "src AS (SELECT * FROM derived) "
+"""The last CTE of ``[derived]``: what a table's filters and columns read (``src``)."""
+
+
 def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str:
     """``[derived]`` as a chain of CTEs ending in ``src``: each named expression is
     computed once per row and may use the source columns and the names above it."""
@@ -217,8 +229,8 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
         ctes.append(cte)
         present.add(name)
         previous = step
-    ctes.append(f"src AS (SELECT * FROM {previous})")
-    return "WITH " + ", ".join(ctes) + " "
+    ctes.append(f"derived AS (SELECT * FROM {previous})")
+    return "WITH " + ", ".join(ctes) + ", " + _SOURCE_ROWS
 
 
 def _first_line(exc: BaseException) -> str:
@@ -262,7 +274,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     _unnest(con, source, mapping_path)
     with_sql = _derived_sql(con, mapping.get("derived", {}))
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    mapped = [_map_table(con, spec, read, mapping_path, with_sql) for spec in tables]
+    mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql))
+              for spec in tables]
     with committed_import(out) as run:
         for summary, data in mapped:
             summary.written = merge_write_arrow(run, summary.table,
@@ -270,13 +283,46 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     return [summary for summary, _ in mapped]
 
 
+ROW = "row"
+"""The name an element of a table's ``rows`` list is read under."""
+
+
+def _each_row(con: duckdb.DuckDBPyConnection, spec: TableMapping, with_sql: str) -> str:
+    """The rows a table is made of: the source rows, or with ``rows = "NAME"`` one row per
+    element of that list, the element as ``row`` and the source row's columns repeated —
+    several canonical rows from one line (a dialer's agent log gives a pause, a wait, a
+    talk and a wrap-up per line). A line whose list is empty or null stays, as one row
+    with a null ``row`` (never dropped: a filter names it)."""
+    if spec.rows is None:
+        return with_sql
+    columns = {str(d[0]): str(d[1]) for d in
+               con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description}
+    where = f"mapping ({spec.table}) rows = {spec.rows!r}"
+    if spec.rows not in columns:
+        raise UsageError(f"{where}: no source column or [derived] name of that name "
+                         f"(names: {', '.join(sorted(columns))})")
+    if ROW in columns:
+        raise UsageError(f"{where}: the source already has a column {ROW!r}, the name "
+                         "each element is read under; rename it in [derived]")
+    name = quote(spec.rows)
+    kind = con.execute(f"{with_sql}SELECT typeof({name}) FROM src LIMIT 1").fetchone()
+    if kind is not None and not str(kind[0]).endswith("[]"):
+        raise UsageError(f"{where}: it is {kind[0]}, not a list (write it as [a, b, …])")
+    elements = f"CASE WHEN len({name}) > 0 THEN {name} ELSE [NULL] END"
+    return with_sql.removesuffix(_SOURCE_ROWS) + (
+        f"src AS (SELECT * EXCLUDE ({name}), unnest({elements}) AS {ROW} FROM derived) ")
+
+
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
-               mapping_path: Path, with_sql: str = "WITH src AS (SELECT * FROM raw) "
+               mapping_path: Path,
+               with_sql: str = "WITH derived AS (SELECT * FROM raw), " + _SOURCE_ROWS
                ) -> tuple[MappedSummary, Any]:
     """One table's rows from the source (after ``[derived]``): filters counted by reason,
     columns mapped and cast to their canonical types (an unmapped column is a typed null),
     required columns that come out empty counted as rejected."""
     table = TABLES[spec.table]
+    if spec.rows is not None:  # rows read: the elements (a line with none: one row)
+        read = int(con.execute(f"{with_sql}SELECT count(*) FROM src").fetchone()[0])  # type: ignore[index]
     summary = MappedSummary(table.name, read=read)
     source_columns = [str(d[0]) for d in
                       con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description]

@@ -134,3 +134,60 @@ def test_a_reimport_adds_no_evaluation_twice(tmp_path: Path) -> None:
     _, summaries = _run(tmp_path, EVALUATIONS, out)
     assert [s.written for s in summaries] == [4]
     assert omnikpi.load_dataset(out).problem_count == 0
+
+
+SHIFTS = """agent,day,morning_from,morning_to,evening_from,evening_to
+a1,2024-03-05,08:00,12:00,13:00,17:00
+a2,2024-03-05,09:00,13:00,,
+a3,2024-03-05,,,,
+"""
+STATES = r'''table = "agent_states"
+rows = "spans"
+[[filters]]
+when = "row IS NULL"
+reason = "no shift that day"
+[[filters]]
+when = "row.since IS NULL"
+reason = "no second half"
+[derived]
+spans = """CASE WHEN morning_from IS NOT NULL THEN
+    [{'since': morning_from, 'until': morning_to}, {'since': evening_from, 'until': evening_to}]
+    ELSE [] END"""
+[columns]
+agent_id = "agent"
+state = "'available'"
+start = "CAST(day || ' ' || row.since AS TIMESTAMP)"
+"end" = "CAST(day || ' ' || row.until AS TIMESTAMP)"
+'''
+
+
+def _rows_import(tmp_path: Path, mapping: str) -> tuple[Path, list[MappedSummary]]:
+    source = tmp_path / "shifts.csv"
+    source.write_text(SHIFTS)
+    path = tmp_path / "mapping.toml"
+    path.write_text(mapping)
+    return tmp_path / "out", import_mapped([source], path, tmp_path / "out")
+
+
+def test_rows_makes_several_rows_of_one_line(tmp_path: Path) -> None:
+    """``rows``: one canonical row per element of a list; a line with an empty list stays
+    as one row with a null ``row``, so a filter accounts for it."""
+    out, [summary] = _rows_import(tmp_path, STATES)
+    # 2 + 2 + 1 elements (a3's empty list stands as one row)
+    assert (summary.read, summary.written) == (5, 3)
+    assert dict(summary.filtered) == {"no shift that day": 1, "no second half": 1}
+    rows = pq.read_table(out / "agent_states.parquet").to_pylist()
+    assert [(r["agent_id"], str(r["start"]), str(r["end"])) for r in rows] == [
+        ("a1", "2024-03-05 08:00:00", "2024-03-05 12:00:00"),
+        ("a1", "2024-03-05 13:00:00", "2024-03-05 17:00:00"),
+        ("a2", "2024-03-05 09:00:00", "2024-03-05 13:00:00")]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (('rows = "spans"', 'rows = "nope"'), "no source column or \\[derived\\] name"),
+    (('rows = "spans"', 'rows = "agent"'), "not a list"),
+    (('rows = "spans"', "rows = 3"), "rows names the list"),
+])
+def test_a_rows_mistake_is_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        _rows_import(tmp_path, STATES.replace(*change))

@@ -157,7 +157,8 @@ def test_every_platform_has_its_shipped_mapping() -> None:
     from omnikpi.cli.importer import PLATFORMS, shipped_mapping
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
-                              "genesys-cloud", "chatwoot", "vicidial"}
+                              "genesys-cloud", "chatwoot", "vicidial",
+                              "vicidial-agent-log"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -227,3 +228,38 @@ def test_vicidial_campaign_statuses_are_added_in_a_copy(tmp_path: Path) -> None:
     assert rows["108"]["right_party"] is True
     assert rows["112"]["result"] == "failed"
     assert "0 a status this mapping does not know" in output
+
+
+def test_vicidial_agent_log_gives_the_outbound_hours(tmp_path: Path) -> None:
+    _vicidial(tmp_path)
+    result = CliRunner().invoke(app, ["import", "vicidial-agent-log",
+                                      str(FIXTURES / "vicidial" / "vicidial_agent_log.tsv"),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    output = " ".join(result.output.split())
+    # 6 lines × 4 phases = 24 rows read: 6 phases of no time, 1 unclosed wrap-up (70000 s)
+    assert "│ agent_states │ 24 │ 17 │ 7 │ 0 │" in output
+    assert "6 a phase of no time" in output and "1 a phase longer than 65,000 s" in output
+    states = pq.read_table(tmp_path / "agent_states.parquet").to_pylist()
+    mine = [(s["state"], s["reason"], s["start"].strftime("%H:%M:%S"),
+             (s["end"] - s["start"]).total_seconds())
+            for s in states if s["agent_id"] == "6001"]
+    assert mine == [
+        ("not_ready", "LOGIN", "08:55:00", 60.0), ("available", None, "08:56:00", 240.0),
+        ("handling", None, "09:00:00", 300.0), ("acw", None, "09:05:00", 20.0),
+        ("available", None, "09:05:20", 100.0), ("handling", None, "09:07:00", 95.0),
+        ("acw", None, "09:08:35", 15.0), ("not_ready", "BREAK", "09:08:50", 600.0)]
+    report = omnikpi.report_result(tmp_path, metrics=["rpc_per_hour", "attempts_per_hour",
+                                                      "occupancy"], by=["agent_id"])
+    figures = {r["agent_id"]: r for r in report.rows}
+    # 6001 logged in 60+240+300+20+100+95+15+600 = 1430 s: 1 right party (.101), 2 attempts
+    # (.101, .108); busy 300+20+95+15 = 430 s of 430 + 240 + 100 available
+    assert figures["6001"]["rpc_per_hour"] == pytest.approx(1 / (1430 / 3600))
+    assert figures["6001"]["attempts_per_hour"] == pytest.approx(2 / (1430 / 3600))
+    assert figures["6001"]["occupancy"] == pytest.approx(430 / 770)
+    # 6002 logged in 30+210+180+10+50+60+20+220+200 = 980 s (the unclosed wrap-up not
+    # counted): right parties .105 and .114 of 3 attempts; busy 470 s, available 480 s
+    assert figures["6002"]["rpc_per_hour"] == pytest.approx(2 / (980 / 3600))
+    assert figures["6002"]["attempts_per_hour"] == pytest.approx(3 / (980 / 3600))
+    assert figures["6002"]["occupancy"] == pytest.approx(470 / 950)
