@@ -281,10 +281,16 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         for offset, line in enumerate(notes, start=1):
             sheet.cell(first + offset, 1, line)
     meta = book.create_sheet("parameters")
-    meta.append(["metric", "unit", "parameters", "name"])
+    # the JSON for scripts; "as used" for people: a threshold the configuration decides
+    # ("threshold_seconds": null) spelled out per channel, as in the PDF
+    meta.append(["metric", "unit", "parameters", "name", "as used"])
+    thresholds = result.window.thresholds if result.window else ""
     for metric_id, info in result.metrics.items():
+        used = ", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
         meta.append([metric_id, info["unit"], json.dumps(info["params"]),
-                     metric_name(metric_id, lang)])
+                     metric_name(metric_id, lang), used or _translator(lang)("defaults")])
+    meta.column_dimensions["C"].width = 40
+    meta.column_dimensions["E"].width = 60
     book.save(path)
 
 

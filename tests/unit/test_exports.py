@@ -92,8 +92,9 @@ def test_xlsx_has_a_header_block_real_values_and_number_formats(tmp_path: Path) 
     assert widths["D"] == 26                    # a long name wraps at 24 characters
     assert sheet[f"D{TABLE_ROW}"].alignment.wrap_text
     parameters = [tuple(r) for r in book["parameters"].iter_rows(values_only=True)]
-    assert parameters[0] == ("metric", "unit", "parameters", "name")
-    assert ("service_level", "ratio", '{"threshold_seconds": 20}', "Service level") in parameters
+    assert parameters[0] == ("metric", "unit", "parameters", "name", "as used")
+    assert ("service_level", "ratio", '{"threshold_seconds": 20}', "Service level",
+            "threshold_seconds=20") in parameters
 
 
 def test_xlsx_reads_back_raw_seconds_and_the_raw_cell_value(tmp_path: Path) -> None:
@@ -275,6 +276,17 @@ def test_the_parameters_read_as_param_takes_them_with_the_thresholds_spelled_out
             ) in text, text[-600:]
     assert "Abandon rate: short_abandon_seconds=5, exclude_short_abandons=true" in text
     assert "None" not in text and "True" not in text
+    # the workbook's parameters sheet: the JSON for scripts, the thresholds as used
+    book = tmp_path / "r.xlsx"
+    done = CliRunner().invoke(app, [
+        "report", "--data", str(SPEC_EXAMPLES / "voice_basic"), "--metrics",
+        "service_level", "--config", str(config), "--format", "xlsx", "--output", str(book)])
+    assert done.exit_code == 0, done.output
+    sheet = list(load_workbook(book)["parameters"].iter_rows(values_only=True))
+    assert sheet[1][0] == "service_level" and '"threshold_seconds": null' in sheet[1][2]
+    assert sheet[1][4] == ("threshold_seconds=voice 20, queue vip 10, variant=offered, "
+                           "pending_on_time=false, short_abandon_seconds=5, "
+                           "exclude_short_abandons=true")
     # a threshold given is the one shown
     result = _result()
     assert result.window is not None
