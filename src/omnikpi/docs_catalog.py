@@ -44,6 +44,17 @@ def _tables(m: dict[str, Any]) -> str:
     return ", ".join(m["tables"]) + optional
 
 
+def _param_markdown(p: dict[str, Any]) -> str:
+    """``name = default (unit) ∈ choices``; a parameter with no default of its own (the
+    configuration or the data decides) says what happens unset — its description — not
+    "None"."""
+    unit = f" ({p['unit']})" if p["unit"] else ""
+    choices = f" ∈ {', '.join(p['choices'])}" if p["choices"] else ""
+    if p["default"] is None:
+        return f"`{p['name']}`{unit}: unset by default — {p['description']}{choices}"
+    return f"`{p['name']}` = {p['default']!r}{unit}{choices}"
+
+
 def catalog_markdown() -> str:
     lines = [
         "# Metrics",
@@ -65,11 +76,7 @@ def catalog_markdown() -> str:
                   "| id | name | unit | mode | tables | booking | parameters | formula |",
                   "|---|---|---|---|---|---|---|---|"]
         for m in metrics:
-            params = "; ".join(
-                f"`{p['name']}` = {p['default']!r}" + (f" ({p['unit']})" if p["unit"] else "")
-                + (f" ∈ {', '.join(p['choices'])}" if p["choices"] else "")
-                for p in m["parameters"]
-            ) or "–"
+            params = "; ".join(_param_markdown(p) for p in m["parameters"]) or "–"
             formula = m["formula"] + (f" — {m['notes']}" if m["notes"] else "")
             lines.append(
                 f"| `{m['id']}` | {m['name']} | {m['unit']} | {m['mode']} | "
