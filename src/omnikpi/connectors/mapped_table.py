@@ -295,7 +295,7 @@ def _each_row(con: duckdb.DuckDBPyConnection, spec: TableMapping, with_sql: str)
     with a null ``row`` (never dropped: a filter names it)."""
     if spec.rows is None:
         return with_sql
-    columns = {str(d[0]): str(d[1]) for d in
+    columns = {str(d[0]) for d in
                con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description}
     where = f"mapping ({spec.table}) rows = {spec.rows!r}"
     if spec.rows not in columns:

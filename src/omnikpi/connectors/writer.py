@@ -17,12 +17,12 @@ from omnikpi.connectors import transaction
 from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.tables import TABLES, ColumnType
 
-KEYS = {"contacts": ["contact_id"], "agent_states": ["agent_id", "start", "state"],
-        "messages": ["contact_id", "ts", "sender"], "ivr_sessions": ["session_id"],
-        "dial_attempts": ["attempt_id"], "qa_evaluations": ["evaluation_id"],
-        "talk_analytics": ["contact_id"]}
+KEYS = {**{name: [table.key] for name, table in TABLES.items() if table.key},
+        "agent_states": ["agent_id", "start", "state"],
+        "messages": ["contact_id", "ts", "sender"]}
 """Each table's key: a row imported again (an overlapping export) is kept once, the first
-time it came; the tables whose id the data model declares unique, and the event tables."""
+time it came — the id the data model declares unique (``Table.key``: a later duplicate
+would be quarantined), and for the event tables the event itself."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}
