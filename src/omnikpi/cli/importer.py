@@ -89,6 +89,7 @@ def import_command(
             raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
         from omnikpi.connectors.mapped_table import import_mapped
         from omnikpi.connectors.transcripts import import_transcripts
+        from omnikpi.connectors.writer import KEYS
 
         summaries = (import_transcripts(inputs, mapping, out, format)
                      if source == "transcripts" else import_mapped(inputs, mapping, out, format))
@@ -106,6 +107,11 @@ def import_command(
             for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
+            if summary.repeated:
+                key = ", ".join(KEYS[summary.table])
+                console.print(f"  {summary.repeated:>7} {table_name}already imported, or "
+                              f"repeated in these files (same {key}): kept once, the "
+                              "first", highlight=False)
     except OmniKPIError as exc:
         # a mapping key such as [derived] or [roles] is text, not console markup
         escaped = OmniKPIError(escape(str(exc)))

@@ -29,7 +29,7 @@ from omnikpi.connectors.source_files import (
     without_byte_order_marks,
 )
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import merge_write_arrow
+from omnikpi.connectors.writer import merge_write
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.tables import TABLES, ColumnType
@@ -42,6 +42,9 @@ class MappedSummary:
     written: int = 0
     filtered: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
+    repeated: int = 0
+    """Rows whose id was already in the table or came earlier in this import: kept once,
+    the first (``connectors/writer.py``). Every row read is filtered, written or this."""
 
 
 @dataclass(frozen=True)
@@ -278,8 +281,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
               for spec in tables]
     with committed_import(out) as run:
         for summary, data in mapped:
-            summary.written = merge_write_arrow(run, summary.table,
-                                                _canonical(summary.table, data), fmt)
+            merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt)
+            summary.written, summary.repeated = merged.rows, merged.repeated
     return [summary for summary, _ in mapped]
 
 

@@ -28,7 +28,7 @@ from omnikpi.connectors.source_files import (
     without_byte_order_marks,
 )
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import merge_write_arrow, to_arrow
+from omnikpi.connectors.writer import merge_write, to_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import sql_str
 
@@ -173,7 +173,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
             if table == "contacts" and no_party:
                 summary.filtered["conversation with only bot or system messages (no customer "
                                  "or agent): not a contact"] += int(no_party)
-            summary.written = merge_write_arrow(run, table, arrow, fmt)
+            merged = merge_write(run, table, arrow, fmt)
+            summary.written, summary.repeated = merged.rows, merged.repeated
             if table == "messages":
                 if skipped:
                     summary.filtered["skipped by the mapping's skip_when"] += skipped

@@ -7,6 +7,7 @@ files intact. Rows are also de-duplicated on their key when merged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +46,39 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
 def merge_write_arrow(run: ImportCommit, table: str, new: pa.Table,
                       fmt: str = "parquet") -> int:
     """Append an Arrow table of canonical columns to ``table.<fmt>`` of the run's dataset,
-    de-duplicated on the table's key; the file is replaced when the run commits."""
+    de-duplicated on the table's key; the file is replaced when the run commits. Returns
+    the rows in the table (see :func:`merge_write` for the rows a repeat left out)."""
+    return merge_write(run, table, new, fmt).rows
+
+
+@dataclass(frozen=True)
+class Merged:
+    rows: int
+    """Rows in the table after the merge."""
+    repeated: int
+    """New rows left out because their key was already in the table or came earlier in
+    the same import: each is kept once, the first time it came."""
+
+
+def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet"
+                ) -> Merged:
+    """:func:`merge_write_arrow`, also counting the new rows a repeated key left out, so
+    an import can say where every row it read went."""
     out = run.out
     target = out / f"{table}.{fmt}"
+    arriving = new.num_rows
+    old_rows = 0
     if target.exists():
         old = pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)
+        old_rows = old.num_rows
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
     key = KEYS.get(table)
+    repeated = 0
     if key and new.num_rows:
         frame = new.to_pandas()
-        frame = frame.drop_duplicates(subset=key, keep="first")
-        new = pa.Table.from_pandas(frame, schema=new.schema, preserve_index=False)
+        kept = ~frame.duplicated(subset=key, keep="first")
+        repeated = arriving - int(kept.iloc[old_rows:].sum())
+        new = pa.Table.from_pandas(frame[kept], schema=new.schema, preserve_index=False)
     staged = run.stage(target.name)
     if fmt == "parquet":
         pq.write_table(new, staged)
@@ -65,7 +88,7 @@ def merge_write_arrow(run: ImportCommit, table: str, new: pa.Table,
         pacsv.write_csv(new, staged)
     run.place(staged, target)
     transaction.checkpoint(f"staged {target.name}")
-    return int(new.num_rows)
+    return Merged(int(new.num_rows), repeated)
 
 
 def _read_csv(path: Path, table: str) -> pa.Table:

@@ -214,9 +214,13 @@ def test_vicidial_outbound_log(tmp_path: Path) -> None:
 
 def test_vicidial_imported_again_keeps_each_attempt_once(tmp_path: Path) -> None:
     # a daily export re-run over the same hours: the dataset still validates, no duplicates
-    _vicidial(tmp_path)
-    rows, _ = _vicidial(tmp_path)
+    _, first = _vicidial(tmp_path)
+    rows, output = _vicidial(tmp_path)
     assert len(rows) == 12
+    # every line of the second import is accounted for: 4 skipped, 12 already there
+    assert "already imported" not in first
+    assert "12 already imported, or repeated in these files (same attempt_id): kept " \
+           "once, the first" in output
 
 
 def test_vicidial_campaign_statuses_are_added_in_a_copy(tmp_path: Path) -> None:
