@@ -114,4 +114,10 @@ def test_the_preview_reads_as_a_report(make_app: Callable[..., FastAPI]) -> None
         for (raw, text), metric, unit in zip(shown, ("occupancy", "accs", "offered"),
                                              ("ratio", "sessions", "count"), strict=True):
             assert text == human(want[metric], unit, "uk"), (channel, metric)
-            assert raw == ("" if want[metric] is None else str(want[metric]))
+            # the engine's value to the last bits DuckDB's parallel float sums keep: a sum
+            # of doubles added in another order can differ in the 16th digit between runs
+            # (0.601881982978421 against 0.6018819829784213 in one CI run)
+            if want[metric] is None:
+                assert raw == ""
+            else:
+                assert float(raw) == pytest.approx(want[metric], rel=1e-12, abs=0)
