@@ -296,7 +296,9 @@ def test_survey_rows_say_which_survey_counts(small: Dataset) -> None:
     frame = found.everything("all", None, False)
     said = sorted((r["survey"], counts_in(r[STATUS], r[REASON], str))
                   for r in frame.to_dict(orient="records"))
-    assert said == [("csat", "denominator; not in the numerator: score < scale_max"),
+    # the top box is measured from the scale's both ends (at most half its points)
+    assert said == [("csat", "denominator; not in the numerator: score < scale_max, "
+                             "scale_min"),
                     ("csat", "numerator and denominator"),
                     ("nps", "excluded because survey is not csat")]
     assert found.figure.value == 0.5

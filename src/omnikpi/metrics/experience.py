@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 from omnikpi.metrics.base import Metric, Param, Params, register
@@ -12,13 +13,21 @@ def _is(t: ir.Table, survey: str) -> ir.BooleanValue:
     return t.survey == survey
 
 
+def _box(t: ir.Table, points: object) -> ir.NumericValue:
+    """A box of ``points`` points, at most half its own scale's points: on a 2- or 3-point
+    scale (good/bad; unhappy/neutral/happy) the top box is the top point alone — a
+    top-2 box there would count "bad" or "neutral" as satisfied (CSAT 100 %)."""
+    half = ((t.scale_max - t.scale_min + 1) / 2).floor()
+    return ibis.least(ibis.literal(float(points)), half)  # type: ignore[arg-type]
+
+
 def _top(t: ir.Table, p: Params) -> ir.BooleanValue:
     """Score in the top ``top_box`` points of its own scale (4–5 of 1–5, 9–10 of 0–10)."""
-    return _is(t, "csat") & (t.score >= t.scale_max - float(p["top_box"]) + 1)
+    return _is(t, "csat") & (t.score >= t.scale_max - _box(t, p["top_box"]) + 1)
 
 
 def _bottom(t: ir.Table, p: Params) -> ir.BooleanValue:
-    return _is(t, "csat") & (t.score <= t.scale_min + float(p["bottom_box"]) - 1)
+    return _is(t, "csat") & (t.score <= t.scale_min + _box(t, p["bottom_box"]) - 1)
 
 
 def _survey(**kwargs: object) -> Metric:
@@ -37,7 +46,8 @@ register(
         better="higher", target=0.8, sections={"experience": 0}, unit="ratio",
         formula="CSAT answers in the top `top_box` points of their scale / CSAT answers",
         params=(Param("top_box", "int", 2, "points at the top of the scale that count as "
-                      "satisfied (4–5 on 1–5)", unit="points"),),
+                      "satisfied (4–5 on 1–5); at most half of a scale's points (the top "
+                      "point of a 2- or 3-point scale)", unit="points"),),
         numerator=lambda t, p: n(_top(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
@@ -49,7 +59,8 @@ register(
         better="lower", sections={"experience": 1}, unit="ratio",
         formula="CSAT answers in the bottom `bottom_box` points of their scale / CSAT answers",
         params=(Param("bottom_box", "int", 2, "points at the bottom of the scale that count "
-                      "as dissatisfied (1–2 on 1–5)", unit="points"),),
+                      "as dissatisfied (1–2 on 1–5); at most half of a scale's points (the "
+                      "bottom point of a 2- or 3-point scale)", unit="points"),),
         numerator=lambda t, p: n(_bottom(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
