@@ -21,7 +21,8 @@ console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
              "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations",
-             "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log"}
+             "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
+             "zendesk-satisfaction": "zendesk_satisfaction"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400

@@ -20,10 +20,12 @@ from omnikpi.schema.tables import TABLES, ColumnType
 
 KEYS = {**{name: [table.key] for name, table in TABLES.items() if table.key},
         "agent_states": ["agent_id", "start", "state"],
-        "messages": ["contact_id", "ts", "sender"]}
+        "messages": ["contact_id", "ts", "sender"],
+        "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"]}
 """Each table's key: a row imported again (an overlapping export) is kept once, the first
 time it came — the id the data model declares unique (``Table.key``: a later duplicate
-would be quarantined), and for the event tables the event itself."""
+would be quarantined), and for the event tables the event itself (a survey answer has no
+id: the same answer of the same contact at the same instant is one answer)."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}

@@ -158,7 +158,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
                               "genesys-cloud", "chatwoot", "vicidial",
-                              "vicidial-agent-log"}
+                              "vicidial-agent-log", "zendesk-satisfaction"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -267,3 +267,26 @@ def test_vicidial_agent_log_gives_the_outbound_hours(tmp_path: Path) -> None:
     assert figures["6002"]["rpc_per_hour"] == pytest.approx(2 / (980 / 3600))
     assert figures["6002"]["attempts_per_hour"] == pytest.approx(3 / (980 / 3600))
     assert figures["6002"]["occupancy"] == pytest.approx(470 / 950)
+
+
+def test_zendesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
+    folder = FIXTURES / "zendesk"
+    assert CliRunner().invoke(app, ["import", "zendesk", str(folder / "tickets.json"),
+                                    str(folder / "metric_events.json"), "--out",
+                                    str(tmp_path)]).exit_code == 0
+    for _ in range(2):  # the same page imported again adds no answer
+        result = CliRunner().invoke(app, ["import", "zendesk-satisfaction",
+                                          str(folder / "satisfaction_ratings.json"),
+                                          "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    output = " ".join(result.output.split())
+    assert "2 offered, not answered" in output and "3 already imported" in output
+    answers = pq.read_table(tmp_path / "surveys.parquet").to_pylist()
+    # good 35436, bad 35437, good 35439; 35438 offered and 35440 unoffered are no answers
+    assert sorted((a["contact_id"], a["score"], a["answered_at"].strftime("%H:%M"))
+                  for a in answers) == [("35436", 1.0, "14:10"), ("35437", 0.0, "15:30"),
+                                        ("35439", 1.0, "17:00")]
+    report = omnikpi.report_result(tmp_path, metrics=["csat", "cdsat"]).rows[0]
+    # a 2-point scale: the top box is "good" alone, 2 of 3; the bottom box "bad", 1 of 3
+    assert report == {"csat": pytest.approx(2 / 3), "cdsat": pytest.approx(1 / 3)}
