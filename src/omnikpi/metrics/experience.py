@@ -13,12 +13,12 @@ def _is(t: ir.Table, survey: str) -> ir.BooleanValue:
     return t.survey == survey
 
 
-def _box(t: ir.Table, points: object) -> ir.NumericValue:
+def _box(t: ir.Table, points: float) -> ir.NumericValue:
     """A box of ``points`` points, at most half its own scale's points: on a 2- or 3-point
     scale (good/bad; unhappy/neutral/happy) the top box is the top point alone — a
     top-2 box there would count "bad" or "neutral" as satisfied (CSAT 100 %)."""
     half = ((t.scale_max - t.scale_min + 1) / 2).floor()
-    return ibis.least(ibis.literal(float(points)), half)  # type: ignore[arg-type]
+    return ibis.least(ibis.literal(float(points)), half)
 
 
 def _top(t: ir.Table, p: Params) -> ir.BooleanValue:
