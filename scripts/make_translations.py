@@ -326,6 +326,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "IVR session(s)": ("сессий IVR", "сесій IVR"), "message(s)": ("сообщений", "повідомлень"),
     "row(s)": ("строк", "рядків"),
     "outside the period": ("вне периода", "поза періодом"),
+    "an outbound contact: no customer waited for it": (
+        "исходящий контакт: клиент его не ждал", "вихідний контакт: клієнт його не чекав"),
     "not handled by the as-of time": ("не обработано к моменту отчёта",
                                       "не оброблено на момент звіту"),
     "not resolved": ("не решено", "не вирішено"),

@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from omnikpi.config import Config
-from omnikpi.engine.contact_facts import contact_facts
+from omnikpi.engine.contact_facts import contact_facts, work_started
 from omnikpi.engine.grains import buckets, key_from_day
 from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
 
@@ -23,10 +23,11 @@ ACTIVE_STATES = ("available", "handling", "hold", "acw")
 
 def _sessions(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
-    start = facts.acc.coalesce(facts.fr)
+    started, start = work_started(facts, req.ctx)
     end = facts.end.coalesce(ibis.literal(req.ctx.as_of_us, type="int64"))
-    sessions = facts.filter(facts.chat & facts.answered & facts.agent_id.notnull())
-    return sessions.mutate(s_start=start, s_end=end).select(
+    sessions = facts.mutate(s_start=start, s_end=end).filter(
+        facts.chat & started & facts.agent_id.notnull())
+    return sessions.select(
         "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
     )
 

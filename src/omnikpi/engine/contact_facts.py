@@ -129,7 +129,7 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
     """Contacts as of ``ctx.as_of_us`` with the derived columns of the catalog's rules
     (built once for the same contacts table and the same context parts it reads)."""
     key = (contacts.op(), ctx.as_of_us, ctx.contact_highs, ctx.contact_empty,
-           ctx.contact_channels, repr(ctx.config))
+           ctx.contact_channels, ctx.contact_directions, repr(ctx.config))
     with _BUILT_LOCK:
         built = _BUILT.get(key)
         if built is not None:
@@ -141,6 +141,36 @@ def contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         while len(_BUILT) > _BUILT_MAX:
             _BUILT.popitem(last=False)
     return built
+
+
+def _all_inbound(ctx: RunContext) -> bool:
+    """The loader knows no contact is outbound (none has a direction, or no direction
+    value is outbound)."""
+    directions = ctx.contact_directions
+    return "direction" in ctx.contact_empty or (
+        directions is not None and "outbound" not in directions)
+
+
+def _received(t: ir.Table, ctx: RunContext) -> ir.BooleanValue:
+    """An inbound contact: one a customer made and waited on. An outbound contact (the
+    agent's own call or e-mail) is nobody's wait: it is not received, offered, answered
+    nor abandoned, and counts as handled work when it ended."""
+    if _all_inbound(ctx):
+        return ibis.literal(True)
+    if ctx.contact_directions == ("outbound",):
+        return ibis.literal(False)
+    return t.direction.fill_null("inbound") != "outbound"
+
+
+def work_started(facts: ir.Table, ctx: RunContext) -> tuple[ir.BooleanValue, ir.IntegerValue]:
+    """Whether an agent worked a contact, and from when: an inbound contact from its
+    acceptance (else its first response) once answered; the agent's own outbound contact
+    from when it was made, answered or not."""
+    start = facts.fr if "accepted_at" in ctx.contact_empty else facts.acc.coalesce(facts.fr)
+    if _all_inbound(ctx):
+        return facts.answered, start
+    return (facts.answered | ~facts.received,
+            ibis.ifelse(facts.received, start, start.coalesce(facts.arr)))
 
 
 def _built_contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
@@ -180,16 +210,19 @@ def _built_contact_facts(contacts: ir.Table, ctx: RunContext) -> ir.Table:
         text=negate(_flag(t, ctx.contact_channels, list(VOICE_CHANNELS))),
         chat=_flag(t, ctx.contact_channels, list(CHAT_CHANNELS)),
         blocked=or_default("blocked", False),
-        received=ibis.literal(True),
+        received=_received(t, ctx),
     )
-    t = t.mutate(offered=~t.blocked, default_threshold_s=threshold_expr(
+    if not _all_inbound(ctx):  # a flag an outbound contact cannot have
+        t = t.mutate(blocked=t.blocked & t.received)
+    offered = ~t.blocked if _all_inbound(ctx) else t.received & ~t.blocked
+    t = t.mutate(offered=offered, default_threshold_s=threshold_expr(
         t, ctx.config, t.cont, ctx.contact_channels))
     t = t.mutate(answered=t.offered & t.fr.notnull())
     t = t.mutate(abandoned=t.offered & ~t.answered & t.ab.notnull())
-    handled = t.answered & t.end.notnull()
+    started, start_of_work = work_started(t, ctx)
+    handled = started & t.end.notnull()
     hold = or_default("hold_seconds", 0.0)
     acw = or_default("acw_seconds", 0.0)
-    start_of_work = t.fr if "accepted_at" in empty else t.acc.coalesce(t.fr)
     worked = _seconds(t.end, start_of_work) + acw
     t = t.mutate(
         wait_s=ibis.cases(

@@ -28,6 +28,9 @@ class RunContext:
     """Every channel value of the contacts when the loader knows them (exact spelling):
     what a contact's channel decides (mode, SL threshold, text, chat) is then folded into
     constants or lists of those values instead of a case-insensitive test per row."""
+    contact_directions: tuple[str, ...] | None = None
+    """Every direction value of the contacts when the loader knows them: with no outbound
+    contact, "received" folds to true instead of a test per row."""
     contact_empty: frozenset[str] = frozenset()
     """Contacts columns known to hold no value at all (e.g. ``handle_seconds`` when the
     platform does not export it): derived columns skip them instead of testing each row."""

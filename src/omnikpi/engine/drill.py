@@ -244,6 +244,7 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
         config=config, offsets=offsets, span_start_us=cal_lo, span_end_us=cal_hi,
         contact_highs=_contact_highs(dataset),
         contact_channels=dataset.domain("contacts", "channel"),
+        contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
         nonnegative_keys=isinstance(backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,
@@ -451,6 +452,10 @@ def _conjuncts(cond: ir.BooleanValue) -> list[ir.BooleanValue]:
     return [cond]
 
 
+_INBOUND_ONLY = {"received", "offered", "answered", "abandoned", "unresolved"}
+"""Contact facts only inbound contacts can have (see ``contact_facts._received``)."""
+
+
 def _reasons(metric: Metric, t: ir.Table, params: dict[str, Any],
              value: ir.Value | None) -> ir.StringValue:
     """The code of the first condition of the rule behind ``value`` that a row fails."""
@@ -467,6 +472,10 @@ def _reasons(metric: Metric, t: ir.Table, params: dict[str, Any],
     cond = _condition(value)
     if cond is None:
         return _first_failing(mask, ibis.literal("rule"))
+    if "received" in t.columns and _INBOUND_ONLY & {
+            str(f.name) for f in cond.op().find(ops.Field, filter=ops.Value)}:
+        # the agent's own contact: no customer waited on it (before any other reason)
+        mask.insert(0, (t.received, ibis.literal("outbound")))
     return _first_failing(mask, _explain(cond, t, params))
 
 

@@ -282,6 +282,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         config=config or Config(), offsets=offsets,
         span_start_us=cal_lo, span_end_us=cal_hi, contact_highs=_contact_highs(dataset),
         contact_channels=dataset.domain("contacts", "channel"),
+        contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
         nonnegative_keys=isinstance(engine_backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,

@@ -20,7 +20,7 @@ _COLUMNS = ("agent_id", "channel", "queue", "site", "tenant", "kind", "outcome")
 def sales_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
     inbound = facts.filter(
-        facts.handled & (facts.direction.fill_null("inbound").lower() == "inbound"))
+        facts.handled & facts.received)
     contacts = book(inbound.mutate(kind=ibis.literal("contact"),
                                    outcome=inbound.outcome.lower()), inbound.end, req)
     dials = req.tables("dial_attempts")

@@ -67,4 +67,4 @@ register(
 
 
 def _inbound_handled(t: ir.Table) -> ir.BooleanValue:
-    return t.handled & (t.direction.fill_null("inbound").lower() == "inbound")
+    return t.handled & t.received

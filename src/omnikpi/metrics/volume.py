@@ -27,13 +27,17 @@ def _contact_count(id_: str, name: str, formula: str, column: str, booking: str 
 
 
 register(
-    _contact_count("received", "Received", "offered + blocked contacts", "received",
-                   formulas={"ru": "предложенные + заблокированные обращения",
-                             "uk": "запропоновані + заблоковані звернення"},
+    _contact_count("received", "Received",
+                   "offered + blocked contacts (inbound: an outbound contact is the agent's "
+                   "own)", "received",
+                   formulas={"ru": "предложенные + заблокированные обращения (входящие: "
+                                   "исходящий контакт — инициатива оператора)",
+                             "uk": "запропоновані + заблоковані звернення (вхідні: вихідний "
+                                   "контакт — ініціатива оператора)"},
                    names={"ru": "Поступило", "uk": "Надійшло"}, standard=0),
-    _contact_count("offered", "Offered", "contacts with blocked = false", "offered",
-                   formulas={"ru": "незаблокированные обращения",
-                             "uk": "незаблоковані звернення"},
+    _contact_count("offered", "Offered", "inbound contacts with blocked = false", "offered",
+                   formulas={"ru": "незаблокированные входящие обращения",
+                             "uk": "незаблоковані вхідні звернення"},
                    names={"ru": "Предложено", "uk": "Запропоновано"},
                    sections={"accessibility_continuous": 0}, standard=1, wallboard=0),
     _contact_count("answered", "Answered", "offered contacts with first_response_at",
@@ -42,10 +46,13 @@ register(
                              "uk": "запропоновані звернення з first_response_at"},
                    names={"ru": "Отвечено", "uk": "Відповіли"}, better="higher",
                    standard=2, wallboard=1),
-    _contact_count("handled", "Handled", "answered contacts that ended, booked at ended_at",
+    _contact_count("handled", "Handled",
+                   "answered contacts and outbound contacts that ended, booked at ended_at",
                    "handled", booking="end",
-                   formulas={"ru": "отвеченные завершённые обращения, учёт по ended_at",
-                             "uk": "звернення з відповіддю, що завершились, облік за ended_at"},
+                   formulas={"ru": "отвеченные и исходящие завершённые обращения, учёт по "
+                                   "ended_at",
+                             "uk": "звернення з відповіддю та вихідні, що завершились, облік "
+                                   "за ended_at"},
                    names={"ru": "Обработано", "uk": "Оброблено"},
                    better="higher"),
     _contact_count("abandoned", "Abandoned",

@@ -266,6 +266,7 @@ def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest]
             offsets=offset_ranges("UTC", lo, hi), span_start_us=lo, span_end_us=hi,
             contact_highs=_contact_highs(dataset),
             contact_channels=dataset.domain("contacts", "channel"),
+            contact_directions=dataset.domain("contacts", "direction"),
             contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
         )
         expr, columns, aggregates = rollup_expr(backend, ctx, requests)

@@ -13,7 +13,7 @@ from omnikpi.schema.convert import (
 from omnikpi.schema.model import Bounds, Dataset, Domains
 from omnikpi.schema.tables import TABLES, ColumnType
 
-DOMAIN_COLUMNS = {"contacts": ("channel",)}
+DOMAIN_COLUMNS = {"contacts": ("channel", "direction")}
 """Text columns whose distinct values the validation pass records (when there are at most
 ``DOMAIN_MAX``): the engine folds what it derives from them (a contact's mode and
 service-level threshold come from its channel) into constants or exact-value lists."""

@@ -50,6 +50,8 @@ def reason_text(code: str | None, _: Gettext) -> str:
     kind, *args = code.split("|")
     if kind == "period":
         return _("outside the period")
+    if kind == "outbound":
+        return _("an outbound contact: no customer waited for it")
     if kind == "not_handled":
         return _("not handled by the as-of time")
     if kind == "not_resolved":
