@@ -217,12 +217,18 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
     """``[derived]`` as a chain of CTEs ending in ``src``: each named expression is
     computed once per row and may use the source columns and the names above it."""
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    keywords = {str(r[0]) for r in con.execute(
+        "SELECT keyword_name FROM duckdb_keywords() "
+        "WHERE keyword_category IN ('reserved', 'type_function')").fetchall()}
     ctes: list[str] = []
     previous = "raw"
     for i, (name, expr) in enumerate(derived.items()):
         if name in present:
             raise UsageError(f"mapping [derived] {name}: the source already has a column "
                              "of that name; choose another")
+        if name.lower() in keywords:
+            raise UsageError(f"mapping [derived] {name}: an SQL keyword, which the "
+                             "expressions below could not name; choose another")
         step = f"d{i}"
         cte = f"{step} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
         try:

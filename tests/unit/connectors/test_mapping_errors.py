@@ -61,6 +61,7 @@ def test_unmapped_columns_are_typed_nulls(tmp_path: Path) -> None:
     ('[[filters]]\nwhen = "nope = 1"\nreason = "x"\n', ["filter 1", "nope"]),
     ('[derived]\nx = "no_such + 1"\n', ["[derived] x", "no_such"]),
     ('[derived]\nid = "1"\n', ["[derived] id", "already has a column"]),
+    ('[derived]\nat = "1"\n', ["[derived] at", "an SQL keyword"]),
     ('[source]\nformat = "xml"\n', ["[source] format", "xml"]),
     ('[source]\nnull = "NULL"\n', ["[source] null", "a list"]),
     ('[source]\nquote = "<>"\n', ["[source] quote", "one character"]),

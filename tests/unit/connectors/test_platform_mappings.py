@@ -62,7 +62,7 @@ def test_the_shipped_mapping_is_picked_and_mapping_still_wins(tmp_path: Path) ->
 
 def test_amazon_connect_contact_records(tmp_path: Path) -> None:
     rows = _import("amazon-connect", FIXTURES / "amazon_connect" / "ctr.json", tmp_path)
-    assert set(rows) == {"c-0001", "c-0002", "c-0004"}
+    assert set(rows) == {"c-0001", "c-0002", "c-0004", "c-0006"}
     call = rows["c-0001"]  # the later copy: queued 10:00:10, connected 10:00:40
     assert (call["queue"], call["agent_id"], call["channel"]) == ("Support", "olena", "voice")
     assert _s(call["first_response_at"], call["arrived_at"]) == 30.0
@@ -72,11 +72,15 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
     assert chat["channel"] == "chat" and chat["first_response_at"] is None
     assert _s(chat["abandoned_at"], chat["arrived_at"]) == 115.0
     assert rows["c-0004"]["parent_id"] == "c-0005"
-    report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa",
-                                                      "aht"]).rows[0]
-    # waits 30 s and 15 s; handle (10:00:40→10:04:20) 220 + 30 ACW, (13:00:17→13:06:00)
-    # 343 + 20 ACW
-    assert report == {"answered": 2, "abandoned": 1, "asa": 22.5, "aht": (250 + 363) / 2}
+    assert chat["direction"] == "inbound"  # started by the StartChatContact API
+    assert rows["c-0006"]["direction"] == "outbound"
+    report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
+                                                      "asa", "handled", "aht"]).rows[0]
+    # offered: c-0001, c-0002, c-0004 (the outbound c-0006 is nobody's wait); waits 30 s
+    # and 15 s; handle (10:00:40→10:04:20) 220 + 30 ACW, (13:00:17→13:06:00) 343 + 20 ACW,
+    # and the outbound call (14:00:00→14:03:30) 210 + 10 ACW
+    assert report == {"offered": 3, "answered": 2, "abandoned": 1, "asa": 22.5,
+                      "handled": 3, "aht": (250 + 363 + 220) / 3}
 
 
 def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
@@ -132,8 +136,12 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
     assert (out["direction"], out["first_response_at"], out["acw_seconds"]) == (
         "outbound", None, 10.0)
     assert _s(out["ended_at"], out["accepted_at"]) == 120.0
-    report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa"]).rows[0]
-    assert report == {"answered": 1, "abandoned": 1, "asa": 40.0}
+    report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
+                                                      "asa", "handled", "aht"]).rows[0]
+    # the outbound call is nobody's wait (not offered) and handled work: 120 s + 10 s
+    # wrap-up beside the inbound call's 290 s + 45 s
+    assert report == {"offered": 2, "answered": 1, "abandoned": 1, "asa": 40.0,
+                      "handled": 2, "aht": (335 + 130) / 2}
 
 
 def test_chatwoot_conversations(tmp_path: Path) -> None:
@@ -158,7 +166,8 @@ def test_every_platform_has_its_shipped_mapping() -> None:
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
                               "genesys-cloud", "chatwoot", "vicidial",
-                              "vicidial-agent-log", "zendesk-satisfaction"}
+                              "vicidial-agent-log", "zendesk-satisfaction", "intercom",
+                              "intercom-fin", "intercom-ratings"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -290,3 +299,74 @@ def test_zendesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
     report = omnikpi.report_result(tmp_path, metrics=["csat", "cdsat"]).rows[0]
     # a 2-point scale: the top box is "good" alone, 2 of 3; the bottom box "bad", 1 of 3
     assert report == {"csat": pytest.approx(2 / 3), "cdsat": pytest.approx(1 / 3)}
+
+
+INTERCOM = sorted((FIXTURES / "intercom").glob("conversations-page-*.json"))
+
+
+def _intercom(out: Path, platform: str) -> str:
+    result = CliRunner().invoke(app, ["import", platform, *map(str, INTERCOM), "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None:
+    said = _intercom(tmp_path, "intercom")
+    # 12 conversations read (1001 twice: the pages overlapped), each accounted for
+    for count, reason in [(1, "a preview a teammate ran"), (1, "no statistics in the export"),
+                          (1, "resolved by the AI agent with no teammate reply"),
+                          (1, "left while with the AI agent"),
+                          (1, "an automated message (Series, campaign, custom bot) nobody "
+                              "answered"),
+                          (1, "already imported, or repeated in these files")]:
+        assert f"{count} {reason}" in said, reason
+    rows = {r["contact_id"]: r for r in pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"1001", "1002", "1003", "1005", "1007", "1009"}
+    chat = rows["1001"]  # Messenger, created 09:00:00, first teammate reply 09:01:30
+    assert (chat["channel"], chat["queue"], chat["agent_id"], chat["customer_id"]) == (
+        "chat", "team-5", "814860", "cust-1001")
+    assert _s(chat["first_response_at"], chat["arrived_at"]) == 90.0
+    assert _s(chat["resolved_at"], chat["arrived_at"]) == 1200.0
+    assert rows["1003"]["channel"] == "messenger" and rows["1003"]["first_response_at"] is None
+    handed = rows["1005"]  # Fin from 11:10, handed over 11:13, a teammate replied 11:15
+    assert handed["arrived_at"].isoformat() == "2024-03-05T11:13:00"
+    assert _s(handed["first_response_at"], handed["arrived_at"]) == 120.0
+    assert rows["1007"]["direction"] == "outbound"  # a teammate's e-mail nobody answered
+    answered_series = rows["1009"]  # a Series e-mail the customer answered at 14:00
+    assert (answered_series["direction"], answered_series["customer_id"]) == (
+        "inbound", "cust-1009")
+    assert answered_series["arrived_at"].isoformat() == "2024-03-05T14:00:00"
+
+    said = _intercom(tmp_path, "intercom-fin")
+    assert "8 the AI agent took no part" in said
+    sessions = {r["session_id"]: r for r in
+                pq.read_table(tmp_path / "ivr_sessions.parquet").to_pylist()}
+    assert {k: (v["result"], v["contact_id"]) for k, v in sessions.items()} == {
+        "fin-1004": ("self_served", None), "fin-1005": ("to_queue", "1005"),
+        "fin-1006": ("abandoned", None)}
+    _intercom(tmp_path, "intercom-ratings")
+    _intercom(tmp_path, "intercom-ratings")  # the same pages again add no answer
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+
+    report = omnikpi.report_result(tmp_path, metrics=[
+        "offered", "answered", "asa", "resolution_time", "ivr_sessions",
+        "ivr_containment_rate", "ivr_abandon_rate", "avg_ivr_time", "csat", "cdsat"]).rows[0]
+    assert report == pytest.approx({
+        "offered": 5,  # 1001, 1002, 1003, 1005, 1009 (1007 is outbound)
+        "answered": 4,
+        "asa": (90 + 10800 + 120 + 300) / 4,
+        # closed: 1001 20 min, 1002 5 h, 1005 27 min (from the hand-over), 1009 30 min
+        "resolution_time": (1200 + 18000 + 1620 + 1800) / 4,
+        # Fin: 1004 resolved alone (4 min), 1005 handed over (3 min), 1006 lost (2 min)
+        "ivr_sessions": 3, "ivr_containment_rate": 1 / 3, "ivr_abandon_rate": 1 / 3,
+        "avg_ivr_time": 180.0,
+        # ratings 5 (1001), 2 (1002), 4 (1005) on 1-5
+        "csat": 2 / 3, "cdsat": 1 / 3,
+    })
+    chat = omnikpi.report_result(tmp_path, metrics=["asa", "avg_wait_with_ivr"],
+                                 by=["channel"]).rows
+    by_channel = {r["channel"]: r for r in chat}
+    # 1005 waited 3 min with Fin and 2 min for a teammate; 1001 90 s
+    assert by_channel["chat"] == pytest.approx({"channel": "chat", "asa": 105.0,
+                                                "avg_wait_with_ivr": (90 + 300) / 2})
