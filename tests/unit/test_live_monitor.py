@@ -73,7 +73,10 @@ def test_waiting_contacts_count_late_only_after_the_threshold(tmp_path: Path) ->
     rows = [{"contact_id": "early", "channel": "voice", "queue": "q",
              "arrived_at": (now - timedelta(seconds=5)).isoformat()},
             {"contact_id": "late", "channel": "voice", "queue": "q",
-             "arrived_at": (now - timedelta(seconds=25)).isoformat()}]
+             "arrived_at": (now - timedelta(seconds=25)).isoformat()},
+            # an agent's call being dialled for 40 s: nobody waits in the queue for it
+            {"contact_id": "dialling", "channel": "voice", "queue": "q",
+             "direction": "outbound", "arrived_at": (now - timedelta(seconds=40)).isoformat()}]
     result = store.accept("contacts", rows)
     live.apply_ingest("contacts", result.canonical, result.seq)
     snap = live.snapshot(UNBOUNDED, int(now.timestamp() * US))

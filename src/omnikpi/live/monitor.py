@@ -354,6 +354,7 @@ class LiveMonitor:
                    max({now_us} - arrived_at) / 1e6 AS longest_wait_s
             FROM contacts
             WHERE arrived_at <= {now_us} AND NOT coalesce(blocked, false)
+              AND coalesce(direction, 'inbound') <> 'outbound'
               AND first_response_at IS NULL AND accepted_at IS NULL
               AND abandoned_at IS NULL AND ended_at IS NULL
             GROUP BY ALL""").fetchall()
