@@ -38,9 +38,11 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
 
+    # the customers' contacts: an agent's outbound work is not offered and has its own AHT
     result = run_report(load_dataset(data), ["offered", "aht"],
                         by=["queue"] if queue or by_queue else [],
-                        grain=GRAINS[interval_minutes], tz=tz)
+                        grain=GRAINS[interval_minutes], tz=tz,
+                        where={"direction": ["inbound"]})
     return [r for r in result.rows if not queue or r.get("queue") == queue]
 
 

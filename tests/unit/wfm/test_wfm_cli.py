@@ -117,3 +117,22 @@ def test_plan_to_an_asa_target_alone(tmp_path: Path) -> None:
                                str(html)]).exit_code == 0
     none = runner.invoke(app, args)
     assert none.exit_code == 2 and "give a target" in none.output
+
+
+def test_the_forecast_reads_the_customers_contacts_alone(tmp_path: Path) -> None:
+    """An agent's outbound calls are neither volume to staff for nor part of the inbound
+    AHT: four days of one inbound call (100 s) and one outbound call (1000 s) at 09:00
+    forecast one call of 100 s, not two of 550 s."""
+    rows = ["contact_id,channel,direction,queue,arrived_at,accepted_at,first_response_at,"
+            "ended_at"]
+    for day in range(4, 8):
+        at = f"2024-03-0{day}T09:"
+        rows += [f"in{day},voice,inbound,sales,{at}00:00Z,{at}00:10Z,{at}00:10Z,{at}01:50Z",
+                 f"out{day},voice,outbound,sales,{at}05:00Z,{at}05:00Z,,{at}21:40Z"]
+    (tmp_path / "contacts.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["wfm", "forecast", "--data", str(tmp_path), "--format",
+                                 "json", "--interval-minutes", "30"])
+    assert result.exit_code == 0, result.output
+    peak = max(json.loads(result.output)["intervals"], key=lambda r: r["volume"])
+    assert peak["volume"] == pytest.approx(1.0)
+    assert peak["aht_seconds"] == pytest.approx(100.0)

@@ -239,11 +239,14 @@ def email_answer(form: Form) -> dict[str, Any]:
             "command": " ".join(parts)}
 
 
-def _history_where(filters: Filters, kind: str) -> dict[str, list[str]] | None:
-    """The kind's channel, unless the filter bar names channels."""
-    if (filters.where or {}).get("channel"):
-        return None
-    return {"channel": [CHANNEL_OF_KIND[kind]]}
+def _history_where(filters: Filters, kind: str) -> dict[str, list[str]]:
+    """The customers' (inbound) contacts of the kind's channel, unless the filter bar names
+    channels: staffing answers the contacts customers make, and the agents' own outbound
+    calls and e-mails would blend their handle times into the AHT."""
+    where = {"direction": ["inbound"]}
+    if not (filters.where or {}).get("channel"):
+        where["channel"] = [CHANNEL_OF_KIND[kind]]
+    return where
 
 
 def day_plan(view: View, filters: Filters, form: Form, _: Translate,
@@ -313,7 +316,7 @@ def measured(view: View, filters: Filters, kind: str,
     aht = total[0]["aht"] if total else None
     return {"start": busiest["period_start"], "offered": busiest["offered"], "aht": aht,
             "minutes": interval_minutes,
-            "channels": None if where is None else where["channel"]}
+            "channels": where.get("channel")}
 
 
 def _link(request: Request, **changes: Any) -> str:
