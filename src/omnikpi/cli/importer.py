@@ -22,7 +22,8 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
              "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations",
              "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
-             "zendesk-satisfaction": "zendesk_satisfaction", "intercom": "intercom",
+             "zendesk-satisfaction": "zendesk_satisfaction",
+             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
              "intercom-fin": "intercom_fin", "intercom-ratings": "intercom_ratings"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600

@@ -98,6 +98,36 @@ def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
     assert report == {"resolution_time": (10800 + 5400) / 2}
 
 
+def test_freshdesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
+    folder = FIXTURES / "freshdesk"
+    _import("freshdesk", folder / "tickets.json", tmp_path)
+    result = CliRunner().invoke(app, ["import", "freshdesk-satisfaction",
+                                      str(folder / "satisfaction_ratings.json"), "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 no answer to the default question" in said
+    assert "1 a rating code outside -103…103" in said
+    answers = pq.read_table(tmp_path / "surveys.parquet").to_pylist()
+    # codes 103, -102, 100, 102 placed on 1-7: 7, 2, 4, 6
+    assert sorted((a["contact_id"], a["score"]) for a in answers) == [
+        ("101", 7.0), ("102", 2.0), ("103", 4.0), ("104", 6.0)]
+    report = omnikpi.report_result(tmp_path, metrics=["csat", "cdsat"]).rows[0]
+    # happy answers (102, 103) 2 of 4; unhappy (-103, -102) 1 of 4; neutral 100 neither
+    assert report == {"csat": 0.5, "cdsat": 0.25}
+    # a 3-point survey's "happy" alone is its top box, "neutral" is not satisfied
+    three = tmp_path / "three"
+    three.mkdir()
+    (three / "r.json").write_text(
+        '[{"ticket_id": 1, "user_id": 1, "created_at": "2024-03-05T10:00:00Z", '
+        '"ratings": {"default_question": 103}}, {"ticket_id": 2, "user_id": 2, '
+        '"created_at": "2024-03-05T10:00:00Z", "ratings": {"default_question": 100}}]')
+    out = tmp_path / "three-out"
+    assert CliRunner().invoke(app, ["import", "freshdesk-satisfaction", str(three / "r.json"),
+                                    "--out", str(out)]).exit_code == 0
+    assert omnikpi.report_result(out, metrics=["csat"]).rows[0] == {"csat": 0.5}
+
+
 def test_zendesk_tickets_and_metric_events(tmp_path: Path) -> None:
     folder = FIXTURES / "zendesk"
     result = CliRunner().invoke(app, ["import", "zendesk", str(folder / "tickets.json"),
@@ -166,7 +196,8 @@ def test_every_platform_has_its_shipped_mapping() -> None:
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
                               "genesys-cloud", "chatwoot", "vicidial",
-                              "vicidial-agent-log", "zendesk-satisfaction", "intercom",
+                              "vicidial-agent-log", "zendesk-satisfaction",
+                              "freshdesk-satisfaction", "intercom",
                               "intercom-fin", "intercom-ratings"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
