@@ -35,7 +35,8 @@ DEFAULT_TITLE = "OmniKPI report"
 
 DIMENSION_LABELS = {
     "queue": "Queue", "channel": "Channel", "site": "Site", "tenant": "Tenant",
-    "agent_id": "Agent", "topic": "Topic", "campaign": "Campaign", "lead_type": "Lead type",
+    "agent_id": "Agent", "topic": "Topic", "direction": "Direction", "campaign": "Campaign",
+    "lead_type": "Lead type",
     "period_start": "Period start", "state": "State", "reason": "Reason",
     "dimension": "Dimension", "item_id": "Item",
 }

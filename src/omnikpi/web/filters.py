@@ -42,7 +42,8 @@ GRAINS = ("total", "15min", "30min", "hour", "day", "week", "month")
 GRAIN_LABELS = {"total": "whole period", "15min": "15 minutes", "30min": "30 minutes",
                 "hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly"}
 DIMENSION_LABELS = {"channel": "Channel", "queue": "Queue", "site": "Site",
-                    "tenant": "Tenant", "agent_id": "Agent", "topic": "Topic"}
+                    "tenant": "Tenant", "agent_id": "Agent", "topic": "Topic",
+                    "direction": "Direction"}
 COMMON_ZONES = ("UTC", "Europe/Kyiv", "Europe/London", "Europe/Berlin", "Europe/Warsaw",
                 "Europe/Moscow", "Europe/Istanbul", "Asia/Dubai", "Asia/Kolkata",
                 "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "America/New_York",

@@ -29,7 +29,7 @@ from omnikpi.web.page_errors import page_message, status_of, translator_of
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic")
+DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic", "direction")
 
 
 @router.get("/builder", response_class=HTMLResponse)
