@@ -19,7 +19,9 @@ from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 # platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
 PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
-             "amazon-connect": "amazon_connect_ctr", "asterisk-cdr": "asterisk_cdr",
+             "amazon-connect": "amazon_connect_ctr",
+             "amazon-connect-agent-events": "amazon_connect_agent_events",
+             "asterisk-cdr": "asterisk_cdr",
              "genesys-cloud": "genesys_cloud", "chatwoot": "chatwoot_conversations",
              "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
              "zendesk-satisfaction": "zendesk_satisfaction",

@@ -83,6 +83,40 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
                       "handled": 3, "aht": (250 + 363 + 220) / 3}
 
 
+def test_amazon_connect_agent_events_give_the_agents_states(tmp_path: Path) -> None:
+    folder = FIXTURES / "amazon_connect"
+    _import("amazon-connect", folder / "ctr.json", tmp_path)
+    result = CliRunner().invoke(app, ["import", "amazon-connect-agent-events",
+                                      str(folder / "agent_events.json"), "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "19 │ 15 │ 4" in said  # rows read, in the table, filtered
+    for reason in ("1 an event delivered again", "1 no agent snapshot",
+                   "2 the agent's last event in these files"):
+        assert reason in said, reason
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    states = pq.read_table(tmp_path / "agent_states.parquet").to_pylist()
+    seconds: dict[tuple[str, str, str | None], float] = {}
+    for s in states:
+        key = (s["agent_id"], s["state"], s["reason"] or s["channel"])
+        seconds[key] = seconds.get(key, 0.0) + (s["end"] - s["start"]).total_seconds()
+    assert seconds == {
+        # olena: available 10:00:00-10:00:40 (ringing from 10:00:35 included), on the call
+        # 10:00:40-10:04:20 with 20 s on hold, 30 s wrap-up, available 10:04:50-10:08:00
+        # (a heart beat cuts it in two), a 10-minute break, logged out from 10:18:00
+        ("olena", "available", None): 40 + 190, ("olena", "handling", "voice"): 200,
+        ("olena", "hold", "voice"): 20, ("olena", "acw", "voice"): 30,
+        ("olena", "not_ready", "Break"): 600, ("olena", "logged_out", None): 120,
+        # ivan: one chat 11:01-11:03, two 11:03-11:05, one 11:05-11:06, wrap-up 30 s
+        ("ivan", "available", None): 60, ("ivan", "handling", "chat"): 300,
+        ("ivan", "acw", "chat"): 30}
+    report = omnikpi.report_result(tmp_path, metrics=["occupancy"], by=["agent_id"]).rows
+    # busy (handling + hold + ACW) / (busy + available)
+    assert {r["agent_id"]: r["occupancy"] for r in report} == pytest.approx(
+        {"olena": 250 / 480, "ivan": 330 / 390})
+
+
 def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
     rows = _import("freshdesk", FIXTURES / "freshdesk" / "tickets.json", tmp_path)
     assert set(rows) == {"101", "102", "103"}
@@ -194,7 +228,8 @@ def test_chatwoot_conversations(tmp_path: Path) -> None:
 def test_every_platform_has_its_shipped_mapping() -> None:
     from omnikpi.cli.importer import PLATFORMS, shipped_mapping
 
-    assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect", "asterisk-cdr",
+    assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect",
+                              "amazon-connect-agent-events", "asterisk-cdr",
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
                               "freshdesk-satisfaction", "intercom",
