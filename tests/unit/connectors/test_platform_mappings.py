@@ -111,6 +111,18 @@ def test_amazon_connect_agent_events_give_the_agents_states(tmp_path: Path) -> N
         # ivan: one chat 11:01-11:03, two 11:03-11:05, one 11:05-11:06, wrap-up 30 s
         ("ivan", "available", None): 60, ("ivan", "handling", "chat"): 300,
         ("ivan", "acw", "chat"): 30}
+    # yesterday's export, then it again with today's: each state once, the last event
+    # of the first import (no end then) imported with the second
+    split = tmp_path / "split"
+    split.mkdir()
+    lines = (folder / "agent_events.json").read_text().splitlines(keepends=True)
+    (split / "first.json").write_text("".join(lines[:8]))
+    for files in ([split / "first.json"], [folder / "agent_events.json"]):
+        assert CliRunner().invoke(app, ["import", "amazon-connect-agent-events",
+                                        *map(str, files), "--out",
+                                        str(split / "out")]).exit_code == 0
+    assert sorted(map(str, pq.read_table(split / "out" / "agent_states.parquet").to_pylist())
+                  ) == sorted(map(str, states))
     report = omnikpi.report_result(tmp_path, metrics=["occupancy"], by=["agent_id"]).rows
     # busy (handling + hold + ACW) / (busy + available)
     assert {r["agent_id"]: r["occupancy"] for r in report} == pytest.approx(
