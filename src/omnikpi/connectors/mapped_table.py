@@ -149,7 +149,9 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
                 f"delim = {delimiter}, names = {listed}, null_padding = true"
                 f"{quoting}{reading})")
     if fmt == "json":  # one object per line, or a JSON array of objects
-        return f"read_json({names}, format = 'auto', union_by_name = true)"
+        # the types from every object (not a sample of the first ones): a field first seen
+        # late in a large export would otherwise be left out of every row without a word
+        return f"read_json({names}, format = 'auto', union_by_name = true, sample_size = -1)"
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
 
 
@@ -207,6 +209,103 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
             raise UsageError(f"mapping [source] unnest: {name!r} would become column "
                              f"{rest[-1]!r}, which the source already has")
         con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {select} FROM raw")
+
+
+TypeTree = dict[str, "TypeNode"]
+TypeNode = str | TypeTree | list["TypeNode"]
+"""A column's type as the mapping sees it: a DuckDB type name, an object's fields, or a
+list of one element type (``[node]``)."""
+
+
+def _declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
+                     mapping_path: Path) -> None:
+    """``[source.fields]``: fields an export may leave out (an older API version, a day
+    without a transfer, a key that is always null), each a dotted path of the rows (after
+    ``unnest``; a list's elements are entered as if the list were the element) and a
+    DuckDB type. Absent, a field reads as empty instead of failing every expression that
+    names it; present, it keeps the type the source gives it."""
+    fields = source.get("fields")
+    if fields is None:
+        return
+    where = f"mapping {mapping_path} [source.fields]"
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        raise UsageError(f"{where}: dotted field paths and their DuckDB types, e.g. "
+                         '"Agent.Username" = "VARCHAR"')
+    described = con.sql("SELECT * FROM raw LIMIT 0")
+    tree: TypeTree = {name: _type_node(t) for name, t in
+                      zip(described.columns, described.types, strict=True)}
+    before = {name: _render_type(node) for name, node in tree.items()}
+    for path, type_name in fields.items():
+        try:
+            con.execute(f"SELECT CAST(NULL AS {type_name})")
+        except duckdb.Error as exc:
+            raise UsageError(f"{where} {path} = {type_name!r}: not a DuckDB type "
+                             f"({_first_line(exc)})") from exc
+        _merge_field(tree, path.split("."), type_name, f"{where} {path}")
+    changed = [name for name, node in tree.items() if before.get(name) != _render_type(node)]
+    if not changed:
+        return
+    kept = [quote(name) for name in described.columns if name not in changed]
+    casts = [f"CAST({quote(name) if name in before else 'NULL'} AS {_render_type(tree[name])})"
+             f" AS {quote(name)}" for name in changed]
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {', '.join([*kept, *casts])} "
+                    "FROM raw")
+    except duckdb.Error as exc:
+        raise DataError(f"{where}: the source's {', '.join(changed)} cannot be read with "
+                        f"the declared fields: {_first_line(exc)}") from exc
+
+
+def _type_node(duck_type: Any) -> TypeNode:
+    if duck_type.id == "struct":
+        return {str(name): _type_node(child) for name, child in duck_type.children}
+    if duck_type.id == "list":
+        return [_type_node(duck_type.children[0][1])]
+    return str(duck_type)
+
+
+def _render_type(node: TypeNode) -> str:
+    if isinstance(node, dict):
+        return "STRUCT(" + ", ".join(f"{quote(k)} {_render_type(v)}"
+                                     for k, v in node.items()) + ")"
+    if isinstance(node, list):
+        return _render_type(node[0]) + "[]"
+    return node
+
+
+def _merge_field(tree: TypeTree, parts: list[str], type_name: str, where: str) -> None:
+    """Add the field at ``parts`` to ``tree`` unless the source has it (a field the
+    source only ever held empty, typed JSON, takes the declared type). A part written
+    ``name[]`` is a list whose elements the path goes on into; a list the source has is
+    entered with or without the brackets."""
+    node: TypeTree = tree
+    for i, raw_part in enumerate(parts):
+        last = i == len(parts) - 1
+        is_list = raw_part.endswith("[]")
+        part = raw_part.removesuffix("[]")
+        here = ".".join(parts[:i + 1])
+        child = node.get(part)
+        if child is None or child == "JSON":  # absent, or only ever empty
+            if last and not is_list:
+                node[part] = type_name
+                return
+            child = [type_name if last else {}] if is_list else {}
+            node[part] = child
+            if last:
+                return
+        elif is_list and not isinstance(child, list):
+            raise UsageError(f"{where}: {here} is {_render_type(child)} in the source, not "
+                             "a list")
+        if last:
+            return  # the source has it: its own type stays
+        while isinstance(child, list):  # into the elements
+            if child[0] == "JSON":
+                child[0] = {}
+            child = child[0]
+        if not isinstance(child, dict):
+            raise UsageError(f"{where}: {here} is {_render_type(node[part])} in the source, "
+                             "not an object with fields")
+        node = child
 
 
 _SOURCE_ROWS = "src AS (SELECT * FROM derived) "
@@ -281,6 +380,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                 raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     _unnest(con, source, mapping_path)
+    _declared_fields(con, source, mapping_path)
     with_sql = _derived_sql(con, mapping.get("derived", {}))
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql))
