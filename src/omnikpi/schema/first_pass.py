@@ -98,6 +98,14 @@ def staged_facts(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> Fi
     return _grouped_facts(con, table, stage, [])
 
 
+def distinct_in_order(values: list[Any]) -> list[str | None]:
+    """A column's distinct values as text, sorted (an empty one last): ``list(DISTINCT)``
+    gives them in whatever order DuckDB's threads finish, and facts measured side by side
+    or one file at a time must compare equal."""
+    texts = {None if v is None else str(v) for v in values}
+    return sorted(texts, key=lambda v: (v is None, v or ""))
+
+
 def _grouped_facts(con: duckdb.DuckDBPyConnection, table: Table, relation: str,
                    candidates: list[str]) -> FileFacts:
     """The facts of ``relation`` (converted rows with ``__bad``, and the source values of
@@ -126,7 +134,7 @@ def _grouped_facts(con: duckdb.DuckDBPyConnection, table: Table, relation: str,
     found: dict[str, list[str | None]] = {}
     for c in domains:
         values = (good[at] if good else None) or []
-        found[c] = [None if v is None else str(v) for v in values]
+        found[c] = distinct_in_order(values)
         at += 1  # a row without a value shows in ``counts`` (fewer values than rows)
     plain = [c for i, c in enumerate(candidates) if all(g[at + i] for g in groups)]
     return FileFacts(rows, flagged, counts, bounds, found, plain)

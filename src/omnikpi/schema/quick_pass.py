@@ -44,7 +44,7 @@ from omnikpi.instants import EARLIEST_US, LATEST_US
 from omnikpi.schema.convert import quote, sql_str, typed_sql
 from omnikpi.schema.facts import DOMAIN_COLUMNS
 from omnikpi.schema.files import Reading
-from omnikpi.schema.first_pass import FileFacts, plain_candidates
+from omnikpi.schema.first_pass import FileFacts, distinct_in_order, plain_candidates
 from omnikpi.schema.rules import is_numeric, is_varchar
 from omnikpi.schema.tables import Column, ColumnType, Table
 
@@ -204,7 +204,7 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
             if table.column(name).lowercase and any(
                     v is not None and v != v.lower() for v in values):
                 return False  # a value the loader turns to lower case: not canonical
-            facts.domains[name] = values
+            facts.domains[name] = distinct_in_order(values)
 
         def raw_count(name: str) -> int:
             at = counts[name]
