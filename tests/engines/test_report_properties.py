@@ -1,7 +1,8 @@
 """Invariants of reports on random contacts (hypothesis).
 
 0 ≤ ratio ≤ 1; counts over any --by sum to the total; the row order of the input does not
-matter; DuckDB and Spark give the same rows.
+matter; outbound contacts change no figure of the customers' waits; DuckDB and Spark give
+the same rows.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ contact = st.fixed_dictionaries({
     "queue": st.sampled_from(["sales", "support", "mail"]),
     "customer": st.sampled_from(["c1", "c2", "c3", None]),
     "transferred": st.booleans(),
+    "direction": st.sampled_from(["inbound", "inbound", "outbound"]),
 })
 
 
@@ -58,6 +60,7 @@ def rows_of(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "ended_at": iso(s["arrive"] + s["wait"] + s["talk"])
             if s["outcome"] in ("answered", "timeout") else None,
             "transferred": str(s["transferred"] and answered).lower(),
+            "direction": s["direction"],
         })
     return rows
 
@@ -88,6 +91,30 @@ def test_ratio_bounds_and_totals(specs: list[dict[str, Any]]) -> None:
             whole = sum(r[count] for r in total if r["period_start"] == period)
             parts = sum(r[count] for r in by_queue if r["period_start"] == period)
             assert whole == parts
+
+
+ACCESSIBILITY = ["received", "offered", "answered", "abandoned", "service_level",
+                 "abandon_rate", "blocked_rate", "asa", "avg_wait", "max_wait",
+                 "avg_time_late"]
+"""The figures of the customers' waits: an outbound contact changes none of them."""
+
+
+@SETTINGS
+@given(specs=st.lists(contact, min_size=1, max_size=40))
+def test_outbound_contacts_change_no_wait_figure(specs: list[dict[str, Any]]) -> None:
+    rows = rows_of(specs)
+    inbound = [r for r in rows if r["direction"] == "inbound"]
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        every = report(dataset(Path(a), contacts=rows), ["queue"])
+        alone = report(dataset(Path(b), contacts=inbound), ["queue"]) if inbound else []
+    key = ("period_start", "queue")
+    mine = {tuple(r[k] for k in key): r for r in alone}
+    for row in every:
+        other = mine.get(tuple(row[k] for k in key))
+        for metric in ACCESSIBILITY:
+            expected = other[metric] if other else (0 if metric in COUNTS else None)
+            assert row[metric] == (expected if expected is None else
+                                   pytest.approx(expected)), (metric, row, other)
 
 
 @SETTINGS

@@ -75,8 +75,11 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     with without_byte_order_marks(files) as readable:
         names = "[" + ", ".join(sql_str(str(f)) for f in readable) + "]"
         try:
+            # the types from every message (not a sample): a field first seen late would
+            # be left out of every message without a word
             con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
-                        "format = 'newline_delimited', union_by_name = true)")
+                        "format = 'newline_delimited', union_by_name = true, "
+                        "sample_size = -1)")
         except duckdb.Error as exc:
             raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}"
                             ) from exc

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 import omnikpi
 from omnikpi.cli.main import app
 from omnikpi.connectors.mapped_table import import_mapped
+from omnikpi.connectors.transcripts import import_transcripts
 from omnikpi.errors import DataError, UsageError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
@@ -123,6 +124,25 @@ def test_a_field_first_seen_late_in_a_large_export_is_read(tmp_path: Path) -> No
     table = pq.read_table(tmp_path / "out" / "contacts.parquet")
     assert table.num_rows == 25_001
     assert [a for a in table["agent_id"].to_pylist() if a] == ["olena"]
+
+
+def test_a_transcripts_field_first_seen_late_is_read(tmp_path: Path) -> None:
+    """The same for transcripts: 12,000 two-message chats, the agent's name written only
+    on the last agent message of the file."""
+    lines = []
+    for i in range(12_000):
+        lines.append(json.dumps({"conversation_id": f"k{i}", "ts": 1709632800 + i,
+                                 "sender": "customer"}))
+        agent = {"agent_name": "olena"} if i == 11_999 else {}
+        lines.append(json.dumps({"conversation_id": f"k{i}", "ts": 1709632830 + i,
+                                 "sender": "agent", **agent}))
+    source = tmp_path / "messages.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    (tmp_path / "t.toml").write_text('timestamp = "epoch"\nchannel = "chat"\n'
+                                     '[fields]\nagent = "agent_name"\n')
+    import_transcripts([source], tmp_path / "t.toml", tmp_path / "out")
+    agents = pq.read_table(tmp_path / "out" / "contacts.parquet")["agent_id"].to_pylist()
+    assert len(agents) == 12_000 and [a for a in agents if a] == ["olena"]
 
 
 def test_intercom_pages_of_an_older_api_version_import(tmp_path: Path) -> None:
