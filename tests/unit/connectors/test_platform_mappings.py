@@ -220,6 +220,40 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
                       "handled": 2, "aht": (335 + 130) / 2}
 
 
+def test_genesys_cloud_presence_and_routing_status(tmp_path: Path) -> None:
+    folder = FIXTURES / "genesys_cloud"
+    _import("genesys-cloud", folder / "details.json", tmp_path)
+    for _ in range(2):  # the same page again adds no state
+        result = CliRunner().invoke(app, ["import", "genesys-cloud-users",
+                                          str(folder / "user_details.json"), "--out",
+                                          str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 a user without presence or routing records" in said
+    assert "1 still going on at the query" in said
+    assert "12 already imported" in said
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0  # no overlap, whatever skew
+    seconds: dict[tuple[str, str, str | None], float] = {}
+    for s in pq.read_table(tmp_path / "agent_states.parquet").to_pylist():
+        key = (s["agent_id"], s["state"], s["reason"])
+        seconds[key] = seconds.get(key, 0.0) + (s["end"] - s["start"]).total_seconds()
+    assert seconds == pytest.approx({
+        # u-ivan: offline 08:00-08:55, available off queue to 09:00, on queue 09:00-09:30
+        # (routing idle from 09:00:00.150, the 150 ms before it were still off queue;
+        # interacting 09:01:10-09:06:45; idle to 09:29:59.900), break 09:30-09:45, on
+        # queue again idle 09:45-10:00 and interacting from 10:00 (still going: skipped)
+        ("u-ivan", "logged_out", None): 3300, ("u-ivan", "not_ready", "available"): 300,
+        ("u-ivan", "available", None): 69.85 + 1394.9 + 900,
+        ("u-ivan", "handling", None): 335, ("u-ivan", "not_ready", "break"): 900,
+        # u-olga: routing status alone (no presence records in the page)
+        ("u-olga", "available", None): 600 + 540, ("u-olga", "handling", None): 600,
+        ("u-olga", "not_ready", "off queue"): 600,
+        ("u-olga", "not_ready", "not responding"): 60})
+    report = omnikpi.report_result(tmp_path, metrics=["occupancy"], by=["agent_id"]).rows
+    assert {r["agent_id"]: r["occupancy"] for r in report} == pytest.approx(
+        {"u-ivan": 335 / (335 + 69.85 + 1394.9 + 900), "u-olga": 600 / 1740})
+
+
 def test_chatwoot_conversations(tmp_path: Path) -> None:
     rows = _import("chatwoot", FIXTURES / "chatwoot" / "conversations.json", tmp_path)
     assert set(rows) == {"41", "42", "43"}
@@ -242,6 +276,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
 
     assert set(PLATFORMS) == {"zendesk", "freshdesk", "amazon-connect",
                               "amazon-connect-agent-events", "asterisk-cdr",
+                              "genesys-cloud-users",
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
                               "freshdesk-satisfaction", "intercom",
