@@ -27,6 +27,14 @@ def _import(platform: str, source: Path, out: Path, *extra: str) -> dict[str, di
     return {r["contact_id"]: r for r in pq.read_table(out / "contacts.parquet").to_pylist()}
 
 
+def _said(platform: str, out: Path, *sources: Path) -> str:
+    """``omnikpi import PLATFORM SOURCES --out OUT``: its output on one line."""
+    result = CliRunner().invoke(app, ["import", platform, *map(str, sources), "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
 def _s(later: datetime | None, earlier: datetime | None) -> float | None:
     return None if later is None or earlier is None else (later - earlier).total_seconds()
 
@@ -86,11 +94,7 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
 def test_amazon_connect_agent_events_give_the_agents_states(tmp_path: Path) -> None:
     folder = FIXTURES / "amazon_connect"
     _import("amazon-connect", folder / "ctr.json", tmp_path)
-    result = CliRunner().invoke(app, ["import", "amazon-connect-agent-events",
-                                      str(folder / "agent_events.json"), "--out",
-                                      str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
+    said = _said("amazon-connect-agent-events", tmp_path, folder / "agent_events.json")
     assert "19 │ 15 │ 4" in said  # rows read, in the table, filtered
     for reason in ("1 an event delivered again", "1 no agent snapshot",
                    "2 the agent's last event in these files"):
@@ -147,11 +151,7 @@ def test_freshdesk_tickets_with_conversations(tmp_path: Path) -> None:
 def test_freshdesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
     folder = FIXTURES / "freshdesk"
     _import("freshdesk", folder / "tickets.json", tmp_path)
-    result = CliRunner().invoke(app, ["import", "freshdesk-satisfaction",
-                                      str(folder / "satisfaction_ratings.json"), "--out",
-                                      str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
+    said = _said("freshdesk-satisfaction", tmp_path, folder / "satisfaction_ratings.json")
     assert "1 no answer to the default question" in said
     assert "1 a rating code outside -103…103" in said
     answers = pq.read_table(tmp_path / "surveys.parquet").to_pylist()
@@ -224,11 +224,7 @@ def test_genesys_cloud_presence_and_routing_status(tmp_path: Path) -> None:
     folder = FIXTURES / "genesys_cloud"
     _import("genesys-cloud", folder / "details.json", tmp_path)
     for _ in range(2):  # the same page again adds no state
-        result = CliRunner().invoke(app, ["import", "genesys-cloud-users",
-                                          str(folder / "user_details.json"), "--out",
-                                          str(tmp_path)])
-        assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
+        said = _said("genesys-cloud-users", tmp_path, folder / "user_details.json")
     assert "1 a user without presence or routing records" in said
     assert "1 still going on at the query" in said
     assert "12 already imported" in said
@@ -418,10 +414,7 @@ INTERCOM = sorted((FIXTURES / "intercom").glob("conversations-page-*.json"))
 
 
 def _intercom(out: Path, platform: str) -> str:
-    result = CliRunner().invoke(app, ["import", platform, *map(str, INTERCOM), "--out",
-                                      str(out)])
-    assert result.exit_code == 0, result.output
-    return " ".join(result.output.split())
+    return _said(platform, out, *INTERCOM)
 
 
 def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None:
