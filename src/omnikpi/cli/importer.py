@@ -26,8 +26,7 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "chatwoot": "chatwoot_conversations",
              "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
              "zendesk-satisfaction": "zendesk_satisfaction",
-             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
-             "intercom-fin": "intercom_fin", "intercom-ratings": "intercom_ratings"}
+             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400

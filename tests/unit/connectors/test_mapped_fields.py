@@ -159,9 +159,8 @@ def test_intercom_pages_of_an_older_api_version_import(tmp_path: Path) -> None:
     source = tmp_path / "old.json"
     source.write_text(json.dumps(page))
     out = tmp_path / "out"
-    for platform in ("intercom", "intercom-fin", "intercom-ratings"):
-        result = CliRunner().invoke(app, ["import", platform, str(source), "--out", str(out)])
-        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["import", "intercom", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
     contacts = {r["contact_id"] for r in pq.read_table(out / "contacts.parquet").to_pylist()}
     # 1004 and 1005 are ordinary conversations without the AI agent's fields
     assert contacts == {"1001", "1002", "1003", "1004", "1005"}

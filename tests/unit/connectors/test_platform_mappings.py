@@ -275,8 +275,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "genesys-cloud-users",
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
-                              "freshdesk-satisfaction", "intercom",
-                              "intercom-fin", "intercom-ratings"}
+                              "freshdesk-satisfaction", "intercom"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -419,13 +418,20 @@ def _intercom(out: Path, platform: str) -> str:
 
 def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None:
     said = _intercom(tmp_path, "intercom")
-    # 12 conversations read (1001 twice: the pages overlapped), each accounted for
-    for count, reason in [(1, "a preview a teammate ran"), (1, "no statistics in the export"),
-                          (1, "resolved by the AI agent with no teammate reply"),
-                          (1, "left while with the AI agent"),
-                          (1, "an automated message (Series, campaign, custom bot) nobody "
-                              "answered"),
-                          (1, "already imported, or repeated in these files")]:
+    # 12 conversations read (1001 twice: the pages overlapped), each accounted for in
+    # each of the three tables
+    for count, reason in [
+            (1, "contacts: a preview a teammate ran"),
+            (1, "contacts: no statistics in the export"),
+            (1, "contacts: resolved by the AI agent with no teammate reply"),
+            (1, "contacts: left while with the AI agent"),
+            (1, "contacts: an automated message (Series, campaign, custom bot) nobody "
+                "answered"),
+            (1, "contacts: already imported, or repeated in these files"),
+            (8, "ivr_sessions: the AI agent took no part"),
+            (1, "ivr_sessions: a preview a teammate ran"),
+            (7, "surveys: not rated by the customer"),
+            (1, "surveys: already imported, or repeated in these files")]:
         assert f"{count} {reason}" in said, reason
     rows = {r["contact_id"]: r for r in pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
     assert set(rows) == {"1001", "1002", "1003", "1005", "1007", "1009"}
@@ -443,16 +449,15 @@ def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None
     assert (answered_series["direction"], answered_series["customer_id"]) == (
         "inbound", "cust-1009")
     assert answered_series["arrived_at"].isoformat() == "2024-03-05T14:00:00"
-
-    said = _intercom(tmp_path, "intercom-fin")
-    assert "8 the AI agent took no part" in said
     sessions = {r["session_id"]: r for r in
                 pq.read_table(tmp_path / "ivr_sessions.parquet").to_pylist()}
     assert {k: (v["result"], v["contact_id"]) for k, v in sessions.items()} == {
         "fin-1004": ("self_served", None), "fin-1005": ("to_queue", "1005"),
         "fin-1006": ("abandoned", None)}
-    _intercom(tmp_path, "intercom-ratings")
-    _intercom(tmp_path, "intercom-ratings")  # the same pages again add no answer
+    said = _intercom(tmp_path, "intercom")  # the same pages again add nothing
+    assert "7 contacts: already imported" in said  # 1001 twice
+    assert "3 ivr_sessions: already imported" in said
+    assert "4 surveys: already imported" in said
     assert omnikpi.load_dataset(tmp_path).problem_count == 0
 
     report = omnikpi.report_result(tmp_path, metrics=[
