@@ -23,7 +23,7 @@ METRICS = ["received", "blocked_rate", "offered", "answered", "abandoned", "asa"
            "service_level", "handled", "aht", "transactions_per_hour"]
 
 
-def _contacts(outbound: str) -> list[dict[str, Any]]:
+def inbound_and_outbound(outbound: str) -> list[dict[str, Any]]:
     return [
         # inbound: answered after 10 s, 300 s of work; abandoned after 40 s; blocked
         call("i1", DAY + "10:00:00", answered=DAY + "10:00:10", ended=DAY + "10:05:10",
@@ -44,7 +44,7 @@ def _contacts(outbound: str) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("outbound")
-    return dataset(folder, contacts=_contacts("outbound"), agent_states=[
+    return dataset(folder, contacts=inbound_and_outbound("outbound"), agent_states=[
         {"agent_id": "a1", "state": "available", "start": DAY + "10:00:00",
          "end": DAY + "11:00:00"}])
 
@@ -86,7 +86,7 @@ def test_by_direction(data: Path, engine: str) -> None:
 def test_all_inbound_reads_as_before(tmp_path: Path) -> None:
     """The same rows all inbound (the loader then folds the rule away) give the old
     figures: every contact offered, o2 and o3 waiting with no answer."""
-    folder = dataset(tmp_path, contacts=_contacts("inbound"))
+    folder = dataset(tmp_path, contacts=inbound_and_outbound("inbound"))
     row = omnikpi.report_result(folder, metrics=["received", "offered", "answered",
                                                  "handled", "aht"],
                                 as_of="2024-03-05T12:00:00Z").rows[0]

@@ -437,3 +437,26 @@ def test_pick_a_queue_and_a_preset_in_a_browser(served: str, browser: Any, width
     assert browser.execute_script(  # nothing sideways: the table scrolls in its box
         "return document.documentElement.scrollWidth <= window.innerWidth")
     browser.save_screenshot(str(SHOTS / f"filters-builder-{width}.png"))
+
+
+def test_direction_is_a_filter_of_every_page_and_the_api(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """Inbound and outbound work apart: the picker offers the data's directions, and the
+    API, the builder and the dashboard read the filter (the hand-computed case of
+    tests/engines/test_outbound_contacts.py: AHT 300 s inbound, 135 s outbound)."""
+    from tests.builders import dataset
+    from tests.engines.test_outbound_contacts import inbound_and_outbound
+
+    folder = dataset(tmp_path / "data", contacts=inbound_and_outbound("outbound"))
+    with TestClient(make_app(folder, live_updates=False)) as client:
+        page = client.get("/builder?metrics=aht&direction=outbound").text
+        assert options(page, "direction") == ["inbound", "outbound"]
+        assert field(page, "direction") == "outbound"
+        api = {direction: client.get("/api/v1/report", params={
+            "metrics": "handled,aht,offered", "direction": direction}).json()["rows"]
+               for direction in ("inbound", "outbound")}
+        assert api["inbound"] == [{"handled": 1, "aht": 300.0, "offered": 2}]
+        assert api["outbound"] == [{"handled": 2, "aht": 135.0, "offered": 0}]
+        dashboard = client.get("/?direction=outbound").text
+        assert field(dashboard, "direction") == "outbound"
+        assert "2:15" in dashboard  # the outbound AHT on its tile

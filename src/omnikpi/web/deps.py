@@ -192,7 +192,7 @@ class Filters:
             self.where)
 
 
-FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id")
+FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id", "direction")
 
 
 def get_filters(
@@ -202,11 +202,12 @@ def get_filters(
     engine: str | None = None, channel: str | None = None, queue: str | None = None,
     site: str | None = None, tenant: str | None = None, agent_id: str | None = None,
     to_day: str | None = None, request: Request = None,  # type: ignore[assignment]
+    direction: str | None = None,
 ) -> Filters:
     """The filters of a URL. ``to_day`` (the form's inclusive To day) stands for
     ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters")."""
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,
-              "agent_id": agent_id}
+              "agent_id": agent_id, "direction": direction}
     where = {k: [x for x in v.split(",") if x] for k, v in values.items() if v}
     to_day = to_day.strip() if to_day and to_day.strip() else None
     if to:
@@ -226,7 +227,7 @@ def filters_of(request: Request) -> Filters:
         q.get("metrics"), q.get("by"), q.get("grain") or "total", q.get("tz") or "UTC",
         q.get("from"), q.get("to"), q.get("as_of"), q.getlist("param") or None,
         q.get("engine"), q.get("channel"), q.get("queue"), q.get("site"), q.get("tenant"),
-        q.get("agent_id"), q.get("to_day"), request)
+        q.get("agent_id"), q.get("to_day"), request, q.get("direction"))
 
 
 FilterParams = Annotated[Filters, Depends(get_filters)]

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
     from omnikpi.schema.dataset import Dataset
     from omnikpi.web.deps import Filters, View
 
-PICKERS = ("channel", "queue", "site", "tenant", "agent_id")
+PICKERS = ("channel", "queue", "site", "tenant", "agent_id", "direction")
 """The dimensions the form offers as searchable multi-selects."""
 PICKER_SOURCES = {"channel": ("contacts",), "queue": ("contacts",),
                   "site": ("contacts", "agent_states"), "tenant": ("contacts", "agent_states"),
-                  "agent_id": ("contacts", "agent_states")}
+                  "agent_id": ("contacts", "agent_states"), "direction": ("contacts",)}
 """Where each picker's values come from (the tables that carry the column)."""
 MAX_OPTIONS = 5000
 """A picker lists at most this many values (typing a value by hand still works)."""

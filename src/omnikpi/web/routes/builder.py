@@ -98,7 +98,8 @@ def filters_of_query(query: str, request: Request) -> Filters:
     return get_filters(one("metrics"), one("by"), one("grain") or "total", one("tz") or "UTC",
                        one("from"), one("to"), one("as_of"), values.get("param"),
                        one("engine"), one("channel"), one("queue"), one("site"),
-                       one("tenant"), one("agent_id"), one("to_day"), request)
+                       one("tenant"), one("agent_id"), one("to_day"), request,
+                       one("direction"))
 
 
 @router.post("/builder/save")
