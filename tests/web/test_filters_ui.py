@@ -457,6 +457,8 @@ def test_direction_is_a_filter_of_every_page_and_the_api(
                for direction in ("inbound", "outbound")}
         assert api["inbound"] == [{"handled": 1, "aht": 300.0, "offered": 2}]
         assert api["outbound"] == [{"handled": 2, "aht": 135.0, "offered": 0}]
+        listed = client.get("/api/v1/contacts", params={"direction": "outbound"}).json()
+        assert sorted(r["contact_id"] for r in listed["rows"]) == ["o1", "o2", "o3"]
         dashboard = client.get("/?direction=outbound").text
         assert field(dashboard, "direction") == "outbound"
         assert "2:15" in dashboard  # the outbound AHT on its tile

@@ -21,6 +21,7 @@ from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.request import check_filter_values
+from omnikpi.schema.tables import CONTACT_DIMENSIONS
 from omnikpi.web.deps import Filters, View
 from omnikpi.web.drill_labels import shown_params
 
@@ -151,7 +152,7 @@ def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
     facts = contact_facts(backend.table("contacts"), ctx)
     check_filter_values({**(filters.where or {}), **where})
     for column, values in {**(filters.where or {}), **where}.items():
-        if column not in ("queue", "channel", "site", "tenant", "agent_id", "topic"):
+        if column not in CONTACT_DIMENSIONS:
             raise UsageError(f"cannot filter contacts by {column!r}")
         facts = facts.filter(facts[column].isin(values))
     if ctx.from_us is not None:

@@ -40,13 +40,14 @@ def catalog(principal: Caller) -> list[dict[str, Any]]:
 @router.get("/contacts")
 def contacts(state: ViewDep, filters: FilterParams, queue: str | None = None,
              channel: str | None = None, site: str | None = None, tenant: str | None = None,
-             agent_id: str | None = None, flag: str | None = None, page: int = 1,
-             size: int = 50, metric: str | None = None,
-             part: str = "denominator") -> dict[str, Any]:
+             agent_id: str | None = None, direction: str | None = None,
+             flag: str | None = None, page: int = 1, size: int = 50,
+             metric: str | None = None, part: str = "denominator") -> dict[str, Any]:
     """The contacts behind a figure (drill-down): those in a metric's numerator or
     denominator (``metric``, ``part``), or with one of the engine's flags."""
     where = {k: v.split(",") for k, v in {"queue": queue, "channel": channel, "site": site,
-                                          "tenant": tenant, "agent_id": agent_id}.items()
+                                          "tenant": tenant, "agent_id": agent_id,
+                                          "direction": direction}.items()
              if v}
     return service.contacts_page(state, filters, where, flag, page, size, metric, part)
 
