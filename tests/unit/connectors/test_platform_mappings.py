@@ -89,6 +89,24 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
     # and the outbound call (14:00:00→14:03:30) 210 + 10 ACW
     assert report == {"offered": 3, "answered": 2, "abandoned": 1, "asa": 22.5,
                       "handled": 3, "aht": (250 + 363 + 220) / 3}
+    sessions = {r["session_id"]: (r["result"], r["contact_id"]) for r in
+                pq.read_table(tmp_path / "ivr_sessions.parquet").to_pylist()}
+    # the contact flow before the queue: c-0001 10 s, the chat c-0002 5 s; c-0003 hung
+    # up in the flow after 45 s; the flow ended c-0007 after 90 s (served); the transfer
+    # c-0004 and the outbound c-0006 are no customer's session
+    assert sessions == {"flow-c-0001": ("to_queue", "c-0001"),
+                        "flow-c-0002": ("to_queue", "c-0002"),
+                        "flow-c-0003": ("abandoned", None),
+                        "flow-c-0007": ("self_served", None)}
+    ivr = omnikpi.report_result(tmp_path, metrics=[
+        "ivr_sessions", "ivr_containment_rate", "ivr_abandon_rate", "avg_ivr_time",
+        "avg_wait_with_ivr"]).rows[0]
+    # the answered c-0001 waited 10 s in the flow and 30 s in the queue; the answered
+    # transfer c-0004 15 s in the queue, its flow time is the first contact's
+    assert ivr == pytest.approx({"ivr_sessions": 4, "ivr_containment_rate": 0.25,
+                                 "ivr_abandon_rate": 0.25,
+                                 "avg_ivr_time": (10 + 5 + 45 + 90) / 4,
+                                 "avg_wait_with_ivr": (40 + 15) / 2})
 
 
 def test_amazon_connect_agent_events_give_the_agents_states(tmp_path: Path) -> None:
