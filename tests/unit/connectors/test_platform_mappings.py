@@ -236,6 +236,18 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
     # wrap-up beside the inbound call's 290 s + 45 s
     assert report == {"offered": 2, "answered": 1, "abandoned": 1, "asa": 40.0,
                       "handled": 2, "aht": (335 + 130) / 2}
+    sessions = {r["session_id"]: (r["result"], r["contact_id"]) for r in
+                pq.read_table(tmp_path / "ivr_sessions.parquet").to_pylist()}
+    # …0001 left the IVR for the queue after 30 s; the customer of …0004 hung up in it
+    # after 50 s (the ivr segment's disconnectType peer)
+    assert sessions == {"ivr-5e0c5b3a-0001": ("to_queue", "5e0c5b3a-0001"),
+                        "ivr-5e0c5b3a-0004": ("abandoned", None)}
+    ivr = omnikpi.report_result(tmp_path, metrics=[
+        "ivr_containment_rate", "ivr_abandon_rate", "avg_ivr_time",
+        "avg_wait_with_ivr"]).rows[0]
+    # the answered call: 30 s in the IVR and 40 s in the queue
+    assert ivr == {"ivr_containment_rate": 0.0, "ivr_abandon_rate": 0.5,
+                   "avg_ivr_time": 40.0, "avg_wait_with_ivr": 70.0}
 
 
 def test_genesys_cloud_presence_and_routing_status(tmp_path: Path) -> None:
