@@ -83,7 +83,7 @@ contact = six_hour_contact.map(lambda c: {**c, "arrive": c["arrive"] * 12})
 @given(specs=st.lists(contact, min_size=1, max_size=40),
        zone=st.sampled_from(["UTC", "Europe/Kyiv", "America/St_Johns", "Asia/Kathmandu"]),
        grain=st.sampled_from(["total", "15min", "hour", "day", "week", "month"]),
-       by=st.sampled_from([[], ["queue"], ["channel", "queue"]]))
+       by=st.sampled_from([[], ["queue"], ["channel", "queue"], ["direction"]]))
 def test_rollup_equals_direct_on_random_contacts(
         specs: list[dict[str, Any]], zone: str, grain: str, by: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
