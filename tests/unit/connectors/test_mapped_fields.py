@@ -13,13 +13,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import omnikpi
 from omnikpi.cli.main import app
-from omnikpi.connectors.mapped_table import import_mapped
+from omnikpi.connectors.mapped_table import (
+    TypeNode,
+    _declared_fields,
+    _type_node,
+    import_mapped,
+)
 from omnikpi.connectors.transcripts import import_transcripts
 from omnikpi.errors import DataError, UsageError
 
@@ -188,3 +196,62 @@ def test_amazon_connect_records_of_abandoned_calls_only_import(tmp_path: Path) -
     report = omnikpi.report_result(tmp_path / "out", metrics=["abandoned",
                                                               "avg_abandon_time"]).rows[0]
     assert report == {"abandoned": 1, "avg_abandon_time": 115.0}
+
+
+# -- any shape, any declared field (hypothesis) ------------------------------------------------
+
+NAMES = st.sampled_from(["a", "b", "c"])
+LEAVES = st.one_of(st.none(), st.integers(-5, 5), st.text("xyz", max_size=3), st.booleans())
+VALUES = st.recursive(LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=2), st.dictionaries(NAMES, inner, max_size=3)), max_leaves=6)
+OBJECTS = st.lists(st.dictionaries(NAMES, VALUES, max_size=3), min_size=1, max_size=4)
+PATHS = st.lists(st.lists(st.tuples(NAMES, st.booleans()), min_size=1, max_size=3),
+                 max_size=3)
+
+
+def _resolve(node: TypeNode | None, parts: list[str]) -> TypeNode | None:
+    """The type at ``parts`` (into list elements), None when the path does not exist."""
+    for part in parts:
+        while isinstance(node, list):
+            node = node[0]
+        if not isinstance(node, dict) or part.removesuffix("[]") not in node:
+            return None
+        node = node[part.removesuffix("[]")]
+    return node
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(objects=OBJECTS, paths=PATHS)
+def test_declared_fields_of_any_shape_become_readable_or_are_named(
+        tmp_path_factory: pytest.TempPathFactory, objects: list[dict[str, Any]],
+        paths: list[list[tuple[str, bool]]]) -> None:
+    """Whatever the JSON's shape and the declared paths: the import either refuses a path
+    by name (a usage error) or every declared path then exists, the rows are the same
+    rows, and a column no path touched keeps every value."""
+    folder = tmp_path_factory.mktemp("shape")
+    source = folder / "rows.json"
+    source.write_text("\n".join(json.dumps(o) for o in objects) + "\n")
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json('{source}', format = 'auto', "
+                "union_by_name = true, sample_size = -1)")
+    before = con.execute("SELECT * FROM raw").fetchall()
+    columns = [str(d[0]) for d in con.execute("SELECT * FROM raw LIMIT 0").description]
+    declared = {".".join(f"{n}[]" if is_list else n for n, is_list in path): "VARCHAR"
+                for path in paths}
+    try:
+        _declared_fields(con, {"fields": declared}, folder / "m.toml")
+    except (UsageError, DataError) as exc:
+        assert "[source.fields]" in str(exc)
+        return
+    described = con.sql("SELECT * FROM raw LIMIT 0")
+    tree = {n: _type_node(t) for n, t in zip(described.columns, described.types,
+                                             strict=True)}
+    for path in declared:
+        assert _resolve(tree, path.split(".")) is not None, (path, tree)
+    after = con.execute("SELECT * FROM raw").fetchall()
+    assert len(after) == len(before)
+    touched = {path.split(".")[0].removesuffix("[]") for path in declared}
+    for i, name in enumerate(columns):
+        if name not in touched:
+            j = described.columns.index(name)
+            assert [row[j] for row in after] == [row[i] for row in before], name
