@@ -26,7 +26,8 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "chatwoot": "chatwoot_conversations",
              "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
              "zendesk-satisfaction": "zendesk_satisfaction",
-             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom"}
+             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
+             "intercom-messages": "intercom_messages"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400

@@ -305,7 +305,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "genesys-cloud-users",
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
-                              "freshdesk-satisfaction", "intercom"}
+                              "freshdesk-satisfaction", "intercom", "intercom-messages"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -511,3 +511,22 @@ def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None
     # 1005 waited 3 min with Fin and 2 min for a teammate; 1001 90 s
     assert by_channel["chat"] == pytest.approx({"channel": "chat", "asa": 105.0,
                                                 "avg_wait_with_ivr": (90 + 300) / 2})
+
+
+def test_intercom_conversation_parts_give_in_session_response_times(tmp_path: Path) -> None:
+    _intercom(tmp_path, "intercom")
+    parts = sorted((FIXTURES / "intercom").glob("conversation-*.json"))
+    said = _said("intercom-messages", tmp_path, *parts)
+    assert "1 an internal note" in said and "2 an event without a message" in said
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    messages = pq.read_table(tmp_path / "messages.parquet").to_pylist()
+    assert [(m["ts"].strftime("%H:%M:%S"), m["sender"]) for m in messages
+            if m["contact_id"] == "1005"] == [
+        ("11:10:00", "customer"), ("11:10:05", "bot"),
+        ("11:13:00", "bot"),  # the hand-over, an assignment with a reply in it
+        ("11:15:00", "agent"), ("11:16:00", "customer")]
+    report = omnikpi.report_result(tmp_path, metrics=["art"], by=["channel"]).rows
+    # 1001 after the first reply: asked 09:05 answered 09:06 (60 s); asked 09:10 (and
+    # again 09:10:20) answered 09:12 (120 s); 1005's last question has no answer yet
+    assert {r["channel"]: r["art"] for r in report}["chat"] == pytest.approx(90.0)
+    assert "12 already imported" in _said("intercom-messages", tmp_path, *parts)  # again
