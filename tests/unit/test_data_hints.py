@@ -12,15 +12,17 @@ import omnikpi
 from omnikpi.cli.main import app
 from omnikpi.demo import DEMO_DATA_DIR
 
-CONTACTS = """contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at
-v1,voice,q1,2024-03-05T10:00:00Z,2024-03-05T10:00:10Z,,2024-03-05T10:05:00Z
-v2,Voice,q1,2024-03-05T10:01:00Z,2024-03-05T10:01:20Z,,2024-03-05T10:04:00Z
-v3,voice,q1,2024-03-05T10:02:00Z,2024-03-05T10:02:05Z,2024-03-05T10:02:05Z,2024-03-05T10:03:00Z
-c1,chat,q2,2024-03-05T10:03:00Z,2024-03-05T10:03:30Z,,2024-03-05T10:09:00Z
+CONTACTS = """contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,direction
+v1,voice,q1,2024-03-05T10:00:00Z,2024-03-05T10:00:10Z,,2024-03-05T10:05:00Z,
+v2,Voice,q1,2024-03-05T10:01:00Z,2024-03-05T10:01:20Z,,2024-03-05T10:04:00Z,inbound
+v3,voice,q1,2024-03-05T10:02:00Z,2024-03-05T10:02:05Z,2024-03-05T10:02:05Z,2024-03-05T10:03:00Z,
+c1,chat,q2,2024-03-05T10:03:00Z,2024-03-05T10:03:30Z,,2024-03-05T10:09:00Z,
+o1,voice,q1,2024-03-05T10:04:00Z,2024-03-05T10:04:00Z,,2024-03-05T10:06:00Z,outbound
 """
 """v1 and v2 (the channel in any case) are the hint's rows; v3 carries its first response;
 a chat accepted without a reply is no hint (a chat's first response is the agent's first
-message, which the acceptance does not give)."""
+message, which the acceptance does not give); nor is the agent's outbound call o1 (nobody
+waited on it: it is handled work without a first response)."""
 
 
 def _validate(folder: Path, *options: str) -> tuple[int, str]:
@@ -41,9 +43,9 @@ def test_voice_contacts_without_a_first_response_are_noted(tmp_path: Path) -> No
     assert [(h["table"], h["rows"]) for h in body["hints"]] == [("contacts", 2)]
     assert body["problem_count"] == 0
     # what the note warns of: only v3 is answered
-    row = omnikpi.report_result(tmp_path, metrics=["offered", "answered"],
+    row = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "handled"],
                                 where={"channel": ["voice"]}).rows[0]
-    assert row == {"offered": 3, "answered": 1}
+    assert row == {"offered": 3, "answered": 1, "handled": 2}  # v3 and the outbound o1
 
 
 def test_the_demo_has_no_hint() -> None:

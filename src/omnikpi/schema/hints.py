@@ -36,11 +36,13 @@ _VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
 
 _CONTACT_HINTS = (
     (f"lower(channel) IN ({_VOICE_LIST}) AND accepted_at IS NOT NULL "
-     "AND first_response_at IS NULL",
+     "AND first_response_at IS NULL AND coalesce(direction, 'inbound') <> 'outbound'",
      VOICE_WITHOUT_FIRST_RESPONSE),
 )
 """(condition on a loaded contact, what it means): the voice rule comes from
-``data-model.md`` ("first_response_at … voice: same as accepted_at")."""
+``data-model.md`` ("first_response_at … voice: same as accepted_at"). An outbound call
+is left out: nobody waits on it, and it is handled work from its acceptance without a
+first response (docs/decisions.md)."""
 
 
 def data_hints(dataset: Dataset) -> list[Hint]:
