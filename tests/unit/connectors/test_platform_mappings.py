@@ -41,7 +41,8 @@ def _s(later: datetime | None, earlier: datetime | None) -> float | None:
 
 def test_asterisk_cdr(tmp_path: Path) -> None:
     rows = _import("asterisk-cdr", FIXTURES / "asterisk_cdr" / "Master.csv", tmp_path)
-    assert set(rows) == {"1709629200.1", "1709629800.3", "1709631600.4", "1709632200.6"}
+    assert set(rows) == {"1709629200.1", "1709629800.3", "1709631600.4", "1709632200.6",
+                         "1709632400.9", "1709632700.11"}
     queued = rows["1709629200.1"]  # 09:00:00 → answered 09:00:25 by SIP/1001, 240 s talk
     assert (queued["queue"], queued["agent_id"], queued["customer_id"]) == (
         "support", "SIP/1001", "0501234567")
@@ -53,10 +54,19 @@ def test_asterisk_cdr(tmp_path: Path) -> None:
     assert missed["abandoned_at"].isoformat() == "2024-03-05T09:11:30"
     assert rows["1709632200.6"]["blocked"] is True  # BUSY
     assert rows["1709631600.4"]["queue"] == "1002"
-    report = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned", "asa",
-                                                      "aht"]).rows[0]
-    # waits 25 s and 8 s; talk 240 s and 120 s
-    assert report == {"answered": 2, "abandoned": 1, "asa": 16.5, "aht": 180.0}
+    out = rows["1709632400.9"]  # the agent's call out, answered by the customer
+    assert (out["direction"], out["queue"], out["customer_id"], out["agent_id"]) == (
+        "outbound", "outbound", "0501112233", "SIP/1001")
+    assert out["first_response_at"] is None and out["handle_seconds"] == 180.0
+    unanswered_out = rows["1709632700.11"]
+    assert unanswered_out["abandoned_at"] is None and unanswered_out["blocked"] is False
+    report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
+                                                      "asa", "handled", "aht"]).rows[0]
+    # offered: the two queue calls and the direct call (the BUSY one was blocked; the
+    # calls out are nobody's wait); waits 25 s and 8 s; talk 240 s, 120 s and the call
+    # out's 180 s
+    assert report == {"offered": 3, "answered": 2, "abandoned": 1, "asa": 16.5,
+                      "handled": 3, "aht": 180.0}
 
 
 def test_the_shipped_mapping_is_picked_and_mapping_still_wins(tmp_path: Path) -> None:
