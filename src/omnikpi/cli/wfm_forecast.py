@@ -37,12 +37,11 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
     """Offered contacts and AHT per interval (and queue), from the KPI engine."""
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
+    from omnikpi.wfm.forecast import HISTORY_FILTER
 
-    # the customers' contacts: an agent's outbound work is not offered and has its own AHT
     result = run_report(load_dataset(data), ["offered", "aht"],
                         by=["queue"] if queue or by_queue else [],
-                        grain=GRAINS[interval_minutes], tz=tz,
-                        where={"direction": ["inbound"]})
+                        grain=GRAINS[interval_minutes], tz=tz, where=HISTORY_FILTER)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
 
 

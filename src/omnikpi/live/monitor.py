@@ -39,7 +39,7 @@ from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
 from omnikpi.schema.files import find_table_files
-from omnikpi.schema.tables import TABLES
+from omnikpi.schema.tables import INBOUND_SQL, TABLES
 
 SO_FAR_TODAY = [m.id for m in wallboard_metrics()] + ["aht"]
 """The wallboard's so-far-today figures (``Metric.wallboard`` in the declarations), and the
@@ -354,7 +354,7 @@ class LiveMonitor:
                    max({now_us} - arrived_at) / 1e6 AS longest_wait_s
             FROM contacts
             WHERE arrived_at <= {now_us} AND NOT coalesce(blocked, false)
-              AND coalesce(direction, 'inbound') <> 'outbound'
+              AND {INBOUND_SQL}
               AND first_response_at IS NULL AND accepted_at IS NULL
               AND abandoned_at IS NULL AND ended_at IS NULL
             GROUP BY ALL""").fetchall()

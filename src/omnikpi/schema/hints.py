@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from omnikpi.config import VOICE_CHANNELS
 from omnikpi.schema.model import Dataset
+from omnikpi.schema.tables import INBOUND_SQL
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ _VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
 
 _CONTACT_HINTS = (
     (f"lower(channel) IN ({_VOICE_LIST}) AND accepted_at IS NOT NULL "
-     "AND first_response_at IS NULL AND coalesce(direction, 'inbound') <> 'outbound'",
+     f"AND first_response_at IS NULL AND {INBOUND_SQL}",
      VOICE_WITHOUT_FIRST_RESPONSE),
 )
 """(condition on a loaded contact, what it means): the voice rule comes from

@@ -330,3 +330,8 @@ TABLES: dict[str, Table] = {
 }
 
 CONTACT_DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic", "direction")
+
+INBOUND_SQL = "coalesce(direction, 'inbound') <> 'outbound'"
+"""A loaded contact a customer made and waited on, in SQL over the contacts table: an
+outbound contact (the agent's own call or e-mail) is nobody's wait (docs/decisions.md;
+the engine's form is ``contact_facts._received``)."""

@@ -18,6 +18,9 @@ import pandas as pd
 
 from omnikpi.errors import DataError, UsageError
 
+HISTORY_FILTER = {"direction": ["inbound"]}
+"""The contacts a forecast learns from: the customers'. An agent's outbound calls and
+e-mails are not volume to staff for, and their handle times would blend into the AHT."""
 MAX_DAYS = 366
 """Days one forecast covers (``--days 100000`` once wrote 4.8 million rows to year 2297)."""
 MAX_WEEKS = 520

@@ -41,6 +41,7 @@ from omnikpi.web.templating import templates
 from omnikpi.wfm.backtest import MIN_HISTORY_DAYS, ShortHistory
 from omnikpi.wfm.day_plan import DayPlan, plan_days
 from omnikpi.wfm.erlang import QueueTooLong
+from omnikpi.wfm.forecast import HISTORY_FILTER
 from omnikpi.wfm.planning import backlog_agents, plan_rows
 from omnikpi.wfm.staffing import (
     MAX_AGENTS,
@@ -240,10 +241,9 @@ def email_answer(form: Form) -> dict[str, Any]:
 
 
 def _history_where(filters: Filters, kind: str) -> dict[str, list[str]]:
-    """The customers' (inbound) contacts of the kind's channel, unless the filter bar names
-    channels: staffing answers the contacts customers make, and the agents' own outbound
-    calls and e-mails would blend their handle times into the AHT."""
-    where = {"direction": ["inbound"]}
+    """The customers' contacts (``HISTORY_FILTER``) of the kind's channel, unless the
+    filter bar names channels."""
+    where = dict(HISTORY_FILTER)
     if not (filters.where or {}).get("channel"):
         where["channel"] = [CHANNEL_OF_KIND[kind]]
     return where
