@@ -27,7 +27,8 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
              "zendesk-satisfaction": "zendesk_satisfaction",
              "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
-             "intercom-messages": "intercom_messages"}
+             "intercom-messages": "intercom_messages",
+             "twilio-taskrouter": "twilio_taskrouter"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400

@@ -315,7 +315,8 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "genesys-cloud-users",
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
-                              "freshdesk-satisfaction", "intercom", "intercom-messages"}
+                              "freshdesk-satisfaction", "intercom", "intercom-messages",
+                              "twilio-taskrouter"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -540,3 +541,85 @@ def test_intercom_conversation_parts_give_in_session_response_times(tmp_path: Pa
     # again 09:10:20) answered 09:12 (120 s); 1005's last question has no answer yet
     assert {r["channel"]: r["art"] for r in report}["chat"] == pytest.approx(90.0)
     assert "12 already imported" in _said("intercom-messages", tmp_path, *parts)  # again
+
+
+TASKROUTER = FIXTURES / "twilio_taskrouter"
+
+
+def _seconds_by_state(states: list[dict[str, Any]]) -> dict[tuple[str, str, str | None], float]:
+    seconds: dict[tuple[str, str, str | None], float] = {}
+    for s in states:
+        key = (s["agent_id"].split("@")[0], s["state"], s["reason"] or s["channel"])
+        seconds[key] = seconds.get(key, 0.0) + (s["end"] - s["start"]).total_seconds()
+    return seconds
+
+
+def test_twilio_taskrouter_events_give_tasks_and_the_workers_time(tmp_path: Path) -> None:
+    """Two pages of the Events API (newest first, one event on both pages): each task a
+    contact, each worker's activities and reservations a timeline; every figure is worked
+    out in the fixture's README."""
+    pages = sorted(TASKROUTER.glob("events-page-*.json"))
+    said = _said("twilio-taskrouter", tmp_path, *pages)
+    for reason in ("1 contacts: an event listed again", "2 contacts: a task still open",
+                   "1 contacts: a task accepted before these events",
+                   "7 contacts: not a task's event", "39 contacts: one of its task's events",
+                   "2 agent_states: work on a reservation accepted before these events",
+                   "2 agent_states: the worker's last change in these events",
+                   "32 agent_states: changes no worker's state"):
+        assert reason in said, reason
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    rows = {r["contact_id"][-1]: r for r in
+            pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"1", "2", "3", "4", "5", "6", "8"}
+    assert {k: (r["channel"], r["direction"], r["queue"]) for k, r in rows.items()} == {
+        "1": ("voice", "inbound", "Support"), "2": ("voice", "inbound", "Support"),
+        "3": ("chat", "inbound", "Chat"), "4": ("messenger", "inbound", "Chat"),
+        "5": ("email", "inbound", "Email"), "6": ("voice", "outbound", "Outbound"),
+        "8": ("voice", "inbound", "Support")}
+    waits = {k: _s(r["first_response_at"], r["arrived_at"]) for k, r in rows.items()}
+    assert waits == {"1": 20, "2": None, "3": 30, "4": 60, "5": 4200, "6": 1, "8": None}
+    assert _s(rows["2"]["abandoned_at"], rows["2"]["arrived_at"]) == 60
+    assert rows["8"]["abandoned_at"] is None and rows["8"]["outcome"] == "Task TTL Exceeded"
+    assert rows["6"]["customer_id"] == "+380671112233"
+    assert {k: r["acw_seconds"] for k, r in rows.items() if r["agent_id"]} == {
+        "1": 40, "3": 60, "4": 30, "5": 60, "6": 30}
+    states = pq.read_table(tmp_path / "agent_states.parquet").to_pylist()
+    assert _seconds_by_state(states) == {
+        ("olena", "available", None): 320 + 1200 + 270 + 90,
+        ("olena", "handling", "voice"): 240, ("olena", "acw", "voice"): 40,
+        ("olena", "not_ready", "Break"): 900, ("olena", "handling", "chat"): 90,
+        ("olena", "handling", "messenger"): 240 + 60 + 120,
+        ("olena", "acw", "messenger"): 30,
+        ("ivan", "not_ready", "Unavailable"): 103,
+        ("ivan", "available", None): 4320 + 541 + 989,
+        ("ivan", "handling", "email"): 600, ("ivan", "acw", "email"): 60,
+        ("ivan", "handling", "voice"): 180, ("ivan", "acw", "voice"): 30}
+    by_channel = {r["channel"]: r for r in omnikpi.report_result(
+        tmp_path, metrics=["offered", "abandoned", "asa", "aht"], by=["channel"]).rows}
+    assert (by_channel["voice"]["offered"], by_channel["voice"]["abandoned"],
+            by_channel["voice"]["asa"], by_channel["voice"]["aht"]) == (3, 1, 20, 245)
+    assert by_channel["email"]["asa"] == 4200
+    occupancy = {r["agent_id"]: r["occupancy"] for r in omnikpi.report_result(
+        tmp_path, metrics=["occupancy"], by=["agent_id"]).rows}
+    assert occupancy == pytest.approx({"olena@example.com": 820 / 2700,
+                                       "ivan@example.com": 210 / 6060})
+
+
+def test_twilio_taskrouter_yesterdays_events_then_with_todays(tmp_path: Path) -> None:
+    """The first half of the events imported alone, then all of them: the tasks and states
+    still open after the first import come with the second, and nothing twice."""
+    import json
+
+    pages = sorted(TASKROUTER.glob("events-page-*.json"))
+    events = {e["sid"]: e for p in pages for e in json.loads(p.read_text())["events"]}
+    early = [e for e in events.values() if e["event_date"] < "2024-03-05T09:52:00Z"]
+    (tmp_path / "early.json").write_text(json.dumps({"events": early, "meta": {}}))
+    said = _said("twilio-taskrouter", tmp_path / "split", tmp_path / "early.json")
+    # the events of the two chats and of the e-mail not yet answered: 3 + 3 + 1
+    assert "7 contacts: a task still open" in said
+    _said("twilio-taskrouter", tmp_path / "split", *pages)
+    _said("twilio-taskrouter", tmp_path / "whole", *pages)
+    for table in ("contacts", "agent_states"):
+        split = pq.read_table(tmp_path / "split" / f"{table}.parquet").to_pylist()
+        whole = pq.read_table(tmp_path / "whole" / f"{table}.parquet").to_pylist()
+        assert sorted(map(str, split)) == sorted(map(str, whole)), table
