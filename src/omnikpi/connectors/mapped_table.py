@@ -381,7 +381,12 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     _unnest(con, source, mapping_path)
     _declared_fields(con, source, mapping_path)
-    with_sql = _derived_sql(con, mapping.get("derived", {}))
+    # computed once: every filter and table reads the same rows (a window such as
+    # row_number() over ties numbers them once), and a chain of windows is not re-run per
+    # filter (a mapping of 40 derived names took 7 s for 57 events)
+    con.execute(f"CREATE TABLE derived_rows AS {_derived_sql(con, mapping.get('derived', {}))}"
+                "SELECT * FROM derived")
+    with_sql = "WITH derived AS (SELECT * FROM derived_rows), " + _SOURCE_ROWS
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql))
               for spec in tables]

@@ -559,8 +559,13 @@ def test_twilio_taskrouter_events_give_tasks_and_the_workers_time(tmp_path: Path
     contact, each worker's activities and reservations a timeline; every figure is worked
     out in the fixture's README."""
     pages = sorted(TASKROUTER.glob("events-page-*.json"))
-    said = _said("twilio-taskrouter", tmp_path, *pages)
+    quiet = tmp_path / "in" / "events-page-3.json"  # a page of a quiet hour: no events
+    quiet.parent.mkdir()
+    quiet.write_text('{"events": [], "meta": {"page": 2, "key": "events"}}')
+    said = _said("twilio-taskrouter", tmp_path / "out", *pages, quiet)
+    tmp_path = tmp_path / "out"
     for reason in ("1 contacts: an event listed again", "2 contacts: a task still open",
+                   "1 contacts: a page without events", "1 agent_states: a page without",
                    "1 contacts: a task accepted before these events",
                    "7 contacts: not a task's event", "39 contacts: one of its task's events",
                    "2 agent_states: work on a reservation accepted before these events",
