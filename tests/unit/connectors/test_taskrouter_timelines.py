@@ -1,0 +1,112 @@
+"""The TaskRouter mapping's worker timelines on random events (hypothesis): whatever the
+order of the reservations, the chats at once and the activity changes, a worker's states
+tile the time from their first change to their last without a gap or an overlap, the
+handling time is the time at least one reservation was being handled, and the wrap-up
+time the rest of the time at least one was wrapping up.
+
+The oracle walks the timeline second by second in Python (a test may; the import may not).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omnikpi.cli.importer import shipped_mapping
+from omnikpi.connectors.mapped_table import import_mapped
+
+START = datetime(2024, 3, 5, 9, tzinfo=UTC)
+WORKER = "olena@example.com"
+
+RESERVATIONS = st.lists(
+    st.tuples(st.integers(0, 600), st.integers(1, 300), st.one_of(st.none(),
+                                                                  st.integers(1, 120))),
+    min_size=0, max_size=5)
+"""(accepted at, handled for, wrap-up or none) in seconds from the start."""
+ACTIVITIES = st.lists(st.tuples(st.integers(0, 900), st.sampled_from(
+    ["Available", "Break", "Unavailable", "Offline"])), min_size=1, max_size=5)
+
+
+def _event(sid: int, second: int, kind: str, data: dict[str, str]) -> dict[str, Any]:
+    at = START + timedelta(seconds=second)
+    return {"sid": f"EV{sid:032d}", "event_type": kind,
+            "event_date": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "event_date_ms": int(at.timestamp() * 1000),
+            "resource_type": kind.split(".")[0], "event_data": data}
+
+
+def _events(reservations: list[tuple[int, int, int | None]],
+            activities: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for i, (accepted, handled, wrapup) in enumerate(reservations):
+        task = {"task_sid": f"WT{i:032d}", "task_channel_unique_name": "chat",
+                "task_queue_name": "Chat", "worker_name": WORKER,
+                "reservation_sid": f"WR{i:032d}", "worker_activity_name": "Available"}
+        events.append(_event(len(events), accepted, "reservation.accepted", task))
+        if wrapup is not None:
+            events.append(_event(len(events), accepted + handled, "reservation.wrapup", task))
+        events.append(_event(len(events), accepted + handled + (wrapup or 0),
+                             "reservation.completed", task))
+    for second, name in activities:
+        events.append(_event(len(events), second, "worker.activity.update",
+                             {"worker_name": WORKER, "worker_activity_name": name}))
+    return events
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(reservations=RESERVATIONS, activities=ACTIVITIES)
+def test_a_workers_states_tile_their_time(tmp_path_factory: Any,
+                                          reservations: list[tuple[int, int, int | None]],
+                                          activities: list[tuple[int, str]]) -> None:
+    folder = tmp_path_factory.mktemp("taskrouter")
+    events = _events(reservations, activities)
+    page = folder / "events.json"
+    page.write_text(json.dumps({"events": events[::-1], "meta": {}}))
+    summaries = import_mapped([page], shipped_mapping("twilio-taskrouter"), folder / "out")
+    states_summary = next(s for s in summaries if s.table == "agent_states")
+    assert states_summary.read == sum(states_summary.filtered.values()) + states_summary.written
+    path = Path(folder / "out" / "agent_states.parquet")
+    states = sorted(pq.read_table(path).to_pylist(), key=lambda s: s["start"]) \
+        if path.exists() else []
+    changes = sorted({_second(e) for e in events})
+    # the states tile the time from the first change to the last (whose state has no end)
+    assert [(_s(s["start"]), _s(s["end"])) for s in states] == list(
+        pairwise(changes))
+    expected: dict[str, int] = {}
+    for second in range(changes[0], changes[-1]):
+        state = _oracle(reservations, activities, second)
+        expected[state] = expected.get(state, 0) + 1
+    got: dict[str, int] = {}
+    for row in states:
+        got[row["state"]] = got.get(row["state"], 0) + _s(row["end"]) - _s(row["start"])
+    assert got == expected
+
+
+def _oracle(reservations: list[tuple[int, int, int | None]],
+            activities: list[tuple[int, str]], second: int) -> str:
+    """The worker's state during ``second``: handling while a reservation is handled,
+    else acw while one wraps up, else the last activity set (Available before any: the
+    reservations' events say so)."""
+    if any(a <= second < a + h for a, h, _ in reservations):
+        return "handling"
+    if any(a + h <= second < a + h + w for a, h, w in reservations if w):
+        return "acw"
+    set_by_then = [(at, i, name) for i, (at, name) in enumerate(activities) if at <= second]
+    name = max(set_by_then)[2] if set_by_then else "Available"
+    return {"Available": "available", "Offline": "logged_out"}.get(name, "not_ready")
+
+
+def _second(event: dict[str, Any]) -> int:
+    return int(event["event_date_ms"] / 1000 - START.timestamp())
+
+
+def _s(at: datetime) -> int:
+    return int(at.replace(tzinfo=UTC).timestamp() - START.timestamp())
