@@ -22,6 +22,8 @@ from omnikpi.export import TABLE_ROW
 from omnikpi.formatting import human
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import SavedReport
+from omnikpi.web.i18n import translator
+from omnikpi.web.value_labels import value_label
 
 QUERY = "metrics=offered,service_level&by=queue&grain=day&tz=Europe/Kyiv&channel=voice"
 
@@ -107,9 +109,11 @@ def test_the_preview_reads_as_a_report(make_app: Callable[..., FastAPI]) -> None
     expected = {r["channel"]: r for r in omnikpi.report_result(
         DEMO_DATA_DIR, metrics=["occupancy", "accs", "offered"], by=["channel"]).rows}
     rows = re.findall(r"<tr>\s*<td>([^<]*)</td>(.*?)</tr>", page, re.S)
-    assert {channel for channel, _ in rows} == {c or "—" for c in expected}
+    # a channel reads in Ukrainian ("голос"): the value it stands for
+    value_of = {value_label("channel", c, translator("uk")): c for c in expected if c}
+    assert {channel for channel, _ in rows} == {*value_of, *(["—"] if None in expected else [])}
     for channel, cells in rows:
-        want = expected[None if channel == "—" else channel]
+        want = expected[value_of.get(channel)]
         shown = re.findall(r'<td class="num" data-raw="([^"]*)">([^<]*)</td>', cells)
         for (raw, text), metric, unit in zip(shown, ("occupancy", "accs", "offered"),
                                              ("ratio", "sessions", "count"), strict=True):
@@ -121,3 +125,28 @@ def test_the_preview_reads_as_a_report(make_app: Callable[..., FastAPI]) -> None
                 assert raw == ""
             else:
                 assert float(raw) == pytest.approx(want[metric], rel=1e-12, abs=0)
+
+
+def test_channels_and_directions_read_in_the_pages_language(
+        make_app: Callable[..., FastAPI]) -> None:
+    """A Ukrainian supervisor reads "голос" and "вхідні" in the preview and the filter
+    pickers, while the links, the filter values and the CSV keep the data's values (a
+    script filtering channel=voice works in every language)."""
+    client = TestClient(make_app())
+    query = "metrics=offered&by=channel,direction&channel=voice,email"
+    page = client.get(f"/builder?{query}&lang=uk").text
+    table = page[page.index('id="preview-table"'):]
+    cells = re.findall(r"<td>([^<]*)</td>", table[:table.index("</table>")])
+    assert set(cells) == {"голос", "ел. пошта", "вхідні"}, cells
+    labels = json.loads(re.search(r"data-labels='([^']*)'", page[page.index(
+        'id="filter-channel"'):]).group(1))  # type: ignore[union-attr]
+    assert labels["voice"] == "голос" and labels["email"] == "ел. пошта"
+    assert 'value="voice,email"' in page  # the filter keeps the data's values
+    english = client.get(f"/builder?{query}&lang=en").text
+    assert "<td>voice</td>" in english and "<td>inbound</td>" in english
+    csv_rows = client.get(f"/export.csv?{query}&lang=uk").text.splitlines()
+    assert {line.split(",")[0] for line in csv_rows[1:]} == {"voice", "email"}
+    assert {line.split(",")[1] for line in csv_rows[1:]} == {"inbound"}
+    drill = client.get("/drill?metric=offered&channel=voice&lang=uk").text
+    rows = drill[drill.index('id="drill-rows"'):]
+    assert "<td>голос</td>" in rows and "<td>voice</td>" not in rows

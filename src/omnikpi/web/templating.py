@@ -3,6 +3,9 @@
 Filters for numbers and dates people read, in the page's language (``lang`` of the
 context; see :mod:`omnikpi.formatting`):
 
+- ``value|shown_value(dimension)``: a channel or direction value in the page's language
+  (``voice`` → "голос"; see :mod:`omnikpi.web.value_labels`), any other value as it is;
+  ``values|value_labels(dimension)`` the translated ones of a list, for a picker;
 - ``value|fmt(unit)``: a metric value in its unit (``4:05``, ``1:02:03``, ``85.3 %``,
   ``1,234``, ``12.50``; ``—`` for no value);
 - ``seconds|fmt_duration``: ``m:ss`` / ``h:mm:ss``;
@@ -23,6 +26,7 @@ from jinja2.runtime import Context
 
 from omnikpi import formatting
 from omnikpi.web.i18n import template_context
+from omnikpi.web.value_labels import value_label, value_labels
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
                             context_processors=[template_context])
@@ -52,6 +56,17 @@ def fmt_period(context: Context, value: Any, grain: str | None = None) -> str:
     return formatting.fmt_period(value, grain, _lang(context))
 
 
-FILTERS = {"fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
+@pass_context
+def shown_value(context: Context, value: Any, dimension: str) -> str:
+    return value_label(dimension, value, context["_"])
+
+
+@pass_context
+def picker_labels(context: Context, values: Any, dimension: str) -> dict[str, str]:
+    return value_labels(dimension, values or [], context["_"])
+
+
+FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
+           "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period}
 templates.env.filters.update(FILTERS)

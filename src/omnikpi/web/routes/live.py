@@ -22,6 +22,7 @@ from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_boards
 from omnikpi.web.security import Caller
 from omnikpi.web.templating import templates
+from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
 router.include_router(live_alerts.router)
@@ -78,8 +79,6 @@ def wallboard(request: Request, state: State, principal: Caller, tenant: str | N
 AGENT_STATE_WORDS = ("available", "handling", "acw", "hold", "not_ready", "logged_out")
 """The canonical agent states (``omnikpi.schema.tables.AGENT_STATES``), as the wallboard
 shows them."""
-CHANNEL_WORDS = ("voice", "chat", "email", "social", "messenger", "sms", "video", "callback")
-"""Channel names the wallboard shows in the page's language (others stay as in the data)."""
 ALERT_TEMPLATES = {
     "sl": "service level {sl} below {threshold}",
     "wait": "longest wait {wait} s over {threshold} s",
@@ -101,7 +100,7 @@ def wallboard_words(request: Request) -> dict[str, Any]:
 
     _ = translator(choose_language(request))
     return {"states": {s: _(s) for s in AGENT_STATE_WORDS},
-            "channels": {c: _(c) for c in CHANNEL_WORDS if _(c) != c},
+            "channels": {c: _(c) for c in sorted(TRANSLATED_VALUES["channel"]) if _(c) != c},
             "units": {"h": _("h"), "min": _("min"), "s": _("s")},
             "sort": {"ascending": _("ascending"), "descending": _("descending")},
             "off": _("Live updates are off on this server: the wallboard shows no numbers.")}

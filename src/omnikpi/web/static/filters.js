@@ -18,6 +18,10 @@
   function picker(input, index) {
     let options = [];
     try { options = JSON.parse(input.dataset.options || "[]"); } catch (e) { options = []; }
+    // a channel or direction in the page's language; the value sent stays the data's
+    let labels = {};
+    try { labels = JSON.parse(input.dataset.labels || "{}"); } catch (e) { labels = {}; }
+    const shown = value => labels[value] || value;
     const chosen = new Set(values(input));
     chosen.forEach(v => { if (!options.includes(v)) options.push(v); });
     if (!options.length) return; // nothing to choose from: the text field stays
@@ -43,7 +47,7 @@
         if (check.checked) chosen.add(value); else chosen.delete(value);
         sync();
       });
-      label.append(check, document.createTextNode(" " + value));
+      label.append(check, document.createTextNode(" " + shown(value)));
       item.append(label);
       list.append(item);
       boxes.push([value, item, check]);
@@ -51,7 +55,8 @@
     function sync() {
       const picked = options.filter(v => chosen.has(v));
       input.value = picked.join(",");
-      toggle.textContent = picked.length ? picked.join(", ") : (input.dataset.none || "all");
+      toggle.textContent = picked.length ? picked.map(shown).join(", ")
+        : (input.dataset.none || "all");
       toggle.title = toggle.textContent;
       toggle.setAttribute("aria-label", (input.dataset.label || input.name) + ": " + toggle.textContent);
       toggle.classList.toggle("picked", picked.length > 0);
@@ -63,7 +68,10 @@
     }
     search.addEventListener("input", () => {
       const needle = search.value.trim().toLowerCase();
-      boxes.forEach(([value, item]) => { item.hidden = !!needle && !value.toLowerCase().includes(needle); });
+      boxes.forEach(([value, item]) => {
+        item.hidden = !!needle && !value.toLowerCase().includes(needle)
+          && !shown(value).toLowerCase().includes(needle);
+      });
     });
     search.addEventListener("keydown", event => {
       if (event.key === "Enter") {  // Enter picks the first match instead of submitting
