@@ -13,39 +13,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
+from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
-# platforms with a shipped mapping (mappings/NAME.toml): `omnikpi import zendesk FILE`
-PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
-             "amazon-connect": "amazon_connect_ctr",
-             "amazon-connect-agent-events": "amazon_connect_agent_events",
-             "asterisk-cdr": "asterisk_cdr",
-             "genesys-cloud": "genesys_cloud", "genesys-cloud-users": "genesys_cloud_users",
-             "chatwoot": "chatwoot_conversations",
-             "vicidial": "vicidial", "vicidial-agent-log": "vicidial_agent_log",
-             "zendesk-satisfaction": "zendesk_satisfaction",
-             "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
-             "intercom-messages": "intercom_messages",
-             "twilio-taskrouter": "twilio_taskrouter"}
 SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400
-
-
-def shipped_mapping(platform: str) -> Path:
-    """The mapping shipped for a platform: inside the installed package when it carries
-    the mappings, else the source checkout's ``mappings/`` folder."""
-    import omnikpi
-
-    name = f"{PLATFORMS[platform]}.toml"
-    package = Path(omnikpi.__file__).resolve().parent
-    for folder in (package / "mappings", package.parents[1] / "mappings"):
-        if (folder / name).is_file():
-            return folder / name
-    raise UsageError(f"the mapping shipped for {platform} ({name}) is not installed: "
-                     "pass --mapping FILE.toml")
 
 
 @app.command("import")

@@ -14,7 +14,6 @@ traceback). See ``mappings/anonymous_bank.toml`` and docs/connectors.md.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.connectors.mapping_files import read_mapping
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -64,12 +64,7 @@ class TableMapping:
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
     """The mapping file and its tables: the main ``table`` first, then ``[tables.NAME]``."""
-    try:
-        mapping = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"mapping file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"mapping {path} is not valid TOML: {exc}") from exc
+    mapping = read_mapping(path)
     zone = mapping.get("timestamps", {}).get("timezone", "UTC")
     further = mapping.get("tables", {})
     if not isinstance(further, dict):

@@ -316,7 +316,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
                               "freshdesk-satisfaction", "intercom", "intercom-messages",
-                              "twilio-taskrouter"}
+                              "twilio-taskrouter", "twilio-taskrouter-streams"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -564,8 +564,10 @@ def test_twilio_taskrouter_events_give_tasks_and_the_workers_time(tmp_path: Path
     quiet.write_text('{"events": [], "meta": {"page": 2, "key": "events"}}')
     said = _said("twilio-taskrouter", tmp_path / "out", *pages, quiet)
     tmp_path = tmp_path / "out"
-    for reason in ("1 contacts: an event listed again", "2 contacts: a task still open",
-                   "1 contacts: a page without events", "1 agent_states: a page without",
+    for reason in ("1 contacts: an event listed or delivered again",
+                   "2 contacts: a task still open",
+                   "1 contacts: a page or line without an event",
+                   "1 agent_states: a page or line without",
                    "1 contacts: a task accepted before these events",
                    "7 contacts: not a task's event", "39 contacts: one of its task's events",
                    "2 agent_states: work on a reservation accepted before these events",
@@ -628,3 +630,18 @@ def test_twilio_taskrouter_yesterdays_events_then_with_todays(tmp_path: Path) ->
         split = pq.read_table(tmp_path / "split" / f"{table}.parquet").to_pylist()
         whole = pq.read_table(tmp_path / "whole" / f"{table}.parquet").to_pylist()
         assert sorted(map(str, split)) == sorted(map(str, whole)), table
+
+
+def test_twilio_taskrouter_event_streams_read_as_the_events_api(tmp_path: Path) -> None:
+    """The same events as Event Streams deliver them (CloudEvents, one per line, one
+    delivered twice, a batch late) give the same contacts and states as the list API's
+    pages: the streams mapping extends the list API's and reads each field elsewhere."""
+    said = _said("twilio-taskrouter-streams", tmp_path / "streams",
+                 TASKROUTER / "event-streams.jsonl")
+    assert "1 contacts: an event listed or delivered again" in said
+    _said("twilio-taskrouter", tmp_path / "pages", *sorted(TASKROUTER.glob("events-page-*.json")))
+    for table in ("contacts", "agent_states"):
+        streams = pq.read_table(tmp_path / "streams" / f"{table}.parquet").to_pylist()
+        pages = pq.read_table(tmp_path / "pages" / f"{table}.parquet").to_pylist()
+        assert len(pages) == {"contacts": 7, "agent_states": 20}[table]
+        assert sorted(map(str, streams)) == sorted(map(str, pages)), table
