@@ -32,7 +32,8 @@ PLATFORMS = {"zendesk": "zendesk", "freshdesk": "freshdesk",
              "freshdesk-satisfaction": "freshdesk_satisfaction", "intercom": "intercom",
              "intercom-messages": "intercom_messages",
              "twilio-taskrouter": "twilio_taskrouter",
-             "twilio-taskrouter-streams": "twilio_taskrouter_streams"}
+             "twilio-taskrouter-streams": "twilio_taskrouter_streams",
+             "zendesk-talk": "zendesk_talk"}
 """Platforms with a shipped mapping (``mappings/NAME.toml``): ``omnikpi import zendesk FILE``."""
 MAX_DEPTH = 8
 """How many mappings may stand on each other (a longer chain is surely a mistake)."""

@@ -316,7 +316,8 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "genesys-cloud", "chatwoot", "vicidial",
                               "vicidial-agent-log", "zendesk-satisfaction",
                               "freshdesk-satisfaction", "intercom", "intercom-messages",
-                              "twilio-taskrouter", "twilio-taskrouter-streams"}
+                              "twilio-taskrouter", "twilio-taskrouter-streams",
+                              "zendesk-talk"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -645,3 +646,32 @@ def test_twilio_taskrouter_event_streams_read_as_the_events_api(tmp_path: Path) 
         pages = pq.read_table(tmp_path / "pages" / f"{table}.parquet").to_pylist()
         assert len(pages) == {"contacts": 7, "agent_states": 20}[table]
         assert sorted(map(str, streams)) == sorted(map(str, pages)), table
+
+
+def test_zendesk_talk_calls_and_their_ivr(tmp_path: Path) -> None:
+    """Three pages of the incremental calls export (a call exported twice, one going on,
+    an empty page): each figure worked out in the fixture's README."""
+    pages = sorted((FIXTURES / "zendesk_talk").glob("calls-*.json"))
+    said = _said("zendesk-talk", tmp_path, *pages)
+    for reason in ("1 contacts: a call exported again", "1 contacts: a call going on",
+                   "1 contacts: a page without calls", "1 contacts: hung up in the IVR",
+                   "1 contacts: served by the IVR", "2 ivr_sessions: no IVR before the queue"):
+        assert reason in said, reason
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    rows = {r["contact_id"]: r for r in pq.read_table(tmp_path / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"101", "102", "105", "106", "107", "108"}
+    assert rows["101"]["acw_seconds"] == 30  # the call's latest form, after its wrap-up
+    assert rows["106"]["blocked"] and rows["107"]["direction"] == "outbound"
+    assert _s(rows["101"]["first_response_at"], rows["101"]["arrived_at"]) == 25
+    assert _s(rows["102"]["abandoned_at"], rows["102"]["arrived_at"]) == 50
+    assert rows["105"]["abandoned_at"] is None and rows["105"]["outcome"] == "voicemail"
+    report = omnikpi.report_result(tmp_path, metrics=[
+        "received", "offered", "blocked_rate", "answered", "abandoned", "asa", "aht",
+        "ivr_sessions", "ivr_containment_rate", "ivr_abandon_rate", "avg_ivr_time",
+        "avg_wait_with_ivr"]).rows[0]
+    assert report == pytest.approx({
+        "received": 5, "offered": 4, "blocked_rate": 1 / 5, "answered": 2, "abandoned": 1,
+        "asa": (25 + 10) / 2, "aht": (250 + 180 + 360) / 3, "ivr_sessions": 5,
+        "ivr_containment_rate": 1 / 5, "ivr_abandon_rate": 1 / 5,
+        "avg_ivr_time": (15 + 10 + 30 + 20 + 5) / 5,
+        "avg_wait_with_ivr": ((15 + 25) + (5 + 10)) / 2})
