@@ -45,6 +45,11 @@ class MappedSummary:
     repeated: int = 0
     """Rows whose id was already in the table or came earlier in this import: kept once,
     the first (``connectors/writer.py``). Every row read is filtered, written or this."""
+    updated: int = 0
+    """Rows already in the table that a newer form of the same record replaced (a mapping
+    with ``[source] version``)."""
+    versioned: bool = False
+    """Whether the mapping names a version: a repeated record keeps its newest form."""
 
 
 @dataclass(frozen=True)
@@ -383,12 +388,23 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                 "SELECT * FROM derived")
     with_sql = "WITH derived AS (SELECT * FROM derived_rows), " + _SOURCE_ROWS
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql))
+    version = source.get("version")
+    if version is not None and not isinstance(version, str):
+        raise UsageError(f"mapping {mapping_path}: [source] version is an SQL expression "
+                         "(a number, bigger is newer: epoch(updated_at))")
+    mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
+                         version)
               for spec in tables]
     with committed_import(out) as run:
         for summary, data in mapped:
-            merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt)
+            versions = None
+            if VERSION in data.column_names:
+                versions = data[VERSION].combine_chunks()
+                data = data.drop_columns([VERSION])
+            merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
+                                 versions)
             summary.written, summary.repeated = merged.rows, merged.repeated
+            summary.updated, summary.versioned = merged.updated, versions is not None
     return [summary for summary, _ in mapped]
 
 
@@ -422,10 +438,15 @@ def _each_row(con: duckdb.DuckDBPyConnection, spec: TableMapping, with_sql: str)
         f"src AS (SELECT * EXCLUDE ({name}), unnest({elements}) AS {ROW} FROM derived) ")
 
 
+VERSION = "__version"
+"""The column a mapping's ``[source] version`` is computed into (not a canonical column:
+the writer keeps it beside the table)."""
+
+
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                mapping_path: Path,
-               with_sql: str = "WITH derived AS (SELECT * FROM raw), " + _SOURCE_ROWS
-               ) -> tuple[MappedSummary, Any]:
+               with_sql: str = "WITH derived AS (SELECT * FROM raw), " + _SOURCE_ROWS,
+               version: str | None = None) -> tuple[MappedSummary, Any]:
     """One table's rows from the source (after ``[derived]``): filters counted by reason,
     columns mapped and cast to their canonical types (an unmapped column is a typed null),
     required columns that come out empty counted as rejected."""
@@ -456,6 +477,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
                     f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
         selects[col.name] = f"CAST(({expr}) AS {sql_type}) AS {quote(col.name)}"
+    if version is not None:  # [source] version: which form of a record is the newer
+        selects[VERSION] = f"CAST(({version}) AS DOUBLE) AS {quote(VERSION)}"
     try:
         mapped = con.execute(f"{with_sql}SELECT {', '.join(selects.values())} FROM src "
                              f"WHERE {keep}").fetch_arrow_table()
@@ -465,9 +488,11 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             try:
                 con.execute(f"{with_sql}SELECT {select} FROM src WHERE {keep}").fetchall()
             except duckdb.Error as one:
+                what = ("[source] version" if name == VERSION else
+                        f"column {name} = {spec.columns.get(name)!r}")
                 raise UsageError(
-                    f"mapping {mapping_path} ({spec.table}) column {name} = "
-                    f"{spec.columns.get(name)!r}: {explain(one, source_columns)}") from exc
+                    f"mapping {mapping_path} ({spec.table}) {what}: "
+                    f"{explain(one, source_columns)}") from exc
         raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(exc)}"
                          ) from exc
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]

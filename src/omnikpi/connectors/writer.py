@@ -53,33 +53,63 @@ def merge_write_arrow(run: ImportCommit, table: str, new: pa.Table,
     return merge_write(run, table, new, fmt).rows
 
 
+VERSIONS_FOLDER = "_import_versions"
+"""Beside the tables: each versioned row's key and version (``[source] version`` of a
+mapping), so a later import knows which form of a record is the newer one."""
+
+
 @dataclass(frozen=True)
 class Merged:
     rows: int
     """Rows in the table after the merge."""
     repeated: int
     """New rows left out because their key was already in the table or came earlier in
-    the same import: each is kept once, the first time it came."""
+    the same import: each is kept once, the first time it came (with versions: the newest
+    form, ties to the first)."""
+    updated: int = 0
+    """Rows already in the table replaced by a newer form of the same record (versions
+    only: a ticket imported open, then again once solved)."""
 
 
-def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet"
-                ) -> Merged:
+def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet",
+                versions: pa.Array | None = None) -> Merged:
     """:func:`merge_write_arrow`, also counting the new rows a repeated key left out, so
-    an import can say where every row it read went."""
+    an import can say where every row it read went.
+
+    ``versions`` (one number per new row, bigger is newer; null unknown) makes the newest
+    form of a record win instead of the first: a ticket imported while open and again
+    once solved keeps the solved form, and an older export imported later changes
+    nothing. Rows stored without a version count as the oldest."""
     out = run.out
     target = out / f"{table}.{fmt}"
     arriving = new.num_rows
     old_rows = 0
+    key = KEYS.get(table)
+    stored_versions: pa.Array = pa.array([], pa.float64())
     if target.exists():
         old = pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)
         old_rows = old.num_rows
+        if key:
+            stored_versions = _stored_versions(out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
-    key = KEYS.get(table)
-    repeated = 0
+    repeated = updated = 0
+    versioned = versions is not None and key is not None
     if key and new.num_rows:
         frame = new.to_pandas()
-        kept = ~frame.duplicated(subset=key, keep="first")
-        repeated = arriving - int(kept.iloc[old_rows:].sum())
+        if versions is not None:
+            frame["__version"] = pa.concat_arrays(
+                [stored_versions, versions.cast(pa.float64())]).to_numpy(zero_copy_only=False)
+            frame["__order"] = range(len(frame))
+            newest = frame.sort_values(["__version", "__order"], ascending=[False, True],
+                                       na_position="last").drop_duplicates(subset=key)
+            kept = frame.index.isin(newest.index)
+            updated = int((~kept[:old_rows]).sum())
+        else:
+            kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
+        repeated = arriving - int(kept[old_rows:].sum())
+        if versioned:
+            _stage_versions(run, table, frame[kept], key)
+            frame = frame.drop(columns=["__version", "__order"])
         new = pa.Table.from_pandas(frame[kept], schema=new.schema, preserve_index=False)
     staged = run.stage(target.name)
     if fmt == "parquet":
@@ -90,7 +120,32 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
         pacsv.write_csv(new, staged)
     run.place(staged, target)
     transaction.checkpoint(f"staged {target.name}")
-    return Merged(int(new.num_rows), repeated)
+    return Merged(int(new.num_rows), repeated, updated)
+
+
+def _versions_path(out: Path, table: str) -> Path:
+    return out / VERSIONS_FOLDER / f"{table}.parquet"
+
+
+def _stored_versions(out: Path, table: str, old: pa.Table, key: list[str]) -> pa.Array:
+    """The version of each stored row (null where none was kept)."""
+    path = _versions_path(out, table)
+    if not path.exists():
+        return pa.nulls(old.num_rows, pa.float64())
+    known = pq.read_table(path).to_pandas()
+    rows = old.select(key).to_pandas().astype(object)
+    known[key] = known[key].astype(object)
+    joined = rows.merge(known.drop_duplicates(subset=key), on=key, how="left")
+    return pa.array(joined["version"].to_numpy(), pa.float64(), from_pandas=True)
+
+
+def _stage_versions(run: ImportCommit, table: str, kept: Any, key: list[str]) -> None:
+    versions = pa.Table.from_pandas(
+        kept[[*key, "__version"]].rename(columns={"__version": "version"}),
+        preserve_index=False)
+    staged = run.stage(f"versions-{table}.parquet")
+    pq.write_table(versions, staged)
+    run.place(staged, _versions_path(run.out, table))
 
 
 def _read_csv(path: Path, table: str) -> pa.Table:
