@@ -124,3 +124,26 @@ def test_a_mysql_dump_null_words_and_no_quoting(tmp_path: Path) -> None:
     rows = {r["contact_id"]: r["topic"]
             for r in pq.read_table(out / "contacts.parquet").to_pylist()}
     assert rows == {"a": None, "b": None, "c": 'said "call me'}
+
+
+@pytest.mark.parametrize(("version", "said"), [
+    ('"no_such_column"', "(contacts) [source] version: "),
+    ("3", "[source] version is an SQL expression"),
+])
+def test_a_version_that_cannot_be_read_is_named(tmp_path: Path, version: str,
+                                                 said: str) -> None:
+    code, output, out = _import(tmp_path, BASE + f"[source]\nversion = {version}\n")
+    assert code == 2 and said in " ".join(output.split()), output
+    assert not (out / "contacts.parquet").exists()
+
+
+def test_a_version_keeps_the_newest_form_of_a_csv_row(tmp_path: Path) -> None:
+    """Two exports of the same call, the later one first: the row with the greater version
+    is kept, the older export imported after it changes nothing."""
+    mapping = BASE + 'outcome = "state"\n[source]\nversion = "CAST(v AS DOUBLE)"\n'
+    newer = "id,t,v,state\na,2024-03-05 12:00:00,2,answered\n"
+    older = "id,t,v,state\na,2024-03-05 12:00:00,1,waiting\n"
+    for data in (newer, older):
+        code, output, out = _import(tmp_path, mapping, data=data)
+        assert code == 0, output
+    assert pq.read_table(out / "contacts.parquet").to_pylist()[0]["outcome"] == "answered"
