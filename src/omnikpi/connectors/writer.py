@@ -93,7 +93,6 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             stored_versions = _stored_versions(out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
     repeated = updated = 0
-    versioned = versions is not None and key is not None
     if key and new.num_rows:
         frame = new.to_pandas()
         if versions is not None:
@@ -107,7 +106,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
         else:
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
         repeated = arriving - int(kept[old_rows:].sum())
-        if versioned:
+        if versions is not None:
             _stage_versions(run, table, frame[kept], key)
             frame = frame.drop(columns=["__version", "__order"])
         new = pa.Table.from_pandas(frame[kept], schema=new.schema, preserve_index=False)
