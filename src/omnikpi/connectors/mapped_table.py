@@ -151,8 +151,15 @@ def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
     if fmt == "json":  # one object per line, or a JSON array of objects
         # the types from every object (not a sample of the first ones): a field first seen
         # late in a large export would otherwise be left out of every row without a word
-        return f"read_json({names}, format = 'auto', union_by_name = true, sample_size = -1)"
+        # a page saved as one object can be large (all of a day's events in one list):
+        # DuckDB refuses objects over 16 MB unless told
+        return (f"read_json({names}, format = 'auto', union_by_name = true, sample_size = -1, "
+                f"maximum_object_size = {MAX_JSON_OBJECT_BYTES})")
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
+
+
+MAX_JSON_OBJECT_BYTES = 1 << 30
+"""The largest JSON object a mapped import reads (one page of an API export, saved whole)."""
 
 
 def _csv_options(source: dict[str, Any]) -> str:

@@ -98,3 +98,19 @@ def test_unnest_of_a_missing_or_scalar_column(tmp_path: Path, unnest: str, messa
     mapping.write_text(MESSAGES.replace('"conversations"\n', unnest + "\n", 1))
     with pytest.raises(UsageError, match=message):
         import_mapped([_write(tmp_path, False)], mapping, tmp_path / "out")
+
+
+def test_a_page_saved_as_one_object_over_16_mb_is_read(tmp_path: Path) -> None:
+    """A day's events saved as one object of one list (18 MB here) is read whole: DuckDB's
+    default refuses a JSON object over 16 MB ("maximum_object_size exceeded")."""
+    page = {"calls": [{"id": i, "t": "2024-03-05T10:00:00Z", "note": "x" * 100_000}
+                      for i in range(180)]}
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    assert (tmp_path / "page.json").stat().st_size > 17_000_000
+    (tmp_path / "m.toml").write_text('table = "contacts"\n[source]\nformat = "json"\n'
+                                     'unnest = "calls"\n[columns]\n'
+                                     'contact_id = "CAST(calls.id AS VARCHAR)"\n'
+                                     "channel = \"'voice'\"\nqueue = \"'q'\"\n"
+                                     'arrived_at = "CAST(calls.t AS TIMESTAMPTZ)"\n')
+    summary = import_mapped([tmp_path / "page.json"], tmp_path / "m.toml", tmp_path / "out")
+    assert summary[0].written == 180
