@@ -317,7 +317,7 @@ def test_every_platform_has_its_shipped_mapping() -> None:
                               "vicidial-agent-log", "zendesk-satisfaction",
                               "freshdesk-satisfaction", "intercom", "intercom-messages",
                               "twilio-taskrouter", "twilio-taskrouter-streams",
-                              "zendesk-talk"}
+                              "zendesk-talk", "chatwoot-csat"}
     for platform in PLATFORMS:
         assert shipped_mapping(platform).is_file()
 
@@ -675,3 +675,26 @@ def test_zendesk_talk_calls_and_their_ivr(tmp_path: Path) -> None:
         "ivr_containment_rate": 1 / 5, "ivr_abandon_rate": 1 / 5,
         "avg_ivr_time": (15 + 10 + 30 + 20 + 5) / 5,
         "avg_wait_with_ivr": ((15 + 25) + (5 + 10)) / 2})
+
+
+def test_chatwoot_csat_survey_responses(tmp_path: Path) -> None:
+    """Three pages of the CSAT responses list (one response on two pages, one opened and
+    not rated, an empty page), imported into the conversations' folder: CSAT is cut by
+    the conversation's agent."""
+    folder = FIXTURES / "chatwoot"
+    _import("chatwoot", folder / "conversations.json", tmp_path)
+    said = _said("chatwoot-csat", tmp_path, *sorted(folder.glob("csat-page-*.json")))
+    assert "1 a response listed again (same id)" in said
+    assert "1 no rating (the survey opened, not answered)" in said
+    assert omnikpi.load_dataset(tmp_path).problem_count == 0
+    answers = pq.read_table(tmp_path / "surveys.parquet").to_pylist()
+    assert sorted((a["contact_id"], a["customer_id"], a["score"]) for a in answers) == [
+        ("41", "900", 5), ("43", "902", 2), ("45", None, 4)]
+    total = omnikpi.report_result(tmp_path, metrics=["csat", "cdsat"]).rows[0]
+    assert total == pytest.approx({"csat": 2 / 3, "cdsat": 1 / 3})
+    by_agent = {r["agent_id"]: r["csat"] for r in omnikpi.report_result(
+        tmp_path, metrics=["csat"], by=["agent_id"]).rows}
+    assert by_agent == {"op1": 1.0, "op2": 0.0, None: 1.0}
+    # a quiet day's export: an empty page alone imports nothing, without an error
+    assert "│ surveys │ 0 │ 0 │ 0 │ 0 │" in _said("chatwoot-csat", tmp_path / "quiet",
+                                               folder / "csat-page-3.json")
