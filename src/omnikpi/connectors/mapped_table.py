@@ -184,12 +184,13 @@ def _csv_options(source: dict[str, Any]) -> str:
 
 
 def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
-            mapping_path: Path | None = None) -> None:
+            mapping_path: Path | None = None) -> list[str]:
     """``[source] unnest = "conversations"`` (or a list, applied in order): one row per
     element of that list column, the element in the column's place, the parent's other
     fields repeated. A parent whose list is empty or missing stays, as one row with a
-    null element (never dropped silently)."""
+    null element (never dropped silently). Returns the columns the elements are in."""
     paths = source.get("unnest", [])
+    elements: list[str] = []
     for name in [paths] if isinstance(paths, str) else paths:
         columns = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
         head, *rest = str(name).split(".")
@@ -216,6 +217,16 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
             raise UsageError(f"mapping [source] unnest: {name!r} would become column "
                              f"{rest[-1]!r}, which the source already has")
         con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {select} FROM raw")
+        elements.append(rest[-1] if rest else head)
+    return elements
+
+
+def _all_lists_empty(con: duckdb.DuckDBPyConnection, elements: list[str]) -> bool:
+    """Whether no page of the source holds an element of any unnested list (a quiet day's
+    export): the elements have no fields to read, so the mapping cannot be applied."""
+    return bool(elements) and not any(
+        con.execute(f"SELECT count(*) FROM raw WHERE {quote(e)} IS NOT NULL").fetchone()[0]  # type: ignore[index]
+        for e in elements)
 
 
 TypeTree = dict[str, "TypeNode"]
@@ -386,7 +397,9 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {exc}") from exc
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
-    _unnest(con, source, mapping_path)
+    elements = _unnest(con, source, mapping_path)
+    if _all_lists_empty(con, elements):
+        return _commit_nothing(con, tables, elements, out, fmt)
     _declared_fields(con, source, mapping_path)
     # computed once: every filter and table reads the same rows (a window such as
     # row_number() over ties numbers them once), and a chain of windows is not re-run per
@@ -413,6 +426,23 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             summary.written, summary.repeated = merged.rows, merged.repeated
             summary.updated, summary.versioned = merged.updated, versions is not None
     return [summary for summary, _ in mapped]
+
+
+def _commit_nothing(con: duckdb.DuckDBPyConnection, tables: list[TableMapping],
+                    elements: list[str], out: Path, fmt: str) -> list[MappedSummary]:
+    """An import of pages that hold no element at all: every page accounted for under
+    that reason, the tables as they were."""
+    from omnikpi.connectors.writer import to_arrow
+
+    read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
+    reason = f"a page with no {' or '.join(elements)} (nothing new in the export)"
+    summaries = [MappedSummary(spec.table, read=read, filtered=Counter({reason: read}))
+                 for spec in tables]
+    with committed_import(out) as run:
+        for summary in summaries:
+            summary.written = merge_write(run, summary.table, to_arrow(summary.table, []),
+                                          fmt).rows
+    return summaries
 
 
 ROW = "row"

@@ -698,3 +698,27 @@ def test_chatwoot_csat_survey_responses(tmp_path: Path) -> None:
     # a quiet day's export: an empty page alone imports nothing, without an error
     assert "│ surveys │ 0 │ 0 │ 0 │ 0 │" in _said("chatwoot-csat", tmp_path / "quiet",
                                                folder / "csat-page-3.json")
+
+
+@pytest.mark.parametrize(("platform", "page", "lists", "earlier"), [
+    ("intercom", '{"type": "conversation.list", "conversations": [], "total_count": 0}',
+     "conversations", "intercom/conversations-page-1.json"),
+    ("chatwoot", '{"data": {"meta": {"all_count": 0}, "payload": []}}', "payload",
+     "chatwoot/conversations.json"),
+    ("genesys-cloud", '{"conversations": [], "totalHits": 0}', "conversations",
+     "genesys_cloud/details.json"),
+    ("zendesk-talk", '{"calls": [], "count": 0, "end_time": 1709672440}', "calls",
+     "zendesk_talk/calls-1.json"),
+    ("twilio-taskrouter", '{"events": [], "meta": {"page": 0}}', "events",
+     "twilio_taskrouter/events-page-1.json"),
+])
+def test_a_quiet_days_empty_page_alone_imports_nothing(
+        tmp_path: Path, platform: str, page: str, lists: str, earlier: str) -> None:
+    """An export with nothing new (the list empty) imports alone without an error and
+    leaves what an earlier import wrote as it was; the page is accounted for."""
+    _said(platform, tmp_path / "out", FIXTURES / earlier)
+    before = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
+    (tmp_path / "quiet.json").write_text(page)
+    said = _said(platform, tmp_path / "out", tmp_path / "quiet.json")
+    assert f"a page with no {lists} (nothing new in the export)" in said
+    assert pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist() == before
