@@ -114,8 +114,8 @@ def test_the_builder_keeps_everything_typed_with_its_message(client: TestClient)
                       f"&from=2024-03-04&to_day={DAY}&site=kyiv"
                       "&param=service_level.threshold_seconds=25")
     assert page.status_code == 400
-    assert error_of(page.text) == ("Occupancy cannot be cut by queue: its data can be cut "
-                                   "only by agent_id, site, tenant, channel.")
+    assert error_of(page.text) == ("Occupancy cannot be cut by “Queue”: its data can be cut "
+                                   "only by “Agent”, “Site”, “Tenant”, “Channel”.")
     assert 'id="preview-table"' not in page.text
     for name, value in {"metrics": "occupancy,aht", "by": "queue", "grain": "day",
                         "tz": "Europe/Kyiv", "from": "2024-03-04", "to_day": DAY,
@@ -138,10 +138,11 @@ def test_a_filter_the_metric_cannot_have_is_named_with_the_metric(
     channel cannot be cut by channel" before) in the reader's language."""
     url = "/builder?metrics=aht,utilization&channel=voice"
     assert error_of(client.get(f"{url}&lang=en").text) == (
-        "Utilization cannot be filtered by channel: its data can be filtered only by "
-        "agent_id, site, tenant.")
+        "Utilization cannot be filtered by “Channel”: its data can be filtered only by "
+        "“Agent”, “Site”, “Tenant”.")
     assert error_of(client.get(f"{url}&lang=uk").text).startswith(
-        "Показник «Утилізація» не можна відфільтрувати за channel")
+        "Показник «Утилізація» не можна відфільтрувати за полем «Канал»: його дані "
+        "фільтруються лише за полями «Оператор», «Майданчик», «Орендар».")
     client.get("/builder?lang=en")
 
 

@@ -73,16 +73,26 @@ def _unknown_zone(m: re.Match[str], _: Translate) -> str:
              "or America/New_York.").format(value=m["value"])
 
 
+def _dimensions(ids: str, _: Translate) -> str:
+    """Dimension ids as the filter form names them, quoted in the page's language
+    (``agent_id, site`` → “Agent”, “Site”; «Оператор», «Площадка»)."""
+    from omnikpi.web.filters import DIMENSION_LABELS
+
+    return ", ".join(_("“{name}”").format(name=_(DIMENSION_LABELS.get(d.strip(), d.strip())))
+                     for d in ids.split(","))
+
+
 def _cut(m: re.Match[str], _: Translate) -> str:
     return _("{metric} cannot be cut by {bad}: its data can be cut only by {allowed}."
-             ).format(metric=_metric_name(m["metric"], _), bad=m["bad"],
-                      allowed=m["allowed"])
+             ).format(metric=_metric_name(m["metric"], _), bad=_dimensions(m["bad"], _),
+                      allowed=_dimensions(m["allowed"], _))
 
 
 def _filter(m: re.Match[str], _: Translate) -> str:
     return _("{metric} cannot be filtered by {bad}: its data can be filtered only by "
-             "{allowed}.").format(metric=_metric_name(m["metric"], _), bad=m["bad"],
-                                  allowed=m["allowed"])
+             "{allowed}.").format(metric=_metric_name(m["metric"], _),
+                                  bad=_dimensions(m["bad"], _),
+                                  allowed=_dimensions(m["allowed"], _))
 
 
 def _unknown_metric(m: re.Match[str], _: Translate) -> str:
