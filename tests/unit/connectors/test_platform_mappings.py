@@ -722,3 +722,22 @@ def test_a_quiet_days_empty_page_alone_imports_nothing(
     said = _said(platform, tmp_path / "out", tmp_path / "quiet.json")
     assert f"a page with no {lists} (nothing new in the export)" in said
     assert pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist() == before
+
+
+def test_genesys_conversations_exported_while_going_on_then_ended(tmp_path: Path) -> None:
+    """The same conversations first exported while going on (no conversationEnd in the
+    whole page), then ended: the ended forms replace the first ones."""
+    import json
+
+    details = FIXTURES / "genesys_cloud" / "details.json"
+    going_on = json.loads(details.read_text())
+    for conversation in going_on["conversations"]:
+        conversation.pop("conversationEnd", None)
+    (tmp_path / "going-on.json").write_text(json.dumps(going_on))
+    _said("genesys-cloud", tmp_path / "twice", tmp_path / "going-on.json")
+    said = _said("genesys-cloud", tmp_path / "twice", details)
+    assert "contacts: imported before in an older form" in said
+    direct = _import("genesys-cloud", details, tmp_path / "once")
+    twice = {r["contact_id"]: r for r in
+             pq.read_table(tmp_path / "twice" / "contacts.parquet").to_pylist()}
+    assert twice == direct
