@@ -91,12 +91,11 @@ def import_command(
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.repeated:
                 key = ", ".join(KEYS[summary.table])
-                which = "the newest form" if getattr(summary, "versioned", False) \
-                    else "the first"
+                which = "the newest form" if summary.versioned else "the first"
                 console.print(f"  {summary.repeated:>7} {table_name}already imported, or "
                               f"repeated in these files (same {key}): kept once, {which}",
                               highlight=False)
-            if getattr(summary, "updated", 0):
+            if summary.updated:
                 console.print(f"  {summary.updated:>7} {table_name}imported before in an "
                               "older form (a ticket then open, a call then in wrap-up): "
                               "replaced by the newer form", highlight=False)

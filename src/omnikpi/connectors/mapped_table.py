@@ -382,6 +382,10 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     source = mapping.get("source", {})
     if not isinstance(source, dict):
         raise UsageError(f"mapping {mapping_path}: [source] must be a table of settings")
+    version = source.get("version")  # checked before any file is read
+    if version is not None and not isinstance(version, str):
+        raise UsageError(f"mapping {mapping_path}: [source] version is an SQL expression "
+                         "(a number, bigger is newer: epoch(updated_at))")
     with without_byte_order_marks(files) as readable:
         source_sql = _source_sql(readable, source)
         try:
@@ -407,11 +411,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     con.execute(f"CREATE TABLE derived_rows AS {_derived_sql(con, mapping.get('derived', {}))}"
                 "SELECT * FROM derived")
     with_sql = "WITH derived AS (SELECT * FROM derived_rows), " + _SOURCE_ROWS
-    read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    version = source.get("version")
-    if version is not None and not isinstance(version, str):
-        raise UsageError(f"mapping {mapping_path}: [source] version is an SQL expression "
-                         "(a number, bigger is newer: epoch(updated_at))")
+    read = _rows(con)
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
                          version)
               for spec in tables]
@@ -428,13 +428,18 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     return [summary for summary, _ in mapped]
 
 
+def _rows(con: duckdb.DuckDBPyConnection) -> int:
+    """The source rows (after unnesting): what the summary accounts for."""
+    return int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
+
+
 def _commit_nothing(con: duckdb.DuckDBPyConnection, tables: list[TableMapping],
                     elements: list[str], out: Path, fmt: str) -> list[MappedSummary]:
     """An import of pages that hold no element at all: every page accounted for under
     that reason, the tables as they were."""
     from omnikpi.connectors.writer import to_arrow
 
-    read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
+    read = _rows(con)
     reason = f"a page with no {' or '.join(elements)} (nothing new in the export)"
     summaries = [MappedSummary(spec.table, read=read, filtered=Counter({reason: read}))
                  for spec in tables]

@@ -94,23 +94,19 @@ def _resolve(name: str, child: Path) -> Path:
 
 def merged(base: dict[str, Any], child: dict[str, Any], path: Path) -> dict[str, Any]:
     """``child``'s settings over ``base``'s (the rules are the module's docstring)."""
-    out = dict(base)
-    for key, value in child.items():
-        if key == "derived":
-            out[key] = _merged_derived(_table_of(base.get(key, {}), key, path),
-                                       _table_of(value, key, path))
-        elif key == "tables":
-            tables = dict(_table_of(base.get(key, {}), key, path))
-            for name, spec in _table_of(value, key, path).items():
-                tables[name] = _merged_table(_table_of(tables.get(name, {}), f"tables.{name}",
-                                                       path),
-                                             _table_of(spec, f"tables.{name}", path), path)
-            out[key] = tables
-        elif key in ("columns", "filters", "timestamps"):
-            out.update(_merged_table({k: base[k] for k in (key,) if k in base},
-                                     {key: value}, path))
-        else:  # [source] replaced whole; table, rows and any other key: the child's
-            out[key] = value
+    # the top level is the main table's spec ([source] and table replaced whole, like rows)
+    out = _merged_table(base, {k: v for k, v in child.items()
+                               if k not in ("derived", "tables")}, path)
+    if "derived" in child:
+        out["derived"] = _merged_derived(_table_of(base.get("derived", {}), "derived", path),
+                                         _table_of(child["derived"], "derived", path))
+    if "tables" in child:
+        tables = dict(_table_of(base.get("tables", {}), "tables", path))
+        for name, spec in _table_of(child["tables"], "tables", path).items():
+            where = f"tables.{name}"
+            tables[name] = _merged_table(_table_of(tables.get(name, {}), where, path),
+                                         _table_of(spec, where, path), path)
+        out["tables"] = tables
     return out
 
 
