@@ -21,6 +21,13 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.connectors.failing_rows import (
+    can_try,
+    failing,
+    first_line,
+    keep_try_whole,
+    tried,
+)
 from omnikpi.connectors.mapping_files import read_mapping
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
@@ -359,8 +366,48 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
     return "WITH " + ", ".join(ctes) + ", " + _SOURCE_ROWS
 
 
+def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str, str]:
+    """``derived_rows``: the source rows with the ``[derived]`` names computed once.
+
+    A name whose expression raises on some rows is left empty there; the names that do,
+    each with the reason its rows are counted under in every table that keeps them
+    (:mod:`omnikpi.connectors.failing_rows`). One that raises on every row is the
+    mapping's mistake."""
+    try:
+        con.execute(f"CREATE TABLE derived_rows AS {_derived_sql(con, derived)}"
+                    "SELECT * FROM derived")
+        return {}
+    except duckdb.Error as exc:
+        strict_error = exc
+    ctes: list[str] = []
+    wrapped: list[str] = []
+    previous = "raw"
+    for i, (name, expr) in enumerate(derived.items()):
+        with_sql = f"WITH {', '.join(ctes)} " if ctes else ""
+        if can_try(con, with_sql, expr, previous):
+            wrapped.append(name)
+            expr = tried(expr)
+        ctes.append(f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})")
+        previous = f"d{i}"
+    try:
+        con.execute(f"CREATE TABLE derived_rows AS WITH {', '.join(ctes)} "
+                    f"SELECT * FROM {previous}")
+    except duckdb.Error as exc:  # a window raises: nothing to leave empty
+        raise DataError("the mapping's [derived] names cannot be computed on these files: "
+                        f"{first_line(strict_error)}") from exc
+    broken: dict[str, str] = {}
+    for name in wrapped:
+        found = failing(con, "", derived[name], rows="derived_rows")
+        if found.rows and found.everywhere:
+            raise UsageError(f"mapping [derived] {name}: {found.example}") from strict_error
+        if found.rows:
+            broken[name] = f"[derived] {name} could not be computed ({found.example}): " \
+                "left empty"
+    return broken
+
+
 def _first_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split("\n")[:1]).strip()
+    return first_line(exc)
 
 
 _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
@@ -400,6 +447,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                 con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {exc}") from exc
+    keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
     if _all_lists_empty(con, elements):
@@ -408,12 +456,12 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     # computed once: every filter and table reads the same rows (a window such as
     # row_number() over ties numbers them once), and a chain of windows is not re-run per
     # filter (a mapping of 40 derived names took 7 s for 57 events)
-    con.execute(f"CREATE TABLE derived_rows AS {_derived_sql(con, mapping.get('derived', {}))}"
-                "SELECT * FROM derived")
+    derived = mapping.get("derived", {})
+    broken = {derived[name]: reason for name, reason in _derive(con, derived).items()}
     with_sql = "WITH derived AS (SELECT * FROM derived_rows), " + _SOURCE_ROWS
     read = _rows(con)
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
-                         version)
+                         version, broken)
               for spec in tables]
     with committed_import(out) as run:
         for summary, data in mapped:
@@ -488,10 +536,12 @@ the writer keeps it beside the table)."""
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                mapping_path: Path,
                with_sql: str = "WITH derived AS (SELECT * FROM raw), " + _SOURCE_ROWS,
-               version: str | None = None) -> tuple[MappedSummary, Any]:
+               version: str | None = None,
+               broken: dict[str, str] | None = None) -> tuple[MappedSummary, Any]:
     """One table's rows from the source (after ``[derived]``): filters counted by reason,
     columns mapped and cast to their canonical types (an unmapped column is a typed null),
-    required columns that come out empty counted as rejected."""
+    required columns that come out empty counted as rejected, and so are the rows kept
+    whose ``broken`` derived expressions (each with its reason) could not be computed."""
     table = TABLES[spec.table]
     if spec.rows is not None:  # rows read: the elements (a line with none: one row)
         read = int(con.execute(f"{with_sql}SELECT count(*) FROM src").fetchone()[0])  # type: ignore[index]
@@ -500,49 +550,90 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                       con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description]
     keep = "TRUE"
     for i, rule in enumerate(spec.filters):
+        when = rule["when"]
         try:
             count = con.execute(f"{with_sql}SELECT count(*) FROM src WHERE ({keep}) AND "
-                                f"({rule['when']})").fetchone()[0]  # type: ignore[index]
+                                f"({when})").fetchone()[0]  # type: ignore[index]
         except duckdb.Error as exc:
-            raise UsageError(f"mapping {mapping_path} ({spec.table}) filter {i + 1} when = "
-                             f"{rule.get('when')!r}: {explain(exc, source_columns)}") from exc
+            where = f"mapping {mapping_path} ({spec.table}) filter {i + 1} when = {when!r}"
+            found = (failing(con, with_sql, when, keep)
+                     if can_try(con, with_sql, when) else None)
+            if found is None or not found.rows or found.everywhere:
+                raise UsageError(f"{where}: {explain(exc, source_columns)}") from exc
+            summary.rejected[f"filter {i + 1} ({when}) could not be decided "
+                             f"({found.example}): the row kept"] += found.rows
+            when = tried(when)
+            count = con.execute(f"{with_sql}SELECT count(*) FROM src WHERE ({keep}) AND "
+                                f"({when})").fetchone()[0]  # type: ignore[index]
         summary.filtered[rule.get("reason", rule["when"])] += int(count)
-        keep = f"{keep} AND NOT coalesce({rule['when']}, false)"
+        keep = f"{keep} AND NOT coalesce({when}, false)"
+    for failing_expr, reason in (broken or {}).items():
+        summary.rejected[reason] += failing(con, with_sql, failing_expr, keep).rows
     selects = {}
     for col in table.columns:
         expr = spec.columns.get(col.name)
         sql_type = _NULL_TYPES[col.type]
         if expr is None:  # not in the source: an empty column of the canonical type
-            selects[col.name] = f"CAST(NULL AS {sql_type}) AS {quote(col.name)}"
+            selects[col.name] = f"CAST(NULL AS {sql_type})"
             continue
         if col.type is ColumnType.TIMESTAMP and col.name in spec.local:
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
                     f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
-        selects[col.name] = f"CAST(({expr}) AS {sql_type}) AS {quote(col.name)}"
+        selects[col.name] = f"CAST(({expr}) AS {sql_type})"
     if version is not None:  # [source] version: which form of a record is the newer
-        selects[VERSION] = f"CAST(({version}) AS DOUBLE) AS {quote(VERSION)}"
+        selects[VERSION] = f"CAST(({version}) AS DOUBLE)"
+    failed: Counter[str] = Counter()
     try:
-        mapped = con.execute(f"{with_sql}SELECT {', '.join(selects.values())} FROM src "
-                             f"WHERE {keep}").fetch_arrow_table()
+        mapped = _select(con, with_sql, selects, keep)
     except duckdb.Error as exc:
-        # name the column whose expression fails (each one alone, over the same rows)
-        for name, select in selects.items():
-            try:
-                con.execute(f"{with_sql}SELECT {select} FROM src WHERE {keep}").fetchall()
-            except duckdb.Error as one:
-                what = ("[source] version" if name == VERSION else
-                        f"column {name} = {spec.columns.get(name)!r}")
-                raise UsageError(
-                    f"mapping {mapping_path} ({spec.table}) {what}: "
-                    f"{explain(one, source_columns)}") from exc
-        raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(exc)}"
-                         ) from exc
+        failed = _leave_failing_empty(con, with_sql, selects, keep, summary, exc,
+                                      f"mapping {mapping_path} ({spec.table})",
+                                      spec.columns, source_columns)
+        try:
+            mapped = _select(con, with_sql, selects, keep)
+        except duckdb.Error as again:
+            raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(again)}"
+                             ) from exc
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]
     for name in required:
-        nulls = mapped[name].null_count
+        nulls = mapped[name].null_count - failed[name]  # those are counted with their error
         if nulls:
             summary.rejected[f"{name} empty or unreadable after mapping"] += nulls
     return summary, mapped
+
+
+def _select(con: duckdb.DuckDBPyConnection, with_sql: str, selects: dict[str, str],
+            keep: str) -> Any:
+    columns = ", ".join(f"{expr} AS {quote(name)}" for name, expr in selects.items())
+    return con.execute(f"{with_sql}SELECT {columns} FROM src WHERE {keep}").fetch_arrow_table()
+
+
+def _leave_failing_empty(con: duckdb.DuckDBPyConnection, with_sql: str,
+                         selects: dict[str, str], keep: str, summary: MappedSummary,
+                         exc: duckdb.Error, where: str, mapped: dict[str, str],
+                         source_columns: list[str]) -> Counter[str]:
+    """After the table's query failed: each column whose expression raises on some rows
+    is made empty there (``selects`` changed in place) and the rows counted in
+    ``summary`` under a reason; one that raises on every row, or that ``TRY`` cannot
+    wrap, names the mapping's key (a usage error). The failing rows per column."""
+    failed: Counter[str] = Counter()
+    for name, select in list(selects.items()):
+        try:
+            con.execute(f"{with_sql}SELECT {select} FROM src WHERE {keep}").fetchall()
+            continue
+        except duckdb.Error as one:
+            error = one
+        what = "[source] version" if name == VERSION else f"column {name} = {mapped[name]!r}"
+        found = failing(con, with_sql, select, keep) if can_try(con, with_sql, select) \
+            else None
+        if found is None or not found.rows or found.everywhere:
+            raise UsageError(f"{where} {what}: {explain(error, source_columns)}") from exc
+        shown = "[source] version" if name == VERSION else name
+        summary.rejected[f"{shown} could not be read ({found.example}): left empty"] += \
+            found.rows
+        failed[name] = found.rows
+        selects[name] = tried(select)
+    return failed
 
 
 def _canonical(table: str, mapped: Any) -> Any:

@@ -1,0 +1,162 @@
+"""One odd record in an export: its value left empty and counted under a reason, never the
+whole export refused (``connectors/failing_rows.py``).
+
+Found by mutating the platform fixtures: a Freshdesk ticket whose ``source`` was ``{}`` or
+``" "`` (DuckDB then reads the whole column as JSON) ended the import with a traceback,
+and one ``created_at`` of "not a date" refused every ticket with exit code 2, blaming the
+shipped mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.connectors.failing_rows import keep_try_whole, raises
+
+TICKETS = Path(__file__).parent / "fixtures" / "platforms" / "freshdesk" / "tickets.json"
+
+
+def _import(folder: Path, tickets: list[dict[str, Any]], *extra: str) -> tuple[int, str]:
+    export = folder / "tickets.json"
+    export.write_text(json.dumps(tickets))
+    result = CliRunner().invoke(app, ["import", "freshdesk", str(export), "--out",
+                                      str(folder / "out"), *extra])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result.exit_code, " ".join(result.output.split())
+
+
+def _contacts(folder: Path) -> dict[str, dict[str, Any]]:
+    rows = pq.read_table(folder / "out" / "contacts.parquet").to_pylist()
+    return {row["contact_id"]: row for row in rows}
+
+
+def _tickets() -> list[dict[str, Any]]:
+    return list(json.loads(TICKETS.read_text()))
+
+
+def test_a_ticket_with_an_unreadable_date_leaves_the_others_as_they_were(
+        tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    assert _import(good, _tickets())[0] == 0
+    tickets = _tickets()
+    tickets[1]["created_at"] = "not a date"  # ticket 102, no conversations
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    code, output = _import(odd, tickets)
+    assert code == 0, output
+    assert ('1 arrived_at could not be read (Conversion Error: invalid timestamp field '
+            'format: "not a date"') in output and "left empty" in output
+    # the other tickets exactly as imported from the clean export; 102 is kept, its
+    # arrival empty (validation quarantines it, naming the row)
+    before, after = _contacts(good), _contacts(odd)
+    assert set(after) == {"101", "102", "103"}
+    assert after["102"]["arrived_at"] is None
+    assert after["102"] | {"arrived_at": before["102"]["arrived_at"]} == before["102"]
+    assert {k: v for k, v in after.items() if k != "102"} == \
+        {k: v for k, v in before.items() if k != "102"}
+    validated = CliRunner().invoke(app, ["validate", "--data", str(odd / "out")])
+    assert "column arrived_at: missing value" in validated.output
+
+
+def test_an_unreadable_field_inside_a_nested_object_is_left_empty(tmp_path: Path) -> None:
+    """``stats.resolved_at``: a cast of a struct's field, which DuckDB's column pruner
+    moved out from under ``TRY`` (duckdb/duckdb#25236) before ``keep_try_whole``."""
+    tickets = _tickets()
+    tickets[0]["stats"]["resolved_at"] = "yesterday"
+    code, output = _import(tmp_path, tickets)
+    assert code == 0, output
+    assert '1 resolved_at could not be read (Conversion Error: invalid timestamp field ' \
+        'format: "yesterday"' in output
+    contacts = _contacts(tmp_path)
+    assert contacts["101"]["resolved_at"] is None and contacts["101"]["resolved"] is True
+    assert contacts["103"]["resolved_at"] is not None
+
+
+@pytest.mark.parametrize("odd_source", [{}, " ", [1, 2]])
+def test_a_numeric_field_holding_something_else_is_counted_where_it_is_used(
+        tmp_path: Path, odd_source: object) -> None:
+    """Ticket 101 (four conversations: one contact) with a ``source`` that is no number:
+    the derived ``outbound`` and the channel of that one contact are left empty; tickets
+    102 and 103 keep their channels."""
+    tickets = _tickets()
+    tickets[0]["source"] = odd_source
+    code, output = _import(tmp_path, tickets)
+    assert code == 0, output
+    assert "1 [derived] outbound could not be computed (Conversion Error" in output
+    assert "1 channel could not be read (Conversion Error" in output
+    assert "3 further conversations of a ticket" in output  # filtered as before
+    contacts = _contacts(tmp_path)
+    assert contacts["101"]["channel"] is None
+    assert (contacts["102"]["channel"], contacts["103"]["channel"]) == ("portal", "email")
+    assert contacts["103"]["direction"] == "outbound"
+
+
+def test_an_expression_failing_on_every_row_is_still_the_mappings_mistake(
+        tmp_path: Path) -> None:
+    mapping = tmp_path / "m.toml"
+    shipped = Path(__file__).parents[3] / "mappings" / "freshdesk.toml"
+    mapping.write_text(shipped.read_text().replace(
+        'arrived_at = "CAST(created_at AS TIMESTAMPTZ)"',
+        'arrived_at = "CAST(CAST(id AS VARCHAR) AS TIMESTAMPTZ)"'))
+    code, output = _import(tmp_path, _tickets(), "--mapping", str(mapping))
+    assert code == 2, output
+    assert "column arrived_at" in output and "Conversion Error" in output
+    assert not (tmp_path / "out" / "contacts.parquet").exists()
+
+
+def test_a_filter_that_cannot_be_decided_keeps_the_row_and_says_so(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.toml"
+    shipped = Path(__file__).parents[3] / "mappings" / "freshdesk.toml"
+    mapping.write_text(shipped.read_text().replace(
+        "[columns]", '[[filters]]\nwhen = "CAST(status AS INTEGER) = 9"\n'
+                     'reason = "a status nobody uses"\n\n[columns]', 1))
+    tickets = _tickets()
+    tickets[2]["status"] = "closed"  # ticket 103: one row, text where a number belongs
+    code, output = _import(tmp_path, tickets, "--mapping", str(mapping))
+    assert code == 0, output
+    assert ("1 filter 2 (CAST(status AS INTEGER) = 9) could not be decided (Conversion "
+            "Error") in output and "the row kept" in output
+    assert set(_contacts(tmp_path)) == {"101", "102", "103"}
+
+
+VALUES = st.one_of(st.integers(-5, 12), st.text(" 0123456789abc{}", max_size=4),
+                   st.none(), st.booleans(), st.lists(st.integers(0, 3), max_size=2),
+                   st.dictionaries(st.sampled_from("ab"), st.integers(0, 3), max_size=1))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(VALUES, min_size=1, max_size=12))
+def test_raises_is_true_exactly_where_the_expression_raises(values: list[object]) -> None:
+    """The detector against a row-by-row oracle: each value cast alone. The expression
+    repeats its cast in every branch, which DuckDB's common-subexpression optimizer
+    hoisted out of ``TRY`` before ``keep_try_whole``."""
+    con = duckdb.connect()
+    keep_try_whole(con)
+    con.execute("CREATE TABLE t (i INTEGER, source JSON, stats STRUCT(r VARCHAR))")
+    con.executemany("INSERT INTO t VALUES (?, ?, {'r': ?})",
+                    [(i, None if v is None else json.dumps(v), json.dumps(v))
+                     for i, v in enumerate(values)])
+    for expr in ("CASE source WHEN 1 THEN 'email' WHEN 2 THEN 'portal' WHEN 10 THEN 'x' END",
+                 "CAST(CAST(stats.r AS INTEGER) AS VARCHAR)"):
+        flagged = {i for (i,) in
+                   con.execute(f"SELECT i FROM t WHERE {raises(expr)}").fetchall()}
+        oracle = set()
+        for i in range(len(values)):
+            try:
+                con.execute(f"SELECT {expr} FROM t WHERE i = {i}").fetchall()
+            except duckdb.Error:
+                oracle.add(i)
+        assert flagged == oracle, expr
