@@ -20,6 +20,13 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.connectors.failing_rows import (
+    can_try,
+    failing,
+    first_line,
+    keep_try_whole,
+    tried,
+)
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
@@ -41,6 +48,18 @@ def _timestamp(expr: str, kind: str) -> str:
     if kind == "epoch":
         return f"to_timestamp(CAST({expr} AS DOUBLE))::TIMESTAMPTZ"
     return f"CAST({expr} AS TIMESTAMPTZ)"
+
+
+_REQUIRED = ("contact_id", "ts", "sender")
+"""A message without one of these is left out (``bad`` in :func:`import_transcripts`)."""
+
+
+def _messages(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
+              skip: str | None) -> None:
+    """``msg``: one row per message the mapping does not skip, its fields as mapped."""
+    where = f"NOT coalesce({skip}, false)" if skip else "TRUE"
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in selects.items())
+    con.execute(f"CREATE OR REPLACE TABLE msg AS SELECT {columns} FROM raw WHERE {where}")
 
 
 def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
@@ -68,8 +87,11 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
                          f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
-    files = checked_inputs(
-        [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])])
+    listed = [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
+    missing = [f for f in listed if not f.exists()]
+    if missing or not listed:
+        raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
+    files = checked_inputs(listed)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     with without_byte_order_marks(files) as readable:
@@ -83,6 +105,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         except duckdb.Error as exc:
             raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}"
                             ) from exc
+    keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
     fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}
@@ -111,18 +134,45 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         return f"CAST({expr} AS VARCHAR)" if expr else "CAST(NULL AS VARCHAR)"
 
     ts = _timestamp(fields["ts"], kind)
-    where = f"NOT coalesce({skip}, false)" if skip else "TRUE"
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
+    selects = {"contact_id": col("conversation"),
+               "ts": f"CAST(TRY_CAST({ts} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)",
+               "sender": role_expr, "agent_id": col("agent"), "channel": col("channel"),
+               "customer_id": col("customer"), "queue": col("queue")}
+    keys = {"contact_id": "conversation", "ts": "ts", "sender": "role", "agent_id": "agent",
+            "channel": "channel", "customer_id": "customer", "queue": "queue"}
+    unreadable: dict[str, int] = {}
+    left_out = 0  # messages without a conversation, time or role, counted with their error
     try:
-        con.execute(f"""CREATE TABLE msg AS SELECT {col('conversation')} AS contact_id,
-            CAST(TRY_CAST({ts} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) AS ts,
-            {role_expr} AS sender,
-            {col('agent')} AS agent_id, {col('channel')} AS channel,
-            {col('customer')} AS customer_id, {col('queue')} AS queue
-            FROM raw WHERE {where}""")
+        _messages(con, selects, skip)
     except duckdb.Error as exc:
-        raise UsageError(f"transcripts mapping {mapping_path}: {str(exc).splitlines()[0]}"
-                         ) from exc
+        # a message whose field raises (text where a number belongs): that field is left
+        # empty on it (failing_rows), unless it raises on every message (the mapping)
+        for name, expr in [*selects.items(), ("skip_when", skip or "")]:
+            if not expr or not can_try(con, "", expr, "raw"):
+                continue
+            found = failing(con, "", expr, rows="raw")
+            if not found.rows:
+                continue
+            key = "skip_when" if name == "skip_when" else f"[fields] {keys[name]}"
+            if found.everywhere:
+                raise UsageError(f"transcripts mapping {mapping_path}: {key}: "
+                                 f"{found.example}") from exc
+            if name == "skip_when":
+                skip = tried(str(skip))
+                unreadable[f"skip_when could not be decided ({found.example}): the message "
+                           "kept"] = found.rows
+            else:
+                selects[name] = tried(expr)
+                left = "the message left out" if name in _REQUIRED else "left empty"
+                unreadable[f"{key} could not be read ({found.example}): {left}"] = found.rows
+                if name in _REQUIRED:
+                    left_out += found.rows
+        try:
+            _messages(con, selects, skip)
+        except duckdb.Error as again:
+            raise UsageError(f"transcripts mapping {mapping_path}: "
+                             f"{first_line(again)}") from exc
     skipped = read - int(con.execute("SELECT count(*) FROM msg").fetchone()[0])  # type: ignore[index]
     bad = con.execute("SELECT count(*) FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
                       "sender NOT IN ('customer', 'agent', 'bot', 'system')").fetchone()[0]  # type: ignore[index]
@@ -184,8 +234,10 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                 if no_party_messages:
                     summary.filtered["of a conversation with only bot or system messages"] += \
                         int(no_party_messages)
-                if bad:
-                    summary.rejected["no conversation, unreadable time or unknown role"] += int(bad)
+                if int(bad) > left_out:
+                    summary.rejected["no conversation, unreadable time or unknown role"] += \
+                        int(bad) - left_out
+                summary.rejected.update(unreadable)
             summaries.append(summary)
     return summaries
 

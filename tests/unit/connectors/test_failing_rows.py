@@ -160,3 +160,52 @@ def test_raises_is_true_exactly_where_the_expression_raises(values: list[object]
             except duckdb.Error:
                 oracle.add(i)
         assert flagged == oracle, expr
+
+
+CHATWOOT = Path(__file__).parent / "fixtures" / "chatwoot.jsonl"
+CHATWOOT_MAPPING = Path(__file__).parents[3] / "mappings" / "chatwoot_messages.toml"
+
+
+def _transcripts(folder: Path, field: str, value: object) -> tuple[int, str]:
+    """The Chatwoot messages with the second message's ``field`` set to ``value``."""
+    lines = CHATWOOT.read_text().splitlines()
+    odd = json.loads(lines[1])  # conversation 41: the agent's first reply
+    odd[field] = value
+    lines[1] = json.dumps(odd)
+    export = folder / "messages.jsonl"
+    export.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["import", "transcripts", str(export), "--mapping",
+                                      str(CHATWOOT_MAPPING), "--out", str(folder / "out")])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_a_transcript_message_with_an_unreadable_time_is_left_out_by_name(
+        tmp_path: Path) -> None:
+    code, output = _transcripts(tmp_path, "created_at", "not a date")
+    assert code == 0, output
+    assert ('1 messages: [fields] ts could not be read (Conversion Error: Failed to cast '
+            'value to numerical: "not a date"') in output
+    assert "the message left out" in output
+    assert "unreadable time or unknown role" not in output  # counted once, with its error
+    messages = pq.read_table(tmp_path / "out" / "messages.parquet")
+    assert messages.num_rows == 5  # 8 read, 2 skipped (private, activity), 1 left out
+
+
+def test_a_transcript_message_whose_skip_rule_cannot_be_decided_is_kept(
+        tmp_path: Path) -> None:
+    code, output = _transcripts(tmp_path, "private", " ")
+    assert code == 0, output
+    assert "1 messages: skip_when could not be decided (Conversion Error" in output
+    assert "the message kept" in output
+    assert pq.read_table(tmp_path / "out" / "messages.parquet").num_rows == 6
+
+
+def test_a_missing_transcript_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "no.jsonl"),
+                                      "--mapping", str(CHATWOOT_MAPPING), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "input not found" in result.output and "no.jsonl" in result.output
