@@ -81,12 +81,13 @@ def import_command(
         for summary in summaries:
             table.add_row(summary.table, str(summary.read), str(summary.written),
                           str(sum(summary.filtered.values())),
-                          str(sum(summary.rejected.values())))
+                          str(sum(summary.rejected.values()) + sum(summary.left_out.values())))
         console.print(table)
         for summary in summaries:
             # with several tables, each reason says which table's rows it left out
             table_name = f"{summary.table}: " if len(summaries) > 1 else ""
-            for reason, count in sorted({**summary.filtered, **summary.rejected}.items()):
+            reasons = {**summary.filtered, **summary.rejected, **summary.left_out}
+            for reason, count in sorted(reasons.items()):
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.repeated:

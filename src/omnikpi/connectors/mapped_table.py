@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from omnikpi.connectors.csv_rejects import read_leaving_out_bad_lines
 from omnikpi.connectors.failing_rows import (
     can_try,
     failing,
@@ -51,12 +52,15 @@ class MappedSummary:
     rejected: Counter[str] = field(default_factory=Counter)
     repeated: int = 0
     """Rows whose id was already in the table or came earlier in this import: kept once,
-    the first (``connectors/writer.py``). Every row read is filtered, written or this."""
+    the first (``connectors/writer.py``)."""
     updated: int = 0
     """Rows already in the table that a newer form of the same record replaced (a mapping
     with ``[source] version``)."""
     versioned: bool = False
     """Whether the mapping names a version: a repeated record keeps its newest form."""
+    left_out: Counter[str] = field(default_factory=Counter)
+    """Source lines no table could read (a CSV line of another shape), by reason: counted
+    in ``read``, never written. Every row read is filtered, written, repeated or this."""
 
 
 @dataclass(frozen=True)
@@ -135,16 +139,19 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
     return mapping, tables
 
 
-def _source_sql(files: list[Path], source: dict[str, Any]) -> str:
+def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False) -> str:
+    """The reader of the source files; with ``rejects`` (CSV, one file), a line the
+    reader cannot split goes to DuckDB's ``reject_errors`` instead of stopping it."""
     fmt = source.get("format", "csv")
     names = "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
     if fmt == "csv":
         delimiter = sql_str(source.get("delimiter", ","))
         columns = source.get("columns")
-        reading = _csv_options(source)
+        reading = _csv_options(source) + (", store_rejects = true" if rejects else "")
         if columns is None:
+            union = "" if rejects else ", union_by_name = true"  # not with store_rejects
             return (f"read_csv({names}, all_varchar = true, header = true, "
-                    f"delim = {delimiter}, union_by_name = true{reading})")
+                    f"delim = {delimiter}{union}{reading})")
         # a file without a header line (Asterisk's Master.csv): the names, in order; a line
         # with fewer fields has nulls in the last columns
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
@@ -433,20 +440,25 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     if version is not None and not isinstance(version, str):
         raise UsageError(f"mapping {mapping_path}: [source] version is an SQL expression "
                          "(a number, bigger is newer: epoch(updated_at))")
+    bad_lines: Counter[str] = Counter()
     with without_byte_order_marks(files) as readable:
         source_sql = _source_sql(readable, source)
         try:
             con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
         except duckdb.Error as exc:
             # JSON objects written back to back, some on one line (Firehose concatenates
-            # them)
+            # them); a CSV line of another shape (csv_rejects)
             alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
             try:
-                if alternative == source_sql:
+                if source.get("format", "csv") == "csv":
+                    bad_lines = read_leaving_out_bad_lines(
+                        con, readable, lambda path: _source_sql([path], source, rejects=True))
+                elif alternative == source_sql:
                     raise
-                con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
+                else:
+                    con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
             except duckdb.Error:
-                raise DataError(f"cannot read {files[0]}: {exc}") from exc
+                raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
@@ -463,6 +475,9 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
                          version, broken)
               for spec in tables]
+    for summary, _ in mapped:  # lines no table could read: each table accounts for them
+        summary.read += sum(bad_lines.values())
+        summary.left_out.update(bad_lines)
     with committed_import(out) as run:
         for summary, data in mapped:
             versions = None

@@ -1,0 +1,53 @@
+"""A CSV export with a line the reader cannot split: the other lines imported, that line
+counted with its file, line number and DuckDB's reason.
+
+A platform's CSV export now and then holds a line of another shape: a note with an
+unquoted comma (one field too many), a line cut by a crash (too few), an agent's free
+text with a stray quote. DuckDB's reader stops on the first such line (or, when it falls
+in the sample it sniffs, cannot even guess the dialect), and the whole export was
+refused. Read again with ``store_rejects``, every line it cannot split goes to its
+``reject_errors`` table with the file and line instead; ``store_rejects`` does not work
+with ``union_by_name``, so each file is read alone and the files are put together by
+column name, as ``union_by_name`` does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from omnikpi.connectors.failing_rows import short
+
+
+def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path],
+                               reader: Callable[[Path], str]) -> Counter[str]:
+    """``raw``: the lines of ``files`` that ``reader(file)`` (a ``read_csv`` call with
+    ``store_rejects``) can split; the lines it cannot, counted by reason (each reason
+    names the first such line)."""
+    parts = []
+    for number, path in enumerate(files):
+        con.execute(f"CREATE TEMP TABLE raw_part_{number} AS SELECT * FROM {reader(path)}")
+        parts.append(f"SELECT * FROM raw_part_{number}")
+    con.execute(f"CREATE TABLE raw AS {' UNION ALL BY NAME '.join(parts)}")
+    for number in range(len(files)):
+        con.execute(f"DROP TABLE raw_part_{number}")
+    found = con.execute(
+        "SELECT s.file_path, e.line, e.error_type, e.error_message "
+        "FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) "
+        "ORDER BY e.scan_id, e.line, e.byte_position").fetchall()
+    first: dict[tuple[str, int], tuple[str, str]] = {}
+    for file_path, line, kind, message in found:  # one entry per bad line, its first error
+        first.setdefault((str(file_path), int(line)), (str(kind), str(message)))
+    reasons: Counter[str] = Counter()
+    named: dict[str, str] = {}
+    for (file_path, line), (kind, message) in first.items():
+        if kind not in named:
+            said = short(message.split("\n")[0], 80)
+            named[kind] = (f"a line the CSV reader could not split: {kind.lower()} "
+                           f"(first {file_path} line {line}: {said})")
+        reasons[named[kind]] += 1
+    return reasons
+

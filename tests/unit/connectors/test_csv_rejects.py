@@ -1,0 +1,67 @@
+"""A CSV export with lines of another shape: the other lines imported exactly as from a
+clean export, each odd line counted with its file, line number and the reader's reason
+(``connectors/csv_rejects.py``). Before, one line with a field too many refused the whole
+export with DuckDB's dialect-sniffing message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+
+MAPPING = '''table = "contacts"
+[source]
+format = "csv"
+[columns]
+contact_id = "id"
+channel = "'voice'"
+queue = "q"
+arrived_at = "CAST(t AS TIMESTAMP)"
+'''
+
+
+def _lines(first: int, count: int) -> list[str]:
+    return [f"c{i},q{i % 3},2024-03-05 12:{i % 60:02d}:00" for i in range(first, first + count)]
+
+
+def _import(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["import", *map(str, args)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result.exit_code, " ".join(result.output.split())
+
+
+def _rows(out: Path) -> list[dict[str, object]]:
+    return sorted(pq.read_table(out / "contacts.parquet").to_pylist(),
+                  key=lambda row: str(row["contact_id"]))
+
+
+def test_odd_lines_are_counted_by_file_and_line_and_the_rest_imported(tmp_path: Path) -> None:
+    (tmp_path / "m.toml").write_text(MAPPING)
+    good_a, good_b = _lines(0, 40), _lines(100, 30)
+    odd = list(good_a)
+    odd.insert(10, "c900,q1,2024-03-05 12:00:00,a note, with a comma")  # line 12: one more
+    odd.insert(20, "c901,q1")  # line 22: one field short
+    messy, clean = tmp_path / "messy", tmp_path / "clean"
+    messy.mkdir(), clean.mkdir()
+    for folder, first in ((messy, odd), (clean, good_a)):
+        (folder / "a.csv").write_text("id,q,t\n" + "\n".join(first) + "\n")
+        (folder / "b.csv").write_text("id,q,t\n" + "\n".join(good_b) + "\n")
+    code, output = _import("csv", messy, "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out_messy")
+    assert code == 0, output
+    assert "a line the CSV reader could not split: too many columns (first " \
+        f"{messy / 'a.csv'} line 12: Expected Number of Columns: 3 Found: 4" in output
+    assert "a line the CSV reader could not split: missing columns (first " \
+        f"{messy / 'a.csv'} line 22: Expected Number of Columns: 3 Found: 2" in output
+    # 72 lines read: 70 written, 2 rejected — and the 70 exactly as from the clean export
+    assert "│ contacts │ 72 │ 70 │ 0 │ 2 │" in output, output
+    code, output = _import("csv", clean, "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out_clean")
+    assert code == 0, output
+    assert _rows(tmp_path / "out_messy") == _rows(tmp_path / "out_clean")
+
