@@ -29,6 +29,7 @@ from omnikpi.connectors.failing_rows import (
     keep_try_whole,
     tried,
 )
+from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapping_files import read_mapping
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
@@ -137,6 +138,22 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
     return mapping, tables
+
+
+def _read_json_again(con: duckdb.DuckDBPyConnection, files: list[Path],
+                     source: dict[str, Any], concatenated: str) -> Counter[str]:
+    """``raw`` from JSON files DuckDB refused: as objects written back to back (Firehose
+    concatenates them, some on one line), else without the lines that are not JSON
+    (:mod:`omnikpi.connectors.json_lines`), which are counted by reason."""
+    try:
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM {concatenated}")
+        return Counter()
+    except duckdb.Error:
+        with without_broken_lines(files) as (lines, broken):
+            if not broken:
+                raise
+            con.execute(f"CREATE TABLE raw AS SELECT * FROM {_source_sql(lines, source)}")
+            return broken
 
 
 def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False) -> str:
@@ -456,7 +473,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                 elif alternative == source_sql:
                     raise
                 else:
-                    con.execute(f"CREATE TABLE raw AS SELECT * FROM {alternative}")
+                    bad_lines = _read_json_again(con, readable, source, alternative)
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
     keep_try_whole(con)

@@ -15,6 +15,7 @@ row loops.
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from omnikpi.connectors.failing_rows import (
     keep_try_whole,
     tried,
 )
+from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
@@ -52,6 +54,15 @@ def _timestamp(expr: str, kind: str) -> str:
 
 _REQUIRED = ("contact_id", "ts", "sender")
 """A message without one of these is left out (``bad`` in :func:`import_transcripts`)."""
+
+
+def _read_messages(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    """``raw``: one row per message line of ``files``."""
+    names = "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
+    # the types from every message (not a sample): a field first seen late would be left
+    # out of every message without a word
+    con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
+                "format = 'newline_delimited', union_by_name = true, sample_size = -1)")
 
 
 def _messages(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
@@ -94,17 +105,19 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     files = checked_inputs(listed)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    broken: Counter[str] = Counter()
     with without_byte_order_marks(files) as readable:
-        names = "[" + ", ".join(sql_str(str(f)) for f in readable) + "]"
         try:
-            # the types from every message (not a sample): a field first seen late would
-            # be left out of every message without a word
-            con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
-                        "format = 'newline_delimited', union_by_name = true, "
-                        "sample_size = -1)")
+            _read_messages(con, readable)
         except duckdb.Error as exc:
-            raise DataError(f"cannot read transcripts {files[0] if files else ''}: {exc}"
-                            ) from exc
+            with without_broken_lines(readable) as (lines, broken):
+                try:
+                    if not broken:
+                        raise
+                    _read_messages(con, lines)
+                except duckdb.Error:
+                    raise DataError(f"cannot read transcripts {files[0] if files else ''}: "
+                                    f"{first_line(exc)}") from exc
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
@@ -222,7 +235,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
             arrow = pa.table({name: (values if values is not None else
                                      pa.nulls(data.num_rows, schema.field(name).type))
                               for name, values in columns.items()}).cast(schema)
-            summary = MappedSummary(table, read=read)
+            summary = MappedSummary(table, read=read + sum(broken.values()),
+                                    left_out=Counter(broken))
             if table == "contacts" and no_party:
                 summary.filtered["conversation with only bot or system messages (no customer "
                                  "or agent): not a contact"] += int(no_party)
