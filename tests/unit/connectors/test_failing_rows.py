@@ -209,3 +209,37 @@ def test_a_missing_transcript_file_is_a_usage_error(tmp_path: Path) -> None:
                                       str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "input not found" in result.output and "no.jsonl" in result.output
+
+
+INTERCOM_PAGE = (Path(__file__).parent / "fixtures" / "platforms" / "intercom"
+                 / "conversations-page-1.json")
+
+
+@pytest.mark.parametrize(("place", "odd"), [("source", "x"), ("statistics", 5)])
+def test_one_object_of_another_kind_in_an_api_page(tmp_path: Path, place: str,
+                                                   odd: object) -> None:
+    """One Intercom conversation whose ``source`` (or ``statistics``) is no object: DuckDB
+    types that place JSON for every conversation, and the declared fields could not be
+    read from it (unknown keys of the others) — the page was refused. Now that place is
+    left empty on that conversation, counted, and the others import as from the clean
+    page."""
+    page = json.loads(INTERCOM_PAGE.read_text())
+    odd_id = page["conversations"][1]["id"]
+    page["conversations"][1][place] = odd
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    result = CliRunner().invoke(app, ["import", "intercom", str(tmp_path / "page.json"),
+                                      "--out", str(tmp_path / "odd")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 0, output
+    assert (f"1 contacts: [source.fields] conversations.{place}: something else than an "
+            "object (its fields left empty)") in output
+    clean = CliRunner().invoke(app, ["import", "intercom", str(INTERCOM_PAGE),
+                                     "--out", str(tmp_path / "clean")])
+    assert clean.exit_code == 0, clean.output
+    odd_rows = {r["contact_id"]: r for r in
+                pq.read_table(tmp_path / "odd" / "contacts.parquet").to_pylist()}
+    clean_rows = {r["contact_id"]: r for r in
+                  pq.read_table(tmp_path / "clean" / "contacts.parquet").to_pylist()}
+    assert set(odd_rows) == set(clean_rows) and str(odd_id) in odd_rows
+    assert {k: v for k, v in odd_rows.items() if k != str(odd_id)} == \
+        {k: v for k, v in clean_rows.items() if k != str(odd_id)}
