@@ -157,3 +157,38 @@ def test_a_damaged_export_is_imported_and_accounted_for_or_refused_in_words(
         accounted = (sum(summary.filtered.values()) + added + summary.repeated
                      + sum(summary.left_out.values()))
         assert summary.read == accounted, (platform, seed, summary)
+
+
+CHATWOOT = Path(__file__).parent / "fixtures" / "chatwoot.jsonl"
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_damaged_transcript_export_is_imported_or_refused_in_words(
+        tmp_path_factory: Any, seed: int) -> None:
+    """Chatwoot's messages (one object per line), one line damaged or cut: imported with
+    every message that is written counted as read, or refused in words."""
+    from omnikpi.connectors.transcripts import import_transcripts
+
+    rng = random.Random(seed)
+    lines = CHATWOOT.read_text().splitlines()
+    index = rng.randrange(len(lines))
+    if rng.random() < 0.3:
+        lines[index] = lines[index][: rng.randrange(1, len(lines[index]))]  # cut
+    else:
+        message = json.loads(lines[index])
+        _damage_json(message, rng)
+        lines[index] = json.dumps(message)
+    folder = tmp_path_factory.mktemp("transcripts")
+    (folder / "m.jsonl").write_text("\n".join(lines) + "\n")
+    mapping = Path(__file__).parents[3] / "mappings" / "chatwoot_messages.toml"
+    try:
+        summaries = import_transcripts([folder / "m.jsonl"], mapping, folder / "out")
+    except OmniKPIError as exc:
+        assert exc.exit_code in (2, 3) and str(exc), exc
+        return
+    messages = next(s for s in summaries if s.table == "messages")
+    assert messages.read == len(lines)
+    assert _table_rows(folder / "out", "messages") + sum(messages.filtered.values()) \
+        <= messages.read
