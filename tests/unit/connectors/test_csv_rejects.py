@@ -8,31 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from typer.testing import CliRunner
+from tests.unit.connectors.import_runs import CSV_MAPPING, run_import
 
-from omnikpi.cli.main import app
-
-MAPPING = '''table = "contacts"
-[source]
-format = "csv"
-[columns]
-contact_id = "id"
-channel = "'voice'"
-queue = "q"
-arrived_at = "CAST(t AS TIMESTAMP)"
-'''
+MAPPING = CSV_MAPPING
 
 
 def _lines(first: int, count: int) -> list[str]:
     return [f"c{i},q{i % 3},2024-03-05 12:{i % 60:02d}:00" for i in range(first, first + count)]
 
 
-def _import(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["import", *map(str, args)])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
-    return result.exit_code, " ".join(result.output.split())
+_import = run_import
 
 
 def _rows(out: Path) -> list[dict[str, object]]:

@@ -22,19 +22,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
+from tests.unit.connectors.import_runs import CSV_MAPPING, run_import
 
-from omnikpi.cli.main import app
-
-MAPPING = '''table = "contacts"
-[source]
-format = "csv"
-[columns]
-contact_id = "id"
-channel = "'voice'"
-queue = "q"
-arrived_at = "CAST(t AS TIMESTAMP)"
-'''
+MAPPING = CSV_MAPPING
 ROWS = 20_000
 
 
@@ -52,12 +42,7 @@ def _cut_at_a_line_end(rows: int = ROWS) -> bytes:
     return deflate.compress(b"".join(lines[: rows // 2 + 1])) + deflate.flush(zlib.Z_FULL_FLUSH)
 
 
-def _run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["import", *map(str, args)])
-    assert "Traceback" not in result.output and "Aborted" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
-    return result.exit_code, " ".join(result.output.split())
+_run = run_import
 
 
 def test_duckdb_alone_reads_a_cut_gzip_file_silently(tmp_path: Path) -> None:

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
-
-from omnikpi.cli.main import app
+from tests.unit.connectors.import_runs import run_import
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STREAMS = FIXTURES / "platforms" / "twilio_taskrouter" / "event-streams.jsonl"
@@ -20,12 +18,7 @@ CHATWOOT = FIXTURES / "chatwoot.jsonl"
 CHATWOOT_MAPPING = Path(__file__).parents[3] / "mappings" / "chatwoot_messages.toml"
 
 
-def _import(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["import", *map(str, args)])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
-    return result.exit_code, " ".join(result.output.split())
+_import = run_import
 
 
 def _tables(out: Path) -> dict[str, list[dict[str, object]]]:
