@@ -100,6 +100,9 @@ def import_command(
                 console.print(f"  {summary.updated:>7} {table_name}imported before in an "
                               "older form (a ticket then open, a call then in wrap-up): "
                               "replaced by the newer form", highlight=False)
+        if any(summary.left_out for summary in summaries):
+            console.print(f"  the lines left out are listed, with their text, in "
+                          f"{escape(str(out / 'rejects.csv'))}", highlight=False)
     except OmniKPIError as exc:
         # a mapping key such as [derived] or [roles] is text, not console markup
         escaped = OmniKPIError(escape(str(exc)))

@@ -20,13 +20,15 @@ from pathlib import Path
 import duckdb
 
 from omnikpi.connectors.failing_rows import short
+from omnikpi.connectors.reject_file import Reject
 
 
 def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path],
-                               reader: Callable[[Path], str]) -> Counter[str]:
+                               reader: Callable[[Path], str]
+                               ) -> tuple[Counter[str], list[Reject]]:
     """``raw``: the lines of ``files`` that ``reader(file)`` (a ``read_csv`` call with
     ``store_rejects``) can split; the lines it cannot, counted by reason (each reason
-    names the first such line)."""
+    names the first such line), and each with its text for ``rejects.csv``."""
     parts = []
     for number, path in enumerate(files):
         con.execute(f"CREATE TEMP TABLE raw_part_{number} AS SELECT * FROM {reader(path)}")
@@ -35,19 +37,21 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
     for number in range(len(files)):
         con.execute(f"DROP TABLE raw_part_{number}")
     found = con.execute(
-        "SELECT s.file_path, e.line, e.error_type, e.error_message "
+        "SELECT s.file_path, e.line, e.error_type, e.error_message, e.csv_line "
         "FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) "
         "ORDER BY e.scan_id, e.line, e.byte_position").fetchall()
-    first: dict[tuple[str, int], tuple[str, str]] = {}
-    for file_path, line, kind, message in found:  # one entry per bad line, its first error
-        first.setdefault((str(file_path), int(line)), (str(kind), str(message)))
+    first: dict[tuple[str, int], tuple[str, str, str]] = {}
+    for file_path, line, kind, message, text in found:  # one per bad line, its first error
+        first.setdefault((str(file_path), int(line)),
+                         (str(kind), str(message).split("\n")[0], str(text or "")))
     reasons: Counter[str] = Counter()
     named: dict[str, str] = {}
-    for (file_path, line), (kind, message) in first.items():
+    listed = []
+    for (file_path, line), (kind, message, text) in first.items():
         if kind not in named:
-            said = short(message.split("\n")[0], 80)
             named[kind] = (f"a line the CSV reader could not split: {kind.lower()} "
-                           f"(first {file_path} line {line}: {said})")
+                           f"(first {file_path} line {line}: {short(message, 80)})")
         reasons[named[kind]] += 1
-    return reasons
-
+        listed.append(Reject(file_path, line, f"{kind.lower()}: {message}",
+                             text.replace("\x00", "")))
+    return reasons, listed

@@ -24,16 +24,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from omnikpi.connectors.failing_rows import short
+from omnikpi.connectors.reject_file import Reject
 from omnikpi.schema.files import open_bytes
 
 
 @contextmanager
-def without_broken_lines(files: list[Path]) -> Iterator[tuple[list[Path], Counter[str]]]:
+def without_broken_lines(files: list[Path]
+                         ) -> Iterator[tuple[list[Path], Counter[str], list[Reject]]]:
     """The files with their lines that are not JSON taken out (temporary copies, removed
-    after), and those lines counted: one reason naming the first of them. Files that are
-    not one object per line come back as they are."""
+    after), those lines counted (one reason naming the first of them) and listed with
+    their text for ``rejects.csv``. Files that are not one object per line come back as
+    they are."""
     count = 0
     first = ""
+    listed: list[Reject] = []
     with tempfile.TemporaryDirectory(prefix="omnikpi-lines-") as scratch:
         readable = []
         for number, path in enumerate(files):
@@ -42,18 +46,22 @@ def without_broken_lines(files: list[Path]) -> Iterator[tuple[list[Path], Counte
                 readable.append(path)
                 continue
             copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
-            skip = {line for line, _ in broken}
+            skip = dict(broken)
             with open_bytes(path) as source, copy.open("wb") as target:
                 for line_number, line in enumerate(source, start=1):
                     if line_number not in skip:
                         target.write(line)
+                        continue
+                    text = line.decode("utf-8", "replace").replace("\x00", "")
+                    listed.append(Reject(str(path), line_number,
+                                         f"not JSON: {skip[line_number]}", text))
             readable.append(copy)
             if not first:
                 line_number, error = broken[0]
                 first = f"first {path} line {line_number}: {short(error, 80)}"
             count += len(broken)
         reasons = Counter({f"a line that is not JSON ({first})": count} if count else {})
-        yield readable, reasons
+        yield readable, reasons, listed
 
 
 def _broken_lines(path: Path) -> list[tuple[int, str]]:

@@ -32,6 +32,7 @@ from omnikpi.connectors.failing_rows import (
 )
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapping_files import read_mapping
+from omnikpi.connectors.reject_file import Reject, keep_rejects
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -142,19 +143,20 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
 
 
 def _read_json_again(con: duckdb.DuckDBPyConnection, files: list[Path],
-                     source: dict[str, Any], concatenated: str) -> Counter[str]:
+                     source: dict[str, Any], concatenated: str
+                     ) -> tuple[Counter[str], list[Reject]]:
     """``raw`` from JSON files DuckDB refused: as objects written back to back (Firehose
     concatenates them, some on one line), else without the lines that are not JSON
-    (:mod:`omnikpi.connectors.json_lines`), which are counted by reason."""
+    (:mod:`omnikpi.connectors.json_lines`), which are counted by reason and listed."""
     try:
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {concatenated}")
-        return Counter()
+        return Counter(), []
     except duckdb.Error:
-        with without_broken_lines(files) as (lines, broken):
+        with without_broken_lines(files) as (lines, broken, listed):
             if not broken:
                 raise
             con.execute(f"CREATE TABLE raw AS SELECT * FROM {_source_sql(lines, source)}")
-            return broken
+            return broken, listed
 
 
 def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False) -> str:
@@ -548,6 +550,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"mapping {mapping_path}: [source] version is an SQL expression "
                          "(a number, bigger is newer: epoch(updated_at))")
     bad_lines: Counter[str] = Counter()
+    listed: list[Reject] = []  # those lines, for rejects.csv
     with without_byte_order_marks(files) as readable:
         source_sql = _source_sql(readable, source)
         try:
@@ -558,12 +561,12 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
             try:
                 if source.get("format", "csv") == "csv":
-                    bad_lines = read_leaving_out_bad_lines(
+                    bad_lines, listed = read_leaving_out_bad_lines(
                         con, readable, lambda path: _source_sql([path], source, rejects=True))
                 elif alternative == source_sql:
                     raise
                 else:
-                    bad_lines = _read_json_again(con, readable, source, alternative)
+                    bad_lines, listed = _read_json_again(con, readable, source, alternative)
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
     keep_try_whole(con)
@@ -587,6 +590,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         summary.left_out.update(bad_lines)
         summary.rejected.update(odd_kinds)
     with committed_import(out) as run:
+        keep_rejects(run, listed)
         for summary, data in mapped:
             versions = None
             if VERSION in data.column_names:

@@ -12,7 +12,6 @@ line number in ``rejects.csv``).
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import json
@@ -33,7 +32,6 @@ from omnikpi.connectors.queue_log_lines import (
     TEXT_LIMIT,
     Event,
     RealtimeReader,
-    Reject,
     flat_epoch,
     parse_csv_line,
     parse_flat,
@@ -42,6 +40,7 @@ from omnikpi.connectors.queue_log_lines import (
 from omnikpi.connectors.queue_log_order import EventSpool, within_seconds
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
 from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
+from omnikpi.connectors.reject_file import Reject, RejectFile
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
@@ -317,7 +316,7 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
 
 
 def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
-            summary: ImportSummary, rejects: _RejectFile,
+            summary: ImportSummary, rejects: RejectFile,
             progress: Callable[[int], None] | None,
             positions: dict[str, dict[str, object]]) -> Iterator[Event]:
     """The events of the files' new lines; rejects written as they come; each file's
@@ -338,37 +337,6 @@ def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
                                 "path": str(path), "line": cursor[0], "offset": cursor[1]}
 
 
-class _RejectFile:
-    """``rejects.csv``: the list so far plus this run's rejects, written as they come to
-    a staged copy that replaces the old list at commit."""
-
-    def __init__(self, run: ImportCommit) -> None:
-        self.run, self.target = run, run.out / "rejects.csv"
-        self.staged = run.stage(self.target.name)
-        if self.target.exists():
-            shutil.copyfile(self.target, self.staged)
-        new = not self.target.exists()
-        self.first: dict[str, tuple[str, int]] = {}
-        self.handle = self.staged.open("a", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.handle)
-        if new:
-            self.writer.writerow(["file", "line", "reason", "text"])
-
-    def write(self, rejects: list[Reject]) -> None:
-        for r in rejects:
-            self.first.setdefault(r.reason.split(" (")[0], (r.source, r.line))
-            self.writer.writerow([r.source, r.line, r.reason, r.text.rstrip("\r\n")])
-        rejects.clear()
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def place(self) -> None:
-        self.close()
-        self.run.place(self.staged, self.target)
-        transaction.checkpoint(f"staged {self.target.name}")
-
-
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             progress: Callable[[int], None] | None, follow: bool,
             recordings: RecordingIndex | None = None) -> ImportSummary:
@@ -385,7 +353,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             positions.pop(str(known["head_hash"]), None)
         sources.append((path, [int(known["line"]), int(known["offset"])]  # type: ignore[call-overload]
                         if known else [0, 0]))
-    rejects = _RejectFile(run)
+    rejects = RejectFile(run)
     parts = _PartWriter(run, fmt, recordings)
     result = machine.out
     try:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from omnikpi.connectors.reject_file import Reject
+
 EPOCH = re.compile(r"\d{1,12}(\.\d{1,9})?")
 EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 LATEST_EPOCH = 4_102_444_800  # 2100-01-01: a later stamp is a broken line, not an event
@@ -30,14 +32,6 @@ class Event:
     data: tuple[str, ...]
     source: str
     line: int
-
-
-@dataclass(frozen=True)
-class Reject:
-    source: str
-    line: int
-    reason: str
-    text: str
 
 
 def _event(epoch: float, callid: str, queue: str, agent: str, name: str,

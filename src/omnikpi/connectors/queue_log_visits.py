@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
-from omnikpi.connectors.queue_log_lines import Event, Reject
+from omnikpi.connectors.queue_log_lines import Event
+from omnikpi.connectors.reject_file import Reject
 
 TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
 ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER", "AGENTDUMP", "SYSCOMPAT"}

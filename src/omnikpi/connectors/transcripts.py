@@ -30,6 +30,7 @@ from omnikpi.connectors.failing_rows import (
 )
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapped_table import MappedSummary
+from omnikpi.connectors.reject_file import Reject, keep_rejects
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -98,19 +99,21 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
         raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
                          f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
-    listed = [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
-    missing = [f for f in listed if not f.exists()]
-    if missing or not listed:
+    given_files = [f for item in inputs
+                   for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
+    missing = [f for f in given_files if not f.exists()]
+    if missing or not given_files:
         raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
-    files = checked_inputs(listed)
+    files = checked_inputs(given_files)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     broken: Counter[str] = Counter()
+    listed: list[Reject] = []
     with without_byte_order_marks(files) as readable:
         try:
             _read_messages(con, readable)
         except duckdb.Error as exc:
-            with without_broken_lines(readable) as (lines, broken):
+            with without_broken_lines(readable) as (lines, broken, listed):
                 try:
                     if not broken:
                         raise
@@ -226,6 +229,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                            "ORDER BY contact_id, ts").fetch_arrow_table()
     summaries = []
     with committed_import(out) as run:
+        keep_rejects(run, listed)
         for table, data in (("contacts", contacts), ("messages", messages)):
             schema = to_arrow(table, []).schema
             columns = {f.name: (data[f.name] if f.name in data.column_names else None)

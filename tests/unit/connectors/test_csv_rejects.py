@@ -5,6 +5,7 @@ export with DuckDB's dialect-sniffing message."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -45,6 +46,14 @@ def test_odd_lines_are_counted_by_file_and_line_and_the_rest_imported(tmp_path: 
         f"{messy / 'a.csv'} line 22: Expected Number of Columns: 3 Found: 2" in output
     # 72 lines read: 70 written, 2 rejected — and the 70 exactly as from the clean export
     assert "│ contacts │ 72 │ 70 │ 0 │ 2 │" in output, output
+    # each left-out line kept with its text, to be fixed at the source
+    assert f"the lines left out are listed, with their text, in " \
+        f"{tmp_path / 'out_messy' / 'rejects.csv'}" in output
+    with (tmp_path / "out_messy" / "rejects.csv").open(newline="") as listed:
+        rows = list(csv.DictReader(listed))
+    assert [(r["file"], r["line"], r["reason"].split(":")[0], r["text"]) for r in rows] == [
+        (str(messy / "a.csv"), "12", "too many columns", odd[10]),
+        (str(messy / "a.csv"), "22", "missing columns", odd[20])]
     code, output = _import("csv", clean, "--mapping", tmp_path / "m.toml",
                            "--out", tmp_path / "out_clean")
     assert code == 0, output

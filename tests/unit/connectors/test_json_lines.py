@@ -40,6 +40,10 @@ def test_event_streams_with_a_cut_line(tmp_path: Path, where: str) -> None:
     assert code == 0, output
     assert (f"1 agent_states: a line that is not JSON (first {tmp_path / 'cut.jsonl'} "
             f"line {number}:") in output
+    listed = (tmp_path / "a" / "rejects.csv").read_text().splitlines()
+    assert listed[0] == "file,line,reason,text" and len(listed) == 2
+    assert listed[1].startswith(f"{tmp_path / 'cut.jsonl'},{number},not JSON: ")
+    assert cut[number - 1].replace('"', '""') in listed[1]  # the half line, as CSV text
     code, clean = _import("twilio-taskrouter-streams", tmp_path / "without.jsonl",
                           "--out", tmp_path / "b")
     assert code == 0, clean
