@@ -157,3 +157,37 @@ def test_the_single_user_demo_shows_an_administrators_links(
     for link in ("/alerts", "/wfm/schedule", "/schedules", "/qa", "/data"):
         assert f'href="{link}"' in page, link
     assert 'id="logout"' not in page  # no accounts: nobody to log out
+
+
+def test_the_lines_an_import_left_out_are_shown_to_administrators(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A CSV export with a line of a field too many, imported: the page lists it with its
+    file, line, reason and text (``rejects.csv``); a tenant's supervisor does not see
+    other tenants' source lines."""
+    from tests.unit.connectors.import_runs import CSV_MAPPING, run_import
+
+    export = tmp_path / "calls.csv"
+    export.write_text("id,q,t\nc1,sales,2024-03-05 10:00:00\n"
+                      "c2,sales,2024-03-05 10:05:00,a note, with a comma\n"
+                      "c3,sales,2024-03-05 10:10:00\n")
+    (tmp_path / "m.toml").write_text(CSV_MAPPING)
+    data = tmp_path / "data"
+    code, output = run_import("csv", export, "--mapping", tmp_path / "m.toml", "--out", data)
+    assert code == 0, output
+    application = make_app(data, auth_required=True, scheduler=False)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "root", PASSWORD, "admin")
+        create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
+    page = log_in(TestClient(application), "root", PASSWORD).get("/data?lang=en")
+    text = _text(page.text)
+    assert "Lines left out at import (1)" in text
+    assert "1 — too many columns" in text
+    assert _cells(page.text, "rejects") == [[
+        f"{export} line 3", "too many columns: Expected Number of Columns: 3 Found: 5",
+        "c2,sales,2024-03-05 10:05:00,a note, with a comma"]]
+    for lang, title in (("ru", "Строки, пропущенные при импорте (1)"),
+                        ("uk", "Рядки, пропущені під час імпорту (1)")):
+        assert title in _text(log_in(TestClient(application), "root", PASSWORD)
+                              .get(f"/data?lang={lang}").text)
+    bounded = log_in(TestClient(application), "sup-a", PASSWORD).get("/data?lang=en")
+    assert bounded.status_code == 200 and 'id="rejects"' not in bounded.text

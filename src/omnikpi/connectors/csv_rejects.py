@@ -42,8 +42,13 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
         "ORDER BY e.scan_id, e.line, e.byte_position").fetchall()
     first: dict[tuple[str, int], tuple[str, str, str]] = {}
     for file_path, line, kind, message, text in found:  # one per bad line, its first error
-        first.setdefault((str(file_path), int(line)),
-                         (str(kind), str(message).split("\n")[0], str(text or "")))
+        key, entry = (str(file_path), int(line)), (str(kind), str(message).split("\n")[0],
+                                                   str(text or ""))
+        # DuckDB lists a line of fields too many once per field past the last column
+        # ("Found: 4", then "Found: 5"): the last says how many the line has
+        if key in first and first[key][0] == kind == "TOO MANY COLUMNS":
+            first[key] = entry
+        first.setdefault(key, entry)
     reasons: Counter[str] = Counter()
     named: dict[str, str] = {}
     listed = []

@@ -9,7 +9,8 @@ table reads (a misspelt table name, a spreadsheet).
 
 Problems describe the source files, which hold every tenant's rows: a viewer whose scope
 is bounded (a tenant's supervisor) sees their scope's loaded rows and notes, not the
-problem list (the scoped dataset hides it, as it hides the quarantine counts).
+problem list (the scoped dataset hides it, as it hides the quarantine counts), nor the
+source lines the imports left out (``rejects.csv``: :mod:`omnikpi.schema.import_rejects`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from omnikpi.schema.files import unread_entries
 from omnikpi.schema.hints import data_hints
+from omnikpi.schema.import_rejects import import_rejects
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.deps import ViewDep
 from omnikpi.web.security import require_roles
@@ -48,4 +50,6 @@ def data_quality(request: Request, view: ViewDep) -> Response:
         "quarantined": dataset.quarantined, "hints": hints, "data_path": dataset.path,
         # file names only (no rows): the same for every scope
         "unread": unread_entries(dataset.path, set(TABLES)),
+        # source lines of every tenant: like the problems, not for a bounded scope
+        "rejects": import_rejects(dataset.path) if view.scope.unbounded else None,
     })
