@@ -240,7 +240,7 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
             kind = str(con.execute(f"SELECT typeof({expr}) FROM raw LIMIT 1").fetchone()[0])  # type: ignore[index]
         except duckdb.Error as exc:
             raise UsageError(f"mapping [source] unnest: no field {name!r} in the source "
-                             f"({_first_line(exc)})") from exc
+                             f"({first_line(exc)})") from exc
         if not kind.endswith("[]"):
             raise UsageError(f"mapping [source] unnest: {name!r} is not a list "
                              f"(it is {kind})")
@@ -292,7 +292,7 @@ def _declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
             con.execute(f"SELECT CAST(NULL AS {type_name})")
         except duckdb.Error as exc:
             raise UsageError(f"{where} {path} = {type_name!r}: not a DuckDB type "
-                             f"({_first_line(exc)})") from exc
+                             f"({first_line(exc)})") from exc
         _merge_field(tree, path.split("."), type_name, f"{where} {path}")
     changed = [name for name, node in tree.items() if before.get(name) != _render_type(node)]
     if not changed:
@@ -324,7 +324,7 @@ def _declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
                     "FROM raw")
     except duckdb.Error as exc:
         raise DataError(f"{where}: the source's {', '.join(changed)} cannot be read with "
-                        f"the declared fields: {_first_line(strict_error)}") from exc
+                        f"the declared fields: {first_line(strict_error)}") from exc
     return odd
 
 
@@ -522,10 +522,6 @@ def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str
     return broken
 
 
-def _first_line(exc: BaseException) -> str:
-    return first_line(exc)
-
-
 _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
                ColumnType.BOOL: "BOOLEAN", ColumnType.FLOAT: "DOUBLE", ColumnType.DATE: "DATE"}
 
@@ -719,7 +715,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         try:
             mapped = _select(con, with_sql, selects, keep)
         except duckdb.Error as again:
-            raise UsageError(f"mapping {mapping_path} ({spec.table}): {_first_line(again)}"
+            raise UsageError(f"mapping {mapping_path} ({spec.table}): {first_line(again)}"
                              ) from exc
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]
     for name in required:
