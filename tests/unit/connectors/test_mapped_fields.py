@@ -22,12 +22,9 @@ from typer.testing import CliRunner
 
 import omnikpi
 from omnikpi.cli.main import app
-from omnikpi.connectors.mapped_table import (
-    TypeNode,
-    _declared_fields,
-    _type_node,
-    import_mapped,
-)
+from omnikpi.connectors.declared_fields import TypeNode, _type_node
+from omnikpi.connectors.declared_fields import declared_fields as _declared_fields
+from omnikpi.connectors.mapped_table import import_mapped
 from omnikpi.connectors.transcripts import import_transcripts
 from omnikpi.errors import DataError, UsageError
 
