@@ -7,6 +7,7 @@ rows DuckDB gives.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -18,7 +19,14 @@ import pandas as pd
 import pytest
 
 import omnikpi
-from omnikpi.engine.backends import DRIVER, _writable_folder, check_reachable, staging_choice
+from omnikpi.engine.backends import (
+    DRIVER,
+    TEMPORARY,
+    _writable_folder,
+    check_reachable,
+    staging_choice,
+    temporary_staging,
+)
 from omnikpi.errors import UsageError
 
 from ..conftest import SPEC_EXAMPLES, require_spark
@@ -28,8 +36,22 @@ METRICS = ["offered", "answered", "service_level", "asa", "abandon_rate", "aht"]
 
 
 def test_local_spark_stages_in_a_temporary_folder() -> None:
-    folder = staging_choice("local[2]", None)
-    assert folder != DRIVER and os.path.isdir(folder)
+    assert staging_choice("local[2]", None) == TEMPORARY
+
+
+def test_the_temporary_folder_is_the_datasets_and_goes_with_it() -> None:
+    """One folder per dataset, however many reports run on it, removed when the dataset
+    is: a server that made one per report and never removed it filled the disk with
+    copies of the tables."""
+    dataset = omnikpi.load_dataset(SPEC_EXAMPLES / "voice_basic")
+    folder = temporary_staging(dataset)
+    (Path(folder) / "staged.parquet").write_bytes(b"a staged copy")
+    assert temporary_staging(dataset) == folder
+    assert temporary_staging(omnikpi.load_dataset(SPEC_EXAMPLES / "voice_basic")) != folder
+    dataset.close()
+    del dataset
+    gc.collect()
+    assert not os.path.exists(folder)
 
 
 @pytest.mark.parametrize("master", ["yarn", "spark://head:7077", "k8s://https://api:6443"])
@@ -40,6 +62,7 @@ def test_a_cluster_without_a_shared_folder_goes_through_the_driver(master: str) 
 def test_a_configured_folder_wins() -> None:
     assert staging_choice("yarn", "/mnt/nfs/omnikpi") == "/mnt/nfs/omnikpi"
     assert staging_choice("local[*]", DRIVER) == DRIVER
+    assert staging_choice("local[*]", "/srv/stage") == "/srv/stage"
 
 
 def test_an_unwritable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:

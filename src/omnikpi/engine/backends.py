@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import socket
 import tempfile
 import uuid
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -117,6 +119,8 @@ def _master(session: Any) -> str:
 
 
 DRIVER = "driver"
+TEMPORARY = "<temporary>"
+"""``staging_choice``: a temporary folder of the dataset's own (:func:`temporary_staging`)."""
 
 
 def staging_choice(master: str, setting: str | None) -> str:
@@ -128,8 +132,20 @@ def staging_choice(master: str, setting: str | None) -> str:
     if setting:
         return setting
     if master.startswith("local"):
-        return tempfile.mkdtemp(prefix="omnikpi-spark-")
+        return TEMPORARY
     return DRIVER
+
+
+def temporary_staging(dataset: Dataset) -> str:
+    """The dataset's temporary staging folder, made once and removed with the dataset
+    (when it is garbage-collected, or at exit): the staged files are copies of its tables,
+    and a server making one folder per report filled the disk with them."""
+    folder: str | None = getattr(dataset, "_spark_staging", None)
+    if folder is None:
+        folder = tempfile.mkdtemp(prefix="omnikpi-spark-")
+        dataset._spark_staging = folder  # type: ignore[attr-defined]
+        weakref.finalize(dataset, shutil.rmtree, folder, True)
+    return folder
 
 
 def _writable_folder(folder: str) -> None:
@@ -155,7 +171,9 @@ class SparkBackend(Backend):
         dataset._spark_views = self._views  # type: ignore[attr-defined]
         self._staging = staging_choice(
             _master(self._session), os.environ.get("OMNIKPI_SPARK_STAGING"))
-        if self._staging != DRIVER:
+        if self._staging == TEMPORARY:
+            self._staging = temporary_staging(dataset)
+        elif self._staging != DRIVER:
             _writable_folder(self._staging)
 
     def table(self, name: str) -> ir.Table:
