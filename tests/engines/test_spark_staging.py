@@ -93,15 +93,19 @@ def test_spark_rows_equal_duckdb_rows_either_way(
     monkeypatch.setenv("OMNIKPI_SPARK_STAGING", DRIVER if staging == "driver" else str(shared))
     data = SPEC_EXAMPLES / "voice_basic"
     kwargs = {"metrics": METRICS, "by": ["queue"], "grain": "hour", "tz": "Europe/Kyiv"}
-    spark = omnikpi.report(omnikpi.load_dataset(data), engine="spark", **kwargs)
+    dataset = omnikpi.load_dataset(data)
+    spark = omnikpi.report(dataset, engine="spark", **kwargs)
     duck = omnikpi.report(omnikpi.load_dataset(data), **kwargs)
     assert len(duck) > 0
     pd.testing.assert_frame_equal(spark, duck, check_exact=False, rtol=1e-12)
-    written = sorted(p.name for p in shared.glob("*.parquet")) if shared.exists() else []
+    written = sorted(p.name for p in shared.glob("omnikpi-spark-*/*.parquet"))
     if staging == "driver":
         assert written == []
     else:
         assert any(name.startswith("omnikpi_contacts_") for name in written)
+        del dataset  # its staged copies go with it; the shared folder stays
+        gc.collect()
+        assert shared.is_dir() and list(shared.iterdir()) == []
 
 
 def test_spark_connect_session_gives_the_duckdb_rows(tmp_path: Path) -> None:

@@ -136,13 +136,14 @@ def staging_choice(master: str, setting: str | None) -> str:
     return DRIVER
 
 
-def temporary_staging(dataset: Dataset) -> str:
-    """The dataset's temporary staging folder, made once and removed with the dataset
-    (when it is garbage-collected, or at exit): the staged files are copies of its tables,
-    and a server making one folder per report filled the disk with them."""
+def temporary_staging(dataset: Dataset, parent: str | None = None) -> str:
+    """The dataset's staging folder (in ``parent``, the configured shared folder, or the
+    system's temporary folder), made once and removed with the dataset (when it is
+    garbage-collected, or at exit): the staged files are copies of its tables, and a
+    server making one folder per report filled the disk with them."""
     folder: str | None = getattr(dataset, "_spark_staging", None)
     if folder is None:
-        folder = tempfile.mkdtemp(prefix="omnikpi-spark-")
+        folder = tempfile.mkdtemp(prefix="omnikpi-spark-", dir=parent)
         dataset._spark_staging = folder  # type: ignore[attr-defined]
         weakref.finalize(dataset, shutil.rmtree, folder, True)
     return folder
@@ -171,10 +172,11 @@ class SparkBackend(Backend):
         dataset._spark_views = self._views  # type: ignore[attr-defined]
         self._staging = staging_choice(
             _master(self._session), os.environ.get("OMNIKPI_SPARK_STAGING"))
-        if self._staging == TEMPORARY:
-            self._staging = temporary_staging(dataset)
-        elif self._staging != DRIVER:
-            _writable_folder(self._staging)
+        if self._staging != DRIVER:
+            parent = None if self._staging == TEMPORARY else self._staging
+            if parent is not None:
+                _writable_folder(parent)
+            self._staging = temporary_staging(dataset, parent)
 
     def table(self, name: str) -> ir.Table:
         if name not in self._views:
