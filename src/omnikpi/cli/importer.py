@@ -91,14 +91,16 @@ def import_command(
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.repeated:
-                key = ", ".join(KEYS[summary.table])
+                key = ", ".join(KEYS[summary.table]) + (
+                    "; or the same record" if summary.recorded else "")
                 which = "the newest form" if summary.versioned else "the first"
                 console.print(f"  {summary.repeated:>7} {table_name}already imported, or "
                               f"repeated in these files (same {key}): kept once, {which}",
                               highlight=False)
             if summary.updated:
                 console.print(f"  {summary.updated:>7} {table_name}imported before in an "
-                              "older form (a ticket then open, a call then in wrap-up): "
+                              "older form (a ticket then open, a call then in wrap-up, a "
+                              "rating since changed): "
                               "replaced by the newer form", highlight=False)
         if any(summary.left_out for summary in summaries):
             console.print(f"  the lines left out are listed, with their text, in "

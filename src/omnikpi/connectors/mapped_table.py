@@ -14,12 +14,14 @@ traceback). See ``mappings/anonymous_bank.toml`` and docs/connectors.md.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from omnikpi.connectors.csv_rejects import read_leaving_out_bad_lines
 from omnikpi.connectors.declared_fields import declared_fields
@@ -61,6 +63,8 @@ class MappedSummary:
     with ``[source] version``)."""
     versioned: bool = False
     """Whether the mapping names a version: a repeated record keeps its newest form."""
+    recorded: bool = False
+    """Whether the table's rows carry the source's record id (``TableMapping.record``)."""
     left_out: Counter[str] = field(default_factory=Counter)
     """Source lines no table could read (a CSV line of another shape), by reason: counted
     in ``read``, never written. Every row read is filtered, written, repeated or this."""
@@ -79,6 +83,12 @@ class TableMapping:
     """``rows = "NAME"``: one canonical row per element of the list ``NAME`` (a source
     column or a ``[derived]`` name), the element read as ``row`` (``row.start``); see
     ``_each_row``."""
+    record: str | None = None
+    """``record = "SQL"``: the source's own identity of a row (a rating's id) when the
+    table's key cannot be it — a survey answer is keyed by its score and time, so a rating
+    the customer changed would otherwise be a second answer. A row arriving with a known
+    record replaces the stored form of that record when it is newer (``[source] version``;
+    without one, the form imported last is the newer)."""
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
@@ -133,9 +143,13 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         if rows is not None and not isinstance(rows, str):
             raise UsageError(f"mapping {path}: {key}rows names the list (a source column "
                              "or a [derived] name) whose elements become the rows")
+        record = spec.get("record")
+        if record is not None and not isinstance(record, str):
+            raise UsageError(f"mapping {path}: {key}record is an SQL expression: the "
+                             "source's id of a row (a rating's id)")
         tables.append(TableMapping(
             name, dict(columns), list(filters),
-            stamps.get("timezone", zone), frozenset(local), rows))
+            stamps.get("timezone", zone), frozenset(local), rows, record))
     derived = mapping.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
@@ -399,17 +413,24 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         summary.read += sum(bad_lines.values())
         summary.left_out.update(bad_lines)
         summary.rejected.update(odd_kinds)
+    imported_at = time.time()
     with committed_import(out) as run:
         keep_rejects(run, listed)
         for summary, data in mapped:
-            versions = None
+            versions = records = None
+            if RECORD in data.column_names:
+                records = data[RECORD].combine_chunks()
+                if VERSION not in data.column_names:  # the form imported last is newer
+                    data = data.append_column(VERSION, pa.array(
+                        [imported_at] * data.num_rows, pa.float64()))
             if VERSION in data.column_names:
                 versions = data[VERSION].combine_chunks()
-                data = data.drop_columns([VERSION])
+            data = data.drop_columns([c for c in (VERSION, RECORD) if c in data.column_names])
             merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
-                                 versions)
+                                 versions, records)
             summary.written, summary.repeated = merged.rows, merged.repeated
             summary.updated, summary.versioned = merged.updated, versions is not None
+            summary.recorded = records is not None
     return [summary for summary, _ in mapped]
 
 
@@ -468,6 +489,8 @@ def _each_row(con: duckdb.DuckDBPyConnection, spec: TableMapping, with_sql: str)
 VERSION = "__version"
 """The column a mapping's ``[source] version`` is computed into (not a canonical column:
 the writer keeps it beside the table)."""
+RECORD = "__record"
+"""The column a table's ``record`` is computed into (kept beside the table, as versions)."""
 
 
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
@@ -519,6 +542,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         selects[col.name] = f"CAST(({expr}) AS {sql_type})"
     if version is not None:  # [source] version: which form of a record is the newer
         selects[VERSION] = f"CAST(({version}) AS DOUBLE)"
+    if spec.record is not None:  # the source's id of the row (a rating's id)
+        selects[RECORD] = f"CAST(({spec.record}) AS VARCHAR)"
     failed: Counter[str] = Counter()
     try:
         mapped = _select(con, with_sql, selects, keep)
@@ -560,17 +585,26 @@ def _leave_failing_empty(con: duckdb.DuckDBPyConnection, with_sql: str,
             continue
         except duckdb.Error as one:
             error = one
-        what = "[source] version" if name == VERSION else f"column {name} = {mapped[name]!r}"
+        what = _key_name(name, mapped)
         found = failing(con, with_sql, select, keep) if can_try(con, with_sql, select) \
             else None
         if found is None or not found.rows or found.everywhere:
             raise UsageError(f"{where} {what}: {explain(error, source_columns)}") from exc
-        shown = "[source] version" if name == VERSION else name
+        shown = {VERSION: "[source] version", RECORD: "record"}.get(name, name)
         summary.rejected[f"{shown} could not be read ({found.example}): left empty"] += \
             found.rows
         failed[name] = found.rows
         selects[name] = tried(select)
     return failed
+
+
+def _key_name(name: str, mapped: dict[str, str]) -> str:
+    """How an error names the mapping key a select came from."""
+    if name == VERSION:
+        return "[source] version"
+    if name == RECORD:
+        return "record"
+    return f"column {name} = {mapped[name]!r}"
 
 
 def _canonical(table: str, mapped: Any) -> Any:

@@ -54,8 +54,9 @@ def merge_write_arrow(run: ImportCommit, table: str, new: pa.Table,
 
 
 VERSIONS_FOLDER = "_import_versions"
-"""Beside the tables: each versioned row's key and version (``[source] version`` of a
-mapping), so a later import knows which form of a record is the newer one."""
+"""Beside the tables: each versioned row's key, version (``[source] version`` of a
+mapping) and record (a table's ``record``), so a later import knows which form of a record
+is the newer one."""
 
 
 @dataclass(frozen=True)
@@ -72,25 +73,34 @@ class Merged:
 
 
 def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet",
-                versions: pa.Array | None = None) -> Merged:
+                versions: pa.Array | None = None, records: pa.Array | None = None
+                ) -> Merged:
     """:func:`merge_write_arrow`, also counting the new rows a repeated key left out, so
     an import can say where every row it read went.
 
     ``versions`` (one number per new row, bigger is newer; null unknown) makes the newest
     form of a record win instead of the first: a ticket imported while open and again
     once solved keeps the solved form, and an older export imported later changes
-    nothing. Rows stored without a version count as the oldest."""
+    nothing. Rows stored without a version count as the oldest.
+
+    ``records`` (with ``versions``: the source's id of each new row, null unknown) is the
+    identity of a row the table's key cannot give: a rating the customer changed has
+    another score and time — another key — and the same record, so its newest form
+    replaces the older one instead of counting as a second answer."""
+    if records is not None and versions is None:
+        raise ValueError("records need versions: which form of a record is the newer")
     out = run.out
     target = out / f"{table}.{fmt}"
     arriving = new.num_rows
     old_rows = 0
     key = KEYS.get(table)
     stored_versions: pa.Array = pa.array([], pa.float64())
+    stored_records: pa.Array = pa.array([], pa.string())
     if target.exists():
         old = pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)
         old_rows = old.num_rows
         if key:
-            stored_versions = _stored_versions(out, table, old, key)
+            stored_versions, stored_records = _stored_versions(out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
     repeated = updated = 0
     if key and new.num_rows:
@@ -99,16 +109,25 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             frame["__version"] = pa.concat_arrays(
                 [stored_versions, versions.cast(pa.float64())]).to_numpy(zero_copy_only=False)
             frame["__order"] = range(len(frame))
-            newest = frame.sort_values(["__version", "__order"], ascending=[False, True],
-                                       na_position="last").drop_duplicates(subset=key)
+            newest = _newest(frame, key)
             kept = frame.index.isin(newest.index)
+            if records is not None or stored_records.null_count < len(stored_records):
+                arriving_records = (records if records is not None
+                                    else pa.nulls(arriving, pa.string()))
+                frame["__record"] = pa.concat_arrays(
+                    [stored_records, arriving_records.cast(pa.string())]
+                ).to_numpy(zero_copy_only=False)
+                recorded = frame[kept & frame["__record"].notna().to_numpy()]
+                kept &= ~frame.index.isin(recorded.index.difference(
+                    _newest(recorded, ["__record"]).index))
             updated = int((~kept[:old_rows]).sum())
         else:
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
         repeated = arriving - int(kept[old_rows:].sum())
         if versions is not None:
             _stage_versions(run, table, frame[kept], key)
-            frame = frame.drop(columns=["__version", "__order"])
+            frame = frame.drop(columns=[c for c in ("__version", "__order", "__record")
+                                        if c in frame.columns])
         new = pa.Table.from_pandas(frame[kept], schema=new.schema, preserve_index=False)
     staged = run.stage(target.name)
     if fmt == "parquet":
@@ -126,21 +145,34 @@ def _versions_path(out: Path, table: str) -> Path:
     return out / VERSIONS_FOLDER / f"{table}.parquet"
 
 
-def _stored_versions(out: Path, table: str, old: pa.Table, key: list[str]) -> pa.Array:
-    """The version of each stored row (null where none was kept)."""
+def _newest(frame: Any, key: list[str]) -> Any:
+    """Per key, the row of the greatest ``__version`` (ties: the first in ``__order``; a
+    row without a version counts as the oldest)."""
+    return frame.sort_values(["__version", "__order"], ascending=[False, True],
+                             na_position="last").drop_duplicates(subset=key)
+
+
+def _stored_versions(out: Path, table: str, old: pa.Table,
+                     key: list[str]) -> tuple[pa.Array, pa.Array]:
+    """The version and the record of each stored row (null where none was kept)."""
     path = _versions_path(out, table)
     if not path.exists():
-        return pa.nulls(old.num_rows, pa.float64())
+        return pa.nulls(old.num_rows, pa.float64()), pa.nulls(old.num_rows, pa.string())
     known = pq.read_table(path).to_pandas()
+    if "record" not in known.columns:  # kept before records were
+        known["record"] = None
     rows = old.select(key).to_pandas().astype(object)
     known[key] = known[key].astype(object)
     joined = rows.merge(known.drop_duplicates(subset=key), on=key, how="left")
-    return pa.array(joined["version"].to_numpy(), pa.float64(), from_pandas=True)
+    return (pa.array(joined["version"].to_numpy(), pa.float64(), from_pandas=True),
+            pa.array(joined["record"].astype(object).to_numpy(), pa.string(),
+                     from_pandas=True))
 
 
 def _stage_versions(run: ImportCommit, table: str, kept: Any, key: list[str]) -> None:
+    columns = [*key, "__version", *(["__record"] if "__record" in kept.columns else [])]
     versions = pa.Table.from_pandas(
-        kept[[*key, "__version"]].rename(columns={"__version": "version"}),
+        kept[columns].rename(columns={"__version": "version", "__record": "record"}),
         preserve_index=False)
     staged = run.stage(f"versions-{table}.parquet")
     pq.write_table(versions, staged)

@@ -147,3 +147,14 @@ def test_a_version_keeps_the_newest_form_of_a_csv_row(tmp_path: Path) -> None:
         code, output, out = _import(tmp_path, mapping, data=data)
         assert code == 0, output
     assert pq.read_table(out / "contacts.parquet").to_pylist()[0]["outcome"] == "answered"
+
+
+@pytest.mark.parametrize(("record", "said"), [
+    ('"CAST(nope AS VARCHAR)"', "(contacts) record: no column 'nope' in the source"),
+    ("5", "record is an SQL expression"),
+])
+def test_a_record_that_cannot_be_read_names_the_key(tmp_path: Path, record: str,
+                                                     said: str) -> None:
+    mapping = BASE.replace('table = "contacts"\n', f'table = "contacts"\nrecord = {record}\n')
+    code, output, _ = _import(tmp_path, mapping)
+    assert code == 2 and said in " ".join(output.split()), output

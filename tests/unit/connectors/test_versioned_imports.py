@@ -55,6 +55,40 @@ def test_the_newest_form_wins_in_any_order_of_exports(
     assert kept == expected
 
 
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(forms=FORMS, cuts=st.lists(st.integers(0, 12), max_size=3), data=st.data())
+def test_the_newest_form_of_a_record_wins_whatever_its_key(
+        tmp_path_factory: object, forms: list[tuple[str, int]], cuts: list[int],
+        data: st.DataObject) -> None:
+    """The forms of a record each have a key of their own (a changed rating: another score,
+    another time), so only the record tells they are one: each record keeps its newest
+    form, in any order of exports, and rows without a record are left alone."""
+    out = tmp_path_factory.mktemp("records")  # type: ignore[attr-defined]
+    rows = [{"contact_id": f"{record}-{i}", "channel": "voice", "arrived_at": 1709629200.0}
+            for i, (record, _) in enumerate(forms)]
+    loose = {"contact_id": "no-record", "channel": "voice", "arrived_at": 1709629200.0}
+    bounds = sorted({0, len(rows), *[min(c, len(rows)) for c in cuts]})
+    exports = data.draw(st.permutations([list(range(a, b)) for a, b in pairwise(bounds)]))
+    imported_order: list[int] = []
+    for n, export in enumerate(exports):
+        arriving = [rows[i] for i in export] + ([loose] if n == 0 else [])
+        with committed_import(out) as run:
+            merge_write(run, "contacts", to_arrow("contacts", arriving),
+                        versions=pa.array([float(forms[i][1]) for i in export]
+                                          + ([None] if n == 0 else []), pa.float64()),
+                        records=pa.array([forms[i][0] for i in export]
+                                         + ([None] if n == 0 else []), pa.string()))
+        imported_order += export
+    kept = {r["contact_id"] for r in pq.read_table(out / "contacts.parquet").to_pylist()}
+    best: dict[str, tuple[int, int]] = {}
+    for i in imported_order:
+        record, version = forms[i]
+        if record not in best or version > best[record][0]:
+            best[record] = (version, i)
+    assert kept == {rows[i]["contact_id"] for _, i in best.values()} | {"no-record"}
+
+
 def test_a_call_imported_during_its_wrap_up_then_complete(tmp_path: Path) -> None:
     """Zendesk Talk: the first export caught call 101 in its wrap-up; the next one has it
     complete and replaces it; the first export imported again changes nothing."""
