@@ -104,12 +104,22 @@ def failing(con: duckdb.DuckDBPyConnection, with_sql: str, expr: str, where: str
     count, considered = int(found[0]), int(found[1])
     example = ""
     if count:
+        # the first failing row is set apart before the expression runs on it alone:
+        # raising inside the query that found it (a struct field's cast, behind TRY in
+        # the filter) crashed DuckDB 1.5.6 now and then (a segmentation fault)
+        con.execute(f"CREATE OR REPLACE TEMPORARY TABLE {EXAMPLE_ROW} AS {with_sql}"
+                    f"SELECT * FROM {rows} WHERE ({where}) AND {raises(expr)} LIMIT 1")
         try:
-            con.execute(f"{with_sql}SELECT ({expr}) FROM {rows} WHERE ({where}) AND "
-                        f"{raises(expr)} LIMIT 1").fetchall()
+            con.execute(f"SELECT ({expr}) FROM {EXAMPLE_ROW}").fetchall()
         except duckdb.Error as exc:
             example = short(first_line(exc))
+        finally:
+            con.execute(f"DROP TABLE {EXAMPLE_ROW}")
     return Failing(count, considered, example)
+
+
+EXAMPLE_ROW = "__failing_example"
+"""The temporary table of the one row whose error :func:`failing` quotes."""
 
 
 def short(message: str, limit: int = 160) -> str:
