@@ -71,7 +71,7 @@ def import_command(
             raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
         from omnikpi.connectors.mapped_table import import_mapped
         from omnikpi.connectors.transcripts import import_transcripts
-        from omnikpi.connectors.writer import KEYS
+        from omnikpi.connectors.writer import KEYS, WHOLE_ROW
 
         summaries = (import_transcripts(inputs, mapping, out, format)
                      if source == "transcripts" else import_mapped(inputs, mapping, out, format))
@@ -91,7 +91,8 @@ def import_command(
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.repeated:
-                key = ", ".join(KEYS[summary.table]) + (
+                key = ("values in every column" if summary.table in WHOLE_ROW
+                       else ", ".join(KEYS[summary.table])) + (
                     "; or the same record" if summary.recorded else "")
                 which = "the newest form" if summary.versioned else "the first"
                 console.print(f"  {summary.repeated:>7} {table_name}already imported, or "

@@ -18,14 +18,20 @@ from omnikpi.connectors import transaction
 from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.tables import TABLES, ColumnType
 
-KEYS = {**{name: [table.key] for name, table in TABLES.items() if table.key},
-        "agent_states": ["agent_id", "start", "state"],
-        "messages": ["contact_id", "ts", "sender"],
-        "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"]}
+_EVENTS = {"agent_states": ["agent_id", "start", "state"],
+           "messages": ["contact_id", "ts", "sender"],
+           "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"]}
+KEYS = {name: ([table.key] if table.key else _EVENTS.get(name, list(table.column_names)))
+        for name, table in TABLES.items()}
 """Each table's key: a row imported again (an overlapping export) is kept once, the first
 time it came — the id the data model declares unique (``Table.key``: a later duplicate
-would be quarantined), and for the event tables the event itself (a survey answer has no
-id: the same answer of the same contact at the same instant is one answer)."""
+would be quarantined), for the event tables the event itself (a survey answer has no id:
+the same answer of the same contact at the same instant is one answer), and for the other
+tables without an id (shifts, costs, roster, …) the whole row: the same schedule or cost
+export imported twice doubled the hours and the amounts."""
+WHOLE_ROW = frozenset(name for name, table in TABLES.items()
+                      if not table.key and name not in _EVENTS)
+"""The tables keyed by every column (see ``KEYS``)."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}

@@ -191,3 +191,28 @@ def test_rows_makes_several_rows_of_one_line(tmp_path: Path) -> None:
 def test_a_rows_mistake_is_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         _rows_import(tmp_path, STATES.replace(*change))
+
+
+COSTS = '''table = "costs"
+[source]
+format = "csv"
+[columns]
+period_start = "CAST(entered AS TIMESTAMP)"
+period_end = "CAST(\\"left\\" AS TIMESTAMP)"
+category = "'telephony'"
+amount = "CASE outcome WHEN 'HANG' THEN 10 ELSE 25 END"
+'''
+
+
+def test_a_table_without_an_id_keeps_each_row_once(tmp_path: Path) -> None:
+    """Costs (like shifts, roster and the other tables without an id) are keyed by the
+    whole row: the same cost export imported twice does not double the amounts, and a row
+    that differs in one value is another row."""
+    out, first = _run(tmp_path, COSTS)
+    _, again = _run(tmp_path, COSTS, out)
+    assert [s.written for s in first] == [4] and [s.written for s in again] == [4]
+    assert again[0].repeated == 4
+    _, changed = _run(tmp_path, COSTS.replace("ELSE 25", "ELSE 30"), out)
+    assert (changed[0].written, changed[0].repeated) == (6, 2)  # a and d cost 30 now too
+    amounts = sorted(pq.read_table(out / "costs.parquet").column("amount").to_pylist())
+    assert amounts == [10, 10, 25, 25, 30, 30]
