@@ -44,6 +44,9 @@ def import_command(
     recording_pattern: Annotated[str, typer.Option(
         help="file name of a call's recording without extension, * for any text: "
              "{uniqueid} | *-{uniqueid} (FreePBX) | */*/*/*-{uniqueid}")] = "{uniqueid}",
+    encoding: Annotated[str | None, typer.Option(
+        help="csv, json, transcripts, platforms: the files' text encoding when not UTF-8 "
+             "(cp1251, cp1252, latin-1, utf-16); wins over the mapping's")] = None,
 ) -> None:
     """Convert a platform's raw export into canonical tables; re-imports add only what is new."""
     try:
@@ -73,8 +76,9 @@ def import_command(
         from omnikpi.connectors.transcripts import import_transcripts
         from omnikpi.connectors.writer import KEYS, WHOLE_ROW
 
-        summaries = (import_transcripts(inputs, mapping, out, format)
-                     if source == "transcripts" else import_mapped(inputs, mapping, out, format))
+        summaries = (import_transcripts(inputs, mapping, out, format, encoding)
+                     if source == "transcripts"
+                     else import_mapped(inputs, mapping, out, format, encoding))
         table = Table(title=f"Imported into {out}")
         for column in ("table", "rows read", "rows in table", "filtered", "rejected"):
             table.add_column(column, justify="left" if column == "table" else "right")

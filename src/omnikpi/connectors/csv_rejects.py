@@ -55,8 +55,12 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
     for (file_path, line), (kind, message, text) in first.items():
         if kind not in named:
             named[kind] = (f"a line the CSV reader could not split: {kind.lower()} "
-                           f"(first {file_path} line {line}: {short(message, 80)})")
+                           f"(first {file_path} line {line}: {short(message, 80)})"
+                           + (f"; {ENCODING_HINT}" if kind == "INVALID ENCODING" else ""))
         reasons[named[kind]] += 1
         listed.append(Reject(file_path, line, f"{kind.lower()}: {message}",
                              text.replace("\x00", "")))
     return reasons, listed
+
+
+ENCODING_HINT = "if the file is not UTF-8, name its encoding with --encoding"

@@ -39,8 +39,8 @@ from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
     explain,
-    without_byte_order_marks,
 )
+from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write
 from omnikpi.errors import DataError, UsageError
@@ -355,9 +355,10 @@ _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
 
 
 def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
-                  fmt: str = "parquet") -> list[MappedSummary]:
+                  fmt: str = "parquet", encoding: str | None = None) -> list[MappedSummary]:
     """Import the source files into every table of the mapping, in one commit; a summary
-    per table accounts for every source row (written, filtered with its reason, rejected)."""
+    per table accounts for every source row (written, filtered with its reason, rejected).
+    ``encoding`` (the files' text encoding) wins over the mapping's ``[source] encoding``."""
     mapping, tables = _load_mapping(mapping_path)
     files = [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
     missing = [f for f in files if not f.exists()]
@@ -375,7 +376,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                          "(a number, bigger is newer: epoch(updated_at))")
     bad_lines: Counter[str] = Counter()
     listed: list[Reject] = []  # those lines, for rejects.csv
-    with without_byte_order_marks(files) as readable:
+    with readable_text(files, encoding or source.get("encoding")) as readable:
         source_sql = _source_sql(readable, source)
         try:
             con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -39,36 +36,6 @@ def checked_inputs(files: list[Path]) -> list[Path]:
         raise DataError(f"nothing to import: {named} holds no data (an empty file)")
     return files
 
-
-_JSON_NAMES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
-
-
-@contextmanager
-def without_byte_order_marks(files: list[Path]) -> Iterator[list[Path]]:
-    """The files as DuckDB's JSON reader can take them: a JSON file saved by a Windows
-    tool starts with a byte-order mark, which ``read_json`` refuses ("BOM is not
-    supported"); such a file is read from a temporary copy without it (removed after)."""
-    marked = [f for f in files if f.name.lower().endswith(_JSON_NAMES) and _starts_with_bom(f)]
-    if not marked:
-        yield files
-        return
-    with tempfile.TemporaryDirectory(prefix="omnikpi-import-") as scratch:
-        copies: dict[Path, Path] = {}
-        for number, path in enumerate(marked):
-            copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
-            with open_bytes(path) as source, copy.open("wb") as target:
-                source.read(len(BOM))
-                shutil.copyfileobj(source, target)
-            copies[path] = copy
-        yield [copies.get(f, f) for f in files]
-
-
-def _starts_with_bom(path: Path) -> bool:
-    try:
-        with open_bytes(path) as handle:
-            return handle.read(len(BOM)) == BOM
-    except (OSError, EOFError):
-        return False
 
 
 def _is_empty(path: Path) -> bool:

@@ -35,8 +35,8 @@ from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
     explain,
-    without_byte_order_marks,
 )
+from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write, to_arrow
 from omnikpi.errors import DataError, UsageError
@@ -75,7 +75,8 @@ def _messages(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
 
 
 def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
-                       fmt: str = "parquet") -> list[MappedSummary]:
+                       fmt: str = "parquet", encoding: str | None = None
+                       ) -> list[MappedSummary]:
     try:
         mapping: dict[str, Any] = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
@@ -109,7 +110,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     con.execute("SET TimeZone = 'UTC'")
     broken: Counter[str] = Counter()
     listed: list[Reject] = []
-    with without_byte_order_marks(files) as readable:
+    with readable_text(files, encoding or mapping.get("encoding")) as readable:
         try:
             _read_messages(con, readable)
         except duckdb.Error as exc:
