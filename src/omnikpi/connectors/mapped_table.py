@@ -89,6 +89,11 @@ class TableMapping:
     the customer changed would otherwise be a second answer. A row arriving with a known
     record replaces the stored form of that record when it is newer (``[source] version``;
     without one, the form imported last is the newer)."""
+    keep_older: dict[str, str] = field(default_factory=dict)
+    """``[keep_older]``: column → SQL condition on the newer form. Where the newer form of
+    a row has the column empty and the condition holds, the value an older form had stays
+    (a Zendesk ticket's first reply, known from the metric events of the export that saw
+    it, not from a later export that saw only the ticket updated)."""
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
@@ -147,9 +152,19 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         if record is not None and not isinstance(record, str):
             raise UsageError(f"mapping {path}: {key}record is an SQL expression: the "
                              "source's id of a row (a rating's id)")
+        keep_older = spec.get("keep_older", {})
+        if not isinstance(keep_older, dict) or not all(
+                isinstance(v, str) and c in TABLES[name].column_names
+                for c, v in keep_older.items()):
+            raise UsageError(f"mapping {path}: [{key}keep_older] maps columns of {name} to "
+                             "the SQL condition on the newer form under which an older "
+                             "form's value stays where the newer one has none")
+        if keep_older and not isinstance(mapping.get("source", {}).get("version"), str):
+            raise UsageError(f"mapping {path}: [{key}keep_older] needs [source] version "
+                             "(which form of a row is the newer)")
         tables.append(TableMapping(
             name, dict(columns), list(filters),
-            stamps.get("timezone", zone), frozenset(local), rows, record))
+            stamps.get("timezone", zone), frozenset(local), rows, record, dict(keep_older)))
     derived = mapping.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
@@ -426,9 +441,12 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                         [imported_at] * data.num_rows, pa.float64()))
             if VERSION in data.column_names:
                 versions = data[VERSION].combine_chunks()
-            data = data.drop_columns([c for c in (VERSION, RECORD) if c in data.column_names])
+            keep_older = {c.removeprefix(KEEP_OLDER): data[c].combine_chunks()
+                          for c in data.column_names if c.startswith(KEEP_OLDER)}
+            data = data.drop_columns([c for c in data.column_names
+                                      if c in (VERSION, RECORD) or c.startswith(KEEP_OLDER)])
             merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
-                                 versions, records)
+                                 versions, records, keep_older or None)
             summary.written, summary.repeated = merged.rows, merged.repeated
             summary.updated, summary.versioned = merged.updated, versions is not None
             summary.recorded = records is not None
@@ -492,6 +510,8 @@ VERSION = "__version"
 the writer keeps it beside the table)."""
 RECORD = "__record"
 """The column a table's ``record`` is computed into (kept beside the table, as versions)."""
+KEEP_OLDER = "__keep_older__"
+"""The prefix of the columns ``[keep_older]`` conditions are computed into."""
 
 
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
@@ -545,6 +565,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         selects[VERSION] = f"CAST(({version}) AS DOUBLE)"
     if spec.record is not None:  # the source's id of the row (a rating's id)
         selects[RECORD] = f"CAST(({spec.record}) AS VARCHAR)"
+    for column, condition in spec.keep_older.items():  # when an older value may stay
+        selects[KEEP_OLDER + column] = f"coalesce(CAST(({condition}) AS BOOLEAN), false)"
     failed: Counter[str] = Counter()
     try:
         mapped = _select(con, with_sql, selects, keep)
@@ -591,7 +613,8 @@ def _leave_failing_empty(con: duckdb.DuckDBPyConnection, with_sql: str,
             else None
         if found is None or not found.rows or found.everywhere:
             raise UsageError(f"{where} {what}: {explain(error, source_columns)}") from exc
-        shown = {VERSION: "[source] version", RECORD: "record"}.get(name, name)
+        shown = {VERSION: "[source] version", RECORD: "record"}.get(
+            name, name.replace(KEEP_OLDER, "[keep_older] "))
         summary.rejected[f"{shown} could not be read ({found.example}): left empty"] += \
             found.rows
         failed[name] = found.rows
@@ -605,6 +628,8 @@ def _key_name(name: str, mapped: dict[str, str]) -> str:
         return "[source] version"
     if name == RECORD:
         return "record"
+    if name.startswith(KEEP_OLDER):
+        return f"[keep_older] {name.removeprefix(KEEP_OLDER)}"
     return f"column {name} = {mapped[name]!r}"
 
 

@@ -79,8 +79,8 @@ class Merged:
 
 
 def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet",
-                versions: pa.Array | None = None, records: pa.Array | None = None
-                ) -> Merged:
+                versions: pa.Array | None = None, records: pa.Array | None = None,
+                keep_older: dict[str, pa.Array] | None = None) -> Merged:
     """:func:`merge_write_arrow`, also counting the new rows a repeated key left out, so
     an import can say where every row it read went.
 
@@ -92,9 +92,15 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     ``records`` (with ``versions``: the source's id of each new row, null unknown) is the
     identity of a row the table's key cannot give: a rating the customer changed has
     another score and time — another key — and the same record, so its newest form
-    replaces the older one instead of counting as a second answer."""
-    if records is not None and versions is None:
-        raise ValueError("records need versions: which form of a record is the newer")
+    replaces the older one instead of counting as a second answer.
+
+    ``keep_older`` (with ``versions``: per column, one flag per new row) keeps an older
+    form's value of that column where the newest form has none and its flag is set: a
+    Zendesk ticket's first reply, read from the metric events of the export that saw it,
+    stays when a later export sees the ticket updated without those events. The flags are
+    kept beside the versions, so the exports may still come in any order."""
+    if (records is not None or keep_older) and versions is None:
+        raise ValueError("records and keep_older need versions: which form is the newer")
     out = run.out
     target = out / f"{table}.{fmt}"
     arriving = new.num_rows
@@ -102,11 +108,13 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     key = KEYS.get(table)
     stored_versions: pa.Array = pa.array([], pa.float64())
     stored_records: pa.Array = pa.array([], pa.string())
+    stored_side: Any = None
     if target.exists():
         old = pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)
         old_rows = old.num_rows
         if key:
-            stored_versions, stored_records = _stored_versions(out, table, old, key)
+            stored_versions, stored_records, stored_side = _stored_versions(
+                out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
     repeated = updated = 0
     if key and new.num_rows:
@@ -117,6 +125,8 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             frame["__order"] = range(len(frame))
             newest = _newest(frame, key)
             kept = frame.index.isin(newest.index)
+            for column in _side_columns(frame, stored_side, keep_older or {}, old_rows):
+                _keep_older_values(frame, key, column, kept)
             if records is not None or stored_records.null_count < len(stored_records):
                 arriving_records = (records if records is not None
                                     else pa.nulls(arriving, pa.string()))
@@ -132,8 +142,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
         repeated = arriving - int(kept[old_rows:].sum())
         if versions is not None:
             _stage_versions(run, table, frame[kept], key)
-            frame = frame.drop(columns=[c for c in ("__version", "__order", "__record")
-                                        if c in frame.columns])
+            frame = frame.drop(columns=[c for c in frame.columns if c.startswith("__")])
         new = pa.Table.from_pandas(frame[kept], schema=new.schema, preserve_index=False)
     staged = run.stage(target.name)
     if fmt == "parquet":
@@ -158,25 +167,90 @@ def _newest(frame: Any, key: list[str]) -> Any:
                              na_position="last").drop_duplicates(subset=key)
 
 
-def _stored_versions(out: Path, table: str, old: pa.Table,
-                     key: list[str]) -> tuple[pa.Array, pa.Array]:
-    """The version and the record of each stored row (null where none was kept)."""
+FLAG = "__keep_older__"
+"""Beside a row (in the merge and the versions file): its ``keep_older`` flag of a column."""
+KNOWN = "__known__"
+KNOWN_VERSION = "__known_version__"
+"""Beside a row: the newest value any form of it had of a ``keep_older`` column, and that
+form's version — remembered after a form without the value replaced it, so the result
+does not depend on the order the exports come in."""
+FILLED = "__filled__"
+"""Beside a row: whether its value of a ``keep_older`` column came from an older form (not
+its own, so not a value of its version)."""
+_SIDE = (FLAG, KNOWN, KNOWN_VERSION, FILLED)
+
+
+def _side_columns(frame: Any, stored: Any, arriving: dict[str, pa.Array],
+                  stored_rows: int) -> list[str]:
+    """The ``keep_older`` columns of the versions file (stored rows) and of the arriving
+    rows (their flags) set on ``frame``; returns the canonical columns they are about."""
+    import pandas as pd
+
+    if stored is not None:
+        for name in stored.columns:
+            frame[name] = pd.concat([stored[name].astype(object), pd.Series(
+                [None] * (len(frame) - stored_rows), dtype=object)], ignore_index=True)
+    for column, flags in arriving.items():
+        if FLAG + column not in frame.columns:
+            frame[FLAG + column] = None
+        frame.loc[frame.index[stored_rows:], FLAG + column] = \
+            flags.to_numpy(zero_copy_only=False)
+    return sorted(c.removeprefix(FLAG) for c in frame.columns if c.startswith(FLAG))
+
+
+def _keep_older_values(frame: Any, key: list[str], column: str, kept: Any) -> None:
+    """Where a kept (newest) row has ``column`` empty and its flag set, the newest value
+    any form of its key had — those in the frame and those remembered (``frame`` changed
+    in place, the remembered value and version updated on the kept rows)."""
+    import pandas as pd
+
+    value, version, filled = KNOWN + column, KNOWN_VERSION + column, FILLED + column
+    for name in (value, version, filled):
+        if name not in frame.columns:
+            frame[name] = None
+    borrowed = frame[filled].fillna(False).astype(bool).to_numpy()
+    own = frame.loc[frame[column].notna().to_numpy() & ~borrowed,
+                    [*key, column, "__version", "__order"]]
+    remembered = frame.loc[frame[value].notna(), [*key, value, version, "__order"]]
+    candidates = pd.concat([
+        own.rename(columns={column: "value", "__version": "version"}),
+        remembered.rename(columns={value: "value", version: "version"})])
+    candidates["version"] = candidates["version"].astype(float)
+    best = candidates.sort_values(["version", "__order"], ascending=[False, True],
+                                  na_position="last").drop_duplicates(subset=key)
+    found = frame.loc[kept, key].merge(best[[*key, "value", "version"]], on=key, how="left")
+    frame.loc[kept, value] = found["value"].to_numpy()
+    frame.loc[kept, version] = found["version"].to_numpy()
+    flagged = frame[FLAG + column].fillna(False).astype(bool).to_numpy()
+    empty = kept & (frame[column].isna().to_numpy() | borrowed) & flagged
+    if empty.any():
+        frame[column] = frame[column].astype(object)
+        frame.loc[empty, column] = frame.loc[empty, value]
+        frame.loc[empty, filled] = frame.loc[empty, value].notna().to_numpy()
+
+
+def _stored_versions(out: Path, table: str, old: pa.Table, key: list[str]
+                     ) -> tuple[pa.Array, pa.Array, Any]:
+    """The version, the record and the ``keep_older`` columns (a frame, or ``None``) of
+    each stored row (null where none was kept)."""
     path = _versions_path(out, table)
     if not path.exists():
-        return pa.nulls(old.num_rows, pa.float64()), pa.nulls(old.num_rows, pa.string())
+        return pa.nulls(old.num_rows, pa.float64()), pa.nulls(old.num_rows, pa.string()), None
     known = pq.read_table(path).to_pandas()
     if "record" not in known.columns:  # kept before records were
         known["record"] = None
     rows = old.select(key).to_pandas().astype(object)
     known[key] = known[key].astype(object)
     joined = rows.merge(known.drop_duplicates(subset=key), on=key, how="left")
+    side = [c for c in joined.columns if c.startswith(_SIDE)]
     return (pa.array(joined["version"].to_numpy(), pa.float64(), from_pandas=True),
             pa.array(joined["record"].astype(object).to_numpy(), pa.string(),
-                     from_pandas=True))
+                     from_pandas=True), joined[side] if side else None)
 
 
 def _stage_versions(run: ImportCommit, table: str, kept: Any, key: list[str]) -> None:
-    columns = [*key, "__version", *(["__record"] if "__record" in kept.columns else [])]
+    columns = [*key, "__version", *(["__record"] if "__record" in kept.columns else []),
+               *[c for c in kept.columns if c.startswith(_SIDE)]]
     versions = pa.Table.from_pandas(
         kept[columns].rename(columns={"__version": "version", "__record": "record"}),
         preserve_index=False)

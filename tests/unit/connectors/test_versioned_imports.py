@@ -4,6 +4,7 @@ is kept, whatever order the exports are imported in (``connectors/writer.py``)."
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
 from pathlib import Path
 
@@ -87,6 +88,49 @@ def test_the_newest_form_of_a_record_wins_whatever_its_key(
         if record not in best or version > best[record][0]:
             best[record] = (version, i)
     assert kept == {rows[i]["contact_id"] for _, i in best.values()} | {"no-record"}
+
+
+KNOWN = st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 5),
+                           st.one_of(st.none(), st.integers(1, 9)), st.booleans()),
+                 min_size=1, max_size=10)
+"""(record, version, a value the form knows or not, whether an older value may stay)."""
+
+
+@settings(max_examples=int(os.environ.get("KEEP_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(forms=KNOWN, cuts=st.lists(st.integers(0, 10), max_size=3), data=st.data())
+def test_an_older_value_stays_where_the_newest_form_has_none(
+        tmp_path_factory: object, forms: list[tuple[str, int, int | None, bool]],
+        cuts: list[int], data: st.DataObject) -> None:
+    """``keep_older``: each record keeps its newest form; where that form's value is empty
+    and its flag set, the value of the newest form that has one — in any order of the
+    exports (the flags are kept beside the versions)."""
+    out = tmp_path_factory.mktemp("keep")  # type: ignore[attr-defined]
+    rows = [{"contact_id": record, "channel": "voice", "arrived_at": 1709629200.0,
+             "hold_seconds": None if value is None else float(value), "queue": str(i)}
+            for i, (record, _, value, _) in enumerate(forms)]
+    bounds = sorted({0, len(rows), *[min(c, len(rows)) for c in cuts]})
+    exports = data.draw(st.permutations([list(range(a, b)) for a, b in pairwise(bounds)]))
+    order: list[int] = []
+    for export in exports:
+        with committed_import(out) as run:
+            merge_write(run, "contacts", to_arrow("contacts", [rows[i] for i in export]),
+                        versions=pa.array([float(forms[i][1]) for i in export]),
+                        keep_older={"hold_seconds": pa.array([forms[i][3] for i in export])})
+        order += export
+    kept = {r["contact_id"]: (r["queue"], r["hold_seconds"])
+            for r in pq.read_table(out / "contacts.parquet").to_pylist()}
+    expected = {}
+    for record in {r for r, *_ in forms}:
+        mine = [i for i in order if forms[i][0] == record]  # in the order imported
+        newest = max(mine, key=lambda i: (forms[i][1], -mine.index(i)))
+        value = forms[newest][2]
+        if value is None and forms[newest][3]:
+            known = [i for i in mine if forms[i][2] is not None]
+            if known:
+                value = forms[max(known, key=lambda i: (forms[i][1], -mine.index(i)))][2]
+        expected[record] = (str(newest), None if value is None else float(value))
+    assert kept == expected
 
 
 def test_a_call_imported_during_its_wrap_up_then_complete(tmp_path: Path) -> None:
