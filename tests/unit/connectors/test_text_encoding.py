@@ -144,3 +144,11 @@ def test_any_encoding_named_or_marked_gives_the_utf8_rows(
     code, said, out = _import(tmp_path, text.encode(encoding), "calls.csv", MAPPING, *options)
     assert code == 0, said
     assert _rows(out) == [(str(i), q) for i, q in enumerate(queues)]
+
+
+def test_the_queue_log_import_says_it_takes_no_encoding(tmp_path: Path) -> None:
+    log = tmp_path / "queue_log"
+    log.write_text("1709629200|1709629200.1|support|NONE|ENTERQUEUE||5551234|1\n")
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
+                                      str(tmp_path / "out"), "--encoding", "cp1251"])
+    assert result.exit_code == 2 and "--encoding is for csv" in result.output, result.output
