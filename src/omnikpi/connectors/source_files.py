@@ -62,5 +62,23 @@ def explain(exc: duckdb.Error, columns: Iterable[str]) -> str:
                                          cutoff=0.75)
         hint = f"; did you mean {by_lower[near[0]]!r}?" if near else ""
         return (f"no column {missing.group(1)!r} in the source{hint} (its columns: "
-                f"{', '.join(names)})")
+                f"{', '.join(names)}){_delimiter_hint(names)}")
     return " ".join(text.split("\n")[:1]).strip()
+
+
+_DELIMITERS = {";": ";", "\t": "\\t", "|": "|"}
+"""Delimiters of other exports (Excel in a European locale: ``;``; Unicode text: a tab)
+and how a mapping writes them."""
+
+
+def _delimiter_hint(names: list[str]) -> str:
+    """A source read as one column whose name holds another delimiter: how to name it."""
+    if len(names) != 1:
+        return ""
+    for char, written in _DELIMITERS.items():
+        if char in names[0]:
+            shown = "a tab" if char == "\t" else repr(char)
+            return (f"; the header is one column holding {shown}: if that is the file's "
+                    f"delimiter, set [source] delimiter = \"{written}\"")
+    return ""
+

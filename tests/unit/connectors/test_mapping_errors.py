@@ -158,3 +158,19 @@ def test_a_record_that_cannot_be_read_names_the_key(tmp_path: Path, record: str,
     mapping = BASE.replace('table = "contacts"\n', f'table = "contacts"\nrecord = {record}\n')
     code, output, _ = _import(tmp_path, mapping)
     assert code == 2 and said in " ".join(output.split()), output
+
+
+@pytest.mark.parametrize(("data", "written"), [
+    (CALLS.replace(",", ";"), 'delimiter = ";"'),  # Excel in a European locale
+    (CALLS.replace(",", "\t"), 'delimiter = "\\t"'),
+])
+def test_a_file_of_another_delimiter_says_which_to_set(tmp_path: Path, data: str,
+                                                       written: str) -> None:
+    code, output, _ = _import(tmp_path, BASE, data=data)
+    said = " ".join(output.split())
+    assert code == 2 and "the header is one column holding" in said, said
+    assert f"set [source] {written}" in said
+    mapping = BASE.replace("[columns]", f"[source]\n{written}\n[columns]")
+    code, output, out = _import(tmp_path, mapping, data=data)
+    assert code == 0, output
+    assert pq.read_table(out / "contacts.parquet").num_rows == 2
