@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,13 @@ from omnikpi.connectors.failing_rows import (
 )
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapping_files import read_mapping
-from omnikpi.connectors.reject_file import Reject, keep_rejects
+from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
     explain,
 )
+from omnikpi.connectors.spreadsheets import sheets_as_csv
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write
@@ -196,7 +198,15 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
     if fmt == "csv":
         delimiter = sql_str(source.get("delimiter", ","))
         columns = source.get("columns")
-        reading = _csv_options(source) + (", store_rejects = true" if rejects else "")
+        # skip: left to itself, DuckDB's dialect sniffer takes a line with a field too many
+        # near the end for the header and skips every line before it (all the data); the
+        # lines before the header are the mapping's to say ([source] skip, a title block)
+        skip = source.get("skip", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+            raise UsageError("mapping [source] skip: how many lines come before the header "
+                             f"(a title block), 0 or more (not {skip!r})")
+        reading = _csv_options(source) + f", skip = {skip}" + (
+            ", store_rejects = true" if rejects else "")
         if columns is None:
             union = "" if rejects else ", union_by_name = true"  # not with store_rejects
             return (f"read_csv({names}, all_varchar = true, header = true, "
@@ -218,7 +228,7 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
         # DuckDB refuses objects over 16 MB unless told
         return (f"read_json({names}, format = 'auto', union_by_name = true, sample_size = -1, "
                 f"maximum_object_size = {MAX_JSON_OBJECT_BYTES})")
-    raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv or json)")
+    raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv, json or xlsx)")
 
 
 MAX_JSON_OBJECT_BYTES = 1 << 30
@@ -391,7 +401,14 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                          "(a number, bigger is newer: epoch(updated_at))")
     bad_lines: Counter[str] = Counter()
     listed: list[Reject] = []  # those lines, for rejects.csv
-    with readable_text(files, encoding or source.get("encoding")) as readable:
+    from_sheets = source.get("format") == "xlsx"
+    with ExitStack() as copies:
+        texts, blank_rows = files, Counter[str]()
+        if from_sheets:  # the sheets as CSV files, then read as any CSV
+            texts, blank_rows = copies.enter_context(sheets_as_csv(files, source.get("sheet")))
+            source = {**source, "format": "csv", "delimiter": ",", "quote": '"'}
+        readable = copies.enter_context(readable_text(
+            texts, None if from_sheets else encoding or source.get("encoding")))
         source_sql = _source_sql(readable, source)
         try:
             con.execute(f"CREATE TABLE raw AS SELECT * FROM {source_sql}")
@@ -409,6 +426,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                     bad_lines, listed = _read_json_again(con, readable, source, alternative)
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
+        bad_lines, listed = as_given(bad_lines, listed, readable, files)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
@@ -429,6 +447,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         summary.read += sum(bad_lines.values())
         summary.left_out.update(bad_lines)
         summary.rejected.update(odd_kinds)
+        summary.read += sum(blank_rows.values())  # no record: skipped, not a reject
+        summary.filtered.update(blank_rows)
     imported_at = time.time()
     with committed_import(out) as run:
         keep_rejects(run, listed)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from omnikpi.connectors import transaction
 from omnikpi.connectors.transaction import ImportCommit
@@ -68,3 +70,23 @@ def keep_rejects(run: ImportCommit, rejects: list[Reject]) -> None:
     listed = RejectFile(run)
     listed.write(list(rejects))
     listed.place()
+
+
+def as_given(reasons: Counter[str], listed: list[Reject], read: list[Path],
+             given: list[Path]) -> tuple[Counter[str], list[Reject]]:
+    """Reasons and rejects that name the files as the user gave them, not the temporary
+    copies that were read (a file in another encoding, an Excel sheet): ``read`` and
+    ``given`` are the same files in the same order."""
+    names = {str(copy): str(original) for copy, original in zip(read, given, strict=True)
+             if copy != original}
+    if not names:
+        return reasons, listed
+
+    def named(text: str) -> str:
+        for copy, original in names.items():
+            text = text.replace(copy, original)
+        return text
+
+    return (Counter({named(reason): count for reason, count in reasons.items()}),
+            [replace(reject, source=named(reject.source)) for reject in listed])
+

@@ -9,6 +9,7 @@ import csv
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from tests.unit.connectors.import_runs import CSV_MAPPING, run_import
 
 MAPPING = CSV_MAPPING
@@ -59,3 +60,35 @@ def test_odd_lines_are_counted_by_file_and_line_and_the_rest_imported(tmp_path: 
     assert code == 0, output
     assert _rows(tmp_path / "out_messy") == _rows(tmp_path / "out_clean")
 
+
+
+@pytest.mark.parametrize("where", [0, 5, 13, 14])
+def test_a_wide_line_anywhere_is_left_out_never_taken_for_the_header(
+        tmp_path: Path, where: int) -> None:
+    """A line with a field too many near the end of a small export: DuckDB's dialect
+    sniffer took it for the header and skipped every line before it (the whole export's
+    data, then a missing-column error); the reader now keeps line 1 as the header."""
+    (tmp_path / "m.toml").write_text(MAPPING)
+    good = _lines(0, 14)
+    odd = [*good[:where], "c900,q1,2024-03-05 12:00:00,a note", *good[where:]]
+    (tmp_path / "calls.csv").write_text("id,q,t\n" + "\n".join(odd) + "\n")
+    code, output = _import("csv", tmp_path / "calls.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 0, output
+    assert f"too many columns (first {tmp_path / 'calls.csv'} line {where + 2}:" in output
+    assert [row["contact_id"] for row in _rows(tmp_path / "out")] == sorted(
+        f"c{i}" for i in range(14))
+
+
+def test_a_title_block_before_the_header_is_skipped_as_the_mapping_says(tmp_path: Path) -> None:
+    report = "Calls report\nExported 2024-03-06 by admin\nid,q,t\n" + "\n".join(_lines(0, 5))
+    (tmp_path / "calls.csv").write_text(report + "\n")
+    (tmp_path / "m.toml").write_text(MAPPING)
+    code, output = _import("csv", tmp_path / "calls.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 2, output  # the title is not the header: the mapping's columns are missing
+    (tmp_path / "m.toml").write_text(MAPPING.replace("[source]", "[source]\nskip = 2"))
+    code, output = _import("csv", tmp_path / "calls.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 0, output
+    assert len(_rows(tmp_path / "out")) == 5

@@ -152,3 +152,17 @@ def test_the_queue_log_import_says_it_takes_no_encoding(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
                                       str(tmp_path / "out"), "--encoding", "cp1251"])
     assert result.exit_code == 2 and "--encoding is for csv" in result.output, result.output
+
+
+def test_a_line_left_out_of_a_named_encoding_names_the_file_given(tmp_path: Path) -> None:
+    """The reader reads a UTF-8 copy; the summary and rejects.csv name the user's file."""
+    more = "".join(f"{n},Продажі,2024-03-05 13:{n:02}:00\r\n" for n in range(10))
+    data = (CALLS + more + "d,Продажі,2024-03-05 12:09:00,an extra field\r\n"
+            ).encode("cp1251")
+    code, said, out = _import(tmp_path, data, "calls.csv", MAPPING, "--encoding", "cp1251")
+    assert code == 0, said
+    given = str(tmp_path / "calls.csv")
+    assert f"too many columns (first {given} line 15" in said
+    rejects = (out / "rejects.csv").read_text(encoding="utf-8")
+    assert f"{given},15," in rejects and "omnikpi-import-" not in rejects
+    assert _rows(out)[:3] == EXPECTED and len(_rows(out)) == 13
