@@ -30,7 +30,7 @@ from omnikpi.connectors.failing_rows import (
 )
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapped_table import MappedSummary
-from omnikpi.connectors.reject_file import Reject, keep_rejects
+from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -122,6 +122,7 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                 except duckdb.Error:
                     raise DataError(f"cannot read transcripts {files[0] if files else ''}: "
                                     f"{first_line(exc)}") from exc
+        broken, listed = as_given(broken, listed, readable, files)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}

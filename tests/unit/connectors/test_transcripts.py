@@ -72,3 +72,20 @@ def test_a_conversation_without_a_customer_message(tmp_path: Path) -> None:
     # look at direction: the outbound conversation is a contact the agent handled)
     report = omnikpi.report_result(out, metrics=["a1rt"]).rows[0]
     assert report == {"a1rt": 45.0}
+
+
+def test_a_utf16_export_with_a_cut_line_names_the_file_given(tmp_path: Path) -> None:
+    """A transcript export saved as UTF-16 (its mark says so) with a line cut short: read
+    from a UTF-8 copy, the cut line counted and listed under the file the user gave."""
+    lines = (FIXTURES / "chatwoot.jsonl").read_text().splitlines()
+    export = tmp_path / "messages.jsonl"
+    export.write_text("\n".join([*lines, lines[0][:40]]) + "\n", encoding="utf-16")
+    result = CliRunner().invoke(app, ["import", "transcripts", str(export), "--mapping",
+                                      str(MAPPING), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"a line that is not JSON (first {export} line {len(lines) + 1}" in said, said
+    rejects = (tmp_path / "out" / "rejects.csv").read_text()
+    assert f"{export},{len(lines) + 1}," in rejects and "omnikpi-import-" not in rejects
+    report = omnikpi.report_result(tmp_path / "out", metrics=["offered", "answered"]).rows[0]
+    assert report == {"offered": 2, "answered": 1}
