@@ -44,7 +44,7 @@ from omnikpi.connectors.source_files import (
 from omnikpi.connectors.spreadsheets import sheets_as_csv
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import merge_write
+from omnikpi.connectors.writer import SNAPSHOTS, merge_write
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.tables import TABLES, ColumnType
@@ -468,7 +468,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
                                  versions, records, keep_older or None)
             summary.written, summary.repeated = merged.rows, merged.repeated
-            summary.updated, summary.versioned = merged.updated, versions is not None
+            summary.updated = merged.updated
+            summary.versioned = versions is not None or summary.table in SNAPSHOTS
             summary.recorded = records is not None
     return [summary for summary, _ in mapped]
 

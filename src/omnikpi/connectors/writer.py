@@ -7,6 +7,7 @@ files intact. Rows are also de-duplicated on their key when merged.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,18 +21,25 @@ from omnikpi.schema.tables import TABLES, ColumnType
 
 _EVENTS = {"agent_states": ["agent_id", "start", "state"],
            "messages": ["contact_id", "ts", "sender"],
-           "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"]}
+           "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"],
+           "qa_items": ["evaluation_id", "item_id"],
+           "roster": ["agent_id", "hired_on"]}
 KEYS = {name: ([table.key] if table.key else _EVENTS.get(name, list(table.column_names)))
         for name, table in TABLES.items()}
 """Each table's key: a row imported again (an overlapping export) is kept once, the first
 time it came — the id the data model declares unique (``Table.key``: a later duplicate
 would be quarantined), for the event tables the event itself (a survey answer has no id:
-the same answer of the same contact at the same instant is one answer), and for the other
-tables without an id (shifts, costs, roster, …) the whole row: the same schedule or cost
-export imported twice doubled the hours and the amounts."""
+the same answer of the same contact at the same instant is one answer), a QA item by its
+evaluation and item, a person of the roster by their hiring, and for the other tables
+without an id (shifts, costs, …) the whole row: the same schedule or cost export imported
+twice doubled the hours and the amounts."""
 WHOLE_ROW = frozenset(name for name, table in TABLES.items()
                       if not table.key and name not in _EVENTS)
 """The tables keyed by every column (see ``KEYS``)."""
+SNAPSHOTS = frozenset({"roster"})
+"""Tables an export gives as the state of now (an HR system's list of people): without a
+version, the rows imported last are the newer form — a leaver's ``left_on`` arrives in a
+later export of the same person and must replace the row without it."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}
@@ -101,6 +109,8 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     kept beside the versions, so the exports may still come in any order."""
     if (records is not None or keep_older) and versions is None:
         raise ValueError("records and keep_older need versions: which form is the newer")
+    if versions is None and table in SNAPSHOTS:
+        versions = pa.array([time.time()] * new.num_rows, pa.float64())
     out = run.out
     target = out / f"{table}.{fmt}"
     arriving = new.num_rows
@@ -136,10 +146,12 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
                 recorded = frame[kept & frame["__record"].notna().to_numpy()]
                 kept &= ~frame.index.isin(recorded.index.difference(
                     _newest(recorded, ["__record"]).index))
-            updated = int((~kept[:old_rows]).sum())
+            same = _replaced_by_their_twin(frame, kept, old_rows, new.column_names)
+            updated = int((~kept[:old_rows]).sum()) - same
         else:
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
-        repeated = arriving - int(kept[old_rows:].sum())
+            same = 0
+        repeated = arriving - int(kept[old_rows:].sum()) + same
         if versions is not None:
             _stage_versions(run, table, frame[kept], key)
             frame = frame.drop(columns=[c for c in frame.columns if c.startswith("__")])
@@ -158,6 +170,17 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
 
 def _versions_path(out: Path, table: str) -> Path:
     return out / VERSIONS_FOLDER / f"{table}.parquet"
+
+
+def _replaced_by_their_twin(frame: Any, kept: Any, stored: int, columns: list[str]) -> int:
+    """Stored rows replaced by an arriving row equal in every column (the same export
+    imported again, a snapshot unchanged): counted as repeated, not as updated."""
+    rows = frame.index.to_numpy()
+    replaced = frame.loc[(rows < stored) & ~kept, columns]
+    if replaced.empty:
+        return 0
+    winners = frame.loc[(rows >= stored) & kept, columns]
+    return len(replaced.merge(winners, on=columns, how="inner"))
 
 
 def _newest(frame: Any, key: list[str]) -> Any:

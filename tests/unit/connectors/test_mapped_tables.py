@@ -216,3 +216,47 @@ def test_a_table_without_an_id_keeps_each_row_once(tmp_path: Path) -> None:
     assert (changed[0].written, changed[0].repeated) == (6, 2)  # a and d cost 30 now too
     amounts = sorted(pq.read_table(out / "costs.parquet").column("amount").to_pylist())
     assert amounts == [10, 10, 25, 25, 30, 30]
+
+
+ROSTER = '''table = "roster"
+[source]
+format = "csv"
+[columns]
+agent_id = "id"
+hired_on = "CAST(CAST(entered AS TIMESTAMP) AS DATE)"
+left_on = "CASE WHEN outcome = 'HANG' THEN DATE '2024-04-01' END"
+leave_type = "CASE WHEN outcome = 'HANG' THEN 'voluntary' END"
+'''
+
+
+def test_a_roster_export_imported_later_is_the_current_state(tmp_path: Path) -> None:
+    """The roster is a list of people as of its export: a later export that gives a person
+    a leaving date replaces their row (without a version, the last import is the newer),
+    never a second row of the same person and hiring that would count them twice."""
+    before = ROSTER.replace("outcome = 'HANG'", "FALSE")
+    out, first = _run(tmp_path, before)
+    assert first[0].written == 4
+    _, later = _run(tmp_path, ROSTER, out)
+    assert (later[0].written, later[0].updated, later[0].repeated) == (4, 2, 2)
+    rows = {r["agent_id"]: r for r in pq.read_table(out / "roster.parquet").to_pylist()}
+    assert sorted(a for a, r in rows.items() if r["left_on"] is not None) == ["b", "c"]
+    _, again = _run(tmp_path, before, out)  # the old list imported again: it is now newer
+    assert (again[0].updated, again[0].repeated) == (2, 2)
+    assert all(r["left_on"] is None for r in pq.read_table(out / "roster.parquet").to_pylist())
+
+
+def test_a_qa_item_is_kept_once_per_evaluation_and_item(tmp_path: Path) -> None:
+    """QA items are keyed by evaluation and item, as their evaluation is kept once by id."""
+    items = '''table = "qa_items"
+[source]
+format = "csv"
+[columns]
+evaluation_id = "id"
+item_id = "'greeting'"
+weight = "1"
+score = "SCORE"
+'''
+    out, first = _run(tmp_path, items.replace("SCORE", "1"))
+    _, again = _run(tmp_path, items.replace("SCORE", "0.5"), out)
+    assert (first[0].written, again[0].written, again[0].repeated) == (4, 4, 4)
+    assert set(pq.read_table(out / "qa_items.parquet").column("score").to_pylist()) == {1.0}
