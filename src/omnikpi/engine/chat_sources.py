@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from omnikpi.config import Config
 from omnikpi.engine.contact_facts import contact_facts, work_started
 from omnikpi.engine.grains import buckets, key_from_day
+from omnikpi.engine.intervals import islands
 from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
 
 ACTIVE_STATES = ("available", "handling", "hold", "acw")
@@ -39,18 +40,10 @@ def chat_sessions_source(req: SourceRequest) -> ir.Table:
 
 def chat_busy_source(req: SourceRequest) -> ir.Table:
     """Time with at least one open session: sessions of an agent merged into islands."""
-    s = _sessions(req)
-    order = [s.s_start, s.s_end]
-    before = ibis.window(group_by=s.agent_id, order_by=order, rows=(None, -1))
-    s = s.mutate(__prev_end=s.s_end.max().over(before))
-    s = s.mutate(__new=(s.__prev_end.isnull() | (s.s_start > s.__prev_end)).cast("int64"))
-    upto = ibis.window(group_by=s.agent_id, order_by=[s.s_start, s.s_end], rows=(None, 0))
-    s = s.mutate(__island=s.__new.sum().over(upto))
-    islands = s.group_by(["agent_id", "__island"]).aggregate(
-        s_start=s.s_start.min(), s_end=s.s_end.max(), site=s.site.min(),
-        tenant=s.tenant.min(), channel=s.channel.min(),
-    )
-    return split_intervals(islands, "s_start", "s_end", req)
+    busy = islands(_sessions(req), ["agent_id"], "s_start", "s_end",
+                   lambda s: {"site": s.site.min(), "tenant": s.tenant.min(),
+                              "channel": s.channel.min()})
+    return split_intervals(busy, "s_start", "s_end", req)
 
 
 def chat_agent_time_source(req: SourceRequest) -> ir.Table:

@@ -259,7 +259,9 @@ register(
         formula="unavailable time inside planned time / planned time",
         numerator=lambda t, p: when(t.kind == "unavailable", t.seconds),
         denominator=lambda t, p: when(t.kind == "planned", t.seconds),
-        notes="Planned and unavailable rows match on channel and queue (a row without queue "
+        notes="Time during which: overlapping planned rows, and overlapping unavailable "
+        "rows (two reports of one outage), count once. "
+        "Planned and unavailable rows match on channel and queue (a row without queue "
         "covers every queue of its channel).",
     ),
 )
