@@ -18,7 +18,7 @@ from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
-SOURCES = ("asterisk-queue-log", "csv", "json", "transcripts", *PLATFORMS)
+SOURCES = ("asterisk-queue-log", "csv", "json", "xlsx", "transcripts", *PLATFORMS)
 MAX_INTERVAL_SECONDS = 3600
 MAX_FOLLOW_SECONDS = 10 * 365 * 86400
 
@@ -26,7 +26,8 @@ MAX_FOLLOW_SECONDS = 10 * 365 * 86400
 @app.command("import")
 def import_command(
     source: Annotated[str, typer.Argument(
-        help="asterisk-queue-log | csv | json | transcripts (chat/e-mail messages) | a "
+        help="asterisk-queue-log | csv | json | xlsx (with --mapping) | transcripts "
+             "(chat/e-mail messages) | a "
              "platform with a shipped mapping: " + " | ".join(PLATFORMS))],
     inputs: Annotated[list[Path], typer.Argument(help="files or folders to import")],
     out: Annotated[Path, typer.Option(help="dataset folder to write (created or extended)")],

@@ -101,6 +101,9 @@ def _plan(path: Path, named: str | None) -> str | None:
             return named or codec
     if named is not None:
         return named
+    if head.startswith(b"PK\x03\x04"):
+        raise UsageError(f"{path} is a zip archive, not text: an Excel workbook is read with "
+                         "[source] format = \"xlsx\"; a zip of exports must be unpacked")
     body = head.removeprefix(BOM)
     if body.count(0) * 10 > len(body):  # every other byte: UTF-16 without its mark
         raise UsageError(f"{path} is not UTF-8 text (one byte in {len(body) // body.count(0)}"

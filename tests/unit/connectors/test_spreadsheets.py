@@ -46,7 +46,7 @@ def _workbook(path: Path) -> Path:
 def _import(tmp_path: Path, source: Path, mapping: str = MAPPING) -> tuple[int, str, Path]:
     (tmp_path / "m.toml").write_text(mapping)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["import", "csv", str(source), "--mapping",
+    result = CliRunner().invoke(app, ["import", "xlsx", str(source), "--mapping",
                                       str(tmp_path / "m.toml"), "--out", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, " ".join(result.output.split()), out
@@ -97,4 +97,12 @@ def test_a_workbook_that_cannot_be_read_is_a_clear_error(
     mapping = MAPPING.replace(*mapping_change) if mapping_change else MAPPING
     got, said, out = _import(tmp_path, source, mapping)
     assert got == code and message in said, said
+    assert not (out / "contacts.parquet").exists()
+
+
+def test_a_workbook_given_to_a_csv_mapping_says_which_format_to_set(tmp_path: Path) -> None:
+    code, said, out = _import(tmp_path, _workbook(tmp_path / "calls.xlsx"),
+                              MAPPING.replace('format = "xlsx"', 'format = "csv"'))
+    assert code == 2 and 'is a zip archive, not text: an Excel workbook is read with ' \
+        '[source] format = "xlsx"' in said, said
     assert not (out / "contacts.parquet").exists()
