@@ -243,8 +243,24 @@ def spark_available() -> bool:
     return shutil.which("java") is not None
 
 
+_RUNNING: list[pytest.Item] = []
+"""The test being set up or run (one per process: xdist workers are processes)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _RUNNING[:] = [item]
+
+
 def require_spark() -> None:
-    """Skip a Spark test where Spark is not installed; fail it where CI requires Spark."""
+    """Skip a Spark test where Spark is not installed; fail it where CI requires Spark.
+
+    A test that needs Spark must carry the ``spark`` mark (an ``engine`` parameter gives
+    it): ``make test-quick`` leaves marked tests out, and an unmarked one starts a JVM in
+    the inner loop (two did, 40 s of it)."""
+    if _RUNNING and _RUNNING[0].get_closest_marker("spark") is None:
+        pytest.fail(f"{_RUNNING[0].nodeid} starts Spark without the spark mark: "
+                    "add @pytest.mark.spark")
     if spark_available():
         return
     if os.environ.get("OMNIKPI_REQUIRE_SPARK"):

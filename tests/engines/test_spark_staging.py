@@ -85,6 +85,7 @@ def test_an_unreachable_connect_server_is_a_clear_error() -> None:
     check_reachable("local")  # PySpark starts that server itself
 
 
+@pytest.mark.spark
 @pytest.mark.parametrize("staging", ["driver", "folder"])
 def test_spark_rows_equal_duckdb_rows_either_way(
         staging: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,6 +109,7 @@ def test_spark_rows_equal_duckdb_rows_either_way(
         assert shared.is_dir() and list(shared.iterdir()) == []
 
 
+@pytest.mark.spark
 def test_spark_connect_session_gives_the_duckdb_rows(tmp_path: Path) -> None:
     """``OMNIKPI_SPARK_REMOTE`` runs the report through a Spark Connect client; ``local``
     makes PySpark start a Connect server on this machine (a separate process, as a remote
