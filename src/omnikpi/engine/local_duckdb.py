@@ -3,7 +3,9 @@ converted as Ibis converts them."""
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -12,13 +14,17 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 import pyarrow.types as pat
+import sqlglot
 import sqlglot.expressions as sge
 from ibis.backends.duckdb.converter import DuckDBPandasData
 from ibis.backends.sql.datatypes import DuckDBType
 
+import omnikpi
+from omnikpi.engine import duckdb_sql, merge_complexity, shape_store, shaped_sql, stable_key
 from omnikpi.engine.backends import Backend
 from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
 from omnikpi.engine.shaped_sql import ShapedSql
+from omnikpi.schema import validation_cache
 from omnikpi.schema.dataset import Dataset
 
 
@@ -55,7 +61,19 @@ def _duckdb_text(node: ops.Node, pretty: bool) -> str:
     return str(tree.sql(dialect=duckdb_compiler.dialect, pretty=pretty))
 
 
-_SHAPED = ShapedSql()
+def _shape_file() -> Path | None:
+    """Where this compiler's shapes are kept across processes: beside the validation
+    cache (``OMNIKPI_CACHE_DIR``), or nowhere when ``OMNIKPI_CACHE`` is off."""
+    if not validation_cache.enabled(None):
+        return None
+    name = shape_store.namespace(
+        duckdb_sql, merge_complexity, shaped_sql, stable_key, shape_store, sys.modules[__name__],
+        versions=(ibis.__version__, str(getattr(sqlglot, "__version__", "?")), omnikpi.__version__,
+                  f"{sys.version_info[0]}.{sys.version_info[1]}"))
+    return validation_cache.cache_dir() / "sql" / f"shapes-{name}.sqlite3"
+
+
+_SHAPED = ShapedSql(shape_store.ShapeStore(_shape_file))
 _ON_CLEAR: list[Any] = []
 """Other caches of compiled work to forget with the SQL (the planner's expressions)."""
 _duckdb_sql = _CompiledSql()

@@ -47,6 +47,8 @@ import sqlglot.expressions as sge
 from ibis.common.graph import Graph
 
 from omnikpi.engine.duckdb_sql import compiler as duckdb_compiler
+from omnikpi.engine.shape_store import ShapeStore
+from omnikpi.engine.stable_key import UnstableArgument, stable_key, stable_text
 
 MAX_SHAPES = 512
 _SEEN_ONCE = ""
@@ -157,15 +159,19 @@ class ShapedSql:
     """SQL per expression and per shape, each shape checked once against the compiler
     (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: ShapeStore | None = None) -> None:
         self._shapes: OrderedDict[int, str | None] = OrderedDict()
         self._exact: OrderedDict[ops.Node, str] = OrderedDict()
         self._lock = threading.Lock()
+        self._store = store
 
     def clear(self) -> None:
+        """Forget every shape and query, those on disk too."""
         with self._lock:
             self._shapes.clear()
             self._exact.clear()
+        if self._store is not None:
+            self._store.clear()
 
     def sql(self, node: ops.Node, compile_node: Callable[[ops.Node], str]) -> str:
         """The SQL of ``node``: as before when this very expression was compiled, from its
@@ -186,7 +192,7 @@ class ShapedSql:
         graph = Graph.from_bfs(node)
         literals = variable_nodes(node, graph)
         if not literals:
-            return compile_node(node)
+            return self._whole(node, graph, compile_node)
         try:
             key = shape_key(node, graph, {literal: i for i, literal in enumerate(literals)})
         except TypeError:  # an argument Python cannot hash: compiled as it is
@@ -197,6 +203,11 @@ class ShapedSql:
         with self._lock:
             known = key in self._shapes
             template = self._shapes.get(key)
+        disk_key = (self._disk_key(node, graph, literals)
+                    if not known or template == _SEEN_ONCE else None)
+        if not known and disk_key is not None:
+            known, template = self._from_disk(disk_key, swap)
+        with self._lock:
             self._shapes[key] = template if known else _SEEN_ONCE
             self._shapes.move_to_end(key)
             while len(self._shapes) > MAX_SHAPES:
@@ -211,7 +222,50 @@ class ShapedSql:
             with self._lock:
                 if key in self._shapes:
                     self._shapes[key] = shaped if exact else None
+            if disk_key is not None and self._store is not None:
+                self._store.settle(disk_key, shaped if exact else None)
         return real
+
+    def _whole(self, node: ops.Node, graph: Graph,
+               compile_node: Callable[[ops.Node], str]) -> str:
+        """An expression with no variable part: its SQL from disk, or compiled and kept
+        there (no placeholder is written in, so there is nothing to prove)."""
+        key = self._disk_key(node, graph, [])
+        if key is None or self._store is None:
+            return compile_node(node)
+        entry = self._store.get(key)
+        if entry is not None and entry.state == "exact" and entry.sql:
+            return entry.sql
+        sql = compile_node(node)
+        self._store.settle(key, sql)
+        return sql
+
+    def _disk_key(self, node: ops.Node, graph: Graph, variables: list[Variable]) -> str | None:
+        """The shape's name on disk, or None without a working store or a stable name."""
+        if self._store is None or not self._store.working:
+            return None
+        try:
+            return stable_key(node, graph, {
+                variable: (f"table{i}:{stable_text(variable.schema)}"
+                           if isinstance(variable, ops.InMemoryTable)
+                           else f"value{i}:{stable_text(variable.dtype)}")
+                for i, variable in enumerate(variables)})
+        except UnstableArgument:
+            return None
+
+    def _from_disk(self, disk_key: str, swap: dict[str, str]) -> tuple[bool, str | None]:
+        """(known, template) of a shape this process has not met, as another left it;
+        a first coming anywhere is noted on disk."""
+        assert self._store is not None
+        entry = self._store.get(disk_key)
+        if entry is None:
+            self._store.seen(disk_key)
+            return False, None
+        if entry.state == "seen":
+            return True, _SEEN_ONCE
+        if entry.state == "exact" and entry.sql and all(text in entry.sql for text in swap):
+            return True, entry.sql
+        return True, None
 
 
 def written_in(sql: str, swap: dict[str, str]) -> str:
