@@ -68,6 +68,7 @@ def main() -> None:
     results["wfm"] = run("bench_wfm.py")
     results["simulate"] = run("bench_simulate.py")
     results["web"] = run("bench_web.py", "--requests", "20")
+    results["new_process"] = run("bench_new_process.py", "--runs", "3")
     results["live"] = run("bench_live.py", "--clients", "50", "--rate", "100", "--seconds",
                           "10" if args.quick else "30")
     (HERE / "results").mkdir(exist_ok=True)
@@ -113,6 +114,12 @@ def main() -> None:
     if "error" not in sim:
         table.add_row("simulator", "contacts/s", f"{sim['contacts_per_second']:,.0f}",
                       f"{sim['ours_vs_bare_ratio']:.0f}× bare loop", "")
+    fresh_process = results["new_process"]
+    if "error" not in fresh_process:
+        for case, r in fresh_process.items():
+            table.add_row("new process", f"{case}: SQL kept on disk / compiled",
+                          f"{r['kept_s']:.2f} s", f"{r['ratio']:.2f}×",
+                          f"same rows: {str(r['same_rows']).lower()}")
     web = results["web"]
     if "error" not in web:
         for page, r in web["pages"].items():

@@ -63,8 +63,10 @@ def _duckdb_text(node: ops.Node, pretty: bool) -> str:
 
 def _shape_file() -> Path | None:
     """Where this compiler's shapes are kept across processes: beside the validation
-    cache (``OMNIKPI_CACHE_DIR``), or nowhere when ``OMNIKPI_CACHE`` is off."""
-    if not validation_cache.enabled(None):
+    cache (``OMNIKPI_CACHE_DIR``), or nowhere when ``OMNIKPI_CACHE`` or
+    ``OMNIKPI_SQL_CACHE`` is off (the second keeps the validation cache)."""
+    if not validation_cache.enabled(None) or not validation_cache.switched_on(
+            "OMNIKPI_SQL_CACHE"):
         return None
     name = shape_store.namespace(
         duckdb_sql, merge_complexity, shaped_sql, stable_key, shape_store, sys.modules[__name__],

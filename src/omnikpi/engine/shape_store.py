@@ -21,7 +21,8 @@ modules, opens a new file, so a template is read only by the compiler that prove
 The file is a cache: at most :data:`MAX_ENTRIES` entries (the oldest go first); a file
 that cannot be opened, read or written (read-only folder, a damaged file, another process
 holding it too long) turns the store off for this process with one warning, and every
-query is compiled as before. ``OMNIKPI_CACHE=off`` turns it off too.
+query is compiled as before. ``OMNIKPI_CACHE=off`` turns it off with the validation
+cache, ``OMNIKPI_SQL_CACHE=off`` alone.
 """
 
 from __future__ import annotations

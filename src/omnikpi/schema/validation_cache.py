@@ -65,8 +65,12 @@ def enabled(requested: bool | None) -> bool:
     """Whether to use the cache: the caller's choice, else ``OMNIKPI_CACHE`` (default on)."""
     if requested is not None:
         return requested
-    return os.environ.get("OMNIKPI_CACHE", "on").strip().lower() not in (
-        "0", "off", "no", "false")
+    return switched_on("OMNIKPI_CACHE")
+
+
+def switched_on(variable: str) -> bool:
+    """An on/off environment variable, on unless it says 0, off, no or false."""
+    return os.environ.get(variable, "on").strip().lower() not in ("0", "off", "no", "false")
 
 
 def cache_dir() -> Path:
