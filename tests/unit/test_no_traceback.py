@@ -3,6 +3,8 @@ traceback: each case below printed a Python traceback before."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,18 @@ def test_far_instants_in_data_are_quarantined_not_a_crash(tmp_path: Path) -> Non
                                       "offered,service_level", "--format", "json"])
     assert report.exit_code == 0, report.output
     assert '"offered": 1' in report.stdout and '"service_level": 1.0' in report.stdout
+
+
+@pytest.mark.parametrize("args", [["report", "--help"], ["validate", "--help"]])
+def test_a_pipe_closed_by_its_reader_ends_the_command_quietly(args: list[str]) -> None:
+    """``omnikpi report --help | head -1`` printed "error: cannot use a file: Broken
+    pipe" (exit 2): the reader leaving is not a file someone named."""
+    process = subprocess.Popen([sys.executable, "-m", "omnikpi", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    for _ in range(20):  # as ``head -20`` does: some lines, then the pipe closed
+        process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) in (0, 1)  # 0 if everything fitted in the pipe
+    assert errors == ""

@@ -17,11 +17,15 @@ from omnikpi.errors import OmniKPIError, UsageError
 class CommandGroup(TyperGroup):
     """The ``omnikpi`` command: a file that cannot be used as named (a folder given for a
     file, a file for a folder, a name too long, no permission, bytes that are not UTF-8)
-    is a usage error that names it, exit code 2, in every command — not a traceback."""
+    is a usage error that names it, exit code 2, in every command — not a traceback.
+    Output into a pipe whose reader has gone (``omnikpi validate … | head``) is not a file
+    someone named: it ends the command quietly, as click does for the whole program."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # click's main: exit 1, nothing printed, no error at interpreter exit
         except OSError as exc:
             fail(UsageError(path_error(exc)))
         except UnicodeDecodeError as exc:
