@@ -229,3 +229,31 @@ def test_clearing_the_cache_forgets_the_disk_too(data: Dataset, tmp_path: Path) 
     shaped.clear()
     shaped.sql(_node(data, "east"), compile_node)
     assert len(compiled) == 1
+
+
+def test_a_folder_others_can_write_is_refused(data: Dataset, tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    """The SQL kept there runs as it is: a shared folder could hand it any SQL."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    store = ShapeStore(lambda: shared / "shapes.sqlite3")
+    shaped, compiled, compile_node = _counting(store)
+    with caplog.at_level(logging.WARNING, logger="omnikpi.engine.shape_store"):
+        node = _node(data, "north")
+        assert not compiled
+        assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
+    assert not store.working and not (shared / "shapes.sqlite3").exists()
+    assert "can be written by another user" in caplog.text
+
+
+def test_the_store_is_private_to_its_user(data: Dataset, tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "sql" / "shapes.sqlite3"
+    ShapedSql(ShapeStore(lambda: path)).sql(_node(data, "north"),
+                                            lambda n: _duckdb_text(n, pretty=False))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    path.chmod(0o666)  # someone opened it up: no longer trusted
+    store = ShapeStore(lambda: path)
+    store.get("any")
+    assert not store.working

@@ -18,11 +18,13 @@ The file is SQLite (``$OMNIKPI_CACHE_DIR/sql/``, see ``schema/validation_cache.p
 file per *namespace*: the versions of Ibis and sqlglot and the source of the modules that
 turn an expression into SQL. Another version of either, or an edit of the compiler's
 modules, opens a new file, so a template is read only by the compiler that proved it.
-The file is a cache: at most :data:`MAX_ENTRIES` entries (the oldest go first); a file
-that cannot be opened, read or written (read-only folder, a damaged file, another process
-holding it too long) turns the store off for this process with one warning, and every
-query is compiled as before. ``OMNIKPI_CACHE=off`` turns it off with the validation
-cache, ``OMNIKPI_SQL_CACHE=off`` alone.
+The SQL read from the file runs as it is, so the folder and the file must be this user's
+and writable by nobody else (the folder is made ``0700`` and the file ``0600``; a shared
+folder turns the store off). The file is a cache: at most :data:`MAX_ENTRIES` entries
+(the oldest go first); a file that cannot be opened, read or written (read-only folder, a
+damaged file, another process holding it too long) turns the store off for this process
+with one warning, and every query is compiled as before. ``OMNIKPI_CACHE=off`` turns it
+off with the validation cache, ``OMNIKPI_SQL_CACHE=off`` alone.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +55,20 @@ CREATE TABLE IF NOT EXISTS shapes (
     sql TEXT,
     written_ns INTEGER NOT NULL
 )"""
+
+
+class NotPrivate(OSError):
+    """The store's folder or file can be written by another user."""
+
+
+def _check_private(path: Path) -> None:
+    """The SQL read from the store runs as it is: a folder or file that another user can
+    write (a shared ``OMNIKPI_CACHE_DIR``) could hand this process any SQL, so it is
+    refused."""
+    status = path.stat()
+    if status.st_mode & 0o022 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
+        raise NotPrivate(f"{path} can be written by another user "
+                         f"(mode {stat.filemode(status.st_mode)})")
 
 
 class _NoStore(Exception):
@@ -90,6 +108,7 @@ class ShapeStore:
         self._connection: sqlite3.Connection | None = None
         self._off = False
         self._located = False
+        self._pid = 0
 
     def get(self, key: str) -> Entry | None:
         row = self._run("SELECT state, sql FROM shapes WHERE key = ?", (key,), fetch=True)
@@ -128,6 +147,8 @@ class ShapeStore:
             if self._off:
                 return None
             try:
+                if self._connection is not None and self._pid != os.getpid():
+                    self._connection = None  # a forked child: SQLite's handle is the parent's
                 connection = self._connection or self._open()
                 with connection:
                     cursor = connection.execute(sql, values)
@@ -146,6 +167,9 @@ class ShapeStore:
         if self.path is None:
             raise _NoStore
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _check_private(self.path.parent)
+        if self.path.exists():
+            _check_private(self.path)
         try:
             connection = self._connect()
         except sqlite3.OperationalError:
@@ -153,7 +177,9 @@ class ShapeStore:
         except sqlite3.DatabaseError:  # not a database (damaged): a cache starts afresh
             self.path.unlink(missing_ok=True)
             connection = self._connect()
+        self.path.chmod(0o600)
         self._connection = connection
+        self._pid = os.getpid()
         return connection
 
     def _connect(self) -> sqlite3.Connection:
