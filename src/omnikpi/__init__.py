@@ -1,7 +1,34 @@
-"""OmniKPI: exact, documented contact-center KPIs over voice, chat, e-mail and more."""
+"""OmniKPI: exact, documented contact-center KPIs over voice, chat, e-mail and more.
 
-from omnikpi.api import report, report_result
-from omnikpi.schema.dataset import load_dataset
+The Python API (``omnikpi.load_dataset``, ``omnikpi.report``, ``omnikpi.report_result``)
+is imported on first use: the engine brings Ibis, pandas and DuckDB (about a second), which
+``omnikpi --help``, ``omnikpi catalog`` or a module such as ``omnikpi.errors`` need not pay.
+"""
 
-__all__ = ["load_dataset", "report", "report_result"]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+__all__ = ["load_dataset", "report", "report_result"]
+
+if TYPE_CHECKING:
+    from omnikpi.api import report, report_result
+    from omnikpi.schema.dataset import load_dataset
+
+_HOMES = {"report": "omnikpi.api", "report_result": "omnikpi.api",
+          "load_dataset": "omnikpi.schema.dataset"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'omnikpi' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

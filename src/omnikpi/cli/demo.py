@@ -9,12 +9,8 @@ import typer
 from rich.console import Console
 
 from omnikpi.cli.main import app, fail
-from omnikpi.cli.render import best_table
 from omnikpi.demo import DEMO_DATA_DIR
-from omnikpi.engine.run import run_report
 from omnikpi.errors import OmniKPIError
-from omnikpi.export import to_csv_text, to_json_text
-from omnikpi.schema.dataset import load_dataset
 
 console = Console()
 
@@ -32,6 +28,11 @@ def demo(
     engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
 ) -> None:
     """Print KPI reports on the bundled omnichannel demo data and write them to JSON/CSV."""
+    from omnikpi.cli.render import best_table
+    from omnikpi.engine.run import run_report
+    from omnikpi.export import to_csv_text, to_json_text
+    from omnikpi.schema.dataset import load_dataset
+
     try:
         dataset = load_dataset(DEMO_DATA_DIR)
         out.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,6 @@ from rich.table import Table
 from omnikpi.cli.main import app, fail
 from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
 from omnikpi.errors import DataError, OmniKPIError, UsageError
-from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 SOURCES = ("asterisk-queue-log", "csv", "json", "xlsx", "transcripts", *PLATFORMS)
@@ -126,6 +125,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
                       recording_pattern: str = "{uniqueid}") -> None:
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
+    from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("Reading queue_log", total=None)

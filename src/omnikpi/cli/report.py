@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from omnikpi.cli.main import app, check_output, err_console, fail
-from omnikpi.cli.render import best_table
-from omnikpi.config import load_config
-from omnikpi.definitions import load_definition
-from omnikpi.docs_catalog import (
-    WIDE_CATALOG,
-    catalog_entries,
-    catalog_json,
-    catalog_markdown,
-    catalog_table,
-    tables_markdown,
-)
-from omnikpi.empty_figures import empty_notes
-from omnikpi.engine.backends import SqlOnlyBackend
-from omnikpi.engine.local_duckdb import LocalDuckDB
-from omnikpi.engine.params import parse_param_assignments
-from omnikpi.engine.result import ReportResult
-from omnikpi.engine.run import plan_request
-from omnikpi.engine.spark_load import load_for_engine
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.export import write, write_pdf
-from omnikpi.request import ReportRequest
-from omnikpi.schema.dataset import Dataset, load_dataset
-from omnikpi.schema.files import unread_entries
-from omnikpi.schema.hints import data_hints
-from omnikpi.schema.tables import TABLES
+
+if TYPE_CHECKING:  # the engine is imported by the commands that run it, not by --help
+    from omnikpi.engine.result import ReportResult
+    from omnikpi.request import ReportRequest
+    from omnikpi.schema.dataset import Dataset
 
 console = Console()
 
@@ -60,6 +41,9 @@ def warn_quarantine(dataset: Dataset) -> None:
 def warn_unread(dataset: Dataset) -> None:
     """Name the folder's files no table reads (a misspelt table name, a spreadsheet): a
     directory listing, so every report can afford it."""
+    from omnikpi.schema.files import unread_entries
+    from omnikpi.schema.tables import TABLES
+
     unread = unread_entries(dataset.path, set(TABLES))
     if unread:
         named = "; ".join(f"{name}: {why}" for name, why in unread[:3])
@@ -71,6 +55,8 @@ def warn_unread(dataset: Dataset) -> None:
 def note_empty_metrics(result: ReportResult) -> None:
     """Say on stderr what a metric counts when it has no value in any row (a report of
     the last few days has no FCR question yet: "—" alone would not say why)."""
+    from omnikpi.empty_figures import empty_notes
+
     for metric_id, text in empty_notes(
             result, "en", lambda as_of: as_of.isoformat(timespec="minutes")):
         err_console.print(f"[yellow]note:[/] {metric_id} has no value: {text}",
@@ -79,6 +65,10 @@ def note_empty_metrics(result: ReportResult) -> None:
 
 def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
                    cache: bool | None = None) -> ReportResult:
+    from omnikpi.config import load_config
+    from omnikpi.engine.run import plan_request
+    from omnikpi.engine.spark_load import load_for_engine
+
     cfg = load_config(config)
     with err_console.status(f"Loading and validating {data} …"):
         dataset = load_for_engine(data, request.engine, cache)
@@ -101,6 +91,12 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
 
 def compiled_sql(data: Path, request: ReportRequest, config: Path | None,
                  cache: bool | None = None) -> str:
+    from omnikpi.config import load_config
+    from omnikpi.engine.backends import SqlOnlyBackend
+    from omnikpi.engine.local_duckdb import LocalDuckDB
+    from omnikpi.engine.run import plan_request
+    from omnikpi.schema.dataset import load_dataset
+
     dataset = load_dataset(data, cache=cache)
     # DuckDB: the very SQL a report runs; other engines: compiled without running
     backend = LocalDuckDB(dataset) if request.engine == "duckdb" else \
@@ -141,6 +137,12 @@ def report(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
+    from omnikpi.cli.render import best_table
+    from omnikpi.definitions import load_definition
+    from omnikpi.engine.params import parse_param_assignments
+    from omnikpi.export import write, write_pdf
+    from omnikpi.request import ReportRequest
+
     # the switch goes to this load only (the environment of a caller's process is theirs)
     cache = False if no_cache else None
     try:
@@ -183,6 +185,11 @@ def validate(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
 ) -> None:
     """Check a dataset against the data model; list every problem with file, row, column."""
+    from omnikpi.schema.dataset import load_dataset
+    from omnikpi.schema.files import unread_entries
+    from omnikpi.schema.hints import data_hints
+    from omnikpi.schema.tables import TABLES
+
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
     if limit < 0:
@@ -242,6 +249,14 @@ def catalog(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """List every metric: id, name, unit, mode, tables, parameters, formula."""
+    from omnikpi.docs_catalog import (
+        WIDE_CATALOG,
+        catalog_entries,
+        catalog_json,
+        catalog_markdown,
+        catalog_table,
+    )
+
     try:
         check_output(output)
     except UsageError as exc:
@@ -271,6 +286,8 @@ def tables(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """Describe the canonical input tables: columns, types, required values, rules."""
+    from omnikpi.docs_catalog import tables_markdown
+
     try:
         check_output(output)
     except UsageError as exc:

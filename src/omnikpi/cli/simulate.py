@@ -12,12 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
-from omnikpi.cli.render import human
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.metrics.base import get_metric
-from omnikpi.simulate.output import tables, write
-from omnikpi.simulate.runner import simulate
-from omnikpi.simulate.scenario import load_scenario
 
 simulate_app = typer.Typer(help="Contact-center simulator: what-ifs before production.",
                            invoke_without_command=True)
@@ -26,6 +21,10 @@ console = Console()
 
 
 def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) -> dict[str, int]:
+    from omnikpi.simulate.output import tables, write
+    from omnikpi.simulate.runner import simulate
+    from omnikpi.simulate.scenario import load_scenario
+
     if fmt not in ("csv", "parquet"):
         raise UsageError(f"unknown format {fmt!r}: choose csv or parquet")
     scenario = load_scenario(scenario_path)
@@ -82,7 +81,10 @@ def compare_command(
 ) -> None:
     """Run two scenarios with the same callers and print their KPIs side by side, per
     channel and for the whole center (the engine's numbers)."""
+    from omnikpi.cli.render import human
+    from omnikpi.metrics.base import get_metric
     from omnikpi.simulate.compare import compare
+    from omnikpi.simulate.scenario import load_scenario
 
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))

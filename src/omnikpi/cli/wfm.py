@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,9 +14,10 @@ from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
 from omnikpi.errors import OmniKPIError, UsageError, read_text
-from omnikpi.wfm.planning import ForecastInterval, backlog_agents, plan, plan_rows
-from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
-from omnikpi.wfm.staffing import StaffingResult, check_inputs, evaluate, positions_for, staff
+
+if TYPE_CHECKING:  # NumPy and SciPy come with the commands that compute, not with --help
+    from omnikpi.wfm.planning import ForecastInterval
+    from omnikpi.wfm.staffing import StaffingResult
 
 wfm_app = typer.Typer(help="Workforce planning: agents needed for a service target.",
                       no_args_is_help=True)
@@ -64,6 +65,8 @@ def staff_command(
     format: Format = "table",
 ) -> None:
     """The fewest agents meeting the targets (SL, ASA, occupancy), and positions."""
+    from omnikpi.wfm.staffing import staff
+
     try:
         _print_result(staff(volume, interval_minutes, aht, target_sl, threshold, model,
                             patience, max_occupancy, shrinkage, concurrency, target_asa),
@@ -80,6 +83,8 @@ def evaluate_command(
     shrinkage: Shrink = 0.0, concurrency: Concurrency = 1, format: Format = "table",
 ) -> None:
     """Service level, ASA, occupancy… that a given number of agents gives."""
+    from omnikpi.wfm.staffing import evaluate
+
     try:
         _print_result(evaluate(volume, interval_minutes, aht, agents, threshold, model,
                                patience, shrinkage, concurrency), format)
@@ -89,6 +94,8 @@ def evaluate_command(
 
 def read_forecast(path: Path) -> list[ForecastInterval]:
     """CSV with interval_start, volume, aht_seconds per row; every bad row is named."""
+    from omnikpi.wfm.planning import ForecastInterval
+
     text = read_text(path, "forecast file")
     reader = csv.DictReader(io.StringIO(text))
     needed = {"interval_start", "volume", "aht_seconds"}
@@ -128,6 +135,8 @@ def plan_command(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart)."""
+    from omnikpi.wfm.planning import plan, plan_rows
+
     try:
         check_output(output)
         planned = plan(read_forecast(forecast), interval_minutes, target_sl or 0.0,
@@ -184,6 +193,9 @@ def backlog_command(
     shrinkage: Shrink = 0.0,
 ) -> None:
     """Agents to answer a day's e-mail (discrete contacts) within the threshold."""
+    from omnikpi.wfm.planning import backlog_agents
+    from omnikpi.wfm.staffing import check_inputs, positions_for
+
     try:
         agents = backlog_agents(volume, aht, working_hours, threshold_hours, opening_backlog,
                                 max_occupancy)
@@ -200,6 +212,8 @@ def shrinkage_command(
     method: Annotated[str, typer.Option(help="additive|compound")] = "additive",
 ) -> None:
     """Total shrinkage from planned and unplanned components."""
+    from omnikpi.wfm.planning import total_shrinkage as shrinkage_total
+
     try:
         parts: dict[str, float] = {}
         for item in component:
