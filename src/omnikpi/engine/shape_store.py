@@ -23,7 +23,7 @@ and writable by nobody else (the folder is made ``0700`` and the file ``0600``; 
 folder turns the store off). The file is a cache: at most :data:`MAX_ENTRIES` entries
 (the oldest go first); a file that cannot be opened, read or written (read-only folder, a
 damaged file, another process holding it too long) turns the store off for this process
-with one warning, and every query is compiled as before. ``OMNIKPI_CACHE=off`` turns it
+(logged), and every query is compiled as before. ``OMNIKPI_CACHE=off`` turns it
 off with the validation cache, ``OMNIKPI_SQL_CACHE=off`` alone.
 """
 
@@ -195,9 +195,14 @@ class ShapeStore:
         return connection
 
     def _turn_off(self, error: Exception) -> None:
+        """Stop using the store. A folder others can write is a warning (someone set up
+        a shared cache folder and should know); a place that cannot be written (a
+        read-only home in a container) is logged at INFO only, as the validation cache
+        is silent there: every command would print it."""
         self._off = True
-        _LOG.warning("the compiled-SQL cache %s is not used (%s); queries are compiled "
-                     "as usual", self.path, error)
+        _LOG.log(logging.WARNING if isinstance(error, NotPrivate) else logging.INFO,
+                 "the compiled-SQL cache %s is not used (%s); queries are compiled "
+                 "as usual", self.path, error)
         if self._connection is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
