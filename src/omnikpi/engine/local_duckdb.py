@@ -61,6 +61,14 @@ def _duckdb_text(node: ops.Node, pretty: bool) -> str:
     return str(tree.sql(dialect=duckdb_compiler.dialect, pretty=pretty))
 
 
+_NAMESPACE = shape_store.namespace(
+    duckdb_sql, merge_complexity, shaped_sql, stable_key, shape_store, sys.modules[__name__],
+    versions=(ibis.__version__, str(getattr(sqlglot, "__version__", "?")), omnikpi.__version__,
+              f"{sys.version_info[0]}.{sys.version_info[1]}"))
+"""This compiler's name for its shapes on disk, read from the sources as they were imported
+(an upgrade installed under a running server must not lend it the new compiler's name)."""
+
+
 def _shape_file() -> Path | None:
     """Where this compiler's shapes are kept across processes: beside the validation
     cache (``OMNIKPI_CACHE_DIR``), or nowhere when ``OMNIKPI_CACHE`` or
@@ -68,11 +76,7 @@ def _shape_file() -> Path | None:
     if not validation_cache.enabled(None) or not validation_cache.switched_on(
             "OMNIKPI_SQL_CACHE"):
         return None
-    name = shape_store.namespace(
-        duckdb_sql, merge_complexity, shaped_sql, stable_key, shape_store, sys.modules[__name__],
-        versions=(ibis.__version__, str(getattr(sqlglot, "__version__", "?")), omnikpi.__version__,
-                  f"{sys.version_info[0]}.{sys.version_info[1]}"))
-    return validation_cache.cache_dir() / "sql" / f"shapes-{name}.sqlite3"
+    return validation_cache.cache_dir() / "sql" / f"shapes-{_NAMESPACE}.sqlite3"
 
 
 _SHAPED = ShapedSql(shape_store.ShapeStore(_shape_file))
