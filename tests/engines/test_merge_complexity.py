@@ -94,3 +94,22 @@ def test_ibis_merges_with_it_and_other_compilers_keep_ibis_own() -> None:
         memory = merge_complexity._MEMORY.get()
         assert memory is not None and node in memory
     assert merge_complexity._MEMORY.get() is None
+
+
+def test_a_fields_substitution_equals_ibis(demo: Dataset) -> None:
+    """Every field of a plan, with a substitution for it, for another field, and with a
+    filter or replacer other than the merge's: the same node as Ibis's own ``replace``."""
+    assert ops.Field.replace is merge_complexity._field_replace  # installed
+    request = ReportRequest.of(metrics=["occupancy", "aht", "fcr"], by=["agent_id"],
+                               grain="day", tz="Europe/Kyiv")
+    fields = [node for node in Graph.from_bfs(plan_request(demo, request).expr.op())
+              if isinstance(node, ops.Field)]
+    assert len(fields) > 50
+    other = ops.Literal(1, "int64")
+    with merge_complexity.remembered():
+        for field in fields:
+            for replacer in ({field: other}, {fields[0]: other}, {}):
+                ours = field.replace(replacer, filter=ops.Value)
+                assert ours == merge_complexity.IBIS_FIELD_REPLACE(
+                    field, replacer, ops.Value)
+            assert field.replace({field: other}) == other  # no filter: Ibis's own way

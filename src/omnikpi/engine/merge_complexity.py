@@ -13,14 +13,25 @@ remembering it per node gives exactly Ibis's numbers, hence exactly its SQL
 (``tests/engines/test_merge_complexity.py`` compares both on every metric's plan). The
 memory lives only while :func:`remembered` is active, one per compilation and thread;
 outside it (another backend's compiler) Ibis's own function runs unchanged.
+
+A second shortcut, active under the same block: merging two selects rewrites each value
+of the outer one with ``value.replace(substitutions, filter=ops.Value)``, and most of
+those values are bare column references (``Field``). For a ``Field`` the traversal under
+that filter holds the field alone (its relation is not a value), so Ibis's answer is the
+substitution of the field if there is one, else the field itself — built through a graph,
+a topological sort and a pass over the arguments each time (about an eighth of the
+compile time of a dashboard's plans). :func:`_field_replace` answers it directly;
+``tests/engines/test_merge_complexity.py`` compares the SQL of every metric's plan with
+Ibis's own, character for character.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import ibis.backends.sql.rewrites as ibis_rewrites
 import ibis.expr.operations as ops
@@ -74,9 +85,24 @@ def remembered() -> Iterator[None]:
         _MEMORY.reset(token)
 
 
+IBIS_FIELD_REPLACE: Callable[..., Any] = ops.Field.replace
+"""Ibis's own ``replace`` of a field (inherited from its graph node)."""
+
+
+def _field_replace(self: ops.Field, replacer: Any, filter: Any = None,
+                   context: Any = None) -> Any:
+    """``Field.replace``: the substitution of a field under the value filter directly,
+    inside :func:`remembered`; anything else as Ibis does it."""
+    if filter is ops.Value and isinstance(replacer, Mapping) and _MEMORY.get() is not None:
+        return replacer.get(self, self)
+    return IBIS_FIELD_REPLACE(self, replacer, filter, context)
+
+
 def install() -> bool:
-    """Make Ibis's select merging use :func:`complexity`; False if this Ibis has none."""
+    """Make Ibis's select merging use :func:`complexity` and :func:`_field_replace`;
+    False if this Ibis has no ``complexity`` (then nothing is replaced)."""
     if IBIS_COMPLEXITY is None:
         return False
     ibis_rewrites.complexity = complexity
+    ops.Field.replace = _field_replace
     return True
