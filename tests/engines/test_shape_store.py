@@ -15,6 +15,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import omnikpi
 from omnikpi.engine import local_duckdb
 from omnikpi.engine.local_duckdb import _duckdb_text
 from omnikpi.engine.run import plan_request
-from omnikpi.engine.shape_store import ShapeStore
+from omnikpi.engine.shape_store import STALE_DAYS, ShapeStore
 from omnikpi.engine.shaped_sql import ShapedSql
 from omnikpi.engine.stable_key import UnstableArgument, stable_key, stable_text
 from omnikpi.request import ReportRequest
@@ -260,3 +261,19 @@ def test_the_store_is_private_to_its_user(data: Dataset, tmp_path: Path) -> None
     store = ShapeStore(lambda: path)
     store.get("any")
     assert not store.working
+
+
+def test_a_new_file_removes_old_versions_files(data: Dataset, tmp_path: Path) -> None:
+    """Each upgrade names a new file; the old ones are removed once nobody has written
+    them for a month (a server of the old version may still be running before that)."""
+    folder = tmp_path / "sql"
+    folder.mkdir(mode=0o700)
+    old, recent = folder / "shapes-oldversion.sqlite3", folder / "shapes-running.sqlite3"
+    for other in (old, recent):
+        other.write_bytes(b"")
+    month_ago = time.time() - (STALE_DAYS + 1) * 86_400
+    os.utime(old, (month_ago, month_ago))
+    ShapedSql(ShapeStore(lambda: folder / "shapes-new.sqlite3")).sql(
+        _node(data, "north"), lambda n: _duckdb_text(n, pretty=False))
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "shapes-new.sqlite3", "shapes-running.sqlite3"]

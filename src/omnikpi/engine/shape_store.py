@@ -17,7 +17,8 @@ it, and a process reading it writes in its own values exactly as the one that pr
 The file is SQLite (``$OMNIKPI_CACHE_DIR/sql/``, see ``schema/validation_cache.py``), one
 file per *namespace*: the versions of Ibis and sqlglot and the source of the modules that
 turn an expression into SQL. Another version of either, or an edit of the compiler's
-modules, opens a new file, so a template is read only by the compiler that proved it.
+modules, opens a new file, so a template is read only by the compiler that proved it
+(making one removes the files of other namespaces unwritten for :data:`STALE_DAYS` days).
 The SQL read from the file runs as it is, so the folder and the file must be this user's
 and writable by nobody else (the folder is made ``0700`` and the file ``0600``; a shared
 folder turns the store off). The file is a cache: at most :data:`MAX_ENTRIES` entries
@@ -44,6 +45,8 @@ from types import ModuleType
 from typing import Any
 
 MAX_ENTRIES = 4096
+STALE_DAYS = 30
+"""Another namespace's file unwritten this long is removed when a new file is made."""
 BUSY_TIMEOUT_MS = 2000
 """How long a process waits for another one's write before giving up the store."""
 _LOG = logging.getLogger(__name__)
@@ -69,6 +72,17 @@ def _check_private(path: Path) -> None:
     if status.st_mode & 0o022 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
         raise NotPrivate(f"{path} can be written by another user "
                          f"(mode {stat.filemode(status.st_mode)})")
+
+
+def _forget_other_compilers(path: Path) -> None:
+    """Remove the files of other namespaces (earlier versions of OmniKPI or Ibis) that no
+    process has written for :data:`STALE_DAYS` days: each upgrade starts a new file, and
+    nothing reads the old ones again. Done when a new file is made, so once per upgrade."""
+    stale_before = time.time() - STALE_DAYS * 86_400
+    for other in path.parent.glob("shapes-*.sqlite3"):
+        with contextlib.suppress(OSError):
+            if other != path and other.stat().st_mtime < stale_before:
+                other.unlink()
 
 
 class _NoStore(Exception):
@@ -170,6 +184,8 @@ class ShapeStore:
         _check_private(self.path.parent)
         if self.path.exists():
             _check_private(self.path)
+        else:
+            _forget_other_compilers(self.path)
         try:
             connection = self._connect()
         except sqlite3.OperationalError:
