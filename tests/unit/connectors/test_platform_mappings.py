@@ -744,3 +744,88 @@ def test_genesys_conversations_exported_while_going_on_then_ended(tmp_path: Path
     twice = {r["contact_id"]: r for r in
              pq.read_table(tmp_path / "twice" / "contacts.parquet").to_pylist()}
     assert twice == direct
+
+
+def _conversation(conversation_id: str, *participants: dict[str, Any],
+                  ended: bool = True) -> dict[str, Any]:
+    """A Genesys Cloud details conversation, keys left out where the API leaves them."""
+    conversation: dict[str, Any] = {"conversationId": conversation_id,
+                                    "conversationStart": "2024-03-05T09:00:00.000Z",
+                                    "originatingDirection": "inbound",
+                                    "participants": list(participants)}
+    if ended:
+        conversation["conversationEnd"] = "2024-03-05T09:10:00.000Z"
+    return conversation
+
+
+def _participant(purpose: str, *segments: tuple[str, str, str | None], media: str = "voice",
+                 ani: str | None = None, **keys: str) -> dict[str, Any]:
+    """A participant with one session of ``(type, start, end)`` segments (times on
+    2024-03-05; an end of None: still going on) and the caller's ``ani`` if given."""
+    def segment(kind: str, start: str, end: str | None) -> dict[str, Any]:
+        found = {"segmentType": kind, "segmentStart": f"2024-03-05T{start}.000Z"}
+        return found if end is None else {**found, "segmentEnd": f"2024-03-05T{end}.000Z"}
+    session: dict[str, Any] = {"mediaType": media,
+                               "segments": [segment(*s) for s in segments]}
+    if ani is not None:
+        session["ani"] = ani
+    return {"purpose": purpose, **keys, "sessions": [session]}
+
+
+def test_genesys_ring_no_answer_then_answered_by_another_agent(tmp_path: Path) -> None:
+    """Anna's phone rang 30 s and she did not pick up (an alert segment only, then
+    noAnswerTransfer); Bob answered at 09:01:00. The call is Bob's, answered after 55 s
+    in the queue — not an abandon, and not a transfer between two agents who talked."""
+    import json
+
+    anna = _participant("agent", ("alert", "09:00:10", "09:00:40"), userId="u-anna")
+    anna["sessions"][0]["segments"][0]["disconnectType"] = "noAnswerTransfer"
+    page = {"conversations": [_conversation(
+        "c-rona",
+        _participant("customer", ("interact", "09:00:00", "09:10:00"), ani="tel:+4930111"),
+        _participant("acd", ("interact", "09:00:05", "09:01:00"), participantName="Support"),
+        anna,
+        _participant("agent", ("alert", "09:00:45", "09:01:00"),
+                     ("interact", "09:01:00", "09:10:00"), userId="u-bob"))],
+            "totalHits": 1}
+    (tmp_path / "rona.json").write_text(json.dumps(page))
+    call = _import("genesys-cloud", tmp_path / "rona.json", tmp_path / "out")["c-rona"]
+    assert (call["agent_id"], call["transferred"], call["abandoned_at"]) == (
+        "u-bob", False, None)
+    assert _s(call["accepted_at"], call["arrived_at"]) == 55.0
+    assert _s(call["ended_at"], call["accepted_at"]) == 540.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "answered", "abandoned", "asa"]).rows[0]
+    assert report == {"answered": 1, "abandoned": 0, "asa": 55.0}
+
+
+@pytest.mark.parametrize(("left_out", "conversation", "expected"), [
+    # a page of chats: no session has an ani
+    ("ani", _conversation("c-chat", _participant(
+        "customer", ("interact", "09:00:00", "09:02:00"), media="chat"), _participant(
+        "acd", ("interact", "09:00:05", "09:02:00"), media="chat",
+        participantName="Chat")), {"channel": "chat", "customer_id": None, "agent_id": None}),
+    # a page of calls all abandoned: no participant has a userId
+    ("userId", _conversation("c-lost", _participant(
+        "customer", ("interact", "09:00:00", "09:02:00"), ani="tel:+1"), _participant(
+        "acd", ("interact", "09:00:05", "09:02:00"), participantName="Support")),
+     {"channel": "voice", "customer_id": "tel:+1", "agent_id": None}),
+    # a page of conversations going on: no segment has a disconnectType, no conversationEnd
+    ("disconnectType", _conversation("c-on", _participant(
+        "customer", ("interact", "09:00:00", None), ani="tel:+2"), _participant(
+        "acd", ("interact", "09:00:05", "09:00:30"), participantName="Support"), _participant(
+        "agent", ("interact", "09:00:30", None), userId="u-1"), ended=False),
+     {"channel": "voice", "customer_id": "tel:+2", "agent_id": "u-1"}),
+])
+def test_genesys_page_without_an_optional_key(tmp_path: Path, left_out: str,
+                                              conversation: dict[str, Any],
+                                              expected: dict[str, Any]) -> None:
+    """The API leaves out a key without a value; a page where no conversation has one
+    imports (the key read as empty) instead of failing the whole import."""
+    import json
+
+    assert f'"{left_out}"' not in json.dumps(conversation)
+    (tmp_path / "page.json").write_text(json.dumps({"conversations": [conversation],
+                                                    "totalHits": 1}))
+    [row] = _import("genesys-cloud", tmp_path / "page.json", tmp_path / "out").values()
+    assert {key: row[key] for key in expected} == expected
