@@ -829,3 +829,33 @@ def test_genesys_page_without_an_optional_key(tmp_path: Path, left_out: str,
                                                     "totalHits": 1}))
     [row] = _import("genesys-cloud", tmp_path / "page.json", tmp_path / "out").values()
     assert {key: row[key] for key in expected} == expected
+
+
+def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
+    """A page of an older Chatwoot (no first_reply_created_at) and of conversations nobody
+    is assigned to (meta without assignee, or assignee null): it imports, those values
+    empty, and a later page that has them reads as before."""
+    import json
+
+    def conversation(number: int, meta: dict[str, Any], **keys: Any) -> dict[str, Any]:
+        return {"id": number, "inbox_id": 1, "status": "open", "created_at": 1709629200,
+                "last_activity_at": 1709632800, "meta": meta, **keys}
+
+    pages = {"old.json": [conversation(21, {"sender": {"id": 501},
+                                            "channel": "Channel::WebWidget"})],
+             "unassigned.json": [conversation(22, {"sender": {"id": 502}, "assignee": None,
+                                                   "channel": "Channel::Email"},
+                                              first_reply_created_at=None)],
+             "later.json": [conversation(23, {"sender": {"id": 503},
+                                              "assignee": {"id": 7, "name": "Anna"},
+                                              "channel": "Channel::WebWidget"},
+                                         first_reply_created_at=1709629260)]}
+    for name, payload in pages.items():
+        (tmp_path / name).write_text(json.dumps({"data": {"meta": {}, "payload": payload}}))
+        _said("chatwoot", tmp_path / "out", tmp_path / name)
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert {k: (r["channel"], r["customer_id"], r["agent_id"], r["first_response_at"])
+            for k, r in rows.items()} == {
+        "21": ("chat", "501", None, None), "22": ("email", "502", None, None),
+        "23": ("chat", "503", "Anna", datetime(2024, 3, 5, 9, 1))}
