@@ -859,3 +859,32 @@ def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
             for k, r in rows.items()} == {
         "21": ("chat", "501", None, None), "22": ("email", "502", None, None),
         "23": ("chat", "503", "Anna", datetime(2024, 3, 5, 9, 1))}
+
+
+def test_zendesk_deleted_ticket_and_an_event_without_its_ticket(tmp_path: Path) -> None:
+    """The incremental export lists a deleted ticket (status deleted): it is no contact,
+    and is counted under its reason; a metric event whose ticket is not in the import is
+    counted as not read, not as read into a ticket."""
+    import json
+
+    def ticket(number: int, status: str) -> dict[str, Any]:
+        return {"id": number, "created_at": "2024-03-05T09:00:00Z",
+                "updated_at": "2024-03-05T09:40:00Z", "status": status, "requester_id": 6,
+                "assignee_id": 8, "group_id": 5, "via": {"channel": "email"}}
+
+    def event(number: int, ticket_id: int) -> dict[str, Any]:
+        return {"id": number, "ticket_id": ticket_id, "metric": "reply_time",
+                "instance_id": 1, "type": "fulfill", "time": "2024-03-05T09:20:00Z"}
+
+    (tmp_path / "tickets.json").write_text(json.dumps(
+        {"tickets": [ticket(1, "open"), ticket(2, "deleted")], "end_of_stream": True}))
+    (tmp_path / "events.json").write_text(json.dumps(
+        {"ticket_metric_events": [event(11, 1), event(12, 99)]}))
+    said = _said("zendesk", tmp_path / "out", tmp_path / "tickets.json",
+                 tmp_path / "events.json")
+    assert "1 a deleted ticket (status deleted): not a contact" in said
+    assert "1 ticket metric event of a ticket not in these files: not read" in said
+    assert "1 ticket metric event (read into its ticket's first reply" in said
+    rows = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
+    assert [(r["contact_id"], _s(r["first_response_at"], r["arrived_at"])) for r in rows] \
+        == [("1", 1200.0)]
