@@ -69,6 +69,40 @@ def test_asterisk_cdr(tmp_path: Path) -> None:
                       "handled": 3, "aht": 180.0}
 
 
+def test_asterisk_cdr_one_call_rung_to_several_agents(tmp_path: Path) -> None:
+    """Asterisk 12+ writes a CDR per agent dialled, all with the caller's uniqueid: the
+    queue rang 1001 for 15 s (NO ANSWER), then 1002, who answered at 09:00:20 and talked
+    240 s; a second call rang both and nobody answered until 09:02:00. Two contacts: the
+    first answered by 1002 after 20 s, the second abandoned when its last leg ended."""
+    def leg(uniqueid: str, device: str, start: str, answer: str, end: str, billsec: int,
+            disposition: str, sequence: int) -> str:
+        return ",".join(f'"{v}"' for v in (
+            "", "0501234567", "600", "from-pstn", "Olena <0501234567>",
+            "SIP/trunk-00000001", f"{device}-0000000{sequence}", "Queue",
+            "support,t,,,300", f"2024-03-05 {start}", answer and f"2024-03-05 {answer}",
+            f"2024-03-05 {end}", billsec + 5, billsec, disposition, "DOCUMENTATION",
+            uniqueid, "", "", uniqueid, sequence))
+    (tmp_path / "Master.csv").write_text("\n".join([
+        leg("1709629200.1", "SIP/1001", "09:00:00", "", "09:00:15", 0, "NO ANSWER", 1),
+        leg("1709629200.1", "SIP/1002", "09:00:15", "09:00:20", "09:04:20", 240, "ANSWERED",
+            2),
+        leg("1709629300.5", "SIP/1001", "09:01:40", "", "09:01:50", 0, "NO ANSWER", 1),
+        leg("1709629300.5", "SIP/1002", "09:01:50", "", "09:02:00", 0, "NO ANSWER", 2),
+    ]) + "\n")
+    said = _said("asterisk-cdr", tmp_path / "out", tmp_path / "Master.csv")
+    assert "2 a further leg of a call rung to several agents" in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    answered, missed = rows["1709629200.1"], rows["1709629300.5"]
+    assert (answered["agent_id"], answered["handle_seconds"]) == ("SIP/1002", 240.0)
+    assert _s(answered["accepted_at"], answered["arrived_at"]) == 20.0
+    assert answered["abandoned_at"] is None
+    assert _s(missed["abandoned_at"], missed["arrived_at"]) == 20.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "abandoned", "asa"]).rows[0]
+    assert report == {"offered": 2, "answered": 1, "abandoned": 1, "asa": 20.0}
+
+
 def test_the_shipped_mapping_is_picked_and_mapping_still_wins(tmp_path: Path) -> None:
     other = tmp_path / "other.toml"
     text = (Path(__file__).resolve().parents[3] / "mappings" / "asterisk_cdr.toml").read_text()
