@@ -36,6 +36,8 @@ from omnikpi.connectors.failing_rows import (
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.mapping_files import read_mapping
 from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
+from omnikpi.connectors.repeated_headers import REASON as REPEATED_HEADER
+from omnikpi.connectors.repeated_headers import drop_repeated_headers
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -427,6 +429,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             except duckdb.Error:
                 raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
         bad_lines, listed = as_given(bad_lines, listed, readable, files)
+    if source.get("format", "csv") == "csv" and source.get("columns") is None:
+        blank_rows[REPEATED_HEADER] += drop_repeated_headers(con)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
@@ -448,7 +452,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         summary.left_out.update(bad_lines)
         summary.rejected.update(odd_kinds)
         summary.read += sum(blank_rows.values())  # no record: skipped, not a reject
-        summary.filtered.update(blank_rows)
+        summary.filtered.update(+blank_rows)
     imported_at = time.time()
     with committed_import(out) as run:
         keep_rejects(run, listed)

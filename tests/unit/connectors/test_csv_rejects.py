@@ -92,3 +92,30 @@ def test_a_title_block_before_the_header_is_skipped_as_the_mapping_says(tmp_path
                            "--out", tmp_path / "out")
     assert code == 0, output
     assert len(_rows(tmp_path / "out")) == 5
+
+
+@pytest.mark.parametrize("layout", ["joined", "blank lines above", "both"])
+def test_a_header_line_among_the_data_is_no_contact(tmp_path: Path, layout: str) -> None:
+    """Exports joined with ``cat`` repeat the header line; a report saved with blank lines
+    above its header makes the reader return the header as data. Neither is a contact
+    (no contact ``id`` in queue ``q``): each is counted as a repeated header, and the
+    rows are those of the clean export."""
+    (tmp_path / "m.toml").write_text(MAPPING)
+    part_a, part_b = _lines(0, 3), _lines(10, 2)
+    head = "\n\n" if layout != "joined" else ""
+    text = head + "id,q,t\n" + "\n".join(part_a) + "\n"
+    text += ("id,q,t\n" if layout != "blank lines above" else "") + "\n".join(part_b) + "\n"
+    (tmp_path / "calls.csv").write_text(text)
+    (tmp_path / "clean.csv").write_text("id,q,t\n" + "\n".join(part_a + part_b) + "\n")
+    code, output = _import("csv", tmp_path / "calls.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 0, output
+    headers = output.count("a header line repeated among the data")
+    said = " ".join(output.split())
+    expected = {"joined": 1, "blank lines above": 1, "both": 2}[layout]
+    assert headers == 1 and f"{expected} a header line repeated among the data" in said
+    assert f"│ contacts │ {5 + expected} │ 5 │ {expected} │ 0 │" in output, output
+    code, output = _import("csv", tmp_path / "clean.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "clean")
+    assert code == 0, output
+    assert _rows(tmp_path / "out") == _rows(tmp_path / "clean")
