@@ -34,6 +34,12 @@ class ReportRequest:
     """Dimension → the values kept (``--filter channel=voice,chat``)."""
     engine: str = "duckdb"
 
+    def __post_init__(self) -> None:
+        # a dimension or metric named twice (``--by queue,queue``) is asked for once: a
+        # report cannot have two columns of one name
+        object.__setattr__(self, "metrics", tuple(dict.fromkeys(self.metrics)))
+        object.__setattr__(self, "by", tuple(dict.fromkeys(self.by)))
+
     @classmethod
     def of(cls, metrics: Sequence[str] | None = None, by: Sequence[str] = (),
            grain: str = "total", tz: str = "UTC", from_: Instant = None, to: Instant = None,
@@ -41,7 +47,7 @@ class ReportRequest:
            filters: Mapping[str, Sequence[str]] | None = None,
            engine: str = "duckdb") -> ReportRequest:
         """A request from loosely typed values (lists, None for "not given")."""
-        return cls(tuple(metrics or ()), tuple(dict.fromkeys(by)), grain, tz, from_, to,
+        return cls(tuple(metrics or ()), tuple(by), grain, tz, from_, to,
                    as_of, dict(params or {}),
                    {d: tuple(str(v) for v in values) for d, values in (filters or {}).items()},
                    engine)

@@ -56,3 +56,17 @@ def test_cli_grain_total_and_tz_utc_override_the_definition(tmp_path: Path) -> N
                                     str(path), "--format", "json"])
     periods = json.loads(kept.stdout)["rows"]
     assert periods[0]["period_start"].endswith("+02:00")  # the definition's 30min in Kyiv
+
+
+def test_a_dimension_or_metric_named_twice_is_asked_for_once() -> None:
+    """``--by queue,queue`` used to end in Ibis's "Duplicate column name" traceback."""
+    printed = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                       "asa,offered,asa", "--by", "queue,queue",
+                                       "--format", "json"])
+    assert printed.exit_code == 0, printed.output
+    rows = json.loads(printed.stdout)["rows"]
+    assert rows == omnikpi.report_result(VOICE, metrics=["asa", "offered"],
+                                         by=["queue"]).rows
+    assert list(rows[0]) == ["queue", "asa", "offered"]
+    assert ReportRequest(by=("queue", "queue")).by == ("queue",)
+    assert ReportRequest().overridden(by=["agent_id", "agent_id"]).by == ("agent_id",)
