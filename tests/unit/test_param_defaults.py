@@ -101,3 +101,22 @@ def test_chat_capacity_per_queue_and_channel(tmp_path: Path, config: str, total:
                                  config=settings).rows
     assert {r["agent_id"]: r["chat_occupancy_relative"] for r in rows} == pytest.approx(
         per_agent)
+
+
+def test_a_short_parameter_is_judged_by_the_reports_metrics() -> None:
+    """``per`` means other choices for ``transactions_per_hour`` (period, logged_in,
+    agent_day) than for ``conversion_rate`` (rpc, connected, leads): ``--param
+    per=logged_in`` in a report of the first used to fail on the second's choices."""
+    from omnikpi.errors import UsageError
+
+    tph, fcr = get_metric("transactions_per_hour"), get_metric("fcr")
+    assert resolve_params([tph], {"per": "logged_in"})["transactions_per_hour"]["per"] \
+        == "logged_in"
+    with pytest.raises(UsageError, match=r"transactions_per_hour\.per"):
+        resolve_params([tph], {"per": "leads"})
+    with pytest.raises(UsageError, match=r"fcr\.match_topic"):  # the report's own metric
+        resolve_params([fcr], {"match_topic": "maybe"})
+    # a value for no metric of the report must still suit some metric that has it
+    assert resolve_params([fcr], {"per": "leads"}) == resolve_params([fcr], {})
+    with pytest.raises(UsageError, match="per"):
+        resolve_params([fcr], {"per": "nonsense"})

@@ -50,10 +50,15 @@ def resolve_params(metrics: list[Metric], raw: Mapping[str, Any],
                     f"unknown parameter {key!r}; parameters: {', '.join(known)} "
                     "(or METRIC.NAME=VALUE)"
                 )
-            for owner in owners:
-                parsed = owner.param(key).parse(owner.id, value)
-                if owner.id in resolved:
-                    resolved[owner.id][key] = parsed
+            # ``per=logged_in`` is for the metrics of the report that have ``per``; two
+            # metrics may give one name different choices, so a metric outside the report
+            # does not judge the value — unless none in the report has it, when the value
+            # must suit at least one metric that has (a typo must not pass silently)
+            asked = [m for m in owners if m.id in resolved]
+            for owner in asked:
+                resolved[owner.id][key] = owner.param(key).parse(owner.id, value)
+            if not asked:
+                _suits_one(owners, key, value)
     for key, value in raw.items():
         if "." in key:
             metric_id, name = key.split(".", 1)
@@ -62,6 +67,19 @@ def resolve_params(metrics: list[Metric], raw: Mapping[str, Any],
             if metric_id in resolved:
                 resolved[metric_id][name] = parsed
     return resolved
+
+
+def _suits_one(owners: list[Metric], name: str, value: Any) -> None:
+    """Raise the first owner's error unless ``value`` is a good ``name`` for one of them."""
+    first: UsageError | None = None
+    for owner in owners:
+        try:
+            owner.param(name).parse(owner.id, value)
+            return
+        except UsageError as error:
+            first = first or error
+    if first is not None:
+        raise first
 
 
 def parse_param_assignments(items: list[str]) -> dict[str, str]:
