@@ -48,7 +48,9 @@ def surveys_source(req: SourceRequest) -> ir.Table:
 def qa_source(req: SourceRequest) -> ir.Table:
     """Non-calibration evaluations; ``latest`` marks the one that judges its contact/chain."""
     e = req.tables("qa_evaluations")
-    e = e.filter(~e.calibration.fill_null(False))
+    # the latest evaluation known at as-of judges its contact: one recorded later has not
+    # happened yet, so it can neither judge nor hide the earlier one
+    e = e.filter(~e.calibration.fill_null(False) & (e.evaluated_at <= req.ctx.as_of_us))
     subject = e.chain_id.coalesce(e.contact_id).coalesce(e.evaluation_id)
     e = e.mutate(__subject=subject)
     newest = ibis.window(group_by=e.__subject, order_by=[ibis.desc(e.evaluated_at),
