@@ -103,6 +103,8 @@ def dials_source(req: SourceRequest) -> ir.Table:
 def leads_source(req: SourceRequest) -> ir.Table:
     """One row per lead, booked at its first attempt: was it really dialed?"""
     d = req.tables("dial_attempts")
+    # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
+    d = d.filter(d.dialed_at <= req.ctx.as_of_us)
     dialed = ~d.result.lower().isin(["invalid", "failed"])
     leads = d.group_by(["lead_id"]).aggregate(
         first_at=d.dialed_at.min(), campaign=d.campaign.min(), lead_type=d.lead_type.min(),
