@@ -166,8 +166,10 @@ def test_fcr_chains_windows_topics_and_transfers(tmp_path: Path, engine: str) ->
     # q4 (cust C) transferred to leg q5 (parent_id q4): q4 is not resolved at first contact
     # (catalog v1.2: a transfer breaks FCR); q5, a leg, is not a question of its own.
     # q6 (cust D) ends 03-18: window not elapsed at as-of → left out.
-    # fcr = 3 resolved (q2, q3, q3b) / 5 questions (q1, q2, q3, q3b, q4); q3b is B's tech
-    # contact; repeat rate = 1 (q1) / 5.
+    # q7 (cust E, 03-07) transferred to leg q8, itself transferred to leg q9 (parent q8,
+    # not q7): the legs continue q7's question, neither questions nor repeats.
+    # fcr = 3 resolved (q2, q3, q3b) / 6 questions (q1, q2, q3, q3b, q4, q7); q3b is B's
+    # tech contact; repeat rate = 1 (q1) / 6.
     day = "2024-03-0{}T10:00:00"
     def c(i: str, d: int, cust: str, topic: str | None, **kw: Any) -> dict[str, Any]:
         return call(i, day.format(d), answered=day.format(d)[:-2] + "05",
@@ -178,22 +180,29 @@ def test_fcr_chains_windows_topics_and_transfers(tmp_path: Path, engine: str) ->
         c("q4", 5, "C", None, transferred="true"), c("q5", 5, "C", None, parent_id="q4"),
         call("q6", "2024-03-18T10:00:00", answered="2024-03-18T10:00:05",
              ended="2024-03-18T10:05:00", customer_id="D"),
+        c("q7", 7, "E", None, transferred="true"),
+        call("q8", "2024-03-07T10:05:00", answered="2024-03-07T10:05:05",
+             ended="2024-03-07T10:10:00", customer_id="E", parent_id="q7",
+             transferred="true"),
+        call("q9", "2024-03-07T10:10:00", answered="2024-03-07T10:10:05",
+             ended="2024-03-07T10:15:00", customer_id="E", parent_id="q8"),
     ])
     row = only(run(data, engine, metrics=["fcr", "repeat_rate"], as_of="2024-03-20T00:00:00Z"))
-    assert row["fcr"] == pytest.approx(3 / 5)
-    assert row["repeat_rate"] == pytest.approx(1 / 5)
-    # Without topic matching B's tech contact repeats q3 too: 2 / 5.
+    assert row["fcr"] == pytest.approx(3 / 6)
+    assert row["repeat_rate"] == pytest.approx(1 / 6)
+    # Without topic matching B's tech contact repeats q3 too: 2 / 6.
     loose = only(run(data, engine, metrics=["fcr"], as_of="2024-03-20T00:00:00Z",
                      params={"match_topic": "false"}))
-    assert loose["fcr"] == pytest.approx(2 / 5)
-    # A 48 h window no longer reaches A's call three days later: q1 resolved too, 4 / 5.
+    assert loose["fcr"] == pytest.approx(2 / 6)
+    # A 48 h window no longer reaches A's call three days later: q1 resolved too, 4 / 6.
     short = only(run(data, engine, metrics=["fcr"], as_of="2024-03-20T00:00:00Z",
                      params={"fcr.window_hours": 48}))
-    assert short["fcr"] == pytest.approx(4 / 5)
-    # The source text's other reading: only a repeat breaks FCR (q4 resolved): 4 / 5.
-    lenient = only(run(data, engine, metrics=["fcr"], as_of="2024-03-20T00:00:00Z",
-                       params={"transfer_breaks_fcr": "false"}))
-    assert lenient["fcr"] == pytest.approx(4 / 5)
+    assert short["fcr"] == pytest.approx(4 / 6)
+    # The source text's other reading: only a repeat breaks FCR (q4 and q7 resolved — the
+    # second leg q9 is no repeat of q7): 5 / 6.
+    lenient = only(run(data, engine, metrics=["fcr", "repeat_rate"],
+                       as_of="2024-03-20T00:00:00Z", params={"transfer_breaks_fcr": "false"}))
+    assert lenient == {"fcr": pytest.approx(5 / 6), "repeat_rate": pytest.approx(1 / 6)}
 
 
 def test_dst_days_in_reporting_zone(tmp_path: Path, engine: str) -> None:

@@ -36,9 +36,12 @@ def fcr_source(req: SourceRequest) -> ir.Table:
         questions = questions.filter(questions.end >= ctx.from_us)
     if ctx.to_us is not None:
         questions = questions.filter(questions.end < ctx.to_us)
-    later = facts.filter(facts.offered & facts.customer_id.notnull()).select(
+    # a leg continues its chain's question, whichever leg of the chain it follows (the
+    # second transfer's leg points at the first leg, not at the question): never a repeat
+    later = facts.filter(facts.offered & facts.customer_id.notnull()
+                         & facts.parent_id.isnull()).select(
         r_id=facts.contact_id, r_customer=facts.customer_id, r_topic=facts.topic,
-        r_arr=facts.arr, r_parent=facts.parent_id,
+        r_arr=facts.arr,
     )
     q = questions.select(q_id=questions.contact_id, q_customer=questions.customer_id,
                          q_topic=questions.topic, q_arr=questions.arr, q_end=questions.end)
@@ -47,7 +50,6 @@ def fcr_source(req: SourceRequest) -> ir.Table:
         later.r_id != q.q_id,
         later.r_arr > q.q_arr,
         later.r_arr <= q.q_end + window_us,
-        later.r_parent.isnull() | (later.r_parent != q.q_id),
     ]
     if match_topic:
         conditions.append(
