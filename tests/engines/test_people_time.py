@@ -91,6 +91,35 @@ def test_utilization_without_activities_and_shift_site_from_the_roster(
                      "utilization": pytest.approx(3300 / 3600)}]
 
 
+def test_unpaid_time_outside_the_paid_shift_takes_nothing_off(
+        tmp_path: Path, engine: str) -> None:
+    """ShiftPaidTime is paid shifts minus the unpaid activities *inside* them. u1's unpaid
+    lunch 16:30–17:30 runs past the 09:00–17:00 shift: only 30 min come off (paid time
+    27 000 s); u2's day of unpaid leave on 2 March has no shift: nothing comes off. Both
+    agents were available the whole of their paid time: utilization 1.0 and shrinkage 0
+    (before, u1 showed 1.07 and u2 nothing, 28 800 − 28 800 s leaving no paid time)."""
+    day = "2024-03-0{}T{}:00Z"
+    data = dataset(tmp_path, shifts=[
+        {"agent_id": a, "start": day.format(1, "09:00"), "end": day.format(1, "17:00"),
+         "paid": "true"} for a in ("u1", "u2")], shift_activities=[
+        {"agent_id": "u1", "activity": "work", "start": day.format(1, "09:00"),
+         "end": day.format(1, "16:30"), "paid": "true"},
+        {"agent_id": "u1", "activity": "lunch", "start": day.format(1, "16:30"),
+         "end": day.format(1, "17:30"), "paid": "false"},
+        {"agent_id": "u2", "activity": "work", "start": day.format(1, "09:00"),
+         "end": day.format(1, "17:00"), "paid": "true"},
+        {"agent_id": "u2", "activity": "unpaid_leave", "start": day.format(2, "09:00"),
+         "end": day.format(2, "17:00"), "paid": "false"}], agent_states=[
+        state("u1", "available", day.format(1, "09:00"), day.format(1, "17:00")),
+        state("u1", "logged_out", day.format(1, "17:00"), day.format(1, "18:00")),
+        state("u2", "available", day.format(1, "09:00"), day.format(1, "17:00")),
+        state("u2", "logged_out", day.format(2, "09:00"), day.format(2, "17:00"))])
+    rows = omnikpi.report_result(data, engine=engine, metrics=["utilization", "shrinkage"],
+                                 by=["agent_id"]).rows
+    assert rows == [{"agent_id": a, "utilization": pytest.approx(1.0), "shrinkage": 0.0}
+                    for a in ("u1", "u2")]
+
+
 def test_a_metric_needing_an_absent_table_names_it(agents_only: Path) -> None:
     with pytest.raises(DataError, match="needs the table 'contacts'"):
         omnikpi.report_result(agents_only, metrics=["offered"])

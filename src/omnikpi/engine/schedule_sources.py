@@ -85,7 +85,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
         _shape(acts.mutate(i_start=acts.start, i_end=acts.end), kind=ibis.literal("activity"),
                activity=acts.activity, paid=acts.paid, site=acts.site, tenant=acts.tenant),
     ]
-    # agent states inside paid shifts, and inside unpaid activities (subtracted later)
+    # agent states inside paid shifts, and inside their unpaid activities (subtracted later)
     ps = paid_shifts
     j = ps.join(states, [ps.agent_id == states.agent_id, states.s_start < ps.end,
                          states.s_end > ps.start])
@@ -93,7 +93,19 @@ def schedule_source(req: SourceRequest) -> ir.Table:
         j.mutate(i_start=ibis.greatest(j.s_start, j.start), i_end=ibis.least(j.s_end, j.end)),
         kind=ibis.literal("state_in_shift"), state=j.st, cont=j.s_cont, **_people(j),
     ))
+    # unpaid activities are taken off paid time only where they lie inside a paid shift
+    # (an unpaid lunch running past the shift's end, a day of unpaid leave without a
+    # shift: the time outside was never paid)
+    hours = ps.select(h_agent=ps.agent_id, h_start=ps.start, h_end=ps.end).view()
     unpaid = acts.filter(~acts.paid)
+    u = unpaid.join(hours, [unpaid.agent_id == hours.h_agent, unpaid.start < hours.h_end,
+                            unpaid.end > hours.h_start])
+    unpaid = u.select(agent_id=u.agent_id, activity=u.activity, paid=u.paid,
+                      start=ibis.greatest(u.start, u.h_start), end=ibis.least(u.end, u.h_end),
+                      site=u.site, tenant=u.tenant).view()
+    parts.append(_shape(unpaid.mutate(i_start=unpaid.start, i_end=unpaid.end),
+                        kind=ibis.literal("unpaid_in_shift"), activity=unpaid.activity,
+                        paid=unpaid.paid, site=unpaid.site, tenant=unpaid.tenant))
     j = unpaid.join(states, [unpaid.agent_id == states.agent_id,
                              states.s_start < unpaid.end, states.s_end > unpaid.start])
     parts.append(_shape(

@@ -22,8 +22,9 @@ def _seconds(t: ir.Table, condition: ir.BooleanValue) -> ir.Value:
 
 
 def shift_paid_time(t: ir.Table, p: Params) -> ir.Value:
-    """Paid shifts minus the unpaid activities inside them (ShiftPaidTime)."""
-    return _seconds(t, t.kind == "shift") - _seconds(t, (t.kind == "activity") & ~t.paid)
+    """Paid shifts minus the unpaid activities inside them (ShiftPaidTime): the part of an
+    unpaid activity outside every paid shift was never paid, so it takes nothing off."""
+    return _seconds(t, t.kind == "shift") - _seconds(t, t.kind == "unpaid_in_shift")
 
 
 def _used(t: ir.Table, kind: str) -> ir.Value:
