@@ -20,6 +20,7 @@ where that agent's written time ends.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import re
 from collections import Counter, deque
@@ -42,6 +43,9 @@ HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
 KNOWN = frozenset(EVENTS)
 
 LATE = "older than the last import"
+ALREADY = "line already imported"
+"""A call's line equal in every field to one an earlier import applied: an export that
+overlaps the previous one (``WHERE time >= last_seen``, a day exported again)."""
 NO_AGENT = "agent event without an agent"
 PAIR_SECONDS = 2.0
 """An agent login and the ADDMEMBER lines of one Local/ interface this close in time are
@@ -53,6 +57,13 @@ CALL_MEMORY_SECONDS = 4 * 3600.0
 UNSPECIFIED = "unspecified"
 
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d+)?$")
+
+
+def _line_key(event: Event) -> str:
+    """A short digest of every field of a line but its place (file, line number)."""
+    text = "|".join((repr(event.epoch), event.callid, event.queue, event.agent, event.name,
+                     *event.data))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def interface_of(channel: str) -> str | None:
@@ -93,7 +104,8 @@ class ImportState:
 
     visits: dict[str, dict[str, Any]] = field(default_factory=dict)  # "callid|queue" → visit
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """callid → {"n": {queue: visits so far}, "last": [id, outcome, queue, epoch], "seen"}"""
+    """callid → {"n": {queue: visits so far}, "last": [id, outcome, queue, epoch], "seen",
+    "lines": digests of the call's lines applied}"""
     agents: dict[str, AgentState] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # interface → agent
     logins: list[list[Any]] = field(default_factory=list)  # [epoch, agent] not yet paired
@@ -180,12 +192,17 @@ class VisitMachine:
         elif spec.kind == CONTACT and event.name != "QUEUESTART" and (
                 _none(event.callid) or _none(event.queue)):
             verdict = "call event without a callid or a queue"
+        elif spec.kind == CONTACT and event.epoch <= self.watermark \
+                and _line_key(event) in self._applied(event.callid):
+            verdict = ALREADY
         else:
             verdict = self.handlers[event.name](event, late)
         if verdict is None:
             assert spec is not None
             if spec.kind == CONTACT:
                 self.out.contact_events += 1
+                if event.name != "QUEUESTART":
+                    self._memo(event).setdefault("lines", []).append(_line_key(event))
             else:
                 self.out.agent_events += 1
             if late:
@@ -228,6 +245,12 @@ class VisitMachine:
         self.out.contacts.append(row)
 
     # -- contacts -----------------------------------------------------------------
+    def _applied(self, callid: str) -> list[str]:
+        """The keys of the call's lines applied so far (this import and the earlier ones,
+        for as long as the call is remembered)."""
+        memo = self.state.calls.get(callid)
+        return [] if memo is None else list(memo.get("lines", ()))
+
     def _memo(self, event: Event) -> dict[str, Any]:
         memo = self.state.calls.setdefault(event.callid, {"n": {}, "last": None, "seen": 0.0})
         memo["seen"] = max(float(memo["seen"]), event.epoch)
