@@ -80,7 +80,18 @@ def test_form_sample_evaluate_and_contact_quality(app: FastAPI) -> None:
     a1_items = [i for i in items if "a1" in lead.get(f"/qa/evaluate/{i}").text.split(
         "<h1>")[1].split("</h1>")[0]]
     assert len(a1_items) == 2
+    page = lead.get(f"/qa/evaluate/{a1_items[1]}").text  # the same form's fields
     first = evaluate(lead, a1_items[0])
+    # sent again (a double click, back and send again): the first evaluation stands, and
+    # the item's page now shows it instead of a form
+    again = lead.post(f"/qa/evaluate/{a1_items[0]}", data={
+        "csrf_token": csrf(lead), "comment": "twice",
+        "form_id": re.findall(r'name="form_id" value="(\d+)"', page)[0],
+        **dict.fromkeys(re.findall(r'name="(item_\d+)" value="0"', page), "0")},
+        follow_redirects=False)
+    assert (again.status_code, again.headers["location"]) == (303, f"/qa/evaluations/{first}")
+    shown = lead.get(f"/qa/evaluate/{a1_items[0]}", follow_redirects=False)
+    assert (shown.status_code, shown.headers["location"]) == (303, f"/qa/evaluations/{first}")
     second = evaluate(lead, a1_items[1], failing={"correct"})  # a critical item fails
     # evaluations are recorded now, after the dataset's last contact (the default as-of):
     # a report as of now counts them (anything recorded after as-of has not happened yet)

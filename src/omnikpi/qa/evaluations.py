@@ -21,6 +21,23 @@ EXPORT_NAME = "omnikpi-qa.csv"
 ``qa_items/omnikpi-qa.csv`` (a dataset may hold its own QA files beside them)."""
 
 
+class AlreadyEvaluated(UsageError):
+    """A sampled contact is evaluated once: a second submit (a double click, the browser's
+    back button and send again) names the evaluation it already has."""
+
+    def __init__(self, evaluation_id: int) -> None:
+        super().__init__(f"this contact of the sample is already evaluated "
+                         f"(evaluation {evaluation_id})")
+        self.evaluation_id = evaluation_id
+
+
+def evaluation_of_item(session: Session, sample_item_id: int) -> int | None:
+    """The id of the evaluation a sampled contact was given, if any."""
+    found = session.scalars(select(QaEvaluation.id).where(
+        QaEvaluation.sample_item_id == sample_item_id).order_by(QaEvaluation.id)).first()
+    return None if found is None else int(found)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What is evaluated: a contact or a chain, with its agent and place."""
@@ -39,6 +56,14 @@ def submit(session: Session, form_id: int, subject: Subject, evaluator: str,
     form = session.get(QaForm, form_id)
     if form is None:
         raise UsageError(f"no QA form {form_id}")
+    sampled = None
+    if sample_item_id is not None:
+        # locked until the commit, so that two submits at once cannot both pass this check
+        sampled = session.get(QaSampleItem, sample_item_id, with_for_update=True)
+        if sampled is not None and sampled.status == "done":
+            earlier = evaluation_of_item(session, sample_item_id)
+            if earlier is not None:
+                raise AlreadyEvaluated(earlier)
     items = form_items(session, form_id)
     value, critical = score(items, answers)
     evaluation = QaEvaluation(
@@ -51,10 +76,8 @@ def submit(session: Session, form_id: int, subject: Subject, evaluator: str,
     for item in items:
         session.add(QaAnswer(evaluation_id=evaluation.id, item_id=item.id,
                              score=answers[item.id]))
-    if sample_item_id is not None:
-        sampled = session.get(QaSampleItem, sample_item_id)
-        if sampled is not None:
-            sampled.status = "done"
+    if sampled is not None:
+        sampled.status = "done"
     return evaluation
 
 

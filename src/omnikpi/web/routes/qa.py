@@ -15,7 +15,14 @@ from omnikpi.qa import queries
 from omnikpi.qa.calibration import calibration_report
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
 from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
-from omnikpi.qa.evaluations import Subject, export_canonical, respond, submit
+from omnikpi.qa.evaluations import (
+    AlreadyEvaluated,
+    Subject,
+    evaluation_of_item,
+    export_canonical,
+    respond,
+    submit,
+)
 from omnikpi.qa.forms import (
     CHANNEL_KINDS,
     FormSpec,
@@ -164,6 +171,9 @@ def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
         item = session.get(QaSampleItem, item_id)
         if item is None or not _may_see(view, item.tenant, item.site, item.agent_id):
             raise HTTPException(404, "no such sample item")
+        done = evaluation_of_item(session, item.id) if item.status == "done" else None
+        if done is not None:  # evaluated once: the page shows that evaluation
+            return RedirectResponse(f"/qa/evaluations/{done}", status_code=303)
         sample = session.get(QaSample, item.sample_id)
         form = session.get(QaForm, form_id or (sample.form_id if sample else None) or 0) or \
             queries.default_form(session, item.channel)
@@ -224,9 +234,13 @@ async def evaluate(request: Request, view: ViewDep, item_id: RowId,
             raise HTTPException(403, f"this contact is in {item.evaluator}'s queue")
         answers, comment, kinds = await _answers(request, session, form_id)
         chain = item.chain.split()
-        evaluation = submit(session, form_id, Subject(
-            item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
-            item.tenant, item.site), principal.name, answers, comment, item.id)
+        try:
+            evaluation = submit(session, form_id, Subject(
+                item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
+                item.tenant, item.site), principal.name, answers, comment, item.id)
+        except AlreadyEvaluated as done:  # sent twice: the first evaluation stands
+            return RedirectResponse(f"/qa/evaluations/{done.evaluation_id}",
+                                    status_code=303)
         session.flush()
         save_error_kinds(session, evaluation, kinds)
         _refresh_kpis(view, session)
