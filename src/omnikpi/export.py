@@ -340,6 +340,31 @@ def pdf_cell(column: Column, value: Any, grain: str, lang: str, hours: bool) -> 
     return formatting.human(value, column.unit, lang)
 
 
+PDF_TABLE_SIZES = (7.5, 7.0, 6.5, 6.0, 5.5, 5.0)
+"""Font sizes tried for the table, largest first, until every column fits the page."""
+_CELL_SLACK_MM = 3.4
+"""A cell's horizontal padding (1.2 mm a side) and a little room."""
+
+
+def _column_widths(pdf: Any, labels: list[str], body: list[list[str]]
+                   ) -> tuple[float, list[float]]:
+    """The table's font size and column widths: each column as wide as its longest value
+    (a value is never broken: "support" must not print as "suppor|t") and its heading's
+    longest word (a heading wraps between words only), at the largest size where the
+    columns fit the page; the page's spare width is shared in proportion."""
+    widths: list[float] = []
+    for size in PDF_TABLE_SIZES:
+        pdf.set_font("dejavu", "B", size)
+        words = [max((pdf.get_string_width(w) for w in label.split()), default=0.0)
+                 for label in labels]
+        pdf.set_font("dejavu", "", size)
+        widths = [max(max((pdf.get_string_width(row[i]) for row in body), default=0.0),
+                      words[i], 8.0) + _CELL_SLACK_MM for i in range(len(labels))]
+        if sum(widths) <= pdf.epw:
+            return size, widths
+    return PDF_TABLE_SIZES[-1], widths
+
+
 def write_pdf(result: ReportResult, path: Path, title: str | None = None,
               lang: str = "en") -> None:
     """A printable PDF: the header block, then the table (metric names with one unit per
@@ -376,13 +401,8 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
               else c.label(unit_text(c.unit, lang)) for c in cols]
     body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
              for c in cols] for row in result.rows]
-    pdf.set_font("dejavu", size=7.5)
-    # widths in proportion to the longest text of each column (headings wrap)
-    weights = []
-    for index, label in enumerate(labels):
-        longest = max([pdf.get_string_width(r[index]) for r in body], default=0.0)
-        wrapped = min(pdf.get_string_width(label), 28.0)
-        weights.append(max(longest, wrapped, 8.0) + 3)
+    size, weights = _column_widths(pdf, labels, body)
+    pdf.set_font("dejavu", size=size)
     heading_style = FontFace(emphasis="BOLD", fill_color=(230, 236, 242))
     align: list[str] = ["LEFT" if c.unit is None else "RIGHT" for c in cols]
     with pdf.table(col_widths=tuple(weights), text_align=tuple(align),

@@ -293,3 +293,27 @@ def test_the_parameters_read_as_param_takes_them_with_the_thresholds_spelled_out
     result.window = dataclasses.replace(result.window, thresholds="chat 60, voice 20")
     write_pdf(result, pdf)
     assert "Service level: threshold_seconds=20" in _pdf_text(pdf)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_wide_pdf_table_never_breaks_a_value_or_a_word(tmp_path: Path, lang: str) -> None:
+    """Twelve metrics by queue and day: each column is as wide as its longest value and
+    its heading's longest word, at a smaller size if need be ("suppor|t", "Предлож|ено"
+    and "Mar 4,|2024" were printed on two lines)."""
+    import omnikpi
+
+    metrics = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "asa",
+               "avg_wait", "max_wait", "aht", "handled", "transfer_rate", "avg_talk_time"]
+    result = omnikpi.report_result(SPEC_EXAMPLES / "voice_basic", metrics=metrics,
+                                   by=["queue"], grain="day")
+    path = tmp_path / "wide.pdf"
+    write_pdf(result, path, lang=lang)
+    lines = [line.strip() for line in _pdf_text(path).splitlines()]
+    day = "5 мар. 2024 г." if lang == "ru" else "Mar 5, 2024"
+    rows = [line for line in lines if line.startswith(("sales ", "support "))]
+    assert len(rows) == 2 and all(day in row.replace("\u00a0", " ").replace(NNBSP, " ")
+                                  for row in rows), lines
+    heading_words = {"en": ["Offered", "Answered", "Abandoned"],
+                     "ru": ["Предложено", "Отвечено", "Потеряно"]}[lang]
+    words = {w for line in lines for w in line.split()}
+    assert set(heading_words) <= words, lines
