@@ -1,6 +1,15 @@
 """QA sampling, calibration and coaching (issue 24)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "A calibration compares evaluators who sign in: it needs at least two accounts that "
+    "may see these contacts (an administrator adds them with omnikpi users add NAME "
+    "--role supervisor).":
+        ("Калибровка сравнивает оценщиков, которые входят в систему: нужны как минимум две "
+         "учётные записи с доступом к этим обращениям (администратор добавляет их командой "
+         "omnikpi users add ИМЯ --role supervisor).",
+         "Калібрування порівнює оцінювачів, які входять у систему: потрібні щонайменше два "
+         "облікові записи з доступом до цих звернень (адміністратор додає їх командою "
+         "omnikpi users add ІМ'Я --role supervisor)."),
     "Calibration sessions": ("Сессии калибровки", "Сесії калібрування"),
     "Choose": ("Выбрать", "Вибрати"),
     "Coaching": ("Коучинг", "Коучинг"),

@@ -112,6 +112,7 @@ def test_error_kinds_feed_the_process_report_and_coaching(app: FastAPI) -> None:
     subject = re.search(r'<option value="(\d+)"[^>]*>a2', lead.get("/qa/coaching").text)
     assert subject
     proposal = lead.get(f"/qa/coaching?subject={subject.group(1)}").text
+    assert "operator errors: 1" in proposal  # a count after a label: no "1 … errors"
     assert re.search(r'value="greet" checked', proposal)
     assert not re.search(r'value="correct" checked', proposal)
     assert lead.get("/qa/errors?kind=nobody").status_code == 400
@@ -155,6 +156,25 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
         "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),
         "reference": "kyiv-sup", "contact": ["a-1"], "evaluator": ["lviv-sup"]})
     assert refused.status_code == 400 and "lviv-sup" in refused.text
+    # the same form sent by a browser (it asks for HTML): a page saying so, not JSON
+    shown = kyiv.post("/qa/calibrations", headers={"Accept": "text/html,*/*;q=0.8"}, data={
+        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),
+        "reference": "kyiv-sup", "contact": ["a-1"], "evaluator": ["lviv-sup"]})
+    assert shown.status_code == 400 and shown.headers["content-type"].startswith("text/html")
+    assert "lviv-sup" in shown.text and '"detail"' not in shown.text
+
+
+def test_a_calibration_without_two_accounts_says_what_it_needs(
+        make_app: Callable[..., FastAPI], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo without logins has no accounts: the new session's page says a calibration
+    needs two accounts (before, an empty list and a form refused with raw JSON)."""
+    demo = TestClient(make_app(write_two_tenants(tmp_path_factory.mktemp("data"))))
+    page = demo.get("/qa/calibrations/new?agent=a1")
+    assert page.status_code == 200
+    assert 'id="calibration-needs-accounts"' in page.text
+    assert 'id="calibration-form"' not in page.text
+    russian = demo.get("/qa/calibrations/new?agent=a1&lang=ru").text
+    assert "нужны как минимум две учётные записи" in russian
 
 
 def test_coaching_shows_item_scores_before_and_after(app: FastAPI) -> None:

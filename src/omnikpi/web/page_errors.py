@@ -182,9 +182,14 @@ def validation_message(errors: list[Any], _: Translate) -> str:
 
 
 def is_page(request: Request) -> bool:
-    """Whether ``request`` is a browser's page view (its error is a page, not JSON)."""
-    path = request.url.path
-    return request.method == "GET" and not path.startswith(NOT_PAGES)
+    """Whether ``request`` is a browser's page view (its error is a page, not JSON): a
+    page address read, or a page's form sent by a browser (it asks for HTML) — a form
+    refused with ``{"detail": …}`` left the user on a bare JSON text."""
+    if request.url.path.startswith(NOT_PAGES):
+        return False
+    if request.method == "GET":
+        return True
+    return request.method == "POST" and "text/html" in request.headers.get("accept", "")
 
 
 def status_of(exc: OmniKPIError) -> int:
