@@ -530,6 +530,11 @@ def _each_row(con: duckdb.DuckDBPyConnection, spec: TableMapping, with_sql: str)
         f"src AS (SELECT * EXCLUDE ({name}), unnest({elements}) AS {ROW} FROM derived) ")
 
 
+REQUIRED_EMPTY = ("empty or unreadable after mapping: the row is written as it is, and "
+                  "quarantined when the dataset is loaded (see omnikpi validate)")
+"""Why a row whose required column came out empty is counted: it is kept, not dropped,
+so that the quarantine shows it whole (every other value of the record) where it can be
+fixed at the source."""
 VERSION = "__version"
 """The column a mapping's ``[source] version`` is computed into (not a canonical column:
 the writer keeps it beside the table)."""
@@ -608,7 +613,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     for name in required:
         nulls = mapped[name].null_count - failed[name]  # those are counted with their error
         if nulls:
-            summary.rejected[f"{name} empty or unreadable after mapping"] += nulls
+            summary.rejected[f"{name} {REQUIRED_EMPTY}"] += nulls
     return summary, mapped
 
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from omnikpi.connectors.mapped_table import import_mapped
+from omnikpi.connectors.mapped_table import REQUIRED_EMPTY, import_mapped
 from omnikpi.connectors.transcripts import import_transcripts
 from omnikpi.errors import OmniKPIError
 
@@ -50,7 +50,7 @@ def _import(folder: Path, text: bytes) -> Imported:
     target = folder / "out" / "contacts.parquet"
     rows = pq.read_table(target).to_pylist() if target.exists() else []
     canonical = sorted(tuple(str(v) for v in r.values()) for r in rows)
-    rejected = {column: summary.rejected[f"{column} empty or unreadable after mapping"]
+    rejected = {column: summary.rejected[f"{column} {REQUIRED_EMPTY}"]
                 for column in ("arrived_at", "queue")}
     assert sum(rejected.values()) == sum(summary.rejected.values()), summary.rejected
     return (summary.read, summary.written, sum(summary.filtered.values()), rejected,
