@@ -208,6 +208,7 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
             raise UsageError("mapping [source] skip: how many lines come before the header "
                              f"(a title block), 0 or more (not {skip!r})")
         reading = _csv_options(source) + f", skip = {skip}" + (
+            f", max_line_size = {MAX_CSV_LINE_BYTES}") + (
             ", store_rejects = true" if rejects else "")
         if columns is None:
             union = "" if rejects else ", union_by_name = true"  # not with store_rejects
@@ -233,6 +234,9 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
     raise UsageError(f"mapping [source] format: unknown format {fmt!r} (csv, json or xlsx)")
 
 
+MAX_CSV_LINE_BYTES = 1 << 26
+"""The longest CSV record a mapped import reads (64 MiB): DuckDB's own limit (2 MB)
+refused a whole export for one long note or transcript field, naming line 1."""
 MAX_JSON_OBJECT_BYTES = 1 << 30
 """The largest JSON object a mapped import reads (one page of an API export, saved whole)."""
 

@@ -119,3 +119,20 @@ def test_a_header_line_among_the_data_is_no_contact(tmp_path: Path, layout: str)
                            "--out", tmp_path / "clean")
     assert code == 0, output
     assert _rows(tmp_path / "out") == _rows(tmp_path / "clean")
+
+
+def test_a_field_longer_than_duckdbs_two_megabytes_is_read(tmp_path: Path) -> None:
+    """One quoted note of 3 MB (a pasted log, a long transcript) refused the whole export
+    ("CSV Error on Line: 1"); it is one record like the others."""
+    (tmp_path / "m.toml").write_text(MAPPING.replace('queue = "q"', 'queue = "q"\n'
+                                                     'outcome = "note"'))
+    long_note = "x" * 3_000_000
+    (tmp_path / "calls.csv").write_text(
+        "id,q,t,note\nc1,sales,2024-03-05 12:00:00,short\n"
+        f'c2,sales,2024-03-05 12:01:00,"{long_note}"\nc3,sales,2024-03-05 12:02:00,\n')
+    code, output = _import("csv", tmp_path / "calls.csv", "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 0, output
+    rows = _rows(tmp_path / "out")
+    assert [r["contact_id"] for r in rows] == ["c1", "c2", "c3"]
+    assert rows[1]["outcome"] == long_note
