@@ -148,6 +148,10 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         f"in (in progress, in {out / OPEN_FILE}); {summary.lost_visits} visit(s) closed "
         f"as lost; {summary.late_merged} line(s) older than the last import merged",
         highlight=False)
+    if summary.not_utf8:
+        console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 (a "
+                      "caller's name saved in another encoding): read with � in their "
+                      "place", highlight=False)
     if summary.ignored:
         console.print("Ignored known events:", highlight=False)
         for name, count in summary.ignored.most_common():

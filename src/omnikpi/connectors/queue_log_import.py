@@ -29,7 +29,6 @@ import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
 from omnikpi.connectors.queue_log_lines import (
-    TEXT_LIMIT,
     Event,
     RealtimeReader,
     flat_epoch,
@@ -71,6 +70,8 @@ class ImportSummary:
     """Agents logged in at the end (their state goes on in the next import)."""
     late_merged: int = 0
     """Lines older than the last import merged into what was still open."""
+    not_utf8: int = 0
+    """Lines used though they held bytes that are not UTF-8 (read with U+FFFD)."""
     waiting: list[str] = field(default_factory=list)
     """Files whose last line has no end of line yet: read once it is complete."""
     damaged: dict[str, str] = field(default_factory=dict)
@@ -210,18 +211,25 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
     for line_no, offset, raw in lines:
         cursor[0], cursor[1] = line_no, offset
         summary.lines += 1
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield Reject(source, line_no, "not valid UTF-8",
-                         raw.decode("utf-8", "replace")[:TEXT_LIMIT])
-            continue
+        # a byte that is not UTF-8 sits in a free-text field (a caller's name saved by an
+        # older PBX in cp1251 or latin-1): the line is read with U+FFFD in its place, so
+        # one odd letter does not cost the call (its CONNECT and end would follow an
+        # ENTERQUEUE that was never applied)
+        text = raw.decode("utf-8", "replace")
+        damaged = "\ufffd" in text and b"\xef\xbf\xbd" not in raw
         if not text.strip():
-            yield Reject(source, line_no, "empty line", "")
+            item: Event | Reject = Reject(source, line_no, "empty line", "")
         elif lines.realtime is not None:
-            yield lines.realtime.parse_text(text, source, line_no)
+            item = lines.realtime.parse_text(text, source, line_no)
         else:
-            yield parse_flat(text, source, line_no)
+            item = parse_flat(text, source, line_no)
+        if damaged:
+            if isinstance(item, Reject):
+                item = Reject(item.source, item.line, f"{item.reason} (not valid UTF-8)",
+                              item.text)
+            else:
+                summary.not_utf8 += 1
+        yield item
     if lines.waiting:
         summary.waiting.append(str(path))
     if lines.damage is not None:
@@ -241,10 +249,7 @@ def _first_pass(sources: list[tuple[Path, list[int]]], tz: str) -> tuple[bool, l
         for _, _, raw in lines:
             if not ordered:
                 continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
+            text = raw.decode("utf-8", "replace")  # as :func:`_lines` reads it
             epoch = lines.realtime.epoch(text) if lines.realtime is not None \
                 else flat_epoch(text)
             if epoch is None:

@@ -208,6 +208,22 @@ def test_fuzzed_file_accounts_for_every_line(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "out")
 
 
+def test_a_callers_name_not_in_utf8_costs_nothing(tmp_path: Path) -> None:
+    """An older PBX wrote a caller's name in latin-1 (M\xfcller): the ENTERQUEUE was
+    rejected as not UTF-8, and with it the call (its CONNECT and end followed nothing).
+    The line is read with U+FFFD in the name: the call is answered, and counted."""
+    log = tmp_path / "queue_log"
+    log.write_bytes(b"1709632860|1709632855.1|sales|NONE|ENTERQUEUE||380501112233|1|"
+                    b"M\xfcller\n"
+                    b"1709632868|1709632855.1|sales|Alice|CONNECT|8|1709632860.2|5\n"
+                    b"1709633048|1709632855.1|sales|Alice|COMPLETECALLER|8|180|1\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert (summary.not_utf8, summary.contact_events, dict(summary.rejected)) == (1, 3, {})
+    call = contacts(tmp_path / "out")["1709632855.1@sales"]
+    assert call["customer_id"] == "380501112233" and call["agent_id"] == "Alice"
+    assert seconds(call["accepted_at"]) == T0 + 8
+
+
 def test_every_other_event(tmp_path: Path) -> None:
     summary = import_queue_log([FIXTURES / "queue_log_more_events"], tmp_path)
     rows = contacts(tmp_path)
