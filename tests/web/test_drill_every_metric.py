@@ -456,6 +456,16 @@ def test_xlsx_export_has_typed_cells(client: TestClient) -> None:
     assert figure.number_format == "[h]:mm:ss"
     assert _seconds(figure.value) == pytest.approx(counts["figure"]["value"])
     assert sheet["A7"].value == "Zone" and sheet["B7"].value == "Europe/Kyiv"
+    # the figure's parts in the rows' formats: handle seconds as a duration, contacts
+    # as a number (not 1767309.252000001 raw seconds)
+    numerator, denominator = sheet["B3"], sheet["B4"]
+    assert numerator.number_format == "[h]:mm:ss"
+    assert _seconds(numerator.value) / denominator.value == pytest.approx(
+        counts["figure"]["value"])
+    assert sheet["B6"].value == "2024-03-04T09:00 — 2024-03-04T11:00"
+    whole = load_workbook(io.BytesIO(client.get("/drill.xlsx", params={
+        "metric": "aht", "lang": "en"}).content))["drill"]
+    assert whole["B6"].value.startswith("all data up to the as-of time (20")
     header = [c.value for c in sheet[10]]
     assert header[:2] == ["contact_id", "channel"] and header[-1] == "counts in"
     data = list(sheet.iter_rows(min_row=11, values_only=False))

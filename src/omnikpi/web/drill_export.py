@@ -117,11 +117,16 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
         else figure.value
     sheet.append([cell(_(found.metric.name), bold=True), found.metric.id])
     sheet.append([_("Figure"), cell(value, _figure_format(found))])
-    sheet.append([_("numerator"), figure.numerator])
-    sheet.append([_("denominator"), figure.denominator if figure.hours is None
-                  else figure.hours])
+    # the parts in the rows' own formats: seconds as durations (1767309.252000001 read
+    # as a number of seconds helps nobody), hours and counts as numbers
+    num_format = DURATION_FORMAT if NUM in seconds_parts else NUMBER_FORMAT
+    den_format = DURATION_FORMAT if DEN in seconds_parts and figure.hours is None \
+        else NUMBER_FORMAT
+    sheet.append([_("numerator"), _part(figure.numerator, num_format, cell)])
+    sheet.append([_("denominator"), _part(figure.denominator if figure.hours is None
+                                          else figure.hours, den_format, cell)])
     sheet.append([_("Parameters"), "; ".join(f"{k}={v}" for k, v in params) or "—"])
-    sheet.append([_("Period"), f"{filters.from_ or '…'} — {filters.to or '…'}"])
+    sheet.append([_("Period"), _period(found, filters, _)])
     sheet.append([_("Zone"), filters.tz])
     sheet.append([_("Filters"), "; ".join(f"{k}={','.join(v)}" for k, v in
                                           sorted((filters.where or {}).items())) or "—"])
@@ -149,6 +154,26 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _part(value: Any, number_format: str, cell: Any) -> Any:
+    """A numerator or denominator cell: a duration as a fraction of a day, like the
+    rows' durations."""
+    if value is None:
+        return None
+    if number_format == DURATION_FORMAT:
+        return cell(float(value) / SECONDS_PER_DAY, number_format)
+    return cell(value, number_format)
+
+
+def _period(found: Drill, filters: Filters, _: Gettext) -> str:
+    """The window as given, an open end as "…"; none given: all data up to the as-of."""
+    if filters.from_ or filters.to:
+        return f"{filters.from_ or '…'} — {filters.to or '…'}"
+    if found.as_of_us is None:
+        return str(_("all data up to the as-of time"))
+    moment = to_datetime(found.as_of_us).astimezone(zone(filters.tz))
+    return f"{_('all data up to the as-of time')} ({moment:%Y-%m-%d %H:%M})"
 
 
 def _seconds_parts(found: Drill) -> set[str]:
