@@ -156,9 +156,10 @@ def fmt_date(value: Any, lang: str = "en") -> str:
     return format_date(day, "medium", locale=_locale(lang))
 
 
-def fmt_datetime(value: Any, lang: str = "en") -> str:
+def fmt_datetime(value: Any, lang: str = "en", seconds: bool = False) -> str:
     """An instant in its own offset to the minute: ``Mar 1, 2024, 08:00`` /
-    ``1 мар. 2024 г., 08:00`` (a bare date: the date only)."""
+    ``1 мар. 2024 г., 08:00`` (a bare date: the date only); to the second with
+    ``seconds`` (a transcript's messages, where replies come seconds apart)."""
     moment = to_datetime(value)
     if moment is None:
         return NO_VALUE if value is None or value == "" else str(value)
@@ -167,7 +168,8 @@ def fmt_datetime(value: Any, lang: str = "en") -> str:
     locale = _locale(lang)
     pattern = str(get_datetime_format("medium", locale=locale))
     day = format_date(moment.date(), "medium", locale=locale)
-    clock = format_time(moment.replace(tzinfo=None), "HH:mm", locale=locale)
+    clock = format_time(moment.replace(tzinfo=None), "HH:mm:ss" if seconds else "HH:mm",
+                        locale=locale)
     return pattern.replace("{1}", day).replace("{0}", clock)
 
 

@@ -138,6 +138,9 @@ def test_dates_in_the_languages_own_format() -> None:
     assert fmt_datetime(moment, "uk") == f"1 бер. 2024{NNBSP}р., 08:05"
     # an ISO text with an offset is shown in its own offset, not the server's zone
     assert fmt_datetime("2024-03-01T23:30:00+02:00") == "Mar 1, 2024, 23:30"
+    # a transcript's messages, seconds apart (the evaluation page printed raw ISO text)
+    assert fmt_datetime("2024-03-05T18:05:53+00:00", "ru", seconds=True) == \
+        f"5 мар. 2024{NNBSP}г., 18:05:53"
     assert fmt_date("2024-03-01T23:30:00-05:00") == "Mar 1, 2024"
     assert fmt_date(date(2024, 12, 31), "ru") == f"31 дек. 2024{NNBSP}г."
     assert fmt_datetime("2024-12-31") == "Dec 31, 2024"   # a bare date stays a date

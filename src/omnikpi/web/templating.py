@@ -47,8 +47,8 @@ def fmt_date(context: Context, value: Any) -> str:
 
 
 @pass_context
-def fmt_datetime(context: Context, value: Any) -> str:
-    return formatting.fmt_datetime(value, _lang(context))
+def fmt_datetime(context: Context, value: Any, seconds: bool = False) -> str:
+    return formatting.fmt_datetime(value, _lang(context), seconds)
 
 
 @pass_context
