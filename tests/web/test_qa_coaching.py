@@ -151,6 +151,9 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     assert report["evaluations"] == report["expected"] == 4
     page = kyiv.get(url).text
     assert "−1.00" in page or "-1.00" in page
+    # the items by their text (the key in its title), not by their key alone
+    assert re.search(r'<td translate="no" title="greet">[^<]+</td>', page)
+    assert '<td translate="no" title="greet">greet</td>' not in page
     # an account that may not see the contacts cannot be invited
     refused = kyiv.post("/qa/calibrations", data={
         "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),

@@ -93,6 +93,10 @@ def test_form_sample_evaluate_and_contact_quality(app: FastAPI) -> None:
     shown = lead.get(f"/qa/evaluate/{a1_items[0]}", follow_redirects=False)
     assert (shown.status_code, shown.headers["location"]) == (303, f"/qa/evaluations/{first}")
     second = evaluate(lead, a1_items[1], failing={"correct"})  # a critical item fails
+    listed = lead.get("/qa").text.split('id="qa-evaluations"')[1].split("</table>")[0]
+    rows = {int(found): row for row in listed.split("<tr>")
+            for found in re.findall(r'href="/qa/evaluations/(\d+)"', row)}
+    assert "<td>yes</td>" in rows[second] and "<td>no</td>" in rows[first]  # critical
     # evaluations are recorded now, after the dataset's last contact (the default as-of):
     # a report as of now counts them (anything recorded after as-of has not happened yet)
     now = {"as_of": datetime.now(UTC).isoformat()}

@@ -72,7 +72,7 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
             present = [v for v in column if v is not None]
             if len(present) >= 2:
                 spreads.append(float(np.std(present)))
-        item_rows.append({"item": item.item_key, "group": item.group_name,
+        item_rows.append({"item": item.item_key, "text": item.text, "group": item.group_name,
                           "weight": item.weight, "critical": item.critical,
                           "spread": float(np.mean(spreads)) if spreads else None,
                           "alpha": alpha(matrix)})
