@@ -182,3 +182,23 @@ def test_the_wait_including_ivr_shows_only_with_ivr_sessions(
     assert engine["avg_wait_with_ivr"] == pytest.approx(
         engine["asa"] + 120 / len(answered_live), rel=1e-9)
     assert tile.group(1) == human(engine["avg_wait_with_ivr"], "seconds", "en")
+
+
+def test_the_servers_folder_is_named_to_those_who_run_it_only(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A client of an outsourcer reads the dashboard: the dataset is named by its
+    folder's name, not by where the server keeps it; an administrator sees the path."""
+    from omnikpi.auth.accounts import create_user
+    from omnikpi.store.db import session_scope
+    from tests.web.conftest import log_in
+    from tests.web.tenants import write_two_tenants
+
+    data = write_two_tenants(tmp_path / "clients-data")
+    app = make_app(data, auth_required=True, live_updates=False)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "boss", "a long password 1", "admin")
+        create_user(session, "acme", "a long password 2", "client", tenant="A")
+    admin = log_in(TestClient(app), "boss", "a long password 1").get("/").text
+    client = log_in(TestClient(app), "acme", "a long password 2").get("/").text
+    assert f"<code>{data}</code>" in admin
+    assert "<code>clients-data</code>" in client and str(tmp_path) not in client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
-from omnikpi.web.deps import FilterParams, Filters, ViewDep
+from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
 from omnikpi.web.filters import DIMENSION_LABELS
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
@@ -353,6 +354,14 @@ which bounds the real work; asking for them together instead of one after anothe
 both cores run a filter change's nine small queries."""
 
 
+def shown_dataset(view: View) -> str:
+    """The dataset as a page names it: its folder on the server for the people who run
+    OmniKPI (administrators, supervisors), its folder's name alone for a client or an
+    agent — where the server keeps its data is none of their business."""
+    path = Path(str(view.dataset.path))
+    return str(path) if view.principal.role in ("admin", "supervisor") else path.name
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
     lang = choose_language(request)
@@ -388,7 +397,7 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
     }.items() if v})
     return templates.TemplateResponse(request, "dashboard.html", {
         "sections": sections, "filters": filters, "profile": profile, "query": query,
-        "dataset": state.dataset.path, "trend": trend["rows"],
+        "dataset": shown_dataset(state), "trend": trend["rows"],
         "trend_previous": trend["previous"], "funnel": funnel,
         "concurrency": concurrency["rows"], "concurrency_previous": concurrency["previous"],
         "grain_words": GRAIN_WORDS.get(grain, grain),
