@@ -214,6 +214,11 @@ def test_charts_drawn_in_a_browser_at_desktop_and_phone_width(
             drawn = browser.find_elements(By.CSS_SELECTOR, "#profile .chart .main-svg")
             assert len(drawn) >= 4, name
             assert browser.find_elements(By.CSS_SELECTOR, "#trend .main-svg")
+            # the days as the language writes them, like the other charts (not ISO dates)
+            ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR,
+                                                           "#trend .xtick text")]
+            assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}", t) for t in ticks), \
+                ticks
             wide = settled_overflow(browser)
             assert wide <= 0, f"{name}: {wide} px sideways"
             height = browser.execute_script("return document.body.scrollHeight")
