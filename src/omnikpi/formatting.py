@@ -114,6 +114,16 @@ def decimal(value: Any, lang: str = "en") -> str:
     return format_decimal(round(number, 2) + 0.0, "#,##0.00", locale=_locale(lang))
 
 
+def fixed(value: Any, lang: str = "en", decimals: int = 1) -> str:
+    """A number with ``decimals`` decimals in the language's way: ``1,234.5`` /
+    ``1 234,5``; ``—`` for no value."""
+    number = _number(value)
+    if number is None:
+        return NO_VALUE
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(round(number, decimals) + 0.0, pattern, locale=_locale(lang))
+
+
 def human(value: Any, unit: str | None, lang: str = "en") -> str:
     """A metric value in its unit: durations as m:ss / h:mm:ss, ratios as %, counts with
     separators, other numbers with two decimals; ``—`` for no value (None, NaN)."""

@@ -15,6 +15,7 @@ from omnikpi.formatting import (
     count,
     decimal,
     duration,
+    fixed,
     fmt_date,
     fmt_datetime,
     fmt_period,
@@ -138,6 +139,9 @@ def test_dates_in_the_languages_own_format() -> None:
     assert fmt_datetime(moment, "uk") == f"1 бер. 2024{NNBSP}р., 08:05"
     # an ISO text with an offset is shown in its own offset, not the server's zone
     assert fmt_datetime("2024-03-01T23:30:00+02:00") == "Mar 1, 2024, 23:30"
+    # QA scores and rates with the language's decimal separator (the QA pages wrote 3.0 %)
+    assert (fixed(3.0, "ru"), fixed(1234.56, "uk", 1), fixed(33.333, "en")) == (
+        "3,0", "1\u00a0234,6", "33.3")
     # a transcript's messages, seconds apart (the evaluation page printed raw ISO text)
     assert fmt_datetime("2024-03-05T18:05:53+00:00", "ru", seconds=True) == \
         f"5 мар. 2024{NNBSP}г., 18:05:53"

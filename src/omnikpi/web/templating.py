@@ -42,6 +42,11 @@ def fmt(context: Context, value: Any, unit: str | None = None) -> str:
 
 
 @pass_context
+def fixed(context: Context, value: Any, decimals: int = 1) -> str:
+    return formatting.fixed(value, _lang(context), decimals)
+
+
+@pass_context
 def fmt_date(context: Context, value: Any) -> str:
     return formatting.fmt_date(value, _lang(context))
 
@@ -68,5 +73,5 @@ def picker_labels(context: Context, values: Any, dimension: str) -> dict[str, st
 
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
-           "fmt_datetime": fmt_datetime, "fmt_period": fmt_period}
+           "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed}
 templates.env.filters.update(FILTERS)
