@@ -96,13 +96,18 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     # unpaid activities are taken off paid time only where they lie inside a paid shift
     # (an unpaid lunch running past the shift's end, a day of unpaid leave without a
     # shift: the time outside was never paid)
-    hours = ps.select(h_agent=ps.agent_id, h_start=ps.start, h_end=ps.end).view()
+    hours = ps.select(h_agent=ps.agent_id, h_start=ps.start, h_end=ps.end)
     unpaid = acts.filter(~acts.paid)
     u = unpaid.join(hours, [unpaid.agent_id == hours.h_agent, unpaid.start < hours.h_end,
                             unpaid.end > hours.h_start])
     unpaid = u.select(agent_id=u.agent_id, activity=u.activity, paid=u.paid,
                       start=ibis.greatest(u.start, u.h_start), end=ibis.least(u.end, u.h_end),
-                      site=u.site, tenant=u.tenant).view()
+                      site=u.site, tenant=u.tenant)
+    # the overlap's pieces (always of some length here): a relation of its own, so that
+    # the join with the states below starts a new join instead of extending this one
+    # (``.view()`` would do it too, but under a new name in every plan: no plan of these
+    # metrics would then share a compiled shape with the next)
+    unpaid = unpaid.filter(unpaid.end > unpaid.start)
     parts.append(_shape(unpaid.mutate(i_start=unpaid.start, i_end=unpaid.end),
                         kind=ibis.literal("unpaid_in_shift"), activity=unpaid.activity,
                         paid=unpaid.paid, site=unpaid.site, tenant=unpaid.tenant))
