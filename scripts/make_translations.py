@@ -140,6 +140,10 @@ TEXT: dict[str, tuple[str, str]] = {
                                       "усі дані до моменту розрахунку"),
     "Metric parameters": ("Параметры показателей", "Параметри показників"),
     "defaults": ("по умолчанию", "типові"),
+    # the XLSX's parameters sheet: its column headers (the values stay ids and JSON)
+    "metric id": ("id показателя", "id показника"), "unit": ("единица", "одиниця"),
+    "parameters (JSON)": ("параметры (JSON)", "параметри (JSON)"),
+    "metric": ("показатель", "показник"), "as used": ("как применены", "як застосовано"),
     # filters and page errors (issue 21: the filter form, presets, pickers, error boxes)
     "choose…": ("выбрать…", "вибрати…"), "Search…": ("Поиск…", "Пошук…"),
     "all": ("все", "усі"), "Clear": ("Очистить", "Очистити"),

@@ -48,8 +48,12 @@ UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour", "points":
                "score": "score", "sessions": "sessions", "customers": "customers"}
 """A unit as a column header says it (durations: ``h:mm:ss`` or ``m:ss``; counts: none)."""
 HEADER_LABELS = ("Period", "Time zone", "As of", "Grain", "Filters")
+PARAMETER_HEADERS = ("metric", "unit", "parameters", "name", "as used")
+"""The parameters sheet's column headers as scripts read them (English)."""
+PARAMETER_LABELS = ("metric id", "unit", "parameters (JSON)", "metric", "as used")
+"""The same headers as a person reads them, translated in Russian and Ukrainian."""
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
-                 "Notes")
+                 "Notes", *PARAMETER_LABELS)
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
            *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS)
 """Every interface string of the XLSX and PDF exports (translated in the web catalogs)."""
@@ -284,7 +288,9 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     meta = book.create_sheet("parameters")
     # the JSON for scripts; "as used" for people: a threshold the configuration decides
     # ("threshold_seconds": null) spelled out per channel, as in the PDF
-    meta.append(["metric", "unit", "parameters", "name", "as used"])
+    translate = _translator(lang)
+    meta.append(list(PARAMETER_HEADERS) if lang == "en"
+                else [translate(label) for label in PARAMETER_LABELS])
     thresholds = result.window.thresholds if result.window else ""
     for metric_id, info in result.metrics.items():
         used = ", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))

@@ -121,6 +121,11 @@ def test_xlsx_in_russian(tmp_path: Path) -> None:
     assert [c.value for c in sheet[TABLE_ROW]][2:5] == [
         "Предложено", "Среднее время обработки (h:mm:ss)", "Уровень сервиса (%)"]
     assert sheet.cell(TABLE_ROW, 7).value == "Индекс NPS (баллы)"
+    # the parameters sheet's headers for a person too (its values stay ids and JSON)
+    meta = [tuple(r) for r in load_workbook(path)["parameters"].iter_rows(values_only=True)]
+    assert meta[0] == ("id показателя", "единица", "параметры (JSON)", "показатель",
+                       "как применены")
+    assert meta[1][:2] == ("offered", "count")
 
 
 @pytest.mark.parametrize(("window", "period"), [
