@@ -140,6 +140,10 @@ TEXT: dict[str, tuple[str, str]] = {
                                       "усі дані до моменту розрахунку"),
     "Metric parameters": ("Параметры показателей", "Параметри показників"),
     "defaults": ("по умолчанию", "типові"),
+    "No alert rules yet: add one with the form below.":
+        ("Правил оповещений пока нет: добавьте правило формой ниже.",
+         "Правил сповіщень поки немає: додайте правило формою нижче."),
+    "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
     # the XLSX's parameters sheet: its column headers (the values stay ids and JSON)
     "metric id": ("id показателя", "id показника"), "unit": ("единица", "одиниця"),
     "parameters (JSON)": ("параметры (JSON)", "параметри (JSON)"),

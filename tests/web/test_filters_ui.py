@@ -162,6 +162,15 @@ def test_the_api_keeps_its_json_errors(client: TestClient) -> None:
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "page"]
 
 
+def test_empty_alert_tables_say_so(make_app: Callable[..., FastAPI]) -> None:
+    """A new server has no rules and no alerts: the tables say so instead of showing
+    their headings alone."""
+    fresh = TestClient(make_app())
+    page = fresh.get("/alerts").text
+    assert 'id="no-rules"' in page and 'id="no-alerts"' in page
+    assert "Правил оповещений пока нет" in fresh.get("/alerts?lang=ru").text
+
+
 def test_a_bad_alert_threshold_keeps_the_alerts_form(client: TestClient) -> None:
     typed = {"name": "Sales SL", "kind": "sl_below", "threshold": "abc", "minutes": "5",
              "queue": "sales", "channel": "voice"}
