@@ -144,6 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
         ("Правил оповещений пока нет: добавьте правило формой ниже.",
          "Правил сповіщень поки немає: додайте правило формою нижче."),
     "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
+    "Every channel is available.": ("Все каналы доступны.", "Усі канали доступні."),
     # the XLSX's parameters sheet: its column headers (the values stay ids and JSON)
     "metric id": ("id показателя", "id показника"), "unit": ("единица", "одиниця"),
     "parameters (JSON)": ("параметры (JSON)", "параметри (JSON)"),

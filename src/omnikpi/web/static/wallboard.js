@@ -131,6 +131,8 @@
       const li = document.createElement("li"); li.setAttribute("translate", "no");
       li.textContent = (channels[u.channel] || u.channel) + (u.queue ? " / " + u.queue : ""); return li;
     }));
+    const allAvailable = document.getElementById("all-available");
+    if (allAvailable) allAvailable.hidden = data.unavailable.length > 0;
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren(...data.alerts.map((a) => {
       const p = document.createElement("p"); p.className = "alert";
