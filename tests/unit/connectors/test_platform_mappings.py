@@ -711,6 +711,23 @@ def test_zendesk_talk_calls_and_their_ivr(tmp_path: Path) -> None:
         "avg_wait_with_ivr": ((15 + 25) + (5 + 10)) / 2})
 
 
+def test_zendesk_talk_an_answered_call_of_an_account_without_an_ivr(tmp_path: Path) -> None:
+    """An account without an IVR sends ``ivr_time_spent`` null; a call answered without
+    ``time_to_answer`` is answered after its queue wait (it was neither answered nor
+    abandoned)."""
+    import json
+
+    (tmp_path / "calls.json").write_text(json.dumps({"calls": [{
+        "id": 5, "created_at": "2024-03-05T09:00:00Z", "updated_at": "2024-03-05T09:02:20Z",
+        "completion_status": "completed", "agent_id": 9001, "call_group_id": 1,
+        "direction": "inbound", "ivr_time_spent": None, "wait_time": 20,
+        "time_to_answer": None, "duration": 140}], "count": 1}))
+    call = _import("zendesk-talk", tmp_path / "calls.json", tmp_path / "out")["5"]
+    assert _s(call["accepted_at"], call["arrived_at"]) == 20.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=["answered", "asa"]).rows[0]
+    assert report == {"answered": 1, "asa": 20.0}
+
+
 def test_chatwoot_csat_survey_responses(tmp_path: Path) -> None:
     """Three pages of the CSAT responses list (one response on two pages, one opened and
     not rated, an empty page), imported into the conversations' folder: CSAT is cut by
