@@ -35,6 +35,35 @@ def test_chatwoot_export(tmp_path: Path) -> None:
     assert report == {"offered": 2, "answered": 1, "abandoned": 1, "a1rt": 30.0, "art": 60.0}
 
 
+def test_a_chatwoot_bot_message_is_a_bot_message(tmp_path: Path) -> None:
+    """An Agent Bot answers first (message_type 1, sender type agent_bot): a bot message,
+    no agent's reply; the agent's answer at 09:01 is the first response. Every bot message
+    was left out before ('bot' could not be read as a number)."""
+    import json
+
+    def message(number: int, seconds: int, kind: int, sender: dict[str, object]) -> str:
+        return json.dumps({"id": number, "conversation_id": 20, "inbox_id": 1,
+                           "created_at": 1709629200 + seconds, "message_type": kind,
+                           "private": False, "sender": sender})
+    customer = {"id": 720, "type": "contact", "name": None}
+    (tmp_path / "m.jsonl").write_text("\n".join([
+        message(1, 0, 0, customer),
+        message(2, 5, 1, {"id": 3, "type": "agent_bot", "name": "Bot"}),
+        message(3, 8, 0, customer),
+        message(4, 60, 1, {"id": 9, "type": "user", "name": "agentA"})]) + "\n")
+    result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "m.jsonl"),
+                                      "--mapping", str(MAPPING), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "could not be read" not in result.output
+    senders = [r["sender"] for r in sorted(pq.read_table(tmp_path / "o" / "messages.parquet")
+                                           .to_pylist(), key=lambda r: r["ts"])]
+    assert senders == ["customer", "bot", "customer", "agent"]
+    [contact] = pq.read_table(tmp_path / "o" / "contacts.parquet").to_pylist()
+    assert contact["agent_id"] == "agentA"
+    assert (contact["first_response_at"] - contact["arrived_at"]).total_seconds() == 60
+    assert omnikpi.load_dataset(tmp_path / "o").problem_count == 0
+
+
 def test_a_conversation_without_a_customer_message(tmp_path: Path) -> None:
     """Proactive (agent-only) conversations are outbound with no first response; a
     bot-only conversation is not a contact, counted with its reason."""
