@@ -728,6 +728,37 @@ def test_zendesk_talk_an_answered_call_of_an_account_without_an_ivr(tmp_path: Pa
     assert report == {"answered": 1, "asa": 20.0}
 
 
+@pytest.mark.parametrize("order", ["older first", "newer first"])
+def test_freshdesk_two_forms_of_a_ticket_in_one_import(tmp_path: Path, order: str) -> None:
+    """The same ticket exported at 09:00 (open, the customer's message only) and at 12:00
+    (resolved, an agent's reply at 09:30): in one import, in either order, the newer form
+    is the ticket — answered after 30 min and resolved (a mix of the two kept the older
+    form's status)."""
+    import json
+
+    def ticket(status: int, updated: str, resolved: str | None,
+               replies: list[str]) -> dict[str, Any]:
+        talk = [{"id": 1, "incoming": True, "private": False,
+                 "created_at": "2024-03-05T09:00:00Z"}]
+        talk += [{"id": 2 + i, "incoming": False, "private": False, "created_at": at}
+                 for i, at in enumerate(replies)]
+        return {"id": 1, "source": 1, "status": status, "requester_id": 101,
+                "responder_id": 7, "group_id": 3, "created_at": "2024-03-05T09:00:00Z",
+                "updated_at": updated, "stats": {"resolved_at": resolved},
+                "conversations": talk}
+    older = ticket(2, "2024-03-05T09:00:05Z", None, [])
+    newer = ticket(4, "2024-03-05T12:00:00Z", "2024-03-05T12:00:00Z",
+                   ["2024-03-05T09:30:00Z"])
+    first, second = (older, newer) if order == "older first" else (newer, older)
+    (tmp_path / "a.json").write_text(json.dumps([first]))
+    (tmp_path / "b.json").write_text(json.dumps([second]))
+    said = _said("freshdesk", tmp_path / "out", tmp_path / "a.json", tmp_path / "b.json")
+    assert "kept once, the newest form" in said
+    [row] = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
+    assert (row["resolved"], row["outcome"]) == (True, "resolved")
+    assert _s(row["first_response_at"], row["arrived_at"]) == 1800.0
+
+
 def test_chatwoot_csat_survey_responses(tmp_path: Path) -> None:
     """Three pages of the CSAT responses list (one response on two pages, one opened and
     not rated, an empty page), imported into the conversations' folder: CSAT is cut by
