@@ -60,10 +60,10 @@ def import_command(
         if max_seconds is not None and not 0 <= max_seconds <= MAX_FOLLOW_SECONDS:
             raise UsageError(f"--max-seconds must be from 0 to {MAX_FOLLOW_SECONDS:,}")
         if source == "asterisk-queue-log":
-            if encoding is not None:  # Asterisk writes UTF-8; an odd line is rejected alone
+            if encoding is not None:  # Asterisk writes UTF-8; an odd byte is read as U+FFFD
                 raise UsageError("--encoding is for csv, json, transcripts and the platform "
-                                 "exports: a queue_log line that is not UTF-8 is rejected "
-                                 "with its reason")
+                                 "exports: Asterisk writes queue_log in UTF-8, and a byte "
+                                 "that is not (a caller's name) is read as �")
             started = time.monotonic()
             while True:
                 _import_queue_log(inputs, out, tz, format, follow, recordings,

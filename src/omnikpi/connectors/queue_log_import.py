@@ -140,6 +140,27 @@ def _known_position(path: Path, positions: dict[str, dict[str, object]]
     return None
 
 
+ROTATED_SUFFIXES = (".1", ".1.gz")
+"""What log rotation renames ``queue_log`` to (logrotate, Asterisk's own rotation)."""
+
+
+def _with_rotated_remainders(files: list[Path], positions: dict[str, dict[str, object]]
+                             ) -> list[Path]:
+    """``files`` with, before a file given by its path, that path's rotated copy when an
+    earlier import read it under the old name: the lines written between that import and
+    the rotation are read from the copy (a daily cron import of
+    ``/var/log/asterisk/queue_log``, or ``--follow``, lost them for good)."""
+    out: list[Path] = []
+    for path in files:
+        for suffix in ROTATED_SUFFIXES:
+            rotated = path.with_name(path.name + suffix)
+            if rotated.is_file() and rotated not in files and rotated not in out \
+                    and _known_position(rotated, positions) is not None:
+                out.append(rotated)
+        out.append(path)
+    return out
+
+
 class _FileLines:
     """The complete lines of a file from a position ``[line, offset]``.
 
@@ -350,6 +371,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
     positions: dict[str, dict[str, object]] = saved.get("files", {})
+    files = _with_rotated_remainders(files, positions)
     summary = ImportSummary(files=[str(f) for f in files], recovered=run.recovered)
     sources = []
     for path in files:

@@ -131,6 +131,36 @@ def test_overlapping_exports_add_each_call_once(tmp_path: Path, end: int, start:
         assert second.rejected["line already imported"] >= 1
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+def test_lines_written_just_before_a_rotation_are_read_from_the_rotated_copy(
+        tmp_path: Path, compressed: bool) -> None:
+    """A daily import (or ``--follow``) of ``/var/log/asterisk/queue_log``: after the last
+    import the PBX wrote a few more lines, then logrotate renamed the file to
+    ``queue_log.1`` (``.1.gz`` with compression) and a new one began. Importing the path
+    again reads the rest of the rotated copy, then the new file: every call is complete
+    (the rest of the old file was never read, and its calls ended as lost)."""
+    lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
+    folder = tmp_path / "asterisk"
+    folder.mkdir()
+    log = folder / "queue_log"
+    log.write_text("".join(lines[:9]))
+    out = tmp_path / "out"
+    import_queue_log([log], out)
+    log.write_text("".join(lines[:14]))  # written after that import, before the rotation
+    if compressed:
+        with gzip.open(folder / "queue_log.1.gz", "wt") as rotated:
+            rotated.write(log.read_text())
+        log.unlink()
+    else:
+        log.rename(folder / "queue_log.1")
+    log.write_text("".join(lines[14:]))
+    after = import_queue_log([log], out)
+    assert after.lines == len(lines) - 9 and after.lost_visits == 0
+    assert any(name.endswith((".1", ".1.gz")) for name in after.files)
+    import_queue_log([FIXTURES / "queue_log"], tmp_path / "whole")
+    assert contacts(out) == contacts(tmp_path / "whole")
+
+
 def test_rotated_folder_stitches_a_call_across_files(tmp_path: Path) -> None:
     lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
     folder = tmp_path / "logs"
