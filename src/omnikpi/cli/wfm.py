@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
@@ -101,22 +102,38 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
     needed = {"interval_start", "volume", "aht_seconds"}
     if not reader.fieldnames or not needed <= set(reader.fieldnames):
         raise UsageError(f"{path}: needs the columns {', '.join(sorted(needed))}")
-    out, problems = [], []
+    parsed: list[tuple[str, float, float | None]] = []
+    problems = []
     for line, row in enumerate(reader, start=2):
         try:
             volume = float(row["volume"])
-            # an interval without contacts needs no AHT (and no agents)
-            aht = float(row["aht_seconds"]) if (row["aht_seconds"] or "").strip() or volume \
-                else 1.0
-            if volume < 0 or aht <= 0:
+            text = (row["aht_seconds"] or "").strip()
+            aht = float(text) if text else None
+            if not volume >= 0 or (aht is not None and not aht > 0):
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(f"line {line}: volume must be ≥ 0 and aht_seconds > 0")
+            problems.append(f"line {line}: volume must be a number ≥ 0 and aht_seconds, "
+                            "if given, a number > 0")
             continue
-        out.append(ForecastInterval(row["interval_start"], volume, aht))
+        parsed.append((row["interval_start"], volume, aht))
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems))
-    return out
+    # an interval forecast to have contacts but no AHT (none was handled at that hour in
+    # the history: e-mail at night) takes the forecast's mean AHT, weighted by volume;
+    # an interval without contacts needs no AHT (and no agents)
+    weighted = [(v, a) for _, v, a in parsed if a is not None and v > 0]
+    mean_aht = (sum(v * a for v, a in weighted) / sum(v for v, _ in weighted)
+                if weighted else None)
+    if mean_aht is None and any(v > 0 and a is None for _, v, a in parsed):
+        raise UsageError(f"{path}: no interval has an aht_seconds: the plan needs one")
+    return [ForecastInterval(start, volume, aht if aht is not None else
+                             (mean_aht if volume > 0 and mean_aht is not None else 1.0))
+            for start, volume, aht in parsed]
+
+
+def _shown(value: object, spec: str) -> str:
+    """A plan's number in the table; an interval without contacts has none ("—")."""
+    return "—" if value is None else format(value, spec)
 
 
 @wfm_app.command("plan")
@@ -167,9 +184,10 @@ def plan_command(
                 table.add_column(column, justify="left" if column == "interval_start"
                                  else "right", no_wrap=column == "interval_start")
             for r in rows:
-                table.add_row(str(r["interval_start"]), f"{r['volume']:.1f}",
-                              f"{r['aht_seconds']:.0f}", str(r["agents"]), str(r["positions"]),
-                              f"{r['service_level']:.1%}", f"{r['occupancy']:.1%}")
+                table.add_row(escape(str(r["interval_start"])), _shown(r["volume"], ".1f"),
+                              _shown(r["aht_seconds"], ".0f"), str(r["agents"]),
+                              str(r["positions"]), _shown(r["service_level"], ".1%"),
+                              _shown(r["occupancy"], ".1%"))
             console.print(table)
             return
         else:

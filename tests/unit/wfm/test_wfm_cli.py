@@ -70,6 +70,25 @@ def test_plan_from_forecast(tmp_path: Path) -> None:
     assert failed.exit_code == 2 and "line 2" in failed.output
 
 
+def test_a_forecast_with_hours_nobody_handled_plans(tmp_path: Path) -> None:
+    """A forecast (`wfm forecast`) has intervals with contacts but no AHT (e-mail arriving
+    at night, never handled then) and closed intervals with neither: the plan takes the
+    forecast's volume-weighted mean AHT for the first — (100 × 180 + 50 × 240) / 150 =
+    200 s — and prints "—" for the second in its table (the table crashed, the file was
+    refused)."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("interval_start,volume,aht_seconds\n"
+                        "2024-03-04T08:00,100,180\n2024-03-04T08:30,50,240\n"
+                        "2024-03-04T09:00,0.5,\n2024-03-04T09:30,0.0,\n")
+    args = ["wfm", "plan", "--forecast", str(forecast), "--interval-minutes", "30",
+            "--target-sl", "0.8", "--threshold", "20"]
+    rows = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)["rows"]
+    assert [r["aht_seconds"] for r in rows] == [180.0, 240.0, 200.0, None]
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "2024-03-04T09:30:00" in table.output or "2024-03-04T09:30" in table.output
+
+
 def test_backlog_and_shrinkage() -> None:
     out = json.loads(runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
                                          "--working-hours", "8", "--threshold-hours", "24",
