@@ -169,3 +169,19 @@ def test_overlapping_states_are_reported_and_never_double_counted(tmp_path: Path
                               "--by", "agent_id", "--format", "json"])
     assert json.loads(out.stdout)["rows"] == [
         {"agent_id": "x", "occupancy": 1.0}, {"agent_id": "y", "occupancy": 0.0}]
+
+
+def test_brackets_in_data_are_text_not_terminal_markup(tmp_path: Path) -> None:
+    """Queues named "[vip]" and "[/]x": the terminal table printed the first as a blank
+    (read as a style) and crashed on the second (a closing tag with nothing to close)."""
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", queue="[vip]", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:02:00"),
+        call("b", "2024-03-05T10:01:00", queue="[/]x", answered="2024-03-05T10:01:05",
+             ended="2024-03-05T10:03:00")])
+    for extra in ([], ["--metrics", "offered,answered,asa,aht,abandon_rate,service_level,"
+                                    "max_wait,avg_wait,handled,transfer_rate"]):
+        printed = CliRunner().invoke(app, ["report", "--data", str(data), "--by", "queue",
+                                           *extra])
+        assert printed.exit_code == 0, printed.output
+        assert "[vip]" in printed.output and "[/]x" in printed.output

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from omnikpi.errors import OmniKPIError, UsageError
@@ -51,7 +52,9 @@ err_console = Console(stderr=True)
 
 def fail(error: OmniKPIError) -> NoReturn:
     """Print an OmniKPI error for a person and exit with the contract's code."""
-    err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    # the message as written: "[alerts] webhook_allowed_hosts" is a section, not markup
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 

@@ -23,10 +23,10 @@ def analyze(
     data: Annotated[Path, typer.Option(help="dataset folder (its contacts name the "
                                             "recordings in recording_uri)")],
     recordings: Annotated[Path | None, typer.Option(
-        help="recordings folder (default: [recordings] folder of --config, else "
+        help="recordings folder (default: \\[recordings] folder of --config, else "
              "DATA/recordings); no file outside it is read")] = None,
     config: Annotated[Path | None, typer.Option(
-        help="omnikpi.toml ([recordings]: folder, customer_channel, customer_leg)")] = None,
+        help="omnikpi.toml (\\[recordings]: folder, customer_channel, customer_leg)")] = None,
     format: Annotated[str | None, typer.Option(
         help="parquet|csv for a new talk_analytics table (default: the existing file's, "
              "else parquet)")] = None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from omnikpi.engine.result import ReportResult
 from omnikpi.formatting import human
@@ -58,8 +59,8 @@ def _table(result: ReportResult, texts: dict[str, list[str]], columns: list[str]
         table.add_column(column, justify="right" if column in result.metrics else "left",
                          no_wrap=True, min_width=_width(column, texts[column]),
                          overflow="fold")
-    for i in range(len(result.rows)):
-        table.add_row(*[texts[c][i] for c in columns])
+    for i in range(len(result.rows)):  # plain text: a queue named "[vip]" is no markup
+        table.add_row(*[Text(texts[c][i]) for c in columns])
     return table
 
 
@@ -90,9 +91,9 @@ def transposed_table(result: ReportResult, title: str | None = None,
     table = Table(title=title, header_style="bold")
     table.add_column("metric", no_wrap=True)
     for label in _labels(result):
-        table.add_column(label, justify="right", no_wrap=True)
+        table.add_column(Text(label), justify="right", no_wrap=True)
     for metric_id in result.metrics:
-        table.add_row(metric_id, *texts[metric_id])
+        table.add_row(metric_id, *[Text(cell) for cell in texts[metric_id]])
     return table
 
 

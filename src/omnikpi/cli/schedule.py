@@ -57,7 +57,7 @@ def add(
     since: Annotated[str | None, typer.Option(
         help="the first run falls after this ISO instant (default: now)")] = None,
     config: Annotated[Path | None, typer.Option(
-        help="omnikpi.toml ([alerts] webhook_allowed_hosts for a private webhook)")] = None,
+        help="omnikpi.toml (\\[alerts] webhook_allowed_hosts for a private webhook)")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a schedule: the report of a definition file for the period just ended."""
@@ -190,7 +190,7 @@ def run_due_command(
     data: Annotated[Path | None, typer.Option(
         help="dataset of schedules added without --data")] = None,
     config: Annotated[Path | None, typer.Option(
-        help="omnikpi.toml ([email] SMTP, [webhooks], thresholds)")] = None,
+        help="omnikpi.toml (\\[email] SMTP, \\[webhooks], thresholds)")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Run every schedule due at that instant and not yet run, each once (for cron or a
