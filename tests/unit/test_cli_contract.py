@@ -60,6 +60,12 @@ def test_missing_required_column_exits_3(tmp_path: Path) -> None:
     assert "arrived_at" in result.output
     validate = runner.invoke(app, ["validate", "--data", str(tmp_path)])
     assert validate.exit_code == 3 and "arrived_at" in validate.output
+    # the standard report too, when another table could give figures: it printed the
+    # agents' occupancy alone and left every contact metric out without a word
+    (tmp_path / "agent_states.csv").write_text(
+        "agent_id,state,start,end\na1,available,2024-03-05T10:00:00Z,2024-03-05T11:00:00Z\n")
+    standard = runner.invoke(app, ["report", "--data", str(tmp_path)])
+    assert standard.exit_code == 3 and "arrived_at" in standard.output
 
 
 def test_validate_lists_every_problem_and_report_quarantines(tmp_path: Path) -> None:

@@ -68,10 +68,13 @@ def _resolve_metrics(
     ids: Sequence[str] | None, dataset: Dataset, by: list[str]
 ) -> list[Metric]:
     """The requested metrics, or the standard set (``Metric.standard``): its contact
-    metrics always, the others when their tables are present and they can have the cut."""
+    metrics always, the others when their tables are present and they can have the cut.
+    A table that is there but cannot be used (a required column missing) is bad data, as
+    for a metric named: the report stops naming it (it printed the other tables' figures
+    and left the contact metrics out without a word)."""
     if not ids:
         ids = [m.id for m in standard_metrics()
-               if all(dataset.has(t) for t in metric_tables(m))
+               if all(t in dataset.loads for t in metric_tables(m))
                and (m.source == "contacts" or all(d in metric_dimensions(m) for d in by))]
         if not ids:
             raise DataError(
