@@ -181,3 +181,23 @@ def test_form_input_errors_are_named() -> None:
         score([Item(1, 1, allow_na=False)], {1: None})  # type: ignore[list-item]
     with pytest.raises(UsageError, match="has no answer"):
         score([Item(1, 1)], {})  # type: ignore[list-item]
+
+
+def test_a_saved_sample_on_an_old_database_names_the_command(tmp_path: Path) -> None:
+    """``qa sample --evaluator --save`` on a database never upgraded: the usage error that
+    names ``omnikpi db upgrade`` (a SQLAlchemy traceback before), exit 2; an unknown
+    --format is a usage error too (exit 1 before)."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    saved = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--rate", "0.5",
+                                     "--seed", "7",
+                                     "--evaluator", "anna", "--save", "week",
+                                     "--database-url", url])
+    assert saved.exit_code == 2 and "omnikpi db upgrade" in saved.output, saved.output
+    odd = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--seed", "7",
+                                   "--rate", "0.5", "--format", "xml"])
+    assert odd.exit_code == 2 and "--format" in odd.output

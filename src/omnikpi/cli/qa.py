@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
-from omnikpi.errors import OmniKPIError
+from omnikpi.errors import OmniKPIError, UsageError
 
 qa_app = typer.Typer(help="Quality assurance: sampling, forms, export, calibration, "
                           "errors, coaching.",
@@ -52,13 +52,16 @@ def sample(
     from omnikpi.qa.sampling import draw_sample
     from omnikpi.qa.store import already_given, save_sample
     from omnikpi.schema.dataset import load_dataset
+    from omnikpi.store.db import require_current
 
     try:
         _check_format(format)
+        if evaluator or save:  # both read or write the database: it must be up to date
+            require_current(database_url)
         dataset = load_dataset(data)
         exclude = already_given(evaluator, database_url) if evaluator else set()
         if risk and by != "agent_id":
-            raise OmniKPIError("--risk samples per agent: leave --by out")
+            raise UsageError("--risk samples per agent: leave --by out")
         flags: dict[str, tuple[str, ...]] = {}
         if risk:
             weighted = draw_risk_sample(dataset, rate, seed, min_per_agent, from_, to, tz,
@@ -227,7 +230,7 @@ def coaching(
 
 def _check_format(format: str) -> None:
     if format not in ("table", "json"):
-        raise OmniKPIError("--format must be table or json")
+        raise UsageError("--format must be table or json")
 
 
 def _fmt(value: float | None) -> str:
