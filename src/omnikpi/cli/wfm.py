@@ -238,6 +238,9 @@ def shrinkage_command(
             name, sep, value = item.partition("=")
             if not sep:
                 raise UsageError(f"bad --component {item!r}: write NAME=SHARE")
+            if name in parts:  # the second would replace the first without a word
+                raise UsageError(f"--component {name} is given twice: give it once, with "
+                                 "its whole share")
             try:
                 parts[name] = float(value)
             except ValueError:

@@ -34,6 +34,13 @@ def check_inputs(**values: float | None) -> None:
                              f"got {value}")
 
 
+def check_threshold(threshold_seconds: float) -> None:
+    """A service-level threshold is a wait: 0 or more seconds (a negative one gave a
+    service level above what answering at once gives)."""
+    if not threshold_seconds >= 0:
+        raise UsageError(f"threshold must be 0 or more seconds, got {threshold_seconds}")
+
+
 def check_servers(concurrency: int, agents: int = 0) -> None:
     """At most ``MAX_AGENTS`` agents holding 1 to ``MAX_CONCURRENCY`` sessions each (the
     queueing formulas loop over every server: 2 billion agents never finished)."""
@@ -60,12 +67,17 @@ class StaffingResult:
     p_block: float | None
 
     def to_json(self) -> dict[str, float | int | None]:
-        """The contract's JSON keys (``omnikpi wfm staff --format json``)."""
+        """The contract's JSON keys (``omnikpi wfm staff --format json``). A wait that
+        has no finite value (fewer agents than the traffic: the queue grows without end)
+        is null: JSON has no Infinity, and programs reading the answer refuse it."""
+        def finite(value: float | None) -> float | None:
+            return value if value is None or math.isfinite(value) else None
         return {
             "agents": self.agents, "positions": self.positions,
-            "service_level": self.service_level, "asa": self.asa, "avg_wait": self.avg_wait,
-            "p_wait": self.p_wait, "occupancy": self.occupancy, "p_abandon": self.p_abandon,
-            "p_block": self.p_block,
+            "service_level": finite(self.service_level), "asa": finite(self.asa),
+            "avg_wait": finite(self.avg_wait), "p_wait": finite(self.p_wait),
+            "occupancy": finite(self.occupancy), "p_abandon": finite(self.p_abandon),
+            "p_block": finite(self.p_block),
         }
 
 
@@ -115,6 +127,7 @@ def evaluate(volume: float, interval_minutes: float, aht_seconds: float, agents:
     chosen = _model(model, patience_seconds)
     check_inputs(threshold_seconds=threshold_seconds, patience_seconds=patience_seconds,
                  shrinkage=shrinkage)
+    check_threshold(threshold_seconds)
     check_servers(concurrency, agents)
     traffic = traffic_erlangs(volume, interval_minutes, aht_seconds)
     r = queue_result(chosen, traffic, agents * concurrency, aht_seconds, threshold_seconds,
@@ -139,6 +152,7 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
     check_inputs(target_sl=target_sl, threshold_seconds=threshold_seconds,
                  patience_seconds=patience_seconds, max_occupancy=max_occupancy,
                  shrinkage=shrinkage, target_asa_seconds=target_asa_seconds)
+    check_threshold(threshold_seconds)
     check_servers(concurrency)
     if target_sl == 0:
         target_sl = None  # `--target-sl 0`: no service-level target

@@ -89,6 +89,23 @@ def test_a_forecast_with_hours_nobody_handled_plans(tmp_path: Path) -> None:
     assert "2024-03-04T09:30:00" in table.output or "2024-03-04T09:30" in table.output
 
 
+def test_numbers_that_cannot_be_meant_are_refused() -> None:
+    """A negative threshold, a component given twice: usage errors (exit 2), not a
+    service level above answering at once or a share silently replaced; a wait with no
+    end (fewer agents than the traffic) is null in JSON, not Infinity."""
+    negative = runner.invoke(app, ["wfm", "staff", "--volume", "100", "--interval-minutes",
+                                   "30", "--aht", "180", "--threshold", "-5",
+                                   "--target-sl", "0.8"])
+    assert negative.exit_code == 2 and "threshold" in negative.output
+    twice = runner.invoke(app, ["wfm", "shrinkage", "--component", "vacation=0.1",
+                                "--component", "vacation=0.2"])
+    assert twice.exit_code == 2 and "vacation" in twice.output
+    short = runner.invoke(app, ["wfm", "evaluate", *BASE, "--agents", "10", "--format",
+                                "json"])
+    assert short.exit_code == 0 and "Infinity" not in short.stdout
+    assert json.loads(short.stdout)["asa"] is None
+
+
 def test_backlog_and_shrinkage() -> None:
     out = json.loads(runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
                                          "--working-hours", "8", "--threshold-hours", "24",
