@@ -142,6 +142,13 @@ def test_report_formats_csv_and_xlsx(tmp_path: Path) -> None:
     # a header block (title, period, zone, as-of, grain, filters) above the table
     assert [c.value for c in sheet[TABLE_ROW]] == ["Queue", "Offered", "Service level (%)"]
     assert [c.value for c in sheet[TABLE_ROW + 1]] == ["sales", 11, 0.6]
+    # --output alone: the format its extension names (a text table was written into it)
+    for name in ("plain.xlsx", "plain.json", "plain.csv"):
+        assert runner.invoke(app, [*args, "--output", str(tmp_path / name)]).exit_code == 0
+    assert load_workbook(tmp_path / "plain.xlsx")["report"].cell(TABLE_ROW, 1).value == \
+        "Queue"
+    assert json.loads((tmp_path / "plain.json").read_text())["rows"][0]["queue"] == "sales"
+    assert (tmp_path / "plain.csv").read_text().startswith("queue,offered,service_level")
 
 
 @pytest.mark.parametrize(("page", "command"), [

@@ -121,7 +121,9 @@ def report(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="TOML configuration")] = None,
     engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
-    format: Annotated[str, typer.Option(help="table|json|csv|xlsx|pdf")] = "table",
+    format: Annotated[str | None, typer.Option(
+        help="table|json|csv|xlsx|pdf (default: --output's extension if it names one, "
+             "else table)")] = None,
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
     show_sql: Annotated[
         bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
@@ -156,6 +158,9 @@ def report(
         if show_sql:
             typer.echo(compiled_sql(data, request, config, cache))
             return
+        if format is None:  # `--output report.xlsx` alone wrote a terminal table in it
+            suffix = output.suffix.lower().lstrip(".") if output else ""
+            format = suffix if suffix in ("json", "csv", "xlsx", "pdf") else "table"
         if format not in ("table", "json", "csv", "xlsx", "pdf"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
         result = run_cli_report(data, request, config, cache)
