@@ -45,6 +45,19 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
     return [r for r in result.rows if not queue or r.get("queue") == queue]
 
 
+def with_offset(local: str, tz: str) -> str:
+    """An interval's start as local time *with* its UTC offset in ``tz``: written without
+    one, the data model reads a time as UTC, and a schedule planned from this forecast
+    (``wfm plan`` → ``wfm schedule --out``) landed its shifts hours off in any other
+    zone. A time that already has an offset is kept."""
+    from omnikpi.engine.timezones import zone
+
+    moment = datetime.fromisoformat(local)
+    if moment.tzinfo is not None:
+        return local
+    return moment.replace(tzinfo=zone(tz)).isoformat()
+
+
 def _write(rows: list[dict[str, Any]], payload: dict[str, Any], format: str,
            output: Path | None) -> None:
     """JSON (``payload`` with the rows as ``intervals``) or the CSV `wfm plan` reads."""
@@ -112,13 +125,15 @@ def forecast_command(
     except OmniKPIError as exc:
         fail(exc)
     if by_queue:
-        _write([{"queue": name, **i} for name, f in forecasts.items() for i in f.intervals()],
+        _write([{"queue": name, **i, "interval_start": with_offset(str(i["interval_start"]), tz)}
+                for name, f in forecasts.items() for i in f.intervals()],
                {"queues": {name: {k: v for k, v in f.to_json().items() if k != "intervals"}
                            for name, f in forecasts.items()}}, format, output)
     else:
         predicted = forecasts[queue]
         payload = {k: v for k, v in predicted.to_json().items() if k != "intervals"}
-        _write(predicted.intervals(), payload, format, output)
+        _write([{**i, "interval_start": with_offset(str(i["interval_start"]), tz)}
+                for i in predicted.intervals()], payload, format, output)
     if format == "json":
         return
 
@@ -167,7 +182,7 @@ def reforecast_command(
         out = reforecast(planned, actual, cut, min_contacts)
     except OmniKPIError as exc:
         fail(exc)
-    rows = [{"interval_start": i.interval_start, "volume": round(i.volume, 4),
+    rows = [{"interval_start": with_offset(i.interval_start, tz), "volume": round(i.volume, 4),
              "aht_seconds": None if i.aht_seconds is None else round(i.aht_seconds, 2)}
             for i in out.intervals]
     _write(rows, {"volume_ratio": out.volume_ratio, "aht_ratio": out.aht_ratio}, format,

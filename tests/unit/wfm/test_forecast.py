@@ -57,3 +57,19 @@ def test_forecast_cli_on_demo_data_feeds_the_plan(tmp_path: Path) -> None:
                                "30", "--target-sl", "0.8", "--threshold", "20", "--format",
                                "json"])
     assert plan.exit_code == 0, plan.output
+    # Kyiv's local time with its offset, kept by the plan and the schedule: a shift the
+    # planner puts at 09:00 Kyiv is 07:00Z in shifts.csv (written without an offset, it
+    # was read as 09:00 UTC, two hours late)
+    assert forecast_rows["interval_start"][0] == "2024-03-07T00:00:00+02:00"
+    planned = tmp_path / "plan.csv"
+    assert runner.invoke(app, ["wfm", "plan", "--forecast", str(target), "--interval-minutes",
+                               "30", "--target-sl", "0.8", "--threshold", "20", "--format",
+                               "csv", "--output", str(planned)]).exit_code == 0
+    scheduled = runner.invoke(app, ["wfm", "schedule", "--plan", str(planned), "--agents",
+                                    "20", "--out", str(tmp_path / "shifts"),
+                                    "--time-limit", "5"])
+    assert scheduled.exit_code == 0, scheduled.output
+    starts = pd.read_csv(tmp_path / "shifts" / "shifts.csv")["start"]
+    assert all(s.endswith("+02:00") for s in starts), list(starts)[:3]
+    assert {s[11:16] for s in starts} <= {f"{h:02d}:{m:02d}" for h in range(7, 13)
+                                          for m in (0, 30)}
