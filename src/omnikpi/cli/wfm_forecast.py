@@ -21,6 +21,8 @@ GRAINS = {15: "15min", 30: "30min", 60: "hour"}
 IntervalMinutes = Annotated[int, typer.Option(help="15, 30 or 60")]
 Tz = Annotated[str, typer.Option(help="reporting time zone")]
 Queue = Annotated[str | None, typer.Option(help="only this queue")]
+Channel = Annotated[str | None, typer.Option(
+    help="only these channels, e.g. voice or chat,email (default: every inbound channel)")]
 IntervalFormat = Annotated[str, typer.Option(help="csv|json")]
 
 
@@ -33,15 +35,29 @@ def _check(output: Path | None, interval_minutes: int, format: str) -> None:
 
 
 def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None,
-                   by_queue: bool = False) -> list[dict[str, Any]]:
-    """Offered contacts and AHT per interval (and queue), from the KPI engine."""
+                   by_queue: bool = False, channel: str | None = None
+                   ) -> list[dict[str, Any]]:
+    """Offered contacts and AHT per interval (and queue), from the KPI engine; without
+    ``channel``, a note on stderr when several channels are forecast as one."""
     from omnikpi.engine.run import run_report
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.wfm.forecast import HISTORY_FILTER
 
-    result = run_report(load_dataset(data), ["offered", "aht"],
+    dataset = load_dataset(data)
+    where: dict[str, list[str]] = dict(HISTORY_FILTER)
+    if channel:
+        where["channel"] = [c.strip() for c in channel.split(",") if c.strip()]
+    else:
+        mixed = sorted(c for c in (dataset.domain("contacts", "channel") or ()) if c)
+        if len(mixed) > 1:
+            Console(stderr=True).print(
+                f"note: the forecast counts the contacts of {', '.join(mixed)} together; "
+                "`wfm plan` staffs them as one queue of calls (Erlang) — forecast a channel "
+                "with --channel voice (e-mail is planned with `wfm backlog`)",
+                highlight=False, markup=False)
+    result = run_report(dataset, ["offered", "aht"],
                         by=["queue"] if queue or by_queue else [],
-                        grain=GRAINS[interval_minutes], tz=tz, where=HISTORY_FILTER)
+                        grain=GRAINS[interval_minutes], tz=tz, where=where)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
 
 
@@ -85,6 +101,7 @@ def forecast_command(
     tz: Tz = "UTC",
     weeks: Annotated[int, typer.Option(help="weeks of history in the profile")] = 4,
     queue: Queue = None,
+    channel: Channel = None,
     model: Annotated[str, typer.Option(
         help="auto|profile|seasonal_naive|ets|mstl (auto: the best in the backtest)")] = "auto",
     backtest_days: Annotated[int | None, typer.Option(
@@ -107,7 +124,7 @@ def forecast_command(
         check_model(model)
         if by_queue and queue:
             raise UsageError("give --queue Q or --by-queue, not both")
-        rows = _interval_rows(data, interval_minutes, tz, queue, by_queue)
+        rows = _interval_rows(data, interval_minutes, tz, queue, by_queue, channel)
         if queue and not rows:
             raise UsageError(f"queue {queue!r} has no contacts in {data}")
         if not any(float(r["offered"] or 0) > 0 for r in rows):
@@ -159,6 +176,7 @@ def reforecast_command(
     interval_minutes: IntervalMinutes = 30,
     tz: Tz = "UTC",
     queue: Queue = None,
+    channel: Channel = None,
     min_contacts: Annotated[float, typer.Option(
         help="contacts behind a ratio before it is applied")] = 20,
     format: IntervalFormat = "csv",
@@ -178,7 +196,8 @@ def reforecast_command(
                    for f in read_forecast(forecast)]
         actual = {str(r["period_start"])[:16]: (float(r["offered"] or 0),
                                                 None if r["aht"] is None else float(r["aht"]))
-                  for r in _interval_rows(data, interval_minutes, tz, queue)}
+                  for r in _interval_rows(data, interval_minutes, tz, queue,
+                                          channel=channel)}
         out = reforecast(planned, actual, cut, min_contacts)
     except OmniKPIError as exc:
         fail(exc)

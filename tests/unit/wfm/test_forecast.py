@@ -73,3 +73,22 @@ def test_forecast_cli_on_demo_data_feeds_the_plan(tmp_path: Path) -> None:
     assert all(s.endswith("+02:00") for s in starts), list(starts)[:3]
     assert {s[11:16] for s in starts} <= {f"{h:02d}:{m:02d}" for h in range(7, 13)
                                           for m in (0, 30)}
+
+
+def test_a_forecast_of_one_channel_and_a_note_when_channels_mix(tmp_path: Path) -> None:
+    """The demo has voice, chat, e-mail and social: the forecast of them all says on stderr
+    that they are counted together (a plan would staff e-mail as calls); --channel voice
+    forecasts the calls alone — fewer contacts at 08:00 than all channels together."""
+    runner = CliRunner()
+    every, voice = tmp_path / "every.csv", tmp_path / "voice.csv"
+    mixed = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--tz",
+                                "Europe/Kyiv", "--days", "1", "--output", str(every)])
+    assert mixed.exit_code == 0 and "--channel voice" in mixed.stderr
+    alone = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--tz",
+                                "Europe/Kyiv", "--days", "1", "--channel", "voice",
+                                "--output", str(voice)])
+    assert alone.exit_code == 0 and "--channel voice" not in alone.stderr
+    at_eight = {name: pd.read_csv(path).set_index("interval_start").loc[
+        "2024-03-07T08:00:00+02:00", "volume"] for name, path in (("every", every),
+                                                                   ("voice", voice))}
+    assert 0 < at_eight["voice"] < at_eight["every"]
