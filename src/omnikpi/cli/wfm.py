@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -115,7 +117,17 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
             problems.append(f"line {line}: volume must be a number ≥ 0 and aht_seconds, "
                             "if given, a number > 0")
             continue
-        parsed.append((row["interval_start"], volume, aht))
+        start = (row["interval_start"] or "").strip()
+        try:
+            datetime.fromisoformat(start)
+        except ValueError:
+            problems.append(f"line {line}: interval_start {start!r} is not a time such as "
+                            "2024-03-04T08:00")
+            continue
+        if any(start == earlier for earlier, _, _ in parsed):
+            problems.append(f"line {line}: interval {start} is there twice")
+            continue
+        parsed.append((start, volume, aht))
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems))
     # an interval forecast to have contacts but no AHT (none was handled at that hour in
@@ -129,6 +141,18 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
     return [ForecastInterval(start, volume, aht if aht is not None else
                              (mean_aht if volume > 0 and mean_aht is not None else 1.0))
             for start, volume, aht in parsed]
+
+
+def check_spacing(intervals: list[ForecastInterval], interval_minutes: float) -> None:
+    """The forecast's own step is ``--interval-minutes``: a 30-minute forecast planned as
+    15-minute intervals doubled every interval's traffic without a word."""
+    starts = sorted(datetime.fromisoformat(i.interval_start) for i in intervals)
+    steps = {round((b - a).total_seconds() / 60) for a, b in itertools.pairwise(starts)}
+    step = min((s for s in steps if s > 0), default=interval_minutes)
+    if step != interval_minutes:
+        raise UsageError(f"the forecast's intervals are {step} minutes apart, but "
+                         f"--interval-minutes is {interval_minutes:g}: give "
+                         f"--interval-minutes {step}")
 
 
 def _shown(value: object, spec: str) -> str:
@@ -156,7 +180,9 @@ def plan_command(
 
     try:
         check_output(output)
-        planned = plan(read_forecast(forecast), interval_minutes, target_sl or 0.0,
+        intervals = read_forecast(forecast)
+        check_spacing(intervals, interval_minutes)
+        planned = plan(intervals, interval_minutes, target_sl or 0.0,
                        threshold, model=model, patience_seconds=patience,
                        max_occupancy=max_occupancy, shrinkage=shrinkage,
                        concurrency=concurrency, target_asa_seconds=target_asa)

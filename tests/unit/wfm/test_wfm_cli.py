@@ -106,6 +106,25 @@ def test_numbers_that_cannot_be_meant_are_refused() -> None:
     assert json.loads(short.stdout)["asa"] is None
 
 
+def test_a_forecast_planned_on_its_own_grid(tmp_path: Path) -> None:
+    """A 30-minute forecast planned with --interval-minutes 15 doubled every interval's
+    traffic (26 agents for 14); a start that is not a time, or an interval given twice,
+    were taken as they came. Each is a usage error naming the fix or the line."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("interval_start,volume,aht_seconds\n"
+                        "2024-03-04T08:00,100,180\n2024-03-04T08:30,100,180\n")
+    args = ["wfm", "plan", "--forecast", str(forecast), "--target-sl", "0.8",
+            "--threshold", "20"]
+    wrong = runner.invoke(app, [*args, "--interval-minutes", "15"])
+    assert wrong.exit_code == 2 and "--interval-minutes 30" in wrong.output
+    assert runner.invoke(app, [*args, "--interval-minutes", "30"]).exit_code == 0
+    forecast.write_text("interval_start,volume,aht_seconds\n"
+                        "notadate,100,180\n2024-03-04T08:30,1,180\n2024-03-04T08:30,1,180\n")
+    bad = runner.invoke(app, [*args, "--interval-minutes", "30"])
+    assert bad.exit_code == 2
+    assert "line 2" in bad.output and "line 4" in bad.output and "twice" in bad.output
+
+
 def test_backlog_and_shrinkage() -> None:
     out = json.loads(runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
                                          "--working-hours", "8", "--threshold-hours", "24",
