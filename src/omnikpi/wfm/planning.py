@@ -97,6 +97,9 @@ def backlog_agents(volume: float, aht_seconds: float, working_hours: float,
         raise UsageError("volume and opening backlog must be ≥ 0")
     if aht_seconds <= 0 or working_hours <= 0 or threshold_hours <= 0:
         raise UsageError("aht_seconds, working_hours and threshold_hours must be > 0")
+    if working_hours > 24:
+        raise UsageError(f"working_hours are the team's hours in one day: at most 24, "
+                         f"got {working_hours:g}")
     if not 0 < max_occupancy <= 1:
         raise UsageError("max_occupancy must be in (0, 1]")
     window = min(threshold_hours, working_hours)

@@ -104,6 +104,9 @@ def test_numbers_that_cannot_be_meant_are_refused() -> None:
                                 "json"])
     assert short.exit_code == 0 and "Infinity" not in short.stdout
     assert json.loads(short.stdout)["asa"] is None
+    day = runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
+                              "--working-hours", "25", "--threshold-hours", "24"])
+    assert day.exit_code == 2 and "at most 24" in day.output
 
 
 def test_a_forecast_planned_on_its_own_grid(tmp_path: Path) -> None:

@@ -186,8 +186,12 @@ def read_agents(path: Path) -> list[Agent]:
     for line, row in enumerate(reader, start=2):
         try:
             agent = _agent(row)
-        except (UsageError, ValueError) as exc:
+        except UsageError as exc:
             problems.append(f"line {line}: {exc}")
+            continue
+        except ValueError as exc:  # int("abc"): say which kind of value, not Python's words
+            problems.append(f"line {line}: a value that must be a number is not "
+                            f"({str(exc).rsplit(': ', 1)[-1]})")
             continue
         if agent.agent_id in seen:
             problems.append(f"line {line}: agent {agent.agent_id} appears twice")
