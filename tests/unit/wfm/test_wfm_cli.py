@@ -104,6 +104,19 @@ def test_numbers_that_cannot_be_meant_are_refused() -> None:
                                 "json"])
     assert short.exit_code == 0 and "Infinity" not in short.stdout
     assert json.loads(short.stdout)["asa"] is None
+    rules = Path(__file__).parent / "schedule_demo" / "rules.toml"
+    typo = rules.read_text().replace("[week]", "[week]\nmax_hour = 40", 1)
+    assert typo != rules.read_text()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "rules.toml").write_text(typo)
+        (Path(folder) / "plan.csv").write_text(
+            "interval_start,agents_required\n2024-03-04T08:00,2\n2024-03-04T08:30,2\n")
+        odd = runner.invoke(app, ["wfm", "schedule", "--plan", f"{folder}/plan.csv",
+                                  "--agents", "3", "--out", f"{folder}/out", "--rules",
+                                  f"{folder}/rules.toml"])
+    assert odd.exit_code == 2 and "max_hour" in odd.output  # a typo is not ignored
     day = runner.invoke(app, ["wfm", "backlog", "--volume", "400", "--aht", "360",
                               "--working-hours", "25", "--threshold-hours", "24"])
     assert day.exit_code == 2 and "at most 24" in day.output

@@ -195,10 +195,27 @@ def rules_from_toml(path: Path, base: ShiftRules) -> ShiftRules:
     if unknown:
         raise UsageError(f"rules file {path}: unknown section(s) {', '.join(sorted(unknown))}"
                          f" (known: {', '.join(sorted(known))})")
+    for section, keys in SECTION_KEYS.items():  # a typo ("max_hour") must not pass silently
+        values = doc.get(section, {})
+        for spec in values if isinstance(values, list) else [values]:
+            odd = set(spec) - keys if isinstance(spec, dict) else set()
+            if odd:
+                raise UsageError(f"rules file {path}: unknown key(s) {', '.join(sorted(odd))} "
+                                 f"in [{section}] (known: {', '.join(sorted(keys))})")
     try:
         return _apply(doc, base)
     except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong kind
         raise UsageError(f"rules file {path}: {exc}") from None
+
+
+SECTION_KEYS = {
+    "shift": {"hours", "start_between", "start_step_minutes"},
+    "activity": {"name", "minutes", "window", "paid", "step_minutes"},
+    "week": {"days", "min_hours", "max_hours", "min_rest_hours"},
+    "unpopular": {"start_before", "start_after", "weekdays"},
+    "solver": {"time_limit_seconds", "workers"},
+}
+"""The keys each section of a rules file reads (``[weights]`` is checked by its fields)."""
 
 
 def _apply(doc: dict[str, Any], rules: ShiftRules) -> ShiftRules:
