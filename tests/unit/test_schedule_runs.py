@@ -196,6 +196,7 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--webhook", "http://127.0.0.1:9/x"): "webhook_allowed_hosts",
         ("--folder", "/tmp/x", "--owner", "ghost"): "no account",
         ("--folder", "/tmp/x", "--format", "docx"): "unknown format",
+        ("--folder", "/tmp/x", "--data", "/nonexistent/omnikpi-data"): "no such dataset",
     }
     for args, message in cases.items():
         result = cli(world, *base, *args)

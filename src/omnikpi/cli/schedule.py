@@ -88,6 +88,8 @@ def add(
             resolve(str(value), load_config(config).alerts.webhook_allowed_hosts)  # early
             targets = [str(value)]
         report = load_definition(definition)
+        if data is not None and not data.is_dir():  # said now, not at the first run
+            raise UsageError(f"--data {data}: no such dataset folder")
         require_current(database_url)
         with session_scope(database_url) as session:
             principal = None
