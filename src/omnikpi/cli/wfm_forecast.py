@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from omnikpi.cli.main import check_output, fail
 from omnikpi.cli.wfm import read_forecast, wfm_app
@@ -130,15 +131,22 @@ def forecast_command(
         if not any(float(r["offered"] or 0) > 0 for r in rows):
             raise UsageError(f"{data} has no contacts to forecast from")
         names = sorted({str(r["queue"]) for r in rows}) if by_queue else [queue]
-        for name in names:
-            own = [r for r in rows if not by_queue or str(r["queue"]) == name]
-            if not any(float(r["offered"] or 0) > 0 for r in own):
-                continue  # handle time booked in a queue that was offered nothing
-            series = dense_series([str(r["period_start"]) for r in own],
-                                  [float(r["offered"] or 0) for r in own],
-                                  [None if r["aht"] is None else float(r["aht"]) for r in own],
-                                  interval_minutes)
-            forecasts[name] = forecast_with(series, model, days, backtest_days, weeks)
+        # each queue's backtest fits every model: a minute or more over many queues
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("forecasting", total=len(names))
+            for name in names:
+                progress.update(task, description=f"forecasting {name or 'the contacts'}")
+                own = [r for r in rows if not by_queue or str(r["queue"]) == name]
+                if not any(float(r["offered"] or 0) > 0 for r in own):
+                    progress.advance(task)
+                    continue  # handle time booked in a queue that was offered nothing
+                series = dense_series(
+                    [str(r["period_start"]) for r in own],
+                    [float(r["offered"] or 0) for r in own],
+                    [None if r["aht"] is None else float(r["aht"]) for r in own],
+                    interval_minutes)
+                forecasts[name] = forecast_with(series, model, days, backtest_days, weeks)
+                progress.advance(task)
     except OmniKPIError as exc:
         fail(exc)
     if by_queue:
