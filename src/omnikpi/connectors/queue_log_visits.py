@@ -20,9 +20,9 @@ where that agent's written time ends.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import re
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,11 +59,19 @@ UNSPECIFIED = "unspecified"
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d+)?$")
 
 
-def _line_key(event: Event) -> str:
-    """A short digest of every field of a line but its place (file, line number)."""
+def _line_key(event: Event) -> int:
+    """A CRC-32 of every field of a line but its place (file, line number). It is only
+    ever compared with the few lines of the same call, so two lines of one call would
+    have to share a checksum by chance (about one in 10⁹) to be taken for each other;
+    a checksum keeps the import's hot path fast and the saved state small."""
     text = "|".join((repr(event.epoch), event.callid, event.queue, event.agent, event.name,
                      *event.data))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+FORGET_EVERY = 100_000
+"""Events between two passes forgetting the calls long over, so that a month of log read
+in one import holds the calls of the last hours, not every call of the month."""
 
 
 def interface_of(channel: str) -> str | None:
@@ -168,6 +176,7 @@ class VisitMachine:
         self.pending: dict[str, dict[str, Any]] = {}  # contact id → row waiting for WRAPUPSTART
         self.pending_by_visit: dict[str, str] = {}  # "callid|queue" → its waiting row's id
         self.pending_order: deque[tuple[float, str]] = deque()
+        self._fed = 0
         self.handlers: dict[str, Callable[[Event, bool], Verdict]] = {
             name: getattr(self, f"_on_{name.lower()}", None)
             or (self._on_blocked if name in BLOCKED else self._on_end)
@@ -212,6 +221,9 @@ class VisitMachine:
         else:
             self._reject(event, verdict)
         self.state.last_epoch = max(self.state.last_epoch, event.epoch)
+        self._fed += 1
+        if self._fed % FORGET_EVERY == 0:  # by the stream's own time (a late file's too)
+            self._forget_old_calls(event.epoch)
 
     def reject_duplicate(self, event: Event) -> None:
         """A line equal to an earlier one in every field: reported, not applied twice."""
@@ -245,7 +257,7 @@ class VisitMachine:
         self.out.contacts.append(row)
 
     # -- contacts -----------------------------------------------------------------
-    def _applied(self, callid: str) -> list[str]:
+    def _applied(self, callid: str) -> list[int]:
         """The keys of the call's lines applied so far (this import and the earlier ones,
         for as long as the call is remembered)."""
         memo = self.state.calls.get(callid)
@@ -635,12 +647,17 @@ class VisitMachine:
                 if st.label is not None and end > st.since:
                     self._emit_state(agent, st.label, st.since, end)
                     st.since = end
-        open_calls = {key.split("|", 1)[0] for key in self.state.visits}
-        horizon = end - CALL_MEMORY_SECONDS
-        self.state.calls = {callid: memo for callid, memo in self.state.calls.items()
-                            if float(memo["seen"]) >= horizon or callid in open_calls}
+        self._forget_old_calls(end)
         self.state.logins = self._recent(self.state.logins, end)
         self.state.adds = self._recent(self.state.adds, end)
+
+    def _forget_old_calls(self, now: float) -> None:
+        """Drop the memory of calls whose last event is more than CALL_MEMORY_SECONDS
+        before ``now`` (a call still open is kept)."""
+        open_calls = {key.split("|", 1)[0] for key in self.state.visits}
+        horizon = now - CALL_MEMORY_SECONDS
+        self.state.calls = {callid: memo for callid, memo in self.state.calls.items()
+                            if float(memo["seen"]) >= horizon or callid in open_calls}
 
     # kept for callers of the previous interface
     def flush_states(self) -> None:

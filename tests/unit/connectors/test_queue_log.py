@@ -161,6 +161,36 @@ def test_lines_written_just_before_a_rotation_are_read_from_the_rotated_copy(
     assert contacts(out) == contacts(tmp_path / "whole")
 
 
+def test_a_long_log_remembers_only_the_recent_calls(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day of calls, one every 10 minutes, read in one import: the calls more than 4 h
+    old are forgotten while reading (every FORGET_EVERY events), not only at the end, so a
+    month read at once holds hours of calls in memory; the contacts are the same."""
+    from omnikpi.connectors import queue_log_visits
+
+    lines = []
+    for n in range(144):
+        at, call = T0 + n * 600, f"{T0 + n * 600}.{n}"
+        lines += [f"{at}|{call}|sales|NONE|ENTERQUEUE||38050{n:07d}|1\n",
+                  f"{at + 5}|{call}|sales|Alice|CONNECT|5|{call}.1|2\n",
+                  f"{at + 65}|{call}|sales|Alice|COMPLETECALLER|5|60|1\n"]
+    (tmp_path / "queue_log").write_text("".join(lines))
+    import_queue_log([tmp_path / "queue_log"], tmp_path / "kept")
+    monkeypatch.setattr(queue_log_visits, "FORGET_EVERY", 30)
+    held: list[int] = []
+    forget = queue_log_visits.VisitMachine._forget_old_calls
+
+    def counting(machine: queue_log_visits.VisitMachine, now: float) -> None:
+        forget(machine, now)
+        held.append(len(machine.state.calls))
+    monkeypatch.setattr(queue_log_visits.VisitMachine, "_forget_old_calls", counting)
+    import_queue_log([tmp_path / "queue_log"], tmp_path / "forgetting")
+    assert contacts(tmp_path / "forgetting") == contacts(tmp_path / "kept")
+    assert len(contacts(tmp_path / "kept")) == 144
+    # 4 h of calls every 10 min: at most 25 remembered (more were read by then)
+    assert len(held) > 5 and max(held) <= 25
+
+
 def test_rotated_folder_stitches_a_call_across_files(tmp_path: Path) -> None:
     lines = (FIXTURES / "queue_log").read_text().splitlines(keepends=True)
     folder = tmp_path / "logs"
