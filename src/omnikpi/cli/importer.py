@@ -115,10 +115,7 @@ def import_command(
             console.print(f"  the lines left out are listed, with their text, in "
                           f"{escape(str(out / 'rejects.csv'))}", highlight=False)
     except OmniKPIError as exc:
-        # a mapping key such as [derived] or [roles] is text, not console markup
-        escaped = OmniKPIError(escape(str(exc)))
-        escaped.exit_code = exc.exit_code
-        fail(escaped)
+        fail(exc)  # which prints a mapping key such as [derived] as text, not markup
 
 
 def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
