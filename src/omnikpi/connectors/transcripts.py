@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from omnikpi.connectors.failing_rows import (
     can_try,
@@ -38,7 +39,7 @@ from omnikpi.connectors.source_files import (
 )
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import merge_write, to_arrow
+from omnikpi.connectors.writer import merge_write, stored_rows, to_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import sql_str
 
@@ -202,42 +203,19 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     no_party_messages = con.execute(
         "DELETE FROM msg WHERE contact_id NOT IN (SELECT contact_id FROM msg "
         "WHERE sender IN ('customer', 'agent'))").fetchone()[0]  # type: ignore[index]
-    gap = f"to_microseconds(CAST({round(timeout * 1_000_000)} AS BIGINT))"
-    contacts = con.execute(f"""
-        WITH c AS (
-          SELECT contact_id, min(ts) FILTER (sender = 'customer') AS first_customer,
-            min(ts) AS first_any, max(ts) AS last_any,
-            max(ts) FILTER (sender = 'customer') AS last_customer,
-            any_value(channel) AS channel, any_value(customer_id) AS customer_id,
-            any_value(queue) AS queue FROM msg GROUP BY contact_id),
-        a AS (
-          SELECT m.contact_id, min(m.ts) AS first_agent,
-                 arg_min(m.agent_id, m.ts) AS agent_id
-          FROM msg m JOIN c USING (contact_id)
-          WHERE m.sender = 'agent' AND m.ts >= coalesce(c.first_customer, c.first_any)
-          GROUP BY m.contact_id)
-        SELECT c.contact_id, coalesce(c.channel, {sql_str(mapping.get('channel', 'chat'))})
-            AS channel,
-          CASE WHEN c.first_customer IS NULL THEN 'outbound' ELSE 'inbound' END AS direction,
-          coalesce(c.queue, {sql_str(mapping.get('queue', 'chat'))}) AS queue,
-          c.customer_id, coalesce(c.first_customer, c.first_any) AS arrived_at, FALSE AS blocked,
-          a.first_agent AS accepted_at,
-          CASE WHEN c.first_customer IS NOT NULL THEN a.first_agent END AS first_response_at,
-          CASE WHEN a.first_agent IS NULL THEN c.last_customer + {gap} END AS abandoned_at,
-          CASE WHEN a.first_agent IS NOT NULL THEN c.last_any + {gap} END AS ended_at,
-          a.agent_id, FALSE AS transferred
-        FROM c LEFT JOIN a USING (contact_id)""").fetch_arrow_table()
-    messages = con.execute("SELECT contact_id, ts, sender, agent_id FROM msg "
-                           "ORDER BY contact_id, ts").fetch_arrow_table()
     summaries = []
+    default_channel = str(mapping.get("channel", "chat"))
+    default_queue = str(mapping.get("queue", "chat"))
     with committed_import(out) as run:
         keep_rejects(run, listed)
+        contacts, versions = _derived_contacts(con, out, fmt, timeout, default_channel,
+                                               default_queue)
+        messages = con.execute("SELECT contact_id, ts, sender, agent_id FROM msg "
+                               "ORDER BY contact_id, ts").fetch_arrow_table()
         for table, data in (("contacts", contacts), ("messages", messages)):
             schema = to_arrow(table, []).schema
             columns = {f.name: (data[f.name] if f.name in data.column_names else None)
                        for f in schema}
-            import pyarrow as pa
-
             arrow = pa.table({name: (values if values is not None else
                                      pa.nulls(data.num_rows, schema.field(name).type))
                               for name, values in columns.items()}).cast(schema)
@@ -246,8 +224,10 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
             if table == "contacts" and no_party:
                 summary.filtered["conversation with only bot or system messages (no customer "
                                  "or agent): not a contact"] += int(no_party)
-            merged = merge_write(run, table, arrow, fmt)
+            merged = merge_write(run, table, arrow, fmt,
+                                 versions=versions if table == "contacts" else None)
             summary.written, summary.repeated = merged.rows, merged.repeated
+            summary.updated = merged.updated
             if table == "messages":
                 if skipped:
                     summary.filtered["skipped by the mapping's skip_when"] += skipped
@@ -262,3 +242,66 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     return summaries
 
 
+
+
+def _derived_contacts(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, timeout: float,
+                      default_channel: str, default_queue: str
+                      ) -> tuple[pa.Table, pa.Array]:
+    """One contact per conversation of ``msg``, derived from all its messages: those of
+    this import and those earlier imports stored in ``out``. A chat running over midnight
+    is in two daily files; derived from one file alone, its customer message at 23:58
+    and the agent's reply at 00:01 made an unanswered chat and an outbound one. Each
+    contact's version is its number of messages, so the contact derived from more of the
+    conversation replaces the one stored, whatever order the files are imported in."""
+    earlier = stored_rows(out, "messages", fmt)
+    earlier_contacts = stored_rows(out, "contacts", fmt)
+    con.register("earlier_messages", (earlier if earlier is not None else
+                                      to_arrow("messages", [])).select(
+        ["contact_id", "ts", "sender", "agent_id"]))
+    con.register("earlier_contacts", (earlier_contacts if earlier_contacts is not None else
+                                      to_arrow("contacts", [])).select(
+        ["contact_id", "channel", "queue", "customer_id"]))
+    con.execute("""
+        CREATE OR REPLACE TABLE conversation AS
+        SELECT contact_id, ts, sender, any_value(agent_id) AS agent_id,
+               any_value(channel) AS channel, any_value(customer_id) AS customer_id,
+               any_value(queue) AS queue
+        FROM (SELECT contact_id, ts, sender, agent_id, channel, customer_id, queue FROM msg
+              UNION ALL
+              SELECT contact_id, CAST(ts AS TIMESTAMP), sender, agent_id, NULL, NULL, NULL
+              FROM earlier_messages
+              WHERE contact_id IN (SELECT contact_id FROM msg))
+        GROUP BY contact_id, ts, sender""")
+    gap = f"to_microseconds(CAST({round(timeout * 1_000_000)} AS BIGINT))"
+    contacts = con.execute(f"""
+        WITH c AS (
+          SELECT contact_id, min(ts) FILTER (sender = 'customer') AS first_customer,
+            min(ts) AS first_any, max(ts) AS last_any,
+            max(ts) FILTER (sender = 'customer') AS last_customer,
+            any_value(channel) AS channel, any_value(customer_id) AS customer_id,
+            any_value(queue) AS queue, count(*) AS known_messages
+          FROM conversation GROUP BY contact_id),
+        a AS (
+          SELECT m.contact_id, min(m.ts) AS first_agent,
+                 arg_min(m.agent_id, m.ts) AS agent_id
+          FROM conversation m JOIN c USING (contact_id)
+          WHERE m.sender = 'agent' AND m.ts >= coalesce(c.first_customer, c.first_any)
+          GROUP BY m.contact_id),
+        e AS (SELECT contact_id, any_value(channel) AS channel, any_value(queue) AS queue,
+                     any_value(customer_id) AS customer_id
+              FROM earlier_contacts GROUP BY contact_id)
+        SELECT c.contact_id,
+          coalesce(c.channel, e.channel, {sql_str(default_channel)}) AS channel,
+          CASE WHEN c.first_customer IS NULL THEN 'outbound' ELSE 'inbound' END AS direction,
+          coalesce(c.queue, e.queue, {sql_str(default_queue)}) AS queue,
+          coalesce(c.customer_id, e.customer_id) AS customer_id,
+          coalesce(c.first_customer, c.first_any) AS arrived_at, FALSE AS blocked,
+          a.first_agent AS accepted_at,
+          CASE WHEN c.first_customer IS NOT NULL THEN a.first_agent END AS first_response_at,
+          CASE WHEN a.first_agent IS NULL THEN c.last_customer + {gap} END AS abandoned_at,
+          CASE WHEN a.first_agent IS NOT NULL THEN c.last_any + {gap} END AS ended_at,
+          a.agent_id, FALSE AS transferred, c.known_messages
+        FROM c LEFT JOIN a USING (contact_id) LEFT JOIN e USING (contact_id)
+        ORDER BY c.contact_id""").fetch_arrow_table()
+    versions = contacts["known_messages"].combine_chunks().cast(pa.float64())
+    return contacts.drop_columns(["known_messages"]), versions

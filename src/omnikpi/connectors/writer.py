@@ -287,3 +287,13 @@ def _read_csv(path: Path, table: str) -> pa.Table:
 
     schema = to_arrow(table, []).schema
     return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=schema))
+
+
+def stored_rows(out: Path, table: str, fmt: str = "parquet") -> pa.Table | None:
+    """The rows of ``table`` an earlier import wrote into ``out`` (None when there are
+    none): for a connector that derives a row from records split across imports (a chat
+    over midnight in two daily transcript files)."""
+    target = out / f"{table}.{fmt}"
+    if not target.exists():
+        return None
+    return pq.read_table(target) if fmt == "parquet" else _read_csv(target, table)

@@ -118,3 +118,48 @@ def test_a_utf16_export_with_a_cut_line_names_the_file_given(tmp_path: Path) -> 
     assert f"{export},{len(lines) + 1}," in rejects and "omnikpi-import-" not in rejects
     report = omnikpi.report_result(tmp_path / "out", metrics=["offered", "answered"]).rows[0]
     assert report == {"offered": 2, "answered": 1}
+
+
+def test_a_chat_over_midnight_in_two_daily_files(tmp_path: Path) -> None:
+    """Conversation 70 starts at 23:58 (customer), is answered at 00:01 and ends at
+    00:04 — in two daily exports. Imported in either order, it is one contact: arrived
+    23:58, first response 00:01 (180 s), ended 00:04 + 600 s timeout. Derived per file,
+    the first file made it unanswered (abandoned 00:08) and kept that; the second file
+    alone would make it an outbound chat at 00:01."""
+    def line(seconds_after_2358: int, sender: str) -> str:
+        minute = 58 * 60 + seconds_after_2358
+        day, rest = (5, minute) if minute < 3600 else (6, minute - 3600)
+        hour = 23 if day == 5 else 0
+        stamp = f"2024-03-0{day}T{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+        agent = ', "agent_id": "op7"' if sender == "agent" else ""
+        return (f'{{"conversation_id": 70, "ts": "{stamp}", "sender": "{sender}", '
+                f'"queue": "night"{agent}}}')
+    (tmp_path / "day1.jsonl").write_text(line(0, "customer") + "\n" + line(60, "customer") + "\n")
+    (tmp_path / "day2.jsonl").write_text(line(180, "agent") + "\n" + line(240, "customer")
+                                         + "\n" + line(360, "agent") + "\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text("inactivity_timeout_seconds = 600\n")
+    for order in (("day1", "day2"), ("day2", "day1")):
+        out = tmp_path / "-".join(order)
+        for name in order:
+            result = CliRunner().invoke(app, ["import", "transcripts",
+                                              str(tmp_path / f"{name}.jsonl"), "--mapping",
+                                              str(mapping), "--out", str(out)])
+            assert result.exit_code == 0, result.output
+        [contact] = pq.read_table(out / "contacts.parquet").to_pylist()
+        assert (contact["direction"], contact["queue"], contact["agent_id"]) == (
+            "inbound", "night", "op7"), order
+        assert contact["arrived_at"].isoformat() == "2024-03-05T23:58:00", order
+        assert contact["first_response_at"].isoformat() == "2024-03-06T00:01:00", order
+        assert contact["abandoned_at"] is None, order
+        assert contact["ended_at"].isoformat() == "2024-03-06T00:14:00", order
+        assert pq.read_table(out / "messages.parquet").num_rows == 5
+        report = omnikpi.report_result(out, metrics=["offered", "answered", "a1rt"]).rows[0]
+        assert report == {"offered": 1, "answered": 1, "a1rt": 180.0}, order
+    # the first file again: nothing new, the contact from all five messages stays
+    again = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "day1.jsonl"),
+                                     "--mapping", str(mapping), "--out",
+                                     str(tmp_path / "day1-day2")])
+    assert again.exit_code == 0, again.output
+    [contact] = pq.read_table(tmp_path / "day1-day2" / "contacts.parquet").to_pylist()
+    assert contact["first_response_at"].isoformat() == "2024-03-06T00:01:00"
