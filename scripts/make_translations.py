@@ -122,7 +122,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # exports (XLSX/PDF header and column names; omnikpi.export.STRINGS)
     "OmniKPI report": ("Отчёт OmniKPI", "Звіт OmniKPI"),
     "Queue": ("Очередь", "Черга"), "Channel": ("Канал", "Канал"),
-    "Site": ("Площадка", "Майданчик"), "Tenant": ("Арендатор", "Орендар"),
+    "Site": ("Площадка", "Майданчик"), "Tenant": ("Клиент (тенант)", "Клієнт (тенант)"),
     "Topic": ("Тема", "Тема"), "Direction": ("Направление", "Напрямок"),
     "Campaign": ("Кампания", "Кампанія"),
     "Lead type": ("Тип лида", "Тип ліда"), "Period start": ("Начало периода", "Початок періоду"),

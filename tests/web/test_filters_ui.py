@@ -142,7 +142,7 @@ def test_a_filter_the_metric_cannot_have_is_named_with_the_metric(
         "“Agent”, “Site”, “Tenant”.")
     assert error_of(client.get(f"{url}&lang=uk").text).startswith(
         "Показник «Утилізація» не можна відфільтрувати за полем «Канал»: його дані "
-        "фільтруються лише за полями «Оператор», «Майданчик», «Орендар».")
+        "фільтруються лише за полями «Оператор», «Майданчик», «Клієнт (тенант)».")
     client.get("/builder?lang=en")
 
 
