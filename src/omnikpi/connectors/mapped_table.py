@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from omnikpi.connectors.csv_quotes import without_stray_quotes
 from omnikpi.connectors.csv_rejects import read_leaving_out_bad_lines
 from omnikpi.connectors.declared_fields import declared_fields
 from omnikpi.connectors.failing_rows import (
@@ -192,6 +193,27 @@ def _read_json_again(con: duckdb.DuckDBPyConnection, files: list[Path],
             return broken, listed
 
 
+def _read_csv_again(con: duckdb.DuckDBPyConnection, files: list[Path],
+                    source: dict[str, Any]) -> tuple[Counter[str], list[Reject]]:
+    """``raw`` from CSV files DuckDB refused: each line that opens a quote no quote of its
+    record closes left out (``csv_quotes``), then each line of another shape
+    (``csv_rejects``); both counted by reason and listed."""
+    quote_char = source.get("quote", '"')
+    delimiter = str(source.get("delimiter", ","))
+    columns = source.get("columns")
+    skip = source.get("skip", 0)
+    if quote_char == "" or len(delimiter) != 1 or not isinstance(skip, int):
+        return read_leaving_out_bad_lines(
+            con, files, lambda path: _source_sql([path], source, rejects=True))
+    with without_stray_quotes(files, delimiter, str(quote_char), skip,
+                              len(columns) if isinstance(columns, list) else None
+                              ) as (copies, strays, listed):
+        reasons, rejected = read_leaving_out_bad_lines(
+            con, copies, lambda path: _source_sql([path], source, rejects=True))
+        reasons, rejected = as_given(reasons, rejected, copies, files)
+    return strays + reasons, listed + rejected
+
+
 def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False) -> str:
     """The reader of the source files; with ``rejects`` (CSV, one file), a line the
     reader cannot split goes to DuckDB's ``reject_errors`` instead of stopping it."""
@@ -221,9 +243,13 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
                              "in order, for a file without a header line")
         listed = "[" + ", ".join(sql_str(c) for c in columns) + "]"
         quoting = "" if "quote" in source else ", quote = '\"', escape = '\"'"
+        # DuckDB's parallel scanner cannot pad short records when a quoted field holds a
+        # line break ("does not support null_padding in conjunction with quoted new
+        # lines"): read again, the reader on one thread reads them
+        serial = ", parallel = false" if rejects else ""
         return (f"read_csv({names}, all_varchar = true, header = false, "
                 f"delim = {delimiter}, names = {listed}, null_padding = true"
-                f"{quoting}{reading})")
+                f"{quoting}{serial}{reading})")
     if fmt == "json":  # one object per line, or a JSON array of objects
         # the types from every object (not a sample of the first ones): a field first seen
         # late in a large export would otherwise be left out of every row without a word
@@ -424,8 +450,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
             alternative = source_sql.replace("format = 'auto'", "format = 'unstructured'")
             try:
                 if source.get("format", "csv") == "csv":
-                    bad_lines, listed = read_leaving_out_bad_lines(
-                        con, readable, lambda path: _source_sql([path], source, rejects=True))
+                    bad_lines, listed = _read_csv_again(con, readable, source)
                 elif alternative == source_sql:
                     raise
                 else:
