@@ -149,3 +149,19 @@ def test_a_folder_imported_before_records_were_kept_is_mended_by_importing_again
     _import(command, first, out)
     _import(command, later, out)
     assert _scores(out)[contact] == after
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_without_an_update_time_the_file_given_last_wins_in_one_import(
+        tmp_path: Path, reverse: bool) -> None:
+    """Both Chatwoot exports in one import (``import chatwoot-csat old.json new.json``):
+    the form in the file given last is the newer, as across imports. The two forms tie on
+    created_at, and the one kept was whichever the reader met first."""
+    command, first, change, contact, before, after = CASES["chatwoot"]
+    later = tmp_path / "later.json"
+    later.write_text(json.dumps(change(json.loads(first.read_text()))))
+    pages = [later, first] if reverse else [first, later]
+    out = tmp_path / "data"
+    result = CliRunner().invoke(app, ["import", command, *map(str, pages), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _scores(out)[contact] == (before if reverse else after)
