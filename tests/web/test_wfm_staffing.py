@@ -267,17 +267,24 @@ def test_a_day_plan_forecasts_and_staffs_each_interval(
         assert answer.status_code == 200
         assert answer.headers["content-disposition"].endswith("schedule_plan.csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
-    assert len(rows) == 48 and rows[0]["interval_start"] == "2024-03-07T00:00:00"
+    # each start with its offset, as `wfm plan` writes it (without, the data model reads
+    # UTC and `wfm schedule --plan` put a Kyiv plan's shifts two hours late)
+    assert len(rows) == 48 and rows[0]["interval_start"] == "2024-03-07T00:00:00+00:00"
     busy = [r for r in rows if float(r["agents"]) > 0]
     # the 47 idle intervals have no AHT (not a stand-in number)
     assert [r["aht_seconds"] for r in rows if float(r["volume"]) == 0] == [""] * 47
     assert [(r["interval_start"], float(r["volume"]), float(r["aht_seconds"]),
              int(r["agents"]), int(r["positions"])) for r in busy] == [
-        ("2024-03-07T09:00:00", pytest.approx(10.0), pytest.approx(180.0), 3, 5)]
+        ("2024-03-07T09:00:00+00:00", pytest.approx(10.0), pytest.approx(180.0), 3, 5)]
     assert float(busy[0]["service_level"]) == pytest.approx(0.9272, abs=1e-4)
     (tmp_path / "schedule_plan.csv").write_text(answer.text, encoding="utf-8")
     requirement = read_plan(tmp_path / "schedule_plan.csv")
     assert {k: v for k, v in requirement.required.items() if v} == {("", 9 * 60): 5}
+    with TestClient(app) as day_client:
+        kyiv = day_client.get(f"/wfm/staffing/plan.csv?{query}&tz=Europe/Kyiv")
+    assert kyiv.status_code == 200, kyiv.text
+    first = next(csv.DictReader(io.StringIO(kyiv.text)))
+    assert first["interval_start"].endswith("+02:00"), first
 
 
 def test_a_day_plan_without_history_says_so(client: TestClient) -> None:

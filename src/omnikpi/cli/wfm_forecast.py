@@ -17,6 +17,7 @@ from rich.progress import Progress
 from omnikpi.cli.main import check_output, fail
 from omnikpi.cli.wfm import read_forecast, wfm_app
 from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.wfm.planning import with_offset
 
 GRAINS = {15: "15min", 30: "30min", 60: "hour"}
 IntervalMinutes = Annotated[int, typer.Option(help="15, 30 or 60")]
@@ -60,19 +61,6 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
                         by=["queue"] if queue or by_queue else [],
                         grain=GRAINS[interval_minutes], tz=tz, where=where)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
-
-
-def with_offset(local: str, tz: str) -> str:
-    """An interval's start as local time *with* its UTC offset in ``tz``: written without
-    one, the data model reads a time as UTC, and a schedule planned from this forecast
-    (``wfm plan`` → ``wfm schedule --out``) landed its shifts hours off in any other
-    zone. A time that already has an offset is kept."""
-    from omnikpi.engine.timezones import zone
-
-    moment = datetime.fromisoformat(local)
-    if moment.tzinfo is not None:
-        return local
-    return moment.replace(tzinfo=zone(tz)).isoformat()
 
 
 def _write(rows: list[dict[str, Any]], payload: dict[str, Any], format: str,

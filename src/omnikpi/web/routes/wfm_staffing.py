@@ -42,7 +42,7 @@ from omnikpi.wfm.backtest import MIN_HISTORY_DAYS, ShortHistory
 from omnikpi.wfm.day_plan import DayPlan, plan_days
 from omnikpi.wfm.erlang import QueueTooLong
 from omnikpi.wfm.forecast import HISTORY_FILTER
-from omnikpi.wfm.planning import backlog_agents, plan_rows
+from omnikpi.wfm.planning import backlog_agents, plan_rows, with_offset
 from omnikpi.wfm.staffing import (
     MAX_AGENTS,
     MAX_CONCURRENCY,
@@ -370,7 +370,10 @@ def day_plan_csv(request: Request, view: ViewDep, filters: FilterParams) -> Resp
     form = read_form("day", request.query_params, _)
     if form.problems:
         raise UsageError(" ".join(form.problems))
-    rows = plan_rows(day_plan(view, filters, form, _, lang).planned)
+    # each start with its UTC offset, as `wfm plan` writes it: without one the data model
+    # reads a time as UTC and `wfm schedule --plan` put every shift hours off
+    rows = [{**row, "interval_start": with_offset(str(row["interval_start"]), filters.tz)}
+            for row in plan_rows(day_plan(view, filters, form, _, lang).planned)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
