@@ -54,3 +54,18 @@ def test_python_api_filters_like_the_command_line() -> None:
     assert voice["asa"].tolist() == pytest.approx(expected["asa"].tolist())
     with pytest.raises(UsageError, match="colour"):
         omnikpi.report(DEMO_DATA_DIR, metrics=["offered"], where={"colour": ["red"]})
+
+
+def test_the_shipped_report_definition_runs_as_the_same_options() -> None:
+    """``reports/daily-sl.toml`` (the README's and docs/scheduled-reports.md's example):
+    the CLI runs it, and its rows equal the same report asked with options."""
+    definition = Path(__file__).resolve().parents[2] / "reports" / "daily-sl.toml"
+    saved = CliRunner().invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--definition",
+                                     str(definition), "--format", "json"])
+    assert saved.exit_code == 0, saved.output
+    direct = omnikpi.report_result(
+        DEMO_DATA_DIR, metrics=["offered", "service_level", "asa", "abandon_rate"],
+        by=["queue"], grain="day", tz="Europe/Kyiv",
+        params={"service_level.threshold_seconds": 30}, where={"channel": ["voice"]})
+    assert json.loads(saved.output)["rows"] == direct.to_json()["rows"]
+    assert {row["queue"] for row in direct.rows} == {"sales", "support"}

@@ -111,3 +111,15 @@ def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric(
         assert " ".join(metric["formula"].split()) in flat, metric["id"]
     wide = _table(["catalog"], 200, monkeypatch)
     assert re.search(r"┃ id +┃ unit +┃ mode +┃ tables +┃ parameters +┃ formula +┃", wide)
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_title_of_a_narrow_table_is_whole(columns: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """FCR alone on the demo has no value (its windows have not ended): a one-column table
+    with no rows, which cut its title into pieces of seven letters ("src/omn", "ikpi/de")."""
+    shown = _table(["report", "--data", str(DEMO_DATA_DIR), "--metrics", "fcr"], columns,
+                   monkeypatch)
+    title = f"OmniKPI report — {DEMO_DATA_DIR}"
+    assert len(title) + 4 <= columns  # the checkout's path is short enough for 80 columns
+    assert title in shown, shown

@@ -48,13 +48,21 @@ def _texts(result: ReportResult) -> dict[str, list[str]]:
     return out
 
 
+def _title_width(title: str | None) -> int | None:
+    """A table at least as wide as its title: a one-column table (a metric with no value)
+    cut "OmniKPI report — src/omnikpi/demo/data" into pieces of seven letters. A terminal
+    narrower than the title still wraps it, between words."""
+    return None if title is None else len(title) + 4
+
+
 def _width(column: str, cells: list[str]) -> int:
     return max([len(column), *(len(c) for c in cells)])
 
 
 def _table(result: ReportResult, texts: dict[str, list[str]], columns: list[str],
            title: str | None) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=title, show_lines=False, header_style="bold",
+                  min_width=_title_width(title))
     for column in columns:
         table.add_column(column, justify="right" if column in result.metrics else "left",
                          no_wrap=True, min_width=_width(column, texts[column]),
@@ -88,7 +96,7 @@ def transposed_table(result: ReportResult, title: str | None = None,
                      texts: dict[str, list[str]] | None = None) -> Table:
     """Metrics as rows, groups as columns: readable in a narrow terminal."""
     texts = _texts(result) if texts is None else texts
-    table = Table(title=title, header_style="bold")
+    table = Table(title=title, header_style="bold", min_width=_title_width(title))
     table.add_column("metric", no_wrap=True)
     for label in _labels(result):
         table.add_column(Text(label), justify="right", no_wrap=True)
