@@ -201,3 +201,33 @@ def test_a_saved_sample_on_an_old_database_names_the_command(tmp_path: Path) -> 
     odd = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--seed", "7",
                                    "--rate", "0.5", "--format", "xml"])
     assert odd.exit_code == 2 and "--format" in odd.output
+
+
+def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> None:
+    """``--evaluator anan`` (a typo) saved a queue nobody would see, without a word. With
+    accounts in the database, a name that is none of them is noted on stderr; the demo's
+    database without accounts takes any name quietly."""
+    from typer.testing import CliRunner
+
+    from omnikpi.auth.accounts import create_user
+    from omnikpi.cli.main import app
+    from omnikpi.store.db import session_scope, upgrade
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+
+    def save(evaluator: str, name: str) -> str:
+        result = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--rate", "0.5",
+                                          "--seed", "7", "--evaluator", evaluator, "--save",
+                                          name, "--database-url", url, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    assert "no account" not in save("anna", "no accounts yet")
+    with session_scope(url) as session:
+        create_user(session, "anna", "a long password", "supervisor", all_tenants=True)
+    assert "no account" not in save("anna", "week 1")
+    said = save("anan", "week 2")
+    assert "note: no account is named 'anan'" in said
+    assert "omnikpi users add anan --role supervisor" in said

@@ -50,7 +50,7 @@ def sample(
     """Draw a random, reproducible sample of handled contacts (chats chained)."""
     from omnikpi.qa.risk_sampling import draw_risk_sample
     from omnikpi.qa.sampling import draw_sample
-    from omnikpi.qa.store import already_given, save_sample
+    from omnikpi.qa.store import already_given, save_sample, unknown_evaluator
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.store.db import require_current
 
@@ -74,6 +74,11 @@ def sample(
         if save:
             save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
                         min_per_agent)
+            if evaluator and unknown_evaluator(evaluator, database_url):
+                Console(stderr=True).print(
+                    f"note: no account is named {evaluator!r}: the queue waits until "
+                    f"`omnikpi users add {evaluator} --role supervisor` (or the evaluator's "
+                    "own login is given to --evaluator)", highlight=False, markup=False)
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":

@@ -40,3 +40,17 @@ def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
                                      tenant=unit.tenant, site=unit.site,
                                      evaluator=evaluator))
         return row.id
+
+
+def unknown_evaluator(evaluator: str, database_url: str | None) -> bool:
+    """Whether the database has accounts and none is ``evaluator``: a queue saved for a
+    name nobody logs in with waits unseen (a typo, or an account not made yet). A
+    database without accounts (the demo without logins) takes any name."""
+    from sqlalchemy import func
+
+    from omnikpi.store.models import User
+
+    with session_scope(database_url) as session:
+        accounts = int(session.scalar(select(func.count()).select_from(User)) or 0)
+        named = session.scalar(select(User.id).where(User.username == evaluator))
+    return accounts > 0 and named is None
