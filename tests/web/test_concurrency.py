@@ -228,6 +228,10 @@ def test_sigterm_stops_a_busy_server_within_seconds(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)
         assert time.perf_counter() - stopped_at < 10
+        # the one line that tells a newcomer where the pages are (uvicorn logs warnings only)
+        said = server.stdout.read().decode() if server.stdout else ""
+        assert f"OmniKPI starting on http://127.0.0.1:{port}/ — data {data} — no logins" \
+            in said, said
     finally:
         if server.poll() is None:
             server.kill()

@@ -68,6 +68,11 @@ def serve(
     # interval (default 5 ms) lets light requests (cached pages, the catalog) in between:
     # under 50 clients a cached dashboard's median fell from 0.45 s to 0.17 s.
     sys.setswitchinterval(0.001)
+    # uvicorn logs warnings only: say where the pages are, once (a newcomer saw nothing)
+    shown_host = f"[{host}]" if ":" in host else host
+    typer.echo(f"OmniKPI starting on http://{shown_host}:{port}/ — data {data}"
+               + (" — no logins (--no-auth)" if no_auth else "") + " — Ctrl-C stops it",
+               err=True)
     # requests still open 5 s after SIGTERM are cancelled; running queries are interrupted
     uvicorn.run(application, host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5)
