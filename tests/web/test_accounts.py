@@ -225,3 +225,62 @@ def test_client_cannot_read_the_audit_log(app: FastAPI) -> None:
     token = client.post("/api/v1/auth/token", data={"username": "cli", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert client.get("/api/v1/audit", headers=headers).status_code == 403
+
+
+def _cli(database: str, *args: str, password: str | None = None) -> str:
+    done = CliRunner().invoke(cli, [*args, "--database-url", database],
+                              input=None if password is None else password + "\n")
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+def test_a_password_reset_and_a_disabled_account_end_their_logins(app: FastAPI,
+                                                                  database: str) -> None:
+    """Someone's password leaked, then they left: `users password` and `users disable`
+    from the command line (there was no way but editing the database)."""
+    client = TestClient(app)
+
+    def bearer(password: str) -> str | None:
+        answer = client.post("/api/v1/auth/token", data={"username": "cli",
+                                                          "password": password})
+        return answer.json()["access_token"] if answer.status_code == 200 else None
+
+    def reads(token: str) -> int:
+        return client.get("/api/v1/catalog",
+                          headers={"Authorization": f"Bearer {token}"}).status_code
+
+    old = bearer(PASSWORD)
+    assert old and reads(old) == 200
+    said = _cli(database, "users", "password", "cli", password="a new long password")
+    assert "every login ended" in said
+    assert reads(old) == 401 and bearer(PASSWORD) is None
+    new = bearer("a new long password")
+    assert new and reads(new) == 200
+    _cli(database, "users", "disable", "cli")
+    assert reads(new) == 401 and bearer("a new long password") is None
+    assert "cli\tclient\ttenant acme (disabled)" in _cli(database, "users", "list")
+    _cli(database, "users", "enable", "cli")
+    assert bearer("a new long password") is not None
+    short = CliRunner().invoke(cli, ["users", "password", "cli", "--database-url", database],
+                               input="short\n")
+    nobody = CliRunner().invoke(cli, ["users", "disable", "nobody", "--database-url",
+                                      database])
+    assert short.exit_code == 2 and "at least" in short.output
+    assert nobody.exit_code == 2 and "no user 'nobody'" in nobody.output
+
+
+def test_a_revoked_api_key_no_longer_opens_ingest(database: str) -> None:
+    from omnikpi.auth.accounts import resolve_api_key
+
+    key = _cli(database, "apikeys", "add", "pbx-1", "--tenant", "A").strip()
+    with session_scope(database) as session:
+        assert resolve_api_key(session, key) is not None
+    assert "pbx-1\tok_" in _cli(database, "apikeys", "list")
+    assert "API key pbx-1 revoked" in _cli(database, "apikeys", "revoke", "pbx-1")
+    with session_scope(database) as session:
+        assert resolve_api_key(session, key) is None
+    listed = _cli(database, "apikeys", "list")
+    assert "\tA\t" in listed and "\trevoked " in listed
+    unknown = CliRunner().invoke(cli, ["apikeys", "revoke", "pbx-9", "--database-url",
+                                       database])
+    assert unknown.exit_code == 2 and "no API key 'pbx-9'" in unknown.output

@@ -121,6 +121,47 @@ def create_user(session: Session, username: str, password: str, role: str,
     return user
 
 
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UsageError(f"no user {username!r} (omnikpi users list shows every account)")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """A new password (a forgotten one, a leaked one); every login of the account ends, so
+    whoever knew the old password is out at once."""
+    user = _user(session, username)
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    user.password_hash = hasher().hash(password)
+    session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> None:
+    """Disable an account (someone who left) or enable it again. An account is disabled,
+    not deleted: its evaluations, saved reports and audit entries keep their author.
+    Disabling ends every login of the account at once."""
+    user = _user(session, username)
+    user.disabled = disabled
+    if disabled:
+        session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+
+
+def revoke_api_key(session: Session, name: str) -> None:
+    """The key stops working (within the 5 s a server remembers a valid key); kept, marked
+    revoked, so the audit log still names it."""
+    key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    if key is None:
+        raise UsageError(f"no API key {name!r} (omnikpi apikeys list shows every key)")
+    if key.revoked_at is None:
+        key.revoked_at = _now()
+
+
+def api_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.name)))
+
+
 def unscoped_supervisors(session: Session) -> list[str]:
     """Supervisors who see every tenant by omission (created before scopes were explicit:
     no tenant, no sites, no ``--all-tenants``)."""

@@ -1,5 +1,6 @@
-"""`omnikpi db upgrade`, `omnikpi users add`, `omnikpi apikeys add`: the application
-database (``OMNIKPI_DATABASE_URL``, default a SQLite file ``omnikpi.db`` here)."""
+"""`omnikpi db upgrade`, `omnikpi users add|list|password|disable|enable`, `omnikpi
+apikeys add|list|revoke`: the application database (``OMNIKPI_DATABASE_URL``, default a
+SQLite file ``omnikpi.db`` here)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,61 @@ def users_list(database_url: DatabaseOption = None) -> None:
                    err=True)
 
 
+@users_app.command("password")
+def users_password(
+    name: Annotated[str, typer.Argument(help="the account's user name")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set a new password (read from standard input); every login of the account ends."""
+    from omnikpi.auth.accounts import audit, set_password
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        password = _read_password()
+        with session_scope(database_url) as session:
+            set_password(session, name, password)
+            audit(session, "cli", "password_set", {"name": name})
+    except OmniKPIError as exc:
+        fail(exc)
+    typer.echo(f"user {name}: password changed, every login ended")
+
+
+def _set_disabled(name: str, disabled: bool, database_url: str | None) -> None:
+    from omnikpi.auth.accounts import audit, set_disabled
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            set_disabled(session, name, disabled)
+            audit(session, "cli", "user_disabled" if disabled else "user_enabled",
+                  {"name": name})
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@users_app.command("disable")
+def users_disable(
+    name: Annotated[str, typer.Argument(help="the account's user name")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Stop an account from logging in (someone who left); its logins end at once. Its
+    evaluations and saved reports stay, with their author."""
+    _set_disabled(name, True, database_url)
+    typer.echo(f"user {name} disabled: every login ended")
+
+
+@users_app.command("enable")
+def users_enable(
+    name: Annotated[str, typer.Argument(help="the account's user name")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Let a disabled account log in again."""
+    _set_disabled(name, False, database_url)
+    typer.echo(f"user {name} enabled")
+
+
 @keys_app.command("add")
 def apikeys_add(
     name: Annotated[str, typer.Argument(help="what the key is for, e.g. asterisk-1")],
@@ -132,3 +188,42 @@ def apikeys_add(
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(key)
+
+
+@keys_app.command("list")
+def apikeys_list(database_url: DatabaseOption = None) -> None:
+    """Every key: name, first characters, tenant, created, revoked (the key itself is
+    never stored)."""
+    from omnikpi.auth.accounts import api_keys
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            for key in api_keys(session):
+                state = (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at
+                         else "active")
+                typer.echo(f"{key.name}\t{key.prefix}…\t{key.tenant or 'every tenant'}\t"
+                           f"created {key.created_at:%Y-%m-%d %H:%M}\t{state}")
+    except OmniKPIError as exc:
+        fail(exc)
+
+
+@keys_app.command("revoke")
+def apikeys_revoke(
+    name: Annotated[str, typer.Argument(help="the key's name (omnikpi apikeys list)")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Stop a key working (a leaked key, a retired PBX); a running server forgets it
+    within 5 seconds."""
+    from omnikpi.auth.accounts import audit, revoke_api_key
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            revoke_api_key(session, name)
+            audit(session, "cli", "apikey_revoked", {"name": name})
+    except OmniKPIError as exc:
+        fail(exc)
+    typer.echo(f"API key {name} revoked")
