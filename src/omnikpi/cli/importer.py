@@ -94,8 +94,15 @@ def import_command(
         for summary in summaries:
             # with several tables, each reason says which table's rows it left out
             table_name = f"{summary.table}: " if len(summaries) > 1 else ""
-            reasons = {**summary.filtered, **summary.rejected, **summary.left_out}
+            # a reason met in two of the counts is summed (one would have hidden the other);
+            # a reason no row met this time is not listed ("0 … a page without an event")
+            reasons: dict[str, int] = {}
+            for counts in (summary.filtered, summary.rejected, summary.left_out):
+                for reason, count in counts.items():
+                    reasons[reason] = reasons.get(reason, 0) + count
             for reason, count in sorted(reasons.items()):
+                if not count:
+                    continue
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.repeated:
