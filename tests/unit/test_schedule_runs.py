@@ -155,6 +155,11 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Posted", "Client A"]
     assert listed[0]["next_run"] == "2026-11-04T08:00:00+02:00"
     assert listed[3]["tenant"] == "A" and listed[3]["owner"] == "client-a"
+    for columns in ("80", "250"):  # in a narrow terminal, one block per schedule: every value whole
+        shown = runner.invoke(app, ["schedule", "list", "--database-url", world["url"]],
+                              env={"COLUMNS": columns}).stdout
+        assert "2026-11-04T08:00:00+02:00" in shown and "Europe/Kyiv" in shown, shown
+        assert "…" not in shown, shown
     assert cli(world, "schedule", "remove", "Client A").exit_code == 2  # tenant A's
     assert cli(world, "schedule", "remove", "Client A", "--tenant", "A").exit_code == 0
     listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from omnikpi.cli.accounts import DatabaseOption
 from omnikpi.cli.main import app, fail
@@ -145,12 +146,29 @@ def list_(
         return
     shown = ("name", "tenant", "cron", "tz", "period", "format", "delivery", "target",
              "next_run", "last_status")
-    table = Table(header_style="bold")
-    for column in shown:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*[str(row[c] or "—") for c in shown])
-    Console().print(table)
+    console = Console()
+    texts = [[str(row[c] or "—") for c in shown] for row in rows]
+    needed = 1 + sum(3 + max([len(c), *(len(t[i]) for t in texts)])
+                     for i, c in enumerate(shown))
+    if needed <= console.width:
+        table = Table(header_style="bold")
+        for column in shown:
+            table.add_column(column, no_wrap=True)
+        for cells in texts:
+            table.add_row(*[Text(cell) for cell in cells])
+        console.print(table)
+        return
+    # too wide for the terminal: one block per schedule, every value whole (a table of ten
+    # columns in 80 showed "tena…", "Euro…", "202…" — even the next run was cut)
+    for cells in texts:
+        block = Table.grid(padding=(0, 2))
+        block.add_column(style="bold", no_wrap=True)
+        block.add_column(overflow="fold")
+        for column, cell in zip(shown[1:], cells[1:], strict=True):
+            block.add_row(column, Text(cell))
+        console.print(Text(cells[0], style="bold underline"))
+        console.print(block)
+        console.print()
 
 
 @schedule_app.command("remove")
