@@ -55,6 +55,27 @@ def _param_markdown(p: dict[str, Any]) -> str:
     return f"`{p['name']}` = {p['default']!r}{unit}{choices}"
 
 
+GLOSSARY = (
+    ("continuous / discrete", "the contact's mode: voice and chat are answered while the "
+     "customer waits (continuous), e-mail and social in a queue of items (discrete); "
+     "configurable per channel and queue"),
+    ("as-of", "the instant a report is cut at: what is recorded after it has not happened "
+     "yet (default: the latest event in the tables the report reads)"),
+    ("T", "the service-level threshold (`threshold_seconds`)"),
+    ("VTST", "discrete contacts answered within T"),
+    ("VLate", "discrete contacts answered later than T"),
+    ("VLNA", "discrete contacts still unanswered at the as-of and older than T (late, not "
+     "answered)"),
+    ("WorkloadRT", "an agent's real-time work: handling + hold + after-call work on "
+     "continuous channels (a chat agent with 3 sessions for an hour has 1 h, not 3 h)"),
+    ("WorkloadD", "handling + after-work on discrete channels"),
+    ("ActiveTimeRT", "WorkloadRT + time available for continuous work"),
+    ("ShiftPaidTime", "paid shift time minus unpaid activities inside it"),
+)
+"""The catalog's abbreviations, explained once at the top of the generated metrics page (a
+newcomer met VTST and WorkloadRT in the formulas with no word on them)."""
+
+
 def catalog_markdown() -> str:
     lines = [
         "# Metrics",
@@ -66,6 +87,10 @@ def catalog_markdown() -> str:
         "agent time is split across periods by the clock. Tables: those a metric needs "
         "(a clear error names a missing one), then in brackets those it reads when present "
         "(absent = empty).",
+        "",
+        "Terms the formulas use (the catalog's, `docs/spec/kpi-catalog.md`):",
+        "",
+        *[f"- **{term}**: {meaning}" for term, meaning in GLOSSARY],
         "",
     ]
     for area in AREAS:
