@@ -38,10 +38,14 @@ class QueueResult:
     p_block: float | None = None
 
 
-MAX_QUEUE_STATES = 2_000
-"""Waiting positions Erlang A is solved for (the waiting chain's exponential costs about
-0.6 s at 2,000 in a pool of 50,000 agents): a queue that long is an overload with no
-service level to speak of."""
+MAX_QUEUE_STATES = 100_000
+"""Waiting positions Erlang A is solved for. The chain is cut where its states weigh less
+than e⁻⁵⁰ of the most likely one; with patient callers in a large pool near full load that
+tail is thousands of positions long yet the queue stable (1,000 Erlangs on 1,011 agents
+with a patience of a day): a limit of 2,000 counted such staff levels as overloads, and
+staffing planned 1,024 agents where 1,011 meet the target. Only the probability of being
+answered within the threshold needs the costly exponential, and only over the positions
+from which that is possible (:func:`_reachable_within`); the rest is linear."""
 
 
 class QueueTooLong(UsageError):
@@ -99,18 +103,31 @@ def erlang_c(traffic_erlangs: float, agents: int, aht_seconds: float,
 
 
 def _erlang_a_states(lam: float, mu: float, theta: float, agents: int) -> np.ndarray:
-    """Stationary probabilities of the M/M/n+M birth–death chain (log space)."""
-    logs = [0.0]
-    peak = 0.0  # the running max (max(logs) every step made this quadratic)
-    n = 0
-    while True:
-        n += 1
-        rate_out = min(n, agents) * mu + max(n - agents, 0) * theta
-        logs.append(logs[-1] + math.log(lam) - math.log(rate_out))
-        peak = max(peak, logs[-1])
-        if n > agents and (logs[-1] < peak - 50 or n > agents + 100_000):
+    """Stationary probabilities of the M/M/n+M birth–death chain (log space), cut where
+    the queue's states weigh less than e⁻⁵⁰ of the most likely state (or after
+    ``MAX_QUEUE_STATES`` waiting positions). Built in blocks with numpy: a pool of 50,000
+    agents is 50,000 states before anyone waits, and staffing evaluates it many times."""
+    n = np.arange(1, agents + 1, dtype=float)
+    logs = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(n * mu))))
+    peak = float(logs.max())
+    blocks = [logs]
+    last = float(logs[-1])
+    waiting = 0
+    block = 4096
+    while waiting <= MAX_QUEUE_STATES:
+        k = np.arange(waiting + 1, waiting + block + 1, dtype=float)
+        tail = last + np.cumsum(math.log(lam) - np.log(agents * mu + k * theta))
+        # the most likely state so far, position by position: a queue that still grows
+        # is never cut, only one past its peak
+        running = np.maximum(np.maximum.accumulate(tail), peak)
+        peak = float(running[-1])
+        below = np.flatnonzero(tail < running - 50)
+        if below.size:
+            blocks.append(tail[: below[0] + 1])
             break
-    arr = np.array(logs)
+        blocks.append(tail)
+        last, waiting = float(tail[-1]), waiting + block
+    arr = np.concatenate(blocks)
     arr -= arr.max()
     p = np.exp(arr)
     return np.asarray(p / p.sum(), dtype=float)
@@ -184,10 +201,23 @@ def _waiting_customer(start: np.ndarray, service_rate: float, theta: float,
     wait_served = float(start @ solve_banded((1, 0), banded, p_served))
     # P(served by T): the distribution over k and "served" (state ``size``) carried to T,
     # d(π)/dt = π·G, as expm(Gᵀ·T)·π(0); Gᵀ has the k → k−1 rates above its diagonal and
-    # state 0's service rate in its last row
+    # state 0's service rate in its last row — over the positions from which being served
+    # by T is possible at all (a long patient queue has thousands beyond them)
+    size = _reachable_within(size, service_rate, theta, threshold_seconds)
+    start, forward = start[:size], forward[:size]
     transposed = diags([np.append(-(forward + theta), 0.0), np.append(forward[1:], 0.0),
                         forward[:1]], [0, 1, -size], shape=(size + 1, size + 1),
                        format="csr")
     carried = expm_multiply(transposed * threshold_seconds, np.append(start, 0.0))
     served_within = float(carried[size])
     return served_within, served, wait_served
+
+
+def _reachable_within(size: int, service_rate: float, theta: float,
+                      threshold_seconds: float) -> int:
+    """How many positions (customers ahead) can still be served within the threshold: to
+    be served from k ahead takes k + 1 moves, and the moves come at most at rate
+    ``service_rate + size·θ``; beyond this many the Poisson tail of that rate over the
+    threshold is below 1e-30, so those positions add nothing to P(served by T)."""
+    moves = (service_rate + size * theta) * threshold_seconds
+    return min(size, math.ceil(moves + 12 * math.sqrt(moves) + 60))

@@ -180,3 +180,46 @@ def test_the_waiting_chain_equals_its_dense_solution(size: int, service_rate: fl
              float(start @ p_served), float(start @ np.linalg.solve(-q, p_served)))
     assert erlang_module._waiting_customer(start, service_rate, theta, threshold) == \
         pytest.approx(dense, rel=1e-9, abs=1e-12)
+
+
+def _birth_death_reference(lam: float, mu: float, theta: float, agents: int,
+                           waiting: int) -> list[float]:
+    """M/M/n+M stationary probabilities by the plain recursion over ``waiting`` positions,
+    in log space (an independent, slow, obviously right loop)."""
+    logs = [0.0]
+    for n in range(1, agents + waiting + 1):
+        out = min(n, agents) * mu + max(n - agents, 0) * theta
+        logs.append(logs[-1] + math.log(lam) - math.log(out))
+    top = max(logs)
+    weights = [math.exp(v - top) for v in logs]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+@settings(max_examples=25, deadline=None)
+@given(traffic=st.floats(0.5, 60), extra=st.integers(-5, 10), patience=st.floats(5, 1e5))
+def test_the_chain_built_in_blocks_equals_the_plain_recursion(traffic: float, extra: int,
+                                                              patience: float) -> None:
+    agents = max(1, math.ceil(traffic) + extra)
+    mu, theta = 1 / 180, 1 / patience
+    built = erlang_module._erlang_a_states(traffic * mu, mu, theta, agents)
+    reference = _birth_death_reference(traffic * mu, mu, theta, agents, len(built) - 1 - agents)
+    assert list(built) == pytest.approx(reference, rel=1e-9, abs=1e-15)
+    # cut only past the peak, where the states weigh less than e⁻⁵⁰ of it
+    assert built[-1] < max(built) * math.exp(-49)
+
+
+def test_a_large_patient_pool_near_full_load_is_no_overload() -> None:
+    """1,000 Erlangs, AHT 180 s, patience 10⁵ s: the tail of the chain is longer than the
+    2,000 positions Erlang A once allowed, so every staff level near 1,011 counted as an
+    overload and staffing planned 1,024 (SL 0.977). Independent figures (the audit's
+    birth–death chain with uniformization): SL 0.8200 at 1,011 agents and 0.790 at 1,010.
+    With a patience of 10⁹ s the answer is Erlang C's."""
+    a = erlang_a(1000, 1011, 180, 20, 1e5)
+    assert a.service_level == pytest.approx(0.8200, abs=5e-4)
+    assert erlang_a(1000, 1010, 180, 20, 1e5).service_level == pytest.approx(0.790, abs=1e-3)
+    assert staff(10_000, 30, 180, 0.8, 20, model="erlang_a", patience_seconds=1e5).agents \
+        == 1011
+    endless, c = erlang_a(1000, 1011, 180, 20, 1e9), erlang_c(1000, 1011, 180, 20)
+    assert endless.service_level == pytest.approx(c.service_level, abs=1e-5)
+    assert endless.p_wait == pytest.approx(c.p_wait, abs=1e-5)
