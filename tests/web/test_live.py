@@ -22,7 +22,7 @@ from omnikpi.config import AlertSettings, Config
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent
 from tests.web.conftest import midday_zone, running_server
-from tests.web.tenants import write_two_tenants
+from tests.web.tenants import DAY, MARK, write_two_tenants
 
 PASSWORD = "live-password-1"
 
@@ -422,3 +422,68 @@ def _post_over_the_limit(client: Any, key: str) -> None:
         "table": "contacts", "rows": [{"contact_id": "s1", "channel": "voice",
                                        "queue": "q", "arrived_at": ago(5)}]})
     assert small.status_code == 200, small.text
+
+
+def test_a_tenant_key_cannot_take_another_tenants_contact_or_recording(
+        live_app: tuple[FastAPI, dict[str, str]], tmp_path: Path) -> None:
+    """Tenant A's key posted a contact with tenant B's id (bsecret-1): B's row was
+    quarantined as the duplicate and its survey, messages and talk analytics became A's.
+    And a contact naming B's recording file let A's viewers play B's call. Both are refused
+    row by row; the batch's other rows go in, and live ids keep their tenant too."""
+    app, keys = live_app
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "viewer-a", PASSWORD, "client", tenant="A")
+    done = {"channel": "voice", "queue": "sales", "arrived_at": f"{DAY}T09:00:00Z",
+            "first_response_at": f"{DAY}T09:00:05Z", "ended_at": f"{DAY}T09:02:00Z",
+            "agent_id": "a1"}
+    with running_server(app) as url:
+        answer = post(url, keys["acme"], "contacts", [
+            {**done, "contact_id": f"{MARK}-1"},                              # B's id
+            {**done, "contact_id": "a-new"},                                 # fine
+            {**done, "contact_id": "a-evil", "recording_uri": f"{MARK}-1.wav"},  # B's file
+            {**done, "contact_id": "a-own", "recording_uri": "a-1.wav"}])    # A's own file
+        assert answer.status_code == 200, answer.text
+        result = answer.json()
+        assert result["accepted"] == 2
+        assert [(r["row"], r["column"]) for r in result["rejected"]] == [
+            (0, "contact_id"), (2, "recording_uri")]
+        assert "another tenant" in result["rejected"][0]["message"]
+        # an id first seen live (open, not in the dataset yet) keeps its tenant as well
+        waiting = {"channel": "voice", "queue": "sales", "arrived_at": ago(30)}
+        assert post(url, keys["all"], "contacts", [
+            {**waiting, "contact_id": "b-live", "tenant": "B"}]).json()["accepted"] == 1
+        taken = post(url, keys["acme"], "contacts", [{**waiting, "contact_id": "b-live"}])
+        assert [r["column"] for r in taken.json()["rejected"]] == ["contact_id"]
+        # the unbound key is trusted with every tenant, as before
+        assert post(url, keys["all"], "contacts", [
+            {**done, "contact_id": "z-1", "tenant": "A"}]).json()["accepted"] == 1
+
+
+def test_a_recording_another_tenant_names_is_not_played(make_app: Callable[..., FastAPI],
+                                                        tmp_path: Path) -> None:
+    """Imported data where an A contact names B's file (a mistake, or an old import): whose
+    call it is cannot be told, so no tenant's viewer plays it (an administrator does); A's
+    own files, and B's others, play as before."""
+    from fastapi.testclient import TestClient
+
+    data = write_two_tenants(tmp_path / "data")
+    contacts = (data / "contacts.csv").read_text().splitlines()
+    contacts.append(f"a-odd,voice,sales,kyiv,A,cust-x,{DAY}T09:40:00Z,{DAY}T09:40:05Z,,"
+                    f"{DAY}T09:45:00Z,a1,true,topic-x,./{MARK}-1.wav")
+    (data / "contacts.csv").write_text("\n".join(contacts) + "\n")
+    app = make_app(data, auth_required=True)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "viewer-a", PASSWORD, "client", tenant="A")
+        create_user(session, "viewer-b", PASSWORD, "client", tenant="B")
+        create_user(session, "boss", PASSWORD, "admin")
+    with TestClient(app) as client:
+        def audio(user: str, contact: str) -> int:
+            token = client.post("/api/v1/auth/token", data={"username": user,
+                                                              "password": PASSWORD})
+            return client.get(f"/recordings/{contact}/audio", headers={
+                "Authorization": f"Bearer {token.json()['access_token']}"}).status_code
+
+        assert audio("viewer-a", "a-odd") == 404
+        assert audio("viewer-b", f"{MARK}-1") == 404
+        assert audio("boss", f"{MARK}-1") == 200 and audio("boss", "a-odd") == 200
+        assert audio("viewer-a", "a-1") == 200

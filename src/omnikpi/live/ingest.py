@@ -42,6 +42,8 @@ COMPACT_LINES = 1000
 """``open.jsonl`` is appended to until it holds this many lines (or four times the open
 rows, if more), then rewritten with the open rows only."""
 LOG = logging.getLogger("omnikpi.live")
+ANOTHER_TENANTS_ID = ("the contact_id of another tenant's contact: a contact id is never "
+                      "reused across tenants")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,9 @@ class LiveStore:
         self.lock = threading.Lock()
         self.final: dict[str, set[str]] = {t: set() for t in LIVE_TABLES}
         self.open: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in LIVE_TABLES}
+        self.contact_tenants: dict[str, str | None] = {}
+        """Each live contact's tenant (final and open): a row of another tenant may not take
+        its id (``web/tenant_claims.py`` does the same against the loaded dataset)."""
         self.seq = 0
         self.open_lines = 0
         """Lines in ``open.jsonl``: a log of open rows, compacted when it outgrows them."""
@@ -159,7 +164,9 @@ class LiveStore:
             for path in sorted(folder.glob("ingest-*.jsonl")) if folder.is_dir() else []:
                 for line in path.read_text().splitlines():
                     if line.strip():
-                        self.final[table].add(row_key(table, json.loads(line)))
+                        row = json.loads(line)
+                        self.final[table].add(row_key(table, row))
+                        self._own(table, row)
         if self.open_path.exists():
             lines = self.open_path.read_text().splitlines()
             for number, line in enumerate(lines, 1):
@@ -172,12 +179,23 @@ class LiveStore:
                         rows.pop(item["closed"], None)
                     else:
                         rows[row_key(item["table"], item["row"])] = item["row"]
+                        self._own(item["table"], item["row"])
                 except (ValueError, KeyError, TypeError):
                     # a line cut short by a crash while it was appended: that row's
                     # earlier version (if any) stands, and it is said
                     LOG.warning("%s line %d is not a whole open row; ignored",
                                 self.open_path, number)
             self.open_lines = len(lines)
+
+    def _own(self, table: str, row: dict[str, Any]) -> None:
+        if table == "contacts":
+            self.contact_tenants.setdefault(row_key(table, row), row.get("tenant") or None)
+
+    def _another_tenants(self, table: str, key: str, row: dict[str, Any]) -> bool:
+        """A row naming a tenant that posts a live contact of another tenant."""
+        if table != "contacts" or not row.get("tenant") or key not in self.contact_tenants:
+            return False
+        return self.contact_tenants[key] != row.get("tenant")
 
     def open_rows(self, table: str) -> list[dict[str, Any]]:
         return list(self.open[table].values())
@@ -220,9 +238,13 @@ class LiveStore:
                 original = unique[index]
                 row = rows[original]
                 key = keys[original]
+                if self._another_tenants(table, key, row):
+                    outcomes[original] = Outcome("rejected", "contact_id", ANOTHER_TENANTS_ID)
+                    continue
                 if key in self.final[table]:
                     outcomes[original] = Outcome("duplicate")
                     continue
+                self._own(table, row)
                 keep.append(position)
                 outcomes[original] = Outcome("accepted")
                 if is_final(table, row):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, scope_of
 from omnikpi.live.monitor import Where
+from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import check_filter_values
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
@@ -22,6 +23,7 @@ from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_boards
 from omnikpi.web.security import Caller
 from omnikpi.web.templating import templates
+from omnikpi.web.tenant_claims import foreign_claims
 from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
@@ -209,7 +211,20 @@ async def post_events(state: State, principal: Caller,
     hub = _hub(state)
     check_live_rows(batch.rows)
     rows = _bound_rows(principal, batch)
-    result = await asyncio.wrap_future(hub.submit(batch.table, rows))
-    return result.to_json()
+    claims: dict[int, tuple[str, str]] = {}
+    if principal.tenant and batch.table == "contacts":
+        # a tenant's key may not take another tenant's contact id or recording file
+        folder = recordings_folder(state.config.recordings.folder, state.data_path)
+        claims = await asyncio.to_thread(foreign_claims, state.dataset, rows, folder)
+    kept = [i for i in range(len(rows)) if i not in claims]
+    result = await asyncio.wrap_future(hub.submit(batch.table, [rows[i] for i in kept]))
+    if not claims:
+        return result.to_json()
+    answer = result.to_json()
+    answer["rejected"] = sorted(
+        [{**r, "row": kept[r["row"]]} for r in answer["rejected"]]
+        + [{"row": i, "column": column, "message": message}
+           for i, (column, message) in claims.items()], key=lambda r: int(r["row"]))
+    return answer
 
 

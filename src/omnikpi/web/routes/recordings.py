@@ -26,6 +26,7 @@ from omnikpi.recordings.decode import Sides, decode
 from omnikpi.recordings.paths import Recording, recordings_folder, resolve
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.limits import KEY_CHARS
+from omnikpi.web.tenant_claims import playable_for
 
 router = APIRouter(include_in_schema=False)
 CHUNK_BYTES = 64 * 1024
@@ -52,9 +53,14 @@ def recording_of(view: View, contact_id: str) -> Recording | None:
         return None
     folder = recordings_folder(view.config.recordings.folder, view.state.data_path)
     try:
-        return resolve(str(uri), folder)
+        recording = resolve(str(uri), folder)
     except OmniKPIError:
         return Recording(str(uri))  # named, but not a readable file: no player, a note
+    if recording.files and not playable_for(view.state.dataset, view.dataset,
+                                            set(recording.files), folder):
+        # a file another tenant's contact names too: not played to this viewer
+        return Recording(str(uri))
+    return recording
 
 
 def _local(view: View, contact_id: str) -> Recording:

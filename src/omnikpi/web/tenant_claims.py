@@ -1,0 +1,101 @@
+"""What belongs to one tenant stays theirs: a contact id and a recording file.
+
+Tables join on ``contact_id`` (surveys, messages, evaluations, talk analytics), and a
+recording is a file named by a contact's ``recording_uri``. A tenant-bound API key that
+posted a contact under another tenant's id made that contact, with everything joined to
+it, the poster's — another tenant's chat text and survey answers in its drill-downs — and
+a contact naming another tenant's recording file let its viewers play that call. Here a
+posted contact may not take an id or a recording file another tenant's contact has, and a
+recording is played only to a viewer who may see every contact that names its file (a
+file that contacts of two tenants name is nobody's to tell apart: only an unbounded viewer,
+an administrator, plays it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from omnikpi.errors import OmniKPIError
+from omnikpi.live.ingest import ANOTHER_TENANTS_ID
+from omnikpi.recordings.paths import resolve
+from omnikpi.schema.database import catalog_of
+from omnikpi.schema.dataset import Dataset
+
+ANOTHER_TENANTS_RECORDING = "names a recording file of another tenant's contact"
+
+
+def _connection(dataset: Dataset) -> Any:
+    """A cursor of the whole dataset (safe beside the report workers); a scoped view's own
+    connection, whose search path holds the scope (a new cursor would see every tenant)."""
+    if dataset.owner is not None:
+        return dataset.con
+    cursor = dataset.con.cursor()
+    cursor.execute(f"USE {catalog_of(dataset.con)}")  # a new cursor starts in no catalog
+    return cursor
+
+
+def _files(uri: object, folder: Path) -> set[Path]:
+    """The local files a recording_uri names (none: a URL, or not a readable file)."""
+    if uri is None or not str(uri).strip():
+        return set()
+    try:
+        return set(resolve(str(uri), folder).files)
+    except OmniKPIError:
+        return set()
+
+
+def contacts_naming(dataset: Dataset, files: set[Path], folder: Path
+                    ) -> list[tuple[str, str | None]]:
+    """(contact_id, tenant) of the contacts whose recording_uri names one of ``files``
+    (the uri is compared by the files it resolves to: ``./a.ogg`` and ``a.ogg`` are one)."""
+    if not files or not dataset.has("contacts") or \
+            "recording_uri" not in dataset.loads["contacts"].columns:
+        return []
+    stems = sorted({f.stem.removesuffix("-in").removesuffix("-out") for f in files})
+    pattern = " OR ".join("recording_uri LIKE ? ESCAPE '\\'" for _ in stems)
+    escaped = ["%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+               for s in stems]
+    candidates = _connection(dataset).execute(
+        f"SELECT contact_id, tenant, recording_uri FROM contacts WHERE {pattern}",
+        escaped).fetchall()
+    return [(str(c), None if t is None else str(t)) for c, t, uri in candidates
+            if _files(uri, folder) & files]
+
+
+def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -> bool:
+    """Whether a viewer whose dataset is ``seen`` may play ``files``: every contact of the
+    whole dataset that names them is one the viewer sees."""
+    if full is seen:
+        return True
+    everyone = contacts_naming(full, files, folder)
+    visible = {c for c, _ in contacts_naming(seen, files, folder)}
+    return all(contact in visible for contact, _ in everyone)
+
+
+def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
+                   ) -> dict[int, tuple[str, str]]:
+    """Posted contact rows (each with its tenant set) that claim another tenant's contact
+    id or recording file, by index: (column, message)."""
+    if not rows or not dataset.has("contacts"):
+        return {}
+    ids = sorted({str(r.get("contact_id")) for r in rows if r.get("contact_id")})
+    stored: dict[str, str | None] = {}
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        found = _connection(dataset).execute(
+            f"SELECT contact_id, tenant FROM contacts WHERE contact_id IN ({marks})",
+            ids).fetchall()
+        stored = {str(c): None if t is None else str(t) for c, t in found}
+    claims: dict[int, tuple[str, str]] = {}
+    for index, row in enumerate(rows):
+        tenant = row.get("tenant") or None
+        contact = str(row.get("contact_id"))
+        if contact in stored and stored[contact] != tenant:
+            claims[index] = ("contact_id", ANOTHER_TENANTS_ID)
+            continue
+        files = _files(row.get("recording_uri"), folder)
+        if files and any(t != tenant and c != contact
+                         for c, t in contacts_naming(dataset, files, folder)):
+            claims[index] = ("recording_uri", ANOTHER_TENANTS_RECORDING)
+    return claims
