@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi import formatting
+from omnikpi.cell_text import csv_safe, workbook_as_text
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
@@ -70,7 +71,7 @@ def to_csv_text(result: ReportResult) -> str:
     writer = csv.DictWriter(buffer, fieldnames=result.columns, lineterminator="\n")
     writer.writeheader()
     for row in result.rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: ("" if v is None else csv_safe(v)) for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -298,6 +299,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
                      metric_name(metric_id, lang), used or _translator(lang)("defaults")])
     meta.column_dimensions["C"].width = 40
     meta.column_dimensions["E"].width = 60
+    workbook_as_text(book)  # a queue named "=HYPERLINK(…)" is a name, not a formula
     book.save(path)
 
 

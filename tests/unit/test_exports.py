@@ -322,3 +322,30 @@ def test_a_wide_pdf_table_never_breaks_a_value_or_a_word(tmp_path: Path, lang: s
                      "ru": ["Предложено", "Отвечено", "Потеряно"]}[lang]
     words = {w for line in lines for w in line.split()}
     assert set(heading_words) <= words, lines
+
+
+def test_text_from_the_data_is_never_a_formula(tmp_path: Path) -> None:
+    """Queue names from imported or posted data: ``=HYPERLINK(…)`` was written to XLSX as a
+    live formula, and CSV cells starting with = + - @ ran when a spreadsheet opened them.
+    XLSX keeps them as text cells; CSV puts an apostrophe before them; numbers (a negative
+    one too) are untouched."""
+    import omnikpi
+
+    hostile = ['=HYPERLINK("http://evil.example/?x","click")', "=cmd|' /C calc'!A0",
+               "+1+2", "-2+3", "@SUM(A1)", "plain"]
+    lines = ["contact_id,channel,queue,arrived_at,first_response_at,ended_at,agent_id"]
+    lines += [f'c{i},voice,"{q.replace(chr(34), chr(34) * 2)}",2024-03-05T09:0{i}:00Z,'
+              f"2024-03-05T09:0{i}:05Z,2024-03-05T09:0{i}:50Z,a1"
+              for i, q in enumerate(hostile)]
+    (tmp_path / "contacts.csv").write_text("\n".join(lines) + "\n")
+    result = omnikpi.report_result(tmp_path, metrics=["answered", "asa"], by=["queue"])
+    assert sorted(r["queue"] for r in result.rows) == sorted(hostile)
+    shown = {row["queue"]: row for row in csv.DictReader(io.StringIO(to_csv_text(result)))}
+    assert set(shown) == {"'" + q for q in hostile[:5]} | {"plain"}
+    assert {row["answered"] for row in shown.values()} == {"1"}
+    write_xlsx(result, tmp_path / "r.xlsx")
+    sheet = load_workbook(tmp_path / "r.xlsx")["report"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=TABLE_ROW + 1,
+                                               max_row=TABLE_ROW + len(hostile))]
+    assert sorted(c.value for c in cells) == sorted(hostile)
+    assert {c.data_type for c in cells} == {"s"}

@@ -36,3 +36,27 @@ def test_shared_rows_show_their_share(make_app: Callable[..., FastAPI], tmp_path
     shares = [(r[at].value, r[at].number_format) for r in rows[10:]]
     assert [s for s, _ in shares] == [1.0, 1 / 3]
     assert {f for _, f in shares} == {"0.0%"}
+
+
+def test_a_drill_export_keeps_hostile_text_as_text(make_app: Callable[..., FastAPI],
+                                                   tmp_path: Path) -> None:
+    """An agent id and a queue from posted data that start like formulas: the drill's
+    XLSX has them as text cells, its CSV with an apostrophe."""
+    import csv
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,ended_at,agent_id\n"
+        'c1,voice,"=HYPERLINK(""http://evil.example"",""x"")",2024-03-05T09:00:00Z,'
+        "2024-03-05T09:00:05Z,2024-03-05T09:01:00Z,@evil\n")
+    client = TestClient(make_app(data))
+    query = "metric=answered&tz=UTC"
+    rows = list(csv.reader(io.StringIO(client.get(f"/drill.csv?{query}").text)))
+    values = {cell for row in rows[1:] for cell in row}
+    assert {"'@evil", "'=HYPERLINK(\"http://evil.example\",\"x\")"} <= values, rows
+    book = load_workbook(io.BytesIO(client.get(f"/drill.xlsx?{query}").content))
+    cells = [c for row in book["drill"].iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=", "@"))]
+    assert {c.value for c in cells} >= {"@evil", '=HYPERLINK("http://evil.example","x")'}
+    assert {c.data_type for c in cells} == {"s"}

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from omnikpi.cell_text import csv_safe, keep_as_text
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.web.deps import Filters
@@ -68,7 +69,7 @@ def drill_csv(found: Drill, frame: Any, tz: str, _: Gettext) -> str:
                 moment = _instant(value, tz)
                 cells.append(moment.isoformat() if moment else "")
             else:
-                cells.append(value.item() if hasattr(value, "item") else value)
+                cells.append(csv_safe(value.item() if hasattr(value, "item") else value))
         cells.append(counts_in(row[STATUS], row[REASON], _))
         writer.writerow(cells)
     return out.getvalue()
@@ -128,8 +129,8 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.append([_("Parameters"), "; ".join(f"{k}={v}" for k, v in params) or "—"])
     sheet.append([_("Period"), _period(found, filters, _)])
     sheet.append([_("Zone"), filters.tz])
-    sheet.append([_("Filters"), "; ".join(f"{k}={','.join(v)}" for k, v in
-                                          sorted((filters.where or {}).items())) or "—"])
+    sheet.append([_("Filters"), keep_as_text(cell("; ".join(
+        f"{k}={','.join(v)}" for k, v in sorted((filters.where or {}).items())) or "—"))])
     sheet.append([])
     sheet.append([cell(name, bold=True) for name in names])
     local = zone(filters.tz)
@@ -142,7 +143,9 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
             elif column in TIME_COLUMNS:
                 moment = to_datetime(int(raw)).astimezone(local).replace(tzinfo=None)
                 cells.append(cell(moment, number_format))
-            elif isinstance(raw, bool | str):
+            elif isinstance(raw, str):  # text from the data: never a formula
+                cells.append(keep_as_text(cell(raw)))
+            elif isinstance(raw, bool):
                 cells.append(raw)
             elif number_format == DURATION_FORMAT:
                 cells.append(cell(float(raw) / SECONDS_PER_DAY, number_format))
