@@ -13,7 +13,7 @@ from fastapi import Depends, Form, Query, Request
 from fastapi import Path as PathParam
 
 from omnikpi.auth.accounts import Principal
-from omnikpi.auth.scope import Scope, scope_of, scoped_dataset
+from omnikpi.auth.scope import Scope, own_scope, scope_of, scoped_dataset
 from omnikpi.config import Config
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.request import ReportRequest
@@ -142,7 +142,10 @@ class View:
 
 def get_view(request: Request, state: State, principal: Caller) -> View:
     state.refresh()
-    scope = scope_of(principal)
+    # an agent account reads its own rows on every route (reports, drill-downs, exports,
+    # the API), not its tenant's: a colleague's states, evaluations and figures are not
+    # theirs to see (the agent pages always did; the report API and drill-downs did not)
+    scope = own_scope(principal) or scope_of(principal)
     view = View(state, principal, scope, state.dataset_for(scope))
     request.state.view = view  # the filter form's pickers and period line read it
     return view
