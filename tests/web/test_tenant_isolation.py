@@ -51,6 +51,7 @@ def app(make_app: Callable[..., FastAPI], folders: tuple[Path, Path]) -> FastAPI
         create_user(session, "client-a", PASSWORD, "client", tenant="A")
         create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
         create_user(session, "agent-a", PASSWORD, "agent", tenant="A", agent_id="a1")
+        create_user(session, "sup-kyiv", PASSWORD, "supervisor", sites=["kyiv"])
     return application
 
 
@@ -621,6 +622,34 @@ def test_an_agent_sees_only_their_own_rows_on_every_route(app: FastAPI,
             assert agents <= {"a1"}, (metric, agents)
         no_leak(agent.get("/drill.csv", params={"metric": "occupancy"}).text)
         assert "a2" not in agent.get("/drill.csv", params={"metric": "occupancy"}).text
+
+
+def test_saved_reports_stay_on_their_shelf_and_with_their_owner(app: FastAPI) -> None:
+    """An agent overwrote the client's monthly report (no owner check), and a supervisor of
+    one site read and overwrote the administrators' definitions (one shelf for everyone
+    without a tenant, filters on other tenants' agents included)."""
+    def client_of(user: str) -> TestClient:
+        client = TestClient(app)
+        client.headers["Authorization"] = f"Bearer {_token(client, user)}"
+        return client
+
+    def save(client: TestClient, name: str, query: str) -> int:
+        return client.post("/builder/save", data={"name": name, "query": query},
+                           follow_redirects=False).status_code
+
+    root, viewer, agent, sup_a, sup_kyiv = (client_of(u) for u in (
+        "root", "client-a", "agent-a", "sup-a", "sup-kyiv"))
+    assert save(viewer, "a-monthly", "metrics=offered&grain=month") == 303
+    assert save(agent, "a-monthly", "metrics=answered&agent_id=nobody") == 400
+    assert 'metrics = ["offered"]' in viewer.get("/builder/definition/a-monthly.toml").text
+    assert save(agent, "my own", "metrics=aht") == 303
+    assert save(agent, "my own", "metrics=asa") == 303  # their own, replaced
+    assert save(sup_a, "a-monthly", "metrics=offered,answered&grain=month") == 303  # manages A's
+    assert save(root, "vip-watch", f"metrics=offered&tenant=B&agent_id=agent-{MARK}") == 303
+    assert sup_kyiv.get("/builder/definition/vip-watch.toml").status_code in (400, 404)
+    assert "vip-watch" not in sup_kyiv.get("/builder").text
+    assert save(sup_kyiv, "vip-watch", "metrics=aht") == 303  # their own shelf's report
+    assert "agent-" + MARK in root.get("/builder/definition/vip-watch.toml").text
 
 
 @pytest.mark.parametrize("route", sorted(API_ATTACKS))

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omnikpi.auth.accounts import Principal
 from omnikpi.definitions import ReportDefinition, check_name, slug
 from omnikpi.errors import DataError, UsageError
 from omnikpi.store.models import SavedReport, utcnow
@@ -16,14 +17,37 @@ from omnikpi.store.models import SavedReport, utcnow
 log = logging.getLogger(__name__)
 
 
+def shelf(principal: Principal) -> str:
+    """Where a principal's saved reports live (``saved_reports.tenant_key``): the tenant's
+    own shelf for a tenant's people, ``""`` for the operator's unbounded staff (admins,
+    supervisors of every tenant), and a shelf per set of sites for a supervisor bounded by
+    sites alone — who shared the administrators' shelf before and read their definitions,
+    filters on other tenants' agents included."""
+    if principal.role == "admin" or (principal.role == "supervisor" and principal.tenant is None
+                                     and not principal.sites):
+        return ""
+    sites = ",".join(sorted(principal.sites))
+    return (principal.tenant or "") + (f"@sites:{sites}" if sites else "")
+
+
+MANAGERS = ("admin", "supervisor")
+"""Who may replace a saved report someone else saved on their shelf."""
+
+
 def save_report(session: Session, definition: ReportDefinition, owner: str,
-                tenant: str | None) -> str:
+                tenant: str | None, role: str = "admin") -> str:
+    """Save (or replace) a definition on the shelf ``tenant``. A client or an agent may
+    replace only a report they saved themselves: an agent once overwrote the client's
+    monthly report."""
     definition = definition.model_copy(update={"name": check_name(definition.name)})
     assert definition.name is not None
     key = slug(definition.name)
     tenant_key = tenant or ""
     row = session.scalar(select(SavedReport).where(SavedReport.slug == key,
                                                    SavedReport.tenant_key == tenant_key))
+    if row is not None and row.owner != owner and role not in MANAGERS:
+        raise UsageError(f"a report named {definition.name!r} was saved by someone else: "
+                         "save yours under another name")
     if row is None:
         row = SavedReport(slug=key, name=definition.name, tenant_key=tenant_key, owner=owner,
                           definition=definition.to_toml())

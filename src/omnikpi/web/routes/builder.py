@@ -19,7 +19,7 @@ from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
-from omnikpi.store.reports import get_report, list_reports, save_report
+from omnikpi.store.reports import get_report, list_reports, save_report, shelf
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
 from omnikpi.web.filters import DIMENSION_LABELS
@@ -37,7 +37,7 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
             definition: str | None = None) -> Response:
     if definition:
         with session_scope(state.state.database_url) as session:
-            saved, _ = get_report(session, slug(definition), state.principal.tenant)
+            saved, _ = get_report(session, slug(definition), shelf(state.principal))
         query = {"metrics": ",".join(saved.metrics), "by": ",".join(saved.by),
                  "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
                  "to": saved.to or "", "as_of": saved.as_of or "",
@@ -62,7 +62,7 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
                 raise
             error = page_message(exc, translator_of(request))
     with session_scope(state.state.database_url) as session:
-        saved_reports = list_reports(session, state.principal.tenant)
+        saved_reports = list_reports(session, shelf(state.principal))
     chosen = set(service.split(filters.metrics))
     heads = {c: _head(c, result.metrics) for c in result.columns} if result else {}
     return templates.TemplateResponse(request, "builder.html", {
@@ -111,7 +111,8 @@ def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=
     try:
         definition = ReportDefinition.from_request(name, filters.request())
         with session_scope(state.state.database_url) as session:
-            save_report(session, definition, state.principal.name, state.principal.tenant)
+            save_report(session, definition, state.principal.name, shelf(state.principal),
+                        state.principal.role)
     except UsageError as exc:
         return _page(request, state, filters, query, page_message(exc, translator_of(request)),
                      400, name)
@@ -122,7 +123,7 @@ def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=
 def definition_file(state: ViewDep, name: str) -> Response:
     """A saved definition as the TOML file `omnikpi report --definition FILE` runs."""
     with session_scope(state.state.database_url) as session:
-        _, text = get_report(session, slug(name), state.principal.tenant)
+        _, text = get_report(session, slug(name), shelf(state.principal))
     return Response(text, media_type="application/toml", headers={
         "Content-Disposition": f'attachment; filename="{slug(name)}.toml"'})
 

@@ -37,7 +37,7 @@ from omnikpi.schedules.store import (
 )
 from omnikpi.schedules.timing import PRESETS, Period, next_fire, zone
 from omnikpi.store.db import session_scope
-from omnikpi.store.reports import get_report, list_reports
+from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
@@ -72,7 +72,7 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
     with session_scope(state.database_url) as session:
         schedules = list_schedules(session, principal)
         runs = runs_of(session, [s.id for s in schedules])
-        saved = list_reports(session, principal.tenant)
+        saved = list_reports(session, shelf(principal))
         names = {s.id: s.name for s in schedules}
         zones = {s.id: s.tz for s in schedules}
         presets = {cron: key for key, cron in PRESETS.items()}
@@ -144,7 +144,7 @@ def add(request: Request, state: State, principal: Caller,
         if channel == "webhook":
             resolve(target, state.config.alerts.webhook_allowed_hosts)
         with session_scope(state.database_url) as session:
-            definition, _ = get_report(session, report, principal.tenant)
+            definition, _ = get_report(session, report, shelf(principal))
             row = add_schedule(session, NewSchedule(name, definition, expression, tz, channel,
                                                     targets, format), principal)
             audit(session, principal.name, "schedule_added",
