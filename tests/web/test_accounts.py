@@ -284,3 +284,27 @@ def test_a_revoked_api_key_no_longer_opens_ingest(database: str) -> None:
     unknown = CliRunner().invoke(cli, ["apikeys", "revoke", "pbx-9", "--database-url",
                                        database])
     assert unknown.exit_code == 2 and "no API key 'pbx-9'" in unknown.output
+
+
+def test_a_bearer_token_can_be_revoked_and_logout_ends_it(app: FastAPI) -> None:
+    """A script's `POST /logout` answered 303 and its token kept working for 8 hours."""
+    client = TestClient(app)
+
+    def token() -> str:
+        answer = client.post("/api/v1/auth/token", data={"username": "ana",
+                                                          "password": PASSWORD})
+        return str(answer.json()["access_token"])
+
+    def reads(value: str) -> int:
+        return client.get("/api/v1/catalog",
+                          headers={"Authorization": f"Bearer {value}"}).status_code
+
+    first, second = token(), token()
+    assert reads(first) == 200 and reads(second) == 200
+    gone = client.delete("/api/v1/auth/token", headers={"Authorization": f"Bearer {first}"})
+    assert gone.status_code == 200 and gone.json() == {"revoked": True}
+    assert reads(first) == 401 and reads(second) == 200
+    out = client.post("/logout", headers={"Authorization": f"Bearer {second}"},
+                      follow_redirects=False)
+    assert out.status_code == 303
+    assert reads(second) == 401

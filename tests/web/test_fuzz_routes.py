@@ -311,8 +311,9 @@ def check(client: TestClient, kwargs: dict[str, Any]) -> int:
 
 BUDGET = settings(max_examples=EXAMPLES_PER_ROUTE, deadline=None, database=None,
                   derandomize=not EXPLORE, suppress_health_check=list(HealthCheck))
-LOGINS = ("/login", "/api/v1/auth/token")
-"""Fuzzed anonymously (``test_logins_never_answer_500``): wrong logins lock the address."""
+LOGINS = ("/login", "/api/v1/auth/token", "/logout")
+"""Fuzzed anonymously (``test_logins_never_answer_500``): wrong logins lock the address,
+and a logout or a token's DELETE ends the fuzzing caller's own token."""
 
 
 def fuzz_all(client: TestClient, points: list[Endpoint]) -> None:
@@ -339,7 +340,7 @@ def test_no_route_answers_500_or_a_traceback(app: FastAPI, callers: dict[str, Te
 
 def test_logins_never_answer_500(app: FastAPI, callers: dict[str, TestClient]) -> None:
     logins = [p for p in endpoints(app) if p.path in LOGINS]
-    assert len(logins) == 3
+    assert len(logins) == 5  # GET and POST /login, POST and DELETE the token, POST /logout
     fuzz_all(TestClient(app), logins)  # (no second lifespan: it would close the app's pool)
 
 
