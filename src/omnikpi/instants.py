@@ -37,3 +37,16 @@ def to_us(moment: datetime) -> int:
 EARLIEST_US = to_us(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
 LATEST_US = to_us(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
 """The first instant after the supported years (exclusive bound)."""
+
+
+def with_offset(local: str, tz: str) -> str:
+    """An interval's start as local time *with* its UTC offset in ``tz``: written without
+    one, the data model reads a time as UTC, and a schedule planned from this forecast
+    (``wfm plan`` → ``wfm schedule --out``) landed its shifts hours off in any other
+    zone. A time that already has an offset is kept."""
+    from omnikpi.engine.timezones import zone
+
+    moment = datetime.fromisoformat(local)
+    if moment.tzinfo is not None:
+        return local
+    return moment.replace(tzinfo=zone(tz)).isoformat()

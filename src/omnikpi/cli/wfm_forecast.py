@@ -17,7 +17,7 @@ from rich.progress import Progress
 from omnikpi.cli.main import check_output, fail
 from omnikpi.cli.wfm import read_forecast, wfm_app
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.wfm.planning import with_offset
+from omnikpi.instants import with_offset
 
 GRAINS = {15: "15min", 30: "30min", 60: "hour"}
 IntervalMinutes = Annotated[int, typer.Option(help="15, 30 or 60")]

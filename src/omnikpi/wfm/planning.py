@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from omnikpi.errors import UsageError
 from omnikpi.wfm.staffing import StaffingResult, check_inputs, staff
@@ -45,19 +44,6 @@ def plan_rows(planned: Iterable[PlannedInterval]) -> list[dict[str, object]]:
     return [{"interval_start": p.interval_start, "volume": p.volume,
              "aht_seconds": p.aht_seconds if p.volume > 0 else None, **p.result.to_json()}
             for p in planned]
-
-
-def with_offset(local: str, tz: str) -> str:
-    """An interval's start as local time *with* its UTC offset in ``tz``: written without
-    one, the data model reads a time as UTC, and a schedule planned from this forecast
-    (``wfm plan`` → ``wfm schedule --out``) landed its shifts hours off in any other
-    zone. A time that already has an offset is kept."""
-    from omnikpi.engine.timezones import zone
-
-    moment = datetime.fromisoformat(local)
-    if moment.tzinfo is not None:
-        return local
-    return moment.replace(tzinfo=zone(tz)).isoformat()
 
 
 def total_shrinkage(components: Mapping[str, float], method: str = "additive") -> float:

@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 from omnikpi import formatting
 from omnikpi.auth.accounts import audit
 from omnikpi.errors import DataError, UsageError
+from omnikpi.instants import with_offset
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
@@ -42,7 +43,7 @@ from omnikpi.wfm.backtest import MIN_HISTORY_DAYS, ShortHistory
 from omnikpi.wfm.day_plan import DayPlan, plan_days
 from omnikpi.wfm.erlang import QueueTooLong
 from omnikpi.wfm.forecast import HISTORY_FILTER
-from omnikpi.wfm.planning import backlog_agents, plan_rows, with_offset
+from omnikpi.wfm.planning import backlog_agents, plan_rows
 from omnikpi.wfm.staffing import (
     MAX_AGENTS,
     MAX_CONCURRENCY,
