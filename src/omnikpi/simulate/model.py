@@ -34,6 +34,10 @@ class Contact:
     waiting: bool = False
 
 
+CONCURRENT_CHANNELS = ("chat", "messenger")
+"""Channels an agent serves several sessions of at once (up to the group's capacity)."""
+
+
 @dataclass
 class Agent:
     id: str
@@ -45,10 +49,19 @@ class Agent:
     on_break: bool = False
     work: list[tuple[float, float, str, str]] = field(default_factory=list)
     """(start, end, state, channel) of handling and ACW."""
+    exclusive: int = 0
+    """Work in hand that takes the whole agent (a call, an e-mail, a social post)."""
 
-    def can_take(self, queue: str) -> bool:
-        return (self.on_shift and not self.on_break and self.active < self.group.capacity
-                and queue in self.group.skills)
+    def can_take(self, queue: str, channel: str) -> bool:
+        """Whether the agent may start a contact of ``queue`` now. The group's capacity is
+        its concurrent *chat* sessions: a call (or an e-mail, a post) needs the agent free
+        of all work, and no chat starts while one is in hand — one agent held three calls
+        at once when capacity applied to every channel."""
+        if not (self.on_shift and not self.on_break and queue in self.group.skills):
+            return False
+        if channel in CONCURRENT_CHANNELS:
+            return self.exclusive == 0 and self.active < self.group.capacity
+        return self.active == 0
 
 
 @dataclass
@@ -62,7 +75,7 @@ def choose_agent(routing: Routing, queue: QueueState, agents: list[Agent],
                  rng: random.Random) -> Agent | None:
     """The agent that gets a new contact of ``queue`` under the routing policy."""
     name = queue.spec.name
-    eligible = [a for a in agents if a.can_take(name)]
+    eligible = [a for a in agents if a.can_take(name, queue.spec.channel)]
     if not eligible:
         return None
     if routing == "sequential":

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from omnikpi.simulate.dialer import Dial, dial
-from omnikpi.simulate.model import HOUR, Agent, Contact, QueueState, choose_agent
+from omnikpi.simulate.model import (
+    CONCURRENT_CHANNELS,
+    HOUR,
+    Agent,
+    Contact,
+    QueueState,
+    choose_agent,
+)
 from omnikpi.simulate.scenario import LIVE_CHANNELS, QueueSpec, Scenario
 
 
@@ -232,6 +239,8 @@ class Simulation:
         else:
             contact.first_response = moment + duration  # the reply is the work
         agent.active += 1
+        if q.channel not in CONCURRENT_CHANNELS:
+            agent.exclusive += 1
         self.at(moment + duration, "end", (agent, contact))
 
     def finish(self, agent: Agent, contact: Contact, moment: float) -> None:
@@ -257,12 +266,14 @@ class Simulation:
         if q.acw_seconds > 0:
             contact.acw = round(self.rng.uniform(0.5, 1.5) * q.acw_seconds, 1)
             agent.work.append((moment, moment + contact.acw, "acw", q.channel))
-            self.at(moment + contact.acw, "free", agent)
+            self.at(moment + contact.acw, "free", (agent, q.channel))
         else:
-            self.free(agent, moment)
+            self.free(agent, moment, q.channel)
 
-    def free(self, agent: Agent, moment: float) -> None:
+    def free(self, agent: Agent, moment: float, channel: str) -> None:
         agent.active -= 1
+        if channel not in CONCURRENT_CHANNELS:
+            agent.exclusive -= 1
         if agent.active == 0:
             agent.idle_since = moment
         self.dispatch(agent, moment)
@@ -272,7 +283,8 @@ class Simulation:
         while True:
             candidates = [
                 self.queues[name] for name in agent.group.skills
-                if self.queues[name].waiting and agent.can_take(name)
+                if self.queues[name].waiting
+                and agent.can_take(name, self.queues[name].spec.channel)
             ]
             if not candidates:
                 return
@@ -353,9 +365,11 @@ class Simulation:
         assert isinstance(agent, Agent) and isinstance(contact, Contact)
         self.finish(agent, contact, moment)
 
-    def _on_free(self, moment: float, agent: object) -> None:
+    def _on_free(self, moment: float, payload: object) -> None:
+        assert isinstance(payload, tuple)
+        agent, channel = payload
         assert isinstance(agent, Agent)
-        self.free(agent, moment)
+        self.free(agent, moment, str(channel))
 
     def _on_shift_start(self, moment: float, agent: object) -> None:
         assert isinstance(agent, Agent)
