@@ -37,8 +37,8 @@ def _check(output: Path | None, interval_minutes: int, format: str) -> None:
 
 
 def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None,
-                   by_queue: bool = False, channel: str | None = None
-                   ) -> list[dict[str, Any]]:
+                   by_queue: bool = False, channel: str | None = None,
+                   metrics: list[str] | None = None) -> list[dict[str, Any]]:
     """Offered contacts and AHT per interval (and queue), from the KPI engine; without
     ``channel``, a note on stderr when several channels are forecast as one."""
     from omnikpi.engine.run import run_report
@@ -57,7 +57,7 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
                 "`wfm plan` staffs them as one queue of calls (Erlang) — forecast a channel "
                 "with --channel voice (e-mail is planned with `wfm backlog`)",
                 highlight=False, markup=False)
-    result = run_report(dataset, ["offered", "aht"],
+    result = run_report(dataset, metrics or ["offered", "aht"],
                         by=["queue"] if queue or by_queue else [],
                         grain=GRAINS[interval_minutes], tz=tz, where=where)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
@@ -190,11 +190,14 @@ def reforecast_command(
                 from None
         planned = [Interval(f.interval_start[:16], f.volume, f.aht_seconds)
                    for f in read_forecast(forecast)]
+        rows = _interval_rows(data, interval_minutes, tz, queue, channel=channel,
+                              metrics=["offered", "aht", "handled"])
         actual = {str(r["period_start"])[:16]: (float(r["offered"] or 0),
                                                 None if r["aht"] is None else float(r["aht"]))
-                  for r in _interval_rows(data, interval_minutes, tz, queue,
-                                          channel=channel)}
-        out = reforecast(planned, actual, cut, min_contacts)
+                  for r in rows}
+        # AHT is weighted by the contacts it averages (handled ones), not those offered
+        handled = {str(r["period_start"])[:16]: float(r["handled"] or 0) for r in rows}
+        out = reforecast(planned, actual, cut, min_contacts, handled)
     except OmniKPIError as exc:
         fail(exc)
     rows = [{"interval_start": with_offset(i.interval_start, tz), "volume": round(i.volume, 4),

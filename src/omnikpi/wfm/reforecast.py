@@ -32,9 +32,12 @@ class Reforecast:
 
 
 def reforecast(forecast: list[Interval], actual: Mapping[str, tuple[float, float | None]],
-               as_of: str, min_contacts: float = 20) -> Reforecast:
+               as_of: str, min_contacts: float = 20,
+               handled_counts: Mapping[str, float] | None = None) -> Reforecast:
     """``forecast`` for the day; ``actual`` maps an interval start to (contacts, AHT) for
-    the intervals that ended by ``as_of`` (ISO, same clock as ``interval_start``)."""
+    the intervals that ended by ``as_of`` (ISO, same clock as ``interval_start``);
+    ``handled_counts`` the contacts handled in each (the AHT's own count: abandoned calls have no
+    handle time). Without it the contacts stand in for them."""
     done = [f for f in forecast if f.interval_start < as_of]
     actual_volume = sum(actual.get(f.interval_start, (0.0, None))[0] for f in done)
     forecast_volume = sum(f.volume for f in done)
@@ -42,7 +45,9 @@ def reforecast(forecast: list[Interval], actual: Mapping[str, tuple[float, float
     volume_ratio = actual_volume / forecast_volume if forecast_volume > 0 and enough else 1.0
     work = expected = handled = 0.0
     for f in done:
-        count, aht = actual.get(f.interval_start, (0.0, None))
+        offered, aht = actual.get(f.interval_start, (0.0, None))
+        count = offered if handled_counts is None else \
+            handled_counts.get(f.interval_start, 0.0)
         if aht is not None and f.aht_seconds is not None and count > 0:
             work += count * aht
             expected += count * f.aht_seconds
