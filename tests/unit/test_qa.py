@@ -231,3 +231,19 @@ def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> 
     said = save("anan", "week 2")
     assert "note: no account is named 'anan'" in said
     assert "omnikpi users add anan --role supervisor" in said
+
+
+def test_revision_0008_matches_the_qa_form_model(tmp_path: Path) -> None:
+    """The migration adds exactly the column models.py declares for a form's tenant."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from omnikpi.store.db import get_engine, upgrade
+    from omnikpi.store.models import Base
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    with get_engine(url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert [d for d in differences if "qa_forms" in repr(d)] == []

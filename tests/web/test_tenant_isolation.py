@@ -52,6 +52,7 @@ def app(make_app: Callable[..., FastAPI], folders: tuple[Path, Path]) -> FastAPI
         create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
         create_user(session, "agent-a", PASSWORD, "agent", tenant="A", agent_id="a1")
         create_user(session, "sup-kyiv", PASSWORD, "supervisor", sites=["kyiv"])
+        create_user(session, "sup-b", PASSWORD, "supervisor", tenant="B")
     return application
 
 
@@ -622,6 +623,39 @@ def test_an_agent_sees_only_their_own_rows_on_every_route(app: FastAPI,
             assert agents <= {"a1"}, (metric, agents)
         no_leak(agent.get("/drill.csv", params={"metric": "occupancy"}).text)
         assert "a2" not in agent.get("/drill.csv", params={"metric": "occupancy"}).text
+
+
+def test_a_tenants_qa_form_is_theirs(app: FastAPI) -> None:
+    """B's supervisor saved a form under the key A's supervisor used: A's /qa then listed
+    only B's version, and it became the default of A's samples and calibrations; every
+    tenant read every form. Now each tenant has its own shelf beside the operator's."""
+    def client_of(user: str) -> TestClient:
+        client = TestClient(app)
+        client.headers["Authorization"] = f"Bearer {_token(client, user)}"
+        return client
+
+    def create(client: TestClient, name: str) -> int:
+        answer = client.post("/qa/forms", data={
+            "key": "voice-std", "name": name, "items": "Greeting | greet | 1"},
+            follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return int(answer.headers["location"].rsplit("/", 1)[1])
+
+    root, sup_a, sup_b = client_of("root"), client_of("sup-a"), client_of("sup-b")
+    shared = create(root, "Operator standard")
+    mine = create(sup_a, "A's own standard")
+    theirs = create(sup_b, f"Hijacked by {MARK}")
+    listed = sup_a.get("/qa").text
+    assert "A&#39;s own standard" in listed or "A's own standard" in listed
+    assert "Operator standard" in listed and MARK not in listed
+    assert sup_a.get(f"/qa/forms/{theirs}").status_code == 404
+    assert sup_b.get(f"/qa/forms/{mine}").status_code == 404
+    assert sup_b.get(f"/qa/forms/{shared}").status_code == 200
+    assert root.get(f"/qa/forms/{theirs}").status_code == 200  # the operator sees all
+    calibration = sup_a.post("/qa/calibrations", data={
+        "name": "c", "form_id": str(theirs), "contacts": "a-1",
+        "evaluators": "sup-a root", "reference": "sup-a"}, follow_redirects=False)
+    assert calibration.status_code in (400, 404) and MARK not in calibration.text
 
 
 def test_saved_reports_stay_on_their_shelf_and_with_their_owner(app: FastAPI) -> None:

@@ -130,14 +130,16 @@ def parse_item_lines(text: str) -> tuple[ItemSpec, ...]:
     return tuple(items)
 
 
-def save_form(session: Session, spec: FormSpec, author: str) -> QaForm:
-    """Store ``spec`` as the next version of its key (older versions stay for the
-    evaluations made with them)."""
+def save_form(session: Session, spec: FormSpec, author: str,
+              tenant: str | None = None) -> QaForm:
+    """Store ``spec`` as the next version of its key on ``tenant``'s shelf (None: the
+    operator's, every tenant's); older versions stay for the evaluations made with them.
+    Versions are numbered per key across shelves, so ``key@vN`` names one form."""
     check_form(spec)
     latest = session.scalar(select(func.max(QaForm.version)).where(QaForm.form_key == spec.key))
     form = QaForm(form_key=spec.key, version=(latest or 0) + 1, name=spec.name,
                   channel_kind=spec.channel_kind, pass_score=spec.pass_score,
-                  created_by=author)
+                  created_by=author, tenant_key=tenant or "")
     session.add(form)
     session.flush()
     for position, item in enumerate(spec.items):
@@ -153,12 +155,25 @@ def form_items(session: Session, form_id: int) -> list[QaFormItem]:
                                 .order_by(QaFormItem.position)))
 
 
-def latest_forms(session: Session) -> list[QaForm]:
-    newest = select(QaForm.form_key, func.max(QaForm.version).label("v")).group_by(
-        QaForm.form_key).subquery()
-    return list(session.scalars(select(QaForm).join(
-        newest, (QaForm.form_key == newest.c.form_key) & (QaForm.version == newest.c.v))
-        .order_by(QaForm.form_key)))
+def form_visible(form: QaForm, shelf: str | None) -> bool:
+    """Whether a form is seen from ``shelf`` (a tenant; '' the operator's staff bounded
+    by sites; None an unbounded viewer, who sees every form)."""
+    return shelf is None or form.tenant_key in ("", shelf)
+
+
+def latest_forms(session: Session, shelf: str | None = None) -> list[QaForm]:
+    """The newest version of each form seen from ``shelf`` (:func:`form_visible`): a
+    tenant's own forms and the operator's."""
+    newest = select(QaForm.tenant_key, QaForm.form_key,
+                    func.max(QaForm.version).label("v")).group_by(
+        QaForm.tenant_key, QaForm.form_key).subquery()
+    query = select(QaForm).join(newest, (QaForm.tenant_key == newest.c.tenant_key)
+                                & (QaForm.form_key == newest.c.form_key)
+                                & (QaForm.version == newest.c.v))
+    if shelf is not None:
+        query = query.where(QaForm.tenant_key.in_(["", shelf]))
+    # a tenant's own form first where it has one of the operator's key
+    return list(session.scalars(query.order_by(QaForm.form_key, QaForm.tenant_key.desc())))
 
 
 def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[float, bool]:

@@ -75,10 +75,12 @@ def answers_of(session: Session, evaluation_id: int) -> dict[int, float | None]:
         select(QaAnswer).where(QaAnswer.evaluation_id == evaluation_id))}
 
 
-def default_form(session: Session, channel: str | None) -> QaForm | None:
-    """The newest form for the contact's kind of channel (voice or text), else any."""
+def default_form(session: Session, channel: str | None,
+                 shelf: str | None = None) -> QaForm | None:
+    """The newest form seen from ``shelf`` for the contact's kind of channel (voice or
+    text), else any."""
     kind = "voice" if (channel or "").lower() in ("voice", "video", "callback") else "text"
-    forms = latest_forms(session)
+    forms = latest_forms(session, shelf)
     return next((f for f in forms if f.channel_kind == kind), None) or \
         next((f for f in forms if f.channel_kind == "any"), None) or \
         (forms[0] if forms else None)

@@ -169,6 +169,9 @@ class QaForm(Base):
     pass_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_by: Mapped[str] = mapped_column(String(150), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    tenant_key: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    """The tenant the form belongs to ('' for the operator's forms, seen by every tenant):
+    another tenant's supervisor can neither see nor replace it (revision 0008)."""
 
 
 class QaFormItem(Base):

@@ -36,7 +36,9 @@ def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Te
             if found else []
         return templates.TemplateResponse(request, "qa_calibration_new.html", {
             "filters": None, "found": found, "people": people,
-            "forms": latest_forms(session), "me": principal.name,
+            "forms": latest_forms(session, None if view.scope.unbounded
+                                  else (principal.tenant or "")),
+            "me": principal.name,
             "search": {"agent": agent, "queue": queue, "from": from_, "to": to}})
 
 
