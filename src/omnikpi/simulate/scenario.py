@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import datetime, time
 from pathlib import Path
@@ -18,10 +19,27 @@ LIVE_CHANNELS = ("voice", "chat", "messenger")
 
 
 def _clock(text: str) -> time:
+    """A clock time HH:MM (or HH:MM:SS); 24:00 is the end of the day."""
+    if text == "24:00":
+        return time(0, 0)
+    if not re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", text or ""):
+        raise ValueError(f"{text!r} is not a clock time such as '08:30'")
     try:
         return time.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a clock time such as '08:30'") from None
+
+
+def _window(text: str) -> str:
+    """A window of the day, START-END in clock times ("08:00-20:00"; "22:00-06:00" runs
+    past midnight). A shift of "25:00-26:00" or an opening of "8-20" ended in a traceback
+    when the simulation read it."""
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise ValueError(f"{text!r} is not a window such as '08:00-20:00'")
+    _clock(start)
+    _clock(end)
+    return text
 
 
 class Strict(BaseModel):
@@ -53,6 +71,11 @@ class QueueSpec(Strict):
     tenant: str | None = None
     topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"])
     open: str = "00:00-24:00"
+
+    @field_validator("open")
+    @classmethod
+    def _open_window(cls, value: str) -> str:
+        return _window(value)
     """Hours the queue accepts contacts each day; live contacts outside are not offered."""
 
     @field_validator("arrivals_profile")
@@ -72,6 +95,19 @@ class AgentGroup(Strict):
     capacity: int = Field(default=1, ge=1)
     shift: str = "08:00-16:00"
     breaks: list[tuple[str, str]] = Field(default_factory=list)
+
+    @field_validator("shift")
+    @classmethod
+    def _shift_window(cls, value: str) -> str:
+        return _window(value)
+
+    @field_validator("breaks")
+    @classmethod
+    def _break_clocks(cls, value: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for start, end in value:
+            _clock(start)
+            _clock(end)
+        return value
     site: str | None = None
     tenant: str | None = None
 

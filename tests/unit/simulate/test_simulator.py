@@ -226,3 +226,23 @@ def test_a_groups_chat_capacity_never_lets_an_agent_hold_two_calls() -> None:
     for start, end, agent in voice:
         if agent in group_agents:
             assert not any(a == agent and s < end and start < e for s, e, a in chats)
+
+
+@pytest.mark.parametrize(("find", "replace", "said"), [
+    ('shift = "', 'shift = "25:00-26:00" #', "'25:00' is not a clock time"),
+    ('shift = "', 'shift = "0800" #', "'0800' is not a window"),
+    ('name = "tier1"', 'name = "tier1"\nbreaks = [["12:99", "13:00"]]',
+     "'12:99' is not a clock time"),
+    ('name = "support"', 'name = "support"\nopen = "8-20"', "'8' is not a clock time"),
+])
+def test_a_bad_clock_time_in_a_scenario_is_a_usage_error(tmp_path: Path, find: str,
+                                                        replace: str, said: str) -> None:
+    """Each was a Python traceback (exit 1) when the simulation read the time."""
+    text = ERLANG_C.read_text()
+    assert find in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(find, replace, 1))
+    result = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(bad), "--out",
+                                      str(tmp_path / "x")])
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()) and "Traceback" not in result.output
