@@ -130,6 +130,9 @@ def read_forecast(path: Path) -> list[ForecastInterval]:
         parsed.append((start, volume, aht))
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems))
+    if not parsed:  # a header alone: the plan wrote a file holding "x"
+        raise UsageError(f"{path}: no intervals (only the header line): write one row per "
+                         "interval, or make the forecast with `omnikpi wfm forecast`")
     # an interval forecast to have contacts but no AHT (none was handled at that hour in
     # the history: e-mail at night) takes the forecast's mean AHT, weighted by volume;
     # an interval without contacts needs no AHT (and no agents)
@@ -262,8 +265,10 @@ def shrinkage_command(
         parts: dict[str, float] = {}
         for item in component:
             name, sep, value = item.partition("=")
-            if not sep:
-                raise UsageError(f"bad --component {item!r}: write NAME=SHARE")
+            name = name.strip()
+            if not sep or not name:
+                raise UsageError(f"bad --component {item!r}: write NAME=SHARE "
+                                 "(e.g. vacation=0.10)")
             if name in parts:  # the second would replace the first without a word
                 raise UsageError(f"--component {name} is given twice: give it once, with "
                                  "its whole share")

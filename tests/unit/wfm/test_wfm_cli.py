@@ -207,3 +207,16 @@ def test_the_forecast_reads_the_customers_contacts_alone(tmp_path: Path) -> None
     peak = max(json.loads(result.output)["intervals"], key=lambda r: r["volume"])
     assert peak["volume"] == pytest.approx(1.0)
     assert peak["aht_seconds"] == pytest.approx(100.0)
+
+
+def test_an_empty_forecast_and_a_nameless_component_are_refused(tmp_path: Path) -> None:
+    """A forecast of its header alone made `wfm plan --format csv` write "x" and exit 0; a
+    component "=0.1" was counted under an empty name."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text("interval_start,volume,aht_seconds\n")
+    plan = runner.invoke(app, ["wfm", "plan", "--forecast", str(empty), "--interval-minutes",
+                               "30", "--target-sl", "0.8", "--threshold", "20", "--format",
+                               "csv"])
+    assert plan.exit_code == 2 and "no intervals" in plan.output
+    nameless = runner.invoke(app, ["wfm", "shrinkage", "--component", "=0.1"])
+    assert nameless.exit_code == 2 and "NAME=SHARE" in nameless.output
