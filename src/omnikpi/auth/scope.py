@@ -154,12 +154,25 @@ def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     order = ["contacts", "shifts", "qa_evaluations"]
     names = sorted(dataset.loads, key=lambda n: (order.index(n) if n in order else 9, n))
+    made: set[str] = set()
     for name in names:
         load = dataset.loads[name]
         if not load.usable:
+            # the whole dataset holds an empty stand-in for it: so does the viewer's
+            con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS "
+                        f"SELECT * FROM main.{quote(name)} WHERE false")
+            made.add(name)
             continue
-        con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS "
-                    f"{_view_sql(name, load, scope, schema)}")
+        sql = _view_sql(name, load, scope, schema)
+        if any(f"{schema}.{related}" in sql for related in ("contacts", "shifts",
+                                                            "qa_evaluations")
+               if related not in made and related != name):
+            # seen through a table that could not be read (contacts.csv unreadable): none
+            # of its rows is known to be the viewer's, so none is shown — every page of a
+            # bounded viewer answered with a traceback
+            sql = f"SELECT * FROM main.{quote(name)} a WHERE false"
+        con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS {sql}")
+        made.add(name)
     con.execute(f"SET search_path = '{catalog}.{schema}'")
     # quarantine counts and problem rows describe every tenant's data: not for a bounded eye
     loads = {n: replace(load, rows_read=load.rows_loaded) for n, load in dataset.loads.items()}

@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from omnikpi.schema import validation_cache
 from omnikpi.schema.cached_load import _load_cached, _store_verdict
 from omnikpi.schema.convert import SQL_TYPES, quote
@@ -108,12 +110,25 @@ def _no_tables(folder: Path) -> Problem:
 
 
 def _add_empty_tables(dataset: Dataset) -> None:
-    """An empty relation of the canonical columns for each table the folder lacks."""
+    """An empty relation of the canonical columns for each table the folder lacks, and for
+    each it has but could not use (a contacts.csv without arrived_at): what reads it only
+    for its dimensions (surveys joined to their contacts) then reads none, as when the file
+    is absent, instead of failing on a relation that does not exist. Metrics that need the
+    table still say why it cannot be used (``Dataset.require``)."""
     for name, table in TABLES.items():
-        if name in dataset.loads:
+        if name in dataset.loads and (dataset.loads[name].usable or _exists(dataset, name)):
             continue
         columns = ", ".join(f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote(c.name)}"
                             for c in table.columns)
-        dataset.con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} WHERE false")
+        dataset.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT {columns} "
+                            "WHERE false")
+
+
+def _exists(dataset: Dataset, name: str) -> bool:
+    try:
+        dataset.con.execute(f"SELECT 1 FROM {quote(name)} LIMIT 0")
+    except duckdb.Error:
+        return False
+    return True
 
 
