@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnikpi.formatting import human
 from omnikpi.metrics.base import get_metric
+from omnikpi.schema.model import Dataset
 from omnikpi.web.agent_table import (
     NOT_READY,
     OUTBOUND_COLUMNS,
@@ -96,6 +97,17 @@ def _tiles(state: ViewDep, figures: AgentFigures, agent_id: str,
     return tiles
 
 
+def _known_agent(dataset: Dataset, agent_id: str) -> bool:
+    """Whether any row the viewer sees names the agent (another tenant's agent showed a
+    page of empty figures, confirming the id exists somewhere)."""
+    tables = [t for t in ("contacts", "agent_states", "shifts", "roster") if dataset.has(t)]
+    if not tables:
+        return False
+    union = " UNION ALL ".join(f"SELECT 1 FROM {t} WHERE agent_id = $agent" for t in tables)
+    return dataset.con.execute(f"SELECT EXISTS ({union})", {"agent": agent_id}
+                               ).fetchone() == (True,)
+
+
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
 def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
           day: str | None = None) -> Response:
@@ -104,6 +116,9 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str
         return error_page(request, translator_of(request)(
             "No such agent among the agents you may see."), 404)
     view = own_view(state)
+    if not _known_agent(view.dataset, agent_id):  # another tenant's agent, or nobody
+        return error_page(request, translator_of(request)(
+            "No such agent among the agents you may see."), 404)
     lang = choose_language(request)
     mine = {"agent_id": [agent_id]}
     groups = [("", _tiles(state, agent_figures(view, filters, mine, one_agent=True),
