@@ -223,3 +223,29 @@ def test_a_large_patient_pool_near_full_load_is_no_overload() -> None:
     endless, c = erlang_a(1000, 1011, 180, 20, 1e9), erlang_c(1000, 1011, 180, 20)
     assert endless.service_level == pytest.approx(c.service_level, abs=1e-5)
     assert endless.p_wait == pytest.approx(c.p_wait, abs=1e-5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(volume=st.one_of(st.just(0.0), st.floats(1, 5000)), aht=st.floats(30, 3600),
+       hours=st.floats(1, 24), threshold=st.floats(0.25, 48),
+       backlog=st.one_of(st.just(0.0), st.floats(1, 2000)), occupancy=st.floats(0.5, 1.0))
+def test_the_backlog_staff_answers_every_e_mail_in_time_oldest_first(
+        volume: float, aht: float, hours: float, threshold: float, backlog: float,
+        occupancy: float) -> None:
+    """A fluid oldest-first day, checked minute by minute: with the planned agents, what
+    has arrived by t (backlog, then an even stream) is answered by t + T while the day
+    lasts, and the day's work fits in it; with one agent fewer one of these fails."""
+    agents = planning_module.backlog_agents(volume, aht, hours, threshold, backlog, occupancy)
+
+    def keeps(n: int) -> bool:
+        rate = n * 3600 * occupancy / aht  # e-mails answered per hour
+        arrivals = volume / hours
+        window = min(threshold, hours)
+        minutes = [m / 60 for m in range(int((hours - window) * 60) + 1)]
+        in_time = all(backlog + arrivals * t <= rate * (t + window) * (1 + 1e-9) + 1e-9
+                      for t in minutes)
+        return in_time and backlog + volume <= rate * hours * (1 + 1e-9) + 1e-9
+
+    assert keeps(agents)
+    if agents > 0:
+        assert not keeps(agents - 1)
