@@ -678,6 +678,9 @@ def test_saved_reports_stay_on_their_shelf_and_with_their_owner(app: FastAPI) ->
         "root", "client-a", "agent-a", "sup-a", "sup-kyiv"))
     assert save(viewer, "a-monthly", "metrics=offered&grain=month") == 303
     assert save(agent, "a-monthly", "metrics=answered&agent_id=nobody") == 400
+    refused = agent.post("/builder/save?lang=uk", data={"name": "a-monthly",
+                                                        "query": "metrics=aht"})
+    assert "Звіт «a-monthly» зберіг інший користувач" in refused.text
     assert 'metrics = ["offered"]' in viewer.get("/builder/definition/a-monthly.toml").text
     assert save(agent, "my own", "metrics=aht") == 303
     assert save(agent, "my own", "metrics=asa") == 303  # their own, replaced

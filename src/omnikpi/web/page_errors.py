@@ -124,6 +124,11 @@ def _unknown_param(m: re.Match[str], _: Translate) -> str:
     return _("Unknown parameter “{value}”.").format(value=m["value"])
 
 
+def _report_of_someone_else(m: re.Match[str], _: Translate) -> str:
+    return _("A report named “{name}” was saved by someone else: save yours under another "
+             "name.").format(name=m["name"])
+
+
 def _too_many_periods(m: re.Match[str], _: Translate) -> str:
     return _("A report by {grain} over this period would have about {periods} periods (at "
              "most {limit}): choose a coarser grain or a shorter period.").format(
@@ -148,6 +153,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^unknown (?:filter )?dimension '(?P<value>.*)': choose from "
                 r"(?P<choices>.*)$", re.S), _unknown_dimension),
     (re.compile(r"^bad --param '(?P<value>.*)': write", re.S), _bad_param_form),
+    (re.compile(r"^a report named '(?P<name>.*)' was saved by someone else", re.S),
+     _report_of_someone_else),
     (re.compile(r"^bad value '(?P<value>.*)' for parameter (?P<name>\S+): expected "
                 r"(?P<expected>.*)$", re.S), _bad_param_value),
     (re.compile(r"^unknown parameter '(?P<value>.*)'; parameters", re.S), _unknown_param),
