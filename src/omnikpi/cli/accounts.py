@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 db_app = typer.Typer(help="The application database (users, saved reports, alerts, QA).",
                      no_args_is_help=True)
@@ -39,6 +45,19 @@ def db_upgrade(database_url: DatabaseOption = None) -> None:
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"database {resolve(database_url)} is at revision {revision}")
+
+
+def _in_database(database_url: str | None, work: Callable[[Session], T]) -> T:
+    """``work`` in one session of the application database, after checking it is
+    migrated; an OmniKPI error ends the command with its message and exit code."""
+    from omnikpi.store.db import require_current, session_scope
+
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            return work(session)
+    except OmniKPIError as exc:
+        fail(exc)
 
 
 def _read_password() -> str:
@@ -123,31 +142,28 @@ def users_password(
 ) -> None:
     """Set a new password (read from standard input); every login of the account ends."""
     from omnikpi.auth.accounts import audit, set_password
-    from omnikpi.store.db import require_current, session_scope
 
     try:
-        require_current(database_url)
         password = _read_password()
-        with session_scope(database_url) as session:
-            set_password(session, name, password)
-            audit(session, "cli", "password_set", {"name": name})
     except OmniKPIError as exc:
         fail(exc)
+
+    def change(session: Session) -> None:
+        set_password(session, name, password)
+        audit(session, "cli", "password_set", {"name": name})
+
+    _in_database(database_url, change)
     typer.echo(f"user {name}: password changed, every login ended")
 
 
 def _set_disabled(name: str, disabled: bool, database_url: str | None) -> None:
     from omnikpi.auth.accounts import audit, set_disabled
-    from omnikpi.store.db import require_current, session_scope
 
-    try:
-        require_current(database_url)
-        with session_scope(database_url) as session:
-            set_disabled(session, name, disabled)
-            audit(session, "cli", "user_disabled" if disabled else "user_enabled",
-                  {"name": name})
-    except OmniKPIError as exc:
-        fail(exc)
+    def change(session: Session) -> None:
+        set_disabled(session, name, disabled)
+        audit(session, "cli", "user_disabled" if disabled else "user_enabled", {"name": name})
+
+    _in_database(database_url, change)
 
 
 @users_app.command("disable")
@@ -195,18 +211,15 @@ def apikeys_list(database_url: DatabaseOption = None) -> None:
     """Every key: name, first characters, tenant, created, revoked (the key itself is
     never stored)."""
     from omnikpi.auth.accounts import api_keys
-    from omnikpi.store.db import require_current, session_scope
 
-    try:
-        require_current(database_url)
-        with session_scope(database_url) as session:
-            for key in api_keys(session):
-                state = (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at
-                         else "active")
-                typer.echo(f"{key.name}\t{key.prefix}…\t{key.tenant or 'every tenant'}\t"
-                           f"created {key.created_at:%Y-%m-%d %H:%M}\t{state}")
-    except OmniKPIError as exc:
-        fail(exc)
+    def lines(session: Session) -> list[str]:
+        return [f"{key.name}\t{key.prefix}…\t{key.tenant or 'every tenant'}\t"
+                f"created {key.created_at:%Y-%m-%d %H:%M}\t"
+                + (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at
+                   else "active") for key in api_keys(session)]
+
+    for line in _in_database(database_url, lines):
+        typer.echo(line)
 
 
 @keys_app.command("revoke")
@@ -217,13 +230,10 @@ def apikeys_revoke(
     """Stop a key working (a leaked key, a retired PBX); a running server forgets it
     within 5 seconds."""
     from omnikpi.auth.accounts import audit, revoke_api_key
-    from omnikpi.store.db import require_current, session_scope
 
-    try:
-        require_current(database_url)
-        with session_scope(database_url) as session:
-            revoke_api_key(session, name)
-            audit(session, "cli", "apikey_revoked", {"name": name})
-    except OmniKPIError as exc:
-        fail(exc)
+    def revoke(session: Session) -> None:
+        revoke_api_key(session, name)
+        audit(session, "cli", "apikey_revoked", {"name": name})
+
+    _in_database(database_url, revoke)
     typer.echo(f"API key {name} revoked")

@@ -6,9 +6,16 @@ import re
 import tomllib
 from datetime import datetime, time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from omnikpi.errors import UsageError, describe_validation_error, read_text
 
@@ -42,6 +49,10 @@ def _window(text: str) -> str:
     return text
 
 
+Window = Annotated[str, AfterValidator(_window)]
+"""START-END clock times of a day, checked when the scenario is read."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,12 +81,7 @@ class QueueSpec(Strict):
     site: str | None = None
     tenant: str | None = None
     topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"])
-    open: str = "00:00-24:00"
-
-    @field_validator("open")
-    @classmethod
-    def _open_window(cls, value: str) -> str:
-        return _window(value)
+    open: Window = "00:00-24:00"
     """Hours the queue accepts contacts each day; live contacts outside are not offered."""
 
     @field_validator("arrivals_profile")
@@ -93,13 +99,8 @@ class AgentGroup(Strict):
     count: int = Field(ge=0)
     skills: list[str]
     capacity: int = Field(default=1, ge=1)
-    shift: str = "08:00-16:00"
+    shift: Window = "08:00-16:00"
     breaks: list[tuple[str, str]] = Field(default_factory=list)
-
-    @field_validator("shift")
-    @classmethod
-    def _shift_window(cls, value: str) -> str:
-        return _window(value)
 
     @field_validator("breaks")
     @classmethod
