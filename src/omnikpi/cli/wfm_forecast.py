@@ -42,9 +42,11 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
     """Offered contacts and AHT per interval (and queue), from the KPI engine; without
     ``channel``, a note on stderr when several channels are forecast as one."""
     from omnikpi.engine.run import run_report
+    from omnikpi.engine.timezones import zone
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.wfm.forecast import HISTORY_FILTER
 
+    zone(tz)  # an unknown zone is said first, not after a note about channels
     dataset = load_dataset(data)
     where: dict[str, list[str]] = dict(HISTORY_FILTER)
     if channel:

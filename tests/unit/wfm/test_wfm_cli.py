@@ -220,3 +220,14 @@ def test_an_empty_forecast_and_a_nameless_component_are_refused(tmp_path: Path) 
     assert plan.exit_code == 2 and "no intervals" in plan.output
     nameless = runner.invoke(app, ["wfm", "shrinkage", "--component", "=0.1"])
     assert nameless.exit_code == 2 and "NAME=SHARE" in nameless.output
+
+
+def test_an_unknown_zone_is_said_before_anything_else() -> None:
+    """`wfm forecast --tz Mars/Base` printed the note on counting channels together, then
+    the zone's error: the error alone now."""
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    result = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--tz",
+                                 "Mars/Base"])
+    assert result.exit_code == 2 and "unknown time zone 'Mars/Base'" in result.output
+    assert "note:" not in result.output
