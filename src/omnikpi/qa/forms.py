@@ -155,6 +155,12 @@ def form_items(session: Session, form_id: int) -> list[QaFormItem]:
                                 .order_by(QaFormItem.position)))
 
 
+def form_shelf(view: Any) -> str | None:
+    """The forms a web viewer sees: every one (an unbounded viewer), else their tenant's
+    own and the operator's (a tenant's supervisor once replaced another tenant's form)."""
+    return None if view.scope.unbounded else (view.principal.tenant or "")
+
+
 def form_visible(form: QaForm, shelf: str | None) -> bool:
     """Whether a form is seen from ``shelf`` (a tenant; '' the operator's staff bounded
     by sites; None an unbounded viewer, who sees every form)."""

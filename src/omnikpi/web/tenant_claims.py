@@ -46,9 +46,10 @@ def _files(uri: object, folder: Path) -> set[Path]:
 
 
 def contacts_naming(dataset: Dataset, files: set[Path], folder: Path
-                    ) -> list[tuple[str, str | None]]:
-    """(contact_id, tenant) of the contacts whose recording_uri names one of ``files``
-    (the uri is compared by the files it resolves to: ``./a.ogg`` and ``a.ogg`` are one)."""
+                    ) -> list[tuple[str, str | None, set[Path]]]:
+    """(contact_id, tenant, the files of ``files`` it names) of each contact whose
+    recording_uri names one of ``files`` (compared by the files it resolves to: ``./a.ogg``
+    and ``a.ogg`` are one) — one query for all of them."""
     if not files or not dataset.has("contacts") or \
             "recording_uri" not in dataset.loads["contacts"].columns:
         return []
@@ -59,8 +60,9 @@ def contacts_naming(dataset: Dataset, files: set[Path], folder: Path
     candidates = _connection(dataset).execute(
         f"SELECT contact_id, tenant, recording_uri FROM contacts WHERE {pattern}",
         escaped).fetchall()
-    return [(str(c), None if t is None else str(t)) for c, t, uri in candidates
-            if _files(uri, folder) & files]
+    named = [(str(c), None if t is None else str(t), _files(uri, folder) & files)
+             for c, t, uri in candidates]
+    return [entry for entry in named if entry[2]]
 
 
 def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -> bool:
@@ -69,8 +71,8 @@ def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -
     if full is seen:
         return True
     everyone = contacts_naming(full, files, folder)
-    visible = {c for c, _ in contacts_naming(seen, files, folder)}
-    return all(contact in visible for contact, _ in everyone)
+    visible = {c for c, _, _ in contacts_naming(seen, files, folder)}
+    return all(contact in visible for contact, _, _ in everyone)
 
 
 def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
@@ -87,15 +89,16 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
             f"SELECT contact_id, tenant FROM contacts WHERE contact_id IN ({marks})",
             ids).fetchall()
         stored = {str(c): None if t is None else str(t) for c, t in found}
+    files_of = [_files(row.get("recording_uri"), folder) for row in rows]
+    # one query for the whole batch's recordings (a PBX posts a file with every call)
+    naming = contacts_naming(dataset, set().union(*files_of), folder)
     claims: dict[int, tuple[str, str]] = {}
-    for index, row in enumerate(rows):
+    for index, (row, files) in enumerate(zip(rows, files_of, strict=True)):
         tenant = row.get("tenant") or None
         contact = str(row.get("contact_id"))
         if contact in stored and stored[contact] != tenant:
             claims[index] = ("contact_id", ANOTHER_TENANTS_ID)
-            continue
-        files = _files(row.get("recording_uri"), folder)
-        if files and any(t != tenant and c != contact
-                         for c, t in contacts_naming(dataset, files, folder)):
+        elif any(t != tenant and c != contact and named & files
+                 for c, t, named in naming):
             claims[index] = ("recording_uri", ANOTHER_TENANTS_RECORDING)
     return claims

@@ -27,6 +27,7 @@ from omnikpi.qa.forms import (
     CHANNEL_KINDS,
     FormSpec,
     form_items,
+    form_shelf,
     form_visible,
     latest_forms,
     parse_item_lines,
@@ -75,17 +76,11 @@ def _refresh_kpis(view: View, session: Session) -> None:
     view.state.force_reload = True
 
 
-def _shelf(view: View) -> str | None:
-    """The forms the caller sees: every one (an unbounded viewer), else their tenant's own
-    and the operator's (a tenant's supervisor once replaced another tenant's form)."""
-    return None if view.scope.unbounded else (view.principal.tenant or "")
-
-
 @router.get("/qa", response_class=HTMLResponse)
 def overview(request: Request, view: ViewDep) -> Response:
     principal = _reader(view)
     with session_scope(view.state.database_url) as session:
-        forms = latest_forms(session, _shelf(view))
+        forms = latest_forms(session, form_shelf(view))
         evaluator = principal.role in EVALUATORS
         visible = _visible(view)
         samples = queries.samples_with_progress(session, visible) if evaluator else []
@@ -105,7 +100,7 @@ def form_page(request: Request, view: ViewDep, form_id: RowId) -> Response:
     _reader(view)
     with session_scope(view.state.database_url) as session:
         form = session.get(QaForm, form_id)
-        if form is None or not form_visible(form, _shelf(view)):
+        if form is None or not form_visible(form, form_shelf(view)):
             raise HTTPException(404, "no such form")
         return templates.TemplateResponse(request, "qa_form.html", {
             "filters": None, "form": form, "items": form_items(session, form_id)})
@@ -186,15 +181,15 @@ def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
             return RedirectResponse(f"/qa/evaluations/{done}", status_code=303)
         sample = session.get(QaSample, item.sample_id)
         chosen = session.get(QaForm, form_id or (sample.form_id if sample else None) or 0)
-        if chosen is not None and not form_visible(chosen, _shelf(view)):
+        if chosen is not None and not form_visible(chosen, form_shelf(view)):
             chosen = None  # another tenant's form: not offered here
-        form = chosen or queries.default_form(session, item.channel, _shelf(view))
+        form = chosen or queries.default_form(session, item.channel, form_shelf(view))
         if form is None:
             raise UsageError("no QA form yet: create one (or `omnikpi qa forms FILE`)")
         return templates.TemplateResponse(request, "qa_evaluate.html", {
             "filters": None, "item": item, "form": form,
             "items": form_items(session, form.id),
-            "forms": latest_forms(session, _shelf(view)),
+            "forms": latest_forms(session, form_shelf(view)),
             "action": f"/qa/evaluate/{item.id}",
             **_contact_view(view, item.chain.split() or [item.contact_id])})
 
@@ -246,7 +241,7 @@ async def evaluate(request: Request, view: ViewDep, item_id: RowId,
         if item.evaluator and item.evaluator != principal.name and not principal.is_admin:
             raise HTTPException(403, f"this contact is in {item.evaluator}'s queue")
         form = session.get(QaForm, form_id)
-        if form is None or not form_visible(form, _shelf(view)):
+        if form is None or not form_visible(form, form_shelf(view)):
             raise HTTPException(404, "no such form")
         answers, comment, kinds = await _answers(request, session, form_id)
         chain = item.chain.split()
@@ -341,7 +336,7 @@ def _form_id(view: View, raw: str) -> int:
         raise UsageError(f"form {raw!r} is not a form id (a number)") from None
     with session_scope(view.state.database_url) as session:
         form = session.get(QaForm, form_id) if 0 < form_id <= MAX_INT else None
-        if form is None or not form_visible(form, _shelf(view)):
+        if form is None or not form_visible(form, form_shelf(view)):
             raise UsageError(f"no QA form {form_id}")
     return form_id
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from omnikpi.qa.calibration_setup import find_contacts, invitable, places
-from omnikpi.qa.forms import latest_forms
+from omnikpi.qa.forms import form_shelf, latest_forms
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaCalibration
 from omnikpi.web.deps import ViewDep
@@ -36,8 +36,7 @@ def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Te
             if found else []
         return templates.TemplateResponse(request, "qa_calibration_new.html", {
             "filters": None, "found": found, "people": people,
-            "forms": latest_forms(session, None if view.scope.unbounded
-                                  else (principal.tenant or "")),
+            "forms": latest_forms(session, form_shelf(view)),
             "me": principal.name,
             "search": {"agent": agent, "queue": queue, "from": from_, "to": to}})
 
