@@ -27,7 +27,7 @@ import omnikpi
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.errors import UsageError
 from omnikpi.schema.dataset import Dataset, load_dataset
-from omnikpi.web.workers import Overloaded, PoolLimits, TooLong, WorkPool
+from omnikpi.web.workers import Overloaded, PoolLimits, Requester, TooLong, WorkPool
 from tests.web.conftest import running_server
 
 CUTS = [("offered,service_level,asa", "queue", "day"),
@@ -236,3 +236,142 @@ def test_sigterm_stops_a_busy_server_within_seconds(tmp_path: Path) -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.01)
+
+
+def _ask(pool: WorkPool, work: Callable[[], Any], caller: str) -> threading.Thread:
+    """A request thread asking the pool for ``work`` as ``caller`` (started)."""
+    thread = threading.Thread(target=pool.run, args=(work,),
+                              kwargs={"caller": Requester(caller)})
+    thread.start()
+    return thread
+
+
+def test_callers_take_turns_on_the_workers() -> None:
+    """One caller's queue of five does not delay another's one report behind it."""
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30))
+    gate = threading.Event()
+    started: list[str] = []
+
+    def job(name: str) -> Callable[[], str]:
+        def work() -> str:
+            started.append(name)
+            if name == "a0":
+                gate.wait(10)
+            return name
+        return work
+
+    threads = [_ask(pool, job("a0"), "a")]
+    _wait_until(lambda: started == ["a0"])
+    # queued in this order: a1 .. a4, then b1, b2
+    for waiting, name in enumerate(["a1", "a2", "a3", "a4", "b1", "b2"], start=2):
+        threads.append(_ask(pool, job(name), name[0]))
+        _wait_until(lambda n=waiting: pool._waiting == n)  # type: ignore[misc]
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    # b, never served, goes first; then the two take turns; a's rest in its own order
+    assert started == ["a0", "b1", "a1", "b2", "a2", "a3", "a4"]
+
+
+def test_one_caller_may_queue_only_so_many() -> None:
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30,
+                               max_waiting_per_caller=2))
+    gate = threading.Event()
+    blocker = _ask(pool, lambda: gate.wait(10), "script")
+    _wait_until(lambda: len(pool._running) == 1)
+    queued = [_ask(pool, lambda: 1, "script") for _ in range(2)]
+    _wait_until(lambda: pool._waiting == 3)
+    with pytest.raises(Overloaded, match="you have 2 reports waiting") as caught:
+        pool.run(lambda: 1, caller=Requester("script"))
+    assert caught.value.retry_after >= 1
+    answers: list[int] = []
+    other = _ask(pool, lambda: answers.append(2), "someone else")
+    _wait_until(lambda: pool._waiting == 4)  # the other caller is queued, not refused
+    gate.set()
+    for thread in [blocker, *queued, other]:
+        thread.join(timeout=10)
+    assert answers == [2]
+
+
+def test_a_long_job_keeps_the_last_worker_for_someone_else() -> None:
+    pool = WorkPool(PoolLimits(workers=2, max_waiting=50, wait_seconds=4, run_seconds=30,
+                               long_seconds=0.2))
+    long_gate, second_gate = threading.Event(), threading.Event()
+    began: dict[str, float] = {}
+
+    def work(name: str, gate: threading.Event | None = None) -> Callable[[], str]:
+        def run() -> str:
+            began[name] = time.monotonic()
+            if gate is not None:
+                gate.wait(10)
+            return name
+        return run
+
+    long = _ask(pool, work("long", long_gate), "heavy")
+    _wait_until(lambda: "long" in began)
+    time.sleep(0.3)  # the heavy caller's job has now run past long_seconds
+    asked = time.monotonic()
+    second = _ask(pool, work("second", second_gate), "heavy")
+    time.sleep(0.6)
+    assert "second" not in began  # the last free worker is kept meanwhile
+    assert pool.run(work("light"), caller=Requester("light")) == "light"  # another caller gets it
+    # alone, the heavy caller's job starts once it has waited half of wait_seconds (2 s)
+    _wait_until(lambda: "second" in began)
+    assert 1.9 <= began["second"] - asked < 3.5
+    long_gate.set()
+    second_gate.set()
+    long.join(timeout=10)
+    second.join(timeout=10)
+
+
+def test_shutdown_fails_the_queued_work_at_once() -> None:
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30))
+    gate = threading.Event()
+    blocker = threading.Thread(target=pool.run, args=(lambda: gate.wait(10),))
+    blocker.start()
+    _wait_until(lambda: len(pool._running) == 1)
+    errors: list[BaseException] = []
+
+    def queued() -> None:
+        try:
+            pool.run(lambda: 1, caller=Requester("x"))
+        except Overloaded as exc:
+            errors.append(exc)
+
+    waiting = threading.Thread(target=queued)
+    waiting.start()
+    _wait_until(lambda: pool._waiting == 2)
+    pool.close()
+    waiting.join(timeout=5)
+    assert [str(error) for error in errors] == ["the server is shutting down"]
+    gate.set()
+    blocker.join(timeout=10)
+    with pytest.raises(Overloaded, match="shutting down"):
+        pool.run(lambda: 1)
+
+
+def test_the_pool_tells_callers_apart() -> None:
+    from types import SimpleNamespace
+
+    from omnikpi.auth.accounts import Principal
+    from omnikpi.web.deps import caller_of
+
+    def request(host: str) -> Any:
+        return SimpleNamespace(client=SimpleNamespace(host=host))
+
+    demo = Principal("demo", "admin", via="none")
+    assert caller_of(request("10.0.0.1"), demo) != caller_of(request("10.0.0.2"), demo)
+    assert not caller_of(request("10.0.0.1"), demo).capped  # a proxy's many users
+    alice = Principal("alice", "supervisor", user_id=7)
+    # an account is one caller, whatever its address or session
+    assert caller_of(request("10.0.0.1"), alice) == caller_of(request("10.0.0.2"), alice)
+    assert caller_of(request("10.0.0.1"), alice).capped
+    key = Principal("apikey:crm", "ingest", via="api_key")
+    assert caller_of(request("10.0.0.1"), key) != caller_of(request("10.0.0.1"), alice)

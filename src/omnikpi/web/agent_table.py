@@ -73,7 +73,8 @@ def own_view(view: View) -> View:
     scope = own_scope(view.principal)
     if scope is None:
         return view
-    return View(view.state, view.principal, scope, view.state.dataset_for(scope))
+    return View(view.state, view.principal, scope, view.state.dataset_for(scope),
+                view.caller)
 
 
 def _accepting(filters: Filters, dims: tuple[str, ...]) -> tuple[Filters, list[str]]:

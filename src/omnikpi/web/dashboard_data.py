@@ -170,6 +170,7 @@ def report(state: View, filters: Filters, metrics: list[str],
     if grain:
         changes["grain"] = grain
     request = replace(filters.request(), **changes)
-    result = state.state.pool.run(lambda: _run(state, request), state.dataset, key=key)
+    result = state.state.pool.run(lambda: _run(state, request), state.dataset, key=key,
+                                  caller=state.caller)
     service.remember(state, key, result)
     return result

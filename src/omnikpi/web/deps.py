@@ -23,7 +23,7 @@ from omnikpi.schema.tables import TABLES
 from omnikpi.web.filters import FilterForm, exclusive_to, filter_form, form_to_day
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
-from omnikpi.web.workers import WorkPool
+from omnikpi.web.workers import ANONYMOUS, Requester, WorkPool
 
 if TYPE_CHECKING:
     from omnikpi.web.live import LiveHub
@@ -126,6 +126,9 @@ class View:
     principal: Principal
     scope: Scope
     dataset: Dataset
+    caller: Requester = ANONYMOUS
+    """Who asks, for the report pool's fair share: the account or API key, or the
+    client's address when the server runs without logins."""
 
     @property
     def config(self) -> Config:
@@ -146,9 +149,21 @@ def get_view(request: Request, state: State, principal: Caller) -> View:
     # the API), not its tenant's: a colleague's states, evaluations and figures are not
     # theirs to see (the agent pages always did; the report API and drill-downs did not)
     scope = own_scope(principal) or scope_of(principal)
-    view = View(state, principal, scope, state.dataset_for(scope))
+    view = View(state, principal, scope, state.dataset_for(scope), caller_of(request, principal))
     request.state.view = view  # the filter form's pickers and period line read it
     return view
+
+
+def caller_of(request: Request, principal: Principal) -> Requester:
+    """Who the report pool shares its workers by: an account is one caller whatever its
+    sessions; without logins every visitor is ``demo``, so the client's address tells
+    them apart (not capped: many people may share it)."""
+    if principal.via == "none":
+        host = request.client.host if request.client is not None else "unknown"
+        return Requester(f"address:{host}", capped=False)
+    if principal.user_id is not None:
+        return Requester(f"user:{principal.user_id}")
+    return Requester(f"{principal.via}:{principal.name}")
 
 
 ViewDep = Annotated[View, Depends(get_view)]

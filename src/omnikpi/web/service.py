@@ -63,7 +63,7 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
     if cached is not None:
         return cached
     result = state.state.pool.run(lambda: _run(state, filters, metrics, by, grain, merged),
-                                  state.dataset, key=key)
+                                  state.dataset, key=key, caller=state.caller)
     remember(state, key, result)
     return result
 
@@ -136,7 +136,7 @@ def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
     """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
     return state.state.pool.run(
         lambda: _contacts_page(state, filters, where, flag, page, size, metric, part),
-        state.dataset)
+        state.dataset, caller=state.caller)
 
 
 def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
@@ -191,7 +191,8 @@ def states_page(state: View, filters: Filters, metric_id: str, part: str, page: 
                 size: int) -> dict[str, Any]:
     """Agent-state intervals behind an agent-time metric (split at the window's edges)."""
     return state.state.pool.run(
-        lambda: _states_page(state, filters, metric_id, part, page, size), state.dataset)
+        lambda: _states_page(state, filters, metric_id, part, page, size), state.dataset,
+        caller=state.caller)
 
 
 def _states_page(state: View, filters: Filters, metric_id: str, part: str, page: int,
@@ -330,7 +331,7 @@ def drill_page(state: View, filters: Filters, metric: str, *, source: str | None
                                        state.dataset),
                 "noun": DRILL_NOUNS.get(found.source, "row(s)")}
 
-    result: dict[str, Any] = state.state.pool.run(run, state.dataset)
+    result: dict[str, Any] = state.state.pool.run(run, state.dataset, caller=state.caller)
     return result
 
 
@@ -342,5 +343,5 @@ def drill_rows(state: View, filters: Filters, metric: str, *, source: str | None
         found = drill_of(state, filters, metric, source, keys)
         return found, found.everything(effective_part(found, part), sort, desc)
 
-    result: tuple[Drill, Any] = state.state.pool.run(run, state.dataset)
+    result: tuple[Drill, Any] = state.state.pool.run(run, state.dataset, caller=state.caller)
     return result

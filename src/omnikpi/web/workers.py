@@ -1,13 +1,23 @@
-"""A bounded pool for the heavy work of requests: reports, drill-downs, exports.
+"""A bounded, fair pool for the heavy work of requests: reports, drill-downs, exports.
 
 Request handlers run on the server's request threads. Left to themselves, fifty people
 opening fifty uncached reports would run fifty DuckDB queries at once on two cores, every
 one slow, and the light requests (the catalog, a cached dashboard, the login page) would
 wait behind them. So the heavy part of a request is handed to a few workers (about one
-per core) through a queue:
+per core):
 
 - at most ``max_waiting`` requests wait; the next one is answered ``503`` with a
   ``Retry-After`` at once, and so is one that waited ``wait_seconds`` without a worker;
+- the workers are shared fairly between callers (a signed-in user, an API key, or the
+  client's address without logins): the next job goes to the caller with the fewest jobs
+  running, then to the one served least recently (callers take turns), so one person's
+  script queueing fifty reports delays another person's one report by at most the jobs
+  already running;
+- one caller may have at most ``max_waiting_per_caller`` jobs waiting (more is a 503 for
+  them alone), and a caller whose job has run ``long_seconds`` does not take the last free
+  worker while it lasts: two slow reports of one person cannot hold every worker while
+  someone else waits (unless their next job has waited half of ``wait_seconds``: the rule
+  keeps a worker for others, it never makes a lone user time out);
 - identical requests that arrive while the first is computing wait for its result
   instead of computing it again;
 - a query running longer than ``run_seconds`` is interrupted on its own DuckDB
@@ -20,11 +30,12 @@ The workers are daemon threads: nothing they do can keep the process alive at ex
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -35,6 +46,20 @@ from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.schema.dataset import Dataset
 
 T = TypeVar("T")
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks for work, as the pool shares its workers: an account, an API key, or (on
+    a server without logins) a client address."""
+
+    name: str
+    capped: bool = True
+    """Whether ``max_waiting_per_caller`` applies. Not to a client address: without
+    logins, everyone behind one proxy or on one machine shares an address."""
+
+
+ANONYMOUS = Requester("anonymous", capped=False)
+"""The caller of work submitted without one (internal work)."""
 
 
 class Overloaded(OmniKPIError):
@@ -71,6 +96,10 @@ class PoolLimits:
     max_waiting: int = 200
     wait_seconds: float = 30.0
     run_seconds: float = 60.0
+    max_waiting_per_caller: int = 30
+    """A dashboard asks for about ten parts at once; a script rarely needs more."""
+    long_seconds: float = 5.0
+    """A job running this long makes its caller wait for the last free worker."""
 
     @classmethod
     def from_environment(cls) -> PoolLimits:
@@ -80,6 +109,9 @@ class PoolLimits:
             max_waiting=int(_env_number("OMNIKPI_WEB_MAX_WAITING", default.max_waiting)),
             wait_seconds=_env_number("OMNIKPI_WEB_WAIT_SECONDS", default.wait_seconds),
             run_seconds=_env_number("OMNIKPI_WEB_RUN_SECONDS", default.run_seconds),
+            max_waiting_per_caller=int(_env_number("OMNIKPI_WEB_MAX_WAITING_PER_CALLER",
+                                                   default.max_waiting_per_caller)),
+            long_seconds=_env_number("OMNIKPI_WEB_LONG_SECONDS", default.long_seconds),
         )
 
 
@@ -88,9 +120,11 @@ class _Job(Generic[T]):
     work: Callable[[], T]
     dataset: Dataset | None
     key: Hashable | None
+    caller: Requester
+    order: int = 0
+    queued_at: float = 0.0
     started: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
-    abandoned: bool = False
     result: T | None = None
     error: BaseException | None = None
     connection: duckdb.DuckDBPyConnection | None = None
@@ -103,13 +137,19 @@ class WorkPool:
 
     def __init__(self, limits: PoolLimits | None = None) -> None:
         self.limits = limits or PoolLimits()
-        self._queue: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._waiting = 0
+        """Requests waiting for a result (a shared job counts each of its requests)."""
+        self._queued: dict[Requester, deque[_Job[Any]]] = {}
+        """Jobs no worker has started, per caller, in arrival order."""
         self._running: set[_Job[Any]] = set()
         self._inflight: dict[Hashable, _Job[Any]] = {}
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._arrivals = itertools.count()
+        self._starts = itertools.count()
+        self._last_start: dict[Requester, int] = {}
+        """When each caller with work queued or running last had a job started."""
         self._mean_seconds = 0.2
         self.completed = 0
         self.rejected = 0
@@ -117,14 +157,15 @@ class WorkPool:
     # -- the request side ---------------------------------------------------------------
 
     def run(self, work: Callable[[], T], dataset: Dataset | None = None,
-            key: Hashable | None = None) -> T:
+            key: Hashable | None = None, caller: Requester | None = None) -> T:
         """Run ``work`` on a worker and return its result (or raise its error).
 
         ``dataset`` is the one the work queries (its worker connection is the one a
         statement timeout interrupts); ``key`` names the work, so that identical
-        requests arriving together share one computation.
+        requests arriving together share one computation; ``caller`` is who asks (the
+        workers are shared fairly between callers).
         """
-        job = self._submit(work, dataset, key)
+        job = self._submit(work, dataset, key, ANONYMOUS if caller is None else caller)
         try:
             if not job.started.wait(self.limits.wait_seconds) and self._abandon(job):
                 self.rejected += 1
@@ -135,19 +176,19 @@ class WorkPool:
             if not job.done.wait(self.limits.run_seconds + 30):
                 raise TooLong(self._too_long_message())
         finally:
-            with self._lock:
+            with self._cond:
                 self._waiting -= 1
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
 
     def _submit(self, work: Callable[[], T], dataset: Dataset | None,
-                key: Hashable | None) -> _Job[T]:
-        with self._lock:
+                key: Hashable | None, caller: Requester) -> _Job[T]:
+        with self._cond:
             if self._closed:
                 raise Overloaded("the server is shutting down", 5)
             shared = self._inflight.get(key) if key is not None else None
-            if shared is not None and not shared.abandoned:
+            if shared is not None:
                 self._waiting += 1
                 return shared
             if self._waiting >= self.limits.max_waiting:
@@ -155,20 +196,33 @@ class WorkPool:
                 raise Overloaded(
                     f"the server is busy ({self._waiting} reports waiting); try again shortly",
                     self._retry_after())
+            mine = self._queued.get(caller)
+            if caller.capped and mine is not None and \
+                    len(mine) >= self.limits.max_waiting_per_caller:
+                self.rejected += 1
+                raise Overloaded(
+                    f"you have {len(mine)} reports waiting, the most one person may queue; "
+                    "try again when they are done", self._retry_after())
             self._waiting += 1
-            job: _Job[T] = _Job(work, dataset, key)
+            job: _Job[T] = _Job(work, dataset, key, caller, next(self._arrivals),
+                                time.monotonic())
             if key is not None:
                 self._inflight[key] = job
+            self._queued.setdefault(caller, deque()).append(job)
             self._start_threads()
-        self._queue.put(job)
+            self._cond.notify()
         return job
 
     def _abandon(self, job: _Job[Any]) -> bool:
-        """Give up a job no worker has started (it is skipped when its turn comes)."""
-        with self._lock:
+        """Give up a job no worker has started (it leaves the queue)."""
+        with self._cond:
             if job.started.is_set():
                 return False
-            job.abandoned = True
+            mine = self._queued.get(job.caller)
+            if mine is not None and job in mine:
+                mine.remove(job)
+                if not mine:
+                    del self._queued[job.caller]
             if job.key is not None and self._inflight.get(job.key) is job:
                 del self._inflight[job.key]
             return True
@@ -181,6 +235,38 @@ class WorkPool:
         return (f"the report ran longer than the server's limit of "
                 f"{self.limits.run_seconds:g} s and was stopped: ask for a shorter period, a "
                 "coarser grain or fewer groups")
+
+    # -- choosing the next job (under the lock) -----------------------------------------
+
+    def _next_job(self, now: float) -> _Job[Any] | None:
+        """The job a free worker starts now, or ``None`` (see the module docstring)."""
+        free = self.limits.workers - len(self._running)
+        if free <= 0 or not self._queued:
+            return None
+        running: dict[Requester, int] = {}
+        holding_long: set[Requester] = set()
+        for job in self._running:
+            running[job.caller] = running.get(job.caller, 0) + 1
+            if now - job.began_at >= self.limits.long_seconds:
+                holding_long.add(job.caller)
+        best: tuple[int, int, int] | None = None
+        chosen: Requester | None = None
+        for caller, jobs in self._queued.items():
+            head = jobs[0]
+            if (free == 1 and self.limits.workers > 1 and caller in holding_long
+                    and now - head.queued_at < self.limits.wait_seconds / 2):
+                continue  # the last worker is kept for someone else meanwhile
+            rank = (running.get(caller, 0), self._last_start.get(caller, -1), head.order)
+            if best is None or rank < best:
+                best, chosen = rank, caller
+        if chosen is None:
+            return None
+        jobs = self._queued[chosen]
+        job = jobs.popleft()
+        if not jobs:
+            del self._queued[chosen]
+        self._last_start[chosen] = next(self._starts)
+        return job
 
     # -- the worker side ----------------------------------------------------------------
 
@@ -197,21 +283,26 @@ class WorkPool:
         watchdog.start()
         self._threads.append(watchdog)
 
+    def _take(self) -> _Job[Any] | None:
+        """Wait for a job this worker may start; ``None`` when the pool closes."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                job = self._next_job(time.monotonic())
+                if job is not None:
+                    job.started.set()
+                    job.began_at = time.monotonic()
+                    self._running.add(job)
+                    return job
+                # a job held back for fairness may become startable as time passes
+                self._cond.wait(0.25 if self._queued else None)
+
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self._take()
             if job is None:
                 return
-            with self._lock:
-                if job.abandoned:
-                    continue
-                if self._closed:
-                    job.error = Overloaded("the server is shutting down", 5)
-                    self._finish(job)
-                    continue
-                job.started.set()
-                job.began_at = time.monotonic()
-                self._running.add(job)
             try:
                 if job.dataset is not None:
                     job.connection = job.dataset.con  # this worker's own connection
@@ -221,12 +312,16 @@ class WorkPool:
                     Overloaded("the server is shutting down", 5)
             except BaseException as exc:  # handed to the waiting request
                 job.error = exc
-            with self._lock:
+            with self._cond:
                 self._running.discard(job)
+                if job.caller not in self._queued and \
+                        not any(other.caller == job.caller for other in self._running):
+                    self._last_start.pop(job.caller, None)  # back to a newcomer's turn
                 elapsed = time.monotonic() - job.began_at
                 self._mean_seconds = 0.9 * self._mean_seconds + 0.1 * elapsed
                 self.completed += 1
                 self._finish(job)
+                self._cond.notify_all()
 
     def _finish(self, job: _Job[Any]) -> None:
         if job.key is not None and self._inflight.get(job.key) is job:
@@ -239,7 +334,7 @@ class WorkPool:
         while not self._closed:
             time.sleep(0.25)
             now = time.monotonic()
-            with self._lock:
+            with self._cond:
                 late = [job for job in self._running if not job.interrupted
                         and now - job.began_at > self.limits.run_seconds]
             for job in late:
@@ -247,11 +342,15 @@ class WorkPool:
 
     def close(self) -> None:
         """Stop: fail waiting work, interrupt running queries, let the workers end."""
-        with self._lock:
+        with self._cond:
             self._closed = True
             running = list(self._running)
-            for _ in self._threads:
-                self._queue.put(None)
+            for jobs in self._queued.values():
+                for job in jobs:
+                    job.error = Overloaded("the server is shutting down", 5)
+                    self._finish(job)
+            self._queued.clear()
+            self._cond.notify_all()
         for job in running:
             _interrupt(job)
 
@@ -261,7 +360,7 @@ class WorkPool:
 
     def busy(self) -> bool:
         """Whether every worker is busy and the queue full (a new request gets 503)."""
-        with self._lock:
+        with self._cond:
             return self._waiting >= self.limits.max_waiting
 
 

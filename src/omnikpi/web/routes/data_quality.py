@@ -43,7 +43,8 @@ def data_quality(request: Request, view: ViewDep) -> Response:
          "loaded": load.rows_loaded, "quarantined": load.quarantined, "usable": load.usable}
         for name, load in sorted(dataset.loads.items())]
     hints = view.state.pool.run(lambda: data_hints(dataset), dataset,
-                                key=("data-hints", view.cache_key, id(dataset)))
+                                key=("data-hints", view.cache_key, id(dataset)),
+                                caller=view.caller)
     return templates.TemplateResponse(request, "data_quality.html", {
         "filters": None, "tables": tables, "bounded": not view.scope.unbounded,
         "problems": dataset.problems[:PROBLEMS_SHOWN], "problem_count": dataset.problem_count,

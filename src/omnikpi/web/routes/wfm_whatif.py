@@ -197,7 +197,7 @@ def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
     what-if and seed until the dataset is reloaded."""
     key = "wfm:whatif:" + repr((chosen.fingerprint, scenario_toml(whatif), seed))
     return service.remembered(view, key, Comparison, lambda: view.state.pool.run(
-        lambda: compare(baseline, whatif, seed), key=key))
+        lambda: compare(baseline, whatif, seed), key=key, caller=view.caller))
 
 
 def _rows(found: Comparison, channel: str | None, lang: str,
