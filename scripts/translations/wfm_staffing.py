@@ -92,9 +92,14 @@ TEXT: dict[str, tuple[str, str]] = {
                                           "{field}: потрібно менше {high}."),
     "{field} must be at most {high}.": ("{field}: нужно не больше {high}.",
                                         "{field}: потрібно не більше {high}."),
-    "Give a target: a service level, an ASA or an occupancy cap.":
-        ("Задайте цель: уровень сервиса, ASA или предел занятости.",
-         "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
+    "Give a target: a service level, an ASA, an occupancy cap or an abandonment cap.":
+        ("Задайте цель: уровень сервиса, ASA, предел занятости или предел доли брошенных.",
+         "Задайте ціль: рівень сервісу, ASA, межу зайнятості або межу частки покинутих."),
+    "An abandonment cap needs the model where customers give up (Erlang A).":
+        ("Предел доли брошенных требует модели, в которой клиенты уходят (Erlang A).",
+         "Межа частки покинутих потребує моделі, в якій клієнти йдуть (Erlang A)."),
+    "Abandonment cap, % (Erlang A)": ("Предел доли брошенных, % (Erlang A)",
+                                      "Межа частки покинутих, % (Erlang A)"),
     "No staffing up to {agents} agents meets these targets.":
         ("Ни один штат до {agents} операторов не выполняет эти цели.",
          "Жоден штат до {agents} операторів не виконує ці цілі."),

@@ -59,7 +59,8 @@ def test_the_scan_finds_the_interface() -> None:
     assert {"Dashboard", "Service level", "Accessibility — discrete channels",
             "Sessions an agent holds at once",
             # a page's message written over two lines in Python
-            "Give a target: a service level, an ASA or an occupancy cap."} <= strings
+            "Give a target: a service level, an ASA, an occupancy cap or an abandonment "
+            "cap."} <= strings
     assert len(strings) > 150
 
 

@@ -100,6 +100,11 @@ def test_the_textbook_erlang_c_case(client: TestClient) -> None:
     ("kind=calls&volume=100&aht=180&target_sl=&target_asa=15&shrinkage=30",
      ["--volume", "100", "--interval-minutes", "30", "--aht", "180", "--target-asa", "15",
       "--shrinkage", "0.3"]),
+    ("kind=calls&model=erlang_a&patience=60&volume=1000&aht=240&target_sl=80&threshold=20"
+     "&max_abandon=2&shrinkage=0",
+     ["--volume", "1000", "--interval-minutes", "30", "--aht", "240", "--target-sl", "0.8",
+      "--threshold", "20", "--model", "erlang_a", "--patience", "60",
+      "--max-abandon", "0.02"]),
 ])
 def test_the_page_gives_the_command_lines_answer(client: TestClient, query: str,
                                                  options: list[str]) -> None:
@@ -160,7 +165,10 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
     ("kind=chat&concurrency=21", "en", "Sessions an agent holds at once must be at most 20."),
     ("interval_minutes=45", "en", "Interval, minutes: choose one of the list."),
     ("model=erlang_x", "en", "Model: choose one of the list."),
-    ("target_sl=", "en", "Give a target: a service level, an ASA or an occupancy cap."),
+    ("target_sl=", "en", "Give a target: a service level, an ASA, an occupancy cap or an "
+                         "abandonment cap."),
+    ("max_abandon=5", "en", "An abandonment cap needs the model where customers give up "
+                            "(Erlang A)."),
     ("volume=1000000&aht=86400", "en",
      "No staffing up to 100,000 agents meets these targets."),
     ("kind=email&working_hours=25", "en", "Hours the team works in the day must be at most "
@@ -169,7 +177,8 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
                            "decimal: write thousands without a separator (1000) and decimals "
                            "with a point (1.5)."),
     ("volume=abc", "ru", "Обращений в интервале: «abc» — не число."),
-    ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA або межу зайнятості."),
+    ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA, межу зайнятості або межу "
+                         "частки покинутих."),
     ("volume=1000000&aht=86400", "ru",
      "Ни один штат до 100\u00a0000 операторов не выполняет эти цели."),
 ])

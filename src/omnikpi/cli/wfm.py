@@ -35,6 +35,8 @@ ModelOpt = Annotated[str, typer.Option(help="erlang_c|erlang_a|erlang_b")]
 Patience = Annotated[float | None, typer.Option(help="mean patience, seconds (erlang_a)")]
 Shrink = Annotated[float, typer.Option(help="shrinkage 0–1 for positions")]
 Concurrency = Annotated[int, typer.Option(help="sessions an agent holds at once (chat)")]
+MaxAbandon = Annotated[float | None, typer.Option(
+    help="abandonment cap 0–1: the share of callers who give up (erlang_a)")]
 Format = Annotated[str, typer.Option(help="table|json")]
 
 
@@ -65,15 +67,17 @@ def staff_command(
     max_occupancy: Annotated[float | None, typer.Option(help="occupancy cap 0–1")] = None,
     shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
     target_asa: Annotated[float | None, typer.Option(help="ASA target, seconds")] = None,
+    max_abandon: MaxAbandon = None,
     format: Format = "table",
 ) -> None:
-    """The fewest agents meeting the targets (SL, ASA, occupancy), and positions."""
+    """The fewest agents meeting the targets (SL, ASA, occupancy, abandonment), and
+    positions."""
     from omnikpi.wfm.staffing import staff
 
     try:
         _print_result(staff(volume, interval_minutes, aht, target_sl, threshold, model,
-                            patience, max_occupancy, shrinkage, concurrency, target_asa),
-                      format)
+                            patience, max_occupancy, shrinkage, concurrency, target_asa,
+                            max_abandon), format)
     except OmniKPIError as exc:
         fail(exc)
 
@@ -175,6 +179,7 @@ def plan_command(
     max_occupancy: Annotated[float | None, typer.Option(help="occupancy cap 0–1")] = None,
     shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
     target_asa: Annotated[float | None, typer.Option(help="ASA target, seconds")] = None,
+    max_abandon: MaxAbandon = None,
     format: Annotated[str, typer.Option(help="table|csv|json|html")] = "table",
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
@@ -188,7 +193,8 @@ def plan_command(
         planned = plan(intervals, interval_minutes, target_sl or 0.0,
                        threshold, model=model, patience_seconds=patience,
                        max_occupancy=max_occupancy, shrinkage=shrinkage,
-                       concurrency=concurrency, target_asa_seconds=target_asa)
+                       concurrency=concurrency, target_asa_seconds=target_asa,
+                       max_abandon=max_abandon)
         rows = plan_rows(planned)
         if format == "html":
             if output is None:

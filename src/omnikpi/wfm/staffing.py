@@ -141,25 +141,39 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
           threshold_seconds: float, model: str = "erlang_c",
           patience_seconds: float | None = None, max_occupancy: float | None = None,
           shrinkage: float = 0.0, concurrency: int = 1,
-          target_asa_seconds: float | None = None) -> StaffingResult:
-    """The fewest agents meeting the SL target (and ASA target, and occupancy cap).
+          target_asa_seconds: float | None = None,
+          max_abandon: float | None = None) -> StaffingResult:
+    """The fewest agents meeting the SL target (and ASA target, occupancy cap and, with
+    Erlang A, abandonment cap).
 
     Every criterion improves with more agents, so a binary search over the agent count
     finds the smallest one that meets them all. ``target_sl`` None (or 0) staffs to the
-    ASA target or the occupancy cap alone; at least one of the three is needed.
+    other targets alone; at least one target is needed. An SL target alone can look met
+    while many callers hang up (those who abandon before the threshold leave the
+    denominator's answered ones looking fast): ``max_abandon`` bounds that share.
     """
     chosen = _model(model, patience_seconds)
     check_inputs(target_sl=target_sl, threshold_seconds=threshold_seconds,
                  patience_seconds=patience_seconds, max_occupancy=max_occupancy,
-                 shrinkage=shrinkage, target_asa_seconds=target_asa_seconds)
+                 shrinkage=shrinkage, target_asa_seconds=target_asa_seconds,
+                 max_abandon=max_abandon)
     check_threshold(threshold_seconds)
     check_servers(concurrency)
     if target_sl == 0:
         target_sl = None  # `--target-sl 0`: no service-level target
     if target_sl is not None and not 0 < target_sl < 1:
         raise UsageError(f"target SL must be between 0 and 1 (exclusive), got {target_sl}")
-    if target_sl is None and target_asa_seconds is None and max_occupancy is None:
-        raise UsageError("give a target: --target-sl, --target-asa or --max-occupancy")
+    if target_sl is None and target_asa_seconds is None and max_occupancy is None \
+            and max_abandon is None:
+        raise UsageError("give a target: --target-sl, --target-asa, --max-occupancy or "
+                         "--max-abandon")
+    if max_abandon is not None:
+        if chosen != "erlang_a":
+            raise UsageError("--max-abandon needs --model erlang_a (with --patience): Erlang "
+                             "C and B have no callers who give up")
+        if not 0 < max_abandon < 1:
+            raise UsageError(f"max abandonment must be between 0 and 1 (exclusive), got "
+                             f"{max_abandon}")
     if target_asa_seconds is not None and target_asa_seconds <= 0:
         raise UsageError(f"target ASA must be > 0 seconds, got {target_asa_seconds}")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
@@ -175,6 +189,8 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
         if target_sl is not None and r.service_level < target_sl:
             return False
         if max_occupancy is not None and r.occupancy > max_occupancy + 1e-12:
+            return False
+        if max_abandon is not None and (r.p_abandon or 0.0) > max_abandon + 1e-12:
             return False
         return not (target_asa_seconds is not None and (
             r.asa_seconds is None or r.asa_seconds > target_asa_seconds))

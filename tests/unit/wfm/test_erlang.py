@@ -117,6 +117,7 @@ def test_more_agents_never_hurt(traffic: float, extra: int, aht: float, threshol
         b = erlang_a(traffic, n + 1, aht, threshold, patience)
     assert b.service_level >= a.service_level - 1e-9
     assert (b.asa_seconds or 0) <= (a.asa_seconds or 0) + 1e-9
+    assert (b.p_abandon or 0) <= (a.p_abandon or 0) + 1e-12  # what --max-abandon relies on
     assert 0 <= a.service_level <= 1 + 1e-9
 
 
@@ -132,7 +133,40 @@ def test_staff_is_the_fewest_meeting_the_target(volume: float, aht: float, targe
         assert fewer.service_level < target
 
 
+@settings(max_examples=40, deadline=None)
+@given(volume=st.floats(1, 2000), aht=st.floats(30, 900), cap=st.floats(0.005, 0.3),
+       patience=st.floats(10, 600))
+def test_staff_is_the_fewest_keeping_abandonment_under_the_cap(
+        volume: float, aht: float, cap: float, patience: float) -> None:
+    result = staff(volume, 30, aht, None, 20, model="erlang_a", patience_seconds=patience,
+                   max_abandon=cap)
+    assert result.p_abandon is not None and result.p_abandon <= cap + 1e-12
+    if result.agents > 1:
+        fewer = evaluate(volume, 30, aht, result.agents - 1, 20, "erlang_a", patience)
+        assert fewer.p_abandon is not None and fewer.p_abandon > cap
+
+
+def test_an_sl_target_alone_lets_callers_hang_up() -> None:
+    """1,000 calls in 30 min at 240 s with a mean patience of 60 s: 80/20 is met by 120
+    agents while 11.5 % of the callers give up; a 2 % abandonment cap needs 142, and a
+    simulation of that queue agrees on the share abandoned."""
+    sl_only = staff(1000, 30, 240, 0.8, 20, model="erlang_a", patience_seconds=60)
+    assert sl_only.agents == 120
+    assert sl_only.p_abandon == pytest.approx(0.115, abs=0.001)
+    capped = staff(1000, 30, 240, 0.8, 20, model="erlang_a", patience_seconds=60,
+                   max_abandon=0.02)
+    assert capped.agents == 142
+    assert capped.p_abandon is not None and capped.p_abandon <= 0.02
+    assert capped.service_level >= 0.8
+    p_ab, _, _ = simulate_mmn_m(1000 / 1800, 1 / 240, 1 / 60, 142, 200_000, 20)
+    assert capped.p_abandon == pytest.approx(p_ab, abs=0.005)
+
+
 def test_bad_inputs_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="needs --model erlang_a"):
+        staff(100, 30, 180, 0.8, 20, max_abandon=0.05)
+    with pytest.raises(UsageError, match="max abandonment"):
+        staff(100, 30, 180, None, 20, model="erlang_a", patience_seconds=60, max_abandon=1)
     with pytest.raises(UsageError, match="patience"):
         staff(100, 30, 180, 0.8, 20, model="erlang_a")
     with pytest.raises(UsageError, match="target SL"):

@@ -188,6 +188,15 @@ def test_plan_to_an_asa_target_alone(tmp_path: Path) -> None:
                                str(html)]).exit_code == 0
     none = runner.invoke(app, args)
     assert none.exit_code == 2 and "give a target" in none.output
+    # an abandonment cap alone is a target (Erlang A, patience 60 s): 12 agents lose 7.6 %
+    # of the callers, 13 lose 4.9 %: 13 keep it under 5 %
+    capped = json.loads(runner.invoke(app, [*args, "--max-abandon", "0.05", "--model",
+                                            "erlang_a", "--patience", "60", "--format",
+                                            "json"]).stdout)["rows"]
+    assert [r["agents"] for r in capped] == [13, 0]
+    assert capped[0]["p_abandon"] <= 0.05
+    erlang_c = runner.invoke(app, [*args, "--max-abandon", "0.05"])
+    assert erlang_c.exit_code == 2 and "needs --model erlang_a" in erlang_c.output
 
 
 def test_the_forecast_reads_the_customers_contacts_alone(tmp_path: Path) -> None:

@@ -83,6 +83,8 @@ TARGET_ASA = Field("target_asa", "ASA target, seconds", None, 0, 86_400, low_ope
                    optional=True)
 MAX_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", None, 0, 100, low_open=True,
                       optional=True, percent=True)
+MAX_ABANDON = Field("max_abandon", "Abandonment cap, % (Erlang A)", None, 0, 100,
+                    low_open=True, high_open=True, optional=True, percent=True)
 SHRINKAGE = Field("shrinkage", "Shrinkage, %", 30, 0, 100, high_open=True, percent=True)
 MODEL = Field("model", "Model", "erlang_c", choices=MODELS)
 CHAT_MODEL = Field("model", "Model", "erlang_c", choices=CHAT_MODELS)
@@ -103,16 +105,16 @@ EMAIL_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", 85, 0, 100, low_ope
 DAYS = Field("days", "Days to plan", 1, 1, 7, integer=True)
 FIELDS: Mapping[str, tuple[Field, ...]] = {
     "calls": (MODEL, VOLUME, INTERVAL, AHT, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
-              PATIENCE, SHRINKAGE),
+              PATIENCE, MAX_ABANDON, SHRINKAGE),
     "chat": (CHAT_MODEL, VOLUME, INTERVAL,
              Field("aht", "Average handle time, seconds", 480, 0, 86_400, low_open=True),
              TARGET_SL, Field("threshold", "Answered within, seconds", 60, 0, 86_400),
-             TARGET_ASA, MAX_OCCUPANCY, CONCURRENCY, PATIENCE, SHRINKAGE),
+             TARGET_ASA, MAX_OCCUPANCY, CONCURRENCY, PATIENCE, MAX_ABANDON, SHRINKAGE),
     "email": (EMAILS, EMAIL_AHT, WORKING_HOURS, THRESHOLD_HOURS, OPENING_BACKLOG,
               EMAIL_OCCUPANCY, SHRINKAGE),
     "day": (CHAT_MODEL, INTERVAL, DAYS, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
             Field("concurrency", "Sessions an agent holds at once", 1, 1, MAX_CONCURRENCY,
-                  integer=True), PATIENCE, SHRINKAGE),
+                  integer=True), PATIENCE, MAX_ABANDON, SHRINKAGE),
 }
 """The form of each kind of work, in the order shown."""
 
@@ -162,10 +164,15 @@ def _levels(values: Mapping[str, Any], around: int, lowest: int, highest: int,
 
 
 def _check_target(values: Mapping[str, Any], _: Translate) -> None:
-    """A plan needs a service-level, ASA or occupancy target (said before any work)."""
+    """A plan needs a service-level, ASA, occupancy or abandonment target, and an
+    abandonment cap needs the model with callers who give up (said before any work)."""
     if values["target_sl"] is None and values["target_asa"] is None \
-            and values["max_occupancy"] is None:
-        raise UsageError(_("Give a target: a service level, an ASA or an occupancy cap."))
+            and values["max_occupancy"] is None and values["max_abandon"] is None:
+        raise UsageError(_("Give a target: a service level, an ASA, an occupancy cap or an "
+                           "abandonment cap."))
+    if values["max_abandon"] is not None and values["model"] != "erlang_a":
+        raise UsageError(_("An abandonment cap needs the model where customers give up "
+                           "(Erlang A)."))
 
 
 def _no_staffing(_: Translate, lang: str) -> str:
@@ -180,14 +187,14 @@ def interval_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
     values = dict(form.values)
     values["interval_minutes"] = float(values["interval_minutes"])
     concurrency = int(values.get("concurrency") or 1)
+    _check_target(values, _)
     if values["model"] != "erlang_a":
         values["patience"] = None
-    _check_target(values, _)
     try:
         result = staff(values["volume"], values["interval_minutes"], values["aht"],
                        values["target_sl"], values["threshold"], values["model"],
                        values["patience"], values["max_occupancy"], values["shrinkage"],
-                       concurrency, values["target_asa"])
+                       concurrency, values["target_asa"], values["max_abandon"])
     except NoStaffingMeets as exc:
         raise UsageError(_no_staffing(_, lang)) from exc
     traffic = traffic_erlangs(values["volume"], values["interval_minutes"], values["aht"])
@@ -218,6 +225,7 @@ def _staff_command(kind: str, values: Mapping[str, Any], concurrency: int) -> st
     if values["model"] != "erlang_c":
         parts += ["--model", values["model"]]
     parts += _option("patience", values["patience"])
+    parts += _option("max_abandon", values["max_abandon"])
     if values["shrinkage"]:
         parts += _option("shrinkage", values["shrinkage"])
     if kind == "chat":
@@ -276,7 +284,8 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
                          patience_seconds=values["patience"] if values["model"] == "erlang_a"
                          else None, max_occupancy=values["max_occupancy"],
                          shrinkage=values["shrinkage"], concurrency=values["concurrency"],
-                         target_asa_seconds=values["target_asa"])
+                         target_asa_seconds=values["target_asa"],
+                         max_abandon=values["max_abandon"])
     except NoStaffingMeets as exc:
         raise UsageError(_no_staffing(_, lang)) from exc
     except ShortHistory as exc:
