@@ -89,7 +89,7 @@ def import_command(
         for summary in summaries:
             table.add_row(summary.table, str(summary.read), str(summary.written),
                           str(sum(summary.filtered.values())),
-                          str(sum(summary.rejected.values()) + sum(summary.left_out.values())))
+                          str(summary.rejected_rows + sum(summary.left_out.values())))
         console.print(table)
         for summary in summaries:
             # with several tables, each reason says which table's rows it left out
@@ -105,6 +105,10 @@ def import_command(
                     continue
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
+            if summary.counted_twice:
+                console.print(f"  ({table_name}{summary.rejected_rows} rejected rows for "
+                              f"{sum(summary.rejected.values())} reasons: a row may fail in "
+                              "more than one column)", highlight=False)
             if summary.repeated:
                 key = ("values in every column" if summary.table in WHOLE_ROW
                        else ", ".join(KEYS[summary.table])) + (

@@ -32,6 +32,7 @@ from omnikpi.connectors.failing_rows import (
     failing,
     first_line,
     keep_try_whole,
+    raises,
     tried,
 )
 from omnikpi.connectors.json_lines import without_broken_lines
@@ -73,6 +74,14 @@ class MappedSummary:
     left_out: Counter[str] = field(default_factory=Counter)
     """Source lines no table could read (a CSV line of another shape), by reason: counted
     in ``read``, never written. Every row read is filtered, written, repeated or this."""
+    counted_twice: int = 0
+    """Rejections beyond the first of their row: a row whose start and end are both
+    unreadable is counted under both reasons, but is one row rejected."""
+
+    @property
+    def rejected_rows(self) -> int:
+        """Rows rejected, each once whatever the number of its reasons."""
+        return sum(self.rejected.values()) - self.counted_twice
 
 
 @dataclass(frozen=True)
@@ -589,6 +598,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     source_columns = [str(d[0]) for d in
                       con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description]
     keep = "TRUE"
+    problems: list[str] = []
+    """SQL over the source rows, true on a row counted under a rejected reason."""
     for i, rule in enumerate(spec.filters):
         when = rule["when"]
         try:
@@ -602,6 +613,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                 raise UsageError(f"{where}: {explain(exc, source_columns)}") from exc
             summary.rejected[f"filter {i + 1} ({when}) could not be decided "
                              f"({found.example}): the row kept"] += found.rows
+            problems.append(raises(when))
             when = tried(when)
             count = con.execute(f"{with_sql}SELECT count(*) FROM src WHERE ({keep}) AND "
                                 f"({when})").fetchone()[0]  # type: ignore[index]
@@ -609,6 +621,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         keep = f"{keep} AND NOT coalesce({when}, false)"
     for failing_expr, reason in (broken or {}).items():
         summary.rejected[reason] += failing(con, with_sql, failing_expr, keep).rows
+        problems.append(raises(failing_expr))
     selects = {}
     for col in table.columns:
         expr = spec.columns.get(col.name)
@@ -627,6 +640,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     for column, condition in spec.keep_older.items():  # when an older value may stay
         selects[KEEP_OLDER + column] = f"coalesce(CAST(({condition}) AS BOOLEAN), false)"
     failed: Counter[str] = Counter()
+    as_written = dict(selects)
     try:
         mapped = _select(con, with_sql, selects, keep)
     except duckdb.Error as exc:
@@ -638,12 +652,29 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         except duckdb.Error as again:
             raise UsageError(f"mapping {mapping_path} ({spec.table}): {first_line(again)}"
                              ) from exc
+    problems += [raises(as_written[name]) for name in failed]
     required = [c.name for c in table.columns if c.not_null and c.name in spec.columns]
     for name in required:
         nulls = mapped[name].null_count - failed[name]  # those are counted with their error
         if nulls:
             summary.rejected[f"{name} {REQUIRED_EMPTY}"] += nulls
+            problems.append(f"({selects[name]}) IS NULL")
+    if len(problems) > 1:
+        summary.counted_twice = sum(summary.rejected.values()) - _rows_with_any(
+            con, with_sql, problems, keep)
     return summary, mapped
+
+
+def _rows_with_any(con: duckdb.DuckDBPyConnection, with_sql: str, problems: list[str],
+                   keep: str) -> int:
+    """Rows kept on which any of ``problems`` holds (each computed in the select list,
+    as the table's columns are: a column may be a window, which a WHERE cannot hold)."""
+    flags = ", ".join(f"coalesce({problem}, false) AS p{i}"
+                      for i, problem in enumerate(problems))
+    any_flag = " OR ".join(f"p{i}" for i in range(len(problems)))
+    found = con.execute(f"{with_sql}SELECT count(*) FROM (SELECT {flags} FROM src "
+                        f"WHERE {keep}) WHERE {any_flag}").fetchone()
+    return int(found[0]) if found else 0
 
 
 def _select(con: duckdb.DuckDBPyConnection, with_sql: str, selects: dict[str, str],

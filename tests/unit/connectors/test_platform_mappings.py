@@ -463,6 +463,30 @@ def test_vicidial_agent_log_gives_the_outbound_hours(tmp_path: Path) -> None:
     assert figures["6002"]["occupancy"] == pytest.approx(470 / 950)
 
 
+def test_a_row_rejected_for_two_reasons_is_one_row_rejected(tmp_path: Path) -> None:
+    """A line with no user: its four phases lack an agent (4 rows); a line whose pause
+    epoch reads "abc": its pause has neither start nor end (1 row, 2 reasons). The
+    summary's rejected column counts rows (5), the reasons below it count each reason."""
+    lines = (FIXTURES / "vicidial" / "vicidial_agent_log.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    good = dict(zip(header, lines[1].split("\t"), strict=True))
+    no_user = {**good, "user": "", "agent_log_id": "901"}
+    bad_epoch = {**good, "pause_epoch": "abc", "agent_log_id": "902", "user": "6099"}
+    source = tmp_path / "log.tsv"
+    source.write_text("\n".join(["\t".join(header), lines[1]]
+                                + ["\t".join(row[c] for c in header)
+                                   for row in (no_user, bad_epoch)]) + "\n")
+    result = CliRunner().invoke(app, ["import", "vicidial-agent-log", str(source),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    # 3 lines × 4 phases (the first line has all four: 60, 240, 300 and 20 s), all written
+    assert "│ agent_states │ 12 │ 12 │ 0 │ 5 │" in output
+    assert "4 agent_id empty or unreadable" in output
+    assert "1 start empty or unreadable" in output and "1 end empty or unreadable" in output
+    assert "5 rejected rows for 6 reasons" in output
+
+
 def test_zendesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
     folder = FIXTURES / "zendesk"
     assert CliRunner().invoke(app, ["import", "zendesk", str(folder / "tickets.json"),
