@@ -6,10 +6,15 @@
   then the table with metric names and units as column headers, real dates, durations as
   Excel durations (``[h]:mm:ss``), ratios as ``0.0%``, counts as ``#,##0``; a frozen
   header row, fitted column widths, a ``parameters`` sheet, and under the table (after an
-  empty row) notes saying why a metric has no value where its declaration says.
+  empty row) notes saying why a metric has no value where its declaration says. It
+  prints as a report: fitted to the page's width, the column headers on every page, the
+  page number and the time it was made in the footer.
 - PDF is for printing: the same header, metric names with one unit per column, values in
   that unit, a Unicode font (DejaVu Sans) so Russian and Ukrainian names print, then the
-  parameters and the same notes.
+  parameters and the same notes; every page after the first repeats the title and the
+  period, and every page says its number and when the file was made.
+- In both, a row's missing dimension value is named ("(no agent)": the contacts no agent
+  handled), never an empty cell a reader takes for a total (:mod:`omnikpi.no_value`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from omnikpi.cell_text import csv_safe, workbook_as_text
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
+from omnikpi.no_value import STRINGS as NO_VALUE_STRINGS
+from omnikpi.no_value import no_value_label
 from omnikpi.param_text import param_texts
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -54,9 +61,10 @@ PARAMETER_HEADERS = ("metric", "unit", "parameters", "name", "as used")
 PARAMETER_LABELS = ("metric id", "unit", "parameters (JSON)", "metric", "as used")
 """The same headers as a person reads them, translated in Russian and Ukrainian."""
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
-                 "Notes", *PARAMETER_LABELS)
+                 "Notes", "Page {page} of {pages}", "made {moment}", *PARAMETER_LABELS)
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
-           *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS)
+           *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS,
+           *NO_VALUE_STRINGS)
 """Every interface string of the XLSX and PDF exports (translated in the web catalogs)."""
 
 
@@ -178,6 +186,23 @@ def _title(title: str | None, lang: str) -> str:
     return str(_translator(lang)(DEFAULT_TITLE)) if title in (None, DEFAULT_TITLE) else str(title)
 
 
+def _made_text(result: ReportResult, lang: str) -> str:
+    """When the file was made, in the report's zone ("made Dec 3, 2026, 14:05")."""
+    from omnikpi.engine.timezones import zone
+
+    tz = result.window.tz if result.window else "UTC"
+    moment = datetime.now(zone(tz))
+    return str(_translator(lang)("made {moment}")).format(
+        moment=f"{formatting.fmt_datetime(moment, lang)} ({tz})")
+
+
+def _dimension_text(column: Column, value: Any, lang: str) -> Any:
+    """A dimension's value as a person reads it: a missing one named, not left blank."""
+    if value is None and column.unit is None and column.key != "period_start":
+        return str(_translator(lang)(no_value_label(column.key)))
+    return value
+
+
 def note_lines(result: ReportResult, lang: str) -> list[str]:
     """Why a metric has no value in any row, where its declaration says (FCR before its
     windows end): a reader of the file sees the reason, not only a column of "—"."""
@@ -205,11 +230,12 @@ TABLE_ROW = len(HEADER_LABELS) + 3
 """The row of the table's column headers (title, the header lines, an empty row above)."""
 
 
-def _cell_value(column: Column, value: Any, grain: str) -> Any:
+def _cell_value(column: Column, value: Any, grain: str, lang: str = "en") -> Any:
     """What a cell holds: a naive date-time in the report's zone for the period, a
-    fraction of a day for a duration (what Excel calls a time), the number otherwise."""
+    fraction of a day for a duration (what Excel calls a time), the number otherwise; a
+    missing dimension value named ("(no agent)")."""
     if value is None:
-        return None
+        return _dimension_text(column, value, lang)
     if column.key == "period_start":
         moment = formatting.to_datetime(value)
         if isinstance(moment, datetime):
@@ -221,10 +247,10 @@ def _cell_value(column: Column, value: Any, grain: str) -> Any:
     return value
 
 
-def _shown_width(column: Column, value: Any, grain: str) -> int:
+def _shown_width(column: Column, value: Any, grain: str, lang: str = "en") -> int:
     """About how many characters a cell shows (for the column width)."""
     if value is None:
-        return 1
+        return len(str(_dimension_text(column, value, lang) or "-"))
     if column.key == "period_start":
         return 10 if grain in formatting.DAY_GRAINS else 16
     if column.unit == "seconds":
@@ -249,12 +275,17 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     assert sheet is not None
     sheet.title = "report"
     cols = columns(result, lang)
-    sheet.cell(1, 1, _title(title, lang)).font = Font(bold=True, size=14)
-    for offset, (name, text) in enumerate(header_lines(result, lang)):
+    shown_title = _title(title, lang)
+    book.properties.title = shown_title
+    book.properties.creator = "OmniKPI"
+    sheet.cell(1, 1, shown_title).font = Font(bold=True, size=14)
+    header = header_lines(result, lang)
+    for offset, (name, text) in enumerate(header):
         sheet.cell(2 + offset, 1, name).font = Font(bold=True)
         sheet.cell(2 + offset, 2, text)
     fill = PatternFill("solid", fgColor="E6ECF2")
     widths = []
+    header_lines_needed = 1
     for index, column in enumerate(cols, start=1):
         label = column.label(unit_text(column.unit, lang))
         cell = sheet.cell(TABLE_ROW, index, label)
@@ -263,10 +294,15 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         cell.alignment = Alignment(wrap_text=True, vertical="top",
                                    horizontal="right" if column.unit else "left")
         values = [row.get(column.key) for row in result.rows]
-        longest = max([_shown_width(column, v, result.grain) for v in values], default=1)
+        longest = max([_shown_width(column, v, result.grain, lang) for v in values],
+                      default=1)
         # a long name wraps over two lines rather than widening a column of short numbers
-        header = max(min(len(label), 24), max((len(w) for w in label.split()), default=1))
-        widths.append(min(60, max(longest, header) + 2))
+        heading = max(min(len(label), 24), max((len(w) for w in label.split()), default=1))
+        if index == 1:  # column A also holds the header block's labels ("Time zone")
+            heading = max(heading, *(len(name) + 1 for name, _ in header))
+        width = min(60, max(longest, heading) + 2)
+        widths.append(width)
+        header_lines_needed = max(header_lines_needed, _wrapped_lines(label, width - 2))
         number_format = "General"
         if column.key == "period_start":
             number_format = ("yyyy-mm-dd" if result.grain in formatting.DAY_GRAINS
@@ -275,11 +311,14 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
             number_format = NUMBER_FORMATS.get(column.unit, OTHER_NUMBER_FORMAT)
         for offset, value in enumerate(values, start=1):
             target = sheet.cell(TABLE_ROW + offset, index,
-                                _cell_value(column, value, result.grain))
+                                _cell_value(column, value, result.grain, lang))
             target.number_format = number_format
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    # a wrapped heading gets the height of its lines (else it prints over the first row)
+    sheet.row_dimensions[TABLE_ROW].height = 15 * header_lines_needed
     sheet.freeze_panes = sheet.cell(TABLE_ROW + 1, 1)
+    _print_setup(sheet, len(cols), _made_text(result, lang), lang)
     notes = note_lines(result, lang)
     if notes:  # after an empty row, so the table reads to its first empty row
         first = TABLE_ROW + len(result.rows) + 2
@@ -297,21 +336,54 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         used = ", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
         meta.append([metric_id, info["unit"], json.dumps(info["params"]),
                      metric_name(metric_id, lang), used or _translator(lang)("defaults")])
-    meta.column_dimensions["C"].width = 40
-    meta.column_dimensions["E"].width = 60
+    for letter, width in zip("ABCDE", (
+            max((len(m) for m in result.metrics), default=10) + 2, 10, 40,
+            min(50, max((len(metric_name(m, lang)) for m in result.metrics),
+                        default=10) + 2), 60), strict=True):
+        meta.column_dimensions[letter].width = width
+    meta.freeze_panes = "A2"
+    _print_setup(meta, 7, _made_text(result, lang), lang, title_row=1)
     workbook_as_text(book)  # a queue named "=HYPERLINK(…)" is a name, not a formula
     book.save(path)
 
 
+def _wrapped_lines(label: str, width: int) -> int:
+    """How many lines ``label`` takes wrapped between words in ``width`` characters."""
+    lines, used = 1, 0
+    for word in label.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
+def _print_setup(sheet: Any, column_count: int, made: str, lang: str,
+                 title_row: int | None = TABLE_ROW) -> None:
+    """Printed, the sheet is a report: as wide as the page (landscape above six columns),
+    the column headers on every page, page numbers and when it was made in the footer."""
+    sheet.page_setup.orientation = "landscape" if column_count > 6 else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_row is not None:
+        sheet.print_title_rows = f"{title_row}:{title_row}"
+    pages = str(_translator(lang)("Page {page} of {pages}")).format(page="&P", pages="&N")
+    sheet.oddFooter.left.text = made.replace("&", "&&")
+    sheet.oddFooter.right.text = pages
+
+
 def write(result: ReportResult, fmt: str, output: Path | None,
-          title: str | None = None) -> str | None:
-    """Write to ``output`` (or return text for stdout); XLSX needs a file."""
+          title: str | None = None, lang: str = "en") -> str | None:
+    """Write to ``output`` (or return text for stdout); XLSX needs a file. JSON and CSV
+    are for programs: the same in every language."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "xlsx":
         if output is None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
-        write_xlsx(result, output, title)
+        write_xlsx(result, output, title, lang)
         return None
     text: Any = to_json_text(result) if fmt == "json" else to_csv_text(result)
     if output is None:
@@ -340,7 +412,7 @@ def pdf_cell(column: Column, value: Any, grain: str, lang: str, hours: bool) -> 
     if column.key == "period_start":
         return formatting.fmt_period(value, grain, lang) if value is not None else "—"
     if column.unit is None:
-        return "—" if value is None else str(value)
+        return str(_dimension_text(column, value, lang))
     if column.unit == "seconds":
         return formatting.duration(value, hours=hours)
     if column.unit == "ratio":
@@ -382,12 +454,35 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
 
     cols = columns(result, lang)
     landscape = len(cols) > 6
-    pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
+    shown_title = _title(title, lang)
+    running = f"{shown_title} · {period_text(result, lang)}"
+    translate = _translator(lang)
+    made = _made_text(result, lang)
+
+    class Report(FPDF):
+        """Pages after the first repeat the title and the period; each says its number
+        (a printed page 7 of a 71-page report must say what it belongs to)."""
+
+        def header(self) -> None:
+            if self.page_no() > 1:
+                self.set_font("dejavu", "I", 7)
+                self.cell(0, 4, running, new_x="LMARGIN", new_y="NEXT")
+                self.ln(1)
+
+        def footer(self) -> None:
+            self.set_y(-10)
+            self.set_font("dejavu", "", 7)
+            self.cell(0, 4, made)
+            self.set_x(self.l_margin)
+            self.cell(0, 4, str(translate("Page {page} of {pages}")).format(
+                page=self.page_no(), pages="{nb}"), align="R")
+
+    pdf = Report(orientation="L" if landscape else "P", unit="mm", format="A4")
     folder = font_folder()
     pdf.add_font("dejavu", "", str(folder / "DejaVuSans.ttf"))
     pdf.add_font("dejavu", "B", str(folder / "DejaVuSans-Bold.ttf"))
     pdf.add_font("dejavu", "I", str(folder / "DejaVuSans-Oblique.ttf"))
-    pdf.set_title(_title(title, lang))
+    pdf.set_title(shown_title)
     pdf.set_creator("OmniKPI")
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_xlsx_has_a_header_block_real_values_and_number_formats(tmp_path: Path) 
         "Service level (%)", "Average speed of answer (h:mm:ss)", "Net promoter score (points)"]
     first, second, third = (sheet[TABLE_ROW + i] for i in (1, 2, 3))
     assert [c.value for c in first][:3] == ["sales", datetime(2024, 3, 4), 1234]
-    assert third[0].value is None
+    assert third[0].value == "(no queue)"  # named: an empty cell reads as a total
     # durations are Excel durations: a fraction of a day shown as [h]:mm:ss
     assert first[3].value == timedelta(seconds=336.5)
     assert second[3].value is None
@@ -84,13 +85,24 @@ def test_xlsx_has_a_header_block_real_values_and_number_formats(tmp_path: Path) 
         "General", "yyyy-mm-dd", "#,##0", "[h]:mm:ss", "0.0%", "[h]:mm:ss", "#,##0.00"]
     assert sheet.freeze_panes == f"A{TABLE_ROW + 1}"
     widths = {k: v.width for k, v in sheet.column_dimensions.items()}
-    # fitted: "sales" (5) + 2 → the header "Queue" is as long; a wrapped long name stays
-    # narrow; [h]:mm:ss of 200 hours is 9 characters
-    assert widths["A"] == 7
+    # fitted: column A holds "(no queue)" and the header block's "Time zone" (10) + 2; a
+    # wrapped long name stays narrow; [h]:mm:ss of 200 hours is 9 characters
+    assert widths["A"] == 12
     assert widths["B"] == 14                    # "Period start" + 2
     assert widths["C"] == 9                     # "Offered" + 2
     assert widths["D"] == 26                    # a long name wraps at 24 characters
     assert sheet[f"D{TABLE_ROW}"].alignment.wrap_text
+    # "Average speed of answer (h:mm:ss)" wraps to two lines of 24: the header row is as
+    # tall (else the second line prints over the first row of figures)
+    assert sheet.row_dimensions[TABLE_ROW].height == 30
+    # printed: the page's width, the column headers on every page, numbered pages
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape"  # seven columns
+    assert sheet.print_title_rows == f"${TABLE_ROW}:${TABLE_ROW}"
+    assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert sheet.oddFooter.left.text.startswith("made ")
+    assert book.properties.creator == "OmniKPI" and book.properties.title == "Morning report"
     parameters = [tuple(r) for r in book["parameters"].iter_rows(values_only=True)]
     assert parameters[0] == ("metric", "unit", "parameters", "name", "as used")
     assert ("service_level", "ratio", '{"threshold_seconds": 20}', "Service level",
@@ -207,7 +219,8 @@ def test_cli_xlsx_and_pdf_carry_the_header(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, [*args, "--format", "xlsx", "--output",
                                     str(target)]).exit_code == 0
     sheet = load_workbook(target)["report"]
-    assert sheet.cell(1, 1).value == f"OmniKPI report — {data}"
+    # the folder's name, not its path (a client's file need not show the server's disk)
+    assert sheet.cell(1, 1).value == "OmniKPI report — voice_basic"
     assert sheet.cell(2, 2).value == "Mar 5, 2024"
     assert sheet.cell(3, 2).value == "UTC"
     assert sheet.cell(6, 2).value == "Channel: voice"
@@ -253,7 +266,9 @@ def test_xlsx_and_pdf_say_why_a_metric_has_no_value(tmp_path: Path) -> None:
     assert load_workbook(path)["report"].max_row == after
     write_pdf(_with_empty_fcr(), tmp_path / "r.pdf")
     text = " ".join(_pdf_text(tmp_path / "r.pdf").split())
-    assert text.endswith("Notes " + sentence), text[-400:]
+    # the notes end the report; the page's footer follows: when it was made, its number
+    assert re.search(re.escape("Notes " + sentence) + r" made \w{3} \d+, \d{4}, \d\d:\d\d "
+                     r"\(Europe/Kyiv\) Page 1 of 1$", text), text[-400:]
     write_pdf(_with_empty_fcr(), tmp_path / "uk.pdf", lang="uk")
     text = " ".join(_pdf_text(tmp_path / "uk.pdf").split()).replace(NNBSP, " ")
     assert "Зауваження Вирішення з першого звернення: враховуються оброблені звернення з " \
@@ -349,3 +364,46 @@ def test_text_from_the_data_is_never_a_formula(tmp_path: Path) -> None:
                                                max_row=TABLE_ROW + len(hostile))]
     assert sorted(c.value for c in cells) == sorted(hostile)
     assert {c.data_type for c in cells} == {"s"}
+
+
+def test_every_pdf_page_says_what_it_belongs_to(tmp_path: Path) -> None:
+    """A printed page 2 of a long report repeats the title and the period, and each page
+    says its number of how many."""
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    path = tmp_path / "long.pdf"
+    result = CliRunner().invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--by",
+                                      "queue,channel", "--grain", "hour", "--title",
+                                      "Hourly queues", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    pages = [" ".join((page.extract_text() or "").split())
+             for page in PdfReader(str(path)).pages]
+    assert len(pages) > 2
+    for number, text in enumerate(pages, start=1):
+        assert text.endswith(f"Page {number} of {len(pages)}"), text[-80:]
+        if number > 1:
+            assert text.startswith("Hourly queues · all data up to the as-of time"), text[:80]
+
+
+def test_the_cli_writes_xlsx_and_pdf_in_the_language_and_title_asked(tmp_path: Path) -> None:
+    data = SPEC_EXAMPLES / "voice_basic"
+    args = ["report", "--data", str(data), "--metrics", "offered,aht", "--by", "queue",
+            "--title", "Утренний отчёт", "--lang", "ru"]
+    target = tmp_path / "r.xlsx"
+    assert CliRunner().invoke(app, [*args, "--output", str(target)]).exit_code == 0
+    sheet = load_workbook(target)["report"]
+    assert sheet.cell(1, 1).value == "Утренний отчёт"
+    assert sheet.cell(3, 1).value == "Часовой пояс"
+    assert [c.value for c in sheet[TABLE_ROW]][:2] == ["Очередь", "Предложено"]
+    assert "Утренний отчёт" in _pdf_text(_written(args, tmp_path / "r.pdf"))
+    # CSV and JSON are for programs: the same in every language
+    csv_en = CliRunner().invoke(app, [*args[:-4], "--format", "csv"]).stdout
+    assert CliRunner().invoke(app, [*args, "--format", "csv"]).stdout == csv_en
+    wrong = CliRunner().invoke(app, [*args[:-1], "fr", "--output", str(target)])
+    assert wrong.exit_code == 2 and "choose en, ru or uk" in wrong.output
+
+
+def _written(args: list[str], path: Path) -> Path:
+    result = CliRunner().invoke(app, [*args, "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    return path

@@ -423,8 +423,8 @@ def test_csv_export_has_every_row(client: TestClient) -> None:
     assert body.status_code == 200 and body.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body.text)))
     assert len(rows) == counts["counts"]["all"] > 50  # all rows, not one page
-    counted = [r for r in rows if r["counts in"] != "" and
-               not r["counts in"].startswith("excluded")]
+    counted = [r for r in rows if r["counts_in"] != "" and
+               not r["counts_in"].startswith("excluded")]
     assert len(counted) == counts["counts"]["denominator"]
     num = sum(float(r["numerator"] or 0) for r in rows)
     den = sum(float(r["denominator"] or 0) for r in rows)
@@ -433,7 +433,12 @@ def test_csv_export_has_every_row(client: TestClient) -> None:
     only = list(csv.DictReader(io.StringIO(client.get(
         "/drill.csv", params={"metric": "csat", "part": "excluded", "lang": "en"}).text)))
     assert len(only) == counts["counts"]["excluded"]
-    assert all(r["counts in"] == "excluded because survey is not csat" for r in only)
+    assert all(r["counts_in"] == "excluded because survey is not csat" for r in only)
+    # the same file whatever the page's language: a script's columns never move
+    for lang in ("ru", "uk"):
+        assert client.get("/drill.csv", params={"metric": "csat", "part": "excluded",
+                                                "lang": lang}).text == client.get(
+            "/drill.csv", params={"metric": "csat", "part": "excluded", "lang": "en"}).text
 
 
 def _seconds(value: Any) -> float:

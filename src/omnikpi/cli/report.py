@@ -137,6 +137,11 @@ def report(
     ] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
+    title: Annotated[str | None, typer.Option(
+        help="the title of an XLSX, PDF or table  [default: OmniKPI report — the dataset "
+             "folder's name]")] = None,
+    lang: Annotated[str, typer.Option(
+        help="en|ru|uk: the language of an XLSX or PDF (names, units, header)")] = "en",
 ) -> None:
     """Compute KPIs of the catalog over a dataset."""
     from omnikpi.cli.render import best_table
@@ -163,18 +168,23 @@ def report(
             format = suffix if suffix in ("json", "csv", "xlsx", "pdf") else "table"
         if format not in ("table", "json", "csv", "xlsx", "pdf"):
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
+        if lang not in ("en", "ru", "uk"):
+            raise UsageError(f"unknown language {lang!r}: choose en, ru or uk")
+        # the folder's name, not its path: a client's file need not show the server's disk
+        shown = title if title is not None else \
+            f"OmniKPI report — {data.name or data.resolve().name}"
         result = run_cli_report(data, request, config, cache)
         note_empty_metrics(result)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
-            target.print(best_table(result, target.width, title=f"OmniKPI report — {data}"))
+            target.print(best_table(result, target.width, title=shown))
             return
         if format == "pdf":
             if output is None:
                 raise UsageError("--format pdf needs --output FILE.pdf")
-            write_pdf(result, output, f"OmniKPI report — {data}")
+            write_pdf(result, output, shown, lang)
             return
-        text = write(result, format, output, title=f"OmniKPI report — {data}")
+        text = write(result, format, output, title=shown, lang=lang)
         if text is not None:
             typer.echo(text)
     except OmniKPIError as exc:

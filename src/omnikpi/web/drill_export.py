@@ -54,11 +54,22 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def drill_csv(found: Drill, frame: Any, tz: str, _: Gettext) -> str:
-    """Raw values: numbers as numbers, instants as ISO-8601 in ``tz``."""
+CSV_PARTS = ("numerator", "denominator", "counts_in")
+"""The CSV's last columns, after the fact columns: ids, as the data model's names."""
+
+
+def _english(text: str) -> str:
+    return text
+
+
+def drill_csv(found: Drill, frame: Any, tz: str) -> str:
+    """Raw values: numbers as numbers, instants as ISO-8601 in ``tz``. The same file
+    in every page language (a script reading ``counts_in`` must not meet ``учитывается
+    в``): column ids as headers and the "counts in" text in English."""
+    _ = _english
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers(found, _))
+    writer.writerow([*found.columns, *CSV_PARTS])
     for row in _records(frame):
         cells: list[Any] = []
         for column in [*found.columns, NUM, DEN]:

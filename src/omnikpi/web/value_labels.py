@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from omnikpi.no_value import no_value_label
+
 TRANSLATED_VALUES: dict[str, frozenset[str]] = {
     "channel": frozenset({"voice", "chat", "email", "social", "messenger", "sms", "video",
                           "callback", "letter"}),
@@ -20,7 +22,9 @@ TRANSLATED_VALUES: dict[str, frozenset[str]] = {
 
 
 def value_label(dimension: str, value: object, gettext: Callable[[str], str]) -> str:
-    """The text shown for ``value`` of ``dimension``."""
+    """The text shown for ``value`` of ``dimension`` (none: "(no agent)" and the like)."""
+    if value is None:
+        return gettext(no_value_label(dimension))
     text = str(value)
     return gettext(text) if text in TRANSLATED_VALUES.get(dimension, ()) else text
 

@@ -103,7 +103,7 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     _ = translator(choose_language(request))
     name = f"drill-{metric}-{found.source}"
     if fmt == "csv":
-        return Response(drill_csv(found, frame, filters.tz, _), media_type="text/csv",
+        return Response(drill_csv(found, frame, filters.tz), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     body = drill_xlsx(found, frame, filters, _,
                       shown_params(found.metric, found.params, state.config,
