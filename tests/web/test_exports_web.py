@@ -55,3 +55,16 @@ def test_xlsx_and_pdf_exports_in_the_pages_language(make_app: Callable[..., Fast
     english = client.get("/export.xlsx", params={**QUERY, "title": "Voice, two days"})
     assert load_workbook(io.BytesIO(english.content))["report"].cell(1, 1).value == \
         "Voice, two days"
+
+
+def test_a_download_is_named_by_its_title_and_period(
+        make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app())
+    answer = client.get("/export.xlsx", params={**QUERY, "title": "Morning report"})
+    assert answer.headers["content-disposition"] == (
+        'attachment; filename="morning-report_2024-03-04_2024-03-06.xlsx"; '
+        "filename*=UTF-8''Morning%20report_2024-03-04_2024-03-06.xlsx")
+    cyrillic = client.get("/export.csv", params={**QUERY, "title": "Утро"})
+    # a title of no Latin letter: the plain name falls back, the whole one is kept
+    assert cyrillic.headers["content-disposition"].startswith(
+        'attachment; filename="report_2024-03-04_2024-03-06.csv"; filename*=UTF-8\'\'%D0%A3')

@@ -4,10 +4,11 @@ named definitions; export CSV, XLSX, PDF. A saved definition also runs from the 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -137,9 +138,9 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
         audit(session, state.principal.name, "export",
               {"format": fmt, "query": str(request.url.query)},
               request.client.host if request.client else None)
+    disposition = {"Content-Disposition": download_disposition(title, filters, fmt)}
     if fmt == "csv":
-        return Response(to_csv_text(result), media_type="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+        return Response(to_csv_text(result), media_type="text/csv", headers=disposition)
     if fmt not in ("xlsx", "pdf"):
         return Response("format must be csv, xlsx or pdf", status_code=400)
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,5 +152,17 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
             write_pdf(result, path, title, choose_language(request))
             media = "application/pdf"
         body = path.read_bytes()
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="report.{fmt}"'})
+    return Response(body, media_type=media, headers=disposition)
+
+
+def download_disposition(title: str, filters: Filters, fmt: str) -> str:
+    """The file's name as saved: its title and period ("morning-report_2024-03-04_
+    2024-03-11.xlsx"), not ``report.xlsx`` for every download of a week; a title in
+    Cyrillic is kept whole for the browsers that read ``filename*`` (RFC 6266)."""
+    period = "_".join(part[:10] for part in (filters.from_, filters.to) if part)
+    ascii_name = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "report"
+    stem = f"{ascii_name}_{period}" if period else ascii_name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "", stem)[:120] or "report"
+    whole = f"{title}_{period}" if period else title
+    return (f'attachment; filename="{stem}.{fmt}"; '
+            f"filename*=UTF-8''{quote(whole[:120] + '.' + fmt, safe='')}")
