@@ -116,10 +116,20 @@ def load_definition(path: Path) -> ReportDefinition:
 
 
 def slug(name: str) -> str:
-    value = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """The key a report (or a schedule) is stored, linked and downloaded under: its
+    letters and digits, lower case, in any script ("Время обработки" is
+    ``время-обработки``; only Latin ones were kept, so a Russian name could not be
+    saved). Names that differ only in case or punctuation share a key: saving one over
+    the other asks first (:func:`omnikpi.store.reports.save_report`)."""
+    value = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", name).lower()).strip("-")
     if not value:
         raise UsageError("a saved report needs a name with letters or digits")
     return value
+
+
+def legacy_slug(name: str) -> str:
+    """The key of the versions that kept Latin letters alone (to find what they saved)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def save_definition(definition: ReportDefinition, folder: Path) -> Path:

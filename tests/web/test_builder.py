@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -57,6 +58,53 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert client.get(f"/export.pdf?{QUERY}").content.startswith(b"%PDF")
     reopened = client.get("/builder?definition=voice-daily-sl", follow_redirects=True)
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text
+
+
+def test_a_saved_report_is_replaced_only_when_asked(
+        make_app: Callable[..., FastAPI]) -> None:
+    """"Bank SL — March wk 10" and "bank sl - march wk 10" share a key: the second save
+    silently replaced the first. Now it is refused with a sentence, the form kept, until
+    "Replace it" is ticked."""
+    client = TestClient(make_app())
+    first = client.post("/builder/save", data={"name": "Bank SL — March wk 10",
+                                               "query": QUERY}, follow_redirects=False)
+    assert first.status_code == 303
+    aht_only = "metrics=aht&by=queue&grain=day&tz=Europe/Kyiv"
+    again = client.post("/builder/save", data={"name": "bank sl - march wk 10",
+                                               "query": aht_only, "lang": "en"})
+    assert again.status_code == 409
+    assert "A report with this name is already saved (Bank SL — March wk 10)" in again.text
+    assert 'value="bank sl - march wk 10"' in again.text  # the form keeps what was typed
+    kept = client.get("/builder/definition/bank-sl-march-wk-10.toml").text
+    assert tomllib.loads(kept)["metrics"] == ["offered", "service_level"]
+    replaced = client.post("/builder/save", data={"name": "bank sl - march wk 10",
+                                                  "query": aht_only, "replace": "true"},
+                           follow_redirects=False)
+    assert replaced.status_code == 303
+    now = tomllib.loads(client.get("/builder/definition/bank-sl-march-wk-10.toml").text)
+    assert now["metrics"] == ["aht"] and now["name"] == "bank sl - march wk 10"
+    ru = client.post("/builder/save?lang=ru", data={"name": "Bank SL — March wk 10",
+                                                    "query": QUERY})
+    assert ru.status_code == 409 and "уже сохранён" in ru.text
+
+
+def test_a_report_named_in_cyrillic_is_saved_and_downloaded(
+        make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app())
+    saved = client.post("/builder/save", data={"name": "Время обработки", "query": QUERY},
+                        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    key = "время-обработки"
+    assert saved.headers["location"] == "/builder?definition=" + quote(key)
+    page = client.get("/builder").text
+    assert f'href="/builder?definition={quote(key)}"' in page and "Время обработки" in page
+    download = client.get(f"/builder/definition/{quote(key)}.toml")
+    assert download.status_code == 200 and 'name = "Время обработки"' in download.text
+    assert download.headers["content-disposition"] == (
+        'attachment; filename="report.toml"; filename*=UTF-8\'\''
+        + quote(f"{key}.toml", safe=""))
+    reopened = client.get(saved.headers["location"], follow_redirects=True)
+    assert "preview-table" in reopened.text
 
 
 def test_a_name_with_control_characters_is_refused_and_the_builder_stays_up(

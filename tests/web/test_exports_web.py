@@ -67,4 +67,4 @@ def test_a_download_is_named_by_its_title_and_period(
     cyrillic = client.get("/export.csv", params={**QUERY, "title": "Утро"})
     # a title of no Latin letter: the plain name falls back, the whole one is kept
     assert cyrillic.headers["content-disposition"].startswith(
-        'attachment; filename="report_2024-03-04_2024-03-06.csv"; filename*=UTF-8\'\'%D0%A3')
+        'attachment; filename="2024-03-04_2024-03-06.csv"; filename*=UTF-8\'\'%D0%A3')

@@ -671,7 +671,9 @@ def test_saved_reports_stay_on_their_shelf_and_with_their_owner(app: FastAPI) ->
         return client
 
     def save(client: TestClient, name: str, query: str) -> int:
-        return client.post("/builder/save", data={"name": name, "query": query},
+        """Save with "Replace it" ticked: whose report may be replaced is the question."""
+        return client.post("/builder/save", data={"name": name, "query": query,
+                                                  "replace": "true"},
                            follow_redirects=False).status_code
 
     root, viewer, agent, sup_a, sup_kyiv = (client_of(u) for u in (

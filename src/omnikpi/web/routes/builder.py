@@ -20,7 +20,7 @@ from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
-from omnikpi.store.reports import get_report, list_reports, save_report, shelf
+from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
 from omnikpi.web.filters import DIMENSION_LABELS
@@ -105,19 +105,25 @@ def filters_of_query(query: str, request: Request) -> Filters:
 
 @router.post("/builder/save")
 def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
-         query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)]) -> Response:
+         query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+         replace: Annotated[bool, Form()] = False) -> Response:
     """Save the previewed report (its metrics, cuts, period, zone, grain, filters and
-    parameters) under ``name``; a bad name or value keeps the builder with its message."""
+    parameters) under ``name``; a bad name or value keeps the builder with its message,
+    and a name already saved is replaced only when "Replace it" is ticked."""
     filters = filters_of_query(query, request)
+    _ = translator_of(request)
     try:
         definition = ReportDefinition.from_request(name, filters.request())
         with session_scope(state.state.database_url) as session:
             save_report(session, definition, state.principal.name, shelf(state.principal),
-                        state.principal.role)
+                        state.principal.role, replace=replace)
+    except AlreadySaved as exc:
+        return _page(request, state, filters, query, _(
+            "A report with this name is already saved ({name}): tick “Replace it” to save "
+            "over it, or choose another name.").format(name=exc.saved_name), 409, name)
     except UsageError as exc:
-        return _page(request, state, filters, query, page_message(exc, translator_of(request)),
-                     400, name)
-    return RedirectResponse(f"/builder?definition={slug(name)}", status_code=303)
+        return _page(request, state, filters, query, page_message(exc, _), 400, name)
+    return RedirectResponse(f"/builder?definition={quote(slug(name))}", status_code=303)
 
 
 @router.get("/builder/definition/{name}.toml")
@@ -126,7 +132,7 @@ def definition_file(state: ViewDep, name: str) -> Response:
     with session_scope(state.state.database_url) as session:
         _, text = get_report(session, slug(name), shelf(state.principal))
     return Response(text, media_type="application/toml", headers={
-        "Content-Disposition": f'attachment; filename="{slug(name)}.toml"'})
+        "Content-Disposition": attachment(f"{slug(name)}.toml")})
 
 
 @router.get("/export.{fmt}")
@@ -160,9 +166,16 @@ def download_disposition(title: str, filters: Filters, fmt: str) -> str:
     2024-03-11.xlsx"), not ``report.xlsx`` for every download of a week; a title in
     Cyrillic is kept whole for the browsers that read ``filename*`` (RFC 6266)."""
     period = "_".join(part[:10] for part in (filters.from_, filters.to) if part)
-    ascii_name = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "report"
-    stem = f"{ascii_name}_{period}" if period else ascii_name
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "", stem)[:120] or "report"
     whole = f"{title}_{period}" if period else title
-    return (f'attachment; filename="{stem}.{fmt}"; '
-            f"filename*=UTF-8''{quote(whole[:120] + '.' + fmt, safe='')}")
+    return attachment(f"{whole[:120]}.{fmt}")
+
+
+def attachment(filename: str) -> str:
+    """A download's Content-Disposition: a plain ASCII name for every browser (the
+    header is Latin-1: a Cyrillic name there was an error) and the whole name in
+    ``filename*`` (RFC 6266) for those that read it."""
+    stem, _, suffix = filename.rpartition(".")
+    plain = re.sub(r"[^a-z0-9_]+", "-", stem.lower()).strip("-_")
+    plain = re.sub(r"[^A-Za-z0-9_.-]", "", plain)[:120] or "report"
+    return (f'attachment; filename="{plain}.{suffix}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}")
