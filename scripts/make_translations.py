@@ -261,6 +261,18 @@ TEXT: dict[str, tuple[str, str]] = {
     # dashboard charts, tiles and footer (issue 21: small multiples, previous period)
     "arrows: change against": ("стрелки: изменение к периоду", "стрілки: зміна щодо періоду"),
     "Page not found": ("Страница не найдена", "Сторінку не знайдено"),
+    "Not for this account": ("Недоступно для этой учётной записи",
+                             "Недоступно для цього облікового запису"),
+    "Your account cannot open this page. Ask an administrator if you need it.":
+        ("Ваша учётная запись не может открыть эту страницу. Если она вам нужна, обратитесь "
+         "к администратору.",
+         "Ваш обліковий запис не може відкрити цю сторінку. Якщо вона вам потрібна, "
+         "зверніться до адміністратора."),
+    "This form expired or came from another page: reload the page and send it again.":
+        ("Форма устарела или пришла с другой страницы: обновите страницу и отправьте её "
+         "снова.",
+         "Форма застаріла або надійшла з іншої сторінки: оновіть сторінку й надішліть її "
+         "знову."),
     "There is nothing at this address, or it is not yours to see.": (
         "По этому адресу ничего нет, или это не открыто для вас.",
         "За цією адресою нічого немає, або це не відкрито для вас."),

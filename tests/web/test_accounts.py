@@ -227,6 +227,24 @@ def test_client_cannot_read_the_audit_log(app: FastAPI) -> None:
     assert client.get("/api/v1/audit", headers=headers).status_code == 403
 
 
+def test_a_page_the_role_may_not_open_is_a_page_not_json(app: FastAPI) -> None:
+    """A client opening the QA error report saw ``{"detail": "this needs the role admin
+    or supervisor"}``: now a page in their language with the way back; the API keeps
+    its JSON."""
+    client = TestClient(app)
+    assert _login(client, "cli") == 303
+    page = client.get("/qa/errors")
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "Your account cannot open this page" in page.text
+    assert "This needs the role admin or supervisor." in page.text
+    ru = client.get("/qa/errors", params={"lang": "ru"})
+    assert ru.status_code == 403
+    assert "Ваша учётная запись не может открыть эту страницу" in ru.text
+    assert "needs the role" not in ru.text  # one language on the page
+    api = client.get("/api/v1/audit")
+    assert api.status_code == 403 and "detail" in api.json()
+
+
 def _cli(database: str, *args: str, password: str | None = None) -> str:
     done = CliRunner().invoke(cli, [*args, "--database-url", database],
                               input=None if password is None else password + "\n")

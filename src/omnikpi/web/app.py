@@ -31,6 +31,7 @@ from omnikpi.web.headers import SecurityHeaders
 from omnikpi.web.limits import BodyLimit
 from omnikpi.web.page_errors import (
     error_page,
+    forbidden_page,
     is_page,
     page_message,
     translator_of,
@@ -176,6 +177,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         if exc.status_code == 404 and is_page(request):
             return templates.TemplateResponse(request, "not_found.html", {"filters": None},
                                               status_code=404)
+        if exc.status_code == 403 and is_page(request):  # a page, not {"detail": …}
+            return forbidden_page(request, str(exc.detail))
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(Overloaded)

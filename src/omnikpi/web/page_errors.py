@@ -214,6 +214,32 @@ def error_page(request: Request, message: str, status: int) -> HTMLResponse:
     return response
 
 
+EXPIRED_FORM = ("missing or wrong CSRF token", "the login form expired")
+"""403 details that mean the form must be reloaded, not that the account may not."""
+
+
+def forbidden_page(request: Request, detail: str) -> HTMLResponse:
+    """A page a role may not open (an agent on /qa/errors), or a form that expired,
+    said in the page's language with the way back; the service's English reason is
+    shown under it on English pages only (the other languages would mix two)."""
+    from omnikpi.web.i18n import choose_language
+    from omnikpi.web.templating import templates
+
+    _ = translator_of(request)
+    if detail.startswith(EXPIRED_FORM):
+        message = _("This form expired or came from another page: reload the page and send "
+                    "it again.")
+    else:
+        message = _("Your account cannot open this page. Ask an administrator if you need "
+                    "it.")
+    shown = detail[:1].upper() + detail[1:] + "." \
+        if choose_language(request) == "en" and not detail.startswith(EXPIRED_FORM) else ""
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "forbidden.html", {"filters": None, "message": message, "detail": shown},
+        status_code=403)
+    return response
+
+
 def translator_of(request: Request) -> Translate:
     from omnikpi.web.i18n import choose_language, translator
 
