@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from omnikpi.qa.calibration import alpha, calibration_report
 from omnikpi.qa.evaluations import Subject, submit
@@ -16,7 +17,7 @@ from omnikpi.qa.forms import FormSpec, ItemSpec, form_items, save_form, score
 from omnikpi.qa.sampling import draw_sample
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import session_scope, upgrade
-from omnikpi.store.models import QaCalibration
+from omnikpi.store.models import QaCalibration, QaEvaluation
 
 
 def write_contacts(folder: Path, groups: dict[str, tuple[int, int]],
@@ -247,3 +248,38 @@ def test_revision_0008_matches_the_qa_form_model(tmp_path: Path) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert [d for d in differences if "qa_forms" in repr(d)] == []
+
+
+def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) -> None:
+    """The voice and the text form both have an item ``correct``, worded differently: the
+    error report read every failed ``correct`` in the wording of the form saved last, and
+    coaching a voice agent offered the text form's items."""
+    from omnikpi.qa.coaching import agent_item_texts, error_report, save_error_kinds
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    voice = FormSpec("voice", "Calls", (ItemSpec("G", "greet", "Greets by the standard",
+                                                 1.0),
+                                        ItemSpec("G", "correct", "Gives correct information",
+                                                 3.0)))
+    text = FormSpec("text", "Chats", (ItemSpec("G", "correct", "Links the right article",
+                                               3.0),
+                                      ItemSpec("G", "links", "Links work", 1.0)))
+    with session_scope(url) as session:
+        forms = {spec.key: save_form(session, spec, "t") for spec in (voice, text)}
+        for form_key, contact, agent in (("voice", "c1", "v1"), ("text", "c2", "t1"),
+                                         ("text", "c3", "t1")):
+            ids = {i.item_key: i.id for i in form_items(session, forms[form_key].id)}
+            evaluation = submit(session, forms[form_key].id, Subject(contact, agent), "lead",
+                                {i: 0.0 if key == "correct" else 1.0
+                                 for key, i in ids.items()})
+            save_error_kinds(session, evaluation, {})
+        rows = [(r.item_key, r.text, r.errors, r.evaluations)
+                for r in error_report(session, lambda *_: True, "operator")]
+        assert rows == [("correct", "Links the right article", 2, 2),
+                        ("correct", "Gives correct information", 1, 1)]
+        newest_of = {e.agent_id: e for e in session.scalars(select(QaEvaluation))}
+        assert agent_item_texts(session, newest_of["v1"]) == {
+            "greet": "Greets by the standard", "correct": "Gives correct information"}
+        assert agent_item_texts(session, newest_of["t1"]) == {
+            "correct": "Links the right article", "links": "Links work"}

@@ -90,17 +90,17 @@ def error_report(session: Session, visible: Visible, kind: str = "process",
     scored = _scored(session, visible, agent_id)
     marked = {(k.evaluation_id, k.item_id) for k in session.scalars(
         select(QaErrorKind).where(QaErrorKind.kind == kind))}
-    errors: dict[tuple[str, str | None], int] = defaultdict(int)
-    seen: dict[tuple[str, str | None], int] = defaultdict(int)
-    texts: dict[str, str] = {}
+    # an item is its key and its wording: two forms (voice, text) may use one key for two
+    # different checks, and each row must read as the evaluator scored it
+    errors: dict[tuple[str, str, str | None], int] = defaultdict(int)
+    seen: dict[tuple[str, str, str | None], int] = defaultdict(int)
     for evaluation, _answer, item, queue in scored:
-        key = (item.item_key, queue)
-        texts[item.item_key] = item.text
+        key = (item.item_key, item.text, queue)
         seen[key] += 1
         errors[key] += (evaluation.id, item.id) in marked
-    rows = [ErrorCount(k, texts[k], q, errors[(k, q)], seen[(k, q)])
-            for (k, q) in seen if errors[(k, q)]]
-    return sorted(rows, key=lambda r: (-r.errors, r.item_key, r.queue or ""))
+    rows = [ErrorCount(k, text, q, errors[(k, text, q)], seen[(k, text, q)])
+            for (k, text, q) in seen if errors[(k, text, q)]]
+    return sorted(rows, key=lambda r: (-r.errors, r.item_key, r.queue or "", r.text))
 
 
 def coachable_agents(session: Session, visible: Visible) -> list[QaEvaluation]:
@@ -117,6 +117,24 @@ def item_texts(session: Session) -> dict[str, str]:
     """Each item key's text, from the newest form version that has it."""
     return {i.item_key: i.text for i in session.scalars(
         select(QaFormItem).order_by(QaFormItem.form_id, QaFormItem.position))}
+
+
+def agent_item_texts(session: Session, agent: QaEvaluation) -> dict[str, str]:
+    """The items a coach may choose for ``agent`` (their newest evaluation): those of the
+    forms the agent's evaluations were scored with, worded as in the newest of them — a
+    voice agent was offered the chat form's items, and voice items in the chat wording."""
+    rows = session.scalars(
+        select(QaFormItem)
+        .join(QaEvaluation, QaEvaluation.form_id == QaFormItem.form_id)
+        .where(QaEvaluation.agent_id == agent.agent_id,
+               QaEvaluation.tenant.is_(None) if agent.tenant is None
+               else QaEvaluation.tenant == agent.tenant,
+               QaEvaluation.calibration_id.is_(None))
+        .order_by(QaEvaluation.evaluated_at, QaEvaluation.id, QaFormItem.position)).all()
+    texts: dict[str, str] = {}
+    for item in rows:  # later (newer) evaluations' wording wins, first-seen order kept
+        texts[item.item_key] = item.text
+    return texts
 
 
 def create_session(session: Session, agent: QaEvaluation, coach: str, held_on: date,

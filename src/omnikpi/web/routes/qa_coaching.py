@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.auth.accounts import audit
 from omnikpi.errors import UsageError
 from omnikpi.qa.coaching import (
+    agent_item_texts,
     before_after,
     coachable_agents,
     covered_items,
@@ -73,7 +74,9 @@ def coaching_page(request: Request, view: ViewDep,
             session, visible, "operator", chosen.agent_id)} if chosen else {}
         return templates.TemplateResponse(request, "qa_coaching.html", {
             "filters": None, "history": history, "agents": agents, "chosen": chosen,
-            "errors": errors, "texts": item_texts(session), "today": date.today(),
+            "errors": errors, "texts": item_texts(session),
+            "choices": agent_item_texts(session, chosen) if chosen else {},
+            "today": date.today(),
             "coach": agent is None,
             "covered": {s.id: covered_items(session, s.id) for s in history}})
 
