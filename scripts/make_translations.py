@@ -40,6 +40,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "Save": ("Сохранить", "Зберегти"), "Save as": ("Сохранить как", "Зберегти як"),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
     "Replace it": ("Заменить его", "Замінити його"),
+    "The {count} newest contacts that match are listed: narrow the search (agent, queue, "
+    "days) to find older ones.":
+        ("Показаны {count} самых новых подходящих обращений: сузьте поиск (оператор, "
+         "очередь, дни), чтобы найти более ранние.",
+         "Показано {count} найновіших відповідних звернень: звузьте пошук (оператор, черга, "
+         "дні), щоб знайти давніші."),
     "A report with this name is already saved ({name}): tick “Replace it” to save over it, "
     "or choose another name.":
         ("Отчёт с таким именем уже сохранён ({name}): отметьте «Заменить его», чтобы "

@@ -269,3 +269,29 @@ def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:
     far_page = lead.get("/api/v1/contacts", params={"page": "99999999999999999999"})
     assert far_page.status_code in (400, 422) and far_page.status_code != 500
     assert lead.get("/api/v1/contacts", params={"page": str(2**40)}).status_code == 400
+
+
+def test_the_sample_form_includes_its_to_day_and_refuses_a_reversed_period(
+        app: FastAPI) -> None:
+    """The form's To is a day, included as on every page: From = To = the data's day
+    drew "0 of 0" (the day was read as excluded), and To before From drew an empty
+    sample without a word."""
+    lead = login(app, "lead")
+
+    def draw(**days: str) -> TestClient:
+        return lead.post("/qa/samples", data={"csrf_token": csrf(lead), "name": "one day",
+                                              "rate": "1", "seed": "1", **days},
+                         headers={"accept": "text/html"}, follow_redirects=False)
+
+    day = lead.get((drawn := draw(**{"from": "2026-11-02", "to": "2026-11-02"}))
+                   .headers["location"]).text
+    assert drawn.status_code == 303
+    whole = lead.get(draw().headers["location"]).text  # no period: every contact
+    count = len(re.findall(r'href="/qa/evaluate/\d+"', day))
+    assert count > 0 and count == len(re.findall(r'href="/qa/evaluate/\d+"', whole))
+    reversed_ = draw(**{"from": "2026-11-03", "to": "2026-11-02"})
+    assert reversed_.status_code == 400
+    assert "The To date is before the From date" in reversed_.text
+    search = lead.get("/qa/calibrations/new", params={"from": "2026-11-02",
+                                                      "to": "2026-11-02"}).text
+    assert 'id="calibration-candidates"' in search or "calibration-needs-accounts" in search

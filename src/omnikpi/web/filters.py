@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
-from omnikpi.errors import OmniKPIError
+from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.schema.tables import TABLES
 
 if TYPE_CHECKING:
@@ -81,6 +81,18 @@ def exclusive_to(day: str) -> str:
     if parsed == date.max:
         return day
     return (parsed + timedelta(days=1)).isoformat()
+
+
+def day_window(from_day: str, to_day: str) -> tuple[str, str]:
+    """A form's inclusive From and To days as the half-open window ``[from, to)`` the
+    engine takes (To = Mar 4 is Mar 4's contacts, not none), refused when To comes before
+    From (an empty sample was drawn without a word)."""
+    start, end = from_day.strip(), exclusive_to(to_day) if to_day.strip() else ""
+    first, after = _moment(start) if start else None, _moment(end) if end else None
+    if first is not None and after is not None and \
+            after.replace(tzinfo=None) <= first.replace(tzinfo=None):
+        raise UsageError("--to must be after --from (the window is [from, to))")
+    return start, end
 
 
 def _moment(value: str) -> datetime | None:

@@ -45,6 +45,7 @@ from omnikpi.store.models import (
     QaSampleItem,
 )
 from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
+from omnikpi.web.filters import day_window
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
@@ -142,6 +143,7 @@ def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS
     """A sample of the contacts the user may see (their tenant / sites only); ``risk``:
     risk-weighted (``omnikpi.qa.risk_sampling``)."""
     principal = _evaluator(view)
+    from_, to = day_window(from_, to)  # the form's To day is included
     who = evaluator.strip() or None
     exclude = already_given(who, view.state.database_url) if who else set()
     drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, from_ or None,

@@ -15,6 +15,7 @@ from omnikpi.qa.forms import form_shelf, latest_forms
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaCalibration
 from omnikpi.web.deps import ViewDep
+from omnikpi.web.filters import day_window
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
 from omnikpi.web.routes.qa_access import may_open, require_evaluator
 from omnikpi.web.security import require_roles
@@ -23,6 +24,8 @@ from omnikpi.web.templating import templates
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Query(max_length=NAME_CHARS)]
 Instant = Annotated[str, Query(max_length=INSTANT_CHARS)]
+SHOWN = 50
+"""Contacts listed to choose from, newest first (more: the page says to narrow)."""
 
 
 @router.get("/qa/calibrations/new", response_class=HTMLResponse)
@@ -30,7 +33,10 @@ def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Te
                     from_: Annotated[str, Query(alias="from", max_length=INSTANT_CHARS)] = "",
                     to: Instant = "") -> Response:
     principal = require_evaluator(view)
-    found = find_contacts(view.dataset, agent, queue, from_, to)
+    start, end = day_window(from_, to)  # the form's To day is included
+    found = find_contacts(view.dataset, agent, queue, start, end, limit=SHOWN + 1)
+    more = len(found) > SHOWN
+    found = found[:SHOWN]
     with session_scope(view.state.database_url) as session:
         people = [(u.username, u.role) for u in invitable(session, places(found))] \
             if found else []
@@ -38,7 +44,8 @@ def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Te
             "filters": None, "found": found, "people": people,
             "forms": latest_forms(session, form_shelf(view)),
             "me": principal.name,
-            "search": {"agent": agent, "queue": queue, "from": from_, "to": to}})
+            "search": {"agent": agent, "queue": queue, "from": from_, "to": to},
+            "more": more, "shown": SHOWN})
 
 
 @router.get("/qa/calibrations", response_class=HTMLResponse)
