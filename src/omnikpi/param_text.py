@@ -36,6 +36,8 @@ def param_texts(params: dict[str, Any], thresholds: str) -> list[tuple[str, str]
             continue
         if value is None and name == "threshold_seconds" and thresholds:
             out.append((name, thresholds))
+        elif value is None:  # "pass_score=None" read as a Python leftover
+            out.append((name, "none"))
         elif isinstance(value, bool):
             out.append((name, "true" if value else "false"))
         elif isinstance(value, float):

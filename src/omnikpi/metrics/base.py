@@ -31,6 +31,9 @@ PARAM_MAX = 1_000_000_000
 """The largest number a parameter takes: a billion seconds or hours still fits the engine's
 64-bit microseconds once added to an instant (``fcr.window_hours=1e18`` did not)."""
 _TRUE = {"true", "1", "yes", "y", "on"}
+NONE_TEXT = "none"
+"""How a number parameter whose default is none is set back to none (``--param
+pass_score=none``), as the drill-down and the exports write it."""
 _FALSE = {"false", "0", "no", "n", "off"}
 
 
@@ -77,6 +80,9 @@ class Param:
         """Turn a CLI/API value into the parameter's type, or say what is allowed."""
         where = f"{metric_id}.{self.name}"
         text = str(raw).strip()
+        if self.default is None and self.default_from is None and \
+                (raw is None or text.lower() == NONE_TEXT):
+            return None  # "pass_score=none": the parameter's own "not set" (its default)
         try:
             if self.kind == "bool":
                 if isinstance(raw, bool):
