@@ -60,6 +60,16 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text
 
 
+def test_the_preview_shows_periods_as_dates(make_app: Callable[..., FastAPI]) -> None:
+    """The period column read "2024-03-04T00:00:00+02:00"; it reads as a date now, the
+    instant kept in ``data-raw``."""
+    client = TestClient(make_app())
+    page = client.get("/builder", params={"metrics": "offered", "grain": "day",
+                                          "tz": "Europe/Kyiv", "lang": "en"}).text
+    cells = re.findall(r'<td data-raw="([^"]+)">([^<]+)</td>', page)
+    assert cells and cells[0] == ("2024-03-04T00:00:00+02:00", "Mar 4, 2024")
+
+
 def test_a_saved_report_is_replaced_only_when_asked(
         make_app: Callable[..., FastAPI]) -> None:
     """"Bank SL — March wk 10" and "bank sl - march wk 10" share a key: the second save
