@@ -472,3 +472,20 @@ def test_direction_is_a_filter_of_every_page_and_the_api(
         dashboard = client.get("/?direction=outbound").text
         assert field(dashboard, "direction") == "outbound"
         assert "2:15" in dashboard  # the outbound AHT on its tile
+
+
+def test_presets_count_from_the_operations_last_day_not_a_later_review(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """One QA evaluation made on 2026-12-01 of the demo's March 2024 calls turned "today"
+    into 2026-12-01 and every preset into empty days."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    (data / "qa_evaluations.csv").write_text(
+        "evaluation_id,contact_id,agent_id,evaluator_id,form_id,evaluated_at,score\n"
+        "e1,mail-000001,backoffice-01,lead,calls-v1,2026-12-01T10:00:00Z,90\n")
+    with TestClient(make_app(data, live_updates=False)) as client:
+        page = client.get("/agents?tz=UTC").text
+    found = re.search(r'value="today" data-from="([^"]+)" data-to="([^"]+)"', page)
+    assert found and found.groups() == ("2024-03-06", "2024-03-06")

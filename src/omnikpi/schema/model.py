@@ -22,6 +22,10 @@ from omnikpi.schema.tables import TABLES, ColumnType
 
 PLAN_TABLES = ("shifts", "shift_activities", "costs")
 """Tables of plans, not events: a schedule for next week does not move a report's as-of."""
+REVIEW_TABLES = ("qa_evaluations", "qa_items", "employee_surveys")
+"""Tables of reviews made later about earlier work (an evaluation today of last month's
+call): they are events of the reports that read them, but not the day the operation's
+data reaches — what the pages' period presets ("last 7 days") count back from."""
 
 MAX_PROBLEMS_KEPT = 10_000
 """Problems listed per table (and in all); the count goes on past it."""

@@ -255,9 +255,16 @@ def _earliest_us(dataset: Dataset, tables: tuple[str, ...]) -> int | None:
 
 
 def latest_day(view: View, tz: str) -> date | None:
-    """The data's latest event day in ``tz`` (what the presets count from)."""
+    """The operation's latest event day in ``tz`` (what the presets count from): QA
+    evaluations are left out, so one evaluation made today of a month imported for
+    analysis does not turn "last 7 days" into seven empty days (they count when they
+    are all the data holds)."""
+    from omnikpi.schema.model import REVIEW_TABLES
+
+    present = [t for t in TABLES if view.dataset.has(t)]
     try:
-        latest = view.dataset.latest_event_us(tuple(t for t in TABLES if view.dataset.has(t)))
+        latest = view.dataset.latest_event_us(
+            tuple(t for t in present if t not in REVIEW_TABLES) or tuple(present))
         return _local(latest, tz).date() if latest is not None else None
     except (OmniKPIError, ValueError, OverflowError):
         return None
