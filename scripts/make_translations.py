@@ -40,6 +40,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "Save": ("Сохранить", "Зберегти"), "Save as": ("Сохранить как", "Зберегти як"),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
     "Replace it": ("Заменить его", "Замінити його"),
+    "{metrics}: a table with one row per {keys}; choose it without other metrics, in a "
+    "report of its own.":
+        ("{metrics}: таблица по строке на {keys}; выберите её без других показателей, в "
+         "отдельном отчёте.",
+         "{metrics}: таблиця по рядку на {keys}; виберіть її без інших показників, в "
+         "окремому звіті."),
+    "The follow-up date cannot be before the session.":
+        ("Дата повторной встречи не может быть раньше сессии.",
+         "Дата повторної зустрічі не може бути раніше за сесію."),
+    "The rate is a share between 0 and 1, such as 0.03 for 3 %.":
+        ("Доля — число от 0 до 1, например 0.03 для 3 %.",
+         "Частка — число від 0 до 1, наприклад 0.03 для 3 %."),
+    "Choose at least one item the session covered.":
+        ("Выберите хотя бы один пункт, который разбирали на сессии.",
+         "Виберіть хоча б один пункт, який розбирали на сесії."),
+    "Write the actions agreed with the agent.":
+        ("Запишите действия, согласованные с оператором.",
+         "Запишіть дії, погоджені з оператором."),
     "The {count} newest contacts that match are listed: narrow the search (agent, queue, "
     "days) to find older ones.":
         ("Показаны {count} самых новых подходящих обращений: сузьте поиск (оператор, "

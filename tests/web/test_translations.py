@@ -122,3 +122,22 @@ def test_translated_formulas_keep_only_code_ids_in_latin(lang: str) -> None:
     latin = {m.id: english_words([code_id.sub(" ", m.formula_in(lang))],
                                  NOT_WORDS_OF_THE_INTERFACE) for m in all_metrics()}
     assert {k: v for k, v in latin.items() if v} == {}
+
+
+@pytest.mark.parametrize(("message", "lang", "said"), [
+    ("time_in_state give one row per reason,state: request table metrics in a report of "
+     "their own", "ru", "Время в статусе: таблица по строке на «причина», «статус»; выберите "
+                        "её без других показателей, в отдельном отчёте."),
+    ("the follow-up date cannot be before the session", "ru",
+     "Дата повторной встречи не может быть раньше сессии."),
+    ("--rate must be a share between 0 and 1 (e.g. 0.03 for 3 %)", "uk",
+     "Частка — число від 0 до 1, наприклад 0.03 для 3 %."),
+])
+def test_the_services_messages_read_in_the_pages_language(message: str, lang: str,
+                                                          said: str) -> None:
+    """Seen on ru/uk pages in English: "частка must be a share between 0 and 1"."""
+    from omnikpi.errors import UsageError
+    from omnikpi.web.i18n import translator
+    from omnikpi.web.page_errors import page_message
+
+    assert page_message(UsageError(message), translator(lang)) == said

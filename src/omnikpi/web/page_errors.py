@@ -135,6 +135,17 @@ def _too_many_periods(m: re.Match[str], _: Translate) -> str:
         grain=m["grain"], periods=m["periods"], limit=m["limit"])
 
 
+def _table_metrics(m: re.Match[str], _: Translate) -> str:
+    names = ", ".join(_metric_name(n.strip(), _) for n in m["names"].split(","))
+    return _("{metrics}: a table with one row per {keys}; choose it without other "
+             "metrics, in a report of its own.").format(metrics=names, keys=_dimensions(m["keys"].replace("/", ","), _))
+
+
+def _sentence(msgid: str) -> Callable[[re.Match[str], Translate], str]:
+    """A rule whose page sentence quotes nothing from the message."""
+    return lambda _m, _: _(msgid)
+
+
 RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] = [
     (re.compile(r"^bad (?P<option>--from|--to|--as-of|from|to|as_of) (?P<value>.*): use "
                 r"ISO-8601", re.S), _bad_instant),
@@ -160,6 +171,16 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^unknown parameter '(?P<value>.*)'; parameters", re.S), _unknown_param),
     (re.compile(r"^a report by (?P<grain>\S+) .* about (?P<periods>[\d,]+) periods \(at most "
                 r"(?P<limit>[\d,]+)\)", re.S), _too_many_periods),
+    (re.compile(r"^(?P<names>.+?) give one row per (?P<keys>\S+): request table metrics",
+                re.S), _table_metrics),
+    (re.compile(r"^the follow-up date cannot be before the session"),
+     _sentence("The follow-up date cannot be before the session.")),
+    (re.compile(r"^--rate must be a share between 0 and 1"),
+     _sentence("The rate is a share between 0 and 1, such as 0.03 for 3 %.")),
+    (re.compile(r"^choose at least one item the session covered"),
+     _sentence("Choose at least one item the session covered.")),
+    (re.compile(r"^write the actions agreed with the agent"),
+     _sentence("Write the actions agreed with the agent.")),
 ]
 FLAG = re.compile(r"--(?P<name>[a-z][a-z-]*)")
 
