@@ -295,3 +295,19 @@ def test_the_sample_form_includes_its_to_day_and_refuses_a_reversed_period(
     search = lead.get("/qa/calibrations/new", params={"from": "2026-11-02",
                                                       "to": "2026-11-02"}).text
     assert 'id="calibration-candidates"' in search or "calibration-needs-accounts" in search
+
+
+def test_a_sample_form_sent_again_opens_the_sample_it_made(app: FastAPI) -> None:
+    """Back, then "Draw sample" again, drew a second queue of other contacts (those of
+    the first were excluded as already given): the same values sent again within minutes
+    now open the first sample; another name draws another."""
+    lead = login(app, "lead")
+    form = {"csrf_token": csrf(lead), "name": "dup test", "rate": "0.5", "seed": "3",
+            "evaluator": "lead"}
+    first = lead.post("/qa/samples", data=form, follow_redirects=False)
+    again = lead.post("/qa/samples", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    other = lead.post("/qa/samples", data={**form, "name": "second queue"},
+                      follow_redirects=False)
+    assert other.headers["location"] != first.headers["location"]

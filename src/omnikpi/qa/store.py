@@ -2,12 +2,58 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 from sqlalchemy import select
 
 from omnikpi.qa.sampling import Sample
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation, QaSample, QaSampleItem
 from omnikpi.web.limits import NAME_CHARS, check_length
+
+RESENT_WITHIN = timedelta(minutes=10)
+"""A sample form sent again this soon with the same values is the same request."""
+
+
+@dataclass(frozen=True)
+class SampleAsked:
+    """What a sample form asked for (its values, as stored with the sample)."""
+
+    name: str
+    seed: int
+    rate: float
+    min_per_agent: int
+    from_: str | None
+    to: str | None
+    evaluator: str | None
+    form_id: int | None
+    tenant: str | None
+
+
+def sent_again(asked: SampleAsked, author: str, database_url: str | None,
+               now: datetime | None = None) -> int | None:
+    """The sample ``author`` drew with these very values in the last minutes, if any: the
+    browser's Back then "Draw sample" again drew a second queue of other contacts (those
+    of the first were excluded as already given), doubling the evaluator's work unseen."""
+    moment = now or datetime.now(UTC)
+    with session_scope(database_url) as session:
+        row = session.scalars(select(QaSample).where(
+            QaSample.created_by == author, QaSample.name == asked.name,
+            QaSample.seed == asked.seed, QaSample.rate == asked.rate,
+            QaSample.min_per_agent == asked.min_per_agent,
+            _same(QaSample.period_from, asked.from_), _same(QaSample.period_to, asked.to),
+            _same(QaSample.evaluator, asked.evaluator), _same(QaSample.form_id, asked.form_id),
+            _same(QaSample.tenant, asked.tenant)).order_by(QaSample.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        made = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        return row.id if moment - made <= RESENT_WITHIN else None
+
+
+def _same(column: Any, value: object) -> Any:
+    return column.is_(None) if value is None else column == value
 
 
 def already_given(evaluator: str, database_url: str | None) -> set[str]:

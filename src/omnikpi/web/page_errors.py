@@ -138,7 +138,8 @@ def _too_many_periods(m: re.Match[str], _: Translate) -> str:
 def _table_metrics(m: re.Match[str], _: Translate) -> str:
     names = ", ".join(_metric_name(n.strip(), _) for n in m["names"].split(","))
     return _("{metrics}: a table with one row per {keys}; choose it without other "
-             "metrics, in a report of its own.").format(metrics=names, keys=_dimensions(m["keys"].replace("/", ","), _))
+             "metrics, in a report of its own.").format(
+        metrics=names, keys=_dimensions(m["keys"].replace("/", ","), _))
 
 
 def _sentence(msgid: str) -> Callable[[re.Match[str], Translate], str]:

@@ -34,8 +34,8 @@ from omnikpi.qa.forms import (
     save_form,
 )
 from omnikpi.qa.risk_sampling import draw_risk_sample
-from omnikpi.qa.sampling import draw_sample
-from omnikpi.qa.store import already_given, save_sample
+from omnikpi.qa.sampling import check_sample_inputs, draw_sample
+from omnikpi.qa.store import SampleAsked, already_given, save_sample, sent_again
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import (
     QaCalibration,
@@ -145,12 +145,18 @@ def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS
     principal = _evaluator(view)
     from_, to = day_window(from_, to)  # the form's To day is included
     who = evaluator.strip() or None
+    chosen_form = _form_id(view, form_id) if form_id.strip() else None
+    check_sample_inputs(rate, seed, min_per_agent)
+    twin = sent_again(SampleAsked(name, seed, rate, min_per_agent, from_ or None, to or None,
+                                  who, chosen_form, principal.tenant),
+                      principal.name, view.state.database_url)
+    if twin is not None:  # the same form sent again (Back, then Draw): the sample it made
+        return RedirectResponse(f"/qa/samples/{twin}", status_code=303)
     exclude = already_given(who, view.state.database_url) if who else set()
     drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, from_ or None,
                              to or None, tz, exclude).sample if risk else \
         draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
                     from_ or None, to or None, tz, exclude)
-    chosen_form = _form_id(view, form_id) if form_id.strip() else None
     sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
                             from_ or None, to or None, min_per_agent, chosen_form,
                             principal.tenant)
