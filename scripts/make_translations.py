@@ -40,6 +40,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "Save": ("Сохранить", "Зберегти"), "Save as": ("Сохранить как", "Зберегти як"),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
     "Replace it": ("Заменить его", "Замінити його"),
+    "Score every contact first: the other evaluators' scores and the results are shown once "
+    "yours are in, so that they do not sway yours. Each contact is scored once.":
+        ("Сначала оцените все обращения: оценки других экспертов и результаты появятся, когда "
+         "будут ваши, чтобы не влиять на них. Каждое обращение оценивается один раз.",
+         "Спершу оцініть усі звернення: оцінки інших експертів і результати з'являться, "
+         "коли будуть ваші, щоб не впливати на них. Кожне звернення оцінюється один раз."),
     "{metrics}: a table with one row per {keys}; choose it without other metrics, in a "
     "report of its own.":
         ("{metrics}: таблица по строке на {keys}; выберите её без других показателей, в "

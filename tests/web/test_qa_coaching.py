@@ -144,16 +144,31 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     for contact in ("a-1", "a-2"):
         assert answer(kyiv, f"{url}/evaluate/{contact}",
                       {"greet": "1", "correct": "1"}).status_code == 303
+    # the quality lead has scored nothing yet: the others' scores and results stay hidden
+    blind = quality.get(url).text
+    assert 'id="calibration-blind"' in blind and 'id="score-alpha"' not in blind
+    assert 'id="calibration-items"' not in blind and "100.0" not in blind
+    for contact in ("a-1", "a-2"):
         assert answer(quality, f"{url}/evaluate/{contact}",
                       {"greet": "0", "correct": "1"}).status_code == 303
+    assert 'id="calibration-blind"' not in quality.get(url).text
+    # each contact is scored once: a second score (after seeing the others') is refused
+    again = quality.get(f"{url}/evaluate/a-1", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == url
+    form = {"csrf_token": csrf(quality, url), "form_id": form_id.group(1), "comment": ""}
+    second = quality.post(f"{url}/evaluate/a-1", data=form)
+    assert second.status_code == 400 and "already scored" in second.text
     report = kyiv.get(f"/api/v1/qa/calibrations/{url.rsplit('/', 1)[1]}").json()
     assert report["deviations"] == {"a-quality": {"greet": -1.0, "correct": 0.0}}
     assert report["evaluations"] == report["expected"] == 4
     page = kyiv.get(url).text
     assert "−1.00" in page or "-1.00" in page
-    # the items by their text (the key in its title), not by their key alone
+    # the items by their text (the key in its title), not by their key alone, in the
+    # deviation table's headers too
     assert re.search(r'<td translate="no" title="greet">[^<]+</td>', page)
     assert '<td translate="no" title="greet">greet</td>' not in page
+    assert '<th translate="no" title="greet">Greets by the standard</th>' in page
+    assert "−1,00" in kyiv.get(url, params={"lang": "ru"}).text.replace("-1,00", "−1,00")
     # an account that may not see the contacts cannot be invited
     refused = kyiv.post("/qa/calibrations", data={
         "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),

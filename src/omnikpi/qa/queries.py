@@ -84,3 +84,12 @@ def default_form(session: Session, channel: str | None,
     return next((f for f in forms if f.channel_kind == kind), None) or \
         next((f for f in forms if f.channel_kind == "any"), None) or \
         (forms[0] if forms else None)
+
+
+def scored_in_calibration(session: Session, calibration_id: int, evaluator: str,
+                          contact_id: str) -> bool:
+    """Whether ``evaluator`` scored ``contact_id`` in the session already: a second score,
+    given after seeing the others', silently replaced the first and moved alpha."""
+    return session.scalar(select(QaEvaluation.id).where(
+        QaEvaluation.calibration_id == calibration_id, QaEvaluation.evaluator == evaluator,
+        QaEvaluation.contact_id == contact_id).limit(1)) is not None

@@ -370,9 +370,14 @@ def calibration_page(request: Request, view: ViewDep, calibration_id: RowId) -> 
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
         report = calibration_report(session, calibration.id)
+        me = view.principal.name
+        # an invited evaluator sees the others' scores once they have scored every
+        # contact: seen before, they sway the very scores the session compares
+        blind = me in report["evaluators"] and any(
+            report["scores"][me][c] is None for c in report["contacts"])
         return templates.TemplateResponse(request, "qa_calibration.html", {
-            "filters": None, "calibration": calibration, "report": report,
-            "me": view.principal.name})
+            "filters": None, "calibration": calibration, "report": report, "me": me,
+            "blind": blind})
 
 
 @router.get("/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
@@ -383,6 +388,8 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: R
         calibration = _calibration(view, session, calibration_id)
         if contact_id not in calibration.contact_ids.split():
             raise HTTPException(404, "not a contact of this session")
+        if queries.scored_in_calibration(session, calibration.id, view.principal.name, contact_id):
+            return RedirectResponse(f"/qa/calibrations/{calibration_id}", status_code=303)
         form = session.get(QaForm, calibration.form_id)
         contact = _contact_view(view, [contact_id])
         if not contact["contacts"]:
@@ -405,6 +412,9 @@ async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: 
         contact = _contact_view(view, [contact_id])["contacts"]
         if contact_id not in calibration.contact_ids.split() or not contact:
             raise HTTPException(404, "not a contact of this session")
+        if queries.scored_in_calibration(session, calibration.id, principal.name, contact_id):
+            raise UsageError("you already scored this contact in this session: a "
+                             "calibration keeps each evaluator's first score")
         answers, comment, kinds = await _answers(request, session, calibration.form_id)
         evaluation = submit(session, calibration.form_id, Subject(
             contact_id, str(contact[0].get("agent_id") or ""), None,
