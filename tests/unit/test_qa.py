@@ -172,6 +172,15 @@ def test_form_input_errors_are_named() -> None:
         parse_item_lines("just text")
     with pytest.raises(UsageError, match="weight 'heavy' is not a number"):
         parse_item_lines("G | k | t | heavy")
+    # yes or no in the three languages; anything else is asked again ("maybe" was no)
+    typed = parse_item_lines("G | a | A | 1 | да | ні\nG | b | B | 1 | так | нет")
+    assert [(i.critical, i.allow_na) for i in typed] == [(True, False), (True, False)]
+    with pytest.raises(UsageError, match="line 1: critical is 'maybe': write yes or no"):
+        parse_item_lines("G | k | t | 1 | maybe | no")
+    with pytest.raises(UsageError, match="line 2: N/A allowed is 'sometimes'"):
+        parse_item_lines("G | a | A\nG | k | t | 1 | no | sometimes")
+    with pytest.raises(UsageError, match="7 fields, at most 6"):
+        parse_item_lines("G | k | a | b | 1 | no | no")
     with pytest.raises(UsageError, match="item keys must be unique"):
         check_form(FormSpec("f", "F", items + items))
     with pytest.raises(UsageError, match="key must be lower-case"):

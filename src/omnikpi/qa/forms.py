@@ -116,6 +116,10 @@ def parse_item_lines(text: str) -> tuple[ItemSpec, ...]:
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 6:
+            raise UsageError(f"item line {number}: {len(parts)} fields, at most 6 (group | "
+                             "key | text | weight | critical | N/A allowed): a text with "
+                             "“|” in it cannot be typed here")
         if len(parts) < 3:
             raise UsageError(f"item line {number}: write group | key | text | weight | "
                              "critical | N/A allowed")
@@ -124,10 +128,25 @@ def parse_item_lines(text: str) -> tuple[ItemSpec, ...]:
         except ValueError:
             raise UsageError(f"item line {number}: weight {parts[3]!r} is not a number"
                              ) from None
-        flag = [p.lower() in ("yes", "y", "true", "1", "x") for p in parts[4:6]]
-        items.append(ItemSpec(parts[0], parts[1], parts[2], weight,
-                              flag[0] if flag else False, flag[1] if len(flag) > 1 else True))
+        critical = _answer(parts[4], number, "critical") if len(parts) > 4 else False
+        allow_na = _answer(parts[5], number, "N/A allowed") if len(parts) > 5 else True
+        items.append(ItemSpec(parts[0], parts[1], parts[2], weight, critical, allow_na))
     return tuple(items)
+
+
+YES = frozenset({"yes", "y", "true", "1", "x", "да", "так"})
+NO = frozenset({"no", "n", "false", "0", "", "нет", "ні"})
+"""How a form line says yes or no (English, Russian, Ukrainian); anything else is asked
+again: "maybe" read as no made a critical item an ordinary one without a word."""
+
+
+def _answer(text: str, number: int, what: str) -> bool:
+    word = text.strip().lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise UsageError(f"item line {number}: {what} is {text!r}: write yes or no")
 
 
 def save_form(session: Session, spec: FormSpec, author: str,
