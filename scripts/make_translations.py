@@ -40,6 +40,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "Save": ("Сохранить", "Зберегти"), "Save as": ("Сохранить как", "Зберегти як"),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
     "Replace it": ("Заменить его", "Замінити його"),
+    "The first {shown} of {waiting} contacts waiting are listed: evaluate these, and the "
+    "next ones follow.":
+        ("Показаны первые {shown} из {waiting} ожидающих обращений: оцените их, и за ними "
+         "появятся следующие.",
+         "Показано перші {shown} з {waiting} звернень, що чекають: оцініть їх, і за ними "
+         "з'являться наступні."),
     "Score every contact first: the other evaluators' scores and the results are shown once "
     "yours are in, so that they do not sway yours. Each contact is scored once.":
         ("Сначала оцените все обращения: оценки других экспертов и результаты появятся, когда "

@@ -292,3 +292,26 @@ def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) ->
             "greet": "Greets by the standard", "correct": "Gives correct information"}
         assert agent_item_texts(session, newest_of["t1"]) == {
             "correct": "Links the right article", "links": "Links work"}
+
+
+def test_the_queue_is_cut_after_the_scope_not_before(tmp_path: Path) -> None:
+    """250 pending contacts of site kyiv, then 5 of lviv: a lviv supervisor's queue was
+    the first 200 pending items filtered to lviv — empty. Now their 5, and the count."""
+    from omnikpi.qa.queries import pending_items
+    from omnikpi.store.models import QaSample, QaSampleItem
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        sample = QaSample(name="week", seed=1, rate=1.0)
+        session.add(sample)
+        session.flush()
+        for number in range(255):
+            session.add(QaSampleItem(sample_id=sample.id, contact_id=f"c{number}",
+                                     agent_id="a1", site="kyiv" if number < 250 else "lviv"))
+        session.flush()
+        lviv, waiting = pending_items(session, "sup", lambda _t, site, _a: site == "lviv")
+        assert [i.contact_id for i in lviv] == ["c250", "c251", "c252", "c253", "c254"]
+        assert waiting == 5
+        shown, waiting = pending_items(session, "sup", lambda *_: True)
+        assert len(shown) == 200 and waiting == 255

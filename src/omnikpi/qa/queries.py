@@ -38,13 +38,17 @@ def samples_with_progress(session: Session, visible: Visible) -> list[dict[str, 
 
 
 def pending_items(session: Session, evaluator: str, visible: Visible,
-                  limit: int = 200) -> list[QaSampleItem]:
-    """The evaluator's queue: pending items given to them or to nobody in particular."""
+                  limit: int = 200) -> tuple[list[QaSampleItem], int]:
+    """The evaluator's queue: the first ``limit`` pending items given to them or to
+    nobody in particular that they may see, and how many there are in all. (The limit
+    was taken before the scope: a site supervisor whose first 200 pending items were
+    another site's saw an empty queue.)"""
     pending = session.scalars(select(QaSampleItem).where(
         QaSampleItem.status == "pending",
         (QaSampleItem.evaluator == evaluator) | QaSampleItem.evaluator.is_(None))
-        .order_by(QaSampleItem.id).limit(limit)).all()
-    return [i for i in pending if visible(i.tenant, i.site, i.agent_id)]
+        .order_by(QaSampleItem.id))
+    mine = [i for i in pending if visible(i.tenant, i.site, i.agent_id)]
+    return mine[:limit], len(mine)
 
 
 def recent_evaluations(session: Session, visible: Visible, limit: int = 100,

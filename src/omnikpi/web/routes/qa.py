@@ -85,13 +85,15 @@ def overview(request: Request, view: ViewDep) -> Response:
         evaluator = principal.role in EVALUATORS
         visible = _visible(view)
         samples = queries.samples_with_progress(session, visible) if evaluator else []
-        queue = queries.pending_items(session, principal.name, visible) if evaluator else []
+        queue, waiting = queries.pending_items(session, principal.name, visible) \
+            if evaluator else ([], 0)
         evaluations = queries.recent_evaluations(session, visible)
         calibrations = queries.calibration_sessions(
             session, lambda tenant: view.scope.unbounded or view.scope.allows(tenant)) \
             if evaluator else []
         return templates.TemplateResponse(request, "qa.html", {
             "filters": None, "forms": forms, "samples": samples, "queue": queue,
+            "waiting": waiting,
             "evaluations": evaluations, "calibrations": calibrations,
             "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS})
 
