@@ -29,9 +29,10 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
                      agent: TestClient, out: Path) -> None:
     """``viewer``: tenant A's client (session cookie); ``admin``: bearer token."""
     state = app.state.omnikpi
+    # "Replace it" ticked: the module's app may hold these reports from an earlier test
     saved = admin.post("/builder/save", data={
-        "name": f"staff {MARK}", "query": "metrics=offered,answered&by=tenant"},
-        follow_redirects=False)
+        "name": f"staff {MARK}", "query": "metrics=offered,answered&by=tenant",
+        "replace": "true"}, follow_redirects=False)
     assert saved.status_code == 303, saved.text
     staff = admin.post("/schedules", data={
         "name": f"staff {MARK}", "report": f"staff-{MARK}", "when": "daily", "tz": "UTC",
@@ -40,8 +41,8 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
 
     token = csrf(viewer, "/builder")
     mine = viewer.post("/builder/save", data={
-        "name": "A daily", "query": "metrics=offered,answered&by=tenant", "csrf_token": token},
-        follow_redirects=False)
+        "name": "A daily", "query": "metrics=offered,answered&by=tenant", "csrf_token": token,
+        "replace": "true"}, follow_redirects=False)
     assert mine.status_code == 303, mine.text
     token = csrf(viewer, "/schedules")
     form = {"csrf_token": token, "name": "A volume", "report": "a-daily", "when": "daily",

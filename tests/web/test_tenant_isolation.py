@@ -429,8 +429,10 @@ def attack_exports(client: TestClient, folders: tuple[Path, Path]) -> None:
 
 def attack_saved(client: TestClient, admin: TestClient) -> None:
     """Saved reports are per tenant: A cannot open the operator's, nor see it listed."""
+    # "Replace it" ticked: the module's app may hold the report from another test
     staff = admin.post("/builder/save", data={"name": f"staff {MARK}",
-                                              "query": "metrics=offered&tenant=B"},
+                                              "query": "metrics=offered&tenant=B",
+                                              "replace": "true"},
                        follow_redirects=False)
     assert staff.status_code == 303
     assert client.get(f"/builder/definition/staff-{MARK}.toml").status_code == 400
