@@ -18,6 +18,7 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -111,7 +112,7 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
             "--owner", "client-a", *since),
         cli(world, "schedule", "add", "Mailed", "--cron", "0 8 * * *", "--email",
             "boss@example.com,ops@example.com", *since),
-        cli(world, "schedule", "add", "Posted", "--cron", "0 8 * * *", "--webhook",
+        cli(world, "schedule", "add", "Отправлено", "--cron", "0 8 * * *", "--webhook",
             world["hook"], "--config", str(world["config"]), *since),
     ]
     assert [r.exit_code for r in added] == [0, 0, 0, 0], [r.output for r in added]
@@ -123,7 +124,7 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     lines = [line.split("\t") for line in ran.output.strip().splitlines()]
     assert sorted((status, name, label) for status, name, label, _ in lines) == [
         ("ok", "All tenants", "2026-11-02"), ("ok", "Client A", "2026-11-02"),
-        ("ok", "Mailed", "2026-11-02"), ("ok", "Posted", "2026-11-02")]
+        ("ok", "Mailed", "2026-11-02"), ("ok", "Отправлено", "2026-11-02")]
 
     everyone = rows_of((out / "all-tenants-2026-11-02.csv").read_text())
     assert everyone == [{"tenant": "A", "offered": "5", "answered": "4"},
@@ -140,7 +141,9 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     assert rows_of(attachment.get_payload(decode=True).decode()) == everyone
 
     genuine, headers, body = Receiver.received[-1]
-    assert genuine and headers["X-OmniKPI-Schedule"] == "posted"
+    # a name in Cyrillic: its key percent-encoded, as header values are ASCII
+    assert genuine and headers["X-OmniKPI-Schedule"] == quote("отправлено")
+    assert "filename*=UTF-8''%D0%BE%D1%82" in headers["Content-Disposition"]
     assert rows_of(body.decode()) == everyone
 
     again = cli(world, "schedule", "run-due", "--now", "2026-11-03T10:00:00+02:00",
@@ -152,7 +155,7 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     assert len(runs) == 4 and {r.status for r in runs} == {"ok"}
 
     listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
-    assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Posted", "Client A"]
+    assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Отправлено", "Client A"]
     assert listed[0]["next_run"] == "2026-11-04T08:00:00+02:00"
     assert listed[3]["tenant"] == "A" and listed[3]["owner"] == "client-a"
     for columns in ("80", "250"):  # in a narrow terminal, one block per schedule: every value whole
@@ -163,7 +166,7 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     assert cli(world, "schedule", "remove", "Client A").exit_code == 2  # tenant A's
     assert cli(world, "schedule", "remove", "Client A", "--tenant", "A").exit_code == 0
     listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
-    assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Posted"]
+    assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Отправлено"]
 
 
 def test_two_processes_at_the_same_minute_run_each_instant_once(

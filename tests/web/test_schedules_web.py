@@ -159,3 +159,26 @@ def test_the_schedules_page_in_a_browser(make_app: Callable[..., FastAPI], data:
         link = browser.find_element(By.CSS_SELECTOR, "#runs a[href$='/file']")
         assert link.text == "morning-volume-2026-11-02.csv"
     assert not problems, "\n".join(problems)
+
+
+def test_a_schedule_named_in_cyrillic_downloads_its_file(data: Path, tmp_path: Path) -> None:
+    """A schedule's key keeps Cyrillic letters, so its file's name does; the download
+    header is Latin-1, where that name was a server error (500)."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False)
+    with session_scope(url) as session:
+        add_schedule(session, NewSchedule("Утренний отчёт", VOLUME, "0 8 * * *", "UTC",
+                                          "folder", [str(tmp_path / "out")], "csv",
+                                          since=datetime.now(UTC) - timedelta(days=2)),
+                     None)
+    with TestClient(app) as client:
+        wait_for(app.state.scheduler)
+        with session_scope(url) as session:
+            run, = runs_of(session, [s.id for s in list_schedules(session, None)])
+            assert run.filename is not None and run.filename.startswith("утренний-отчёт-")
+        response = client.get(f"/schedules/runs/{run.id}/file")
+    assert response.status_code == 200
+    assert "offered" in response.text
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="')
+    assert "filename*=UTF-8''%D1%83%D1%82%D1%80" in disposition

@@ -94,7 +94,8 @@ def test_the_page_gives_the_numbers_of_simulate_compare(client: TestClient,
         assert link is not None and "run=" not in link.group(1)
         answer = client.get(html.unescape(link.group(1)))
         assert answer.status_code == 200
-        assert answer.headers["content-disposition"] == f"attachment; filename={which}.toml"
+        assert answer.headers["content-disposition"] == (
+                f"attachment; filename=\"{which}.toml\"; filename*=UTF-8''{which}.toml")
         files[which] = tmp_path / f"{which}.toml"
         files[which].write_text(answer.text)
     assert "count = 12" in files["whatif"].read_text()

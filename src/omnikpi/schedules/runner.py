@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import Config
 from omnikpi.definitions import ReportDefinition
 from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError
+from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.email import send_email
 from omnikpi.delivery.folder import drop
 from omnikpi.delivery.webhook import post
@@ -126,8 +128,8 @@ def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: 
                  allowed_hosts=config.alerts.webhook_allowed_hosts,
                  attempts=config.webhooks.attempts,
                  first_retry_seconds=config.webhooks.first_retry_seconds,
-                 extra_headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                "X-OmniKPI-Schedule": schedule.slug,
+                 extra_headers={"Content-Disposition": attachment(filename),
+                                "X-OmniKPI-Schedule": quote(schedule.slug, safe=""),
                                 "X-OmniKPI-Period": f"{period.start.isoformat()}/"
                                                     f"{period.end.isoformat()}"})
     return f"posted to the webhook ({tries} attempt{'s' if tries > 1 else ''})"

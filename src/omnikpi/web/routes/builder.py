@@ -4,7 +4,6 @@ named definitions; export CSV, XLSX, PDF. A saved definition also runs from the 
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnikpi.auth.accounts import audit
 from omnikpi.definitions import ReportDefinition, slug
+from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
@@ -168,14 +168,3 @@ def download_disposition(title: str, filters: Filters, fmt: str) -> str:
     period = "_".join(part[:10] for part in (filters.from_, filters.to) if part)
     whole = f"{title}_{period}" if period else title
     return attachment(f"{whole[:120]}.{fmt}")
-
-
-def attachment(filename: str) -> str:
-    """A download's Content-Disposition: a plain ASCII name for every browser (the
-    header is Latin-1: a Cyrillic name there was an error) and the whole name in
-    ``filename*`` (RFC 6266) for those that read it."""
-    stem, _, suffix = filename.rpartition(".")
-    plain = re.sub(r"[^a-z0-9_]+", "-", stem.lower()).strip("-_")
-    plain = re.sub(r"[^A-Za-z0-9_.-]", "", plain)[:120] or "report"
-    return (f'attachment; filename="{plain}.{suffix}"; '
-            f"filename*=UTF-8''{quote(filename, safe='')}")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnikpi.delivery.disposition import attachment
 from omnikpi.engine.drill import PARTS
 from omnikpi.engine.registry import SOURCES
 from omnikpi.errors import OmniKPIError, UsageError
@@ -104,10 +105,10 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     name = f"drill-{metric}-{found.source}"
     if fmt == "csv":
         return Response(drill_csv(found, frame, filters.tz), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                        headers={"Content-Disposition": attachment(f"{name}.csv")})
     body = drill_xlsx(found, frame, filters, _,
                       shown_params(found.metric, found.params, state.config,
                                            state.dataset))
     return Response(body, media_type="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+                    headers={"Content-Disposition": attachment(f"{name}.xlsx")})

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import Scope
 from omnikpi.delivery import MIME_TYPES
+from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.webhook import resolve
 from omnikpi.errors import UsageError
 from omnikpi.schedules.runner import DatasetSource, folder_datasets
@@ -185,7 +186,7 @@ def file(state: State, principal: Caller, run_id: RowId) -> Response:
         content = run.content or b""
     media = MIME_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
     return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": attachment(name)})
 
 
 MESSAGES = [

@@ -15,12 +15,13 @@ import csv
 import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnikpi.auth.accounts import audit
+from omnikpi.delivery.disposition import attachment
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.engine.timezones import zone as time_zone
 from omnikpi.errors import UsageError
@@ -178,7 +179,7 @@ def roster_export(request: Request, view: ViewDep,
     name = f"roster-{table.days[0].isoformat()}.xlsx"
     return Response(body, media_type="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={quote(name)}"})
+                    headers={"Content-Disposition": attachment(name)})
 
 
 def _one_csv(view: View, table: str) -> Any:

@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from omnikpi import formatting
 from omnikpi.auth.accounts import audit
+from omnikpi.delivery.disposition import attachment
 from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import with_offset
 from omnikpi.store.db import session_scope
@@ -392,4 +393,4 @@ def day_plan_csv(request: Request, view: ViewDep, filters: FilterParams) -> Resp
         audit(session, view.principal.name, "export", {"what": "staffing plan",
                                                        "days": form.values["days"]})
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=schedule_plan.csv"})
+                    headers={"Content-Disposition": attachment("schedule_plan.csv")})

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from omnikpi import formatting
+from omnikpi.delivery.disposition import attachment
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.simulate.bundled import DEFAULT, bundled_scenarios
@@ -376,7 +377,7 @@ def scenario_file(request: Request, view: View, typed: Mapping[str, str]) -> Res
         text = scenario_toml(form.whatif.apply(chosen.scenario),
                              f"What-if of {source}: {changes or 'nothing changed'}")
     return Response(text, media_type="application/toml; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={which}.toml"})
+                    headers={"Content-Disposition": attachment(f"{which}.toml")})
 
 
 @router.get("/wfm/whatif/scenario.toml")
