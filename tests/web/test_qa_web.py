@@ -147,6 +147,11 @@ def test_calibration_in_the_web_app(app: FastAPI) -> None:
     def score_it(client: TestClient, contact: str, failing: set[str]) -> None:
         url = f"{session_url}/evaluate/{contact}"
         page = client.get(url).text
+        # the page names the session and where the contact stands in it, with a way back
+        position = "1 / 2" if contact == "a-1" else "2 / 2"
+        assert re.search(rf'<h1>Evaluate <span translate="no">{contact}</span></h1>', page)
+        assert re.search(rf'<a href="{session_url}">Calibration: <span translate="no">w45'
+                         rf'</span></a> · contact {position}', page), page
         answers = {n: "0" if k in failing else "1" for n, k in re.findall(
             r'name="(item_\d+)" value="0" data-key="([^"]+)"', page)}
         done = client.post(url, data={"csrf_token": csrf(client), "form_id": "1", **answers},
@@ -311,3 +316,26 @@ def test_a_sample_form_sent_again_opens_the_sample_it_made(app: FastAPI) -> None
     other = lead.post("/qa/samples", data={**form, "name": "second queue"},
                       follow_redirects=False)
     assert other.headers["location"] != first.headers["location"]
+
+
+def test_a_calibration_of_calls_offers_the_voice_form_first(app: FastAPI) -> None:
+    """The form list put the first form by key first ("chat" before "voice"), so a
+    session of calls was made with the chat checklist unless the lead noticed."""
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "ann", PASSWORD, "supervisor", all_tenants=True)
+    lead = login(app, "lead")
+    for key, kind in (("chat", "text"), ("voice", "voice")):
+        made = lead.post("/qa/forms", data={"csrf_token": csrf(lead), "key": key,
+                                            "name": key.title(), "channel_kind": kind,
+                                            "pass_score": "70", "items": ITEMS},
+                         follow_redirects=False)
+        assert made.status_code == 303, made.text
+
+    def chosen(queue: str) -> list[str]:
+        page = lead.get("/qa/calibrations/new", params={"queue": queue}).text
+        assert 'id="calibration-form"' in page
+        return re.findall(r'<option value="\d+" translate="no" selected>([^<]+)</option>',
+                          page)
+
+    assert chosen("sales") == ["Voice v1"]  # a-1, a-2: calls
+    assert chosen("web") == ["Chat v1"]     # a-4: a chat

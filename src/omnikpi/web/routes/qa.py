@@ -396,8 +396,11 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: R
         contact = _contact_view(view, [contact_id])
         if not contact["contacts"]:
             raise HTTPException(404, "no such contact")
+        contact_ids = calibration.contact_ids.split()
         return templates.TemplateResponse(request, "qa_evaluate.html", {
             "filters": None, "item": None, "form": form, "forms": [],
+            "calibration": calibration, "contact_id": contact_id,
+            "position": contact_ids.index(contact_id) + 1, "total": len(contact_ids),
             "items": form_items(session, calibration.form_id),
             "action": f"/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
             **contact})

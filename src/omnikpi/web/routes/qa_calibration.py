@@ -4,6 +4,7 @@ evaluators from the accounts that may see them; the list of sessions a caller ma
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from omnikpi.qa.calibration_setup import find_contacts, invitable, places
 from omnikpi.qa.forms import form_shelf, latest_forms
+from omnikpi.qa.queries import default_form
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaCalibration
 from omnikpi.web.deps import ViewDep
@@ -40,9 +42,13 @@ def new_calibration(request: Request, view: ViewDep, agent: Text = "", queue: Te
     with session_scope(view.state.database_url) as session:
         people = [(u.username, u.role) for u in invitable(session, places(found))] \
             if found else []
+        channels = Counter(str(row.get("channel") or "") for row in found)
+        usual = channels.most_common(1)[0][0] if channels else None
+        preselected = default_form(session, usual, form_shelf(view))
         return templates.TemplateResponse(request, "qa_calibration_new.html", {
             "filters": None, "found": found, "people": people,
             "forms": latest_forms(session, form_shelf(view)),
+            "preselected": preselected.id if preselected is not None else None,
             "me": principal.name,
             "search": {"agent": agent, "queue": queue, "from": from_, "to": to},
             "more": more, "shown": SHOWN})
