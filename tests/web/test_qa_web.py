@@ -292,6 +292,9 @@ def test_the_sample_form_includes_its_to_day_and_refuses_a_reversed_period(
                    .headers["location"]).text
     assert drawn.status_code == 303
     whole = lead.get(draw().headers["location"]).text  # no period: every contact
+    # the sample says which days it was drawn from: its To day as chosen, not the day after
+    assert "Period 2026-11-02 – 2026-11-02 ·" in day
+    assert "Period whole period ·" in whole
     count = len(re.findall(r'href="/qa/evaluate/\d+"', day))
     assert count > 0 and count == len(re.findall(r'href="/qa/evaluate/\d+"', whole))
     reversed_ = draw(**{"from": "2026-11-03", "to": "2026-11-02"})

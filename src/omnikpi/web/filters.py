@@ -125,6 +125,22 @@ def form_to_day(filters: Filters) -> str:
     return (moment.date() - timedelta(days=1)).isoformat()
 
 
+def days_text(from_: str | None, to: str | None) -> str:
+    """A stored window ``[from, to)`` as the days a person chose ("2026-11-02 –
+    2026-11-02", the exclusive end shown as the day before), "" when it has no bounds."""
+    if not from_ and not to:
+        return ""
+    last = ""
+    if to and is_day(to):
+        moment = _moment(to)
+        assert moment is not None
+        last = (moment.date() - timedelta(days=1)).isoformat()
+    elif to:
+        last = to
+    first = from_[:10] if from_ and is_day(from_) else (from_ or "")
+    return f"{first} – {last}".strip()
+
+
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
     """Every IANA zone the system knows, the common ones first."""

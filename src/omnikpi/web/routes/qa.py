@@ -45,7 +45,7 @@ from omnikpi.store.models import (
     QaSampleItem,
 )
 from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
-from omnikpi.web.filters import day_window
+from omnikpi.web.filters import day_window, days_text
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
@@ -174,7 +174,8 @@ def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
             raise HTTPException(404, "no such sample")
         items = queries.sample_items(session, sample_id, _visible(view))
         return templates.TemplateResponse(request, "qa_sample.html", {
-            "filters": None, "sample": sample, "items": items})
+            "filters": None, "sample": sample, "items": items,
+            "days": days_text(sample.period_from, sample.period_to)})
 
 
 @router.get("/qa/evaluate/{item_id}", response_class=HTMLResponse)
