@@ -11,10 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from omnikpi.auth.scope import Scope
 from omnikpi.qa.calibration import alpha, calibration_report
 from omnikpi.qa.evaluations import Subject, submit
 from omnikpi.qa.forms import FormSpec, ItemSpec, form_items, save_form, score
 from omnikpi.qa.sampling import draw_sample
+from omnikpi.qa.sight import EVERYTHING, Sight
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import session_scope, upgrade
 from omnikpi.store.models import QaCalibration, QaEvaluation
@@ -284,7 +286,7 @@ def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) ->
                                  for key, i in ids.items()})
             save_error_kinds(session, evaluation, {})
         rows = [(r.item_key, r.text, r.errors, r.evaluations)
-                for r in error_report(session, lambda *_: True, "operator")]
+                for r in error_report(session, EVERYTHING, "operator")]
         assert rows == [("correct", "Links the right article", 2, 2),
                         ("correct", "Gives correct information", 1, 1)]
         newest_of = {e.agent_id: e for e in session.scalars(select(QaEvaluation))}
@@ -310,8 +312,35 @@ def test_the_queue_is_cut_after_the_scope_not_before(tmp_path: Path) -> None:
             session.add(QaSampleItem(sample_id=sample.id, contact_id=f"c{number}",
                                      agent_id="a1", site="kyiv" if number < 250 else "lviv"))
         session.flush()
-        lviv, waiting = pending_items(session, "sup", lambda _t, site, _a: site == "lviv")
+        lviv, waiting = pending_items(session, "sup", Sight(Scope(sites=("lviv",))))
         assert [i.contact_id for i in lviv] == ["c250", "c251", "c252", "c253", "c254"]
         assert waiting == 5
-        shown, waiting = pending_items(session, "sup", lambda *_: True)
+        shown, waiting = pending_items(session, "sup", EVERYTHING)
         assert len(shown) == 200 and waiting == 255
+
+
+def test_recent_evaluations_are_cut_to_the_caller_before_their_limit(tmp_path: Path) -> None:
+    """An agent's list was the center's newest 500 evaluations cut to their own: one
+    evaluated before 600 others saw none. A supervisor of another site likewise."""
+    from omnikpi.qa.queries import recent_evaluations
+    from omnikpi.store.models import QaEvaluation, QaForm
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        form = QaForm(form_key="f", name="F", version=1)
+        session.add(form)
+        session.flush()
+        session.add(QaEvaluation(form_id=form.id, contact_id="old", agent_id="a7",
+                                 tenant="A", site="lviv", evaluator="lead", score=90.0))
+        for number in range(600):
+            session.add(QaEvaluation(form_id=form.id, contact_id=f"c{number}", agent_id="a1",
+                                     tenant="A", site="kyiv", evaluator="lead", score=80.0))
+        session.flush()
+        agent = Sight(Scope(("A",)), agent_only=True, agent_id="a7")
+        assert [e.contact_id for e in recent_evaluations(session, agent)] == ["old"]
+        lviv = Sight(Scope(("A",), ("lviv",)))
+        assert [e.contact_id for e in recent_evaluations(session, lviv)] == ["old"]
+        assert len(recent_evaluations(session, EVERYTHING)) == 100
+        other_tenant = Sight(Scope(("B",)), agent_only=True, agent_id="a7")
+        assert recent_evaluations(session, other_tenant) == []

@@ -180,13 +180,14 @@ def errors(
 ) -> None:
     """Failed items of one kind by item and queue (calibration evaluations left out)."""
     from omnikpi.qa.coaching import error_report
+    from omnikpi.qa.sight import EVERYTHING
     from omnikpi.store.db import require_current, session_scope
 
     try:
         _check_format(format)
         require_current(database_url)
         with session_scope(database_url) as session:
-            rows = error_report(session, lambda *_: True, kind)
+            rows = error_report(session, EVERYTHING, kind)
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":
@@ -210,6 +211,7 @@ def coaching(
 ) -> None:
     """Coaching sessions with each covered item's score before and after."""
     from omnikpi.qa.coaching import session_json, sessions_of
+    from omnikpi.qa.sight import EVERYTHING
     from omnikpi.store.db import require_current, session_scope
 
     try:
@@ -217,7 +219,7 @@ def coaching(
         require_current(database_url)
         with session_scope(database_url) as session:
             found = [session_json(session, s)
-                     for s in sessions_of(session, lambda *_: True, agent)]
+                     for s in sessions_of(session, EVERYTHING, agent)]
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":

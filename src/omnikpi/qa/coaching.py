@@ -77,8 +77,8 @@ def _scored(session: Session, visible: Visible, agent_id: str | None = None
              .where(QaEvaluation.calibration_id.is_(None), QaAnswer.score.is_not(None)))
     if agent_id is not None:
         query = query.where(QaEvaluation.agent_id == agent_id)
-    return [(e, a, i, q) for e, a, i, q in session.execute(query).all()
-            if visible(e.tenant, e.site, e.agent_id)]
+    query = query.where(visible.clause(QaEvaluation))
+    return [(e, a, i, q) for e, a, i, q in session.execute(query).all()]
 
 
 def error_report(session: Session, visible: Visible, kind: str = "process",
@@ -107,9 +107,9 @@ def coachable_agents(session: Session, visible: Visible) -> list[QaEvaluation]:
     """The newest visible evaluation of each evaluated agent (their tenant and site)."""
     newest: dict[str, QaEvaluation] = {}
     for evaluation in session.scalars(select(QaEvaluation).where(
-            QaEvaluation.calibration_id.is_(None)).order_by(QaEvaluation.id)):
-        if visible(evaluation.tenant, evaluation.site, evaluation.agent_id):
-            newest[evaluation.agent_id] = evaluation
+            QaEvaluation.calibration_id.is_(None), visible.clause(QaEvaluation))
+            .order_by(QaEvaluation.id)):
+        newest[evaluation.agent_id] = evaluation
     return [newest[a] for a in sorted(newest)]
 
 
@@ -173,7 +173,7 @@ def sessions_of(session: Session, visible: Visible, agent_id: str | None = None
                                                QaCoachingSession.id.desc())
     if agent_id is not None:
         query = query.where(QaCoachingSession.agent_id == agent_id)
-    return [s for s in session.scalars(query) if visible(s.tenant, s.site, s.agent_id)]
+    return list(session.scalars(query.where(visible.clause(QaCoachingSession))))
 
 
 def covered_items(session: Session, session_id: int) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.engine.timezones import to_datetime
-from omnikpi.qa import queries
+from omnikpi.qa.sight import Sight
 from omnikpi.schema.convert import quote
 from omnikpi.store.models import QaCalibration
 from omnikpi.web.deps import View
@@ -29,14 +29,13 @@ def require_reader(view: View) -> Principal:
 def may_see(view: View, tenant: str | None, site: str | None, agent_id: str) -> bool:
     """Within the caller's tenant and sites; an agent, only their own contacts there
     (agent ids repeat across an outsourcer's clients)."""
-    in_scope = view.scope.unbounded or view.scope.allows(tenant, site)
-    if view.principal.role == "agent":
-        return in_scope and agent_id == view.principal.agent_id
-    return in_scope
+    return visible_to(view)(tenant, site, agent_id)
 
 
-def visible_to(view: View) -> queries.Visible:
-    return lambda tenant, site, agent_id: may_see(view, tenant, site, agent_id or "")
+def visible_to(view: View) -> Sight:
+    """The caller's sight over QA records (used in SQL by the lists)."""
+    principal = view.principal
+    return Sight(view.scope, principal.role == "agent", principal.agent_id)
 
 
 def contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
