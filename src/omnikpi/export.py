@@ -318,7 +318,8 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     # a wrapped heading gets the height of its lines (else it prints over the first row)
     sheet.row_dimensions[TABLE_ROW].height = 15 * header_lines_needed
     sheet.freeze_panes = sheet.cell(TABLE_ROW + 1, 1)
-    _print_setup(sheet, len(cols), _made_text(result, lang), lang)
+    made = _made_text(result, lang)  # once: both sheets' footers name the same minute
+    _print_setup(sheet, len(cols), made, lang)
     notes = note_lines(result, lang)
     if notes:  # after an empty row, so the table reads to its first empty row
         first = TABLE_ROW + len(result.rows) + 2
@@ -342,7 +343,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
                         default=10) + 2), 60), strict=True):
         meta.column_dimensions[letter].width = width
     meta.freeze_panes = "A2"
-    _print_setup(meta, 7, _made_text(result, lang), lang, title_row=1)
+    _print_setup(meta, 7, made, lang, title_row=1)
     workbook_as_text(book)  # a queue named "=HYPERLINK(…)" is a name, not a formula
     book.save(path)
 
