@@ -100,14 +100,24 @@ def test_site_supervisor_calibrates_and_coaches(make_app: Callable[..., FastAPI]
         WebDriverWait(browser, 20).until(lambda d: "agent=a1" in d.current_url)
         boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=contact]")
         assert [b.get_attribute("value") for b in boxes] == ["a-2", "a-1"]
+        browser.find_element(By.CSS_SELECTOR, "#calibration-form input[name=name]"
+                             ).send_keys("kyiv week")
+        # started with nothing ticked: said in the page, and the name typed stays
+        browser.find_element(By.ID, "start-calibration").click()
+        refused = browser.find_element(By.ID, "calibration-error")
+        assert refused.is_displayed() and refused.text == "Choose at least one contact."
+        assert "agent=a1" in browser.current_url
         for box in boxes:
             box.click()
+        assert not refused.is_displayed()
+        browser.find_element(By.ID, "start-calibration").click()  # the lead alone
+        assert refused.text == "Invite at least two evaluators."
+        assert browser.find_element(By.CSS_SELECTOR, "#calibration-form input[name=name]"
+                                    ).get_attribute("value") == "kyiv week"
         people = {b.get_attribute("value"): b for b in
                   browser.find_elements(By.CSS_SELECTOR, "input[name=evaluator]")}
         assert "kyiv-sup" in people and "a-quality" in people
         people["a-quality"].click()
-        browser.find_element(By.CSS_SELECTOR, "#calibration-form input[name=name]"
-                             ).send_keys("kyiv week")
         _shot(browser, "qa-calibration-new")
         browser.find_element(By.ID, "start-calibration").click()
         WebDriverWait(browser, 20).until(
@@ -142,6 +152,12 @@ def test_site_supervisor_calibrates_and_coaches(make_app: Callable[..., FastAPI]
         browser.execute_script("arguments[0].value = arguments[1]",
                                browser.find_element(By.NAME, "held_on"), held)
         browser.find_element(By.NAME, "actions").send_keys("Use the standard greeting")
+        greet.click()  # no item left: said in the page before anything is sent
+        browser.find_element(By.ID, "save-coaching").click()
+        refused = browser.find_element(By.ID, "coaching-error")
+        assert refused.text == "Choose at least one item the session covered."
+        greet.click()
+        assert not refused.is_displayed()
         browser.find_element(By.ID, "save-coaching").click()
         WebDriverWait(browser, 20).until(
             lambda d: re.search(r"/qa/coaching/\d+$", d.current_url))

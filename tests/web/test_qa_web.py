@@ -174,6 +174,12 @@ def test_calibration_in_the_web_app(app: FastAPI) -> None:
     assert quality.status_code == 200 and quality.json()["rows"][0]["qa_score"] == 65.0
     page = lead.get(session_url)
     assert 'id="score-alpha"' in page.text
+    # refused without contacts: a sentence in the page's language
+    empty = ann.post("/qa/calibrations?lang=uk", data={
+        "csrf_token": csrf(ann), "name": "w46", "form_id": "1", "reference": "ann"},
+        headers={"accept": "text/html"}, follow_redirects=False)
+    assert empty.status_code == 400
+    assert "Виберіть хоча б одне звернення і запросіть хоча б двох оцінювачів." in empty.text
 
 
 def test_cli_sample_contract_and_export(tmp_path: Path) -> None:

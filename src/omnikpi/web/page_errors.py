@@ -180,6 +180,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
      _sentence("The rate is a share between 0 and 1, such as 0.03 for 3 %.")),
     (re.compile(r"^choose at least one item the session covered"),
      _sentence("Choose at least one item the session covered.")),
+    (re.compile(r"^a calibration needs contacts and at least two evaluators"),
+     _sentence("Choose at least one contact and invite at least two evaluators.")),
     (re.compile(r"^write the actions agreed with the agent"),
      _sentence("Write the actions agreed with the agent.")),
 ]
