@@ -478,10 +478,14 @@ def test_xlsx_export_has_typed_cells(client: TestClient) -> None:
     arrived = data[0][header.index("arrived_at")]
     assert isinstance(arrived.value, datetime) and arrived.number_format == \
         "yyyy-mm-dd hh:mm:ss"
-    handled = [r for r in data if r[header.index("handle_s")].value is not None]
-    cell = handled[0][header.index("handle_s")]
+    # every duration column's header says its cells read h:mm:ss, not seconds
+    durations = {header[i] for i, c in enumerate(data[0]) if c.number_format == "[h]:mm:ss"}
+    assert {"handle_s (h:mm:ss)", "numerator (h:mm:ss)"} <= durations
+    assert all(name.endswith(" (h:mm:ss)") for name in durations)
+    handled = [r for r in data if r[header.index("handle_s (h:mm:ss)")].value is not None]
+    cell = handled[0][header.index("handle_s (h:mm:ss)")]
     assert cell.number_format == "[h]:mm:ss" and 0 < _seconds(cell.value) < 86400
-    num = sum(_seconds(r[header.index("numerator")].value) for r in data)
+    num = sum(_seconds(r[header.index("numerator (h:mm:ss)")].value) for r in data)
     den = sum(r[header.index("denominator")].value or 0 for r in data)
     assert num / den == pytest.approx(counts["figure"]["value"])
 

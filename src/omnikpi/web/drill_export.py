@@ -143,7 +143,11 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.append([_("Filters"), keep_as_text(cell("; ".join(
         f"{k}={','.join(v)}" for k, v in sorted((filters.where or {}).items())) or "—"))])
     sheet.append([])
-    sheet.append([cell(name, bold=True) for name in names])
+    # a seconds column (``handle_s``) shown as a duration says so: "handle_s" over
+    # 0:04:10 read as a misprint of 250
+    shown = [f"{name} (h:mm:ss)" if index < len(formats) and formats[index] == DURATION_FORMAT
+             else name for index, name in enumerate(names)]
+    sheet.append([cell(name, bold=True) for name in shown])
     local = zone(filters.tz)
     for row in _records(frame):
         cells: list[Any] = []
