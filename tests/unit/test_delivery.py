@@ -7,8 +7,10 @@ from __future__ import annotations
 import email
 import email.policy
 import http.server
+import os
 import socket
 import ssl
+import stat
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -194,3 +196,30 @@ def test_a_folder_gets_the_file_whole_and_never_overwrites(tmp_path: Path) -> No
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["daily-2.csv", "daily.csv"]
     with pytest.raises(DeliveryError, match="plain file name"):
         drop(tmp_path, "../escape.csv", b"x")
+
+
+def test_a_dropped_file_has_the_modes_of_any_file_the_user_writes(tmp_path: Path) -> None:
+    """It was written through a private temporary file (mode 0600), so the SFTP server or
+    the colleague reading the shared folder could not open it."""
+    previous = os.umask(0o022)
+    try:
+        path = drop(tmp_path / "out", "daily.csv", b"a")
+        os.umask(0o027)
+        group_only = drop(tmp_path / "out", "weekly.csv", b"b")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(group_only.stat().st_mode) == 0o640
+
+
+def test_two_drops_of_one_name_at_once_keep_both(tmp_path: Path) -> None:
+    """The name is taken by a link that fails when it exists, not a look then a rename:
+    eight schedules writing "daily.csv" together leave eight files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda n: drop(tmp_path, "daily.csv", str(n).encode()),
+                              range(8)))
+    assert len({p.name for p in paths}) == 8
+    assert sorted(p.read_bytes() for p in paths) == [str(n).encode() for n in range(8)]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
