@@ -11,7 +11,9 @@ Changed on purpose since, and only there: channels are read in lower case
 must lie within its scale (two more checks of ``surveys``), and a QA evaluation's score
 within 0–100 (``Column.max_value``: one more check of ``qa_evaluations``); an unreadable
 value's message says the form the column takes (``rules.EXPECTED``); an agent state's
-missing end says why it may be missing (``Column.when_missing``).
+missing end says why it may be missing (``Column.when_missing``); a cell of a column with
+a default that cannot be read is not given the default (its problem is reported), a NaN
+is read as a missing number, and an infinite number is a problem (``Kind.INFINITE``).
 """
 
 from __future__ import annotations

@@ -150,6 +150,8 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
             case ColumnType.FLOAT:
                 if not is_numeric(src_u):
                     return None
+                # a NaN is read as missing and an infinity is a problem: the per-row pass
+                plan.must_be_zero(f"count_if(NOT isfinite(CAST({q} AS DOUBLE)))")
                 if col.min_value is not None:
                     plan.must_be_zero(f"count_if(CAST({q} AS DOUBLE) < {col.min_value})")
                 if col.max_value is not None:

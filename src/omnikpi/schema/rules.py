@@ -90,6 +90,7 @@ class Kind(Enum):
     OUT_OF_YEARS = "an instant outside the years OmniKPI reports on"
     NEGATIVE = "a value below the column's minimum"
     ABOVE = "a value above the column's maximum"
+    INFINITE = "an infinite number"
     BEFORE = "a later instant before its earlier one"
 
 
@@ -144,6 +145,9 @@ Excel writes numbers where the comma is the decimal sign), which is read as ``12
 a comma-separated file ``"1,234"`` may be a thousands separator, so it stays unreadable."""
 
 
+INFINITIES = "CAST('Infinity' AS DOUBLE), CAST('-Infinity' AS DOUBLE)"
+"""Non-finite numbers as every engine writes them (DuckDB and Spark read these words)."""
+
 EXPECTED = {
     ColumnType.TIMESTAMP: " (ISO 8601 expected, e.g. 2024-03-05T10:00:00Z)",
     ColumnType.DATE: " (ISO 8601 date expected, e.g. 2024-03-05)",
@@ -186,6 +190,8 @@ def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
             out.append(RowRule(Kind.NEGATIVE, col.name))
         if col.max_value is not None:
             out.append(RowRule(Kind.ABOVE, col.name))
+        if col.type is ColumnType.FLOAT:
+            out.append(RowRule(Kind.INFINITE, col.name))
     out.extend(RowRule(Kind.BEFORE, later, earlier) for earlier, later in table.ordered)
     known = set(table.column_names)
     out.extend(RowRule(Kind.NUL, name) for name, src in sources.items()
@@ -229,12 +235,15 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
                 return d.epoch_us(q, zoned=False)
             return d.epoch_us(f"try_cast({text} AS {d.zoned_timestamp})", zoned=True)
         case ColumnType.FLOAT:
+            # NaN is a missing number (numpy and polars write one for "no value"); in a
+            # text file it is a word the column cannot read
             if is_numeric(src_u):
-                return f"CAST({q} AS DOUBLE)"
+                return _no_nan(f"CAST({q} AS DOUBLE)")
             if src_u == DECIMAL_COMMA_TEXT and d.name == "duckdb":
-                return (f"try_cast(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]*,[0-9]+') "
-                        f"THEN replace({text}, ',', '.') ELSE {text} END AS DOUBLE)")
-            return f"try_cast({text} AS DOUBLE)"
+                return _no_nan(f"try_cast(CASE WHEN regexp_full_match({text}, "
+                               f"'[+-]?[0-9]*,[0-9]+') THEN replace({text}, ',', '.') "
+                               f"ELSE {text} END AS DOUBLE)")
+            return _no_nan(f"try_cast({text} AS DOUBLE)")
         case ColumnType.BOOL:
             if src_u == "BOOLEAN":
                 return q
@@ -251,6 +260,12 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
     raise AssertionError(column.type)
 
 
+def _no_nan(number: str) -> str:
+    """``number`` with NaN read as null (``isnan``: DuckDB's NULLIF did not match the NaN
+    of a Parquet file)."""
+    return f"CASE WHEN isnan({number}) THEN NULL ELSE {number} END"
+
+
 def default_sql(column: Column, d: Dialect = DUCKDB) -> str | None:
     if column.default is None:
         return None
@@ -260,10 +275,16 @@ def default_sql(column: Column, d: Dialect = DUCKDB) -> str | None:
 
 
 def value_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
-    """Canonical value with the column's default applied to empty cells."""
+    """Canonical value with the column's default applied to empty cells, and to empty
+    cells only: a cell it cannot read stays null, so that its problem is reported
+    (``transferred = да`` was read as the default, not transferred, without a word)."""
     typed = typed_sql(column, src, d)
     default = default_sql(column, d)
-    return f"COALESCE({typed}, {default})" if default else typed
+    if not default:
+        return typed
+    if parsed(column, src):
+        return f"CASE WHEN {raw_text(column.name, d, src)} IS NULL THEN {default} ELSE {typed} END"
+    return f"COALESCE({typed}, {default})"
 
 
 def _nul(value: str) -> str:
@@ -320,6 +341,9 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                 out.append(Check(f"coalesce({v} > {col.max_value}, false)", problem(
                     col.name, d.literal("value "), f"CAST({v} AS {d.text})",
                     d.literal(f" above the maximum {col.max_value:g}"))))
+            case Kind.INFINITE:
+                out.append(Check(f"coalesce({v} IN ({INFINITIES}), false)", problem(
+                    rule.column, d.literal("infinite value"))))
             case Kind.BEFORE:
                 assert rule.other is not None
                 other = d.quote(rule.other)
