@@ -161,14 +161,17 @@ def catalog_table() -> Table:
 
 def tables_markdown() -> str:
     """The canonical input tables (data-model contract v1) from the column specs."""
+    from omnikpi.schema.files import FILE_SUFFIXES
     from omnikpi.schema.tables import TABLES
 
     lines = [
         "# Canonical tables",
         "",
         "Generated from the column specs (`omnikpi tables --format markdown`). A dataset is a "
-        "folder with one file per table — `NAME.csv`, `NAME.csv.gz`, `NAME.parquet`, "
-        "`NAME.jsonl` — or a folder `NAME/` of such files (names matched without case). Only "
+        "folder with one file per table — "
+        + ", ".join(f"`NAME{suffix}`" for suffix in FILE_SUFFIXES)
+        + " (`.tsv` is tab-separated; the JSON ones hold one object per line) "
+        "— or a folder `NAME/` of such files (names matched without case). Only "
         "`contacts` is required; a file no table reads (a misspelt name, a spreadsheet) is "
         "listed by `omnikpi validate` as ignored, with why. "
         "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "

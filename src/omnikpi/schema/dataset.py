@@ -20,7 +20,7 @@ from omnikpi.schema import validation_cache
 from omnikpi.schema.cached_load import _load_cached, _store_verdict
 from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.facts import _measure
-from omnikpi.schema.files import find_table_files, unread_entries
+from omnikpi.schema.files import FILE_SUFFIXES, find_table_files, unread_entries
 from omnikpi.schema.loading import _connect, _load_table
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Bounds, Dataset, Domains, Problem, TableLoad
 from omnikpi.schema.people import attribute_people
@@ -105,7 +105,7 @@ def _no_tables(folder: Path) -> Problem:
     found = "; ".join(f"{name}: {why}" for name, why in unread[:5])
     return Problem("contacts", str(folder), None, None,
                    "no canonical table in the folder (contacts.csv, agent_states.csv, … "
-                   "as .csv, .parquet or .jsonl: see docs/data-model.md)"
+                   f"as {', '.join(FILE_SUFFIXES)}: see docs/data-model.md)"
                    + (f"; found {found}" if found else ""), fatal=True)
 
 

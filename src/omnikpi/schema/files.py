@@ -42,6 +42,8 @@ _FORMATS = {
     ".ndjson": "json",
     ".json": "json",
 }
+FILE_SUFFIXES = tuple(_FORMATS)
+"""The endings of the files a table is read from (the docs and messages list these)."""
 
 
 @dataclass(frozen=True)
