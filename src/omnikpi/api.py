@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+import warnings
+from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -19,6 +20,8 @@ from omnikpi.config import Config, load_config
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import run_report
 from omnikpi.engine.spark_load import load_for_engine
+from omnikpi.errors import QuarantineWarning, UsageError
+from omnikpi.request import Names, canonical_filters, instant_of, names_of
 from omnikpi.schema.dataset import Dataset
 
 
@@ -27,47 +30,67 @@ def _dataset(data: str | Path | Dataset, engine: str = "duckdb") -> Dataset:
     return data if isinstance(data, Dataset) else load_for_engine(data, engine)
 
 
+InstantArg = str | datetime | date | None
+"""An instant: ISO-8601 text or a datetime (no offset: read in ``tz``), or a date (its
+midnight in ``tz``)."""
+
+
 @overload
 def report(
-    data: str | Path | Dataset, metrics: Sequence[str] | None = ..., by: Sequence[str] = ...,
+    data: str | Path | Dataset, metrics: Names | None = ..., by: Names = ...,
     grain: str = ..., tz: str = ..., params: Mapping[str, Any] | None = ...,
-    engine: str = ..., from_: str | datetime | None = ..., to: str | datetime | None = ...,
-    as_of: str | datetime | None = ..., config: Config | str | Path | None = ...,
-    output: Literal["pandas"] = ..., where: Mapping[str, Sequence[str]] | None = ...,
+    engine: str = ..., from_: InstantArg = ..., to: InstantArg = ...,
+    as_of: InstantArg = ..., config: Config | str | Path | None = ...,
+    output: Literal["pandas"] = ..., where: Mapping[str, Names] | None = ...,
 ) -> pd.DataFrame: ...
 
 
 @overload
 def report(
-    data: str | Path | Dataset, metrics: Sequence[str] | None = ..., by: Sequence[str] = ...,
+    data: str | Path | Dataset, metrics: Names | None = ..., by: Names = ...,
     grain: str = ..., tz: str = ..., params: Mapping[str, Any] | None = ...,
-    engine: str = ..., from_: str | datetime | None = ..., to: str | datetime | None = ...,
-    as_of: str | datetime | None = ..., config: Config | str | Path | None = ...,
-    output: Literal["arrow"] = ..., where: Mapping[str, Sequence[str]] | None = ...,
+    engine: str = ..., from_: InstantArg = ..., to: InstantArg = ...,
+    as_of: InstantArg = ..., config: Config | str | Path | None = ...,
+    output: Literal["arrow"] = ..., where: Mapping[str, Names] | None = ...,
 ) -> pa.Table: ...
 
 
 def report(
     data: str | Path | Dataset,
-    metrics: Sequence[str] | None = None,
-    by: Sequence[str] = (),
+    metrics: Names | None = None,
+    by: Names = (),
     grain: str = "total",
     tz: str = "UTC",
     params: Mapping[str, Any] | None = None,
     engine: str = "duckdb",
-    from_: str | datetime | None = None,
-    to: str | datetime | None = None,
-    as_of: str | datetime | None = None,
+    from_: InstantArg = None,
+    to: InstantArg = None,
+    as_of: InstantArg = None,
     config: Config | str | Path | None = None,
     output: Literal["pandas", "arrow"] = "pandas",
-    where: Mapping[str, Sequence[str]] | None = None,
+    where: Mapping[str, Names] | None = None,
 ) -> pd.DataFrame | pa.Table:
     """Compute KPIs of the catalog; the rows are those of ``omnikpi report --format json``.
 
-    ``data`` is a dataset folder (or an already loaded :class:`Dataset`); ``params`` maps
-    ``"metric.name"`` or ``"name"`` to a value, like ``--param``; ``where`` keeps only
-    some dimension values, like ``--filter`` (``{"channel": ["voice"], "queue": ["sales"]}``).
+    - ``data``: a dataset folder (docs/data-model.md) or a loaded :class:`Dataset`.
+    - ``metrics``, ``by``: catalog ids and dimensions, as a list or as one text with
+      commas (``"service_level,asa"``); no metrics: the standard report for the data.
+    - ``grain``: ``total``, ``15min``, ``30min``, ``hour``, ``day``, ``week`` or
+      ``month``, the periods counted in ``tz`` (an IANA zone).
+    - ``from_`` (inclusive) and ``to`` (exclusive): the window of arrival; ``as_of``:
+      what has happened by then counts (default: the data's latest event).
+    - ``params``: ``"metric.name"`` or ``"name"`` to a value, like ``--param``;
+      ``where``: dimension to the values kept, like ``--filter``
+      (``{"channel": ["voice"], "queue": "sales"}``).
+    - ``output``: ``"pandas"`` (a DataFrame) or ``"arrow"`` (a pyarrow Table).
+
+    Raises :class:`omnikpi.UsageError` for a request that cannot be answered (an unknown
+    metric, a cut a metric cannot have) and :class:`omnikpi.DataError` for data that
+    cannot be read. Rows the validation quarantined are left out, with an
+    :class:`omnikpi.QuarantineWarning` saying how many (``omnikpi validate`` lists them).
     """
+    if output not in ("pandas", "arrow"):
+        raise UsageError(f"output must be 'pandas' or 'arrow', not {output!r}")
     result = report_result(
         data, metrics, by, grain, tz, params, engine, from_, to, as_of, config, where
     )
@@ -77,26 +100,33 @@ def report(
 
 def report_result(
     data: str | Path | Dataset,
-    metrics: Sequence[str] | None = None,
-    by: Sequence[str] = (),
+    metrics: Names | None = None,
+    by: Names = (),
     grain: str = "total",
     tz: str = "UTC",
     params: Mapping[str, Any] | None = None,
     engine: str = "duckdb",
-    from_: str | datetime | None = None,
-    to: str | datetime | None = None,
-    as_of: str | datetime | None = None,
+    from_: InstantArg = None,
+    to: InstantArg = None,
+    as_of: InstantArg = None,
     config: Config | str | Path | None = None,
-    where: Mapping[str, Sequence[str]] | None = None,
+    where: Mapping[str, Names] | None = None,
 ) -> ReportResult:
-    """Like :func:`report`, with the metrics' units and parameters (the JSON's ``metrics``).
-
-    ``where`` keeps only some dimension values, e.g. ``{"channel": ["voice", "chat"]}``.
-    """
+    """Like :func:`report` (the same arguments), with the metrics' units and parameters
+    (the JSON's ``metrics``) and ``quarantined``, the rows left out."""
     cfg = config if isinstance(config, Config) else load_config(
         Path(config) if config else None
     )
-    return run_report(
-        _dataset(data, engine), metrics=metrics, by=by, grain=grain, tz=tz, from_=from_, to=to,
-        as_of=as_of, params=params, config=cfg, engine=engine, where=where,
+    dataset = _dataset(data, engine)
+    result = run_report(
+        dataset, metrics=names_of(metrics), by=names_of(by), grain=grain, tz=tz,
+        from_=instant_of(from_), to=instant_of(to), as_of=instant_of(as_of), params=params,
+        config=cfg, engine=engine, where=canonical_filters(where),
     )
+    if result.quarantined:
+        tables = ", ".join(f"{name} {load.quarantined}" for name, load in dataset.loads.items()
+                           if load.quarantined)
+        warnings.warn(f"{result.quarantined} row(s) quarantined and left out ({tables}): "
+                      f"omnikpi validate --data {dataset.path} lists them",
+                      QuarantineWarning, stacklevel=2)
+    return result

@@ -48,3 +48,8 @@ def read_text(path: Path | str, what: str) -> str:
         raise UsageError(f"{what} {path} is not UTF-8 text (byte {exc.start:,})") from None
     except OSError as exc:
         raise UsageError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+
+
+class QuarantineWarning(UserWarning):
+    """Rows the validation quarantined were left out of a report (Python API): the
+    command line says the same on stderr."""

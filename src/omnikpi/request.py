@@ -7,12 +7,52 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from omnikpi.errors import UsageError
 
 Instant = str | datetime | None
+Names = str | Sequence[str]
+"""Ids as a list, or as one text with commas (``"asa,aht"``, as ``--metrics`` takes)."""
+
+
+def names_of(value: Names | None) -> tuple[str, ...]:
+    """A list of ids from either form: a text is split at commas, not into its letters
+    (``metrics="asa"`` asked for the metric ``a``)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(str(v) for v in value)
+
+
+def instant_of(value: str | date | None) -> Instant:
+    """An instant as the engine reads it; a ``date`` is its midnight in the report's zone."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@cache
+def _lower_case_dimensions() -> frozenset[str]:
+    """Dimensions whose values are stored in lower case in every table that has them
+    (``channel``, ``direction``)."""
+    from omnikpi.schema.tables import TABLES
+
+    columns = [c for t in TABLES.values() for c in t.columns]
+    lower = {c.name for c in columns if c.lowercase or c.choices}
+    mixed = {c.name for c in columns if not (c.lowercase or c.choices)}
+    return frozenset(lower - mixed)
+
+
+def canonical_filters(filters: Mapping[str, Names] | None) -> dict[str, tuple[str, ...]]:
+    """Filter values as the data holds them: ``channel=Voice`` keeps the voice contacts
+    (channels are read in lower case, and the filter found nothing without a word)."""
+    lower = _lower_case_dimensions()
+    return {d: tuple(v.lower() if d in lower else v for v in names_of(values))
+            for d, values in (filters or {}).items()}
 
 
 @dataclass(frozen=True)
@@ -39,18 +79,22 @@ class ReportRequest:
         # report cannot have two columns of one name
         object.__setattr__(self, "metrics", tuple(dict.fromkeys(self.metrics)))
         object.__setattr__(self, "by", tuple(dict.fromkeys(self.by)))
+        object.__setattr__(self, "filters", canonical_filters(self.filters))
+        for name in ("from_", "to", "as_of"):
+            object.__setattr__(self, name, instant_of(getattr(self, name)))
 
     @classmethod
-    def of(cls, metrics: Sequence[str] | None = None, by: Sequence[str] = (),
-           grain: str = "total", tz: str = "UTC", from_: Instant = None, to: Instant = None,
-           as_of: Instant = None, params: Mapping[str, Any] | None = None,
-           filters: Mapping[str, Sequence[str]] | None = None,
+    def of(cls, metrics: Names | None = None, by: Names = (),
+           grain: str = "total", tz: str = "UTC", from_: Instant | date = None,
+           to: Instant | date = None, as_of: Instant | date = None,
+           params: Mapping[str, Any] | None = None,
+           filters: Mapping[str, Names] | None = None,
            engine: str = "duckdb") -> ReportRequest:
-        """A request from loosely typed values (lists, None for "not given")."""
-        return cls(tuple(metrics or ()), tuple(by), grain, tz, from_, to,
-                   as_of, dict(params or {}),
-                   {d: tuple(str(v) for v in values) for d, values in (filters or {}).items()},
-                   engine)
+        """A request from loosely typed values (lists or comma-separated text, dates,
+        None for "not given")."""
+        return cls(names_of(metrics), names_of(by), grain, tz, instant_of(from_),
+                   instant_of(to), instant_of(as_of), dict(params or {}),
+                   canonical_filters(filters), engine)
 
     def overridden(self, **given: Any) -> ReportRequest:
         """This request with the options someone gave explicitly (None: not given).
@@ -71,8 +115,7 @@ class ReportRequest:
             if name == "params":
                 changes[name] = {**self.params, **value}
             elif name == "filters":
-                changes[name] = {**self.filters,
-                                 **{d: tuple(str(v) for v in vs) for d, vs in value.items()}}
+                changes[name] = {**self.filters, **canonical_filters(value)}
             elif name in ("metrics", "by"):
                 changes[name] = tuple(value)
             else:

@@ -1,0 +1,60 @@
+"""The Python API as an analyst calls it: ids as a list or as text with commas, filter
+values as a list or one text, dates as ``datetime.date``, a channel in any case, and a
+warning when quarantined rows were left out. Each used to fail or give nothing quietly:
+``metrics="asa"`` asked for the metric ``a``, ``where={"channel": "voice"}`` kept the
+channels ``v``, ``o``, ``i``…, ``channel=Voice`` found nothing, a ``date`` was an
+AttributeError, ``output="polars"`` returned pandas."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import omnikpi
+from omnikpi.demo import DEMO_DATA_DIR
+
+METRICS = ["offered", "answered", "service_level"]
+WINDOW = {"from_": "2024-03-04", "to": "2024-03-06", "tz": "Europe/Kyiv"}
+
+
+def _rows(**given: object) -> list[dict[str, object]]:
+    return omnikpi.report_result(DEMO_DATA_DIR, **given).rows  # type: ignore[arg-type]
+
+
+def test_ids_and_values_as_text_mean_what_the_command_line_means() -> None:
+    listed = _rows(metrics=METRICS, by=["queue"], where={"channel": ["voice"]}, **WINDOW)
+    assert listed and all(r["offered"] for r in listed)
+    assert _rows(metrics="offered,answered,service_level", by="queue",
+                 where={"channel": "voice"}, **WINDOW) == listed
+    assert _rows(metrics=METRICS, by=["queue"], where={"channel": ["Voice"]}, **WINDOW) == listed
+    everything = _rows(metrics=["offered"], **WINDOW)[0]["offered"]
+    assert isinstance(everything, int) and everything > sum(
+        int(r["offered"]) for r in listed)  # type: ignore[call-overload]
+
+
+def test_dates_are_midnights_in_the_report_zone() -> None:
+    as_text = _rows(metrics=METRICS, **WINDOW)
+    as_dates = _rows(metrics=METRICS, **{**WINDOW, "from_": date(2024, 3, 4),
+                                         "to": date(2024, 3, 6)})
+    assert as_dates == as_text and as_text[0]["offered"]
+
+
+def test_an_unknown_output_is_refused() -> None:
+    with pytest.raises(omnikpi.UsageError, match="output must be 'pandas' or 'arrow'"):
+        omnikpi.report(DEMO_DATA_DIR, metrics=["offered"], output="polars")  # type: ignore[call-overload]
+
+
+def test_quarantined_rows_are_said_in_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,hold_seconds\n"
+        "c1,voice,q,2024-03-05T10:00:00Z,\n"
+        "c2,voice,q,2024-03-05T10:01:00Z,-3\n")
+    with pytest.warns(omnikpi.QuarantineWarning, match=r"1 row\(s\) quarantined .*contacts 1"):
+        frame = omnikpi.report(tmp_path, metrics=["offered"])
+    assert frame["offered"].tolist() == [1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", omnikpi.QuarantineWarning)
+        omnikpi.report(DEMO_DATA_DIR, metrics=["offered"])  # clean data: no warning
