@@ -105,3 +105,30 @@ def test_a_torn_last_line_of_the_open_log_is_skipped_with_a_warning(
         again = LiveStore(tmp_path)
     assert [r["contact_id"] for r in again.open_rows("contacts")] == ["w1"]
     assert "line 2 is not a whole open row" in caplog.text
+
+
+def test_a_late_retry_of_an_earlier_version_never_undoes_a_later_one(tmp_path: Path) -> None:
+    """A platform retried its "waiting" post after the call had ended: the last version in
+    the batch won, so the ended call stayed waiting for ever and was never written. Now
+    the version that knows more of the contact's life wins; a later batch that knows
+    less is an old repeat (a duplicate)."""
+    store = LiveStore(tmp_path)
+    done = contact("c1", first_response_at="2026-11-24T09:00:10Z",
+                   ended_at="2026-11-24T09:03:00Z")
+    outcomes, canonical, _ = store.accept_rows("contacts", [done, contact("c1")])
+    assert [o.status for o in outcomes] == ["accepted", "accepted"]
+    assert canonical is not None and canonical.column("ended_at").to_pylist() == [
+        1795510980000000]
+    assert store.open_rows("contacts") == []
+    written = next((tmp_path / "contacts").glob("ingest-*.jsonl")).read_text()
+    assert json.loads(written)["ended_at"] == "2026-11-24T09:03:00Z"
+
+    answered = contact("c2", first_response_at="2026-11-24T09:00:20Z")
+    assert store.accept("contacts", [answered]).accepted == 1
+    stale = store.accept("contacts", [contact("c2")])
+    assert (stale.accepted, stale.duplicates) == (0, 1)
+    assert store.open_rows("contacts") == [answered]
+    # a version that knows as much (a new queue after a transfer) still updates
+    moved = {**answered, "queue": "q2"}
+    assert store.accept("contacts", [moved]).accepted == 1
+    assert store.open_rows("contacts") == [moved]

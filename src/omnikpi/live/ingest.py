@@ -90,6 +90,20 @@ def is_final(table: str, row: dict[str, Any]) -> bool:
     return bool(row.get("end"))
 
 
+LIFE = {"contacts": ("accepted_at", "first_response_at", "abandoned_at", "ended_at"),
+        "agent_states": ("end",)}
+"""The instants a row gains as it lives (a contact: answered, then ended)."""
+
+
+def progress(table: str, row: Any) -> tuple[bool, int]:
+    """How much of its life a version of a row knows: final first, then the number of its
+    life's instants. A version knowing less than one already held is an old one."""
+    if not isinstance(row, dict):
+        return (False, -1)
+    return (is_final(table, row),
+            sum(row.get(c) not in (None, "") for c in LIFE.get(table, ())))
+
+
 def check_table(table: str) -> None:
     if table not in LIVE_TABLES:
         raise UsageError(f"table {table!r} cannot be posted live; live tables: "
@@ -211,13 +225,18 @@ class LiveStore:
                     ) -> tuple[list[Outcome], pa.Table | None, int]:
         """What happened to each row, the accepted rows in canonical types, and the new
         sequence number. Several versions of one row in a batch (a contact posted waiting,
-        then answered) are one update: the last version is validated and kept."""
+        then answered) are one update: the version that knows most of the row's life is
+        validated and kept, the last of those when several know as much (a late retry of
+        "waiting" after "ended" left the call waiting for ever)."""
         check_table(table)
         keys = [row_key(table, r) if isinstance(r, dict) and all(
             r.get(c) not in (None, "") for c in LIVE_TABLES[table]) else f"#{i}"
             for i, r in enumerate(rows)]
-        last = {k: i for i, k in enumerate(keys)}
-        unique = [i for i, k in enumerate(keys) if last[k] == i]
+        best: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in best or progress(table, rows[i]) >= progress(table, rows[best[k]]):
+                best[k] = i
+        unique = sorted(best.values())
         canonical, rejected = validate_rows(table, [rows[i] for i in unique])
         outcomes: dict[int, Outcome] = {}
         for problem in rejected:
@@ -244,6 +263,10 @@ class LiveStore:
                 if key in self.final[table]:
                     outcomes[original] = Outcome("duplicate")
                     continue
+                known = self.open[table].get(key)
+                if known is not None and progress(table, row) < progress(table, known):
+                    outcomes[original] = Outcome("duplicate")  # an older version, late
+                    continue
                 self._own(table, row)
                 keep.append(position)
                 outcomes[original] = Outcome("accepted")
@@ -265,8 +288,8 @@ class LiveStore:
                 self._log_open(log)
             self.seq += 1
             seq = self.seq
-        for i, k in enumerate(keys):  # earlier versions share the fate of the last one
-            outcomes.setdefault(i, outcomes.get(last[k], Outcome("rejected", None,
+        for i, k in enumerate(keys):  # other versions share the fate of the one kept
+            outcomes.setdefault(i, outcomes.get(best[k], Outcome("rejected", None,
                                                                  "not loaded")))
         accepted = None
         if canonical is not None:
