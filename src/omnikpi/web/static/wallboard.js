@@ -21,10 +21,14 @@
   const whole = new Intl.NumberFormat(lang, {maximumFractionDigits: 0});
   const pct = (v) => (v === null || v === undefined) ? "—" : oneDecimal.format(100 * v) + " %";
   const unit = Object.assign({h: "h", min: "min", s: "s"}, words.units || {});
-  const secs = (v) => (v === null || v === undefined) ? "—" :
-    (v >= 3600 ? oneDecimal.format(v / 3600) + " " + unit.h
-      : v >= 60 ? Math.floor(v / 60) + " " + unit.min + " " + Math.round(v % 60) + " " + unit.s
-        : Math.round(v) + " " + unit.s);
+  // whole seconds first: 299.6 s is "5 min 0 s", not "4 min 60 s"
+  const secs = (v) => {
+    if (v === null || v === undefined) return "—";
+    const r = Math.round(v);
+    return r >= 3600 ? oneDecimal.format(v / 3600) + " " + unit.h
+      : r >= 60 ? Math.floor(r / 60) + " " + unit.min + " " + (r % 60) + " " + unit.s
+        : r + " " + unit.s;
+  };
   const num = (v) => (v === null || v === undefined) ? "—" : whole.format(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
   // data (queue, site, tenant, agent ids, reasons) is marked translate="no"
