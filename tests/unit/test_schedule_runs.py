@@ -235,3 +235,22 @@ def test_the_migration_matches_the_models(world: dict[str, Any]) -> None:
         return ""
 
     assert [d for d in differences if table_of(d)] == []
+
+
+def test_a_schedule_takes_its_report_s_zone_unless_told_another(
+        world: dict[str, Any]) -> None:
+    """The docs say the report's own zone becomes the schedule's; ``--tz`` defaulted to
+    UTC, so a Kyiv report was cut at UTC midnight (and run at 08:00 UTC)."""
+    kyiv = world["root"] / "kyiv.toml"
+    kyiv.write_text('name = "Kyiv"\nmetrics = ["offered"]\ntz = "Europe/Kyiv"\n')
+    out = str(world["root"] / "zones")
+    for name, extra in (("Own zone", []), ("Told", ["--tz", "Asia/Tokyo"]),
+                        ("No zone", ["--definition", str(world["definition"])])):
+        definition = [] if extra[:1] == ["--definition"] else ["--definition", str(kyiv)]
+        added = cli(world, "schedule", "add", name, "--cron", "daily", "--folder", out,
+                    *definition, *extra)
+        assert added.exit_code == 0, added.output
+    listed = {s["name"]: s["tz"] for s in json.loads(
+        cli(world, "schedule", "list", "--format", "json").stdout)
+        if s["name"] in ("Own zone", "Told", "No zone")}
+    assert listed == {"Own zone": "Europe/Kyiv", "Told": "Asia/Tokyo", "No zone": "UTC"}

@@ -41,7 +41,9 @@ def add(
     cron: Annotated[str, typer.Option(
         help='when: five cron fields ("0 8 * * *" daily at 08:00, "0 8 * * 1" Mondays, '
              '"0 8 1 * *" the 1st) or daily / weekly / monthly')] = "daily",
-    tz: Annotated[str, typer.Option(help="IANA zone of the schedule and its period")] = "UTC",
+    tz: Annotated[str | None, typer.Option(
+        help="IANA zone of the schedule and its period (default: the report's zone, "
+             "else UTC)")] = None,
     email: Annotated[list[str] | None, typer.Option(
         help="recipient (repeat, or comma separated)")] = None,
     folder: Annotated[Path | None, typer.Option(help="drop the file into this folder")] = None,
@@ -89,6 +91,7 @@ def add(
             resolve(str(value), load_config(config).alerts.webhook_allowed_hosts)  # early
             targets = [str(value)]
         report = load_definition(definition)
+        zone_name = tz or (report.tz if "tz" in report.model_fields_set else "UTC")
         if data is not None and not data.is_dir():  # said now, not at the first run
             raise UsageError(f"--data {data}: no such dataset folder")
         require_current(database_url)
@@ -100,7 +103,7 @@ def add(
                     raise UsageError(f"no account {owner!r} (omnikpi users list)")
                 principal = principal_of(user)
             row = add_schedule(session, NewSchedule(
-                name, report, cron, tz, channel, targets, format, period,
+                name, report, cron, zone_name, channel, targets, format, period,
                 str(data.resolve()) if data else None,
                 parse_now(since, "--since") if since else None), principal)
             audit(session, "cli", "schedule_added", {"name": row.name, "cron": row.cron,
