@@ -68,6 +68,9 @@ def test_cron_forms_and_their_periods() -> None:
     assert period_of_cron("0 8 1 * *") == "month"
     assert period_of_cron("weekly") == "week" and check_cron("weekly") == "0 8 * * 1"
     assert period_of_cron("@monthly") == "month"
+    # working days and lists are daily reports, not weekly or monthly ones
+    assert period_of_cron("30 6 * * 1-5") == "day"
+    assert period_of_cron("0 8 1,15 * *") == "day"
     for bad in ("0 25 * * *", "every day", "0 0 8 * * *", ""):
         with pytest.raises(UsageError, match="cron expression"):
             check_cron(bad)

@@ -182,3 +182,35 @@ def test_a_schedule_named_in_cyrillic_downloads_its_file(data: Path, tmp_path: P
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="')
     assert "filename*=UTF-8''%D1%83%D1%82%D1%80" in disposition
+
+
+def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
+                                                               tmp_path: Path) -> None:
+    """The page had no period (a "custom" working-days schedule was saved as *last
+    week*), and a cron typed while a preset was chosen was silently replaced by it."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
+                     scheduler=False)
+    with TestClient(app) as client:
+        assert client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
+            follow_redirects=False).status_code == 303
+        form = {"report": "daily-volume", "tz": "Europe/Kyiv", "format": "csv",
+                "channel": "email", "target": "floor@example.com"}
+        page = client.get("/schedules").text
+        assert '<select name="period" id="schedule-period">' in page
+        for name, extra in (("Working days", {"when": "custom", "cron": "30 6 * * 1-5"}),
+                            ("Monthly by week", {"when": "monthly", "period": "week"})):
+            added = client.post("/schedules", data={**form, "name": name, **extra},
+                                follow_redirects=False)
+            assert added.status_code == 303, added.text
+        ignored = client.post("/schedules?lang=uk", data={
+            **form, "name": "Every two minutes", "when": "daily", "cron": "*/2 * * * *"})
+        assert ignored.status_code == 400
+        assert "Введено крон-вираз «*/2 * * * *», але в «коли» вибрано не «крон-вираз»" \
+            in ignored.text
+        assert 'value="*/2 * * * *"' in ignored.text  # the form as typed
+    with session_scope(url) as session:
+        periods = {s.name: (s.cron, s.period) for s in list_schedules(session, None)}
+    assert periods == {"Working days": ("30 6 * * 1-5", "day"),
+                       "Monthly by week": ("0 8 1 * *", "week")}

@@ -45,15 +45,16 @@ def check_cron(expression: str) -> str:
 
 
 def period_of_cron(expression: str) -> str:
-    """The period a cron expression most likely reports: a fixed day of the month →
-    month, a fixed weekday → week, else day."""
+    """The period a cron expression most likely reports: one day of the month → month,
+    one weekday → week, else day (``1-5``, weekdays, is a daily report on working days:
+    it was read as weekly, so each weekday sent last week again)."""
     text = check_cron(expression)
     if text in ALIASES:
         return ALIASES[text]
     _, _, day, _, weekday = text.split()
-    if day != "*":
+    if day.isdigit():
         return "month"
-    if weekday != "*":
+    if weekday.isdigit():
         return "week"
     return "day"
 

@@ -126,17 +126,22 @@ def add(request: Request, state: State, principal: Caller,
         report: Annotated[str, Form(max_length=NAME_CHARS)],
         when: Annotated[str, Form(max_length=NAME_CHARS)] = "daily",
         cron: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+        period: Annotated[str, Form(max_length=NAME_CHARS)] = "",
         tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
         format: Annotated[str, Form(max_length=NAME_CHARS)] = "xlsx",
         channel: Annotated[str, Form(max_length=NAME_CHARS)] = "email",
         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
     """A schedule from the page's form; a bad value keeps the form as typed."""
     require_roles(principal, *ROLES)
-    typed = {"name": name, "report": report, "when": when, "cron": cron, "tz": tz,
-             "format": format, "channel": channel, "target": target}
+    typed = {"name": name, "report": report, "when": when, "cron": cron, "period": period,
+             "tz": tz, "format": format, "channel": channel, "target": target}
     try:
         if channel == "folder" and principal.role != "admin":
             raise UsageError("only an administrator may write into a server folder")
+        if when != "custom" and cron.strip() and cron.strip() != PRESETS.get(when):
+            # the expression typed was silently replaced by the preset chosen
+            raise UsageError(f"the cron expression '{cron.strip()}' is typed but "
+                             "'when' is not 'cron expression'")
         expression = cron if when == "custom" else PRESETS.get(when, "")
         if not expression.strip():
             raise UsageError(f"{cron or when!r} is not a cron expression")
@@ -147,7 +152,8 @@ def add(request: Request, state: State, principal: Caller,
         with session_scope(state.database_url) as session:
             definition, _ = get_report(session, report, shelf(principal))
             row = add_schedule(session, NewSchedule(name, definition, expression, tz, channel,
-                                                    targets, format), principal)
+                                                    targets, format, period or None),
+                               principal)
             audit(session, principal.name, "schedule_added",
                   {"name": row.name, "cron": row.cron, "channel": row.channel},
                   request.client.host if request.client else None)
@@ -203,6 +209,10 @@ MESSAGES = [
      "Choose one of your saved reports."),
     (re.compile(r"(webhook host|a webhook must be) .*", re.S),
      "This webhook address cannot be used: it must be a public http(s) address."),
+    (re.compile(r"the cron expression '(?P<value>.*)' is typed but 'when' is not 'cron "
+                r"expression'", re.S),
+     "The cron expression “{value}” is typed, but “when” is not “cron expression”: choose "
+     "it to use the expression, or empty the field."),
     (re.compile(r"only an administrator may write into a server folder", re.S),
      "Only an administrator may write into a server folder."),
 ]
