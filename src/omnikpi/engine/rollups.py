@@ -27,17 +27,19 @@ docs/rollups.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import logging
 import operator
 import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 
@@ -53,9 +55,12 @@ from omnikpi.metrics.base import Metric
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
+LOG = logging.getLogger(__name__)
 FOLDER = "_rollups"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: files are known by size and a stamp of their times and inode, the stored files by
+their size and rows, the sums by the code that computed them."""
 BUCKET_US = 15 * 60 * MICROS
 DIMENSIONS = tuple(d for d in CONTACT_DIMENSIONS if d != "agent_id")
 """What a rollup row is cut by: the contact dimensions but the agent (a report cut or
@@ -82,17 +87,30 @@ def params_text(params: Mapping[str, Any]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _package_version() -> str:
-    try:
-        return version("omnikpi")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
+def code_digest() -> str:
+    """A digest of the code the sums come from (the metric declarations, the engine and
+    the loader), read once per process: a checkout or an editable install keeps the
+    package version while its code changes, and the sums of the old code were read."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for part in ("metrics", "engine", "schema"):
+        for source in sorted((root / part).rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+NUMBER_SETTINGS = {"channels", "queues", "agents"}
+"""The parts of the configuration numbers depend on (modes, SL thresholds, paid reasons,
+chat capacity); targets, e-mail and webhooks change no sum (and the SMTP host has no
+place in a file beside the data)."""
 
 
 def settings_key(config: Config) -> str:
-    """What the stored sums depend on besides the data: the configuration (modes, SL
-    thresholds), this format and the catalog's code (the package version)."""
-    return json.dumps([FORMAT_VERSION, _package_version(), config.model_dump(mode="json")],
+    """What the stored sums depend on besides the data: the configuration's numbers,
+    this format and the code (:func:`code_digest`)."""
+    return json.dumps([FORMAT_VERSION, code_digest(),
+                       config.model_dump(mode="json", include=NUMBER_SETTINGS)],
                       sort_keys=True)
 
 
@@ -104,7 +122,8 @@ class RollupManifest:
     as_of_us: int
     """The latest contact event of the data it was built on."""
     files: dict[str, tuple[int, int, int, int]]
-    """Contacts file (relative path) → size, mtime_ns, first and last UTC day it touches."""
+    """Contacts file (relative path) → size, stamp (:func:`file_stamp`), first and last
+    UTC day it touches."""
     metrics: dict[str, str]
     """Metric id → the parameters (``params_text``) its sums were computed with."""
     columns: dict[str, tuple[str, ...]]
@@ -115,6 +134,9 @@ class RollupManifest:
     open_file: str
     open_rows: int
     generation: int
+    stored: dict[str, tuple[int, int]]
+    """Each file written (sums, open) → its size and rows: a file damaged or replaced
+    since is never read (:func:`intact`)."""
 
     def to_json(self) -> str:
         return json.dumps({
@@ -124,6 +146,7 @@ class RollupManifest:
             "aggregates": self.aggregates, "sums_file": self.sums_file,
             "open_file": self.open_file, "open_rows": self.open_rows,
             "generation": self.generation,
+            "stored": {k: list(v) for k, v in self.stored.items()},
         }, indent=1, sort_keys=True)
 
 
@@ -142,6 +165,7 @@ def read_manifest(folder: Path) -> RollupManifest | None:
             {str(k): str(v) for k, v in raw["aggregates"].items()},
             str(raw["sums_file"]), str(raw["open_file"]), int(raw["open_rows"]),
             int(raw["generation"]),
+            {str(k): (int(v[0]), int(v[1])) for k, v in raw["stored"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
@@ -277,7 +301,7 @@ def _views(dataset: Dataset, folder: Path, manifest: RollupManifest) -> tuple[st
         return known[manifest.generation]
     with _LOCK:
         answer: tuple[str, str] | None = None
-        if _same_files(dataset, manifest):
+        if _same_files(dataset, manifest) and intact(dataset, folder, manifest):
             sums = f"__rollup_sums_{manifest.generation}"
             opened = f"__rollup_open_{manifest.generation}"
             for view, name in ((sums, manifest.sums_file), (opened, manifest.open_file)):
@@ -290,14 +314,45 @@ def _views(dataset: Dataset, folder: Path, manifest: RollupManifest) -> tuple[st
         return answer
 
 
+def file_stamp(stat: os.stat_result) -> int:
+    """A file's modification and change times and inode as one number: a file rewritten
+    with the same size and its modification time put back (``touch -r``, a copy keeping
+    times) has a new change time, which no program can set."""
+    text = f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}".encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=7).digest(), "big")
+
+
 def contact_files(dataset: Dataset) -> dict[str, tuple[int, int]]:
-    """The dataset's contacts files (path relative to the data folder) → size, mtime_ns."""
+    """The dataset's contacts files (path relative to the data folder) → size, stamp."""
     load = dataset.loads.get("contacts")
     out: dict[str, tuple[int, int]] = {}
     for file in load.files if load is not None else []:
         stat = file.path.stat()
-        out[str(file.path.relative_to(dataset.path))] = (stat.st_size, stat.st_mtime_ns)
+        out[str(file.path.relative_to(dataset.path))] = (stat.st_size, file_stamp(stat))
     return out
+
+
+def stored_check(dataset: Dataset, path: Path) -> tuple[int, int] | None:
+    """A stored file's size and rows, None when it cannot be read as Parquet."""
+    try:
+        size = path.stat().st_size
+        row = dataset.con.cursor().execute(
+            f"SELECT count(*) FROM read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
+        ).fetchone()
+    except (OSError, duckdb.Error):
+        return None
+    return (size, int(row[0])) if row else None
+
+
+def intact(dataset: Dataset, folder: Path, manifest: RollupManifest) -> bool:
+    """Whether the stored files are those the manifest wrote: a truncated file broke
+    every report, and one with rows removed was read without a word."""
+    for name in (manifest.sums_file, manifest.open_file):
+        if stored_check(dataset, folder / name) != manifest.stored.get(name):
+            LOG.warning("the rollup file %s is damaged or was replaced: reports read the "
+                        "contacts until `omnikpi rollup` builds it again", folder / name)
+            return False
+    return True
 
 
 def _same_files(dataset: Dataset, manifest: RollupManifest) -> bool:

@@ -30,10 +30,12 @@ from omnikpi.engine.rollups import (
     RollupManifest,
     contact_files,
     eligible,
+    intact,
     params_text,
     read_manifest,
     rollup_expr,
     settings_key,
+    stored_check,
 )
 from omnikpi.engine.run import _contact_highs
 from omnikpi.engine.timezones import DAY_US, offset_ranges
@@ -161,17 +163,16 @@ def refresh(dataset: Dataset, config: Config | None = None, full: bool = False
     requests = _requests(dataset, config)
     params = {r.metric.id: params_text(r.params) for r in requests}
     if old is not None and (old.settings != settings or old.metrics != params
-                            or not (folder / old.sums_file).exists()
-                            or not (folder / old.open_file).exists()):
-        old = None
+                            or not intact(dataset, folder, old)):
+        old = None  # built again from the contacts
     span = _contact_span(dataset)
     as_of = span[1] if span else 0
     ranges: dict[str, tuple[int, int, int, int]] = {}
     due: set[int] = set()
     whole = old is None
-    for name, (size, mtime) in files.items():
+    for name, (size, stamp) in files.items():
         before = old.files.get(name) if old is not None else None
-        if before is not None and before[:2] == (size, mtime):
+        if before is not None and before[:2] == (size, stamp):
             ranges[name] = before
             continue
         days = _file_days(raw_relation_sql(next(
@@ -180,7 +181,7 @@ def refresh(dataset: Dataset, config: Config | None = None, full: bool = False
         if days is None:
             whole = True
             days = (0, -1)
-        ranges[name] = (size, mtime, *days)
+        ranges[name] = (size, stamp, *days)
         due.update(_margin(days))
         if before is not None:
             due.update(_margin(before[2:]))
@@ -295,10 +296,12 @@ def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest]
     con.execute(f"COPY ({' UNION ALL BY NAME '.join(open_parts)}) TO "
                 f"{_sql_path(folder / open_file)} (FORMAT parquet)")
     opened = _count(dataset, folder / open_file)
+    stored = {name: stored_check(dataset, folder / name) for name in (sums_file, open_file)}
     manifest = RollupManifest(
         settings, as_of, ranges,
         {r.metric.id: params_text(r.params) for r in requests}, columns, aggregates,
-        sums_file, open_file, opened, generation)
+        sums_file, open_file, opened, generation,
+        {name: check for name, check in stored.items() if check is not None})
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
