@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -304,8 +305,17 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     assert again["acknowledged_at"][:26] == acked.json()["acknowledged_at"][:26]
     history = httpx.get(f"{url}/api/v1/alerts", headers=headers).json()["events"]
     assert history[0]["facts"]["kind"] == "longest_wait_over"
+    # instants in the API carry their zone (UTC), every time
+    assert history[0]["started_at"].endswith(("Z", "+00:00"))
+    assert acked.json()["acknowledged_at"].endswith(("Z", "+00:00"))
+    assert again["acknowledged_at"].endswith(("Z", "+00:00"))
     page = httpx.get(f"{url}/alerts?lang=uk", headers=headers).text
     assert "Максимальне очікування" in page and "черга sales (voice, kyiv, A)" in page
+    # the page's times are the wallboard's zone's, and it says which (was UTC, unsaid)
+    zone_name = live_app[0].state.omnikpi.tz
+    started = datetime.fromisoformat(history[0]["started_at"]).astimezone(ZoneInfo(zone_name))
+    assert f'Час: <span translate="no">{zone_name}</span>' in page
+    assert started.strftime("%H:%M") in page
     assert "Підтвердити" not in page  # acknowledged: the button gave way to who and when
 
 

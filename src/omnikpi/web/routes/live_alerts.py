@@ -17,6 +17,7 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
+from omnikpi.engine.timezones import zone
 from omnikpi.errors import UsageError, describe_validation_error
 from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence
 from omnikpi.store.db import session_scope
@@ -106,16 +107,24 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
     return row
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """An instant as stored (SQLite keeps no zone: UTC) with its zone said, so the API
+    never gives a bare time and the page can show it in the wallboard's zone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _event_json(event: AlertEvent, detail: AlertEventDetail | None) -> dict[str, Any]:
     facts = json.loads(detail.facts) if detail is not None else None
     return {"id": event.id, "rule_id": event.rule_id, "subject": event.subject,
             "message": event.message, "facts": facts,
-            "started_at": event.started_at, "ended_at": event.ended_at,
+            "started_at": _utc(event.started_at), "ended_at": _utc(event.ended_at),
             "delivered": event.delivered, "delivery_error": event.delivery_error,
             "emailed": detail.emailed if detail else False,
             "email_error": detail.email_error if detail else None,
             "acknowledged_by": detail.acknowledged_by if detail else None,
-            "acknowledged_at": detail.acknowledged_at if detail else None}
+            "acknowledged_at": _utc(detail.acknowledged_at) if detail else None}
 
 
 @router.get("/api/v1/alerts", tags=["live"])
@@ -200,10 +209,14 @@ def _alerts_page(request: Request, state: State, principal: Principal,
 
     data = list_alerts(state, principal)
     lang = choose_language(request)
+    local = zone(state.tz)
     events = [{**e, "subject": alert_message(str(e["subject"]), lang),
-               "message": event_text(e, lang)} for e in data["events"]]
+               "message": event_text(e, lang),
+               **{k: e[k].astimezone(local) for k in ("started_at", "ended_at",
+                                                      "acknowledged_at") if e[k]}}
+              for e in data["events"]]
     return templates.TemplateResponse(request, "alerts.html", {
-        "filters": None, "rules": data["rules"], "events": events,
+        "filters": None, "rules": data["rules"], "events": events, "tz": state.tz,
         "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
         "error": error, "typed": typed or {}}, status_code=status)
