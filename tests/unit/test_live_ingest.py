@@ -132,3 +132,20 @@ def test_a_late_retry_of_an_earlier_version_never_undoes_a_later_one(tmp_path: P
     moved = {**answered, "queue": "q2"}
     assert store.accept("contacts", [moved]).accepted == 1
     assert store.open_rows("contacts") == [moved]
+
+
+def test_an_event_from_the_future_is_refused(tmp_path: Path) -> None:
+    """A sender whose clock ran two days ahead moved the wallboard's and the reports'
+    as-of: a live row more than five minutes ahead of the server is refused, saying why."""
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+    ahead = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    store = LiveStore(tmp_path)
+    rows = [{"contact_id": "c1", "channel": "voice", "queue": "q", "arrived_at": soon},
+            {"contact_id": "c2", "channel": "voice", "queue": "q", "arrived_at": ahead}]
+    outcomes, canonical, _ = store.accept_rows("contacts", rows)
+    assert [o.status for o in outcomes] == ["accepted", "rejected"]
+    assert outcomes[1].column == "arrived_at"
+    assert outcomes[1].message is not None and "in the future" in outcomes[1].message
+    assert canonical is not None and canonical.column("contact_id").to_pylist() == ["c1"]

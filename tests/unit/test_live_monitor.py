@@ -87,3 +87,23 @@ def test_waiting_contacts_count_late_only_after_the_threshold(tmp_path: Path) ->
     assert totals["service_level"] == 0.0
     assert totals["longest_wait_s"] == pytest.approx(25.0)
 
+
+
+def test_a_contact_left_open_for_days_is_not_waiting(tmp_path: Path) -> None:
+    """A contact whose end never came stayed "waiting" through every midnight and
+    restart ("Longest wait 244,769.7 h"): one open for more than a day before today
+    began is dropped; one waiting since late yesterday still counts."""
+    store = LiveStore(tmp_path)
+    rows = [{"contact_id": "lost", "channel": "voice", "queue": "q",
+             "arrived_at": (NOON - timedelta(days=3)).isoformat()},
+            {"contact_id": "overnight", "channel": "voice", "queue": "q",
+             "arrived_at": (NOON - timedelta(hours=10)).isoformat()}]
+    assert store.accept("contacts", rows).accepted == 2
+    live = LiveMonitor(tmp_path, Config(), "UTC", store, None, clock=fixed_clock)
+    totals = live.snapshot(UNBOUNDED, fixed_clock()).data["totals"]
+    assert totals["waiting"] == 1
+    assert totals["longest_wait_s"] == pytest.approx(10 * 3600)
+    # two days on, at midnight: the overnight one is dropped too
+    later = fixed_clock(NOON + timedelta(days=2))
+    live.roll_day(later)
+    assert live.snapshot(UNBOUNDED, later).data["totals"]["waiting"] == 0

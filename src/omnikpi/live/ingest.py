@@ -16,6 +16,7 @@ import json
 import logging
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +90,11 @@ def is_final(table: str, row: dict[str, Any]) -> bool:
         return bool(row.get("end"))
     return bool(row.get("end"))
 
+
+FIRST_INSTANT = {"contacts": "arrived_at", "agent_states": "start", "availability": "start"}
+FUTURE_SECONDS = 300
+"""How far ahead of the server's clock a live event may be (clocks differ a little): a
+sender two days ahead moved the wallboard's and the reports' as-of."""
 
 LIFE = {"contacts": ("accepted_at", "first_response_at", "abandoned_at", "ended_at"),
         "agent_states": ("end",)}
@@ -253,10 +259,20 @@ class LiveStore:
             finals: list[dict[str, Any]] = []
             log: list[dict[str, Any]] = []
             positions = canonical.column("__index").to_pylist() if canonical is not None else []
+            starts = canonical.column(FIRST_INSTANT[table]).to_pylist() \
+                if canonical is not None else []
+            latest = int((time.time() + FUTURE_SECONDS) * 1_000_000)
             for position, index in enumerate(positions):
                 original = unique[index]
                 row = rows[original]
                 key = keys[original]
+                if starts[position] is not None and starts[position] > latest:
+                    outcomes[original] = Outcome(
+                        "rejected", FIRST_INSTANT[table],
+                        f"{FIRST_INSTANT[table]} is in the future (more than "
+                        f"{FUTURE_SECONDS // 60} minutes after the server's clock): a live "
+                        "event cannot have happened yet; check the sender's clock")
+                    continue
                 if self._another_tenants(table, key, row):
                     outcomes[original] = Outcome("rejected", "contact_id", ANOTHER_TENANTS_ID)
                     continue

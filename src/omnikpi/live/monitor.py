@@ -46,6 +46,9 @@ SO_FAR_TODAY = [m.id for m in wallboard_metrics()] + ["aht"]
 average handling time an alert may watch."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
+OPEN_HOURS = 24
+"""A contact still open this long before today began is not waiting any more (its end
+never came): the same day of grace the dataset's open contacts get."""
 SCHEDULE_TABLES = ("shifts", "shift_activities")
 """Today's schedule, for per-agent adherence so far: read from the dataset at start, and
 again when its files change (a new schedule, a moved break) or the day turns."""
@@ -108,7 +111,12 @@ class LiveMonitor:
             if rows:
                 canonical, _ = validate_rows(table, rows)
                 if canonical is not None:
-                    self._apply(table, canonical.drop_columns(["__index"]))
+                    canonical = canonical.drop_columns(["__index"])
+                    if table == "contacts":  # one left open for days is not waiting
+                        arrived = pc.field("arrived_at")
+                        canonical = canonical.filter(
+                            arrived >= self.day_start_us - OPEN_HOURS * 3600 * US)
+                    self._apply(table, canonical)
         self._remember_files()
 
     # -- keeping the tables current -------------------------------------------------------
@@ -120,9 +128,10 @@ class LiveMonitor:
 
     def _today_rows(self, con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
         since = self.day_start_us
+        grace = since - OPEN_HOURS * 3600 * US
         condition = {
             "contacts": f"arrived_at >= {since} OR (ended_at IS NULL AND abandoned_at IS NULL "
-                        f"AND NOT coalesce(blocked, false) AND arrived_at >= {since - 86400 * US})",
+                        f"AND NOT coalesce(blocked, false) AND arrived_at >= {grace})",
             "agent_states": f'"end" > {since}',
             "availability": f'"end" IS NULL OR "end" > {since}',
         }[table]
@@ -282,6 +291,9 @@ class LiveMonitor:
             self.day_start_us = start
             self.con.execute(f"DELETE FROM live_contacts WHERE arrived_at < {start} AND "
                              "(ended_at IS NOT NULL OR abandoned_at IS NOT NULL OR blocked)")
+            # a contact whose end never came stops "waiting" a day after its day ended
+            self.con.execute("DELETE FROM live_contacts WHERE arrived_at < "
+                             f"{start - OPEN_HOURS * 3600 * US}")
             self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
             self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
             self.changes += 1
