@@ -286,3 +286,22 @@ def test_revision_0007_matches_models_live(db: str) -> None:
 
     assert [d for d in differences if tables(d)] == []
     assert set(Base.metadata.tables) >= mine
+
+
+def test_a_rule_bound_to_a_tenant_or_site_never_fires_on_a_subject_without_one() -> None:
+    """A site supervisor's rule fired on queues of no site (and on every tenant's chat
+    widget, which has no tenant): those firings reached their history and e-mail. A
+    queue or channel still does not narrow a subject without one (an agent's state)."""
+    from types import SimpleNamespace
+
+    from omnikpi.live.alert_kinds import matches
+
+    kyiv = SimpleNamespace(tenant=None, site="kyiv", queue=None, channel=None)
+    assert matches(kyiv, {"tenant": "A", "site": "kyiv", "queue": "sales"})
+    assert not matches(kyiv, {"queue": "oldq", "channel": "voice"})
+    assert not matches(kyiv, {"tenant": "A", "site": "lviv", "queue": "sales"})
+    telco = SimpleNamespace(tenant="telco", site=None, queue=None, channel="chat")
+    assert not matches(telco, {"channel": "chat", "queue": "web"})  # no tenant: not theirs
+    sales = SimpleNamespace(tenant=None, site=None, queue="sales", channel=None)
+    assert matches(sales, {"agent_id": "a7"})  # an agent has no queue
+    assert matches(sales, {"queue": "sales", "channel": "voice"})

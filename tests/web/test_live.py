@@ -21,7 +21,7 @@ from sqlalchemy import select
 from omnikpi.auth.accounts import create_api_key, create_user
 from omnikpi.config import AlertSettings, Config
 from omnikpi.store.db import session_scope
-from omnikpi.store.models import AlertEvent
+from omnikpi.store.models import AlertEvent, AlertRule
 from tests.web.conftest import midday_zone, running_server
 from tests.web.tenants import DAY, MARK, write_two_tenants
 
@@ -497,3 +497,44 @@ def test_a_recording_another_tenant_names_is_not_played(make_app: Callable[..., 
         assert audio("viewer-b", f"{MARK}-1") == 404
         assert audio("boss", f"{MARK}-1") == 200 and audio("boss", "a-odd") == 200
         assert audio("viewer-a", "a-1") == 200
+
+
+def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
+        live_app: tuple[FastAPI, dict[str, str]]) -> None:
+    """The administrator's rule fired about queue sales at kyiv: the kyiv supervisor saw
+    the banner but got 404 acknowledging it, and no history. A rule asked for another
+    site was quietly made for theirs; it is refused."""
+    from fastapi.testclient import TestClient
+
+    from omnikpi.store.models_live import AlertEventDetail
+    from tests.web.conftest import csrf, log_in
+
+    app, _ = live_app
+    url = app.state.omnikpi.database_url
+    with session_scope(url) as session:
+        create_user(session, "kyiv-lead", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+        rule = AlertRule(name="Sales SL", kind="sl_below", threshold=0.8, created_by="boss")
+        session.add(rule)
+        session.flush()
+        for subject in ({"tenant": "A", "site": "kyiv", "queue": "sales"},
+                        {"tenant": "B", "site": f"site-{MARK}", "queue": f"q-{MARK}"}):
+            event = AlertEvent(rule_id=rule.id, subject=" / ".join(subject.values()),
+                               message="SL below")
+            session.add(event)
+            session.flush()
+            session.add(AlertEventDetail(event_id=event.id, kind="sl_below",
+                                         facts=json.dumps({"subject": subject})))
+        session.flush()
+        ids = [e.id for e in session.scalars(select(AlertEvent).order_by(AlertEvent.id))]
+    lead = log_in(TestClient(app), "kyiv-lead", PASSWORD)
+    lead.headers["X-CSRF-Token"] = csrf(lead)
+    history = lead.get("/api/v1/alerts").json()["events"]
+    assert [e["id"] for e in history] == [ids[0]]  # theirs, not tenant B's
+    assert lead.post(f"/api/v1/alerts/events/{ids[0]}/ack").status_code == 200
+    assert lead.post(f"/api/v1/alerts/events/{ids[1]}/ack").status_code == 404
+    lviv = lead.post("/api/v1/alerts", json={"name": "Lviv SL", "kind": "sl_below",
+                                             "threshold": 0.8, "site": "lviv"})
+    assert lviv.status_code == 403 and "kyiv" in lviv.text
+    own = lead.post("/api/v1/alerts", json={"name": "Kyiv SL", "kind": "sl_below",
+                                            "threshold": 0.8})
+    assert own.status_code == 200 and own.json()["site"] == "kyiv"

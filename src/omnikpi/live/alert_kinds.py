@@ -98,11 +98,19 @@ def subject_key(dims: dict[str, str]) -> str:
 
 
 def matches(rule: Any, dims: dict[str, str]) -> bool:
-    """A rule's tenant/site/queue/channel narrows it; a subject without that dimension
-    (an agent has no queue) is not narrowed by it."""
+    """A rule's tenant/site/queue/channel narrows it. A subject without a queue or
+    channel (an agent has no queue) is not narrowed by those; a subject without a tenant
+    or site never matches a rule bound to one (a site supervisor's rule fired on queues
+    of no site, and those firings reached their e-mail)."""
     for key in ("tenant", "site", "queue", "channel"):
         wanted = getattr(rule, key, None)
-        if wanted not in (None, "") and key in dims and dims[key] != wanted:
+        if wanted in (None, ""):
+            continue
+        if key not in dims:
+            if key in ("tenant", "site"):
+                return False
+            continue
+        if dims[key] != wanted:
             return False
     return True
 

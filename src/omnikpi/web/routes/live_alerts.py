@@ -77,6 +77,22 @@ def _visible(principal: Principal, rule: AlertRule) -> bool:
         (not scope.sites or rule.site in scope.sites)
 
 
+def _event_visible(principal: Principal, rule: AlertRule | None,
+                   detail: AlertEventDetail | None) -> bool:
+    """A firing of a rule in the caller's scope, or one about a subject in it: a site's
+    supervisor sees (and acknowledges) the administrator's alert about their queue."""
+    if rule is not None and _visible(principal, rule):
+        return True
+    try:
+        subject = json.loads(detail.facts).get("subject") if detail is not None else None
+    except ValueError:
+        subject = None
+    if not isinstance(subject, dict) or not subject:
+        return False
+    scope = scope_of(principal)
+    return not scope.nothing and scope.allows(subject.get("tenant"), subject.get("site"))
+
+
 def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
     require_roles(principal, "admin", "supervisor")
     if rule.kind not in ALERT_KINDS:
@@ -86,12 +102,15 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
     emails = check_addresses(rule.emails) if rule.emails else []
     values = rule.model_dump(exclude={"window_minutes", "clear_threshold", "emails"})
     scope = scope_of(principal)
-    # a supervisor's rule is bound to their tenant and sites
-    if scope.tenants:
-        values["tenant"] = values["tenant"] if values["tenant"] in scope.tenants else \
-            scope.tenants[0]
-    if scope.sites:
-        values["site"] = values["site"] if values["site"] in scope.sites else scope.sites[0]
+    # a supervisor's rule is bound to their tenant and sites: one of theirs, or refused
+    # (a rule asked for another site was quietly made for their own)
+    for key, allowed in (("tenant", scope.tenants), ("site", scope.sites)):
+        if not allowed:
+            continue
+        if values[key] and values[key] not in allowed:
+            raise HTTPException(403, f"your alert rules are for {key} "
+                                     f"{', '.join(allowed)}, not {values[key]}")
+        values[key] = values[key] or allowed[0]
     with session_scope(state.database_url) as session:
         row = AlertRule(**{k: (v or None) if isinstance(v, str) else v
                            for k, v in values.items()}, created_by=principal.name)
@@ -136,13 +155,19 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
         ids = [r.id for r in rules]
         options = {o.rule_id: o for o in session.scalars(
             select(AlertRuleOptions).where(AlertRuleOptions.rule_id.in_(ids)))}
-        events = session.scalars(select(AlertEvent).where(AlertEvent.rule_id.in_(ids))
-                                 .order_by(AlertEvent.id.desc()).limit(100)).all()
-        details = {d.event_id: d for d in session.scalars(
-            select(AlertEventDetail).where(
-                AlertEventDetail.event_id.in_([e.id for e in events])))}
+        every_rule = {r.id: r for r in session.scalars(select(AlertRule))}
+        shown: list[dict[str, Any]] = []
+        newest = session.execute(
+            select(AlertEvent, AlertEventDetail)
+            .outerjoin(AlertEventDetail, AlertEventDetail.event_id == AlertEvent.id)
+            .order_by(AlertEvent.id.desc()).execution_options(yield_per=500))
+        for event, detail in newest:  # the caller's last 100, whoever's rule fired them
+            if _event_visible(principal, every_rule.get(event.rule_id), detail):
+                shown.append(_event_json(event, detail))
+                if len(shown) == 100:
+                    break
         return {"rules": [_rule_json(r, options.get(r.id), principal) for r in rules],
-                "events": [_event_json(e, details.get(e.id)) for e in events]}
+                "events": shown}
 
 
 @router.post("/api/v1/alerts", tags=["live"])
@@ -157,9 +182,9 @@ def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[s
     with session_scope(state.database_url) as session:
         event = session.get(AlertEvent, event_id)
         rule = session.get(AlertRule, event.rule_id) if event is not None else None
-        if event is None or rule is None or not _visible(principal, rule):
+        detail = session.get(AlertEventDetail, event_id) if event is not None else None
+        if event is None or rule is None or not _event_visible(principal, rule, detail):
             raise HTTPException(404, "no such alert")
-        detail = session.get(AlertEventDetail, event_id)
         if detail is None:  # a firing from before revision 0007
             detail = AlertEventDetail(event_id=event_id, kind=rule.kind,
                                       facts=json.dumps({"message": event.message}))
