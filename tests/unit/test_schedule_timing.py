@@ -118,3 +118,19 @@ def test_the_period_ends_where_the_local_day_of_the_run_begins(
         assert 28 <= days <= 31 and period.start.day == 1 and period.end.day == 1
     if kind == "week":
         assert period.start.weekday() == 0
+
+
+def test_the_hour_repeated_at_the_end_of_summer_time_runs_once() -> None:
+    """03:30 happens twice in Kyiv on 25 October 2026 (at +03:00, then at +02:00): the
+    schedule sent the report for the 24th twice."""
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 03:30+03:00
+    due = due_instant("30 3 * * *", KYIV, first - timedelta(days=1),
+                      first + timedelta(minutes=5))
+    assert due is not None and due.astimezone(UTC) == first  # (an ambiguous local time
+    # compares unequal to any other zone's: compared in UTC)
+    after_the_repeat = datetime(2026, 10, 25, 1, 45, tzinfo=UTC)  # 03:45+02:00
+    assert due_instant("30 3 * * *", KYIV, first, after_the_repeat) is None
+    next_day = datetime(2026, 10, 26, 1, 31, tzinfo=UTC)  # 03:31+02:00 on the 26th
+    due = due_instant("30 3 * * *", KYIV, first, next_day)
+    assert due is not None and due.astimezone(UTC) == datetime(2026, 10, 26, 1, 30,
+                                                               tzinfo=UTC)

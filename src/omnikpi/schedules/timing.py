@@ -10,7 +10,7 @@ that was down over three 08:00s sends one report on start, not three.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -81,7 +81,9 @@ def due_instant(expression: str, tz: str, base: datetime, now: datetime) -> date
     if now <= base:
         return None
     fire = latest_fire(expression, tz, now)
-    return fire if fire > base else None
+    if fire.fold:  # the hour repeated when summer time ends: its first pass is the fire
+        fire = fire.replace(fold=0)  # (03:30 came twice, and the report went twice)
+    return fire if fire.astimezone(UTC) > base.astimezone(UTC) else None
 
 
 @dataclass(frozen=True)
