@@ -69,7 +69,8 @@ def test_a_folder_behind_a_hadoop_uri_reports_like_the_local_folder(tmp_path: Pa
     assert remote is not None and hasattr(remote, "_spark_views")
     assert [str(p) for p in remote.problems] == [str(p) for p in local.problems]
     messages = [p.message for p in local.problems]
-    assert "duplicate contact_id 'c3' (first seen at part-0.parquet row 4)" in messages
+    assert ("duplicate contact_id 'c3' (first seen at "
+            "contacts/day=2024-03-01/part-0.parquet row 4)") in messages
     assert sum("before" in m for m in messages) == 2  # row 5 of each day
     assert {n: (x.rows_read, x.rows_loaded) for n, x in remote.loads.items()} == {
         "contacts": (24, 21)}

@@ -10,7 +10,9 @@ exactly this, with the cache off, on the pass that fills the cache, and from the
 
 Regenerated twice since, each time for that change alone: when channels came to be read in
 lower case (``Column.lowercase``: the four values ``"Chat"`` became ``"chat"``), and when
-an unreadable value's message came to say the form its column takes (three messages).
+an unreadable value's message came to say the form its column takes (three messages),
+and when a file in a table's folder came to be named from that folder
+(``contacts/day=2024-03-05/05.parquet``, not ``05.parquet``: daily layouts repeat names).
 
 Regenerate (only when a rule or a message changes on purpose):
 ``OMNIKPI_PIN_WRITE=1 uv run pytest tests/unit/test_validation_pinned.py``.
@@ -244,7 +246,8 @@ def folder(folders: dict[str, Path]) -> Path:
 def test_pinned_dataset_has_every_kind_of_problem(pinned: dict[str, Any]) -> None:
     """The pinned output covers each rule (so that the comparisons below mean something)."""
     messages = " | ".join(p["message"] for p in pinned["problems"])
-    for text in ["duplicate contact_id 'c1' (first seen at 05.parquet row 1)", "is before",
+    for text in ["duplicate contact_id 'c1' (first seen at "
+                 "contacts/day=2024-03-05/05.parquet row 1)", "is before",
                  "unknown value 'sideways'",
                  "missing value", "instant outside the years", "negative value",
                  "cannot read 'abc' as float", "NUL byte", "overlaps an earlier",

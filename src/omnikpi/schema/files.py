@@ -54,9 +54,14 @@ class TableFile:
 
     @property
     def display(self) -> str:
-        return self.path.name if self.path.parent.name != self.table else (
-            f"{self.table}/{self.path.name}"
-        )
+        """The file as a problem names it: from its table's folder when it is in one
+        (``contacts/day=2024-03-05/part-0.parquet``: a daily layout's files all share
+        the name ``part-0.parquet``), else its name."""
+        if _stem(self.path).lower() != self.table.lower():  # not ``contacts.csv`` itself
+            for folder in list(self.path.parents)[:4]:
+                if folder.name.lower() == self.table.lower():
+                    return self.path.relative_to(folder.parent).as_posix()
+        return self.path.name
 
 
 def _format_of(path: Path) -> str | None:
