@@ -65,6 +65,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "Rows quarantined and left out of the KPIs:": (
         "Строк в карантине, не вошедших в показатели:",
         "Рядків у карантині, що не увійшли до показників:"),
+    # omnikpi.schema.hints.FUTURE_ARRIVALS
+    "Contacts arrive more than a day after the time of the check: a report's as-of is the "
+    "data's latest event by default, so a wrong date (a clock, a year typed wrong) moves "
+    "it and changes every figure that depends on it (service level, FCR). Correct the "
+    "dates, or give reports an --as-of.": (
+        "Обращения поступают больше чем через сутки после момента проверки: момент отчёта "
+        "по умолчанию — последнее событие данных, поэтому неверная дата (часы, опечатка в "
+        "годе) сдвигает его и меняет все зависящие от него показатели (уровень сервиса, "
+        "FCR). Исправьте даты или задайте отчётам --as-of.",
+        "Звернення надходять більш ніж через добу після моменту перевірки: момент звіту "
+        "за замовчуванням — остання подія даних, тому хибна дата (годинник, помилка в "
+        "році) зсуває його і змінює всі залежні від нього показники (рівень сервісу, "
+        "FCR). Виправте дати або задайте звітам --as-of."),
     # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
     "Voice contacts with accepted_at but no first_response_at count as not answered: they "
     "lower the answered count and the service level, and have no ASA or handle time. For "

@@ -51,3 +51,30 @@ def test_voice_contacts_without_a_first_response_are_noted(tmp_path: Path) -> No
 def test_the_demo_has_no_hint() -> None:
     code, output = _validate(DEMO_DATA_DIR, "--format", "json")
     assert code == 0 and json.loads(output)["hints"] == []
+
+
+def test_contacts_dated_in_the_future_are_noted(tmp_path: Path) -> None:
+    """One contact of 2034 among 2024's moved every report's as-of (e-mail SL 100 % →
+    93 %) and validate said nothing; one of tomorrow (a clock a little ahead) is fine."""
+    from datetime import UTC, datetime, timedelta
+
+    from omnikpi.schema.dataset import load_dataset
+    from omnikpi.schema.hints import FUTURE_ARRIVALS, data_hints
+
+    soon = (datetime.now(UTC) + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\n"
+        "e1,email,mail,2024-03-05T10:00:00Z\n"
+        "e2,email,mail,2034-03-06T10:00:00Z\n"
+        f"e3,email,mail,{soon}\n")
+    code, output = _validate(tmp_path)
+    assert code == 0, output
+    assert "note: contacts: 1 row(s): Contacts arrive more than a day after" in \
+        " ".join(output.split())
+    data = load_dataset(tmp_path)
+    try:
+        # seen from 2034-03-07 the same rows are no longer in the future
+        assert [h.message for h in data_hints(data)] == [FUTURE_ARRIVALS]
+        assert data_hints(data, datetime(2034, 3, 7, tzinfo=UTC)) == []
+    finally:
+        data.close()

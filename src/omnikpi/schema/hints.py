@@ -9,8 +9,10 @@ for the contact center's real figure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from omnikpi.config import VOICE_CHANNELS
+from omnikpi.instants import MICROS
 from omnikpi.schema.model import Dataset
 from omnikpi.schema.tables import INBOUND_SQL
 
@@ -33,6 +35,14 @@ VOICE_WITHOUT_FIRST_RESPONSE = (
     "the import mapping.")
 """A hint's text, an English sentence (the web page translates it)."""
 
+FUTURE_ARRIVALS = (
+    "Contacts arrive more than a day after the time of the check: a report's as-of is the "
+    "data's latest event by default, so a wrong date (a clock, a year typed wrong) moves "
+    "it and changes every figure that depends on it (service level, FCR). Correct the "
+    "dates, or give reports an --as-of.")
+"""Said of contacts dated in the future (one contact of 2034 moved e-mail SL from 100 %
+to 93 %, and made FCR's every window look elapsed, without a word from validate)."""
+
 _VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
 
 _CONTACT_HINTS = (
@@ -46,14 +56,18 @@ is left out: nobody waits on it, and it is handled work from its acceptance with
 first response (docs/decisions.md)."""
 
 
-def data_hints(dataset: Dataset) -> list[Hint]:
-    """Every hint about the loaded rows (the quarantined ones are problems already)."""
+def data_hints(dataset: Dataset, now: datetime | None = None) -> list[Hint]:
+    """Every hint about the loaded rows (the quarantined ones are problems already);
+    ``now``: the time of the check (the clock's by default)."""
     if not dataset.has("contacts"):
         return []
-    conditions = [condition for condition, _ in _CONTACT_HINTS]
+    moment = now or datetime.now(UTC)
+    tomorrow = int(moment.timestamp() * MICROS) + 86_400 * MICROS
+    hints = (*_CONTACT_HINTS, (f"arrived_at > {tomorrow}", FUTURE_ARRIVALS))
+    conditions = [condition for condition, _ in hints]
     counts = dataset.con.execute(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
         + " FROM contacts").fetchone()
     assert counts is not None
     return [Hint("contacts", int(count), message)
-            for count, (_, message) in zip(counts, _CONTACT_HINTS, strict=True) if count]
+            for count, (_, message) in zip(counts, hints, strict=True) if count]
