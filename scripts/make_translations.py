@@ -212,6 +212,11 @@ TEXT: dict[str, tuple[str, str]] = {
          "Правил сповіщень поки немає: додайте правило формою нижче."),
     "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
     "Every channel is available.": ("Все каналы доступны.", "Усі канали доступні."),
+    "Channel availability is kept for the whole center, not per client or site: it is not "
+    "shown here.": ("Доступность каналов ведётся для всего центра, а не по клиентам или "
+                    "площадкам: здесь она не показывается.",
+                    "Доступність каналів ведеться для всього центру, а не за клієнтами чи "
+                    "майданчиками: тут вона не показується."),
     # the XLSX's parameters sheet: its column headers (the values stay ids and JSON)
     "metric id": ("id показателя", "id показника"), "unit": ("единица", "одиниця"),
     "parameters (JSON)": ("параметры (JSON)", "параметри (JSON)"),

@@ -107,3 +107,13 @@ def test_a_contact_left_open_for_days_is_not_waiting(tmp_path: Path) -> None:
     later = fixed_clock(NOON + timedelta(days=2))
     live.roll_day(later)
     assert live.snapshot(UNBOUNDED, later).data["totals"]["waiting"] == 0
+
+
+def test_a_bounded_viewer_is_told_availability_is_not_theirs(monitor: LiveMonitor) -> None:
+    """The availability table has no tenant: a client's viewer got an empty list, and the
+    board said "Every channel is available" without anyone having looked."""
+    from omnikpi.auth.scope import Scope
+
+    assert monitor.snapshot(UNBOUNDED, fixed_clock()).data["availability_known"] is True
+    bounded = monitor.snapshot(Scope(("A",)), fixed_clock()).data
+    assert bounded["availability_known"] is False and bounded["unavailable"] == []

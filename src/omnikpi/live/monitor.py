@@ -351,6 +351,9 @@ class LiveMonitor:
             finally:
                 dataset.close()
         data["seq"] = seq
+        # the availability table has no tenant or site: a bounded viewer sees none of it,
+        # and "every channel is available" would be a claim nobody checked
+        data["availability_known"] = scope.unbounded
         return Snapshot(now_us, seq, data)
 
     def _compute(self, dataset: Dataset, now_us: int,

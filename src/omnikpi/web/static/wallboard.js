@@ -135,8 +135,12 @@
       const li = document.createElement("li"); li.setAttribute("translate", "no");
       li.textContent = (channels[u.channel] || u.channel) + (u.queue ? " / " + u.queue : ""); return li;
     }));
+    // a bounded viewer is not shown the center's availability: never "all available"
+    const known = data.availability_known !== false;
     const allAvailable = document.getElementById("all-available");
-    if (allAvailable) allAvailable.hidden = data.unavailable.length > 0;
+    if (allAvailable) allAvailable.hidden = !known || data.unavailable.length > 0;
+    const unknown = document.getElementById("availability-unknown");
+    if (unknown) unknown.hidden = known;
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren(...data.alerts.map((a) => {
       const p = document.createElement("p"); p.className = "alert";
