@@ -51,6 +51,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "«{value}» — не крон-выражение: пять полей, например 0 8 * * * — каждый день в 08:00.",
         "«{value}» — не крон-вираз: п'ять полів, наприклад 0 8 * * * — щодня о 08:00."),
     "cron expression": ("крон-выражение", "крон-вираз"),
+    "Delete this schedule with its run history and the files it sent?": (
+        "Удалить это расписание вместе с историей запусков и отправленными файлами?",
+        "Видалити цей розклад разом з історією запусків і надісланими файлами?"),
+    "Delete this rule and the history of its alerts?": (
+        "Удалить это правило и историю его оповещений?",
+        "Видалити це правило та історію його сповіщень?"),
     "as the timing implies": ("как следует из расписания", "як випливає з розкладу"),
     "The cron expression “{value}” is typed, but “when” is not “cron expression”: choose it "
     "to use the expression, or empty the field.": (

@@ -538,3 +538,5 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
     own = lead.post("/api/v1/alerts", json={"name": "Kyiv SL", "kind": "sl_below",
                                             "threshold": 0.8})
     assert own.status_code == 200 and own.json()["site"] == "kyiv"
+    page = lead.get("/alerts").text  # deleting a rule (and its history) asks first
+    assert 'data-confirm="Delete this rule and the history of its alerts?"' in page

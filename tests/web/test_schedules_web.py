@@ -210,6 +210,10 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
         assert "Введено крон-вираз «*/2 * * * *», але в «коли» вибрано не «крон-вираз»" \
             in ignored.text
         assert 'value="*/2 * * * *"' in ignored.text  # the form as typed
+        # deleting asks first: the runs and their files go with the schedule
+        listed = client.get("/schedules?lang=uk").text
+        assert listed.count('data-confirm="Видалити цей розклад разом з історією') == 2
+        assert "confirm_submit" in listed
     with session_scope(url) as session:
         periods = {s.name: (s.cron, s.period) for s in list_schedules(session, None)}
     assert periods == {"Working days": ("30 6 * * 1-5", "day"),
