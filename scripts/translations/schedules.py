@@ -57,6 +57,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "Delete this rule and the history of its alerts?": (
         "Удалить это правило и историю его оповещений?",
         "Видалити це правило та історію його сповіщень?"),
+    "Send again": ("Отправить ещё раз", "Надіслати ще раз"),
+    "This run has not failed (it was sent, or is being sent): only a failed run is sent "
+    "again.": (
+        "Этот запуск не завершился ошибкой (отчёт отправлен или отправляется): ещё раз "
+        "отправляется только неудавшийся запуск.",
+        "Цей запуск не завершився помилкою (звіт надіслано або надсилається): ще раз "
+        "надсилається лише невдалий запуск."),
     "as the timing implies": ("как следует из расписания", "як випливає з розкладу"),
     "The cron expression “{value}” is typed, but “when” is not “cron expression”: choose it "
     "to use the expression, or empty the field.": (

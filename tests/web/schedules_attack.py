@@ -22,7 +22,7 @@ from tests.web.conftest import csrf
 from tests.web.tenants import MARK
 
 SCHEDULE_ROUTES = {"/schedules", "/schedules/{schedule_id}/delete",
-                   "/schedules/runs/{run_id}/file"}
+                   "/schedules/runs/{run_id}/file", "/schedules/runs/{run_id}/retry"}
 
 
 def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
@@ -81,6 +81,9 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
     other = (staff_runs - set(links)).pop()
     assert "B,3,2" in admin.get(f"/schedules/runs/{other}/file").text
     assert viewer.get(f"/schedules/runs/{other}/file").status_code == 404
+    # "Send again" of another tenant's run is no run at all (before whether it failed)
+    assert viewer.post(f"/schedules/runs/{other}/retry",
+                       data={"csrf_token": token}).status_code == 404
     ids = re.findall(r'action="/schedules/(\d+)/delete"', staff_page)
     theirs = [i for i in ids if i not in re.findall(r'action="/schedules/(\d+)/delete"', page)]
     assert len(theirs) == 1
@@ -90,6 +93,7 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
     # agents have no schedules at all
     assert agent.get("/schedules").status_code == 403
     assert agent.get(f"/schedules/runs/{links[0]}/file").status_code == 403
+    assert agent.post(f"/schedules/runs/{links[0]}/retry").status_code == 403
 
 
 def _files(page: str) -> list[str]:

@@ -218,3 +218,47 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
         periods = {s.name: (s.cron, s.period) for s in list_schedules(session, None)}
     assert periods == {"Working days": ("30 6 * * 1-5", "day"),
                        "Monthly by week": ("0 8 1 * *", "week")}
+
+
+def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) -> None:
+    """The folder was not there at 08:00: the run failed, the next check found nothing
+    due, and that day's report was lost. "Send again" sends it, once, for its period."""
+    from sqlalchemy import update
+
+    from omnikpi.schedules.runner import run_due
+    from omnikpi.store.models_schedules import ReportSchedule
+    from omnikpi.web.routes.schedules import server_datasets
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    blocked = tmp_path / "share"
+    blocked.write_text("a file where the folder should be")
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
+                     scheduler=False)
+    state = app.state.omnikpi
+    with TestClient(app) as client:
+        assert client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
+            follow_redirects=False).status_code == 303
+        assert client.post("/schedules", data={
+            "name": "Morning", "report": "daily-volume", "when": "daily", "tz": "UTC",
+            "format": "csv", "channel": "folder", "target": str(blocked)},
+            follow_redirects=False).status_code == 303
+        with session_scope(url) as session:
+            session.execute(update(ReportSchedule).values(
+                created_at=datetime(2026, 11, 1, tzinfo=UTC)))
+        failed, = run_due(url, datetime(2026, 11, 3, 9, 0, tzinfo=UTC), state.config,
+                          server_datasets(state))
+        assert failed.status == "failed"
+        with session_scope(url) as session:
+            run, = runs_of(session, [s.id for s in list_schedules(session, None)])
+        assert f'action="/schedules/runs/{run.id}/retry"' in client.get("/schedules").text
+        blocked.unlink()  # the share is back
+        again = client.post(f"/schedules/runs/{run.id}/retry", follow_redirects=False)
+        assert again.status_code == 303
+        with session_scope(url) as session:
+            sent, = runs_of(session, [s.id for s in list_schedules(session, None)])
+        assert (sent.id, sent.status) == (run.id, "ok")
+        assert [p.name for p in blocked.iterdir()] == ["morning-2026-11-02.csv"]
+        twice = client.post(f"/schedules/runs/{run.id}/retry?lang=uk")
+        assert twice.status_code == 409
+        assert "ще раз надсилається лише невдалий запуск" in twice.text

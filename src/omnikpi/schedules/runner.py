@@ -33,7 +33,7 @@ from omnikpi.delivery.folder import drop
 from omnikpi.delivery.webhook import post
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
-from omnikpi.errors import OmniKPIError
+from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
 from omnikpi.schedules.store import owner_scope, started_before, utc
 from omnikpi.schedules.timing import Period, due_instant, period_ended
@@ -161,6 +161,29 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
             status=status, message=message[:2000], finished_at=utcnow(), filename=filename,
             content=content))
     return status, message
+
+
+def retry_run(database_url: str | None, run_id: int, config: Config,
+              datasets: DatasetSource) -> tuple[str, str]:
+    """Compute and send a failed run again, for its own period (the receiver was down
+    at 08:00: the next check found nothing due, and that day's report was lost). The run
+    is taken back from ``failed`` in one statement, so two clicks send it once."""
+    with session_scope(database_url) as session:
+        result = session.execute(
+            update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "failed")
+            .values(status="running", started_at=utcnow(), finished_at=None, message=""))
+        taken = int(getattr(result, "rowcount", 0) or 0)
+        if not taken:
+            raise UsageError(f"run {run_id} is not a failed run: only those are sent again")
+        run = session.get(ScheduleRun, run_id)
+        assert run is not None
+        schedule = session.get(ReportSchedule, run.schedule_id)
+        period = Period(datetime.fromisoformat(run.period_from),
+                        datetime.fromisoformat(run.period_to))
+        session.expunge_all()
+    if schedule is None:
+        raise UsageError(f"run {run_id} has no schedule any more")
+    return run_one(database_url, schedule, run_id, period, config, datasets)
 
 
 def _close_stale(database_url: str | None, now: datetime) -> None:

@@ -22,7 +22,7 @@ from omnikpi.delivery import MIME_TYPES
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.webhook import resolve
 from omnikpi.errors import UsageError
-from omnikpi.schedules.runner import DatasetSource, folder_datasets
+from omnikpi.schedules.runner import DatasetSource, folder_datasets, retry_run
 from omnikpi.schedules.scheduler import Scheduler
 from omnikpi.schedules.store import (
     CHANNELS,
@@ -38,6 +38,7 @@ from omnikpi.schedules.store import (
 )
 from omnikpi.schedules.timing import PRESETS, Period, next_fire, zone
 from omnikpi.store.db import session_scope
+from omnikpi.store.models_schedules import ScheduleRun
 from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
@@ -162,6 +163,28 @@ def add(request: Request, state: State, principal: Caller,
     return RedirectResponse("/schedules", status_code=303)
 
 
+@router.post("/schedules/runs/{run_id}/retry")
+def retry(request: Request, state: State, principal: Caller, run_id: RowId) -> Response:
+    """Send a failed run again (its schedule must be the caller's)."""
+    require_roles(principal, *ROLES)
+    with session_scope(state.database_url) as session:
+        run = session.get(ScheduleRun, run_id)
+        try:
+            if run is None:
+                raise UsageError("no such run")
+            get_schedule(session, run.schedule_id, principal)
+        except UsageError:
+            raise HTTPException(404, "no such run") from None
+    try:
+        retry_run(state.database_url, run_id, state.config, server_datasets(state))
+    except UsageError as exc:
+        return _page(request, state, principal, _translated(request, str(exc)), None, 409)
+    with session_scope(state.database_url) as session:
+        audit(session, principal.name, "schedule_run_retried", {"run": run_id},
+              request.client.host if request.client else None)
+    return RedirectResponse("/schedules", status_code=303)
+
+
 @router.post("/schedules/{schedule_id}/delete")
 def delete(request: Request, state: State, principal: Caller,
            schedule_id: RowId) -> Response:
@@ -196,6 +219,9 @@ def file(state: State, principal: Caller, run_id: RowId) -> Response:
 
 
 MESSAGES = [
+    (re.compile(r"run \d+ is not a failed run: only those are sent again", re.S),
+     "This run has not failed (it was sent, or is being sent): only a failed run is sent "
+     "again."),
     (re.compile(r"'(?P<value>.*)' is not a cron expression.*", re.S),
      "“{value}” is not a cron expression: five fields, e.g. 0 8 * * * for every day at "
      "08:00."),
