@@ -212,6 +212,7 @@ TEXT: dict[str, tuple[str, str]] = {
          "Правил сповіщень поки немає: додайте правило формою нижче."),
     "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
     "Every channel is available.": ("Все каналы доступны.", "Усі канали доступні."),
+    "0.5": ("0,5", "0,5"),  # live.alert_kinds.DECIMAL_SAMPLE: the decimal mark
     "Channel availability is kept for the whole center, not per client or site: it is not "
     "shown here.": ("Доступность каналов ведётся для всего центра, а не по клиентам или "
                     "площадкам: здесь она не показывается.",

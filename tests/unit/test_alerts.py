@@ -305,3 +305,16 @@ def test_a_rule_bound_to_a_tenant_or_site_never_fires_on_a_subject_without_one()
     sales = SimpleNamespace(tenant=None, site=None, queue="sales", channel=None)
     assert matches(sales, {"agent_id": "a7"})  # an agent has no queue
     assert matches(sales, {"queue": "sales", "channel": "voice"})
+
+
+def test_an_alert_sentence_is_all_in_the_reader_s_language() -> None:
+    """Russian and Ukrainian sentences kept the English channel ("voice") and decimal
+    point ("244769.7 ч")."""
+    from omnikpi.web.i18n import translator
+
+    facts = {"kind": "longest_wait_over", "value": 244_769.7 * 3600, "threshold": 30,
+             "unit": "seconds", "held_s": 0,
+             "subject": {"tenant": "A", "site": "kyiv", "queue": "sales", "channel": "voice"}}
+    assert sentence(facts, translator("ru")) == \
+        "Максимальное ожидание 244\u202f769,7 ч > 30 с: очередь sales (голос, kyiv, A)"
+    assert sentence(facts) == "Longest wait 244,769.7 h > 30 s on queue sales (voice, kyiv, A)"

@@ -310,7 +310,7 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     assert acked.json()["acknowledged_at"].endswith(("Z", "+00:00"))
     assert again["acknowledged_at"].endswith(("Z", "+00:00"))
     page = httpx.get(f"{url}/alerts?lang=uk", headers=headers).text
-    assert "Максимальне очікування" in page and "черга sales (voice, kyiv, A)" in page
+    assert "Максимальне очікування" in page and "черга sales (голос, kyiv, A)" in page
     # the page's times are the wallboard's zone's, and it says which (was UTC, unsaid)
     zone_name = live_app[0].state.omnikpi.tz
     started = datetime.fromisoformat(history[0]["started_at"]).astimezone(ZoneInfo(zone_name))

@@ -165,12 +165,21 @@ WHERE = {
 CLEARED = "Cleared: {text}"
 
 
+DECIMAL_SAMPLE = "0.5"
+"""Translated as the language writes it ("0,5" in Russian and Ukrainian): the decimal
+mark of a sentence ("244769.7 ч" mixed a Russian unit with an English point)."""
+
+
 def number(value: float, unit: str, _: Translate = str) -> str:
     if unit == "ratio":
         return f"{value * 100:.0f} %"
     if unit == "seconds":
         if value >= 3600:
-            return f"{value / 3600:.1f} {_('h')}"
+            mark = _(DECIMAL_SAMPLE)[1:2] or "."
+            hours = f"{value / 3600:,.1f}"
+            if mark != ".":  # "244 769,7": a narrow space groups where a comma is decimal
+                hours = hours.replace(",", "\u202f").replace(".", mark)
+            return f"{hours} {_('h')}"
         if value >= 60:
             minutes, seconds = divmod(round(value), 60)
             return f"{minutes} {_('min')} {seconds} {_('s')}" if seconds else \
@@ -181,12 +190,14 @@ def number(value: float, unit: str, _: Translate = str) -> str:
 
 def where(dims: dict[str, str], _: Translate = str) -> str:
     """``queue Sales (voice, kyiv, A)``, ``agent a7 (kyiv)``, ``channel chat``."""
-    main = next((k for k in ("agent_id", "queue", "channel") if k in dims), None)
+    # a channel is a word of the interface ("голос"), the other values are names
+    shown = {k: _(v) if k == "channel" else v for k, v in dims.items()}
+    main = next((k for k in ("agent_id", "queue", "channel") if k in shown), None)
     if main is None:
-        return ", ".join(dims.values())
-    head = _(WHERE[main]).format(**{main: dims[main]})
-    rest = [dims[k] for k in ("channel", "queue", "site", "tenant")
-            if k in dims and k != main and not (main == "agent_id" and k == "channel")]
+        return ", ".join(shown.values())
+    head = _(WHERE[main]).format(**{main: shown[main]})
+    rest = [shown[k] for k in ("channel", "queue", "site", "tenant")
+            if k in shown and k != main and not (main == "agent_id" and k == "channel")]
     return f"{head} ({', '.join(rest)})" if rest else head
 
 
@@ -213,5 +224,6 @@ def sentence(facts: dict[str, Any], _: Translate = str) -> str:
 def words() -> list[str]:
     """Every English text of this module a translation file must carry."""
     out = [k.label for k in KINDS.values()] + [k.help for k in KINDS.values()]
-    out += list(SENTENCES.values()) + list(WHERE.values()) + [FOR_MINUTES, CLEARED]
+    out += list(SENTENCES.values()) + list(WHERE.values()) + [FOR_MINUTES, CLEARED,
+                                                              DECIMAL_SAMPLE]
     return out
