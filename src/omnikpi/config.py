@@ -133,6 +133,9 @@ class WebhookSettings(BaseModel):
     attempts: int = Field(default=4, ge=1, le=10)
     first_retry_seconds: float = Field(default=1.0, ge=0)
     """Wait before the second attempt; each later wait doubles."""
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    """How long one attempt of a scheduled report waits for the receiver's answer (at 5 s,
+    a receiver that took 6 s to store an XLSX got it four times, and the run failed)."""
 
 
 class RecordingSettings(BaseModel):

@@ -12,6 +12,7 @@ import socket
 import ssl
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -125,11 +126,13 @@ def test_smtp_problems_are_sentences(smtp: tuple[Inbox, int]) -> None:
 class Receiver(http.server.BaseHTTPRequestHandler):
     secret = "hook-secret"
     failures_left = 0
+    delay = 0.0
     received: ClassVar[list[tuple[bool, bytes]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         cls = type(self)
+        time.sleep(cls.delay)
         if cls.failures_left > 0:
             cls.failures_left -= 1
             self.send_response(503)
@@ -223,3 +226,18 @@ def test_two_drops_of_one_name_at_once_keep_both(tmp_path: Path) -> None:
     assert len({p.name for p in paths}) == 8
     assert sorted(p.read_bytes() for p in paths) == [str(n).encode() for n in range(8)]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_slow_receiver_gets_the_time_configured(receiver: str) -> None:
+    """A receiver that took longer than the fixed 5 s got the file once per attempt and
+    the run failed: the wait is ``[webhooks] timeout_seconds``."""
+    Receiver.received.clear()
+    Receiver.delay = 0.6
+    try:
+        with pytest.raises(DeliveryError, match="after 1 attempt: .*timed out"):
+            post(receiver, b"{}", secret="hook-secret", allowed_hosts=["127.0.0.1"],
+                 timeout_seconds=0.2)
+        assert post(receiver, b"{}", secret="hook-secret", allowed_hosts=["127.0.0.1"],
+                    timeout_seconds=5) == 1
+    finally:
+        Receiver.delay = 0.0

@@ -144,6 +144,7 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
     # a name in Cyrillic: its key percent-encoded, as header values are ASCII
     assert genuine and headers["X-OmniKPI-Schedule"] == quote("отправлено")
     assert "filename*=UTF-8''%D0%BE%D1%82" in headers["Content-Disposition"]
+    assert headers["Idempotency-Key"] == quote("отправлено/2026-11-02", safe="/")
     assert rows_of(body.decode()) == everyone
 
     again = cli(world, "schedule", "run-due", "--now", "2026-11-03T10:00:00+02:00",

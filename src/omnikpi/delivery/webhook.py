@@ -115,7 +115,8 @@ def _retryable(status: int) -> bool:
 def post(url: str, body: bytes, *, content_type: str = "application/json",
          secret: str | None = None, allowed_hosts: Sequence[str] = (), attempts: int = 1,
          first_retry_seconds: float = 1.0, extra_headers: dict[str, str] | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> int:
+         sleep: Callable[[float], None] = time.sleep,
+         timeout_seconds: float = TIMEOUT_SECONDS) -> int:
     """POST ``body`` to a checked webhook, signed when ``secret`` is given, tried up to
     ``attempts`` times; the number of attempts it took, or a :class:`DeliveryError`
     (a :class:`UsageError` for a URL that is refused outright)."""
@@ -125,7 +126,7 @@ def post(url: str, body: bytes, *, content_type: str = "application/json",
     extensions = {"sni_hostname": target.host.split(":")[0]} \
         if target.scheme == "https" else {}
     problem = ""
-    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+    with httpx.Client(timeout=timeout_seconds, follow_redirects=False) as client:
         for attempt in range(1, attempts + 1):
             if attempt > 1:
                 sleep(first_retry_seconds * 2 ** (attempt - 2))

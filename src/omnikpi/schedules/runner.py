@@ -128,7 +128,12 @@ def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: 
                  allowed_hosts=config.alerts.webhook_allowed_hosts,
                  attempts=config.webhooks.attempts,
                  first_retry_seconds=config.webhooks.first_retry_seconds,
+                 timeout_seconds=config.webhooks.timeout_seconds,
                  extra_headers={"Content-Disposition": attachment(filename),
+                                # the same for every attempt and "Send again" of a run:
+                                # a receiver that stored a timed-out attempt drops repeats
+                                "Idempotency-Key": quote(f"{schedule.slug}/{period.label}",
+                                                         safe="/"),
                                 "X-OmniKPI-Schedule": quote(schedule.slug, safe=""),
                                 "X-OmniKPI-Period": f"{period.start.isoformat()}/"
                                                     f"{period.end.isoformat()}"})
