@@ -234,7 +234,7 @@ def test_a_slow_receiver_gets_the_time_configured(receiver: str) -> None:
     Receiver.received.clear()
     Receiver.delay = 0.6
     try:
-        with pytest.raises(DeliveryError, match="after 1 attempt: .*timed out"):
+        with pytest.raises(DeliveryError, match=r"after 1 attempt: .*timed out"):
             post(receiver, b"{}", secret="hook-secret", allowed_hosts=["127.0.0.1"],
                  timeout_seconds=0.2)
         assert post(receiver, b"{}", secret="hook-secret", allowed_hosts=["127.0.0.1"],
