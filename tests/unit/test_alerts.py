@@ -318,3 +318,35 @@ def test_an_alert_sentence_is_all_in_the_reader_s_language() -> None:
     assert sentence(facts, translator("ru")) == \
         "Максимальное ожидание 244\u202f769,7 ч > 30 с: очередь sales (голос, kyiv, A)"
     assert sentence(facts) == "Longest wait 244,769.7 h > 30 s on queue sales (voice, kyiv, A)"
+
+
+def test_a_restart_keeps_a_firing_alert_instead_of_firing_it_again(db: str) -> None:
+    """The state lived in memory alone: after a restart every alert still firing was
+    recorded and e-mailed a second time, the first copy never ended, and its
+    acknowledgement no longer applied. Now the open firing is watched again."""
+    add_rule(db, "sl_below", 0.8, minutes=0)
+    bad, good = snap(q__service_level=0.6), snap()
+    sent: list[Notice] = []
+    AlertEngine(db, send=sent.append).evaluate(bad, START)
+    assert [n.payload["status"] for n in sent] == ["firing"]
+    restarted = AlertEngine(db, send=sent.append)  # the server starts again
+    assert [a.key for a in restarted.evaluate(bad, START + 10 * MIN)] == [
+        "A / kyiv / Sales / voice"]
+    assert [n.payload["status"] for n in sent] == ["firing"]  # nothing sent again
+    assert restarted.evaluate(good, START + 11 * MIN) == []
+    assert [n.payload["status"] for n in sent] == ["firing", "cleared"]
+    with session_scope(db) as session:
+        events = session.scalars(select(AlertEvent)).all()
+    assert len(events) == 1 and events[0].ended_at is not None
+    assert events[0].started_at.replace(tzinfo=None).timestamp() * US == START
+
+
+def test_a_firing_left_open_by_a_removed_rule_is_closed_on_start(db: str) -> None:
+    add_rule(db, "sl_below", 0.8, minutes=0)
+    AlertEngine(db, send=lambda n: None).evaluate(snap(q__service_level=0.6), START)
+    with session_scope(db) as session:
+        rule = session.scalars(select(AlertRule)).one()
+        rule.enabled = False
+    AlertEngine(db, send=lambda n: None)
+    with session_scope(db) as session:
+        assert session.scalars(select(AlertEvent)).one().ended_at is not None

@@ -148,6 +148,41 @@ class AlertEngine:
         self.lock = threading.Lock()
         self.rules: list[RuleView] = []
         self.reload()
+        self._restore_open()
+
+    def _restore_open(self) -> None:
+        """Watch again the firings the last process left open (no end): a restart
+        recorded and sent every alert still firing a second time, and the first copy
+        never ended. One whose rule is gone or disabled, or a second copy of one
+        subject's firing, is closed now."""
+        now = datetime.now(UTC)
+        known = {r.id: r for r in self.rules}
+        with session_scope(self.url) as session:
+            rows = session.execute(
+                select(AlertEvent, AlertEventDetail)
+                .outerjoin(AlertEventDetail, AlertEventDetail.event_id == AlertEvent.id)
+                .where(AlertEvent.ended_at.is_(None)).order_by(AlertEvent.id)).all()
+            for event, detail in rows:
+                rule = known.get(event.rule_id)
+                try:
+                    facts = json.loads(detail.facts) if detail is not None else {}
+                except ValueError:
+                    facts = {}
+                subject = facts.get("subject")
+                if rule is None or not isinstance(subject, dict):
+                    event.ended_at = now  # nothing watches it any more
+                    continue
+                started = event.started_at if event.started_at.tzinfo else \
+                    event.started_at.replace(tzinfo=UTC)
+                at = int(started.timestamp() * US)
+                value = facts.get("value")
+                if (rule.id, event.subject) in self.active:
+                    event.ended_at = now  # an earlier restart's copy: the first is kept
+                    continue
+                self.active[(rule.id, event.subject)] = Active(
+                    rule, event.subject, {str(k): str(v) for k, v in subject.items()},
+                    value=value, breach_since_us=at, fired_at_us=at, fired_value=value,
+                    event_id=event.id)
 
     def reload(self) -> None:
         with session_scope(self.url) as session:
