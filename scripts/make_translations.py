@@ -212,7 +212,12 @@ TEXT: dict[str, tuple[str, str]] = {
          "Правил сповіщень поки немає: додайте правило формою нижче."),
     "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
     "Every channel is available.": ("Все каналы доступны.", "Усі канали доступні."),
-    "0.5": ("0,5", "0,5"),  # live.alert_kinds.DECIMAL_SAMPLE: the decimal mark
+    "0.5": ("0,5", "0,5"),
+    "Not live: the connection to the server was lost. The numbers below are the last "
+    "received.": ("Не в реальном времени: связь с сервером потеряна. Ниже — последние "
+                  "полученные значения.",
+                  "Не в реальному часі: зв'язок із сервером втрачено. Нижче — останні "
+                  "отримані значення."),  # live.alert_kinds.DECIMAL_SAMPLE: the decimal mark
     "Channel availability is kept for the whole center, not per client or site: it is not "
     "shown here.": ("Доступность каналов ведётся для всего центра, а не по клиентам или "
                     "площадкам: здесь она не показывается.",

@@ -540,3 +540,32 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
     assert own.status_code == 200 and own.json()["site"] == "kyiv"
     page = lead.get("/alerts").text  # deleting a rule (and its history) asks first
     assert 'data-confirm="Delete this rule and the history of its alerts?"' in page
+
+
+def test_a_disabled_account_s_stream_ends(live_app: tuple[FastAPI, dict[str, str]],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rights were checked only when the stream opened: a leaver's wallboard kept its
+    live data after ``users disable``. The stream now checks again and says so."""
+    from omnikpi.auth.accounts import set_disabled
+    from omnikpi.web.routes import live as live_routes
+
+    monkeypatch.setattr(live_routes, "RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr(live_routes, "HEARTBEAT_SECONDS", 0.2)
+    app, _ = live_app
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "leaver", PASSWORD, "supervisor", tenant="A")
+    with running_server(app) as url:
+        token = httpx.post(f"{url}/api/v1/auth/token",
+                           data={"username": "leaver", "password": PASSWORD}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        seen: list[str] = []
+        with httpx.stream("GET", f"{url}/api/v1/live/stream", headers=headers,
+                          timeout=30) as stream:
+            for line in stream.iter_lines():
+                seen.append(line)
+                if line == "event: snapshot" and seen.count("event: snapshot") == 1:
+                    with session_scope(app.state.omnikpi.database_url) as session:
+                        set_disabled(session, "leaver", True)
+                if line == "event: signed-out" or len(seen) > 400:
+                    break
+        assert "event: signed-out" in seen

@@ -111,6 +111,22 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
+def still_signed_in(request: Request, principal: Principal) -> bool:
+    """Whether a long request's credentials (the wallboard's stream, open for hours)
+    still give the same caller: a disabled account, a changed password, role or scope
+    ends it. Rights were checked only when the stream opened, so a leaver's screen kept
+    receiving live data."""
+    if principal.via == "none":
+        return True
+    request.state.principal = None
+    try:
+        again = current_principal(request)
+    except (HTTPException, LoginRequired):
+        return False
+    return (again.name, again.role, again.tenant, again.sites, again.agent_id) == \
+        (principal.name, principal.role, principal.tenant, principal.sites, principal.agent_id)
+
+
 async def check_csrf(request: Request, principal: Principal) -> None:
     """Reject a cookie-authenticated form or request without the session's CSRF token."""
     if principal.via != "session" or request.method not in UNSAFE:

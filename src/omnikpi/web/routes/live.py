@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from omnikpi.web.deps import AppState, State
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_boards
-from omnikpi.web.security import Caller
+from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
 from omnikpi.web.tenant_claims import foreign_claims
 from omnikpi.web.value_labels import TRANSLATED_VALUES
@@ -140,6 +141,11 @@ async def live_snapshot(state: State, principal: Caller, tenant: str | None = No
     return await asyncio.to_thread(_hub(state).snapshot, scope, _cut(queue, channel))
 
 
+RECHECK_SECONDS = 10.0
+"""How often an open stream checks its caller is still signed in with the same rights
+(``users disable`` ends a screen's live data within this long)."""
+
+
 @router.get("/api/v1/live/stream", tags=["live"])
 async def live_stream(request: Request, state: State, principal: Caller,
                       tenant: str | None = None, site: str | None = None,
@@ -160,14 +166,20 @@ async def live_stream(request: Request, state: State, principal: Caller,
             # a task group (a third of the server's CPU at 200 screens); a screen that left
             # is noticed when the next snapshot or keep-alive cannot be written, which ends
             # this generator and runs the ``finally``
+            checked = time.monotonic()
             while True:
                 try:
                     message = await asyncio.wait_for(subscriber.queue.get(),
                                                      timeout=HEARTBEAT_SECONDS)
                 except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                yield f"event: snapshot\ndata: {message}\n\n"
+                    message = None
+                if time.monotonic() - checked >= RECHECK_SECONDS:
+                    checked = time.monotonic()
+                    if not await asyncio.to_thread(still_signed_in, request, principal):
+                        yield "event: signed-out\ndata: {}\n\n"  # the page goes to login
+                        return
+                yield ": keep-alive\n\n" if message is None else \
+                    f"event: snapshot\ndata: {message}\n\n"
         finally:
             hub.subscribers.discard(subscriber)
 

@@ -174,8 +174,28 @@
     showTiles();
     if (source) source.close();
     source = new EventSource("/api/v1/live/stream?" + queryOf(b));
-    source.addEventListener("snapshot", (event) => draw(JSON.parse(event.data)));
-    source.onerror = () => { document.getElementById("live-dot").className = "dot off"; };
+    source.addEventListener("snapshot", (event) => {
+      document.body.classList.remove("stale");
+      draw(JSON.parse(event.data));
+    });
+    // the account was disabled or its rights changed: the page goes to the login
+    source.addEventListener("signed-out", () => { source.close(); window.location.reload(); });
+    source.onerror = () => {
+      // the numbers on screen are no longer live: greyed, not shown as if current
+      document.getElementById("live-dot").className = "dot off";
+      document.body.classList.add("stale");
+      if (source && source.readyState === EventSource.CLOSED) {
+        // the browser gives up on an answer such as 401 (a session that ended): ask
+        // once more in a while; signed out, the page reloads to the login
+        const closed = source;
+        setTimeout(() => {
+          if (source !== closed) return;
+          fetch("/api/v1/live?" + queryOf(current), {credentials: "same-origin"})
+            .then((r) => { if (r.status === 401 || r.status === 403) window.location.reload(); else connect(current); })
+            .catch(() => connect(current));
+        }, 10000);
+      }
+    };
   }
   connect(current);
   // A page left for another keeps its stream open while the browser holds it for "back"
