@@ -196,9 +196,9 @@ def test_alert_message_keeps_the_numbers() -> None:
              "held_s": 300}
     assert sentence(facts) == "SL 62 % < 80 % on queue Sales (voice, A) for 5 min"
     assert sentence(facts, translator("ru")) == \
-        "Уровень сервиса 62 % < 80 %: очередь Sales (voice, A) уже 5 мин"
+        "Уровень сервиса 62 % < 80 %: очередь Sales (голос, A) уже 5 мин"
     assert sentence(facts, translator("uk")) == \
-        "Рівень сервісу 62 % < 80 %: черга Sales (voice, A) вже 5 хв"
+        "Рівень сервісу 62 % < 80 %: черга Sales (голос, A) вже 5 хв"
 
 
 def test_qa_statuses_kinds_and_contact_card_translated(site: dict[str, Any]) -> None:
