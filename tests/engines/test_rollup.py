@@ -416,3 +416,18 @@ def test_a_damaged_rollup_is_never_read(tmp_path: Path) -> None:
     os.replace(fewer, sums)
     with rollups(True):
         assert _received(folder) == [30, 30, 30]
+
+
+def test_a_folder_named_with_an_apostrophe(tmp_path: Path) -> None:
+    """Every path given to DuckDB as text goes through one quoter (``sql_str``): the
+    contacts, the validation cache's rows and the rollup's files in ``O'Brien's centre``."""
+    folder = _three_days(tmp_path / "O'Brien's centre")
+    data = load_dataset(folder)
+    try:
+        step = refresh(data, Config())
+        assert step.days > 0
+        got = both(data, metrics=["received"], grain="day", tz="UTC")
+        assert [r["received"] for r in got] == [30, 30, 30]
+    finally:
+        data.close()
+    assert _received(folder) == [30, 30, 30]  # again, from the cached verdict

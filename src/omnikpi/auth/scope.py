@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from omnikpi.auth.accounts import Principal
-from omnikpi.schema.convert import quote
+from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset, TableLoad
 
@@ -82,7 +82,7 @@ def own_scope(principal: Principal) -> Scope | None:
 
 
 def _literal_list(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(sql_str(v) for v in values)
 
 
 def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:

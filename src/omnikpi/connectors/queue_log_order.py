@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from omnikpi.connectors.queue_log_events import Slot, spec_of
 from omnikpi.connectors.queue_log_lines import Event
+from omnikpi.schema.convert import sql_str
 
 PART_ROWS = 200_000
 READ_ROWS = 50_000
@@ -155,10 +156,10 @@ class EventSpool:
             return
         con = duckdb.connect(":memory:")
         try:
-            con.execute(f"SET temp_directory = '{_quoted(self.folder / 'spill')}'")
+            con.execute(f"SET temp_directory = {sql_str(str(self.folder / 'spill'))}")
             limit = os.environ.get("OMNIKPI_MEMORY_LIMIT") or MEMORY_LIMIT
-            con.execute(f"SET memory_limit = '{_quoted(limit)}'")
-            parts = "[" + ", ".join(f"'{_quoted(p)}'" for p in self.parts) + "]"
+            con.execute(f"SET memory_limit = {sql_str(str(limit))}")
+            parts = "[" + ", ".join(sql_str(str(p)) for p in self.parts) + "]"
             reader = con.execute(f"SELECT * FROM read_parquet({parts}) ORDER BY epoch"
                                  ).fetch_record_batch(READ_ROWS)
             for batch in reader:
@@ -173,7 +174,3 @@ class EventSpool:
     def ordered(self, is_open: IsOpen | None = None) -> Iterator[tuple[Event, bool]]:
         """Every event added, in the full order, with duplicates marked."""
         return within_seconds(self.by_time(), is_open)
-
-
-def _quoted(value: object) -> str:
-    return str(value).replace("'", "''")

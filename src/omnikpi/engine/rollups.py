@@ -52,6 +52,7 @@ from omnikpi.engine.registry import SOURCES, metric_tables
 from omnikpi.engine.sources import KEY, SourceRequest, TableGetter
 from omnikpi.engine.timezones import DAY_US, MICROS
 from omnikpi.metrics.base import Metric
+from omnikpi.schema.convert import sql_str
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
@@ -305,9 +306,8 @@ def _views(dataset: Dataset, folder: Path, manifest: RollupManifest) -> tuple[st
             sums = f"__rollup_sums_{manifest.generation}"
             opened = f"__rollup_open_{manifest.generation}"
             for view, name in ((sums, manifest.sums_file), (opened, manifest.open_file)):
-                path = str(folder / name).replace("'", "''")
-                dataset.con.execute(
-                    f"CREATE OR REPLACE VIEW \"{view}\" AS SELECT * FROM read_parquet('{path}')")
+                dataset.con.execute(f"CREATE OR REPLACE VIEW \"{view}\" AS SELECT * FROM "
+                                    f"read_parquet({sql_str(str(folder / name))})")
             answer = (sums, opened)
         known = {**known, manifest.generation: answer}
         dataset._rollup_views = known  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ from omnikpi.instants import MICROS
 from omnikpi.live.agents import BUSY_STATES, agent_list, agents_for, by_state
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
 from omnikpi.metrics.display import wallboard_metrics
-from omnikpi.schema.convert import SQL_TYPES, quote
+from omnikpi.schema.convert import SQL_TYPES, quote, sql_str
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import INBOUND_SQL, TABLES
@@ -314,7 +314,7 @@ class LiveMonitor:
         def among(column: str, values: tuple[str, ...], keep_null: bool = False) -> str:
             if not values:
                 return "true"
-            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+            listed = ", ".join(sql_str(v) for v in values)
             test = f"{quote(column)} IN ({listed})"
             return f"({quote(column)} IS NULL OR {test})" if keep_null else test
 

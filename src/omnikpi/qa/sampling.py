@@ -22,7 +22,7 @@ from typing import Any
 from omnikpi.config import CHAT_CHANNELS
 from omnikpi.engine.run import parse_instant
 from omnikpi.errors import UsageError
-from omnikpi.schema.convert import quote
+from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.dataset import Dataset
 from omnikpi.web.limits import MAX_INT
 
@@ -62,10 +62,6 @@ class Sample:
                 "seed": self.seed, "units": [u.to_json() for u in self.units]}
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def check_sample_inputs(rate: float, seed: int, min_per_agent: int) -> None:
     """A sampling rate, seed and minimum per agent a sample can be drawn with."""
     if not 0.0 < rate <= 1.0:
@@ -90,7 +86,7 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
     end = parse_instant(to, tz, "to")
     period = "".join([f" AND arrived_at >= {start}" if start is not None else "",
                       f" AND arrived_at < {end}" if end is not None else ""])
-    chats = ", ".join(_literal(c) for c in CHAT_CHANNELS)
+    chats = ", ".join(sql_str(c) for c in CHAT_CHANNELS)
     gap = int(chain_gap_hours * 3600 * 1_000_000)
     groups = ", ".join(quote(b) for b in by)
     con = dataset.con  # not a new cursor: a scoped dataset's cursor carries its scope
@@ -127,7 +123,7 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
       FROM members GROUP BY unit
     ), heads AS (
       SELECT u.unit, u.chain, u.excluded, m.agent_id, m.channel, m.queue, m.site,
-             m.tenant, md5({_literal(str(seed))} || ':' || u.unit) AS key
+             m.tenant, md5({sql_str(str(seed))} || ':' || u.unit) AS key
       FROM units u JOIN members m ON m.contact_id = u.unit
     ), ranked AS (
       SELECT *,

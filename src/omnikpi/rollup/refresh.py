@@ -41,6 +41,7 @@ from omnikpi.engine.run import _contact_highs
 from omnikpi.engine.timezones import DAY_US, offset_ranges
 from omnikpi.errors import DataError, OmniKPIError
 from omnikpi.metrics.base import all_metrics
+from omnikpi.schema.convert import sql_str
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.files import raw_relation_sql
 from omnikpi.schema.tables import TABLES, ColumnType
@@ -146,7 +147,7 @@ def _runs(days: set[int]) -> list[tuple[int, int]]:
 
 
 def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+    return sql_str(str(path))
 
 
 def refresh(dataset: Dataset, config: Config | None = None, full: bool = False

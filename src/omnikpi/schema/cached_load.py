@@ -146,8 +146,8 @@ def _load_cached(
     bad_tables: set[str] = set()
     try:
         if bad_path is not None:
-            target = str(bad_path).replace("'", "''")
-            con.execute(f"CREATE TABLE __cached_bad AS SELECT * FROM read_parquet('{target}')")
+            con.execute("CREATE TABLE __cached_bad AS SELECT * FROM "
+                        f"read_parquet({sql_str(str(bad_path))})")
             bad_tables = {str(r[0]) for r in con.execute(
                 "SELECT DISTINCT __table FROM __cached_bad").fetchall()}
         loads: dict[str, TableLoad] = {}

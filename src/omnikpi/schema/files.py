@@ -30,6 +30,7 @@ from typing import IO
 import duckdb
 
 from omnikpi.errors import DataError
+from omnikpi.schema.convert import sql_str
 from omnikpi.schema.rules import DECIMAL_COMMA_TEXT
 
 _FORMATS = {
@@ -139,12 +140,8 @@ def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]
     return out
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _relation(path: Path, fmt: str, options: str = "") -> str:
-    target = _sql_str(str(path))
+    target = sql_str(str(path))
     if fmt == "csv":
         return (f"read_csv({target}, all_varchar = true, header = true, auto_detect = true"
                 f"{options})")
@@ -196,8 +193,8 @@ class Reading:
         if self.tolerant and self.file.format == "csv":
             options += ", ignore_errors = true"
             if rejects:
-                options += (f", store_rejects = true, rejects_table = {_sql_str(rejects)}, "
-                            f"rejects_scan = {_sql_str(rejects + '_scans')}")
+                options += (f", store_rejects = true, rejects_table = {sql_str(rejects)}, "
+                            f"rejects_scan = {sql_str(rejects + '_scans')}")
         return _relation(self.copy or self.file.path, self.file.format, options)
 
     def error_text(self, exc: BaseException) -> str:
@@ -232,7 +229,7 @@ def _delimiter(con: duckdb.DuckDBPyConnection, reading: Reading) -> str:
     tell: a one-column file)."""
     try:
         found = con.execute(f"SELECT Delimiter FROM sniff_csv("
-                            f"{_sql_str(str(reading.copy or reading.file.path))})").fetchone()
+                            f"{sql_str(str(reading.copy or reading.file.path))})").fetchone()
     except duckdb.Error:
         return ","
     return str(found[0]) if found and found[0] else ","

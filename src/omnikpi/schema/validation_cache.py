@@ -35,6 +35,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from omnikpi.schema.convert import sql_str
 from omnikpi.schema.files import TableFile
 from omnikpi.schema.tables import TABLES
 
@@ -252,8 +253,8 @@ def store(
         entry = {"key": fp.key, **verdict, "bad_rows_file": None}
         if bad_rows_sql:
             name = f"{path.stem}.{fp.taken_ns}.bad.parquet"
-            target = str(path.parent / name).replace("'", "''")
-            con.execute(f"COPY ({bad_rows_sql}) TO '{target}' (FORMAT parquet)")
+            target = sql_str(str(path.parent / name))
+            con.execute(f"COPY ({bad_rows_sql}) TO {target} (FORMAT parquet)")
             entry["bad_rows_file"] = name
         kept: dict[str, str] = {}
         covered: dict[str, list[str]] = {}
