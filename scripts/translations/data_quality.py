@@ -78,6 +78,38 @@ TEXT: dict[str, tuple[str, str]] = {
         "за замовчуванням — остання подія даних, тому хибна дата (годинник, помилка в "
         "році) зсуває його і змінює всі залежні від нього показники (рівень сервісу, "
         "FCR). Виправте дати або задайте звітам --as-of."),
+    # omnikpi.schema.hints.REPLIED_AFTER_ABANDON
+    "Contacts with abandoned_at before first_response_at count as answered: abandoned_at is "
+    "when the customer left before a first response, so a reply recorded after the customer "
+    "had gone (a chat answered into an empty window) makes a lost contact look answered. "
+    "Clear first_response_at where nobody was left to read it, or abandoned_at where the "
+    "customer stayed.": (
+        "Обращения с abandoned_at раньше first_response_at считаются отвеченными: "
+        "abandoned_at — момент, когда клиент ушёл до первого ответа, поэтому ответ, "
+        "записанный после ухода клиента (чат, отвеченный в пустое окно), выдаёт потерянное "
+        "обращение за отвеченное. Очистите first_response_at там, где ответ уже некому было "
+        "прочитать, или abandoned_at там, где клиент остался.",
+        "Звернення з abandoned_at раніше за first_response_at вважаються такими, на які "
+        "відповіли: abandoned_at — момент, коли клієнт пішов до першої відповіді, тому "
+        "відповідь, записана після відходу клієнта (чат, на який відповіли в порожнє "
+        "вікно), видає втрачене звернення за обслужене. Очистьте first_response_at там, де "
+        "відповідь уже нікому "
+        "було прочитати, або abandoned_at там, де клієнт залишився."),
+    # omnikpi.schema.hints.UNKNOWN_CHANNELS
+    "Contacts of a channel that is neither one OmniKPI knows (voice, video, callback, chat, "
+    "messenger, email, social, sms, letter) nor declared in the configuration are read as "
+    "continuous, with a 20-second service-level threshold. Declare the channel's mode and "
+    "threshold in [channels.NAME] of the configuration, or map it to a known channel in "
+    "the import.": (
+        "Обращения канала, которого OmniKPI не знает (voice, video, callback, chat, "
+        "messenger, email, social, sms, letter) и который не объявлен в конфигурации, "
+        "читаются как непрерывные, с порогом уровня сервиса 20 секунд. Объявите режим и "
+        "порог канала в [channels.NAME] конфигурации или сопоставьте его известному каналу "
+        "при импорте.",
+        "Звернення каналу, якого OmniKPI не знає (voice, video, callback, chat, messenger, "
+        "email, social, sms, letter) і який не оголошено в конфігурації, читаються як "
+        "безперервні, з порогом рівня сервісу 20 секунд. Оголосіть режим і поріг каналу в "
+        "[channels.NAME] конфігурації або зіставте його з відомим каналом під час імпорту."),
     # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
     "Voice contacts with accepted_at but no first_response_at count as not answered: they "
     "lower the answered count and the service level, and have no ASA or handle time. For "

@@ -78,3 +78,53 @@ def test_contacts_dated_in_the_future_are_noted(tmp_path: Path) -> None:
         assert data_hints(data, datetime(2034, 3, 7, tzinfo=UTC)) == []
     finally:
         data.close()
+
+
+MIXED = """contact_id,channel,queue,arrived_at,first_response_at,abandoned_at,ended_at
+p1,phone,q1,2024-03-05T10:00:00Z,2024-03-05T10:00:30Z,,2024-03-05T10:05:00Z
+p2,Phone,q1,2024-03-05T10:01:00Z,2024-03-05T10:01:10Z,,2024-03-05T10:03:00Z
+w1,web-chat,q2,2024-03-05T10:02:00Z,2024-03-05T10:02:50Z,,2024-03-05T10:09:00Z
+s1,whatsapp,q3,2024-03-05T10:02:00Z,2024-03-05T10:02:50Z,,2024-03-05T10:09:00Z
+c1,chat,q2,2024-03-05T10:03:00Z,2024-03-05T10:05:00Z,2024-03-05T10:04:00Z,2024-03-05T10:06:00Z
+c2,chat,q2,2024-03-05T10:04:00Z,2024-03-05T10:04:30Z,2024-03-05T10:07:00Z,2024-03-05T10:07:00Z
+c3,chat,q2,2024-03-05T10:05:00Z,,2024-03-05T10:05:40Z,
+"""
+"""p1, p2 (``phone`` in any case), w1 and s1 are of channels OmniKPI does not know; c1 was
+answered a minute after its customer left (the hint), c2 left after its answer (a hang-up,
+no hint), c3 is a plain abandon."""
+
+
+def test_unknown_channels_and_replies_after_an_abandon_are_noted(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(MIXED)
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    hints = {h["message"].split(" ")[2]: h for h in json.loads(output)["hints"]}
+    ghost = hints["abandoned_at"]
+    assert ghost["rows"] == 1 and ghost["values"] == []
+    unknown = hints["a"]  # "Contacts of a channel …"
+    assert unknown["rows"] == 4
+    assert unknown["values"] == ["phone", "web-chat", "whatsapp"]  # most contacts first
+    code, output = _validate(tmp_path)
+    text = " ".join(output.split())
+    assert "note: contacts: 4 row(s) (phone, web-chat, whatsapp): Contacts of a channel" in text
+    assert "note: contacts: 1 row(s): Contacts with abandoned_at before first_response_at" in text
+    # what the notes warn of: c1 counts as answered, phone is measured as a call (20 s)
+    row = omnikpi.report_result(tmp_path, metrics=["answered", "abandoned"],
+                                where={"channel": ["chat"]}).rows[0]
+    assert row == {"answered": 2, "abandoned": 1}
+    phone = omnikpi.report_result(tmp_path, metrics=["service_level"],
+                                  where={"channel": ["phone"]}).rows[0]
+    assert phone["service_level"] == 0.5  # p2 in 10 s, p1 in 30 s against 20 s
+
+
+def test_channels_and_queues_of_the_configuration_are_known(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text(MIXED)
+    config = tmp_path / "omnikpi.toml"
+    config.write_text('[channels.phone]\nmode = "continuous"\nthreshold_seconds = 20\n\n'
+                      '[queues.q3]\nmode = "discrete"\n')
+    code, output = _validate(tmp_path, "--format", "json", "--config", str(config))
+    assert code == 0, output
+    unknown = [h for h in json.loads(output)["hints"] if h["values"]]
+    assert [(h["rows"], h["values"]) for h in unknown] == [(1, ["web-chat"])]
+    code, output = _validate(tmp_path, "--config", str(tmp_path / "missing.toml"))
+    assert code != 0 and "config file not found" in output

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 import omnikpi
 from omnikpi.auth.accounts import create_user
+from omnikpi.config import Config
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.store.db import session_scope
 from tests.web.conftest import log_in
@@ -191,3 +192,23 @@ def test_the_lines_an_import_left_out_are_shown_to_administrators(
                               .get(f"/data?lang={lang}").text)
     bounded = log_in(TestClient(application), "sup-a", PASSWORD).get("/data?lang=en")
     assert bounded.status_code == 200 and 'id="rejects"' not in bounded.text
+
+
+def test_the_page_names_channels_it_does_not_know(make_app: Callable[..., FastAPI],
+                                                  tmp_path: Path) -> None:
+    """``phone`` is measured as a call (continuous, 20 s) unless configured: the page names
+    it, in the reader's language, and a configured channel is no longer named."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,ended_at\n"
+        "p1,phone,q1,2024-03-05T10:00:00Z,2024-03-05T10:00:30Z,2024-03-05T10:05:00Z\n"
+        "p2,phone,q1,2024-03-05T10:01:00Z,2024-03-05T10:01:10Z,2024-03-05T10:03:00Z\n"
+        "v1,voice,q1,2024-03-05T10:02:00Z,2024-03-05T10:02:10Z,2024-03-05T10:03:00Z\n")
+    client = TestClient(make_app(data, auth_required=False, scheduler=False))
+    text = _text(client.get("/data?lang=uk").text)
+    assert "contacts , 2 рядк" in text and "( phone ): Звернення каналу, якого OmniKPI не " \
+        "знає" in text, text
+    configured = make_app(data, config=Config.model_validate(
+        {"channels": {"phone": {"mode": "continuous"}}}), scheduler=False)
+    assert "phone" not in _text(TestClient(configured).get("/data?lang=en").text)

@@ -198,8 +198,11 @@ def validate(
     limit: Annotated[int, typer.Option(help="problems to print (0 = all kept)")] = 200,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
+    config: Annotated[Path | None, typer.Option(
+        help="TOML configuration (its channels and queues are known ones)")] = None,
 ) -> None:
     """Check a dataset against the data model; list every problem with file, row, column."""
+    from omnikpi.config import load_config
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.schema.files import unread_entries
     from omnikpi.schema.hints import data_hints
@@ -210,11 +213,12 @@ def validate(
     if limit < 0:
         fail(UsageError(f"--limit must be ≥ 0 (0 prints every problem kept), got {limit}"))
     try:
+        settings = load_config(config)
         dataset = load_dataset(data, cache=False if no_cache else None)
     except OmniKPIError as exc:
         fail(exc)
     problems = dataset.problems if limit == 0 else dataset.problems[:limit]
-    hints = data_hints(dataset)
+    hints = data_hints(dataset, config=settings)
     unread = unread_entries(dataset.path, set(TABLES))
     if format == "json":
         typer.echo(json.dumps({
@@ -231,8 +235,8 @@ def validate(
                  "message": p.message, "fatal": p.fatal}
                 for p in problems
             ],
-            "hints": [{"table": h.table, "rows": h.rows, "message": h.message}
-                      for h in hints],
+            "hints": [{"table": h.table, "rows": h.rows, "message": h.message,
+                       "values": list(h.values)} for h in hints],
             "ignored": [{"file": name, "why": why} for name, why in unread],
         }, indent=1))
     else:

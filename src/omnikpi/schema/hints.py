@@ -1,5 +1,5 @@
 """Loaded data that breaks no rule of the data model yet will not read as its owner
-expects: `omnikpi validate` lists these hints after the problems.
+expects: `omnikpi validate` lists these hints after the problems (and `/data` shows them).
 
 A problem quarantines a row; a hint changes nothing. It points at a column an export left
 empty where the data model gives it a value, so that a KPI which reads 0 % is not taken
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from omnikpi.config import VOICE_CHANNELS
+from omnikpi.config import DEFAULT_MODES, VOICE_CHANNELS, Config
 from omnikpi.instants import MICROS
+from omnikpi.schema.convert import sql_str
 from omnikpi.schema.model import Dataset
 from omnikpi.schema.tables import INBOUND_SQL
 
@@ -23,9 +24,12 @@ class Hint:
     rows: int
     """How many rows it concerns."""
     message: str
+    values: tuple[str, ...] = ()
+    """The values the message is about, where it needs them (the unknown channels)."""
 
     def __str__(self) -> str:
-        return f"{self.table}: {self.rows} row(s): {self.message}"
+        named = f" ({', '.join(self.values)})" if self.values else ""
+        return f"{self.table}: {self.rows} row(s){named}: {self.message}"
 
 
 VOICE_WITHOUT_FIRST_RESPONSE = (
@@ -43,12 +47,34 @@ FUTURE_ARRIVALS = (
 """Said of contacts dated in the future (one contact of 2034 moved e-mail SL from 100 %
 to 93 %, and made FCR's every window look elapsed, without a word from validate)."""
 
+REPLIED_AFTER_ABANDON = (
+    "Contacts with abandoned_at before first_response_at count as answered: abandoned_at is "
+    "when the customer left before a first response, so a reply recorded after the customer "
+    "had gone (a chat answered into an empty window) makes a lost contact look answered. "
+    "Clear first_response_at where nobody was left to read it, or abandoned_at where the "
+    "customer stayed.")
+"""Said of the chat platforms' "ghost answer": the catalog counts a contact answered by
+its first response, so these rows lower the abandon rate and raise the answered count."""
+
+UNKNOWN_CHANNELS = (
+    "Contacts of a channel that is neither one OmniKPI knows (voice, video, callback, chat, "
+    "messenger, email, social, sms, letter) nor declared in the configuration are read as "
+    "continuous, with a 20-second service-level threshold. Declare the channel's mode and "
+    "threshold in [channels.NAME] of the configuration, or map it to a known channel in "
+    "the import.")
+"""Said of a channel spelt the platform's way (``phone``, ``web-chat``): its contacts
+are measured as a call would be, which is wrong for a discrete one."""
+
+UNKNOWN_CHANNELS_NAMED = 10
+"""Unknown channels named in the hint, the most frequent first."""
+
 _VOICE_LIST = ", ".join(f"'{c}'" for c in VOICE_CHANNELS)
 
 _CONTACT_HINTS = (
     (f"lower(channel) IN ({_VOICE_LIST}) AND accepted_at IS NOT NULL "
      f"AND first_response_at IS NULL AND {INBOUND_SQL}",
      VOICE_WITHOUT_FIRST_RESPONSE),
+    ("abandoned_at < first_response_at", REPLIED_AFTER_ABANDON),
 )
 """(condition on a loaded contact, what it means): the voice rule comes from
 ``data-model.md`` ("first_response_at … voice: same as accepted_at"). An outbound call
@@ -56,9 +82,11 @@ is left out: nobody waits on it, and it is handled work from its acceptance with
 first response (docs/decisions.md)."""
 
 
-def data_hints(dataset: Dataset, now: datetime | None = None) -> list[Hint]:
+def data_hints(dataset: Dataset, now: datetime | None = None,
+               config: Config | None = None) -> list[Hint]:
     """Every hint about the loaded rows (the quarantined ones are problems already);
-    ``now``: the time of the check (the clock's by default)."""
+    ``now``: the time of the check (the clock's by default); ``config``: the channels it
+    declares are known ones."""
     if not dataset.has("contacts"):
         return []
     moment = now or datetime.now(UTC)
@@ -69,5 +97,22 @@ def data_hints(dataset: Dataset, now: datetime | None = None) -> list[Hint]:
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
         + " FROM contacts").fetchone()
     assert counts is not None
-    return [Hint("contacts", int(count), message)
-            for count, (_, message) in zip(counts, hints, strict=True) if count]
+    found = [Hint("contacts", int(count), message)
+             for count, (_, message) in zip(counts, hints, strict=True) if count]
+    unknown = _unknown_channels(dataset, config or Config())
+    if unknown:
+        found.append(Hint("contacts", sum(n for _, n in unknown), UNKNOWN_CHANNELS,
+                          tuple(name for name, _ in unknown[:UNKNOWN_CHANNELS_NAMED])))
+    return found
+
+
+def _unknown_channels(dataset: Dataset, config: Config) -> list[tuple[str, int]]:
+    """(channel, contacts) of every channel neither known nor configured, most first; a
+    contact of a queue the configuration sets is measured as that queue says."""
+    known = ", ".join(sql_str(c) for c in sorted(set(DEFAULT_MODES) | set(config.channels)))
+    queues = " AND ".join(f"queue <> {sql_str(q)}" for q in sorted(config.queues)) or "true"
+    rows = dataset.con.execute(
+        f"SELECT channel, count(*) AS n FROM contacts WHERE channel NOT IN ({known}) "
+        f"AND (queue IS NULL OR ({queues})) GROUP BY channel ORDER BY n DESC, channel"
+    ).fetchall()
+    return [(str(name), int(n)) for name, n in rows]

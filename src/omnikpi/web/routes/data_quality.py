@@ -42,7 +42,7 @@ def data_quality(request: Request, view: ViewDep) -> Response:
         {"name": name, "files": len(load.files), "read": load.rows_read,
          "loaded": load.rows_loaded, "quarantined": load.quarantined, "usable": load.usable}
         for name, load in sorted(dataset.loads.items())]
-    hints = view.state.pool.run(lambda: data_hints(dataset), dataset,
+    hints = view.state.pool.run(lambda: data_hints(dataset, config=view.config), dataset,
                                 key=("data-hints", view.cache_key, id(dataset)),
                                 caller=view.caller)
     return templates.TemplateResponse(request, "data_quality.html", {
