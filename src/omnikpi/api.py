@@ -16,6 +16,7 @@ from typing import Any, Literal, overload
 import pandas as pd
 import pyarrow as pa
 
+from omnikpi.api_words import flat_params, in_api_words
 from omnikpi.config import Config, load_config
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import run_report
@@ -79,7 +80,8 @@ def report(
       ``month``, the periods counted in ``tz`` (an IANA zone).
     - ``from_`` (inclusive) and ``to`` (exclusive): the window of arrival; ``as_of``:
       what has happened by then counts (default: the data's latest event).
-    - ``params``: ``"metric.name"`` or ``"name"`` to a value, like ``--param``;
+    - ``params``: ``"metric.name"`` or ``"name"`` to a value, like ``--param``, or a
+      metric's parameters nested (``{"service_level": {"threshold_seconds": 30}}``);
       ``where``: dimension to the values kept, like ``--filter``
       (``{"channel": ["voice"], "queue": "sales"}``).
     - ``output``: ``"pandas"`` (a DataFrame) or ``"arrow"`` (a pyarrow Table).
@@ -114,15 +116,19 @@ def report_result(
 ) -> ReportResult:
     """Like :func:`report` (the same arguments), with the metrics' units and parameters
     (the JSON's ``metrics``) and ``quarantined``, the rows left out."""
-    cfg = config if isinstance(config, Config) else load_config(
-        Path(config) if config else None
-    )
-    dataset = _dataset(data, engine)
-    result = run_report(
-        dataset, metrics=names_of(metrics), by=names_of(by), grain=grain, tz=tz,
-        from_=instant_of(from_), to=instant_of(to), as_of=instant_of(as_of), params=params,
-        config=cfg, engine=engine, where=canonical_filters(where),
-    )
+    try:
+        cfg = config if isinstance(config, Config) else load_config(
+            Path(config) if config else None
+        )
+        dataset = _dataset(data, engine)
+        result = run_report(
+            dataset, metrics=names_of(metrics), by=names_of(by), grain=grain, tz=tz,
+            from_=instant_of(from_), to=instant_of(to), as_of=instant_of(as_of),
+            params=flat_params(params), config=cfg, engine=engine,
+            where=canonical_filters(where),
+        )
+    except UsageError as error:
+        raise in_api_words(error) from None
     if result.quarantined:
         tables = ", ".join(f"{name} {load.quarantined}" for name, load in dataset.loads.items()
                            if load.quarantined)

@@ -58,3 +58,38 @@ def test_quarantined_rows_are_said_in_a_warning(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", omnikpi.QuarantineWarning)
         omnikpi.report(DEMO_DATA_DIR, metrics=["offered"])  # clean data: no warning
+
+
+@pytest.mark.parametrize("given, words", [
+    ({"from_": "2024-13-01"}, "bad from_ '2024-13-01': use ISO-8601"),
+    ({"to": "yesterday"}, "bad to 'yesterday'"),
+    ({"as_of": "x"}, "bad as_of 'x'"),
+    ({"from_": "2024-03-06", "to": "2024-03-04"}, "to must be after from_"),
+    ({"params": {"bogus": 1}}, '(or "metric.name")'),
+    ({"metrics": "cost_per_customer"},
+     'params={"cost_per_customer.customer_base": N}'),
+])
+def test_errors_name_the_arguments_not_the_command_line_options(
+        given: dict[str, object], words: str) -> None:
+    """``bad --from`` told a notebook user about an option they never typed."""
+    request = {"metrics": ["offered"], **given}
+    with pytest.raises(omnikpi.UsageError) as raised:
+        omnikpi.report(DEMO_DATA_DIR, **request)  # type: ignore[arg-type]
+    assert words in str(raised.value)
+    assert "--" not in str(raised.value)
+
+
+def test_a_metrics_parameters_may_be_given_nested() -> None:
+    flat = _rows(metrics=["service_level"], params={"service_level.threshold_seconds": 5},
+                 **WINDOW)
+    nested = _rows(metrics=["service_level"],
+                   params={"service_level": {"threshold_seconds": 5}}, **WINDOW)
+    default = _rows(metrics=["service_level"], **WINDOW)
+    assert nested == flat and flat != default  # 5 s is stricter than voice's 20 s
+    assert flat[0]["service_level"] < default[0]["service_level"]  # type: ignore[operator]
+
+
+def test_a_misspelt_metric_is_named() -> None:
+    with pytest.raises(omnikpi.UsageError, match=r"unknown metric 'servce_level' \(did you "
+                       r"mean service_level\?\); valid ids: a1rt"):
+        omnikpi.report(DEMO_DATA_DIR, metrics=["servce_level"])

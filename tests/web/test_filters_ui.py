@@ -81,6 +81,9 @@ ERRORS = [
     ("/builder?metrics=nosuch&queue=sales", 400,
      "Unknown metric “nosuch”: choose the metrics from the list.",
      {"metrics": "nosuch", "queue": "sales"}),
+    ("/builder?metrics=servce_level", 400,  # the engine's "did you mean" is not kept
+     "Unknown metric “servce_level”: choose the metrics from the list.",
+     {"metrics": "servce_level"}),
     ("/agent/chat-01?tz=Nowhere&from=2024-03-04", 400,
      "Unknown time zone “Nowhere”", {"tz": "Nowhere", "from": "2024-03-04"}),
     ("/agents?as_of=soon", 400, "As of: “soon” is not a date.",

@@ -8,6 +8,7 @@ ratios.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -250,8 +251,11 @@ def get_metric(metric_id: str) -> Metric:
     try:
         return REGISTRY[metric_id]
     except KeyError:
+        near = difflib.get_close_matches(str(metric_id).lower(), sorted(REGISTRY), n=1,
+                                         cutoff=0.75)
+        guess = f" (did you mean {near[0]}?)" if near else ""
         raise UsageError(
-            f"unknown metric {metric_id!r}; valid ids: {', '.join(sorted(REGISTRY))}"
+            f"unknown metric {metric_id!r}{guess}; valid ids: {', '.join(sorted(REGISTRY))}"
         ) from None
 
 

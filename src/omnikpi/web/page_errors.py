@@ -159,7 +159,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                 r"can be cut only by (?P<allowed>.*)$", re.S), _cut),
     (re.compile(r"^metric (?P<metric>\S+) cannot be filtered by (?P<bad>.+?): its data "
                 r"\(.*\) can be filtered only by (?P<allowed>.*)$", re.S), _filter),
-    (re.compile(r"^unknown metric '(?P<value>.*)'; valid ids", re.S), _unknown_metric),
+    (re.compile(r"^unknown metric '(?P<value>.*?)'(?: \(did you mean \w+\?\))?; valid ids",
+                re.S), _unknown_metric),
     (re.compile(r"^unknown grain '(?P<value>.*)': choose one of (?P<choices>.*)$", re.S),
      _unknown_grain),
     (re.compile(r"^unknown (?:filter )?dimension '(?P<value>.*)': choose from "
