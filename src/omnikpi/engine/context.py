@@ -34,6 +34,14 @@ class RunContext:
     contact_empty: frozenset[str] = frozenset()
     """Contacts columns known to hold no value at all (e.g. ``handle_seconds`` when the
     platform does not export it): derived columns skip them instead of testing each row."""
+    plans_until_us: int | None = None
+    """The as-of of plans (shifts, scheduled activities), see ``engine.plan_time``;
+    None: the as-of."""
     nonnegative_keys: bool = False
     """Period keys may divide as integers (see ``grains.key_expr``): the backend is DuckDB
     and every instant of the data, plus any zone offset, is at or after 1970-01-01."""
+
+    @property
+    def plan_end_us(self) -> int:
+        """Plans count up to this instant; events up to ``as_of_us``."""
+        return self.as_of_us if self.plans_until_us is None else self.plans_until_us

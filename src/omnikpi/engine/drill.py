@@ -28,6 +28,7 @@ from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import buckets
 from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
+from omnikpi.engine.plan_time import plans_until_us
 from omnikpi.engine.registry import SOURCES, metric_reads, metric_sources, metric_tables
 from omnikpi.engine.run import _contact_highs, _period_hours, _span, parse_instant
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key, contacts_booked_source
@@ -233,9 +234,11 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
     if from_us is not None and to_us is not None and to_us <= from_us:
         raise UsageError("to must be after from (the window is [from, to))")
     as_of_us = parse_instant(as_of, tz, "as_of")
+    as_of_given = as_of_us is not None
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(metric_reads(metric)) or 0
-    lo, hi = _span(dataset, [from_us, to_us, as_of_us])
+    plans_until = plans_until_us(dataset, metric_reads(metric), as_of_us, as_of_given)
+    lo, hi = _span(dataset, [from_us, to_us, as_of_us, plans_until])
     cal_lo = max(lo, from_us) if from_us is not None else lo
     cal_hi = min(hi, to_us) if to_us is not None else hi
     offsets = offset_ranges(tz, lo, hi)
@@ -246,6 +249,7 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
         contact_channels=dataset.domain("contacts", "channel"),
         contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
+        plans_until_us=plans_until if plans_until != as_of_us else None,
         nonnegative_keys=isinstance(backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,
     )

@@ -25,6 +25,7 @@ from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
+from omnikpi.engine.plan_time import plans_until_us
 from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
 from omnikpi.engine.result import ReportResult, ReportWindow, shape
 from omnikpi.engine.rollups import StoredRollup, reader_for
@@ -272,10 +273,12 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if from_us is not None and to_us_ is not None and to_us_ <= from_us:
         raise UsageError("--to must be after --from (the window is [from, to))")
     as_of_us = parse_instant(as_of, tz, "--as-of")
+    as_of_given = as_of_us is not None
+    read = tuple(dict.fromkeys(t for r in requests for t in metric_reads(r.metric)))
     if as_of_us is None:
-        read = [t for r in requests for t in metric_reads(r.metric)]
-        as_of_us = dataset.latest_event_us(tuple(dict.fromkeys(read))) or 0
-    lo, hi = _span(dataset, [from_us, to_us_, as_of_us])
+        as_of_us = dataset.latest_event_us(read) or 0
+    plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
+    lo, hi = _span(dataset, [from_us, to_us_, as_of_us, plans_until])
     cal_lo = max(lo, from_us) if from_us is not None else lo
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     engine_backend = backend or backend_for(engine, dataset)
@@ -287,6 +290,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         contact_channels=dataset.domain("contacts", "channel"),
         contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
+        plans_until_us=plans_until if plans_until != as_of_us else None,
         nonnegative_keys=isinstance(engine_backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,
     )

@@ -127,7 +127,14 @@ def schedule_source(req: SourceRequest) -> ir.Table:
         **_people(j),
     ))
     stacked = ibis.union(*parts, distinct=False)
-    return split_intervals(stacked, "i_start", "i_end", req).mutate(
+    # what happened counts up to the as-of, what was planned up to the plans' as-of (an
+    # agent who left at 15:00 of a shift to 16:00 was absent for the last hour, though
+    # their last state, the data's latest event, ended at 15:00): see engine.plan_time
+    planned = stacked.kind.isin(["shift", "activity", "unpaid_in_shift"])
+    until = ibis.ifelse(planned, ibis.literal(req.ctx.plan_end_us, type="int64"),
+                        ibis.literal(req.ctx.as_of_us, type="int64"))
+    stacked = stacked.mutate(i_end=ibis.least(stacked.i_end, until))
+    return split_intervals(stacked, "i_start", "i_end", req, clip_as_of=False).mutate(
         channel=ibis.null("string"))
 
 
