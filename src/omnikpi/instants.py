@@ -7,7 +7,8 @@ instants the same way without importing the engine.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 MICROS = 1_000_000
 """Microseconds in a second."""
@@ -50,3 +51,11 @@ def with_offset(local: str, tz: str) -> str:
     if moment.tzinfo is not None:
         return local
     return moment.replace(tzinfo=zone(tz)).isoformat()
+
+
+def local_midnight_us(day: int, tz: str) -> int:
+    """The first instant of a day (days since 1970-01-01, as a date column holds it) in
+    the zone ``tz``: a date has no zone, so it begins when the reader's day does."""
+    local = datetime.combine(date.fromordinal(date(1970, 1, 1).toordinal() + day),
+                             datetime.min.time(), ZoneInfo(tz))
+    return to_us(local)

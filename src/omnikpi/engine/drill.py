@@ -236,7 +236,7 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
     as_of_us = parse_instant(as_of, tz, "as_of")
     as_of_given = as_of_us is not None
     if as_of_us is None:
-        as_of_us = dataset.latest_event_us(metric_reads(metric)) or 0
+        as_of_us = dataset.latest_event_us(metric_reads(metric), tz) or 0
     plans_until = plans_until_us(dataset, metric_reads(metric), as_of_us, as_of_given)
     lo, hi = _span(dataset, [from_us, to_us, as_of_us, plans_until])
     cal_lo = max(lo, from_us) if from_us is not None else lo

@@ -276,7 +276,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     as_of_given = as_of_us is not None
     read = tuple(dict.fromkeys(t for r in requests for t in metric_reads(r.metric)))
     if as_of_us is None:
-        as_of_us = dataset.latest_event_us(read) or 0
+        as_of_us = dataset.latest_event_us(read, tz) or 0
     plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
     lo, hi = _span(dataset, [from_us, to_us_, as_of_us, plans_until])
     cal_lo = max(lo, from_us) if from_us is not None else lo

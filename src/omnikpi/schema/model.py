@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from omnikpi.errors import DataError
-from omnikpi.instants import DAY_US
+from omnikpi.instants import local_midnight_us
 from omnikpi.schema.convert import (
     quote,
     sql_str,
@@ -223,20 +223,22 @@ class Dataset:
         """Latest timestamp of any kind in ``contacts`` (the live wallboard's "now")."""
         return self.latest_event_us(("contacts",))
 
-    def latest_event_us(self, tables: Sequence[str]) -> int | None:
+    def latest_event_us(self, tables: Sequence[str], tz: str = "UTC") -> int | None:
         """Latest event of the given tables: the default as-of of a report that reads them.
 
         Every timestamp of a table counts (an answer, an end, a survey's answer); a date
-        (``roster``) counts as the start of its day. Plans are not events: the instants of
+        (``roster``) counts as the start of its day in the reporting zone ``tz`` (a date
+        has no zone: read as UTC midnight, 1 March was 28 February in New York and a
+        report's last month of attrition vanished). Plans are not events: the instants of
         schedules and cost periods count only when the report reads nothing else.
         """
         present = [t for t in tables if self.has(t)]
         events = [t for t in present if t not in PLAN_TABLES] or present
-        highs = [self._latest_of(t) for t in events]
+        highs = [self._latest_of(t, tz) for t in events]
         known = [v for v in highs if v is not None]
         return max(known) if known else None
 
-    def _latest_of(self, table: str) -> int | None:
+    def _latest_of(self, table: str, tz: str) -> int | None:
         columns = [c for c in TABLES[table].columns
                    if c.type in (ColumnType.TIMESTAMP, ColumnType.DATE)]
         measured = self.bounds.get(table) if self.bounds else None
@@ -245,10 +247,18 @@ class Dataset:
             return max(known) if known else None
         if not columns:
             return None
-        parts = ", ".join(
-            f"max({quote(c.name)})" if c.type is ColumnType.TIMESTAMP
-            else f"max({quote(c.name)}) * {DAY_US}" for c in columns)
-        row = self.con.execute(f"SELECT greatest({parts}) FROM {quote(table)}").fetchone()
-        return None if row is None or row[0] is None else int(row[0])
+        instants = [f"max({quote(c.name)})" for c in columns
+                    if c.type is ColumnType.TIMESTAMP] or ["NULL"]
+        days = [f"max({quote(c.name)})" for c in columns
+                if c.type is ColumnType.DATE] or ["NULL"]
+        row = self.con.execute(
+            f"SELECT greatest({', '.join(instants)}), greatest({', '.join(days)}) "
+            f"FROM {quote(table)}").fetchone()
+        if row is None:
+            return None
+        known = [int(row[0])] if row[0] is not None else []
+        if row[1] is not None:
+            known.append(local_midnight_us(int(row[1]), tz))
+        return max(known) if known else None
 
 

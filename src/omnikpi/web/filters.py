@@ -222,7 +222,7 @@ def effective(view: View, filters: Filters) -> Effective | None:
             tables = tuple(t for t in TABLES if dataset.has(t))
         as_of_us = parse_instant(filters.as_of, tz, "as_of")
         if as_of_us is None:
-            as_of_us = dataset.latest_event_us(tables)
+            as_of_us = dataset.latest_event_us(tables, tz)
         from_us = parse_instant(filters.from_, tz, "from")
         to_us = parse_instant(filters.to, tz, "to")
         if from_us is None:

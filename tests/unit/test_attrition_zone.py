@@ -1,0 +1,34 @@
+"""A roster's dates have no zone: its latest date begins when the reader's day does.
+
+Read as UTC midnight, the last date (1 March) was 28 February in New York, so a report
+without ``--to`` lost March there: total attrition 0.0522 instead of 0.0667.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import omnikpi
+
+ROSTER = """agent_id,hired_on,left_on,leave_type
+r1,2025-06-01,,
+r2,2025-01-10,2026-01-31,voluntary
+r3,2025-03-01,2026-02-15,involuntary
+r3,2026-03-01,,
+r5,2025-05-05,2026-03-01,company_move
+"""
+"""March: r5 leaves on the 1st (counted: a move out of the contact center); headcount
+on 1 March r1, r3 (rehired), r5 = 3, on 1 April r1, r3 = 2; 1 leaver / 2.5 = 0.4."""
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Europe/Kyiv",
+                                "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_last_month_is_the_same_in_every_zone(tmp_path: Path, tz: str) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    rows = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"], grain="month",
+                                 tz=tz).rows
+    last = rows[-1]
+    assert str(last["period_start"]).startswith("2026-03-01")
+    assert last["attrition_monthly"] == pytest.approx(0.4)
