@@ -110,6 +110,46 @@ TEXT: dict[str, tuple[str, str]] = {
         "email, social, sms, letter) і який не оголошено в конфігурації, читаються як "
         "безперервні, з порогом рівня сервісу 20 секунд. Оголосіть режим і поріг каналу в "
         "[channels.NAME] конфігурації або зіставте його з відомим каналом під час імпорту."),
+    # omnikpi.schema.hints.CONVERTED_NOT_RPC
+    "Dial attempts marked converted are not right-party connects (no answer, a wrong "
+    "party): sales counts every converted attempt, as the catalog defines it, but "
+    "conversion_rate counts only converted right-party connects, so the two disagree. "
+    "Correct the dialer's export, or clear converted where nobody was sold to.": (
+        "Попытки дозвона с отметкой converted не являются контактами с нужным лицом (нет "
+        "ответа, не то лицо): sales считает каждую такую попытку, как определяет каталог, а "
+        "conversion_rate — только конвертированные контакты с нужным лицом, поэтому они "
+        "расходятся. Исправьте выгрузку дайлера или снимите converted там, где продажи не "
+        "было.",
+        "Спроби дозвону з позначкою converted не є контактами з потрібною особою (немає "
+        "відповіді, не та особа): sales враховує кожну таку спробу, як визначає каталог, а "
+        "conversion_rate — лише конвертовані контакти з потрібною особою, тому вони "
+        "розходяться. Виправте вивантаження дайлера або зніміть converted там, де продажу "
+        "не було."),
+    # omnikpi.schema.hints.OVERLAPPING_ACTIVITIES
+    "Scheduled activities of one agent overlap (a break laid over a work block): each "
+    "activity's time is counted, so the overlap is scheduled twice and adherence and "
+    "shrinkage are wrong. Export the schedule as consecutive pieces (work 08:00–12:00, "
+    "break 12:00–12:15, work 12:15–16:00).": (
+        "Запланированные активности одного оператора пересекаются (перерыв поверх блока "
+        "работы): время каждой активности учитывается, поэтому пересечение запланировано "
+        "дважды, и соблюдение расписания и потери рабочего времени неверны. Выгружайте график "
+        "последовательными отрезками (работа 08:00–12:00, перерыв 12:00–12:15, работа "
+        "12:15–16:00).",
+        "Заплановані активності одного оператора перетинаються (перерва поверх блоку "
+        "роботи): час кожної активності враховується, тому перетин заплановано двічі, і "
+        "дотримання розкладу та втрати робочого часу хибні. Вивантажуйте графік послідовними "
+        "відрізками "
+        "(робота 08:00–12:00, перерва 12:00–12:15, робота 12:15–16:00)."),
+    # omnikpi.schema.hints.OVERLAPPING_EMPLOYMENT
+    "Employment periods of one agent overlap in the roster: the agent is counted twice in "
+    "headcount, which lowers attrition. End the earlier period (left_on) before the next "
+    "hired_on.": (
+        "Периоды работы одного оператора в roster пересекаются: он учитывается в "
+        "численности дважды, что занижает текучесть. Закройте ранний период (left_on) до "
+        "следующего hired_on.",
+        "Періоди роботи одного оператора в roster перетинаються: його враховано в "
+        "чисельності двічі, що занижує плинність. Закрийте ранній період (left_on) до "
+        "наступного hired_on."),
     # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
     "Voice contacts with accepted_at but no first_response_at count as not answered: they "
     "lower the answered count and the service level, and have no ASA or handle time. For "

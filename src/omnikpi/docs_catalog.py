@@ -171,8 +171,10 @@ def tables_markdown() -> str:
         "folder with one file per table — "
         + ", ".join(f"`NAME{suffix}`" for suffix in FILE_SUFFIXES)
         + " (`.tsv` is tab-separated; the JSON ones hold one object per line) "
-        "— or a folder `NAME/` of such files (names matched without case). Only "
-        "`contacts` is required; a file no table reads (a misspelt name, a spreadsheet) is "
+        "— or a folder `NAME/` of such files (names matched without case). No table is "
+        "required of every dataset: a report needs the tables its metrics read (`omnikpi "
+        "catalog` lists them; the contact metrics read `contacts`, the workforce ones the "
+        "schedules and agent states); a file no table reads (a misspelt name, a spreadsheet) is "
         "listed by `omnikpi validate` as ignored, with why. "
         "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "
         "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept. In a CSV "

@@ -128,3 +128,34 @@ def test_channels_and_queues_of_the_configuration_are_known(tmp_path: Path) -> N
     assert [(h["rows"], h["values"]) for h in unknown] == [(1, ["web-chat"])]
     code, output = _validate(tmp_path, "--config", str(tmp_path / "missing.toml"))
     assert code != 0 and "config file not found" in output
+
+
+def test_shapes_that_count_twice_or_disagree_are_noted(tmp_path: Path) -> None:
+    """A break laid over a work block (scheduled twice), two employment periods of one
+    agent that overlap (counted twice in headcount) and a "converted" no-answer (a sale to
+    ``sales``, not to ``conversion_rate``): legal rows, so no problem, but a note each."""
+    (tmp_path / "shift_activities.csv").write_text(
+        "agent_id,activity,start,end\n"
+        "a1,work,2026-03-02T08:00:00Z,2026-03-02T16:00:00Z\n"
+        "a1,break,2026-03-02T12:00:00Z,2026-03-02T12:15:00Z\n"  # inside the work block
+        "a2,work,2026-03-02T08:00:00Z,2026-03-02T12:00:00Z\n"
+        "a2,break,2026-03-02T12:00:00Z,2026-03-02T12:15:00Z\n")  # consecutive: fine
+    (tmp_path / "roster.csv").write_text(
+        "agent_id,hired_on,left_on,leave_type\n"
+        "z1,2025-01-01,2026-03-10,voluntary\n"
+        "z1,2026-03-10,,\n"  # rehired on the day they left: both periods hold the 10th
+        "z2,2025-01-01,2026-03-09,voluntary\n"
+        "z2,2026-03-10,,\n")
+    (tmp_path / "dial_attempts.csv").write_text(
+        "attempt_id,campaign,lead_id,dialed_at,agent_id,result,right_party,converted\n"
+        "d1,C1,L1,2026-03-02T11:00:00Z,a1,connected,true,true\n"
+        "d2,C1,L2,2026-03-02T11:10:00Z,a1,connected,false,true\n"
+        "d3,C1,L3,2026-03-02T11:20:00Z,a1,no_answer,,true\n"
+        "d4,C1,L4,2026-03-02T11:30:00Z,a1,connected,true,false\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    notes = {h["table"]: h["rows"] for h in json.loads(output)["hints"]}
+    assert notes == {"shift_activities": 1, "roster": 1, "dial_attempts": 2}
+    # what the last note warns of: d2 and d3 are sales but not conversions
+    row = omnikpi.report_result(tmp_path, metrics=["sales", "conversion_rate"]).rows[0]
+    assert row == {"sales": 3, "conversion_rate": 0.5}  # d1 of the RPCs d1, d4

@@ -65,6 +65,41 @@ UNKNOWN_CHANNELS = (
 """Said of a channel spelt the platform's way (``phone``, ``web-chat``): its contacts
 are measured as a call would be, which is wrong for a discrete one."""
 
+CONVERTED_NOT_RPC = (
+    "Dial attempts marked converted are not right-party connects (no answer, a wrong "
+    "party): sales counts every converted attempt, as the catalog defines it, but "
+    "conversion_rate counts only converted right-party connects, so the two disagree. "
+    "Correct the dialer's export, or clear converted where nobody was sold to.")
+
+OVERLAPPING_ACTIVITIES = (
+    "Scheduled activities of one agent overlap (a break laid over a work block): each "
+    "activity's time is counted, so the overlap is scheduled twice and adherence and "
+    "shrinkage are wrong. Export the schedule as consecutive pieces (work 08:00–12:00, "
+    "break 12:00–12:15, work 12:15–16:00).")
+
+OVERLAPPING_EMPLOYMENT = (
+    "Employment periods of one agent overlap in the roster: the agent is counted twice in "
+    "headcount, which lowers attrition. End the earlier period (left_on) before the next "
+    "hired_on.")
+
+_OVERLAPS = (
+    "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
+    "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
+    "FROM {table}) WHERE lo {cmp} before")
+"""Rows of one agent that begin before an earlier row of the agent has ended."""
+
+_TABLE_HINTS = (
+    ("dial_attempts", "SELECT count(*) FROM dial_attempts WHERE converted AND NOT "
+     "(lower(result) = 'connected' AND coalesce(right_party, false))", CONVERTED_NOT_RPC),
+    ("shift_activities", _OVERLAPS.format(lo='"start"', hi='"end"', cmp="<",
+                                          table="shift_activities"), OVERLAPPING_ACTIVITIES),
+    # left_on is the last day employed (inclusive); none yet: employed for ever
+    ("roster", _OVERLAPS.format(lo="hired_on", hi="coalesce(left_on, 999999999)", cmp="<=",
+                                table="roster"), OVERLAPPING_EMPLOYMENT),
+)
+"""(table, a query counting its rows concerned, what it means): data no rule refuses —
+the shapes are legal — that makes two metrics disagree or counts time twice."""
+
 UNKNOWN_CHANNELS_NAMED = 10
 """Unknown channels named in the hint, the most frequent first."""
 
@@ -87,8 +122,10 @@ def data_hints(dataset: Dataset, now: datetime | None = None,
     """Every hint about the loaded rows (the quarantined ones are problems already);
     ``now``: the time of the check (the clock's by default); ``config``: the channels it
     declares are known ones."""
+    found = [Hint(table, count, message) for table, query, message in _TABLE_HINTS
+             if dataset.has(table) and (count := _count(dataset, query))]
     if not dataset.has("contacts"):
-        return []
+        return found
     moment = now or datetime.now(UTC)
     tomorrow = int(moment.timestamp() * MICROS) + 86_400 * MICROS
     hints = (*_CONTACT_HINTS, (f"arrived_at > {tomorrow}", FUTURE_ARRIVALS))
@@ -98,12 +135,17 @@ def data_hints(dataset: Dataset, now: datetime | None = None,
         + " FROM contacts").fetchone()
     assert counts is not None
     found = [Hint("contacts", int(count), message)
-             for count, (_, message) in zip(counts, hints, strict=True) if count]
+             for count, (_, message) in zip(counts, hints, strict=True) if count] + found
     unknown = _unknown_channels(dataset, config or Config())
     if unknown:
         found.append(Hint("contacts", sum(n for _, n in unknown), UNKNOWN_CHANNELS,
                           tuple(name for name, _ in unknown[:UNKNOWN_CHANNELS_NAMED])))
     return found
+
+
+def _count(dataset: Dataset, query: str) -> int:
+    row = dataset.con.execute(query).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _unknown_channels(dataset: Dataset, config: Config) -> list[tuple[str, int]]:
