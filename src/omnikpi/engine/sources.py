@@ -41,7 +41,8 @@ class SourceRequest:
     """Parameters that change the source's rows (e.g. the FCR window)."""
 
 
-def _window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
+def in_window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
+    """The instant is known and inside the report's window [from, to)."""
     cond = ts.notnull()
     if ctx.from_us is not None:
         cond &= ts >= ctx.from_us
@@ -53,7 +54,7 @@ def _window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
 def book(t: ir.Table, ts: ir.IntegerValue, req: SourceRequest) -> ir.Table:
     """Keep rows whose booking instant is in the window and up to as-of; add the key."""
     t = t.mutate(__ts=ts)
-    t = t.filter(_window(t.__ts, req.ctx) & (t.__ts <= req.ctx.as_of_us))
+    t = t.filter(in_window(t.__ts, req.ctx) & (t.__ts <= req.ctx.as_of_us))
     key = key_expr(req.ctx.grain, t.__ts, req.ctx.offsets, req.ctx.nonnegative_keys)
     return t.mutate(**{KEY: key})
 
@@ -72,7 +73,7 @@ def contact_booking_ts(facts: ir.Table, booking: str) -> ir.IntegerValue:
 def contacts_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
     facts = facts.mutate(__ts=contact_booking_ts(facts, req.booking))
-    facts = facts.filter(_window(facts.__ts, req.ctx))
+    facts = facts.filter(in_window(facts.__ts, req.ctx))
     return facts.mutate(**{KEY: key_expr(req.ctx.grain, facts.__ts, req.ctx.offsets,
                                            req.ctx.nonnegative_keys)})
 
@@ -94,7 +95,7 @@ def contacts_booked_source(req: SourceRequest, bookings: Sequence[str]) -> ir.Ta
     # only once handled): the key is computed from the plain column and masked once
     instants = {booking_key(b): _contact_booking_instant(facts, b) for b in bookings}
     booked = {
-        name: _window(ts, req.ctx) if has is None else has & _window(ts, req.ctx)
+        name: in_window(ts, req.ctx) if has is None else has & in_window(ts, req.ctx)
         for name, (has, ts) in instants.items()
     }
     facts = facts.filter(functools.reduce(operator.or_, booked.values()))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.grains import key_expr
 from omnikpi.engine.intervals import islands
 from omnikpi.engine.relations import without
-from omnikpi.engine.sources import SourceRequest, book, split_intervals
+from omnikpi.engine.sources import KEY, SourceRequest, book, in_window, split_intervals
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
 
@@ -77,12 +78,21 @@ def qa_items_source(req: SourceRequest) -> ir.Table:
 def costs_source(req: SourceRequest) -> ir.Table:
     """Cost rows spread over the time they cover, in proportion to time."""
     c = req.tables("costs")
+    columns = list(c.columns)
     c = c.mutate(__total=(c.period_end - c.period_start).cast("float64"))
-    pieces = split_intervals(c, "period_start", "period_end", req, clip_as_of=False)
-    return pieces.mutate(
+    spread = c.filter(c.period_end > c.period_start)
+    pieces = split_intervals(spread, "period_start", "period_end", req, clip_as_of=False)
+    pieces = pieces.mutate(
         cost=pieces.amount * (pieces.piece_end - pieces.piece_start).cast("float64")
-        / pieces.__total.nullif(0)
-    )
+        / pieces.__total)
+    # a one-off (period_end = period_start: a fee, a fine) has no time to spread over: it
+    # is the period's in which it falls (it used to weigh 0 / 0 and vanish without a word)
+    once = c.filter(c.period_end == c.period_start)
+    once = once.filter(in_window(once.period_start, req.ctx))
+    once = once.mutate(cost=once.amount.cast("float64"), **{KEY: key_expr(
+        req.ctx.grain, once.period_start, req.ctx.offsets, req.ctx.nonnegative_keys)})
+    keep = [*columns, "cost", KEY]
+    return ibis.union(pieces.select(*keep), once.select(*keep), distinct=False)
 
 
 def dials_source(req: SourceRequest) -> ir.Table:
