@@ -273,6 +273,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "полям {allowed}.",
         "Показник «{metric}» не можна розрізати за полем {bad}: його дані розрізаються лише "
         "за полями {allowed}."),
+    "{metric} needs the table {table}, which this dataset does not have: load it, or "
+    "choose other metrics.": (
+        "Для показателя «{metric}» нужна таблица {table}, которой в этом наборе данных нет: "
+        "загрузите её или выберите другие показатели.",
+        "Для показника «{metric}» потрібна таблиця {table}, якої в цьому наборі даних "
+        "немає: завантажте її або виберіть інші показники."),
     "Unknown metric “{value}”: choose the metrics from the list.": (
         "Неизвестный показатель «{value}»: выберите показатели из списка.",
         "Невідомий показник «{value}»: виберіть показники зі списку."),

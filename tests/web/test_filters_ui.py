@@ -84,6 +84,9 @@ ERRORS = [
     ("/builder?metrics=servce_level", 400,  # the engine's "did you mean" is not kept
      "Unknown metric “servce_level”: choose the metrics from the list.",
      {"metrics": "servce_level"}),
+    ("/builder?metrics=qa_score&channel=voice", 422,
+     "QA score needs the table qa_evaluations, which this dataset does not have: load it, "
+     "or choose other metrics.", {"metrics": "qa_score", "channel": "voice"}),
     ("/agent/chat-01?tz=Nowhere&from=2024-03-04", 400,
      "Unknown time zone “Nowhere”", {"tz": "Nowhere", "from": "2024-03-04"}),
     ("/agents?as_of=soon", 400, "As of: “soon” is not a date.",
@@ -492,3 +495,23 @@ def test_presets_count_from_the_operations_last_day_not_a_later_review(
         page = client.get("/agents?tz=UTC").text
     found = re.search(r'value="today" data-from="([^"]+)" data-to="([^"]+)"', page)
     assert found and found.groups() == ("2024-03-06", "2024-03-06")
+
+
+@pytest.mark.parametrize("url", ["/builder?metrics=qa_score&lang=ru",
+                                 "/api/v1/report?metrics=qa_score",
+                                 "/export.xlsx?metrics=qa_score&lang=uk"])
+def test_no_answer_names_the_servers_folder(client: TestClient, url: str) -> None:
+    """A client clicking a QA metric read "… but /srv/omnikpi/bank-data has no
+    qa_evaluations.csv": the folder is named by its name alone, in pages and JSON."""
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    answer = client.get(url)
+    assert answer.status_code == 422
+    assert str(DEMO_DATA_DIR) not in answer.text
+    if url.startswith("/builder"):
+        assert error_of(answer.text) == (
+            "Для показателя «Оценка QA» нужна таблица qa_evaluations, которой в этом наборе "
+            "данных нет: загрузите её или выберите другие показатели.")
+    else:
+        assert f"but {DEMO_DATA_DIR.name} has no qa_evaluations" in answer.json()["detail"]
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -156,6 +157,12 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     async def omnikpi_error(request: Request, exc: OmniKPIError) -> Response:
         status = 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) \
             else 500
+        # where the server keeps its data is nobody's business but its administrators',
+        # who read it on /data: every answer names the dataset by its folder's name
+        folder = str(state.data_path)
+        if folder in str(exc):
+            exc = copy.copy(exc)
+            exc.args = (str(exc).replace(folder, Path(folder).name or "data"),)
         if is_page(request) and status < 500:  # a page: the form as typed and a sentence
             return error_page(request, page_message(exc, translator_of(request)), status)
         return JSONResponse({"detail": str(exc)}, status_code=status)

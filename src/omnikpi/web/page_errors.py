@@ -142,6 +142,12 @@ def _table_metrics(m: re.Match[str], _: Translate) -> str:
         metrics=names, keys=_dimensions(m["keys"].replace("/", ","), _))
 
 
+def _missing_table(m: re.Match[str], _: Translate) -> str:
+    who = m["who"].removeprefix("metric ")
+    return _("{metric} needs the table {table}, which this dataset does not have: load it, "
+             "or choose other metrics.").format(metric=_metric_name(who, _), table=m["table"])
+
+
 def _sentence(msgid: str) -> Callable[[re.Match[str], Translate], str]:
     """A rule whose page sentence quotes nothing from the message."""
     return lambda _m, _: _(msgid)
@@ -175,6 +181,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                 r"(?P<limit>[\d,]+)\)", re.S), _too_many_periods),
     (re.compile(r"^(?P<names>.+?) give one row per (?P<keys>\S+): request table metrics",
                 re.S), _table_metrics),
+    (re.compile(r"^(?P<who>.+?) needs the table '(?P<table>\w+)', but ", re.S), _missing_table),
     (re.compile(r"^the follow-up date cannot be before the session"),
      _sentence("The follow-up date cannot be before the session.")),
     (re.compile(r"^--rate must be a share between 0 and 1"),
