@@ -61,10 +61,25 @@ def test_a_download_is_named_by_its_title_and_period(
         make_app: Callable[..., FastAPI]) -> None:
     client = TestClient(make_app())
     answer = client.get("/export.xlsx", params={**QUERY, "title": "Morning report"})
+    # to=2024-03-06 is the exclusive end: the report's days are the 4th and the 5th
     assert answer.headers["content-disposition"] == (
-        'attachment; filename="morning-report_2024-03-04_2024-03-06.xlsx"; '
-        "filename*=UTF-8''Morning%20report_2024-03-04_2024-03-06.xlsx")
+        'attachment; filename="morning-report_2024-03-04_2024-03-05.xlsx"; '
+        "filename*=UTF-8''Morning%20report_2024-03-04_2024-03-05.xlsx")
     cyrillic = client.get("/export.csv", params={**QUERY, "title": "Утро"})
     # a title of no Latin letter: the plain name falls back, the whole one is kept
     assert cyrillic.headers["content-disposition"].startswith(
-        'attachment; filename="2024-03-04_2024-03-06.csv"; filename*=UTF-8\'\'%D0%A3')
+        'attachment; filename="2024-03-04_2024-03-05.csv"; filename*=UTF-8\'\'%D0%A3')
+
+
+def test_a_download_names_the_last_day_chosen_and_its_language(
+        make_app: Callable[..., FastAPI]) -> None:
+    """The form's To day 6 March is sent as to_day (the exclusive end is the 7th): the
+    file was named …_2024-03-07 while its sheet said 4–6 March, and "OmniKPI report" in
+    every language."""
+    client = TestClient(make_app())
+    answer = client.get("/export.xlsx", params={
+        "metrics": "offered", "from": "2024-03-04", "to_day": "2024-03-06", "lang": "ru"})
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"] == (
+        'attachment; filename="omnikpi_2024-03-04_2024-03-06.xlsx"; '
+        "filename*=UTF-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20OmniKPI_2024-03-04_2024-03-06.xlsx")

@@ -17,13 +17,13 @@ from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
 from omnikpi.web import service
 from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
-from omnikpi.web.filters import DIMENSION_LABELS
+from omnikpi.web.filters import DIMENSION_LABELS, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
 from omnikpi.web.page_errors import page_message, status_of, translator_of
@@ -137,14 +137,16 @@ def definition_file(state: ViewDep, name: str) -> Response:
 
 @router.get("/export.{fmt}")
 def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
-           title: Annotated[str, Query()] = "OmniKPI report") -> Response:
+           title: Annotated[str, Query()] = DEFAULT_TITLE) -> Response:
     check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     result = service.report(state, filters)
     with session_scope(state.state.database_url) as session:
         audit(session, state.principal.name, "export",
               {"format": fmt, "query": str(request.url.query)},
               request.client.host if request.client else None)
-    disposition = {"Content-Disposition": download_disposition(title, filters, fmt)}
+    # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
+    named = translator_of(request)(title) if title == DEFAULT_TITLE else title
+    disposition = {"Content-Disposition": download_disposition(named, filters, fmt)}
     if fmt == "csv":
         return Response(to_csv_text(result), media_type="text/csv", headers=disposition)
     if fmt not in ("xlsx", "pdf"):
@@ -165,6 +167,9 @@ def download_disposition(title: str, filters: Filters, fmt: str) -> str:
     """The file's name as saved: its title and period ("morning-report_2024-03-04_
     2024-03-11.xlsx"), not ``report.xlsx`` for every download of a week; a title in
     Cyrillic is kept whole for the browsers that read ``filename*`` (RFC 6266)."""
-    period = "_".join(part[:10] for part in (filters.from_, filters.to) if part)
+    # the last day chosen, not the exclusive end: "…_2024-03-04_2024-03-06" for the 4th
+    # to the 6th, as the sheet says (the 7th used to be in the name)
+    last = form_to_day(filters) or (filters.to or "")
+    period = "_".join(part[:10] for part in (filters.from_, last) if part)
     whole = f"{title}_{period}" if period else title
     return attachment(f"{whole[:120]}.{fmt}")
