@@ -43,6 +43,7 @@ from omnikpi.engine.table_sources import (
     messages_source,
     qa_items_source,
     qa_source,
+    scheduled_agent_time_source,
     surveys_source,
 )
 from omnikpi.engine.talk_source import talk_source
@@ -99,6 +100,8 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
     FactSource("leads", leads_source, ("dial_attempts",), ("agent_id", "campaign", "lead_type")),
     FactSource("dial_agent_time", dial_agent_time_source, ("dial_attempts", "agent_states"),
                AGENT_DIMENSIONS),
+    FactSource("scheduled_agent_time", scheduled_agent_time_source,
+               ("agent_states", "shift_activities"), AGENT_DIMENSIONS, people_time=True),
     FactSource("employee_surveys", employee_surveys_source, ("employee_surveys",),
                ("agent_id",)),
     FactSource("schedule", schedule_source, ("shifts", "agent_states"), _PEOPLE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.agent_day_filter import day_of, days_spanned, on_agent_days
 from omnikpi.engine.grains import key_expr
 from omnikpi.engine.intervals import islands
 from omnikpi.engine.relations import without
@@ -124,12 +125,27 @@ def leads_source(req: SourceRequest) -> ir.Table:
 
 
 def dial_agent_time_source(req: SourceRequest) -> ir.Table:
-    """Logged-in time of the agents who made dial attempts (their outbound hours)."""
+    """Logged-in time of the agents who made dial attempts, on the days they dialed (their
+    outbound hours): an agent's inbound-only day is no outbound hour."""
     from omnikpi.engine.sources import agent_time_source
 
     time = agent_time_source(req)
-    dialers = req.tables("dial_attempts").agent_id
-    return time.filter((time.state != "logged_out") & time.agent_id.isin(dialers))
+    time = time.filter(time.state != "logged_out")
+    d = req.tables("dial_attempts")
+    d = d.filter(d.agent_id.notnull() & (d.dialed_at <= req.ctx.as_of_us))
+    dialing_days = d.select(agent_id=d.agent_id, day=day_of(d.dialed_at, req))
+    return on_agent_days(time, dialing_days, req)
+
+
+def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
+    """Agent time on the days the agent had scheduled work (conformance's "at any time of
+    the day"): an agent with no schedule that day adds no work time to a team's figure."""
+    from omnikpi.engine.sources import agent_time_source
+
+    time = agent_time_source(req)
+    a = req.tables("shift_activities")
+    work = a.filter(a.activity.lower() == "work")
+    return on_agent_days(time, days_spanned(work, "start", "end", req), req)
 
 
 def employee_surveys_source(req: SourceRequest) -> ir.Table:

@@ -26,7 +26,8 @@ def _conversion(p: Params) -> Metric:
 
 
 _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agents who made "
-                  "dial attempts; can be cut by agent_id only.")
+                  "dial attempts, on the days (reporting zone) they dialed; can be cut by "
+                  "agent_id only.")
 
 register(
     _dial(id="attempts", sections={"outbound": 0}, name="Dial attempts",

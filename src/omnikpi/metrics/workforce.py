@@ -113,9 +113,11 @@ register(
                   "uk": "фактичний робочий час у системі (вільний, обробка, післяобробка, "
                         "утримання) / запланований робочий час (активність «робота»)"},
         names={"ru": "Соответствие расписанию", "uk": "Відповідність розкладу"}, unit="ratio",
-        source="agent_time", denominator_source="schedule",
+        source="scheduled_agent_time", denominator_source="schedule",
         formula="actual logged-in work time (available, handling, acw, hold) / scheduled "
         "work time (activity work)",
+        notes="Work time counts on the days (reporting zone) the agent had scheduled work, "
+        "at any time of those days; an agent without a schedule that day adds nothing.",
         numerator=lambda t, p: when(t.state.isin(list(WORK_STATES)), t.seconds),
         denominator=lambda t, p: _seconds(t, (t.kind == "activity") & (t.activity == "work")),
     ),
