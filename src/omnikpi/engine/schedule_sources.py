@@ -41,16 +41,26 @@ def _shape(t: ir.Table, **values: ir.Value) -> ir.Table:
 
 
 def _activities_with_shift(req: SourceRequest) -> ir.Table:
-    """Scheduled activities with the site/tenant of the shift that contains them."""
+    """Scheduled activities with the site/tenant of the shift that contains them, and a
+    work activity for each paid shift planned without any."""
     acts = req.tables("shift_activities")
     shifts = req.tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
                       __site=shifts.site, __tenant=shifts.tenant)
     j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start >= s.__s, acts.start < s.__e])
-    return j.select(
+    planned = j.select(
         agent_id=j.agent_id, activity=j.activity.lower(), paid=j.paid.fill_null(True),
         start=j.start, end=j.end, site=j.__site, tenant=j.__tenant,
     )
+    # a paid shift with no activity in it is a shift of work: an agent absent from a
+    # shift planned without detail was 0 % shrinkage, nobody having scheduled "work"
+    paid = shifts.filter(shifts.paid.fill_null(True))
+    bare = paid.anti_join(acts, [paid.agent_id == acts.agent_id, acts.start < paid.end,
+                                 acts.end > paid.start])
+    work = bare.select(
+        agent_id=bare.agent_id, activity=ibis.literal("work"), paid=ibis.literal(True),
+        start=bare.start, end=bare.end, site=bare.site, tenant=bare.tenant)
+    return ibis.union(planned, work, distinct=False)
 
 
 def _people(j: ir.Table) -> dict[str, ir.Value]:
@@ -103,6 +113,18 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     unpaid = u.select(agent_id=u.agent_id, activity=u.activity, paid=u.paid,
                       start=ibis.greatest(u.start, u.h_start), end=ibis.least(u.end, u.h_end),
                       site=u.site, tenant=u.tenant)
+    # the paid activities' part inside paid shifts: what lies outside (a vacation day
+    # exported without a shift) is scheduled paid time too, which shrinkage adds
+    paid_acts = acts.filter(acts.paid)
+    pa = paid_acts.join(hours, [paid_acts.agent_id == hours.h_agent,
+                                paid_acts.start < hours.h_end, paid_acts.end > hours.h_start])
+    pa = pa.select(agent_id=pa.agent_id, activity=pa.activity, paid=pa.paid,
+                   start=ibis.greatest(pa.start, pa.h_start), end=ibis.least(pa.end, pa.h_end),
+                   site=pa.site, tenant=pa.tenant)
+    pa = pa.filter(pa.end > pa.start)
+    parts.append(_shape(pa.mutate(i_start=pa.start, i_end=pa.end),
+                        kind=ibis.literal("paid_activity_in_shift"), activity=pa.activity,
+                        paid=pa.paid, site=pa.site, tenant=pa.tenant))
     # the overlap's pieces (always of some length here): a relation of its own, so that
     # the join with the states below starts a new join instead of extending this one
     # (``.view()`` would do it too, but under a new name in every plan: no plan of these
@@ -130,7 +152,8 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     # what happened counts up to the as-of, what was planned up to the plans' as-of (an
     # agent who left at 15:00 of a shift to 16:00 was absent for the last hour, though
     # their last state, the data's latest event, ended at 15:00): see engine.plan_time
-    planned = stacked.kind.isin(["shift", "activity", "unpaid_in_shift"])
+    planned = stacked.kind.isin(["shift", "activity", "unpaid_in_shift",
+                                 "paid_activity_in_shift"])
     until = ibis.ifelse(planned, ibis.literal(req.ctx.plan_end_us, type="int64"),
                         ibis.literal(req.ctx.as_of_us, type="int64"))
     stacked = stacked.mutate(i_end=ibis.least(stacked.i_end, until))

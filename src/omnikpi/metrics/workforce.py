@@ -38,10 +38,25 @@ def utilization_numerator(t: ir.Table, p: Params) -> ir.Value:
     return _used(t, "state_in_shift") - _used(t, "state_in_unpaid")
 
 
+def scheduled_paid_time(t: ir.Table, p: Params) -> ir.Value:
+    """ShiftPaidTime plus the paid activities outside every paid shift: a vacation or a
+    sick day exported as an activity without a shift is paid, scheduled time (shrinkage
+    counted it in its numerator alone and read 800 %)."""
+    outside = _seconds(t, (t.kind == "activity") & t.paid) - _seconds(
+        t, t.kind == "paid_activity_in_shift")
+    return shift_paid_time(t, p) + outside
+
+
+def _names(text: object) -> list[str]:
+    return [name.strip().lower() for name in str(text).split(",") if name.strip()]
+
+
 def _shrinkage_numerator(t: ir.Table, p: Params) -> ir.Value:
-    planned = _seconds(t, (t.kind == "activity") & t.paid & (t.activity != "work"))
+    absent = t.activity.isin(_names(p["unplanned_activities"]))
+    paid_off = (t.kind == "activity") & t.paid & (t.activity != "work")
+    planned = _seconds(t, paid_off & ~absent)
     unplanned = _seconds(t, (t.kind == "activity") & (t.activity == "work")) - _seconds(
-        t, (t.kind == "match") & (t.activity == "work"))
+        t, (t.kind == "match") & (t.activity == "work")) + _seconds(t, paid_off & absent)
     part = p["part"]
     if part == "planned":
         return planned
@@ -124,24 +139,34 @@ register(
     _schedule(
         id="shrinkage", tables=ACTIVITY_TABLES, name="Shrinkage",
         formulas={"ru": "запланированное оплачиваемое время, недоступное для обращений / "
-                        "запланированное оплачиваемое время; плановые = оплачиваемые нерабочие "
-                        "активности (перерывы, обучение, собрания, отпуск); внеплановые = "
-                        "запланированное рабочее время не в готовом или рабочем статусе "
-                        "(отсутствие, опоздание, болезнь, незапланированная недоступность)",
+                        "запланированное оплачиваемое время (оплачиваемые смены без "
+                        "неоплачиваемых активностей плюс оплачиваемые активности вне смен); "
+                        "плановые = оплачиваемые нерабочие активности (перерывы, обучение, "
+                        "собрания, отпуск); внеплановые = запланированное рабочее время не в "
+                        "готовом или рабочем статусе (отсутствие, опоздание, незапланированная "
+                        "недоступность) и активности из unplanned_activities (болезнь); смена "
+                        "без активностей — рабочая",
                   "uk": "запланований оплачуваний час, недоступний для звернень / запланований "
-                        "оплачуваний час; планові = оплачувані неробочі активності (перерви, "
-                        "навчання, наради, відпустка); позапланові = запланований робочий час не "
-                        "в готовому чи робочому статусі (відсутність, запізнення, хвороба, "
-                        "незапланована недоступність)"},
+                        "оплачуваний час (оплачувані зміни без неоплачуваних активностей плюс "
+                        "оплачувані активності поза змінами); планові = оплачувані неробочі "
+                        "активності (перерви, навчання, наради, відпустка); позапланові = "
+                        "запланований робочий час не в готовому чи робочому статусі "
+                        "(відсутність, запізнення, незапланована недоступність) та активності з "
+                        "unplanned_activities (хвороба); зміна без активностей — робоча"},
         names={"ru": "Потери рабочего времени", "uk": "Втрати робочого часу"}, better="lower",
         unit="ratio",
-        formula="scheduled paid time not available for contacts / scheduled paid time; "
-        "planned = paid non-work activities (breaks, training, meetings, vacation); "
-        "unplanned = scheduled work time not spent in a ready or working state (absence, "
-        "lateness, sickness, unscheduled not-ready)",
+        formula="scheduled paid time not available for contacts / scheduled paid time (paid "
+        "shifts minus unpaid activities, plus paid activities outside shifts); planned = paid "
+        "non-work activities (breaks, training, meetings, vacation); unplanned = scheduled "
+        "work time not spent in a ready or working state (absence, lateness, unscheduled "
+        "not-ready) and the activities in unplanned_activities (sickness); a shift without "
+        "activities is work",
         params=(Param("part", "choice", "total", "which shrinkage",
-                      ("total", "planned", "unplanned")),),
-        numerator=_shrinkage_numerator, denominator=shift_paid_time,
+                      ("total", "planned", "unplanned")),
+                Param("unplanned_activities", "str", "sick,sickness,absent,absence",
+                      "comma-separated scheduled activities that are unplanned shrinkage "
+                      "(a sick day entered in the schedule is not planned)")),
+        numerator=_shrinkage_numerator, denominator=scheduled_paid_time,
     ),
     Metric(
         id="attrition_monthly", name="Monthly attrition",
