@@ -83,3 +83,29 @@ def test_a_download_names_the_last_day_chosen_and_its_language(
     assert answer.headers["content-disposition"] == (
         'attachment; filename="omnikpi_2024-03-04_2024-03-06.xlsx"; '
         "filename*=UTF-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20OmniKPI_2024-03-04_2024-03-06.xlsx")
+
+
+def test_a_clients_file_names_the_tenant_it_holds(
+        make_app: Callable[..., FastAPI]) -> None:
+    """A bank's client downloaded its figures under "Filters: none": read later, beside
+    the outsourcer's, they passed for the whole center's."""
+    from omnikpi.auth.accounts import create_user
+    from omnikpi.store.db import session_scope
+    from tests.web.conftest import log_in
+
+    app = make_app(auth_required=True, live_updates=False, scheduler=False)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "root", "export-pass-1234", "admin")
+        create_user(session, "bank-view", "export-pass-1234", "client", tenant="bank")
+    query = {"metrics": "offered", "channel": "voice", "lang": "uk"}
+
+    def filters_line(client: TestClient) -> str:
+        sheet = load_workbook(io.BytesIO(client.get("/export.xlsx", params=query).content))
+        lines = {row[0]: row[1] for row in sheet["report"].iter_rows(values_only=True)
+                 if row and row[0]}
+        return str(lines["Фільтри"])
+
+    client = log_in(TestClient(app), "bank-view", "export-pass-1234")
+    assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
+    admin = log_in(TestClient(app), "root", "export-pass-1234")
+    assert filters_line(admin) == "Канал: voice"

@@ -4,6 +4,7 @@ named definitions; export CSV, XLSX, PDF. A saved definition also runs from the 
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,13 +17,14 @@ from omnikpi.auth.accounts import audit
 from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
+from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, Filters, ViewDep, get_filters
+from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
 from omnikpi.web.filters import DIMENSION_LABELS, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
@@ -147,6 +149,7 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
     named = translator_of(request)(title) if title == DEFAULT_TITLE else title
     disposition = {"Content-Disposition": download_disposition(named, filters, fmt)}
+    result = within_scope(result, state)
     if fmt == "csv":
         return Response(to_csv_text(result), media_type="text/csv", headers=disposition)
     if fmt not in ("xlsx", "pdf"):
@@ -161,6 +164,20 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
             media = "application/pdf"
         body = path.read_bytes()
     return Response(body, media_type=media, headers=disposition)
+
+
+def within_scope(result: ReportResult, view: View) -> ReportResult:
+    """The result as its file states it: a client's or a site's export names the tenant
+    or site its rows are cut to among the filters ("Filters: none" on a bank's file, its
+    figures the bank's alone, read as the whole center's)."""
+    window = result.window
+    if window is None or view.scope.unbounded:
+        return result
+    bounds = dict(view.scope.bounds())
+    if view.scope.agent:
+        bounds["agent_id"] = (view.scope.agent,)
+    shown = {**bounds, **window.filters}
+    return dataclasses.replace(result, window=dataclasses.replace(window, filters=shown))
 
 
 def download_disposition(title: str, filters: Filters, fmt: str) -> str:
