@@ -93,15 +93,15 @@ def test_null_points_where_an_interval_has_no_data(whole: str) -> None:
 def test_no_previous_period_before_the_first_day_of_data(whole: str) -> None:
     assert chart_data(whole, "trendBefore") == []
     assert "data-change" not in whole and "arrows: change against" not in whole
-    assert "Service level and abandon rate, by day, Mar 4\u2009–\u20096" in whole
+    assert "Service level and abandon rate, voice + chat, by day, Mar 4\u2009–\u20096" in whole
     assert "Chat sessions per agent, by hour, Mar 4\u2009–\u20096" in whole
 
 
 def test_previous_period_equals_a_report_of_that_period(one_day: str) -> None:
     assert "arrows: change against Mar 5, 2024" in one_day
-    assert "Service level and abandon rate, by day, Mar 6, 2024" in one_day
+    assert "Service level and abandon rate, voice + chat, by day, Mar 6, 2024" in one_day
     before = report(["service_level", "abandon_rate"], grain="day", from_="2024-03-05",
-                    to="2024-03-06")
+                    to="2024-03-06", where={"channel": ["voice", "chat"]})
     plotted = chart_data(one_day, "trendBefore")
     assert [r["previous_start"] for r in plotted] == [r["period_start"] for r in before] \
         == ["2024-03-05T00:00:00+02:00"]

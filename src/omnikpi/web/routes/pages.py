@@ -270,14 +270,15 @@ def _shifted(rows: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]
 
 
 def _series(state: ViewDep, filters: Filters, period: Period | None, metrics: list[str],
-            grain: str, by: list[str] | None = None) -> dict[str, Any]:
+            grain: str, by: list[str] | None = None,
+            where: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """A chart's rows on the full grid of the period and, shifted onto it, the previous
-    period's (empty when the data does not reach back)."""
-    now = report(state, filters, metrics, by=by or [], grain=grain).rows
+    period's (empty when the data does not reach back); ``where``: the chart's own cut."""
+    now = report(state, filters, metrics, by=by or [], grain=grain, where=where).rows
     before: list[dict[str, Any]] = []
     if period is not None and period.previous:
         previous = report(state, _previous(filters, period), metrics, by=by or [],
-                          grain=grain).rows
+                          grain=grain, where=where).rows
         before = _shifted(previous, period)
     return {"rows": now, "previous": before}
 
@@ -376,8 +377,14 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
             _tiles, state, filters, metrics, _channels(state, mode) if mode else None,
             period, lang)))
     profile_part = parts.submit(_per_channel, state, filters, period, grain)
+    # the trend is the accessibility tiles' figure, day by day: the continuous channels'
+    # service level (e-mail answered within a day counted as on time lifted the line to
+    # 82 % while the voice tile read 75 %), unless the page picks its channels itself
+    trend_channels = [] if "channel" in (filters.where or {}) else \
+        _channels(state, CHANNELS_OF_MODE["continuous"])
     trend_part = parts.submit(_series, state, filters, period,
-                              ["service_level", "abandon_rate"], "day")
+                              ["service_level", "abandon_rate"], "day",
+                              where={"channel": trend_channels} if trend_channels else None)
     people = state.dataset.has("agent_states")
     funnel_part = parts.submit(_funnel, state, filters) if people else None
     concurrency_part = parts.submit(_concurrency, state, filters, period) \
@@ -398,6 +405,7 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
     return templates.TemplateResponse(request, "dashboard.html", {
         "sections": sections, "filters": filters, "profile": profile, "query": query,
         "dataset": shown_dataset(state), "trend": trend["rows"],
+        "trend_channels": trend_channels,
         "trend_previous": trend["previous"], "funnel": funnel,
         "concurrency": concurrency["rows"], "concurrency_previous": concurrency["previous"],
         "grain_words": GRAIN_WORDS.get(grain, grain),
