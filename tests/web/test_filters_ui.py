@@ -515,3 +515,18 @@ def test_no_answer_names_the_servers_folder(client: TestClient, url: str) -> Non
     else:
         assert f"but {DEMO_DATA_DIR.name} has no qa_evaluations" in answer.json()["detail"]
 
+
+
+def test_a_download_link_clicked_in_a_browser_answers_with_a_page(client: TestClient) -> None:
+    """A person who clicked an export link got ``{"detail": "metric occupancy cannot be
+    cut by queue…"}`` in English; a script asking for the file still gets the JSON."""
+    url = "/export.csv?metrics=occupancy&by=queue&lang=uk"
+    clicked = client.get(url, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert clicked.status_code == 400
+    assert clicked.headers["content-type"].startswith("text/html")
+    assert error_of(clicked.text).startswith("Показник «Зайнятість» не можна розрізати")
+    script = client.get(url)
+    assert script.status_code == 400 and "cannot be cut by queue" in script.json()["detail"]
+    drill = client.get("/drill.csv?metric=nosuch", headers={"accept": "text/html"})
+    assert drill.status_code in (400, 422) and drill.headers["content-type"].startswith(
+        "text/html")

@@ -27,9 +27,11 @@ FLAG_WORDS = {"from": "From", "to": "To", "as-of": "As of", "grain": "grain",
               "metrics": "metrics", "format": "format", "output": "file",
               "definition": "saved report", "engine": "engine"}
 """Any other flag left in a message (``--grain``) → a word."""
-NOT_PAGES = ("/api/", "/static/", "/export.", "/builder/definition/", "/docs", "/redoc",
+NOT_PAGES = ("/api/", "/static/", "/builder/definition/", "/docs", "/redoc",
              "/openapi.json")
-"""Paths whose errors stay JSON: the API, downloads and the API's own documentation."""
+"""Paths whose errors stay JSON: the API and its own documentation."""
+DOWNLOADS = ("/export.", "/drill.")
+"""Download links: a page when a browser opened them, JSON for a script."""
 
 
 def _unquote(text: str) -> str:
@@ -224,11 +226,16 @@ def is_page(request: Request) -> bool:
     """Whether ``request`` is a browser's page view (its error is a page, not JSON): a
     page address read, or a page's form sent by a browser (it asks for HTML) — a form
     refused with ``{"detail": …}`` left the user on a bare JSON text."""
+    asks_html = "text/html" in request.headers.get("accept", "")
+    if request.url.path.startswith(DOWNLOADS):
+        # a download link a person clicked (the browser asks for HTML) is answered with
+        # the page and a sentence in their language; a script's request keeps the JSON
+        return request.method == "GET" and asks_html
     if request.url.path.startswith(NOT_PAGES):
         return False
     if request.method == "GET":
         return True
-    return request.method == "POST" and "text/html" in request.headers.get("accept", "")
+    return request.method == "POST" and asks_html
 
 
 def status_of(exc: OmniKPIError) -> int:
