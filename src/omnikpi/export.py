@@ -73,14 +73,25 @@ def to_json_text(result: ReportResult) -> str:
 
 
 def to_csv_text(result: ReportResult) -> str:
-    """Column ids as headers, raw numbers (seconds, ratios 0–1, counts), ``period_start``
-    as ISO-8601 in the report's zone with its offset; empty for no value."""
+    """Column ids as headers, raw numbers (seconds, ratios 0–1, counts; 15 significant
+    digits), ``period_start`` as ISO-8601 in the report's zone with its offset; empty for
+    no value."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=result.columns, lineterminator="\n")
     writer.writeheader()
     for row in result.rows:
-        writer.writerow({k: ("" if v is None else csv_safe(v)) for k, v in row.items()})
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    """A cell's text: a float to 15 significant digits — every digit a double holds for
+    sure — so a sum of costs reads 320.662, not 320.66200000000003."""
+    if value is None:
+        return ""
+    if isinstance(value, float):  # still a float's text: 12.0, not 12
+        return repr(float(format(value, ".15g")))
+    return csv_safe(value)
 
 
 # -- what a person reads: names, units, the header ------------------------------------------

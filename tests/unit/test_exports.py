@@ -204,6 +204,17 @@ def test_csv_keeps_raw_numbers_and_iso_instants_with_the_offset() -> None:
                        "-40.0"]
 
 
+def test_csv_floats_carry_no_binary_noise() -> None:
+    """A sum of costs read 320.66200000000003 in the client's CSV."""
+    from omnikpi.export import _csv_cell
+
+    assert _csv_cell(sum([0.1] * 10)) == "1.0"  # 0.9999999999999999
+    assert _csv_cell(0.1 + 0.2) == "0.3"
+    assert _csv_cell(2 / 3) == "0.666666666666667"
+    assert _csv_cell(1.0) == "1.0" and _csv_cell(7) == 7 and _csv_cell(None) == ""
+    assert _csv_cell("=1+1") == "'=1+1"
+
+
 @pytest.mark.parametrize("lang", ["ru", "uk"])
 def test_every_export_string_is_translated(lang: str) -> None:
     messages = _messages(lang)
