@@ -153,6 +153,9 @@ def test_wallboard_with_live_updates_off_opens_no_stream(site: dict[str, Any]) -
     assert words["sort"] == {"ascending": "по возрастанию", "descending": "по убыванию"}
     assert words["channels"]["voice"] == "голос"
     assert words["units"] == {"h": "ч", "min": "мин", "s": "с"}
+    # the industry's SL and ASA stay as a TV's short headers, spelt out on hover
+    assert '<abbr title="Уровень сервиса">SL</abbr>' in page
+    assert '<abbr title="Среднее время ответа">ASA</abbr>' in page
     assert site["lead"].get("/api/v1/live/stream").status_code == 503
 
 
