@@ -212,3 +212,20 @@ def test_channels_and_directions_read_in_the_pages_language(
     drill = client.get("/drill?metric=offered&channel=voice&lang=uk").text
     rows = drill[drill.index('id="drill-rows"'):]
     assert "<td>голос</td>" in rows and "<td>voice</td>" not in rows
+
+
+def test_a_metric_without_its_table_cannot_be_ticked(make_app: Callable[..., FastAPI]) -> None:
+    """The demo has no QA evaluations: "QA score" is listed, greyed, with the table it
+    lacks, and cannot be ticked; one asked for in the URL stays ticked (its error says
+    why)."""
+    import re
+
+    client = TestClient(make_app())
+    page = client.get("/builder", params={"lang": "uk"}).text
+    qa = re.search(r'<label[^>]*class="unavailable"[^>]*><input type="checkbox" '
+                   r'class="metric" value="qa_score"\s+disabled>([^<]*)<small class="note">'
+                   r'\(([^)]*)\)', page)
+    assert qa and qa.group(2) == "немає даних: qa_evaluations", page[:2000]
+    assert re.search(r'value="offered"\s+>', page)  # the contacts' metrics are free
+    asked = client.get("/builder", params={"metrics": "qa_score"}).text
+    assert re.search(r'value="qa_score"\s+checked>', asked)

@@ -258,6 +258,11 @@ def test_the_period_line_shows_the_as_of_used(client: TestClient) -> None:
     assert period_of(given.text).endswith("As of 2024-03-05 12:00")
     assert period_of(client.get("/agent/chat-01?tz=UTC").text).startswith("Period 2024-03-03")
     assert period_of(client.get("/drill?metric=offered&tz=UTC").text).startswith("Period ")
+    # the dashboard reads every table, whose latest event is midnight of the 7th (Kyiv):
+    # its last day is the 6th, as the page's "4–6 Mar" says (the line read "– 2024-03-07")
+    dashboard = client.get("/?tz=Europe/Kyiv").text
+    assert period_of(dashboard) == ("Period 2024-03-04 – 2024-03-06 · Zone Europe/Kyiv · "
+                                    "As of 2024-03-07 00:00")
 
 
 # -- presets ---------------------------------------------------------------------------------

@@ -242,8 +242,8 @@ def effective(view: View, filters: Filters) -> Effective | None:
         end = _local(to_us, tz)
         last_moment = end - timedelta(microseconds=1)
         last = last_moment.date().isoformat()
-    elif as_of_us is not None:
-        last = _local(as_of_us, tz).date().isoformat()
+    elif as_of_us is not None:  # an as-of at midnight ends the day before (as the page says)
+        last = _local(max(as_of_us - 1, 0), tz).date().isoformat()
     else:
         last = "—"
     as_of = _shown(_local(as_of_us, tz)) if as_of_us is not None else "—"

@@ -71,6 +71,7 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
     return templates.TemplateResponse(request, "builder.html", {
         "heads": heads,
         "filters": filters, "catalog": _catalog(choose_language(request)), "chosen": chosen,
+        "missing": _missing_tables(state),
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
         "query": query, "saved": saved_reports, "error": error, "name": name,
     }, status_code=status)
@@ -84,6 +85,14 @@ def _head(column: str, metrics: dict[str, Any]) -> str:
     if column == "period_start":
         return "Period"
     return DIMENSION_LABELS.get(column, column)
+
+
+def _missing_tables(view: View) -> dict[str, list[str]]:
+    """Metric id → the tables it needs that the dataset lacks: such a metric is shown
+    but cannot be ticked (a client ticking "QA score" on a center without QA data met an
+    error naming a table)."""
+    return {m["id"]: gone for m in catalog_json()
+            if (gone := [t for t in m["tables"] if not view.dataset.has(t)])}
 
 
 def _catalog(lang: str) -> list[dict[str, Any]]:
