@@ -280,6 +280,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Для показника «{metric}» потрібна таблиця {table}, якої в цьому наборі даних "
         "немає: завантажте її або виберіть інші показники."),
     "no data: {tables}": ("нет данных: {tables}", "немає даних: {tables}"),
+    # a duration column's header: the format as the reader's spreadsheet writes it
+    "h:mm:ss": ("ч:мм:сс", "год:хв:с"),
+    "m:ss": ("м:сс", "хв:с"),
     "Unknown metric “{value}”: choose the metrics from the list.": (
         "Неизвестный показатель «{value}»: выберите показатели из списка.",
         "Невідомий показник «{value}»: виберіть показники зі списку."),

@@ -142,7 +142,7 @@ def columns(result: ReportResult, lang: str = "en") -> list[Column]:
 def unit_text(unit: str | None, lang: str = "en") -> str:
     """The unit of a column as its header says it (durations: ``h:mm:ss``; counts: none)."""
     if unit == "seconds":
-        return "h:mm:ss"
+        return str(_translator(lang)("h:mm:ss"))
     if unit is None or unit == "count":
         return ""
     return str(_translator(lang)(UNIT_LABELS.get(unit, unit)))
@@ -512,7 +512,8 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
                         and abs(formatting.whole_seconds(float(v))) >= 3600
                         for v in (r.get(c.key) for r in result.rows))
              for c in cols if c.unit == "seconds"}
-    labels = [c.label("h:mm:ss" if hours.get(c.key) else "m:ss") if c.unit == "seconds"
+    labels = [c.label(str(_translator(lang)("h:mm:ss" if hours.get(c.key) else "m:ss")))
+              if c.unit == "seconds"
               else c.label(unit_text(c.unit, lang)) for c in cols]
     body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
              for c in cols] for row in result.rows]

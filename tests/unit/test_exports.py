@@ -131,7 +131,7 @@ def test_xlsx_in_russian(tmp_path: Path) -> None:
     assert sheet.cell(2, 2).value == f"1 мар. 2024{NNBSP}г. – 7 мар. 2024{NNBSP}г."
     assert sheet.cell(6, 2).value == "Канал: voice, email; Очередь: sales, mail"
     assert [c.value for c in sheet[TABLE_ROW]][2:5] == [
-        "Предложено", "Среднее время обработки (h:mm:ss)", "Уровень сервиса (%)"]
+        "Предложено", "Среднее время обработки (ч:мм:сс)", "Уровень сервиса (%)"]
     assert sheet.cell(TABLE_ROW, 7).value == "Индекс NPS (баллы)"
     # the parameters sheet's headers for a person too (its values stay ids and JSON)
     meta = [tuple(r) for r in load_workbook(path)["parameters"].iter_rows(values_only=True)]
@@ -169,7 +169,7 @@ def test_pdf_in_russian_and_ukrainian_prints_cyrillic_names_and_one_unit_per_col
     assert "?" not in text
     for expected in ("Отчёт OmniKPI", "Период", "7 мар. 2024", "Часовой пояс", "Europe/Kyiv",
                      "Канал: voice, email; Очередь: sales, mail", "Предложено",
-                     "Уровень сервиса (%)", "(m:ss)", "(h:mm:ss)", "Индекс NPS (баллы)",
+                     "Уровень сервиса (%)", "(м:сс)", "(ч:мм:сс)", "Индекс NPS (баллы)",
                      "Параметры показателей", "threshold_seconds=20",
                      "4 мар. 2024", "1 234", "56 789", "85,3", "100,0", "5:37", "1:00",
                      "0:00:12", "200:05:00", "1:00:00", "12,35", "-40,00"):
@@ -181,6 +181,7 @@ def test_pdf_in_russian_and_ukrainian_prints_cyrillic_names_and_one_unit_per_col
     text = _pdf_text(path)
     assert "Звіт за тиждень" in text and "Рівень сервісу (%)" in text
     assert "Середній час обробки" in text and "Часовий пояс" in text
+    assert "(год:хв:с)" in text and "(хв:с)" in text  # durations' headers, in Ukrainian
 
 
 def test_pdf_in_english(tmp_path: Path) -> None:

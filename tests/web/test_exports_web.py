@@ -36,7 +36,7 @@ def test_xlsx_and_pdf_exports_in_the_pages_language(make_app: Callable[..., Fast
     assert sheet.cell(5, 2).value == "по дням"
     assert "Канал: voice" in sheet.cell(6, 2).value
     assert [c.value for c in sheet[TABLE_ROW]] == [
-        "Очередь", "Начало периода", "Предложено", "Среднее время обработки (h:mm:ss)",
+        "Очередь", "Начало периода", "Предложено", "Среднее время обработки (ч:мм:сс)",
         "Уровень сервиса (%)"]
     row = [c.value for c in sheet[TABLE_ROW + 1]]
     assert row[0] == first["queue"]

@@ -145,7 +145,8 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.append([])
     # a seconds column (``handle_s``) shown as a duration says so: "handle_s" over
     # 0:04:10 read as a misprint of 250
-    shown = [f"{name} (h:mm:ss)" if index < len(formats) and formats[index] == DURATION_FORMAT
+    clock = _("h:mm:ss")
+    shown = [f"{name} ({clock})" if index < len(formats) and formats[index] == DURATION_FORMAT
              else name for index, name in enumerate(names)]
     sheet.append([cell(name, bold=True) for name in shown])
     local = zone(filters.tz)
