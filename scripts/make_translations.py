@@ -279,7 +279,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "загрузите её или выберите другие показатели.",
         "Для показника «{metric}» потрібна таблиця {table}, якої в цьому наборі даних "
         "немає: завантажте її або виберіть інші показники."),
-    "no data: {tables}": ("нет данных: {tables}", "немає даних: {tables}"),
+    "no data:": ("нет данных:", "немає даних:"),
     # a duration column's header: the format as the reader's spreadsheet writes it
     "h:mm:ss": ("ч:мм:сс", "год:хв:с"),
     "m:ss": ("м:сс", "хв:с"),
