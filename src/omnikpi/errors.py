@@ -21,6 +21,11 @@ class UsageError(OmniKPIError):
     exit_code = 2
 
 
+class NotFoundError(UsageError):
+    """The request names something that is not there (a saved report, a schedule, a QA
+    form or evaluation): a usage error on the command line, 404 on the web."""
+
+
 class DataError(OmniKPIError):
     """The data cannot serve the request: missing table or column, unparsable file."""
 

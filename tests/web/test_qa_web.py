@@ -259,7 +259,7 @@ def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:
     no_form = lead.post("/qa/calibrations", data={
         "csrf_token": token, "name": "c", "form_id": "999", "contacts": "a-1",
         "evaluators": "lead other", "reference": "lead"})
-    assert no_form.status_code == 400 and "no QA form 999" in no_form.text
+    assert no_form.status_code == 404 and "no QA form 999" in no_form.text
     sample = lead.post("/qa/samples", data={"csrf_token": token, "name": "s", "rate": "1.0",
                                             "seed": "3", "evaluator": "lead"},
                        follow_redirects=False)

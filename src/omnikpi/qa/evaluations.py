@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnikpi.errors import UsageError
+from omnikpi.errors import NotFoundError, UsageError
 from omnikpi.qa.forms import form_items, score
 from omnikpi.store.models import QaAnswer, QaEvaluation, QaForm, QaFormItem, QaSampleItem
 
@@ -55,7 +55,7 @@ def submit(session: Session, form_id: int, subject: Subject, evaluator: str,
            calibration_id: int | None = None) -> QaEvaluation:
     form = session.get(QaForm, form_id)
     if form is None:
-        raise UsageError(f"no QA form {form_id}")
+        raise NotFoundError(f"no QA form {form_id}")
     sampled = None
     if sample_item_id is not None:
         # locked until the commit, so that two submits at once cannot both pass this check
@@ -86,7 +86,7 @@ def respond(session: Session, evaluation_id: int, agent_id: str | None, action: 
     """The agent acknowledges or disputes an evaluation of their own contact."""
     evaluation = session.get(QaEvaluation, evaluation_id)
     if evaluation is None or (agent_id is not None and evaluation.agent_id != agent_id):
-        raise UsageError("no such evaluation of yours")
+        raise NotFoundError("no such evaluation of yours")
     if action not in ("acknowledge", "dispute"):
         raise UsageError("action must be acknowledge or dispute")
     if action == "dispute" and not comment.strip():

@@ -14,7 +14,7 @@ from omnikpi.auth.accounts import Principal, principal_of
 from omnikpi.auth.scope import UNBOUNDED, Scope, scope_of
 from omnikpi.definitions import ReportDefinition, check_name, slug
 from omnikpi.delivery.email import check_addresses
-from omnikpi.errors import UsageError
+from omnikpi.errors import NotFoundError, UsageError
 from omnikpi.schedules.timing import PERIODS, check_cron, period_of_cron, zone
 from omnikpi.store.models import User, utcnow
 from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
@@ -105,7 +105,7 @@ def get_schedule(session: Session, schedule_id: int, principal: Principal) -> Re
     row = session.scalar(select(ReportSchedule).where(ReportSchedule.id == schedule_id,
                                                       _visible(principal)))
     if row is None:
-        raise UsageError(f"no schedule {schedule_id}")
+        raise NotFoundError(f"no schedule {schedule_id}")
     return row
 
 

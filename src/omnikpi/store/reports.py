@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.definitions import ReportDefinition, check_name, legacy_slug, slug
-from omnikpi.errors import DataError, UsageError
+from omnikpi.errors import DataError, NotFoundError, UsageError
 from omnikpi.store.models import SavedReport, utcnow
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def get_report(session: Session, key: str, tenant: str | None) -> tuple[ReportDe
     row = session.scalar(select(SavedReport).where(SavedReport.slug == key,
                                                    SavedReport.tenant_key == (tenant or "")))
     if row is None:
-        raise UsageError(f"no saved report {key!r}")
+        raise NotFoundError(f"no saved report {key!r}")
     try:
         return ReportDefinition.model_validate(tomllib.loads(row.definition)), row.definition
     except (tomllib.TOMLDecodeError, ValidationError) as exc:

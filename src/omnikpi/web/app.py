@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from omnikpi.auth.accounts import unscoped_supervisors
 from omnikpi.config import Config
 from omnikpi.engine.backends import ENGINES
-from omnikpi.errors import DataError, OmniKPIError, UsageError
+from omnikpi.errors import DataError, NotFoundError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import require_current, session_scope, upgrade
 from omnikpi.web.assets import install_assets
@@ -155,8 +155,8 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     @app.exception_handler(OmniKPIError)
     async def omnikpi_error(request: Request, exc: OmniKPIError) -> Response:
-        status = 400 if isinstance(exc, UsageError) else 422 if isinstance(exc, DataError) \
-            else 500
+        status = 404 if isinstance(exc, NotFoundError) else 400 if isinstance(exc, UsageError) \
+            else 422 if isinstance(exc, DataError) else 500
         # where the server keeps its data is nobody's business but its administrators',
         # who read it on /data: every answer names the dataset by its folder's name
         folder = str(state.data_path)

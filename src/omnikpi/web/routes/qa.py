@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import audit
-from omnikpi.errors import UsageError
+from omnikpi.errors import NotFoundError, UsageError
 from omnikpi.qa import queries
 from omnikpi.qa.calibration import calibration_report
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
@@ -348,7 +348,7 @@ def _form_id(view: View, raw: str) -> int:
     with session_scope(view.state.database_url) as session:
         form = session.get(QaForm, form_id) if 0 < form_id <= MAX_INT else None
         if form is None or not form_visible(form, form_shelf(view)):
-            raise UsageError(f"no QA form {form_id}")
+            raise NotFoundError(f"no QA form {form_id}")
     return form_id
 
 
