@@ -325,6 +325,16 @@ TEXT: dict[str, tuple[str, str]] = {
     # dashboard charts, tiles and footer (issue 21: small multiples, previous period)
     "arrows: change against": ("стрелки: изменение к периоду", "стрілки: зміна щодо періоду"),
     "Page not found": ("Страница не найдена", "Сторінку не знайдено"),
+    "API reference": ("Справочник API", "Довідник API"),
+    "Every endpoint of the HTTP API with its parameters and answers. “Try it out” sends the "
+    "request as you, within what you may see; a script logs in with POST /api/v1/auth/token "
+    "and sends the token as Authorization: Bearer.":
+        ("Все точки HTTP API с их параметрами и ответами. «Try it out» отправляет запрос от "
+         "вашего имени, в пределах того, что вам доступно; скрипт входит через POST "
+         "/api/v1/auth/token и передаёт токен в заголовке Authorization: Bearer.",
+         "Усі точки HTTP API з їхніми параметрами й відповідями. «Try it out» надсилає запит "
+         "від вашого імені, у межах того, що вам доступно; скрипт входить через POST "
+         "/api/v1/auth/token і передає токен у заголовку Authorization: Bearer."),
     "Not for this account": ("Недоступно для этой учётной записи",
                              "Недоступно для цього облікового запису"),
     "Your account cannot open this page. Ask an administrator if you need it.":

@@ -39,6 +39,7 @@ from omnikpi.web.page_errors import (
     validation_message,
 )
 from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa, schedules
+from omnikpi.web.routes import api_docs as api_docs_routes
 from omnikpi.web.routes import data_quality as data_quality_routes
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
@@ -149,7 +150,10 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         if state.live is not None:
             await state.live.stop()
 
+    # the API reference and its schema are routes of their own (routes/api_docs.py):
+    # FastAPI's load Swagger UI from a CDN and are open to anyone
     app = FastAPI(title="OmniKPI", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None,
                   description="Contact-center KPIs with exact, documented definitions.")
     app.state.omnikpi = state
 
@@ -200,6 +204,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     install_assets(app)  # static files, Plotly, favicon, gzip
     app.include_router(auth.router)
+    app.include_router(api_docs_routes.router)
     app.include_router(api.router)
     app.include_router(live.router)
     app.include_router(pages.router)

@@ -27,9 +27,8 @@ FLAG_WORDS = {"from": "From", "to": "To", "as-of": "As of", "grain": "grain",
               "metrics": "metrics", "format": "format", "output": "file",
               "definition": "saved report", "engine": "engine"}
 """Any other flag left in a message (``--grain``) → a word."""
-NOT_PAGES = ("/api/", "/static/", "/builder/definition/", "/docs", "/redoc",
-             "/openapi.json")
-"""Paths whose errors stay JSON: the API and its own documentation."""
+NOT_PAGES = ("/api/", "/static/", "/builder/definition/", "/docs/assets/", "/openapi.json")
+"""Paths whose errors stay JSON: the API, its schema and files (``/docs`` is a page)."""
 DOWNLOADS = ("/export.", "/drill.")
 """Download links: a page when a browser opened them, JSON for a script."""
 

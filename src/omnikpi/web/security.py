@@ -36,7 +36,8 @@ def same_secret(given: str, expected: str) -> bool:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """Read by scripts: an unauthenticated call gets 401, not the login page."""
+    return request.url.path.startswith(("/api/", "/openapi.json"))
 
 
 API_KEY_MEMORY_SECONDS = 5.0
