@@ -253,3 +253,24 @@ def settled_overflow(browser: Any, seconds: float = 10.0) -> int:
             print("wider than the window:", browser.execute_script(WIDER_THAN_THE_WINDOW))
             return wide
         time.sleep(0.2)
+
+
+@needs_browser
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_date_ticks_put_the_day_before_the_month(make_app: Callable[..., FastAPI],
+                                                 browser: Any, lang: str) -> None:
+    """Plotly's date axes in Russian and Ukrainian read "4 бер", as these languages write
+    a date (the locale gave Plotly the month names but kept English's "бер 4")."""
+    from selenium.webdriver.common.by import By
+
+    with running_server(make_app()) as url:
+        browser.set_window_size(1440, 1000)
+        browser.get(f"{url}/?tz={TZ}&lang={lang}")
+        browser.find_elements(By.CSS_SELECTOR, "#concurrency .main-svg")
+        ticks = [t.get_attribute("textContent") for t in browser.find_elements(
+            By.CSS_SELECTOR, "#concurrency .xtick text, #profile .xtick text")]
+        month = r"[а-яіїєґ]{3}"
+        dated = [t for t in ticks if re.search(month, t)]
+        assert dated, ticks
+        assert all(re.search(rf"\d{{1,2}} {month}", t) for t in dated), dated
+        assert not [t for t in dated if re.search(rf"{month} \d", t)], dated

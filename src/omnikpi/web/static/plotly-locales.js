@@ -1,4 +1,5 @@
-/* Russian and Ukrainian for Plotly's axes (month and day names, separators), registered
+/* Russian and Ukrainian for Plotly's axes (month and day names, separators, and the day
+   before the month on date ticks: "4 бер", not English's "бер 4"), registered
    before a chart page draws: `Plotly.newPlot(div, data, layout, {locale: "ru"})`. Written
    here (not fetched) because no page may load anything from the internet. */
 (function () {
@@ -11,7 +12,8 @@
                "сентябрь", "октябрь", "ноябрь", "декабрь"],
       shortMonths: ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт",
                     "ноя", "дек"],
-      date: "%d.%m.%Y", decimal: ",", thousands: "\u00a0"
+      date: "%d.%m.%Y", decimal: ",", thousands: "\u00a0",
+      year: "%Y", month: "%b %Y", dayMonth: "%-d %b", dayMonthYear: "%-d %b %Y"
     },
     uk: {
       days: ["неділя", "понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота"],
@@ -20,7 +22,8 @@
                "серпень", "вересень", "жовтень", "листопад", "грудень"],
       shortMonths: ["січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов",
                     "лис", "гру"],
-      date: "%d.%m.%Y", decimal: ",", thousands: "\u00a0"
+      date: "%d.%m.%Y", decimal: ",", thousands: "\u00a0",
+      year: "%Y", month: "%b %Y", dayMonth: "%-d %b", dayMonthYear: "%-d %b %Y"
     }
   };
   Object.keys(locales).forEach(function (name) {
