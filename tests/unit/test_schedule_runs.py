@@ -17,11 +17,13 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from omnikpi.auth.accounts import create_user
@@ -255,3 +257,43 @@ def test_a_schedule_takes_its_report_s_zone_unless_told_another(
         cli(world, "schedule", "list", "--format", "json").stdout)
         if s["name"] in ("Own zone", "Told", "No zone")}
     assert listed == {"Own zone": "Europe/Kyiv", "Told": "Asia/Tokyo", "No zone": "UTC"}
+
+
+def test_a_cron_that_names_no_real_date_is_refused_and_an_old_one_stops_nothing_else(
+        world: dict[str, Any], tmp_path: Path) -> None:
+    """31 April never comes: croniter accepts the expression but finds no fire time, and
+    one such row (saved before it was refused) made every schedule's check, `list` and
+    the Schedules page fail."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+
+    def here(*args: str) -> Any:
+        return runner.invoke(app, [*args, "--database-url", url])
+
+    common = ["--definition", str(world["definition"]), "--format", "csv",
+              "--data", str(world["data"]), "--since", "2026-11-01T00:00:00Z",
+              "--tz", "Europe/Kyiv"]
+    refused = here("schedule", "add", "Never", "--cron", "0 8 31 4 *", "--folder",
+                   str(tmp_path / "out"), *common)
+    assert refused.exit_code == 2 and "names no date that exists" in refused.output
+    assert here("schedule", "add", "Leap", "--cron", "0 8 29 2 *", "--folder",
+                str(tmp_path / "out"), *common).exit_code == 0  # every fourth year is a date
+    for name in ("Broken", "Fine"):
+        assert here("schedule", "add", name, "--cron", "0 8 * * *", "--folder",
+                    str(tmp_path / "out"), *common).exit_code == 0
+    with session_scope(url) as session:
+        session.execute(text(
+            "UPDATE report_schedules SET cron = '0 8 31 4 *' WHERE name = 'Broken'"))
+
+    ran = here("schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00")
+    assert ran.exit_code == 0, ran.output
+    assert [line.split("\t")[:3] for line in ran.stdout.strip().splitlines()] == [
+        ["ok", "Fine", "2026-11-02"]]
+    listed = here("schedule", "list", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert {s["name"]: s["next_run"] for s in json.loads(listed.stdout)} == {
+        "Leap": "2028-02-29T08:00:00+02:00", "Broken": None,
+        "Fine": "2026-11-04T08:00:00+02:00"}
+    table = runner.invoke(app, ["schedule", "list", "--database-url", url],
+                          env={"COLUMNS": "250"})
+    assert table.exit_code == 0 and "never" in table.stdout

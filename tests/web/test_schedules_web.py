@@ -210,6 +210,11 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
         assert "Введено крон-вираз «*/2 * * * *», але в «коли» вибрано не «крон-вираз»" \
             in ignored.text
         assert 'value="*/2 * * * *"' in ignored.text  # the form as typed
+        # 31 April never comes: refused in words, not saved (it stopped every schedule)
+        never = client.post("/schedules?lang=uk", data={
+            **form, "name": "Never", "when": "custom", "cron": "0 8 31 4 *"})
+        assert never.status_code == 400
+        assert "«0 8 31 4 *» не називає жодної наявної дати" in never.text
         # deleting asks first: the runs and their files go with the schedule
         listed = client.get("/schedules?lang=uk").text
         assert listed.count('data-confirm="Видалити цей розклад разом з історією') == 2
@@ -262,3 +267,25 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) ->
         twice = client.post(f"/schedules/runs/{run.id}/retry?lang=uk")
         assert twice.status_code == 409
         assert "ще раз надсилається лише невдалий запуск" in twice.text
+
+
+def test_a_schedule_that_never_fires_shows_never_and_breaks_no_page(data: Path,
+                                                                   tmp_path: Path) -> None:
+    """A row saved before such crons were refused (31 April) made /schedules answer 500."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
+                     scheduler=False)
+    with TestClient(app) as client:
+        assert client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
+            follow_redirects=False).status_code == 303
+        assert client.post("/schedules", data={
+            "report": "daily-volume", "tz": "UTC", "format": "csv", "channel": "email",
+            "target": "floor@example.com", "name": "Old", "when": "daily"},
+            follow_redirects=False).status_code == 303
+        with session_scope(url) as session:
+            session.execute(text("UPDATE report_schedules SET cron = '0 8 31 4 *'"))
+        page = client.get("/schedules?lang=ru")
+        assert page.status_code == 200 and "никогда" in page.text

@@ -22,6 +22,11 @@ schedule_app = typer.Typer(help="Scheduled reports: e-mailed, dropped in a folde
                            no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 
+def _iso(instant: datetime | None) -> str | None:
+    """An instant for JSON; None for a schedule that never runs."""
+    return instant.isoformat() if instant else None
+
+
 def parse_now(value: str | None, option: str = "--now") -> datetime:
     """An ISO instant option (without an offset: UTC); default the clock."""
     if value is None:
@@ -111,7 +116,7 @@ def add(
             first = next_fire(row.cron, row.tz, started_before(row))
             typer.echo(f"schedule {row.name!r}: {row.cron} ({row.tz}), the {row.period} "
                        f"just ended as {row.format} by {row.channel}; next run "
-                       f"{first.isoformat()}")
+                       f"{first.isoformat() if first else 'never'}")
     except OmniKPIError as exc:
         fail(exc)
 
@@ -137,8 +142,8 @@ def list_(
                     "owner": schedule.owner, "cron": schedule.cron, "tz": schedule.tz,
                     "period": schedule.period, "format": schedule.format,
                     "delivery": schedule.channel, "target": schedule.target,
-                    "next_run": next_fire(schedule.cron, schedule.tz,
-                                          started_before(schedule)).isoformat(),
+                    "next_run": _iso(next_fire(schedule.cron, schedule.tz,
+                                               started_before(schedule))),
                     "last_status": last[0].status if last else None,
                     "last_message": last[0].message if last else None,
                 })
@@ -150,7 +155,8 @@ def list_(
     shown = ("name", "tenant", "cron", "tz", "period", "format", "delivery", "target",
              "next_run", "last_status")
     console = Console()
-    texts = [[str(row[c] or "—") for c in shown] for row in rows]
+    texts = [[str(row[c] or ("never" if c == "next_run" else "—")) for c in shown]
+             for row in rows]
     needed = 1 + sum(3 + max([len(c), *(len(t[i]) for t in texts)])
                      for i, c in enumerate(shown))
     if needed <= console.width:

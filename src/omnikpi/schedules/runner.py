@@ -211,7 +211,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
     for schedule in schedules:
         try:
             due = due_instant(schedule.cron, schedule.tz, started_before(schedule), now)
-        except OmniKPIError as exc:
+        except Exception as exc:  # one bad row must not hold back every other schedule
             log.warning("schedule %s cannot be timed: %s", schedule.slug, exc)
             continue
         if due is None:

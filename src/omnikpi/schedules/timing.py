@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from omnikpi.errors import UsageError
 
@@ -41,6 +41,10 @@ def check_cron(expression: str) -> str:
         raise UsageError(f"{expression!r} is not a cron expression: give five fields "
                          "(minute hour day month weekday), e.g. \"0 8 * * *\" for daily at "
                          "08:00, \"0 8 * * 1\" for Mondays, \"0 8 1 * *\" for the 1st")
+    if next_fire(text, "UTC", datetime.now(UTC)) is None:
+        raise UsageError(f"{expression!r} names no date that exists (such as 31 April or "
+                         "30 February), so it would never run: choose a day every month "
+                         "has, or \"L\" for the last day of the month")
     return text
 
 
@@ -52,7 +56,7 @@ def period_of_cron(expression: str) -> str:
     if text in ALIASES:
         return ALIASES[text]
     _, _, day, _, weekday = text.split()
-    if day.isdigit():
+    if day.isdigit() or day == "L":
         return "month"
     if weekday.isdigit():
         return "week"
@@ -60,18 +64,27 @@ def period_of_cron(expression: str) -> str:
 
 
 def latest_fire(expression: str, tz: str, now: datetime) -> datetime:
-    """The latest instant at or before ``now`` that the expression names in ``tz``."""
+    """The latest instant at or before ``now`` that the expression names in ``tz``; a
+    usage error for an expression that names no real date (a row saved before such
+    expressions were refused must fail alone, not stop every other schedule)."""
     local = now.astimezone(zone(tz))
     on_minute = local.replace(second=0, microsecond=0)
     if croniter.match(expression, on_minute):
         return on_minute
-    prev: datetime = croniter(expression, on_minute).get_prev(datetime)
+    try:
+        prev: datetime = croniter(expression, on_minute).get_prev(datetime)
+    except CroniterBadDateError:
+        raise UsageError(f"{expression!r} names no date that exists: it never runs") from None
     return prev
 
 
-def next_fire(expression: str, tz: str, after: datetime) -> datetime:
-    """The first instant strictly after ``after`` that the expression names in ``tz``."""
-    nxt: datetime = croniter(expression, after.astimezone(zone(tz))).get_next(datetime)
+def next_fire(expression: str, tz: str, after: datetime) -> datetime | None:
+    """The first instant strictly after ``after`` that the expression names in ``tz``;
+    None when it names no real date (31 April): the lists show "never" rather than fail."""
+    try:
+        nxt: datetime = croniter(expression, after.astimezone(zone(tz))).get_next(datetime)
+    except CroniterBadDateError:
+        return None
     return nxt
 
 

@@ -225,6 +225,8 @@ MESSAGES = [
     (re.compile(r"'(?P<value>.*)' is not a cron expression.*", re.S),
      "“{value}” is not a cron expression: five fields, e.g. 0 8 * * * for every day at "
      "08:00."),
+    (re.compile(r"'(?P<value>.*)' names no date that exists.*", re.S),
+     "“{value}” names no date that exists (such as 31 April), so it would never run."),
     (re.compile(r"unknown time zone '(?P<value>.*)'.*", re.S),
      "Unknown time zone “{value}”."),
     (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
