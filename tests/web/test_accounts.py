@@ -95,12 +95,34 @@ def test_every_account_but_an_admin_is_scoped_explicitly(
     with caplog.at_level("WARNING", logger="omnikpi"):
         create_app(DEMO_DATA_DIR, database_url=database, live_updates=False)
     assert "see every tenant" in caplog.text and "legacy" in caplog.text
+    assert "nobody can log in" not in caplog.text
+
+
+def test_a_server_on_a_database_without_accounts_says_nobody_can_log_in(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from omnikpi.demo import DEMO_DATA_DIR
+    from omnikpi.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with caplog.at_level("WARNING", logger="omnikpi"):
+        create_app(DEMO_DATA_DIR, database_url=url, live_updates=False, scheduler=False)
+    assert f"the database sqlite:///{tmp_path / 'fresh.db'} has no accounts" in caplog.text
+    assert "omnikpi users add NAME --role admin" in caplog.text
 
 
 def test_an_unmigrated_database_is_a_clear_error(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, output = _add(url, "ana", "--role", "admin")
     assert code == 2 and "omnikpi db upgrade" in output
+    # a missing file is named by its absolute path and not created (a command run in
+    # another folder left empty omnikpi.db files about, each "not up to date")
+    assert f"no OmniKPI database at {tmp_path / 'new.db'}" in " ".join(output.split())
+    assert not (tmp_path / "new.db").exists()
+    listed = CliRunner().invoke(cli, ["users", "list", "--database-url", url])
+    assert listed.exit_code == 2 and not (tmp_path / "new.db").exists()
+    (tmp_path / "new.db").touch()  # there, but empty: the migration is what it lacks
+    code, output = _add(url, "ana", "--role", "admin")
+    assert code == 2 and "is not up to date: run `omnikpi db upgrade`" in output
 
 
 def test_apikeys_add_prints_a_key_stored_only_as_a_hash(database: str) -> None:

@@ -61,6 +61,48 @@ def test_migrations_then_real_use(url: str) -> None:
     dropping the tables under a round trip creating them)."""
     migrations_create_and_drop_every_table(url)
     accounts_tokens_reports_and_rules_round_trip(url)
+    messages_never_show_the_password(url)
+
+
+def messages_never_show_the_password(url: str) -> None:
+    """`db upgrade` printed the whole URL, password included, into shell history and
+    the journal; so did "not up to date" and a mistyped driver."""
+    from sqlalchemy import make_url
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    runner = CliRunner()
+    parsed = make_url(url)
+    done = runner.invoke(app, ["db", "upgrade", "--database-url", url])
+    assert done.exit_code == 0 and "is at revision" in done.output, done.output
+    if parsed.password:
+        secret = f":{parsed.password}@"
+        assert secret not in done.output and ":***@" in done.output, done.output
+        command.downgrade(_alembic_config(url), "base")
+        stale = runner.invoke(app, ["users", "list", "--database-url", url])
+        assert stale.exit_code == 2 and "not up to date" in stale.output
+        assert secret not in stale.output and ":***@" in stale.output, stale.output
+        upgrade(url)
+    else:  # a SQLite file by its absolute path, whatever folder the command ran in
+        assert f"sqlite:///{make_url(url).database}" in done.output
+
+
+def test_a_url_s_password_is_never_printed_and_other_kinds_are_refused() -> None:
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    runner = CliRunner()
+    for url, said in (
+            ("postgresql+nosuch://reports:TopSecretPw@127.0.0.1/omnikpi", "cannot open"),
+            ("mysql://reports:TopSecretPw@127.0.0.1/omnikpi", "SQLite and PostgreSQL only"),
+            ("oracle+cx_oracle://reports:TopSecretPw@db/omnikpi", "SQLite and PostgreSQL only")):
+        for command_line in (["db", "upgrade"], ["users", "list"]):
+            done = runner.invoke(app, [*command_line, "--database-url", url])
+            assert done.exit_code == 2, (url, command_line, done.output)
+            assert said in done.output and "TopSecretPw" not in done.output, done.output
+            assert "Traceback" not in done.output
 
 
 def migrations_create_and_drop_every_table(url: str) -> None:

@@ -37,14 +37,13 @@ DatabaseOption = Annotated[str | None, typer.Option(
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Apply the database migrations (creates the database file for SQLite)."""
-    from omnikpi.store.db import database_url as resolve
-    from omnikpi.store.db import upgrade
+    from omnikpi.store.db import shown_url, upgrade
 
     try:
         revision = upgrade(database_url)
     except OmniKPIError as exc:
         fail(exc)
-    typer.echo(f"database {resolve(database_url)} is at revision {revision}")
+    typer.echo(f"database {shown_url(database_url)} is at revision {revision}")
 
 
 def _in_database(database_url: str | None, work: Callable[[Session], T]) -> T:

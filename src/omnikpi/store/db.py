@@ -32,9 +32,40 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
+KINDS = ("sqlite", "postgresql")
+"""The databases OmniKPI is built and tested on."""
+
+
+def shown_url(url: str | None = None) -> str:
+    """The database as a message names it: never the password (messages go to shell
+    history, CI logs and the journal), and a SQLite file by its absolute path (a relative
+    one depends on the folder the command ran in)."""
+    resolved = database_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        return resolved.split("@")[-1][:200] if "@" in resolved else resolved[:200]
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"sqlite:///{Path(parsed.database or '').resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _check_kind(resolved: str) -> None:
+    try:
+        kind = make_url(resolved).get_backend_name()
+    except ArgumentError:
+        raise UsageError(f"{shown_url(resolved)} is not a database URL: give "
+                         "sqlite:///PATH or postgresql://USER@HOST/NAME") from None
+    if kind not in KINDS:
+        raise UsageError(f"cannot use the database {shown_url(resolved)}: OmniKPI runs on "
+                         "SQLite and PostgreSQL only (sqlite:///PATH or "
+                         "postgresql://USER@HOST/NAME)")
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     resolved = database_url(url)
+    _check_kind(resolved)
     try:
         if resolved.startswith("sqlite"):
             engine = create_engine(resolved, connect_args={"check_same_thread": False})
@@ -49,7 +80,8 @@ def get_engine(url: str | None = None) -> Engine:
         else:
             engine = create_engine(resolved, pool_pre_ping=True)
     except Exception as exc:
-        raise UsageError(f"cannot open the database {resolved!r}: {exc}") from exc
+        raise UsageError(f"cannot open the database {shown_url(resolved)}: "
+                         f"{str(exc).replace(resolved, shown_url(resolved))}") from None
     return engine
 
 
@@ -88,18 +120,15 @@ def _opening(url: str | None) -> Iterator[None]:
     try:
         yield
     except (OperationalError, InterfaceError, ArgumentError) as exc:
-        try:
-            shown = make_url(database_url(url)).render_as_string(hide_password=True)
-        except ArgumentError:
-            shown = database_url(url)[:200]
         reason = getattr(exc, "orig", None) or exc
-        raise UsageError(f"cannot open the database {shown}: {reason}") from None
+        raise UsageError(f"cannot open the database {shown_url(url)}: {reason}") from None
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> str:
     """Apply migrations up to ``revision``; return the revision the database is now at."""
     from alembic import command
 
+    _check_kind(database_url(url))
     with _opening(url):
         command.upgrade(_alembic_config(url), revision)
     return current_revision(url) or "base"
@@ -120,9 +149,28 @@ def head_revision() -> str:
     return head
 
 
+def _missing_sqlite_file(url: str | None) -> Path | None:
+    """The SQLite file the URL names when it does not exist (opening it would create an
+    empty one: a command run from another folder left ``omnikpi.db`` files about)."""
+    try:
+        parsed = make_url(database_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database or "").resolve()
+    return None if path.exists() else path
+
+
 def require_current(url: str | None = None) -> None:
-    """Fail with the command to run when the database is not migrated to the newest schema."""
+    """Fail with the command to run when the database is not there or not migrated to the
+    newest schema; a missing SQLite file is named, not created."""
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        raise UsageError(
+            f"no OmniKPI database at {missing}: create it with `omnikpi db upgrade`, or "
+            "point OMNIKPI_DATABASE_URL (or --database-url) at the existing one")
     if current_revision(url) != head_revision():
         raise UsageError(
-            f"the database {database_url(url)} is not up to date: run `omnikpi db upgrade`"
+            f"the database {shown_url(url)} is not up to date: run `omnikpi db upgrade`"
         )

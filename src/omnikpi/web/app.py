@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnikpi.auth.accounts import unscoped_supervisors
@@ -25,7 +26,8 @@ from omnikpi.config import Config
 from omnikpi.engine.backends import ENGINES
 from omnikpi.errors import DataError, NotFoundError, OmniKPIError, UsageError
 from omnikpi.schema.dataset import load_dataset
-from omnikpi.store.db import require_current, session_scope, upgrade
+from omnikpi.store.db import require_current, session_scope, shown_url, upgrade
+from omnikpi.store.models import User
 from omnikpi.web.assets import install_assets
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.headers import SecurityHeaders
@@ -78,10 +80,17 @@ def _brief(error: Any) -> Any:
     return error
 
 
-def _warn_unscoped(database_url: str | None) -> None:
-    """Say at start which supervisors see every tenant by omission (docs/accounts.md)."""
+def _warn_unscoped(database_url: str | None, auth_required: bool) -> None:
+    """Say at start which supervisors see every tenant by omission (docs/accounts.md), and
+    that nobody can log in to a database without accounts (a server started in another
+    folder opened a new, empty one without a word)."""
     with session_scope(database_url) as session:
         names = unscoped_supervisors(session)
+        accounts = session.scalar(select(func.count()).select_from(User))
+    if auth_required and not accounts:
+        log.warning("the database %s has no accounts, so nobody can log in: create one with "
+                    "`omnikpi users add NAME --role admin` (or point OMNIKPI_DATABASE_URL at "
+                    "the database that has them)", shown_url(database_url))
     if names:
         log.warning("%d supervisor(s) see every tenant because they were created without a "
                     "scope: %s (omnikpi users list; create them again with --tenant/--site "
@@ -107,7 +116,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         upgrade(database_url)
     else:
         require_current(database_url)
-    _warn_unscoped(database_url)
+    _warn_unscoped(database_url, auth_required)
     dataset = load_dataset(data)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
