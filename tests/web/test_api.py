@@ -143,3 +143,33 @@ def test_pages_carry_a_csp_with_their_scripts_nonce_and_no_store(client: TestCli
     assert page.headers["cache-control"] == "no-store"
     assert client.get("/api/v1/catalog").headers["cache-control"] == "no-store"
     assert "max-age" in client.get("/static/plotly.min.js").headers["cache-control"]
+
+
+def _every_row(client: TestClient, params: dict[str, str]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    page = 1
+    while True:
+        got = client.get("/api/v1/contacts", params={**params, "size": "1000",
+                                                     "page": str(page)}).json()["rows"]
+        rows += got
+        if len(got) < 1000:
+            return rows
+        page += 1
+
+
+def test_the_contacts_of_a_day_are_those_its_figure_books_there(client: TestClient) -> None:
+    """AHT and handled are booked at a contact's end: the contacts API listed those that
+    *arrived* on 5 March (1,603, mean handle 363.29 s) against the report's 1,588 handled
+    and 365.04 s."""
+    day = {"tz": "Europe/Kyiv", "from": "2024-03-05", "to": "2024-03-06"}
+    figure = client.get("/api/v1/report", params={
+        **day, "metrics": "handled,aht,offered"}).json()["rows"][0]
+    behind_aht = _every_row(client, {**day, "metric": "aht", "part": "denominator"})
+    assert len(behind_aht) == figure["handled"]
+    assert sum(float(str(r["handle_s"])) for r in behind_aht) / len(behind_aht) == \
+        pytest.approx(figure["aht"])
+    assert all(str(r["ended_at"]).startswith("2024-03-05") for r in behind_aht)
+    handled = client.get("/api/v1/contacts", params={**day, "flag": "handled", "size": 1})
+    assert handled.json()["total"] == figure["handled"]
+    offered = client.get("/api/v1/contacts", params={**day, "flag": "offered", "size": 1})
+    assert offered.json()["total"] == figure["offered"]  # offered stays booked at arrival
