@@ -60,7 +60,8 @@ GLOSSARY = (
      "customer waits (continuous), e-mail and social in a queue of items (discrete); "
      "configurable per channel and queue"),
     ("as-of", "the instant a report is cut at: what is recorded after it has not happened "
-     "yet (default: the latest event in the tables the report reads)"),
+     "yet (default: the latest event in the tables the report reads, over the whole "
+     "dataset — a tenant's login reads the center's clock)"),
     ("T", "the service-level threshold (`threshold_seconds`)"),
     ("VTST", "discrete contacts answered within T"),
     ("VLate", "discrete contacts answered later than T"),

@@ -72,6 +72,17 @@ def test_outbound_contacts_are_handled_work_and_nobodys_wait(data: Path, engine:
     })
 
 
+def test_the_period_of_transactions_per_hour_spans_outbound_ends_too(
+        data: Path, engine: str) -> None:
+    """Per hour of the period, without --from/--to: first to last end of the handled
+    contacts, i1 (10:05:10) to o2 (10:10:30, rang out: no first response) = 320 s. The
+    span once kept only contacts with a first response, so o2 was in the numerator and
+    not in the period (3 / 70 s)."""
+    (row,) = omnikpi.report_result(data, engine=engine, metrics=["transactions_per_hour"],
+                                   as_of="2024-03-05T12:00:00Z").rows
+    assert row["transactions_per_hour"] == pytest.approx(3 / (320 / 3600))
+
+
 def test_by_direction(data: Path, engine: str) -> None:
     by_direction = [m for m in METRICS if m != "transactions_per_hour"]  # agents' hours
     rows = {r["direction"]: r for r in _report(data, engine, by_direction,

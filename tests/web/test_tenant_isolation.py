@@ -1,9 +1,10 @@
 """A client viewer of tenant A tries to read tenant B's data through every route.
 
 The oracle for numbers: what A's viewer gets equals what an administrator gets on a dataset
-that holds only A's rows. The oracle for leaks: every identifier of tenant B contains
-``bsecret``; it must not appear in any answer. A last test checks that every route of the
-app is attacked here, so a new route cannot skip isolation.
+that holds only A's rows, at the center's as-of (a viewer reads the center's clock: the
+data is complete up to its latest event for every tenant). The oracle for leaks: every
+identifier of tenant B contains ``bsecret``; it must not appear in any answer. A last test
+checks that every route of the app is attacked here, so a new route cannot skip isolation.
 """
 
 from __future__ import annotations
@@ -119,9 +120,18 @@ def _metric_groups() -> list[list[str]]:
     return list(groups.values())
 
 
+def on_the_center_s_clock(folders: tuple[Path, Path]) -> Any:
+    """A's rows alone, read on the whole center's clock (its as-of and its plans), as a
+    bounded viewer reads them."""
+    only_a = omnikpi.load_dataset(folders[1])
+    only_a.owner = omnikpi.load_dataset(folders[0])
+    return only_a
+
+
 def attack_report(viewer: TestClient, admin: TestClient, folders: tuple[Path, Path]) -> None:
-    """Every metric of the catalog: A's viewer = an administrator on A's data alone."""
-    only_a = omnikpi.load_dataset(folders[1])  # loaded once: the oracle for every metric
+    """Every metric of the catalog: A's viewer = an administrator on A's data alone, at the
+    center's as-of."""
+    only_a = on_the_center_s_clock(folders)  # loaded once: the oracle for every metric
     for group in _metric_groups():
         try:
             oracle = omnikpi.report_result(only_a, metrics=group).to_json()
@@ -196,7 +206,7 @@ def attack_drill(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pat
     alone (the figure, the count), never a row of B — whatever the filters ask."""
     from omnikpi.engine.drill import drill
 
-    only_a = omnikpi.load_dataset(folders[1])
+    only_a = on_the_center_s_clock(folders)
     for number, metric in enumerate(_drill_metrics()):
         mine = viewer.get("/api/v1/drill", params={"metric": metric, "size": 1000,
                                                    **DRILL_PARAMS})

@@ -301,7 +301,7 @@ def drill(dataset: Dataset, metric_id: str, raw_params: Mapping[str, Any] | None
     columns = [*[k for k in keys if k not in columns], *columns]
     hours = None
     if metric.per_period_hours:
-        frame = backend.execute(_period_hours(backend, ctx, None))
+        frame = backend.execute(_period_hours(backend, ctx, None, filters))
         hours = float(frame["__hours"].iloc[0])
     return Drill(declared, params, source, names, rows, columns, backend, metric, hours,
                  keys, ignored, other, ctx.as_of_us)

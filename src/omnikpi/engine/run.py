@@ -20,7 +20,7 @@ import pandas as pd
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
 from omnikpi.engine.compile import MetricRequest, build_report
-from omnikpi.engine.contact_facts import forget_built
+from omnikpi.engine.contact_facts import contact_facts, forget_built
 from omnikpi.engine.context import RunContext
 from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
@@ -154,12 +154,15 @@ def _contact_highs(dataset: Dataset) -> tuple[tuple[str, int | None], ...]:
 
 
 def _period_hours(
-    backend: Backend, ctx: RunContext, calendar: list[Bucket] | None
+    backend: Backend, ctx: RunContext, calendar: list[Bucket] | None,
+    filters: Mapping[str, Sequence[str]],
 ) -> ibis.Table:
     """Hours of each bucket, for metrics per hour of the period. At ``grain=total`` without
-    both ends given, the period runs from the first to the last handled contact's end,
-    asked of the engine that runs the report (on Spark the rows are on the executors: the
-    driver's own tables are empty)."""
+    both ends given, the period runs from the first to the last end of a contact the
+    report counts as handled (outbound ones too: they are in the numerator), over the
+    rows its filters keep — so an administrator's ``tenant=A`` and tenant A's own login
+    divide by the same hours. It is asked of the engine that runs the report (on Spark the
+    rows are on the executors: the driver's own tables are empty)."""
     if ctx.grain != "total":
         assert calendar is not None
         keys = [b.key for b in calendar]
@@ -167,16 +170,17 @@ def _period_hours(
     else:
         lo, hi = ctx.from_us, ctx.to_us
         if lo is None or hi is None:
-            contacts = backend.table("contacts")
-            ended = contacts.ended_at
-            keep = (contacts.first_response_at.notnull()
-                    & ~contacts.blocked.fill_null(False) & (ended <= ctx.as_of_us))
+            facts = contact_facts(backend.table("contacts"), ctx)
+            keep = facts.handled & (facts.end <= ctx.as_of_us)
+            for column, values in filters.items():
+                if column in CONTACT_DIMENSIONS:
+                    keep &= facts[column].isin(list(values))
             if lo is not None:
-                keep &= ended >= lo
+                keep &= facts.end >= lo
             if hi is not None:
-                keep &= ended < hi
-            span = backend.execute(contacts.filter(keep).aggregate(
-                first=ended.min(), last=ended.max()))
+                keep &= facts.end < hi
+            span = backend.execute(facts.filter(keep).aggregate(
+                first=facts.end.min(), last=facts.end.max()))
             first, last = (None if pd.isna(v) else int(v)
                            for v in (span["first"].iloc[0], span["last"].iloc[0]))
             lo = lo if lo is not None else first
@@ -296,15 +300,15 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     )
     calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
-    hours = None
-    if any(r.metric.per_period_hours for r in requests):
-        hours = _period_hours(engine_backend, ctx, calendar)
     filters = {dim: [str(v) for v in values] for dim, values in (where or {}).items()}
     bad_filters = [d for d in filters if d not in DIMENSIONS]
     if bad_filters:
         raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
                          f"{', '.join(DIMENSIONS)}")
     check_filter_values(filters)
+    hours = None
+    if any(r.metric.per_period_hours for r in requests):
+        hours = _period_hours(engine_backend, ctx, calendar, filters)
     if isinstance(engine_backend, LocalDuckDB):
         one_pass = _one_scan_parallel(dataset)
         # the one place a report chooses stored rollup sums over the contacts (same numbers)

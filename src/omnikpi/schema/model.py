@@ -231,7 +231,14 @@ class Dataset:
         has no zone: read as UTC midnight, 1 March was 28 February in New York and a
         report's last month of attrition vanished). Plans are not events: the instants of
         schedules and cost periods count only when the report reads nothing else.
+
+        A scoped view (a tenant's or a site's) reads its owner's clock: the center's data
+        is complete up to the center's latest event for every tenant, and a client whose
+        own last contact came hours earlier saw FCR windows cut short (1/2 where an
+        administrator filtering that tenant saw 2/3).
         """
+        if self.owner is not None:
+            return self.owner.latest_event_us(tables, tz)
         present = [t for t in tables if self.has(t)]
         events = [t for t in present if t not in PLAN_TABLES] or present
         highs = [self._latest_of(t, tz) for t in events]

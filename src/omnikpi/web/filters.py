@@ -232,7 +232,7 @@ def effective(view: View, filters: Filters) -> Effective | None:
             if isinstance(cached, tuple):
                 from_us = cached[0]
             else:
-                from_us = _earliest_us(dataset, tables)
+                from_us = _earliest_us(dataset.owner or dataset, tables)
                 with view.state.cache_lock:
                     view.cache[key] = (from_us,)
     except (OmniKPIError, ValueError, OverflowError):
