@@ -38,6 +38,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "Times in": ("Время:", "Час:"), "Formula": ("Формула", "Формула"),
     "Preview": ("Просмотр", "Перегляд"), "Export": ("Экспорт", "Експорт"),
     "Save": ("Сохранить", "Зберегти"), "Save as": ("Сохранить как", "Зберегти як"),
+    "{dimension}: no row has “{value}”.": (
+        "{dimension}: нет ни одной строки со значением «{value}».",
+        "{dimension}: немає жодного рядка зі значенням «{value}»."),
+    "{dimension}: no row has “{value}”; the data has “{twin}” (values are case-sensitive).": (
+        "{dimension}: нет ни одной строки со значением «{value}»; в данных есть «{twin}» "
+        "(регистр букв важен).",
+        "{dimension}: немає жодного рядка зі значенням «{value}»; у даних є «{twin}» "
+        "(регістр літер важливий)."),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
     "Replace it": ("Заменить его", "Замінити його"),
     "The first {shown} of {waiting} contacts waiting are listed: evaluate these, and the "

@@ -535,3 +535,31 @@ def test_a_download_link_clicked_in_a_browser_answers_with_a_page(client: TestCl
     drill = client.get("/drill.csv?metric=nosuch", headers={"accept": "text/html"})
     assert drill.status_code in (400, 422) and drill.headers["content-type"].startswith(
         "text/html")
+
+
+def test_a_filter_value_no_row_holds_is_said_under_the_form(client: TestClient) -> None:
+    """``tenant=Bank`` (the data says bank) showed empty tiles and no word."""
+    page = client.get("/", params={"tenant": "Bank,telco", "queue": "nosuch",
+                                   "lang": "uk"}).text
+    notes = [html.unescape(n) for n in re.findall(
+        r'<p class="note unmatched-filter" role="status">(.*?)</p>', page, re.S)]
+    assert sorted(notes) == [
+        "Клієнт (тенант): немає жодного рядка зі значенням «Bank»; у даних є «bank» "
+        "(регістр літер важливий).",
+        "Черга: немає жодного рядка зі значенням «nosuch».",
+    ], notes
+    assert "unmatched-filter" not in client.get("/", params={"tenant": "bank"}).text
+
+
+def test_the_command_line_names_filter_values_no_row_holds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app as cli
+
+    done = CliRunner().invoke(cli, [
+        "report", "--data", str(DEMO_DATA_DIR), "--metrics", "offered", "--format", "csv",
+        "--filter", "tenant=Bank,telco", "--filter", "channel=Voice"])
+    assert done.exit_code == 0, done.output
+    assert "note: no row has tenant 'Bank' (the data has 'bank': values are " \
+        "case-sensitive)" in " ".join(done.stderr.split())
+    assert "Voice" not in done.stderr  # channels are read in lower case: voice matches

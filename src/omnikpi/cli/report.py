@@ -74,8 +74,25 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
         dataset = load_for_engine(data, request.engine, cache)
     warn_quarantine(dataset)
     warn_unread(dataset)
+    note_unmatched_filters(dataset, request)
     with err_console.status(f"Computing on {request.engine} …"):
         return plan_request(dataset, request, cfg).run()
+
+
+def note_unmatched_filters(dataset: Dataset, request: ReportRequest) -> None:
+    """Say on stderr which filter values no row holds (``tenant=Alpha`` where the data
+    says alpha gave an empty report and no word). On Spark the rows are on the cluster:
+    the check is the DuckDB engine's."""
+    from omnikpi.engine.filter_values import unmatched_filter_values
+
+    if request.engine != "duckdb" or not request.filters:
+        return
+    try:
+        unmatched = unmatched_filter_values(dataset, request.filters)
+    except OmniKPIError:
+        return  # the report itself names a bad filter
+    for miss in unmatched:
+        err_console.print(f"[yellow]note:[/] {escape(miss.text())}", highlight=False)
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:

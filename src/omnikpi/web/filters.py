@@ -20,6 +20,7 @@ from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.schema.tables import TABLES
 
 if TYPE_CHECKING:
+    from omnikpi.engine.filter_values import Unmatched
     from omnikpi.schema.dataset import Dataset
     from omnikpi.web.deps import Filters, View
 
@@ -294,6 +295,8 @@ class FilterForm:
     zones: tuple[str, ...]
     presets: list[dict[str, Any]]
     effective: Effective | None
+    unmatched: list[Unmatched] = field(default_factory=list)
+    """Filter values no row holds (see ``omnikpi.engine.filter_values``)."""
     grain_labels: dict[str, str] = field(default_factory=lambda: dict(GRAIN_LABELS))
     dimension_labels: dict[str, str] = field(default_factory=lambda: dict(DIMENSION_LABELS))
 
@@ -311,4 +314,27 @@ def filter_form(view: View | None, filters: Filters) -> FilterForm:
     if day is not None:
         presets = [{"id": key, "label": PRESET_LABELS[key], "from": lo.isoformat(),
                     "to": hi.isoformat()} for key, (lo, hi) in preset_ranges(day).items()]
-    return FilterForm(options, zone_names(), presets, effective(view, filters))
+    return FilterForm(options, zone_names(), presets, effective(view, filters),
+                      unmatched=_unmatched(view, filters))
+
+
+def _unmatched(view: View, filters: Filters) -> list[Unmatched]:
+    """The filter values no row the caller may see holds (said under the form: a URL's
+    ``tenant=Bank`` where the data says bank showed empty tiles and no word)."""
+    from omnikpi.engine.filter_values import unmatched_filter_values
+
+    where = {d: v for d, v in (filters.where or {}).items() if v}
+    if not where or view.state.engine != "duckdb":
+        return []
+    key = f"filters:unmatched:{view.cache_key}:{sorted(where.items())!r}"
+    with view.state.cache_lock:
+        cached = view.cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    try:
+        found = unmatched_filter_values(view.dataset, where)
+    except (OmniKPIError, ValueError):
+        return []  # the page names a bad filter itself
+    with view.state.cache_lock:
+        view.cache[key] = found
+    return found
