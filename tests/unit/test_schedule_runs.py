@@ -297,3 +297,29 @@ def test_a_cron_that_names_no_real_date_is_refused_and_an_old_one_stops_nothing_
     table = runner.invoke(app, ["schedule", "list", "--database-url", url],
                           env={"COLUMNS": "250"})
     assert table.exit_code == 0 and "never" in table.stdout
+
+
+def test_a_tenant_s_webhook_key_names_the_tenant(world: dict[str, Any], tmp_path: Path) -> None:
+    """Two tenants' "Daily" sent the same Idempotency-Key (daily/2026-11-02): a receiver
+    that drops repeats lost the second tenant's report."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        create_user(session, "client-a", "pw-a-123456", "client", tenant="A")
+    common = ["--definition", str(world["definition"]), "--format", "csv", "--tz",
+              "Europe/Kyiv", "--data", str(world["data"]), "--since", "2026-11-01T00:00:00Z",
+              "--cron", "0 8 * * *", "--webhook", world["hook"], "--config",
+              str(world["config"]), "--database-url", url]
+    env = {"OMNIKPI_WEBHOOK_SECRET": SECRET}
+    for owner in ([], ["--owner", "client-a"]):
+        added = runner.invoke(app, ["schedule", "add", "Daily", *owner, *common], env=env)
+        assert added.exit_code == 0, added.output
+    before = len(Receiver.received)
+    ran = runner.invoke(app, ["schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00",
+                              "--config", str(world["config"]), "--database-url", url],
+                        env=env)
+    assert ran.exit_code == 0, ran.output
+    sent = Receiver.received[before:]
+    assert sorted((h["Idempotency-Key"], h.get("X-OmniKPI-Tenant")) for _, h, _ in sent) == [
+        ("A/daily/2026-11-02", "A"), ("daily/2026-11-02", None)]
+    assert all(genuine for genuine, _, _ in sent)

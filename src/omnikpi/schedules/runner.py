@@ -106,6 +106,13 @@ def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
         return None
 
 
+def _tenant_part(schedule: ReportSchedule) -> str:
+    """``tenant/`` before a tenant's schedule key: schedules are unique per tenant, and two
+    tenants' "Daily" sent the same Idempotency-Key, so a deduplicating receiver dropped the
+    second tenant's report."""
+    return f"{schedule.tenant_key}/" if schedule.tenant_key else ""
+
+
 def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: str,
             content: bytes) -> str:
     """Send the file where the schedule says; a sentence saying where it went."""
@@ -132,9 +139,12 @@ def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: 
                  extra_headers={"Content-Disposition": attachment(filename),
                                 # the same for every attempt and "Send again" of a run:
                                 # a receiver that stored a timed-out attempt drops repeats
-                                "Idempotency-Key": quote(f"{schedule.slug}/{period.label}",
-                                                         safe="/"),
+                                "Idempotency-Key": quote(
+                                    f"{_tenant_part(schedule)}{schedule.slug}/"
+                                    f"{period.label}", safe="/"),
                                 "X-OmniKPI-Schedule": quote(schedule.slug, safe=""),
+                                **({"X-OmniKPI-Tenant": quote(schedule.tenant_key, safe="")}
+                                   if schedule.tenant_key else {}),
                                 "X-OmniKPI-Period": f"{period.start.isoformat()}/"
                                                     f"{period.end.isoformat()}"})
     return f"posted to the webhook ({tries} attempt{'s' if tries > 1 else ''})"
