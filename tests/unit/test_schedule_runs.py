@@ -208,11 +208,22 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--folder", "/tmp/x", "--owner", "ghost"): "no account",
         ("--folder", "/tmp/x", "--format", "docx"): "unknown format",
         ("--folder", "/tmp/x", "--data", "/nonexistent/omnikpi-data"): "no such dataset",
+        ("--folder", str(world["definition"])): "is a file, not a folder",
+        ("--folder", "/nonexistent/omnikpi/out"): "nor its parent /nonexistent/omnikpi",
     }
     for args, message in cases.items():
         result = cli(world, *base, *args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
+    # what would fail at the first run, the next morning, is refused now
+    for toml, message in (('metrics = ["nosuchmetric"]\n', "unknown metric 'nosuchmetric'"),
+                          ('metrics = ["offered"]\nby = ["planet"]\n',
+                           "unknown dimension 'planet'")):
+        definition = world["root"] / "bad-definition.toml"
+        definition.write_text(toml)
+        result = cli(world, "schedule", "add", "Bad", "--definition", str(definition),
+                     "--folder", "/tmp/x")
+        assert result.exit_code == 2 and message in result.output, result.output
 
 
 def test_the_migration_matches_the_models(world: dict[str, Any]) -> None:
@@ -314,6 +325,12 @@ def test_a_tenant_s_webhook_key_names_the_tenant(world: dict[str, Any], tmp_path
     for owner in ([], ["--owner", "client-a"]):
         added = runner.invoke(app, ["schedule", "add", "Daily", *owner, *common], env=env)
         assert added.exit_code == 0, added.output
+        assert "is not set here" not in added.output
+    unsigned = runner.invoke(app, ["schedule", "add", "Unsigned", *common],
+                             env={"OMNIKPI_WEBHOOK_SECRET": ""})
+    assert unsigned.exit_code == 0
+    assert "$OMNIKPI_WEBHOOK_SECRET is not set here" in " ".join(unsigned.stderr.split())
+    runner.invoke(app, ["schedule", "remove", "Unsigned", "--database-url", url])
     before = len(Receiver.received)
     ran = runner.invoke(app, ["schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00",
                               "--config", str(world["config"]), "--database-url", url],

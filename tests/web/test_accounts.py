@@ -348,3 +348,27 @@ def test_a_bearer_token_can_be_revoked_and_logout_ends_it(app: FastAPI) -> None:
                       follow_redirects=False)
     assert out.status_code == 303
     assert reads(second) == 401
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["", "--role", "admin"], "the user name is empty"),
+    ([" admin", "--role", "admin"], "begins or ends with a blank"),
+    (["mallory\tclient\ttenant bank\nroot", "--role", "admin"], "control character"),
+    (["boss", "--role", "admin", "--tenant", "bank"], "an administrator sees every tenant"),
+    (["boss", "--role", "client", "--tenant", "bank", "--agent-id", "a1"],
+     "--agent-id is for an agent account"),
+])
+def test_names_and_scopes_that_would_mislead_are_refused(database: str, args: list[str],
+                                                         said: str) -> None:
+    """A tab and a newline in a name printed a fake line in `users list`; an admin's
+    --tenant was stored, applied to nothing, and stopped their schedules."""
+    code, output = _add(database, *args)
+    assert code == 2 and said in " ".join(output.split()), output
+
+
+def test_a_name_differing_only_in_case_is_the_same_person(database: str) -> None:
+    assert _add(database, "ana", "--role", "admin")[0] == 0
+    code, output = _add(database, "ANA", "--role", "admin")
+    assert code == 2 and "user 'ana' exists already" in output
+    key = CliRunner().invoke(cli, ["apikeys", "add", " pbx", "--database-url", database])
+    assert key.exit_code == 2 and "begins or ends with a blank" in key.output

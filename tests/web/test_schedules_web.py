@@ -236,7 +236,6 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) ->
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     blocked = tmp_path / "share"
-    blocked.write_text("a file where the folder should be")
     app = create_app(data, auth_required=False, database_url=url, live_updates=False,
                      scheduler=False)
     state = app.state.omnikpi
@@ -248,6 +247,7 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) ->
             "name": "Morning", "report": "daily-volume", "when": "daily", "tz": "UTC",
             "format": "csv", "channel": "folder", "target": str(blocked)},
             follow_redirects=False).status_code == 303
+        blocked.write_text("a file where the folder should be")  # the share went away
         with session_scope(url) as session:
             session.execute(update(ReportSchedule).values(
                 created_at=datetime(2026, 11, 1, tzinfo=UTC)))

@@ -84,11 +84,25 @@ class Principal:
         return self.role == "admin"
 
 
+def check_account_name(what: str, name: str) -> None:
+    """A name people read in lists and the audit log: not empty, no blanks around it, no
+    control characters (a tab and a newline in a name printed a fake line in
+    ``omnikpi users list``)."""
+    if not name.strip():
+        raise UsageError(f"the {what} is empty")
+    if name != name.strip():
+        raise UsageError(f"the {what} {name!r} begins or ends with a blank")
+    if not name.isprintable():
+        raise UsageError(f"the {what} {name!r} holds a control character (a tab, a new "
+                         "line): use letters, digits, '.', '-', '_' or '@'")
+
+
 def create_user(session: Session, username: str, password: str, role: str,
                 tenant: str | None = None, sites: list[str] | None = None,
                 agent_id: str | None = None, all_tenants: bool = False) -> User:
     """A new account whose scope is explicit: a client and an agent are bound to a
     tenant; a supervisor to a tenant, to sites, or (``all_tenants``) to everything."""
+    check_account_name("user name", username)
     check_length("user name", username, NAME_CHARS)
     check_length("tenant", tenant, NAME_CHARS)
     check_length("agent id", agent_id, NAME_CHARS)
@@ -102,6 +116,15 @@ def create_user(session: Session, username: str, password: str, role: str,
         raise UsageError("an agent account needs --agent-id: it shows that agent's QA")
     if role == "agent" and not tenant:
         raise UsageError("an agent account needs --tenant: agent ids repeat across tenants")
+    if role == "admin" and (tenant or sites or agent_id):
+        # stored and never applied: an admin's schedules then named a tenant the admin's
+        # unbounded scope never matched, and never ran
+        raise UsageError("an administrator sees every tenant: --tenant, --site and "
+                         "--agent-id do not apply (create a supervisor or a client for a "
+                         "bounded account)")
+    if agent_id and role != "agent":
+        raise UsageError("--agent-id is for an agent account (it names the agent whose QA "
+                         "the account shows)")
     if all_tenants and role != "supervisor":
         raise UsageError("--all-tenants is for a supervisor (an admin sees everything)")
     if all_tenants and (tenant or sites):
@@ -113,6 +136,11 @@ def create_user(session: Session, username: str, password: str, role: str,
         raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)):
         raise UsageError(f"user {username!r} exists already")
+    twin = session.scalar(select(User.username).where(
+        func.lower(User.username) == username.lower()))
+    if twin is not None:
+        raise UsageError(f"user {twin!r} exists already: names differing only in case are "
+                         "one person to a reader of the audit log")
     user = User(username=username, password_hash=hasher().hash(password), role=role,
                 tenant=tenant or None, sites=",".join(sites) if sites else None,
                 agent_id=agent_id, all_tenants=all_tenants)
@@ -247,6 +275,7 @@ def revoke_token(session: Session, token: str) -> None:
 
 def create_api_key(session: Session, name: str, tenant: str | None = None) -> str:
     """A new ingest key; the key itself is shown once and only its hash is stored."""
+    check_account_name("API key name", name)
     check_length("API key name", name, NAME_CHARS)
     check_length("tenant", tenant, NAME_CHARS)
     if session.scalar(select(ApiKey).where(ApiKey.name == name)):

@@ -4,6 +4,7 @@ live in the application database, ``OMNIKPI_DATABASE_URL``)."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from omnikpi.cli.accounts import DatabaseOption
-from omnikpi.cli.main import app, fail
+from omnikpi.cli.main import app, err_console, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
 schedule_app = typer.Typer(help="Scheduled reports: e-mailed, dropped in a folder or posted "
@@ -93,8 +94,16 @@ def add(
             from omnikpi.config import load_config
             from omnikpi.delivery.webhook import resolve
 
-            resolve(str(value), load_config(config).alerts.webhook_allowed_hosts)  # early
+            settings = load_config(config)
+            resolve(str(value), settings.alerts.webhook_allowed_hosts)  # early
             targets = [str(value)]
+            secret_env = settings.webhooks.secret_env
+            if not os.environ.get(secret_env):
+                # a warning, not a refusal: the server or timer that runs it may have it
+                err_console.print(
+                    f"[yellow]warning:[/] ${secret_env} is not set here: webhooks are "
+                    "signed, so every run fails unless the process that runs the schedules "
+                    "(omnikpi serve, or the schedule run-due timer) has it", highlight=False)
         report = load_definition(definition)
         zone_name = tz or (report.tz if "tz" in report.model_fields_set else "UTC")
         if data is not None and not data.is_dir():  # said now, not at the first run

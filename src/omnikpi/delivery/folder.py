@@ -25,11 +25,13 @@ look and a rename, as well as such a share allows."""
 
 
 def drop(folder: Path, filename: str, content: bytes) -> Path:
-    """Write ``content`` as ``folder/filename`` (created if missing); the path written."""
+    """Write ``content`` as ``folder/filename``; the path written. A missing folder is
+    created, but not a missing parent: a path whose parent went away (an unmounted share)
+    is an error, not a new tree on the local disk."""
     if "/" in filename or "\\" in filename or filename.startswith("."):
         raise DeliveryError(f"{filename!r} is not a plain file name")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
         temporary = _write_hidden(folder, content)
         try:
             return _take_name(folder, filename, temporary)

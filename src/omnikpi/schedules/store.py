@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
@@ -49,7 +50,36 @@ def _target_text(channel: str, target: Sequence[str]) -> str:
     if len(values) != 1:
         raise UsageError(f"a {channel} schedule needs exactly one "
                          f"{'folder' if channel == 'folder' else 'URL'}")
+    if channel == "folder":
+        check_folder(Path(values[0]))
     return values[0]
+
+
+def check_folder(folder: Path) -> None:
+    """A folder target now, not at the first run: a file of that name failed every morning
+    with "File exists", and a mistyped path created a tree nobody reads while the runs
+    said "ok". The folder itself may be created by the first run; its parent must be
+    there."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: name the folder to write into")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise UsageError(f"neither the folder {folder} nor its parent {folder.parent} "
+                         "exists: create the folder first (a mistyped path would have sent "
+                         "the reports nowhere)")
+
+
+def check_definition(definition: ReportDefinition) -> None:
+    """Refuse now what would fail at the first run, the next morning: an unknown metric,
+    a cut or a filter by an unknown dimension."""
+    from omnikpi.engine.run import DIMENSIONS
+    from omnikpi.metrics.base import get_metric
+
+    for metric in definition.metrics:
+        get_metric(metric)
+    for dimension in [*definition.by, *(definition.filters or {})]:
+        if dimension not in DIMENSIONS:
+            raise UsageError(f"unknown dimension {dimension!r} in the report definition: "
+                             f"choose from {', '.join(DIMENSIONS)}")
 
 
 def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:
@@ -67,9 +97,13 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
         raise UsageError(f"unknown period {period!r}: choose {', '.join(PERIODS)}")
     if not new.definition.metrics:
         raise UsageError("the report definition names no metrics")
+    check_definition(new.definition)
     if owner is not None and owner.via == "none":
         owner = None  # the single-user demo (serve --no-auth) has no account to scope by
-    tenant_key = (owner.tenant or "") if owner is not None else ""
+    # the tenant a run re-checks: an account bound to one (an administrator's stored
+    # tenant binds nothing — their schedules named it and never ran)
+    tenant_key = (owner.tenant or "") if owner is not None and \
+        not scope_of(owner).unbounded else ""
     key = slug(name)
     taken = session.scalar(select(ReportSchedule.id).where(
         ReportSchedule.slug == key, ReportSchedule.tenant_key == tenant_key))
