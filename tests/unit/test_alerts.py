@@ -262,6 +262,29 @@ def test_an_alert_reaches_a_real_smtp_server_and_a_signed_webhook(
         assert event.delivered and detail is not None and detail.emailed
 
 
+def test_an_alert_webhook_without_the_secret_is_not_sent_unsigned(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scheduled reports refused an unsigned webhook; alerts posted one without a word,
+    which a receiver written from the docs rejects (or, worse, accepts)."""
+    from omnikpi.config import AlertSettings, Config
+
+    monkeypatch.delenv("OMNIKPI_WEBHOOK_SECRET", raising=False)
+    with session_scope(db) as session:
+        session.add(AlertRule(name="SL", kind="sl_below", threshold=0.8, minutes=0,
+                              webhook_url="http://127.0.0.1:9/never-called"))
+    config = Config(alerts=AlertSettings(webhook_allowed_hosts=["127.0.0.1"]))
+    notices: list[Notice] = []
+    engine = AlertEngine(db, config=config, send=notices.append)
+    engine.evaluate(snap(q__service_level=0.5), START)
+    assert len(notices) == 1
+    engine.deliver(notices[0])
+    with session_scope(db) as session:
+        event = session.scalars(select(AlertEvent)).one()
+        assert not event.delivered
+        assert event.delivery_error == \
+            "webhooks are signed: put the shared secret in $OMNIKPI_WEBHOOK_SECRET"
+
+
 def test_revision_0007_matches_models_live(db: str) -> None:
     """The migration creates exactly what models_live.py declares."""
     from alembic.autogenerate import compare_metadata

@@ -261,7 +261,9 @@ class Hook(BaseHTTPRequestHandler):
 
 
 def test_alert_fires_on_the_wallboard_and_the_webhook(
-        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]]) -> None:
+        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMNIKPI_WEBHOOK_SECRET", "hook-secret")  # webhooks are signed
     url, keys = server
     hook = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()

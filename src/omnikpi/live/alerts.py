@@ -318,9 +318,15 @@ class AlertEngine:
         mail_error: str | None = None
         if rule.webhook_url:
             settings = self.config.webhooks
+            secret = os.environ.get(settings.secret_env)
             try:
+                if not secret:
+                    # as scheduled reports: a receiver written from the docs checks the
+                    # signature, and an unsigned alert went out without a word
+                    raise DeliveryError(f"webhooks are signed: put the shared secret in "
+                                        f"${settings.secret_env}")
                 webhook.post(rule.webhook_url, json.dumps(notice.payload, default=str)
-                             .encode(), secret=os.environ.get(settings.secret_env) or None,
+                             .encode(), secret=secret,
                              allowed_hosts=self.webhook_allowed_hosts,
                              attempts=settings.attempts,
                              first_retry_seconds=settings.first_retry_seconds)
