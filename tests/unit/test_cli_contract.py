@@ -198,3 +198,9 @@ def test_brackets_in_data_are_text_not_terminal_markup(tmp_path: Path) -> None:
                                            *extra])
         assert printed.exit_code == 0, printed.output
         assert "[vip]" in printed.output and "[/]x" in printed.output
+
+
+def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
+    """70000 was accepted, announced as :70000 and listened on 4464 (70000 mod 65536)."""
+    done = runner.invoke(app, ["serve", "--data", str(tmp_path), "--port", "70000"])
+    assert done.exit_code == 2 and "65535" in done.output

@@ -211,6 +211,8 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--folder", str(world["definition"])): "is a file, not a folder",
         ("--folder", "/nonexistent/omnikpi/out"): "nor its parent /nonexistent/omnikpi",
     }
+    future = cli(world, "schedule", "run-due", "--now", "2030-01-01T08:00:30Z")
+    assert future.exit_code == 2 and "is in the future" in future.output
     for args, message in cases.items():
         result = cli(world, *base, *args)
         assert result.exit_code == 2, (args, result.output)

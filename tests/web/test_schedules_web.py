@@ -225,7 +225,8 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
                        "Monthly by week": ("0 8 1 * *", "week")}
 
 
-def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) -> None:
+def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
     """The folder was not there at 08:00: the run failed, the next check found nothing
     due, and that day's report was lost. "Send again" sends it, once, for its period."""
     from sqlalchemy import update
@@ -251,9 +252,13 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path) ->
         with session_scope(url) as session:
             session.execute(update(ReportSchedule).values(
                 created_at=datetime(2026, 11, 1, tzinfo=UTC)))
-        failed, = run_due(url, datetime(2026, 11, 3, 9, 0, tzinfo=UTC), state.config,
-                          server_datasets(state))
+        with caplog.at_level("WARNING", logger="omnikpi"):
+            failed, = run_due(url, datetime(2026, 11, 3, 9, 0, tzinfo=UTC), state.config,
+                              server_datasets(state))
         assert failed.status == "failed"
+        # in the server's log too (journalctl), not only on this page
+        assert "schedule morning for 2026-11-02: failed (cannot write into the folder" \
+            in caplog.text
         with session_scope(url) as session:
             run, = runs_of(session, [s.id for s in list_schedules(session, None)])
         assert f'action="/schedules/runs/{run.id}/retry"' in client.get("/schedules").text

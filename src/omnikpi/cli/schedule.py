@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -239,6 +239,11 @@ def run_due_command(
 
     try:
         moment = parse_now(now)
+        if moment > datetime.now(UTC) + timedelta(minutes=1):
+            # each run records its instant as done: a mistyped 2030 silenced every schedule
+            # until 2030, after sending reports of empty days
+            raise UsageError(f"--now {now} is in the future: give the instant to replay, "
+                             "no later than the clock")
         settings = load_config(config)
         require_current(database_url)
         outcomes = run_due(database_url, moment, settings, folder_datasets(data))

@@ -19,7 +19,7 @@ def serve(
         help="dataset folder (default: a copy of the demo data in ./omnikpi-demo-data)")
     ] = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port")] = 8000,
+    port: Annotated[int, typer.Option(help="port (1–65535)", min=1, max=65535)] = 8000,
     no_auth: Annotated[bool, typer.Option(
         "--no-auth", help="single-user demo: no accounts, everyone is an administrator")] = False,
     tz: Annotated[str, typer.Option(help="time zone of the wallboard's day")] = "UTC",

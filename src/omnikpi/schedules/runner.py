@@ -231,6 +231,8 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         if run_id is None:
             continue
         status, message = run_one(database_url, schedule, run_id, period, config, datasets)
-        log.info("schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
+        # a failure reaches the server's log (journalctl), not only the Schedules page
+        log.log(logging.WARNING if status == "failed" else logging.INFO,
+                "schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
         outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
     return outcomes
