@@ -372,3 +372,27 @@ def test_a_name_differing_only_in_case_is_the_same_person(database: str) -> None
     assert code == 2 and "user 'ana' exists already" in output
     key = CliRunner().invoke(cli, ["apikeys", "add", " pbx", "--database-url", database])
     assert key.exit_code == 2 and "begins or ends with a blank" in key.output
+
+
+def test_users_set_gives_an_account_a_new_scope_and_ends_its_logins(database: str) -> None:
+    from omnikpi.auth.accounts import issue_token, resolve_token
+    from omnikpi.store.models import User
+
+    with session_scope(database) as session:
+        session.add(User(username="legacy", password_hash="x", role="supervisor"))
+    with session_scope(database) as session:
+        user = session.scalars(select(User).where(User.username == "legacy")).one()
+        token, _ = issue_token(session, user, "bearer")
+    refused = CliRunner().invoke(cli, ["users", "set", "legacy", "--role", "supervisor",
+                                       "--database-url", database])
+    assert refused.exit_code == 2 and "a supervisor needs --tenant" in refused.output
+    done = CliRunner().invoke(cli, ["users", "set", "legacy", "--role", "supervisor",
+                                    "--tenant", "A", "--database-url", database])
+    assert done.exit_code == 0, done.output
+    listed = CliRunner().invoke(cli, ["users", "list", "--database-url", database])
+    assert "legacy\tsupervisor\ttenant A" in listed.stdout and not listed.stderr
+    with session_scope(database) as session:
+        assert resolve_token(session, token) is None  # the old scope's login is over
+    ghost = CliRunner().invoke(cli, ["users", "set", "ghost", "--role", "admin",
+                                     "--database-url", database])
+    assert ghost.exit_code == 2 and "no user 'ghost'" in ghost.output

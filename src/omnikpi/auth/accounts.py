@@ -97,13 +97,10 @@ def check_account_name(what: str, name: str) -> None:
                          "line): use letters, digits, '.', '-', '_' or '@'")
 
 
-def create_user(session: Session, username: str, password: str, role: str,
-                tenant: str | None = None, sites: list[str] | None = None,
-                agent_id: str | None = None, all_tenants: bool = False) -> User:
-    """A new account whose scope is explicit: a client and an agent are bound to a
-    tenant; a supervisor to a tenant, to sites, or (``all_tenants``) to everything."""
-    check_account_name("user name", username)
-    check_length("user name", username, NAME_CHARS)
+def check_scope(role: str, tenant: str | None, sites: list[str] | None,
+                agent_id: str | None, all_tenants: bool) -> None:
+    """The rules of an explicit scope (``users add`` and ``users set``): a bounded role
+    names what it is bound to, and nothing is stored that would apply to nothing."""
     check_length("tenant", tenant, NAME_CHARS)
     check_length("agent id", agent_id, NAME_CHARS)
     for site in sites or []:
@@ -132,6 +129,32 @@ def create_user(session: Session, username: str, password: str, role: str,
     if role == "supervisor" and not (tenant or sites or all_tenants):
         raise UsageError("a supervisor needs --tenant and/or --site, or --all-tenants to "
                          "see every tenant on purpose")
+
+
+def set_scope(session: Session, username: str, role: str, tenant: str | None = None,
+              sites: list[str] | None = None, agent_id: str | None = None,
+              all_tenants: bool = False) -> User:
+    """Give an account another role or scope (a supervisor made unscoped, a client moved to
+    another tenant), checked as when it is created. Every login of the account ends, so
+    no page or wallboard stream keeps the old scope; schedules it owns re-check their
+    tenant at the next run and stop if it changed."""
+    user = _user(session, username)
+    check_scope(role, tenant, sites, agent_id, all_tenants)
+    user.role, user.tenant, user.agent_id = role, tenant or None, agent_id
+    user.sites = ",".join(sites) if sites else None
+    user.all_tenants = all_tenants
+    session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    return user
+
+
+def create_user(session: Session, username: str, password: str, role: str,
+                tenant: str | None = None, sites: list[str] | None = None,
+                agent_id: str | None = None, all_tenants: bool = False) -> User:
+    """A new account whose scope is explicit: a client and an agent are bound to a
+    tenant; a supervisor to a tenant, to sites, or (``all_tenants``) to everything."""
+    check_account_name("user name", username)
+    check_length("user name", username, NAME_CHARS)
+    check_scope(role, tenant, sites, agent_id, all_tenants)
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)):

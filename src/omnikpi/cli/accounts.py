@@ -129,9 +129,37 @@ def users_list(database_url: DatabaseOption = None) -> None:
         fail(exc)
     if unscoped:
         typer.echo(f"warning: {len(unscoped)} supervisor(s) see every tenant because they "
-                   f"were created without a scope: {', '.join(sorted(unscoped))}; create them "
-                   "again with --tenant/--site, or with --all-tenants if that is intended",
+                   f"were created without a scope: {', '.join(sorted(unscoped))}; give "
+                   "them one with `omnikpi users set NAME --role supervisor --tenant T` "
+                   "(or --site, or --all-tenants if that is intended)",
                    err=True)
+
+
+@users_app.command("set")
+def users_set(
+    name: Annotated[str, typer.Argument(help="the account's user name")],
+    role: Annotated[str, typer.Option(help="admin | supervisor | client | agent")],
+    tenant: Annotated[str | None, typer.Option(help="the tenant a client (or supervisor) "
+                                                    "is bound to")] = None,
+    site: Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")] = None,
+    agent_id: Annotated[str | None, typer.Option(help="the agent id of this person")] = None,
+    all_tenants: Annotated[bool, typer.Option(
+        "--all-tenants", help="a supervisor who sees every tenant, on purpose")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Give an account a new role and scope, checked as by `users add` (the whole scope
+    is given again: what is not named is dropped); every login of the account ends."""
+    from omnikpi.auth.accounts import audit, set_scope
+
+    def change(session: Session) -> None:
+        set_scope(session, name, role, tenant, site, agent_id, all_tenants)
+        audit(session, "cli", "user_scope_set", {"name": name, "role": role,
+                                                 "tenant": tenant, "sites": site,
+                                                 "agent_id": agent_id,
+                                                 "all_tenants": all_tenants})
+
+    _in_database(database_url, change)
+    typer.echo(f"user {name}: now {role}, every login ended")
 
 
 @users_app.command("password")

@@ -93,8 +93,9 @@ def _warn_unscoped(database_url: str | None, auth_required: bool) -> None:
                     "the database that has them)", shown_url(database_url))
     if names:
         log.warning("%d supervisor(s) see every tenant because they were created without a "
-                    "scope: %s (omnikpi users list; create them again with --tenant/--site "
-                    "or --all-tenants)", len(names), ", ".join(names))
+                    "scope: %s (omnikpi users list; give them one with `omnikpi users set "
+                    "NAME --role supervisor --tenant T`, --site or --all-tenants)", len(names),
+                    ", ".join(names))
 
 
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
