@@ -93,3 +93,17 @@ def test_a_misspelt_metric_is_named() -> None:
     with pytest.raises(omnikpi.UsageError, match=r"unknown metric 'servce_level' \(did you "
                        r"mean service_level\?\); valid ids: a1rt"):
         omnikpi.report(DEMO_DATA_DIR, metrics=["servce_level"])
+
+
+def test_a_report_raises_no_library_warning_under_w_error() -> None:
+    """Ibis's pandas conversion warned twice per report that a pandas option is going
+    away: a script run with ``-W error`` (to catch QuarantineWarning) stopped on it."""
+    import subprocess
+    import sys
+
+    code = (f"import omnikpi; r = omnikpi.report_result({str(DEMO_DATA_DIR)!r}, "
+            "metrics=['offered', 'aht'], by=['queue']); print(len(r.rows))")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "5"
