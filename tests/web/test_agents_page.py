@@ -84,8 +84,10 @@ def test_the_table_shows_the_engines_handled_and_aht_per_agent(client: TestClien
                     & contacts.ended_at.notna() & ~contacts.blocked.astype(bool)]
     assert shown["chat-01"]["handled"] == str(len(mine)) == "335"
     assert shown["chat-01"]["aht"] == "10:01"
-    # agents with states but no contacts are rows too, their contact figures "—"
-    assert shown["outbound-01"]["handled"] == "—" and shown["outbound-01"]["occupancy"]
+    # agents with states but no contacts are rows too: handled 0 (a count, as in
+    # `omnikpi report --by agent_id`), their average handle time "—" (no contact to average)
+    assert shown["outbound-01"]["handled"] == "0" and shown["outbound-01"]["aht"] == "—"
+    assert shown["outbound-01"]["occupancy"]
     # every figure links to its drill-down for that agent, with the page's filters
     assert '/drill?metric=aht&amp;agent_id=chat-01' in page.text
     assert 'href="/agents/chat-01"' in page.text
@@ -411,15 +413,16 @@ def test_a_state_over_several_days_is_on_every_day_it_covers(tmp_path: Path) -> 
 
 def test_a_filter_the_agent_time_cannot_take_leaves_the_agents_own_figures(
         client: TestClient) -> None:
-    """On outbound-01's page filtered to the sales queue (which they never served), the
-    contact figures are "—" (none of their contacts is in it), while occupancy — agent
+    """On outbound-01's page filtered to the sales queue (which they never served), they
+    handled 0 contacts and their AHT is "—" (none of their contacts is in it), while
+    occupancy — agent
     time has no queue — is their whole occupancy, as the "not cut by Queue" note under
     it says; it is not blanked because they are not among the queue's agents."""
     page = client.get("/agents/outbound-01", params={"queue": "sales", "lang": "en"}).text
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     whole = report(["occupancy"])["outbound-01"]["occupancy"]
     assert whole > 0.1
-    assert "Handled — " in text
+    assert "Handled 0 " in text and "Average handle time — " in text
     assert f"Occupancy* {human(whole, 'ratio')} target ≤ 85.0 %" in text
     assert "* Occupancy: not cut by Queue: its data has no such column." in text
     # the table keeps the queue's agents only: outbound-01 is not a row there

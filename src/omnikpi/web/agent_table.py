@@ -128,6 +128,14 @@ def agent_figures(view: View, filters: Filters,
             values.setdefault(str(agent_id), {})[NOT_READY] = share
     if cut_by_all is not None and any(c.uncut for c in cols) and not one_agent:
         values = {a: v for a, v in values.items() if a in cut_by_all}
+    # a count an agent has none of is 0, as in `omnikpi report --by agent_id` (an agent
+    # with states and no contacts showed "—" handled here and 0 there)
+    counts = [c.id for c in cols if not c.absent and c.id != NOT_READY
+              and get_metric(c.id).unit == "count"]
+    for mine in values.values():
+        for column_id in counts:
+            if mine.get(column_id) is None:
+                mine[column_id] = 0
     return AgentFigures(cols, values)
 
 
