@@ -166,7 +166,9 @@ def test_schedules_run_once_for_the_day_just_ended_and_arrive(world: dict[str, A
                               env={"COLUMNS": columns}).stdout
         assert "2026-11-04T08:00:00+02:00" in shown and "Europe/Kyiv" in shown, shown
         assert "…" not in shown, shown
-    assert cli(world, "schedule", "remove", "Client A").exit_code == 2  # tenant A's
+    wrong = cli(world, "schedule", "remove", "Client A")  # tenant A's: said so
+    assert wrong.exit_code == 2 and "tenant 'A' has one (--tenant A)" in wrong.output
+    assert cli(world, "schedule", "list", "--format", "xml").exit_code == 2
     assert cli(world, "schedule", "remove", "Client A", "--tenant", "A").exit_code == 0
     listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
     assert [s["name"] for s in listed] == ["All tenants", "Mailed", "Отправлено"]

@@ -326,6 +326,18 @@ def test_a_revoked_api_key_no_longer_opens_ingest(database: str) -> None:
     assert unknown.exit_code == 2 and "no API key 'pbx-9'" in unknown.output
 
 
+def test_a_revoked_key_is_told_so_not_to_log_in(app: FastAPI, database: str) -> None:
+    """A PBX with a revoked key was told to log in with a user name and password."""
+    key = _cli(database, "apikeys", "add", "pbx-2").strip()
+    _cli(database, "apikeys", "revoke", "pbx-2")
+    with TestClient(app) as client:
+        for headers in ({"X-API-Key": key}, {"Authorization": f"Bearer {key}"}):
+            refused = client.post("/api/v1/events", headers=headers,
+                                  json={"table": "contacts", "rows": []})
+            assert refused.status_code == 401
+            assert refused.json()["detail"].startswith("this API key is not valid")
+
+
 def test_a_bearer_token_can_be_revoked_and_logout_ends_it(app: FastAPI) -> None:
     """A script's `POST /logout` answered 303 and its token kept working for 8 hours."""
     client = TestClient(app)
@@ -396,3 +408,27 @@ def test_users_set_gives_an_account_a_new_scope_and_ends_its_logins(database: st
     ghost = CliRunner().invoke(cli, ["users", "set", "ghost", "--role", "admin",
                                      "--database-url", database])
     assert ghost.exit_code == 2 and "no user 'ghost'" in ghost.output
+
+
+def test_doing_it_twice_says_so_and_audits_once(database: str) -> None:
+    from omnikpi.store.models import AuditEntry
+
+    def run(*args: str) -> str:
+        done = CliRunner().invoke(cli, [*args, "--database-url", database])
+        assert done.exit_code == 0, done.output
+        return done.stdout.strip()
+
+    assert _add(database, "leaver", "--role", "admin")[0] == 0
+    assert run("users", "disable", "leaver") == "user leaver disabled: every login ended"
+    assert run("users", "disable", "leaver") == "user leaver was disabled already"
+    assert run("users", "enable", "leaver") == "user leaver enabled"
+    assert run("users", "enable", "leaver") == "user leaver was enabled already"
+    run("apikeys", "add", "pbx")
+    assert run("apikeys", "revoke", "pbx") == "API key pbx revoked"
+    assert run("apikeys", "revoke", "pbx") == "API key pbx was revoked already"
+    with session_scope(database) as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry))]
+    assert actions.count("user_disabled") == actions.count("apikey_revoked") == 1
+    again = CliRunner().invoke(cli, ["apikeys", "add", "pbx", "--database-url", database])
+    assert again.exit_code == 2 and "give the new one another name, such as 'pbx-2'" in \
+        " ".join(again.output.split())

@@ -189,24 +189,29 @@ def set_password(session: Session, username: str, password: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
 
 
-def set_disabled(session: Session, username: str, disabled: bool) -> None:
+def set_disabled(session: Session, username: str, disabled: bool) -> bool:
     """Disable an account (someone who left) or enable it again. An account is disabled,
     not deleted: its evaluations, saved reports and audit entries keep their author.
-    Disabling ends every login of the account at once."""
+    Disabling ends every login of the account at once. False when it was so already."""
     user = _user(session, username)
+    changed = bool(user.disabled) != disabled
     user.disabled = disabled
     if disabled:
         session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    return changed
 
 
-def revoke_api_key(session: Session, name: str) -> None:
+def revoke_api_key(session: Session, name: str) -> bool:
     """The key stops working (within the 5 s a server remembers a valid key); kept, marked
-    revoked, so the audit log still names it."""
+    revoked, so the audit log still names it. False when it was revoked already (nothing
+    changes, nothing is audited twice)."""
     key = session.scalar(select(ApiKey).where(ApiKey.name == name))
     if key is None:
         raise UsageError(f"no API key {name!r} (omnikpi apikeys list shows every key)")
-    if key.revoked_at is None:
-        key.revoked_at = _now()
+    if key.revoked_at is not None:
+        return False
+    key.revoked_at = _now()
+    return True
 
 
 def api_keys(session: Session) -> list[ApiKey]:
@@ -301,8 +306,12 @@ def create_api_key(session: Session, name: str, tenant: str | None = None) -> st
     check_account_name("API key name", name)
     check_length("API key name", name, NAME_CHARS)
     check_length("tenant", tenant, NAME_CHARS)
-    if session.scalar(select(ApiKey).where(ApiKey.name == name)):
-        raise UsageError(f"API key {name!r} exists already")
+    existing = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    if existing is not None:
+        revoked = " (revoked: a revoked key keeps its name for the audit log; give the new " \
+            "one another name, such as " + repr(f"{name}-2") + ")" \
+            if existing.revoked_at is not None else ""
+        raise UsageError(f"API key {name!r} exists already{revoked}")
     key = "ok_" + secrets.token_urlsafe(32)
     session.add(ApiKey(name=name, prefix=key[:10], key_hash=digest(key), tenant=tenant or None))
     audit(session, "cli", "apikey_created", {"name": name, "tenant": tenant})

@@ -183,14 +183,18 @@ def users_password(
     typer.echo(f"user {name}: password changed, every login ended")
 
 
-def _set_disabled(name: str, disabled: bool, database_url: str | None) -> None:
+def _set_disabled(name: str, disabled: bool, database_url: str | None) -> bool:
+    """Whether the account changed (a second `disable` says so and audits nothing)."""
     from omnikpi.auth.accounts import audit, set_disabled
 
-    def change(session: Session) -> None:
-        set_disabled(session, name, disabled)
-        audit(session, "cli", "user_disabled" if disabled else "user_enabled", {"name": name})
+    def change(session: Session) -> bool:
+        changed = set_disabled(session, name, disabled)
+        if changed:
+            audit(session, "cli", "user_disabled" if disabled else "user_enabled",
+                  {"name": name})
+        return changed
 
-    _in_database(database_url, change)
+    return _in_database(database_url, change)
 
 
 @users_app.command("disable")
@@ -200,8 +204,10 @@ def users_disable(
 ) -> None:
     """Stop an account from logging in (someone who left); its logins end at once. Its
     evaluations and saved reports stay, with their author."""
-    _set_disabled(name, True, database_url)
-    typer.echo(f"user {name} disabled: every login ended")
+    if _set_disabled(name, True, database_url):
+        typer.echo(f"user {name} disabled: every login ended")
+    else:
+        typer.echo(f"user {name} was disabled already")
 
 
 @users_app.command("enable")
@@ -210,8 +216,10 @@ def users_enable(
     database_url: DatabaseOption = None,
 ) -> None:
     """Let a disabled account log in again."""
-    _set_disabled(name, False, database_url)
-    typer.echo(f"user {name} enabled")
+    if _set_disabled(name, False, database_url):
+        typer.echo(f"user {name} enabled")
+    else:
+        typer.echo(f"user {name} was enabled already")
 
 
 @keys_app.command("add")
@@ -258,9 +266,13 @@ def apikeys_revoke(
     within 5 seconds."""
     from omnikpi.auth.accounts import audit, revoke_api_key
 
-    def revoke(session: Session) -> None:
-        revoke_api_key(session, name)
-        audit(session, "cli", "apikey_revoked", {"name": name})
+    def revoke(session: Session) -> bool:
+        revoked = revoke_api_key(session, name)
+        if revoked:
+            audit(session, "cli", "apikey_revoked", {"name": name})
+        return revoked
 
-    _in_database(database_url, revoke)
-    typer.echo(f"API key {name} revoked")
+    if _in_database(database_url, revoke):
+        typer.echo(f"API key {name} revoked")
+    else:
+        typer.echo(f"API key {name} was revoked already")

@@ -136,6 +136,8 @@ def list_(
     database_url: DatabaseOption = None,
 ) -> None:
     """Every schedule, its next run and its last run's status."""
+    if format not in ("table", "json"):
+        fail(UsageError(f"unknown format {format!r}: choose table or json"))
     from omnikpi.schedules.store import list_schedules, runs_of, started_before
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
@@ -210,9 +212,14 @@ def remove(
             row = session.scalar(select(ReportSchedule).where(
                 ReportSchedule.slug == slug(name), ReportSchedule.tenant_key == (tenant or "")))
             if row is None:
+                elsewhere = sorted(t for t in session.scalars(
+                    select(ReportSchedule.tenant_key).where(
+                        ReportSchedule.slug == slug(name))) if t != (tenant or ""))
+                hint = "".join(f"; tenant {t!r} has one (--tenant {t})" if t else
+                               "; the operator has one (no --tenant)" for t in elsewhere)
                 raise UsageError(f"no schedule {name!r}"
                                  + (f" of tenant {tenant!r}" if tenant else "")
-                                 + " (omnikpi schedule list)")
+                                 + (hint or " (omnikpi schedule list)"))
             session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == row.id))
             session.delete(row)
             audit(session, "cli", "schedule_deleted", {"name": row.name, "tenant": tenant})

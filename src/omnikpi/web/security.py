@@ -101,6 +101,11 @@ def current_principal(request: Request) -> Principal:
                 if cookie:
                     principal = resolve_token(session, cookie, "session")
     if principal is None:
+        if api_key or token.startswith("ok_"):
+            # an ingest client (a PBX, a script): the login hint is not for it
+            raise HTTPException(401, "this API key is not valid: it was revoked or mistyped "
+                                     "(omnikpi apikeys list; a new one: omnikpi apikeys add)",
+                                headers={"WWW-Authenticate": "Bearer"})
         if _is_api(request) or request.method in UNSAFE:
             raise HTTPException(401, "not authenticated: log in (POST /api/v1/auth/token) "
                                      "and send Authorization: Bearer TOKEN",
