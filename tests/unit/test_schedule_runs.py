@@ -212,6 +212,10 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--folder", "/tmp/x", "--data", "/nonexistent/omnikpi-data"): "no such dataset",
         ("--folder", str(world["definition"])): "is a file, not a folder",
         ("--folder", "/nonexistent/omnikpi/out"): "nor its parent /nonexistent/omnikpi",
+        ("--cron", "* * * * *", "--folder", "/tmp/x"): "runs every 1 min, but each run "
+                                                      "reports the day just ended",
+        ("--cron", "0 8 * * *", "--period", "week", "--folder", "/tmp/x"):
+            "runs every 24 h, but each run reports the week just ended",
     }
     future = cli(world, "schedule", "run-due", "--now", "2030-01-01T08:00:30Z")
     assert future.exit_code == 2 and "is in the future" in future.output

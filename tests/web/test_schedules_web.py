@@ -215,6 +215,10 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
             **form, "name": "Never", "when": "custom", "cron": "0 8 31 4 *"})
         assert never.status_code == 400
         assert "«0 8 31 4 *» не називає жодної наявної дати" in never.text
+        hourly = client.post("/schedules?lang=ru", data={
+            **form, "name": "Hourly", "when": "custom", "cron": "0 * * * *"})
+        assert hourly.status_code == 400
+        assert "«0 * * * *» срабатывает чаще, чем меняется период отчёта" in hourly.text
         # deleting asks first: the runs and their files go with the schedule
         listed = client.get("/schedules?lang=uk").text
         assert listed.count('data-confirm="Видалити цей розклад разом з історією') == 2

@@ -16,7 +16,13 @@ from omnikpi.auth.scope import UNBOUNDED, Scope, scope_of
 from omnikpi.definitions import ReportDefinition, check_name, slug
 from omnikpi.delivery.email import check_addresses
 from omnikpi.errors import NotFoundError, UsageError
-from omnikpi.schedules.timing import PERIODS, check_cron, period_of_cron, zone
+from omnikpi.schedules.timing import (
+    PERIODS,
+    check_cron,
+    check_frequency,
+    period_of_cron,
+    zone,
+)
 from omnikpi.store.models import User, utcnow
 from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 
@@ -95,6 +101,7 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
     period = new.period or period_of_cron(cron)
     if period not in PERIODS:
         raise UsageError(f"unknown period {period!r}: choose {', '.join(PERIODS)}")
+    check_frequency(cron, new.tz, period)
     if not new.definition.metrics:
         raise UsageError("the report definition names no metrics")
     check_definition(new.definition)

@@ -63,6 +63,36 @@ def period_of_cron(expression: str) -> str:
     return "day"
 
 
+SHORTEST_GAP = {"day": timedelta(hours=20), "week": timedelta(days=6),
+                "month": timedelta(days=27)}
+"""The least time between two runs of a schedule reporting such a period (a day is 23 or
+25 hours when the clocks change)."""
+
+
+def check_frequency(expression: str, tz: str, period: str) -> None:
+    """Refuse a schedule that runs more often than its period changes: `* * * * *` with a
+    daily period dropped the same "yesterday" 1,440 times a day."""
+    if expression in ALIASES:
+        return
+    fire = next_fire(expression, tz, datetime.now(UTC))
+    for _ in range(8):
+        if fire is None:
+            return
+        following = next_fire(expression, tz, fire)
+        if following is None:
+            return
+        gap = following.astimezone(UTC) - fire.astimezone(UTC)
+        if gap < SHORTEST_GAP[period]:
+            minutes = int(gap.total_seconds() // 60)
+            every = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+            preset = {"day": "daily", "week": "weekly", "month": "monthly"}[period]
+            raise UsageError(f"{expression!r} runs every {every}, but each run reports the "
+                             f"{period} just ended: the same report would go out again and "
+                             f"again; run it once per {period} (e.g. "
+                             f"\"{PRESETS[preset]}\", {preset})")
+        fire = following
+
+
 def latest_fire(expression: str, tz: str, now: datetime) -> datetime:
     """The latest instant at or before ``now`` that the expression names in ``tz``; a
     usage error for an expression that names no real date (a row saved before such

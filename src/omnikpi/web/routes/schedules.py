@@ -227,6 +227,9 @@ MESSAGES = [
      "08:00."),
     (re.compile(r"'(?P<value>.*)' names no date that exists.*", re.S),
      "“{value}” names no date that exists (such as 31 April), so it would never run."),
+    (re.compile(r"'(?P<value>.*)' runs every .*, but each run reports the .*", re.S),
+     "“{value}” runs more often than its period changes: the same report would go out "
+     "again and again. Run it once per period (daily, weekly, monthly)."),
     (re.compile(r"unknown time zone '(?P<value>.*)'.*", re.S),
      "Unknown time zone “{value}”."),
     (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
