@@ -282,7 +282,9 @@ def test_handle_time_rows_outside_the_period_are_listed_and_excluded(small: Data
     said = {cid: counts_in(r[STATUS], r[REASON], str) for cid, r in rows.items()}
     assert said["ok"] == said["late"] == "numerator and denominator"
     assert said["after"] == "excluded because outside the period"
-    assert said["open"] == said["short"] == "excluded because not handled by the as-of time"
+    assert said["open"] == "excluded because not handled by the as-of time"
+    # an abandoned contact will never be handled: "not by the as-of time" read as "not yet"
+    assert said["short"] == "excluded because abandoned: nobody handled it"
     assert rows["ok"][NUM] == 290.0 and rows["late"][NUM] == 500.0
     assert found.figure.value == pytest.approx(395.0)
     assert found.figure.value == pytest.approx(
@@ -297,8 +299,8 @@ def test_survey_rows_say_which_survey_counts(small: Dataset) -> None:
     said = sorted((r["survey"], counts_in(r[STATUS], r[REASON], str))
                   for r in frame.to_dict(orient="records"))
     # the top box is measured from the scale's both ends (at most half its points)
-    assert said == [("csat", "denominator; not in the numerator: score < scale_max, "
-                             "scale_min"),
+    assert said == [("csat", "denominator; not in the numerator: score < a bound from "
+                             "the top of the scale, the bottom of the scale"),
                     ("csat", "numerator and denominator"),
                     ("nps", "excluded because survey is not csat")]
     assert found.figure.value == 0.5

@@ -410,7 +410,8 @@ def _zero_sum(value: ir.Value | None, period: ir.BooleanValue) -> ir.BooleanValu
 def _period_reason(metric: Metric, source: str, t: ir.Table) -> ir.StringValue:
     booking = metric.booking if source == metric.source else "end"
     if source == "contacts" and booking == "end":
-        return ibis.ifelse(t.handled, "period", "not_handled")
+        return ibis.ifelse(t.handled, "period",
+                           ibis.ifelse(t.abandoned, "abandoned", "not_handled"))
     if source == "contacts" and booking == "resolved":
         return ibis.ifelse(t.res.notnull(), "period", "not_resolved")
     return ibis.literal("period")

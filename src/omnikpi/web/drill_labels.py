@@ -29,6 +29,8 @@ COLUMN_WORDS = {
     "dialed": "dialed", "wait_s": "wait", "default_threshold_s": "threshold",
     "score": "score", "survey": "survey", "state": "state", "kind": "kind",
     "cont": "continuous channel", "age_s": "age", "seconds": "seconds",
+    "score10": "score (0–10)", "scale_max": "the top of the scale",
+    "scale_min": "the bottom of the scale",
 }
 """Engine column → the words a supervisor reads (translated by the catalogs)."""
 
@@ -54,6 +56,8 @@ def reason_text(code: str | None, _: Gettext) -> str:
         return _("an outbound contact: no customer waited for it")
     if kind == "not_handled":
         return _("not handled by the as-of time")
+    if kind == "abandoned":  # "not handled by the as-of time" read as "not yet"
+        return _("abandoned: nobody handled it")
     if kind == "not_resolved":
         return _("not resolved")
     if kind == "mode":
@@ -80,7 +84,11 @@ def reason_text(code: str | None, _: Gettext) -> str:
         return _("%(column)s not counted by the rule") % {"column": _word(args[0], _)}
     if kind == "cmp":
         left, sign, right = args
-        return f"{_words(left, _)} {_INVERSE.get(sign, sign)} {_words(right, _)}"
+        if "," in right:  # a bound computed from several columns (a scale's top and bottom)
+            right_words = _("a bound from %(columns)s") % {"columns": _words(right, _)}
+        else:
+            right_words = _words(right, _)
+        return f"{_words(left, _)} {_INVERSE.get(sign, sign)} {right_words}"
     if kind in ("none", "not"):
         return _("fails the rule on %(columns)s") % {"columns": _words(args[0], _)}
     return _("not counted by the metric's rule")
