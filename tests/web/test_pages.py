@@ -137,22 +137,23 @@ def test_dashboard_charts_plot_the_engines_numbers(client: TestClient) -> None:
 def test_an_empty_dashboard_tile_says_why(client: TestClient) -> None:
     """The demo ends on 6 March, before any FCR question's 168-hour window: the tile's
     "—" is starred and the section says what the metric counts, in the page's language
-    and at the dashboard's as-of (the contacts' last event, 21:57 UTC, in its zone). A
-    later as-of gives FCR a value, and the note goes."""
+    and at the dashboard's one as-of — the one its period line shows, the latest event of
+    every table (22:00 UTC), in its zone. A later as-of gives FCR a value, and the note
+    goes."""
     note = re.compile(r'<p class="note tile-note" id="why-empty-fcr">(.*?)</p>', re.S)
     en = client.get("/", params={"tz": "Europe/Kyiv", "lang": "en"}).text
     found = note.search(en)
     assert found, en[:3000]
     assert found.group(1) == (
         "* First-contact resolution: it counts handled contacts with a customer_id whose "
-        "168-hour repeat window has ended by as-of (Mar 6, 2024, 23:57), and there are none: "
+        "168-hour repeat window has ended by as-of (Mar 7, 2024, 00:00), and there are none: "
         "a later as-of or a shorter window_hours may give some.")
     assert re.search(r'data-metric="fcr"[^>]*>\s*<span class="name">First-contact '
                      r'resolution<sup>\*</sup></span>\s*<span class="value">—</span>', en)
     uk = note.search(client.get("/", params={"tz": "UTC", "lang": "uk"}).text)
     assert uk and uk.group(1).startswith(
         "* Вирішення з першого звернення: враховуються оброблені звернення з customer_id, у "
-        "яких 168-годинне вікно повторів закінчилося до моменту 6 бер. 2024\u202fр., 21:57")
+        "яких 168-годинне вікно повторів закінчилося до моменту 6 бер. 2024\u202fр., 22:00")
     later = client.get("/", params={"as_of": "2024-03-20T00:00", "lang": "en"}).text
     assert "why-empty-fcr" not in later and "<sup>*</sup>" not in later
     fcr = omnikpi.report_result(omnikpi.load_dataset(DEMO_DATA_DIR), metrics=["fcr"],
@@ -212,3 +213,23 @@ def test_the_servers_folder_is_named_to_those_who_run_it_only(
     client = log_in(TestClient(app), "acme", "a long password 2").get("/").text
     assert f"<code>{data}</code>" in admin
     assert "<code>clients-data</code>" in client and str(tmp_path) not in client
+
+
+def test_the_dashboard_s_figures_are_at_the_as_of_it_shows(client: TestClient) -> None:
+    """The period line said "As of 2024-03-07 00:00" (every table's last event) while the
+    contact tiles were cut at 23:57 (the contacts' own), and their drill-down links carried
+    no as-of: rerun at the shown as-of, average time late changed (6:01:34 → 6:01:51)."""
+    import html as html_text
+
+    page = client.get("/", params={"tz": "Europe/Kyiv", "lang": "en"}).text
+    assert re.search(r'id="period-as-of">2024-03-07 00:00<', page)
+    raw = re.search(r'data-metric="avg_time_late" data-raw="([^"]+)"', page)
+    assert raw, "no average time late tile"
+    at_shown = omnikpi.report_result(
+        omnikpi.load_dataset(DEMO_DATA_DIR), metrics=["avg_time_late"],
+        where={"channel": ["email", "social"]}, tz="Europe/Kyiv",
+        as_of="2024-03-07T00:00").rows[0]["avg_time_late"]
+    assert float(raw.group(1)) == pytest.approx(at_shown)
+    link = re.search(r'data-metric="avg_time_late"[^>]*\n?[^>]*href="([^"]+)"', page)
+    assert link and "as_of=2024-03-06T22%3A00%3A00%2B00%3A00" in html_text.unescape(
+        link.group(1))

@@ -22,6 +22,7 @@ from omnikpi.errors import OmniKPIError
 from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
+from omnikpi.schema.tables import TABLES
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
 from omnikpi.web.filters import DIMENSION_LABELS
@@ -145,6 +146,25 @@ def _period(state: ViewDep, filters: Filters) -> Period | None:
     if start is None or end is None or end <= start:
         return None
     return Period(start, end, filters.tz, previous=span is not None and span[0] < start)
+
+
+def _at_one_as_of(state: ViewDep, filters: Filters) -> Filters:
+    """The filters with the page's one as-of: the one given, else the latest event of every
+    table (the instant the page says under its form). Each report chose its own before —
+    the contact tiles the contacts' last event (23:57), agent time the states' (00:00) —
+    so the page said 00:00 while most of its figures were cut at 23:57, and a drill-down
+    (whose link did not carry it) could disagree with its tile."""
+    if filters.as_of:
+        return filters
+    dataset = state.dataset
+    try:
+        latest = dataset.latest_event_us(tuple(t for t in TABLES if dataset.has(t)),
+                                         filters.tz)
+    except (OmniKPIError, ValueError, OverflowError):
+        return filters  # a bad zone: the page says so itself
+    if latest is None:
+        return filters
+    return dataclasses.replace(filters, as_of=to_datetime(latest).isoformat())
 
 
 def _previous(filters: Filters, period: Period) -> Filters:
@@ -366,6 +386,8 @@ def shown_dataset(view: View) -> str:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
     lang = choose_language(request)
+    shown_filters = filters
+    filters = _at_one_as_of(state, filters)
     period = _period(state, filters)
     grain = "hour" if filters.grain == "total" else filters.grain
     parts = DASHBOARD_PARTS
@@ -399,11 +421,12 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
     trend["rows"] = _grid(trend["rows"], "day", period, ("service_level", "abandon_rate"))
     query = urlencode({k: v for k, v in {
         "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
+        "as_of": filters.as_of,
         **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
     }.items() if v})
     return templates.TemplateResponse(request, "dashboard.html", {
-        "sections": sections, "filters": filters, "profile": profile, "query": query,
+        "sections": sections, "filters": shown_filters, "profile": profile, "query": query,
         "dataset": shown_dataset(state), "trend": trend["rows"],
         "trend_channels": trend_channels,
         "trend_previous": trend["previous"], "funnel": funnel,
