@@ -44,9 +44,16 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from omnikpi.errors import UsageError, describe_validation_error
 
@@ -119,6 +126,17 @@ class EmailSettings(BaseModel):
     """The environment variable holding the password (never written in the file)."""
     sender: str = "OmniKPI <omnikpi@localhost>"
     timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_the_file(cls, data: Any) -> Any:
+        """A password typed into the file was refused as "extra inputs are not permitted":
+        say where it goes instead."""
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError("a password is never written in the file: put it in the "
+                             "environment variable that password_env names (default "
+                             "OMNIKPI_SMTP_PASSWORD)")
+        return data
 
     @property
     def effective_port(self) -> int:

@@ -241,3 +241,17 @@ def test_a_slow_receiver_gets_the_time_configured(receiver: str) -> None:
                     timeout_seconds=5) == 1
     finally:
         Receiver.delay = 0.0
+
+
+def test_a_password_written_in_the_configuration_is_refused_with_where_it_goes(
+        tmp_path: Path) -> None:
+    """`password = …` under [email] read "extra inputs are not permitted"."""
+    from omnikpi.config import load_config
+    from omnikpi.errors import OmniKPIError
+
+    path = tmp_path / "omnikpi.toml"
+    path.write_text('[email]\nhost = "smtp.example.com"\npassword = "s3cret"\n')
+    with pytest.raises(OmniKPIError) as refused:
+        load_config(path)
+    said = str(refused.value)
+    assert "password_env" in said and "OMNIKPI_SMTP_PASSWORD" in said and "s3cret" not in said

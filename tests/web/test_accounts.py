@@ -432,3 +432,11 @@ def test_doing_it_twice_says_so_and_audits_once(database: str) -> None:
     again = CliRunner().invoke(cli, ["apikeys", "add", "pbx", "--database-url", database])
     assert again.exit_code == 2 and "give the new one another name, such as 'pbx-2'" in \
         " ".join(again.output.split())
+
+
+def test_the_cheap_test_hashing_is_said_when_a_password_is_set(database: str) -> None:
+    """The test suite sets OMNIKPI_INSECURE_FAST_PASSWORD_HASHING (tests/conftest.py):
+    `serve` warned about it, `users add` stored weak hashes without a word."""
+    code, output = _add(database, "ana", "--role", "admin")
+    assert code == 0 and "OMNIKPI_INSECURE_FAST_PASSWORD_HASHING=1 stores this password" \
+        in " ".join(output.split())

@@ -5,6 +5,7 @@ SQLite file ``omnikpi.db`` here)."""
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -61,6 +62,12 @@ def _in_database(database_url: str | None, work: Callable[[Session], T]) -> T:
 
 def _read_password() -> str:
     """The password from standard input (one line), or a prompt on a terminal."""
+    from omnikpi.auth.accounts import FAST_HASHING_FOR_TESTS
+
+    if os.environ.get(FAST_HASHING_FOR_TESTS) == "1":  # as `serve` warns
+        typer.echo(f"warning: {FAST_HASHING_FOR_TESTS}=1 stores this password with the "
+                   "cheapest Argon2 parameters (meant for test suites): unset it; the hash "
+                   "is made strong again at the account's next login", err=True)
     if sys.stdin.isatty():
         first = getpass.getpass("password: ")
         if getpass.getpass("again: ") != first:
