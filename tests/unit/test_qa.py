@@ -236,13 +236,45 @@ def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> 
         assert result.exit_code == 0, result.output
         return " ".join(result.output.split())
 
-    assert "no account" not in save("anna", "no accounts yet")
+    assert "no account" not in save("anna", "before any login")
     with session_scope(url) as session:
         create_user(session, "anna", "a long password", "supervisor", all_tenants=True)
-    assert "no account" not in save("anna", "week 1")
+    first = save("anna", "week 1")
+    assert "no account" not in first
+    assert "saved sample 'week 1' (id 2): 3 contact(s) for anna" in first
+    assert "same name" not in first
+    again = save("anna", "week 1")  # said, with its namesake (the web lists them by date)
+    assert "saved sample 'week 1' (id 3)" in again
+    assert "1 earlier sample(s) have the same name" in again
     said = save("anan", "week 2")
     assert "note: no account is named 'anan'" in said
     assert "omnikpi users add anan --role supervisor" in said
+
+
+def test_loading_the_same_form_twice_makes_no_new_version(tmp_path: Path) -> None:
+    """`omnikpi qa forms voice.toml` run twice stored version 2 of an identical form."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+    from omnikpi.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    voice = Path(__file__).resolve().parents[2] / "qa_forms" / "voice.toml"
+
+    def load(path: Path) -> str:
+        done = CliRunner().invoke(app, ["qa", "forms", str(path), "--database-url", url])
+        assert done.exit_code == 0, done.output
+        return done.stdout.strip()
+
+    first = load(voice)
+    assert first.endswith("version 1 (id 1)")
+    assert load(voice).endswith("version 1 (id 1), unchanged")
+    changed = tmp_path / "voice.toml"
+    text = voice.read_text()
+    name_line = next(line for line in text.splitlines() if line.startswith("name"))
+    changed.write_text(text.replace(name_line, 'name = "Voice call review, 2nd edition"'))
+    assert load(changed).endswith("version 2 (id 2)")
 
 
 def test_revision_0008_matches_the_qa_form_model(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def sample(
     """Draw a random, reproducible sample of handled contacts (chats chained)."""
     from omnikpi.qa.risk_sampling import draw_risk_sample
     from omnikpi.qa.sampling import draw_sample
-    from omnikpi.qa.store import already_given, save_sample, unknown_evaluator
+    from omnikpi.qa.store import already_given, samples_named, save_sample, unknown_evaluator
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.store.db import require_current
 
@@ -72,8 +72,14 @@ def sample(
                                 tuple(b.strip() for b in by.split(",") if b.strip()),
                                 from_, to, tz, exclude)
         if save:
-            save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
-                        min_per_agent)
+            namesakes = samples_named(save, database_url)
+            sample_id = save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
+                                    min_per_agent)
+            Console(stderr=True).print(
+                f"saved sample {save!r} (id {sample_id}): {len(drawn.units)} contact(s)"
+                + (f" for {evaluator}" if evaluator else "")
+                + (f"; {namesakes} earlier sample(s) have the same name: the web lists "
+                   "them by date" if namesakes else ""), highlight=False, markup=False)
             if evaluator and unknown_evaluator(evaluator, database_url):
                 Console(stderr=True).print(
                     f"note: no account is named {evaluator!r}: the queue waits until "
@@ -104,16 +110,21 @@ def forms_import(
     database_url: DatabaseOption = None,
 ) -> None:
     """Load QA forms; a form whose key exists becomes its next version."""
+    from sqlalchemy import func, select
+
     from omnikpi.qa.forms import load_form_file, save_form
     from omnikpi.store.db import require_current, session_scope
+    from omnikpi.store.models import QaForm
 
     try:
         require_current(database_url)
         with session_scope(database_url) as session:
             for path in files:
+                before = session.scalar(select(func.max(QaForm.id)))
                 form = save_form(session, load_form_file(path), "cli")
+                same = before is not None and form.id <= before
                 typer.echo(f"{path}: form {form.form_key} version {form.version} "
-                           f"(id {form.id})")
+                           f"(id {form.id}){', unchanged' if same else ''}")
     except OmniKPIError as exc:
         fail(exc)
 

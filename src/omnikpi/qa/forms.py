@@ -155,6 +155,11 @@ def save_form(session: Session, spec: FormSpec, author: str,
     operator's, every tenant's); older versions stay for the evaluations made with them.
     Versions are numbered per key across shelves, so ``key@vN`` names one form."""
     check_form(spec)
+    previous = session.scalar(select(QaForm).where(
+        QaForm.form_key == spec.key, QaForm.tenant_key == (tenant or ""))
+        .order_by(QaForm.version.desc()).limit(1))
+    if previous is not None and _same_form(previous, form_items(session, previous.id), spec):
+        return previous  # loading the same file twice made version 2 of an identical form
     latest = session.scalar(select(func.max(QaForm.version)).where(QaForm.form_key == spec.key))
     form = QaForm(form_key=spec.key, version=(latest or 0) + 1, name=spec.name,
                   channel_kind=spec.channel_kind, pass_score=spec.pass_score,
@@ -167,6 +172,19 @@ def save_form(session: Session, spec: FormSpec, author: str,
                                critical=item.critical, allow_na=item.allow_na))
     session.flush()
     return form
+
+
+def _same_form(form: QaForm, items: list[QaFormItem], spec: FormSpec) -> bool:
+    """Whether a stored version says exactly what ``spec`` says."""
+    stored = [(i.group_name, i.item_key, i.text, float(i.weight), bool(i.critical),
+               bool(i.allow_na)) for i in items]
+    given = [(i.group, i.key, i.text, float(i.weight), bool(i.critical), bool(i.allow_na))
+             for i in spec.items]
+    def score(value: float | None) -> float | None:
+        return None if value is None else float(value)
+
+    return (form.name, form.channel_kind, score(form.pass_score)) == \
+        (spec.name, spec.channel_kind, score(spec.pass_score)) and stored == given
 
 
 def form_items(session: Session, form_id: int) -> list[QaFormItem]:

@@ -88,6 +88,15 @@ def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
         return row.id
 
 
+def samples_named(name: str, database_url: str | None) -> int:
+    """How many saved samples already have this name."""
+    from sqlalchemy import func
+
+    with session_scope(database_url) as session:
+        return int(session.scalar(select(func.count()).select_from(QaSample).where(
+            QaSample.name == name)) or 0)
+
+
 def unknown_evaluator(evaluator: str, database_url: str | None) -> bool:
     """Whether the database has accounts and none is ``evaluator``: a queue saved for a
     name nobody logs in with waits unseen (a typo, or an account not made yet). A
