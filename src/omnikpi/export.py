@@ -199,9 +199,13 @@ def _title(title: str | None, lang: str) -> str:
 
 def _made_text(result: ReportResult, lang: str) -> str:
     """When the file was made, in the report's zone ("made Dec 3, 2026, 14:05")."""
+    return made_text(result.window.tz if result.window else "UTC", lang)
+
+
+def made_text(tz: str, lang: str) -> str:
+    """When a file was made, in zone ``tz``, in ``lang`` (a printed page's footer)."""
     from omnikpi.engine.timezones import zone
 
-    tz = result.window.tz if result.window else "UTC"
     moment = datetime.now(zone(tz))
     return str(_translator(lang)("made {moment}")).format(
         moment=f"{formatting.fmt_datetime(moment, lang)} ({tz})")
@@ -330,7 +334,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     sheet.row_dimensions[TABLE_ROW].height = 15 * header_lines_needed
     sheet.freeze_panes = sheet.cell(TABLE_ROW + 1, 1)
     made = _made_text(result, lang)  # once: both sheets' footers name the same minute
-    _print_setup(sheet, len(cols), made, lang)
+    print_setup(sheet, len(cols), made, lang)
     notes = note_lines(result, lang)
     if notes:  # after an empty row, so the table reads to its first empty row
         first = TABLE_ROW + len(result.rows) + 2
@@ -354,7 +358,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
                         default=10) + 2), 60), strict=True):
         meta.column_dimensions[letter].width = width
     meta.freeze_panes = "A2"
-    _print_setup(meta, 7, made, lang, title_row=1)
+    print_setup(meta, 7, made, lang, title_row=1)
     workbook_as_text(book)  # a queue named "=HYPERLINK(…)" is a name, not a formula
     book.save(path)
 
@@ -370,12 +374,14 @@ def _wrapped_lines(label: str, width: int) -> int:
     return lines
 
 
-def _print_setup(sheet: Any, column_count: int, made: str, lang: str,
+def print_setup(sheet: Any, column_count: int, made: str, lang: str,
                  title_row: int | None = TABLE_ROW) -> None:
     """Printed, the sheet is a report: as wide as the page (landscape above six columns),
     the column headers on every page, page numbers and when it was made in the footer."""
     sheet.page_setup.orientation = "landscape" if column_count > 6 else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a streaming sheet has no constant
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -490,6 +490,12 @@ def test_xlsx_export_has_typed_cells(client: TestClient) -> None:
     num = sum(_seconds(r[header.index("numerator (h:mm:ss)")].value) for r in data)
     den = sum(r[header.index("denominator")].value or 0 for r in data)
     assert num / den == pytest.approx(counts["figure"]["value"])
+    # printed as the report exports are: page-wide, the headers on every page, numbered
+    assert sheet.print_title_rows == "$10:$10"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert sheet.oddFooter.left.text.startswith("made ")
 
 
 def test_a_table_metric_drills_per_key(client: TestClient, demo: Dataset) -> None:

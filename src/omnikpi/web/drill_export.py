@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from omnikpi.cell_text import csv_safe, keep_as_text
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import local_datetime, to_datetime, zone
+from omnikpi.export import made_text, print_setup
 from omnikpi.web.deps import Filters
 from omnikpi.web.drill_labels import Gettext, column_unit, counts_in
 
@@ -29,6 +30,8 @@ NUMBER_FORMAT = "#,##0.###"
 RATIO_FORMAT = "0.0%"
 SECONDS_PER_DAY = 86_400.0
 BOLD = Font(bold=True)
+HEADER_ROW = 10
+"""The row of the column headers, under the nine rows that say what the figure is."""
 
 
 def _is_seconds(column: str) -> bool:
@@ -96,12 +99,16 @@ def _figure_format(found: Drill) -> str:
 
 
 def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
-               params: list[tuple[str, str]]) -> bytes:
+               params: list[tuple[str, str]], lang: str = "en") -> bytes:
     """A workbook: a header (metric, figure = numerator / denominator, parameters,
     period, zone, filters), then one row per fact row with typed cells (written in
-    openpyxl's streaming mode: every row of a large drill, quickly)."""
+    openpyxl's streaming mode: every row of a large drill, quickly). Printed, it is set
+    up as the report exports are: as wide as the page, the column headers on every page,
+    page numbers and when it was made in the footer."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("drill")
+    print_setup(sheet, len(found.columns) + 3, made_text(filters.tz, lang), lang,
+                title_row=HEADER_ROW)
     columns = [*found.columns, NUM, DEN]
     names = headers(found, _)
     seconds_parts = _seconds_parts(found)
@@ -113,7 +120,7 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
         width = 19 if i <= len(columns) and columns[i - 1] in TIME_COLUMNS else len(name)
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 12), 60)
     sheet.column_dimensions["A"].width = 24
-    sheet.freeze_panes = "A11"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
 
     def cell(value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
         c = WriteOnlyCell(sheet, value=value)

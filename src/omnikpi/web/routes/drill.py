@@ -101,14 +101,15 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     found, frame = service.drill_rows(state, filters, metric, source=source,
                                       keys=parse_keys(key), part=part, sort=sort,
                                       desc=dir == "desc")
-    _ = translator(choose_language(request))
+    lang = choose_language(request)
+    _ = translator(lang)
     name = f"drill-{metric}-{found.source}"
     if fmt == "csv":
         return Response(drill_csv(found, frame, filters.tz), media_type="text/csv",
                         headers={"Content-Disposition": attachment(f"{name}.csv")})
     body = drill_xlsx(found, frame, filters, _,
                       shown_params(found.metric, found.params, state.config,
-                                           state.dataset))
+                                   state.dataset), lang)
     return Response(body, media_type="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
                     headers={"Content-Disposition": attachment(f"{name}.xlsx")})
