@@ -419,3 +419,16 @@ def _written(args: list[str], path: Path) -> Path:
     result = CliRunner().invoke(app, [*args, "--output", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+def test_the_thresholds_said_are_those_of_the_channels_reported() -> None:
+    """A voice report's parameters listed e-mail's 86400 and social's 3600 too."""
+    import omnikpi
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    voice = omnikpi.report_result(DEMO_DATA_DIR, metrics=["service_level"],
+                                  where={"channel": ["voice"]})
+    assert voice.window is not None and voice.window.thresholds == "voice 20"
+    every = omnikpi.report_result(DEMO_DATA_DIR, metrics=["service_level"])
+    assert every.window is not None
+    assert every.window.thresholds == "chat 60, email 86400, social 3600, voice 20"

@@ -323,7 +323,10 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         expr = build_report(requests, by, source_request, hours, filters)
     window = ReportWindow(tz, from_us, to_us_, as_of_us,
                           {d: tuple(v) for d, v in filters.items()},
-                          thresholds_text(ctx.config, ctx.contact_channels or ()))
+                          # the channels the report covers: a voice report listed
+                          # e-mail's and social's thresholds too
+                          thresholds_text(ctx.config, filters.get("channel")
+                                          or ctx.contact_channels or ()))
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
 
 
