@@ -55,6 +55,11 @@ GRAIN_LABELS = {
 UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour", "points": "points",
                "score": "score", "sessions": "sessions", "customers": "customers"}
 """A unit as a column header says it (durations: ``h:mm:ss`` or ``m:ss``; counts: none)."""
+UNIT_NAMES = {"count": "count", "money": "money", "per_hour": "per hour", "points": "points",
+              "ratio": "ratio", "score": "score", "seconds": "seconds",
+              "sessions": "sessions"}
+"""A metric's unit in words, for the parameters sheet a person reads (a script reads the
+unit's id in the English sheet)."""
 HEADER_LABELS = ("Period", "Time zone", "As of", "Grain", "Filters")
 PARAMETER_HEADERS = ("metric", "unit", "parameters", "name", "as used")
 """The parameters sheet's column headers as scripts read them (English)."""
@@ -63,7 +68,8 @@ PARAMETER_LABELS = ("metric id", "unit", "parameters (JSON)", "metric", "as used
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
                  "Notes", "Page {page} of {pages}", "made {moment}", *PARAMETER_LABELS)
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
-           *(u for u in UNIT_LABELS.values() if u != "%"), *HEADER_LABELS, *OTHER_STRINGS,
+           *(u for u in UNIT_LABELS.values() if u != "%"), *UNIT_NAMES.values(),
+           *HEADER_LABELS, *OTHER_STRINGS,
            *NO_VALUE_STRINGS)
 """Every interface string of the XLSX and PDF exports (translated in the web catalogs)."""
 
@@ -350,7 +356,9 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     thresholds = result.window.thresholds if result.window else ""
     for metric_id, info in result.metrics.items():
         used = ", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
-        meta.append([metric_id, info["unit"], json.dumps(info["params"]),
+        unit = info["unit"] if lang == "en" else \
+            translate(UNIT_NAMES.get(info["unit"], info["unit"]))
+        meta.append([metric_id, unit, json.dumps(info["params"]),
                      metric_name(metric_id, lang), used or _translator(lang)("defaults")])
     for letter, width in zip("ABCDE", (
             max((len(m) for m in result.metrics), default=10) + 2, 10, 40,

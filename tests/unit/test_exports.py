@@ -133,11 +133,13 @@ def test_xlsx_in_russian(tmp_path: Path) -> None:
     assert [c.value for c in sheet[TABLE_ROW]][2:5] == [
         "Предложено", "Среднее время обработки (ч:мм:сс)", "Уровень сервиса (%)"]
     assert sheet.cell(TABLE_ROW, 7).value == "Индекс NPS (баллы)"
-    # the parameters sheet's headers for a person too (its values stay ids and JSON)
+    # the parameters sheet for a person too: its headers and units in words (the ids and
+    # the JSON stay as scripts read them; the English sheet keeps the unit's id)
     meta = [tuple(r) for r in load_workbook(path)["parameters"].iter_rows(values_only=True)]
     assert meta[0] == ("id показателя", "единица", "параметры (JSON)", "показатель",
                        "как применены")
-    assert meta[1][:2] == ("offered", "count")
+    assert meta[1][:2] == ("offered", "количество")
+    assert {row[0]: row[1] for row in meta[1:]}["aht"] == "секунды"
 
 
 @pytest.mark.parametrize(("window", "period"), [
