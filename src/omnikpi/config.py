@@ -156,6 +156,16 @@ class WebhookSettings(BaseModel):
     a receiver that took 6 s to store an XLSX got it four times, and the run failed)."""
 
 
+class ScheduleSettings(BaseModel):
+    """Scheduled reports kept by the server (docs/scheduled-reports.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    keep_files_days: int = Field(default=90, ge=1, le=3650)
+    """How long a run's file stays downloadable from the Schedules page; the run's line
+    stays (and "Send again" computes the file anew). Every file holds a period's figures,
+    so they are not kept for ever."""
+
+
 class RecordingSettings(BaseModel):
     """Call recordings: where their files are and which side of a file is the customer."""
 
@@ -197,6 +207,7 @@ class Config(BaseModel):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
     recordings: RecordingSettings = Field(default_factory=RecordingSettings)
     targets: Targets = Field(default_factory=dict)
     targets_by_queue: dict[str, Targets] = Field(default_factory=dict)

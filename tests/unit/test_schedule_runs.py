@@ -348,3 +348,33 @@ def test_a_tenant_s_webhook_key_names_the_tenant(world: dict[str, Any], tmp_path
     assert sorted((h["Idempotency-Key"], h.get("X-OmniKPI-Tenant")) for _, h, _ in sent) == [
         ("A/daily/2026-11-02", "A"), ("daily/2026-11-02", None)]
     assert all(genuine for genuine, _, _ in sent)
+
+
+def test_a_run_s_file_is_kept_for_the_configured_days(world: dict[str, Any],
+                                                      tmp_path: Path) -> None:
+    """Every file sent stayed in the database for ever, each holding a period's figures."""
+    from datetime import UTC, datetime, timedelta
+
+    from omnikpi.config import Config, ScheduleSettings
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    added = runner.invoke(app, [
+        "schedule", "add", "Kept", "--definition", str(world["definition"]), "--format",
+        "csv", "--folder", str(tmp_path / "out"), "--data", str(world["data"]),
+        "--since", "2026-11-01T00:00:00Z", "--database-url", url])
+    assert added.exit_code == 0, added.output
+    config = Config(schedules=ScheduleSettings(keep_files_days=30))
+    ran = run_due(url, datetime(2026, 11, 3, 9, 0, tzinfo=UTC), config, folder_datasets())
+    assert [r.status for r in ran] == ["ok"]
+
+    def files() -> list[bool]:
+        with session_scope(url) as session:
+            runs = runs_of(session, [s.id for s in list_schedules(session, None)], limit=50)
+            return [r.content is not None for r in runs if r.period_from.startswith(
+                "2026-11-02")]
+
+    run_due(url, datetime.now(UTC) + timedelta(days=29), config, folder_datasets())
+    assert files() == [True]
+    run_due(url, datetime.now(UTC) + timedelta(days=31), config, folder_datasets())
+    assert files() == [False]  # the run's line stays, its file is gone

@@ -209,11 +209,21 @@ def _close_stale(database_url: str | None, now: datetime) -> None:
                     message="interrupted: the process stopped during the run"))
 
 
+def _forget_old_files(database_url: str | None, now: datetime, days: int) -> None:
+    """Drop the files of runs older than ``days`` (the run's line stays): every file held a
+    period's figures of every tenant it covered, kept in the database for ever."""
+    with session_scope(database_url) as session:
+        session.execute(update(ScheduleRun).where(
+            ScheduleRun.finished_at < now - timedelta(days=days),
+            ScheduleRun.content.is_not(None)).values(content=None))
+
+
 def run_due(database_url: str | None, now: datetime, config: Config,
             datasets: DatasetSource) -> list[Outcome]:
     """Run every enabled schedule due at ``now`` that no process has run yet, once."""
     now = now.astimezone(UTC)
     _close_stale(database_url, now)
+    _forget_old_files(database_url, now, config.schedules.keep_files_days)
     with session_scope(database_url) as session:
         schedules = list(session.scalars(select(ReportSchedule).where(
             ReportSchedule.enabled.is_(True)).order_by(ReportSchedule.id)))
