@@ -5,7 +5,8 @@ working; the schedules page with a run and its file, looked at in a browser."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,19 @@ VOLUME = ReportDefinition(name="Volume", metrics=["offered", "answered"], by=["t
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_two_tenants(tmp_path_factory.mktemp("schedules-web") / "data")
+
+
+@contextmanager
+def _with_daily_volume(data: Path, url: str) -> Iterator[TestClient]:
+    """A no-login app on ``url`` whose builder has saved "Daily volume" (offered by
+    tenant), the report the schedule forms choose."""
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
+                     scheduler=False)
+    with TestClient(app) as client:
+        assert client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
+            follow_redirects=False).status_code == 303
+        yield client
 
 
 def wait_for(scheduler: Any, checks: int = 1, seconds: float = 60) -> None:
@@ -189,12 +203,7 @@ def test_the_form_sets_the_period_and_never_drops_a_typed_cron(data: Path,
     """The page had no period (a "custom" working-days schedule was saved as *last
     week*), and a cron typed while a preset was chosen was silently replaced by it."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
-                     scheduler=False)
-    with TestClient(app) as client:
-        assert client.post("/builder/save", data={
-            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
-            follow_redirects=False).status_code == 303
+    with _with_daily_volume(data, url) as client:
         form = {"report": "daily-volume", "tz": "Europe/Kyiv", "format": "csv",
                 "channel": "email", "target": "floor@example.com"}
         page = client.get("/schedules").text
@@ -284,12 +293,7 @@ def test_a_schedule_that_never_fires_shows_never_and_breaks_no_page(data: Path,
     from sqlalchemy import text
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
-                     scheduler=False)
-    with TestClient(app) as client:
-        assert client.post("/builder/save", data={
-            "name": "Daily volume", "query": "metrics=offered&by=tenant"},
-            follow_redirects=False).status_code == 303
+    with _with_daily_volume(data, url) as client:
         assert client.post("/schedules", data={
             "report": "daily-volume", "tz": "UTC", "format": "csv", "channel": "email",
             "target": "floor@example.com", "name": "Old", "when": "daily"},

@@ -77,16 +77,24 @@ def _read_password() -> str:
     return line.rstrip("\r\n")
 
 
+RoleOption = Annotated[str, typer.Option(help="admin | supervisor | client | agent")]
+TenantOption = Annotated[str | None, typer.Option(
+    help="the tenant a client (or supervisor) is bound to")]
+SiteOption = Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")]
+AgentIdOption = Annotated[str | None, typer.Option(help="the agent id of this person")]
+AllTenantsOption = Annotated[bool, typer.Option(
+    "--all-tenants", help="a supervisor who sees every tenant, on purpose")]
+"""The scope options of `users add` and `users set` (one account's scope, one wording)."""
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="user name to log in with")],
-    role: Annotated[str, typer.Option(help="admin | supervisor | client | agent")],
-    tenant: Annotated[str | None, typer.Option(help="the tenant a client (or supervisor) "
-                                                    "is bound to")] = None,
-    site: Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")] = None,
-    agent_id: Annotated[str | None, typer.Option(help="the agent id of this person")] = None,
-    all_tenants: Annotated[bool, typer.Option(
-        "--all-tenants", help="a supervisor who sees every tenant, on purpose")] = False,
+    role: RoleOption,
+    tenant: TenantOption = None,
+    site: SiteOption = None,
+    agent_id: AgentIdOption = None,
+    all_tenants: AllTenantsOption = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a user; the password is read from standard input. Every account but an
@@ -145,13 +153,11 @@ def users_list(database_url: DatabaseOption = None) -> None:
 @users_app.command("set")
 def users_set(
     name: Annotated[str, typer.Argument(help="the account's user name")],
-    role: Annotated[str, typer.Option(help="admin | supervisor | client | agent")],
-    tenant: Annotated[str | None, typer.Option(help="the tenant a client (or supervisor) "
-                                                    "is bound to")] = None,
-    site: Annotated[list[str] | None, typer.Option(help="a supervisor's site (repeat)")] = None,
-    agent_id: Annotated[str | None, typer.Option(help="the agent id of this person")] = None,
-    all_tenants: Annotated[bool, typer.Option(
-        "--all-tenants", help="a supervisor who sees every tenant, on purpose")] = False,
+    role: RoleOption,
+    tenant: TenantOption = None,
+    site: SiteOption = None,
+    agent_id: AgentIdOption = None,
+    all_tenants: AllTenantsOption = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Give an account a new role and scope, checked as by `users add` (the whole scope
