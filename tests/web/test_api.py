@@ -52,7 +52,7 @@ def test_filters_and_params(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("params", "status", "words"), [
     ({"metrics": "sl"}, 400, "unknown metric 'sl'"),
-    ({"metrics": "offered", "from": "yesterday"}, 400, "bad --from"),
+    ({"metrics": "offered", "from": "yesterday"}, 400, "bad from"),  # its name, not the CLI's
     ({"metrics": "offered", "grain": "fortnight"}, 400, "unknown grain"),
     ({"metrics": "occupancy", "by": "queue"}, 400, "cannot be cut by queue"),
     ({"metrics": "offered,utilization", "channel": "voice"}, 400,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -78,6 +79,17 @@ def _brief(error: Any) -> Any:
         error["input"] = repr(value)[:ECHO_CHARS] if text is None else \
             f"({type(value).__name__} not shown)"
     return error
+
+
+QUERY_NAMES = {"--from": "from", "--to": "to", "--as-of": "as_of", "--param": "param",
+               "--filter": "a filter"}
+"""The command line's option names as an API caller writes them: an answer to
+``?from=2024-13-01`` said "bad --from"."""
+
+
+def _in_query_words(text: str) -> str:
+    return re.sub(r"(?<![\w-])--(?:from|to|as-of|param|filter)\b",
+                  lambda m: QUERY_NAMES[m.group(0)], text)
 
 
 def _warn_unscoped(database_url: str | None, auth_required: bool) -> None:
@@ -179,7 +191,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
             exc.args = (str(exc).replace(folder, Path(folder).name or "data"),)
         if is_page(request) and status < 500:  # a page: the form as typed and a sentence
             return error_page(request, page_message(exc, translator_of(request)), status)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        return JSONResponse({"detail": _in_query_words(str(exc))}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
