@@ -218,6 +218,11 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
         client.post("/api/v1/auth/token", data={"username": f"guess{index}", "password": "x"})
     sprayed = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
     assert sprayed.status_code == 429
+    # a name no account has (a password typed into the name field) is kept as a digest
+    actors = {e["actor"] for e in client.get("/api/v1/audit", headers=headers).json()}
+    assert not any(a.startswith("guess") for a in actors)
+    assert sum(a.startswith("unknown name ") for a in actors) == \
+        MAX_FAILURES_PER_ADDRESS - MAX_FAILURES
 
 
 def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app: FastAPI) -> None:

@@ -258,8 +258,13 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     ``MAX_FAILURES`` failures for a name from an address (or ``MAX_FAILURES_PER_ADDRESS``
     from an address for any names) inside ``FAILURE_WINDOW``, further attempts from that
     address are refused until the window has passed."""
-    _check_rate(session, username, ip)
     user = session.scalar(select(User).where(User.username == username))
+    # a name no account has is kept as a digest: a password typed into the name field
+    # was stored in clear in the audit log and the attempts table (the per-name lock-out
+    # still counts the same digest)
+    recorded = username if user is not None else \
+        f"unknown name {hashlib.sha256(username.encode()).hexdigest()[:12]}"
+    _check_rate(session, recorded, ip)
     ok = False
     if user is not None and not user.disabled:
         try:
@@ -271,8 +276,8 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     else:
         # spend the same time as a real check, so names cannot be probed by timing
         hasher().hash(password)
-    session.add(LoginAttempt(username=username, ip=ip, success=ok))
-    audit(session, username, "login" if ok else "login_failed", {}, ip)
+    session.add(LoginAttempt(username=recorded, ip=ip, success=ok))
+    audit(session, recorded, "login" if ok else "login_failed", {}, ip)
     return user if ok else None
 
 
