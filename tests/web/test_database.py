@@ -88,6 +88,19 @@ def messages_never_show_the_password(url: str) -> None:
         assert f"sqlite:///{make_url(url).database}" in done.output
 
 
+def test_a_sqlite_file_that_cannot_be_written_says_what_to_check() -> None:
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    done = CliRunner().invoke(app, ["db", "upgrade", "--database-url",
+                                    "sqlite:////nonexistent/omnikpi/app.db"])
+    assert done.exit_code == 2
+    said = " ".join(done.output.split())
+    assert "unable to open database file" in said and "check both exist and are writable" \
+        in said
+
+
 def test_a_url_s_password_is_never_printed_and_other_kinds_are_refused() -> None:
     from typer.testing import CliRunner
 

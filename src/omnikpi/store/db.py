@@ -120,7 +120,11 @@ def _opening(url: str | None) -> Iterator[None]:
     try:
         yield
     except (OperationalError, InterfaceError, ArgumentError) as exc:
-        reason = getattr(exc, "orig", None) or exc
+        reason = str(getattr(exc, "orig", None) or exc)
+        if database_url(url).startswith("sqlite") and ("unable to open" in reason
+                                                       or "readonly" in reason):
+            reason += (" (SQLite needs to write the file and its folder, where it keeps a "
+                       "journal beside it: check both exist and are writable by this user)")
         raise UsageError(f"cannot open the database {shown_url(url)}: {reason}") from None
 
 
