@@ -153,7 +153,7 @@ def test_default_as_of_is_the_latest_event_of_the_tables_read(
     assert row == {"csat": 1.0, "offered": 1}
     cut = omnikpi.report_result(data, engine=engine, metrics=["csat"],
                                 as_of="2024-03-05T11:00:00Z").rows
-    assert cut == []  # an as-of before the answer: nothing to report
+    assert cut == [{"csat": None}]  # an as-of before the answer: no answer, no CSAT
 
 
 def test_a_schedule_next_week_does_not_move_the_as_of(tmp_path: Path) -> None:

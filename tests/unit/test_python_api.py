@@ -107,3 +107,15 @@ def test_a_report_raises_no_library_warning_under_w_error() -> None:
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "5"
+
+
+def test_a_period_with_nothing_in_it_is_a_row_of_zero_counts() -> None:
+    """A window with no contact, or a filter value no row holds, gave no row at all: a
+    count of nothing read as missing data. A total report is one row: counts 0, the
+    ratios and means without a value."""
+    empty = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "service_level", "aht"],
+                                  from_="2030-01-01", to="2030-01-02")
+    assert empty.rows == [{"offered": 0, "service_level": None, "aht": None}]
+    cut = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], by=["queue"],
+                                from_="2030-01-01", to="2030-01-02")
+    assert cut.rows == []  # a cut by queue has no queue to show

@@ -92,6 +92,10 @@ def shape(
         values["period_start"] = [label(grain, tz, int(k)) for k in frame[KEY].tolist()]
     for metric_id in ids:
         values[metric_id] = _metric_values(frame[metric_id], metric_id in counts)
+    if frame.empty and grain == "total" and not by and not keys:
+        # one period, nothing in it: offered 0 and no service level, not an empty table
+        # (which read as missing data — a filter value no row holds, a future window)
+        values = {m: [0 if m in counts else None] for m in ids}
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
     meta = {
         r.metric.id: {
