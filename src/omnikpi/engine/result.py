@@ -77,6 +77,14 @@ def _metric_values(column: pd.Series, count: bool) -> list[int | float | None]:
     return values
 
 
+def empty_period_row(metrics: dict[str, bool]) -> dict[str, Any]:
+    """The one row of a total report over a period with nothing in it (``metrics`` maps
+    each id to whether it is a count): counts 0, every other figure without a value — not
+    an empty table, which read as missing data (a filter value no row holds, a future
+    window)."""
+    return {m: 0 if is_count else None for m, is_count in metrics.items()}
+
+
 def shape(
     frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
     dataset: Dataset, window: ReportWindow | None = None,
@@ -93,9 +101,7 @@ def shape(
     for metric_id in ids:
         values[metric_id] = _metric_values(frame[metric_id], metric_id in counts)
     if frame.empty and grain == "total" and not by and not keys:
-        # one period, nothing in it: offered 0 and no service level, not an empty table
-        # (which read as missing data — a filter value no row holds, a future window)
-        values = {m: [0 if m in counts else None] for m in ids}
+        values = {m: [v] for m, v in empty_period_row({m: m in counts for m in ids}).items()}
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
     meta = {
         r.metric.id: {

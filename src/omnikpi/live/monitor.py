@@ -30,6 +30,7 @@ from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import CHAT_CHANNELS, Config
 from omnikpi.engine.compile import table_keys
 from omnikpi.engine.local_duckdb import LocalDuckDB
+from omnikpi.engine.result import empty_period_row
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
@@ -497,4 +498,6 @@ def so_far_rows(table: pa.Table, keys: list[str], metrics: dict[str, bool]) -> l
         columns[metric] = [None if v is None or v != v else int(v) if is_count else v
                            for v in values]
     rows = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    if not rows and not keys:  # as the report: a period with nothing in it is one row
+        return [empty_period_row(metrics)]
     return sorted(rows, key=lambda r: tuple((r[k] is None, r[k]) for k in keys))
