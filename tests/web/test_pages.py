@@ -233,3 +233,19 @@ def test_the_dashboard_s_figures_are_at_the_as_of_it_shows(client: TestClient) -
     link = re.search(r'data-metric="avg_time_late"[^>]*\n?[^>]*href="([^"]+)"', page)
     assert link and "as_of=2024-03-06T22%3A00%3A00%2B00%3A00" in html_text.unescape(
         link.group(1))
+
+
+def test_an_evaluation_made_today_does_not_move_the_dashboard_s_as_of(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A QA evaluation made today of the imported March put the page's as-of at today:
+    every e-mail unanswered at the month's end would have become months late."""
+    folder = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, folder)
+    (folder / "qa_evaluations.csv").write_text(
+        "evaluation_id,contact_id,agent_id,evaluator_id,form_id,evaluated_at,score\n"
+        "e1,mail-000001,backoffice-01,lead,voice@v1,2026-12-04T08:00:00Z,90\n")
+    client = TestClient(make_app(folder, live_updates=False, scheduler=False))
+    page = client.get("/", params={"tz": "Europe/Kyiv", "lang": "en"}).text
+    assert re.search(r'id="period-as-of">2024-03-07 00:00<', page)
+    link = re.search(r'data-metric="avg_time_late"[^>]*\n?[^>]*href="([^"]+)"', page)
+    assert link and "as_of=2024-03-06T22%3A00%3A00" in link.group(1)

@@ -220,7 +220,7 @@ def effective(view: View, filters: Filters) -> Effective | None:
                 t for m in filters.metrics.split(",") if m.strip()
                 for t in metric_reads(get_metric(m.strip()))))
         else:
-            tables = tuple(t for t in TABLES if dataset.has(t))
+            tables = operation_tables(dataset)
         as_of_us = parse_instant(filters.as_of, tz, "as_of")
         if as_of_us is None:
             as_of_us = dataset.latest_event_us(tables, tz)
@@ -271,17 +271,25 @@ def _earliest_us(dataset: Dataset, tables: tuple[str, ...]) -> int | None:
     return min(lows) if lows else None
 
 
+def operation_tables(dataset: Dataset) -> tuple[str, ...]:
+    """The tables whose events say how far the operation's data reaches — a page of
+    several reports is cut at their latest event. Reviews made later (a QA evaluation
+    today of last month's calls) are left out unless they are all the data holds: one
+    evaluation made today put the dashboard's as-of at today, and every e-mail unanswered
+    at the end of the imported month became weeks late."""
+    from omnikpi.schema.model import REVIEW_TABLES
+
+    present = tuple(t for t in TABLES if dataset.has(t))
+    return tuple(t for t in present if t not in REVIEW_TABLES) or present
+
+
 def latest_day(view: View, tz: str) -> date | None:
     """The operation's latest event day in ``tz`` (what the presets count from): QA
     evaluations are left out, so one evaluation made today of a month imported for
     analysis does not turn "last 7 days" into seven empty days (they count when they
     are all the data holds)."""
-    from omnikpi.schema.model import REVIEW_TABLES
-
-    present = [t for t in TABLES if view.dataset.has(t)]
     try:
-        latest = view.dataset.latest_event_us(
-            tuple(t for t in present if t not in REVIEW_TABLES) or tuple(present))
+        latest = view.dataset.latest_event_us(operation_tables(view.dataset))
         return _local(latest, tz).date() if latest is not None else None
     except (OmniKPIError, ValueError, OverflowError):
         return None

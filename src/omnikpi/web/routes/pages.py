@@ -22,10 +22,9 @@ from omnikpi.errors import OmniKPIError
 from omnikpi.formatting import human
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
-from omnikpi.schema.tables import TABLES
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
-from omnikpi.web.filters import DIMENSION_LABELS
+from omnikpi.web.filters import DIMENSION_LABELS, operation_tables
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.metric_change import change
@@ -149,8 +148,9 @@ def _period(state: ViewDep, filters: Filters) -> Period | None:
 
 
 def _at_one_as_of(state: ViewDep, filters: Filters) -> Filters:
-    """The filters with the page's one as-of: the one given, else the latest event of every
-    table (the instant the page says under its form). Each report chose its own before —
+    """The filters with the page's one as-of: the one given, else the latest event of the
+    operation's tables (``operation_tables``: the instant the page says under its form).
+    Each report chose its own before —
     the contact tiles the contacts' last event (23:57), agent time the states' (00:00) —
     so the page said 00:00 while most of its figures were cut at 23:57, and a drill-down
     (whose link did not carry it) could disagree with its tile."""
@@ -158,8 +158,7 @@ def _at_one_as_of(state: ViewDep, filters: Filters) -> Filters:
         return filters
     dataset = state.dataset
     try:
-        latest = dataset.latest_event_us(tuple(t for t in TABLES if dataset.has(t)),
-                                         filters.tz)
+        latest = dataset.latest_event_us(operation_tables(dataset), filters.tz)
     except (OmniKPIError, ValueError, OverflowError):
         return filters  # a bad zone: the page says so itself
     if latest is None:
