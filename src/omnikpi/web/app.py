@@ -92,7 +92,7 @@ def _in_query_words(text: str) -> str:
                   lambda m: QUERY_NAMES[m.group(0)], text)
 
 
-def _warn_unscoped(database_url: str | None, auth_required: bool) -> None:
+def _warn_about_accounts(database_url: str | None, auth_required: bool) -> None:
     """Say at start which supervisors see every tenant by omission (docs/accounts.md), and
     that nobody can log in to a database without accounts (a server started in another
     folder opened a new, empty one without a word)."""
@@ -129,7 +129,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         upgrade(database_url)
     else:
         require_current(database_url)
-    _warn_unscoped(database_url, auth_required)
+    _warn_about_accounts(database_url, auth_required)
     dataset = load_dataset(data)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
