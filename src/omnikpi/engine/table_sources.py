@@ -96,13 +96,22 @@ def costs_source(req: SourceRequest) -> ir.Table:
     return ibis.union(pieces.select(*keep), once.select(*keep), distinct=False)
 
 
+#: Attempt results that never rang out: the number was invalid or the dialer failed.
+NOT_DIALED = ("invalid", "failed")
+
+
 def dials_source(req: SourceRequest) -> ir.Table:
     d = req.tables("dial_attempts")
     d = d.mutate(result=d.result.lower())
-    first = ibis.window(group_by=d.lead_id, order_by=[d.dialed_at, d.attempt_id])
+    # per=leads divides by leads really dialed: a lead whose every attempt was an invalid
+    # number or a dialer failure was never dialed, so it is booked nowhere, and a lead whose
+    # first attempt failed is booked at its first attempt that really rang out
+    d = d.mutate(really_dialed=~d.result.isin(list(NOT_DIALED)))
+    first = ibis.window(group_by=d.lead_id,
+                        order_by=[ibis.desc(d.really_dialed), d.dialed_at, d.attempt_id])
     d = d.mutate(
         connected=d.result == "connected",
-        first_of_lead=ibis.row_number().over(first) == 0,
+        first_of_lead=(ibis.row_number().over(first) == 0) & d.really_dialed,
     )
     d = d.mutate(
         rpc=d.connected & d.right_party.fill_null(False),
@@ -116,7 +125,7 @@ def leads_source(req: SourceRequest) -> ir.Table:
     d = req.tables("dial_attempts")
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
-    dialed = ~d.result.lower().isin(["invalid", "failed"])
+    dialed = ~d.result.lower().isin(list(NOT_DIALED))
     leads = d.group_by(["lead_id"]).aggregate(
         first_at=d.dialed_at.min(), campaign=d.campaign.min(), lead_type=d.lead_type.min(),
         agent_id=d.agent_id.min(), dialed=dialed.any(),

@@ -84,14 +84,15 @@ register(
           scale=3600.0, notes=_PER_HOUR_NOTE),
     _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
           formulas={"ru": "конвертированные контакты с нужным лицом / контакты с нужным лицом "
-                          "(от соединений: / соединено; от лидов: / набранные лиды, учтённые по "
-                          "первой попытке)",
+                          "(от соединений: / соединено; от лидов: / реально набранные лиды, "
+                          "учтённые по первой реально набранной попытке)",
                     "uk": "конвертовані контакти з потрібною особою / контакти з потрібною "
-                          "особою (від з'єднань: / з'єднано; від лідів: / набрані ліди, "
-                          "враховані за першою спробою)"},
+                          "особою (від з'єднань: / з'єднано; від лідів: / реально набрані ліди, "
+                          "враховані за першою реально набраною спробою)"},
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
-          "connected; per=leads: / leads dialed, counted at their first attempt)",
+          "connected; per=leads: / leads really dialed (not invalid or failed), counted at "
+          "their first such attempt)",
           params=(Param("per", "choice", "rpc", "denominator", ("rpc", "connected",
                                                                 "leads")),),
           numerator=lambda t, p: n(t.sale), denominator=lambda t, p: n(t.rpc),
