@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -213,6 +214,16 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
     actions = [(e["actor"], e["action"]) for e in log]
     assert actions.count(("cli", "login_failed")) == MAX_FAILURES
     assert ("ana", "export") in actions and ("ana", "login") in actions
+    # a refused format or a failed report took nothing out: no export in the log
+    assert client.get("/export.xml?metrics=offered", headers=headers).status_code == 400
+    assert client.get("/export.csv?metrics=nonsense", headers=headers).status_code == 400
+    log = client.get("/api/v1/audit", headers=headers).json()
+    assert [(e["actor"], e["action"]) for e in log].count(("ana", "export")) == 1
+    # the rows behind a figure are an export too
+    assert client.get("/drill.csv?metric=offered", headers=headers).status_code == 200
+    drill = client.get("/api/v1/audit", headers=headers).json()[0]
+    assert (drill["actor"], drill["action"]) == ("ana", "export")
+    assert json.loads(drill["detail"])["what"] == "drill" and drill["ip"]
     # spraying many names from one address locks the address
     for index in range(MAX_FAILURES_PER_ADDRESS - MAX_FAILURES):
         client.post("/api/v1/auth/token", data={"username": f"guess{index}", "password": "x"})

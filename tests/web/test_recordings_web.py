@@ -15,7 +15,7 @@ import soundfile
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from omnikpi.auth.accounts import create_user
+from omnikpi.auth.accounts import audit_entries, create_user
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.qa.forms import FormSpec, parse_item_lines, save_form
 from omnikpi.qa.sampling import Sample, SampledUnit
@@ -262,3 +262,25 @@ def test_tone_file_helper_is_a_real_stereo_file(tmp_path: Path) -> None:
     folder = write_two_tenants(tmp_path / "t")
     data, rate = soundfile.read(str(folder / "recordings" / "a-1.wav"))
     assert rate == 8000 and data.shape == (4000, 2) and np.abs(data).max() > 0.2
+
+
+def test_listening_is_audited_once_per_playback(lead: TestClient,
+                                               site: tuple[FastAPI, Path, int]) -> None:
+    """Who listened to which call is in the audit log: a playback (from byte 0) writes one
+    entry, a seek further into the file none, a refused range none."""
+    def plays() -> int:
+        with session_scope(site[0].state.omnikpi.database_url) as session:
+            return sum(1 for e in audit_entries(session, 1000)
+                       if e.action == "recording_played" and CALL in e.detail)
+
+    before = plays()
+    assert lead.get(f"/recordings/{CALL}/audio", headers={"Range": "bytes=0-"}
+                    ).status_code == 206
+    assert lead.get(f"/recordings/{CALL}/audio", headers={"Range": "bytes=100-"}
+                    ).status_code == 206
+    assert lead.get(f"/recordings/{CALL}/audio", headers={"Range": "bytes=50-10"}
+                    ).status_code == 416
+    assert plays() == before + 1
+    with session_scope(site[0].state.omnikpi.database_url) as session:
+        entry = next(e for e in audit_entries(session, 1000) if e.action == "recording_played")
+    assert entry.actor == "lead" and entry.ip

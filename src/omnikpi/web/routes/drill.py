@@ -16,6 +16,7 @@ from omnikpi.engine.registry import SOURCES
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
+from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, ViewDep
 from omnikpi.web.drill_export import drill_csv, drill_xlsx
 from omnikpi.web.drill_labels import (
@@ -105,11 +106,16 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     _ = translator(lang)
     name = f"drill-{metric}-{found.source}"
     if fmt == "csv":
-        return Response(drill_csv(found, frame, filters.tz), media_type="text/csv",
-                        headers={"Content-Disposition": attachment(f"{name}.csv")})
-    body = drill_xlsx(found, frame, filters, _,
-                      shown_params(found.metric, found.params, state.config,
-                                   state.dataset), lang)
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": attachment(f"{name}.xlsx")})
+        body, media = drill_csv(found, frame, filters.tz).encode(), "text/csv; charset=utf-8"
+    else:
+        body = drill_xlsx(found, frame, filters, _,
+                          shown_params(found.metric, found.params, state.config,
+                                       state.dataset), lang)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # the rows behind a figure (contact ids, agents, customers' answers) leave the
+    # service here: an export of them is audited as the report's is
+    record_taken(request, state, "export", {"what": "drill", "format": fmt,
+                                            "rows": len(frame),
+                                            "query": str(request.url.query)})
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": attachment(f"{name}.{fmt}")})

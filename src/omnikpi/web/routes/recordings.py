@@ -24,6 +24,7 @@ from omnikpi.errors import OmniKPIError
 from omnikpi.recordings.analytics import peaks, talk_segments
 from omnikpi.recordings.decode import Sides, decode
 from omnikpi.recordings.paths import Recording, recordings_folder, resolve
+from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.limits import KEY_CHARS
 from omnikpi.web.tenant_claims import playable_for
@@ -144,6 +145,8 @@ def audio(request: Request, view: ViewDep, contact_id: str) -> Response:
     if wanted is not None:
         status = 206
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    if first == 0:  # a playback or a download starts here; a seek asks from further on
+        record_taken(request, view, "recording_played", {"contact_id": contact_id})
     if recording.legs:
         return Response(body[first:last + 1], status, headers, media_type=media_type)
     return StreamingResponse(_file_chunks(recording.files[0], first, last), status,

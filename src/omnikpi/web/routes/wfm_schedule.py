@@ -27,6 +27,7 @@ from omnikpi.engine.timezones import zone as time_zone
 from omnikpi.errors import UsageError
 from omnikpi.schema.files import find_table_files
 from omnikpi.store.db import session_scope
+from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
@@ -173,9 +174,8 @@ def roster_export(request: Request, view: ViewDep,
     headers = [_("Agent"), _("Site")] + [d.isoformat() for d in table.days]
     body = roster_xlsx(table, f"{_('Roster')} {table.days[0].isoformat()} – "
                        f"{table.days[-1].isoformat()} ({tz})", headers, _("off"))
-    with session_scope(view.state.database_url) as session:
-        audit(session, view.principal.name, "export", {"what": "schedule roster",
-                                                       "week": table.days[0].isoformat()})
+    record_taken(request, view, "export", {"what": "schedule roster",
+                                           "week": table.days[0].isoformat()})
     name = f"roster-{table.days[0].isoformat()}.xlsx"
     return Response(body, media_type="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",

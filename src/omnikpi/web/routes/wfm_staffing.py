@@ -29,12 +29,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from omnikpi import formatting
-from omnikpi.auth.accounts import audit
 from omnikpi.delivery.disposition import attachment
 from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import with_offset
-from omnikpi.store.db import session_scope
 from omnikpi.web import service
+from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
 from omnikpi.web.form_fields import Field, Translate, number_text, read_fields
 from omnikpi.web.i18n import choose_language, translator
@@ -389,8 +388,7 @@ def day_plan_csv(request: Request, view: ViewDep, filters: FilterParams) -> Resp
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-    with session_scope(view.state.database_url) as session:
-        audit(session, view.principal.name, "export", {"what": "staffing plan",
-                                                       "days": form.values["days"]})
+    record_taken(request, view, "export", {"what": "staffing plan",
+                                           "days": form.values["days"]})
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": attachment("schedule_plan.csv")})
