@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from omnikpi.auth.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+from omnikpi.auth.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, audit_entries
+from omnikpi.cli.actor import cli_actor
 from omnikpi.cli.main import app as cli
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import ApiKey, User
@@ -456,3 +457,29 @@ def test_the_cheap_test_hashing_is_said_when_a_password_is_set(database: str) ->
     code, output = _add(database, "ana", "--role", "admin")
     assert code == 0 and "OMNIKPI_INSECURE_FAST_PASSWORD_HASHING=1 stores this password" \
         in " ".join(output.split())
+
+
+def test_a_command_line_change_names_the_login_that_made_it(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit log names who ran the command — the login behind sudo first — not "cli"
+    for every person with shell access."""
+    monkeypatch.setenv("SUDO_USER", "maria")
+    assert _add(database, "ana", "--role", "admin")[0] == 0
+    monkeypatch.setenv("SUDO_USER", "")
+    monkeypatch.setenv("USER", "oleh\tx")
+    monkeypatch.setenv("LOGNAME", "oleh\tx")
+    added = CliRunner().invoke(cli, ["apikeys", "add", "pbx", "--database-url", database])
+    assert added.exit_code == 0, added.output
+    with session_scope(database) as session:
+        actors = {e.action: e.actor for e in audit_entries(session)}
+    assert actors["user_created"] == "cli:maria"
+    assert actors["apikey_created"] == "cli:olehx"  # no tab to forge a column
+
+
+def test_without_any_login_the_actor_is_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_login() -> str:
+        raise OSError("no passwd entry for uid 4242")
+
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setattr("omnikpi.cli.actor.getpass.getuser", no_login)
+    assert cli_actor() == "cli"

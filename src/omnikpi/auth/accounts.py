@@ -306,7 +306,8 @@ def revoke_token(session: Session, token: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.token_hash == digest(token)))
 
 
-def create_api_key(session: Session, name: str, tenant: str | None = None) -> str:
+def create_api_key(session: Session, name: str, tenant: str | None = None,
+                   actor: str = "cli") -> str:
     """A new ingest key; the key itself is shown once and only its hash is stored."""
     check_account_name("API key name", name)
     check_length("API key name", name, NAME_CHARS)
@@ -319,7 +320,7 @@ def create_api_key(session: Session, name: str, tenant: str | None = None) -> st
         raise UsageError(f"API key {name!r} exists already{revoked}")
     key = "ok_" + secrets.token_urlsafe(32)
     session.add(ApiKey(name=name, prefix=key[:10], key_hash=digest(key), tenant=tenant or None))
-    audit(session, "cli", "apikey_created", {"name": name, "tenant": tenant})
+    audit(session, actor, "apikey_created", {"name": name, "tenant": tenant})
     return key
 
 

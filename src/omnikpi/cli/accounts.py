@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from omnikpi.cli.actor import cli_actor
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
@@ -108,7 +109,7 @@ def users_add(
         password = _read_password()
         with session_scope(database_url) as session:
             create_user(session, name, password, role, tenant, site, agent_id, all_tenants)
-            audit(session, "cli", "user_created", {"name": name, "role": role,
+            audit(session, cli_actor(), "user_created", {"name": name, "role": role,
                                                    "tenant": tenant, "sites": site,
                                                    "all_tenants": all_tenants})
     except OmniKPIError as exc:
@@ -166,7 +167,7 @@ def users_set(
 
     def change(session: Session) -> None:
         set_scope(session, name, role, tenant, site, agent_id, all_tenants)
-        audit(session, "cli", "user_scope_set", {"name": name, "role": role,
+        audit(session, cli_actor(), "user_scope_set", {"name": name, "role": role,
                                                  "tenant": tenant, "sites": site,
                                                  "agent_id": agent_id,
                                                  "all_tenants": all_tenants})
@@ -190,7 +191,7 @@ def users_password(
 
     def change(session: Session) -> None:
         set_password(session, name, password)
-        audit(session, "cli", "password_set", {"name": name})
+        audit(session, cli_actor(), "password_set", {"name": name})
 
     _in_database(database_url, change)
     typer.echo(f"user {name}: password changed, every login ended")
@@ -203,7 +204,7 @@ def _set_disabled(name: str, disabled: bool, database_url: str | None) -> bool:
     def change(session: Session) -> bool:
         changed = set_disabled(session, name, disabled)
         if changed:
-            audit(session, "cli", "user_disabled" if disabled else "user_enabled",
+            audit(session, cli_actor(), "user_disabled" if disabled else "user_enabled",
                   {"name": name})
         return changed
 
@@ -248,7 +249,7 @@ def apikeys_add(
     try:
         require_current(database_url)
         with session_scope(database_url) as session:
-            key = create_api_key(session, name, tenant)
+            key = create_api_key(session, name, tenant, cli_actor())
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(key)
@@ -282,7 +283,7 @@ def apikeys_revoke(
     def revoke(session: Session) -> bool:
         revoked = revoke_api_key(session, name)
         if revoked:
-            audit(session, "cli", "apikey_revoked", {"name": name})
+            audit(session, cli_actor(), "apikey_revoked", {"name": name})
         return revoked
 
     if _in_database(database_url, revoke):

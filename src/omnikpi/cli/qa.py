@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from omnikpi.cli.actor import cli_actor
 from omnikpi.cli.main import app, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
@@ -73,7 +74,7 @@ def sample(
                                 from_, to, tz, exclude)
         if save:
             namesakes = samples_named(save, database_url)
-            sample_id = save_sample(drawn, save, evaluator, "cli", database_url, from_, to,
+            sample_id = save_sample(drawn, save, evaluator, cli_actor(), database_url, from_, to,
                                     min_per_agent)
             Console(stderr=True).print(
                 f"saved sample {save!r} (id {sample_id}): {len(drawn.units)} contact(s)"
@@ -121,7 +122,7 @@ def forms_import(
         with session_scope(database_url) as session:
             for path in files:
                 before = session.scalar(select(func.max(QaForm.id)))
-                form = save_form(session, load_form_file(path), "cli")
+                form = save_form(session, load_form_file(path), cli_actor())
                 same = before is not None and form.id <= before
                 typer.echo(f"{path}: form {form.form_key} version {form.version} "
                            f"(id {form.id}){', unchanged' if same else ''}")

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from omnikpi.cli.accounts import DatabaseOption
+from omnikpi.cli.actor import cli_actor
 from omnikpi.cli.main import app, err_console, fail
 from omnikpi.errors import OmniKPIError, UsageError
 
@@ -120,7 +121,7 @@ def add(
                 name, report, cron, zone_name, channel, targets, format, period,
                 str(data.resolve()) if data else None,
                 parse_now(since, "--since") if since else None), principal)
-            audit(session, "cli", "schedule_added", {"name": row.name, "cron": row.cron,
+            audit(session, cli_actor(), "schedule_added", {"name": row.name, "cron": row.cron,
                                                      "owner": owner})
             first = next_fire(row.cron, row.tz, started_before(row))
             typer.echo(f"schedule {row.name!r}: {row.cron} ({row.tz}), the {row.period} "
@@ -222,7 +223,7 @@ def remove(
                                  + (hint or " (omnikpi schedule list)"))
             session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == row.id))
             session.delete(row)
-            audit(session, "cli", "schedule_deleted", {"name": row.name, "tenant": tenant})
+            audit(session, cli_actor(), "schedule_deleted", {"name": row.name, "tenant": tenant})
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"schedule {name!r} removed")
