@@ -238,7 +238,7 @@ def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> 
 
     assert "no account" not in save("anna", "before any login")
     with session_scope(url) as session:
-        create_user(session, "anna", "a long password", "supervisor", all_tenants=True)
+        create_user(session, "anna", "plum tractor velvet", "supervisor", all_tenants=True)
     first = save("anna", "week 1")
     assert "no account" not in first
     assert "saved sample 'week 1' (id 2): 3 contact(s) for anna" in first

@@ -53,6 +53,15 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(database: str) ->
     assert "role must be one of" in _add(database, "x", "--role", "boss")[1]
     assert "exists already" in _add(database, "ana", "--role", "admin")[1]
     assert "at least 8" in _add(database, "short", "--role", "admin", password="abc")[1]
+    # the first guesses of an intruder, from the command line too (exit 2, nothing saved)
+    code, output = _add(database, "maria", "--role", "admin", password="Password2024!")
+    assert code == 2 and "anybody would try" in output
+    assert "user name" in _add(database, "maria", "--role", "admin", password="maria-2024")[1]
+    said = CliRunner().invoke(cli, ["users", "password", "ana", "--database-url", database],
+                              input="12345678\n")
+    assert said.exit_code == 2 and "row of the keyboard" in said.output
+    with session_scope(database) as session:
+        assert "maria" not in {u.username for u in session.scalars(select(User))}
 
 
 def test_passwords_are_hashed_strongly_unless_a_test_suite_says_otherwise(
@@ -308,16 +317,16 @@ def test_a_password_reset_and_a_disabled_account_end_their_logins(app: FastAPI,
 
     old = bearer(PASSWORD)
     assert old and reads(old) == 200
-    said = _cli(database, "users", "password", "cli", password="a new long password")
+    said = _cli(database, "users", "password", "cli", password="a fresh violet kettle")
     assert "every login ended" in said
     assert reads(old) == 401 and bearer(PASSWORD) is None
-    new = bearer("a new long password")
+    new = bearer("a fresh violet kettle")
     assert new and reads(new) == 200
     _cli(database, "users", "disable", "cli")
-    assert reads(new) == 401 and bearer("a new long password") is None
+    assert reads(new) == 401 and bearer("a fresh violet kettle") is None
     assert "cli\tclient\ttenant acme (disabled)" in _cli(database, "users", "list")
     _cli(database, "users", "enable", "cli")
-    assert bearer("a new long password") is not None
+    assert bearer("a fresh violet kettle") is not None
     short = CliRunner().invoke(cli, ["users", "password", "cli", "--database-url", database],
                                input="short\n")
     nobody = CliRunner().invoke(cli, ["users", "disable", "nobody", "--database-url",

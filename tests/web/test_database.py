@@ -131,10 +131,10 @@ def accounts_tokens_reports_and_rules_round_trip(url: str) -> None:
     command.downgrade(_alembic_config(url), "base")  # from nothing, as a new install
     upgrade(url)
     with session_scope(url) as session:
-        create_user(session, "ana", "password-123", "client", tenant="acme")
+        create_user(session, "ana", "ledger-owl-123", "client", tenant="acme")
         key = create_api_key(session, "pbx", tenant="acme")
     with session_scope(url) as session:
-        user = authenticate(session, "ana", "password-123", "127.0.0.1")
+        user = authenticate(session, "ana", "ledger-owl-123", "127.0.0.1")
         assert user is not None and authenticate(session, "ana", "wrong", "127.0.0.1") is None
         token, _ = issue_token(session, user, "bearer")
     with session_scope(url) as session:

@@ -204,7 +204,7 @@ def test_accounts_and_keys_have_length_limits(tmp_path: Path) -> None:
                  ["users", "add", "viewer", "--role", "client", "--tenant", long_name],
                  ["users", "add", "lead", "--role", "supervisor", "--site", long_name],
                  ["apikeys", "add", long_name]):
-        result = runner.invoke(cli, [*args, "--database-url", url], input="a long password\n")
+        result = runner.invoke(cli, [*args, "--database-url", url], input="plum tractor velvet\n")
         assert result.exit_code == 2, (args, result.output)
         assert f"at most {NAME_CHARS}" in result.output and "Traceback" not in result.output
     with session_scope(url) as session:

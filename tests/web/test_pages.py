@@ -207,10 +207,10 @@ def test_the_servers_folder_is_named_to_those_who_run_it_only(
     data = write_two_tenants(tmp_path / "clients-data")
     app = make_app(data, auth_required=True, live_updates=False)
     with session_scope(app.state.omnikpi.database_url) as session:
-        create_user(session, "boss", "a long password 1", "admin")
-        create_user(session, "acme", "a long password 2", "client", tenant="A")
-    admin = log_in(TestClient(app), "boss", "a long password 1").get("/").text
-    client = log_in(TestClient(app), "acme", "a long password 2").get("/").text
+        create_user(session, "boss", "plum tractor velvet 1", "admin")
+        create_user(session, "acme", "plum tractor velvet 2", "client", tenant="A")
+    admin = log_in(TestClient(app), "boss", "plum tractor velvet 1").get("/").text
+    client = log_in(TestClient(app), "acme", "plum tractor velvet 2").get("/").text
     assert f"<code>{data}</code>" in admin
     assert "<code>clients-data</code>" in client and str(tmp_path) not in client
 

@@ -33,7 +33,7 @@ from omnikpi.auth.accounts import create_user
 from omnikpi.store.db import session_scope
 from tests.builders import call, dataset
 
-PASSWORD = "a long password"
+PASSWORD = "plum tractor velvet"
 
 
 def _contact(cid: str, tenant: str, customer: str, arrived: str, ended: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from omnikpi.auth.password_rules import check_password
 from omnikpi.errors import UsageError
 from omnikpi.store.models import ROLES, ApiKey, AuditEntry, AuthToken, LoginAttempt, User
 from omnikpi.web.limits import NAME_CHARS, check_length
@@ -49,7 +50,6 @@ elsewhere by typing wrong passwords for it)."""
 MAX_FAILURES_PER_ADDRESS = 20
 """Failed logins allowed per client address (slows password spraying over many names)."""
 FAILURE_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD = 8
 
 
 def _now() -> datetime:
@@ -155,8 +155,7 @@ def create_user(session: Session, username: str, password: str, role: str,
     check_account_name("user name", username)
     check_length("user name", username, NAME_CHARS)
     check_scope(role, tenant, sites, agent_id, all_tenants)
-    if len(password) < MIN_PASSWORD:
-        raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     if session.scalar(select(User).where(User.username == username)):
         raise UsageError(f"user {username!r} exists already")
     twin = session.scalar(select(User.username).where(
@@ -183,8 +182,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     """A new password (a forgotten one, a leaked one); every login of the account ends, so
     whoever knew the old password is out at once."""
     user = _user(session, username)
-    if len(password) < MIN_PASSWORD:
-        raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    check_password(password, user.username)
     user.password_hash = hasher().hash(password)
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
 
