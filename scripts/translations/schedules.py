@@ -13,6 +13,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "прерван: процесс остановился во время запуска",
         "перервано: процес зупинився під час запуску"),
     "Schedules": ("Расписания", "Розклади"),
+    "tries: {n}": ("попыток: {n}", "спроб: {n}"),
+    "tried again by itself at {when}": ("сам повторится в {when}",
+                                        "сам повториться о {when}"),
     "Scheduled reports": ("Отчёты по расписанию", "Звіти за розкладом"),
     "A saved report runs by itself for the period just ended (yesterday, last week or last "
     "month in the schedule's time zone) and is sent as a file.": (

@@ -141,3 +141,26 @@ def test_the_services_messages_read_in_the_pages_language(message: str, lang: st
     from omnikpi.web.page_errors import page_message
 
     assert page_message(UsageError(message), translator(lang)) == said
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_the_catalogs_are_what_the_translation_script_writes(lang: str) -> None:
+    """``scripts/make_translations.py`` is the source of the ``.po`` files: a text edited
+    in a catalog by hand was undone by the next run of the script (a drill label lost its
+    new wording that way)."""
+    import importlib.util
+
+    from babel.messages.pofile import read_po
+
+    script = SOURCE.parents[1] / "scripts" / "make_translations.py"
+    spec = importlib.util.spec_from_file_location("make_translations", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    wanted = {**module.TEXT, **module._area_text()}
+    index = ("ru", "uk").index(lang)
+    with (SOURCE / "web" / "locale" / lang / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    found = {str(m.id): str(m.string) for m in catalog if m.id}
+    assert found == {msgid: pair[index] for msgid, pair in wanted.items()}, \
+        "run: uv run python scripts/make_translations.py"
