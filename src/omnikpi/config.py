@@ -164,6 +164,19 @@ class ScheduleSettings(BaseModel):
     """How long a run's file stays downloadable from the Schedules page; the run's line
     stays (and "Send again" computes the file anew). Every file holds a period's figures,
     so they are not kept for ever."""
+    retry_minutes: list[int] = Field(default=[10, 60, 240], max_length=10)
+    """Waits before the automatic tries of a failed run: after the first failure 10 min,
+    then 1 h, then 4 h; ``[]`` leaves a failed run to "Send again". A mail server or a
+    client's webhook down for an hour at 08:00 lost that day's report."""
+
+    @field_validator("retry_minutes")
+    @classmethod
+    def _sensible_waits(cls, waits: list[int]) -> list[int]:
+        for wait in waits:
+            if not 1 <= wait <= 7 * 24 * 60:
+                raise ValueError(f"each wait is 1 to {7 * 24 * 60} minutes (a week), "
+                                 f"not {wait}")
+        return waits
 
 
 class RecordingSettings(BaseModel):

@@ -378,3 +378,108 @@ def test_a_run_s_file_is_kept_for_the_configured_days(world: dict[str, Any],
     assert files() == [True]
     run_due(url, datetime.now(UTC) + timedelta(days=31), config, folder_datasets())
     assert files() == [False]  # the run's line stays, its file is gone
+
+
+class FlakyReceiver(http.server.BaseHTTPRequestHandler):
+    """A client's webhook that is down (503) until told otherwise."""
+
+    down: ClassVar[bool] = True
+    received: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if type(self).down:
+            self.send_response(503)
+        else:
+            type(self).received.append(body)
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_failed_run_is_tried_again_by_itself_until_its_tries_are_used_up(
+        tmp_path: Path) -> None:
+    """``[schedules] retry_minutes = [10, 60]``: the 08:00 run fails at 08:05 (the client's
+    webhook is down), is tried again at 08:15 and fails, then at 09:15 succeeds — the day's
+    report arrives without anyone pressing "Send again". A run whose tries are used up is
+    left alone; a run a stopped process left "running" is tried again at once."""
+    from datetime import datetime
+
+    from omnikpi.store.models_schedules import ScheduleRun
+
+    data = write_two_tenants(tmp_path / "data")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = tmp_path / "omnikpi.toml"
+    config.write_text('[alerts]\nwebhook_allowed_hosts = ["127.0.0.1"]\n'
+                      '[webhooks]\nattempts = 1\n[schedules]\nretry_minutes = [10, 60]\n')
+    definition = tmp_path / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
+    world = {"url": url}
+
+    def run_due_at(instant: str) -> list[list[str]]:
+        ran = cli(world, "schedule", "run-due", "--now", instant, "--config", str(config))
+        lines = [line.split("\t") for line in ran.stdout.strip().splitlines()]
+        # exit 1 when a run failed, as for cron's mail
+        assert ran.exit_code == int(any(line[0] == "failed" for line in lines)), ran.output
+        return lines
+
+    def the_run() -> ScheduleRun:
+        with session_scope(url) as session:
+            (run,) = runs_of(session, [s.id for s in list_schedules(session, None)])
+            session.expunge(run)
+            return run
+
+    try:
+        added = cli(world, "schedule", "add", "Daily", "--cron", "0 8 * * *", "--webhook",
+                    f"http://127.0.0.1:{server.server_address[1]}/hook", "--definition",
+                    str(definition), "--tz", "UTC", "--format", "csv", "--data", str(data),
+                    "--since", "2026-11-03T00:00:00Z", "--config", str(config))
+        assert added.exit_code == 0, added.output
+        first = run_due_at("2026-11-03T08:05:00Z")
+        assert [line[0] for line in first] == ["failed"]
+        run = the_run()
+        assert (run.attempts, run.status) == (1, "failed")
+        assert run.next_try_at is not None
+        assert run.next_try_at.replace(tzinfo=None) == datetime(2026, 11, 3, 8, 15)
+        assert run_due_at("2026-11-03T08:14:00Z") == []  # not yet
+        second = run_due_at("2026-11-03T08:15:00Z")
+        assert second[0][0] == "failed" and second[0][3].startswith("try 2: ")
+        run = the_run()
+        assert run.attempts == 2 and run.next_try_at is not None
+        assert run.next_try_at.replace(tzinfo=None) == datetime(2026, 11, 3, 9, 15)
+        FlakyReceiver.down = False
+        third = run_due_at("2026-11-03T09:15:30Z")
+        assert [(line[0], line[2]) for line in third] == [("ok", "2026-11-02")]
+        run = the_run()
+        assert (run.status, run.attempts, run.next_try_at) == ("ok", 3, None)
+        assert rows_of(FlakyReceiver.received[-1].decode()) == [
+            {"tenant": "A", "offered": "5"}, {"tenant": "B", "offered": "3"}]
+        assert run_due_at("2026-11-03T12:00:00Z") == []  # sent: never again
+
+        # the next day the webhook is down for good: two automatic tries, then it waits
+        FlakyReceiver.down = True
+        assert [line[0] for line in run_due_at("2026-11-04T08:00:00Z")] == ["failed"]
+        assert [line[0] for line in run_due_at("2026-11-04T08:10:00Z")] == ["failed"]
+        assert [line[0] for line in run_due_at("2026-11-04T09:10:00Z")] == ["failed"]
+        assert run_due_at("2026-11-04T23:00:00Z") == []
+        with session_scope(url) as session:
+            newest = session.execute(text("SELECT attempts, next_try_at FROM schedule_runs "
+                                          "ORDER BY id DESC LIMIT 1")).one()
+        assert tuple(newest) == (3, None)
+
+        # a run a stopped process left "running" an hour ago is failed and tried at once
+        FlakyReceiver.down = False
+        with session_scope(url) as session:
+            session.execute(text("UPDATE schedule_runs SET status = 'running', attempts = 1, "
+                                 "started_at = '2026-11-04 20:00:00.000000' "
+                                 "WHERE id = (SELECT MAX(id) FROM schedule_runs)"))
+        stale = run_due_at("2026-11-04T23:30:00Z")
+        assert [line[0] for line in stale] == ["ok"]
+    finally:
+        FlakyReceiver.down = True
+        server.shutdown()

@@ -274,13 +274,21 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path,
             in caplog.text
         with session_scope(url) as session:
             run, = runs_of(session, [s.id for s in list_schedules(session, None)])
-        assert f'action="/schedules/runs/{run.id}/retry"' in client.get("/schedules").text
+        page = client.get("/schedules").text
+        assert f'action="/schedules/runs/{run.id}/retry"' in page
+        # the default [schedules] retry_minutes: tried again by itself 10 min later
+        assert run.next_try_at is not None and run.next_try_at.replace(tzinfo=None) == \
+            datetime(2026, 11, 3, 9, 10)
+        assert "tried again by itself at" in page and "09:10" in page
+        assert "сам повториться о" in client.get("/schedules?lang=uk").text
         blocked.unlink()  # the share is back
         again = client.post(f"/schedules/runs/{run.id}/retry", follow_redirects=False)
         assert again.status_code == 303
         with session_scope(url) as session:
             sent, = runs_of(session, [s.id for s in list_schedules(session, None)])
-        assert (sent.id, sent.status) == (run.id, "ok")
+        assert (sent.id, sent.status, sent.attempts) == (run.id, "ok", 2)
+        page = client.get("/schedules?lang=en").text
+        assert "tries: 2" in page and "tried again by itself" not in page
         assert [p.name for p in blocked.iterdir()] == ["morning-2026-11-02.csv"]
         twice = client.post(f"/schedules/runs/{run.id}/retry?lang=uk")
         assert twice.status_code == 409

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from omnikpi.auth.scope import Scope, scoped_dataset
@@ -150,10 +150,25 @@ def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: 
     return f"posted to the webhook ({tries} attempt{'s' if tries > 1 else ''})"
 
 
+def next_try(config: Config, attempt: int, lasting: bool, now: datetime) -> datetime | None:
+    """When a run that failed at its ``attempt``-th try is tried again: the wait that
+    ``[schedules] retry_minutes`` gives that attempt, or None when the tries are used up
+    or the error does not pass by itself (``lasting``: a definition, a metric or a folder
+    that the schedule names wrongly fails the same way every time)."""
+    waits = config.schedules.retry_minutes
+    if lasting or attempt > len(waits):
+        return None
+    return now + timedelta(minutes=waits[attempt - 1])
+
+
 def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, period: Period,
-            config: Config, datasets: DatasetSource) -> tuple[str, str]:
-    """Compute, write and deliver one claimed run; record and return (status, message)."""
+            config: Config, datasets: DatasetSource, attempt: int = 1,
+            now: datetime | None = None) -> tuple[str, str]:
+    """Compute, write and deliver one claimed run (its ``attempt``-th try); record and
+    return (status, message). A failure is given its next automatic try, counted from
+    ``now`` (the scheduler's clock; the wall clock when not given)."""
     filename, content = None, None
+    lasting = False
     try:
         with session_scope(database_url) as session:
             scope = owner_scope(session, schedule)
@@ -168,13 +183,18 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
         status, message = "ok", deliver(schedule, config, period, filename, content)
     except (OmniKPIError, OSError, ValueError) as exc:
         status, message = "failed", str(exc) or exc.__class__.__name__
+        lasting = isinstance(exc, UsageError)
     except Exception as exc:  # a bug must not stop the other schedules
         log.exception("schedule %s failed", schedule.slug)
         status, message = "failed", f"internal error: {exc.__class__.__name__}: {exc}"
+        lasting = True
+    finished = utcnow()
+    again = next_try(config, attempt, lasting, now or finished) if status == "failed" \
+        else None
     with session_scope(database_url) as session:
         session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id).values(
-            status=status, message=message[:2000], finished_at=utcnow(), filename=filename,
-            content=content))
+            status=status, message=message[:2000], finished_at=finished, filename=filename,
+            content=content, attempts=attempt, next_try_at=again))
     return status, message
 
 
@@ -195,17 +215,64 @@ def retry_run(database_url: str | None, run_id: int, config: Config,
         schedule = session.get(ReportSchedule, run.schedule_id)
         period = Period(datetime.fromisoformat(run.period_from),
                         datetime.fromisoformat(run.period_to))
+        attempt = (run.attempts or 1) + 1
         session.expunge_all()
     if schedule is None:
         raise UsageError(f"run {run_id} has no schedule any more")
-    return run_one(database_url, schedule, run_id, period, config, datasets)
+    return run_one(database_url, schedule, run_id, period, config, datasets, attempt)
 
 
-def _close_stale(database_url: str | None, now: datetime) -> None:
+def _retry_due(database_url: str | None, now: datetime, config: Config,
+               datasets: DatasetSource) -> list[Outcome]:
+    """Try again the failed runs whose next try has come, of schedules still enabled.
+    Each is taken back from ``failed`` in one statement (as "Send again" does), so two
+    server processes never send it twice."""
+    with session_scope(database_url) as session:
+        waiting = list(session.execute(
+            select(ScheduleRun.id).join(ReportSchedule,
+                                        ReportSchedule.id == ScheduleRun.schedule_id)
+            .where(ScheduleRun.status == "failed", ScheduleRun.next_try_at <= now,
+                   ReportSchedule.enabled.is_(True))
+            .order_by(ScheduleRun.next_try_at)).scalars())
+    outcomes = []
+    for run_id in waiting:
+        with session_scope(database_url) as session:
+            taken = session.execute(
+                update(ScheduleRun).where(ScheduleRun.id == run_id,
+                                          ScheduleRun.status == "failed",
+                                          ScheduleRun.next_try_at <= now)
+                .values(status="running", started_at=utcnow(), finished_at=None,
+                        next_try_at=None))
+            if not int(getattr(taken, "rowcount", 0) or 0):
+                continue  # another process took it, or someone pressed "Send again"
+            run = session.get(ScheduleRun, run_id)
+            assert run is not None
+            schedule = session.get(ReportSchedule, run.schedule_id)
+            assert schedule is not None
+            period = Period(datetime.fromisoformat(run.period_from),
+                            datetime.fromisoformat(run.period_to))
+            attempt, due = (run.attempts or 1) + 1, run.due_at
+            session.expunge_all()
+        status, message = run_one(database_url, schedule, run_id, period, config, datasets,
+                                  attempt, now)
+        log.log(logging.WARNING if status == "failed" else logging.INFO,
+                "schedule %s for %s, try %d: %s (%s)", schedule.slug, period.label, attempt,
+                status, message)
+        outcomes.append(Outcome(schedule.name, utc(due), status,
+                                f"try {attempt}: {message}", period))
+    return outcomes
+
+
+def _close_stale(database_url: str | None, now: datetime, config: Config) -> None:
+    """A run left "running" by a process that stopped is failed, and tried again at once
+    when it has tries left (a restart during the 08:00 run no longer loses the day)."""
+    retry = bool(config.schedules.retry_minutes)
     with session_scope(database_url) as session:
         session.execute(update(ScheduleRun).where(
             ScheduleRun.status == "running", ScheduleRun.started_at < now - STALE_RUN)
             .values(status="failed", finished_at=now,
+                    next_try_at=case((ScheduleRun.attempts <= len(
+                        config.schedules.retry_minutes), now), else_=None) if retry else None,
                     message="interrupted: the process stopped during the run"))
 
 
@@ -222,7 +289,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
             datasets: DatasetSource) -> list[Outcome]:
     """Run every enabled schedule due at ``now`` that no process has run yet, once."""
     now = now.astimezone(UTC)
-    _close_stale(database_url, now)
+    _close_stale(database_url, now, config)
     _forget_old_files(database_url, now, config.schedules.keep_files_days)
     with session_scope(database_url) as session:
         schedules = list(session.scalars(select(ReportSchedule).where(
@@ -240,9 +307,10 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period)
         if run_id is None:
             continue
-        status, message = run_one(database_url, schedule, run_id, period, config, datasets)
+        status, message = run_one(database_url, schedule, run_id, period, config, datasets,
+                                  now=now)
         # a failure reaches the server's log (journalctl), not only the Schedules page
         log.log(logging.WARNING if status == "failed" else logging.INFO,
                 "schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
         outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
-    return outcomes
+    return outcomes + _retry_due(database_url, now, config, datasets)

@@ -75,6 +75,11 @@ class ScheduleRun(Base):
     filename: Mapped[str | None] = mapped_column(String(250), nullable=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     """The file sent (reports are kilobytes; kept so the history page can link to it)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Tries so far: the scheduled one, automatic ones and "Send again"."""
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+    """When the scheduler tries a failed run again; None: not again."""
 
 
 class SchedulerLease(Base):

@@ -85,7 +85,10 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
         history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
                     "due": utc(r.due_at).astimezone(zone(zones.get(r.schedule_id, "UTC"))),
-                    "status": r.status,
+                    "status": r.status, "attempts": r.attempts or 1,
+                    "next_try": utc(r.next_try_at).astimezone(
+                        zone(zones.get(r.schedule_id, "UTC")))
+                    if r.next_try_at is not None and r.status == "failed" else None,
                     "message": in_page_language(request, r.message or "", RUN_MESSAGES),
                     "period": _period_text(r.period_from, r.period_to),
                     "file": r.filename if r.content is not None else None} for r in runs]
