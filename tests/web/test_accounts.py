@@ -492,3 +492,36 @@ def test_without_any_login_the_actor_is_cli(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("SUDO_USER", raising=False)
     monkeypatch.setattr("omnikpi.cli.actor.getpass.getuser", no_login)
     assert cli_actor() == "cli"
+
+
+def test_an_account_bound_to_what_no_row_holds_is_warned_about(
+        database: str, caplog: pytest.LogCaptureFixture) -> None:
+    """`--tenant Bank` on data that says `bank` made an account that sees empty pages
+    without a word: `users add --data` says so at once, the server at every start."""
+    from omnikpi.demo import DEMO_DATA_DIR
+    from omnikpi.web.app import create_app
+
+    demo = str(DEMO_DATA_DIR)
+    code, output = _add(database, "bank-viewer", "--role", "client", "--tenant", "Bank",
+                        "--data", demo)
+    assert code == 0 and "user bank-viewer (client) created" in output
+    assert "account 'bank-viewer' sees no figures: no row has tenant 'Bank' (the data has " \
+        "'bank': values are case-sensitive)" in output
+    code, output = _add(database, "floor", "--role", "supervisor", "--tenant", "bank",
+                        "--site", "kyiv", "--site", "odesa", "--data", demo)
+    assert code == 0 and "no row has site 'odesa'" in output and "'kyiv'" not in output
+    code, output = _add(database, "own", "--role", "agent", "--tenant", "bank",
+                        "--agent-id", "sales-01", "--data", demo)
+    assert code == 0 and "sees no figures" not in output
+    fixed = CliRunner().invoke(cli, ["users", "set", "bank-viewer", "--role", "client",
+                                     "--tenant", "bank", "--data", demo,
+                                     "--database-url", database])
+    assert fixed.exit_code == 0 and "sees no figures" not in fixed.output
+    _add(database, "late", "--role", "client", "--tenant", "Telco")  # no --data: no check
+    with caplog.at_level("WARNING", logger="omnikpi"):
+        create_app(DEMO_DATA_DIR, database_url=database, live_updates=False, scheduler=False)
+    warned = [r.getMessage() for r in caplog.records if "sees no figures" in r.getMessage()]
+    assert len(warned) == 2
+    assert "account 'floor' sees no figures: no row has site 'odesa'" in warned[0]
+    assert "account 'late' sees no figures: no row has tenant 'Telco' (the data has " \
+        "'telco'" in warned[1]

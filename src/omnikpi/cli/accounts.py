@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -86,6 +87,27 @@ AgentIdOption = Annotated[str | None, typer.Option(help="the agent id of this pe
 AllTenantsOption = Annotated[bool, typer.Option(
     "--all-tenants", help="a supervisor who sees every tenant, on purpose")]
 """The scope options of `users add` and `users set` (one account's scope, one wording)."""
+CheckDataOption = Annotated[Path | None, typer.Option(
+    "--data", help="a dataset folder: warn when the tenant, a site or the agent id is in "
+    "no row of it (the account would see nothing)")]
+
+
+def _check_binding(data: Path | None, name: str, tenant: str | None,
+                   sites: list[str] | None, agent_id: str | None) -> None:
+    """Warn (the account is saved) when the data holds no row of what it is bound to."""
+    if data is None:
+        return
+    from omnikpi.auth.scope_data import Binding, unmatched_bindings, warning_text
+    from omnikpi.schema.dataset import load_dataset
+
+    try:
+        dataset = load_dataset(data)
+    except OmniKPIError as exc:
+        typer.echo(f"warning: the binding was not checked: {exc}", err=True)
+        return
+    binding = Binding(name, tenant, tuple(sites or ()), agent_id)
+    for account, unmatched in unmatched_bindings(dataset, [binding]).items():
+        typer.echo(f"warning: {warning_text(account, unmatched)}", err=True)
 
 
 @users_app.command("add")
@@ -97,6 +119,7 @@ def users_add(
     agent_id: AgentIdOption = None,
     all_tenants: AllTenantsOption = False,
     database_url: DatabaseOption = None,
+    data: CheckDataOption = None,
 ) -> None:
     """Create a user; the password is read from standard input. Every account but an
     admin is bound explicitly: --tenant (client, agent), --tenant/--site or --all-tenants
@@ -109,12 +132,13 @@ def users_add(
         password = _read_password()
         with session_scope(database_url) as session:
             create_user(session, name, password, role, tenant, site, agent_id, all_tenants)
-            audit(session, cli_actor(), "user_created", {"name": name, "role": role,
-                                                   "tenant": tenant, "sites": site,
-                                                   "all_tenants": all_tenants})
+            audit(session, cli_actor(), "user_created", {
+                "name": name, "role": role, "tenant": tenant, "sites": site,
+                "all_tenants": all_tenants})
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"user {name} ({role}) created")
+    _check_binding(data, name, tenant, site, agent_id)
 
 
 @users_app.command("list")
@@ -160,6 +184,7 @@ def users_set(
     agent_id: AgentIdOption = None,
     all_tenants: AllTenantsOption = False,
     database_url: DatabaseOption = None,
+    data: CheckDataOption = None,
 ) -> None:
     """Give an account a new role and scope, checked as by `users add` (the whole scope
     is given again: what is not named is dropped); every login of the account ends."""
@@ -167,13 +192,13 @@ def users_set(
 
     def change(session: Session) -> None:
         set_scope(session, name, role, tenant, site, agent_id, all_tenants)
-        audit(session, cli_actor(), "user_scope_set", {"name": name, "role": role,
-                                                 "tenant": tenant, "sites": site,
-                                                 "agent_id": agent_id,
-                                                 "all_tenants": all_tenants})
+        audit(session, cli_actor(), "user_scope_set", {
+            "name": name, "role": role, "tenant": tenant, "sites": site,
+            "agent_id": agent_id, "all_tenants": all_tenants})
 
     _in_database(database_url, change)
     typer.echo(f"user {name}: now {role}, every login ended")
+    _check_binding(data, name, tenant, site, agent_id)
 
 
 @users_app.command("password")

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnikpi.auth.accounts import unscoped_supervisors
+from omnikpi.auth.scope_data import account_bindings, unmatched_bindings, warning_text
 from omnikpi.config import Config
 from omnikpi.engine.backends import ENGINES
 from omnikpi.errors import DataError, NotFoundError, OmniKPIError, UsageError
-from omnikpi.schema.dataset import load_dataset
+from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.store.db import require_current, session_scope, shown_url, upgrade
 from omnikpi.store.models import User
 from omnikpi.web.assets import install_assets
@@ -110,6 +111,15 @@ def _warn_about_accounts(database_url: str | None, auth_required: bool) -> None:
                     ", ".join(names))
 
 
+def _warn_about_bindings(database_url: str | None, dataset: Dataset) -> None:
+    """Say at start which accounts are bound to a tenant, site or agent id that no row
+    holds: they log in to empty pages (``auth.scope_data``)."""
+    with session_scope(database_url) as session:
+        bindings = account_bindings(session)
+    for name, unmatched in unmatched_bindings(dataset, bindings).items():
+        log.warning("%s", warning_text(name, unmatched))
+
+
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
                database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
                migrate: bool = True, secure_cookies: bool = False,
@@ -131,6 +141,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         require_current(database_url)
     _warn_about_accounts(database_url, auth_required)
     dataset = load_dataset(data)
+    _warn_about_bindings(database_url, dataset)
     config = config or Config()
     state = AppState(Path(data), config, dataset, auth_required, database_url, tz,
                      files=fingerprint(Path(data)), secure_cookies=secure_cookies,
