@@ -483,3 +483,55 @@ def test_a_failed_run_is_tried_again_by_itself_until_its_tries_are_used_up(
     finally:
         FlakyReceiver.down = True
         server.shutdown()
+
+
+def test_schedule_add_replace_pause_and_resume_keep_the_history(tmp_path: Path) -> None:
+    """From the command line: `add --replace` gives a schedule new settings and keeps its
+    runs (remove + add lost them); `pause` stops it, `resume` starts it again from its
+    next time."""
+    from omnikpi.store.models_schedules import ReportSchedule
+
+    data = write_two_tenants(tmp_path / "data")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        create_user(session, "client-a", "pw-a-123456", "client", tenant="A")
+    definition = tmp_path / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    world = {"url": url}
+    base = ["schedule", "add", "Daily", "--definition", str(definition), "--tz", "UTC",
+            "--format", "csv", "--data", str(data)]
+    assert cli(world, *base, "--folder", str(out), "--since",
+               "2026-11-01T00:00:00Z").exit_code == 0
+    assert cli(world, "schedule", "run-due", "--now", "2026-11-03T08:30:00Z").exit_code == 0
+    twice = cli(world, *base, "--folder", str(out))
+    assert twice.exit_code == 2 and "exists already" in twice.output
+    replaced = cli(world, *base, "--cron", "0 9 * * *", "--folder", str(out), "--replace")
+    assert replaced.exit_code == 0 and "schedule 'Daily' replaced: 0 9 * * *" in \
+        replaced.output
+    owned = cli(world, *base, "--folder", str(out), "--replace", "--owner", "client-a")
+    assert owned.exit_code == 0 and "replaced" not in owned.output  # tenant A's own "Daily"
+    with session_scope(url) as session:
+        rows = {r.tenant_key: r for r in session.scalars(select_schedules())}
+        assert rows[""].cron == "0 9 * * *" and len(runs_of(session, [rows[""].id])) == 1
+
+    assert cli(world, "schedule", "pause", "Daily").stdout == "schedule 'Daily' paused\n"
+    assert "was paused already" in cli(world, "schedule", "pause", "Daily").stdout
+    assert cli(world, "schedule", "pause", "Nope").exit_code == 2
+    assert cli(world, "schedule", "pause", "Daily", "--tenant", "A").exit_code == 0
+    with session_scope(url) as session:
+        assert not any(r.enabled for r in session.scalars(select_schedules()))
+    assert cli(world, "schedule", "resume", "Daily").stdout == "schedule 'Daily' resumed\n"
+    with session_scope(url) as session:
+        row = session.scalars(select_schedules().where(ReportSchedule.tenant_key == "")).one()
+        assert row.enabled and row.last_due_at is not None
+
+
+def select_schedules() -> Any:
+    from sqlalchemy import select
+
+    from omnikpi.store.models_schedules import ReportSchedule
+
+    return select(ReportSchedule)

@@ -4,6 +4,7 @@ working; the schedules page with a run and its file, looked at in a browser."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from omnikpi.config import Config
 from omnikpi.definitions import ReportDefinition
@@ -310,3 +312,85 @@ def test_a_schedule_that_never_fires_shows_never_and_breaks_no_page(data: Path,
             session.execute(text("UPDATE report_schedules SET cron = '0 8 31 4 *'"))
         page = client.get("/schedules?lang=ru")
         assert page.status_code == 200 and "никогда" in page.text
+
+
+def test_a_schedule_is_edited_paused_and_resumed_keeping_its_history(
+        data: Path, tmp_path: Path) -> None:
+    """Adding a recipient used to mean deleting the schedule — and its run history — and
+    adding it again. Edit keeps the history; a new time runs from now on, so the report
+    already sent today is not sent twice; a paused schedule sends nothing and, resumed,
+    does not send what passed meanwhile."""
+    from omnikpi.schedules.runner import run_due
+    from omnikpi.store.models_schedules import ReportSchedule
+    from omnikpi.web.routes.schedules import server_datasets
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    out = tmp_path / "out"
+    out.mkdir()
+    with _with_daily_volume(data, url) as client:
+        assert client.post("/schedules", data={
+            "name": "Morning", "report": "daily-volume", "when": "daily", "tz": "UTC",
+            "format": "csv", "channel": "folder", "target": str(out)},
+            follow_redirects=False).status_code == 303
+        with session_scope(url) as session:
+            row = session.scalars(select(ReportSchedule)).one()
+            row.created_at = datetime(2026, 11, 1, tzinfo=UTC)
+            schedule_id = row.id
+        state = client.app.state.omnikpi  # type: ignore[attr-defined]
+        (sent,) = run_due(url, datetime(2026, 11, 3, 8, 30, tzinfo=UTC), state.config,
+                          server_datasets(state))
+        assert sent.status == "ok"
+
+        form = client.get(f"/schedules?edit={schedule_id}&lang=en").text
+        assert f'action="/schedules/{schedule_id}/edit"' in form
+        assert 'value="Morning"' in form and "the report it runs now" in form
+        assert client.get("/schedules?edit=999").status_code == 404
+
+        refused = client.post(f"/schedules/{schedule_id}/edit", data={
+            "name": "Morning", "when": "custom", "cron": "0 25 * * *", "tz": "UTC",
+            "format": "csv", "channel": "folder", "target": str(out)})
+        assert refused.status_code == 400
+        assert f'action="/schedules/{schedule_id}/edit"' in refused.text  # still editing
+
+        before = datetime.now(UTC)
+        edited = client.post(f"/schedules/{schedule_id}/edit", data={
+            "name": "Morning", "report": "", "when": "custom", "cron": "0 9 * * *",
+            "tz": "UTC", "format": "xlsx", "channel": "folder", "target": str(out)},
+            follow_redirects=False)
+        assert edited.status_code == 303
+        with session_scope(url) as session:
+            row = session.get(ReportSchedule, schedule_id)
+            assert row is not None
+            assert (row.cron, row.format, row.period) == ("0 9 * * *", "xlsx", "day")
+            assert "offered" in row.definition  # the report it ran is kept
+            assert row.last_due_at is not None
+            assert row.last_due_at.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
+            assert len(runs_of(session, [schedule_id])) == 1  # the history stayed
+
+        assert client.post(f"/schedules/{schedule_id}/pause",
+                           follow_redirects=False).status_code == 303
+        page = client.get("/schedules?lang=en").text
+        assert ">paused<" in page and "Resume sending" in page
+        later = datetime.now(UTC) + timedelta(days=2)  # a 09:00 has passed by then
+        assert run_due(url, later, state.config, server_datasets(state)) == []
+        assert client.post(f"/schedules/{schedule_id}/resume",
+                           follow_redirects=False).status_code == 303
+        with session_scope(url) as session:
+            row = session.get(ReportSchedule, schedule_id)
+            assert row is not None and row.enabled
+            resumed_from = row.last_due_at
+        assert resumed_from is not None
+        assert resumed_from.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
+        log = [(e.action, json.loads(e.detail)) for e in _audit(url)]
+        assert ("schedule_changed", {"changed": ["cron", "format"], "id": schedule_id,
+                                     "name": "Morning"}) in log
+        assert {"schedule_paused", "schedule_resumed"} <= {action for action, _ in log}
+
+
+def _audit(url: str) -> list[Any]:
+    from omnikpi.auth.accounts import audit_entries
+
+    with session_scope(url) as session:
+        entries = audit_entries(session)
+        session.expunge_all()
+        return entries

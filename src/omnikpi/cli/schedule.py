@@ -7,7 +7,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,11 @@ from omnikpi.cli.accounts import DatabaseOption
 from omnikpi.cli.actor import cli_actor
 from omnikpi.cli.main import app, err_console, fail
 from omnikpi.errors import OmniKPIError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from omnikpi.store.models_schedules import ReportSchedule
 
 schedule_app = typer.Typer(help="Scheduled reports: e-mailed, dropped in a folder or posted "
                                 "to a webhook for the period just ended.",
@@ -68,6 +73,9 @@ def add(
         help="the first run falls after this ISO instant (default: now)")] = None,
     config: Annotated[Path | None, typer.Option(
         help="omnikpi.toml (\\[alerts] webhook_allowed_hosts for a private webhook)")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="give the schedule of this name these settings, keeping its run "
+        "history (a new time runs from now on)")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a schedule: the report of a definition file for the period just ended."""
@@ -75,7 +83,12 @@ def add(
 
     from omnikpi.auth.accounts import audit, principal_of
     from omnikpi.definitions import load_definition
-    from omnikpi.schedules.store import NewSchedule, add_schedule, started_before
+    from omnikpi.schedules.store import (
+        NewSchedule,
+        add_or_replace,
+        add_schedule,
+        started_before,
+    )
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
     from omnikpi.store.models import User
@@ -117,14 +130,18 @@ def add(
                 if user is None:
                     raise UsageError(f"no account {owner!r} (omnikpi users list)")
                 principal = principal_of(user)
-            row = add_schedule(session, NewSchedule(
-                name, report, cron, zone_name, channel, targets, format, period,
-                str(data.resolve()) if data else None,
-                parse_now(since, "--since") if since else None), principal)
-            audit(session, cli_actor(), "schedule_added", {"name": row.name, "cron": row.cron,
-                                                     "owner": owner})
+            new = NewSchedule(name, report, cron, zone_name, channel, targets, format,
+                              period, str(data.resolve()) if data else None,
+                              parse_now(since, "--since") if since else None)
+            if replace:
+                row, replaced = add_or_replace(session, new, principal, datetime.now(UTC))
+            else:
+                row, replaced = add_schedule(session, new, principal), False
+            audit(session, cli_actor(), "schedule_changed" if replaced else "schedule_added",
+                  {"name": row.name, "cron": row.cron, "owner": owner})
             first = next_fire(row.cron, row.tz, started_before(row))
-            typer.echo(f"schedule {row.name!r}: {row.cron} ({row.tz}), the {row.period} "
+            typer.echo(f"schedule {row.name!r}{' replaced' if replaced else ''}: {row.cron} "
+                       f"({row.tz}), the {row.period} "
                        f"just ended as {row.format} by {row.channel}; next run "
                        f"{first.isoformat() if first else 'never'}")
     except OmniKPIError as exc:
@@ -192,35 +209,84 @@ def list_(
         console.print()
 
 
+def _find(session: Session, name: str, tenant: str | None) -> ReportSchedule:
+    """The schedule of that name and tenant, or a usage error naming where one is."""
+    from sqlalchemy import select
+
+    from omnikpi.definitions import slug
+    from omnikpi.store.models_schedules import ReportSchedule
+
+    row = session.scalar(select(ReportSchedule).where(
+        ReportSchedule.slug == slug(name), ReportSchedule.tenant_key == (tenant or "")))
+    if row is None:
+        elsewhere = sorted(t for t in session.scalars(
+            select(ReportSchedule.tenant_key).where(
+                ReportSchedule.slug == slug(name))) if t != (tenant or ""))
+        hint = "".join(f"; tenant {t!r} has one (--tenant {t})" if t else
+                       "; the operator has one (no --tenant)" for t in elsewhere)
+        raise UsageError(f"no schedule {name!r}"
+                         + (f" of tenant {tenant!r}" if tenant else "")
+                         + (hint or " (omnikpi schedule list)"))
+    return row
+
+
+TenantOfScheduleOption = Annotated[str | None, typer.Option(
+    "--tenant", help="the tenant of a client's schedule (default: the operator's own)")]
+
+
+def _set_enabled(name: str, tenant: str | None, enabled: bool,
+                 database_url: str | None) -> None:
+    from omnikpi.auth.accounts import audit
+    from omnikpi.schedules.store import set_enabled
+    from omnikpi.store.db import require_current, session_scope
+
+    word = "resumed" if enabled else "paused"
+    try:
+        require_current(database_url)
+        with session_scope(database_url) as session:
+            row = _find(session, name, tenant)
+            changed = set_enabled(session, row, enabled, datetime.now(UTC))
+            if changed:
+                audit(session, cli_actor(), f"schedule_{word}", {"name": row.name,
+                                                                 "tenant": tenant})
+    except OmniKPIError as exc:
+        fail(exc)
+    typer.echo(f"schedule {name!r} {word}" if changed else f"schedule {name!r} was {word} "
+               "already")
+
+
+@schedule_app.command("pause")
+def pause(name: Annotated[str, typer.Argument(help="the schedule's name")],
+          tenant: TenantOfScheduleOption = None, database_url: DatabaseOption = None) -> None:
+    """Pause a schedule: nothing runs or is sent until it is resumed (its history stays)."""
+    _set_enabled(name, tenant, False, database_url)
+
+
+@schedule_app.command("resume")
+def resume(name: Annotated[str, typer.Argument(help="the schedule's name")],
+           tenant: TenantOfScheduleOption = None, database_url: DatabaseOption = None) -> None:
+    """Resume a paused schedule from its next time on (what passed meanwhile is not sent)."""
+    _set_enabled(name, tenant, True, database_url)
+
+
 @schedule_app.command("remove")
 def remove(
     name: Annotated[str, typer.Argument(help="the schedule's name")],
-    tenant: Annotated[str | None, typer.Option(
-        help="the tenant of a client's schedule (default: the operator's own)")] = None,
+    tenant: TenantOfScheduleOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Remove a schedule and its run history."""
-    from sqlalchemy import delete, select
+    """Remove a schedule and its run history (to change one, `schedule add --replace`
+    keeps the history; `schedule pause` stops it for a while)."""
+    from sqlalchemy import delete
 
     from omnikpi.auth.accounts import audit
-    from omnikpi.definitions import slug
     from omnikpi.store.db import require_current, session_scope
-    from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
+    from omnikpi.store.models_schedules import ScheduleRun
 
     try:
         require_current(database_url)
         with session_scope(database_url) as session:
-            row = session.scalar(select(ReportSchedule).where(
-                ReportSchedule.slug == slug(name), ReportSchedule.tenant_key == (tenant or "")))
-            if row is None:
-                elsewhere = sorted(t for t in session.scalars(
-                    select(ReportSchedule.tenant_key).where(
-                        ReportSchedule.slug == slug(name))) if t != (tenant or ""))
-                hint = "".join(f"; tenant {t!r} has one (--tenant {t})" if t else
-                               "; the operator has one (no --tenant)" for t in elsewhere)
-                raise UsageError(f"no schedule {name!r}"
-                                 + (f" of tenant {tenant!r}" if tenant else "")
-                                 + (hint or " (omnikpi schedule list)"))
+            row = _find(session, name, tenant)
             session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == row.id))
             session.delete(row)
             audit(session, cli_actor(), "schedule_deleted", {"name": row.name, "tenant": tenant})

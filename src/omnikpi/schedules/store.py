@@ -88,9 +88,9 @@ def check_definition(definition: ReportDefinition) -> None:
                              f"choose from {', '.join(DIMENSIONS)}")
 
 
-def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:
-    """Store a schedule owned by ``owner`` (None: the operator, from the command line);
-    every run applies the owner's scope as it then is."""
+def _checked(new: NewSchedule) -> dict[str, str]:
+    """The columns of a schedule as ``new`` asks, each checked: what a new schedule and
+    an edited one must both hold."""
     name = check_name(new.name)
     cron = check_cron(new.cron)
     zone(new.tz)
@@ -105,27 +105,103 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
     if not new.definition.metrics:
         raise UsageError("the report definition names no metrics")
     check_definition(new.definition)
-    if owner is not None and owner.via == "none":
-        owner = None  # the single-user demo (serve --no-auth) has no account to scope by
-    # the tenant a run re-checks: an account bound to one (an administrator's stored
-    # tenant binds nothing — their schedules named it and never ran)
-    tenant_key = (owner.tenant or "") if owner is not None and \
-        not scope_of(owner).unbounded else ""
-    key = slug(name)
+    return {"slug": slug(name), "name": name, "cron": cron, "tz": new.tz, "period": period,
+            "format": new.format, "channel": new.channel,
+            "target": _target_text(new.channel, new.target),
+            "definition": new.definition.model_copy(update={"name": name}).to_toml()}
+
+
+def _name_free(session: Session, key: str, tenant_key: str, name: str,
+               but: int | None = None) -> None:
     taken = session.scalar(select(ReportSchedule.id).where(
         ReportSchedule.slug == key, ReportSchedule.tenant_key == tenant_key))
-    if taken is not None:
+    if taken is not None and taken != but:
         raise UsageError(f"a schedule named {name!r} exists already")
+
+
+def _real_owner(owner: Principal | None) -> Principal | None:
+    """The single-user demo (serve --no-auth) has no account to scope by."""
+    return None if owner is not None and owner.via == "none" else owner
+
+
+def _tenant_key(owner: Principal | None) -> str:
+    """The tenant a run re-checks: an account bound to one (an administrator's stored
+    tenant binds nothing — their schedules named it and never ran)."""
+    return (owner.tenant or "") if owner is not None and not scope_of(owner).unbounded \
+        else ""
+
+
+def add_or_replace(session: Session, new: NewSchedule, owner: Principal | None,
+                   now: datetime) -> tuple[ReportSchedule, bool]:
+    """``schedule add --replace``: the schedule of that name gets the new settings and
+    keeps its run history; a new one is added when there is none. True: replaced."""
+    owner = _real_owner(owner)
+    row = session.scalar(select(ReportSchedule).where(
+        ReportSchedule.slug == slug(check_name(new.name)),
+        ReportSchedule.tenant_key == _tenant_key(owner)))
+    if row is None:
+        return add_schedule(session, new, owner), False
+    if row.owner != (owner.name if owner is not None else None):
+        raise UsageError(f"the schedule {row.name!r} belongs to "
+                         f"{row.owner or 'the operator'!r}: replacing it cannot change its "
+                         "owner (remove it and add it again)")
+    edit_schedule(session, row, new, now)
+    return row, True
+
+
+def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:
+    """Store a schedule owned by ``owner`` (None: the operator, from the command line);
+    every run applies the owner's scope as it then is."""
+    columns = _checked(new)
+    owner = _real_owner(owner)
+    tenant_key = _tenant_key(owner)
+    _name_free(session, columns["slug"], tenant_key, columns["name"])
     row = ReportSchedule(
-        slug=key, name=name, tenant_key=tenant_key,
-        owner=owner.name if owner is not None else None,
-        definition=new.definition.model_copy(update={"name": name}).to_toml(),
-        cron=cron, tz=new.tz, period=period, format=new.format, channel=new.channel,
-        target=_target_text(new.channel, new.target), data_path=new.data_path,
-        enabled=True, created_at=utc(new.since) if new.since else utcnow())
+        **columns, tenant_key=tenant_key, owner=owner.name if owner is not None else None,
+        data_path=new.data_path, enabled=True,
+        created_at=utc(new.since) if new.since else utcnow())
     session.add(row)
     session.flush()
     return row
+
+
+def edit_schedule(session: Session, row: ReportSchedule, new: NewSchedule,
+                  now: datetime) -> list[str]:
+    """Give a schedule new settings, checked as a new one's are; its owner, tenant and
+    run history stay (removing and adding it again lost the history). A new timing or
+    zone runs from ``now`` on: moving 08:00 to 09:00 after today's 08:00 run must not send
+    yesterday's report a second time at 09:00. The names of the settings changed."""
+    columns = _checked(new)
+    _name_free(session, columns["slug"], row.tenant_key, columns["name"], but=row.id)
+    changed = [key for key, value in columns.items()
+               if key != "slug" and getattr(row, key) != value]
+    if new.data_path is not None and new.data_path != row.data_path:
+        columns["data_path"] = new.data_path
+        changed.append("data_path")
+    if {"cron", "tz"} & set(changed):
+        row.last_due_at = max(started_before(row), utc(now))
+    for key, value in columns.items():
+        setattr(row, key, value)
+    return changed
+
+
+def set_enabled(session: Session, row: ReportSchedule, enabled: bool, now: datetime) -> bool:
+    """Pause a schedule or resume it; False when it was so already. A resumed schedule
+    runs at its next time: the instants that passed while it was paused are not sent
+    (a week's pause would have sent the report of a period nobody asked for again)."""
+    if bool(row.enabled) == enabled:
+        return False
+    row.enabled = enabled
+    if enabled:
+        row.last_due_at = max(started_before(row), utc(now))
+    return True
+
+
+def current_definition(row: ReportSchedule) -> ReportDefinition:
+    """The report definition a schedule runs (kept when an edit names no other)."""
+    import tomllib
+
+    return ReportDefinition.model_validate(tomllib.loads(row.definition))
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:

@@ -29,16 +29,20 @@ from omnikpi.schedules.store import (
     FORMATS,
     NewSchedule,
     add_schedule,
+    current_definition,
+    edit_schedule,
     get_schedule,
     list_schedules,
     run_file,
     runs_of,
+    set_enabled,
     started_before,
     utc,
 )
 from omnikpi.schedules.timing import PRESETS, Period, next_fire, zone
 from omnikpi.store.db import session_scope
-from omnikpi.store.models_schedules import ScheduleRun
+from omnikpi.store.models import utcnow
+from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
@@ -81,7 +85,7 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
                  "preset": presets.get(s.cron),
                  "format": s.format, "channel": s.channel, "target": s.target,
-                 "owner": s.owner or "", "tenant": s.tenant_key,
+                 "owner": s.owner or "", "tenant": s.tenant_key, "enabled": bool(s.enabled),
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
         history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
                     "due": utc(r.due_at).astimezone(zone(zones.get(r.schedule_id, "UTC"))),
@@ -119,50 +123,134 @@ STATUS_NAMES = {"running": "running", "ok": "sent", "failed": "failed"}
 
 
 @router.get("/schedules", response_class=HTMLResponse)
-def schedules_page(request: Request, state: State, principal: Caller) -> Response:
+def schedules_page(request: Request, state: State, principal: Caller,
+                   edit: int | None = None) -> Response:
+    """The page; ``?edit=ID`` fills the form with that schedule's settings."""
     require_roles(principal, *ROLES)
-    return _page(request, state, principal)
+    if edit is None:
+        return _page(request, state, principal)
+    with session_scope(state.database_url) as session:
+        try:
+            row = get_schedule(session, edit, principal)
+        except UsageError:
+            raise HTTPException(404, "no such schedule") from None
+        typed = _typed_of(row)
+    return _page(request, state, principal, typed=typed)
+
+
+def _typed_of(row: ReportSchedule) -> dict[str, str]:
+    """A schedule's settings as the form holds them ("" report: keep the one it runs)."""
+    presets = {cron: key for key, cron in PRESETS.items()}
+    when = presets.get(row.cron, "custom")
+    return {"editing": str(row.id), "name": row.name, "report": "", "when": when,
+            "cron": row.cron if when == "custom" else "", "period": row.period,
+            "tz": row.tz, "format": row.format, "channel": row.channel, "target": row.target}
+
+
+ScheduleForm = Annotated[str, Form(max_length=NAME_CHARS)]
+
+
+def _form_schedule(state: AppState, principal: Principal, name: str, definition: Any,
+                   when: str, cron: str, period: str, tz: str, format: str, channel: str,
+                   target: str) -> NewSchedule:
+    """The page form's fields as a schedule to check and store (new or edited)."""
+    if channel == "folder" and principal.role != "admin":
+        raise UsageError("only an administrator may write into a server folder")
+    if when != "custom" and cron.strip() and cron.strip() != PRESETS.get(when):
+        # the expression typed was silently replaced by the preset chosen
+        raise UsageError(f"the cron expression '{cron.strip()}' is typed but "
+                         "'when' is not 'cron expression'")
+    expression = cron if when == "custom" else PRESETS.get(when, "")
+    if not expression.strip():
+        raise UsageError(f"{cron or when!r} is not a cron expression")
+    targets = [t for t in re.split(r"[,\s;]+", target) if t] if channel == "email" \
+        else [target]
+    if channel == "webhook":
+        resolve(target, state.config.alerts.webhook_allowed_hosts)
+    return NewSchedule(name, definition, expression, tz, channel, targets, format,
+                       period or None)
 
 
 @router.post("/schedules")
 def add(request: Request, state: State, principal: Caller,
-        name: Annotated[str, Form(max_length=NAME_CHARS)],
-        report: Annotated[str, Form(max_length=NAME_CHARS)],
-        when: Annotated[str, Form(max_length=NAME_CHARS)] = "daily",
-        cron: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-        period: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-        tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
-        format: Annotated[str, Form(max_length=NAME_CHARS)] = "xlsx",
-        channel: Annotated[str, Form(max_length=NAME_CHARS)] = "email",
+        name: ScheduleForm, report: ScheduleForm, when: ScheduleForm = "daily",
+        cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
+        format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
     """A schedule from the page's form; a bad value keeps the form as typed."""
     require_roles(principal, *ROLES)
     typed = {"name": name, "report": report, "when": when, "cron": cron, "period": period,
              "tz": tz, "format": format, "channel": channel, "target": target}
     try:
-        if channel == "folder" and principal.role != "admin":
-            raise UsageError("only an administrator may write into a server folder")
-        if when != "custom" and cron.strip() and cron.strip() != PRESETS.get(when):
-            # the expression typed was silently replaced by the preset chosen
-            raise UsageError(f"the cron expression '{cron.strip()}' is typed but "
-                             "'when' is not 'cron expression'")
-        expression = cron if when == "custom" else PRESETS.get(when, "")
-        if not expression.strip():
-            raise UsageError(f"{cron or when!r} is not a cron expression")
-        targets = [t for t in re.split(r"[,\s;]+", target) if t] if channel == "email" \
-            else [target]
-        if channel == "webhook":
-            resolve(target, state.config.alerts.webhook_allowed_hosts)
         with session_scope(state.database_url) as session:
             definition, _ = get_report(session, report, shelf(principal))
-            row = add_schedule(session, NewSchedule(name, definition, expression, tz, channel,
-                                                    targets, format, period or None),
-                               principal)
+            row = add_schedule(session, _form_schedule(
+                state, principal, name, definition, when, cron, period, tz, format, channel,
+                target), principal)
             audit(session, principal.name, "schedule_added",
                   {"name": row.name, "cron": row.cron, "channel": row.channel},
                   request.client.host if request.client else None)
     except UsageError as exc:
         return _page(request, state, principal, _translated(request, str(exc)), typed, 400)
+    return RedirectResponse("/schedules", status_code=303)
+
+
+@router.post("/schedules/{schedule_id}/edit")
+def edit(request: Request, state: State, principal: Caller, schedule_id: RowId,
+         name: ScheduleForm, report: ScheduleForm = "", when: ScheduleForm = "daily",
+         cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
+         format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
+         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
+    """New settings for a schedule the caller may see; its run history stays. An empty
+    ``report`` keeps the report it runs."""
+    require_roles(principal, *ROLES)
+    typed = {"editing": str(schedule_id), "name": name, "report": report, "when": when,
+             "cron": cron, "period": period, "tz": tz, "format": format, "channel": channel,
+             "target": target}
+    try:
+        with session_scope(state.database_url) as session:
+            try:
+                row = get_schedule(session, schedule_id, principal)
+            except UsageError:
+                raise HTTPException(404, "no such schedule") from None
+            definition = get_report(session, report, shelf(principal))[0] if report \
+                else current_definition(row)
+            changed = edit_schedule(session, row, _form_schedule(
+                state, principal, name, definition, when, cron, period, tz, format, channel,
+                target), utcnow())
+            if report:
+                changed.append("report")
+            audit(session, principal.name, "schedule_changed",
+                  {"id": schedule_id, "name": row.name, "changed": changed},
+                  request.client.host if request.client else None)
+    except UsageError as exc:
+        return _page(request, state, principal, _translated(request, str(exc)), typed, 400)
+    return RedirectResponse("/schedules", status_code=303)
+
+
+@router.post("/schedules/{schedule_id}/pause")
+def pause(request: Request, state: State, principal: Caller, schedule_id: RowId) -> Response:
+    """Pause a schedule: nothing runs or is sent until it is resumed."""
+    return _pause_or_resume(request, state, principal, schedule_id, "pause")
+
+
+@router.post("/schedules/{schedule_id}/resume")
+def resume(request: Request, state: State, principal: Caller, schedule_id: RowId) -> Response:
+    return _pause_or_resume(request, state, principal, schedule_id, "resume")
+
+
+def _pause_or_resume(request: Request, state: AppState, principal: Principal,
+                     schedule_id: int, action: str) -> Response:
+    require_roles(principal, *ROLES)
+    with session_scope(state.database_url) as session:
+        try:
+            row = get_schedule(session, schedule_id, principal)
+        except UsageError:
+            raise HTTPException(404, "no such schedule") from None
+        if set_enabled(session, row, action == "resume", utcnow()):
+            audit(session, principal.name, f"schedule_{action}d", {"id": schedule_id,
+                                                                    "name": row.name},
+                  request.client.host if request.client else None)
     return RedirectResponse("/schedules", status_code=303)
 
 
