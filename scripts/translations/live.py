@@ -1,6 +1,10 @@
 """Wallboard, TV mode, saved boards and alerts (issue 22: the live path)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "Pause rule": ("Приостановить правило", "Призупинити правило"),
+    "Resume rule": ("Возобновить правило", "Відновити правило"),
+    "Edit the rule": ("Изменение правила", "Зміна правила"),
+    "kept as it is": ("остаётся прежним", "залишається без змін"),
     # the board
     "No data yet today: no contacts and no agents logged in since midnight.": (
         "Сегодня данных ещё нет: с полуночи не было обращений и никто из операторов не вошёл.",

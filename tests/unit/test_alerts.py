@@ -373,3 +373,19 @@ def test_a_firing_left_open_by_a_removed_rule_is_closed_on_start(db: str) -> Non
     AlertEngine(db, send=lambda n: None)
     with session_scope(db) as session:
         assert session.scalars(select(AlertEvent)).one().ended_at is not None
+
+
+def test_a_rule_paused_while_firing_ends_its_firing(db: str) -> None:
+    """Pausing (or deleting) a rule dropped its firing from memory but left the firing
+    "ongoing" in the history until the server restarted."""
+    add_rule(db, "waiting_over", 5, minutes=0)
+    engine = AlertEngine(db, send=lambda n: None)
+    assert len(engine.evaluate(snap(q__waiting=9), START)) == 1
+    with session_scope(db) as session:
+        (rule,) = session.scalars(select(AlertRule)).all()
+        rule.enabled = False
+    engine.reload()
+    assert engine.firing() == []
+    with session_scope(db) as session:
+        (event,) = session.scalars(select(AlertEvent)).all()
+        assert event.ended_at is not None

@@ -22,6 +22,8 @@ from tests.web.conftest import csrf
 from tests.web.tenants import MARK
 
 SCHEDULE_ROUTES = {"/schedules", "/schedules/{schedule_id}/delete",
+                   "/schedules/{schedule_id}/edit", "/schedules/{schedule_id}/pause",
+                   "/schedules/{schedule_id}/resume",
                    "/schedules/runs/{run_id}/file", "/schedules/runs/{run_id}/retry"}
 
 
@@ -89,11 +91,23 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
     assert len(theirs) == 1
     refused = viewer.post(f"/schedules/{theirs[0]}/delete", data={"csrf_token": token})
     assert refused.status_code == 404
+    peek = viewer.get(f"/schedules?edit={theirs[0]}")
+    assert peek.status_code == 404 and MARK not in peek.text
+    for action in ("edit", "pause", "resume"):
+        answer = viewer.post(f"/schedules/{theirs[0]}/{action}", data={
+            **form, "name": "taken over", "report": ""})
+        assert answer.status_code == 404, action
+        assert MARK not in answer.text
     assert MARK in admin.get("/schedules").text
+    with session_scope(state.database_url) as session:
+        staff_row = session.get(ReportSchedule, int(theirs[0]))
+        assert staff_row is not None
+        assert (staff_row.name, staff_row.enabled) == (f"staff {MARK}", True)
     # agents have no schedules at all
     assert agent.get("/schedules").status_code == 403
     assert agent.get(f"/schedules/runs/{links[0]}/file").status_code == 403
     assert agent.post(f"/schedules/runs/{links[0]}/retry").status_code == 403
+    assert agent.post(f"/schedules/{theirs[0]}/pause").status_code == 403
 
 
 def _files(page: str) -> list[str]:

@@ -544,6 +544,84 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
     assert 'data-confirm="Delete this rule and the history of its alerts?"' in page
 
 
+def test_a_rule_is_edited_and_paused_keeping_its_history(
+        live_app: tuple[FastAPI, dict[str, str]]) -> None:
+    """Raising a threshold meant deleting the rule with its firings and adding it again.
+    A rule is edited (page and API) and paused; a supervisor edits only their own rules
+    and, never shown the webhook's address, keeps it by leaving the field empty."""
+    from fastapi.testclient import TestClient
+
+    from omnikpi.auth.accounts import audit_entries
+    from tests.web.conftest import csrf, log_in
+
+    app, _ = live_app
+    url = app.state.omnikpi.database_url
+    with session_scope(url) as session:
+        create_user(session, "kyiv-lead", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+    boss = log_in(TestClient(app), "boss", PASSWORD)
+    boss.headers["X-CSRF-Token"] = csrf(boss)
+    lead = log_in(TestClient(app), "kyiv-lead", PASSWORD)
+    lead.headers["X-CSRF-Token"] = csrf(lead)
+    central = boss.post("/api/v1/alerts", json={"name": "Sales SL", "kind": "sl_below",
+                                                "threshold": 0.8, "minutes": 5}).json()
+    own = lead.post("/api/v1/alerts", json={"name": "Kyiv wait", "kind": "longest_wait_over",
+                                            "threshold": 60}).json()
+    with session_scope(url) as session:
+        event = AlertEvent(rule_id=central["id"], subject="A / kyiv / sales / voice",
+                           message="SL below", ended_at=datetime.now(UTC))
+        session.add(event)
+
+    form = boss.get(f"/alerts?edit={central['id']}&lang=en").text
+    assert f'action="/alerts/{central["id"]}/edit"' in form and 'value="Sales SL"' in form
+    assert 'name="threshold" value="0.8"' in form
+    changed = boss.put(f"/api/v1/alerts/{central['id']}", json={
+        "name": "Sales SL", "kind": "sl_below", "threshold": 0.75, "minutes": 5,
+        "webhook_url": "http://127.0.0.1:9/hook"})
+    assert changed.status_code == 200 and changed.json()["threshold"] == 0.75
+    history = boss.get("/api/v1/alerts").json()["events"]
+    assert [(e["rule_id"], e["rule_name"]) for e in history] == [(central["id"], "Sales SL")]
+    assert ">Sales SL</td>" in boss.get("/alerts?lang=en").text  # named, not numbered
+
+    # the supervisor: not the central rule; their own, with the webhook the admin set kept
+    assert lead.get(f"/alerts?edit={central['id']}").status_code == 404
+    assert lead.put(f"/api/v1/alerts/{central['id']}", json={
+        "name": "x", "kind": "sl_below", "threshold": 0.5}).status_code == 404
+    assert boss.put(f"/api/v1/alerts/{own['id']}", json={
+        "name": "Kyiv wait", "kind": "longest_wait_over", "threshold": 60,
+        "site": "kyiv", "tenant": "A", "webhook_url": "http://127.0.0.1:9/kyiv"}
+                    ).status_code == 200
+    shown = lead.get(f"/alerts?edit={own['id']}&lang=en").text
+    assert 'placeholder="kept as it is"' in shown and "127.0.0.1:9/kyiv" not in shown
+    saved = lead.post(f"/alerts/{own['id']}/edit", data={
+        "name": "Kyiv wait", "kind": "longest_wait_over", "threshold": "90", "minutes": "2",
+        "tenant": "A", "site": "kyiv", "webhook_url": "", "emails": ""},
+        follow_redirects=False)
+    assert saved.status_code == 303
+    bad = lead.post(f"/alerts/{own['id']}/edit", data={
+        "name": "Kyiv wait", "kind": "longest_wait_over", "threshold": "lots"})
+    assert bad.status_code == 422 and f'action="/alerts/{own["id"]}/edit"' in bad.text
+    assert lead.post(f"/alerts/{own['id']}/pause", follow_redirects=False).status_code == 303
+    with session_scope(url) as session:
+        row = session.get(AlertRule, own["id"])
+        assert row is not None
+        assert (row.threshold, row.minutes, row.enabled) == (90.0, 2.0, False)
+        assert row.webhook_url == "http://127.0.0.1:9/kyiv"
+        actions = [(e.actor, e.action) for e in audit_entries(session)]
+    assert ("kyiv-lead", "alert_rule_paused") in actions
+    assert ("kyiv-lead", "alert_rule_changed") in actions
+    page = lead.get("/alerts?lang=en").text
+    assert ">paused<" in page and "Resume rule" in page
+    # an edit from the page leaves a paused rule paused
+    assert lead.post(f"/alerts/{own['id']}/edit", data={
+        "name": "Kyiv wait", "kind": "longest_wait_over", "threshold": "95",
+        "tenant": "A", "site": "kyiv"}, follow_redirects=False).status_code == 303
+    listed = {r["id"]: r for r in lead.get("/api/v1/alerts").json()["rules"]}
+    assert listed[own["id"]]["enabled"] is False and listed[own["id"]]["threshold"] == 95
+    assert lead.post(f"/alerts/{own['id']}/resume", follow_redirects=False).status_code == 303
+    assert {r["id"]: r for r in lead.get("/api/v1/alerts").json()["rules"]}[own["id"]][
+        "enabled"] is True
+
+
 def test_a_disabled_account_s_stream_ends(live_app: tuple[FastAPI, dict[str, str]],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Rights were checked only when the stream opened: a leaver's wallboard kept its

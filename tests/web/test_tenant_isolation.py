@@ -304,6 +304,17 @@ def attack_alerts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pa
     no_leak(mine.text)
     assert viewer.post("/api/v1/alerts", json={"name": "x", "kind": "sl_below"}
                        ).status_code == 403
+    assert viewer.put(f"/api/v1/alerts/{made.json()['id']}", json={
+        "name": "x", "kind": "sl_below"}).status_code == 403
+    with TestClient(admin.app) as supervisor:  # tenant A's: B's rule is not there
+        supervisor.headers["Authorization"] = f"Bearer {_token(supervisor, 'sup-a')}"
+        changed = supervisor.put(f"/api/v1/alerts/{made.json()['id']}", json={
+            "name": "x", "kind": "sl_below", "threshold": 0.1})
+        assert changed.status_code == 404
+        no_leak(changed.text)
+    rule = next(r for r in admin.get("/api/v1/alerts").json()["rules"]
+                if r["id"] == made.json()["id"])
+    assert (rule["name"], rule["threshold"]) == (f"rule-{MARK}", 0.8)
 
 
 def _b_firing(admin: TestClient) -> int:
@@ -386,6 +397,20 @@ def attack_alerts_page(viewer: TestClient, admin: TestClient,
     rules = admin.get("/api/v1/alerts").json()["rules"]
     assert viewer.post(f"/alerts/{rules[0]['id']}/delete").status_code == 403
     assert len(admin.get("/api/v1/alerts").json()["rules"]) == len(rules) >= 1
+    theirs = made.json()["id"]
+    assert viewer.get(f"/alerts?edit={theirs}").status_code == 403
+    for action in ("edit", "pause", "resume"):
+        assert viewer.post(f"/alerts/{theirs}/{action}", data={
+            "name": "x", "kind": "sl_below"}).status_code == 403, action
+    with TestClient(admin.app) as supervisor:  # tenant A's supervisor, on the page
+        supervisor.headers["Authorization"] = f"Bearer {_token(supervisor, 'sup-a')}"
+        peek = supervisor.get(f"/alerts?edit={theirs}")
+        assert peek.status_code == 404 and f"page-{MARK}" not in peek.text
+        for action in ("edit", "pause"):
+            assert supervisor.post(f"/alerts/{theirs}/{action}", data={
+                "name": "x", "kind": "sl_below", "threshold": "0.1"}).status_code == 404
+    rule = next(r for r in admin.get("/api/v1/alerts").json()["rules"] if r["id"] == theirs)
+    assert (rule["name"], rule["enabled"]) == (f"page-{MARK}", True)
 
 
 def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
@@ -592,6 +617,7 @@ API_ATTACKS = {
     "/api/v1/live/stream": attack_stream,
     "/api/v1/events": attack_events,
     "/api/v1/alerts": attack_alerts,
+    "/api/v1/alerts/{rule_id}": attack_alerts,
     "/api/v1/alerts/events/{event_id}/ack": attack_ack,
     "/api/v1/boards": attack_boards,
     "/recordings/{contact_id}/audio": attack_recordings,
@@ -599,7 +625,8 @@ API_ATTACKS = {
 }
 PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/agent/{agent_id}",
                "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
-               "/alerts", "/alerts/{rule_id}/delete", "/drill.{fmt}",
+               "/alerts", "/alerts/{rule_id}/delete", "/alerts/{rule_id}/edit",
+               "/alerts/{rule_id}/pause", "/alerts/{rule_id}/resume", "/drill.{fmt}",
                "/alerts/events/{event_id}/ack", "/wallboard/boards",
                "/wallboard/boards/{board_id}/delete", "/tv", "/data"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from omnikpi.config import Config
 from omnikpi.instants import MICROS
@@ -189,14 +189,22 @@ class AlertEngine:
             options = {o.rule_id: o for o in session.scalars(select(AlertRuleOptions))}
             rules = [RuleView.of(r, options.get(r.id))
                      for r in session.scalars(select(AlertRule).where(AlertRule.enabled))]
+        orphaned: list[int] = []
         with self.lock:
             self.rules = [r for r in rules if r.kind in KINDS]
             known = {r.id: r for r in self.rules}
             for key, item in list(self.active.items()):
                 if key[0] not in known:
                     del self.active[key]
+                    if item.event_id is not None:
+                        orphaned.append(item.event_id)
                 else:
                     item.rule = known[key[0]]
+        if orphaned:  # a rule paused or deleted while firing: nothing watches it any more
+            with session_scope(self.url) as session:  # (it stayed "ongoing" until a restart)
+                session.execute(update(AlertEvent).where(
+                    AlertEvent.id.in_(orphaned), AlertEvent.ended_at.is_(None))
+                    .values(ended_at=datetime.now(UTC)))
 
     # -- judging ------------------------------------------------------------------------
 

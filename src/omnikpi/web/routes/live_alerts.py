@@ -93,7 +93,9 @@ def _event_visible(principal: Principal, rule: AlertRule | None,
     return not scope.nothing and scope.allows(subject.get("tenant"), subject.get("site"))
 
 
-def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
+def _checked_values(principal: Principal, state: AppState, rule: RuleIn
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """A rule's columns and e-mail addresses, checked, bound to the caller's scope."""
     require_roles(principal, "admin", "supervisor")
     if rule.kind not in ALERT_KINDS:
         raise HTTPException(422, f"kind must be one of {', '.join(ALERT_KINDS)}")
@@ -111,9 +113,13 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
             raise HTTPException(403, f"your alert rules are for {key} "
                                      f"{', '.join(allowed)}, not {values[key]}")
         values[key] = values[key] or allowed[0]
+    return {k: (v or None) if isinstance(v, str) else v for k, v in values.items()}, emails
+
+
+def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
+    values, emails = _checked_values(principal, state, rule)
     with session_scope(state.database_url) as session:
-        row = AlertRule(**{k: (v or None) if isinstance(v, str) else v
-                           for k, v in values.items()}, created_by=principal.name)
+        row = AlertRule(**values, created_by=principal.name)
         session.add(row)
         session.flush()
         session.add(AlertRuleOptions(rule_id=row.id, window_minutes=rule.window_minutes,
@@ -126,6 +132,62 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
     return row
 
 
+def _update_rule(state: AppState, principal: Principal, rule_id: int, rule: RuleIn,
+                 keep_enabled: bool = False) -> AlertRule:
+    """New settings for a rule the caller may see, checked as a new rule's are; its
+    firings stay (deleting and adding it again lost them). A supervisor never sees a
+    webhook's address, so an empty one from them keeps the rule's; ``keep_enabled``
+    (the page's form) leaves a paused rule paused."""
+    values, emails = _checked_values(principal, state, rule)
+    with session_scope(state.database_url) as session:
+        row = session.get(AlertRule, rule_id)
+        if row is None or not _visible(principal, row):
+            raise HTTPException(404, "no such rule")
+        if not principal.is_admin and not values["webhook_url"]:
+            values["webhook_url"] = row.webhook_url
+        if keep_enabled:
+            values["enabled"] = row.enabled
+        options = session.get(AlertRuleOptions, rule_id)
+        if options is None:
+            options = AlertRuleOptions(rule_id=rule_id)
+            session.add(options)
+        wanted_options = {"window_minutes": rule.window_minutes,
+                          "clear_threshold": rule.clear_threshold,
+                          "emails": ",".join(emails) or None}
+        changed = [k for k, v in values.items() if getattr(row, k) != v] + [
+            k for k, v in wanted_options.items() if getattr(options, k) != v]
+        for key, value in values.items():
+            setattr(row, key, value)
+        for key, value in wanted_options.items():
+            setattr(options, key, value)
+        audit(session, principal.name, "alert_rule_changed",
+              {"id": rule_id, "name": row.name, "changed": changed})
+        session.flush()
+        session.expunge(row)
+    if state.live is not None:
+        state.live.alerts.reload()
+        state.live.notify()
+    return row
+
+
+def _set_rule_enabled(state: AppState, principal: Principal, rule_id: int,
+                      enabled: bool) -> None:
+    """Pause a rule (it judges nothing, and a firing of it ends) or resume it."""
+    require_roles(principal, "admin", "supervisor")
+    with session_scope(state.database_url) as session:
+        row = session.get(AlertRule, rule_id)
+        if row is None or not _visible(principal, row):
+            raise HTTPException(404, "no such rule")
+        if bool(row.enabled) == enabled:
+            return
+        row.enabled = enabled
+        audit(session, principal.name, "alert_rule_resumed" if enabled
+              else "alert_rule_paused", {"id": rule_id, "name": row.name})
+    if state.live is not None:
+        state.live.alerts.reload()
+        state.live.notify()
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     """An instant as stored (SQLite keeps no zone: UTC) with its zone said, so the API
     never gives a bare time and the page can show it in the wallboard's zone."""
@@ -134,9 +196,11 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _event_json(event: AlertEvent, detail: AlertEventDetail | None) -> dict[str, Any]:
+def _event_json(event: AlertEvent, detail: AlertEventDetail | None,
+                rule: AlertRule | None = None) -> dict[str, Any]:
     facts = json.loads(detail.facts) if detail is not None else None
-    return {"id": event.id, "rule_id": event.rule_id, "subject": event.subject,
+    return {"id": event.id, "rule_id": event.rule_id,
+            "rule_name": rule.name if rule is not None else None, "subject": event.subject,
             "message": event.message, "facts": facts,
             "started_at": _utc(event.started_at), "ended_at": _utc(event.ended_at),
             "delivered": event.delivered, "delivery_error": event.delivery_error,
@@ -163,7 +227,7 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
             .order_by(AlertEvent.id.desc()).execution_options(yield_per=500))
         for event, detail in newest:  # the caller's last 100, whoever's rule fired them
             if _event_visible(principal, every_rule.get(event.rule_id), detail):
-                shown.append(_event_json(event, detail))
+                shown.append(_event_json(event, detail, every_rule.get(event.rule_id)))
                 if len(shown) == 100:
                     break
         return {"rules": [_rule_json(r, options.get(r.id), principal) for r in rules],
@@ -197,6 +261,16 @@ def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[s
         return _event_json(event, detail)
 
 
+@router.put("/api/v1/alerts/{rule_id}", tags=["live"])
+def update_alert(state: State, principal: Caller, rule_id: RowId,
+                 rule: RuleIn) -> dict[str, Any]:
+    """Replace a rule's settings (the whole rule is given, as to create it; ``enabled``
+    false pauses it); its firings stay."""
+    row = _update_rule(state, principal, rule_id, rule)
+    with session_scope(state.database_url) as session:
+        return _rule_json(row, session.get(AlertRuleOptions, row.id), principal)
+
+
 @router.post("/api/v1/alerts/events/{event_id}/ack", tags=["live"])
 def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[str, Any]:
     """Acknowledge a firing (once: the first to acknowledge is kept)."""
@@ -210,9 +284,28 @@ def acknowledge_form(state: State, principal: Caller, event_id: RowId) -> Respon
 
 
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
-def alerts_page(request: Request, state: State, principal: Caller) -> Response:
+def alerts_page(request: Request, state: State, principal: Caller,
+                edit: int | None = None) -> Response:
+    """The page; ``?edit=ID`` fills the form with that rule's settings."""
     require_roles(principal, "admin", "supervisor")
-    return _alerts_page(request, state, principal)
+    if edit is None:
+        return _alerts_page(request, state, principal)
+    rule = next((r for r in list_alerts(state, principal)["rules"] if r["id"] == edit), None)
+    if rule is None:
+        raise HTTPException(404, "no such rule")
+
+    def text(value: Any) -> str:
+        return "" if value is None else f"{value:g}" if isinstance(value, float) \
+            else str(value)
+
+    typed = {key: text(rule[key]) for key in (
+        "name", "kind", "threshold", "minutes", "window_minutes", "clear_threshold",
+        "tenant", "site", "queue", "channel", "webhook_url")}
+    typed["window_minutes"] = typed["window_minutes"] if rule["window_minutes"] else ""
+    typed["emails"] = ", ".join(rule["emails"])
+    typed["editing"] = str(edit)
+    typed["hidden_webhook"] = "1" if rule["has_webhook"] and not rule["webhook_url"] else ""
+    return _alerts_page(request, state, principal, typed=typed)
 
 
 def event_text(event: dict[str, Any], lang: str) -> str:
@@ -296,13 +389,53 @@ def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
     return None
 
 
+RuleText = Annotated[str, Form(max_length=NAME_CHARS)]
+RuleLongText = Annotated[str, Form(max_length=LONG_TEXT_CHARS)]
+
+
+class _FormProblem(Exception):
+    """A rule form that cannot be saved: the page again, with a sentence and a status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
+    """The page form's fields as a rule (new or edited), or the problem in words."""
+    kind, threshold, minutes = typed["kind"], typed["threshold"], typed["minutes"]
+    window, clear = typed["window_minutes"], typed["clear_threshold"]
+    problem = _threshold_error(kind, threshold, minutes, window, clear)
+    if problem is None and kind not in ALERT_KINDS:
+        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
+    if problem is not None:
+        raise _FormProblem(_translated(request, problem), 422)
+    try:
+        return RuleIn(name=typed["name"], kind=kind, threshold=_number(threshold),
+                      minutes=_number(minutes) if minutes.strip() else 0.0,
+                      window_minutes=_number(window) if window.strip() else 0.0,
+                      clear_threshold=_number(clear) if clear.strip() else None,
+                      tenant=typed["tenant"] or None, site=typed["site"] or None,
+                      queue=typed["queue"] or None, channel=typed["channel"] or None,
+                      webhook_url=typed["webhook_url"] or None,
+                      emails=[a for a in re.split(r"[,\s;]+", typed["emails"]) if a])
+    except ValidationError as exc:
+        raise _FormProblem(describe_validation_error("alert rule", exc), 422) from None
+
+
+def _typed(fields: dict[str, str]) -> dict[str, str]:
+    """The form as typed, to show again; a value over its limit is refused by name (by
+    ``RuleIn``), not echoed back."""
+    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
+              "emails": LONG_TEXT_CHARS}
+    return {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in fields.items()}
+
+
 @router.post("/alerts", include_in_schema=False)
 def alerts_form(request: Request, state: State, principal: Caller,
                 name: Annotated[str, Form()], kind: Annotated[str, Form()],
-                threshold: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
-                minutes: Annotated[str, Form(max_length=NAME_CHARS)] = "0",
-                window_minutes: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-                clear_threshold: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                threshold: RuleText = "0", minutes: RuleText = "0",
+                window_minutes: RuleText = "", clear_threshold: RuleText = "",
                 tenant: Annotated[str, Form()] = "",
                 site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
                 channel: Annotated[str, Form()] = "",
@@ -310,37 +443,58 @@ def alerts_form(request: Request, state: State, principal: Caller,
                 emails: Annotated[str, Form()] = "") -> Response:
     """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
     require_roles(principal, "admin", "supervisor")
-    typed = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
-             "window_minutes": window_minutes, "clear_threshold": clear_threshold,
-             "tenant": tenant, "site": site, "queue": queue, "channel": channel,
-             "webhook_url": webhook_url, "emails": emails}
-    # a value over its limit is refused by name, not echoed back into the form
-    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
-              "emails": LONG_TEXT_CHARS}
-    typed = {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in typed.items()}
-    problem = _threshold_error(kind, threshold, minutes, window_minutes, clear_threshold)
-    if problem is None and kind not in ALERT_KINDS:
-        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
-    if problem is not None:
-        return _alerts_page(request, state, principal, _translated(request, problem), typed,
-                            422)
+    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+           "webhook_url": webhook_url, "emails": emails}
+    typed = _typed(raw)
     try:
-        rule = RuleIn(name=name, kind=kind, threshold=_number(threshold),
-                      minutes=_number(minutes) if minutes.strip() else 0.0,
-                      window_minutes=_number(window_minutes) if window_minutes.strip()
-                      else 0.0,
-                      clear_threshold=_number(clear_threshold) if clear_threshold.strip()
-                      else None,
-                      tenant=tenant or None, site=site or None, queue=queue or None,
-                      channel=channel or None, webhook_url=webhook_url or None,
-                      emails=[a for a in re.split(r"[,\s;]+", emails) if a])
-        _create_rule(state, principal, rule)
-    except ValidationError as exc:
-        return _alerts_page(request, state, principal,
-                            describe_validation_error("alert rule", exc), typed, 422)
+        _create_rule(state, principal, _rule_from_form(request, raw))
+    except _FormProblem as exc:
+        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
     except UsageError as exc:
         return _alerts_page(request, state, principal, _translated(request, str(exc)),
                             typed, 400)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/edit", include_in_schema=False)
+def alerts_edit_form(request: Request, state: State, principal: Caller, rule_id: RowId,
+                     name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                     threshold: RuleText = "0", minutes: RuleText = "0",
+                     window_minutes: RuleText = "", clear_threshold: RuleText = "",
+                     tenant: Annotated[str, Form()] = "",
+                     site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                     channel: Annotated[str, Form()] = "",
+                     webhook_url: Annotated[str, Form()] = "",
+                     emails: Annotated[str, Form()] = "") -> Response:
+    """New settings for a rule from the page's form (a paused rule stays paused)."""
+    require_roles(principal, "admin", "supervisor")
+    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+           "webhook_url": webhook_url, "emails": emails}
+    typed = {**_typed(raw), "editing": str(rule_id)}
+    try:
+        _update_rule(state, principal, rule_id, _rule_from_form(request, raw),
+                     keep_enabled=True)
+    except _FormProblem as exc:
+        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
+    except UsageError as exc:
+        return _alerts_page(request, state, principal, _translated(request, str(exc)),
+                            typed, 400)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/pause", include_in_schema=False)
+def alerts_pause(state: State, principal: Caller, rule_id: RowId) -> Response:
+    _set_rule_enabled(state, principal, rule_id, False)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/resume", include_in_schema=False)
+def alerts_resume(state: State, principal: Caller, rule_id: RowId) -> Response:
+    _set_rule_enabled(state, principal, rule_id, True)
     return RedirectResponse("/alerts", status_code=303)
 
 
