@@ -26,7 +26,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.web.i18n import translator
 from omnikpi.web.routes.live import alert_message
-from omnikpi.web.routes.live_alerts import ALERT_KIND_NAMES
+from omnikpi.web.routes.live_alerts_page import ALERT_KIND_NAMES
 from tests.web.qa_setup import people_and_qa
 from tests.web.test_every_page import (
     NOT_WORDS_OF_THE_INTERFACE,

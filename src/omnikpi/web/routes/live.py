@@ -21,7 +21,7 @@ from omnikpi.request import check_filter_values
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
-from omnikpi.web.routes import live_alerts, live_boards
+from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
 from omnikpi.web.tenant_claims import foreign_claims
@@ -29,6 +29,7 @@ from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
 router.include_router(live_alerts.router)
+router.include_router(live_alerts_page.router)
 router.include_router(live_boards.router)
 HEARTBEAT_SECONDS = 15.0
 

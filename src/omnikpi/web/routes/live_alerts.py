@@ -1,33 +1,28 @@
-"""Alert rules and their history: the API, the alerts page, acknowledging a firing."""
+"""Alert rules and their history: the API, acknowledging a firing, and what the alerts
+page shares with it (``live_alerts_page``): checking, storing, pausing a rule."""
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
-from omnikpi.engine.timezones import zone
-from omnikpi.errors import UsageError, describe_validation_error
-from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence
+from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
-from omnikpi.web.page_errors import in_page_language
 from omnikpi.web.security import Caller, require_roles
-from omnikpi.web.templating import templates
 
 router = APIRouter()
 RATIO_KINDS = tuple(k for k, kind in KINDS.items() if kind.unit == "ratio")
@@ -69,7 +64,7 @@ def _rule_json(rule: AlertRule, options: AlertRuleOptions | None,
     return out
 
 
-def _visible(principal: Principal, rule: AlertRule) -> bool:
+def rule_visible(principal: Principal, rule: AlertRule) -> bool:
     scope = scope_of(principal)
     if scope.unbounded:
         return True
@@ -81,7 +76,7 @@ def _event_visible(principal: Principal, rule: AlertRule | None,
                    detail: AlertEventDetail | None) -> bool:
     """A firing of a rule in the caller's scope, or one about a subject in it: a site's
     supervisor sees (and acknowledges) the administrator's alert about their queue."""
-    if rule is not None and _visible(principal, rule):
+    if rule is not None and rule_visible(principal, rule):
         return True
     try:
         subject = json.loads(detail.facts).get("subject") if detail is not None else None
@@ -116,7 +111,7 @@ def _checked_values(principal: Principal, state: AppState, rule: RuleIn
     return {k: (v or None) if isinstance(v, str) else v for k, v in values.items()}, emails
 
 
-def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
+def create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRule:
     values, emails = _checked_values(principal, state, rule)
     with session_scope(state.database_url) as session:
         row = AlertRule(**values, created_by=principal.name)
@@ -132,7 +127,7 @@ def _create_rule(state: AppState, principal: Principal, rule: RuleIn) -> AlertRu
     return row
 
 
-def _update_rule(state: AppState, principal: Principal, rule_id: int, rule: RuleIn,
+def update_rule(state: AppState, principal: Principal, rule_id: int, rule: RuleIn,
                  keep_enabled: bool = False) -> AlertRule:
     """New settings for a rule the caller may see, checked as a new rule's are; its
     firings stay (deleting and adding it again lost them). A supervisor never sees a
@@ -141,7 +136,7 @@ def _update_rule(state: AppState, principal: Principal, rule_id: int, rule: Rule
     values, emails = _checked_values(principal, state, rule)
     with session_scope(state.database_url) as session:
         row = session.get(AlertRule, rule_id)
-        if row is None or not _visible(principal, row):
+        if row is None or not rule_visible(principal, row):
             raise HTTPException(404, "no such rule")
         if not principal.is_admin and not values["webhook_url"]:
             values["webhook_url"] = row.webhook_url
@@ -170,13 +165,13 @@ def _update_rule(state: AppState, principal: Principal, rule_id: int, rule: Rule
     return row
 
 
-def _set_rule_enabled(state: AppState, principal: Principal, rule_id: int,
+def set_rule_enabled(state: AppState, principal: Principal, rule_id: int,
                       enabled: bool) -> None:
     """Pause a rule (it judges nothing, and a firing of it ends) or resume it."""
     require_roles(principal, "admin", "supervisor")
     with session_scope(state.database_url) as session:
         row = session.get(AlertRule, rule_id)
-        if row is None or not _visible(principal, row):
+        if row is None or not rule_visible(principal, row):
             raise HTTPException(404, "no such rule")
         if bool(row.enabled) == enabled:
             return
@@ -215,7 +210,7 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
     """Alert rules (those in the caller's scope) and their last 100 firings."""
     with session_scope(state.database_url) as session:
         rules = [r for r in session.scalars(select(AlertRule).order_by(AlertRule.id))
-                 if _visible(principal, r)]
+                 if rule_visible(principal, r)]
         ids = [r.id for r in rules]
         options = {o.rule_id: o for o in session.scalars(
             select(AlertRuleOptions).where(AlertRuleOptions.rule_id.in_(ids)))}
@@ -236,7 +231,7 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
 
 @router.post("/api/v1/alerts", tags=["live"])
 def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any]:
-    row = _create_rule(state, principal, rule)
+    row = create_rule(state, principal, rule)
     with session_scope(state.database_url) as session:
         return _rule_json(row, session.get(AlertRuleOptions, row.id), principal)
 
@@ -266,7 +261,7 @@ def update_alert(state: State, principal: Caller, rule_id: RowId,
                  rule: RuleIn) -> dict[str, Any]:
     """Replace a rule's settings (the whole rule is given, as to create it; ``enabled``
     false pauses it); its firings stay."""
-    row = _update_rule(state, principal, rule_id, rule)
+    row = update_rule(state, principal, rule_id, rule)
     with session_scope(state.database_url) as session:
         return _rule_json(row, session.get(AlertRuleOptions, row.id), principal)
 
@@ -281,255 +276,3 @@ def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[st
 def acknowledge_form(state: State, principal: Caller, event_id: RowId) -> Response:
     _acknowledge(state, principal, event_id)
     return RedirectResponse("/alerts#alert-events", status_code=303)
-
-
-@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
-def alerts_page(request: Request, state: State, principal: Caller,
-                edit: int | None = None) -> Response:
-    """The page; ``?edit=ID`` fills the form with that rule's settings."""
-    require_roles(principal, "admin", "supervisor")
-    if edit is None:
-        return _alerts_page(request, state, principal)
-    rule = next((r for r in list_alerts(state, principal)["rules"] if r["id"] == edit), None)
-    if rule is None:
-        raise HTTPException(404, "no such rule")
-
-    def text(value: Any) -> str:
-        return "" if value is None else f"{value:g}" if isinstance(value, float) \
-            else str(value)
-
-    typed = {key: text(rule[key]) for key in (
-        "name", "kind", "threshold", "minutes", "window_minutes", "clear_threshold",
-        "tenant", "site", "queue", "channel", "webhook_url")}
-    typed["window_minutes"] = typed["window_minutes"] if rule["window_minutes"] else ""
-    typed["emails"] = ", ".join(rule["emails"])
-    typed["editing"] = str(edit)
-    typed["hidden_webhook"] = "1" if rule["has_webhook"] and not rule["webhook_url"] else ""
-    return _alerts_page(request, state, principal, typed=typed)
-
-
-def event_text(event: dict[str, Any], lang: str) -> str:
-    """A firing's sentence in an interface language (an old firing: its stored text)."""
-    from omnikpi.web.i18n import translator
-    from omnikpi.web.routes.live import alert_message
-
-    facts = event.get("facts")
-    if facts and "kind" in facts:
-        return sentence(facts, translator(lang))
-    return alert_message(str(event["message"]), lang)
-
-
-def _alerts_page(request: Request, state: State, principal: Principal,
-                 error: str | None = None, typed: dict[str, str] | None = None,
-                 status: int = 200) -> Response:
-    from omnikpi.web.i18n import choose_language
-    from omnikpi.web.routes.live import alert_message
-
-    data = list_alerts(state, principal)
-    lang = choose_language(request)
-    local = zone(state.tz)
-    events = [{**e, "subject": alert_message(str(e["subject"]), lang),
-               "message": event_text(e, lang),
-               **{k: e[k].astimezone(local) for k in ("started_at", "ended_at",
-                                                      "acknowledged_at") if e[k]}}
-              for e in data["events"]]
-    return templates.TemplateResponse(request, "alerts.html", {
-        "filters": None, "rules": data["rules"], "events": events, "tz": state.tz,
-        "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
-        "kind_help": {k: kind.help for k, kind in KINDS.items()},
-        "error": error, "typed": typed or {}}, status_code=status)
-
-
-ALERT_KIND_NAMES = {
-    "sl_below": "service level below",
-    "abandon_over": "abandon rate above",
-    "longest_wait_over": "longest wait over",
-    "waiting_over": "contacts waiting above",
-    "available_below": "agents available below",
-    "aht_over": "AHT above",
-    "not_ready_over": "not ready longer than",
-    "adherence_below": "adherence below",
-    "backlog_age_over": "oldest backlog item over",
-    "widget_unavailable": "channel unavailable",
-    "agent_over_capacity": "agent over chat capacity",
-}
-"""Each alert kind (``ALERT_KINDS``) as the alerts page names it (the form sends the id)."""
-
-
-def _number(text: str) -> float:
-    value = float(text.strip().replace(",", "."))
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
-def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
-                     clear: str = "") -> str | None:
-    """What is wrong with a rule's numbers as typed on the page, in words (None: fine)."""
-    try:
-        value = _number(threshold)
-    except ValueError:
-        return f"The threshold “{threshold[:40]}” is not a number."
-    if kind in RATIO_KINDS and not 0 <= value <= 1:
-        return "For this kind the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
-    if value < 0:
-        return "The threshold cannot be negative."
-    for typed in (minutes, window):
-        try:
-            span = _number(typed) if typed.strip() else 0.0
-        except ValueError:
-            return f"“{typed[:40]}” minutes is not a number."
-        if not 0 <= span <= 24 * 60:
-            return "Minutes must be a number from 0 to 1440."
-    if clear.strip():
-        try:
-            _number(clear)
-        except ValueError:
-            return f"The threshold “{clear[:40]}” is not a number."
-    return None
-
-
-RuleText = Annotated[str, Form(max_length=NAME_CHARS)]
-RuleLongText = Annotated[str, Form(max_length=LONG_TEXT_CHARS)]
-
-
-class _FormProblem(Exception):
-    """A rule form that cannot be saved: the page again, with a sentence and a status."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
-    """The page form's fields as a rule (new or edited), or the problem in words."""
-    kind, threshold, minutes = typed["kind"], typed["threshold"], typed["minutes"]
-    window, clear = typed["window_minutes"], typed["clear_threshold"]
-    problem = _threshold_error(kind, threshold, minutes, window, clear)
-    if problem is None and kind not in ALERT_KINDS:
-        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
-    if problem is not None:
-        raise _FormProblem(_translated(request, problem), 422)
-    try:
-        return RuleIn(name=typed["name"], kind=kind, threshold=_number(threshold),
-                      minutes=_number(minutes) if minutes.strip() else 0.0,
-                      window_minutes=_number(window) if window.strip() else 0.0,
-                      clear_threshold=_number(clear) if clear.strip() else None,
-                      tenant=typed["tenant"] or None, site=typed["site"] or None,
-                      queue=typed["queue"] or None, channel=typed["channel"] or None,
-                      webhook_url=typed["webhook_url"] or None,
-                      emails=[a for a in re.split(r"[,\s;]+", typed["emails"]) if a])
-    except ValidationError as exc:
-        raise _FormProblem(describe_validation_error("alert rule", exc), 422) from None
-
-
-def _typed(fields: dict[str, str]) -> dict[str, str]:
-    """The form as typed, to show again; a value over its limit is refused by name (by
-    ``RuleIn``), not echoed back."""
-    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
-              "emails": LONG_TEXT_CHARS}
-    return {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in fields.items()}
-
-
-@router.post("/alerts", include_in_schema=False)
-def alerts_form(request: Request, state: State, principal: Caller,
-                name: Annotated[str, Form()], kind: Annotated[str, Form()],
-                threshold: RuleText = "0", minutes: RuleText = "0",
-                window_minutes: RuleText = "", clear_threshold: RuleText = "",
-                tenant: Annotated[str, Form()] = "",
-                site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
-                channel: Annotated[str, Form()] = "",
-                webhook_url: Annotated[str, Form()] = "",
-                emails: Annotated[str, Form()] = "") -> Response:
-    """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
-    require_roles(principal, "admin", "supervisor")
-    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
-           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
-           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
-           "webhook_url": webhook_url, "emails": emails}
-    typed = _typed(raw)
-    try:
-        _create_rule(state, principal, _rule_from_form(request, raw))
-    except _FormProblem as exc:
-        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
-    except UsageError as exc:
-        return _alerts_page(request, state, principal, _translated(request, str(exc)),
-                            typed, 400)
-    return RedirectResponse("/alerts", status_code=303)
-
-
-@router.post("/alerts/{rule_id}/edit", include_in_schema=False)
-def alerts_edit_form(request: Request, state: State, principal: Caller, rule_id: RowId,
-                     name: Annotated[str, Form()], kind: Annotated[str, Form()],
-                     threshold: RuleText = "0", minutes: RuleText = "0",
-                     window_minutes: RuleText = "", clear_threshold: RuleText = "",
-                     tenant: Annotated[str, Form()] = "",
-                     site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
-                     channel: Annotated[str, Form()] = "",
-                     webhook_url: Annotated[str, Form()] = "",
-                     emails: Annotated[str, Form()] = "") -> Response:
-    """New settings for a rule from the page's form (a paused rule stays paused)."""
-    require_roles(principal, "admin", "supervisor")
-    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
-           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
-           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
-           "webhook_url": webhook_url, "emails": emails}
-    typed = {**_typed(raw), "editing": str(rule_id)}
-    try:
-        _update_rule(state, principal, rule_id, _rule_from_form(request, raw),
-                     keep_enabled=True)
-    except _FormProblem as exc:
-        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
-    except UsageError as exc:
-        return _alerts_page(request, state, principal, _translated(request, str(exc)),
-                            typed, 400)
-    return RedirectResponse("/alerts", status_code=303)
-
-
-@router.post("/alerts/{rule_id}/pause", include_in_schema=False)
-def alerts_pause(state: State, principal: Caller, rule_id: RowId) -> Response:
-    _set_rule_enabled(state, principal, rule_id, False)
-    return RedirectResponse("/alerts", status_code=303)
-
-
-@router.post("/alerts/{rule_id}/resume", include_in_schema=False)
-def alerts_resume(state: State, principal: Caller, rule_id: RowId) -> Response:
-    _set_rule_enabled(state, principal, rule_id, True)
-    return RedirectResponse("/alerts", status_code=303)
-
-
-def _translated(request: Request, text: str) -> str:
-    """A sentence of this page in the page's language (the values typed kept)."""
-    return in_page_language(request, text, ALERT_MESSAGES)
-
-
-ALERT_MESSAGES = [
-    (re.compile(r"The threshold “(?P<value>.*)” is not a number\.", re.S),
-     "The threshold “{value}” is not a number."),
-    (re.compile(r"“(?P<value>.*)” minutes is not a number\.", re.S),
-     "“{value}” minutes is not a number."),
-    (re.compile(r"Choose a kind from the list \((?P<kinds>.*)\)\.", re.S),
-     "Choose a kind from the list ({kinds})."),
-    (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
-     "“{value}” is not an e-mail address (name@example.com)."),
-]
-
-
-@router.post("/alerts/{rule_id}/delete", include_in_schema=False)
-def delete_alert(state: State, principal: Caller, rule_id: RowId) -> Response:
-    require_roles(principal, "admin", "supervisor")
-    with session_scope(state.database_url) as session:
-        rule = session.get(AlertRule, rule_id)
-        if rule is None or not _visible(principal, rule):
-            raise HTTPException(404, "no such rule")
-        options = session.get(AlertRuleOptions, rule_id)
-        if options is not None:  # SQLite enforces no ON DELETE CASCADE by default
-            session.delete(options)
-            # gone before the rule: where the database cascades, deleting the rule first
-            # took the options with it and the second DELETE matched nothing (a warning)
-            session.flush()
-        session.delete(rule)
-        audit(session, principal.name, "alert_rule_deleted", {"id": rule_id})
-    if state.live is not None:
-        state.live.alerts.reload()
-    return RedirectResponse("/alerts", status_code=303)

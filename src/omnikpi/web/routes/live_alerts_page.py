@@ -1,0 +1,288 @@
+"""The alerts page: the rules (add, edit, pause, delete) and the recent firings, in the
+page's language; the rules themselves are checked and stored by ``live_alerts``."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.engine.timezones import zone
+from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import AlertRule
+from omnikpi.store.models_live import AlertRuleOptions
+from omnikpi.web.deps import RowId, State
+from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.page_errors import in_page_language
+from omnikpi.web.routes.live_alerts import (
+    RATIO_KINDS,
+    RuleIn,
+    create_rule,
+    list_alerts,
+    rule_visible,
+    set_rule_enabled,
+    update_rule,
+)
+from omnikpi.web.security import Caller, require_roles
+from omnikpi.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, state: State, principal: Caller,
+                edit: int | None = None) -> Response:
+    """The page; ``?edit=ID`` fills the form with that rule's settings."""
+    require_roles(principal, "admin", "supervisor")
+    if edit is None:
+        return _alerts_page(request, state, principal)
+    rule = next((r for r in list_alerts(state, principal)["rules"] if r["id"] == edit), None)
+    if rule is None:
+        raise HTTPException(404, "no such rule")
+
+    def text(value: Any) -> str:
+        return "" if value is None else f"{value:g}" if isinstance(value, float) \
+            else str(value)
+
+    typed = {key: text(rule[key]) for key in (
+        "name", "kind", "threshold", "minutes", "window_minutes", "clear_threshold",
+        "tenant", "site", "queue", "channel", "webhook_url")}
+    typed["window_minutes"] = typed["window_minutes"] if rule["window_minutes"] else ""
+    typed["emails"] = ", ".join(rule["emails"])
+    typed["editing"] = str(edit)
+    typed["hidden_webhook"] = "1" if rule["has_webhook"] and not rule["webhook_url"] else ""
+    return _alerts_page(request, state, principal, typed=typed)
+
+
+def event_text(event: dict[str, Any], lang: str) -> str:
+    """A firing's sentence in an interface language (an old firing: its stored text)."""
+    from omnikpi.web.i18n import translator
+    from omnikpi.web.routes.live import alert_message
+
+    facts = event.get("facts")
+    if facts and "kind" in facts:
+        return sentence(facts, translator(lang))
+    return alert_message(str(event["message"]), lang)
+
+
+def _alerts_page(request: Request, state: State, principal: Principal,
+                 error: str | None = None, typed: dict[str, str] | None = None,
+                 status: int = 200) -> Response:
+    from omnikpi.web.i18n import choose_language
+    from omnikpi.web.routes.live import alert_message
+
+    data = list_alerts(state, principal)
+    lang = choose_language(request)
+    local = zone(state.tz)
+    events = [{**e, "subject": alert_message(str(e["subject"]), lang),
+               "message": event_text(e, lang),
+               **{k: e[k].astimezone(local) for k in ("started_at", "ended_at",
+                                                      "acknowledged_at") if e[k]}}
+              for e in data["events"]]
+    return templates.TemplateResponse(request, "alerts.html", {
+        "filters": None, "rules": data["rules"], "events": events, "tz": state.tz,
+        "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
+        "kind_help": {k: kind.help for k, kind in KINDS.items()},
+        "error": error, "typed": typed or {}}, status_code=status)
+
+
+ALERT_KIND_NAMES = {
+    "sl_below": "service level below",
+    "abandon_over": "abandon rate above",
+    "longest_wait_over": "longest wait over",
+    "waiting_over": "contacts waiting above",
+    "available_below": "agents available below",
+    "aht_over": "AHT above",
+    "not_ready_over": "not ready longer than",
+    "adherence_below": "adherence below",
+    "backlog_age_over": "oldest backlog item over",
+    "widget_unavailable": "channel unavailable",
+    "agent_over_capacity": "agent over chat capacity",
+}
+"""Each alert kind (``ALERT_KINDS``) as the alerts page names it (the form sends the id)."""
+
+
+def _number(text: str) -> float:
+    value = float(text.strip().replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
+                     clear: str = "") -> str | None:
+    """What is wrong with a rule's numbers as typed on the page, in words (None: fine)."""
+    try:
+        value = _number(threshold)
+    except ValueError:
+        return f"The threshold “{threshold[:40]}” is not a number."
+    if kind in RATIO_KINDS and not 0 <= value <= 1:
+        return "For this kind the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
+    if value < 0:
+        return "The threshold cannot be negative."
+    for typed in (minutes, window):
+        try:
+            span = _number(typed) if typed.strip() else 0.0
+        except ValueError:
+            return f"“{typed[:40]}” minutes is not a number."
+        if not 0 <= span <= 24 * 60:
+            return "Minutes must be a number from 0 to 1440."
+    if clear.strip():
+        try:
+            _number(clear)
+        except ValueError:
+            return f"The threshold “{clear[:40]}” is not a number."
+    return None
+
+
+RuleText = Annotated[str, Form(max_length=NAME_CHARS)]
+RuleLongText = Annotated[str, Form(max_length=LONG_TEXT_CHARS)]
+
+
+class _FormProblem(Exception):
+    """A rule form that cannot be saved: the page again, with a sentence and a status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
+    """The page form's fields as a rule (new or edited), or the problem in words."""
+    kind, threshold, minutes = typed["kind"], typed["threshold"], typed["minutes"]
+    window, clear = typed["window_minutes"], typed["clear_threshold"]
+    problem = _threshold_error(kind, threshold, minutes, window, clear)
+    if problem is None and kind not in ALERT_KINDS:
+        problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
+    if problem is not None:
+        raise _FormProblem(_translated(request, problem), 422)
+    try:
+        return RuleIn(name=typed["name"], kind=kind, threshold=_number(threshold),
+                      minutes=_number(minutes) if minutes.strip() else 0.0,
+                      window_minutes=_number(window) if window.strip() else 0.0,
+                      clear_threshold=_number(clear) if clear.strip() else None,
+                      tenant=typed["tenant"] or None, site=typed["site"] or None,
+                      queue=typed["queue"] or None, channel=typed["channel"] or None,
+                      webhook_url=typed["webhook_url"] or None,
+                      emails=[a for a in re.split(r"[,\s;]+", typed["emails"]) if a])
+    except ValidationError as exc:
+        raise _FormProblem(describe_validation_error("alert rule", exc), 422) from None
+
+
+def _typed(fields: dict[str, str]) -> dict[str, str]:
+    """The form as typed, to show again; a value over its limit is refused by name (by
+    ``RuleIn``), not echoed back."""
+    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
+              "emails": LONG_TEXT_CHARS}
+    return {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in fields.items()}
+
+
+@router.post("/alerts", include_in_schema=False)
+def alerts_form(request: Request, state: State, principal: Caller,
+                name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                threshold: RuleText = "0", minutes: RuleText = "0",
+                window_minutes: RuleText = "", clear_threshold: RuleText = "",
+                tenant: Annotated[str, Form()] = "",
+                site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                channel: Annotated[str, Form()] = "",
+                webhook_url: Annotated[str, Form()] = "",
+                emails: Annotated[str, Form()] = "") -> Response:
+    """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
+    require_roles(principal, "admin", "supervisor")
+    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+           "webhook_url": webhook_url, "emails": emails}
+    typed = _typed(raw)
+    try:
+        create_rule(state, principal, _rule_from_form(request, raw))
+    except _FormProblem as exc:
+        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
+    except UsageError as exc:
+        return _alerts_page(request, state, principal, _translated(request, str(exc)),
+                            typed, 400)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/edit", include_in_schema=False)
+def alerts_edit_form(request: Request, state: State, principal: Caller, rule_id: RowId,
+                     name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                     threshold: RuleText = "0", minutes: RuleText = "0",
+                     window_minutes: RuleText = "", clear_threshold: RuleText = "",
+                     tenant: Annotated[str, Form()] = "",
+                     site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                     channel: Annotated[str, Form()] = "",
+                     webhook_url: Annotated[str, Form()] = "",
+                     emails: Annotated[str, Form()] = "") -> Response:
+    """New settings for a rule from the page's form (a paused rule stays paused)."""
+    require_roles(principal, "admin", "supervisor")
+    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+           "webhook_url": webhook_url, "emails": emails}
+    typed = {**_typed(raw), "editing": str(rule_id)}
+    try:
+        update_rule(state, principal, rule_id, _rule_from_form(request, raw),
+                     keep_enabled=True)
+    except _FormProblem as exc:
+        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
+    except UsageError as exc:
+        return _alerts_page(request, state, principal, _translated(request, str(exc)),
+                            typed, 400)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/pause", include_in_schema=False)
+def alerts_pause(state: State, principal: Caller, rule_id: RowId) -> Response:
+    set_rule_enabled(state, principal, rule_id, False)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{rule_id}/resume", include_in_schema=False)
+def alerts_resume(state: State, principal: Caller, rule_id: RowId) -> Response:
+    set_rule_enabled(state, principal, rule_id, True)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+def _translated(request: Request, text: str) -> str:
+    """A sentence of this page in the page's language (the values typed kept)."""
+    return in_page_language(request, text, ALERT_MESSAGES)
+
+
+ALERT_MESSAGES = [
+    (re.compile(r"The threshold “(?P<value>.*)” is not a number\.", re.S),
+     "The threshold “{value}” is not a number."),
+    (re.compile(r"“(?P<value>.*)” minutes is not a number\.", re.S),
+     "“{value}” minutes is not a number."),
+    (re.compile(r"Choose a kind from the list \((?P<kinds>.*)\)\.", re.S),
+     "Choose a kind from the list ({kinds})."),
+    (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
+     "“{value}” is not an e-mail address (name@example.com)."),
+]
+
+
+@router.post("/alerts/{rule_id}/delete", include_in_schema=False)
+def delete_alert(state: State, principal: Caller, rule_id: RowId) -> Response:
+    require_roles(principal, "admin", "supervisor")
+    with session_scope(state.database_url) as session:
+        rule = session.get(AlertRule, rule_id)
+        if rule is None or not rule_visible(principal, rule):
+            raise HTTPException(404, "no such rule")
+        options = session.get(AlertRuleOptions, rule_id)
+        if options is not None:  # SQLite enforces no ON DELETE CASCADE by default
+            session.delete(options)
+            # gone before the rule: where the database cascades, deleting the rule first
+            # took the options with it and the second DELETE matched nothing (a warning)
+            session.flush()
+        session.delete(rule)
+        audit(session, principal.name, "alert_rule_deleted", {"id": rule_id})
+    if state.live is not None:
+        state.live.alerts.reload()
+    return RedirectResponse("/alerts", status_code=303)
