@@ -7,7 +7,7 @@ import math
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -184,22 +184,29 @@ def _typed(fields: dict[str, str]) -> dict[str, str]:
     return {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in fields.items()}
 
 
+def _rule_fields(name: Annotated[str, Form()], kind: Annotated[str, Form()],
+                 threshold: RuleText = "0", minutes: RuleText = "0",
+                 window_minutes: RuleText = "", clear_threshold: RuleText = "",
+                 tenant: Annotated[str, Form()] = "",
+                 site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
+                 channel: Annotated[str, Form()] = "",
+                 webhook_url: Annotated[str, Form()] = "",
+                 emails: Annotated[str, Form()] = "") -> dict[str, str]:
+    """The rule form's fields as sent (one list for adding and editing a rule)."""
+    return {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
+            "window_minutes": window_minutes, "clear_threshold": clear_threshold,
+            "tenant": tenant, "site": site, "queue": queue, "channel": channel,
+            "webhook_url": webhook_url, "emails": emails}
+
+
+RuleFields = Annotated[dict[str, str], Depends(_rule_fields)]
+
+
 @router.post("/alerts", include_in_schema=False)
 def alerts_form(request: Request, state: State, principal: Caller,
-                name: Annotated[str, Form()], kind: Annotated[str, Form()],
-                threshold: RuleText = "0", minutes: RuleText = "0",
-                window_minutes: RuleText = "", clear_threshold: RuleText = "",
-                tenant: Annotated[str, Form()] = "",
-                site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
-                channel: Annotated[str, Form()] = "",
-                webhook_url: Annotated[str, Form()] = "",
-                emails: Annotated[str, Form()] = "") -> Response:
+                raw: RuleFields) -> Response:
     """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
     require_roles(principal, "admin", "supervisor")
-    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
-           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
-           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
-           "webhook_url": webhook_url, "emails": emails}
     typed = _typed(raw)
     try:
         create_rule(state, principal, _rule_from_form(request, raw))
@@ -213,20 +220,9 @@ def alerts_form(request: Request, state: State, principal: Caller,
 
 @router.post("/alerts/{rule_id}/edit", include_in_schema=False)
 def alerts_edit_form(request: Request, state: State, principal: Caller, rule_id: RowId,
-                     name: Annotated[str, Form()], kind: Annotated[str, Form()],
-                     threshold: RuleText = "0", minutes: RuleText = "0",
-                     window_minutes: RuleText = "", clear_threshold: RuleText = "",
-                     tenant: Annotated[str, Form()] = "",
-                     site: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
-                     channel: Annotated[str, Form()] = "",
-                     webhook_url: Annotated[str, Form()] = "",
-                     emails: Annotated[str, Form()] = "") -> Response:
+                     raw: RuleFields) -> Response:
     """New settings for a rule from the page's form (a paused rule stays paused)."""
     require_roles(principal, "admin", "supervisor")
-    raw = {"name": name, "kind": kind, "threshold": threshold, "minutes": minutes,
-           "window_minutes": window_minutes, "clear_threshold": clear_threshold,
-           "tenant": tenant, "site": site, "queue": queue, "channel": channel,
-           "webhook_url": webhook_url, "emails": emails}
     typed = {**_typed(raw), "editing": str(rule_id)}
     try:
         update_rule(state, principal, rule_id, _rule_from_form(request, raw),

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import Scope
@@ -130,12 +131,18 @@ def schedules_page(request: Request, state: State, principal: Caller,
     if edit is None:
         return _page(request, state, principal)
     with session_scope(state.database_url) as session:
-        try:
-            row = get_schedule(session, edit, principal)
-        except UsageError:
-            raise HTTPException(404, "no such schedule") from None
+        row = _visible_schedule(session, edit, principal)
         typed = _typed_of(row)
     return _page(request, state, principal, typed=typed)
+
+
+def _visible_schedule(session: Session, schedule_id: int,
+                      principal: Principal) -> ReportSchedule:
+    """A schedule the caller may see; anyone else's is not there (404, not 403)."""
+    try:
+        return get_schedule(session, schedule_id, principal)
+    except UsageError:
+        raise HTTPException(404, "no such schedule") from None
 
 
 def _typed_of(row: ReportSchedule) -> dict[str, str]:
@@ -209,10 +216,7 @@ def edit(request: Request, state: State, principal: Caller, schedule_id: RowId,
              "target": target}
     try:
         with session_scope(state.database_url) as session:
-            try:
-                row = get_schedule(session, schedule_id, principal)
-            except UsageError:
-                raise HTTPException(404, "no such schedule") from None
+            row = _visible_schedule(session, schedule_id, principal)
             definition = get_report(session, report, shelf(principal))[0] if report \
                 else current_definition(row)
             changed = edit_schedule(session, row, _form_schedule(
@@ -243,10 +247,7 @@ def _pause_or_resume(request: Request, state: AppState, principal: Principal,
                      schedule_id: int, action: str) -> Response:
     require_roles(principal, *ROLES)
     with session_scope(state.database_url) as session:
-        try:
-            row = get_schedule(session, schedule_id, principal)
-        except UsageError:
-            raise HTTPException(404, "no such schedule") from None
+        row = _visible_schedule(session, schedule_id, principal)
         if set_enabled(session, row, action == "resume", utcnow()):
             audit(session, principal.name, f"schedule_{action}d", {"id": schedule_id,
                                                                     "name": row.name},
@@ -281,10 +282,7 @@ def delete(request: Request, state: State, principal: Caller,
            schedule_id: RowId) -> Response:
     require_roles(principal, *ROLES)
     with session_scope(state.database_url) as session:
-        try:
-            row = get_schedule(session, schedule_id, principal)
-        except UsageError:
-            raise HTTPException(404, "no such schedule") from None
+        row = _visible_schedule(session, schedule_id, principal)
         for run in runs_of(session, [row.id], limit=100_000):
             session.delete(run)  # SQLite enforces no ON DELETE CASCADE by default
         session.delete(row)
