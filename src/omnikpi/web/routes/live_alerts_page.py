@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -207,9 +208,16 @@ def alerts_form(request: Request, state: State, principal: Caller,
                 raw: RuleFields) -> Response:
     """A rule from the page's form; a bad value keeps the form as typed with a sentence."""
     require_roles(principal, "admin", "supervisor")
-    typed = _typed(raw)
+    return _saved_or_form(request, state, principal, _typed(raw), lambda: create_rule(
+        state, principal, _rule_from_form(request, raw)))
+
+
+def _saved_or_form(request: Request, state: State, principal: Principal,
+                   typed: dict[str, str], save: Callable[[], object]) -> Response:
+    """Back to the page once ``save`` stored the rule; the form as typed, with the
+    problem in words, when it could not."""
     try:
-        create_rule(state, principal, _rule_from_form(request, raw))
+        save()
     except _FormProblem as exc:
         return _alerts_page(request, state, principal, str(exc), typed, exc.status)
     except UsageError as exc:
@@ -224,15 +232,8 @@ def alerts_edit_form(request: Request, state: State, principal: Caller, rule_id:
     """New settings for a rule from the page's form (a paused rule stays paused)."""
     require_roles(principal, "admin", "supervisor")
     typed = {**_typed(raw), "editing": str(rule_id)}
-    try:
-        update_rule(state, principal, rule_id, _rule_from_form(request, raw),
-                     keep_enabled=True)
-    except _FormProblem as exc:
-        return _alerts_page(request, state, principal, str(exc), typed, exc.status)
-    except UsageError as exc:
-        return _alerts_page(request, state, principal, _translated(request, str(exc)),
-                            typed, 400)
-    return RedirectResponse("/alerts", status_code=303)
+    return _saved_or_form(request, state, principal, typed, lambda: update_rule(
+        state, principal, rule_id, _rule_from_form(request, raw), keep_enabled=True))
 
 
 @router.post("/alerts/{rule_id}/pause", include_in_schema=False)
