@@ -44,7 +44,8 @@ def main() -> None:
     import omnikpi
 
     t0 = time.perf_counter()
-    duck = omnikpi.report(omnikpi.load_dataset(args.data, cache=False), **REPORT)  # type: ignore[arg-type]
+    duck = omnikpi.report_result(omnikpi.load_dataset(args.data, cache=False),  # type: ignore[arg-type]
+                                 **REPORT).to_frame()  # the JSON text, as the driver gives
     duck_seconds = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as work:
         cluster = start_cluster(Path(work))

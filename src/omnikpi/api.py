@@ -84,7 +84,8 @@ def report(
       metric's parameters nested (``{"service_level": {"threshold_seconds": 30}}``);
       ``where``: dimension to the values kept, like ``--filter``
       (``{"channel": ["voice"], "queue": "sales"}``).
-    - ``output``: ``"pandas"`` (a DataFrame) or ``"arrow"`` (a pyarrow Table).
+    - ``output``: ``"pandas"`` (a DataFrame) or ``"arrow"`` (a pyarrow Table); with a
+      grain, ``period_start`` is a zone-aware timestamp in ``tz``.
 
     Raises :class:`omnikpi.UsageError` for a request that cannot be answered (an unknown
     metric, a cut a metric cannot have) and :class:`omnikpi.DataError` for data that
@@ -97,6 +98,12 @@ def report(
         data, metrics, by, grain, tz, params, engine, from_, to, as_of, config, where
     )
     frame = result.to_frame()
+    if "period_start" in frame.columns:
+        # real instants in the report's zone, not ISO text: an analyst resamples, plots
+        # on a time axis and compares with their own timestamps (the text sorted and
+        # plotted as labels); through UTC, since offsets differ across a DST change
+        frame["period_start"] = pd.to_datetime(frame["period_start"], utc=True,
+                                               format="ISO8601").dt.tz_convert(tz)
     return pa.Table.from_pandas(frame, preserve_index=False) if output == "arrow" else frame
 
 

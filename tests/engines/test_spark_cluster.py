@@ -138,7 +138,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def duck(big: Path) -> Iterator[dict[str, Any]]:
     dataset = load_dataset(big, cache=False)
-    frame = omnikpi.report(dataset, **REPORT)  # type: ignore[arg-type]
+    frame = omnikpi.report_result(dataset, **REPORT).to_frame()  # type: ignore[arg-type]
     arrow_bytes = dataset.con.sql("SELECT * FROM contacts").to_arrow_table().nbytes
     yield {"rows": json.loads(frame.to_json(orient="records")),
            "problems": [str(p) for p in dataset.problems],

@@ -119,3 +119,34 @@ def test_a_period_with_nothing_in_it_is_a_row_of_zero_counts() -> None:
     cut = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], by=["queue"],
                                 from_="2030-01-01", to="2030-01-02")
     assert cut.rows == []  # a cut by queue has no queue to show
+
+
+def test_periods_are_instants_in_the_report_zone_across_a_dst_change(tmp_path: Path) -> None:
+    """`period_start` was ISO text in the DataFrame: it sorted and plotted as labels and
+    could not be resampled. It is a zone-aware timestamp, each period's local midnight —
+    +02:00 before 31 March 2024 in Kyiv, +03:00 from then on."""
+    import pandas as pd
+    import pyarrow as pa
+
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,direction,queue,arrived_at,ended_at\n"
+        "c1,voice,inbound,sales,2024-03-30T08:00:00Z,2024-03-30T08:05:00Z\n"
+        "c2,voice,inbound,sales,2024-03-31T08:00:00Z,2024-03-31T08:05:00Z\n"
+        "c3,voice,inbound,sales,2024-03-31T09:00:00Z,2024-03-31T09:05:00Z\n"
+        "c4,voice,inbound,sales,2024-04-01T08:00:00Z,2024-04-01T08:05:00Z\n")
+    window = {"from_": "2024-03-30", "to": "2024-04-02", "tz": "Europe/Kyiv"}
+    frame = omnikpi.report(tmp_path, metrics=["offered"], grain="day", **window)
+    dtype = frame["period_start"].dtype
+    assert isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "Europe/Kyiv"
+    assert list(frame["period_start"]) == [
+        pd.Timestamp("2024-03-30T00:00:00+02:00"), pd.Timestamp("2024-03-31T00:00:00+02:00"),
+        pd.Timestamp("2024-04-01T00:00:00+03:00")]
+    rows = omnikpi.report_result(tmp_path, metrics=["offered"], grain="day", **window).rows
+    texts = [r["period_start"] for r in rows]
+    assert texts == ["2024-03-30T00:00:00+02:00", "2024-03-31T00:00:00+02:00",
+                     "2024-04-01T00:00:00+03:00"]  # the JSON keeps its text
+    assert list(frame["offered"]) == [1, 2, 1]
+    table = omnikpi.report(tmp_path, metrics=["offered"], grain="day", output="arrow",
+                           **window)
+    kind = table.schema.field("period_start").type
+    assert pa.types.is_timestamp(kind) and kind.tz == "Europe/Kyiv"
