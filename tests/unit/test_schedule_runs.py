@@ -442,6 +442,9 @@ def test_a_failed_run_is_tried_again_by_itself_until_its_tries_are_used_up(
         assert added.exit_code == 0, added.output
         first = run_due_at("2026-11-03T08:05:00Z")
         assert [line[0] for line in first] == ["failed"]
+        (listed,) = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
+        assert (listed["last_status"], listed["retry_at"]) == (
+            "failed", "2026-11-03T08:15:00+00:00")
         run = the_run()
         assert (run.attempts, run.status) == (1, "failed")
         assert run.next_try_at is not None
@@ -523,6 +526,10 @@ def test_schedule_add_replace_pause_and_resume_keep_the_history(tmp_path: Path) 
     assert cli(world, "schedule", "pause", "Daily", "--tenant", "A").exit_code == 0
     with session_scope(url) as session:
         assert not any(r.enabled for r in session.scalars(select_schedules()))
+    listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
+    assert [(s["paused"], s["next_run"]) for s in listed] == [(True, None), (True, None)]
+    assert "paused" in runner.invoke(app, ["schedule", "list", "--database-url", url],
+                                     env={"COLUMNS": "250"}).stdout
     assert cli(world, "schedule", "resume", "Daily").stdout == "schedule 'Daily' resumed\n"
     with session_scope(url) as session:
         row = session.scalars(select_schedules().where(ReportSchedule.tenant_key == "")).one()

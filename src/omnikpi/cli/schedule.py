@@ -156,7 +156,7 @@ def list_(
     """Every schedule, its next run and its last run's status."""
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
-    from omnikpi.schedules.store import list_schedules, runs_of, started_before
+    from omnikpi.schedules.store import list_schedules, runs_of, started_before, utc
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
 
@@ -171,10 +171,14 @@ def list_(
                     "owner": schedule.owner, "cron": schedule.cron, "tz": schedule.tz,
                     "period": schedule.period, "format": schedule.format,
                     "delivery": schedule.channel, "target": schedule.target,
+                    "paused": not schedule.enabled,
                     "next_run": _iso(next_fire(schedule.cron, schedule.tz,
-                                               started_before(schedule))),
+                                               started_before(schedule)))
+                    if schedule.enabled else None,
                     "last_status": last[0].status if last else None,
                     "last_message": last[0].message if last else None,
+                    "retry_at": _iso(utc(last[0].next_try_at)) if last and
+                    last[0].status == "failed" and last[0].next_try_at else None,
                 })
     except OmniKPIError as exc:
         fail(exc)
@@ -184,7 +188,8 @@ def list_(
     shown = ("name", "tenant", "cron", "tz", "period", "format", "delivery", "target",
              "next_run", "last_status")
     console = Console()
-    texts = [[str(row[c] or ("never" if c == "next_run" else "—")) for c in shown]
+    texts = [[str(row[c] or ("paused" if c == "next_run" and row["paused"] else
+                             "never" if c == "next_run" else "—")) for c in shown]
              for row in rows]
     needed = 1 + sum(3 + max([len(c), *(len(t[i]) for t in texts)])
                      for i, c in enumerate(shown))
