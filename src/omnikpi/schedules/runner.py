@@ -198,35 +198,57 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
     return status, message
 
 
+@dataclass(frozen=True)
+class _Taken:
+    """A failed run taken back to run again: its schedule, period, try number, instant."""
+
+    schedule: ReportSchedule | None
+    period: Period
+    attempt: int
+    due_at: datetime
+
+
+def _take_back(database_url: str | None, run_id: int, now: datetime | None) -> _Taken | None:
+    """Mark a failed run running again in one statement — whoever else tries at the same
+    moment (a second click, a second server) finds nothing to take — and read what
+    running it needs. ``now``: only when its automatic retry has come. None: not taken."""
+    wanted = [ScheduleRun.id == run_id, ScheduleRun.status == "failed"]
+    if now is not None:
+        wanted.append(ScheduleRun.next_try_at <= now)
+    with session_scope(database_url) as session:
+        result = session.execute(update(ScheduleRun).where(*wanted).values(
+            status="running", started_at=utcnow(), finished_at=None, next_try_at=None,
+            message=""))
+        if not int(getattr(result, "rowcount", 0) or 0):
+            return None
+        run = session.get(ScheduleRun, run_id)
+        assert run is not None
+        taken = _Taken(session.get(ReportSchedule, run.schedule_id),
+                       Period(datetime.fromisoformat(run.period_from),
+                              datetime.fromisoformat(run.period_to)),
+                       (run.attempts or 1) + 1, run.due_at)
+        session.expunge_all()
+        return taken
+
+
 def retry_run(database_url: str | None, run_id: int, config: Config,
               datasets: DatasetSource) -> tuple[str, str]:
     """Compute and send a failed run again, for its own period (the receiver was down
-    at 08:00: the next check found nothing due, and that day's report was lost). The run
-    is taken back from ``failed`` in one statement, so two clicks send it once."""
-    with session_scope(database_url) as session:
-        result = session.execute(
-            update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "failed")
-            .values(status="running", started_at=utcnow(), finished_at=None, message=""))
-        taken = int(getattr(result, "rowcount", 0) or 0)
-        if not taken:
-            raise UsageError(f"run {run_id} is not a failed run: only those are sent again")
-        run = session.get(ScheduleRun, run_id)
-        assert run is not None
-        schedule = session.get(ReportSchedule, run.schedule_id)
-        period = Period(datetime.fromisoformat(run.period_from),
-                        datetime.fromisoformat(run.period_to))
-        attempt = (run.attempts or 1) + 1
-        session.expunge_all()
-    if schedule is None:
+    at 08:00: the next check found nothing due, and that day's report was lost); two
+    clicks send it once."""
+    taken = _take_back(database_url, run_id, None)
+    if taken is None:
+        raise UsageError(f"run {run_id} is not a failed run: only those are sent again")
+    if taken.schedule is None:
         raise UsageError(f"run {run_id} has no schedule any more")
-    return run_one(database_url, schedule, run_id, period, config, datasets, attempt)
+    return run_one(database_url, taken.schedule, run_id, taken.period, config, datasets,
+                   taken.attempt)
 
 
 def _retry_due(database_url: str | None, now: datetime, config: Config,
                datasets: DatasetSource) -> list[Outcome]:
-    """Try again the failed runs whose next try has come, of schedules still enabled.
-    Each is taken back from ``failed`` in one statement (as "Send again" does), so two
-    server processes never send it twice."""
+    """Try again the failed runs whose next try has come, of schedules still enabled;
+    one process takes each (``_take_back``)."""
     with session_scope(database_url) as session:
         waiting = list(session.execute(
             select(ScheduleRun.id).join(ReportSchedule,
@@ -236,30 +258,17 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
             .order_by(ScheduleRun.next_try_at)).scalars())
     outcomes = []
     for run_id in waiting:
-        with session_scope(database_url) as session:
-            taken = session.execute(
-                update(ScheduleRun).where(ScheduleRun.id == run_id,
-                                          ScheduleRun.status == "failed",
-                                          ScheduleRun.next_try_at <= now)
-                .values(status="running", started_at=utcnow(), finished_at=None,
-                        next_try_at=None))
-            if not int(getattr(taken, "rowcount", 0) or 0):
-                continue  # another process took it, or someone pressed "Send again"
-            run = session.get(ScheduleRun, run_id)
-            assert run is not None
-            schedule = session.get(ReportSchedule, run.schedule_id)
-            assert schedule is not None
-            period = Period(datetime.fromisoformat(run.period_from),
-                            datetime.fromisoformat(run.period_to))
-            attempt, due = (run.attempts or 1) + 1, run.due_at
-            session.expunge_all()
+        taken = _take_back(database_url, run_id, now)
+        if taken is None or taken.schedule is None:
+            continue  # another process took it, or someone pressed "Send again"
+        schedule, period = taken.schedule, taken.period
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
-                                  attempt, now)
+                                  taken.attempt, now)
         log.log(logging.WARNING if status == "failed" else logging.INFO,
-                "schedule %s for %s, try %d: %s (%s)", schedule.slug, period.label, attempt,
-                status, message)
-        outcomes.append(Outcome(schedule.name, utc(due), status,
-                                f"try {attempt}: {message}", period))
+                "schedule %s for %s, try %d: %s (%s)", schedule.slug, period.label,
+                taken.attempt, status, message)
+        outcomes.append(Outcome(schedule.name, utc(taken.due_at), status,
+                                f"try {taken.attempt}: {message}", period))
     return outcomes
 
 
