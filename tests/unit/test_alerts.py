@@ -389,3 +389,38 @@ def test_a_rule_paused_while_firing_ends_its_firing(db: str) -> None:
     with session_scope(db) as session:
         (event,) = session.scalars(select(AlertEvent)).all()
         assert event.ended_at is not None
+
+
+def test_revision_0010_copies_each_firing_s_subject_into_columns(tmp_path: Path) -> None:
+    """A database with firings from before 0010: their subject's tenant and site are
+    filled from the facts; a firing without a subject (an old one) keeps none."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0009")
+    with session_scope(url) as session:
+        session.execute(text("INSERT INTO alert_rules (id, name, kind, threshold, minutes, "
+                             "enabled, created_by, created_at) VALUES (1, 'r', 'sl_below', "
+                             "0.8, 0, 1, 'x', '2026-11-01 00:00:00')"))
+        for event_id, facts in ((1, {"subject": {"tenant": "A", "site": "kyiv"}}),
+                                (2, {"message": "from before 0007"})):
+            session.execute(text(
+                "INSERT INTO alert_events (id, rule_id, subject, message, started_at, "
+                "delivered) VALUES (:id, 1, 's', 'm', '2026-11-01 00:00:00', 0)"),
+                {"id": event_id})
+            session.execute(text("INSERT INTO alert_event_details (event_id, kind, facts, "
+                                 "emailed) VALUES (:id, 'sl_below', :facts, 0)"),
+                            {"id": event_id, "facts": json.dumps(facts)})
+    assert upgrade(url) == "0010"
+    with session_scope(url) as session:
+        rows = session.execute(text("SELECT event_id, subject_tenant, subject_site FROM "
+                                    "alert_event_details ORDER BY event_id")).all()
+    assert [tuple(r) for r in rows] == [(1, "A", "kyiv"), (2, None, None)]
+
+
+def test_a_new_firing_s_subject_is_in_its_columns(db: str) -> None:
+    add_rule(db, "waiting_over", 5, minutes=0)
+    AlertEngine(db, send=lambda n: None).evaluate(snap(q__waiting=9), START)
+    with session_scope(db) as session:
+        (detail,) = session.scalars(select(AlertEventDetail)).all()
+        assert (detail.subject_tenant, detail.subject_site) == ("A", "kyiv")

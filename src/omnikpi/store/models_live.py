@@ -7,9 +7,22 @@ its rules and firings.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnikpi.store.models import Base, utcnow
@@ -64,3 +77,28 @@ class AlertEventDetail(Base):
                                                              nullable=True)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     email_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    subject_tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    subject_site: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    """The subject's tenant and site, copied out of ``facts`` (revision 0010) so that the
+    history of a site's supervisor is found by the database: it read every firing of the
+    whole center, newest first, until 100 of theirs turned up."""
+
+    __table_args__ = (Index("ix_alert_event_details_subject", "subject_tenant",
+                            "subject_site"),)
+
+
+def _text(value: object) -> str | None:
+    return str(value)[:150] if value not in (None, "") else None
+
+
+@event.listens_for(AlertEventDetail, "before_insert")
+def _subject_columns(mapper: Any, connection: Any, detail: AlertEventDetail) -> None:
+    """Every firing's details get their subject's tenant and site from their facts, however
+    they were made (the engine, an acknowledgement of an old firing, an import)."""
+    try:
+        subject = json.loads(detail.facts or "{}").get("subject")
+    except (ValueError, AttributeError):
+        subject = None
+    if isinstance(subject, dict):
+        detail.subject_tenant = detail.subject_tenant or _text(subject.get("tenant"))
+        detail.subject_site = detail.subject_site or _text(subject.get("site"))
