@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import Config
-from omnikpi.definitions import ReportDefinition
 from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.email import send_email
@@ -35,7 +33,7 @@ from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import to_csv_text, write_pdf, write_xlsx
-from omnikpi.schedules.store import owner_scope, started_before, utc
+from omnikpi.schedules.store import current_definition, owner_scope, started_before, utc
 from omnikpi.schedules.timing import Period, due_instant, period_ended
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.store.db import session_scope
@@ -172,7 +170,7 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
     try:
         with session_scope(database_url) as session:
             scope = owner_scope(session, schedule)
-        definition = ReportDefinition.model_validate(tomllib.loads(schedule.definition))
+        definition = current_definition(schedule)
         request = definition.to_request().overridden(
             tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
             to=period.end.replace(tzinfo=None).isoformat())

@@ -53,6 +53,8 @@ from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+PRESET_OF_CRON = {cron: key for key, cron in PRESETS.items()}
+"""The form's "when" choice that a cron expression is (none: a custom expression)."""
 ROLES = ("admin", "supervisor", "client")
 
 
@@ -82,9 +84,8 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         saved = list_reports(session, shelf(principal))
         names = {s.id: s.name for s in schedules}
         zones = {s.id: s.tz for s in schedules}
-        presets = {cron: key for key, cron in PRESETS.items()}
         rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
-                 "preset": presets.get(s.cron),
+                 "preset": PRESET_OF_CRON.get(s.cron),
                  "format": s.format, "channel": s.channel, "target": s.target,
                  "owner": s.owner or "", "tenant": s.tenant_key, "enabled": bool(s.enabled),
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
@@ -147,8 +148,7 @@ def _visible_schedule(session: Session, schedule_id: int,
 
 def _typed_of(row: ReportSchedule) -> dict[str, str]:
     """A schedule's settings as the form holds them ("" report: keep the one it runs)."""
-    presets = {cron: key for key, cron in PRESETS.items()}
-    when = presets.get(row.cron, "custom")
+    when = PRESET_OF_CRON.get(row.cron, "custom")
     return {"editing": str(row.id), "name": row.name, "report": "", "when": when,
             "cron": row.cron if when == "custom" else "", "period": row.period,
             "tz": row.tz, "format": row.format, "channel": row.channel, "target": row.target}
