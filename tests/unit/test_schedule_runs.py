@@ -542,3 +542,21 @@ def select_schedules() -> Any:
     from omnikpi.store.models_schedules import ReportSchedule
 
     return select(ReportSchedule)
+
+
+@pytest.mark.parametrize(("waits", "said"), [
+    ("[0]", "each wait is 1 to 10080 minutes (a week), not 0"),
+    ("[10, 20000]", "not 20000"),
+    ('["soon"]', "schedules.retry_minutes"),
+    ("[" + ", ".join(["5"] * 11) + "]", "schedules.retry_minutes"),
+])
+def test_retry_waits_that_make_no_sense_are_refused_by_name(tmp_path: Path, waits: str,
+                                                             said: str) -> None:
+    from omnikpi.errors import UsageError
+
+    path = tmp_path / "omnikpi.toml"
+    path.write_text(f"[schedules]\nretry_minutes = {waits}\n")
+    with pytest.raises(UsageError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        load_config(path)
+    path.write_text("[schedules]\nretry_minutes = []\n")  # no automatic tries: allowed
+    assert load_config(path).schedules.retry_minutes == []
