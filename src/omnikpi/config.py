@@ -179,6 +179,22 @@ class ScheduleSettings(BaseModel):
         return waits
 
 
+class RetentionSettings(BaseModel):
+    """How long the server keeps its own records (docs/accounts.md#retention). Unset keeps
+    them for ever: how long an audit trail must be kept is the organisation's rule (a
+    regulator's, a client contract's), so deleting it is never a default."""
+
+    model_config = ConfigDict(extra="forbid")
+    audit_days: int | None = Field(default=None, ge=1, le=36500)
+    """Audit-log entries older than this many days are deleted."""
+    alert_history_days: int | None = Field(default=None, ge=1, le=36500)
+    """Alert firings that ended more than this many days ago are deleted (an ongoing
+    firing never is)."""
+    schedule_runs_days: int | None = Field(default=None, ge=1, le=36500)
+    """Scheduled-report runs finished more than this many days ago are deleted, with their
+    files (a failed run still waiting for its automatic retry is kept)."""
+
+
 class RecordingSettings(BaseModel):
     """Call recordings: where their files are and which side of a file is the customer."""
 
@@ -222,6 +238,7 @@ class Config(BaseModel):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
     recordings: RecordingSettings = Field(default_factory=RecordingSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     targets: Targets = Field(default_factory=dict)
     targets_by_queue: dict[str, Targets] = Field(default_factory=dict)
     targets_by_channel: dict[str, Targets] = Field(default_factory=dict)

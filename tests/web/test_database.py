@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -18,6 +19,7 @@ from omnikpi.auth.accounts import (
     resolve_api_key,
     resolve_token,
 )
+from omnikpi.config import RetentionSettings
 from omnikpi.definitions import ReportDefinition
 from omnikpi.store.db import (
     _alembic_config,
@@ -27,8 +29,10 @@ from omnikpi.store.db import (
     session_scope,
     upgrade,
 )
-from omnikpi.store.models import AlertRule
+from omnikpi.store.models import AlertEvent, AlertRule, AuditEntry
+from omnikpi.store.models_live import AlertEventDetail
 from omnikpi.store.reports import get_report, list_reports, save_report
+from omnikpi.store.retention import prune
 
 TABLES = {"users", "api_keys", "auth_tokens", "login_attempts", "audit_log", "saved_reports",
           "alert_rules", "alert_events"}
@@ -154,3 +158,26 @@ def accounts_tokens_reports_and_rules_round_trip(url: str) -> None:
         loaded, text = get_report(session, "daily-sl", "acme")
         assert loaded.filters == {"queue": ["sales"]} and 'grain = "day"' in text
         assert session.scalars(select(AlertRule.tenant)).all() == ["acme"]
+    retention_prunes_old_records(url)
+
+
+def retention_prunes_old_records(url: str) -> None:
+    """``[retention]`` deletes on either database (the firing's details first, where the
+    foreign key's cascade would not)."""
+    old = datetime.now(UTC) - timedelta(days=40)
+    with session_scope(url) as session:
+        rule = session.scalars(select(AlertRule)).one()
+        event = AlertEvent(rule_id=rule.id, subject="q", message="m", started_at=old,
+                           ended_at=old)
+        session.add(event)
+        session.flush()
+        session.add(AlertEventDetail(event_id=event.id, kind="sl_below", facts="{}"))
+        session.add(AuditEntry(at=old, actor="ana", action="login", detail="{}"))
+    settings = RetentionSettings(audit_days=30, alert_history_days=30)
+    with session_scope(url) as session:
+        pruned = prune(session, settings, datetime.now(UTC), actor="server")
+    assert (pruned.audit_entries, pruned.alert_firings) == (1, 1)
+    with session_scope(url) as session:
+        assert session.scalars(select(AlertEvent)).all() == []
+        assert session.scalars(select(AlertEventDetail)).all() == []
+        assert "records_pruned" in session.scalars(select(AuditEntry.action)).all()

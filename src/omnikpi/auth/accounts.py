@@ -275,6 +275,9 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
         # spend the same time as a real check, so names cannot be probed by timing
         hasher().hash(password)
     session.add(LoginAttempt(username=recorded, ip=ip, success=ok))
+    # the attempts only serve the lock-out window (the audit log keeps every login): kept
+    # for ever, each name sprayed from a botnet stayed a row
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < _now() - FAILURE_WINDOW))
     audit(session, recorded, "login" if ok else "login_failed", {}, ip)
     return user if ok else None
 

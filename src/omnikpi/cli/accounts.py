@@ -1,4 +1,4 @@
-"""`omnikpi db upgrade`, `omnikpi users add|list|password|disable|enable`, `omnikpi
+"""`omnikpi db upgrade|prune`, `omnikpi users add|list|password|disable|enable`, `omnikpi
 apikeys add|list|revoke`: the application database (``OMNIKPI_DATABASE_URL``, default a
 SQLite file ``omnikpi.db`` here)."""
 
@@ -47,6 +47,39 @@ def db_upgrade(database_url: DatabaseOption = None) -> None:
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"database {shown_url(database_url)} is at revision {revision}")
+
+
+@db_app.command("prune")
+def db_prune(
+    config: Annotated[Path | None, typer.Option(
+        help="omnikpi.toml whose \\[retention] says how many days to keep")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="count what would be deleted, delete nothing")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Delete audit entries, alert firings and scheduled-report runs older than
+    \\[retention] allows (omnikpi serve does it once a day by itself; run this from cron
+    with --no-scheduler)."""
+    from datetime import UTC, datetime
+
+    from omnikpi.config import load_config
+    from omnikpi.store.retention import prune
+
+    try:
+        settings = load_config(config).retention
+    except OmniKPIError as exc:
+        fail(exc)
+    if settings.audit_days is None and settings.alert_history_days is None \
+            and settings.schedule_runs_days is None:
+        typer.echo("nothing to prune: no [retention] days are set"
+                   + (f" in {config}" if config else " (give --config FILE)")
+                   + "; every record is kept")
+        return
+    pruned = _in_database(database_url, lambda session: prune(
+        session, settings, datetime.now(UTC), cli_actor(), dry_run=dry_run))
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(f"{verb} {pruned.audit_entries} audit entries, {pruned.alert_firings} "
+               f"alert firings, {pruned.schedule_runs} scheduled-report runs")
 
 
 def _in_database(database_url: str | None, work: Callable[[Session], T]) -> T:

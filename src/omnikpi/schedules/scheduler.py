@@ -18,7 +18,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from omnikpi.schedules.runner import DatasetSource, Outcome, run_due
 from omnikpi.schedules.store import utc
 from omnikpi.store.db import session_scope
 from omnikpi.store.models_schedules import SchedulerLease
+from omnikpi.store.retention import Pruned, prune
 
 log = logging.getLogger("omnikpi.schedules")
 
@@ -86,6 +87,7 @@ class Scheduler:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.outcomes: list[Outcome] = []
         self.checks = 0
+        self.pruned_on: date | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -96,7 +98,18 @@ class Scheduler:
             return []
         outcomes = run_due(self.database_url, now, self.config, self.datasets)
         self.outcomes.extend(outcomes)
+        if self.pruned_on != now.date():
+            self.prune(now)
         return outcomes
+
+    def prune(self, now: datetime) -> Pruned:
+        """Apply ``[retention]`` (once a day, by the lease holder, so by one process)."""
+        with session_scope(self.database_url) as session:
+            pruned = prune(session, self.config.retention, now, actor="server")
+        self.pruned_on = now.date()
+        if pruned.total:
+            log.info("retention: deleted %s", pruned)
+        return pruned
 
     def _loop(self) -> None:
         while not self._stop.is_set():
