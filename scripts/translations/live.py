@@ -26,6 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "Leave TV mode": ("Выйти из режима ТВ", "Вийти з режиму ТБ"),
     "Full screen": ("Во весь экран", "На весь екран"),
     "ascending": ("по возрастанию", "за зростанням"),
+    # the banner: a rule firing on many agents or queues is one line
+    "and {n} more": ("и ещё {n}", "і ще {n}"),
     "descending": ("по убыванию", "за спаданням"),
     # alert kinds: the figure in the sentence
     "SL": ("Уровень сервиса", "Рівень сервісу"),

@@ -285,3 +285,53 @@ def test_a_wallboard_left_for_another_closes_its_stream(
                 "q5" in str(s.where) for s in list(hub.subscribers)] == [True])
     finally:
         browser.set_page_load_timeout(300)
+
+
+def test_a_rule_firing_on_many_agents_is_one_banner_line(
+        make_app: Callable[..., FastAPI], browser: Any, tmp_path: Path) -> None:
+    """Six agents on a long break fire one rule six times: the TV shows one line for it
+    (the three longest-held, "and 3 more" in the page's language) beside the queue's own
+    alert, and the numbers stay on the screen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    app = make_app(write_two_tenants(tmp_path / "data"), tz=midday_zone())
+    with session_scope(app.state.omnikpi.database_url) as session:
+        key = create_api_key(session, "pbx-banner")
+    now = datetime.now(UTC).replace(microsecond=0)
+    with running_server(app) as url:
+        for rule in ({"name": "Long break", "kind": "not_ready_over", "threshold": 60,
+                      "minutes": 0},
+                     {"name": "Long wait", "kind": "longest_wait_over", "threshold": 30,
+                      "minutes": 0}):
+            made = httpx.post(f"{url}/api/v1/alerts", json=rule)
+            assert made.status_code == 200, made.text
+        states = [{"agent_id": f"op{i}", "state": "not_ready", "reason": "break",
+                   "site": "kyiv", "tenant": "A",
+                   "start": (now - timedelta(minutes=5 + i)).isoformat()} for i in range(6)]
+        waiting = [{"contact_id": "w1", "channel": "voice", "queue": "sales", "tenant": "A",
+                    "site": "kyiv", "arrived_at": (now - timedelta(seconds=90)).isoformat()}]
+        for table, rows in (("agent_states", states), ("contacts", waiting)):
+            posted = httpx.post(f"{url}/api/v1/events", headers={"X-API-Key": key},
+                                json={"table": table, "rows": rows}).json()
+            assert posted["accepted"] == len(rows), posted
+        browser.set_window_size(1920, 1080)
+        browser.get(f"{url}/tv?lang=ru")
+
+        def banner(driver: Any) -> list[str]:
+            return list(driver.execute_script(
+                "return [...document.querySelectorAll('#alerts .alert')]"
+                ".map(p => p.textContent)"))
+
+        WebDriverWait(browser, 20).until(lambda d: len(banner(d)) == 2)
+        lines = sorted(banner(browser))
+        assert lines[0].startswith("⚠ Long break: ") and lines[0].endswith(" · и ещё 3")
+        assert lines[0].count(" · ") == 3
+        # the longest-held first: op5 has been on its break for 10 minutes
+        assert lines[0].index("op5") < lines[0].index("op4") < lines[0].index("op3")
+        assert "op2" not in lines[0]
+        assert lines[1].startswith("⚠ Long wait: ")
+        tiles = browser.find_element(By.ID, "live-tiles")
+        assert tiles.location["y"] + tiles.size["height"] < 1080
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SHOTS / "tv-banner-ru-1920x1080.png"))

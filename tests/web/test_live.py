@@ -291,6 +291,8 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     assert board["alerts"][0]["text"]["en"].startswith("Longest wait ")
     assert " > 30 s on queue sales (voice, kyiv, A)" in board["alerts"][0]["text"]["en"]
     assert "черга sales" in board["alerts"][0]["text"]["uk"]
+    assert board["banner"] == [{"rule": "long wait", "count": 1,
+                                "text": board["alerts"][0]["text"]}]
     # the board's cut applies to alerts too
     assert len(live(url, keys["admin"], queue="sales")["alerts"]) == 1
     assert live(url, keys["admin"], queue="other")["alerts"] == []

@@ -30,6 +30,7 @@ from omnikpi.live.ingest import MAX_BATCH, BatchResult, LiveStore, check_table
 from omnikpi.live.monitor import LiveMonitor, Snapshot, Where
 from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.dataset import Dataset
+from omnikpi.web.alert_banner import banner_lines
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import LANGUAGES, translator
 
@@ -157,7 +158,8 @@ class LiveHub:
         for alert in firing:
             alert["text"] = {lang: sentence(alert["facts"], translator(lang))
                              for lang in LANGUAGES}
-        return {**judged(snap.data, self.config), "alerts": firing}
+        return {**judged(snap.data, self.config), "alerts": firing,
+                "banner": banner_lines(firing)}
 
     def _recompute(self) -> dict[str, dict[str, Any]]:
         """Snapshots of every scope watched (the unbounded one always: alerts use it)."""

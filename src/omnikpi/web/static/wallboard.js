@@ -142,9 +142,10 @@
     const unknown = document.getElementById("availability-unknown");
     if (unknown) unknown.hidden = known;
     const alerts = document.getElementById("alerts");
-    alerts.replaceChildren(...data.alerts.map((a) => {
+    // one line per firing, or per rule when it fires on many subjects (the server groups)
+    alerts.replaceChildren(...(data.banner || []).map((line) => {
       const p = document.createElement("p"); p.className = "alert";
-      p.textContent = "⚠ " + a.rule + ": " + ((a.text && a.text[lang]) || a.message); return p;
+      p.textContent = "⚠ " + line.rule + ": " + (line.text[lang] || line.text.en); return p;
     }));
     document.getElementById("no-data").hidden = !!data.has_data;
     text("live-at", data.at.replace("T", " ").slice(0, 19) + " (" + data.tz + ")");
