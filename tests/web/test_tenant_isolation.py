@@ -429,6 +429,11 @@ def attack_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
     # the source files' problems and counts concern every tenant: not a client's page
     # (a tenant's supervisor sees it without them: tests/web/test_data_quality.py)
     assert client.get("/data").status_code == 403
+    # the audit log names every tenant's people and addresses: administrators only
+    for path in ("/audit", "/audit.csv", "/audit?actor=root"):
+        answer = client.get(path)
+        assert answer.status_code == 403, path
+        no_leak(answer.text)
     # another tenant's agent is not there for this viewer (a page of empty figures once
     # confirmed the id existed somewhere); their own agent's page is
     agent = client.get(f"/agents/agent-{MARK}")
@@ -628,7 +633,8 @@ PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/age
                "/alerts", "/alerts/{rule_id}/delete", "/alerts/{rule_id}/edit",
                "/alerts/{rule_id}/pause", "/alerts/{rule_id}/resume", "/drill.{fmt}",
                "/alerts/events/{event_id}/ack", "/wallboard/boards",
-               "/wallboard/boards/{board_id}/delete", "/tv", "/data"}
+               "/wallboard/boards/{board_id}/delete", "/tv", "/data", "/audit",
+               "/audit.csv"}
 QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/samples/{sample_id}", "/qa/evaluate/{item_id}",
              "/qa/evaluations/{evaluation_id}", "/qa/evaluations/{evaluation_id}/respond",

@@ -80,6 +80,7 @@ def check_output(path: Path | None) -> None:
 # Sub-command modules register themselves on `app` (or add a sub-app) when imported.
 # Keep one import per line so that parallel work touches different lines.
 from omnikpi.cli import accounts as _accounts  # noqa: E402,F401
+from omnikpi.cli import audit as _audit  # noqa: E402,F401
 from omnikpi.cli import demo as _demo  # noqa: E402,F401
 from omnikpi.cli import importer as _importer  # noqa: E402,F401
 from omnikpi.cli import qa as _qa  # noqa: E402,F401

@@ -44,6 +44,7 @@ from omnikpi.web.page_errors import (
 )
 from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa, schedules
 from omnikpi.web.routes import api_docs as api_docs_routes
+from omnikpi.web.routes import audit_page as audit_page_routes
 from omnikpi.web.routes import data_quality as data_quality_routes
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
@@ -252,6 +253,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(wfm_whatif_routes.router)
     app.include_router(recordings_routes.router)
     app.include_router(data_quality_routes.router)
+    app.include_router(audit_page_routes.router)
 
     app.add_middleware(BodyLimit)
 

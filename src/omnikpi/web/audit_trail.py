@@ -19,6 +19,12 @@ from omnikpi.web.deps import View
 
 def record_taken(request: Request, view: View, action: str, detail: dict[str, Any]) -> None:
     """One audit entry: the caller, the action, what it was, the caller's address."""
-    with session_scope(view.state.database_url) as session:
-        audit(session, view.principal.name, action, detail,
+    record(request, view.state.database_url, view.principal.name, action, detail)
+
+
+def record(request: Request, database_url: str | None, actor: str, action: str,
+           detail: dict[str, Any]) -> None:
+    """The same for a page that reads no dataset (the audit log's own download)."""
+    with session_scope(database_url) as session:
+        audit(session, actor, action, detail,
               request.client.host if request.client else None)

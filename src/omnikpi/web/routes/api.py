@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from omnikpi.auth.accounts import audit_entries
+from omnikpi.auth.audit_search import MAX_PAGE, entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
@@ -23,12 +23,20 @@ def report(state: ViewDep, filters: FilterParams) -> dict[str, Any]:
 
 
 @router.get("/audit")
-def audit_log(state: State, principal: Caller, limit: int = 200) -> list[dict[str, Any]]:
-    """The newest audit entries (logins, failed logins, exports, keys, rules): admins."""
+def audit_log(state: State, principal: Caller,
+              actor: Annotated[list[str] | None, Query()] = None,
+              action: Annotated[list[str] | None, Query()] = None,
+              from_: Annotated[str | None, Query(alias="from")] = None,
+              to: str | None = None, tz: str = "UTC", before_id: int | None = None,
+              limit: int = 200) -> list[dict[str, Any]]:
+    """Audit entries, newest first (logins, failed logins, exports, keys, rules): admins.
+    ``actor`` and ``action`` may repeat; ``from``/``to`` are half-open, read in ``tz``
+    when they carry no offset; the next page: ``before_id`` = the last ``id`` received."""
     require_roles(principal, "admin")
+    search = search_of(actor or (), action or (), from_, to, tz, before_id,
+                       min(max(limit, 1), MAX_PAGE))
     with session_scope(state.database_url) as session:
-        return [{"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail,
-                 "ip": e.ip} for e in audit_entries(session, min(max(limit, 1), 1000))]
+        return [entry_json(e) for e in find_entries(session, search)]
 
 
 @router.get("/catalog")

@@ -1,0 +1,99 @@
+"""The audit log page (``/audit``) and its CSV (``/audit.csv``): administrators only.
+
+An administrator asked "who downloaded client A's contacts in March?" or "whose
+password was tried from that address?" had ``GET /api/v1/audit`` and its newest 200
+entries. The page searches by actor, action and days (inclusive, in the server's zone,
+as the dashboard's), a page of 200 at a time, newest first, and downloads what it found —
+a download that is itself in the log, since the log holds people's addresses.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from omnikpi.auth.audit_search import (
+    MAX_PAGE,
+    AuditSearch,
+    entry_json,
+    every_entry,
+    find_entries,
+    search_of,
+    write_csv,
+)
+from omnikpi.engine.timezones import zone
+from omnikpi.errors import UsageError
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import AuditEntry
+from omnikpi.web.audit_trail import record
+from omnikpi.web.deps import State
+from omnikpi.web.filters import exclusive_to
+from omnikpi.web.security import Caller, require_roles
+from omnikpi.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = 200
+"""Entries on one page ("Older entries" shows the next)."""
+
+
+def _search(state: State, actor: str, action: str, from_day: str, to_day: str,
+            before_id: int | None, limit: int) -> AuditSearch:
+    """The form's fields as a search: the To day inclusive, days in the server's zone."""
+    return search_of([actor] if actor else (), [action] if action else (),
+                     from_day or None, exclusive_to(to_day) if to_day else None,
+                     state.tz, before_id, limit)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, state: State, principal: Caller,
+               actor: str = "", action: str = "",
+               from_: Annotated[str, Query(alias="from")] = "", to: str = "",
+               before_id: int | None = None) -> Response:
+    require_roles(principal, "admin")
+    form = {"actor": actor.strip(), "action": action.strip(), "from": from_, "to": to}
+    error: str | None = None
+    entries: list[dict[str, Any]] = []
+    local = zone(state.tz)
+    with session_scope(state.database_url) as session:
+        actions = list(session.scalars(select(AuditEntry.action).distinct()
+                                       .order_by(AuditEntry.action)))
+        try:
+            # one more than a page says whether an older page exists
+            search = _search(state, form["actor"], form["action"], from_, to, before_id,
+                             PAGE + 1)
+            for found in find_entries(session, search):
+                entry = entry_json(found)
+                entry["when"] = datetime.fromisoformat(entry["at"]).astimezone(local)
+                entries.append(entry)
+        except UsageError as exc:
+            error = str(exc)
+    query = {k: v for k, v in form.items() if v}
+    return templates.TemplateResponse(request, "audit.html", {
+        "filters": None, "actions": actions, "form": form,
+        "error": error, "tz": state.tz, "query": query,
+        "entries": entries[:PAGE],
+        "older": entries[PAGE - 1]["id"] if len(entries) > PAGE else None,
+        "newest": before_id is not None}, status_code=400 if error else 200)
+
+
+@router.get("/audit.csv")
+def audit_csv(request: Request, state: State, principal: Caller,
+              actor: str = "", action: str = "",
+              from_: Annotated[str, Query(alias="from")] = "", to: str = "") -> Response:
+    """Every entry the page's search finds (not only its first page), newest first."""
+    require_roles(principal, "admin")
+    search = _search(state, actor.strip(), action.strip(), from_, to, None, MAX_PAGE)
+    with session_scope(state.database_url) as session:
+        entries = [entry_json(e) for e in every_entry(session, search)]
+    out = io.StringIO()
+    write_csv(out, entries, "\r\n")
+    record(request, state.database_url, principal.name, "export",
+           {"what": "audit log", "query": str(request.url.query), "entries": len(entries)})
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
