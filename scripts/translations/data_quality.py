@@ -126,20 +126,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "розходяться. Виправте вивантаження дайлера або зніміть converted там, де продажу "
         "не було."),
     # omnikpi.schema.hints.OVERLAPPING_ACTIVITIES
-    "Scheduled activities of one agent overlap (a break laid over a work block): each "
-    "activity's time is counted, so the overlap is scheduled twice and adherence and "
-    "shrinkage are wrong. Export the schedule as consecutive pieces (work 08:00–12:00, "
-    "break 12:00–12:15, work 12:15–16:00).": (
+    "Scheduled activities of one agent overlap (a break laid over a work block): the "
+    "schedule is read in layers, the shorter activity on top where two overlap (the break, "
+    "not the work under it). If your tool meant something else, export the schedule as "
+    "consecutive pieces (work 08:00–12:00, break 12:00–12:15, work 12:15–16:00).": (
         "Запланированные активности одного оператора пересекаются (перерыв поверх блока "
-        "работы): время каждой активности учитывается, поэтому пересечение запланировано "
-        "дважды, и соблюдение расписания и потери рабочего времени неверны. Выгружайте график "
-        "последовательными отрезками (работа 08:00–12:00, перерыв 12:00–12:15, работа "
-        "12:15–16:00).",
+        "работы): график читается слоями, и там, где две активности пересекаются, "
+        "действует более короткая (перерыв, а не работа под ним). Если ваша система имела "
+        "в виду другое, выгружайте график последовательными отрезками (работа "
+        "08:00–12:00, перерыв 12:00–12:15, работа 12:15–16:00).",
         "Заплановані активності одного оператора перетинаються (перерва поверх блоку "
-        "роботи): час кожної активності враховується, тому перетин заплановано двічі, і "
-        "дотримання розкладу та втрати робочого часу хибні. Вивантажуйте графік послідовними "
-        "відрізками "
-        "(робота 08:00–12:00, перерва 12:00–12:15, робота 12:15–16:00)."),
+        "роботи): графік читається шарами, і там, де дві активності перетинаються, діє "
+        "коротша (перерва, а не робота під нею). Якщо ваша система мала на увазі інше, "
+        "вивантажуйте графік послідовними відрізками (робота 08:00–12:00, перерва "
+        "12:00–12:15, робота 12:15–16:00)."),
     # omnikpi.schema.hints.OVERLAPPING_EMPLOYMENT
     "Employment periods of one agent overlap in the roster: the agent is counted twice in "
     "headcount, which lowers attrition. End the earlier period (left_on) before the next "

@@ -131,7 +131,7 @@ def test_channels_and_queues_of_the_configuration_are_known(tmp_path: Path) -> N
 
 
 def test_shapes_that_count_twice_or_disagree_are_noted(tmp_path: Path) -> None:
-    """A break laid over a work block (scheduled twice), two employment periods of one
+    """A break laid over a work block (read in layers), two employment periods of one
     agent that overlap (counted twice in headcount) and a "converted" no-answer (a sale to
     ``sales``, not to ``conversion_rate``): legal rows, so no problem, but a note each."""
     (tmp_path / "shift_activities.csv").write_text(

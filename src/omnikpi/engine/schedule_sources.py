@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from omnikpi.engine.grains import key_from_day
+from omnikpi.engine.intervals import top_layer
 from omnikpi.engine.sources import (
     KEY,
     SourceRequest,
@@ -40,9 +41,17 @@ def _shape(t: ir.Table, **values: ir.Value) -> ir.Table:
     return t.select(**{c: defaults[c] if c in defaults else t[c] for c in _COLUMNS})
 
 
+def _on_top(j: ir.Table) -> list[ir.Value]:
+    """Which of two overlapping activities is scheduled where they overlap: the shorter
+    (a break over a work block, a lunch over a training), then the later-starting, then
+    by name (a repeated row is the same activity)."""
+    return [j.end - j.start, ibis.desc(j.start), j.activity, j.paid]
+
+
 def _activities_with_shift(req: SourceRequest) -> ir.Table:
-    """Scheduled activities with the site/tenant of the shift that contains them, and a
-    work activity for each paid shift planned without any."""
+    """Scheduled activities with the site/tenant of the shift that contains them, laid
+    flat where they overlap, and a work activity for each paid shift planned without
+    any."""
     acts = req.tables("shift_activities")
     shifts = req.tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
@@ -52,6 +61,9 @@ def _activities_with_shift(req: SourceRequest) -> ir.Table:
         agent_id=j.agent_id, activity=j.activity.lower(), paid=j.paid.fill_null(True),
         start=j.start, end=j.end, site=j.__site, tenant=j.__tenant,
     )
+    # a schedule exported in layers (a break laid over the shift's work block) has one
+    # activity at each instant: the shorter one on top (docs/decisions.md)
+    planned = top_layer(planned, ["agent_id"], "start", "end", _on_top)
     # a paid shift with no activity in it is a shift of work: an agent absent from a
     # shift planned without detail was 0 % shrinkage, nobody having scheduled "work"
     paid = shifts.filter(shifts.paid.fill_null(True))

@@ -72,10 +72,10 @@ CONVERTED_NOT_RPC = (
     "Correct the dialer's export, or clear converted where nobody was sold to.")
 
 OVERLAPPING_ACTIVITIES = (
-    "Scheduled activities of one agent overlap (a break laid over a work block): each "
-    "activity's time is counted, so the overlap is scheduled twice and adherence and "
-    "shrinkage are wrong. Export the schedule as consecutive pieces (work 08:00–12:00, "
-    "break 12:00–12:15, work 12:15–16:00).")
+    "Scheduled activities of one agent overlap (a break laid over a work block): the "
+    "schedule is read in layers, the shorter activity on top where two overlap (the break, "
+    "not the work under it). If your tool meant something else, export the schedule as "
+    "consecutive pieces (work 08:00–12:00, break 12:00–12:15, work 12:15–16:00).")
 
 OVERLAPPING_EMPLOYMENT = (
     "Employment periods of one agent overlap in the roster: the agent is counted twice in "

@@ -1,0 +1,76 @@
+"""Laying a layered schedule flat (``engine.intervals.top_layer``), against an oracle that
+paints every minute: each minute covered by some activity belongs to exactly one output
+piece, that of the covering activity ranked first (shortest, then later-starting, then by
+name and paid flag); a minute no activity covers belongs to none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omnikpi.engine.intervals import top_layer
+
+CON = ibis.duckdb.connect()  # one connection for every example (one each cost seconds)
+
+Row = tuple[str, str, int, int, bool]  # agent, activity, start, end, paid
+
+
+def _rank(j: Any) -> list[Any]:
+    return [j.end - j.start, ibis.desc(j.start), j.activity, j.paid]
+
+
+def _flat(rows: list[Row]) -> list[Row]:
+    table = ibis.memtable(
+        {"agent_id": [r[0] for r in rows], "activity": [r[1] for r in rows],
+         "start": [r[2] for r in rows], "end": [r[3] for r in rows],
+         "paid": [r[4] for r in rows]},
+        schema={"agent_id": "string", "activity": "string", "start": "int64",
+                "end": "int64", "paid": "boolean"})
+    out = CON.execute(top_layer(table, ["agent_id"], "start", "end", _rank))
+    return [(r.agent_id, r.activity, int(r.start), int(r.end), bool(r.paid))
+            for r in out.itertuples()]
+
+
+def _painted(rows: list[Row]) -> dict[tuple[str, int], tuple[str, bool]]:
+    """Each (agent, minute) → the activity laid there by the pieces; no minute twice."""
+    minutes: dict[tuple[str, int], tuple[str, bool]] = {}
+    for agent, activity, start, end, paid in rows:
+        for minute in range(start, end):
+            assert (agent, minute) not in minutes, f"two pieces hold {agent} at {minute}"
+            minutes[(agent, minute)] = (activity, paid)
+    return minutes
+
+
+def _oracle(rows: list[Row]) -> dict[tuple[str, int], tuple[str, bool]]:
+    minutes: dict[tuple[str, int], tuple[int, int, str, bool]] = {}
+    for agent, activity, start, end, paid in rows:
+        for minute in range(start, end):
+            key = (end - start, -start, activity, paid)
+            if (agent, minute) not in minutes or key < minutes[(agent, minute)]:
+                minutes[(agent, minute)] = key
+    return {k: (v[2], v[3]) for k, v in minutes.items()}
+
+
+interval = st.tuples(st.sampled_from(["a1", "a2"]), st.sampled_from(["work", "break", "lunch"]),
+                     st.integers(0, 40), st.integers(0, 15), st.booleans()
+                     ).map(lambda r: (r[0], r[1], r[2], r[2] + r[3], r[4]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(interval, min_size=1, max_size=7))
+def test_every_minute_is_the_top_layers(rows: list[Row]) -> None:
+    assert _painted(_flat(rows)) == _oracle(rows)
+
+
+def test_a_break_over_a_work_block() -> None:
+    rows = [("a1", "work", 800, 1200, True), ("a1", "break", 1000, 1015, True),
+            ("a1", "lunch", 1100, 1130, False), ("a2", "work", 800, 900, True),
+            ("a2", "break", 900, 915, True)]  # consecutive: nothing to cut
+    assert sorted(_flat(rows)) == [
+        ("a1", "break", 1000, 1015, True), ("a1", "lunch", 1100, 1130, False),
+        ("a1", "work", 800, 1000, True), ("a1", "work", 1015, 1100, True),
+        ("a1", "work", 1130, 1200, True),
+        ("a2", "break", 900, 915, True), ("a2", "work", 800, 900, True)]
