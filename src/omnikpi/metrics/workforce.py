@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import ibis
 import ibis.expr.types as ir
 
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
@@ -49,6 +50,14 @@ def scheduled_paid_time(t: ir.Table, p: Params) -> ir.Value:
 
 def _names(text: object) -> list[str]:
     return [name.strip().lower() for name in str(text).split(",") if name.strip()]
+
+
+def _adhered_to(t: ir.Table, p: Params) -> ir.BooleanValue:
+    """The scheduled activities adherence measures: all of them (the catalog's definition)
+    but those named in ``excluded_activities`` — a vacation or sick day, where some centers
+    do not call a person at home non-adherent."""
+    excluded = _names(p["excluded_activities"])
+    return ~t.activity.isin(excluded) if excluded else ibis.literal(True)
 
 
 def _shrinkage_numerator(t: ir.Table, p: Params) -> ir.Value:
@@ -117,8 +126,12 @@ register(
         formula="time the actual state matches the scheduled activity / scheduled activity "
         "time (work ↔ available/handling/acw/hold; break, lunch, training, … ↔ not_ready "
         "with that reason)",
-        numerator=lambda t, p: _seconds(t, t.kind == "match"),
-        denominator=lambda t, p: _seconds(t, t.kind == "activity"),
+        params=(Param("excluded_activities", "str", "",
+                      "comma-separated scheduled activities left out of adherence, its "
+                      "numerator and denominator (e.g. vacation,sick: a day off is neither "
+                      "adherent nor not); empty: every scheduled activity counts"),),
+        numerator=lambda t, p: _seconds(t, (t.kind == "match") & _adhered_to(t, p)),
+        denominator=lambda t, p: _seconds(t, (t.kind == "activity") & _adhered_to(t, p)),
     ),
     _schedule(
         id="conformance", tables=ACTIVITY_TABLES, name="Schedule conformance",
