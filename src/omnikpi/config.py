@@ -103,6 +103,10 @@ class AgentSettings(BaseModel):
     )
     chat_capacity: int = Field(default=4, ge=1)
     capacity: dict[str, int] = Field(default_factory=dict)
+    adherence_excluded_activities: list[str] = Field(default_factory=list)
+    """Scheduled activities left out of adherence everywhere (dashboards, agent pages,
+    the wallboard's alerts), e.g. ``["vacation", "sick"]``; a report's
+    ``--param adherence.excluded_activities=…`` wins."""
 
 
 class AlertSettings(BaseModel):

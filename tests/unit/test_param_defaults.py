@@ -120,3 +120,45 @@ def test_a_short_parameter_is_judged_by_the_reports_metrics() -> None:
     assert resolve_params([fcr], {"per": "leads"}) == resolve_params([fcr], {})
     with pytest.raises(UsageError, match="per"):
         resolve_params([fcr], {"per": "nonsense"})
+
+
+SHRINKAGE_CASE = Path(__file__).resolve().parents[1] / "cases" / "data" / "shrinkage_paid_time"
+"""a7's hour of work adhered to, of 25 h scheduled: 8 h of it vacation (a6), 8 h sick (a9)."""
+
+
+def _adherence(tmp_path: Path, config: str, *extra: str) -> float | None:
+    path = tmp_path / "omnikpi.toml"
+    path.write_text(config)
+    printed = CliRunner().invoke(app, [
+        "report", "--data", str(SHRINKAGE_CASE), "--metrics", "adherence", "--config",
+        str(path), "--format", "json", *extra])
+    assert printed.exit_code == 0, printed.output
+    value: float | None = json.loads(printed.stdout)["rows"][0]["adherence"]
+    return value
+
+
+def test_the_configured_days_off_leave_adherence(tmp_path: Path) -> None:
+    days_off = '[agents]\nadherence_excluded_activities = ["vacation", "SICK"]\n'
+    assert _adherence(tmp_path, "") == pytest.approx(1 / 25)  # every activity counts
+    assert _adherence(tmp_path, days_off) == pytest.approx(1 / 9)
+    # a report's own value wins, an empty one included
+    assert _adherence(tmp_path, days_off, "--param",
+                      "adherence.excluded_activities=") == pytest.approx(1 / 25)
+    assert _adherence(tmp_path, "", "--param",
+                      "adherence.excluded_activities=vacation") == pytest.approx(1 / 17)
+
+
+def test_the_dashboard_reads_the_configured_days_off(tmp_path: Path) -> None:
+    """The web service has no --param: the configuration is how a center sets it."""
+    from fastapi.testclient import TestClient
+
+    from omnikpi.config import Config
+    from omnikpi.web.app import create_app
+
+    config = Config.model_validate(
+        {"agents": {"adherence_excluded_activities": ["vacation", "sick"]}})
+    app = create_app(SHRINKAGE_CASE, config, auth_required=False, live_updates=False,
+                     database_url=f"sqlite:///{tmp_path / 'app.db'}", scheduler=False)
+    with TestClient(app) as client:
+        report = client.get("/api/v1/report", params={"metrics": "adherence"}).json()
+    assert report["rows"][0]["adherence"] == pytest.approx(1 / 9)

@@ -129,7 +129,9 @@ register(
         params=(Param("excluded_activities", "str", "",
                       "comma-separated scheduled activities left out of adherence, its "
                       "numerator and denominator (e.g. vacation,sick: a day off is neither "
-                      "adherent nor not); empty: every scheduled activity counts"),),
+                      "adherent nor not); empty: every scheduled activity counts",
+                      default_from=lambda c: ",".join(
+                          c.config.agents.adherence_excluded_activities)),),
         numerator=lambda t, p: _seconds(t, (t.kind == "match") & _adhered_to(t, p)),
         denominator=lambda t, p: _seconds(t, (t.kind == "activity") & _adhered_to(t, p)),
     ),
