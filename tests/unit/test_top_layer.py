@@ -74,3 +74,75 @@ def test_a_break_over_a_work_block() -> None:
         ("a1", "work", 800, 1000, True), ("a1", "work", 1015, 1100, True),
         ("a1", "work", 1130, 1200, True),
         ("a2", "break", 900, 915, True), ("a2", "work", 800, 900, True)]
+
+
+# -- the schedule a report reads: activities laid flat over their shifts' work ----------
+
+
+class _Tables:
+    """What ``scheduled_activities`` asks of a request: the canonical tables."""
+
+    def __init__(self, **tables: Any) -> None:
+        self.named = tables
+
+    def tables(self, name: str) -> Any:
+        return self.named[name]
+
+
+def _schedule(shifts: list[tuple[str, int, int, bool]], acts: list[Row]) -> list[Row]:
+    from omnikpi.engine.schedule_sources import scheduled_activities
+
+    shift_table = ibis.memtable(
+        {"agent_id": [s[0] for s in shifts], "start": [s[1] for s in shifts],
+         "end": [s[2] for s in shifts], "paid": [s[3] for s in shifts],
+         "site": ["kyiv"] * len(shifts), "tenant": [None] * len(shifts)},
+        schema={"agent_id": "string", "start": "int64", "end": "int64", "paid": "boolean",
+                "site": "string", "tenant": "string"})
+    act_table = ibis.memtable(
+        {"agent_id": [r[0] for r in acts], "activity": [r[1] for r in acts],
+         "start": [r[2] for r in acts], "end": [r[3] for r in acts],
+         "paid": [r[4] for r in acts]},
+        schema={"agent_id": "string", "activity": "string", "start": "int64",
+                "end": "int64", "paid": "boolean"})
+    out = CON.execute(scheduled_activities(
+        _Tables(shifts=shift_table, shift_activities=act_table)))  # type: ignore[arg-type]
+    return [(r.agent_id, r.activity, int(r.start), int(r.end), bool(r.paid))
+            for r in out.itertuples()]
+
+
+@st.composite
+def _day(draw: st.DrawFn) -> tuple[list[tuple[str, int, int, bool]], list[Row]]:
+    """One agent's shifts (apart) and activities that start inside a shift or lie wholly
+    outside every shift (as exports have them)."""
+    shifts: list[tuple[str, int, int, bool]] = []
+    at = 0
+    for _ in range(draw(st.integers(0, 2))):
+        start = at + draw(st.integers(0, 10))
+        end = start + draw(st.integers(1, 30))
+        shifts.append(("a1", start, end, draw(st.booleans())))
+        at = end + 5  # a gap before the next shift: activities outside fit there
+    acts: list[Row] = []
+    for _ in range(draw(st.integers(0, 6))):
+        name = draw(st.sampled_from(["work", "break", "lunch", "training"]))
+        paid = draw(st.booleans())
+        if shifts and draw(st.booleans()):
+            _, s, e, _ = draw(st.sampled_from(shifts))
+            start = draw(st.integers(s, e - 1))  # may run past the shift, not into the next
+            acts.append(("a1", name, start, draw(st.integers(start, e + 4)), paid))
+        else:  # after every shift: outside all of them
+            start = at + draw(st.integers(0, 20))
+            acts.append(("a1", name, start, start + draw(st.integers(0, 10)), paid))
+    return shifts, acts
+
+
+@settings(max_examples=25, deadline=None)
+@given(_day())
+def test_a_paid_shifts_time_no_activity_claims_is_work(
+        day: tuple[list[tuple[str, int, int, bool]], list[Row]]) -> None:
+    shifts, acts = day
+    expected = _oracle(acts)
+    for agent, start, end, paid in shifts:
+        for minute in range(start, end):
+            if paid and (agent, minute) not in expected:
+                expected[(agent, minute)] = ("work", True)
+    assert _painted(_schedule(shifts, acts)) == expected

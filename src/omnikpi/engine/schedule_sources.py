@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from omnikpi.engine.grains import key_from_day
-from omnikpi.engine.intervals import top_layer
+from omnikpi.engine.intervals import islands, top_layer
 from omnikpi.engine.sources import (
     KEY,
     SourceRequest,
@@ -48,31 +48,77 @@ def _on_top(j: ir.Table) -> list[ir.Value]:
     return [j.end - j.start, ibis.desc(j.start), j.activity, j.paid]
 
 
-def _activities_with_shift(req: SourceRequest) -> ir.Table:
-    """Scheduled activities with the site/tenant of the shift that contains them, laid
-    flat where they overlap, and a work activity for each paid shift planned without
-    any."""
+def _with_shifts(req: SourceRequest) -> tuple[ir.Table, ir.Table]:
+    """The scheduled activities with the shift their start falls in (``__s``, ``__e``,
+    ``__site``, ``__tenant``, ``__paid``), and the shifts."""
     acts = req.tables("shift_activities")
     shifts = req.tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
-                      __site=shifts.site, __tenant=shifts.tenant)
+                      __site=shifts.site, __tenant=shifts.tenant,
+                      __paid=shifts.paid.fill_null(True))
     j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start >= s.__s, acts.start < s.__e])
+    return j, shifts
+
+
+def scheduled_activities(req: SourceRequest) -> ir.Table:
+    """The schedule with one activity at each instant: the scheduled activities with the
+    site/tenant of the shift that contains them, laid flat where they overlap, and work
+    wherever a paid shift has no activity."""
+    j, shifts = _with_shifts(req)
     planned = j.select(
         agent_id=j.agent_id, activity=j.activity.lower(), paid=j.paid.fill_null(True),
         start=j.start, end=j.end, site=j.__site, tenant=j.__tenant,
     )
     # a schedule exported in layers (a break laid over the shift's work block) has one
-    # activity at each instant: the shorter one on top (docs/decisions.md)
+    # activity at each instant: the one on top (docs/decisions.md)
     planned = top_layer(planned, ["agent_id"], "start", "end", _on_top)
-    # a paid shift with no activity in it is a shift of work: an agent absent from a
-    # shift planned without detail was 0 % shrinkage, nobody having scheduled "work"
+    return ibis.union(planned, _unclaimed_work(j, shifts), distinct=False)
+
+
+def scheduled_work(req: SourceRequest) -> ir.Table:
+    """Where work is scheduled, for the days that have any (conformance's): the work
+    rows and the shifts' time no activity claims, not laid flat (a work row is never
+    wholly under shorter activities in a real schedule, and laying flat is the costly
+    part)."""
+    j, shifts = _with_shifts(req)
+    rows = j.filter(j.activity.lower() == "work").select("agent_id", "start", "end")
+    unclaimed = _unclaimed_work(j, shifts).select("agent_id", "start", "end")
+    return ibis.union(rows, unclaimed, distinct=False)
+
+
+def _unclaimed_work(j: ir.Table, shifts: ir.Table) -> ir.Table:
+    """Work where a paid shift has no activity: the whole of a shift planned without
+    detail (an agent absent from it was 0 % shrinkage, nobody having scheduled "work"),
+    and the rest of a shift exported with its breaks and lunch only (its adherence was
+    measured over the breaks alone). ``j``: the activities with the shift their start
+    falls in (``__s``, ``__e``)."""
+    inside = j.filter(j.__s.notnull() & j.__paid)
+    inside = inside.select(agent_id=inside.agent_id, __s=inside.__s, __e=inside.__e,
+                           __site=inside.__site, __tenant=inside.__tenant,
+                           start=inside.start, end=ibis.least(inside.end, inside.__e))
+    # the stretches of each shift its activities claim, then what lies between them
+    claimed = islands(inside, ["agent_id", "__s"], "start", "end",
+                      lambda t: {"__e": t.__e.max(), "__site": t.__site.max(),
+                                 "__tenant": t.__tenant.max()})
+    order = ibis.window(group_by=[claimed.agent_id, claimed.__s], order_by=claimed.start)
+    claimed = claimed.mutate(__before=claimed.end.lag().over(order).coalesce(claimed.__s),
+                             __next=claimed.start.lead().over(order))
+    gap = claimed.filter(claimed.start > claimed.__before)
+    last = claimed.filter(claimed.__next.isnull() & (claimed.end < claimed.__e))
     paid = shifts.filter(shifts.paid.fill_null(True))
-    bare = paid.anti_join(acts, [paid.agent_id == acts.agent_id, acts.start < paid.end,
-                                 acts.end > paid.start])
-    work = bare.select(
-        agent_id=bare.agent_id, activity=ibis.literal("work"), paid=ibis.literal(True),
-        start=bare.start, end=bare.end, site=bare.site, tenant=bare.tenant)
-    return ibis.union(planned, work, distinct=False)
+    bare = paid.anti_join(inside, [paid.agent_id == inside.agent_id,
+                                   paid.start == inside.__s])
+
+    def work(t: ir.Table, start: ir.Value, end: ir.Value, site: ir.Value,
+             tenant: ir.Value) -> ir.Table:
+        return t.select(agent_id=t.agent_id, activity=ibis.literal("work"),
+                        paid=ibis.literal(True), start=start, end=end, site=site,
+                        tenant=tenant)
+
+    return ibis.union(
+        work(gap, gap.__before, gap.start, gap.__site, gap.__tenant),
+        work(last, last.end, last.__e, last.__site, last.__tenant),
+        work(bare, bare.start, bare.end, bare.site, bare.tenant), distinct=False)
 
 
 def _people(j: ir.Table) -> dict[str, ir.Value]:
@@ -99,7 +145,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     )
     shifts = req.tables("shifts")
     paid_shifts = shifts.filter(shifts.paid.fill_null(True))
-    acts = _activities_with_shift(req)
+    acts = scheduled_activities(req)
 
     parts = [
         _shape(paid_shifts.mutate(i_start=paid_shifts.start, i_end=paid_shifts.end),

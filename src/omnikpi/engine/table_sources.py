@@ -149,11 +149,12 @@ def dial_agent_time_source(req: SourceRequest) -> ir.Table:
 def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent time on the days the agent had scheduled work (conformance's "at any time of
     the day"): an agent with no schedule that day adds no work time to a team's figure."""
+    from omnikpi.engine.schedule_sources import scheduled_work
     from omnikpi.engine.sources import agent_time_source
 
     time = agent_time_source(req)
-    a = req.tables("shift_activities")
-    work = a.filter(a.activity.lower() == "work")
+    # work as adherence reads it: a shift's time no activity claims is work too
+    work = scheduled_work(req)
     return on_agent_days(time, days_spanned(work, "start", "end", req), req)
 
 
