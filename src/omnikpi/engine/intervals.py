@@ -1,9 +1,12 @@
-"""Overlapping intervals of one group merged into islands, in one query on every engine.
+"""Overlapping intervals of one group merged into islands, or laid flat, in one query on
+every engine.
 
 Time measured as the sum of intervals counts an overlap twice: two chat sessions of an
 agent open at once are one busy stretch, and two outage reports of one widget (a monitor
 and a person) or an outage exported again with a later end are one unavailable stretch.
-Where the metric means "time during which", the intervals are merged first.
+Where the metric means "time during which", the intervals are merged first. Where each
+instant belongs to one interval (a schedule laid in layers), :func:`top_layer` keeps the
+one on top.
 """
 
 from __future__ import annotations
