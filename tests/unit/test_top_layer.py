@@ -22,16 +22,23 @@ def _rank(j: Any) -> list[Any]:
     return [j.end - j.start, ibis.desc(j.start), j.activity, j.paid]
 
 
-def _flat(rows: list[Row]) -> list[Row]:
-    table = ibis.memtable(
+def _activities(rows: list[Row]) -> Any:
+    """``rows`` as a ``shift_activities`` table."""
+    return ibis.memtable(
         {"agent_id": [r[0] for r in rows], "activity": [r[1] for r in rows],
          "start": [r[2] for r in rows], "end": [r[3] for r in rows],
          "paid": [r[4] for r in rows]},
         schema={"agent_id": "string", "activity": "string", "start": "int64",
                 "end": "int64", "paid": "boolean"})
-    out = CON.execute(top_layer(table, ["agent_id"], "start", "end", _rank))
+
+
+def _rows(expr: Any) -> list[Row]:
     return [(r.agent_id, r.activity, int(r.start), int(r.end), bool(r.paid))
-            for r in out.itertuples()]
+            for r in CON.execute(expr).itertuples()]
+
+
+def _flat(rows: list[Row]) -> list[Row]:
+    return _rows(top_layer(_activities(rows), ["agent_id"], "start", "end", _rank))
 
 
 def _painted(rows: list[Row]) -> dict[tuple[str, int], tuple[str, bool]]:
@@ -98,16 +105,8 @@ def _schedule(shifts: list[tuple[str, int, int, bool]], acts: list[Row]) -> list
          "site": ["kyiv"] * len(shifts), "tenant": [None] * len(shifts)},
         schema={"agent_id": "string", "start": "int64", "end": "int64", "paid": "boolean",
                 "site": "string", "tenant": "string"})
-    act_table = ibis.memtable(
-        {"agent_id": [r[0] for r in acts], "activity": [r[1] for r in acts],
-         "start": [r[2] for r in acts], "end": [r[3] for r in acts],
-         "paid": [r[4] for r in acts]},
-        schema={"agent_id": "string", "activity": "string", "start": "int64",
-                "end": "int64", "paid": "boolean"})
-    out = CON.execute(scheduled_activities(
-        _Tables(shifts=shift_table, shift_activities=act_table)))  # type: ignore[arg-type]
-    return [(r.agent_id, r.activity, int(r.start), int(r.end), bool(r.paid))
-            for r in out.itertuples()]
+    return _rows(scheduled_activities(
+        _Tables(shifts=shift_table, shift_activities=_activities(acts))))  # type: ignore[arg-type]
 
 
 @st.composite
