@@ -18,6 +18,7 @@ from omnikpi.engine.intervals import islands, top_layer
 from omnikpi.engine.sources import (
     KEY,
     SourceRequest,
+    TableGetter,
     channel_continuous,
     split_intervals,
 )
@@ -48,11 +49,11 @@ def _on_top(j: ir.Table) -> list[ir.Value]:
     return [j.end - j.start, ibis.desc(j.start), j.activity, j.paid]
 
 
-def _with_shifts(req: SourceRequest) -> tuple[ir.Table, ir.Table]:
+def _with_shifts(tables: TableGetter) -> tuple[ir.Table, ir.Table]:
     """The scheduled activities with the shift their start falls in (``__s``, ``__e``,
     ``__site``, ``__tenant``, ``__paid``), and the shifts."""
-    acts = req.tables("shift_activities")
-    shifts = req.tables("shifts")
+    acts = tables("shift_activities")
+    shifts = tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
                       __site=shifts.site, __tenant=shifts.tenant,
                       __paid=shifts.paid.fill_null(True))
@@ -60,11 +61,12 @@ def _with_shifts(req: SourceRequest) -> tuple[ir.Table, ir.Table]:
     return j, shifts
 
 
-def scheduled_activities(req: SourceRequest) -> ir.Table:
+def scheduled_activities(tables: TableGetter) -> ir.Table:
     """The schedule with one activity at each instant: the scheduled activities with the
     site/tenant of the shift that contains them, laid flat where they overlap, and work
-    wherever a paid shift has no activity."""
-    j, shifts = _with_shifts(req)
+    wherever a paid shift has no activity. Read by the schedule's metrics and by the
+    schedule page's coverage, so both count the same scheduled work."""
+    j, shifts = _with_shifts(tables)
     planned = j.select(
         agent_id=j.agent_id, activity=j.activity.lower(), paid=j.paid.fill_null(True),
         start=j.start, end=j.end, site=j.__site, tenant=j.__tenant,
@@ -75,12 +77,12 @@ def scheduled_activities(req: SourceRequest) -> ir.Table:
     return ibis.union(planned, _unclaimed_work(j, shifts), distinct=False)
 
 
-def scheduled_work(req: SourceRequest) -> ir.Table:
+def scheduled_work(tables: TableGetter) -> ir.Table:
     """Where work is scheduled, for the days that have any (conformance's): the work
     rows and the shifts' time no activity claims, not laid flat (a work row is never
     wholly under shorter activities in a real schedule, and laying flat is the costly
     part)."""
-    j, shifts = _with_shifts(req)
+    j, shifts = _with_shifts(tables)
     rows = j.filter(j.activity.lower() == "work").select("agent_id", "start", "end")
     unclaimed = _unclaimed_work(j, shifts).select("agent_id", "start", "end")
     return ibis.union(rows, unclaimed, distinct=False)
@@ -145,7 +147,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     )
     shifts = req.tables("shifts")
     paid_shifts = shifts.filter(shifts.paid.fill_null(True))
-    acts = scheduled_activities(req)
+    acts = scheduled_activities(req.tables)
 
     parts = [
         _shape(paid_shifts.mutate(i_start=paid_shifts.start, i_end=paid_shifts.end),

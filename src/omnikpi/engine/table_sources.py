@@ -154,7 +154,7 @@ def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
 
     time = agent_time_source(req)
     # work as adherence reads it: a shift's time no activity claims is work too
-    work = scheduled_work(req)
+    work = scheduled_work(req.tables)
     return on_agent_days(time, days_spanned(work, "start", "end", req), req)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import omnikpi
 from omnikpi.api import report
 from omnikpi.cli.main import app
 from omnikpi.demo import DEMO_DATA_DIR
@@ -21,7 +22,17 @@ from omnikpi.errors import UsageError
 from omnikpi.wfm.schedule import build_schedule, read_plan, rules_from_toml, schedule_tables
 from omnikpi.wfm.schedule.inputs import Agent, numbered_agents, read_agents, requirement
 from omnikpi.wfm.schedule.rules import ActivityRule, ShiftRules, rules_from_options
-from omnikpi.wfm.schedule.tables import coverage, move_activity, under_over, write_schedule
+from omnikpi.wfm.schedule.tables import (
+    ACTIVITY_COLUMNS,
+    SHIFT_COLUMNS,
+    coverage,
+    csv_text,
+    move_activity,
+    scheduled_work,
+    stamp,
+    under_over,
+    write_schedule,
+)
 
 CASE = Path(__file__).parent / "schedule_demo"
 DAY = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
@@ -31,7 +42,20 @@ def _at(hours: float) -> datetime:
     return DAY + timedelta(hours=hours)
 
 
-def test_exact_cover_by_hand() -> None:
+def _work(folder: Path, shifts: list[dict[str, object]],
+          activities: list[dict[str, object]]) -> list[tuple[datetime, datetime]]:
+    """The scheduled work of these rows, read back from the canonical tables as the
+    schedule page reads it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "shifts.csv").write_text(
+        csv_text([{"tenant": "", "site": "", **s} for s in shifts], SHIFT_COLUMNS),
+        encoding="utf-8")
+    (folder / "shift_activities.csv").write_text(csv_text(activities, ACTIVITY_COLUMNS),
+                                                 encoding="utf-8")
+    return scheduled_work(omnikpi.load_dataset(folder))
+
+
+def test_exact_cover_by_hand(tmp_path: Path) -> None:
     """Need 1, 2, 2, 1 agents 09–13 and 2-hour shifts starting 9, 10 or 11: the only
     schedule without a gap or surplus is one shift at each start."""
     req = requirement([("", _at(9 + i), n) for i, n in enumerate([1, 2, 2, 1])])
@@ -46,9 +70,36 @@ def test_exact_cover_by_hand() -> None:
         ("2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z"),
         ("2024-03-04T11:00:00Z", "2024-03-04T13:00:00Z")]
     assert all(a["activity"] == "work" for a in activities) and len(activities) == 3
-    points = coverage(shifts, activities, 60, {_at(9 + i): n for i, n in
-                                               enumerate([1, 2, 2, 1])})
+    points = coverage(_work(tmp_path, shifts, activities), 60,
+                      {_at(9 + i): n for i, n in enumerate([1, 2, 2, 1])})
     assert [p.scheduled for p in points] == [1, 2, 2, 1]
+
+
+def test_coverage_of_a_schedule_exported_in_layers(tmp_path: Path) -> None:
+    """Agents on work per hour, by hand. A: paid 09–13, a work block over the whole shift
+    with a training 10–11, a break 10:30–10:45 laid over the training and a lunch
+    12:00–12:30 — the break inside the training is not taken off twice. B: paid 09–11
+    with its break 09:30–09:45 only (the rest is work). C: an unpaid shift 11–12.
+    09h: A 1 + B 0.75; 10h: A 0 + B 1; 11h: A 1; 12h: A 0.5."""
+    def row(agent: str, activity: str, start: float, end: float) -> dict[str, object]:
+        return {"agent_id": agent, "activity": activity, "start": stamp(_at(start)),
+                "end": stamp(_at(end)), "paid": "true"}
+
+    shifts = [{"agent_id": "A", "start": stamp(_at(9)), "end": stamp(_at(13)), "paid": "true"},
+              {"agent_id": "B", "start": stamp(_at(9)), "end": stamp(_at(11)), "paid": "true"},
+              {"agent_id": "C", "start": stamp(_at(11)), "end": stamp(_at(12)),
+               "paid": "false"}]
+    activities = [row("A", "work", 9, 13), row("A", "training", 10, 11),
+                  row("A", "break", 10.5, 10.75), row("A", "lunch", 12, 12.5),
+                  row("B", "break", 9.5, 9.75)]
+    work = _work(tmp_path, shifts, activities)
+    points = coverage(work, 60, {_at(9 + i): 1 for i in range(4)})
+    assert [(p.interval_start, p.scheduled) for p in points] == [
+        (_at(9), 1.75), (_at(10), 1.0), (_at(11), 1.0), (_at(12), 0.5)]
+    assert under_over(points) == (0.5, 0.75)
+    # only the stretches that touch the window asked for
+    day = omnikpi.load_dataset(tmp_path)
+    assert scheduled_work(day, within=(_at(12.25), _at(13))) == [(_at(12.5), _at(13))]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +137,7 @@ def test_adherence_over_a_schedule_by_hand(small: Path) -> None:
     assert frame["conformance"].iloc[0] == pytest.approx(105 / 105)
 
 
-def test_move_a_break_by_hand(small: Path) -> None:
+def test_move_a_break_by_hand(small: Path, tmp_path: Path) -> None:
     shifts = list(csv.DictReader((small / "shifts.csv").open(encoding="utf-8")))
     acts = list(csv.DictReader((small / "shift_activities.csv").open(encoding="utf-8")))
     moved, placed = move_activity(shifts, acts, "agent-001", _at(9.75), _at(10.5))
@@ -94,7 +145,8 @@ def test_move_a_break_by_hand(small: Path) -> None:
     assert [(r["activity"], r["start"][11:16], r["end"][11:16]) for r in moved] == [
         ("work", "09:00", "10:30"), ("break", "10:30", "10:45"), ("work", "10:45", "11:00")]
     need = {_at(9 + i / 4): 1 for i in range(8)}
-    assert [p.scheduled for p in coverage(shifts, moved, 15, need)] == [1] * 6 + [0, 1]
+    assert [p.scheduled for p in coverage(_work(tmp_path, shifts, moved), 15, need)] == \
+        [1] * 6 + [0, 1]
     with pytest.raises(UsageError, match="inside the shift"):
         move_activity(shifts, acts, "agent-001", _at(9.75), _at(10.9))
 
@@ -123,8 +175,7 @@ def test_demo_schedule_covers_the_requirement(demo: tuple[object, Path]) -> None
     schedule, folder = demo
     need = {_t(r["interval_start"]): int(r["agents_required"])
             for r in _rows(CASE, "plan.csv")}
-    points = coverage(_rows(folder, "shifts.csv"), _rows(folder, "shift_activities.csv"), 30,
-                      need)
+    points = coverage(scheduled_work(omnikpi.load_dataset(folder)), 30, need)
     assert under_over(points)[0] == 0
     assert all(p.scheduled >= p.required for p in points if p.required is not None)
     assert schedule.under == 0  # type: ignore[attr-defined]

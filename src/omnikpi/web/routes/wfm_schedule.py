@@ -41,6 +41,7 @@ from omnikpi.wfm.schedule.tables import (
     coverage,
     csv_text,
     move_activity,
+    scheduled_work,
     under_over,
     write_atomic,
 )
@@ -114,8 +115,8 @@ def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
         return out
     start = datetime(chosen.year, chosen.month, chosen.day, tzinfo=zone)
     end = start + timedelta(days=1)
-    points = [p for p in coverage(shifts, acts, minutes, need)
-              if start <= p.interval_start < end]
+    work = scheduled_work(view.dataset, view.state.engine, (start, end))
+    points = [p for p in coverage(work, minutes, need) if start <= p.interval_start < end]
     out["points"] = [{"t": p.interval_start.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
                       "required": p.required, "scheduled": p.scheduled} for p in points]
     out["under"], out["over"] = under_over(points)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi.errors import UsageError
+from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.wfm.schedule.inputs import Requirement, parse_instant
 from omnikpi.wfm.schedule.solver import Schedule
@@ -132,29 +133,61 @@ class CoveragePoint:
     scheduled: float
 
 
-def coverage(shifts: Iterable[Row], activities: Iterable[Row], interval_minutes: int,
+Interval = tuple[datetime, datetime]
+
+
+def scheduled_work(dataset: Dataset, engine: str = "duckdb",
+                   within: Interval | None = None) -> list[Interval]:
+    """Every stretch an agent is scheduled on work (UTC), as adherence and the schedule's
+    other metrics read it: one activity at each instant (a break laid over a work block
+    is a break, two absences over each other are one), and a paid shift's time that no
+    activity claims is work. Only the stretches that overlap ``within``, when given."""
+    if not dataset.has("shifts"):
+        return []
+    from omnikpi.engine.backends import backend_for
+    from omnikpi.engine.schedule_sources import scheduled_activities
+
+    backend = backend_for(engine, dataset)
+    if dataset.has("shift_activities"):
+        acts = scheduled_activities(backend.table)
+        work = acts.filter(acts.activity == "work")
+    else:
+        shifts = backend.table("shifts")
+        work = shifts.filter(shifts.paid.fill_null(True))
+    work = work.filter(work.end > work.start)
+    if within is not None:
+        work = work.filter((work.end > _micros(within[0])) & (work.start < _micros(within[1])))
+    frame = backend.execute(work.select("start", "end").order_by(["start", "end"]))
+    return [(_instant(start), _instant(end))
+            for start, end in zip(frame["start"], frame["end"], strict=True)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _instant(micros: Any) -> datetime:
+    return _EPOCH + timedelta(microseconds=int(micros))
+
+
+def coverage(work: Iterable[Interval], interval_minutes: int,
              required: dict[datetime, int] | None = None) -> list[CoveragePoint]:
     """Agents on work per interval (time-weighted: a 15-minute break in a 30-minute
-    interval counts half), all skills together, from the canonical tables. Intervals
-    are those of ``required`` (UTC instants) and any with someone on shift."""
+    interval counts half), all skills together, from the stretches of scheduled work
+    (:func:`scheduled_work`). Intervals are those of ``required`` (UTC instants) and any
+    with someone on work."""
     step = timedelta(minutes=interval_minutes)
     seconds: dict[datetime, float] = defaultdict(float)
-
-    def add(start: datetime, end: datetime, sign: float) -> None:
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        t = epoch + ((start - epoch) // step) * step
+    for start, end in work:
+        t = _EPOCH + ((start - _EPOCH) // step) * step
         while t < end:
             part = (min(end, t + step) - max(start, t)).total_seconds()
             if part > 0:
-                seconds[t] += sign * part
+                seconds[t] += part
             t += step
-
-    for s in shifts:
-        if str(s.get("paid", True)).lower() not in ("false", "0", "no"):
-            add(_utc(s["start"]), _utc(s["end"]), 1.0)
-    for a in activities:
-        if str(a["activity"]).lower() != "work":
-            add(_utc(a["start"]), _utc(a["end"]), -1.0)
     need = required or {}
     keys = sorted(set(seconds) | set(need))
     return [CoveragePoint(k, need.get(k), round(seconds.get(k, 0.0) / step.total_seconds(), 6))
