@@ -159,8 +159,11 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
     assert rows == ["4", "3", "2"]
     assert "Dec 1, 2026, 00:30:00" in page.text  # ana's export, in Kyiv time
     assert 'value="2026-12-01"' in page.text  # the form keeps what was asked
-    options = re.findall(r'<option value="([^"]*)" translate="no"', page.text)
-    assert options == ["export", "login", "login_failed"]
+    # each action by its label, its id beside it (what the API, the CLI and the CSV carry)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page.text)
+    assert options == [("", "any"), ("export", "Data exported"), ("login", "Login"),
+                       ("login_failed", "Failed login")]
+    assert 'Failed login<br><code translate="no">login_failed</code>' in page.text
     only_bob = root.get("/audit", params={"actor": "bob", "action": "login_failed"})
     assert re.findall(r'<tr data-id="(\d+)">', only_bob.text) == ["3"]
     # the download: what the search found, a spreadsheet-safe actor, and itself audited
@@ -178,8 +181,17 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
     assert 'id="audit-none"' in root.get("/audit", params={"actor": "nobody"}).text
     wrong = root.get("/audit", params={"from": "2026-12-05", "to": "2026-12-01"})
     assert wrong.status_code == 400 and "must be after from" in wrong.text
-    # in Ukrainian
-    assert "Журнал аудиту" in root.get("/audit", params={"lang": "uk"}).text
+    # in Ukrainian, the actions too; one a newer version wrote shows its id alone
+    with session_scope(database) as session:
+        session.add(AuditEntry(actor="ana", action="written_by_a_newer_version",
+                               at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC), detail="{}"))
+    ukrainian = root.get("/audit", params={"lang": "uk"}).text
+    assert "Журнал аудиту" in ukrainian
+    assert 'Невдала спроба входу<br><code translate="no">login_failed</code>' in ukrainian
+    assert ('<td class="audit-action"><code translate="no">written_by_a_newer_version'
+            '</code>') in ukrainian
+    assert ('<option value="written_by_a_newer_version" translate="no">'
+            'written_by_a_newer_version</option>') in ukrainian
     # supervisors are refused the page and its file
     lead = _client(app, "lead")
     assert lead.get("/audit").status_code == 403 and lead.get("/audit.csv").status_code == 403

@@ -3,9 +3,9 @@
 The strings are found where they live: ``_("…")`` in the templates and in the Python
 code (read with ``ast``, so a message written over several lines counts), the dashboard's
 section titles, the metric names of the declarations (which carry their own
-translations) and the labels of the planning pages' form fields (``Field("name", "Label",
-…)`` in ``web/``). A string added without both
-translations fails here, by name.
+translations), the labels of the audit log's actions and the labels of the planning
+pages' form fields (``Field("name", "Label", …)`` in ``web/``). A string added without
+both translations fails here, by name.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from omnikpi.auth.audit_actions import ACTION_LABELS
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
 from omnikpi.web.i18n import _messages
@@ -33,6 +34,7 @@ def interface_strings() -> set[str]:
     found.update(code_strings())
     found.update(section.title for section in SECTIONS)
     found.update(metric.name for metric in all_metrics())
+    found.update(ACTION_LABELS.values())
     return found
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from omnikpi.auth.audit_actions import action_label
 from omnikpi.auth.audit_search import (
     MAX_PAGE,
     AuditSearch,
@@ -75,7 +76,7 @@ def audit_page(request: Request, state: State, principal: Caller,
             error = str(exc)
     query = {k: v for k, v in form.items() if v}
     return templates.TemplateResponse(request, "audit.html", {
-        "filters": None, "actions": actions, "form": form,
+        "filters": None, "actions": actions, "form": form, "action_label": action_label,
         "error": error, "tz": state.tz, "query": query,
         "entries": entries[:PAGE],
         "older": entries[PAGE - 1]["id"] if len(entries) > PAGE else None,
