@@ -221,6 +221,7 @@ TEXT: dict[str, tuple[str, str]] = {
         ("Правил оповещений пока нет: добавьте правило формой ниже.",
          "Правил сповіщень поки немає: додайте правило формою нижче."),
     "No alert has fired.": ("Оповещений не было.", "Сповіщень не було."),
+    "No older alert.": ("Более ранних оповещений нет.", "Раніших сповіщень немає."),
     "Every channel is available.": ("Все каналы доступны.", "Усі канали доступні."),
     "0.5": ("0,5", "0,5"),
     "Not live: the connection to the server was lost. The numbers below are the last "

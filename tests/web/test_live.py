@@ -4,6 +4,7 @@ event stream, files dropped into the dataset folder, alerts with a webhook."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -544,6 +545,60 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
     assert own.status_code == 200 and own.json()["site"] == "kyiv"
     page = lead.get("/alerts").text  # deleting a rule (and its history) asks first
     assert 'data-confirm="Delete this rule and the history of its alerts?"' in page
+
+
+def test_older_firings_page_on_without_gaps_and_stay_in_scope(
+        live_app: tuple[FastAPI, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven firings, kyiv's and another tenant's in turn, two a page: the kyiv supervisor
+    pages through their four, newest first, each once (the API's ``older_before_id`` and
+    the page's "Older entries" link), and never sees the other tenant's three."""
+    from fastapi.testclient import TestClient
+
+    from omnikpi.store.models_live import AlertEventDetail
+    from omnikpi.web.routes import live_alerts
+    from tests.web.conftest import log_in
+
+    monkeypatch.setattr(live_alerts, "FIRINGS_PAGE", 2)
+    app, _ = live_app
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "kyiv-lead", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+        rule = AlertRule(name="SL", kind="sl_below", threshold=0.8, created_by="boss")
+        session.add(rule)
+        session.flush()
+        kyiv = []
+        for n in range(7):
+            subject = {"tenant": "A", "site": "kyiv", "queue": f"q{n}"} if n % 2 == 0 else \
+                {"tenant": "B", "site": f"site-{MARK}", "queue": f"q-{MARK}"}
+            event = AlertEvent(rule_id=rule.id, subject=" / ".join(subject.values()),
+                               message="SL below")
+            session.add(event)
+            session.flush()
+            session.add(AlertEventDetail(event_id=event.id, kind="sl_below",
+                                         facts=json.dumps({"subject": subject})))
+            if n % 2 == 0:
+                kyiv.append(event.id)
+    lead = log_in(TestClient(app), "kyiv-lead", PASSWORD)
+    seen: list[int] = []
+    before: int | None = None
+    while True:
+        answer = lead.get("/api/v1/alerts", params={} if before is None
+                          else {"before_id": before}).json()
+        seen += [e["id"] for e in answer["events"]]
+        assert MARK not in json.dumps(answer["events"])
+        before = answer["older_before_id"]
+        if before is None:
+            break
+    assert seen == kyiv[::-1]
+    page = lead.get("/alerts").text
+    older = re.search(r'id="alerts-older" href="([^"#]+)', page)
+    assert older is not None and 'id="alerts-newest"' not in page
+    second = lead.get(older.group(1)).text
+    assert 'id="alerts-newest"' in second
+    assert re.findall(r"A / kyiv / q(\d)<", second) == ["2", "0"]
+    assert 'id="alerts-older"' not in second
+    assert lead.get("/alerts", params={"before_id": kyiv[0]}).text.count(
+        'id="no-older-alerts"') == 1
+    assert lead.get("/api/v1/alerts", params={"before_id": 0}).status_code == 422
 
 
 def test_a_rule_is_edited_and_paused_keeping_its_history(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, false, or_, select
@@ -205,9 +205,16 @@ def _event_json(event: AlertEvent, detail: AlertEventDetail | None,
             "acknowledged_at": _utc(detail.acknowledged_at) if detail else None}
 
 
+FIRINGS_PAGE = 100
+"""Firings listed at once (``before_id`` pages on through older ones)."""
+
+
 @router.get("/api/v1/alerts", tags=["live"])
-def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
-    """Alert rules (those in the caller's scope) and their last 100 firings."""
+def list_alerts(state: State, principal: Caller,
+                before_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    """Alert rules (those in the caller's scope) and their last 100 firings, newest first;
+    ``before_id`` gives the 100 before that firing, and ``older_before_id`` is where the
+    next older page starts (null on the last)."""
     with session_scope(state.database_url) as session:
         rules = [r for r in session.scalars(select(AlertRule).order_by(AlertRule.id))
                  if rule_visible(principal, r)]
@@ -218,6 +225,8 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
         shown: list[dict[str, Any]] = []
         query = select(AlertEvent, AlertEventDetail).outerjoin(
             AlertEventDetail, AlertEventDetail.event_id == AlertEvent.id)
+        if before_id is not None:
+            query = query.where(AlertEvent.id < before_id)
         scope = scope_of(principal)
         if not scope.unbounded:  # the database finds a quiet site's firings
             about = [AlertEventDetail.subject_tenant.in_(scope.tenants)] if scope.tenants \
@@ -228,13 +237,15 @@ def list_alerts(state: State, principal: Caller) -> dict[str, Any]:
                 and_(*about) if about and not scope.nothing else false()))
         newest = session.execute(query.order_by(AlertEvent.id.desc())
                                  .execution_options(yield_per=500))
-        for event, detail in newest:  # the caller's last 100, whoever's rule fired them
+        more = False
+        for event, detail in newest:  # the caller's next 100, whoever's rule fired them
             if _event_visible(principal, every_rule.get(event.rule_id), detail):
-                shown.append(_event_json(event, detail, every_rule.get(event.rule_id)))
-                if len(shown) == 100:
+                if len(shown) == FIRINGS_PAGE:
+                    more = True  # one more visible firing: an older page exists
                     break
+                shown.append(_event_json(event, detail, every_rule.get(event.rule_id)))
         return {"rules": [_rule_json(r, options.get(r.id), principal) for r in rules],
-                "events": shown}
+                "events": shown, "older_before_id": shown[-1]["id"] if more else None}
 
 
 @router.post("/api/v1/alerts", tags=["live"])

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -39,11 +39,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
 def alerts_page(request: Request, state: State, principal: Caller,
-                edit: int | None = None) -> Response:
-    """The page; ``?edit=ID`` fills the form with that rule's settings."""
+                edit: int | None = None,
+                before_id: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The page; ``?edit=ID`` fills the form with that rule's settings, ``?before_id=ID``
+    lists the firings older than that one."""
     require_roles(principal, "admin", "supervisor")
     if edit is None:
-        return _alerts_page(request, state, principal)
+        return _alerts_page(request, state, principal, before_id=before_id)
     rule = next((r for r in list_alerts(state, principal)["rules"] if r["id"] == edit), None)
     if rule is None:
         raise HTTPException(404, "no such rule")
@@ -75,11 +77,11 @@ def event_text(event: dict[str, Any], lang: str) -> str:
 
 def _alerts_page(request: Request, state: State, principal: Principal,
                  error: str | None = None, typed: dict[str, str] | None = None,
-                 status: int = 200) -> Response:
+                 status: int = 200, before_id: int | None = None) -> Response:
     from omnikpi.web.i18n import choose_language
     from omnikpi.web.routes.live import alert_message
 
-    data = list_alerts(state, principal)
+    data = list_alerts(state, principal, before_id)
     lang = choose_language(request)
     local = zone(state.tz)
     events = [{**e, "subject": alert_message(str(e["subject"]), lang),
@@ -91,7 +93,8 @@ def _alerts_page(request: Request, state: State, principal: Principal,
         "filters": None, "rules": data["rules"], "events": events, "tz": state.tz,
         "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
-        "error": error, "typed": typed or {}}, status_code=status)
+        "error": error, "typed": typed or {}, "older": data["older_before_id"],
+        "newest": before_id is not None}, status_code=status)
 
 
 ALERT_KIND_NAMES = {
