@@ -49,13 +49,14 @@ def make_app(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., FastAPI]
 
 
 @contextmanager
-def running_server(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free localhost port; yield its base URL."""
+def running_server(app: FastAPI, **options: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free localhost port (with uvicorn's ``options``);
+    yield its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

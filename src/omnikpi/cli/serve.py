@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from omnikpi.cli.main import app, fail
-from omnikpi.errors import OmniKPIError
+from omnikpi.errors import OmniKPIError, UsageError
 
 
 @app.command()
@@ -34,6 +35,10 @@ def serve(
     no_scheduler: Annotated[bool, typer.Option(
         "--no-scheduler", help="do not run scheduled reports here (a cron job or systemd "
                                "timer runs `omnikpi schedule run-due`)")] = False,
+    trusted_proxies: Annotated[str | None, typer.Option(
+        help="addresses or networks (comma-separated) of the reverse proxies whose "
+             "X-Forwarded-For names the client; '' trusts none (default: "
+             "$FORWARDED_ALLOW_IPS or 127.0.0.1)")] = None,
 ) -> None:
     """Start the web application (dashboards, wallboard, /api/v1) on a dataset."""
     import uvicorn
@@ -52,6 +57,7 @@ def serve(
     if data is None:
         data = _demo_copy()
     try:
+        proxy_options(trusted_proxies)  # a wrong address stops the start, by name
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
                                  secure_cookies=secure_cookies, engine=engine,
@@ -75,7 +81,29 @@ def serve(
                err=True)
     # requests still open 5 s after SIGTERM are cancelled; running queries are interrupted
     uvicorn.run(application, host=host, port=port, log_level="warning",
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **proxy_options(trusted_proxies))
+
+
+def proxy_options(trusted_proxies: str | None) -> dict[str, Any]:
+    """uvicorn's options for the client address: the login limits and the audit log key on
+    it, so only a proxy named here may set it with X-Forwarded-For. ``None``: uvicorn's
+    default (``$FORWARDED_ALLOW_IPS``, else the server's own machine); ``""``: nobody, the
+    connection's own address always (a server reached directly, on a machine shared with
+    other users who could otherwise claim any address)."""
+    if trusted_proxies is None:
+        return {}
+    names = [name.strip() for name in trusted_proxies.split(",") if name.strip()]
+    for name in names:
+        if name == "*":
+            continue
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError:
+            raise UsageError(f"--trusted-proxies: {name!r} is not an address or a network "
+                             "(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+    if not names:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": names}
 
 
 def _quiet_garbage_collector() -> None:
