@@ -504,6 +504,20 @@ def test_a_recording_another_tenant_names_is_not_played(make_app: Callable[..., 
         assert audio("viewer-a", "a-1") == 200
 
 
+def _fired(session: Any, rule: AlertRule, subject: dict[str, str]) -> int:
+    """A firing of ``rule`` about ``subject`` (tenant, site, queue), as the monitor records
+    it; its id."""
+    from omnikpi.store.models_live import AlertEventDetail
+
+    event = AlertEvent(rule_id=rule.id, subject=" / ".join(subject.values()),
+                       message="SL below")
+    session.add(event)
+    session.flush()
+    session.add(AlertEventDetail(event_id=event.id, kind="sl_below",
+                                 facts=json.dumps({"subject": subject})))
+    return int(event.id)
+
+
 def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
         live_app: tuple[FastAPI, dict[str, str]]) -> None:
     """The administrator's rule fired about queue sales at kyiv: the kyiv supervisor saw
@@ -511,7 +525,6 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
     site was quietly made for theirs; it is refused."""
     from fastapi.testclient import TestClient
 
-    from omnikpi.store.models_live import AlertEventDetail
     from tests.web.conftest import csrf, log_in
 
     app, _ = live_app
@@ -523,12 +536,7 @@ def test_a_site_supervisor_sees_and_acknowledges_alerts_about_their_site(
         session.flush()
         for subject in ({"tenant": "A", "site": "kyiv", "queue": "sales"},
                         {"tenant": "B", "site": f"site-{MARK}", "queue": f"q-{MARK}"}):
-            event = AlertEvent(rule_id=rule.id, subject=" / ".join(subject.values()),
-                               message="SL below")
-            session.add(event)
-            session.flush()
-            session.add(AlertEventDetail(event_id=event.id, kind="sl_below",
-                                         facts=json.dumps({"subject": subject})))
+            _fired(session, rule, subject)
         session.flush()
         ids = [e.id for e in session.scalars(select(AlertEvent).order_by(AlertEvent.id))]
     lead = log_in(TestClient(app), "kyiv-lead", PASSWORD)
@@ -554,7 +562,6 @@ def test_older_firings_page_on_without_gaps_and_stay_in_scope(
     the page's "Older entries" link), and never sees the other tenant's three."""
     from fastapi.testclient import TestClient
 
-    from omnikpi.store.models_live import AlertEventDetail
     from omnikpi.web.routes import live_alerts
     from tests.web.conftest import log_in
 
@@ -569,14 +576,9 @@ def test_older_firings_page_on_without_gaps_and_stay_in_scope(
         for n in range(7):
             subject = {"tenant": "A", "site": "kyiv", "queue": f"q{n}"} if n % 2 == 0 else \
                 {"tenant": "B", "site": f"site-{MARK}", "queue": f"q-{MARK}"}
-            event = AlertEvent(rule_id=rule.id, subject=" / ".join(subject.values()),
-                               message="SL below")
-            session.add(event)
-            session.flush()
-            session.add(AlertEventDetail(event_id=event.id, kind="sl_below",
-                                         facts=json.dumps({"subject": subject})))
+            event_id = _fired(session, rule, subject)
             if n % 2 == 0:
-                kyiv.append(event.id)
+                kyiv.append(event_id)
     lead = log_in(TestClient(app), "kyiv-lead", PASSWORD)
     seen: list[int] = []
     before: int | None = None
