@@ -644,7 +644,8 @@ QA_ROUTES = {"/qa", "/qa/forms", "/qa/forms/{form_id}", "/qa/samples",
              "/qa/coaching/{session_id}",
              "/api/v1/qa/evaluations", "/api/v1/qa/calibrations/{calibration_id}"}
 """Attacked by ``attack_qa``."""
-NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js", "/favicon.ico"}
+NO_DATA = {"/login", "/logout", "/api/v1/auth/token", "/static/plotly.min.js", "/favicon.ico",
+           "/healthz"}
 
 
 def test_an_agent_sees_only_their_own_rows_on_every_route(app: FastAPI,

@@ -166,15 +166,25 @@ def _missing_sqlite_file(url: str | None) -> Path | None:
     return None if path.exists() else path
 
 
+def database_state(url: str | None = None) -> str:
+    """``missing`` (a SQLite file that is not there: not created by asking),
+    ``outdated`` (a migration waits) or ``ok``; the database's own error when it does not
+    answer."""
+    if _missing_sqlite_file(url) is not None:
+        return "missing"
+    return "ok" if current_revision(url) == head_revision() else "outdated"
+
+
 def require_current(url: str | None = None) -> None:
     """Fail with the command to run when the database is not there or not migrated to the
     newest schema; a missing SQLite file is named, not created."""
-    missing = _missing_sqlite_file(url)
-    if missing is not None:
+    state = database_state(url)
+    if state == "missing":
         raise UsageError(
-            f"no OmniKPI database at {missing}: create it with `omnikpi db upgrade`, or "
-            "point OMNIKPI_DATABASE_URL (or --database-url) at the existing one")
-    if current_revision(url) != head_revision():
+            f"no OmniKPI database at {_missing_sqlite_file(url)}: create it with "
+            "`omnikpi db upgrade`, or point OMNIKPI_DATABASE_URL (or --database-url) at the "
+            "existing one")
+    if state == "outdated":
         raise UsageError(
             f"the database {shown_url(url)} is not up to date: run `omnikpi db upgrade`"
         )

@@ -46,6 +46,7 @@ from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, q
 from omnikpi.web.routes import api_docs as api_docs_routes
 from omnikpi.web.routes import audit_page as audit_page_routes
 from omnikpi.web.routes import data_quality as data_quality_routes
+from omnikpi.web.routes import health as health_routes
 from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
 from omnikpi.web.routes import wfm_staffing as wfm_staffing_routes
@@ -237,6 +238,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     install_assets(app)  # static files, Plotly, favicon, gzip
+    app.include_router(health_routes.router)
     app.include_router(auth.router)
     app.include_router(api_docs_routes.router)
     app.include_router(api.router)
