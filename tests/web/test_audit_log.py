@@ -161,8 +161,8 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
     assert 'value="2026-12-01"' in page.text  # the form keeps what was asked
     # each action by its label, its id beside it (what the API, the CLI and the CSV carry)
     options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page.text)
-    assert options == [("", "any"), ("export", "Data exported"), ("login", "Login"),
-                       ("login_failed", "Failed login")]
+    assert options == [("", "any"), ("export", "Data exported"), ("login_failed", "Failed login"),
+                       ("login", "Login")]  # by name, alphabetically
     assert 'Failed login<br><code translate="no">login_failed</code>' in page.text
     only_bob = root.get("/audit", params={"actor": "bob", "action": "login_failed"})
     assert re.findall(r'<tr data-id="(\d+)">', only_bob.text) == ["3"]
@@ -190,6 +190,9 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
     assert 'Невдала спроба входу<br><code translate="no">login_failed</code>' in ukrainian
     assert ('<td class="audit-action"><code translate="no">written_by_a_newer_version'
             '</code>') in ukrainian
+    # by name in Ukrainian (Вивантаження, Вхід, Невдала…), the unnamed one last
+    assert re.findall(r'<option value="([^"]+)"', ukrainian) == [
+        "export", "login", "login_failed", "written_by_a_newer_version"]
     assert ('<option value="written_by_a_newer_version" translate="no">'
             'written_by_a_newer_version</option>') in ukrainian
     # supervisors are refused the page and its file

@@ -10,6 +10,7 @@ a download that is itself in the log, since the log holds people's addresses.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -34,6 +35,7 @@ from omnikpi.store.models import AuditEntry
 from omnikpi.web.audit_trail import record
 from omnikpi.web.deps import State
 from omnikpi.web.filters import exclusive_to
+from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -76,11 +78,21 @@ def audit_page(request: Request, state: State, principal: Caller,
             error = str(exc)
     query = {k: v for k, v in form.items() if v}
     return templates.TemplateResponse(request, "audit.html", {
-        "filters": None, "actions": actions, "form": form, "action_label": action_label,
+        "filters": None, "actions": _choices(actions, translator(choose_language(request))),
+        "form": form, "action_label": action_label,
         "error": error, "tz": state.tz, "query": query,
         "entries": entries[:PAGE],
         "older": entries[PAGE - 1]["id"] if len(entries) > PAGE else None,
         "newest": before_id is not None}, status_code=400 if error else 200)
+
+
+def _choices(actions: list[str], translate: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The search's action choices, by their names in the page's language, in that
+    language's alphabetical order; an action this version has no name for shows its id
+    (after the named ones)."""
+    choices = [{"id": a, "label": translate(label) if (label := action_label(a)) else a,
+                "named": label is not None} for a in actions]
+    return sorted(choices, key=lambda c: (not c["named"], str(c["label"]).casefold()))
 
 
 @router.get("/audit.csv")
