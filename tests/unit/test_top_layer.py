@@ -86,16 +86,6 @@ def test_a_break_over_a_work_block() -> None:
 # -- the schedule a report reads: activities laid flat over their shifts' work ----------
 
 
-class _Tables:
-    """What ``scheduled_activities`` asks of a request: the canonical tables."""
-
-    def __init__(self, **tables: Any) -> None:
-        self.named = tables
-
-    def tables(self, name: str) -> Any:
-        return self.named[name]
-
-
 def _schedule(shifts: list[tuple[str, int, int, bool]], acts: list[Row]) -> list[Row]:
     from omnikpi.engine.schedule_sources import scheduled_activities
 
@@ -105,8 +95,8 @@ def _schedule(shifts: list[tuple[str, int, int, bool]], acts: list[Row]) -> list
          "site": ["kyiv"] * len(shifts), "tenant": [None] * len(shifts)},
         schema={"agent_id": "string", "start": "int64", "end": "int64", "paid": "boolean",
                 "site": "string", "tenant": "string"})
-    return _rows(scheduled_activities(
-        _Tables(shifts=shift_table, shift_activities=_activities(acts))))  # type: ignore[arg-type]
+    tables = {"shifts": shift_table, "shift_activities": _activities(acts)}
+    return _rows(scheduled_activities(tables.__getitem__))
 
 
 @st.composite
