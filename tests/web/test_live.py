@@ -563,7 +563,7 @@ def test_older_firings_page_on_without_gaps_and_stay_in_scope(
     from fastapi.testclient import TestClient
 
     from omnikpi.web.routes import live_alerts
-    from tests.web.conftest import log_in
+    from tests.web.conftest import csrf, log_in
 
     monkeypatch.setattr(live_alerts, "FIRINGS_PAGE", 2)
     app, _ = live_app
@@ -598,6 +598,15 @@ def test_older_firings_page_on_without_gaps_and_stay_in_scope(
     assert 'id="alerts-newest"' in second
     assert re.findall(r"A / kyiv / q(\d)<", second) == ["2", "0"]
     assert 'id="alerts-older"' not in second
+    # acknowledging there keeps the page it was on
+    before = re.search(r"before_id=(\d+)", older.group(1))
+    assert before is not None
+    form = re.search(rf'action="/alerts/events/{kyiv[1]}/ack">(.*?)</form>', second)
+    assert form is not None and f'name="before_id" value="{before.group(1)}"' in form.group(1)
+    acked = lead.post(f"/alerts/events/{kyiv[1]}/ack", follow_redirects=False,
+                      data={"csrf_token": csrf(lead), "before_id": before.group(1)})
+    assert acked.status_code == 303
+    assert acked.headers["location"] == f"/alerts?before_id={before.group(1)}#alert-events"
     assert lead.get("/alerts", params={"before_id": kyiv[0]}).text.count(
         'id="no-older-alerts"') == 1
     assert lead.get("/api/v1/alerts", params={"before_id": 0}).status_code == 422

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, false, or_, select
@@ -292,6 +292,10 @@ def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[st
 
 
 @router.post("/alerts/events/{event_id}/ack", include_in_schema=False)
-def acknowledge_form(state: State, principal: Caller, event_id: RowId) -> Response:
+def acknowledge_form(state: State, principal: Caller, event_id: RowId,
+                     before_id: Annotated[int | None, Form(ge=1)] = None) -> Response:
+    """Acknowledge from the page, back to the page of firings it was on (an older page
+    keeps its place)."""
     _acknowledge(state, principal, event_id)
-    return RedirectResponse("/alerts#alert-events", status_code=303)
+    page = f"/alerts?before_id={before_id}" if before_id is not None else "/alerts"
+    return RedirectResponse(f"{page}#alert-events", status_code=303)

@@ -94,7 +94,7 @@ def _alerts_page(request: Request, state: State, principal: Principal,
         "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
         "error": error, "typed": typed or {}, "older": data["older_before_id"],
-        "newest": before_id is not None}, status_code=status)
+        "newest": before_id is not None, "before_id": before_id}, status_code=status)
 
 
 ALERT_KIND_NAMES = {
