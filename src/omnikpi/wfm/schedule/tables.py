@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.types as ir
+
 from omnikpi.errors import UsageError
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.files import find_table_files
@@ -148,11 +150,22 @@ def scheduled_work(dataset: Dataset, engine: str = "duckdb",
     from omnikpi.engine.schedule_sources import scheduled_activities
 
     backend = backend_for(engine, dataset)
+
+    def near(name: str) -> ir.Table:
+        """The rows that can decide the window's schedule: those within two days of it
+        (a shift lasts less than a day; the activities that decide an instant cover it,
+        and a shift's unclaimed time depends on the activities starting inside it)."""
+        table = backend.table(name)
+        if within is None:
+            return table
+        return table.filter((table.end > _micros(within[0] - NEAR)) &
+                            (table.start < _micros(within[1] + NEAR)))
+
     if dataset.has("shift_activities"):
-        acts = scheduled_activities(backend.table)
+        acts = scheduled_activities(near)
         work = acts.filter(acts.activity == "work")
     else:
-        shifts = backend.table("shifts")
+        shifts = near("shifts")
         work = shifts.filter(shifts.paid.fill_null(True))
     work = work.filter(work.end > work.start)
     if within is not None:
@@ -163,6 +176,7 @@ def scheduled_work(dataset: Dataset, engine: str = "duckdb",
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NEAR = timedelta(days=2)
 
 
 def _micros(moment: datetime) -> int:
