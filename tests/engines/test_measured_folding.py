@@ -85,7 +85,7 @@ def both_ways(folder: Path, config: Config = CONFIG, **kwargs: Any
     return folded, generic
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs=st.lists(contact, min_size=1, max_size=25),
        grain=st.sampled_from(["day", "hour", "30min", "total"]),
        windowed=st.booleans())
@@ -123,7 +123,7 @@ def test_one_channel_folds_to_constants(tmp_path: Path) -> None:
     assert row["aht"] == (60 + 70 + 60) / 3  # answer to end, plus 10 s of ACW on one
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs=st.lists(contact, min_size=1, max_size=25), latest=contact,
        after_last=st.sampled_from([0.0, 5.0, 29.999999, 30.0, 30.000001, 31.0, 3600.0]),
        pending_on_time=st.booleans())

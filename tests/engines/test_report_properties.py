@@ -72,7 +72,7 @@ def report(folder: Path, by: list[str], engine: str = "duckdb") -> list[dict[str
     ).rows
 
 
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
