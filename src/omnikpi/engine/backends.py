@@ -27,6 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.spark_shared import computed_once
 from omnikpi.errors import UsageError
 from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import Dataset
@@ -202,7 +203,8 @@ class SparkBackend(Backend):
         return from_arrow_schema(arrow)
 
     def execute(self, expr: ir.Table) -> Any:
-        return self._con.execute(expr)
+        with computed_once(self._con, expr) as once:
+            return self._con.execute(once)
 
     def sql(self, expr: ir.Table) -> str:
         return str(ibis.to_sql(expr, dialect="pyspark"))
