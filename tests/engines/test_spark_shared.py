@@ -12,6 +12,7 @@ import pytest
 
 import omnikpi
 from omnikpi.engine.backends import spark_session
+from omnikpi.errors import UsageError
 
 from ..conftest import require_spark
 
@@ -72,3 +73,19 @@ def test_the_flattened_schedule_is_computed_once_and_released(
     assert not any(frame.is_cached for frame in cached)  # … and released
     views = [t.name for t in spark_session().catalog.listTables()]
     assert not [name for name in views if name.startswith("omnikpi_shared")], views
+
+
+def test_off_computes_them_in_each_place(file_reads: list[int],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``OMNIKPI_SPARK_SHARED=off`` (for executors without room for the cache, and the
+    benchmark's baseline): the same rows from the plan as Spark inlines it; a value other
+    than on/off is a usage error naming the variable."""
+    monkeypatch.setenv("OMNIKPI_SPARK_SHARED", "off")
+    rows = omnikpi.report_result(WORKFORCE, metrics=SCHEDULE_METRICS, grain="total",
+                                 tz="UTC", engine="spark").rows
+    assert rows == [{"adherence": 0.875, "conformance": 0.875, "utilization": 0.875,
+                     "shrinkage": 0.125}]
+    assert sum(file_reads) > 100, file_reads
+    monkeypatch.setenv("OMNIKPI_SPARK_SHARED", "no")
+    with pytest.raises(UsageError, match="OMNIKPI_SPARK_SHARED='no': expected on or off"):
+        omnikpi.report_result(WORKFORCE, metrics=["adherence"], engine="spark")

@@ -203,6 +203,11 @@ class SparkBackend(Backend):
         return from_arrow_schema(arrow)
 
     def execute(self, expr: ir.Table) -> Any:
+        shared = os.environ.get("OMNIKPI_SPARK_SHARED", "on")
+        if shared not in ("on", "off"):
+            raise UsageError(f"OMNIKPI_SPARK_SHARED={shared!r}: expected on or off")
+        if shared == "off":  # every read inlined, as Spark plans the SQL
+            return self._con.execute(expr)
         with computed_once(self._con, expr) as once:
             return self._con.execute(once)
 
