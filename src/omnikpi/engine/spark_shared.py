@@ -6,12 +6,13 @@ SQL compiler writes such a relation once, as a common table expression, and Duck
 computes it once; Spark inlines every deterministic CTE, so it computes the relation
 again for each place that reads it, and the relations inside it again for each of
 those. A report of the four schedule metrics over three small tables became a plan of
-155 file scans, 138 windows and some 90 stages.
+157 file reads, 138 windows and some 90 stages.
 
 Before a report runs on Spark, each relation read by more than one other, and costly to
-compute (a join, an aggregate, a window or a union beneath it), is cached as a temporary
-view, the innermost first, and the report reads the views; the cache is released when
-the report is done. The rows are the same: a cached relation is the relation.
+compute (a join, an aggregate, a window, a set operation or a distinct beneath it), is
+cached as a temporary view, the innermost first, and the report reads the views; the
+cache is released when the report is done. The rows are the same: a cached relation is
+the relation.
 """
 
 from __future__ import annotations
