@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,6 +38,7 @@ from omnikpi.request import ReportRequest
 from omnikpi.schema.dataset import Dataset
 
 from ..builders import call, dataset
+from .test_shaped_sql import with_dead_instant
 
 CONTACTS = [call("c1", "2024-03-01T09:00:00Z", queue="sales", answered="2024-03-01T09:00:15Z",
                  ended="2024-03-01T09:04:00Z", agent_id="a1"),
@@ -90,6 +92,37 @@ def test_the_third_process_writes_its_values_into_the_proven_shape(
     # first process: compiled, the shape noted; second: compiled, and the shape compiled
     # and proven; every later one: nothing compiled
     assert counts == [1, 2, 0, 0]
+
+
+def test_a_shape_whose_instant_the_compiler_dropped_is_taken_from_disk(tmp_path: Path) -> None:
+    """The compiler dropped one of the placeholders (a column nothing reads): the shape
+    is proven all the same, and a third process writes its values in."""
+    path = tmp_path / "shapes.sqlite3"
+    counts = []
+    for n, queue in enumerate(("north", "south", "east")):
+        shaped, compiled, compile_node = _counting(ShapeStore(lambda: path))
+        node = with_dead_instant(1_709_762_251_739_000 + n, queue)
+        assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
+        counts.append(len(compiled))
+    assert counts == [1, 2, 0]
+
+
+def test_a_template_with_a_placeholder_the_values_lack_is_not_used(
+        data: Dataset, tmp_path: Path) -> None:
+    """A template on disk that names a placeholder this expression has no value for
+    (another file's, a damaged entry) is compiled over, never run half filled."""
+    path = tmp_path / "shapes.sqlite3"
+    for queue in ("north", "south"):
+        ShapedSql(ShapeStore(lambda: path)).sql(_node(data, queue), _counting(
+            ShapeStore(lambda: path))[2])
+    with sqlite3.connect(path) as db:
+        changed = db.execute("UPDATE shapes SET sql = sql || ' AND omnikpim99x9q' "
+                             "WHERE state = 'exact'").rowcount
+    assert changed == 1
+    shaped, compiled, compile_node = _counting(ShapeStore(lambda: path))
+    node = _node(data, "east")
+    assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
+    assert len(compiled) == 1
 
 
 def test_a_shape_that_does_not_prove_exact_is_never_taken_from_disk(

@@ -21,7 +21,8 @@ second time, the shape is compiled, and later expressions of that shape get its 
 their values written in (a shape seen once costs nothing more: most are never seen
 again). A shape is used only after a real compilation proved that writing the values in
 gives exactly the compiler's own SQL; one that does not is compiled every time, as
-before. A shape is recognised by a 64-bit structural hash of the expression with the
+before. A placeholder missing from the shape's SQL (the compiler dropped a column that
+nothing reads, and the instant in it) is no obstacle: that SQL does not depend on it. A shape is recognised by a 64-bit structural hash of the expression with the
 placeholders' numbers in place of those parts (a few milliseconds); the same expression
 again is a dictionary lookup.
 
@@ -63,6 +64,10 @@ _TABLE_PLACEHOLDER = "omnikpim{}x9q"
 _INT_PLACEHOLDER = 8_765_432_109_876_500_000
 """Integer placeholders are this plus their number: 19 digits no instant has (the year
 279 741), written by the compiler as plain digits like any 64-bit integer."""
+_ANY_PLACEHOLDER = re.compile("|".join((
+    "'" + _PLACEHOLDER.format(r"\d+") + "'", _TABLE_PLACEHOLDER.format(r"\d+"),
+    rf"(?<![\d.]){str(_INT_PLACEHOLDER)[:-4]}\d{{4}}(?![\d.])")))
+"""Any placeholder as the compiler writes it (up to 10 000 integer ones)."""
 
 
 def sql_literal(value: str) -> str:
@@ -218,7 +223,7 @@ class ShapedSql:
         if template == _SEEN_ONCE and known:
             shape = node.replace(dict(zip(literals, placeholders, strict=True)))
             shaped = compile_node(shape)
-            exact = all(text in shaped for text in swap) and written_in(shaped, swap) == real
+            exact = fills(shaped, swap) and written_in(shaped, swap) == real
             with self._lock:
                 if key in self._shapes:
                     self._shapes[key] = shaped if exact else None
@@ -263,9 +268,19 @@ class ShapedSql:
             return False, None
         if entry.state == "seen":
             return True, _SEEN_ONCE
-        if entry.state == "exact" and entry.sql and all(text in entry.sql for text in swap):
+        if entry.state == "exact" and entry.sql and fills(entry.sql, swap):
             return True, entry.sql
         return True, None
+
+
+def fills(template: str, swap: dict[str, str]) -> bool:
+    """Whether ``swap`` has a value for every placeholder of ``template``.
+
+    A placeholder of ``swap`` may be missing from the template: the compiler dropped the
+    part it stood for (an instant in a column that nothing reads), so the SQL does not
+    depend on its value. Requiring every one of them would compile such an expression
+    every time (a dashboard's chat tiles did: seconds per filtered dashboard)."""
+    return all(found.group(0) in swap for found in _ANY_PLACEHOLDER.finditer(template))
 
 
 def written_in(sql: str, swap: dict[str, str]) -> str:
