@@ -35,8 +35,10 @@ def audit_command(
         "--format", help="text (tab-separated), json or csv")] = "text",
     database_url: DatabaseOption = None,
 ) -> None:
-    """Audit-log entries, newest first: logins and failed logins, exports, playbacks,
-    accounts, keys, rules and schedules changed. Times are UTC."""
+    """Audit-log entries, newest first (times in UTC).
+
+    Logins and failed logins, exports, playbacks, and changes of accounts, keys, rules
+    and schedules."""
     from omnikpi.auth.audit_search import (
         MAX_PAGE,
         entry_json,

@@ -22,6 +22,16 @@ class CommandGroup(TyperGroup):
     Output into a pipe whose reader has gone (``omnikpi validate … | head``) is not a file
     someone named: it ends the command quietly, as click does for the whole program."""
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, its summary in the list of commands on one line (``omnikpi users
+        --help``): Typer keeps the line breaks of a docstring's first paragraph there,
+        so a summary wrapped at 88 columns in the source broke mid-sentence on screen."""
+        command = super().get_command(ctx, cmd_name)
+        for listed in (command, *getattr(command, "commands", {}).values()):
+            if listed is not None and listed.help and not listed.short_help:
+                listed.short_help = " ".join(listed.help.split("\n\n")[0].split())
+        return command
+
     def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
         try:
             return super().invoke(ctx)
