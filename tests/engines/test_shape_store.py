@@ -236,7 +236,7 @@ def test_a_store_that_cannot_be_written_costs_nothing_but_a_line_of_log(
             node = _node(data, queue)
             assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
     assert not store.working
-    assert len(compiled) == 3  # the in-process cache works as before
+    assert len(compiled) == 2  # the in-process cache works as before
     lines = [r for r in caplog.records if "compiled-SQL cache" in r.getMessage()]
     assert [r.levelno for r in lines] == [logging.INFO]
 
@@ -249,7 +249,7 @@ def test_the_switch_off_keeps_nothing_on_disk(data: Dataset, tmp_path: Path,
     shaped, compiled, compile_node = _counting(store)
     for queue in ("north", "south", "east"):
         shaped.sql(_node(data, queue), compile_node)
-    assert len(compiled) == 3  # in the process: compiled, proven, written in
+    assert len(compiled) == 2  # in the process: compiled; the shape, proven
     assert not (tmp_path / "cache").exists() and not store.working
     monkeypatch.setenv("OMNIKPI_CACHE", "on")
     located = local_duckdb._shape_file()

@@ -17,14 +17,16 @@ of the same report most of an expression stays the same. Three parts vary:
 So the plain text literals that appear *only* as the values of an ``IN`` list, every
 64-bit integer literal of at least ``INSTANT_LIKE`` and the names of in-memory tables are
 replaced by placeholders. When an expression's shape (its placeholder form) comes a
-second time, the shape is compiled, and later expressions of that shape get its SQL with
-their values written in (a shape seen once costs nothing more: most are never seen
-again). A shape is used only after a real compilation proved that writing the values in
-gives exactly the compiler's own SQL; one that does not is compiled every time, as
-before. A placeholder missing from the shape's SQL (the compiler dropped a column that
-nothing reads, and the instant in it) is no obstacle: that SQL does not depend on it. A shape is recognised by a 64-bit structural hash of the expression with the
-placeholders' numbers in place of those parts (a few milliseconds); the same expression
-again is a dictionary lookup.
+second time, the shape is compiled, and that expression and later ones of that shape get
+its SQL with their values written in (a shape seen once costs nothing more: most are
+never seen again). A shape is used only after a real compilation proved that writing the
+values in gives exactly the compiler's own SQL — the first expression's SQL, kept until
+the second comes, or, when the first came in another process (the store on disk), the
+second's; one that does not is compiled every time, as before. A placeholder missing
+from the shape's SQL (the compiler dropped a column that nothing reads, and the instant
+in it) is no obstacle: that SQL does not depend on it. A shape is recognised by a 64-bit
+structural hash of the expression with the placeholders' numbers in place of those parts
+(a few milliseconds); the same expression again is a dictionary lookup.
 
 A text literal that also appears elsewhere in the expression (a metric's
 ``channel = 'voice'``) is left in the shape, so it never changes with a filter; a value
@@ -167,6 +169,8 @@ class ShapedSql:
     def __init__(self, store: ShapeStore | None = None) -> None:
         self._shapes: OrderedDict[int, str | None] = OrderedDict()
         self._exact: OrderedDict[ops.Node, str] = OrderedDict()
+        self._first: OrderedDict[int, tuple[str, dict[str, str]]] = OrderedDict()
+        """The SQL and values of a shape's first expression, until its second comes."""
         self._lock = threading.Lock()
         self._store = store
 
@@ -175,6 +179,7 @@ class ShapedSql:
         with self._lock:
             self._shapes.clear()
             self._exact.clear()
+            self._first.clear()
         if self._store is not None:
             self._store.clear()
 
@@ -219,17 +224,36 @@ class ShapedSql:
                 self._shapes.popitem(last=False)
         if template:
             return written_in(template, swap)
+        second = template == _SEEN_ONCE and known
+        with self._lock:
+            first = self._first.pop(key, None) if second else None
+        if first is not None:
+            # this process compiled the first expression of the shape: the placeholder
+            # form is proven against that SQL, and this one is written in, not compiled
+            shaped = compile_node(node.replace(dict(zip(literals, placeholders, strict=True))))
+            first_sql, first_swap = first
+            exact = fills(shaped, first_swap) and written_in(shaped, first_swap) == first_sql
+            self._settle(key, disk_key, shaped if exact else None)
+            return written_in(shaped, swap) if exact else compile_node(node)
         real = compile_node(node)
-        if template == _SEEN_ONCE and known:
-            shape = node.replace(dict(zip(literals, placeholders, strict=True)))
-            shaped = compile_node(shape)
+        if second:  # the first came in another process: proven against this one
+            shaped = compile_node(node.replace(dict(zip(literals, placeholders, strict=True))))
             exact = fills(shaped, swap) and written_in(shaped, swap) == real
+            self._settle(key, disk_key, shaped if exact else None)
+        elif not known:
             with self._lock:
-                if key in self._shapes:
-                    self._shapes[key] = shaped if exact else None
-            if disk_key is not None and self._store is not None:
-                self._store.settle(disk_key, shaped if exact else None)
+                self._first[key] = (real, swap)
+                while len(self._first) > MAX_SHAPES:
+                    self._first.popitem(last=False)
         return real
+
+    def _settle(self, key: int, disk_key: str | None, template: str | None) -> None:
+        """The shape proven exact (its template) or not (None), here and on disk."""
+        with self._lock:
+            if key in self._shapes:
+                self._shapes[key] = template
+        if disk_key is not None and self._store is not None:
+            self._store.settle(disk_key, template)
 
     def _whole(self, node: ops.Node, graph: Graph,
                compile_node: Callable[[ops.Node], str]) -> str:
