@@ -35,6 +35,10 @@ def serve(
     no_scheduler: Annotated[bool, typer.Option(
         "--no-scheduler", help="do not run scheduled reports here (a cron job or systemd "
                                "timer runs `omnikpi schedule run-due`)")] = False,
+    no_warm_up: Annotated[bool, typer.Option(
+        "--no-warm-up", help="do not compute the dashboard at start (by default it is "
+                             "ready, unfiltered and by each filter, before anyone asks)")
+    ] = False,
     trusted_proxies: Annotated[str | None, typer.Option(
         help="addresses or networks (comma-separated) of the reverse proxies whose "
              "X-Forwarded-For names the client; '' trusts none (default: "
@@ -61,7 +65,7 @@ def serve(
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
                                  secure_cookies=secure_cookies, engine=engine,
-                                 scheduler=not no_scheduler)
+                                 scheduler=not no_scheduler, warm_up=not no_warm_up)
     except OmniKPIError as exc:
         fail(exc)
     if engine == "duckdb":  # on Spark reports read the data directly

@@ -53,6 +53,7 @@ from omnikpi.web.routes import wfm_staffing as wfm_staffing_routes
 from omnikpi.web.routes import wfm_whatif as wfm_whatif_routes
 from omnikpi.web.security import LoginRequired
 from omnikpi.web.templating import templates
+from omnikpi.web.warmup import DashboardWarmup
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
 
 log = logging.getLogger("omnikpi")
@@ -126,14 +127,15 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
                database_url: str | None = None, tz: str = "UTC", live_updates: bool = True,
                migrate: bool = True, secure_cookies: bool = False,
                limits: PoolLimits | None = None, engine: str = "duckdb",
-               scheduler: bool = True) -> FastAPI:
+               scheduler: bool = True, warm_up: bool = False) -> FastAPI:
     """The web application on the dataset folder ``data``.
 
     ``auth_required=False`` is the single-user demo (``omnikpi serve --no-auth``): every
     request acts as an administrator. ``migrate`` brings the database to the newest schema
     first (``omnikpi db upgrade`` does the same by hand); otherwise an outdated database
     is an error. ``scheduler`` runs the scheduled reports in the background (one process
-    at a time holds the lease; see ``omnikpi.schedules.scheduler``).
+    at a time holds the lease; see ``omnikpi.schedules.scheduler``). ``warm_up`` computes
+    the dashboard at start, before anyone asks (``omnikpi.web.warmup``).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
@@ -174,7 +176,13 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         app.state.scheduler = runner
         if runner is not None:
             runner.start()
+        warming = DashboardWarmup(state) if warm_up else None
+        app.state.warm_up = warming
+        if warming is not None:
+            warming.start()
         yield
+        if warming is not None:
+            warming.stop()
         if runner is not None:
             runner.stop()
         with running_lock:

@@ -384,8 +384,15 @@ def shown_dataset(view: View) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Response:
-    lang = choose_language(request)
-    shown_filters = filters
+    context = dashboard_context(state, filters, choose_language(request))
+    return templates.TemplateResponse(request, "dashboard.html", {**context,
+                                                                  "filters": filters})
+
+
+def dashboard_context(state: View, filters: Filters, lang: str) -> dict[str, Any]:
+    """What the dashboard shows for ``filters`` (its template's values but the filters),
+    its reports computed and cached (the server's warm-up computes it before anyone
+    asks: ``web/warmup.py``)."""
     filters = _at_one_as_of(state, filters)
     period = _period(state, filters)
     grain = "hour" if filters.grain == "total" else filters.grain
@@ -424,8 +431,8 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
     }.items() if v})
-    return templates.TemplateResponse(request, "dashboard.html", {
-        "sections": sections, "filters": shown_filters, "profile": profile, "query": query,
+    return {
+        "sections": sections, "profile": profile, "query": query,
         "dataset": shown_dataset(state), "trend": trend["rows"],
         "trend_channels": trend_channels,
         "trend_previous": trend["previous"], "funnel": funnel,
@@ -441,4 +448,4 @@ def dashboard(request: Request, state: ViewDep, filters: FilterParams) -> Respon
         "quarantined": state.dataset.quarantined,
         "unusable": sorted(name for name, load in state.dataset.loads.items()
                            if not load.usable),
-    })
+    }

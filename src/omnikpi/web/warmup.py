@@ -1,0 +1,81 @@
+"""The dashboard computed when the server starts, before anyone asks for it.
+
+After a restart the first person to open the dashboard waited while every report of the
+page was planned and compiled through Ibis (2–5 s on the demo), and the first to filter it
+by a channel or a queue as long again: the reusable form of a filtered report
+(``web/dashboard_data.py``) is made at its first use. The warm-up opens the dashboard as
+an administrator would, unfiltered and then filtered by one value of each dimension the
+pickers offer. Its reports run on the report pool like any request (a person asking
+meanwhile takes turns with it); they stay cached for administrators, and for everyone
+the filtered forms exist, so another value of a filter costs its queries only.
+
+``omnikpi serve`` warms; test clients and embedding applications do not unless asked
+(``create_app(warm_up=True)``): a warm-up is seconds of work at every start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from omnikpi.auth.accounts import Principal
+from omnikpi.auth.scope import UNBOUNDED
+from omnikpi.web.deps import Filters, View
+from omnikpi.web.filters import picker_options
+from omnikpi.web.workers import Requester
+
+if TYPE_CHECKING:
+    from omnikpi.web.deps import AppState
+
+log = logging.getLogger("omnikpi.web")
+
+WARMED_DIMENSIONS = ("channel", "queue", "site", "tenant", "direction")
+"""The dashboard's usual filters (an agent's figures have pages of their own)."""
+WARM_UP = Principal("warm-up", "admin", via="none")
+WARM_UP_CALLER = Requester("warm-up", capped=False)
+
+
+def warm_up_filters(view: View) -> list[dict[str, list[str]]]:
+    """The unfiltered dashboard, then one value of each dimension the data has."""
+    options = picker_options(view)
+    return [{}, *({dim: [options[dim][0]]} for dim in WARMED_DIMENSIONS
+                  if options.get(dim))]
+
+
+class DashboardWarmup(threading.Thread):
+    """Opens the dashboards of :func:`warm_up_filters` once, on its own thread."""
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__(name="omnikpi-warm-up", daemon=True)
+        self._state = state
+        self._stopping = threading.Event()
+        self.warmed: list[dict[str, list[str]]] = []
+        """The filters of each dashboard computed, in order (tests and the log read it)."""
+        self.done = threading.Event()
+
+    def stop(self) -> None:
+        """No further dashboard is started (the one under way ends with the pool)."""
+        self._stopping.set()
+
+    def run(self) -> None:
+        from omnikpi.web.routes.pages import dashboard_context
+
+        started = time.perf_counter()
+        view = View(self._state, WARM_UP, UNBOUNDED, self._state.dataset, WARM_UP_CALLER)
+        try:
+            for where in warm_up_filters(view):
+                if self._stopping.is_set():
+                    return
+                dashboard_context(view, Filters(where=where or None), "en")
+                self.warmed.append(where)
+            log.info("dashboard warmed up in %.1f s (%d pages)",
+                     time.perf_counter() - started, len(self.warmed))
+        except Exception as exc:
+            # the pool closing at shutdown, data that cannot answer: each page says the
+            # same to its own visitor when asked
+            if not self._stopping.is_set():
+                log.warning("dashboard warm-up stopped: %s", exc)
+        finally:
+            self.done.set()

@@ -1,0 +1,117 @@
+"""``omnikpi serve`` computes the dashboard at start: the first visitor, and the first to
+filter it, wait for queries only, not for planning and compiling (web/warmup.py)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from omnikpi.web import dashboard_data
+
+from ..builders import dataset
+
+ROWS = [
+    {"contact_id": f"c{i}", "queue": queue, "channel": channel, "site": site,
+     "arrived_at": f"2024-03-01T{9 + i}:00:00Z",
+     "first_response_at": f"2024-03-01T{9 + i}:00:25Z",
+     "ended_at": f"2024-03-01T{9 + i}:05:00Z", "agent_id": "a1"}
+    for i, (queue, channel, site) in enumerate([
+        ("sales", "voice", "kyiv"), ("support", "chat", "lviv"), ("sales", "chat", "kyiv"),
+        ("support", "voice", "lviv")])
+]
+PER_VALUE = ("aht", "transactions_per_hour", "sales")
+"""The productivity tiles' report: planned for every filter value (see below)."""
+FIGURE = re.compile(r'data-metric="([a-z_]+)" data-raw="([^"]*)"')
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return dataset(tmp_path_factory.mktemp("warm"), contacts=ROWS)
+
+
+def _planning(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The reports the dashboard plans from now on (a template's reuse plans none)."""
+    planned: list[Any] = []
+    plan = dashboard_data.plan_request
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        planned.append(args[1])
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard_data, "plan_request", counting)
+    return planned
+
+
+def _figures(page: str) -> dict[str, str]:
+    return dict(FIGURE.findall(page))
+
+
+def test_the_warm_up_readies_each_filter_of_the_dashboard(
+        make_app: Callable[..., FastAPI], data: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    warm = make_app(data, warm_up=True, live_updates=False)
+    with TestClient(warm) as client:
+        warming = warm.state.warm_up
+        assert warming.done.wait(180)
+        # unfiltered, then the first value of each dimension the pickers offer
+        assert warming.warmed == [{}, {"channel": ["chat"]}, {"queue": ["sales"]},
+                                  {"site": ["kyiv"]}, {"direction": ["inbound"]}]
+        planned = _planning(monkeypatch)
+        shown = client.get("/?queue=support")
+        assert shown.status_code == 200
+        # every report of the page from its warmed form but one: the hours per period
+        # that transactions per hour divides by are counted from the filtered rows when
+        # its report is planned (an in-memory table), so it is planned for each value
+        assert [r.metrics for r in planned] == [PER_VALUE]
+        planned.clear()
+        assert client.get("/?channel=voice").status_code == 200
+        warm_planned = len(planned)
+        planned.clear()
+        assert client.get("/?queue=support&site=lviv").status_code == 200
+        assert len(planned) >= 6  # two filters at once: a form not warmed
+    cold = make_app(data, live_updates=False)
+    with TestClient(cold) as client:
+        assert cold.state.warm_up is None
+        planned.clear()
+        fresh = client.get("/?queue=support")
+        assert len(planned) >= 6 and PER_VALUE in [r.metrics for r in planned]
+        planned.clear()
+        client.get("/?channel=voice")
+        assert len(planned) > warm_planned
+    figures = _figures(shown.text)
+    assert figures and figures == _figures(fresh.text)
+    assert figures["aht"] == "275.0"  # support: answered at :00:25, ended at :05:00
+
+
+def test_the_warm_up_ends_with_the_server(make_app: Callable[..., FastAPI], data: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(data, warm_up=True, live_updates=False)
+    with caplog.at_level(logging.WARNING, logger="omnikpi.web"), TestClient(app):
+        warming = app.state.warm_up
+    assert warming.done.wait(60)  # stopped between two pages, or its query interrupted
+    assert not warming.is_alive()
+    assert not [r for r in caplog.records if "warm-up" in r.getMessage()]
+
+
+def test_a_failing_warm_up_is_a_line_of_log(make_app: Callable[..., FastAPI], data: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    from omnikpi.web.routes import pages
+
+    def broken(*args: Any) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(pages, "dashboard_context", broken)
+    app = make_app(data, warm_up=True, live_updates=False)
+    with caplog.at_level(logging.WARNING, logger="omnikpi.web"), TestClient(app) as client:
+        assert app.state.warm_up.done.wait(60)
+        assert client.get("/api/v1/catalog").status_code == 200
+    assert [r.getMessage() for r in caplog.records if "warm-up" in r.getMessage()] == [
+        "dashboard warm-up stopped: disk gone"]
