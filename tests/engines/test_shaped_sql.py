@@ -298,3 +298,22 @@ def test_a_variable_part_the_compiler_drops_does_not_block_the_shape() -> None:
     assert len(compiled) == 2
     assert "'west'" in shaped.sql(node, compile_node)
     assert str(day + 3 * 86_400_000_000 + 7) in shaped.sql(node, compile_node)
+
+
+def test_the_hours_of_a_whole_period_are_counted_by_the_query(data: Dataset) -> None:
+    """Transactions per hour at grain total without from/to divide by the first to the
+    last end of the handled contacts the filters keep. The query counts that span (it
+    was a value computed while planning, in an in-memory table): a plan no longer
+    depends on the rows, so every value of a filter has one shape."""
+    shaped, compiled, compile_node = _counting()
+    for queue in ("sales", "support", "north"):
+        node = plan_request(data, ReportRequest.of(
+            ["transactions_per_hour"], filters={"queue": [queue]})).expr.op()
+        assert not node.find(ops.InMemoryTable)
+        assert shaped.sql(node, compile_node) == _duckdb_text(node, pretty=False)
+    assert len(compiled) == 2  # the third queue's SQL is written in
+    sales = omnikpi.report(data, ["transactions_per_hour"], where={"queue": "sales"})
+    # c1 ended 09:05, c3 13:10: 2 handled in 4 h 05 min
+    assert sales["transactions_per_hour"].iloc[0] == pytest.approx(2 / (4 + 5 / 60))
+    north = omnikpi.report(data, ["transactions_per_hour"], where={"queue": "north"})
+    assert north["transactions_per_hour"].isna().all()  # no rows: no hours, no rate

@@ -26,8 +26,6 @@ ROWS = [
         ("sales", "voice", "kyiv"), ("support", "chat", "lviv"), ("sales", "chat", "kyiv"),
         ("support", "voice", "lviv")])
 ]
-PER_VALUE = ("aht", "transactions_per_hour", "sales")
-"""The productivity tiles' report: planned for every filter value (see below)."""
 FIGURE = re.compile(r'data-metric="([a-z_]+)" data-raw="([^"]*)"')
 
 
@@ -66,14 +64,9 @@ def test_the_warm_up_readies_each_filter_of_the_dashboard(
         planned = _planning(monkeypatch)
         shown = client.get("/?queue=support")
         assert shown.status_code == 200
-        # every report of the page from its warmed form but one: the hours per period
-        # that transactions per hour divides by are counted from the filtered rows when
-        # its report is planned (an in-memory table), so it is planned for each value
-        assert [r.metrics for r in planned] == [PER_VALUE]
-        planned.clear()
+        assert planned == []  # every report of the page from its warmed form
         assert client.get("/?channel=voice").status_code == 200
-        warm_planned = len(planned)
-        planned.clear()
+        assert planned == []
         assert client.get("/?queue=support&site=lviv").status_code == 200
         assert len(planned) >= 6  # two filters at once: a form not warmed
     cold = make_app(data, live_updates=False)
@@ -81,10 +74,7 @@ def test_the_warm_up_readies_each_filter_of_the_dashboard(
         assert cold.state.warm_up is None
         planned.clear()
         fresh = client.get("/?queue=support")
-        assert len(planned) >= 6 and PER_VALUE in [r.metrics for r in planned]
-        planned.clear()
-        client.get("/?channel=voice")
-        assert len(planned) > warm_planned
+        assert len(planned) >= 6  # without the warm-up: every report of the page planned
     figures = _figures(shown.text)
     assert figures and figures == _figures(fresh.text)
     assert figures["aht"] == "275.0"  # support: answered at :00:25, ended at :05:00

@@ -15,7 +15,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
@@ -161,35 +160,34 @@ def _period_hours(
     both ends given, the period runs from the first to the last end of a contact the
     report counts as handled (outbound ones too: they are in the numerator), over the
     rows its filters keep — so an administrator's ``tenant=A`` and tenant A's own login
-    divide by the same hours. It is asked of the engine that runs the report (on Spark the
-    rows are on the executors: the driver's own tables are empty)."""
+    divide by the same hours. That span is part of the report's query, not a value
+    computed while planning: it runs on the engine that runs the report (on Spark the rows
+    are on the executors), and a report's plan does not depend on the rows (a filtered
+    dashboard's reusable form, ``web/dashboard_data.py``, serves every value of the
+    filter)."""
+    schema = {"__hkey": "int64", "__hours": "float64"}
     if ctx.grain != "total":
         assert calendar is not None
-        keys = [b.key for b in calendar]
-        hours = [b.hours for b in calendar]
-    else:
-        lo, hi = ctx.from_us, ctx.to_us
-        if lo is None or hi is None:
-            facts = contact_facts(backend.table("contacts"), ctx)
-            keep = facts.handled & (facts.end <= ctx.as_of_us)
-            for column, values in filters.items():
-                if column in CONTACT_DIMENSIONS:
-                    keep &= facts[column].isin(list(values))
-            if lo is not None:
-                keep &= facts.end >= lo
-            if hi is not None:
-                keep &= facts.end < hi
-            span = backend.execute(facts.filter(keep).aggregate(
-                first=facts.end.min(), last=facts.end.max()))
-            first, last = (None if pd.isna(v) else int(v)
-                           for v in (span["first"].iloc[0], span["last"].iloc[0]))
-            lo = lo if lo is not None else first
-            hi = hi if hi is not None else last
-        span_hours = 0.0 if lo is None or hi is None else (hi - lo) / (3600 * MICROS)
-        keys, hours = [0], [span_hours]
-    return ibis.memtable(
-        {"__hkey": keys, "__hours": hours}, schema={"__hkey": "int64", "__hours": "float64"}
-    )
+        return ibis.memtable({"__hkey": [b.key for b in calendar],
+                              "__hours": [b.hours for b in calendar]}, schema=schema)
+    lo, hi = ctx.from_us, ctx.to_us
+    if lo is not None and hi is not None:
+        return ibis.memtable({"__hkey": [0], "__hours": [(hi - lo) / (3600 * MICROS)]},
+                             schema=schema)
+    facts = contact_facts(backend.table("contacts"), ctx)
+    keep = facts.handled & (facts.end <= ctx.as_of_us)
+    for column, values in filters.items():
+        if column in CONTACT_DIMENSIONS:
+            keep &= facts[column].isin(list(values))
+    if lo is not None:
+        keep &= facts.end >= lo
+    if hi is not None:
+        keep &= facts.end < hi
+    span = facts.filter(keep).aggregate(first=facts.end.min(), last=facts.end.max())
+    first = span["first"] if lo is None else ibis.literal(lo, "int64")
+    last = span["last"] if hi is None else ibis.literal(hi, "int64")
+    hours = (last - first).cast("float64") / (3600 * MICROS)
+    return span.select(__hkey=ibis.literal(0, "int64"), __hours=hours.fill_null(0.0))
 
 
 @dataclass
