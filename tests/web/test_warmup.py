@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from omnikpi.auth.scope import UNBOUNDED
 from omnikpi.web import dashboard_data
 
 from ..builders import dataset
@@ -105,3 +106,20 @@ def test_a_failing_warm_up_is_a_line_of_log(make_app: Callable[..., FastAPI], da
         assert client.get("/api/v1/catalog").status_code == 200
     assert [r.getMessage() for r in caplog.records if "warm-up" in r.getMessage()] == [
         "dashboard warm-up stopped: disk gone"]
+
+
+def test_on_spark_only_the_unfiltered_dashboard_is_warmed(
+        make_app: Callable[..., FastAPI], data: Path) -> None:
+    """Spark plans every report anew (the filtered forms are DuckDB's): warming a filter
+    there would cost minutes for nothing. Nothing runs here: the list is read only."""
+    from omnikpi.web.deps import View
+    from omnikpi.web.warmup import WARM_UP, WARM_UP_CALLER, warm_up_filters
+
+    spark = make_app(data, engine="spark", live_updates=False, scheduler=False)
+    state = spark.state.omnikpi
+    assert warm_up_filters(View(state, WARM_UP, UNBOUNDED, state.dataset,
+                                WARM_UP_CALLER)) == [{}]
+    duck = make_app(data, live_updates=False, scheduler=False).state.omnikpi
+    assert warm_up_filters(View(duck, WARM_UP, UNBOUNDED, duck.dataset, WARM_UP_CALLER)) \
+        == [{}, {"channel": ["chat"]}, {"queue": ["sales"]}, {"site": ["kyiv"]},
+            {"direction": ["inbound"]}]

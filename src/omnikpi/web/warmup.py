@@ -38,7 +38,11 @@ WARM_UP_CALLER = Requester("warm-up", capped=False)
 
 
 def warm_up_filters(view: View) -> list[dict[str, list[str]]]:
-    """The unfiltered dashboard, then one value of each dimension the data has."""
+    """The unfiltered dashboard, then one value of each dimension the data has. On Spark
+    the unfiltered one only: a filtered page's reusable form is DuckDB's (Spark plans
+    every report anew), so warming a filter there would be minutes of work for nothing."""
+    if view.state.engine != "duckdb":
+        return [{}]
     options = picker_options(view)
     return [{}, *({dim: [options[dim][0]]} for dim in WARMED_DIMENSIONS
                   if options.get(dim))]
