@@ -27,6 +27,9 @@ ROWS = [
         ("sales", "voice", "kyiv"), ("support", "chat", "lviv"), ("sales", "chat", "kyiv"),
         ("support", "voice", "lviv")])
 ]
+WARMED = [{}, {"channel": ["chat"]}, {"queue": ["sales"]}, {"site": ["kyiv"]},
+          {"direction": ["inbound"]}]
+"""Unfiltered, then the first value of each dimension the pickers offer."""
 FIGURE = re.compile(r'data-metric="([a-z_]+)" data-raw="([^"]*)"')
 
 
@@ -60,8 +63,7 @@ def test_the_warm_up_readies_each_filter_of_the_dashboard(
         warming = warm.state.warm_up
         assert warming.done.wait(180)
         # unfiltered, then the first value of each dimension the pickers offer
-        assert warming.warmed == [{}, {"channel": ["chat"]}, {"queue": ["sales"]},
-                                  {"site": ["kyiv"]}, {"direction": ["inbound"]}]
+        assert warming.warmed == [("UTC", where) for where in WARMED]
         planned = _planning(monkeypatch)
         shown = client.get("/?queue=support")
         assert shown.status_code == 200
@@ -121,5 +123,20 @@ def test_on_spark_only_the_unfiltered_dashboard_is_warmed(
                                 WARM_UP_CALLER)) == [{}]
     duck = make_app(data, live_updates=False, scheduler=False).state.omnikpi
     assert warm_up_filters(View(duck, WARM_UP, UNBOUNDED, duck.dataset, WARM_UP_CALLER)) \
-        == [{}, {"channel": ["chat"]}, {"queue": ["sales"]}, {"site": ["kyiv"]},
-            {"direction": ["inbound"]}]
+        == WARMED
+
+
+def test_a_server_in_another_zone_warms_its_zone_too(
+        make_app: Callable[..., FastAPI], data: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``omnikpi serve --tz Europe/Kyiv``: its people's links name their zone, and a
+    page's reusable form is per zone (the days and hours are the zone's)."""
+    app = make_app(data, warm_up=True, live_updates=False, tz="Europe/Kyiv")
+    with TestClient(app) as client:
+        warming = app.state.warm_up
+        assert warming.done.wait(300)
+        assert warming.warmed == [(tz, where) for tz in ("UTC", "Europe/Kyiv")
+                                  for where in WARMED]
+        planned = _planning(monkeypatch)
+        assert client.get("/?tz=Europe/Kyiv&queue=support").status_code == 200
+        assert planned == []

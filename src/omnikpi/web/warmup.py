@@ -5,9 +5,10 @@ page was planned and compiled through Ibis (2–5 s on the demo), and the first 
 by a channel or a queue as long again: the reusable form of a filtered report
 (``web/dashboard_data.py``) is made at its first use. The warm-up opens the dashboard as
 an administrator would, unfiltered and then filtered by one value of each dimension the
-pickers offer. Its reports run on the report pool like any request (a person asking
-meanwhile takes turns with it); they stay cached for administrators, and for everyone
-the filtered forms exist, so another value of a filter costs its queries only.
+pickers offer, in UTC (an address without ``tz``) and in the server's zone. Its reports
+run on the report pool like any request (a person asking meanwhile takes turns with it);
+they stay cached for administrators, and for everyone the filtered forms exist, so
+another value of a filter costs its queries only.
 
 ``omnikpi serve`` warms; test clients and embedding applications do not unless asked
 (``create_app(warm_up=True)``): a warm-up is seconds of work at every start.
@@ -48,6 +49,12 @@ def warm_up_filters(view: View) -> list[dict[str, list[str]]]:
                   if options.get(dim))]
 
 
+def warm_up_zones(state: AppState) -> tuple[str, ...]:
+    """UTC, the dashboard's zone when the address names none, and the server's own zone
+    (``omnikpi serve --tz``), which the people of that center put in their links."""
+    return tuple(dict.fromkeys(("UTC", state.tz)))
+
+
 class DashboardWarmup(threading.Thread):
     """Opens the dashboards of :func:`warm_up_filters` once, on its own thread."""
 
@@ -55,8 +62,8 @@ class DashboardWarmup(threading.Thread):
         super().__init__(name="omnikpi-warm-up", daemon=True)
         self._state = state
         self._stopping = threading.Event()
-        self.warmed: list[dict[str, list[str]]] = []
-        """The filters of each dashboard computed, in order (tests and the log read it)."""
+        self.warmed: list[tuple[str, dict[str, list[str]]]] = []
+        """The zone and filters of each dashboard computed, in order (tests read it)."""
         self.done = threading.Event()
 
     def stop(self) -> None:
@@ -69,11 +76,12 @@ class DashboardWarmup(threading.Thread):
         started = time.perf_counter()
         view = View(self._state, WARM_UP, UNBOUNDED, self._state.dataset, WARM_UP_CALLER)
         try:
-            for where in warm_up_filters(view):
-                if self._stopping.is_set():
-                    return
-                dashboard_context(view, Filters(where=where or None), "en")
-                self.warmed.append(where)
+            for tz in warm_up_zones(self._state):
+                for where in warm_up_filters(view):
+                    if self._stopping.is_set():
+                        return
+                    dashboard_context(view, Filters(tz=tz, where=where or None), "en")
+                    self.warmed.append((tz, where))
             log.info("dashboard warmed up in %.1f s (%d pages)",
                      time.perf_counter() - started, len(self.warmed))
         except Exception as exc:
