@@ -227,17 +227,21 @@ class ShapedSql:
         second = template == _SEEN_ONCE and known
         with self._lock:
             first = self._first.pop(key, None) if second else None
+
+        def compile_shape() -> str:
+            return compile_node(node.replace(dict(zip(literals, placeholders, strict=True))))
+
         if first is not None:
             # this process compiled the first expression of the shape: the placeholder
             # form is proven against that SQL, and this one is written in, not compiled
-            shaped = compile_node(node.replace(dict(zip(literals, placeholders, strict=True))))
+            shaped = compile_shape()
             first_sql, first_swap = first
             exact = fills(shaped, first_swap) and written_in(shaped, first_swap) == first_sql
             self._settle(key, disk_key, shaped if exact else None)
             return written_in(shaped, swap) if exact else compile_node(node)
         real = compile_node(node)
         if second:  # the first came in another process: proven against this one
-            shaped = compile_node(node.replace(dict(zip(literals, placeholders, strict=True))))
+            shaped = compile_shape()
             exact = fills(shaped, swap) and written_in(shaped, swap) == real
             self._settle(key, disk_key, shaped if exact else None)
         elif not known:

@@ -76,8 +76,9 @@ class DashboardWarmup(threading.Thread):
         started = time.perf_counter()
         view = View(self._state, WARM_UP, UNBOUNDED, self._state.dataset, WARM_UP_CALLER)
         try:
+            filters = warm_up_filters(view)
             for tz in warm_up_zones(self._state):
-                for where in warm_up_filters(view):
+                for where in filters:
                     if self._stopping.is_set():
                         return
                     dashboard_context(view, Filters(tz=tz, where=where or None), "en")
