@@ -140,3 +140,20 @@ def test_a_server_in_another_zone_warms_its_zone_too(
         planned = _planning(monkeypatch)
         assert client.get("/?tz=Europe/Kyiv&queue=support").status_code == 200
         assert planned == []
+
+
+def test_a_dataset_without_contacts_is_not_warmed_and_nothing_is_wrong(
+        make_app: Callable[..., FastAPI], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A center that loads its agent states first: the dashboard has nothing to compute,
+    which is a fact of the data, not a failure to warn about at every start."""
+    states = dataset(tmp_path / "states", agent_states=[
+        {"agent_id": "a1", "state": "available", "started_at": "2024-03-01T09:00:00Z",
+         "ended_at": "2024-03-01T10:00:00Z"}])
+    app = make_app(states, warm_up=True, live_updates=False)
+    with caplog.at_level(logging.INFO, logger="omnikpi.web"), TestClient(app):
+        warming = app.state.warm_up
+        assert warming.done.wait(60)
+    assert warming.warmed == []
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if "warm" in r.getMessage()]
+    assert said == [(logging.INFO, "dashboard not warmed up: the dataset has no contacts yet")]
