@@ -4,11 +4,12 @@ After a restart the first person to open the dashboard waited while every report
 page was planned and compiled through Ibis (2–5 s on the demo), and the first to filter it
 by a channel or a queue as long again: the reusable form of a filtered report
 (``web/dashboard_data.py``) is made at its first use. The warm-up opens the dashboard as
-an administrator would, unfiltered and then filtered by one value of each dimension the
-pickers offer, in UTC (an address without ``tz``) and in the server's zone. Its reports
-run on the report pool like any request (a person asking meanwhile takes turns with it);
-they stay cached for administrators, and for everyone the filtered forms exist, so
-another value of a filter costs its queries only.
+an administrator would, unfiltered, then filtered by one value of each dimension the
+pickers offer, then by a channel and a queue together, in UTC (an address without
+``tz``) and in the server's zone. Its reports run on the report pool like any request (a
+person asking meanwhile takes turns with it); they stay cached for administrators, and
+for everyone the filtered forms exist, so another value of a filter costs its queries
+only.
 
 ``omnikpi serve`` warms; test clients and embedding applications do not unless asked
 (``create_app(warm_up=True)``): a warm-up is seconds of work at every start.
@@ -34,19 +35,36 @@ log = logging.getLogger("omnikpi.web")
 
 WARMED_DIMENSIONS = ("channel", "queue", "site", "tenant", "direction")
 """The dashboard's usual filters (an agent's figures have pages of their own)."""
+WARMED_PAIR = ("channel", "queue")
+"""The usual two filters at once ("e-mail in the sales queue"): each combination of
+filters is a form of its own, and warming every pair would be minutes at each start."""
 WARM_UP = Principal("warm-up", "admin", via="none")
 WARM_UP_CALLER = Requester("warm-up", capped=False)
 
 
 def warm_up_filters(view: View) -> list[dict[str, list[str]]]:
-    """The unfiltered dashboard, then one value of each dimension the data has. On Spark
-    the unfiltered one only: a filtered page's reusable form is DuckDB's (Spark plans
-    every report anew), so warming a filter there would be minutes of work for nothing."""
+    """The unfiltered dashboard, then one value of each dimension the data has, then
+    :data:`WARMED_PAIR` together. On Spark the unfiltered one only: a filtered page's
+    reusable form is DuckDB's (Spark plans every report anew), so warming a filter there
+    would be minutes of work for nothing."""
     if view.state.engine != "duckdb":
         return [{}]
     options = picker_options(view)
-    return [{}, *({dim: [options[dim][0]]} for dim in WARMED_DIMENSIONS
-                  if options.get(dim))]
+    first = {dim: [options[dim][0]] for dim in WARMED_DIMENSIONS if options.get(dim)}
+    return [{}, *({dim: values} for dim, values in first.items()), *_pair(view, first)]
+
+
+def _pair(view: View, first: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+    """The first channel with a queue it has: a pair without rows would warm nothing
+    (a page with no contacts skips the reports its tiles would need)."""
+    channel, queue = WARMED_PAIR
+    if channel not in first:
+        return []
+    found = view.dataset.con.execute(
+        f'SELECT min(CAST("{queue}" AS VARCHAR)) FROM contacts '
+        f'WHERE CAST("{channel}" AS VARCHAR) = ? AND "{queue}" <> \'\'',
+        first[channel]).fetchone()
+    return [{channel: first[channel], queue: [found[0]]}] if found and found[0] else []
 
 
 def warm_up_zones(state: AppState) -> tuple[str, ...]:
