@@ -84,12 +84,20 @@ def import_command(
                      if source == "transcripts"
                      else import_mapped(inputs, mapping, out, format, encoding))
         table = Table(title=f"Imported into {out}")
-        for column in ("table", "rows read", "rows in table", "filtered", "rejected"):
-            table.add_column(column, justify="left" if column == "table" else "right")
+        # rows read = in the table + filtered + left out + repeated. A row with a value
+        # left empty is counted beside where it went, mostly the table (validation then
+        # quarantines it if the value is required): one "rejected" column counted it as
+        # if it were not written, and the columns did not add up
+        table.add_column("table", no_wrap=True)  # a table's name whole, never "ivr_sess…"
+        for column in ("rows read", "in table", "filtered", "left out", "repeated",
+                       "value left empty"):
+            table.add_column(column, justify="right",
+                             min_width=max(len(word) for word in column.split()))
         for summary in summaries:
             table.add_row(summary.table, str(summary.read), str(summary.written),
                           str(sum(summary.filtered.values())),
-                          str(summary.rejected_rows + sum(summary.left_out.values())))
+                          str(sum(summary.left_out.values())), str(summary.repeated),
+                          str(summary.rejected_rows))
         console.print(table)
         for summary in summaries:
             # with several tables, each reason says which table's rows it left out
@@ -106,9 +114,9 @@ def import_command(
                 # a reason is text, not console markup ("… in the mapping's [derived]")
                 console.print(f"  {count:>7} {table_name}{escape(reason)}", highlight=False)
             if summary.counted_twice:
-                console.print(f"  ({table_name}{summary.rejected_rows} rejected rows for "
-                              f"{sum(summary.rejected.values())} reasons: a row may fail in "
-                              "more than one column)", highlight=False)
+                console.print(f"  ({table_name}{summary.rejected_rows} rows with a value "
+                              f"left empty, for {sum(summary.rejected.values())} reasons: a "
+                              "row may fail in more than one column)", highlight=False)
             if summary.repeated:
                 key = ("values in every column" if summary.table in WHOLE_ROW
                        else ", ".join(KEYS[summary.table])) + (

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
-from omnikpi.connectors.failing_rows import keep_try_whole, raises
+from omnikpi.connectors.failing_rows import Failing, failing, keep_try_whole, raises
 
 TICKETS = Path(__file__).parent / "fixtures" / "platforms" / "freshdesk" / "tickets.json"
 
@@ -269,3 +269,12 @@ def test_try_over_a_struct_field_does_not_crash_the_import(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+
+
+def test_an_expression_over_no_rows_fails_on_none() -> None:
+    """Every row filtered out before a rule (DuckDB's ``count_if`` over no rows is null):
+    nothing fails, nothing is considered — not a TypeError."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE src AS SELECT 'not a number' AS x")
+    assert failing(con, "", "CAST(x AS INTEGER)", "FALSE") == Failing(0, 0, "")
+    assert failing(con, "", "CAST(x AS INTEGER)").rows == 1

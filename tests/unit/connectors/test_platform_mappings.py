@@ -5,6 +5,7 @@ worked out by hand in the comments."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -480,11 +481,12 @@ def test_a_row_rejected_for_two_reasons_is_one_row_rejected(tmp_path: Path) -> N
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
-    # 3 lines × 4 phases (the first line has all four: 60, 240, 300 and 20 s), all written
-    assert "│ agent_states │ 12 │ 12 │ 0 │ 5 │" in output
+    # 3 lines × 4 phases (the first line has all four: 60, 240, 300 and 20 s), all written:
+    # none filtered, none left out, no repeat; 5 of them with a value left empty
+    assert "│ agent_states │ 12 │ 12 │ 0 │ 0 │ 0 │ 5 │" in output
     assert "4 agent_id empty or unreadable" in output
     assert "1 start empty or unreadable" in output and "1 end empty or unreadable" in output
-    assert "5 rejected rows for 6 reasons" in output
+    assert "5 rows with a value left empty, for 6 reasons" in output
 
 
 def test_zendesk_satisfaction_ratings_give_csat(tmp_path: Path) -> None:
@@ -997,3 +999,49 @@ def test_zendesk_deleted_ticket_and_an_event_without_its_ticket(tmp_path: Path) 
     rows = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
     assert [(r["contact_id"], _s(r["first_response_at"], r["arrived_at"])) for r in rows] \
         == [("1", 1200.0)]
+
+
+def test_a_timestamp_of_another_type_in_one_record_is_counted_not_a_traceback(
+        tmp_path: Path) -> None:
+    """Intercom's API gives epoch seconds; a record re-exported through a tool that wrote
+    ISO text is one odd record among many. Its value is left empty under a named reason
+    and the other conversations import as before (before: a TypeError traceback, because
+    the rule of a table that filters every row out counted its failures over no rows)."""
+    page = json.loads((FIXTURES / "intercom" / "conversations-page-1.json").read_text())
+    first = page["conversations"][0]
+    odd = json.loads(json.dumps(first))
+    odd["id"] = "2001"
+    odd["statistics"]["first_admin_reply_at"] = "2024-03-05T09:01:30Z"
+    source = tmp_path / "page.json"
+    source.write_text(json.dumps({**page, "conversations": [first, odd]}))
+    said = _said("intercom", tmp_path / "out", source)
+    # both written; the odd one's first reply left empty, and no AI-agent session in either
+    assert "│ contacts │ 2 │ 2 │ 0 │ 0 │ 0 │ 1 │" in said
+    assert "│ ivr_sessions │ 2 │ 0 │ 2 │ 0 │ 0 │ 0 │" in said
+    assert ("1 contacts: [derived] first_reply could not be computed (Conversion Error: "
+            'Failed to cast value to numerical: "2024-03-05T09:01:30Z"): left empty') in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert _s(rows["1001"]["first_response_at"], rows["1001"]["arrived_at"]) == 90.0
+    assert rows["2001"]["first_response_at"] is None
+
+
+def test_the_import_summary_adds_up_when_a_value_is_left_empty(tmp_path: Path) -> None:
+    """A contact record whose ``Queue`` is text, not an object: the row is written with
+    its queue empty. The summary said "rejected 1" beside "in table 6" of 6 read; now
+    rows read = in table + filtered + left out + repeated, and the emptied value is a
+    column of its own."""
+    text = (FIXTURES / "amazon_connect" / "ctr.json").read_text()
+    _, end = json.JSONDecoder().raw_decode(text)
+    answered = json.JSONDecoder().raw_decode(text, end + 1)[0]  # c-0001 with its agent
+    odd = {**answered, "ContactId": "c-9001", "Queue": "Support"}
+    source = tmp_path / "ctr.json"
+    source.write_text("\n".join(json.dumps(r) for r in (answered, odd)) + "\n")
+    said = _said("amazon-connect", tmp_path / "out", source)
+    assert "│ contacts │ 2 │ 2 │ 0 │ 0 │ 0 │ 1 │" in said
+    assert ("1 contacts: [source.fields] Queue: something else than an object (its fields "
+            "left empty)") in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    # the mapping names a contact without a queue, as for a call that never queued
+    assert (rows["c-0001"]["queue"], rows["c-9001"]["queue"]) == ("Support", "no queue")
