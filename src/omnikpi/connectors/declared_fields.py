@@ -57,16 +57,22 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
     kept = [quote(name) for name in described.columns if name not in changed]
     casts = [f"CAST({quote(name) if name in before else 'NULL'} AS {_render_type(tree[name])})"
              f" AS {quote(name)}" for name in changed]
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {', '.join([*kept, *casts])} "
-                    "FROM raw")
-        return Counter()
-    except duckdb.Error as exc:
-        strict_error = exc
+    # a place typed JSON (values of several kinds: a time as text in most conversations,
+    # as epoch milliseconds in one) is read leniently at once: a cast of a JSON text to
+    # VARCHAR keeps its quotes, and every time of every row then failed to read
+    strict_error: duckdb.Error | None = None
+    if not any(_has_json(node) for name, node in _source_types(described).items()
+               if name in changed):
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {', '.join([*kept, *casts])} "
+                        "FROM raw")
+            return Counter()
+        except duckdb.Error as exc:
+            strict_error = exc
     # an object of the source typed JSON because some rows hold something else there (a
     # text where the others hold an object): read it leniently, each odd value left
     # empty and counted, instead of refusing the whole export
-    odd = _odd_kinds(con, fields, set(changed) & set(before))
+    odd = _odd_kinds(con, fields, set(changed) & set(before), _source_types(described))
     found = _source_types(described)
     for path, type_name in fields.items():
         _objects_found(con, found, path.split("."))
@@ -80,8 +86,29 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
                     "FROM raw")
     except duckdb.Error as exc:
         raise DataError(f"{where}: the source's {', '.join(changed)} cannot be read with "
-                        f"the declared fields: {first_line(strict_error)}") from exc
+                        f"the declared fields: {first_line(strict_error or exc)}") from exc
     return odd
+
+
+def _through_a_list(tree: TypeTree, parts: list[str]) -> bool:
+    """Whether the path ``parts`` crosses a list of the source before its last part."""
+    node: TypeNode = tree
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            return True
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, list)
+
+
+def _has_json(node: TypeNode) -> bool:
+    """Whether a place of ``node`` is typed JSON."""
+    if isinstance(node, dict):
+        return any(_has_json(child) for child in node.values())
+    if isinstance(node, list):
+        return _has_json(node[0])
+    return node == "JSON"
 
 
 def _source_types(described: Any) -> TypeTree:
@@ -131,14 +158,18 @@ def _structure(node: TypeNode) -> str:
 
 
 def _odd_kinds(con: duckdb.DuckDBPyConnection, fields: dict[str, str],
-               columns: set[str]) -> Counter[str]:
+               columns: set[str], source: TypeTree) -> Counter[str]:
     """For the declared fields of ``columns`` (paths without lists): the source rows where
     a place on a field's path holds something else than an object, and where a field's
-    value is not of its type — what the lenient reading leaves empty, once per place."""
+    value is not of its type — what the lenient reading leaves empty, once per place. A
+    path through a list of the source (a conversation's participants, named as if the
+    list were its element) is read element by element and not counted here: an odd
+    value there is named by the expression that fails to read it."""
     checks: dict[str, str] = {}  # reason → the rows it counts
     for path, type_name in fields.items():
         parts = path.split(".")
-        if parts[0] not in columns or len(parts) < 2 or any(p.endswith("[]") for p in parts):
+        if parts[0] not in columns or len(parts) < 2 or any(p.endswith("[]") for p in parts) \
+                or _through_a_list(source, parts):
             continue
         value = f"to_json({quote(parts[0])})"
         for depth in range(len(parts) - 1):  # the column itself, then each object inside

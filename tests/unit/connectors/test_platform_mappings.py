@@ -295,6 +295,34 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
                    "avg_ivr_time": 40.0, "avg_wait_with_ivr": 70.0}
 
 
+
+def test_a_time_written_as_a_number_in_one_segment_spoils_no_other(tmp_path: Path) -> None:
+    """A details job re-exported by a tool that wrote one segment's start as epoch
+    milliseconds: DuckDB types the field JSON for every segment, and a cast of a JSON text
+    to text kept its quotes, so every time of every conversation failed to read (all
+    three contacts with their times left empty). Now only the odd value is odd."""
+    clean = json.loads((FIXTURES / "genesys_cloud" / "details.json").read_text())
+    expected = _import("genesys-cloud", FIXTURES / "genesys_cloud" / "details.json",
+                       tmp_path / "clean")
+    customer = json.loads(json.dumps(clean))  # a segment no column reads
+    customer["conversations"][0]["participants"][0]["sessions"][0]["segments"][0][
+        "segmentStart"] = 1709629200000
+    (tmp_path / "customer.json").write_text(json.dumps(customer))
+    assert _import("genesys-cloud", tmp_path / "customer.json", tmp_path / "a") == expected
+    agent = json.loads(json.dumps(clean))  # the start of the talk that answered the call
+    agent["conversations"][0]["participants"][3]["sessions"][0]["segments"][1][
+        "segmentStart"] = 1709629270000
+    (tmp_path / "agent.json").write_text(json.dumps(agent))
+    said = _said("genesys-cloud", tmp_path / "b", tmp_path / "agent.json")
+    # four conversations, one only in the IVR (filtered, as from the clean file)
+    assert "│ contacts │ 4 │ 3 │ 1 │ 0 │ 0 │ 1 │" in said
+    assert "1 contacts: [derived] answered_at could not be computed" in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "b" / "contacts.parquet").to_pylist()}
+    assert rows["5e0c5b3a-0001"]["accepted_at"] is None  # the odd one, named above
+    assert {k: v for k, v in rows.items() if k != "5e0c5b3a-0001"} == {
+        k: v for k, v in expected.items() if k != "5e0c5b3a-0001"}
+
 def test_genesys_cloud_presence_and_routing_status(tmp_path: Path) -> None:
     folder = FIXTURES / "genesys_cloud"
     _import("genesys-cloud", folder / "details.json", tmp_path)
