@@ -138,7 +138,9 @@ def without_stray_quotes(files: list[Path], delimiter: str, quote: str, skip: in
                 text = lines[index].encode("utf-8", "surrogateescape").decode(
                     "utf-8", "replace").rstrip("\r\n").replace("\x00", "")
                 listed.append(Reject(str(path), index + 1, REASON, text))
-                lines[index] = "\n"
+                # blanked with its own line end: a blank LF among CR LF lines would make
+                # a file DuckDB refuses (two kinds of line end)
+                lines[index] = "\r\n" if lines[index].endswith("\r\n") else "\n"
             named = f"{REASON} (first {path} line {bad[0] + 1})"
             reasons[named] += len(bad)
             copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"

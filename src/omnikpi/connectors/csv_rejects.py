@@ -31,7 +31,10 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
     names the first such line), and each with its text for ``rejects.csv``."""
     parts = []
     for number, path in enumerate(files):
-        con.execute(f"CREATE TEMP TABLE raw_part_{number} AS SELECT * FROM {reader(path)}")
+        try:
+            con.execute(f"CREATE TEMP TABLE raw_part_{number} AS SELECT * FROM {reader(path)}")
+        except duckdb.Error as exc:
+            raise UnreadableFile(number, exc) from exc
         parts.append(f"SELECT * FROM raw_part_{number}")
     con.execute(f"CREATE TABLE raw AS {' UNION ALL BY NAME '.join(parts)}")
     for number in range(len(files)):
@@ -58,9 +61,20 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
                            f"(first {file_path} line {line}: {short(message, 80)})"
                            + (f"; {ENCODING_HINT}" if kind == "INVALID ENCODING" else ""))
         reasons[named[kind]] += 1
+        # the text as in the file: DuckDB's starts with the line ends before it when they
+        # are CR LF ("\n5,sales,…") or after a blank line
         listed.append(Reject(file_path, line, f"{kind.lower()}: {message}",
-                             text.replace("\x00", "")))
+                             text.strip("\r\n").replace("\x00", "")))
     return reasons, listed
+
+
+class UnreadableFile(duckdb.Error):
+    """A file the reader cannot read even line by line: ``number``, its place in the
+    files read (the same in the files as given), and DuckDB's error."""
+
+    def __init__(self, number: int, error: duckdb.Error) -> None:
+        super().__init__(str(error))
+        self.number, self.error = number, error
 
 
 ENCODING_HINT = "if the file is not UTF-8, name its encoding with --encoding"

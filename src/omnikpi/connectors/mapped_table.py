@@ -14,6 +14,7 @@ traceback). See ``mappings/anonymous_bank.toml`` and docs/connectors.md.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -24,8 +25,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from omnikpi.connectors.csv_line_ends import lf_line_ends
 from omnikpi.connectors.csv_quotes import without_stray_quotes
-from omnikpi.connectors.csv_rejects import read_leaving_out_bad_lines
+from omnikpi.connectors.csv_rejects import UnreadableFile, read_leaving_out_bad_lines
 from omnikpi.connectors.declared_fields import declared_fields
 from omnikpi.connectors.failing_rows import (
     can_try,
@@ -204,23 +206,40 @@ def _read_json_again(con: duckdb.DuckDBPyConnection, files: list[Path],
 
 def _read_csv_again(con: duckdb.DuckDBPyConnection, files: list[Path],
                     source: dict[str, Any]) -> tuple[Counter[str], list[Reject]]:
-    """``raw`` from CSV files DuckDB refused: each line that opens a quote no quote of its
+    """``raw`` from CSV files DuckDB refused: a file whose lines end in CR LF and LF both
+    read as all LF (``csv_line_ends``), each line that opens a quote no quote of its
     record closes left out (``csv_quotes``), then each line of another shape
     (``csv_rejects``); both counted by reason and listed."""
     quote_char = source.get("quote", '"')
     delimiter = str(source.get("delimiter", ","))
     columns = source.get("columns")
     skip = source.get("skip", 0)
-    if quote_char == "" or len(delimiter) != 1 or not isinstance(skip, int):
-        return read_leaving_out_bad_lines(
-            con, files, lambda path: _source_sql([path], source, rejects=True))
-    with without_stray_quotes(files, delimiter, str(quote_char), skip,
-                              len(columns) if isinstance(columns, list) else None
-                              ) as (copies, strays, listed):
-        reasons, rejected = read_leaving_out_bad_lines(
-            con, copies, lambda path: _source_sql([path], source, rejects=True))
-        reasons, rejected = as_given(reasons, rejected, copies, files)
-    return strays + reasons, listed + rejected
+    with lf_line_ends(files) as lf_files:
+        if quote_char == "" or len(delimiter) != 1 or not isinstance(skip, int):
+            reasons, listed = read_leaving_out_bad_lines(
+                con, lf_files, lambda path: _source_sql([path], source, rejects=True))
+            return as_given(reasons, listed, lf_files, files)
+        with without_stray_quotes(lf_files, delimiter, str(quote_char), skip,
+                                  len(columns) if isinstance(columns, list) else None
+                                  ) as (copies, strays, listed):
+            reasons, rejected = read_leaving_out_bad_lines(
+                con, copies, lambda path: _source_sql([path], source, rejects=True))
+            reasons, rejected = as_given(reasons, rejected, copies, lf_files)
+        return as_given(strays + reasons, listed + rejected, lf_files, files)
+
+
+def _cannot_read(files: list[Path], exc: duckdb.Error) -> str:
+    """Why the files cannot be read, naming the one the reader stopped on (DuckDB names a
+    temporary copy, or, reading several files, ``file ""``) and, when it could not make
+    out the file's dialect, saying so."""
+    error = exc.error if isinstance(exc, UnreadableFile) else exc
+    named = files[exc.number] if isinstance(exc, UnreadableFile) else files[0]
+    lines = [line.strip() for line in str(error).split("\n") if line.strip()]
+    said = re.sub(r' file "[^"]*"', "", lines[0] if lines else "").rstrip(".")
+    if "sniffing" in said and len(lines) > 1:
+        said += (f": {lines[1]} (check the mapping's [source] delimiter, quote and skip, "
+                 "and that the file is CSV text whose lines end in LF or CR LF)")
+    return f"cannot read {named}: {said}"
 
 
 def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False) -> str:
@@ -464,8 +483,9 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                     raise
                 else:
                     bad_lines, listed = _read_json_again(con, readable, source, alternative)
-            except duckdb.Error:
-                raise DataError(f"cannot read {files[0]}: {first_line(exc)}") from exc
+            except duckdb.Error as again:
+                raise DataError(_cannot_read(files, again if isinstance(
+                    again, UnreadableFile) else exc)) from exc
         bad_lines, listed = as_given(bad_lines, listed, readable, files)
     if source.get("format", "csv") == "csv" and source.get("columns") is None:
         blank_rows[REPEATED_HEADER] += drop_repeated_headers(con)
