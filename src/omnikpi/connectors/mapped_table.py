@@ -327,6 +327,14 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
     for name in [paths] if isinstance(paths, str) else paths:
         columns = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
         head, *rest = str(name).split(".")
+        if head not in columns and not rest and source.get("format") == "json" and \
+                not any(kind.endswith("[]") for kind in columns.values()):
+            # an API page with nothing in it leaves the empty list out ({"totalHits": 0}
+            # from Genesys Cloud): pages with no element, as with the list written []
+            con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT *, CAST(NULL AS JSON) AS "
+                        f"{quote(head)} FROM raw")
+            elements.append(head)
+            break
         if head not in columns:
             described = (f"; the inputs this mapping reads are described at the top of "
                          f"{mapping_path}") if mapping_path is not None else ""
@@ -548,7 +556,11 @@ def _commit_nothing(con: duckdb.DuckDBPyConnection, tables: list[TableMapping],
     from omnikpi.connectors.writer import to_arrow
 
     read = _rows(con)
-    reason = f"a page with no {' or '.join(elements)} (nothing new in the export)"
+    fields = [str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()
+              if str(r[0]) not in elements]
+    # the page's own fields say which export it is (a wrong file reads so too)
+    reason = (f"a page with no {' or '.join(elements)} (nothing new in the export; its "
+              f"fields: {', '.join(fields[:8]) or 'none'})")
     summaries = [MappedSummary(spec.table, read=read, filtered=Counter({reason: read}))
                  for spec in tables]
     with committed_import(out) as run:
