@@ -45,8 +45,10 @@ def import_command(
         help="file name of a call's recording without extension, * for any text: "
              "{uniqueid} | *-{uniqueid} (FreePBX) | */*/*/*-{uniqueid}")] = "{uniqueid}",
     encoding: Annotated[str | None, typer.Option(
-        help="csv, json, transcripts, platforms: the files' text encoding when not UTF-8 "
-             "(cp1251, cp1252, latin-1, utf-16); wins over the mapping's")] = None,
+        help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
+             "a UTF-16 file with its byte-order mark needs none): csv, json, "
+             "transcripts, platforms (wins over the mapping's), asterisk-queue-log (a "
+             "realtime export or a copy made by a Windows tool)")] = None,
 ) -> None:
     """Convert a platform's raw export into canonical tables; re-imports add only what is new."""
     try:
@@ -60,14 +62,10 @@ def import_command(
         if max_seconds is not None and not 0 <= max_seconds <= MAX_FOLLOW_SECONDS:
             raise UsageError(f"--max-seconds must be from 0 to {MAX_FOLLOW_SECONDS:,}")
         if source == "asterisk-queue-log":
-            if encoding is not None:  # Asterisk writes UTF-8; an odd byte is read as U+FFFD
-                raise UsageError("--encoding is for csv, json, transcripts and the platform "
-                                 "exports: Asterisk writes queue_log in UTF-8, and a byte "
-                                 "that is not (a caller's name) is read as �")
             started = time.monotonic()
             while True:
                 _import_queue_log(inputs, out, tz, format, follow, recordings,
-                                  recording_pattern)
+                                  recording_pattern, encoding)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -139,7 +137,8 @@ def import_command(
 
 def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
-                      recording_pattern: str = "{uniqueid}") -> None:
+                      recording_pattern: str = "{uniqueid}",
+                      encoding: str | None = None) -> None:
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
     from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
@@ -148,7 +147,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         summary = import_queue_log(inputs, out, tz, fmt,
                                    lambda lines: progress.update(task, completed=lines),
                                    follow=follow, recordings=recordings,
-                                   recording_pattern=recording_pattern)
+                                   recording_pattern=recording_pattern, encoding=encoding)
     for line in summary.recovered:
         console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected
@@ -164,10 +163,12 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         f"in (in progress, in {out / OPEN_FILE}); {summary.lost_visits} visit(s) closed "
         f"as lost; {summary.late_merged} line(s) older than the last import merged",
         highlight=False)
+    for path, how in summary.read_as.items():
+        console.print(f"Read as {how}: {escape(path)}", highlight=False)
     if summary.not_utf8:
-        console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 (a "
-                      "caller's name saved in another encoding): read with � in their "
-                      "place", highlight=False)
+        console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 in a data "
+                      "field (a caller's name saved in another encoding): read with � in "
+                      "their place", highlight=False)
     if summary.ignored:
         console.print("Ignored known events:", highlight=False)
         for name, count in summary.ignored.most_common():

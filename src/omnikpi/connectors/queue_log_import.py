@@ -37,13 +37,22 @@ from omnikpi.connectors.queue_log_lines import (
     realtime_dialect,
 )
 from omnikpi.connectors.queue_log_order import EventSpool, within_seconds
+from omnikpi.connectors.queue_log_text import (
+    HEAD_BYTES,
+    LineText,
+    line_text,
+    named_codec,
+    readable,
+    readable_event,
+    split_lines,
+)
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
 from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
 from omnikpi.connectors.reject_file import Reject, RejectFile
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
-from omnikpi.schema.files import BOM, open_bytes
+from omnikpi.schema.files import open_bytes
 
 STATE_FILE = ".omnikpi-import.json"
 
@@ -71,7 +80,10 @@ class ImportSummary:
     late_merged: int = 0
     """Lines older than the last import merged into what was still open."""
     not_utf8: int = 0
-    """Lines used though they held bytes that are not UTF-8 (read with U+FFFD)."""
+    """Lines used though they held bytes that are not UTF-8 in a data field (read with
+    U+FFFD); such a byte in a name stops the import (``queue_log_text``)."""
+    read_as: dict[str, str] = field(default_factory=dict)
+    """Files not read as UTF-8 (file → its encoding and why: its mark, or named)."""
     waiting: list[str] = field(default_factory=list)
     """Files whose last line has no end of line yet: read once it is complete."""
     damaged: dict[str, str] = field(default_factory=dict)
@@ -169,9 +181,12 @@ class _FileLines:
     its last line is read as it is, and its header is not a line.
     """
 
-    def __init__(self, path: Path, start: list[int], tz: str, stop: int | None = None
-                 ) -> None:
+    def __init__(self, path: Path, start: list[int], tz: str, stop: int | None = None,
+                 encoding: str | None = None) -> None:
         self.path, self.start, self.tz, self.stop = path, start, tz, stop
+        self.encoding = encoding
+        self.text = LineText(path, "utf-8", b"\n", b"")
+        """How its lines are split and decoded (``queue_log_text``): set on reading."""
         self.realtime: RealtimeReader | None = None
         self.waiting = False
         self.damage: str | None = None
@@ -190,9 +205,12 @@ class _FileLines:
     def _read(self) -> Iterator[tuple[int, int, bytes]]:
         start_line, start_offset = self.start
         with open_bytes(self.path) as handle:
-            first = handle.readline().removeprefix(BOM)
-            header = first.decode("utf-8", "replace")
-            dialect = realtime_dialect(header) if first.endswith(b"\n") else None
+            self.text = text = line_text(self.path, handle.read(HEAD_BYTES), self.encoding)
+            newline = text.newline
+            handle.seek(0)
+            first = next(split_lines(handle, newline), b"")
+            header = text.loose(first.removeprefix(text.mark))
+            dialect = realtime_dialect(header) if first.endswith(newline) else None
             if dialect is not None:
                 self.realtime = RealtimeReader(parse_csv_line(header, dialect), self.tz,
                                                dialect)
@@ -200,15 +218,12 @@ class _FileLines:
                 handle.seek(start_offset)
                 line_no = start_line
             else:
-                handle.seek(0)
-                line_no = 0
-                if self.realtime is not None:
-                    handle.readline()
-                    line_no = 1
+                handle.seek(len(first) if self.realtime is not None else 0)
+                line_no = 1 if self.realtime is not None else 0
             offset = handle.tell()
             self.end = offset
-            for raw in handle:
-                if not raw.endswith(b"\n") and self.realtime is None:
+            for raw in split_lines(handle, newline):
+                if not raw.endswith(newline) and self.realtime is None:
                     self.waiting = True
                     return
                 if self.stop is not None and offset + len(raw) > self.stop:
@@ -219,25 +234,25 @@ class _FileLines:
                 # a file saved by a Windows tool starts with a byte-order mark, and logs
                 # joined with `cat` carry it at the start of a later line: the same line
                 # reads the same wherever it stands (never text, never a reject's reason)
-                yield line_no, offset, raw.removeprefix(BOM)
+                yield line_no, offset, raw.removeprefix(text.mark)
 
 
-def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int
-           ) -> Iterator[Event | Reject]:
+def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int,
+           encoding: str | None = None) -> Iterator[Event | Reject]:
     """Events (or rejects) of a file's new lines up to offset ``stop``; ``cursor`` =
     [line, offset] follows every complete line read (rejected ones too), so the next
     import starts after them."""
-    lines = _FileLines(path, list(cursor), tz, stop)
+    lines = _FileLines(path, list(cursor), tz, stop, encoding)
     source = path.name
     for line_no, offset, raw in lines:
         cursor[0], cursor[1] = line_no, offset
         summary.lines += 1
-        # a byte that is not UTF-8 sits in a free-text field (a caller's name saved by an
+        # a byte that is not UTF-8 in a free-text field (a caller's name saved by an
         # older PBX in cp1251 or latin-1): the line is read with U+FFFD in its place, so
         # one odd letter does not cost the call (its CONNECT and end would follow an
-        # ENTERQUEUE that was never applied)
-        text = raw.decode("utf-8", "replace")
-        damaged = "\ufffd" in text and b"\xef\xbf\xbd" not in raw
+        # ENTERQUEUE that was never applied). In a name (queue, agent, call id) it stops
+        # the import: every such name would read the same (queue_log_text)
+        text, damaged = lines.text.decode(raw, line_no)
         if not text.strip():
             item: Event | Reject = Reject(source, line_no, "empty line", "")
         elif lines.realtime is not None:
@@ -247,17 +262,22 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
         if damaged:
             if isinstance(item, Reject):
                 item = Reject(item.source, item.line, f"{item.reason} (not valid UTF-8)",
-                              item.text)
+                              readable(item.text))
             else:
+                lines.text.check_names(item)
+                item = readable_event(item)
                 summary.not_utf8 += 1
         yield item
+    if lines.text.how is not None:
+        summary.read_as[str(path)] = lines.text.how
     if lines.waiting:
         summary.waiting.append(str(path))
     if lines.damage is not None:
         summary.damaged[str(path)] = lines.damage
 
 
-def _first_pass(sources: list[tuple[Path, list[int]]], tz: str) -> tuple[bool, list[int]]:
+def _first_pass(sources: list[tuple[Path, list[int]]], tz: str, encoding: str | None = None
+                ) -> tuple[bool, list[int]]:
     """Whether the new lines of the files, one file after the other, never go back in
     time (every line the reader turns into an event has its time read the same way here),
     and where each file's complete lines end now: the import reads up to there, so lines
@@ -266,11 +286,11 @@ def _first_pass(sources: list[tuple[Path, list[int]]], tz: str) -> tuple[bool, l
     ordered = True
     stops = []
     for path, start in sources:
-        lines = _FileLines(path, start, tz)
+        lines = _FileLines(path, start, tz, encoding=encoding)
         for _, _, raw in lines:
             if not ordered:
                 continue
-            text = raw.decode("utf-8", "replace")  # as :func:`_lines` reads it
+            text = lines.text.loose(raw)  # its time as :func:`_lines` reads it
             epoch = lines.realtime.epoch(text) if lines.realtime is not None \
                 else flat_epoch(text)
             if epoch is None:
@@ -324,7 +344,8 @@ class _PartWriter:
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
                      progress: Callable[[int], None] | None = None, *,
                      follow: bool = False, recordings: Path | None = None,
-                     recording_pattern: str = "{uniqueid}") -> ImportSummary:
+                     recording_pattern: str = "{uniqueid}", encoding: str | None = None
+                     ) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
@@ -333,23 +354,26 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     continue in the next import; with ``follow`` (a log being followed) they are not
     written piecewise at each poll but stay open (the wallboard counts them up to now).
     With ``recordings``, each call's MixMonitor recording found there by its uniqueid
-    (``connectors/recording_links.py``) is linked in ``recording_uri``.
+    (``connectors/recording_links.py``) is linked in ``recording_uri``. ``encoding``
+    names the files' text encoding when it is not UTF-8 (``queue_log_text``).
     """
     files = expand_inputs(inputs)
+    named_codec(encoding)  # an unknown name is refused before the dataset is touched
     index = index_recordings(recordings, recording_pattern) if recordings else None
     with committed_import(out) as run:
-        return _import(files, run, tz, fmt, progress, follow, index)
+        return _import(files, run, tz, fmt, progress, follow, index, encoding)
 
 
 def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
             summary: ImportSummary, rejects: RejectFile,
             progress: Callable[[int], None] | None,
-            positions: dict[str, dict[str, object]]) -> Iterator[Event]:
+            positions: dict[str, dict[str, object]], encoding: str | None = None
+            ) -> Iterator[Event]:
     """The events of the files' new lines; rejects written as they come; each file's
     position recorded once it is read."""
     for (path, start), stop in zip(sources, stops, strict=True):
         cursor = list(start)
-        for item in _lines(path, cursor, tz, summary, stop):
+        for item in _lines(path, cursor, tz, summary, stop, encoding):
             if isinstance(item, Reject):
                 summary.rejected[item.reason.split(" (")[0]] += 1
                 rejects.write([item])
@@ -365,7 +389,8 @@ def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
 
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             progress: Callable[[int], None] | None, follow: bool,
-            recordings: RecordingIndex | None = None) -> ImportSummary:
+            recordings: RecordingIndex | None = None, encoding: str | None = None
+            ) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
@@ -385,17 +410,17 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     result = machine.out
     try:
         spool = EventSpool(run.stage("ordering"))
-        streaming, stops = _first_pass(sources, tz)
+        streaming, stops = _first_pass(sources, tz, encoding)
         visits = machine.state.visits
 
         def is_open(callid: str, queue: str) -> bool:
             return f"{callid}|{queue}" in visits
 
         events = within_seconds(_parsed(sources, stops, tz, summary, rejects, progress,
-                                        positions), is_open) if streaming else None
+                                        positions, encoding), is_open) if streaming else None
         if events is None:  # out of order: every event to the spool, sorted by time
             for event in _parsed(sources, stops, tz, summary, rejects, progress,
-                                 positions):
+                                 positions, encoding):
                 spool.add(event)
             events = spool.ordered(is_open)
         for event, duplicate in events:

@@ -45,6 +45,16 @@ HINT = ("name the encoding it was saved in with --encoding or the mapping's [sou
         "utf-16")
 
 
+def byte_order_mark(head: bytes) -> tuple[bytes, str] | None:
+    """The UTF-16 or UTF-32 byte-order mark ``head`` starts with and the codec of the text
+    after it (``utf-16-le``, ``utf-32-be`` …), or ``None``."""
+    for mark, codec in _WIDE_MARKS:
+        if head.startswith(mark):
+            little = mark in (codecs.BOM_UTF32_LE, codecs.BOM_UTF16_LE)
+            return mark, f"{codec}-{'le' if little else 'be'}"
+    return None
+
+
 def codec_name(encoding: str | None) -> str | None:
     """The Python codec of an encoding the user named (``None``: not named)."""
     if encoding is None:

@@ -8,6 +8,7 @@ encoding, and named (or marked, for UTF-16) it imports exactly as its UTF-8 twin
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -146,12 +147,18 @@ def test_any_encoding_named_or_marked_gives_the_utf8_rows(
     assert _rows(out) == [(str(i), q) for i, q in enumerate(queues)]
 
 
-def test_the_queue_log_import_says_it_takes_no_encoding(tmp_path: Path) -> None:
+def test_the_queue_log_import_takes_the_encoding_too(tmp_path: Path) -> None:
+    """It was refused ("Asterisk writes queue_log in UTF-8") while a realtime export of
+    the queue_log table can be cp1251: its names were read as �, agents merged (the
+    whole story in test_queue_log_encoding.py)."""
     log = tmp_path / "queue_log"
-    log.write_text("1709629200|1709629200.1|support|NONE|ENTERQUEUE||5551234|1\n")
+    log.write_bytes("1709629200|1709629200.1|Продажі|NONE|ENTERQUEUE||5551234|1\n"
+                    .encode("cp1251"))
     result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
                                       str(tmp_path / "out"), "--encoding", "cp1251"])
-    assert result.exit_code == 2 and "--encoding is for csv" in result.output, result.output
+    assert result.exit_code == 0 and "1 call(s) still open" in result.output, result.output
+    opened = (tmp_path / "out" / ".live" / "queue_log-open.jsonl").read_text("utf-8")
+    assert json.loads(opened)["row"]["queue"] == "Продажі"
 
 
 def test_a_line_left_out_of_a_named_encoding_names_the_file_given(tmp_path: Path) -> None:
