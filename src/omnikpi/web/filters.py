@@ -283,6 +283,31 @@ def operation_tables(dataset: Dataset) -> tuple[str, ...]:
     return tuple(t for t in present if t not in REVIEW_TABLES) or present
 
 
+def at_one_as_of(view: View, filters: Filters) -> Filters:
+    """The filters with the page's one as-of: the one given, else the latest event of the
+    operation's tables (``operation_tables``: the instant the page says under its form).
+    Each report chose its own before — the contact tiles the contacts' last event
+    (23:57), agent time the states' (00:00) — so the dashboard said 00:00 while most of
+    its figures were cut at 23:57, a drill-down (whose link did not carry it) could
+    disagree with its tile, and the builder and its exports, cut at the contacts' last
+    event, showed another average time late than the dashboard's tile for the same
+    period. The dashboard, the builder and the builder's exports use this one."""
+    import dataclasses
+
+    from omnikpi.engine.timezones import to_datetime
+
+    if filters.as_of:
+        return filters
+    dataset = view.dataset
+    try:
+        latest = dataset.latest_event_us(operation_tables(dataset), filters.tz)
+    except (OmniKPIError, ValueError, OverflowError):
+        return filters  # a bad zone: the page says so itself
+    if latest is None:
+        return filters
+    return dataclasses.replace(filters, as_of=to_datetime(latest).isoformat())
+
+
 def latest_day(view: View, tz: str) -> date | None:
     """The operation's latest event day in ``tz`` (what the presets count from): QA
     evaluations are left out, so one evaluation made today of a month imported for

@@ -25,7 +25,7 @@ from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_r
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
-from omnikpi.web.filters import DIMENSION_LABELS, form_to_day
+from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
 from omnikpi.web.page_errors import page_message, status_of, translator_of
@@ -58,7 +58,7 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
     result = None
     if error is None and filters.metrics:
         try:
-            result = service.report(state, filters)
+            result = service.report(state, at_one_as_of(state, filters))
         except OmniKPIError as exc:
             status = status_of(exc)
             if status >= 500:
@@ -152,7 +152,7 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     if fmt not in ("csv", "xlsx", "pdf"):
         return Response("format must be csv, xlsx or pdf", status_code=400)
-    result = within_scope(service.report(state, filters), state)
+    result = within_scope(service.report(state, at_one_as_of(state, filters)), state)
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
     named = translator_of(request)(title) if title == DEFAULT_TITLE else title
     disposition = {"Content-Disposition": download_disposition(named, filters, fmt)}

@@ -24,7 +24,7 @@ from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
-from omnikpi.web.filters import DIMENSION_LABELS, operation_tables
+from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.metric_change import change
@@ -145,25 +145,6 @@ def _period(state: ViewDep, filters: Filters) -> Period | None:
     if start is None or end is None or end <= start:
         return None
     return Period(start, end, filters.tz, previous=span is not None and span[0] < start)
-
-
-def _at_one_as_of(state: ViewDep, filters: Filters) -> Filters:
-    """The filters with the page's one as-of: the one given, else the latest event of the
-    operation's tables (``operation_tables``: the instant the page says under its form).
-    Each report chose its own before —
-    the contact tiles the contacts' last event (23:57), agent time the states' (00:00) —
-    so the page said 00:00 while most of its figures were cut at 23:57, and a drill-down
-    (whose link did not carry it) could disagree with its tile."""
-    if filters.as_of:
-        return filters
-    dataset = state.dataset
-    try:
-        latest = dataset.latest_event_us(operation_tables(dataset), filters.tz)
-    except (OmniKPIError, ValueError, OverflowError):
-        return filters  # a bad zone: the page says so itself
-    if latest is None:
-        return filters
-    return dataclasses.replace(filters, as_of=to_datetime(latest).isoformat())
 
 
 def _previous(filters: Filters, period: Period) -> Filters:
@@ -393,7 +374,7 @@ def dashboard_context(state: View, filters: Filters, lang: str) -> dict[str, Any
     """What the dashboard shows for ``filters`` (its template's values but the filters),
     its reports computed and cached (the server's warm-up computes it before anyone
     asks: ``web/warmup.py``)."""
-    filters = _at_one_as_of(state, filters)
+    filters = at_one_as_of(state, filters)
     period = _period(state, filters)
     grain = "hour" if filters.grain == "total" else filters.grain
     parts = DASHBOARD_PARTS
