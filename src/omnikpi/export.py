@@ -199,8 +199,13 @@ def header_lines(result: ReportResult, lang: str = "en") -> list[tuple[str, str]
     ]
 
 
+def report_title(lang: str) -> str:
+    """The default title of a report's file, in ``lang`` ("Отчёт OmniKPI")."""
+    return str(_translator(lang)(DEFAULT_TITLE))
+
+
 def _title(title: str | None, lang: str) -> str:
-    return str(_translator(lang)(DEFAULT_TITLE)) if title in (None, DEFAULT_TITLE) else str(title)
+    return report_title(lang) if title in (None, DEFAULT_TITLE) else str(title)
 
 
 def _made_text(result: ReportResult, lang: str) -> str:

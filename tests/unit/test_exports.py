@@ -122,6 +122,26 @@ def test_xlsx_reads_back_raw_seconds_and_the_raw_cell_value(tmp_path: Path) -> N
     assert sheet.cell(5, 2).value == "hourly"
 
 
+
+@pytest.mark.parametrize(("lang", "title"), [("ru", "Отчёт OmniKPI"), ("uk", "Звіт OmniKPI"),
+                                             ("en", "OmniKPI report")])
+def test_the_command_line_s_title_is_in_the_file_s_language(
+        tmp_path: Path, lang: str, title: str) -> None:
+    """``omnikpi report --format xlsx --lang ru`` translated every label but its own
+    title, which stayed "OmniKPI report — …" (the web's export said "Отчёт OmniKPI")."""
+    data = SPEC_EXAMPLES / "voice_basic"
+    path = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(app, ["report", "--data", str(data), "--metrics", "offered",
+                                      "--format", "xlsx", "--lang", lang,
+                                      "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(path)["report"].cell(1, 1).value == f"{title} — voice_basic"
+    pdf = tmp_path / "r.pdf"
+    result = CliRunner().invoke(app, ["report", "--data", str(data), "--metrics", "offered",
+                                      "--format", "pdf", "--lang", lang, "--output", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert f"{title} — voice_basic" in PdfReader(pdf).pages[0].extract_text()
+
 def test_xlsx_in_russian(tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     write_xlsx(_result(), path, lang="ru")

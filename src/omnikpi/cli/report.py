@@ -164,7 +164,7 @@ def report(
     from omnikpi.cli.render import best_table
     from omnikpi.definitions import load_definition
     from omnikpi.engine.params import parse_param_assignments
-    from omnikpi.export import write, write_pdf
+    from omnikpi.export import report_title, write, write_pdf
     from omnikpi.request import ReportRequest
 
     # the switch goes to this load only (the environment of a caller's process is theirs)
@@ -188,8 +188,9 @@ def report(
         if lang not in ("en", "ru", "uk"):
             raise UsageError(f"unknown language {lang!r}: choose en, ru or uk")
         # the folder's name, not its path: a client's file need not show the server's disk
+        # in the file's language like every other label ("Отчёт OmniKPI — …" with --lang ru)
         shown = title if title is not None else \
-            f"OmniKPI report — {data.name or data.resolve().name}"
+            f"{report_title(lang)} — {data.name or data.resolve().name}"
         result = run_cli_report(data, request, config, cache)
         note_empty_metrics(result)
         if format == "table":
