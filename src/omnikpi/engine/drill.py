@@ -53,6 +53,8 @@ _TIMES = {"arr": "arrived_at", "fr": "first_response_at", "ab": "abandoned_at",
 """Contact facts' instants (masked at as-of) under their canonical names."""
 
 DISPLAY: dict[str, tuple[str, ...]] = {
+    "sales": ("kind", "contact_id", "attempt_id", "campaign", "agent_id", "channel", "queue",
+              "ended_at", "dialed_at", "outcome", "site", "tenant"),
     "contacts": ("contact_id", "channel", "queue", "agent_id", "customer_id", "arrived_at",
                  "first_response_at", "abandoned_at", "ended_at", "resolved_at", "wait_s",
                  "handle_s", "talk_s", "hold_s", "acw_s", "threshold_s", "site", "tenant",

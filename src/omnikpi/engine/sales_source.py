@@ -14,19 +14,26 @@ import ibis.expr.types as ir
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.sources import SourceRequest, book
 
-_COLUMNS = ("agent_id", "channel", "queue", "site", "tenant", "kind", "outcome")
+_COLUMNS = ("kind", "contact_id", "attempt_id", "campaign", "agent_id", "channel", "queue",
+            "ended_at", "dialed_at", "outcome", "site", "tenant")
+"""A row's kind, the record it is (a drill-down lists which contact or attempt made each
+sale, and when), and what it can be cut by."""
 
 
 def sales_source(req: SourceRequest) -> ir.Table:
     facts = contact_facts(req.tables("contacts"), req.ctx)
     inbound = facts.filter(
         facts.handled & facts.received)
-    contacts = book(inbound.mutate(kind=ibis.literal("contact"),
-                                   outcome=inbound.outcome.lower()), inbound.end, req)
     dials = req.tables("dial_attempts")
+    contacts = book(inbound.mutate(
+        kind=ibis.literal("contact"), outcome=inbound.outcome.lower(),
+        attempt_id=ibis.null("string"), campaign=ibis.null("string"),
+        dialed_at=ibis.null().cast(dials.dialed_at.type())), inbound.end, req)
     converted = dials.filter(dials.converted.fill_null(False))
     converted = converted.mutate(
-        kind=ibis.literal("dial"), outcome=ibis.null("string"), channel=ibis.literal("voice"),
+        kind=ibis.literal("dial"), outcome=ibis.literal("converted"),
+        channel=ibis.literal("voice"), contact_id=ibis.null("string"),
+        ended_at=ibis.null().cast(inbound.ended_at.type()),
         queue=ibis.null("string"), site=ibis.null("string"), tenant=ibis.null("string"))
     attempts = book(converted, converted.dialed_at, req)
     keep = [*_COLUMNS, "__key"]

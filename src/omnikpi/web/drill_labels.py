@@ -126,8 +126,11 @@ def column_unit(metric: Metric, source: str, column: str) -> str | None:
     if column in ("__num", "__den"):
         if metric.unit == "money" and column == "__num":
             return None
-        if "agent_time" in source or source in ("schedule", "chat_sessions", "chat_busy",
-                                                 "availability"):
+        # the denominator's unit is its own source's, whichever rows the page lists
+        # (sales per hour's logged-in time is seconds beside the sales' rows)
+        owner = (metric.denominator_source or metric.source) if column == "__den" else source
+        if "agent_time" in owner or owner in ("schedule", "chat_sessions", "chat_busy",
+                                               "availability"):
             return "seconds"
         if column == "__num" and metric.unit == "seconds":
             return "seconds"

@@ -83,7 +83,9 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         "header": lambda column: header(column, _),
         "unit_of": lambda column: column_unit(variant, found.source, column)
         if variant and found else None,
-        "source_names": {name: SOURCES[name].tables for name in SOURCES},
+        # a source of optional tables only (sales: contacts and dial attempts, either)
+        "source_names": {name: SOURCES[name].tables or SOURCES[name].optional
+                         for name in SOURCES},
         "empty_note": empty_note(found, filters.tz, choose_language(request))
         if found else "",
     }, status_code=200 if message is None else 400)

@@ -147,6 +147,16 @@ def _period(state: ViewDep, filters: Filters) -> Period | None:
     return Period(start, end, filters.tz, previous=span is not None and span[0] < start)
 
 
+def drill_part(metric: Metric) -> str:
+    """The rows a tile's link opens on: the denominator's (the contacts offered behind a
+    service level) where the metric's own rows carry one, else the numerator's — a count
+    has no denominator, and sales per hour's is agent time in rows of its own: its link
+    opened on "denominator (0)"."""
+    own = metric.denominator is not None and \
+        (metric.denominator_source or metric.source) == metric.source
+    return "denominator" if own else "numerator"
+
+
 def _previous(filters: Filters, period: Period) -> Filters:
     """The same filters over the period of the same length just before."""
     return dataclasses.replace(filters, from_=period.iso(period.start_us - period.length_us),
@@ -209,7 +219,8 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         metric = get_metric(metric_id)
         tile: dict[str, Any] = {"id": metric_id, "name": metric.name,
                                 "formula": metric.formula_in(lang),
-                                "channels": ",".join(channels or [])}
+                                "channels": ",".join(channels or []),
+                                "part": drill_part(metric)}
         if blocked[metric_id]:
             words = translator(lang)
             tile.update({"na": ", ".join(f"{d}={','.join(user[d])}"
