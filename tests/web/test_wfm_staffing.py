@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ from typer.testing import CliRunner
 from omnikpi.api import report_result
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
+
+from .conftest import needs_browser, running_server
 
 TILE = re.compile(r'<span class="value" id="([a-z-]+)">([^<]*)</span>')
 LEVEL = re.compile(r'<tr data-agents="(\d+)"[^>]*><td>[^<]*</td><td>(\d+)</td><td>([^<]*)</td>')
@@ -316,3 +319,33 @@ def test_a_day_plan_on_two_days_of_history_says_what_it_needs(
     app = make_app(_equal_days(tmp_path / "data", (4, 5)), live_updates=False)
     with TestClient(app) as short:
         assert _problems(_page(short, f"kind=day&lang={lang}")) == [said]
+
+
+@needs_browser
+def test_the_day_plan_chart_has_round_ticks_and_the_page_s_dates(
+        make_app: Callable[..., FastAPI], browser: Any) -> None:
+    """The contacts axis beside the agents' was synced to the agents' grid (Plotly's
+    default for an overlaying axis) and read 16.2, 32.3, 48.5; the time axis read
+    "07.03 00:00" beside a table that says "Mar 7, 2024, 00:00"."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running_server(make_app(DEMO_DATA_DIR, live_updates=False)) as url:
+        browser.set_window_size(1440, 900)
+        browser.get(f"{url}/wfm/staffing?kind=day&lang=en")
+        WebDriverWait(browser, 90).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#plan-chart .y2tick"))
+
+        def ticks(kind: str) -> list[str]:
+            found: list[str] = browser.execute_script(
+                f"return [...document.querySelectorAll('#plan-chart .{kind} text')]"
+                ".map(t => t.textContent)")
+            return found
+
+        contacts = [float(t.replace(",", "")) for t in ticks("y2tick")]
+        steps = {round(b - a, 6) for a, b in itertools.pairwise(contacts)}
+        assert len(steps) == 1, contacts
+        step = steps.pop()
+        assert step == int(step) and str(int(step)).rstrip("0") in ("1", "2", "5"), contacts
+        times = ticks("xtick")
+        assert times and all(re.match(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$", t) for t in times)

@@ -6,6 +6,7 @@ the comparison simulated once for the same what-if."""
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -325,3 +326,46 @@ def test_a_dialers_pace_and_team_on_the_page(client: TestClient, tmp_path: Path)
     assert table["dialer_abandon_rate"][2] == "better"
     assert ('<caption id="compare-campaign-0-caption">Outbound campaign '
             '<span translate="no">winback</span></caption>') in page
+
+
+NIGHTS = "scenario=demo&volume=10&agents-0=6&run=1"
+"""The demo center over three days, closed from 20:00 to 08:00 (its own clock: UTC+2)."""
+
+
+def test_the_scenario_s_clock_reads_as_an_offset(client: TestClient) -> None:
+    """``Etc/GMT-2`` is POSIX's name of UTC+2, with the sign reversed: a planner read it
+    as two hours behind UTC."""
+    page = _page(client, NIGHTS)
+    assert '(<span translate="no">UTC+2</span>)' in page
+    assert "Etc/GMT" not in page
+
+
+@needs_browser
+def test_the_what_if_chart_breaks_its_lines_over_closed_hours(
+        make_app: Callable[..., FastAPI], browser: Any) -> None:
+    """The hourly service level has no row for a closed night: the chart joined 19:00 to
+    the next 08:00 with a straight line that read as a night at 100 %. No two points more
+    than an hour apart are joined now, and each night is a break in each line."""
+    from datetime import datetime, timedelta
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running_server(make_app(DEMO_DATA_DIR, live_updates=False)) as url:
+        browser.set_window_size(1440, 900)
+        browser.get(f"{url}/wfm/whatif?{NIGHTS}&lang=en")
+        WebDriverWait(browser, 90).until(lambda d: d.find_elements(By.ID, "whatif-chart"))
+        traces = browser.execute_script(
+            "return document.getElementById('whatif-chart').data.map(t => [t.x, t.y])")
+        assert len(traces) == 4  # chat and voice, baseline and what-if
+        for xs, ys in traces:
+            points = list(zip(xs, ys, strict=True))
+            joined = [(a, b) for (a, ya), (b, yb) in itertools.pairwise(points)
+                      if ya is not None and yb is not None]
+            assert joined and all(datetime.fromisoformat(b) - datetime.fromisoformat(a)
+                                  <= timedelta(hours=1) for a, b in joined)
+            assert sum(y is None for y in ys) >= 2  # two nights in three days
+        ticks = browser.execute_script(
+            "return [...document.querySelectorAll('#whatif-chart .xtick text')]"
+            ".map(t => t.textContent)")
+        assert ticks and all(re.match(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$", t) for t in ticks)

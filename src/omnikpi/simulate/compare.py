@@ -97,6 +97,14 @@ def zone_of(scenario: Scenario) -> str:
     return f"Etc/GMT{-hours:+d}"
 
 
+def zone_label(zone: str) -> str:
+    """``zone`` as a person reads it: ``Etc/GMT-2`` is "UTC+2" (POSIX's sign is the
+    reverse of the offset's, which read as two hours behind UTC)."""
+    if zone.startswith("Etc/GMT") and zone[7:] and zone[7] in "+-":
+        return f"UTC{'-' if zone[7] == '+' else '+'}{zone[8:]}"
+    return zone
+
+
 def outcome(scenario: Scenario, seed: int | None = None,
             progress: Progress | None = None) -> Outcome:
     """Simulate ``scenario`` and measure it (``progress`` gets the share simulated)."""

@@ -37,6 +37,7 @@ from omnikpi.simulate.compare import (
     CHANNEL_METRICS,
     Comparison,
     compare,
+    zone_label,
 )
 from omnikpi.simulate.scenario import Routing, Scenario, parse_scenario
 from omnikpi.simulate.whatif import (
@@ -330,7 +331,7 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
         "campaigns": [{"campaign": c, "rows": _rows(found, None, lang, c)}
                       for c in found.campaigns()],
         "hourly": {"baseline": found.baseline.hourly, "whatif": found.whatif.hourly},
-        "zone": found.zone,
+        "zone": zone_label(found.zone),
         "command": f"omnikpi simulate compare baseline.toml whatif.toml{seed_option}",
     }
 
