@@ -129,6 +129,11 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         board = browser.find_element(By.ID, "wallboard")
         WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
         assert browser.find_element(By.ID, "no-data").is_displayed()  # nothing today yet
+        # the agents' sortable headers (buttons) are as large as the other tables' headers
+        sizes = browser.execute_script(
+            "return ['#agent-table th button', '#agents th'].map(s => "
+            "getComputedStyle(document.querySelector(s)).fontSize)")
+        assert sizes[0] == sizes[1], sizes
         now = datetime.now(UTC).replace(microsecond=0)
 
         def ago(minutes: float) -> str:
