@@ -106,6 +106,8 @@ class RealtimeReader:
                           if c.startswith("data") and c[4:].isdigit())
         self.data_columns = [c for _, c in numbered]
         self.queue_column = "queuename" if "queuename" in self.columns else "queue"
+        self._last: float | None = None
+        """The instant of the line read before (the repeated hour is read in order)."""
 
     def epoch(self, text: str) -> float | None:
         """The time of a row, as :meth:`parse_text` reads it (None: unreadable)."""
@@ -118,16 +120,28 @@ class RealtimeReader:
         return self._epoch(row[self.columns.index("time")])
 
     def _epoch(self, value: str) -> float | None:
+        """A line's instant; a local time in the hour the clocks repeat (03:30 in Kyiv on
+        the last Sunday of October happens twice) is read in the log's order: the first
+        03:30 until a line steps back into the hour, then the second. Taken the first
+        both times, a call queued at 03:50 and answered at the second 03:10 was
+        answered before it arrived, and lost ("CONNECT without ENTERQUEUE")."""
         stamp = value.strip()
         if EPOCH.fullmatch(stamp):
-            return float(stamp)
+            self._last = float(stamp)
+            return self._last
         try:
             moment = datetime.fromisoformat(stamp)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=self.tz)
-            return moment.timestamp()
+            if moment.tzinfo is not None:
+                self._last = moment.timestamp()
+                return self._last
+            first = moment.replace(tzinfo=self.tz, fold=0).timestamp()
+            second = moment.replace(tzinfo=self.tz, fold=1).timestamp()
         except (ValueError, OverflowError, OSError):
             return None
+        repeated = second > first  # (in the hour the clocks skip, second < first)
+        stepped_back = self._last is not None and first < self._last <= second
+        self._last = second if repeated and stepped_back else first
+        return self._last
 
     def parse_text(self, text: str, source: str, line: int) -> Event | Reject:
         clipped = text.rstrip("\r\n")[:TEXT_LIMIT]

@@ -350,3 +350,32 @@ def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     assert "epoch is not a number" not in summary.rejected
     assert summary.lines == plain_summary.lines
     assert contacts(tmp_path / "windows_out") == contacts(tmp_path / "plain_out")
+
+
+FALL_BACK = """time,callid,queuename,agent,event,data1,data2,data3,data4,data5
+2024-10-27 02:55:00,0.1,sales,NONE,ENTERQUEUE,,380500000000,1,,
+2024-10-27 02:55:10,0.1,sales,Agent/2,CONNECT,10,x,2,,
+2024-10-27 03:00:10,0.1,sales,Agent/2,COMPLETEAGENT,10,300,1,,
+2024-10-27 03:50:00,1.1,sales,NONE,ENTERQUEUE,,380501112233,1,,
+2024-10-27 03:10:00,1.1,sales,Agent/1,CONNECT,1200,x,2,,
+2024-10-27 03:15:00,1.1,sales,Agent/1,COMPLETECALLER,1200,300,1,,
+"""
+"""A realtime export in Kyiv's local time over the night the clocks go back (04:00 EEST
+is 03:00 EET again): call 0.1 in the first 03:00 hour; call 1.1 queued at the first 03:50
+and answered at the second 03:10, twenty minutes later."""
+
+
+def test_the_hour_the_clocks_repeat_is_read_in_the_log_s_order(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text(FALL_BACK)
+    summary = import_queue_log([source], tmp_path / "out", tz="Europe/Kyiv")
+    assert not summary.rejected
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts").to_pylist()}
+    first, second = rows["0.1@sales"], rows["1.1@sales"]
+    # 03:00:10 before the step back is the first one (EEST, UTC+3): 00:00:10 UTC
+    assert first["ended_at"].isoformat() == "2024-10-27T00:00:10"
+    assert second["arrived_at"].isoformat() == "2024-10-27T00:50:00"  # the first 03:50
+    assert second["accepted_at"].isoformat() == "2024-10-27T01:10:00"  # the second 03:10
+    report = omnikpi.report_result(tmp_path / "out", metrics=["answered", "asa"]).rows[0]
+    assert report == {"answered": 2, "asa": pytest.approx((10 + 1200) / 2)}
