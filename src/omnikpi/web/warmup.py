@@ -81,8 +81,10 @@ def account_scopes(state: AppState) -> list[tuple[Principal, Scope]]:
     clients (their tenant), supervisors of a tenant or of sites — one account of each,
     at most :data:`MAX_SCOPES`. Each scope's page is its own (its rows, its cache, its
     reusable forms): a client's first page after a restart took 3–4 s on the demo where
-    the administrator's took 0.2 s. Agents (a scope each) and API keys are left out."""
-    if not state.auth:
+    the administrator's took 0.2 s. Agents (a scope each) and API keys are left out; on
+    Spark none (every page there is a cluster's work, the administrator's only is
+    warmed)."""
+    if not state.auth or state.engine != "duckdb":
         return []
     from sqlalchemy import select
 
