@@ -127,6 +127,16 @@ def test_on_spark_only_the_unfiltered_dashboard_is_warmed(
     duck = make_app(data, live_updates=False, scheduler=False).state.omnikpi
     assert warm_up_filters(View(duck, WARM_UP, UNBOUNDED, duck.dataset, WARM_UP_CALLER)) \
         == WARMED
+    from omnikpi.auth.accounts import create_user
+    from omnikpi.store.db import session_scope
+    from omnikpi.web.warmup import account_scopes
+
+    for engine, scopes in (("spark", 0), ("duckdb", 1)):  # nor a client's page on Spark
+        state = make_app(data, engine=engine, auth_required=True, live_updates=False,
+                         scheduler=False).state.omnikpi
+        with session_scope(state.database_url) as session:
+            create_user(session, "acme", "plum tractor velvet 8", "client", tenant="A")
+        assert len(account_scopes(state)) == scopes
 
 
 def test_a_server_in_another_zone_warms_its_zone_too(
