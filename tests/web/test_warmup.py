@@ -182,10 +182,13 @@ def test_each_client_s_and_supervisor_s_dashboard_is_warmed_too(
     from omnikpi.auth.accounts import create_user, set_disabled
     from omnikpi.auth.scope import Scope
     from omnikpi.store.db import session_scope
+    from omnikpi.web import warmup
 
     from .conftest import log_in
     from .tenants import write_two_tenants
 
+    # the administrator's filtered pages are tested above: the unfiltered one is enough
+    monkeypatch.setattr(warmup, "warm_up_filters", lambda view: [{}])
     data = write_two_tenants(tmp_path / "clients")
     app = make_app(data, auth_required=True, warm_up=True, live_updates=False,
                    scheduler=False)
