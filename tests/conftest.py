@@ -223,9 +223,37 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _MEASURED[group] = _MEASURED.get(group, 0.0) + report.duration
 
 
+SHIPPED_DATA = tuple(Path(__file__).resolve().parents[1] / part for part in (
+    "src/omnikpi/demo/data", "data", "tests/cases"))
+"""Data the repository ships: a test that writes beside a dataset (a QA evaluation saved
+next to the demo data it was served from) must work on a copy."""
+
+
+def _shipped_files() -> set[tuple[str, int]]:
+    return {(str(path), path.stat().st_size) for folder in SHIPPED_DATA if folder.is_dir()
+            for path in folder.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts}
+
+
+_SHIPPED_AT_START: set[tuple[str, int]] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        _SHIPPED_AT_START.update(_shipped_files())
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """With ``OMNIKPI_MEASURE_GROUPS=1``, the controller writes what each group took."""
-    if not os.environ.get("OMNIKPI_MEASURE_GROUPS") or hasattr(session.config, "workerinput"):
+    """The controller fails the run if a test wrote into the shipped data; with
+    ``OMNIKPI_MEASURE_GROUPS=1``, it writes what each group took."""
+    if hasattr(session.config, "workerinput"):
+        return
+    written = sorted(path for path, _ in _shipped_files() - _SHIPPED_AT_START)
+    if _SHIPPED_AT_START and written:
+        sys.stderr.write("tests wrote into the repository's shipped data (work on a copy): "
+                         + ", ".join(written[:10]) + "\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if not os.environ.get("OMNIKPI_MEASURE_GROUPS"):
         return
     if _MEASURED:
         # merged into what earlier runs measured: running one file refreshes its groups only

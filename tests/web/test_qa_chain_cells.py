@@ -5,6 +5,7 @@ page listed the ids, the first of which is the contact already in the first colu
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +21,10 @@ ROW = re.compile(r'<tr><td translate="no">([^<]+)</td>.*?<td translate="no" titl
 
 def test_a_chain_reads_the_same_on_the_queue_and_the_sample(
         make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
-    app = make_app(DEMO_DATA_DIR, auth_required=True, live_updates=False, scheduler=False)
-    site = people_and_qa(app, DEMO_DATA_DIR, "plum tractor velvet 9")
+    data = tmp_path / "data"  # evaluations are written beside the data: a copy
+    shutil.copytree(DEMO_DATA_DIR, data)
+    app = make_app(data, auth_required=True, live_updates=False, scheduler=False)
+    site = people_and_qa(app, data, "plum tractor velvet 9")
     sample = {c: (title, shown) for c, title, shown in
               ROW.findall(site.lead.get(site.pages["qa-sample"]).text)}
     queue = {c: (title, shown) for c, title, shown in ROW.findall(site.lead.get("/qa").text)}
