@@ -42,6 +42,7 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
         raise UsageError(f"{where}: dotted field paths and their DuckDB types, e.g. "
                          '"Agent.Username" = "VARCHAR"')
     described = con.sql("SELECT * FROM raw LIMIT 0")
+    source_types = _source_types(described)  # as the source has them (``tree`` merges)
     tree = _source_types(described)
     before = {name: _render_type(node) for name, node in tree.items()}
     for path, type_name in fields.items():
@@ -61,8 +62,7 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
     # as epoch milliseconds in one) is read leniently at once: a cast of a JSON text to
     # VARCHAR keeps its quotes, and every time of every row then failed to read
     strict_error: duckdb.Error | None = None
-    if not any(_has_json(node) for name, node in _source_types(described).items()
-               if name in changed):
+    if not any(_has_json(source_types[name]) for name in changed if name in source_types):
         try:
             con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT {', '.join([*kept, *casts])} "
                         "FROM raw")
@@ -72,7 +72,7 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
     # an object of the source typed JSON because some rows hold something else there (a
     # text where the others hold an object): read it leniently, each odd value left
     # empty and counted, instead of refusing the whole export
-    odd = _odd_kinds(con, fields, set(changed) & set(before), _source_types(described))
+    odd = _odd_kinds(con, fields, set(changed) & set(before), source_types)
     found = _source_types(described)
     for path, type_name in fields.items():
         _objects_found(con, found, path.split("."))

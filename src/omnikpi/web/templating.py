@@ -13,6 +13,8 @@ context; see :mod:`omnikpi.formatting`):
   ``period_start|fmt_period(grain)`` (the date for day/week/month grains, else date and
   time). Instants are ISO texts or datetimes, shown in their own offset (the report's
   zone).
+
+And ``chart_date()``: the tick format of a chart's dates in the page's language.
 """
 
 from __future__ import annotations
@@ -71,7 +73,15 @@ def picker_labels(context: Context, values: Any, dimension: str) -> dict[str, st
     return value_labels(dimension, values or [], context["_"])
 
 
+@pass_context
+def chart_date(context: Context) -> str:
+    """The d3 format of a chart's date-and-time ticks, in the page's order of day and
+    month ("Mar 4, 08:00", "4 мар 08:00"), as the tables beside the charts read."""
+    return "%b %-d, %H:%M" if _lang(context) == "en" else "%-d %b %H:%M"
+
+
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed}
 templates.env.filters.update(FILTERS)
+templates.env.globals["chart_date"] = chart_date
