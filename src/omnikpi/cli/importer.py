@@ -115,6 +115,12 @@ def import_command(
                 console.print(f"  ({table_name}{summary.rejected_rows} rows with a value "
                               f"left empty, for {sum(summary.rejected.values())} reasons: a "
                               "row may fail in more than one column)", highlight=False)
+            for column, count in sorted(summary.skipped_hour.items()):
+                console.print(escape(
+                    f"  {count:>7} {table_name}{column} at a local time the clocks skip in "
+                    f"{summary.zone} (the hour daylight saving jumps over: no clock there "
+                    "shows it): read with the offset before the change. Is the mapping's "
+                    "[timestamps] timezone the export's zone?"), highlight=False)
             if summary.repeated:
                 key = ("values in every column" if summary.table in WHOLE_ROW
                        else ", ".join(KEYS[summary.table])) + (
@@ -169,6 +175,12 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 in a data "
                       "field (a caller's name saved in another encoding): read with � in "
                       "their place", highlight=False)
+    if summary.skipped_hour:
+        console.print(f"{summary.skipped_hour} line(s) have a local time the clocks skip in "
+                      f"{tz} (the hour moved forward for daylight saving: no clock there "
+                      "shows it): read with the offset before the change. Was the log "
+                      "written in another zone? Re-import with the right --tz.",
+                      highlight=False)
     if summary.ignored:
         console.print("Ignored known events:", highlight=False)
         for name, count in summary.ignored.most_common():

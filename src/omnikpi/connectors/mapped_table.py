@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from omnikpi.connectors.csv_line_ends import lf_line_ends
 from omnikpi.connectors.csv_quotes import without_stray_quotes
@@ -76,6 +77,12 @@ class MappedSummary:
     left_out: Counter[str] = field(default_factory=Counter)
     """Source lines no table could read (a CSV line of another shape), by reason: counted
     in ``read``, never written. Every row read is filtered, written, repeated or this."""
+    skipped_hour: Counter[str] = field(default_factory=Counter)
+    """Rows per ``[timestamps]`` column whose local time falls in the hour the clocks skip
+    (no clock of the zone shows it): read with the offset before the change, and named,
+    since such a time usually means the column is in another zone than the mapping's."""
+    zone: str = ""
+    """The zone of those local times."""
     counted_twice: int = 0
     """Rejections beyond the first of their row: a row whose start and end are both
     unreadable is counted under both reasons, but is one row rejected."""
@@ -612,6 +619,8 @@ RECORD = "__record"
 """The column a table's ``record`` is computed into (kept beside the table, as versions)."""
 KEEP_OLDER = "__keep_older__"
 """The prefix of the columns ``[keep_older]`` conditions are computed into."""
+SKIPPED = "__skipped_hour__"
+"""The prefix of the flags of local times the clocks skip (counted, never written)."""
 
 
 def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
@@ -655,6 +664,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         summary.rejected[reason] += failing(con, with_sql, failing_expr, keep).rows
         problems.append(raises(failing_expr))
     selects = {}
+    local: dict[str, str] = {}  # a column given in local time → its expression
     for col in table.columns:
         expr = spec.columns.get(col.name)
         sql_type = _NULL_TYPES[col.type]
@@ -662,6 +672,7 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             selects[col.name] = f"CAST(NULL AS {sql_type})"
             continue
         if col.type is ColumnType.TIMESTAMP and col.name in spec.local:
+            local[col.name] = expr
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
                     f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
         selects[col.name] = f"CAST(({expr}) AS {sql_type})"
@@ -673,14 +684,18 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         selects[KEEP_OLDER + column] = f"coalesce(CAST(({condition}) AS BOOLEAN), false)"
     failed: Counter[str] = Counter()
     as_written = dict(selects)
+    # whether a local time is one the clocks skip, in the same scan as the table
+    flags = {SKIPPED + name: _skipped_flag(expr, spec.zone) for name, expr in local.items()}
     try:
-        mapped = _select(con, with_sql, selects, keep)
+        mapped = _select(con, with_sql, selects | flags, keep)
     except duckdb.Error as exc:
         failed = _leave_failing_empty(con, with_sql, selects, keep, summary, exc,
                                       f"mapping {mapping_path} ({spec.table})",
                                       spec.columns, source_columns)
+        flags = {SKIPPED + name: _skipped_flag(tried(expr) if name in failed else expr,
+                                               spec.zone) for name, expr in local.items()}
         try:
-            mapped = _select(con, with_sql, selects, keep)
+            mapped = _select(con, with_sql, selects | flags, keep)
         except duckdb.Error as again:
             raise UsageError(f"mapping {mapping_path} ({spec.table}): {first_line(again)}"
                              ) from exc
@@ -694,7 +709,20 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     if len(problems) > 1:
         summary.counted_twice = sum(summary.rejected.values()) - _rows_with_any(
             con, with_sql, problems, keep)
-    return summary, mapped
+    for name in local:
+        count = pc.sum(mapped[SKIPPED + name]).as_py() or 0
+        if count:
+            summary.skipped_hour[name], summary.zone = count, spec.zone
+    return summary, mapped.drop_columns(list(flags))
+
+
+def _skipped_flag(expr: str, zone: str) -> str:
+    """Whether the local time ``expr`` is one no clock of ``zone`` shows (the hour
+    skipped when daylight saving starts): converted there and back it moves by the hour.
+    An unreadable time is no (it is counted with its error)."""
+    local = f"TRY_CAST(({expr}) AS TIMESTAMP)"
+    return (f"coalesce(timezone({sql_str(zone)}, {local} AT TIME ZONE {sql_str(zone)}) "
+            f"<> {local}, false)")
 
 
 def _rows_with_any(con: duckdb.DuckDBPyConnection, with_sql: str, problems: list[str],

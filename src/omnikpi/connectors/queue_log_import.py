@@ -82,6 +82,10 @@ class ImportSummary:
     not_utf8: int = 0
     """Lines used though they held bytes that are not UTF-8 in a data field (read with
     U+FFFD); such a byte in a name stops the import (``queue_log_text``)."""
+    skipped_hour: int = 0
+    """Lines whose local time falls in the hour the clocks skip in ``--tz`` (no clock of
+    the zone shows it): read with the offset before the change, and named, since such a
+    time usually means the log was written in another zone than ``--tz``."""
     read_as: dict[str, str] = field(default_factory=dict)
     """Files not read as UTF-8 (file → its encoding and why: its mark, or named)."""
     waiting: list[str] = field(default_factory=list)
@@ -268,6 +272,8 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
                 item = readable_event(item)
                 summary.not_utf8 += 1
         yield item
+    if lines.realtime is not None:
+        summary.skipped_hour += lines.realtime.skipped_hour
     if lines.text.how is not None:
         summary.read_as[str(path)] = lines.text.how
     if lines.waiting:

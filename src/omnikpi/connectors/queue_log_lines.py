@@ -108,6 +108,9 @@ class RealtimeReader:
         self.queue_column = "queuename" if "queuename" in self.columns else "queue"
         self._last: float | None = None
         """The instant of the line read before (the repeated hour is read in order)."""
+        self.skipped_hour = 0
+        """Lines parsed whose local time the clocks skip (a spring morning's 03:30 in
+        Kyiv): no clock of the zone showed it, so ``--tz`` is likely not the log's."""
 
     def epoch(self, text: str) -> float | None:
         """The time of a row, as :meth:`parse_text` reads it (None: unreadable)."""
@@ -117,9 +120,9 @@ class RealtimeReader:
             return None
         if len(row) != len(self.columns):
             return None
-        return self._epoch(row[self.columns.index("time")])
+        return self._epoch(row[self.columns.index("time")])  # (the look ahead: not counted)
 
-    def _epoch(self, value: str) -> float | None:
+    def _epoch(self, value: str, counted: bool = False) -> float | None:
         """A line's instant; a local time in the hour the clocks repeat (03:30 in Kyiv on
         the last Sunday of October happens twice) is read in the log's order: the first
         03:30 until a line steps back into the hour, then the second. Taken the first
@@ -138,7 +141,9 @@ class RealtimeReader:
             second = moment.replace(tzinfo=self.tz, fold=1).timestamp()
         except (ValueError, OverflowError, OSError):
             return None
-        repeated = second > first  # (in the hour the clocks skip, second < first)
+        repeated = second > first
+        if second < first and counted:  # in the hour the clocks skip: read with the
+            self.skipped_hour += 1      # offset before the change, as DuckDB reads it
         stepped_back = self._last is not None and first < self._last <= second
         self._last = second if repeated and stepped_back else first
         return self._last
@@ -158,7 +163,7 @@ class RealtimeReader:
         if len(row) != len(self.columns):
             return Reject(source, line, "wrong number of columns", text)
         values = dict(zip(self.columns, row, strict=True))
-        epoch = self._epoch(values["time"])
+        epoch = self._epoch(values["time"], counted=True)
         if epoch is None:
             return Reject(source, line, "unreadable time", text)
         if self.data_columns:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from omnikpi.cli.main import app
 from omnikpi.connectors.mapped_table import MappedSummary, import_mapped
 from omnikpi.errors import UsageError
 
@@ -260,3 +262,25 @@ score = "SCORE"
     _, again = _run(tmp_path, items.replace("SCORE", "0.5"), out)
     assert (first[0].written, again[0].written, again[0].repeated) == (4, 4, 4)
     assert set(pq.read_table(out / "qa_items.parquet").column("score").to_pylist()) == {1.0}
+
+
+def test_a_local_time_the_clocks_skip_is_read_and_named(tmp_path: Path) -> None:
+    """Kyiv's clocks go from 03:00 to 04:00 on 2024-03-31: a call queued at 03:30 there
+    shows a time no clock showed (the export is in another zone than the mapping says).
+    It is read with the offset before the change, as the queue_log import reads it, and
+    counted per column; the IVR's times of the other calls are not."""
+    spring = CALLS.replace("2024-03-05 12:00", "2024-03-31 03:30")
+    source = tmp_path / "calls.csv"
+    source.write_text(spring)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(CONTACTS + IVR)
+    summaries = {s.table: s for s in import_mapped([source], mapping, tmp_path / "out")}
+    assert dict(summaries["contacts"].skipped_hour) == {"arrived_at": 1}
+    assert dict(summaries["ivr_sessions"].skipped_hour) == {"entered_at": 1, "left_at": 1}
+    rows = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
+    assert str(rows[0]["arrived_at"]) == "2024-03-31 01:30:40"  # 03:30:40 at UTC+2
+    cli = CliRunner().invoke(app, ["import", "csv", str(source), "--mapping", str(mapping),
+                                   "--out", str(tmp_path / "again")])
+    assert cli.exit_code == 0, cli.output
+    assert "1 contacts: arrived_at at a local time the clocks skip in Europe/Kyiv" in " ".join(
+        cli.output.split())

@@ -379,3 +379,36 @@ def test_the_hour_the_clocks_repeat_is_read_in_the_log_s_order(tmp_path: Path) -
     assert second["accepted_at"].isoformat() == "2024-10-27T01:10:00"  # the second 03:10
     report = omnikpi.report_result(tmp_path / "out", metrics=["answered", "asa"]).rows[0]
     assert report == {"answered": 2, "asa": pytest.approx((10 + 1200) / 2)}
+
+
+SPRING_FORWARD = """time,callid,queuename,agent,event,data1,data2,data3,data4,data5
+2024-03-31 02:50:00,2.1,sales,NONE,ENTERQUEUE,,380500000000,1,,
+2024-03-31 03:20:00,2.1,sales,Agent/2,CONNECT,10,x,2,,
+2024-03-31 03:25:00,2.1,sales,Agent/2,COMPLETEAGENT,10,300,1,,
+2024-03-31 04:10:00,3.1,sales,NONE,ENTERQUEUE,,380501112233,1,,
+2024-03-31 04:10:20,3.1,sales,Agent/1,CONNECT,20,x,2,,
+2024-03-31 04:15:00,3.1,sales,Agent/1,COMPLETECALLER,20,280,1,,
+"""
+"""A realtime export read as Kyiv's local time over the night the clocks go forward
+(03:00 EET becomes 04:00 EEST): no clock in Kyiv showed 03:20 or 03:25 that night, so the
+log was likely written in another zone than ``--tz`` says."""
+
+
+def test_a_time_the_clocks_skip_is_read_and_named(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text(SPRING_FORWARD)
+    summary = import_queue_log([source], tmp_path / "out", tz="Europe/Kyiv")
+    assert not summary.rejected
+    assert summary.skipped_hour == 2  # CONNECT and COMPLETEAGENT of call 2.1
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts").to_pylist()}
+    # read with the offset before the change (EET, UTC+2), as DuckDB reads a mapped export
+    assert rows["2.1@sales"]["accepted_at"].isoformat() == "2024-03-31T01:20:00"
+    assert rows["3.1@sales"]["accepted_at"].isoformat() == "2024-03-31T01:10:20"
+    cli = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(source), "--out",
+                                   str(tmp_path / "again"), "--tz", "Europe/Kyiv"])
+    assert cli.exit_code == 0, cli.output
+    assert "2 line(s) have a local time the clocks skip in Europe/Kyiv" in cli.output
+    quiet = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(source), "--out",
+                                     str(tmp_path / "utc"), "--tz", "UTC"])
+    assert "clocks skip" not in quiet.output
