@@ -47,6 +47,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "{dimension}: немає жодного рядка зі значенням «{value}»; у даних є «{twin}» "
         "(регістр літер важливий)."),
     "Saved reports": ("Сохранённые отчёты", "Збережені звіти"),
+    "dial attempt": ("попытка дозвона", "спроба дозвону"),
+    "scheduled activity": ("запланированная активность", "запланована активність"),
+    "state in a paid shift": ("статус в оплачиваемой смене", "статус в оплачуваній зміні"),
+    "paid activity in a shift": ("оплачиваемая активность в смене",
+                                 "оплачувана активність у зміні"),
+    "unpaid activity in a shift": ("неоплачиваемая активность в смене",
+                                   "неоплачувана активність у зміні"),
+    "state in unpaid time": ("статус в неоплачиваемое время", "статус у неоплачуваний час"),
+    "state as scheduled": ("статус по графику", "статус за графіком"),
+    "planned opening hours": ("плановые часы работы", "планові години роботи"),
     "Replace it": ("Заменить его", "Замінити його"),
     "The first {shown} of {waiting} contacts waiting are listed: evaluate these, and the "
     "next ones follow.":

@@ -617,3 +617,21 @@ def test_the_sales_behind_a_tile_say_which_contact_or_attempt_made_each(
              if (found := re.search(link.format(m), dashboard))}
     assert parts == {"sales": "numerator", "sales_per_hour": "numerator",
                      "aht": "denominator"}
+
+
+def test_the_engine_s_own_values_read_in_the_page_s_language(client: TestClient) -> None:
+    """A sales row's kind ("contact", "dial") and a dial's outcome ("converted") are written
+    by the engine, not found in the data: a Ukrainian page showed them in English. The
+    data's own outcome ("sale") stays as it is, and the export keeps the values."""
+    page = client.get("/drill", params={"metric": "sales", "part": "numerator",
+                                        "lang": "uk", "sort": "kind", "dir": "asc"}).text
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert "звернення" in cells and "sale" in cells
+    assert "contact" not in cells and "dial" not in cells
+    last = client.get("/drill", params={"metric": "sales", "part": "numerator",
+                                        "lang": "uk", "sort": "kind", "dir": "desc"}).text
+    cells = re.findall(r"<td>([^<]*)</td>", last)
+    assert "спроба дозвону" in cells and "продаж" in cells and "converted" not in cells
+    english = client.get("/drill", params={"metric": "sales", "part": "numerator",
+                                           "lang": "en", "sort": "kind", "dir": "desc"}).text
+    assert "<td>dial attempt</td>" in english

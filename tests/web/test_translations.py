@@ -20,6 +20,7 @@ from omnikpi.auth.audit_actions import ACTION_LABELS
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
 from omnikpi.web.i18n import _messages
+from omnikpi.web.value_labels import ENGINE_VALUES
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "omnikpi"
 TEMPLATES = SOURCE / "web" / "templates"
@@ -35,6 +36,7 @@ def interface_strings() -> set[str]:
     found.update(section.title for section in SECTIONS)
     found.update(metric.name for metric in all_metrics())
     found.update(ACTION_LABELS.values())
+    found.update(word for words in ENGINE_VALUES.values() for word in words.values())
     return found
 
 

@@ -20,12 +20,30 @@ TRANSLATED_VALUES: dict[str, frozenset[str]] = {
 }
 """Per dimension, the values with a translation (their msgid is the value itself)."""
 
+ENGINE_VALUES: dict[str, dict[str, str]] = {
+    "kind": {
+        "contact": "contact", "dial": "dial attempt", "shift": "shift",
+        "activity": "scheduled activity", "state_in_shift": "state in a paid shift",
+        "paid_activity_in_shift": "paid activity in a shift",
+        "unpaid_in_shift": "unpaid activity in a shift",
+        "state_in_unpaid": "state in unpaid time", "match": "state as scheduled",
+        "unavailable": "channel unavailable", "planned": "planned opening hours",
+    },
+    "outcome": {"converted": "converted"},
+}
+"""Values the engine itself writes into a drill-down's rows (which part of a metric's
+source a row is: a sale made on a contact or on a dial attempt, a shift or a state inside
+it), not the data's own → the words a supervisor reads, translated by the catalogs."""
+
 
 def value_label(dimension: str, value: object, gettext: Callable[[str], str]) -> str:
     """The text shown for ``value`` of ``dimension`` (none: "(no agent)" and the like)."""
     if value is None:
         return gettext(no_value_label(dimension))
     text = str(value)
+    words = ENGINE_VALUES.get(dimension, {}).get(text)
+    if words is not None:
+        return gettext(words)
     return gettext(text) if text in TRANSLATED_VALUES.get(dimension, ()) else text
 
 
