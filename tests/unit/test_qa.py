@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from omnikpi.auth.scope import Scope
+from omnikpi.errors import UsageError
 from omnikpi.qa.calibration import alpha, calibration_report
 from omnikpi.qa.evaluations import Subject, submit
 from omnikpi.qa.forms import FormSpec, ItemSpec, form_items, save_form, score
@@ -19,7 +20,7 @@ from omnikpi.qa.sampling import draw_sample
 from omnikpi.qa.sight import EVERYTHING, Sight
 from omnikpi.schema.dataset import load_dataset
 from omnikpi.store.db import session_scope, upgrade
-from omnikpi.store.models import QaCalibration, QaEvaluation
+from omnikpi.store.models import QaCalibration, QaEvaluation, QaSample
 
 
 def write_contacts(folder: Path, groups: dict[str, tuple[int, int]],
@@ -195,6 +196,35 @@ def test_form_input_errors_are_named() -> None:
         score([Item(1, 1)], {})  # type: ignore[list-item]
 
 
+def test_a_form_file_says_what_it_means_or_is_refused(tmp_path: Path) -> None:
+    """``critical = "no"`` made an item critical (``bool("no")``) and a misspelt key
+    (``critcal = true``, ``pass_scor = 95``) was dropped: each changed which contacts
+    count as defective without a word. A yes/no word reads as the web form reads it."""
+    from omnikpi.errors import UsageError
+    from omnikpi.qa.forms import load_form_file
+
+    head = 'key = "f"\nname = "F"\npass_score = 80\n'
+    item = '[[items]]\ngroup = "A"\nkey = "a"\ntext = "A"\n'
+    path = tmp_path / "form.toml"
+    path.write_text(head + item + 'critical = "no"\nallow_na = "false"\n')
+    spec = load_form_file(path)
+    assert (spec.items[0].critical, spec.items[0].allow_na, spec.pass_score) == (
+        False, False, 80.0)
+    path.write_text(head + item + 'critical = "да"\n')
+    assert load_form_file(path).items[0].critical is True
+    for text, message in [
+        (head + item + "critical = 1\n", "item 1's critical is 1: write true or false"),
+        (head + item + 'critical = "maybe"\n', "critical is 'maybe'"),
+        (head + item + "critcal = true\n", "item 1: unknown key.s. critcal; the keys are "
+                                            "group, key, text, weight, critical, allow_na"),
+        (head.replace("pass_score", "pass_scor") + item, "unknown key.s. pass_scor"),
+        (head + 'items = "a"\n', "items must be .*items.* tables"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(UsageError, match=message):
+            load_form_file(path)
+
+
 def test_a_saved_sample_on_an_old_database_names_the_command(tmp_path: Path) -> None:
     """``qa sample --evaluator --save`` on a database never upgraded: the usage error that
     names ``omnikpi db upgrade`` (a SQLAlchemy traceback before), exit 2; an unknown
@@ -213,6 +243,31 @@ def test_a_saved_sample_on_an_old_database_names_the_command(tmp_path: Path) -> 
     odd = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--seed", "7",
                                    "--rate", "0.5", "--format", "xml"])
     assert odd.exit_code == 2 and "--format" in odd.output
+
+
+def test_a_reversed_window_draws_no_sample(tmp_path: Path) -> None:
+    """``qa sample --from 2024-03-07 --to 2024-03-04 --save … --evaluator anna`` drew "0 of 0
+    handled contacts" and saved an empty sample for anna, exit 0; the report and the /qa
+    page refuse such a window. Nothing is saved now."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+    from omnikpi.qa.risk_sampling import draw_risk_sample
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    refused = CliRunner().invoke(app, [
+        "qa", "sample", "--data", str(data), "--rate", "0.5", "--seed", "7",
+        "--from", "2024-03-07", "--to", "2024-03-04", "--evaluator", "anna",
+        "--save", "week", "--database-url", url])
+    assert refused.exit_code == 2, refused.output
+    assert "to must be after from" in refused.output
+    with session_scope(url) as session:
+        assert session.scalars(select(QaSample)).all() == []
+    dataset = load_dataset(data)
+    with pytest.raises(UsageError, match="to must be after from"):
+        draw_risk_sample(dataset, 0.5, 7, 1, "2024-03-07", "2024-03-07")
 
 
 def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> None:

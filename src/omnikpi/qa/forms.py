@@ -59,13 +59,26 @@ class FormSpec:
     pass_score: float | None = None
 
 
+FORM_KEYS = ("key", "name", "channel_kind", "pass_score", "items")
+ITEM_KEYS = ("group", "key", "text", "weight", "critical", "allow_na")
+"""What a form file may say: a misspelt key (``critcal = true``, ``pass_scor = 95``) was
+ignored, and the item read as not critical or the form as without a pass score."""
+
+
 def parse_form(data: dict[str, Any], source: str = "form") -> FormSpec:
+    _known_keys(data, FORM_KEYS, source)
+    if not isinstance(data.get("items", []), list) or not all(
+            isinstance(i, dict) for i in data.get("items", [])):
+        raise UsageError(f"{source}: items must be [[items]] tables")
+    for number, item in enumerate(data.get("items", []), start=1):
+        _known_keys(item, ITEM_KEYS, f"{source}: item {number}")
     try:
         items = tuple(
             ItemSpec(str(i["group"]), str(i["key"]), str(i["text"]),
-                     float(i.get("weight", 1.0)), bool(i.get("critical", False)),
-                     bool(i.get("allow_na", True)))
-            for i in data.get("items", []))
+                     float(i.get("weight", 1.0)),
+                     _flag(i.get("critical", False), f"{source}: item {n}'s critical"),
+                     _flag(i.get("allow_na", True), f"{source}: item {n}'s allow_na"))
+            for n, i in enumerate(data.get("items", []), start=1))
         spec = FormSpec(str(data["key"]), str(data.get("name", data["key"])), items,
                         str(data.get("channel_kind", "any")),
                         float(data["pass_score"]) if data.get("pass_score") is not None
@@ -75,6 +88,23 @@ def parse_form(data: dict[str, Any], source: str = "form") -> FormSpec:
                          f"text ({exc})") from exc
     check_form(spec, source)
     return spec
+
+
+def _known_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are "
+                         f"{', '.join(known)}")
+
+
+def _flag(value: Any, what: str) -> bool:
+    """A yes/no of a form file: true/false, or a word of :data:`YES` / :data:`NO` (the web
+    form's). ``bool("no")`` is true: ``critical = "no"`` made the item critical."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in YES | NO:
+        return value.strip().lower() in YES
+    raise UsageError(f"{what} is {value!r}: write true or false")
 
 
 def check_form(spec: FormSpec, source: str = "form") -> None:
