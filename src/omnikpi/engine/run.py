@@ -64,6 +64,17 @@ def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> in
     return to_us(moment)
 
 
+def parse_window(from_: str | datetime | None, to: str | datetime | None, tz_name: str,
+                 prefix: str = "--") -> tuple[int | None, int | None]:
+    """The half-open window ``[from, to)`` as instants, refused when it is empty: a
+    reversed one drew an empty QA sample (and saved it for an evaluator) without a word."""
+    start = parse_instant(from_, tz_name, f"{prefix}from")
+    end = parse_instant(to, tz_name, f"{prefix}to")
+    if start is not None and end is not None and end <= start:
+        raise UsageError(f"{prefix}to must be after {prefix}from (the window is [from, to))")
+    return start, end
+
+
 def _resolve_metrics(
     ids: Sequence[str] | None, dataset: Dataset, by: list[str]
 ) -> list[Metric]:
@@ -270,10 +281,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         for table in metric_tables(variant):
             dataset.require(table, f"metric {metric.id}")
         requests.append(MetricRequest(variant, p))
-    from_us = parse_instant(from_, tz, "--from")
-    to_us_ = parse_instant(to, tz, "--to")
-    if from_us is not None and to_us_ is not None and to_us_ <= from_us:
-        raise UsageError("--to must be after --from (the window is [from, to))")
+    from_us, to_us_ = parse_window(from_, to, tz)
     as_of_us = parse_instant(as_of, tz, "--as-of")
     as_of_given = as_of_us is not None
     read = tuple(dict.fromkeys(t for r in requests for t in metric_reads(r.metric)))

@@ -37,7 +37,7 @@ from omnikpi.config import Config
 from omnikpi.engine.backends import backend_for
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.drill import run_context
-from omnikpi.engine.run import parse_instant
+from omnikpi.engine.run import parse_window
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.qa.sampling import Sample, SampledUnit, check_sample_inputs
@@ -177,8 +177,7 @@ def draw_risk_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: in
     chosen.check()
     check_sample_inputs(rate, seed, min_per_agent)
     dataset.require("contacts", "QA sampling")
-    start = parse_instant(from_, tz, "from")
-    end = parse_instant(to, tz, "to")
+    start, end = parse_window(from_, to, tz, prefix="")
     rows = features(dataset, chosen, start, end)
     population = rows.count()
     if exclude:

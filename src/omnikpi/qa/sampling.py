@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omnikpi.config import CHAT_CHANNELS
-from omnikpi.engine.run import parse_instant
+from omnikpi.engine.run import parse_window
 from omnikpi.errors import UsageError
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.dataset import Dataset
@@ -82,8 +82,7 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
     if bad or not by:
         raise UsageError(f"--by must be among {', '.join(GROUPABLE)}")
     dataset.require("contacts", "QA sampling")
-    start = parse_instant(from_, tz, "from")
-    end = parse_instant(to, tz, "to")
+    start, end = parse_window(from_, to, tz, prefix="")
     period = "".join([f" AND arrived_at >= {start}" if start is not None else "",
                       f" AND arrived_at < {end}" if end is not None else ""])
     chats = ", ".join(sql_str(c) for c in CHAT_CHANNELS)
