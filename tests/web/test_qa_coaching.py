@@ -148,10 +148,21 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     blind = quality.get(url).text
     assert 'id="calibration-blind"' in blind and 'id="score-alpha"' not in blind
     assert 'id="calibration-items"' not in blind and "100.0" not in blind
+    # and the API as hidden (it returned the reference's scores and the results)
+    api = "/api/v1" + url
+    hidden = quality.get(api).json()
+    assert hidden["blind"] is True and hidden["scores"] == {
+        "a-quality": {"a-1": None, "a-2": None}}
+    assert hidden["scored"] == {"kyiv-sup": ["a-1", "a-2"], "a-quality": []}
+    assert not {"items", "score_alpha", "versus_reference", "deviations"} & set(hidden)
+    assert kyiv.get(api).json()["blind"] is False  # the reference has scored them all
     for contact in ("a-1", "a-2"):
         assert answer(quality, f"{url}/evaluate/{contact}",
                       {"greet": "0", "correct": "1"}).status_code == 303
     assert 'id="calibration-blind"' not in quality.get(url).text
+    whole = quality.get(api).json()
+    assert whole["blind"] is False and whole["scores"]["kyiv-sup"] == {"a-1": 100.0,
+                                                                       "a-2": 100.0}
     # each contact is scored once: a second score (after seeing the others') is refused
     again = quality.get(f"{url}/evaluate/a-1", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == url

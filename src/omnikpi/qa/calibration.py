@@ -113,6 +113,28 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
             "items": item_rows, "versus_reference": versus, "deviations": deviations}
 
 
+def is_blind(report: dict[str, Any], me: str) -> bool:
+    """Whether ``me``, an invited evaluator, has contacts of the session still to score:
+    until then the others' scores and the results are hidden from them, since seen
+    before they sway the very scores the session compares."""
+    return me in report["evaluators"] and any(
+        report["scores"][me][c] is None for c in report["contacts"])
+
+
+def as_seen_by(report: dict[str, Any], me: str) -> dict[str, Any]:
+    """The report as ``me`` may read it: whole, or, while blind, the session's progress
+    and their own scores only (which contacts the others have scored, not how). The page
+    and the API show the same (the API returned every score to a blind evaluator)."""
+    if not is_blind(report, me):
+        return {**report, "blind": False}
+    hidden = ("score_alpha", "items", "versus_reference", "deviations")
+    seen = {key: value for key, value in report.items() if key not in hidden}
+    seen["scores"] = {me: report["scores"][me]}
+    seen["scored"] = {e: [c for c in report["contacts"] if report["scores"][e][c] is not None]
+                      for e in report["evaluators"]}
+    return {**seen, "blind": True}
+
+
 def _deviation(pairs: list[tuple[float | None, float | None]]) -> float | None:
     """Mean signed difference (evaluator − reference) of an item over the contacts both
     scored: above 0 the evaluator is more lenient than the reference, below 0 stricter."""

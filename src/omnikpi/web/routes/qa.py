@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from omnikpi.auth.accounts import audit
 from omnikpi.errors import NotFoundError, UsageError
 from omnikpi.qa import queries
-from omnikpi.qa.calibration import calibration_report
+from omnikpi.qa.calibration import as_seen_by, calibration_report, is_blind
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
 from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
 from omnikpi.qa.evaluations import (
@@ -374,13 +374,9 @@ def calibration_page(request: Request, view: ViewDep, calibration_id: RowId) -> 
         calibration = _calibration(view, session, calibration_id)
         report = calibration_report(session, calibration.id)
         me = view.principal.name
-        # an invited evaluator sees the others' scores once they have scored every
-        # contact: seen before, they sway the very scores the session compares
-        blind = me in report["evaluators"] and any(
-            report["scores"][me][c] is None for c in report["contacts"])
         return templates.TemplateResponse(request, "qa_calibration.html", {
             "filters": None, "calibration": calibration, "report": report, "me": me,
-            "blind": blind})
+            "blind": is_blind(report, me)})
 
 
 @router.get("/qa/calibrations/{calibration_id}/evaluate/{contact_id}",
@@ -438,7 +434,7 @@ def calibration_json(view: ViewDep, calibration_id: RowId) -> dict[str, Any]:
     each evaluator against the reference."""
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
-        return calibration_report(session, calibration.id)
+        return as_seen_by(calibration_report(session, calibration.id), view.principal.name)
 
 
 @api.get("/evaluations")
