@@ -19,6 +19,7 @@ from omnikpi.engine.run import parse_instant
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import UsageError
 from omnikpi.qa.risk_sampling import handled_contacts
+from omnikpi.request import check_sql_text
 from omnikpi.schema.dataset import Dataset
 from omnikpi.store.models import User
 
@@ -38,6 +39,8 @@ def find_contacts(dataset: Dataset, agent: str = "", queue: str = "", from_: str
     """Handled contacts of the caller's (scoped) dataset matching the search, newest
     first: what a calibration session can be made of."""
     dataset.require("contacts", "calibration")
+    check_sql_text("agent", agent)  # compared as SQL text: a NUL ended DuckDB's literal
+    check_sql_text("queue", queue)
     handled = handled_contacts(dataset)
     if agent.strip():
         handled = handled.filter(handled.agent_id == agent.strip())
