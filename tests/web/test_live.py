@@ -275,6 +275,13 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     assert rule.status_code == 200, rule.text
     assert httpx.post(f"{url}/api/v1/alerts", headers=headers, json={
         "name": "bad", "kind": "sl_wobbly"}).status_code == 422
+    # a ratio as a percent ("SL 100 % < 8000 %" fired on every queue), as the page says
+    for numbers in ({"threshold": 80}, {"threshold": 0.8, "clear_threshold": 1.5},
+                    {"threshold": -1, "kind": "longest_wait_over"}):
+        refused = httpx.post(f"{url}/api/v1/alerts", headers=headers, json={
+            "name": "pct", "kind": "sl_below", **numbers})
+        assert refused.status_code == 422, refused.text
+        assert "ratio from 0 to 1" in refused.text or "negative" in refused.text
     post(url, keys["all"], "contacts", [
         {"contact_id": "w1", "channel": "voice", "queue": "sales", "tenant": "A",
          "site": "kyiv", "arrived_at": ago(45)},
@@ -306,6 +313,7 @@ def test_alert_fires_on_the_wallboard_and_the_webhook(
     event_id = events[0].id
     acked = httpx.post(f"{url}/api/v1/alerts/events/{event_id}/ack", headers=headers)
     assert acked.status_code == 200 and acked.json()["acknowledged_by"] == "boss"
+    assert acked.json()["rule_name"] == "long wait"  # it was null, the list named it
     again = httpx.post(f"{url}/api/v1/alerts/events/{event_id}/ack", headers=headers).json()
     assert again["acknowledged_at"][:26] == acked.json()["acknowledged_at"][:26]
     history = httpx.get(f"{url}/api/v1/alerts", headers=headers).json()["events"]

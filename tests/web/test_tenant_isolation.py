@@ -315,6 +315,26 @@ def attack_alerts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pa
     rule = next(r for r in admin.get("/api/v1/alerts").json()["rules"]
                 if r["id"] == made.json()["id"])
     assert (rule["name"], rule["threshold"]) == (f"rule-{MARK}", 0.8)
+    # the viewer's own tenant's rule: read, but not whom it e-mails (the supervisor
+    # who manages the tenant's rules does see them)
+    ours = admin.post("/api/v1/alerts", json={"name": "ours", "kind": "sl_below",
+                                              "threshold": 0.8, "tenant": "A",
+                                              "emails": ["boss@a.example"],
+                                              "enabled": False})  # never fires here
+    assert ours.status_code == 200, ours.text
+    seen = next(r for r in viewer.get("/api/v1/alerts").json()["rules"] if r["name"] == "ours")
+    assert (seen["emails"], seen["has_emails"]) == ([], True)
+    with TestClient(admin.app) as supervisor:
+        supervisor.headers["Authorization"] = f"Bearer {_token(supervisor, 'sup-a')}"
+        theirs = next(r for r in supervisor.get("/api/v1/alerts").json()["rules"]
+                      if r["name"] == "ours")
+        assert theirs["emails"] == ["boss@a.example"]
+    from omnikpi.store.models import AlertRule
+    from omnikpi.store.models_live import AlertRuleOptions
+
+    with session_scope(admin.app.state.omnikpi.database_url) as session:  # type: ignore[attr-defined]
+        session.delete(session.get(AlertRuleOptions, ours.json()["id"]))
+        session.delete(session.get(AlertRule, ours.json()["id"]))  # the next attack's clean
 
 
 def _b_firing(admin: TestClient) -> int:

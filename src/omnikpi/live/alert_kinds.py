@@ -165,6 +165,17 @@ WHERE = {
 CLEARED = "Cleared: {text}"
 
 
+def threshold_problem(kind: str, value: float) -> str | None:
+    """What is wrong with a rule's threshold (or clearing level) for its kind, in words
+    the page translates (None: fine). One rule for the page and the API: the API took
+    ``sl_below`` 80 and fired "SL 100 % < 8000 %" on every queue."""
+    if kind in KINDS and KINDS[kind].unit == "ratio" and not 0 <= value <= 1:
+        return "For this kind the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
+    if value < 0:
+        return "The threshold cannot be negative."
+    return None
+
+
 DECIMAL_SAMPLE = "0.5"
 """Translated as the language writes it ("0,5" in Russian and Ukrainian): the decimal
 mark of a sentence ("244769.7 ч" mixed a Russian unit with an English point)."""

@@ -16,7 +16,7 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
-from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS
+from omnikpi.live.alert_kinds import ALERT_KINDS, threshold_problem
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
@@ -25,7 +25,6 @@ from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter()
-RATIO_KINDS = tuple(k for k, kind in KINDS.items() if kind.unit == "ratio")
 
 
 class RuleIn(BaseModel):
@@ -51,7 +50,8 @@ class RuleIn(BaseModel):
 def _rule_json(rule: AlertRule, options: AlertRuleOptions | None,
                principal: Principal) -> dict[str, Any]:
     """A rule as its reader may see it: a webhook's URL (which may carry a secret token)
-    only for administrators; others see whether there is one."""
+    only for administrators, the e-mail recipients only for those who manage rules;
+    others see whether there are any."""
     out = {k: getattr(rule, k) for k in ("id", "name", "kind", "threshold", "minutes",
                                          "tenant", "site", "queue", "channel",
                                          "webhook_url", "enabled", "created_by")}
@@ -59,8 +59,11 @@ def _rule_json(rule: AlertRule, options: AlertRuleOptions | None,
     out["window_minutes"] = options.window_minutes if options else 0.0
     out["clear_threshold"] = options.clear_threshold if options else None
     out["emails"] = [a for a in (options.emails or "").split(",") if a] if options else []
+    out["has_emails"] = bool(out["emails"])
     if not principal.is_admin:
         out["webhook_url"] = None
+    if principal.role not in ("admin", "supervisor"):  # who reads the tenant's alerts
+        out["emails"] = []  # but does not manage them: not the recipients' addresses
     return out
 
 
@@ -94,6 +97,10 @@ def _checked_values(principal: Principal, state: AppState, rule: RuleIn
     require_roles(principal, "admin", "supervisor")
     if rule.kind not in ALERT_KINDS:
         raise HTTPException(422, f"kind must be one of {', '.join(ALERT_KINDS)}")
+    for level in (rule.threshold, rule.clear_threshold):
+        problem = threshold_problem(rule.kind, level) if level is not None else None
+        if problem is not None:
+            raise HTTPException(422, problem)
     if rule.webhook_url:
         resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
     emails = check_addresses(rule.emails) if rule.emails else []
@@ -272,7 +279,7 @@ def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[s
             detail.acknowledged_at = datetime.now(UTC)
             audit(session, principal.name, "alert_acknowledged", {"id": event_id})
         session.flush()
-        return _event_json(event, detail)
+        return _event_json(event, detail, rule)  # named, as the list names it
 
 
 @router.put("/api/v1/alerts/{rule_id}", tags=["live"])

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.engine.timezones import zone
 from omnikpi.errors import UsageError, describe_validation_error
-from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence
+from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence, threshold_problem
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertRule
 from omnikpi.store.models_live import AlertRuleOptions
@@ -23,7 +23,6 @@ from omnikpi.web.deps import RowId, State
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.page_errors import in_page_language
 from omnikpi.web.routes.live_alerts import (
-    RATIO_KINDS,
     RuleIn,
     create_rule,
     list_alerts,
@@ -127,10 +126,9 @@ def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
         value = _number(threshold)
     except ValueError:
         return f"The threshold “{threshold[:40]}” is not a number."
-    if kind in RATIO_KINDS and not 0 <= value <= 1:
-        return "For this kind the threshold is a ratio from 0 to 1 (0.8 is 80 %)."
-    if value < 0:
-        return "The threshold cannot be negative."
+    problem = threshold_problem(kind, value)
+    if problem is not None:
+        return problem
     for typed in (minutes, window):
         try:
             span = _number(typed) if typed.strip() else 0.0
@@ -140,7 +138,7 @@ def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
             return "Minutes must be a number from 0 to 1440."
     if clear.strip():
         try:
-            _number(clear)
+            return threshold_problem(kind, _number(clear))
         except ValueError:
             return f"The threshold “{clear[:40]}” is not a number."
     return None
