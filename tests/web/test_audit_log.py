@@ -145,6 +145,9 @@ def test_the_api_searches_and_pages(app: FastAPI) -> None:
     assert [e["action"] for e in kyiv_day] == ["export"]
     refused = root.get("/api/v1/audit", params={"from": "yesterday"})
     assert refused.status_code == 400 and "bad from 'yesterday'" in refused.text
+    for limit in (0, -1, 5000):  # 0 ("every entry" to the CLI) gave one, 5000 was clamped
+        refused = root.get("/api/v1/audit", params={"limit": limit})
+        assert refused.status_code == 400 and "limit must be 1 to 1000" in refused.text
     assert _client(app, "lead").get("/api/v1/audit").status_code == 403
 
 
