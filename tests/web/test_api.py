@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.metrics.base import all_metrics
+from omnikpi.web.repeated_params import joined_query
 from tests.conftest import SPEC_DOCS
 
 
@@ -173,3 +174,39 @@ def test_the_contacts_of_a_day_are_those_its_figure_books_there(client: TestClie
     assert handled.json()["total"] == figure["handled"]
     offered = client.get("/api/v1/contacts", params={**day, "flag": "offered", "size": 1})
     assert offered.json()["total"] == figure["offered"]  # offered stays booked at arrival
+
+
+def test_a_parameter_given_twice_is_joined_or_refused(client: TestClient) -> None:
+    """``metrics=offered&metrics=aht`` answered for aht alone and ``tenant=telco&tenant=bank``
+    for bank alone (the last kept, without a word): a list's repeats join as if written
+    with commas; a one-value parameter given twice differently is refused."""
+    def report(query: str) -> list[dict[str, object]]:
+        answer = client.get(f"/api/v1/report?{query}")
+        assert answer.status_code == 200, answer.text
+        rows: list[dict[str, object]] = answer.json()["rows"]
+        return rows
+
+    together = report("metrics=offered,aht&by=tenant&tenant=telco,bank")
+    assert report("metrics=offered&metrics=aht&by=tenant&tenant=telco&tenant=bank") == together
+    assert {r["tenant"] for r in together} == {"telco", "bank"}
+    assert set(together[0]) >= {"offered", "aht"}
+    assert report("metrics=offered&grain=day&grain=day") == report("metrics=offered&grain=day")
+    refused = client.get("/api/v1/report?metrics=offered&grain=day&grain=week")
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "grain is given 2 times ('day', 'week'): give it once"
+    # the same for every route (the wallboard kept the last of queue=sales&queue=zzz);
+    # other parameters stay as they were, in their order
+    assert joined_query("queue=sales&param=x%3D1&queue=zzz&param=y%3D2") == (
+        "queue=sales%2Czzz&param=x%3D1&param=y%3D2", None)
+    assert joined_query("queue=sales&queue=") == ("queue=sales", None)
+    assert joined_query("a=1&a=2") == ("a=1&a=2", None)
+
+
+def test_a_sort_direction_is_asc_or_desc(client: TestClient) -> None:
+    """``dir=sideways`` was sorted ascending without a word."""
+    for route in ("/api/v1/drill", "/drill", "/drill.csv"):
+        answer = client.get(route, params={"metric": "aht", "sort": "handle_s",
+                                           "dir": "sideways"})
+        assert answer.status_code == 422 and "asc" in answer.text, route
+    assert client.get("/api/v1/drill", params={"metric": "aht", "sort": "handle_s",
+                                               "dir": "desc"}).status_code == 200

@@ -42,6 +42,7 @@ from omnikpi.web.page_errors import (
     translator_of,
     validation_message,
 )
+from omnikpi.web.repeated_params import RepeatedParams
 from omnikpi.web.routes import agents, api, auth, builder, drill, live, pages, qa, schedules
 from omnikpi.web.routes import api_docs as api_docs_routes
 from omnikpi.web.routes import audit_page as audit_page_routes
@@ -266,6 +267,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     app.include_router(audit_page_routes.router)
 
     app.add_middleware(BodyLimit)
+    app.add_middleware(RepeatedParams)  # before any route reads a parameter
 
     app.add_middleware(SecurityHeaders)  # outermost: it heads every answer
     return app

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, Form, Query, Request
 from fastapi import Path as PathParam
@@ -209,6 +209,9 @@ class Filters:
             self.tz, self.from_, self.to, self.as_of, parse_param_assignments(self.param or []),
             self.where)
 
+
+SortDirection = Literal["asc", "desc"]
+"""A table's order: anything else is a 422 (``dir=sideways`` was read as ascending)."""
 
 FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id", "direction")
 

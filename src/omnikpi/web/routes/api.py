@@ -10,7 +10,7 @@ from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, State, ViewDep
+from omnikpi.web.deps import FilterParams, SortDirection, State, ViewDep
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -64,7 +64,7 @@ def contacts(state: ViewDep, filters: FilterParams, queue: str | None = None,
 @router.get("/drill")
 def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str,
           part: str = "all", source: str | None = None, sort: str | None = None,
-          dir: str = "asc", page: int = 1, size: int = 50,
+          dir: SortDirection = "asc", page: int = 1, size: int = 50,
           key: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:
     """The rows behind any metric's figure (docs/web.md, "Drill-down"): the figure as
     numerator / denominator with the parameters used, and a page of the fact rows, each

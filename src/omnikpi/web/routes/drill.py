@@ -17,7 +17,7 @@ from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
-from omnikpi.web.deps import FilterParams, ViewDep
+from omnikpi.web.deps import FilterParams, SortDirection, ViewDep
 from omnikpi.web.drill_export import drill_csv, drill_xlsx
 from omnikpi.web.drill_labels import (
     column_unit,
@@ -55,7 +55,7 @@ def _link(request: Request, **changes: Any) -> str:
 @router.get("/drill", response_class=HTMLResponse)
 def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
           part: str = "all", source: str | None = None, sort: str | None = None,
-          dir: str = "asc", page: int = 1, size: int = 50, key: Keys = None) -> Response:
+          dir: SortDirection = "asc", page: int = 1, size: int = 50, key: Keys = None) -> Response:
     data = None
     message = None
     definition = None
@@ -94,7 +94,7 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
 @router.get("/drill.{fmt}")
 def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
                  metric: str = "offered", part: str = "all", source: str | None = None,
-                 sort: str | None = None, dir: str = "asc", key: Keys = None) -> Response:
+                 sort: str | None = None, dir: SortDirection = "asc", key: Keys = None) -> Response:
     """Every row of the drill (not only one page): CSV keeps raw numbers and ISO instants
     in the report's zone; XLSX has real dates and durations with number formats."""
     if fmt not in ("csv", "xlsx"):
