@@ -98,6 +98,19 @@ def test_a_saved_report_is_replaced_only_when_asked(
     assert ru.status_code == 409 and "уже сохранён" in ru.text
 
 
+def test_a_report_that_cannot_run_is_not_saved(make_app: Callable[..., FastAPI]) -> None:
+    """``metrics=nosuch`` was saved (303), then failed when opened and in ``omnikpi report
+    --definition``: it is refused as the preview refuses it, the form kept."""
+    client = TestClient(make_app())
+    for query, words in (("metrics=nosuch", "nosuch"),
+                         ("metrics=aht&param=aht.nope=1", "nope")):
+        refused = client.post("/builder/save", data={"name": "broken", "query": query},
+                              follow_redirects=False)
+        assert refused.status_code == 400 and words in refused.text, refused.text[:300]
+        assert 'value="broken"' in refused.text
+        assert client.get("/builder/definition/broken.toml").status_code == 404
+
+
 def test_a_report_named_in_cyrillic_is_saved_and_downloaded(
         make_app: Callable[..., FastAPI]) -> None:
     client = TestClient(make_app())

@@ -17,7 +17,7 @@ from omnikpi.definitions import ReportDefinition, slug
 from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.engine.result import ReportResult
-from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.errors import OmniKPIError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
@@ -125,6 +125,9 @@ def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=
     _ = translator_of(request)
     try:
         definition = ReportDefinition.from_request(name, filters.request())
+        # what the preview runs (cached when it was previewed): a definition that cannot
+        # run (an unknown metric, a bad parameter) was saved, and failed when opened
+        service.report(state, at_one_as_of(state, filters))
         with session_scope(state.state.database_url) as session:
             save_report(session, definition, state.principal.name, shelf(state.principal),
                         state.principal.role, replace=replace)
@@ -132,8 +135,11 @@ def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=
         return _page(request, state, filters, query, _(
             "A report with this name is already saved ({name}): tick “Replace it” to save "
             "over it, or choose another name.").format(name=exc.saved_name), 409, name)
-    except UsageError as exc:
-        return _page(request, state, filters, query, page_message(exc, _), 400, name)
+    except OmniKPIError as exc:
+        if status_of(exc) >= 500:
+            raise
+        return _page(request, state, filters, query, page_message(exc, _), status_of(exc),
+                     name)
     return RedirectResponse(f"/builder?definition={quote(slug(name))}", status_code=303)
 
 
