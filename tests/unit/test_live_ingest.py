@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,8 @@ def test_versions_in_one_batch_are_one_update(tmp_path: Path) -> None:
     rows = [contact("c1"), contact("c1", first_response_at="2026-11-24T09:00:30Z"),
             contact("c2", ended_at="2026-11-24T08:00:00Z"), {"contact_id": "c3"}]
     outcomes, canonical, seq = store.accept_rows("contacts", rows)
-    assert [o.status for o in outcomes] == ["accepted", "accepted", "rejected", "rejected"]
+    # one update: the version left aside is a duplicate of the one kept
+    assert [o.status for o in outcomes] == ["duplicate", "accepted", "rejected", "rejected"]
     assert outcomes[2].column == "ended_at"  # ends before it arrived
     assert canonical is not None and canonical.column("contact_id").to_pylist() == ["c1"]
     assert canonical.column("first_response_at").to_pylist() == [1795510830000000]
@@ -116,7 +118,7 @@ def test_a_late_retry_of_an_earlier_version_never_undoes_a_later_one(tmp_path: P
     done = contact("c1", first_response_at="2026-11-24T09:00:10Z",
                    ended_at="2026-11-24T09:03:00Z")
     outcomes, canonical, _ = store.accept_rows("contacts", [done, contact("c1")])
-    assert [o.status for o in outcomes] == ["accepted", "accepted"]
+    assert [o.status for o in outcomes] == ["accepted", "duplicate"]
     assert canonical is not None and canonical.column("ended_at").to_pylist() == [
         1795510980000000]
     assert store.open_rows("contacts") == []
@@ -149,3 +151,62 @@ def test_an_event_from_the_future_is_refused(tmp_path: Path) -> None:
     assert outcomes[1].column == "arrived_at"
     assert outcomes[1].message is not None and "in the future" in outcomes[1].message
     assert canonical is not None and canonical.column("contact_id").to_pylist() == ["c1"]
+
+
+def _strict_json(line: str) -> dict[str, object]:
+    """A line as JSON proper reads it (no NaN, no Infinity)."""
+    def refuse(name: str) -> object:
+        raise ValueError(f"{name} is not JSON")
+    value: dict[str, object] = json.loads(line, parse_constant=refuse)
+    return value
+
+
+def _ingested(folder: Path, table: str = "contacts") -> list[dict[str, object]]:
+    return [_strict_json(line) for path in sorted((folder / table).glob("ingest-*.jsonl"))
+            for line in path.read_text().splitlines()]
+
+
+def test_versions_in_one_batch_add_up_like_versions_across_batches(tmp_path: Path) -> None:
+    """[final, waiting] of one contact answered accepted 2 though only the final one was
+    stored, while the same waiting row posted later was a duplicate: the version left
+    aside in a batch is a duplicate too, so accepted counts what was stored."""
+    store = LiveStore(tmp_path)
+    final = contact("live-4", first_response_at="2026-11-24T09:00:10Z",
+                    ended_at="2026-11-24T09:03:00Z")
+    waiting = contact("live-4")
+    together = store.accept("contacts", [final, waiting])
+    assert (together.accepted, together.duplicates, together.rejected) == (1, 1, [])
+    assert _ingested(tmp_path) == [final]
+    later = store.accept("contacts", [waiting])
+    assert (later.accepted, later.duplicates) == (0, 1)
+    twice = store.accept("contacts", [contact("live-5", ended_at="2026-11-24T09:01:00Z")] * 2)
+    assert (twice.accepted, twice.duplicates) == (1, 1)
+    assert [r["contact_id"] for r in _ingested(tmp_path)] == ["live-4", "live-5"]
+    assert store.open_rows("contacts") == []
+
+
+def test_nan_is_refused_and_never_written(tmp_path: Path) -> None:
+    """``"hold_seconds": NaN`` (Python's JSON reader accepts it) was accepted and written as
+    a bare NaN, which is not JSON; it is refused like Infinity, with a reason, and the
+    rows beside it are kept."""
+    from omnikpi.schema.dataset import load_dataset
+
+    store = LiveStore(tmp_path)
+    ended = {"ended_at": "2026-11-24T09:03:00Z"}
+    rows: list[dict[str, Any]] = [
+        {**contact("n1", **ended), "hold_seconds": float("nan")},
+        {**contact("n2", **ended), "tenant": float("inf")},
+        contact("ok", **ended),
+        {**contact("n3", **ended), "hold_seconds": float("nan")},
+        contact("n3")]  # a NaN version does not sink the sound one beside it
+    result = store.accept("contacts", rows)
+    assert (result.accepted, result.duplicates) == (2, 0)
+    assert [(r["row"], r["column"]) for r in result.rejected] == [
+        (0, "hold_seconds"), (1, "tenant"), (3, "hold_seconds")]
+    assert "not a number" in result.rejected[0]["message"]
+    assert result.rejected[1]["message"] == "infinite value"
+    assert [r["contact_id"] for r in _ingested(tmp_path)] == ["ok"]
+    assert [r["contact_id"] for r in store.open_rows("contacts")] == ["n3"]
+    dataset = load_dataset(tmp_path, cache=False)
+    assert [p.message for p in dataset.problems if p.table == "contacts"] == []
+    assert dataset.con.execute("SELECT contact_id FROM contacts").fetchall() == [("ok",)]

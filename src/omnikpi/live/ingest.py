@@ -7,7 +7,9 @@ happen to them (a contact answered-and-ended, abandoned or blocked; an agent sta
 end): final rows are appended once to ``<data>/<table>/ingest-YYYY-MM-DD.jsonl``, where
 reports read them; a repeat of a final row's id is a duplicate and ignored. Open rows (a
 contact still waiting or talking, an agent's current state) may be posted again as they
-progress; they live in ``<data>/.live/open.jsonl`` until they are final.
+progress; they live in ``<data>/.live/open.jsonl`` until they are final. Ids are compared as
+the loader reads them (:mod:`omnikpi.live.as_loaded`): ``"contact_id": 12345`` is the
+contact ``"12345"``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pyarrow as pa
 
 from omnikpi.errors import UsageError
 from omnikpi.instants import LAST_YEAR, to_us
+from omnikpi.live.as_loaded import key_parts, non_finite_value, with_text_values
 from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import load_dataset
 
@@ -79,7 +82,41 @@ class BatchResult:
 
 
 def row_key(table: str, row: dict[str, Any]) -> str:
-    return json.dumps([row.get(c) for c in LIVE_TABLES[table]], default=str)
+    """A row's identity as the loader reads its id columns: two rows the loader would call
+    one (``12345`` and ``"12345"``) are one row to ingest too."""
+    return json.dumps(key_parts(table, LIVE_TABLES[table], row), default=str)
+
+
+def closed_key(table: str, key: str) -> str:
+    """The identity of a ``closed`` entry of ``open.jsonl``, which may have been written
+    when ids were compared as posted (a start ``…Z``, now its UTC instant)."""
+    return row_key(table, dict(zip(LIVE_TABLES[table], json.loads(key), strict=True)))
+
+
+def identified(table: str, row: Any) -> bool:
+    """A row holding every column that identifies it (else it is only itself)."""
+    return isinstance(row, dict) and all(
+        part not in (None, "") for part in key_parts(table, LIVE_TABLES[table], row))
+
+
+def refused_numbers(rows: list[Any]) -> dict[int, Outcome]:
+    """The rows holding NaN or an infinite number, refused before they are read: JSON has
+    no such values, and written as posted they made the ingest file invalid."""
+    refused: dict[int, Outcome] = {}
+    for index, row in enumerate(rows):
+        found = non_finite_value(row) if isinstance(row, dict) else None
+        if found is not None:
+            refused[index] = Outcome("rejected", *found)
+    return refused
+
+
+def superseded(kept: Outcome | None) -> Outcome:
+    """What a version left aside for the version kept in the same batch counts as: a
+    duplicate (the batch is one update, as a later repeat of an older version is a
+    duplicate), unless the kept version was refused, whose reason it shares."""
+    if kept is None:
+        return Outcome("rejected", None, "not loaded")
+    return kept if kept.status == "rejected" else Outcome("duplicate")
 
 
 def is_final(table: str, row: dict[str, Any]) -> bool:
@@ -196,7 +233,7 @@ class LiveStore:
                     item = json.loads(line)
                     rows = self.open[item["table"]]
                     if "closed" in item:
-                        rows.pop(item["closed"], None)
+                        rows.pop(closed_key(item["table"], item["closed"]), None)
                     else:
                         rows[row_key(item["table"], item["row"])] = item["row"]
                         self._own(item["table"], item["row"])
@@ -233,22 +270,24 @@ class LiveStore:
         sequence number. Several versions of one row in a batch (a contact posted waiting,
         then answered) are one update: the version that knows most of the row's life is
         validated and kept, the last of those when several know as much (a late retry of
-        "waiting" after "ended" left the call waiting for ever)."""
+        "waiting" after "ended" left the call waiting for ever); the others count as
+        duplicates. Rows are stored with their text columns as text (``with_text_values``)."""
         check_table(table)
-        keys = [row_key(table, r) if isinstance(r, dict) and all(
-            r.get(c) not in (None, "") for c in LIVE_TABLES[table]) else f"#{i}"
-            for i, r in enumerate(rows)]
+        refused = refused_numbers(rows)
+        rows = [with_text_values(table, r) if isinstance(r, dict) else r for r in rows]
+        keys = [row_key(table, r) if i not in refused and identified(table, r) else f"#{i}"
+                for i, r in enumerate(rows)]
         best: dict[str, int] = {}
         for i, k in enumerate(keys):
             if k not in best or progress(table, rows[i]) >= progress(table, rows[best[k]]):
                 best[k] = i
-        unique = sorted(best.values())
+        unique = [i for i in sorted(best.values()) if i not in refused]
         canonical, rejected = validate_rows(table, [rows[i] for i in unique])
-        outcomes: dict[int, Outcome] = {}
+        outcomes: dict[int, Outcome] = dict(refused)
         for problem in rejected:
             if problem["row"] is None:  # the batch as a whole could not be read
-                outcomes = {i: Outcome("rejected", problem["column"], problem["message"])
-                            for i in unique}
+                outcomes.update({i: Outcome("rejected", problem["column"], problem["message"])
+                                 for i in unique})
                 canonical = None
                 break
             original = unique[problem["row"]]
@@ -304,9 +343,9 @@ class LiveStore:
                 self._log_open(log)
             self.seq += 1
             seq = self.seq
-        for i, k in enumerate(keys):  # other versions share the fate of the one kept
-            outcomes.setdefault(i, outcomes.get(best[k], Outcome("rejected", None,
-                                                                 "not loaded")))
+        for i, k in enumerate(keys):  # the versions left aside for the one kept
+            if i not in outcomes:
+                outcomes[i] = superseded(outcomes.get(best[k]))
         accepted = None
         if canonical is not None:
             accepted = canonical.take(pa.array(keep, pa.int64())).drop_columns(["__index"])
