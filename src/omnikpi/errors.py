@@ -44,9 +44,12 @@ def describe_validation_error(where: str, exc: Exception) -> str:
 def read_text(path: Path | str, what: str) -> str:
     """The text of a file someone named (a QA form, a scenario, a saved definition, a
     forecast), or a usage error saying what is wrong with it: missing, a folder,
-    unreadable, not UTF-8 text."""
+    unreadable, not UTF-8 text. A UTF-8 byte-order mark is dropped: Excel's "CSV UTF-8"
+    and Notepad write one, and kept it made the first column's name unknown and a TOML
+    file's first line invalid. Decoded from bytes so that a bad byte's position counts
+    from the file's start, mark included."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
         raise UsageError(f"{what} not found: {path}") from None
     except UnicodeDecodeError as exc:

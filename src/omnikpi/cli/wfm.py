@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
-from datetime import datetime
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,10 +16,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
-from omnikpi.errors import OmniKPIError, UsageError, read_text
+from omnikpi.errors import OmniKPIError, UsageError
 
 if TYPE_CHECKING:  # NumPy and SciPy come with the commands that compute, not with --help
-    from omnikpi.wfm.planning import ForecastInterval
+    from omnikpi.wfm.forecast_file import ForecastRow
+    from omnikpi.wfm.planning import ForecastInterval, PlannedInterval
     from omnikpi.wfm.staffing import StaffingResult
 
 wfm_app = typer.Typer(help="Workforce planning: agents needed for a service target.",
@@ -99,77 +100,76 @@ def evaluate_command(
         fail(exc)
 
 
-def read_forecast(path: Path) -> list[ForecastInterval]:
-    """CSV with interval_start, volume, aht_seconds per row; every bad row is named."""
-    from omnikpi.wfm.planning import ForecastInterval
-
-    text = read_text(path, "forecast file")
-    reader = csv.DictReader(io.StringIO(text))
-    needed = {"interval_start", "volume", "aht_seconds"}
-    if not reader.fieldnames or not needed <= set(reader.fieldnames):
-        raise UsageError(f"{path}: needs the columns {', '.join(sorted(needed))}")
-    parsed: list[tuple[str, float, float | None]] = []
-    problems = []
-    for line, row in enumerate(reader, start=2):
-        try:
-            volume = float(row["volume"])
-            text = (row["aht_seconds"] or "").strip()
-            aht = float(text) if text else None
-            if not volume >= 0 or (aht is not None and not aht > 0):
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(f"line {line}: volume must be a number ≥ 0 and aht_seconds, "
-                            "if given, a number > 0")
-            continue
-        start = (row["interval_start"] or "").strip()
-        try:
-            datetime.fromisoformat(start)
-        except ValueError:
-            problems.append(f"line {line}: interval_start {start!r} is not a time such as "
-                            "2024-03-04T08:00")
-            continue
-        if any(start == earlier for earlier, _, _ in parsed):
-            problems.append(f"line {line}: interval {start} is there twice")
-            continue
-        parsed.append((start, volume, aht))
-    if problems:
-        raise UsageError(f"{path}: " + "; ".join(problems))
-    if not parsed:  # a header alone: the plan wrote a file holding "x"
-        raise UsageError(f"{path}: no intervals (only the header line): write one row per "
-                         "interval, or make the forecast with `omnikpi wfm forecast`")
-    # an interval forecast to have contacts but no AHT (none was handled at that hour in
-    # the history: e-mail at night) takes the forecast's mean AHT, weighted by volume;
-    # an interval without contacts needs no AHT (and no agents)
-    weighted = [(v, a) for _, v, a in parsed if a is not None and v > 0]
-    mean_aht = (sum(v * a for v, a in weighted) / sum(v for v, _ in weighted)
-                if weighted else None)
-    if mean_aht is None and any(v > 0 and a is None for _, v, a in parsed):
-        raise UsageError(f"{path}: no interval has an aht_seconds: the plan needs one")
-    return [ForecastInterval(start, volume, aht if aht is not None else
-                             (mean_aht if volume > 0 and mean_aht is not None else 1.0))
-            for start, volume, aht in parsed]
-
-
-def check_spacing(intervals: list[ForecastInterval], interval_minutes: float) -> None:
-    """The forecast's own step is ``--interval-minutes``: a 30-minute forecast planned as
-    15-minute intervals doubled every interval's traffic without a word."""
-    starts = sorted(datetime.fromisoformat(i.interval_start) for i in intervals)
-    steps = {round((b - a).total_seconds() / 60) for a, b in itertools.pairwise(starts)}
-    step = min((s for s in steps if s > 0), default=interval_minutes)
-    if step != interval_minutes:
-        raise UsageError(f"the forecast's intervals are {step} minutes apart, but "
-                         f"--interval-minutes is {interval_minutes:g}: give "
-                         f"--interval-minutes {step}")
-
-
 def _shown(value: object, spec: str) -> str:
     """A plan's number in the table; an interval without contacts has none ("—")."""
     return "—" if value is None else format(value, spec)
 
 
+PLAN_FORMATS = ("table", "csv", "json", "html")
+PLAN_COLUMNS = ("interval_start", "volume", "aht_seconds", "agents", "positions",
+                "service_level", "occupancy")
+
+
+def _planned_rows(rows: list[ForecastRow], interval_minutes: float, name: str | None,
+                  where: str, staff_plan: Callable[[list[ForecastInterval]],
+                                                   list[PlannedInterval]]
+                  ) -> list[dict[str, object]]:
+    """One forecast (one queue's) staffed interval by interval; the queue, if any, is the
+    first column of every row so that the plan says whose agents they are."""
+    from omnikpi.wfm.forecast_file import check_spacing, planning_intervals
+    from omnikpi.wfm.planning import plan_rows
+
+    check_spacing((r.at for r in rows), interval_minutes)
+    planned = plan_rows(staff_plan(planning_intervals(rows, where)))
+    return planned if name is None else [{"queue": name, **r} for r in planned]
+
+
+def _plan_table(rows: list[dict[str, object]], title: str) -> Table:
+    with_queue = bool(rows) and "queue" in rows[0]
+    table = Table(title=title)
+    for column in (("queue",) if with_queue else ()) + PLAN_COLUMNS:
+        text = column in ("queue", "interval_start")
+        table.add_column(column, justify="left" if text else "right", no_wrap=text)
+    for r in rows:
+        table.add_row(*([escape(str(r["queue"]))] if with_queue else []),
+                      escape(str(r["interval_start"])), _shown(r["volume"], ".1f"),
+                      _shown(r["aht_seconds"], ".0f"), str(r["agents"]),
+                      str(r["positions"]), _shown(r["service_level"], ".1%"),
+                      _shown(r["occupancy"], ".1%"))
+    return table
+
+
+def _plain_text(table: Table) -> str:
+    """The table as a file holds it: no colour codes, and as wide as its rows (a file has
+    no terminal to fit, and 80 columns cut the headers to "aht_…")."""
+    buffer = io.StringIO()
+    Console(file=buffer, color_system=None, force_terminal=False, width=10_000,
+            highlight=False).print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _plan_csv(rows: list[dict[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["x"],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    return buffer.getvalue()
+
+
+def _plan_text(rows: list[dict[str, object]], format: str, title: str) -> str:
+    """The plan as ``--output`` holds it (or stdout, but for a table, which is printed)."""
+    if format == "json":
+        return json.dumps({"rows": rows}, indent=1)
+    if format == "csv":
+        return _plan_csv(rows)
+    return _plain_text(_plan_table(rows, title))
+
+
 @wfm_app.command("plan")
 def plan_command(
-    forecast: Annotated[Path, typer.Option(help="CSV: interval_start, volume, aht_seconds")],
+    forecast: Annotated[Path, typer.Option(
+        help="CSV: interval_start, volume, aht_seconds (and queue: each planned alone)")],
     interval_minutes: Minutes,
     target_sl: Annotated[float | None, typer.Option(
         help="target service level 0–1 (omit or 0 with --target-asa: ASA only)")] = None,
@@ -180,53 +180,44 @@ def plan_command(
     shrinkage: Shrink = 0.0, concurrency: Concurrency = 1,
     target_asa: Annotated[float | None, typer.Option(help="ASA target, seconds")] = None,
     max_abandon: MaxAbandon = None,
+    queue: Annotated[str | None, typer.Option(
+        help="only this queue of a forecast with a queue column (wfm forecast --by-queue)")
+    ] = None,
     format: Annotated[str, typer.Option(help="table|csv|json|html")] = "table",
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
-    """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart)."""
-    from omnikpi.wfm.planning import plan, plan_rows
+    """Agents and positions per forecast interval (table, CSV, JSON or an HTML chart);
+    a forecast per queue is planned queue by queue."""
+    from omnikpi.wfm.forecast_file import by_queue, read_forecast_rows
+    from omnikpi.wfm.planning import plan
 
+    staff_plan = partial(plan, interval_minutes=interval_minutes,
+                         target_sl=target_sl or 0.0, threshold_seconds=threshold,
+                         model=model, patience_seconds=patience,
+                         max_occupancy=max_occupancy, shrinkage=shrinkage,
+                         concurrency=concurrency, target_asa_seconds=target_asa,
+                         max_abandon=max_abandon)
     try:
         check_output(output)
-        intervals = read_forecast(forecast)
-        check_spacing(intervals, interval_minutes)
-        planned = plan(intervals, interval_minutes, target_sl or 0.0,
-                       threshold, model=model, patience_seconds=patience,
-                       max_occupancy=max_occupancy, shrinkage=shrinkage,
-                       concurrency=concurrency, target_asa_seconds=target_asa,
-                       max_abandon=max_abandon)
-        rows = plan_rows(planned)
+        if format not in PLAN_FORMATS:
+            raise UsageError(f"unknown format {format!r}: choose table, csv, json or html")
+        if format == "html" and output is None:
+            raise UsageError("--format html needs --output FILE.html")
+        rows: list[dict[str, object]] = []
+        for name, own in by_queue(read_forecast_rows(forecast), queue, forecast).items():
+            where = str(forecast) if name is None else f"{forecast}, queue {name}"
+            rows += _planned_rows(own, interval_minutes, name, where, staff_plan)
         if format == "html":
-            if output is None:
-                raise UsageError("--format html needs --output FILE.html")
             from omnikpi.cli.wfm_chart import write_plan_chart
 
+            assert output is not None  # refused above, before the plan was computed
             write_plan_chart(rows, output, target_sl)
             return
-        if format == "json":
-            text = json.dumps({"rows": rows}, indent=1)
-        elif format == "csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["x"],
-                                    lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-            text = buffer.getvalue()
-        elif format == "table":
-            table = Table(title=f"Staffing plan — {forecast.name}")
-            for column in ("interval_start", "volume", "aht_seconds", "agents", "positions",
-                           "service_level", "occupancy"):
-                table.add_column(column, justify="left" if column == "interval_start"
-                                 else "right", no_wrap=column == "interval_start")
-            for r in rows:
-                table.add_row(escape(str(r["interval_start"])), _shown(r["volume"], ".1f"),
-                              _shown(r["aht_seconds"], ".0f"), str(r["agents"]),
-                              str(r["positions"]), _shown(r["service_level"], ".1%"),
-                              _shown(r["occupancy"], ".1%"))
-            console.print(table)
+        title = f"Staffing plan — {forecast.name}"
+        if format == "table" and output is None:
+            console.print(_plan_table(rows, title))
             return
-        else:
-            raise UsageError(f"unknown format {format!r}: choose table, csv, json or html")
+        text = _plan_text(rows, format, title)
         if output:
             output.write_text(text, encoding="utf-8")
         else:

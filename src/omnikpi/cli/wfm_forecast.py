@@ -6,18 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from omnikpi.cli.main import check_output, fail
-from omnikpi.cli.wfm import read_forecast, wfm_app
+from omnikpi.cli.wfm import wfm_app
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.instants import with_offset
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR, with_offset
+
+if TYPE_CHECKING:
+    from omnikpi.wfm.forecast_file import ForecastRow
+    from omnikpi.wfm.reforecast import Interval
 
 GRAINS = {15: "15min", 30: "30min", 60: "hour"}
 IntervalMinutes = Annotated[int, typer.Option(help="15, 30 or 60")]
@@ -116,8 +120,7 @@ def forecast_command(
         if by_queue and queue:
             raise UsageError("give --queue Q or --by-queue, not both")
         rows = _interval_rows(data, interval_minutes, tz, queue, by_queue, channel)
-        if queue and not rows:
-            raise UsageError(f"queue {queue!r} has no contacts in {data}")
+        _check_queue(rows, queue, data)
         if not any(float(r["offered"] or 0) > 0 for r in rows):
             raise UsageError(f"{data} has no contacts to forecast from")
         names = sorted({str(r["queue"]) for r in rows}) if by_queue else [queue]
@@ -165,12 +168,116 @@ def forecast_command(
             f"({predicted.chosen_aht})", highlight=False)
 
 
+def _utc_key(moment: datetime) -> str:
+    """An instant as the re-forecast compares intervals: UTC to the minute, so that the
+    forecast's times (in their own offsets) and the actuals (in --tz) meet."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _offset_text(moment: datetime) -> str:
+    """An aware time's UTC offset as a time would be written with it: +02:00."""
+    return moment.isoformat(timespec="minutes")[16:]
+
+
+def _on_clock(at: datetime, tz: str) -> datetime:
+    """A forecast's time as an instant: a time without an offset is one of --tz."""
+    from omnikpi.engine.timezones import zone
+
+    return at if at.utcoffset() is not None else at.replace(tzinfo=zone(tz))
+
+
+def _check_grid(rows: list[ForecastRow], interval_minutes: int, tz: str) -> None:
+    """The actuals are counted on --tz's grid: a forecast whose intervals start elsewhere
+    in that zone (a +05:30 forecast of hours against UTC hours) would meet no actuals and
+    scale the day by nothing."""
+    from omnikpi.engine.timezones import zone
+
+    for row in rows:
+        local = _on_clock(row.at, tz).astimezone(zone(tz))
+        if local.second or local.microsecond or local.minute % interval_minutes:
+            raise UsageError(
+                f"the forecast's interval {row.interval_start} starts at "
+                f"{local:%H:%M} in --tz {tz}, off its {interval_minutes}-minute grid the "
+                "actuals are counted on: give the --tz the forecast was made in")
+
+
+def _cut(as_of: str, tz: str, rows: list[ForecastRow]) -> datetime:
+    """--as-of as an instant. Without an offset it is a time of --tz (the clock the
+    actuals are counted on); a forecast whose own times are at another offset there would
+    put the cut hours from where the planner means it, so that is refused."""
+    try:
+        given = datetime.fromisoformat(as_of.strip())
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r} is not a time such as 2024-03-04T12:00") \
+            from None
+    if not FIRST_YEAR <= given.year <= LAST_YEAR:
+        raise UsageError(f"--as-of {as_of!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    cut = _on_clock(given, tz)
+    if given.utcoffset() is not None or rows[0].at.utcoffset() is None:
+        return cut  # an instant, or a forecast on --tz's clock as well
+    starts = sorted(_on_clock(r.at, tz) for r in rows)
+    own = next((s for s in reversed(starts) if s <= cut), starts[0])
+    if own.utcoffset() != cut.utcoffset():
+        raise UsageError(
+            f"--as-of {as_of} has no UTC offset, so it is a time of --tz {tz} "
+            f"({_offset_text(cut)}), but the forecast's times there are at "
+            f"{_offset_text(own)}: give --as-of {given:%Y-%m-%dT%H:%M}{_offset_text(own)}, "
+            "or the --tz the forecast was made in")
+    return cut
+
+
+def _check_queue(rows: list[dict[str, Any]], queue: str | None, data: Path) -> None:
+    """A queue the data never had (a typo) is an error, not a day of zeros."""
+    if queue and not rows:
+        raise UsageError(f"queue {queue!r} has no contacts in {data}")
+
+
+def _forecast_of_queue(path: Path, queue: str | None) -> tuple[str | None, list[ForecastRow]]:
+    """The forecast to re-forecast and the queue whose actuals it is compared with: a
+    forecast per queue (a queue column) is re-forecast one queue at a time, and a file of
+    one queue names it."""
+    from omnikpi.wfm.forecast_file import by_queue, queues_in, read_forecast_rows
+
+    rows = read_forecast_rows(path)
+    names = queues_in(rows)
+    if not names:
+        return queue, rows
+    if queue is None and len(names) > 1:
+        raise UsageError(f"{path} is a forecast per queue ({', '.join(names)}): "
+                         "re-forecast one at a time with --queue NAME")
+    chosen = queue or names[0]
+    return chosen, by_queue(rows, chosen, path)[chosen]
+
+
+def _actuals(rows: list[dict[str, Any]]) -> tuple[dict[str, tuple[float, float | None]],
+                                                  dict[str, float]]:
+    """(contacts, AHT) and contacts handled per interval, keyed as the forecast's."""
+    actual, handled = {}, {}
+    for r in rows:
+        key = _utc_key(datetime.fromisoformat(str(r["period_start"])))
+        actual[key] = (float(r["offered"] or 0), None if r["aht"] is None else float(r["aht"]))
+        # AHT is weighted by the contacts it averages (handled ones), not those offered
+        handled[key] = float(r["handled"] or 0)
+    return actual, handled
+
+
+def _written(row: ForecastRow, interval: Interval, tz: str) -> dict[str, Any]:
+    """A re-forecast interval as the forecast file had it: its queue, if any, and its own
+    time (a time without an offset gains --tz's), so that `wfm plan` reads it back."""
+    return {**({} if row.queue is None else {"queue": row.queue}),
+            "interval_start": with_offset(row.interval_start, tz),
+            "volume": round(interval.volume, 4),
+            "aht_seconds": None if interval.aht_seconds is None
+            else round(interval.aht_seconds, 2)}
+
+
 @wfm_app.command("reforecast")
 def reforecast_command(
     forecast: Annotated[Path, typer.Option(help="today's forecast CSV (wfm forecast)")],
     data: Annotated[Path, typer.Option(help="dataset folder with today's contacts")],
     as_of: Annotated[str, typer.Option(
-        help="start of the first interval not yet ended, e.g. 2024-03-04T12:00")],
+        help="start of the first interval not yet ended, e.g. 2024-03-04T12:00 (a time of "
+             "--tz) or 2024-03-04T12:00+02:00")],
     interval_minutes: IntervalMinutes = 30,
     tz: Tz = "UTC",
     queue: Queue = None,
@@ -181,29 +288,26 @@ def reforecast_command(
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
 ) -> None:
     """Rescale the rest of the day's forecast by today's actuals so far."""
+    from omnikpi.engine.timezones import zone
+    from omnikpi.wfm.forecast_file import check_spacing
     from omnikpi.wfm.reforecast import Interval, reforecast
 
     try:
         _check(output, interval_minutes, format)
-        try:
-            cut = datetime.fromisoformat(as_of).replace(tzinfo=None).isoformat()[:16]
-        except ValueError:
-            raise UsageError(f"--as-of {as_of!r} is not a time such as 2024-03-04T12:00") \
-                from None
-        planned = [Interval(f.interval_start[:16], f.volume, f.aht_seconds)
-                   for f in read_forecast(forecast)]
+        zone(tz)
+        queue, planned = _forecast_of_queue(forecast, queue)
+        check_spacing((_on_clock(r.at, tz) for r in planned), interval_minutes)
+        _check_grid(planned, interval_minutes, tz)
+        cut = _utc_key(_cut(as_of, tz, planned))
         rows = _interval_rows(data, interval_minutes, tz, queue, channel=channel,
                               metrics=["offered", "aht", "handled"])
-        actual = {str(r["period_start"])[:16]: (float(r["offered"] or 0),
-                                                None if r["aht"] is None else float(r["aht"]))
-                  for r in rows}
-        # AHT is weighted by the contacts it averages (handled ones), not those offered
-        handled = {str(r["period_start"])[:16]: float(r["handled"] or 0) for r in rows}
-        out = reforecast(planned, actual, cut, min_contacts, handled)
+        _check_queue(rows, queue, data)
+        actual, handled = _actuals(rows)
+        by_key = {_utc_key(_on_clock(r.at, tz)): r for r in planned}
+        out = reforecast([Interval(k, r.volume, r.aht_seconds) for k, r in by_key.items()],
+                         actual, cut, min_contacts, handled)
     except OmniKPIError as exc:
         fail(exc)
-    rows = [{"interval_start": with_offset(i.interval_start, tz), "volume": round(i.volume, 4),
-             "aht_seconds": None if i.aht_seconds is None else round(i.aht_seconds, 2)}
-            for i in out.intervals]
-    _write(rows, {"volume_ratio": out.volume_ratio, "aht_ratio": out.aht_ratio}, format,
+    written = [_written(by_key[i.interval_start], i, tz) for i in out.intervals]
+    _write(written, {"volume_ratio": out.volume_ratio, "aht_ratio": out.aht_ratio}, format,
            output)

@@ -6,17 +6,23 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from omnikpi.errors import UsageError, read_text
+from omnikpi.wfm.clock import check_one_clock
 from omnikpi.wfm.schedule.rules import clock_minutes, clock_range, weekday
 
 MAX_AGENTS = 20_000
 MAX_DAYS = 92
 """A schedule spans at most a quarter: longer plans are scheduled in parts."""
+AGENT_COLUMNS = ("agent_id", "skills", "site", "tenant", "days_per_week", "min_weekly_hours",
+                 "max_weekly_hours", "available", "available_from", "available_to",
+                 "days_off", "preferred_start", "preferred_days_off", "cost_per_hour")
+"""AGENTS.csv's columns (``available`` is HH:MM-HH:MM, both ends at once)."""
 REQUIRED_COLUMNS = ("agents_required", "positions", "agents")
 """The requirement column of PLAN.csv, first found wins (``wfm plan`` writes positions,
 the agents after shrinkage, and agents)."""
@@ -77,6 +83,8 @@ def read_plan(path: Path) -> Requirement:
         raise UsageError(f"{path}: needs the columns interval_start and agents_required "
                          "(or positions/agents, as `omnikpi wfm plan --format csv` writes)")
     rows: list[tuple[str, datetime, int]] = []
+    lines: list[int] = []
+    queues: set[str] = set()  # of a plan per queue without skills: one can be scheduled
     problems = []
     for line, row in enumerate(reader, start=2):
         try:
@@ -90,18 +98,33 @@ def read_plan(path: Path) -> Requirement:
             continue
         # a fractional requirement (a plan of positions) needs the next whole agent
         rows.append(((row.get("skill") or "").strip(), at, int(-(-value // 1))))
+        lines.append(line)
+        if "queue" in fields and "skill" not in fields:
+            queues.add((row.get("queue") or "").strip())
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems[:10]))
     if not rows:
         raise UsageError(f"{path}: no intervals")
+    check_one_clock(((f"line {n}", at) for n, (_, at, _) in zip(lines, rows, strict=True)),
+                    str(path))
+    _check_one_queue(queues, path)
     return requirement(rows, str(path))
+
+
+def _check_one_queue(queues: set[str], path: Path) -> None:
+    """A plan of several queues (``wfm plan`` of a ``--by-queue`` forecast) without a
+    skill column repeats every interval once per queue: say what to do rather than
+    "appears twice"."""
+    if len(queues) > 1:
+        raise UsageError(
+            f"{path} plans several queues ({', '.join(sorted(queues))}): schedule one "
+            "(`wfm plan --queue NAME`), or rename its queue column to skill and give "
+            "--agents AGENTS.csv whose skills name the queues each agent takes")
 
 
 def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") -> Requirement:
     rows = list(rows)
-    zones = {r[1].utcoffset() for r in rows}
-    if len(zones) > 1 and None in zones:
-        raise UsageError(f"{where}: mix of times with and without a UTC offset")
+    check_one_clock(((t.isoformat(), t) for _, t, _ in rows), where)
     zone: tzinfo | None = rows[0][1].tzinfo
     if zone is not None:
         rows = [(s, t.astimezone(zone), v) for s, t, v in rows]
@@ -180,8 +203,13 @@ def read_agents(path: Path) -> list[Agent]:
     ``available_to`` (HH:MM), ``days_off`` (weekdays or dates, a;b), ``preferred_start``,
     ``preferred_days_off``, ``cost_per_hour``. Every bad row is named."""
     reader = csv.DictReader(io.StringIO(read_text(path, "agents file")))
-    if "agent_id" not in (reader.fieldnames or []):
+    fields = reader.fieldnames or []
+    if "agent_id" not in fields:
         raise UsageError(f"{path}: needs an agent_id column")
+    unknown = [f for f in fields if f not in AGENT_COLUMNS]
+    if unknown:  # a misspelt days_off scheduled agents on their days off
+        raise UsageError(f"{path}: unknown column(s) {', '.join(map(repr, unknown))}; the "
+                         f"columns are {', '.join(AGENT_COLUMNS)}")
     out, problems, seen = [], [], set()
     for line, row in enumerate(reader, start=2):
         try:
@@ -205,7 +233,8 @@ def read_agents(path: Path) -> list[Agent]:
 
 
 def agents_option(value: str) -> list[Agent]:
-    """``--agents 40`` or ``--agents AGENTS.csv``."""
-    if value.strip().isdigit():
+    """``--agents 40`` or ``--agents AGENTS.csv``; a signed whole number (-5) is a count
+    out of range, not a file to look for."""
+    if re.fullmatch(r"\s*[+-]?\d+\s*", value):
         return numbered_agents(int(value))
     return read_agents(Path(value))

@@ -1,0 +1,155 @@
+"""The forecast file as ``wfm plan`` and ``wfm reforecast`` read it: ``interval_start``,
+``volume`` and ``aht_seconds`` per row (``wfm forecast``'s CSV), and a ``queue`` column when
+it was forecast per queue (``--by-queue``). Every bad line is named."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from omnikpi.errors import UsageError, read_text
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR
+from omnikpi.wfm.clock import check_one_clock
+
+if TYPE_CHECKING:  # planning brings NumPy and SciPy: not needed to read a file
+    from omnikpi.wfm.planning import ForecastInterval
+
+COLUMNS = ("aht_seconds", "interval_start", "volume")
+SHOWN_PROBLEMS = 10
+"""Lines named in one error: a file of a wrong shape repeats one problem on every line."""
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    line: int
+    queue: str | None
+    """None: the file has no queue column (one forecast)."""
+    interval_start: str
+    """As written in the file: the output keeps it, offset and all."""
+    at: datetime
+    volume: float
+    aht_seconds: float | None
+    """None where the file leaves it empty (an interval without contacts)."""
+
+
+def _row(line: int, raw: dict[str, str], has_queue: bool) -> ForecastRow:
+    """One line, or a ValueError saying what is wrong with it."""
+    try:
+        volume = float(raw["volume"])
+        text = (raw["aht_seconds"] or "").strip()
+        aht = float(text) if text else None
+        if not volume >= 0 or (aht is not None and not aht > 0):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError("volume must be a number ≥ 0 and aht_seconds, if given, "
+                         "a number > 0") from None
+    start = (raw["interval_start"] or "").strip()
+    try:
+        at = datetime.fromisoformat(start)
+    except ValueError:
+        raise ValueError(f"interval_start {start!r} is not a time such as "
+                         "2024-03-04T08:00") from None
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:  # year 1 at +02:00 has no UTC instant
+        raise ValueError(f"interval_start {start!r} is outside the years "
+                         f"{FIRST_YEAR}–{LAST_YEAR}")
+    queue = (raw.get("queue") or "").strip() if has_queue else None
+    return ForecastRow(line, queue, start, at, volume, aht)
+
+
+def _repeated(rows: Iterable[ForecastRow]) -> list[str]:
+    """An interval given twice (of one queue) would be staffed twice."""
+    seen: set[tuple[str | None, datetime]] = set()
+    problems = []
+    for row in rows:
+        if (row.queue, row.at) in seen:
+            of_queue = "" if row.queue is None else f" of queue {row.queue}"
+            problems.append(f"line {row.line}: interval {row.interval_start}{of_queue} is "
+                            "there twice")
+        seen.add((row.queue, row.at))
+    return problems
+
+
+def read_forecast_rows(path: Path) -> list[ForecastRow]:
+    """The file's rows as written (an empty AHT stays None), or a usage error naming
+    every bad line."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "forecast file")))
+    fields = reader.fieldnames or []
+    if not set(COLUMNS) <= set(fields):
+        raise UsageError(f"{path}: needs the columns {', '.join(COLUMNS)}")
+    rows, problems = [], []
+    for line, raw in enumerate(reader, start=2):
+        try:
+            rows.append(_row(line, raw, "queue" in fields))
+        except ValueError as exc:
+            problems.append(f"line {line}: {exc}")
+    check_one_clock(((f"line {r.line}", r.at) for r in rows), str(path))
+    problems += _repeated(rows)
+    if problems:
+        more = len(problems) - SHOWN_PROBLEMS
+        raise UsageError(f"{path}: " + "; ".join(problems[:SHOWN_PROBLEMS]) +
+                         (f"; and {more} more" if more > 0 else ""))
+    if not rows:  # a header alone: the plan wrote a file holding "x"
+        raise UsageError(f"{path}: no intervals (only the header line): write one row per "
+                         "interval, or make the forecast with `omnikpi wfm forecast`")
+    return rows
+
+
+def queues_in(rows: Iterable[ForecastRow]) -> list[str]:
+    """The queues of a forecast per queue, in the file's order; none without a queue
+    column."""
+    return list(dict.fromkeys(r.queue for r in rows if r.queue is not None))
+
+
+def by_queue(rows: list[ForecastRow], queue: str | None,
+             path: Path) -> dict[str | None, list[ForecastRow]]:
+    """Each queue's rows (``--by-queue`` wrote them one after another), or only those of
+    ``queue``: each queue is its own queue of calls to staff. A file without a queue
+    column is one forecast (key None), and a --queue asked of it is refused rather than
+    ignored."""
+    names = queues_in(rows)
+    if queue is None:
+        return {name: [r for r in rows if r.queue == name] for name in names} or {None: rows}
+    if not names:
+        raise UsageError(f"--queue {queue}: {path} has no queue column (it is one forecast, "
+                         "e.g. `wfm forecast --queue Q`'s): leave out --queue")
+    if queue not in names:
+        raise UsageError(f"{path} has no rows of queue {queue!r}; its queues: "
+                         f"{', '.join(names)}")
+    return {queue: [r for r in rows if r.queue == queue]}
+
+
+def planning_intervals(rows: list[ForecastRow], where: str) -> list[ForecastInterval]:
+    """The intervals to staff. One forecast to have contacts but no AHT (none was handled
+    at that hour in the history: e-mail at night) takes the forecast's mean AHT, weighted
+    by volume; one without contacts needs no AHT (and no agents): 1 s stands in."""
+    from omnikpi.wfm.planning import ForecastInterval
+
+    weighted = [(r.volume, r.aht_seconds) for r in rows
+                if r.aht_seconds is not None and r.volume > 0]
+    mean_aht = (sum(v * a for v, a in weighted) / sum(v for v, _ in weighted)
+                if weighted else None)
+    if mean_aht is None and any(r.volume > 0 and r.aht_seconds is None for r in rows):
+        raise UsageError(f"{where}: no interval has an aht_seconds: the plan needs one")
+    return [ForecastInterval(r.interval_start, r.volume, r.aht_seconds
+                             if r.aht_seconds is not None else
+                             (mean_aht if r.volume > 0 and mean_aht is not None else 1.0))
+            for r in rows]
+
+
+def check_spacing(starts: Iterable[datetime], interval_minutes: float) -> None:
+    """The forecast's own step is ``--interval-minutes``: a 30-minute forecast planned (or
+    re-forecast) as 15-minute intervals doubled (or halved) every interval's traffic
+    without a word. The times are on one clock (``check_one_clock``)."""
+    ordered = sorted(starts)
+    steps = {round((b - a).total_seconds() / 60) for a, b in itertools.pairwise(ordered)}
+    step = min((s for s in steps if s > 0), default=interval_minutes)
+    if step != interval_minutes:
+        raise UsageError(f"the forecast's intervals are {step} minutes apart, but "
+                         f"--interval-minutes is {interval_minutes:g}: give "
+                         f"--interval-minutes {step}")

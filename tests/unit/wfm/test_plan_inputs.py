@@ -1,0 +1,162 @@
+"""`wfm plan`'s forecast file: one clock, a byte-order mark, a queue column, and a table
+written where --output says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+
+runner = CliRunner()
+PLAN = ["wfm", "plan", "--interval-minutes", "30", "--target-sl", "0.8", "--threshold", "20"]
+HEADER = "interval_start,volume,aht_seconds\n"
+
+
+def _plan(forecast: Path, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*PLAN, "--forecast", str(forecast), *extra])
+    assert not isinstance(result.exception, TypeError), result.exception
+    return result.exit_code, result.output
+
+
+def test_times_with_and_without_offset_are_refused_naming_the_line(tmp_path: Path) -> None:
+    """A naive 08:00 beside 08:00+02:00 and 06:00Z raised a TypeError in check_spacing
+    (a traceback); now the usage error wfm schedule gives, with the lines."""
+    forecast = tmp_path / "tzmix.csv"
+    forecast.write_text(HEADER + "2024-03-07T08:00,10,180\n2024-03-07T08:00+02:00,10,180\n"
+                        "2024-03-07T06:00Z,10,180\n", encoding="utf-8")
+    code, output = _plan(forecast)
+    assert code == 2
+    assert "mix of times with and without a UTC offset" in output
+    assert "line 2 (2024-03-07T08:00:00) has none" in output
+    assert "line 3 (2024-03-07T08:00:00+02:00) has one" in output
+
+
+def test_a_plan_file_mixing_offsets_names_the_line_too(tmp_path: Path) -> None:
+    """wfm schedule --plan shares the check, and now says where."""
+    plan = tmp_path / "plan.csv"
+    plan.write_text("interval_start,agents_required\n2024-03-04T08:00Z,2\n"
+                    "2024-03-04T08:30,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents", "3",
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "line 3 (2024-03-04T08:30:00) has none" in result.output
+
+
+def test_a_table_goes_to_the_output_file(tmp_path: Path) -> None:
+    """--format table --output printed the table and wrote no file."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(HEADER + "2024-03-04T08:00,100,180\n2024-03-04T08:30,0,\n",
+                        encoding="utf-8")
+    table = tmp_path / "plan.txt"
+    code, output = _plan(forecast, "--format", "table", "--output", str(table))
+    assert code == 0, output
+    assert "2024-03-04T08:00" not in output
+    text = table.read_text(encoding="utf-8")
+    assert "\x1b" not in text  # no colour codes in a file
+    lines = text.splitlines()
+    assert lines[0].strip() == "Staffing plan — forecast.csv"
+    header = next(line for line in lines if "interval_start" in line)
+    assert [c.strip() for c in header.strip("┃ ").split("┃")] == [
+        "interval_start", "volume", "aht_seconds", "agents", "positions", "service_level",
+        "occupancy"]
+    first = next(line for line in lines if "2024-03-04T08:00" in line)
+    assert [c.strip() for c in first.strip("│ ").split("│")] == [
+        "2024-03-04T08:00", "100.0", "180", "14", "14", "88.8%", "71.4%"]
+
+
+def test_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark: the forecast was refused for
+    lacking its first column."""
+    forecast = tmp_path / "bom.csv"
+    forecast.write_bytes(b"\xef\xbb\xbf" + (HEADER + "2024-03-04T08:00,100,180\n").encode())
+    code, output = _plan(forecast, "--format", "json")
+    assert code == 0, output
+    assert [(r["interval_start"], r["agents"]) for r in json.loads(output)["rows"]] == [
+        ("2024-03-04T08:00", 14)]
+
+
+def test_schedule_reads_plan_and_agents_with_a_byte_order_mark(tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    plan = tmp_path / "plan.csv"
+    plan.write_bytes(bom + b"interval_start,agents_required\n2024-03-04T08:00Z,1\n"
+                     b"2024-03-04T08:30Z,1\n")
+    agents = tmp_path / "agents.csv"
+    agents.write_bytes(bom + b"agent_id,site\nanna,kyiv\n")
+    result = runner.invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents",
+                                 str(agents), "--out", str(tmp_path / "out"), "--format",
+                                 "json", "--time-limit", "20"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert (out["shifts"], out["under"]) == (1, 0.0)
+    assert "anna" in (tmp_path / "out" / "shifts.csv").read_text(encoding="utf-8")
+
+
+def test_a_qa_form_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """`qa forms` said "Invalid statement (at line 1, column 1)" for a TOML saved with a
+    byte-order mark (errors.read_text is shared by every file read by name)."""
+    from omnikpi.qa.forms import load_form_file
+
+    form = tmp_path / "form.toml"
+    form.write_bytes(b"\xef\xbb\xbf" + b'key = "f"\nname = "F"\npass_score = 80\n'
+                     b'[[items]]\ngroup = "A"\nkey = "a"\ntext = "A"\n')
+    spec = load_form_file(form)
+    assert (spec.key, spec.name, spec.pass_score) == ("f", "F", 80.0)
+    assert [i.key for i in spec.items] == ["a"]
+
+
+def test_a_bad_byte_is_still_named_from_the_file_start(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xef\xbb\xbf" + HEADER.encode() + b"\xff")
+    code, output = _plan(bad)
+    assert code == 2 and "is not UTF-8 text (byte 37)" in output
+
+
+def _two_queues(path: Path) -> Path:
+    """sales: 100 calls of 180 s at 08:00 (14 agents for 80/20); support: 200 at 08:00
+    (24 agents) and none at 08:30."""
+    path.write_text("queue," + HEADER +
+                    "sales,2024-03-04T08:00+02:00,100,180\n"
+                    "sales,2024-03-04T08:30+02:00,0,\n"
+                    "support,2024-03-04T08:00+02:00,200,180\n"
+                    "support,2024-03-04T08:30+02:00,0,\n", encoding="utf-8")
+    return path
+
+
+def test_a_forecast_per_queue_is_planned_queue_by_queue(tmp_path: Path) -> None:
+    """`wfm forecast --by-queue`'s file was refused: 'interval … is there twice'."""
+    forecast = _two_queues(tmp_path / "queues.csv")
+    code, output = _plan(forecast, "--format", "json")
+    assert code == 0, output
+    rows = json.loads(output)["rows"]
+    assert [(r["queue"], r["interval_start"], r["agents"]) for r in rows] == [
+        ("sales", "2024-03-04T08:00+02:00", 14), ("sales", "2024-03-04T08:30+02:00", 0),
+        ("support", "2024-03-04T08:00+02:00", 24), ("support", "2024-03-04T08:30+02:00", 0)]
+    code, output = _plan(forecast, "--format", "csv", "--queue", "support")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].startswith("queue,interval_start,volume,aht_seconds,agents,positions")
+    assert [line.split(",")[:5] for line in lines[1:] if line] == [
+        ["support", "2024-03-04T08:00+02:00", "200.0", "180.0", "24"],
+        ["support", "2024-03-04T08:30+02:00", "0.0", "", "0"]]
+    code, output = _plan(forecast, "--queue", "billing")
+    assert code == 2 and "has no rows of queue 'billing'; its queues: sales, support" in output
+    chart = tmp_path / "plan.html"
+    code, output = _plan(forecast, "--format", "html", "--output", str(chart))
+    assert code == 0, output
+    html = chart.read_text(encoding="utf-8")
+    assert "sales: Volume and agents" in html and "support: Volume and agents" in html
+
+
+def test_a_plan_of_several_queues_is_scheduled_one_at_a_time(tmp_path: Path) -> None:
+    """Its intervals repeat once per queue: say what to do, not 'appears twice'."""
+    plan = tmp_path / "plan.csv"
+    code, output = _plan(_two_queues(tmp_path / "queues.csv"), "--format", "csv",
+                         "--output", str(plan))
+    assert code == 0, output
+    result = runner.invoke(app, ["wfm", "schedule", "--plan", str(plan), "--agents", "30",
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "plans several queues (sales, support): schedule one" in result.output
