@@ -59,3 +59,10 @@ def local_midnight_us(day: int, tz: str) -> int:
     local = datetime.combine(date.fromordinal(date(1970, 1, 1).toordinal() + day),
                              datetime.min.time(), ZoneInfo(tz))
     return to_us(local)
+
+
+def stored_utc(moment: datetime) -> datetime:
+    """An instant read back from the application database, with its zone said: SQLite
+    keeps none and the application writes UTC, so an API never gives a bare time (a QA
+    evaluation's ``evaluated_at`` read as the reader's local time)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -113,6 +113,11 @@ def test_form_sample_evaluate_and_contact_quality(app: FastAPI) -> None:
     agent = login(app, "a1-person")
     listing = agent.get("/api/v1/qa/evaluations").json()
     assert sorted(e["id"] for e in listing) == sorted([first, second])
+    # an instant with its zone, as the alerts API gives it (it was a bare local-looking time)
+    assert all(e["evaluated_at"].endswith(("Z", "+00:00")) for e in listing)
+    for limit in (0, 2001):  # 0 gave one evaluation, 5000 was clamped
+        refused = agent.get("/api/v1/qa/evaluations", params={"limit": limit})
+        assert refused.status_code == 400 and "limit must be 1 to 2000" in refused.text
     page = agent.get(f"/qa/evaluations/{second}")
     assert "critical error" in page.text
     token = csrf(agent, f"/qa/evaluations/{second}")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.errors import NotFoundError, UsageError
+from omnikpi.instants import stored_utc
 from omnikpi.qa.forms import form_items, score
 from omnikpi.store.models import QaAnswer, QaEvaluation, QaForm, QaFormItem, QaSampleItem
 
@@ -98,8 +99,7 @@ def respond(session: Session, evaluation_id: int, agent_id: str | None, action: 
 
 
 def _iso(value: datetime) -> str:
-    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
+    return stored_utc(value).isoformat()
 
 
 def export_canonical(session: Session, folder: Path) -> tuple[int, int]:

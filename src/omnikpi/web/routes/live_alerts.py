@@ -16,6 +16,7 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
+from omnikpi.instants import stored_utc
 from omnikpi.live.alert_kinds import ALERT_KINDS, threshold_problem
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
@@ -191,11 +192,8 @@ def set_rule_enabled(state: AppState, principal: Principal, rule_id: int,
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """An instant as stored (SQLite keeps no zone: UTC) with its zone said, so the API
-    never gives a bare time and the page can show it in the wallboard's zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """An instant as stored, with its zone said (the page shows it in the wallboard's)."""
+    return None if moment is None else stored_utc(moment)
 
 
 def _event_json(event: AlertEvent, detail: AlertEventDetail | None,

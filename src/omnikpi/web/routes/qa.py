@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import audit
 from omnikpi.errors import NotFoundError, UsageError
+from omnikpi.instants import stored_utc
 from omnikpi.qa import queries
 from omnikpi.qa.calibration import as_seen_by, calibration_report, is_blind
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
@@ -437,17 +438,22 @@ def calibration_json(view: ViewDep, calibration_id: RowId) -> dict[str, Any]:
         return as_seen_by(calibration_report(session, calibration.id), view.principal.name)
 
 
+EVALUATIONS_PAGE = 2000
+"""The most evaluations one answer of the API lists."""
+
+
 @api.get("/evaluations")
 def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
     """Evaluations the caller may see (an agent: their own), newest first."""
     _reader(view)
     with session_scope(view.state.database_url) as session:
-        limit = min(max(limit, 1), 2000)
+        if not 1 <= limit <= EVALUATIONS_PAGE:  # clamped, 0 gave one evaluation
+            raise UsageError(f"limit must be 1 to {EVALUATIONS_PAGE}, not {limit}")
         rows = queries.recent_evaluations(session, _visible(view), limit, calibrations=True)
         return [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,
                 "evaluator": e.evaluator, "score": e.score,
                 "critical_error": e.critical_error, "status": e.status,
                 "calibration": e.calibration_id is not None,
-                "evaluated_at": e.evaluated_at}
+                "evaluated_at": stored_utc(e.evaluated_at)}
                for e in rows]
 
