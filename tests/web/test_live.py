@@ -462,6 +462,7 @@ def test_a_tenant_key_cannot_take_another_tenants_contact_or_recording(
     with running_server(app) as url:
         answer = post(url, keys["acme"], "contacts", [
             {**done, "contact_id": f"{MARK}-1"},                              # B's id
+            {**done, "contact_id": f" {MARK}-1 "},       # the same, as the loader reads it
             {**done, "contact_id": "a-new"},                                 # fine
             {**done, "contact_id": "a-evil", "recording_uri": f"{MARK}-1.wav"},  # B's file
             {**done, "contact_id": "a-own", "recording_uri": "a-1.wav"}])    # A's own file
@@ -469,7 +470,7 @@ def test_a_tenant_key_cannot_take_another_tenants_contact_or_recording(
         result = answer.json()
         assert result["accepted"] == 2
         assert [(r["row"], r["column"]) for r in result["rejected"]] == [
-            (0, "contact_id"), (2, "recording_uri")]
+            (0, "contact_id"), (1, "contact_id"), (3, "recording_uri")]
         assert "another tenant" in result["rejected"][0]["message"]
         # an id first seen live (open, not in the dataset yet) keeps its tenant as well
         waiting = {"channel": "voice", "queue": "sales", "arrived_at": ago(30)}

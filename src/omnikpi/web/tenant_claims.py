@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi.errors import OmniKPIError
+from omnikpi.live.as_loaded import loaded_text
 from omnikpi.live.ingest import ANOTHER_TENANTS_ID
 from omnikpi.recordings.paths import resolve
 from omnikpi.schema.database import catalog_of
@@ -75,13 +76,20 @@ def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -
     return all(contact in visible for contact, _, _ in everyone)
 
 
+def _id(value: Any) -> str:
+    """A posted contact id as the loader reads it (``" 12345 "`` and ``12345`` are the
+    contact ``12345``): trimmed, a number as its text."""
+    text = loaded_text(value)
+    return text.strip(" ") if isinstance(text, str) else str(text)
+
+
 def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
                    ) -> dict[int, tuple[str, str]]:
     """Posted contact rows (each with its tenant set) that claim another tenant's contact
     id or recording file, by index: (column, message)."""
     if not rows or not dataset.has("contacts"):
         return {}
-    ids = sorted({str(r.get("contact_id")) for r in rows if r.get("contact_id")})
+    ids = sorted({_id(r.get("contact_id")) for r in rows if r.get("contact_id")})
     stored: dict[str, str | None] = {}
     if ids:
         marks = ", ".join("?" for _ in ids)
@@ -95,7 +103,7 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
     claims: dict[int, tuple[str, str]] = {}
     for index, (row, files) in enumerate(zip(rows, files_of, strict=True)):
         tenant = row.get("tenant") or None
-        contact = str(row.get("contact_id"))
+        contact = _id(row.get("contact_id"))
         if contact in stored and stored[contact] != tenant:
             claims[index] = ("contact_id", ANOTHER_TENANTS_ID)
         elif any(t != tenant and c != contact and named & files
