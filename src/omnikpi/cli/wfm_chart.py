@@ -41,17 +41,30 @@ def _add_queue(fig: go.Figure, rows: list[dict[str, object]], top: int,
                                  mode="lines+markers" if name == "agents" else "lines",
                                  line_color=COLOURS[name], **legend(name)), row=top, col=1)
     for name, key in (("service level", "service_level"), ("occupancy", "occupancy")):
-        fig.add_trace(go.Scatter(x=x, y=[r[key] for r in rows], mode="lines",
-                                 line_color=COLOURS[name], **legend(name)),
-                      row=top + 1, col=1)
+        # an interval without contacts (a closed night) has no service level to draw:
+        # the plan's 100 % there drew a line across the night as if it were served
+        y = [r[key] if _has_contacts(r) else None for r in rows]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line_color=COLOURS[name],
+                                 **legend(name)), row=top + 1, col=1)
     if target_sl:  # an ASA or occupancy plan has no SL line to draw
         fig.add_hline(y=target_sl, line_dash="dot", annotation_text="SL target",
                       row=top + 1, col=1)
     fig.update_yaxes(tickformat=".0%", row=top + 1, col=1)
 
 
+def _has_contacts(row: dict[str, object]) -> bool:
+    volume = row.get("volume")
+    return isinstance(volume, int | float) and volume > 0
+
+
 def write_plan_chart(rows: list[dict[str, object]], path: Path,
                      target_sl: float | None) -> None:
+    plan_figure(rows, target_sl).write_html(path, include_plotlyjs=True, full_html=True)
+
+
+def plan_figure(rows: list[dict[str, object]], target_sl: float | None) -> go.Figure:
+    """Per queue, volume with agents and positions above, service level and occupancy
+    below (broken over intervals without contacts)."""
     groups = _by_queue(rows)
     titles = [f"{name}: {panel}" if name is not None else panel
               for name in groups
@@ -62,4 +75,4 @@ def write_plan_chart(rows: list[dict[str, object]], path: Path,
         _add_queue(fig, own, 2 * index + 1, target_sl, first=index == 0)
     fig.update_layout(title="OmniKPI staffing plan", template="plotly_white",
                       height=2 * PANEL_HEIGHT * len(groups))
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    return fig

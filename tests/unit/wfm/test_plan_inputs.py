@@ -160,3 +160,20 @@ def test_a_plan_of_several_queues_is_scheduled_one_at_a_time(tmp_path: Path) -> 
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "plans several queues (sales, support): schedule one" in result.output
+
+
+def test_the_chart_breaks_its_lines_over_intervals_without_contacts() -> None:
+    """The plan's 100 % service level of a closed night drew a line across the night, as
+    if it were served: there is no value to draw there."""
+    from omnikpi.cli.wfm_chart import plan_figure
+
+    rows: list[dict[str, object]] = [
+        {"interval_start": f"2024-03-04T{h}+02:00", "volume": v, "agents": a,
+         "positions": a, "service_level": sl, "occupancy": occ}
+        for h, v, a, sl, occ in (("07:30", 0.0, 0, 1.0, 0.0), ("08:00", 100.0, 14, 0.88, 0.71),
+                                 ("08:30", 0.0, 0, 1.0, 0.0))]
+    figure = plan_figure(rows, 0.8)
+    lines = {t.name: list(t.y) for t in figure.data if t.name in ("service level", "occupancy")}
+    assert lines == {"service level": [None, 0.88, None], "occupancy": [None, 0.71, None]}
+    agents = next(t for t in figure.data if t.name == "agents")
+    assert list(agents.y) == [0, 14, 0]  # staffing is drawn all day, zero where closed
