@@ -282,7 +282,12 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
         summary.damaged[str(path)] = lines.damage
 
 
-def _first_pass(sources: list[tuple[Path, list[int]]], tz: str, encoding: str | None = None
+Source = tuple[Path, list[int], str | None]
+"""A file to read: its path, where to start ([line, offset]) and its encoding (None:
+UTF-8 or what its byte-order mark says)."""
+
+
+def _first_pass(sources: list[Source], tz: str
                 ) -> tuple[bool, list[int]]:
     """Whether the new lines of the files, one file after the other, never go back in
     time (every line the reader turns into an event has its time read the same way here),
@@ -291,7 +296,7 @@ def _first_pass(sources: list[tuple[Path, list[int]]], tz: str, encoding: str | 
     latest = float("-inf")
     ordered = True
     stops = []
-    for path, start in sources:
+    for path, start, encoding in sources:
         lines = _FileLines(path, start, tz, encoding=encoding)
         for _, _, raw in lines:
             if not ordered:
@@ -370,14 +375,14 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
         return _import(files, run, tz, fmt, progress, follow, index, encoding)
 
 
-def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
+def _parsed(sources: list[Source], stops: list[int], tz: str,
             summary: ImportSummary, rejects: RejectFile,
             progress: Callable[[int], None] | None,
-            positions: dict[str, dict[str, object]], encoding: str | None = None
+            positions: dict[str, dict[str, object]]
             ) -> Iterator[Event]:
     """The events of the files' new lines; rejects written as they come; each file's
     position recorded once it is read."""
-    for (path, start), stop in zip(sources, stops, strict=True):
+    for (path, start, encoding), stop in zip(sources, stops, strict=True):
         cursor = list(start)
         for item in _lines(path, cursor, tz, summary, stop, encoding):
             if isinstance(item, Reject):
@@ -391,6 +396,8 @@ def _parsed(sources: list[tuple[Path, list[int]]], stops: list[int], tz: str,
         head_hash = _head_hash(path, head_length) or ""
         positions[head_hash] = {"head_hash": head_hash, "head_length": head_length,
                                 "path": str(path), "line": cursor[0], "offset": cursor[1]}
+        if encoding is not None:
+            positions[head_hash]["encoding"] = encoding
 
 
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
@@ -410,23 +417,27 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
         if known is not None:
             positions.pop(str(known["head_hash"]), None)
         sources.append((path, [int(known["line"]), int(known["offset"])]  # type: ignore[call-overload]
-                        if known else [0, 0]))
+                        if known else [0, 0],
+                        # named once, a file's encoding is remembered (a cron job or
+                        # --follow need not repeat --encoding); named again, it wins
+                        encoding or (str(known["encoding"]) if known and known.get("encoding")
+                                     else None)))
     rejects = RejectFile(run)
     parts = _PartWriter(run, fmt, recordings)
     result = machine.out
     try:
         spool = EventSpool(run.stage("ordering"))
-        streaming, stops = _first_pass(sources, tz, encoding)
+        streaming, stops = _first_pass(sources, tz)
         visits = machine.state.visits
 
         def is_open(callid: str, queue: str) -> bool:
             return f"{callid}|{queue}" in visits
 
         events = within_seconds(_parsed(sources, stops, tz, summary, rejects, progress,
-                                        positions, encoding), is_open) if streaming else None
+                                        positions), is_open) if streaming else None
         if events is None:  # out of order: every event to the spool, sorted by time
             for event in _parsed(sources, stops, tz, summary, rejects, progress,
-                                 positions, encoding):
+                                 positions):
                 spool.add(event)
             events = spool.ordered(is_open)
         for event, duplicate in events:

@@ -122,6 +122,26 @@ def test_a_cp1251_log_growing_adds_only_its_new_lines(tmp_path: Path) -> None:
     assert again.lines == 0
 
 
+def test_a_file_s_encoding_named_once_is_remembered(tmp_path: Path) -> None:
+    """A cron job (or ``--follow``) had to pass ``--encoding cp1251`` at every import of a
+    growing log; without it, the import stopped at the first Cyrillic name. Named once, it
+    is remembered for the file (and its rotated remainder); named again, it wins."""
+    log = tmp_path / "queue_log"
+    lines = FLAT.encode("cp1251").splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:2]))
+    import_queue_log([log], tmp_path / "out", encoding="cp1251")
+    with log.open("ab") as handle:
+        handle.write(lines[2])
+    second = import_queue_log([log], tmp_path / "out")  # no --encoding this time
+    assert (second.lines, second.contacts, second.not_utf8) == (1, 1, 0)
+    assert _by_agent(tmp_path / "out") == {"Олена": (1, 180.0)}
+    # another file never named is UTF-8 as before: its cp1251 name stops the import
+    other = tmp_path / "other_log"
+    other.write_bytes(FLAT.replace("1709632855.1", "1709632999.1").encode("cp1251"))
+    with pytest.raises(DataError, match="--encoding"):
+        import_queue_log([other], tmp_path / "out")
+
+
 def test_a_utf16_export_with_its_mark_needs_no_option(tmp_path: Path) -> None:
     """Excel's "Unicode text" of the realtime table: read as its UTF-8 twin (before: 4
     lines rejected for a NUL byte, "no end of line yet", nothing imported, exit 0). A
