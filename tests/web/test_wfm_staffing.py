@@ -308,6 +308,20 @@ def test_a_day_plan_without_history_says_so(client: TestClient) -> None:
                                "a longer period, another queue or channel."]
 
 
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_day_plan_on_a_reversed_period_says_so_as_every_tab(client: TestClient,
+                                                              lang: str) -> None:
+    """The day tab showed the engine's "--to must be after --from (the window is [from,
+    to))", in English, with a 200; the calls tab says it in the page's language, a 400."""
+    answers = [client.get(f"/wfm/staffing?kind={kind}&from=2024-03-09&to_day=2024-03-01"
+                          f"&lang={lang}") for kind in ("calls", "day")]
+    assert [a.status_code for a in answers] == [400, 400]
+    texts = [re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", a.text)) for a in answers]
+    assert "--to must be after" not in texts[1]
+    said = "The To date is before the From date" if lang == "en" else "Дата «По»"
+    assert said in texts[0] and said in texts[1]
+
+
 @pytest.mark.parametrize(("lang", "said"), [
     ("en", "The filters' period holds 2 day(s) of history: a day plan needs at least 3 (the "
            "last is held out to choose the forecast model)."),

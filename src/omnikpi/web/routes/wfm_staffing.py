@@ -275,9 +275,7 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
     values = form.values
     minutes = int(values["interval_minutes"])
     _check_target(values, _)
-    rows = service.report(view, filters, metrics=["offered", "aht"], by=[],
-                          grain=GRAIN_OF_INTERVAL[minutes],
-                          where=_history_where(filters, "day")).rows
+    rows = _day_history(view, filters, minutes)
     try:
         return plan_days(rows, minutes, values["days"], values["target_sl"],
                          values["threshold"], model=values["model"],
@@ -296,6 +294,14 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
     except DataError as exc:
         raise UsageError(_("The filters' period has no contacts to forecast from: choose a "
                            "longer period, another queue or channel.")) from exc
+
+
+def _day_history(view: View, filters: Filters, minutes: int) -> Any:
+    """The filters' period's offered contacts and AHT per interval (cached): what the day
+    plan forecasts from."""
+    return service.report(view, filters, metrics=["offered", "aht"], by=[],
+                          grain=GRAIN_OF_INTERVAL[minutes],
+                          where=_history_where(filters, "day")).rows
 
 
 def _day_answer(plan: DayPlan) -> dict[str, Any]:
@@ -346,6 +352,8 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     form = read_form(kind, request.query_params, _)
     answer: dict[str, Any] | None = None
     problems = list(form.problems)
+    if kind == "day" and not problems:  # the filters' own errors (a reversed period) as
+        _day_history(view, filters, int(form.values["interval_minutes"]))  # every tab's
     if not problems:
         try:
             if kind == "day":
