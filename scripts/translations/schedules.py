@@ -47,6 +47,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "No runs yet.": ("Запусков ещё не было.", "Запусків ще не було."),
     "No scheduled reports yet.": ("Отчётов по расписанию пока нет.",
                                   "Звітів за розкладом поки немає."),
+    "Type the cron expression: five fields, e.g. 0 8 * * * for every day at 08:00.": (
+        "Введите крон-выражение: пять полей, например 0 8 * * * — каждый день в 08:00.",
+        "Введіть крон-вираз: п'ять полів, наприклад 0 8 * * * — щодня о 08:00."),
+    "Give at least one e-mail address.": ("Укажите хотя бы один адрес e-mail.",
+                                          "Вкажіть хоча б одну адресу e-mail."),
+    "Give one folder.": ("Укажите одну папку.", "Вкажіть одну папку."),
+    "Give one webhook address.": ("Укажите один адрес вебхука.",
+                                  "Вкажіть одну адресу вебхука."),
+    "Neither the folder “{value}” nor the folder it is in exists: create it first (a "
+    "mistyped path would send the reports nowhere).": (
+        "Нет ни папки «{value}», ни папки, в которой она должна быть: сначала создайте её "
+        "(по пути с опечаткой отчёты ушли бы в никуда).",
+        "Немає ні теки «{value}», ні теки, у якій вона має бути: спершу створіть її (за "
+        "шляхом з помилкою звіти пішли б у нікуди)."),
+    "“{value}” is a file, not a folder: name the folder to write into.": (
+        "«{value}» — файл, а не папка: укажите папку, в которую писать.",
+        "«{value}» — файл, а не тека: вкажіть теку, у яку писати."),
+    "e-mail is not configured on the server: the administrator sets the [email] section "
+    "of the configuration (docs/scheduled-reports.md)": (
+        "e-mail на сервере не настроен: администратор задаёт раздел [email] конфигурации "
+        "(docs/scheduled-reports.md)",
+        "e-mail на сервері не налаштовано: адміністратор задає розділ [email] конфігурації "
+        "(docs/scheduled-reports.md)"),
     "Only an administrator may write into a server folder.": (
         "Записывать в папку на сервере может только администратор.",
         "Записувати в папку на сервері може лише адміністратор."),

@@ -394,3 +394,27 @@ def _audit(url: str) -> list[Any]:
         entries = audit_entries(session)
         session.expunge_all()
         return entries
+
+
+@pytest.mark.parametrize(("fields", "said"), [
+    ({"when": "custom", "cron": ""}, "Введите крон-выражение: пять полей"),  # not "'custom'"
+    ({"target": ""}, "Укажите хотя бы один адрес e-mail."),
+    ({"channel": "folder", "target": ""}, "Укажите одну папку."),
+    ({"channel": "folder", "target": "relative/dir"}, "Нет ни папки «relative/dir»"),
+])
+def test_the_form_s_problems_read_in_the_page_s_language(
+        data: Path, tmp_path: Path, fields: dict[str, str], said: str) -> None:
+    """Four of the form's problems were English sentences on a Russian page, and an empty
+    cron field was "'custom' is not a cron expression" (the menu's value, never typed)."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    app = create_app(data, auth_required=False, database_url=url, live_updates=False,
+                     scheduler=False)
+    with TestClient(app) as client:
+        assert client.post("/builder/save", data={
+            "name": "Daily volume", "query": "metrics=offered"},
+            follow_redirects=False).status_code == 303
+        form = {"name": "x", "report": "daily-volume", "when": "daily", "tz": "UTC",
+                "format": "csv", "channel": "email", "target": "a@example.com", **fields}
+        refused = client.post("/schedules?lang=ru", data=form)
+    assert refused.status_code == 400
+    assert said in refused.text and "«custom»" not in refused.text

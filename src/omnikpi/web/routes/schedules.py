@@ -168,8 +168,9 @@ def _form_schedule(state: AppState, principal: Principal, name: str, definition:
         raise UsageError(f"the cron expression '{cron.strip()}' is typed but "
                          "'when' is not 'cron expression'")
     expression = cron if when == "custom" else PRESETS.get(when, "")
-    if not expression.strip():
-        raise UsageError(f"{cron or when!r} is not a cron expression")
+    if not expression.strip():  # "'custom' is not a cron expression": the menu's value
+        raise UsageError("type the cron expression (five fields, e.g. 0 8 * * *)"
+                         if when == "custom" else f"{when!r} is not a cron expression")
     targets = [t for t in re.split(r"[,\s;]+", target) if t] if channel == "email" \
         else [target]
     if channel == "webhook":
@@ -335,6 +336,19 @@ MESSAGES = [
      "it to use the expression, or empty the field."),
     (re.compile(r"only an administrator may write into a server folder", re.S),
      "Only an administrator may write into a server folder."),
+    (re.compile(r"type the cron expression \(five fields.*", re.S),
+     "Type the cron expression: five fields, e.g. 0 8 * * * for every day at 08:00."),
+    (re.compile(r"give at least one e-mail address", re.S),
+     "Give at least one e-mail address."),
+    (re.compile(r"a folder schedule needs exactly one folder", re.S),
+     "Give one folder."),
+    (re.compile(r"a webhook schedule needs exactly one URL", re.S),
+     "Give one webhook address."),
+    (re.compile(r"neither the folder (?P<value>.*) nor its parent .* exists.*", re.S),
+     "Neither the folder “{value}” nor the folder it is in exists: create it first (a "
+     "mistyped path would send the reports nowhere)."),
+    (re.compile(r"(?P<value>.*) is a file, not a folder.*", re.S),
+     "“{value}” is a file, not a folder: name the folder to write into."),
 ]
 
 RUN_MESSAGES = [
@@ -345,6 +359,9 @@ RUN_MESSAGES = [
     (re.compile(r"webhooks are signed: put the shared secret in \$(?P<env>\S+)"),
      "webhooks are signed: put the shared secret in ${env}"),
     (re.compile(r"internal error: (?P<error>.*)", re.S), "internal error: {error}"),
+    (re.compile(r"e-mail is not configured: .*", re.S),
+     "e-mail is not configured on the server: the administrator sets the [email] section "
+     "of the configuration (docs/scheduled-reports.md)"),
 ]
 """What a run's outcome says (stored in English by the runner), in the page's language;
 the addresses, paths and errors in it stay as they are."""
