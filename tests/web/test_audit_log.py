@@ -182,8 +182,17 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
                                        "entries": 2}
     # nothing found says so; a search that makes no sense says why
     assert 'id="audit-none"' in root.get("/audit", params={"actor": "nobody"}).text
+    # in the filters' words and the page's language (it said "to (2026-12-02…) must be
+    # after from (…)" in English, naming the day after the one typed)
     wrong = root.get("/audit", params={"from": "2026-12-05", "to": "2026-12-01"})
-    assert wrong.status_code == 400 and "must be after from" in wrong.text
+    assert wrong.status_code == 400 and "The To date is before the From date" in wrong.text
+    assert "2026-12-02" not in wrong.text
+    russian = root.get("/audit", params={"from": "2026-12-05", "to": "2026-12-01",
+                                         "lang": "ru"})
+    assert russian.status_code == 400 and "must be after" not in russian.text
+    garbage = root.get("/audit", params={"from": "garbage", "lang": "uk"})
+    assert garbage.status_code == 400 and "«garbage»" in garbage.text
+    assert "ISO-8601" not in garbage.text
     # in Ukrainian, the actions too; one a newer version wrote shows its id alone
     with session_scope(database) as session:
         session.add(AuditEntry(actor="ana", action="written_by_a_newer_version",

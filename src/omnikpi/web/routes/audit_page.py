@@ -34,8 +34,9 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import AuditEntry
 from omnikpi.web.audit_trail import record
 from omnikpi.web.deps import State
-from omnikpi.web.filters import exclusive_to
+from omnikpi.web.filters import day_window
 from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.page_errors import page_message
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -47,10 +48,12 @@ PAGE = 200
 
 def _search(state: State, actor: str, action: str, from_day: str, to_day: str,
             before_id: int | None, limit: int) -> AuditSearch:
-    """The form's fields as a search: the To day inclusive, days in the server's zone."""
+    """The form's fields as a search: the To day inclusive, days in the server's zone; a
+    To day before the From day is the filters' refusal (the search's own named the day
+    after the one typed, in English)."""
+    start, end = day_window(from_day, to_day)
     return search_of([actor] if actor else (), [action] if action else (),
-                     from_day or None, exclusive_to(to_day) if to_day else None,
-                     state.tz, before_id, limit)
+                     start or None, end or None, state.tz, before_id, limit)
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -75,7 +78,7 @@ def audit_page(request: Request, state: State, principal: Caller,
                 entry["when"] = datetime.fromisoformat(entry["at"]).astimezone(local)
                 entries.append(entry)
         except UsageError as exc:
-            error = str(exc)
+            error = page_message(exc, translator(choose_language(request)))
     query = {k: v for k, v in form.items() if v}
     return templates.TemplateResponse(request, "audit.html", {
         "filters": None, "actions": _choices(actions, translator(choose_language(request))),
