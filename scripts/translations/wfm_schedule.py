@@ -1,6 +1,12 @@
 """The schedule page (/wfm/schedule) and its roster export."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "Day: “{value}” is not a date such as 2024-03-04.": (
+        "День: «{value}» — не дата вида 2024-03-04.",
+        "День: «{value}» — не дата на зразок 2024-03-04."),
+    "The schedule has no shift on {day}: its first day is shown.": (
+        "В графике нет смен на {day}: показан его первый день.",
+        "У графіку немає змін на {day}: показано його перший день."),
     "Work schedule": ("График работы", "Графік роботи"),
     "Break moved for": ("Перерыв перенесён:", "Перерву перенесено:"),
     "This dataset has no schedule. Write one into its folder with":

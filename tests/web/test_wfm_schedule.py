@@ -123,6 +123,20 @@ def test_roster_xlsx(app: FastAPI) -> None:
     assert all(re.fullmatch(r"\d\d:\d\d–\d\d:\d\d", str(c)) for c in worked)
 
 
+def test_a_day_without_a_schedule_is_said_not_swapped(app: FastAPI) -> None:
+    """``day=2030-01-01`` showed 4 March titled as the answer, and its roster download
+    was 4 March's week, without a word."""
+    with TestClient(app) as client:
+        page = client.get("/wfm/schedule?day=2030-01-01&lang=uk")
+        assert page.status_code == 200
+        assert re.search(r'id="unscheduled-day"[^>]*>У графіку немає змін на 1 січ\. 2030.р\.: '
+                         r"показано його перший день\.<", page.text)
+        assert 'id="unscheduled-day"' not in client.get("/wfm/schedule?day=2024-03-05").text
+        assert client.get("/wfm/schedule/roster.xlsx?day=2030-01-01").status_code == 404
+        garbage = client.get("/wfm/schedule?day=someday&lang=ru")
+        assert garbage.status_code == 400 and "is not a date" not in garbage.text
+
+
 @pytest.fixture(scope="module")
 def base_url(app: FastAPI) -> Iterator[str]:
     with running_server(app) as url:

@@ -161,6 +161,9 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                 r"the years OmniKPI reports on \((?P<first>\d+)–(?P<last>\d+)\)", re.S),
      _outside_years),
     (re.compile(r"^--to must be after --from"), _to_before_from),
+    (re.compile(r"^day '(?P<value>.*)' is not a date \(YYYY-MM-DD\)$", re.S),
+     lambda m, _: _("Day: “{value}” is not a date such as 2024-03-04.").format(
+         value=_unquote(m["value"]))),
     (re.compile(r"^unknown time zone '(?P<value>.*)': use an IANA name", re.S), _unknown_zone),
     (re.compile(r"^metric (?P<metric>\S+) cannot be cut by (?P<bad>.+?): its data \(.*\) "
                 r"can be cut only by (?P<allowed>.*)$", re.S), _cut),

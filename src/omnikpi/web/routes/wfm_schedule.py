@@ -92,15 +92,18 @@ def _requirement(view: View) -> tuple[dict[datetime, int], int]:
     return need, req.interval_minutes
 
 
-def _chosen_day(days: list[date], asked: str) -> date | None:
+def _chosen_day(days: list[date], asked: str) -> tuple[date | None, date | None]:
+    """The day to show, and the day asked for when the schedule has none (the page then
+    says so beside the first day: it showed the first day as if it were the one asked)."""
     if asked.strip():
         try:
             wanted = date.fromisoformat(asked.strip())
         except ValueError:
             raise UsageError(f"day {asked!r} is not a date (YYYY-MM-DD)") from None
         if wanted in days:
-            return wanted
-    return days[0] if days else None
+            return wanted, None
+        return (days[0], wanted) if days else (None, None)
+    return (days[0] if days else None), None
 
 
 def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
@@ -108,8 +111,9 @@ def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
     shifts, acts = _tables(view)
     need, minutes = _requirement(view)
     days = sorted({s["start"].astimezone(zone).date() for s in shifts})
-    chosen = _chosen_day(days, day)
-    out: dict[str, Any] = {"days": days, "day": chosen, "tz": tz, "interval_minutes": minutes,
+    chosen, unscheduled = _chosen_day(days, day)
+    out: dict[str, Any] = {"days": days, "day": chosen, "unscheduled": unscheduled,
+                           "tz": tz, "interval_minutes": minutes,
                            "has_plan": bool(need), "points": [], "breaks": [], "roster": None}
     if chosen is None:
         return out
@@ -170,6 +174,8 @@ def roster_export(request: Request, view: ViewDep,
     data = _page_data(view, day, tz)
     if data["roster"] is None:
         raise HTTPException(404, "no schedule in this dataset")
+    if data["unscheduled"] is not None:  # another week's roster under its own name
+        raise HTTPException(404, f"no schedule on {data['unscheduled'].isoformat()}")
     _ = translator(choose_language(request))
     table = data["roster"]
     headers = [_("Agent"), _("Site")] + [d.isoformat() for d in table.days]
