@@ -1,6 +1,14 @@
 """The schedule page (/wfm/schedule) and its roster export."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "The break's new start is not a time.": ("Новое начало перерыва — не время.",
+                                             "Новий початок перерви — не час."),
+    "The {activity} must stay inside the shift, {start}–{end}.": (
+        "{activity}: должен остаться в пределах смены, {start}–{end}.",
+        "{activity}: має лишитися в межах зміни, {start}–{end}."),
+    "The {activity} would overlap the {other} at {start}.": (
+        "{activity}: пересёкся бы с другим ({other}) в {start}.",
+        "{activity}: перетнувся б з іншим ({other}) о {start}."),
     "Day: “{value}” is not a date such as 2024-03-04.": (
         "День: «{value}» — не дата вида 2024-03-04.",
         "День: «{value}» — не дата на зразок 2024-03-04."),

@@ -31,6 +31,7 @@ from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
+from omnikpi.web.page_errors import Translate
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 from omnikpi.wfm.schedule.inputs import read_plan
@@ -38,6 +39,7 @@ from omnikpi.wfm.schedule.roster import ScheduledShift, roster, roster_xlsx, wee
 from omnikpi.wfm.schedule.tables import (
     ACTIVITY_COLUMNS,
     PLAN_FILE,
+    MoveRefused,
     coverage,
     csv_text,
     move_activity,
@@ -201,19 +203,44 @@ def _one_csv(view: View, table: str) -> Any:
     return path
 
 
+def _refusal(refused: MoveRefused, _: Translate, tz: str) -> str:
+    """Why a break stays where it is, in the page's language and clock (the shift's hours
+    read "2024-03-05T07:00:00Z–2024-03-05T16:00:00Z" on a Russian page in Kyiv)."""
+    zone = time_zone(tz)
+    activity = _(ACTIVITY_WORDS.get(refused.activity.lower(), refused.activity))
+
+    def clock(at: datetime | None) -> str:
+        return "" if at is None else at.astimezone(zone).strftime("%H:%M")
+
+    if refused.what == "outside":
+        return _("The {activity} must stay inside the shift, {start}–{end}.").format(
+            activity=activity, start=clock(refused.start), end=clock(refused.end))
+    other = refused.other or ""
+    return _("The {activity} would overlap the {other} at {start}.").format(
+        activity=activity, other=_(ACTIVITY_WORDS.get(other.lower(), other)),
+        start=clock(refused.start))
+
+
+ACTIVITY_WORDS = {"break": "break", "lunch": "lunch", "training": "training",
+                  "meeting": "meeting", "coaching": "coaching"}
+"""The activities the page names in its language (others as the schedule writes them)."""
+
+
 @router.post("/wfm/schedule/move")
-def move_break(view: ViewDep, agent_id: Annotated[str, Form(max_length=NAME_CHARS)],
+def move_break(request: Request, view: ViewDep,
+               agent_id: Annotated[str, Form(max_length=NAME_CHARS)],
                start: Annotated[str, Form(max_length=INSTANT_CHARS)],
                new_start: Annotated[str, Form(max_length=INSTANT_CHARS)],
                day: Annotated[str, Form(max_length=INSTANT_CHARS)] = "",
                tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC") -> Response:
     """Move one of an agent's breaks or lunch within their shift."""
     require_roles(view.principal, *READERS)
+    _ = translator(choose_language(request))
     try:
         old = datetime.fromisoformat(start.replace("Z", "+00:00"))
         new = datetime.fromisoformat(new_start.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError("start and new start must be instants (ISO-8601)") from None
+        raise UsageError(_("The break's new start is not a time.")) from None
     old = old if old.tzinfo else old.replace(tzinfo=UTC)
     us = int(old.timestamp() * 1_000_000)
     # the caller must see the activity (their tenant / sites): else it is not there
@@ -230,7 +257,10 @@ def move_break(view: ViewDep, agent_id: Annotated[str, Form(max_length=NAME_CHAR
             reader = csv.DictReader(handle)
             columns = list(reader.fieldnames or ACTIVITY_COLUMNS)
             acts = list(reader)
-        rows, placed = move_activity(shifts, acts, agent_id, old, new)
+        try:
+            rows, placed = move_activity(shifts, acts, agent_id, old, new)
+        except MoveRefused as refused:
+            raise UsageError(_refusal(refused, _, tz)) from None
         write_atomic(acts_path, csv_text(rows, columns))
     view.state.force_reload = True
     with session_scope(view.state.database_url) as session:

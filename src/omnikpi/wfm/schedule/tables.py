@@ -219,6 +219,18 @@ def under_over(points: Iterable[CoveragePoint]) -> tuple[float, float]:
     return round(under, 6), round(over, 6)
 
 
+class MoveRefused(UsageError):
+    """A break that cannot go where it was asked: ``what`` says why ("outside" the shift
+    ``start``–``end``, or "overlap" with ``other`` starting at ``start``), so that a page
+    can say it in its language and clock; the message is the command line's."""
+
+    def __init__(self, message: str, what: str, activity: str, start: datetime,
+                 end: datetime | None = None, other: str | None = None) -> None:
+        super().__init__(message)
+        self.what, self.activity, self.other = what, activity, other
+        self.start, self.end = start, end
+
+
 def move_activity(shifts: Sequence[Row], activities: list[Row], agent_id: str,
                   start: datetime, new_start: datetime) -> tuple[list[Row], Row]:
     """The agent's activity that starts at ``start`` (a break, lunch…) moved to start at
@@ -238,14 +250,17 @@ def move_activity(shifts: Sequence[Row], activities: list[Row], agent_id: str,
     length = _utc(moved["end"]) - start
     new_end = new_start + length
     if new_start < s0 or new_end > s1:
-        raise UsageError(f"the {moved['activity']} must stay inside the shift "
-                         f"{stamp(s0)}–{stamp(s1)}")
+        raise MoveRefused(f"the {moved['activity']} must stay inside the shift "
+                          f"{stamp(s0)}–{stamp(s1)}", "outside", str(moved["activity"]),
+                          s0, s1)
     inside = [a for a in mine if s0 <= _utc(a["start"]) < s1]
     others = [a for a in inside if a is not moved and str(a["activity"]).lower() != "work"]
     for o in others:
         if _utc(o["start"]) < new_end and new_start < _utc(o["end"]):
-            raise UsageError(f"the {moved['activity']} would overlap the {o['activity']} at "
-                             f"{stamp(_utc(o['start']))}")
+            raise MoveRefused(f"the {moved['activity']} would overlap the {o['activity']} "
+                              f"at {stamp(_utc(o['start']))}", "overlap",
+                              str(moved["activity"]), _utc(o["start"]),
+                              other=str(o["activity"]))
     placed = dict(moved, start=stamp(new_start), end=stamp(new_end))
     kept = [dict(o) for o in others] + [placed]
     kept.sort(key=lambda a: _utc(a["start"]))
