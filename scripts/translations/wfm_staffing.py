@@ -1,6 +1,9 @@
 """The staffing calculator (/wfm/staffing)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "{field}: {value} % looks like a share: type per cents ({hundred} for {hundred} %).": (
+        "{field}: {value} % похоже на долю: введите проценты ({hundred} для {hundred} %).",
+        "{field}: {value} % схоже на частку: введіть відсотки ({hundred} для {hundred} %)."),
     "Staffing": ("Расчёт штата", "Розрахунок штату"),
     "Staffing calculator": ("Калькулятор штата", "Калькулятор штату"),
     "Agents needed in one interval to meet your targets, and the positions to schedule after "

@@ -180,6 +180,11 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
                            "decimal: write thousands without a separator (1000) and decimals "
                            "with a point (1.5)."),
     ("volume=abc", "ru", "Обращений в интервале: «abc» — не число."),
+    # a share where per cents are asked planned 11 agents for a 0.8 % target (39 % SL)
+    ("target_sl=0.8", "en", "Service level target, %: 0.8 % looks like a share: type per "
+                            "cents (80 for 80 %)."),
+    ("max_occupancy=0,85", "uk", "Межа зайнятості, %: 0,85 % схоже на частку: введіть "
+                                 "відсотки (85 для 85 %)."),
     ("target_sl=", "uk", "Задайте ціль: рівень сервісу, ASA, межу зайнятості або межу "
                          "частки покинутих."),
     ("volume=1000000&aht=86400", "ru",

@@ -37,6 +37,10 @@ class Field:
     optional: bool = False
     percent: bool = False
     """Typed in per cent, used as a share (80 → 0.8)."""
+    no_share: bool = False
+    """A per-cent field whose 0–1 (0.8, 0,85) is a share typed where per cents are asked,
+    never a real value (a service level target of 0.8 % planned 11 agents for 39 %): it
+    is asked again."""
     choices: tuple[str, ...] = ()
 
 
@@ -78,6 +82,10 @@ def read_field(field: Field, typed: str | None, _: Translate) -> tuple[Any, str 
     elif value > field.high or (field.high_open and value == field.high):
         problem = (_("{field} must be less than {high}.") if field.high_open
                    else _("{field} must be at most {high}."))
+    if field.percent and field.no_share and 0 < value <= 1:
+        problem = _("{field}: {value} % looks like a share: type per cents ({hundred} for "
+                    "{hundred} %).").replace("{value}", text).replace(
+                        "{hundred}", number_text(round(value * 100, 6)))
     if problem:
         return None, problem.format(field=label, low=number_text(field.low),
                                     high=number_text(field.high))

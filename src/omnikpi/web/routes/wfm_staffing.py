@@ -77,12 +77,12 @@ VOLUME = Field("volume", "Contacts in the interval", 100, 0, MAX_VOLUME)
 INTERVAL = Field("interval_minutes", "Interval, minutes", "30", choices=("15", "30", "60"))
 AHT = Field("aht", "Average handle time, seconds", 180, 0, 86_400, low_open=True)
 TARGET_SL = Field("target_sl", "Service level target, %", 80, 0, 100, low_open=True,
-                  high_open=True, optional=True, percent=True)
+                  high_open=True, optional=True, percent=True, no_share=True)
 THRESHOLD = Field("threshold", "Answered within, seconds", 20, 0, 86_400)
 TARGET_ASA = Field("target_asa", "ASA target, seconds", None, 0, 86_400, low_open=True,
                    optional=True)
 MAX_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", None, 0, 100, low_open=True,
-                      optional=True, percent=True)
+                      optional=True, percent=True, no_share=True)
 MAX_ABANDON = Field("max_abandon", "Abandonment cap, % (Erlang A)", None, 0, 100,
                     low_open=True, high_open=True, optional=True, percent=True)
 SHRINKAGE = Field("shrinkage", "Shrinkage, %", 30, 0, 100, high_open=True, percent=True)
@@ -101,7 +101,7 @@ THRESHOLD_HOURS = Field("threshold_hours", "Answer within, hours", 24, 0, 8_760,
 OPENING_BACKLOG = Field("opening_backlog", "Unanswered at the start of the day", 0, 0,
                         MAX_VOLUME)
 EMAIL_OCCUPANCY = Field("max_occupancy", "Occupancy cap, %", 85, 0, 100, low_open=True,
-                        percent=True)
+                        percent=True, no_share=True)
 DAYS = Field("days", "Days to plan", 1, 1, 7, integer=True)
 FIELDS: Mapping[str, tuple[Field, ...]] = {
     "calls": (MODEL, VOLUME, INTERVAL, AHT, TARGET_SL, THRESHOLD, TARGET_ASA, MAX_OCCUPANCY,
