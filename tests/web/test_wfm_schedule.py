@@ -98,29 +98,18 @@ def test_move_a_break_updates_coverage_and_is_audited(app: FastAPI, data: Path) 
                                                "to": f"{new:%Y-%m-%dT%H:%M:%SZ}"}
         # outside the shift: refused with a message, nothing written
         text = (data / "shift_activities.csv").read_text(encoding="utf-8")
-        refused = client.post("/wfm/schedule/move", data={
-            "agent_id": agent, "start": f"{new:%Y-%m-%dT%H:%M:%SZ}",
-            "new_start": f"{new + timedelta(hours=12):%Y-%m-%dT%H:%M:%SZ}",
-            "csrf_token": token.group(1)})
+        outside = {"agent_id": agent, "start": f"{new:%Y-%m-%dT%H:%M:%SZ}",
+                   "new_start": f"{new + timedelta(hours=12):%Y-%m-%dT%H:%M:%SZ}",
+                   "csrf_token": token.group(1)}
+        refused = client.post("/wfm/schedule/move", data=outside)
         assert refused.status_code == 400 and "inside the shift" in refused.text
         assert (data / "shift_activities.csv").read_text(encoding="utf-8") == text
         # in the page's language and clock (it was "…the shift 2024-03-05T07:00:00Z–…")
-        russian = client.post("/wfm/schedule/move?lang=ru", data={
-            "agent_id": agent, "start": f"{new:%Y-%m-%dT%H:%M:%SZ}", "tz": "Europe/Kyiv",
-            "new_start": f"{new + timedelta(hours=12):%Y-%m-%dT%H:%M:%SZ}",
-            "csrf_token": token.group(1)})
+        russian = client.post("/wfm/schedule/move?lang=ru",
+                              data={**outside, "tz": "Europe/Kyiv"})
         said = re.search(r"перерыв: должен остаться в пределах смены, (\d\d:\d\d)–"
                          r"(\d\d:\d\d)\.", russian.text)
         assert russian.status_code == 400 and said, russian.text[-1500:]
-        # in the page's language and clock (it was "…the shift 2024-03-05T07:00:00Z–…")
-        russian = client.post("/wfm/schedule/move?lang=ru", data={
-            "agent_id": agent, "start": f"{new:%Y-%m-%dT%H:%M:%SZ}", "tz": "Europe/Kyiv",
-            "new_start": f"{new + timedelta(hours=12):%Y-%m-%dT%H:%M:%SZ}",
-            "csrf_token": token.group(1)})
-        said = re.search(r"перерыв: должен остаться в пределах смены, (\d\d:\d\d)–"
-                         r"(\d\d:\d\d)\.", russian.text)
-        assert russian.status_code == 400 and said, russian.text[-1500:]
-        assert "Z" not in said.group(0)
 
 
 def test_roster_xlsx(app: FastAPI) -> None:
