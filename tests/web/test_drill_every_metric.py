@@ -635,3 +635,17 @@ def test_the_engine_s_own_values_read_in_the_page_s_language(client: TestClient)
     english = client.get("/drill", params={"metric": "sales", "part": "numerator",
                                            "lang": "en", "sort": "kind", "dir": "desc"}).text
     assert "<td>dial attempt</td>" in english
+
+
+def test_every_drill_column_has_a_header_in_the_page_s_language(client: TestClient) -> None:
+    """The sales rows' ``outcome`` column was headed "outcome" on a Russian page: a column
+    of a metric's source without a header in ``HEADERS`` shows its data-model name."""
+    from omnikpi.web.drill_labels import HEADERS
+
+    raw: dict[str, set[str]] = {}
+    for metric in all_metrics():
+        page = client.get("/drill", params={"metric": metric.id, "lang": "ru"}).text
+        for column in re.findall(r'<a class="sort" data-column="([^"]+)"', page):
+            if column not in HEADERS and column not in ("__status", "__num", "__den"):
+                raw.setdefault(column, set()).add(metric.id)
+    assert raw == {}

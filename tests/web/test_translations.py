@@ -19,6 +19,7 @@ import pytest
 from omnikpi.auth.audit_actions import ACTION_LABELS
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
+from omnikpi.web.drill_labels import HEADERS
 from omnikpi.web.i18n import _messages
 from omnikpi.web.value_labels import ENGINE_VALUES
 
@@ -37,6 +38,7 @@ def interface_strings() -> set[str]:
     found.update(metric.name for metric in all_metrics())
     found.update(ACTION_LABELS.values())
     found.update(word for words in ENGINE_VALUES.values() for word in words.values())
+    found.update(HEADERS.values())  # a drill-down's column headers
     return found
 
 

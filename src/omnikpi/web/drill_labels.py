@@ -166,6 +166,7 @@ HEADERS = {
     "response_s": "response time", "dimension": "dimension",
     "duration_s": "recording length", "agent_talk_s": "agent talk",
     "customer_talk_s": "customer talk", "silence_s": "silence",
+    "outcome": "outcome", "peak": "most sessions at once", "start": "start", "end": "end",
     "longest_silence_s": "longest silence", "overtalk_s": "overtalk",
     "overtalk_count": "overtalks", "longest_agent_monologue_s": "longest agent monologue",
 }
