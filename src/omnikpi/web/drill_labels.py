@@ -167,6 +167,10 @@ HEADERS = {
     "duration_s": "recording length", "agent_talk_s": "agent talk",
     "customer_talk_s": "customer talk", "silence_s": "silence",
     "outcome": "outcome", "peak": "most sessions at once", "start": "start", "end": "end",
+    "hired_on": "hired on", "left_on": "left on", "leave_type": "leave type",
+    "leaver": "left in the month", "month": "month", "first": "the month's first day",
+    "next": "the next month's first day", "start_hc": "employed at the month's start",
+    "end_hc": "employed at the month's end",
     "longest_silence_s": "longest silence", "overtalk_s": "overtalk",
     "overtalk_count": "overtalks", "longest_agent_monologue_s": "longest agent monologue",
 }
