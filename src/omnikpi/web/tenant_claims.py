@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi.errors import OmniKPIError
-from omnikpi.live.as_loaded import loaded_text
+from omnikpi.live.as_loaded import key_parts
 from omnikpi.live.ingest import ANOTHER_TENANTS_ID
 from omnikpi.recordings.paths import resolve
 from omnikpi.schema.database import catalog_of
@@ -76,11 +76,10 @@ def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -
     return all(contact in visible for contact, _, _ in everyone)
 
 
-def _id(value: Any) -> str:
+def _id(row: dict[str, Any]) -> Any:
     """A posted contact id as the loader reads it (``" 12345 "`` and ``12345`` are the
-    contact ``12345``): trimmed, a number as its text."""
-    text = loaded_text(value)
-    return text.strip(" ") if isinstance(text, str) else str(text)
+    contact ``12345``), as live ingest compares it (:mod:`omnikpi.live.as_loaded`)."""
+    return key_parts("contacts", ("contact_id",), row)[0]
 
 
 def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
@@ -89,7 +88,7 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
     id or recording file, by index: (column, message)."""
     if not rows or not dataset.has("contacts"):
         return {}
-    ids = sorted({_id(r.get("contact_id")) for r in rows if r.get("contact_id")})
+    ids = sorted({found for r in rows if (found := _id(r)) is not None})
     stored: dict[str, str | None] = {}
     if ids:
         marks = ", ".join("?" for _ in ids)
@@ -103,7 +102,7 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
     claims: dict[int, tuple[str, str]] = {}
     for index, (row, files) in enumerate(zip(rows, files_of, strict=True)):
         tenant = row.get("tenant") or None
-        contact = _id(row.get("contact_id"))
+        contact = _id(row)
         if contact in stored and stored[contact] != tenant:
             claims[index] = ("contact_id", ANOTHER_TENANTS_ID)
         elif any(t != tenant and c != contact and named & files
