@@ -43,6 +43,8 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
                          '"Agent.Username" = "VARCHAR"')
     described = con.sql("SELECT * FROM raw LIMIT 0")
     source_types = _source_types(described)  # as the source has them (``tree`` merges)
+    _check_required(source, source_types, fields, mapping_path)
+    _check_kinds(con, source_types, fields, mapping_path)
     tree = _source_types(described)
     before = {name: _render_type(node) for name, node in tree.items()}
     for path, type_name in fields.items():
@@ -88,6 +90,76 @@ def declared_fields(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
         raise DataError(f"{where}: the source's {', '.join(changed)} cannot be read with "
                         f"the declared fields: {first_line(strict_error or exc)}") from exc
     return odd
+
+
+def _check_required(source: dict[str, Any], source_types: TypeTree,
+                    fields: dict[str, str], mapping_path: Path) -> None:
+    """``[source] required_fields``: declared fields an export must carry wherever the
+    object holding them is there. Intercom's ``statistics`` without
+    ``first_admin_reply_at`` cannot say which conversation was answered: reading it as
+    empty would count every one unanswered, so the import stops naming it. But a page
+    whose every ``statistics`` is null has no object to carry it: the field reads as empty
+    there and the rows meet the mapping's own filter (before: "Could not find key" for a
+    page whose one conversation had no statistics)."""
+    required = source.get("required_fields", [])
+    where = f"mapping {mapping_path} [source] required_fields"
+    if not isinstance(required, list) or not all(isinstance(p, str) for p in required):
+        raise UsageError(f"{where}: a list of dotted field paths of [source.fields]")
+    for path in required:
+        if path not in fields:
+            raise UsageError(f"{where}: {path} is not in [source.fields] (give its type "
+                             "there)")
+        parts = [part.removesuffix("[]") for part in path.split(".")]
+        node: TypeNode = source_types
+        for depth, part in enumerate(parts):
+            while isinstance(node, list):
+                node = node[0]
+            if not isinstance(node, dict):
+                break  # something else than an object: read leniently, counted
+            if part not in node:
+                if depth == 0 or depth < len(parts) - 1:
+                    break  # the object holding it is not there: nothing to carry it
+                raise DataError(
+                    f"the export's {'.'.join(parts[:depth])} has no {part}, which the "
+                    f"mapping {mapping_path.name} needs (required_fields): an export of "
+                    "another shape or API version — export with the fields the mapping "
+                    "names, or adapt the mapping")
+            node = node[part]
+            if node == "JSON":
+                break  # only ever empty: nothing to read
+
+
+def _check_kinds(con: duckdb.DuckDBPyConnection, source_types: TypeTree,
+                 fields: dict[str, str], mapping_path: Path) -> None:
+    """A declared field the source has with values of another kind in every row (ISO
+    times where the mapping reads epoch seconds: an export re-written by another tool) is
+    named with one of its values. Before, the import stopped on whichever expression met
+    it first ("Cannot mix values of type BIGINT and TIMESTAMP in COALESCE"). A field
+    whose values all read as the declared type keeps its own; a field only some of whose
+    rows hold another kind is typed JSON by DuckDB and read leniently, counted."""
+    for path, type_name in fields.items():
+        parts = path.split(".")
+        if any(part.endswith("[]") for part in parts) or _through_a_list(source_types, parts):
+            continue
+        node: TypeNode = source_types
+        for part in parts:
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            if not isinstance(node, str) or node == "JSON" or \
+                    node.upper() == type_name.strip().upper():
+                continue
+            value = quote(parts[0]) + "".join(f"[{sql_str(p)}]" for p in parts[1:])
+            row = con.execute(f"SELECT count(*), any_value(CAST({value} AS VARCHAR)) FROM raw "
+                              f"WHERE {value} IS NOT NULL AND TRY_CAST({value} AS "
+                              f"{type_name}) IS NULL").fetchone()
+            if row is not None and row[0]:
+                raise DataError(
+                    f"the export's {path} holds {node} values where the mapping "
+                    f"{mapping_path.name} reads {type_name} ({row[0]} row{'' if row[0] == 1 else 's'}, e.g. "
+                    f"{row[1]!r}): an export of another shape or written by another tool "
+                    "— export it as the platform does, or adapt the mapping")
 
 
 def _through_a_list(tree: TypeTree, parts: list[str]) -> bool:

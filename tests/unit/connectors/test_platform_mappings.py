@@ -36,6 +36,14 @@ def _said(platform: str, out: Path, *sources: Path) -> str:
     return " ".join(result.output.split())
 
 
+def _refused(platform: str, out: Path, *sources: Path) -> tuple[int, str]:
+    """``omnikpi import PLATFORM SOURCES --out OUT`` expected to fail: its exit code and
+    output on one line."""
+    result = CliRunner().invoke(app, ["import", platform, *map(str, sources), "--out",
+                                      str(out)])
+    return result.exit_code, " ".join(result.output.split())
+
+
 def _s(later: datetime | None, earlier: datetime | None) -> float | None:
     return None if later is None or earlier is None else (later - earlier).total_seconds()
 
@@ -1049,13 +1057,54 @@ def test_a_timestamp_of_another_type_in_one_record_is_counted_not_a_traceback(
     said = _said("intercom", tmp_path / "out", source)
     # both written; the odd one's first reply left empty, and no AI-agent session in either
     assert "│ contacts │ 2 │ 2 │ 0 │ 0 │ 0 │ 1 │" in said
-    assert "│ ivr_sessions │ 2 │ 0 │ 2 │ 0 │ 0 │ 0 │" in said
-    assert ("1 contacts: [derived] first_reply could not be computed (Conversion Error: "
-            'Failed to cast value to numerical: "2024-03-05T09:01:30Z"): left empty') in said
+    assert "│ ivr_sessions │ 2 │ 0 │ 2 │ 0 │ 0 │" in said
+    assert ("1 contacts: [source.fields] conversations.statistics.first_admin_reply_at: "
+            "not a BIGINT (left empty)") in said
     rows = {r["contact_id"]: r for r in
             pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
     assert _s(rows["1001"]["first_response_at"], rows["1001"]["arrived_at"]) == 90.0
     assert rows["2001"]["first_response_at"] is None
+
+
+def test_a_page_whose_conversations_have_no_statistics_is_skipped_not_an_error(
+        tmp_path: Path) -> None:
+    """Intercom writes ``"statistics": null`` for a conversation it has none for; a page
+    whose every conversation is such had no ``first_admin_reply_at`` anywhere, and the
+    import stopped with "Could not find key" (exit 2). Those conversations are skipped
+    under the mapping's reason; a page of statistics without the key is still refused,
+    naming it, rather than read every conversation as unanswered."""
+    page = json.loads((FIXTURES / "intercom" / "conversations-page-1.json").read_text())
+    bare = {**page["conversations"][0], "id": "3001", "statistics": None}
+    source = tmp_path / "page.json"
+    source.write_text(json.dumps({**page, "conversations": [bare]}))
+    said = _said("intercom", tmp_path / "out", source)
+    assert "│ contacts │ 1 │ 0 │ 1 │ 0 │ 0 │ 0 │" in said
+    assert "1 contacts: no statistics in the export" in said
+    for conversation in page["conversations"]:
+        conversation["statistics"].pop("first_admin_reply_at")
+    source.write_text(json.dumps(page))
+    code, said = _refused("intercom", tmp_path / "stripped", source)
+    assert code == 3
+    assert ("the export's conversations.statistics has no first_admin_reply_at, which the "
+            "mapping intercom.toml needs") in said
+
+
+def test_an_export_whose_times_are_all_of_another_kind_is_named(tmp_path: Path) -> None:
+    """Every conversation's first reply as ISO text (an export re-written by another
+    tool): the import stopped on "Cannot mix values of type BIGINT and TIMESTAMP in
+    COALESCE" of some [derived] name; it names the field, its kind and a value."""
+    page = json.loads((FIXTURES / "intercom" / "conversations-page-1.json").read_text())
+    for conversation in page["conversations"]:
+        if conversation["statistics"].get("first_admin_reply_at") is not None:
+            conversation["statistics"]["first_admin_reply_at"] = "2024-03-05T09:01:30Z"
+    source = tmp_path / "page.json"
+    source.write_text(json.dumps(page))
+    code, said = _refused("intercom", tmp_path / "out", source)
+    assert code == 3
+    assert ("the export's conversations.statistics.first_admin_reply_at holds TIMESTAMP "
+            "values where the mapping intercom.toml reads BIGINT (3 rows, e.g. "
+            "'2024-03-05 09:01:30')") in said
+    assert not (tmp_path / "out" / "contacts.parquet").exists()
 
 
 def test_the_import_summary_adds_up_when_a_value_is_left_empty(tmp_path: Path) -> None:
