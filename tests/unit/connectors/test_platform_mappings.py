@@ -162,6 +162,26 @@ def test_amazon_connect_contact_records(tmp_path: Path) -> None:
                                  "avg_wait_with_ivr": (40 + 15) / 2})
 
 
+def test_amazon_connect_keeps_the_newer_copy_whose_time_has_milliseconds(
+        tmp_path: Path) -> None:
+    """Copies of a contact record were ranked by LastUpdateTimestamp as text, and
+    "…09:04:10Z" sorts after "…09:04:10.500Z": the newer copy, the one with the
+    after-contact work, was dropped as "an earlier copy" (AHT 220 instead of 250)."""
+    text = (FIXTURES / "amazon_connect" / "ctr.json").read_text()
+    decoder = json.JSONDecoder()
+    record, end = decoder.raw_decode(text)
+    while record["ContactId"] != "c-0001" or record["Agent"] is None:
+        record, end = decoder.raw_decode(text, end + 1)
+    older = {**record, "LastUpdateTimestamp": "2024-03-05T10:04:25Z",
+             "Agent": {**record["Agent"], "AfterContactWorkDuration": None}}
+    newer = {**record, "LastUpdateTimestamp": "2024-03-05T10:04:25.500Z"}
+    source = tmp_path / "ctr.json"
+    source.write_text("\n".join(json.dumps(r) for r in (newer, older)) + "\n")
+    rows = _import("amazon-connect", source, tmp_path / "out")
+    assert rows["c-0001"]["acw_seconds"] == 30.0
+    assert omnikpi.report_result(tmp_path / "out", metrics=["aht"]).rows[0] == {"aht": 250.0}
+
+
 def test_amazon_connect_agent_events_give_the_agents_states(tmp_path: Path) -> None:
     folder = FIXTURES / "amazon_connect"
     _import("amazon-connect", folder / "ctr.json", tmp_path)
