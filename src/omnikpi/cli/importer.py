@@ -115,6 +115,12 @@ def import_command(
                 console.print(f"  ({table_name}{summary.rejected_rows} rows with a value "
                               f"left empty, for {sum(summary.rejected.values())} reasons: a "
                               "row may fail in more than one column)", highlight=False)
+            for reason, count in sorted(summary.failed_filtered.items()):
+                if count:
+                    console.print(escape(
+                        f"  {count:>7} {table_name}{reason}, on rows filtered out: a value "
+                        "read from them into other rows (a window) is missing there"),
+                        highlight=False)
             for column, count in sorted(summary.skipped_hour.items()):
                 console.print(escape(
                     f"  {count:>7} {table_name}{column} at a local time the clocks skip in "

@@ -155,9 +155,10 @@ def _check_kinds(con: duckdb.DuckDBPyConnection, source_types: TypeTree,
                               f"WHERE {value} IS NOT NULL AND TRY_CAST({value} AS "
                               f"{type_name}) IS NULL").fetchone()
             if row is not None and row[0]:
+                rows = f"{row[0]} row" + ("" if row[0] == 1 else "s")
                 raise DataError(
                     f"the export's {path} holds {node} values where the mapping "
-                    f"{mapping_path.name} reads {type_name} ({row[0]} row{'' if row[0] == 1 else 's'}, e.g. "
+                    f"{mapping_path.name} reads {type_name} ({rows}, e.g. "
                     f"{row[1]!r}): an export of another shape or written by another tool "
                     "— export it as the platform does, or adapt the mapping")
 

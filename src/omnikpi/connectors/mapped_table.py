@@ -83,6 +83,11 @@ class MappedSummary:
     since such a time usually means the column is in another zone than the mapping's."""
     zone: str = ""
     """The zone of those local times."""
+    failed_filtered: Counter[str] = field(default_factory=Counter)
+    """Rows the table filters out on which a ``[derived]`` name could not be computed
+    (left empty), by reason: the row is accounted for under its filter, but a window may
+    have read the value into the rows kept (a reply's time into its conversation), which
+    then miss it. Before, such a failure was counted nowhere."""
     counted_twice: int = 0
     """Rejections beyond the first of their row: a row whose start and end are both
     unreadable is counted under both reasons, but is one row rejected."""
@@ -437,8 +442,7 @@ def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str
         con.execute(f"CREATE TABLE derived_rows AS WITH {', '.join(ctes)} "
                     f"SELECT * FROM {previous}")
     except duckdb.Error as exc:  # a window raises: nothing to leave empty
-        raise DataError("the mapping's [derived] names cannot be computed on these files: "
-                        f"{first_line(strict_error)}") from exc
+        raise DataError(_window_failure(con, ctes, list(derived), strict_error)) from exc
     broken: dict[str, str] = {}
     for name in wrapped:
         found = failing(con, "", derived[name], rows="derived_rows")
@@ -448,6 +452,26 @@ def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str
             broken[name] = f"[derived] {name} could not be computed ({found.example}): " \
                 "left empty"
     return broken
+
+
+def _window_failure(con: duckdb.DuckDBPyConnection, ctes: list[str], names: list[str],
+                    error: duckdb.Error) -> str:
+    """Why ``[derived]`` cannot be computed when a window raises (``TRY`` cannot wrap a
+    window, so its failing rows cannot be left empty): the first name that fails, and
+    the way out — the value that fails computed in a name of its own above the window,
+    which is then left empty on those rows and counted. Before, the message named
+    neither the name nor what to do."""
+    for i, name in enumerate(names):
+        try:
+            con.execute(f"WITH {', '.join(ctes[:i + 1])} SELECT count(*) FROM d{i}")
+        except duckdb.Error as failed:
+            return (f"the mapping's [derived] {name} cannot be computed on these files "
+                    f"({first_line(failed)}): a window (OVER …) cannot leave the rows it "
+                    "fails on empty — compute the value that fails in a [derived] name of "
+                    f"its own above {name} (e.g. reply_at = \"CAST(at AS TIMESTAMPTZ)\"), "
+                    "which is left empty on those rows and counted, and let the window "
+                    "read that name")
+    return f"the mapping's [derived] names cannot be computed on these files: {first_line(error)}"
 
 
 _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
@@ -662,6 +686,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         keep = f"{keep} AND NOT coalesce({when}, false)"
     for failing_expr, reason in (broken or {}).items():
         summary.rejected[reason] += failing(con, with_sql, failing_expr, keep).rows
+        summary.failed_filtered[reason] += failing(con, with_sql, failing_expr,
+                                                   f"NOT ({keep})").rows
         problems.append(raises(failing_expr))
     selects = {}
     local: dict[str, str] = {}  # a column given in local time → its expression

@@ -100,8 +100,79 @@ def test_a_numeric_field_holding_something_else_is_counted_where_it_is_used(
     assert "3 further conversations of a ticket" in output  # filtered as before
     contacts = _contacts(tmp_path)
     assert contacts["101"]["channel"] is None
-    assert (contacts["102"]["channel"], contacts["103"]["channel"]) == ("portal", "email")
+    assert (contacts["102"]["channel"], contacts["103"]["channel"]) == ("email", "email")
     assert contacts["103"]["direction"] == "outbound"
+
+
+def test_a_window_that_fails_on_one_row_names_its_derived_name_and_the_way_out(
+        tmp_path: Path) -> None:
+    """A window cannot be wrapped in ``TRY``: one reply's time written as epoch seconds
+    among ISO times stopped the import with "the mapping's [derived] names cannot be
+    computed", naming neither the name nor what to do. It names the window and the way
+    out; followed, the odd row is left empty and counted, the others imported."""
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(json.dumps(e) for e in [
+        {"conv": "a", "kind": "open", "at": "2024-03-05T10:00:00+01:00"},
+        {"conv": "a", "kind": "reply", "at": "2024-03-05T10:01:30+01:00"},
+        {"conv": "b", "kind": "open", "at": "2024-03-05T10:00:00Z"},
+        {"conv": "b", "kind": "reply", "at": 1709632860}]) + "\n")
+    window = ("min(CASE WHEN kind = 'reply' THEN CAST(\"at\" AS TIMESTAMPTZ) END) "
+              "OVER (PARTITION BY conv)")
+    mapping = tmp_path / "m.toml"
+    columns = ('[columns]\ncontact_id = "conv"\nchannel = "\'chat\'"\n'
+               'arrived_at = "CAST(\\"at\\" AS TIMESTAMPTZ)"\n'
+               'first_response_at = "first_reply"\naccepted_at = "first_reply"\n'
+               '[[filters]]\nwhen = "kind <> \'open\'"\nreason = "a reply"\n')
+    mapping.write_text(f'table = "contacts"\n[source]\nformat = "json"\n[derived]\n'
+                       f'first_reply = "{window.replace(chr(34), chr(92) + chr(34))}"\n'
+                       + columns)
+    result = CliRunner().invoke(app, ["import", "json", str(events), "--mapping",
+                                      str(mapping), "--out", str(tmp_path / "out")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 3, said
+    assert ("the mapping's [derived] first_reply cannot be computed on these files "
+            "(Conversion Error: Unable to cast '1709632860'") in said
+    assert "compute the value that fails in a [derived] name of its own above first_reply" \
+        in said
+    mapping.write_text('table = "contacts"\n[source]\nformat = "json"\n[derived]\n'
+                       'reply_at = "CASE WHEN kind = \'reply\' THEN CAST(\\"at\\" AS '
+                       'TIMESTAMPTZ) END"\n'
+                       'first_reply = "min(reply_at) OVER (PARTITION BY conv)"\n' + columns)
+    result = CliRunner().invoke(app, ["import", "json", str(events), "--mapping",
+                                      str(mapping), "--out", str(tmp_path / "out")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert ("1 [derived] reply_at could not be computed (Conversion Error") in said
+    assert ("left empty, on rows filtered out: a value read from them into other rows (a "
+            "window) is missing there") in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert (rows["a"]["first_response_at"] - rows["a"]["arrived_at"]).total_seconds() == 90
+    assert rows["b"]["first_response_at"] is None
+
+
+def test_a_zendesk_event_whose_time_is_not_a_time_is_named_not_the_import_refused(
+        tmp_path: Path) -> None:
+    """One ticket metric event with ``"time": "n/a"`` refused the whole export (a cast
+    inside the mapping's windows); it is named and left out, the tickets imported."""
+    folder = TICKETS.parent.parent / "zendesk"
+    events = json.loads((folder / "metric_events.json").read_text())
+    odd = next(e for e in events["ticket_metric_events"] if e["metric"] == "resolution_time"
+               and e["type"] == "fulfill")
+    odd["time"] = "n/a"
+    source = tmp_path / "events.json"
+    source.write_text(json.dumps(events))
+    result = CliRunner().invoke(app, ["import", "zendesk", str(folder / "tickets.json"),
+                                      str(source), "--out", str(tmp_path / "out")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert ("1 ticket metric event whose time is not a time: not read (its ticket's first "
+            "reply or resolution may be missing)") in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"35436", "35437", "35438"}
+    first = rows["35436"]  # its first reply still read: 09:12:30 after 09:00
+    assert (first["first_response_at"] - first["arrived_at"]).total_seconds() == 750
 
 
 def test_an_expression_failing_on_every_row_is_still_the_mappings_mistake(

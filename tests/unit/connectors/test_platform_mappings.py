@@ -289,15 +289,16 @@ def test_zendesk_tickets_and_metric_events(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("platform", "fixture", "change", "expected"), [
     ("zendesk", "zendesk/tickets.json",
-     lambda d: [t["via"].update(channel=c) for t, c in zip(d["tickets"], ("api", "web",
-                                                                           "whatsapp"))],
+     lambda d: [t["via"].update(channel=c) for t, c in zip(
+         d["tickets"], ("api", "web", "whatsapp"), strict=True)],
      {"35436": "email", "35437": "email", "35438": "messenger"}),
     ("freshdesk", "freshdesk/tickets.json",
-     lambda d: [t.update(source=c) for t, c in zip(d, (9, 2, 3))],
+     lambda d: [t.update(source=c) for t, c in zip(d, (9, 2, 3), strict=True)],
      {"101": "email", "102": "email", "103": "voice"}),
     ("chatwoot", "chatwoot/conversations.json",
      lambda d: [c["meta"].update(channel=k) for c, k in zip(
-         d["data"]["payload"], ("Channel::Whatsapp", "Channel::Instagram", "Channel::Email"))],
+         d["data"]["payload"], ("Channel::Whatsapp", "Channel::Instagram", "Channel::Email"),
+         strict=True)],
      {"41": "messenger", "42": "social", "43": "email"}),
     ("genesys-cloud", "genesys_cloud/details.json",
      lambda d: [s.update(mediaType="message") for c in d["conversations"]
