@@ -177,6 +177,10 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         highlight=False)
     for path, how in summary.read_as.items():
         console.print(f"Read as {how}: {escape(path)}", highlight=False)
+        if summary.utf8_among[path]:
+            console.print(f"  {summary.utf8_among[path]} of its lines are UTF-8 (a log "
+                          "written by two systems): read as UTF-8, so their names match",
+                          highlight=False)
     if summary.not_utf8:
         console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 in a data "
                       "field (a caller's name saved in another encoding): read with � in "

@@ -88,6 +88,9 @@ class ImportSummary:
     time usually means the log was written in another zone than ``--tz``."""
     read_as: dict[str, str] = field(default_factory=dict)
     """Files not read as UTF-8 (file → its encoding and why: its mark, or named)."""
+    utf8_among: Counter[str] = field(default_factory=Counter)
+    """Lines read as UTF-8 in a file named to be in a one-byte encoding (file → lines):
+    a log written by two systems (``LineText.mixes_utf8``)."""
     waiting: list[str] = field(default_factory=list)
     """Files whose last line has no end of line yet: read once it is complete."""
     damaged: dict[str, str] = field(default_factory=dict)
@@ -257,6 +260,8 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
         # ENTERQUEUE that was never applied). In a name (queue, agent, call id) it stops
         # the import: every such name would read the same (queue_log_text)
         text, damaged = lines.text.decode(raw, line_no)
+        if lines.text.mixes_utf8(raw):
+            summary.utf8_among[str(path)] += 1
         if not text.strip():
             item: Event | Reject = Reject(source, line_no, "empty line", "")
         elif lines.realtime is not None:

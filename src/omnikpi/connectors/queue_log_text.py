@@ -70,6 +70,8 @@ class LineText:
         """The text of a line and whether it held bytes that are not UTF-8 (kept as
         surrogates: see :func:`readable`). A line the named or marked encoding cannot
         read stops the import."""
+        if self.mixes_utf8(raw):
+            return raw.decode("utf-8"), False
         try:
             return raw.decode(self.codec), False
         except UnicodeError as exc:
@@ -80,6 +82,22 @@ class LineText:
             raise DataError(f"cannot read {self.path} as {self.how}: line {line}{where} is "
                             f"not {self.codec}; is that its encoding? {SUGGESTION}"
                             ) from exc
+
+    def mixes_utf8(self, raw: bytes) -> bool:
+        """Whether ``raw``, in a file named to be in a one-byte encoding (cp1251), is a
+        UTF-8 line: letters beyond ASCII that read as UTF-8. A log appended to by two
+        systems (Asterisk's own UTF-8 lines after an import from a Windows tool) holds
+        both; read as cp1251, the UTF-8 lines' "Підтримка" became "РџС–РґС‚СЂРёРјРєР°", one
+        queue and one agent two. Text of a one-byte encoding with letters beyond ASCII
+        is almost never valid UTF-8 (a Cyrillic letter of cp1251 is no UTF-8 lead byte
+        followed by the right continuation bytes), so such a line is read as UTF-8."""
+        if self.utf8 or self.newline != b"\n" or raw.isascii():
+            return False
+        try:
+            raw.decode("utf-8")
+        except UnicodeError:
+            return False
+        return True
 
     def loose(self, raw: bytes) -> str:
         """The text of a line, a byte its encoding does not have read as U+FFFD (where

@@ -142,6 +142,24 @@ def test_a_file_s_encoding_named_once_is_remembered(tmp_path: Path) -> None:
         import_queue_log([other], tmp_path / "out")
 
 
+def test_a_log_of_utf8_and_cp1251_lines_keeps_one_queue_and_one_agent(
+        tmp_path: Path) -> None:
+    """Asterisk's own UTF-8 lines after lines a Windows tool wrote in cp1251: without an
+    encoding the import stops and advises --encoding cp1251, which then read the UTF-8
+    lines as cp1251 — "Олена" as "РћР»РµРЅР°", one agent and one queue two, with exit
+    code 0. The UTF-8 lines are read as UTF-8 and counted."""
+    cp1251 = FLAT.replace("1709632855.1", "1709632855.2").encode("cp1251")
+    utf8 = FLAT.encode()
+    code, said, out = _import(tmp_path, utf8 + cp1251, name="queue_log")
+    assert code == 3 and "--encoding cp1251" in said
+    code, said, out = _import(tmp_path, utf8 + cp1251, "--encoding", "cp1251",
+                              name="queue_log")
+    assert code == 0, said
+    assert "3 of its lines are UTF-8 (a log written by two systems): read as UTF-8" in said
+    assert set(_queues(out).values()) == {"Продажі"}
+    assert _by_agent(out) == {"Олена": (2, 180.0)}
+
+
 def test_a_utf16_export_with_its_mark_needs_no_option(tmp_path: Path) -> None:
     """Excel's "Unicode text" of the realtime table: read as its UTF-8 twin (before: 4
     lines rejected for a NUL byte, "no end of line yet", nothing imported, exit 0). A
