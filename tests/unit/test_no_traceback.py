@@ -36,6 +36,16 @@ def test_report_options(args: list[str], words: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_a_box_of_no_points_is_refused() -> None:
+    """``csat.top_box=0`` counted nobody satisfied (CSAT 0 %) without a word."""
+    scales = Path(__file__).parents[1] / "cases" / "data" / "csat_scales"
+    result = CliRunner().invoke(app, ["report", "--data", str(scales), "--metrics", "csat",
+                                      "--param", "csat.top_box=0"])
+    assert result.exit_code == 2, result.output
+    assert ("bad value '0' for parameter csat.top_box: expected a whole number from 1"
+            in " ".join(result.output.split()))
+
+
 def test_validate_with_an_unknown_format_exits_2() -> None:
     result = CliRunner().invoke(app, ["validate", "--data", str(VOICE), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format 'xml'" in result.output

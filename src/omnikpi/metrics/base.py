@@ -65,6 +65,8 @@ class Param:
     """The metric's fact source is built with it: its rows differ with the value (the FCR
     window, the leave types that count as attrition), so reports and drill-downs group
     and cache sources by it (:attr:`Metric.source_params`)."""
+    minimum: float = 0
+    """The least value of an int or float parameter (a box of 0 points counts nobody)."""
     only_cut_by: str | None = None
     """A source parameter that changes the rows only in a report cut or filtered by this
     dimension (where available time without a channel goes, in a cut by channel):
@@ -95,18 +97,19 @@ class Param:
                 raise ValueError
             if self.kind == "float":
                 value = float(raw)
-                if not math.isfinite(value) or not 0 <= value <= PARAM_MAX:
+                if not math.isfinite(value) or not self.minimum <= value <= PARAM_MAX:
                     raise ValueError
                 return value
             if self.kind == "int":
                 as_int = int(text)
-                if not 0 <= as_int <= PARAM_MAX:
+                if not self.minimum <= as_int <= PARAM_MAX:
                     raise ValueError
                 return as_int
         except (TypeError, ValueError):
+            least = f"{self.minimum:g}"
             expected = {"bool": "true or false",
-                        "float": f"a finite number from 0 to {PARAM_MAX:,}",
-                        "int": f"a whole number from 0 to {PARAM_MAX:,}"}[self.kind]
+                        "float": f"a finite number from {least} to {PARAM_MAX:,}",
+                        "int": f"a whole number from {least} to {PARAM_MAX:,}"}[self.kind]
             raise UsageError(
                 f"bad value {text!r} for parameter {where}: expected {expected}"
             ) from None

@@ -13,12 +13,22 @@ def _is(t: ir.Table, survey: str) -> ir.BooleanValue:
     return t.survey == survey
 
 
+SMALL_BOX = 2
+"""A box of up to this many points (the usual top-2 box, the default) is at most half of
+its scale; a larger one is a choice made on purpose and is honoured."""
+
+
 def _box(t: ir.Table, points: float) -> ir.NumericValue:
-    """A box of ``points`` points, at most half its own scale's points: on a 2- or 3-point
-    scale (good/bad; unhappy/neutral/happy) the top box is the top point alone — a
-    top-2 box there would count "bad" or "neutral" as satisfied (CSAT 100 %)."""
-    half = ((t.scale_max - t.scale_min + 1) / 2).floor()
-    return ibis.least(ibis.literal(float(points)), half)
+    """A box of ``points`` points of the survey's own scale. The usual top-2 (the default)
+    is at most half the scale's points: on a 2- or 3-point scale (good/bad; unhappy/
+    neutral/happy) it is the top point alone — a top-2 box there would count "bad" or
+    "neutral" as satisfied (CSAT 100 %). A larger box is asked for on purpose (3–5 of
+    1–5, 8–10 of 1–10) and counted as asked, but never the whole scale: that would call
+    every answer satisfied. (Before, a top_box of 3 on 1–5 was silently counted as 2
+    while the report said 3.)"""
+    scale_points = t.scale_max - t.scale_min + 1
+    cap = (scale_points / 2).floor() if points <= SMALL_BOX else scale_points - 1
+    return ibis.least(ibis.literal(float(points)), cap)
 
 
 def _top(t: ir.Table, p: Params) -> ir.BooleanValue:
@@ -46,8 +56,9 @@ register(
         better="higher", target=0.8, sections={"experience": 0}, unit="ratio",
         formula="CSAT answers in the top `top_box` points of their scale / CSAT answers",
         params=(Param("top_box", "int", 2, "points at the top of the scale that count as "
-                      "satisfied (4–5 on 1–5); at most half of a scale's points (the top "
-                      "point of a 2- or 3-point scale)", unit="points"),),
+                      "satisfied (4–5 on 1–5); 1 or 2 is at most half of a scale's points "
+                      "(the top point of a 2- or 3-point scale), a larger box never the "
+                      "whole scale", unit="points", minimum=1),),
         numerator=lambda t, p: n(_top(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
@@ -59,8 +70,9 @@ register(
         better="lower", sections={"experience": 1}, unit="ratio",
         formula="CSAT answers in the bottom `bottom_box` points of their scale / CSAT answers",
         params=(Param("bottom_box", "int", 2, "points at the bottom of the scale that count "
-                      "as dissatisfied (1–2 on 1–5); at most half of a scale's points (the "
-                      "bottom point of a 2- or 3-point scale)", unit="points"),),
+                      "as dissatisfied (1–2 on 1–5); 1 or 2 is at most half of a scale's "
+                      "points (the bottom point of a 2- or 3-point scale), a larger box "
+                      "never the whole scale", unit="points", minimum=1),),
         numerator=lambda t, p: n(_bottom(t, p)), denominator=lambda t, p: n(_is(t, "csat")),
     ),
     _survey(
