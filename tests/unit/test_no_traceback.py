@@ -46,6 +46,27 @@ def test_a_box_of_no_points_is_refused() -> None:
             in " ".join(result.output.split()))
 
 
+@pytest.mark.parametrize("name", ["r.parquet", "r.html", "r.xls"])
+def test_an_output_extension_that_is_no_report_format_is_refused(tmp_path: Path,
+                                                                  name: str) -> None:
+    """``--output r.parquet`` wrote the terminal's box-drawn table into the file, exit 0:
+    no Parquet reader could open it."""
+    result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                      "offered", "--output", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert f".{name.split('.')[1]} is not a report format" in " ".join(result.output.split())
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(("name", "starts"), [("r.txt", "voice_basic"), ("r", "voice_basic"),
+                                              ("r.JSON", "{")])
+def test_an_output_extension_names_its_format(tmp_path: Path, name: str, starts: str) -> None:
+    result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                      "offered", "--output", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert starts in (tmp_path / name).read_text(encoding="utf-8")[:200]
+
+
 def test_validate_with_an_unknown_format_exits_2() -> None:
     result = CliRunner().invoke(app, ["validate", "--data", str(VOICE), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format 'xml'" in result.output

@@ -21,6 +21,25 @@ if TYPE_CHECKING:  # the engine is imported by the commands that run it, not by 
 console = Console()
 
 
+REPORT_FORMATS = ("table", "json", "csv", "xlsx", "pdf")
+TABLE_SUFFIXES = ("", "txt", "text", "log")
+"""Extensions of ``--output`` that mean the terminal table (none, or plain text)."""
+
+
+def _format_of(output: Path | None) -> str:
+    """The format ``--output``'s extension names: a report format, the table for plain
+    text or no extension, else a usage error — ``--output report.parquet`` wrote the
+    terminal's box-drawn table into a file no Parquet reader could open, exit 0."""
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    if suffix in REPORT_FORMATS:
+        return suffix
+    if suffix in TABLE_SUFFIXES:
+        return "table"
+    raise UsageError(f"--output {output}: .{suffix} is not a report format; give the file "
+                     "the extension of one (.json, .csv, .xlsx, .pdf, .txt for the table) "
+                     "or name it with --format table|json|csv|xlsx|pdf")
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
@@ -139,8 +158,8 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML configuration")] = None,
     engine: Annotated[str, typer.Option(help="duckdb|spark")] = "duckdb",
     format: Annotated[str | None, typer.Option(
-        help="table|json|csv|xlsx|pdf (default: --output's extension if it names one, "
-             "else table)")] = None,
+        help="table|json|csv|xlsx|pdf (default: --output's extension; .txt or none: "
+             "table)")] = None,
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
     show_sql: Annotated[
         bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
@@ -181,9 +200,8 @@ def report(
             typer.echo(compiled_sql(data, request, config, cache))
             return
         if format is None:  # `--output report.xlsx` alone wrote a terminal table in it
-            suffix = output.suffix.lower().lstrip(".") if output else ""
-            format = suffix if suffix in ("json", "csv", "xlsx", "pdf") else "table"
-        if format not in ("table", "json", "csv", "xlsx", "pdf"):
+            format = _format_of(output)
+        if format not in REPORT_FORMATS:
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
         if lang not in ("en", "ru", "uk"):
             raise UsageError(f"unknown language {lang!r}: choose en, ru or uk")
