@@ -127,12 +127,19 @@ def report_result(
         cfg = config if isinstance(config, Config) else load_config(
             Path(config) if config else None
         )
+        for name, text in (("grain", grain), ("tz", tz), ("engine", engine)):
+            if not isinstance(text, str):
+                raise UsageError(f"{name}: a text, not {type(text).__name__} {text!r:.40}")
+        if params is not None and not isinstance(params, Mapping):
+            raise UsageError("params: a mapping of parameter → value "
+                             f'({{"service_level.threshold_seconds": 30}}), not '
+                             f"{type(params).__name__}")
         dataset = _dataset(data, engine)
         result = run_report(
-            dataset, metrics=names_of(metrics), by=names_of(by), grain=grain, tz=tz,
-            from_=instant_of(from_), to=instant_of(to), as_of=instant_of(as_of),
-            params=flat_params(params), config=cfg, engine=engine,
-            where=canonical_filters(where),
+            dataset, metrics=names_of(metrics, "metrics"), by=names_of(by, "by"), grain=grain,
+            tz=tz, from_=instant_of(from_, "from_"), to=instant_of(to, "to"),
+            as_of=instant_of(as_of, "as_of"), params=flat_params(params), config=cfg,
+            engine=engine, where=canonical_filters(where),
         )
     except UsageError as error:
         raise in_api_words(error) from None

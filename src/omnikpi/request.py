@@ -18,20 +18,32 @@ Names = str | Sequence[str]
 """Ids as a list, or as one text with commas (``"asa,aht"``, as ``--metrics`` takes)."""
 
 
-def names_of(value: Names | None) -> tuple[str, ...]:
+def names_of(value: Names | None, what: str = "ids") -> tuple[str, ...]:
     """A list of ids from either form: a text is split at commas, not into its letters
-    (``metrics="asa"`` asked for the metric ``a``)."""
+    (``metrics="asa"`` asked for the metric ``a``). Anything else — a number, a list
+    holding a number — is a usage error naming ``what`` (the Python API raised
+    "'int' object is not iterable" from inside the package)."""
     if value is None:
         return ()
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
-    return tuple(str(v) for v in value)
+    if isinstance(value, Sequence | set | frozenset) and \
+            all(isinstance(v, str) for v in value):
+        return tuple(value)
+    shown = type(value).__name__ if not isinstance(value, Sequence | set | frozenset) else \
+        f"a list holding {type(next(v for v in value if not isinstance(v, str))).__name__}"
+    raise UsageError(f"{what}: names as a list of texts or one text with commas, not "
+                     f"{shown}")
 
 
-def instant_of(value: str | date | None) -> Instant:
-    """An instant as the engine reads it; a ``date`` is its midnight in the report's zone."""
+def instant_of(value: str | date | None, what: str = "instant") -> Instant:
+    """An instant as the engine reads it; a ``date`` is its midnight in the report's zone.
+    Anything but a text, a date or a datetime is a usage error naming ``what``."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
+    if value is not None and not isinstance(value, str | datetime):
+        raise UsageError(f"{what}: an ISO-8601 text, a date or a datetime, not "
+                         f"{type(value).__name__} {value!r:.40}")
     return value
 
 
@@ -51,7 +63,10 @@ def canonical_filters(filters: Mapping[str, Names] | None) -> dict[str, tuple[st
     """Filter values as the data holds them: ``channel=Voice`` keeps the voice contacts
     (channels are read in lower case, and the filter found nothing without a word)."""
     lower = _lower_case_dimensions()
-    return {d: tuple(v.lower() if d in lower else v for v in names_of(values))
+    if filters is not None and not isinstance(filters, Mapping):
+        raise UsageError("filters: a mapping of dimension → values ({\"queue\": "
+                         f'["Sales"]}}), not {type(filters).__name__}')
+    return {d: tuple(v.lower() if d in lower else v for v in names_of(values, f"filter {d}"))
             for d, values in (filters or {}).items()}
 
 

@@ -68,6 +68,15 @@ def test_quarantined_rows_are_said_in_a_warning(tmp_path: Path) -> None:
     ({"params": {"bogus": 1}}, '(or "metric.name")'),
     ({"metrics": "cost_per_customer"},
      'params={"cost_per_customer.customer_base": N}'),
+    # each of these raised from inside the package ("'int' object has no attribute
+    # 'strip'", "'int' object is not iterable")
+    ({"from_": 20240304}, "from_: an ISO-8601 text, a date or a datetime, not int"),
+    ({"metrics": 5}, "metrics: names as a list of texts or one text with commas, not int"),
+    ({"metrics": ["offered", 3]}, "metrics: names as a list of texts or one text with "
+     "commas, not a list holding int"),
+    ({"where": {"queue": 5}}, "filter queue: names as a list of texts"),
+    ({"tz": 3}, "tz: a text, not int 3"),
+    ({"params": [1]}, "params: a mapping of parameter → value"),
 ])
 def test_errors_name_the_arguments_not_the_command_line_options(
         given: dict[str, object], words: str) -> None:
