@@ -67,6 +67,13 @@ def test_an_output_extension_names_its_format(tmp_path: Path, name: str, starts:
     assert starts in (tmp_path / name).read_text(encoding="utf-8")[:200]
 
 
+def test_a_table_metric_beside_others_is_named_in_a_sentence() -> None:
+    result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                      "offered,time_in_state"])
+    assert result.exit_code == 2, result.output
+    assert "time_in_state gives one row per" in result.output  # was "give"
+
+
 def test_validate_with_an_unknown_format_exits_2() -> None:
     result = CliRunner().invoke(app, ["validate", "--data", str(VOICE), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format 'xml'" in result.output

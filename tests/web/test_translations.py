@@ -131,7 +131,7 @@ def test_translated_formulas_keep_only_code_ids_in_latin(lang: str) -> None:
 
 
 @pytest.mark.parametrize(("message", "lang", "said"), [
-    ("time_in_state give one row per reason,state: request table metrics in a report of "
+    ("time_in_state gives one row per reason,state: request table metrics in a report of "
      "their own", "ru", "Время в статусе: таблица по строке на «причина», «статус»; выберите "
                         "её без других показателей, в отдельном отчёте."),
     ("the follow-up date cannot be before the session", "ru",

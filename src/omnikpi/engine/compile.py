@@ -72,10 +72,12 @@ def table_keys(requests: list[MetricRequest]) -> list[str]:
     """The extra key columns of table metrics in the request (at most one kind)."""
     kinds = {r.metric.key_column for r in requests}
     if len(kinds) > 1:
-        names = ", ".join(sorted(r.metric.id for r in requests if r.metric.key_column))
+        tables = sorted(r.metric.id for r in requests if r.metric.key_column)
+        verb = "gives" if len(tables) == 1 else "give"  # "time_in_state give one row" read
         raise UsageError(
-            f"{names} give one row per {'/'.join(sorted(k for k in kinds if k))}: request "
-            "table metrics in a report of their own"
+            f"{', '.join(tables)} {verb} one row per "
+            f"{'/'.join(sorted(k for k in kinds if k))}: request table metrics in a report "
+            "of their own"
         )
     key = kinds.pop()
     if key is None:

@@ -183,7 +183,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^unknown parameter '(?P<value>.*)'; parameters", re.S), _unknown_param),
     (re.compile(r"^a report by (?P<grain>\S+) .* about (?P<periods>[\d,]+) periods \(at most "
                 r"(?P<limit>[\d,]+)\)", re.S), _too_many_periods),
-    (re.compile(r"^(?P<names>.+?) give one row per (?P<keys>\S+): request table metrics",
+    (re.compile(r"^(?P<names>.+?) gives? one row per (?P<keys>\S+): request table metrics",
                 re.S), _table_metrics),
     (re.compile(r"^(?P<who>.+?) needs the table '(?P<table>\w+)', but ", re.S), _missing_table),
     (re.compile(r"^the follow-up date cannot be before the session"),
