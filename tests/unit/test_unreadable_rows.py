@@ -228,6 +228,28 @@ def test_a_file_with_no_readable_line_is_unusable_with_a_short_message(tmp_path:
     assert "no line of the file can be read" in data.problems[0].message
 
 
+def test_an_empty_file_is_one_problem_and_the_summary_names_what_cannot_be_read(
+        tmp_path: Path) -> None:
+    """A 0-byte availability.csv was four "required column is missing" lines, a file of
+    rows without a required column read "0 rows, 0 loaded, 0 quarantined", and the
+    verdict "dataset not usable" did not say the other tables were fine."""
+    (tmp_path / "contacts.csv").write_bytes(HEADER + csv_row(1) + csv_row(2))
+    (tmp_path / "availability.csv").write_bytes(b"")
+    (tmp_path / "surveys.csv").write_text("contact_id,survey,score\nc1,csat,5\nc2,csat,1\n")
+    result = CliRunner().invoke(app, ["validate", "--data", str(tmp_path), "--no-cache"])
+    said = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert result.exit_code == 3
+    assert "availability.csv: the file is empty: not even a header line (it needs the " \
+        "columns channel, start, end, status)" in said
+    assert sum("availability.csv" in line for line in said) == 1
+    assert "availability: not loaded (see its problems above) — unusable" in said
+    assert "surveys: not loaded (see its problems above) — unusable" in said
+    assert "contacts: 2 rows, 2 loaded, 0 quarantined — ok" in said
+    assert " ".join(said[-2:]).endswith(
+        "dataset not usable: availability, surveys cannot be read (the metrics that need "
+        "them stop; the other tables are ready)")
+
+
 def test_a_gzip_cut_in_its_first_line_is_unusable(tmp_path: Path) -> None:
     (tmp_path / "contacts.csv.gz").write_bytes(gzip.compress(HEADER + csv_row(1))[:15])
     data = load_dataset(tmp_path, cache=False)

@@ -288,13 +288,21 @@ def validate(
             console.print(f"[cyan]ignored:[/] {escape(name)}: {escape(why)}",
                           highlight=False, soft_wrap=True)
         for name, load in dataset.loads.items():
-            state = "[green]ok[/]" if load.usable else "[red]unusable[/]"
-            console.print(
-                f"{name}: {load.rows_read} rows, {load.rows_loaded} loaded, "
-                f"{load.quarantined} quarantined — {state}", highlight=False,
-            )
-        verdict = "[green]usable[/]" if dataset.usable else "[red]not usable[/]"
-        console.print(f"{dataset.problem_count} problem(s); dataset {verdict}")
+            if load.usable:
+                console.print(f"{name}: {load.rows_read} rows, {load.rows_loaded} loaded, "
+                              f"{load.quarantined} quarantined — [green]ok[/]",
+                              highlight=False)
+            else:  # "0 rows, 0 loaded" hid a file of 925 rows none of which could be read
+                console.print(f"{name}: not loaded (see its problems above) — "
+                              "[red]unusable[/]", highlight=False)
+        if dataset.usable:
+            console.print(f"{dataset.problem_count} problem(s); dataset [green]usable[/]")
+        else:
+            unusable = [name for name, load in dataset.loads.items() if not load.usable]
+            console.print(f"{dataset.problem_count} problem(s); dataset [red]not usable[/]: "
+                          f"{', '.join(unusable)} cannot be read (the metrics that need "
+                          f"{'it' if len(unusable) == 1 else 'them'} stop; the other tables "
+                          "are ready)", highlight=False)
     raise typer.Exit(0 if dataset.usable else 3)
 
 

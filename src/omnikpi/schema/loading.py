@@ -285,12 +285,27 @@ def _missing(table: Table, file: TableFile, missing: list[str],
     """A fatal problem per required column the file lacks; one written in another case or
     with spaces around it (``Contact_ID``, `` queue``) is named, since names are exact."""
     near = {name.strip().lower(): name for name in present}
+    # DuckDB names the one column of an empty CSV "column0"
+    if set(near) <= {"column0"} and _is_empty(file.path):  # one problem, not one per column
+        return [Problem(table.name, file.display, None, None,
+                        "the file is empty: not even a header line (it needs the columns "
+                        f"{', '.join(missing)})", True)]
     return [
         Problem(table.name, file.display, None, name, "required column is missing" + (
             f" (the file has {near[name]!r}: column names are exact, lower case)"
             if name in near else ""), True)
         for name in missing
     ]
+
+
+def _is_empty(path: Path) -> bool:
+    """Whether the file holds nothing but white space (a 0-byte export of a day without
+    data, a file truncated by a failed copy)."""
+    try:
+        with path.open("rb") as handle:
+            return not handle.read(4096).strip(b" \t\r\n\xef\xbb\xbf")
+    except OSError:
+        return False
 
 
 def _stage_rows(
