@@ -14,6 +14,7 @@ from rich.table import Table
 
 from omnikpi.cli.main import app, fail
 from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
+from omnikpi.engine.timezones import zone
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
@@ -33,7 +34,9 @@ def import_command(
     mapping: Annotated[Path | None, typer.Option(
         help="TOML mapping (csv, json, transcripts; for a platform it replaces the "
              "shipped one)")] = None,
-    tz: Annotated[str, typer.Option(help="time zone of local timestamps in the input")] = "UTC",
+    tz: Annotated[str | None, typer.Option(
+        help="time zone of local timestamps in the input: asterisk-queue-log (default "
+             "UTC), a mapping's [timestamps] local columns (wins over its timezone)")] = None,
     format: Annotated[str, typer.Option(help="parquet|csv")] = "parquet",
     follow: Annotated[bool, typer.Option(help="keep importing a growing log")] = False,
     interval_seconds: Annotated[float, typer.Option(help="polling interval with --follow")] = 1.0,
@@ -56,6 +59,8 @@ def import_command(
             raise UsageError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
         if format not in ("parquet", "csv"):
             raise UsageError(f"unknown format {format!r}: choose parquet or csv")
+        if tz is not None:
+            zone(tz)  # an unknown zone is a usage error, whatever the source
         # (NaN fails these comparisons too: it once slept forever or raised in sleep())
         if not 0 <= interval_seconds <= MAX_INTERVAL_SECONDS:
             raise UsageError(f"--interval-seconds must be from 0 to {MAX_INTERVAL_SECONDS}")
@@ -64,7 +69,7 @@ def import_command(
         if source == "asterisk-queue-log":
             started = time.monotonic()
             while True:
-                _import_queue_log(inputs, out, tz, format, follow, recordings,
+                _import_queue_log(inputs, out, tz or "UTC", format, follow, recordings,
                                   recording_pattern, encoding)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
@@ -78,9 +83,12 @@ def import_command(
         from omnikpi.connectors.transcripts import import_transcripts
         from omnikpi.connectors.writer import KEYS, WHOLE_ROW
 
+        if tz is not None and source == "transcripts":
+            raise UsageError(f"--tz {tz}: transcripts read ISO times with their offset or "
+                             "epoch seconds, never local times; leave --tz out")
         summaries = (import_transcripts(inputs, mapping, out, format, encoding)
                      if source == "transcripts"
-                     else import_mapped(inputs, mapping, out, format, encoding))
+                     else import_mapped(inputs, mapping, out, format, encoding, tz))
         table = Table(title=f"Imported into {out}")
         # rows read = in the table + filtered + left out + repeated. A row with a value
         # left empty is counted beside where it went, mostly the table (validation then

@@ -18,7 +18,7 @@ import re
 import time
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -474,16 +474,34 @@ def _window_failure(con: duckdb.DuckDBPyConnection, ctes: list[str], names: list
     return f"the mapping's [derived] names cannot be computed on these files: {first_line(error)}"
 
 
+def _in_zone(tables: list[TableMapping], zone: str, mapping_path: Path) -> list[TableMapping]:
+    """The tables with their local times read in ``zone`` (``--tz``, which wins over the
+    mapping's ``[timestamps] timezone`` as ``--encoding`` wins over its encoding: the
+    same Asterisk CDR mapping serves PBXs in several zones). Before, ``--tz`` was read by
+    the queue_log import alone and silently ignored here. A mapping with no local times
+    (its times carry an offset, or are epoch seconds) is refused the option: it would
+    change nothing, and saying nothing let the user believe it had."""
+    if not any(spec.local for spec in tables):
+        raise UsageError(f"--tz {zone}: the mapping {mapping_path.name} reads no local times "
+                         "(its times carry their offset or are epoch seconds), so a zone "
+                         "changes nothing; leave --tz out")
+    return [replace(spec, zone=zone) if spec.local else spec for spec in tables]
+
+
 _NULL_TYPES = {ColumnType.STRING: "VARCHAR", ColumnType.TIMESTAMP: "TIMESTAMP",
                ColumnType.BOOL: "BOOLEAN", ColumnType.FLOAT: "DOUBLE", ColumnType.DATE: "DATE"}
 
 
 def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
-                  fmt: str = "parquet", encoding: str | None = None) -> list[MappedSummary]:
+                  fmt: str = "parquet", encoding: str | None = None,
+                  zone: str | None = None) -> list[MappedSummary]:
     """Import the source files into every table of the mapping, in one commit; a summary
     per table accounts for every source row (written, filtered with its reason, rejected).
-    ``encoding`` (the files' text encoding) wins over the mapping's ``[source] encoding``."""
+    ``encoding`` (the files' text encoding) wins over the mapping's ``[source] encoding``,
+    and ``zone`` (``--tz``) over its ``[timestamps] timezone``."""
     mapping, tables = _load_mapping(mapping_path)
+    if zone is not None:
+        tables = _in_zone(tables, zone, mapping_path)
     files = [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
     missing = [f for f in files if not f.exists()]
     if missing or not files:

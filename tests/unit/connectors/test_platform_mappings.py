@@ -78,6 +78,28 @@ def test_asterisk_cdr(tmp_path: Path) -> None:
                       "handled": 3, "aht": 180.0}
 
 
+def test_tz_reads_a_mappings_local_times_in_that_zone(tmp_path: Path) -> None:
+    """Master.csv is in the PBX's local time: ``--tz Europe/Kyiv`` was silently ignored by
+    every import but queue_log (and ``--tz Not/AZone`` accepted). It wins over the
+    mapping's [timestamps] timezone; a mapping without local times refuses it."""
+    source = FIXTURES / "asterisk_cdr" / "Master.csv"
+    rows = _import("asterisk-cdr", source, tmp_path / "kyiv", "--tz", "Europe/Kyiv")
+    queued = rows["1709629200.1"]  # 09:00:00 in Kyiv (UTC+2 in March) is 07:00:00 UTC
+    assert queued["arrived_at"].isoformat() == "2024-03-05T07:00:00"
+    assert _s(queued["first_response_at"], queued["arrived_at"]) == 25.0
+    as_utc = _import("asterisk-cdr", source, tmp_path / "utc")  # the mapping's own zone
+    assert as_utc["1709629200.1"]["arrived_at"].isoformat() == "2024-03-05T09:00:00"
+    result = CliRunner().invoke(app, ["import", "asterisk-cdr", str(source), "--out",
+                                      str(tmp_path / "x"), "--tz", "Mars/Olympus"])
+    assert result.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in result.output
+    page = FIXTURES / "intercom" / "conversations-page-1.json"
+    result = CliRunner().invoke(app, ["import", "intercom", str(page), "--out",
+                                      str(tmp_path / "y"), "--tz", "Europe/Kyiv"])
+    assert result.exit_code == 2
+    assert "the mapping intercom.toml reads no local times" in " ".join(result.output.split())
+    assert not (tmp_path / "y").exists()
+
+
 def test_asterisk_cdr_one_call_rung_to_several_agents(tmp_path: Path) -> None:
     """Asterisk 12+ writes a CDR per agent dialled, all with the caller's uniqueid: the
     queue rang 1001 for 15 s (NO ANSWER), then 1002, who answered at 09:00:20 and talked
