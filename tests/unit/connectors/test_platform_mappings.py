@@ -100,6 +100,57 @@ def test_tz_reads_a_mappings_local_times_in_that_zone(tmp_path: Path) -> None:
     assert not (tmp_path / "y").exists()
 
 
+def test_asterisk_cdr_transfers_keep_the_whole_talk_and_consultations_are_no_contacts(
+        tmp_path: Path) -> None:
+    """A blind transfer (1001 talks 120 s, then the transfer context dials 1003, who talks
+    180 s) and an attended one (1001 talks 80 s, dials 1003 for a 25 s consultation, then
+    the caller is bridged to 1003 for 210 s). Before: the talk after each transfer was
+    lost (AHT from 120 s and 80 s), neither call was transferred, and the consultation
+    was an outbound contact of 1001 (handled 3, not 2)."""
+    def cdr(src: str, dst: str, context: str, channel: str, device: str, app_: str,
+            start: str, answer: str, end: str, billsec: int, uniqueid: str) -> str:
+        return ",".join(f'"{v}"' for v in (
+            "", src, dst, context, f"<{src}>", channel, device, app_,
+            "support,t,,,300" if app_ == "Queue" else f"{device.split('-')[0]},30",
+            f"2024-03-07 {start}",
+            f"2024-03-07 {answer}", f"2024-03-07 {end}", billsec + 5, billsec, "ANSWERED",
+            "DOCUMENTATION", uniqueid, "", "", uniqueid, 1))
+    trunk = "PJSIP/trunk-00000010"
+    lines = [
+        cdr("0672000002", "600", "from-pstn", trunk, "PJSIP/1001-00000011", "Queue",
+            "10:10:00", "10:10:20", "10:12:20", 120, "1709806200.10"),
+        cdr("0672000002", "1003", "from-internal-xfer", trunk, "PJSIP/1003-00000012", "Dial",
+            "10:12:20", "10:12:25", "10:15:25", 180, "1709806200.10"),
+        cdr("0673000003", "600", "from-pstn", "PJSIP/trunk-00000020", "PJSIP/1001-00000021",
+            "Queue", "10:20:00", "10:20:10", "10:21:30", 80, "1709806800.20"),
+        cdr("1001", "1003", "from-internal", "PJSIP/1001-00000022", "PJSIP/1003-00000023",
+            "Dial", "10:21:00", "10:21:05", "10:21:30", 25, "1709806860.22"),
+        cdr("0673000003", "600", "from-pstn", "PJSIP/trunk-00000020", "PJSIP/1003-00000023",
+            "Queue", "10:21:30", "10:21:30", "10:25:00", 210, "1709806800.20"),
+        cdr("1001", "0501234567", "from-internal", "PJSIP/1001-00000030",
+            "PJSIP/mytrunk-00000031", "Dial", "11:00:00", "11:00:10", "11:02:10", 120,
+            "1709809200.30"),  # a real call out: still an outbound contact
+    ]
+    source = tmp_path / "Master.csv"
+    source.write_text("\n".join(lines) + "\n")
+    said = _said("asterisk-cdr", tmp_path / "out", source)
+    assert "1 an internal call from one extension to another" in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert set(rows) == {"1709806200.10", "1709806800.20", "1709809200.30"}
+    blind, attended = rows["1709806200.10"], rows["1709806800.20"]
+    assert (blind["handle_seconds"], blind["transferred"], blind["agent_id"]) == (
+        300.0, True, "PJSIP/1001")
+    assert blind["ended_at"].isoformat() == "2024-03-07T10:15:25"
+    assert (attended["handle_seconds"], attended["transferred"]) == (290.0, True)
+    assert rows["1709809200.30"]["direction"] == "outbound"
+    assert rows["1709809200.30"]["transferred"] is False
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "handled", "aht", "transferred"]).rows[0]
+    assert report == {"offered": 2, "handled": 3, "aht": (300 + 290 + 120) / 3,
+                      "transferred": 2}
+
+
 def test_asterisk_cdr_one_call_rung_to_several_agents(tmp_path: Path) -> None:
     """Asterisk 12+ writes a CDR per agent dialled, all with the caller's uniqueid: the
     queue rang 1001 for 15 s (NO ANSWER), then 1002, who answered at 09:00:20 and talked
