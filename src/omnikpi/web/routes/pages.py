@@ -192,6 +192,23 @@ def _values(state: ViewDep, filters: Filters, chosen: list[str], channels: list[
     return values, units, empty
 
 
+def _tile_channels(section: list[str] | None, user: dict[str, list[str]]) -> list[str]:
+    """The channels a tile's figure covers, for its drill-down link: the section's channels
+    (already within the page's channel filter, :func:`_section_channels`), else the page's.
+    Before, the link named the section's channels and dropped the page's filter: the
+    chat page's Offered tile read 1,080 and opened a drill-down of 5,026 (voice and chat)."""
+    return list(section) if section else [c.lower() for c in user.get("channel", [])]
+
+
+def _section_channels(state: ViewDep, filters: Filters, mode: tuple[str, ...]) -> list[str]:
+    """The channels of a section of one mode present in the data, within the page's
+    channel filter: none, on a page filtered to chat, for the e-mail and social section
+    (which then shows no tiles, rather than tiles of zero)."""
+    present = _channels(state, mode)
+    chosen = [c.lower() for c in (filters.where or {}).get("channel", [])]
+    return [c for c in present if c in chosen] if chosen else present
+
+
 def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
            channels: list[str] | None, period: Period | None = None,
            lang: str = "en") -> list[dict[str, Any]]:
@@ -219,7 +236,7 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         metric = get_metric(metric_id)
         tile: dict[str, Any] = {"id": metric_id, "name": metric.name,
                                 "formula": metric.formula_in(lang),
-                                "channels": ",".join(channels or []),
+                                "channels": ",".join(_tile_channels(channels, user)),
                                 "part": drill_part(metric)}
         if blocked[metric_id]:
             words = translator(lang)
@@ -394,8 +411,8 @@ def dashboard_context(state: View, filters: Filters, lang: str) -> dict[str, Any
         metrics = [m.id for m in section_metrics(section.id)]
         mode = CHANNELS_OF_MODE[section.channels] if section.channels else None
         tile_rows.append((section, parts.submit(
-            _tiles, state, filters, metrics, _channels(state, mode) if mode else None,
-            period, lang)))
+            _tiles, state, filters, metrics,
+            _section_channels(state, filters, mode) if mode else None, period, lang)))
     profile_part = parts.submit(_per_channel, state, filters, period, grain)
     # the trend is the accessibility tiles' figure, day by day: the continuous channels'
     # service level (e-mail answered within a day counted as on time lifted the line to
@@ -417,12 +434,15 @@ def dashboard_context(state: View, filters: Filters, lang: str) -> dict[str, Any
     concurrency = concurrency_part.result() if concurrency_part else \
         {"rows": [], "previous": []}
     trend["rows"] = _grid(trend["rows"], "day", period, ("service_level", "abandon_rate"))
-    query = urlencode({k: v for k, v in {
+    # the tiles' drill-down links: the page's filters (the channel is the tile's own) and
+    # its parameters, so that the drill-down shows the tile's figure (a 30-second service
+    # level threshold was dropped: the tile read 81.1 %, its drill-down 79.6 %)
+    query = urlencode([(k, v) for k, v in {
         "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
         "as_of": filters.as_of,
         **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
-    }.items() if v})
+    }.items() if v] + [("param", given) for given in filters.param or []])
     return {
         "sections": sections, "profile": profile, "query": query,
         "dataset": shown_dataset(state), "trend": trend["rows"],
