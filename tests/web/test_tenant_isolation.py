@@ -777,6 +777,18 @@ def test_pages_and_exports_never_show_another_tenant(browser_viewer: TestClient,
     attack_boards_pages(browser_viewer, admin)
 
 
+def test_a_clients_dashboard_says_what_its_tenant_cannot_have(browser_viewer: TestClient,
+                                                             admin: TestClient) -> None:
+    """Dial attempts have no tenant: the administrator's ``tenant=A`` page says the dial
+    tiles are not available for tenant A, and the client of A read "Dial attempts 0" and
+    dashes — as if A had made no calls. The client's page says what the admin's says."""
+    tile = re.compile(r'id="tile-\d+-(\w+)"[^>]*?data-na="([^"]*)"')
+    as_admin = dict(tile.findall(admin.get("/?tenant=A").text))
+    as_client = dict(tile.findall(browser_viewer.get("/").text))
+    assert "attempts" in as_admin and as_admin["attempts"] == "tenant=A"
+    assert as_client == as_admin
+
+
 def test_quality_assurance_never_shows_another_tenant(app: FastAPI, admin: TestClient,
                                                       viewer: TestClient,
                                                       browser_viewer: TestClient) -> None:

@@ -219,7 +219,11 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         return []
     present = [m for m in metrics if all(state.dataset.has(t) for t in (
         *get_metric(m).tables, *get_metric(m).tile_needs))]
-    user = filters.where or {}
+    # the viewer's own bounds are filters too: a client of tenant bank read "Dial attempts
+    # 0" (dial attempts have no tenant) where an administrator's tenant=bank page says the
+    # figure is not available for that tenant
+    user = {**{dim: list(values) for dim, values in state.scope.bounds().items()},
+            **(filters.where or {})}
     blocked = {m: _unfilterable(get_metric(m), tuple(user)) for m in present}
     section_cut = ("channel",) if channels else ()
     chosen = [m for m in present if not blocked[m]
