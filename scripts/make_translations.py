@@ -426,6 +426,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "Show": ("Показать", "Показати"),
     "No agent has data in this period.": ("Ни у одного оператора нет данных за этот период.",
                                           "Жоден оператор не має даних за цей період."),
+    "No contacts in this period.": ("За этот период нет обращений.",
+                                    "За цей період немає звернень."),
     "no data — the dataset has no table": ("нет данных — в наборе данных нет таблицы",
                                            "немає даних — у наборі даних немає таблиці"),
     "not cut by {filters}: its data has no such column.": (

@@ -46,3 +46,14 @@ def test_a_tiles_drill_down_shows_the_tiles_figure(client: TestClient, query: st
         found = FIGURE.search(drill.text)
         assert found is not None, href
         assert found.group(1).strip() == value, (metric, href)
+
+
+def test_a_period_without_contacts_says_so_under_its_charts(client: TestClient) -> None:
+    """A month before the data: the "by hour" heading had nothing under it and the trend
+    chart was blank, with no word why."""
+    page = client.get("/?from=2023-01-01&to_day=2023-01-31&lang=uk")
+    assert page.status_code == 200
+    assert 'id="profile-empty">За цей період немає звернень.' in page.text
+    assert 'id="trend-empty">За цей період немає звернень.' in page.text
+    full = client.get("/?lang=uk")
+    assert 'id="profile-empty"' not in full.text and 'id="trend-empty"' not in full.text
