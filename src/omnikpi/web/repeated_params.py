@@ -5,17 +5,23 @@ value of everything else; given twice (``metrics=offered&metrics=aht``, as a scr
 builds a URL from a list), the framework kept the last and the report answered for
 ``aht`` alone, without a word. Here a list's repeats join as if written with commas
 (``metrics=offered,aht``), and a one-value parameter given twice with different values
-is a 400 naming it, before any route runs.
+is a 400 naming it, before any route runs: the ``{"detail": …}`` of the API for a
+script, and for a page a browser opened (``/?grain=day&grain=hour``) the site's error
+page in the page's language (a bare JSON text there left the user without a way on).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Send
+
+from omnikpi.web.page_errors import is_page
 
 LISTS = ("metrics", "by", "channel", "queue", "site", "tenant", "agent_id", "direction")
 """Parameters read as comma-separated lists: their repeats are joined."""
@@ -25,18 +31,34 @@ SINGLES = ("grain", "tz", "from", "to", "to_day", "as_of", "engine", "metric", "
 """Parameters of one value: repeats with different values are refused."""
 
 
+def _seen(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for key, value in pairs:
+        seen.setdefault(key, []).append(value)
+    return seen
+
+
+def repeated_single(query: str) -> tuple[str, list[str]] | None:
+    """The first one-value parameter ``query`` gives with different values: its name and
+    every value given, in order (None: none)."""
+    seen = _seen(parse_qsl(query, keep_blank_values=True))
+    for key in SINGLES:
+        values = seen.get(key, [])
+        if len(set(values)) > 1:
+            return key, values
+    return None
+
+
 def joined_query(query: str) -> tuple[str, str | None]:
     """``query`` with each list's repeats joined (in order, where it first stood), and
     the refusal for a one-value parameter given differently twice (None: none)."""
     pairs = parse_qsl(query, keep_blank_values=True)
-    seen: dict[str, list[str]] = {}
-    for key, value in pairs:
-        seen.setdefault(key, []).append(value)
-    for key in SINGLES:
-        values = seen.get(key, [])
-        if len(set(values)) > 1:
-            shown = ", ".join(repr(v[:40]) for v in dict.fromkeys(values))
-            return query, f"{key} is given {len(values)} times ({shown}): give it once"
+    seen = _seen(pairs)
+    repeated = repeated_single(query)
+    if repeated is not None:
+        key, values = repeated
+        shown = ", ".join(repr(v[:40]) for v in dict.fromkeys(values))
+        return query, f"{key} is given {len(values)} times ({shown}): give it once"
     if not any(len(seen.get(key, [])) > 1 for key in (*LISTS, *SINGLES)):
         return query, None
     out: list[tuple[str, str]] = []
@@ -53,6 +75,38 @@ def joined_query(query: str) -> tuple[str, str | None]:
     return urlencode(out), None
 
 
+PAGE = """{% extends "base.html" %}
+{% block title %}OmniKPI — {{ _("Please check the values") }}{% endblock %}
+{% block content %}
+<div class="error-box" id="error" role="alert">
+  <strong>{{ _("Please check the values") }}</strong>
+  <p id="error-message">{{ error }}</p>
+</div>
+{% endblock %}"""
+"""The error page (``error.html``'s box) without its filter form: the middleware answers
+before any route has read the caller or their data, so the form is not shown (its hint,
+"change the values above", would point at nothing)."""
+
+
+def page_message(key: str, values: list[str], _: Callable[[str], str]) -> str:
+    """The refusal as a page says it, in the page's language."""
+    shown = ", ".join(v[:40] for v in dict.fromkeys(values))
+    return _("The address gives “{name}” more than one value ({values}): keep one of "
+             "them.").format(name=key[:40], values=shown)
+
+
+def error_page(scope: MutableMapping[str, Any], key: str, values: list[str]) -> Response:
+    """The site's 400 page for a browser's page address that gives ``key`` twice."""
+    from omnikpi.web.i18n import choose_language, template_context, translator
+    from omnikpi.web.templating import templates
+
+    request = Request(scope)
+    message = page_message(key, values, translator(choose_language(request)))
+    page = templates.env.from_string(PAGE)  # base.html, its globals and filters
+    return HTMLResponse(page.render({**template_context(request), "request": request,
+                                     "filters": None, "error": message}), status_code=400)
+
+
 class RepeatedParams:
     """ASGI middleware applying :func:`joined_query` to every HTTP request."""
 
@@ -67,6 +121,10 @@ class RepeatedParams:
             return
         query, refusal = joined_query(raw.decode("latin-1"))
         if refusal is not None:
+            repeated = repeated_single(raw.decode("latin-1"))
+            if repeated is not None and is_page(Request(scope)):
+                await error_page(scope, *repeated)(scope, receive, send)
+                return
             body = json.dumps({"detail": refusal}).encode()
             await send({"type": "http.response.start", "status": 400,
                         "headers": [(b"content-type", b"application/json"),

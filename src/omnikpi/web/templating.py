@@ -14,13 +14,15 @@ context; see :mod:`omnikpi.formatting`):
   time). Instants are ISO texts or datetimes, shown in their own offset (the report's
   zone).
 
-And ``chart_date()``: the tick format of a chart's dates in the page's language.
+And ``chart_date()``: the tick format of a chart's dates in the page's language;
+``language_url(lang)``: this page's address in another language (the header's links).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -80,8 +82,46 @@ def chart_date(context: Context) -> str:
     return "%b %-d, %H:%M" if _lang(context) == "en" else "%-d %b %H:%M"
 
 
+PATH_SAFE = "/:@!$&'()*+,;=~"
+"""Characters a path keeps as they are (RFC 3986 ``pchar`` and ``/``); any other is
+percent-encoded (the request's path arrives decoded)."""
+
+
+ADDRESS_NOT_REPEATED = frozenset({"not_found.html", "forbidden.html"})
+"""Pages whose language links do not repeat the address asked for: a 404 or 403 for
+another tenant's contact would otherwise write that contact's id back into the page."""
+
+
+@pass_context
+def language_url(context: Context, lang: str) -> str:
+    """This page's address in ``lang``: its path and query as requested (filters, sort,
+    page, repeated keys such as several ``param=`` in their order) with only ``lang``
+    set; a path and a query, never a host. A bare ``?lang=`` reset the page: on
+    ``/drill?metric=aht&channel=chat`` the "uk" link opened ``/drill?lang=uk``, another
+    metric over all the data. (``?lang=`` also sets the language cookie, as before.)"""
+    request = context.get("request")
+    if request is None or context.name in ADDRESS_NOT_REPEATED:
+        return "?" + urlencode({"lang": lang})
+    # one leading slash: a path of "//host/x" (a 404 page) must not become a link to
+    # another host
+    path = "/" + quote(str(request.scope.get("path") or "/"), safe=PATH_SAFE).lstrip("/")
+    items: list[tuple[str, str]] = []
+    placed = False
+    for key, value in request.query_params.multi_items():
+        if key == "lang":
+            if not placed:  # where it stood, once
+                items.append(("lang", lang))
+                placed = True
+            continue
+        items.append((key, value))
+    if not placed:
+        items.append(("lang", lang))
+    return f"{path}?{urlencode(items)}"
+
+
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed}
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date
+templates.env.globals["language_url"] = language_url
