@@ -23,6 +23,7 @@ from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.export import made_text, print_setup
 from omnikpi.web.deps import Filters
 from omnikpi.web.drill_labels import Gettext, column_unit, counts_in
+from omnikpi.web.filters import form_to_day
 
 DURATION_FORMAT = "[h]:mm:ss"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -193,9 +194,12 @@ def _part(value: Any, number_format: str, cell: Any) -> Any:
 
 
 def _period(found: Drill, filters: Filters, _: Gettext) -> str:
-    """The window as given, an open end as "…"; none given: all data up to the as-of."""
+    """The window as given, an open end as "…"; none given: all data up to the as-of.
+    A day-boundary end is the last day chosen, as the page and the builder's file say
+    (``to_day=2024-03-05`` is ``to=2024-03-06``: the sheet said "2024-03-05 —
+    2024-03-06" for one day)."""
     if filters.from_ or filters.to:
-        return f"{filters.from_ or '…'} — {filters.to or '…'}"
+        return f"{filters.from_ or '…'} — {form_to_day(filters) or filters.to or '…'}"
     if found.as_of_us is None:
         return str(_("all data up to the as-of time"))
     moment = to_datetime(found.as_of_us).astimezone(zone(filters.tz))

@@ -116,9 +116,107 @@ def _bad_param_form(m: re.Match[str], _: Translate) -> str:
              "service_level.threshold_seconds=30.").format(value=m["value"])
 
 
+def _language(_: Translate) -> str:
+    """The language ``_`` translates into (``page_message`` is given only the translator):
+    the one whose catalog words a probe sentence as ``_`` does; "en" when none does."""
+    from omnikpi.web.i18n import LANGUAGES, translator
+
+    probe = "Choose which rows to show: all rows, the numerator, the denominator or the " \
+        "excluded rows."
+    shown = _(probe)
+    return next((lang for lang in LANGUAGES if lang != "en" and translator(lang)(probe) == shown
+                 and shown != probe), "en")
+
+
+def _number(text: str, _: Translate) -> str:
+    """A number of a message (``1,000,000``, ``0``, ``0.5``) as the page's language
+    writes it (``1 000 000``, ``0,5``); text that is not a number is kept as it is."""
+    from omnikpi import formatting
+
+    plain = text.replace(",", "")
+    try:
+        value = float(plain)
+    except ValueError:
+        return text
+    lang = _language(_)
+    if value.is_integer():
+        return formatting.count(int(value), lang)
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, "#,##0.######", locale=lang))
+
+
+EXPECTED_NUMBER = re.compile(r"^a (?P<kind>finite|whole) number from (?P<least>\S+) to "
+                             r"(?P<most>\S+)$")
+"""What ``Param.parse`` expects of a number parameter (``metrics/base.py``)."""
+
+
 def _bad_param_value(m: re.Match[str], _: Translate) -> str:
+    """A parameter's value refused: the expectation (``Param.parse``'s "a finite number
+    from 0 to 1,000,000,000") said in the page's language, its numbers written as the
+    language writes them (the English sentence is the engine's words); an expectation of
+    another kind is quoted as it is."""
+    name, value, expected = m["name"], m["value"], m["expected"].strip()
+    number = EXPECTED_NUMBER.match(expected)
+    if number and number["kind"] == "finite":
+        return _("Parameter {name}: “{value}” is not a valid value (a finite number from "
+                 "{least} to {most}).").format(name=name, value=value,
+                                              least=_number(number["least"], _),
+                                              most=_number(number["most"], _))
+    if number:
+        return _("Parameter {name}: “{value}” is not a valid value (a whole number from "
+                 "{least} to {most}).").format(name=name, value=value,
+                                                   least=_number(number["least"], _),
+                                                   most=_number(number["most"], _))
+    if expected == "true or false":
+        return _("Parameter {name}: “{value}” is not a valid value (true or false)."
+                 ).format(name=name, value=value)
     return _("Parameter {name}: “{value}” is not a valid value ({expected}).").format(
-        name=m["name"], value=m["value"], expected=m["expected"])
+        name=name, value=value, expected=expected)
+
+
+def _bad_param_choice(m: re.Match[str], _: Translate) -> str:
+    return _("Parameter {name}: “{value}” is not a valid value: choose one of {choices}."
+             ).format(name=m["name"], value=m["value"], choices=m["choices"])
+
+
+def _no_such_param(m: re.Match[str], _: Translate) -> str:
+    metric = _metric_name(m["metric"], _)
+    if m["names"] == "none":
+        return _("{metric} has no parameters: remove the parameter “{name}”.").format(
+            metric=metric, name=m["name"])
+    return _("{metric} has no parameter “{name}”: its parameters are {names}.").format(
+        metric=metric, name=m["name"], names=m["names"])
+
+
+def _bad_sort(m: re.Match[str], _: Translate) -> str:
+    return _("The rows cannot be sorted by “{value}”: click the heading of a column of the "
+             "table to sort by it.").format(value=m["value"])
+
+
+def _bad_page(m: re.Match[str], _: Translate) -> str:
+    return _("The page number must be from 1 to {pages} and the page size from 1 to "
+             "{size}.").format(pages=_number(m["pages"], _), size=_number(m["size"], _))
+
+
+def _bad_part(m: re.Match[str], _: Translate) -> str:
+    return _("Choose which rows to show: all rows, the numerator, the denominator or the "
+             "excluded rows.")
+
+
+def _bad_key(m: re.Match[str], _: Translate) -> str:
+    return _("“{value}” does not name a row of the figure: choose a row in the table of "
+             "figures.").format(value=m["value"])
+
+
+def _no_key(m: re.Match[str], _: Translate) -> str:
+    return _("{metric} has no column “{name}” to choose its rows by: choose a row in the "
+             "table of figures.").format(metric=_metric_name(m["metric"], _), name=m["name"])
+
+
+def _bad_source(m: re.Match[str], _: Translate) -> str:
+    return _("{metric} has no rows of “{value}”: its rows are those of {names}.").format(
+        metric=_metric_name(m["metric"], _), value=m["value"], names=m["names"])
 
 
 def _unknown_param(m: re.Match[str], _: Translate) -> str:
@@ -160,7 +258,9 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^(?P<option>--from|--to|--as-of|from|to|as_of) (?P<value>.*) is outside "
                 r"the years OmniKPI reports on \((?P<first>\d+)–(?P<last>\d+)\)", re.S),
      _outside_years),
-    (re.compile(r"^--to must be after --from"), _to_before_from),
+    # the report pages say "--to must be after --from"; the drill-down's engine "to must
+    # be after from" (the audit log's "to (…) must be after from" has times, not days)
+    (re.compile(r"^(?:--)?to must be after (?:--)?from"), _to_before_from),
     (re.compile(r"^day '(?P<value>.*)' is not a date \(YYYY-MM-DD\)$", re.S),
      lambda m, _: _("Day: “{value}” is not a date such as 2024-03-04.").format(
          value=_unquote(m["value"]))),
@@ -181,6 +281,19 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^bad value '(?P<value>.*)' for parameter (?P<name>\S+): expected "
                 r"(?P<expected>.*)$", re.S), _bad_param_value),
     (re.compile(r"^unknown parameter '(?P<value>.*)'; parameters", re.S), _unknown_param),
+    (re.compile(r"^bad value '(?P<value>.*)' for parameter (?P<name>\S+): choose one of "
+                r"(?P<choices>.*)$", re.S), _bad_param_choice),
+    (re.compile(r"^metric (?P<metric>\S+) has no parameter '(?P<name>.*)' \(its "
+                r"parameters: (?P<names>.*)\)$", re.S), _no_such_param),
+    # the drill-down's own (engine/drill.py, web/service.py, routes/drill.py)
+    (re.compile(r"^cannot sort by '(?P<value>.*)': sort by one of ", re.S), _bad_sort),
+    (re.compile(r"^page must be between 1 and (?P<pages>[\d,]+) and size between 1 and "
+                r"(?P<size>[\d,]+)"), _bad_page),
+    (re.compile(r"^part must be one of "), _bad_part),
+    (re.compile(r"^bad key '(?P<value>.*)': use COLUMN:VALUE", re.S), _bad_key),
+    (re.compile(r"^(?P<metric>[a-z0-9_]+) has no key '(?P<name>.*)'$", re.S), _no_key),
+    (re.compile(r"^(?P<metric>[a-z0-9_]+) reads the fact source\(s\) (?P<names>.*), not "
+                r"'(?P<value>.*)'$", re.S), _bad_source),
     (re.compile(r"^a report by (?P<grain>\S+) .* about (?P<periods>[\d,]+) periods \(at most "
                 r"(?P<limit>[\d,]+)\)", re.S), _too_many_periods),
     (re.compile(r"^(?P<names>.+?) gives? one row per (?P<keys>\S+): request table metrics",

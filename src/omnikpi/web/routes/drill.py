@@ -27,6 +27,7 @@ from omnikpi.web.drill_labels import (
     shown_params,
 )
 from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.page_errors import page_message
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +60,7 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
     data = None
     message = None
     definition = None
+    _ = translator(choose_language(request))
     try:
         definition = get_metric(metric)
         if part not in PARTS:
@@ -67,8 +69,9 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
                                   keys=parse_keys(key), part=part, sort=sort,
                                   desc=dir == "desc", page=page, size=size)
     except OmniKPIError as exc:
-        message = str(exc)
-    _ = translator(choose_language(request))
+        # the engine's message is written for the command line, in English: the page
+        # says it as the other pages do, in the page's language
+        message = page_message(exc, _)
     found = data["drill"] if data else None
     variant = found.variant if found else None
     return templates.TemplateResponse(request, "drill.html", {
@@ -78,6 +81,9 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         # above an FCR read at the contacts' 21:57)
         "filters": dataclasses.replace(filters, metrics=metric) if definition else filters,
         "message": message, "sort": sort, "dir": dir,
+        # the line under the form ("Period 2024-03-06 – 2024-03-04") is left out when the
+        # values are refused, as on the other pages' error pages
+        "error": message,
         "link": lambda **changes: _link(request, **changes),
         "counts_in": lambda status, reason: counts_in(status, reason, _),
         "header": lambda column: header(column, _),

@@ -1,0 +1,58 @@
+"""The drill-down page's error sentences, and a parameter's refused value
+(``web/page_errors.py``)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "Parameter {name}: “{value}” is not a valid value (a finite number from {least} to "
+    "{most}).": (
+        "Параметр {name}: «{value}» — недопустимое значение: укажите число от {least} до "
+        "{most}.",
+        "Параметр {name}: «{value}» — неприпустиме значення: вкажіть число від {least} до "
+        "{most}."),
+    "Parameter {name}: “{value}” is not a valid value (a whole number from {least} to "
+    "{most}).": (
+        "Параметр {name}: «{value}» — недопустимое значение: укажите целое число от "
+        "{least} до {most}.",
+        "Параметр {name}: «{value}» — неприпустиме значення: вкажіть ціле число від "
+        "{least} до {most}."),
+    "Parameter {name}: “{value}” is not a valid value (true or false).": (
+        "Параметр {name}: «{value}» — недопустимое значение: укажите 1 (да) или 0 (нет).",
+        "Параметр {name}: «{value}» — неприпустиме значення: вкажіть 1 (так) або 0 (ні)."),
+    "Parameter {name}: “{value}” is not a valid value: choose one of {choices}.": (
+        "Параметр {name}: «{value}» — недопустимое значение: выберите одно из значений "
+        "{choices}.",
+        "Параметр {name}: «{value}» — неприпустиме значення: виберіть одне зі значень "
+        "{choices}."),
+    "The rows cannot be sorted by “{value}”: click the heading of a column of the table to "
+    "sort by it.": (
+        "Строки нельзя упорядочить по «{value}»: чтобы упорядочить строки по столбцу, "
+        "нажмите на его заголовок в таблице.",
+        "Рядки не можна впорядкувати за «{value}»: щоб упорядкувати рядки за стовпцем, "
+        "натисніть на його заголовок у таблиці."),
+    "The page number must be from 1 to {pages} and the page size from 1 to {size}.": (
+        "Номер страницы — от 1 до {pages}, размер страницы — от 1 до {size}.",
+        "Номер сторінки — від 1 до {pages}, розмір сторінки — від 1 до {size}."),
+    "Choose which rows to show: all rows, the numerator, the denominator or the excluded "
+    "rows.": (
+        "Выберите, какие строки показать: все строки, числитель, знаменатель или "
+        "исключённые строки.",
+        "Виберіть, які рядки показати: усі рядки, чисельник, знаменник або виключені "
+        "рядки."),
+    "“{value}” does not name a row of the figure: choose a row in the table of figures.": (
+        "«{value}» не называет строку показателя: выберите строку в таблице значений.",
+        "«{value}» не називає рядок показника: виберіть рядок у таблиці значень."),
+    "{metric} has no column “{name}” to choose its rows by: choose a row in the table of "
+    "figures.": (
+        "У показателя «{metric}» нет столбца «{name}», по которому выбираются строки: "
+        "выберите строку в таблице значений.",
+        "У показника «{metric}» немає стовпця «{name}», за яким вибираються рядки: "
+        "виберіть рядок у таблиці значень."),
+    "{metric} has no rows of “{value}”: its rows are those of {names}.": (
+        "У показателя «{metric}» нет строк «{value}»: его строки — это строки {names}.",
+        "У показника «{metric}» немає рядків «{value}»: його рядки — це рядки {names}."),
+    "{metric} has no parameters: remove the parameter “{name}”.": (
+        "У показателя «{metric}» нет параметров: уберите параметр «{name}».",
+        "У показника «{metric}» немає параметрів: приберіть параметр «{name}»."),
+    "{metric} has no parameter “{name}”: its parameters are {names}.": (
+        "У показателя «{metric}» нет параметра «{name}»: его параметры — {names}.",
+        "У показника «{metric}» немає параметра «{name}»: його параметри — {names}."),
+}
