@@ -387,7 +387,7 @@ def test_builder_round_trip_of_filters(client: TestClient, tmp_path: Path) -> No
     # a bad name keeps the builder with what was typed
     refused = client.post("/builder/save", data={"name": "   ", "query": query})
     assert refused.status_code == 400
-    assert error_of(refused.text) == "a saved report needs a name"
+    assert error_of(refused.text) == "Type a name to save the report under."
     assert field(refused.text, "queue") == "sales,support"
     assert field(refused.text, "to_day") == DAY
 

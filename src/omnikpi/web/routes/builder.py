@@ -13,11 +13,12 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omnikpi.definitions import ReportDefinition, slug
+from omnikpi.definitions import NAME_MAX, ReportDefinition, check_name, slug
 from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.engine.result import ReportResult
-from omnikpi.errors import OmniKPIError
+from omnikpi.engine.timezones import zone
+from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
@@ -28,7 +29,7 @@ from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
-from omnikpi.web.page_errors import page_message, status_of, translator_of
+from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -52,18 +53,22 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
 
 
 def _page(request: Request, state: ViewDep, filters: Filters, query: str,
-          error: str | None = None, status: int = 200, name: str = "") -> Response:
+          error: str | None = None, status: int = 200, name: str = "",
+          name_error: str | None = None) -> Response:
     """The builder with the filters as typed: the preview, or the sentence saying what to
-    change (the page stays, with everything typed)."""
+    change (the page stays, with everything typed). ``name_error``: the name to save the
+    report under was refused — the preview stays, the sentence by the "Save as" field."""
     result = None
     if error is None and filters.metrics:
         try:
+            zone(filters.tz)  # "tz=0": a sentence, not a KeyError in at_one_as_of (a 500)
             result = service.report(state, at_one_as_of(state, filters))
         except OmniKPIError as exc:
-            status = status_of(exc)
-            if status >= 500:
+            if status_of(exc) >= 500:
                 raise
-            error = page_message(exc, translator_of(request))
+            if name_error is None:  # else the name's sentence and status stand
+                status = status_of(exc)
+                error = page_message(exc, translator_of(request))
     with session_scope(state.state.database_url) as session:
         saved_reports = list_reports(session, shelf(state.principal))
     chosen = set(service.split(filters.metrics))
@@ -74,6 +79,7 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
         "missing": _missing_tables(state),
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
         "query": query, "saved": saved_reports, "error": error, "name": name,
+        "name_error": name_error, "name_max": NAME_MAX,
     }, status_code=status)
 
 
@@ -114,16 +120,50 @@ def filters_of_query(query: str, request: Request) -> Filters:
                        one("direction"))
 
 
+def _name_problem(name: str, _: Translate) -> tuple[str, int] | None:
+    """What to change in the name a report is saved under, in the page's language, and the
+    status (the name field's own limit is ``NAME_MAX``, shorter than the form's
+    ``NAME_CHARS``: a longer name was refused by the form, 422, with pydantic's English)."""
+    if not name.strip():
+        return _("Type a name to save the report under."), 400
+    if len(name) > NAME_MAX:
+        return _("The name has {length} characters: a report name has at most {limit}. "
+                 "Shorten it and save again.").format(length=len(name), limit=NAME_MAX), \
+            422 if len(name) > NAME_CHARS else 400
+    try:
+        check_name(name)
+    except UsageError as exc:
+        if "control characters" in str(exc):
+            return _("The name holds a control or invisible character: type it again "
+                     "without it."), 400
+        if "letters or digits" in str(exc):
+            return _("A report name needs at least one letter or digit."), 400
+        return page_message(exc, _), 400
+    return None
+
+
 @router.post("/builder/save")
-def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+def save(request: Request, state: ViewDep,
          query: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+         name: Annotated[str, Form()] = "",
          replace: Annotated[bool, Form()] = False) -> Response:
     """Save the previewed report (its metrics, cuts, period, zone, grain, filters and
     parameters) under ``name``; a bad name or value keeps the builder with its message,
-    and a name already saved is replaced only when "Replace it" is ticked."""
+    and a name already saved is replaced only when "Replace it" is ticked.
+
+    The name has no form limit: a blank or too long one (the field says ``maxlength``, a
+    script need not) is answered by the builder with everything chosen still chosen and a
+    sentence in the page's language — a form limit answered with an error page holding
+    only the filter bar (and pydantic's English). It is checked here before anything
+    stores it (``check_name``: at most ``NAME_MAX`` characters)."""
     filters = filters_of_query(query, request)
     _ = translator_of(request)
+    shown = name[:LONG_TEXT_CHARS]  # the field as typed, not megabytes of it
+    problem = _name_problem(name, _)
+    if problem is not None:
+        return _page(request, state, filters, query, None, problem[1], shown, problem[0])
     try:
+        zone(filters.tz)
         definition = ReportDefinition.from_request(name, filters.request())
         # what the preview runs (cached when it was previewed): a definition that cannot
         # run (an unknown metric, a bad parameter) was saved, and failed when opened
@@ -134,12 +174,12 @@ def save(request: Request, state: ViewDep, name: Annotated[str, Form(max_length=
     except AlreadySaved as exc:
         return _page(request, state, filters, query, _(
             "A report with this name is already saved ({name}): tick “Replace it” to save "
-            "over it, or choose another name.").format(name=exc.saved_name), 409, name)
+            "over it, or choose another name.").format(name=exc.saved_name), 409, shown)
     except OmniKPIError as exc:
         if status_of(exc) >= 500:
             raise
         return _page(request, state, filters, query, page_message(exc, _), status_of(exc),
-                     name)
+                     shown)
     return RedirectResponse(f"/builder?definition={quote(slug(name))}", status_code=303)
 
 
@@ -158,6 +198,7 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     if fmt not in ("csv", "xlsx", "pdf"):
         return Response("format must be csv, xlsx or pdf", status_code=400)
+    zone(filters.tz)
     result = within_scope(service.report(state, at_one_as_of(state, filters)), state)
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
     named = translator_of(request)(title) if title == DEFAULT_TITLE else title

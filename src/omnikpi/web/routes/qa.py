@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from omnikpi.auth.accounts import audit
-from omnikpi.errors import NotFoundError, UsageError
+from omnikpi.auth.accounts import Principal, audit
+from omnikpi.errors import NotFoundError, OmniKPIError, UsageError
 from omnikpi.instants import stored_utc
 from omnikpi.qa import queries
 from omnikpi.qa.calibration import as_seen_by, calibration_report, is_blind
@@ -55,6 +55,7 @@ from omnikpi.web.limits import (
     NAME_CHARS,
     check_length,
 )
+from omnikpi.web.page_errors import is_page, page_message, status_of, translator_of
 from omnikpi.web.routes import qa_calibration, qa_coaching
 from omnikpi.web.routes.qa_access import EVALUATORS, may_open
 from omnikpi.web.routes.qa_access import contact_view as _contact_view
@@ -80,6 +81,13 @@ def _refresh_kpis(view: View, session: Session) -> None:
 
 @router.get("/qa", response_class=HTMLResponse)
 def overview(request: Request, view: ViewDep) -> Response:
+    return _overview(request, view)
+
+
+def _overview(request: Request, view: View, typed: dict[str, str] | None = None,
+              error: str | None = None, status: int = 200) -> Response:
+    """The QA page; ``typed``: the sample form as sent when it was refused for ``error``
+    (the page stays, with the form as typed and the sentence by it)."""
     principal = _reader(view)
     with session_scope(view.state.database_url) as session:
         forms = latest_forms(session, form_shelf(view))
@@ -96,7 +104,8 @@ def overview(request: Request, view: ViewDep) -> Response:
             "filters": None, "forms": forms, "samples": samples, "queue": queue,
             "waiting": waiting,
             "evaluations": evaluations, "calibrations": calibrations,
-            "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS})
+            "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS,
+            "typed": typed, "sample_error": error}, status_code=status)
 
 
 @router.get("/qa/forms/{form_id}", response_class=HTMLResponse)
@@ -134,7 +143,8 @@ def create_form(view: ViewDep, key: Annotated[str, Form(max_length=KEY_CHARS)],
 
 
 @router.post("/qa/samples")
-def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+def create_sample(request: Request, view: ViewDep,
+                  name: Annotated[str, Form(max_length=NAME_CHARS)],
                   rate: Annotated[float, Form()], seed: Annotated[int, Form()],
                   min_per_agent: Annotated[int, Form()] = 1,
                   from_: Annotated[str, Form(alias="from", max_length=INSTANT_CHARS)] = "",
@@ -144,25 +154,44 @@ def create_sample(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS
                   form_id: Annotated[str, Form(max_length=NAME_CHARS)] = "",
                   risk: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
     """A sample of the contacts the user may see (their tenant / sites only); ``risk``:
-    risk-weighted (``omnikpi.qa.risk_sampling``)."""
+    risk-weighted (``omnikpi.qa.risk_sampling``). A value refused (To before From, a rate
+    over 1) keeps the QA page with the form as typed and a sentence in the page's
+    language; a script that does not ask for HTML gets the JSON ``{"detail": …}``."""
     principal = _evaluator(view)
-    from_, to = day_window(from_, to)  # the form's To day is included
-    who = evaluator.strip() or None
+    try:
+        return _draw(view, principal, name, rate, seed, min_per_agent, day_window(from_, to),
+                     tz, evaluator.strip() or None, form_id, bool(risk))
+    except OmniKPIError as exc:
+        status = 404 if isinstance(exc, NotFoundError) else status_of(exc)
+        if status >= 500 or not is_page(request):
+            raise
+        typed = {"name": name, "rate": f"{rate:g}", "seed": str(seed),
+                 "min_per_agent": str(min_per_agent), "from": from_, "to": to,
+                 "evaluator": evaluator, "form_id": form_id, "risk": risk}
+        return _overview(request, view, typed, page_message(exc, translator_of(request)),
+                         status)
+
+
+def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
+          min_per_agent: int, days: tuple[str, str], tz: str, who: str | None,
+          form_id: str, risk: bool) -> Response:
+    """Draw and save the sample the form asks for (``days``: its From and To, the To day
+    included); the sample's page."""
+    start, end = days[0] or None, days[1] or None
     chosen_form = _form_id(view, form_id) if form_id.strip() else None
     check_sample_inputs(rate, seed, min_per_agent)
-    twin = sent_again(SampleAsked(name, seed, rate, min_per_agent, from_ or None, to or None,
-                                  who, chosen_form, principal.tenant),
+    twin = sent_again(SampleAsked(name, seed, rate, min_per_agent, start, end, who,
+                                  chosen_form, principal.tenant),
                       principal.name, view.state.database_url)
     if twin is not None:  # the same form sent again (Back, then Draw): the sample it made
         return RedirectResponse(f"/qa/samples/{twin}", status_code=303)
     exclude = already_given(who, view.state.database_url) if who else set()
-    drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, from_ or None,
-                             to or None, tz, exclude).sample if risk else \
-        draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",),
-                    from_ or None, to or None, tz, exclude)
+    drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, start, end, tz,
+                             exclude).sample if risk else \
+        draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",), start, end, tz,
+                    exclude)
     sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
-                            from_ or None, to or None, min_per_agent, chosen_form,
-                            principal.tenant)
+                            start, end, min_per_agent, chosen_form, principal.tenant)
     return RedirectResponse(f"/qa/samples/{sample_id}", status_code=303)
 
 
