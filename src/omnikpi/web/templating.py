@@ -90,6 +90,10 @@ percent-encoded (the request's path arrives decoded)."""
 ADDRESS_NOT_REPEATED = frozenset({"not_found.html", "forbidden.html"})
 """Pages whose language links do not repeat the address asked for: a 404 or 403 for
 another tenant's contact would otherwise write that contact's id back into the page."""
+KEYS_NOT_REPEATED = {"login.html": frozenset({"error"})}
+"""Query keys a page's language links leave out: the login page's ``error`` names one of
+its own messages, and a crafted link ("error=Call +1-555 to unlock") must not have its
+text written back into the page, even inside a link."""
 
 
 @pass_context
@@ -107,7 +111,10 @@ def language_url(context: Context, lang: str) -> str:
     path = "/" + quote(str(request.scope.get("path") or "/"), safe=PATH_SAFE).lstrip("/")
     items: list[tuple[str, str]] = []
     placed = False
+    dropped = KEYS_NOT_REPEATED.get(str(context.name), frozenset())
     for key, value in request.query_params.multi_items():
+        if key in dropped:
+            continue
         if key == "lang":
             if not placed:  # where it stood, once
                 items.append(("lang", lang))
