@@ -250,6 +250,29 @@ def test_an_agent_sees_only_their_own_tenants_evaluations(app: FastAPI) -> None:
     assert disputed.status_code == 404
 
 
+def test_a_score_reads_as_on_the_agents_page(app: FastAPI) -> None:
+    """A score of two items in three read 66.7 on the QA pages and 66.67 on /agents: one
+    number, two texts. Both read it as the catalog's scores are read (two decimals)."""
+    from omnikpi.formatting import human
+    from omnikpi.store.models import QaEvaluation, QaForm
+
+    with session_scope(app.state.omnikpi.database_url) as session:
+        form = QaForm(form_key="thirds", name="Thirds")
+        session.add(form)
+        session.flush()
+        third = QaEvaluation(form_id=form.id, contact_id="a-4", agent_id="a2", tenant="A",
+                             evaluator="lead", score=200 / 3)
+        session.add(third)
+        session.flush()
+        third_id = third.id
+    lead = login(app, "lead")
+    shown = re.search(r'id="evaluation-score"[^>]*>([^<]*)<',
+                      lead.get(f"/qa/evaluations/{third_id}?lang=en").text)
+    assert shown is not None and shown.group(1) == human(200 / 3, "score", "en") == "66.67"
+    listed = lead.get("/qa?lang=en").text.split('id="qa-evaluations"')[1]
+    assert "<td>66.67</td>" in listed
+
+
 def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:
     """Each of these answered a bare 500 (ValueError, IntegrityError) before."""
     lead = login(app, "lead")
