@@ -634,6 +634,22 @@ def test_vicidial_agent_log_gives_the_outbound_hours(tmp_path: Path) -> None:
     assert figures["6002"]["occupancy"] == pytest.approx(470 / 950)
 
 
+def test_a_vicidial_phase_of_negative_length_is_filtered_with_its_reason(
+        tmp_path: Path) -> None:
+    """A wait of -3 s (the server's clock set back between two readings) was written and
+    only quarantined when the data was loaded ("end is before start")."""
+    lines = (FIXTURES / "vicidial" / "vicidial_agent_log.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    odd = dict(zip(header, lines[1].split("\t"), strict=True)) | {"wait_sec": "-3"}
+    source = tmp_path / "log.tsv"
+    source.write_text("\n".join(["\t".join(header), "\t".join(odd[c] for c in header)])
+                      + "\n")
+    said = _said("vicidial-agent-log", tmp_path / "out", source)
+    assert "│ agent_states │ 4 │ 3 │ 1 │ 0 │ 0 │ 0 │" in said
+    assert "1 a phase of negative length" in said
+    assert omnikpi.load_dataset(tmp_path / "out").problem_count == 0
+
+
 def test_a_row_rejected_for_two_reasons_is_one_row_rejected(tmp_path: Path) -> None:
     """A line with no user: its four phases lack an agent (4 rows); a line whose pause
     epoch reads "abc": its pause has neither start nor end (1 row, 2 reasons). The
