@@ -12,6 +12,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from omnikpi.errors import UsageError
 from omnikpi.schema.tables import TABLES
 from omnikpi.simulate.model import HOUR
 from omnikpi.simulate.runner import Result, _window
@@ -142,7 +143,20 @@ def _cell(value: object) -> str:
 
 
 def write(tables_: dict[str, Table], out: Path, fmt: str = "csv") -> dict[str, int]:
-    """Write each table to ``out`` (one file per table); returns row counts."""
+    """Write each table to ``out`` (one file per table); returns row counts.
+
+    A folder holding table files this run would not replace is refused before anything
+    is written: a Parquet run into a folder of an earlier CSV run left both, every row
+    twice (17,862 rows quarantined as overlaps), and a run without an outbound campaign
+    would have left an earlier run's dial attempts beside its own contacts."""
+    written = {f"{name}.{fmt}" for name in tables_}
+    stale = sorted(f.name for f in out.iterdir() if f.name not in written and any(
+        f.name.startswith(f"{name}.") or f.name == name for name in TABLES)) \
+        if out.is_dir() else []
+    if stale:
+        raise UsageError(f"{out} holds tables this run would not replace ({', '.join(stale)}): "
+                         "write the simulation to an empty folder (or one of a run in the "
+                         "same format with the same tables), or remove them")
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, rows in tables_.items():

@@ -122,6 +122,15 @@ def test_cli_run_compare_and_errors(tmp_path: Path) -> None:
     failed = runner.invoke(app, ["simulate", "run", "--scenario", str(bad), "--out",
                                  str(tmp_path / "x")])
     assert failed.exit_code == 2 and "unknown skills nope" in failed.output
+    # the Parquet run into the folder of the CSV run above left both, every row twice
+    mixed = runner.invoke(app, ["simulate", "run", "--scenario", str(ERLANG_C), "--out",
+                                str(tmp_path / "out"), "--format", "parquet"])
+    assert mixed.exit_code == 2 and "holds tables this run would not replace (" \
+        "agent_states.csv" in " ".join(mixed.output.split())
+    assert not list((tmp_path / "out").glob("*.parquet"))
+    again = runner.invoke(app, ["simulate", "--scenario", str(ERLANG_C), "--out",
+                                str(tmp_path / "out")])  # the same run again: replaced
+    assert again.exit_code == 0, again.output
 
 
 def _demo_media() -> Any:
