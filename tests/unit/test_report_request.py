@@ -58,6 +58,21 @@ def test_cli_grain_total_and_tz_utc_override_the_definition(tmp_path: Path) -> N
     assert periods[0]["period_start"].endswith("+02:00")  # the definition's 30min in Kyiv
 
 
+def test_a_definitions_name_is_the_title_of_its_files(tmp_path: Path) -> None:
+    """docs/scheduled-reports.md: ``name`` is the report's title; the XLSX read "OmniKPI
+    report — voice_basic". ``--title`` still wins."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "daily.toml"
+    path.write_text('name = "Daily SL by queue"\nmetrics = ["offered"]\n')
+    for extra, title in (([], "Daily SL by queue"), (["--title", "Mine"], "Mine")):
+        out = tmp_path / f"r{len(extra)}.xlsx"
+        made = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--definition",
+                                        str(path), "--output", str(out), *extra])
+        assert made.exit_code == 0, made.output
+        assert load_workbook(out).active["A1"].value == title
+
+
 def test_a_dimension_or_metric_named_twice_is_asked_for_once() -> None:
     """``--by queue,queue`` used to end in Ibis's "Duplicate column name" traceback."""
     printed = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",

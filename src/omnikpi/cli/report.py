@@ -191,7 +191,8 @@ def report(
     try:
         check_output(output)
         # options given here win over the saved definition's; None is "not given"
-        base = load_definition(definition).to_request() if definition else ReportRequest()
+        saved = load_definition(definition) if definition else None
+        base = saved.to_request() if saved else ReportRequest()
         request = base.overridden(
             metrics=_split(metrics), by=_split(by), grain=grain, tz=tz, from_=from_, to=to,
             as_of=as_of, params=parse_param_assignments(param or []),
@@ -207,7 +208,9 @@ def report(
             raise UsageError(f"unknown language {lang!r}: choose en, ru or uk")
         # the folder's name, not its path: a client's file need not show the server's disk
         # in the file's language like every other label ("Отчёт OmniKPI — …" with --lang ru)
-        shown = title if title is not None else \
+        # a definition's name is its title (docs/scheduled-reports.md said so; the file
+        # read "OmniKPI report — demo"); --title wins
+        shown = title if title is not None else saved.name if saved and saved.name else \
             f"{report_title(lang)} — {data.name or data.resolve().name}"
         result = run_cli_report(data, request, config, cache)
         note_empty_metrics(result)
