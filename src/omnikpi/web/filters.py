@@ -301,8 +301,9 @@ def at_one_as_of(view: View, filters: Filters) -> Filters:
     dataset = view.dataset
     try:
         latest = dataset.latest_event_us(operation_tables(dataset), filters.tz)
-    except (OmniKPIError, ValueError, OverflowError):
-        return filters  # a bad zone: the page says so itself
+    except (OmniKPIError, ValueError, OverflowError, LookupError):
+        # a bad zone ("tz=0": ZoneInfoNotFoundError is a KeyError): the report names it
+        return filters
     if latest is None:
         return filters
     return dataclasses.replace(filters, as_of=to_datetime(latest).isoformat())
