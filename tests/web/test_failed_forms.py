@@ -167,3 +167,14 @@ def test_a_script_still_gets_json(admin: TestClient) -> None:
         "csrf_token": csrf(admin, "/qa"), "name": "s", "rate": "1", "seed": "1",
         "from": "2024-03-06", "to": "2024-03-04"}, follow_redirects=False)
     assert drawn.status_code == 400 and "to must be after from" in drawn.json()["detail"]
+
+
+def test_a_posted_form_refused_by_the_framework_has_no_filter_form_to_its_address(
+        admin: TestClient) -> None:
+    """A POST the framework refuses (the query field missing) answers the shared error
+    page, whose filter form read the POST's address: its Apply answered 405."""
+    refused = admin.post("/builder/save?lang=uk", data={"csrf_token": csrf(admin),
+                                                        "name": "x"}, headers=HTML)
+    assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
+    no_form_reads_the_post(refused.text, "/builder/save", "/builder")
+    assert 'id="filters"' not in refused.text

@@ -358,13 +358,15 @@ def status_of(exc: OmniKPIError) -> int:
 
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
-    """The page layout (navigation, the filter form as typed) with ``message`` in a box."""
+    """The page layout (navigation, the filter form as typed) with ``message`` in a box.
+    A refused form sent by POST gets no filter form: it would GET the POST's address
+    (``/qa/samples``), whose answer is a bare 405."""
     from omnikpi.web.deps import filters_of
     from omnikpi.web.templating import templates
 
+    filters = filters_of(request) if request.method in ("GET", "HEAD") else None
     response: HTMLResponse = templates.TemplateResponse(
-        request, "error.html", {"filters": filters_of(request), "error": message},
-        status_code=status)
+        request, "error.html", {"filters": filters, "error": message}, status_code=status)
     return response
 
 
