@@ -178,3 +178,16 @@ def test_a_posted_form_refused_by_the_framework_has_no_filter_form_to_its_addres
     assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
     no_form_reads_the_post(refused.text, "/builder/save", "/builder")
     assert 'id="filters"' not in refused.text
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("a\x07b", "У назві є керівний або невидимий символ: введіть її заново без цього символу."),
+    ("!!!", "У назві звіту має бути хоча б одна літера або цифра."),
+])
+def test_a_name_of_control_characters_or_no_letters_is_said_in_the_pages_language(
+        admin: TestClient, name: str, said: str) -> None:
+    refused = admin.post("/builder/save?lang=uk", data={
+        "csrf_token": csrf(admin), "name": name, "query": QUERY}, follow_redirects=False)
+    assert refused.status_code == 400
+    assert message(refused.text) == said
+    builder_kept(refused.text)

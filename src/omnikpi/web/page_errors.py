@@ -309,6 +309,11 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
      _sentence("Choose at least one contact and invite at least two evaluators.")),
     (re.compile(r"^write the actions agreed with the agent"),
      _sentence("Write the actions agreed with the agent.")),
+    (re.compile(r"^a report name cannot hold control characters"),
+     _sentence("The name holds a control or invisible character: type it again without "
+               "it.")),
+    (re.compile(r"^a saved report needs a name with letters or digits"),
+     _sentence("A report name needs at least one letter or digit.")),
 ]
 FLAG = re.compile(r"--(?P<name>[a-z][a-z-]*)")
 

@@ -130,12 +130,7 @@ def _name_problem(name: str, _: Translate) -> tuple[str, int] | None:
             422 if len(name) > NAME_CHARS else 400
     try:
         check_name(name)
-    except UsageError as exc:
-        if "control characters" in str(exc):
-            return _("The name holds a control or invisible character: type it again "
-                     "without it."), 400
-        if "letters or digits" in str(exc):
-            return _("A report name needs at least one letter or digit."), 400
+    except UsageError as exc:  # the sentences of the shared page messages
         return page_message(exc, _), 400
     return None
 
