@@ -7,7 +7,8 @@ instants the same way without importing the engine.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 MICROS = 1_000_000
@@ -51,6 +52,36 @@ def with_offset(local: str, tz: str) -> str:
     if moment.tzinfo is not None:
         return local
     return moment.replace(tzinfo=zone(tz)).isoformat()
+
+
+def instants_on_clock(local: str, tz: str) -> list[str]:
+    """The instants at which the zone ``tz``'s clock shows the wall time ``local``, each
+    with its UTC offset: none when the clock skips it (spring forward), two when it shows
+    it twice (autumn back), else one. A forecast made on the wall clock (a slot of the day)
+    is a schedule of instants only through this: with one offset per wall time, the spring
+    day held two intervals twice (``wfm plan`` refused the file) and the autumn day lost
+    the repeated hour (unstaffed). A time that already has an offset is kept."""
+    from omnikpi.engine.timezones import zone
+
+    moment = datetime.fromisoformat(local)
+    if moment.tzinfo is not None:
+        return [local]
+    place = zone(tz)
+    found: list[datetime] = []
+    for fold in (0, 1):
+        aware = moment.replace(tzinfo=place, fold=fold)
+        back = aware.astimezone(UTC).astimezone(place).replace(tzinfo=None)
+        if back == moment and all(aware.utcoffset() != f.utcoffset() for f in found):
+            found.append(aware)
+    return [f.astimezone(timezone(f.utcoffset() or timedelta(0))).isoformat() for f in found]
+
+
+def rows_on_clock(rows: list[dict[str, Any]], tz: str,
+                  key: str = "interval_start") -> list[dict[str, Any]]:
+    """Rows of a wall-clock grid as rows of instants (:func:`instants_on_clock`), in the
+    order of their instants: a clock-change day has 23 or 25 hours of intervals."""
+    out = [{**row, key: at} for row in rows for at in instants_on_clock(str(row[key]), tz)]
+    return sorted(out, key=lambda row: datetime.fromisoformat(str(row[key])))
 
 
 def local_midnight_us(day: int, tz: str) -> int:

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from omnikpi.cli.main import check_output, fail
 from omnikpi.cli.wfm import wfm_app
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.instants import FIRST_YEAR, LAST_YEAR, with_offset
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR, rows_on_clock, with_offset
 
 if TYPE_CHECKING:
     from omnikpi.wfm.forecast_file import ForecastRow
@@ -143,15 +143,14 @@ def forecast_command(
     except OmniKPIError as exc:
         fail(exc)
     if by_queue:
-        _write([{"queue": name, **i, "interval_start": with_offset(str(i["interval_start"]), tz)}
-                for name, f in forecasts.items() for i in f.intervals()],
+        _write([{"queue": name, **i} for name, f in forecasts.items()
+                for i in rows_on_clock(f.intervals(), tz)],
                {"queues": {name: {k: v for k, v in f.to_json().items() if k != "intervals"}
                            for name, f in forecasts.items()}}, format, output)
     else:
         predicted = forecasts[queue]
         payload = {k: v for k, v in predicted.to_json().items() if k != "intervals"}
-        _write([{**i, "interval_start": with_offset(str(i["interval_start"]), tz)}
-                for i in predicted.intervals()], payload, format, output)
+        _write(rows_on_clock(predicted.intervals(), tz), payload, format, output)
     if format == "json":
         return
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omnikpi.errors import DataError
+from omnikpi.instants import rows_on_clock
 from omnikpi.wfm.backtest import Forecast, forecast_with
 from omnikpi.wfm.forecast_models import dense_series
 from omnikpi.wfm.planning import ForecastInterval, PlannedInterval, plan
@@ -42,10 +43,11 @@ class DayPlan:
 
 
 def plan_days(rows: Sequence[Mapping[str, Any]], interval_minutes: int, days: int,
-              target_sl: float | None, threshold_seconds: float,
+              target_sl: float | None, threshold_seconds: float, tz: str = "UTC",
               **staffing: Any) -> DayPlan:
     """Forecast ``days`` days after the history ``rows`` (the engine's ``period_start``,
-    ``offered`` and ``aht`` per interval) and staff every interval.
+    ``offered`` and ``aht`` per interval, in the zone ``tz``) and staff every interval —
+    the intervals of the zone's clock as instants (a clock-change day has 23 or 25 hours).
 
     An interval forecast with contacts but no AHT (its history handled none) is planned
     with the history's mean AHT; one without contacts needs no AHT and no agents.
@@ -62,8 +64,9 @@ def plan_days(rows: Sequence[Mapping[str, Any]], interval_minutes: int, days: in
     mean_aht = (sum(v * a for v, a in handled) / sum(v for v, _ in handled)) if handled \
         else None
     intervals = []
-    for start, volume, aht in zip(forecast.starts, forecast.volume, forecast.aht_seconds,
-                                  strict=True):
+    for interval in rows_on_clock(forecast.intervals(), tz):
+        start, volume, aht = (str(interval["interval_start"]), float(interval["volume"]),
+                              interval["aht_seconds"])
         if volume <= 0:
             intervals.append(ForecastInterval(start, 0.0, 1.0))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -92,3 +93,71 @@ def test_a_forecast_of_one_channel_and_a_note_when_channels_mix(tmp_path: Path) 
         "2024-03-07T08:00:00+02:00", "volume"] for name, path in (("every", every),
                                                                    ("voice", voice))}
     assert 0 < at_eight["voice"] < at_eight["every"]
+
+
+def _steady_calls(folder: Path, first_utc: datetime, days: int = 8) -> Path:
+    """A call every 3 minutes, day and night (10 per half hour), each talked 180 s."""
+    from omnikpi.schema.tables import TABLES
+
+    columns = list(TABLES["contacts"].column_names)
+    rows = []
+    moment, n = first_utc, 0
+    while moment < first_utc + timedelta(days=days):
+        n += 1
+        iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        row = dict.fromkeys(columns, "")
+        row.update(contact_id=f"c{n}", channel="voice", direction="inbound", queue="q",
+                   arrived_at=iso, blocked="false", accepted_at=iso, first_response_at=iso,
+                   agent_id="a",
+                   ended_at=(moment + timedelta(seconds=180)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   transferred="false")
+        rows.append(row)
+        moment += timedelta(minutes=3)
+    folder.mkdir()
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "contacts.csv", index=False)
+    return folder
+
+
+@pytest.mark.parametrize(("first_utc", "day", "hours"), [
+    (datetime(2024, 3, 22, 22), "2024-03-31", 23),   # Kyiv springs forward 03:00 → 04:00
+    (datetime(2024, 10, 18, 21), "2024-10-27", 25),  # and falls back 04:00 → 03:00
+])
+def test_a_clock_change_day_is_forecast_on_its_real_hours(
+        tmp_path: Path, first_utc: datetime, day: str, hours: int) -> None:
+    """The forecast's slots are of the wall clock; its intervals are instants. With one
+    offset per wall time the spring day held 03:00 and 03:30 (= 04:00+03:00 and
+    04:30+03:00, so `wfm plan` refused the file as twice the same interval) and the autumn
+    day lost its repeated hour: 480 calls forecast for a day of 500, an hour unstaffed."""
+    data = _steady_calls(tmp_path / "history", first_utc)
+    target = tmp_path / "forecast.csv"
+    runner = CliRunner()
+    result = runner.invoke(app, ["wfm", "forecast", "--data", str(data), "--tz",
+                                 "Europe/Kyiv", "--days", "1", "--channel", "voice",
+                                 "--model", "profile", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(target)
+    assert rows["interval_start"].str.startswith(day).all()
+    assert len(rows) == hours * 2 and rows["volume"].sum() == pytest.approx(hours * 20)
+    instants = pd.to_datetime(rows["interval_start"], utc=True)
+    assert instants.is_monotonic_increasing and instants.is_unique
+    assert (instants.diff().dropna() == pd.Timedelta(minutes=30)).all()
+    plan = runner.invoke(app, ["wfm", "plan", "--forecast", str(target), "--interval-minutes",
+                               "30", "--target-sl", "0.8", "--format", "json"])
+    assert plan.exit_code == 0, plan.output
+    assert len(json.loads(plan.stdout)["rows"]) == hours * 2
+
+
+def test_the_staffing_pages_day_plan_staffs_the_repeated_hour() -> None:
+    """The web day plan (forecast + plan in one call) reads the same clock: the autumn
+    day's plan has 50 half hours, the repeated 03:00 and 03:30 each staffed twice."""
+    from omnikpi.wfm.day_plan import plan_days
+
+    start = datetime(2024, 10, 19)  # 8 days of local half hours before Kyiv falls back
+    rows = [{"period_start": (start + timedelta(minutes=30 * i)).isoformat() + "+03:00",
+             "offered": 10.0, "aht": 180.0} for i in range(8 * 48)]
+    plan = plan_days(rows, 30, 1, 0.8, 20.0, "Europe/Kyiv")
+    starts = [p.interval_start for p in plan.planned]
+    assert len(starts) == 50 and plan.contacts == pytest.approx(500.0)
+    assert starts.count("2024-10-27T03:00:00+03:00") == 1
+    assert starts.count("2024-10-27T03:00:00+02:00") == 1
+    assert all(p.result.agents == plan.planned[0].result.agents for p in plan.planned)

@@ -278,7 +278,7 @@ def _day_plan(view: View, filters: Filters, form: Form, _: Translate,
     rows = _day_history(view, filters, minutes)
     try:
         return plan_days(rows, minutes, values["days"], values["target_sl"],
-                         values["threshold"], model=values["model"],
+                         values["threshold"], filters.tz, model=values["model"],
                          patience_seconds=values["patience"] if values["model"] == "erlang_a"
                          else None, max_occupancy=values["max_occupancy"],
                          shrinkage=values["shrinkage"], concurrency=values["concurrency"],
