@@ -156,4 +156,22 @@ TEXT: dict[str, tuple[str, str]] = {
          "дроби — с точкой (1.5).",
          "{field}: «{value}» — це тисячі чи дріб? Пишіть тисячі без роздільника (1000), "
          "дроби — з крапкою (1.5)."),
+    "An ASA target needs a model with a queue (Erlang C or Erlang A): with Erlang B nobody "
+    "waits.":
+        ("Цель по ASA требует модели с очередью (Erlang C или Erlang A): в Erlang B никто не "
+         "ждёт.",
+         "Ціль щодо ASA потребує моделі з чергою (Erlang C або Erlang A): в Erlang B ніхто не "
+         "чекає."),
+    "Erlang B cannot be staffed to an occupancy cap alone (its occupancy falls as more calls "
+    "are blocked): give a service level target.":
+        ("Erlang B нельзя рассчитать только по пределу занятости (занятость падает, когда "
+         "блокируется больше звонков): задайте цель по уровню сервиса.",
+         "Erlang B не можна розрахувати лише за межею зайнятості (зайнятість падає, коли "
+         "блокується більше дзвінків): задайте ціль щодо рівня сервісу."),
+    "An occupancy cap of 100 % alone asks for no agent: give a service level, ASA or "
+    "abandonment target as well.":
+        ("Предел занятости 100 % сам по себе не требует ни одного оператора: задайте также "
+         "цель по уровню сервиса, ASA или доле брошенных.",
+         "Межа зайнятості 100 % сама по собі не потребує жодного оператора: задайте також "
+         "ціль щодо рівня сервісу, ASA або частки покинутих."),
 }

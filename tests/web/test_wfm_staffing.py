@@ -174,6 +174,17 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
                             "(Erlang A)."),
     ("volume=1000000&aht=86400", "en",
      "No staffing up to 100,000 agents meets these targets."),
+    # targets the model cannot measure were "met" by 1 agent (91 % blocked, or a queue
+    # that never clears)
+    ("model=erlang_b&target_sl=&target_asa=20", "en",
+     "An ASA target needs a model with a queue (Erlang C or Erlang A): with Erlang B nobody "
+     "waits."),
+    ("model=erlang_b&target_sl=&max_occupancy=90", "en",
+     "Erlang B cannot be staffed to an occupancy cap alone (its occupancy falls as more calls "
+     "are blocked): give a service level target."),
+    ("target_sl=&max_occupancy=100", "uk",
+     "Межа зайнятості 100 % сама по собі не потребує жодного оператора: задайте також ціль "
+     "щодо рівня сервісу, ASA або частки покинутих."),
     ("kind=email&working_hours=25", "en", "Hours the team works in the day must be at most "
                                           "24."),
     ("volume=1,000", "en", "Contacts in the interval: “1,000” could be thousands or a "

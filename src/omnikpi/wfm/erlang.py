@@ -61,8 +61,12 @@ def _check(traffic_erlangs: float, agents: int) -> None:
 
 
 def erlang_b_value(traffic_erlangs: float, agents: int) -> float:
-    """Blocking probability of M/M/n/n (the recursion: stable for any size)."""
+    """Blocking probability of M/M/n/n (the recursion: stable for any size). No traffic
+    blocks nothing, with no agents too (B(0) = 1 read "100 % blocked" on a closed night
+    interval, below any service-level target the plan claimed to meet)."""
     _check(traffic_erlangs, agents)
+    if traffic_erlangs == 0:
+        return 0.0
     b = 1.0
     for n in range(1, agents + 1):
         b = traffic_erlangs * b / (n + traffic_erlangs * b)

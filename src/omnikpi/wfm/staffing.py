@@ -50,6 +50,25 @@ def check_servers(concurrency: int, agents: int = 0) -> None:
         raise UsageError(f"agents must be from 0 to {MAX_AGENTS:,}, got {agents}")
 
 
+def check_model_targets(model: str, target_sl: float | None, target_asa: float | None,
+                        max_occupancy: float | None, max_abandon: float | None) -> None:
+    """Targets the model can measure. Erlang B has no queue (its ASA is always 0, and its
+    occupancy falls as more calls are blocked): an ASA target or an occupancy cap alone
+    was "met" by 1 agent blocking 91 % of the calls. An occupancy cap of 100 % alone asks
+    for nothing (callers who give up, or are blocked, keep every agent below it)."""
+    if model == "erlang_b" and target_asa is not None:
+        raise UsageError("--target-asa needs a model with a queue (erlang_c or erlang_a): "
+                         "with Erlang B nobody waits, the calls not answered are blocked")
+    if target_sl is None and target_asa is None and max_abandon is None:
+        if model == "erlang_b" and max_occupancy is not None:
+            raise UsageError("--max-occupancy alone cannot staff Erlang B (its occupancy "
+                             "falls as more calls are blocked): give --target-sl, the "
+                             "share of calls not blocked")
+        if max_occupancy is not None and max_occupancy >= 1:
+            raise UsageError("an occupancy cap of 100 % alone asks for no agent: give "
+                             "--target-sl, --target-asa or --max-abandon as well")
+
+
 class NoStaffingMeets(UsageError):
     """No staff level up to ``MAX_AGENTS`` meets the targets (a page words it itself)."""
 
@@ -174,6 +193,7 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
         if not 0 < max_abandon < 1:
             raise UsageError(f"max abandonment must be between 0 and 1 (exclusive), got "
                              f"{max_abandon}")
+    check_model_targets(chosen, target_sl, target_asa_seconds, max_occupancy, max_abandon)
     if target_asa_seconds is not None and target_asa_seconds <= 0:
         raise UsageError(f"target ASA must be > 0 seconds, got {target_asa_seconds}")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:

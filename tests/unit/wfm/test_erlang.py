@@ -177,6 +177,36 @@ def test_bad_inputs_are_usage_errors() -> None:
         staff(100, 0, 180, 0.8, 20)
 
 
+def test_an_occupancy_cap_staffs_a_queue_that_clears() -> None:
+    """10 Erlangs under Erlang C need more than 10 agents: at 10 or fewer the queue never
+    clears, and its occupancy reads 100 %, so a cap of 100 % was "met" by 1 agent. A 95 %
+    cap staffs 11 (10/11 = 90.9 %); a cap of 100 % alone asks for nothing and is refused."""
+    capped = staff(100, 30, 180, None, 20, max_occupancy=0.95)
+    assert capped.agents == 11 and capped.occupancy == pytest.approx(10 / 11)
+    with_sl = staff(100, 30, 180, 0.8, 20, max_occupancy=1.0)
+    assert with_sl.agents == 14  # the published 80/20 answer; the cap adds nothing
+    with pytest.raises(UsageError, match="occupancy cap of 100 % alone"):
+        staff(100, 30, 180, None, 20, max_occupancy=1.0)
+
+
+def test_erlang_b_takes_only_targets_it_measures() -> None:
+    """Erlang B has no queue: its ASA is 0 and its occupancy falls as calls are blocked,
+    so an ASA target or an occupancy cap alone was met by 1 agent blocking 91 %."""
+    with pytest.raises(UsageError, match="--target-asa needs a model with a queue"):
+        staff(100, 30, 180, None, 20, model="erlang_b", target_asa_seconds=20)
+    with pytest.raises(UsageError, match="--max-occupancy alone cannot staff Erlang B"):
+        staff(100, 30, 180, None, 20, model="erlang_b", max_occupancy=0.9)
+    blocked = staff(100, 30, 180, 0.99, 20, model="erlang_b", max_occupancy=0.9)
+    assert blocked.p_block is not None and blocked.p_block <= 0.01
+
+
+def test_no_traffic_blocks_nothing() -> None:
+    """A closed interval under Erlang B: nobody is blocked (B(0) = 1 read SL 0 %)."""
+    assert erlang_b_value(0.0, 0) == 0.0 and erlang_b_value(0.0, 3) == 0.0
+    night = staff(0, 30, 180, 0.8, 20, model="erlang_b")
+    assert (night.agents, night.service_level, night.p_block) == (0, 1.0, 0.0)
+
+
 def test_staff_near_the_agent_limit_is_found() -> None:
     """53,333 Erlangs (600,000 calls of 160 s in 30 minutes): 53,334 agents fall short, and
     doubling them would pass the 100,000-agent limit — the search then tries the limit

@@ -173,6 +173,19 @@ def _check_target(values: Mapping[str, Any], _: Translate) -> None:
     if values["max_abandon"] is not None and values["model"] != "erlang_a":
         raise UsageError(_("An abandonment cap needs the model where customers give up "
                            "(Erlang A)."))
+    # the targets the model can measure, as `wfm staff` checks them (staffing.py)
+    if values["model"] == "erlang_b" and values["target_asa"] is not None:
+        raise UsageError(_("An ASA target needs a model with a queue (Erlang C or Erlang A): "
+                           "with Erlang B nobody waits."))
+    if values["target_sl"] is None and values["target_asa"] is None \
+            and values["max_abandon"] is None and values["max_occupancy"] is not None:
+        if values["model"] == "erlang_b":
+            raise UsageError(_("Erlang B cannot be staffed to an occupancy cap alone (its "
+                               "occupancy falls as more calls are blocked): give a service "
+                               "level target."))
+        if values["max_occupancy"] >= 1:
+            raise UsageError(_("An occupancy cap of 100 % alone asks for no agent: give a "
+                               "service level, ASA or abandonment target as well."))
 
 
 def _no_staffing(_: Translate, lang: str) -> str:
