@@ -166,6 +166,8 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
     ("kind=chat&concurrency=2.5", "en", "Sessions an agent holds at once must be a whole "
                                         "number."),
     ("kind=chat&concurrency=21", "en", "Sessions an agent holds at once must be at most 20."),
+    # the limit as the form asks it typed ("at most 1e+06")
+    ("volume=2000000", "en", "Contacts in the interval must be at most 1000000."),
     ("interval_minutes=45", "en", "Interval, minutes: choose one of the list."),
     ("model=erlang_x", "en", "Model: choose one of the list."),
     ("target_sl=", "en", "Give a target: a service level, an ASA, an occupancy cap or an "

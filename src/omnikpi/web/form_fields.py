@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
 """“1,000”: a thousand in English, one in Russian — asked back, never guessed (a decimal
 comma elsewhere, “180,5”, is read)."""
@@ -45,7 +47,10 @@ class Field:
 
 
 def number_text(value: float) -> str:
-    return f"{value:g}"
+    """A number as the form asks it typed (and a command line takes it): digits and a
+    point, never an exponent ("at most 1e+06" for 1,000,000) nor a thousands separator
+    (the form reads "1,000" as ambiguous)."""
+    return str(np.format_float_positional(float(value), trim="-"))
 
 
 def read_field(field: Field, typed: str | None, _: Translate) -> tuple[Any, str | None]:
