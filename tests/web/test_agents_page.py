@@ -427,3 +427,42 @@ def test_a_filter_the_agent_time_cannot_take_leaves_the_agents_own_figures(
     assert "* Occupancy: not cut by Queue: its data has no such column." in text
     # the table keeps the queue's agents only: outbound-01 is not a row there
     assert "outbound-01" not in table(client.get("/agents", params={"queue": "sales"}).text)
+
+
+def _odd_agents(folder: Path) -> Path:
+    """Two contacts each of agents whose ids hold a slash, a comma and a backslash."""
+    folder.mkdir()
+    rows = []
+    for n, agent in enumerate(["team/a", "team/a", "Doe, Jane", "Doe, Jane", "x\\y", "x\\y"]):
+        start = datetime(2024, 3, 4, 8, 10 + n * 6)
+        iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows.append({"contact_id": f"c{n}", "channel": "voice", "direction": "inbound",
+                     "queue": "q1", "arrived_at": iso, "accepted_at": iso,
+                     "first_response_at": iso, "agent_id": agent,
+                     "ended_at": (start + timedelta(seconds=60 * (n + 1))).strftime(
+                         "%Y-%m-%dT%H:%M:%SZ")})
+    pd.DataFrame(rows).to_csv(folder / "contacts.csv", index=False)
+    return folder
+
+
+def test_an_agent_id_with_a_slash_or_comma_has_its_page_and_drill_downs(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """"team/a" had no page (404 by every address); "Doe, Jane" had a page of "—" (the
+    id was read as the filter "Doe" or " Jane") and drill-downs of 0 rows."""
+    client = TestClient(make_app(_odd_agents(tmp_path / "data")))
+    listing = client.get("/agents").text
+    assert table(listing)["Doe, Jane"]["handled"] == "2"
+    links = dict(re.findall(r'<a href="(/agents/[^"?]+)[^"]*">([^<]+)</a>', listing))
+    assert set(links.values()) == {"team/a", "Doe, Jane", "x\\y"}
+    for href, agent in links.items():
+        page = client.get(href)
+        assert page.status_code == 200, agent
+        tile = re.search(r'data-metric="handled"(.*?)</(?:a|div)>', page.text, re.S)
+        assert tile and re.search(r">\s*2\s*<", tile.group(1)), agent
+        drills = re.findall(r'href="(/drill\?metric=handled&amp;[^"]+)"', page.text)
+        assert drills, agent
+        drill = client.get(drills[0].replace("&amp;", "&")).text
+        assert re.search(r'<p id="count">2 ', drill), agent
+    # the former address still leads to the page
+    old = client.get("/agent/team/a", follow_redirects=False)
+    assert old.status_code == 307 and old.headers["location"] == "/agents/team/a"

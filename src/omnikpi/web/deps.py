@@ -23,6 +23,7 @@ from omnikpi.schema.tables import TABLES
 from omnikpi.web.filters import FilterForm, exclusive_to, filter_form, form_to_day
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
+from omnikpi.web.value_list import split_values
 from omnikpi.web.workers import ANONYMOUS, Requester, WorkPool
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def get_filters(
     ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters")."""
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,
               "agent_id": agent_id, "direction": direction}
-    where = {k: [x for x in v.split(",") if x] for k, v in values.items() if v}
+    where = {k: split_values(v) for k, v in values.items() if v}
     to_day = to_day.strip() if to_day and to_day.strip() else None
     if to:
         to_day = None

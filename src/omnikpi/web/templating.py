@@ -31,6 +31,7 @@ from jinja2.runtime import Context
 from omnikpi import formatting
 from omnikpi.web.i18n import template_context
 from omnikpi.web.value_labels import value_label, value_labels
+from omnikpi.web.value_list import join_values
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
                             context_processors=[template_context])
@@ -128,7 +129,8 @@ def language_url(context: Context, lang: str) -> str:
 
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
-           "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed}
+           "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed,
+           "value_list": join_values}
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date
 templates.env.globals["language_url"] = language_url

@@ -74,11 +74,11 @@ def agents(request: Request, state: ViewDep, filters: FilterParams, sort: str = 
         "not_ready": NOT_READY})
 
 
-@router.get("/agent/{agent_id}")
-def old_agent_page(request: Request, agent_id: str) -> Response:
+@router.get("/agent/{agent:path}")
+def old_agent_page(request: Request, agent: str) -> Response:
     """The agent page's former address."""
     query = request.url.query
-    target = request.url_for("agent", agent_id=agent_id).path + (f"?{query}" if query else "")
+    target = request.url_for("agent", agent=agent).path + (f"?{query}" if query else "")
     return RedirectResponse(target, status_code=307)
 
 
@@ -108,9 +108,13 @@ def _known_agent(dataset: Dataset, agent_id: str) -> bool:
                                ).fetchone() == (True,)
 
 
-@router.get("/agents/{agent_id}", response_class=HTMLResponse)
-def agent(request: Request, state: ViewDep, filters: FilterParams, agent_id: str,
+@router.get("/agents/{agent:path}", response_class=HTMLResponse)
+def agent(request: Request, state: ViewDep, filters: FilterParams, agent: str,
           day: str | None = None) -> Response:
+    """One agent's page. The id is the rest of the path (an id "team/a" had no page) and
+    not named ``agent_id``: the filter bar's parameter of that name would read it, split
+    on its commas ("Doe, Jane" became "Doe" and " Jane": every figure "—")."""
+    agent_id = agent
     own = _own_id(state)
     if own is not None and agent_id != own:  # another agent: not there for an agent account
         return error_page(request, translator_of(request)(

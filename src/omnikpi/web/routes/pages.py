@@ -29,6 +29,7 @@ from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.metric_change import change
 from omnikpi.web.templating import templates
+from omnikpi.web.value_list import join_values
 
 router = APIRouter(include_in_schema=False)
 
@@ -444,7 +445,7 @@ def dashboard_context(state: View, filters: Filters, lang: str) -> dict[str, Any
     query = urlencode([(k, v) for k, v in {
         "tz": filters.tz, "from": filters.from_, "to": filters.to, "grain": filters.grain,
         "as_of": filters.as_of,
-        **{dim: ",".join(values) for dim, values in (filters.where or {}).items()
+        **{dim: join_values(values) for dim, values in (filters.where or {}).items()
            if dim != "channel"},
     }.items() if v] + [("param", given) for given in filters.param or []])
     return {

@@ -11,8 +11,23 @@
     return node;
   }
 
+  // values joined by commas; a comma or backslash inside a value has a backslash before
+  // it (web/value_list.py reads them so): "Doe, Jane" is one agent, not two
   function values(input) {
-    return input.value.split(",").map(v => v.trim()).filter(v => v);
+    const out = [];
+    let current = "", escaped = false;
+    for (const ch of input.value) {
+      if (escaped) { current += ch; escaped = false; }
+      else if (ch === "\\") escaped = true;
+      else if (ch === ",") { out.push(current); current = ""; }
+      else current += ch;
+    }
+    out.push(escaped ? current + "\\" : current);
+    return out.map(v => v.trim()).filter(v => v);
+  }
+
+  function joined(list) {
+    return list.map(v => v.replace(/\\/g, "\\\\").replace(/,/g, "\\,")).join(",");
   }
 
   function picker(input, index) {
@@ -54,7 +69,7 @@
     });
     function sync() {
       const picked = options.filter(v => chosen.has(v));
-      input.value = picked.join(",");
+      input.value = joined(picked);
       toggle.textContent = picked.length ? picked.map(shown).join(", ")
         : (input.dataset.none || "all");
       toggle.title = toggle.textContent;
