@@ -66,6 +66,11 @@ def test_cron_forms_and_their_periods() -> None:
     assert period_of_cron("0 8 * * *") == "day"
     assert period_of_cron("0 8 * * 1") == "week"
     assert period_of_cron("0 8 1 * *") == "month"
+    # a weekday's name is that weekday (MON was read as daily: each Monday sent Sunday),
+    # and the first Monday of the month a monthly report
+    assert period_of_cron("0 8 * * MON") == period_of_cron("0 8 * * mon") == "week"
+    assert period_of_cron("0 8 * * 1#1") == period_of_cron("0 8 * * MON#1") == "month"
+    assert period_of_cron("0 8 * * MON-FRI") == "day"
     assert period_of_cron("weekly") == "week" and check_cron("weekly") == "0 8 * * 1"
     assert period_of_cron("@monthly") == "month"
     # working days and lists are daily reports, not weekly or monthly ones

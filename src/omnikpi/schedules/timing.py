@@ -9,6 +9,7 @@ that was down over three 08:00s sends one report on start, not three.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,16 +50,20 @@ def check_cron(expression: str) -> str:
 
 
 def period_of_cron(expression: str) -> str:
-    """The period a cron expression most likely reports: one day of the month → month,
-    one weekday → week, else day (``1-5``, weekdays, is a daily report on working days:
-    it was read as weekly, so each weekday sent last week again)."""
+    """The period a cron expression most likely reports: one day of the month, or one
+    weekday of the month (``1#1``, the first Monday) → month, one
+    weekday (``1`` or ``MON``: a name was read as daily, so each Monday sent Sunday) →
+    week, else day (``1-5``, weekdays, is a daily report on working days: it was read as
+    weekly, so each weekday sent last week again)."""
     text = check_cron(expression)
     if text in ALIASES:
         return ALIASES[text]
     _, _, day, _, weekday = text.split()
     if day.isdigit() or day == "L":
         return "month"
-    if weekday.isdigit():
+    if re.fullmatch(r"([0-7]|[A-Za-z]{3})#[1-5]", weekday):
+        return "month"
+    if re.fullmatch(r"[0-7]|[A-Za-z]{3}", weekday):
         return "week"
     return "day"
 
