@@ -466,3 +466,36 @@ def test_an_agent_id_with_a_slash_or_comma_has_its_page_and_drill_downs(
     # the former address still leads to the page
     old = client.get("/agent/team/a", follow_redirects=False)
     assert old.status_code == 307 and old.headers["location"] == "/agents/team/a"
+
+
+def test_the_agents_figures_are_at_the_as_of_the_page_states(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """An evaluation recorded in 2026 of an agent whose data ends in March 2024: the page
+    said "As of 2024-03-06 22:00" and scored the agent 70.00 from it (its QA report chose
+    its own as-of, the evaluation's); typing that same as-of gave "—"."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    (data / "qa_evaluations.csv").write_text(
+        "evaluation_id,contact_id,chain_id,agent_id,evaluator_id,form_id,evaluated_at,score,"
+        "critical_error,calibration\n"
+        "e1,mail-000001,,backoffice-01,lead,f@v1,2026-12-01T10:00:00+00:00,70.0,false,false\n")
+    (data / "qa_items.csv").write_text(
+        "evaluation_id,item_id,weight,score,critical\ne1,a,1,0.7,false\n")
+    client = TestClient(make_app(data))
+    shown = client.get("/agents").text
+    as_of = re.search(r'id="period-as-of">([^<]+)<', shown)
+    assert as_of and as_of.group(1).startswith("2024-03-06")
+    typed = client.get("/agents?as_of=2024-03-06T22:00:00Z").text
+    assert table(shown)["backoffice-01"]["qa_score"] == \
+        table(typed)["backoffice-01"]["qa_score"] == "—"
+    page = client.get("/agents/backoffice-01").text
+    tile = re.search(r'data-metric="qa_score"(.*?)</(?:a|div)>', page, re.S)
+    assert tile and "70" not in tile.group(1)
+    # its drill-downs show their figure at the same as-of
+    drill = re.search(r'href="(/drill\?metric=handled&amp;[^"]+)"', page)
+    assert drill and "as_of=2024-03-06" in drill.group(1)
+    # an as-of after the evaluation counts it, on both pages
+    later = client.get("/agents?as_of=2026-12-02T00:00:00Z").text
+    assert table(later)["backoffice-01"]["qa_score"] == "70.00"

@@ -27,6 +27,7 @@ from omnikpi.web.agent_table import (
     table_rows,
 )
 from omnikpi.web.deps import FilterParams, View, ViewDep
+from omnikpi.web.filters import at_one_as_of
 from omnikpi.web.gantt import timeline
 from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language
@@ -58,7 +59,8 @@ def _restrict(view: View) -> dict[str, list[str]] | None:
 def agents(request: Request, state: ViewDep, filters: FilterParams, sort: str = "agent_id",
            dir: str = "asc") -> Response:
     view = own_view(state)
-    figures = agent_figures(view, filters, _restrict(state))
+    cut = at_one_as_of(view, filters)  # the As of the form states, for every column
+    figures = agent_figures(view, cut, _restrict(state))
     lang = choose_language(request)
     sort = sort if sort in SORT_KEYS else "agent_id"
     descending = dir == "desc"
@@ -71,6 +73,8 @@ def agents(request: Request, state: ViewDep, filters: FilterParams, sort: str = 
         "rows": rows, "columns": figures.columns, "filters": filters, "sort": sort,
         "descending": descending, "links": links,
         "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
+        # a drill-down shows its figure at the page's as-of (it would choose its own)
+        "drill_query": _query(request, drop=(*PAGE_KEYS, "agent_id"), as_of=cut.as_of or ""),
         "not_ready": NOT_READY})
 
 
@@ -125,10 +129,13 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent: str,
             "No such agent among the agents you may see."), 404)
     lang = choose_language(request)
     mine = {"agent_id": [agent_id]}
-    groups = [("", _tiles(state, agent_figures(view, filters, mine, one_agent=True),
+    # every figure at the As of the form states: each report chose its own before, and a
+    # QA evaluation made today scored an agent of a month "as of" its last contact
+    cut = at_one_as_of(view, filters)
+    groups = [("", _tiles(state, agent_figures(view, cut, mine, one_agent=True),
                           agent_id, lang))]
     if view.dataset.has("dial_attempts"):
-        outbound = _tiles(state, agent_figures(view, filters, mine, OUTBOUND_COLUMNS,
+        outbound = _tiles(state, agent_figures(view, cut, mine, OUTBOUND_COLUMNS,
                                                one_agent=True), agent_id, lang)
         if outbound[0]["raw"]:  # the agent took dialer calls
             groups.append(("Outbound", outbound))
@@ -139,4 +146,5 @@ def agent(request: Request, state: ViewDep, filters: FilterParams, agent: str,
         "agent_id": agent_id, "groups": groups,
         "tiles": [t for _, tiles in groups for t in tiles], "filters": filters, "gantt": gantt,
         "day_links": day_links,
-        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id"))})
+        "link_query": _query(request, drop=(*PAGE_KEYS, "agent_id")),
+        "drill_query": _query(request, drop=(*PAGE_KEYS, "agent_id"), as_of=cut.as_of or "")})
