@@ -88,6 +88,43 @@ def test_chats_of_one_customer_are_one_question(tmp_path: Path) -> None:
     assert drawn.population == 3
 
 
+def test_a_contact_id_with_a_space_is_one_contact(tmp_path: Path) -> None:
+    """Chains were joined with spaces and split on them: "o 1" became a chain of "o" and
+    "1" (its evaluation page showed no contact). Saved and read back, it stays itself; a
+    row saved before (ids joined by spaces) is still read."""
+    from omnikpi.qa.chain_text import chain_ids
+    from omnikpi.qa.store import already_given, save_sample
+
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,customer_id,arrived_at,first_response_at,agent_id\n"
+        "o 1,voice,tel,ann,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "c 1,chat,web,bob,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "c 2,chat,web,bob,2026-11-02T10:00:00Z,2026-11-02T10:00:05Z,a1\n")
+    drawn = draw_sample(load_dataset(tmp_path), rate=1.0, seed=1, min_per_agent=0)
+    assert {u.contact_id: u.chain for u in drawn.units} == {
+        "o 1": ("o 1",), "c 1": ("c 1", "c 2")}
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    save_sample(drawn, "week", "eve", "lead", url)
+    assert already_given("eve", url) == {"o 1", "c 1", "c 2"}
+    assert chain_ids("a b") == ["a", "b"] and chain_ids('["a b"]') == ["a b"]
+
+
+def test_the_population_is_of_units_when_every_unit_is_excluded(tmp_path: Path) -> None:
+    """Two chats of one customer are one unit: 2 units of 3 contacts, whether or not the
+    evaluator has seen them all (it read 3, the contacts, when nothing was left)."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,customer_id,arrived_at,first_response_at,agent_id\n"
+        "v1,voice,tel,ann,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "c1,chat,web,bob,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "c2,chat,web,bob,2026-11-02T10:00:00Z,2026-11-02T10:00:05Z,a1\n")
+    data = load_dataset(tmp_path)
+    assert draw_sample(data, rate=1.0, seed=1, min_per_agent=0).population == 2
+    none_left = draw_sample(data, rate=1.0, seed=1, min_per_agent=0,
+                            exclude={"v1", "c1", "c2"})
+    assert none_left.units == () and none_left.population == 2
+
+
 @settings(max_examples=25, deadline=None)
 @given(sizes=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=4),
        rate=st.sampled_from([0.02, 0.03, 0.05, 0.1, 0.5]),

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from omnikpi.qa.chain_text import chain_ids, chain_text
 from omnikpi.qa.sampling import Sample
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation, QaSample, QaSampleItem
@@ -63,7 +64,7 @@ def already_given(evaluator: str, database_url: str | None) -> set[str]:
             QaSampleItem.evaluator == evaluator)))
         done = set(session.scalars(select(QaEvaluation.contact_id).where(
             QaEvaluation.evaluator == evaluator)))
-    return {c for chain in given for c in chain.split()} | done
+    return {c for chain in given for c in chain_ids(chain)} | done
 
 
 def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
@@ -81,7 +82,7 @@ def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
         session.flush()
         for unit in sample.units:
             session.add(QaSampleItem(sample_id=row.id, contact_id=unit.contact_id,
-                                     chain=" ".join(unit.chain), agent_id=unit.agent_id,
+                                     chain=chain_text(unit.chain), agent_id=unit.agent_id,
                                      channel=unit.channel, queue=unit.queue,
                                      tenant=unit.tenant, site=unit.site,
                                      evaluator=evaluator))

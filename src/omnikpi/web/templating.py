@@ -29,6 +29,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from omnikpi import formatting
+from omnikpi.qa.chain_text import chain_ids
 from omnikpi.web.i18n import template_context
 from omnikpi.web.value_labels import value_label, value_labels
 from omnikpi.web.value_list import join_values
@@ -130,7 +131,7 @@ def language_url(context: Context, lang: str) -> str:
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed,
-           "value_list": join_values}
+           "value_list": join_values, "chain_ids": chain_ids}
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date
 templates.env.globals["language_url"] = language_url

@@ -15,6 +15,7 @@ from omnikpi.instants import stored_utc
 from omnikpi.qa import queries
 from omnikpi.qa.calibration import as_seen_by, calibration_report, is_blind
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
+from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
 from omnikpi.qa.evaluations import (
     AlreadyEvaluated,
@@ -232,7 +233,7 @@ def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
             "items": form_items(session, form.id),
             "forms": latest_forms(session, form_shelf(view)),
             "action": f"/qa/evaluate/{item.id}",
-            **_contact_view(view, item.chain.split() or [item.contact_id])})
+            **_contact_view(view, chain_ids(item.chain) or [item.contact_id])})
 
 
 def _score(key: str, raw: str) -> float:
@@ -285,7 +286,7 @@ async def evaluate(request: Request, view: ViewDep, item_id: RowId,
         if form is None or not form_visible(form, form_shelf(view)):
             raise HTTPException(404, "no such form")
         answers, comment, kinds = await _answers(request, session, form_id)
-        chain = item.chain.split()
+        chain = chain_ids(item.chain)
         try:
             evaluation = submit(session, form_id, Subject(
                 item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
