@@ -420,6 +420,31 @@ def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) ->
             "correct": "Links the right article", "links": "Links work"}
 
 
+def test_an_agent_evaluated_for_two_clients_is_coached_per_client(tmp_path: Path) -> None:
+    """Agent ids repeat across an outsourcer's clients: "a1" failed "ident" for the bank
+    and "greet" for the telco. Coaching offered only the telco's "a1" and proposed the
+    bank's error with it; each client's "a1" is now offered with its own errors."""
+    from omnikpi.qa.coaching import coachable_agents, error_report, save_error_kinds
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    spec = FormSpec("f", "Calls", (ItemSpec("G", "greet", "Greets", 1.0),
+                                   ItemSpec("G", "ident", "Identifies", 1.0)))
+    with session_scope(url) as session:
+        form = save_form(session, spec, "t")
+        ids = {i.item_key: i.id for i in form_items(session, form.id)}
+        for contact, tenant, failed in (("b1", "bank", "ident"), ("t1", "telco", "greet")):
+            evaluation = submit(session, form.id, Subject(contact, "a1", tenant=tenant),
+                                "lead", {i: 0.0 if key == failed else 1.0
+                                         for key, i in ids.items()})
+            save_error_kinds(session, evaluation, {})
+        agents = coachable_agents(session, EVERYTHING)
+        assert [(a.agent_id, a.tenant) for a in agents] == [("a1", "bank"), ("a1", "telco")]
+        proposed = {a.tenant: [r.item_key for r in error_report(
+            session, EVERYTHING, "operator", a) if r.errors] for a in agents}
+        assert proposed == {"bank": ["ident"], "telco": ["greet"]}
+
+
 def test_the_queue_is_cut_after_the_scope_not_before(tmp_path: Path) -> None:
     """250 pending contacts of site kyiv, then 5 of lviv: a lviv supervisor's queue was
     the first 200 pending items filtered to lviv — empty. Now their 5, and the count."""

@@ -67,27 +67,31 @@ class ErrorCount:
         return self.errors / self.evaluations if self.evaluations else 0.0
 
 
-def _scored(session: Session, visible: Visible, agent_id: str | None = None
+def _scored(session: Session, visible: Visible, agent: QaEvaluation | None = None
             ) -> list[tuple[QaEvaluation, QaAnswer, QaFormItem, str | None]]:
-    """Every visible non-calibration answer that was scored, with its item and queue."""
+    """Every visible non-calibration answer that was scored, with its item and queue (of
+    ``agent``'s id in its tenant only, when given)."""
     query = (select(QaEvaluation, QaAnswer, QaFormItem, QaSampleItem.queue)
              .join(QaAnswer, QaAnswer.evaluation_id == QaEvaluation.id)
              .join(QaFormItem, QaFormItem.id == QaAnswer.item_id)
              .outerjoin(QaSampleItem, QaSampleItem.id == QaEvaluation.sample_item_id)
              .where(QaEvaluation.calibration_id.is_(None), QaAnswer.score.is_not(None)))
-    if agent_id is not None:
-        query = query.where(QaEvaluation.agent_id == agent_id)
+    if agent is not None:
+        query = query.where(QaEvaluation.agent_id == agent.agent_id,
+                            QaEvaluation.tenant.is_(None) if agent.tenant is None
+                            else QaEvaluation.tenant == agent.tenant)
     query = query.where(visible.clause(QaEvaluation))
     return [(e, a, i, q) for e, a, i, q in session.execute(query).all()]
 
 
 def error_report(session: Session, visible: Visible, kind: str = "process",
-                 agent_id: str | None = None) -> list[ErrorCount]:
+                 agent: QaEvaluation | None = None) -> list[ErrorCount]:
     """Errors of one kind by item and queue, most frequent first (for the process owner:
-    ``process``; for coaching: ``operator`` of one agent)."""
+    ``process``; for coaching: ``operator`` of one agent — ``agent``, their newest
+    evaluation: their id in its tenant, as the items offered and the before/after are)."""
     if kind not in ERROR_KINDS:
         raise UsageError(f"an error is one of {', '.join(ERROR_KINDS)}, not {kind!r}")
-    scored = _scored(session, visible, agent_id)
+    scored = _scored(session, visible, agent)
     marked = {(k.evaluation_id, k.item_id) for k in session.scalars(
         select(QaErrorKind).where(QaErrorKind.kind == kind))}
     # an item is its key and its wording: two forms (voice, text) may use one key for two
@@ -104,12 +108,14 @@ def error_report(session: Session, visible: Visible, kind: str = "process",
 
 
 def coachable_agents(session: Session, visible: Visible) -> list[QaEvaluation]:
-    """The newest visible evaluation of each evaluated agent (their tenant and site)."""
-    newest: dict[str, QaEvaluation] = {}
+    """The newest visible evaluation of each evaluated agent in each tenant: ids repeat
+    across an outsourcer's clients, and an agent evaluated for two was offered for one
+    only, with the other's errors proposed."""
+    newest: dict[tuple[str, str], QaEvaluation] = {}
     for evaluation in session.scalars(select(QaEvaluation).where(
             QaEvaluation.calibration_id.is_(None), visible.clause(QaEvaluation))
             .order_by(QaEvaluation.id)):
-        newest[evaluation.agent_id] = evaluation
+        newest[(evaluation.agent_id, evaluation.tenant or "")] = evaluation
     return [newest[a] for a in sorted(newest)]
 
 

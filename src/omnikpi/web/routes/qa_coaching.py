@@ -71,7 +71,7 @@ def coaching_page(request: Request, view: ViewDep,
         agents = coachable_agents(session, visible) if agent is None else []
         chosen = next((a for a in agents if a.id == subject), None)
         errors = {r.item_key: r.errors for r in error_report(
-            session, visible, "operator", chosen.agent_id)} if chosen else {}
+            session, visible, "operator", chosen)} if chosen else {}
         return templates.TemplateResponse(request, "qa_coaching.html", {
             "filters": None, "history": history, "agents": agents, "chosen": chosen,
             "errors": errors, "texts": item_texts(session),
