@@ -81,16 +81,26 @@ def by_state(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for (s, st, r), n in sorted(counts.items())]
 
 
+def same_place(agent: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether an agent holding a contact of a queue row's queue is of the row's tenant and
+    site: queue names repeat across tenants and sites (``sales`` of bank/kyiv and of
+    telco/lviv), and a busy agent of one was counted busy for the other. A tenant or site
+    unknown on either side (a dataset without them) cannot tell the two apart and
+    matches."""
+    return all(agent[k] is None or row.get(k) is None or agent[k] == row[k]
+               for k in ("tenant", "site"))
+
+
 def agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
     """Agents available / busy / not ready for a queue row: those of its tenant and site
     on its channel (agent states carry no queue; a state without a channel counts for
-    every channel), and whoever holds a contact of the queue."""
+    every channel), and whoever of its tenant and site holds a contact of the queue."""
     out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
     for a in people:
         contact = a["contact"]
         if contact is not None and contact["queue"] == row["queue"] \
                 and contact["channel"] == row["channel"]:
-            mine = True
+            mine = same_place(a, row)
         else:
             mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
                 and contact is None

@@ -31,6 +31,7 @@ from omnikpi.instants import LAST_YEAR, to_us
 from omnikpi.live.as_loaded import key_parts, non_finite_value, with_text_values
 from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import load_dataset
+from omnikpi.schema.tables import TABLES, ColumnType
 
 LIVE_TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("contact_id",),
@@ -42,6 +43,7 @@ OPEN_END = f"{LAST_YEAR}-12-31T00:00:00Z"
 """Stand-in end of an agent state still in progress while it is validated (the last day
 an instant may fall on)."""
 MAX_BATCH = 5000
+"""Rows one request may post (a larger one is refused as a whole; docs/realtime.md)."""
 COMPACT_LINES = 1000
 """``open.jsonl`` is appended to until it holds this many lines (or four times the open
 rows, if more), then rewritten with the open rows only."""
@@ -119,19 +121,54 @@ def superseded(kept: Outcome | None) -> Outcome:
     return kept if kept.status == "rejected" else Outcome("duplicate")
 
 
+def has_instant(row: dict[str, Any], column: str) -> bool:
+    """Whether the row gives ``column`` an instant the loader may read: text that is not
+    blank. A JSON number (``1796468404``) or blank text is no instant to the loader, so
+    a row ended only by one is not final (it was written as final and read as open)."""
+    value = row.get(column)
+    return isinstance(value, str) and value.strip() != ""
+
+
 def is_final(table: str, row: dict[str, Any]) -> bool:
     if table == "contacts":
         blocked = str(row.get("blocked", "")).lower() in ("true", "1", "yes")
-        return bool(blocked or row.get("abandoned_at") or row.get("ended_at"))
-    if table == "agent_states":
-        return bool(row.get("end"))
-    return bool(row.get("end"))
+        return blocked or has_instant(row, "abandoned_at") or has_instant(row, "ended_at")
+    return has_instant(row, "end")
 
 
 FIRST_INSTANT = {"contacts": "arrived_at", "agent_states": "start", "availability": "start"}
 FUTURE_SECONDS = 300
 """How far ahead of the server's clock a live event may be (clocks differ a little): a
 sender two days ahead moved the wallboard's and the reports' as-of."""
+
+
+def instant_columns(table: str) -> tuple[str, ...]:
+    """The table's timestamp columns, its first instant first: every one of them is
+    checked against the server's clock (an ``ended_at`` two days ahead made a 48-hour
+    handle time and moved the reports' as-of)."""
+    others = [c.name for c in TABLES[table].columns
+              if c.type is ColumnType.TIMESTAMP and c.name != FIRST_INSTANT[table]]
+    return (FIRST_INSTANT[table], *others)
+
+
+def future_columns(table: str, canonical: pa.Table | None) -> list[str | None]:
+    """For each canonical row, its first instant more than ``FUTURE_SECONDS`` ahead of the
+    server's clock (None if none is)."""
+    if canonical is None:
+        return []
+    latest = int((time.time() + FUTURE_SECONDS) * 1_000_000)
+    names = [c for c in instant_columns(table) if c in canonical.column_names]
+    values = [canonical.column(c).to_pylist() for c in names]
+    return [next((c for c, column in zip(names, values, strict=True)
+                  if column[i] is not None and column[i] > latest), None)
+            for i in range(canonical.num_rows)]
+
+
+def in_the_future(column: str) -> Outcome:
+    return Outcome("rejected", column,
+                   f"{column} is in the future (more than {FUTURE_SECONDS // 60} minutes "
+                   "after the server's clock): a live event cannot have happened yet; "
+                   "check the sender's clock")
 
 LIFE = {"contacts": ("accepted_at", "first_response_at", "abandoned_at", "ended_at"),
         "agent_states": ("end",)}
@@ -144,7 +181,7 @@ def progress(table: str, row: Any) -> tuple[bool, int]:
     if not isinstance(row, dict):
         return (False, -1)
     return (is_final(table, row),
-            sum(row.get(c) not in (None, "") for c in LIFE.get(table, ())))
+            sum(has_instant(row, c) for c in LIFE.get(table, ())))
 
 
 def check_table(table: str) -> None:
@@ -298,19 +335,14 @@ class LiveStore:
             finals: list[dict[str, Any]] = []
             log: list[dict[str, Any]] = []
             positions = canonical.column("__index").to_pylist() if canonical is not None else []
-            starts = canonical.column(FIRST_INSTANT[table]).to_pylist() \
-                if canonical is not None else []
-            latest = int((time.time() + FUTURE_SECONDS) * 1_000_000)
+            ahead = future_columns(table, canonical)
             for position, index in enumerate(positions):
                 original = unique[index]
                 row = rows[original]
                 key = keys[original]
-                if starts[position] is not None and starts[position] > latest:
-                    outcomes[original] = Outcome(
-                        "rejected", FIRST_INSTANT[table],
-                        f"{FIRST_INSTANT[table]} is in the future (more than "
-                        f"{FUTURE_SECONDS // 60} minutes after the server's clock): a live "
-                        "event cannot have happened yet; check the sender's clock")
+                late = ahead[position]
+                if late is not None:
+                    outcomes[original] = in_the_future(late)
                     continue
                 if self._another_tenants(table, key, row):
                     outcomes[original] = Outcome("rejected", "contact_id", ANOTHER_TENANTS_ID)

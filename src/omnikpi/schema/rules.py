@@ -166,6 +166,29 @@ def is_numeric(src: str) -> bool:
     return src.upper().startswith(NUMERIC_PREFIXES)
 
 
+UNREAD_INSTANT = -(2 ** 62)
+"""The canonical value of a timestamp cell whose source holds neither text nor an instant
+(a JSON number ``1796468404``, ``true``), far below every instant: such a cell has no
+raw text to keep, so its value itself says it could not be read. It was read as null,
+so an epoch number posted as ``abandoned_at`` left the call waiting for ever, and as
+``arrived_at`` was called missing."""
+
+
+def unread_source(column: Column, src: str | None) -> bool:
+    """A timestamp column whose source type holds neither text nor an instant: each of its
+    values is unreadable (see ``UNREAD_INSTANT``)."""
+    return (column.type is ColumnType.TIMESTAMP and src is not None
+            and not is_text_source(src) and not src.upper().startswith(("TIMESTAMP", "DATE")))
+
+
+def source_kind(src: str | None) -> str:
+    """What a value of a source type is, in the words of an unreadable value's problem."""
+    src_u = (src or "").upper()
+    if is_numeric(src_u):
+        return "a number"
+    return "true/false" if src_u == "BOOLEAN" else f"a {src_u.lower()} value"
+
+
 def parsed(column: Column, src: str | None) -> bool:
     """Whether the column's value is parsed from text (its raw text kept for messages)."""
     return column.type is not ColumnType.STRING and is_text_source(src)
@@ -178,7 +201,7 @@ def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
         src = sources.get(col.name)
         if is_varchar(src):
             out.append(RowRule(Kind.NUL, col.name))
-        if parsed(col, src):
+        if parsed(col, src) or unread_source(col, src):
             out.append(RowRule(Kind.UNREADABLE, col.name))
         if col.not_null:
             out.append(RowRule(Kind.MISSING, col.name))
@@ -233,6 +256,8 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
                 return d.epoch_us(q, zoned=True)
             if src_u.startswith(("TIMESTAMP", "DATE")):
                 return d.epoch_us(q, zoned=False)
+            if unread_source(column, src):
+                return f"CASE WHEN {q} IS NOT NULL THEN {UNREAD_INSTANT} END"
             return d.epoch_us(f"try_cast({text} AS {d.zoned_timestamp})", zoned=True)
         case ColumnType.FLOAT:
             # NaN is a missing number (numpy and polars write one for "no value"); in a
@@ -305,11 +330,19 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
         col = columns.get(rule.column)
         v = d.quote(rule.column)
         raw = d.quote("__raw_" + rule.column)
-        is_parsed = col is not None and parsed(col, sources.get(col.name))
+        src = sources.get(rule.column)
+        is_parsed = col is not None and parsed(col, src)
+        # an unreadable instant is said once, not again as out of the years or too early
+        unread = f"{v} <> {UNREAD_INSTANT} AND " \
+            if col is not None and unread_source(col, src) else ""
         match rule.kind:
             case Kind.NUL:
                 out.append(Check(_nul(raw if is_parsed else v),
                                  problem(rule.column, d.literal("NUL byte in a value"))))
+            case Kind.UNREADABLE if col is not None and unread_source(col, src):
+                out.append(Check(f"coalesce({v} = {UNREAD_INSTANT}, false)", problem(
+                    col.name, d.literal(f"cannot read {source_kind(src)} as "
+                                        f"{col.type.value}{EXPECTED[col.type]}"))))
             case Kind.UNREADABLE:
                 assert col is not None
                 out.append(Check(
@@ -328,8 +361,10 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                     col.name, d.literal("unknown value '"), v,
                     d.literal(f"' (expected one of: {', '.join(col.choices)})"))))
             case Kind.OUT_OF_YEARS:
+                outside = f"{v} < {EARLIEST_US} OR {v} >= {LATEST_US}"
                 out.append(Check(
-                    f"coalesce({v} < {EARLIEST_US} OR {v} >= {LATEST_US}, false)",
+                    f"coalesce({unread}({outside}), false)" if unread
+                    else f"coalesce({outside}, false)",
                     problem(rule.column,
                             d.literal(f"instant outside the years {FIRST_YEAR}–{LAST_YEAR}"))))
             case Kind.NEGATIVE:
@@ -355,5 +390,5 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                 else:
                     message = problem(rule.column,
                                       d.literal(f"{rule.column} is before {rule.other}"))
-                out.append(Check(f"coalesce({v} < {other}, false)", message))
+                out.append(Check(f"coalesce({unread}{v} < {other}, false)", message))
     return out

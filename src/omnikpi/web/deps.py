@@ -74,7 +74,12 @@ class AppState:
 
     def refresh(self) -> None:
         """Reload the dataset when its files changed (new imports, live ingest), checked
-        at most every few seconds; cached reports and scoped views go with the old one."""
+        at most every few seconds; cached reports and scoped views go with the old one.
+
+        ``files`` is the fingerprint the dataset was loaded from (taken when the app is
+        made), an empty one included: an empty fingerprint once counted as "not taken
+        yet", so the first live rows posted to a folder that started without tables were
+        taken as the baseline and never reached the reports."""
         now = time.monotonic()
         if now - self.checked_at < RELOAD_CHECK_SECONDS and not self.force_reload:
             return
@@ -83,9 +88,6 @@ class AppState:
                 return
             self.checked_at = now
             current = fingerprint(self.data_path)
-            if not self.files:
-                self.files = current
-                return
             due = self.force_reload or now - self.loaded_at >= RELOAD_MIN_SECONDS
             if current != self.files and due:
                 self.dataset = load_dataset(self.data_path)

@@ -26,7 +26,7 @@ from omnikpi.schema.dataset import Dataset
 ANOTHER_TENANTS_RECORDING = "names a recording file of another tenant's contact"
 
 
-def _connection(dataset: Dataset) -> Any:
+def dataset_connection(dataset: Dataset) -> Any:
     """A cursor of the whole dataset (safe beside the report workers); a scoped view's own
     connection, whose search path holds the scope (a new cursor would see every tenant)."""
     if dataset.owner is not None:
@@ -58,7 +58,7 @@ def contacts_naming(dataset: Dataset, files: set[Path], folder: Path
     pattern = " OR ".join("recording_uri LIKE ? ESCAPE '\\'" for _ in stems)
     escaped = ["%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                for s in stems]
-    candidates = _connection(dataset).execute(
+    candidates = dataset_connection(dataset).execute(
         f"SELECT contact_id, tenant, recording_uri FROM contacts WHERE {pattern}",
         escaped).fetchall()
     named = [(str(c), None if t is None else str(t), _files(uri, folder) & files)
@@ -76,7 +76,7 @@ def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -
     return all(contact in visible for contact, _, _ in everyone)
 
 
-def _id(row: dict[str, Any]) -> Any:
+def posted_contact_id(row: dict[str, Any]) -> Any:
     """A posted contact id as the loader reads it (``" 12345 "`` and ``12345`` are the
     contact ``12345``), as live ingest compares it (:mod:`omnikpi.live.as_loaded`)."""
     return key_parts("contacts", ("contact_id",), row)[0]
@@ -88,11 +88,11 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
     id or recording file, by index: (column, message)."""
     if not rows or not dataset.has("contacts"):
         return {}
-    ids = sorted({found for r in rows if (found := _id(r)) is not None})
+    ids = sorted({found for r in rows if (found := posted_contact_id(r)) is not None})
     stored: dict[str, str | None] = {}
     if ids:
         marks = ", ".join("?" for _ in ids)
-        found = _connection(dataset).execute(
+        found = dataset_connection(dataset).execute(
             f"SELECT contact_id, tenant FROM contacts WHERE contact_id IN ({marks})",
             ids).fetchall()
         stored = {str(c): None if t is None else str(t) for c, t in found}
@@ -102,7 +102,7 @@ def foreign_claims(dataset: Dataset, rows: list[dict[str, Any]], folder: Path
     claims: dict[int, tuple[str, str]] = {}
     for index, (row, files) in enumerate(zip(rows, files_of, strict=True)):
         tenant = row.get("tenant") or None
-        contact = _id(row)
+        contact = posted_contact_id(row)
         if contact in stored and stored[contact] != tenant:
             claims[index] = ("contact_id", ANOTHER_TENANTS_ID)
         elif any(t != tenant and c != contact and named & files

@@ -18,13 +18,14 @@ from omnikpi.auth.scope import Scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import check_filter_values
+from omnikpi.schema.dataset import Dataset
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
-from omnikpi.web.tenant_claims import foreign_claims
+from omnikpi.web.tenant_claims import dataset_connection, foreign_claims, posted_contact_id
 from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
@@ -211,6 +212,23 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     return out
 
 
+def imported_duplicates(dataset: Dataset, rows: list[dict[str, Any]]) -> set[int]:
+    """The posted contacts (by index) whose id the loaded dataset already holds (an
+    imported file's contact): a repeat the loader would quarantine as a duplicate key,
+    and it quarantined the imported row, so an answered call turned abandoned. Asked by
+    id, one query a batch (not every id of a large dataset kept in memory)."""
+    if not rows or not dataset.has("contacts"):
+        return set()
+    ids = sorted({found for r in rows if (found := posted_contact_id(r)) is not None})
+    if not ids:
+        return set()
+    marks = ", ".join("?" for _ in ids)
+    held = {str(c) for (c,) in dataset_connection(dataset).execute(
+        f"SELECT DISTINCT contact_id FROM contacts WHERE contact_id IN ({marks})",
+        ids).fetchall()}
+    return {i for i, row in enumerate(rows) if posted_contact_id(row) in held}
+
+
 @router.post("/api/v1/events", tags=["live"])
 async def post_events(state: State, principal: Caller,
                       batch: Annotated[EventBatch, Body()]) -> dict[str, Any]:
@@ -229,11 +247,17 @@ async def post_events(state: State, principal: Caller,
         # a tenant's key may not take another tenant's contact id or recording file
         folder = recordings_folder(state.config.recordings.folder, state.data_path)
         claims = await asyncio.to_thread(foreign_claims, state.dataset, rows, folder)
-    kept = [i for i in range(len(rows)) if i not in claims]
+    repeats: set[int] = set()
+    if batch.table == "contacts":
+        # a contact the imported dataset holds is final there: posted again, a duplicate
+        repeats = await asyncio.to_thread(imported_duplicates, state.dataset, rows)
+        repeats -= claims.keys()
+    kept = [i for i in range(len(rows)) if i not in claims and i not in repeats]
     result = await asyncio.wrap_future(hub.submit(batch.table, [rows[i] for i in kept]))
-    if not claims:
-        return result.to_json()
     answer = result.to_json()
+    answer["duplicates"] += len(repeats)
+    if not claims and not repeats:
+        return answer
     answer["rejected"] = sorted(
         [{**r, "row": kept[r["row"]]} for r in answer["rejected"]]
         + [{"row": i, "column": column, "message": message}

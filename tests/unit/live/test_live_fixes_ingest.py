@@ -1,0 +1,88 @@
+"""Live ingest refuses what the loader could not read or would count wrong: a timestamp
+sent as a number, an end in the future, a repeat of an imported contact, an overlapping
+agent state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from omnikpi.live.ingest import LiveStore
+from omnikpi.schema.dataset import load_dataset
+
+
+def ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
+
+
+def contact(cid: str, **times: Any) -> dict[str, Any]:
+    return {"contact_id": cid, "channel": "voice", "queue": "sales",
+            "arrived_at": ago(60), **times}
+
+
+def test_a_numeric_end_is_refused_as_unreadable_and_the_correction_accepted(
+        tmp_path: Path) -> None:
+    store = LiveStore(tmp_path)
+    epoch = int(datetime.now(UTC).timestamp()) - 40
+    outcomes, _, _ = store.accept_rows("contacts", [contact("n1", abandoned_at=epoch)])
+    assert outcomes[0].status == "rejected" and outcomes[0].column == "abandoned_at"
+    assert outcomes[0].message is not None
+    assert outcomes[0].message.startswith("cannot read a number as timestamp")
+    assert not (tmp_path / "contacts").exists()  # nothing written
+    fixed, _, _ = store.accept_rows("contacts", [contact("n1", abandoned_at=ago(40))])
+    assert fixed[0].status == "accepted"
+
+
+def test_a_numeric_arrival_is_unreadable_not_missing(tmp_path: Path) -> None:
+    store = LiveStore(tmp_path)
+    now = int(datetime.now(UTC).timestamp())
+    outcomes, _, _ = store.accept_rows("contacts", [contact("n2", arrived_at=now)])
+    assert outcomes[0].status == "rejected" and outcomes[0].column == "arrived_at"
+    assert outcomes[0].message is not None and "cannot read" in outcomes[0].message
+
+
+def test_validate_says_a_numeric_timestamp_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "contacts.jsonl").write_text(
+        '{"contact_id":"a","channel":"voice","queue":"q","arrived_at":1796468404}\n'
+        '{"contact_id":"b","channel":"voice","queue":"q",'
+        '"arrived_at":"2026-12-01T10:00:00Z","ended_at":1796468404}\n')
+    dataset = load_dataset(tmp_path)
+    try:
+        found = sorted((p.row, p.column, p.message) for p in dataset.problems)
+    finally:
+        dataset.close()
+    assert [(row, column) for row, column, _ in found] == [(1, "arrived_at"),
+                                                          (2, "ended_at")]
+    assert all(m.startswith("cannot read") and "as timestamp" in m for _, _, m in found)
+
+
+def test_blank_end_text_is_not_final(tmp_path: Path) -> None:
+    """A blank ``ended_at`` is empty to the loader: the row stays open, not written."""
+    store = LiveStore(tmp_path)
+    outcomes, _, _ = store.accept_rows("contacts", [contact("b1", ended_at="  ")])
+    assert outcomes[0].status == "accepted"
+    assert not (tmp_path / "contacts").exists()
+    assert [r["contact_id"] for r in store.open_rows("contacts")] == ["b1"]
+
+
+def ahead(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+
+
+def test_an_end_days_ahead_is_refused_like_a_start(tmp_path: Path) -> None:
+    """Every instant of a live row is held to the server's clock, not only the first."""
+    store = LiveStore(tmp_path)
+    ended_later = contact("f1", agent_id="a1", accepted_at=ago(50), first_response_at=ago(50),
+                          ended_at=ahead(2 * 86400))
+    outcomes, canonical, _ = store.accept_rows("contacts", [ended_later, contact("f2")])
+    assert [o.status for o in outcomes] == ["rejected", "accepted"]
+    assert outcomes[0].column == "ended_at"
+    assert outcomes[0].message is not None and "in the future" in outcomes[0].message
+    assert canonical is not None and canonical.column("contact_id").to_pylist() == ["f2"]
+    assert not (tmp_path / "contacts").exists()
+    state = {"agent_id": "a1", "state": "available", "start": ago(100), "end": ahead(3 * 86400)}
+    refused, _, _ = store.accept_rows("agent_states", [state])
+    assert (refused[0].status, refused[0].column) == ("rejected", "end")
+    soon = {**state, "end": ahead(60)}  # clocks differ a little
+    assert store.accept_rows("agent_states", [soon])[0][0].status == "accepted"
