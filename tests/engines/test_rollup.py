@@ -5,6 +5,7 @@ and on a DST day; a refresh computes only the days a new or changed file touches
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator
@@ -414,6 +415,61 @@ def test_a_damaged_rollup_is_never_read(tmp_path: Path) -> None:
                 f"TO '{fewer}' (FORMAT parquet)")  # 19784: 2024-03-03
     con.close()
     os.replace(fewer, sums)
+    with rollups(True):
+        assert _received(folder) == [30, 30, 30]
+
+
+def test_a_manifest_naming_a_missing_file_is_not_read(tmp_path: Path) -> None:
+    """Two refreshes at once (a cron rollup while the server refreshes) could leave a
+    manifest naming a sums file the other had deleted, with no check for it: every report
+    and every plain ``omnikpi rollup`` failed on the missing file until ``--full``."""
+    folder = _three_days(tmp_path / "data")
+    data = load_dataset(folder)
+    refresh(data, Config())
+    data.close()
+    manifest = read_manifest(folder / "_rollups")
+    assert manifest is not None
+    stored = dict(manifest.stored)
+    del stored[manifest.sums_file]  # as the losing writer wrote it
+    (folder / "_rollups" / manifest.sums_file).unlink()
+    (folder / "_rollups" / "manifest.json").write_text(
+        dataclasses.replace(manifest, stored=stored).to_json())
+    with rollups(True):
+        assert _received(folder) == [30, 30, 30]  # the contacts, read directly
+    data = load_dataset(folder)
+    try:
+        assert refresh(data, Config()).full  # rebuilt, not a crash
+    finally:
+        data.close()
+
+
+def test_refreshes_of_one_folder_take_turns(tmp_path: Path) -> None:
+    """Two refreshes started together: the second waits for the first, and the folder
+    holds one generation that the manifest names."""
+    import threading
+
+    folder = _three_days(tmp_path / "data")
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        data = load_dataset(folder)
+        try:
+            refresh(data, Config(), full=True)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            data.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    manifest = read_manifest(folder / "_rollups")
+    assert manifest is not None
+    for name in (manifest.sums_file, manifest.open_file):
+        assert (folder / "_rollups" / name).exists()
     with rollups(True):
         assert _received(folder) == [30, 30, 30]
 

@@ -348,7 +348,10 @@ def intact(dataset: Dataset, folder: Path, manifest: RollupManifest) -> bool:
     """Whether the stored files are those the manifest wrote: a truncated file broke
     every report, and one with rows removed was read without a word."""
     for name in (manifest.sums_file, manifest.open_file):
-        if stored_check(dataset, folder / name) != manifest.stored.get(name):
+        check = stored_check(dataset, folder / name)
+        # a file gone is never intact (its absent check equalled the manifest's absent
+        # entry, and every report failed on the missing file)
+        if check is None or check != manifest.stored.get(name):
             LOG.warning("the rollup file %s is damaged or was replaced: reports read the "
                         "contacts until `omnikpi rollup` builds it again", folder / name)
             return False

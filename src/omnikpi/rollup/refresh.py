@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,11 +154,35 @@ def _sql_path(path: Path) -> str:
 def refresh(dataset: Dataset, config: Config | None = None, full: bool = False
             ) -> RefreshResult:
     """Bring ``dataset.path/_rollups`` up to date with the dataset's contacts files."""
-    started = time.perf_counter()
-    config = config or Config()
-    folder = dataset.path / FOLDER
     if not dataset.has("contacts"):
         raise DataError(f"{dataset.path} has no contacts table: nothing to roll up")
+    folder = dataset.path / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    with _one_writer(folder):
+        return _refresh(dataset, config or Config(), full, folder)
+
+
+@contextlib.contextmanager
+def _one_writer(folder: Path) -> Iterator[None]:
+    """One refresh of a folder at a time (a cron ``omnikpi rollup`` and ``serve``'s
+    background refresh): two at once deleted each other's new files, and a manifest
+    named a sums file that no longer existed — every report failed until ``--full``. The
+    second waits for the first, then finds the rollups up to date."""
+    with (folder / ".lock").open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one writer is the user's care
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> RefreshResult:
+    started = time.perf_counter()
     files = contact_files(dataset)
     old = None if full else read_manifest(folder)
     settings = settings_key(config)
@@ -255,6 +280,9 @@ def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest]
                  settings: str) -> RollupManifest:
     backend = LocalDuckDB(dataset)
     generation = (old.generation + 1) if old is not None else int(time.time())
+    while (folder / f"sums-{generation}.parquet").exists() \
+            or (folder / f"open-{generation}.parquet").exists():
+        generation += 1  # never rewrite a file a reader may have open (a --full a second on)
     sums_file, open_file = f"sums-{generation}.parquet", f"open-{generation}.parquet"
     runs = _runs(due)
     sums_parts: list[str] = []
