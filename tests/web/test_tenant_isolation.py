@@ -648,7 +648,7 @@ API_ATTACKS = {
     "/recordings/{contact_id}/audio": attack_recordings,
     "/recordings/{contact_id}/peaks.json": attack_recordings,
 }
-PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent_id}", "/agent/{agent_id}",
+PAGE_ROUTES = {"/", "/drill", "/builder", "/agents", "/agents/{agent:path}", "/agent/{agent:path}",
                "/wallboard", "/export.{fmt}", "/builder/save", "/builder/definition/{name}.toml",
                "/alerts", "/alerts/{rule_id}/delete", "/alerts/{rule_id}/edit",
                "/alerts/{rule_id}/pause", "/alerts/{rule_id}/resume", "/drill.{fmt}",
