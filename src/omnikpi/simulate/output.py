@@ -116,7 +116,10 @@ def _availability(result: Result, start: datetime) -> Table:
     day0 = -(s.start - midnight).total_seconds()
     for q in s.queues:
         open_start, open_end = _window(q.open)
-        day = 0
+        # from the day before the start: an opening past midnight (20:00-08:00) is open
+        # in the run's first hours too (its planned time was missing: blocked time rate
+        # undercounted)
+        day = -1
         while day0 + day * 24 * HOUR < horizon:
             a = max(day0 + day * 24 * HOUR + open_start, 0.0)
             b = min(day0 + day * 24 * HOUR + open_end, horizon)

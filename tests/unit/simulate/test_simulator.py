@@ -255,3 +255,30 @@ def test_a_bad_clock_time_in_a_scenario_is_a_usage_error(tmp_path: Path, find: s
                                       str(tmp_path / "x")])
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_an_opening_past_midnight_is_planned_from_the_runs_start() -> None:
+    """A queue open 20:00-08:00 in a run starting at midnight: contacts arrive from 00:00,
+    but the planned availability began at 20:00 (the window from the day before was
+    missing), so the blocked time rate undercounted planned time."""
+    from omnikpi.simulate.scenario import parse_scenario
+
+    scenario = parse_scenario('''
+seed = 1
+start = "2024-01-01T00:00:00+00:00"
+duration_hours = 24
+[[queues]]
+name = "night"
+arrivals_per_hour = 20
+aht_seconds = 120
+open = "20:00-08:00"
+[[agent_groups]]
+name = "g"
+count = 2
+skills = ["night"]
+shift = "00:00-24:00"
+''', "night.toml")
+    planned = [(r["start"], r["end"]) for r in tables(simulate(scenario))["availability"]
+               if r["status"] == "planned"]
+    assert [(s[11:16], e[11:16]) for s, e in planned] == [("00:00", "08:00"),
+                                                          ("20:00", "00:00")]
