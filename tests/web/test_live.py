@@ -726,3 +726,26 @@ def test_a_disabled_account_s_stream_ends(live_app: tuple[FastAPI, dict[str, str
                 if line == "event: signed-out" or len(seen) > 400:
                     break
         assert "event: signed-out" in seen
+
+
+def test_an_agent_account_sees_only_itself_on_the_wallboard(
+        live_app: tuple[FastAPI, dict[str, str]]) -> None:
+    """An agent's wallboard listed colleagues' states and not-ready reasons (and the alert
+    about a colleague): their own rows only, as on every other page."""
+    app, keys = live_app
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "agent-a1", PASSWORD, "agent", tenant="A", agent_id="a1")
+    with running_server(app) as url:
+        states = [{"agent_id": agent, "state": state, "reason": reason, "start": ago(200),
+                   "channel": "voice", "site": "kyiv", "tenant": "A"}
+                  for agent, state, reason in (("a1", "available", None),
+                                               ("a2", "not_ready", "private-reason"))]
+        assert post(url, keys["all"], "agent_states", states).json()["accepted"] == 2
+        admin = live(url, httpx.post(f"{url}/api/v1/auth/token", data={
+            "username": "boss", "password": PASSWORD}).json()["access_token"])
+        assert {a["agent_id"] for a in admin["agent_list"]} >= {"a1", "a2"}
+        token = httpx.post(f"{url}/api/v1/auth/token", data={
+            "username": "agent-a1", "password": PASSWORD}).json()["access_token"]
+        own = live(url, token)
+        assert [a["agent_id"] for a in own["agent_list"]] == ["a1"]
+        assert "private-reason" not in json.dumps(own)

@@ -154,6 +154,7 @@ class LiveHub:
         in its scope and cut, each alert's sentence in every interface language."""
         firing = [a.to_json(snap.at_us) for a in self.alerts.firing()
                   if (scope.unbounded or scope.allows(a.tenant, a.site))
+                  and (scope.agent is None or a.subject.get("agent_id") == scope.agent)
                   and all(a.subject.get(k) in (None, *v) for k, v in where.items() if v)]
         for alert in firing:
             alert["text"] = {lang: sentence(alert["facts"], translator(lang))

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from omnikpi.auth.accounts import Principal
-from omnikpi.auth.scope import Scope, scope_of
+from omnikpi.auth.scope import Scope, own_scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import check_filter_values
@@ -54,7 +54,14 @@ def _narrow(scope: Scope, tenant: str | None, site: str | None) -> Scope:
     if sites:
         sites = tuple(s for s in sites if not scope.sites or s in scope.sites)
         nothing = nothing or not sites
-    return Scope(tenants or scope.tenants, sites or scope.sites, nothing)
+    return Scope(tenants or scope.tenants, sites or scope.sites, nothing, scope.agent)
+
+
+def live_scope(principal: Principal) -> Scope:
+    """What the caller's wallboard shows: an agent account its own rows only (their
+    contacts and states: the board listed colleagues' states and not-ready reasons), any
+    other role its tenant and sites."""
+    return own_scope(principal) or scope_of(principal)
 
 
 @router.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
@@ -139,7 +146,7 @@ async def live_snapshot(state: State, principal: Caller, tenant: str | None = No
     one, SL and abandonment so far today, chats per agent vs capacity, firing alerts —
     all cut to the caller's scope and to ``tenant``, ``site``, ``queue`` and ``channel``
     (comma-separated lists)."""
-    scope = _narrow(scope_of(principal), tenant, site)
+    scope = _narrow(live_scope(principal), tenant, site)
     return await asyncio.to_thread(_hub(state).snapshot, scope, _cut(queue, channel))
 
 
@@ -155,7 +162,8 @@ async def live_stream(request: Request, state: State, principal: Caller,
     """Server-sent events: one ``snapshot`` event per change (and every 2 s while idle),
     cut as ``/api/v1/live`` is."""
     hub = _hub(state)
-    subscriber = Subscriber(_narrow(scope_of(principal), tenant, site), _cut(queue, channel))
+    subscriber = Subscriber(_narrow(live_scope(principal), tenant, site),
+                            _cut(queue, channel))
     first = await asyncio.to_thread(hub.first_message, subscriber.scope, subscriber.where)
 
     async def events() -> AsyncIterator[str]:

@@ -79,13 +79,19 @@ def rule_visible(principal: Principal, rule: AlertRule) -> bool:
 def _event_visible(principal: Principal, rule: AlertRule | None,
                    detail: AlertEventDetail | None) -> bool:
     """A firing of a rule in the caller's scope, or one about a subject in it: a site's
-    supervisor sees (and acknowledges) the administrator's alert about their queue."""
-    if rule is not None and rule_visible(principal, rule):
-        return True
+    supervisor sees (and acknowledges) the administrator's alert about their queue. An
+    agent account sees only the firings about themselves (it read "Not ready … on agent"
+    of a colleague)."""
     try:
         subject = json.loads(detail.facts).get("subject") if detail is not None else None
     except ValueError:
         subject = None
+    if principal.role == "agent":
+        return isinstance(subject, dict) and principal.agent_id is not None \
+            and subject.get("agent_id") == principal.agent_id \
+            and scope_of(principal).allows(subject.get("tenant"), subject.get("site"))
+    if rule is not None and rule_visible(principal, rule):
+        return True
     if not isinstance(subject, dict) or not subject:
         return False
     scope = scope_of(principal)
