@@ -445,6 +445,23 @@ def test_an_agent_evaluated_for_two_clients_is_coached_per_client(tmp_path: Path
         assert proposed == {"bank": ["ident"], "telco": ["greet"]}
 
 
+def test_a_tenants_private_wording_labels_only_its_own_items(tmp_path: Path) -> None:
+    """The bank's own form words ``identified`` its way: the telco's coaching pages read
+    the bank's private wording (the newest form of any tenant won)."""
+    from omnikpi.qa.coaching import item_texts
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        save_form(session, FormSpec("std", "Standard", (
+            ItemSpec("G", "identified", "Identifies the caller", 1.0),)), "t")
+        save_form(session, FormSpec("bank", "Bank", (
+            ItemSpec("G", "identified", "BANK PRIVATE WORDING", 1.0),)), "t", tenant="bank")
+        assert item_texts(session, "telco") == {"identified": "Identifies the caller"}
+        assert item_texts(session, "bank") == {"identified": "BANK PRIVATE WORDING"}
+        assert item_texts(session)["identified"] == "BANK PRIVATE WORDING"  # unbounded
+
+
 def test_the_queue_is_cut_after_the_scope_not_before(tmp_path: Path) -> None:
     """250 pending contacts of site kyiv, then 5 of lviv: a lviv supervisor's queue was
     the first 200 pending items filtered to lviv — empty. Now their 5, and the count."""

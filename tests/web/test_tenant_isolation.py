@@ -592,6 +592,18 @@ def attack_qa(app: FastAPI, admin: TestClient, viewer: TestClient,
     mine = supervisor.get(own.headers["location"]).text
     no_leak(mine)
     assert "a-1" in mine
+    # the administrator's sample of both tenants: A's rows, not the count of B's contacts
+    # it was drawn from; B's supervisor's sample (and its volume) is not A's to open
+    shared = supervisor.get(f"/qa/samples/{sample_id}").text
+    summary = re.search(r'<p id="sample-summary">(.*?)</p>', shared, re.S)
+    assert summary and " of " not in summary.group(1)
+    other = log_in(TestClient(app), "sup-b", PASSWORD)
+    theirs = other.post("/qa/samples", data={"csrf_token": csrf(other, "/qa"),
+                                            "name": f"secret {MARK}", "rate": "1",
+                                            "seed": "3"}, follow_redirects=False)
+    assert theirs.status_code == 303
+    assert supervisor.get(theirs.headers["location"]).status_code == 404
+    no_leak(supervisor.get("/qa").text)
     forged = supervisor.post(f"/qa/evaluate/{b_item}", data={
         "csrf_token": token, "form_id": form_id, item_field.group(1): "0"})
     assert forged.status_code == 404

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
 from omnikpi.qa.queries import Visible
-from omnikpi.store.models import QaAnswer, QaEvaluation, QaFormItem, QaSampleItem
+from omnikpi.store.models import QaAnswer, QaEvaluation, QaForm, QaFormItem, QaSampleItem
 from omnikpi.store.models_qa_coaching import (
     ERROR_KINDS,
     QaCoachingItem,
@@ -119,10 +119,15 @@ def coachable_agents(session: Session, visible: Visible) -> list[QaEvaluation]:
     return [newest[a] for a in sorted(newest)]
 
 
-def item_texts(session: Session) -> dict[str, str]:
-    """Each item key's text, from the newest form version that has it."""
+def item_texts(session: Session, shelf: str | None = None) -> dict[str, str]:
+    """Each item key's text, from the newest form version that has it — among the forms
+    seen from ``shelf`` (a tenant's own and the operator's; None: every form). A
+    tenant's private wording labelled another tenant's coaching sessions."""
+    query = select(QaFormItem).join(QaForm, QaForm.id == QaFormItem.form_id)
+    if shelf is not None:
+        query = query.where(QaForm.tenant_key.in_(("", shelf)))
     return {i.item_key: i.text for i in session.scalars(
-        select(QaFormItem).order_by(QaFormItem.form_id, QaFormItem.position))}
+        query.order_by(QaFormItem.form_id, QaFormItem.position))}
 
 
 def agent_item_texts(session: Session, agent: QaEvaluation) -> dict[str, str]:
@@ -154,7 +159,7 @@ def create_session(session: Session, agent: QaEvaluation, coach: str, held_on: d
         check_length("item", key, KEY_CHARS)
     if not keys:
         raise UsageError("choose at least one item the session covered")
-    unknown = sorted(set(keys) - set(item_texts(session)))
+    unknown = sorted(set(keys) - set(item_texts(session, agent.tenant or "")))
     if unknown:
         raise UsageError(f"unknown checklist item(s): {', '.join(unknown[:5])}")
     if not actions.strip():
@@ -231,7 +236,7 @@ def before_after(session: Session, coaching: QaCoachingSession) -> list[BeforeAf
             scores[(key, "before")].append(float(value))
         elif moment >= next_day:
             scores[(key, "after")].append(float(value))
-    texts = item_texts(session)
+    texts = item_texts(session, coaching.tenant or "")
 
     def mean(values: list[float]) -> float | None:
         return sum(values) / len(values) if values else None

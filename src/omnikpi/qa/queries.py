@@ -25,10 +25,12 @@ from omnikpi.store.models import (
 Visible = Sight
 
 
-def samples_with_progress(session: Session, visible: Visible) -> list[dict[str, Any]]:
+def samples_with_progress(session: Session, visible: Visible,
+                          shelf: str | None = None) -> list[dict[str, Any]]:
     """Every sample with its visible items' count and how many are done, newest first
-    (a sample whose items are all out of scope is left out). Two grouped queries, not
-    one per sample: a QA team makes a sample a day for years."""
+    (a sample whose items are all out of scope is left out, and an empty one of another
+    tenant: :func:`sample_visible`). Two grouped queries, not one per sample: a QA team
+    makes a sample a day for years."""
     done = case((QaSampleItem.status == "done", 1), else_=0)
     shown = {sample_id: (total, finished) for sample_id, total, finished in session.execute(
         select(QaSampleItem.sample_id, func.count(), func.sum(done))
@@ -36,10 +38,31 @@ def samples_with_progress(session: Session, visible: Visible) -> list[dict[str, 
     with_items = set(session.scalars(select(QaSampleItem.sample_id).distinct()))
     out = []
     for sample in session.scalars(select(QaSample).order_by(QaSample.id.desc())):
-        if sample.id in shown or sample.id not in with_items:
+        if sample.id in shown or (sample.id not in with_items
+                                  and _own_empty_sample(sample, shelf)):
             total, finished = shown.get(sample.id, (0, 0))
             out.append({"sample": sample, "total": int(total), "done": int(finished or 0)})
     return out
+
+
+def _own_empty_sample(sample: QaSample, shelf: str | None) -> bool:
+    """An empty sample (nothing drawn) is seen by an unbounded viewer and by its own
+    tenant's: its name, evaluator and population are that tenant's business."""
+    return shelf is None or (sample.tenant or "") == shelf
+
+
+def sample_visible(session: Session, sample: QaSample, visible: Visible,
+                   shelf: str | None) -> bool:
+    """Whether a viewer may open a sample: one of its items is in their scope, or it is
+    an empty sample of theirs. Another tenant's sample page showed its name, evaluator
+    and handled-contact count (only its rows were filtered)."""
+    has_visible = session.scalar(select(func.count()).select_from(QaSampleItem).where(
+        QaSampleItem.sample_id == sample.id, visible.clause(QaSampleItem)))
+    if has_visible:
+        return True
+    has_any = session.scalar(select(func.count()).select_from(QaSampleItem).where(
+        QaSampleItem.sample_id == sample.id))
+    return not has_any and _own_empty_sample(sample, shelf)
 
 
 def pending_items(session: Session, evaluator: str, visible: Visible,

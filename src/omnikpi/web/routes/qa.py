@@ -94,7 +94,8 @@ def _overview(request: Request, view: View, typed: dict[str, str] | None = None,
         forms = latest_forms(session, form_shelf(view))
         evaluator = principal.role in EVALUATORS
         visible = _visible(view)
-        samples = queries.samples_with_progress(session, visible) if evaluator else []
+        samples = queries.samples_with_progress(
+            session, visible, form_shelf(view)) if evaluator else []
         queue, waiting = queries.pending_items(session, principal.name, visible) \
             if evaluator else ([], 0)
         evaluations = queries.recent_evaluations(session, visible)
@@ -201,11 +202,16 @@ def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
     _evaluator(view)
     with session_scope(view.state.database_url) as session:
         sample = session.get(QaSample, sample_id)
-        if sample is None:
+        if sample is None or not queries.sample_visible(session, sample, _visible(view),
+                                                        form_shelf(view)):
             raise HTTPException(404, "no such sample")
         items = queries.sample_items(session, sample_id, _visible(view))
+        shelf = form_shelf(view)
         return templates.TemplateResponse(request, "qa_sample.html", {
             "filters": None, "sample": sample, "items": items,
+            # the population counts every tenant's contacts the sample was drawn from:
+            # said to an unbounded viewer and to the sample's own tenant only
+            "own_sample": shelf is None or (sample.tenant or "") == shelf,
             "days": days_text(sample.period_from, sample.period_to)})
 
 

@@ -22,6 +22,7 @@ from omnikpi.qa.coaching import (
     item_texts,
     sessions_of,
 )
+from omnikpi.qa.forms import form_shelf
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation
 from omnikpi.store.models_qa_coaching import ERROR_KINDS, QaCoachingSession
@@ -74,7 +75,7 @@ def coaching_page(request: Request, view: ViewDep,
             session, visible, "operator", chosen)} if chosen else {}
         return templates.TemplateResponse(request, "qa_coaching.html", {
             "filters": None, "history": history, "agents": agents, "chosen": chosen,
-            "errors": errors, "texts": item_texts(session),
+            "errors": errors, "texts": item_texts(session, form_shelf(view)),
             "choices": agent_item_texts(session, chosen) if chosen else {},
             "today": date.today(),
             "coach": agent is None,
