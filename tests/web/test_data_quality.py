@@ -212,3 +212,27 @@ def test_the_page_names_channels_it_does_not_know(make_app: Callable[..., FastAP
     configured = make_app(data, config=Config.model_validate(
         {"channels": {"phone": {"mode": "continuous"}}}), scheduler=False)
     assert "phone" not in _text(TestClient(configured).get("/data?lang=en").text)
+
+
+def test_a_bounded_supervisor_counts_the_rows_of_their_scope(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """Tenant A's supervisor read the whole dataset's counts (A's and B's contacts) and
+    the number of files, under "the counts above are the rows you may see"."""
+    data = tmp_path / "data"
+    (data / "contacts").mkdir(parents=True)
+    (data / "contacts" / "a.csv").write_text(
+        "contact_id,channel,queue,tenant,arrived_at\n"
+        "a1,voice,q1,A,2024-03-05T10:00:00Z\na2,voice,q1,A,2024-03-05T10:01:00Z\n")
+    (data / "contacts" / "b.csv").write_text(
+        "contact_id,channel,queue,tenant,arrived_at\n"
+        + "".join(f"b{i},voice,q1,B,2024-03-05T10:0{i}:00Z\n" for i in range(5)))
+    app = make_app(data, auth_required=True, scheduler=False)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "root", PASSWORD, "admin")
+        create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
+    row = re.compile(r'<tr data-table="contacts"[^>]*>(.*?)</tr>', re.S)
+    cells = re.compile(r'<td class="num">([^<]*)</td>')
+    admin = row.search(log_in(TestClient(app), "root", PASSWORD).get("/data").text)
+    assert admin and cells.findall(admin.group(1))[:3] == ["2", "7", "7"]  # files, rows
+    bounded = row.search(log_in(TestClient(app), "sup-a", PASSWORD).get("/data").text)
+    assert bounded and cells.findall(bounded.group(1)) == ["2", "2"]  # read, loaded
