@@ -198,15 +198,22 @@ class Simulation:
                    and o.start <= when < o.end for o in self.s.outages)
 
     def arrive(self, contact: Contact) -> None:
+        """A contact to a free agent, else to the queue, else blocked: ``max_queue`` limits
+        the contacts that wait, so with ``max_queue = 0`` (Erlang B's loss system) a free
+        agent still answers. A full queue that holds contacts blocks before an agent is
+        chosen, as it always did, so runs with ``max_queue ≥ 1`` draw the same numbers."""
         state = self.queues[contact.queue]
         q = state.spec
-        if self.outage(q, contact.arrived) or (
-                q.max_queue is not None and len(state.waiting) >= q.max_queue):
+        full = q.max_queue is not None and len(state.waiting) >= q.max_queue
+        if self.outage(q, contact.arrived) or (full and state.waiting):
             contact.blocked = True
             return
         agent = choose_agent(self.s.routing, state, self.result.agents, self.rng)
         if agent is not None and not (q.channel not in LIVE_CHANNELS and state.waiting):
             self.start_work(agent, contact, contact.arrived)
+            return
+        if full:  # max_queue = 0: no agent free, and no one may wait
+            contact.blocked = True
             return
         contact.waiting = True
         state.waiting.append(contact)

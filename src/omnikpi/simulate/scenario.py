@@ -6,7 +6,7 @@ import re
 import tomllib
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -14,7 +14,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from omnikpi.errors import UsageError, describe_validation_error, read_text
@@ -53,8 +55,21 @@ Window = Annotated[str, AfterValidator(_window)]
 """START-END clock times of a day, checked when the scenario is read."""
 
 
+def _clock_seconds(text: str) -> int:
+    """Seconds since midnight of a checked clock time; "24:00" is the day's end, so a
+    break may end at midnight."""
+    if text == "24:00":
+        return 24 * 3600
+    moment = _clock(text)
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """No unknown keys, and no ``inf`` or ``nan`` in any number: TOML reads ``inf`` as a
+    float that ``ge=0`` lets through, and an infinite duration or arrival rate made the
+    simulation run forever."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class QueueSpec(Strict):
@@ -80,7 +95,9 @@ class QueueSpec(Strict):
     service calls, for the sales KPIs."""
     site: str | None = None
     tenant: str | None = None
-    topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"])
+    topics: list[str] = Field(default_factory=lambda: ["billing", "tech", "orders"],
+                              min_length=1)
+    """Each contact draws one of them: ``topics = []`` left nothing to draw (a traceback)."""
     open: Window = "00:00-24:00"
     """Hours the queue accepts contacts each day; live contacts outside are not offered."""
 
@@ -105,16 +122,24 @@ class AgentGroup(Strict):
     @field_validator("breaks")
     @classmethod
     def _break_clocks(cls, value: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Each break ends after it starts on the same day: the simulation places a break
+        at its clock times of each day, so an end before the start put agents on a break
+        that never began in the shift activities. A break across midnight is two breaks."""
         for start, end in value:
-            _clock(start)
-            _clock(end)
+            begins = _clock_seconds(start)
+            if _clock_seconds(end) <= begins:
+                raise ValueError(
+                    f"break [{start!r}, {end!r}] does not end after it starts; a break "
+                    f"across midnight must be split in two: [{start!r}, '24:00'] and "
+                    f"['00:00', {end!r}]")
         return value
     site: str | None = None
     tenant: str | None = None
 
 
 class Outage(Strict):
-    channel: str
+    channel: Channel
+    """One of the channels a queue can have: an outage of "phone" blocked nothing."""
     queue: str | None = None
     start: datetime
     end: datetime
@@ -127,6 +152,22 @@ class SurveySpec(Strict):
     scale_max: int = 5
     weights: list[float]
     """Relative frequency of each score from scale_min to scale_max."""
+
+    @model_validator(mode="after")
+    def _weights_fit_the_scale(self) -> SurveySpec:
+        """One weight ≥ 0 per score of the scale, not all 0: the simulation draws the
+        scores with them, and a mismatch crashed it mid-run (or, negative, was taken)."""
+        if self.scale_min > self.scale_max:
+            raise ValueError(f"scale_min {self.scale_min} is above scale_max {self.scale_max}")
+        scores = self.scale_max - self.scale_min + 1
+        if len(self.weights) != scores:
+            raise ValueError(f"weights has {len(self.weights)} numbers, the scale "
+                             f"{self.scale_min}..{self.scale_max} has {scores} scores")
+        if any(w < 0 for w in self.weights):
+            raise ValueError("weights must be ≥ 0")
+        if not any(self.weights):
+            raise ValueError("weights must not all be 0")
+        return self
 
 
 class Campaign(Strict):
@@ -161,10 +202,39 @@ class Scenario(Strict):
     leaves the other queues' callers as they were; ``shared`` (the default, and what the
     bundled demo data was made with): one stream of each kind for the whole center."""
 
+    @field_validator("outages")
+    @classmethod
+    def _outages_in_the_start_offset(cls, value: list[Outage],
+                                     info: ValidationInfo) -> list[Outage]:
+        """Outage times without a UTC offset are read in the scenario start's offset (the
+        simulation compares them with it: naive against aware was a TypeError); an outage
+        must end after it starts."""
+        start = info.data.get("start")
+        if not isinstance(start, datetime):
+            return value  # the start's own error is reported
+        return [_outage_in(start, n, outage) for n, outage in enumerate(value)]
+
     def hours(self) -> float:
         if self.duration_hours is not None:
             return self.duration_hours
         return 24.0 * (self.days or 1)
+
+
+def _outage_in(start: datetime, n: int, outage: Outage) -> Outage:
+    """The outage with its times in ``start``'s offset when they have none."""
+    times: dict[str, Any] = {}
+    for key in ("start", "end"):
+        moment: datetime = getattr(outage, key)
+        if moment.tzinfo is None and start.tzinfo is not None:
+            times[key] = moment.replace(tzinfo=start.tzinfo)
+        elif moment.tzinfo is not None and start.tzinfo is None:
+            raise ValueError(f"outage {n + 1} {key} {moment.isoformat()} has a UTC offset "
+                             "but the scenario start has none: give both or neither one")
+    changed = outage.model_copy(update=times) if times else outage
+    if changed.end <= changed.start:
+        raise ValueError(f"outage {n + 1} end {changed.end.isoformat()} is not after its "
+                         f"start {changed.start.isoformat()}")
+    return changed
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -187,9 +257,12 @@ def parse_scenario(text: str, where: str) -> Scenario:
 
 
 def check_references(scenario: Scenario, where: str) -> None:
+    """What one part of a scenario says of another: unique names, known queues, groups."""
     names = {q.name for q in scenario.queues}
     if len(names) != len(scenario.queues):
         raise UsageError(f"scenario {where}: queue names must be unique")
+    _check_group_names(scenario, where)
+    _check_outage_queues(scenario, where)
     for group in scenario.agent_groups:
         unknown = [s for s in group.skills if s not in names]
         if unknown:
@@ -208,3 +281,29 @@ def check_references(scenario: Scenario, where: str) -> None:
         if unknown:
             raise UsageError(f"scenario {where}: campaign {c.name} has unknown agent groups "
                              f"{', '.join(unknown)}")
+
+
+def _check_group_names(scenario: Scenario, where: str) -> None:
+    """Agent ids are the group's name and a number: two groups of one name gave two
+    agents each id, and the report quarantined their states."""
+    seen: set[str] = set()
+    for group in scenario.agent_groups:
+        if group.name in seen:
+            raise UsageError(f"scenario {where}: agent group names must be unique "
+                             f"({group.name} twice)")
+        seen.add(group.name)
+
+
+def _check_outage_queues(scenario: Scenario, where: str) -> None:
+    """An outage's queue is one of the scenario's, of the outage's channel: otherwise the
+    outage blocked nothing, silently."""
+    channels = {q.name: q.channel for q in scenario.queues}
+    for n, outage in enumerate(scenario.outages, 1):
+        if outage.queue is None:
+            continue
+        if outage.queue not in channels:
+            raise UsageError(f"scenario {where}: outage {n} names unknown queue "
+                             f"{outage.queue} (queues: {', '.join(sorted(channels))})")
+        if channels[outage.queue] != outage.channel:
+            raise UsageError(f"scenario {where}: outage {n} is of channel {outage.channel} "
+                             f"but queue {outage.queue} is {channels[outage.queue]}")

@@ -282,3 +282,23 @@ shift = "00:00-24:00"
                if r["status"] == "planned"]
     assert [(s[11:16], e[11:16]) for s, e in planned] == [("00:00", "08:00"),
                                                           ("20:00", "00:00")]
+
+
+def test_max_queue_0_is_erlang_bs_loss_system() -> None:
+    """``max_queue = 0`` blocked every contact, free agents or not. Now no contact waits, a
+    contact is blocked only when every agent is busy, and over 300 hours (~48,000 calls of
+    8 Erlangs on 10 agents, first hour dropped as warm-up) the blocked share is Erlang B's
+    within ±0.01."""
+    from omnikpi.wfm.erlang import erlang_b_value
+
+    scenario = long_run(None, hours=300)
+    queue = scenario.queues[0].model_copy(update={"max_queue": 0})
+    result = simulate(scenario.model_copy(update={"queues": [queue]}))
+    busy = [(c.accepted, c.ended) for c in result.contacts
+            if c.accepted is not None and c.ended is not None]
+    assert busy and all(c.accepted in (None, c.arrived) for c in result.contacts)
+    calls = [c for c in result.contacts if c.arrived > 3600]
+    blocked = [c.arrived for c in calls if c.blocked]
+    for moment in blocked[:200]:  # each found all 10 agents busy
+        assert sum(start <= moment < end for start, end in busy) == 10
+    assert len(blocked) / len(calls) == pytest.approx(erlang_b_value(8, 10), abs=0.01)

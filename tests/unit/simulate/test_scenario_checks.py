@@ -1,0 +1,156 @@
+"""Scenarios that passed validation and then crashed the simulation (a traceback on the
+command line, HTTP 500 on the what-if page), hung it (``inf``) or quietly made wrong data
+(two agent groups of one name, an outage of no channel): each is now a usage error that
+names the field, on the command line (exit 2) and on the page alike."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from omnikpi.cli.main import app
+from omnikpi.demo import DEMO_DATA_DIR
+from omnikpi.errors import UsageError
+from omnikpi.simulate.runner import simulate
+from omnikpi.simulate.scenario import parse_scenario
+from omnikpi.web.app import create_app
+
+BASE = """
+seed = 1
+start = "2024-01-01T00:00:00+00:00"
+duration_hours = 2
+[[queues]]
+name = "q"
+arrivals_per_hour = 60
+aht_seconds = 120
+{queue}
+[[agent_groups]]
+name = "g"
+count = 3
+skills = ["q"]
+shift = "{shift}"
+{group}
+{tail}
+"""
+SURVEY = '[[surveys]]\nsurvey = "csat"\nresponse_rate = 0.5\n'
+SECOND_GROUP = '[[agent_groups]]\nname = "g"\ncount = 3\nskills = ["q"]\n'
+OUTAGE = '[[outages]]\nchannel = "{channel}"\n{queue}start = "{start}"\nend = "{end}"\n'
+PROBLEMS = re.compile(r'id="whatif-problems">(.*?)</div>', re.S)
+
+
+def scenario(queue: str = "", group: str = "", tail: str = "",
+             shift: str = "00:00-24:00") -> str:
+    return BASE.format(queue=queue, group=group, tail=tail, shift=shift)
+
+
+def outage(start: str = "2024-01-01T00:10:00+00:00", end: str = "2024-01-01T00:20:00+00:00",
+           channel: str = "voice", queue: str | None = None) -> str:
+    named = "" if queue is None else f'queue = "{queue}"\n'
+    return OUTAGE.format(channel=channel, queue=named, start=start, end=end)
+
+
+BAD = [
+    pytest.param(scenario(tail=SURVEY + "weights = [1, 2]"),
+                 "weights has 2 numbers, the scale 1..5 has 5 scores", id="weights-short"),
+    pytest.param(scenario(tail=SURVEY + "scale_min = 5\nscale_max = 1\nweights = [1]"),
+                 "scale_min 5 is above scale_max 1", id="scale-reversed"),
+    pytest.param(scenario(tail=SURVEY + "weights = [0, 0, 0, 0, 0]"),
+                 "weights must not all be 0", id="weights-zero"),
+    pytest.param(scenario(tail=SURVEY + "weights = [1, 1, 1, -1, 1]"),
+                 "weights must be ≥ 0", id="weights-negative"),
+    pytest.param(scenario(queue="topics = []"), "queues.0.topics: List should have at least 1",
+                 id="no-topics"),
+    pytest.param(scenario(tail=outage("2024-01-01T00:30:00+00:00")),
+                 "outage 1 end 2024-01-01T00:20:00+00:00 is not after its start",
+                 id="outage-reversed"),
+    pytest.param(scenario(tail=outage(end="2024-01-01T00:20:00")).replace("+00:00", "", 1),
+                 "outage 1 start 2024-01-01T00:10:00+00:00 has a UTC offset but the scenario "
+                 "start has none", id="outage-offset-start-none"),
+    pytest.param(scenario().replace("duration_hours = 2", "duration_hours = inf"),
+                 "duration_hours: Input should be a finite number", id="inf-duration"),
+    pytest.param(scenario().replace("arrivals_per_hour = 60", "arrivals_per_hour = inf"),
+                 "queues.0.arrivals_per_hour: Input should be a finite number",
+                 id="inf-arrivals"),
+    pytest.param(scenario(queue='arrivals_profile = [["08:00", inf]]'),
+                 "queues.0.arrivals_profile.0.1: Input should be a finite number",
+                 id="inf-profile"),
+    pytest.param(scenario(tail=SECOND_GROUP), "agent group names must be unique (g twice)",
+                 id="duplicate-group"),
+    pytest.param(scenario(tail=outage(channel="phone")),
+                 "outages.0.channel: Input should be 'voice', 'chat', 'email', 'social' or "
+                 "'messenger'", id="outage-unknown-channel"),
+    pytest.param(scenario(tail=outage(queue="nosuch")),
+                 "outage 1 names unknown queue nosuch (queues: q)", id="outage-unknown-queue"),
+    pytest.param(scenario(tail=outage(channel="chat", queue="q")),
+                 "outage 1 is of channel chat but queue q is voice", id="outage-other-channel"),
+    pytest.param(scenario(group='breaks = [["01:00", "00:30"]]'),
+                 "agent_groups.0.breaks: Value error, break ['01:00', '00:30'] does not end "
+                 "after it starts", id="break-reversed"),
+    pytest.param(scenario(group='breaks = [["23:50", "00:20"]]', shift="22:00-06:00"),
+                 "a break across midnight must be split in two: ['23:50', '24:00'] and "
+                 "['00:00', '00:20']", id="break-across-midnight"),
+]
+
+
+@pytest.mark.parametrize(("text", "said"), BAD)
+def test_a_scenario_the_simulation_could_not_run_is_refused(text: str, said: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse_scenario(text, "t.toml")
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "said"), BAD)
+def test_the_command_line_says_it_and_exits_2(tmp_path: Path, text: str, said: str) -> None:
+    file = tmp_path / "bad.toml"
+    file.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(file), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    folder = tmp_path_factory.mktemp("db")
+    with TestClient(create_app(DEMO_DATA_DIR, auth_required=False, live_updates=False,
+                               database_url=f"sqlite:///{folder / 'omnikpi.db'}")) as test:
+        yield test
+
+
+@pytest.mark.parametrize(("text", "said"), BAD)
+def test_the_whatif_page_says_it(client: TestClient, text: str, said: str) -> None:
+    """Was an HTTP 500 for the scenarios that crashed the simulation."""
+    answer = client.post("/wfm/whatif?lang=en",
+                         data={"scenario": "custom", "toml": text, "run": "1"})
+    assert answer.status_code == 200, answer.text
+    found = PROBLEMS.search(answer.text)
+    assert found is not None and said in " ".join(html.unescape(found.group(1)).split())
+
+
+def test_outage_times_without_an_offset_are_the_starts_offset() -> None:
+    """Compared with the aware start they were a TypeError; now 00:10–00:20 in the
+    scenario's +03:00 blocks the calls then, as if the offset were written."""
+    text = scenario(tail=outage("2024-01-01T00:10:00", "2024-01-01T00:20:00")).replace(
+        "+00:00", "+03:00", 1)
+    naive = parse_scenario(text, "t.toml")
+    aware = parse_scenario(scenario(tail=outage(
+        "2024-01-01T00:10:00+03:00", "2024-01-01T00:20:00+03:00")).replace(
+        "+00:00", "+03:00", 1), "t.toml")
+    assert naive.outages == aware.outages and str(naive.outages[0].end.utcoffset()) == "3:00:00"
+    blocked = [c.arrived for c in simulate(naive).contacts if c.blocked]
+    assert blocked and all(600 <= moment < 1200 for moment in blocked)
+
+
+def test_a_break_split_at_midnight_is_planned_on_both_sides() -> None:
+    """What the message says to write instead of a break across midnight."""
+    text = scenario(group='breaks = [["23:50", "24:00"], ["00:00", "00:20"]]',
+                    shift="22:00-06:00").replace("duration_hours = 2", "days = 2")
+    result = simulate(parse_scenario(text, "t.toml"))
+    spans = {(round(start), round(end)) for start, end, _ in result.breaks["g-01"]}
+    assert {(0, 1200), (85800, 86400), (86400, 87600)} <= spans
