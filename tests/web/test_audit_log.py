@@ -256,3 +256,23 @@ def test_the_command_line_searches_too(database: str) -> None:
     assert "no entry matches" in runner.invoke(cli, [*base, "--actor", "zed"]).stderr
     bad = runner.invoke(cli, [*base, "--from", "soon"])
     assert bad.exit_code == 2 and "bad from 'soon'" in bad.output
+
+
+def test_every_change_made_on_the_web_says_its_address(
+        make_app: Callable[..., FastAPI]) -> None:
+    """An alert rule, a board, a QA form: their entries had an empty address (only
+    logins, exports and a few others passed theirs)."""
+    app = make_app(auth_required=True, scheduler=False)
+    url = app.state.omnikpi.database_url
+    with session_scope(url) as session:
+        create_user(session, "boss", "audit-pass-word-1", "admin")
+    client = TestClient(app)
+    token = client.post("/api/v1/auth/token", data={
+        "username": "boss", "password": "audit-pass-word-1"}).json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    made = client.post("/api/v1/alerts", json={"name": "slow", "kind": "sl_below",
+                                               "threshold": 0.8})
+    assert made.status_code in (200, 201), made.text
+    with session_scope(url) as session:
+        entries = {e.action: e.ip for e in session.scalars(select(AuditEntry))}
+    assert entries["alert_rule_created"] == "testclient"

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import secrets
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -334,10 +335,17 @@ def resolve_api_key(session: Session, key: str) -> Principal | None:
                      "api_key")
 
 
+CLIENT_ADDRESS: ContextVar[str | None] = ContextVar("omnikpi_client_address", default=None)
+"""The address of the web request being served (set by ``web/client_address.py``): an
+entry written without one takes it, so every change made in the web application says
+where it came from (alert rules, boards, QA forms and coaching had an empty address)."""
+
+
 def audit(session: Session, actor: str, action: str, detail: dict[str, Any] | None = None,
           ip: str | None = None) -> None:
     session.add(AuditEntry(actor=actor, action=action,
-                           detail=json.dumps(detail or {}, sort_keys=True, default=str), ip=ip))
+                           detail=json.dumps(detail or {}, sort_keys=True, default=str),
+                           ip=ip if ip is not None else CLIENT_ADDRESS.get()))
 
 
 def audit_entries(session: Session, limit: int = 200) -> list[AuditEntry]:

@@ -31,6 +31,7 @@ from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.store.db import require_current, session_scope, shown_url, upgrade
 from omnikpi.store.models import User
 from omnikpi.web.assets import install_assets
+from omnikpi.web.client_address import ClientAddress
 from omnikpi.web.deps import AppState, fingerprint
 from omnikpi.web.headers import SecurityHeaders
 from omnikpi.web.limits import BodyLimit
@@ -268,6 +269,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
 
     app.add_middleware(BodyLimit)
     app.add_middleware(RepeatedParams)  # before any route reads a parameter
+    app.add_middleware(ClientAddress)  # the audit log's address of every change
 
     app.add_middleware(SecurityHeaders)  # outermost: it heads every answer
     return app
