@@ -205,6 +205,26 @@ def test_fcr_chains_windows_topics_and_transfers(tmp_path: Path, engine: str) ->
     assert lenient == {"fcr": pytest.approx(5 / 6), "repeat_rate": pytest.approx(1 / 6)}
 
 
+def test_a_customer_id_is_each_tenants_own(tmp_path: Path, engine: str) -> None:
+    """An outsourcer's clients number their customers each their own way: the bank's
+    cust7 and the telco's cust7 are two people. The bank's question (b1) was counted
+    repeated by the telco's call a day later; the bank's own call back (b3) repeats b2.
+    The bank's FCR is 2/3 (b1 and b3 resolved, b2 repeated), cut by tenant or filtered."""
+    def c(i: str, when: str, tenant: str) -> dict[str, Any]:
+        return call(i, f"2024-03-{when}:00", answered=f"2024-03-{when}:05",
+                    ended=f"2024-03-{when[:-2]}30:00", customer_id="cust7", tenant=tenant)
+    data = dataset(tmp_path, contacts=[
+        c("b1", "05T10:00", "bank"), c("t1", "06T10:00", "telco"),
+        c("b2", "10T10:00", "bank"), c("b3", "11T10:00", "bank")])
+    asked = {"metrics": ["fcr"], "as_of": "2024-03-20T00:00:00Z",
+             "params": {"fcr.window_hours": 24}}
+    by_tenant = {r["tenant"]: r["fcr"] for r in run(data, engine, by=["tenant"], **asked).rows}
+    # bank: b1 resolved, b2 repeated by b3, b3 resolved: 2/3; telco: t1 alone, resolved
+    assert by_tenant == {"bank": pytest.approx(2 / 3), "telco": pytest.approx(1.0)}
+    filtered = only(run(data, engine, where={"tenant": ["bank"]}, **asked))
+    assert filtered["fcr"] == pytest.approx(2 / 3)
+
+
 def test_dst_days_in_reporting_zone(tmp_path: Path, engine: str) -> None:
     # Europe/Kyiv springs forward on 2024-03-31 (03:00 → 04:00): that day has 23 h.
     # 2024-03-30T22:30Z is 00:30 local on 03-31; 2024-03-31T21:30Z is 00:30 on 04-01.

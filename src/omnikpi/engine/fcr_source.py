@@ -3,7 +3,8 @@
 Every handled contact with a customer is a question (also one that is itself a repeat),
 except a transfer leg (a contact with a ``parent_id``): that is the question continuing,
 neither a question nor a repeat of its own. A question is repeated when another offered
-contact of that customer (same topic if topics are matched; a missing topic matches any)
+contact of that customer of the same tenant (customer ids are each client's own; same
+topic if topics are matched; a missing topic matches any)
 arrives after it arrived and no later than the window after it ended. A question that was
 transferred (``transferred``, or a leg points at it) was not resolved at first contact
 (catalog v1.2, ``transfer_breaks_fcr``). Questions whose window has not elapsed by as-of
@@ -41,12 +42,16 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     later = facts.filter(facts.offered & facts.customer_id.notnull()
                          & facts.parent_id.isnull()).select(
         r_id=facts.contact_id, r_customer=facts.customer_id, r_topic=facts.topic,
-        r_arr=facts.arr,
+        r_arr=facts.arr, r_tenant=facts.tenant.fill_null(""),
     )
     q = questions.select(q_id=questions.contact_id, q_customer=questions.customer_id,
-                         q_topic=questions.topic, q_arr=questions.arr, q_end=questions.end)
+                         q_topic=questions.topic, q_arr=questions.arr, q_end=questions.end,
+                         q_tenant=questions.tenant.fill_null(""))
+    # a customer id is the client's own: a bank's cust02174 calling again is a repeat, the
+    # telco's cust02174 is someone else (an outsourcer's bank FCR counted telco's calls)
     conditions = [
         q.q_customer == later.r_customer,
+        q.q_tenant == later.r_tenant,
         later.r_id != q.q_id,
         later.r_arr > q.q_arr,
         later.r_arr <= q.q_end + window_us,
