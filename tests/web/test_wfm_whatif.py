@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import omnikpi.simulate.whatif as whatif_module
 from omnikpi import formatting
 from omnikpi.cli.main import app as cli
 from omnikpi.demo import DEMO_DATA_DIR
@@ -241,6 +242,37 @@ def test_too_large_a_center_is_refused_before_simulating(
                           "fingerprint": fingerprint.group(1)})
     assert _problems(page) == [
         "This center is too large to simulate on a page (297,600 of at most 250,000 contacts "
+        "or agents): compare it on the command line with omnikpi simulate compare."]
+
+
+def test_repeats_of_repeats_stop_at_the_pages_limit(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every handled call repeats (repeat_rate 1): the size check before the run counts
+    one repeat a contact (14,400 for three days of 100 an hour) but the run made 51,049.
+    The run itself stops at the page's limit (20,000 here) and says so."""
+    monkeypatch.setattr(wfm_whatif, "MAX_CONTACTS", 20_000)
+    monkeypatch.setattr(whatif_module, "MAX_CONTACTS", 20_000)
+    repeating = """seed = 1
+start = "2024-01-01T00:00:00+00:00"
+days = 3
+[[queues]]
+name = "q"
+arrivals_per_hour = 100
+aht_seconds = 60
+repeat_rate = 1.0
+[[agent_groups]]
+name = "g"
+count = 30
+skills = ["q"]
+shift = "00:00-24:00"
+"""
+    page = _post(client, {"scenario": "custom", "toml": repeating, "run": "0"})
+    fingerprint = FINGERPRINT.search(page)
+    assert fingerprint is not None
+    page = _post(client, {"scenario": "custom", "toml": repeating, "run": "1",
+                          "agents-0": "31", "fingerprint": fingerprint.group(1)})
+    assert _problems(page) == [
+        "This center is too large to simulate on a page (20,001 of at most 20,000 contacts "
         "or agents): compare it on the command line with omnikpi simulate compare."]
 
 

@@ -106,9 +106,10 @@ def zone_label(zone: str) -> str:
 
 
 def outcome(scenario: Scenario, seed: int | None = None,
-            progress: Progress | None = None) -> Outcome:
-    """Simulate ``scenario`` and measure it (``progress`` gets the share simulated)."""
-    result = simulate(scenario, seed, progress)
+            progress: Progress | None = None, max_contacts: int | None = None) -> Outcome:
+    """Simulate ``scenario`` and measure it (``progress`` gets the share simulated; more
+    than ``max_contacts`` contacts stop the run with ``ContactLimitReached``)."""
+    result = simulate(scenario, seed, progress, max_contacts)
     zone = zone_of(scenario)
     # chat occupancy is relative to the sessions each agent holds in this very run
     config = Config(agents=AgentSettings(capacity={a.id: a.group.capacity
@@ -142,7 +143,8 @@ def outcome(scenario: Scenario, seed: int | None = None,
 
 
 def compare(baseline: Scenario, whatif: Scenario, seed: int | None = None,
-            progress: Progress | None = None) -> Comparison:
+            progress: Progress | None = None, max_contacts: int | None = None
+            ) -> Comparison:
     """Both scenarios simulated with the same seed (the baseline's unless ``seed``), so
     both see the same callers; ``progress`` gets the share of the whole work done."""
     run_seed = baseline.seed if seed is None else seed
@@ -150,6 +152,6 @@ def compare(baseline: Scenario, whatif: Scenario, seed: int | None = None,
     def half(offset: float) -> Progress | None:
         return None if progress is None else (lambda done: progress(offset + done / 2))
 
-    first = outcome(baseline, run_seed, half(0.0))
-    second = outcome(whatif, run_seed, half(0.5))
+    first = outcome(baseline, run_seed, half(0.0), max_contacts)
+    second = outcome(whatif, run_seed, half(0.5), max_contacts)
     return Comparison(first, second, zone_of(baseline))

@@ -39,9 +39,11 @@ from omnikpi.simulate.compare import (
     compare,
     zone_label,
 )
+from omnikpi.simulate.runner import ContactLimitReached
 from omnikpi.simulate.scenario import Routing, Scenario, parse_scenario
 from omnikpi.simulate.whatif import (
     MAX_AGENTS,
+    MAX_CONTACTS,
     ScenarioTooLarge,
     WhatIf,
     check_size,
@@ -199,7 +201,8 @@ def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
     what-if and seed until the dataset is reloaded."""
     key = "wfm:whatif:" + repr((chosen.fingerprint, scenario_toml(whatif), seed))
     return service.remembered(view, key, Comparison, lambda: view.state.pool.run(
-        lambda: compare(baseline, whatif, seed), key=key, caller=view.caller))
+        lambda: compare(baseline, whatif, seed, max_contacts=MAX_CONTACTS), key=key,
+        caller=view.caller))
 
 
 def _rows(found: Comparison, channel: str | None, lang: str,
@@ -313,7 +316,7 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
                                 (whatif, _("The what-if"))):
             check_size(scenario, where)
         found = comparison(view, chosen, chosen.scenario, whatif, form.seed)
-    except ScenarioTooLarge as exc:
+    except (ScenarioTooLarge, ContactLimitReached) as exc:
         problems.append(_("This center is too large to simulate on a page ({size} of at "
                           "most {limit} contacts or agents): compare it on the command line "
                           "with omnikpi simulate compare.").format(
