@@ -117,3 +117,19 @@ def test_a_bounded_viewer_is_told_availability_is_not_theirs(monitor: LiveMonito
     assert monitor.snapshot(UNBOUNDED, fixed_clock()).data["availability_known"] is True
     bounded = monitor.snapshot(Scope(("A",)), fixed_clock()).data
     assert bounded["availability_known"] is False and bounded["unavailable"] == []
+
+
+def test_an_agents_latest_open_state_stands_after_a_restart(tmp_path: Path) -> None:
+    """An agent posted "available" and, in a later request, "handling", neither ended yet:
+    the board showed "handling" (the latest), but after a restart "available" — the open
+    states were checked together and the newer one dropped as overlapping."""
+    store = LiveStore(tmp_path)
+    for state, ago in (("available", 200), ("handling", 20)):
+        row = {"agent_id": "a1", "state": state, "channel": "voice",
+               "start": (NOON - timedelta(seconds=ago)).isoformat()}
+        assert store.accept("agent_states", [row]).accepted == 1
+    for attempt in range(2):  # the running server's view, then the restarted one's
+        live = LiveMonitor(tmp_path, Config(), "UTC", LiveStore(tmp_path) if attempt
+                           else store, None, clock=fixed_clock)
+        agents = live.snapshot(UNBOUNDED, fixed_clock()).data["agent_list"]
+        assert [(a["agent_id"], a["state"]) for a in agents] == [("a1", "handling")]

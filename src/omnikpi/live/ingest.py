@@ -232,6 +232,36 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
     return canonical, rejected
 
 
+def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each agent's open state with the latest start (the one the running board shows:
+    an agent is in one state at a time). Checked together, an agent's two open states
+    overlap, and the loader dropped the newer one: after a restart the board showed the
+    state the agent had left. An agent with a start that cannot be read keeps every row
+    (the loader names the problem)."""
+    by_agent: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_agent.setdefault((str(row.get("tenant") or ""), str(row.get("agent_id") or "")),
+                            []).append(row)
+    kept: list[dict[str, Any]] = []
+    for own in by_agent.values():
+        read = [(moment, i) for i, row in enumerate(own)
+                if (moment := _instant(row.get("start"))) is not None]
+        if len(own) == 1 or len(read) < len(own):
+            kept.extend(own)
+            continue
+        kept.append(own[max(read)[1]])  # the latest start; the last posted of equals
+    return kept
+
+
+def _instant(text: Any) -> datetime | None:
+    """An ISO time as an aware instant (UTC without an offset, as the loader reads it)."""
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class LiveStore:
     """The data folder's live side: final rows appended once, open rows kept until final."""
 

@@ -35,7 +35,7 @@ from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
 from omnikpi.live.agents import BUSY_STATES, agent_list, agents_for, by_state
-from omnikpi.live.ingest import LIVE_TABLES, LiveStore, validate_rows
+from omnikpi.live.ingest import LIVE_TABLES, LiveStore, latest_open_states, validate_rows
 from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote, sql_str
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
@@ -109,6 +109,8 @@ class LiveMonitor:
         self.schedule_files = self._schedule_files()
         for table in LIVE_TABLES:
             rows = store.open_rows(table)
+            if table == "agent_states":
+                rows = latest_open_states(rows)
             if rows:
                 canonical, _ = validate_rows(table, rows)
                 if canonical is not None:
