@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow as pa
 
 from omnikpi.errors import UsageError
-from omnikpi.instants import LAST_YEAR, to_us
+from omnikpi.instants import LAST_YEAR, LATEST_US, to_us
 from omnikpi.live.as_loaded import key_parts, non_finite_value, with_text_values
 from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import load_dataset
@@ -253,6 +253,19 @@ def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
+def _agent_of(row: dict[str, Any]) -> tuple[str, str]:
+    return (str(row.get("tenant") or "").strip(), str(row.get("agent_id") or "").strip())
+
+
+def overlap_message(row: dict[str, Any], start_us: int, end_us: int) -> str:
+    """Why a state overlapping a stored one is refused, in the loader's words."""
+    def clock(us: int) -> str:
+        return datetime.fromtimestamp(us / 1_000_000, UTC).isoformat()
+    return (f"overlaps an earlier agent_states row of agent_id {_agent_of(row)[1]!r} "
+            f"({clock(start_us)} to {clock(end_us)}, posted before): an agent is in one "
+            "state at a time")
+
+
 def _instant(text: Any) -> datetime | None:
     """An ISO time as an aware instant (UTC without an offset, as the loader reads it)."""
     try:
@@ -273,6 +286,9 @@ class LiveStore:
         self.contact_tenants: dict[str, str | None] = {}
         """Each live contact's tenant (final and open): a row of another tenant may not take
         its id (``web/tenant_claims.py`` does the same against the loaded dataset)."""
+        self.state_spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        """Each agent's final states (start, end in microseconds): a state posted later
+        that overlaps one was accepted, then dropped from the reports by the loader."""
         self.seq = 0
         self.open_lines = 0
         """Lines in ``open.jsonl``: a log of open rows, compacted when it outgrows them."""
@@ -291,6 +307,8 @@ class LiveStore:
                         row = json.loads(line)
                         self.final[table].add(row_key(table, row))
                         self._own(table, row)
+                        if table == "agent_states":
+                            self._remember_span(row)
         if self.open_path.exists():
             lines = self.open_path.read_text().splitlines()
             for number, line in enumerate(lines, 1):
@@ -314,6 +332,23 @@ class LiveStore:
     def _own(self, table: str, row: dict[str, Any]) -> None:
         if table == "contacts":
             self.contact_tenants.setdefault(row_key(table, row), row.get("tenant") or None)
+
+    def _remember_span(self, row: dict[str, Any], start_us: int | None = None,
+                       end_us: int | None = None) -> None:
+        """Keep a final agent state's span (read from its text when not given)."""
+        if start_us is None or end_us is None:
+            start, end = _instant(row.get("start")), _instant(row.get("end"))
+            if start is None or end is None:
+                return
+            start_us, end_us = to_us(start), to_us(end)
+        self.state_spans.setdefault(_agent_of(row), []).append((start_us, end_us))
+
+    def _overlapped(self, row: dict[str, Any], start_us: int, end_us: int | None
+                    ) -> tuple[int, int] | None:
+        """A final state of the row's agent that the row's span overlaps, if any."""
+        end = end_us if end_us is not None else LATEST_US
+        return next(((s, e) for s, e in self.state_spans.get(_agent_of(row), ())
+                     if start_us < e and s < end), None)
 
     def _another_tenants(self, table: str, key: str, row: dict[str, Any]) -> bool:
         """A row naming a tenant that posts a live contact of another tenant."""
@@ -366,6 +401,9 @@ class LiveStore:
             log: list[dict[str, Any]] = []
             positions = canonical.column("__index").to_pylist() if canonical is not None else []
             ahead = future_columns(table, canonical)
+            spans = (list(zip(canonical.column("start").to_pylist(),
+                              canonical.column("end").to_pylist(), strict=True))
+                     if table == "agent_states" and canonical is not None else [])
             for position, index in enumerate(positions):
                 original = unique[index]
                 row = rows[original]
@@ -384,6 +422,13 @@ class LiveStore:
                 if known is not None and progress(table, row) < progress(table, known):
                     outcomes[original] = Outcome("duplicate")  # an older version, late
                     continue
+                clash = self._overlapped(row, *spans[position]) if spans else None
+                if clash is not None:
+                    outcomes[original] = Outcome("rejected", "start", overlap_message(
+                        row, *clash))
+                    continue
+                if spans and is_final(table, row):
+                    self._remember_span(row, *spans[position])
                 self._own(table, row)
                 keep.append(position)
                 outcomes[original] = Outcome("accepted")

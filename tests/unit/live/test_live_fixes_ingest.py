@@ -86,3 +86,26 @@ def test_an_end_days_ahead_is_refused_like_a_start(tmp_path: Path) -> None:
     assert (refused[0].status, refused[0].column) == ("rejected", "end")
     soon = {**state, "end": ahead(60)}  # clocks differ a little
     assert store.accept_rows("agent_states", [soon])[0][0].status == "accepted"
+
+
+def test_a_state_overlapping_one_posted_before_is_refused(tmp_path: Path) -> None:
+    """In one request two overlapping states of an agent are refused; in two requests the
+    second was accepted, then dropped from the reports by the loader's overlap rule (and
+    its agent's time with it). It is refused as in one request — also after a restart —
+    while a state that starts where the other ended is taken."""
+    def state(name: str, start: float, end: float | None) -> dict[str, Any]:
+        row = {"agent_id": "a2", "state": name, "channel": "voice", "start": ago(start)}
+        return row if end is None else {**row, "end": ago(end)}
+
+    store = LiveStore(tmp_path)
+    assert store.accept("agent_states", [state("available", 300, 60)]).accepted == 1
+    clash = store.accept("agent_states", [state("acw", 120, 30)])
+    assert clash.accepted == 0
+    assert [(r["column"], r["message"][:55]) for r in clash.to_json()["rejected"]] == [
+        ("start", "overlaps an earlier agent_states row of agent_id 'a2' (")]
+    assert store.accept("agent_states", [state("acw", 60, 30)]).accepted == 1  # touching
+    restarted = LiveStore(tmp_path)
+    assert restarted.accept("agent_states", [state("handling", 45, None)]).accepted == 0
+    assert restarted.accept("agent_states", [state("handling", 30, None)]).accepted == 1
+    copy = load_dataset(tmp_path)
+    assert copy.problem_count == 0 and copy.loads["agent_states"].rows_loaded == 2
