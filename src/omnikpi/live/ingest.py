@@ -240,8 +240,7 @@ def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     (the loader names the problem)."""
     by_agent: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
-        by_agent.setdefault((str(row.get("tenant") or ""), str(row.get("agent_id") or "")),
-                            []).append(row)
+        by_agent.setdefault(_agent_of(row), []).append(row)
     kept: list[dict[str, Any]] = []
     for own in by_agent.values():
         read = [(moment, i) for i, row in enumerate(own)

@@ -39,15 +39,16 @@ def samples_with_progress(session: Session, visible: Visible,
     out = []
     for sample in session.scalars(select(QaSample).order_by(QaSample.id.desc())):
         if sample.id in shown or (sample.id not in with_items
-                                  and _own_empty_sample(sample, shelf)):
+                                  and own_sample(sample, shelf)):
             total, finished = shown.get(sample.id, (0, 0))
             out.append({"sample": sample, "total": int(total), "done": int(finished or 0)})
     return out
 
 
-def _own_empty_sample(sample: QaSample, shelf: str | None) -> bool:
-    """An empty sample (nothing drawn) is seen by an unbounded viewer and by its own
-    tenant's: its name, evaluator and population are that tenant's business."""
+def own_sample(sample: QaSample, shelf: str | None) -> bool:
+    """Whether a viewer (``shelf``: :func:`omnikpi.qa.forms.form_shelf`) is an unbounded
+    one or of the sample's own tenant: an empty sample is theirs alone, and a sample's
+    population (every tenant's contacts it was drawn from) is said to them only."""
     return shelf is None or (sample.tenant or "") == shelf
 
 
@@ -62,7 +63,7 @@ def sample_visible(session: Session, sample: QaSample, visible: Visible,
         return True
     has_any = session.scalar(select(func.count()).select_from(QaSampleItem).where(
         QaSampleItem.sample_id == sample.id))
-    return not has_any and _own_empty_sample(sample, shelf)
+    return not has_any and own_sample(sample, shelf)
 
 
 def pending_items(session: Session, evaluator: str, visible: Visible,

@@ -206,12 +206,9 @@ def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
                                                         form_shelf(view)):
             raise HTTPException(404, "no such sample")
         items = queries.sample_items(session, sample_id, _visible(view))
-        shelf = form_shelf(view)
         return templates.TemplateResponse(request, "qa_sample.html", {
             "filters": None, "sample": sample, "items": items,
-            # the population counts every tenant's contacts the sample was drawn from:
-            # said to an unbounded viewer and to the sample's own tenant only
-            "own_sample": shelf is None or (sample.tenant or "") == shelf,
+            "own_sample": queries.own_sample(sample, form_shelf(view)),
             "days": days_text(sample.period_from, sample.period_to)})
 
 
