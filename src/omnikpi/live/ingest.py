@@ -50,6 +50,9 @@ rows, if more), then rewritten with the open rows only."""
 LOG = logging.getLogger("omnikpi.live")
 ANOTHER_TENANTS_ID = ("the contact_id of another tenant's contact: a contact id is never "
                       "reused across tenants")
+ANOTHER_TENANTS_AGENT = ("the agent_id is in a state of another tenant's at that time: an "
+                         "agent is in one state at a time")
+"""Said instead of the clashing state's times, which are the other tenant's."""
 
 
 @dataclass(frozen=True)
@@ -238,13 +241,13 @@ def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     overlap, and the loader dropped the newer one: after a restart the board showed the
     state the agent had left. An agent with a start that cannot be read keeps every row
     (the loader names the problem)."""
-    by_agent: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_agent: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_agent.setdefault(_agent_of(row), []).append(row)
+        by_agent.setdefault(agent_of(row), []).append(row)
     kept: list[dict[str, Any]] = []
     for own in by_agent.values():
         read = [(moment, i) for i, row in enumerate(own)
-                if (moment := _instant(row.get("start"))) is not None]
+                if (moment := posted_instant(row.get("start"))) is not None]
         if len(own) == 1 or len(read) < len(own):
             kept.extend(own)
             continue
@@ -252,20 +255,34 @@ def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _agent_of(row: dict[str, Any]) -> tuple[str, str]:
-    return (str(row.get("tenant") or "").strip(), str(row.get("agent_id") or "").strip())
+def agent_of(row: dict[str, Any]) -> str:
+    """The agent a state belongs to, as the loader groups states to find overlaps: by
+    ``agent_id`` alone (a person is in one state at a time, whichever client the state
+    is for)."""
+    return str(key_parts("agent_states", ("agent_id",), row)[0] or "")
 
 
-def overlap_message(row: dict[str, Any], start_us: int, end_us: int) -> str:
-    """Why a state overlapping a stored one is refused, in the loader's words."""
+def tenant_of(row: dict[str, Any]) -> str:
+    return str(row.get("tenant") or "").strip()
+
+
+def state_clash(row: dict[str, Any], start_us: int, end_us: int, tenant: str,
+                where: str) -> Outcome:
+    """Why a state overlapping a stored one (``where``: "posted before", "imported") is
+    refused, in the loader's words; without the stored state's times when it is another
+    tenant's and the row names a tenant (a tenant-bound key's rows always do)."""
+    if tenant_of(row) and tenant != tenant_of(row):
+        return Outcome("rejected", "agent_id", ANOTHER_TENANTS_AGENT)
+
     def clock(us: int) -> str:
         return datetime.fromtimestamp(us / 1_000_000, UTC).isoformat()
-    return (f"overlaps an earlier agent_states row of agent_id {_agent_of(row)[1]!r} "
-            f"({clock(start_us)} to {clock(end_us)}, posted before): an agent is in one "
-            "state at a time")
+    return Outcome("rejected", "start", (
+        f"overlaps an earlier agent_states row of agent_id {agent_of(row)!r} "
+        f"({clock(start_us)} to {clock(end_us)}, {where}): an agent is in one "
+        "state at a time"))
 
 
-def _instant(text: Any) -> datetime | None:
+def posted_instant(text: Any) -> datetime | None:
     """An ISO time as an aware instant (UTC without an offset, as the loader reads it)."""
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
@@ -285,9 +302,9 @@ class LiveStore:
         self.contact_tenants: dict[str, str | None] = {}
         """Each live contact's tenant (final and open): a row of another tenant may not take
         its id (``web/tenant_claims.py`` does the same against the loaded dataset)."""
-        self.state_spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        """Each agent's final states (start, end in microseconds): a state posted later
-        that overlaps one was accepted, then dropped from the reports by the loader."""
+        self.state_spans: dict[str, list[tuple[int, int, str]]] = {}
+        """Each agent's final states (start, end in microseconds, tenant): a state posted
+        later that overlaps one was accepted, then dropped from the reports by the loader."""
         self.seq = 0
         self.open_lines = 0
         """Lines in ``open.jsonl``: a log of open rows, compacted when it outgrows them."""
@@ -336,17 +353,18 @@ class LiveStore:
                        end_us: int | None = None) -> None:
         """Keep a final agent state's span (read from its text when not given)."""
         if start_us is None or end_us is None:
-            start, end = _instant(row.get("start")), _instant(row.get("end"))
+            start, end = posted_instant(row.get("start")), posted_instant(row.get("end"))
             if start is None or end is None:
                 return
             start_us, end_us = to_us(start), to_us(end)
-        self.state_spans.setdefault(_agent_of(row), []).append((start_us, end_us))
+        self.state_spans.setdefault(agent_of(row), []).append(
+            (start_us, end_us, tenant_of(row)))
 
     def _overlapped(self, row: dict[str, Any], start_us: int, end_us: int | None
-                    ) -> tuple[int, int] | None:
+                    ) -> tuple[int, int, str] | None:
         """A final state of the row's agent that the row's span overlaps, if any."""
         end = end_us if end_us is not None else LATEST_US
-        return next(((s, e) for s, e in self.state_spans.get(_agent_of(row), ())
+        return next(((s, e, t) for s, e, t in self.state_spans.get(agent_of(row), ())
                      if start_us < e and s < end), None)
 
     def _another_tenants(self, table: str, key: str, row: dict[str, Any]) -> bool:
@@ -423,8 +441,7 @@ class LiveStore:
                     continue
                 clash = self._overlapped(row, *spans[position]) if spans else None
                 if clash is not None:
-                    outcomes[original] = Outcome("rejected", "start", overlap_message(
-                        row, *clash))
+                    outcomes[original] = state_clash(row, *clash, where="posted before")
                     continue
                 if spans and is_final(table, row):
                     self._remember_span(row, *spans[position])

@@ -109,3 +109,25 @@ def test_a_state_overlapping_one_posted_before_is_refused(tmp_path: Path) -> Non
     assert restarted.accept("agent_states", [state("handling", 30, None)]).accepted == 1
     copy = load_dataset(tmp_path)
     assert copy.problem_count == 0 and copy.loads["agent_states"].rows_loaded == 2
+
+
+def test_a_state_of_the_same_agent_id_for_another_tenant_is_refused_without_its_times(
+        tmp_path: Path) -> None:
+    """The loader finds overlaps by ``agent_id`` alone (a person is in one state at a
+    time, whichever client it is for). Ingest grouped states by tenant and agent: a state
+    of agent a3 for the telco overlapping a3's bank state was accepted, then the loader
+    dropped one of them. It is refused, without the bank's times."""
+    bank = {"agent_id": "a3", "state": "available", "start": ago(300), "end": ago(60),
+            "tenant": "bank"}
+    telco = {**bank, "state": "not_ready", "start": ago(200), "end": ago(100),
+             "tenant": "telco"}
+    store = LiveStore(tmp_path)
+    assert store.accept("agent_states", [bank]).accepted == 1
+    clash = store.accept("agent_states", [telco])
+    assert [(r["column"], r["message"]) for r in clash.to_json()["rejected"]] == [
+        ("agent_id", "the agent_id is in a state of another tenant's at that time: an "
+                     "agent is in one state at a time")]
+    after = store.accept("agent_states", [{**telco, "start": ago(60), "end": ago(30)}])
+    assert after.accepted == 1
+    copy = load_dataset(tmp_path)
+    assert copy.problem_count == 0 and copy.loads["agent_states"].rows_loaded == 2

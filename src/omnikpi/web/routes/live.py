@@ -18,14 +18,14 @@ from omnikpi.auth.scope import Scope, own_scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import check_filter_values
-from omnikpi.schema.dataset import Dataset
 from omnikpi.web.deps import AppState, State
+from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
-from omnikpi.web.tenant_claims import dataset_connection, foreign_claims, posted_contact_id
+from omnikpi.web.tenant_claims import foreign_claims
 from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
@@ -220,23 +220,6 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     return out
 
 
-def imported_duplicates(dataset: Dataset, rows: list[dict[str, Any]]) -> set[int]:
-    """The posted contacts (by index) whose id the loaded dataset already holds (an
-    imported file's contact): a repeat the loader would quarantine as a duplicate key,
-    and it quarantined the imported row, so an answered call turned abandoned. Asked by
-    id, one query a batch (not every id of a large dataset kept in memory)."""
-    if not rows or not dataset.has("contacts"):
-        return set()
-    ids = sorted({found for r in rows if (found := posted_contact_id(r)) is not None})
-    if not ids:
-        return set()
-    marks = ", ".join("?" for _ in ids)
-    held = {str(c) for (c,) in dataset_connection(dataset).execute(
-        f"SELECT DISTINCT contact_id FROM contacts WHERE contact_id IN ({marks})",
-        ids).fetchall()}
-    return {i for i, row in enumerate(rows) if posted_contact_id(row) in held}
-
-
 @router.post("/api/v1/events", tags=["live"])
 async def post_events(state: State, principal: Caller,
                       batch: Annotated[EventBatch, Body()]) -> dict[str, Any]:
@@ -260,6 +243,10 @@ async def post_events(state: State, principal: Caller,
         # a contact the imported dataset holds is final there: posted again, a duplicate
         repeats = await asyncio.to_thread(imported_duplicates, state.dataset, rows)
         repeats -= claims.keys()
+    elif batch.table == "agent_states":
+        repeats, clashes = await asyncio.to_thread(imported_state_clashes, state.dataset,
+                                                   rows)
+        claims = {i: (o.column or "", o.message or "") for i, o in clashes.items()}
     kept = [i for i in range(len(rows)) if i not in claims and i not in repeats]
     result = await asyncio.wrap_future(hub.submit(batch.table, [rows[i] for i in kept]))
     answer = result.to_json()
