@@ -354,6 +354,27 @@ def test_a_survey_score_outside_its_scale_is_quarantined(
     loaded.close()
 
 
+def test_survey_response_rate_counts_contacts_with_an_answer(
+        tmp_path: Path, engine: str) -> None:
+    """Two handled calls; c1 answered CSAT and NPS (one contact with an answer), c2 none,
+    and three answers of a web survey that name no contact. Response rate = contacts with
+    an answer / handled = 1/2 (the unlinked answers are no handled contact's: counted one
+    contact each, the rate read (1 + 3)/2 = 2); CSAT still reads every answer: 5, 4 and 1
+    of 1–5 → 2/3 in the top box."""
+    def survey(contact: str | None, kind: str, score: float) -> dict[str, Any]:
+        return {"contact_id": contact, "survey": kind, "score": score,
+                "scale_min": 0 if kind == "nps" else 1, "scale_max": 10 if kind == "nps"
+                else 5, "answered_at": "2024-03-05T11:00:00"}
+
+    data = dataset(tmp_path, contacts=[
+        call(c, "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00") for c in ("c1", "c2")], surveys=[
+        survey("c1", "csat", 5), survey("c1", "nps", 9), survey(None, "csat", 4),
+        survey(None, "csat", 1), survey(None, "nps", 10)])
+    row = only(run(data, engine, metrics=["survey_response_rate", "csat"]))
+    assert row == {"survey_response_rate": 0.5, "csat": pytest.approx(2 / 3)}
+
+
 def test_a_qa_score_above_100_is_quarantined(tmp_path: Path, engine: str) -> None:
     """QA scores are out of 100 (data-model.md): an 850 (a platform's points, another
     scale) would lift the mean QA score from (80 + 90) / 2 = 85 to 340."""
