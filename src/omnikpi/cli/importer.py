@@ -90,20 +90,21 @@ def import_command(
                      if source == "transcripts"
                      else import_mapped(inputs, mapping, out, format, encoding, tz))
         table = Table(title=f"Imported into {out}")
-        # rows read = in the table + filtered + left out + repeated. A row with a value
+        # rows read = imported + filtered + left out + repeated. A row with a value
         # left empty is counted beside where it went, mostly the table (validation then
         # quarantines it if the value is required): one "rejected" column counted it as
-        # if it were not written, and the columns did not add up
+        # if it were not written, and the columns did not add up. "imported" is this
+        # import's rows; the table's total (earlier imports' too) is a column of its own
         table.add_column("table", no_wrap=True)  # a table's name whole, never "ivr_sess…"
-        for column in ("rows read", "in table", "filtered", "left out", "repeated",
-                       "value left empty"):
+        for column in ("rows read", "imported", "filtered", "left out", "repeated",
+                       "value left empty", "table now"):
             table.add_column(column, justify="right",
                              min_width=max(len(word) for word in column.split()))
         for summary in summaries:
             table.add_row(summary.table, str(summary.read), str(summary.written),
                           str(sum(summary.filtered.values())),
                           str(sum(summary.left_out.values())), str(summary.repeated),
-                          str(summary.rejected_rows))
+                          str(summary.rejected_rows), str(summary.total))
         console.print(table)
         for summary in summaries:
             # with several tables, each reason says which table's rows it left out

@@ -62,6 +62,9 @@ class MappedSummary:
     table: str
     read: int = 0
     written: int = 0
+    """This import's rows now in the table (new ones and newer forms of stored ones)."""
+    total: int = 0
+    """Rows in the table after the import (earlier imports' too)."""
     filtered: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     repeated: int = 0
@@ -586,7 +589,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                                       if c in (VERSION, RECORD) or c.startswith(KEEP_OLDER)])
             merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
                                  versions, records, keep_older or None)
-            summary.written, summary.repeated = merged.rows, merged.repeated
+            summary.written, summary.repeated = merged.added, merged.repeated
+            summary.total = merged.rows
             summary.updated = merged.updated
             summary.versioned = versions is not None or summary.table in SNAPSHOTS
             summary.recorded = records is not None
@@ -614,8 +618,8 @@ def _commit_nothing(con: duckdb.DuckDBPyConnection, tables: list[TableMapping],
                  for spec in tables]
     with committed_import(out) as run:
         for summary in summaries:
-            summary.written = merge_write(run, summary.table, to_arrow(summary.table, []),
-                                          fmt).rows
+            summary.total = merge_write(run, summary.table, to_arrow(summary.table, []),
+                                        fmt).rows
     return summaries
 
 

@@ -197,6 +197,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                       "sender NOT IN ('customer', 'agent', 'bot', 'system')").fetchone()[0]  # type: ignore[index]
     con.execute("DELETE FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
                 "sender NOT IN ('customer', 'agent', 'bot', 'system')")
+    conversations = int(con.execute(
+        "SELECT count(DISTINCT contact_id) FROM msg").fetchone()[0])  # type: ignore[index]
     no_party = con.execute(
         "SELECT count(DISTINCT contact_id) FROM msg WHERE contact_id NOT IN (SELECT "
         "contact_id FROM msg WHERE sender IN ('customer', 'agent'))").fetchone()[0]  # type: ignore[index]
@@ -219,14 +221,19 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
             arrow = pa.table({name: (values if values is not None else
                                      pa.nulls(data.num_rows, schema.field(name).type))
                               for name, values in columns.items()}).cast(schema)
-            summary = MappedSummary(table, read=read + sum(broken.values()),
-                                    left_out=Counter(broken))
+            # a contact is read from a conversation, not from each of its messages: its
+            # rows read are this import's conversations (messages in the contacts row
+            # made 4 read of 1 written, 1 filtered and 1 left out)
+            summary = (MappedSummary(table, read=conversations) if table == "contacts"
+                       else MappedSummary(table, read=read + sum(broken.values()),
+                                          left_out=Counter(broken)))
             if table == "contacts" and no_party:
                 summary.filtered["conversation with only bot or system messages (no customer "
                                  "or agent): not a contact"] += int(no_party)
             merged = merge_write(run, table, arrow, fmt,
                                  versions=versions if table == "contacts" else None)
-            summary.written, summary.repeated = merged.rows, merged.repeated
+            summary.written, summary.repeated = merged.added, merged.repeated
+            summary.total = merged.rows
             summary.updated = merged.updated
             if table == "messages":
                 if skipped:

@@ -76,7 +76,7 @@ is the newer one."""
 @dataclass(frozen=True)
 class Merged:
     rows: int
-    """Rows in the table after the merge."""
+    """Rows in the table after the merge (this import's and the earlier ones')."""
     repeated: int
     """New rows left out because their key was already in the table or came earlier in
     the same import: each is kept once, the first time it came (with versions: the newest
@@ -84,6 +84,10 @@ class Merged:
     updated: int = 0
     """Rows already in the table replaced by a newer form of the same record (versions
     only: a ticket imported open, then again once solved)."""
+    added: int = 0
+    """This import's rows now in the table (new, or a newer form of a stored row): with
+    ``repeated``, every row the merge was given. The table's total counted here made an
+    import into a folder of 3 rows say 4 rows of 3 read were written."""
 
 
 def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet",
@@ -127,6 +131,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
                 out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
     repeated = updated = 0
+    added = arriving
     if key and new.num_rows:
         frame = new.to_pandas()
         if versions is not None:
@@ -152,6 +157,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
             same = 0
         repeated = arriving - int(kept[old_rows:].sum()) + same
+        added = arriving - repeated
         if versions is not None:
             _stage_versions(run, table, frame[kept], key)
             frame = frame.drop(columns=[c for c in frame.columns if c.startswith("__")])
@@ -165,7 +171,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
         pacsv.write_csv(new, staged)
     run.place(staged, target)
     transaction.checkpoint(f"staged {target.name}")
-    return Merged(int(new.num_rows), repeated, updated)
+    return Merged(int(new.num_rows), repeated, updated, added)
 
 
 def _versions_path(out: Path, table: str) -> Path:

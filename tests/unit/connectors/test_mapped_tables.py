@@ -88,7 +88,8 @@ def test_further_tables_are_written_with_their_own_filters(tmp_path: Path) -> No
 def test_a_reimport_adds_no_session_twice(tmp_path: Path) -> None:
     out, _ = _run(tmp_path, CONTACTS + IVR)
     _, summaries = _run(tmp_path, CONTACTS + IVR, out)
-    assert [s.written for s in summaries] == [2, 3]
+    # this import's rows in the table: none; the table still holds the first import's
+    assert [(s.written, s.repeated, s.total) for s in summaries] == [(0, 2, 2), (0, 3, 3)]
 
 
 def test_a_mapping_of_further_tables_only(tmp_path: Path) -> None:
@@ -134,7 +135,7 @@ def test_a_reimport_adds_no_evaluation_twice(tmp_path: Path) -> None:
 
     out, _ = _run(tmp_path, EVALUATIONS)
     _, summaries = _run(tmp_path, EVALUATIONS, out)
-    assert [s.written for s in summaries] == [4]
+    assert [(s.written, s.total) for s in summaries] == [(0, 4)]
     assert omnikpi.load_dataset(out).problem_count == 0
 
 
@@ -212,10 +213,10 @@ def test_a_table_without_an_id_keeps_each_row_once(tmp_path: Path) -> None:
     that differs in one value is another row."""
     out, first = _run(tmp_path, COSTS)
     _, again = _run(tmp_path, COSTS, out)
-    assert [s.written for s in first] == [4] and [s.written for s in again] == [4]
-    assert again[0].repeated == 4
+    assert [s.written for s in first] == [4] and [s.written for s in again] == [0]
+    assert (again[0].repeated, again[0].total) == (4, 4)
     _, changed = _run(tmp_path, COSTS.replace("ELSE 25", "ELSE 30"), out)
-    assert (changed[0].written, changed[0].repeated) == (6, 2)  # a and d cost 30 now too
+    assert (changed[0].written, changed[0].repeated, changed[0].total) == (2, 2, 6)  # 30 now
     amounts = sorted(pq.read_table(out / "costs.parquet").column("amount").to_pylist())
     assert amounts == [10, 10, 25, 25, 30, 30]
 
@@ -239,7 +240,9 @@ def test_a_roster_export_imported_later_is_the_current_state(tmp_path: Path) -> 
     out, first = _run(tmp_path, before)
     assert first[0].written == 4
     _, later = _run(tmp_path, ROSTER, out)
-    assert (later[0].written, later[0].updated, later[0].repeated) == (4, 2, 2)
+    # read 4 = 2 newer forms imported (replacing 2 stored rows) + 2 repeated
+    assert (later[0].written, later[0].updated, later[0].repeated, later[0].total) == (
+        2, 2, 2, 4)
     rows = {r["agent_id"]: r for r in pq.read_table(out / "roster.parquet").to_pylist()}
     assert sorted(a for a, r in rows.items() if r["left_on"] is not None) == ["b", "c"]
     _, again = _run(tmp_path, before, out)  # the old list imported again: it is now newer
@@ -260,7 +263,7 @@ score = "SCORE"
 '''
     out, first = _run(tmp_path, items.replace("SCORE", "1"))
     _, again = _run(tmp_path, items.replace("SCORE", "0.5"), out)
-    assert (first[0].written, again[0].written, again[0].repeated) == (4, 4, 4)
+    assert (first[0].written, again[0].written, again[0].repeated) == (4, 0, 4)
     assert set(pq.read_table(out / "qa_items.parquet").column("score").to_pylist()) == {1.0}
 
 
