@@ -1100,6 +1100,30 @@ def test_genesys_ring_no_answer_then_answered_by_another_agent(tmp_path: Path) -
     assert report == {"answered": 1, "abandoned": 0, "asa": 55.0}
 
 
+def test_genesys_ring_no_answer_then_abandoned_is_no_agents(tmp_path: Path) -> None:
+    """Anna's phone rang 20 s, she did not pick up, and the caller hung up in the queue at
+    09:01:00: an abandon after 55 s that nobody handled. It was Anna's (agent_id from
+    the first agent participant), so the report by agent gave her 1 offered, 1 abandoned
+    and a 100 % abandon rate for a call she never talked on."""
+    import json
+
+    anna = _participant("agent", ("alert", "09:00:10", "09:00:30"), userId="u-anna")
+    anna["sessions"][0]["segments"][0]["disconnectType"] = "noAnswerTransfer"
+    queue = _participant("acd", ("interact", "09:00:05", "09:01:00"),
+                         participantName="Support")
+    queue["sessions"][0]["segments"][0]["disconnectType"] = "peer"
+    page = {"conversations": [_conversation(
+        "c-lost", _participant("customer", ("interact", "09:00:00", "09:01:00"),
+                               ani="tel:+4930111"), queue, anna)], "totalHits": 1}
+    (tmp_path / "lost.json").write_text(json.dumps(page))
+    call = _import("genesys-cloud", tmp_path / "lost.json", tmp_path / "out")["c-lost"]
+    assert (call["agent_id"], call["accepted_at"]) == (None, None)
+    assert _s(call["abandoned_at"], call["arrived_at"]) == 55.0
+    rows = omnikpi.report_result(tmp_path / "out", metrics=["offered", "abandoned"],
+                                 by=["agent_id"]).rows
+    assert rows == [{"agent_id": None, "offered": 1, "abandoned": 1}]
+
+
 @pytest.mark.parametrize(("left_out", "conversation", "expected"), [
     # a page of chats: no session has an ani
     ("ani", _conversation("c-chat", _participant(
