@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from omnikpi.connectors.reject_file import Reject
 
-EPOCH = re.compile(r"\d{1,12}(\.\d{1,9})?")
+EPOCH = re.compile(r"\d{1,16}(\.\d{1,9})?")
 EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 LATEST_EPOCH = 4_102_444_800  # 2100-01-01: a later stamp is a broken line, not an event
 TEXT_LIMIT = 200
@@ -37,7 +37,10 @@ class Event:
 def _event(epoch: float, callid: str, queue: str, agent: str, name: str,
            data: list[str], source: str, line: int, text: str) -> Event | Reject:
     if not 0 < epoch < LATEST_EPOCH:
-        return Reject(source, line, "time out of range", text[:TEXT_LIMIT])
+        # a 13-digit stamp is milliseconds (an export's own clock): said, not "not a number"
+        why = ("time out of range: milliseconds? A queue_log time is seconds since 1970"
+               if 1e12 <= epoch < LATEST_EPOCH * 1000 else "time out of range")
+        return Reject(source, line, why, text[:TEXT_LIMIT])
     if not (name.isalpha() and name.isascii() and len(name) < 64) \
             and not EVENT_NAME.fullmatch(name):
         return Reject(source, line, "missing or malformed event name", text[:TEXT_LIMIT])
@@ -50,7 +53,7 @@ def _event(epoch: float, callid: str, queue: str, agent: str, name: str,
 def flat_epoch(text: str) -> float | None:
     """The time of a flat line, as :func:`parse_flat` reads it (None: not a number)."""
     stamp = text.split("|", 1)[0].strip()
-    if stamp.isdigit() and stamp.isascii() and len(stamp) <= 12:
+    if stamp.isdigit() and stamp.isascii() and len(stamp) <= 16:
         return float(stamp)
     return float(stamp) if EPOCH.fullmatch(stamp) else None
 

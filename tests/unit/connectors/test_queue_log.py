@@ -412,3 +412,20 @@ def test_a_time_the_clocks_skip_is_read_and_named(tmp_path: Path) -> None:
     quiet = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(source), "--out",
                                      str(tmp_path / "utc"), "--tz", "UTC"])
     assert "clocks skip" not in quiet.output
+
+
+def test_a_time_in_milliseconds_is_said_to_be_one(tmp_path: Path) -> None:
+    """``1717405380000`` (a log written by a tool with a millisecond clock) was "epoch is
+    not a number" — it is a number, and the message sent the user looking for a broken
+    line. It is out of range, and said to be milliseconds; a stamp past 2100 in seconds
+    is only out of range, and a word is still not a number."""
+    log = tmp_path / "queue_log"
+    log.write_text("1717405380000|1.6|support|NONE|ENTERQUEUE||+1|1\n"
+                   "4102444801|1.7|support|NONE|ENTERQUEUE||+1|1\n"
+                   "later|1.8|support|NONE|ENTERQUEUE||+1|1\n"
+                   "1717405380|1.9|support|NONE|ENTERQUEUE||+1|1\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert dict(summary.rejected) == {
+        "time out of range: milliseconds? A queue_log time is seconds since 1970": 1,
+        "time out of range": 1, "epoch is not a number": 1}
+    assert summary.lines == summary.accounted == 4
