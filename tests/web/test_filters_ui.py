@@ -249,11 +249,22 @@ def test_shared_urls_keep_their_meaning(client: TestClient) -> None:
 def test_the_period_line_shows_the_as_of_used(client: TestClient) -> None:
     latest = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"])
     assert latest.rows  # the demo has contacts
-    page = client.get("/builder?metrics=offered&tz=Europe/Kyiv")
-    # the demo's first contact arrives on 4 March (Kyiv) and its last contact event is
-    # 2024-03-06 21:57 UTC: 23:57 in Kyiv
+    # the builder's figures and exports are cut at the page's one as-of (every table's
+    # latest event: midnight of the 7th in Kyiv) and its line says so; it said the
+    # contacts' 23:57 above a time late computed at 00:00 (6:01:51, 6:01:34 at 23:57)
+    page = client.get("/builder?metrics=avg_time_late&channel=email,social&tz=Europe/Kyiv")
     assert period_of(page.text) == ("Period 2024-03-04 – 2024-03-06 · Zone Europe/Kyiv · "
-                                    "As of 2024-03-06 23:57")
+                                    "As of 2024-03-07 00:00")
+    at_line = omnikpi.report_result(DEMO_DATA_DIR, metrics=["avg_time_late"],
+                                    as_of="2024-03-07T00:00:00", tz="Europe/Kyiv",
+                                    where={"channel": ["email", "social"]})
+    shown = re.search(r'data-raw="([0-9.]+)"', page.text)
+    assert shown and float(shown.group(1)) == pytest.approx(
+        at_line.rows[0]["avg_time_late"], abs=0.01)
+    # a drill-down's figure is its metric's (the engine's default as-of): so is its line
+    # (the demo's last contact event is 2024-03-06 21:57 UTC: 23:57 in Kyiv)
+    drill = client.get("/drill?metric=offered&tz=Europe/Kyiv")
+    assert period_of(drill.text).endswith("As of 2024-03-06 23:57")
     given = client.get("/agents?as_of=2024-03-05T12:00:00&tz=UTC")
     assert period_of(given.text).endswith("As of 2024-03-05 12:00")
     assert period_of(client.get("/agent/chat-01?tz=UTC").text).startswith("Period 2024-03-03")

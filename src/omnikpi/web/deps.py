@@ -192,6 +192,10 @@ class Filters:
     """The form's inclusive To day as typed (``to`` is then that day + 1, exclusive)."""
     page: Request | None = field(default=None, repr=False, compare=False)
     """The request these filters came from (the form reads the caller's view from it)."""
+    metric_as_of: bool = field(default=False, compare=False)
+    """The line under the form states the as-of of the tables ``metrics`` read (a
+    drill-down: its figure is cut there, as the engine's default); else the page's one
+    as-of (``filters.at_one_as_of``), which the builder's figures and exports use."""
 
     @property
     def form(self) -> FilterForm:

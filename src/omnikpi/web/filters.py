@@ -202,10 +202,12 @@ def _shown(moment: datetime) -> str:
 
 def effective(view: View, filters: Filters) -> Effective | None:
     """The page's effective period (inclusive days), zone and as-of: the ones given, else
-    the data's first event and the default as-of (the latest event of the tables the
-    page's metrics read — every table for a page of several reports, as the engine
-    resolves it for a standard report). None when the filters themselves are bad (the
-    page says why instead)."""
+    the data's first event and the default as-of — the page's one as-of
+    (:func:`at_one_as_of`), or for a drill-down the latest event of the tables its metric
+    reads, as the engine resolves it for a standard report. None when the filters
+    themselves are bad (the page says why instead). The builder's line read its metrics'
+    tables while its figures and exports were cut at the page's as-of (21:57 above a time
+    late computed at 22:00)."""
     from omnikpi.engine.registry import metric_reads
     from omnikpi.engine.run import parse_instant
     from omnikpi.engine.timezones import zone
@@ -215,7 +217,7 @@ def effective(view: View, filters: Filters) -> Effective | None:
         dataset = view.dataset
         tz = filters.tz
         zone(tz)
-        if filters.metrics:
+        if filters.metrics and filters.metric_as_of:
             tables = tuple(dict.fromkeys(
                 t for m in filters.metrics.split(",") if m.strip()
                 for t in metric_reads(get_metric(m.strip()))))

@@ -79,7 +79,8 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         # the line under the form reads the period and as-of of the tables this metric
         # reads, as its figure does (every table's latest event was shown before: 22:00
         # above an FCR read at the contacts' 21:57)
-        "filters": dataclasses.replace(filters, metrics=metric) if definition else filters,
+        "filters": dataclasses.replace(filters, metrics=metric, metric_as_of=True)
+        if definition else filters,
         "message": message, "sort": sort, "dir": dir,
         # the line under the form ("Period 2024-03-06 – 2024-03-04") is left out when the
         # values are refused, as on the other pages' error pages
