@@ -120,6 +120,10 @@ class TableMapping:
     the customer changed would otherwise be a second answer. A row arriving with a known
     record replaces the stored form of that record when it is newer (``[source] version``;
     without one, the form imported last is the newer)."""
+    version: str | None = None
+    """``[tables.NAME] version = "SQL"``: which form of a row is the newer, for this table
+    only (else ``[source] version``). A worker's state derived from events ends at the next
+    change the events show: the form with the earlier end saw more of them."""
     keep_older: dict[str, str] = field(default_factory=dict)
     """``[keep_older]``: column → SQL condition on the newer form. Where the newer form of
     a row has the column empty and the condition holds, the value an older form had stays
@@ -183,6 +187,10 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         if record is not None and not isinstance(record, str):
             raise UsageError(f"mapping {path}: {key}record is an SQL expression: the "
                              "source's id of a row (a rating's id)")
+        version = spec.get("version") if key else None  # the main table's: [source]
+        if version is not None and not isinstance(version, str):
+            raise UsageError(f"mapping {path}: {key}version is an SQL expression: a "
+                             "number, bigger is newer")
         keep_older = spec.get("keep_older", {})
         if not isinstance(keep_older, dict) or not all(
                 isinstance(v, str) and c in TABLES[name].column_names
@@ -195,7 +203,8 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
                              "(which form of a row is the newer)")
         tables.append(TableMapping(
             name, dict(columns), list(filters),
-            stamps.get("timezone", zone), frozenset(local), rows, record, dict(keep_older)))
+            stamps.get("timezone", zone), frozenset(local), rows, record, version,
+            dict(keep_older)))
     derived = mapping.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
@@ -563,7 +572,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     with_sql = "WITH derived AS (SELECT * FROM derived_rows), " + _SOURCE_ROWS
     read = _rows(con)
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
-                         version, broken)
+                         spec.version or version, broken)
               for spec in tables]
     for summary, _ in mapped:  # lines no table could read: each table accounts for them
         summary.read += sum(bad_lines.values())

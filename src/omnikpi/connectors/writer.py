@@ -36,10 +36,15 @@ twice doubled the hours and the amounts."""
 WHOLE_ROW = frozenset(name for name, table in TABLES.items()
                       if not table.key and name not in _EVENTS)
 """The tables keyed by every column (see ``KEYS``)."""
-SNAPSHOTS = frozenset({"roster"})
-"""Tables an export gives as the state of now (an HR system's list of people): without a
-version, the rows imported last are the newer form — a leaver's ``left_on`` arrives in a
-later export of the same person and must replace the row without it."""
+SNAPSHOTS = frozenset({"roster", "agent_states"})
+"""Tables whose rows a later export knows better: without a version, the rows imported
+last are the newer form of a stored row with the same key. An HR system's list of people:
+a leaver's ``left_on`` arrives in a later export of the same person and must replace the
+row without it. An agent state (agent, start, state): its end is the next change the
+export saw — a state cut at the export time ends later in the next export, and events
+imported together with earlier ones can show a change that ends it sooner. The first form
+kept beside the later rows made overlapping states, quarantined (or a gap reported as
+"repeated")."""
 _ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
           ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
           ColumnType.DATE: pa.date32()}
