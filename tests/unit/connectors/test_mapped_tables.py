@@ -287,3 +287,38 @@ def test_a_local_time_the_clocks_skip_is_read_and_named(tmp_path: Path) -> None:
     assert cli.exit_code == 0, cli.output
     assert "1 contacts: arrived_at at a local time the clocks skip in Europe/Kyiv" in " ".join(
         cli.output.split())
+
+
+STATES = '''table = "agent_states"
+[source]
+format = "csv"
+[columns]
+agent_id = "agent"
+state = "state"
+start = "CAST(start AS TIMESTAMP)"
+end = "CAST(\\"end\\" AS TIMESTAMP)"
+'''
+
+
+def test_a_state_cut_at_the_export_time_is_replaced_by_its_whole_form(
+        tmp_path: Path) -> None:
+    """The 10:00 export cut a1's available state at 10:00; the 11:00 export has it whole
+    (09:00–10:30) and the break after it. The first form was kept (same agent, start and
+    state) beside the break: 10:00–10:30 was lost and counted "repeated". The state
+    imported last is the newer form; the same export imported again changes nothing."""
+    mapping = tmp_path / "states.toml"
+    mapping.write_text(STATES)
+    early, late = tmp_path / "early.csv", tmp_path / "late.csv"
+    early.write_text("agent,state,start,end\na1,available,2024-03-05 09:00,2024-03-05 10:00\n")
+    late.write_text("agent,state,start,end\n"
+                    "a1,available,2024-03-05 09:00,2024-03-05 10:30\n"
+                    "a1,not_ready,2024-03-05 10:30,2024-03-05 11:00\n")
+    out = tmp_path / "out"
+    import_mapped([early], mapping, out)
+    (summary,) = import_mapped([late], mapping, out)
+    assert (summary.written, summary.updated, summary.repeated, summary.total) == (2, 1, 0, 2)
+    (again,) = import_mapped([late], mapping, out)
+    assert (again.written, again.updated, again.repeated, again.total) == (0, 0, 2, 2)
+    rows = pq.read_table(out / "agent_states.parquet").to_pylist()
+    assert sorted((r["state"], r["start"].hour, r["end"].strftime("%H:%M")) for r in rows) == [
+        ("available", 9, "10:30"), ("not_ready", 10, "11:00")]
