@@ -52,10 +52,12 @@ GRAIN_LABELS = {
     "total": "whole period", "15min": "15 minutes", "30min": "30 minutes", "hour": "hourly",
     "day": "daily", "week": "weekly", "month": "monthly",
 }
-UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour", "points": "points",
+UNIT_LABELS = {"ratio": "%", "hours": "hours", "per_hour": "per hour",
+               "per_shift": "per shift", "points": "points",
                "score": "score", "sessions": "sessions", "customers": "customers"}
 """A unit as a column header says it (durations: ``h:mm:ss`` or ``m:ss``; counts: none)."""
-UNIT_NAMES = {"count": "count", "money": "money", "per_hour": "per hour", "points": "points",
+UNIT_NAMES = {"count": "count", "money": "money", "per_hour": "per hour",
+              "per_shift": "per shift", "points": "points",
               "ratio": "ratio", "score": "score", "seconds": "seconds",
               "sessions": "sessions"}
 """A metric's unit in words, for the parameters sheet a person reads (a script reads the

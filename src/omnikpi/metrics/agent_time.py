@@ -72,7 +72,8 @@ register(
         id="contacts_per_shift", name="Contacts per shift",
         formulas={"ru": "обработанные обращения / начатые смены (учёт по началу смены)",
                   "uk": "оброблені звернення / розпочаті зміни (облік за початком зміни)"},
-        names={"ru": "Обращений за смену", "uk": "Звернень за зміну"}, unit="ratio",
+        # contacts per shift (60.9), not a share: as a ratio every surface showed 6,086.7 %
+        names={"ru": "Обращений за смену", "uk": "Звернень за зміну"}, unit="per_shift",
         area="productivity",
         source="contacts", tables=("contacts", "shifts"), booking="end",
         denominator_source="shifts_count",

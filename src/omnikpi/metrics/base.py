@@ -20,7 +20,8 @@ from omnikpi.errors import UsageError
 from omnikpi.request import check_sql_text
 
 Better = Literal["higher", "lower"]
-Unit = Literal["count", "ratio", "seconds", "per_hour", "points", "score", "sessions", "money"]
+Unit = Literal["count", "ratio", "seconds", "per_hour", "per_shift", "points", "score",
+               "sessions", "money"]
 Mode = Literal["any", "continuous", "discrete"]
 Aggregate = Literal["sum", "max", "distinct"]
 ParamKind = Literal["float", "int", "bool", "choice", "str", "map"]
