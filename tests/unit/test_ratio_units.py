@@ -10,7 +10,6 @@ from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.formatting import human
 from omnikpi.metrics.base import all_metrics, get_metric
 
-
 MOST = {"conformance": 1.5}
 """Ratios that may pass 1, and as far as the demo's may go."""
 
