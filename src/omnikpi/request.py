@@ -117,7 +117,10 @@ class ReportRequest:
         A saved definition overridden by command-line options: ``--grain total`` given
         on the command line wins over the definition's ``day``, and options not given
         keep the definition's. Parameters and filters given are added to the saved ones
-        (a given one wins for the same key).
+        (a given one wins for the same key; a parameter given for every metric, ``NAME``,
+        also wins over a saved ``METRIC.NAME``, which would otherwise be applied after
+        it: ``--param threshold_seconds=5`` beside a definition saying
+        ``service_level.threshold_seconds = 30`` was silently ignored).
         """
         known = {f.name for f in fields(self)}
         unknown = set(given) - known
@@ -128,7 +131,7 @@ class ReportRequest:
             if value is None or (name in ("metrics", "by") and not value):
                 continue
             if name == "params":
-                changes[name] = {**self.params, **value}
+                changes[name] = {**_not_given(self.params, value), **value}
             elif name == "filters":
                 changes[name] = {**self.filters, **canonical_filters(value)}
             elif name in ("metrics", "by"):
@@ -136,6 +139,14 @@ class ReportRequest:
             else:
                 changes[name] = value
         return replace(self, **changes)
+
+
+def _not_given(saved: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The saved parameters that none of ``given`` replaces: a given ``NAME`` replaces the
+    saved ``NAME`` and every saved ``METRIC.NAME``."""
+    bare = {key for key in given if "." not in key}
+    return {key: value for key, value in saved.items()
+            if key not in given and key.rpartition(".")[2] not in bare}
 
 
 def check_sql_text(what: str, value: str) -> str:

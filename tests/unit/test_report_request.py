@@ -26,8 +26,43 @@ def test_given_options_win_and_missing_ones_keep_the_saved() -> None:
                               params={"threshold_seconds": 10}, filters={"queue": ["a"]})
     assert merged.metrics == ("offered",) and merged.by == ("queue",)
     assert (merged.grain, merged.tz) == ("total", "UTC")
-    assert merged.params == {"service_level.threshold_seconds": 30, "threshold_seconds": 10}
+    # the given threshold is the one used: kept beside it, the saved
+    # service_level.threshold_seconds was applied after it and won (silently)
+    assert merged.params == {"threshold_seconds": 10}
     assert merged.filters == {"channel": ("voice",), "queue": ("a",)}
+    both = ReportRequest.of(["offered"], params={"threshold_seconds": 30,
+                                                  "asa.threshold_seconds": 40})
+    assert both.overridden(params={"service_level.threshold_seconds": 5}).params == {
+        "threshold_seconds": 30, "asa.threshold_seconds": 40,
+        "service_level.threshold_seconds": 5}
+
+
+def test_a_parameter_given_beside_a_definition_is_used(tmp_path: Path) -> None:
+    """``omnikpi report --definition daily-sl.toml --param threshold_seconds=5``: the
+    figure is the one of threshold 5 without the definition (it stayed at the saved 30,
+    exit 0)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    path = tmp_path / "daily-sl.toml"
+    path.write_text('name = "Daily SL"\nmetrics = ["service_level"]\n'
+                    '[params]\n"service_level.threshold_seconds" = 30\n')
+
+    def service_level(*options: str) -> tuple[float, float]:
+        result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--format",
+                                          "json", *options])
+        assert result.exit_code == 0, result.output
+        answer = json.loads(result.stdout)
+        return (answer["rows"][0]["service_level"],
+                answer["metrics"]["service_level"]["params"]["threshold_seconds"])
+
+    plain = service_level("--metrics", "service_level", "--param", "threshold_seconds=5")
+    saved = service_level("--definition", str(path))
+    assert plain[1] == 5 and saved[1] == 30 and plain[0] != saved[0]
+    assert service_level("--definition", str(path), "--param", "threshold_seconds=5") == plain
 
 
 def test_a_definition_round_trips_through_a_request(tmp_path: Path) -> None:
