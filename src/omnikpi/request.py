@@ -141,7 +141,7 @@ class ReportRequest:
         return replace(self, **changes)
 
 
-def _not_given(saved: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def _not_given(saved: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     """The saved parameters that none of ``given`` replaces: a given ``NAME`` replaces the
     saved ``NAME`` and every saved ``METRIC.NAME``."""
     bare = {key for key in given if "." not in key}
