@@ -151,12 +151,13 @@ def catalog_entries(width: int) -> Text:
 
 def catalog_table() -> Table:
     table = Table(title="OmniKPI metric catalog", show_lines=True, header_style="bold")
-    for column in ("id", "unit", "mode", "tables", "parameters", "formula"):
+    # the contract's columns: id, name, unit, mode, tables, parameters, formula
+    for column in ("id", "name", "unit", "mode", "tables", "parameters", "formula"):
         table.add_column(column, overflow="fold")
     for m in catalog_json():
         params = ", ".join(f"{p['name']}={p['default']}" for p in m["parameters"]) or "–"
-        table.add_row(m["id"], m["unit"], m["mode"], ", ".join(m["tables"]), params,
-                      m["formula"])
+        table.add_row(m["id"], m["name"], m["unit"], m["mode"], ", ".join(m["tables"]),
+                      params, m["formula"])
     return table
 
 

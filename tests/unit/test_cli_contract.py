@@ -200,6 +200,38 @@ def test_brackets_in_data_are_text_not_terminal_markup(tmp_path: Path) -> None:
         assert "[vip]" in printed.output and "[/]x" in printed.output
 
 
+def test_a_title_in_brackets_is_text_and_the_csv_ends_once(tmp_path: Path) -> None:
+    """``--title "Daily SL [draft]"`` printed "Daily SL"; "Queue [/] test" stopped with a
+    markup error (exit 1). CSV on stdout ended with an empty record (the text's own line
+    end and one more), unlike the same CSV written with --output."""
+    for title in ("Daily SL [draft]", "Queue [/] test"):
+        printed = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "offered",
+                                      "--title", title])
+        assert printed.exit_code == 0, printed.output
+        assert title in printed.stdout
+    shown = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "offered",
+                                "--by", "queue", "--format", "csv"])
+    runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "offered", "--by",
+                        "queue", "--output", str(tmp_path / "r.csv")])
+    assert shown.stdout == (tmp_path / "r.csv").read_text()
+
+
+def test_validate_names_a_folder_without_tables(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path)])
+    assert result.exit_code == 3
+    assert ("dataset not usable: the folder holds no table of the data model"
+            in " ".join(result.output.split()))
+
+
+def test_the_wide_catalog_names_each_metric() -> None:
+    """The contract's catalog columns: id, name, unit, … (the wide table had no name)."""
+    result = CliRunner(env={"COLUMNS": "220"}).invoke(app, ["catalog"])
+    assert result.exit_code == 0
+    header = next(line for line in result.stdout.splitlines() if "formula" in line)
+    assert [c.strip() for c in header.strip("┃ ").split("┃")][:3] == ["id", "name", "unit"]
+    assert "Service level" in result.stdout
+
+
 def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     """70000 was accepted, announced as :70000 and listened on 4464 (70000 mod 65536)."""
     done = runner.invoke(app, ["serve", "--data", str(tmp_path), "--port", "70000"])

@@ -55,13 +55,19 @@ def _title_width(title: str | None) -> int | None:
     return None if title is None else len(title) + 4
 
 
+def _plain(title: str | None) -> Text | None:
+    """The title as plain text: "Daily SL [draft]" lost its "[draft]" to Rich's markup,
+    and "Queue [/] test" stopped the command with a markup error."""
+    return None if title is None else Text(title)
+
+
 def _width(column: str, cells: list[str]) -> int:
     return max([len(column), *(len(c) for c in cells)])
 
 
 def _table(result: ReportResult, texts: dict[str, list[str]], columns: list[str],
            title: str | None) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold",
+    table = Table(title=_plain(title), show_lines=False, header_style="bold",
                   min_width=_title_width(title))
     for column in columns:
         table.add_column(column, justify="right" if column in result.metrics else "left",
@@ -96,7 +102,7 @@ def transposed_table(result: ReportResult, title: str | None = None,
                      texts: dict[str, list[str]] | None = None) -> Table:
     """Metrics as rows, groups as columns: readable in a narrow terminal."""
     texts = _texts(result) if texts is None else texts
-    table = Table(title=title, header_style="bold", min_width=_title_width(title))
+    table = Table(title=_plain(title), header_style="bold", min_width=_title_width(title))
     table.add_column("metric", no_wrap=True)
     for label in _labels(result):
         table.add_column(Text(label), justify="right", no_wrap=True)

@@ -225,7 +225,8 @@ def report(
             return
         text = write(result, format, output, title=shown, lang=lang)
         if text is not None:
-            typer.echo(text)
+            # CSV text ends with its last record's line end: one more made an empty record
+            typer.echo(text, nl=not text.endswith("\n"))
     except OmniKPIError as exc:
         fail(exc)
 
@@ -302,10 +303,12 @@ def validate(
             console.print(f"{dataset.problem_count} problem(s); dataset [green]usable[/]")
         else:
             unusable = [name for name, load in dataset.loads.items() if not load.usable]
+            why = (f"{', '.join(unusable)} cannot be read (the metrics that need "
+                   f"{'it' if len(unusable) == 1 else 'them'} stop; the other tables "
+                   "are ready)" if unusable else
+                   "the folder holds no table of the data model")  # was ": cannot be read"
             console.print(f"{dataset.problem_count} problem(s); dataset [red]not usable[/]: "
-                          f"{', '.join(unusable)} cannot be read (the metrics that need "
-                          f"{'it' if len(unusable) == 1 else 'them'} stop; the other tables "
-                          "are ready)", highlight=False)
+                          f"{why}", highlight=False)
     raise typer.Exit(0 if dataset.usable else 3)
 
 
