@@ -110,4 +110,51 @@ TEXT: dict[str, tuple[str, str]] = {
     "“{value}” is not an e-mail address (name@example.com).": (
         "«{value}» — не адрес эл. почты (name@example.com).",
         "«{value}» — не адреса ел. пошти (name@example.com)."),
+    # the clearing level on the good side of the threshold (live.alert_kinds)
+    "For this kind the alert clears once the value is back up to the clearing level: it "
+    "cannot be below the threshold.": (
+        "Для этого вида оповещение снимается, когда значение поднимется до уровня снятия: "
+        "он не может быть ниже порога.",
+        "Для цього виду сповіщення знімається, коли значення підніметься до рівня зняття: "
+        "він не може бути нижчим за поріг."),
+    "For this kind the alert clears once the value is back down to the clearing level: it "
+    "cannot be above the threshold.": (
+        "Для этого вида оповещение снимается, когда значение опустится до уровня снятия: "
+        "он не может быть выше порога.",
+        "Для цього виду сповіщення знімається, коли значення опуститься до рівня зняття: "
+        "він не може бути вищим за поріг."),
+    # a field over its length limit
+    "{field}: {length} characters, at most {limit}. Shorten it and send the form again.": (
+        "{field}: символов — {length}, можно не больше {limit}. Сократите и отправьте "
+        "форму ещё раз.",
+        "{field}: символів — {length}, можна не більше {limit}. Скоротіть і надішліть "
+        "форму ще раз."),
+    # the webhook's address (delivery.webhook.resolve)
+    "The webhook address must be an http or https address with a host, such as "
+    "https://example.com/hook.": (
+        "Адрес вебхука должен быть адресом http или https с именем хоста, например "
+        "https://example.com/hook.",
+        "Адреса вебхука має бути адресою http або https з іменем хоста, наприклад "
+        "https://example.com/hook."),
+    "The webhook address cannot carry a user name or password: remove the part before "
+    "“@”.": (
+        "Адрес вебхука не может содержать имя пользователя или пароль: удалите часть до "
+        "«@».",
+        "Адреса вебхука не може містити ім’я користувача або пароль: видаліть частину до "
+        "«@»."),
+    "The webhook address has a bad port: the port is a number up to 65535.": (
+        "В адресе вебхука неверный порт: порт — число не больше 65535.",
+        "В адресі вебхука неправильний порт: порт — число не більше 65535."),
+    "The webhook host “{host}” cannot be found: check the address.": (
+        "Хост вебхука «{host}» не найден: проверьте адрес.",
+        "Хост вебхука «{host}» не знайдено: перевірте адресу."),
+    "The webhook host “{host}” is {address}, an address of this machine or of a private "
+    "network: an administrator can allow the host in the configuration ([alerts] "
+    "webhook_allowed_hosts).": (
+        "Хост вебхука «{host}» — это {address}, адрес этого компьютера или частной сети: "
+        "администратор может разрешить хост в конфигурации ([alerts] "
+        "webhook_allowed_hosts).",
+        "Хост вебхука «{host}» — це {address}, адреса цього комп’ютера або приватної "
+        "мережі: адміністратор може дозволити хост у конфігурації ([alerts] "
+        "webhook_allowed_hosts)."),
 }

@@ -176,6 +176,31 @@ def threshold_problem(kind: str, value: float) -> str | None:
     return None
 
 
+CLEAR_AT_OR_ABOVE = ("For this kind the alert clears once the value is back up to the clearing "
+                     "level: it cannot be below the threshold.")
+CLEAR_AT_OR_BELOW = ("For this kind the alert clears once the value is back down to the "
+                     "clearing level: it cannot be above the threshold.")
+
+
+def clear_level_problem(kind: str, threshold: float, clear_level: float | None
+                        ) -> str | None:
+    """What is wrong with a rule's clearing level next to its threshold, in words the
+    page translates (None: fine). The level lies on the side the value recovers to
+    (:func:`recovered`): at or above the threshold for a ``below`` kind, at or below it
+    for an ``above`` kind. On the other side a firing cleared while the value was still
+    in breach and fired again at the next sample (``sl_below`` 0.8 clearing at 0.5).
+    Equal to the threshold is the same as no clearing level; a ``present`` kind uses
+    neither number."""
+    found = KINDS.get(kind)
+    if found is None or clear_level is None:
+        return None
+    if found.direction == "below" and clear_level < threshold:
+        return CLEAR_AT_OR_ABOVE
+    if found.direction == "above" and clear_level > threshold:
+        return CLEAR_AT_OR_BELOW
+    return None
+
+
 DECIMAL_SAMPLE = "0.5"
 """Translated as the language writes it ("0,5" in Russian and Ukrainian): the decimal
 mark of a sentence ("244769.7 ч" mixed a Russian unit with an English point)."""
@@ -235,6 +260,6 @@ def sentence(facts: dict[str, Any], _: Translate = str) -> str:
 def words() -> list[str]:
     """Every English text of this module a translation file must carry."""
     out = [k.label for k in KINDS.values()] + [k.help for k in KINDS.values()]
-    out += list(SENTENCES.values()) + list(WHERE.values()) + [FOR_MINUTES, CLEARED,
-                                                              DECIMAL_SAMPLE]
+    out += list(SENTENCES.values()) + list(WHERE.values()) + [
+        FOR_MINUTES, CLEARED, DECIMAL_SAMPLE, CLEAR_AT_OR_ABOVE, CLEAR_AT_OR_BELOW]
     return out

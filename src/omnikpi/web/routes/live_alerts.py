@@ -17,7 +17,7 @@ from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
 from omnikpi.instants import stored_utc
-from omnikpi.live.alert_kinds import ALERT_KINDS, threshold_problem
+from omnikpi.live.alert_kinds import ALERT_KINDS, clear_level_problem, threshold_problem
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
@@ -108,6 +108,9 @@ def _checked_values(principal: Principal, state: AppState, rule: RuleIn
         problem = threshold_problem(rule.kind, level) if level is not None else None
         if problem is not None:
             raise HTTPException(422, problem)
+    problem = clear_level_problem(rule.kind, rule.threshold, rule.clear_threshold)
+    if problem is not None:
+        raise HTTPException(422, problem)
     if rule.webhook_url:
         resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
     emails = check_addresses(rule.emails) if rule.emails else []

@@ -12,16 +12,23 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from omnikpi import formatting
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.engine.timezones import zone
 from omnikpi.errors import UsageError, describe_validation_error
-from omnikpi.live.alert_kinds import ALERT_KINDS, KINDS, sentence, threshold_problem
+from omnikpi.live.alert_kinds import (
+    ALERT_KINDS,
+    KINDS,
+    clear_level_problem,
+    sentence,
+    threshold_problem,
+)
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertRule
 from omnikpi.store.models_live import AlertRuleOptions
 from omnikpi.web.deps import RowId, State
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
-from omnikpi.web.page_errors import in_page_language
+from omnikpi.web.page_errors import in_page_language, translator_of
 from omnikpi.web.routes.live_alerts import (
     RuleIn,
     create_rule,
@@ -93,7 +100,15 @@ def _alerts_page(request: Request, state: State, principal: Principal,
         "kinds": ALERT_KINDS, "kind_names": ALERT_KIND_NAMES,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
         "error": error, "typed": typed or {}, "older": data["older_before_id"],
-        "newest": before_id is not None, "before_id": before_id}, status_code=status)
+        "newest": before_id is not None, "before_id": before_id,
+        "name_max": NAME_CHARS, "decimals": decimals}, status_code=status)
+
+
+def decimals(value: float) -> int:
+    """The decimals a rule's number needs to be shown as typed (0.75: 2, 300.0: 0), for
+    the ``fixed`` filter, which writes it as the page's language does ("0,75", "300")."""
+    text = f"{value:.6f}".rstrip("0")
+    return len(text.partition(".")[2])
 
 
 ALERT_KIND_NAMES = {
@@ -138,9 +153,10 @@ def _threshold_error(kind: str, threshold: str, minutes: str, window: str = "",
             return "Minutes must be a number from 0 to 1440."
     if clear.strip():
         try:
-            return threshold_problem(kind, _number(clear))
+            level = _number(clear)
         except ValueError:
             return f"The threshold “{clear[:40]}” is not a number."
+        return threshold_problem(kind, level) or clear_level_problem(kind, value, level)
     return None
 
 
@@ -165,6 +181,7 @@ def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
         problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
     if problem is not None:
         raise _FormProblem(_translated(request, problem), 422)
+    _check_lengths(request, typed)
     try:
         return RuleIn(name=typed["name"], kind=kind, threshold=_number(threshold),
                       minutes=_number(minutes) if minutes.strip() else 0.0,
@@ -178,12 +195,42 @@ def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
         raise _FormProblem(describe_validation_error("alert rule", exc), 422) from None
 
 
+FIELD_LIMITS = {"name": NAME_CHARS, "tenant": NAME_CHARS, "site": NAME_CHARS,
+                "queue": NAME_CHARS, "channel": CHANNEL_CHARS, "webhook_url": LONG_TEXT_CHARS}
+"""The length limit of each text field of the rule form (``RuleIn``'s; the kind is one
+of a list)."""
+FIELD_LABELS = {"name": "name", "tenant": "tenant", "site": "site", "queue": "queue",
+                "channel": "channel", "webhook_url": "webhook address"}
+"""Each field as the form labels it (msgids of the catalogs)."""
+SHOWN_BACK_CHARS = 1_000
+"""A value over its limit is shown again in the form up to this length (a name a little
+too long is shortened there, not typed again); a longer one is not echoed back."""
+
+
+def _check_lengths(request: Request, typed: dict[str, str]) -> None:
+    """A field over its limit, refused in the page's language with its label, its length
+    and the limit (pydantic's English "String should have at most 150 characters" was
+    shown on every page)."""
+    from omnikpi.web.i18n import choose_language
+
+    _, lang = translator_of(request), choose_language(request)
+    for key, limit in FIELD_LIMITS.items():
+        length = len(typed.get(key, ""))
+        if length > limit:
+            raise _FormProblem(_(
+                "{field}: {length} characters, at most {limit}. Shorten it and send the "
+                "form again.").format(field=_(FIELD_LABELS[key]),
+                                      length=formatting.count(length, lang),
+                                      limit=formatting.count(limit, lang)), 422)
+
+
 def _typed(fields: dict[str, str]) -> dict[str, str]:
-    """The form as typed, to show again; a value over its limit is refused by name (by
-    ``RuleIn``), not echoed back."""
-    limits = {"webhook_url": LONG_TEXT_CHARS, "channel": CHANNEL_CHARS,
-              "emails": LONG_TEXT_CHARS}
-    return {k: v if len(v) <= limits.get(k, NAME_CHARS) else "" for k, v in fields.items()}
+    """The form as typed, to show again; a value over its limit is refused by name and
+    shown again while it is short enough to edit (``SHOWN_BACK_CHARS``), not echoed back
+    beyond that (half a megabyte in a field came back in the page)."""
+    limits = {**FIELD_LIMITS, "emails": LONG_TEXT_CHARS}
+    return {k: v if len(v) <= max(limits.get(k, NAME_CHARS), SHOWN_BACK_CHARS) else ""
+            for k, v in fields.items()}
 
 
 def _rule_fields(name: Annotated[str, Form()], kind: Annotated[str, Form()],
@@ -263,6 +310,23 @@ ALERT_MESSAGES = [
      "Choose a kind from the list ({kinds})."),
     (re.compile(r"'(?P<value>.*)' is not an e-mail address \(name@example\.com\)", re.S),
      "“{value}” is not an e-mail address (name@example.com)."),
+    # the webhook's address (``delivery.webhook.resolve``), the host kept as typed
+    (re.compile(r"a webhook must be an http\(s\) URL with a host"),
+     "The webhook address must be an http or https address with a host, such as "
+     "https://example.com/hook."),
+    (re.compile(r"a webhook URL cannot carry a user name or password"),
+     "The webhook address cannot carry a user name or password: remove the part before "
+     "“@”."),
+    (re.compile(r"a webhook URL has a bad port"),
+     "The webhook address has a bad port: the port is a number up to 65535."),
+    (re.compile(r"webhook host (?P<q>['\"])(?P<host>.*)(?P=q) cannot be resolved \(.*\)",
+                re.S),
+     "The webhook host “{host}” cannot be found: check the address."),
+    (re.compile(r"webhook host (?P<q>['\"])(?P<host>.*)(?P=q) resolves to (?P<address>\S+), "
+                r"an address of this machine or a private network; .*", re.S),
+     "The webhook host “{host}” is {address}, an address of this machine or of a private "
+     "network: an administrator can allow the host in the configuration ([alerts] "
+     "webhook_allowed_hosts)."),
 ]
 
 
