@@ -55,7 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
          "Помилки процесу передаються власникові процесу, помилки оператора — в коучинг."),
     "Score every item or mark it not applicable before submitting. Items without an answer:":
         ("Оцените каждый пункт или отметьте «неприменимо». Пункты без ответа:",
-         "Оцініть кожен пункт або позначте «не застосовується». Пункти без відповіді:"),
+         "Оцініть кожен пункт або позначте «незастосовно». Пункти без відповіді:"),
     "Search": ("Найти", "Знайти"),
     "after": ("после", "після"),
     "agreed actions": ("согласованные действия", "узгоджені дії"),
@@ -84,4 +84,74 @@ TEXT: dict[str, tuple[str, str]] = {
     "session date": ("дата сессии", "дата сесії"),
     "share": ("доля", "частка"),
     "you are invited": ("вы приглашены", "вас запрошено"),
+    # the new form's placeholder (make_translations.py has it with the key "greeting")
+    "Style | greet | Greets by the standard | 1 | no | no":
+        ("Стиль | greet | Приветствует по стандарту | 1 | no | no",
+         "Стиль | greet | Вітається за стандартом | 1 | no | no"),
+    # the QA page's forms refused (``QA_SENTENCES`` in web/routes/qa.py)
+    "The pass score must be a number from 0 to 100.":
+        ("Проходной балл — это число от 0 до 100.", "Прохідний бал — це число від 0 до 100."),
+    "Item line {number}: the weight “{value}” is not a number.":
+        ("Строка пунктов {number}: вес «{value}» — не число.",
+         "Рядок пунктів {number}: вага «{value}» — не число."),
+    "Item line {number}: “critical” is “{value}”: write yes or no.":
+        ("Строка пунктов {number}: в поле «критичный» стоит «{value}»: напишите yes или no "
+         "(да / нет).",
+         "Рядок пунктів {number}: у полі «критичний» стоїть «{value}»: напишіть yes або no "
+         "(так / ні)."),
+    "Item line {number}: “N/A allowed” is “{value}”: write yes or no.":
+        ("Строка пунктов {number}: в поле «допускается „неприменимо“» стоит «{value}»: "
+         "напишите yes или no (да / нет).",
+         "Рядок пунктів {number}: у полі «дозволено „незастосовно“» стоїть «{value}»: "
+         "напишіть yes або no (так / ні)."),
+    "Item line {number}: {count} fields, at most 6 (group | key | text | weight | "
+    "critical | N/A allowed): a text with “|” in it cannot be typed here.":
+        ("Строка пунктов {number}: полей {count}, а можно не больше 6 (группа | ключ | "
+         "текст | вес | критичный | допускается «неприменимо»): текст со знаком «|» здесь "
+         "ввести нельзя.",
+         "Рядок пунктів {number}: полів {count}, а можна не більше 6 (група | ключ | текст "
+         "| вага | критичний | дозволено «незастосовно»): текст зі знаком «|» тут "
+         "ввести не можна."),
+    "Item line {number}: write group | key | text | weight | critical | N/A allowed.":
+        ("Строка пунктов {number}: напишите группа | ключ | текст | вес | критичный | "
+         "допускается «неприменимо».",
+         "Рядок пунктів {number}: напишіть група | ключ | текст | вага | критичний | "
+         "дозволено «незастосовно»."),
+    "The key may hold only lower-case Latin letters, digits, - and _.":
+        ("Ключ может содержать только строчные латинские буквы, цифры, - и _.",
+         "Ключ може містити лише малі латинські літери, цифри, - і _."),
+    "Choose the channels from the list.":
+        ("Выберите каналы из списка.", "Виберіть канали зі списку."),
+    "A form needs at least one item: type one item per line.":
+        ("В форме нужен хотя бы один пункт: введите по одному пункту в строке.",
+         "У формі потрібен хоча б один пункт: введіть по одному пункту в рядку."),
+    "Item keys must be unique; used on more than one line: {keys}.":
+        ("Ключи пунктов должны быть разными; в нескольких строках стоит: {keys}.",
+         "Ключі пунктів мають бути різними; у кількох рядках стоїть: {keys}."),
+    "Weights must be numbers from 0 to 1,000,000, and not all 0.":
+        ("Веса — числа от 0 до 1 000 000, и не все нули.",
+         "Ваги — числа від 0 до 1 000 000, і не всі нулі."),
+    "Unknown contacts: {ids}. Type the ids of contacts you may see.":
+        ("Неизвестные обращения: {ids}. Введите номера обращений, которые вам видны.",
+         "Невідомі звернення: {ids}. Введіть номери звернень, які вам видно."),
+    "No account is named {names}: invite evaluators by the names of their accounts.":
+        ("Нет учётной записи с именем {names}: пригласите оценщиков по именам их учётных "
+         "записей.",
+         "Немає облікового запису з ім'ям {names}: запросіть оцінювачів за іменами їхніх "
+         "облікових записів."),
+    "{names} may not see these contacts: invite supervisors of their site or the "
+    "client's quality lead.":
+        ("{names}: нет доступа к этим обращениям; пригласите супервизоров их площадки или "
+         "руководителя по качеству клиента.",
+         "{names}: немає доступу до цих звернень; запросіть супервізорів їхнього "
+         "майданчика або керівника з якості клієнта."),
+    "A calibration takes at most 200 contacts and 50 evaluators.":
+        ("В калибровке не больше 200 обращений и 50 оценщиков.",
+         "У калібруванні не більше 200 звернень і 50 оцінювачів."),
+    "Form “{value}” is not a form id: choose a form from the list.":
+        ("Форма «{value}» — не номер формы: выберите форму из списка.",
+         "Форма «{value}» — не номер форми: виберіть форму зі списку."),
+    "There is no QA form {number}: choose a form from the list.":
+        ("Формы контроля качества {number} нет: выберите форму из списка.",
+         "Форми контролю якості {number} немає: виберіть форму зі списку."),
 }

@@ -3,6 +3,8 @@ transcript, the agent's acknowledgement or dispute, calibration sessions."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -56,7 +58,14 @@ from omnikpi.web.limits import (
     NAME_CHARS,
     check_length,
 )
-from omnikpi.web.page_errors import is_page, page_message, status_of, translator_of
+from omnikpi.web.page_errors import (
+    Sentences,
+    in_page_language,
+    is_page,
+    page_message,
+    status_of,
+    translator_of,
+)
 from omnikpi.web.routes import qa_calibration, qa_coaching
 from omnikpi.web.routes.qa_access import EVALUATORS, may_open
 from omnikpi.web.routes.qa_access import contact_view as _contact_view
@@ -86,9 +95,11 @@ def overview(request: Request, view: ViewDep) -> Response:
 
 
 def _overview(request: Request, view: View, typed: dict[str, str] | None = None,
-              error: str | None = None, status: int = 200) -> Response:
-    """The QA page; ``typed``: the sample form as sent when it was refused for ``error``
-    (the page stays, with the form as typed and the sentence by it)."""
+              error: str | None = None, status: int = 200, refused: str = "sample"
+              ) -> Response:
+    """The QA page; ``typed``: the form ``refused`` (``sample``, ``form`` — a new QA form
+    —, or ``calibration``) as sent when it was refused for ``error`` (the page stays, with
+    that form as typed and the sentence by it)."""
     principal = _reader(view)
     with session_scope(view.state.database_url) as session:
         forms = latest_forms(session, form_shelf(view))
@@ -107,7 +118,76 @@ def _overview(request: Request, view: View, typed: dict[str, str] | None = None,
             "waiting": waiting,
             "evaluations": evaluations, "calibrations": calibrations,
             "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS,
-            "typed": typed, "sample_error": error}, status_code=status)
+            "typed": typed, "error": error,
+            "refused": refused if typed is not None else None}, status_code=status)
+
+
+QA_SENTENCES: Sentences = [
+    (re.compile(r"(?:form: pass_score|pass score) must be a number from 0 to 100"),
+     "The pass score must be a number from 0 to 100."),
+    (re.compile(r"item line (?P<number>\d+): weight (?P<q>['\"])(?P<value>.*)(?P=q) is not "
+                r"a number", re.S),
+     "Item line {number}: the weight “{value}” is not a number."),
+    (re.compile(r"item line (?P<number>\d+): critical is (?P<q>['\"])(?P<value>.*)(?P=q): "
+                r"write yes or no", re.S),
+     "Item line {number}: “critical” is “{value}”: write yes or no."),
+    (re.compile(r"item line (?P<number>\d+): N/A allowed is (?P<q>['\"])(?P<value>.*)(?P=q): "
+                r"write yes or no", re.S),
+     "Item line {number}: “N/A allowed” is “{value}”: write yes or no."),
+    (re.compile(r"item line (?P<number>\d+): (?P<count>\d+) fields, at most 6 .*", re.S),
+     "Item line {number}: {count} fields, at most 6 (group | key | text | weight | "
+     "critical | N/A allowed): a text with “|” in it cannot be typed here."),
+    (re.compile(r"item line (?P<number>\d+): write group \| key \| text \| weight \| "
+                r"critical \| N/A allowed"),
+     "Item line {number}: write group | key | text | weight | critical | N/A allowed."),
+    (re.compile(r"form: key must be lower-case letters, digits, - or _"),
+     "The key may hold only lower-case Latin letters, digits, - and _."),
+    (re.compile(r"form: channel_kind must be one of .*", re.S),
+     "Choose the channels from the list."),
+    (re.compile(r"form: a form needs at least one item"),
+     "A form needs at least one item: type one item per line."),
+    (re.compile(r"form: item keys must be unique; used on more than one line: "
+                r"(?P<keys>.*)", re.S),
+     "Item keys must be unique; used on more than one line: {keys}."),
+    (re.compile(r"form: weights must be numbers from 0 to 1,000,000, not all 0"),
+     "Weights must be numbers from 0 to 1,000,000, and not all 0."),
+    (re.compile(r"unknown contact\(s\): (?P<ids>.*)", re.S),
+     "Unknown contacts: {ids}. Type the ids of contacts you may see."),
+    (re.compile(r"no account named (?P<names>.*): invite evaluators from the list", re.S),
+     "No account is named {names}: invite evaluators by the names of their accounts."),
+    (re.compile(r"(?P<names>.*) may not see these contacts: invite supervisors of their "
+                r"site or the client's quality lead", re.S),
+     "{names} may not see these contacts: invite supervisors of their site or the "
+     "client's quality lead."),
+    (re.compile(r"a calibration takes at most 200 contacts and 50 evaluators"),
+     "A calibration takes at most 200 contacts and 50 evaluators."),
+    (re.compile(r"form (?P<q>['\"])(?P<value>.*)(?P=q) is not a form id \(a number\)", re.S),
+     "Form “{value}” is not a form id: choose a form from the list."),
+    (re.compile(r"no QA form (?P<number>-?\d+)"),
+     "There is no QA form {number}: choose a form from the list."),
+]
+"""The QA forms' refusals (``omnikpi.qa.forms``, ``calibration_setup`` and this module
+word them for scripts) → the sentence the QA page shows, in the page's language; the
+line numbers, keys, contact ids and account names quoted stay as typed."""
+
+
+def _refusal(request: Request, exc: OmniKPIError) -> str:
+    """``exc``, which refused one of the QA page's forms, as the page's sentence: one of
+    ``QA_SENTENCES``, else as every page words the service's messages."""
+    if any(pattern.fullmatch(str(exc)) for pattern, _sentence in QA_SENTENCES):
+        return in_page_language(request, str(exc), QA_SENTENCES)
+    return page_message(exc, translator_of(request))
+
+
+def _refused(request: Request, view: View, exc: OmniKPIError, typed: dict[str, str],
+             refused: str) -> Response:
+    """The QA page with the form ``refused`` as ``typed`` and the sentence of ``exc`` by
+    it (400; 404 for a form that is not there); a script that does not ask for HTML, or a
+    fault of the service, gets the error as before."""
+    status = 404 if isinstance(exc, NotFoundError) else status_of(exc)
+    if status >= 500 or not is_page(request):
+        raise exc
+    return _overview(request, view, typed, _refusal(request, exc), status, refused)
 
 
 @router.get("/qa/forms/{form_id}", response_class=HTMLResponse)
@@ -122,18 +202,38 @@ def form_page(request: Request, view: ViewDep, form_id: RowId) -> Response:
 
 
 @router.post("/qa/forms")
-def create_form(view: ViewDep, key: Annotated[str, Form(max_length=KEY_CHARS)],
+def create_form(request: Request, view: ViewDep,
+                key: Annotated[str, Form(max_length=KEY_CHARS)],
                 name: Annotated[str, Form(max_length=NAME_CHARS)],
                 items: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
                 channel_kind: Annotated[str, Form(max_length=NAME_CHARS)] = "any",
                 pass_score: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
+    """A form, or the next version of its key. A value refused (a pass score that is not
+    a number from 0 to 100, an item line that cannot be read, a key used twice, weights
+    all 0) keeps the QA page with the form as typed and a sentence in the page's
+    language; a script that does not ask for HTML gets the JSON ``{"detail": …}``."""
     principal = _evaluator(view)
+    try:
+        return _save_form(view, principal, key, name, items, channel_kind, pass_score)
+    except OmniKPIError as exc:
+        return _refused(request, view, exc, {
+            "key": key, "name": name, "items": items, "channel_kind": channel_kind,
+            "pass_score": pass_score}, "form")
+
+
+def _save_form(view: View, principal: Principal, key: str, name: str, items: str,
+               channel_kind: str, pass_score: str) -> Response:
+    """Save the form the fields describe; its page."""
     try:
         threshold = float(pass_score) if pass_score.strip() else None
     except ValueError:
         raise UsageError("pass score must be a number from 0 to 100") from None
     spec = FormSpec(key.strip(), name.strip(), parse_item_lines(items), channel_kind,
                     threshold)
+    twice = [k for k, n in Counter(i.key for i in spec.items).items() if n > 1]
+    if twice:  # check_form says so too, without saying which key
+        raise UsageError("form: item keys must be unique; used on more than one line: "
+                         + ", ".join(twice[:5]))
     with session_scope(view.state.database_url) as session:
         # a tenant's supervisor saves on their tenant's shelf: another tenant's form of the
         # same key stays theirs
@@ -171,7 +271,7 @@ def create_sample(request: Request, view: ViewDep,
                  "min_per_agent": str(min_per_agent), "from": from_, "to": to,
                  "evaluator": evaluator, "form_id": form_id, "risk": risk}
         return _overview(request, view, typed, page_message(exc, translator_of(request)),
-                         status)
+                         status, "sample")
 
 
 def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
@@ -337,7 +437,8 @@ def respond_page(view: ViewDep, evaluation_id: RowId,
 
 
 @router.post("/qa/calibrations")
-def create_calibration(view: ViewDep, name: Annotated[str, Form(max_length=NAME_CHARS)],
+def create_calibration(request: Request, view: ViewDep,
+                       name: Annotated[str, Form(max_length=NAME_CHARS)],
                        form_id: FormRowId,
                        reference: Annotated[str, Form(max_length=NAME_CHARS)],
                        contacts: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
@@ -347,11 +448,30 @@ def create_calibration(view: ViewDep, name: Annotated[str, Form(max_length=NAME_
                        evaluator: Annotated[list[str] | None, Form(max_length=NAME_CHARS)
                                             ] = None) -> Response:
     """A session of the contacts picked from the list (``contact``) or typed
-    (``contacts``), scored by the evaluators invited (``evaluator``) or typed."""
+    (``contacts``), scored by the evaluators invited (``evaluator``) or typed. A session
+    refused (no contacts, a contact or an account that is not there) keeps the QA page
+    with the form as typed — the contacts and evaluators picked on the list added to the
+    typed ones — and a sentence in the page's language; a script that does not ask for
+    HTML gets the JSON ``{"detail": …}``."""
     principal = _evaluator(view)
+    try:
+        return _start_calibration(view, principal, name, form_id, reference, contacts,
+                                  evaluators, contact or [], evaluator or [])
+    except OmniKPIError as exc:
+        return _refused(request, view, exc, {
+            "name": name, "form_id": str(form_id), "reference": reference,
+            "contacts": " ".join(c for c in (contacts, *(contact or [])) if c),
+            "evaluators": " ".join(e for e in (evaluators, *(evaluator or [])) if e)},
+            "calibration")
+
+
+def _start_calibration(view: View, principal: Principal, name: str, form_id: int,
+                       reference: str, contacts: str, evaluators: str, contact: list[str],
+                       evaluator: list[str]) -> Response:
+    """Start the session the fields describe; its page."""
     _form_id(view, str(form_id))
-    ids = list(dict.fromkeys([*contacts.replace(",", " ").split(), *(contact or [])]))
-    people = list(dict.fromkeys([*evaluators.replace(",", " ").split(), *(evaluator or [])]))
+    ids = list(dict.fromkeys([*contacts.replace(",", " ").split(), *contact]))
+    people = list(dict.fromkeys([*evaluators.replace(",", " ").split(), *evaluator]))
     if reference not in people:
         people.insert(0, reference)
     if len(people) < 2 or not ids:
