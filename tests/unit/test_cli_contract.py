@@ -236,3 +236,14 @@ def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     """70000 was accepted, announced as :70000 and listened on 4464 (70000 mod 65536)."""
     done = runner.invoke(app, ["serve", "--data", str(tmp_path), "--port", "70000"])
     assert done.exit_code == 2 and "65535" in done.output
+
+
+def test_a_cut_of_sales_names_its_data() -> None:
+    """Sales need no table but read contacts or dial attempts: the refusal said "its data
+    ()"."""
+    result = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics", "sales",
+                                 "--by", "direction"])
+    assert result.exit_code == 2
+    assert ("metric sales cannot be cut by direction: its data (contacts, dial_attempts) "
+            "can be cut only by agent_id, channel, queue, site, tenant"
+            in " ".join(result.output.split()))

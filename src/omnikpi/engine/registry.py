@@ -163,7 +163,10 @@ def _check_dimensions_of(metric: Metric, dims: Sequence[str], verb: str) -> None
     allowed = metric_dimensions(metric)
     bad = [d for d in dims if d not in allowed]
     if bad:
-        tables = ", ".join(dict.fromkeys(t for s in metric_sources(metric) for t in s.tables))
+        # a source may need no table but read optional ones (sales: contacts or dial
+        # attempts): those are its data ("its data ()" said nothing)
+        tables = ", ".join(dict.fromkeys(t for s in metric_sources(metric)
+                                         for t in (s.tables or s.optional)))
         raise UsageError(
             f"metric {metric.id} cannot be {verb} by {', '.join(bad)}: its data ({tables}) "
             f"can be {verb} only by {', '.join(allowed)}"
