@@ -49,8 +49,15 @@ DEFAULT_FIELDS = {"conversation": "conversation_id", "ts": "ts", "role": "sender
 
 
 def _timestamp(expr: str, kind: str) -> str:
+    """A message's time: ISO text with its offset; with ``timestamp = "epoch"`` a number of
+    seconds, or ISO text all the same — Chatwoot's API gives seconds, its webhooks ISO
+    text, which DuckDB reads as a timestamp column that cannot be cast to a number
+    (every message of such an export stopped the import; mixed with numbers, the ISO
+    ones were left out)."""
     if kind == "epoch":
-        return f"to_timestamp(CAST({expr} AS DOUBLE))::TIMESTAMPTZ"
+        text = f"trim(CAST({expr} AS VARCHAR), '\"')"  # a JSON column's text is quoted
+        return (f"coalesce(to_timestamp(TRY_CAST({text} AS DOUBLE)), "
+                f"CAST({text} AS TIMESTAMPTZ))::TIMESTAMPTZ")
     return f"CAST({expr} AS TIMESTAMPTZ)"
 
 

@@ -77,3 +77,28 @@ def test_a_transcript_export_with_a_cut_line(tmp_path: Path) -> None:
                       "--out", tmp_path / "b")
     assert code == 0
     assert _tables(tmp_path / "a") == _tables(tmp_path / "b")
+
+
+@pytest.mark.parametrize("iso_from", [0, 3])
+def test_a_chatwoot_export_with_iso_times_reads_as_the_epoch_one(tmp_path: Path,
+                                                                  iso_from: int) -> None:
+    """Chatwoot's webhooks give ``created_at`` as ISO text where its API gives seconds:
+    every time ISO stopped the import ("Unimplemented type for cast (TIMESTAMP ->
+    DOUBLE)", exit 2), and ISO times among numbers were left out with their messages.
+    Both read as the same instants as the seconds."""
+    from datetime import UTC, datetime
+
+    lines = CHATWOOT.read_text().splitlines()
+    rows = [json.loads(line) for line in lines]
+    for row in rows[iso_from:]:
+        row["created_at"] = datetime.fromtimestamp(row["created_at"], UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z")
+    (tmp_path / "iso.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, output = _import("transcripts", tmp_path / "iso.jsonl", "--mapping",
+                           CHATWOOT_MAPPING, "--out", tmp_path / "a")
+    assert code == 0, output
+    assert "could not be read" not in output
+    code, _ = _import("transcripts", CHATWOOT, "--mapping", CHATWOOT_MAPPING,
+                      "--out", tmp_path / "b")
+    assert code == 0
+    assert _tables(tmp_path / "a") == _tables(tmp_path / "b")
