@@ -124,6 +124,17 @@ def fixed(value: Any, lang: str = "en", decimals: int = 1) -> str:
     return format_decimal(round(number, decimals) + 0.0, pattern, locale=_locale(lang))
 
 
+def as_typed(value: Any, lang: str = "en") -> str:
+    """A number someone typed (a rule's threshold, a checklist weight) with the decimals it
+    has, up to six, in the language's way: ``0.75`` → ``0,75``, ``300.0`` → ``300`` (Python
+    wrote ``300.0`` and ``0.75`` on Russian and Ukrainian pages)."""
+    number = _number(value)
+    if number is None:
+        return NO_VALUE
+    decimals = len(f"{number:.6f}".rstrip("0").partition(".")[2])
+    return fixed(number, lang, decimals)
+
+
 def human(value: Any, unit: str | None, lang: str = "en") -> str:
     """A metric value in its unit: durations as m:ss / h:mm:ss, ratios as %, counts with
     separators, other numbers with two decimals; ``—`` for no value (None, NaN)."""

@@ -229,3 +229,14 @@ def test_every_sentence_of_the_qa_forms_is_translated(lang: str) -> None:
     _ = translator(lang)
     missing = [sentence for _pattern, sentence in QA_SENTENCES if _(sentence) == sentence]
     assert missing == []
+
+
+def test_a_forms_weights_are_written_as_the_language_does(lead: TestClient) -> None:
+    """Weights 1 and 2.5 read "1.0" and "2.5" on a Ukrainian page (Python's floats)."""
+    made = send(lead, "/qa/forms", "uk", {
+        "key": "weights", "name": "Weights", "channel_kind": "voice", "pass_score": "80",
+        "items": "Style | greet | Greets | 1 | no | no\nStyle | close | Closes | 2.5 | no | no"})
+    assert made.status_code == 303
+    page = lead.get(made.headers["location"] + "?lang=uk").text
+    cells = [c for c in re.findall(r"<td>([^<]*)</td>", page) if c.strip()]
+    assert "1" in cells and "2,5" in cells and "1.0" not in cells and "2.5" not in cells

@@ -53,6 +53,11 @@ def fixed(context: Context, value: Any, decimals: int = 1) -> str:
 
 
 @pass_context
+def as_typed(context: Context, value: Any) -> str:
+    return formatting.as_typed(value, _lang(context))
+
+
+@pass_context
 def fmt_date(context: Context, value: Any) -> str:
     return formatting.fmt_date(value, _lang(context))
 
@@ -131,6 +136,7 @@ def language_url(context: Context, lang: str) -> str:
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed,
+           "as_typed": as_typed,
            "value_list": join_values, "chain_ids": chain_ids}
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date

@@ -101,14 +101,7 @@ def _alerts_page(request: Request, state: State, principal: Principal,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
         "error": error, "typed": typed or {}, "older": data["older_before_id"],
         "newest": before_id is not None, "before_id": before_id,
-        "name_max": NAME_CHARS, "decimals": decimals}, status_code=status)
-
-
-def decimals(value: float) -> int:
-    """The decimals a rule's number needs to be shown as typed (0.75: 2, 300.0: 0), for
-    the ``fixed`` filter, which writes it as the page's language does ("0,75", "300")."""
-    text = f"{value:.6f}".rstrip("0")
-    return len(text.partition(".")[2])
+        "name_max": NAME_CHARS}, status_code=status)
 
 
 ALERT_KIND_NAMES = {
