@@ -80,6 +80,10 @@ def test_move_a_break_updates_coverage_and_is_audited(app: FastAPI, data: Path) 
         assert moved.status_code == 303, moved.text
         after_page = client.get(moved.headers["location"])
         assert 'id="moved-note"' in after_page.text
+        # back at the agent's row, which takes the focus (it went to the page's top)
+        assert moved.headers["location"].endswith("#moved-agent")
+        assert re.search(r'<th scope="row" translate="no" id="moved-agent" tabindex="-1">'
+                         + re.escape(agent) + "</th>", after_page.text)
         after = _points(after_page.text)
         # a 15-minute break leaves one half-hour and enters another: ±0.5 agent there
         changed = {t: after[t] - before[t] for t in before if after[t] != before[t]}

@@ -268,4 +268,6 @@ def move_break(request: Request, view: ViewDep,
             "agent_id": agent_id, "activity": placed["activity"], "from": start,
             "to": placed["start"]})
     query = urlencode({"day": day, "tz": tz, "moved": agent_id})
-    return RedirectResponse(f"/wfm/schedule?{query}", status_code=303)
+    # back at the agent whose break moved (focus went to the top of the page: a keyboard
+    # user tabbed through every row again)
+    return RedirectResponse(f"/wfm/schedule?{query}#moved-agent", status_code=303)
