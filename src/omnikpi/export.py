@@ -12,7 +12,9 @@
 - PDF is for printing: the same header, metric names with one unit per column, values in
   that unit, a Unicode font (DejaVu Sans) so Russian and Ukrainian names print, then the
   parameters and the same notes; every page after the first repeats the title and the
-  period, and every page says its number and when the file was made.
+  period, and every page says its number and when the file was made. A table too wide
+  for the page is printed in column groups, the row's dimensions and period repeated in
+  each (:mod:`omnikpi.pdf_columns`).
 - In both, a row's missing dimension value is named ("(no agent)": the contacts no agent
   handled), never an empty cell a reader takes for a total (:mod:`omnikpi.no_value`).
 """
@@ -29,7 +31,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from omnikpi import formatting
+from omnikpi import formatting, pdf_columns
 from omnikpi.cell_text import csv_safe, workbook_as_text
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
@@ -67,8 +69,11 @@ PARAMETER_HEADERS = ("metric", "unit", "parameters", "name", "as used")
 """The parameters sheet's column headers as scripts read them (English)."""
 PARAMETER_LABELS = ("metric id", "unit", "parameters (JSON)", "metric", "as used")
 """The same headers as a person reads them, translated in Russian and Ukrainian."""
+COLUMN_GROUP_TEXT = "Columns {first}–{last} of {total}"
+"""Above each part of a PDF table too wide for the page (its key columns repeated)."""
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
-                 "Notes", "Page {page} of {pages}", "made {moment}", *PARAMETER_LABELS)
+                 "Notes", "Page {page} of {pages}", "made {moment}", COLUMN_GROUP_TEXT,
+                 *PARAMETER_LABELS)
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
            *(u for u in UNIT_LABELS.values() if u != "%"), *UNIT_NAMES.values(),
            *HEADER_LABELS, *OTHER_STRINGS,
@@ -254,6 +259,8 @@ def _param_lines(result: ReportResult, lang: str) -> list[str]:
 
 NUMBER_FORMATS = {"seconds": "[h]:mm:ss", "ratio": "0.0%", "count": "#,##0"}
 OTHER_NUMBER_FORMAT = "#,##0.00"
+XLSX_MAX_WIDTH = 60
+"""The widest column of the XLSX table (in characters); a longer name wraps in it."""
 TABLE_ROW = len(HEADER_LABELS) + 3
 """The row of the table's column headers (title, the header lines, an empty row above)."""
 
@@ -328,8 +335,13 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         heading = max(min(len(label), 24), max((len(w) for w in label.split()), default=1))
         if index == 1:  # column A also holds the header block's labels ("Time zone")
             heading = max(heading, *(len(name) + 1 for name, _ in header))
-        width = min(60, max(longest, heading) + 2)
+        width = min(XLSX_MAX_WIDTH, max(longest, heading) + 2)
         widths.append(width)
+        # a name longer than the widest column wraps (Excel cut it off beside a filled
+        # cell); a number or a date is never wrapped
+        wrap = (Alignment(wrap_text=True, vertical="top")
+                if column.unit is None and column.key != "period_start"
+                and longest + 2 > width else None)
         header_lines_needed = max(header_lines_needed, _wrapped_lines(label, width - 2))
         number_format = "General"
         if column.key == "period_start":
@@ -341,6 +353,8 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
             target = sheet.cell(TABLE_ROW + offset, index,
                                 _cell_value(column, value, result.grain, lang))
             target.number_format = number_format
+            if wrap is not None:
+                target.alignment = wrap
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     # a wrapped heading gets the height of its lines (else it prints over the first row)
@@ -453,29 +467,60 @@ def pdf_cell(column: Column, value: Any, grain: str, lang: str, hours: bool) -> 
     return formatting.human(value, column.unit, lang)
 
 
-PDF_TABLE_SIZES = (7.5, 7.0, 6.5, 6.0, 5.5, 5.0)
+PDF_TABLE_SIZES = pdf_columns.SIZES
 """Font sizes tried for the table, largest first, until every column fits the page."""
-_CELL_SLACK_MM = 3.4
-"""A cell's horizontal padding (1.2 mm a side) and a little room."""
+def column_group_text(lang: str, first: int, last: int, total: int) -> str:
+    """The line "Columns 23–44 of 66" above a column group, in ``lang``."""
+    said = str(_translator(lang)(COLUMN_GROUP_TEXT))
+    return said.format(first=first, last=last, total=total)
 
 
-def _column_widths(pdf: Any, labels: list[str], body: list[list[str]]
-                   ) -> tuple[float, list[float]]:
-    """The table's font size and column widths: each column as wide as its longest value
-    (a value is never broken: "support" must not print as "suppor|t") and its heading's
-    longest word (a heading wraps between words only), at the largest size where the
-    columns fit the page; the page's spare width is shared in proportion."""
-    widths: list[float] = []
-    for size in PDF_TABLE_SIZES:
-        pdf.set_font("dejavu", "B", size)
-        words = [max((pdf.get_string_width(w) for w in label.split()), default=0.0)
-                 for label in labels]
-        pdf.set_font("dejavu", "", size)
-        widths = [max(max((pdf.get_string_width(row[i]) for row in body), default=0.0),
-                      words[i], 8.0) + _CELL_SLACK_MM for i in range(len(labels))]
-        if sum(widths) <= pdf.epw:
-            return size, widths
-    return PDF_TABLE_SIZES[-1], widths
+def pdf_table(result: ReportResult, cols: list[Column], lang: str
+              ) -> tuple[list[str], list[list[str]]]:
+    """The PDF table's headings (a metric's name and its unit: ``m:ss`` for a column of
+    durations under an hour, else ``h:mm:ss``) and its cells' text, row by row."""
+    hours = {c.key: any(v is not None and formatting._number(v) is not None
+                        and abs(formatting.whole_seconds(float(v))) >= 3600
+                        for v in (r.get(c.key) for r in result.rows))
+             for c in cols if c.unit == "seconds"}
+    labels = [c.label(str(_translator(lang)("h:mm:ss" if hours.get(c.key) else "m:ss")))
+              if c.unit == "seconds"
+              else c.label(unit_text(c.unit, lang)) for c in cols]
+    body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
+             for c in cols] for row in result.rows]
+    return labels, body
+
+
+def _group_start_height(pdf: Any, plan: pdf_columns.Layout, group: pdf_columns.Group,
+                        labels: list[str]) -> float:
+    """The height of a column group's caption, headings and first row: a caption is
+    never left alone at the foot of a page."""
+    pdf.set_font("dejavu", "B", plan.size)
+    scale = pdf.epw / sum(group.widths)  # the table is as wide as the page
+    lines = max(len(pdf.multi_cell(width * scale - 2.4, 4.2, labels[index], dry_run=True,
+                                   output="LINES"))
+                for index, width in zip(group.columns, group.widths, strict=True))
+    return 5 + 1 + (lines + 1) * 4.2 + 2 * 1.6
+
+
+def _table_layout(pdf: Any, cols: list[Column], labels: list[str], body: list[list[str]]
+                  ) -> pdf_columns.Layout:
+    """The table's font size and column groups (:mod:`omnikpi.pdf_columns`): each column
+    as wide as its longest value (a value is never broken: "support" must not print as
+    "suppor|t") and its heading's longest word (a heading wraps between words only); a
+    table too wide for the page in column groups, the row's cut and period in each."""
+    cache: dict[tuple[str, bool], float] = {}
+
+    def measure(text: str, bold: bool) -> float:  # at 10 pt; a width scales with the size
+        if (text, bold) not in cache:
+            pdf.set_font("dejavu", "B" if bold else "", 10)
+            cache[text, bold] = pdf.get_string_width(text) / 10
+        return cache[text, bold]
+
+    measured = pdf_columns.measure_columns(
+        measure, labels, body, text=[c.unit is None and c.key != "period_start" for c in cols],
+        key=[c.unit is None for c in cols])
+    return pdf_columns.layout(measured, pdf.epw)
 
 
 def write_pdf(result: ReportResult, path: Path, title: str | None = None,
@@ -529,29 +574,34 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
         pdf.set_font("dejavu", "", 8.5)
         pdf.multi_cell(0, 4.6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    hours = {c.key: any(v is not None and formatting._number(v) is not None
-                        and abs(formatting.whole_seconds(float(v))) >= 3600
-                        for v in (r.get(c.key) for r in result.rows))
-             for c in cols if c.unit == "seconds"}
-    labels = [c.label(str(_translator(lang)("h:mm:ss" if hours.get(c.key) else "m:ss")))
-              if c.unit == "seconds"
-              else c.label(unit_text(c.unit, lang)) for c in cols]
-    body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
-             for c in cols] for row in result.rows]
-    size, weights = _column_widths(pdf, labels, body)
-    pdf.set_font("dejavu", size=size)
+    labels, body = pdf_table(result, cols, lang)
+    plan = _table_layout(pdf, cols, labels, body)
     heading_style = FontFace(emphasis="BOLD", fill_color=(230, 236, 242))
     align: list[str] = ["LEFT" if c.unit is None else "RIGHT" for c in cols]
-    with pdf.table(col_widths=tuple(weights), text_align=tuple(align),
-                   headings_style=heading_style, line_height=4.2,
-                   padding=(0.8, 1.2), first_row_as_headings=True) as table:
-        heading = table.row()
-        for label in labels:
-            heading.cell(label)
-        for values in body:
-            row = table.row()
-            for text in values:
-                row.cell(text)
+    for number, group in enumerate(plan.groups):
+        if len(plan.groups) > 1:  # "Columns 23–44 of 66", kept with its table's heading
+            shown = [i for i in group.columns if cols[i].unit is not None] or group.columns
+            first = 1 if number == 0 else min(shown) + 1
+            if number:
+                pdf.ln(3)
+            if pdf.will_page_break(_group_start_height(pdf, plan, group, labels)):
+                pdf.add_page()
+            pdf.set_font("dejavu", "B", 7.5)
+            pdf.cell(0, 4, column_group_text(lang, first, max(shown) + 1, len(cols)),
+                     new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        pdf.set_font("dejavu", size=plan.size)
+        with pdf.table(col_widths=tuple(group.widths),
+                       text_align=tuple(align[i] for i in group.columns),
+                       headings_style=heading_style, line_height=4.2,
+                       padding=(0.8, 1.2), first_row_as_headings=True) as table:
+            heading = table.row()
+            for index in group.columns:
+                heading.cell(labels[index])
+            for values in body:
+                row = table.row()
+                for index in group.columns:
+                    row.cell(values[index])
     pdf.ln(3)
     pdf.set_font("dejavu", "B", 7.5)
     pdf.cell(0, 4, _translator(lang)("Metric parameters"), new_x="LMARGIN", new_y="NEXT")
