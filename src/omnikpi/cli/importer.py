@@ -16,6 +16,7 @@ from omnikpi.cli.main import app, fail
 from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
 from omnikpi.engine.timezones import zone
 from omnikpi.errors import DataError, OmniKPIError, UsageError
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 SOURCES = ("asterisk-queue-log", "csv", "json", "xlsx", "transcripts", *PLATFORMS)
@@ -130,6 +131,11 @@ def import_command(
                         f"  {count:>7} {table_name}{reason}, on rows filtered out: a value "
                         "read from them into other rows (a window) is missing there"),
                         highlight=False)
+            for column, count in sorted(summary.out_of_years.items()):
+                console.print(escape(
+                    f"  {count:>7} {table_name}{column} outside the years "
+                    f"{FIRST_YEAR}–{LAST_YEAR} (a time in milliseconds read as seconds?): "
+                    "written as read; validation quarantines these rows"), highlight=False)
             for column, count in sorted(summary.skipped_hour.items()):
                 console.print(escape(
                     f"  {count:>7} {table_name}{column} at a local time the clocks skip in "

@@ -53,6 +53,7 @@ from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import SNAPSHOTS, merge_write
 from omnikpi.errors import DataError, UsageError
+from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.tables import TABLES, ColumnType
 
@@ -86,6 +87,11 @@ class MappedSummary:
     since such a time usually means the column is in another zone than the mapping's."""
     zone: str = ""
     """The zone of those local times."""
+    out_of_years: Counter[str] = field(default_factory=Counter)
+    """Rows per timestamp column whose instant falls outside the years OmniKPI reports on
+    (a time in milliseconds read as seconds lands in the year 56146): written as they are,
+    and said now — validation quarantines such rows, which an import that said nothing
+    left the user to find out."""
     failed_filtered: Counter[str] = field(default_factory=Counter)
     """Rows the table filters out on which a ``[derived]`` name could not be computed
     (left empty), by reason: the row is accounted for under its filter, but a window may
@@ -770,7 +776,19 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
         count = pc.sum(mapped[SKIPPED + name]).as_py() or 0
         if count:
             summary.skipped_hour[name], summary.zone = count, spec.zone
+    for spec_column in table.columns:
+        if spec_column.type is ColumnType.TIMESTAMP and spec_column.name in spec.columns:
+            count = _out_of_years(mapped[spec_column.name])
+            if count:
+                summary.out_of_years[spec_column.name] = count
     return summary, mapped.drop_columns(list(flags))
+
+
+def _out_of_years(values: Any) -> int:
+    """How many instants of a timestamp column fall outside the years reported on."""
+    years = pc.year(values)
+    outside = pc.or_(pc.less(years, FIRST_YEAR), pc.greater(years, LAST_YEAR))
+    return int(pc.sum(outside).as_py() or 0)
 
 
 def _skipped_flag(expr: str, zone: str) -> str:
