@@ -412,6 +412,43 @@ def test_a_name_differing_only_in_case_is_the_same_person(database: str) -> None
     assert key.exit_code == 2 and "begins or ends with a blank" in key.output
 
 
+def test_a_cyrillic_or_key_name_differing_only_in_case_is_the_same(database: str) -> None:
+    """SQLite's lower() folds only ASCII: "ОКСАНА" was a second account beside "Оксана";
+    API key names were compared as typed ("Asterisk-1" beside "asterisk-1")."""
+    assert _add(database, "Оксана", "--role", "client", "--tenant", "telco")[0] == 0
+    code, output = _add(database, "ОКСАНА", "--role", "client", "--tenant", "telco")
+    assert code == 2 and "user 'Оксана' exists already" in output
+    first = CliRunner().invoke(cli, ["apikeys", "add", "asterisk-1", "--database-url",
+                                     database])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, ["apikeys", "add", "Asterisk-1", "--database-url",
+                                     database])
+    assert again.exit_code == 2 and "API key 'asterisk-1' exists already" in again.output
+
+
+def test_an_empty_scope_value_is_refused_not_read_as_every_tenant(database: str) -> None:
+    """``--site "$SITE"`` with the variable unset: a supervisor who saw every tenant,
+    listed without the warning unscoped supervisors get; ``apikeys add --tenant ''``: a
+    key that writes every tenant's rows. Both refused; a blank stored before is named
+    among the unscoped supervisors."""
+    from omnikpi.auth.accounts import unscoped_supervisors
+    from omnikpi.store.models import User
+
+    for args in (["sup", "--role", "supervisor", "--site", ""],
+                 ["sup", "--role", "supervisor", "--tenant", " "],
+                 ["cli", "--role", "client", "--tenant", "bank", "--site", ""]):
+        code, output = _add(database, *args)
+        assert code == 2 and "is empty: name it" in output, (args, output)
+    key = CliRunner().invoke(cli, ["apikeys", "add", "pbx", "--tenant", "",
+                                   "--database-url", database])
+    assert key.exit_code == 2 and "--tenant is empty" in key.output
+    with session_scope(database) as session:
+        session.add(User(username="old-blank", password_hash="x", role="supervisor",
+                         sites=""))
+    with session_scope(database) as session:
+        assert "old-blank" in unscoped_supervisors(session)
+
+
 def test_users_set_gives_an_account_a_new_scope_and_ends_its_logins(database: str) -> None:
     from omnikpi.auth.accounts import issue_token, resolve_token
     from omnikpi.store.models import User

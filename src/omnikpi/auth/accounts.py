@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.password_rules import check_password
@@ -106,6 +107,12 @@ def check_scope(role: str, tenant: str | None, sites: list[str] | None,
     check_length("agent id", agent_id, NAME_CHARS)
     for site in sites or []:
         check_length("site", site, NAME_CHARS)
+    # an empty value (a shell variable that was not set) bound nothing: --site '' made a
+    # supervisor who saw every tenant, listed without the warning unscoped ones get
+    check_not_blank("--tenant", tenant)
+    check_not_blank("--agent-id", agent_id)
+    for site in sites or []:
+        check_not_blank("--site", site)
     if role not in ROLES:
         raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role == "client" and not tenant:
@@ -130,6 +137,21 @@ def check_scope(role: str, tenant: str | None, sites: list[str] | None,
     if role == "supervisor" and not (tenant or sites or all_tenants):
         raise UsageError("a supervisor needs --tenant and/or --site, or --all-tenants to "
                          "see every tenant on purpose")
+
+
+def check_not_blank(option: str, value: str | None) -> None:
+    """A scope value given is a name: empty or blank binds to nothing."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{option} is empty: name it (an unset shell variable?), or leave "
+                         "the option out")
+
+
+def taken_name(names: Iterable[str], name: str) -> str | None:
+    """The stored name that is ``name`` whatever its case, if any. Compared in Python:
+    SQLite's ``lower()`` folds only ASCII, so "ОКСАНА" was a second account beside
+    "Оксана"."""
+    wanted = name.casefold()
+    return next((n for n in names if n.casefold() == wanted), None)
 
 
 def set_scope(session: Session, username: str, role: str, tenant: str | None = None,
@@ -159,8 +181,7 @@ def create_user(session: Session, username: str, password: str, role: str,
     check_password(password, username)
     if session.scalar(select(User).where(User.username == username)):
         raise UsageError(f"user {username!r} exists already")
-    twin = session.scalar(select(User.username).where(
-        func.lower(User.username) == username.lower()))
+    twin = taken_name(session.scalars(select(User.username)), username)
     if twin is not None:
         raise UsageError(f"user {twin!r} exists already: names differing only in case are "
                          "one person to a reader of the audit log")
@@ -220,8 +241,11 @@ def api_keys(session: Session) -> list[ApiKey]:
 def unscoped_supervisors(session: Session) -> list[str]:
     """Supervisors who see every tenant by omission (created before scopes were explicit:
     no tenant, no sites, no ``--all-tenants``)."""
+    # a blank tenant or site list stored before blanks were refused binds nothing either
     return list(session.scalars(select(User.username).where(
-        User.role == "supervisor", User.tenant.is_(None), User.sites.is_(None),
+        User.role == "supervisor",
+        or_(User.tenant.is_(None), func.trim(User.tenant) == ""),
+        or_(User.sites.is_(None), func.trim(func.replace(User.sites, ",", "")) == ""),
         User.all_tenants.is_(False), User.disabled.is_(False)).order_by(User.username)))
 
 
@@ -314,12 +338,16 @@ def create_api_key(session: Session, name: str, tenant: str | None = None,
     check_account_name("API key name", name)
     check_length("API key name", name, NAME_CHARS)
     check_length("tenant", tenant, NAME_CHARS)
-    existing = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    # --tenant '' made a key that writes every tenant's rows, without a word
+    check_not_blank("--tenant", tenant)
+    twin = taken_name(session.scalars(select(ApiKey.name)), name)
+    existing = session.scalar(select(ApiKey).where(ApiKey.name == twin)) if twin else None
     if existing is not None:
         revoked = " (revoked: a revoked key keeps its name for the audit log; give the new " \
             "one another name, such as " + repr(f"{name}-2") + ")" \
             if existing.revoked_at is not None else ""
-        raise UsageError(f"API key {name!r} exists already{revoked}")
+        same = "" if existing.name == name else " (names differing only in case are one)"
+        raise UsageError(f"API key {existing.name!r} exists already{same}{revoked}")
     key = "ok_" + secrets.token_urlsafe(32)
     session.add(ApiKey(name=name, prefix=key[:10], key_hash=digest(key), tenant=tenant or None))
     audit(session, actor, "apikey_created", {"name": name, "tenant": tenant})
