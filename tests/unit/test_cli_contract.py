@@ -223,15 +223,6 @@ def test_validate_names_a_folder_without_tables(tmp_path: Path) -> None:
             in " ".join(result.output.split()))
 
 
-def test_the_wide_catalog_names_each_metric() -> None:
-    """The contract's catalog columns: id, name, unit, … (the wide table had no name)."""
-    result = CliRunner(env={"COLUMNS": "220"}).invoke(app, ["catalog"])
-    assert result.exit_code == 0
-    header = next(line for line in result.stdout.splitlines() if "formula" in line)
-    assert [c.strip() for c in header.strip("┃ ").split("┃")][:3] == ["id", "name", "unit"]
-    assert "Service level" in result.stdout
-
-
 def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     """70000 was accepted, announced as :70000 and listened on 4464 (70000 mod 65536)."""
     done = runner.invoke(app, ["serve", "--data", str(tmp_path), "--port", "70000"])

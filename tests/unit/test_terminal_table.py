@@ -110,7 +110,10 @@ def test_the_catalog_in_a_narrow_terminal_is_one_entry_per_metric(
         assert any(line.startswith(f"{metric['id']} — {metric['name']} (") for line in lines)
         assert " ".join(metric["formula"].split()) in flat, metric["id"]
     wide = _table(["catalog"], 200, monkeypatch)
-    assert re.search(r"┃ id +┃ unit +┃ mode +┃ tables +┃ parameters +┃ formula +┃", wide)
+    # the contract's columns: id, name, unit, … (the wide table had no name)
+    assert re.search(r"┃ id +┃ name +┃ unit +┃ mode +┃ tables +┃ parameters +┃ formula +┃",
+                     wide)
+    assert "Service level" in wide
 
 
 @pytest.mark.parametrize("columns", [80, 200])

@@ -289,7 +289,7 @@ def test_a_local_time_the_clocks_skip_is_read_and_named(tmp_path: Path) -> None:
         cli.output.split())
 
 
-STATES = '''table = "agent_states"
+EXPORTED_STATES = '''table = "agent_states"
 [source]
 format = "csv"
 [columns]
@@ -307,7 +307,7 @@ def test_a_state_cut_at_the_export_time_is_replaced_by_its_whole_form(
     state) beside the break: 10:00–10:30 was lost and counted "repeated". The state
     imported last is the newer form; the same export imported again changes nothing."""
     mapping = tmp_path / "states.toml"
-    mapping.write_text(STATES)
+    mapping.write_text(EXPORTED_STATES)
     early, late = tmp_path / "early.csv", tmp_path / "late.csv"
     early.write_text("agent,state,start,end\na1,available,2024-03-05 09:00,2024-03-05 10:00\n")
     late.write_text("agent,state,start,end\n"
