@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -120,6 +121,63 @@ def test_a_url_s_password_is_never_printed_and_other_kinds_are_refused() -> None
             assert done.exit_code == 2, (url, command_line, done.output)
             assert said in done.output and "TopSecretPw" not in done.output, done.output
             assert "Traceback" not in done.output
+
+
+def test_a_file_that_is_no_database_or_of_a_newer_version_is_said(tmp_path: Path) -> None:
+    """"file is not a database" and a revision a newer OmniKPI wrote (the code rolled back)
+    were tracebacks; `users list` told the user to run `db upgrade`, which is what
+    crashed."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    runner = CliRunner()
+    text = tmp_path / "notes.db"
+    text.write_text("hello, this is not a database")
+    newer = tmp_path / "newer.db"
+    upgrade(f"sqlite:///{newer}")
+    with sqlite3.connect(newer) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    for path, said in ((text, "file is not a database"),
+                       (newer, "is at revision 0099, which this version of OmniKPI does not "
+                               "know")):
+        for command_line in (["db", "upgrade"], ["users", "list"], ["audit"]):
+            done = runner.invoke(app, [*command_line, "--database-url", f"sqlite:///{path}"])
+            shown = " ".join(done.output.split())
+            assert done.exit_code == 2 and said in shown, (command_line, done.output)
+            assert "Traceback" not in done.output and "run `omnikpi db upgrade`" not in shown
+
+
+def test_a_write_the_database_refuses_never_prints_the_password_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only database (a read-only mount) refused `users add`: SQLAlchemy's
+    traceback printed the statement's parameters, the new account's Argon2 hash with
+    them. The database's own words, exit 2."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+
+    def refuse(session: Session) -> None:
+        raise OperationalError("INSERT INTO users …", {"password_hash": "$argon2id$v=19$x"},
+                               sqlite3.OperationalError("attempt to write a readonly database"))
+
+    monkeypatch.setattr(Session, "commit", refuse)
+    done = CliRunner().invoke(app, ["users", "add", "ro", "--role", "admin",
+                                    "--database-url", url],
+                              input="orange cable violin lamp\n")
+    shown = " ".join(done.output.split())
+    assert done.exit_code == 2, done.output
+    assert "refused the command: attempt to write a readonly database" in shown
+    assert "argon2" not in done.output and "Traceback" not in done.output
 
 
 def migrations_create_and_drop_every_table(url: str) -> None:

@@ -41,6 +41,16 @@ class CommandGroup(TyperGroup):
             fail(UsageError(path_error(exc)))
         except UnicodeDecodeError as exc:
             fail(UsageError(f"a file is not UTF-8 text: {exc.reason} at byte {exc.start:,}"))
+        except Exception as exc:
+            # a database that refused a write (a read-only file) or is not a database: its
+            # words, never the statement whose parameters held a password hash
+            from omnikpi.store.db import database_problem
+
+            problem = database_problem(exc)
+            if problem is None:
+                raise
+            fail(UsageError(problem))
+
 
 
 def path_error(exc: OSError) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 from omnikpi.errors import UsageError
@@ -119,7 +119,7 @@ def _opening(url: str | None) -> Iterator[None]:
     does not answer, a URL of no known kind) is a usage error naming it (no password)."""
     try:
         yield
-    except (OperationalError, InterfaceError, ArgumentError) as exc:
+    except (DatabaseError, InterfaceError, ArgumentError) as exc:  # "file is not a database"
         reason = str(getattr(exc, "orig", None) or exc)
         if database_url(url).startswith("sqlite") and ("unable to open" in reason
                                                        or "readonly" in reason):
@@ -134,6 +134,8 @@ def upgrade(url: str | None = None, revision: str = "head") -> str:
 
     _check_kind(database_url(url))
     with _opening(url):
+        if database_state(url) == "newer":
+            raise UsageError(newer_message(url, current_revision(url)))
         command.upgrade(_alembic_config(url), revision)
     return current_revision(url) or "base"
 
@@ -172,7 +174,49 @@ def database_state(url: str | None = None) -> str:
     answer."""
     if _missing_sqlite_file(url) is not None:
         return "missing"
-    return "ok" if current_revision(url) == head_revision() else "outdated"
+    revision = current_revision(url)
+    if revision == head_revision():
+        return "ok"
+    return "outdated" if revision is None or _known_revision(revision) else "newer"
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this version's migrations know ``revision`` (one a newer OmniKPI wrote is
+    not: the code was rolled back)."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config(None)).get_revision(
+            revision) is not None
+    except Exception:  # alembic's "Can't locate revision"
+        return False
+
+
+def newer_message(url: str | None, revision: str | None) -> str:
+    return (f"the database {shown_url(url)} is at revision {revision}, which this version of "
+            "OmniKPI does not know: a newer version migrated it. Run that version (or "
+            "restore the database's backup from before the upgrade); `omnikpi db upgrade` "
+            "cannot take it back")
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """What a person reads for a database that refused a command (a read-only file, a
+    file that is not a database, a revision of a newer version): the database's own words
+    without the statement and its parameters — SQLAlchemy's message printed the new
+    account's password hash. None for any other exception."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, CommandError) and "Can't locate revision" in str(exc):
+        return newer_message(None, str(exc).rsplit(" ", 1)[-1].strip("'"))
+    if isinstance(exc, DBAPIError):
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        hint = (" (SQLite needs to write the file and its folder: check both are writable "
+                "by this user)" if "readonly" in reason else "")
+        return f"the application database refused the command: {reason}{hint}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"the application database refused the command: {type(exc).__name__}"
+    return None
 
 
 def require_current(url: str | None = None) -> None:
@@ -188,3 +232,5 @@ def require_current(url: str | None = None) -> None:
         raise UsageError(
             f"the database {shown_url(url)} is not up to date: run `omnikpi db upgrade`"
         )
+    if state == "newer":
+        raise UsageError(newer_message(url, current_revision(url)))
