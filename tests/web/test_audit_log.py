@@ -148,6 +148,10 @@ def test_the_api_searches_and_pages(app: FastAPI) -> None:
     for limit in (0, -1, 5000):  # 0 ("every entry" to the CLI) gave one, 5000 was clamped
         refused = root.get("/api/v1/audit", params={"limit": limit})
         assert refused.status_code == 400 and "limit must be 1 to 1000" in refused.text
+    for before in (99999999999999999999, 0):  # the first overflowed the driver: a 500
+        refused = root.get("/api/v1/audit", params={"before_id": before})
+        assert refused.status_code == 400 and "before_id must be a whole number from 1 to " \
+            "2,147,483,647" in refused.text, refused.text
     assert _client(app, "lead").get("/api/v1/audit").status_code == 403
 
 

@@ -39,8 +39,15 @@ class AuditSearch:
     limit: int = 200
 
     def __post_init__(self) -> None:
+        from omnikpi.web.limits import MAX_INT
+
         if not 1 <= self.limit <= MAX_PAGE:
             raise UsageError(f"limit must be 1 to {MAX_PAGE}, not {self.limit}")
+        # an id is the database's INTEGER: a larger one overflowed in the driver (a
+        # traceback on the command line, 500 from the API)
+        if self.before_id is not None and not 1 <= self.before_id <= MAX_INT:
+            raise UsageError(f"before_id must be a whole number from 1 to {MAX_INT:,}, not "
+                             f"{self.before_id}")
         for moment, name in ((self.start, "from"), (self.end, "to")):
             if moment is not None and moment.tzinfo is None:
                 raise UsageError(f"{name} needs a time zone")  # a programming error
