@@ -229,6 +229,22 @@ def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     assert done.exit_code == 2 and "65535" in done.output
 
 
+def test_serve_on_a_port_in_use_says_so_before_loading(tmp_path: Path) -> None:
+    """The server loaded the dataset, said "starting", then uvicorn stopped with exit code
+    3 (bad data, to the contract) in its own words."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = runner.invoke(app, ["serve", "--data", str(tmp_path / "no-such-folder"),
+                                   "--port", str(port), "--no-scheduler"])
+    shown = " ".join(done.output.split())
+    assert done.exit_code == 2, done.output
+    assert f"cannot listen on 127.0.0.1 port {port}: Address already in use" in shown
+    assert "starting" not in shown
+
+
 def test_a_cut_of_sales_names_its_data() -> None:
     """Sales need no table but read contacts or dial attempts: the refusal said "its data
     ()"."""

@@ -62,6 +62,7 @@ def serve(
         data = _demo_copy()
     try:
         proxy_options(trusted_proxies)  # a wrong address stops the start, by name
+        check_port_free(host, port)
         application = create_app(data, load_config(config), auth_required=not no_auth,
                                  database_url=database_url, tz=tz,
                                  secure_cookies=secure_cookies, engine=engine,
@@ -86,6 +87,22 @@ def serve(
     # requests still open 5 s after SIGTERM are cancelled; running queries are interrupted
     uvicorn.run(application, host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5, **proxy_options(trusted_proxies))
+
+
+def check_port_free(host: str, port: int) -> None:
+    """A usage error when another program listens on the port: the server loaded the whole
+    dataset, said "starting", then uvicorn stopped with exit code 3 (bad data, to the
+    contract) and its own message."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):  # SO_REUSEADDR, as uvicorn binds
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise UsageError(f"cannot listen on {host} port {port}: {reason} "
+                         "(another program — another OmniKPI? — uses it: choose --port)"
+                         ) from None
 
 
 def proxy_options(trusted_proxies: str | None) -> dict[str, Any]:
