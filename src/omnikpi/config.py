@@ -55,7 +55,7 @@ from pydantic import (
     model_validator,
 )
 
-from omnikpi.errors import UsageError, describe_validation_error
+from omnikpi.errors import UsageError, describe_validation_error, read_text
 
 Mode = Literal["continuous", "discrete"]
 
@@ -294,9 +294,9 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"config file not found: {path}") from exc
+        # named when it is missing, a folder or not UTF-8 (the last said "a file is not
+        # UTF-8 text" without saying which); a byte-order mark is dropped
+        data = tomllib.loads(read_text(path, "config file"))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from exc
     try:

@@ -128,6 +128,10 @@ def test_channels_and_queues_of_the_configuration_are_known(tmp_path: Path) -> N
     assert [(h["rows"], h["values"]) for h in unknown] == [(1, ["web-chat"])]
     code, output = _validate(tmp_path, "--config", str(tmp_path / "missing.toml"))
     assert code != 0 and "config file not found" in output
+    odd = tmp_path / "odd.toml"
+    odd.write_bytes(b"\xff\xfe[channels.phone]\n")  # UTF-16: "a file is not UTF-8 text"
+    code, output = _validate(tmp_path, "--config", str(odd))
+    assert code == 2 and f"config file {odd} is not UTF-8 text" in " ".join(output.split())
 
 
 def test_shapes_that_count_twice_or_disagree_are_noted(tmp_path: Path) -> None:

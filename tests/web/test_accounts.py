@@ -522,6 +522,17 @@ def test_a_command_line_change_names_the_login_that_made_it(
     assert actors["apikey_created"] == "cli:olehx"  # no tab to forge a column
 
 
+def test_an_agent_accounts_creation_is_audited_with_its_agent(database: str) -> None:
+    """The entry left out --agent-id, which says whose QA the account shows."""
+    import json
+
+    assert _add(database, "ag", "--role", "agent", "--tenant", "bank", "--agent-id",
+                "a01")[0] == 0
+    with session_scope(database) as session:
+        created = next(e for e in audit_entries(session) if e.action == "user_created")
+        assert json.loads(created.detail)["agent_id"] == "a01"
+
+
 def test_without_any_login_the_actor_is_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_login() -> str:
         raise OSError("no passwd entry for uid 4242")

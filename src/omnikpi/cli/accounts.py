@@ -167,7 +167,7 @@ def users_add(
             create_user(session, name, password, role, tenant, site, agent_id, all_tenants)
             audit(session, cli_actor(), "user_created", {
                 "name": name, "role": role, "tenant": tenant, "sites": site,
-                "all_tenants": all_tenants})
+                "agent_id": agent_id, "all_tenants": all_tenants})
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"user {name} ({role}) created")
