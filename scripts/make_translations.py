@@ -340,6 +340,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Параметр {name}: «{value}» — неприпустиме значення ({expected})."),
     "Unknown parameter “{value}”.": ("Неизвестный параметр «{value}».",
                                      "Невідомий параметр «{value}»."),
+    "A {format} file holds at most {most} rows and this report has {rows}: choose a coarser "
+    "grain, fewer cuts or a shorter period, or download CSV.": (
+        "Файл {format} вмещает не более {most} строк, а в этом отчёте их {rows}: выберите "
+        "более крупный интервал, меньше разрезов или более короткий период либо скачайте "
+        "CSV.",
+        "Файл {format} вміщує не більше {most} рядків, а в цьому звіті їх {rows}: виберіть "
+        "більший інтервал, менше розрізів або коротший період чи завантажте CSV."),
     "A report by {grain} over this period would have about {periods} periods (at most "
     "{limit}): choose a coarser grain or a shorter period.": (
         "Отчёт с интервалом {grain} за этот период содержал бы около {periods} интервалов "

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -109,3 +110,34 @@ def test_a_clients_file_names_the_tenant_it_holds(
     assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
     admin = log_in(TestClient(app), "root", "export-pass-1234")
     assert filters_line(admin) == "Канал: voice"
+
+
+def test_an_export_too_large_for_its_format_is_refused_before_it_is_made(
+        make_app: Callable[..., FastAPI], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF of 204,026 rows took a core for four minutes and kept going after its reader
+    had left. Past the format's rows (here lowered to 3) the export is refused with the
+    sentence in the reader's language; CSV is never refused; the drill-down's XLSX too."""
+    from omnikpi.web import limits
+
+    monkeypatch.setitem(limits.EXPORT_ROWS, "pdf", 3)
+    monkeypatch.setitem(limits.EXPORT_ROWS, "xlsx", 3)
+    client = TestClient(make_app())
+    rows = len(omnikpi.report_result(
+        DEMO_DATA_DIR, metrics=["offered", "aht", "service_level"], by=["queue"],
+        grain="day", tz="Europe/Kyiv", from_="2024-03-04", to="2024-03-06",
+        where={"channel": ["voice"]}).rows)
+    assert rows > 3
+    script = client.get("/export.pdf", params=QUERY)
+    assert script.status_code == 400
+    assert script.json()["detail"] == (
+        f"PDF exports hold at most 3 rows and this one has {rows:,}: choose a coarser "
+        "grain, fewer cuts or a shorter period, or download CSV")
+    page = client.get("/export.xlsx", params={**QUERY, "lang": "uk"},
+                      headers={"Accept": "text/html"})
+    assert page.status_code == 400
+    assert (f"Файл XLSX вміщує не більше 3 рядків, а в цьому звіті їх {rows}" in
+            " ".join(page.text.split()))
+    assert client.get("/export.csv", params=QUERY).status_code == 200
+    drill = client.get("/drill.xlsx", params={"metric": "offered", "tz": "UTC"})
+    assert drill.status_code == 400
+    assert drill.json()["detail"].startswith("XLSX exports hold at most 3 rows and this one")

@@ -39,6 +39,23 @@ LONG_TEXT_CHARS = 10_000
 a webhook URL, a saved report's query."""
 ROW_FIELDS = 100
 """Columns of one live row (a canonical table has at most 25)."""
+EXPORT_ROWS = {"pdf": 5_000, "xlsx": 200_000}
+"""Rows a file made on the server may hold (CSV has no limit: it is written in a second).
+A PDF of 204,026 rows (a month by agent and half hour) took a core for about four
+minutes and kept going after the person who asked had left; an XLSX of that size takes
+about as long. Beyond these a report is for CSV, or for the command line."""
+
+
+def check_export_rows(fmt: str, rows: int) -> None:
+    """A usage error (the page says it in the reader's language) for an export too large
+    to make on the server in the format asked."""
+    most = EXPORT_ROWS.get(fmt)
+    if most is not None and rows > most:
+        raise UsageError(f"{fmt.upper()} exports hold at most {most:,} rows and this one "
+                         f"has {rows:,}: choose a coarser grain, fewer cuts or a shorter "
+                         "period, or download CSV")
+
+
 MAX_INT = 2**31 - 1
 """Whole numbers that are stored or looked up — ids in URLs and forms (a form, a sample, a
 rule…), a QA sample's seed and minimum per agent: the database's INTEGER, 32-bit on

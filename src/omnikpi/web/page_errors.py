@@ -299,6 +299,12 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^(?P<names>.+?) gives? one row per (?P<keys>\S+): request table metrics",
                 re.S), _table_metrics),
     (re.compile(r"^(?P<who>.+?) needs the table '(?P<table>\w+)', but ", re.S), _missing_table),
+    (re.compile(r"^(?P<fmt>PDF|XLSX) exports hold at most (?P<most>[\d,]+) rows and this "
+                r"one has (?P<rows>[\d,]+)"),
+     lambda m, _: _("A {format} file holds at most {most} rows and this report has {rows}: "
+                    "choose a coarser grain, fewer cuts or a shorter period, or download "
+                    "CSV.").format(format=m["fmt"], most=_number(m["most"], _),
+                                   rows=_number(m["rows"], _))),
     (re.compile(r"^the follow-up date cannot be before the session"),
      _sentence("The follow-up date cannot be before the session.")),
     (re.compile(r"^--rate must be a share between 0 and 1"),

@@ -27,7 +27,7 @@ from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
 from omnikpi.web.i18n import choose_language
-from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_length
+from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
 from omnikpi.web.templating import templates
 
@@ -191,6 +191,7 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     if fmt not in ("csv", "xlsx", "pdf"):
         return Response("format must be csv, xlsx or pdf", status_code=400)
     result = within_scope(service.report(state, at_one_as_of(state, filters)), state)
+    check_export_rows(fmt, len(result.rows))
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
     named = translator_of(request)(title) if title == DEFAULT_TITLE else title
     disposition = {"Content-Disposition": download_disposition(named, filters, fmt)}

@@ -27,6 +27,7 @@ from omnikpi.web.drill_labels import (
     shown_params,
 )
 from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.limits import check_export_rows
 from omnikpi.web.page_errors import page_message
 from omnikpi.web.templating import templates
 
@@ -111,6 +112,7 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     found, frame = service.drill_rows(state, filters, metric, source=source,
                                       keys=parse_keys(key), part=part, sort=sort,
                                       desc=dir == "desc")
+    check_export_rows(fmt, len(frame))
     lang = choose_language(request)
     _ = translator(lang)
     name = f"drill-{metric}-{found.source}"
