@@ -17,17 +17,24 @@ def ago(seconds: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_an_imported_contact_posted_again_is_a_duplicate(
-        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+def _imported(make_app: Callable[..., FastAPI], tmp_path: Path, name: str, text: str
+              ) -> tuple[Path, FastAPI, str]:
+    """A served folder holding one imported file, and an API key of every tenant."""
     data = tmp_path / "data"
     data.mkdir()
-    arrived, answered, ended = ago(3600), ago(3590), ago(3300)
-    (data / "contacts.csv").write_text(
-        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,agent_id\n"
-        f"imp1,voice,sales,{arrived},{answered},{answered},{ended},a1\n")
+    (data / name).write_text(text)
     app = make_app(data, auth_required=True)
     with session_scope(app.state.omnikpi.database_url) as session:
         key = create_api_key(session, "pbx")
+    return data, app, key
+
+
+def test_an_imported_contact_posted_again_is_a_duplicate(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    arrived, answered, ended = ago(3600), ago(3590), ago(3300)
+    data, app, key = _imported(make_app, tmp_path, "contacts.csv", (
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,agent_id\n"
+        f"imp1,voice,sales,{arrived},{answered},{answered},{ended},a1\n"))
     again = {"contact_id": " imp1", "channel": "voice", "queue": "sales",
              "arrived_at": arrived, "abandoned_at": answered}
     new = {**again, "contact_id": "new1"}
@@ -50,15 +57,11 @@ def test_a_state_overlapping_an_imported_state_is_refused(
     so the agent's time in the reports depended on file names. The post is refused with
     the loader's reason; the imported state posted again is a duplicate; a state after it
     is taken; another tenant's key is not told the imported state's times."""
-    data = tmp_path / "data"
-    data.mkdir()
     start, end = ago(3600), ago(1800)
-    (data / "agent_states.csv").write_text(
+    data, app, key = _imported(make_app, tmp_path, "agent_states.csv", (
         "agent_id,state,start,end,tenant\n"
-        f"a1,available,{start},{end},bank\n")
-    app = make_app(data, auth_required=True)
+        f"a1,available,{start},{end},bank\n"))
     with session_scope(app.state.omnikpi.database_url) as session:
-        key = create_api_key(session, "pbx")
         telco_key = create_api_key(session, "telco pbx", tenant="telco")
     inside = {"agent_id": " a1", "state": "not_ready", "start": ago(3000),
               "end": ago(2400), "tenant": "bank"}
