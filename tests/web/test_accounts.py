@@ -573,3 +573,13 @@ def test_an_account_bound_to_what_no_row_holds_is_warned_about(
     assert "account 'floor' sees no figures: no row has site 'odesa'" in warned[0]
     assert "account 'late' sees no figures: no row has tenant 'Telco' (the data has " \
         "'telco'" in warned[1]
+
+
+def test_a_password_for_an_account_that_is_not_there_is_not_asked_for(database: str) -> None:
+    """`users password ghost` read (or prompted for) the new password first and only then
+    said there is no such account."""
+    done = CliRunner().invoke(cli, ["users", "password", "ghost", "--database-url", database],
+                              input="a fresh violet kettle\n")
+    assert done.exit_code == 2 and "no user 'ghost'" in done.output, done.output
+    # nothing was read: the suite's cheap-hashing warning comes with reading a password
+    assert "stores this password" not in done.output

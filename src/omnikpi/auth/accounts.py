@@ -161,7 +161,7 @@ def set_scope(session: Session, username: str, role: str, tenant: str | None = N
     another tenant), checked as when it is created. Every login of the account ends, so
     no page or wallboard stream keeps the old scope; schedules it owns re-check their
     tenant at the next run and stop if it changed."""
-    user = _user(session, username)
+    user = existing_user(session, username)
     check_scope(role, tenant, sites, agent_id, all_tenants)
     user.role, user.tenant, user.agent_id = role, tenant or None, agent_id
     user.sites = ",".join(sites) if sites else None
@@ -193,7 +193,7 @@ def create_user(session: Session, username: str, password: str, role: str,
     return user
 
 
-def _user(session: Session, username: str) -> User:
+def existing_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise UsageError(f"no user {username!r} (omnikpi users list shows every account)")
@@ -203,7 +203,7 @@ def _user(session: Session, username: str) -> User:
 def set_password(session: Session, username: str, password: str) -> None:
     """A new password (a forgotten one, a leaked one); every login of the account ends, so
     whoever knew the old password is out at once."""
-    user = _user(session, username)
+    user = existing_user(session, username)
     check_password(password, user.username)
     user.password_hash = hasher().hash(password)
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
@@ -213,7 +213,7 @@ def set_disabled(session: Session, username: str, disabled: bool) -> bool:
     """Disable an account (someone who left) or enable it again. An account is disabled,
     not deleted: its evaluations, saved reports and audit entries keep their author.
     Disabling ends every login of the account at once. False when it was so already."""
-    user = _user(session, username)
+    user = existing_user(session, username)
     changed = bool(user.disabled) != disabled
     user.disabled = disabled
     if disabled:

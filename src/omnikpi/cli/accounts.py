@@ -240,8 +240,10 @@ def users_password(
     database_url: DatabaseOption = None,
 ) -> None:
     """Set a new password (read from standard input); every login of the account ends."""
-    from omnikpi.auth.accounts import audit, set_password
+    from omnikpi.auth.accounts import audit, existing_user, set_password
 
+    # the account first: a misspelt name was said only after the new password was typed
+    _in_database(database_url, lambda session: existing_user(session, name))
     try:
         password = _read_password()
     except OmniKPIError as exc:
