@@ -27,7 +27,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertRule
 from omnikpi.store.models_live import AlertRuleOptions
 from omnikpi.web.deps import RowId, State
-from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.page_errors import in_page_language, translator_of
 from omnikpi.web.routes.live_alerts import (
     RuleIn,
@@ -188,13 +188,13 @@ def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
         raise _FormProblem(describe_validation_error("alert rule", exc), 422) from None
 
 
-FIELD_LIMITS = {"name": NAME_CHARS, "tenant": NAME_CHARS, "site": NAME_CHARS,
-                "queue": NAME_CHARS, "channel": CHANNEL_CHARS, "webhook_url": LONG_TEXT_CHARS}
-"""The length limit of each text field of the rule form (``RuleIn``'s; the kind is one
-of a list)."""
 FIELD_LABELS = {"name": "name", "tenant": "tenant", "site": "site", "queue": "queue",
                 "channel": "channel", "webhook_url": "webhook address"}
-"""Each field as the form labels it (msgids of the catalogs)."""
+"""Each text field of the rule form as the form labels it (msgids of the catalogs)."""
+FIELD_LIMITS = {name: next(rule.max_length for rule in RuleIn.model_fields[name].metadata
+                           if hasattr(rule, "max_length"))
+                for name in FIELD_LABELS}
+"""The length limit of each text field: ``RuleIn``'s own (read, not typed again)."""
 SHOWN_BACK_CHARS = 1_000
 """A value over its limit is shown again in the form up to this length (a name a little
 too long is shortened there, not typed again); a longer one is not echoed back."""
