@@ -220,7 +220,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if is_page(request):
             return error_page(request, validation_message(
-                [_brief(e) for e in exc.errors()], translator_of(request)), 422)
+                list(exc.errors()), translator_of(request)), 422)
         return JSONResponse({"detail": jsonable_encoder([_brief(e) for e in exc.errors()])},
                             status_code=422)
 

@@ -336,15 +336,44 @@ def page_message(exc: Exception, _: Translate) -> str:
                     text)
 
 
+REASONS: dict[str, str] = {
+    "string_too_long": "{field} has {length} characters: at most {limit} are allowed. "
+                       "Shorten it and send again.",
+    "too_long": "{field} has {length} entries: at most {limit} are allowed.",
+    "missing": "{field} is needed: fill it in and send again.",
+    "int_parsing": "{field}: “{value}” is not a whole number.",
+    "int_from_float": "{field}: “{value}” is not a whole number.",
+    "float_parsing": "{field}: “{value}” is not a number.",
+    "greater_than": "{field}: “{value}” must be more than {limit}.",
+    "greater_than_equal": "{field}: “{value}” must be at least {limit}.",
+    "less_than": "{field}: “{value}” must be less than {limit}.",
+    "less_than_equal": "{field}: “{value}” must be at most {limit}.",
+}
+"""Pydantic's refusals a page says in its own words (pydantic's ``msg`` is English); any
+other kind keeps pydantic's reason inside a translated sentence."""
+LIMIT_OF = {"string_too_long": "max_length", "too_long": "max_length",
+            "greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
+            "less_than_equal": "le"}
+
+
 def validation_message(errors: list[Any], _: Translate) -> str:
-    """A request refused by FastAPI's validation (``page=abc``), as a sentence."""
+    """A request refused by FastAPI's validation (``page=abc``, a 151-character QA form
+    name), as sentences in the page's language naming the field as its label does."""
     parts = []
     for error in errors[:3]:
         where = ".".join(str(p) for p in error.get("loc", ())[1:]) or "?"
+        field = _(where.replace("_", " ").strip())
         value = error.get("input")
-        shown = value if isinstance(value, str | int | float) else ""
+        shown = str(value if isinstance(value, str | int | float) else "")
+        kind = error.get("type", "")
+        limit = (error.get("ctx") or {}).get(LIMIT_OF.get(kind, ""), "")
+        if kind in REASONS:
+            parts.append(_(REASONS[kind]).format(
+                field=field, value=shown[:80], limit=limit,
+                length=len(value) if isinstance(value, str | list) else "?"))
+            continue
         parts.append(_("{field}: “{value}” is not valid ({reason}).").format(
-            field=where, value=str(shown)[:80], reason=error.get("msg", "")))
+            field=field, value=shown[:80], reason=error.get("msg", "")))
     return " ".join(parts)
 
 

@@ -31,6 +31,7 @@ from jinja2.runtime import Context
 from omnikpi import formatting
 from omnikpi.qa.chain_text import chain_ids
 from omnikpi.web.i18n import template_context
+from omnikpi.web.limits import INSTANT_CHARS, KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.value_labels import value_label, value_labels
 from omnikpi.web.value_list import join_values
 
@@ -141,3 +142,7 @@ FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date
 templates.env.globals["language_url"] = language_url
+templates.env.globals["limits"] = {"name": NAME_CHARS, "key": KEY_CHARS,
+                                   "instant": INSTANT_CHARS, "text": LONG_TEXT_CHARS}
+"""The forms' ``maxlength``: the browser stops typing where the server would refuse (a
+151-character QA form name came back as an error page, the form lost)."""
