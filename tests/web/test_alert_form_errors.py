@@ -278,3 +278,11 @@ def test_the_rules_table_writes_numbers_as_the_language_does(admin: TestClient) 
                            ["1\u00a0500", "2,5", "0", ""]]
     assert cells("ru") == cells("uk")
     assert cells("en") == [["0.75", "5", "15", "0.825"], ["1,500", "2.5", "0", ""]]
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "0.8"), ("ru", "0,8"), ("uk", "0,8")])
+def test_the_new_rule_form_offers_its_threshold_as_the_language_writes_it(
+        admin: TestClient, lang: str, shown: str) -> None:
+    """The empty form's threshold read "0.8" on a Ukrainian page whose every other number
+    has a decimal comma."""
+    assert typed(admin.get(f"/alerts?lang={lang}").text, "threshold") == shown
