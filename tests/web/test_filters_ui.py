@@ -77,7 +77,7 @@ ERRORS = [
      "Unknown grain “fortnight”: choose one of total, 15min, 30min, hour, day, week, month.",
      {"grain": "fortnight", "site": "kyiv"}),
     ("/drill?metric=offered&page=abc&from=2024-03-04", 422,
-     "page: “abc” is not valid", {"from": "2024-03-04", "metric": "offered"}),
+     "page: “abc” is not a whole number.", {"from": "2024-03-04", "metric": "offered"}),
     ("/builder?metrics=nosuch&queue=sales", 400,
      "Unknown metric “nosuch”: choose the metrics from the list.",
      {"metrics": "nosuch", "queue": "sales"}),
