@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from omnikpi.delivery.disposition import attachment
 from omnikpi.engine.drill import PARTS
@@ -116,17 +116,17 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     lang = choose_language(request)
     _ = translator(lang)
     name = f"drill-{metric}-{found.source}"
-    if fmt == "csv":
-        body, media = drill_csv(found, frame, filters.tz).encode(), "text/csv; charset=utf-8"
-    else:
-        body = drill_xlsx(found, frame, filters, _,
-                          shown_params(found.metric, found.params, state.config,
-                                       state.dataset), lang)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    disposition = {"Content-Disposition": attachment(f"{name}.{fmt}")}
     # the rows behind a figure (contact ids, agents, customers' answers) leave the
     # service here: an export of them is audited as the report's is
     record_taken(request, state, "export", {"what": "drill", "format": fmt,
                                             "rows": len(frame),
                                             "query": str(request.url.query)})
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": attachment(f"{name}.{fmt}")})
+    if fmt == "csv":  # sent as it is written: it stops when the reader leaves
+        return StreamingResponse(drill_csv(found, frame, filters.tz),
+                                 media_type="text/csv; charset=utf-8", headers=disposition)
+    body = drill_xlsx(found, frame, filters, _,
+                      shown_params(found.metric, found.params, state.config,
+                                   state.dataset), lang)
+    return Response(body, headers=disposition, media_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
