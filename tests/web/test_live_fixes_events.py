@@ -87,3 +87,22 @@ def test_a_state_overlapping_an_imported_state_is_refused(
                    "is in one state at a time"}]
     written = "".join(p.read_text() for p in (data / "agent_states").glob("ingest-*.jsonl"))
     assert len(written.splitlines()) == 1 and f'"start": "{end}"' in written
+
+
+def test_a_tenant_bound_keys_tenant_is_read_trimmed(make_app: Callable[..., FastAPI],
+                                                    tmp_path: Path) -> None:
+    """``"tenant": " bank "`` is the tenant bank to the loader; a bank key's request
+    holding it was refused whole (403, "is not this key's tenant")."""
+    data, app, _ = _imported(make_app, tmp_path, "contacts.csv",
+                             "contact_id,channel,queue,arrived_at\n")
+    with session_scope(app.state.omnikpi.database_url) as session:
+        bank_key = create_api_key(session, "bank pbx", tenant="bank")
+    row = {"contact_id": "t1", "channel": "voice", "queue": "sales", "tenant": " bank ",
+           "arrived_at": ago(60), "abandoned_at": ago(30)}
+    with TestClient(app) as client:
+        answer = client.post("/api/v1/events", headers={"X-API-Key": bank_key},
+                             json={"table": "contacts", "rows": [row]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 1
+    written = "".join(p.read_text() for p in (data / "contacts").glob("ingest-*.jsonl"))
+    assert '"tenant": "bank"' in written

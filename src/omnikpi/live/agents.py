@@ -21,13 +21,11 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
     the contact in hand (its queue, channel, arrival) and chat sessions vs capacity."""
     chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
     rows = con.execute(f"""
-        WITH now_state AS (
-            SELECT agent_id, arg_max(state, start) AS state,
-                   arg_max(reason, start) AS reason, max(start) AS since,
-                   arg_max(channel, start) AS channel, arg_max(site, start) AS site,
-                   arg_max(tenant, start) AS tenant
+        WITH now_state AS (  -- the latest state whole (arg_max skips NULLs: the
+                             -- reason of an earlier state showed beside a later one)
+            SELECT agent_id, state, reason, start AS since, channel, site, tenant
             FROM agent_states WHERE start <= {now_us} AND "end" >= {now_us}
-            GROUP BY agent_id),
+            QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start DESC) = 1),
         in_hand AS (
             SELECT agent_id,
                    arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,

@@ -201,13 +201,17 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
     if not rows:
         return None, []
     prepared = []
+    still_open: list[bool] = []
     for row in rows:
         if not isinstance(row, dict):
             raise UsageError("rows must be JSON objects")
         copy = dict(row)
-        if table in ("agent_states", "availability") and not copy.get("end"):
+        still_open.append(table in ("agent_states", "availability") and not copy.get("end"))
+        if still_open[-1]:
             copy["end"] = OPEN_END  # still going on: validated with a stand-in end
         prepared.append(copy)
+    if table == "agent_states":
+        end_at_next_start(prepared, still_open)
     with tempfile.TemporaryDirectory(prefix="omnikpi-ingest-") as tmp:
         path = Path(tmp) / f"{table}.jsonl"
         path.write_text("".join(json.dumps(r, default=str) + "\n" for r in prepared))
@@ -228,11 +232,32 @@ def validate_rows(table: str, rows: list[dict[str, Any]]) -> tuple[pa.Table | No
         dataset.close()
     if table in ("agent_states", "availability"):
         ends = canonical.column("end").to_pylist()
-        open_end = to_us(datetime(LAST_YEAR, 12, 31, tzinfo=UTC))
+        indexes = canonical.column("__index").to_pylist()
         canonical = canonical.set_column(
             canonical.schema.get_field_index("end"), "end",
-            pa.array([None if e == open_end else e for e in ends], pa.int64()))
+            pa.array([None if still_open[i] else e for i, e in zip(indexes, ends,
+                                                                    strict=True)],
+                     pa.int64()))
     return canonical, rejected
+
+
+def end_at_next_start(prepared: list[dict[str, Any]], still_open: list[bool]) -> None:
+    """An open state's stand-in end is its agent's next state's start in the batch, if
+    any: a batch of state changes without ends (available, then handling) was checked
+    with both going on to the stand-in's last day, and the loader refused the second as
+    overlapping the first."""
+    starts: dict[str, list[datetime]] = {}
+    for row in prepared:
+        moment = posted_instant(row.get("start"))
+        if moment is not None:
+            starts.setdefault(agent_of(row), []).append(moment)
+    for row, going_on in zip(prepared, still_open, strict=True):
+        start = posted_instant(row.get("start"))
+        if not going_on or start is None:
+            continue
+        later = [m for m in starts.get(agent_of(row), ()) if m > start]
+        if later:
+            row["end"] = min(later).isoformat()
 
 
 def latest_open_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -266,20 +291,50 @@ def tenant_of(row: dict[str, Any]) -> str:
     return str(row.get("tenant") or "").strip()
 
 
-def state_clash(row: dict[str, Any], start_us: int, end_us: int, tenant: str,
+def state_clash(row: dict[str, Any], start_us: int, end_us: int | None, tenant: str,
                 where: str) -> Outcome:
     """Why a state overlapping a stored one (``where``: "posted before", "imported") is
     refused, in the loader's words; without the stored state's times when it is another
-    tenant's and the row names a tenant (a tenant-bound key's rows always do)."""
+    tenant's and the row names a tenant (a tenant-bound key's rows always do). A stored
+    state without an end (``end_us`` None) is said to be still going on."""
     if tenant_of(row) and tenant != tenant_of(row):
         return Outcome("rejected", "agent_id", ANOTHER_TENANTS_AGENT)
 
     def clock(us: int) -> str:
         return datetime.fromtimestamp(us / 1_000_000, UTC).isoformat()
+    span = f"{clock(start_us)} to {clock(end_us)}" if end_us is not None \
+        else f"from {clock(start_us)}, still going on"
     return Outcome("rejected", "start", (
         f"overlaps an earlier agent_states row of agent_id {agent_of(row)!r} "
-        f"({clock(start_us)} to {clock(end_us)}, {where}): an agent is in one "
-        "state at a time"))
+        f"({span}, {where}): an agent is in one state at a time"))
+
+
+OPEN_STATE_HOURS = 48
+"""An open state that started longer ago than this clashes with nothing: its end never
+came (the board stops showing it after the day's grace, too)."""
+OpenStates = dict[str, dict[str, tuple[int, str]]]
+"""Each agent's open states: key → (start in µs, tenant)."""
+
+
+def open_clash(row: dict[str, Any], key: str, start_us: int, end_us: int | None,
+               opens: OpenStates) -> Outcome | None:
+    """Why a state clashes with an open state of its agent posted before, if it does. The
+    agent's next state ends an open one (a stream of state changes without ends), so of
+    the same tenant only an ended state spanning the open one's start clashes (the open
+    state at T-300 leaves "available from T-600 to T-240" no room: it was accepted, and
+    the open state's own end was then refused, the agent shown in it for ever). Another
+    tenant's open state is the agent's until it ends: a state of the agent that does not
+    end before it started is refused, as another tenant's ended states are (another
+    tenant's key changed a bank agent's state on the board and fired a bank alert)."""
+    for other_key, (open_start, tenant) in opens.get(agent_of(row), {}).items():
+        if other_key == key:
+            continue
+        if tenant != tenant_of(row):
+            if end_us is None or end_us > open_start:
+                return Outcome("rejected", "agent_id", ANOTHER_TENANTS_AGENT)
+        elif end_us is not None and start_us < open_start < end_us:
+            return state_clash(row, open_start, None, tenant, "posted before")
+    return None
 
 
 def posted_instant(text: Any) -> datetime | None:
@@ -373,6 +428,16 @@ class LiveStore:
             return False
         return self.contact_tenants[key] != row.get("tenant")
 
+    def open_states(self, now_us: int) -> OpenStates:
+        """Each agent's open states that started within ``OPEN_STATE_HOURS`` of now."""
+        since = now_us - OPEN_STATE_HOURS * 3600 * 1_000_000
+        out: OpenStates = {}
+        for key, row in self.open["agent_states"].items():
+            start = posted_instant(row.get("start"))
+            if start is not None and to_us(start) >= since:
+                out.setdefault(agent_of(row), {})[key] = (to_us(start), tenant_of(row))
+        return out
+
     def open_rows(self, table: str) -> list[dict[str, Any]]:
         return list(self.open[table].values())
 
@@ -421,6 +486,7 @@ class LiveStore:
             spans = (list(zip(canonical.column("start").to_pylist(),
                               canonical.column("end").to_pylist(), strict=True))
                      if table == "agent_states" and canonical is not None else [])
+            opens = self.open_states(int(time.time() * 1_000_000)) if spans else {}
             for position, index in enumerate(positions):
                 original = unique[index]
                 row = rows[original]
@@ -436,6 +502,11 @@ class LiveStore:
                     outcomes[original] = Outcome("duplicate")
                     continue
                 known = self.open[table].get(key)
+                if spans and known is not None and tenant_of(known) != tenant_of(row):
+                    # the same agent and start as another tenant's open state
+                    outcomes[original] = Outcome("rejected", "agent_id",
+                                                 ANOTHER_TENANTS_AGENT)
+                    continue
                 if known is not None and progress(table, row) < progress(table, known):
                     outcomes[original] = Outcome("duplicate")  # an older version, late
                     continue
@@ -443,6 +514,16 @@ class LiveStore:
                 if clash is not None:
                     outcomes[original] = state_clash(row, *clash, where="posted before")
                     continue
+                open_refusal = open_clash(row, key, *spans[position], opens) if spans \
+                    else None
+                if open_refusal is not None:
+                    outcomes[original] = open_refusal
+                    continue
+                if spans:
+                    own = opens.setdefault(agent_of(row), {})
+                    own.pop(key, None)
+                    if not is_final(table, row):
+                        own[key] = (spans[position][0], tenant_of(row))
                 if spans and is_final(table, row):
                     self._remember_span(row, *spans[position])
                 self._own(table, row)

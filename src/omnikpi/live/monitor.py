@@ -36,6 +36,7 @@ from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
 from omnikpi.live.agents import BUSY_STATES, agent_list, agents_for, by_state
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, latest_open_states, validate_rows
+from omnikpi.metrics.base import get_metric
 from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote, sql_str
 from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
@@ -45,6 +46,8 @@ from omnikpi.schema.tables import INBOUND_SQL, TABLES
 SO_FAR_TODAY = [m.id for m in wallboard_metrics()] + ["aht"]
 """The wallboard's so-far-today figures (``Metric.wallboard`` in the declarations), and the
 average handling time an alert may watch."""
+COUNTS = {m: get_metric(m).is_count for m in SO_FAR_TODAY}
+"""Each so-far figure and whether it is a count (0 on a row with nothing so far)."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
 OPEN_HOURS = 24
@@ -131,10 +134,8 @@ class LiveMonitor:
 
     def _today_rows(self, con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
         since = self.day_start_us
-        grace = since - OPEN_HOURS * 3600 * US
         condition = {
-            "contacts": f"arrived_at >= {since} OR (ended_at IS NULL AND abandoned_at IS NULL "
-                        f"AND NOT coalesce(blocked, false) AND arrived_at >= {grace})",
+            "contacts": today_contacts(since),
             "agent_states": f'"end" > {since}',
             "availability": f'"end" IS NULL OR "end" > {since}',
         }[table]
@@ -292,11 +293,7 @@ class LiveMonitor:
             return
         with self.lock:
             self.day_start_us = start
-            self.con.execute(f"DELETE FROM live_contacts WHERE arrived_at < {start} AND "
-                             "(ended_at IS NOT NULL OR abandoned_at IS NOT NULL OR blocked)")
-            # a contact whose end never came stops "waiting" a day after its day ended
-            self.con.execute("DELETE FROM live_contacts WHERE arrived_at < "
-                             f"{start - OPEN_HOURS * 3600 * US}")
+            self.con.execute(f"DELETE FROM live_contacts WHERE NOT ({today_contacts(start)})")
             self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
             self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
             self.changes += 1
@@ -321,12 +318,20 @@ class LiveMonitor:
             test = f"{quote(column)} IN ({listed})"
             return f"({quote(column)} IS NULL OR {test})" if keep_null else test
 
+        grace = self.day_start_us - OPEN_HOURS * 3600 * US
         con.execute("CREATE OR REPLACE VIEW contacts AS SELECT * FROM live_contacts WHERE "
-                    f"{among('queue', queues)} AND {among('channel', channels)}")
+                    f"{among('queue', queues)} AND {among('channel', channels)} AND "
+                    f"({STILL_OPEN_SQL} IS FALSE OR arrived_at >= {grace})")
+        # an open state ends where the agent's next state starts (one state at a time: a
+        # state posted without an end, then another, then the other's end, brought the
+        # first back), and one older than the day's grace is not going on any more
         con.execute(
-            'CREATE OR REPLACE VIEW agent_states AS SELECT * REPLACE ('
-            f'coalesce("end", greatest(start, {now_us})) AS "end") FROM live_agent_states '
-            f"WHERE start <= {now_us} AND {among('channel', channels, True)}")
+            'CREATE OR REPLACE VIEW agent_states AS SELECT * EXCLUDE (__next) REPLACE ('
+            'coalesce("end", least(__next, '
+            f'greatest(start, {now_us}))) AS "end") FROM (SELECT *, lead(start) OVER '
+            '(PARTITION BY agent_id ORDER BY start) AS __next FROM live_agent_states '
+            f'WHERE start <= {now_us}) WHERE ("end" IS NOT NULL OR start >= {grace}) AND '
+            f"{among('channel', channels, True)}")
         con.execute("CREATE OR REPLACE VIEW availability AS SELECT * REPLACE ("
                     f'coalesce("end", greatest(start, {now_us})) AS "end") '
                     f"FROM live_availability WHERE {among('channel', channels)} AND "
@@ -402,8 +407,7 @@ class LiveMonitor:
         for tenant, site, queue, channel, count, longest in waiting:
             key = (tenant, site, queue, channel)
             entry = queues.setdefault(key, {
-                **dict(zip(LIVE_BY, key, strict=True)), **dict.fromkeys(SO_FAR_TODAY),
-                "offered": 0.0})
+                **dict(zip(LIVE_BY, key, strict=True)), **empty_period_row(COUNTS)})
             entry["waiting"] = int(count)
             entry["longest_wait_s"] = float(longest)
         for entry in queues.values():
@@ -484,6 +488,22 @@ class LiveMonitor:
         return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
                  "capacity": agents.capacity.get(str(a), agents.chat_capacity)}
                 for a, s, t, n in rows]
+
+
+STILL_OPEN_SQL = ("(ended_at IS NULL AND abandoned_at IS NULL "
+                  "AND NOT coalesce(blocked, false))")
+"""A contact nobody has ended, abandoned or blocked yet."""
+
+
+def today_contacts(since_us: int) -> str:
+    """The contacts the day starting at ``since_us`` needs: every one with an instant of
+    the day (a call that arrived before midnight and ended after it books its handle
+    time today: a restart dropped it, and live AHT left the report's), and those still
+    open that arrived within the day of grace."""
+    grace = since_us - OPEN_HOURS * 3600 * US
+    instants = " OR ".join(f"{c} >= {since_us}" for c in (
+        "arrived_at", "accepted_at", "first_response_at", "ended_at", "abandoned_at"))
+    return f"({instants}) OR ({STILL_OPEN_SQL} AND arrived_at >= {grace})"
 
 
 def so_far_rows(table: pa.Table, keys: list[str], metrics: dict[str, bool]) -> list[dict[str, Any]]:

@@ -213,6 +213,8 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     out = []
     for index, row in enumerate(batch.rows):
         given = row.get("tenant")
+        if isinstance(given, str):  # trimmed, as the loader reads it (" bank " is bank)
+            given = given.strip()
         if given not in (None, "", principal.tenant):
             raise HTTPException(403, f"rows[{index}]: tenant {given!r} is not this key's "
                                      f"tenant")

@@ -1,0 +1,173 @@
+"""The board's agents and waiting contacts are what the events say *now*:
+
+- an agent is in one state at a time: a state posted without an end is over once the
+  agent's next state starts (the earlier open state came back when the later one ended,
+  "available for 600 s" while the agent had been handling since T-300);
+- every field of the agent's row comes from its latest state (the reason of an earlier
+  state showed beside a later state without one: "available / lunch");
+- ingest checks a state against the agent's open states too: an ended state spanning an
+  open one's start is refused (it was accepted, then the open state's end was refused and
+  the agent stayed "handling" for ever), another tenant's key may not change the agent
+  while another tenant's state is going on, and a batch of state changes without ends is
+  accepted whole;
+- a contact or a state left open for days is not "now" (a contact posted three days after
+  it arrived waited 72 h on the board until a restart);
+- a restart keeps the calls that arrived before midnight and ended after it (live AHT left
+  the report's).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from omnikpi.auth.scope import UNBOUNDED
+from omnikpi.config import Config
+from omnikpi.live.ingest import ANOTHER_TENANTS_AGENT, LiveStore
+from omnikpi.live.monitor import LiveMonitor
+from omnikpi.schema.dataset import load_dataset
+
+US = 1_000_000
+NOW = datetime.now(UTC).replace(microsecond=0)
+"""The tests' now (ingest checks instants against the server's clock)."""
+
+
+def at(seconds_ago: float) -> str:
+    return (NOW - timedelta(seconds=seconds_ago)).isoformat()
+
+
+def clock() -> int:
+    return int(NOW.timestamp() * US)
+
+
+def state(agent: str, name: str, start: float, end: float | None = None,
+          **extra: Any) -> dict[str, Any]:
+    row = {"agent_id": agent, "state": name, "start": at(start), **extra}
+    if end is not None:
+        row["end"] = at(end)
+    return row
+
+
+def post(store: LiveStore, live: LiveMonitor, table: str, rows: list[dict[str, Any]]
+         ) -> list[str]:
+    result = store.accept(table, rows)
+    live.apply_ingest(table, result.canonical, result.seq)
+    return ["rejected" if i in {r["row"] for r in result.rejected} else "kept"
+            for i in range(len(rows))]
+
+
+def board(live: LiveMonitor) -> list[tuple[Any, ...]]:
+    return [(a["agent_id"], a["state"], a["reason"], a["channel"], a["in_state_s"])
+            for a in live.snapshot(UNBOUNDED, clock()).data["agent_list"]]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LiveStore:
+    return LiveStore(tmp_path)
+
+
+@pytest.fixture
+def live(tmp_path: Path, store: LiveStore) -> LiveMonitor:
+    return LiveMonitor(tmp_path, Config(), "UTC", store, None, clock=clock)
+
+
+def test_an_open_state_is_over_once_the_next_one_starts(store: LiveStore,
+                                                        live: LiveMonitor) -> None:
+    post(store, live, "agent_states", [state("a1", "available", 600)])
+    post(store, live, "agent_states", [state("a1", "handling", 300)])
+    assert board(live) == [("a1", "handling", None, None, 300.0)]
+    post(store, live, "agent_states", [state("a1", "handling", 300, end=60)])
+    assert board(live) == []  # nothing known since T-60: not "available since T-600"
+
+
+def test_every_field_comes_from_the_latest_state(store: LiveStore,
+                                                 live: LiveMonitor) -> None:
+    post(store, live, "agent_states", [state("a2", "not_ready", 600, reason="lunch",
+                                             channel="voice")])
+    post(store, live, "agent_states", [state("a2", "available", 300)])
+    assert board(live) == [("a2", "available", None, None, 300.0)]
+    people = live.snapshot(UNBOUNDED, clock()).data["agents"]
+    assert people == [{"site": None, "state": "available", "reason": None, "agents": 1}]
+
+
+def test_a_batch_of_state_changes_without_ends_is_accepted_whole(
+        store: LiveStore, live: LiveMonitor) -> None:
+    kept = post(store, live, "agent_states", [state("a3", "available", 600),
+                                               state("a3", "handling", 300),
+                                               state("a3", "acw", 100)])
+    assert kept == ["kept", "kept", "kept"]
+    assert board(live) == [("a3", "acw", None, None, 100.0)]
+
+
+def test_an_ended_state_spanning_an_open_ones_start_is_refused(
+        store: LiveStore, live: LiveMonitor) -> None:
+    post(store, live, "agent_states", [state("a4", "handling", 300)])
+    result = store.accept("agent_states", [state("a4", "available", 600, end=240)])
+    assert result.accepted == 0
+    assert result.rejected[0]["message"] == (
+        f"overlaps an earlier agent_states row of agent_id 'a4' (from "
+        f"{datetime.fromisoformat(at(300)).isoformat()}, still going on, posted before): "
+        "an agent is in one state at a time")
+    # the open state's own end is taken, and what came before it too
+    assert store.accept("agent_states", [state("a4", "handling", 300, end=60)]).accepted == 1
+    assert store.accept("agent_states", [state("a4", "available", 600, end=300)]
+                        ).accepted == 1
+
+
+def test_another_tenants_key_cannot_change_an_agent_in_a_state_of_theirs(
+        store: LiveStore, live: LiveMonitor) -> None:
+    post(store, live, "agent_states", [state("sales-02", "available", 600, tenant="bank")])
+    for row in (state("sales-02", "not_ready", 30, tenant="telco"),   # after its start
+                state("sales-02", "available", 600, tenant="telco"),  # its very start
+                state("sales-02", "handling", 900, end=500, tenant="telco")):  # over it
+        result = store.accept("agent_states", [row])
+        assert result.accepted == 0
+        assert result.rejected[0]["message"] == ANOTHER_TENANTS_AGENT
+    # what ended before the bank's state began is the agent's telco history
+    assert store.accept("agent_states", [state("sales-02", "handling", 900, end=700,
+                                               tenant="telco")]).accepted == 1
+    live_rows = board(live)
+    assert live_rows == [("sales-02", "available", None, None, 600.0)]
+
+
+def test_states_and_contacts_open_for_days_are_not_now(store: LiveStore,
+                                                       live: LiveMonitor) -> None:
+    three_days = 3 * 86_400
+    post(store, live, "agent_states", [state("old-01", "available", three_days)])
+    # waiting since a minute before midnight: nothing offered today on its queue yet
+    since_midnight = (NOW - NOW.replace(hour=0, minute=0, second=0)).total_seconds()
+    post(store, live, "contacts", [{"contact_id": "OLD", "channel": "voice",
+                                    "queue": "support", "arrived_at": at(three_days)},
+                                   {"contact_id": "NIGHT", "channel": "voice",
+                                    "queue": "support", "arrived_at": at(since_midnight + 60)}])
+    snapshot = live.snapshot(UNBOUNDED, clock()).data
+    assert snapshot["agent_list"] == []
+    assert snapshot["totals"]["waiting"] == 1
+    assert snapshot["totals"]["longest_wait_s"] == pytest.approx(since_midnight + 60)
+    row = snapshot["queues"][0]
+    assert (row["offered"], row["answered"], row["abandoned"]) == (0, 0, 0)
+    assert all(type(row[k]) is int for k in ("offered", "answered", "abandoned"))
+
+
+def test_a_restart_keeps_a_call_that_crossed_midnight(tmp_path: Path) -> None:
+    """Shanghai's midnight is 16:00 UTC: Y1 arrived at 15:50, ended at 16:02 (710 s
+    handled), Y3 arrived 16:01, handled 120 s: today's AHT, booked at the end, is
+    (710 + 120) / 2 = 415 s, before and after a restart."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at\n"
+        "Y1,voice,q,2026-12-05T15:50:00Z,2026-12-05T15:50:10Z,2026-12-05T15:50:10Z,"
+        "2026-12-05T16:02:00Z\n"
+        "Y3,voice,q,2026-12-05T16:01:00Z,2026-12-05T16:01:05Z,2026-12-05T16:01:05Z,"
+        "2026-12-05T16:03:05Z\n")
+    noon = int(datetime(2026, 12, 5, 18, 0, tzinfo=UTC).timestamp() * US)
+    base = load_dataset(tmp_path, cache=False)
+    try:
+        restarted = LiveMonitor(tmp_path, Config(), "Asia/Shanghai", LiveStore(tmp_path),
+                                base, clock=lambda: noon)
+    finally:
+        base.close()
+    totals = restarted.snapshot(UNBOUNDED, noon).data["totals"]
+    assert totals["aht"] == pytest.approx(415.0)
