@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset, TableLoad
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,29 @@ def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
             sql = f"SELECT * FROM main.{quote(name)} a WHERE false"
         con.execute(f"CREATE OR REPLACE VIEW {schema}.{quote(name)} AS {sql}")
         made.add(name)
+    repeats = _repeat_contacts(con, dataset, scope, schema)
     con.execute(f"SET search_path = '{catalog}.{schema}'")
     # quarantine counts and problem rows describe every tenant's data: not for a bounded eye
     loads = {n: replace(load, rows_read=load.rows_loaded) for n, load in dataset.loads.items()}
-    return Dataset(dataset.path, con, loads, [], 0, owner=dataset)
+    return Dataset(dataset.path, con, loads, [], 0, owner=dataset, repeat_contacts=repeats)
+
+
+REPEAT_VIEW = "contacts_of_tenant"
+
+
+def _repeat_contacts(con: duckdb.DuckDBPyConnection, dataset: Dataset, scope: Scope,
+                     schema: str) -> str:
+    """Where FCR looks for the repeats of a bounded viewer's questions: their own contacts
+    for a tenant's viewer (whose contacts are the tenant's); every contact of their tenant
+    (of every tenant when unbound: a repeat is of the same tenant anyway) for an agent or
+    a site supervisor, whose customers' next calls reach colleagues. Only the figure is
+    computed from them: no row of theirs is shown."""
+    load = dataset.loads.get("contacts")
+    if scope.nothing or (scope.agent is None and not scope.sites) or load is None \
+            or not load.usable:
+        return "contacts"
+    where = f"tenant IN ({_literal_list(scope.tenants)})" \
+        if scope.tenants and "tenant" in load.columns else "true"
+    con.execute(f"CREATE OR REPLACE VIEW {schema}.{REPEAT_VIEW} AS "
+                f"SELECT * FROM main.contacts WHERE {where}")
+    return REPEAT_VIEW

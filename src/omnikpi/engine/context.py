@@ -37,6 +37,8 @@ class RunContext:
     plans_until_us: int | None = None
     """The as-of of plans (shifts, scheduled activities), see ``engine.plan_time``;
     None: the as-of."""
+    repeat_contacts: str = "contacts"
+    """The table a question's repeats are looked for in (``Dataset.repeat_contacts``)."""
     nonnegative_keys: bool = False
     """Period keys may divide as integers (see ``grains.key_expr``): the backend is DuckDB
     and every instant of the data, plus any zone offset, is at or after 1970-01-01."""

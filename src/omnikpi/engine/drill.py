@@ -252,6 +252,7 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
         contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
         plans_until_us=plans_until if plans_until != as_of_us else None,
+        repeat_contacts=dataset.repeat_contacts,
         nonnegative_keys=isinstance(backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,
     )

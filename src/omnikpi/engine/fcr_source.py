@@ -29,6 +29,10 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     transfer_breaks = bool(params.get("transfer_breaks_fcr", True))
     ctx = req.ctx
     facts = contact_facts(req.tables("contacts"), ctx)
+    # repeats and transfer legs of the viewer's questions, wherever they went (an agent's
+    # own login sees only their contacts; the customer's next call reached a colleague)
+    wide = facts if ctx.repeat_contacts == "contacts" else \
+        contact_facts(req.tables(ctx.repeat_contacts), ctx)
     questions = facts.filter(
         facts.handled & facts.customer_id.notnull() & facts.parent_id.isnull()
         & (facts.end + window_us <= ctx.as_of_us)
@@ -39,10 +43,10 @@ def fcr_source(req: SourceRequest) -> ir.Table:
         questions = questions.filter(questions.end < ctx.to_us)
     # a leg continues its chain's question, whichever leg of the chain it follows (the
     # second transfer's leg points at the first leg, not at the question): never a repeat
-    later = facts.filter(facts.offered & facts.customer_id.notnull()
-                         & facts.parent_id.isnull()).select(
-        r_id=facts.contact_id, r_customer=facts.customer_id, r_topic=facts.topic,
-        r_arr=facts.arr, r_tenant=facts.tenant.fill_null(""),
+    later = wide.filter(wide.offered & wide.customer_id.notnull()
+                        & wide.parent_id.isnull()).select(
+        r_id=wide.contact_id, r_customer=wide.customer_id, r_topic=wide.topic,
+        r_arr=wide.arr, r_tenant=wide.tenant.fill_null(""),
     )
     q = questions.select(q_id=questions.contact_id, q_customer=questions.customer_id,
                          q_topic=questions.topic, q_arr=questions.arr, q_end=questions.end,
@@ -63,7 +67,7 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     pairs = q.join(later, conditions).select("q_id").distinct()
     marked = questions.left_join(pairs, questions.contact_id == pairs.q_id)
     marked = marked.mutate(repeated=marked.q_id.notnull()).drop("q_id")
-    legs = facts.filter(facts.parent_id.notnull()).select(l_parent=facts.parent_id).distinct()
+    legs = wide.filter(wide.parent_id.notnull()).select(l_parent=wide.parent_id).distinct()
     marked = marked.left_join(legs, marked.contact_id == legs.l_parent)
     marked = marked.mutate(
         was_transferred=marked.is_transferred | marked.l_parent.notnull()).drop("l_parent")

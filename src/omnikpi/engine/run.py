@@ -301,6 +301,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
         contact_directions=dataset.domain("contacts", "direction"),
         contact_empty=frozenset((dataset.empty or {}).get("contacts", ())),
         plans_until_us=plans_until if plans_until != as_of_us else None,
+        repeat_contacts=dataset.repeat_contacts,
         nonnegative_keys=isinstance(engine_backend, LocalDuckDB)
         and lo + min(r.offset_us for r in offsets) >= 0,
     )

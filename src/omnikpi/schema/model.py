@@ -138,6 +138,12 @@ class Dataset:
     owner: Dataset | None = None
     """The dataset this one is a scoped view of (kept alive while this one is used)."""
 
+    repeat_contacts: str = "contacts"
+    """The table in which a question's repeat is looked for (FCR): the contacts, but for a
+    viewer bounded below their tenant — an agent, a site supervisor — every contact of
+    their tenant: a customer who calls back reaches whoever answers, and an agent's own
+    login counted repeats that reached colleagues as resolved (docs/decisions.md)."""
+
     owns_root: bool = True
     """Whether ``close`` closes ``root`` too (not when it is borrowed, e.g. the live
     monitor's own connection)."""
