@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, get_args
 
@@ -88,13 +88,46 @@ class Comparison:
 
 
 def zone_of(scenario: Scenario) -> str:
-    """The IANA zone of the scenario's clock: its start's offset when a whole number of
-    hours (``Etc/GMT-2`` is UTC+2), else UTC."""
+    """The zone of the scenario's clock, as the hourly figures name it: the IANA zone of
+    its start's offset when a whole number of hours (``Etc/GMT-2`` is UTC+2), else the
+    offset itself ("UTC+05:30": IANA has no zone for it). The hourly figures are on that
+    clock either way (:func:`_on_whole_hours`)."""
     offset = scenario.start.utcoffset() or timedelta(0)
-    hours, rest = divmod(int(offset.total_seconds()), 3600)
-    if rest or not hours:
-        return "UTC"
-    return f"Etc/GMT{-hours:+d}"
+    if offset % timedelta(hours=1):
+        return timezone(offset).tzname(None)
+    return _etc_zone(offset // timedelta(hours=1))
+
+
+def _etc_zone(hours: int) -> str:
+    """The IANA zone of a whole-hour offset (POSIX's sign: ``Etc/GMT-2`` is UTC+2)."""
+    return "UTC" if not hours else f"Etc/GMT{-hours:+d}"
+
+
+def _on_whole_hours(scenario: Scenario) -> tuple[Scenario, str]:
+    """The scenario on the wall clock it shows, under the whole-hour offset just below
+    its own, and that offset's IANA zone. The engine reports in IANA zones, which have
+    none for UTC+05:30: its hours were UTC's, 30 minutes off the scenario's clock. Every
+    instant moves by the same minutes (the wall clock and every duration stay), so each
+    local hour of the scenario is an hour of that zone and the numbers over the whole
+    run are unchanged."""
+    offset = scenario.start.utcoffset() or timedelta(0)
+    hours = offset // timedelta(hours=1)
+    if not offset % timedelta(hours=1):
+        return scenario, _etc_zone(hours)
+    own, whole = scenario.start.tzinfo, timezone(timedelta(hours=hours))
+    outages = [o.model_copy(update={key: getattr(o, key).astimezone(own).replace(
+        tzinfo=whole) for key in ("start", "end")}) for o in scenario.outages]
+    moved = scenario.model_copy(update={"start": scenario.start.replace(tzinfo=whole),
+                                        "outages": outages})
+    return moved, _etc_zone(hours)
+
+
+def _on_own_clock(label: str, scenario: Scenario) -> str:
+    """An hour's start from the whole-hour zone as the scenario's clock writes it: the
+    same wall clock, the scenario's offset (08:00+05:00 → 08:00+05:30)."""
+    if scenario.start.tzinfo is None:
+        return label
+    return datetime.fromisoformat(label).replace(tzinfo=scenario.start.tzinfo).isoformat()
 
 
 def zone_label(zone: str) -> str:
@@ -110,7 +143,8 @@ def outcome(scenario: Scenario, seed: int | None = None,
     """Simulate ``scenario`` and measure it (``progress`` gets the share simulated; more
     than ``max_contacts`` contacts stop the run with ``ContactLimitReached``)."""
     result = simulate(scenario, seed, progress, max_contacts)
-    zone = zone_of(scenario)
+    written, zone = _on_whole_hours(scenario)
+    result = replace(result, scenario=written)
     # chat occupancy is relative to the sessions each agent holds in this very run
     config = Config(agents=AgentSettings(capacity={a.id: a.group.capacity
                                                    for a in result.agents}))
@@ -137,7 +171,8 @@ def outcome(scenario: Scenario, seed: int | None = None,
     channels = {r["channel"]: {m: r.get(m) for m in CHANNEL_METRICS} for r in by_channel}
     hourly: dict[str, list[tuple[str, float | None]]] = {ch: [] for ch in live}
     for row in sorted(hourly_rows, key=lambda r: str(r["period_start"])):
-        hourly[row["channel"]].append((str(row["period_start"]), row[HOURLY_METRIC]))
+        hourly[row["channel"]].append((_on_own_clock(str(row["period_start"]), scenario),
+                                       row[HOURLY_METRIC]))
     return Outcome(channels, {m: center[0].get(m) for m in CENTER_METRICS}, hourly,
                    campaigns)
 

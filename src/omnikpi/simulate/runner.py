@@ -53,6 +53,19 @@ def _window(text: str) -> tuple[float, float]:
     return (a, b) if b > a else (a, b + 24 * HOUR)
 
 
+def _break_in_shift(b_start: str, b_end: str, start: float,
+                    end: float) -> tuple[float, float]:
+    """A break's seconds from the midnight that starts its shift: a break belongs to the
+    shift that contains it. The 02:00 break of a 22:00-06:00 shift is that night's
+    (26:00 of the shift's day); placed on the day of its own clock it was left out with
+    the shift of that day on a run's last night, whose next shift falls after the end.
+    A break outside its shift stays at its clock time on the shift's day."""
+    a, b = _seconds_of(b_start), _seconds_of(b_end)
+    if a < start and start <= a + 24 * HOUR < end:
+        return a + 24 * HOUR, b + 24 * HOUR
+    return a, b
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, seed: int | None = None,
                  max_contacts: int | None = None) -> None:
@@ -108,7 +121,8 @@ class Simulation:
                     self.at(max(s, 0.0), "shift_start", agent)
                     self.at(min(e, self.horizon), "shift_end", agent)
                     for b_start, b_end in group.breaks:
-                        bs, be = base + _seconds_of(b_start), base + _seconds_of(b_end)
+                        a, b = _break_in_shift(b_start, b_end, start, end)
+                        bs, be = base + a, base + b
                         if be > 0 and bs < self.horizon:
                             reason = "break" if be - bs <= 20 * 60 else "lunch"
                             breaks.append((bs, be, reason))
@@ -124,9 +138,9 @@ class Simulation:
         open_start, open_end = _window(q.open)
         if not (open_start <= of_day < open_end or open_start <= of_day + 24 * HOUR < open_end):
             return 0.0
-        if q.arrivals_profile:
+        if q.arrivals_profile:  # in clock order (the scenario sorts it)
             current = q.arrivals_profile[-1][1]  # before the first clock: yesterday's last
-            for clock, value in sorted(q.arrivals_profile, key=lambda p: _seconds_of(p[0])):
+            for clock, value in q.arrivals_profile:
                 if _seconds_of(clock) <= of_day:
                     current = value
             return current

@@ -104,11 +104,23 @@ class QueueSpec(Strict):
     @field_validator("arrivals_profile")
     @classmethod
     def _profile(cls, value: list[tuple[str, float]] | None) -> list[tuple[str, float]] | None:
-        for clock, rate in value or []:
+        """The profile in clock order, each clock time once: the simulation took the rate
+        before the first clock time (yesterday's last) from the last pair as written, so
+        [["12:00", 0], ["08:00", 100]] offered 100 an hour from midnight to 08:00 and its
+        sorted form none; a clock time given twice has no one rate."""
+        if value is None:
+            return None
+        seen: dict[int, str] = {}
+        for clock, rate in value:
             _clock(clock)
             if rate < 0:
                 raise ValueError("arrival rates must be ≥ 0")
-        return value
+            moment = _clock_seconds(clock)
+            if moment in seen:
+                raise ValueError(f"the arrival profile gives {seen[moment]!r} twice "
+                                 f"({clock!r}): give each clock time once")
+            seen[moment] = clock
+        return sorted(value, key=lambda pair: _clock_seconds(pair[0]))
 
 
 class AgentGroup(Strict):
@@ -213,6 +225,17 @@ class Scenario(Strict):
         if not isinstance(start, datetime):
             return value  # the start's own error is reported
         return [_outage_in(start, n, outage) for n, outage in enumerate(value)]
+
+    @field_validator("days")
+    @classmethod
+    def _one_length(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """``duration_hours`` or ``days``, not both: with both, the run lasted
+        ``duration_hours`` and ``days`` was ignored without a word."""
+        hours = info.data.get("duration_hours")
+        if value is not None and hours is not None:
+            raise ValueError(f"duration_hours = {hours:g} and days = {value} are both "
+                             "given: give one or the other")
+        return value
 
     def hours(self) -> float:
         if self.duration_hours is not None:

@@ -113,10 +113,16 @@ def traffic_erlangs(volume: float, interval_minutes: float, aht_seconds: float) 
 
 
 def _model(model: str, patience_seconds: float | None) -> Model:
+    """The model, with the patience it uses: Erlang A needs one, and Erlang C and B have
+    none to use. A --patience given with them was ignored without a word (while
+    --max-abandon with them is refused), so the planner believed it counted."""
     if model not in MODELS:
         raise UsageError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
     if model == "erlang_a" and patience_seconds is None:
         raise UsageError("--model erlang_a needs --patience SECONDS (mean patience)")
+    if model != "erlang_a" and patience_seconds is not None:
+        raise UsageError(f"--patience needs --model erlang_a: {model}'s callers never give "
+                         "up, so a patience would be ignored")
     return model  # type: ignore[return-value]
 
 

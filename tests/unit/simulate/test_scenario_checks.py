@@ -95,6 +95,12 @@ BAD = [
     pytest.param(scenario(group='breaks = [["23:50", "00:20"]]', shift="22:00-06:00"),
                  "a break across midnight must be split in two: ['23:50', '24:00'] and "
                  "['00:00', '00:20']", id="break-across-midnight"),
+    pytest.param(scenario().replace("duration_hours = 2", "duration_hours = 2\ndays = 3"),
+                 "days: Value error, duration_hours = 2 and days = 3 are both given: give "
+                 "one or the other", id="duration-and-days"),
+    pytest.param(scenario(queue='arrivals_profile = [["08:00", 10], ["08:00:00", 20]]'),
+                 "the arrival profile gives '08:00' twice ('08:00:00')",
+                 id="profile-clock-twice"),
 ]
 
 
@@ -154,3 +160,17 @@ def test_a_break_split_at_midnight_is_planned_on_both_sides() -> None:
     result = simulate(parse_scenario(text, "t.toml"))
     spans = {(round(start), round(end)) for start, end, _ in result.breaks["g-01"]}
     assert {(0, 1200), (85800, 86400), (86400, 87600)} <= spans
+
+
+def test_an_arrival_profiles_order_as_written_does_not_matter() -> None:
+    """[["12:00", 0], ["08:00", 100]]: 100 an hour from 08:00, none from 12:00 to 08:00
+    the next morning. Before the first clock time the simulation took the last pair as
+    written (08:00's 100), so 00:00-08:00 offered 100 an hour; sorted, it offered none."""
+    from omnikpi.simulate.runner import Simulation
+
+    profile = 'arrivals_profile = [["12:00", 0], ["08:00", 100]]'
+    unsorted = parse_scenario(scenario(queue=profile), "t.toml")
+    run = Simulation(unsorted)
+    queue = unsorted.queues[0]
+    assert [run.rate(queue, hour * 3600) for hour in (0, 3, 7.99, 8, 11.99, 12, 23)] == \
+        [0, 0, 0, 100, 100, 0, 0]

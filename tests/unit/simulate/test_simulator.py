@@ -302,3 +302,36 @@ def test_max_queue_0_is_erlang_bs_loss_system() -> None:
     for moment in blocked[:200]:  # each found all 10 agents busy
         assert sum(start <= moment < end for start, end in busy) == 10
     assert len(blocked) / len(calls) == pytest.approx(erlang_b_value(8, 10), abs=0.01)
+
+
+NIGHT_SHIFT = '''
+seed = 3
+start = "2024-01-01T18:00:00+00:00"
+duration_hours = 14
+[[queues]]
+name = "q"
+arrivals_per_hour = 10
+aht_seconds = 180
+[[agent_groups]]
+name = "night"
+count = 1
+skills = ["q"]
+shift = "22:00-06:00"
+breaks = [["02:00", "02:15"]]
+'''
+
+
+def test_a_night_shifts_break_is_kept_on_the_runs_last_night() -> None:
+    """A run from 18:00 for 14 hours holds one night, 22:00-06:00, whose break is at
+    02:00 the next morning: 8 h to 8 h 15 min after the start. The break was placed on
+    the day of its clock, whose own shift (22:00 on the 2nd) starts after the run, so it
+    was left out: a work row 22:00→06:00 and no break."""
+    from omnikpi.simulate.scenario import parse_scenario
+
+    result = simulate(parse_scenario(NIGHT_SHIFT, "night.toml"))
+    assert result.shifts["night-01"] == [(4 * 3600, 12 * 3600)]
+    assert result.breaks["night-01"] == [(8 * 3600, 8 * 3600 + 15 * 60, "break")]
+    rows = [(r["activity"], r["start"][11:16], r["end"][11:16])
+            for r in tables(result)["shift_activities"]]
+    assert rows == [("work", "22:00", "02:00"), ("break", "02:00", "02:15"),
+                    ("work", "02:15", "06:00")]

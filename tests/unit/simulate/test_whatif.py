@@ -182,6 +182,39 @@ def test_the_zone_is_the_scenario_clock() -> None:
     assert zone_of(load_scenario(ERLANG_C)) == "UTC"
 
 
+HALF_HOUR_CLOCK = """
+seed = 5
+start = "2024-05-06T08:00:00+05:30"
+duration_hours = 2
+
+[[queues]]
+name = "calls"
+arrivals_per_hour = 60
+aht_seconds = 30
+aht_distribution = "fixed"
+
+[[agent_groups]]
+name = "morning"
+count = 10
+skills = ["calls"]
+shift = "08:00-09:00"
+"""
+
+
+def test_the_hourly_service_level_is_on_a_half_hour_clock() -> None:
+    """A center at UTC+05:30 whose ten agents work 08:00-09:00 and answer every call at
+    once (60 calls an hour, 30 s each): 08:00-09:00 local has a service level of 100 %,
+    09:00-10:00 none (nobody answers). The hours were UTC's, 08:30-09:30 local, which
+    mixed the two; now they are the scenario's own, and named in its offset."""
+    scenario = parse_scenario(HALF_HOUR_CLOCK, "x")
+    found = compare(scenario, scenario)
+    assert found.zone == zone_of(scenario) == "UTC+05:30"
+    assert found.baseline.hourly["voice"] == [("2024-05-06T08:00:00+05:30", 1.0),
+                                              ("2024-05-06T09:00:00+05:30", 0.0)]
+    assert zone_of(parse_scenario(HALF_HOUR_CLOCK.replace("+05:30", "-03:30"),
+                                  "x")) == "UTC-03:30"
+
+
 def test_compared_numbers_are_the_engines_report_of_each_run(tmp_path: Path) -> None:
     """Ten agents against twelve on the Erlang C queue (8 Erlangs): the same callers
     (offered equal), a better service level with twelve, and each side equal to

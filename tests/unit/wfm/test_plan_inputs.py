@@ -4,11 +4,15 @@ written where --output says."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
+from omnikpi.errors import UsageError
+from omnikpi.wfm.forecast_file import check_spacing, read_forecast_rows
 
 runner = CliRunner()
 PLAN = ["wfm", "plan", "--interval-minutes", "30", "--target-sl", "0.8", "--threshold", "20"]
@@ -177,3 +181,46 @@ def test_the_chart_breaks_its_lines_over_intervals_without_contacts() -> None:
     assert lines == {"service level": [None, 0.88, None], "occupancy": [None, 0.71, None]}
     agents = next(t for t in figure.data if t.name == "agents")
     assert list(agents.y) == [0, 14, 0]  # staffing is drawn all day, zero where closed
+
+
+def _plan_every(forecast: Path, minutes: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["wfm", "plan", "--forecast", str(forecast),
+                                 "--interval-minutes", minutes, "--target-sl", "0.8",
+                                 "--format", "json"])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_a_spacing_of_seven_and_a_half_minutes_is_not_rounded(tmp_path: Path) -> None:
+    """08:00, 08:07:30, 08:15 are 450 s = 7.5 minutes apart. The step was rounded to whole
+    minutes: the message said 8 and advised --interval-minutes 8, which was then accepted
+    and spread each interval's calls over 480 s instead of 450 (traffic 6.25 % low)."""
+    forecast = tmp_path / "fc75.csv"
+    forecast.write_text(HEADER + "2024-03-04T08:00,100,180\n2024-03-04T08:07:30,100,180\n"
+                        "2024-03-04T08:15,100,180\n", encoding="utf-8")
+    code, output = _plan_every(forecast, "8")
+    assert code == 2
+    assert ("the forecast's intervals are 7.5 minutes apart, but --interval-minutes is 8: "
+            "give --interval-minutes 7.5") in output
+    code, output = _plan_every(forecast, "7.5")
+    assert code == 0, output
+
+
+def test_a_tenth_of_a_minute_is_six_seconds() -> None:
+    """0.1 × 60 is 6.000000000000001 in floating point: intervals 6 s apart are the
+    spacing --interval-minutes 0.1 asks for, not a different one."""
+    start = datetime(2024, 3, 4, 8)
+    check_spacing([start + timedelta(seconds=6 * n) for n in range(3)], 0.1)
+
+
+def test_an_infinite_volume_or_aht_is_named_by_its_line(tmp_path: Path) -> None:
+    """``inf ≥ 0`` is true: an infinite volume passed the line check and the staffing
+    refused it later, naming no line ("volume must be a finite number … got inf")."""
+    forecast = tmp_path / "inf.csv"
+    forecast.write_text(HEADER + "2024-03-04T08:00,inf,180\n2024-03-04T08:30,10,inf\n"
+                        "2024-03-04T09:00,10,180\n2024-03-04T09:30,-inf,180\n",
+                        encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        read_forecast_rows(forecast)
+    said = str(refused.value)
+    assert [f"line {n}:" in said for n in (2, 3, 4, 5)] == [True, True, False, True]
+    assert "volume must be a finite number ≥ 0" in said

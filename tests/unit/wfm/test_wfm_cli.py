@@ -158,6 +158,20 @@ def test_bad_usage_exits_2() -> None:
     assert result.exit_code == 2 and "--patience" in result.output
 
 
+@pytest.mark.parametrize("command", [["staff", "--target-sl", "0.8"],
+                                     ["evaluate", "--agents", "12"]])
+@pytest.mark.parametrize("model", ["erlang_c", "erlang_b"])
+def test_a_patience_the_model_cannot_use_is_refused(command: list[str], model: str) -> None:
+    """Erlang C and B have no callers who give up: --patience with them was ignored
+    without a word (the answer was the model's without it), while --max-abandon with
+    them is refused. Now --patience is refused the same way."""
+    result = runner.invoke(app, ["wfm", command[0], *BASE, *command[1:], "--model", model,
+                                 "--patience", "60"])
+    assert result.exit_code == 2, result.output
+    assert (f"--patience needs --model erlang_a: {model}'s callers never give up"
+            in " ".join(result.output.split()))
+
+
 def test_forecast_on_too_short_a_history_says_what_it_needs(tmp_path: Path) -> None:
     """One day of history: the backtest cannot hold a day out (it said "--backtest-days
     must be from 1 to -1 here")."""
