@@ -15,6 +15,7 @@ from datetime import time, timedelta
 
 from omnikpi.errors import UsageError
 from omnikpi.simulate.dialer import Dial, dial
+from omnikpi.simulate.fate import Fate, identity
 from omnikpi.simulate.model import (
     CONCURRENT_CHANNELS,
     HOUR,
@@ -78,6 +79,9 @@ class Simulation:
         self.arrivals_rng = random.Random(f"{base}-arrivals")
         self.service_rng = random.Random(f"{base}-service")
         self.patience_rng = random.Random(f"{base}-patience")
+        self.base = base
+        self.fates: dict[str, Fate] = {}
+        """Each caller's own numbers (``per_queue`` streams: :mod:`.fate`), by contact id."""
         self.streams: dict[str, tuple[random.Random, random.Random, random.Random]] = {
             q.name: (random.Random(f"{base}-arrivals-{q.name}"),
                      random.Random(f"{base}-service-{q.name}"),
@@ -209,6 +213,9 @@ class Simulation:
             topic or q.topics[arrivals.randrange(len(q.topics))], parent,
         )
         self.result.contacts.append(contact)
+        if self.streams:
+            self.fates[contact.id] = Fate(identity(self.base, q.name, moment,
+                                                   contact.customer, parent))
         return contact
 
     def outage(self, q: QueueSpec, moment: float) -> bool:
@@ -226,6 +233,7 @@ class Simulation:
         full = q.max_queue is not None and len(state.waiting) >= q.max_queue
         if self.outage(q, contact.arrived) or (full and state.waiting):
             contact.blocked = True
+            self.fates.pop(contact.id, None)
             return
         agent = choose_agent(self.s.routing, state, self.result.agents, self.rng)
         if agent is not None and not (q.channel not in LIVE_CHANNELS and state.waiting):
@@ -233,35 +241,49 @@ class Simulation:
             return
         if full:  # max_queue = 0: no agent free, and no one may wait
             contact.blocked = True
+            self.fates.pop(contact.id, None)
             return
         contact.waiting = True
         state.waiting.append(contact)
         if q.patience_seconds is not None and q.channel in LIVE_CHANNELS:
-            self.at(contact.arrived + self.patience_of(q).expovariate(1 / q.patience_seconds),
-                    "abandon", contact)
+            fate = self.fates.get(contact.id)
+            patience = fate.exponential("patience", q.patience_seconds) if fate else \
+                self.patience_of(q).expovariate(1 / q.patience_seconds)
+            self.at(contact.arrived + patience, "abandon", contact)
 
     # -- service ------------------------------------------------------------------
-    def handle_seconds(self, q: QueueSpec) -> float:
+    def handle_seconds(self, q: QueueSpec, fate: Fate | None = None) -> float:
         mean = q.aht_seconds
         if q.aht_distribution == "fixed":
             return mean
         if q.aht_distribution == "lognormal":
             sigma = 0.6
-            return self.service_of(q).lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
-        return self.service_of(q).expovariate(1 / mean)
+            mu = math.log(mean) - sigma**2 / 2
+            return fate.lognormal("service", mu, sigma) if fate else \
+                self.service_of(q).lognormvariate(mu, sigma)
+        return fate.exponential("service", mean) if fate else \
+            self.service_of(q).expovariate(1 / mean)
+
+    def chance(self, fate: Fate | None, slot: str) -> float:
+        """A uniform in [0, 1): the caller's own (``per_queue``), else the center's."""
+        return fate.uniform(slot) if fate else self.rng.random()
 
     def start_work(self, agent: Agent, contact: Contact, moment: float) -> None:
         q = self.queues[contact.queue].spec
         contact.waiting = False
         contact.agent = agent.id
         contact.accepted = moment
-        duration = self.handle_seconds(q)
+        fate = self.fates.get(contact.id)
+        duration = self.handle_seconds(q, fate)
         if q.channel == "voice":
             contact.first_response = moment
-            if self.rng.random() < 0.2:
-                contact.hold = round(min(duration / 3, self.rng.expovariate(1 / 40)), 1)
+            if self.chance(fate, "hold") < 0.2:
+                held = fate.exponential("hold_length", 40) if fate else \
+                    self.rng.expovariate(1 / 40)
+                contact.hold = round(min(duration / 3, held), 1)
         elif q.channel in LIVE_CHANNELS:
-            contact.first_response = moment + min(duration / 2, self.rng.uniform(5, 30))
+            reply = fate.uniform("first_response", 5, 30) if fate else self.rng.uniform(5, 30)
+            contact.first_response = moment + min(duration / 2, reply)
         else:
             contact.first_response = moment + duration  # the reply is the work
         agent.active += 1
@@ -276,21 +298,25 @@ class Simulation:
         agent.work.append((contact.accepted, moment, "handling", q.channel))
         if q.channel in ("chat", "messenger"):
             self.chat_messages(contact)
-        contact.resolved = self.rng.random() < q.resolution_rate
-        if q.transfer_to and self.rng.random() < q.transfer_rate:
+        fate = self.fates.pop(contact.id, None)  # its last use: a run holds the open ones
+        contact.resolved = self.chance(fate, "resolved") < q.resolution_rate
+        if q.transfer_to and self.chance(fate, "transfer") < q.transfer_rate:
             contact.transferred = True
             target = self.queues[q.transfer_to].spec
             child = self.new_contact(target, moment, contact.customer, contact.topic,
                                      contact.id)
             self.at(moment, "arrive", child)
-        elif self.rng.random() < q.repeat_rate:
-            again = self.open_hours_later(q, moment, self.rng.expovariate(1 / (6 * HOUR)))
+        elif self.chance(fate, "repeat") < q.repeat_rate:
+            delay = fate.exponential("repeat_delay", 6 * HOUR) if fate else \
+                self.rng.expovariate(1 / (6 * HOUR))
+            again = self.open_hours_later(q, moment, delay)
             if again < self.horizon:
                 self.at(again, "arrive",
                         self.new_contact(q, again, contact.customer, contact.topic))
         self.surveys(contact, moment)
         if q.acw_seconds > 0:
-            contact.acw = round(self.rng.uniform(0.5, 1.5) * q.acw_seconds, 1)
+            share = fate.uniform("acw", 0.5, 1.5) if fate else self.rng.uniform(0.5, 1.5)
+            contact.acw = round(share * q.acw_seconds, 1)
             agent.work.append((moment, moment + contact.acw, "acw", q.channel))
             self.at(moment + contact.acw, "free", (agent, q.channel))
         else:
@@ -384,6 +410,7 @@ class Simulation:
             contact.waiting = False
             contact.abandoned = moment
             self.queues[contact.queue].waiting.remove(contact)
+            self.fates.pop(contact.id, None)
 
     def _on_end(self, moment: float, payload: object) -> None:
         assert isinstance(payload, tuple)
