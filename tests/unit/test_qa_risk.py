@@ -120,3 +120,22 @@ def test_exclusions_and_bad_input(dataset: Dataset) -> None:
         draw_risk_sample(dataset, 0, 1)
     with pytest.raises(UsageError):
         draw_risk_sample(dataset, 0.1, 1, weights=RiskWeights(new_agent=-1))
+
+
+def test_a_score_given_after_the_period_does_not_mark_its_agent(tmp_path: Path) -> None:
+    """The period is 2026-03-02 (``to`` 03-03, exclusive). ``old`` was scored 50 on 03-03
+    at noon — after the period — and ``new`` 50 on 03-02 within it: only ``new``'s
+    contacts are "low score" (the mean of the 30 days before the period's end)."""
+    folder = _dataset(tmp_path / "data")
+    _write(folder, "qa_evaluations", ["evaluation_id", "contact_id", "agent_id",
+                                      "evaluator_id", "form_id", "evaluated_at", "score"],
+           [["e1", "old-1", "old", "lead", "f", "2026-03-03T12:00:00", 50],
+            ["e2", "new-1", "new", "lead", "f", "2026-03-02T12:00:00", 50]])
+    loaded = omnikpi.load_dataset(folder, cache=False)
+    try:
+        end = 1_772_496_000_000_000  # 2026-03-03T00:00:00Z
+        rows = backend_for("duckdb", loaded).execute(
+            features(loaded, RiskWeights(), None, end)).set_index("contact_id")
+    finally:
+        loaded.close()
+    assert rows.low_score.to_dict() == {c: int(c.startswith("new")) for c in rows.index}

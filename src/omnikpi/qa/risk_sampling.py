@@ -137,9 +137,13 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
         rows = rows.mutate(new_agent=0)
     if dataset.has("qa_evaluations"):
         qa = backend.table("qa_evaluations")
+        # the 30 days before the period's end: ``end`` is exclusive (a score given the
+        # day after a period judged its agent "low score"); without one, the day of the
+        # last contact counts whole
+        until = ref if end is not None else ref + DAY_US
         recent = qa.filter(~qa.calibration.fill_null(False),
                            qa.evaluated_at >= ref - weights.recent_days * DAY_US,
-                           qa.evaluated_at < ref + DAY_US)
+                           qa.evaluated_at < until)
         scores = recent.group_by("agent_id").aggregate(mean_score=recent.score.mean())
         scores = scores.mutate(low_score=_flag(scores.mean_score < weights.low_score_below))
         rows = rows.left_join(scores.select("agent_id", "low_score"), "agent_id"
