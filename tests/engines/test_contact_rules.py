@@ -393,3 +393,40 @@ def test_a_qa_score_above_100_is_quarantined(tmp_path: Path, engine: str) -> Non
     assert [str(p) for p in loaded.problems] == [
         "qa_evaluations.csv line 3 (row 2): column score: value 850.0 above the maximum 100"]
     loaded.close()
+
+
+def test_qa_scores_count_the_evaluations_known_at_as_of(tmp_path: Path,
+                                                        engine: str) -> None:
+    """c1 is scored 100 at 12:00 and again 39.13 at 13:00; c2 72.73 at 12:10. The QA
+    score is the mean evaluation score, every evaluation counting (the catalog's "mean
+    evaluation score"): (100 + 39.13 + 72.73) / 3; contact quality judges c1 by its
+    latest. Each item's score counts the same evaluations: "greet" met in e1 and e3, not
+    in e2 → 2/3. At 12:30 the second look has not happened: neither counts it. (The
+    metrics' notes said every QA figure judged a contact by its latest evaluation.)"""
+
+    def evaluation(eid: str, contact: str, at: str, score: float) -> dict[str, Any]:
+        return {"evaluation_id": eid, "contact_id": contact, "agent_id": "a1",
+                "evaluator_id": "lead", "form_id": "f1", "evaluated_at": at,
+                "score": score}
+
+    def item(eid: str, met: int) -> dict[str, Any]:
+        return {"evaluation_id": eid, "item_id": "greet", "weight": 1, "score": met}
+
+    data = dataset(tmp_path, contacts=[
+        call(f"c{i}", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00") for i in (1, 2)],
+        qa_evaluations=[evaluation("e1", "c1", "2024-03-05T12:00:00", 100),
+                        evaluation("e2", "c1", "2024-03-05T13:00:00", 39.13),
+                        evaluation("e3", "c2", "2024-03-05T12:10:00", 72.73)],
+        qa_items=[item("e1", 1), item("e2", 0), item("e3", 1)])
+    row = only(run(data, engine, metrics=["qa_score", "contact_quality"],
+                   as_of="2024-03-06T00:00:00"))
+    assert row == {"qa_score": pytest.approx((100 + 39.13 + 72.73) / 3),
+                   "contact_quality": 1.0}
+    items = run(data, engine, metrics=["qa_item_score"], as_of="2024-03-06T00:00:00").rows
+    assert items == [{"item_id": "greet", "qa_item_score": pytest.approx(2 / 3)}]
+    early = only(run(data, engine, metrics=["qa_score"], as_of="2024-03-05T12:30:00"))
+    assert early == {"qa_score": pytest.approx((100 + 72.73) / 2)}
+    early_items = run(data, engine, metrics=["qa_item_score"],
+                      as_of="2024-03-05T12:30:00").rows
+    assert early_items == [{"item_id": "greet", "qa_item_score": 1.0}]

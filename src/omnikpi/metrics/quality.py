@@ -119,6 +119,10 @@ register(
 
 _QA_NOTE = ("Calibration evaluations (calibration = true) are left out; each contact or chain "
             "is judged by its latest evaluation, booked at evaluated_at.")
+_QA_SCORE_NOTE = ("Calibration evaluations (calibration = true) are left out; every other "
+                  "evaluation known at as-of counts, booked at evaluated_at (a contact "
+                  "scored twice counts twice; contact_quality judges each contact by its "
+                  "latest).")
 
 
 def _defective(t: ir.Table, p: Params) -> ir.BooleanValue:
@@ -154,7 +158,7 @@ register(
         names={"ru": "Оценка QA", "uk": "Оцінка QA"}, better="higher", unit="score",
         area="quality", source="qa",
         tables=("qa_evaluations",),
-        formula="Σ evaluation score (0–100) / evaluations", notes=_QA_NOTE,
+        formula="Σ evaluation score (0–100) / evaluations", notes=_QA_SCORE_NOTE,
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
     ),
     Metric(
@@ -170,7 +174,7 @@ register(
         source="qa_items", tables=("qa_items", "qa_evaluations"),
         formula="per checklist item: Σ item score (1 met, 0 not met) / items answered "
         "(N/A left out); a table metric: one row per item (an OmniKPI extension of the "
-        "catalog)", notes=_QA_NOTE,
+        "catalog)", notes=_QA_SCORE_NOTE,
         numerator=lambda t, p: t.item_score,
         denominator=lambda t, p: n(t.item_score.notnull()), key_column="item_id",
     ),
