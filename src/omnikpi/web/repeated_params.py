@@ -23,12 +23,22 @@ from starlette.types import ASGIApp, Receive, Send
 
 from omnikpi.web.page_errors import is_page
 
-LISTS = ("metrics", "by", "channel", "queue", "site", "tenant", "agent_id", "direction")
+LISTS = ("metrics", "by", "channel", "queue", "site", "tenant", "agent_id", "direction",
+         "boards")
 """Parameters read as comma-separated lists: their repeats are joined."""
 
 SINGLES = ("grain", "tz", "from", "to", "to_day", "as_of", "engine", "metric", "part",
-           "sort", "dir", "format", "limit", "page", "size", "lang")
-"""Parameters of one value: repeats with different values are refused."""
+           "sort", "dir", "format", "limit", "page", "size", "lang", "flag", "source",
+           "before_id", "title", "definition", "day", "moved", "edit", "kind", "subject",
+           "agent", "form_id", "next", "error", "rotate", "board")
+"""Parameters of one value: repeats with different values are refused. Every query
+parameter a route declares as one value is here or in ``LISTS`` (``flag``, ``source``,
+``before_id`` and ``title`` were not: given twice, the last was used without a word);
+``tests/web/test_api_consistency.py`` reads the routes to keep it so."""
+
+SINGLES_AT = {"/audit": ("actor", "action"), "/audit.csv": ("actor", "action")}
+"""Parameters of one value on some paths only, a list (repeated) on the others: the audit
+page's search takes one actor and one action, ``/api/v1/audit`` any number of each."""
 
 
 def _seen(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -38,33 +48,40 @@ def _seen(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return seen
 
 
-def repeated_single(query: str) -> tuple[str, list[str]] | None:
-    """The first one-value parameter ``query`` gives with different values: its name and
-    every value given, in order (None: none)."""
+def singles_at(path: str) -> tuple[str, ...]:
+    """The one-value parameters of ``path``."""
+    return SINGLES + SINGLES_AT.get(path, ())
+
+
+def repeated_single(query: str, path: str = "") -> tuple[str, list[str]] | None:
+    """The first one-value parameter ``query`` gives with different values (at ``path``):
+    its name and every value given, in order (None: none)."""
     seen = _seen(parse_qsl(query, keep_blank_values=True))
-    for key in SINGLES:
+    for key in singles_at(path):
         values = seen.get(key, [])
         if len(set(values)) > 1:
             return key, values
     return None
 
 
-def joined_query(query: str) -> tuple[str, str | None]:
-    """``query`` with each list's repeats joined (in order, where it first stood), and
-    the refusal for a one-value parameter given differently twice (None: none)."""
+def joined_query(query: str, path: str = "") -> tuple[str, str | None]:
+    """``query`` (of a request to ``path``) with each list's repeats joined (in order,
+    where it first stood), and the refusal for a one-value parameter given differently
+    twice (None: none)."""
     pairs = parse_qsl(query, keep_blank_values=True)
     seen = _seen(pairs)
-    repeated = repeated_single(query)
+    singles = singles_at(path)
+    repeated = repeated_single(query, path)
     if repeated is not None:
         key, values = repeated
         shown = ", ".join(repr(v[:40]) for v in dict.fromkeys(values))
         return query, f"{key} is given {len(values)} times ({shown}): give it once"
-    if not any(len(seen.get(key, [])) > 1 for key in (*LISTS, *SINGLES)):
+    if not any(len(seen.get(key, [])) > 1 for key in (*LISTS, *singles)):
         return query, None
     out: list[tuple[str, str]] = []
     done: set[str] = set()
     for key, value in pairs:
-        if key in LISTS or key in SINGLES:
+        if key in LISTS or key in singles:
             if key in done:
                 continue
             done.add(key)
@@ -119,9 +136,10 @@ class RepeatedParams:
         if not raw:
             await self.app(scope, receive, send)
             return
-        query, refusal = joined_query(raw.decode("latin-1"))
+        path = scope.get("path", "")
+        query, refusal = joined_query(raw.decode("latin-1"), path)
         if refusal is not None:
-            repeated = repeated_single(raw.decode("latin-1"))
+            repeated = repeated_single(raw.decode("latin-1"), path)
             if repeated is not None and is_page(Request(scope)):
                 await error_page(scope, *repeated)(scope, receive, send)
                 return

@@ -15,7 +15,7 @@ from omnikpi.engine.drill import TIME_COLUMNS, Drill, drill
 from omnikpi.engine.params import DataContext, parse_param_assignments, resolve_params
 from omnikpi.engine.registry import metric_reads
 from omnikpi.engine.result import ReportResult
-from omnikpi.engine.run import parse_instant, plan_request
+from omnikpi.engine.run import parse_instant, parse_window, plan_request
 from omnikpi.engine.sources import contact_booking_ts, in_window
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
@@ -102,10 +102,7 @@ def _run(state: View, filters: Filters, metrics: list[str] | None,
          merged: dict[str, list[str]]) -> ReportResult:
     """The page's request with what the page itself asks (``by=[]``: no cut), on the
     server's engine: a request cannot start another (a Spark JVM is the operator's call)."""
-    engine = state.state.engine
-    if filters.engine not in (None, engine):
-        raise UsageError(f"this server computes on {engine}; the engine is set when the "
-                         "server starts, not per request")
+    engine = server_engine(state, filters)
     changes: dict[str, Any] = {"filters": {d: tuple(v) for d, v in merged.items()},
                                "engine": engine}
     if metrics:
@@ -118,24 +115,38 @@ def _run(state: View, filters: Filters, metrics: list[str] | None,
     return plan_request(state.dataset, request, state.config).run()
 
 
+def server_engine(state: View, filters: Filters) -> str:
+    """The server's engine, which every report, drill-down and contact list runs on: a
+    request's ``engine=`` may only repeat it (a request cannot start another: a Spark JVM
+    is the operator's call). The drill-down and the contact list ignored a different one
+    without a word, where the report refused it."""
+    engine = state.state.engine
+    if filters.engine not in (None, engine):
+        raise UsageError(f"this server computes on {engine}; the engine is set when the "
+                         "server starts, not per request")
+    return engine
+
+
 def _whole_window(state: View, filters: Filters, metric_id: str | None,
                   default_tables: tuple[str, ...]) -> RunContext:
     """The run context of a drill-down: the page's window and as-of, one period; the
-    default as-of is the report's (the latest event of the tables the metric reads)."""
+    default as-of is the report's (the latest event of the tables the metric reads). A
+    window whose ``to`` is not after its ``from`` is refused, as the report and the
+    drill-down refuse it (the contact list answered it with no contacts)."""
     tables = metric_reads(get_metric(metric_id)) if metric_id else default_tables
+    start, end = parse_window(filters.from_, filters.to, filters.tz, prefix="")
     as_of = parse_instant(filters.as_of, filters.tz, "as_of") or \
         state.dataset.latest_event_us(tables) or 0
-    return RunContext(as_of, parse_instant(filters.from_, filters.tz, "from"),
-                      parse_instant(filters.to, filters.tz, "to"), filters.tz, "total",
-                      state.config, offset_ranges(filters.tz, as_of - 10**12, as_of))
+    return RunContext(as_of, start, end, filters.tz, "total", state.config,
+                      offset_ranges(filters.tz, as_of - 10**12, as_of))
 
 
-def contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
-                  flag: str | None, page: int, size: int, metric: str | None = None,
-                  part: str = "denominator") -> dict[str, Any]:
-    """Contacts behind a figure: the engine's own per-contact flags, filtered, paginated."""
+def contacts_page(state: View, filters: Filters, flag: str | None, page: int, size: int,
+                  metric: str | None = None, part: str = "denominator") -> dict[str, Any]:
+    """Contacts behind a figure: the engine's own per-contact flags, filtered (by the
+    filters as every other route reads them: ``filters.where``), paginated."""
     return state.state.pool.run(
-        lambda: _contacts_page(state, filters, where, flag, page, size, metric, part),
+        lambda: _contacts_page(state, filters, flag, page, size, metric, part),
         state.dataset, caller=state.caller)
 
 
@@ -147,19 +158,20 @@ FLAG_METRICS: dict[str, str | None] = {
 contacts a window holds (None: the contact's arrival)."""
 
 
-def _contacts_page(state: View, filters: Filters, where: dict[str, list[str]],
-                   flag: str | None, page: int, size: int, metric: str | None,
-                   part: str) -> dict[str, Any]:
+def _contacts_page(state: View, filters: Filters, flag: str | None, page: int, size: int,
+                   metric: str | None, part: str) -> dict[str, Any]:
     if not 1 <= page <= MAX_PAGE or not 1 <= size <= 1000:
         raise UsageError(f"page must be between 1 and {MAX_PAGE:,} and size between 1 and "
                          "1000")
+    engine = server_engine(state, filters)
     dataset = state.dataset
     dataset.require("contacts", "the contact drill-down")
     ctx = _whole_window(state, filters, metric, ("contacts",))
-    backend = backend_for(state.state.engine, dataset)
+    backend = backend_for(engine, dataset)
     facts = contact_facts(backend.table("contacts"), ctx)
-    check_filter_values({**(filters.where or {}), **where})
-    for column, values in {**(filters.where or {}), **where}.items():
+    where = filters.where or {}
+    check_filter_values(where)
+    for column, values in where.items():
         if column not in CONTACT_DIMENSIONS:
             raise UsageError(f"cannot filter contacts by {column!r}")
         facts = facts.filter(facts[column].isin(values))
@@ -212,10 +224,11 @@ def _states_page(state: View, filters: Filters, metric_id: str, part: str, page:
     from omnikpi.engine.sources import SourceRequest, agent_time_source
 
     metric = get_metric(metric_id)
+    engine = server_engine(state, filters)
     dataset = state.dataset
     dataset.require("agent_states", "the state drill-down")
     ctx = _whole_window(state, filters, metric_id, ("agent_states",))
-    backend = backend_for(state.state.engine, dataset)
+    backend = backend_for(engine, dataset)
     pieces = agent_time_source(SourceRequest(backend.table, ctx, lambda: [], "interval"))
     check_filter_values(filters.where or {})
     for column, values in (filters.where or {}).items():
@@ -283,9 +296,10 @@ DRILL_NOUNS = {"contacts": "contact(s)", "fcr": "contact(s)", "contacts_ivr": "c
 def drill_of(state: View, filters: Filters, metric: str, source: str | None = None,
              keys: dict[str, str] | None = None) -> Drill:
     """The drill of ``metric`` on the caller's (scoped) dataset under the page's filters."""
+    engine = server_engine(state, filters)
     return drill(state.dataset, metric, dict(parse_param_assignments(filters.param or [])),
                  tz=filters.tz, from_=filters.from_, to=filters.to, as_of=filters.as_of,
-                 where=filters.where, config=state.config, engine=state.state.engine,
+                 where=filters.where, config=state.config, engine=engine,
                  source=source, key=keys, lenient=True)
 
 

@@ -10,7 +10,7 @@ from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
-from omnikpi.web.deps import FilterParams, SortDirection, State, ViewDep
+from omnikpi.web.deps import DrillFilterParams, FilterParams, SortDirection, State, ViewDep
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -47,22 +47,18 @@ def catalog(principal: Caller) -> list[dict[str, Any]]:
 
 
 @router.get("/contacts")
-def contacts(state: ViewDep, filters: FilterParams, queue: str | None = None,
-             channel: str | None = None, site: str | None = None, tenant: str | None = None,
-             agent_id: str | None = None, direction: str | None = None,
-             flag: str | None = None, page: int = 1, size: int = 50,
-             metric: str | None = None, part: str = "denominator") -> dict[str, Any]:
+def contacts(state: ViewDep, filters: DrillFilterParams, flag: str | None = None,
+             page: int = 1, size: int = 50, metric: str | None = None,
+             part: str = "denominator") -> dict[str, Any]:
     """The contacts behind a figure (drill-down): those in a metric's numerator or
-    denominator (``metric``, ``part``), or with one of the engine's flags."""
-    where = {k: v.split(",") for k, v in {"queue": queue, "channel": channel, "site": site,
-                                          "tenant": tenant, "agent_id": agent_id,
-                                          "direction": direction}.items()
-             if v}
-    return service.contacts_page(state, filters, where, flag, page, size, metric, part)
+    denominator (``metric``, ``part``), or with one of the engine's flags. The filters
+    (``queue``, ``channel``, … with comma-separated values, a comma inside one written
+    ``\\,``) are read as the report reads them."""
+    return service.contacts_page(state, filters, flag, page, size, metric, part)
 
 
 @router.get("/drill")
-def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str,
+def drill(request: Request, state: ViewDep, filters: DrillFilterParams, metric: str,
           part: str = "all", source: str | None = None, sort: str | None = None,
           dir: SortDirection = "asc", page: int = 1, size: int = 50,
           key: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:

@@ -189,7 +189,9 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
            title: Annotated[str, Query()] = DEFAULT_TITLE) -> Response:
     check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     if fmt not in ("csv", "xlsx", "pdf"):
-        return Response("format must be csv, xlsx or pdf", status_code=400)
+        # as the drill-down's exports refuse one: ``{"detail": …}`` for a script, the page
+        # and its sentence for a browser (a bare text without a type was sent to both)
+        raise UsageError("format must be csv, xlsx or pdf")
     result = within_scope(service.report(state, at_one_as_of(state, filters)), state)
     check_export_rows(fmt, len(result.rows))
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
