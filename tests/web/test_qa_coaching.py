@@ -294,3 +294,46 @@ def test_the_cli_reads_the_same_errors_and_coaching(app: FastAPI) -> None:
     body = json.loads(drawn.output)
     assert len(body["sample"]) == 3 and body["population"] == 6
     assert set(body["flags"]) == set(body["sample"])
+
+
+def test_a_calibrations_scores_are_hidden_from_the_blind_and_from_the_agent(
+        app: FastAPI) -> None:
+    """The session page hid the others' scores from an evaluator still scoring, but the
+    evaluations API listed them, /qa/evaluations/ID opened them, and the agent whose
+    contacts were calibrated saw them and could dispute an exercise."""
+    kyiv, lead = login(app, "kyiv-sup"), login(app, "lead")
+    found = kyiv.get("/qa/calibrations/new?agent=a1").text
+    form_id = re.search(r'name="form_id"><option value="(\d+)"', found)
+    assert form_id
+    made = kyiv.post("/qa/calibrations", data={
+        "csrf_token": csrf(kyiv, "/qa/calibrations/new?agent=a1"), "name": "blind week",
+        "form_id": form_id.group(1), "reference": "kyiv-sup",
+        "contact": ["a-1", "a-2"], "evaluator": ["kyiv-sup", "lead"]},
+        follow_redirects=False)
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    for contact in ("a-1", "a-2"):
+        assert answer(kyiv, f"{url}/evaluate/{contact}",
+                      {"greet": "1", "correct": "1"}).status_code == 303
+
+    by_kyiv = [e["id"] for e in kyiv.get("/api/v1/qa/evaluations").json()
+               if e["calibration"] and e["evaluator"] == "kyiv-sup"]
+    newest = sorted(by_kyiv)[-2:]  # this session's two (the list is newest first)
+    assert len(newest) == 2
+    listed_to_lead = {e["id"] for e in lead.get("/api/v1/qa/evaluations").json()}
+    assert not set(newest) & listed_to_lead
+    for evaluation_id in newest:
+        assert lead.get(f"/qa/evaluations/{evaluation_id}").status_code == 404
+        assert kyiv.get(f"/qa/evaluations/{evaluation_id}").status_code == 200
+    person = login(app, "a1-person")
+    assert not [e for e in person.get("/api/v1/qa/evaluations").json() if e["calibration"]]
+    disputed = person.post(f"/qa/evaluations/{newest[0]}/respond", data={
+        "csrf_token": csrf(person, "/qa"), "action": "dispute", "comment": "not mine"},
+        follow_redirects=False)
+    assert disputed.status_code == 404
+    for contact in ("a-1", "a-2"):  # scored: no longer blind
+        assert answer(lead, f"{url}/evaluate/{contact}",
+                      {"greet": "0", "correct": "1"}).status_code == 303
+    listed_to_lead = {e["id"] for e in lead.get("/api/v1/qa/evaluations").json()}
+    assert set(newest) <= listed_to_lead
+    assert lead.get(f"/qa/evaluations/{newest[0]}").status_code == 200

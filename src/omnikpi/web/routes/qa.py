@@ -67,7 +67,7 @@ from omnikpi.web.page_errors import (
     translator_of,
 )
 from omnikpi.web.routes import qa_calibration, qa_coaching
-from omnikpi.web.routes.qa_access import EVALUATORS, may_open
+from omnikpi.web.routes.qa_access import EVALUATORS, may_open, may_read_evaluation
 from omnikpi.web.routes.qa_access import contact_view as _contact_view
 from omnikpi.web.routes.qa_access import may_see as _may_see
 from omnikpi.web.routes.qa_access import require_evaluator as _evaluator
@@ -409,7 +409,8 @@ def evaluation_page(request: Request, view: ViewDep, evaluation_id: RowId) -> Re
     with session_scope(view.state.database_url) as session:
         evaluation = session.get(QaEvaluation, evaluation_id)
         if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
-                                              evaluation.agent_id):
+                                              evaluation.agent_id) \
+                or not may_read_evaluation(view, session, evaluation):
             raise HTTPException(404, "no such evaluation")
         form = session.get(QaForm, evaluation.form_id)
         answers = queries.answers_of(session, evaluation.id)
@@ -429,7 +430,8 @@ def respond_page(view: ViewDep, evaluation_id: RowId,
     with session_scope(view.state.database_url) as session:
         evaluation = session.get(QaEvaluation, evaluation_id)
         if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
-                                              evaluation.agent_id):
+                                              evaluation.agent_id) \
+                or not may_read_evaluation(view, session, evaluation):
             raise HTTPException(404, "no such evaluation")
         respond(session, evaluation_id, principal.agent_id, action, comment)
         audit(session, principal.name, f"qa_{action}", {"evaluation": evaluation_id})
@@ -603,6 +605,8 @@ def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
         if not 1 <= limit <= EVALUATIONS_PAGE:  # clamped, 0 gave one evaluation
             raise UsageError(f"limit must be 1 to {EVALUATIONS_PAGE}, not {limit}")
         rows = queries.recent_evaluations(session, _visible(view), limit, calibrations=True)
+        blind: dict[int, bool] = {}
+        rows = [e for e in rows if may_read_evaluation(view, session, e, blind)]
         return [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,
                 "evaluator": e.evaluator, "score": e.score,
                 "critical_error": e.critical_error, "status": e.status,

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from omnikpi.auth.accounts import Principal
 from omnikpi.engine.timezones import to_datetime
+from omnikpi.qa.calibration import calibration_report, is_blind
 from omnikpi.qa.sight import Sight
 from omnikpi.schema.convert import quote
-from omnikpi.store.models import QaCalibration
+from omnikpi.store.models import QaCalibration, QaEvaluation
 from omnikpi.web.deps import View
 from omnikpi.web.security import require_roles
 
@@ -87,6 +90,30 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
     return view.scope.unbounded or (
         (not tenants or calibration.tenant in tenants)
         and (invited or all_visible(view, calibration.contact_ids.split())))
+
+
+def may_read_evaluation(view: View, session: Session, evaluation: QaEvaluation,
+                        blind: dict[int, bool] | None = None) -> bool:
+    """Whether the caller may read an evaluation they may see by its scope. A calibration
+    evaluation is an exercise, not the agent's evaluation: its evaluator reads it, and
+    whoever opens the session once they are not blind in it — not the agent (who saw
+    and disputed calibration scores through the API), not an invited evaluator still
+    scoring (who read the reference's answers to the contacts they had yet to score).
+    ``blind`` remembers each session's verdict over a list of evaluations."""
+    if evaluation.calibration_id is None:
+        return True
+    principal = view.principal
+    if principal.role == "agent":
+        return False
+    if evaluation.evaluator == principal.name:
+        return True
+    known = blind if blind is not None else {}
+    if evaluation.calibration_id not in known:
+        calibration = session.get(QaCalibration, evaluation.calibration_id)
+        known[evaluation.calibration_id] = calibration is None or \
+            not may_open(view, calibration) or \
+            is_blind(calibration_report(session, calibration.id), principal.name)
+    return not known[evaluation.calibration_id]
 
 
 def all_visible(view: View, contact_ids: list[str]) -> bool:
