@@ -560,3 +560,27 @@ def test_retry_waits_that_make_no_sense_are_refused_by_name(tmp_path: Path, wait
         load_config(path)
     path.write_text("[schedules]\nretry_minutes = []\n")  # no automatic tries: allowed
     assert load_config(path).schedules.retry_minutes == []
+
+
+def test_a_saved_as_of_does_not_cut_the_schedules_periods(world: dict[str, Any],
+                                                          tmp_path: Path) -> None:
+    """A definition saved with a fixed period and as-of (2026-11-01, as of its noon) runs
+    on 2026-11-02's figures when a schedule sends it for that day: tenant A offered 5,
+    answered 4; B 3 and 2. The schedule replaced ``from`` and ``to`` only, so the old
+    as-of cut the day off — a file of headers, sent as "ok"."""
+    fixed = tmp_path / "fixed.toml"
+    fixed.write_text('name = "Fixed"\nmetrics = ["offered", "answered"]\nby = ["tenant"]\n'
+                     'from = "2026-11-01"\nto = "2026-11-02"\n'
+                     'as_of = "2026-11-01T12:00:00"\n')
+    out = tmp_path / "out"
+    added = cli(world, "schedule", "add", "Fixed as-of", "--cron", "0 8 * * *", "--folder",
+                str(out), "--since", "2026-11-02T00:00:00Z", "--definition", str(fixed),
+                "--tz", "Europe/Kyiv", "--format", "csv", "--data", str(world["data"]))
+    assert added.exit_code == 0, added.output
+    ran = cli(world, "schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00",
+              "--config", str(world["config"]))
+    assert ran.exit_code == 0, ran.output
+    assert rows_of((out / "fixed-as-of-2026-11-02.csv").read_text()) == [
+        {"tenant": "A", "offered": "5", "answered": "4"},
+        {"tenant": "B", "offered": "3", "answered": "2"}]
+    assert cli(world, "schedule", "remove", "Fixed as-of").exit_code == 0

@@ -14,7 +14,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -171,9 +171,11 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
         with session_scope(database_url) as session:
             scope = owner_scope(session, schedule)
         definition = current_definition(schedule)
-        request = definition.to_request().overridden(
+        # the schedule sets the whole period: a saved as-of (a fixed report's) would cut
+        # every later period at that instant — empty files sent as "ok"
+        request = replace(definition.to_request().overridden(
             tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
-            to=period.end.replace(tzinfo=None).isoformat())
+            to=period.end.replace(tzinfo=None).isoformat()), as_of=None)
         dataset = datasets(schedule.data_path, scope)
         result = plan_request(dataset, request, config).run()
         filename = f"{schedule.slug}-{period.label}.{schedule.format}"
