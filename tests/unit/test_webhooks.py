@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from omnikpi.delivery import DeliveryError
+from omnikpi.delivery.webhook import post as deliver
 from omnikpi.errors import UsageError
 from omnikpi.live.webhooks import post, resolve
 
@@ -34,3 +36,16 @@ def test_a_public_address_is_pinned_and_an_allowed_host_passes() -> None:
     assert target.host == "93.184.216.34:8443" and target.scheme == "https"
     allowed = resolve("http://127.0.0.1:9000/hook", allowed_hosts=["127.0.0.1"])
     assert allowed.url == "http://127.0.0.1:9000/hook"
+
+
+def test_a_host_the_resolver_does_not_know_is_refused_when_given_and_retried_when_sent(
+        ) -> None:
+    """``.invalid`` never resolves (RFC 2606). Given as a schedule's or a rule's target it
+    is a usage error (a typo); met by a delivery it is a delivery failure, tried again
+    later — a scheduled report whose host's record was away for a moment was given up
+    at the first try (a usage error counts as lasting)."""
+    with pytest.raises(UsageError, match="cannot be resolved"):
+        resolve("http://bi-gateway.invalid/hook")
+    with pytest.raises(DeliveryError, match="cannot be resolved") as refused:
+        deliver("http://bi-gateway.invalid/hook", b"{}", attempts=1)
+    assert not isinstance(refused.value, UsageError)

@@ -58,6 +58,12 @@ def _public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+class UnresolvedHost(UsageError):
+    """A webhook host the resolver does not know now: refused when the URL is given (a
+    typo), tried again when a delivery meets it (the resolver or the host's record away
+    for a while: a scheduled report was given up at the first try)."""
+
+
 def resolve(url: str, allowed_hosts: Sequence[str] = ()) -> Target:
     """The checked target of a webhook URL, or a usage error that says why not."""
     parts = urlsplit(url.strip())
@@ -73,7 +79,7 @@ def resolve(url: str, allowed_hosts: Sequence[str] = ()) -> Target:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise UsageError(f"webhook host {host!r} cannot be resolved ({exc})") from None
+        raise UnresolvedHost(f"webhook host {host!r} cannot be resolved ({exc})") from None
     addresses = [str(info[4][0]) for info in found]
     allowed = host.lower() in {h.lower() for h in allowed_hosts}
     if not allowed:
@@ -120,7 +126,10 @@ def post(url: str, body: bytes, *, content_type: str = "application/json",
     """POST ``body`` to a checked webhook, signed when ``secret`` is given, tried up to
     ``attempts`` times; the number of attempts it took, or a :class:`DeliveryError`
     (a :class:`UsageError` for a URL that is refused outright)."""
-    target = resolve(url, allowed_hosts)
+    try:
+        target = resolve(url, allowed_hosts)
+    except UnresolvedHost as exc:  # the resolver may know it again later: not lasting
+        raise DeliveryError(str(exc)) from None
     attempts = max(1, attempts)
     attempt = 0
     extensions = {"sni_hostname": target.host.split(":")[0]} \
