@@ -226,7 +226,12 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
     # what would fail at the first run, the next morning, is refused now
     for toml, message in (('metrics = ["nosuchmetric"]\n', "unknown metric 'nosuchmetric'"),
                           ('metrics = ["offered"]\nby = ["planet"]\n',
-                           "unknown dimension 'planet'")):
+                           "unknown dimension 'planet'"),
+                          # agent time has no queue: it failed on the first run, for good
+                          ('metrics = ["offered", "occupancy"]\nby = ["queue"]\n',
+                           "metric occupancy cannot be cut by queue"),
+                          ('metrics = ["occupancy"]\n[filters]\nqueue = ["sales"]\n',
+                           "metric occupancy cannot be filtered by queue")):
         definition = world["root"] / "bad-definition.toml"
         definition.write_text(toml)
         result = cli(world, "schedule", "add", "Bad", "--definition", str(definition),
@@ -584,3 +589,18 @@ def test_a_saved_as_of_does_not_cut_the_schedules_periods(world: dict[str, Any],
         {"tenant": "A", "offered": "5", "answered": "4"},
         {"tenant": "B", "offered": "3", "answered": "2"}]
     assert cli(world, "schedule", "remove", "Fixed as-of").exit_code == 0
+
+
+def test_a_folder_target_that_became_a_file_is_said_and_not_tried_again(
+        tmp_path: Path) -> None:
+    """The folder checked when the schedule was added was replaced by a file: the run
+    said "cannot write into the folder …: File exists" and was tried again three times;
+    the file is named as ``schedule add`` names it, once."""
+    from omnikpi.delivery.folder import drop
+    from omnikpi.errors import UsageError
+
+    target = tmp_path / "reports"
+    target.write_text("not a folder")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        drop(target, "daily-2026-11-02.csv", b"a,b\n")
+    assert target.read_text() == "not a folder"

@@ -76,16 +76,21 @@ def check_folder(folder: Path) -> None:
 
 def check_definition(definition: ReportDefinition) -> None:
     """Refuse now what would fail at the first run, the next morning: an unknown metric,
-    a cut or a filter by an unknown dimension."""
+    a cut or a filter by an unknown dimension, a cut or a filter a metric's data cannot
+    have (occupancy by queue: agent time has no queue — accepted, it failed on the 1st of
+    the month, and was not tried again)."""
+    from omnikpi.engine.registry import check_cut, check_filters
     from omnikpi.engine.run import DIMENSIONS
     from omnikpi.metrics.base import get_metric
 
-    for metric in definition.metrics:
-        get_metric(metric)
     for dimension in [*definition.by, *(definition.filters or {})]:
         if dimension not in DIMENSIONS:
             raise UsageError(f"unknown dimension {dimension!r} in the report definition: "
                              f"choose from {', '.join(DIMENSIONS)}")
+    for metric_id in definition.metrics:
+        metric = get_metric(metric_id)
+        check_cut(metric, definition.by)
+        check_filters(metric, list(definition.filters or {}))
 
 
 def _checked(new: NewSchedule) -> dict[str, str]:
