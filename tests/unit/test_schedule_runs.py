@@ -591,16 +591,67 @@ def test_a_saved_as_of_does_not_cut_the_schedules_periods(world: dict[str, Any],
     assert cli(world, "schedule", "remove", "Fixed as-of").exit_code == 0
 
 
-def test_a_folder_target_that_became_a_file_is_said_and_not_tried_again(
-        tmp_path: Path) -> None:
+def test_a_folder_target_that_became_a_file_is_said_as_such(tmp_path: Path) -> None:
     """The folder checked when the schedule was added was replaced by a file: the run
-    said "cannot write into the folder …: File exists" and was tried again three times;
-    the file is named as ``schedule add`` names it, once."""
+    said "cannot write into the folder …: File exists" (mkdir's words); it says what
+    ``schedule add`` says, and stays a delivery failure, tried again (the file may go:
+    tests/web/test_schedules_web.py)."""
+    from omnikpi.delivery import DeliveryError
     from omnikpi.delivery.folder import drop
-    from omnikpi.errors import UsageError
 
     target = tmp_path / "reports"
     target.write_text("not a folder")
-    with pytest.raises(UsageError, match="is a file, not a folder"):
+    with pytest.raises(DeliveryError, match="reports is a file, not a folder"):
         drop(target, "daily-2026-11-02.csv", b"a,b\n")
     assert target.read_text() == "not a folder"
+
+
+def test_a_run_whose_server_stopped_is_tried_again_by_the_next_lease_holder(
+        tmp_path: Path) -> None:
+    """A server restarted during the 08:00 run left it "running": the new server's
+    scheduler waited an hour before trying it again ("Send again" refused it meanwhile).
+    A run marked by another lease holder is one whose server stopped (it would hold the
+    lease), so the holder tries it at its next check; its own runs, and those of
+    ``schedule run-due`` (cron: no holder), wait for the hour."""
+    from datetime import datetime, timedelta
+
+    data = write_two_tenants(tmp_path / "data")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    definition = tmp_path / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
+    out = tmp_path / "out"
+    world = {"url": url}
+    for name in ("Cut off", "Mine", "Cron"):
+        added = cli(world, "schedule", "add", name, "--cron", "0 8 * * *", "--folder",
+                    str(out), "--definition", str(definition), "--tz", "UTC", "--format",
+                    "csv", "--data", str(data), "--since", "2026-11-03T07:00:00Z")
+        assert added.exit_code == 0, added.output
+    now = datetime.fromisoformat("2026-11-03T08:03:00+00:00")
+    started = (now - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S.000000")
+    marks = {"Cut off": "running on old-host:41:dead", "Mine": "running on new-host:7:live",
+             "Cron": ""}
+    with session_scope(url) as session:
+        for schedule in list_schedules(session, None):
+            session.execute(text(
+                "INSERT INTO schedule_runs (schedule_id, due_at, started_at, status, "
+                "period_from, period_to, message, attempts) VALUES (:s, :due, :started, "
+                "'running', '2026-11-02T00:00:00+00:00', '2026-11-03T00:00:00+00:00', :m, "
+                "1)"), {"s": schedule.id, "due": "2026-11-03 08:00:00.000000",
+                        "started": started, "m": marks[schedule.name]})
+            session.execute(text("UPDATE report_schedules SET last_due_at = :due WHERE "
+                                 "id = :s"), {"due": "2026-11-03 08:00:00.000000",
+                                              "s": schedule.id})
+    outcomes = run_due(url, now, load_config(None), folder_datasets(),
+                       holder="new-host:7:live")
+    assert [(o.schedule, o.status) for o in outcomes] == [("Cut off", "ok")]
+    assert outcomes[0].message.startswith("try 2: ")
+    assert rows_of((out / "cut-off-2026-11-02.csv").read_text()) == [
+        {"tenant": "A", "offered": "5"}, {"tenant": "B", "offered": "3"}]
+    with session_scope(url) as session:
+        names = {s.id: s.name for s in list_schedules(session, None)}
+        statuses = {names[r.schedule_id]: r.status
+                    for r in runs_of(session, list(names), limit=50)}
+    assert statuses == {"Cut off": "ok", "Mine": "running", "Cron": "running"}
+    listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
+    assert {s["name"]: s["last_message"] for s in listed}["Mine"] == ""

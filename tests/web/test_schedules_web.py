@@ -272,8 +272,8 @@ def test_a_failed_run_is_sent_again_from_the_page(data: Path, tmp_path: Path,
                               server_datasets(state))
         assert failed.status == "failed"
         # in the server's log too (journalctl), not only on this page
-        assert "schedule morning for 2026-11-02: failed (cannot write into the folder" \
-            in caplog.text
+        assert "schedule morning for 2026-11-02: failed (" in caplog.text
+        assert "share is a file, not a folder" in caplog.text
         with session_scope(url) as session:
             run, = runs_of(session, [s.id for s in list_schedules(session, None)])
         page = client.get("/schedules").text

@@ -156,6 +156,7 @@ def list_(
     """Every schedule, its next run and its last run's status."""
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
+    from omnikpi.schedules.runner import shown_message
     from omnikpi.schedules.store import list_schedules, runs_of, started_before, utc
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
@@ -176,7 +177,7 @@ def list_(
                                                started_before(schedule)))
                     if schedule.enabled else None,
                     "last_status": last[0].status if last else None,
-                    "last_message": last[0].message if last else None,
+                    "last_message": shown_message(last[0]) if last else None,
                     "retry_at": _iso(utc(last[0].next_try_at)) if last and
                     last[0].status == "failed" and last[0].next_try_at else None,
                 })

@@ -17,7 +17,6 @@ import secrets
 from pathlib import Path
 
 from omnikpi.delivery import DeliveryError
-from omnikpi.errors import UsageError
 
 NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
                  errno.ENOSYS}
@@ -31,8 +30,9 @@ def drop(folder: Path, filename: str, content: bytes) -> Path:
     is an error, not a new tree on the local disk."""
     if "/" in filename or "\\" in filename or filename.startswith("."):
         raise DeliveryError(f"{filename!r} is not a plain file name")
-    if folder.exists() and not folder.is_dir():  # named wrongly: no later try will do
-        raise UsageError(f"{folder} is a file, not a folder: name the folder to write into")
+    if folder.exists() and not folder.is_dir():  # said as `schedule add` says it
+        raise DeliveryError(f"{folder} is a file, not a folder: the reports are written "
+                            "into a folder of that name")
     try:
         folder.mkdir(exist_ok=True)
         temporary = _write_hidden(folder, content)

@@ -44,6 +44,23 @@ log = logging.getLogger("omnikpi.schedules")
 
 STALE_RUN = timedelta(hours=1)
 """A run still "running" this long after it started was cut off (the process stopped)."""
+RUNNING_ON = "running on "
+"""A running run's message while the scheduler of a server runs it: ``running on`` and the
+lease holder. The lease holder that finds a run marked by another holder knows that one
+stopped (it would hold the lease otherwise): a restart during the 08:00 run no longer
+leaves it "running" for an hour, refused by "Send again". A run of ``schedule run-due``
+(cron) has no holder: only the hour tells it was cut off."""
+
+
+def _running_on(holder: str | None) -> str:
+    return f"{RUNNING_ON}{holder}" if holder else ""
+
+
+def shown_message(run: ScheduleRun) -> str:
+    """A run's message as people read it: nothing while it runs (the holder is the
+    scheduler's own mark, a host and a process id)."""
+    message = run.message or ""
+    return "" if message.startswith(RUNNING_ON) else message
 
 DatasetSource = Callable[[str | None, Scope], Dataset]
 """The dataset a run reads: its folder (None: the server's) as ``scope`` may see it."""
@@ -88,13 +105,14 @@ def render(result: ReportResult, fmt: str, title: str) -> bytes:
 
 
 def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
-           period: Period) -> int | None:
+           period: Period, holder: str | None = None) -> int | None:
     """The new run's id, or None when another process claimed this instant first."""
     try:
         with session_scope(database_url) as session:
             run = ScheduleRun(schedule_id=schedule_id, due_at=due_at, started_at=utcnow(),
                               status="running", period_from=period.start.isoformat(),
-                              period_to=period.end.isoformat())
+                              period_to=period.end.isoformat(),
+                              message=_running_on(holder))
             session.add(run)
             session.execute(update(ReportSchedule).where(ReportSchedule.id == schedule_id)
                             .values(last_due_at=due_at))
@@ -208,7 +226,8 @@ class _Taken:
     due_at: datetime
 
 
-def _take_back(database_url: str | None, run_id: int, now: datetime | None) -> _Taken | None:
+def _take_back(database_url: str | None, run_id: int, now: datetime | None,
+               holder: str | None = None) -> _Taken | None:
     """Mark a failed run running again in one statement — whoever else tries at the same
     moment (a second click, a second server) finds nothing to take — and read what
     running it needs. ``now``: only when its automatic retry has come. None: not taken."""
@@ -218,7 +237,7 @@ def _take_back(database_url: str | None, run_id: int, now: datetime | None) -> _
     with session_scope(database_url) as session:
         result = session.execute(update(ScheduleRun).where(*wanted).values(
             status="running", started_at=utcnow(), finished_at=None, next_try_at=None,
-            message=""))
+            message=_running_on(holder)))
         if not int(getattr(result, "rowcount", 0) or 0):
             return None
         run = session.get(ScheduleRun, run_id)
@@ -246,7 +265,7 @@ def retry_run(database_url: str | None, run_id: int, config: Config,
 
 
 def _retry_due(database_url: str | None, now: datetime, config: Config,
-               datasets: DatasetSource) -> list[Outcome]:
+               datasets: DatasetSource, holder: str | None = None) -> list[Outcome]:
     """Try again the failed runs whose next try has come, of schedules still enabled;
     one process takes each (``_take_back``)."""
     with session_scope(database_url) as session:
@@ -258,7 +277,7 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
             .order_by(ScheduleRun.next_try_at)).scalars())
     outcomes = []
     for run_id in waiting:
-        taken = _take_back(database_url, run_id, now)
+        taken = _take_back(database_url, run_id, now, holder)
         if taken is None or taken.schedule is None:
             continue  # another process took it, or someone pressed "Send again"
         schedule, period = taken.schedule, taken.period
@@ -272,13 +291,19 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
     return outcomes
 
 
-def _close_stale(database_url: str | None, now: datetime, config: Config) -> None:
+def _close_stale(database_url: str | None, now: datetime, config: Config,
+                 holder: str | None = None) -> None:
     """A run left "running" by a process that stopped is failed, and tried again at once
-    when it has tries left (a restart during the 08:00 run no longer loses the day)."""
+    when it has tries left (a restart during the 08:00 run no longer loses the day): one
+    started an hour ago, or, for ``holder`` (the scheduler's lease holder), one another
+    holder marked (:data:`RUNNING_ON`)."""
     retry = bool(config.schedules.retry_minutes)
+    stale = ScheduleRun.started_at < now - STALE_RUN
+    if holder:
+        stale = stale | (ScheduleRun.message.startswith(RUNNING_ON)
+                         & (ScheduleRun.message != _running_on(holder)))
     with session_scope(database_url) as session:
-        session.execute(update(ScheduleRun).where(
-            ScheduleRun.status == "running", ScheduleRun.started_at < now - STALE_RUN)
+        session.execute(update(ScheduleRun).where(ScheduleRun.status == "running", stale)
             .values(status="failed", finished_at=now,
                     next_try_at=case((ScheduleRun.attempts <= len(
                         config.schedules.retry_minutes), now), else_=None) if retry else None,
@@ -295,10 +320,11 @@ def _forget_old_files(database_url: str | None, now: datetime, days: int) -> Non
 
 
 def run_due(database_url: str | None, now: datetime, config: Config,
-            datasets: DatasetSource) -> list[Outcome]:
-    """Run every enabled schedule due at ``now`` that no process has run yet, once."""
+            datasets: DatasetSource, holder: str | None = None) -> list[Outcome]:
+    """Run every enabled schedule due at ``now`` that no process has run yet, once.
+    ``holder``: the scheduler's lease holder running them (None: ``schedule run-due``)."""
     now = now.astimezone(UTC)
-    _close_stale(database_url, now, config)
+    _close_stale(database_url, now, config, holder)
     _forget_old_files(database_url, now, config.schedules.keep_files_days)
     with session_scope(database_url) as session:
         schedules = list(session.scalars(select(ReportSchedule).where(
@@ -313,7 +339,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         if due is None:
             continue
         period = period_ended(schedule.period, due, schedule.tz)
-        run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period)
+        run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period, holder)
         if run_id is None:
             continue
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
@@ -322,4 +348,4 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         log.log(logging.WARNING if status == "failed" else logging.INFO,
                 "schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
         outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
-    return outcomes + _retry_due(database_url, now, config, datasets)
+    return outcomes + _retry_due(database_url, now, config, datasets, holder)

@@ -96,7 +96,7 @@ class Scheduler:
         now = self.clock().astimezone(UTC)
         if not take_lease(self.database_url, self.holder, now):
             return []
-        outcomes = run_due(self.database_url, now, self.config, self.datasets)
+        outcomes = run_due(self.database_url, now, self.config, self.datasets, self.holder)
         self.outcomes.extend(outcomes)
         if self.pruned_on != now.date():
             self.prune(now)

@@ -23,7 +23,7 @@ from omnikpi.delivery import MIME_TYPES
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.webhook import resolve
 from omnikpi.errors import UsageError
-from omnikpi.schedules.runner import DatasetSource, folder_datasets, retry_run
+from omnikpi.schedules.runner import DatasetSource, folder_datasets, retry_run, shown_message
 from omnikpi.schedules.scheduler import Scheduler
 from omnikpi.schedules.store import (
     CHANNELS,
@@ -95,7 +95,7 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
                     "next_try": utc(r.next_try_at).astimezone(
                         zone(zones.get(r.schedule_id, "UTC")))
                     if r.next_try_at is not None and r.status == "failed" else None,
-                    "message": in_page_language(request, r.message or "", RUN_MESSAGES),
+                    "message": in_page_language(request, shown_message(r), RUN_MESSAGES),
                     "period": _period_text(r.period_from, r.period_to),
                     "file": r.filename if r.content is not None else None} for r in runs]
     return templates.TemplateResponse(request, "schedules.html", {
