@@ -186,6 +186,8 @@ def test_wallboard_numbers_by_hand(server: tuple[str, dict[str, str]]) -> None:
     chat = live(url, keys["admin"], channel="chat")
     assert (chat["totals"]["offered"], chat["totals"]["waiting"]) == (2, 0)
     assert [c["agent_id"] for c in chat["chat"]] == ["a2"]
+    # channels as the data holds them, as in the reports (Chat found nothing)
+    assert live(url, keys["admin"], channel="Chat")["totals"] == chat["totals"]
     mail = live(url, keys["admin"], channel="email,fax")
     assert (mail["totals"]["offered"], mail["totals"]["backlog"], mail["chat"]) == (1, 1, [])
     assert live(url, keys["admin"], tenant="B")["has_data"] is False

@@ -17,7 +17,7 @@ from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, own_scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
-from omnikpi.request import check_filter_values
+from omnikpi.request import canonical_filters, check_filter_values
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
@@ -131,9 +131,11 @@ def alert_message(text: str, lang: str) -> str:
 
 
 def _cut(queue: str | None, channel: str | None) -> Where:
-    """The board's queues and channels (comma-separated lists)."""
-    where = {"queue": tuple(v for v in (queue or "").split(",") if v),
-             "channel": tuple(v for v in (channel or "").split(",") if v)}
+    """The board's queues and channels (comma-separated lists), as the data holds them
+    (``channel=Voice`` is voice: the board found no voice queue, as the reports did)."""
+    where = canonical_filters({
+        "queue": tuple(v for v in (queue or "").split(",") if v),
+        "channel": tuple(v for v in (channel or "").split(",") if v)})
     check_filter_values(where)
     return {k: v for k, v in where.items() if v}
 
