@@ -78,8 +78,10 @@ def report(
       commas (``"service_level,asa"``); no metrics: the standard report for the data.
     - ``grain``: ``total``, ``15min``, ``30min``, ``hour``, ``day``, ``week`` or
       ``month``, the periods counted in ``tz`` (an IANA zone).
-    - ``from_`` (inclusive) and ``to`` (exclusive): the window of arrival; ``as_of``:
-      what has happened by then counts (default: the data's latest event).
+    - ``from_`` (inclusive) and ``to`` (exclusive): the window each metric's events are
+      booked in — arrival for offered, SL and ASA, the end for handled contacts and
+      handle times, the evaluation for QA (the catalog's booking, docs/metrics.md);
+      ``as_of``: what has happened by then counts (default: the data's latest event).
     - ``params``: ``"metric.name"`` or ``"name"`` to a value, like ``--param``, or a
       metric's parameters nested (``{"service_level": {"threshold_seconds": 30}}``);
       ``where``: dimension to the values kept, like ``--filter``
