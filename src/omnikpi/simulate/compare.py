@@ -51,6 +51,13 @@ class Outcome:
     campaigns: dict[str, dict[str, float | None]] = field(default_factory=dict)
     """Outbound campaign → metric → value over the whole run."""
 
+    def channel(self, name: str) -> dict[str, float | None]:
+        """A channel's figures; one this run had no contact on (volume −100 %) offered 0,
+        its rates none (it read "—" for offered)."""
+        if name in self.channels:
+            return self.channels[name]
+        return {m: 0 if get_metric(m).is_count else None for m in CHANNEL_METRICS}
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -73,8 +80,8 @@ class Comparison:
         """``omnikpi simulate compare --format json``."""
         return {
             "zone": self.zone,
-            "channels": {ch: {m: {"baseline": self.baseline.channels.get(ch, {}).get(m),
-                                  "whatif": self.whatif.channels.get(ch, {}).get(m)}
+            "channels": {ch: {m: {"baseline": self.baseline.channel(ch).get(m),
+                                  "whatif": self.whatif.channel(ch).get(m)}
                               for m in CHANNEL_METRICS} for ch in self.channels()},
             "center": {m: {"baseline": self.baseline.center.get(m),
                            "whatif": self.whatif.center.get(m)} for m in CENTER_METRICS},

@@ -117,6 +117,11 @@ def test_no_volume_at_all_is_a_whatif_too() -> None:
     silent = WhatIf(volume_change=-1.0).apply(load_scenario(ERLANG_C))
     assert silent.queues[0].arrivals_per_hour == 0.0
     assert simulate(silent).contacts == []
+    # the channel the baseline had is offered 0 in the what-if, its rates none (offered
+    # read "—", as if nobody knew)
+    voice = compare(load_scenario(ERLANG_C), silent).as_json()["channels"]["voice"]
+    assert voice["offered"]["whatif"] == 0 and voice["offered"]["baseline"] > 0
+    assert voice["service_level"]["whatif"] is None and voice["aht"]["whatif"] is None
 
 
 @settings(max_examples=40, deadline=None)

@@ -215,8 +215,7 @@ def _rows(found: Comparison, channel: str | None, lang: str,
                          found.whatif.campaigns.get(campaign, {}))
     elif channel is not None:
         metrics = CHANNEL_METRICS
-        first, second = (found.baseline.channels.get(channel, {}),
-                         found.whatif.channels.get(channel, {}))
+        first, second = found.baseline.channel(channel), found.whatif.channel(channel)
     else:
         metrics, first, second = CENTER_METRICS, found.baseline.center, found.whatif.center
     rows = []
