@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from omnikpi.config import EmailSettings
-from omnikpi.delivery import Attachment, DeliveryError
+from omnikpi.delivery import Attachment, DeliveryError, DeliveryRefused
 from omnikpi.delivery.email import send_email
 from omnikpi.delivery.folder import drop
 from omnikpi.delivery.webhook import (
@@ -168,10 +168,21 @@ def test_the_webhook_signature_is_verified_by_the_receiver(receiver: str) -> Non
     assert Receiver.received == [(True, body)]
     # a wrong secret is refused by the receiver (401 is final: no retry)
     waits.clear()
-    with pytest.raises(DeliveryError, match="after 1 attempt: HTTP 401"):
+    with pytest.raises(DeliveryRefused, match="after 1 attempt: HTTP 401"):
         post(receiver, body, secret="other", allowed_hosts=["127.0.0.1"], attempts=4,
              sleep=waits.append)
     assert waits == [] and Receiver.received[-1] == (False, body)
+
+
+def test_what_a_person_must_change_is_refused_not_failed() -> None:
+    """E-mail not configured, a password in clear, recipients the server refuses: each
+    would fail the same way at every automatic try (three more, and a message some
+    recipients had got would reach them again)."""
+    with pytest.raises(DeliveryRefused, match="e-mail is not configured"):
+        send_email(EmailSettings(), ["a@example.com"], "s", "b", [])
+    with pytest.raises(DeliveryRefused, match="unencrypted"):
+        send_email(EmailSettings(host="127.0.0.1", user="u", security="none"),
+                   ["a@example.com"], "s", "b", [], environ={"OMNIKPI_SMTP_PASSWORD": "p"})
 
 
 def test_signature_by_hand_and_staleness() -> None:

@@ -655,3 +655,22 @@ def test_a_run_whose_server_stopped_is_tried_again_by_the_next_lease_holder(
     assert statuses == {"Cut off": "ok", "Mine": "running", "Cron": "running"}
     listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
     assert {s["name"]: s["last_message"] for s in listed}["Mine"] == ""
+
+
+def test_a_webhook_that_refuses_the_report_waits_for_a_person(world: dict[str, Any],
+                                                              tmp_path: Path) -> None:
+    """The receiver answers 401 (the shared secret changed on its side): the run fails
+    and is not tried again by itself — it was, three times, refused alike each time."""
+    added = cli(world, "schedule", "add", "Refused", "--cron", "0 8 * * *", "--webhook",
+                world["hook"], "--config", str(world["config"]), "--definition",
+                str(world["definition"]), "--tz", "UTC", "--format", "csv", "--data",
+                str(world["data"]), "--since", "2026-11-06T07:00:00Z")
+    assert added.exit_code == 0, added.output
+    ran = runner.invoke(app, ["schedule", "run-due", "--now", "2026-11-06T08:01:00Z",
+                              "--config", str(world["config"]), "--database-url",
+                              world["url"]], env={"OMNIKPI_WEBHOOK_SECRET": "not-theirs"})
+    assert ran.exit_code == 1 and "HTTP 401" in ran.output, ran.output
+    listed = json.loads(cli(world, "schedule", "list", "--format", "json").stdout)
+    refused = next(s for s in listed if s["name"] == "Refused")
+    assert (refused["last_status"], refused["retry_at"]) == ("failed", None)
+    assert cli(world, "schedule", "remove", "Refused").exit_code == 0

@@ -17,6 +17,14 @@ class DeliveryError(OmniKPIError):
     the request was fine, the recipient was not reachable)."""
 
 
+class DeliveryRefused(DeliveryError):
+    """The recipient or the configuration said no, and will say it again until a person
+    changes something: e-mail not configured, a login or recipients the mail server
+    refuses, a webhook that answers 401 or 404. A scheduled report is not tried again by
+    itself for it (it was, three times, each try refused alike — and a mail some
+    recipients had got would have reached them again)."""
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from omnikpi.config import EmailSettings
-from omnikpi.delivery import Attachment, DeliveryError
+from omnikpi.delivery import Attachment, DeliveryError, DeliveryRefused
 from omnikpi.errors import UsageError
 
 MAX_RECIPIENTS = 50
@@ -63,16 +63,16 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
     ``tls_context`` defaults to the system's trusted CAs with host name checking (a test
     passes one that trusts its own certificate)."""
     if not settings.host:
-        raise DeliveryError("e-mail is not configured: set [email] host (and port, security, "
+        raise DeliveryRefused("e-mail is not configured: set [email] host (and port, security, "
                             "user, sender) in the configuration (docs/scheduled-reports.md)")
     recipients = check_addresses(to)
     message = build_message(settings, recipients, subject, body, attachments)
     password = (environ if environ is not None else os.environ).get(settings.password_env)
     if settings.user and not password:
-        raise DeliveryError(f"[email] user is set but ${settings.password_env} is empty: "
+        raise DeliveryRefused(f"[email] user is set but ${settings.password_env} is empty: "
                             "put the SMTP password in that environment variable")
     if settings.user and settings.security == "none":
-        raise DeliveryError("[email] security = \"none\" would send the SMTP password "
+        raise DeliveryRefused("[email] security = \"none\" would send the SMTP password "
                             "unencrypted: use \"starttls\" or \"tls\"")
     context = tls_context or ssl.create_default_context()
     where = f"{settings.host}:{settings.effective_port}"
@@ -88,7 +88,7 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
             client.ehlo()
             if settings.security == "starttls":
                 if not client.has_extn("starttls"):
-                    raise DeliveryError(f"the SMTP server {where} does not offer STARTTLS: "
+                    raise DeliveryRefused(f"the SMTP server {where} does not offer STARTTLS: "
                                         "set [email] security = \"tls\" or \"none\"")
                 client.starttls(context=context)
                 client.ehlo()
@@ -96,11 +96,11 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
                 client.login(settings.user, password)
             refused = client.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"the SMTP server {where} refused the login of "
+        raise DeliveryRefused(f"the SMTP server {where} refused the login of "
                             f"{settings.user!r} ({exc.smtp_code}): check [email] user and "
                             f"${settings.password_env}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(f"the SMTP server {where} refused every recipient: "
+        raise DeliveryRefused(f"the SMTP server {where} refused every recipient: "
                             f"{', '.join(exc.recipients)}") from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise DeliveryError(f"the SMTP server {where} failed: {exc}") from None
@@ -108,4 +108,4 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
         raise DeliveryError(f"cannot reach the SMTP server {where}: "
                             f"{exc.strerror or exc}") from None
     if refused:
-        raise DeliveryError(f"the SMTP server {where} refused: {', '.join(refused)}")
+        raise DeliveryRefused(f"the SMTP server {where} refused: {', '.join(refused)}")

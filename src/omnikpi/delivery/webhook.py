@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from omnikpi.delivery import DeliveryError
+from omnikpi.delivery import DeliveryError, DeliveryRefused
 from omnikpi.errors import UsageError
 
 TIMEOUT_SECONDS = 5.0
@@ -134,7 +134,7 @@ def post(url: str, body: bytes, *, content_type: str = "application/json",
     attempt = 0
     extensions = {"sni_hostname": target.host.split(":")[0]} \
         if target.scheme == "https" else {}
-    problem = ""
+    problem, refused = "", False
     with httpx.Client(timeout=timeout_seconds, follow_redirects=False) as client:
         for attempt in range(1, attempts + 1):
             if attempt > 1:
@@ -155,7 +155,10 @@ def post(url: str, body: bytes, *, content_type: str = "application/json",
             if response.status_code < 300:
                 return attempt
             problem = f"HTTP {response.status_code}"
-            if not _retryable(response.status_code):
+            refused = not _retryable(response.status_code)
+            if refused:
                 break
     tries = f"{attempt} attempt" + ("s" if attempt != 1 else "")
-    raise DeliveryError(f"webhook {target.host} failed after {tries}: {problem}")
+    # a 4xx answer (but 429) is the receiver's no: it will say it again
+    failure = DeliveryRefused if refused else DeliveryError
+    raise failure(f"webhook {target.host} failed after {tries}: {problem}")

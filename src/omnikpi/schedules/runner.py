@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import Config
-from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError
+from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError, DeliveryRefused
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.email import send_email
 from omnikpi.delivery.folder import drop
@@ -201,7 +201,7 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
         status, message = "ok", deliver(schedule, config, period, filename, content)
     except (OmniKPIError, OSError, ValueError) as exc:
         status, message = "failed", str(exc) or exc.__class__.__name__
-        lasting = isinstance(exc, UsageError)
+        lasting = isinstance(exc, UsageError | DeliveryRefused)
     except Exception as exc:  # a bug must not stop the other schedules
         log.exception("schedule %s failed", schedule.slug)
         status, message = "failed", f"internal error: {exc.__class__.__name__}: {exc}"
