@@ -166,3 +166,30 @@ def test_a_schedule_next_week_does_not_move_the_as_of(tmp_path: Path) -> None:
     loaded = load_dataset(data)
     assert loaded.latest_event_us(("agent_states", "shifts")) == \
         loaded.latest_event_us(("agent_states",))
+
+
+def test_time_available_for_email_is_not_time_available_for_calls(tmp_path: Path,
+                                                                  engine: str) -> None:
+    """e1, 12 March: available for e-mail 06:00–07:00, handling and hold on e-mail
+    07:00–07:40, available for voice 07:40–08:40, handling + hold + ACW on voice
+    08:40–09:30. Occupancy is continuous work over the time available for it:
+    WorkloadRT = 50 min, ActiveTimeRT = 50 + 60 = 110 min → 50/110, on the voice row and
+    for the agent; e-mail has no continuous time (no figure). The hour available for
+    e-mail counted: 50/170 for the agent, 0 for e-mail."""
+    e1 = [state("e1", "available", "2024-03-12T06:00:00Z", "2024-03-12T07:00:00Z",
+                channel="email"),
+          state("e1", "handling", "2024-03-12T07:00:00Z", "2024-03-12T07:30:00Z",
+                channel="email"),
+          state("e1", "hold", "2024-03-12T07:30:00Z", "2024-03-12T07:40:00Z",
+                channel="email"),
+          state("e1", "available", "2024-03-12T07:40:00Z", "2024-03-12T08:40:00Z",
+                channel="voice"),
+          state("e1", "handling", "2024-03-12T08:40:00Z", "2024-03-12T09:10:00Z",
+                channel="voice"),
+          state("e1", "hold", "2024-03-12T09:10:00Z", "2024-03-12T09:20:00Z",
+                channel="voice"),
+          state("e1", "acw", "2024-03-12T09:20:00Z", "2024-03-12T09:30:00Z",
+                channel="voice")]
+    data = dataset(tmp_path / "email", agent_states=e1)
+    assert by(data, engine, None) == {"total": pytest.approx(50 / 110)}
+    assert by(data, engine, "channel") == {"voice": pytest.approx(50 / 110), "email": None}

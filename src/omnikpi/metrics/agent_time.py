@@ -26,8 +26,12 @@ def workload_rt(t: ir.Table, p: Params) -> ir.Value:
 
 
 def active_rt(t: ir.Table, p: Params) -> ir.Value:
-    """WorkloadRT + available (ActiveTimeRT)."""
-    return when((t.state.isin(list(WORK_STATES)) & t.cont) | (t.state == "available"), t.seconds)
+    """WorkloadRT + time available for continuous work (ActiveTimeRT): an agent waiting
+    for e-mails (available on a discrete channel) is not available for calls or chats —
+    counted, an agent busy on voice half the time it was available for either read 29 %
+    busy where its voice work was 45 % of its voice time, and the e-mail row 0 %."""
+    return when((t.state.isin(list(WORK_STATES)) | (t.state == "available")) & t.cont,
+                t.seconds)
 
 
 register(
@@ -35,15 +39,16 @@ register(
         id="occupancy", name="Occupancy",
         formulas={"ru": "нагрузка / активное время; нагрузка = обработка + удержание + "
                         "постобработка в непрерывных каналах (строка без канала — непрерывная), "
-                        "активное время = нагрузка + свободен",
+                        "активное время = нагрузка + свободен в непрерывных каналах",
                   "uk": "навантаження / активний час; навантаження = обробка + утримання + "
                         "післяобробка в неперервних каналах (рядок без каналу — неперервний), "
-                        "активний час = навантаження + вільний"},
+                        "активний час = навантаження + вільний у неперервних каналах"},
         names={"ru": "Занятость", "uk": "Зайнятість"}, better="lower", target=0.85,
         sections={"productivity": 1}, standard=11, unit="ratio", area="productivity",
         source="agent_time", tables=("agent_states",), mode="continuous",
         formula="WorkloadRT / ActiveTimeRT; WorkloadRT = handling + hold + acw on continuous "
-        "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + available",
+        "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + "
+        "available on continuous channels",
         notes="Cut or filtered by channel: available time recorded without a channel (as "
         "most platforms record it for blended agents) is shared among the continuous "
         "channels each agent worked that day, in proportion to the time worked on each "
