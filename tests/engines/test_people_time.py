@@ -193,3 +193,26 @@ def test_time_available_for_email_is_not_time_available_for_calls(tmp_path: Path
     data = dataset(tmp_path / "email", agent_states=e1)
     assert by(data, engine, None) == {"total": pytest.approx(50 / 110)}
     assert by(data, engine, "channel") == {"voice": pytest.approx(50 / 110), "email": None}
+
+
+def test_unpaid_scheduled_work_is_no_shrinkage_of_paid_time(tmp_path: Path,
+                                                            engine: str) -> None:
+    """m8, 12 March: a paid shift 06:00–14:00 worked whole (available throughout), and an
+    unpaid overtime slot 15:00–17:00 of work it did not work. Shrinkage is paid time not
+    available / paid time = 0 / 480 min; the unpaid slot read 120 / 480 = 25 %. Had the
+    slot been paid, its two hours would be unplanned shrinkage: 120 / 600."""
+    shifts = [{"agent_id": "m8", "start": "2024-03-12T06:00:00Z",
+               "end": "2024-03-12T14:00:00Z", "paid": True},
+              {"agent_id": "m8", "start": "2024-03-12T15:00:00Z",
+               "end": "2024-03-12T17:00:00Z", "paid": False}]
+    slot = {"agent_id": "m8", "activity": "work", "start": "2024-03-12T15:00:00Z",
+            "end": "2024-03-12T17:00:00Z", "paid": False}
+    states = [state("m8", "available", "2024-03-12T06:00:00Z", "2024-03-12T14:00:00Z")]
+    unpaid = dataset(tmp_path / "unpaid", shifts=shifts, shift_activities=[slot],
+                     agent_states=states)
+    row = omnikpi.report_result(unpaid, engine=engine, metrics=["shrinkage"]).rows[0]
+    assert row["shrinkage"] == 0.0
+    paid = dataset(tmp_path / "paid", shifts=[shifts[0], {**shifts[1], "paid": True}],
+                   shift_activities=[{**slot, "paid": True}], agent_states=states)
+    row = omnikpi.report_result(paid, engine=engine, metrics=["shrinkage"]).rows[0]
+    assert row["shrinkage"] == pytest.approx(120 / 600)

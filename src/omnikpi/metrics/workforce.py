@@ -64,8 +64,12 @@ def _shrinkage_numerator(t: ir.Table, p: Params) -> ir.Value:
     absent = t.activity.isin(_names(p["unplanned_activities"]))
     paid_off = (t.kind == "activity") & t.paid & (t.activity != "work")
     planned = _seconds(t, paid_off & ~absent)
-    unplanned = _seconds(t, (t.kind == "activity") & (t.activity == "work")) - _seconds(
-        t, (t.kind == "match") & (t.activity == "work")) + _seconds(t, paid_off & absent)
+    # paid work not worked: scheduled work that is unpaid (an unpaid overtime slot) is
+    # outside the paid time shrinkage is a share of (120 unpaid minutes read 25 % of an
+    # 8-hour paid shift the agent worked whole)
+    paid_work = (t.activity == "work") & t.paid.fill_null(True)
+    unplanned = _seconds(t, (t.kind == "activity") & paid_work) - _seconds(
+        t, (t.kind == "match") & paid_work) + _seconds(t, paid_off & absent)
     part = p["part"]
     if part == "planned":
         return planned
