@@ -31,10 +31,11 @@ def on_agent_days(time: ir.Table, days: ir.Table, req: SourceRequest) -> ir.Tabl
     return without(t, "__day")
 
 
-def days_spanned(t: ir.Table, start: str, end: str, req: SourceRequest) -> ir.Table:
-    """(agent_id, day) of the first and the last day of each interval: a night shift is
-    on both sides of midnight."""
-    first = t.select(agent_id=t.agent_id, day=day_of(t[start], req))
-    last = t.select(agent_id=t.agent_id,
+def days_spanned(t: ir.Table, start: str, end: str, req: SourceRequest,
+                 keep: tuple[str, ...] = ()) -> ir.Table:
+    """(agent_id, day) of the first and the last day of each interval, with the columns
+    ``keep``: a night shift is on both sides of midnight."""
+    first = t.select(*keep, agent_id=t.agent_id, day=day_of(t[start], req))
+    last = t.select(*keep, agent_id=t.agent_id,
                     day=day_of(ibis.greatest(t[start], t[end] - 1), req))
     return ibis.union(first, last, distinct=True)

@@ -17,19 +17,25 @@ from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source
 from omnikpi.errors import UsageError
 
 
+def by_local_day(req: SourceRequest) -> SourceRequest:
+    """``req`` cutting time at each local midnight of the reporting zone (its own request
+    when its grain is a day or shorter): a piece then lies within one day, whatever period
+    it is reported in (``key_from_day`` puts the days into weeks, months, the total)."""
+    ctx = req.ctx
+    if ctx.grain in ("15min", "30min", "hour", "day"):
+        return req
+    day_ctx = dataclasses.replace(ctx, grain="day")
+    calendar = buckets("day", ctx.tz, ctx.span_start_us,
+                       max(ctx.span_end_us, ctx.span_start_us + 1))
+    return SourceRequest(req.tables, day_ctx, lambda: calendar, req.booking)
+
+
 def agent_days_source(req: SourceRequest) -> ir.Table:
     ctx = req.ctx
     if ctx.grain not in ("day", "week", "month", "total"):
         raise UsageError("per = agent_day counts whole days: use --grain day, week, month "
                          "or total")
-    if ctx.grain == "day":
-        day_req = req
-    else:
-        day_ctx = dataclasses.replace(ctx, grain="day")
-        calendar = buckets("day", ctx.tz, ctx.span_start_us,
-                           max(ctx.span_end_us, ctx.span_start_us + 1))
-        day_req = SourceRequest(req.tables, day_ctx, lambda: calendar, req.booking)
-    time = agent_time_source(day_req)
+    time = agent_time_source(by_local_day(req))
     time = time.filter(time.state != "logged_out")
     days = time.group_by(["agent_id", "site", "tenant", KEY]).aggregate(
         seconds=time.seconds.sum())

@@ -83,8 +83,10 @@ def scheduled_work(tables: TableGetter) -> ir.Table:
     wholly under shorter activities in a real schedule, and laying flat is the costly
     part)."""
     j, shifts = _with_shifts(tables)
-    rows = j.filter(j.activity.lower() == "work").select("agent_id", "start", "end")
-    unclaimed = _unclaimed_work(j, shifts).select("agent_id", "start", "end")
+    rows = j.filter(j.activity.lower() == "work").select(
+        "agent_id", "start", "end", site=j.__site, tenant=j.__tenant)
+    unclaimed = _unclaimed_work(j, shifts).select("agent_id", "start", "end", "site",
+                                                  "tenant")
     return ibis.union(rows, unclaimed, distinct=False)
 
 

@@ -151,13 +151,32 @@ def dial_agent_time_source(req: SourceRequest) -> ir.Table:
 def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent time on the days the agent had scheduled work (conformance's "at any time of
     the day"): an agent with no schedule that day adds no work time to a team's figure."""
+    from omnikpi.engine.agent_days import by_local_day
+    from omnikpi.engine.grains import key_from_day
     from omnikpi.engine.schedule_sources import scheduled_work
     from omnikpi.engine.sources import agent_time_source
 
-    time = agent_time_source(req)
+    # cut at local midnight whatever the grain: a state from 23:00 to 01:00 has its hour
+    # of a scheduled day counted (it counted whole, or not at all, by the day it started:
+    # 1.125 by day, 1.0 by week for the same day)
+    days = by_local_day(req)
+    time = agent_time_source(days)
+    if days is not req:
+        time = time.mutate(**{KEY: key_from_day(req.ctx.grain, time[KEY])})
     # work as adherence reads it: a shift's time no activity claims is work too
     work = scheduled_work(req.tables)
-    return on_agent_days(time, days_spanned(work, "start", "end", req), req)
+    # the day's time belongs to the site and tenant of its scheduled work, as the
+    # scheduled work it is divided by (a state without a site read 0 % for the shift's)
+    places = days_spanned(work, "start", "end", req, ("site", "tenant"))
+    places = places.group_by(["agent_id", "day"]).aggregate(
+        __site=places.site.max(), __tenant=places.tenant.max())
+    time = on_agent_days(time, places.select("agent_id", "day"), req)
+    time = time.mutate(__day=day_of(time.piece_start, req))
+    joined = time.left_join(places, [time.agent_id == places.agent_id,
+                                     time.__day == places.day])
+    return joined.mutate(site=joined.__site.coalesce(joined.site),
+                         tenant=joined.__tenant.coalesce(joined.tenant)).select(
+        *time.columns).drop("__day")
 
 
 def employee_surveys_source(req: SourceRequest) -> ir.Table:
