@@ -68,3 +68,34 @@ def test_a_state_across_midnight_counts_its_part_of_the_scheduled_day(
     # by day, 30 March has no scheduled work: no figure
     assert [r["conformance"] for r in rows if r["conformance"] is not None] == [
         pytest.approx(1.125)]
+
+
+def test_an_activity_that_starts_before_its_shift_is_scheduled_once(
+        tmp_path: Path, engine: str) -> None:
+    """p1: a shift 06:00–14:00 UTC and a paid meeting 05:30–06:30 that begins before it;
+    the agent is in the meeting, then available to 14:00 — the schedule followed
+    exactly. Scheduled: meeting 60 min + work 06:30–14:00 450 min = 510 min, all matched:
+    adherence 1, conformance 450 / 450 = 1; shrinkage is the meeting alone, planned,
+    60 / 510 (scheduled paid time: the shift's 480 min and the meeting's 30 outside it).
+    The shift read as unclaimed and 06:00–06:30 was both work and meeting: adherence
+    510 / 540, conformance 450 / 480, 30 min of unplanned shrinkage."""
+    data = dataset(
+        tmp_path / "meeting",
+        shifts=[{"agent_id": "p1", "start": "2024-03-12T06:00:00Z",
+                 "end": "2024-03-12T14:00:00Z", "paid": True}],
+        shift_activities=[{"agent_id": "p1", "activity": "meeting",
+                           "start": "2024-03-12T05:30:00Z", "end": "2024-03-12T06:30:00Z",
+                           "paid": True}],
+        agent_states=[
+            state("p1", "not_ready", "2024-03-12T05:30:00Z", "2024-03-12T06:30:00Z",
+                  reason="meeting"),
+            state("p1", "available", "2024-03-12T06:30:00Z", "2024-03-12T14:00:00Z")])
+    window = {"from_": "2024-03-12", "to": "2024-03-13"}
+    row = omnikpi.report_result(data, engine=engine, tz="UTC",
+                                metrics=["adherence", "conformance", "shrinkage"],
+                                **window).rows[0]
+    assert row == {"adherence": 1.0, "conformance": 1.0,
+                   "shrinkage": pytest.approx(60 / 510)}
+    unplanned = omnikpi.report_result(data, engine=engine, tz="UTC", metrics=["shrinkage"],
+                                      params={"shrinkage.part": "unplanned"}, **window)
+    assert unplanned.rows[0]["shrinkage"] == 0.0

@@ -50,14 +50,17 @@ def _on_top(j: ir.Table) -> list[ir.Value]:
 
 
 def _with_shifts(tables: TableGetter) -> tuple[ir.Table, ir.Table]:
-    """The scheduled activities with the shift their start falls in (``__s``, ``__e``,
-    ``__site``, ``__tenant``, ``__paid``), and the shifts."""
+    """The scheduled activities with the shift they overlap (``__s``, ``__e``, ``__site``,
+    ``__tenant``, ``__paid``), and the shifts. Overlap, not the start alone: a meeting
+    from 05:30 to 06:30 before a 06:00 shift left the shift unclaimed, and 06:00–06:30
+    was scheduled twice — as the meeting and as work."""
     acts = tables("shift_activities")
     shifts = tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
                       __site=shifts.site, __tenant=shifts.tenant,
                       __paid=shifts.paid.fill_null(True))
-    j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start >= s.__s, acts.start < s.__e])
+    j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start < s.__e,
+                           acts.end > s.__s])
     return j, shifts
 
 
@@ -99,7 +102,8 @@ def _unclaimed_work(j: ir.Table, shifts: ir.Table) -> ir.Table:
     inside = j.filter(j.__s.notnull() & j.__paid)
     inside = inside.select(agent_id=inside.agent_id, __s=inside.__s, __e=inside.__e,
                            __site=inside.__site, __tenant=inside.__tenant,
-                           start=inside.start, end=ibis.least(inside.end, inside.__e))
+                           start=ibis.greatest(inside.start, inside.__s),
+                           end=ibis.least(inside.end, inside.__e))
     # the stretches of each shift its activities claim, then what lies between them
     claimed = islands(inside, ["agent_id", "__s"], "start", "end",
                       lambda t: {"__e": t.__e.max(), "__site": t.__site.max(),

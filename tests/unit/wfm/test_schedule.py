@@ -208,10 +208,10 @@ def test_a_days_work_is_the_whole_schedules_work_on_that_day(
             assert scheduled_work(dataset, within=day) == sorted(
                 w for w in whole if w[1] > day[0] and w[0] < day[1]), (folder, day)
     # the work row is shorter than the absence, so on top of it; the rest of the second
-    # shift is unclaimed work, the absence starting outside it (an activity counts for the
-    # shift its start falls in: docs/decisions.md)
+    # shift is the absence, which covers it though it began before it (an activity
+    # claims the part of every shift it overlaps: docs/decisions.md)
     assert scheduled_work(omnikpi.load_dataset(layered)) == [
-        (_at(20), _at(23.5)), (_at(24.5), _at(28)), (_at(44), _at(46)), (_at(46), _at(52))]
+        (_at(20), _at(23.5)), (_at(24.5), _at(28)), (_at(44), _at(46))]
 
 
 def test_demo_schedule_keeps_the_rules(demo: tuple[object, Path]) -> None:
