@@ -150,6 +150,29 @@ TEXT: dict[str, tuple[str, str]] = {
         "Періоди роботи одного оператора в roster перетинаються: його враховано в "
         "чисельності двічі, що занижує плинність. Закрийте ранній період (left_on) до "
         "наступного hired_on."),
+    # omnikpi.schema.hints.LEFT_WITHOUT_LEAVE_TYPE
+    "Roster rows end an employment (left_on) without saying how (leave_type): attrition "
+    "counts a leaver by the leave type (the types in leave_types; internal_move is no "
+    "leaver), so these agents are not counted as having left. Give each one's leave_type "
+    "(voluntary, involuntary, company_move or internal_move).": (
+        "Строки roster завершают работу (left_on), не говоря как (leave_type): текучесть "
+        "считает ушедшего по типу ухода (типы из leave_types; internal_move — не уход), "
+        "поэтому эти операторы не учтены как ушедшие. Укажите каждому leave_type "
+        "(voluntary, involuntary, company_move или internal_move).",
+        "Рядки roster завершують роботу (left_on), не кажучи як (leave_type): плинність "
+        "рахує того, хто пішов, за типом відходу (типи з leave_types; internal_move — не "
+        "відхід), тож цих операторів не враховано як тих, що пішли. Вкажіть кожному "
+        "leave_type (voluntary, involuntary, company_move або internal_move)."),
+    # omnikpi.schema.hints.LEAVE_TYPE_WITHOUT_LEFT
+    "Roster rows give a leave_type but no left_on: the agent is read as still employed, "
+    "counted in headcount and not as a leaver. Give the last day employed in left_on, or "
+    "clear leave_type.": (
+        "Строки roster указывают leave_type без left_on: оператор считается работающим, "
+        "учитывается в численности и не как ушедший. Укажите последний рабочий день в "
+        "left_on или очистите leave_type.",
+        "Рядки roster вказують leave_type без left_on: оператора вважають працюючим, його "
+        "враховано в чисельності й не як того, хто пішов. Вкажіть останній робочий день у "
+        "left_on або очистьте leave_type."),
     # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
     "Voice contacts with accepted_at but no first_response_at count as not answered: they "
     "lower the answered count and the service level, and have no ASA or handle time. For "

@@ -163,3 +163,26 @@ def test_shapes_that_count_twice_or_disagree_are_noted(tmp_path: Path) -> None:
     # what the last note warns of: d2 and d3 are sales but not conversions
     row = omnikpi.report_result(tmp_path, metrics=["sales", "conversion_rate"]).rows[0]
     assert row == {"sales": 3, "conversion_rate": 0.5}  # d1 of the RPCs d1, d4
+
+
+def test_roster_rows_that_attrition_reads_otherwise_are_noted(tmp_path: Path) -> None:
+    """x3 left on 10 February without a leave_type: attrition counts a leaver by its type,
+    so x3 is no leaver (and the analyst is told); x5 has a leave type and no last day:
+    still employed. x1 left with its type: no note."""
+    (tmp_path / "roster.csv").write_text(
+        "agent_id,hired_on,left_on,leave_type\n"
+        "x1,2023-01-01,2024-02-05,voluntary\n"
+        "x3,2023-01-01,2024-02-10,\n"
+        "x5,2023-01-01,,involuntary\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    hints = [(h["table"], h["rows"], h["message"].split(":")[0])
+             for h in json.loads(output)["hints"]]
+    assert hints == [
+        ("roster", 1, "Roster rows end an employment (left_on) without saying how "
+                      "(leave_type)"),
+        ("roster", 1, "Roster rows give a leave_type but no left_on")]
+    row = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"], grain="month",
+                                from_="2024-02-01", to="2024-03-01").rows[0]
+    # x1 alone left as a leaver; headcount (3 at the start + 1 at the end) / 2
+    assert row["attrition_monthly"] == 1 / 2

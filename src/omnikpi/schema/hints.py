@@ -82,6 +82,17 @@ OVERLAPPING_EMPLOYMENT = (
     "headcount, which lowers attrition. End the earlier period (left_on) before the next "
     "hired_on.")
 
+LEFT_WITHOUT_LEAVE_TYPE = (
+    "Roster rows end an employment (left_on) without saying how (leave_type): attrition "
+    "counts a leaver by the leave type (the types in leave_types; internal_move is no "
+    "leaver), so these agents are not counted as having left. Give each one's leave_type "
+    "(voluntary, involuntary, company_move or internal_move).")
+
+LEAVE_TYPE_WITHOUT_LEFT = (
+    "Roster rows give a leave_type but no left_on: the agent is read as still employed, "
+    "counted in headcount and not as a leaver. Give the last day employed in left_on, or "
+    "clear leave_type.")
+
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
@@ -96,6 +107,10 @@ _TABLE_HINTS = (
     # left_on is the last day employed (inclusive); none yet: employed for ever
     ("roster", _OVERLAPS.format(lo="hired_on", hi="coalesce(left_on, 999999999)", cmp="<=",
                                 table="roster"), OVERLAPPING_EMPLOYMENT),
+    ("roster", "SELECT count(*) FROM roster WHERE left_on IS NOT NULL AND "
+     "nullif(trim(leave_type), '') IS NULL", LEFT_WITHOUT_LEAVE_TYPE),
+    ("roster", "SELECT count(*) FROM roster WHERE left_on IS NULL AND "
+     "nullif(trim(leave_type), '') IS NOT NULL", LEAVE_TYPE_WITHOUT_LEFT),
 )
 """(table, a query counting its rows concerned, what it means): data no rule refuses —
 the shapes are legal — that makes two metrics disagree or counts time twice."""
