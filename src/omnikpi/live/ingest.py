@@ -360,7 +360,10 @@ class LiveStore:
         self.state_spans: dict[str, list[tuple[int, int, str]]] = {}
         """Each agent's final states (start, end in microseconds, tenant): a state posted
         later that overlaps one was accepted, then dropped from the reports by the loader."""
-        self.seq = 0
+        self.seq = int(time.time() * 1000)
+        """The newest batch's number: it starts at the start's millisecond, so that it
+        only grows across restarts too (it started at 0, and a client tracking it saw it
+        go back); batches are at least 0.1 s apart, so a restart's start is beyond it."""
         self.open_lines = 0
         """Lines in ``open.jsonl``: a log of open rows, compacted when it outgrows them."""
         self._load()

@@ -87,8 +87,9 @@ class LiveMonitor:
         self.lock = threading.RLock()
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
-        self.seq = 0
-        """The newest ingest sequence number applied (snapshots report it)."""
+        self.seq = store.seq
+        """The newest ingest sequence number applied (snapshots report it; the store's
+        start before the first)."""
         self.changes = 0
         self.files: dict[Path, tuple[int, int]] = {}
         self.open_files: dict[Path, tuple[int, int]] = {}

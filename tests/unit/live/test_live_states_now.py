@@ -171,3 +171,16 @@ def test_a_restart_keeps_a_call_that_crossed_midnight(tmp_path: Path) -> None:
         base.close()
     totals = restarted.snapshot(UNBOUNDED, noon).data["totals"]
     assert totals["aht"] == pytest.approx(415.0)
+
+
+def test_the_batch_number_only_grows_across_a_restart(tmp_path: Path) -> None:
+    """``seq`` started at 1 after a restart: a client tracking it saw it go back."""
+    store = LiveStore(tmp_path)
+    before = store.accept("contacts", [{"contact_id": "s1", "channel": "voice",
+                                        "queue": "q", "arrived_at": at(30)}]).seq
+    restarted = LiveStore(tmp_path)
+    live = LiveMonitor(tmp_path, Config(), "UTC", restarted, None, clock=clock)
+    assert live.snapshot(UNBOUNDED, clock()).seq > before
+    after = restarted.accept("contacts", [{"contact_id": "s2", "channel": "voice",
+                                           "queue": "q", "arrived_at": at(20)}]).seq
+    assert after > before
