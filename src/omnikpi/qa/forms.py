@@ -5,7 +5,7 @@ A form is written in TOML (see ``qa_forms/``)::
     key = "voice"
     name = "Voice call"
     channel_kind = "voice"        # voice | text | any
-    pass_score = 80               # optional: below it a contact is defective
+    pass_score = 80               # optional: the pass/defective verdict of calibrations
     [[items]]
     group = "Greeting"
     key = "greet"
@@ -17,7 +17,10 @@ A form is written in TOML (see ``qa_forms/``)::
 Score of an evaluation = 100 × Σ weight × item score / Σ weight over the items that apply
 (N/A items are left out of both sums); an item score is 1 (met), 0 (not met) or between.
 A critical item scored below 1 makes the evaluation a critical error: the contact counts
-as defective in ``contact_quality`` whatever its score.
+as defective in ``contact_quality`` whatever its score. The form's ``pass_score`` gives the
+verdict calibration sessions compare (same verdict as the reference); a report's
+``contact_quality`` counts a score below its own ``pass_score`` parameter as defective
+(the evaluations in the dataset do not carry their form's pass score).
 """
 
 from __future__ import annotations
