@@ -173,6 +173,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "Рядки roster вказують leave_type без left_on: оператора вважають працюючим, його "
         "враховано в чисельності й не як того, хто пішов. Вкажіть останній робочий день у "
         "left_on або очистьте leave_type."),
+    # omnikpi.schema.hints.STATES_WITHOUT_SHIFTS
+    "Agent states of agents who have no shift at all in the schedule: adherence, "
+    "conformance, shrinkage and utilization have no scheduled time for them, so they are "
+    "left out of those figures (a team's counts the agents with a schedule only). Add "
+    "their shifts, or leave them out of the state export if they are not scheduled.": (
+        "Состояния операторов, у которых в графике нет ни одной смены: у соблюдения "
+        "графика, выполнения графика, shrinkage и утилизации для них нет запланированного "
+        "времени, поэтому они не входят в эти показатели (показатель группы учитывает "
+        "только операторов с графиком). Добавьте их смены или не выгружайте их состояния, "
+        "если они не планируются.",
+        "Стани операторів, у яких у графіку немає жодної зміни: у дотримання графіка, "
+        "виконання графіка, shrinkage та утилізації для них немає запланованого часу, тож "
+        "вони не входять до цих показників (показник групи враховує лише операторів із "
+        "графіком). Додайте їхні зміни або не вивантажуйте їхні стани, якщо їх не "
+        "планують."),
     # omnikpi.schema.hints.VOICE_WITHOUT_FIRST_RESPONSE
     "Voice contacts with accepted_at but no first_response_at count as not answered: they "
     "lower the answered count and the service level, and have no ASA or handle time. For "

@@ -186,3 +186,22 @@ def test_roster_rows_that_attrition_reads_otherwise_are_noted(tmp_path: Path) ->
                                 from_="2024-02-01", to="2024-03-01").rows[0]
     # x1 alone left as a leaver; headcount (3 at the start + 1 at the end) / 2
     assert row["attrition_monthly"] == 1 / 2
+
+
+def test_states_of_agents_without_any_shift_are_noted(tmp_path: Path) -> None:
+    """m5 has states and no shift in a schedule that has m1's: its schedule metrics are
+    left out without a word (the report shows nothing for it). Its two state rows are
+    noted; m1's are not."""
+    (tmp_path / "shifts.csv").write_text(
+        "agent_id,start,end,paid\nm1,2024-03-12T06:00:00Z,2024-03-12T14:00:00Z,true\n")
+    (tmp_path / "agent_states.csv").write_text(
+        "agent_id,state,start,end\n"
+        "m1,available,2024-03-12T06:00:00Z,2024-03-12T14:00:00Z\n"
+        "m5,available,2024-03-12T06:00:00Z,2024-03-12T10:00:00Z\n"
+        "m5,handling,2024-03-12T10:00:00Z,2024-03-12T11:00:00Z\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    assert [(h["table"], h["rows"]) for h in json.loads(output)["hints"]] == [
+        ("agent_states", 2)]
+    (tmp_path / "shifts.csv").unlink()  # no schedule at all: nothing to note
+    assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []

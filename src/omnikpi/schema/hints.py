@@ -93,6 +93,12 @@ LEAVE_TYPE_WITHOUT_LEFT = (
     "counted in headcount and not as a leaver. Give the last day employed in left_on, or "
     "clear leave_type.")
 
+STATES_WITHOUT_SHIFTS = (
+    "Agent states of agents who have no shift at all in the schedule: adherence, "
+    "conformance, shrinkage and utilization have no scheduled time for them, so they are "
+    "left out of those figures (a team's counts the agents with a schedule only). Add "
+    "their shifts, or leave them out of the state export if they are not scheduled.")
+
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
@@ -139,6 +145,11 @@ def data_hints(dataset: Dataset, now: datetime | None = None,
     declares are known ones."""
     found = [Hint(table, count, message) for table, query, message in _TABLE_HINTS
              if dataset.has(table) and (count := _count(dataset, query))]
+    if dataset.has("agent_states") and dataset.has("shifts"):
+        unscheduled = _count(dataset, "SELECT count(*) FROM agent_states WHERE agent_id "
+                                      "NOT IN (SELECT agent_id FROM shifts)")
+        if unscheduled:
+            found.append(Hint("agent_states", unscheduled, STATES_WITHOUT_SHIFTS))
     if not dataset.has("contacts"):
         return found
     moment = now or datetime.now(UTC)
