@@ -170,10 +170,11 @@ def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
     places = days_spanned(work, "start", "end", req, ("site", "tenant"))
     places = places.group_by(["agent_id", "day"]).aggregate(
         __site=places.site.max(), __tenant=places.tenant.max())
-    time = on_agent_days(time, places.select("agent_id", "day"), req)
+    # one row per agent and day: the join keeps the pieces of the scheduled days (as
+    # ``on_agent_days`` does) and gives each its day's place at once
     time = time.mutate(__day=day_of(time.piece_start, req))
-    joined = time.left_join(places, [time.agent_id == places.agent_id,
-                                     time.__day == places.day])
+    joined = time.inner_join(places, [time.agent_id == places.agent_id,
+                                      time.__day == places.day])
     return joined.mutate(site=joined.__site.coalesce(joined.site),
                          tenant=joined.__tenant.coalesce(joined.tenant)).select(
         *time.columns).drop("__day")
