@@ -74,6 +74,20 @@ def answer(client: TestClient, url: str, scores: dict[str, str],
     return client.post(url, data=data, follow_redirects=False)  # type: ignore[return-value]
 
 
+def calibrate(kyiv: TestClient, name: str, evaluators: list[str]) -> tuple[str, str]:
+    """A calibration session of a1's contacts a-1 and a-2 started by ``kyiv`` (the
+    reference) with ``evaluators``: its address and the form's id."""
+    found = kyiv.get("/qa/calibrations/new?agent=a1").text
+    form_id = re.search(r'name="form_id"><option value="(\d+)"', found)
+    assert form_id
+    made = kyiv.post("/qa/calibrations", data={
+        "csrf_token": csrf(kyiv, "/qa/calibrations/new?agent=a1"), "name": name,
+        "form_id": form_id.group(1), "reference": "kyiv-sup",
+        "contact": ["a-1", "a-2"], "evaluator": evaluators}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    return made.headers["location"], form_id.group(1)
+
+
 def sample_items(client: TestClient) -> dict[str, int]:
     """Contact → sample item id of a new 100 % sample drawn by ``client``."""
     drawn = client.post("/qa/samples", data={"csrf_token": csrf(client, "/qa"), "name": "all",
@@ -129,15 +143,7 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     people = re.findall(r'name="evaluator" value="([^"]+)"', found)
     assert {"kyiv-sup", "a-quality", "lead"} <= set(people) and "lviv-sup" not in people
     assert MARK not in kyiv.get("/qa/calibrations/new").text
-    form_id = re.search(r'name="form_id"><option value="(\d+)"', found)
-    assert form_id
-    made = kyiv.post("/qa/calibrations", data={
-        "csrf_token": csrf(kyiv, "/qa/calibrations/new?agent=a1"), "name": "kyiv week",
-        "form_id": form_id.group(1), "reference": "kyiv-sup",
-        "contact": ["a-1", "a-2"], "evaluator": ["kyiv-sup", "a-quality"]},
-        follow_redirects=False)
-    assert made.status_code == 303, made.text
-    url = made.headers["location"]
+    url, form_id = calibrate(kyiv, "kyiv week", ["kyiv-sup", "a-quality"])
     assert kyiv.get(url).status_code == 200  # was 404 for a site supervisor
     assert login(app, "lviv-sup").get(url).status_code == 404
     assert login(app, "a-viewer").get(url).status_code == 403  # not invited
@@ -169,7 +175,7 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     # each contact is scored once: a second score (after seeing the others') is refused
     again = quality.get(f"{url}/evaluate/a-1", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == url
-    form = {"csrf_token": csrf(quality, url), "form_id": form_id.group(1), "comment": ""}
+    form = {"csrf_token": csrf(quality, url), "form_id": form_id, "comment": ""}
     second = quality.post(f"{url}/evaluate/a-1", data=form)
     assert second.status_code == 400 and "already scored" in second.text
     report = kyiv.get(f"/api/v1/qa/calibrations/{url.rsplit('/', 1)[1]}").json()
@@ -185,12 +191,12 @@ def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: Fas
     assert "−1,00" in kyiv.get(url, params={"lang": "ru"}).text.replace("-1,00", "−1,00")
     # an account that may not see the contacts cannot be invited
     refused = kyiv.post("/qa/calibrations", data={
-        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),
+        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id,
         "reference": "kyiv-sup", "contact": ["a-1"], "evaluator": ["lviv-sup"]})
     assert refused.status_code == 400 and "lviv-sup" in refused.text
     # the same form sent by a browser (it asks for HTML): a page saying so, not JSON
     shown = kyiv.post("/qa/calibrations", headers={"Accept": "text/html,*/*;q=0.8"}, data={
-        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id.group(1),
+        "csrf_token": csrf(kyiv, "/qa"), "name": "x", "form_id": form_id,
         "reference": "kyiv-sup", "contact": ["a-1"], "evaluator": ["lviv-sup"]})
     assert shown.status_code == 400 and shown.headers["content-type"].startswith("text/html")
     assert "lviv-sup" in shown.text and '"detail"' not in shown.text
@@ -302,16 +308,7 @@ def test_a_calibrations_scores_are_hidden_from_the_blind_and_from_the_agent(
     evaluations API listed them, /qa/evaluations/ID opened them, and the agent whose
     contacts were calibrated saw them and could dispute an exercise."""
     kyiv, lead = login(app, "kyiv-sup"), login(app, "lead")
-    found = kyiv.get("/qa/calibrations/new?agent=a1").text
-    form_id = re.search(r'name="form_id"><option value="(\d+)"', found)
-    assert form_id
-    made = kyiv.post("/qa/calibrations", data={
-        "csrf_token": csrf(kyiv, "/qa/calibrations/new?agent=a1"), "name": "blind week",
-        "form_id": form_id.group(1), "reference": "kyiv-sup",
-        "contact": ["a-1", "a-2"], "evaluator": ["kyiv-sup", "lead"]},
-        follow_redirects=False)
-    assert made.status_code == 303, made.text
-    url = made.headers["location"]
+    url, _ = calibrate(kyiv, "blind week", ["kyiv-sup", "lead"])
     for contact in ("a-1", "a-2"):
         assert answer(kyiv, f"{url}/evaluate/{contact}",
                       {"greet": "1", "correct": "1"}).status_code == 303
