@@ -458,7 +458,7 @@ def test_a_time_written_as_a_number_in_one_segment_spoils_no_other(tmp_path: Pat
     said = _said("genesys-cloud", tmp_path / "b", tmp_path / "agent.json")
     # four conversations, one only in the IVR (filtered, as from the clean file)
     assert "│ contacts │ 4 │ 3 │ 1 │ 0 │ 0 │ 1 │" in said
-    assert "1 contacts: [derived] answered_at could not be computed" in said
+    assert "1 contacts: [derived] talkers could not be computed" in said
     rows = {r["contact_id"]: r for r in
             pq.read_table(tmp_path / "b" / "contacts.parquet").to_pylist()}
     assert rows["5e0c5b3a-0001"]["accepted_at"] is None  # the odd one, named above
@@ -1122,6 +1122,106 @@ def test_genesys_ring_no_answer_then_abandoned_is_no_agents(tmp_path: Path) -> N
     rows = omnikpi.report_result(tmp_path / "out", metrics=["offered", "abandoned"],
                                  by=["agent_id"]).rows
     assert rows == [{"agent_id": None, "offered": 1, "abandoned": 1}]
+
+
+def _segments(participant: dict[str, Any], *ends: str) -> dict[str, Any]:
+    """The participant with its segments' ``disconnectType`` set, in order."""
+    for segment, end in zip(participant["sessions"][0]["segments"], ends, strict=True):
+        if end:
+            segment["disconnectType"] = end
+    return participant
+
+
+def _transferred_call(*after_anna: dict[str, Any]) -> dict[str, Any]:
+    """A call queued in Support at 09:00:05, answered by Anna at 09:01:00, who talked to
+    09:05:00, passed it on (her interact segment ends by transfer) and wrapped up 30 s;
+    then ``after_anna``."""
+    anna = _segments(_participant("agent", ("alert", "09:00:50", "09:01:00"),
+                                  ("interact", "09:01:00", "09:05:00"),
+                                  ("wrapup", "09:05:00", "09:05:30"), userId="u-anna"),
+                     "", "transfer", "")
+    return {"conversations": [_conversation(
+        "c-xfer",
+        _participant("customer", ("interact", "09:00:00", "09:12:00"), ani="tel:+4930111"),
+        _segments(_participant("acd", ("interact", "09:00:05", "09:01:00"),
+                               participantName="Support"), "transfer"),
+        anna, *after_anna)], "totalHits": 1}
+
+
+def test_genesys_transfer_to_a_person_is_a_second_leg(tmp_path: Path) -> None:
+    """Anna passed the call straight to Bob (no queue): his phone rang at 09:05:00, he
+    talked 09:05:10–09:12:00 with 60 s on hold and wrapped up 20 s. Bob's 410 s + 20 s
+    were nowhere before (the conversation was Anna's alone): now his leg, arriving when his
+    phone rang, in Support where the call came from, with Anna's leg as its parent."""
+    import json
+
+    bob = _participant("agent", ("alert", "09:05:00", "09:05:10"),
+                       ("interact", "09:05:10", "09:07:00"), ("hold", "09:07:00", "09:08:00"),
+                       ("interact", "09:08:00", "09:12:00"), ("wrapup", "09:12:00", "09:12:20"),
+                       userId="u-bob")
+    (tmp_path / "xfer.json").write_text(json.dumps(_transferred_call(bob)))
+    rows = _import("genesys-cloud", tmp_path / "xfer.json", tmp_path / "out")
+    assert set(rows) == {"c-xfer", "c-xfer/2"}
+    anna, bob_leg = rows["c-xfer"], rows["c-xfer/2"]
+    assert (anna["agent_id"], anna["parent_id"], anna["transferred"], anna["acw_seconds"]) == (
+        "u-anna", None, True, 30.0)
+    assert _s(anna["ended_at"], anna["accepted_at"]) == 240.0
+    assert (bob_leg["agent_id"], bob_leg["parent_id"], bob_leg["queue"],
+            bob_leg["transferred"], bob_leg["hold_seconds"], bob_leg["acw_seconds"]) == (
+        "u-bob", "c-xfer", "Support", False, 60.0, 20.0)
+    assert _s(bob_leg["accepted_at"], bob_leg["arrived_at"]) == 10.0
+    assert _s(bob_leg["ended_at"], bob_leg["accepted_at"]) == 410.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "answered", "transferred", "aht"], by=["agent_id"]).rows
+    assert report == [{"agent_id": "u-anna", "answered": 1, "transferred": 1, "aht": 270.0},
+                      {"agent_id": "u-bob", "answered": 1, "transferred": 0, "aht": 430.0}]
+    # the customer asked one question: Bob's leg continues it, it is no repeat
+    fcr = omnikpi.report_result(tmp_path / "out", metrics=["fcr", "repeat_rate"],
+                                as_of="2024-03-20").rows
+    assert fcr == [{"fcr": 0.0, "repeat_rate": 0.0}]
+
+
+def test_genesys_transfer_to_a_queue_is_a_leg_in_that_queue(tmp_path: Path) -> None:
+    """Anna transferred the call to Billing at 09:05:00; it waited there 60 s and Carl
+    talked 09:06:00–09:10:00. Carl's leg arrives in Billing when the call entered it."""
+    import json
+
+    billing = _segments(_participant("acd", ("interact", "09:05:00", "09:06:00"),
+                                     participantName="Billing"), "transfer")
+    carl = _participant("agent", ("alert", "09:05:55", "09:06:00"),
+                        ("interact", "09:06:00", "09:10:00"), userId="u-carl")
+    (tmp_path / "xfer.json").write_text(json.dumps(_transferred_call(billing, carl)))
+    rows = _import("genesys-cloud", tmp_path / "xfer.json", tmp_path / "out")
+    leg = rows["c-xfer/2"]
+    assert (leg["queue"], leg["agent_id"], leg["parent_id"]) == ("Billing", "u-carl", "c-xfer")
+    assert _s(leg["accepted_at"], leg["arrived_at"]) == 60.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "asa", "aht"], by=["queue"]).rows
+    assert report == [{"queue": "Billing", "offered": 1, "answered": 1, "asa": 60.0,
+                       "aht": 240.0},
+                      {"queue": "Support", "offered": 1, "answered": 1, "asa": 55.0,
+                       "aht": 270.0}]
+
+
+def test_genesys_caller_who_hangs_up_in_the_queue_transferred_to(tmp_path: Path) -> None:
+    """Anna transferred the call to Billing at 09:05:00 and the caller hung up there at
+    09:07:00 (the acd segment ends by peer): an abandon in Billing after 120 s, which was
+    nowhere before."""
+    import json
+
+    billing = _segments(_participant("acd", ("interact", "09:05:00", "09:07:00"),
+                                     participantName="Billing"), "peer")
+    (tmp_path / "xfer.json").write_text(json.dumps(_transferred_call(billing)))
+    rows = _import("genesys-cloud", tmp_path / "xfer.json", tmp_path / "out")
+    leg = rows["c-xfer/2"]
+    assert (leg["queue"], leg["agent_id"], leg["accepted_at"], leg["parent_id"]) == (
+        "Billing", None, None, "c-xfer")
+    assert _s(leg["abandoned_at"], leg["arrived_at"]) == 120.0
+    assert rows["c-xfer"]["transferred"] is True
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "abandoned"], by=["queue"]).rows
+    assert report == [{"queue": "Billing", "offered": 1, "abandoned": 1},
+                      {"queue": "Support", "offered": 1, "abandoned": 0}]
 
 
 @pytest.mark.parametrize(("left_out", "conversation", "expected"), [
