@@ -114,6 +114,28 @@ def test_a_metric_without_any_value_says_what_it_counts_on_stderr() -> None:
     assert "note:" not in later.stderr
 
 
+def test_an_as_of_before_all_data_is_an_empty_report_that_says_why(tmp_path: Path) -> None:
+    """An as-of of 2000 over 2024's calls began the calendar in 2000: by 15 minutes the
+    report was refused for its 841,000 periods, advising "an earlier --as-of"; by day it
+    printed an empty table and no word. Nothing was known by then: it says so."""
+    data = dataset(tmp_path / "d", contacts=[
+        call("c1", "2024-03-04T08:00:00Z", answered="2024-03-04T08:00:10Z",
+             ended="2024-03-04T08:02:00Z")])
+    for grain in ("15min", "day"):
+        out = runner.invoke(app, ["report", "--data", str(data), "--metrics", "offered",
+                                  "--grain", grain, "--as-of", "2000-01-01",
+                                  "--tz", "Europe/Kyiv", "--format", "json"])
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout)["rows"] == []
+        assert ("note: the report is empty: --as-of 2000-01-01 is before the data's first "
+                "record (2024-03-04T10:00+02:00), and nothing was known by then"
+                ) in " ".join(out.stderr.split())
+    known = runner.invoke(app, ["report", "--data", str(data), "--metrics", "offered",
+                                "--as-of", "2024-03-05", "--format", "json"])
+    assert json.loads(known.stdout)["rows"] == [{"offered": 1}]
+    assert "note:" not in known.stderr
+
+
 def test_catalog_lists_every_metric_with_formula() -> None:
     result = runner.invoke(app, ["catalog", "--format", "json"])
     assert result.exit_code == 0

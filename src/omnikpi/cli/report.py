@@ -95,7 +95,30 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     warn_unread(dataset)
     note_unmatched_filters(dataset, request)
     with err_console.status(f"Computing on {request.engine} …"):
-        return plan_request(dataset, request, cfg).run()
+        result = plan_request(dataset, request, cfg).run()
+    note_as_of_before_data(dataset, request, result)
+    return result
+
+
+def note_as_of_before_data(dataset: Dataset, request: ReportRequest,
+                           result: ReportResult) -> None:
+    """Say on stderr why a report as of an instant before all of the data is empty (an
+    as-of of 2000 over 2024's data printed an empty table and no word)."""
+    from datetime import datetime
+
+    from omnikpi.engine.run import _span, parse_instant
+    from omnikpi.engine.timezones import zone
+
+    as_of_us = parse_instant(request.as_of, request.tz, "--as-of")
+    if as_of_us is None or result.rows:
+        return
+    first = _span(dataset, []).first
+    if as_of_us < first:
+        when = datetime.fromtimestamp(first / 1_000_000, zone(request.tz))
+        err_console.print(
+            f"[yellow]note:[/] the report is empty: --as-of {escape(str(request.as_of))} is "
+            f"before the data's first record ({when.isoformat(timespec='minutes')}), "
+            "and nothing was known by then", highlight=False)
 
 
 def note_unmatched_filters(dataset: Dataset, request: ReportRequest) -> None:

@@ -240,8 +240,8 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(metric_reads(metric), tz) or 0
     plans_until = plans_until_us(dataset, metric_reads(metric), as_of_us, as_of_given)
-    lo, hi = _span(dataset, [from_us, to_us, as_of_us, plans_until])
-    cal_lo = max(lo, from_us) if from_us is not None else lo
+    lo, hi, first = _span(dataset, [from_us, to_us], forward=[as_of_us, plans_until])
+    cal_lo = max(first, from_us) if from_us is not None else first
     cal_hi = min(hi, to_us) if to_us is not None else hi
     offsets = offset_ranges(tz, lo, hi)
     ctx = RunContext(

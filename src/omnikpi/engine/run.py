@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
@@ -99,8 +99,22 @@ def _resolve_metrics(
     return [get_metric(m) for m in seen]
 
 
-def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
-    """First and last instant of any table's timestamps (for zone offsets and calendars)."""
+class Span(NamedTuple):
+    """The instants a report reaches: ``lo``–``hi`` for the zone offsets, and ``first``
+    where its calendar may begin."""
+
+    lo: int
+    hi: int
+    first: int
+
+
+def _span(dataset: Dataset, extra: list[int | None],
+          forward: Sequence[int | None] = ()) -> Span:
+    """First and last instant of any table's timestamps and of ``extra`` (for zone offsets
+    and calendars). The ``forward`` instants (the as-of, the plans' end) stretch the
+    calendar forward only: an as-of before all data used to begin it there, and a report
+    by 15 minutes as of 2000 over 2024's data was refused for its 847,865 periods — with
+    the advice of an earlier as-of."""
     parts: list[str] = []
     values = [v for v in extra if v is not None]
     for name in dataset.loads:
@@ -121,9 +135,11 @@ def _span(dataset: Dataset, extra: list[int | None]) -> tuple[int, int]:
         ).fetchone()
         if row:
             values += [int(v) for v in row if v is not None]
+    reach = [v for v in forward if v is not None]
     if not values:
-        return 0, 0
-    return min(values), max(values)
+        values = reach or [0]
+    first = min(values)
+    return Span(min([first, *reach]), max([*values, *reach]), first)
 
 
 def _one_scan_parallel(dataset: Dataset) -> bool:
@@ -288,8 +304,8 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(read, tz) or 0
     plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
-    lo, hi = _span(dataset, [from_us, to_us_, as_of_us, plans_until])
-    cal_lo = max(lo, from_us) if from_us is not None else lo
+    lo, hi, first = _span(dataset, [from_us, to_us_], forward=[as_of_us, plans_until])
+    cal_lo = max(first, from_us) if from_us is not None else first
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     engine_backend = backend or backend_for(engine, dataset)
     offsets = offset_ranges(tz, lo, hi)
