@@ -1257,9 +1257,10 @@ def test_genesys_page_without_an_optional_key(tmp_path: Path, left_out: str,
 
 
 def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
-    """A page of an older Chatwoot (no first_reply_created_at) and of conversations nobody
-    is assigned to (meta without assignee, or assignee null): it imports, those values
-    empty, and a later page that has them reads as before."""
+    """A page of an older Chatwoot (no first_reply_created_at), of conversations nobody
+    is assigned to (meta without assignee, or assignee null), and of today's Chatwoot
+    (first_reply_created_at 0 for no reply yet): it imports, those values empty, and a
+    later page that has them reads as before."""
     import json
 
     def conversation(number: int, meta: dict[str, Any], **keys: Any) -> dict[str, Any]:
@@ -1274,7 +1275,12 @@ def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
              "later.json": [conversation(23, {"sender": {"id": 503},
                                               "assignee": {"id": 7, "name": "Anna"},
                                               "channel": "Channel::WebWidget"},
-                                         first_reply_created_at=1709629260)]}
+                                         first_reply_created_at=1709629260)],
+             # today's serializer writes the reply's time with to_i: nil.to_i is 0 (it was
+             # answered in 1970, then quarantined: gone from the offered contacts)
+             "zero.json": [conversation(24, {"sender": {"id": 504},
+                                             "channel": "Channel::Whatsapp"},
+                                        first_reply_created_at=0)]}
     for name, payload in pages.items():
         (tmp_path / name).write_text(json.dumps({"data": {"meta": {}, "payload": payload}}))
         _said("chatwoot", tmp_path / "out", tmp_path / name)
@@ -1283,7 +1289,10 @@ def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
     assert {k: (r["channel"], r["customer_id"], r["agent_id"], r["first_response_at"])
             for k, r in rows.items()} == {
         "21": ("chat", "501", None, None), "22": ("email", "502", None, None),
-        "23": ("chat", "503", "Anna", datetime(2024, 3, 5, 9, 1))}
+        "23": ("chat", "503", "Anna", datetime(2024, 3, 5, 9, 1)),
+        "24": ("messenger", "504", None, None)}
+    assert omnikpi.report_result(tmp_path / "out", metrics=["offered", "answered"]).rows == [
+        {"offered": 4, "answered": 1}]
 
 
 def test_zendesk_deleted_ticket_and_an_event_without_its_ticket(tmp_path: Path) -> None:
