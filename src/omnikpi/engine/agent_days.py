@@ -30,6 +30,18 @@ def by_local_day(req: SourceRequest) -> SourceRequest:
     return SourceRequest(req.tables, day_ctx, lambda: calendar, req.booking)
 
 
+def agent_time_by_day(req: SourceRequest) -> ir.Table:
+    """Agent time cut at each local midnight, in the report's periods: a piece lies
+    within one day, so a source that keeps an agent's time on some days only (the days
+    they dialed, the days they had scheduled work) keeps the part of a state from 23:00 to
+    01:00 that lies on such a day, whatever the grain."""
+    days = by_local_day(req)
+    time = agent_time_source(days)
+    if days is req:
+        return time
+    return time.mutate(**{KEY: key_from_day(req.ctx.grain, time[KEY])})
+
+
 def agent_days_source(req: SourceRequest) -> ir.Table:
     ctx = req.ctx
     if ctx.grain not in ("day", "week", "month", "total"):

@@ -137,10 +137,12 @@ def leads_source(req: SourceRequest) -> ir.Table:
 
 def dial_agent_time_source(req: SourceRequest) -> ir.Table:
     """Logged-in time of the agents who made dial attempts, on the days they dialed (their
-    outbound hours): an agent's inbound-only day is no outbound hour."""
-    from omnikpi.engine.sources import agent_time_source
+    outbound hours): an agent's inbound-only day is no outbound hour. Time is cut at local
+    midnight whatever the grain (by week, a state from 22:00 to 02:00 was kept or left out
+    whole by the day it began: no outbound hour for two attempts after midnight)."""
+    from omnikpi.engine.agent_days import agent_time_by_day
 
-    time = agent_time_source(req)
+    time = agent_time_by_day(req)
     time = time.filter(time.state != "logged_out")
     d = req.tables("dial_attempts")
     d = d.filter(d.agent_id.notnull() & (d.dialed_at <= req.ctx.as_of_us))
@@ -151,18 +153,13 @@ def dial_agent_time_source(req: SourceRequest) -> ir.Table:
 def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent time on the days the agent had scheduled work (conformance's "at any time of
     the day"): an agent with no schedule that day adds no work time to a team's figure."""
-    from omnikpi.engine.agent_days import by_local_day
-    from omnikpi.engine.grains import key_from_day
+    from omnikpi.engine.agent_days import agent_time_by_day
     from omnikpi.engine.schedule_sources import scheduled_work
-    from omnikpi.engine.sources import agent_time_source
 
     # cut at local midnight whatever the grain: a state from 23:00 to 01:00 has its hour
     # of a scheduled day counted (it counted whole, or not at all, by the day it started:
     # 1.125 by day, 1.0 by week for the same day)
-    days = by_local_day(req)
-    time = agent_time_source(days)
-    if days is not req:
-        time = time.mutate(**{KEY: key_from_day(req.ctx.grain, time[KEY])})
+    time = agent_time_by_day(req)
     # work as adherence reads it: a shift's time no activity claims is work too
     work = scheduled_work(req.tables)
     # the day's time belongs to the site and tenant of its scheduled work, as the
