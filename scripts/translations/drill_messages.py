@@ -2,6 +2,8 @@
 (``web/page_errors.py``)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "with a survey answer": ("с ответом на опрос", "з відповіддю на опитування"),
+    "survey answered": ("ответ на опрос получен", "відповідь на опитування отримано"),
     "Parameter {name}: “{value}” is not a valid value (a finite number from {least} to "
     "{most}).": (
         "Параметр {name}: «{value}» — недопустимое значение: укажите число от {least} до "

@@ -375,6 +375,31 @@ def test_survey_response_rate_counts_contacts_with_an_answer(
     assert row == {"survey_response_rate": 0.5, "csat": pytest.approx(2 / 3)}
 
 
+def test_survey_response_rate_puts_an_answer_in_its_contacts_period(
+        tmp_path: Path, engine: str) -> None:
+    """c1, a chat on 3 June, was rated the next morning; c2, on 4 June, that afternoon.
+    By day each day has 1 handled contact with an answer: 1/1 and 1/1 (the answers were
+    booked by the day they were given: 0/1 on the 3rd, 2/1 = 2.0 on the 4th). As of 4 June
+    10:00 c1's answer is known and c2 not yet handled: the 3rd reads 1/1, the 4th has none."""
+    def chat(contact: str, day: int, hour: int) -> dict[str, Any]:
+        return call(contact, f"2024-06-0{day}T{hour}:00:00Z", channel="chat",
+                    answered=f"2024-06-0{day}T{hour}:00:10Z",
+                    ended=f"2024-06-0{day}T{hour}:10:00Z")
+
+    def csat(contact: str, at: str) -> dict[str, Any]:
+        return {"contact_id": contact, "survey": "csat", "score": 5, "scale_min": 1,
+                "scale_max": 5, "answered_at": at}
+
+    data = dataset(tmp_path, contacts=[chat("c1", 3, 11), chat("c2", 4, 10)], surveys=[
+        csat("c1", "2024-06-04T09:00:00Z"), csat("c2", "2024-06-04T12:00:00Z")])
+    by_day = run(data, engine, metrics=["handled", "survey_response_rate"], grain="day")
+    assert [(r["handled"], r["survey_response_rate"]) for r in by_day.rows] == [
+        (1, 1.0), (1, 1.0)]
+    early = run(data, engine, metrics=["handled", "survey_response_rate"], grain="day",
+                as_of="2024-06-04T10:00:00Z")
+    assert [(r["handled"], r["survey_response_rate"]) for r in early.rows] == [(1, 1.0)]
+
+
 def test_a_qa_score_above_100_is_quarantined(tmp_path: Path, engine: str) -> None:
     """QA scores are out of 100 (data-model.md): an 850 (a platform's points, another
     scale) would lift the mean QA score from (80 + 90) / 2 = 85 to 340."""

@@ -64,6 +64,8 @@ DISPLAY: dict[str, tuple[str, ...]] = {
             "site", "tenant"),
     "contacts_ivr": ("contact_id", "channel", "queue", "arrived_at", "first_response_at",
                      "wait_s"),
+    "surveyed_contacts": ("contact_id", "channel", "queue", "agent_id", "customer_id",
+                          "arrived_at", "ended_at", "surveyed", "site", "tenant"),
     "surveys": ("contact_id", "customer_id", "survey", "score", "scale_min", "scale_max",
                 "answered_at", "channel", "queue", "agent_id", "first_for_contact", "site",
                 "tenant"),

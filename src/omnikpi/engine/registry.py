@@ -44,6 +44,7 @@ from omnikpi.engine.table_sources import (
     qa_items_source,
     qa_source,
     scheduled_agent_time_source,
+    surveyed_contacts_source,
     surveys_source,
 )
 from omnikpi.engine.talk_source import talk_source
@@ -91,6 +92,8 @@ SOURCES: dict[str, FactSource] = {source.name: source for source in (
                AGENT_DIMENSIONS),
     FactSource("surveys", surveys_source, ("surveys",), CONTACT_DIMENSIONS,
                optional=("contacts",)),
+    FactSource("surveyed_contacts", surveyed_contacts_source, ("contacts", "surveys"),
+               CONTACT_DIMENSIONS),
     FactSource("qa", qa_source, ("qa_evaluations",), CONTACT_DIMENSIONS,
                optional=("contacts",)),
     FactSource("qa_items", qa_items_source, ("qa_items", "qa_evaluations"),

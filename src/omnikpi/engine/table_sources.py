@@ -49,6 +49,21 @@ def surveys_source(req: SourceRequest) -> ir.Table:
     return book(s, s.answered_at, req)
 
 
+def surveyed_contacts_source(req: SourceRequest) -> ir.Table:
+    """Contacts, each marked ``surveyed`` when a survey answer known by as-of names it:
+    the response rate counts a contact and its answer in the same period, the contact's
+    (booked by the answer, a CSAT given the morning after a chat went to the next day's
+    numerator: 0 then 2.0 by day)."""
+    from omnikpi.engine.sources import contacts_source
+
+    facts = contacts_source(req)
+    s = req.tables("surveys")
+    answered = s.filter(s.contact_id.notnull() & (s.answered_at <= req.ctx.as_of_us))
+    answered = answered.select(__surveyed=answered.contact_id).distinct()
+    marked = facts.left_join(answered, facts.contact_id == answered.__surveyed)
+    return without(marked.mutate(surveyed=marked.__surveyed.notnull()), "__surveyed")
+
+
 def qa_source(req: SourceRequest) -> ir.Table:
     """Non-calibration evaluations; ``latest`` marks the one that judges its contact/chain."""
     e = req.tables("qa_evaluations")

@@ -112,19 +112,22 @@ register(
     ),
     _survey(
         id="survey_response_rate", name="Survey response rate",
-        formulas={"ru": "обращения хотя бы с одним ответом на опрос / обработанные обращения "
-                        "(ответы учитываются по первому ответу, обращения — по завершению)",
-                  "uk": "звернення щонайменше з однією відповіддю на опитування / оброблені "
-                        "звернення (відповіді враховуються за першою відповіддю, звернення — за "
-                        "завершенням)"},
+        formulas={"ru": "обработанные обращения хотя бы с одним ответом на опрос / "
+                        "обработанные обращения (оба — по завершению обращения; ответы, "
+                        "известные на момент as-of)",
+                  "uk": "оброблені звернення щонайменше з однією відповіддю на опитування / "
+                        "оброблені звернення (обидва — за завершенням звернення; відповіді, "
+                        "відомі на момент as-of)"},
         names={"ru": "Доля ответивших на опрос", "uk": "Частка тих, хто відповів на опитування"},
         better="higher", unit="ratio",
-        tables=("surveys", "contacts"), denominator_source="contacts",
-        formula="contacts with at least one survey answer / handled contacts (answers "
-        "booked when first answered, contacts at their end)",
-        numerator=lambda t, p: n(t.first_for_contact),
+        source="surveyed_contacts", tables=("contacts", "surveys"), booking="end",
+        formula="handled contacts with at least one survey answer / handled contacts "
+        "(both booked at the contact's end; answers known by as-of)",
+        numerator=lambda t, p: n(t.handled & t.surveyed),
         denominator=lambda t, p: n(t.handled),
-        notes="Denominator booked at the contact's end.",
+        notes="A contact and its answer are in the same period, the contact's end: an "
+        "answer given the next day counts for the day of the contact, so the rate stays "
+        "within 0–1 at every grain.",
     ),
     Metric(
         id="esat", name="Employee satisfaction",

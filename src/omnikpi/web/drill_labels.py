@@ -24,6 +24,7 @@ COLUMN_WORDS = {
     "unresolved": "still unanswered", "connected": "connected",
     "first_of_lead": "the first dialed attempt of its lead", "latest": "the latest evaluation",
     "first_for_contact": "the first survey answer of its contact",
+    "surveyed": "with a survey answer",
     "repeated": "repeated", "unresolved_first": "not resolved at the first contact",
     "request": "a customer request", "after_first_reply": "after the first agent reply",
     "dialed": "dialed", "wait_s": "wait", "default_threshold_s": "threshold",
@@ -70,7 +71,7 @@ def reason_text(code: str | None, _: Gettext) -> str:
     if kind == "is":
         return _word(args[0], _)
     if kind == "not_flag":
-        if args[0] == "first_for_contact":
+        if args[0] in ("first_for_contact", "surveyed"):
             return _("no survey answer for this contact")
         return _("not %(what)s") % {"what": _word(args[0], _)}
     if kind == "no":
@@ -147,6 +148,7 @@ HEADERS = {
     "was_transferred": "transferred", "unresolved_first": "not resolved at first contact",
     "survey": "survey", "score": "score", "scale_min": "scale from", "scale_max": "scale to",
     "answered_at": "answered at", "first_for_contact": "first answer of the contact",
+    "surveyed": "survey answered",
     "state": "state", "reason": "reason", "piece_start": "from", "piece_end": "to",
     "seconds": "duration", "share": "share of the recorded time",
     "s_start": "session start", "s_end": "session end",
