@@ -60,6 +60,26 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text
 
 
+def test_a_saved_filter_value_with_a_comma_reopens_as_saved(
+        make_app: Callable[..., FastAPI]) -> None:
+    """Saved with the agents "Doe, Jane" and sales-01, the report reopened looking for
+    "Doe", " Jane" and sales-01: the values were joined with bare commas."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from omnikpi.web.value_list import split_values
+
+    client = TestClient(make_app())
+    query = "metrics=offered&by=agent_id&agent_id=" + quote("Doe\\, Jane,sales-01")
+    saved = client.post("/builder/save", data={"name": "Commas", "query": query},
+                        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    reopened = client.get(saved.headers["location"], follow_redirects=False)
+    asked = parse_qs(urlsplit(reopened.headers["location"]).query)
+    assert split_values(asked["agent_id"][0]) == ["Doe, Jane", "sales-01"]
+    page = client.get(reopened.headers["location"]).text
+    assert "sales-01" in page and "«Doe»" not in page and "“Doe”" not in page
+
+
 def test_the_preview_shows_periods_as_dates(make_app: Callable[..., FastAPI]) -> None:
     """The period column read "2024-03-04T00:00:00+02:00"; it reads as a date now, the
     instant kept in ``data-raw``."""

@@ -108,6 +108,11 @@ def test_a_clients_file_names_the_tenant_it_holds(
 
     client = log_in(TestClient(app), "bank-view", "export-pass-1234")
     assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
+    # asking for a tenant outside the scope adds none of its rows, nor its name (the file
+    # said "bank, telco" over the bank's rows alone)
+    query["tenant"] = "bank,telco"
+    assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
+    del query["tenant"]
     admin = log_in(TestClient(app), "root", "export-pass-1234")
     assert filters_line(admin) == "Канал: voice"
 

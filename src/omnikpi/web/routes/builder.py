@@ -30,6 +30,7 @@ from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
 from omnikpi.web.templating import templates
+from omnikpi.web.value_list import join_values
 
 router = APIRouter(include_in_schema=False)
 DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic", "direction")
@@ -44,7 +45,9 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
         query = {"metrics": ",".join(saved.metrics), "by": ",".join(saved.by),
                  "grain": saved.grain, "tz": saved.tz, "from": saved.from_ or "",
                  "to": saved.to or "", "as_of": saved.as_of or "",
-                 **{dim: ",".join(v) for dim, v in saved.filters.items()}}
+                 # a value with a comma ("Doe, Jane") is escaped, as the pickers write it:
+                 # joined bare, the reopened report looked for "Doe" and " Jane"
+                 **{dim: join_values(v) for dim, v in saved.filters.items()}}
         pairs = [(k, v) for k, v in query.items() if v]
         pairs += [("param", f"{k}={v}") for k, v in saved.params.items()]
         return RedirectResponse("/builder?" + urlencode(pairs), status_code=303)
@@ -225,7 +228,12 @@ def within_scope(result: ReportResult, view: View) -> ReportResult:
     bounds = dict(view.scope.bounds())
     if view.scope.agent:
         bounds["agent_id"] = (view.scope.agent,)
+    # a value asked for outside the scope is no row of the file (a bank client's
+    # "tenant=bank,telco" read "Tenant: bank, telco" over the bank's rows alone)
     shown = {**bounds, **window.filters}
+    for dim, allowed in bounds.items():
+        inside = tuple(v for v in shown[dim] if v in allowed)
+        shown[dim] = inside or tuple(allowed)
     return dataclasses.replace(result, window=dataclasses.replace(window, filters=shown))
 
 
