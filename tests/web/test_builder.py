@@ -105,6 +105,14 @@ def test_a_saved_report_is_replaced_only_when_asked(
     assert again.status_code == 409
     assert "A report with this name is already saved (Bank SL — March wk 10)" in again.text
     assert 'value="bank sl - march wk 10"' in again.text  # the form keeps what was typed
+    # its language links open the builder with the report asked (they opened
+    # /builder/save with GET: a bare 405)
+    links = set(re.findall(r'href="([^"]*lang=ru[^"]*)"', again.text))
+    assert links, again.text
+    for link in links:
+        switched = client.get(link.replace("&amp;", "&"))
+        assert switched.status_code == 200 and "preview-table" in switched.text
+        assert link.startswith("/builder?metrics=aht"), link
     kept = client.get("/builder/definition/bank-sl-march-wk-10.toml").text
     assert tomllib.loads(kept)["metrics"] == ["offered", "service_level"]
     replaced = client.post("/builder/save", data={"name": "bank sl - march wk 10",

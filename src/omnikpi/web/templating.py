@@ -27,6 +27,8 @@ from urllib.parse import quote, urlencode
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from starlette.requests import Request
+from starlette.routing import Match
 
 from omnikpi import formatting
 from omnikpi.qa.chain_text import chain_ids
@@ -104,6 +106,12 @@ its own messages, and a crafted link ("error=Call +1-555 to unlock") must not ha
 text written back into the page, even inside a link."""
 
 
+def _readable(request: Request) -> bool:
+    """Whether the request's path answers GET (a form's address may not)."""
+    scope = {**request.scope, "method": "GET"}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+
 @pass_context
 def language_url(context: Context, lang: str) -> str:
     """This page's address in ``lang``: its path and query as requested (filters, sort,
@@ -114,6 +122,12 @@ def language_url(context: Context, lang: str) -> str:
     request = context.get("request")
     if request is None or context.name in ADDRESS_NOT_REPEATED:
         return "?" + urlencode({"lang": lang})
+    if request.method != "GET" and not _readable(request):
+        # a page answering a form sent to an address that only takes forms (a refused
+        # "Save as" on /builder/save): its language link opened that address with GET, a
+        # bare 405. The page names the address it stands for, else the start page.
+        address = str(context.get("language_address") or "/")
+        return f"{address}{'&' if '?' in address else '?'}{urlencode({'lang': lang})}"
     # one leading slash: a path of "//host/x" (a 404 page) must not become a link to
     # another host
     path = "/" + quote(str(request.scope.get("path") or "/"), safe=PATH_SAFE).lstrip("/")

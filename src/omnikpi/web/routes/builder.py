@@ -81,6 +81,7 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
         "query": query, "saved": saved_reports, "error": error, "name": name,
         "name_error": name_error, "name_max": NAME_MAX,
+        "language_address": "/builder?" + query,
     }, status_code=status)
 
 
