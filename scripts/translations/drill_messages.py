@@ -2,6 +2,24 @@
 (``web/page_errors.py``)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "There is no saved report “{value}”: choose one of your saved reports.": (
+        "Сохранённого отчёта «{value}» нет: выберите один из своих сохранённых отчётов.",
+        "Збереженого звіту «{value}» немає: виберіть один зі своїх збережених звітів."),
+    "This server computes on {engine}: the engine is chosen when the server starts, not in "
+    "the page's address.": (
+        "Этот сервер считает на {engine}: движок выбирается при запуске сервера, а не в "
+        "адресе страницы.",
+        "Цей сервер рахує на {engine}: рушій вибирається під час запуску сервера, а не в "
+        "адресі сторінки."),
+    "Choose the file's format: CSV, XLSX or PDF.": (
+        "Выберите формат файла: CSV, XLSX или PDF.",
+        "Виберіть формат файлу: CSV, XLSX або PDF."),
+    "A filter value holds a NUL character (an invisible control character): type it again "
+    "without it.": (
+        "Значение фильтра содержит символ NUL (невидимый управляющий символ): введите его "
+        "заново без этого символа.",
+        "Значення фільтра містить символ NUL (невидимий керівний символ): введіть його "
+        "знову без цього символу."),
     "with a survey answer": ("с ответом на опрос", "з відповіддю на опитування"),
     "survey answered": ("ответ на опрос получен", "відповідь на опитування отримано"),
     "Parameter {name}: “{value}” is not a valid value (a finite number from {least} to "

@@ -270,3 +270,25 @@ def test_a_metric_without_its_table_cannot_be_ticked(make_app: Callable[..., Fas
     assert re.search(r'value="offered"\s+>', page)  # the contacts' metrics are free
     asked = client.get("/builder", params={"metrics": "qa_score"}).text
     assert re.search(r'value="qa_score"\s+checked>', asked)
+
+
+@pytest.mark.parametrize(("address", "ru", "uk"), [
+    ("/builder?definition=nope", "Сохранённого отчёта «nope» нет",
+     "Збереженого звіту «nope» немає"),
+    ("/builder?metrics=offered&engine=spark", "Этот сервер считает на duckdb",
+     "Цей сервер рахує на duckdb"),
+    ("/export.json?metrics=offered", "Выберите формат файла: CSV, XLSX или PDF.",
+     "Виберіть формат файлу: CSV, XLSX або PDF."),
+    ("/builder?metrics=offered&queue=%00", "Значение фильтра содержит символ NUL",
+     "Значення фільтра містить символ NUL"),
+])
+def test_refusals_of_the_report_pages_in_the_page_language(
+        make_app: Callable[..., FastAPI], address: str, ru: str, uk: str) -> None:
+    """These four were said in English on Russian and Ukrainian pages ("no saved report
+    'nope'", "this server computes on duckdb; …", "format must be csv, xlsx or pdf",
+    "filter queue: a value holds a NUL character")."""
+    client = TestClient(make_app())
+    for lang, words in (("ru", ru), ("uk", uk)):
+        answer = client.get(f"{address}&lang={lang}", headers={"Accept": "text/html"})
+        assert 400 <= answer.status_code < 500, answer.status_code
+        assert words in answer.text.replace("&#34;", '"'), (lang, answer.text[-3000:])

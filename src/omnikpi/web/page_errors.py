@@ -320,6 +320,17 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                "it.")),
     (re.compile(r"^a saved report needs a name with letters or digits"),
      _sentence("A report name needs at least one letter or digit.")),
+    (re.compile(r"^no saved report '(?P<value>.*)'$", re.S),
+     lambda m, _: _("There is no saved report “{value}”: choose one of your saved "
+                    "reports.").format(value=_unquote(m["value"]))),
+    (re.compile(r"^this server computes on (?P<engine>\w+); the engine is set"),
+     lambda m, _: _("This server computes on {engine}: the engine is chosen when the server "
+                    "starts, not in the page's address.").format(engine=m["engine"])),
+    (re.compile(r"^format must be csv, xlsx or pdf"),
+     _sentence("Choose the file's format: CSV, XLSX or PDF.")),
+    (re.compile(r": a value holds a NUL character$"),
+     _sentence("A filter value holds a NUL character (an invisible control character): "
+               "type it again without it.")),
 ]
 FLAG = re.compile(r"--(?P<name>[a-z][a-z-]*)")
 
