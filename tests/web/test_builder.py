@@ -292,3 +292,15 @@ def test_refusals_of_the_report_pages_in_the_page_language(
         answer = client.get(f"{address}&lang={lang}", headers={"Accept": "text/html"})
         assert 400 <= answer.status_code < 500, answer.status_code
         assert words in answer.text.replace("&#34;", '"'), (lang, answer.text[-3000:])
+
+
+def test_a_table_metrics_keys_are_named_in_the_page_language(
+        make_app: Callable[..., FastAPI]) -> None:
+    """Time in state's rows are keyed by state and reason: the preview's headers read the
+    ids "state" and "reason" where the exports say "Статус" and "Причина"."""
+    client = TestClient(make_app())
+    page = client.get("/builder", params={"metrics": "time_in_state", "by": "agent_id",
+                                          "agent_id": "chat-01", "lang": "ru"}).text
+    heads = re.findall(r"<th[^>]*>\s*([^<]+?)\s*<", page)
+    assert "Статус" in heads and "Причина" in heads, heads
+    assert "state" not in heads and "reason" not in heads

@@ -19,6 +19,7 @@ from omnikpi.docs_catalog import catalog_json
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
+from omnikpi.export import DIMENSION_LABELS as EXPORT_LABELS
 from omnikpi.metrics.base import get_metric
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
@@ -92,7 +93,9 @@ def _head(column: str, metrics: dict[str, Any]) -> str:
         return get_metric(column).name
     if column == "period_start":
         return "Period"
-    return DIMENSION_LABELS.get(column, column)
+    # a table metric's key (state, reason, campaign, item) is named as the exports name it
+    # (the preview showed the bare ids "state", "reason")
+    return DIMENSION_LABELS.get(column) or EXPORT_LABELS.get(column, column)
 
 
 def _missing_tables(view: View) -> dict[str, list[str]]:
