@@ -2,6 +2,12 @@
 (``web/page_errors.py``)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "No rows: the data has nothing for this period and these filters. Choose another "
+    "period, or fewer filters.": (
+        "Строк нет: в данных ничего нет за этот период с этими фильтрами. Выберите другой "
+        "период или меньше фильтров.",
+        "Рядків немає: у даних нічого немає за цей період із цими фільтрами. Виберіть інший "
+        "період або менше фільтрів."),
     "There is no saved report “{value}”: choose one of your saved reports.": (
         "Сохранённого отчёта «{value}» нет: выберите один из своих сохранённых отчётов.",
         "Збереженого звіту «{value}» немає: виберіть один зі своїх збережених звітів."),

@@ -304,3 +304,16 @@ def test_a_table_metrics_keys_are_named_in_the_page_language(
     heads = re.findall(r"<th[^>]*>\s*([^<]+?)\s*<", page)
     assert "Статус" in heads and "Причина" in heads, heads
     assert "state" not in heads and "reason" not in heads
+
+
+def test_an_empty_preview_says_so_in_the_page_language(
+        make_app: Callable[..., FastAPI]) -> None:
+    """A period after all the data showed a header row over nothing, without a word."""
+    client = TestClient(make_app())
+    query = {"metrics": "offered,aht", "by": "queue", "from": "2030-01-01",
+             "to_day": "2030-01-31"}
+    empty = client.get("/builder", params={**query, "lang": "uk"}).text
+    assert 'id="preview-empty"' in empty and "Рядків немає" in empty
+    full = client.get("/builder", params={**query, "from": "2024-03-04",
+                                          "to_day": "2024-03-06", "lang": "uk"}).text
+    assert "preview-table" in full and 'id="preview-empty"' not in full
