@@ -9,6 +9,13 @@ each line is checked on its own and a copy without the broken lines is read inst
 the same way (so the types DuckDB infers do not change). This runs only after DuckDB
 has refused the file; a file whose lines all parse is never copied.
 
+Firehose writes objects back to back, several on one line (or a whole file on one
+line): a line is as many complete JSON values as it holds. In the copy each of them is
+on a line of its own, and a line whose end is cut keeps its complete objects; only the
+cut rest is left out, listed with its line (before, a line of two objects was rejected
+whole as "Extra data", both objects lost, and a file whose first line held two objects
+was taken for one JSON document and refused whole).
+
 A file that is one JSON document (an API page: an object or an array over many lines)
 is left as it is: a line of it means nothing alone, and what a cut would lose cannot be
 known.
@@ -17,6 +24,7 @@ known.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -27,21 +35,27 @@ from omnikpi.connectors.failing_rows import short
 from omnikpi.connectors.reject_file import Reject
 from omnikpi.schema.files import open_bytes
 
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\r\n]*")
+"""White space between JSON values (JSON's own: no other character)."""
+
 
 @contextmanager
 def without_broken_lines(files: list[Path]
                          ) -> Iterator[tuple[list[Path], Counter[str], list[Reject]]]:
     """The files with their lines that are not JSON taken out (temporary copies, removed
     after), those lines counted (one reason naming the first of them) and listed with
-    their text for ``rejects.csv``. Files that are not one object per line come back as
-    they are."""
+    their text for ``rejects.csv``. A line of several objects back to back is written as
+    one object per line; a line whose complete objects are followed by a cut keeps the
+    objects, and only the cut rest is counted and listed. Files that are not one object
+    per line come back as they are."""
     count = 0
     first = ""
     listed: list[Reject] = []
     with tempfile.TemporaryDirectory(prefix="omnikpi-lines-") as scratch:
         readable = []
         for number, path in enumerate(files):
-            broken = _broken_lines(path)
+            broken, several = _broken_lines(path)
             if not broken:
                 readable.append(path)
                 continue
@@ -49,12 +63,19 @@ def without_broken_lines(files: list[Path]
             skip = dict(broken)
             with open_bytes(path) as source, copy.open("wb") as target:
                 for line_number, line in enumerate(source, start=1):
-                    if line_number not in skip:
+                    if line_number not in skip and line_number not in several:
                         target.write(line)
                         continue
-                    text = line.decode("utf-8", "replace").replace("\x00", "")
+                    text, values, cut = _values(line)
+                    for start, end in values:  # each complete object on its own line
+                        target.write(text[start:end].encode() + b"\n")
+                    if cut is None:
+                        continue
+                    # the rest that does not parse (the whole line when nothing did)
+                    rest = text[cut[0]:] if values else line.decode("utf-8", "replace")
                     listed.append(Reject(str(path), line_number,
-                                         f"not JSON: {skip[line_number]}", text))
+                                         f"not JSON: {skip[line_number]}",
+                                         rest.replace("\x00", "")))
             readable.append(copy)
             if not first:
                 line_number, error = broken[0]
@@ -64,27 +85,56 @@ def without_broken_lines(files: list[Path]
         yield readable, reasons, listed
 
 
-def _broken_lines(path: Path) -> list[tuple[int, str]]:
-    """The lines of a one-object-per-line file that do not parse, with the parser's
-    reason; none for a file that is one JSON document."""
+def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
+    """The lines of a one-object-per-line file that do not parse (or whose end does not),
+    with the parser's reason, and the lines holding several values (to be written one per
+    line); none for a file that is one JSON document."""
     if _is_one_document(path):
-        return []
+        return [], set()
     broken = []
+    several: set[int] = set()
     with open_bytes(path) as source:
         for line_number, line in enumerate(source, start=1):
             if not line.strip():
                 continue
-            try:
-                json.loads(line)
-            except ValueError as exc:  # also UnicodeDecodeError
-                broken.append((line_number, str(exc)))
-    return broken
+            _, values, cut = _values(line)
+            if cut is not None:
+                broken.append((line_number, cut[1]))
+            elif len(values) > 1:
+                several.add(line_number)
+    return broken, several
+
+
+def _values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str] | None]:
+    """The line's text, where each complete JSON value written back to back on it starts
+    and ends, and where its rest stops parsing with the parser's reason (none when the
+    whole line parses)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "", [], (0, str(exc))
+    values: list[tuple[int, int]] = []
+    at = _end_of_space(text, 0)
+    while at < len(text):
+        try:
+            _, end = _DECODER.raw_decode(text, at)
+        except ValueError as exc:
+            return text, values, (at, str(exc))
+        values.append((at, end))
+        at = _end_of_space(text, end)
+    return text, values, None
+
+
+def _end_of_space(text: str, at: int) -> int:
+    match = _SPACE.match(text, at)
+    return match.end() if match else at
 
 
 def _is_one_document(path: Path) -> bool:
     """Whether the file holds one JSON document (``[…]``, or an object written over many
-    lines) rather than an object per line: it starts with ``[``, or neither of its first
-    two lines parses alone (one of them may be the broken line of a JSON-lines file)."""
+    lines) rather than objects line by line: it starts with ``[``, or neither of its
+    first two lines reads as a line of them (one of them may be the broken line of a
+    JSON-lines file)."""
     with open_bytes(path) as source:
         lines = []
         for line in source:
@@ -98,8 +148,8 @@ def _is_one_document(path: Path) -> bool:
 
 
 def _parses(line: bytes) -> bool:
-    try:
-        json.loads(line)
-    except ValueError:
-        return False
-    return True
+    """Whether a line reads as a line of a JSON-lines file: complete JSON values back to
+    back, or complete objects followed by a cut (a line of an object written over many
+    lines is neither: ``{``, or ``"key": {…},`` whose first value is no object)."""
+    text, values, cut = _values(line)
+    return bool(values) and (cut is None or text[values[0][0]] == "{")

@@ -1,0 +1,321 @@
+"""Defects of the shipped platform mappings and of the JSON-lines reader, each on a small
+export written here by hand from the platform's documented fields; the waits and
+resolution times are worked out in the comments (see ``test_platform_mappings.py`` for
+each mapping's fixture test)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from tests.unit.connectors.test_platform_mappings import _import, _s, _said
+
+import omnikpi
+from omnikpi.config import DEFAULT_MODES
+
+
+def _contact_record(contact_id: str, channel: str, reason: str | None, initiated: str,
+                    enqueued: str | None, dequeued: str | None, disconnected: str,
+                    agent: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+    """An Amazon Connect contact record (CTR) as the export stream writes it."""
+    record: dict[str, Any] = {
+        "AWSAccountId": "123456789012", "ContactId": contact_id, "Channel": channel,
+        "InitiationMethod": "INBOUND" if channel == "VOICE" else "API",
+        "InitiationTimestamp": initiated, "DisconnectTimestamp": disconnected,
+        "LastUpdateTimestamp": disconnected.replace("Z", ".250Z"),
+        "Queue": {"Name": "Support", "EnqueueTimestamp": enqueued,
+                  "DequeueTimestamp": dequeued} if enqueued else None,
+        "Agent": agent, **more}
+    if reason is not None:
+        record["DisconnectReason"] = reason
+    return record
+
+
+def _lines(path: Path, *records: dict[str, Any]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+# -- Amazon Connect: the channel of a task and of a chat's subtype --------------------------
+
+def test_amazon_connect_task_and_chat_subtypes_are_channels_omnikpi_measures(
+        tmp_path: Path) -> None:
+    """A TASK was channel "task", which OmniKPI does not know: measured as a call, a task
+    an agent took after 2 hours missed a 20-second service level. It is deferred work,
+    measured as e-mail (24 hours). A chat's subtype (SegmentAttributes connect:Subtype)
+    tells WhatsApp and Apple Messages (messenger) and SMS (sms) from web chat."""
+    def subtype(name: str) -> dict[str, Any]:
+        return {"SegmentAttributes": {"connect:Subtype": {"ValueString": name}}}
+    agent = {"Username": "oksana", "ConnectedToAgentTimestamp": "2024-06-04T11:00:00Z",
+             "AfterContactWorkDuration": 0}
+    source = _lines(
+        tmp_path / "ctr.json",
+        # a task queued at 09:00, taken at 11:00 (2 h), done at 11:20
+        _contact_record("t-1", "TASK", "AGENT_COMPLETED", "2024-06-04T08:59:58Z",
+                        "2024-06-04T09:00:00Z", "2024-06-04T11:00:00Z",
+                        "2024-06-04T11:20:00Z", agent,
+                        SegmentAttributes={"connect:ContactExpiry": {"ValueInteger": 2880}}),
+        _contact_record("w-1", "CHAT", "CUSTOMER_DISCONNECT", "2024-06-04T10:00:00Z",
+                        "2024-06-04T10:00:02Z", "2024-06-04T10:00:40Z",
+                        "2024-06-04T10:00:40Z", **subtype("connect:WhatsApp")),
+        _contact_record("a-1", "CHAT", "CUSTOMER_DISCONNECT", "2024-06-04T10:01:00Z",
+                        "2024-06-04T10:01:02Z", "2024-06-04T10:01:30Z",
+                        "2024-06-04T10:01:30Z", **subtype("connect:Apple")),
+        _contact_record("s-1", "CHAT", "CUSTOMER_DISCONNECT", "2024-06-04T10:02:00Z",
+                        "2024-06-04T10:02:02Z", "2024-06-04T10:02:30Z",
+                        "2024-06-04T10:02:30Z", **subtype("connect:SMS")),
+        _contact_record("c-1", "CHAT", "CUSTOMER_DISCONNECT", "2024-06-04T10:03:00Z",
+                        "2024-06-04T10:03:02Z", "2024-06-04T10:03:30Z",
+                        "2024-06-04T10:03:30Z", **subtype("connect:Chat")),
+        _contact_record("c-2", "CHAT", "CUSTOMER_DISCONNECT", "2024-06-04T10:04:00Z",
+                        "2024-06-04T10:04:02Z", "2024-06-04T10:04:30Z",
+                        "2024-06-04T10:04:30Z"),  # no subtype: web chat
+    )
+    rows = _import("amazon-connect", source, tmp_path / "out")
+    channels = {key: row["channel"] for key, row in rows.items()}
+    assert channels == {"t-1": "email", "w-1": "messenger", "a-1": "messenger",
+                        "s-1": "sms", "c-1": "chat", "c-2": "chat"}
+    assert set(channels.values()) <= set(DEFAULT_MODES)
+    task = rows["t-1"]
+    assert _s(task["first_response_at"], task["arrived_at"]) == 7200.0
+    assert _s(task["ended_at"], task["accepted_at"]) == 1200.0
+    sessions = pq.read_table(tmp_path / "out" / "ivr_sessions.parquet").to_pylist()
+    assert {s["session_id"]: s["channel"] for s in sessions}["flow-t-1"] == "email"
+    report = omnikpi.report_result(tmp_path / "out", metrics=["answered", "service_level"],
+                                   by=["channel"]).rows
+    # the task answered after 2 h is on time for e-mail's 24 h (as "task", against 20 s,
+    # it was late: service level 0)
+    assert {r["channel"]: (r["answered"], r["service_level"]) for r in report}["email"] == (
+        1, 1.0)
+
+
+# -- Amazon Connect: only the customer leaving the queue is an abandon ----------------------
+
+def test_amazon_connect_only_the_customer_leaving_the_queue_is_an_abandon(
+        tmp_path: Path) -> None:
+    """A task that expired after a week in its queue and a call the flow took out of the
+    queue (a callback offered, closed hours) were abandoned: an average abandon time of
+    days, a callback the customer chose counted against the centre. They are timeouts:
+    offered, neither answered nor abandoned, ended when they left the queue, `outcome`
+    the reason. The customer hanging up in the queue, the line dropping, and a record
+    without a reason (an older export) are abandoned."""
+    agent = {"Username": "ivan", "ConnectedToAgentTimestamp": "2024-06-03T09:50:20Z",
+             "AfterContactWorkDuration": 10}
+    source = _lines(
+        tmp_path / "ctr.json",
+        # the task expired: queued 2024-06-03 09:20:01, left the queue 2024-06-10 09:00
+        _contact_record("c-0003", "TASK", "EXPIRED", "2024-06-03T09:20:00Z",
+                        "2024-06-03T09:20:01Z", "2024-06-10T09:00:00Z",
+                        "2024-06-10T09:00:00Z"),
+        # the flow took the caller out of the queue at 09:39 (queued at 09:30:30)
+        _contact_record("c-0004", "VOICE", "CONTACT_FLOW_DISCONNECT", "2024-06-03T09:30:00Z",
+                        "2024-06-03T09:30:30Z", "2024-06-03T09:39:00Z",
+                        "2024-06-03T09:40:00Z"),
+        # the caller hung up after 45 s in the queue
+        _contact_record("c-0005", "VOICE", "CUSTOMER_DISCONNECT", "2024-06-03T09:40:00Z",
+                        "2024-06-03T09:40:10Z", "2024-06-03T09:40:55Z",
+                        "2024-06-03T09:40:55Z"),
+        # the line dropped after 30 s in the queue
+        _contact_record("c-0006", "VOICE", "TELECOM_PROBLEM", "2024-06-03T09:45:00Z",
+                        "2024-06-03T09:45:05Z", "2024-06-03T09:45:35Z",
+                        "2024-06-03T09:45:35Z"),
+        # an older record without DisconnectReason: left after 75 s unanswered
+        _contact_record("c-0007", "VOICE", None, "2024-06-03T09:47:00Z",
+                        "2024-06-03T09:47:05Z", "2024-06-03T09:48:20Z",
+                        "2024-06-03T09:48:20Z"),
+        # answered after 20 s, talk to 09:53:20, 10 s ACW
+        _contact_record("c-0008", "VOICE", "AGENT_DISCONNECT", "2024-06-03T09:49:55Z",
+                        "2024-06-03T09:50:00Z", "2024-06-03T09:50:20Z",
+                        "2024-06-03T09:53:20Z", agent),
+    )
+    rows = _import("amazon-connect", source, tmp_path / "out")
+    expired, flow = rows["c-0003"], rows["c-0004"]
+    assert (expired["abandoned_at"], expired["first_response_at"]) == (None, None)
+    assert expired["ended_at"].isoformat() == "2024-06-10T09:00:00"
+    assert (expired["outcome"], expired["channel"]) == ("expired", "email")
+    assert flow["abandoned_at"] is None and flow["ended_at"].isoformat() == "2024-06-03T09:39:00"
+    assert flow["outcome"] == "contact_flow_disconnect"
+    assert _s(rows["c-0005"]["abandoned_at"], rows["c-0005"]["arrived_at"]) == 45.0
+    assert _s(rows["c-0006"]["abandoned_at"], rows["c-0006"]["arrived_at"]) == 30.0
+    assert _s(rows["c-0007"]["abandoned_at"], rows["c-0007"]["arrived_at"]) == 75.0
+    for abandoned in ("c-0005", "c-0006", "c-0007"):
+        assert rows[abandoned]["ended_at"] is None
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "abandoned", "avg_abandon_time", "asa", "handled",
+        "aht"]).rows[0]
+    # offered: all six; abandoned: the hang-up, the dropped line and the record without a
+    # reason (45, 30 and 75 s); the expired task and the flow's dequeue neither answered
+    # nor abandoned; handled the one answered call, 180 s talk + 10 s ACW
+    assert report == {"offered": 6, "answered": 1, "abandoned": 3,
+                      "avg_abandon_time": (45 + 30 + 75) / 3, "asa": 20.0, "handled": 1,
+                      "aht": 190.0}
+
+
+# -- Freshdesk -------------------------------------------------------------------------------
+
+def _ticket(ticket_id: int, status: int, updated: str, stats: dict[str, Any],
+            *conversations: tuple[int, bool, bool, str]) -> dict[str, Any]:
+    """A Freshdesk ticket with ``include=conversations,stats``; each conversation
+    (id, incoming, private, created_at)."""
+    return {"id": ticket_id, "source": 7, "status": status, "requester_id": 7000 + ticket_id,
+            "responder_id": 9002, "group_id": 502, "created_at": "2024-06-03T10:00:00Z",
+            "updated_at": updated, "stats": stats,
+            "conversations": [{"id": c, "incoming": incoming, "private": private,
+                               "user_id": 7000 + ticket_id if incoming else 9002,
+                               "created_at": at}
+                              for c, incoming, private, at in conversations]}
+
+
+def test_freshdesk_a_reopened_ticket_is_not_resolved(tmp_path: Path) -> None:
+    """A ticket resolved at 11:00 and reopened at 15:00 (open now) keeps its earlier
+    stats.resolved_at: its resolution_time (1 h) was counted while it was open again.
+    Only a resolved or closed ticket has a resolved_at."""
+    (tmp_path / "t.json").write_text(json.dumps([
+        _ticket(2003, 2, "2024-06-03T15:00:00Z",
+                {"first_responded_at": "2024-06-03T10:02:00Z",
+                 "resolved_at": "2024-06-03T11:00:00Z",
+                 "reopened_at": "2024-06-03T15:00:00Z"},
+                (7, False, False, "2024-06-03T10:02:00Z")),
+        # resolved at 13:00, 3 h after it was created; a closed one at 12:00 (2 h)
+        _ticket(2004, 4, "2024-06-03T13:00:00Z",
+                {"first_responded_at": "2024-06-03T10:05:00Z",
+                 "resolved_at": "2024-06-03T13:00:00Z", "reopened_at": None},
+                (8, False, False, "2024-06-03T10:05:00Z")),
+        _ticket(2005, 5, "2024-06-03T12:30:00Z",
+                {"first_responded_at": "2024-06-03T10:10:00Z",
+                 "resolved_at": "2024-06-03T12:00:00Z", "closed_at": "2024-06-03T12:30:00Z"},
+                (9, False, False, "2024-06-03T10:10:00Z")),
+    ]))
+    rows = _import("freshdesk", tmp_path / "t.json", tmp_path / "out")
+    reopened = rows["2003"]
+    assert (reopened["resolved"], reopened["resolved_at"], reopened["outcome"]) == (
+        False, None, "open")
+    assert _s(reopened["first_response_at"], reopened["arrived_at"]) == 120.0
+    assert _s(rows["2004"]["resolved_at"], rows["2004"]["arrived_at"]) == 3 * 3600.0
+    assert _s(rows["2005"]["resolved_at"], rows["2005"]["arrived_at"]) == 2 * 3600.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=["resolution_time"]).rows[0]
+    assert report == {"resolution_time": (3 * 3600 + 2 * 3600) / 2}  # not (1 + 3 + 2) / 3 h
+
+
+def test_freshdesk_a_ticket_listed_twice_in_one_import_is_repeated(tmp_path: Path) -> None:
+    """The same page given twice (overlapping pages of an export): each copy's first
+    conversation was numbered within the ticket, so the second copy was counted among
+    "further conversations of a ticket" instead of as repeated."""
+    page = tmp_path / "t.json"
+    page.write_text(json.dumps([
+        # the customer's message at 10:00, an agent's reply at 10:20; resolved at 11:00
+        _ticket(3001, 4, "2024-06-03T11:00:00Z", {"resolved_at": "2024-06-03T11:00:00Z"},
+                (11, True, False, "2024-06-03T10:00:00Z"),
+                (12, False, False, "2024-06-03T10:20:00Z")),
+    ]))
+    said = _said("freshdesk", tmp_path / "out", page, page)
+    # 4 rows read: each copy's two conversations; the replies of both copies are further
+    # conversations, the second copy's first one repeated
+    assert "│ contacts │ 4 │ 1 │ 2 │ 0 │ 1 │ 0 │ 1 │" in said
+    assert "2 further conversations of a ticket" in said
+    assert "1 already imported, or repeated in these files (same contact_id)" in said
+    [row] = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
+    assert _s(row["first_response_at"], row["arrived_at"]) == 1200.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "resolution_time"]).rows[0]
+    assert report == {"offered": 1, "answered": 1, "resolution_time": 3600.0}
+
+
+# -- Asterisk CDR -----------------------------------------------------------------------------
+
+def test_asterisk_cdr_a_queue_leg_no_agent_was_bridged_to_is_abandoned(
+        tmp_path: Path) -> None:
+    """The dialplan answered the call before Queue() (disposition ANSWERED, answer a
+    second after the start) and the caller hung up after 3 minutes in the queue: no
+    agent was ever bridged (empty dstchannel). It was answered in 1 s and handled for
+    180 s with no agent; it is abandoned when the leg ends, after 181 s. A queue call an
+    agent took (PJSIP/1001 bridged) stays answered."""
+    def cdr(dstchannel: str, start: str, answer: str, end: str, billsec: int,
+            uniqueid: str) -> str:
+        return ",".join(f'"{v}"' for v in (
+            "", "0672223344", "600", "from-pstn", '""0672223344"" <0672223344>',
+            "PJSIP/trunk-0000000d", dstchannel, "Queue", "sales,tr,,,300",
+            f"2024-03-31 {start}", f"2024-03-31 {answer}", f"2024-03-31 {end}",
+            billsec + 1, billsec, "ANSWERED", "DOCUMENTATION", uniqueid, "", "", uniqueid,
+            "3"))
+    (tmp_path / "Master.csv").write_text("\n".join([
+        cdr("", "10:00:00", "10:00:01", "10:03:01", 180, "1711868400.13"),
+        # queued at 10:10:00 without an Answer() first: 1001 picked up at 10:10:25
+        cdr("PJSIP/1001-0000000e", "10:10:00", "10:10:25", "10:12:25", 120,
+            "1711869000.14"),
+    ]) + "\n")
+    rows = _import("asterisk-cdr", tmp_path / "Master.csv", tmp_path / "out",
+                   "--tz", "Europe/Kyiv")
+    lost = rows["1711868400.13"]
+    assert (lost["accepted_at"], lost["first_response_at"], lost["ended_at"],
+            lost["handle_seconds"], lost["agent_id"]) == (None, None, None, None, None)
+    # Kyiv went to summer time (UTC+3) at 03:00 that day: 10:00:00 is 07:00:00 UTC
+    assert lost["arrived_at"].isoformat() == "2024-03-31T07:00:00"
+    assert _s(lost["abandoned_at"], lost["arrived_at"]) == 181.0  # at 10:03:01
+    assert lost["outcome"] == "no agent"
+    taken = rows["1711869000.14"]
+    assert (taken["agent_id"], taken["handle_seconds"]) == ("PJSIP/1001", 120.0)
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "abandoned", "avg_abandon_time", "asa", "handled",
+        "aht"]).rows[0]
+    assert report == {"offered": 2, "answered": 1, "abandoned": 1, "avg_abandon_time": 181.0,
+                      "asa": 25.0, "handled": 1, "aht": 120.0}
+
+
+# -- JSON lines: objects back to back on a line ------------------------------------------
+
+def _answered_call(contact_id: str, minute: int) -> str:
+    """A contact record answered after 20 s (one line, no line end)."""
+    at = f"2024-06-05T10:{minute:02d}"
+    return json.dumps(_contact_record(
+        contact_id, "VOICE", "AGENT_DISCONNECT", f"{at}:00Z", f"{at}:05Z", f"{at}:25Z",
+        f"{at}:55Z", {"Username": "olena", "ConnectedToAgentTimestamp": f"{at}:25Z"}))
+
+
+CUT = '{"ContactId":"c-4","Chan'
+"""A record cut short (a file copied while Firehose was writing it)."""
+
+
+@pytest.mark.parametrize(("lines", "kept", "cut_line"), [
+    # two objects on line 1, one on line 2, the cut record on line 3: line 1 was
+    # rejected as "Extra data", c-1 and c-2 lost
+    ([("c-1", "c-2"), ("c-3",)], {"c-1", "c-2", "c-3"}, 3),
+    # two objects on line 1, the cut record on line 2: neither of the first two lines
+    # parsed alone, the file was taken for one JSON document and refused (exit 3)
+    ([("c-1", "c-2")], {"c-1", "c-2"}, 2),
+    # the whole file on one line, cut at its end: the complete objects are kept
+    ([("c-1", "c-2", "c-3", "")], {"c-1", "c-2", "c-3"}, 1),
+])
+def test_json_lines_with_objects_back_to_back_and_a_cut_record(
+        tmp_path: Path, lines: list[tuple[str, ...]], kept: set[str], cut_line: int) -> None:
+    """Firehose writes contact records back to back, several on a line: every complete
+    record is imported, and only the cut one is left out, named by file and line."""
+    text = [" ".join(_answered_call(c, n) for n, c in enumerate(line) if c)
+            for line in lines]
+    if lines[-1][-1] == "":  # the cut record on the same line
+        text[-1] += CUT
+    else:
+        text.append(CUT)
+    source = tmp_path / "ctr.json"
+    source.write_text("\n".join(text))
+    said = _said("amazon-connect", tmp_path / "out", source)
+    assert (f"1 contacts: a line that is not JSON (first {source} line {cut_line}: "
+            "Unterminated string") in said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert set(rows) == kept
+    with (tmp_path / "out" / "rejects.csv").open(newline="") as listed:
+        rejects = list(csv.reader(listed))
+    at = text[-1].index(CUT) + 19  # where the cut record's unterminated "Chan starts
+    assert rejects[1:] == [[str(source), str(cut_line),
+                            f"not JSON: Unterminated string starting at: line 1 column "
+                            f"{at + 1} (char {at})", CUT]]  # the cut record alone
+    # rows read: the complete records and the cut one
+    assert f"│ contacts │ {len(kept) + 1} │ {len(kept)} │ 0 │ 1 │ 0 │ 0 │ {len(kept)} │" in said
+    report = omnikpi.report_result(tmp_path / "out", metrics=["offered", "answered",
+                                                              "asa"]).rows[0]
+    assert report == {"offered": len(kept), "answered": len(kept), "asa": 20.0}
