@@ -56,3 +56,48 @@ def test_the_part_of_a_state_on_a_day_without_dialing_is_no_outbound_hour(
                                      metrics=["attempts_per_hour", "rpc_per_hour"]).rows
         assert [{k: v for k, v in r.items() if k != "period_start"} for r in rows] == [
             {"attempts_per_hour": 2.0, "rpc_per_hour": 2.0}], grain
+
+
+def test_outbound_rates_and_sales_by_the_site_and_tenant_of_the_agents_time(
+        tmp_path: Path, engine: str) -> None:
+    """a1 (Kyiv, bank) was available 09:00–10:00 and dialed d1 (right party, sale) and
+    d2; a2 (Lviv, telco) 09:00–11:00, four attempts, two right-party, one sale; c1 an
+    inbound sale at Kyiv. By site: Kyiv 2 attempts / 1 h = 2.0, 1 RPC / 1 h, sales c1 + d1
+    = 2 → 2.0 per hour; Lviv a2's 4 and a3's 1 (a3 has no state then: the roster's
+    place) / 2 h = 2.5, 2 / 2 h = 1.0, sales d6 → 0.5 per hour (the rates refused the
+    cut, "can be cut only by agent_id", and the dialer's sales were the empty site's)."""
+    def state(agent: str, end: str, site: str, tenant: str) -> dict[str, Any]:
+        return {"agent_id": agent, "state": "available", "start": "2024-03-05T09:00:00Z",
+                "end": end, "channel": "voice", "site": site, "tenant": tenant}
+
+    def dial(number: int, minute: int, agent: str, result: str = "connected",
+             rpc: bool = False, sale: bool = False) -> dict[str, Any]:
+        return {"attempt_id": f"d{number}", "campaign": "k1", "lead_id": f"L{number}",
+                "dialed_at": f"2024-03-05T09:{minute:02d}:00Z", "agent_id": agent,
+                "result": result, "right_party": rpc, "converted": sale}
+
+    data = dataset(
+        tmp_path / "sites",
+        agent_states=[state("a1", "2024-03-05T10:00:00Z", "kyiv", "bank"),
+                      state("a2", "2024-03-05T11:00:00Z", "lviv", "telco")],
+        roster=[{"agent_id": "a3", "hired_on": "2020-01-01", "site": "lviv",
+                 "tenant": "telco"}],
+        dial_attempts=[dial(1, 0, "a1", rpc=True, sale=True), dial(2, 10, "a1"),
+                       dial(3, 20, "a2", rpc=True), dial(4, 30, "a2", "no_answer"),
+                       dial(5, 40, "a2", "busy"), dial(6, 50, "a2", rpc=True, sale=True),
+                       dial(7, 55, "a3", "no_answer")],
+        contacts=[{"contact_id": "c1", "channel": "voice", "queue": "q1", "site": "kyiv",
+                   "tenant": "bank", "arrived_at": "2024-03-05T09:00:00Z",
+                   "accepted_at": "2024-03-05T09:00:10Z",
+                   "first_response_at": "2024-03-05T09:00:10Z",
+                   "ended_at": "2024-03-05T09:05:00Z", "agent_id": "a1", "outcome": "sale"}])
+    rows = omnikpi.report_result(data, engine=engine, by=["site"], metrics=[
+        "attempts", "attempts_per_hour", "rpc_per_hour", "sales", "sales_per_hour"]).rows
+    assert rows == [
+        {"site": "kyiv", "attempts": 2, "attempts_per_hour": 2.0, "rpc_per_hour": 1.0,
+         "sales": 2, "sales_per_hour": 2.0},
+        {"site": "lviv", "attempts": 5, "attempts_per_hour": 2.5, "rpc_per_hour": 1.0,
+         "sales": 1, "sales_per_hour": 0.5}]
+    bank = omnikpi.report_result(data, engine=engine, where={"tenant": ["bank"]},
+                                 metrics=["attempts", "connection_rate"]).rows
+    assert bank == [{"attempts": 2, "connection_rate": 1.0}]

@@ -273,6 +273,6 @@ def test_a_cut_of_sales_names_its_data() -> None:
     result = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics", "sales",
                                  "--by", "direction"])
     assert result.exit_code == 2
-    assert ("metric sales cannot be cut by direction: its data (contacts, dial_attempts) "
-            "can be cut only by agent_id, channel, queue, site, tenant"
+    assert ("metric sales cannot be cut by direction: its data (contacts, dial_attempts, "
+            "agent_states, roster) can be cut only by agent_id, channel, queue, site, tenant"
             in " ".join(result.output.split()))

@@ -605,7 +605,7 @@ def test_the_sales_behind_a_tile_say_which_contact_or_attempt_made_each(
     figure = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", re.search(
         r'<p id="figure">(.*?)</p>', page, re.S).group(1))).strip()  # type: ignore[union-attr]
     assert figure == "0.27 = 191 / 705:00:00"  # 191 sales in 705 logged-in hours
-    assert "numerator (contacts, dial_attempts)" in page
+    assert "numerator (contacts, dial_attempts, agent_states, roster)" in page
     exported = client.get("/drill.csv", params={"metric": "sales", "part": "numerator"})
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert len(rows) == 191

@@ -3,7 +3,9 @@
 The catalog's ``sales`` adds the two kinds; a row says which kind it is, so one source
 serves sales, sales per hour and (through the contact rows) cross-selling. Contacts are
 booked at their end (when the sale was made), dial attempts when dialed. A dial attempt
-has no queue, site or tenant of its own: cut by those, its sales fall in the empty group.
+has no queue of its own: cut by queue, its sales fall in the empty group; its site and
+tenant are its agent's at that instant (:mod:`omnikpi.engine.agent_place`), as for the
+hours sales per hour divides by.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.agent_place import with_agent_place
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.sources import SourceRequest, book
 
@@ -30,11 +33,11 @@ def sales_source(req: SourceRequest) -> ir.Table:
         attempt_id=ibis.null("string"), campaign=ibis.null("string"),
         dialed_at=ibis.null().cast(dials.dialed_at.type())), inbound.end, req)
     converted = dials.filter(dials.converted.fill_null(False))
+    converted = with_agent_place(converted, "dialed_at", "attempt_id", req)
     converted = converted.mutate(
         kind=ibis.literal("dial"), outcome=ibis.literal("converted"),
         channel=ibis.literal("voice"), contact_id=ibis.null("string"),
-        ended_at=ibis.null().cast(inbound.ended_at.type()),
-        queue=ibis.null("string"), site=ibis.null("string"), tenant=ibis.null("string"))
+        ended_at=ibis.null().cast(inbound.ended_at.type()), queue=ibis.null("string"))
     attempts = book(converted, converted.dialed_at, req)
     keep = [*_COLUMNS, "__key"]
     return ibis.union(contacts.select(*keep), attempts.select(*keep), distinct=False)

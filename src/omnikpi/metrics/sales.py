@@ -36,7 +36,8 @@ register(
         params=(_SALE_OUTCOMES,),
         numerator=lambda t, p: n(_sale(t, p)),
         notes="Contacts booked at their end, dial attempts when dialed; a dial attempt has "
-        "no queue, site or tenant (its sales fall in the empty group of those cuts).",
+        "no queue (its sales fall in the empty group of that cut) and the site and tenant "
+        "of its agent's time when dialed (the state it falls in, else the roster's).",
     ),
     Metric(
         id="sales_per_hour", name="Sales per hour",

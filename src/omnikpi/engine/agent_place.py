@@ -1,0 +1,46 @@
+"""The site and tenant an agent worked for at an instant: where a dial attempt belongs.
+
+A dial attempt has no site or tenant of its own, yet its rates divide by agent time that
+has them (catalog v1.2: the agent-time metrics — attempts and right-party contacts per
+hour among them — are cut and filtered by site and tenant). The attempt belongs where its
+agent's time was at that instant: the agent-state interval it falls in (whose site and
+tenant are its own columns, else the roster's, :mod:`omnikpi.schema.people`), else the
+agent's roster row valid that UTC day (the one hired latest), else none. So an attempt
+and the hour it was made in are counted in the same row, and a site's attempts per hour
+divide its own attempts by its own hours (the attempts were the empty group's: "can be cut
+only by agent_id").
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from omnikpi.engine.sources import SourceRequest
+from omnikpi.instants import DAY_US
+
+PLACE = ("site", "tenant")
+
+
+def with_agent_place(t: ir.Table, at: str, row_id: str, req: SourceRequest) -> ir.Table:
+    """``t`` (with ``agent_id``, the instant column ``at`` and the unique ``row_id``)
+    with ``site`` and ``tenant`` of its agent at that instant."""
+    states = req.tables("agent_states")
+    s = states.select(__s_agent=states.agent_id, __s_from=states.start,
+                      __s_to=states.end, __s_site=states.site, __s_tenant=states.tenant)
+    j = t.left_join(s, [t.agent_id == s.__s_agent, s.__s_from <= t[at], t[at] < s.__s_to])
+    roster = req.tables("roster")
+    r = roster.select(__r_agent=roster.agent_id, __r_hired=roster.hired_on,
+                      __r_left=roster.left_on, __r_site=roster.site,
+                      __r_tenant=roster.tenant)
+    day = j[at] // DAY_US
+    j = j.left_join(r, [j.agent_id == r.__r_agent, r.__r_hired <= day,
+                        r.__r_left.isnull() | (r.__r_left >= day)])
+    # one row per record: the interval it falls in is one (overlaps are quarantined at
+    # load), the roster row valid that day the one hired latest
+    first = ibis.window(group_by=j[row_id], order_by=[ibis.desc(j.__r_hired)])
+    j = j.mutate(__place_rank=ibis.row_number().over(first))
+    j = j.filter(j.__place_rank == 0)
+    placed = j.mutate(site=j.__s_site.coalesce(j.__r_site),
+                      tenant=j.__s_tenant.coalesce(j.__r_tenant))
+    return placed.select(*[c for c in t.columns if c not in PLACE], *PLACE)
