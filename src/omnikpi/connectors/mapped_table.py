@@ -36,6 +36,7 @@ from omnikpi.connectors.failing_rows import (
     first_line,
     keep_try_whole,
     raises,
+    short,
     tried,
 )
 from omnikpi.connectors.json_lines import without_broken_lines
@@ -840,7 +841,10 @@ def _leave_failing_empty(con: duckdb.DuckDBPyConnection, with_sql: str,
             raise UsageError(f"{where} {what}: {explain(error, source_columns)}") from exc
         shown = {VERSION: "[source] version", RECORD: "record"}.get(
             name, name.replace(KEEP_OLDER, "[keep_older] "))
-        summary.rejected[f"{shown} could not be read ({found.example}): left empty"] += \
+        # the row set apart may not raise alone (a local time's zone conversion with a
+        # filter before it read "could not be read ()"): the column's own error says it
+        example = found.example or short(first_line(error))
+        summary.rejected[f"{shown} could not be read ({example}): left empty"] += \
             found.rows
         failed[name] = found.rows
         selects[name] = tried(select)

@@ -350,3 +350,43 @@ def test_an_expression_over_no_rows_fails_on_none() -> None:
     con.execute("CREATE TABLE src AS SELECT 'not a number' AS x")
     assert failing(con, "", "CAST(x AS INTEGER)", "FALSE") == Failing(0, 0, "")
     assert failing(con, "", "CAST(x AS INTEGER)").rows == 1
+
+
+def test_a_local_time_behind_a_filter_names_its_error(tmp_path: Path) -> None:
+    """A CSV with local times and a filter: call X3's "03.06.2024 12:00:00" failed both
+    times read from it, and the first response's reason read "could not be read ()" —
+    the row set apart to quote its error did not raise alone. Each reason names the
+    value now, and the other calls are imported whole."""
+    (tmp_path / "calls.csv").write_text(
+        "call_id,arrived,answered_ms\nX1,2024-06-03 10:00:00,12000\n"
+        "X2,2024-06-03 11:00:00,\nX3,03.06.2024 12:00:00,5000\n")
+    (tmp_path / "calls.toml").write_text('''table = "contacts"
+[source]
+format = "csv"
+[timestamps]
+timezone = "Europe/Kyiv"
+local = ["arrived_at", "first_response_at"]
+[[filters]]
+when = "call_id = 'zzz'"
+reason = "a test call"
+[columns]
+contact_id = "call_id"
+channel = "'voice'"
+queue = "'q'"
+arrived_at = "CAST(arrived AS TIMESTAMP)"
+first_response_at = """CASE WHEN answered_ms IS NOT NULL
+  THEN CAST(arrived AS TIMESTAMP) + to_milliseconds(CAST(answered_ms AS BIGINT)) END"""
+''')
+    result = CliRunner().invoke(app, ["import", "csv", str(tmp_path / "calls.csv"),
+                                      "--mapping", str(tmp_path / "calls.toml"),
+                                      "--out", str(tmp_path / "out")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert "()" not in said
+    value = 'invalid timestamp field format: "03.06.2024 12:00:00"'
+    for column in ("arrived_at", "first_response_at"):
+        assert f"1 {column} could not be read (Conversion Error: {value}" in said, said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert (rows["X1"]["first_response_at"] - rows["X1"]["arrived_at"]).total_seconds() == 12
+    assert rows["X3"]["arrived_at"] is None and rows["X3"]["first_response_at"] is None
