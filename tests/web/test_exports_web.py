@@ -113,7 +113,21 @@ def test_a_clients_file_names_the_tenant_it_holds(
     query["tenant"] = "bank,telco"
     assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
     del query["tenant"]
-    admin = log_in(TestClient(app), "root", "export-pass-1234")
+
+    def drill_filters(client: TestClient, **extra: str) -> str:
+        answer = client.get("/drill.xlsx", params={"metric": "aht", "lang": "uk", **extra})
+        assert answer.status_code == 200, answer.text
+        sheet = load_workbook(io.BytesIO(answer.content)).active
+        assert sheet is not None
+        lines = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)
+                 if row and row[0]}
+        return str(lines["Фільтри"])
+
+    # the drill-down's file too ("—" on the bank's rows; "tenant=bank,telco" as asked)
+    assert drill_filters(client) == "tenant=bank"
+    assert drill_filters(client, tenant="bank,telco") == "tenant=bank"
+    assert drill_filters(admin := log_in(TestClient(app), "root", "export-pass-1234")) == "—"
+    assert drill_filters(admin, tenant="bank,telco") == "tenant=bank,telco"
     assert filters_line(admin) == "Канал: voice"
 
 

@@ -26,6 +26,7 @@ from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_r
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
+from omnikpi.web.file_scope import filters_in_scope
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
@@ -223,21 +224,11 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
 
 
 def within_scope(result: ReportResult, view: View) -> ReportResult:
-    """The result as its file states it: a client's or a site's export names the tenant
-    or site its rows are cut to among the filters ("Filters: none" on a bank's file, its
-    figures the bank's alone, read as the whole center's)."""
+    """The result as its file states it (:mod:`omnikpi.web.file_scope`)."""
     window = result.window
     if window is None or view.scope.unbounded:
         return result
-    bounds = dict(view.scope.bounds())
-    if view.scope.agent:
-        bounds["agent_id"] = (view.scope.agent,)
-    # a value asked for outside the scope is no row of the file (a bank client's
-    # "tenant=bank,telco" read "Tenant: bank, telco" over the bank's rows alone)
-    shown = {**bounds, **window.filters}
-    for dim, allowed in bounds.items():
-        inside = tuple(v for v in shown[dim] if v in allowed)
-        shown[dim] = inside or tuple(allowed)
+    shown = filters_in_scope(window.filters, view)
     return dataclasses.replace(result, window=dataclasses.replace(window, filters=shown))
 
 

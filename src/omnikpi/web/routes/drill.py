@@ -26,6 +26,7 @@ from omnikpi.web.drill_labels import (
     header,
     shown_params,
 )
+from omnikpi.web.file_scope import filters_in_scope
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import check_export_rows
 from omnikpi.web.page_errors import page_message
@@ -125,7 +126,11 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     if fmt == "csv":  # sent as it is written: it stops when the reader leaves
         return StreamingResponse(drill_csv(found, frame, filters.tz),
                                  media_type="text/csv; charset=utf-8", headers=disposition)
-    body = drill_xlsx(found, frame, filters, _,
+    # the file names the viewer's scope among its filters, as the report's files do
+    stated = dataclasses.replace(filters, where={
+        dim: list(values) for dim, values in filters_in_scope(filters.where or {},
+                                                              state).items()} or None)
+    body = drill_xlsx(found, frame, stated, _,
                       shown_params(found.metric, found.params, state.config,
                                    state.dataset), lang)
     return Response(body, headers=disposition, media_type=(
