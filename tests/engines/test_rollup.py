@@ -487,3 +487,78 @@ def test_a_folder_named_with_an_apostrophe(tmp_path: Path) -> None:
     finally:
         data.close()
     assert _received(folder) == [30, 30, 30]  # again, from the cached verdict
+
+
+def test_a_loaded_dataset_never_reads_a_rollup_of_files_it_did_not_load(
+        tmp_path: Path) -> None:
+    """A server keeps its dataset while a cron ``omnikpi rollup`` refreshes the sums for
+    files changed since: the rollup was checked against the files on disk, so the old
+    dataset read the new sums for offered (31 on 1 March) and its own rows for the rest —
+    two datasets in one answer. It reads its own rows until it is loaded again."""
+    folder = _three_days(tmp_path / "data")
+    first = load_dataset(folder)
+    try:
+        refresh(first, Config())
+        with rollups(True):
+            assert [r["received"] for r in plan_report(
+                first, metrics=["received"], grain="day").run().rows] == [30, 30, 30]
+        write_table(folder / "contacts" / "day=2024-03-01", "contacts", _day(1, 31))
+        newer = load_dataset(folder)
+        try:
+            refresh(newer, Config())  # the cron job, in another process
+            assert [r["received"] for r in both(newer, metrics=["received"],
+                                                grain="day")] == [31, 30, 30]
+        finally:
+            newer.close()
+        got = both(first, expect_rollup=False, metrics=["received"], grain="day")
+        assert [r["received"] for r in got] == [30, 30, 30]
+    finally:
+        first.close()
+
+
+@pytest.mark.parametrize("damage", ["deleted", "half of its rows"])
+def test_a_rollup_damaged_after_it_was_read_is_not_read_again(
+        tmp_path: Path, damage: str) -> None:
+    """The check that the stored sums are those the manifest wrote ran once per dataset:
+    a sums file deleted after the first report gave every later report of a running
+    server a 500 ("No files found that match the pattern"), one replaced by half its rows
+    was read without a word. Every report checks it now, and reads the contacts."""
+    import duckdb
+
+    folder = _three_days(tmp_path / "data")
+    data = load_dataset(folder)
+    try:
+        refresh(data, Config())
+        both(data, metrics=["received"], grain="day")  # read from the rollup
+        manifest = read_manifest(folder / "_rollups")
+        assert manifest is not None
+        sums = folder / "_rollups" / manifest.sums_file
+        if damage == "deleted":
+            sums.unlink()
+        else:
+            con = duckdb.connect()
+            fewer = str(sums) + ".fewer.parquet"
+            con.execute(f"COPY (SELECT * FROM read_parquet('{sums}') WHERE __day <> 19784) "
+                        f"TO '{fewer}' (FORMAT parquet)")  # 19784: 2024-03-03
+            con.close()
+            os.replace(fewer, sums)
+        got = both(data, expect_rollup=False, metrics=["received"], grain="day")
+        assert [r["received"] for r in got] == [30, 30, 30]
+    finally:
+        data.close()
+
+
+def test_the_server_sees_a_file_rewritten_with_its_size_and_time(tmp_path: Path) -> None:
+    """The server reloads its dataset when the files' fingerprint changes; a file
+    rewritten with the same size and its modification time put back was no change, and
+    the server kept its old rows beside a rollup refreshed from the new ones."""
+    from omnikpi.web.deps import fingerprint
+
+    folder = _three_days(tmp_path / "data")
+    before = fingerprint(folder)
+    target = next((folder / "contacts" / "day=2024-03-02").iterdir())
+    stat = target.stat()
+    target.write_bytes(target.read_bytes().replace(b",q0,", b",q9,"))
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert target.stat().st_size == stat.st_size
+    assert fingerprint(folder) != before

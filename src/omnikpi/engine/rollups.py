@@ -54,6 +54,7 @@ from omnikpi.engine.timezones import DAY_US, MICROS
 from omnikpi.metrics.base import Metric
 from omnikpi.schema.convert import sql_str
 from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.file_stamps import stamps_of
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
 LOG = logging.getLogger(__name__)
@@ -296,10 +297,15 @@ _LOCK = threading.Lock()
 
 def _views(dataset: Dataset, folder: Path, manifest: RollupManifest) -> tuple[str, str] | None:
     """The dataset's views of the manifest's files (created once per generation), or
-    None when the rollup was not built from the very files this dataset loaded."""
+    None when the rollup was not built from the very files this dataset loaded, or its
+    files are no longer those the manifest wrote. That is checked for every report (a
+    file's size and its Parquet row count): once a generation was found intact, a file
+    deleted since gave every report of a running server a 500, and one replaced by half
+    its rows was read without a word."""
     known: dict[int, tuple[str, str] | None] = getattr(dataset, "_rollup_views", {})
     if manifest.generation in known:
-        return known[manifest.generation]
+        found = known[manifest.generation]
+        return found if found is not None and intact(dataset, folder, manifest) else None
     with _LOCK:
         answer: tuple[str, str] | None = None
         if _same_files(dataset, manifest) and intact(dataset, folder, manifest):
@@ -314,22 +320,16 @@ def _views(dataset: Dataset, folder: Path, manifest: RollupManifest) -> tuple[st
         return answer
 
 
-def file_stamp(stat: os.stat_result) -> int:
-    """A file's modification and change times and inode as one number: a file rewritten
-    with the same size and its modification time put back (``touch -r``, a copy keeping
-    times) has a new change time, which no program can set."""
-    text = f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}".encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=7).digest(), "big")
-
-
 def contact_files(dataset: Dataset) -> dict[str, tuple[int, int]]:
-    """The dataset's contacts files (path relative to the data folder) → size, stamp."""
+    """The dataset's contacts files (path relative to the data folder) → size, stamp, as
+    they were when it was loaded (a dataset made otherwise: as they are now)."""
+    if dataset.contact_stamps is not None:
+        return dataset.contact_stamps
     load = dataset.loads.get("contacts")
-    out: dict[str, tuple[int, int]] = {}
-    for file in load.files if load is not None else []:
-        stat = file.path.stat()
-        out[str(file.path.relative_to(dataset.path))] = (stat.st_size, file_stamp(stat))
-    return out
+    stamps = stamps_of(dataset.path, load.files if load is not None else [])
+    if stamps is None:
+        raise OSError("a contacts file cannot be read")
+    return stamps
 
 
 def stored_check(dataset: Dataset, path: Path) -> tuple[int, int] | None:

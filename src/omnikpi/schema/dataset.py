@@ -20,6 +20,7 @@ from omnikpi.schema import validation_cache
 from omnikpi.schema.cached_load import _load_cached, _store_verdict
 from omnikpi.schema.convert import SQL_TYPES, quote
 from omnikpi.schema.facts import _measure
+from omnikpi.schema.file_stamps import stamps_of
 from omnikpi.schema.files import FILE_SUFFIXES, find_table_files, unread_entries
 from omnikpi.schema.loading import _connect, _load_table
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Bounds, Dataset, Domains, Problem, TableLoad
@@ -44,6 +45,8 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
     """
     folder = Path(path)
     files = find_table_files(folder, set(TABLES))
+    # before any file is read: a file changed while loading has another stamp
+    stamps = stamps_of(folder, files.get("contacts", []))
     con = _connect()
     fp = None
     if validation_cache.enabled(cache) and not rows_only:
@@ -57,6 +60,7 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
             if cached is not None:
                 attribute_people(cached.con, cached.loads)
                 _add_empty_tables(cached)
+                cached.contact_stamps = stamps
                 return cached
             con.close()
             con = _connect()
@@ -84,6 +88,7 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
         total += count
     attribute_people(con, loads)
     dataset = Dataset(folder, con, loads, problems, total)
+    dataset.contact_stamps = stamps
     dataset.file_scopes = {name: info["scope"] for name, info in infos.items()
                            if "scope" in info}
     if rows_only:

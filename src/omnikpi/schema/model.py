@@ -135,6 +135,10 @@ class Dataset:
     file_scopes: dict[str, FileScope] = field(default_factory=dict)
     """Per table loaded from files on this machine, how to read it file by file."""
 
+    contact_stamps: dict[str, tuple[int, int]] | None = None
+    """The contacts files as they were found when the dataset was loaded (path relative
+    to the folder → size and stamp, :mod:`omnikpi.schema.file_stamps`): the rollup read
+    for a report is the one built from these files, not from what is on disk since."""
     owner: Dataset | None = None
     """The dataset this one is a scoped view of (kept alive while this one is used)."""
 

@@ -18,6 +18,7 @@ from omnikpi.config import Config
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.request import ReportRequest, canonical_filters
 from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.schema.file_stamps import file_stamp
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.filters import FilterForm, exclusive_to, filter_form, form_to_day
@@ -36,13 +37,15 @@ this often (the wallboard shows the live numbers meanwhile); QA results force a 
 
 
 def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the dataset's table files."""
+    """Names, sizes and stamps (modification and change times, inode) of the dataset's
+    table files: a file rewritten with the same size and its modification time put back
+    is a change too (the server kept its old rows and read a rollup built from the new)."""
     found = find_table_files(path, set(TABLES))
     out = []
     for files in found.values():
         for file in files:
             stat = file.path.stat()
-            out.append((str(file.path), stat.st_size, stat.st_mtime_ns))
+            out.append((str(file.path), stat.st_size, file_stamp(stat)))
     return tuple(sorted(out))
 
 
