@@ -20,11 +20,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "Choose the file's format: CSV, XLSX or PDF.": (
         "Выберите формат файла: CSV, XLSX или PDF.",
         "Виберіть формат файлу: CSV, XLSX або PDF."),
-    "A filter value holds a NUL character (an invisible control character): type it again "
-    "without it.": (
-        "Значение фильтра содержит символ NUL (невидимый управляющий символ): введите его "
+    "{field}: the value holds a NUL character (an invisible control character): type it "
+    "again without it.": (
+        "{field}: значение содержит символ NUL (невидимый управляющий символ): введите его "
         "заново без этого символа.",
-        "Значення фільтра містить символ NUL (невидимий керівний символ): введіть його "
+        "{field}: значення містить символ NUL (невидимий керівний символ): введіть його "
         "знову без цього символу."),
     "with a survey answer": ("с ответом на опрос", "з відповіддю на опитування"),
     "survey answered": ("ответ на опрос получен", "відповідь на опитування отримано"),

@@ -55,3 +55,52 @@ def test_a_site_bound_supervisor(tmp_path: Path) -> None:
     seen = counts(scoped)
     # costs have a tenant but no site: a site-bound supervisor sees none of them
     assert seen["contacts"] == 5 and seen["costs"] == 0 and seen["agent_states"] == 4
+
+
+@pytest.mark.parametrize("tables", ["states and roster", "roster only", "states only"])
+def test_a_tenant_sees_the_dial_attempts_the_reports_give_it(tmp_path: Path,
+                                                              tables: str) -> None:
+    """Dial attempts have no tenant: a client saw none, while the administrator's report
+    filtered by the client's tenant counts those of its agents when they dialed (the
+    state they were in, else their roster row). The client's view holds exactly those."""
+    import omnikpi
+    from tests.builders import dataset as write
+
+    states = [
+        {"agent_id": "a1", "state": "available", "start": "2024-03-05T09:00:00Z",
+         "end": "2024-03-05T10:00:00Z", "tenant": "A"},
+        # b1 worked for A in the morning, for B in the afternoon
+        {"agent_id": "b1", "state": "available", "start": "2024-03-05T09:00:00Z",
+         "end": "2024-03-05T10:00:00Z", "tenant": "A"},
+        {"agent_id": "b1", "state": "available", "start": "2024-03-05T13:00:00Z",
+         "end": "2024-03-05T14:00:00Z", "tenant": "B"}]
+    roster = [{"agent_id": "a1", "hired_on": "2020-01-01", "tenant": "A"},
+              {"agent_id": "b1", "hired_on": "2020-01-01", "tenant": "B"},
+              {"agent_id": "c1", "hired_on": "2020-01-01", "tenant": "B"},
+              {"agent_id": "c1", "hired_on": "2023-06-01", "tenant": "A"}]  # hired again
+
+    def dial(number: int, agent: str, at: str) -> dict[str, object]:
+        return {"attempt_id": f"d{number}", "campaign": "k", "lead_id": f"L{number}",
+                "dialed_at": f"2024-03-05T{at}:00Z", "agent_id": agent,
+                "result": "connected"}
+
+    parts = {"dial_attempts": [dial(1, "a1", "09:10"), dial(2, "b1", "09:20"),
+                               dial(3, "b1", "13:30"), dial(4, "b1", "16:00"),
+                               dial(5, "c1", "11:00"), dial(6, "x9", "11:00")]}
+    if tables != "roster only":
+        parts["agent_states"] = states
+    if tables != "states only":
+        parts["roster"] = roster
+    loaded = load_dataset(write(tmp_path / "data", **parts))
+    for tenant in ("A", "B"):
+        filtered = omnikpi.report_result(loaded, metrics=["attempts"],
+                                         where={"tenant": [tenant]}).rows
+        scoped = scoped_dataset(loaded, Scope((tenant,)))
+        seen = omnikpi.report_result(scoped, metrics=["attempts"]).rows
+        ids = sorted(r[0] for r in scoped.con.execute(
+            "SELECT attempt_id FROM dial_attempts").fetchall())
+        assert seen == filtered and len(ids) == (filtered[0]["attempts"] if filtered else 0)
+    expected_a = {"states and roster": ["d1", "d2", "d5"], "roster only": ["d1", "d5"],
+                  "states only": ["d1", "d2"]}[tables]
+    assert sorted(r[0] for r in scoped_dataset(loaded, Scope(("A",))).con.execute(
+        "SELECT attempt_id FROM dial_attempts").fetchall()) == expected_a

@@ -232,7 +232,7 @@ def test_an_export_in_an_unknown_format_is_refused_as_the_drill_s(client: TestCl
     page = client.get("/export.json", params={"metrics": "aht"},
                       headers={"Accept": "text/html"})
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-    assert 'id="error-message">format must be csv, xlsx or pdf' in page.text
+    assert 'id="error-message">Choose the file&#39;s format: CSV, XLSX or PDF.' in page.text
 
 
 # -- the API reference ---------------------------------------------------------------------

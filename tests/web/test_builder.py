@@ -279,8 +279,8 @@ def test_a_metric_without_its_table_cannot_be_ticked(make_app: Callable[..., Fas
      "Цей сервер рахує на duckdb"),
     ("/export.json?metrics=offered", "Выберите формат файла: CSV, XLSX или PDF.",
      "Виберіть формат файлу: CSV, XLSX або PDF."),
-    ("/builder?metrics=offered&queue=%00", "Значение фильтра содержит символ NUL",
-     "Значення фільтра містить символ NUL"),
+    ("/builder?metrics=offered&queue=%00", "«Очередь»: значение содержит символ NUL",
+     "«Черга»: значення містить символ NUL"),
 ])
 def test_refusals_of_the_report_pages_in_the_page_language(
         make_app: Callable[..., FastAPI], address: str, ru: str, uk: str) -> None:

@@ -9,8 +9,10 @@ those views, so no route can forget a filter. Tables are bounded
   shifts, roster, costs, and any table a connector gave such a column);
 - through their contact (messages, surveys, qa_evaluations) or evaluation (qa_items), or
   through the agent's shift in scope (shift_activities);
-- otherwise they are empty for a bounded principal (e.g. availability or dial_attempts
-  without a tenant column): never shown unbounded.
+- dial attempts without a place of their own through their agent's at the instant they
+  were dialed (the agent-state interval, else the roster), as the reports cut them;
+- otherwise they are empty for a bounded principal (e.g. availability without a tenant
+  column): never shown unbounded.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from omnikpi.auth.accounts import Principal
+from omnikpi.instants import DAY_US
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset, TableLoad
@@ -89,12 +92,44 @@ def _literal_list(values: tuple[str, ...]) -> str:
     return ", ".join(sql_str(v) for v in values)
 
 
-def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str) -> str:
+def _dial_places_sql(loaded: set[str]) -> str:
+    """Each dial attempt's site and tenant: its agent's at the instant it was dialed —
+    the agent-state interval it falls in, else the agent's roster row valid that UTC day
+    (the one hired latest), as ``engine/agent_place.py`` attributes it for the reports
+    (``tests/web/test_tenant_isolation.py`` checks the two agree)."""
+    day = f"(d.dialed_at // {DAY_US})"
+    joins, sites, tenants = [], [], []
+    if "agent_states" in loaded:
+        joins.append('LEFT JOIN main.agent_states s ON s.agent_id = d.agent_id '
+                     'AND s.start <= d.dialed_at AND d.dialed_at < s."end"')
+        sites.append("s.site")
+        tenants.append("s.tenant")
+    if "roster" in loaded:
+        joins.append("LEFT JOIN LATERAL (SELECT r.site, r.tenant FROM main.roster r "
+                     f"WHERE r.agent_id = d.agent_id AND r.hired_on <= {day} AND "
+                     f"(r.left_on IS NULL OR r.left_on >= {day}) "
+                     "ORDER BY r.hired_on DESC LIMIT 1) r ON true")
+        sites.append("r.site")
+        tenants.append("r.tenant")
+    site = f"coalesce({', '.join(sites)}, NULL)" if sites else "NULL"
+    tenant = f"coalesce({', '.join(tenants)}, NULL)" if tenants else "NULL"
+    return (f"SELECT d.attempt_id, {site} AS site, {tenant} AS tenant "
+            f"FROM main.dial_attempts d {' '.join(joins)}")
+
+
+def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str,
+              loaded: set[str] | None = None) -> str:
     columns = set(load.columns)
     if scope.nothing:
         return f"SELECT * FROM main.{quote(name)} a WHERE false"
     if scope.agent is not None:
         return _own_view_sql(name, columns, scope, schema)
+    if name == "dial_attempts" and not {"site", "tenant"} & columns:
+        # no place of its own: its agent's when dialing, as the reports cut it
+        bounds = " AND ".join(f"p.{quote(d)} IN ({_literal_list(v)})"
+                              for d, v in scope.bounds().items()) or "true"
+        return (f"SELECT * FROM main.{quote(name)} a WHERE a.attempt_id IN (SELECT "
+                f"p.attempt_id FROM ({_dial_places_sql(loaded or set())}) p WHERE {bounds})")
     conditions = []
     unmatched = []
     for dimension, values in scope.bounds().items():
@@ -115,8 +150,8 @@ def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str) -> st
     an agent id are seen through the agent's contacts, evaluations or shifts, else not."""
     assert scope.agent is not None
     conditions = []
-    if name in ("contacts", "agent_states", "shifts", "roster", "qa_evaluations") and \
-            "agent_id" in columns:
+    if name in ("contacts", "agent_states", "shifts", "roster", "qa_evaluations",
+                "dial_attempts") and "agent_id" in columns:
         conditions.append(f"agent_id = {_literal_list((scope.agent,))}")
         for dimension, values in scope.bounds().items():
             if dimension in columns:
@@ -167,7 +202,8 @@ def scoped_dataset(dataset: Dataset, scope: Scope) -> Dataset:
                         f"SELECT * FROM main.{quote(name)} WHERE false")
             made.add(name)
             continue
-        sql = _view_sql(name, load, scope, schema)
+        sql = _view_sql(name, load, scope, schema,
+                        {n for n, one in dataset.loads.items() if one.usable})
         if any(f"{schema}.{related}" in sql for related in ("contacts", "shifts",
                                                             "qa_evaluations")
                if related not in made and related != name):

@@ -328,9 +328,10 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                     "starts, not in the page's address.").format(engine=m["engine"])),
     (re.compile(r"^format must be csv, xlsx or pdf"),
      _sentence("Choose the file's format: CSV, XLSX or PDF.")),
-    (re.compile(r": a value holds a NUL character$"),
-     _sentence("A filter value holds a NUL character (an invisible control character): "
-               "type it again without it.")),
+    (re.compile(r"^(?:filter )?(?P<what>[a-z_]+): a value holds a NUL character$"),
+     lambda m, _: _("{field}: the value holds a NUL character (an invisible control "
+                    "character): type it again without it.").format(
+         field=_dimensions({"agent": "agent_id"}.get(m["what"], m["what"]), _))),
 ]
 FLAG = re.compile(r"--(?P<name>[a-z][a-z-]*)")
 
