@@ -317,3 +317,16 @@ def test_an_empty_preview_says_so_in_the_page_language(
     full = client.get("/builder", params={**query, "from": "2024-03-04",
                                           "to_day": "2024-03-06", "lang": "uk"}).text
     assert "preview-table" in full and 'id="preview-empty"' not in full
+
+
+def test_agent_states_are_named_in_the_page_language(
+        make_app: Callable[..., FastAPI]) -> None:
+    """Time in state's rows read "available", "not_ready" on a Ukrainian page, where the
+    agent page says "Доступний", "Не готовий"."""
+    client = TestClient(make_app())
+    page = client.get("/builder", params={"metrics": "time_in_state", "by": "agent_id",
+                                          "agent_id": "chat-01", "lang": "uk"}).text
+    cells = re.findall(r"<td>([^<]+)</td>", page)
+    assert "Доступний" in cells and "not_ready" not in cells and "available" not in cells
+    agent = client.get("/agents/chat-01", params={"lang": "uk"})
+    assert agent.status_code == 200 and "Доступний" in agent.text

@@ -30,10 +30,15 @@ ENGINE_VALUES: dict[str, dict[str, str]] = {
         "unavailable": "channel unavailable", "planned": "planned opening hours",
     },
     "outcome": {"converted": "converted"},
+    # the data model's agent states, named as the agent page names them (the report
+    # builder's time-in-state rows read "not_ready" on a Russian page)
+    "state": {"available": "Available", "handling": "Handling", "hold": "Hold",
+              "acw": "After-call work", "not_ready": "Not ready", "logged_out": "Logged out"},
 }
 """Values the engine itself writes into a drill-down's rows (which part of a metric's
 source a row is: a sale made on a contact or on a dial attempt, a shift or a state inside
-it), not the data's own → the words a supervisor reads, translated by the catalogs."""
+it), and the data model's agent states → the words a supervisor reads, translated by the
+catalogs."""
 
 
 def value_label(dimension: str, value: object, gettext: Callable[[str], str]) -> str:
