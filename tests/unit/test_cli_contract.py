@@ -276,3 +276,23 @@ def test_a_cut_of_sales_names_its_data() -> None:
     assert ("metric sales cannot be cut by direction: its data (contacts, dial_attempts, "
             "agent_states, roster) can be cut only by agent_id, channel, queue, site, tenant"
             in " ".join(result.output.split()))
+
+
+def test_a_file_for_the_data_folder_and_an_empty_import_folder_are_named(
+        tmp_path: Path) -> None:
+    """``--data contacts.csv`` said "dataset folder not found" of a file that is there;
+    an import of an empty folder said "input not found: no files", naming nothing."""
+    data = dataset(tmp_path / "d", contacts=[call("c1", "2024-03-04T08:00:00Z")])
+    out = runner.invoke(app, ["report", "--data", str(data / "contacts.csv"),
+                              "--metrics", "offered"])
+    assert out.exit_code == 3
+    assert (f"{data / 'contacts.csv'} is a file, not a dataset folder: give the folder "
+            f"that holds it (--data {data})") in " ".join(out.output.split())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for platform, words in (("zendesk", "no files to import in"),
+                            ("asterisk-queue-log", "no queue_log files to import in")):
+        result = runner.invoke(app, ["import", platform, str(empty), "--out",
+                                     str(tmp_path / "out")])
+        assert result.exit_code == 2, result.output
+        assert f"{words} {empty}" in " ".join(result.output.split())

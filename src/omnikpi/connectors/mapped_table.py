@@ -48,6 +48,7 @@ from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
     explain,
+    no_inputs,
 )
 from omnikpi.connectors.spreadsheets import sheets_as_csv
 from omnikpi.connectors.text_encoding import readable_text
@@ -524,7 +525,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     files = [f for item in inputs for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
     missing = [f for f in files if not f.exists()]
     if missing or not files:
-        raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
+        raise UsageError(f"input not found: {missing[0]}" if missing
+                         else no_inputs(inputs))
     files = checked_inputs(files)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")

@@ -49,6 +49,7 @@ from omnikpi.connectors.queue_log_text import (
 from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
 from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
 from omnikpi.connectors.reject_file import Reject, RejectFile
+from omnikpi.connectors.source_files import no_inputs
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
@@ -133,7 +134,7 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
         else:
             raise UsageError(f"input not found: {item}")
     if not files:
-        raise UsageError("no queue_log files to import")
+        raise UsageError(no_inputs(inputs).replace("files", "queue_log files", 1))
     return files
 
 

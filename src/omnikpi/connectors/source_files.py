@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,13 @@ from omnikpi.errors import DataError
 from omnikpi.schema.files import BOM, GZIP_DAMAGE_WORDS, gzip_damage, is_gzip, open_bytes
 
 _MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+
+
+def no_inputs(inputs: Sequence[Path]) -> str:
+    """Why an import has nothing to read: the folders given hold no file ("input not
+    found: no files" named none, and said "not found" of a folder that is there)."""
+    folders = ", ".join(str(p) for p in inputs if p.is_dir())
+    return f"no files to import in {folders}" if folders else "no files to import"
 
 
 def checked_inputs(files: list[Path]) -> list[Path]:

@@ -36,6 +36,7 @@ from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
     explain,
+    no_inputs,
 )
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
@@ -112,7 +113,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                    for f in (sorted(item.iterdir()) if item.is_dir() else [item])]
     missing = [f for f in given_files if not f.exists()]
     if missing or not given_files:
-        raise UsageError(f"input not found: {missing[0] if missing else 'no files'}")
+        raise UsageError(f"input not found: {missing[0]}" if missing
+                         else no_inputs(inputs))
     files = checked_inputs(given_files)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")

@@ -84,6 +84,9 @@ def _stem(path: Path) -> str:
 def find_table_files(folder: Path, known_tables: set[str]) -> dict[str, list[TableFile]]:
     """Map each known table name to its files in ``folder`` (files sorted by name)."""
     folder = Path(folder)
+    if folder.is_file():  # "dataset folder not found" for a file that is there misled
+        raise DataError(f"{folder} is a file, not a dataset folder: give the folder that "
+                        f"holds it (--data {folder.parent})")
     if not folder.is_dir():
         raise DataError(f"dataset folder not found: {folder}")
     found: dict[str, list[TableFile]] = {}
