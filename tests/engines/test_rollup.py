@@ -380,6 +380,18 @@ def test_a_file_replaced_with_the_same_size_and_time_is_seen(tmp_path: Path) -> 
         data.close()
 
 
+def _without_the_third(sums: Path) -> None:
+    """The sums file replaced by a valid one without 3 March's rows (day 19784)."""
+    import duckdb
+
+    con = duckdb.connect()
+    fewer = str(sums) + ".fewer.parquet"
+    con.execute(f"COPY (SELECT * FROM read_parquet('{sums}') WHERE __day <> 19784) "
+                f"TO '{fewer}' (FORMAT parquet)")
+    con.close()
+    os.replace(fewer, sums)
+
+
 def test_a_damaged_rollup_is_never_read(tmp_path: Path) -> None:
     """A truncated sums file broke every report with DuckDB's "No magic bytes found",
     and one with rows removed was read without a word: reports now read the contacts
@@ -404,17 +416,9 @@ def test_a_damaged_rollup_is_never_read(tmp_path: Path) -> None:
     finally:
         data.close()
 
-    import duckdb
-
     manifest = read_manifest(folder / "_rollups")
     assert manifest is not None
-    sums = folder / "_rollups" / manifest.sums_file
-    con = duckdb.connect()
-    fewer = str(sums) + ".fewer.parquet"
-    con.execute(f"COPY (SELECT * FROM read_parquet('{sums}') WHERE __day <> 19784) "
-                f"TO '{fewer}' (FORMAT parquet)")  # 19784: 2024-03-03
-    con.close()
-    os.replace(fewer, sums)
+    _without_the_third(folder / "_rollups" / manifest.sums_file)
     with rollups(True):
         assert _received(folder) == [30, 30, 30]
 
@@ -523,8 +527,6 @@ def test_a_rollup_damaged_after_it_was_read_is_not_read_again(
     a sums file deleted after the first report gave every later report of a running
     server a 500 ("No files found that match the pattern"), one replaced by half its rows
     was read without a word. Every report checks it now, and reads the contacts."""
-    import duckdb
-
     folder = _three_days(tmp_path / "data")
     data = load_dataset(folder)
     try:
@@ -536,12 +538,7 @@ def test_a_rollup_damaged_after_it_was_read_is_not_read_again(
         if damage == "deleted":
             sums.unlink()
         else:
-            con = duckdb.connect()
-            fewer = str(sums) + ".fewer.parquet"
-            con.execute(f"COPY (SELECT * FROM read_parquet('{sums}') WHERE __day <> 19784) "
-                        f"TO '{fewer}' (FORMAT parquet)")  # 19784: 2024-03-03
-            con.close()
-            os.replace(fewer, sums)
+            _without_the_third(sums)
         got = both(data, expect_rollup=False, metrics=["received"], grain="day")
         assert [r["received"] for r in got] == [30, 30, 30]
     finally:
