@@ -106,13 +106,13 @@ def note_as_of_before_data(dataset: Dataset, request: ReportRequest,
     as-of of 2000 over 2024's data printed an empty table and no word)."""
     from datetime import datetime
 
-    from omnikpi.engine.run import _span, parse_instant
+    from omnikpi.engine.run import parse_instant, report_span
     from omnikpi.engine.timezones import zone
 
     as_of_us = parse_instant(request.as_of, request.tz, "--as-of")
     if as_of_us is None or result.rows:
         return
-    first = _span(dataset, []).first
+    first = report_span(dataset, []).first
     if as_of_us < first:
         when = datetime.fromtimestamp(first / 1_000_000, zone(request.tz))
         err_console.print(

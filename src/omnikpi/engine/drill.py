@@ -30,7 +30,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.plan_time import plans_until_us
 from omnikpi.engine.registry import SOURCES, metric_reads, metric_sources, metric_tables
-from omnikpi.engine.run import _contact_highs, _period_hours, _span, parse_instant
+from omnikpi.engine.run import _contact_highs, _period_hours, parse_instant, report_span
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key, contacts_booked_source
 from omnikpi.engine.timezones import offset_ranges
 from omnikpi.errors import UsageError
@@ -242,7 +242,7 @@ def run_context(dataset: Dataset, metric: Metric, tz: str, from_: str | None,
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(metric_reads(metric), tz) or 0
     plans_until = plans_until_us(dataset, metric_reads(metric), as_of_us, as_of_given)
-    lo, hi, first = _span(dataset, [from_us, to_us], forward=[as_of_us, plans_until])
+    lo, hi, first = report_span(dataset, [from_us, to_us], forward=[as_of_us, plans_until])
     cal_lo = max(first, from_us) if from_us is not None else first
     cal_hi = min(hi, to_us) if to_us is not None else hi
     offsets = offset_ranges(tz, lo, hi)

@@ -108,7 +108,7 @@ class Span(NamedTuple):
     first: int
 
 
-def _span(dataset: Dataset, extra: list[int | None],
+def report_span(dataset: Dataset, extra: list[int | None],
           forward: Sequence[int | None] = ()) -> Span:
     """First and last instant of any table's timestamps and of ``extra`` (for zone offsets
     and calendars). The ``forward`` instants (the as-of, the plans' end) stretch the
@@ -304,7 +304,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(read, tz) or 0
     plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
-    lo, hi, first = _span(dataset, [from_us, to_us_], forward=[as_of_us, plans_until])
+    lo, hi, first = report_span(dataset, [from_us, to_us_], forward=[as_of_us, plans_until])
     cal_lo = max(first, from_us) if from_us is not None else first
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     engine_backend = backend or backend_for(engine, dataset)
