@@ -21,7 +21,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from omnikpi.errors import UsageError, describe_validation_error, read_text
 from omnikpi.request import ReportRequest
@@ -39,6 +39,23 @@ class ReportDefinition(BaseModel):
     as_of: str | None = None
     params: dict[str, str | float | int | bool] = Field(default_factory=dict)
     filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _dotted(cls, value: Any) -> Any:
+        """``[params]`` written as TOML reads it: ``service_level.threshold_seconds = 30``
+        under ``[params]`` (or ``[params.service_level]``) is a table of tables, which was
+        refused with four lines of pydantic's types — the same as the quoted
+        ``"service_level.threshold_seconds" = 30``, as the Python API takes it."""
+        if not isinstance(value, dict):
+            return value
+        flat: dict[str, Any] = {}
+        for key, given in value.items():
+            if isinstance(given, dict):
+                flat.update({f"{key}.{name}": inner for name, inner in given.items()})
+            else:
+                flat[key] = given
+        return flat
 
     def to_request(self) -> ReportRequest:
         """The report this definition asks for."""

@@ -120,3 +120,31 @@ def test_a_dimension_or_metric_named_twice_is_asked_for_once() -> None:
     assert list(rows[0]) == ["queue", "asa", "offered"]
     assert ReportRequest(by=("queue", "queue")).by == ("queue",)
     assert ReportRequest().overridden(by=["agent_id", "agent_id"]).by == ("agent_id",)
+
+
+def test_parameters_written_as_toml_tables_are_read(tmp_path: Path) -> None:
+    """``service_level.threshold_seconds = 30`` under ``[params]`` (a bare dotted key) and
+    ``[params.service_level]`` are TOML tables of tables: a definition written so was
+    refused with pydantic's four types. They read as the quoted key does, and the report
+    is the one of threshold 30."""
+    quoted = tmp_path / "quoted.toml"
+    quoted.write_text('metrics = ["service_level"]\n[params]\n'
+                      '"service_level.threshold_seconds" = 30\n')
+    dotted = tmp_path / "dotted.toml"
+    dotted.write_text('metrics = ["service_level"]\n[params]\n'
+                      "service_level.threshold_seconds = 30\nthreshold_seconds = 10\n")
+    table = tmp_path / "table.toml"
+    table.write_text('metrics = ["service_level"]\n[params.service_level]\n'
+                     "threshold_seconds = 30\n")
+    expected = {"service_level.threshold_seconds": 30}
+    assert load_definition(quoted).params == expected
+    assert load_definition(table).params == expected
+    assert load_definition(dotted).params == {**expected, "threshold_seconds": 10}
+    answers = []
+    for path in (quoted, table):
+        result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--definition",
+                                          str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        answers.append(json.loads(result.stdout))
+    assert answers[0] == answers[1]
+    assert answers[0]["metrics"]["service_level"]["params"]["threshold_seconds"] == 30
