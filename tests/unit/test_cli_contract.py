@@ -296,3 +296,17 @@ def test_a_file_for_the_data_folder_and_an_empty_import_folder_are_named(
                                      str(tmp_path / "out")])
         assert result.exit_code == 2, result.output
         assert f"{words} {empty}" in " ".join(result.output.split())
+
+
+def test_an_import_into_a_file_says_so(tmp_path: Path) -> None:
+    """``--out`` naming a file read "cannot use out.json: File exists"."""
+    taken = tmp_path / "out.json"
+    taken.write_text("{}")
+    source = tmp_path / "calls.json"
+    source.write_text("[]")
+    for platform in ("zendesk", "asterisk-queue-log"):
+        result = runner.invoke(app, ["import", platform, str(source), "--out", str(taken)])
+        assert result.exit_code == 2, result.output
+        assert (f"--out {taken} is a file: name the dataset folder to write"
+                in " ".join(result.output.split()))
+        assert taken.read_text() == "{}"

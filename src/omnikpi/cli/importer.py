@@ -62,6 +62,9 @@ def import_command(
             raise UsageError(f"unknown format {format!r}: choose parquet or csv")
         if tz is not None:
             zone(tz)  # an unknown zone is a usage error, whatever the source
+        if out.exists() and not out.is_dir():  # "cannot use out.json: File exists"
+            raise UsageError(f"--out {out} is a file: name the dataset folder to write "
+                             "(created when missing)")
         # (NaN fails these comparisons too: it once slept forever or raised in sleep())
         if not 0 <= interval_seconds <= MAX_INTERVAL_SECONDS:
             raise UsageError(f"--interval-seconds must be from 0 to {MAX_INTERVAL_SECONDS}")
