@@ -7,6 +7,7 @@ The rows are shaped in :mod:`omnikpi.engine.result`; the DuckDB runner is
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -389,7 +390,10 @@ def _cached_report(
         if built_for == metrics and all(
             backend.table(name).schema() == schema for name, schema in schemas
         ):
-            _PLANS.move_to_end(key)
+            # another thread may have cleared the cache since (a dataset reloaded):
+            # the plan is still good, only no longer kept (a KeyError failed the page)
+            with contextlib.suppress(KeyError):
+                _PLANS.move_to_end(key)
             return expr
     used: dict[str, Any] = {}
 
@@ -405,7 +409,8 @@ def _cached_report(
     expr = build_report(requests, by, recording, None, filters, one_pass, rollup)
     _PLANS[key] = (expr, tuple(sorted(used.items())), metrics)
     if len(_PLANS) > _PLANS_MAX:
-        _PLANS.popitem(last=False)
+        with contextlib.suppress(KeyError):
+            _PLANS.popitem(last=False)
     return expr
 
 
