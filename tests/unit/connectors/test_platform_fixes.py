@@ -319,3 +319,49 @@ def test_json_lines_with_objects_back_to_back_and_a_cut_record(
     report = omnikpi.report_result(tmp_path / "out", metrics=["offered", "answered",
                                                               "asa"]).rows[0]
     assert report == {"offered": len(kept), "answered": len(kept), "asa": 20.0}
+
+
+# -- Intercom: a note that reopens a conversation ---------------------------------------------
+
+def _intercom_part(kind: str, after: int, who: str, who_id: str,
+                   body: str | None) -> dict[str, Any]:
+    """A conversation part as GET /conversations/{id} returns it (after: seconds from
+    09:00:00 UTC on 2024-03-05)."""
+    at = 1709629200 + after
+    return {"type": "conversation_part", "id": str(after), "part_type": kind, "body": body,
+            "created_at": at, "updated_at": at, "notified_at": at, "assigned_to": None,
+            "author": {"id": who_id, "type": who, "name": "n", "email": ""},
+            "attachments": [], "redacted": False}
+
+
+def test_intercom_a_note_that_reopens_is_no_reply(tmp_path: Path) -> None:
+    """Intercom's part type note_and_reopen is an internal note that also reopens the
+    conversation: read as a reply, it answered the customer's 09:02:00 message at 09:02:10
+    (10 s) where the customer waited for the 09:05:00 reply (180 s)."""
+    parts = [_intercom_part("comment", 60, "admin", "77", "<p>Hi</p>"),
+             _intercom_part("comment", 120, "user", "u1", "<p>And my bill?</p>"),
+             _intercom_part("note_and_reopen", 130, "admin", "77", "<p>check billing</p>"),
+             _intercom_part("comment", 300, "admin", "77", "<p>Fixed</p>"),
+             _intercom_part("comment", 360, "user", "u1", "<p>Thanks, one more</p>"),
+             _intercom_part("close", 400, "admin", "77", "<p>Done</p>"),
+             _intercom_part("note", 401, "admin", "77", "<p>ok</p>")]
+    conversation = {"type": "conversation", "id": "1001", "created_at": 1709629200,
+                    "source": {"type": "conversation", "delivered_as": "customer_initiated",
+                               "body": "<p>Help</p>", "author": {"type": "user", "id": "u1"}},
+                    "conversation_parts": {"type": "conversation_part.list",
+                                           "conversation_parts": parts, "total_count": 7}}
+    (tmp_path / "conversation-1001.json").write_text(json.dumps(conversation))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,agent_id\n"
+        "1001,chat,support,2024-03-05T09:00:00Z,2024-03-05T09:00:30Z,"
+        "2024-03-05T09:01:00Z,2024-03-05T09:06:40Z,77\n")
+    said = _said("intercom-messages", out, tmp_path / "conversation-1001.json")
+    assert "2 an internal note" in said
+    messages = pq.read_table(out / "messages.parquet").to_pylist()
+    assert [(m["ts"].strftime("%H:%M:%S"), m["sender"]) for m in messages] == [
+        ("09:00:00", "customer"), ("09:01:00", "agent"), ("09:02:00", "customer"),
+        ("09:05:00", "agent"), ("09:06:00", "customer"), ("09:06:40", "agent")]
+    report = omnikpi.report_result(out, metrics=["art"]).rows[0]
+    assert report == {"art": (180 + 40) / 2}  # not (10 + 40) / 2
