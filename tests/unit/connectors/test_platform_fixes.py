@@ -365,3 +365,35 @@ def test_intercom_a_note_that_reopens_is_no_reply(tmp_path: Path) -> None:
         ("09:05:00", "agent"), ("09:06:00", "customer"), ("09:06:40", "agent")]
     report = omnikpi.report_result(out, metrics=["art"]).rows[0]
     assert report == {"art": (180 + 40) / 2}  # not (10 + 40) / 2
+
+
+# -- Zendesk Talk: calls that failed or nobody answered ---------------------------------------
+
+def test_zendesk_talk_failed_and_unanswered_calls(tmp_path: Path) -> None:
+    """Zendesk's completion statuses failed and not_answered: a failed call in the IVR was
+    "self_served" (containment 1/3 where the IVR served nobody), both were skipped as
+    "served by the IVR"."""
+    def call(call_id: int, status: str, **more: Any) -> dict[str, Any]:
+        return {"id": call_id, "created_at": "2024-03-05T10:00:00Z",
+                "updated_at": "2024-03-05T10:10:00Z", "direction": "inbound",
+                "completion_status": status, "call_group_id": 9, **more}
+    (tmp_path / "calls.json").write_text(json.dumps({"calls": [
+        # 20 s in the IVR, 30 s queued, answered 50 s after the start, 260 s in all
+        call(1, "completed", agent_id=7, ivr_time_spent=20, wait_time=30,
+             time_to_answer=50, duration=260, wrap_up_time=40),
+        call(3, "abandoned_in_ivr", ivr_time_spent=15, duration=15),
+        call(7, "failed", ivr_time_spent=12, wait_time=0, duration=12),
+        call(8, "not_answered", ivr_time_spent=0, wait_time=0, duration=3),
+    ], "count": 4}))
+    out = tmp_path / "out"
+    said = _said("zendesk-talk", out, tmp_path / "calls.json")
+    assert "2 contacts: failed or not answered before a queue" in said
+    assert "served by the IVR" not in said
+    sessions = {r["session_id"]: r["result"]
+                for r in pq.read_table(out / "ivr_sessions.parquet").to_pylist()}
+    assert sessions == {"ivr-1": "to_queue", "ivr-3": "abandoned", "ivr-7": "error"}
+    assert omnikpi.load_dataset(out).problem_count == 0
+    ivr = omnikpi.report_result(out, metrics=[
+        "offered", "ivr_sessions", "ivr_containment_rate", "ivr_abandon_rate"]).rows[0]
+    assert ivr == pytest.approx({"offered": 1, "ivr_sessions": 3,
+                                 "ivr_containment_rate": 0.0, "ivr_abandon_rate": 1 / 3})
