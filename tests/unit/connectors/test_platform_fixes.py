@@ -397,3 +397,30 @@ def test_zendesk_talk_failed_and_unanswered_calls(tmp_path: Path) -> None:
         "offered", "ivr_sessions", "ivr_containment_rate", "ivr_abandon_rate"]).rows[0]
     assert ivr == pytest.approx({"offered": 1, "ivr_sessions": 3,
                                  "ivr_containment_rate": 0.0, "ivr_abandon_rate": 1 / 3})
+
+
+# -- VICIdial agent log: a second of clock skew between phases --------------------------------
+
+def test_vicidial_agent_log_a_phase_past_the_next_one_ends_where_it_begins(
+        tmp_path: Path) -> None:
+    """VICIdial reads each phase's length and the next phase's epoch from separate clocks:
+    a talk of 101 s whose wrap-up began 100 s later, and a wrap-up of 15 s whose next wait
+    began 14 s later, overlapped by a second — the wrap-up and the next wait were each
+    quarantined whole (15 s and 30 s lost). Each phase now ends where the next begins; a
+    line given twice is still one."""
+    header = ("user\tpause_epoch\tpause_sec\twait_epoch\twait_sec\ttalk_epoch\ttalk_sec\t"
+              "dispo_epoch\tdispo_sec\tsub_status\n")
+    lines = ("7001\t1709650000\t10\t1709650010\t20\t1709650030\t101\t1709650130\t15\tLOGIN\n"
+             "7001\t1709650144\t0\t1709650144\t30\t1709650174\t60\t1709650234\t5\tNULL\n")
+    (tmp_path / "agent_log.tsv").write_text(header + lines + lines)
+    out = tmp_path / "out"
+    said = _said("vicidial-agent-log", out, tmp_path / "agent_log.tsv")
+    assert "7 already imported, or repeated" in said
+    assert omnikpi.load_dataset(out).problem_count == 0
+    states = pq.read_table(out / "agent_states.parquet").to_pylist()
+    assert [(s["state"], int((s["end"] - s["start"]).total_seconds())) for s in states] == [
+        ("not_ready", 10), ("available", 20), ("handling", 100), ("acw", 14),
+        ("available", 30), ("handling", 60), ("acw", 5)]
+    report = omnikpi.report_result(out, metrics=["occupancy"]).rows[0]
+    # (talk 160 + wrap-up 19) / (those + waiting 50)
+    assert report == pytest.approx({"occupancy": (160 + 19) / (160 + 19 + 50)})
