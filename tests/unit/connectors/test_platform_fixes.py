@@ -424,3 +424,46 @@ def test_vicidial_agent_log_a_phase_past_the_next_one_ends_where_it_begins(
     report = omnikpi.report_result(out, metrics=["occupancy"]).rows[0]
     # (talk 160 + wrap-up 19) / (those + waiting 50)
     assert report == pytest.approx({"occupancy": (160 + 19) / (160 + 19 + 50)})
+
+
+# -- Amazon Connect agent events: a missed contact stops the agent's routing ------------------
+
+def _agent_event(n: int, at: str, kind: str, *contact_states: str,
+                 status: tuple[str, str] = ("Available", "ROUTABLE")) -> dict[str, Any]:
+    """An agent event of the agent event stream, olena's, with her contacts' states."""
+    return {"AWSAccountId": "111122223333", "AgentARN": "arn:aws:connect:agent/olena",
+            "EventId": f"e-{n}", "EventTimestamp": f"2024-03-05T{at}.000Z",
+            "EventType": kind, "Version": "2019-05-25",
+            "CurrentAgentSnapshot": {
+                "AgentStatus": {"Name": status[0], "Type": status[1]},
+                "Configuration": {"Username": "olena"},
+                "Contacts": [{"ContactId": f"c-{n}", "Channel": "VOICE", "State": state}
+                             for state in contact_states]}}
+
+
+def test_amazon_connect_agent_events_a_missed_contact_is_not_available_time(
+        tmp_path: Path) -> None:
+    """A call that rang out (State MISSED) leaves the agent's status the routable one, but
+    Connect routes her nothing until she sets herself available again (the CCP shows
+    "Missed"): that time was available, and occupancy read 150 / 600 for 150 / 380."""
+    _lines(tmp_path / "events.json",
+           _agent_event(1, "10:00:00", "LOGIN"),
+           _agent_event(2, "10:01:00", "STATE_CHANGE", "INCOMING"),   # ringing
+           _agent_event(3, "10:01:20", "STATE_CHANGE", "MISSED"),
+           _agent_event(4, "10:05:00", "STATE_CHANGE"),               # available again
+           _agent_event(5, "10:06:00", "STATE_CHANGE", "CONNECTED"),
+           _agent_event(6, "10:08:00", "STATE_CHANGE", "ENDED"),
+           _agent_event(7, "10:08:30", "STATE_CHANGE"),
+           _agent_event(8, "10:10:00", "LOGOUT", status=("Offline", "OFFLINE")))
+    out = tmp_path / "out"
+    _said("amazon-connect-agent-events", out, tmp_path / "events.json")
+    assert omnikpi.load_dataset(out).problem_count == 0
+    seconds: dict[tuple[str, str | None], float] = {}
+    for s in pq.read_table(out / "agent_states.parquet").to_pylist():
+        key = (s["state"], s["reason"])
+        seconds[key] = seconds.get(key, 0.0) + (s["end"] - s["start"]).total_seconds()
+    assert seconds == {("available", None): 60 + 20 + 60 + 90,
+                       ("not_ready", "missed contact"): 220.0,
+                       ("handling", None): 120.0, ("acw", None): 30.0}
+    report = omnikpi.report_result(out, metrics=["occupancy"]).rows[0]
+    assert report == pytest.approx({"occupancy": (120 + 30) / (120 + 30 + 230)})
