@@ -71,9 +71,14 @@ def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def dial(campaigns: list[Campaign], agents: list[Agent],
          shifts: dict[str, list[tuple[float, float]]],
          breaks: dict[str, list[tuple[float, float, str]]],
-         rng: random.Random, next_id: int) -> list[Dial]:
+         seed: object, next_id: int) -> list[Dial]:
     """Every campaign's attempts, in order; connected calls are booked as the agents' work
-    (``Agent.work``). Attempt ids continue from ``next_id``."""
+    (``Agent.work``). Attempt ids continue from ``next_id``.
+
+    Each campaign draws from a stream of its own (``seed`` and its name): drawn from the
+    run's shared stream, which the inbound day also drew from (chat replies, surveys), a
+    what-if on inbound staffing alone changed the campaign's attempts, connection and
+    conversion — differences the comparison then showed as the change's effect."""
     calendars = {a.id: _Calendar(shifts[a.id], breaks[a.id]) for a in agents}
     for someone in agents:
         for start, end, _, _ in someone.work:
@@ -83,6 +88,7 @@ def dial(campaigns: list[Campaign], agents: list[Agent],
         dialers = [a for a in agents if a.group.name in campaign.agents]
         if not dialers or campaign.attempts_per_hour <= 0:
             continue
+        rng = random.Random(f"{seed}-dial-{campaign.name}")
         windows = _merged([w for a in dialers for w in shifts[a.id]])
         turn = 0
         for start, end in windows:

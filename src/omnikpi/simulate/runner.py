@@ -445,7 +445,7 @@ class Simulation:
     def outbound(self) -> None:
         """The campaigns' dial attempts, after the inbound day (:mod:`.dialer`)."""
         dials = dial(self.s.campaigns, self.result.agents, self.result.shifts,
-                     self.result.breaks, self.rng, self.counter)
+                     self.result.breaks, self.base, self.counter)
         self.counter += len(dials)
         self.result.dials.extend(dials)
 
