@@ -169,7 +169,9 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     busy = float(np.minimum(np.arange(len(p)), agents) @ p)
     served_within, _served, wait_served = _waiting_customer(
         queued, agents * mu, theta, threshold_seconds)
-    sl = float(p[:agents].sum()) + served_within
+    # a share: the two float sums can pass 1 by an ulp (1.0000000000000002 printed in the
+    # contract's JSON with an AHT of a millisecond)
+    sl = min(1.0, float(p[:agents].sum()) + served_within)
     answered = 1 - p_abandon
     asa = wait_served / answered if answered > 0 else None
     return QueueResult(agents, sl, asa, avg_wait, p_wait, busy / agents, p_abandon)

@@ -9,7 +9,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import omnikpi.wfm.erlang as erlang_module
@@ -207,6 +207,13 @@ def test_no_traffic_blocks_nothing() -> None:
     assert (night.agents, night.service_level, night.p_block) == (0, 1.0, 0.0)
 
 
+@pytest.mark.parametrize("aht", [1.0, 0.5])
+def test_erlang_a_service_level_is_a_share(aht: float) -> None:
+    """100 calls in 30 min of a second's handling and 14 agents: every caller is answered
+    at once, and the two sums that make the service level read 1.0000000000000002."""
+    assert erlang_a(100 * aht / 1800, 14, aht, 20, 100).service_level == 1.0
+
+
 def test_staff_near_the_agent_limit_is_found() -> None:
     """53,333 Erlangs (600,000 calls of 160 s in 30 minutes): 53,334 agents fall short, and
     doubling them would pass the 100,000-agent limit — the search then tries the limit
@@ -298,7 +305,9 @@ def test_the_backlog_staff_answers_every_e_mail_in_time_oldest_first(
         occupancy: float) -> None:
     """A fluid oldest-first day, checked minute by minute: with the planned agents, what
     has arrived by t (backlog, then an even stream) is answered by t + T while the day
-    lasts, and the day's work fits in it; with one agent fewer one of these fails."""
+    lasts, and the day's work fits in it; with one agent fewer one of these fails (an
+    e-mail longer than the promise or the day is refused: no staff answers it in time)."""
+    assume(aht <= min(threshold, hours) * 3600)
     agents = planning_module.backlog_agents(volume, aht, hours, threshold, backlog, occupancy)
 
     def keeps(n: int) -> bool:
