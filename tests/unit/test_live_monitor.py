@@ -133,3 +133,55 @@ def test_an_agents_latest_open_state_stands_after_a_restart(tmp_path: Path) -> N
                            else store, None, clock=fixed_clock)
         agents = live.snapshot(UNBOUNDED, fixed_clock()).data["agent_list"]
         assert [(a["agent_id"], a["state"]) for a in agents] == [("a1", "handling")]
+
+
+def _file_contacts(folder: Path, *lines: str) -> None:
+    """``contacts/export.csv`` in ``folder``: a connector's file of final rows."""
+    (folder / "contacts").mkdir(parents=True, exist_ok=True)
+    (folder / "contacts" / "export.csv").write_text(
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+        "agent_id,outcome\n" + "".join(line + "\n" for line in lines))
+
+
+def _at(seconds_ago: int) -> str:
+    return (NOON - timedelta(seconds=seconds_ago)).isoformat()
+
+
+def test_a_call_closed_as_lost_is_not_waiting_nor_in_hand(tmp_path: Path) -> None:
+    """Asterisk restarted (QUEUESTART): the queue_log connector writes the calls it forgot
+    as final rows with outcome ``lost`` and no end. The board read them as still going on:
+    "Waiting now 1", its wait growing for a day, and the agent who had the other call shown
+    available with it in hand."""
+    from omnikpi.schema.dataset import load_dataset
+
+    _file_contacts(tmp_path,
+                   f"q9,voice,sales,{_at(30)},,,,,lost",
+                   f"q10,voice,sales,{_at(25)},{_at(20)},{_at(20)},,1002,lost",
+                   f"q11,voice,sales,{_at(15)},,,,,")  # still waiting, 15 s
+    (tmp_path / "agent_states").mkdir()
+    (tmp_path / "agent_states" / "states.csv").write_text(
+        f"agent_id,state,start,end\n1002,available,{_at(2)},{_at(-60)}\n")
+    base = load_dataset(tmp_path)
+    live = LiveMonitor(tmp_path, Config(), "UTC", LiveStore(tmp_path), base,
+                       clock=fixed_clock)
+    data = live.snapshot(UNBOUNDED, fixed_clock()).data
+    assert (data["totals"]["offered"], data["totals"]["waiting"]) == (3, 1)
+    assert data["totals"]["longest_wait_s"] == pytest.approx(15.0)
+    assert [(a["agent_id"], a["contact"]) for a in data["agent_list"]] == [("1002", None)]
+
+
+def test_a_contact_a_file_finished_stays_finished_after_a_restart(tmp_path: Path) -> None:
+    """A contact posted waiting, then answered and ended in a dropped file: right until the
+    server restarted, when the store's open row (still waiting) replaced the file's and the
+    board said waiting 1, SL 0 % where the report said answered in 10 s, SL 100 %."""
+    from omnikpi.schema.dataset import load_dataset
+
+    store = LiveStore(tmp_path)
+    posted = {"contact_id": "z9", "channel": "voice", "queue": "drop", "arrived_at": _at(40)}
+    assert store.accept("contacts", [posted]).accepted == 1
+    _file_contacts(tmp_path, f"z9,voice,drop,{_at(40)},{_at(30)},{_at(30)},{_at(5)},a1,")
+    live = LiveMonitor(tmp_path, Config(), "UTC", LiveStore(tmp_path), load_dataset(tmp_path),
+                       clock=fixed_clock)
+    totals = live.snapshot(UNBOUNDED, fixed_clock()).data["totals"]
+    assert (totals["waiting"], totals["offered"], totals["answered"]) == (0, 1, 1)
+    assert totals["service_level"] == 1.0

@@ -13,6 +13,12 @@ from omnikpi.instants import MICROS
 
 US = MICROS
 BUSY_STATES = ("handling", "acw", "hold")
+UNFINISHED_SQL = ("(ended_at IS NULL AND abandoned_at IS NULL "
+                  "AND coalesce(outcome, '') <> 'lost')")
+"""A contact nobody has ended or abandoned yet, and whose source has not closed it without
+an end: the queue_log connector writes a call Asterisk forgot (a restart's QUEUESTART) as
+outcome ``lost`` — final, its end unknown. Read as still going on, such a call was
+"waiting" on the wallboard for a day, and in the hand of an agent shown available."""
 
 
 def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
@@ -37,7 +43,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             FROM contacts
             WHERE agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
-              AND ended_at IS NULL AND abandoned_at IS NULL
+              AND {UNFINISHED_SQL}
             GROUP BY agent_id)
         SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
                coalesce(s.channel, h.channel), coalesce(s.site, h.site),

@@ -34,7 +34,7 @@ from omnikpi.engine.result import empty_period_row
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
-from omnikpi.live.agents import BUSY_STATES, agent_list, agents_for, by_state
+from omnikpi.live.agents import BUSY_STATES, UNFINISHED_SQL, agent_list, agents_for, by_state
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, latest_open_states, validate_rows
 from omnikpi.metrics.base import get_metric
 from omnikpi.metrics.display import wallboard_metrics
@@ -123,8 +123,24 @@ class LiveMonitor:
                         arrived = pc.field("arrived_at")
                         canonical = canonical.filter(
                             arrived >= self.day_start_us - OPEN_HOURS * 3600 * US)
-                    self._apply(table, canonical)
+                    self._apply(table, self._not_finished(table, canonical))
         self._remember_files()
+
+    def _not_finished(self, table: str, rows: pa.Table) -> pa.Table:
+        """The store's open rows less those the dataset's files have finished since: a
+        contact posted waiting, then answered and ended in a dropped file, came back as
+        waiting after a restart (the open row replaced the file's), its wait growing
+        while the report said answered."""
+        keys = LIVE_TABLES[table]
+        match = " AND ".join(f"t.{quote(k)} = o.{quote(k)}" for k in keys)
+        self.con.register("__open", rows)
+        try:
+            return self.con.execute(
+                f"SELECT * FROM __open o WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{quote('live_' + table)} t WHERE {match} AND {FINISHED_SQL[table]})"
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("__open")
 
     # -- keeping the tables current -------------------------------------------------------
 
@@ -380,7 +396,7 @@ class LiveMonitor:
             WHERE arrived_at <= {now_us} AND NOT coalesce(blocked, false)
               AND {INBOUND_SQL}
               AND first_response_at IS NULL AND accepted_at IS NULL
-              AND abandoned_at IS NULL AND ended_at IS NULL
+              AND {UNFINISHED_SQL}
             GROUP BY ALL""").fetchall()
         people = agent_list(con, now_us, self.tz, self.config.agents)
         if self.schedules:
@@ -483,7 +499,7 @@ class LiveMonitor:
             FROM contacts
             WHERE lower(channel) IN ({channels}) AND agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
-              AND ended_at IS NULL AND abandoned_at IS NULL
+              AND {UNFINISHED_SQL}
             GROUP BY agent_id ORDER BY sessions DESC, agent_id""").fetchall()
         agents = self.config.agents
         return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
@@ -491,9 +507,11 @@ class LiveMonitor:
                 for a, s, t, n in rows]
 
 
-STILL_OPEN_SQL = ("(ended_at IS NULL AND abandoned_at IS NULL "
-                  "AND NOT coalesce(blocked, false))")
-"""A contact nobody has ended, abandoned or blocked yet."""
+STILL_OPEN_SQL = f"({UNFINISHED_SQL} AND NOT coalesce(blocked, false))"
+"""A contact nobody has ended, abandoned, blocked or closed as lost yet."""
+FINISHED_SQL = {"contacts": f"NOT {STILL_OPEN_SQL}", "agent_states": '"end" IS NOT NULL',
+                "availability": '"end" IS NOT NULL'}
+"""A row whose life is over, by table: an open version of it changes nothing."""
 
 
 def today_contacts(since_us: int) -> str:
