@@ -188,6 +188,16 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         # the e-mail queue: agents available / busy / not ready, then its backlog of one
         assert queue[2] == "mail" and queue[6:9] == ["1", "0", "2"], queue
         assert (queue[13], queue[14]) == ("1", "1.5 h"), queue
+        # a wall screen cannot scroll: the queue table's fifteen columns fit 1280 px in
+        # Ukrainian (its last column fell behind a scroll bar at 1440)
+        browser.set_window_size(1280, 800)
+        for lang in ("uk", "en"):
+            browser.get(f"{url}/tv?lang={lang}")
+            board = browser.find_element(By.ID, "wallboard")
+            WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+            assert browser.execute_script(
+                "const t = document.querySelector('#queues'); "
+                "return t.scrollWidth - t.closest('.table-scroll').clientWidth") <= 1, lang
         browser.set_window_size(1920, 1080)
         browser.save_screenshot(str(SHOTS / "tv-1920x1080.png"))
 
