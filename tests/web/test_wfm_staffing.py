@@ -189,6 +189,16 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
      "щодо рівня сервісу, ASA або частки покинутих."),
     ("kind=email&working_hours=25", "en", "Hours the team works in the day must be at most "
                                           "24."),
+    # the backlog rule treats work as divisible: one 10-hour e-mail and a 2-hour promise
+    # read "2 agents"; 326 trillion agents were a plan
+    ("kind=email&volume=1&aht=36000&working_hours=8&threshold_hours=2", "en",
+     "One e-mail takes 36000 s to handle, longer than the promise (2 h): no number of agents "
+     "answers it in time."),
+    ("kind=email&volume=1&aht=36000&working_hours=8&threshold_hours=48", "uk",
+     "Обробка одного листа триває 36000 с — довше, ніж робочий день (8 год): жодна кількість "
+     "операторів не відповість на нього вчасно."),
+    ("kind=email&volume=1000000&aht=86400&working_hours=24&threshold_hours=48", "en",
+     "No staffing up to 100,000 agents meets these targets."),
     ("volume=1,000", "en", "Contacts in the interval: “1,000” could be thousands or a "
                            "decimal: write thousands without a separator (1000) and decimals "
                            "with a point (1.5)."),

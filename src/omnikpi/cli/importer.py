@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
+from omnikpi.cli.progress import progress_bar
 from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
 from omnikpi.engine.timezones import zone
 from omnikpi.errors import DataError, OmniKPIError, UsageError
@@ -172,7 +172,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
     from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Reading queue_log", total=None)
         summary = import_queue_log(inputs, out, tz, fmt,
                                    lambda lines: progress.update(task, completed=lines),

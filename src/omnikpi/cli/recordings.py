@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
 from omnikpi.cli.main import app, fail
+from omnikpi.cli.progress import progress_bar
 from omnikpi.errors import OmniKPIError, UsageError
 
 recordings_app = typer.Typer(help="Call recordings: talk analytics from the audio.",
@@ -44,7 +44,7 @@ def analyze(
         if recordings is not None and not recordings.is_dir():
             raise UsageError(f"--recordings {recordings} is not a folder")
         settings = load_config(config)
-        with Progress(console=Console(stderr=True), transient=True) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Analysing recordings", total=None)
 
             def advance(done: int, total: int) -> None:

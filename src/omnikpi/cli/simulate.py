@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from omnikpi.cli.main import app, fail
+from omnikpi.cli.progress import progress_bar
 from omnikpi.errors import OmniKPIError, UsageError
 
 simulate_app = typer.Typer(help="Contact-center simulator: what-ifs before production.",
@@ -28,7 +28,7 @@ def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) ->
     if fmt not in ("csv", "parquet"):
         raise UsageError(f"unknown format {fmt!r}: choose csv or parquet")
     scenario = load_scenario(scenario_path)
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"Simulating {scenario_path.name}", total=1.0)
         result = simulate(scenario, seed, lambda done: progress.update(task, completed=done))
         progress.update(task, completed=1.0)
@@ -90,7 +90,7 @@ def compare_command(
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
     try:
         baseline, whatif = load_scenario(first), load_scenario(second)
-        with Progress(console=Console(stderr=True), transient=True) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Simulating both scenarios", total=1.0)
             found = compare(baseline, whatif, seed,
                             lambda done: progress.update(task, completed=done))

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from omnikpi.cli.main import app, check_output, fail
+from omnikpi.cli.progress import progress_bar
 from omnikpi.errors import OmniKPIError, UsageError
 
 if TYPE_CHECKING:  # NumPy and SciPy come with the commands that compute, not with --help
@@ -204,9 +205,15 @@ def plan_command(
         if format == "html" and output is None:
             raise UsageError("--format html needs --output FILE.html")
         rows: list[dict[str, object]] = []
-        for name, own in by_queue(read_forecast_rows(forecast), queue, forecast).items():
-            where = str(forecast) if name is None else f"{forecast}, queue {name}"
-            rows += _planned_rows(own, interval_minutes, name, where, staff_plan)
+        forecasts = by_queue(read_forecast_rows(forecast), queue, forecast)
+        # a year of 15-minute intervals takes a quarter of a minute: say how far it is
+        with progress_bar() as progress:
+            task = progress.add_task("Staffing the intervals",
+                                     total=sum(len(own) for own in forecasts.values()))
+            counted = partial(staff_plan, on_interval=partial(progress.advance, task))
+            for name, own in forecasts.items():
+                where = str(forecast) if name is None else f"{forecast}, queue {name}"
+                rows += _planned_rows(own, interval_minutes, name, where, counted)
         if format == "html":
             from omnikpi.cli.wfm_chart import write_plan_chart
 

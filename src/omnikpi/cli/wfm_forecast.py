@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
 from omnikpi.cli.main import check_output, fail
+from omnikpi.cli.progress import progress_bar
 from omnikpi.cli.wfm import wfm_app
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR, rows_on_clock, with_offset
@@ -125,7 +125,7 @@ def forecast_command(
             raise UsageError(f"{data} has no contacts to forecast from")
         names = sorted({str(r["queue"]) for r in rows}) if by_queue else [queue]
         # each queue's backtest fits every model: a minute or more over many queues
-        with Progress(console=Console(stderr=True), transient=True) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("forecasting", total=len(names))
             for name in names:
                 progress.update(task, description=f"forecasting {name or 'the contacts'}")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from omnikpi.errors import UsageError
-from omnikpi.wfm.staffing import StaffingResult, check_inputs, staff
+from omnikpi.wfm.staffing import MAX_AGENTS, NoStaffingMeets, StaffingResult, check_inputs, staff
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,18 @@ class PlannedInterval:
 
 
 def plan(intervals: Iterable[ForecastInterval], interval_minutes: float, target_sl: float,
-         threshold_seconds: float, **options: object) -> list[PlannedInterval]:
-    """Staff every forecast interval with the same targets and model."""
+         threshold_seconds: float, on_interval: Callable[[], object] | None = None,
+         **options: object) -> list[PlannedInterval]:
+    """Staff every forecast interval with the same targets and model; ``on_interval`` is
+    called after each (a year of 15-minute intervals takes a while: the CLI's progress)."""
     out = []
     for interval in intervals:
         result = staff(interval.volume, interval_minutes, interval.aht_seconds, target_sl,
                        threshold_seconds, **options)  # type: ignore[arg-type]
         out.append(PlannedInterval(interval.interval_start, interval.volume,
                                    interval.aht_seconds, result))
+        if on_interval is not None:
+            on_interval()
     return out
 
 
@@ -106,7 +110,23 @@ def backlog_agents(volume: float, aht_seconds: float, working_hours: float,
                          f"got {working_hours:g}")
     if not 0 < max_occupancy <= 1:
         raise UsageError("max_occupancy must be in (0, 1]")
+    if aht_seconds > threshold_hours * 3600 or aht_seconds > working_hours * 3600:
+        # the rule above treats the work as divisible: one 10-hour e-mail and a 2-hour
+        # promise read "2 agents", though none answers it in time
+        raise UsageError(unanswerable(aht_seconds, threshold_hours, working_hours))
     window = min(threshold_hours, working_hours)
     backlog_first = opening_backlog * aht_seconds / (window * 3600 * max_occupancy)
     whole_day = (opening_backlog + volume) * aht_seconds / (working_hours * 3600 * max_occupancy)
-    return max(math.ceil(backlog_first - 1e-9), math.ceil(whole_day - 1e-9))
+    agents = max(math.ceil(backlog_first - 1e-9), math.ceil(whole_day - 1e-9))
+    if agents > MAX_AGENTS:  # as staff and evaluate: a plan of 326 trillion agents is a typo
+        raise NoStaffingMeets(f"more than {MAX_AGENTS:,} agents would be needed")
+    return agents
+
+
+def unanswerable(aht_seconds: float, threshold_hours: float, working_hours: float) -> str:
+    """Why one e-mail cannot be answered in time, whatever the staff: its handling alone
+    is longer than the promise or than the working day."""
+    limit, what = (threshold_hours, "the promise") if threshold_hours <= working_hours \
+        else (working_hours, "the working day")
+    return (f"one e-mail takes {aht_seconds:g} s to handle, longer than {what} "
+            f"({limit:g} h): no number of agents answers it in time")

@@ -224,3 +224,25 @@ def test_an_infinite_volume_or_aht_is_named_by_its_line(tmp_path: Path) -> None:
     said = str(refused.value)
     assert [f"line {n}:" in said for n in (2, 3, 4, 5)] == [True, True, False, True]
     assert "volume must be a finite number ≥ 0" in said
+
+
+def test_a_plan_counts_its_intervals_for_the_progress_bar(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A year of 15-minute intervals (35,136) took a quarter of a minute with nothing on
+    the screen: the bar advances once per interval staffed, across queues."""
+    from rich.progress import Progress
+
+    import omnikpi.cli.progress as progress_module
+
+    advanced: list[float] = []
+
+    class Counted(Progress):
+        def advance(self, task_id: object, advance: float = 1) -> None:
+            advanced.append(advance)
+
+    monkeypatch.setattr(progress_module, "Progress", Counted)
+    code, output = _plan(_two_queues(tmp_path / "queues.csv"), "--format", "csv")
+    assert code == 0, output
+    assert len(advanced) == 4  # two queues of two intervals
+    assert output.splitlines()[0].startswith("queue,interval_start")  # no blank line first

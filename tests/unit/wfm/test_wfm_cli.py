@@ -152,6 +152,22 @@ def test_backlog_and_shrinkage() -> None:
     assert total["total"] == pytest.approx(0.34)
 
 
+@pytest.mark.parametrize(("numbers", "said"), [
+    # one 10-hour e-mail and a 2-hour promise read "2 agents"
+    (["--volume", "1", "--aht", "36000", "--working-hours", "8", "--threshold-hours", "2"],
+     "one e-mail takes 36000 s to handle, longer than the promise (2 h)"),
+    (["--volume", "1", "--aht", "36000", "--working-hours", "8", "--threshold-hours", "48"],
+     "longer than the working day (8 h)"),
+    # 10⁹ hour-long e-mails a day read 326,797,385,620,916 agents
+    (["--volume", "1e9", "--aht", "3600", "--working-hours", "24", "--threshold-hours", "24"],
+     "more than 100,000 agents would be needed"),
+])
+def test_a_backlog_no_staff_can_answer_in_time_is_refused(numbers: list[str],
+                                                          said: str) -> None:
+    result = runner.invoke(app, ["wfm", "backlog", *numbers])
+    assert result.exit_code == 2 and said in " ".join(result.output.split())
+
+
 def test_bad_usage_exits_2() -> None:
     result = runner.invoke(app, ["wfm", "staff", *BASE, "--target-sl", "0.8", "--model",
                                  "erlang_a"])

@@ -246,11 +246,22 @@ def _staff_command(kind: str, values: Mapping[str, Any], concurrency: int) -> st
     return " ".join(parts)
 
 
-def email_answer(form: Form) -> dict[str, Any]:
+def email_answer(form: Form, _: Translate, lang: str) -> dict[str, Any]:
     """A day of e-mail: agents to answer every message within the threshold."""
     v = form.values
-    agents = backlog_agents(v["volume"], v["aht"], v["working_hours"], v["threshold_hours"],
-                            v["opening_backlog"], v["max_occupancy"])
+    limit = min(v["threshold_hours"], v["working_hours"])
+    if v["aht"] > limit * 3600:
+        what = _("the promise") if v["threshold_hours"] <= v["working_hours"] \
+            else _("the working day")
+        raise UsageError(_("One e-mail takes {aht} s to handle, longer than {what} ({hours} "
+                           "h): no number of agents answers it in time.").format(
+            aht=number_text(v["aht"]), what=what,
+            hours=number_text(limit)))
+    try:
+        agents = backlog_agents(v["volume"], v["aht"], v["working_hours"],
+                                v["threshold_hours"], v["opening_backlog"], v["max_occupancy"])
+    except NoStaffingMeets as exc:
+        raise UsageError(_no_staffing(_, lang)) from exc
     parts = ["omnikpi", "wfm", "backlog", "--volume", number_text(v["volume"]),
              "--aht", number_text(v["aht"]), "--working-hours", number_text(v["working_hours"]),
              "--threshold-hours", number_text(v["threshold_hours"]),
@@ -372,7 +383,7 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
             if kind == "day":
                 answer = _day_answer(day_plan(view, filters, form, _, lang))
             elif kind == "email":
-                answer = email_answer(form)
+                answer = email_answer(form, _, lang)
             else:
                 answer = interval_answer(form, _, lang)
         except UsageError as exc:
