@@ -510,3 +510,92 @@ def test_recent_evaluations_are_cut_to_the_caller_before_their_limit(tmp_path: P
         assert len(recent_evaluations(session, EVERYTHING)) == 100
         other_tenant = Sight(Scope(("B",)), agent_only=True, agent_id="a7")
         assert recent_evaluations(session, other_tenant) == []
+
+
+def test_a_form_file_with_blank_or_mistyped_values_is_refused(tmp_path: Path) -> None:
+    """An item of blank group, key or text was saved, and its answers were quarantined
+    by the dataset (``qa_items`` without ``item_id``); ``text = ["x"]`` was stored as the
+    text "['x']", and ``weight = true`` / ``pass_score = true`` read as 1."""
+    from omnikpi.qa.forms import load_form_file
+
+    head = 'key = "f"\nname = "F"\n'
+    path = tmp_path / "form.toml"
+    for body, message in [
+        ('[[items]]\ngroup = "A"\nkey = ""\ntext = "A"\n',
+         "form.toml: item 1 has no key: every item needs a group, a key and a text"),
+        ('[[items]]\ngroup = " "\nkey = "a"\ntext = ""\n',
+         r"item 1 \(a\) has no group and no text"),
+        ('[[items]]\ngroup = "A"\nkey = "a"\ntext = ["x"]\n',
+         r"item 1's text is \[\"x\"\]: write a text in quotes"),
+        ('[[items]]\ngroup = "A"\nkey = "a"\ntext = "A"\nweight = true\n',
+         "item 1's weight is true: write a number"),
+        ('pass_score = true\n[[items]]\ngroup = "A"\nkey = "a"\ntext = "A"\n',
+         "pass_score is true: write a number"),
+        ('[[items]]\ngroup = "A"\nkey = 7\ntext = "A"\n',
+         "item 1's key is 7: write a text in quotes"),
+    ]:
+        path.write_text(head + body)
+        with pytest.raises(UsageError, match=message):
+            load_form_file(path)
+    path.write_text(head + 'pass_score = 75\n[[items]]\ngroup = "A"\nkey = "a"\ntext = "A"\n'
+                    "weight = 2\n")
+    spec = load_form_file(path)
+    assert (spec.pass_score, spec.items[0].weight, spec.items[0].text) == (75.0, 2.0, "A")
+
+
+def test_a_blank_item_line_is_refused_with_its_line_number() -> None:
+    from omnikpi.qa.forms import check_form, parse_item_lines
+
+    with pytest.raises(UsageError, match=r"^item line 1 has no group and no key and no text"):
+        parse_item_lines("|  |  |1")
+    with pytest.raises(UsageError, match=r"^item line 3 \(b\) has no text"):
+        parse_item_lines("G | a | A\n\nG | b |  | 1")
+    with pytest.raises(UsageError, match=r"^form: item 1 has no group and no key and no text"):
+        check_form(FormSpec("f", "F", (ItemSpec("", "", "", 1.0),)))
+
+
+def test_revision_0011_matches_the_qa_sample_model(tmp_path: Path) -> None:
+    """The migration adds exactly the columns models.py declares for a sample's risk and
+    zone, and a sample saved before it keeps them unknown."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import text
+
+    from omnikpi.store.db import get_engine
+    from omnikpi.store.models import Base
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url, "0010")
+    with session_scope(url) as session:
+        session.execute(text("INSERT INTO qa_samples (id, name, seed, rate, min_per_agent, "
+                             "population, created_by, created_at) VALUES (1, 'old', 1, 0.5, "
+                             "1, 4, 'lead', '2026-11-01 00:00:00')"))
+    upgrade(url)
+    with get_engine(url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert [d for d in differences if "qa_samples" in repr(d)] == []
+    with session_scope(url) as session:
+        old = session.get(QaSample, 1)
+        assert old is not None and (old.name, old.risk, old.tz) == ("old", None, None)
+
+
+def test_a_sample_saved_by_the_command_line_says_its_zone(tmp_path: Path) -> None:
+    """``qa sample --tz Europe/Kyiv --save`` stored no zone: the sample page, which now
+    says the zone its days were read in, said nothing for the command line's samples."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+    from omnikpi.store.db import session_scope, upgrade
+    from omnikpi.store.models import QaSample
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    result = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--rate", "0.5",
+                                      "--seed", "7", "--tz", "Europe/Kyiv", "--save", "week",
+                                      "--database-url", url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    with session_scope(url) as session:
+        saved = session.query(QaSample).one()
+        assert (saved.risk, saved.tz) == (False, "Europe/Kyiv")

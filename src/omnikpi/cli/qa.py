@@ -75,7 +75,7 @@ def sample(
         if save:
             namesakes = samples_named(save, database_url)
             sample_id = save_sample(drawn, save, evaluator, cli_actor(), database_url, from_, to,
-                                    min_per_agent)
+                                    min_per_agent, risk=risk, tz=tz)
             Console(stderr=True).print(
                 f"saved sample {save!r} (id {sample_id}): {len(drawn.units)} contact(s)"
                 + (f" for {evaluator}" if evaluator else "")

@@ -32,6 +32,16 @@ class AlreadyEvaluated(UsageError):
         self.evaluation_id = evaluation_id
 
 
+class AlreadyAnswered(UsageError):
+    """An agent's answer is final: acknowledging, then disputing (or disputing again)
+    flipped the status and overwrote the first answer (HTTP 409)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"this evaluation is already {status}: an agent answers an "
+                         "evaluation once")
+        self.status = status
+
+
 def evaluation_of_item(session: Session, sample_item_id: int) -> int | None:
     """The id of the evaluation a sampled contact was given, if any."""
     found = session.scalars(select(QaEvaluation.id).where(
@@ -88,6 +98,8 @@ def respond(session: Session, evaluation_id: int, agent_id: str | None, action: 
     evaluation = session.get(QaEvaluation, evaluation_id)
     if evaluation is None or (agent_id is not None and evaluation.agent_id != agent_id):
         raise NotFoundError("no such evaluation of yours")
+    if evaluation.status != "submitted":
+        raise AlreadyAnswered(evaluation.status)
     if action not in ("acknowledge", "dispute"):
         raise UsageError("action must be acknowledge or dispute")
     if action == "dispute" and not comment.strip():

@@ -25,6 +25,7 @@ verdict calibration sessions compare (same verdict as the reference); a report's
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -76,21 +77,46 @@ def parse_form(data: dict[str, Any], source: str = "form") -> FormSpec:
     for number, item in enumerate(data.get("items", []), start=1):
         _known_keys(item, ITEM_KEYS, f"{source}: item {number}")
     try:
-        items = tuple(
-            ItemSpec(str(i["group"]), str(i["key"]), str(i["text"]),
-                     float(i.get("weight", 1.0)),
-                     _flag(i.get("critical", False), f"{source}: item {n}'s critical"),
-                     _flag(i.get("allow_na", True), f"{source}: item {n}'s allow_na"))
-            for n, i in enumerate(data.get("items", []), start=1))
-        spec = FormSpec(str(data["key"]), str(data.get("name", data["key"])), items,
-                        str(data.get("channel_kind", "any")),
-                        float(data["pass_score"]) if data.get("pass_score") is not None
-                        else None)
-    except (KeyError, TypeError, ValueError) as exc:
+        items = tuple(_item(i, f"{source}: item {n}")
+                      for n, i in enumerate(data.get("items", []), start=1))
+        spec = FormSpec(_text(data["key"], f"{source}: key"),
+                        _text(data.get("name", data["key"]), f"{source}: name"), items,
+                        _text(data.get("channel_kind", "any"), f"{source}: channel_kind"),
+                        _number(data["pass_score"], f"{source}: pass_score")
+                        if data.get("pass_score") is not None else None)
+    except KeyError as exc:
         raise UsageError(f"{source}: every form needs key, and every item group, key and "
                          f"text ({exc})") from exc
     check_form(spec, source)
     return spec
+
+
+def _item(table: dict[str, Any], where: str) -> ItemSpec:
+    return ItemSpec(_text(table["group"], f"{where}'s group"),
+                    _text(table["key"], f"{where}'s key"),
+                    _text(table["text"], f"{where}'s text"),
+                    _number(table.get("weight", 1.0), f"{where}'s weight"),
+                    _flag(table.get("critical", False), f"{where}'s critical"),
+                    _flag(table.get("allow_na", True), f"{where}'s allow_na"))
+
+
+def _text(value: Any, what: str) -> str:
+    """A text of a form file: ``text = ["x"]`` was stored as the text "['x']"."""
+    if not isinstance(value, str):
+        raise UsageError(f"{what} is {_as_written(value)}: write a text in quotes")
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    """A number of a form file: ``weight = true`` was read as 1 (a bool is an int)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"{what} is {_as_written(value)}: write a number")
+    return float(value)
+
+
+def _as_written(value: Any) -> str:
+    """A value of a form file as TOML writes it (``true``, ``["x"]``), not as Python."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _known_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
@@ -117,6 +143,8 @@ def check_form(spec: FormSpec, source: str = "form") -> None:
         check_length(f"{source}: item {number}'s group", item.group, NAME_CHARS)
         check_length(f"{source}: item {number}'s key", item.key, KEY_CHARS)
         check_length(f"{source}: item {number}'s text", item.text, LONG_TEXT_CHARS)
+    for number, item in enumerate(spec.items, start=1):
+        _check_filled(item, f"{source}: item {number}")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", spec.key):
         raise UsageError(f"{source}: key must be lower-case letters, digits, - or _")
     if spec.channel_kind not in CHANNEL_KINDS:
@@ -132,6 +160,17 @@ def check_form(spec: FormSpec, source: str = "form") -> None:
                          "not all 0")
     if spec.pass_score is not None and not 0 <= spec.pass_score <= 100:
         raise UsageError(f"{source}: pass_score must be a number from 0 to 100")
+
+
+def _check_filled(item: ItemSpec, where: str) -> None:
+    """An item's group, key and text are written: an item of blank key was saved, and its
+    answers were then quarantined by the dataset (``qa_items`` without ``item_id``)."""
+    blank = [name for name, value in (("group", item.group), ("key", item.key),
+                                      ("text", item.text)) if not value.strip()]
+    if blank:
+        named = f" ({item.key})" if item.key.strip() else ""
+        raise UsageError(f"{where}{named} has no {' and no '.join(blank)}: every item needs "
+                         "a group, a key and a text")
 
 
 def load_form_file(path: Path) -> FormSpec:
@@ -163,7 +202,9 @@ def parse_item_lines(text: str) -> tuple[ItemSpec, ...]:
                              ) from None
         critical = _answer(parts[4], number, "critical") if len(parts) > 4 else False
         allow_na = _answer(parts[5], number, "N/A allowed") if len(parts) > 5 else True
-        items.append(ItemSpec(parts[0], parts[1], parts[2], weight, critical, allow_na))
+        item = ItemSpec(parts[0], parts[1], parts[2], weight, critical, allow_na)
+        _check_filled(item, f"item line {number}")
+        items.append(item)
     return tuple(items)
 
 
@@ -229,6 +270,24 @@ def form_shelf(view: Any) -> str | None:
     """The forms a web viewer sees: every one (an unbounded viewer), else their tenant's
     own and the operator's (a tenant's supervisor once replaced another tenant's form)."""
     return None if view.scope.unbounded else (view.principal.tenant or "")
+
+
+class NoShelf(UsageError):
+    """A form saved by a viewer who has no shelf to save it on (HTTP 403)."""
+
+
+def writing_shelf(view: Any) -> str | None:
+    """The shelf a web viewer saves forms on: the operator's (None) for an unbounded
+    viewer, else their tenant's. A supervisor bounded by sites but of no tenant has none:
+    the operator's forms are every site's and every tenant's, and such a supervisor's
+    "Kyiv voice" once became the voice form of every client."""
+    if view.scope.unbounded:
+        return None
+    if not view.principal.tenant:
+        raise NoShelf("a supervisor of sites saves no forms: the operator's forms, used by "
+                      "every site and tenant, are saved by an administrator or a supervisor "
+                      "of every tenant")
+    return str(view.principal.tenant)
 
 
 def form_visible(form: QaForm, shelf: str | None) -> bool:

@@ -82,13 +82,16 @@ def pending_items(session: Session, evaluator: str, visible: Visible,
 
 
 def recent_evaluations(session: Session, visible: Visible, limit: int = 100,
-                       calibrations: bool = False) -> list[QaEvaluation]:
-    """The newest visible evaluations (calibration evaluations only when asked). The
-    scope is applied before the limit: the newest 500 of the whole center, cut to an
-    agent's own, left most agents an empty list."""
+                       calibrations: bool = False, only_calibrations: bool = False
+                       ) -> list[QaEvaluation]:
+    """The newest visible evaluations (calibration evaluations only when asked, or only
+    they). The scope is applied before the limit: the newest 500 of the whole center, cut
+    to an agent's own, left most agents an empty list."""
     query = select(QaEvaluation).where(visible.clause(QaEvaluation)) \
         .order_by(QaEvaluation.id.desc()).limit(limit)
-    if not calibrations:
+    if only_calibrations:
+        query = query.where(QaEvaluation.calibration_id.is_not(None))
+    elif not calibrations:
         query = query.where(QaEvaluation.calibration_id.is_(None))
     return list(session.scalars(query))
 

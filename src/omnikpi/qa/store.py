@@ -31,6 +31,10 @@ class SampleAsked:
     evaluator: str | None
     form_id: int | None
     tenant: str | None
+    risk: bool = False
+    tz: str = "UTC"
+    """Risk-weighted, and the zone of the From and To days: either changed draws other
+    contacts (a risk-weighted request once opened the plain sample sent just before)."""
 
 
 def sent_again(asked: SampleAsked, author: str, database_url: str | None,
@@ -46,7 +50,8 @@ def sent_again(asked: SampleAsked, author: str, database_url: str | None,
             QaSample.min_per_agent == asked.min_per_agent,
             _same(QaSample.period_from, asked.from_), _same(QaSample.period_to, asked.to),
             _same(QaSample.evaluator, asked.evaluator), _same(QaSample.form_id, asked.form_id),
-            _same(QaSample.tenant, asked.tenant)).order_by(QaSample.id.desc()).limit(1)).first()
+            _same(QaSample.tenant, asked.tenant), QaSample.risk == asked.risk,
+            QaSample.tz == asked.tz).order_by(QaSample.id.desc()).limit(1)).first()
         if row is None:
             return None
         made = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
@@ -70,14 +75,18 @@ def already_given(evaluator: str, database_url: str | None) -> set[str]:
 def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
                 database_url: str | None, from_: str | None = None, to: str | None = None,
                 min_per_agent: int = 1, form_id: int | None = None,
-                tenant: str | None = None) -> int:
+                tenant: str | None = None, risk: bool | None = None,
+                tz: str | None = None) -> int:
+    """Store a drawn sample; ``risk`` and ``tz``: risk-weighted, and the zone its From
+    and To were read in (None: not said, as by the command line)."""
     check_length("the sample's name", name, NAME_CHARS)
+    check_length("the time zone", tz, NAME_CHARS)
     check_length("evaluator", evaluator, NAME_CHARS)
     with session_scope(database_url) as session:
         row = QaSample(name=name, seed=sample.seed, rate=sample.rate,
                        min_per_agent=min_per_agent, period_from=from_, period_to=to,
-                       evaluator=evaluator, form_id=form_id, tenant=tenant,
-                       population=sample.population, created_by=author)
+                       evaluator=evaluator, form_id=form_id, tenant=tenant, risk=risk,
+                       tz=tz, population=sample.population, created_by=author)
         session.add(row)
         session.flush()
         for unit in sample.units:

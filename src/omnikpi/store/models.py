@@ -201,6 +201,10 @@ class QaSample(Base):
     evaluator: Mapped[str | None] = mapped_column(String(150), nullable=True)
     form_id: Mapped[int | None] = mapped_column(ForeignKey("qa_forms.id"), nullable=True)
     tenant: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    risk: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    """Risk-weighted (``qa/risk_sampling.py``); None: not recorded (before revision 0011)."""
+    tz: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    """The zone the period's days were read in; None: not recorded."""
     population: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(150), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from omnikpi import formatting
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.errors import NotFoundError, OmniKPIError, UsageError
 from omnikpi.instants import stored_utc
@@ -20,6 +21,7 @@ from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
 from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
 from omnikpi.qa.evaluations import (
+    AlreadyAnswered,
     AlreadyEvaluated,
     Subject,
     evaluation_of_item,
@@ -30,12 +32,14 @@ from omnikpi.qa.evaluations import (
 from omnikpi.qa.forms import (
     CHANNEL_KINDS,
     FormSpec,
+    NoShelf,
     form_items,
     form_shelf,
     form_visible,
     latest_forms,
     parse_item_lines,
     save_form,
+    writing_shelf,
 )
 from omnikpi.qa.risk_sampling import draw_risk_sample
 from omnikpi.qa.sampling import check_sample_inputs, draw_sample
@@ -50,6 +54,7 @@ from omnikpi.store.models import (
 )
 from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
 from omnikpi.web.filters import day_window, days_text
+from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
@@ -60,16 +65,22 @@ from omnikpi.web.limits import (
 )
 from omnikpi.web.page_errors import (
     Sentences,
-    in_page_language,
+    error_page,
     is_page,
     page_message,
     status_of,
     translator_of,
 )
 from omnikpi.web.routes import qa_calibration, qa_coaching
-from omnikpi.web.routes.qa_access import EVALUATORS, may_open, may_read_evaluation
+from omnikpi.web.routes.qa_access import (
+    EVALUATORS,
+    invited_anywhere,
+    may_open,
+    may_read_evaluation,
+)
 from omnikpi.web.routes.qa_access import contact_view as _contact_view
 from omnikpi.web.routes.qa_access import may_see as _may_see
+from omnikpi.web.routes.qa_access import require_evaluation_reader as _evaluation_reader
 from omnikpi.web.routes.qa_access import require_evaluator as _evaluator
 from omnikpi.web.routes.qa_access import require_reader as _reader
 from omnikpi.web.routes.qa_access import visible_to as _visible
@@ -165,26 +176,90 @@ QA_SENTENCES: Sentences = [
      "Form “{value}” is not a form id: choose a form from the list."),
     (re.compile(r"no QA form (?P<number>-?\d+)"),
      "There is no QA form {number}: choose a form from the list."),
+    (re.compile(r"a supervisor of sites saves no forms: .*", re.S),
+     "Your account supervises sites, not a client: the forms you may use are the "
+     "operator's, which every site and client uses. An administrator saves them."),
+    (re.compile(r"item line (?P<number>\d+)(?: \(.*\))? has no (?:group|key|text).*", re.S),
+     "Item line {number}: every item needs a group, a key and a text."),
+    (re.compile(r"say why you dispute the evaluation"),
+     "Say why you dispute the evaluation: write it in the comment, then press Dispute."),
+    (re.compile(r"action must be acknowledge or dispute"),
+     "Acknowledge or dispute the evaluation with the buttons below it."),
+    (re.compile(r"this evaluation is already (?P<status>acknowledged|disputed): .*", re.S),
+     "You have already answered this evaluation: an answer cannot be changed."),
+    (re.compile(r"score every item or mark it not applicable; no answer for (?P<keys>.*)",
+                re.S),
+     "Score every item or mark it not applicable. Items without an answer: {keys}."),
+    (re.compile(r"item (?P<keys>(?P<q>['\"]).*(?P=q)) has no answer", re.S),
+     "Score every item or mark it not applicable. Items without an answer: {keys}."),
+    (re.compile(r"item (?P<q>['\"])(?P<key>.*)(?P=q) cannot be N/A", re.S),
+     "Item “{key}” cannot be marked not applicable: score it."),
+    (re.compile(r"item (?P<q>['\"])(?P<key>.*)(?P=q): score (?P<r>['\"])(?P<value>.*)(?P=r) "
+                r"must be between 0 and 1", re.S),
+     "Item “{key}”: the score “{value}” must be from 0 to 1."),
+    (re.compile(r"item (?P<q>['\"])(?P<key>.*)(?P=q): a score is between 0 and 1", re.S),
+     "Item “{key}”: a score is from 0 to 1."),
+    (re.compile(r"item (?P<q>['\"])(?P<key>.*)(?P=q): answer (?P<r>['\"])(?P<value>.*)(?P=r) "
+                r"is not a score \(0–1 or na\)", re.S),
+     "Item “{key}”: the answer “{value}” is not a score (a number from 0 to 1, or not "
+     "applicable)."),
+    (re.compile(r"every item is N/A \(or weighs 0\): nothing to score"),
+     "Every item is marked not applicable (or weighs 0): score at least one item."),
+    (re.compile(r"an error is one of operator, process, not (?P<q>['\"])(?P<value>.*)(?P=q)",
+                re.S),
+     "An item not met is an operator error or a process error, not “{value}”."),
+    (re.compile(r"comment has (?P<length>[\d,]+) characters: at most (?P<limit>[\d,]+)"),
+     "The comment has {length} characters: at most {limit} are allowed. Shorten it and "
+     "send again."),
+    (re.compile(r"you already scored this contact in this session: .*", re.S),
+     "You have already scored this contact in this session: a calibration keeps each "
+     "evaluator's first score."),
+    (re.compile(r"--min-per-agent must be between 0 and (?P<most>[\d,]+)"),
+     "The minimum per agent must be a whole number from 0 to {most}."),
+    (re.compile(r"--seed must be a whole number from -(?P<least>[\d,]+) to (?P<most>[\d,]+)"),
+     "The seed must be a whole number from −{least} to {most}."),
 ]
-"""The QA forms' refusals (``omnikpi.qa.forms``, ``calibration_setup`` and this module
-word them for scripts) → the sentence the QA page shows, in the page's language; the
-line numbers, keys, contact ids and account names quoted stay as typed."""
+"""The QA forms' refusals (``omnikpi.qa.forms``, ``calibration_setup``, ``evaluations``,
+``coaching``, ``sampling`` and this module word them for scripts) → the sentence the QA
+pages show, in the page's language; the line numbers, keys, contact ids and account
+names quoted stay as typed."""
+COUNTS = ("length", "limit", "least", "most")
+"""The numbers a sentence quotes, written as the page's language writes them."""
 
 
 def _refusal(request: Request, exc: OmniKPIError) -> str:
-    """``exc``, which refused one of the QA page's forms, as the page's sentence: one of
+    """``exc``, which refused one of the QA pages' forms, as the page's sentence: one of
     ``QA_SENTENCES``, else as every page words the service's messages."""
-    if any(pattern.fullmatch(str(exc)) for pattern, _sentence in QA_SENTENCES):
-        return in_page_language(request, str(exc), QA_SENTENCES)
+    lang = choose_language(request)
+    for pattern, sentence in QA_SENTENCES:
+        found = pattern.fullmatch(str(exc))
+        if found:
+            values = {name: formatting.count(int(value.replace(",", "")), lang)
+                      if name in COUNTS else value
+                      for name, value in found.groupdict().items()}
+            return translator(lang)(sentence).format(**values)
     return page_message(exc, translator_of(request))
+
+
+def _refused_elsewhere(request: Request, exc: OmniKPIError) -> Response:
+    """A refused form with no page to keep as typed (an evaluation's answers): the error
+    page with the sentence in the page's language; a script gets the service's message."""
+    status = 404 if isinstance(exc, NotFoundError) else status_of(exc)
+    if status >= 500 or not is_page(request):
+        raise exc
+    return error_page(request, _refusal(request, exc), status)
 
 
 def _refused(request: Request, view: View, exc: OmniKPIError, typed: dict[str, str],
              refused: str) -> Response:
     """The QA page with the form ``refused`` as ``typed`` and the sentence of ``exc`` by
-    it (400; 404 for a form that is not there); a script that does not ask for HTML, or a
-    fault of the service, gets the error as before."""
-    status = 404 if isinstance(exc, NotFoundError) else status_of(exc)
+    it (400; 404 for a form that is not there; 403 for a form its author has no shelf
+    for); a script that does not ask for HTML, or a fault of the service, gets the error as
+    before."""
+    if isinstance(exc, NoShelf) and not is_page(request):
+        raise HTTPException(403, str(exc)) from exc
+    status = 403 if isinstance(exc, NoShelf) else 404 if isinstance(exc, NotFoundError) \
+        else status_of(exc)
     if status >= 500 or not is_page(request):
         raise exc
     return _overview(request, view, typed, _refusal(request, exc), status, refused)
@@ -234,11 +309,11 @@ def _save_form(view: View, principal: Principal, key: str, name: str, items: str
     if twice:  # check_form says so too, without saying which key
         raise UsageError("form: item keys must be unique; used on more than one line: "
                          + ", ".join(twice[:5]))
+    # a tenant's supervisor saves on their tenant's shelf: another tenant's form of the
+    # same key stays theirs
+    shelf = writing_shelf(view)
     with session_scope(view.state.database_url) as session:
-        # a tenant's supervisor saves on their tenant's shelf: another tenant's form of the
-        # same key stays theirs
-        form = save_form(session, spec, principal.name,
-                         None if view.scope.unbounded else principal.tenant)
+        form = save_form(session, spec, principal.name, shelf)
         audit(session, principal.name, "qa_form_saved", {"key": form.form_key,
                                                          "version": form.version})
         return RedirectResponse(f"/qa/forms/{form.id}", status_code=303)
@@ -270,8 +345,7 @@ def create_sample(request: Request, view: ViewDep,
         typed = {"name": name, "rate": f"{rate:g}", "seed": str(seed),
                  "min_per_agent": str(min_per_agent), "from": from_, "to": to,
                  "evaluator": evaluator, "form_id": form_id, "risk": risk}
-        return _overview(request, view, typed, page_message(exc, translator_of(request)),
-                         status, "sample")
+        return _overview(request, view, typed, _refusal(request, exc), status, "sample")
 
 
 def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
@@ -282,9 +356,9 @@ def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
     start, end = days[0] or None, days[1] or None
     chosen_form = _form_id(view, form_id) if form_id.strip() else None
     check_sample_inputs(rate, seed, min_per_agent)
-    twin = sent_again(SampleAsked(name, seed, rate, min_per_agent, start, end, who,
-                                  chosen_form, principal.tenant),
-                      principal.name, view.state.database_url)
+    asked = SampleAsked(name, seed, rate, min_per_agent, start, end, who, chosen_form,
+                        principal.tenant, risk, tz)
+    twin = sent_again(asked, principal.name, view.state.database_url)
     if twin is not None:  # the same form sent again (Back, then Draw): the sample it made
         return RedirectResponse(f"/qa/samples/{twin}", status_code=303)
     exclude = already_given(who, view.state.database_url) if who else set()
@@ -293,7 +367,8 @@ def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
         draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",), start, end, tz,
                     exclude)
     sample_id = save_sample(drawn, name, who, principal.name, view.state.database_url,
-                            start, end, min_per_agent, chosen_form, principal.tenant)
+                            start, end, min_per_agent, chosen_form, principal.tenant,
+                            risk, tz)
     return RedirectResponse(f"/qa/samples/{sample_id}", status_code=303)
 
 
@@ -378,6 +453,16 @@ async def _answers(request: Request, session: Session, form_id: int
 @router.post("/qa/evaluate/{item_id}")
 async def evaluate(request: Request, view: ViewDep, item_id: RowId,
                    form_id: FormRowId) -> Response:
+    """Score a sampled contact; answers refused (an item left, a score out of range) are
+    said in the page's language."""
+    try:
+        return await _evaluate(request, view, item_id, form_id)
+    except OmniKPIError as exc:
+        return _refused_elsewhere(request, exc)
+
+
+async def _evaluate(request: Request, view: View, item_id: int, form_id: int
+                    ) -> Response:
     principal = _evaluator(view)
     with session_scope(view.state.database_url) as session:
         item = session.get(QaSampleItem, item_id)
@@ -405,36 +490,61 @@ async def evaluate(request: Request, view: ViewDep, item_id: RowId,
 
 @router.get("/qa/evaluations/{evaluation_id}", response_class=HTMLResponse)
 def evaluation_page(request: Request, view: ViewDep, evaluation_id: RowId) -> Response:
-    _reader(view)
+    return _evaluation_page(request, view, evaluation_id)
+
+
+def _evaluation_page(request: Request, view: View, evaluation_id: int,
+                     error: str | None = None, status: int = 200) -> Response:
+    """An evaluation's page; ``error``: why the agent's answer was refused (said by the
+    answer's buttons, which stay while the evaluation waits for one)."""
+    _evaluation_reader(view)
     with session_scope(view.state.database_url) as session:
-        evaluation = session.get(QaEvaluation, evaluation_id)
-        if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
-                                              evaluation.agent_id) \
-                or not may_read_evaluation(view, session, evaluation):
-            raise HTTPException(404, "no such evaluation")
+        evaluation = _readable_evaluation(view, session, evaluation_id)
         form = session.get(QaForm, evaluation.form_id)
         answers = queries.answers_of(session, evaluation.id)
         return templates.TemplateResponse(request, "qa_evaluation.html", {
             "filters": None, "evaluation": evaluation, "form": form,
             "items": form_items(session, evaluation.form_id), "answers": answers,
             "kinds": error_kinds_of(session, evaluation.id),
-            "mine": view.principal.role == "agent"})
+            "mine": view.principal.role == "agent", "error": error}, status_code=status)
+
+
+def _readable_evaluation(view: View, session: Session, evaluation_id: int) -> QaEvaluation:
+    """An evaluation the caller may read; a client account is refused any other as it is
+    refused the rest of QA (403), whether the evaluation exists or not."""
+    evaluation = session.get(QaEvaluation, evaluation_id)
+    if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
+                                          evaluation.agent_id) \
+            or not may_read_evaluation(view, session, evaluation):
+        if view.principal.role == "client":
+            raise HTTPException(403, "a client account opens only the calibration "
+                                     "evaluations it made, or may see in its sessions")
+        raise HTTPException(404, "no such evaluation")
+    return evaluation
 
 
 @router.post("/qa/evaluations/{evaluation_id}/respond")
-def respond_page(view: ViewDep, evaluation_id: RowId,
+def respond_page(request: Request, view: ViewDep, evaluation_id: RowId,
                  action: Annotated[str, Form(max_length=NAME_CHARS)],
                  comment: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
+    """The agent acknowledges or disputes, once. A refused answer (a dispute without a
+    reason, an evaluation already answered: 409) keeps the evaluation's page with the
+    sentence in the page's language; a script gets the service's message."""
     principal = view.principal
     require_roles(principal, "agent")
-    with session_scope(view.state.database_url) as session:
-        evaluation = session.get(QaEvaluation, evaluation_id)
-        if evaluation is None or not _may_see(view, evaluation.tenant, evaluation.site,
-                                              evaluation.agent_id) \
-                or not may_read_evaluation(view, session, evaluation):
-            raise HTTPException(404, "no such evaluation")
-        respond(session, evaluation_id, principal.agent_id, action, comment)
-        audit(session, principal.name, f"qa_{action}", {"evaluation": evaluation_id})
+    try:
+        with session_scope(view.state.database_url) as session:
+            _readable_evaluation(view, session, evaluation_id)
+            respond(session, evaluation_id, principal.agent_id, action, comment)
+            audit(session, principal.name, f"qa_{action}", {"evaluation": evaluation_id})
+    except OmniKPIError as exc:
+        status = 409 if isinstance(exc, AlreadyAnswered) else \
+            404 if isinstance(exc, NotFoundError) else status_of(exc)
+        if status == 409 and not is_page(request):
+            raise HTTPException(409, str(exc)) from exc
+        if status >= 500 or status == 404 or not is_page(request):
+            raise
+        return _evaluation_page(request, view, evaluation_id, _refusal(request, exc), status)
     return RedirectResponse(f"/qa/evaluations/{evaluation_id}", status_code=303)
 
 
@@ -562,6 +672,16 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: R
 @router.post("/qa/calibrations/{calibration_id}/evaluate/{contact_id}")
 async def calibration_evaluate(request: Request, view: ViewDep, calibration_id: RowId,
                                contact_id: str) -> Response:
+    """Score a contact of a calibration session; answers refused are said in the page's
+    language."""
+    try:
+        return await _calibration_evaluate(request, view, calibration_id, contact_id)
+    except OmniKPIError as exc:
+        return _refused_elsewhere(request, exc)
+
+
+async def _calibration_evaluate(request: Request, view: View, calibration_id: int,
+                                contact_id: str) -> Response:
     principal = view.principal
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
@@ -599,12 +719,17 @@ EVALUATIONS_PAGE = 2000
 
 @api.get("/evaluations")
 def evaluations_json(view: ViewDep, limit: int = 200) -> list[dict[str, Any]]:
-    """Evaluations the caller may see (an agent: their own), newest first."""
-    _reader(view)
+    """Evaluations the caller may see (an agent: their own; a client account: the
+    calibration evaluations it may read), newest first."""
+    client = _evaluation_reader(view).role == "client"
     with session_scope(view.state.database_url) as session:
+        if client and not invited_anywhere(session, view.principal):
+            raise HTTPException(403, "a client account lists the calibration evaluations "
+                                     "of the sessions it is invited to")
         if not 1 <= limit <= EVALUATIONS_PAGE:  # clamped, 0 gave one evaluation
             raise UsageError(f"limit must be 1 to {EVALUATIONS_PAGE}, not {limit}")
-        rows = queries.recent_evaluations(session, _visible(view), limit, calibrations=True)
+        rows = queries.recent_evaluations(session, _visible(view), limit, calibrations=True,
+                                          only_calibrations=client)
         blind: dict[int, bool] = {}
         rows = [e for e in rows if may_read_evaluation(view, session, e, blind)]
         return [{"id": e.id, "contact_id": e.contact_id, "agent_id": e.agent_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal
@@ -26,6 +27,14 @@ def require_evaluator(view: View) -> Principal:
 
 def require_reader(view: View) -> Principal:
     require_roles(view.principal, *EVALUATORS, "agent")
+    return view.principal
+
+
+def require_evaluation_reader(view: View) -> Principal:
+    """Who may open an evaluation or list them: the readers, and a client account, which
+    reads its own calibration evaluations (:func:`may_read_evaluation`): an invited
+    client scores a session, and was refused the evaluations it had made."""
+    require_roles(view.principal, *EVALUATORS, "agent", "client")
     return view.principal
 
 
@@ -92,6 +101,13 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
         and (invited or all_visible(view, calibration.contact_ids.split())))
 
 
+def invited_anywhere(session: Session, principal: Principal) -> bool:
+    """Whether a client account is an evaluator of a calibration session of its tenant
+    (the only QA it takes part in)."""
+    return any(principal.name in evaluators.split() for evaluators in session.scalars(
+        select(QaCalibration.evaluators).where(QaCalibration.tenant == principal.tenant)))
+
+
 def may_read_evaluation(view: View, session: Session, evaluation: QaEvaluation,
                         blind: dict[int, bool] | None = None) -> bool:
     """Whether the caller may read an evaluation they may see by its scope. A calibration
@@ -99,10 +115,12 @@ def may_read_evaluation(view: View, session: Session, evaluation: QaEvaluation,
     whoever opens the session once they are not blind in it — not the agent (who saw
     and disputed calibration scores through the API), not an invited evaluator still
     scoring (who read the reference's answers to the contacts they had yet to score).
+    A client account reads calibration evaluations only (those of the sessions it is
+    invited to), never its tenant's evaluations of agents.
     ``blind`` remembers each session's verdict over a list of evaluations."""
-    if evaluation.calibration_id is None:
-        return True
     principal = view.principal
+    if evaluation.calibration_id is None:
+        return principal.role != "client"
     if principal.role == "agent":
         return False
     if evaluation.evaluator == principal.name:
