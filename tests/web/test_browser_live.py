@@ -193,8 +193,8 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         browser.set_window_size(1280, 800)
         for lang in ("uk", "en"):
             browser.get(f"{url}/tv?lang={lang}")
-            board = browser.find_element(By.ID, "wallboard")
-            WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+            WebDriverWait(browser, 20).until(lambda d: d.find_element(
+                By.ID, "wallboard").get_attribute("data-seq") != "-1")
             assert browser.execute_script(
                 "const t = document.querySelector('#queues'); "
                 "return t.scrollWidth - t.closest('.table-scroll').clientWidth") <= 1, lang
