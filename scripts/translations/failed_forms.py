@@ -46,4 +46,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "{field}: “{value}” must be at most {limit}.": (
         "{field}: «{value}» должно быть не больше {limit}.",
         "{field}: «{value}» має бути не більше {limit}."),
+    "Go back to the form, change the values and send it again.": (
+        "Вернитесь к форме, исправьте значения и отправьте её снова.",
+        "Поверніться до форми, виправте значення й надішліть її знову."),
 }

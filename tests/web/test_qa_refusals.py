@@ -205,6 +205,11 @@ def test_refused_answers_are_said_in_the_pages_language(app: FastAPI, sample_ite
                    {"form_id": form_id, **given(fields)})
     assert refused.status_code == 400
     assert message(refused.text) == {"ru": ru, "uk": uk}[lang]
+    # no filter form stands above a refused POST: the hint sends back to the form (it
+    # said "change the values above and press Apply")
+    assert {"ru": "Вернитесь к форме, исправьте значения и отправьте её снова.",
+            "uk": "Поверніться до форми, виправте значення й надішліть її знову."}[lang] \
+        in refused.text
     # a script keeps the service's words, and nothing was stored
     script = lead.post(f"/qa/evaluate/{sample_item}", data={
         "csrf_token": csrf(lead, "/qa"), "form_id": form_id, **given(fields)})
