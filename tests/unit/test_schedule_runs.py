@@ -231,7 +231,13 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
                           ('metrics = ["offered", "occupancy"]\nby = ["queue"]\n',
                            "metric occupancy cannot be cut by queue"),
                           ('metrics = ["occupancy"]\n[filters]\nqueue = ["sales"]\n',
-                           "metric occupancy cannot be filtered by queue")):
+                           "metric occupancy cannot be filtered by queue"),
+                          # accepted, then failing every run
+                          ('metrics = ["offered"]\ngrain = "fortnight"\n',
+                           "unknown grain 'fortnight'"),
+                          ('metrics = ["service_level"]\n[params]\n'
+                           '"service_level.threshold_seconds" = -5\n',
+                           "bad value '-5' for parameter service_level.threshold_seconds")):
         definition = world["root"] / "bad-definition.toml"
         definition.write_text(toml)
         result = cli(world, "schedule", "add", "Bad", "--definition", str(definition),
@@ -524,6 +530,21 @@ def test_schedule_add_replace_pause_and_resume_keep_the_history(tmp_path: Path) 
     with session_scope(url) as session:
         rows = {r.tenant_key: r for r in session.scalars(select_schedules())}
         assert rows[""].cron == "0 9 * * *" and len(runs_of(session, [rows[""].id])) == 1
+    # the client's own "Weekly" to change, --owner left out: the operator's "Weekly" (every
+    # tenant's rows, to the client's address) was added beside it
+    weekly = ["schedule", "add", "Weekly", *base[3:], "--folder", str(out)]
+    assert cli(world, *weekly, "--owner", "client-a").exit_code == 0
+    unowned = cli(world, *weekly, "--cron", "0 7 * * 1", "--replace")
+    assert unowned.exit_code == 2, unowned.output
+    assert ("the operator has no schedule 'Weekly', and a new one would report every tenant "
+            "beside the account's of that name: to change that one, give its owner "
+            "(--owner client-a (tenant A))") in " ".join(unowned.output.split())
+    assert cli(world, *weekly, "--cron", "0 7 * * 1", "--replace",
+               "--owner", "client-a").exit_code == 0
+    with session_scope(url) as session:
+        assert session.execute(text("SELECT count(*) FROM report_schedules WHERE slug = "
+                                    "'weekly'")).scalar() == 1
+        session.execute(text("DELETE FROM report_schedules WHERE slug = 'weekly'"))
 
     assert cli(world, "schedule", "pause", "Daily").stdout == "schedule 'Daily' paused\n"
     assert "was paused already" in cli(world, "schedule", "pause", "Daily").stdout
@@ -674,3 +695,32 @@ def test_a_webhook_that_refuses_the_report_waits_for_a_person(world: dict[str, A
     refused = next(s for s in listed if s["name"] == "Refused")
     assert (refused["last_status"], refused["retry_at"]) == ("failed", None)
     assert cli(world, "schedule", "remove", "Refused").exit_code == 0
+
+
+def test_a_client_s_scheduled_file_states_the_client_s_scope(world: dict[str, Any],
+                                                             tmp_path: Path) -> None:
+    """A client's scheduled XLSX read "Filters: none" over tenant A's rows alone (read as
+    the whole center's), and a definition filtered to A and B read "Tenant: A, B" over
+    A's: the web's files state the viewer's scope, the scheduled ones did not."""
+    from openpyxl import load_workbook
+
+    both = tmp_path / "both.toml"
+    both.write_text('name = "Both"\nmetrics = ["offered", "answered"]\nby = ["tenant"]\n'
+                    '[filters]\ntenant = ["A", "B"]\n')
+    out = tmp_path / "out"
+    for name, definition in (("Client plain", world["definition"]), ("Client both", both)):
+        added = cli(world, "schedule", "add", name, "--cron", "0 8 * * *", "--folder",
+                    str(out), "--since", "2026-11-02T00:00:00Z", "--definition",
+                    str(definition), "--tz", "Europe/Kyiv", "--format", "xlsx", "--data",
+                    str(world["data"]), "--owner", "client-a")
+        assert added.exit_code == 0, added.output
+    ran = cli(world, "schedule", "run-due", "--now", "2026-11-03T09:30:00+02:00",
+              "--config", str(world["config"]))
+    assert ran.exit_code == 0, ran.output
+    for slug in ("client-plain", "client-both"):
+        sheet = load_workbook(out / f"{slug}-2026-11-02.xlsx")["report"]
+        cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+        assert ["Filters", "Tenant: A"] in cells, cells
+        assert [r for r in cells if r and r[0] in ("A", "B")] == [["A", 5, 4]]
+    for name in ("Client plain", "Client both"):
+        assert cli(world, "schedule", "remove", name, "--tenant", "A").exit_code == 0

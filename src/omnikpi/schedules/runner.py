@@ -36,6 +36,7 @@ from omnikpi.export import to_csv_text, write_pdf, write_xlsx
 from omnikpi.schedules.store import current_definition, owner_scope, started_before, utc
 from omnikpi.schedules.timing import Period, due_instant, period_ended
 from omnikpi.schema.dataset import Dataset, load_dataset
+from omnikpi.stated_scope import result_in_scope
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import utcnow
 from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
@@ -195,7 +196,9 @@ def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, per
             tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
             to=period.end.replace(tzinfo=None).isoformat()), as_of=None)
         dataset = datasets(schedule.data_path, scope)
-        result = plan_request(dataset, request, config).run()
+        # the file states the owner's scope among its filters, as the web's files do: a
+        # client's read "Filters: none", or "Tenant: bank, telco", over the bank's rows
+        result = result_in_scope(plan_request(dataset, request, config).run(), scope)
         filename = f"{schedule.slug}-{period.label}.{schedule.format}"
         content = render(result, schedule.format, schedule.name)
         status, message = "ok", deliver(schedule, config, period, filename, content)

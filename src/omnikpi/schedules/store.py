@@ -78,10 +78,17 @@ def check_definition(definition: ReportDefinition) -> None:
     """Refuse now what would fail at the first run, the next morning: an unknown metric,
     a cut or a filter by an unknown dimension, a cut or a filter a metric's data cannot
     have (occupancy by queue: agent time has no queue — accepted, it failed on the 1st of
-    the month, and was not tried again)."""
+    the month, and was not tried again), an unknown grain or a parameter's bad value
+    (each accepted, then failing every run, where ``report --definition`` refused it)."""
+    from omnikpi.engine.grains import check_grain
+    from omnikpi.engine.params import resolve_params
     from omnikpi.engine.registry import check_cut, check_filters
     from omnikpi.engine.run import DIMENSIONS
     from omnikpi.metrics.base import get_metric
+
+    request = definition.to_request()
+    check_grain(request.grain)
+    resolve_params([get_metric(m) for m in definition.metrics], request.params or {})
 
     for dimension in [*definition.by, *(definition.filters or {})]:
         if dimension not in DIMENSIONS:
@@ -141,10 +148,11 @@ def add_or_replace(session: Session, new: NewSchedule, owner: Principal | None,
     """``schedule add --replace``: the schedule of that name gets the new settings and
     keeps its run history; a new one is added when there is none. True: replaced."""
     owner = _real_owner(owner)
+    key = slug(check_name(new.name))
     row = session.scalar(select(ReportSchedule).where(
-        ReportSchedule.slug == slug(check_name(new.name)),
-        ReportSchedule.tenant_key == _tenant_key(owner)))
+        ReportSchedule.slug == key, ReportSchedule.tenant_key == _tenant_key(owner)))
     if row is None:
+        _none_elsewhere(session, key, new.name, owner)
         return add_schedule(session, new, owner), False
     if row.owner != (owner.name if owner is not None else None):
         raise UsageError(f"the schedule {row.name!r} belongs to "
@@ -152,6 +160,25 @@ def add_or_replace(session: Session, new: NewSchedule, owner: Principal | None,
                          "owner (remove it and add it again)")
     edit_schedule(session, row, new, now)
     return row, True
+
+
+def _none_elsewhere(session: Session, key: str, name: str, owner: Principal | None) -> None:
+    """Refuse to add the operator's schedule, in ``--replace``'s name, beside an account's
+    namesake: the docs' way to change a client's 08:00 to 09:00, with ``--owner`` left out,
+    added the operator's own schedule of every tenant beside the client's, and mailed the
+    client every tenant's rows each morning. (An account's schedule added beside the
+    operator's namesake is scoped to that account: nothing to refuse.)"""
+    if owner is not None:
+        return
+    owned = session.scalars(select(ReportSchedule).where(
+        ReportSchedule.slug == key, ReportSchedule.owner.is_not(None))).all()
+    if owned:
+        whose = ", ".join(f"--owner {o.owner}"
+                          + (f" (tenant {o.tenant_key})" if o.tenant_key else "")
+                          for o in owned)
+        raise UsageError(f"--replace: the operator has no schedule {name!r}, and a new one "
+                         "would report every tenant beside the account's of that name: to "
+                         f"change that one, give its owner ({whose})")
 
 
 def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) -> ReportSchedule:

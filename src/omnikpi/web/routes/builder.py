@@ -4,7 +4,6 @@ named definitions; export CSV, XLSX, PDF. A saved definition also runs from the 
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,17 +15,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.definitions import NAME_MAX, ReportDefinition, check_name, slug
 from omnikpi.delivery.disposition import attachment
 from omnikpi.docs_catalog import catalog_json
-from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.export import DIMENSION_LABELS as EXPORT_LABELS
 from omnikpi.metrics.base import get_metric
+from omnikpi.stated_scope import result_in_scope
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
-from omnikpi.web.file_scope import filters_in_scope
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
@@ -200,7 +198,8 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
         # as the drill-down's exports refuse one: ``{"detail": …}`` for a script, the page
         # and its sentence for a browser (a bare text without a type was sent to both)
         raise UsageError("format must be csv, xlsx or pdf")
-    result = within_scope(service.report(state, at_one_as_of(state, filters)), state)
+    result = result_in_scope(service.report(state, at_one_as_of(state, filters)),
+                             state.scope)
     check_export_rows(fmt, len(result.rows))
     # the file is named as its first page is titled: "Отчёт OmniKPI_…" in Russian
     named = translator_of(request)(title) if title == DEFAULT_TITLE else title
@@ -221,15 +220,6 @@ def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
     # filter, an unknown metric) took nothing out and read as an export in the log
     record_taken(request, state, "export", {"format": fmt, "query": str(request.url.query)})
     return Response(body, media_type=media, headers=disposition)
-
-
-def within_scope(result: ReportResult, view: View) -> ReportResult:
-    """The result as its file states it (:mod:`omnikpi.web.file_scope`)."""
-    window = result.window
-    if window is None or view.scope.unbounded:
-        return result
-    shown = filters_in_scope(window.filters, view)
-    return dataclasses.replace(result, window=dataclasses.replace(window, filters=shown))
 
 
 def download_disposition(title: str, filters: Filters, fmt: str) -> str:

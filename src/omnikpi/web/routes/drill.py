@@ -15,6 +15,7 @@ from omnikpi.engine.drill import PARTS
 from omnikpi.engine.registry import SOURCES
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.metrics.base import get_metric
+from omnikpi.stated_scope import filters_in_scope
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, SortDirection, ViewDep
@@ -26,7 +27,6 @@ from omnikpi.web.drill_labels import (
     header,
     shown_params,
 )
-from omnikpi.web.file_scope import filters_in_scope
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import check_export_rows
 from omnikpi.web.page_errors import page_message
@@ -129,7 +129,7 @@ def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: s
     # the file names the viewer's scope among its filters, as the report's files do
     stated = dataclasses.replace(filters, where={
         dim: list(values) for dim, values in filters_in_scope(filters.where or {},
-                                                              state).items()} or None)
+                                                              state.scope).items()} or None)
     body = drill_xlsx(found, frame, stated, _,
                       shown_params(found.metric, found.params, state.config,
                                    state.dataset), lang)
