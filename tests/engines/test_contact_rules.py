@@ -225,6 +225,24 @@ def test_a_customer_id_is_each_tenants_own(tmp_path: Path, engine: str) -> None:
     assert filtered["fcr"] == pytest.approx(2 / 3)
 
 
+def test_a_leg_of_another_tenant_transfers_nothing(tmp_path: Path, engine: str) -> None:
+    """A transfer leg belongs to its question's tenant: a bank's contact posted with the
+    telco's contact t1 as its parent (a bank API key may post any parent id) counted t1
+    transferred, and the telco's FCR fell from 2/2 to 1/2 in the operator's reports."""
+    def c(i: str, day: str, tenant: str, **more: Any) -> dict[str, Any]:
+        return call(i, f"2024-03-{day}T10:00:00", answered=f"2024-03-{day}T10:00:05",
+                    ended=f"2024-03-{day}T10:30:00", customer_id=f"cust-{i}",
+                    tenant=tenant, **more)
+    data = dataset(tmp_path, contacts=[
+        c("t1", "05", "telco"), c("t2", "06", "telco"),
+        c("b1", "05", "bank", parent_id="t1")])
+    asked = {"metrics": ["fcr"], "as_of": "2024-03-20T00:00:00Z"}
+    by_tenant = {r["tenant"]: r["fcr"] for r in run(data, engine, by=["tenant"], **asked).rows}
+    assert by_tenant == {"telco": pytest.approx(1.0)}  # b1, a leg, is no question
+    assert only(run(data, engine, where={"tenant": ["telco"]}, **asked))["fcr"] == \
+        pytest.approx(1.0)
+
+
 def test_dst_days_in_reporting_zone(tmp_path: Path, engine: str) -> None:
     # Europe/Kyiv springs forward on 2024-03-31 (03:00 → 04:00): that day has 23 h.
     # 2024-03-30T22:30Z is 00:30 local on 03-31; 2024-03-31T21:30Z is 00:30 on 04-01.

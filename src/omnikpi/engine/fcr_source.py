@@ -67,10 +67,15 @@ def fcr_source(req: SourceRequest) -> ir.Table:
     pairs = q.join(later, conditions).select("q_id").distinct()
     marked = questions.left_join(pairs, questions.contact_id == pairs.q_id)
     marked = marked.mutate(repeated=marked.q_id.notnull()).drop("q_id")
-    legs = wide.filter(wide.parent_id.notnull()).select(l_parent=wide.parent_id).distinct()
-    marked = marked.left_join(legs, marked.contact_id == legs.l_parent)
+    # a leg continues a question of its own tenant: a bank's contact naming the telco's
+    # as its parent (any client's API key may post a parent id) broke the telco's FCR
+    legs = wide.filter(wide.parent_id.notnull()).select(
+        l_parent=wide.parent_id, l_tenant=wide.tenant.fill_null("")).distinct()
+    marked = marked.left_join(legs, (marked.contact_id == legs.l_parent)
+                              & (marked.tenant.fill_null("") == legs.l_tenant))
     marked = marked.mutate(
-        was_transferred=marked.is_transferred | marked.l_parent.notnull()).drop("l_parent")
+        was_transferred=marked.is_transferred | marked.l_parent.notnull()).drop(
+        "l_parent", "l_tenant")
     broken = marked.was_transferred if transfer_breaks else False
     marked = marked.mutate(unresolved_first=marked.repeated | broken)
     key = key_expr(ctx.grain, marked.end, ctx.offsets, ctx.nonnegative_keys)
