@@ -231,6 +231,60 @@ def test_stream_pushes_a_snapshot_after_an_event(server: tuple[str, dict[str, st
     assert seen[-1]["seq"] >= posted.json()["seq"] and seen[-1]["totals"]["waiting"] == 1
 
 
+def test_one_account_holds_a_bounded_number_of_live_streams(
+        server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every open stream's cut is a snapshot computed each tick: one client's script opened
+    300 made-up queue cuts and stretched every tenant's updates from 2 s to 27 s. An
+    account holds at most ``MAX_STREAMS_PER_ACCOUNT`` (2 here); another account still
+    opens its own, and a stream closed frees its place."""
+    import omnikpi.web.routes.live as live_routes
+
+    monkeypatch.setattr(live_routes, "MAX_STREAMS_PER_ACCOUNT", 2)
+    url, keys = server
+    boss = {"Authorization": f"Bearer {keys['admin']}"}
+    held_lines: list[Any] = []
+
+    def opened(headers: dict[str, str], cut: str) -> Any:
+        stream = httpx.stream("GET", f"{url}/api/v1/live/stream", params={"queue": cut},
+                              headers=headers, timeout=30)
+        answer = stream.__enter__()
+        if answer.status_code == 200:  # read up to the first snapshot: the stream is open
+            lines = answer.iter_lines()  # kept: a reader dropped closes its stream
+            next(line for line in lines if line.startswith("data:"))
+            held_lines.append(lines)
+        return stream, answer
+
+    held = [opened(boss, f"q{i}") for i in range(2)]
+    assert [answer.status_code for _, answer in held] == [200, 200]
+    stream, refused = opened(boss, "q2")
+    assert refused.status_code == 429
+    assert "2 live streams open already" in refused.read().decode()
+    stream.__exit__(None, None, None)
+    # another account opens its own meanwhile
+    with session_scope(live_app[0].state.omnikpi.database_url) as session:
+        create_user(session, "floor", PASSWORD, "admin")
+    token = httpx.post(f"{url}/api/v1/auth/token",
+                       data={"username": "floor", "password": PASSWORD}).json()
+    other_stream, other = opened({"Authorization": f"Bearer {token['access_token']}"}, "q0")
+    assert other.status_code == 200
+    held_lines.clear()
+    for stream, _ in [*held, (other_stream, other)]:
+        stream.__exit__(None, None, None)
+    # the server notices a closed stream when it next writes to it (a snapshot or a
+    # keep-alive); a posted contact makes the next snapshot at once
+    post(url, keys["all"], "contacts", [{"contact_id": "free", "channel": "voice",
+                                         "queue": "sales", "arrived_at": ago(3)}])
+    deadline = time.monotonic() + 20
+    while True:
+        stream, again = opened(boss, "q3")
+        stream.__exit__(None, None, None)
+        if again.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert again.status_code == 200
+
+
 def test_a_file_dropped_in_the_folder_reaches_the_wallboard(
         server: tuple[str, dict[str, str]], live_app: tuple[FastAPI, dict[str, str]]) -> None:
     url, keys = server

@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,8 @@ class Subscriber:
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=1))
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
     """Fed only by the runner of its own event loop (asyncio queues are not thread-safe)."""
+    owner: str = ""
+    """The account (or API key) watching: its open streams are counted."""
 
 
 class LiveHub:
@@ -71,6 +74,9 @@ class LiveHub:
         self.config = config
         self.alerts = AlertEngine(database_url, config.alerts.webhook_allowed_hosts, config)
         self.subscribers: set[Subscriber] = set()
+        self.opening: Counter[str] = Counter()
+        """Streams each owner is opening (their first snapshot being computed): counted
+        with the open ones, so a burst of requests cannot all pass the limit at once."""
         self.latest: dict[str, tuple[int, float, str]] = {}
         """The last message of each view and the change count it was computed at: a screen
         that connects meanwhile gets it at once (200 screens connecting after a restart
@@ -133,6 +139,10 @@ class LiveHub:
             self.dirty = True
 
     # -- snapshots --------------------------------------------------------------------------
+
+    def streams_of(self, owner: str) -> int:
+        """The live streams ``owner`` holds open or is opening."""
+        return self.opening[owner] + sum(s.owner == owner for s in list(self.subscribers))
 
     def first_message(self, scope: Scope, where: Where) -> str:
         """The stream's first message: the view's last one if nothing changed since, else

@@ -152,6 +152,10 @@ async def live_snapshot(state: State, principal: Caller, tenant: str | None = No
     return await asyncio.to_thread(_hub(state).snapshot, scope, _cut(queue, channel))
 
 
+MAX_STREAMS_PER_ACCOUNT = 30
+"""Live streams one account may hold open: a floor's TVs and a supervisor's tabs, not the
+hundreds of made-up queue cuts one client's script opened, each a snapshot computed every
+tick (300 stretched every other tenant's updates from 2 s to 27 s)."""
 RECHECK_SECONDS = 10.0
 """How often an open stream checks its caller is still signed in with the same rights
 (``users disable`` ends a screen's live data within this long)."""
@@ -164,9 +168,17 @@ async def live_stream(request: Request, state: State, principal: Caller,
     """Server-sent events: one ``snapshot`` event per change (and every 2 s while idle),
     cut as ``/api/v1/live`` is."""
     hub = _hub(state)
+    owner = f"{principal.via}:{principal.name}"
+    if principal.via != "none" and hub.streams_of(owner) >= MAX_STREAMS_PER_ACCOUNT:
+        raise HTTPException(429, f"this account has {MAX_STREAMS_PER_ACCOUNT} live streams "
+                                 "open already: close a wallboard first")
     subscriber = Subscriber(_narrow(live_scope(principal), tenant, site),
-                            _cut(queue, channel))
-    first = await asyncio.to_thread(hub.first_message, subscriber.scope, subscriber.where)
+                            _cut(queue, channel), owner=owner)
+    hub.opening[owner] += 1
+    try:
+        first = await asyncio.to_thread(hub.first_message, subscriber.scope, subscriber.where)
+    finally:
+        hub.opening[owner] -= 1
 
     async def events() -> AsyncIterator[str]:
         hub.subscribers.add(subscriber)
