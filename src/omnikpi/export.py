@@ -110,7 +110,8 @@ def _csv_cell(value: Any) -> Any:
 # -- what a person reads: names, units, the header ------------------------------------------
 
 
-def _translator(lang: str) -> Any:
+def language_translator(lang: str) -> Any:
+    """The words of a file in ``lang`` (English as it is): exports and scheduled mail."""
     if lang == "en":
         return lambda text: text
     from omnikpi.web.i18n import translator
@@ -142,7 +143,7 @@ class Column:
 
 
 def columns(result: ReportResult, lang: str = "en") -> list[Column]:
-    _ = _translator(lang)
+    _ = language_translator(lang)
     out = []
     for key in result.columns:
         if key in result.metrics:
@@ -155,10 +156,10 @@ def columns(result: ReportResult, lang: str = "en") -> list[Column]:
 def unit_text(unit: str | None, lang: str = "en") -> str:
     """The unit of a column as its header says it (durations: ``h:mm:ss``; counts: none)."""
     if unit == "seconds":
-        return str(_translator(lang)("h:mm:ss"))
+        return str(language_translator(lang)("h:mm:ss"))
     if unit is None or unit == "count":
         return ""
-    return str(_translator(lang)(UNIT_LABELS.get(unit, unit)))
+    return str(language_translator(lang)(UNIT_LABELS.get(unit, unit)))
 
 
 def _local(us: int, tz: str) -> datetime:
@@ -176,7 +177,7 @@ def period_text(result: ReportResult, lang: str = "en") -> str:
     ``Mar 1, 2024 – Mar 7, 2024``), else date-times; ``…`` for an open end."""
     window = result.window
     if window is None or (window.from_us is None and window.to_us is None):
-        return str(_translator(lang)("all data up to the as-of time"))
+        return str(language_translator(lang)("all data up to the as-of time"))
     start = _local(window.from_us, window.tz) if window.from_us is not None else None
     end = _local(window.to_us, window.tz) if window.to_us is not None else None
     if all(m is None or _midnight(m) for m in (start, end)):
@@ -190,7 +191,7 @@ def period_text(result: ReportResult, lang: str = "en") -> str:
 
 def header_lines(result: ReportResult, lang: str = "en") -> list[tuple[str, str]]:
     """(label, value) lines above the table: period, zone, as-of, grain, filters."""
-    _ = _translator(lang)
+    _ = language_translator(lang)
     window = result.window
     tz = window.tz if window else "UTC"
     as_of = formatting.fmt_datetime(_local(window.as_of_us, tz), lang) if window else "—"
@@ -208,7 +209,7 @@ def header_lines(result: ReportResult, lang: str = "en") -> list[tuple[str, str]
 
 def report_title(lang: str) -> str:
     """The default title of a report's file, in ``lang`` ("Отчёт OmniKPI")."""
-    return str(_translator(lang)(DEFAULT_TITLE))
+    return str(language_translator(lang)(DEFAULT_TITLE))
 
 
 def _title(title: str | None, lang: str) -> str:
@@ -225,14 +226,14 @@ def made_text(tz: str, lang: str) -> str:
     from omnikpi.engine.timezones import zone
 
     moment = datetime.now(zone(tz))
-    return str(_translator(lang)("made {moment}")).format(
+    return str(language_translator(lang)("made {moment}")).format(
         moment=f"{formatting.fmt_datetime(moment, lang)} ({tz})")
 
 
 def _dimension_text(column: Column, value: Any, lang: str) -> Any:
     """A dimension's value as a person reads it: a missing one named, not left blank."""
     if value is None and column.unit is None and column.key != "period_start":
-        return str(_translator(lang)(no_value_label(column.key)))
+        return str(language_translator(lang)(no_value_label(column.key)))
     return value
 
 
@@ -246,7 +247,7 @@ def note_lines(result: ReportResult, lang: str) -> list[str]:
 def _param_lines(result: ReportResult, lang: str) -> list[str]:
     """Each metric's parameters as ``--param`` takes them, a threshold left to the
     configuration spelled out per channel (``param_text``)."""
-    _ = _translator(lang)
+    _ = language_translator(lang)
     thresholds = result.window.thresholds if result.window else ""
     return [f"{metric_name(metric_id, lang)}: "
             + (", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
@@ -365,13 +366,13 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     notes = note_lines(result, lang)
     if notes:  # after an empty row, so the table reads to its first empty row
         first = TABLE_ROW + len(result.rows) + 2
-        sheet.cell(first, 1, _translator(lang)("Notes")).font = Font(bold=True)
+        sheet.cell(first, 1, language_translator(lang)("Notes")).font = Font(bold=True)
         for offset, line in enumerate(notes, start=1):
             sheet.cell(first + offset, 1, line)
     meta = book.create_sheet("parameters")
     # the JSON for scripts; "as used" for people: a threshold the configuration decides
     # ("threshold_seconds": null) spelled out per channel, as in the PDF
-    translate = _translator(lang)
+    translate = language_translator(lang)
     meta.append(list(PARAMETER_HEADERS) if lang == "en"
                 else [translate(label) for label in PARAMETER_LABELS])
     thresholds = result.window.thresholds if result.window else ""
@@ -380,7 +381,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         unit = info["unit"] if lang == "en" else \
             translate(UNIT_NAMES.get(info["unit"], info["unit"]))
         meta.append([metric_id, unit, json.dumps(info["params"]),
-                     metric_name(metric_id, lang), used or _translator(lang)("defaults")])
+                     metric_name(metric_id, lang), used or language_translator(lang)("defaults")])
     for letter, width in zip("ABCDE", (
             max((len(m) for m in result.metrics), default=10) + 2, 10, 40,
             min(50, max((len(metric_name(m, lang)) for m in result.metrics),
@@ -416,7 +417,7 @@ def print_setup(sheet: Any, column_count: int, made: str, lang: str,
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if title_row is not None:
         sheet.print_title_rows = f"{title_row}:{title_row}"
-    pages = str(_translator(lang)("Page {page} of {pages}")).format(page="&P", pages="&N")
+    pages = str(language_translator(lang)("Page {page} of {pages}")).format(page="&P", pages="&N")
     sheet.oddFooter.left.text = made.replace("&", "&&")
     sheet.oddFooter.right.text = pages
 
@@ -471,7 +472,7 @@ PDF_TABLE_SIZES = pdf_columns.SIZES
 """Font sizes tried for the table, largest first, until every column fits the page."""
 def column_group_text(lang: str, first: int, last: int, total: int) -> str:
     """The line "Columns 23–44 of 66" above a column group, in ``lang``."""
-    said = str(_translator(lang)(COLUMN_GROUP_TEXT))
+    said = str(language_translator(lang)(COLUMN_GROUP_TEXT))
     return said.format(first=first, last=last, total=total)
 
 
@@ -483,7 +484,7 @@ def pdf_table(result: ReportResult, cols: list[Column], lang: str
                         and abs(formatting.whole_seconds(float(v))) >= 3600
                         for v in (r.get(c.key) for r in result.rows))
              for c in cols if c.unit == "seconds"}
-    labels = [c.label(str(_translator(lang)("h:mm:ss" if hours.get(c.key) else "m:ss")))
+    labels = [c.label(str(language_translator(lang)("h:mm:ss" if hours.get(c.key) else "m:ss")))
               if c.unit == "seconds"
               else c.label(unit_text(c.unit, lang)) for c in cols]
     body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
@@ -534,7 +535,7 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
     landscape = len(cols) > 6
     shown_title = _title(title, lang)
     running = f"{shown_title} · {period_text(result, lang)}"
-    translate = _translator(lang)
+    translate = language_translator(lang)
     made = _made_text(result, lang)
 
     class Report(FPDF):
@@ -604,7 +605,7 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
                     row.cell(values[index])
     pdf.ln(3)
     pdf.set_font("dejavu", "B", 7.5)
-    pdf.cell(0, 4, _translator(lang)("Metric parameters"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 4, language_translator(lang)("Metric parameters"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", "I", 7)
     for line in _param_lines(result, lang):
         pdf.multi_cell(0, 3.8, line, new_x="LMARGIN", new_y="NEXT")
@@ -612,7 +613,7 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
     if notes:
         pdf.ln(2)
         pdf.set_font("dejavu", "B", 7.5)
-        pdf.cell(0, 4, _translator(lang)("Notes"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 4, language_translator(lang)("Notes"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", "", 7)
         for line in notes:
             pdf.multi_cell(0, 3.8, line, new_x="LMARGIN", new_y="NEXT")

@@ -724,3 +724,228 @@ def test_a_client_s_scheduled_file_states_the_client_s_scope(world: dict[str, An
         assert [r for r in cells if r and r[0] in ("A", "B")] == [["A", 5, 4]]
     for name in ("Client plain", "Client both"):
         assert cli(world, "schedule", "remove", name, "--tenant", "A").exit_code == 0
+
+
+class PickyInbox:
+    """An SMTP server that refuses the recipients in ``refused`` (``550``) and answers
+    the message's data with ``data_reply`` (default 250: taken)."""
+
+    def __init__(self) -> None:
+        self.refused: set[str] = set()
+        self.data_reply = "250 OK"
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refused:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data_reply.startswith("250"):
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return self.data_reply
+
+
+@pytest.fixture()
+def picky(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A fresh database, the two tenants' data and a picky SMTP server in the config."""
+    inbox = PickyInbox()
+    with __import__("socket").socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    config = tmp_path / "omnikpi.toml"
+    config.write_text(f'[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                      'sender = "kpi@example.com"\n')
+    definition = tmp_path / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
+    yield {"url": url, "inbox": inbox, "config": config, "port": port,
+           "data": write_two_tenants(tmp_path / "data"), "definition": definition}
+    smtp.stop()
+
+
+def _add_mailed(picky: dict[str, Any], *extra: str,
+                to: str = "boss@example.com,gone@example.com,ops@example.com") -> None:
+    added = cli(picky, "schedule", "add", "Mailed", "--cron", "0 8 * * *", "--email", to,
+                "--definition", str(picky["definition"]), "--tz", "UTC", "--format", "csv",
+                "--data", str(picky["data"]), "--since", "2026-11-02T07:00:00Z", *extra)
+    assert added.exit_code == 0, added.output
+
+
+def _run_due(picky: dict[str, Any], now: str = "2026-11-03T08:01:00Z") -> Any:
+    return cli(picky, "schedule", "run-due", "--now", now, "--config", str(picky["config"]))
+
+
+def _last_run(url: str) -> Any:
+    with session_scope(url) as session:
+        return session.execute(text(
+            "SELECT id, status, message, next_try_at, delivered_to FROM schedule_runs "
+            "ORDER BY id DESC LIMIT 1")).one()
+
+
+def _audited(url: str, action: str) -> list[dict[str, Any]]:
+    with session_scope(url) as session:
+        details = session.execute(text("SELECT detail FROM audit_log WHERE action = :a "
+                                       "ORDER BY id"), {"a": action}).scalars().all()
+    return [json.loads(d) for d in details]
+
+
+def test_one_refused_recipient_leaves_the_run_partly_sent_and_send_again_skips_the_others(
+        picky: dict[str, Any]) -> None:
+    """One address the mail server refuses (550) marked the whole run failed though the
+    two others had the file, and "Send again" mailed them a second copy. The run says who
+    got it and who was refused, is not tried by itself (a 550 says the same each time),
+    and a try after the address is put right reaches that one recipient only."""
+    from omnikpi.schedules.runner import retry_run
+
+    inbox = picky["inbox"]
+    inbox.refused = {"gone@example.com"}
+    _add_mailed(picky)
+    ran = _run_due(picky)
+    assert ran.exit_code == 1, ran.output
+    run_id, status, message, next_try_at, delivered_to = _last_run(picky["url"])
+    where = f"127.0.0.1:{picky['port']}"
+    assert (status, next_try_at, delivered_to) == (
+        "partial", None, "boss@example.com,ops@example.com")
+    assert message == (f"sent to boss@example.com, ops@example.com; the SMTP server {where} "
+                       "refused gone@example.com (550 5.1.1 no such user here)")
+    assert [to for to, _ in inbox.messages] == [["boss@example.com", "ops@example.com"]]
+    (listed,) = json.loads(cli(picky, "schedule", "list", "--format", "json").stdout)
+    assert (listed["last_status"], listed["retry_at"]) == ("partial", None)
+
+    inbox.refused = set()  # the mailbox is back: "Send again" reaches gone@ alone
+    status, message = retry_run(picky["url"], run_id, load_config(picky["config"]),
+                                folder_datasets(), actor="ana")
+    assert status == "ok", message
+    assert message == ("e-mailed to gone@example.com; boss@example.com, ops@example.com "
+                       "had it already")
+    assert [to for to, _ in inbox.messages] == [["boss@example.com", "ops@example.com"],
+                                                ["gone@example.com"]]
+    assert _last_run(picky["url"])[4] == \
+        "boss@example.com,ops@example.com,gone@example.com"
+
+    first, second = _audited(picky["url"], "export")
+    assert {k: first[k] for k in ("what", "schedule", "owner", "tenant", "period",
+                                  "format", "channel", "targets", "status", "delivered")} == {
+        "what": "scheduled report", "schedule": "Mailed", "owner": None, "tenant": None,
+        "period": "2026-11-02", "format": "csv", "channel": "email",
+        "targets": ["boss@example.com", "gone@example.com", "ops@example.com"],
+        "status": "partial", "delivered": ["boss@example.com", "ops@example.com"]}
+    assert (second["targets"], second["status"], second["attempt"]) == (
+        ["gone@example.com"], "ok", 2)
+
+
+def test_a_delivery_is_audited_with_whose_data_went_where(picky: dict[str, Any]) -> None:
+    """Deliveries were never audited, and the history goes with the schedule: who sent
+    which tenant's data where could not be told afterwards. Each try (ok or failed) is an
+    ``export`` entry with the schedule, its owner and tenant, period, format and
+    targets; the schedule's own entries carry its settings, old and new."""
+    with session_scope(picky["url"]) as session:
+        create_user(session, "client-a", "pw-a-123456", "client", tenant="A")
+    _add_mailed(picky, "--owner", "client-a", to="boss@example.com")
+    (added,) = _audited(picky["url"], "schedule_added")
+    assert {k: added[k] for k in ("name", "owner", "tenant", "cron", "channel", "target",
+                                  "format", "lang", "data_path")} == {
+        "name": "Mailed", "owner": "client-a", "tenant": "A", "cron": "0 8 * * *",
+        "channel": "email", "target": "boss@example.com", "format": "csv", "lang": "en",
+        "data_path": str(picky["data"].resolve())}
+    assert 'metrics = ["offered"]' in added["definition"]
+    assert added["definition_file"] == str(picky["definition"])
+
+    _add_mailed(picky, "--owner", "client-a", "--replace", to="boss@example.com,new@example.com")
+    (changed,) = _audited(picky["url"], "schedule_changed")
+    assert changed == {"name": "Mailed", "owner": "client-a", "tenant": "A", "changed": {
+        "target": {"old": "boss@example.com", "new": "boss@example.com, new@example.com"}}}
+
+    assert _run_due(picky).exit_code == 0
+    picky["inbox"].data_reply = "451 4.3.0 try later"
+    with session_scope(picky["url"]) as session:
+        session.execute(text("UPDATE report_schedules SET last_due_at = NULL, "
+                             "created_at = '2026-11-03 07:00:00.000000'"))
+    assert _run_due(picky, "2026-11-04T08:01:00Z").exit_code == 1
+    sent, failed = _audited(picky["url"], "export")
+    for entry, status, period in ((sent, "ok", "2026-11-02"), (failed, "failed", "2026-11-03")):
+        assert {k: entry[k] for k in ("schedule", "owner", "tenant", "period", "format",
+                                      "channel", "targets", "status")} == {
+            "schedule": "Mailed", "owner": "client-a", "tenant": "A", "period": period,
+            "format": "csv", "channel": "email",
+            "targets": ["boss@example.com", "new@example.com"], "status": status}
+    assert cli(picky, "schedule", "remove", "Mailed", "--tenant", "A").exit_code == 0
+    (deleted,) = _audited(picky["url"], "schedule_deleted")
+    assert (deleted["target"], deleted["owner"], deleted["tenant"]) == (
+        "boss@example.com, new@example.com", "client-a", "A")
+
+
+def test_a_mail_server_s_5xx_and_a_broken_definition_wait_for_a_person(
+        picky: dict[str, Any]) -> None:
+    """``552 message size exceeds fixed maximum`` was shown as smtplib's tuple and tried
+    three more times; a stored definition that no longer reads gave pydantic's text and
+    was tried again too. Both fail alike every time: no automatic try, a sentence. A 4xx
+    (try later) is still tried again by itself."""
+    inbox = picky["inbox"]
+    inbox.data_reply = "552 5.3.4 message size exceeds fixed maximum"
+    _add_mailed(picky, to="boss@example.com")
+    assert _run_due(picky).exit_code == 1
+    _, status, message, next_try_at, _ = _last_run(picky["url"])
+    assert (status, next_try_at) == ("failed", None)
+    assert message == (f"the mail server 127.0.0.1:{picky['port']} refused the message: "
+                       "552 5.3.4 message size exceeds fixed maximum (the file is 1 kB)")
+
+    inbox.data_reply = "451 4.3.0 try later"
+    assert _run_due(picky, "2026-11-04T08:01:00Z").exit_code == 1
+    _, status, message, next_try_at, _ = _last_run(picky["url"])
+    assert status == "failed" and next_try_at is not None
+    assert message == (f"the SMTP server 127.0.0.1:{picky['port']} answered 451 4.3.0 try "
+                       "later: it is tried again later")
+
+    inbox.data_reply = "250 OK"
+    for stored, said in (('metrics = ["offered"]\nchart = "bar"\n',
+                          "the saved report of schedule 'Mailed': chart: Extra inputs are "
+                          "not permitted: choose its report again"),
+                         ('metrics = ["offered"\n', "the saved report of schedule 'Mailed' "
+                                                    "cannot be read (")):
+        with session_scope(picky["url"]) as session:
+            session.execute(text("UPDATE report_schedules SET definition = :d, "
+                                 "last_due_at = NULL, created_at = :c"),
+                            {"d": stored, "c": "2026-11-04 09:00:00.000000"})
+            session.execute(text("DELETE FROM schedule_runs"))
+        assert _run_due(picky, "2026-11-05T08:01:00Z").exit_code == 1
+        _, status, message, next_try_at, _ = _last_run(picky["url"])
+        assert (status, next_try_at) == ("failed", None), message
+        assert said in message and "pydantic" not in message, message
+
+
+def test_a_schedule_s_language_sets_its_file_and_its_mail(picky: dict[str, Any],
+                                                          tmp_path: Path) -> None:
+    """Scheduled files and e-mails were always in English: ``--lang ru`` writes the XLSX
+    header in Russian, ``--lang uk`` the e-mail in Ukrainian; ``schedule list`` says
+    which."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    base = ["--cron", "0 8 * * *", "--definition", str(picky["definition"]), "--tz", "UTC",
+            "--data", str(picky["data"]), "--since", "2026-11-02T07:00:00Z"]
+    assert cli(picky, "schedule", "add", "Файл", "--folder", str(out), "--format", "xlsx",
+               "--lang", "ru", *base).exit_code == 0
+    assert cli(picky, "schedule", "add", "Лист", "--email", "boss@example.com", "--format",
+               "csv", "--lang", "uk", *base).exit_code == 0
+    wrong = cli(picky, "schedule", "add", "X", "--folder", str(out), "--lang", "de", *base)
+    assert wrong.exit_code == 2 and "unknown language 'de': choose en, ru, uk" in wrong.output
+    assert _run_due(picky).exit_code == 0
+
+    sheet = load_workbook(out / "файл-2026-11-02.xlsx")["report"]
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["Период", "2 нояб. 2026\u202fг."] in cells and ["Фильтры", "нет"] in cells, cells
+    assert not any(row and row[0] == "Period" for row in cells)
+    mail = email.message_from_bytes(picky["inbox"].messages[-1][1],
+                                    policy=email.policy.default)
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
+    assert body == "Звіт OmniKPI «Лист» за 2026-11-02 (UTC) у вкладенні: лист-2026-11-02.csv.\n"
+    listed = {s["name"]: s["lang"] for s in json.loads(
+        cli(picky, "schedule", "list", "--format", "json").stdout)}
+    assert listed == {"Файл": "ru", "Лист": "uk"}

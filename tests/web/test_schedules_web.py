@@ -382,8 +382,16 @@ def test_a_schedule_is_edited_paused_and_resumed_keeping_its_history(
         assert resumed_from is not None
         assert resumed_from.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
         log = [(e.action, json.loads(e.detail)) for e in _audit(url)]
-        assert ("schedule_changed", {"changed": ["cron", "format"], "id": schedule_id,
-                                     "name": "Morning"}) in log
+        # each setting changed with its old and new value (the entry named the fields only)
+        assert ("schedule_changed", {
+            "changed": {"cron": {"old": "0 8 * * *", "new": "0 9 * * *"},
+                        "format": {"old": "csv", "new": "xlsx"}},
+            "id": schedule_id, "name": "Morning", "owner": None, "report": None,
+            "tenant": None}) in log
+        added = next(detail for action, detail in log if action == "schedule_added")
+        assert (added["channel"], added["target"], added["format"], added["lang"],
+                added["report"]) == ("folder", str(out), "csv", "en", "daily-volume")
+        assert 'metrics = ["offered"]' in added["definition"]
         assert {"schedule_paused", "schedule_resumed"} <= {action for action, _ in log}
 
 

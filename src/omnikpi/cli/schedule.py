@@ -62,6 +62,8 @@ def add(
     webhook: Annotated[str | None, typer.Option(help="POST the file to this URL (signed)")
                        ] = None,
     format: Annotated[str, typer.Option(help="xlsx|pdf|csv")] = "xlsx",
+    lang: Annotated[str, typer.Option(
+        help="en|ru|uk: the language of the XLSX/PDF header and of the e-mail")] = "en",
     period: Annotated[str | None, typer.Option(
         help="day|week|month just ended (default: from the cron expression)")] = None,
     data: Annotated[Path | None, typer.Option(
@@ -87,6 +89,7 @@ def add(
         NewSchedule,
         add_or_replace,
         add_schedule,
+        settings_of,
         started_before,
     )
     from omnikpi.schedules.timing import next_fire
@@ -132,13 +135,18 @@ def add(
                 principal = principal_of(user)
             new = NewSchedule(name, report, cron, zone_name, channel, targets, format,
                               period, str(data.resolve()) if data else None,
-                              parse_now(since, "--since") if since else None)
+                              parse_now(since, "--since") if since else None, lang)
+            changes = None
             if replace:
-                row, replaced = add_or_replace(session, new, principal, datetime.now(UTC))
+                row, changes = add_or_replace(session, new, principal, datetime.now(UTC))
             else:
-                row, replaced = add_schedule(session, new, principal), False
+                row = add_schedule(session, new, principal)
+            replaced = changes is not None
+            # what is sent, of whose data, where: the log keeps it when the schedule and
+            # its history are gone (it held the name, the time and the owner only)
             audit(session, cli_actor(), "schedule_changed" if replaced else "schedule_added",
-                  {"name": row.name, "cron": row.cron, "owner": owner})
+                  changed_record(row, changes) if changes is not None else
+                  {**settings_of(row), "definition_file": str(definition)})
             first = next_fire(row.cron, row.tz, started_before(row))
             typer.echo(f"schedule {row.name!r}{' replaced' if replaced else ''}: {row.cron} "
                        f"({row.tz}), the {row.period} "
@@ -146,6 +154,14 @@ def add(
                        f"{first.isoformat() if first else 'never'}")
     except OmniKPIError as exc:
         fail(exc)
+
+
+def changed_record(row: ReportSchedule, changes: dict[str, tuple[str | None, str | None]]
+                   ) -> dict[str, object]:
+    """A ``schedule_changed`` entry: which schedule, and each setting's old and new value
+    (the docs promise "the settings changed"; the entry held the name and time only)."""
+    return {"name": row.name, "tenant": row.tenant_key or None, "owner": row.owner,
+            "changed": {key: {"old": old, "new": new} for key, (old, new) in changes.items()}}
 
 
 @schedule_app.command("list")
@@ -156,7 +172,7 @@ def list_(
     """Every schedule, its next run and its last run's status."""
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
-    from omnikpi.schedules.runner import shown_message
+    from omnikpi.schedules.runner import RETRIED, shown_message
     from omnikpi.schedules.store import list_schedules, runs_of, started_before, utc
     from omnikpi.schedules.timing import next_fire
     from omnikpi.store.db import require_current, session_scope
@@ -171,7 +187,7 @@ def list_(
                     "name": schedule.name, "tenant": schedule.tenant_key or None,
                     "owner": schedule.owner, "cron": schedule.cron, "tz": schedule.tz,
                     "period": schedule.period, "format": schedule.format,
-                    "delivery": schedule.channel, "target": schedule.target,
+                    "lang": schedule.lang, "delivery": schedule.channel, "target": schedule.target,
                     "paused": not schedule.enabled,
                     "next_run": _iso(next_fire(schedule.cron, schedule.tz,
                                                started_before(schedule)))
@@ -179,14 +195,14 @@ def list_(
                     "last_status": last[0].status if last else None,
                     "last_message": shown_message(last[0]) if last else None,
                     "retry_at": _iso(utc(last[0].next_try_at)) if last and
-                    last[0].status == "failed" and last[0].next_try_at else None,
+                    last[0].status in RETRIED and last[0].next_try_at else None,
                 })
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    shown = ("name", "tenant", "cron", "tz", "period", "format", "delivery", "target",
+    shown = ("name", "tenant", "cron", "tz", "period", "format", "lang", "delivery", "target",
              "next_run", "last_status")
     console = Console()
     texts = [[str(row[c] or ("paused" if c == "next_run" and row["paused"] else
@@ -286,6 +302,7 @@ def remove(
     from sqlalchemy import delete
 
     from omnikpi.auth.accounts import audit
+    from omnikpi.schedules.store import settings_of
     from omnikpi.store.db import require_current, session_scope
     from omnikpi.store.models_schedules import ScheduleRun
 
@@ -295,7 +312,8 @@ def remove(
             row = _find(session, name, tenant)
             session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == row.id))
             session.delete(row)
-            audit(session, cli_actor(), "schedule_deleted", {"name": row.name, "tenant": tenant})
+            # its runs go with it: the log keeps what it sent where (each try is there too)
+            audit(session, cli_actor(), "schedule_deleted", settings_of(row))
     except OmniKPIError as exc:
         fail(exc)
     typer.echo(f"schedule {name!r} removed")

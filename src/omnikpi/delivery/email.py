@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from omnikpi.config import EmailSettings
-from omnikpi.delivery import Attachment, DeliveryError, DeliveryRefused
+from omnikpi.delivery import Attachment, DeliveryError, DeliveryRefused, PartlyDelivered
 from omnikpi.errors import UsageError
 
 MAX_RECIPIENTS = 50
@@ -100,12 +100,70 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
                             f"{settings.user!r} ({exc.smtp_code}): check [email] user and "
                             f"${settings.password_env}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryRefused(f"the SMTP server {where} refused every recipient: "
-                            f"{', '.join(exc.recipients)}") from None
+        raise _all_refused(where, exc.recipients) from None
+    except smtplib.SMTPResponseException as exc:
+        raise _answered(where, exc, attachments) from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise DeliveryError(f"the SMTP server {where} failed: {exc}") from None
     except OSError as exc:
         raise DeliveryError(f"cannot reach the SMTP server {where}: "
                             f"{exc.strerror or exc}") from None
     if refused:
-        raise DeliveryRefused(f"the SMTP server {where} refused: {', '.join(refused)}")
+        raise _partly(where, recipients, refused)
+
+
+SmtpReplies = Mapping[str, tuple[int, bytes | str]]
+"""smtplib's refused recipients: address → (code, the server's words)."""
+
+
+def reply_text(code: int, words: bytes | str) -> str:
+    """A server's reply as a person reads it (``552 message size exceeds fixed
+    maximum``), not smtplib's tuple ``(552, b'…', 'reports@example.com')``."""
+    said = words.decode("utf-8", "replace") if isinstance(words, bytes) else str(words)
+    return f"{code} {' '.join(said.split())}".strip()
+
+
+def lasting_reply(code: int) -> bool:
+    """A 5xx reply says the same at every try (the address does not exist, the message
+    is too big); a 4xx (mailbox busy, greylisting) may pass by itself."""
+    return 500 <= code < 600
+
+
+def _refusals(replies: SmtpReplies) -> dict[str, str]:
+    return {address: reply_text(code, words) for address, (code, words) in replies.items()}
+
+
+def _named(refusals: Mapping[str, str]) -> str:
+    return ", ".join(f"{address} ({reply})" for address, reply in refusals.items())
+
+
+def _all_refused(where: str, replies: SmtpReplies) -> DeliveryError:
+    """Every recipient refused: lasting when every reply was a 5xx."""
+    refusals = _refusals(replies)
+    failure = DeliveryRefused if all(lasting_reply(code) for code, _ in replies.values()) \
+        else DeliveryError
+    return failure(f"the SMTP server {where} refused every recipient: {_named(refusals)}")
+
+
+def _partly(where: str, recipients: Sequence[str], replies: SmtpReplies) -> PartlyDelivered:
+    """Some recipients refused, the others have the message: both named."""
+    refusals = _refusals(replies)
+    delivered = [a for a in recipients if a not in refusals]
+    return PartlyDelivered(
+        f"sent to {', '.join(delivered)}; the SMTP server {where} refused "
+        f"{_named(refusals)}", delivered, refusals,
+        all(lasting_reply(code) for code, _ in replies.values()))
+
+
+def _answered(where: str, exc: smtplib.SMTPResponseException,
+              attachments: Sequence[Attachment]) -> DeliveryError:
+    """A reply that stopped the message (the sender or the data refused): a 5xx is
+    lasting — ``552 message size exceeds fixed maximum`` was tried three more times and
+    shown as smtplib's tuple — and says how big the file is; a 4xx is tried again."""
+    reply = reply_text(exc.smtp_code, exc.smtp_error)
+    if not lasting_reply(exc.smtp_code):
+        return DeliveryError(f"the SMTP server {where} answered {reply}: it is tried again "
+                             "later")
+    size = sum(len(item.content) for item in attachments)
+    file = f" (the file is {max(1, -(-size // 1024)):,} kB)" if attachments else ""
+    return DeliveryRefused(f"the mail server {where} refused the message: {reply}{file}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,9 +22,16 @@ from urllib.parse import quote
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
+from omnikpi.auth.accounts import audit
 from omnikpi.auth.scope import Scope, scoped_dataset
 from omnikpi.config import Config
-from omnikpi.delivery import MIME_TYPES, Attachment, DeliveryError, DeliveryRefused
+from omnikpi.delivery import (
+    MIME_TYPES,
+    Attachment,
+    DeliveryError,
+    DeliveryRefused,
+    PartlyDelivered,
+)
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.email import send_email
 from omnikpi.delivery.folder import drop
@@ -32,7 +39,7 @@ from omnikpi.delivery.webhook import post
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import plan_request
 from omnikpi.errors import OmniKPIError, UsageError
-from omnikpi.export import to_csv_text, write_pdf, write_xlsx
+from omnikpi.export import language_translator, to_csv_text, write_pdf, write_xlsx
 from omnikpi.schedules.store import current_definition, owner_scope, started_before, utc
 from omnikpi.schedules.timing import Period, due_instant, period_ended
 from omnikpi.schema.dataset import Dataset, load_dataset
@@ -92,16 +99,18 @@ def folder_datasets(default: Path | None = None) -> DatasetSource:
     return source
 
 
-def render(result: ReportResult, fmt: str, title: str) -> bytes:
-    """The report as the bytes of an XLSX, PDF or CSV file (with the export header)."""
+def render(result: ReportResult, fmt: str, title: str, lang: str = "en") -> bytes:
+    """The report as the bytes of an XLSX, PDF or CSV file (with the export header), the
+    XLSX and PDF in the schedule's language (CSV is data for programs: its columns stay
+    the ids)."""
     if fmt == "csv":
         return to_csv_text(result).encode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report.{fmt}"
         if fmt == "xlsx":
-            write_xlsx(result, path, title)
+            write_xlsx(result, path, title, lang=lang)
         else:
-            write_pdf(result, path, title)
+            write_pdf(result, path, title, lang=lang)
         return path.read_bytes()
 
 
@@ -130,17 +139,52 @@ def _tenant_part(schedule: ReportSchedule) -> str:
     return f"{schedule.tenant_key}/" if schedule.tenant_key else ""
 
 
+def recipients_of(schedule: ReportSchedule) -> list[str]:
+    """An e-mail schedule's addresses."""
+    return [a.strip() for a in schedule.target.split(",") if a.strip()]
+
+
+def targets_now(schedule: ReportSchedule, have: Sequence[str] = ()) -> list[str]:
+    """Where a try sends: the e-mail recipients that do not have the file yet (``have``),
+    else the folder or the URL."""
+    if schedule.channel == "email":
+        return [a for a in recipients_of(schedule) if a not in have]
+    return [schedule.target]
+
+
+MAIL_BODY = ("The OmniKPI report \u201c{name}\u201d for {period} ({tz}) is attached as "
+             "{filename}.")
+
+
+def mail_text(schedule: ReportSchedule, period: Period, filename: str) -> tuple[str, str]:
+    """The e-mail's subject and body in the schedule's language."""
+    _ = language_translator(schedule.lang or "en")
+    body = _(MAIL_BODY).format(name=schedule.name, period=period.label, tz=schedule.tz,
+                               filename=filename)
+    return f"{schedule.name} — {period.label}", body + "\n"
+
+
+def _email(schedule: ReportSchedule, config: Config, period: Period, filename: str,
+           content: bytes, have: Sequence[str]) -> str:
+    """Mail the file to the recipients that do not have it (a try after some were
+    refused must not send the others a second copy)."""
+    recipients = targets_now(schedule, have)
+    if not recipients:
+        return f"every recipient had it already: {', '.join(have)}"
+    subject, body = mail_text(schedule, period, filename)
+    send_email(config.email, recipients, subject, body,
+               [Attachment(filename, content, MIME_TYPES[schedule.format])])
+    earlier = f"; {', '.join(have)} had it already" if have else ""
+    return f"e-mailed to {', '.join(recipients)}{earlier}"
+
+
 def deliver(schedule: ReportSchedule, config: Config, period: Period, filename: str,
-            content: bytes) -> str:
-    """Send the file where the schedule says; a sentence saying where it went."""
+            content: bytes, have: Sequence[str] = ()) -> str:
+    """Send the file where the schedule says; a sentence saying where it went. ``have``:
+    the e-mail recipients that got it at an earlier try."""
     mime = MIME_TYPES[schedule.format]
     if schedule.channel == "email":
-        recipients = [a.strip() for a in schedule.target.split(",") if a.strip()]
-        send_email(config.email, recipients, f"{schedule.name} — {period.label}",
-                   f"The OmniKPI report \u201c{schedule.name}\u201d for {period.label} "
-                   f"({schedule.tz}) is attached as {filename}.\n",
-                   [Attachment(filename, content, mime)])
-        return f"e-mailed to {', '.join(recipients)}"
+        return _email(schedule, config, period, filename, content, have)
     if schedule.channel == "folder":
         path = drop(Path(schedule.target), filename, content)
         return f"written to {path}"
@@ -178,45 +222,114 @@ def next_try(config: Config, attempt: int, lasting: bool, now: datetime) -> date
     return now + timedelta(minutes=waits[attempt - 1])
 
 
+@dataclass(frozen=True)
+class Tried:
+    """What one try of a run came to."""
+
+    status: str
+    """ok, failed, or partial (some recipients have the file, the others refused it)."""
+    message: str
+    lasting: bool
+    """It fails alike at every try: no automatic try again, a person must act."""
+    delivered: tuple[str, ...] = ()
+    """The e-mail recipients that have the file, this try's and the earlier ones'."""
+
+
+RETRIED = ("failed", "partial")
+"""The statuses "Send again" and the automatic tries take back."""
+
+
+def _failure(exc: Exception, have: tuple[str, ...]) -> Tried:
+    """A try that raised: partial when some recipients have the file (this try's or an
+    earlier one's) — the run said "failed" though they had it — else failed."""
+    if isinstance(exc, PartlyDelivered):
+        delivered = have + tuple(a for a in exc.delivered if a not in have)
+        return Tried("partial", _earlier(have) + str(exc), exc.lasting, delivered)
+    return Tried("partial" if have else "failed",
+                 _earlier(have) + (str(exc) or exc.__class__.__name__),
+                 isinstance(exc, UsageError | DeliveryRefused), have)
+
+
+def _earlier(have: tuple[str, ...]) -> str:
+    return f"sent to {', '.join(have)} earlier; " if have else ""
+
+
+def _made(database_url: str | None, schedule: ReportSchedule, period: Period,
+          config: Config, datasets: DatasetSource) -> tuple[str, bytes]:
+    """The run's file (name and bytes), computed with the owner's scope as it is now."""
+    with session_scope(database_url) as session:
+        scope = owner_scope(session, schedule)
+    definition = current_definition(schedule)
+    # the schedule sets the whole period: a saved as-of (a fixed report's) would cut
+    # every later period at that instant — empty files sent as "ok"
+    request = replace(definition.to_request().overridden(
+        tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
+        to=period.end.replace(tzinfo=None).isoformat()), as_of=None)
+    dataset = datasets(schedule.data_path, scope)
+    # the file states the owner's scope among its filters, as the web's files do: a
+    # client's read "Filters: none", or "Tenant: bank, telco", over the bank's rows
+    result = result_in_scope(plan_request(dataset, request, config).run(), scope)
+    filename = f"{schedule.slug}-{period.label}.{schedule.format}"
+    return filename, render(result, schedule.format, schedule.name, schedule.lang or "en")
+
+
+def _had_it(database_url: str | None, run_id: int) -> tuple[str, ...]:
+    """The recipients an earlier try of this run reached."""
+    with session_scope(database_url) as session:
+        run = session.get(ScheduleRun, run_id)
+        held = run.delivered_to if run is not None else None
+    return tuple(a for a in (held or "").split(",") if a)
+
+
 def run_one(database_url: str | None, schedule: ReportSchedule, run_id: int, period: Period,
             config: Config, datasets: DatasetSource, attempt: int = 1,
-            now: datetime | None = None) -> tuple[str, str]:
+            now: datetime | None = None, actor: str = "scheduler") -> tuple[str, str]:
     """Compute, write and deliver one claimed run (its ``attempt``-th try); record and
-    return (status, message). A failure is given its next automatic try, counted from
-    ``now`` (the scheduler's clock; the wall clock when not given)."""
+    return (status, message), and audit where the file went (``actor``: who had it sent,
+    the scheduler or the person who pressed "Send again"). A failure is given its next
+    automatic try, counted from ``now`` (the scheduler's clock; the wall clock when not
+    given)."""
     filename, content = None, None
-    lasting = False
+    have = _had_it(database_url, run_id)
+    targets = targets_now(schedule, have)
     try:
-        with session_scope(database_url) as session:
-            scope = owner_scope(session, schedule)
-        definition = current_definition(schedule)
-        # the schedule sets the whole period: a saved as-of (a fixed report's) would cut
-        # every later period at that instant — empty files sent as "ok"
-        request = replace(definition.to_request().overridden(
-            tz=schedule.tz, from_=period.start.replace(tzinfo=None).isoformat(),
-            to=period.end.replace(tzinfo=None).isoformat()), as_of=None)
-        dataset = datasets(schedule.data_path, scope)
-        # the file states the owner's scope among its filters, as the web's files do: a
-        # client's read "Filters: none", or "Tenant: bank, telco", over the bank's rows
-        result = result_in_scope(plan_request(dataset, request, config).run(), scope)
-        filename = f"{schedule.slug}-{period.label}.{schedule.format}"
-        content = render(result, schedule.format, schedule.name)
-        status, message = "ok", deliver(schedule, config, period, filename, content)
+        filename, content = _made(database_url, schedule, period, config, datasets)
+        message = deliver(schedule, config, period, filename, content, have)
+        tried = Tried("ok", message, False, have + tuple(targets)
+                      if schedule.channel == "email" else ())
     except (OmniKPIError, OSError, ValueError) as exc:
-        status, message = "failed", str(exc) or exc.__class__.__name__
-        lasting = isinstance(exc, UsageError | DeliveryRefused)
+        tried = _failure(exc, have)
     except Exception as exc:  # a bug must not stop the other schedules
         log.exception("schedule %s failed", schedule.slug)
-        status, message = "failed", f"internal error: {exc.__class__.__name__}: {exc}"
-        lasting = True
+        tried = Tried("failed", f"internal error: {exc.__class__.__name__}: {exc}", True,
+                      have)
     finished = utcnow()
-    again = next_try(config, attempt, lasting, now or finished) if status == "failed" \
-        else None
+    again = next_try(config, attempt, tried.lasting, now or finished) \
+        if tried.status in RETRIED else None
     with session_scope(database_url) as session:
         session.execute(update(ScheduleRun).where(ScheduleRun.id == run_id).values(
-            status=status, message=message[:2000], finished_at=finished, filename=filename,
-            content=content, attempts=attempt, next_try_at=again))
-    return status, message
+            status=tried.status, message=tried.message[:2000], finished_at=finished,
+            filename=filename, content=content, attempts=attempt, next_try_at=again,
+            delivered_to=",".join(tried.delivered) or None))
+        audit(session, actor, "export", delivery_record(schedule, run_id, period, targets,
+                                                        tried, attempt, filename))
+    return tried.status, tried.message
+
+
+def delivery_record(schedule: ReportSchedule, run_id: int, period: Period,
+                    targets: Sequence[str], tried: Tried, attempt: int,
+                    filename: str | None) -> dict[str, object]:
+    """The audit log's entry of one try: which schedule sent whose data (owner, tenant),
+    of which period, as what, where, and how it went. Web downloads were audited, the
+    files a schedule sent were not — and its run history goes with the schedule."""
+    return {"what": "scheduled report", "schedule": schedule.name,
+            "schedule_id": schedule.id, "run": run_id, "attempt": attempt,
+            "owner": schedule.owner, "tenant": schedule.tenant_key or None,
+            "period": period.label, "from": period.start.isoformat(),
+            "to": period.end.isoformat(), "format": schedule.format,
+            "lang": schedule.lang or "en", "channel": schedule.channel,
+            "targets": list(targets), "file": filename, "status": tried.status,
+            "delivered": list(tried.delivered), "message": tried.message[:500]}
 
 
 @dataclass(frozen=True)
@@ -234,7 +347,7 @@ def _take_back(database_url: str | None, run_id: int, now: datetime | None,
     """Mark a failed run running again in one statement — whoever else tries at the same
     moment (a second click, a second server) finds nothing to take — and read what
     running it needs. ``now``: only when its automatic retry has come. None: not taken."""
-    wanted = [ScheduleRun.id == run_id, ScheduleRun.status == "failed"]
+    wanted = [ScheduleRun.id == run_id, ScheduleRun.status.in_(RETRIED)]
     if now is not None:
         wanted.append(ScheduleRun.next_try_at <= now)
     with session_scope(database_url) as session:
@@ -254,17 +367,17 @@ def _take_back(database_url: str | None, run_id: int, now: datetime | None,
 
 
 def retry_run(database_url: str | None, run_id: int, config: Config,
-              datasets: DatasetSource) -> tuple[str, str]:
+              datasets: DatasetSource, actor: str = "scheduler") -> tuple[str, str]:
     """Compute and send a failed run again, for its own period (the receiver was down
     at 08:00: the next check found nothing due, and that day's report was lost); two
-    clicks send it once."""
+    clicks send it once. A partly sent run goes to the recipients that lack it only."""
     taken = _take_back(database_url, run_id, None)
     if taken is None:
         raise UsageError(f"run {run_id} is not a failed run: only those are sent again")
     if taken.schedule is None:
         raise UsageError(f"run {run_id} has no schedule any more")
     return run_one(database_url, taken.schedule, run_id, taken.period, config, datasets,
-                   taken.attempt)
+                   taken.attempt, actor=actor)
 
 
 def _retry_due(database_url: str | None, now: datetime, config: Config,
@@ -275,7 +388,7 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
         waiting = list(session.execute(
             select(ScheduleRun.id).join(ReportSchedule,
                                         ReportSchedule.id == ScheduleRun.schedule_id)
-            .where(ScheduleRun.status == "failed", ScheduleRun.next_try_at <= now,
+            .where(ScheduleRun.status.in_(RETRIED), ScheduleRun.next_try_at <= now,
                    ReportSchedule.enabled.is_(True))
             .order_by(ScheduleRun.next_try_at)).scalars())
     outcomes = []
@@ -286,7 +399,7 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
         schedule, period = taken.schedule, taken.period
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
                                   taken.attempt, now)
-        log.log(logging.WARNING if status == "failed" else logging.INFO,
+        log.log(logging.WARNING if status != "ok" else logging.INFO,
                 "schedule %s for %s, try %d: %s (%s)", schedule.slug, period.label,
                 taken.attempt, status, message)
         outcomes.append(Outcome(schedule.name, utc(taken.due_at), status,
@@ -307,7 +420,8 @@ def _close_stale(database_url: str | None, now: datetime, config: Config,
                          & (ScheduleRun.message != _running_on(holder)))
     with session_scope(database_url) as session:
         session.execute(update(ScheduleRun).where(ScheduleRun.status == "running", stale)
-            .values(status="failed", finished_at=now,
+            .values(status=case((ScheduleRun.delivered_to.is_not(None), "partial"),
+                                else_="failed"), finished_at=now,
                     next_try_at=case((ScheduleRun.attempts <= len(
                         config.schedules.retry_minutes), now), else_=None) if retry else None,
                     message="interrupted: the process stopped during the run"))
@@ -348,7 +462,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
                                   now=now)
         # a failure reaches the server's log (journalctl), not only the Schedules page
-        log.log(logging.WARNING if status == "failed" else logging.INFO,
+        log.log(logging.WARNING if status != "ok" else logging.INFO,
                 "schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
         outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
     return outcomes + _retry_due(database_url, now, config, datasets, holder)

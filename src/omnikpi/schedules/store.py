@@ -15,7 +15,8 @@ from omnikpi.auth.accounts import Principal, principal_of
 from omnikpi.auth.scope import UNBOUNDED, Scope, scope_of
 from omnikpi.definitions import ReportDefinition, check_name, slug
 from omnikpi.delivery.email import check_addresses
-from omnikpi.errors import NotFoundError, UsageError
+from omnikpi.errors import NotFoundError, UsageError, describe_validation_error
+from omnikpi.formatting import LANGUAGES
 from omnikpi.schedules.timing import (
     PERIODS,
     check_cron,
@@ -47,6 +48,8 @@ class NewSchedule:
     data_path: str | None = None
     since: datetime | None = None
     """Runs fall after this instant (default: now); an earlier one sends past periods."""
+    lang: str = "en"
+    """The language of the file's header and of the e-mail (en, ru, uk)."""
 
 
 def _target_text(channel: str, target: Sequence[str]) -> str:
@@ -108,6 +111,8 @@ def _checked(new: NewSchedule) -> dict[str, str]:
     zone(new.tz)
     if new.format not in FORMATS:
         raise UsageError(f"unknown format {new.format!r}: choose {', '.join(FORMATS)}")
+    if new.lang not in LANGUAGES:
+        raise UsageError(f"unknown language {new.lang!r}: choose {', '.join(LANGUAGES)}")
     if new.channel not in CHANNELS:
         raise UsageError(f"unknown delivery {new.channel!r}: choose {', '.join(CHANNELS)}")
     period = new.period or period_of_cron(cron)
@@ -118,7 +123,7 @@ def _checked(new: NewSchedule) -> dict[str, str]:
         raise UsageError("the report definition names no metrics")
     check_definition(new.definition)
     return {"slug": slug(name), "name": name, "cron": cron, "tz": new.tz, "period": period,
-            "format": new.format, "channel": new.channel,
+            "format": new.format, "lang": new.lang, "channel": new.channel,
             "target": _target_text(new.channel, new.target),
             "definition": new.definition.model_copy(update={"name": name}).to_toml()}
 
@@ -143,23 +148,27 @@ def _tenant_key(owner: Principal | None) -> str:
         else ""
 
 
+Changes = dict[str, tuple[str | None, str | None]]
+"""Each setting an edit changed: its name → (old value, new value)."""
+
+
 def add_or_replace(session: Session, new: NewSchedule, owner: Principal | None,
-                   now: datetime) -> tuple[ReportSchedule, bool]:
+                   now: datetime) -> tuple[ReportSchedule, Changes | None]:
     """``schedule add --replace``: the schedule of that name gets the new settings and
-    keeps its run history; a new one is added when there is none. True: replaced."""
+    keeps its run history; a new one is added when there is none. The changes of the
+    one replaced (old and new values); None: added."""
     owner = _real_owner(owner)
     key = slug(check_name(new.name))
     row = session.scalar(select(ReportSchedule).where(
         ReportSchedule.slug == key, ReportSchedule.tenant_key == _tenant_key(owner)))
     if row is None:
         _none_elsewhere(session, key, new.name, owner)
-        return add_schedule(session, new, owner), False
+        return add_schedule(session, new, owner), None
     if row.owner != (owner.name if owner is not None else None):
         raise UsageError(f"the schedule {row.name!r} belongs to "
                          f"{row.owner or 'the operator'!r}: replacing it cannot change its "
                          "owner (remove it and add it again)")
-    edit_schedule(session, row, new, now)
-    return row, True
+    return row, edit_schedule(session, row, new, now)
 
 
 def _none_elsewhere(session: Session, key: str, name: str, owner: Principal | None) -> None:
@@ -198,23 +207,33 @@ def add_schedule(session: Session, new: NewSchedule, owner: Principal | None) ->
 
 
 def edit_schedule(session: Session, row: ReportSchedule, new: NewSchedule,
-                  now: datetime) -> list[str]:
+                  now: datetime) -> Changes:
     """Give a schedule new settings, checked as a new one's are; its owner, tenant and
     run history stay (removing and adding it again lost the history). A new timing or
     zone runs from ``now`` on: moving 08:00 to 09:00 after today's 08:00 run must not send
-    yesterday's report a second time at 09:00. The names of the settings changed."""
-    columns = _checked(new)
-    _name_free(session, columns["slug"], row.tenant_key, columns["name"], but=row.id)
-    changed = [key for key, value in columns.items()
-               if key != "slug" and getattr(row, key) != value]
-    if new.data_path is not None and new.data_path != row.data_path:
+    yesterday's report a second time at 09:00. The settings changed, old and new values
+    (the audit log said "recipients changed" without whose address came or went)."""
+    columns: dict[str, str | None] = dict(_checked(new))
+    _name_free(session, str(columns["slug"]), row.tenant_key, str(columns["name"]),
+               but=row.id)
+    if new.data_path is not None:
         columns["data_path"] = new.data_path
-        changed.append("data_path")
+    changed = {key: (getattr(row, key), value) for key, value in columns.items()
+               if key != "slug" and getattr(row, key) != value}
     if {"cron", "tz"} & set(changed):
         row.last_due_at = max(started_before(row), utc(now))
     for key, value in columns.items():
         setattr(row, key, value)
     return changed
+
+
+def settings_of(row: ReportSchedule) -> dict[str, str | None]:
+    """What a schedule sends, of whose data, where: the audit log's record of a schedule
+    added or deleted (its runs go with it, so the log is what remains)."""
+    return {"name": row.name, "tenant": row.tenant_key or None, "owner": row.owner,
+            "cron": row.cron, "tz": row.tz, "period": row.period, "format": row.format,
+            "lang": row.lang, "channel": row.channel, "target": row.target,
+            "data_path": row.data_path, "definition": row.definition}
 
 
 def set_enabled(session: Session, row: ReportSchedule, enabled: bool, now: datetime) -> bool:
@@ -230,10 +249,22 @@ def set_enabled(session: Session, row: ReportSchedule, enabled: bool, now: datet
 
 
 def current_definition(row: ReportSchedule) -> ReportDefinition:
-    """The report definition a schedule runs (kept when an edit names no other)."""
+    """The report definition a schedule runs (kept when an edit names no other). A stored
+    one that no longer reads (broken TOML, a key no longer allowed) is a usage error — it
+    fails alike at every try, and pydantic's own text ("For further information visit
+    https://errors.pydantic.dev…") told nobody what to do."""
     import tomllib
 
-    return ReportDefinition.model_validate(tomllib.loads(row.definition))
+    from pydantic import ValidationError
+
+    where = f"the saved report of schedule {row.name!r}"
+    fix = ": choose its report again (Edit on the Schedules page, or schedule add --replace)"
+    try:
+        return ReportDefinition.model_validate(tomllib.loads(row.definition))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where} cannot be read ({exc}){fix}") from None
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(where, exc) + fix) from None
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:

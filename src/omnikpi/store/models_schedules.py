@@ -1,4 +1,5 @@
-"""Tables of scheduled reports (revision 0004): schedules, their runs, the scheduler lease."""
+"""Tables of scheduled reports (revision 0004; 0009 retries; 0012 the language and who has
+each run's file): schedules, their runs, the scheduler lease."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class ReportSchedule(Base):
     period: Mapped[str] = mapped_column(String(10), default="day")
     """day, week or month: the period just ended that each run reports."""
     format: Mapped[str] = mapped_column(String(10), default="xlsx")
+    lang: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """en, ru or uk: the language of the file's header and of the e-mail (a Kyiv team's
+    report came in English, whatever the page they scheduled it on)."""
     channel: Mapped[str] = mapped_column(String(10))
     """email, folder or webhook."""
     target: Mapped[str] = mapped_column(Text)
@@ -68,7 +72,8 @@ class ScheduleRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                          nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="running")
-    """running, ok or failed."""
+    """running, ok, failed, or partial (some recipients have the file, others refused it:
+    ``delivered_to`` names the first, the message both)."""
     message: Mapped[str] = mapped_column(Text, default="")
     period_from: Mapped[str] = mapped_column(String(40), default="")
     period_to: Mapped[str] = mapped_column(String(40), default="")
@@ -80,6 +85,9 @@ class ScheduleRun(Base):
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                          nullable=True)
     """When the scheduler tries a failed run again; None: not again."""
+    delivered_to: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The e-mail recipients that have this run's file, comma-separated (None: none yet,
+    or not an e-mail run): a try again sends to the others only, not a second copy."""
 
 
 class SchedulerLease(Base):

@@ -23,7 +23,13 @@ from omnikpi.delivery import MIME_TYPES
 from omnikpi.delivery.disposition import attachment
 from omnikpi.delivery.webhook import resolve
 from omnikpi.errors import UsageError
-from omnikpi.schedules.runner import DatasetSource, folder_datasets, retry_run, shown_message
+from omnikpi.schedules.runner import (
+    RETRIED,
+    DatasetSource,
+    folder_datasets,
+    retry_run,
+    shown_message,
+)
 from omnikpi.schedules.scheduler import Scheduler
 from omnikpi.schedules.store import (
     CHANNELS,
@@ -37,6 +43,7 @@ from omnikpi.schedules.store import (
     run_file,
     runs_of,
     set_enabled,
+    settings_of,
     started_before,
     utc,
 )
@@ -48,7 +55,7 @@ from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
-from omnikpi.web.page_errors import in_page_language
+from omnikpi.web.page_errors import in_page_language, page_message, translator_of
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -86,7 +93,8 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         zones = {s.id: s.tz for s in schedules}
         rows = [{"id": s.id, "name": s.name, "cron": s.cron, "tz": s.tz, "period": s.period,
                  "preset": PRESET_OF_CRON.get(s.cron),
-                 "format": s.format, "channel": s.channel, "target": s.target,
+                 "format": s.format, "lang": s.lang, "channel": s.channel,
+                 "target": s.target,
                  "owner": s.owner or "", "tenant": s.tenant_key, "enabled": bool(s.enabled),
                  "next": next_fire(s.cron, s.tz, started_before(s))} for s in schedules]
         history = [{"id": r.id, "schedule": names.get(r.schedule_id, ""),
@@ -94,8 +102,9 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
                     "status": r.status, "attempts": r.attempts or 1,
                     "next_try": utc(r.next_try_at).astimezone(
                         zone(zones.get(r.schedule_id, "UTC")))
-                    if r.next_try_at is not None and r.status == "failed" else None,
-                    "message": in_page_language(request, shown_message(r), RUN_MESSAGES),
+                    if r.next_try_at is not None and r.status in RETRIED else None,
+                    "retry": r.status in RETRIED,
+                    "message": run_message(request, shown_message(r)),
                     "period": _period_text(r.period_from, r.period_to),
                     "file": r.filename if r.content is not None else None} for r in runs]
     return templates.TemplateResponse(request, "schedules.html", {
@@ -104,7 +113,8 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
                                          if c != "folder" or principal.role == "admin"],
         "presets": PRESETS, "zones": COMMON_ZONES, "error": error, "typed": typed or {},
         "period_names": PERIOD_NAMES, "channel_names": CHANNEL_NAMES,
-        "when_names": WHEN_NAMES, "status_names": STATUS_NAMES}, status_code=status)
+        "when_names": WHEN_NAMES, "status_names": STATUS_NAMES, "lang_names": LANG_NAMES},
+        status_code=status)
 
 
 def _period_text(start: str, end: str) -> str:
@@ -121,7 +131,10 @@ PERIOD_NAMES = {"day": "yesterday", "week": "last week", "month": "last month"}
 CHANNEL_NAMES = {"email": "e-mail", "folder": "folder", "webhook": "webhook"}
 WHEN_NAMES = {"daily": "every day at 08:00", "weekly": "Mondays at 08:00",
               "monthly": "the 1st of the month at 08:00", "custom": "cron expression"}
-STATUS_NAMES = {"running": "running", "ok": "sent", "failed": "failed"}
+STATUS_NAMES = {"running": "running", "ok": "sent", "failed": "failed",
+                "partial": "partly sent"}
+LANG_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
+"""The schedule's language, each named in itself (as the language links do)."""
 
 
 @router.get("/schedules", response_class=HTMLResponse)
@@ -151,7 +164,8 @@ def _typed_of(row: ReportSchedule) -> dict[str, str]:
     when = PRESET_OF_CRON.get(row.cron, "custom")
     return {"editing": str(row.id), "name": row.name, "report": "", "when": when,
             "cron": row.cron if when == "custom" else "", "period": row.period,
-            "tz": row.tz, "format": row.format, "channel": row.channel, "target": row.target}
+            "tz": row.tz, "format": row.format, "lang": row.lang, "channel": row.channel,
+            "target": row.target}
 
 
 ScheduleForm = Annotated[str, Form(max_length=NAME_CHARS)]
@@ -159,7 +173,7 @@ ScheduleForm = Annotated[str, Form(max_length=NAME_CHARS)]
 
 def _form_schedule(state: AppState, principal: Principal, name: str, definition: Any,
                    when: str, cron: str, period: str, tz: str, format: str, channel: str,
-                   target: str) -> NewSchedule:
+                   target: str, lang: str) -> NewSchedule:
     """The page form's fields as a schedule to check and store (new or edited)."""
     if channel == "folder" and principal.role != "admin":
         raise UsageError("only an administrator may write into a server folder")
@@ -176,7 +190,7 @@ def _form_schedule(state: AppState, principal: Principal, name: str, definition:
     if channel == "webhook":
         resolve(target, state.config.alerts.webhook_allowed_hosts)
     return NewSchedule(name, definition, expression, tz, channel, targets, format,
-                       period or None)
+                       period or None, lang=lang)
 
 
 @router.post("/schedules")
@@ -184,19 +198,21 @@ def add(request: Request, state: State, principal: Caller,
         name: ScheduleForm, report: ScheduleForm, when: ScheduleForm = "daily",
         cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
         format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
-        target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
+        target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
+        lang: ScheduleForm = "en") -> Response:
     """A schedule from the page's form; a bad value keeps the form as typed."""
     require_roles(principal, *ROLES)
     typed = {"name": name, "report": report, "when": when, "cron": cron, "period": period,
-             "tz": tz, "format": format, "channel": channel, "target": target}
+             "tz": tz, "format": format, "channel": channel, "target": target, "lang": lang}
     try:
         with session_scope(state.database_url) as session:
             definition, _ = get_report(session, report, shelf(principal))
             row = add_schedule(session, _form_schedule(
                 state, principal, name, definition, when, cron, period, tz, format, channel,
-                target), principal)
+                target, lang), principal)
+            # what it sends, of whose data, where (the entry named the time only)
             audit(session, principal.name, "schedule_added",
-                  {"name": row.name, "cron": row.cron, "channel": row.channel},
+                  {**settings_of(row), "id": row.id, "report": report},
                   request.client.host if request.client else None)
     except UsageError as exc:
         return _page(request, state, principal, _translated(request, str(exc)), typed, 400)
@@ -208,13 +224,14 @@ def edit(request: Request, state: State, principal: Caller, schedule_id: RowId,
          name: ScheduleForm, report: ScheduleForm = "", when: ScheduleForm = "daily",
          cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
          format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
-         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "") -> Response:
+         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
+         lang: ScheduleForm = "") -> Response:
     """New settings for a schedule the caller may see; its run history stays. An empty
-    ``report`` keeps the report it runs."""
+    ``report`` keeps the report it runs, an empty ``lang`` its language."""
     require_roles(principal, *ROLES)
     typed = {"editing": str(schedule_id), "name": name, "report": report, "when": when,
              "cron": cron, "period": period, "tz": tz, "format": format, "channel": channel,
-             "target": target}
+             "target": target, "lang": lang}
     try:
         with session_scope(state.database_url) as session:
             row = _visible_schedule(session, schedule_id, principal)
@@ -222,11 +239,14 @@ def edit(request: Request, state: State, principal: Caller, schedule_id: RowId,
                 else current_definition(row)
             changed = edit_schedule(session, row, _form_schedule(
                 state, principal, name, definition, when, cron, period, tz, format, channel,
-                target), utcnow())
-            if report:
-                changed.append("report")
+                target, lang or row.lang), utcnow())
+            # each setting's old and new value: "target changed" told nobody whose
+            # address came or went
             audit(session, principal.name, "schedule_changed",
-                  {"id": schedule_id, "name": row.name, "changed": changed},
+                  {"id": schedule_id, "name": row.name, "tenant": row.tenant_key or None,
+                   "owner": row.owner, "report": report or None,
+                   "changed": {key: {"old": old, "new": new}
+                               for key, (old, new) in changed.items()}},
                   request.client.host if request.client else None)
     except UsageError as exc:
         return _page(request, state, principal, _translated(request, str(exc)), typed, 400)
@@ -269,7 +289,8 @@ def retry(request: Request, state: State, principal: Caller, run_id: RowId) -> R
         except UsageError:
             raise HTTPException(404, "no such run") from None
     try:
-        retry_run(state.database_url, run_id, state.config, server_datasets(state))
+        retry_run(state.database_url, run_id, state.config, server_datasets(state),
+                  actor=principal.name)
     except UsageError as exc:
         return _page(request, state, principal, _translated(request, str(exc)), None, 409)
     with session_scope(state.database_url) as session:
@@ -287,7 +308,9 @@ def delete(request: Request, state: State, principal: Caller,
         for run in runs_of(session, [row.id], limit=100_000):
             session.delete(run)  # SQLite enforces no ON DELETE CASCADE by default
         session.delete(row)
-        audit(session, principal.name, "schedule_deleted", {"id": schedule_id},
+        # its runs go with it: the log keeps what it sent where (each try is there too)
+        audit(session, principal.name, "schedule_deleted",
+              {**settings_of(row), "id": schedule_id},
               request.client.host if request.client else None)
     return RedirectResponse("/schedules", status_code=303)
 
@@ -352,7 +375,11 @@ MESSAGES = [
 ]
 
 RUN_MESSAGES = [
+    (re.compile(r"e-mailed to (?P<who>.*?); (?P<had>.*) had it already", re.S),
+     "e-mailed to {who}; {had} had it already"),
     (re.compile(r"e-mailed to (?P<who>.*)", re.S), "e-mailed to {who}"),
+    (re.compile(r"every recipient had it already: (?P<who>.*)", re.S),
+     "every recipient had it already: {who}"),
     (re.compile(r"written to (?P<path>.*)", re.S), "written to {path}"),
     (re.compile(r"posted to the webhook \((?P<tries>\d+) attempts?\)"),
      "posted to the webhook (attempts: {tries})"),
@@ -362,9 +389,75 @@ RUN_MESSAGES = [
     (re.compile(r"e-mail is not configured: .*", re.S),
      "e-mail is not configured on the server: the administrator sets the [email] section "
      "of the configuration (docs/scheduled-reports.md)"),
+    (re.compile(r"webhook (?P<host>\S+) failed after (?P<tries>\d+) attempts?: "
+                r"(?P<problem>.*)", re.S),
+     "the webhook {host} did not take the file (attempts: {tries}): {problem}"),
+    (re.compile(r"webhook host '(?P<host>.*)' cannot be resolved .*", re.S),
+     "the webhook's host “{host}” is not known to the name server"),
+    (re.compile(r"sent to (?P<who>.*?); the SMTP server (?P<where>\S+) refused "
+                r"(?P<refused>.*)", re.S),
+     "sent to {who}; the mail server {where} refused {refused}"),
+    (re.compile(r"the SMTP server (?P<where>\S+) refused every recipient: (?P<refused>.*)",
+                re.S),
+     "the mail server {where} refused every recipient: {refused}"),
+    (re.compile(r"the mail server (?P<where>\S+) refused the message: (?P<reply>.*) "
+                r"\(the file is (?P<size>[\d,]+) kB\)", re.S),
+     "the mail server {where} refused the message: {reply} (the file is {size} kB)"),
+    (re.compile(r"the mail server (?P<where>\S+) refused the message: (?P<reply>.*)", re.S),
+     "the mail server {where} refused the message: {reply}"),
+    (re.compile(r"the SMTP server (?P<where>\S+) answered (?P<reply>.*): it is tried "
+                r"again later", re.S),
+     "the mail server {where} answered {reply}: it is tried again later"),
+    (re.compile(r"the SMTP server (?P<where>\S+) refused the login of (?P<user>.*) "
+                r"\((?P<code>\d+)\): .*", re.S),
+     "the mail server {where} refused the login of {user} ({code}): the administrator "
+     "checks the [email] settings"),
+    (re.compile(r"the SMTP server (?P<where>\S+) failed: (?P<error>.*)", re.S),
+     "the mail server {where} failed: {error}"),
+    (re.compile(r"cannot reach the SMTP server (?P<where>\S+): (?P<error>.*)", re.S),
+     "cannot reach the mail server {where}: {error}"),
+    (re.compile(r"the schedule's owner '(?P<owner>.*)' no longer exists or is disabled: "
+                r"the schedule does not run", re.S),
+     "the schedule's owner “{owner}” no longer exists or is disabled: the schedule does "
+     "not run"),
+    (re.compile(r"the owner '(?P<owner>.*)' no longer belongs to tenant '(?P<tenant>.*)': "
+                r"the schedule does not run", re.S),
+     "the owner “{owner}” no longer belongs to tenant “{tenant}”: the schedule does not "
+     "run"),
+    (re.compile(r"the saved report of schedule '(?P<name>.*?)'(:| cannot be read) "
+                r"(?P<problem>.*): choose its report again .*", re.S),
+     "the saved report of this schedule no longer reads ({problem}): choose its report "
+     "again (Edit)"),
+    (re.compile(r"cannot write into the folder (?P<folder>.*?): (?P<error>.*)", re.S),
+     "cannot write into the folder {folder}: {error}"),
+    (re.compile(r"(?P<folder>.*) is a file, not a folder: the reports are written into a "
+                r"folder of that name", re.S),
+     "“{folder}” is a file, not a folder: the reports are written into a folder of that "
+     "name"),
+    (re.compile(r"the schedule names no dataset folder: .*", re.S),
+     "the schedule names no dataset: the administrator gives the server's dataset or the "
+     "schedule's folder"),
 ]
 """What a run's outcome says (stored in English by the runner), in the page's language;
 the addresses, paths and errors in it stay as they are."""
+
+EARLIER = re.compile(r"sent to (?P<who>.*?) earlier; (?P<rest>.*)", re.S)
+"""A try of a partly sent run: who had the file before, then what this try said."""
+
+
+def run_message(request: Request, text: str) -> str:
+    """A run's message in the page's language: the runner's own sentences, else the
+    engine's (an unknown grain, metric or dimension) as the report pages word them —
+    a uk page showed "webhook … failed after 2 attempts: HTTP 500" in English."""
+    _ = translator_of(request)
+    earlier = EARLIER.fullmatch(text)
+    if earlier:
+        return _("sent to {who} earlier; {rest}").format(
+            who=earlier["who"], rest=run_message(request, earlier["rest"]))
+    if any(pattern.fullmatch(text) for pattern, _sentence in RUN_MESSAGES):
+        return in_page_language(request, text, RUN_MESSAGES)
+    worded = page_message(UsageError(text), _)
+    return worded if worded != text else _(text)
 
 
 def _translated(request: Request, text: str) -> str:
