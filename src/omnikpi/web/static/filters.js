@@ -30,6 +30,12 @@
     return list.map(v => v.replace(/\\/g, "\\\\").replace(/,/g, "\\,")).join(",");
   }
 
+  // a mouse button or a finger is down: the focus moves because of it, not of Tab
+  let pressing = false;
+  document.addEventListener("pointerdown", () => { pressing = true; }, true);
+  document.addEventListener("pointerup", () => { setTimeout(() => { pressing = false; }); }, true);
+  document.addEventListener("pointercancel", () => { pressing = false; }, true);
+
   function picker(input, index) {
     let options = [];
     try { options = JSON.parse(input.dataset.options || "[]"); } catch (e) { options = []; }
@@ -107,6 +113,15 @@
     document.addEventListener("click", event => {
       if (!box.contains(event.target) && !pop.hidden) open(false);
     });
+    // Tab takes the focus out of the picker: it closes, as an outside click closes it. A
+    // press of the mouse is left to that click (closing at its mousedown moved the form
+    // under the pointer: the Apply button pressed was not the one released), and a focus
+    // going nowhere keeps it open.
+    box.addEventListener("focusout", event => {
+      if (!pop.hidden && !pressing && event.relatedTarget && !box.contains(event.relatedTarget)) {
+        open(false);
+      }
+    });
     pop.append(search, clear, list);
     input.type = "hidden";
     input.after(box);
@@ -118,6 +133,15 @@
     const select = form.querySelector("#preset");
     if (!select) return;
     select.closest(".presets").hidden = false;
+    // A period picked with the mouse applies at once; moved to with the keyboard (arrows,
+    // letters) it only fills the dates, and Enter or the Apply button applies it: an arrow
+    // stepping through the list must not load a new page at each step (WCAG 3.2.2).
+    let byKeyboard = false;
+    select.addEventListener("keydown", event => {
+      if (event.key === "Enter" && form.id === "filters") { event.preventDefault(); form.requestSubmit(); }
+      else if (event.key !== "Tab" && event.key !== "Shift") byKeyboard = true;
+    });
+    select.addEventListener("pointerdown", () => { byKeyboard = false; });
     select.addEventListener("change", () => {
       const option = select.selectedOptions[0];
       if (!option || !option.dataset.from) return;
@@ -125,7 +149,7 @@
       let to = form.querySelector("#filter-to");
       from.type = "date"; from.name = "from"; from.value = option.dataset.from;
       to.type = "date"; to.name = "to_day"; to.value = option.dataset.to;
-      if (form.id === "filters") form.requestSubmit();
+      if (form.id === "filters" && !byKeyboard) form.requestSubmit();
     });
   }
 

@@ -124,7 +124,13 @@
     if (!players.length || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-    var player = players.find(function (p) { return p.root.contains(t); }) || players[0];
+    // only with the focus inside a player: a single letter typed on another control (a
+    // link, the evaluation form) is no shortcut (WCAG 2.1.4). With no control focused at
+    // all (the page itself) the letter can mean nothing else: the page's only player.
+    var nothingFocused = !t || t === document.body || t === document.documentElement;
+    var player = players.find(function (p) { return p.root.contains(t); }) ||
+      (nothingFocused && players.length === 1 ? players[0] : null);
+    if (!player) return;
     if (e.key === "k" || e.key === "K") { player.toggle(); e.preventDefault(); }
     else if (e.key === "j" || e.key === "J") { player.seek(-STEP); e.preventDefault(); }
     else if (e.key === "l" || e.key === "L") { player.seek(STEP); e.preventDefault(); }

@@ -31,11 +31,21 @@
   };
   const num = (v) => (v === null || v === undefined) ? "—" : whole.format(Math.round(v));
   const text = (id, value) => { document.getElementById(id).textContent = value; };
-  // data (queue, site, tenant, agent ids, reasons) is marked translate="no"
-  function cell(row, value, cls, data) {
+  // a figure's colour said in words too (WCAG 1.4.1): met / missed for a goal, "needs
+  // attention" for the others; the cell's mark (✓ ✗ !) and the word read by a screen reader
+  // come from wallboard.css (td[data-flag]), the tile's word is written in the tile
+  const tileBox = document.getElementById("live-tiles");
+  const verdicts = {good: tileBox.dataset.met || "met", bad: tileBox.dataset.missed || "missed",
+                    warn: tileBox.dataset.attention || "needs attention"};
+  // data (queue, site, tenant, agent ids, reasons) is marked translate="no"; ``goal``: the
+  // class is a figure against its goal (met or missed), not a warning
+  function cell(row, value, cls, data, goal) {
     const td = document.createElement("td");
     td.textContent = value === null || value === undefined || value === "" ? "—" : value;
     if (cls) td.className = cls;
+    if (cls === "good" || cls === "bad" || cls === "warn") {
+      td.dataset.flag = ", " + (goal ? verdicts[cls] : verdicts.warn);
+    }
     if (data) td.setAttribute("translate", "no");
     row.appendChild(td);
   }
@@ -104,6 +114,11 @@
       if (g && g.status) tile.classList.add(g.status);
       const target = tile.querySelector(".target");
       if (target) target.textContent = g ? ((g.goal_text && g.goal_text[lang]) || g.goal) : "";
+      const verdict = tile.querySelector(".verdict");
+      if (verdict) {
+        const status = g && (g.status === "good" || g.status === "bad") ? g.status : "";
+        verdict.textContent = status ? (status === "good" ? "✓ " : "✗ ") + verdicts[status] : "";
+      }
     }
     fill("queues", data.queues, (tr, q) => {
       const discrete = q.mode === "discrete";
@@ -115,9 +130,9 @@
       cell(tr, num(q.agents_busy));
       cell(tr, num(q.agents_not_ready));
       cell(tr, num(q.offered));
-      cell(tr, pct(q.service_level), mark(q.goals, "service_level"));
-      cell(tr, pct(q.abandon_rate), mark(q.goals, "abandon_rate"));
-      cell(tr, secs(q.asa), mark(q.goals, "asa"));
+      cell(tr, pct(q.service_level), mark(q.goals, "service_level"), false, true);
+      cell(tr, pct(q.abandon_rate), mark(q.goals, "abandon_rate"), false, true);
+      cell(tr, secs(q.asa), mark(q.goals, "asa"), false, true);
       cell(tr, discrete ? num(q.waiting) : "");
       cell(tr, discrete && q.waiting ? secs(q.longest_wait_s) : "");
     });
@@ -142,15 +157,27 @@
     const unknown = document.getElementById("availability-unknown");
     if (unknown) unknown.hidden = known;
     const alerts = document.getElementById("alerts");
-    // one line per firing, or per rule when it fires on many subjects (the server groups)
-    alerts.replaceChildren(...(data.banner || []).map((line) => {
-      const p = document.createElement("p"); p.className = "alert";
-      p.textContent = "⚠ " + line.rule + ": " + (line.text[lang] || line.text.en); return p;
-    }));
+    // one line per firing, or per rule when it fires on many subjects (the server groups);
+    // redrawn only when they change: the box is a live region, and the same lines written
+    // again at every snapshot were said again
+    const lines = (data.banner || []).map((line) => "⚠ " + line.rule + ": " + (line.text[lang] || line.text.en));
+    if (lines.join("\n") !== [...alerts.children].map((p) => p.textContent).join("\n")) {
+      alerts.replaceChildren(...lines.map((line) => {
+        const p = document.createElement("p"); p.className = "alert"; p.textContent = line; return p;
+      }));
+    }
     document.getElementById("no-data").hidden = !!data.has_data;
     text("live-at", data.at.replace("T", " ").slice(0, 19) + " (" + data.tz + ")");
     board.dataset.seq = data.seq;
     document.getElementById("live-dot").className = "dot on";
+    sayState("on");
+  }
+  // the live region says a change of state (live / not live), never the clock's tick
+  const liveState = document.getElementById("live-state");
+  function sayState(which) {
+    if (!liveState || liveState.dataset.state === which) return;
+    liveState.dataset.state = which;
+    liveState.textContent = liveState.dataset[which] || "";
   }
   for (const button of document.querySelectorAll("#agent-table button.sort")) {
     button.addEventListener("click", () => {
@@ -185,6 +212,7 @@
       // the numbers on screen are no longer live: greyed, not shown as if current
       document.getElementById("live-dot").className = "dot off";
       document.body.classList.add("stale");
+      sayState("off");
       if (source && source.readyState === EventSource.CLOSED) {
         // the browser gives up on an answer such as 401 (a session that ended): ask
         // once more in a while; signed out, the page reloads to the login
@@ -214,7 +242,7 @@
         index = (index + 1) % boards.length;
         board.dataset.seq = "-1";
         board.dataset.board = String(index);
-        name.textContent = boards[index].name;
+        name.textContent = boards[index].name || name.dataset.unnamed || "";
         connect(boards[index]);
       }, seconds * 1000);
     }
