@@ -59,7 +59,7 @@ def admin(app: FastAPI) -> TestClient:
 
 
 def _text(html: str) -> str:
-    main = html.split("<main>")[1].split("</main>")[0]
+    main = re.split(r"<main\b[^>]*>", html)[1].split("</main>")[0]
     return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 

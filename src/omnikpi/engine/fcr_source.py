@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.grains import key_expr
+from omnikpi.engine.relations import without
 from omnikpi.engine.sources import KEY, SourceRequest
 
 HOUR_US = 3_600_000_000
@@ -73,8 +74,8 @@ def fcr_source(req: SourceRequest) -> ir.Table:
         l_parent=wide.parent_id, l_tenant=wide.tenant.fill_null("")).distinct()
     marked = marked.left_join(legs, (marked.contact_id == legs.l_parent)
                               & (marked.tenant.fill_null("") == legs.l_tenant))
-    marked = marked.mutate(
-        was_transferred=marked.is_transferred | marked.l_parent.notnull()).drop(
+    marked = without(marked.mutate(
+        was_transferred=marked.is_transferred | marked.l_parent.notnull()),
         "l_parent", "l_tenant")
     broken = marked.was_transferred if transfer_breaks else False
     marked = marked.mutate(unresolved_first=marked.repeated | broken)
