@@ -16,6 +16,9 @@ from omnikpi.live.webhooks import post, resolve
     "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://172.16.5.4/hook",
     "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/hook",
     "http://0.0.0.0/hook", "http://[::ffff:127.0.0.1]/hook", "http://224.0.0.1/hook",
+    # IPv6 forms that carry 127.0.0.1 (IPv4-compatible, NAT64, 6to4) passed as global
+    "http://[::127.0.0.1]/hook", "http://[64:ff9b::7f00:1]/hook",
+    "http://[2002:7f00:1::]/hook", "http://[64:ff9b::a01:203]/hook",
 ])
 def test_internal_targets_are_refused(url: str) -> None:
     with pytest.raises(UsageError, match="webhook_allowed_hosts"):
@@ -31,6 +34,8 @@ def test_only_plain_http_urls(url: str) -> None:
 
 
 def test_a_public_address_is_pinned_and_an_allowed_host_passes() -> None:
+    for carried in ("http://[64:ff9b::5db8:d822]/hook", "http://[2002:5db8:d822::1]/hook"):
+        assert resolve(carried).url == carried  # 93.184.216.34 through NAT64 and 6to4
     target = resolve("https://93.184.216.34:8443/hooks/alert?token=abc")
     assert target.url == "https://93.184.216.34:8443/hooks/alert?token=abc"
     assert target.host == "93.184.216.34:8443" and target.scheme == "https"

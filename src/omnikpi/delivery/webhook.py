@@ -51,10 +51,21 @@ class Target:
     scheme: str
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+"""The well-known NAT64 prefix: its addresses reach the IPv4 address in their last 32 bits."""
+
+
 def _public(address: str) -> bool:
+    """Whether ``address`` is a public one, the IPv4 address an IPv6 one carries judged as
+    itself: ``::127.0.0.1``, ``64:ff9b::7f00:1`` (NAT64) and ``2002:7f00:1::`` (6to4) passed
+    as global though they reach this host's loopback where NAT64 or 6to4 is routed."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (
+            ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+            if ip in NAT64 or int(ip) >> 32 == 0 else None)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
