@@ -9,7 +9,7 @@ The JSON API keeps the engine's messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from fastapi import Request
@@ -459,14 +459,28 @@ Sentences = list[tuple[re.Pattern[str], str]]
 values it quotes) → the sentence a person reads, a msgid of the catalogs."""
 
 
-def in_page_language(request: Request, text: str, sentences: Sentences) -> str:
+def in_page_language(request: Request, text: str, sentences: Sentences,
+                     counts: Collection[str] = ()) -> str:
     """``text`` (a service's message) as the page's sentence in the page's language, the
     values typed kept as typed; a message no pattern knows is looked up as it is."""
+    worded = page_sentence(request, text, sentences, counts)
+    return translator_of(request)(text) if worded is None else worded
+
+
+def page_sentence(request: Request, text: str, sentences: Sentences,
+                  counts: Collection[str] = ()) -> str | None:
+    """``text`` as the page's sentence in the page's language when one of ``sentences``
+    matches it whole, else None. The values named in ``counts`` are numbers the sentence
+    quotes (``150``, ``1,000``), written as the language writes them (``1 000``)."""
+    from omnikpi import formatting
     from omnikpi.web.i18n import choose_language, translator
 
-    _ = translator(choose_language(request))
+    lang = choose_language(request)
     for pattern, sentence in sentences:
         found = pattern.fullmatch(text)
         if found:
-            return _(sentence).format(**found.groupdict())
-    return _(text)
+            values = {name: formatting.count(int(value.replace(",", "")), lang)
+                      if name in counts and value is not None else value
+                      for name, value in found.groupdict().items()}
+            return translator(lang)(sentence).format(**values)
+    return None

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from omnikpi import formatting
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.errors import NotFoundError, OmniKPIError, UsageError
 from omnikpi.instants import stored_utc
@@ -54,7 +53,6 @@ from omnikpi.store.models import (
 )
 from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
 from omnikpi.web.filters import day_window, days_text
-from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
@@ -68,6 +66,7 @@ from omnikpi.web.page_errors import (
     error_page,
     is_page,
     page_message,
+    page_sentence,
     status_of,
     translator_of,
 )
@@ -230,15 +229,8 @@ COUNTS = ("length", "limit", "least", "most")
 def _refusal(request: Request, exc: OmniKPIError) -> str:
     """``exc``, which refused one of the QA pages' forms, as the page's sentence: one of
     ``QA_SENTENCES``, else as every page words the service's messages."""
-    lang = choose_language(request)
-    for pattern, sentence in QA_SENTENCES:
-        found = pattern.fullmatch(str(exc))
-        if found:
-            values = {name: formatting.count(int(value.replace(",", "")), lang)
-                      if name in COUNTS else value
-                      for name, value in found.groupdict().items()}
-            return translator(lang)(sentence).format(**values)
-    return page_message(exc, translator_of(request))
+    worded = page_sentence(request, str(exc), QA_SENTENCES, COUNTS)
+    return page_message(exc, translator_of(request)) if worded is None else worded
 
 
 def _refused_elsewhere(request: Request, exc: OmniKPIError) -> Response:

@@ -55,7 +55,12 @@ from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
-from omnikpi.web.page_errors import in_page_language, page_message, translator_of
+from omnikpi.web.page_errors import (
+    in_page_language,
+    page_message,
+    page_sentence,
+    translator_of,
+)
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
 
@@ -454,8 +459,9 @@ def run_message(request: Request, text: str) -> str:
     if earlier:
         return _("sent to {who} earlier; {rest}").format(
             who=earlier["who"], rest=run_message(request, earlier["rest"]))
-    if any(pattern.fullmatch(text) for pattern, _sentence in RUN_MESSAGES):
-        return in_page_language(request, text, RUN_MESSAGES)
+    sentence = page_sentence(request, text, RUN_MESSAGES)
+    if sentence is not None:
+        return sentence
     worded = page_message(UsageError(text), _)
     return worded if worded != text else _(text)
 
