@@ -246,6 +246,39 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
         MAX_FAILURES_PER_ADDRESS - MAX_FAILURES
 
 
+def test_wrong_passwords_sent_at_once_are_limited_as_those_sent_one_by_one(
+        app: FastAPI, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty wrong passwords sent at the same moment all passed the lock-out's count
+    (about 18 were checked against a limit of five): each attempt was written only after
+    its password had been hashed. An attempt is now recorded before it is checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from omnikpi.auth.accounts import FAST_HASHING_FOR_TESTS
+    from omnikpi.store.models import LoginAttempt
+
+    monkeypatch.delenv(FAST_HASHING_FOR_TESTS)  # a real hash: the time the race had
+
+    def guess(index: int) -> int:
+        client = TestClient(app, client=("203.0.113.9", 50000))
+        return client.post("/api/v1/auth/token",
+                           data={"username": "ana", "password": f"wrong-{index}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(guess, range(40)))
+    assert answers.count(401) == MAX_FAILURES
+    assert answers.count(429) == 40 - MAX_FAILURES
+    with session_scope(database) as session:
+        tried = list(session.scalars(select(LoginAttempt).where(LoginAttempt.username == "ana")))
+    assert len(tried) == MAX_FAILURES and not any(a.success for a in tried)
+    # the owner, elsewhere, still gets in; their success is recorded as one
+    owner = TestClient(app, client=("198.51.100.7", 50000))
+    assert owner.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD}
+                      ).status_code == 200
+    with session_scope(database) as session:
+        assert [a.success for a in session.scalars(select(LoginAttempt).where(
+            LoginAttempt.ip == "198.51.100.7"))] == [True]
+
+
 def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app: FastAPI) -> None:
     """Anyone could lock any account, the administrator's included, for 15 minutes with
     five wrong passwords: the lock is now the name's *from that address*."""

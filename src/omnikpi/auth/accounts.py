@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.password_rules import check_password
@@ -276,18 +277,39 @@ def _check_rate(session: Session, username: str, ip: str) -> None:
             raise TooManyAttempts(max(wait, 1))
 
 
+ATTEMPTS_LOCK = threading.Lock()
+"""Counting an address's failures and recording the new attempt is one step: forty
+wrong passwords sent at once were all counted before any was recorded (the record came
+after the hash), and about eighteen were checked against a limit of five. Several server
+processes each hold their own lock; the window between them is a few milliseconds."""
+
+
+def _claim_attempt(bind: Engine | Connection, username: str, ip: str) -> tuple[int, str]:
+    """Record a login attempt as failed before its password is checked, in a transaction
+    of its own committed at once: (its id, the name it is recorded under). Raises
+    :class:`TooManyAttempts` when the address has used up its attempts."""
+    with ATTEMPTS_LOCK, Session(bind, expire_on_commit=False) as claim:
+        known = claim.scalar(select(User.id).where(User.username == username)) is not None
+        # a name no account has is kept as a digest: a password typed into the name field
+        # was stored in clear in the audit log and the attempts table (the per-name
+        # lock-out still counts the same digest)
+        recorded = username if known else \
+            f"unknown name {hashlib.sha256(username.encode()).hexdigest()[:12]}"
+        _check_rate(claim, recorded, ip)
+        attempt = LoginAttempt(username=recorded, ip=ip, success=False)
+        claim.add(attempt)
+        claim.commit()
+        return attempt.id, recorded
+
+
 def authenticate(session: Session, username: str, password: str, ip: str) -> User | None:
     """The user if the password matches; every attempt is recorded and audited. After
     ``MAX_FAILURES`` failures for a name from an address (or ``MAX_FAILURES_PER_ADDRESS``
     from an address for any names) inside ``FAILURE_WINDOW``, further attempts from that
-    address are refused until the window has passed."""
+    address are refused until the window has passed. An attempt counts as a failure from
+    the moment it is claimed until its password is found right."""
+    attempt_id, recorded = _claim_attempt(session.get_bind(), username, ip)
     user = session.scalar(select(User).where(User.username == username))
-    # a name no account has is kept as a digest: a password typed into the name field
-    # was stored in clear in the audit log and the attempts table (the per-name lock-out
-    # still counts the same digest)
-    recorded = username if user is not None else \
-        f"unknown name {hashlib.sha256(username.encode()).hexdigest()[:12]}"
-    _check_rate(session, recorded, ip)
     ok = False
     if user is not None and not user.disabled:
         try:
@@ -299,7 +321,9 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     else:
         # spend the same time as a real check, so names cannot be probed by timing
         hasher().hash(password)
-    session.add(LoginAttempt(username=recorded, ip=ip, success=ok))
+    if ok:
+        session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id)
+                        .values(success=True))
     # the attempts only serve the lock-out window (the audit log keeps every login): kept
     # for ever, each name sprayed from a botnet stayed a row
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < _now() - FAILURE_WINDOW))
