@@ -95,7 +95,12 @@ def _schedule(shifts: list[tuple[str, int, int, bool]], acts: list[Row]) -> list
          "site": ["kyiv"] * len(shifts), "tenant": [None] * len(shifts)},
         schema={"agent_id": "string", "start": "int64", "end": "int64", "paid": "boolean",
                 "site": "string", "tenant": "string"})
-    tables = {"shifts": shift_table, "shift_activities": _activities(acts)}
+    roster = ibis.memtable(
+        {"agent_id": [], "hired_on": [], "left_on": [], "site": [], "tenant": []},
+        schema={"agent_id": "string", "hired_on": "int64", "left_on": "int64",
+                "site": "string", "tenant": "string"})
+    tables = {"shifts": shift_table, "shift_activities": _activities(acts),
+              "roster": roster}
     return _rows(scheduled_activities(tables.__getitem__))
 
 

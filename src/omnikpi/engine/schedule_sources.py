@@ -24,6 +24,7 @@ from omnikpi.engine.sources import (
 )
 from omnikpi.engine.timezones import local_datetime
 from omnikpi.errors import UsageError
+from omnikpi.instants import DAY_US
 
 WORK_STATES = ("available", "handling", "acw", "hold")
 _EPOCH = date(1970, 1, 1)
@@ -53,7 +54,9 @@ def _with_shifts(tables: TableGetter) -> tuple[ir.Table, ir.Table]:
     """The scheduled activities with the shift they overlap (``__s``, ``__e``, ``__site``,
     ``__tenant``, ``__paid``), and the shifts. Overlap, not the start alone: a meeting
     from 05:30 to 06:30 before a 06:00 shift left the shift unclaimed, and 06:00–06:30
-    was scheduled twice — as the meeting and as work."""
+    was scheduled twice — as the meeting and as work. An activity in no shift (a vacation
+    day exported without one) takes the agent's roster row valid that day, as a shift
+    does (catalog v1.2): a site's shrinkage left out its agents' vacations."""
     acts = tables("shift_activities")
     shifts = tables("shifts")
     s = shifts.select(__agent=shifts.agent_id, __s=shifts.start, __e=shifts.end,
@@ -61,7 +64,30 @@ def _with_shifts(tables: TableGetter) -> tuple[ir.Table, ir.Table]:
                       __paid=shifts.paid.fill_null(True))
     j = acts.left_join(s, [acts.agent_id == s.__agent, acts.start < s.__e,
                            acts.end > s.__s])
-    return j, shifts
+    return _roster_place(j, tables), shifts
+
+
+def _roster_place(j: ir.Table, tables: TableGetter) -> ir.Table:
+    """``j`` with ``__site``/``__tenant`` of the rows in no shift from the roster row of
+    their agent valid on the UTC day they start, the one hired latest when two are
+    (:mod:`omnikpi.schema.people`'s rule for shifts and states)."""
+    roster = tables("roster")
+    r = roster.select(__r_agent=roster.agent_id, __r_hired=roster.hired_on,
+                      __r_left=roster.left_on, __r_site=roster.site,
+                      __r_tenant=roster.tenant)
+    columns = j.columns
+    # a number per row, in an order of values (two equal rows are interchangeable), so
+    # that one roster row is kept per activity
+    j = j.mutate(__row=ibis.row_number().over(
+        ibis.window(order_by=[j[c] for c in columns])))
+    day = j.start // DAY_US
+    j = j.left_join(r, [j.agent_id == r.__r_agent, j.__s.isnull(), r.__r_hired <= day,
+                        r.__r_left.isnull() | (r.__r_left >= day)])
+    latest = ibis.window(group_by=j.__row, order_by=[ibis.desc(j.__r_hired)])
+    j = j.mutate(__rank=ibis.row_number().over(latest))
+    j = j.filter(j.__rank == 0)
+    return j.mutate(__site=j.__site.coalesce(j.__r_site),
+                    __tenant=j.__tenant.coalesce(j.__r_tenant)).select(*columns)
 
 
 def scheduled_activities(tables: TableGetter) -> ir.Table:

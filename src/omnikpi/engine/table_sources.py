@@ -182,18 +182,35 @@ def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
     # work as adherence reads it: a shift's time no activity claims is work too
     work = scheduled_work(req.tables)
     # the day's time belongs to the site and tenant of its scheduled work, as the
-    # scheduled work it is divided by (a state without a site read 0 % for the shift's)
-    places = days_spanned(work, "start", "end", req, ("site", "tenant"))
-    places = places.group_by(["agent_id", "day"]).aggregate(
-        __site=places.site.max(), __tenant=places.tenant.max())
-    # one row per agent and day: the join keeps the pieces of the scheduled days (as
-    # ``on_agent_days`` does) and gives each its day's place at once
+    # scheduled work it is divided by (a state without a site read 0 % for the shift's);
+    # an agent scheduled at two sites in a day (kyiv in the morning, lviv in the
+    # afternoon) works for each from the start of its work until the next begins (all
+    # the day's time went to one: 0 % and 194 %)
+    blocks = days_spanned(work, "start", "end", req, ("site", "tenant", "start"))
+    order = ibis.window(group_by=[blocks.agent_id, blocks.day],
+                        order_by=[blocks.start, blocks.site, blocks.tenant])
+    blocks = blocks.select(
+        __agent=blocks.agent_id, __bday=blocks.day, __site=blocks.site,
+        __tenant=blocks.tenant,
+        # the day's first block from the day's start: time before it is its place's
+        __from=ibis.ifelse(ibis.row_number().over(order) == 0, ibis.literal(_EARLIEST),
+                           blocks.start),
+        __until=blocks.start.lead().over(order).coalesce(ibis.literal(_LATEST)))
+    # one block per piece (the blocks of a day follow each other): the join keeps the
+    # pieces of the scheduled days (as ``on_agent_days`` does) and places each
     time = time.mutate(__day=day_of(time.piece_start, req))
-    joined = time.inner_join(places, [time.agent_id == places.agent_id,
-                                      time.__day == places.day])
+    joined = time.inner_join(blocks, [time.agent_id == blocks.__agent,
+                                      time.__day == blocks.__bday,
+                                      blocks.__from <= time.piece_start,
+                                      time.piece_start < blocks.__until])
     return joined.mutate(site=joined.__site.coalesce(joined.site),
                          tenant=joined.__tenant.coalesce(joined.tenant)).select(
         *time.columns).drop("__day")
+
+
+_EARLIEST = -(2**62)
+_LATEST = 2**62
+"""Instants (µs) before and after any data: the open ends of the first and last block."""
 
 
 def employee_surveys_source(req: SourceRequest) -> ir.Table:

@@ -156,7 +156,7 @@ def scheduled_work(dataset: Dataset, engine: str = "duckdb",
         (a shift lasts less than a day; the activities that decide an instant cover it,
         and a shift's unclaimed time depends on the activities starting inside it)."""
         table = backend.table(name)
-        if within is None:
+        if within is None or "end" not in table.columns:  # (the roster: no times)
             return table
         return table.filter((table.end > _micros(within[0] - NEAR)) &
                             (table.start < _micros(within[1] + NEAR)))
