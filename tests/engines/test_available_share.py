@@ -279,3 +279,26 @@ def test_the_day_is_the_reports_local_day(tmp_path: Path, engine: str) -> None:
 
     assert by_channel("Europe/Kyiv") == pytest.approx({"voice": 1.0, "chat": 3600 / 5400})
     assert by_channel("UTC") == pytest.approx({"voice": 0.8, "chat": 0.8})
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "total"])
+def test_a_night_shifts_waiting_is_shared_by_each_day_it_lies_on(
+        tmp_path: Path, engine: str, grain: str) -> None:
+    """d1 (Kyiv, UTC+3 on 24 October 2026, +2 from 04:00 local on the 25th): available
+    20:00–23:00 UTC (23:00–02:00 local: 60 min on the 24th, 120 on the 25th), voice
+    23:15–02:00 UTC (165 min, the 25th), available 02:30–06:00 UTC (210 min, the 25th).
+    The 24th worked no channel: its 60 min stay without one. The 25th: voice 165 /
+    (165 + 120 + 210) = 1/3 at every grain (by week and in total the evening state
+    counted on the 24th whole: voice 165 / (165 + 210) = 0.44)."""
+    data = dataset(tmp_path / grain, agent_states=[
+        {"agent_id": "d1", "state": "available", "start": "2026-10-24T20:00:00Z",
+         "end": "2026-10-24T23:00:00Z"},
+        {"agent_id": "d1", "state": "handling", "start": "2026-10-24T23:15:00Z",
+         "end": "2026-10-25T02:00:00Z", "channel": "voice"},
+        {"agent_id": "d1", "state": "available", "start": "2026-10-25T02:30:00Z",
+         "end": "2026-10-25T06:00:00Z"}])
+    rows = omnikpi.report_result(data, engine=engine, metrics=["occupancy"], by=["channel"],
+                                 grain=grain, tz="Europe/Kyiv").rows
+    voice = [r["occupancy"] for r in rows if r["channel"] == "voice"]
+    assert voice == [pytest.approx(1 / 3)]
+    assert [r["occupancy"] for r in rows if r["channel"] is None] == [0.0]

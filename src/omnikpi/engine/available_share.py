@@ -15,8 +15,9 @@ shares add up to the whole, so the channel rows of a report add up to its total.
 Why the day, whatever the report's grain: a dedicated voice agent's idle quarter hour is
 voice's even when that quarter hour held no call (weights of the quarter hour itself
 would leave it without a channel and push interval occupancy up), and the same shares in
-every grain make a day's channel rows add up to the week's and the total's. A piece that
-spans midnight (grains above a day do not cut there) counts on the day it starts.
+every grain make a day's channel rows add up to the week's and the total's. Above a day,
+the states are cut at each local midnight first (``agent_time_source``), so a night
+shift's waiting is shared among the channels of each day it lies on.
 Available time of an agent who worked no channel that day has nowhere to go and stays
 in the row without a channel, as idle time of the team.
 

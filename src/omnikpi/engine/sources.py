@@ -178,13 +178,26 @@ def agent_time_source(req: SourceRequest) -> ir.Table:
     """Agent-state pieces per period; with the source parameter ``available=pro_rata``
     (occupancy's default), channel-less available time shared among the channels each
     agent worked that day (:mod:`omnikpi.engine.available_share`)."""
+    pro_rata = dict(req.params).get("available") == "pro_rata"
+    if pro_rata and req.ctx.grain not in ("15min", "30min", "hour", "day"):
+        # shares are a day's: a week's or the total's pieces are cut at each local
+        # midnight, then put into their period — an available state from 23:00 to 06:00
+        # counted on the evening's day, when no channel was worked, and voice occupancy
+        # read 44 % for the week where each of its days read 33 %
+        from omnikpi.engine.agent_days import by_local_day
+        from omnikpi.engine.grains import key_from_day
+
+        days = by_local_day(req)
+        time = agent_time_source(SourceRequest(days.tables, days.ctx, days.calendar,
+                                               days.booking, req.params))
+        return time.mutate(**{KEY: key_from_day(req.ctx.grain, time[KEY])})
     states = req.tables("agent_states")
     states = states.mutate(
         state=states.state.lower(),
         cont=channel_continuous(states.channel, req.ctx.config),
     )
     time = split_intervals(states, "start", "end", req)
-    if dict(req.params).get("available") == "pro_rata":
+    if pro_rata:
         ctx = req.ctx
         day = key_expr("day", time.piece_start, ctx.offsets, ctx.nonnegative_keys)
         time = without(share_available(time.mutate(__day=day), "__day"), "__day")
