@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import omnikpi
 from omnikpi.schema.dataset import load_dataset
@@ -218,3 +220,59 @@ def test_an_agent_state_without_an_end_says_why_it_may_have_none(tmp_path: Path)
         "export closed intervals, cut at the export time)"]
     assert loaded.loads["agent_states"].rows_loaded == 1
     loaded.close()
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_csv_with_lines_ending_two_ways_is_read_whole(tmp_path: Path, packed: bool) -> None:
+    """Three rows ending in LF, then one added by a Windows tool ending in CRLF with a
+    value in its last column (a recording link): DuckDB's reader could not tell the
+    format and the whole table read as unusable (every figure gone, every recording
+    404). All four rows count, the last value without its CR, and a note says why."""
+    import gzip
+
+    header = ("contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+              "recording_uri")
+    lines = [f"c{i},voice,q1,2024-03-05T10:0{i}:00Z,2024-03-05T10:0{i}:10Z,"
+             f"2024-03-05T10:0{i}:10Z,2024-03-05T10:0{i}:50Z," for i in range(3)]
+    text = (header + "\n" + "\n".join(lines) + "\n"
+            + "c3,voice,q1,2024-03-05T10:05:00Z,,,,x.wav\r\n")
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    if packed:
+        (folder / "contacts.csv.gz").write_bytes(gzip.compress(text.encode()))
+    else:
+        (folder / "contacts.csv").write_bytes(text.encode())
+    loaded = load_dataset(folder)
+    assert loaded.loads["contacts"].rows_loaded == 4
+    assert loaded.con.execute("SELECT recording_uri FROM contacts WHERE contact_id = 'c3'"
+                              ).fetchone() == ("x.wav",)
+    assert [p.message for p in loaded.problems] == [
+        "its lines end in two ways (CRLF and LF, as when rows are added by another tool): "
+        "read line by line all the same"]
+    assert omnikpi.report_result(folder, metrics=["offered", "answered"]).rows == [
+        {"offered": 4, "answered": 3}]
+
+
+@given(st.lists(st.tuples(st.text("ab,\r", max_size=5), st.sampled_from(["\n", "\r\n"])),
+                max_size=8), st.integers(1, 4))
+@settings(max_examples=150, deadline=None)
+def test_line_ends_are_told_and_made_one_across_read_boundaries(
+        tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, str]],
+        chunk: int) -> None:
+    """Read in chunks of 1–4 bytes, a CR and its LF split between two reads are one line
+    end; the copy has LF where the file had CRLF, nothing else changed."""
+    from omnikpi.schema import files
+    from omnikpi.schema.files import Reading, TableFile
+
+    text = "".join(body + end for body, end in lines).encode()
+    path = tmp_path_factory.mktemp("ends") / "contacts.csv"
+    path.write_bytes(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "_CHUNK", chunk)
+        pairs = text.count(b"\r\n")
+        assert files._mixed_line_ends(path) == (pairs > 0 and text.count(b"\n") > pairs)
+        reading = Reading(TableFile("contacts", path, "csv"))
+        files._copy_with_lf(reading)
+        assert reading.copy is not None
+        assert reading.copy.read_bytes() == text.replace(b"\r\n", b"\n")
+        reading.close()

@@ -459,6 +459,38 @@ def _copy_complete_lines(reading: Reading) -> None:
         _damage_notes(reading, damage, complete, pending)
 
 
+def _mixed_line_ends(path: Path) -> bool:
+    """Whether a text file ends some lines with CRLF and others with LF alone (rows
+    appended by a Windows tool to a file written elsewhere). DuckDB's reader cannot tell
+    its format and reads no row of it, though every line is whole."""
+    crlf = lone = False
+    previous = b""
+    for chunk in _chunks(path, []):
+        both = previous[-1:] + chunk
+        pairs = both.count(b"\r\n")
+        crlf = crlf or pairs > 0
+        lone = lone or both.count(b"\n") - pairs - (previous[-1:] == b"\n") > 0
+        if crlf and lone:
+            return True
+        previous = chunk
+    return False
+
+
+def _copy_with_lf(reading: Reading) -> None:
+    """Copy a file of mixed line ends with every line ending in LF (one line per line:
+    row numbers are kept)."""
+    copy = reading.copy = _temporary_copy(reading.file)
+    with copy.open("wb") as out:
+        carry = b""
+        for chunk in _chunks(reading.file.path, []):
+            data = carry + chunk
+            carry = b"\r" if data.endswith(b"\r") else b""
+            out.write(data[:len(data) - len(carry)].replace(b"\r\n", b"\n"))
+        out.write(carry)
+    reading.notes.append("its lines end in two ways (CRLF and LF, as when rows are added by "
+                         "another tool): read line by line all the same")
+
+
 def tolerant_reading(file: TableFile) -> Reading:
     """A tolerant reading of a text file (see :class:`Reading`); it may make a temporary
     copy (closed by ``close``). Raises a data error if no line of it can be read."""
@@ -468,6 +500,8 @@ def tolerant_reading(file: TableFile) -> Reading:
             _copy_json_lines(reading)
         elif is_gzip(file.path) and not gzip_intact(file.path):
             _copy_complete_lines(reading)
+        elif file.format == "csv" and _mixed_line_ends(file.path):
+            _copy_with_lf(reading)
     except OSError as exc:
         reading.close()
         raise DataError(f"cannot be read: {exc.strerror or exc}") from exc
