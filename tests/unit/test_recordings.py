@@ -151,6 +151,8 @@ def test_call_figures_agree_with_the_truth(rendered: tuple[Path, list[Placed]]) 
     # the last two agent turns, with no customer speech between them, are one monologue
     monologue = agent[-1][1] - agent[-2][0]
     assert result.longest_agent_monologue_s == pytest.approx(monologue, abs=2 * TOLERANCE_S)
+    assert result.agent_talk_s is not None and result.customer_talk_s is not None \
+        and result.overtalk_s is not None
     assert result.agent_talk_s + result.customer_talk_s - result.overtalk_s \
         + result.silence_s == pytest.approx(duration, abs=0.02)
 
@@ -212,6 +214,7 @@ def test_analyze_adds_only_what_is_new(rendered: tuple[Path, list[Placed]],
     report = runner.invoke(app, ["report", "--data", str(tmp_path), "--format", "json",
                                  "--metrics", "talk_listen_ratio"])
     assert report.exit_code == 0, report.output
+    assert direct.agent_talk_s is not None and direct.customer_talk_s is not None
     assert '"talk_listen_ratio": ' + str(round(
         direct.agent_talk_s / direct.customer_talk_s, 6))[:6] in report.stdout
     bad = runner.invoke(app, ["recordings", "analyze", "--data", str(tmp_path / "nope")])
@@ -239,3 +242,208 @@ def test_message_text_does_not_break_the_chat_metrics(tmp_path: Path) -> None:
                                           "json", "--metrics", "art"])
         assert result.exit_code == 0, result.output
         assert '"art": 30.0' in result.stdout  # 10:01:00 → 10:01:30
+
+
+# -- fixes: true frame duration, clicks, reasons, short files, one table file -------------
+
+def _tone(seconds: float, rate: int, amplitude: float = 0.3) -> np.ndarray:
+    return (amplitude * np.sin(2 * np.pi * 300 * np.arange(round(seconds * rate)) / rate)
+            ).astype(np.float32)
+
+
+def _placed(rate: int, length_s: float, *spans: tuple[float, float]) -> np.ndarray:
+    """A side of ``length_s`` seconds, a tone in each (start, end) span, silence elsewhere."""
+    side = np.zeros(round(length_s * rate), dtype=np.float32)
+    for start, end in spans:
+        first = round(start * rate)
+        side[first: first + round((end - start) * rate)] = _tone(end - start, rate)
+    return side
+
+
+@pytest.mark.parametrize("rate", [22050, 11025])
+def test_frames_count_by_their_true_duration(rate: int) -> None:
+    """At 22,050 Hz a frame is 220 samples = 9.977 ms (11,025 Hz: 110): counted as 10 ms,
+    the agent's 48 s read 48.109 s, the parts summed past the file (60.136 s of 60) and
+    the customer's segment ended 0.136 s after the file."""
+    from omnikpi.recordings.decode import Sides
+
+    agent = _placed(rate, 60.0, (2.0, 50.0))
+    customer = _placed(rate, 60.0, (50.0, 60.0))
+    sides = Sides(rate, customer=customer, agent=agent, channels=2)
+    result = analyze_sides("c", sides)
+    # a frame is 220 / 22050 = 110 / 11025 = 0.0099773 s; one straddling a tone's edge
+    # may count: within 2 frames (0.02 s)
+    assert result.duration_s == 60.0
+    assert result.agent_talk_s == pytest.approx(48.0, abs=0.02)
+    assert result.customer_talk_s == pytest.approx(10.0, abs=0.02)
+    assert result.silence_s == pytest.approx(2.0, abs=0.02)
+    assert result.longest_silence_s == pytest.approx(2.0, abs=0.02)
+    assert result.longest_agent_monologue_s == pytest.approx(48.0, abs=0.02)
+    assert result.agent_talk_s is not None and result.customer_talk_s is not None \
+        and result.overtalk_s is not None
+    parts = result.agent_talk_s + result.customer_talk_s - result.overtalk_s \
+        + result.silence_s
+    assert parts <= 60.0 + 0.001 and parts == pytest.approx(60.0, abs=0.02)
+    found = talk_segments(sides)
+    assert found["agent"] == [pytest.approx((2.0, 50.0), abs=0.02)]
+    assert found["customer"] == [pytest.approx((50.0, 60.0), abs=0.02)]
+    assert found["customer"][0][1] <= 60.0
+
+
+def test_a_run_of_clicks_is_no_speech() -> None:
+    """Keyboard clicks every 250 ms (each 2 ms, one frame) were bridged into 4.77 s of
+    agent talk before the clicks were dropped. Dropped first, they are nothing; the
+    agent's two words 200 ms apart and the 100 ms syllables 50 ms apart are still one
+    segment each."""
+    from omnikpi.recordings.decode import Sides
+
+    rate = 8000
+    agent = _placed(rate, 20.0, (0.5, 1.5), (1.7, 2.7),                     # two words
+                    *[(13.0 + 0.15 * k, 13.1 + 0.15 * k) for k in range(6)])  # syllables
+    for k in range(20):                                          # clicks from 6 s to 10.75 s
+        at = round((6.0 + 0.25 * k) * rate)
+        agent[at: at + 16] = 0.5
+    customer = _placed(rate, 20.0, (3.0, 5.0))
+    sides = Sides(rate, customer=customer, agent=agent, channels=2)
+    assert talk_segments(sides)["agent"] == [pytest.approx((0.5, 2.7), abs=0.011),
+                                             pytest.approx((13.0, 13.85), abs=0.011)]
+    result = analyze_sides("k", sides)
+    assert result.agent_talk_s == pytest.approx(2.2 + 0.85, abs=0.02)
+    assert result.customer_talk_s == pytest.approx(2.0, abs=0.02)
+    # 20 s − 3.05 agent − 2.0 customer
+    assert result.silence_s == pytest.approx(14.95, abs=0.04)
+    # the clicks (6 to 10.75 s) lie inside the silence from 5.0 to 13.0
+    assert result.longest_silence_s == pytest.approx(8.0, abs=0.02)
+
+
+def _contacts(folder: Path, uris: dict[str, str]) -> None:
+    rows = ["contact_id,channel,queue,arrived_at,ended_at,agent_id,recording_uri"]
+    rows += [f"{c},voice,q,2024-05-06T10:00:00Z,2024-05-06T10:01:00Z,op,{u}"
+             for c, u in uris.items()]
+    (folder / "contacts.csv").write_text("\n".join(rows) + "\n")
+
+
+def test_every_failure_has_its_own_reason(tmp_path: Path) -> None:
+    """Two legs of different sample rates and a file over 4 hours were counted as a
+    "refused name (outside the recordings folder or not a file)"; a 0-frame and a 5 ms
+    file got rows (duration 0 and 0.005) that pulled the averages down; a 4-channel file
+    was read as its first two channels without a word."""
+    from omnikpi.config import load_config
+    from omnikpi.recordings.analyze import analyze_dataset
+
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    soundfile.write(str(recordings / "rates-in.wav"), _tone(2.0, 8000), 8000)
+    soundfile.write(str(recordings / "rates-out.wav"), _tone(2.0, 16000), 16000)
+    soundfile.write(str(recordings / "long.wav"), np.zeros(4 * 3600 + 1, np.int16), 1,
+                    subtype="PCM_16")  # 4 h 0 min 1 s at 1 Hz: 28 kB
+    soundfile.write(str(recordings / "empty.wav"), np.zeros((0, 2), np.float32), 8000)
+    soundfile.write(str(recordings / "blip.wav"), np.column_stack(
+        [_tone(0.005, 8000)] * 2), 8000)                         # 5 ms
+    soundfile.write(str(recordings / "four.wav"), np.column_stack(
+        [_tone(2.0, 8000)] * 4), 8000)
+    soundfile.write(str(recordings / "short-ok.wav"), np.column_stack(
+        [_tone(0.6, 8000), np.zeros(4800, np.float32)]), 8000)  # 0.6 s: analysed
+    (recordings / "folder.wav").mkdir()
+    (recordings / "text.txt").write_text("x")
+    (recordings / "junk.wav").write_bytes(b"not a wav at all")
+    _contacts(tmp_path, {"rates": "rates-in.wav", "long": "long.wav", "empty": "empty.wav",
+                         "blip": "blip.wav", "four": "four.wav", "ok": "short-ok.wav",
+                         "dir": "folder.wav", "txt": "text.txt", "junk": "junk.wav",
+                         "gone": "gone.wav", "up": "..%2fcontacts.csv",
+                         "web": "https://pbx.example/a.wav"})
+    summary = analyze_dataset(tmp_path, load_config(None))
+    assert dict(summary.failed) == {
+        "two legs with different sample rates": 1, "longer than 4 hours": 1,
+        "too short to hold speech (under 0.5 s)": 2, "more than 2 channels": 1,
+        "file not found": 1, "not an audio file": 1, "not decodable audio": 1,
+        "refused name (outside the recordings folder or not a file)": 2,  # folder.wav, ..
+        "http(s) address (not fetched)": 1}
+    assert summary.analysed == 1 and summary.table_rows == 1
+    assert summary.first_failure["more than 2 channels"].startswith("four: ")
+    assert "4 channels" in summary.first_failure["more than 2 channels"]
+    from omnikpi.recordings.analyze import REASONS
+
+    assert set(summary.failed) <= set(REASONS)
+
+
+def test_every_raise_in_recordings_names_a_reason() -> None:
+    """No error raised in ``recordings/`` falls through to a catch-all label: each is a
+    RefusedRecording or UnreadableRecording naming one of REASONS."""
+    import ast
+
+    from omnikpi.recordings import analyze as module
+
+    folder = Path(module.__file__).parent
+    allowed = {"_refuse", "RefusedRecording", "UnreadableRecording"}
+    for source in ("paths.py", "decode.py", "analyze.py"):
+        for node in ast.walk(ast.parse((folder / source).read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc
+                assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
+                    and call.func.id in allowed, (source, node.lineno)
+                if call.func.id == "UnreadableRecording":
+                    assert len(call.args) == 2, (source, node.lineno)
+
+
+def _analysed_table(folder: Path, rows: list[str], fmt: str) -> None:
+    lines = ["contact_id,duration_s,agent_talk_s,customer_talk_s,silence_s,"
+             "longest_silence_s,overtalk_s,overtalk_count,longest_agent_monologue_s", *rows]
+    (folder / "talk_analytics.csv").write_text("\n".join(lines) + "\n")
+    if fmt == "parquet":
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        pq.write_table(pacsv.read_csv(folder / "talk_analytics.csv"),
+                       folder / "talk_analytics.parquet")
+        (folder / "talk_analytics.csv").unlink()
+
+
+def test_format_csv_adds_to_the_existing_parquet_table(tmp_path: Path) -> None:
+    """``--format csv`` on a folder whose talk_analytics is Parquet wrote a csv beside it
+    (both then read) and said "talk_analytics has 2 row(s)" where 4 were."""
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    call = np.column_stack([_placed(8000, 4.0, (0.5, 1.5)), _placed(8000, 4.0, (2.0, 3.0))])
+    for name in ("c.wav", "d.wav"):
+        soundfile.write(str(recordings / name), call, 8000)
+    _contacts(tmp_path, {"a": "a.wav", "b": "b.wav", "c": "c.wav", "d": "d.wav"})
+    _analysed_table(tmp_path, ["a,60,20,30,10,5,0,0,20", "b,30,10,10,10,5,0,0,10"],
+                    "parquet")
+    result = CliRunner().invoke(app, ["recordings", "analyze", "--data", str(tmp_path),
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "2 analysed before, 2 analysed now, 0 not analysable; talk_analytics has 4 " \
+           "row(s)" in result.output
+    assert not (tmp_path / "talk_analytics.csv").exists()
+    dataset = load_dataset(tmp_path)
+    try:
+        stored = dataset.con.execute("SELECT contact_id, agent_talk_s FROM talk_analytics "
+                                     "ORDER BY contact_id").fetchall()
+    finally:
+        dataset.close()
+    assert stored == [("a", 20.0), ("b", 10.0), ("c", 1.0), ("d", 1.0)]
+
+
+def test_both_table_files_are_folded_into_one(tmp_path: Path) -> None:
+    """A folder an older version left with both files: the run keeps one, every row once."""
+    from omnikpi.config import load_config
+    from omnikpi.recordings.analyze import analyze_dataset
+
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    call = np.column_stack([_placed(8000, 4.0, (0.5, 1.5)), _placed(8000, 4.0, (2.0, 3.0))])
+    soundfile.write(str(recordings / "c.wav"), call, 8000)
+    _contacts(tmp_path, {"a": "a.wav", "b": "b.wav", "c": "c.wav"})
+    _analysed_table(tmp_path, ["a,60,20,30,10,5,0,0,20"], "parquet")
+    (tmp_path / "kept.parquet").write_bytes((tmp_path / "talk_analytics.parquet").read_bytes())
+    _analysed_table(tmp_path, ["b,30,10,10,10,5,0,0,10"], "csv")
+    (tmp_path / "talk_analytics.parquet").write_bytes((tmp_path / "kept.parquet").read_bytes())
+    (tmp_path / "kept.parquet").unlink()
+    summary = analyze_dataset(tmp_path, load_config(None), fmt="csv")
+    assert not (tmp_path / "talk_analytics.parquet").exists()
+    assert (summary.analysed, summary.table_rows, summary.table_format) == (1, 3, "csv")
+    import csv
+
+    with (tmp_path / "talk_analytics.csv").open() as handle:
+        assert sorted(r["contact_id"] for r in csv.DictReader(handle)) == ["a", "b", "c"]

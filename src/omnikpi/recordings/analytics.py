@@ -1,12 +1,15 @@
 """Talk analytics from the audio itself, without a speech model.
 
-Voice activity is energy-based, per side: the signal is cut into 10 ms frames, a frame is
+Voice activity is energy-based, per side: the signal is cut into frames of
+``round(rate × 10 ms)`` samples (10 ms at 8, 16, 44.1 and 48 kHz; 220 samples = 9.977 ms
+at 22,050 Hz, and every frame count is turned into seconds by that true duration), a frame is
 speech when its level (dBFS) is above a threshold set per side from the file itself (the
 loudest frames' level minus ``DYNAMIC_RANGE_DB``, never below the noise floor plus
-``NOISE_MARGIN_DB`` nor below ``ABSOLUTE_FLOOR_DBFS``). A pause shorter than the hangover
-inside speech stays speech (words are separated by short pauses), and a burst shorter
-than ``MIN_SPEECH_SECONDS`` is a click, not speech. Segment edges are the first and last
-speech frames, so they are found to within a frame or two.
+``NOISE_MARGIN_DB`` nor below ``ABSOLUTE_FLOOR_DBFS``). A burst shorter than
+``MIN_SPEECH_SECONDS`` is a click, not speech, and is dropped first; then a pause of at
+most the hangover between speech bursts stays speech (words are separated by short
+pauses) — so a run of clicks (a keyboard) is never bridged into speech. Segment edges are
+the first and last speech frames, so they are found to within a frame or two.
 
 From the two sides' segments, per call: talk time of each side, silence (neither speaks),
 the longest silence, overtalk (both speak) and how often it starts, and the agent's
@@ -24,6 +27,7 @@ import numpy.typing as npt
 from omnikpi.recordings.decode import Sides, Signal
 
 FRAME_SECONDS = 0.010
+"""The nominal frame: ``round(rate × FRAME_SECONDS)`` samples (:func:`hop_seconds`)."""
 HANGOVER_SECONDS = 0.300
 MIN_SPEECH_SECONDS = 0.080
 DYNAMIC_RANGE_DB = 40.0
@@ -53,9 +57,19 @@ class TalkAnalytics:
         return asdict(self)
 
 
+def hop_samples(sample_rate: int) -> int:
+    """Samples in one frame at ``sample_rate``."""
+    return max(1, round(sample_rate * FRAME_SECONDS))
+
+
+def hop_seconds(sample_rate: int) -> float:
+    """The true duration of one frame (220 samples at 22,050 Hz: 9.977 ms, not 10)."""
+    return hop_samples(sample_rate) / sample_rate
+
+
 def frame_levels(signal: Signal, sample_rate: int) -> npt.NDArray[np.float64]:
-    """Level of each 10 ms frame in dBFS (RMS; silence is -120)."""
-    hop = max(1, round(sample_rate * FRAME_SECONDS))
+    """Level of each frame (:func:`hop_samples`) in dBFS (RMS; silence is -120)."""
+    hop = hop_samples(sample_rate)
     count = len(signal) // hop
     frames = signal[: count * hop].astype(np.float64).reshape(count, hop)
     rms = np.sqrt(np.mean(frames * frames, axis=1))
@@ -78,27 +92,29 @@ def voice_activity(signal: Signal, sample_rate: int) -> Mask:
     noise = float(np.percentile(levels, 10))
     threshold = max(loud - DYNAMIC_RANGE_DB, noise + NOISE_MARGIN_DB, ABSOLUTE_FLOOR_DBFS)
     active: Mask = levels > threshold
-    hangover = round(HANGOVER_SECONDS / FRAME_SECONDS)
+    frame = hop_seconds(sample_rate)
+    shortest = round(MIN_SPEECH_SECONDS / frame)
+    for start, end in _runs(active):  # drop clicks first: a run of clicks is no speech
+        if end - start < shortest:
+            active[start:end] = False
+    hangover = round(HANGOVER_SECONDS / frame)
     for start, end in _runs(~active):  # bridge short pauses inside speech
         if start > 0 and end < len(active) and end - start <= hangover:
             active[start:end] = True
-    shortest = round(MIN_SPEECH_SECONDS / FRAME_SECONDS)
-    for start, end in _runs(active):  # drop clicks
-        if end - start < shortest:
-            active[start:end] = False
     return active
 
 
-def segments(mask: Mask) -> list[Segment]:
-    """Speech segments (start, end) in seconds."""
-    return [(a * FRAME_SECONDS, b * FRAME_SECONDS) for a, b in _runs(mask)]
+def segments(mask: Mask, frame: float = FRAME_SECONDS) -> list[Segment]:
+    """Speech segments (start, end) in seconds (``frame``: one frame's duration,
+    :func:`hop_seconds`)."""
+    return [(a * frame, b * frame) for a, b in _runs(mask)]
 
 
-def _longest(mask: Mask) -> float:
-    return max((b - a for a, b in _runs(mask)), default=0) * FRAME_SECONDS
+def _longest(mask: Mask, frame: float) -> float:
+    return max((b - a for a, b in _runs(mask)), default=0) * frame
 
 
-def _longest_monologue(agent: Mask, customer: Mask) -> float:
+def _longest_monologue(agent: Mask, customer: Mask, frame: float) -> float:
     """Agent speech joined across the pauses in which the customer says nothing."""
     longest = 0
     first: int | None = None
@@ -108,18 +124,20 @@ def _longest_monologue(agent: Mask, customer: Mask) -> float:
             first = start
         last = end
         longest = max(longest, last - first)
-    return longest * FRAME_SECONDS
+    return longest * frame
 
 
 def analyze_sides(contact_id: str, sides: Sides) -> TalkAnalytics:
     """A call's talk analytics from its decoded sides."""
     duration = round(sides.duration_seconds, 3)
+    frame = hop_seconds(sides.sample_rate)
     if sides.mixed is not None:
         speech = voice_activity(sides.mixed, sides.sample_rate)
         quiet = ~speech
+        tail = max(0.0, sides.duration_seconds - len(quiet) * frame)
         return TalkAnalytics(contact_id, duration, None, None,
-                             round(float(quiet.sum()) * FRAME_SECONDS, 3),
-                             round(_longest(quiet), 3), None, None, None)
+                             round(float(quiet.sum()) * frame + tail, 3),
+                             round(_longest(quiet, frame), 3), None, None, None)
     assert sides.customer is not None and sides.agent is not None
     customer = voice_activity(sides.customer, sides.sample_rate)
     agent = voice_activity(sides.agent, sides.sample_rate)
@@ -129,26 +147,27 @@ def analyze_sides(contact_id: str, sides: Sides) -> TalkAnalytics:
     both = customer & agent
     quiet = ~customer & ~agent
     # the tail of the file shorter than a frame is silence as far as anyone can tell
-    tail = max(0.0, duration - length * FRAME_SECONDS)
+    tail = max(0.0, sides.duration_seconds - length * frame)
     return TalkAnalytics(
         contact_id, duration,
-        agent_talk_s=round(float(agent.sum()) * FRAME_SECONDS, 3),
-        customer_talk_s=round(float(customer.sum()) * FRAME_SECONDS, 3),
-        silence_s=round(float(quiet.sum()) * FRAME_SECONDS + tail, 3),
-        longest_silence_s=round(_longest(quiet), 3),
-        overtalk_s=round(float(both.sum()) * FRAME_SECONDS, 3),
+        agent_talk_s=round(float(agent.sum()) * frame, 3),
+        customer_talk_s=round(float(customer.sum()) * frame, 3),
+        silence_s=round(float(quiet.sum()) * frame + tail, 3),
+        longest_silence_s=round(_longest(quiet, frame), 3),
+        overtalk_s=round(float(both.sum()) * frame, 3),
         overtalk_count=float(len(_runs(both))),
-        longest_agent_monologue_s=round(_longest_monologue(agent, customer), 3),
+        longest_agent_monologue_s=round(_longest_monologue(agent, customer, frame), 3),
     )
 
 
 def talk_segments(sides: Sides) -> dict[str, list[Segment]]:
     """Speech segments per side (``mixed`` for a mono file), for the player's waveform."""
+    frame = hop_seconds(sides.sample_rate)
     if sides.mixed is not None:
-        return {"mixed": segments(voice_activity(sides.mixed, sides.sample_rate))}
+        return {"mixed": segments(voice_activity(sides.mixed, sides.sample_rate), frame)}
     assert sides.customer is not None and sides.agent is not None
-    return {"customer": segments(voice_activity(sides.customer, sides.sample_rate)),
-            "agent": segments(voice_activity(sides.agent, sides.sample_rate))}
+    return {"customer": segments(voice_activity(sides.customer, sides.sample_rate), frame),
+            "agent": segments(voice_activity(sides.agent, sides.sample_rate), frame)}
 
 
 def peaks(sides: Sides, buckets: int = 800) -> dict[str, list[float]]:

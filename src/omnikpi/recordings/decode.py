@@ -20,6 +20,20 @@ Signal = npt.NDArray[np.float32]
 MAX_SECONDS = 4 * 3600
 """Longer files are refused (a multi-hour file is not one call)."""
 
+NOT_DECODABLE = "not decodable audio"
+TOO_LONG = f"longer than {MAX_SECONDS // 3600} hours"
+LEG_RATES_DIFFER = "two legs with different sample rates"
+NOT_LOCAL = "not a local file"
+
+
+class UnreadableRecording(DataError):
+    """A recording file that cannot be turned into sides; ``reason`` is the short label
+    ``omnikpi recordings analyze`` counts it under."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Sides:
@@ -29,6 +43,9 @@ class Sides:
     customer: Signal | None = None
     agent: Signal | None = None
     mixed: Signal | None = None
+    channels: int = 0
+    """Channels of the file (0: two mono legs); a file of more than two carries sides
+    only in its first two (which the others are is unknown)."""
 
     @property
     def duration_seconds(self) -> float:
@@ -41,10 +58,12 @@ def _read(path: object) -> tuple[npt.NDArray[np.float32], int]:
     try:
         info = soundfile.info(str(path))
         if info.frames > MAX_SECONDS * info.samplerate:
-            raise DataError(f"recording {path} is longer than {MAX_SECONDS // 3600} hours")
+            raise UnreadableRecording(f"recording {path} is longer than "
+                                      f"{MAX_SECONDS // 3600} hours", TOO_LONG)
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise DataError(f"cannot decode the recording {path}: {exc}") from None
+        raise UnreadableRecording(f"cannot decode the recording {path}: {exc}",
+                                  NOT_DECODABLE) from None
     return data, int(rate)
 
 
@@ -52,12 +71,13 @@ def decode(recording: Recording, customer_channel: int = 0,
            customer_leg: str = "out") -> Sides:
     """The two sides of a local recording (a URL is not the server's to fetch)."""
     if not recording.files:
-        raise DataError(f"recording {recording.uri} is not a local file")
+        raise UnreadableRecording(f"recording {recording.uri} is not a local file",
+                                  NOT_LOCAL)
     if recording.legs:
         (a, rate_a), (b, rate_b) = (_read(p) for p in recording.files)  # (-in, -out)
         if rate_a != rate_b:
-            raise DataError(f"the legs of {recording.uri} differ in sample rate "
-                            f"({rate_a} and {rate_b} Hz)")
+            raise UnreadableRecording(f"the legs of {recording.uri} differ in sample rate "
+                                      f"({rate_a} and {rate_b} Hz)", LEG_RATES_DIFFER)
         length = max(len(a), len(b))
         legs = [np.pad(x.mean(axis=1), (0, length - len(x))).astype(np.float32)
                 for x in (a, b)]
@@ -65,6 +85,7 @@ def decode(recording: Recording, customer_channel: int = 0,
         return Sides(rate_a, customer=customer, agent=agent)
     data, rate = _read(recording.files[0])
     if data.shape[1] == 1:
-        return Sides(rate, mixed=data[:, 0])
+        return Sides(rate, mixed=data[:, 0], channels=1)
     agent_channel = 1 - customer_channel
-    return Sides(rate, customer=data[:, customer_channel], agent=data[:, agent_channel])
+    return Sides(rate, customer=data[:, customer_channel], agent=data[:, agent_channel],
+                 channels=data.shape[1])

@@ -11,6 +11,7 @@ browser to fetch; the server never fetches it.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -55,9 +56,36 @@ def is_url(uri: str) -> bool:
     return urlsplit(uri.strip()).scheme.lower() in ("http", "https")
 
 
-def _refuse(uri: str, why: str) -> UsageError:
+REFUSED_NAME = "refused name (outside the recordings folder or not a file)"
+NOT_FOUND = "file not found"
+NOT_AUDIO = "not an audio file"
+NOT_READABLE = "file not readable"
+
+
+class RefusedRecording(UsageError):
+    """A recording_uri that names no readable audio file in the recordings folder;
+    ``reason`` is the short label ``omnikpi recordings analyze`` counts it under."""
+
+    def __init__(self, message: str, reason: str = REFUSED_NAME) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _refuse(uri: str, why: str, reason: str = REFUSED_NAME) -> RefusedRecording:
     shown = uri.replace("\x00", "\\0")[:200]
-    return UsageError(f"recording {shown!r} cannot be read: {why}")
+    return RefusedRecording(f"recording {shown!r} cannot be read: {why}", reason)
+
+
+def decoded_name(uri: str) -> str:
+    """A relative name percent-decoded until it no longer changes (``%252e`` is ``%2e``
+    is ``.``), at most four times: the text :func:`safe_path` resolves."""
+    text = uri
+    for _ in range(4):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def safe_path(uri: str, folder: Path) -> Path:
@@ -67,12 +95,7 @@ def safe_path(uri: str, folder: Path) -> Path:
     ``.``), then checked before and after resolving links, so neither the text nor a link
     can lead outside the folder.
     """
-    text = uri
-    for _ in range(4):
-        decoded = unquote(text)
-        if decoded == text:
-            break
-        text = decoded
+    text = decoded_name(uri)
     if "\x00" in text:
         raise _refuse(uri, "the name holds a NUL byte")
     if "\\" in text:
@@ -89,7 +112,8 @@ def safe_path(uri: str, folder: Path) -> Path:
     try:
         target = (root / relative).resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
-        raise _refuse(uri, f"no such file in the recordings folder {folder}") from None
+        raise _refuse(uri, f"no such file in the recordings folder {folder}",
+                      NOT_FOUND) from None
     except (OSError, RuntimeError) as exc:  # a link loop, a name too long
         raise _refuse(uri, str(exc)) from None
     if not target.is_relative_to(root):
@@ -97,9 +121,10 @@ def safe_path(uri: str, folder: Path) -> Path:
     if not target.is_file():
         raise _refuse(uri, "it is not a file")
     if target.suffix.lower() not in AUDIO_TYPES:
-        raise _refuse(uri, f"not an audio file ({', '.join(sorted(AUDIO_TYPES))})")
+        raise _refuse(uri, f"not an audio file ({', '.join(sorted(AUDIO_TYPES))})",
+                      NOT_AUDIO)
     if not os.access(target, os.R_OK):
-        raise _refuse(uri, "the file is not readable")
+        raise _refuse(uri, "the file is not readable", NOT_READABLE)
     return target
 
 
@@ -130,3 +155,70 @@ def resolve(uri: str, folder: Path) -> Recording:
         return Recording(uri, (path,))
     first, second = sorted((path, other), key=lambda p: p.stem.endswith(LEGS[1]))
     return Recording(uri, (first, second))  # (-in, -out)
+
+
+def name_key(uri: str) -> str:
+    """The file name a local recording_uri reaches before links are followed, reduced to
+    what every name of that call shares: percent-decoded as :func:`safe_path` decodes it,
+    the last path part's stem without its leg suffix, in lower case (``sub%20dir/A-in.wav``
+    and ``./sub dir/a-out.wav`` are ``a``). Two names whose files are one have one key,
+    unless the name's last part is a link (:func:`name_keys` adds those)."""
+    stem = Path(Path(decoded_name(uri.strip())).name).stem
+    for leg in LEGS:
+        if stem.endswith(leg):
+            stem = stem[: -len(leg)]
+            break
+    return stem.lower()
+
+
+_SCANNED: dict[Path, tuple[tuple[int, int], list[Path], list[Path]]] = {}
+"""Per folder scanned for links: (inode, modification time), its links, its sub-folders."""
+_RACY_NS = 2_000_000_000
+"""A folder changed this recently is read again (a file system's clock may be coarse)."""
+
+
+def links_in(root: Path) -> list[Path]:
+    """Every symbolic link under ``root`` (links to folders are listed, not entered). A
+    folder whose modification time has not changed since it was last read is not read
+    again, so a large recordings folder costs one ``stat`` per sub-folder."""
+    found: list[Path] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            status = os.lstat(folder)
+        except OSError:
+            continue
+        stamp = (status.st_ino, status.st_mtime_ns)
+        cached = _SCANNED.get(folder)
+        if cached is not None and cached[0] == stamp and \
+                time.time_ns() - status.st_mtime_ns > _RACY_NS:
+            links, folders = cached[1], cached[2]
+        else:
+            links, folders = [], []
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            links.append(Path(entry.path))
+                        elif entry.is_dir(follow_symlinks=False):
+                            folders.append(Path(entry.path))
+            except OSError:
+                continue
+            _SCANNED[folder] = (stamp, links, folders)
+        found += links
+        stack += folders
+    return found
+
+
+def name_keys(files: set[Path], folder: Path) -> set[str]:
+    """The :func:`name_key` of every name that may resolve to one of ``files`` (resolved
+    files in ``folder``): theirs, and those of the links in the folder that lead to them
+    or to their other leg."""
+    keys = {name_key(f.name) for f in files}
+    parents = {f.parent for f in files}
+    for link in links_in(folder.resolve()):
+        target = Path(os.path.realpath(link))
+        if target.parent in parents and name_key(target.name) in keys:
+            keys.add(name_key(link.name))
+    return keys

@@ -19,7 +19,7 @@ from typing import Any
 from omnikpi.errors import OmniKPIError
 from omnikpi.live.as_loaded import key_parts
 from omnikpi.live.ingest import ANOTHER_TENANTS_ID
-from omnikpi.recordings.paths import resolve
+from omnikpi.recordings.paths import name_key, name_keys, resolve
 from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset
 
@@ -49,21 +49,37 @@ def _files(uri: object, folder: Path) -> set[Path]:
 def contacts_naming(dataset: Dataset, files: set[Path], folder: Path
                     ) -> list[tuple[str, str | None, set[Path]]]:
     """(contact_id, tenant, the files of ``files`` it names) of each contact whose
-    recording_uri names one of ``files`` (compared by the files it resolves to: ``./a.ogg``
-    and ``a.ogg`` are one) — one query for all of them."""
+    recording_uri names one of ``files``, compared by the files it resolves to exactly as
+    the player resolves it: ``./a.ogg``, ``a.ogg``, ``sub%20dir/a.ogg`` for ``sub dir/a.ogg``
+    and a link to the file are one file.
+
+    Only names that can reach the files are resolved: those whose name key (the decoded
+    last part's stem without its leg suffix, :func:`~omnikpi.recordings.paths.name_key`)
+    is one of the files' or of a link in the folder leading to them. One query finds the
+    candidate names (a name holding ``%`` may be any file until decoded), one their
+    contacts."""
     if not files or not dataset.has("contacts") or \
             "recording_uri" not in dataset.loads["contacts"].columns:
         return []
-    stems = sorted({f.stem.removesuffix("-in").removesuffix("-out") for f in files})
-    pattern = " OR ".join("recording_uri LIKE ? ESCAPE '\\'" for _ in stems)
-    escaped = ["%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-               for s in stems]
-    candidates = dataset_connection(dataset).execute(
-        f"SELECT contact_id, tenant, recording_uri FROM contacts WHERE {pattern}",
-        escaped).fetchall()
-    named = [(str(c), None if t is None else str(t), _files(uri, folder) & files)
-             for c, t, uri in candidates]
-    return [entry for entry in named if entry[2]]
+    wanted_keys = name_keys(files, folder)
+    keys = sorted(wanted_keys)
+    text = "CAST(recording_uri AS VARCHAR)"
+    wanted = " OR ".join([f"strpos({text}, '%') > 0"]
+                         + [f"strpos(lower({text}), ?) > 0" for _ in keys])
+    connection = dataset_connection(dataset)
+    uris = [str(u) for (u,) in connection.execute(
+        f"SELECT DISTINCT {text} FROM contacts WHERE recording_uri IS NOT NULL "
+        f"AND ({wanted})", keys).fetchall()]
+    named_by = {uri: found for uri in uris
+                if name_key(uri) in wanted_keys and (found := _files(uri, folder) & files)}
+    if not named_by:
+        return []
+    marks = ", ".join("?" for _ in named_by)
+    rows = connection.execute(
+        f"SELECT contact_id, tenant, {text} FROM contacts "
+        f"WHERE {text} IN ({marks})", list(named_by)).fetchall()
+    return [(str(c), None if t is None else str(t), named_by[str(uri)])
+            for c, t, uri in rows]
 
 
 def playable_for(full: Dataset, seen: Dataset, files: set[Path], folder: Path) -> bool:
