@@ -158,6 +158,9 @@ def import_command(
                               "older form (a ticket then open, a call then in wrap-up, a "
                               "rating since changed): "
                               "replaced by the newer form", highlight=False)
+        for summary in summaries:
+            for note in summary.notes:  # what the import assumed, or found missing
+                console.print(f"[bold]Note:[/] {escape(note)}", highlight=False)
         if any(summary.left_out for summary in summaries):
             console.print(f"  the lines left out are listed, with their text, in "
                           f"{escape(str(out / 'rejects.csv'))}", highlight=False)

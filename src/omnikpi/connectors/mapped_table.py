@@ -102,6 +102,10 @@ class MappedSummary:
     counted_twice: int = 0
     """Rejections beyond the first of their row: a row whose start and end are both
     unreadable is counted under both reasons, but is one row rejected."""
+    notes: list[str] = field(default_factory=list)
+    """What the import assumed or found missing, said below the summary: local times read
+    in a zone the mapping does not name (no ``--tz``), a list of the export none of the
+    inputs holds (Zendesk tickets without their metric events)."""
 
     @property
     def rejected_rows(self) -> int:
@@ -137,12 +141,17 @@ class TableMapping:
     a row has the column empty and the condition holds, the value an older form had stays
     (a Zendesk ticket's first reply, known from the metric events of the export that saw
     it, not from a later export that saw only the ticket updated)."""
+    zone_named: bool = True
+    """Whether the mapping names the zone of its local times (``[timestamps] timezone``):
+    without it, and without ``--tz``, they are read as UTC and the summary says so (an
+    Asterisk CDR's times, the PBX's clock, were read as UTC without a word)."""
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
     """The mapping file and its tables: the main ``table`` first, then ``[tables.NAME]``."""
     mapping = read_mapping(path)
     zone = mapping.get("timestamps", {}).get("timezone", "UTC")
+    zone_named = "timezone" in mapping.get("timestamps", {})
     further = mapping.get("tables", {})
     if not isinstance(further, dict):
         raise UsageError(f"mapping {path}: [tables.NAME] sections name further tables")
@@ -212,7 +221,7 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
         tables.append(TableMapping(
             name, dict(columns), list(filters),
             stamps.get("timezone", zone), frozenset(local), rows, record, version,
-            dict(keep_older)))
+            dict(keep_older), zone_named or "timezone" in stamps))
     derived = mapping.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise UsageError(f"mapping {path}: [derived] must name SQL expressions (strings)")
@@ -394,6 +403,40 @@ def _unnest(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
     return elements
 
 
+def _missing_lists(con: duckdb.DuckDBPyConnection, source: dict[str, Any],
+                   elements: list[str], mapping_path: Path) -> list[str]:
+    """What the summary says of each list of ``[source] unnest`` that none of the inputs
+    holds while another list has elements: its columns are empty on every row, and what
+    that means, in the mapping's words (``[source.missing] NAME = "…"``). Zendesk
+    tickets imported without their metric events were all unanswered, without a word."""
+    said = source.get("missing", {})
+    if not isinstance(said, dict) or not all(isinstance(v, str) for v in said.values()):
+        raise UsageError(f"mapping {mapping_path}: [source.missing] maps a list of [source] "
+                         "unnest to what its absence from the inputs means (text)")
+    if len(elements) < 2:
+        return []
+    notes = []
+    for name in elements:
+        held = con.execute(f"SELECT count(*) FROM raw WHERE {quote(name)} IS NOT NULL"
+                           ).fetchone()
+        if held is not None and not held[0]:
+            meaning = said.get(name, "the columns the mapping reads from them are empty "
+                               "on every row")
+            notes.append(f"no {name} among the inputs (none of the files holds one): "
+                         f"{meaning}")
+    return notes
+
+
+def _zone_assumed(spec: TableMapping) -> str:
+    """The summary's word on local times read in a zone nobody named."""
+    columns = ", ".join(sorted(spec.local))
+    return (f"{spec.table}: {columns} are local times (no offset in the export) and the "
+            f"mapping names no zone, nor did --tz: read as {spec.zone}. If the export "
+            "holds another zone's clock (a PBX writes its own local time), import it "
+            "again into a new folder with --tz ZONE (e.g. --tz Europe/Kyiv; a row already "
+            "imported is kept as it was); --tz UTC says they are UTC.")
+
+
 def _all_lists_empty(con: duckdb.DuckDBPyConnection, elements: list[str]) -> bool:
     """Whether no page of the source holds an element of any unnested list (a quiet day's
     export): the elements have no fields to read, so the mapping cannot be applied."""
@@ -572,6 +615,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     elements = _unnest(con, source, mapping_path)
     if _all_lists_empty(con, elements):
         return _commit_nothing(con, tables, elements, out, fmt)
+    notes = _missing_lists(con, source, elements, mapping_path)
     odd_kinds = declared_fields(con, source, mapping_path)
     # computed once: every filter and table reads the same rows (a window such as
     # row_number() over ties numbers them once), and a chain of windows is not re-run per
@@ -583,6 +627,10 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     mapped = [_map_table(con, spec, read, mapping_path, _each_row(con, spec, with_sql),
                          spec.version or version, broken)
               for spec in tables]
+    mapped[0][0].notes.extend(notes)
+    for (summary, _), spec in zip(mapped, tables, strict=True):
+        if zone is None and spec.local and not spec.zone_named and summary.read:
+            summary.notes.append(_zone_assumed(spec))
     for summary, _ in mapped:  # lines no table could read: each table accounts for them
         summary.read += sum(bad_lines.values())
         summary.left_out.update(bad_lines)

@@ -14,8 +14,10 @@ row loops.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,10 @@ from omnikpi.connectors.failing_rows import (
     failing,
     first_line,
     keep_try_whole,
+    raises,
     tried,
 )
-from omnikpi.connectors.json_lines import without_broken_lines
+from omnikpi.connectors.json_lines import _values, without_broken_lines
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
 from omnikpi.connectors.sandbox import seal
@@ -43,10 +46,18 @@ from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write, stored_rows, to_arrow
 from omnikpi.errors import DataError, UsageError
 from omnikpi.schema.convert import sql_str
+from omnikpi.schema.files import open_bytes
 
 DEFAULT_FIELDS = {"conversation": "conversation_id", "ts": "ts", "role": "sender",
                   "agent": "agent_id", "channel": "channel", "customer": "customer_id",
-                  "queue": "queue"}
+                  "queue": "queue", "body": "text"}
+"""The mapping's ``[fields]`` keys and the source field each reads when not mapped."""
+TEXT = "text"
+"""The messages' column a message's text (``[fields] body``) is written to: the QA
+evaluation page shows a transcript from it."""
+FILE = "__omnikpi_file"
+"""The column of ``raw`` naming the file a message was read from (for ``rejects.csv``)."""
+ROLES = ("customer", "agent", "bot", "system")
 
 
 def _timestamp(expr: str, kind: str) -> str:
@@ -71,21 +82,55 @@ def _read_messages(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
     names = "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
     # the types from every message (not a sample): a field first seen late would be left
     # out of every message without a word
+    # each message's file beside it, the messages in the files' order (raw's rowid): a
+    # message left out is listed in rejects.csv with its file and line
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
-                "format = 'newline_delimited', union_by_name = true, sample_size = -1)")
+                "format = 'newline_delimited', union_by_name = true, sample_size = -1, "
+                f"filename = {sql_str(FILE)})")
+
+
+def _as_text(con: duckdb.DuckDBPyConnection, expr: str) -> str:
+    """``expr`` as text. A field whose JSON type varies between messages (a string in
+    some, a number in others) is read by DuckDB as JSON, whose cast to text keeps the
+    quotes: ``"X1"`` was stored for the conversation X1 and ``"anna"`` for the agent.
+    Such a value is read as the text it holds (an object or a list as its JSON)."""
+    described = con.execute(f"DESCRIBE SELECT {expr} AS v FROM raw").fetchone()
+    if described is not None and str(described[1]) == "JSON":
+        return f"json_extract_string({expr}, '$')"
+    return f"CAST({expr} AS VARCHAR)"
+
+
+def _message_lines(path: Path) -> list[tuple[int, str]]:
+    """The line and text of each message of a file read one object per line, in the
+    order the reader reads them (several objects back to back on a line: each, that
+    line's; a line that is not JSON: its complete objects only)."""
+    found: list[tuple[int, str]] = []
+    with open_bytes(path) as source:
+        for number, line in enumerate(source, start=1):
+            text, values, _ = _values(line)
+            found += [(number, text[start:end]) for start, end in values]
+    return found
 
 
 def _messages(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
-              skip: str | None) -> None:
-    """``msg``: one row per message the mapping does not skip, its fields as mapped."""
+              skip: str | None, flags: dict[str, str] | None = None) -> None:
+    """``msg``: one row per message the mapping does not skip, its fields as mapped, the
+    ``flags`` beside them and the message's row of ``raw`` (``__row``)."""
     where = f"NOT coalesce({skip}, false)" if skip else "TRUE"
-    columns = ", ".join(f"{expr} AS {name}" for name, expr in selects.items())
+    columns = ", ".join([*(f"{expr} AS {name}" for name, expr in
+                           {**selects, **(flags or {})}.items()), "rowid AS __row"])
     con.execute(f"CREATE OR REPLACE TABLE msg AS SELECT {columns} FROM raw WHERE {where}")
 
 
 def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                        fmt: str = "parquet", encoding: str | None = None
                        ) -> list[MappedSummary]:
+    with ExitStack() as stack:
+        return _import_transcripts(stack, inputs, mapping_path, out, fmt, encoding)
+
+
+def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path,
+                        out: Path, fmt: str, encoding: str | None) -> list[MappedSummary]:
     try:
         mapping: dict[str, Any] = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
@@ -95,6 +140,12 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
         raise UsageError(f"transcripts mapping {mapping_path}: [fields] must name SQL "
                          "expressions (strings)")
+    for key in given:  # a misspelt key left its field empty on every message, unsaid
+        if key not in DEFAULT_FIELDS:
+            close = difflib.get_close_matches(key, list(DEFAULT_FIELDS), n=1)
+            raise UsageError(f"transcripts mapping {mapping_path}: [fields] {key} is not a "
+                             "field" + (f" (did you mean {close[0]}?)" if close else "")
+                             + f"; the fields: {', '.join(DEFAULT_FIELDS)}")
     if not isinstance(roles, dict) or not all(
             v in ("customer", "agent", "bot", "system") for v in roles.values()):
         raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps platform values "
@@ -120,33 +171,35 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     con.execute("SET TimeZone = 'UTC'")
     broken: Counter[str] = Counter()
     listed: list[Reject] = []
-    with readable_text(files, encoding or mapping.get("encoding")) as readable:
+    # the files read stay until the import ends: a message left out is listed with its
+    # line, found in the file once the mapping has left it out
+    readable = stack.enter_context(readable_text(files, encoding or mapping.get("encoding")))
+    try:
+        _read_messages(con, readable)
+        read_as = readable
+    except duckdb.Error as exc:
+        lines, broken, listed = stack.enter_context(without_broken_lines(readable))
         try:
-            _read_messages(con, readable)
-        except duckdb.Error as exc:
-            with without_broken_lines(readable) as (lines, broken, listed):
-                try:
-                    if not broken:
-                        raise
-                    _read_messages(con, lines)
-                except duckdb.Error:
-                    raise DataError(f"cannot read transcripts {files[0] if files else ''}: "
-                                    f"{first_line(exc)}") from exc
-        broken, listed = as_given(broken, listed, readable, files)
+            if not broken:
+                raise
+            _read_messages(con, lines)
+            read_as = lines
+        except duckdb.Error:
+            raise DataError(f"cannot read transcripts {files[0] if files else ''}: "
+                            f"{first_line(exc)}") from exc
+    broken, listed = as_given(broken, listed, readable, files)
+    # the name the reader gives each file → the file of its lines (the lines of a copy
+    # without the broken ones are numbered as in the file given) and the name given
+    sources = {str(path): (readable[i], files[i]) for i, path in enumerate(read_as)}
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
-    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()} - {FILE}
     fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}
     fields.update(given)
     for needed in ("conversation", "ts", "role"):
         if needed not in fields:
             raise UsageError(f"transcripts mapping {mapping_path}: no field for {needed!r} "
                              f"(columns in the file: {', '.join(sorted(present))})")
-    role_expr = f"lower(CAST({fields['role']} AS VARCHAR))"
-    if roles:  # without [roles] the values are taken as they are (customer, agent, …)
-        role_expr = "CASE " + " ".join(
-            f"WHEN CAST({fields['role']} AS VARCHAR) = {sql_str(str(k))} THEN {sql_str(v)}"
-            for k, v in roles.items()) + f" ELSE {role_expr} END"
     for name, expr in [*fields.items(), ("skip_when", skip)]:
         if expr is None:
             continue
@@ -159,18 +212,26 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
 
     def col(name: str) -> str:
         expr = fields.get(name)
-        return f"CAST({expr} AS VARCHAR)" if expr else "CAST(NULL AS VARCHAR)"
+        return _as_text(con, expr) if expr else "CAST(NULL AS VARCHAR)"
 
+    role_text = col("role")
+    role_expr = f"lower({role_text})"
+    if roles:  # without [roles] the values are taken as they are (customer, agent, …)
+        role_expr = "CASE " + " ".join(
+            f"WHEN {role_text} = {sql_str(str(k))} THEN {sql_str(v)}"
+            for k, v in roles.items()) + f" ELSE {role_expr} END"
     ts = _timestamp(fields["ts"], kind)
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
     selects = {"contact_id": col("conversation"),
                "ts": f"CAST(TRY_CAST({ts} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)",
                "sender": role_expr, "agent_id": col("agent"), "channel": col("channel"),
-               "customer_id": col("customer"), "queue": col("queue")}
+               "customer_id": col("customer"), "queue": col("queue"), TEXT: col("body")}
     keys = {"contact_id": "conversation", "ts": "ts", "sender": "role", "agent_id": "agent",
-            "channel": "channel", "customer_id": "customer", "queue": "queue"}
+            "channel": "channel", "customer_id": "customer", "queue": "queue", TEXT: "body"}
     unreadable: dict[str, int] = {}
-    left_out = 0  # messages without a conversation, time or role, counted with their error
+    # a required field that raises on a message: whether it does (a flag beside the
+    # message), under the reason the message is left out with
+    unreadable_required: dict[str, tuple[str, str]] = {}
     try:
         _messages(con, selects, skip)
     except duckdb.Error as exc:
@@ -190,22 +251,27 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                 skip = tried(str(skip))
                 unreadable[f"skip_when could not be decided ({found.example}): the message "
                            "kept"] = found.rows
+            elif name in _REQUIRED:  # counted below, on the messages not skipped
+                unreadable_required[f"__unreadable_{name}"] = (
+                    raises(expr), f"{key} could not be read ({found.example}): the message "
+                                  "left out")
+                selects[name] = tried(expr)
             else:
                 selects[name] = tried(expr)
-                left = "the message left out" if name in _REQUIRED else "left empty"
-                unreadable[f"{key} could not be read ({found.example}): {left}"] = found.rows
-                if name in _REQUIRED:
-                    left_out += found.rows
+                unreadable[f"{key} could not be read ({found.example}): left empty"] = \
+                    found.rows
         try:
-            _messages(con, selects, skip)
+            _messages(con, selects, skip, {flag: condition for flag, (condition, _)
+                                           in unreadable_required.items()})
         except duckdb.Error as again:
             raise UsageError(f"transcripts mapping {mapping_path}: "
                              f"{first_line(again)}") from exc
     skipped = read - int(con.execute("SELECT count(*) FROM msg").fetchone()[0])  # type: ignore[index]
-    bad = con.execute("SELECT count(*) FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
-                      "sender NOT IN ('customer', 'agent', 'bot', 'system')").fetchone()[0]  # type: ignore[index]
-    con.execute("DELETE FROM msg WHERE contact_id IS NULL OR ts IS NULL OR "
-                "sender NOT IN ('customer', 'agent', 'bot', 'system')")
+    _left_out_messages(con, unreadable_required, fields)
+    left_out = Counter({reason: count for reason, count in con.execute(
+        f"SELECT reason, count(*) FROM {DROPPED} GROUP BY reason").fetchall()})
+    rejects = _listed(con, sources) if left_out else []
+    con.execute(f"DELETE FROM msg WHERE __row IN (SELECT __row FROM {DROPPED})")
     conversations = int(con.execute(
         "SELECT count(DISTINCT contact_id) FROM msg").fetchone()[0])  # type: ignore[index]
     no_party = con.execute(
@@ -217,11 +283,17 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
     summaries = []
     default_channel = str(mapping.get("channel", "chat"))
     default_queue = str(mapping.get("queue", "chat"))
+    stored_messages = stored_rows(out, "messages", fmt)
+    # the text is a column of its own beside the canonical ones: written when the mapping
+    # reads a body, and kept (empty on the new messages) when the stored ones have it
+    with_text = (TEXT in stored_messages.column_names if stored_messages is not None
+                 else "body" in fields)
+    text_lost = "body" in fields and not with_text
     with committed_import(out) as run:
-        keep_rejects(run, listed)
+        keep_rejects(run, [*listed, *rejects])
         contacts, versions = _derived_contacts(con, out, fmt, timeout, default_channel,
                                                default_queue)
-        messages = con.execute("SELECT contact_id, ts, sender, agent_id FROM msg "
+        messages = con.execute("SELECT contact_id, ts, sender, agent_id, text FROM msg "
                                "ORDER BY contact_id, ts").fetch_arrow_table()
         for table, data in (("contacts", contacts), ("messages", messages)):
             schema = to_arrow(table, []).schema
@@ -230,6 +302,8 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
             arrow = pa.table({name: (values if values is not None else
                                      pa.nulls(data.num_rows, schema.field(name).type))
                               for name, values in columns.items()}).cast(schema)
+            if table == "messages" and with_text:
+                arrow = arrow.append_column(TEXT, data[TEXT].cast(pa.string()))
             # a contact is read from a conversation, not from each of its messages: its
             # rows read are this import's conversations (messages in the contacts row
             # made 4 read of 1 written, 1 filtered and 1 left out)
@@ -250,14 +324,69 @@ def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
                 if no_party_messages:
                     summary.filtered["of a conversation with only bot or system messages"] += \
                         int(no_party_messages)
-                if int(bad) > left_out:
-                    summary.rejected["no conversation, unreadable time or unknown role"] += \
-                        int(bad) - left_out
+                # a message without its conversation, time or role is not written: left
+                # out (listed in rejects.csv), not "value left empty" as if it were
+                summary.left_out.update(left_out)
                 summary.rejected.update(unreadable)
+                if text_lost:
+                    summary.notes.append(
+                        f"the messages' text ([fields] body) is not written: the messages "
+                        f"stored in {out} before were imported without it, and the new "
+                        "ones are added to them column for column. Import all the exports "
+                        "into a new folder to keep the text.")
             summaries.append(summary)
     return summaries
 
 
+DROPPED = "dropped"
+"""The messages left out for their conversation, time or role: ``__row`` and reason."""
+
+
+def _left_out_messages(con: duckdb.DuckDBPyConnection,
+                       unreadable: dict[str, tuple[str, str]],
+                       fields: dict[str, str]) -> None:
+    """``dropped``: each message of ``msg`` that cannot be part of a conversation, once,
+    under the first of its reasons: a required field that could not be read, no
+    conversation, no time, a role none of customer, agent, bot or system (with the
+    values met, so ``[roles]`` can be completed)."""
+    known = ", ".join(sql_str(r) for r in ROLES)
+    odd = [str(r[0]) for r in con.execute(
+        f"SELECT DISTINCT sender FROM msg WHERE sender NOT IN ({known}) ORDER BY 1 "
+        "LIMIT 6").fetchall()]
+    values = ", ".join(repr(v) for v in odd[:5]) + (", …" if len(odd) > 5 else "")
+    reasons = [(flag, reason) for flag, (_, reason) in unreadable.items()] + [
+        ("contact_id IS NULL", f"no conversation ([fields] conversation = "
+                               f"{fields['conversation']!r} is empty): the message left out"),
+        ("ts IS NULL", f"no time ([fields] ts = {fields['ts']!r} is empty or not a time): "
+                       "the message left out"),
+        ("sender IS NULL", f"no role ([fields] role = {fields['role']!r} is empty): the "
+                           "message left out"),
+        (f"sender NOT IN ({known})", f"a role that is not customer, agent, bot or system "
+                                     f"({values}: name it in [roles]): the message left out")]
+    cases = " ".join(f"WHEN coalesce({flag}, false) THEN {sql_str(reason)}"
+                     for flag, reason in reasons)
+    con.execute(f"CREATE OR REPLACE TABLE {DROPPED} AS SELECT __row, CASE {cases} END AS "
+                f"reason FROM msg")
+    con.execute(f"DELETE FROM {DROPPED} WHERE reason IS NULL")
+
+
+def _listed(con: duckdb.DuckDBPyConnection,
+            sources: dict[str, tuple[Path, Path]]) -> list[Reject]:
+    """The messages left out (``dropped``), each with its file, line and text."""
+    found = con.execute(
+        f"SELECT file, number, reason FROM (SELECT rowid AS __row, {FILE} AS file, "
+        f"row_number() OVER (PARTITION BY {FILE} ORDER BY rowid) AS number FROM raw) "
+        f"JOIN {DROPPED} USING (__row) ORDER BY file, number").fetchall()
+    rejects: list[Reject] = []
+    lines: list[tuple[int, str]] = []
+    current = None
+    for name, number, reason in found:
+        path, given = sources.get(str(name), (Path(str(name)), Path(str(name))))
+        if current != path:  # each file read once, its rows in order
+            current, lines = path, _message_lines(path) if path.exists() else []
+        line, text = lines[number - 1] if number <= len(lines) else (0, "")
+        rejects.append(Reject(str(given), line, reason, text))
+    return rejects
 
 
 def _derived_contacts(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, timeout: float,
