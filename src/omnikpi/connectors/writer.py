@@ -33,6 +33,11 @@ the same answer of the same contact at the same instant is one answer), a QA ite
 evaluation and item, a person of the roster by their hiring, and for the other tables
 without an id (shifts, costs, …) the whole row: the same schedule or cost export imported
 twice doubled the hours and the amounts."""
+TEXT_KEYED = {"messages": "text"}
+"""Tables whose key also holds their text column when the rows carry one: two messages a
+customer sent in the same second ("Hello", "Can you help?") are two messages — the
+second was dropped as a repeat and its words lost to the QA page — while the same
+message exported twice still has the same words."""
 WHOLE_ROW = frozenset(name for name, table in TABLES.items()
                       if not table.key and name not in _EVENTS)
 """The tables keyed by every column (see ``KEYS``)."""
@@ -125,6 +130,8 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     arriving = new.num_rows
     old_rows = 0
     key = KEYS.get(table)
+    if key and TEXT_KEYED.get(table) in new.column_names:
+        key = [*key, TEXT_KEYED[table]]
     stored_versions: pa.Array = pa.array([], pa.float64())
     stored_records: pa.Array = pa.array([], pa.string())
     stored_side: Any = None

@@ -48,9 +48,9 @@ def _message(number: int, conversation: object, at: object, kind: int, content: 
 
 CHAT_LINES = [
     _message(1, 1, 1700000000, 0, "Hello, my card is blocked", "contact", None),
-    _message(2, 1, 1700000000, 0, "Can you help?", "contact", None),  # same second: repeated
+    _message(2, 1, 1700000000, 0, "Can you help?", "contact", None),  # same second: kept
     _message(4, 1, 1700000060, 1, "Hi, I am Anna", "user", "anna"),
-    _message(5, 1, 1700000060, 1, "Let me check", "user", "anna"),  # repeated
+    _message(5, 1, 1700000060, 1, "Let me check", "user", "anna"),  # same second: kept
     _message(3, 1, 1700000030, 0, "It is urgent", "contact", None),
     _message(6, 1, 1700000090, 1, "internal note", "user", "anna", private=True),  # skipped
     _message(7, 2, 1700000100, 3, "template", "agent_bot", "bot"),  # skipped (type 3)
@@ -135,12 +135,18 @@ def test_the_body_is_the_messages_text_the_qa_page_shows(tmp_path: Path) -> None
                               "--out", tmp_path / "out")
     assert code == 0, output
     rows = pq.read_table(tmp_path / "out" / "messages.parquet").to_pylist()
-    texts = {(r["contact_id"], r["ts"].isoformat()): r["text"] for r in rows}
-    assert texts[("1", "2023-11-14T22:13:20")] == "Hello, my card is blocked"
-    assert texts[("1", "2023-11-14T22:13:50")] == "It is urgent"
-    assert texts[("1", "2023-11-14T22:14:20")] == "Hi, I am Anna"
-    assert texts[("9", "2023-11-14T22:25:00")] == "Привіт ünïcode"
-    assert json.loads(texts[("5", "2023-11-14T22:15:00")]) == {"text": "nested"}
+    texts: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        texts.setdefault((r["contact_id"], r["ts"].isoformat()), set()).add(r["text"])
+    # two messages of one side in the same second are two (the second was dropped as a
+    # repeat, its words lost)
+    assert texts[("1", "2023-11-14T22:13:20")] == {"Hello, my card is blocked",
+                                                   "Can you help?"}
+    assert texts[("1", "2023-11-14T22:13:50")] == {"It is urgent"}
+    assert texts[("1", "2023-11-14T22:14:20")] == {"Hi, I am Anna", "Let me check"}
+    assert texts[("9", "2023-11-14T22:25:00")] == {"Привіт ünïcode"}
+    assert [json.loads(t) for t in texts[("5", "2023-11-14T22:15:00")]] == [
+        {"text": "nested"}]
     dataset = omnikpi.load_dataset(tmp_path / "out")
     assert dataset.problem_count == 0
     assert "text" in dataset.loads["messages"].columns
@@ -154,17 +160,17 @@ def test_the_body_is_the_messages_text_the_qa_page_shows(tmp_path: Path) -> None
 
 
 def test_a_transcript_summary_accounts_for_every_line(tmp_path: Path) -> None:
-    """19 lines read: 10 imported, 3 filtered (a private note and a template skipped, a
-    bot-only conversation's message), 4 left out (a cut line, a role 5, no conversation,
-    a time "abc"), 2 repeated (a second message at the same second by the same side).
-    The three messages the import removed were shown as "value left empty" (as if
-    written), and the row read 19 = 10 + 3 + 1 + 2."""
+    """19 lines read: 12 imported (two of them a second message of the same side in
+    the same second), 3 filtered (a private note and a template skipped, a bot-only
+    conversation's message), 4 left out (a cut line, a role 5, no conversation, a time
+    "abc"). The three messages the import removed were shown as "value left empty" (as
+    if written), and the row read 19 = 10 + 3 + 1 + 2 (+ 2 repeated)."""
     source, mapping = _chat(tmp_path)
     code, output = run_import("transcripts", source, "--mapping", mapping, "--out",
                               tmp_path / "out", "--format", "csv")
     assert code == 0, output
     rows = summary_rows(output)
-    assert rows["messages"] == [19, 10, 3, 4, 2, 0, 10], rows
+    assert rows["messages"] == [19, 12, 3, 4, 0, 0, 12], rows
     assert rows["contacts"] == [7, 6, 1, 0, 0, 0, 6], rows
     assert all(adds_up(numbers) for numbers in rows.values()), rows
     assert ("1 messages: a role that is not customer, agent, bot or system ('5': name it "
