@@ -30,7 +30,20 @@ class CommandGroup(TyperGroup):
         for listed in (command, *getattr(command, "commands", {}).values()):
             if listed is not None and listed.help and not listed.short_help:
                 listed.short_help = " ".join(listed.help.split("\n\n")[0].split())
+        if command is not None:
+            readable_help(command, ctx)
         return command
+
+    def get_help_option(self, ctx: Any) -> Any:
+        """``omnikpi --help``'s own ``--help``, shown without a value (see
+        :func:`readable_help`)."""
+        option = super().get_help_option(ctx)
+        _no_value_shown(option)
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _fold_long_words()
+        super().format_help(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
         try:
@@ -51,6 +64,91 @@ class CommandGroup(TyperGroup):
                 raise
             fail(UsageError(problem))
 
+
+
+def _no_value_shown(option: Any) -> None:
+    """A flag takes no value: its help shows none (Typer printed ``--dry-run <bool>``,
+    ``--help <bool>``, as if the command wanted ``--dry-run true``)."""
+    if option is not None and getattr(option, "is_flag", False) \
+            and not getattr(option, "count", False):
+        option.metavar = ""
+
+
+def _folding_before_help(option: Any) -> None:
+    """``--help`` first makes long words fold (:func:`_fold_long_words`): done when help
+    is shown only, so a command that computes pays nothing for it."""
+    shown = getattr(option, "callback", None)
+    if shown is None or getattr(shown, "folds", False):
+        return
+
+    def show(ctx: Any, param: Any, value: Any) -> Any:
+        if value:
+            _fold_long_words()
+        return shown(ctx, param, value)
+
+    show.folds = True  # type: ignore[attr-defined]
+    option.callback = show
+
+
+def readable_help(command: Any, ctx: Any) -> None:
+    """Every flag of ``command`` and of its subcommands, ``--help`` included, shown
+    without a value; long words in the help fold instead of being cut (see
+    :func:`_fold_long_words`)."""
+    for param in getattr(command, "params", ()):
+        _no_value_shown(param)
+    get_help_option = getattr(command, "get_help_option", None)
+    if get_help_option is not None:
+        option = get_help_option(ctx)  # made once per command, then reused
+        _no_value_shown(option)
+        _folding_before_help(option)
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub, ctx)
+
+
+_folding = False
+
+
+def _fold_long_words() -> None:
+    """An option's help whose word is wider than its column is folded onto the next line,
+    whole: in 80 columns ``serve --help`` showed ``./omnikpi-demo-d…``,
+    ``$OMNIKPI_DATABAS…`` and ``[default: no-secure-cookie…`` (Rich's table cuts a word
+    too long for its cell unless the text itself says to fold). Typer builds the cell from
+    ``typer.rich_utils._get_parameter_help``; it is wrapped once, and left alone if a
+    later Typer no longer has it (the help then stays readable, only cut)."""
+    global _folding
+    if _folding:
+        return
+    _folding = True
+    try:
+        from typer import rich_utils
+    except ImportError:  # pragma: no cover - Typer without Rich: click's plain help
+        return
+    build = getattr(rich_utils, "_get_parameter_help", None)
+    if build is None:  # pragma: no cover - another Typer
+        return
+
+    from rich.text import Text
+
+    def folded(*args: Any, **kwargs: Any) -> Any:
+        cell = build(*args, **kwargs)
+        for part in getattr(cell, "renderables", ()):
+            if isinstance(part, Text):
+                part.overflow = "fold"
+        return cell
+
+    def folding(highlight: Any) -> Any:
+        """The option names' cells (``--no-secure-cookies`` was ``--no-secure-coo…``)."""
+        def names(text: Any) -> Any:
+            shown = highlight(text)
+            if isinstance(shown, Text):
+                shown.overflow = "fold"
+            return shown
+        return names
+
+    rich_utils._get_parameter_help = folded
+    for name in ("highlighter", "negative_highlighter"):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, folding(getattr(rich_utils, name)))
 
 
 def path_error(exc: OSError) -> str:
