@@ -17,6 +17,7 @@ from rich.text import Text
 
 from omnikpi.engine.result import ReportResult
 from omnikpi.formatting import human
+from omnikpi.no_value import no_value_label
 
 __all__ = ["best_table", "human", "report_table", "transposed_table"]
 
@@ -44,8 +45,15 @@ def _texts(result: ReportResult) -> dict[str, list[str]]:
         elif column == PERIOD:
             out[column] = _period_texts(values)
         else:
-            out[column] = ["—" if v is None else str(v) for v in values]
+            out[column] = [_missing(result, column) if v is None else str(v) for v in values]
     return out
+
+
+def _missing(result: ReportResult, column: str) -> str:
+    """A cut's missing value named as the XLSX and PDF files name it: agent time by
+    channel showed channel "—" with offered 0, read as a total or a blank channel; it is
+    "(not per channel)" (:mod:`omnikpi.no_value`). Other empty cells stay "—"."""
+    return no_value_label(column) if column in result.by else "—"
 
 
 def _title_width(title: str | None) -> int | None:
@@ -84,7 +92,8 @@ def report_table(result: ReportResult, title: str | None = None) -> Table:
 
 
 def _group_label(result: ReportResult, row: dict[str, Any], period: str | None) -> str:
-    parts = [str(row.get(d) if row.get(d) is not None else "—") for d in result.by]
+    parts = [str(row.get(d)) if row.get(d) is not None else _missing(result, d)
+             for d in result.by]
     if period is not None:
         parts.append(period)
     return "\n".join(parts) or "total"

@@ -164,6 +164,11 @@ def changed_record(row: ReportSchedule, changes: dict[str, tuple[str | None, str
             "changed": {key: {"old": old, "new": new} for key, (old, new) in changes.items()}}
 
 
+SERVER_DATASET = "(the server's)"
+"""`schedule list`'s data of a schedule added without --data: the dataset of the server
+that runs it (`omnikpi serve --data`, or `schedule run-due --data`)."""
+
+
 @schedule_app.command("list")
 def list_(
     format: Annotated[str, typer.Option(help="table|json")] = "table",
@@ -188,6 +193,9 @@ def list_(
                     "owner": schedule.owner, "cron": schedule.cron, "tz": schedule.tz,
                     "period": schedule.period, "format": schedule.format,
                     "lang": schedule.lang, "delivery": schedule.channel, "target": schedule.target,
+                    # the dataset it reports on (null: the server's, or run-due --data):
+                    # `add --replace` without --data moves a schedule to the server's
+                    "data": schedule.data_path,
                     "paused": not schedule.enabled,
                     "next_run": _iso(next_fire(schedule.cron, schedule.tz,
                                                started_before(schedule)))
@@ -203,10 +211,11 @@ def list_(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     shown = ("name", "tenant", "cron", "tz", "period", "format", "lang", "delivery", "target",
-             "next_run", "last_status")
+             "data", "next_run", "last_status")
     console = Console()
     texts = [[str(row[c] or ("paused" if c == "next_run" and row["paused"] else
-                             "never" if c == "next_run" else "—")) for c in shown]
+                             "never" if c == "next_run" else
+                             SERVER_DATASET if c == "data" else "—")) for c in shown]
              for row in rows]
     needed = 1 + sum(3 + max([len(c), *(len(t[i]) for t in texts)])
                      for i, c in enumerate(shown))
