@@ -225,6 +225,46 @@ def _cut(as_of: str, tz: str, rows: list[ForecastRow]) -> datetime:
     return cut
 
 
+def _check_within(moment: datetime, as_of: str, rows: list[ForecastRow],
+                  interval_minutes: int, tz: str) -> None:
+    """--as-of must fall in the forecast's own period (its first interval's start to its
+    last one's end): outside it no interval has ended or every one has, and the ratios
+    came out 1.0 without a word (the docs' 2024-03-04T12:00 against a forecast of Mar 7)."""
+    from datetime import timedelta
+
+    starts = sorted(_on_clock(r.at, tz) for r in rows)
+    first, end = starts[0], starts[-1] + timedelta(minutes=interval_minutes)
+    if not first <= moment <= end:
+        raise UsageError(
+            f"--as-of {as_of} is outside the forecast, which runs from "
+            f"{first.isoformat(timespec='minutes')} to {end.isoformat(timespec='minutes')}: "
+            "give a time of the forecast's day (the first interval not yet ended), or "
+            "re-forecast the forecast of the day --as-of is in")
+
+
+def _warn_without_actuals(by_key: dict[str, ForecastRow],
+                          actual: dict[str, tuple[float, float | None]], cut: str,
+                          as_of: str, data: Path, tz: str, ratio: float) -> None:
+    """A warning on stderr when no contact came in the forecast's intervals that ended by
+    --as-of: the volume ratio is then 0 (the rest of the day re-forecast as empty), which
+    is right after an outage but is usually a dataset that does not hold that day yet."""
+    from omnikpi.engine.timezones import zone
+
+    ended = [key for key in by_key if key < cut]
+    if not ended or any(actual.get(key, (0.0, None))[0] > 0 for key in ended):
+        return
+    busy = [key for key, (count, _) in actual.items() if count > 0]
+    last = (datetime.fromisoformat(max(busy)).replace(tzinfo=UTC).astimezone(zone(tz))
+            .isoformat(timespec="minutes")) if busy else None
+    Console(stderr=True).print(
+        f"warning: {data} has no contacts in the forecast's intervals before --as-of "
+        f"{as_of} (the volume ratio is {ratio:g})"
+        + (f"; its last contacts are in the interval of {last}" if last else
+           "; it has no contacts of this queue and channel at all")
+        + " — does --data hold the forecast's day?", highlight=False, markup=False,
+        soft_wrap=True)
+
+
 def _check_queue(rows: list[dict[str, Any]], queue: str | None, data: Path) -> None:
     """A queue the data never had (a typo) is an error, not a day of zeros."""
     if queue and not rows:
@@ -297,7 +337,9 @@ def reforecast_command(
         queue, planned = _forecast_of_queue(forecast, queue)
         check_spacing((_on_clock(r.at, tz) for r in planned), interval_minutes)
         _check_grid(planned, interval_minutes, tz)
-        cut = _utc_key(_cut(as_of, tz, planned))
+        moment = _cut(as_of, tz, planned)
+        _check_within(moment, as_of, planned, interval_minutes, tz)
+        cut = _utc_key(moment)
         rows = _interval_rows(data, interval_minutes, tz, queue, channel=channel,
                               metrics=["offered", "aht", "handled"])
         _check_queue(rows, queue, data)
@@ -305,6 +347,7 @@ def reforecast_command(
         by_key = {_utc_key(_on_clock(r.at, tz)): r for r in planned}
         out = reforecast([Interval(k, r.volume, r.aht_seconds) for k, r in by_key.items()],
                          actual, cut, min_contacts, handled)
+        _warn_without_actuals(by_key, actual, cut, as_of, data, tz, out.volume_ratio)
     except OmniKPIError as exc:
         fail(exc)
     written = [_written(by_key[i.interval_start], i, tz) for i in out.intervals]

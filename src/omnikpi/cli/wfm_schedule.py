@@ -32,6 +32,9 @@ def schedule_command(
     time_limit: Annotated[float | None, typer.Option(help="solver time limit, seconds")]
     = None,
     format: Annotated[str, typer.Option(help="table|json")] = "table",
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="overwrite the schedule already in --out (shifts.csv, "
+                          "shift_activities.csv)")] = False,
 ) -> None:
     """Schedule agents (OR-Tools CP-SAT): the fewest agent-intervals short of the plan,
     then the fewest above it, then the least paid time; unpopular shifts spread fairly."""
@@ -49,6 +52,8 @@ def schedule_command(
             raise UsageError(f"unknown format {format!r}: choose table or json")
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {out} is a file: name a folder")
+        if not replace:
+            _refuse_to_overwrite(out)
         shift_rules = rules_from_options(shift_hours, start_between, start_step,
                                          lunch_minutes)
         if rules is not None:
@@ -85,3 +90,16 @@ def schedule_command(
         f"{summary['status']} (gap {schedule.gap:.2%}), {len(shifts)} shifts; "
         f"short {schedule.under:g} and above {schedule.over:g} agent-intervals; "
         f"written to {out}/shifts.csv and shift_activities.csv", highlight=False)
+
+
+SCHEDULE_FILES = ("shifts.csv", "shift_activities.csv")
+
+
+def _refuse_to_overwrite(out: Path) -> None:
+    """A usage error, before the solver runs, when ``out`` already holds a schedule: the
+    demo's 63 real shifts were replaced without a word by ``--out`` naming its folder."""
+    found = [name for name in SCHEDULE_FILES if (out / name).exists()]
+    if found:
+        raise UsageError(f"--out {out} already holds {' and '.join(found)}: the new "
+                         "schedule would replace them; give --replace to overwrite them, or "
+                         "another --out folder")
