@@ -4,19 +4,28 @@ The day is a calendar day in the page's zone, inside the page's period (From/To)
 default the last day of the period with any state of the agent; the bars are the agent's
 states cut at the day's (and the period's) edges. Each state, and each not-ready reason,
 has its own colour, the same on every page and day.
+
+The time axis (here and on the schedule's coverage chart) is real elapsed time from the
+local day's start, drawn on Plotly's zone-less date axis from the day's date at 00:00: a
+bar's position and length are true on a day the clocks change (23 or 25 hours long), and
+its tick labels and hover texts are the local clock (:func:`day_axis` says where the clock
+jumps; the repeated hour of an autumn day is labelled with its UTC offset). On other days
+an axis position is the local wall-clock time itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from omnikpi.engine.run import parse_instant
-from omnikpi.engine.timezones import zone
+from omnikpi.engine.timezones import offset_ranges, zone
 from omnikpi.web.deps import Filters, View
 
 STATES = ("available", "handling", "hold", "acw", "not_ready", "logged_out")
@@ -54,6 +63,8 @@ class Timeline:
     """One entry per state (and not-ready reason) of the day: key, state, reason, colour."""
     day_start: str | None = None
     day_end: str | None = None
+    clock: list[dict[str, Any]] = field(default_factory=list)
+    """The axis' local clock (:attr:`DayAxis.clock`)."""
     asked: str | None = None
     """The day asked for when it is a date but not a day of the period with data."""
 
@@ -68,15 +79,96 @@ class Timeline:
         return later[0] if later else None
 
 
-def _local(us: int, tz: str) -> str:
-    """An instant as the zone's wall-clock time (Plotly's date axis has no zones)."""
-    moment = pd.Timestamp(us, unit="us", tz="UTC").tz_convert(tz)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+def offset_text(at: datetime) -> str:
+    """The UTC offset of an aware time, ``+03:00``."""
+    off = at.utcoffset() or timedelta(0)
+    sign = "-" if off < timedelta(0) else "+"
+    minutes = abs(int(off.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _ambiguous(local: datetime) -> bool:
+    """The wall-clock time of ``local`` (aware, in its zone) is shown twice on that day
+    (the hour the clocks go back)."""
+    naive = local.replace(tzinfo=None)
+    return naive.replace(tzinfo=local.tzinfo, fold=0).utcoffset() != \
+        naive.replace(tzinfo=local.tzinfo, fold=1).utcoffset()
+
+
+def clock(at: datetime, tz: ZoneInfo, seconds: bool = False) -> str:
+    """An instant as the zone's clock shows it, ``03:30``; with its UTC offset when the
+    clock shows that time twice that day, ``03:30 (+03:00)``."""
+    local = at.astimezone(tz)
+    text = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{text} ({offset_text(local)})" if _ambiguous(local) else text
+
+
+def _utc(us: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
 
 
 def _midnight_us(day: date, tz: str) -> int:
     start = datetime(day.year, day.month, day.day, tzinfo=zone(tz))
     return int(start.timestamp() * 1_000_000)
+
+
+def _naive_iso(us: int) -> str:
+    moment = datetime(1970, 1, 1) + timedelta(microseconds=us)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+@dataclass(frozen=True)
+class DayAxis:
+    """A local day as a time axis of real elapsed time: ``start_us``/``end_us`` are the
+    instants (UTC microseconds) of the day's local start and of the next day's, and an
+    instant's axis position is the day's date at 00:00 plus the time elapsed since
+    ``start_us`` (:meth:`at`)."""
+
+    start_us: int
+    end_us: int
+    origin_us: int
+    """The day's date at 00:00 as zone-less microseconds since the epoch."""
+    clock: list[dict[str, Any]]
+    """Where the local clock stands against the axis, from ``at`` (axis milliseconds) on:
+    ``shift`` milliseconds to add to an axis position for the wall-clock time, and
+    ``offset`` the UTC offset to name beside it (None but in a repeated hour)."""
+
+    def at(self, us: int) -> str:
+        """The axis position of the instant ``us`` (a zone-less ISO time, milliseconds)."""
+        return _naive_iso(self._x_us(us))
+
+    def _x_us(self, us: int) -> int:
+        return self.origin_us + (us - self.start_us)
+
+
+def day_axis(day: date, tz: str) -> DayAxis:
+    """The axis of the local ``day`` in the zone ``tz``."""
+    where = zone(tz)
+    start, end = _midnight_us(day, tz), _midnight_us(day + timedelta(days=1), tz)
+    origin = int((datetime(day.year, day.month, day.day, tzinfo=UTC)
+                  - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1_000_000
+    # the clock changes at the zone's transitions; an hour the clocks go back is shown
+    # twice, so the offset is named from the first showing to the end of the second
+    cuts = {start}
+    ranges = offset_ranges(tz, start, end)
+    for before, after in itertools.pairwise(ranges):
+        if after.start_us is None:
+            continue
+        cuts.add(after.start_us)
+        back = before.offset_us - after.offset_us
+        if back > 0:
+            cuts.update((after.start_us - back, after.start_us + back))
+    steps: list[dict[str, Any]] = []
+    for us in sorted(c for c in cuts if start <= c < end):
+        local = datetime.fromtimestamp(us / 1_000_000, tz=UTC).astimezone(where)
+        off = local.utcoffset() or timedelta(0)
+        shift_ms = (us + int(off.total_seconds()) * 1_000_000 - (origin + us - start)) // 1000
+        step = {"at": (origin + us - start) // 1000, "shift": shift_ms,
+                "offset": offset_text(local) if _ambiguous(local) else None}
+        if not steps or (steps[-1]["shift"], steps[-1]["offset"]) != (shift_ms,
+                                                                      step["offset"]):
+            steps.append(step)
+    return DayAxis(start, end, origin, steps)
 
 
 def period_days(view: View, filters: Filters, agent_id: str) -> list[date]:
@@ -126,9 +218,10 @@ def timeline(view: View, filters: Filters, agent_id: str, asked: str | None) -> 
             return out
         chosen = days[-1]
     out.day = chosen
-    start = _midnight_us(chosen, tz)
-    end = _midnight_us(chosen + timedelta(days=1), tz)
-    out.day_start, out.day_end = _local(start, tz), _local(end, tz)
+    axis = day_axis(chosen, tz)
+    start, end = axis.start_us, axis.end_us
+    out.day_start, out.day_end, out.clock = axis.at(start), axis.at(end), axis.clock
+    where = zone(tz)
     low = max(start, parse_instant(filters.from_, tz, "from") or start)
     high = min(end, parse_instant(filters.to, tz, "to") or end)
     rows = view.dataset.con.execute(
@@ -143,8 +236,12 @@ def timeline(view: View, filters: Filters, agent_id: str, asked: str | None) -> 
         if key not in seen:
             seen[key] = {"key": key, "state": state, "reason": reason,
                          "color": color_of(state, reason)}
-        out.bars.append({"key": key, "start": _local(int(s), tz), "end": _local(int(e), tz),
-                         "ms": (int(e) - int(s)) // 1000})
+        # start and end: axis positions (the wall clock but on a day the clocks change);
+        # shown: the local times of the hover text
+        out.bars.append({"key": key, "start": axis.at(int(s)), "end": axis.at(int(e)),
+                         "ms": (int(e) - int(s)) // 1000,
+                         "shown": [clock(_utc(int(s)), where, seconds=True),
+                                   clock(_utc(int(e)), where, seconds=True)]})
     order = {s: i for i, s in enumerate(STATES)}
     out.legend = sorted(seen.values(), key=lambda x: (order.get(x["state"], len(STATES)),
                                                       x["state"], x["reason"] or ""))

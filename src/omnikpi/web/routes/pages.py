@@ -347,11 +347,13 @@ def _funnel(state: ViewDep, filters: Filters) -> list[tuple[str, float]]:
     totals = report(state, _people(filters, get_metric("time_in_state")), ["time_in_state"],
                     by=None)
     seconds: dict[str, float] = {}
-    paid = set(state.config.agents.paid_not_ready_reasons)
+    # reasons compared as adherence compares them with the schedule's activities: in any
+    # case (a "Break" is the configuration's "break"), and trimmed
+    paid = {r.strip().lower() for r in state.config.agents.paid_not_ready_reasons}
     paid_breaks = 0.0
     for row in totals.rows:
         seconds[row["state"]] = seconds.get(row["state"], 0.0) + row["time_in_state"]
-        if row["state"] == "not_ready" and row["reason"] in paid:
+        if row["state"] == "not_ready" and str(row["reason"] or "").strip().lower() in paid:
             paid_breaks += row["time_in_state"]
     work = sum(seconds.get(k, 0.0) for k in ("handling", "hold", "acw"))
     active = work + seconds.get("available", 0.0)

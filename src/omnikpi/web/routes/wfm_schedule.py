@@ -29,6 +29,7 @@ from omnikpi.schema.files import find_table_files
 from omnikpi.store.db import session_scope
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
+from omnikpi.web.gantt import clock, day_axis
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
 from omnikpi.web.page_errors import Translate
@@ -57,6 +58,10 @@ Row = dict[str, Any]
 
 def _utc(us: int) -> datetime:
     return datetime.fromtimestamp(int(us) / 1_000_000, tz=UTC)
+
+
+def _us(at: datetime) -> int:
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def _tables(view: View) -> tuple[list[Row], list[Row]]:
@@ -119,20 +124,27 @@ def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
                            "has_plan": bool(need), "points": [], "breaks": [], "roster": None}
     if chosen is None:
         return out
-    start = datetime(chosen.year, chosen.month, chosen.day, tzinfo=zone)
-    end = start + timedelta(days=1)
+    # the chart's axis: real time from the day's start (25 hours the day the clocks go
+    # back: the repeated hour's intervals are not drawn on the first one's), labelled with
+    # the local clock
+    axis = day_axis(chosen, tz)
+    start, end = _utc(axis.start_us), _utc(axis.end_us)
+    out["clock"] = axis.clock
     work = scheduled_work(view.dataset, view.state.engine, (start, end))
     points = [p for p in coverage(work, minutes, need) if start <= p.interval_start < end]
-    out["points"] = [{"t": p.interval_start.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-                      "required": p.required, "scheduled": p.scheduled} for p in points]
+    out["points"] = [{"t": axis.at(_us(p.interval_start))[:16],  # whole minutes
+                      "shown": clock(p.interval_start, zone), "required": p.required,
+                      "scheduled": p.scheduled} for p in points]
     out["under"], out["over"] = under_over(points)
     out["roster"] = roster((ScheduledShift(s["agent_id"], s["start"], s["end"], s["site"])
                             for s in shifts), [d for d in week_of(chosen) if d in days], tz)
     breaks_of: dict[str, list[Row]] = {}
     for a in acts:
-        if a["activity"] != "work" and start - timedelta(days=1) <= a["start"] < end:
+        if a["activity"] != "work":
             breaks_of.setdefault(a["agent_id"], []).append(a)
     by_agent: dict[str, list[Row]] = {}
+    # the shifts starting on the day, with every activity that starts inside them (an
+    # overnight shift's breaks after midnight are the day's it starts on)
     for s in shifts:
         if start <= s["start"] < end:
             mine = [a for a in breaks_of.get(s["agent_id"], [])
@@ -143,14 +155,13 @@ def _page_data(view: View, day: str, tz: str) -> dict[str, Any]:
                 t = s["start"]
                 while t + length <= s["end"]:
                     options.append({"value": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                    "text": t.astimezone(zone).strftime("%H:%M"),
+                                    "text": clock(t, zone),
                                     "selected": t == a["start"]})
                     t += timedelta(minutes=15)
                 by_agent.setdefault(s["agent_id"], []).append({
                     "activity": a["activity"],
                     "start": a["start"].strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "shown": f"{a['start'].astimezone(zone):%H:%M}–"
-                             f"{a['end'].astimezone(zone):%H:%M}",
+                    "shown": f"{clock(a['start'], zone)}–{clock(a['end'], zone)}",
                     "options": options})
     out["breaks"] = sorted(by_agent.items())
     return out
