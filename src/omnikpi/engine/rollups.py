@@ -139,6 +139,10 @@ class RollupManifest:
     stored: dict[str, tuple[int, int]]
     """Each file written (sums, open) → its size and rows: a file damaged or replaced
     since is never read (:func:`intact`)."""
+    left_out: dict[str, str] | None = None
+    """Contacts file → a digest of the rows the validation left out of it (files without
+    any not listed); None: not known, so a refresh builds everything again
+    (``rollup/refresh.py``)."""
 
     def to_json(self) -> str:
         return json.dumps({
@@ -149,6 +153,7 @@ class RollupManifest:
             "open_file": self.open_file, "open_rows": self.open_rows,
             "generation": self.generation,
             "stored": {k: list(v) for k, v in self.stored.items()},
+            "left_out": self.left_out,
         }, indent=1, sort_keys=True)
 
 
@@ -168,6 +173,8 @@ def read_manifest(folder: Path) -> RollupManifest | None:
             str(raw["sums_file"]), str(raw["open_file"]), int(raw["open_rows"]),
             int(raw["generation"]),
             {str(k): (int(v[0]), int(v[1])) for k, v in raw["stored"].items()},
+            None if raw.get("left_out") is None
+            else {str(k): str(v) for k, v in raw["left_out"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None

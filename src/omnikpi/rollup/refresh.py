@@ -1,12 +1,18 @@
 """Building and refreshing the rollup of a data folder (``DIR/_rollups``).
 
 The manifest lists every contacts file with its size, modification time and the UTC days
-its timestamps touch. A refresh compares the folder with it: a new, changed or removed
-file makes its days (one day of margin on each side) due, and only those days are
-computed again — from the whole validated dataset, so rows quarantined by another file
-(a duplicate id) and contacts that end on the next day are counted as a report counts
-them. Everything is computed again when there is no manifest, or when the configuration,
-the format or the package version changed. See docs/rollups.md.
+its timestamps touch, and, per file, a digest of the rows the validation leaves out of it
+(quarantined as a duplicate of another file's row, or breaking a rule). A refresh
+compares the folder with it: a new, changed or removed file makes its days (one day of
+margin on each side) due, and so does an unchanged file whose left-out rows are not those
+of the stored rollup — a change in another file put rows of it in quarantine or took them
+out (a duplicate id added or removed elsewhere), in either direction. Only the due days
+are computed again, from the whole validated dataset, so contacts that end on the next
+day and the rows quarantined by any file are counted as a report counts them. A file
+whose days are not known (a value not readable as an instant) is read by every refresh,
+and every day is due when its own days are. Everything is computed again when there is
+no manifest (or one without the digests), or when the configuration, the format or the
+package version changed. See docs/rollups.md.
 """
 
 from __future__ import annotations
@@ -129,11 +135,62 @@ def _contact_span(dataset: Dataset) -> tuple[int, int] | None:
     return (min(values), max(values)) if values else None
 
 
+def _left_out(dataset: Dataset) -> dict[str, str] | None:
+    """Per contacts file (relative path), a digest of the rows the validation left out of
+    it — their row numbers in the file; None when they cannot be told here.
+
+    Read from the table's own record of them (``FileScope``): the quarantined rows
+    (``anti``: duplicates of a row of another file, found across files) and, for a dataset
+    validated now, the rows breaking a rule (a cached verdict lists both kinds together,
+    so both are taken either way). Nothing is read when no row is left out (the usual
+    case), and otherwise the small list of left-out rows, plus, only when some row of a
+    dataset validated now breaks a rule, the rule flag of the staged rows."""
+    load = dataset.loads["contacts"]
+    if load.rows_read == load.rows_loaded:
+        return {}  # (rows that could not be read are never staged: none left out here)
+    scope = dataset.file_scopes.get("contacts")
+    if scope is None or len(scope.stages) != len(load.files):
+        return None
+    con = dataset.con
+    parts = []
+    quarantined = 0
+    head, tail = " ANTI JOIN ", " USING (__file, __row)"
+    if scope.anti:
+        if not (scope.anti.startswith(head) and scope.anti.endswith(tail)):
+            return None
+        parts.append(f"SELECT __file, __row FROM {scope.anti[len(head):-len(tail)]}")
+        row = con.execute(f"SELECT count(*) FROM ({parts[0]})").fetchone()
+        quarantined = int(row[0]) if row else 0
+    if scope.where and load.rows_read - load.rows_loaded > quarantined:
+        if scope.where != "WHERE NOT __bad":
+            return None
+        union = " UNION ALL BY NAME ".join(f"SELECT __file, __row, __bad FROM {s}"
+                                           for s in scope.stages)
+        parts.append(f"SELECT __file, __row FROM ({union}) WHERE __bad")
+    if not parts:
+        return {}
+    rows = con.execute(
+        f"SELECT __file, count(*), md5(string_agg(CAST(__row AS VARCHAR), ',' "
+        f"ORDER BY __row)) FROM (SELECT DISTINCT __file, __row FROM "
+        f"({' UNION ALL '.join(parts)})) GROUP BY __file").fetchall()
+    names = [str(f.path.relative_to(dataset.path)) for f in load.files]
+    return {names[int(index)]: f"{int(count)}:{digest}" for index, count, digest in rows}
+
+
 def _margin(days: tuple[int, ...]) -> range:
-    """The days a file touches and one more on each side (none for a file without
-    instants): a zone-less instant read another way still falls in them."""
+    """The days a file touches and one more on each side: a zone-less instant read
+    another way still falls in them. No day for a file whose days are not known
+    (:func:`_known`)."""
     first, last = days[0], days[1]
     return range(first - 1, last + 2) if last >= first else range(0)
+
+
+def _known(days: tuple[int, ...]) -> bool:
+    """Whether a file's stored days are known: (0, -1) is stored for a file with a value
+    that cannot be read as an instant here (and for one without any instant — only rows
+    breaking the rules: never counted). Its rows may be counted on any day: a refresh
+    that must recompute its days recomputes every day, and every refresh reads it."""
+    return days[1] >= days[0]
 
 
 def _runs(days: set[int]) -> list[tuple[int, int]]:
@@ -191,6 +248,10 @@ def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> Refr
     if old is not None and (old.settings != settings or old.metrics != params
                             or not intact(dataset, folder, old)):
         old = None  # built again from the contacts
+    left_out = _left_out(dataset)
+    before_out = old.left_out if old is not None else None
+    if before_out is None or left_out is None:
+        old = None  # which rows were counted cannot be told apart: built again
     span = _contact_span(dataset)
     as_of = span[1] if span else 0
     ranges: dict[str, tuple[int, int, int, int]] = {}
@@ -210,11 +271,20 @@ def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> Refr
         ranges[name] = (size, stamp, *days)
         due.update(_margin(days))
         if before is not None:
+            whole |= not _known(before[2:])
             due.update(_margin(before[2:]))
     if old is not None:
         for name, before in old.files.items():
             if name not in files:  # removed
+                whole |= not _known(before[2:])
                 due.update(_margin(before[2:]))
+    if old is not None and left_out is not None and before_out is not None:
+        # rows of an unchanged file put in quarantine or taken out of it by a change in
+        # another file (a duplicate id added or removed there): its days are due too
+        for name in files:
+            if left_out.get(name) != before_out.get(name):
+                whole |= not _known(ranges[name][2:])
+                due.update(_margin(ranges[name][2:]))
     if whole:
         due = set(range(span[0] // DAY_US, span[1] // DAY_US + 1)) if span else set()
     if old is not None and not whole and not due and old.as_of_us == as_of:
@@ -222,7 +292,7 @@ def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> Refr
                              old.open_rows, time.perf_counter() - started, folder)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = _write(dataset, config, requests, folder, old, due, whole, as_of, ranges,
-                      settings)
+                      settings, left_out)
     return RefreshResult(len(due), whole, _count(dataset, folder / manifest.sums_file),
                          manifest.open_rows, time.perf_counter() - started, folder)
 
@@ -230,8 +300,8 @@ def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> Refr
 def _scoped_contacts(dataset: Dataset, ranges: dict[str, tuple[int, int, int, int]],
                      due: set[int]) -> str | None:
     """The contacts the due days can count — those of the files whose instants touch them,
-    with the file ranges' margin of a day — or None to read them all (a table not read
-    file by file, or a file without a known range).
+    with the file ranges' margin of a day, and those whose days are not known — or None
+    to read them all (a table not read file by file, or a file not in the ranges).
 
     A contact is counted on a day by one of its instants, and a file's range covers all
     its contacts' instants: the other files cannot change the due days. Reading only
@@ -245,7 +315,7 @@ def _scoped_contacts(dataset: Dataset, ranges: dict[str, tuple[int, int, int, in
         known = ranges.get(str(file.path.relative_to(dataset.path)))
         if known is None:
             return None
-        if not due.isdisjoint(_margin(known[2:])):
+        if not _known(known[2:]) or not due.isdisjoint(_margin(known[2:])):
             chosen.append(index)
     return scope.sql(chosen)
 
@@ -259,7 +329,7 @@ def _count(dataset: Dataset, path: Path) -> int:
 def _write(dataset: Dataset, config: Config, requests: list[MetricRequest], folder: Path,
            old: RollupManifest | None,
            due: set[int], whole: bool, as_of: int, ranges: dict[str, tuple[int, int, int, int]],
-           settings: str) -> RollupManifest:
+           settings: str, left_out: dict[str, str] | None) -> RollupManifest:
     """Compute the due days, keep the others from the old files, write new files and
     then the manifest that names them (a reader sees the old or the new, never half)."""
     con = dataset.con
@@ -268,7 +338,7 @@ def _write(dataset: Dataset, config: Config, requests: list[MetricRequest], fold
         con.execute(f"CREATE OR REPLACE TEMP VIEW contacts AS {scoped}")
     try:
         return _write_files(dataset, config, requests, folder, old, due, whole, as_of, ranges,
-                            settings)
+                            settings, left_out)
     finally:
         if scoped is not None:
             con.execute("DROP VIEW IF EXISTS temp.main.contacts")
@@ -277,7 +347,7 @@ def _write(dataset: Dataset, config: Config, requests: list[MetricRequest], fold
 def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest],
                  folder: Path, old: RollupManifest | None, due: set[int], whole: bool,
                  as_of: int, ranges: dict[str, tuple[int, int, int, int]],
-                 settings: str) -> RollupManifest:
+                 settings: str, left_out: dict[str, str] | None) -> RollupManifest:
     backend = LocalDuckDB(dataset)
     generation = (old.generation + 1) if old is not None else int(time.time())
     while (folder / f"sums-{generation}.parquet").exists() \
@@ -330,7 +400,7 @@ def _write_files(dataset: Dataset, config: Config, requests: list[MetricRequest]
         settings, as_of, ranges,
         {r.metric.id: params_text(r.params) for r in requests}, columns, aggregates,
         sums_file, open_file, opened, generation,
-        {name: check for name, check in stored.items() if check is not None})
+        {name: check for name, check in stored.items() if check is not None}, left_out)
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
