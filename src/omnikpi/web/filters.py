@@ -126,6 +126,30 @@ def form_to_day(filters: Filters) -> str:
     return (moment.date() - timedelta(days=1)).isoformat()
 
 
+def window_days(filters: Filters) -> tuple[str, str]:
+    """The first and last days of the window in the report's zone, as its export's sheet
+    states them (a file's name): ``from``'s day; for ``to`` the form's To day, or — the
+    end being exclusive — the day before when ``to`` is midnight in the zone (a date, a
+    midnight without an offset, ``2024-03-06T00:00:00+02:00`` in Kyiv), else the day it
+    falls on. A value that cannot be read is given as it is ("" when not set)."""
+    from omnikpi.engine.run import parse_instant
+
+    def local(value: str | None, name: str) -> datetime | None:
+        try:
+            us = parse_instant(value, filters.tz, name)
+            return _local(us, filters.tz) if us is not None else None
+        except (OmniKPIError, ValueError, OverflowError):
+            return None
+
+    start = local(filters.from_, "from")
+    first = start.date().isoformat() if start else (filters.from_ or "")
+    last = form_to_day(filters)
+    if not last and filters.to:
+        end = local(filters.to, "to")
+        last = (end - timedelta(microseconds=1)).date().isoformat() if end else filters.to
+    return first, last
+
+
 def days_text(from_: str | None, to: str | None) -> str:
     """A stored window ``[from, to)`` as the days a person chose ("2026-11-02 –
     2026-11-02", the exclusive end shown as the day before), "" when it has no bounds."""

@@ -25,7 +25,7 @@ from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_r
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
-from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, form_to_day
+from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, window_days
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
@@ -227,8 +227,8 @@ def download_disposition(title: str, filters: Filters, fmt: str) -> str:
     2024-03-11.xlsx"), not ``report.xlsx`` for every download of a week; a title in
     Cyrillic is kept whole for the browsers that read ``filename*`` (RFC 6266)."""
     # the last day chosen, not the exclusive end: "…_2024-03-04_2024-03-06" for the 4th
-    # to the 6th, as the sheet says (the 7th used to be in the name)
-    last = form_to_day(filters) or (filters.to or "")
-    period = "_".join(part[:10] for part in (filters.from_, last) if part)
+    # to the 6th, as the sheet says (the 7th used to be in the name), and in the report's
+    # zone (``to=2024-03-06T00:00:00+02:00`` in Kyiv ends on the 5th)
+    period = "_".join(part[:10] for part in window_days(filters) if part)
     whole = f"{title}_{period}" if period else title
     return attachment(f"{whole[:120]}.{fmt}")
