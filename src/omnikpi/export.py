@@ -138,8 +138,13 @@ class Column:
     unit: str | None
     """The metric's unit; None for a dimension or the period."""
 
+    named_unit: bool = False
+    """The metric's name says its unit already ("Transactions per hour"): the header
+    repeated it ("Transactions per hour (per hour)", "Обращений в час (в час)")."""
+
     def label(self, unit_text: str) -> str:
-        return f"{self.name} ({unit_text})" if unit_text else self.name
+        return f"{self.name} ({unit_text})" if unit_text and not self.named_unit \
+            else self.name
 
 
 def columns(result: ReportResult, lang: str = "en") -> list[Column]:
@@ -147,7 +152,10 @@ def columns(result: ReportResult, lang: str = "en") -> list[Column]:
     out = []
     for key in result.columns:
         if key in result.metrics:
-            out.append(Column(key, metric_name(key, lang), result.metrics[key]["unit"]))
+            unit = result.metrics[key]["unit"]
+            said = UNIT_LABELS.get(unit, "").lower()
+            named = bool(said) and said in metric_name(key, "en").lower()
+            out.append(Column(key, metric_name(key, lang), unit, named))
         else:
             out.append(Column(key, _(DIMENSION_LABELS.get(key, key)), None))
     return out

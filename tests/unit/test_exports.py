@@ -454,3 +454,28 @@ def test_the_thresholds_said_are_those_of_the_channels_reported() -> None:
     every = omnikpi.report_result(DEMO_DATA_DIR, metrics=["service_level"])
     assert every.window is not None
     assert every.window.thresholds == "chat 60, email 86400, social 3600, voice 20"
+
+
+@pytest.mark.parametrize(("lang", "header"), [
+    ("en", "Transactions per hour"), ("ru", "Обращений в час"), ("uk", "Звернень на годину")])
+def test_a_rate_whose_name_says_its_unit_does_not_say_it_twice(
+        tmp_path: Path, lang: str, header: str) -> None:
+    """The XLSX and PDF headers read "Transactions per hour (per hour)" — "Обращений в
+    час (в час)" in Russian; a unit the name does not say is still given ("AHT
+    (h:mm:ss)", "Service level (%)")."""
+    result = ReportResult(
+        {"transactions_per_hour": [12.5], "service_level": [0.8]},
+        {"transactions_per_hour": {"unit": "per_hour", "params": {}},
+         "service_level": {"unit": "ratio", "params": {}}},
+        [], "total", 0, ["transactions_per_hour", "service_level"])
+    path = tmp_path / f"rate-{lang}.xlsx"
+    write_xlsx(result, path, lang=lang)
+    cells = [str(c.value) for row in load_workbook(path).active.iter_rows() for c in row
+             if c.value is not None]
+    assert header in cells
+    assert not any(c.startswith(header + " (") for c in cells)
+    assert any(c.endswith("(%)") for c in cells)
+    pdf = tmp_path / f"rate-{lang}.pdf"
+    write_pdf(result, pdf, lang=lang)
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert header in text and f"{header} (" not in text
