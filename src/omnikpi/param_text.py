@@ -19,12 +19,19 @@ from omnikpi.config import DEFAULT_THRESHOLDS_SECONDS, Config
 def thresholds_text(config: Config, channels: Sequence[str]) -> str:
     """The service-level threshold of each channel (the dataset's, else the catalog's
     channels) and of each queue the configuration sets one for: "chat 60, voice 20"."""
+    return ", ".join(f"{name} {seconds:g}"
+                     for name, seconds in thresholds_of(config, channels).items())
+
+
+def thresholds_of(config: Config, channels: Sequence[str]) -> dict[str, float]:
+    """The thresholds :func:`thresholds_text` says, as numbers: channel → seconds, and
+    ``queue NAME`` → seconds for each queue the configuration sets one for."""
     named = sorted({c.lower() for c in channels} or set(DEFAULT_THRESHOLDS_SECONDS))
-    parts = [f"{channel} {config.channel_threshold(channel):g}" for channel in named]
-    parts += [f"queue {queue} {settings.threshold_seconds:g}"
-              for queue, settings in sorted(config.queues.items())
-              if settings.threshold_seconds is not None]
-    return ", ".join(parts)
+    out = {channel: float(config.channel_threshold(channel)) for channel in named}
+    out |= {f"queue {queue}": float(settings.threshold_seconds)
+            for queue, settings in sorted(config.queues.items())
+            if settings.threshold_seconds is not None}
+    return out
 
 
 def param_texts(params: dict[str, Any], thresholds: str) -> list[tuple[str, str]]:

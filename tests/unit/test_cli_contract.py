@@ -310,3 +310,30 @@ def test_an_import_into_a_file_says_so(tmp_path: Path) -> None:
         assert (f"--out {taken} is a file: name the dataset folder to write"
                 in " ".join(result.output.split()))
         assert taken.read_text() == "{}"
+
+
+def test_the_json_says_the_threshold_the_service_level_used(tmp_path: Path) -> None:
+    """``threshold_seconds`` left to the configuration read null in the JSON, so a script
+    could not tell the service level's threshold. A voice report says 20, as the
+    contract's example does; a report over channels of different thresholds keeps null
+    and gives each under ``thresholds``; a --param is said as given."""
+
+    data = dataset(tmp_path / "two", contacts=[
+        call("v1", "2024-03-05T10:00:00Z", answered="2024-03-05T10:00:10Z",
+             ended="2024-03-05T10:02:00Z"),
+        call("c1", "2024-03-05T10:00:00Z", channel="chat", answered="2024-03-05T10:00:50Z",
+             ended="2024-03-05T10:09:00Z")])
+
+    def meta(*extra: str) -> dict[str, object]:
+        done = runner.invoke(app, ["report", "--data", str(data), "--metrics",
+                                   "service_level", "--format", "json", *extra])
+        assert done.exit_code == 0, done.output
+        return dict(json.loads(done.stdout)["metrics"]["service_level"])
+
+    voice = meta("--filter", "channel=voice")
+    assert voice["params"]["threshold_seconds"] == 20 and "thresholds" not in voice
+    both = meta()
+    assert both["params"]["threshold_seconds"] is None
+    assert both["thresholds"] == {"chat": 60, "voice": 20}
+    given = meta("--param", "service_level.threshold_seconds=30")
+    assert given["params"]["threshold_seconds"] == 30 and "thresholds" not in given

@@ -30,6 +30,8 @@ class ReportWindow:
     thresholds: str = ""
     """The service-level thresholds a ``threshold_seconds`` left to the configuration
     stood for in this run, per channel and queue ("chat 60, voice 20"; ``param_text``)."""
+    threshold_seconds: dict[str, float] = field(default_factory=dict)
+    """The same as numbers: channel (or ``queue NAME``) → seconds."""
 
 
 @dataclass
@@ -129,6 +131,25 @@ def empty_period_row(metrics: dict[str, bool]) -> dict[str, Any]:
     return {m: 0 if is_count else None for m, is_count in metrics.items()}
 
 
+def _metric_meta(request: MetricRequest, window: ReportWindow | None) -> dict[str, Any]:
+    """A metric's unit and the parameters it ran with. A ``threshold_seconds`` left to
+    the configuration is the one threshold every channel and queue of the report has when
+    they share it (a voice report: 20, as the contract's example reads); when they differ
+    it stays null and ``thresholds`` gives each (channel, or ``queue NAME`` → seconds) —
+    a script read null and could not tell which thresholds were used."""
+    params = {k: v for k, v in request.params.items()
+              if any(p.name == k and p.settable for p in request.metric.params)}
+    meta: dict[str, Any] = {"unit": request.metric.unit, "params": params}
+    if "threshold_seconds" in params and params["threshold_seconds"] is None and window \
+            and window.threshold_seconds:
+        values = set(window.threshold_seconds.values())
+        if len(values) == 1:
+            params["threshold_seconds"] = values.pop()
+        else:
+            meta["thresholds"] = dict(window.threshold_seconds)
+    return meta
+
+
 def shape(
     frame: pd.DataFrame, requests: list[MetricRequest], by: list[str], grain: str, tz: str,
     dataset: Dataset, window: ReportWindow | None = None,
@@ -149,13 +170,6 @@ def shape(
     if frame.empty and grain == "total" and not by and not keys:
         values = {m: [v] for m, v in empty_period_row({m: m in counts for m in ids}).items()}
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
-    meta = {
-        r.metric.id: {
-            "unit": r.metric.unit,
-            "params": {k: v for k, v in r.params.items()
-                       if any(p.name == k and p.settable for p in r.metric.params)},
-        }
-        for r in requests
-    }
+    meta = {r.metric.id: _metric_meta(r, window) for r in requests}
     return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns,
                         window)

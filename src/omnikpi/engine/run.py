@@ -35,7 +35,7 @@ from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import standard_metrics
-from omnikpi.param_text import thresholds_text
+from omnikpi.param_text import thresholds_of, thresholds_text
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
@@ -345,12 +345,13 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
                                 rollup)
     else:
         expr = build_report(requests, by, source_request, hours, filters)
+    # the channels the report covers: a voice report listed e-mail's and social's
+    # thresholds too
+    covered = filters.get("channel") or ctx.contact_channels or ()
     window = ReportWindow(tz, from_us, to_us_, as_of_us,
                           {d: tuple(v) for d, v in filters.items()},
-                          # the channels the report covers: a voice report listed
-                          # e-mail's and social's thresholds too
-                          thresholds_text(ctx.config, filters.get("channel")
-                                          or ctx.contact_channels or ()))
+                          thresholds_text(ctx.config, covered),
+                          thresholds_of(ctx.config, covered))
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
 
 
