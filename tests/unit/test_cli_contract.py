@@ -337,3 +337,20 @@ def test_the_json_says_the_threshold_the_service_level_used(tmp_path: Path) -> N
     assert both["thresholds"] == {"chat": 60, "voice": 20}
     given = meta("--param", "service_level.threshold_seconds=30")
     assert given["params"]["threshold_seconds"] == 30 and "thresholds" not in given
+
+
+@pytest.mark.parametrize(("window", "said"), [
+    (["--from", "2025-01-01", "--to", "2025-01-05", "--grain", "day"],
+     "its period starts after the data's last record (2024-03-06T22:00+00:00)"),
+    (["--to", "2020-01-05"], "its period ends before the data's first record"),
+])
+def test_a_period_outside_the_data_is_said_to_be(window: list[str], said: str) -> None:
+    """A January 2025 report over the demo's March 2024 printed an empty table (by day)
+    or 0 and "—" (in total) and no word; a period with data says nothing."""
+    done = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
+                               "offered,asa", *window])
+    assert done.exit_code == 0, done.output
+    assert said in " ".join(done.stderr.split())
+    inside = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
+                                 "offered,asa", "--from", "2024-03-05", "--to", "2024-03-06"])
+    assert "the report is empty" not in inside.stderr

@@ -97,6 +97,7 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     with err_console.status(f"Computing on {request.engine} …"):
         result = plan_request(dataset, request, cfg).run()
     note_as_of_before_data(dataset, request, result)
+    note_window_outside_data(dataset, result)
     return result
 
 
@@ -119,6 +120,38 @@ def note_as_of_before_data(dataset: Dataset, request: ReportRequest,
             f"[yellow]note:[/] the report is empty: --as-of {escape(str(request.as_of))} is "
             f"before the data's first record ({when.isoformat(timespec='minutes')}), "
             "and nothing was known by then", highlight=False)
+
+
+def note_window_outside_data(dataset: Dataset, result: ReportResult) -> None:
+    """Say on stderr why a report over a window after (or before) all of the data has no
+    figure: a January 2025 report over March 2024's data printed an empty table by day,
+    or 0 and "—" in total, and no word."""
+    from datetime import datetime
+
+    from omnikpi.engine.run import report_span
+    from omnikpi.engine.timezones import zone
+
+    window = result.window
+    if window is None or any(result.metrics[m]["unit"] != "count" and
+                             any(v is not None for v in result.values[m])
+                             for m in result.metrics) \
+            or any(v for m in result.metrics if result.metrics[m]["unit"] == "count"
+                   for v in result.values[m]):
+        return
+    span = report_span(dataset, [])
+
+    def shown(us: int) -> str:
+        return datetime.fromtimestamp(us / 1_000_000, zone(window.tz)).isoformat(
+            timespec="minutes")
+
+    if window.from_us is not None and window.from_us > span.hi:
+        err_console.print(
+            f"[yellow]note:[/] the report is empty: its period starts after the data's last "
+            f"record ({shown(span.hi)})", highlight=False)
+    elif window.to_us is not None and window.to_us <= span.first:
+        err_console.print(
+            f"[yellow]note:[/] the report is empty: its period ends before the data's first "
+            f"record ({shown(span.first)})", highlight=False)
 
 
 def note_unmatched_filters(dataset: Dataset, request: ReportRequest) -> None:
