@@ -231,7 +231,10 @@ class Filters:
 SortDirection = Literal["asc", "desc"]
 """A table's order: anything else is a 422 (``dir=sideways`` was read as ascending)."""
 
-FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id", "direction")
+FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id", "direction", "topic",
+                     "campaign", "lead_type")
+"""Every dimension a URL filters by, as ``--filter`` does (``topic=complaint`` was not
+read: the API answered every topic's figures)."""
 
 
 def get_filters(
@@ -241,12 +244,14 @@ def get_filters(
     engine: str | None = None, channel: str | None = None, queue: str | None = None,
     site: str | None = None, tenant: str | None = None, agent_id: str | None = None,
     to_day: str | None = None, request: Request = None,  # type: ignore[assignment]
-    direction: str | None = None,
+    direction: str | None = None, topic: str | None = None, campaign: str | None = None,
+    lead_type: str | None = None,
 ) -> Filters:
     """The filters of a URL. ``to_day`` (the form's inclusive To day) stands for
     ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters")."""
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,
-              "agent_id": agent_id, "direction": direction}
+              "agent_id": agent_id, "direction": direction, "topic": topic,
+              "campaign": campaign, "lead_type": lead_type}
     where = {k: split_values(v) for k, v in values.items() if v}
     to_day = to_day.strip() if to_day and to_day.strip() else None
     if to:
@@ -266,7 +271,8 @@ def filters_of(request: Request) -> Filters:
         q.get("metrics"), q.get("by"), q.get("grain") or "total", q.get("tz") or "UTC",
         q.get("from"), q.get("to"), q.get("as_of"), q.getlist("param") or None,
         q.get("engine"), q.get("channel"), q.get("queue"), q.get("site"), q.get("tenant"),
-        q.get("agent_id"), q.get("to_day"), request, q.get("direction"))
+        q.get("agent_id"), q.get("to_day"), request, q.get("direction"), q.get("topic"),
+        q.get("campaign"), q.get("lead_type"))
 
 
 FilterParams = Annotated[Filters, Depends(get_filters)]
@@ -279,14 +285,16 @@ def get_drill_filters(
     channel: str | None = None, queue: str | None = None, site: str | None = None,
     tenant: str | None = None, agent_id: str | None = None, to_day: str | None = None,
     request: Request = None,  # type: ignore[assignment]
-    direction: str | None = None,
+    direction: str | None = None, topic: str | None = None, campaign: str | None = None,
+    lead_type: str | None = None,
 ) -> Filters:
     """The filters of a drill-down API (``/api/v1/drill``, ``/api/v1/contacts``): those of
     :func:`get_filters` without ``metrics``, ``by`` and ``grain``, which a drill-down does
     not read (its metric is ``metric``, its figure one period); the API reference listed
     them, and a script sending them got an answer that had ignored them."""
     return get_filters(None, None, "total", tz, from_, to, as_of, param, engine, channel,
-                       queue, site, tenant, agent_id, to_day, request, direction)
+                       queue, site, tenant, agent_id, to_day, request, direction, topic,
+                       campaign, lead_type)
 
 
 DrillFilterParams = Annotated[Filters, Depends(get_drill_filters)]

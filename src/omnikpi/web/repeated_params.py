@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Send
 from omnikpi.web.page_errors import is_page
 
 LISTS = ("metrics", "by", "channel", "queue", "site", "tenant", "agent_id", "direction",
-         "boards")
+         "topic", "campaign", "lead_type", "boards")
 """Parameters read as comma-separated lists: their repeats are joined."""
 
 SINGLES = ("grain", "tz", "from", "to", "to_day", "as_of", "engine", "metric", "part",

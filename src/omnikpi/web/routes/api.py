@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
 from omnikpi.web.deps import DrillFilterParams, FilterParams, SortDirection, State, ViewDep
+from omnikpi.web.known_params import refuse_unknown_query
 from omnikpi.web.security import Caller, require_roles
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"],
+                   dependencies=[Depends(refuse_unknown_query)])
 
 
 @router.get("/report")
