@@ -25,8 +25,10 @@ def thresholds_text(config: Config, channels: Sequence[str]) -> str:
 
 def thresholds_of(config: Config, channels: Sequence[str]) -> dict[str, float]:
     """The thresholds :func:`thresholds_text` says, as numbers: channel → seconds, and
-    ``queue NAME`` → seconds for each queue the configuration sets one for."""
-    named = sorted({c.lower() for c in channels} or set(DEFAULT_THRESHOLDS_SECONDS))
+    ``queue NAME`` → seconds for each queue the configuration sets one for. Without
+    ``channels``, every channel of the catalog and of the configuration."""
+    named = sorted({c.lower() for c in channels}
+                   or set(DEFAULT_THRESHOLDS_SECONDS) | set(config.channels))
     out = {channel: float(config.channel_threshold(channel)) for channel in named}
     out |= {f"queue {queue}": float(settings.threshold_seconds)
             for queue, settings in sorted(config.queues.items())

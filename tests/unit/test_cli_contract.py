@@ -334,7 +334,12 @@ def test_the_json_says_the_threshold_the_service_level_used(tmp_path: Path) -> N
     assert voice["params"]["threshold_seconds"] == 20 and "thresholds" not in voice
     both = meta()
     assert both["params"]["threshold_seconds"] is None
-    assert both["thresholds"] == {"chat": 60, "voice": 20}
+    # every channel the configuration knows, whatever the data (and whoever asks: a
+    # client's scoped view listed other channels than an operator's filter)
+    assert both["thresholds"] == {"callback": 20, "chat": 60, "email": 86400,
+                                  "letter": 86400, "messenger": 60, "sms": 3600,
+                                  "social": 3600, "video": 20, "voice": 20}
+    assert meta("--filter", "channel=voice,chat")["thresholds"] == {"chat": 60, "voice": 20}
     given = meta("--param", "service_level.threshold_seconds=30")
     assert given["params"]["threshold_seconds"] == 30 and "thresholds" not in given
 

@@ -351,7 +351,10 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     window = ReportWindow(tz, from_us, to_us_, as_of_us,
                           {d: tuple(v) for d, v in filters.items()},
                           thresholds_text(ctx.config, covered),
-                          thresholds_of(ctx.config, covered))
+                          # the JSON's: the filter's channels, else every channel the
+                          # configuration knows — the same for every viewer (a client's
+                          # scoped data and an operator's filter listed different ones)
+                          thresholds_of(ctx.config, filters.get("channel") or ()))
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
 
 
