@@ -55,6 +55,16 @@ def test_an_agent_who_kept_to_the_schedule_reads_exactly_one_and_zero(
     assert [(r["adherence"], r["shrinkage"], r["utilization"]) for r in rows] == [
         (1.0, 0.0, 1.0)]
     assert math.copysign(1.0, rows[0]["shrinkage"]) == 1.0  # not -0.0
+    if engine == "duckdb":  # the drill-down's figure is the report's, to the last digit
+        from omnikpi.engine.drill import drill
+        from omnikpi.schema.dataset import load_dataset
+
+        loaded = load_dataset(data)
+        assert drill(loaded, "adherence").figure.value == 1.0
+        assert drill(loaded, "shrinkage").figure.value == 0.0
+        states = {f["state"]: f["value"] for f in drill(loaded, "time_in_state").key_figures}
+        report = omnikpi.report_result(data, metrics=["time_in_state"]).rows
+        assert states == {r["state"]: r["time_in_state"] for r in report}
 
 
 @given(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False))

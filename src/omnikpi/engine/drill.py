@@ -20,6 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 
 from omnikpi.config import Config
 from omnikpi.engine.backends import Backend, backend_for
@@ -30,6 +31,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.plan_time import plans_until_us
 from omnikpi.engine.registry import SOURCES, metric_reads, metric_sources, metric_tables
+from omnikpi.engine.result import without_summation_noise
 from omnikpi.engine.run import _contact_highs, _period_hours, parse_instant, report_span
 from omnikpi.engine.sources import KEY, SourceRequest, booking_key, contacts_booked_source
 from omnikpi.engine.timezones import offset_ranges
@@ -569,17 +571,28 @@ def _aggregates(t: ir.Table, metric: Metric) -> dict[str, ir.Value]:
 
 def _ratio(metric: Metric, num: float | None, den: float | None,
            hours: float | None) -> float | None:
+    """The figure of sums, as the report gives it (without the noise of float sums:
+    a key figure read 98334.23600000031 where the report said 98334.236)."""
     if metric.per_period_hours:
-        return None if not hours else (num or 0.0) / hours * metric.scale
-    if metric.denominator is not None:
-        return None if not den else (num or 0.0) / den * metric.scale
-    if metric.aggregate == "max":
-        return num
-    return (num or 0.0) * metric.scale
+        value = None if not hours else (num or 0.0) / hours * metric.scale
+    elif metric.denominator is not None:
+        value = None if not den else (num or 0.0) / den * metric.scale
+    elif metric.aggregate == "max":
+        value = num
+    else:
+        value = (num or 0.0) * metric.scale
+    return _snapped(value, metric.unit == "ratio")
+
+
+def _snapped(value: float | None, ratio: bool = False) -> float | None:
+    if value is None:
+        return None
+    return float(without_summation_noise(np.array([value]), ratio)[0])
 
 
 def _clean(value: Any) -> float | None:
-    return None if value is None or value != value else float(value)
+    """A sum as a number (NaN: none), without the noise of float sums."""
+    return None if value is None or value != value else _snapped(float(value))
 
 
 def _figure(rows: ir.Table, metric: Metric, backend: Backend, hours: float | None) -> Figure:
