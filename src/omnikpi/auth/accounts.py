@@ -19,7 +19,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.password_rules import check_password
@@ -284,21 +284,22 @@ after the hash), and about eighteen were checked against a limit of five. Severa
 processes each hold their own lock; the window between them is a few milliseconds."""
 
 
-def _claim_attempt(bind: Engine | Connection, username: str, ip: str) -> tuple[int, str]:
-    """Record a login attempt as failed before its password is checked, in a transaction
-    of its own committed at once: (its id, the name it is recorded under). Raises
-    :class:`TooManyAttempts` when the address has used up its attempts."""
-    with ATTEMPTS_LOCK, Session(bind, expire_on_commit=False) as claim:
-        known = claim.scalar(select(User.id).where(User.username == username)) is not None
+def _claim_attempt(session: Session, username: str, ip: str) -> tuple[int, str]:
+    """Record a login attempt as failed before its password is checked, and commit it at
+    once (with whatever the session held: a login is the first thing its session does):
+    (its id, the name it is recorded under). Raises :class:`TooManyAttempts` when the
+    address has used up its attempts."""
+    with ATTEMPTS_LOCK:
+        known = session.scalar(select(User.id).where(User.username == username)) is not None
         # a name no account has is kept as a digest: a password typed into the name field
         # was stored in clear in the audit log and the attempts table (the per-name
         # lock-out still counts the same digest)
         recorded = username if known else \
             f"unknown name {hashlib.sha256(username.encode()).hexdigest()[:12]}"
-        _check_rate(claim, recorded, ip)
+        _check_rate(session, recorded, ip)
         attempt = LoginAttempt(username=recorded, ip=ip, success=False)
-        claim.add(attempt)
-        claim.commit()
+        session.add(attempt)
+        session.commit()
         return attempt.id, recorded
 
 
@@ -307,8 +308,9 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     ``MAX_FAILURES`` failures for a name from an address (or ``MAX_FAILURES_PER_ADDRESS``
     from an address for any names) inside ``FAILURE_WINDOW``, further attempts from that
     address are refused until the window has passed. An attempt counts as a failure from
-    the moment it is claimed until its password is found right."""
-    attempt_id, recorded = _claim_attempt(session.get_bind(), username, ip)
+    the moment it is claimed until its password is found right; the claim commits
+    ``session`` (call it first in its transaction)."""
+    attempt_id, recorded = _claim_attempt(session, username, ip)
     user = session.scalar(select(User).where(User.username == username))
     ok = False
     if user is not None and not user.disabled:
