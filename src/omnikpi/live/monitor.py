@@ -39,7 +39,7 @@ from omnikpi.live.ingest import LIVE_TABLES, LiveStore, latest_open_states, vali
 from omnikpi.metrics.base import get_metric
 from omnikpi.metrics.display import wallboard_metrics
 from omnikpi.schema.convert import SQL_TYPES, quote, sql_str
-from omnikpi.schema.dataset import Dataset, TableLoad, load_dataset
+from omnikpi.schema.dataset import Dataset, TableLoad, add_empty_tables, load_dataset
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import INBOUND_SQL, TABLES
 
@@ -361,7 +361,11 @@ class LiveMonitor:
             tables += SCHEDULE_TABLES
         loads = {t: TableLoad(t, [], columns=tuple(c.name for c in TABLES[t].columns))
                  for t in tables}
-        return Dataset(self.data, con, loads, [], 0, owns_root=False)
+        dataset = Dataset(self.data, con, loads, [], 0, owns_root=False)
+        # the other tables, empty, as a loaded folder has them: what reads one only when
+        # present (a schedule's roster, for an activity's site) reads none
+        add_empty_tables(dataset)
+        return dataset
 
     def snapshot(self, scope: Scope, now_us: int | None = None,
                  where: Where | None = None) -> Snapshot:

@@ -59,7 +59,7 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
             cached = _load_cached(con, folder, files, fp, entry)
             if cached is not None:
                 attribute_people(cached.con, cached.loads)
-                _add_empty_tables(cached)
+                add_empty_tables(cached)
                 cached.contact_stamps = stamps
                 return cached
             con.close()
@@ -101,7 +101,7 @@ def load_dataset(path: Path | str, cache: bool | None = None, *,
             for info in infos.values():
                 if "key_hashes" in info:
                     info["key_hashes"].unlink(missing_ok=True)
-    _add_empty_tables(dataset)
+    add_empty_tables(dataset)
     return dataset
 
 
@@ -114,7 +114,7 @@ def _no_tables(folder: Path) -> Problem:
                    + (f"; found {found}" if found else ""), fatal=True)
 
 
-def _add_empty_tables(dataset: Dataset) -> None:
+def add_empty_tables(dataset: Dataset) -> None:
     """An empty relation of the canonical columns for each table the folder lacks, and for
     each it has but could not use (a contacts.csv without arrived_at): what reads it only
     for its dimensions (surveys joined to their contacts) then reads none, as when the file
