@@ -65,12 +65,15 @@ register(
     Metric(
         id="time_in_state", name="Time in state",
         formulas={"ru": "секунды по статусу и причине оператора (табличный показатель: строка на "
-                        "статус)",
+                        "статус и причину — столбцы state и reason; у статусов без причины "
+                        "reason пуст)",
                   "uk": "секунди за статусом і причиною оператора (табличний показник: рядок на "
-                        "статус)"},
+                        "статус і причину — стовпці state і reason; у статусів без причини "
+                        "reason порожній)"},
         names={"ru": "Время в статусе", "uk": "Час у статусі"}, unit="seconds", area="productivity",
         source="agent_time", tables=("agent_states",),
-        formula="seconds per agent state and reason (a table metric: one row per state)",
+        formula="seconds per agent state and reason (a table metric: one row per state and "
+        "reason — key columns state and reason, reason null for a state without one)",
         numerator=lambda t, p: t.seconds, key_column="state,reason",
     ),
     Metric(
