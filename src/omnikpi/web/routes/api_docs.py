@@ -124,7 +124,21 @@ def documented(schema: dict[str, Any]) -> dict[str, Any]:
                     "description": REFUSALS[code],
                     "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Error"}}}})
+            if path in POOLED and "422" in responses:
+                responses["422"] = DATA_REFUSAL
     return schema
+
+
+DATA_REFUSAL = {
+    "description": "Parameters FastAPI cannot read (`detail`: a list of problems), or data "
+                   "that cannot give the figure — a table the metric needs is missing or "
+                   "unusable (`detail`: one sentence naming it).",
+    "content": {"application/json": {"schema": {"anyOf": [
+        {"$ref": "#/components/schemas/HTTPValidationError"},
+        {"$ref": "#/components/schemas/Error"}]}}},
+}
+"""The 422 of the routes that compute figures: FastAPI declared only its own list, and a
+client generated from the schema failed on a data error's sentence."""
 
 
 @router.get("/openapi.json")
