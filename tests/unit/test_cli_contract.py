@@ -359,3 +359,23 @@ def test_a_period_outside_the_data_is_said_to_be(window: list[str], said: str) -
     inside = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
                                  "offered,asa", "--from", "2024-03-05", "--to", "2024-03-06"])
     assert "the report is empty" not in inside.stderr
+
+
+def test_a_qa_figure_without_evaluations_says_why(tmp_path: Path) -> None:
+    """Contact quality and the QA score read "—" on the dashboard with no word (an
+    evaluation made today of last month's contacts is after the demo's as-of); the one
+    evaluation here is on 5 March, the report 6 March."""
+    data = dataset(tmp_path / "qa", contacts=[call("c1", "2024-03-06T10:00:00Z")],
+                   qa_evaluations=[{"evaluation_id": "e1", "contact_id": "c1",
+                                    "agent_id": "a1", "evaluator_id": "lead", "form_id": "f",
+                                    "evaluated_at": "2024-03-05T10:00:00Z", "score": 90}])
+    out = runner.invoke(app, ["report", "--data", str(data), "--metrics",
+                              "contact_quality,qa_score", "--from", "2024-03-06", "--to",
+                              "2024-03-07", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["rows"] == [{"contact_quality": None, "qa_score": None}]
+    note = " ".join(out.stderr.split())
+    for metric in ("contact_quality", "qa_score"):
+        assert (f"note: {metric} has no value: it counts the QA evaluations (not calibration "
+                "ones) made by as-of (2024-03-06T10:00+00:00) in the period, and there are "
+                "none") in note

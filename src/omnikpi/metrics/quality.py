@@ -125,6 +125,23 @@ _QA_SCORE_NOTE = ("Calibration evaluations (calibration = true) are left out; ev
                   "latest).")
 
 
+_QA_WHEN_EMPTY = (
+    "it counts the QA evaluations (not calibration ones) made by as-of ({as_of}) in the "
+    "period, and there are none: evaluate contacts of a QA sample, or choose a later as-of "
+    "(an evaluation made today of last month's contacts counts as of today)"
+)
+_QA_WHEN_EMPTY_TEXTS = {
+    "ru": "учитываются оценки QA (кроме калибровочных), сделанные к моменту {as_of} в этом "
+          "периоде, а таких нет: оцените обращения из выборки QA или выберите более поздний "
+          "момент (оценка, сделанная сегодня по обращениям прошлого месяца, учитывается на "
+          "сегодня)",
+    "uk": "враховуються оцінки QA (крім калібрувальних), зроблені до моменту {as_of} у цьому "
+          "періоді, а таких немає: оцініть звернення з вибірки QA або виберіть пізніший "
+          "момент (оцінка, зроблена сьогодні щодо звернень минулого місяця, враховується на "
+          "сьогодні)",
+}
+
+
 def _defective(t: ir.Table, p: Params) -> ir.BooleanValue:
     bad = t.critical_error.fill_null(False)
     if p.get("pass_score") is not None:
@@ -150,6 +167,7 @@ register(
                       "defective (none: only critical errors)", unit="points"),),
         numerator=lambda t, p: n(t.latest & ~_defective(t, p)),
         denominator=lambda t, p: n(t.latest), notes=_QA_NOTE,
+        when_empty=_QA_WHEN_EMPTY, when_empty_texts=_QA_WHEN_EMPTY_TEXTS,
     ),
     Metric(
         id="qa_score", name="QA score",
@@ -160,6 +178,7 @@ register(
         tables=("qa_evaluations",),
         formula="Σ evaluation score (0–100) / evaluations", notes=_QA_SCORE_NOTE,
         numerator=lambda t, p: t.score, denominator=lambda t, p: n(t.score.notnull()),
+        when_empty=_QA_WHEN_EMPTY, when_empty_texts=_QA_WHEN_EMPTY_TEXTS,
     ),
     Metric(
         id="qa_item_score", name="QA item score",
