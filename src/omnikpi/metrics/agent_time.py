@@ -65,11 +65,9 @@ register(
     Metric(
         id="time_in_state", name="Time in state",
         formulas={"ru": "секунды по статусу и причине оператора (табличный показатель: строка на "
-                        "статус и причину — столбцы state и reason; у статусов без причины "
-                        "reason пуст)",
+                        "статус и причину; у статусов без причины причина пуста)",
                   "uk": "секунди за статусом і причиною оператора (табличний показник: рядок на "
-                        "статус і причину — стовпці state і reason; у статусів без причини "
-                        "reason порожній)"},
+                        "статус і причину; у статусів без причини причина порожня)"},
         names={"ru": "Время в статусе", "uk": "Час у статусі"}, unit="seconds", area="productivity",
         source="agent_time", tables=("agent_states",),
         formula="seconds per agent state and reason (a table metric: one row per state and "
