@@ -20,6 +20,7 @@ from omnikpi.live.alert_kinds import (
     ALERT_KINDS,
     KINDS,
     clear_level_problem,
+    number,
     sentence,
     threshold_problem,
 )
@@ -101,7 +102,24 @@ def _alerts_page(request: Request, state: State, principal: Principal,
         "kind_help": {k: kind.help for k, kind in KINDS.items()},
         "error": error, "typed": typed or {}, "older": data["older_before_id"],
         "newest": before_id is not None, "before_id": before_id,
-        "name_max": NAME_CHARS}, status_code=status)
+        "name_max": NAME_CHARS, "threshold_text": _threshold_text(lang)},
+        status_code=status)
+
+
+def _threshold_text(lang: str) -> Callable[[str, Any], str]:
+    """A rule's threshold (or clear level) in its figure's unit, as the firings' sentences
+    write it ("80 %" for 0.8, "2 min" for 120 s; a bare "0,8" read as nothing)."""
+    from omnikpi.web.i18n import translator
+
+    _ = translator(lang)
+
+    def text(kind: str, value: Any) -> str:
+        found = KINDS.get(kind)
+        if value is None or found is None:
+            return ""
+        return number(float(value), found.unit, _)
+
+    return text
 
 
 ALERT_KIND_NAMES = {

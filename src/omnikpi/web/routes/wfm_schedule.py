@@ -29,6 +29,7 @@ from omnikpi.schema.files import find_table_files
 from omnikpi.store.db import session_scope
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
+from omnikpi.web.filters import zone_names
 from omnikpi.web.gantt import clock, day_axis
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.limits import INSTANT_CHARS, NAME_CHARS
@@ -176,7 +177,7 @@ def schedule_page(request: Request, view: ViewDep,
     data = _page_data(view, day, tz)
     query = urlencode({"day": data["day"].isoformat() if data["day"] else "", "tz": tz})
     return templates.TemplateResponse(request, "wfm_schedule.html", {
-        "filters": None, **data, "moved": moved, "query": query})
+        "filters": None, **data, "moved": moved, "query": query, "zones": zone_names()})
 
 
 @router.get("/wfm/schedule/roster.xlsx")

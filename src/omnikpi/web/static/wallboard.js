@@ -55,6 +55,11 @@
     for (const r of rows) { const tr = document.createElement("tr"); render(tr, r); body.appendChild(tr); }
   }
   // a state in the page's language; in English the id reads as words (not_ready → not ready)
+  // a not-ready reason in the page's language (break → перерыв), as the agent's timeline
+  // names it; a reason of the center's own stays as written (data: translate="no")
+  const reasons = words.reasons || {};
+  const reasonName = (r) => (r && reasons[r]) || r;
+  const reasonIsData = (r) => !(r && reasons[r]);
   const stateName = (s) => (s && states[s] && states[s] !== s) ? states[s] : s ? String(s).replace("_", " ") : s;
   const mark = (goals, metric) => (goals && goals[metric] && goals[metric].status) || "";
 
@@ -88,7 +93,7 @@
       tr.dataset.agent = a.agent_id;
       cell(tr, a.agent_id, "", true);
       cell(tr, stateName(a.state), "state", !states[a.state]);
-      cell(tr, a.reason, "", true);
+      cell(tr, reasonName(a.reason), "", reasonIsData(a.reason));
       cell(tr, secs(a.in_state_s));
       cell(tr, a.contact ? a.contact.queue : "", "", true);
       const ch = a.contact ? a.contact.channel : a.channel;
@@ -139,7 +144,7 @@
     drawAgents(data.agent_list || []);
     fill("agents", data.agents, (tr, a) => {
       cell(tr, a.site, "", true); cell(tr, stateName(a.state), "", !states[a.state]);
-      cell(tr, a.reason, "", true); cell(tr, a.agents);
+      cell(tr, reasonName(a.reason), "", reasonIsData(a.reason)); cell(tr, a.agents);
     });
     fill("chats", data.chat, (tr, a) => {
       cell(tr, a.agent_id, "", true); cell(tr, a.site, "", true);
