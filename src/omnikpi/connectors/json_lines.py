@@ -66,7 +66,7 @@ def without_broken_lines(files: list[Path]
                     if line_number not in skip and line_number not in several:
                         target.write(line)
                         continue
-                    text, values, cut = _values(line)
+                    text, values, cut = line_values(line)
                     for start, end in values:  # each complete object on its own line
                         target.write(text[start:end].encode() + b"\n")
                     if cut is None:
@@ -97,7 +97,7 @@ def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
         for line_number, line in enumerate(source, start=1):
             if not line.strip():
                 continue
-            _, values, cut = _values(line)
+            _, values, cut = line_values(line)
             if cut is not None:
                 broken.append((line_number, cut[1]))
             elif len(values) > 1:
@@ -105,7 +105,7 @@ def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
     return broken, several
 
 
-def _values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str] | None]:
+def line_values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str] | None]:
     """The line's text, where each complete JSON value written back to back on it starts
     and ends, and where its rest stops parsing with the parser's reason (none when the
     whole line parses)."""
@@ -151,5 +151,5 @@ def _parses(line: bytes) -> bool:
     """Whether a line reads as a line of a JSON-lines file: complete JSON values back to
     back, or complete objects followed by a cut (a line of an object written over many
     lines is neither: ``{``, or ``"key": {…},`` whose first value is no object)."""
-    text, values, cut = _values(line)
+    text, values, cut = line_values(line)
     return bool(values) and (cut is None or text[values[0][0]] == "{")

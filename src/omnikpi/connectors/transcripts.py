@@ -32,7 +32,7 @@ from omnikpi.connectors.failing_rows import (
     raises,
     tried,
 )
-from omnikpi.connectors.json_lines import _values, without_broken_lines
+from omnikpi.connectors.json_lines import line_values, without_broken_lines
 from omnikpi.connectors.mapped_table import MappedSummary
 from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
 from omnikpi.connectors.sandbox import seal
@@ -107,7 +107,7 @@ def _message_lines(path: Path) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     with open_bytes(path) as source:
         for number, line in enumerate(source, start=1):
-            text, values, _ = _values(line)
+            text, values, _ = line_values(line)
             found += [(number, text[start:end]) for start, end in values]
     return found
 
