@@ -214,7 +214,7 @@ def test_adherence_below_fires_and_clears_on_the_day_s_schedule(
         engine.evaluate(data, now)
     assert seen == [round(40 / 60, 4), round(40 / 90, 4), round(70 / 120, 4)]
     assert [n.payload["status"] for n in sent] == ["firing", "cleared"]
-    assert sent[0].payload["text"] == "Adherence 44 % < 50 % on agent d1 (k-plan)"
+    assert sent[0].payload["text"] == "Adherence 44.4 % < 50 % on agent d1 (k-plan)"
 
 
 def test_adherence_follows_a_schedule_changed_while_the_server_runs(tmp_path: Path) -> None:

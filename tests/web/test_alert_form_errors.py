@@ -272,12 +272,13 @@ def test_the_rules_table_writes_numbers_as_the_language_does(admin: TestClient) 
     def cells(lang: str) -> list[list[str]]:
         page = admin.get(f"/alerts?lang={lang}").text
         rows = re.findall(r"<tr[^>]*><td><span translate=\"no\">.*?</tr>", page, re.S)
-        return [re.findall(r"<td>([^<]*)</td>", row)[1:5] for row in rows]
+        return [re.findall(r"<td[^>]*>([^<]*)</td>", row)[1:5] for row in rows]
 
-    assert cells("uk") == [["0,75", "5", "15", "0,825"],
-                           ["1\u00a0500", "2,5", "0", ""]]
-    assert cells("ru") == cells("uk")
-    assert cells("en") == [["0.75", "5", "15", "0.825"], ["1,500", "2.5", "0", ""]]
+    # thresholds in their figure's unit, as the alerts' sentences say them (a bare 0,75
+    # or 1 500 read as nothing); the minutes as numbers of the language
+    assert cells("uk") == [["75 %", "5", "15", "82,5 %"], ["25 хв", "2,5", "0", ""]]
+    assert cells("en") == [["75 %", "5", "15", "82.5 %"], ["25 min", "2.5", "0", ""]]
+    assert cells("ru")[0] == cells("uk")[0]
 
 
 @pytest.mark.parametrize(("lang", "shown"), [("en", "0.8"), ("ru", "0,8"), ("uk", "0,8")])

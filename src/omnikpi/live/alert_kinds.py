@@ -208,7 +208,10 @@ mark of a sentence ("244769.7 ч" mixed a Russian unit with an English point).""
 
 def number(value: float, unit: str, _: Translate = str) -> str:
     if unit == "ratio":
-        return f"{value * 100:.0f} %"
+        # a tenth of a percent when the share has one: a rule clearing at 0.825 read
+        # "82 %" (82.5 % is its level), and the decimal mark of the language
+        shown = f"{value * 100:.1f}".removesuffix(".0")
+        return shown.replace(".", _(DECIMAL_SAMPLE)[1:2] or ".") + " %"
     if unit == "seconds":
         if value >= 3600:
             mark = _(DECIMAL_SAMPLE)[1:2] or "."
