@@ -140,7 +140,7 @@ def _left_out(dataset: Dataset) -> dict[str, str] | None:
     it — their row numbers in the file; None when they cannot be told here.
 
     Read from the table's own record of them (``FileScope``): the quarantined rows
-    (``anti``: duplicates of a row of another file, found across files) and, for a dataset
+    (``left_out``: duplicates of a row of another file, found across files) and, for a dataset
     validated now, the rows breaking a rule (a cached verdict lists both kinds together,
     so both are taken either way). Nothing is read when no row is left out (the usual
     case), and otherwise the small list of left-out rows, plus, only when some row of a
@@ -154,16 +154,11 @@ def _left_out(dataset: Dataset) -> dict[str, str] | None:
     con = dataset.con
     parts = []
     quarantined = 0
-    head, tail = " ANTI JOIN ", " USING (__file, __row)"
-    if scope.anti:
-        if not (scope.anti.startswith(head) and scope.anti.endswith(tail)):
-            return None
-        parts.append(f"SELECT __file, __row FROM {scope.anti[len(head):-len(tail)]}")
+    if scope.left_out:
+        parts.append(f"SELECT __file, __row FROM {scope.left_out}")
         row = con.execute(f"SELECT count(*) FROM ({parts[0]})").fetchone()
         quarantined = int(row[0]) if row else 0
-    if scope.where and load.rows_read - load.rows_loaded > quarantined:
-        if scope.where != "WHERE NOT __bad":
-            return None
+    if scope.flagged and load.rows_read - load.rows_loaded > quarantined:
         union = " UNION ALL BY NAME ".join(f"SELECT __file, __row, __bad FROM {s}"
                                            for s in scope.stages)
         parts.append(f"SELECT __file, __row FROM ({union}) WHERE __bad")

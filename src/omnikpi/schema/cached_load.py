@@ -168,14 +168,13 @@ def _load_cached(
             for index, (file, meta) in enumerate(zip(table_files, data["files"], strict=True)):
                 stages.append(_stage_cached(con, table, file, index, meta, numbered))
             staged = union_stages(con, name, stages)
-            anti = ""
-            if numbered:
-                anti = (f" ANTI JOIN (SELECT __file, __row FROM __cached_bad WHERE __table = "
-                        f"{sql_str(name)}) USING (__file, __row)")
+            left_out = (f"(SELECT __file, __row FROM __cached_bad WHERE __table = "
+                        f"{sql_str(name)})" if numbered else "")
+            anti = f" ANTI JOIN {left_out} USING (__file, __row)" if left_out else ""
             columns = ", ".join(quote(c) for c in load.columns)
             con.execute(f"CREATE VIEW {quote(name)} AS SELECT {columns} FROM {staged}{anti}")
             if name not in ATTRIBUTED:
-                scopes[name] = FileScope(load.columns, tuple(stages), anti)
+                scopes[name] = FileScope(load.columns, tuple(stages), left_out)
             bounds[name] = {c: (v[0], v[1]) for c, v in data["bounds"].items()}
             domains[name] = {c: tuple(str(x) for x in v)
                              for c, v in data.get("domains", {}).items()}

@@ -506,7 +506,8 @@ def _validate_table(
         f"FROM {staged}{anti} WHERE NOT __bad"
     )
     if table.name not in ATTRIBUTED:  # (their views are rebuilt with people's time)
-        info["scope"] = FileScope(tuple(columns), tuple(stages), anti, "WHERE NOT __bad")
+        info["scope"] = FileScope(tuple(columns), tuple(stages),
+                                  quarantine if counts[2] else "", flagged=True)
     order = {f.display: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.row or 0))
     return load, problems[:MAX_PROBLEMS_KEPT], count

@@ -81,24 +81,29 @@ class FileScope:
     day reads the files whose instants touch the days it computes, not the whole history.
 
     The rows are exactly those of the table's view restricted to the files: each file's
-    stage (numbered ``__file`` in file order) minus the same rows left out (``anti``:
-    duplicates and overlaps found across files; ``where``: rows breaking a rule)."""
+    stage (numbered ``__file`` in file order) minus the rows left out — those listed in
+    ``left_out`` (duplicates and overlaps found across files) and, when ``flagged``, the
+    staged rows whose ``__bad`` flag says they break a rule. Both are recorded as such
+    (not as SQL text to take apart) because the rollup also reads which rows they are."""
 
     columns: tuple[str, ...]
     stages: tuple[str, ...]
     """One relation per file, in the table's file order."""
-    anti: str = ""
-    where: str = ""
+    left_out: str = ""
+    """A relation of the (``__file``, ``__row``) pairs quarantined across files, or ""."""
+    flagged: bool = False
+    """Whether the stages carry ``__bad``, true for a row that breaks a rule."""
 
     def sql(self, files: Sequence[int]) -> str:
         """The loaded rows of the files numbered ``files`` (no row for an empty list)."""
         chosen = [self.stages[i] for i in sorted(set(files))] or [self.stages[0]]
         union = " UNION ALL BY NAME ".join(f"SELECT * FROM {s}" for s in chosen)
-        where = self.where or "WHERE true"
+        anti = f" ANTI JOIN {self.left_out} USING (__file, __row)" if self.left_out else ""
+        where = "WHERE NOT __bad" if self.flagged else "WHERE true"
         if not files:
             where += " AND false"
         columns = ", ".join(quote(c) for c in self.columns)
-        return f"SELECT {columns} FROM ({union}) AS __files{self.anti} {where}"
+        return f"SELECT {columns} FROM ({union}) AS __files{anti} {where}"
 
 
 @dataclass
