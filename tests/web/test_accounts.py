@@ -616,3 +616,14 @@ def test_a_password_for_an_account_that_is_not_there_is_not_asked_for(database: 
     assert done.exit_code == 2 and "no user 'ghost'" in done.output, done.output
     # nothing was read: the suite's cheap-hashing warning comes with reading a password
     assert "stores this password" not in done.output
+
+
+def test_login_page_offers_no_pages_until_someone_is_logged_in(app: FastAPI) -> None:
+    """Each page link of a logged-out visitor only led back to the login form."""
+    client = TestClient(app)
+    nav = re.search(r"<nav>(.*?)</nav>", client.get("/login").text, re.S)
+    assert nav and 'href="/builder"' not in nav.group(1) and 'href="/agents"' not in nav.group(1)
+    assert 'hreflang="ru"' in nav.group(1)  # the language choice stays
+    assert _login(client, "ana") == 303
+    nav = re.search(r"<nav>(.*?)</nav>", client.get("/builder").text, re.S)
+    assert nav and 'href="/builder"' in nav.group(1) and 'href="/agents"' in nav.group(1)
