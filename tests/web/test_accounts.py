@@ -171,6 +171,7 @@ def test_password_flow_token_opens_the_api(app: FastAPI) -> None:
     assert wrong.status_code == 401
     token = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
     assert token.json()["token_type"] == "bearer"
+    assert token.json()["expires_in"] == 8 * 3600  # the 8 hours the token is valid
     report = client.get("/api/v1/report", params={"metrics": "offered"},
                         headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert report.status_code == 200 and report.json()["rows"][0]["offered"] > 0

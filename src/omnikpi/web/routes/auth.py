@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from omnikpi.auth.accounts import (
+    BEARER_HOURS,
     SESSION_HOURS,
     TooManyAttempts,
     audit,
@@ -147,7 +148,8 @@ def token(request: Request, state: State,
           username: Annotated[str, Form(max_length=NAME_CHARS)],
           password: Annotated[str, Form()]) -> JSONResponse:
     """OAuth2 password flow: form fields ``username`` and ``password``; the returned bearer
-    token is valid for 8 hours on every ``/api/v1/*`` route."""
+    token is valid for 8 hours on every ``/api/v1/*`` route, and says so in seconds
+    (``expires_in``, RFC 6749 §5.1) so that a script renews it before it runs out."""
     if not state.auth:
         raise HTTPException(400, "this server runs with --no-auth: no token is needed")
     try:
@@ -160,5 +162,6 @@ def token(request: Request, state: State,
     if issued is None:
         raise HTTPException(401, "wrong user name or password",
                             headers={"WWW-Authenticate": "Bearer"})
-    return JSONResponse({"access_token": issued, "token_type": "bearer"},
+    return JSONResponse({"access_token": issued, "token_type": "bearer",
+                         "expires_in": BEARER_HOURS * 3600},
                         headers={"Cache-Control": "no-store"})
