@@ -45,7 +45,7 @@ from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write, stored_rows, to_arrow
 from omnikpi.errors import DataError, UsageError
-from omnikpi.schema.convert import sql_str
+from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.files import open_bytes
 
 DEFAULT_FIELDS = {"conversation": "conversation_id", "ts": "ts", "role": "sender",
@@ -87,6 +87,28 @@ def _read_messages(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
                 "format = 'newline_delimited', union_by_name = true, sample_size = -1, "
                 f"filename = {sql_str(FILE)})")
+
+
+def _add_optional_columns(con: duckdb.DuckDBPyConnection, mapping: dict[str, Any],
+                          mapping_path: Path) -> set[str]:
+    """The mapping's ``optional`` source fields that no message has, added to ``raw`` as
+    empty text columns; their names.
+
+    DuckDB makes a column of each key some message has: an export written without the
+    messages' text (Chatwoot's ``content`` left out to keep a file small) had no such
+    column, and the mapping reading it was refused as if mistyped. A field declared
+    optional reads as empty then (the import says so); one not declared stays a mistake
+    named by the usage error."""
+    optional = mapping.get("optional", [])
+    if not isinstance(optional, list) or not all(
+            isinstance(n, str) and n.isidentifier() for n in optional):
+        raise UsageError(f"transcripts mapping {mapping_path}: optional must list source "
+                         'field names (optional = ["content"])')
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    absent = {name for name in optional if name not in present}
+    for name in sorted(absent):
+        con.execute(f"ALTER TABLE raw ADD COLUMN {quote(name)} VARCHAR")
+    return absent
 
 
 def _as_text(con: duckdb.DuckDBPyConnection, expr: str) -> str:
@@ -191,9 +213,10 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
     # the name the reader gives each file → the file of its lines (the lines of a copy
     # without the broken ones are numbered as in the file given) and the name given
     sources = {str(path): (readable[i], files[i]) for i, path in enumerate(read_as)}
+    absent = _add_optional_columns(con, mapping, mapping_path)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
-    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()} - {FILE}
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()} - {FILE} - absent
     fields = {k: v for k, v in DEFAULT_FIELDS.items() if v in present}
     fields.update(given)
     for needed in ("conversation", "ts", "role"):
@@ -328,6 +351,10 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
                 # out (listed in rejects.csv), not "value left empty" as if it were
                 summary.left_out.update(left_out)
                 summary.rejected.update(unreadable)
+                if absent:
+                    summary.notes.append(
+                        f"no message of these files has {', '.join(sorted(absent))} (the "
+                        "mapping's optional source fields): read as empty")
                 if text_lost:
                     summary.notes.append(
                         f"the messages' text ([fields] body) is not written: the messages "

@@ -163,3 +163,43 @@ def test_a_chat_over_midnight_in_two_daily_files(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     [contact] = pq.read_table(tmp_path / "day1-day2" / "contacts.parquet").to_pylist()
     assert contact["first_response_at"].isoformat() == "2024-03-06T00:01:00"
+
+
+def test_chatwoot_text_is_kept_and_an_export_without_it_still_imports(tmp_path: Path) -> None:
+    """The shipped mapping reads each message's ``content`` as its text (the QA page's
+    transcript: it read none before); an export without ``content`` anywhere imports
+    with the text empty and a note, where a mapping naming it was refused."""
+    import json
+
+    def message(number: int, seconds: int, kind: int, content: str | None) -> dict[str, object]:
+        return {"id": number, "conversation_id": 7, "inbox_id": 2,
+                "created_at": 1709629200 + seconds, "message_type": kind, "private": False,
+                "content": content, "sender": {"id": 55 if kind == 0 else 3,
+                                               "type": "contact" if kind == 0 else "user",
+                                               "name": "ivan"}}
+    messages = [message(1, 0, 0, "Where is my order?"), message(2, 30, 1, "Checking now"),
+                message(3, 40, 1, None)]  # an attachment alone: no text
+    (tmp_path / "with.jsonl").write_text("".join(json.dumps(m) + "\n" for m in messages))
+    (tmp_path / "without.jsonl").write_text("".join(
+        json.dumps({k: v for k, v in m.items() if k != "content"}) + "\n" for m in messages))
+    texts = {}
+    for name in ("with", "without"):
+        result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / f"{name}.jsonl"),
+                                          "--mapping", str(MAPPING),
+                                          "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert ("no message of these files has content" in result.output) == (name == "without")
+        rows = pq.read_table(tmp_path / name / "messages.parquet").to_pylist()
+        texts[name] = [r["text"] for r in sorted(rows, key=lambda r: r["ts"])]
+    assert texts == {"with": ["Where is my order?", "Checking now", None],
+                     "without": [None, None, None]}
+
+
+def test_a_mapping_optional_field_must_be_a_field_name(tmp_path: Path) -> None:
+    (tmp_path / "m.jsonl").write_text('{"conversation_id": 1, "ts": "2024-03-05T10:00:00Z", '
+                                      '"sender": "customer"}\n')
+    (tmp_path / "map.toml").write_text('optional = "content"\n')
+    result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "m.jsonl"),
+                                      "--mapping", str(tmp_path / "map.toml"),
+                                      "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "optional must list source field names" in result.output
