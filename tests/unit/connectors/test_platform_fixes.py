@@ -201,6 +201,34 @@ def test_freshdesk_a_reopened_ticket_is_not_resolved(tmp_path: Path) -> None:
     assert report == {"resolution_time": (3 * 3600 + 2 * 3600) / 2}  # not (1 + 3 + 2) / 3 h
 
 
+def test_freshdesk_a_ticket_closed_without_resolving_is_resolved_when_closed(
+        tmp_path: Path) -> None:
+    """Closed straight from open (stats.resolved_at empty, closed_at 14:00): resolved at
+    its closing, 4 h after it arrived. It read resolved = true with no time, and
+    resolution_time left it out (2 h where (2 + 4) / 2 = 3 h). An export whose stats
+    have no closed_at at all still imports (the field is optional)."""
+    tickets = [
+        _ticket(2006, 5, "2024-06-03T14:00:00Z",
+                {"first_responded_at": "2024-06-03T10:10:00Z", "resolved_at": None,
+                 "closed_at": "2024-06-03T14:00:00Z"},
+                (10, False, False, "2024-06-03T10:10:00Z")),
+        _ticket(2007, 4, "2024-06-03T12:00:00Z",
+                {"first_responded_at": "2024-06-03T10:10:00Z",
+                 "resolved_at": "2024-06-03T12:00:00Z", "closed_at": None},
+                (11, False, False, "2024-06-03T10:10:00Z"))]
+    (tmp_path / "t.json").write_text(json.dumps(tickets))
+    rows = _import("freshdesk", tmp_path / "t.json", tmp_path / "out")
+    assert _s(rows["2006"]["resolved_at"], rows["2006"]["arrived_at"]) == 4 * 3600.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=["resolution_time"]).rows[0]
+    assert report == {"resolution_time": (2 * 3600 + 4 * 3600) / 2}
+    for ticket in tickets:
+        del ticket["stats"]["closed_at"]
+    (tmp_path / "older.json").write_text(json.dumps(tickets))
+    rows = _import("freshdesk", tmp_path / "older.json", tmp_path / "older")
+    assert rows["2006"]["resolved"] and rows["2006"]["resolved_at"] is None
+    assert _s(rows["2007"]["resolved_at"], rows["2007"]["arrived_at"]) == 2 * 3600.0
+
+
 def test_freshdesk_a_ticket_listed_twice_in_one_import_is_repeated(tmp_path: Path) -> None:
     """The same page given twice (overlapping pages of an export): each copy's first
     conversation was numbered within the ticket, so the second copy was counted among
