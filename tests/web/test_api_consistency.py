@@ -290,3 +290,23 @@ def test_a_documented_refusal_is_sent_as_documented(client: TestClient) -> None:
     answer = client.get("/api/v1/contacts", params={"flag": "nope"})
     assert answer.status_code == 400 and set(answer.json()) == {"detail"}
     assert isinstance(answer.json()["detail"], str)
+
+
+@pytest.mark.parametrize(("path", "parts"), [
+    ("/api/v1/contacts", ["numerator", "denominator"]),
+    ("/api/v1/drill", ["all", "numerator", "denominator", "excluded"])])
+def test_the_drill_apis_name_the_parts_they_list(client: TestClient, path: str,
+                                                 parts: list[str]) -> None:
+    """``part`` was a bare string in the reference of /api/v1/contacts: a script could not
+    tell which values it takes. Both name them; another value is a 422 naming them."""
+    from omnikpi.engine.drill import PARTS
+
+    if path == "/api/v1/drill":
+        assert list(PARTS) == parts  # the engine's parts, all of them
+    [part] = [p for p in client.get("/openapi.json").json()["paths"][path]["get"][
+        "parameters"] if p["name"] == "part"]
+    assert part["schema"]["enum"] == parts
+    answer = client.get(path, params={"metric": "service_level", "part": "half"})
+    assert answer.status_code == 422 and all(p in answer.text for p in parts)
+    answer = client.get(path, params={"metric": "service_level", "part": "numerator"})
+    assert answer.status_code == 200, answer.text

@@ -230,6 +230,11 @@ class Filters:
 
 SortDirection = Literal["asc", "desc"]
 """A table's order: anything else is a 422 (``dir=sideways`` was read as ascending)."""
+DrillPart = Literal["all", "numerator", "denominator", "excluded"]
+"""Which fact rows ``/api/v1/drill`` lists (``engine.drill.PARTS``), named in the OpenAPI."""
+ContactsPart = Literal["numerator", "denominator"]
+"""Which contacts of a metric ``/api/v1/contacts`` lists, named in the OpenAPI (the
+parameter was a bare string there: a script could not tell its values)."""
 
 FILTER_DIMENSIONS = ("channel", "queue", "site", "tenant", "agent_id", "direction", "topic",
                      "campaign", "lead_type")

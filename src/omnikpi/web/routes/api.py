@@ -10,7 +10,15 @@ from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
 from omnikpi.store.db import session_scope
 from omnikpi.web import service
-from omnikpi.web.deps import DrillFilterParams, FilterParams, SortDirection, State, ViewDep
+from omnikpi.web.deps import (
+    ContactsPart,
+    DrillFilterParams,
+    DrillPart,
+    FilterParams,
+    SortDirection,
+    State,
+    ViewDep,
+)
 from omnikpi.web.known_params import refuse_unknown_query
 from omnikpi.web.security import Caller, require_roles
 
@@ -51,9 +59,10 @@ def catalog(principal: Caller) -> list[dict[str, Any]]:
 @router.get("/contacts")
 def contacts(state: ViewDep, filters: DrillFilterParams, flag: str | None = None,
              page: int = 1, size: int = 50, metric: str | None = None,
-             part: str = "denominator") -> dict[str, Any]:
+             part: ContactsPart = "denominator") -> dict[str, Any]:
     """The contacts behind a figure (drill-down): those in a metric's numerator or
-    denominator (``metric``, ``part``), or with one of the engine's flags. The filters
+    denominator (``metric``, ``part``: numerator | denominator), or with one of the
+    engine's flags (``flag``, without ``metric``). The filters
     (``queue``, ``channel``, … with comma-separated values, a comma inside one written
     ``\\,``) are read as the report reads them."""
     return service.contacts_page(state, filters, flag, page, size, metric, part)
@@ -61,20 +70,16 @@ def contacts(state: ViewDep, filters: DrillFilterParams, flag: str | None = None
 
 @router.get("/drill")
 def drill(request: Request, state: ViewDep, filters: DrillFilterParams, metric: str,
-          part: str = "all", source: str | None = None, sort: str | None = None,
+          part: DrillPart = "all", source: str | None = None, sort: str | None = None,
           dir: SortDirection = "asc", page: int = 1, size: int = 50,
           key: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:
     """The rows behind any metric's figure (docs/web.md, "Drill-down"): the figure as
     numerator / denominator with the parameters used, and a page of the fact rows, each
     with its numerator and denominator values and where it counts (or why not)."""
-    from omnikpi.engine.drill import PARTS
-    from omnikpi.errors import UsageError
     from omnikpi.web.drill_labels import counts_in, reason_text
     from omnikpi.web.i18n import choose_language, translator
     from omnikpi.web.routes.drill import parse_keys
 
-    if part not in PARTS:
-        raise UsageError(f"part must be one of {', '.join(PARTS)}")
     data = service.drill_page(state, filters, metric, source=source, keys=parse_keys(key),
                               part=part, sort=sort, desc=dir == "desc", page=page, size=size)
     found = data["drill"]
