@@ -11,18 +11,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "OmniKPIError", "QuarantineWarning", "UsageError", "load_dataset",
-           "report", "report_result"]
+__all__ = ["DataError", "OmniKPIError", "QuarantineWarning", "ReportNote", "UsageError",
+           "load_dataset", "report", "report_result"]
 
 if TYPE_CHECKING:
     from omnikpi.api import report, report_result
-    from omnikpi.errors import DataError, OmniKPIError, QuarantineWarning, UsageError
+    from omnikpi.errors import DataError, OmniKPIError, QuarantineWarning, ReportNote, UsageError
     from omnikpi.schema.dataset import load_dataset
 
 _HOMES = {"report": "omnikpi.api", "report_result": "omnikpi.api",
           "load_dataset": "omnikpi.schema.dataset", "DataError": "omnikpi.errors",
           "OmniKPIError": "omnikpi.errors", "QuarantineWarning": "omnikpi.errors",
-          "UsageError": "omnikpi.errors"}
+          "ReportNote": "omnikpi.errors", "UsageError": "omnikpi.errors"}
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -21,7 +22,8 @@ from omnikpi.config import Config, load_config
 from omnikpi.engine.result import ReportResult
 from omnikpi.engine.run import run_report
 from omnikpi.engine.spark_load import load_for_engine
-from omnikpi.errors import QuarantineWarning, UsageError
+from omnikpi.errors import QuarantineWarning, ReportNote, UsageError
+from omnikpi.report_notes import report_notes
 from omnikpi.request import Names, canonical_filters, instant_of, names_of
 from omnikpi.schema.dataset import Dataset
 
@@ -93,6 +95,9 @@ def report(
     metric, a cut a metric cannot have) and :class:`omnikpi.DataError` for data that
     cannot be read. Rows the validation quarantined are left out, with an
     :class:`omnikpi.QuarantineWarning` saying how many (``omnikpi validate`` lists them).
+    Why a report is empty or lacks a figure (a filter value no row holds — values are
+    case-sensitive —, a period outside the data, FCR's repeat windows still open) comes as
+    :class:`omnikpi.ReportNote` warnings, the sentences ``omnikpi report`` prints as notes.
     """
     if output not in ("pandas", "arrow"):
         raise UsageError(f"output must be 'pandas' or 'arrow', not {output!r}")
@@ -137,18 +142,44 @@ def report_result(
                              f'({{"service_level.threshold_seconds": 30}}), not '
                              f"{type(params).__name__}")
         dataset = _dataset(data, engine)
+        filters = _filters(where)
         result = run_report(
             dataset, metrics=names_of(metrics, "metrics"), by=names_of(by, "by"), grain=grain,
             tz=tz, from_=instant_of(from_, "from_"), to=instant_of(to, "to"),
             as_of=instant_of(as_of, "as_of"), params=flat_params(params), config=cfg,
-            engine=engine, where=canonical_filters(where),
+            engine=engine, where=filters,
         )
+        notes = report_notes(dataset, result, filters=filters, engine=engine,
+                             as_of_given=instant_of(as_of, "as_of"), as_of_name="as_of")
     except UsageError as error:
         raise in_api_words(error) from None
     if result.quarantined:
         tables = ", ".join(f"{name} {load.quarantined}" for name, load in dataset.loads.items()
                            if load.quarantined)
-        warnings.warn(f"{result.quarantined} row(s) quarantined and left out ({tables}): "
-                      f"omnikpi validate --data {dataset.path} lists them",
-                      QuarantineWarning, stacklevel=2)
+        _warn(f"{result.quarantined} row(s) quarantined and left out ({tables}): "
+              f"omnikpi validate --data {dataset.path} lists them", QuarantineWarning)
+    for note in notes:
+        _warn(note, ReportNote)
     return result
+
+
+def _filters(where: Mapping[str, Names] | None) -> dict[str, tuple[str, ...]]:
+    """``where`` as the engine reads it. A dimension given no value (``{"queue": []}``,
+    ``{"queue": ""}``) kept no row, silently: it is refused, as ``--filter queue=`` is."""
+    filters = canonical_filters(where)
+    empty = [d for d, values in filters.items() if not values]
+    if empty:
+        raise UsageError(f"where: {empty[0]} is given no value; leave it out to keep every "
+                         f"{empty[0]}, or name the values to keep")
+    return filters
+
+
+def _warn(text: str, category: type[Warning]) -> None:
+    """Warn at the caller's line: the first frame outside this module (through
+    :func:`report` the warning named ``omnikpi/api.py`` instead)."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+        level += 1
+    warnings.warn(text, category, stacklevel=level)

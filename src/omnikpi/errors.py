@@ -61,3 +61,9 @@ def read_text(path: Path | str, what: str) -> str:
 class QuarantineWarning(UserWarning):
     """Rows the validation quarantined were left out of a report (Python API): the
     command line says the same on stderr."""
+
+
+class ReportNote(UserWarning):
+    """Why a report came out empty or without some figure (Python API): a filter value no
+    row holds, a period outside the data, a metric whose figures cannot exist yet. The
+    command line prints the same sentences on stderr as ``note:``."""

@@ -7,6 +7,7 @@ AttributeError, ``output="polars"`` returned pandas."""
 
 from __future__ import annotations
 
+import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -122,12 +123,54 @@ def test_a_period_with_nothing_in_it_is_a_row_of_zero_counts() -> None:
     """A window with no contact, or a filter value no row holds, gave no row at all: a
     count of nothing read as missing data. A total report is one row: counts 0, the
     ratios and means without a value."""
-    empty = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "service_level", "aht"],
-                                  from_="2030-01-01", to="2030-01-02")
+    with pytest.warns(omnikpi.ReportNote, match="its period starts after the data's last"):
+        empty = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered", "service_level",
+                                                              "aht"],
+                                      from_="2030-01-01", to="2030-01-02")
     assert empty.rows == [{"offered": 0, "service_level": None, "aht": None}]
-    cut = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], by=["queue"],
-                                from_="2030-01-01", to="2030-01-02")
+    with pytest.warns(omnikpi.ReportNote):
+        cut = omnikpi.report_result(DEMO_DATA_DIR, metrics=["offered"], by=["queue"],
+                                    from_="2030-01-01", to="2030-01-02")
     assert cut.rows == []  # a cut by queue has no queue to show
+
+
+def test_the_api_says_why_a_report_is_empty_as_the_command_line_does() -> None:
+    """``where={"queue": "Sales"}`` (the data says sales), an as-of before the data, FCR's
+    open repeat windows: the command line printed why, the Python API gave None and no
+    word. The same sentences come as ReportNote warnings, at the caller's line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        frame = omnikpi.report(DEMO_DATA_DIR, metrics="aht", where={"queue": "Sales"})
+        omnikpi.report_result(DEMO_DATA_DIR, metrics="offered", as_of="2000-01-01")
+        omnikpi.report(DEMO_DATA_DIR, metrics="fcr", to="2024-03-05")
+    assert frame["aht"].tolist() == [None]
+    caught = [w for w in caught if issubclass(w.category, omnikpi.ReportNote)]
+    notes = [(w.category, str(w.message)) for w in caught]
+    assert notes == [
+        (omnikpi.ReportNote,
+         "no row has queue 'Sales' (the data has 'sales': values are case-sensitive)"),
+        (omnikpi.ReportNote, "the report is empty: as_of 2000-01-01 is before the data's "
+                             "first record (2024-03-03T22:00+00:00), and nothing was known "
+                             "by then"),
+        (omnikpi.ReportNote, "fcr has no value: it counts handled contacts with a "
+                             "customer_id whose 168-hour repeat window has ended by as-of "
+                             "(2024-03-06T21:57+00:00), and there are none: a later as-of "
+                             "or a shorter window_hours may give some")]
+    # the line of this file that asked, through report() too (it named omnikpi/api.py)
+    assert [(Path(w.filename).name, w.lineno) for w in caught][::2] == [
+        ("test_python_api.py", line), ("test_python_api.py", line + 2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", omnikpi.ReportNote)
+        omnikpi.report(DEMO_DATA_DIR, metrics=["offered"])  # figures: nothing to say
+
+
+@pytest.mark.parametrize("empty", [[], "", ()])
+def test_a_dimension_given_no_value_is_refused(empty: object) -> None:
+    """``where={"queue": []}`` kept no row and said nothing (``--filter queue=`` is an
+    error on the command line)."""
+    with pytest.raises(omnikpi.UsageError, match="where: queue is given no value"):
+        omnikpi.report(DEMO_DATA_DIR, metrics="aht", where={"queue": empty})  # type: ignore[dict-item]
 
 
 def test_periods_are_instants_in_the_report_zone_across_a_dst_change(tmp_path: Path) -> None:

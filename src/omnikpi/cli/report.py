@@ -71,103 +71,24 @@ def warn_unread(dataset: Dataset) -> None:
                           f"read — {escape(named)}{more}", highlight=False)
 
 
-def note_empty_metrics(result: ReportResult) -> None:
-    """Say on stderr what a metric counts when it has no value in any row (a report of
-    the last few days has no FCR question yet: "—" alone would not say why)."""
-    from omnikpi.empty_figures import empty_notes
-
-    for metric_id, text in empty_notes(
-            result, "en", lambda as_of: as_of.isoformat(timespec="minutes")):
-        err_console.print(f"[yellow]note:[/] {metric_id} has no value: {text}",
-                          highlight=False)
-
-
 def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
                    cache: bool | None = None) -> ReportResult:
     from omnikpi.config import load_config
     from omnikpi.engine.run import plan_request
     from omnikpi.engine.spark_load import load_for_engine
+    from omnikpi.report_notes import report_notes
 
     cfg = load_config(config)
     with err_console.status(f"Loading and validating {data} …"):
         dataset = load_for_engine(data, request.engine, cache)
     warn_quarantine(dataset)
     warn_unread(dataset)
-    note_unmatched_filters(dataset, request)
     with err_console.status(f"Computing on {request.engine} …"):
         result = plan_request(dataset, request, cfg).run()
-    note_as_of_before_data(dataset, request, result)
-    note_window_outside_data(dataset, result)
+    for note in report_notes(dataset, result, filters=request.filters, engine=request.engine,
+                             as_of_given=request.as_of, as_of_name="--as-of"):
+        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     return result
-
-
-def note_as_of_before_data(dataset: Dataset, request: ReportRequest,
-                           result: ReportResult) -> None:
-    """Say on stderr why a report as of an instant before all of the data is empty (an
-    as-of of 2000 over 2024's data printed an empty table and no word)."""
-    from datetime import datetime
-
-    from omnikpi.engine.run import parse_instant, report_span
-    from omnikpi.engine.timezones import zone
-
-    as_of_us = parse_instant(request.as_of, request.tz, "--as-of")
-    if as_of_us is None or result.rows:
-        return
-    first = report_span(dataset, []).first
-    if as_of_us < first:
-        when = datetime.fromtimestamp(first / 1_000_000, zone(request.tz))
-        err_console.print(
-            f"[yellow]note:[/] the report is empty: --as-of {escape(str(request.as_of))} is "
-            f"before the data's first record ({when.isoformat(timespec='minutes')}), "
-            "and nothing was known by then", highlight=False)
-
-
-def note_window_outside_data(dataset: Dataset, result: ReportResult) -> None:
-    """Say on stderr why a report over a window after (or before) all of the data has no
-    figure: a January 2025 report over March 2024's data printed an empty table by day,
-    or 0 and "—" in total, and no word."""
-    from datetime import datetime
-
-    from omnikpi.engine.run import report_span
-    from omnikpi.engine.timezones import zone
-
-    window = result.window
-    if window is None or any(result.metrics[m]["unit"] != "count" and
-                             any(v is not None for v in result.values[m])
-                             for m in result.metrics) \
-            or any(v for m in result.metrics if result.metrics[m]["unit"] == "count"
-                   for v in result.values[m]):
-        return
-    span = report_span(dataset, [])
-
-    def shown(us: int) -> str:
-        return datetime.fromtimestamp(us / 1_000_000, zone(window.tz)).isoformat(
-            timespec="minutes")
-
-    if window.from_us is not None and window.from_us > span.hi:
-        err_console.print(
-            f"[yellow]note:[/] the report is empty: its period starts after the data's last "
-            f"record ({shown(span.hi)})", highlight=False)
-    elif window.to_us is not None and window.to_us <= span.first:
-        err_console.print(
-            f"[yellow]note:[/] the report is empty: its period ends before the data's first "
-            f"record ({shown(span.first)})", highlight=False)
-
-
-def note_unmatched_filters(dataset: Dataset, request: ReportRequest) -> None:
-    """Say on stderr which filter values no row holds (``tenant=Alpha`` where the data
-    says alpha gave an empty report and no word). On Spark the rows are on the cluster:
-    the check is the DuckDB engine's."""
-    from omnikpi.engine.filter_values import unmatched_filter_values
-
-    if request.engine != "duckdb" or not request.filters:
-        return
-    try:
-        unmatched = unmatched_filter_values(dataset, request.filters)
-    except OmniKPIError:
-        return  # the report itself names a bad filter
-    for miss in unmatched:
-        err_console.print(f"[yellow]note:[/] {escape(miss.text())}", highlight=False)
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:
@@ -269,7 +190,6 @@ def report(
         shown = title if title is not None else saved.name if saved and saved.name else \
             f"{report_title(lang)} — {data.name or data.resolve().name}"
         result = run_cli_report(data, request, config, cache)
-        note_empty_metrics(result)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=shown))

@@ -1,0 +1,106 @@
+"""Why a report came out empty or thin, in sentences: what ``omnikpi report`` prints on
+stderr as ``note:`` and the Python API raises as :class:`omnikpi.ReportNote` warnings.
+
+A filter value no row holds (``queue="Sales"`` where the data says ``sales``), a period
+after the data, an as-of before it, a metric whose figures cannot exist yet (FCR's open
+repeat windows): each gave a table of "—" or an empty DataFrame. The command line said
+why; the Python API said nothing, and an analyst read the silence as "no calls". One
+function finds the notes for both, so they can never say different things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from omnikpi.engine.result import ReportResult
+from omnikpi.errors import OmniKPIError
+from omnikpi.schema.dataset import Dataset
+
+
+def report_notes(dataset: Dataset, result: ReportResult, *,
+                 filters: Mapping[str, Sequence[str]] | None, engine: str,
+                 as_of_given: str | datetime | None, as_of_name: str) -> list[str]:
+    """The notes of a computed report, in the order a reader needs them: filters that
+    keep nothing, then a period or as-of outside the data, then the empty metrics.
+
+    ``as_of_name`` is how the reader gave the as-of (``--as-of`` on the command line,
+    ``as_of`` in Python)."""
+    notes = unmatched_filter_notes(dataset, filters, engine)
+    outside = as_of_before_data_note(dataset, result, as_of_given, as_of_name) or \
+        window_outside_data_note(dataset, result)
+    if outside:
+        notes.append(outside)
+    notes += [f"{metric_id} has no value: {text}" for metric_id, text in empty_notes_en(result)]
+    return notes
+
+
+def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]] | None,
+                           engine: str) -> list[str]:
+    """Which filter values no row holds (``tenant=Alpha`` where the data says alpha gave
+    an empty report). On Spark the rows are on the cluster: the check is DuckDB's."""
+    from omnikpi.engine.filter_values import unmatched_filter_values
+
+    if engine != "duckdb" or not filters:
+        return []
+    try:
+        unmatched = unmatched_filter_values(dataset, filters)
+    except OmniKPIError:
+        return []  # the report itself names a bad filter
+    return [miss.text() for miss in unmatched]
+
+
+def as_of_before_data_note(dataset: Dataset, result: ReportResult,
+                           as_of_given: str | datetime | None, as_of_name: str) -> str | None:
+    """Why a report as of an instant before all of the data is empty (an as-of of 2000
+    over 2024's data printed an empty table and no word)."""
+    from omnikpi.engine.run import report_span
+    from omnikpi.engine.timezones import local_datetime
+
+    window = result.window
+    if as_of_given in (None, "") or window is None or not _nothing(result):
+        return None
+    first = report_span(dataset, []).first
+    if window.as_of_us >= first:
+        return None
+    when = local_datetime(first, window.tz).isoformat(timespec="minutes")
+    return (f"the report is empty: {as_of_name} {as_of_given} is before the data's first "
+            f"record ({when}), and nothing was known by then")
+
+
+def window_outside_data_note(dataset: Dataset, result: ReportResult) -> str | None:
+    """Why a report over a window after (or before) all of the data has no figure: a
+    January 2025 report over March 2024's data gave an empty table by day, or 0 and "—"
+    in total, and no word."""
+    from omnikpi.engine.run import report_span
+    from omnikpi.engine.timezones import local_datetime
+
+    window = result.window
+    if window is None or not _nothing(result):
+        return None
+    span = report_span(dataset, [])
+
+    def shown(us: int) -> str:
+        return local_datetime(us, window.tz).isoformat(timespec="minutes")
+
+    if window.from_us is not None and window.from_us > span.hi:
+        return f"the report is empty: its period starts after the data's last record " \
+            f"({shown(span.hi)})"
+    if window.to_us is not None and window.to_us <= span.first:
+        return f"the report is empty: its period ends before the data's first record " \
+            f"({shown(span.first)})"
+    return None
+
+
+def _nothing(result: ReportResult) -> bool:
+    """No figure at all: no row, or counts of 0 and every other figure without a value
+    (a total report over no data is one row of 0 and "—")."""
+    return not any(bool(v) if shown["unit"] == "count" else v is not None
+                   for m, shown in result.metrics.items() for v in result.values[m])
+
+
+def empty_notes_en(result: ReportResult) -> list[tuple[str, str]]:
+    """(metric id, why it has no value) in English, the as-of to the minute."""
+    from omnikpi.empty_figures import empty_notes
+
+    return empty_notes(result, "en", lambda as_of: as_of.isoformat(timespec="minutes"))
