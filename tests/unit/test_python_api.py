@@ -202,3 +202,12 @@ def test_periods_are_instants_in_the_report_zone_across_a_dst_change(tmp_path: P
                            **window)
     kind = table.schema.field("period_start").type
     assert pa.types.is_timestamp(kind) and kind.tz == "Europe/Kyiv"
+
+
+@pytest.mark.parametrize(("name", "value"), [("service_level.threshold_seconds", True),
+                                             ("fcr.window_hours", False)])
+def test_a_truth_value_is_no_number(name: str, value: bool) -> None:
+    """``threshold_seconds=True`` was read as 1 second (``float(True)``): the command line
+    refuses ``threshold_seconds=true``, and so does the API."""
+    with pytest.raises(omnikpi.UsageError, match=f"bad value '{value}' for parameter {name}"):
+        omnikpi.report(DEMO_DATA_DIR, metrics=name.split(".")[0], params={name: value})

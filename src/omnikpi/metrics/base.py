@@ -96,6 +96,8 @@ class Param:
                 if text.lower() in _FALSE:
                     return False
                 raise ValueError
+            if self.kind in ("float", "int") and isinstance(raw, bool):
+                raise ValueError  # float(True) is 1: threshold_seconds=True read as 1 s
             if self.kind == "float":
                 value = float(raw)
                 if not math.isfinite(value) or not self.minimum <= value <= PARAM_MAX:
