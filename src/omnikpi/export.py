@@ -39,6 +39,7 @@ from omnikpi.errors import UsageError
 from omnikpi.no_value import STRINGS as NO_VALUE_STRINGS
 from omnikpi.no_value import no_value_label
 from omnikpi.param_text import param_texts
+from omnikpi.value_labels import value_label
 
 FORMATS = ("table", "json", "csv", "xlsx")
 DEFAULT_TITLE = "OmniKPI report"
@@ -197,14 +198,20 @@ def period_text(result: ReportResult, lang: str = "en") -> str:
     return f"{first} – {last}"
 
 
-def header_lines(result: ReportResult, lang: str = "en") -> list[tuple[str, str]]:
-    """(label, value) lines above the table: period, zone, as-of, grain, filters."""
+def header_lines(result: ReportResult, lang: str = "en",
+                 values_in_words: bool = False) -> list[tuple[str, str]]:
+    """(label, value) lines above the table: period, zone, as-of, grain, filters (their
+    values in words with ``values_in_words``, as the table of the same file shows them)."""
     _ = language_translator(lang)
     window = result.window
     tz = window.tz if window else "UTC"
     as_of = formatting.fmt_datetime(_local(window.as_of_us, tz), lang) if window else "—"
+
+    def shown(dimension: str, value: str) -> str:
+        return value_label(dimension, value, _) if values_in_words else value
+
     filters = "; ".join(
-        f"{_(DIMENSION_LABELS.get(d, d))}: {', '.join(values)}"
+        f"{_(DIMENSION_LABELS.get(d, d))}: {', '.join(shown(d, v) for v in values)}"
         for d, values in sorted((window.filters if window else {}).items())) or _("none")
     return [
         (_("Period"), period_text(result, lang)),
@@ -467,8 +474,8 @@ def pdf_cell(column: Column, value: Any, grain: str, lang: str, hours: bool) -> 
     """A value as the PDF shows it under a header that carries the unit."""
     if column.key == "period_start":
         return formatting.fmt_period(value, grain, lang) if value is not None else "—"
-    if column.unit is None:
-        return str(_dimension_text(column, value, lang))
+    if column.unit is None:  # a printed page is read, never processed: in words
+        return value_label(column.key, value, language_translator(lang))
     if column.unit == "seconds":
         return formatting.duration(value, hours=hours)
     if column.unit == "ratio":
@@ -577,7 +584,7 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
     pdf.ln(1)
     pdf.set_font("dejavu", size=8.5)
     label_width = 28
-    for label, value in header_lines(result, lang):
+    for label, value in header_lines(result, lang, values_in_words=True):
         pdf.set_font("dejavu", "B", 8.5)
         pdf.cell(label_width, 4.6, label)
         pdf.set_font("dejavu", "", 8.5)

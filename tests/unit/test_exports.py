@@ -190,7 +190,7 @@ def test_pdf_in_russian_and_ukrainian_prints_cyrillic_names_and_one_unit_per_col
     text = _pdf_text(path)
     assert "?" not in text
     for expected in ("Отчёт OmniKPI", "Период", "7 мар. 2024", "Часовой пояс", "Europe/Kyiv",
-                     "Канал: voice, email; Очередь: sales, mail", "Предложено",
+                     "Канал: голос, эл. почта; Очередь: sales, mail", "Предложено",
                      "Уровень сервиса (%)", "(м:сс)", "(ч:мм:сс)", "Индекс NPS (баллы)",
                      "Параметры показателей", "threshold_seconds=20",
                      "4 мар. 2024", "1 234", "56 789", "85,3", "100,0", "5:37", "1:00",
@@ -204,6 +204,27 @@ def test_pdf_in_russian_and_ukrainian_prints_cyrillic_names_and_one_unit_per_col
     assert "Звіт за тиждень" in text and "Рівень сервісу (%)" in text
     assert "Середній час обробки" in text and "Часовий пояс" in text
     assert "(год:хв:с)" in text and "(хв:с)" in text  # durations' headers, in Ukrainian
+
+
+def test_a_pdf_reads_channels_in_words_and_the_xlsx_keeps_the_data_values(
+        tmp_path: Path) -> None:
+    """The Russian page said «голос», its PDF "voice" (in the table and in the filters).
+    A printed page is read: in words. The XLSX and CSV keep the data's values, which a
+    pivot table or a script is keyed on."""
+    result = dataclasses.replace(
+        _result(), columns=["channel", "offered"], by=["channel"],
+        values={"channel": ["voice", "email", "whatsapp-bot"], "offered": [10, 4, 1]},
+        metrics={"offered": {"unit": "count", "params": {}}})
+    write_pdf(result, tmp_path / "r.pdf", lang="ru")
+    text = _pdf_text(tmp_path / "r.pdf")
+    assert "Канал: голос, эл. почта" in text
+    lines = [line.strip() for line in text.splitlines()]
+    assert {"голос 10", "эл. почта 4", "whatsapp-bot 1"} <= set(lines), lines  # own names stay
+    assert "voice" not in text
+    write_xlsx(result, tmp_path / "r.xlsx", lang="ru")
+    sheet = load_workbook(tmp_path / "r.xlsx")["report"]
+    assert [sheet.cell(TABLE_ROW + r, 1).value for r in (1, 2, 3)] == [
+        "voice", "email", "whatsapp-bot"]
 
 
 def test_pdf_in_english(tmp_path: Path) -> None:

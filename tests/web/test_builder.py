@@ -23,8 +23,8 @@ from omnikpi.export import TABLE_ROW
 from omnikpi.formatting import human
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import SavedReport
+from omnikpi.value_labels import value_label
 from omnikpi.web.i18n import translator
-from omnikpi.web.value_labels import value_label
 
 QUERY = "metrics=offered,service_level&by=queue&grain=day&tz=Europe/Kyiv&channel=voice"
 

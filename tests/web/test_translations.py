@@ -19,9 +19,9 @@ import pytest
 from omnikpi.auth.audit_actions import ACTION_LABELS
 from omnikpi.metrics.base import all_metrics
 from omnikpi.metrics.display import SECTIONS
+from omnikpi.value_labels import ENGINE_VALUES
 from omnikpi.web.drill_labels import HEADERS
 from omnikpi.web.i18n import _messages
-from omnikpi.web.value_labels import ENGINE_VALUES
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "omnikpi"
 TEMPLATES = SOURCE / "web" / "templates"

@@ -4,7 +4,7 @@ Filters for numbers and dates people read, in the page's language (``lang`` of t
 context; see :mod:`omnikpi.formatting`):
 
 - ``value|shown_value(dimension)``: a channel or direction value in the page's language
-  (``voice`` → "голос"; see :mod:`omnikpi.web.value_labels`), any other value as it is;
+  (``voice`` → "голос"; see :mod:`omnikpi.value_labels`), any other value as it is;
   ``values|value_labels(dimension)`` the translated ones of a list, for a picker;
 - ``value|fmt(unit)``: a metric value in its unit (``4:05``, ``1:02:03``, ``85.3 %``,
   ``1,234``, ``12.50``; ``—`` for no value);
@@ -32,9 +32,9 @@ from starlette.routing import Match
 
 from omnikpi import formatting
 from omnikpi.qa.chain_text import chain_ids
+from omnikpi.value_labels import value_label, value_labels
 from omnikpi.web.i18n import template_context
 from omnikpi.web.limits import INSTANT_CHARS, KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS
-from omnikpi.web.value_labels import value_label, value_labels
 from omnikpi.web.value_list import join_values
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),

@@ -18,6 +18,7 @@ from omnikpi.auth.scope import Scope, own_scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
+from omnikpi.value_labels import TRANSLATED_VALUES
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
@@ -26,7 +27,6 @@ from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
 from omnikpi.web.tenant_claims import foreign_claims
-from omnikpi.web.value_labels import TRANSLATED_VALUES
 
 router = APIRouter()
 router.include_router(live_alerts.router)

@@ -1,10 +1,11 @@
 """Canonical values a person reads in the page's language: the channels and directions of
 the data model (``voice`` → "голос" in Russian, ``inbound`` → "вхідні" in Ukrainian).
 
-Only what is shown changes: URLs, filters, exports and the API keep the values as they are
-in the data (a script that filters ``channel=voice`` works in every language). A value
-outside these vocabularies (a queue, a site, a channel of the user's own naming) is shown
-as it is.
+Only what is read changes: the pages and the PDF export (a printed page) show the words;
+URLs, filters, the CSV, XLSX and JSON exports and the API keep the values as they are in
+the data (a script that filters ``channel=voice``, a pivot table keyed on it, works in
+every language). A value outside these vocabularies (a queue, a site, a channel of the
+user's own naming) is shown as it is.
 """
 
 from __future__ import annotations
