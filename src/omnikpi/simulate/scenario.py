@@ -48,6 +48,9 @@ def _window(text: str) -> str:
         raise ValueError(f"{text!r} is not a window such as '08:00-20:00'")
     _clock(start)
     _clock(end)
+    if _clock_seconds(start) == _clock_seconds(end):  # "08:00-08:00" ran all day, unsaid
+        raise ValueError(f"{text!r} starts and ends at the same time: write '00:00-24:00' "
+                         "for the whole day")
     return text
 
 
@@ -113,6 +116,9 @@ class QueueSpec(Strict):
         seen: dict[int, str] = {}
         for clock, rate in value:
             _clock(clock)
+            if clock == "24:00":  # the day's end: a rate from it never applied
+                raise ValueError("the arrival profile gives a rate from '24:00', the end of "
+                                 "the day: give it from '00:00'")
             if rate < 0:
                 raise ValueError("arrival rates must be ≥ 0")
             moment = _clock_seconds(clock)
@@ -298,6 +304,14 @@ def check_references(scenario: Scenario, where: str) -> None:
         if q.arrivals_per_hour is None and not q.arrivals_profile:
             raise UsageError(f"scenario {where}: queue {q.name} needs arrivals_per_hour or "
                              "arrivals_profile")
+        if q.arrivals_per_hour is not None and q.arrivals_profile:
+            # the profile won and the hourly rate was ignored, without a word
+            raise UsageError(f"scenario {where}: queue {q.name} gives both arrivals_per_hour "
+                             "and arrivals_profile: give one or the other")
+        if q.transfer_rate and not q.transfer_to:
+            raise UsageError(f"scenario {where}: queue {q.name} has transfer_rate "
+                             f"{q.transfer_rate:g} but no transfer_to: name the queue the "
+                             "contacts are transferred to")
     groups = {g.name for g in scenario.agent_groups}
     for c in scenario.campaigns:
         unknown = [g for g in c.agents if g not in groups]

@@ -101,6 +101,18 @@ BAD = [
     pytest.param(scenario(queue='arrivals_profile = [["08:00", 10], ["08:00:00", 20]]'),
                  "the arrival profile gives '08:00' twice ('08:00:00')",
                  id="profile-clock-twice"),
+    # each of these ran, and the simulation ignored part of it without a word
+    pytest.param(scenario(queue='arrivals_profile = [["00:00", 600]]'),
+                 "queue q gives both arrivals_per_hour and arrivals_profile",
+                 id="rate-and-profile"),
+    pytest.param(scenario(queue='arrivals_profile = [["00:00", 0], ["24:00", 600]]')
+                 .replace("arrivals_per_hour = 60\n", ""),
+                 "the arrival profile gives a rate from '24:00', the end of the day",
+                 id="profile-at-24"),
+    pytest.param(scenario(queue="transfer_rate = 0.5"),
+                 "queue q has transfer_rate 0.5 but no transfer_to", id="transfer-nowhere"),
+    pytest.param(scenario(shift="08:00-08:00"),
+                 "'08:00-08:00' starts and ends at the same time", id="empty-shift"),
 ]
 
 
@@ -169,7 +181,8 @@ def test_an_arrival_profiles_order_as_written_does_not_matter() -> None:
     from omnikpi.simulate.runner import Simulation
 
     profile = 'arrivals_profile = [["12:00", 0], ["08:00", 100]]'
-    unsorted = parse_scenario(scenario(queue=profile), "t.toml")
+    unsorted = parse_scenario(scenario(queue=profile).replace("arrivals_per_hour = 60\n", ""),
+                              "t.toml")
     run = Simulation(unsorted)
     queue = unsorted.queues[0]
     assert [run.rate(queue, hour * 3600) for hour in (0, 3, 7.99, 8, 11.99, 12, 23)] == \
