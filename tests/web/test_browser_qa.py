@@ -51,12 +51,14 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
         browser.find_element(By.ID, "save-form").click()
         WebDriverWait(browser, 20).until(lambda d: "/qa/forms/" in d.current_url)
         assert len(browser.find_elements(By.CSS_SELECTOR, "#form-items tbody tr")) == 3
-        # 2. a sample: 1 % of handled contacts, at least one per agent
+        # 2. a sample: 1 % of handled contacts, at least one per agent (the field takes a
+        # percent, as a QA lead says it; the sample stores the share)
         browser.get(f"{url}/qa")
         sample = browser.find_element(By.ID, "sample-form")
         rate = sample.find_element(By.NAME, "rate")
+        assert "%" in rate.find_element(By.XPATH, "..").text
         rate.clear()
-        rate.send_keys("0.01")
+        rate.send_keys("1")
         minimum = sample.find_element(By.NAME, "min_per_agent")
         minimum.clear()
         minimum.send_keys("1")
@@ -64,6 +66,7 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
             "Calls and chats v1")
         browser.find_element(By.ID, "draw").click()
         WebDriverWait(browser, 30).until(lambda d: "/qa/samples/" in d.current_url)
+        assert browser.find_element(By.ID, "sample-rate").text == "1 %"
         links = browser.find_elements(By.CSS_SELECTOR, "#sample-items a.evaluate")
         expected = omnikpi.load_dataset(data).con.execute(
             "SELECT count(DISTINCT agent_id) FROM contacts WHERE agent_id IS NOT NULL"
@@ -85,6 +88,13 @@ def test_qa_flow_changes_contact_quality(make_app: Callable[..., FastAPI], brows
             browser.find_element(By.ID, "submit-evaluation").click()
             WebDriverWait(browser, 20).until(lambda d: "/qa/evaluations/" in d.current_url)
             assert bool(browser.find_elements(By.ID, "critical")) == fail
+            # the verdict against the form's pass score (70), and the contact it judged
+            verdict = browser.find_element(By.ID, "verdict")
+            assert verdict.get_attribute("data-verdict") == ("fail" if fail else "pass")
+            assert verdict.text.startswith("Failed: critical error" if fail else "Passed:")
+            browser.find_element(By.ID, "contact-link").click()
+            assert browser.current_url.endswith("#contact")
+            assert browser.find_element(By.ID, "contact").is_displayed()
         # 4. the dashboard as of now: one of two evaluated contacts is defective
         browser.get(f"{url}/?as_of={as_of}")
         tile = browser.find_element(By.CSS_SELECTOR, "[data-metric='contact_quality'] .value")

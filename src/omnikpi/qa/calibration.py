@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
+from omnikpi.qa.forms import passes
 from omnikpi.store.models import QaAnswer, QaCalibration, QaEvaluation, QaForm, QaFormItem
 from omnikpi.web.limits import MAX_INT
 
@@ -83,9 +84,7 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
         evaluation = latest.get((evaluator, contact))
         if evaluation is None:
             return None
-        failed = evaluation.critical_error or (pass_score is not None
-                                               and evaluation.score < pass_score)
-        return not failed
+        return passes(evaluation.score, evaluation.critical_error, pass_score)
 
     versus = []
     for evaluator in evaluators:

@@ -311,6 +311,13 @@ def latest_forms(session: Session, shelf: str | None = None) -> list[QaForm]:
     return list(session.scalars(query.order_by(QaForm.form_key, QaForm.tenant_key.desc())))
 
 
+def passes(score: float, critical_error: bool, pass_score: float | None) -> bool:
+    """The verdict on an evaluation: it passes unless a critical item failed or its score
+    is below the form's ``pass_score`` (a form without one judges critical errors only).
+    Calibration sessions compare this verdict; an evaluation's page shows it."""
+    return not (critical_error or (pass_score is not None and score < pass_score))
+
+
 def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[float, bool]:
     """(score 0–100, critical error) of answers by item id; None = not applicable."""
     total = 0.0

@@ -37,6 +37,7 @@ from omnikpi.qa.forms import (
     form_visible,
     latest_forms,
     parse_item_lines,
+    passes,
     save_form,
     writing_shelf,
 )
@@ -213,6 +214,10 @@ QA_SENTENCES: Sentences = [
     (re.compile(r"you already scored this contact in this session: .*", re.S),
      "You have already scored this contact in this session: a calibration keeps each "
      "evaluator's first score."),
+    (re.compile(r"the sampling rate is a percent of handled contacts: more than 0 and at "
+                r"most 100 .*", re.S),
+     "The sampling rate is a percent of the handled contacts: more than 0 and at most "
+     "100, such as 3 for 3 %."),
     (re.compile(r"--min-per-agent must be between 0 and (?P<most>[\d,]+)"),
      "The minimum per agent must be a whole number from 0 to {most}."),
     (re.compile(r"--seed must be a whole number from -(?P<least>[\d,]+) to (?P<most>[\d,]+)"),
@@ -321,23 +326,48 @@ def create_sample(request: Request, view: ViewDep,
                   tz: Annotated[str, Form(max_length=NAME_CHARS)] = "UTC",
                   evaluator: Annotated[str, Form(max_length=NAME_CHARS)] = "",
                   form_id: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-                  risk: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
+                  risk: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                  rate_unit: Annotated[str, Form(max_length=NAME_CHARS)] = "share"
+                  ) -> Response:
     """A sample of the contacts the user may see (their tenant / sites only); ``risk``:
-    risk-weighted (``omnikpi.qa.risk_sampling``). A value refused (To before From, a rate
-    over 1) keeps the QA page with the form as typed and a sentence in the page's
-    language; a script that does not ask for HTML gets the JSON ``{"detail": …}``."""
+    risk-weighted (``omnikpi.qa.risk_sampling``). ``rate`` is a share (0.03), as
+    ``omnikpi qa sample --rate`` takes it, unless ``rate_unit`` is ``percent`` (the QA
+    page's field: 3 for 3 %); the sample stores the share. A value refused (To before
+    From, a rate over 1 or over 100 %) keeps the QA page with the form as typed and a
+    sentence in the page's language; a script that does not ask for HTML gets the JSON
+    ``{"detail": …}``."""
     principal = _evaluator(view)
     try:
-        return _draw(view, principal, name, rate, seed, min_per_agent, day_window(from_, to),
-                     tz, evaluator.strip() or None, form_id, bool(risk))
+        return _draw(view, principal, name, sample_share(rate, rate_unit), seed,
+                     min_per_agent, day_window(from_, to), tz, evaluator.strip() or None,
+                     form_id, bool(risk))
     except OmniKPIError as exc:
         status = 404 if isinstance(exc, NotFoundError) else status_of(exc)
         if status >= 500 or not is_page(request):
             raise
-        typed = {"name": name, "rate": f"{rate:g}", "seed": str(seed),
+        typed = {"name": name, "rate": f"{rate:g}", "rate_unit": rate_unit,
+                 "seed": str(seed),
                  "min_per_agent": str(min_per_agent), "from": from_, "to": to,
                  "evaluator": evaluator, "form_id": form_id, "risk": risk}
         return _overview(request, view, typed, _refusal(request, exc), status, "sample")
+
+
+RATE_UNITS = ("share", "percent")
+"""How a sample's ``rate`` is written: a share of 1 (the CLI's and the API's 0.03) or a
+percent (the QA page's 3, as a QA lead says "3 %")."""
+
+
+def sample_share(rate: float, unit: str) -> float:
+    """The share of handled contacts a sample takes, from ``rate`` written in ``unit``
+    (:data:`RATE_UNITS`); a percent outside (0, 100] is refused here, as a percent."""
+    if unit not in RATE_UNITS:
+        raise UsageError(f"rate_unit must be one of {', '.join(RATE_UNITS)}, not {unit!r}")
+    if unit == "share":
+        return rate
+    if not 0 < rate <= 100:
+        raise UsageError("the sampling rate is a percent of handled contacts: more than 0 "
+                         "and at most 100 (e.g. 3 for 3 %)")
+    return rate / 100
 
 
 def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
@@ -494,10 +524,25 @@ def _evaluation_page(request: Request, view: View, evaluation_id: int,
         evaluation = _readable_evaluation(view, session, evaluation_id)
         form = session.get(QaForm, evaluation.form_id)
         answers = queries.answers_of(session, evaluation.id)
+        sampled = session.get(QaSampleItem, evaluation.sample_item_id) \
+            if evaluation.sample_item_id is not None else None
+        # the contact (a chain's contacts) as the evaluate page showed it, from the
+        # caller's scoped data: none when the data no longer holds it
+        contact = _contact_view(view, (chain_ids(sampled.chain) if sampled else [])
+                                or [evaluation.contact_id])
+        assert form is not None
+        judged = form.pass_score is not None or evaluation.critical_error
         return templates.TemplateResponse(request, "qa_evaluation.html", {
             "filters": None, "evaluation": evaluation, "form": form,
             "items": form_items(session, evaluation.form_id), "answers": answers,
             "kinds": error_kinds_of(session, evaluation.id),
+            "passed": passes(evaluation.score, evaluation.critical_error, form.pass_score)
+            if judged else None,
+            "evaluated_at": stored_utc(evaluation.evaluated_at).isoformat(
+                timespec="seconds"),
+            "contact_at": next((c["arrived_at"] for c in contact["contacts"]
+                                if str(c["contact_id"]) == evaluation.contact_id), None),
+            **contact,
             "mine": view.principal.role == "agent", "error": error}, status_code=status)
 
 
