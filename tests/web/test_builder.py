@@ -330,3 +330,16 @@ def test_agent_states_are_named_in_the_page_language(
     assert "Доступний" in cells and "not_ready" not in cells and "available" not in cells
     agent = client.get("/agents/chat-01", params={"lang": "uk"})
     assert agent.status_code == 200 and "Доступний" in agent.text
+
+
+def test_a_preview_without_a_metric_says_what_to_tick(make_app: Callable[..., FastAPI]) -> None:
+    """"Preview" with only a cut ticked showed nothing: no table, no sentence, no form to
+    save. It says to tick a metric, in the page's language, and keeps the cut ticked; the
+    builder opened fresh (no form sent) says nothing."""
+    client = TestClient(make_app())
+    sent = client.get("/builder", params={"metrics": "", "by": "queue", "lang": "ru"})
+    assert sent.status_code == 400
+    assert "Отметьте хотя бы один показатель, чтобы увидеть отчёт." in sent.text
+    assert re.search(r'value="queue"[^>]*checked', sent.text)
+    fresh = client.get("/builder", params={"lang": "ru"})
+    assert fresh.status_code == 200 and 'id="error"' not in fresh.text

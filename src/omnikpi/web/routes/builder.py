@@ -51,6 +51,11 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
         pairs = [(k, v) for k, v in query.items() if v]
         pairs += [("param", f"{k}={v}") for k, v in saved.params.items()]
         return RedirectResponse("/builder?" + urlencode(pairs), status_code=303)
+    if "metrics" in request.query_params and not service.split(filters.metrics):
+        # "Preview" with a cut ticked and no metric showed nothing at all: no table, no
+        # sentence, no way to save
+        return _page(request, state, filters, str(request.url.query), status=400,
+                     error=translator_of(request)("Tick at least one metric to see the report."))
     return _page(request, state, filters, str(request.url.query))
 
 
