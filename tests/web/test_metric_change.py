@@ -32,3 +32,21 @@ def test_change_in_the_metrics_unit_and_direction(metric: str, value: float, bef
 def test_no_change_without_both_values() -> None:
     assert change(None, 0.5, get_metric("service_level"), "en") is None
     assert change(0.5, None, get_metric("service_level"), "en") is None
+
+
+@pytest.mark.parametrize(("value", "before", "target", "verdict"), [
+    (0.75, 0.82, None, "same"),    # both under the declared 85 %: agents idle, not better
+    (0.82, 0.75, None, "same"),
+    (0.84, 0.93, None, "better"),  # from burning out back under the goal
+    (0.88, 0.93, None, "better"),  # still over it, less so
+    (0.93, 0.80, None, "worse"),   # past the goal
+    (0.84, 0.93, 0.80, "better"),  # a configured goal of 80 % is the one judged
+    (0.82, 0.84, 0.80, "better"),  # over a configured 80 %: lower is better
+])
+def test_occupancy_is_better_lower_only_past_its_target(value: float, before: float,
+                                                        target: float | None,
+                                                        verdict: str) -> None:
+    """The what-if page called occupancy 82 % → 75 % "(better)": under the goal a lower
+    occupancy is agents waiting for work. The direction holds past the target only."""
+    found = change(value, before, get_metric("occupancy"), "en", target)
+    assert found is not None and found["verdict"] == verdict

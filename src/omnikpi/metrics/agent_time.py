@@ -44,7 +44,8 @@ register(
                         "післяобробка в неперервних каналах (рядок без каналу — неперервний), "
                         "активний час = навантаження + вільний у неперервних каналах"},
         names={"ru": "Занятость", "uk": "Зайнятість"}, better="lower", target=0.85,
-        sections={"productivity": 1}, standard=11, unit="ratio", area="productivity",
+        better_past_target_only=True, sections={"productivity": 1}, standard=11, unit="ratio",
+        area="productivity",
         source="agent_time", tables=("agent_states",), mode="continuous",
         formula="WorkloadRT / ActiveTimeRT; WorkloadRT = handling + hold + acw on continuous "
         "channels (a row without channel is continuous), ActiveTimeRT = WorkloadRT + "

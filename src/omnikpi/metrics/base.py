@@ -178,6 +178,11 @@ class Metric:
     parameter ids (``short_abandon_seconds``) stay as they are written in code."""
     better: Better | None = None
     """Which side of a target is good: ``higher`` (SL, FCR) or ``lower`` (abandons)."""
+    better_past_target_only: bool = False
+    """The direction holds only on the wrong side of the target: occupancy above its 85 %
+    burns agents out, but under it a lower figure means agents waiting for work, which
+    is not better. A change that stays on the target's side is then neither better nor
+    worse (the what-if page called 82 % → 75 % "better")."""
     target: float | None = None
     """The default goal (a tile's green or red); the configuration's ``[targets]``
     overrides it per metric, queue or channel."""

@@ -11,11 +11,13 @@ from omnikpi.formatting import count, decimal, duration, human, whole_seconds
 from omnikpi.metrics.base import Metric
 
 
-def change(value: Any, before: Any, metric: Metric, lang: str) -> dict[str, Any] | None:
+def change(value: Any, before: Any, metric: Metric, lang: str,
+           target: float | None = None) -> dict[str, Any] | None:
     """``value`` against ``before`` (the previous period's, the baseline's): an arrow, the
     size in the metric's unit (percentage points for a ratio), and whether the change is
     better or worse by the metric's declared direction (``same`` for a metric without
-    one, such as the contacts offered)."""
+    one, such as the contacts offered, and for a metric judged only past its ``target`` —
+    the goal in force, else the declared one — when both figures are within it)."""
     if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
         return None
     delta = value - before
@@ -36,7 +38,10 @@ def change(value: Any, before: Any, metric: Metric, lang: str) -> dict[str, Any]
         delta = 0.0
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    if delta == 0 or metric.better is None:
+    goal = target if target is not None else metric.target
+    within = metric.better_past_target_only and goal is not None and all(
+        (v <= goal if metric.better == "lower" else v >= goal) for v in (value, before))
+    if delta == 0 or metric.better is None or within:
         verdict = "same"
     else:
         verdict = "better" if (delta > 0) == (metric.better == "higher") else "worse"

@@ -257,13 +257,14 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         if metric_id not in values:
             continue
         value, unit = values[metric_id], units[metric_id]
-        status, goal = judge(state.config, metric, value,
-                             queue=queues[0] if len(queues) == 1 else None,
-                             channel=channels[0] if channels and len(channels) == 1 else None,
+        queue = queues[0] if len(queues) == 1 else None
+        channel = channels[0] if channels and len(channels) == 1 else None
+        status, goal = judge(state.config, metric, value, queue=queue, channel=channel,
                              lang=lang)
         tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
                      "status": status, "target": goal, "empty": empty.get(metric_id, ""),
-                     "change": change(value, before.get(metric_id), metric, lang)})
+                     "change": change(value, before.get(metric_id), metric, lang,
+                                      state.config.target(metric_id, queue, channel))})
         tiles.append(tile)
     return tiles
 
