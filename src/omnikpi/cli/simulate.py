@@ -27,6 +27,9 @@ def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) ->
 
     if fmt not in ("csv", "parquet"):
         raise UsageError(f"unknown format {fmt!r}: choose csv or parquet")
+    if out.exists() and not out.is_dir():  # said "cannot use out: File exists", after the run
+        raise UsageError(f"--out {out} is a file: name the dataset folder to write "
+                         "(created when missing)")
     scenario = load_scenario(scenario_path)
     with progress_bar() as progress:
         task = progress.add_task(f"Simulating {scenario_path.name}", total=1.0)

@@ -308,6 +308,12 @@ def check_references(scenario: Scenario, where: str) -> None:
             # the profile won and the hourly rate was ignored, without a word
             raise UsageError(f"scenario {where}: queue {q.name} gives both arrivals_per_hour "
                              "and arrivals_profile: give one or the other")
+        if q.patience_seconds is not None and q.channel not in LIVE_CHANNELS:
+            # a customer of e-mail or social waits for the answer, never hangs up: the
+            # simulation ignored the patience without a word
+            raise UsageError(f"scenario {where}: queue {q.name} is {q.channel}, where nobody "
+                             "abandons: patience_seconds applies to "
+                             f"{', '.join(LIVE_CHANNELS)} queues")
         if q.transfer_rate and not q.transfer_to:
             raise UsageError(f"scenario {where}: queue {q.name} has transfer_rate "
                              f"{q.transfer_rate:g} but no transfer_to: name the queue the "

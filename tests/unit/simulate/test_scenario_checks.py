@@ -111,6 +111,9 @@ BAD = [
                  id="profile-at-24"),
     pytest.param(scenario(queue="transfer_rate = 0.5"),
                  "queue q has transfer_rate 0.5 but no transfer_to", id="transfer-nowhere"),
+    pytest.param(scenario(queue='channel = "email"\npatience_seconds = 600'),
+                 "queue q is email, where nobody abandons: patience_seconds applies to "
+                 "voice, chat, messenger queues", id="patience-on-email"),
     pytest.param(scenario(shift="08:00-08:00"),
                  "'08:00-08:00' starts and ends at the same time", id="empty-shift"),
 ]
@@ -187,3 +190,14 @@ def test_an_arrival_profiles_order_as_written_does_not_matter() -> None:
     queue = unsorted.queues[0]
     assert [run.rate(queue, hour * 3600) for hour in (0, 3, 7.99, 8, 11.99, 12, 23)] == \
         [0, 0, 0, 100, 100, 0, 0]
+
+
+def test_a_file_given_as_the_folder_is_refused_before_the_run(tmp_path: Path) -> None:
+    """``--out afile`` ran the whole simulation, then said "cannot use afile: File
+    exists"."""
+    (tmp_path / "s.toml").write_text(scenario(), encoding="utf-8")
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(tmp_path / "s.toml"),
+                                      "--out", str(tmp_path / "afile")])
+    assert result.exit_code == 2 and "is a file: name the dataset folder" in result.output
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
