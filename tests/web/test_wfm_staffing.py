@@ -225,6 +225,17 @@ def test_bad_input_is_said_on_the_page(client: TestClient, query: str, lang: str
             assert f'name="{name}" id="f-{name}" value="{value}"' in page
 
 
+def test_an_unknown_kind_says_so_and_answers_for_calls(client: TestClient) -> None:
+    """``kind=chats`` (the page's kind is ``chat``) showed the calls form without a word."""
+    page = _page(client, "kind=chats&volume=100&aht=180&target_sl=80&lang=uk")
+    notice = re.search(r'id="staffing-notice">([^<]*)<', page)
+    assert notice and notice.group(1) == ("Такого виду роботи немає: показано дзвінки "
+                                          "(вкладки вище обирають чати, ел. пошту або план "
+                                          "дня).")
+    assert _tiles(page)["agents"] == _tiles(_page(client, "volume=100&aht=180&target_sl=80"))[
+        "agents"]
+
+
 def test_a_decimal_comma_is_read(client: TestClient) -> None:
     page = _page(client, "volume=100&aht=180,0&target_sl=80,0&shrinkage=30")
     assert _tiles(page)["agents"] == "14"

@@ -371,7 +371,8 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     lang = choose_language(request)
     _ = translator(lang)
     kind = request.query_params.get("kind", "calls")
-    if kind not in KINDS:
+    unknown = kind not in KINDS
+    if unknown:  # kind=chats showed the calls form without a word
         kind = "calls"
     form = read_form(kind, request.query_params, _)
     answer: dict[str, Any] | None = None
@@ -388,6 +389,8 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
                 answer = interval_answer(form, _, lang)
         except UsageError as exc:
             problems.append(str(exc))
+    notice = _("There is no such kind of work: the calls are shown (the tabs above choose "
+               "chats, e-mail or the day plan).") if unknown else None
     seen = None if kind == "day" else measured(
         view, filters, kind, None if kind == "email" else int(form.values["interval_minutes"]))
     use_link = None if seen is None else _link(
@@ -396,7 +399,8 @@ def staffing_page(request: Request, view: ViewDep, filters: FilterParams) -> Res
     tabs = {k: f"{request.url.path}?{urlencode({**kept, 'kind': k})}" for k in KINDS}
     return templates.TemplateResponse(request, "wfm_staffing.html", {
         "filters": filters, "kind": kind, "form": form, "answer": answer,
-        "problems": problems, "measured": seen, "use_link": use_link, "tabs": tabs,
+        "problems": problems, "notice": notice, "measured": seen, "use_link": use_link,
+        "tabs": tabs,
         "filter_keys": FILTER_KEYS,
         "history_channel": None if (filters.where or {}).get("channel") else "voice",
         "csv_link": f"/wfm/staffing/plan.csv?{request.url.query}"})
