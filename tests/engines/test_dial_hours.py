@@ -101,3 +101,39 @@ def test_outbound_rates_and_sales_by_the_site_and_tenant_of_the_agents_time(
     bank = omnikpi.report_result(data, engine=engine, where={"tenant": ["bank"]},
                                  metrics=["attempts", "connection_rate"]).rows
     assert bank == [{"attempts": 2, "connection_rate": 1.0}]
+
+
+def test_a_dialers_attempts_that_reached_nobody_belong_to_their_campaigns_client(
+        tmp_path: Path, engine: str) -> None:
+    """A predictive dialer gives an agent only the attempts that connect: the bank's
+    client saw its connected attempts alone, a connection rate of 100 % and a dialer
+    abandon rate of 0 %. Campaign k1 is dialed for the bank only (a1): its two agent-less
+    attempts (no answer, dropped) are the bank's. Campaign k2 is dialed for the bank (a1)
+    and telco (a2): its agent-less attempt stays with no tenant. The bank: k1's 4 and a1's
+    d5, 3 connected of 5 = 60 %; telco d6, 1 of 1; no tenant d7, 0 of 1."""
+    def state(agent: str, site: str, tenant: str) -> dict[str, Any]:
+        return {"agent_id": agent, "state": "available", "start": "2024-03-05T09:00:00Z",
+                "end": "2024-03-05T10:00:00Z", "channel": "voice", "site": site,
+                "tenant": tenant}
+
+    def dial(number: int, campaign: str, agent: str | None, result: str) -> dict[str, Any]:
+        return {"attempt_id": f"d{number}", "campaign": campaign, "lead_id": f"L{number}",
+                "dialed_at": f"2024-03-05T09:{number:02d}:00Z", "agent_id": agent,
+                "result": result}
+
+    data = dataset(
+        tmp_path / "dialer",
+        agent_states=[state("a1", "kyiv", "bank"), state("a2", "lviv", "telco")],
+        dial_attempts=[dial(1, "k1", "a1", "connected"), dial(2, "k1", "a1", "connected"),
+                       dial(3, "k1", None, "no_answer"), dial(4, "k1", None, "dropped"),
+                       dial(5, "k2", "a1", "connected"), dial(6, "k2", "a2", "connected"),
+                       dial(7, "k2", None, "busy")])
+    whole = omnikpi.report_result(data, engine=engine, by=["tenant"], metrics=[
+        "attempts", "connection_rate"]).rows
+    assert whole == [{"tenant": "bank", "attempts": 5, "connection_rate": 0.6},
+                     {"tenant": "telco", "attempts": 1, "connection_rate": 1.0},
+                     {"tenant": None, "attempts": 1, "connection_rate": 0.0}]
+    by_site = omnikpi.report_result(data, engine=engine, by=["site"],
+                                    metrics=["attempts"]).rows
+    assert by_site == [{"site": "kyiv", "attempts": 5}, {"site": "lviv", "attempts": 1},
+                       {"site": None, "attempts": 1}]

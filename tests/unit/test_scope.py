@@ -104,3 +104,41 @@ def test_a_tenant_sees_the_dial_attempts_the_reports_give_it(tmp_path: Path,
                   "states only": ["d1", "d2"]}[tables]
     assert sorted(r[0] for r in scoped_dataset(loaded, Scope(("A",))).con.execute(
         "SELECT attempt_id FROM dial_attempts").fetchall()) == expected_a
+
+
+def test_a_client_sees_its_campaigns_attempts_that_reached_nobody(tmp_path: Path) -> None:
+    """A predictive dialer's no-answer, busy and dropped attempts have no agent: the
+    client's view held its connected attempts only (connection rate 100 %). An agent-less
+    attempt of a campaign dialed for one tenant is that tenant's, in the client's view as
+    in the administrator's filtered report; one of a campaign dialed for two is nobody's."""
+    import omnikpi
+    from tests.builders import dataset as write
+
+    states = [{"agent_id": agent, "state": "available", "start": "2024-03-05T09:00:00Z",
+               "end": "2024-03-05T10:00:00Z", "tenant": tenant, "site": site}
+              for agent, tenant, site in (("a1", "A", "kyiv"), ("b1", "B", "lviv"))]
+
+    def dial(number: int, campaign: str, agent: str | None, result: str) -> dict[str, object]:
+        return {"attempt_id": f"d{number}", "campaign": campaign, "lead_id": f"L{number}",
+                "dialed_at": f"2024-03-05T09:{number:02d}:00Z", "agent_id": agent,
+                "result": result}
+
+    loaded = load_dataset(write(tmp_path / "data", agent_states=states, dial_attempts=[
+        dial(1, "ka", "a1", "connected"), dial(2, "ka", None, "no_answer"),
+        dial(3, "ka", None, "busy"), dial(4, "kab", "a1", "connected"),
+        dial(5, "kab", "b1", "connected"), dial(6, "kab", None, "busy")]))
+    expected = {"A": ["d1", "d2", "d3", "d4"], "B": ["d5"]}
+    for tenant, ids in expected.items():
+        filtered = omnikpi.report_result(loaded, metrics=["attempts", "connection_rate"],
+                                         where={"tenant": [tenant]}).rows
+        scoped = scoped_dataset(loaded, Scope((tenant,)))
+        assert omnikpi.report_result(scoped, metrics=["attempts", "connection_rate"]
+                                     ).rows == filtered
+        assert sorted(r[0] for r in scoped.con.execute(
+            "SELECT attempt_id FROM dial_attempts").fetchall()) == ids
+    assert omnikpi.report_result(scoped_dataset(loaded, Scope(("A",))),
+                                 metrics=["connection_rate"]).rows == [
+        {"connection_rate": 0.5}]  # 2 connected of 4, not 2 of 2
+    by_site = scoped_dataset(loaded, Scope((), ("kyiv",)))
+    assert sorted(r[0] for r in by_site.con.execute(
+        "SELECT attempt_id FROM dial_attempts").fetchall()) == ["d1", "d2", "d3", "d4"]

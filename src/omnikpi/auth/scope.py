@@ -10,7 +10,8 @@ those views, so no route can forget a filter. Tables are bounded
 - through their contact (messages, surveys, qa_evaluations) or evaluation (qa_items), or
   through the agent's shift in scope (shift_activities);
 - dial attempts without a place of their own through their agent's at the instant they
-  were dialed (the agent-state interval, else the roster), as the reports cut them;
+  were dialed (the agent-state interval, else the roster), else their campaign's, as the
+  reports cut them;
 - otherwise they are empty for a bounded principal (e.g. availability without a tenant
   column): never shown unbounded.
 """
@@ -95,8 +96,9 @@ def _literal_list(values: tuple[str, ...]) -> str:
 def _dial_places_sql(loaded: set[str]) -> str:
     """Each dial attempt's site and tenant: its agent's at the instant it was dialed —
     the agent-state interval it falls in, else the agent's roster row valid that UTC day
-    (the one hired latest), as ``engine/agent_place.py`` attributes it for the reports
-    (``tests/web/test_tenant_isolation.py`` checks the two agree)."""
+    (the one hired latest) —, else its campaign's when all the campaign's placed attempts
+    share one, as ``engine/agent_place.py`` attributes it for the reports
+    (``tests/unit/test_scope.py`` checks the two agree)."""
     day = f"(d.dialed_at // {DAY_US})"
     joins, sites, tenants = [], [], []
     if "agent_states" in loaded:
@@ -113,8 +115,14 @@ def _dial_places_sql(loaded: set[str]) -> str:
         tenants.append("r.tenant")
     site = f"coalesce({', '.join(sites)}, NULL)" if sites else "NULL"
     tenant = f"coalesce({', '.join(tenants)}, NULL)" if tenants else "NULL"
-    return (f"SELECT d.attempt_id, {site} AS site, {tenant} AS tenant "
-            f"FROM main.dial_attempts d {' '.join(joins)}")
+    placed = (f"SELECT d.attempt_id, d.campaign, {site} AS site, {tenant} AS tenant "
+              f"FROM main.dial_attempts d {' '.join(joins)}")
+    # an attempt without a place (no agent: the dialer reached nobody) takes its
+    # campaign's when all the campaign's placed attempts share one
+    filled = ", ".join(f"coalesce({d}, CASE WHEN min({d}) OVER w = max({d}) OVER w THEN "
+                       f"min({d}) OVER w END) AS {d}" for d in ("site", "tenant"))
+    return (f"SELECT attempt_id, {filled} FROM ({placed}) "
+            "WINDOW w AS (PARTITION BY campaign)")
 
 
 def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str,

@@ -9,6 +9,12 @@ agent's roster row valid that UTC day (the one hired latest), else none. So an a
 and the hour it was made in are counted in the same row, and a site's attempts per hour
 divide its own attempts by its own hours (the attempts were the empty group's: "can be cut
 only by agent_id").
+
+A predictive dialer's attempts that reached nobody (no answer, busy, a failure) have no
+agent, so no place: the client of an outsourcer saw only its connected attempts, a
+connection rate of 100 % and a dialer abandon rate of 0 %. Such an attempt takes its
+campaign's place when the campaign's placed attempts all share one (a campaign is dialed
+for one client); a campaign dialed for several keeps its agent-less attempts unplaced.
 """
 
 from __future__ import annotations
@@ -44,3 +50,18 @@ def with_agent_place(t: ir.Table, at: str, row_id: str, req: SourceRequest) -> i
     placed = j.mutate(site=j.__s_site.coalesce(j.__r_site),
                       tenant=j.__s_tenant.coalesce(j.__r_tenant))
     return placed.select(*[c for c in t.columns if c not in PLACE], *PLACE)
+
+
+def with_dial_place(d: ir.Table, req: SourceRequest) -> ir.Table:
+    """Dial attempts with their ``site`` and ``tenant``: their agent's when dialed
+    (:func:`with_agent_place`), else their campaign's when all of its placed attempts share
+    one (``auth/scope.py`` gives a bounded user's view the same rows)."""
+    placed = with_agent_place(d, "dialed_at", "attempt_id", req)
+    campaign = ibis.window(group_by=placed.campaign)
+    filled = {}
+    for dimension in PLACE:
+        value = placed[dimension]
+        least, most = value.min().over(campaign), value.max().over(campaign)
+        filled[dimension] = value.coalesce(ibis.ifelse(least == most, least,
+                                                       ibis.null(value.type())))
+    return placed.mutate(**filled)

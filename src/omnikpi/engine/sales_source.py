@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from omnikpi.engine.agent_place import with_agent_place
+from omnikpi.engine.agent_place import with_dial_place
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.sources import SourceRequest, book
 
@@ -32,8 +32,9 @@ def sales_source(req: SourceRequest) -> ir.Table:
         kind=ibis.literal("contact"), outcome=inbound.outcome.lower(),
         attempt_id=ibis.null("string"), campaign=ibis.null("string"),
         dialed_at=ibis.null().cast(dials.dialed_at.type())), inbound.end, req)
-    converted = dials.filter(dials.converted.fill_null(False))
-    converted = with_agent_place(converted, "dialed_at", "attempt_id", req)
+    # placed among all the campaign's attempts, then the sales kept
+    placed = with_dial_place(dials, req)
+    converted = placed.filter(placed.converted.fill_null(False))
     converted = converted.mutate(
         kind=ibis.literal("dial"), outcome=ibis.literal("converted"),
         channel=ibis.literal("voice"), contact_id=ibis.null("string"),

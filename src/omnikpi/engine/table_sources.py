@@ -118,11 +118,12 @@ NOT_DIALED = ("invalid", "failed")
 
 
 def dials_source(req: SourceRequest) -> ir.Table:
-    from omnikpi.engine.agent_place import with_agent_place
+    from omnikpi.engine.agent_place import with_dial_place
 
     d = req.tables("dial_attempts")
-    # the site and tenant of the agent's time when dialing (the hours its rates divide by)
-    d = with_agent_place(d, "dialed_at", "attempt_id", req)
+    # the site and tenant of the agent's time when dialing (the hours its rates divide by),
+    # else of the campaign
+    d = with_dial_place(d, req)
     d = d.mutate(result=d.result.lower())
     # per=leads divides by leads really dialed: a lead whose every attempt was an invalid
     # number or a dialer failure was never dialed, so it is booked nowhere, and a lead whose

@@ -37,7 +37,8 @@ register(
         numerator=lambda t, p: n(_sale(t, p)),
         notes="Contacts booked at their end, dial attempts when dialed; a dial attempt has "
         "no queue (its sales fall in the empty group of that cut) and the site and tenant "
-        "of its agent's time when dialed (the state it falls in, else the roster's).",
+        "of its agent's time when dialed (the state it falls in, else the roster's), else "
+        "its campaign's when the campaign is dialed for one.",
     ),
     Metric(
         id="sales_per_hour", name="Sales per hour",
