@@ -61,3 +61,24 @@ def test_a_parameter_a_route_does_not_read_is_refused_by_name(
     # the language of a message is read everywhere
     assert client.get(path, params={k: v for k, v in query.items() if k != unknown}
                       | {"lang": "uk"}).status_code == 200
+
+
+def test_every_api_route_refuses_a_parameter_it_does_not_read(
+        make_app: Callable[..., FastAPI]) -> None:
+    """The live routes beside the wallboard read no such check: ``/api/v1/live?quene=sales``
+    gave every queue's figures, and ``POST /api/v1/alerts?foo=1`` made a rule. Every
+    operation of the reference refuses ``quene`` by name, whatever it does next."""
+    client = TestClient(make_app(live_updates=True))
+    schema = client.get("/openapi.json").json()
+    operations = [(method, path) for path, ops in schema["paths"].items()
+                  if path.startswith("/api/v1/") for method in ops]
+    assert len(operations) > 15
+    for method, path in operations:
+        address = path.replace("{", "").replace("}", "")  # {rule_id} → rule_id: any text
+        address = "".join("1" if part.endswith("_id") else part
+                          for part in address.replace("/", "/\0").split("\0"))
+        answer = client.request(method.upper(), address, params={"quene": "sales"},
+                                json={})
+        assert answer.status_code == 400, (method, path, answer.status_code, answer.text)
+        assert answer.json()["detail"].startswith("unknown query parameter(s) quene: "), \
+            (method, path)

@@ -805,3 +805,31 @@ def test_an_agent_account_sees_only_itself_on_the_wallboard(
         own = live(url, token)
         assert [a["agent_id"] for a in own["agent_list"]] == ["a1"]
         assert "private-reason" not in json.dumps(own)
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    # "treshold" made a rule at 0 that fired on every queue with a caller waiting
+    ({"name": "a", "kind": "longest_wait_over", "treshold": 60}, "threshold"),
+    ({"name": "a", "kind": "longest_wait_over", "threshold": 60, "minuts": 5}, "minuts"),
+    ({"name": "", "kind": "longest_wait_over", "threshold": 60}, "name"),  # was a 500
+    ({"name": "   ", "kind": "longest_wait_over", "threshold": 60}, "name"),
+])
+def test_a_rule_without_its_fields_or_with_a_stranger_is_refused(
+        make_app: Callable[..., FastAPI], tmp_path: Path, body: dict[str, object],
+        said: str) -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(make_app(write_two_tenants(tmp_path / "data"), auth_required=False,
+                                 live_updates=False))
+    refused = client.post("/api/v1/alerts", json=body)
+    assert refused.status_code == 422 and said in refused.text, refused.text
+    assert client.get("/api/v1/alerts").json()["rules"] == []
+    made = client.post("/api/v1/alerts", json={"name": "wait", "kind": "longest_wait_over",
+                                               "threshold": 60})
+    assert made.status_code == 200, made.text
+    rule = made.json()["id"]
+    # an update leaving the threshold out reset it to 0
+    left_out = client.put(f"/api/v1/alerts/{rule}", json={"name": "wait",
+                                                           "kind": "longest_wait_over"})
+    assert left_out.status_code == 422 and "threshold" in left_out.text
+    assert client.get("/api/v1/alerts").json()["rules"][0]["threshold"] == 60

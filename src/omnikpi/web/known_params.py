@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.params import Depends as DependsParam
 
 ALWAYS = frozenset({"lang"})
 """Read by every route (the language of a message), whatever its signature says."""
@@ -40,3 +41,9 @@ def _query_names(dependant: Any) -> frozenset[str]:
         names.update(str(p.alias) for p in current.query_params)
         pending.extend(current.dependencies)
     return frozenset(names)
+
+
+REFUSE_UNKNOWN: list[DependsParam] = [Depends(refuse_unknown_query)]
+"""``dependencies=`` of an ``/api/v1`` route on a router that also serves pages (the live
+routes beside the wallboard): ``/api/v1/live?quene=sales`` gave every queue, and a
+misspelt parameter of ``POST /api/v1/alerts`` made a rule all the same."""

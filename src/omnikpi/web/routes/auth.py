@@ -23,6 +23,7 @@ from omnikpi.auth.accounts import (
 )
 from omnikpi.store.db import session_scope
 from omnikpi.web.deps import State
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import NAME_CHARS
 from omnikpi.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Caller, same_secret
 from omnikpi.web.templating import templates
@@ -130,7 +131,7 @@ def logout(request: Request, state: State, principal: Caller) -> Response:
     return response
 
 
-@router.delete("/api/v1/auth/token", tags=["auth"])
+@router.delete("/api/v1/auth/token", tags=["auth"], dependencies=REFUSE_UNKNOWN)
 def revoke(request: Request, state: State, principal: Caller) -> JSONResponse:
     """Revoke the bearer token this request is sent with (a script done with it, a token
     that leaked): it stops working at once."""
@@ -143,7 +144,7 @@ def revoke(request: Request, state: State, principal: Caller) -> JSONResponse:
     return JSONResponse({"revoked": True})
 
 
-@router.post("/api/v1/auth/token", tags=["auth"])
+@router.post("/api/v1/auth/token", tags=["auth"], dependencies=REFUSE_UNKNOWN)
 def token(request: Request, state: State,
           username: Annotated[str, Form(max_length=NAME_CHARS)],
           password: Annotated[str, Form()]) -> JSONResponse:

@@ -21,6 +21,7 @@ from omnikpi.request import canonical_filters, check_filter_values
 from omnikpi.value_labels import TRANSLATED_VALUES
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
@@ -140,7 +141,7 @@ def _cut(queue: str | None, channel: str | None) -> Where:
     return {k: v for k, v in where.items() if v}
 
 
-@router.get("/api/v1/live", tags=["live"])
+@router.get("/api/v1/live", tags=["live"], dependencies=REFUSE_UNKNOWN)
 async def live_snapshot(state: State, principal: Caller, tenant: str | None = None,
                         site: str | None = None, queue: str | None = None,
                         channel: str | None = None) -> dict[str, Any]:
@@ -161,7 +162,7 @@ RECHECK_SECONDS = 10.0
 (``users disable`` ends a screen's live data within this long)."""
 
 
-@router.get("/api/v1/live/stream", tags=["live"])
+@router.get("/api/v1/live/stream", tags=["live"], dependencies=REFUSE_UNKNOWN)
 async def live_stream(request: Request, state: State, principal: Caller,
                       tenant: str | None = None, site: str | None = None,
                       queue: str | None = None, channel: str | None = None) -> Response:
@@ -236,7 +237,7 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     return out
 
 
-@router.post("/api/v1/events", tags=["live"])
+@router.post("/api/v1/events", tags=["live"], dependencies=REFUSE_UNKNOWN)
 async def post_events(state: State, principal: Caller,
                       batch: Annotated[EventBatch, Body()]) -> dict[str, Any]:
     """Canonical rows posted live (authenticated with an API key: ``X-API-Key`` or

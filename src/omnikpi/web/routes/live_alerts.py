@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, false, or_, select
 
 from omnikpi.auth.accounts import Principal, audit
@@ -22,6 +22,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 from omnikpi.web.deps import AppState, RowId, State
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.security import Caller, require_roles
 
@@ -29,9 +30,16 @@ router = APIRouter()
 
 
 class RuleIn(BaseModel):
-    name: str = Field(max_length=NAME_CHARS)
+    """A rule as posted (``POST``, ``PUT /api/v1/alerts``): ``name``, ``kind`` and
+    ``threshold`` are needed, and a key that is none of these fields is refused —
+    ``"treshold": 60`` made a rule at 0 that fired on every waiting caller, and an empty
+    name was a 500."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=NAME_CHARS)
     kind: str = Field(max_length=NAME_CHARS)
-    threshold: float = Field(default=0.0, allow_inf_nan=False)
+    threshold: float = Field(allow_inf_nan=False)
     minutes: float = Field(default=0.0, ge=0, le=24 * 60, allow_inf_nan=False)
     """Hold time: the condition holds this long before firing, the recovery as long
     before clearing."""
@@ -223,7 +231,7 @@ FIRINGS_PAGE = 100
 """Firings listed at once (``before_id`` pages on through older ones)."""
 
 
-@router.get("/api/v1/alerts", tags=["live"])
+@router.get("/api/v1/alerts", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def list_alerts(state: State, principal: Caller,
                 before_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
     """Alert rules (those in the caller's scope) and their last 100 firings, newest first;
@@ -262,7 +270,7 @@ def list_alerts(state: State, principal: Caller,
                 "events": shown, "older_before_id": shown[-1]["id"] if more else None}
 
 
-@router.post("/api/v1/alerts", tags=["live"])
+@router.post("/api/v1/alerts", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def create_alert(state: State, principal: Caller, rule: RuleIn) -> dict[str, Any]:
     row = create_rule(state, principal, rule)
     with session_scope(state.database_url) as session:
@@ -289,7 +297,7 @@ def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[s
         return _event_json(event, detail, rule)  # named, as the list names it
 
 
-@router.put("/api/v1/alerts/{rule_id}", tags=["live"])
+@router.put("/api/v1/alerts/{rule_id}", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def update_alert(state: State, principal: Caller, rule_id: RowId,
                  rule: RuleIn) -> dict[str, Any]:
     """Replace a rule's settings (the whole rule is given, as to create it; ``enabled``
@@ -299,7 +307,7 @@ def update_alert(state: State, principal: Caller, rule_id: RowId,
         return _rule_json(row, session.get(AlertRuleOptions, row.id), principal)
 
 
-@router.post("/api/v1/alerts/events/{event_id}/ack", tags=["live"])
+@router.post("/api/v1/alerts/events/{event_id}/ack", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[str, Any]:
     """Acknowledge a firing (once: the first to acknowledge is kept)."""
     return _acknowledge(state, principal, event_id)

@@ -18,6 +18,7 @@ from omnikpi.request import check_filter_values
 from omnikpi.store.db import session_scope
 from omnikpi.store.models_live import LiveBoard
 from omnikpi.web.deps import AppState, RowId, State
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import NAME_CHARS
 from omnikpi.web.security import Caller
 from omnikpi.web.templating import templates
@@ -109,13 +110,13 @@ def _save(state: AppState, principal: Principal, board: BoardIn) -> int:
         return row.id
 
 
-@router.get("/api/v1/boards", tags=["live"])
+@router.get("/api/v1/boards", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def list_boards(state: State, principal: Caller) -> dict[str, Any]:
     """Saved wallboards the caller may open: their own and their team's."""
     return {"boards": visible_boards(state, principal)}
 
 
-@router.post("/api/v1/boards", tags=["live"])
+@router.post("/api/v1/boards", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def create_board(state: State, principal: Caller, board: BoardIn) -> dict[str, Any]:
     """Save a wallboard; the answer carries its URL."""
     return get_board(state, principal, _save(state, principal, board))

@@ -54,6 +54,7 @@ from omnikpi.store.models import (
 )
 from omnikpi.web.deps import FormRowId, RowId, View, ViewDep
 from omnikpi.web.filters import day_window, days_text
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import (
     INSTANT_CHARS,
     KEY_CHARS,
@@ -88,7 +89,7 @@ from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1/qa", tags=["qa"])
+api = APIRouter(prefix="/api/v1/qa", tags=["qa"], dependencies=REFUSE_UNKNOWN)
 # the pages of their own modules come first: /qa/calibrations/new before /{calibration_id}
 router.include_router(qa_calibration.router)
 router.include_router(qa_coaching.router)
