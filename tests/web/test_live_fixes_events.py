@@ -106,3 +106,27 @@ def test_a_tenant_bound_keys_tenant_is_read_trimmed(make_app: Callable[..., Fast
     assert answer.json()["accepted"] == 1
     written = "".join(p.read_text() for p in (data / "contacts").glob("ingest-*.jsonl"))
     assert '"tenant": "bank"' in written
+
+
+def test_the_answer_names_the_columns_no_figure_reads(make_app: Callable[..., FastAPI],
+                                                       tmp_path: Path) -> None:
+    """A misspelt ``abandonned_at`` was accepted without a word, and the abandoned call
+    showed as waiting. The row is kept (extra columns are, as in a file), and the answer
+    names the column; a misspelt key of the body itself is refused."""
+    data, app, key = _imported(make_app, tmp_path, "contacts.csv",
+                               "contact_id,channel,queue,arrived_at\n")
+    row = {"contact_id": "t1", "channel": "voice", "queue": "sales",
+           "arrived_at": ago(120), "abandonned_at": ago(60), "crm_case": "77"}
+    with TestClient(app) as client:
+        answer = client.post("/api/v1/events", headers={"X-API-Key": key},
+                             json={"table": "contacts", "rows": [row]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["accepted"] == 1
+        assert answer.json()["unknown_columns"] == ["abandonned_at", "crm_case"]
+        clean = {k: v for k, v in row.items() if k not in ("abandonned_at", "crm_case")}
+        assert client.post("/api/v1/events", headers={"X-API-Key": key}, json={
+            "table": "contacts", "rows": [{**clean, "contact_id": "t3"}]}).json()[
+            "unknown_columns"] == []
+        misspelt = client.post("/api/v1/events", headers={"X-API-Key": key},
+                               json={"table": "contacts", "row": [row]})
+        assert misspelt.status_code == 422 and "row" in misspelt.text

@@ -11,13 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, own_scope, scope_of
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
+from omnikpi.schema.tables import TABLES
 from omnikpi.value_labels import TRANSLATED_VALUES
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
@@ -213,9 +214,19 @@ async def live_stream(request: Request, state: State, principal: Caller,
 
 
 class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # {"tabel": …} was read as no table at all
+
     table: str = Field(description="contacts, agent_states or availability",
                        max_length=NAME_CHARS)
     rows: list[dict[str, Any]] = Field(description="canonical rows (docs/data-model.md)")
+
+
+def _unknown_columns(table: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The posted columns the data model does not have. They are kept with the row, as a
+    file's extra columns are, but no figure reads them: a misspelt ``abandonned_at`` was
+    accepted without a word and the abandoned call showed as waiting."""
+    known = set(TABLES[table].column_names) if table in TABLES else set()
+    return sorted({str(c) for row in rows for c in row} - known) if known else []
 
 
 def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]:
@@ -268,6 +279,7 @@ async def post_events(state: State, principal: Caller,
     result = await asyncio.wrap_future(hub.submit(batch.table, [rows[i] for i in kept]))
     answer = result.to_json()
     answer["duplicates"] += len(repeats)
+    answer["unknown_columns"] = _unknown_columns(batch.table, rows)
     if not claims and not repeats:
         return answer
     answer["rejected"] = sorted(
