@@ -1224,6 +1224,40 @@ def test_genesys_caller_who_hangs_up_in_the_queue_transferred_to(tmp_path: Path)
                       {"queue": "Support", "offered": 1, "abandoned": 0}]
 
 
+def test_genesys_a_call_flowed_out_of_the_queue_is_no_abandon(tmp_path: Path) -> None:
+    """Genesys counts no flow-out as an abandon (help.mypurecloud.com, "What do abandons
+    include"). c-vm waited in Support 09:00:05–09:02:00 and an in-queue flow sent it to
+    voicemail (the acd segment ends by transfer): offered, neither answered nor
+    abandoned, ended at 09:02:00 — it was an abandon after 115 s. c-gone hung up in the
+    queue (peer): an abandon. Anna's call transferred to Billing that flowed on to
+    voicemail is a Billing leg that is no abandon either."""
+    import json
+
+    def waited(conversation_id: str, how: str) -> dict[str, Any]:
+        return _conversation(
+            conversation_id,
+            _participant("customer", ("interact", "09:00:00", "09:03:00"), ani="tel:+1"),
+            _segments(_participant("acd", ("interact", "09:00:05", "09:02:00"),
+                                   participantName="Support"), how),
+            _participant("voicemail", ("interact", "09:02:00", "09:03:00")))
+    page = {"conversations": [waited("c-vm", "transfer"), waited("c-gone", "peer")],
+            "totalHits": 2}
+    (tmp_path / "out.json").write_text(json.dumps(page))
+    rows = _import("genesys-cloud", tmp_path / "out.json", tmp_path / "out")
+    assert (rows["c-vm"]["abandoned_at"], rows["c-vm"]["outcome"]) == (None, "transfer")
+    assert _s(rows["c-vm"]["ended_at"], rows["c-vm"]["arrived_at"]) == 115.0
+    assert _s(rows["c-gone"]["abandoned_at"], rows["c-gone"]["arrived_at"]) == 115.0
+    report = omnikpi.report_result(tmp_path / "out", metrics=[
+        "offered", "answered", "abandoned", "abandon_rate"]).rows
+    assert report == [{"offered": 2, "answered": 0, "abandoned": 1, "abandon_rate": 0.5}]
+    billing = _segments(_participant("acd", ("interact", "09:05:00", "09:07:00"),
+                                     participantName="Billing"), "transfer")
+    (tmp_path / "xfer.json").write_text(json.dumps(_transferred_call(billing)))
+    leg = _import("genesys-cloud", tmp_path / "xfer.json", tmp_path / "xfer")["c-xfer/2"]
+    assert (leg["queue"], leg["abandoned_at"], leg["accepted_at"]) == ("Billing", None, None)
+    assert _s(leg["ended_at"], leg["arrived_at"]) == 120.0
+
+
 @pytest.mark.parametrize(("left_out", "conversation", "expected"), [
     # a page of chats: no session has an ani
     ("ani", _conversation("c-chat", _participant(
