@@ -1230,7 +1230,8 @@ def test_genesys_a_call_flowed_out_of_the_queue_is_no_abandon(tmp_path: Path) ->
     voicemail (the acd segment ends by transfer): offered, neither answered nor
     abandoned, ended at 09:02:00 — it was an abandon after 115 s. c-gone hung up in the
     queue (peer): an abandon. Anna's call transferred to Billing that flowed on to
-    voicemail is a Billing leg that is no abandon either."""
+    voicemail is a Billing leg that is no abandon either; a call moved to another queue
+    and lost there is abandoned when it left that one."""
     import json
 
     def waited(conversation_id: str, how: str) -> dict[str, Any]:
@@ -1256,6 +1257,19 @@ def test_genesys_a_call_flowed_out_of_the_queue_is_no_abandon(tmp_path: Path) ->
     leg = _import("genesys-cloud", tmp_path / "xfer.json", tmp_path / "xfer")["c-xfer/2"]
     assert (leg["queue"], leg["abandoned_at"], leg["accepted_at"]) == ("Billing", None, None)
     assert _s(leg["ended_at"], leg["arrived_at"]) == 120.0
+    # moved by an in-queue flow from Support to Overflow at 09:01:00, hung up there at
+    # 09:02:30: abandoned after 145 s (it was an abandon at 09:01:00, when it left Support)
+    moved = _conversation(
+        "c-moved", _participant("customer", ("interact", "09:00:00", "09:02:30"), ani="tel:+2"),
+        _segments(_participant("acd", ("interact", "09:00:05", "09:01:00"),
+                               participantName="Support"), "transfer"),
+        _segments(_participant("acd", ("interact", "09:01:00", "09:02:30"),
+                               participantName="Overflow"), "peer"))
+    (tmp_path / "moved.json").write_text(json.dumps({"conversations": [moved],
+                                                     "totalHits": 1}))
+    call = _import("genesys-cloud", tmp_path / "moved.json", tmp_path / "moved")["c-moved"]
+    assert (call["queue"], call["ended_at"]) == ("Support", None)
+    assert _s(call["abandoned_at"], call["arrived_at"]) == 145.0
 
 
 @pytest.mark.parametrize(("left_out", "conversation", "expected"), [
