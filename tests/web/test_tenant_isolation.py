@@ -302,10 +302,11 @@ def attack_alerts(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pa
     mine = viewer.get("/api/v1/alerts")
     assert mine.status_code == 200 and mine.json()["rules"] == []
     no_leak(mine.text)
-    assert viewer.post("/api/v1/alerts", json={"name": "x", "kind": "sl_below"}
-                       ).status_code == 403
+    # a whole rule (a rule without its threshold is refused before anyone's rights)
+    assert viewer.post("/api/v1/alerts", json={"name": "x", "kind": "sl_below",
+                                               "threshold": 0.8}).status_code == 403
     assert viewer.put(f"/api/v1/alerts/{made.json()['id']}", json={
-        "name": "x", "kind": "sl_below"}).status_code == 403
+        "name": "x", "kind": "sl_below", "threshold": 0.8}).status_code == 403
     with TestClient(admin.app) as supervisor:  # tenant A's: B's rule is not there
         supervisor.headers["Authorization"] = f"Bearer {_token(supervisor, 'sup-a')}"
         changed = supervisor.put(f"/api/v1/alerts/{made.json()['id']}", json={
