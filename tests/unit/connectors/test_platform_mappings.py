@@ -1459,3 +1459,21 @@ def test_the_import_summary_adds_up_when_a_value_is_left_empty(tmp_path: Path) -
             pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
     # the mapping names a contact without a queue, as for a call that never queued
     assert (rows["c-0001"]["queue"], rows["c-9001"]["queue"]) == ("Support", "no queue")
+
+
+def test_twilio_a_deleted_task_is_said_so_not_still_open(tmp_path: Path) -> None:
+    """A task created at 10:55 and deleted at 10:56 (task.deleted, never completed nor
+    canceled) was filtered as "still open … import it with the next export", which could
+    never make it whole: it is said deleted."""
+    import json
+
+    page = json.loads(sorted(TASKROUTER.glob("events-page-*.json"))[0].read_text())
+    created = next(e for e in page["events"] if e["event_type"] == "task.created")
+    deleted = {**created, "event_type": "task.deleted", "sid": "EV-deleted",
+               "event_date": "2024-03-05T10:56:00Z", "event_date_ms": 1709636160000,
+               "description": "Task deleted"}
+    (tmp_path / "page.json").write_text(json.dumps({"events": [deleted, created],
+                                                    "meta": {"page": 0}}))
+    said = _said("twilio-taskrouter", tmp_path / "out", tmp_path / "page.json")
+    assert "2 contacts: a task deleted before it completed or was canceled" in said, said
+    assert "still open" not in said
