@@ -113,8 +113,8 @@ def test_the_answer_names_the_columns_no_figure_reads(make_app: Callable[..., Fa
     """A misspelt ``abandonned_at`` was accepted without a word, and the abandoned call
     showed as waiting. The row is kept (extra columns are, as in a file), and the answer
     names the column; a misspelt key of the body itself is refused."""
-    data, app, key = _imported(make_app, tmp_path, "contacts.csv",
-                               "contact_id,channel,queue,arrived_at\n")
+    _, app, key = _imported(make_app, tmp_path, "contacts.csv",
+                            "contact_id,channel,queue,arrived_at\n")
     row = {"contact_id": "t1", "channel": "voice", "queue": "sales",
            "arrived_at": ago(120), "abandonned_at": ago(60), "crm_case": "77"}
     with TestClient(app) as client:
