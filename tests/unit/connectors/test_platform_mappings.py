@@ -1477,3 +1477,35 @@ def test_twilio_a_deleted_task_is_said_so_not_still_open(tmp_path: Path) -> None
     said = _said("twilio-taskrouter", tmp_path / "out", tmp_path / "page.json")
     assert "2 contacts: a task deleted before it completed or was canceled" in said, said
     assert "still open" not in said
+
+
+def test_twilio_a_failed_transfer_is_no_transfer(tmp_path: Path) -> None:
+    """Task 03 of the fixture twice more: T-failed with a transfer initiated that failed
+    (task.transfer-initiated, task.transfer-failed), T-done with one that went through
+    (task.transfer-completed). Every task.transfer… event counted as a transfer: the
+    failed attempt too."""
+    import copy
+    import json
+
+    events = [e for page in sorted(TASKROUTER.glob("events-page-*.json"))
+              for e in json.loads(page.read_text())["events"]
+              if e.get("event_data", {}).get("task_sid", "").endswith("03")]
+    accepted = next(e for e in events if e["event_type"] == "reservation.accepted")
+
+    def task(sid: str, *transfers: str) -> list[dict[str, Any]]:
+        copies = copy.deepcopy(events)
+        for number, kind in enumerate(transfers):
+            extra = copy.deepcopy(accepted)
+            extra.update(event_type=kind, event_date_ms=accepted["event_date_ms"] + 1000 * (
+                number + 1))
+            copies.append(extra)
+        for number, event in enumerate(copies):
+            event["event_data"]["task_sid"] = sid
+            event["sid"] = f"EV-{sid}-{number}"
+        return copies
+    page = {"events": task("T-failed", "task.transfer-initiated", "task.transfer-failed")
+            + task("T-done", "task.transfer-initiated", "task.transfer-completed"),
+            "meta": {"page": 0}}
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    rows = _import("twilio-taskrouter", tmp_path / "page.json", tmp_path / "out")
+    assert (rows["T-failed"]["transferred"], rows["T-done"]["transferred"]) == (False, True)
