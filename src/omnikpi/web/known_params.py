@@ -44,6 +44,7 @@ def _query_names(dependant: Any) -> frozenset[str]:
 
 
 REFUSE_UNKNOWN: list[DependsParam] = [Depends(refuse_unknown_query)]
-"""``dependencies=`` of an ``/api/v1`` route on a router that also serves pages (the live
-routes beside the wallboard): ``/api/v1/live?quene=sales`` gave every queue, and a
-misspelt parameter of ``POST /api/v1/alerts`` made a rule all the same."""
+"""``dependencies=`` of every ``/api/v1`` route, on a router of its own or per route where
+the router also serves pages (the live routes beside the wallboard): without it
+``/api/v1/live?quene=sales`` gave every queue, and ``POST /api/v1/alerts?foo=1`` made a
+rule all the same."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
@@ -19,11 +19,11 @@ from omnikpi.web.deps import (
     State,
     ViewDep,
 )
-from omnikpi.web.known_params import refuse_unknown_query
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["api"],
-                   dependencies=[Depends(refuse_unknown_query)])
+                   dependencies=REFUSE_UNKNOWN)
 
 
 @router.get("/report")
