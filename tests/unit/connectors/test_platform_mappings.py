@@ -772,6 +772,27 @@ def test_intercom_conversations_the_ai_agent_and_ratings(tmp_path: Path) -> None
                                                 "avg_wait_with_ivr": (90 + 300) / 2})
 
 
+@pytest.mark.parametrize("state", ["abandoned", "assumed_resolution", "routed_to_team"])
+def test_intercom_a_conversation_fin_passed_on_waits_from_the_hand_over(
+        tmp_path: Path, state: str) -> None:
+    """1005 with Fin from 11:10, assigned 11:13, a teammate's reply 11:15: whatever Fin's
+    resolution state, a teammate answered after the hand-over, so the contact arrives at
+    11:13 and waited 120 s, and the wait including the AI agent is 180 + 120 s. Only
+    routed_to_team did: after "abandoned" or "assumed_resolution" it arrived at 11:10 (a
+    300 s wait) and the 180 s with Fin counted twice."""
+    import json
+
+    [page] = [json.loads(p.read_text()) for p in INTERCOM if "page-1" in p.name]
+    [fin] = [c for c in page["conversations"] if c["id"] == "1005"]
+    fin["ai_agent"]["resolution_state"] = state
+    (tmp_path / "page.json").write_text(json.dumps({**page, "conversations": [fin]}))
+    rows = _import("intercom", tmp_path / "page.json", tmp_path / "out")
+    assert rows["1005"]["arrived_at"].isoformat() == "2024-03-05T11:13:00"
+    report = omnikpi.report_result(tmp_path / "out", metrics=["asa", "avg_wait_with_ivr"]
+                                   ).rows[0]
+    assert report == {"asa": 120.0, "avg_wait_with_ivr": 300.0}
+
+
 def test_intercom_conversation_parts_give_in_session_response_times(tmp_path: Path) -> None:
     _intercom(tmp_path, "intercom")
     parts = sorted((FIXTURES / "intercom").glob("conversation-*.json"))
