@@ -75,11 +75,16 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
 
 
 def by_state(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Agents counted by site, state and reason (the board's summary table)."""
+    """Agents counted by site, state and reason (the board's summary table).
+
+    An agent holding a contact with no state reported (a platform that posts contacts but
+    not states) counts as handling, as the queue rows count them busy: left out, the two
+    tables of one board disagreed."""
     counts: dict[tuple[str, str, str], int] = {}
     for a in people:
-        if a["state"] is not None:
-            key = (a["site"] or "", a["state"], a["reason"] or "")
+        state = a["state"] or ("handling" if a["contact"] is not None else None)
+        if state is not None:
+            key = (a["site"] or "", state, a["reason"] or "")
             counts[key] = counts.get(key, 0) + 1
     return [{"site": s or None, "state": st, "reason": r or None, "agents": n}
             for (s, st, r), n in sorted(counts.items())]

@@ -184,3 +184,18 @@ def test_the_batch_number_only_grows_across_a_restart(tmp_path: Path) -> None:
     after = restarted.accept("contacts", [{"contact_id": "s2", "channel": "voice",
                                            "queue": "q", "arrived_at": at(20)}]).seq
     assert after > before
+
+
+def test_an_agent_holding_a_contact_without_a_state_is_counted_handling(
+        store: LiveStore, live: LiveMonitor) -> None:
+    """A platform that posts contacts but not agent states: the queue row counted the
+    agent busy while "agents by state" left them out, so the two tables disagreed."""
+    post(store, live, "agent_states", [state("a1", "available", 600)])
+    post(store, live, "contacts", [{"contact_id": "c1", "channel": "voice", "queue": "sales",
+                                    "agent_id": "a9", "arrived_at": at(90),
+                                    "accepted_at": at(60)}])
+    snapshot = live.snapshot(UNBOUNDED, clock()).data
+    assert [(r["state"], r["agents"]) for r in snapshot["agents"]] == [
+        ("available", 1), ("handling", 1)]
+    row = snapshot["queues"][0]
+    assert (row["agents_busy"], row["agents_available"]) == (1, 1)
