@@ -379,3 +379,16 @@ def test_a_qa_figure_without_evaluations_says_why(tmp_path: Path) -> None:
         assert (f"note: {metric} has no value: it counts the QA evaluations (not calibration "
                 "ones) made by as-of (2024-03-06T10:00+00:00) in the period, and there are "
                 "none") in note
+
+
+@pytest.mark.parametrize("ask", [["--by", "agent_id"], ["--filter", "agent_id=a1"]])
+def test_a_cut_a_metric_never_has_is_said_before_what_it_needs(ask: list[str]) -> None:
+    """Cost per customer by agent: the user was asked for the customer base, then for the
+    costs table, and only then told that the metric cannot be cut by agent at all."""
+    result = runner.invoke(app, ["report", "--data", str(DEMO_DATA_DIR),
+                                 "--metrics", "cost_per_customer", *ask])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 2, shown
+    verb = "cut" if ask[0] == "--by" else "filtered"
+    assert (f"metric cost_per_customer cannot be {verb} by agent_id: its data (costs) can be "
+            f"{verb} only by channel, queue, tenant") in shown

@@ -26,7 +26,13 @@ from omnikpi.engine.grains import Bucket, buckets, check_grain
 from omnikpi.engine.local_duckdb import _ON_CLEAR, LocalDuckDB
 from omnikpi.engine.params import DataContext, resolve_params
 from omnikpi.engine.plan_time import plans_until_us
-from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
+from omnikpi.engine.registry import (
+    check_cut,
+    check_filters,
+    metric_dimensions,
+    metric_reads,
+    metric_tables,
+)
 from omnikpi.engine.result import ReportResult, ReportWindow, shape
 from omnikpi.engine.rollups import StoredRollup, reader_for
 from omnikpi.engine.sources import SourceRequest
@@ -289,7 +295,18 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     bad = [d for d in by if d not in DIMENSIONS]
     if bad:
         raise UsageError(f"unknown dimension {bad[0]!r}: choose from {', '.join(DIMENSIONS)}")
+    filters = {dim: [str(v) for v in values] for dim, values in (where or {}).items()}
+    bad_filters = [d for d in filters if d not in DIMENSIONS]
+    if bad_filters:
+        raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
+                         f"{', '.join(DIMENSIONS)}")
     chosen = _resolve_metrics(metrics, dataset, by)
+    for metric in chosen:
+        # a cut the metric can never have is said first: asked for cost per customer by
+        # agent, a user supplied the customer base and then the costs table only to learn
+        # that it cannot be cut by agent (a variant's cuts are checked again when compiled)
+        check_cut(metric, by)
+        check_filters(metric, list(filters))
     resolved = resolve_params(chosen, params or {}, DataContext(config or Config(), dataset))
     requests: list[MetricRequest] = []
     for metric in chosen:
@@ -324,11 +341,6 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     )
     calendar = buckets(grain, tz, cal_lo, max(cal_hi, cal_lo + 1))
     source_request = SourceRequest(engine_backend.table, ctx, lambda: calendar, "arrival")
-    filters = {dim: [str(v) for v in values] for dim, values in (where or {}).items()}
-    bad_filters = [d for d in filters if d not in DIMENSIONS]
-    if bad_filters:
-        raise UsageError(f"unknown filter dimension {bad_filters[0]!r}: choose from "
-                         f"{', '.join(DIMENSIONS)}")
     check_filter_values(filters)
     hours = None
     if any(r.metric.per_period_hours for r in requests):
