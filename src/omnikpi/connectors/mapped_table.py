@@ -465,17 +465,37 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
         if name.lower() in keywords:
             raise UsageError(f"mapping [derived] {name}: an SQL keyword, which the "
                              "expressions below could not name; choose another")
-        step = f"d{i}"
-        cte = f"{step} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
+        present.add(name)
+        ctes.append(f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})")
+        previous = f"d{i}"
+    if ctes:
         try:
-            con.execute(f"WITH {', '.join([*ctes, cte])} SELECT * FROM {step} LIMIT 0")
+            con.execute(f"WITH {', '.join(ctes)} SELECT * FROM {previous} LIMIT 0")
+        except duckdb.Error:
+            _name_the_broken_step(con, derived)
+            raise
+    ctes.append(f"derived AS (SELECT * FROM {previous})")
+    return "WITH " + ", ".join(ctes) + ", " + _SOURCE_ROWS
+
+
+def _name_the_broken_step(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> None:
+    """The usage error naming the first ``[derived]`` expression that does not compile.
+
+    Only once the whole chain has failed: compiling the chain up to every step was
+    quadratic in the steps, and a mapping of many windows (Twilio's per-channel states)
+    took seconds to check before reading a row."""
+    present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
+    ctes: list[str] = []
+    previous = "raw"
+    for i, (name, expr) in enumerate(derived.items()):
+        cte = f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
+        try:
+            con.execute(f"WITH {', '.join([*ctes, cte])} SELECT * FROM d{i} LIMIT 0")
         except duckdb.Error as exc:
             raise UsageError(f"mapping [derived] {name}: {explain(exc, present)}") from exc
         ctes.append(cte)
         present.add(name)
-        previous = step
-    ctes.append(f"derived AS (SELECT * FROM {previous})")
-    return "WITH " + ", ".join(ctes) + ", " + _SOURCE_ROWS
+        previous = f"d{i}"
 
 
 def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str, str]:
