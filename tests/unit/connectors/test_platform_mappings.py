@@ -918,6 +918,60 @@ def test_twilio_taskrouter_event_streams_read_as_the_events_api(tmp_path: Path) 
         assert sorted(map(str, streams)) == sorted(map(str, pages)), table
 
 
+def test_twilio_a_state_carries_the_channel_of_work_still_open(tmp_path: Path) -> None:
+    """olga takes an e-mail at 10:00 and a web chat at 10:05; the chat wraps up at 10:10
+    and completes 10:10:30, the e-mail wraps up at 10:30 and completes 10:31. The state
+    took the channel of the last task taken, so the e-mail's 10:10:30–10:30 read as chat
+    handling: occupancy 56.8 % (1500 / 2640). The chat is real-time work only 10:05–10:10
+    (while it is open, before the e-mail): 300 / (300 + available 600 + 540) = 20.8 %."""
+    import json
+
+    def event(kind: str, at: str, **payload: str) -> dict[str, Any]:
+        sid = f"EV{len(events):03d}"
+        return {"type": "com.twilio.taskrouter." + kind, "id": "NO" + sid,
+                "data": {"payload": {"sid": sid, "eventtype": kind,
+                                     "timestamp": f"2024-03-05T{at}Z", **payload}}}
+    olga = {"worker_name": "olga", "worker_activity_name": "Available"}
+    mail = {"task_sid": "WTE", "task_channel_unique_name": "email", "task_queue_name": "Mail",
+            "task_attributes": '{"from": "a@b.c"}'}
+    chat = {"task_sid": "WTC", "task_channel_unique_name": "chat", "task_queue_name": "Chat",
+            "task_attributes": '{"from": "web-1", "channelType": "web"}'}
+    events: list[dict[str, Any]] = []
+    for kind, at, fields in (
+            ("worker.activity.update", "09:50:00", olga),
+            ("task.created", "09:59:00", mail),
+            ("reservation.accepted", "10:00:00", {**mail, **olga, "reservation_sid": "WRE"}),
+            ("task.created", "10:04:00", chat),
+            ("reservation.accepted", "10:05:00", {**chat, **olga, "reservation_sid": "WRC"}),
+            ("reservation.wrapup", "10:10:00", {**chat, **olga, "reservation_sid": "WRC"}),
+            ("task.wrapup", "10:10:00", chat),
+            ("reservation.completed", "10:10:30", {**chat, **olga, "reservation_sid": "WRC"}),
+            ("task.completed", "10:10:30", chat),
+            ("reservation.wrapup", "10:30:00", {**mail, **olga, "reservation_sid": "WRE"}),
+            ("task.wrapup", "10:30:00", mail),
+            ("reservation.completed", "10:31:00", {**mail, **olga, "reservation_sid": "WRE"}),
+            ("task.completed", "10:31:00", mail),
+            ("worker.activity.update", "10:40:00", {**olga, "worker_activity_name": "Offline"}),
+            ("worker.activity.update", "10:50:00", olga)):
+        events.append(event(kind, at, **fields))
+    source = tmp_path / "events.jsonl"
+    source.write_text("".join(json.dumps(e) + "\n" for e in reversed(events)))
+    _said("twilio-taskrouter-streams", tmp_path / "out", source)
+    states = pq.read_table(tmp_path / "out" / "agent_states.parquet").to_pylist()
+    assert [(s["state"], s["channel"], s["start"].strftime("%H:%M:%S"),
+             s["end"].strftime("%H:%M:%S")) for s in states] == [
+        ("available", None, "09:50:00", "10:00:00"),
+        ("handling", "email", "10:00:00", "10:05:00"),
+        ("handling", "chat", "10:05:00", "10:10:00"),  # both open: the real-time one
+        ("handling", "email", "10:10:00", "10:10:30"),  # the chat in wrap-up, the e-mail open
+        ("handling", "email", "10:10:30", "10:30:00"),
+        ("acw", "email", "10:30:00", "10:31:00"),
+        ("available", None, "10:31:00", "10:40:00"),
+        ("logged_out", None, "10:40:00", "10:50:00")]
+    occupancy = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"]).rows[0]
+    assert occupancy["occupancy"] == pytest.approx(300 / 1440)
+
+
 def test_zendesk_talk_calls_and_their_ivr(tmp_path: Path) -> None:
     """Three pages of the incremental calls export (a call exported twice, one going on,
     an empty page): each figure worked out in the fixture's README."""
