@@ -281,8 +281,11 @@ def _months(lo_day: int, hi_day: int) -> list[tuple[int, int, int]]:
 def roster_months_source(req: SourceRequest) -> ir.Table:
     """One row per agent and calendar month of employment, with headcount and leaver flags.
 
-    Months are those overlapping ``--from``/``--to`` (in the reporting zone), else every
-    month from 1990 up to as-of in which the agent was employed.
+    Months are those overlapping ``--from``/``--to`` (in the reporting zone), else the
+    roster's span: from the month of its first hire up to as-of. A month is joined by
+    whoever is employed on its first day or on the next month's (a hire on 1 January is
+    December's end headcount); without ``--from`` that made a month before anyone was
+    employed, whose average headcount of 0.5 lowered the total (1/4.5 for 1/3.5).
     """
     ctx = req.ctx
     if ctx.grain not in ("month", "total"):
@@ -297,6 +300,8 @@ def roster_months_source(req: SourceRequest) -> ir.Table:
         schema={"month": "int64", "first": "int64", "next": "int64"},
     )
     r = req.tables("roster")
+    if ctx.from_us is None:
+        cal = cal.filter(cal.next > r.hired_on.min())
     j = r.join(cal, [r.hired_on <= cal.next, r.left_on.isnull() | (r.left_on >= cal.first)])
     leave_types = [t.strip().lower() for t in str(dict(req.params)["leave_types"]).split(",")]
 
