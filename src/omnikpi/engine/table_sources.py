@@ -237,16 +237,23 @@ def messages_source(req: SourceRequest) -> ir.Table:
     later = ibis.window(group_by=m.contact_id, order_by=order, rows=(1, None))
     whole = ibis.window(group_by=m.contact_id)
     agent_ts = ibis.ifelse(m.sender == "agent", m.ts, ibis.null("int64"))
+    customer_ts = ibis.ifelse(m.sender == "customer", m.ts, ibis.null("int64"))
     m = m.mutate(
         prev_sender=m.sender.lag().over(by_contact),
         next_agent=agent_ts.min().over(later),
-        first_agent=agent_ts.min().over(whole),
+        first_customer=customer_ts.min().over(whole),
     )
+    # the first agent *reply* is the first agent message after the customer's first: an
+    # agent's opening message (an outbound conversation the customer answered) answers
+    # nothing, and taken as the first reply it made the first response an in-session one
+    reply_ts = ibis.ifelse((m.sender == "agent") & (m.ts > m.first_customer), m.ts,
+                           ibis.null("int64"))
+    m = m.mutate(first_reply=reply_ts.min().over(whole))
     m = m.mutate(
         request=(m.sender == "customer") & (m.prev_sender.isnull()
                                             | (m.prev_sender != "customer")),
         response_s=(m.next_agent - m.ts).cast("float64") / 1_000_000.0,
-        after_first_reply=m.first_agent.notnull() & (m.ts > m.first_agent),
+        after_first_reply=m.first_reply.notnull() & (m.ts > m.first_reply),
     )
     facts = contact_facts(req.tables("contacts"), req.ctx)
     f = facts.select(__cid=facts.contact_id, cont=facts.cont, text=facts.text,

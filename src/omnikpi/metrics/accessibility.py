@@ -247,7 +247,8 @@ register(
         denominator=lambda t, p: n(_art_request(t, p)),
         notes="Continuous text contacts only (chat, messenger); a request is a run of "
         "customer messages, booked at its first message; bot and system messages are "
-        "ignored.",
+        "ignored. The first agent reply is the first agent message after the customer's "
+        "first: an agent's opening message (an outbound conversation) answers nothing.",
     ),
     _metric(
         id="blocked_time_rate", name="Blocked time rate",

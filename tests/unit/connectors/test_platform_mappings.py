@@ -812,6 +812,39 @@ def test_intercom_conversation_parts_give_in_session_response_times(tmp_path: Pa
     assert "12 already imported" in _said("intercom-messages", tmp_path, *parts)  # again
 
 
+def test_intercom_an_automated_opening_message_is_the_bots(tmp_path: Path) -> None:
+    """A Series message at 09:00 in a teammate's name (author admin 900, delivered_as
+    automated); the customer answers 09:10 and 09:20, teammate 814860 at 09:11 and 09:22.
+    The automated message was read as the agent's first reply, so the 09:10 answer's wait
+    (the first response) was an in-session one: art 90 s for 120 s."""
+    import json
+
+    def part(at: int, kind: str, who: str, who_id: str) -> dict[str, Any]:
+        return {"type": "conversation_part", "part_type": kind, "body": "<p>…</p>",
+                "created_at": 1709629200 + at, "author": {"type": who, "id": who_id}}
+    conversation = {
+        "type": "conversation", "id": "2001", "created_at": 1709629200,
+        "source": {"type": "conversation", "delivered_as": "automated",
+                   "author": {"type": "admin", "id": "900"}},
+        "conversation_parts": {"conversation_parts": [
+            part(600, "comment", "user", "cust-1"), part(660, "comment", "admin", "814860"),
+            part(1200, "comment", "user", "cust-1"),
+            part(1320, "comment", "admin", "814860")]}}
+    (tmp_path / "conversation-2001.json").write_text(json.dumps(conversation))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,accepted_at,agent_id\n"
+        "2001,chat,team-5,2024-03-05T09:10:00Z,2024-03-05T09:11:00Z,"
+        "2024-03-05T09:11:00Z,814860\n")
+    _said("intercom-messages", tmp_path / "out", tmp_path / "conversation-2001.json")
+    messages = pq.read_table(tmp_path / "out" / "messages.parquet").to_pylist()
+    assert [(m["ts"].strftime("%H:%M"), m["sender"], m["agent_id"]) for m in messages] == [
+        ("09:00", "bot", None), ("09:10", "customer", None), ("09:11", "agent", "814860"),
+        ("09:20", "customer", None), ("09:22", "agent", "814860")]
+    art = omnikpi.report_result(tmp_path / "out", metrics=["art"]).rows[0]["art"]
+    assert art == pytest.approx(120.0)
+
+
 TASKROUTER = FIXTURES / "twilio_taskrouter"
 
 
