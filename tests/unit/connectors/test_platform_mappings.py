@@ -495,6 +495,24 @@ def test_genesys_cloud_presence_and_routing_status(tmp_path: Path) -> None:
         {"u-ivan": 335 / (335 + 69.85 + 1394.9 + 900), "u-olga": 600 / 1740})
 
 
+def test_genesys_cloud_time_on_queue_without_routing_status_is_named(
+        tmp_path: Path) -> None:
+    """A presence-only query: available off queue 00:00-00:30, on queue 00:30-01:00, no
+    routing records. The off-queue half hour is kept; the on-queue one, idle or
+    interacting nobody can tell, vanished without a reason: it is skipped under its own."""
+    page = {"userDetails": [{"userId": "u1", "routingStatus": [], "primaryPresence": [
+        {"systemPresence": "AVAILABLE", "startTime": "2026-07-14T00:00:00Z",
+         "endTime": "2026-07-14T00:30:00Z"},
+        {"systemPresence": "ON_QUEUE", "startTime": "2026-07-14T00:30:00Z",
+         "endTime": "2026-07-14T01:00:00Z"}]}], "totalHits": 1}
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    said = _said("genesys-cloud-users", tmp_path / "out", tmp_path / "page.json")
+    assert "│ agent_states │ 2 │ 1 │ 1 │" in said, said
+    assert "1 on queue, but the page has no routing status for the user" in said
+    [kept] = pq.read_table(tmp_path / "out" / "agent_states.parquet").to_pylist()
+    assert (kept["state"], kept["reason"]) == ("not_ready", "available")
+
+
 def test_chatwoot_conversations(tmp_path: Path) -> None:
     rows = _import("chatwoot", FIXTURES / "chatwoot" / "conversations.json", tmp_path)
     assert set(rows) == {"41", "42", "43"}
