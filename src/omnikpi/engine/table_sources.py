@@ -129,7 +129,8 @@ def dials_source(req: SourceRequest) -> ir.Table:
     # number or a dialer failure was never dialed, so it is booked nowhere, and a lead whose
     # first attempt failed is booked at its first attempt that really rang out
     d = d.mutate(really_dialed=~d.result.isin(list(NOT_DIALED)))
-    first = ibis.window(group_by=d.lead_id,
+    # a lead is a campaign's (LEAD_KEY): see leads_source
+    first = ibis.window(group_by=[d[k] for k in LEAD_KEY],
                         order_by=[ibis.desc(d.really_dialed), d.dialed_at, d.attempt_id])
     d = d.mutate(
         connected=d.result == "connected",
@@ -142,14 +143,22 @@ def dials_source(req: SourceRequest) -> ir.Table:
     return book(d, d.dialed_at, req)
 
 
+LEAD_KEY = ("campaign", "lead_id")
+"""A lead is a campaign's: lead ids repeat across the lists of an outsourcer's clients
+(each client's list numbered from 1), and a lead recycled into a second campaign is a
+lead of each. Keyed by its id alone, a lead was credited to one campaign only: the other
+read 2 sales of 1 lead, a conversion of 200 %."""
+
+
 def leads_source(req: SourceRequest) -> ir.Table:
-    """One row per lead, booked at its first attempt: was it really dialed?"""
+    """One row per lead of a campaign, booked at its first attempt: was it really
+    dialed?"""
     d = req.tables("dial_attempts")
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
     dialed = ~d.result.lower().isin(list(NOT_DIALED))
-    leads = d.group_by(["lead_id"]).aggregate(
-        first_at=d.dialed_at.min(), campaign=d.campaign.min(), lead_type=d.lead_type.min(),
+    leads = d.group_by(list(LEAD_KEY)).aggregate(
+        first_at=d.dialed_at.min(), lead_type=d.lead_type.min(),
         agent_id=d.agent_id.min(), dialed=dialed.any(),
     )
     return book(leads, leads.first_at, req)

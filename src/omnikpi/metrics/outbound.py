@@ -109,5 +109,7 @@ register(
         formula="leads with ≥ 1 attempt that was really dialed (not invalid or failed) / "
         "leads in dial_attempts, booked at each lead's first attempt",
         numerator=lambda t, p: n(t.dialed), denominator=lambda t, p: n(t.lead_id.notnull()),
+        notes="A lead is a campaign's (campaign, lead_id): the same id in two campaigns' "
+        "lists is a lead of each, here and in conversion_rate per=leads.",
     ),
 )
