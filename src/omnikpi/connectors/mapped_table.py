@@ -809,6 +809,11 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             local[col.name] = expr
             expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
                     f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
+        elif col.type is ColumnType.TIMESTAMP:
+            # through TIMESTAMPTZ: a value's own offset (11:00+02:00) is honoured, where a
+            # cast of the text to TIMESTAMP dropped it (stored 11:00 UTC for 09:00); the
+            # connection is in UTC, so a value without an offset reads as UTC, as before
+            expr = f"CAST(({expr}) AS TIMESTAMPTZ)"
         selects[col.name] = f"CAST(({expr}) AS {sql_type})"
     if version is not None:  # [source] version: which form of a record is the newer
         selects[VERSION] = f"CAST(({version}) AS DOUBLE)"
