@@ -765,6 +765,14 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     required columns that come out empty counted as rejected, and so are the rows kept
     whose ``broken`` derived expressions (each with its reason) could not be computed."""
     table = TABLES[spec.table]
+    unmapped = [c.name for c in table.columns if c.required and c.name not in spec.columns]
+    if unmapped:
+        # unmapped, a required column is empty on every row: a mapping without [columns]
+        # wrote one empty contact and called the other rows repeats of it
+        raise UsageError(
+            f"mapping {mapping_path} ({spec.table}): [columns] does not map "
+            f"{', '.join(unmapped)}, which every {spec.table} row needs: map each to a "
+            "source column or an expression")
     if spec.rows is not None:  # rows read: the elements (a line with none: one row)
         read = int(con.execute(f"{with_sql}SELECT count(*) FROM src").fetchone()[0])  # type: ignore[index]
     summary = MappedSummary(table.name, read=read)

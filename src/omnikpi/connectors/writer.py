@@ -151,7 +151,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
                 [stored_versions, versions.cast(pa.float64())]).to_numpy(zero_copy_only=False)
             frame["__order"] = range(len(frame))
             newest = _newest(frame, key)
-            kept = frame.index.isin(newest.index)
+            kept = frame.index.isin(newest.index) | _keyless_kept(frame, key, new.column_names)
             for column in _side_columns(frame, stored_side, keep_older or {}, old_rows):
                 _keep_older_values(frame, key, column, kept)
             if records is not None or stored_records.null_count < len(stored_records):
@@ -166,7 +166,8 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             same = _replaced_by_their_twin(frame, kept, old_rows, new.column_names)
             updated = int((~kept[:old_rows]).sum()) - same
         else:
-            kept = (~frame.duplicated(subset=key, keep="first")).to_numpy()
+            kept = (~frame.duplicated(subset=key, keep="first")).to_numpy() \
+                | _keyless_kept(frame, key, new.column_names)
             same = 0
         repeated = arriving - int(kept[old_rows:].sum()) + same
         added = arriving - repeated
@@ -199,6 +200,15 @@ def _replaced_by_their_twin(frame: Any, kept: Any, stored: int, columns: list[st
         return 0
     winners = frame.loc[(rows >= stored) & kept, columns]
     return len(replaced.merge(winners, on=columns, how="inner"))
+
+
+def _keyless_kept(frame: Any, key: list[str], columns: list[str]) -> Any:
+    """Rows without their key (an empty contact_id), each kept unless an equal row came
+    before: pandas counts empty keys as equal, so every row of a file with an empty id
+    but the first was dropped as "repeated", while the summary said each was written
+    (validation then quarantines them, naming each)."""
+    keyless = frame[key].isna().any(axis=1).to_numpy()
+    return keyless & ~frame.duplicated(subset=columns, keep="first").to_numpy()
 
 
 def _newest(frame: Any, key: list[str]) -> Any:

@@ -119,7 +119,7 @@ def test_a_window_that_fails_on_one_row_names_its_derived_name_and_the_way_out(
     window = ("min(CASE WHEN kind = 'reply' THEN CAST(\"at\" AS TIMESTAMPTZ) END) "
               "OVER (PARTITION BY conv)")
     mapping = tmp_path / "m.toml"
-    columns = ('[columns]\ncontact_id = "conv"\nchannel = "\'chat\'"\n'
+    columns = ('[columns]\ncontact_id = "conv"\nchannel = "\'chat\'"\nqueue = "\'q\'"\n'
                'arrived_at = "CAST(\\"at\\" AS TIMESTAMPTZ)"\n'
                'first_response_at = "first_reply"\naccepted_at = "first_reply"\n'
                '[[filters]]\nwhen = "kind <> \'open\'"\nreason = "a reply"\n')
