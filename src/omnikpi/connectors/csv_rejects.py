@@ -13,6 +13,7 @@ column name, as ``union_by_name`` does.
 
 from __future__ import annotations
 
+import gzip
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ import duckdb
 
 from omnikpi.connectors.failing_rows import short
 from omnikpi.connectors.reject_file import Reject
+from omnikpi.schema.files import open_bytes
 
 
 def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path],
@@ -40,11 +42,14 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
     for number in range(len(files)):
         con.execute(f"DROP TABLE raw_part_{number}")
     found = con.execute(
-        "SELECT s.file_path, e.line, e.error_type, e.error_message, e.csv_line "
+        "SELECT s.file_path, e.line, e.error_type, e.error_message, e.csv_line, "
+        "e.line_byte_position "
         "FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) "
         "ORDER BY e.scan_id, e.line, e.byte_position").fetchall()
+    lines = _physical_lines({(str(r[0]), int(r[5])) for r in found if r[5] is not None})
     first: dict[tuple[str, int], tuple[str, str, str]] = {}
-    for file_path, line, kind, message, text in found:  # one per bad line, its first error
+    for file_path, record, kind, message, text, at in found:  # per bad line, its first error
+        line = lines.get((str(file_path), int(at)), record) if at is not None else record
         key, entry = (str(file_path), int(line)), (str(kind), str(message).split("\n")[0],
                                                    str(text or ""))
         # DuckDB lists a line of fields too many once per field past the last column
@@ -66,6 +71,36 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
         listed.append(Reject(file_path, line, f"{kind.lower()}: {message}",
                              text.strip("\r\n").replace("\x00", "")))
     return reasons, listed
+
+
+def _physical_lines(positions: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The line of the file, as an editor numbers it, where each bad record starts.
+
+    DuckDB numbers records: after a quoted field with a line break in it, its "line 5"
+    was the file's line 6, and the user was sent to the wrong call. The line is the
+    line breaks before the record's first byte, plus one."""
+    out: dict[tuple[str, int], int] = {}
+    by_file: dict[str, list[int]] = {}
+    for path, at in positions:
+        by_file.setdefault(path, []).append(at)
+    for path, wanted in by_file.items():
+        found: dict[int, int] = {}
+        try:
+            with open_bytes(Path(path)) as handle:
+                chunk, start, breaks = b"", 0, 0  # start: the chunk's first byte
+                for at in sorted(wanted):
+                    while at >= start + len(chunk):
+                        more = handle.read(1 << 20)
+                        if not more:
+                            break
+                        breaks += chunk.count(b"\n")
+                        start += len(chunk)
+                        chunk = more
+                    found[at] = breaks + chunk.count(b"\n", 0, max(at - start, 0)) + 1
+        except (OSError, EOFError, gzip.BadGzipFile):
+            continue  # the records' own numbers stay
+        out.update({(path, at): line for at, line in found.items()})
+    return out
 
 
 class UnreadableFile(duckdb.Error):

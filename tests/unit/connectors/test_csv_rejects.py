@@ -136,3 +136,30 @@ def test_a_field_longer_than_duckdbs_two_megabytes_is_read(tmp_path: Path) -> No
     rows = _rows(tmp_path / "out")
     assert [r["contact_id"] for r in rows] == ["c1", "c2", "c3"]
     assert rows[1]["outcome"] == long_note
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("packed", [False, True])
+def test_an_odd_line_after_a_quoted_line_break_is_named_by_its_line(
+        tmp_path: Path, end: str, packed: bool) -> None:
+    """c1's note holds a line break, so c3's line with a field too many is the file's line
+    5, and DuckDB's record number said 4 (c2's line): the user was sent to the wrong
+    call. The same through a gzip file and with CR LF line ends."""
+    import gzip
+
+    (tmp_path / "m.toml").write_text(MAPPING)
+    text = end.join(["id,q,t", 'c1,"q1', 'more",2024-03-05 12:00:00',
+                     "c2,q1,2024-03-05 12:01:00", "c3,q1,2024-03-05 12:02:00,extra",
+                     "c4,q1,2024-03-05 12:03:00", ""])
+    source = tmp_path / ("calls.csv.gz" if packed else "calls.csv")
+    if packed:
+        source.write_bytes(gzip.compress(text.encode()))
+    else:
+        source.write_bytes(text.encode())
+    code, output = _import("csv", source, "--mapping", tmp_path / "m.toml",
+                           "--out", tmp_path / "out")
+    assert code == 0, output
+    assert f"{source} line 5: Expected Number of Columns: 3" in output, output
+    with (tmp_path / "out" / "rejects.csv").open(newline="") as listed:
+        assert [(r["line"], r["text"]) for r in csv.DictReader(listed)] == [
+            ("5", "c3,q1,2024-03-05 12:02:00,extra")]
