@@ -5,6 +5,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "{field}: {value} % похоже на долю: введите проценты ({hundred} для {hundred} %).",
         "{field}: {value} % схоже на частку: введіть відсотки ({hundred} для {hundred} %)."),
     "Staffing": ("Расчёт штата", "Розрахунок штату"),
+    # the tooltips of the acronyms ASA and AHT, which stay in Latin letters
+    "Average speed of answer": ("Среднее время ответа", "Середній час відповіді"),
+    "Average handle time": ("Среднее время обработки", "Середній час обробки"),
     "Staffing calculator": ("Калькулятор штата", "Калькулятор штату"),
     "Agents needed in one interval to meet your targets, and the positions to schedule after "
     "shrinkage.":
