@@ -181,7 +181,9 @@ def tables_markdown() -> str:
         "Timestamps are ISO-8601 (no offset = UTC), durations seconds, booleans "
         "true/false/1/0/yes/no, an empty cell is null; unknown columns are kept. In a CSV "
         "file whose fields are separated by `;` or a tab, a number may have a decimal comma "
-        "(`12,5`, as Excel writes it where the comma is the decimal sign).",
+        "(`12,5`, as Excel writes it where the comma is the decimal sign). Text files are "
+        "UTF-8 (with or without a byte-order mark); a UTF-16 file (Excel's \"Unicode "
+        "text\") is refused with the way out.",
         "",
     ]
     for table in TABLES.values():

@@ -213,8 +213,31 @@ class Reading:
             self.copy = None
 
 
+def _utf16(path: Path) -> bool:
+    """Whether a text file is UTF-16 (Excel's "Unicode text"): its byte-order mark, or a
+    zero byte beside every character of its first line's Latin letters."""
+    try:
+        with open_bytes(path) as handle:
+            head = handle.read(4096)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return len(head) >= 8 and head.count(b"\0") * 3 >= len(head)
+
+
+UTF16 = ("is UTF-16 text (Excel's \"Unicode text\"); OmniKPI reads UTF-8: save it as "
+         "\"CSV UTF-8\" (Excel: Save as, CSV UTF-8), or import it with its encoding "
+         "(omnikpi import csv FILE --mapping M --encoding utf-16 --out DIR)")
+"""Why a UTF-16 file is not read: DuckDB said "Error when sniffing file", or, without a
+byte-order mark, read one column and called every required column missing."""
+
+
 def describe(con: duckdb.DuckDBPyConnection, reading: Reading) -> dict[str, str]:
     """Column name → DuckDB type of a file, or a data error saying why it cannot be read."""
+    if reading.file.format in ("csv", "json") and reading.copy is None \
+            and _utf16(reading.file.path):
+        raise DataError(UTF16)
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reading.relation()}").fetchall()
     except duckdb.Error as exc:
