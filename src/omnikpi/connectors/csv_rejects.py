@@ -88,15 +88,18 @@ def _physical_lines(positions: set[tuple[str, int]]) -> dict[tuple[str, int], in
         try:
             with open_bytes(Path(path)) as handle:
                 chunk, start, breaks = b"", 0, 0  # start: the chunk's first byte
+                end = b"\n"  # a line's end; a file of CR-only line ends (an old Mac's)
                 for at in sorted(wanted):
                     while at >= start + len(chunk):
                         more = handle.read(1 << 20)
                         if not more:
                             break
-                        breaks += chunk.count(b"\n")
+                        if start == 0 and not chunk and b"\n" not in more and b"\r" in more:
+                            end = b"\r"
+                        breaks += chunk.count(end)
                         start += len(chunk)
                         chunk = more
-                    found[at] = breaks + chunk.count(b"\n", 0, max(at - start, 0)) + 1
+                    found[at] = breaks + chunk.count(end, 0, max(at - start, 0)) + 1
         except (OSError, EOFError, gzip.BadGzipFile):
             continue  # the records' own numbers stay
         out.update({(path, at): line for at, line in found.items()})

@@ -138,13 +138,14 @@ def test_a_field_longer_than_duckdbs_two_megabytes_is_read(tmp_path: Path) -> No
     assert rows[1]["outcome"] == long_note
 
 
-@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("packed", [False, True])
 def test_an_odd_line_after_a_quoted_line_break_is_named_by_its_line(
         tmp_path: Path, end: str, packed: bool) -> None:
     """c1's note holds a line break, so c3's line with a field too many is the file's line
     5, and DuckDB's record number said 4 (c2's line): the user was sent to the wrong
-    call. The same through a gzip file and with CR LF line ends."""
+    call. The same through a gzip file, with CR LF line ends, and with CR alone (an old
+    Mac's: counted by LF, every odd line was "line 1")."""
     import gzip
 
     (tmp_path / "m.toml").write_text(MAPPING)
