@@ -109,6 +109,10 @@ def _plan(path: Path, named: str | None) -> str | None:
                 raise UsageError(f"{path} starts with the byte-order mark of {codec}, not "
                                  f"{named} as named: name {codec}, or no encoding")
             return named or codec
+    if named in ("utf-16", "utf-32"):
+        # no mark to say the byte order, which Python's codec then refuses (a traceback):
+        # the order whose high bytes are the zeros of Latin text (Windows writes LE)
+        return f"{named}-{'le' if head[1::2].count(0) >= head[0::2].count(0) else 'be'}"
     if named is not None:
         return named
     if head.startswith(b"PK\x03\x04"):

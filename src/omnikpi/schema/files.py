@@ -215,7 +215,8 @@ class Reading:
 
 def _utf16(path: Path) -> bool:
     """Whether a text file is UTF-16 (Excel's "Unicode text"): its byte-order mark, or a
-    zero byte beside every character of its first line's Latin letters."""
+    zero byte in every third byte or more of its first 4 KiB (Latin text in UTF-16 has one
+    beside every letter; UTF-8 text has none)."""
     try:
         with open_bytes(path) as handle:
             head = handle.read(4096)
@@ -226,18 +227,20 @@ def _utf16(path: Path) -> bool:
     return len(head) >= 8 and head.count(b"\0") * 3 >= len(head)
 
 
-UTF16 = ("is UTF-16 text (Excel's \"Unicode text\"); OmniKPI reads UTF-8: save it as "
-         "\"CSV UTF-8\" (Excel: Save as, CSV UTF-8), or import it with its encoding "
-         "(omnikpi import csv FILE --mapping M --encoding utf-16 --out DIR)")
-"""Why a UTF-16 file is not read: DuckDB said "Error when sniffing file", or, without a
-byte-order mark, read one column and called every required column missing."""
+def utf16_refusal(fmt: str) -> str:
+    """Why a UTF-16 file is not read, and the way out: DuckDB said "Error when sniffing
+    file", or, without a byte-order mark, read one column and called every required
+    column missing."""
+    return ("is UTF-16 text (Excel's \"Unicode text\"); OmniKPI reads UTF-8: save it as "
+            "\"CSV UTF-8\" (Excel: Save as, CSV UTF-8), or import it with its encoding "
+            f"(omnikpi import {fmt} FILE --mapping M --encoding utf-16 --out DIR)")
 
 
 def describe(con: duckdb.DuckDBPyConnection, reading: Reading) -> dict[str, str]:
     """Column name → DuckDB type of a file, or a data error saying why it cannot be read."""
     if reading.file.format in ("csv", "json") and reading.copy is None \
             and _utf16(reading.file.path):
-        raise DataError(UTF16)
+        raise DataError(utf16_refusal(reading.file.format))
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reading.relation()}").fetchall()
     except duckdb.Error as exc:

@@ -94,6 +94,19 @@ def test_utf16_without_its_mark_is_named_or_refused(tmp_path: Path) -> None:
     assert _rows(out) == EXPECTED
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_named_without_its_byte_order_reads_the_one_the_file_has(
+        tmp_path: Path, encoding: str) -> None:
+    """``--encoding utf-16`` on a file without its mark (the way out a dataset folder's
+    refusal of such a file names) ended in Python's "UTF-16 stream does not start with
+    BOM", a traceback: the byte order is the one the file's zero bytes say."""
+    named = encoding[:6]
+    code, said, out = _import(tmp_path, CALLS.encode(encoding), "calls.csv", MAPPING,
+                              "--encoding", named)
+    assert code == 0, said
+    assert _rows(out) == EXPECTED
+
+
 @pytest.mark.parametrize(("data", "options", "code", "message"), [
     (CALLS.encode("utf-16"), ["--encoding", "cp1251"], 2,
      "starts with the byte-order mark of utf-16, not cp1251 as named"),
