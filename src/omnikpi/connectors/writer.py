@@ -208,6 +208,8 @@ def _keyless_kept(frame: Any, key: list[str], columns: list[str]) -> Any:
     but the first was dropped as "repeated", while the summary said each was written
     (validation then quarantines them, naming each)."""
     keyless = frame[key].isna().any(axis=1).to_numpy()
+    if not keyless.any():  # the usual case: no pass over every column
+        return keyless
     return keyless & ~frame.duplicated(subset=columns, keep="first").to_numpy()
 
 
