@@ -117,7 +117,8 @@ def test_several_bad_rows_keep_the_numbering_of_the_rows_after_them(tmp_path: Pa
     assert problems(data) == [
         "contacts.csv line 3 (row 2): row has 5 fields, the header has 6",
         "contacts.csv line 5 (row 4): row has 7 fields, the header has 6",
-        "contacts.csv line 6 (row 5): not valid UTF-8 (column queue)",
+        "contacts.csv line 6 (row 5): not valid UTF-8 (column queue): save the file as "
+        "UTF-8, or import it naming its encoding (--encoding cp1251 for Windows Cyrillic)",
         "contacts.csv line 7 (row 6): column queue: NUL byte in a value",
         "contacts.csv line 9 (row 8): column first_response_at: "
         "first_response_at is before arrived_at",
@@ -304,3 +305,13 @@ def test_the_validation_cache_gives_the_same_result(tmp_path: Path, kind: str) -
     expected = "the file is truncated" if kind == "csv.gz" else "duplicate contact_id 'c1'"
     assert any(expected in p for p in problems(second))
     assert second.loads["contacts"].quarantined > 0
+
+
+def test_a_table_of_which_no_row_loads_is_not_said_ok(tmp_path: Path) -> None:
+    """Every instant unreadable: "2 rows, 0 loaded, 2 quarantined — ok" said the table was
+    fine while every metric on it read 0."""
+    (tmp_path / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n"
+                                           "c1,voice,q,yesterday\nc2,voice,q,soon\n")
+    output = " ".join(validate(tmp_path).split())
+    assert ("contacts: 2 rows, 0 loaded, 2 quarantined — no row loaded (see its problems "
+            "above)") in output, output

@@ -269,8 +269,12 @@ def validate(
                           highlight=False, soft_wrap=True)
         for name, load in dataset.loads.items():
             if load.usable:
+                # every row quarantined is no "ok": its metrics read 0 (a Parquet file of
+                # epoch integers for instants)
+                verdict = ("[green]ok[/]" if load.rows_loaded or not load.rows_read else
+                           "[red]no row loaded[/] (see its problems above)")
                 console.print(f"{name}: {load.rows_read} rows, {load.rows_loaded} loaded, "
-                              f"{load.quarantined} quarantined — [green]ok[/]",
+                              f"{load.quarantined} quarantined — {verdict}",
                               highlight=False)
             else:  # "0 rows, 0 loaded" hid a file of 925 rows none of which could be read
                 console.print(f"{name}: not loaded (see its problems above) — "

@@ -544,7 +544,9 @@ _REASONS = """
       WHEN 'TOO MANY COLUMNS' THEN 'row has ' || max(found) || ' fields, the header has '
                                    || max(expected)
       WHEN 'INVALID ENCODING' THEN 'not valid UTF-8 (column '
-                                   || string_agg(DISTINCT column_name, ', ') || ')'
+                                   || string_agg(DISTINCT column_name, ', ') || '): save '
+                                   || 'the file as UTF-8, or import it naming its encoding '
+                                   || '(--encoding cp1251 for Windows Cyrillic)'
       WHEN 'UNQUOTED VALUE' THEN 'a quoted value is not closed properly'
       WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the line is too long'
       ELSE min(split_part(error_message, chr(10), 1))
