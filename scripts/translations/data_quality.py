@@ -19,6 +19,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "in use": ("используется", "використовується"),
     "not usable: see its problems": ("не используется: см. проблемы",
                                      "не використовується: див. проблеми"),
+    "no row loaded: see its problems": ("ни одна строка не загружена: см. проблемы",
+                                        "жоден рядок не завантажено: див. проблеми"),
     "The source files hold every client's rows, so their problems are shown to administrators "
     "only; the counts above are the rows you may see.": (
         "Исходные файлы содержат строки всех клиентов, поэтому их проблемы видят только "

@@ -236,3 +236,20 @@ def test_a_bounded_supervisor_counts_the_rows_of_their_scope(
     assert admin and cells.findall(admin.group(1))[:3] == ["2", "7", "7"]  # files, rows
     bounded = row.search(log_in(TestClient(app), "sup-a", PASSWORD).get("/data").text)
     assert bounded and cells.findall(bounded.group(1)) == ["2", "2"]  # read, loaded
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "no row loaded: see its problems"),
+    ("uk", "жоден рядок не завантажено: див. проблеми")])
+def test_a_table_of_which_no_row_loads_is_not_in_use(make_app: Callable[..., FastAPI],
+                                                      tmp_path: Path, lang: str,
+                                                      said: str) -> None:
+    """Every instant unreadable: the page said the table was "in use" while its metrics
+    read 0."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n"
+                                       "c1,voice,q,yesterday\nc2,voice,q,soon\n")
+    client = TestClient(make_app(data, auth_required=False, scheduler=False))
+    [row] = _cells(client.get(f"/data?lang={lang}").text, "tables")
+    assert row[-1] == said, row
