@@ -1023,6 +1023,45 @@ def test_twilio_a_state_carries_the_channel_of_work_still_open(tmp_path: Path) -
     assert occupancy["occupancy"] == pytest.approx(300 / 1440)
 
 
+def test_twilio_a_reservation_keeps_the_channel_its_acceptance_gave_it(
+        tmp_path: Path) -> None:
+    """A WhatsApp chat (task channel chat, channelType whatsapp: messenger) whose wrap-up
+    and completion events carry no task attributes, then an e-mail: the chat's end was
+    counted off "chat", its messenger stayed open, and the e-mail's handling read as
+    messenger (real-time, in occupancy)."""
+    def event(kind: str, at: str, **payload: str) -> dict[str, Any]:
+        sid = f"EV{len(events):03d}"
+        return {"type": "com.twilio.taskrouter." + kind, "id": "NO" + sid,
+                "data": {"payload": {"sid": sid, "eventtype": kind,
+                                     "timestamp": f"2024-03-05T{at}Z", **payload}}}
+    olga = {"worker_name": "olga", "worker_activity_name": "Available"}
+    chat = {"task_sid": "WTW", "task_channel_unique_name": "chat", "task_queue_name": "Chat",
+            "reservation_sid": "WRW"}
+    whatsapp = {**chat, "task_attributes": '{"from": "wa-1", "channelType": "whatsapp"}'}
+    mail = {"task_sid": "WTE", "task_channel_unique_name": "email", "task_queue_name": "Mail",
+            "task_attributes": '{"from": "a@b.c"}', "reservation_sid": "WRE"}
+    events: list[dict[str, Any]] = []
+    for kind, at, fields in (
+            ("worker.activity.update", "09:50:00", olga),
+            ("reservation.accepted", "10:00:00", {**whatsapp, **olga}),
+            ("reservation.wrapup", "10:05:00", {**chat, **olga}),
+            ("reservation.completed", "10:06:00", {**chat, **olga}),
+            ("reservation.accepted", "10:10:00", {**mail, **olga}),
+            ("reservation.wrapup", "10:20:00", {**mail, **olga}),
+            ("reservation.completed", "10:21:00", {**mail, **olga}),
+            ("worker.activity.update", "10:30:00", {**olga, "worker_activity_name": "Offline"})):
+        events.append(event(kind, at, **fields))
+    source = tmp_path / "events.jsonl"
+    source.write_text("".join(json.dumps(e) + "\n" for e in events))
+    _said("twilio-taskrouter-streams", tmp_path / "out", source)
+    states = pq.read_table(tmp_path / "out" / "agent_states.parquet").to_pylist()
+    assert [(s["state"], s["channel"], s["start"].strftime("%H:%M")) for s in states] == [
+        ("available", None, "09:50"), ("handling", "messenger", "10:00"),
+        ("acw", "messenger", "10:05"), ("available", None, "10:06"),
+        ("handling", "email", "10:10"), ("acw", "email", "10:20"),
+        ("available", None, "10:21")]
+
+
 def test_zendesk_talk_calls_and_their_ivr(tmp_path: Path) -> None:
     """Three pages of the incremental calls export (a call exported twice, one going on,
     an empty page): each figure worked out in the fixture's README."""
