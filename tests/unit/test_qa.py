@@ -88,6 +88,19 @@ def test_chats_of_one_customer_are_one_question(tmp_path: Path) -> None:
     assert drawn.population == 3
 
 
+def test_chats_exactly_a_day_apart_are_two_questions(tmp_path: Path) -> None:
+    """A chain is chats less than 24 h apart (docs/qa.md): ch2, exactly 24 h after ch1,
+    was chained to it."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,customer_id,arrived_at,first_response_at,agent_id\n"
+        "ch1,chat,web,ann,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,a1\n"
+        "ch2,chat,web,ann,2026-11-03T09:00:00Z,2026-11-03T09:00:05Z,a1\n"
+        "ch3,chat,web,ann,2026-11-04T08:59:59Z,2026-11-04T09:00:05Z,a2\n")
+    drawn = draw_sample(load_dataset(tmp_path), rate=1.0, seed=1, min_per_agent=0)
+    assert {u.contact_id: u.chain for u in drawn.units} == {
+        "ch1": ("ch1",), "ch2": ("ch2", "ch3")}
+
+
 def test_a_contact_id_with_a_space_is_one_contact(tmp_path: Path) -> None:
     """Chains were joined with spaces and split on them: "o 1" became a chain of "o" and
     "1" (its evaluation page showed no contact). Saved and read back, it stays itself; a

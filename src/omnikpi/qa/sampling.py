@@ -101,7 +101,7 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
       WHERE agent_id IS NOT NULL AND coalesce(first_response_at, accepted_at) IS NOT NULL
         {period}
     ), marked AS (
-      SELECT *, CASE WHEN chat AND arrived_at - lag(arrived_at) OVER chain_order <= {gap}
+      SELECT *, CASE WHEN chat AND arrived_at - lag(arrived_at) OVER chain_order < {gap}
                      THEN 0 ELSE 1 END AS starts
       FROM handled WINDOW chain_order AS (PARTITION BY chat, customer_id, channel
                                           ORDER BY arrived_at, contact_id)
