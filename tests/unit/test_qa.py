@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+import omnikpi
 from omnikpi.auth.scope import Scope
 from omnikpi.errors import UsageError
 from omnikpi.qa.calibration import alpha, calibration_report
@@ -431,6 +432,32 @@ def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) ->
             "greet": "Greets by the standard", "correct": "Gives correct information"}
         assert agent_item_texts(session, newest_of["t1"]) == {
             "correct": "Links the right article", "links": "Links work"}
+
+
+def test_qa_item_score_keeps_each_forms_item_apart(tmp_path: Path) -> None:
+    """Voice's ``correct`` (met on c1, not on c4) and text's ``correct`` (not met on c2 and
+    c3): one row "correct" read 1/4 = 25 %, pooling two checks; per form it is 1/2 for voice
+    and 0/2 for text. The exported item names its form."""
+    from omnikpi.qa.evaluations import export_canonical
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    voice = FormSpec("voice", "Calls", (ItemSpec("G", "correct", "Gives correct information",
+                                                 3.0),))
+    text = FormSpec("text", "Chats", (ItemSpec("G", "correct", "Links the right article",
+                                               3.0),))
+    data = tmp_path / "data"
+    with session_scope(url) as session:
+        forms = {spec.key: save_form(session, spec, "t") for spec in (voice, text)}
+        for form_key, contact, met in (("voice", "c1", 1.0), ("text", "c2", 0.0),
+                                       ("text", "c3", 0.0), ("voice", "c4", 0.0)):
+            [item] = form_items(session, forms[form_key].id)
+            submit(session, forms[form_key].id, Subject(contact, "a1"), "lead",
+                   {item.id: met})
+        export_canonical(session, data)
+    rows = omnikpi.report_result(data, metrics=["qa_item_score"]).rows
+    assert {r["item_id"]: r["qa_item_score"] for r in rows} == {
+        "voice/correct": 0.5, "text/correct": 0.0}
 
 
 def test_an_agent_evaluated_for_two_clients_is_coached_per_client(tmp_path: Path) -> None:

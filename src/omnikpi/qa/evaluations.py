@@ -134,14 +134,19 @@ def export_canonical(session: Session, folder: Path) -> tuple[int, int]:
                           _iso(evaluation.evaluated_at), f"{evaluation.score:.6f}",
                           str(evaluation.critical_error).lower(),
                           str(evaluation.calibration_id is not None).lower()])
-    answers = session.execute(select(QaAnswer, QaFormItem).join(
-        QaFormItem, QaFormItem.id == QaAnswer.item_id).order_by(QaAnswer.id)).all()
+    answers = session.execute(select(QaAnswer, QaFormItem, QaForm.form_key).join(
+        QaFormItem, QaFormItem.id == QaAnswer.item_id).join(
+        QaForm, QaForm.id == QaFormItem.form_id).order_by(QaAnswer.id)).all()
     item_scratch = items_dir / (EXPORT_NAME + ".tmp")
     with item_scratch.open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["evaluation_id", "item_id", "weight", "score", "critical"])
-        for answer, item in answers:
-            out.writerow([f"omnikpi-qa-{answer.evaluation_id}", item.item_key, item.weight,
+        for answer, item, form_key in answers:
+            # an item is its form's: the shipped voice and text forms share keys for
+            # different checks (correct_info), and qa_item_score pooled the two in one row.
+            # The form's versions share it: a v2 keeps checking what v1 did.
+            out.writerow([f"omnikpi-qa-{answer.evaluation_id}", f"{form_key}/{item.item_key}",
+                          item.weight,
                           "" if answer.score is None else answer.score,
                           str(item.critical).lower()])
     scratch.replace(evaluations / EXPORT_NAME)
