@@ -20,6 +20,7 @@ import math
 import numbers
 import re
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -43,6 +44,16 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def half_up(number: float, decimals: int, scale: int = 1) -> Decimal:
+    """``number × scale`` rounded half away from zero to ``decimals``, from the number as
+    written (its shortest repr), as Excel rounds a cell's display: Python's ``round`` goes
+    to the even digit on the binary value, so a PDF said 4.12 and 6.2 % where the XLSX of
+    the same report said 4.13 and 6.3 %. A zero is never negative."""
+    exact = Decimal(repr(number)) * scale
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)
 
 
 def whole_seconds(seconds: float) -> int:
@@ -87,8 +98,7 @@ def percent(value: Any, lang: str = "en", sign: bool = True) -> str:
     number = _number(value)
     if number is None:
         return NO_VALUE
-    # + 0.0 turns a rounding residue of -0.0 (a difference of equal times) into 0.0
-    text = format_decimal(round(number * 100, 1) + 0.0, "#,##0.0", locale=_locale(lang))
+    text = format_decimal(half_up(number, 1, 100), "#,##0.0", locale=_locale(lang))
     if not sign:
         return text
     return f"{text} %" if _locale(lang) == "en" else f"{text}{NBSP}%"
@@ -102,7 +112,7 @@ def count(value: Any, lang: str = "en") -> str:
         number = _number(value)
         if number is None:
             return NO_VALUE
-        whole = round(number)
+        whole = int(half_up(number, 0))
     return format_decimal(whole, "#,##0", locale=_locale(lang))
 
 
@@ -111,7 +121,7 @@ def decimal(value: Any, lang: str = "en") -> str:
     number = _number(value)
     if number is None:
         return NO_VALUE
-    return format_decimal(round(number, 2) + 0.0, "#,##0.00", locale=_locale(lang))
+    return format_decimal(half_up(number, 2), "#,##0.00", locale=_locale(lang))
 
 
 def fixed(value: Any, lang: str = "en", decimals: int = 1) -> str:
@@ -121,7 +131,7 @@ def fixed(value: Any, lang: str = "en", decimals: int = 1) -> str:
     if number is None:
         return NO_VALUE
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(number, decimals) + 0.0, pattern, locale=_locale(lang))
+    return format_decimal(half_up(number, decimals), pattern, locale=_locale(lang))
 
 
 def as_typed(value: Any, lang: str = "en") -> str:

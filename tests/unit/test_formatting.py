@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -218,3 +219,19 @@ def test_a_ratio_reads_back_within_rounding(value: float, lang: str) -> None:
     number = number.replace(",", "") if lang == "en" else number.replace(NBSP, "").replace(
         ",", ".")
     assert abs(float(number) - value * 100) <= 0.05 + 1e-9
+
+
+@pytest.mark.parametrize(("shown", "expected"), [
+    (lambda: formatting.decimal(4.125), "4.13"),
+    (lambda: formatting.decimal(12345.675, "ru"), "12\u00a0345,68"),
+    (lambda: formatting.decimal(2.625), "2.63"),
+    (lambda: formatting.percent(0.0625), "6.3 %"),
+    (lambda: formatting.percent(0.0125, "uk"), "1,3\u00a0%"),
+    (lambda: formatting.count(2.5), "3"),
+    (lambda: formatting.fixed(-0.04), "0.0"),
+    (lambda: formatting.percent(-0.0004), "0.0 %")])
+def test_halves_round_up_as_the_spreadsheet_shows_them(shown: Callable[[], str],
+                                                       expected: str) -> None:
+    """The PDF and the pages rounded halves to the even digit (4.12, 6.2 %), the XLSX of
+    the same report up (4.13, 6.3 %): one report, two figures. A zero is never -0."""
+    assert shown() == expected

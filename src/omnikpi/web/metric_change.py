@@ -3,11 +3,12 @@ previous period, the what-if page's change against the baseline."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal
 
-from omnikpi.formatting import count, decimal, duration, human, whole_seconds
+from omnikpi.formatting import count, decimal, duration, half_up, human, whole_seconds
 from omnikpi.metrics.base import Metric
 
 
@@ -23,16 +24,16 @@ def change(value: Any, before: Any, metric: Metric, lang: str,
     delta = value - before
     size = abs(delta)
     if metric.unit == "ratio":
-        shown = round(size * 100, 1)
-        text = format_decimal(shown + 0.0, "#,##0.0", locale=lang)
+        shown = half_up(size, 1, 100)  # as the figures are shown (formatting.percent)
+        text = format_decimal(shown, "#,##0.0", locale=lang)
     elif metric.unit == "seconds":
-        shown = whole_seconds(size)
+        shown = Decimal(whole_seconds(size))
         text = duration(size)
     elif metric.unit == "count":
-        shown = round(size)
+        shown = half_up(size, 0)
         text = count(size, lang)
     else:
-        shown = round(size, 2)
+        shown = half_up(size, 2)
         text = decimal(size, lang)
     if not shown:  # a difference smaller than the figures show is no change
         delta = 0.0
