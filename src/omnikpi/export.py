@@ -365,10 +365,14 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
                              else "yyyy-mm-dd hh:mm")
         elif column.unit is not None:
             number_format = NUMBER_FORMATS.get(column.unit, OTHER_NUMBER_FORMAT)
+        # the hour the clocks go back is read twice: each with its offset in its format
+        repeated = (formatting.repeated_hours(values) if column.key == "period_start"
+                    else {})
         for offset, value in enumerate(values, start=1):
             target = sheet.cell(TABLE_ROW + offset, index,
                                 _cell_value(column, value, result.grain, lang))
-            target.number_format = number_format
+            target.number_format = number_format + (
+                f' "({repeated[offset - 1]})"' if offset - 1 in repeated else "")
             if wrap is not None:
                 target.alignment = wrap
     for index, width in enumerate(widths, start=1):
@@ -504,6 +508,11 @@ def pdf_table(result: ReportResult, cols: list[Column], lang: str
               else c.label(unit_text(c.unit, lang)) for c in cols]
     body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
              for c in cols] for row in result.rows]
+    repeated = formatting.repeated_hours([row.get("period_start") for row in result.rows])
+    for at, column in enumerate(cols):
+        if column.key == "period_start":
+            for position, offset in repeated.items():
+                body[position][at] += f" ({offset})"
     return labels, body
 
 

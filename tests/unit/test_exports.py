@@ -500,3 +500,35 @@ def test_a_rate_whose_name_says_its_unit_does_not_say_it_twice(
     write_pdf(result, pdf, lang=lang)
     text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert header in text and f"{header} (" not in text
+
+
+def test_the_hour_the_clocks_go_back_is_told_apart(tmp_path: Path) -> None:
+    """Kyiv, 27 October 2024: 04:00 +03:00 became 03:00 +02:00, so the hour from 03:00 is
+    read twice. c1 arrives 00:30Z (03:30 +03:00), c2 and c3 at 01:30Z and 01:40Z (03:30 and
+    03:40 +02:00). The XLSX, the PDF and the terminal gave both hours one label,
+    "2024-10-27 03:00", with different figures; each now shows its offset."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\n"
+        "c1,voice,q,2024-10-27T00:30:00Z\nc2,voice,q,2024-10-27T01:30:00Z\n"
+        "c3,voice,q,2024-10-27T01:40:00Z\n")
+    ask = ["report", "--data", str(data), "--metrics", "offered", "--grain", "hour",
+           "--tz", "Europe/Kyiv"]
+    shown = CliRunner().invoke(app, ask)
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"2024-10-27 03:00 \(UTC\+03:00\)\s*│\s*1", shown.output), shown.output
+    assert re.search(r"2024-10-27 03:00 \(UTC\+02:00\)\s*│\s*2", shown.output), shown.output
+    assert "2024-10-27 02:00 (" not in shown.output  # an hour read once keeps its label
+    for kind in ("xlsx", "pdf"):
+        done = CliRunner().invoke(app, [*ask, "--output", str(tmp_path / f"r.{kind}")])
+        assert done.exit_code == 0, done.output
+    sheet = load_workbook(tmp_path / "r.xlsx")["report"]
+    cells = {sheet.cell(row, 2).value: sheet.cell(row, 1).number_format
+             for row in range(TABLE_ROW + 1, sheet.max_row + 1)
+             if isinstance(sheet.cell(row, 1).value, datetime)}
+    assert sorted(cells.items()) == [(1, 'yyyy-mm-dd hh:mm "(UTC+03:00)"'),
+                                     (2, 'yyyy-mm-dd hh:mm "(UTC+02:00)"')]
+    text = " ".join(_pdf_text(tmp_path / "r.pdf").split())
+    assert "Oct 27, 2024, 03:00 (UTC+03:00) 1" in text, text
+    assert "Oct 27, 2024, 03:00 (UTC+02:00) 2" in text, text

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from omnikpi.engine.result import ReportResult
-from omnikpi.formatting import human
+from omnikpi.formatting import human, repeated_hours
 from omnikpi.no_value import no_value_label
 
 __all__ = ["best_table", "human", "report_table", "transposed_table"]
@@ -30,8 +30,9 @@ def _period_texts(values: list[Any]) -> list[str]:
     """Period starts as people read them: ``2024-03-04`` or ``2024-03-04 09:30``."""
     texts = ["—" if v is None else str(v) for v in values]
     at_midnight = all(t == "—" or t[10:19] == "T00:00:00" for t in texts)
-    return [t if t == "—" else t[:10] if at_midnight else t[:16].replace("T", " ")
-            for t in texts]
+    repeated = repeated_hours(values)  # the hour the clocks go back: with its offset
+    return [t if t == "—" else t[:10] if at_midnight else t[:16].replace("T", " ") + (
+        f" ({repeated[i]})" if i in repeated else "") for i, t in enumerate(texts)]
 
 
 def _texts(result: ReportResult) -> dict[str, list[str]]:
