@@ -969,19 +969,20 @@ def test_twilio_taskrouter_event_streams_read_as_the_events_api(tmp_path: Path) 
         assert sorted(map(str, streams)) == sorted(map(str, pages)), table
 
 
+def _stream_event(number: int, kind: str, at: str, **payload: str) -> dict[str, Any]:
+    """A TaskRouter event as Event Streams deliver it, on 5 March 2024 at ``at`` (UTC)."""
+    sid = f"EV{number:03d}"
+    return {"type": "com.twilio.taskrouter." + kind, "id": "NO" + sid,
+            "data": {"payload": {"sid": sid, "eventtype": kind,
+                                 "timestamp": f"2024-03-05T{at}Z", **payload}}}
+
+
 def test_twilio_a_state_carries_the_channel_of_work_still_open(tmp_path: Path) -> None:
     """olga takes an e-mail at 10:00 and a web chat at 10:05; the chat wraps up at 10:10
     and completes 10:10:30, the e-mail wraps up at 10:30 and completes 10:31. The state
     took the channel of the last task taken, so the e-mail's 10:10:30–10:30 read as chat
     handling: occupancy 56.8 % (1500 / 2640). The chat is real-time work only 10:05–10:10
     (while it is open, before the e-mail): 300 / (300 + available 600 + 540) = 20.8 %."""
-    import json
-
-    def event(kind: str, at: str, **payload: str) -> dict[str, Any]:
-        sid = f"EV{len(events):03d}"
-        return {"type": "com.twilio.taskrouter." + kind, "id": "NO" + sid,
-                "data": {"payload": {"sid": sid, "eventtype": kind,
-                                     "timestamp": f"2024-03-05T{at}Z", **payload}}}
     olga = {"worker_name": "olga", "worker_activity_name": "Available"}
     mail = {"task_sid": "WTE", "task_channel_unique_name": "email", "task_queue_name": "Mail",
             "task_attributes": '{"from": "a@b.c"}'}
@@ -1004,7 +1005,7 @@ def test_twilio_a_state_carries_the_channel_of_work_still_open(tmp_path: Path) -
             ("task.completed", "10:31:00", mail),
             ("worker.activity.update", "10:40:00", {**olga, "worker_activity_name": "Offline"}),
             ("worker.activity.update", "10:50:00", olga)):
-        events.append(event(kind, at, **fields))
+        events.append(_stream_event(len(events), kind, at, **fields))
     source = tmp_path / "events.jsonl"
     source.write_text("".join(json.dumps(e) + "\n" for e in reversed(events)))
     _said("twilio-taskrouter-streams", tmp_path / "out", source)
@@ -1029,11 +1030,6 @@ def test_twilio_a_reservation_keeps_the_channel_its_acceptance_gave_it(
     and completion events carry no task attributes, then an e-mail: the chat's end was
     counted off "chat", its messenger stayed open, and the e-mail's handling read as
     messenger (real-time, in occupancy)."""
-    def event(kind: str, at: str, **payload: str) -> dict[str, Any]:
-        sid = f"EV{len(events):03d}"
-        return {"type": "com.twilio.taskrouter." + kind, "id": "NO" + sid,
-                "data": {"payload": {"sid": sid, "eventtype": kind,
-                                     "timestamp": f"2024-03-05T{at}Z", **payload}}}
     olga = {"worker_name": "olga", "worker_activity_name": "Available"}
     chat = {"task_sid": "WTW", "task_channel_unique_name": "chat", "task_queue_name": "Chat",
             "reservation_sid": "WRW"}
@@ -1050,7 +1046,7 @@ def test_twilio_a_reservation_keeps_the_channel_its_acceptance_gave_it(
             ("reservation.wrapup", "10:20:00", {**mail, **olga}),
             ("reservation.completed", "10:21:00", {**mail, **olga}),
             ("worker.activity.update", "10:30:00", {**olga, "worker_activity_name": "Offline"})):
-        events.append(event(kind, at, **fields))
+        events.append(_stream_event(len(events), kind, at, **fields))
     source = tmp_path / "events.jsonl"
     source.write_text("".join(json.dumps(e) + "\n" for e in events))
     _said("twilio-taskrouter-streams", tmp_path / "out", source)
