@@ -466,7 +466,7 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
             raise UsageError(f"mapping [derived] {name}: an SQL keyword, which the "
                              "expressions below could not name; choose another")
         present.add(name)
-        ctes.append(f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})")
+        ctes.append(_derived_step(i, name, expr, previous))
         previous = f"d{i}"
     if ctes:
         try:
@@ -476,6 +476,11 @@ def _derived_sql(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> str
             raise
     ctes.append(f"derived AS (SELECT * FROM {previous})")
     return "WITH " + ", ".join(ctes) + ", " + _SOURCE_ROWS
+
+
+def _derived_step(i: int, name: str, expr: str, previous: str) -> str:
+    """The CTE ``d{i}`` computing one ``[derived]`` name over the step before it."""
+    return f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
 
 
 def _name_the_broken_step(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> None:
@@ -488,7 +493,7 @@ def _name_the_broken_step(con: duckdb.DuckDBPyConnection, derived: dict[str, str
     ctes: list[str] = []
     previous = "raw"
     for i, (name, expr) in enumerate(derived.items()):
-        cte = f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})"
+        cte = _derived_step(i, name, expr, previous)
         try:
             con.execute(f"WITH {', '.join([*ctes, cte])} SELECT * FROM d{i} LIMIT 0")
         except duckdb.Error as exc:
@@ -519,7 +524,7 @@ def _derive(con: duckdb.DuckDBPyConnection, derived: dict[str, str]) -> dict[str
         if can_try(con, with_sql, expr, previous):
             wrapped.append(name)
             expr = tried(expr)
-        ctes.append(f"d{i} AS (SELECT *, ({expr}) AS {quote(name)} FROM {previous})")
+        ctes.append(_derived_step(i, name, expr, previous))
         previous = f"d{i}"
     try:
         con.execute(f"CREATE TABLE derived_rows AS WITH {', '.join(ctes)} "
