@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from omnikpi.errors import DataError, UsageError
-from omnikpi.schema.files import BOM, open_bytes
+from omnikpi.schema.files import BOM, open_bytes, wide_without_mark
 
 CHECKED_BYTES = 1 << 20
 """How much of a file is checked for UTF-8 when no encoding is named."""
@@ -119,7 +119,7 @@ def _plan(path: Path, named: str | None) -> str | None:
         raise UsageError(f"{path} is a zip archive, not text: an Excel workbook is read with "
                          "[source] format = \"xlsx\"; a zip of exports must be unpacked")
     body = head.removeprefix(BOM)
-    if body.count(0) * 10 > len(body):  # every other byte: UTF-16 without its mark
+    if wide_without_mark(body):  # every other byte: UTF-16 without its mark
         raise UsageError(f"{path} is not UTF-8 text (one byte in {len(body) // body.count(0)}"
                          f" is NUL, as in UTF-16 saved without a byte-order mark): {HINT}")
     try:
