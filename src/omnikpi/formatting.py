@@ -211,20 +211,18 @@ def repeated_hours(values: list[Any]) -> dict[int, str]:
     """The periods whose local start is read twice (the hour the clocks go back: 03:00 at
     +03:00, then 03:00 at +02:00), by position, each with its offset (``UTC+02:00``) to
     tell them apart: shown without it, two rows of different figures bore one label."""
-    offsets: dict[datetime, set[Any]] = {}
-    moments: dict[int, datetime] = {}
+    starts: dict[int, tuple[datetime, int]] = {}  # position → (wall time, offset minutes)
     for position, value in enumerate(values):
         moment = to_datetime(value)
-        if isinstance(moment, datetime) and moment.utcoffset() is not None:
-            moments[position] = moment
-            offsets.setdefault(moment.replace(tzinfo=None), set()).add(moment.utcoffset())
-    out = {}
-    for position, moment in moments.items():
-        if len(offsets[moment.replace(tzinfo=None)]) > 1:
-            minutes = int(moment.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-            sign = "-" if minutes < 0 else "+"
-            out[position] = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return out
+        shift = moment.utcoffset() if isinstance(moment, datetime) else None
+        if isinstance(moment, datetime) and shift is not None:
+            starts[position] = (moment.replace(tzinfo=None), int(shift.total_seconds() // 60))
+    offsets: dict[datetime, set[int]] = {}
+    for wall, minutes in starts.values():
+        offsets.setdefault(wall, set()).add(minutes)
+    return {position: f"UTC{'-' if minutes < 0 else '+'}"
+                      f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            for position, (wall, minutes) in starts.items() if len(offsets[wall]) > 1}
 
 
 def fmt_period(value: Any, grain: str | None, lang: str = "en") -> str:
