@@ -276,3 +276,39 @@ def test_line_ends_are_told_and_made_one_across_read_boundaries(
         assert reading.copy is not None
         assert reading.copy.read_bytes() == text.replace(b"\r\n", b"\n")
         reading.close()
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_stray_quote_leaves_its_line_out_and_quoted_notes_after_it_read(
+        tmp_path: Path, delimiter: str) -> None:
+    """An agent's note typed ``"screen broken`` with no closing quote made DuckDB's sniffer
+    give up quoting for the whole file: the stray line was loaded (its note with the
+    quote), a valid two-line note after it was cut to ``"two`` with its second line
+    rejected, and a valid note with a quoted comma rejected as one field too many. Now
+    that line alone is quarantined with its reason (line 3, row 2), every other row is
+    read as written, and a second load (from the validation cache) agrees."""
+    header = ["contact_id", "channel", "queue", "arrived_at", "accepted_at", "ended_at",
+              "outcome"]
+
+    def row(n: int, note: str) -> str:
+        return delimiter.join([f"c{n}", "voice", "q1", f"2024-03-05 10:0{n}:00",
+                               f"2024-03-05 10:0{n}:10", f"2024-03-05 10:0{n}:50", note])
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text("\n".join([
+        delimiter.join(header), row(1, "ok"), row(2, '"screen broken'),
+        row(3, '"two\nlines"'), row(4, f'"quoted{delimiter} with separator"'),
+        row(5, "done")]) + "\n")
+    for _ in range(2):
+        loaded = load_dataset(folder)
+        assert [(p.row, p.message) for p in loaded.problems] == [
+            (2, "a field opens a quote that no quote of its record closes (a stray quote): "
+                "the line left out")]
+        assert str(loaded.problems[0]).startswith("contacts.csv line 3 (row 2)")
+        assert sorted(loaded.con.execute("SELECT contact_id, outcome FROM contacts"
+                                         ).fetchall()) == [
+            ("c1", "ok"), ("c3", "two\nlines"), ("c4", f"quoted{delimiter} with separator"),
+            ("c5", "done")]
+        assert loaded.loads["contacts"].rows_loaded == 4
+        loaded.close()

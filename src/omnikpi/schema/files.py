@@ -32,6 +32,8 @@ import duckdb
 from omnikpi.errors import DataError
 from omnikpi.schema.convert import sql_str
 from omnikpi.schema.rules import DECIMAL_COMMA_TEXT
+from omnikpi.schema.stray_quotes import REASON as STRAY_QUOTE
+from omnikpi.schema.stray_quotes import physical_lines, stray_quote_records
 
 _FORMATS = {
     ".csv": "csv",
@@ -187,12 +189,17 @@ class Reading:
     """The reason of a cut-off last line (its row follows every other row of the file)."""
     notes: list[str] = field(default_factory=list)
     """Problems of the whole file that lose no row of it."""
+    quoted: bool = False
+    """Read with ``"`` as the quote, not the one DuckDB sniffs: set once the lines with a
+    stray quote are left out, since that quote made the sniffer give up quoting."""
 
     def relation(self, rejects: str | None = None, *, file_row_number: bool = False) -> str:
         """SQL reading the file; ``rejects`` names the tables that list the CSV rows
         DuckDB skips (only for a tolerant reading); ``file_row_number`` numbers the rows
         of a Parquet file."""
         options = ", file_row_number = true" if file_row_number else ""
+        if self.quoted:
+            options += ", quote = '\"', escape = '\"'"
         if self.tolerant and self.file.format == "csv":
             options += ", ignore_errors = true"
             if rejects:
@@ -521,6 +528,35 @@ def _copy_with_lf(reading: Reading) -> None:
                          "another tool): read line by line all the same")
 
 
+def _header_delimiter(header: str) -> str:
+    """The field separator of a canonical CSV file, told by its header line (column names
+    never hold one): the most frequent of comma, semicolon, tab and bar; comma if none."""
+    counts = {mark: header.count(mark) for mark in ",;\t|"}
+    best = max(counts, key=lambda mark: counts[mark])
+    return best if counts[best] else ","
+
+
+def _blank_stray_quotes(reading: Reading) -> None:
+    """Leave out each line whose quote no quote of its record closes (see
+    :mod:`omnikpi.schema.stray_quotes`): a copy with those lines blank, each listed as
+    skipped under its data row, and the rest read with quoting on. A file without such a
+    line is left as it is."""
+    source = reading.copy or reading.file.path
+    if not any(b'"' in chunk for chunk in _chunks(source, [])):
+        return  # the common case: a file without quotes is not held in memory
+    with open_bytes(source) as handle:
+        lines = physical_lines(handle.read().decode("utf-8", "surrogateescape"))
+    found = stray_quote_records(lines, _header_delimiter(lines[0]), '"')
+    if not found:
+        return
+    for line, row in found:
+        reading.skipped.append((row, STRAY_QUOTE))
+        lines[line] = "\r\n" if lines[line].endswith("\r\n") else "\n"
+    copy = _temporary_copy(reading.file) if reading.copy is None else reading.copy
+    copy.write_bytes("".join(lines).encode("utf-8", "surrogateescape"))
+    reading.copy, reading.quoted = copy, True
+
+
 def tolerant_reading(file: TableFile) -> Reading:
     """A tolerant reading of a text file (see :class:`Reading`); it may make a temporary
     copy (closed by ``close``). Raises a data error if no line of it can be read."""
@@ -532,6 +568,8 @@ def tolerant_reading(file: TableFile) -> Reading:
             _copy_complete_lines(reading)
         elif file.format == "csv" and _mixed_line_ends(file.path):
             _copy_with_lf(reading)
+        if file.format == "csv":
+            _blank_stray_quotes(reading)
     except OSError as exc:
         reading.close()
         raise DataError(f"cannot be read: {exc.strerror or exc}") from exc

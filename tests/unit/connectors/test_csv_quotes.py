@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.unit.connectors.import_runs import CSV_MAPPING, run_import
 
-from omnikpi.connectors.csv_quotes import physical_lines, stray_quote_lines
+from omnikpi.schema.stray_quotes import physical_lines, stray_quote_lines
 
 MAPPING = CSV_MAPPING.replace('queue = "q"', 'queue = "q"\noutcome = "note"')
 
