@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables
+from omnikpi.engine.registry import metric_dimensions, metric_reads, metric_tables, source
 from omnikpi.metrics.base import Metric, all_metrics
 
 AREAS = ("volume", "accessibility", "productivity", "quality", "experience", "cost",
@@ -20,13 +20,22 @@ def _ordered() -> list[Metric]:
                                                  else 99, m.id))
 
 
+def booking_of(metric: Metric) -> str:
+    """What puts the metric's rows into a period: its own rule for contact rows, else its
+    source's (a survey's answered_at, a dial's dialed_at; clock for time split across
+    periods). Every source but contacts was shown as clock: CSAT booked at the answer
+    read as if spread over time."""
+    booked = source(metric.source).booking
+    return metric.booking if booked is None else booked
+
+
 def catalog_json() -> list[dict[str, Any]]:
     return [
         {
             "id": m.id, "name": m.name, "unit": m.unit, "area": m.area, "mode": m.mode,
             "tables": list(metric_tables(m)),
             "optional_tables": [t for t in metric_reads(m) if t not in metric_tables(m)],
-            "booking": m.booking if m.source == "contacts" else "clock",
+            "booking": booking_of(m),
             "dimensions": list(metric_dimensions(m)),
             "parameters": [
                 {"name": p.name, "type": p.kind, "default": p.default, "unit": p.unit,
@@ -84,8 +93,10 @@ def catalog_markdown() -> str:
         "Generated from the KPI declarations (`omnikpi catalog --format markdown`); do not "
         "edit by hand. Ratios are fractions 0–1, durations seconds, an empty denominator "
         "gives null. Mode *continuous*/*discrete* restricts a metric to contacts of that "
-        "mode. Booking: the timestamp that puts a contact into a period (arrival or end); "
-        "agent time is split across periods by the clock. Tables: those a metric needs "
+        "mode. Booking: what puts a row into a period — a contact's arrival, end or "
+        "resolution, another record's timestamp (a survey's answered_at, a dial's "
+        "dialed_at), or clock: time split across periods (agent time, costs). Tables: "
+        "those a metric needs "
         "(a clear error names a missing one), then in brackets those it reads when present "
         "(absent = empty).",
         "",
@@ -208,6 +219,7 @@ def tables_markdown() -> str:
         if table.key:
             rules.append(f"`{table.key}` is unique (later duplicates are quarantined)")
         rules += [f"`{a}` ≤ `{b}`" for a, b in table.ordered]
+        rules += [f"`{a}` < `{b}`" for a, b in table.wider]
         if table.no_overlap:
             group, start, end = table.no_overlap
             rules.append(f"rows of one `{group}` must not overlap in time (`{start}`–`{end}`)")

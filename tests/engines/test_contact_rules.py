@@ -335,8 +335,10 @@ def test_transactions_per_hour_over_the_whole_span_of_a_parquet_dataset(
 def test_a_survey_score_outside_its_scale_is_quarantined(
         tmp_path: Path, engine: str, fmt: str) -> None:
     """A 7 on a 1–5 scale (an export that mixed two surveys' scales) would count as
-    top-box satisfied; below the scale's floor it would count as dissatisfied. Both rows
-    are quarantined with their values named, and CSAT is read from the other three:
+    top-box satisfied; below the scale's floor it would count as dissatisfied; a scale of
+    one point (3 of 3–3, 5 of 5–5) counted as neither top- nor bottom-box, neither
+    promoter nor detractor, yet in the answers. The four rows are quarantined with their
+    values named, and CSAT is read from the other three:
     5 and 4 of 1–5 are in the top two boxes, 2 is not → 2/3. NPS: 10 of 0–10 is a
     promoter, 6 a detractor → 0."""
     import duckdb
@@ -352,7 +354,8 @@ def test_a_survey_score_outside_its_scale_is_quarantined(
         survey("c1", "csat", 5, 1, 5), survey("c1", "csat", 4, 1, 5),
         survey("c1", "csat", 2, 1, 5), survey("c1", "csat", 7, 1, 5),
         survey("c1", "csat", 0, 1, 5), survey("c1", "nps", 10, 0, 10),
-        survey("c1", "nps", 6, 0, 10)])
+        survey("c1", "nps", 6, 0, 10), survey("c1", "csat", 3, 3, 3),
+        survey("c1", "nps", 5, 5, 5)])
     data = folder
     if fmt == "parquet":
         data = tmp_path / "parquet"
@@ -366,9 +369,17 @@ def test_a_survey_score_outside_its_scale_is_quarantined(
     loaded = omnikpi.load_dataset(data, cache=False)
     where = "surveys.csv line 5 (row 4)" if fmt == "csv" else "surveys.parquet row 4"
     after = "surveys.csv line 6 (row 5)" if fmt == "csv" else "surveys.parquet row 5"
+
+    def line(row: int) -> str:
+        return (f"surveys.csv line {row + 1} (row {row})" if fmt == "csv"
+                else f"surveys.parquet row {row}")
+
     assert [str(p) for p in loaded.problems] == [
         f"{where}: column scale_max: scale_max 5.0 is below score 7.0",
-        f"{after}: column score: score 0.0 is below scale_min 1.0"]
+        f"{after}: column score: score 0.0 is below scale_min 1.0",
+        *[f"{place}: column scale_max: scale_max {v} is not above scale_min {v} (a scale of "
+          "one point places no answer on it)"
+          for place, v in ((line(8), "3.0"), (line(9), "5.0"))]]
     loaded.close()
 
 

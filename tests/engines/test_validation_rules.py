@@ -13,7 +13,10 @@ within 0–100 (``Column.max_value``: one more check of ``qa_evaluations``); an 
 value's message says the form the column takes (``rules.EXPECTED``); an agent state's
 missing end says why it may be missing (``Column.when_missing``); a cell of a column with
 a default that cannot be read is not given the default (its problem is reported), a NaN
-is read as a missing number, and an infinite number is a problem (``Kind.INFINITE``).
+is read as a missing number, and an infinite number is a problem (``Kind.INFINITE``);
+and a JSON object or list in a text column is unreadable, not its JSON text
+(``rules.may_nest``: the ``json`` variant's text columns); and a survey scale must span
+more than one point (``Table.wider``: one more check of ``surveys``).
 """
 
 from __future__ import annotations

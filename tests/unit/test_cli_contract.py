@@ -392,3 +392,16 @@ def test_a_cut_a_metric_never_has_is_said_before_what_it_needs(ask: list[str]) -
     verb = "cut" if ask[0] == "--by" else "filtered"
     assert (f"metric cost_per_customer cannot be {verb} by agent_id: its data (costs) can be "
             f"{verb} only by channel, queue, tenant") in shown
+
+
+def test_catalog_names_what_books_each_metric() -> None:
+    """Every metric not read from contact rows was listed as booked by the clock: CSAT
+    (booked when answered), the survey response rate (at its contact's end) and dial
+    attempts (when dialed) read as if spread over time. Each shows its own rule now."""
+    result = runner.invoke(app, ["catalog", "--format", "json"])
+    booking = {m["id"]: m["booking"] for m in json.loads(result.stdout)}
+    assert {k: booking[k] for k in ("asa", "aht", "csat", "nps", "survey_response_rate",
+                                    "attempts", "qa_score", "occupancy", "fcr")} == {
+        "asa": "arrival", "aht": "end", "csat": "answered_at", "nps": "answered_at",
+        "survey_response_rate": "end", "attempts": "dialed_at", "qa_score": "evaluated_at",
+        "occupancy": "clock", "fcr": "ended_at"}

@@ -312,3 +312,33 @@ def test_a_stray_quote_leaves_its_line_out_and_quoted_notes_after_it_read(
             ("c5", "done")]
         assert loaded.loads["contacts"].rows_loaded == 4
         loaded.close()
+
+
+def test_json_lines_objects_and_lists_in_text_columns_are_unreadable(tmp_path: Path) -> None:
+    """An export nests a contact's queue (``{"id": "q9", "name": "Billing"}``) in one line,
+    lists two queues in another, and writes the agent as an object in every line that
+    has one (DuckDB then reads that field as a struct). Each was kept as its JSON text —
+    a queue named ``{"id":"q9","name":"Billing"}`` counted as one more queue. Each is an
+    unreadable value now, its row quarantined and the value shown as written; the
+    full pass, the pass that fills the cache and a cache hit agree."""
+    folder = tmp_path / "nested"
+    folder.mkdir()
+    stamps = '"arrived_at": "2024-03-05T10:00:00Z", "ended_at": "2024-03-05T10:05:00Z"'
+    (folder / "contacts.jsonl").write_text(
+        f'{{"contact_id": "c1", "channel": "chat", "queue": "q1", {stamps}}}\n'
+        f'{{"contact_id": "c2", "channel": "chat", "queue": {{"id": "q9", "name": "Billing"}},'
+        f' {stamps}}}\n'
+        f'{{"contact_id": "c3", "channel": "chat", "queue": ["q1", "q2"], {stamps}, '
+        f'"agent_id": {{"x": 1}}}}\n')
+    expected = " as string (a text or a number expected, not an object or a list: import " \
+        "the export with a mapping that names the field inside it, see docs/connectors.md)"
+    for cache in (False, True, True):
+        loaded = load_dataset(folder, cache=cache)
+        assert [str(p) for p in loaded.problems] == [
+            "contacts.jsonl row 2: column queue: cannot read "
+            f"'{{\"id\":\"q9\",\"name\":\"Billing\"}}'{expected}",
+            f"contacts.jsonl row 3: column queue: cannot read '[\"q1\",\"q2\"]'{expected}",
+            f"contacts.jsonl row 3: column agent_id: cannot read '{{\"x\":1}}'{expected}"]
+        assert loaded.con.execute("SELECT contact_id, queue FROM contacts").fetchall() == [
+            ("c1", "q1")]
+        loaded.close()

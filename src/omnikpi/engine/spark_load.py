@@ -39,7 +39,7 @@ from omnikpi.schema.rules import (
     SPARK,
     NoOverlap,
     UniqueKey,
-    is_text_source,
+    parsed,
     raw_text,
     render_checks,
     table_rules,
@@ -175,7 +175,7 @@ class _Loader:
                           for k in _file_keys(uri))
         q = SPARK.quote
         raws = [c.name for c in table.columns
-                if c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))]
+                if parsed(c, sources.get(c.name))]
         numbered = frame.selectExpr(
             "*", f"element_at(map({index}), _metadata.file_path) AS __file",
             "_metadata.row_index + 1 AS __row")
@@ -183,7 +183,8 @@ class _Loader:
             "__file", "__row",
             *[f"{value_sql(c, sources.get(c.name), SPARK)} AS {q(c.name)}"
               for c in table.columns],
-            *[f"{raw_text(name, SPARK)} AS {q('__raw_' + name)}" for name in raws],
+            *[f"{raw_text(name, SPARK, sources.get(name))} AS {q('__raw_' + name)}"
+              for name in raws],
             *[q(name) for name in extras])
         rules = render_checks(table, sources, SPARK)
         bad = " OR ".join(r.condition for r in rules) or "false"

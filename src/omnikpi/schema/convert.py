@@ -11,11 +11,11 @@ dialect (the Spark loader renders the same declarations in Spark SQL).
 from __future__ import annotations
 
 from omnikpi.schema import rules
-from omnikpi.schema.rules import DUCKDB, SEP, Check, is_text_source
+from omnikpi.schema.rules import DUCKDB, SEP, Check, is_text_source, parsed
 from omnikpi.schema.tables import Column, Table
 
-__all__ = ["SEP", "SQL_TYPES", "Check", "checks", "default_sql", "is_text_source", "quote",
-           "raw_text", "sql_str", "typed_sql", "value_sql"]
+__all__ = ["SEP", "SQL_TYPES", "Check", "checks", "default_sql", "is_text_source", "parsed",
+           "quote", "raw_text", "sql_str", "typed_sql", "value_sql"]
 
 SQL_TYPES = DUCKDB.sql_types
 

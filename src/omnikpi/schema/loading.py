@@ -18,7 +18,7 @@ from omnikpi.schema import database, first_pass, quick_pass
 from omnikpi.schema.convert import (
     SEP,
     checks,
-    is_text_source,
+    parsed,
     quote,
     raw_text,
     sql_str,
@@ -38,7 +38,7 @@ from omnikpi.schema.files import (
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, FileScope, Problem, TableLoad
 from omnikpi.schema.people import ATTRIBUTED
 from omnikpi.schema.quarantine import _flag_duplicates, _flag_overlaps
-from omnikpi.schema.tables import ColumnType, Table
+from omnikpi.schema.tables import Table
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -77,7 +77,7 @@ def _inner_sql(table: Table, reading: Reading, sources: dict[str, str],
         + [
             f"{raw_text(c.name, sources.get(c.name))} AS {quote('__raw_' + c.name)}"
             for c in table.columns
-            if raw and c.type is not ColumnType.STRING and is_text_source(sources.get(c.name))
+            if raw and parsed(c, sources.get(c.name))
         ]
         + [quote(name) for name in extras]
         + list(kept)

@@ -166,6 +166,13 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
         if a.upper() != b.upper():
             return None
         plan.must_be_zero(f"count_if({quote(later)} < {quote(earlier)})")
+    for lower, higher in table.wider:
+        a, b = sources.get(lower), sources.get(higher)
+        if a is None or b is None:
+            continue
+        if a.upper() != b.upper():
+            return None
+        plan.must_be_zero(f"count_if({quote(higher)} <= {quote(lower)})")
     known = set(table.column_names)
     for name, src in sources.items():
         if name not in known and not name.startswith("__") and is_varchar(src):

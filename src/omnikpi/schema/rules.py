@@ -92,6 +92,7 @@ class Kind(Enum):
     ABOVE = "a value above the column's maximum"
     INFINITE = "an infinite number"
     BEFORE = "a later instant before its earlier one"
+    NOT_ABOVE = "a number not above the one it must exceed"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class RowRule:
     kind: Kind
     column: str
     other: str | None = None
-    """For ``BEFORE``: the column that must not come after ``column``."""
+    """For ``BEFORE``: the column that must not come after ``column``; for ``NOT_ABOVE``,
+    the one ``column`` must exceed."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,9 @@ EXPECTED = {
     ColumnType.DATE: " (ISO 8601 date expected, e.g. 2024-03-05)",
     ColumnType.FLOAT: " (a number expected, e.g. 12.5)",
     ColumnType.BOOL: " (true/false, 1/0 or yes/no expected)",
-    ColumnType.STRING: "",
+    ColumnType.STRING: " (a text or a number expected, not an object or a list: import "
+                       "the export with a mapping that names the field inside it, see "
+                       "docs/connectors.md)",
 }
 """What an unreadable value's problem says the column takes (the data model's forms)."""
 
@@ -189,9 +193,27 @@ def source_kind(src: str | None) -> str:
     return "true/false" if src_u == "BOOLEAN" else f"a {src_u.lower()} value"
 
 
+def nested_source(src: str | None) -> bool:
+    """A source type whose values are objects, lists or maps (a JSON Lines field written
+    as ``{"id": "q9"}`` in every line, a Parquet struct): no value of it is text."""
+    src_u = (src or "").upper()
+    return src_u.startswith(("STRUCT", "MAP", "ARRAY", "LIST", "UNION")) or src_u.endswith("]")
+
+
+def may_nest(column: Column, src: str | None) -> bool:
+    """A text column whose source may hold an object or a list (a JSON-typed field, whose
+    values mix kinds, or a nested type). Such a value was kept as its JSON text: a queue
+    named ``{"id":"q9","name":"Billing"}`` (an export's nested object mapped by its
+    outer name) counted as one more queue without a word. It is an unreadable value."""
+    return column.type is ColumnType.STRING and src is not None and (
+        src.upper() == "JSON" or nested_source(src))
+
+
 def parsed(column: Column, src: str | None) -> bool:
-    """Whether the column's value is parsed from text (its raw text kept for messages)."""
-    return column.type is not ColumnType.STRING and is_text_source(src)
+    """Whether the column's value is read from a source that may not hold one (its raw
+    text kept for messages): parsed from text, or a text column that may nest."""
+    return (column.type is not ColumnType.STRING and is_text_source(src)) \
+        or may_nest(column, src)
 
 
 def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
@@ -216,6 +238,7 @@ def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
         if col.type is ColumnType.FLOAT:
             out.append(RowRule(Kind.INFINITE, col.name))
     out.extend(RowRule(Kind.BEFORE, later, earlier) for earlier, later in table.ordered)
+    out.extend(RowRule(Kind.NOT_ABOVE, higher, lower) for lower, higher in table.wider)
     known = set(table.column_names)
     out.extend(RowRule(Kind.NUL, name) for name, src in sources.items()
                if name not in known and not name.startswith("__") and is_varchar(src))
@@ -238,6 +261,8 @@ def raw_text(col: str, d: Dialect = DUCKDB, src: str | None = None) -> str:
     (``c1``, ``2``), not as JSON, whose text keeps a string's quotes (``"c1"``)."""
     if src is not None and src.upper() == "JSON" and d.name == "duckdb":
         return f"NULLIF(trim(json_extract_string({d.quote(col)}, '$')), '')"
+    if nested_source(src):  # an object or a list, shown as the JSON it was written as
+        return f"NULLIF(trim(CAST(to_json({d.quote(col)}) AS {d.text})), '')"
     return f"NULLIF(trim(CAST({d.quote(col)} AS {d.text})), '')"
 
 
@@ -250,6 +275,10 @@ def typed_sql(column: Column, src: str | None, d: Dialect = DUCKDB) -> str:
     text = raw_text(column.name, d, src)
     match column.type:
         case ColumnType.STRING:
+            if nested_source(src):
+                return f"CAST(NULL AS {d.text})"
+            if src_u == "JSON" and d.name == "duckdb":
+                text = f"CASE WHEN json_type({q}) NOT IN ('OBJECT', 'ARRAY') THEN {text} END"
             return f"lower({text})" if column.choices or column.lowercase else text
         case ColumnType.TIMESTAMP:
             if src_u.startswith("TIMESTAMP WITH TIME ZONE"):
@@ -391,4 +420,11 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                     message = problem(rule.column,
                                       d.literal(f"{rule.column} is before {rule.other}"))
                 out.append(Check(f"coalesce({unread}{v} < {other}, false)", message))
+            case Kind.NOT_ABOVE:
+                assert rule.other is not None
+                other = d.quote(rule.other)
+                out.append(Check(f"coalesce({v} <= {other}, false)", problem(
+                    rule.column, d.literal(f"{rule.column} "), f"CAST({v} AS {d.text})",
+                    d.literal(f" is not above {rule.other} "), f"CAST({other} AS {d.text})",
+                    d.literal(" (a scale of one point places no answer on it)"))))
     return out

@@ -51,6 +51,9 @@ class Table:
     ordered: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Pairs (earlier, later) of timestamps that must not be reversed, or (lower, higher)
     of numbers (a survey's score within its scale)."""
+    wider: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """Pairs (lower, higher) of numbers where the higher must exceed the lower: a survey
+    scale of one point (``scale_min`` = ``scale_max``) places no answer on it."""
     no_overlap: tuple[str, str, str] | None = None
     """(group, start, end): intervals of one group must not overlap (they would be
     counted twice); a later overlapping row is quarantined."""
@@ -193,6 +196,9 @@ TABLES: dict[str, Table] = {
             ),
             # a score outside its own scale (a 7 of 1–5) would count as top-box satisfied
             ordered=(("scale_min", "score"), ("score", "scale_max")),
+            # a one-point scale: its answer counted in the NPS and CSAT denominators as
+            # neither promoter nor detractor, top- nor bottom-box, without a word
+            wider=(("scale_min", "scale_max"),),
         ),
         Table(
             "qa_evaluations",
