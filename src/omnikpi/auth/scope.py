@@ -27,6 +27,7 @@ from omnikpi.instants import DAY_US
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.database import catalog_of
 from omnikpi.schema.dataset import Dataset, TableLoad
+from omnikpi.schema.people import ROSTER_PRECEDENCE
 
 if TYPE_CHECKING:
     import duckdb
@@ -96,8 +97,8 @@ def _literal_list(values: tuple[str, ...]) -> str:
 def _dial_places_sql(loaded: set[str]) -> str:
     """Each dial attempt's site and tenant: its agent's at the instant it was dialed —
     the agent-state interval it falls in, else the agent's roster row valid that UTC day
-    (the one hired latest) —, else its campaign's when all the campaign's placed attempts
-    share one, as ``engine/agent_place.py`` attributes it for the reports
+    (the first in ``ROSTER_PRECEDENCE``) —, else its campaign's when all the campaign's
+    placed attempts share one, as ``engine/agent_place.py`` attributes it for the reports
     (``tests/unit/test_scope.py`` checks the two agree)."""
     day = f"(d.dialed_at // {DAY_US})"
     joins, sites, tenants = [], [], []
@@ -110,7 +111,7 @@ def _dial_places_sql(loaded: set[str]) -> str:
         joins.append("LEFT JOIN LATERAL (SELECT r.site, r.tenant FROM main.roster r "
                      f"WHERE r.agent_id = d.agent_id AND r.hired_on <= {day} AND "
                      f"(r.left_on IS NULL OR r.left_on >= {day}) "
-                     "ORDER BY r.hired_on DESC LIMIT 1) r ON true")
+                     f"ORDER BY {ROSTER_PRECEDENCE} LIMIT 1) r ON true")
         sites.append("r.site")
         tenants.append("r.tenant")
     site = f"coalesce({', '.join(sites)}, NULL)" if sites else "NULL"

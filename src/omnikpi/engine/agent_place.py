@@ -28,6 +28,17 @@ from omnikpi.instants import DAY_US
 PLACE = ("site", "tenant")
 
 
+def roster_precedence(hired: ir.Column, left: ir.Column, site: ir.Column,
+                      tenant: ir.Column) -> list[ir.Value]:
+    """The order of an agent's roster rows valid on one day, the first giving the place:
+    hired latest, then still open (else left latest), then site and tenant by name —
+    ``schema/people.ROSTER_PRECEDENCE`` in the engine's terms, so that every reader
+    picks the same row. Missing values are ordered by their own keys (engines place
+    nulls differently)."""
+    return [ibis.desc(hired), ibis.desc(left.isnull()), ibis.desc(left), site.isnull(),
+            site, tenant.isnull(), tenant]
+
+
 def with_agent_place(t: ir.Table, at: str, row_id: str, req: SourceRequest) -> ir.Table:
     """``t`` (with ``agent_id``, the instant column ``at`` and the unique ``row_id``)
     with ``site`` and ``tenant`` of its agent at that instant."""
@@ -43,8 +54,9 @@ def with_agent_place(t: ir.Table, at: str, row_id: str, req: SourceRequest) -> i
     j = j.left_join(r, [j.agent_id == r.__r_agent, r.__r_hired <= day,
                         r.__r_left.isnull() | (r.__r_left >= day)])
     # one row per record: the interval it falls in is one (overlaps are quarantined at
-    # load), the roster row valid that day the one hired latest
-    first = ibis.window(group_by=j[row_id], order_by=[ibis.desc(j.__r_hired)])
+    # load), the roster row valid that day the first in roster_precedence
+    first = ibis.window(group_by=j[row_id], order_by=roster_precedence(
+        j.__r_hired, j.__r_left, j.__r_site, j.__r_tenant))
     j = j.mutate(__place_rank=ibis.row_number().over(first))
     j = j.filter(j.__place_rank == 0)
     placed = j.mutate(site=j.__s_site.coalesce(j.__r_site),

@@ -13,6 +13,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from omnikpi.engine.agent_place import roster_precedence
 from omnikpi.engine.grains import key_from_day
 from omnikpi.engine.intervals import islands, top_layer
 from omnikpi.engine.sources import (
@@ -69,7 +70,7 @@ def _with_shifts(tables: TableGetter) -> tuple[ir.Table, ir.Table]:
 
 def _roster_place(j: ir.Table, tables: TableGetter) -> ir.Table:
     """``j`` with ``__site``/``__tenant`` of the rows in no shift from the roster row of
-    their agent valid on the UTC day they start, the one hired latest when two are
+    their agent valid on the UTC day they start, the first in ``roster_precedence`` when two are
     (:mod:`omnikpi.schema.people`'s rule for shifts and states)."""
     roster = tables("roster")
     r = roster.select(__r_agent=roster.agent_id, __r_hired=roster.hired_on,
@@ -83,7 +84,8 @@ def _roster_place(j: ir.Table, tables: TableGetter) -> ir.Table:
     day = j.start // DAY_US
     j = j.left_join(r, [j.agent_id == r.__r_agent, j.__s.isnull(), r.__r_hired <= day,
                         r.__r_left.isnull() | (r.__r_left >= day)])
-    latest = ibis.window(group_by=j.__row, order_by=[ibis.desc(j.__r_hired)])
+    latest = ibis.window(group_by=j.__row, order_by=roster_precedence(
+        j.__r_hired, j.__r_left, j.__r_site, j.__r_tenant))
     j = j.mutate(__rank=ibis.row_number().over(latest))
     j = j.filter(j.__rank == 0)
     return j.mutate(__site=j.__site.coalesce(j.__r_site),

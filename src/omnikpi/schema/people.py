@@ -9,7 +9,10 @@ the Spark engine, which reads the same views.
 
 The day is the UTC day of the interval's start; an agent whose roster row changes site
 at midnight in another zone is attributed by the UTC day (roster dates have no zone).
-When two roster rows of an agent are valid the same day, the one hired latest wins.
+When two roster rows of an agent are valid the same day, the one hired latest wins; of
+two hired the same day, the one still open (else the one left latest), then the site and
+tenant in name order (:data:`ROSTER_PRECEDENCE`), so that one row gives both the site and
+the tenant, the same row wherever a place comes from the roster.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from omnikpi.schema.model import TableLoad
 
 ATTRIBUTED = ("agent_states", "shifts")
 PEOPLE_DIMENSIONS = ("site", "tenant")
+
+ROSTER_PRECEDENCE = ("r.hired_on DESC, r.left_on IS NULL DESC, r.left_on DESC, "
+                     "r.site IS NULL, r.site, r.tenant IS NULL, r.tenant")
+"""The order of an agent's roster rows ``r`` valid on one day, the first giving the place.
+Without the tie-break past ``hired_on``, two rows hired the same day were met in any
+order: the site of one and the tenant of the other, and another pick in each reader.
+``engine/agent_place.roster_precedence`` is the same order for the engine's queries."""
 
 
 def attribute_people(con: duckdb.DuckDBPyConnection, loads: dict[str, TableLoad]) -> None:
@@ -38,8 +48,8 @@ def attribute_people(con: duckdb.DuckDBPyConnection, loads: dict[str, TableLoad]
         con.execute(f"ALTER VIEW {quote(name)} RENAME TO {own}")
         day = f"CAST(floor(a.start / {DAY_US}) AS BIGINT)"
         filled = ", ".join(
-            f"coalesce(a.{d}, (SELECT arg_max(r.{d}, r.hired_on) FROM roster r "
-            f"WHERE r.agent_id = a.agent_id AND r.hired_on <= {day} "
+            f"coalesce(a.{d}, (SELECT first(r.{d} ORDER BY {ROSTER_PRECEDENCE}) "
+            f"FROM roster r WHERE r.agent_id = a.agent_id AND r.hired_on <= {day} "
             f"AND (r.left_on IS NULL OR r.left_on >= {day}))) AS {d}"
             for d in PEOPLE_DIMENSIONS
         )
