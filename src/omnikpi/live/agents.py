@@ -7,24 +7,77 @@ from typing import Any
 
 import duckdb
 
-from omnikpi.config import CHAT_CHANNELS, AgentSettings
+from omnikpi.config import CHAT_CHANNELS, Config
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
+from omnikpi.schema.convert import sql_str
 
 US = MICROS
 BUSY_STATES = ("handling", "acw", "hold")
-UNFINISHED_SQL = ("(ended_at IS NULL AND abandoned_at IS NULL "
-                  "AND coalesce(outcome, '') <> 'lost')")
-"""A contact nobody has ended or abandoned yet, and whose source has not closed it without
-an end: the queue_log connector writes a call Asterisk forgot (a restart's QUEUESTART) as
-outcome ``lost`` — final, its end unknown. Read as still going on, such a call was
-"waiting" on the wallboard for a day, and in the hand of an agent shown available."""
+
+
+def unfinished_sql(now_us: int | None = None) -> str:
+    """A contact nobody has ended or abandoned yet (as of ``now_us``; None: ever), and
+    whose source has not closed it without an end: the queue_log connector writes a call
+    Asterisk forgot (a restart's QUEUESTART) as outcome ``lost`` — final, its end unknown.
+    Read as still going on, such a call was "waiting" on the wallboard for a day, and in
+    the hand of an agent shown available.
+
+    As of now, an end a few minutes ahead (ingest accepts instants up to 5 minutes after
+    its clock) has not come yet: read as over, it took the contact out of "waiting" and
+    out of its agent's hand while the so-far SL, computed as of now, still counted it
+    unanswered."""
+    return (f"({not_yet('ended_at', now_us)} AND {not_yet('abandoned_at', now_us)} "
+            "AND coalesce(outcome, '') <> 'lost')")
+
+
+def not_yet(column: str, now_us: int | None) -> str:
+    """The instant ``column`` has not happened by ``now_us`` (None: it is not given)."""
+    if now_us is None:
+        return f"{column} IS NULL"
+    return f"({column} IS NULL OR {column} > {now_us})"
+
+
+UNFINISHED_SQL = unfinished_sql()
+"""A contact whose life, as stored, is not over (whatever the instants say of now)."""
+
+
+def session_capacity_sql(config: Config) -> str:
+    """A chat session's configured capacity, SQL on ``contacts``: its queue's
+    ``chat_capacity``, else its channel's, else NULL. The engine's rule
+    (``engine/chat_sources.py`` ``_configured_capacity``, an Ibis expression the
+    monitor's SQL cannot use), written on the same settings: the board held a chat agent
+    to ``[agents] chat_capacity`` (4) where the report held them to their channel's 2,
+    and "3 chats open, capacity 4" never fired ``agent_over_capacity``."""
+    cases = [f"WHEN queue = {sql_str(q)} THEN {s.chat_capacity}"
+             for q, s in config.queues.items() if s.chat_capacity]
+    cases += [f"WHEN lower(channel) = {sql_str(c.lower())} THEN {s.chat_capacity}"
+              for c, s in config.channels.items() if s.chat_capacity]
+    return f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS INTEGER)"
+
+
+def chat_capacity(agent: Any, sessions_capacity: int | None, channel: str | None,
+                  config: Config) -> int:
+    """An agent's chat capacity, in the engine's order (``metrics/chat.py``): the agent's
+    own (``[agents.capacity]``), else the smallest configured for the queues (else
+    channels) of the chats open now (``sessions_capacity``), else, with none open, the
+    one configured for the channel of the agent's state, else ``[agents] chat_capacity``."""
+    agents = config.agents
+    if str(agent) in agents.capacity:
+        return agents.capacity[str(agent)]
+    if sessions_capacity is not None:
+        return int(sessions_capacity)
+    by_channel = {c.lower(): s.chat_capacity for c, s in config.channels.items()
+                  if s.chat_capacity}
+    return by_channel.get(str(channel or "").lower(), agents.chat_capacity)
 
 
 def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
-               agents: AgentSettings) -> list[dict[str, Any]]:
+               config: Config) -> list[dict[str, Any]]:
     """Every agent logged in now or busy with a contact: state, reason, since when,
-    the contact in hand (its queue, channel, arrival) and chat sessions vs capacity."""
+    the contact in hand (its queue, channel, arrival: the one taken last), the queue and
+    channel of every contact in hand (``held``: a chat agent holds several, of several
+    queues, and is busy in each) and chat sessions vs capacity."""
     chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
     rows = con.execute(f"""
         WITH now_state AS (  -- the latest state whole (arg_max skips NULLs: the
@@ -38,25 +91,27 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                    arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
                    arg_max(arrived_at, coalesce(accepted_at, first_response_at))
                        AS arrived_at,
+                   list(DISTINCT {{'queue': queue, 'channel': channel}}) AS held,
                    any_value(site) AS site, any_value(tenant) AS tenant,
-                   count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions
+                   count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions,
+                   min({session_capacity_sql(config)})
+                       FILTER (WHERE lower(channel) IN ({chat})) AS capacity
             FROM contacts
             WHERE agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
-              AND {UNFINISHED_SQL}
+              AND {unfinished_sql(now_us)}
             GROUP BY agent_id)
         SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
                coalesce(s.channel, h.channel), coalesce(s.site, h.site),
                coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
-               coalesce(h.sessions, 0)
+               coalesce(h.sessions, 0), coalesce(h.held, []), h.capacity
         FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
         WHERE coalesce(s.state, '') <> 'logged_out'
         ORDER BY 1""").fetchall()
     local = zone(tz)
-    capacity = agents
     out = []
     for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
-         arrived, sessions) in rows:
+         arrived, sessions, held, capacity) in rows:
         in_state = (now_us - since) / US if since is not None else None
         out.append({
             "agent_id": agent, "state": state, "reason": reason, "channel": channel,
@@ -68,8 +123,9 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                 "queue": queue, "channel": contact_channel,
                 "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),
                 "waited_s": (now_us - arrived) / US},
+            "held": sorted(held, key=lambda h: (str(h["queue"]), str(h["channel"]))),
             "sessions": int(sessions),
-            "capacity": capacity.capacity.get(str(agent), capacity.chat_capacity),
+            "capacity": chat_capacity(agent, capacity, channel, config),
             "adherence": None})
     return out
 
@@ -103,23 +159,25 @@ def same_place(agent: dict[str, Any], row: dict[str, Any]) -> bool:
 def agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
     """Agents available / busy / not ready for a queue row: those of its tenant and site
     on its channel (agent states carry no queue; a state without a channel counts for
-    every channel), and whoever of its tenant and site holds a contact of the queue."""
+    every channel), and whoever of its tenant and site holds a contact of the queue — of
+    every queue they hold one of (``held``): a chat agent with chats of two queues counted
+    busy only for the queue of the chat taken last, and a board cut to the other queue
+    said busy 1 where the uncut board said 0. An agent counts once in the totals
+    (``by_state``), whatever the rows."""
     out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
     for a in people:
-        contact = a["contact"]
-        if contact is not None and contact["queue"] == row["queue"] \
-                and contact["channel"] == row["channel"]:
+        if any(h["queue"] == row["queue"] and h["channel"] == row["channel"]
+               for h in a["held"]):
             mine = same_place(a, row)
         else:
             mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
-                and contact is None
+                and not a["held"]
         if not mine:
             continue
         if a["state"] == "available":
             out["agents_available"] += 1
-        elif a["state"] in BUSY_STATES or (a["state"] is None and contact is not None):
+        elif a["state"] in BUSY_STATES or (a["state"] is None and a["held"]):
             out["agents_busy"] += 1
         elif a["state"] == "not_ready":
             out["agents_not_ready"] += 1
     return out
-

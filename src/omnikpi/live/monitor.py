@@ -34,7 +34,17 @@ from omnikpi.engine.result import empty_period_row
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
-from omnikpi.live.agents import BUSY_STATES, UNFINISHED_SQL, agent_list, agents_for, by_state
+from omnikpi.live.agents import (
+    BUSY_STATES,
+    UNFINISHED_SQL,
+    agent_list,
+    agents_for,
+    by_state,
+    chat_capacity,
+    not_yet,
+    session_capacity_sql,
+    unfinished_sql,
+)
 from omnikpi.live.ingest import LIVE_TABLES, LiveStore, latest_open_states, validate_rows
 from omnikpi.metrics.base import get_metric
 from omnikpi.metrics.display import wallboard_metrics
@@ -50,9 +60,6 @@ COUNTS = {m: get_metric(m).is_count for m in SO_FAR_TODAY}
 """Each so-far figure and whether it is a count (0 on a row with nothing so far)."""
 LIVE_BY = ["tenant", "site", "queue", "channel"]
 US = MICROS
-OPEN_HOURS = 24
-"""A contact still open this long before today began is not waiting any more (its end
-never came): the same day of grace the dataset's open contacts get."""
 SCHEDULE_TABLES = ("shifts", "shift_activities")
 """Today's schedule, for per-agent adherence so far: read from the dataset at start, and
 again when its files change (a new schedule, a moved break) or the day turns."""
@@ -122,7 +129,7 @@ class LiveMonitor:
                     if table == "contacts":  # one left open for days is not waiting
                         arrived = pc.field("arrived_at")
                         canonical = canonical.filter(
-                            arrived >= self.day_start_us - OPEN_HOURS * 3600 * US)
+                            arrived >= self._grace(self.day_start_us))
                     self._apply(table, self._not_finished(table, canonical))
         self._remember_files()
 
@@ -149,10 +156,18 @@ class LiveMonitor:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         return int(midnight.astimezone(UTC).timestamp() * US)
 
+    def _grace(self, day_start_us: int) -> int:
+        """The day of grace of the day starting at ``day_start_us``: the start of the local
+        day before it. A contact (or agent state) still open counts until a day after the
+        day it arrived (started) has ended: it is dropped when it arrived before this.
+        Not 24 hours before midnight: after the 25-hour day a DST change makes, that left
+        out the first hour of it (a call waiting since 00:30 on that day vanished)."""
+        return self._day_start(day_start_us - 1)
+
     def _today_rows(self, con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
         since = self.day_start_us
         condition = {
-            "contacts": today_contacts(since),
+            "contacts": today_contacts(since, self._grace(since)),
             "agent_states": f'"end" > {since}',
             "availability": f'"end" IS NULL OR "end" > {since}',
         }[table]
@@ -250,7 +265,7 @@ class LiveMonitor:
                 item = json.loads(line)
                 if item.get("table") in LIVE_TABLES:
                     by_table.setdefault(item["table"], []).append(item["row"])
-        recent = self.day_start_us - 86400 * US  # a stale file must not show old calls
+        recent = self._grace(self.day_start_us)  # a stale file must not show old calls
         for table, rows in by_table.items():
             canonical, _ = validate_rows(table, rows)
             if canonical is not None:
@@ -310,7 +325,8 @@ class LiveMonitor:
             return
         with self.lock:
             self.day_start_us = start
-            self.con.execute(f"DELETE FROM live_contacts WHERE NOT ({today_contacts(start)})")
+            self.con.execute("DELETE FROM live_contacts WHERE NOT "
+                             f"({today_contacts(start, self._grace(start))})")
             self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
             self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
             self.changes += 1
@@ -335,7 +351,7 @@ class LiveMonitor:
             test = f"{quote(column)} IN ({listed})"
             return f"({quote(column)} IS NULL OR {test})" if keep_null else test
 
-        grace = self.day_start_us - OPEN_HOURS * 3600 * US
+        grace = self._grace(self.day_start_us)
         con.execute("CREATE OR REPLACE VIEW contacts AS SELECT * FROM live_contacts WHERE "
                     f"{among('queue', queues)} AND {among('channel', channels)} AND "
                     f"({STILL_OPEN_SQL} IS FALSE OR arrived_at >= {grace})")
@@ -393,16 +409,25 @@ class LiveMonitor:
         rows = self._so_far(dataset, LIVE_BY, now_us)
         total = self._so_far(dataset, [], now_us)
         con = dataset.con
+        # open as of now (an answer or end a few minutes ahead has not come yet), and
+        # within the day of grace; by row, both readings: a continuous queue's contact
+        # waits until accepted, a discrete queue's item is backlog until its first reply
+        # (an e-mail accepted but not replied to is still owed an answer)
+        accepted = not_yet("accepted_at", now_us)
         waiting = con.execute(f"""
-            SELECT tenant, site, queue, channel, count(*) AS waiting,
-                   max({now_us} - arrived_at) / 1e6 AS longest_wait_s
+            SELECT tenant, site, queue, channel,
+                   count(*) FILTER (WHERE {accepted}) AS waiting,
+                   max({now_us} - arrived_at) FILTER (WHERE {accepted}) / 1e6
+                       AS longest_wait_s,
+                   count(*) AS backlog, max({now_us} - arrived_at) / 1e6 AS oldest_s
             FROM contacts
             WHERE arrived_at <= {now_us} AND NOT coalesce(blocked, false)
+              AND arrived_at >= {self._grace(self.day_start_us)}
               AND {INBOUND_SQL}
-              AND first_response_at IS NULL AND accepted_at IS NULL
-              AND {UNFINISHED_SQL}
+              AND {not_yet("first_response_at", now_us)}
+              AND {unfinished_sql(now_us)}
             GROUP BY ALL""").fetchall()
-        people = agent_list(con, now_us, self.tz, self.config.agents)
+        people = agent_list(con, now_us, self.tz, self.config)
         if self.schedules:
             adherence = {r["agent_id"]: r["adherence"] for r in
                          self._so_far(dataset, ["agent_id"], now_us, ("adherence",))}
@@ -425,14 +450,18 @@ class LiveMonitor:
             queues[key] = {**{k: row[k] for k in LIVE_BY},
                            **{m: row[m] for m in SO_FAR_TODAY},
                            "waiting": 0, "longest_wait_s": None}
-        for tenant, site, queue, channel, count, longest in waiting:
+        for tenant, site, queue, channel, *counts in waiting:
+            owed = self._mode(queue, channel) == "discrete"  # backlog: owed a reply
+            count, longest = counts[2:] if owed else counts[:2]
+            if not count:
+                continue
             key = (tenant, site, queue, channel)
             entry = queues.setdefault(key, {
                 **dict(zip(LIVE_BY, key, strict=True)), **empty_period_row(COUNTS)})
             entry["waiting"] = int(count)
             entry["longest_wait_s"] = float(longest)
         for entry in queues.values():
-            entry["mode"] = self.config.channel_mode(str(entry["channel"] or ""))
+            entry["mode"] = self._mode(entry["queue"], entry["channel"])
             entry.update(agents_for(entry, people))
         ordered = sorted(queues.values(), key=lambda e: tuple(str(e[k] or "") for k in LIVE_BY))
         continuous = [q for q in ordered if q["mode"] == "continuous"]
@@ -453,6 +482,16 @@ class LiveMonitor:
             "has_data": bool(ordered or people),
             "unavailable": [{"channel": c, "queue": q or None} for c, q in closed],
         }
+
+    def _mode(self, queue: str | None, channel: str | None) -> str:
+        """A queue row's mode as the engine reads it (``engine/contact_facts.py``
+        ``continuous_expr``): the queue's own ``mode``, else its channel's. By the channel
+        alone, a social queue set continuous was SL-judged as continuous by the so-far
+        figures but shown as backlog, its wait out of "waiting" and its alerts."""
+        own = self.config.queues.get(queue) if queue is not None else None
+        if own is not None and own.mode:
+            return own.mode
+        return self.config.channel_mode(str(channel or "").lower())
 
     def _so_far(self, dataset: Dataset, by: list[str], now_us: int,
                 metrics: tuple[str, ...] = tuple(SO_FAR_TODAY)) -> list[dict[str, Any]]:
@@ -499,16 +538,15 @@ class LiveMonitor:
         channels = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
         rows = con.execute(f"""
             SELECT agent_id, any_value(site) AS site, any_value(tenant) AS tenant,
-                   count(*) AS sessions
+                   count(*) AS sessions, min({session_capacity_sql(self.config)})
             FROM contacts
             WHERE lower(channel) IN ({channels}) AND agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
-              AND {UNFINISHED_SQL}
+              AND {unfinished_sql(now_us)}
             GROUP BY agent_id ORDER BY sessions DESC, agent_id""").fetchall()
-        agents = self.config.agents
         return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
-                 "capacity": agents.capacity.get(str(a), agents.chat_capacity)}
-                for a, s, t, n in rows]
+                 "capacity": chat_capacity(a, c, None, self.config)}
+                for a, s, t, n, c in rows]
 
 
 STILL_OPEN_SQL = f"({UNFINISHED_SQL} AND NOT coalesce(blocked, false))"
@@ -518,15 +556,15 @@ FINISHED_SQL = {"contacts": f"NOT {STILL_OPEN_SQL}", "agent_states": '"end" IS N
 """A row whose life is over, by table: an open version of it changes nothing."""
 
 
-def today_contacts(since_us: int) -> str:
+def today_contacts(since_us: int, grace_us: int) -> str:
     """The contacts the day starting at ``since_us`` needs: every one with an instant of
     the day (a call that arrived before midnight and ended after it books its handle
     time today: a restart dropped it, and live AHT left the report's), and those still
-    open that arrived within the day of grace."""
-    grace = since_us - OPEN_HOURS * 3600 * US
+    open that arrived within the day of grace (since ``grace_us``, the previous local
+    day's start: ``LiveMonitor._grace``)."""
     instants = " OR ".join(f"{c} >= {since_us}" for c in (
         "arrived_at", "accepted_at", "first_response_at", "ended_at", "abandoned_at"))
-    return f"({instants}) OR ({STILL_OPEN_SQL} AND arrived_at >= {grace})"
+    return f"({instants}) OR ({STILL_OPEN_SQL} AND arrived_at >= {grace_us})"
 
 
 def so_far_rows(table: pa.Table, keys: list[str], metrics: dict[str, bool]) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ from omnikpi.live.agents import agents_for
 
 def agent(tenant: str | None, site: str | None) -> dict[str, Any]:
     return {"agent_id": "k1", "state": "handling", "tenant": tenant, "site": site,
-            "channel": "voice", "contact": {"queue": "sales", "channel": "voice"}}
+            "channel": "voice", "contact": {"queue": "sales", "channel": "voice"},
+            "held": [{"queue": "sales", "channel": "voice"}]}
 
 
 def row(tenant: str | None, site: str | None) -> dict[str, Any]:
