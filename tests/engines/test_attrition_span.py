@@ -47,3 +47,24 @@ def test_a_period_given_keeps_its_months(tmp_path: Path, engine: str) -> None:
     assert [str(r["period_start"])[:10] for r in rows] == [
         "2023-12-01", "2024-01-01", "2024-02-01"]
     assert rows[0]["attrition_monthly"] == 0.0
+
+
+def test_a_departure_or_hire_after_as_of_has_not_happened(tmp_path: Path,
+                                                          engine: str) -> None:
+    """As of 6 December 2026: a1 and a2 employed all year, a2 leaving (notice given) on
+    20 December, a3 left on 10 November, a4 to start on 15 December. November: 3 on the
+    1st, 2 on 1 December, one leaver → 1 / 2.5 = 0.4. December so far: 2 on the 1st, and
+    on 1 January, as known on the 6th, a1 and a2 (a2 has not left, a4 not started) → no
+    leaver, 0. The planned departure counted as December's leaver (1 / 2 = 0.5)."""
+    data = dataset(tmp_path / "d", roster=[
+        {"agent_id": "a1", "hired_on": "2026-01-01"},
+        {"agent_id": "a2", "hired_on": "2026-01-01", "left_on": "2026-12-20",
+         "leave_type": "voluntary"},
+        {"agent_id": "a3", "hired_on": "2026-01-01", "left_on": "2026-11-10",
+         "leave_type": "voluntary"},
+        {"agent_id": "a4", "hired_on": "2026-12-15"}])
+    rows = omnikpi.report_result(data, engine=engine, metrics=["attrition_monthly"],
+                                 grain="month", from_="2026-11-01", to="2027-01-01",
+                                 as_of="2026-12-06T00:00:00Z").rows
+    assert [(str(r["period_start"])[:10], r["attrition_monthly"]) for r in rows] == [
+        ("2026-11-01", pytest.approx(0.4)), ("2026-12-01", 0.0)]

@@ -302,6 +302,13 @@ def roster_months_source(req: SourceRequest) -> ir.Table:
         schema={"month": "int64", "first": "int64", "next": "int64"},
     )
     r = req.tables("roster")
+    # the roster as of as-of: a departure dated after it (notice given, the last day
+    # ahead) or a hire not started yet has not happened — the month in progress counted
+    # a planned leaver as gone and a future hire in its headcount
+    today = _local_day(ctx.as_of_us, ctx.tz)
+    r = r.filter(r.hired_on <= today)
+    r = r.mutate(left_on=ibis.ifelse(r.left_on > today, ibis.null(r.left_on.type()),
+                                     r.left_on))
     if ctx.from_us is None:
         cal = cal.filter(cal.next > r.hired_on.min())
     j = r.join(cal, [r.hired_on <= cal.next, r.left_on.isnull() | (r.left_on >= cal.first)])

@@ -96,7 +96,8 @@ _ATTRITION = dict(
     denominator=lambda t, p: (t.start_hc + t.end_hc) / 2.0,
     notes="An agent is employed from hired_on through left_on; headcount at a month's start "
     "= employed on its first day, at its end = employed on the next month's first day. "
-    "Months are calendar months (grain month or total).",
+    "Months are calendar months (grain month or total). The roster is read as of as-of: "
+    "a departure or a hire dated after it has not happened yet.",
 )
 
 register(
