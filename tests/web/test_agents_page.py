@@ -278,7 +278,7 @@ def test_a_dialing_agents_page_shows_their_outbound_figures(client: TestClient) 
     page = client.get("/agents/outbound-01", params={"lang": "en"})
     found = re.search(r'<div class="tiles agent-tiles" id="agent-tiles-outbound">(.*?)</div>\s*'
                       r'(?:<div class="agent-notes">|<h)', page.text, re.S)
-    assert found and '<h3 class="tiles-title" id="tiles-outbound">Outbound</h3>' in page.text
+    assert found and '<h2 class="tiles-title" id="tiles-outbound">Outbound</h2>' in page.text
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
     engine = report(["attempts", "rpc_rate", "rpc_per_hour", "conversion_rate"])["outbound-01"]
     dials = pd.read_csv(DEMO_DATA_DIR / "dial_attempts.csv")
@@ -295,7 +295,7 @@ def test_a_dialing_agents_page_shows_their_outbound_figures(client: TestClient) 
     assert 'href="/drill?metric=rpc_rate&amp;agent_id=outbound-01' in found.group(1)
     assert "agent-tiles-outbound" not in client.get("/agents/sales-01").text
     uk = client.get("/agents/outbound-01", params={"lang": "uk"}).text
-    assert '<h3 class="tiles-title" id="tiles-outbound">Вихідні дзвінки</h3>' in uk
+    assert '<h2 class="tiles-title" id="tiles-outbound">Вихідні дзвінки</h2>' in uk
 
 
 @pytest.fixture(scope="module")
