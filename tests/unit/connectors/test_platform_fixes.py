@@ -457,7 +457,8 @@ def test_vicidial_agent_log_a_phase_past_the_next_one_ends_where_it_begins(
 # -- Amazon Connect agent events: a missed contact stops the agent's routing ------------------
 
 def _agent_event(n: int, at: str, kind: str, *contact_states: str,
-                 status: tuple[str, str] = ("Available", "ROUTABLE")) -> dict[str, Any]:
+                 status: tuple[str, str] = ("Available", "ROUTABLE"),
+                 channel: str = "VOICE") -> dict[str, Any]:
     """An agent event of the agent event stream, olena's, with her contacts' states."""
     return {"AWSAccountId": "111122223333", "AgentARN": "arn:aws:connect:agent/olena",
             "EventId": f"e-{n}", "EventTimestamp": f"2024-03-05T{at}.000Z",
@@ -465,7 +466,7 @@ def _agent_event(n: int, at: str, kind: str, *contact_states: str,
             "CurrentAgentSnapshot": {
                 "AgentStatus": {"Name": status[0], "Type": status[1]},
                 "Configuration": {"Username": "olena"},
-                "Contacts": [{"ContactId": f"c-{n}", "Channel": "VOICE", "State": state}
+                "Contacts": [{"ContactId": f"c-{n}", "Channel": channel, "State": state}
                              for state in contact_states]}}
 
 
@@ -495,3 +496,28 @@ def test_amazon_connect_agent_events_a_missed_contact_is_not_available_time(
                        ("handling", None): 120.0, ("acw", None): 30.0}
     report = omnikpi.report_result(out, metrics=["occupancy"]).rows[0]
     assert report == pytest.approx({"occupancy": (120 + 30) / (120 + 30 + 230)})
+
+
+def test_amazon_connect_agent_events_task_work_is_deferred(tmp_path: Path) -> None:
+    """A TASK worked 10:01–10:11 with a minute's wrap-up, then a call 10:13–10:15 with 30 s
+    of wrap-up; available 10:00–10:01, 10:12–10:13 and 10:15:30–10:20. A task is measured
+    as e-mail (as the contact records' mapping reads it): deferred work, outside
+    occupancy. It was written as channel "task", which OmniKPI does not know, and counted
+    as real-time: (600 + 60 + 150) / (810 + 390) = 67.5 % for 150 / (150 + 390)."""
+    _lines(tmp_path / "events.json",
+           _agent_event(1, "10:00:00", "LOGIN"),
+           _agent_event(2, "10:01:00", "STATE_CHANGE", "CONNECTED", channel="TASK"),
+           _agent_event(3, "10:11:00", "STATE_CHANGE", "ENDED", channel="TASK"),
+           _agent_event(4, "10:12:00", "STATE_CHANGE"),
+           _agent_event(5, "10:13:00", "STATE_CHANGE", "CONNECTED"),
+           _agent_event(6, "10:15:00", "STATE_CHANGE", "ENDED"),
+           _agent_event(7, "10:15:30", "STATE_CHANGE"),
+           _agent_event(8, "10:20:00", "LOGOUT", status=("Offline", "OFFLINE")))
+    out = tmp_path / "out"
+    _said("amazon-connect-agent-events", out, tmp_path / "events.json")
+    channels = {(s["state"], s["channel"]) for s in
+                pq.read_table(out / "agent_states.parquet").to_pylist() if s["channel"]}
+    assert channels == {("handling", "email"), ("acw", "email"), ("handling", "voice"),
+                        ("acw", "voice")}
+    report = omnikpi.report_result(out, metrics=["occupancy"]).rows[0]
+    assert report == pytest.approx({"occupancy": 150 / (150 + 390)})

@@ -373,6 +373,13 @@ def test_zendesk_tickets_and_metric_events(tmp_path: Path) -> None:
          d["data"]["payload"], ("Channel::Whatsapp", "Channel::Instagram", "Channel::Email"),
          strict=True)],
      {"41": "messenger", "42": "social", "43": "email"}),
+    # Chatwoot's X inbox class is Channel::TwitterProfile (an X conversation was measured
+    # as a live chat), and a voice inbox is Channel::Voice (read as chat too)
+    ("chatwoot", "chatwoot/conversations.json",
+     lambda d: [c["meta"].update(channel=k) for c, k in zip(
+         d["data"]["payload"], ("Channel::TwitterProfile", "Channel::Voice",
+                                "Channel::WebWidget"), strict=True)],
+     {"41": "social", "42": "voice", "43": "chat"}),
     ("genesys-cloud", "genesys_cloud/details.json",
      lambda d: [s.update(mediaType="message") for c in d["conversations"]
                 for p in c["participants"] for s in p.get("sessions", [])

@@ -64,6 +64,39 @@ def test_a_chatwoot_bot_message_is_a_bot_message(tmp_path: Path) -> None:
     assert omnikpi.load_dataset(tmp_path / "o").problem_count == 0
 
 
+
+def test_a_chatwoot_automation_or_campaign_message_is_no_agents_reply(
+        tmp_path: Path) -> None:
+    """Chatwoot's own first-reply rule (Message#human_response?): an outgoing message is a
+    person's reply only when a user wrote it without an automation rule or a campaign.
+    The customer writes at 0 s; an automation rule's auto-reply (no sender,
+    content_attributes.automation_rule_id) follows at 10 s, a campaign message from the
+    agent's name at 20 s, and agentA answers at 130 s: the first response is at 130 s
+    (it was at 10 s), and only agentA's message is an agent's."""
+    import json
+
+    def message(number: int, seconds: int, kind: int, sender: object,
+                **extra: object) -> str:
+        return json.dumps({"id": number, "conversation_id": 25, "inbox_id": 1,
+                           "created_at": 1709629200 + seconds, "message_type": kind,
+                           "private": False, "sender": sender, **extra})
+    agent = {"id": 9, "type": "user", "name": "agentA"}
+    (tmp_path / "m.jsonl").write_text("\n".join([
+        message(1, 0, 0, {"id": 720, "type": "contact", "name": None},
+                content_attributes={}),
+        message(2, 10, 1, None, content_attributes={"automation_rule_id": 4}),
+        message(3, 20, 1, agent, additional_attributes={"campaign_id": 7}),
+        message(4, 130, 1, agent, content_attributes={"in_reply_to": 1})]) + "\n")
+    result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "m.jsonl"),
+                                      "--mapping", str(MAPPING), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    senders = [r["sender"] for r in sorted(pq.read_table(tmp_path / "o" / "messages.parquet")
+                                           .to_pylist(), key=lambda r: r["ts"])]
+    assert senders == ["customer", "bot", "bot", "agent"]
+    [contact] = pq.read_table(tmp_path / "o" / "contacts.parquet").to_pylist()
+    assert contact["agent_id"] == "agentA"
+    assert (contact["first_response_at"] - contact["arrived_at"]).total_seconds() == 130
+
 def test_a_conversation_without_a_customer_message(tmp_path: Path) -> None:
     """Proactive (agent-only) conversations are outbound with no first response; a
     bot-only conversation is not a contact, counted with its reason."""
@@ -188,7 +221,10 @@ def test_chatwoot_text_is_kept_and_an_export_without_it_still_imports(tmp_path: 
                                           "--mapping", str(MAPPING),
                                           "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
-        assert ("no message of these files has content" in result.output) == (name == "without")
+        absent = "additional_attributes, content_attributes" if name == "with" else \
+            "additional_attributes, content, content_attributes"
+        assert f"no message of these files has {absent} (the mapping's optional" in \
+            result.output
         rows = pq.read_table(tmp_path / name / "messages.parquet").to_pylist()
         texts[name] = [r["text"] for r in sorted(rows, key=lambda r: r["ts"])]
     assert texts == {"with": ["Where is my order?", "Checking now", None],
