@@ -19,6 +19,8 @@ import duckdb
 from omnikpi.errors import DataError
 from omnikpi.schema.files import BOM, GZIP_DAMAGE_WORDS, gzip_damage, is_gzip, open_bytes
 
+_MISSING_KEY = re.compile(r'Could not find key "([^"]+)" in struct')
+"""DuckDB's error for a struct field the source's objects lack."""
 _MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
 
 
@@ -70,6 +72,13 @@ def explain(exc: duckdb.Error, columns: Iterable[str]) -> str:
         hint = f"; did you mean {by_lower[near[0]]!r}?" if near else ""
         return (f"no column {missing.group(1)!r} in the source{hint} (its columns: "
                 f"{', '.join(names)}){_delimiter_hint(names)}")
+    key = _MISSING_KEY.search(text)
+    if key:  # an export without a field its objects sometimes carry (Freshdesk's stats)
+        return (f"the source's objects have no field {key.group(1)!r} where the mapping "
+                "reads one: an export may leave it out (an API call without an include, "
+                "an older version); list the field's dotted path under [source.fields] to "
+                "read it as empty then (docs/connectors.md, \"JSON exports whose fields come "
+                "and go\")")
     return " ".join(text.split("\n")[:1]).strip()
 
 
