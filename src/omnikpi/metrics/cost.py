@@ -9,10 +9,12 @@ import ibis
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n
-from omnikpi.metrics.fcr_params import FCR_PARAMS
+from omnikpi.metrics.fcr_params import FCR_PARAMS, FCR_WHEN_EMPTY, FCR_WHEN_EMPTY_TEXTS
 
 _NOTE = ("Cost rows are spread over the time they cover in proportion to time; a cost row "
          "without queue/channel/tenant falls in the null group of that dimension.")
+
+
 def _cost(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "cost", "unit": "money", "source": "costs",
                                "tables": ("costs", "contacts"), "notes": _NOTE}
@@ -53,6 +55,10 @@ register(
         "transferred, no repeat in the window)",
         params=FCR_PARAMS,
         numerator=lambda t, p: t.cost, denominator=lambda t, p: n(~t.unresolved_first),
+        notes=_NOTE + " A question counts once its repeat window has ended by as-of (as in "
+        "fcr): over the last window_hours before as-of the costs are whole and the "
+        "resolutions not yet, so the figure reads high there.",
+        when_empty=FCR_WHEN_EMPTY, when_empty_texts=FCR_WHEN_EMPTY_TEXTS,
     ),
     _cost(
         id="cost_per_sale", name="Cost per sale",

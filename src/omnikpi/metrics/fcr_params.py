@@ -18,3 +18,19 @@ FCR_PARAMS = (
           "at it) is not resolved at first contact; false: only a repeat contact breaks it",
           shapes_source=True),
 )
+
+FCR_WHEN_EMPTY = (
+    "it counts handled contacts with a customer_id whose {window_hours:g}-hour repeat window "
+    "has ended by as-of ({as_of}), and there are none: a later as-of or a shorter "
+    "window_hours may give some"
+)
+"""What a metric of the FCR source says when it has no value: no question's window has
+ended by as-of (fcr, repeat_rate, cost_per_resolution)."""
+FCR_WHEN_EMPTY_TEXTS = {
+    "ru": "учитываются обработанные обращения с customer_id, у которых {window_hours:g}-часовое "
+          "окно повторов закончилось к моменту {as_of}, а таких нет: более поздний момент или "
+          "меньший window_hours может их дать",
+    "uk": "враховуються оброблені звернення з customer_id, у яких {window_hours:g}-годинне "
+          "вікно повторів закінчилося до моменту {as_of}, а таких немає: пізніший момент або "
+          "менший window_hours може їх дати",
+}

@@ -6,7 +6,7 @@ import ibis.expr.types as ir
 
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import n, when
-from omnikpi.metrics.fcr_params import FCR_PARAMS
+from omnikpi.metrics.fcr_params import FCR_PARAMS, FCR_WHEN_EMPTY, FCR_WHEN_EMPTY_TEXTS
 
 register(
     Metric(
@@ -65,19 +65,6 @@ register(
     ),
 )
 
-_FCR_WHEN_EMPTY = (
-    "it counts handled contacts with a customer_id whose {window_hours:g}-hour repeat window "
-    "has ended by as-of ({as_of}), and there are none: a later as-of or a shorter "
-    "window_hours may give some"
-)
-_FCR_WHEN_EMPTY_TEXTS = {
-    "ru": "учитываются обработанные обращения с customer_id, у которых {window_hours:g}-часовое "
-          "окно повторов закончилось к моменту {as_of}, а таких нет: более поздний момент или "
-          "меньший window_hours может их дать",
-    "uk": "враховуються оброблені звернення з customer_id, у яких {window_hours:g}-годинне "
-          "вікно повторів закінчилося до моменту {as_of}, а таких немає: пізніший момент або "
-          "менший window_hours може їх дати",
-}
 _FCR_NOTE = (
     "Questions: handled contacts with a customer_id and no parent_id, booked at their end; "
     "a transfer leg (parent_id set) is the question continuing, neither a question nor a "
@@ -96,8 +83,8 @@ register(
         "handled",
         params=FCR_PARAMS,
         numerator=lambda f, p: n(~f.unresolved_first), denominator=lambda f, p: n(f.handled),
-        notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
-        when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,
+        notes=_FCR_NOTE, when_empty=FCR_WHEN_EMPTY,
+        when_empty_texts=FCR_WHEN_EMPTY_TEXTS,
     ),
     Metric(
         id="repeat_rate", name="Repeat rate",
@@ -112,8 +99,8 @@ register(
         "transfer_breaks_fcr is false)",
         params=FCR_PARAMS,
         numerator=lambda f, p: n(f.repeated), denominator=lambda f, p: n(f.handled),
-        notes=_FCR_NOTE, when_empty=_FCR_WHEN_EMPTY,
-        when_empty_texts=_FCR_WHEN_EMPTY_TEXTS,
+        notes=_FCR_NOTE, when_empty=FCR_WHEN_EMPTY,
+        when_empty_texts=FCR_WHEN_EMPTY_TEXTS,
     ),
 )
 
