@@ -220,8 +220,6 @@ def tables_markdown() -> str:
             rules.append(f"`{table.key}` is unique (later duplicates are quarantined)")
         rules += [f"`{a}` ≤ `{b}`" for a, b in table.ordered]
         rules += [f"`{a}` < `{b}`" for a, b in table.wider]
-        rules += [f"`{flag}` true needs `{other}` " + " or ".join(f"`{v}`" for v in values)
-                  for flag, other, values in table.requires]
         if table.no_overlap:
             group, start, end = table.no_overlap
             rules.append(f"rows of one `{group}` must not overlap in time (`{start}`–`{end}`)")

@@ -16,8 +16,7 @@ a default that cannot be read is not given the default (its problem is reported)
 is read as a missing number, and an infinite number is a problem (``Kind.INFINITE``);
 and a JSON object or list in a text column is unreadable, not its JSON text
 (``rules.may_nest``: the ``json`` variant's text columns); and a survey scale must span
-more than one point (``Table.wider``: one more check of ``surveys``), and a converted
-dial attempt must be connected (``Table.requires``: one more of ``dial_attempts``).
+more than one point (``Table.wider``: one more check of ``surveys``).
 """
 
 from __future__ import annotations

@@ -224,35 +224,22 @@ def test_the_loader_gives_the_same_dataset_with_and_without_the_proof(
     assert proved.problems == full.problems == []
 
 
-def _prove(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> tuple[
-        FileFacts | None, FileFacts]:
-    reading = Reading(TableFile(table, path, "parquet"))
-    try:
-        sources = describe(con, reading)
-        return (quick_pass.prove_clean(con, TABLES[table], reading, sources),
-                loading.full_first_pass(con, TABLES[table], reading, sources))
-    finally:
-        reading.close()
-
-
-def test_a_one_point_scale_or_a_converted_no_answer_is_not_proved_clean(
+def test_a_one_point_survey_scale_is_not_proved_clean(
         con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    """The rules of a survey scale wider than one point and of a sale on a connected call
-    are decided by the quick pass too: a file breaking one is left to the full pass,
-    which flags the row; the same file without it is proved clean."""
+    """The rule of a survey scale wider than one point is decided by the quick pass too:
+    a file breaking it is left to the full pass, which flags the row; the same file
+    without it is proved clean."""
     when = datetime(2024, 3, 5, 10, tzinfo=UTC)
     for scale_max, proved_clean in ((5.0, True), (3.0, False)):
         path = tmp_path / f"surveys-{scale_max}.parquet"
         pq.write_table(pa.table({
             "survey": ["csat", "csat"], "score": [3.0, 3.0], "scale_min": [1.0, 3.0],
             "scale_max": [5.0, scale_max], "answered_at": [when, when]}), path)
-        proved, full = _prove(con, "surveys", path)
-        assert (proved is not None, full.bad) == (proved_clean, 0 if proved_clean else 1)
-    for result, proved_clean in (("connected", True), ("no_answer", False)):
-        path = tmp_path / f"dials-{result}.parquet"
-        pq.write_table(pa.table({
-            "attempt_id": ["d1", "d2"], "campaign": ["k", "k"], "lead_id": ["L1", "L2"],
-            "dialed_at": [when, when], "result": ["connected", result],
-            "converted": [False, True]}), path)
-        proved, full = _prove(con, "dial_attempts", path)
+        reading = Reading(TableFile("surveys", path, "parquet"))
+        try:
+            sources = describe(con, reading)
+            proved = quick_pass.prove_clean(con, TABLES["surveys"], reading, sources)
+            full = loading.full_first_pass(con, TABLES["surveys"], reading, sources)
+        finally:
+            reading.close()
         assert (proved is not None, full.bad) == (proved_clean, 0 if proved_clean else 1)

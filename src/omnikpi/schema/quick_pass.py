@@ -173,13 +173,6 @@ def _plan(table: Table, sources: dict[str, str], candidates: list[str]) -> _Plan
         if a.upper() != b.upper():
             return None
         plan.must_be_zero(f"count_if({quote(higher)} <= {quote(lower)})")
-    for flag, other, values in table.requires:
-        a, b = sources.get(flag), sources.get(other)
-        if a is None or b is None:
-            continue  # an absent flag is false; an absent column fails elsewhere
-        allowed = ", ".join(sql_str(value) for value in values)
-        plan.must_be_zero(f"count_if(coalesce({typed_sql(table.column(flag), a)}, false) "
-                          f"AND coalesce({quote(other)}, '') NOT IN ({allowed}))")
     known = set(table.column_names)
     for name, src in sources.items():
         if name not in known and not name.startswith("__") and is_varchar(src):

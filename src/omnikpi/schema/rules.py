@@ -93,7 +93,6 @@ class Kind(Enum):
     INFINITE = "an infinite number"
     BEFORE = "a later instant before its earlier one"
     NOT_ABOVE = "a number not above the one it must exceed"
-    FLAG_NEEDS = "a flag set on a row whose other value rules it out"
 
 
 @dataclass(frozen=True)
@@ -102,9 +101,7 @@ class RowRule:
     column: str
     other: str | None = None
     """For ``BEFORE``: the column that must not come after ``column``; for ``NOT_ABOVE``,
-    the one ``column`` must exceed; for ``FLAG_NEEDS``, the column the flag ``column``
-    needs among ``values``."""
-    values: tuple[str, ...] = ()
+    the one ``column`` must exceed."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +239,6 @@ def row_rules(table: Table, sources: dict[str, str]) -> list[RowRule]:
             out.append(RowRule(Kind.INFINITE, col.name))
     out.extend(RowRule(Kind.BEFORE, later, earlier) for earlier, later in table.ordered)
     out.extend(RowRule(Kind.NOT_ABOVE, higher, lower) for lower, higher in table.wider)
-    out.extend(RowRule(Kind.FLAG_NEEDS, flag, other, values)
-               for flag, other, values in table.requires)
     known = set(table.column_names)
     out.extend(RowRule(Kind.NUL, name) for name, src in sources.items()
                if name not in known and not name.startswith("__") and is_varchar(src))
@@ -432,13 +427,4 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                     rule.column, d.literal(f"{rule.column} "), f"CAST({v} AS {d.text})",
                     d.literal(f" is not above {rule.other} "), f"CAST({other} AS {d.text})",
                     d.literal(" (a scale of one point places no answer on it)"))))
-            case Kind.FLAG_NEEDS:
-                assert rule.other is not None
-                other = d.quote(rule.other)
-                allowed = ", ".join(d.literal(value) for value in rule.values)
-                out.append(Check(
-                    f"coalesce({v} AND coalesce({other}, '') NOT IN ({allowed}), false)",
-                    problem(rule.column, d.literal(f"{rule.column} is true but {rule.other} "
-                                                   "is '"), f"coalesce({other}, '')",
-                            d.literal(f"' (it needs {' or '.join(rule.values)})"))))
     return out

@@ -54,10 +54,6 @@ class Table:
     wider: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Pairs (lower, higher) of numbers where the higher must exceed the lower: a survey
     scale of one point (``scale_min`` = ``scale_max``) places no answer on it."""
-    requires: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default_factory=tuple)
-    """(flag, column, values): a row whose boolean ``flag`` is true must have ``column``
-    among ``values`` (a sale is made on a connected call: a converted no-answer counted
-    in sales and not in the conversion rate)."""
     no_overlap: tuple[str, str, str] | None = None
     """(group, start, end): intervals of one group must not overlap (they would be
     counted twice); a later overlapping row is quarantined."""
@@ -268,7 +264,6 @@ TABLES: dict[str, Table] = {
                 Column("talk_seconds", F, min_value=0),
             ),
             key="attempt_id",
-            requires=(("converted", "result", ("connected",)),),
         ),
         Table(
             "costs",
