@@ -1701,3 +1701,16 @@ def test_freshdesk_tickets_without_stats_import(tmp_path: Path) -> None:
     assert result.exit_code == 2, output
     assert "the source's objects have no field 'resolved_at' where the mapping reads one" \
         in output and "[source.fields]" in output and "Binder Error" not in output
+
+
+def test_freshdesk_a_forward_is_no_first_response(tmp_path: Path) -> None:
+    """Ticket 101 (created 09:00): a private note at 09:10, its first public reply at
+    09:30. A forward at 09:05 (conversation source 8: the ticket sent on to a vendor)
+    answers nothing; it was the first response (5 minutes for 30)."""
+    tickets = json.loads((FIXTURES / "freshdesk" / "tickets.json").read_text())
+    first = next(t for t in tickets if t["id"] == 101)
+    first["conversations"].insert(0, {**first["conversations"][1], "id": 9001, "source": 8,
+                                      "created_at": "2024-03-05T09:05:00Z"})
+    (tmp_path / "tickets.json").write_text(json.dumps(tickets))
+    rows = _import("freshdesk", tmp_path / "tickets.json", tmp_path / "out")
+    assert _s(rows["101"]["first_response_at"], rows["101"]["arrived_at"]) == 1800.0
