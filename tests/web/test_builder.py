@@ -90,6 +90,28 @@ def test_the_preview_shows_periods_as_dates(make_app: Callable[..., FastAPI]) ->
     assert cells and cells[0] == ("2024-03-04T00:00:00+02:00", "Mar 4, 2024")
 
 
+
+def test_the_preview_tells_the_repeated_hour_apart(tmp_path: Path,
+                                                    make_app: Callable[..., FastAPI]) -> None:
+    """Kyiv, 27 October 2024: the hour from 03:00 is read twice (+03:00, then +02:00).
+    c1 arrives in the first, c2 and c3 in the second: the preview gave both rows one
+    label, "Oct 27, 2024, 03:00", with 1 and 2 beside it; each shows its offset now, as
+    the exports do, and an hour read once keeps its label."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\n"
+        "c1,voice,q,2024-10-27T00:30:00Z\nc2,voice,q,2024-10-27T01:30:00Z\n"
+        "c3,voice,q,2024-10-27T01:40:00Z\nc4,voice,q,2024-10-26T23:30:00Z\n")
+    page = TestClient(make_app(data)).get("/builder", params={
+        "metrics": "offered", "grain": "hour", "tz": "Europe/Kyiv", "lang": "en"}).text
+    rows = re.findall(r'<td data-raw="[^"]+">(.+?)</td>\s*<td class="num"[^>]*>(\d+)</td>',
+                      page)
+    labels = [(re.sub(r"<[^>]+>", "", label), count) for label, count in rows]
+    assert ("Oct 27, 2024, 02:00", "1") in labels
+    assert ("Oct 27, 2024, 03:00 (UTC+03:00)", "1") in labels
+    assert ("Oct 27, 2024, 03:00 (UTC+02:00)", "2") in labels
+
 def test_a_saved_report_is_replaced_only_when_asked(
         make_app: Callable[..., FastAPI]) -> None:
     """"Bank SL — March wk 10" and "bank sl - march wk 10" share a key: the second save

@@ -18,6 +18,7 @@ from omnikpi.docs_catalog import catalog_json
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import DEFAULT_TITLE, to_csv_text, write_pdf, write_xlsx
 from omnikpi.export import DIMENSION_LABELS as EXPORT_LABELS
+from omnikpi.formatting import repeated_hours
 from omnikpi.metrics.base import get_metric
 from omnikpi.stated_scope import result_in_scope
 from omnikpi.store.db import session_scope
@@ -79,8 +80,11 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
         saved_reports = list_reports(session, shelf(state.principal))
     chosen = set(service.split(filters.metrics))
     heads = {c: _head(c, result.metrics) for c in result.columns} if result else {}
+    # the hour the clocks go back is read twice: each with its offset, as the exports have
+    repeated = repeated_hours([row.get("period_start") for row in result.rows]) \
+        if result else {}
     return templates.TemplateResponse(request, "builder.html", {
-        "heads": heads,
+        "heads": heads, "repeated": repeated,
         "filters": filters, "catalog": _catalog(choose_language(request)), "chosen": chosen,
         "missing": _missing_tables(state),
         "dims": DIMENSIONS, "by": set(service.split(filters.by)), "result": result,
