@@ -142,3 +142,31 @@ def test_a_client_sees_its_campaigns_attempts_that_reached_nobody(tmp_path: Path
     by_site = scoped_dataset(loaded, Scope((), ("kyiv",)))
     assert sorted(r[0] for r in by_site.con.execute(
         "SELECT attempt_id FROM dial_attempts").fetchall()) == ["d1", "d2", "d3", "d4"]
+
+
+def test_an_agent_sees_only_the_dial_attempts_of_their_own_client(tmp_path: Path) -> None:
+    """Agent ids repeat across an outsourcer's clients: "op1" dials for client A (its
+    states say so), and client B has an agent of its own named op1. B's op1 saw every
+    attempt of A's op1 (dial attempts have no tenant: they were cut by the agent id
+    alone); now each sees the attempts placed in their own client, and an attempt
+    placed in none (no state, no roster row) is still theirs."""
+    from tests.builders import dataset as write
+
+    data = write(tmp_path / "data", agent_states=[
+        {"agent_id": "op1", "state": "available", "start": "2024-03-05T09:00:00Z",
+         "end": "2024-03-05T10:00:00Z", "tenant": "A"},
+        {"agent_id": "op2", "state": "available", "start": "2024-03-05T09:00:00Z",
+         "end": "2024-03-05T10:00:00Z", "tenant": "A"}],
+        dial_attempts=[
+            {"attempt_id": f"d{n}", "campaign": campaign, "lead_id": f"L{n}",
+             "dialed_at": f"2024-03-05T{at}:00Z", "agent_id": agent, "result": "connected"}
+            for n, campaign, at, agent in ((1, "ka", "09:10", "op1"),
+                                           (2, "ka", "09:20", "op2"),
+                                           (3, "kz", "11:00", "op1"))])
+    loaded = load_dataset(data)
+    for tenant, expected in (("A", ["d1", "d3"]), ("B", ["d3"])):
+        scoped = scoped_dataset(loaded, Scope((tenant,), agent="op1"))
+        seen = sorted(r[0] for r in scoped.con.execute(
+            "SELECT attempt_id FROM dial_attempts").fetchall())
+        assert seen == expected, tenant
+    loaded.close()

@@ -132,7 +132,7 @@ def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str,
     if scope.nothing:
         return f"SELECT * FROM main.{quote(name)} a WHERE false"
     if scope.agent is not None:
-        return _own_view_sql(name, columns, scope, schema)
+        return _own_view_sql(name, columns, scope, schema, loaded or set())
     if name == "dial_attempts" and not {"site", "tenant"} & columns:
         # no place of its own: its agent's when dialing, as the reports cut it
         bounds = " AND ".join(f"p.{quote(d)} IN ({_literal_list(v)})"
@@ -152,11 +152,18 @@ def _view_sql(name: str, load: TableLoad, scope: Scope, schema: str,
     return f"SELECT * FROM main.{quote(name)} a WHERE {where}"
 
 
-def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str) -> str:
+def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str,
+                  loaded: set[str]) -> str:
     """An agent's own rows: their agent id, in their tenant (and sites) or in none. A row
     whose tenant (site) is empty belongs to no tenant (agent time of a shared back office,
     a single-tenant dataset): it is the agent's when it carries their id. Tables without
-    an agent id are seen through the agent's contacts, evaluations or shifts, else not."""
+    an agent id are seen through the agent's contacts, evaluations or shifts, else not.
+
+    Agent ids repeat across an outsourcer's clients ("the agent id alone is not a
+    scope"): a dial attempt, which has no tenant or site of its own, is placed where its
+    agent worked when dialing (:func:`_dial_places_sql`, as for every bounded view). It
+    was cut by the agent id alone, and a client's agent saw every attempt another client's
+    agent of the same id had dialed."""
     assert scope.agent is not None
     conditions = []
     if name in ("contacts", "agent_states", "shifts", "roster", "qa_evaluations",
@@ -166,6 +173,11 @@ def _own_view_sql(name: str, columns: set[str], scope: Scope, schema: str) -> st
             if dimension in columns:
                 conditions.append(f"({quote(dimension)} IN ({_literal_list(values)}) OR "
                                   f"{quote(dimension)} IS NULL)")
+        placed = [f"(p.{quote(d)} IN ({_literal_list(v)}) OR p.{quote(d)} IS NULL)"
+                  for d, v in scope.bounds().items() if d not in columns]
+        if name == "dial_attempts" and placed:
+            conditions.append(f"attempt_id IN (SELECT p.attempt_id FROM "
+                              f"({_dial_places_sql(loaded)}) p WHERE {' AND '.join(placed)})")
         if name == "qa_evaluations" and "contact_id" in columns:
             conditions.append(f"contact_id IN (SELECT contact_id FROM {schema}.contacts)")
     else:
