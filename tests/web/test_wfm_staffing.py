@@ -184,6 +184,26 @@ def test_a_day_of_e_mail(client: TestClient) -> None:
     ("model=erlang_b&target_sl=&max_occupancy=90", "en",
      "Erlang B cannot be staffed to an occupancy cap alone (its occupancy falls as more calls "
      "are blocked): give a service level target."),
+    # Erlang A's callers give up: an ASA target alone was "met" by 1 agent with 90.7 % of
+    # the callers hanging up, an occupancy cap alone by 5 with 55.5 %
+    ("model=erlang_a&patience=5&target_sl=&target_asa=15", "en",
+     "Erlang A cannot be staffed to an ASA target or an occupancy cap alone: impatient "
+     "callers leave the queue instead of waiting, so too few agents meet them while most "
+     "callers hang up. Give a service level target or an abandonment cap as well."),
+    ("model=erlang_a&patience=5&target_sl=&max_occupancy=90", "uk",
+     "Erlang A не можна розрахувати лише за ціллю ASA або межею зайнятості: нетерплячі "
+     "клієнти йдуть із черги, а не чекають, тож їх виконує замало операторів, поки більшість "
+     "клієнтів кладе слухавку. Задайте також ціль щодо рівня сервісу або межу частки "
+     "покинутих."),
+    ("kind=chat&model=erlang_a&patience=5&target_sl=&target_asa=15&max_occupancy=90", "ru",
+     "Erlang A нельзя рассчитать только по цели ASA или пределу занятости: нетерпеливые "
+     "клиенты уходят из очереди, а не ждут, поэтому их выполняет слишком мало операторов, "
+     "пока большинство клиентов бросает трубку. Задайте также цель по уровню сервиса или "
+     "предел доли брошенных."),
+    ("kind=day&model=erlang_a&patience=5&target_sl=&target_asa=15", "en",
+     "Erlang A cannot be staffed to an ASA target or an occupancy cap alone: impatient "
+     "callers leave the queue instead of waiting, so too few agents meet them while most "
+     "callers hang up. Give a service level target or an abandonment cap as well."),
     ("target_sl=&max_occupancy=100", "uk",
      "Межа зайнятості 100 % сама по собі не потребує жодного оператора: задайте також ціль "
      "щодо рівня сервісу, ASA або частки покинутих."),
@@ -402,3 +422,31 @@ def test_the_day_plan_chart_has_round_ticks_and_the_page_s_dates(
         assert step == int(step) and str(int(step)).rstrip("0") in ("1", "2", "5"), contacts
         times = ticks("xtick")
         assert times and all(re.match(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$", t) for t in times)
+
+
+def test_erlang_a_with_a_day_s_threshold_answers(client: TestClient,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit's page (patience 1 s, a threshold of 86,400 s) ran some 35 Erlang A
+    evaluations of 161 s each: over an hour for one request. Every caller has been
+    answered or has hung up long before a day, so the SL is 1 − P(abandon): 11 agents
+    give 83.9 % (16.1 % abandon; the audit's dense reference 0.8390589), 10 give 78.8 %.
+    The work is bounded by the rates × seconds the exponential is asked to carry."""
+    import scipy.sparse.linalg as sparse_linalg
+
+    real, asked = sparse_linalg.expm_multiply, [0.0]
+
+    def counted(matrix: Any, vector: Any, *args: Any, **kwargs: Any) -> Any:
+        asked[0] += float(sparse_linalg.norm(matrix, 1))
+        if asked[0] > 200_000:  # the old single stretch: millions per evaluation
+            raise AssertionError(f"expm_multiply asked for {asked[0]:,.0f}")
+        return real(matrix, vector, *args, **kwargs)
+
+    monkeypatch.setattr(sparse_linalg, "expm_multiply", counted)
+    page = _page(client, "kind=calls&model=erlang_a&patience=1&threshold=86400&volume=100"
+                         "&aht=180&target_sl=80&shrinkage=0")
+    assert _problems(page) == []
+    tiles = _tiles(page)
+    assert (tiles["agents"], tiles["service-level"], tiles["p-abandon"]) == (
+        "11", "83.9 %", "16.1 %")
+    levels = {int(agents): sl for agents, _, sl in LEVEL.findall(page)}
+    assert (levels[10], levels[11]) == ("78.8 %", "83.9 %")

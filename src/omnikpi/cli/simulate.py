@@ -102,15 +102,29 @@ def compare_command(
     if format == "json":
         print(json.dumps(found.as_json(), indent=2))
         return
+    baseline_name, whatif_name = _distinct_names(first, second)
     for title, rows in _tables(found.as_json()):
         table = Table(title=title)
         table.add_column("metric")
-        table.add_column(first.name, justify="right")
-        table.add_column(second.name, justify="right")
+        table.add_column(f"baseline ({baseline_name})", justify="right")
+        table.add_column(f"what-if ({whatif_name})", justify="right")
         for metric_id, pair in rows.items():
             unit = get_metric(metric_id).unit
             table.add_row(metric_id, human(pair["baseline"], unit), human(pair["whatif"], unit))
         console.print(table)
+
+
+def _distinct_names(first: Path, second: Path) -> tuple[str, str]:
+    """The two scenarios' names in the table's header: the files' names, or as many of
+    their paths' last parts as tell them apart (a/s.toml and b/s.toml were both headed
+    ``s.toml``). The same file twice is the same name; "baseline" and "what-if" before
+    them tell the columns apart."""
+    a, b = first.parts, second.parts
+    for count in range(1, max(len(a), len(b)) + 1):
+        shown_a, shown_b = str(Path(*a[-count:])), str(Path(*b[-count:]))
+        if shown_a != shown_b:
+            return shown_a, shown_b
+    return str(first), str(second)
 
 
 def _tables(found: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

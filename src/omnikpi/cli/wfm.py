@@ -116,12 +116,19 @@ def _planned_rows(rows: list[ForecastRow], interval_minutes: float, name: str | 
                                                    list[PlannedInterval]]
                   ) -> list[dict[str, object]]:
     """One forecast (one queue's) staffed interval by interval; the queue, if any, is the
-    first column of every row so that the plan says whose agents they are."""
+    first column of every row so that the plan says whose agents they are. An interval no
+    staffing serves is named by the file's line and its start."""
     from omnikpi.wfm.forecast_file import check_spacing, planning_intervals
-    from omnikpi.wfm.planning import plan_rows
+    from omnikpi.wfm.planning import IntervalNotStaffed, plan_rows
+    from omnikpi.wfm.staffing import NoStaffingMeets
 
     check_spacing((r.at for r in rows), interval_minutes)
-    planned = plan_rows(staff_plan(planning_intervals(rows, where)))
+    try:
+        planned = plan_rows(staff_plan(planning_intervals(rows, where)))
+    except IntervalNotStaffed as exc:  # the interval as the forecast's other errors name it
+        row = rows[exc.index]
+        raise NoStaffingMeets(f"{where}: line {row.line}: interval_start "
+                              f"{row.interval_start}: {exc.reason}") from exc
     return planned if name is None else [{"queue": name, **r} for r in planned]
 
 

@@ -25,15 +25,32 @@ class PlannedInterval:
     result: StaffingResult
 
 
+class IntervalNotStaffed(NoStaffingMeets):
+    """No staff level meets the targets in one interval of a plan: which one (its place
+    among the intervals given, and its start), for the caller to name the forecast's line
+    (a year of 15-minute intervals said "no staffing up to 100,000 agents meets the
+    targets" and nothing more)."""
+
+    def __init__(self, index: int, interval_start: str, reason: str) -> None:
+        super().__init__(f"interval {interval_start}: {reason}")
+        self.index = index
+        self.interval_start = interval_start
+        self.reason = reason
+
+
 def plan(intervals: Iterable[ForecastInterval], interval_minutes: float, target_sl: float,
          threshold_seconds: float, on_interval: Callable[[], object] | None = None,
          **options: object) -> list[PlannedInterval]:
     """Staff every forecast interval with the same targets and model; ``on_interval`` is
-    called after each (a year of 15-minute intervals takes a while: the CLI's progress)."""
+    called after each (a year of 15-minute intervals takes a while: the CLI's progress).
+    An interval no staff level serves is :class:`IntervalNotStaffed`."""
     out = []
-    for interval in intervals:
-        result = staff(interval.volume, interval_minutes, interval.aht_seconds, target_sl,
-                       threshold_seconds, **options)  # type: ignore[arg-type]
+    for index, interval in enumerate(intervals):
+        try:
+            result = staff(interval.volume, interval_minutes, interval.aht_seconds,
+                           target_sl, threshold_seconds, **options)  # type: ignore[arg-type]
+        except NoStaffingMeets as exc:
+            raise IntervalNotStaffed(index, interval.interval_start, str(exc)) from exc
         out.append(PlannedInterval(interval.interval_start, interval.volume,
                                    interval.aht_seconds, result))
         if on_interval is not None:

@@ -54,8 +54,20 @@ def check_model_targets(model: str, target_sl: float | None, target_asa: float |
                         max_occupancy: float | None, max_abandon: float | None) -> None:
     """Targets the model can measure. Erlang B has no queue (its ASA is always 0, and its
     occupancy falls as more calls are blocked): an ASA target or an occupancy cap alone
-    was "met" by 1 agent blocking 91 % of the calls. An occupancy cap of 100 % alone asks
-    for nothing (callers who give up, or are blocked, keep every agent below it)."""
+    was "met" by 1 agent blocking 91 % of the calls. Erlang A's callers give up: the few
+    answered wait little and the agents idle while the others hang up, so an ASA target or
+    an occupancy cap alone was "met" by 1 agent with 91 % of the callers abandoning; it
+    needs an SL target or an abandonment cap beside it. An occupancy cap of 100 % alone
+    asks for nothing (callers who give up, or are blocked, keep every agent below it)."""
+    if model == "erlang_a" and target_sl is None and max_abandon is None and (
+            target_asa is not None or max_occupancy is not None):
+        given = " and ".join(name for name, value in (("--target-asa", target_asa),
+                                                      ("--max-occupancy", max_occupancy))
+                             if value is not None)
+        raise UsageError(f"{given} alone cannot staff Erlang A: impatient callers leave the "
+                         "queue instead of waiting, so a short ASA (of the callers answered) "
+                         "and a low occupancy are reached by too few agents while most "
+                         "callers hang up: give --target-sl or --max-abandon as well")
     if model == "erlang_b" and target_asa is not None:
         raise UsageError("--target-asa needs a model with a queue (erlang_c or erlang_a): "
                          "with Erlang B nobody waits, the calls not answered are blocked")
@@ -173,7 +185,9 @@ def staff(volume: float, interval_minutes: float, aht_seconds: float, target_sl:
 
     Every criterion improves with more agents, so a binary search over the agent count
     finds the smallest one that meets them all. ``target_sl`` None (or 0) staffs to the
-    other targets alone; at least one target is needed. An SL target alone can look met
+    other targets alone; at least one target is needed (and with Erlang A an ASA target or
+    an occupancy cap needs an SL target or ``max_abandon`` beside it:
+    :func:`check_model_targets`). An SL target alone can look met
     while many callers hang up (those who abandon before the threshold leave the
     denominator's answered ones looking fast): ``max_abandon`` bounds that share.
     """

@@ -379,3 +379,25 @@ def test_a_caller_keeps_their_handle_time_in_every_variant(distribution: str) ->
     calls = [k for k in base.keys() & longer.keys() if k[0] == "sales"]
     assert len(calls) > 300
     assert all(longer[k] == pytest.approx(1.1 * base[k], rel=1e-9) for k in calls)
+
+
+def test_two_files_of_one_name_are_told_apart_in_the_table(tmp_path: Path) -> None:
+    """`simulate compare a/s.toml b/s.toml` headed both columns `s.toml`: the columns say
+    which run is the baseline and which the what-if, each with as much of its path as
+    tells the two apart."""
+    for folder, count in (("a", 4), ("b", 5)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "s.toml").write_text(
+            TWO_QUEUES.replace("count = 4", f"count = {count}"))
+    done = CliRunner().invoke(app, ["simulate", "compare", str(tmp_path / "a" / "s.toml"),
+                                    str(tmp_path / "b" / "s.toml")])
+    assert done.exit_code == 0, done.output
+    header = next(line for line in done.output.splitlines() if "metric" in line)
+    assert re.findall(r"[\w-]+ \([^)]*\)", header) == ["baseline (a/s.toml)",
+                                                       "what-if (b/s.toml)"]
+    from omnikpi.cli.simulate import _distinct_names
+
+    assert _distinct_names(Path("x.toml"), Path("y.toml")) == ("x.toml", "y.toml")
+    assert _distinct_names(Path("/p/a/s.toml"), Path("/q/a/s.toml")) == ("p/a/s.toml",
+                                                                         "q/a/s.toml")
+    assert _distinct_names(Path("s.toml"), Path("s.toml")) == ("s.toml", "s.toml")

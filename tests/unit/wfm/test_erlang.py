@@ -322,3 +322,127 @@ def test_the_backlog_staff_answers_every_e_mail_in_time_oldest_first(
     assert keeps(agents)
     if agents > 0:
         assert not keeps(agents - 1)
+
+
+class _ExpmBudget:
+    """``expm_multiply`` counted: its cost grows with the rates times the time carried
+    over (the 1-norm of the matrix it is given), so a budget of that product bounds the
+    work without a clock. Past the budget it refuses to start (the old single stretch over
+    a day's threshold was a product of millions: minutes to hours of work)."""
+
+    def __init__(self, budget: float) -> None:
+        from scipy.sparse.linalg import expm_multiply
+
+        self.real = expm_multiply
+        self.budget = budget
+        self.calls = 0
+        self.work = 0.0
+
+    def __call__(self, matrix: object, vector: object, *args: object,
+                 **kwargs: object) -> object:
+        from scipy.sparse.linalg import norm
+
+        self.calls += 1
+        self.work += float(norm(matrix, 1))
+        if self.work > self.budget:
+            raise AssertionError(f"expm_multiply asked for {self.work:,.0f} (rates × "
+                                 f"seconds) after {self.calls} call(s): over the budget")
+        return self.real(matrix, vector, *args, **kwargs)
+
+
+@pytest.mark.parametrize(("patience", "threshold", "expected"), [
+    # the audit's cases: one evaluation took 161 s (patience 1 s, a day's threshold), 72 s
+    # (patience 60 s, 10⁶ s) and never ended at 10⁷ s; 10⁹ s is the largest input allowed
+    (1.0, 86_400.0, 0.8390589353524488),
+    (60.0, 1e6, 0.8882195803687922),
+    (60.0, 1e9, 0.8882195803687922),
+])
+def test_a_long_threshold_stops_once_nobody_waits(monkeypatch: pytest.MonkeyPatch,
+                                                  patience: float, threshold: float,
+                                                  expected: float) -> None:
+    """10 Erlangs (100 calls in 30 min at 180 s) on 11 agents. Once every waiting caller
+    has been answered or has hung up, the SL is P(no wait) + P(answered) = 1 − P(abandon)
+    and a longer threshold cannot change it. Expected: the audit's dense reference (the
+    whole absorbing chain's ``scipy.linalg.expm`` at the threshold), equal to
+    1 − θ·E[queue]/λ from the plain birth–death recursion below."""
+    import scipy.sparse.linalg as sparse_linalg
+
+    budget = _ExpmBudget(5_000)
+    monkeypatch.setattr(sparse_linalg, "expm_multiply", budget)
+    result = erlang_a(10, 11, 180, threshold, patience)
+    assert result.service_level == pytest.approx(expected, abs=1e-10)
+    mu, theta = 1 / 180, 1 / patience
+    states = _birth_death_reference(10 * mu, mu, theta, 11, 400)
+    mean_queue = sum(k * p for k, p in enumerate(states[11:]))
+    assert result.service_level == pytest.approx(1 - theta * mean_queue / (10 * mu), abs=1e-10)
+    assert result.p_abandon == pytest.approx(1 - expected, abs=1e-10)
+    assert budget.calls == 1  # carried once, to when nobody waits any more
+
+
+def test_evaluate_and_staff_with_a_threshold_of_ten_million_seconds_or_a_day(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit's `wfm evaluate … --threshold 10000000 --patience 60` (killed after 400 s)
+    through the staffing functions, and a staffing search to a day's threshold with a
+    patience of 1 s (19 s for a threshold of an hour): the same SL as at 3,600 s."""
+    import scipy.sparse.linalg as sparse_linalg
+
+    budget = _ExpmBudget(200_000)
+    monkeypatch.setattr(sparse_linalg, "expm_multiply", budget)
+    evaluated = evaluate(100, 30, 180, 11, 1e7, "erlang_a", 60)
+    assert evaluated.service_level == pytest.approx(0.8882195803687922, abs=1e-10)
+    staffed = staff(100, 30, 180, 0.8, 86_400, model="erlang_a", patience_seconds=1)
+    assert staffed.agents == 11  # the reference chain: SL 0.7879 at 10 agents
+    assert staffed.service_level == pytest.approx(0.8390589353524488, abs=1e-10)
+
+
+@pytest.mark.parametrize(("threshold", "patience"), [(0.0, 60.0), (20.0, 60.0),
+                                                     (20.0, 1.0), (300.0, 30.0)])
+def test_an_ordinary_threshold_keeps_its_answer(threshold: float, patience: float) -> None:
+    """Thresholds where callers still wait are carried in full, as before (the audit's
+    dense reference: the whole chain's ``expm`` at the threshold)."""
+    expected = {(0.0, 60.0): 0.6732114000401483, (20.0, 60.0): 0.7965227114765875,
+                (20.0, 1.0): 0.8390589353464675, (300.0, 30.0): 0.8725933277883067}
+    assert erlang_a(10, 11, 180, threshold, patience).service_level == pytest.approx(
+        expected[threshold, patience], abs=1e-10)
+
+
+def test_erlang_a_probabilities_are_shares() -> None:
+    """8,000 Erlangs (160,000 calls an hour at 180 s) on 6,917 agents, patience 120 s: the
+    agents are busy all the time, so P(wait) and occupancy are 1 — they read
+    1.0000000000000002 in the JSON — and exactly 6,917 of every 8,000 callers are answered:
+    P(abandon) = 1 − 6,917/8,000 = 0.135375, the mean wait of all P(abandon)·patience."""
+    result = erlang_a(8000, 6917, 180, 20, 120)
+    assert result.p_wait == 1.0 and result.occupancy == 1.0
+    assert result.p_abandon == pytest.approx(0.135375, abs=1e-12)
+    assert result.avg_wait_seconds == pytest.approx(0.135375 * 120, abs=1e-9)
+    shares = evaluate(160_000, 60, 180, 6917, 20, "erlang_a", 120).to_json()
+    assert all(0 <= shares[key] <= 1 for key in  # type: ignore[operator]
+               ("service_level", "p_wait", "occupancy", "p_abandon"))
+
+
+def test_erlang_a_takes_asa_or_occupancy_only_with_sl_or_abandonment() -> None:
+    """100 calls in 30 min at 180 s, patience 5 s: a 15 s ASA alone was "met" by 1 agent
+    while 90.7 % of the callers hung up (ASA counts the answered only), a 90 % occupancy
+    cap alone by 5 agents with 55.5 % abandoning. With an abandonment cap of 5 % beside
+    the ASA the answer is 15 agents (the audit's reference chain: 14 abandon 5.10 %, 15
+    abandon 3.22 % with an ASA of 0.047 s)."""
+    asa_only = "--target-asa alone cannot staff Erlang A: impatient callers leave the queue"
+    with pytest.raises(UsageError, match=asa_only):
+        staff(100, 30, 180, None, 20, model="erlang_a", patience_seconds=5,
+              target_asa_seconds=15)
+    with pytest.raises(UsageError, match=r"--max-occupancy alone cannot staff Erlang A.*give "
+                                         r"--target-sl or --max-abandon as well"):
+        staff(100, 30, 180, None, 20, model="erlang_a", patience_seconds=5,
+              max_occupancy=0.9)
+    with pytest.raises(UsageError, match="--target-asa and --max-occupancy alone"):
+        staff(100, 30, 180, 0, 20, model="erlang_a", patience_seconds=5,
+              target_asa_seconds=15, max_occupancy=0.9)
+    capped = staff(100, 30, 180, None, 20, model="erlang_a", patience_seconds=5,
+                   target_asa_seconds=15, max_abandon=0.05)
+    assert capped.agents == 15
+    assert capped.p_abandon == pytest.approx(0.03221256569284383, abs=1e-9)
+    assert capped.asa == pytest.approx(0.04669719544671182, abs=1e-9)
+    with_sl = staff(100, 30, 180, 0.8, 20, model="erlang_a", patience_seconds=5,
+                    target_asa_seconds=15)
+    assert with_sl.agents == 11  # the reference chain: SL 0.7958 at 10, 0.8465 at 11
+    assert with_sl.service_level == pytest.approx(0.8464580487950785, abs=1e-9)

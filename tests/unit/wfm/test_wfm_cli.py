@@ -270,3 +270,58 @@ def test_an_unknown_zone_is_said_before_anything_else() -> None:
                                  "Mars/Base"])
     assert result.exit_code == 2 and "unknown time zone 'Mars/Base'" in result.output
     assert "note:" not in result.output
+
+
+def test_erlang_a_asa_alone_is_refused_by_staff_and_plan(tmp_path: Path) -> None:
+    """The audit's `wfm staff … --target-asa 15 --model erlang_a --patience 5` answered 1
+    agent with 90.7 % of the callers hanging up; `wfm plan` reached the same search. Both
+    now refuse it and say what to add; with `--max-abandon 0.05` beside it the answer is 15
+    agents (the reference chain: 14 abandon 5.10 %, 15 abandon 3.22 %)."""
+    erlang_a = ["--model", "erlang_a", "--patience", "5"]
+    said = ("--target-asa alone cannot staff Erlang A: impatient callers leave the queue "
+            "instead of waiting, so a short ASA (of the callers answered) and a low "
+            "occupancy are reached by too few agents while most callers hang up: give "
+            "--target-sl or --max-abandon as well")
+    staffed = runner.invoke(app, ["wfm", "staff", *BASE, "--target-asa", "15", *erlang_a,
+                                  "--format", "json"])
+    assert staffed.exit_code == 2 and said in " ".join(staffed.output.split())
+    occupancy = runner.invoke(app, ["wfm", "staff", *BASE, "--max-occupancy", "0.9",
+                                    *erlang_a])
+    assert occupancy.exit_code == 2
+    assert "--max-occupancy alone cannot staff Erlang A" in occupancy.output
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("interval_start,volume,aht_seconds\n2024-03-04T08:00,100,180\n")
+    plan = ["wfm", "plan", "--forecast", str(forecast), "--interval-minutes", "30",
+            "--target-asa", "15", *erlang_a, "--format", "json"]
+    planned = runner.invoke(app, plan)
+    assert planned.exit_code == 2 and said in " ".join(planned.output.split())
+    capped = runner.invoke(app, [*plan, "--max-abandon", "0.05"])
+    assert capped.exit_code == 0, capped.output
+    row = json.loads(capped.stdout)["rows"][0]
+    assert row["agents"] == 15
+    assert row["p_abandon"] == pytest.approx(0.03221256569284383, abs=1e-9)
+
+
+def test_a_plan_names_the_interval_no_staffing_serves(tmp_path: Path) -> None:
+    """900,000,000 calls of 180 s in 30 minutes are 90 million Erlangs, beyond the
+    100,000 agents searched: the error said so without saying which of a year's intervals
+    it was. It names the file, the line and the interval's start, as the forecast's other
+    errors do (per queue: the file and the queue)."""
+    huge = tmp_path / "huge.csv"
+    huge.write_text("interval_start,volume,aht_seconds\n"
+                    "2024-03-07T08:00:00+02:00,100,180\n"
+                    "2024-03-07T08:30:00+02:00,900000000,180\n")
+    done = runner.invoke(app, ["wfm", "plan", "--forecast", str(huge), "--interval-minutes",
+                               "30", "--target-sl", "0.8", "--format", "csv"])
+    assert done.exit_code == 2
+    assert f"error: {huge}: line 3: interval_start 2024-03-07T08:30:00+02:00: no staffing " \
+        "up to 100,000 agents meets the targets" in " ".join(done.output.split())
+    queues = tmp_path / "queues.csv"
+    queues.write_text("queue,interval_start,volume,aht_seconds\n"
+                      "sales,2024-03-07T08:00,100,180\nsales,2024-03-07T08:30,100,180\n"
+                      "help,2024-03-07T08:00,100,180\nhelp,2024-03-07T08:30,900000000,180\n")
+    per_queue = runner.invoke(app, ["wfm", "plan", "--forecast", str(queues),
+                                    "--interval-minutes", "30", "--target-sl", "0.8"])
+    assert per_queue.exit_code == 2
+    assert f"error: {queues}, queue help: line 5: interval_start 2024-03-07T08:30: no " \
+        "staffing up to 100,000 agents meets the targets" in " ".join(per_queue.output.split())

@@ -165,7 +165,9 @@ def _levels(values: Mapping[str, Any], around: int, lowest: int, highest: int,
 
 def _check_target(values: Mapping[str, Any], _: Translate) -> None:
     """A plan needs a service-level, ASA, occupancy or abandonment target, and an
-    abandonment cap needs the model with callers who give up (said before any work)."""
+    abandonment cap needs the model with callers who give up (said before any work).
+    Erlang A's ASA and occupancy alone are met by understaffing (1 agent, 91 % of the
+    callers hanging up): they need a service level or an abandonment target beside."""
     if values["target_sl"] is None and values["target_asa"] is None \
             and values["max_occupancy"] is None and values["max_abandon"] is None:
         raise UsageError(_("Give a target: a service level, an ASA, an occupancy cap or an "
@@ -174,6 +176,13 @@ def _check_target(values: Mapping[str, Any], _: Translate) -> None:
         raise UsageError(_("An abandonment cap needs the model where customers give up "
                            "(Erlang A)."))
     # the targets the model can measure, as `wfm staff` checks them (staffing.py)
+    if values["model"] == "erlang_a" and values["target_sl"] is None \
+            and values["max_abandon"] is None \
+            and (values["target_asa"] is not None or values["max_occupancy"] is not None):
+        raise UsageError(_("Erlang A cannot be staffed to an ASA target or an occupancy cap "
+                           "alone: impatient callers leave the queue instead of waiting, so "
+                           "too few agents meet them while most callers hang up. Give a "
+                           "service level target or an abandonment cap as well."))
     if values["model"] == "erlang_b" and values["target_asa"] is not None:
         raise UsageError(_("An ASA target needs a model with a queue (Erlang C or Erlang A): "
                            "with Erlang B nobody waits."))
