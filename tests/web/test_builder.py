@@ -365,3 +365,40 @@ def test_a_preview_without_a_metric_says_what_to_tick(make_app: Callable[..., Fa
     assert re.search(r'value="queue"[^>]*checked', sent.text)
     fresh = client.get("/builder", params={"lang": "ru"})
     assert fresh.status_code == 200 and 'id="error"' not in fresh.text
+
+
+def test_every_filter_of_the_preview_is_saved(tmp_path: Path,
+                                              make_app: Callable[..., FastAPI]) -> None:
+    """``/builder/save`` dropped ``topic``, ``campaign`` and ``lead_type``: a report
+    previewed with ``topic=complaint&queue=mail`` was saved with the queue alone, and its
+    file and schedules ran on every topic. Every filter the preview used is saved."""
+    client = TestClient(make_app())
+    for name, query, filters in (
+            ("Mail complaints", "metrics=offered&by=queue&topic=complaint&queue=mail",
+             {"queue": ["mail"], "topic": ["complaint"]}),
+            ("Fresh winback", "metrics=attempts&by=campaign&campaign=winback&lead_type=fresh",
+             {"campaign": ["winback"], "lead_type": ["fresh"]})):
+        assert client.get(f"/builder?{query}").status_code == 200
+        saved = client.post("/builder/save", data={"name": name, "query": query},
+                            follow_redirects=False)
+        assert saved.status_code == 303, saved.text
+        text = client.get(f"/builder/definition/{saved.headers['location'].split('=')[1]}"
+                          ".toml").text
+        assert tomllib.loads(text)["filters"] == filters
+        # reopened, the builder asks for the same filters
+        reopened = client.get(saved.headers["location"], follow_redirects=False)
+        for dimension, values in filters.items():
+            assert f"{dimension}={values[0]}" in reopened.headers["location"]
+        # and the file runs what was previewed
+        definition = tmp_path / f"{name}.toml"
+        definition.write_text(text)
+        printed = CliRunner().invoke(cli, ["report", "--data", str(DEMO_DATA_DIR),
+                                           "--definition", str(definition), "--format",
+                                           "json"])
+        assert printed.exit_code == 0, printed.output
+        previewed = client.get(f"/api/v1/report?{query}").json()["rows"]
+        assert json.loads(printed.stdout)["rows"] == previewed
+    assert client.get("/api/v1/report?metrics=offered&by=queue&topic=complaint&queue=mail"
+                      ).json()["rows"] == [{"queue": "mail", "offered": 88}]
+    assert client.get("/api/v1/report?metrics=attempts&by=campaign&campaign=winback"
+                      "&lead_type=fresh").json()["rows"] == []

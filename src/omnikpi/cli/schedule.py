@@ -69,8 +69,9 @@ def add(
     data: Annotated[Path | None, typer.Option(
         help="dataset folder (default: the server's dataset)")] = None,
     owner: Annotated[str | None, typer.Option(
-        help="the account whose tenant scope the runs apply (default: every tenant)")
-                     ] = None,
+        help="the account whose scope the runs apply, as the web applies it: a client's "
+             "or a supervisor's tenant and sites, an agent's own rows (default: every "
+             "tenant)")] = None,
     since: Annotated[str | None, typer.Option(
         help="the first run falls after this ISO instant (default: now)")] = None,
     config: Annotated[Path | None, typer.Option(
@@ -152,6 +153,11 @@ def add(
                        f"({row.tz}), the {row.period} "
                        f"just ended as {row.format} by {row.channel}; next run "
                        f"{first.isoformat() if first else 'never'}")
+            if principal is not None and principal.role == "agent":
+                # as on the web: an agent's report is their own rows, never the tenant's
+                typer.echo(f"{principal.name} is an agent account: each run holds only "
+                           f"the rows of agent {principal.agent_id} in tenant "
+                           f"{principal.tenant}")
     except OmniKPIError as exc:
         fail(exc)
 

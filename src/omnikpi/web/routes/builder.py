@@ -25,7 +25,14 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
-from omnikpi.web.deps import FilterParams, Filters, View, ViewDep, get_filters
+from omnikpi.web.deps import (
+    FILTER_DIMENSIONS,
+    FilterParams,
+    Filters,
+    View,
+    ViewDep,
+    get_filters,
+)
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, window_days
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
@@ -126,11 +133,12 @@ def filters_of_query(query: str, request: Request) -> Filters:
     def one(key: str) -> str | None:
         return values.get(key, [None])[0]
 
+    # every dimension a URL filters by (FILTER_DIMENSIONS): topic, campaign and lead_type
+    # were left out, and a report previewed with topic=complaint was saved of every topic
     return get_filters(one("metrics"), one("by"), one("grain") or "total", one("tz") or "UTC",
                        one("from"), one("to"), one("as_of"), values.get("param"),
-                       one("engine"), one("channel"), one("queue"), one("site"),
-                       one("tenant"), one("agent_id"), one("to_day"), request,
-                       one("direction"))
+                       one("engine"), to_day=one("to_day"), request=request,
+                       **{dim: one(dim) for dim in FILTER_DIMENSIONS})
 
 
 def _name_problem(name: str, _: Translate) -> tuple[str, int] | None:

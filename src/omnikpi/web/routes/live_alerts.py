@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, select
 
 from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
@@ -84,26 +84,31 @@ def rule_visible(principal: Principal, rule: AlertRule) -> bool:
         (not scope.sites or rule.site in scope.sites)
 
 
-def _event_visible(principal: Principal, rule: AlertRule | None,
-                   detail: AlertEventDetail | None) -> bool:
-    """A firing of a rule in the caller's scope, or one about a subject in it: a site's
-    supervisor sees (and acknowledges) the administrator's alert about their queue. An
-    agent account sees only the firings about themselves (it read "Not ready … on agent"
-    of a colleague)."""
-    try:
-        subject = json.loads(detail.facts).get("subject") if detail is not None else None
-    except ValueError:
-        subject = None
-    if principal.role == "agent":
-        return isinstance(subject, dict) and principal.agent_id is not None \
-            and subject.get("agent_id") == principal.agent_id \
-            and scope_of(principal).allows(subject.get("tenant"), subject.get("site"))
-    if rule is not None and rule_visible(principal, rule):
-        return True
-    if not isinstance(subject, dict) or not subject:
-        return False
+def _event_visible(principal: Principal, detail: AlertEventDetail | None) -> bool:
+    """Whether the caller sees (and may acknowledge) a firing: by the firing's own stored
+    subject (``subject_tenant`` / ``subject_site``, copied from its facts when it was
+    recorded), never by its rule. A rule's scope may be edited after it fired — a rule
+    of every tenant narrowed to bank kept its firings about telco's agents, and bank's
+    accounts read and acknowledged them — so a bounded account sees a firing only when
+    its subject lies in their scope now; a site's supervisor still sees (and
+    acknowledges) the administrator's alert about their queue. A firing whose stored
+    subject lacks the tenant (site) the caller is bound by cannot be placed in their
+    scope — one recorded before revision 0007 has no subject at all, a queue of no
+    tenant has no tenant —: only an unbounded account sees it. An agent account sees
+    only the firings about themselves (it read "Not ready … on agent" of a colleague)."""
     scope = scope_of(principal)
-    return not scope.nothing and scope.allows(subject.get("tenant"), subject.get("site"))
+    if scope.unbounded:
+        return True
+    if detail is None or not scope.allows(detail.subject_tenant, detail.subject_site):
+        return False
+    if principal.role == "agent":
+        try:
+            subject = json.loads(detail.facts).get("subject")
+        except (ValueError, AttributeError):
+            subject = None
+        return isinstance(subject, dict) and principal.agent_id is not None \
+            and subject.get("agent_id") == principal.agent_id
+    return True
 
 
 def _checked_values(principal: Principal, state: AppState, rule: RuleIn
@@ -250,18 +255,18 @@ def list_alerts(state: State, principal: Caller,
         if before_id is not None:
             query = query.where(AlertEvent.id < before_id)
         scope = scope_of(principal)
-        if not scope.unbounded:  # the database finds a quiet site's firings
+        if not scope.unbounded:
+            # the database finds a quiet site's firings, by each firing's own subject
+            # (whoever's rule fired it, and whatever that rule's scope is now)
             about = [AlertEventDetail.subject_tenant.in_(scope.tenants)] if scope.tenants \
                 else []
             about += [AlertEventDetail.subject_site.in_(scope.sites)] if scope.sites else []
-            query = query.where(or_(
-                AlertEvent.rule_id.in_([r.id for r in rules]),
-                and_(*about) if about and not scope.nothing else false()))
+            query = query.where(and_(*about) if about and not scope.nothing else false())
         newest = session.execute(query.order_by(AlertEvent.id.desc())
                                  .execution_options(yield_per=500))
         more = False
         for event, detail in newest:  # the caller's next 100, whoever's rule fired them
-            if _event_visible(principal, every_rule.get(event.rule_id), detail):
+            if _event_visible(principal, detail):
                 if len(shown) == FIRINGS_PAGE:
                     more = True  # one more visible firing: an older page exists
                     break
@@ -283,7 +288,7 @@ def _acknowledge(state: AppState, principal: Principal, event_id: int) -> dict[s
         event = session.get(AlertEvent, event_id)
         rule = session.get(AlertRule, event.rule_id) if event is not None else None
         detail = session.get(AlertEventDetail, event_id) if event is not None else None
-        if event is None or rule is None or not _event_visible(principal, rule, detail):
+        if event is None or rule is None or not _event_visible(principal, detail):
             raise HTTPException(404, "no such alert")
         if detail is None:  # a firing from before revision 0007
             detail = AlertEventDetail(event_id=event_id, kind=rule.kind,

@@ -38,7 +38,8 @@ MAX_BOARDS = 200
 class BoardIn(BaseModel):
     name: str = Field(min_length=1, max_length=NAME_CHARS)
     shared: bool = False
-    """True: every account of the owner's tenant sees it (a team board)."""
+    """True: a team board, seen by every account whose scope holds the board's tenant
+    (its owner's) and the sites it names (a site-bound owner's sites when it names none)."""
     tenant: list[str] = Field(default_factory=list, max_length=50)
     site: list[str] = Field(default_factory=list, max_length=50)
     queue: list[str] = Field(default_factory=list, max_length=200)
@@ -62,15 +63,35 @@ class BoardIn(BaseModel):
         return self.model_dump(exclude={"name", "shared"})
 
 
+def _bounds(board: LiveBoard) -> tuple[set[str], set[str]]:
+    """The tenants and sites a board is bound to: its owner's tenant when saved, and the
+    tenants and sites its filters name (an empty set: every one)."""
+    definition = json.loads(board.definition)
+    tenants = {str(t) for t in definition.get("tenant") or []}
+    if board.tenant:
+        tenants.add(board.tenant)
+    return tenants, {str(s) for s in definition.get("site") or []}
+
+
 def _visible(principal: Principal, board: LiveBoard) -> bool:
-    """The owner's, or a team board of a tenant the viewer belongs to (the operator's
-    unbounded staff see every team board)."""
+    """The owner's own boards; a team board when its own bounds lie within the viewer's
+    scope: each tenant and site it is bound to (:func:`_bounds`) is one of the viewer's,
+    for every dimension the viewer is bound by. An unbounded (operator's) board is
+    therefore seen by unbounded accounts only; the operator's unbounded staff see every
+    team board. (``board.tenant == principal.tenant`` held for None == None: every
+    site supervisor without a tenant saw the operator's boards and the other sites'.)"""
     if board.owner == principal.name:
         return True
     if not board.shared:
         return False
     scope = scope_of(principal)
-    return scope.unbounded or board.tenant == principal.tenant
+    if scope.unbounded:
+        return True
+    if scope.nothing:
+        return False
+    tenants, sites = _bounds(board)
+    return (not scope.tenants or (bool(tenants) and tenants <= set(scope.tenants))) and \
+        (not scope.sites or (bool(sites) and sites <= set(scope.sites)))
 
 
 def board_json(board: LiveBoard) -> dict[str, Any]:
@@ -95,7 +116,13 @@ def get_board(state: AppState, principal: Principal, board_id: int) -> dict[str,
 
 
 def _save(state: AppState, principal: Principal, board: BoardIn) -> int:
+    """Store a board. A team board of a site-bound account that names no site names the
+    account's sites (the figures of its owner were cut to them anyway): it is bound to
+    them, so the accounts of those sites see it (:func:`_visible`)."""
     definition = board.definition()
+    sites = scope_of(principal).sites
+    if board.shared and sites and not definition["site"]:
+        definition["site"] = list(sites)
     with session_scope(state.database_url) as session:
         count = len(session.scalars(select(LiveBoard.id)
                                     .where(LiveBoard.owner == principal.name)).all())

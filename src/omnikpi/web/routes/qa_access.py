@@ -87,18 +87,24 @@ def contact_view(view: View, contact_ids: list[str]) -> dict[str, Any]:
 
 
 def may_open(view: View, calibration: QaCalibration) -> bool:
-    """An invited client account of the session's tenant; an administrator; a supervisor of
-    its tenant who is invited or sees every one of its contacts."""
+    """An administrator (an unbounded account); an invited client account of the
+    session's tenant; a supervisor of its tenant. A bounded account opens it only while
+    every one of its contacts is in the account's scope *now* (as scoring one is checked):
+    an invitation is checked against the evaluator's scope when the session is made, and
+    a supervisor moved to other sites kept reading the old site's session — its contacts,
+    every evaluator's scores — because being invited was enough."""
     principal = view.principal
     invited = principal.name in calibration.evaluators.split()
     if principal.role == "client":
-        return invited and calibration.tenant == principal.tenant
-    if principal.role not in EVALUATORS:
+        if not invited or calibration.tenant != principal.tenant:
+            return False
+    elif principal.role not in EVALUATORS:
         return False
-    tenants = view.scope.tenants
-    return view.scope.unbounded or (
-        (not tenants or calibration.tenant in tenants)
-        and (invited or all_visible(view, calibration.contact_ids.split())))
+    scope = view.scope
+    if scope.unbounded:
+        return True
+    return (not scope.tenants or calibration.tenant in scope.tenants) \
+        and all_visible(view, calibration.contact_ids.split())
 
 
 def invited_anywhere(session: Session, principal: Principal) -> bool:
