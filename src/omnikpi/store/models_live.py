@@ -31,8 +31,10 @@ from omnikpi.store.models import Base, utcnow
 class LiveBoard(Base):
     """A saved wallboard: its filters and tiles (JSON), for its owner or their team.
 
-    A team board is seen by every account of the owner's tenant (the operator's own staff
-    when the owner has none); the numbers on it are always cut to the viewer's scope."""
+    A team board is seen by every account whose scope holds the board's own bounds — its
+    owner's tenant and the tenants and sites its filters name (``web/routes/live_boards``
+    ``_visible``); one bound to nothing, by the operator's unbounded staff only. The
+    numbers on it are always cut to the viewer's scope."""
 
     __tablename__ = "live_boards"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
