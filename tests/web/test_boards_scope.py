@@ -35,8 +35,10 @@ def test_team_boards_are_seen_within_their_own_bounds(
         create_user(session, "b-site-lead", PASSWORD, "supervisor", sites=[f"site-{MARK}"])
         create_user(session, "client-a", PASSWORD, "client", tenant="A")
         create_user(session, "sup-a", PASSWORD, "supervisor", tenant="A")
+        create_user(session, "sup-a-kyiv", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
     clients = {user: bearer_client(app, user, PASSWORD) for user in (
-        "boss", "kyiv-lead", "kyiv-other", "b-site-lead", "client-a", "sup-a")}
+        "boss", "kyiv-lead", "kyiv-other", "b-site-lead", "client-a", "sup-a",
+        "sup-a-kyiv")}
 
     def save(user: str, body: dict[str, object]) -> int:
         made = clients[user].post("/api/v1/boards", json=body)
@@ -66,6 +68,9 @@ def test_team_boards_are_seen_within_their_own_bounds(
     assert listed("b-site-lead") == ["B escalations", "B site team"]
     assert listed("client-a") == ["A team"]
     assert listed("sup-a") == ["A team"]
+    # a site supervisor of client A sees A's team board (it names no site: all of A's),
+    # not the operator's site board of kyiv
+    assert listed("sup-a-kyiv") == ["A team"]
     assert MARK not in clients["kyiv-other"].get("/api/v1/boards").text
     # the site supervisor's team board is bound to their site, as saved
     kyiv_team = clients["kyiv-other"].get("/api/v1/boards").json()["boards"][0]

@@ -38,8 +38,9 @@ MAX_BOARDS = 200
 class BoardIn(BaseModel):
     name: str = Field(min_length=1, max_length=NAME_CHARS)
     shared: bool = False
-    """True: a team board, seen by every account whose scope holds the board's tenant
-    (its owner's) and the sites it names (a site-bound owner's sites when it names none)."""
+    """True: a team board, seen by every account whose scope holds the board's tenants
+    (its owner's and those its filters name) and the sites it names (a site-bound owner's
+    sites when it names none; a tenant's board naming no site is seen at all its sites)."""
     tenant: list[str] = Field(default_factory=list, max_length=50)
     site: list[str] = Field(default_factory=list, max_length=50)
     queue: list[str] = Field(default_factory=list, max_length=200)
@@ -90,8 +91,14 @@ def _visible(principal: Principal, board: LiveBoard) -> bool:
     if scope.nothing:
         return False
     tenants, sites = _bounds(board)
-    return (not scope.tenants or (bool(tenants) and tenants <= set(scope.tenants))) and \
-        (not scope.sites or (bool(sites) and sites <= set(scope.sites)))
+    of_my_tenants = bool(tenants) and tenants <= set(scope.tenants)
+    if scope.tenants and not of_my_tenants:
+        return False
+    # a board of the viewer's tenant that names no site is the tenant's whole team board:
+    # its figures are cut to the viewer's sites anyway (a board bound to nothing stays
+    # the operator's staff's)
+    return not scope.sites or (bool(sites) and sites <= set(scope.sites)) or \
+        (not sites and bool(scope.tenants) and of_my_tenants)
 
 
 def board_json(board: LiveBoard) -> dict[str, Any]:
