@@ -162,7 +162,7 @@ def set_scope(session: Session, username: str, role: str, tenant: str | None = N
     another tenant), checked as when it is created. Every login of the account ends, so
     no page or wallboard stream keeps the old scope; schedules it owns re-check their
     tenant at the next run and stop if it changed, and hold the account's own rows from
-    then on if it became an agent (``schedules/store.run_scope``)."""
+    then on if it became an agent (``auth/scope.viewer_scope``)."""
     user = existing_user(session, username)
     check_scope(role, tenant, sites, agent_id, all_tenants)
     user.role, user.tenant, user.agent_id = role, tenant or None, agent_id

@@ -90,6 +90,12 @@ def own_scope(principal: Principal) -> Scope | None:
     return Scope((principal.tenant,), principal.sites, agent=principal.agent_id)
 
 
+def viewer_scope(principal: Principal) -> Scope:
+    """The rows an account is shown, on every page, API, wallboard and scheduled report:
+    an agent's own (:func:`own_scope`), anyone else's :func:`scope_of`."""
+    return own_scope(principal) or scope_of(principal)
+
+
 def _literal_list(values: tuple[str, ...]) -> str:
     return ", ".join(sql_str(v) for v in values)
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal, principal_of
-from omnikpi.auth.scope import UNBOUNDED, Scope, own_scope, scope_of
+from omnikpi.auth.scope import UNBOUNDED, Scope, scope_of, viewer_scope
 from omnikpi.definitions import ReportDefinition, check_name, slug
 from omnikpi.delivery.email import check_addresses
 from omnikpi.errors import NotFoundError, UsageError, describe_validation_error
@@ -307,25 +307,20 @@ def run_file(session: Session, run_id: int, principal: Principal) -> ScheduleRun
     return run
 
 
-def run_scope(owner: Principal) -> Scope:
-    """The rows a report made for ``owner`` holds, by the web's rule (``deps.get_view``):
-    an agent account's own rows (their agent id in their tenant), anyone else's
-    :func:`scope_of`."""
-    return own_scope(owner) or scope_of(owner)
 
 
 def owner_scope(session: Session, schedule: ReportSchedule) -> Scope:
     """The scope a run applies: its owner's as the account is now, by the web's rule
-    (:func:`run_scope`: an owner who is an agent now gets their own rows only, however
-    the schedule was made); a disabled or deleted owner, or one moved to another tenant,
-    stops the schedule rather than widening it."""
+    (``auth/scope.viewer_scope``: an owner who is an agent now gets their own rows only,
+    however the schedule was made); a disabled or deleted owner, or one moved to another
+    tenant, stops the schedule rather than widening it."""
     if schedule.owner is None:
         return UNBOUNDED
     user = session.scalar(select(User).where(User.username == schedule.owner))
     if user is None or user.disabled:
         raise UsageError(f"the schedule's owner {schedule.owner!r} no longer exists or is "
                          "disabled: the schedule does not run")
-    scope = run_scope(principal_of(user))
+    scope = viewer_scope(principal_of(user))
     if schedule.tenant_key and scope.tenants != (schedule.tenant_key,):
         raise UsageError(f"the owner {schedule.owner!r} no longer belongs to tenant "
                          f"{schedule.tenant_key!r}: the schedule does not run")

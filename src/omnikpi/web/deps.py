@@ -13,7 +13,7 @@ from fastapi import Depends, Form, Query, Request
 from fastapi import Path as PathParam
 
 from omnikpi.auth.accounts import Principal
-from omnikpi.auth.scope import Scope, own_scope, scope_of, scoped_dataset
+from omnikpi.auth.scope import Scope, scoped_dataset, viewer_scope
 from omnikpi.config import Config
 from omnikpi.engine.params import parse_param_assignments
 from omnikpi.request import ReportRequest, canonical_filters
@@ -154,7 +154,7 @@ def get_view(request: Request, state: State, principal: Caller) -> View:
     # an agent account reads its own rows on every route (reports, drill-downs, exports,
     # the API), not its tenant's: a colleague's states, evaluations and figures are not
     # theirs to see (the agent pages always did; the report API and drill-downs did not)
-    scope = own_scope(principal) or scope_of(principal)
+    scope = viewer_scope(principal)
     view = View(state, principal, scope, state.dataset_for(scope), caller_of(request, principal))
     request.state.view = view  # the filter form's pickers and period line read it
     return view

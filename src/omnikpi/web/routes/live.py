@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnikpi.auth.accounts import Principal
-from omnikpi.auth.scope import Scope, own_scope, scope_of
+from omnikpi.auth.scope import Scope, viewer_scope
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
@@ -63,7 +63,7 @@ def live_scope(principal: Principal) -> Scope:
     """What the caller's wallboard shows: an agent account its own rows only (their
     contacts and states: the board listed colleagues' states and not-ready reasons), any
     other role its tenant and sites."""
-    return own_scope(principal) or scope_of(principal)
+    return viewer_scope(principal)
 
 
 @router.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
