@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 import omnikpi
 from omnikpi.schema.dataset import load_dataset
+from omnikpi.schema.validation_cache import RACY_NS
 
 from ..builders import call, dataset
 from ..conftest import SPEC_EXAMPLES
@@ -280,13 +282,20 @@ def test_line_ends_are_told_and_made_one_across_read_boundaries(
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
 def test_a_stray_quote_leaves_its_line_out_and_quoted_notes_after_it_read(
-        tmp_path: Path, delimiter: str) -> None:
+        tmp_path: Path, delimiter: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An agent's note typed ``"screen broken`` with no closing quote made DuckDB's sniffer
     give up quoting for the whole file: the stray line was loaded (its note with the
     quote), a valid two-line note after it was cut to ``"two`` with its second line
     rejected, and a valid note with a quoted comma rejected as one field too many. Now
     that line alone is quarantined with its reason (line 3, row 2), every other row is
-    read as written, and a second load (from the validation cache) agrees."""
+    read as written, and a load from the validation cache agrees without scanning the
+    file's quotes again (the cache keeps the lines left out: a hit walked every quoted
+    line in Python on every report)."""
+    from omnikpi.schema import files
+
+    def no_scan(*_: object) -> list[tuple[int, int]]:
+        raise AssertionError("a cache hit scanned the file again")
+
     header = ["contact_id", "channel", "queue", "arrived_at", "accepted_at", "ended_at",
               "outcome"]
 
@@ -300,8 +309,8 @@ def test_a_stray_quote_leaves_its_line_out_and_quoted_notes_after_it_read(
         delimiter.join(header), row(1, "ok"), row(2, '"screen broken'),
         row(3, '"two\nlines"'), row(4, f'"quoted{delimiter} with separator"'),
         row(5, "done")]) + "\n")
-    for _ in range(2):
-        loaded = load_dataset(folder)
+    def check(cache: bool) -> None:
+        loaded = load_dataset(folder, cache=cache)
         assert [(p.row, p.message) for p in loaded.problems] == [
             (2, "a field opens a quote that no quote of its record closes (a stray quote): "
                 "the line left out")]
@@ -312,6 +321,13 @@ def test_a_stray_quote_leaves_its_line_out_and_quoted_notes_after_it_read(
             ("c5", "done")]
         assert loaded.loads["contacts"].rows_loaded == 4
         loaded.close()
+
+    monkeypatch.setenv("OMNIKPI_CACHE_MIN_BYTES", "0")  # a small file is cached too
+    time.sleep(RACY_NS / 1e9 + 0.2)  # files changed just now are never cached
+    check(cache=False)  # a full pass
+    check(cache=True)   # the pass that fills the cache
+    monkeypatch.setattr(files, "stray_quote_records", no_scan)
+    check(cache=True)   # a hit: the cache says which lines to leave out
 
 
 def test_json_lines_objects_and_lists_in_text_columns_are_unreadable(tmp_path: Path) -> None:

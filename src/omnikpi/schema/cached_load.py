@@ -113,7 +113,10 @@ def _stage_cached(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile,
     out and, if numbered, its rows numbered around them (as in the validation pass)."""
     stage = f"__stage_{table.name}_{index}"
     tolerant = bool(meta.get("tolerant"))
-    reading = tolerant_reading(file) if tolerant else Reading(file)
+    stray = meta.get("stray")  # absent from a cache written before it was kept: scan
+    reading = tolerant_reading(
+        file, None if stray is None else [(int(a), int(b)) for a, b in stray]) \
+        if tolerant else Reading(file)
     try:
         rejects = (f"__rejects_{table.name}_{index}"
                    if tolerant and numbered and file.format == "csv" else None)

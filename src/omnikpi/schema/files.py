@@ -192,6 +192,9 @@ class Reading:
     quoted: bool = False
     """Read with ``"`` as the quote, not the one DuckDB sniffs: set once the lines with a
     stray quote are left out, since that quote made the sniffer give up quoting."""
+    stray: list[tuple[int, int]] = field(default_factory=list)
+    """The lines with a stray quote left out, (0-based line, data row): kept by the
+    validation cache, so that a later load blanks them again without scanning the file."""
 
     def relation(self, rejects: str | None = None, *, file_row_number: bool = False) -> str:
         """SQL reading the file; ``rejects`` names the tables that list the CSV rows
@@ -536,20 +539,26 @@ def _header_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _blank_stray_quotes(reading: Reading) -> None:
+def _blank_stray_quotes(reading: Reading, known: list[tuple[int, int]] | None) -> None:
     """Leave out each line whose quote no quote of its record closes (see
     :mod:`omnikpi.schema.stray_quotes`): a copy with those lines blank, each listed as
     skipped under its data row, and the rest read with quoting on. A file without such a
-    line is left as it is."""
+    line is left as it is. ``known``: the lines a validation found (from its cache), to
+    blank without scanning again — the scan walks quoted lines in Python, and a cached
+    load of a large file paid it on every report."""
     source = reading.copy or reading.file.path
-    if not any(b'"' in chunk for chunk in _chunks(source, [])):
+    if known is not None and not known:
+        return
+    if known is None and not any(b'"' in chunk for chunk in _chunks(source, [])):
         return  # the common case: a file without quotes is not held in memory
     with open_bytes(source) as handle:
         lines = physical_lines(handle.read().decode("utf-8", "surrogateescape"))
-    found = stray_quote_records(lines, _header_delimiter(lines[0]), '"')
+    found = known if known is not None else \
+        stray_quote_records(lines, _header_delimiter(lines[0]), '"') if lines else []
     if not found:
         return
-    for line, row in found:
+    reading.stray = [(line, row) for line, row in found if line < len(lines)]
+    for line, row in reading.stray:
         reading.skipped.append((row, STRAY_QUOTE))
         lines[line] = "\r\n" if lines[line].endswith("\r\n") else "\n"
     copy = _temporary_copy(reading.file) if reading.copy is None else reading.copy
@@ -557,9 +566,11 @@ def _blank_stray_quotes(reading: Reading) -> None:
     reading.copy, reading.quoted = copy, True
 
 
-def tolerant_reading(file: TableFile) -> Reading:
+def tolerant_reading(file: TableFile, stray: list[tuple[int, int]] | None = None) -> Reading:
     """A tolerant reading of a text file (see :class:`Reading`); it may make a temporary
-    copy (closed by ``close``). Raises a data error if no line of it can be read."""
+    copy (closed by ``close``). Raises a data error if no line of it can be read.
+    ``stray``: the stray-quote lines an earlier reading of the same file found
+    (``Reading.stray``, kept by the validation cache); None: look for them."""
     reading = Reading(file, tolerant=True)
     try:
         if file.format == "json":
@@ -569,7 +580,7 @@ def tolerant_reading(file: TableFile) -> Reading:
         elif file.format == "csv" and _mixed_line_ends(file.path):
             _copy_with_lf(reading)
         if file.format == "csv":
-            _blank_stray_quotes(reading)
+            _blank_stray_quotes(reading, stray)
     except OSError as exc:
         reading.close()
         raise DataError(f"cannot be read: {exc.strerror or exc}") from exc

@@ -271,6 +271,7 @@ def _stage_file(
     finally:
         reading.close()
     meta.append({"sources": sources, "extras": _extras(table, sources), "tolerant": True,
+                 "stray": [list(pair) for pair in reading.stray],
                  "unreadable": unreadable})
     return stage, problems, count
 
