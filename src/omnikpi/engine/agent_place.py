@@ -5,10 +5,10 @@ has them (catalog v1.2: the agent-time metrics — attempts and right-party cont
 hour among them — are cut and filtered by site and tenant). The attempt belongs where its
 agent's time was at that instant: the agent-state interval it falls in (whose site and
 tenant are its own columns, else the roster's, :mod:`omnikpi.schema.people`), else the
-agent's roster row valid that UTC day (the one hired latest), else none. So an attempt
-and the hour it was made in are counted in the same row, and a site's attempts per hour
-divide its own attempts by its own hours (the attempts were the empty group's: "can be cut
-only by agent_id").
+agent's roster row valid that UTC day (the first in :func:`roster_precedence`), else
+none. So an attempt and the hour it was made in are counted in the same row, and a site's
+attempts per hour divide its own attempts by its own hours (the attempts were the empty
+group's: "can be cut only by agent_id").
 
 A predictive dialer's attempts that reached nobody (no answer, busy, a failure) have no
 agent, so no place: the client of an outsourcer saw only its connected attempts, a

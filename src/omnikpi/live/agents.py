@@ -60,8 +60,11 @@ def chat_capacity(agent: Any, sessions_capacity: int | None, channel: str | None
                   config: Config) -> int:
     """An agent's chat capacity, in the engine's order (``metrics/chat.py``): the agent's
     own (``[agents.capacity]``), else the smallest configured for the queues (else
-    channels) of the chats open now (``sessions_capacity``), else, with none open, the
-    one configured for the channel of the agent's state, else ``[agents] chat_capacity``."""
+    channels) of the chats open now (``sessions_capacity``), else ``[agents]
+    chat_capacity`` — with one step the board alone takes before that default: when no
+    open chat's queue or channel sets one, the capacity configured for the channel of
+    the agent's state (a report has no capacity for an agent without sessions; the board
+    shows "0 of 2" for an idle chat agent whose channel allows 2, not "0 of 4")."""
     agents = config.agents
     if str(agent) in agents.capacity:
         return agents.capacity[str(agent)]

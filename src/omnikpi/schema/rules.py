@@ -426,5 +426,7 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                 out.append(Check(f"coalesce({v} <= {other}, false)", problem(
                     rule.column, d.literal(f"{rule.column} "), f"CAST({v} AS {d.text})",
                     d.literal(f" is not above {rule.other} "), f"CAST({other} AS {d.text})",
-                    d.literal(" (a scale of one point places no answer on it)"))))
+                    f"CASE WHEN {v} = {other} THEN "
+                    f"{d.literal(' (a scale of one point places no answer on it)')} "
+                    f"ELSE '' END")))
     return out

@@ -657,9 +657,9 @@ def _form_id(view: View, raw: str) -> int:
 
 
 def _calibration(view: View, session: Session, calibration_id: int) -> QaCalibration:
-    """A calibration session the caller may open: an invited client account (the client's
-    quality lead) of its tenant; a supervisor of its tenant who is invited or sees every
-    one of its contacts (a site supervisor: contacts of their sites)."""
+    """A calibration session the caller may open (``qa_access.may_open``): an invited
+    client account (the client's quality lead) of its tenant, or a supervisor of its
+    tenant, each only while every one of its contacts is in their scope now."""
     calibration = session.get(QaCalibration, calibration_id) \
         if 0 < calibration_id <= MAX_INT else None
     if view.principal.role == "client":
