@@ -175,6 +175,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "Рядки roster вказують leave_type без left_on: оператора вважають працюючим, його "
         "враховано в чисельності й не як того, хто пішов. Вкажіть останній робочий день у "
         "left_on або очистьте leave_type."),
+    # omnikpi.schema.hints.SURVEYS_NO_METRIC_READS
+    "Survey answers of type cdsat or esat are read by no metric: CDSAT is the bottom box "
+    "of the csat answers (bottom_box points of their own scale), and employee "
+    "satisfaction comes from employee_surveys. Export a dissatisfaction question's "
+    "answers as csat (their scale places them in the bottom box), an employee survey's "
+    "in employee_surveys.": (
+        "Ответы опросов типа cdsat или esat не читает ни один показатель: CDSAT — нижние "
+        "баллы ответов csat (bottom_box баллов их собственной шкалы), а удовлетворённость "
+        "сотрудников берётся из employee_surveys. Выгружайте ответы на вопрос о "
+        "неудовлетворённости как csat (их шкала отнесёт их к нижним баллам), ответы "
+        "опроса сотрудников — в employee_surveys.",
+        "Відповіді опитувань типу cdsat або esat не читає жоден показник: CDSAT — нижні "
+        "бали відповідей csat (bottom_box балів їхньої власної шкали), а задоволеність "
+        "працівників береться з employee_surveys. Вивантажуйте відповіді на питання про "
+        "незадоволеність як csat (їхня шкала віднесе їх до нижніх балів), відповіді "
+        "опитування працівників — до employee_surveys."),
     # omnikpi.schema.hints.STATES_WITHOUT_SHIFTS
     "Agent states of agents who have no shift at all in the schedule: adherence, "
     "conformance, shrinkage and utilization have no scheduled time for them, so they are "

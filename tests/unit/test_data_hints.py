@@ -205,3 +205,28 @@ def test_states_of_agents_without_any_shift_are_noted(tmp_path: Path) -> None:
         ("agent_states", 2)]
     (tmp_path / "shifts.csv").unlink()  # no schedule at all: nothing to note
     assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []
+
+
+def test_survey_types_no_metric_reads_are_noted(tmp_path: Path) -> None:
+    """A platform's separate dissatisfaction question exported as ``cdsat`` (and an
+    employee survey in ``surveys``): the data model allows the types, no metric reads
+    them. CDSAT is the bottom box of the csat answers: s1 (2 of 1–5, bottom 2) of s1 and
+    s2 → 1/2; the cdsat answer s3 (1 of 1–5) and the esat s4 change nothing, so they are
+    noted (2 rows)."""
+    (tmp_path / "surveys.csv").write_text(
+        "survey,score,scale_min,scale_max,answered_at\n"
+        "csat,2,1,5,2024-03-05T10:00:00Z\n"
+        "csat,5,1,5,2024-03-05T11:00:00Z\n"
+        "cdsat,1,1,5,2024-03-05T12:00:00Z\n"
+        "esat,4,1,5,2024-03-05T13:00:00Z\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    hints = json.loads(output)["hints"]
+    assert [(h["table"], h["rows"]) for h in hints] == [("surveys", 2)]
+    assert hints[0]["message"].startswith("Survey answers of type cdsat or esat are read by "
+                                          "no metric")
+    row = omnikpi.report_result(tmp_path, metrics=["cdsat", "csat"]).rows[0]
+    assert row == {"cdsat": 1 / 2, "csat": 1 / 2}
+    (tmp_path / "surveys.csv").write_text(
+        "survey,score,scale_min,scale_max,answered_at\ncsat,2,1,5,2024-03-05T10:00:00Z\n")
+    assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []

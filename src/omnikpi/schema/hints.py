@@ -99,6 +99,16 @@ STATES_WITHOUT_SHIFTS = (
     "left out of those figures (a team's counts the agents with a schedule only). Add "
     "their shifts, or leave them out of the state export if they are not scheduled.")
 
+SURVEYS_NO_METRIC_READS = (
+    "Survey answers of type cdsat or esat are read by no metric: CDSAT is the bottom box "
+    "of the csat answers (bottom_box points of their own scale), and employee "
+    "satisfaction comes from employee_surveys. Export a dissatisfaction question's "
+    "answers as csat (their scale places them in the bottom box), an employee survey's "
+    "in employee_surveys.")
+"""Said of a survey type the data model allows and no metric reads: a platform with a
+separate dissatisfaction question exported as ``cdsat`` had CDSAT read from its csat
+answers only, and its own answers counted nowhere without a word."""
+
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
@@ -117,6 +127,8 @@ _TABLE_HINTS = (
      "nullif(trim(leave_type), '') IS NULL", LEFT_WITHOUT_LEAVE_TYPE),
     ("roster", "SELECT count(*) FROM roster WHERE left_on IS NULL AND "
      "nullif(trim(leave_type), '') IS NOT NULL", LEAVE_TYPE_WITHOUT_LEFT),
+    ("surveys", "SELECT count(*) FROM surveys WHERE lower(survey) IN ('cdsat', 'esat')",
+     SURVEYS_NO_METRIC_READS),
 )
 """(table, a query counting its rows concerned, what it means): data no rule refuses —
 the shapes are legal — that makes two metrics disagree or counts time twice."""
