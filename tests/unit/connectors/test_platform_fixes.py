@@ -427,6 +427,43 @@ def test_zendesk_talk_failed_and_unanswered_calls(tmp_path: Path) -> None:
                                  "ivr_containment_rate": 0.0, "ivr_abandon_rate": 1 / 3})
 
 
+def test_zendesk_a_talk_call_s_ticket_is_not_a_second_contact(tmp_path: Path) -> None:
+    """A Talk call opens a ticket (via voice) naming it; the docs put both imports in one
+    folder. The call: queued 20 s (answered at 10:00:20); its ticket 5001, created at
+    10:00:20, got its first reply (a comment) at 10:06:00. Counted as two voice contacts:
+    offered 2, ASA (20 + 340) / 2 = 180 s, SL 1/2. The call alone: offered 1, ASA 20 s,
+    SL 1/1; the ticket is counted as left out with the way to its call; the e-mail ticket
+    5002 stays (first reply after 600 s)."""
+    (tmp_path / "tickets.json").write_text(json.dumps({"tickets": [
+        {"id": 5001, "created_at": "2024-03-05T10:00:20Z", "updated_at": "2024-03-05T10:10:00Z",
+         "via": {"channel": "voice", "source": {"rel": "inbound"}}, "status": "solved",
+         "group_id": 360001, "assignee_id": 501, "requester_id": 9001},
+        {"id": 5002, "created_at": "2024-03-05T11:00:00Z", "updated_at": "2024-03-05T11:20:00Z",
+         "via": {"channel": "email"}, "status": "open", "group_id": 360001,
+         "assignee_id": 501, "requester_id": 9002}], "end_of_stream": True}))
+    (tmp_path / "events.json").write_text(json.dumps({"ticket_metric_events": [
+        {"id": 1, "ticket_id": 5001, "metric": "reply_time", "instance_id": 1,
+         "type": "fulfill", "time": "2024-03-05T10:06:00Z"},
+        {"id": 2, "ticket_id": 5002, "metric": "reply_time", "instance_id": 1,
+         "type": "fulfill", "time": "2024-03-05T11:10:00Z"}], "next_page": None, "count": 2}))
+    (tmp_path / "calls.json").write_text(json.dumps({"calls": [
+        {"id": 7001, "created_at": "2024-03-05T10:00:00Z", "updated_at": "2024-03-05T10:08:00Z",
+         "direction": "inbound", "completion_status": "completed", "agent_id": 501,
+         "customer_id": 9001, "call_group_id": 360001, "ivr_time_spent": 0, "wait_time": 20,
+         "time_to_answer": 20, "talk_time": 300, "hold_time": 0, "wrap_up_time": 60,
+         "duration": 320, "ticket_id": 5001}], "count": 1}))
+    out = tmp_path / "out"
+    said = _said("zendesk", out, tmp_path / "tickets.json", tmp_path / "events.json")
+    assert "1 a ticket a Talk call opened (via voice): the call is the contact" in said
+    _said("zendesk-talk", out, tmp_path / "calls.json")
+    assert omnikpi.load_dataset(out).problem_count == 0
+    rows = {r["channel"]: r for r in omnikpi.report_result(
+        out, metrics=["offered", "answered", "asa", "service_level"], by=["channel"]).rows}
+    assert rows["voice"] == pytest.approx({"channel": "voice", "offered": 1, "answered": 1,
+                                           "asa": 20.0, "service_level": 1.0})
+    assert rows["email"]["offered"] == 1 and rows["email"]["asa"] == 600.0
+
+
 # -- VICIdial agent log: a second of clock skew between phases --------------------------------
 
 def test_vicidial_agent_log_a_phase_past_the_next_one_ends_where_it_begins(
