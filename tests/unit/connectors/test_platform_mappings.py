@@ -423,6 +423,9 @@ def test_genesys_cloud_conversation_details(tmp_path: Path) -> None:
     out = rows["5e0c5b3a-0003"]
     assert (out["direction"], out["first_response_at"], out["acw_seconds"]) == (
         "outbound", None, 10.0)
+    # the number dialled (dnis), not the caller id the company called from (ani): every
+    # outbound call had the company's number as its customer
+    assert out["customer_id"] == "tel:+380509990000"
     assert _s(out["ended_at"], out["accepted_at"]) == 120.0
     report = omnikpi.report_result(tmp_path, metrics=["offered", "answered", "abandoned",
                                                       "asa", "handled", "aht"]).rows[0]
