@@ -639,3 +639,47 @@ def test_a_sample_saved_by_the_command_line_says_its_zone(tmp_path: Path) -> Non
     with session_scope(url) as session:
         saved = session.query(QaSample).one()
         assert (saved.risk, saved.tz) == (False, "Europe/Kyiv")
+
+
+def test_calibration_contact_ids_with_a_space_and_saved_before(tmp_path: Path) -> None:
+    """A session's contacts are a JSON array (a contact id may hold a space: "o 1" was read
+    as the contacts "o" and "1", 2 of 6 evaluations); a session saved before, ids
+    separated by spaces, reads as two contacts still."""
+    import json
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    spec = FormSpec("f", "F", (ItemSpec("G", "a", "A", 1.0), ItemSpec("G", "b", "B", 1.0)),
+                    pass_score=70)
+    cases = {json.dumps(["o 1", "c2"]): ["o 1", "c2"], "c1 c2": ["c1", "c2"]}
+    made = {}
+    with session_scope(url) as session:
+        form = save_form(session, spec, "t")
+        a, b = (i.id for i in form_items(session, form.id))
+        for stored, ids in cases.items():
+            cal = QaCalibration(name="s", form_id=form.id, contact_ids=stored,
+                                evaluators="lead e1", reference="lead")
+            session.add(cal)
+            session.flush()
+            for evaluator, x in (("lead", 1), ("e1", 0)):
+                for contact in ids:
+                    submit(session, form.id, Subject(contact, "ag"), evaluator, {a: x, b: 1},
+                           calibration_id=cal.id)
+            made[cal.id] = ids
+    with session_scope(url) as session:
+        for cal_id, ids in made.items():
+            report = calibration_report(session, cal_id)
+            assert report["contacts"] == ids
+            assert (report["evaluations"], report["expected"]) == (4, 4)
+            assert report["scores"] == {"lead": dict.fromkeys(ids, 100.0),
+                                        "e1": dict.fromkeys(ids, 50.0)}
+            spreads = {r["item"]: r["spread"] for r in report["items"]}
+            assert spreads == {"a": pytest.approx(0.5), "b": pytest.approx(0.0)}
+            (versus,) = report["versus_reference"]
+            assert versus["mean_abs_difference"] == pytest.approx(50.0)
+
+    from omnikpi.qa.calibration import calibration_contacts, contacts_text
+
+    assert json.loads(contacts_text(["o 1", "c2"])) == ["o 1", "c2"]  # what sessions store
+    assert [calibration_contacts(QaCalibration(contact_ids=stored)) for stored in cases] \
+        == list(cases.values())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import krippendorff
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnikpi.errors import UsageError
+from omnikpi.qa.chain_text import chain_ids, chain_text
 from omnikpi.qa.forms import passes
 from omnikpi.store.models import QaAnswer, QaCalibration, QaEvaluation, QaForm, QaFormItem
 from omnikpi.web.limits import MAX_INT
@@ -39,6 +41,20 @@ def alpha(matrix: list[list[float | None]]) -> float | None:
     return None if math.isnan(result) else result
 
 
+def contacts_text(contact_ids: Iterable[str]) -> str:
+    """A session's contacts as its ``contact_ids`` column keeps them: a JSON array. They
+    were joined with spaces and split on them, and a contact id with a space ("o 1",
+    which the data model allows, ticked on the set-up page) became two contacts that do
+    not exist: the session refused to open, its report counted the wrong evaluations."""
+    return chain_text(contact_ids)
+
+
+def calibration_contacts(calibration: QaCalibration) -> list[str]:
+    """The contacts of a session, in order: its column holds a JSON array, or (a session
+    made before) ids separated by spaces. Every reader of the column asks here."""
+    return chain_ids(calibration.contact_ids)
+
+
 def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
     calibration = session.get(QaCalibration, calibration_id) \
         if 0 < calibration_id <= MAX_INT else None
@@ -46,7 +62,7 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
         raise UsageError(f"no calibration session {calibration_id}")
     form = session.get(QaForm, calibration.form_id)
     assert form is not None
-    contacts = calibration.contact_ids.split()
+    contacts = calibration_contacts(calibration)
     evaluators = calibration.evaluators.split()
     items = list(session.scalars(select(QaFormItem).where(
         QaFormItem.form_id == form.id).order_by(QaFormItem.position)))

@@ -238,7 +238,9 @@ class QaCalibration(Base):
     name: Mapped[str] = mapped_column(String(200))
     form_id: Mapped[int] = mapped_column(ForeignKey("qa_forms.id"))
     contact_ids: Mapped[str] = mapped_column(Text)
-    """Space-separated contacts every evaluator scores."""
+    """The contacts every evaluator scores: a JSON array (an id may hold a space); a
+    session saved before is space-separated (``qa.calibration.calibration_contacts``
+    reads both)."""
     evaluators: Mapped[str] = mapped_column(Text)
     reference: Mapped[str] = mapped_column(String(150))
     """The reference evaluator (usually the QA lead) the others are compared with."""

@@ -15,7 +15,13 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.errors import NotFoundError, OmniKPIError, UsageError
 from omnikpi.instants import stored_utc
 from omnikpi.qa import queries
-from omnikpi.qa.calibration import as_seen_by, calibration_report, is_blind
+from omnikpi.qa.calibration import (
+    as_seen_by,
+    calibration_contacts,
+    calibration_report,
+    contacts_text,
+    is_blind,
+)
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
 from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.coaching import error_kinds_of, save_error_kinds
@@ -635,7 +641,7 @@ def _start_calibration(view: View, principal: Principal, name: str, form_id: int
     where = places(known)
     with session_scope(view.state.database_url) as session:
         check_invited(session, people, where)
-        calibration = QaCalibration(name=name, form_id=form_id, contact_ids=" ".join(ids),
+        calibration = QaCalibration(name=name, form_id=form_id, contact_ids=contacts_text(ids),
                                     evaluators=" ".join(people), reference=reference,
                                     tenant=principal.tenant or common_tenant(where))
         session.add(calibration)
@@ -689,7 +695,8 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: R
                               contact_id: str) -> Response:
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
-        if contact_id not in calibration.contact_ids.split():
+        contact_ids = calibration_contacts(calibration)
+        if contact_id not in contact_ids:
             raise HTTPException(404, "not a contact of this session")
         if queries.scored_in_calibration(session, calibration.id, view.principal.name, contact_id):
             return RedirectResponse(f"/qa/calibrations/{calibration_id}", status_code=303)
@@ -697,7 +704,6 @@ def calibration_evaluate_page(request: Request, view: ViewDep, calibration_id: R
         contact = _contact_view(view, [contact_id])
         if not contact["contacts"]:
             raise HTTPException(404, "no such contact")
-        contact_ids = calibration.contact_ids.split()
         return templates.TemplateResponse(request, "qa_evaluate.html", {
             "filters": None, "item": None, "form": form, "forms": [],
             "calibration": calibration, "contact_id": contact_id,
@@ -726,7 +732,7 @@ async def _calibration_evaluate(request: Request, view: View, calibration_id: in
         if principal.name not in calibration.evaluators.split():
             raise HTTPException(403, "you are not an evaluator of this session")
         contact = _contact_view(view, [contact_id])["contacts"]
-        if contact_id not in calibration.contact_ids.split() or not contact:
+        if contact_id not in calibration_contacts(calibration) or not contact:
             raise HTTPException(404, "not a contact of this session")
         if queries.scored_in_calibration(session, calibration.id, principal.name, contact_id):
             raise UsageError("you already scored this contact in this session: a "

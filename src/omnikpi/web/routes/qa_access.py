@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.engine.timezones import to_datetime
-from omnikpi.qa.calibration import calibration_report, is_blind
+from omnikpi.qa.calibration import calibration_contacts, calibration_report, is_blind
 from omnikpi.qa.sight import Sight
 from omnikpi.schema.convert import quote
 from omnikpi.store.models import QaCalibration, QaEvaluation
@@ -104,7 +104,7 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
     if scope.unbounded:
         return True
     return (not scope.tenants or calibration.tenant in scope.tenants) \
-        and all_visible(view, calibration.contact_ids.split())
+        and all_visible(view, calibration_contacts(calibration))
 
 
 def invited_anywhere(session: Session, principal: Principal) -> bool:

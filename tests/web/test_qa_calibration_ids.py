@@ -1,0 +1,150 @@
+"""A calibration session keeps its contact ids whole, a space in one included.
+
+The session stored its contacts joined with spaces and every reader split on them: a
+contact id with a space ("o 1", which the data model allows), ticked on the set-up page,
+became the contacts "o" and "1" that do not exist — a bounded evaluator was refused the
+session, nobody could score "o 1", and the report counted 2 of 6 evaluations. The ids are
+kept as a JSON array now; a session saved before (ids separated by spaces) reads as before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from omnikpi.auth.accounts import create_user
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import QaCalibration
+from tests.web.conftest import csrf, log_in
+
+PASSWORD = "calibration-ids-pw"
+ITEMS = ("Style | greet | Greets by the standard | 1 | no | no\n"
+         "Style | close | Closes by the standard | 1 | no | no\n")
+HEADER = re.compile(r'<table class="contacts" id="calibration-scores"><thead><tr>'
+                    r"<th>[^<]*</th>(.*?)</tr></thead>", re.S)
+ANSWER = re.compile(r'name="(item_\d+)" value="0" data-key="([^"]+)"')
+
+
+def _data(folder: Path) -> Path:
+    """Three handled calls of tenant A at site kyiv; one id has a space."""
+    folder.mkdir(parents=True)
+    rows = [f"{cid},voice,sales,kyiv,A,cust-{n},2026-11-02T09:0{n}:00Z,"
+            f"2026-11-02T09:0{n}:10Z,2026-11-02T09:0{n}:50Z,a1"
+            for n, cid in enumerate(("o 1", "c1", "c2"), start=1)]
+    (folder / "contacts.csv").write_text(
+        "contact_id,channel,queue,site,tenant,customer_id,arrived_at,first_response_at,"
+        "ended_at,agent_id\n" + "".join(r + "\n" for r in rows))
+    return folder
+
+
+@pytest.fixture
+def app(make_app: Callable[..., FastAPI], tmp_path: Path) -> FastAPI:
+    made = make_app(_data(tmp_path / "data"), auth_required=True, live_updates=False,
+                    scheduler=False)
+    with session_scope(made.state.omnikpi.database_url) as session:
+        create_user(session, "lead", PASSWORD, "admin")
+        create_user(session, "e1", PASSWORD, "supervisor", sites=["kyiv"])  # bounded
+    lead = log_in(TestClient(made), "lead", PASSWORD)
+    assert lead.post("/qa/forms", data={"csrf_token": csrf(lead, "/qa"), "key": "calls",
+                                        "name": "Calls", "pass_score": "70",
+                                        "items": ITEMS}, follow_redirects=False
+                     ).status_code == 303
+    return made
+
+
+def _contacts_shown(client: TestClient, url: str) -> list[str]:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    header = HEADER.search(page.text)
+    assert header, page.text
+    return re.findall(r'<th translate="no">([^<]*)</th>', header.group(1))
+
+
+def _score(client: TestClient, session_url: str, contact: str, greet: str,
+           close: str) -> None:
+    url = f"{session_url}/evaluate/{quote(contact)}"
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    assert f'<span translate="no">{contact}</span>' in page.text
+    keys = {key: name for name, key in ANSWER.findall(page.text)}
+    assert set(keys) == {"greet", "close"}
+    done = client.post(url, data={"csrf_token": csrf(client, "/qa/calibrations"),
+                                  "form_id": "1", keys["greet"]: greet,
+                                  keys["close"]: close}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+
+
+def test_a_contact_id_with_a_space_stays_one_contact_of_the_session(app: FastAPI) -> None:
+    lead = log_in(TestClient(app), "lead", PASSWORD)
+    setup = lead.get("/qa/calibrations/new")
+    assert setup.status_code == 200
+    ticked = re.findall(r'<input type="checkbox" name="contact" value="([^"]*)"', setup.text)
+    assert "o 1" in ticked and "c2" in ticked
+    made = lead.post("/qa/calibrations", data={
+        "csrf_token": csrf(lead, "/qa/calibrations/new"), "name": "spaces", "form_id": "1",
+        "reference": "lead", "contact": ["o 1", "c2"], "evaluator": ["lead", "e1"]},
+        follow_redirects=False)
+    assert made.status_code == 303, made.text
+    session_url = made.headers["location"]
+    number = int(session_url.rsplit("/", 1)[1])
+
+    e1 = log_in(TestClient(app), "e1", PASSWORD)
+    assert "spaces" in e1.get("/qa/calibrations").text  # the bounded evaluator lists it
+    for client in (lead, e1):
+        assert _contacts_shown(client, session_url) == ["o 1", "c2"]
+    assert lead.get(f"{session_url}/evaluate/o").status_code == 404
+    assert "contact 1 / 2" in lead.get(f"{session_url}/evaluate/{quote('o 1')}").text
+
+    # lead: "o 1" both items met (100), c2 greet only (50);
+    # e1:   "o 1" both met (100), c2 neither (0)
+    _score(lead, session_url, "o 1", "1", "1")
+    _score(lead, session_url, "c2", "1", "0")
+    _score(e1, session_url, "o 1", "1", "1")
+    _score(e1, session_url, "c2", "0", "0")
+
+    page = lead.get(session_url)
+    assert page.status_code == 200 and "4 / 4" in page.text
+    report = lead.get(f"/api/v1/qa/calibrations/{number}").json()
+    assert report["blind"] is False
+    assert report["contacts"] == ["o 1", "c2"]
+    assert (report["evaluations"], report["expected"]) == (4, 4)
+    assert report["scores"] == {"lead": {"o 1": 100.0, "c2": 50.0},
+                                "e1": {"o 1": 100.0, "c2": 0.0}}
+    items = {r["item"]: r["spread"] for r in report["items"]}
+    # greet: "o 1" 1,1 → sd 0; c2 1,0 → sd 0.5; mean 0.25. close: 1,1 and 0,0 → 0
+    assert items == {"greet": pytest.approx(0.25), "close": pytest.approx(0.0)}
+    (versus,) = report["versus_reference"]
+    # |100 − 100| and |0 − 50| → 25; verdicts (pass ≥ 70): pass/fail both times
+    assert versus == {"evaluator": "e1", "contacts": 2,
+                      "mean_abs_difference": pytest.approx(25.0), "same_verdict": 1.0}
+    # e1 − lead per item: greet (0 + −1) / 2, close (0 + 0) / 2
+    assert report["deviations"] == {"e1": {"greet": pytest.approx(-0.5),
+                                           "close": pytest.approx(0.0)}}
+    with session_scope(app.state.omnikpi.database_url) as session:
+        stored = session.get(QaCalibration, number)  # the same column, a JSON array
+        assert stored is not None and json.loads(stored.contact_ids) == ["o 1", "c2"]
+
+
+def test_a_session_saved_with_space_separated_ids_reads_as_before(app: FastAPI) -> None:
+    with session_scope(app.state.omnikpi.database_url) as session:
+        old = QaCalibration(name="legacy", form_id=1, contact_ids="c1 c2",
+                            evaluators="lead e1", reference="lead", tenant="A")
+        session.add(old)
+        session.flush()
+        session_url = f"/qa/calibrations/{old.id}"
+        number = old.id
+    e1 = log_in(TestClient(app), "e1", PASSWORD)
+    assert _contacts_shown(e1, session_url) == ["c1", "c2"]
+    assert "contact 2 / 2" in e1.get(f"{session_url}/evaluate/c2").text
+    _score(e1, session_url, "c2", "1", "0")
+    report = e1.get(f"/api/v1/qa/calibrations/{number}").json()
+    assert report["contacts"] == ["c1", "c2"]
+    assert (report["evaluations"], report["expected"]) == (1, 4)
+    assert report["scores"] == {"e1": {"c1": None, "c2": 50.0}}  # blind: their own only
