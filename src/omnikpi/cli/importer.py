@@ -172,6 +172,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
                       recording_pattern: str = "{uniqueid}",
                       encoding: str | None = None) -> None:
+    from omnikpi.connectors.queue_log_flags import NAME as FLAGS_FILE
+    from omnikpi.connectors.queue_log_flags import describe
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
     from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
@@ -222,6 +224,13 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
             where = summary.first_reject.get(reason)
             first = f" (first at {where[0]} line {where[1]})" if where else ""
             console.print(f"  {count:>7} {escape(reason)}{escape(first)}", highlight=False)
+    flagged = describe(summary.flagged, summary.first_flag)
+    if flagged:  # contacts, not lines: their figures are the timestamps', as written
+        console.print("Flagged contacts (a duration Asterisk wrote disagrees with the "
+                      f"timestamps; listed in {escape(str(out / FLAGS_FILE))}):",
+                      highlight=False)
+        for count, text in flagged:
+            console.print(f"  {count:>7} {escape(text)}", highlight=False)
     if recordings is not None:
         unmatched, odd = summary.recordings_unmatched, summary.recordings_not_matching
         console.print(

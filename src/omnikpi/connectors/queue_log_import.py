@@ -7,7 +7,8 @@ An import reads its new lines (parsing them in Python), spools the events to Arr
 orders them by time in DuckDB (``queue_log_order``: bounded memory, any line order) and
 feeds them to the visit machine. Every line read is accounted for in the summary: a
 contact event, an agent event, an ignored known event (by name) or a reject (reason and
-line number in ``rejects.csv``).
+line number in ``rejects.csv``). A contact whose durations written in its lines disagree
+with its timestamps by more than 1 s is flagged, its figures kept (``queue_log_flags``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
+from omnikpi.connectors.queue_log_flags import Flag, FlagFile
 from omnikpi.connectors.queue_log_lines import (
     Event,
     RealtimeReader,
@@ -80,6 +82,12 @@ class ImportSummary:
     """Agents logged in at the end (their state goes on in the next import)."""
     late_merged: int = 0
     """Lines older than the last import merged into what was still open."""
+    flagged: Counter[str] = field(default_factory=Counter)
+    """Contacts whose timestamps disagree by more than 1 s with a duration Asterisk wrote
+    (field → contacts; ``queue_log_flags``): timestamps kept, each listed in
+    ``_queue_log_flags.csv``. Not lines: every line is still counted once above."""
+    first_flag: dict[str, Flag] = field(default_factory=dict)
+    """The first contact flagged for each field."""
     not_utf8: int = 0
     """Lines used though they held bytes that are not UTF-8 in a data field (read with
     U+FFFD); such a byte in a name stops the import (``queue_log_text``)."""
@@ -429,6 +437,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
                         encoding or (str(known["encoding"]) if known and known.get("encoding")
                                      else None)))
     rejects = RejectFile(run)
+    flags = FlagFile(run)
     parts = _PartWriter(run, fmt, recordings)
     result = machine.out
     try:
@@ -457,14 +466,19 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
                 parts.write("agent_states", result.states)
             if len(result.rejects) >= CHUNK_ROWS:
                 rejects.write(result.rejects)
+            if len(result.flags) >= CHUNK_ROWS:
+                flags.write(result.flags)
         shutil.rmtree(spool.folder, ignore_errors=True)
         machine.finish(flush_states=not follow)
         parts.write("contacts", result.contacts)
         parts.write("agent_states", result.states)
         rejects.write(result.rejects)
+        flags.write(result.flags)
     finally:
         rejects.close()
+        flags.close()
     rejects.place()
+    flags.place()
     summary.contacts = parts.counts["contacts"]
     summary.states = parts.counts["agent_states"]
     summary.contact_events, summary.agent_events = result.contact_events, result.agent_events
@@ -472,6 +486,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     summary.rejected += result.rejected
     summary.first_reject = rejects.first
     summary.lost_visits, summary.late_merged = result.lost_visits, result.late_merged
+    summary.flagged, summary.first_flag = result.flagged, result.first_flag
     summary.open_visits = len(machine.state.visits)
     summary.open_agents = sum(1 for st in machine.state.agents.values()
                               if st.label is not None and st.label[0] != "logged_out")

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
+from omnikpi.connectors.queue_log_flags import Flag, disagreements
 from omnikpi.connectors.queue_log_lines import Event
 from omnikpi.connectors.reject_file import Reject
 
@@ -156,6 +157,11 @@ class Output:
     rejected: Counter[str] = field(default_factory=Counter)
     lost_visits: int = 0
     late_merged: int = 0
+    flags: list[Flag] = field(default_factory=list)
+    """Contacts whose data fields disagree with their timestamps (``queue_log_flags``),
+    written out in chunks like the rows."""
+    flagged: Counter[str] = field(default_factory=Counter)  # field → contacts flagged
+    first_flag: dict[str, Flag] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -334,7 +340,16 @@ class VisitMachine:
         visit["connect"], visit["agent"] = event.epoch, agent
         if agent is not None:
             self._call_starts(agent, event.queue, event.epoch)
+        self._compare(event, visit)
         return None
+
+    def _compare(self, event: Event, visit: dict[str, Any]) -> None:
+        """Flag the durations the line wrote that disagree with the visit's timestamps
+        (the figures stay the timestamps')."""
+        for flag in disagreements(event, visit):
+            self.out.flags.append(flag)
+            self.out.flagged[flag.field] += 1
+            self.out.first_flag.setdefault(flag.field, flag)
 
     def _on_end(self, event: Event, late: bool) -> Verdict:
         """Every event that ends a visit: answered ends, ABANDON, the exits."""
@@ -356,6 +371,7 @@ class VisitMachine:
             self._lost(visit, event.epoch)
             memo["last"][1] = "lost"
             return f"{name} after CONNECT" if answered else f"{name} without CONNECT"
+        self._compare(event, visit)
         if name == "ABANDON":
             self.out.contacts.append(self._row(visit, None, outcome, abandoned=event.epoch))
         elif name in EXITS:
