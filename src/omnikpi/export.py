@@ -345,8 +345,12 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         cell.alignment = Alignment(wrap_text=True, vertical="top",
                                    horizontal="right" if column.unit else "left")
         values = [row.get(column.key) for row in result.rows]
-        longest = max([_shown_width(column, v, result.grain, lang) for v in values],
-                      default=1)
+        # the hour the clocks go back is read twice: each with its offset in its format
+        repeated = (formatting.repeated_hours(values, result.tz)
+                    if column.key == "period_start" else {})
+        longest = max([_shown_width(column, v, result.grain, lang)
+                       + (len(f" ({repeated[i]})") if i in repeated else 0)
+                       for i, v in enumerate(values)], default=1)
         # a long name wraps over two lines rather than widening a column of short numbers
         heading = max(min(len(label), 24), max((len(w) for w in label.split()), default=1))
         if index == 1:  # column A also holds the header block's labels ("Time zone")
@@ -365,9 +369,6 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
                              else "yyyy-mm-dd hh:mm")
         elif column.unit is not None:
             number_format = NUMBER_FORMATS.get(column.unit, OTHER_NUMBER_FORMAT)
-        # the hour the clocks go back is read twice: each with its offset in its format
-        repeated = (formatting.repeated_hours(values) if column.key == "period_start"
-                    else {})
         for offset, value in enumerate(values, start=1):
             target = sheet.cell(TABLE_ROW + offset, index,
                                 _cell_value(column, value, result.grain, lang))
@@ -508,7 +509,8 @@ def pdf_table(result: ReportResult, cols: list[Column], lang: str
               else c.label(unit_text(c.unit, lang)) for c in cols]
     body = [[pdf_cell(c, row.get(c.key), result.grain, lang, hours.get(c.key, False))
              for c in cols] for row in result.rows]
-    repeated = formatting.repeated_hours([row.get("period_start") for row in result.rows])
+    repeated = formatting.repeated_hours([row.get("period_start") for row in result.rows],
+                                         result.tz)
     for at, column in enumerate(cols):
         if column.key == "period_start":
             for position, offset in repeated.items():

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
@@ -207,10 +208,14 @@ def fmt_datetime(value: Any, lang: str = "en", seconds: bool = False) -> str:
 DAY_GRAINS = ("day", "week", "month")
 
 
-def repeated_hours(values: list[Any]) -> dict[int, str]:
+def repeated_hours(values: list[Any], tz: str | None = None) -> dict[int, str]:
     """The periods whose local start is read twice (the hour the clocks go back: 03:00 at
     +03:00, then 03:00 at +02:00), by position, each with its offset (``UTC+02:00``) to
-    tell them apart: shown without it, two rows of different figures bore one label."""
+    tell them apart: shown without it, two rows of different figures bore one label.
+    With the report's zone ``tz``, a start in that hour has its offset even when its twin
+    is not among the rows (a single 03:00 after 02:00 read as the next hour, two hours
+    later; at 15 minutes, 03:45 then 03:00 read as out of order)."""
+    zone = ZoneInfo(tz) if tz else None
     starts: dict[int, tuple[datetime, int]] = {}  # position → (wall time, offset minutes)
     for position, value in enumerate(values):
         moment = to_datetime(value)
@@ -222,7 +227,16 @@ def repeated_hours(values: list[Any]) -> dict[int, str]:
         offsets.setdefault(wall, set()).add(minutes)
     return {position: f"UTC{'-' if minutes < 0 else '+'}"
                       f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-            for position, (wall, minutes) in starts.items() if len(offsets[wall]) > 1}
+            for position, (wall, minutes) in starts.items()
+            if len(offsets[wall]) > 1 or (zone is not None and _read_twice(wall, zone))}
+
+
+def _read_twice(wall: datetime, zone: ZoneInfo) -> bool:
+    """Whether the zone's clocks show ``wall`` twice (its two folds have two offsets)."""
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() != \
+        wall.replace(tzinfo=zone, fold=1).utcoffset() and \
+        wall.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone).replace(
+            tzinfo=None) == wall
 
 
 def fmt_period(value: Any, grain: str | None, lang: str = "en") -> str:

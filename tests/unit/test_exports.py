@@ -532,3 +532,37 @@ def test_the_hour_the_clocks_go_back_is_told_apart(tmp_path: Path) -> None:
     text = " ".join(_pdf_text(tmp_path / "r.pdf").split())
     assert "Oct 27, 2024, 03:00 (UTC+03:00) 1" in text, text
     assert "Oct 27, 2024, 03:00 (UTC+02:00) 2" in text, text
+
+
+def test_an_hour_read_twice_has_its_offset_without_its_twin_and_room_for_it(
+        tmp_path: Path) -> None:
+    """Kyiv, 27 October 2024: c1 arrives 23:30Z on the 26th (02:30 +03:00), c2 at 01:10Z
+    (03:10 +02:00, the second 03:00). With no contact in the first 03:00 the report's rows
+    are 02:00 and 03:00: read as the next hour, though two hours passed. The second 03:00
+    now carries its offset in every rendering, 02:00 (read once) none; and the XLSX
+    column is wide enough for it (column A was 18 wide, "2024-10-27 03:00 (UTC+02:00)" is
+    28 characters: LibreOffice showed ###)."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at\n"
+        "c1,voice,q,2024-10-26T23:30:00Z\nc2,voice,q,2024-10-27T01:10:00Z\n")
+    ask = ["report", "--data", str(data), "--metrics", "offered", "--grain", "hour",
+           "--tz", "Europe/Kyiv"]
+    shown = CliRunner().invoke(app, ask)
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"2024-10-27 02:00\s*│\s*1", shown.output), shown.output
+    assert re.search(r"2024-10-27 03:00 \(UTC\+02:00\)\s*│\s*1", shown.output), shown.output
+    for kind in ("xlsx", "pdf"):
+        done = CliRunner().invoke(app, [*ask, "--output", str(tmp_path / f"r.{kind}")])
+        assert done.exit_code == 0, done.output
+    sheet = load_workbook(tmp_path / "r.xlsx")["report"]
+    formats = [sheet.cell(row, 1).number_format for row in range(TABLE_ROW + 1,
+                                                                   sheet.max_row + 1)
+               if isinstance(sheet.cell(row, 1).value, datetime)]
+    assert formats == ["yyyy-mm-dd hh:mm", 'yyyy-mm-dd hh:mm "(UTC+02:00)"']
+    width = sheet.column_dimensions["A"].width
+    assert width is not None and width >= len("2024-10-27 03:00 (UTC+02:00)") + 2
+    text = " ".join(_pdf_text(tmp_path / "r.pdf").split())
+    assert "Oct 27, 2024, 02:00 1" in text, text
+    assert "Oct 27, 2024, 03:00 (UTC+02:00) 1" in text, text

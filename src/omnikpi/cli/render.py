@@ -26,11 +26,11 @@ MAX_TRANSPOSED_ROWS = 12
 """Above this many rows the metrics-as-rows layout is a wall of columns: not used."""
 
 
-def _period_texts(values: list[Any]) -> list[str]:
+def _period_texts(values: list[Any], tz: str | None) -> list[str]:
     """Period starts as people read them: ``2024-03-04`` or ``2024-03-04 09:30``."""
     texts = ["—" if v is None else str(v) for v in values]
     at_midnight = all(t == "—" or t[10:19] == "T00:00:00" for t in texts)
-    repeated = repeated_hours(values)  # the hour the clocks go back: with its offset
+    repeated = repeated_hours(values, tz)  # the hour the clocks go back: with its offset
     return [t if t == "—" else t[:10] if at_midnight else t[:16].replace("T", " ") + (
         f" ({repeated[i]})" if i in repeated else "") for i, t in enumerate(texts)]
 
@@ -44,7 +44,7 @@ def _texts(result: ReportResult) -> dict[str, list[str]]:
             unit = result.metrics[column].get("unit")
             out[column] = [human(v, unit) for v in values]
         elif column == PERIOD:
-            out[column] = _period_texts(values)
+            out[column] = _period_texts(values, result.tz)
         else:
             out[column] = [_missing(result, column) if v is None else str(v) for v in values]
     return out
@@ -102,7 +102,7 @@ def _group_label(result: ReportResult, row: dict[str, Any], period: str | None) 
 
 def _labels(result: ReportResult) -> list[str]:
     periods: list[str | None] = (
-        list(_period_texts([r.get(PERIOD) for r in result.rows]))
+        list(_period_texts([r.get(PERIOD) for r in result.rows], result.tz))
         if PERIOD in result.columns else [None] * len(result.rows))
     return [_group_label(result, row, period)
             for row, period in zip(result.rows, periods, strict=True)]

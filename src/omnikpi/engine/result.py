@@ -46,6 +46,11 @@ class ReportResult:
     window: ReportWindow | None = None
     """Zone, period, as-of and filters of the request (None: not known to the caller)."""
 
+    @property
+    def tz(self) -> str | None:
+        """The zone the periods are in (None: not known to the caller)."""
+        return self.window.tz if self.window is not None else None
+
     @cached_property
     def rows(self) -> list[dict[str, Any]]:
         """One dict per row, as in ``omnikpi report --format json``."""

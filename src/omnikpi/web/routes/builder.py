@@ -88,8 +88,8 @@ def _page(request: Request, state: ViewDep, filters: Filters, query: str,
     chosen = set(service.split(filters.metrics))
     heads = {c: _head(c, result.metrics) for c in result.columns} if result else {}
     # the hour the clocks go back is read twice: each with its offset, as the exports have
-    repeated = repeated_hours([row.get("period_start") for row in result.rows]) \
-        if result else {}
+    repeated = repeated_hours([row.get("period_start") for row in result.rows],
+                              result.tz) if result else {}
     return templates.TemplateResponse(request, "builder.html", {
         "heads": heads, "repeated": repeated,
         "filters": filters, "catalog": _catalog(choose_language(request)), "chosen": chosen,
