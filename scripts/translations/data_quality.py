@@ -175,6 +175,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "Рядки roster вказують leave_type без left_on: оператора вважають працюючим, його "
         "враховано в чисельності й не як того, хто пішов. Вкажіть останній робочий день у "
         "left_on або очистьте leave_type."),
+    # omnikpi.schema.hints.MESSAGES_WITHOUT_CONTACT
+    "Messages of contacts that are not among the loaded contacts (missing from the "
+    "contacts export, or quarantined): the response times (ART, first and in-session) "
+    "read a conversation's messages with its contact, so these count nowhere. Export the "
+    "contacts of the same period, or correct the contact_id the messages carry.": (
+        "Сообщения обращений, которых нет среди загруженных обращений (их нет в выгрузке "
+        "contacts или они в карантине): время ответа (ART, первого и в ходе сессии) читает "
+        "сообщения разговора вместе с его обращением, поэтому эти сообщения нигде не "
+        "учтены. Выгрузите обращения того же периода или исправьте contact_id в сообщениях.",
+        "Повідомлення звернень, яких немає серед завантажених звернень (їх немає у "
+        "вивантаженні contacts або вони в карантині): час відповіді (ART, першої та під час "
+        "сесії) читає повідомлення розмови разом із її зверненням, тож ці повідомлення ніде "
+        "не враховано. Вивантажте звернення того самого періоду або виправте contact_id у "
+        "повідомленнях."),
     # omnikpi.schema.hints.SURVEYS_NO_METRIC_READS
     "Survey answers of type cdsat or esat are read by no metric: CDSAT is the bottom box "
     "of the csat answers (bottom_box points of their own scale), and employee "

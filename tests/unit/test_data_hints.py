@@ -230,3 +230,26 @@ def test_survey_types_no_metric_reads_are_noted(tmp_path: Path) -> None:
     (tmp_path / "surveys.csv").write_text(
         "survey,score,scale_min,scale_max,answered_at\ncsat,2,1,5,2024-03-05T10:00:00Z\n")
     assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []
+
+
+def test_messages_of_a_contact_not_loaded_are_noted(tmp_path: Path) -> None:
+    """Chat c1 and its messages; chat zz9's four messages have no contact (the contacts
+    export covered a shorter window). ART reads c1 alone: its second request 10:01:00 →
+    10:01:40 = 40 s (zz9's 10:01:00 → 10:01:10 would make it 25 s): the four messages are
+    noted, c1's are not."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,ended_at\n"
+        "c1,chat,web,2024-10-26T10:00:00Z,2024-10-26T10:00:50Z,2024-10-26T10:10:00Z\n")
+    (tmp_path / "messages.csv").write_text(
+        "contact_id,ts,sender,agent_id\n"
+        "c1,2024-10-26T10:00:00Z,customer,\nc1,2024-10-26T10:00:50Z,agent,a1\n"
+        "c1,2024-10-26T10:01:00Z,customer,\nc1,2024-10-26T10:01:40Z,agent,a1\n"
+        "zz9,2024-10-26T10:00:00Z,customer,\nzz9,2024-10-26T10:00:30Z,agent,a1\n"
+        "zz9,2024-10-26T10:01:00Z,customer,\nzz9,2024-10-26T10:01:10Z,agent,a1\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    hints = json.loads(output)["hints"]
+    assert [(h["table"], h["rows"]) for h in hints] == [("messages", 4)]
+    assert hints[0]["message"].startswith("Messages of contacts that are not among the "
+                                          "loaded contacts")
+    assert omnikpi.report_result(tmp_path, metrics=["art"]).rows[0] == {"art": 40.0}

@@ -109,6 +109,15 @@ SURVEYS_NO_METRIC_READS = (
 separate dissatisfaction question exported as ``cdsat`` had CDSAT read from its csat
 answers only, and its own answers counted nowhere without a word."""
 
+MESSAGES_WITHOUT_CONTACT = (
+    "Messages of contacts that are not among the loaded contacts (missing from the "
+    "contacts export, or quarantined): the response times (ART, first and in-session) "
+    "read a conversation's messages with its contact, so these count nowhere. Export the "
+    "contacts of the same period, or correct the contact_id the messages carry.")
+"""Said of a messages export whose conversations the contacts export lacks (a shorter
+window, another id form): ART read 40 s of one chat and left the other half of the
+messages out without a word."""
+
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
@@ -164,6 +173,12 @@ def data_hints(dataset: Dataset, now: datetime | None = None,
             found.append(Hint("agent_states", unscheduled, STATES_WITHOUT_SHIFTS))
     if not dataset.has("contacts"):
         return found
+    if dataset.has("messages"):
+        orphans = _count(dataset, "SELECT count(*) FROM messages WHERE contact_id NOT IN "
+                                  "(SELECT contact_id FROM contacts WHERE contact_id IS NOT "
+                                  "NULL)")
+        if orphans:
+            found.append(Hint("messages", orphans, MESSAGES_WITHOUT_CONTACT))
     moment = now or datetime.now(UTC)
     tomorrow = int(moment.timestamp() * MICROS) + 86_400 * MICROS
     hints = (*_CONTACT_HINTS, (f"arrived_at > {tomorrow}", FUTURE_ARRIVALS))
