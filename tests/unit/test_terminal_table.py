@@ -82,9 +82,14 @@ def test_days_are_shown_as_dates_and_hours_with_their_minute(
 
 
 def test_period_texts() -> None:
-    assert _period_texts(["2024-03-04T00:00:00+02:00", None]) == ["2024-03-04", "—"]
-    assert _period_texts(["2024-03-04T00:00:00+02:00", "2024-03-04T09:30:00+02:00"]) == [
-        "2024-03-04 00:00", "2024-03-04 09:30"]
+    assert _period_texts(["2024-03-04T00:00:00+02:00", None], "Europe/Kyiv") == [
+        "2024-03-04", "—"]
+    assert _period_texts(["2024-03-04T00:00:00+02:00", "2024-03-04T09:30:00+02:00"],
+                         "Europe/Kyiv") == ["2024-03-04 00:00", "2024-03-04 09:30"]
+    # the second 03:00 of the night the clocks go back, alone: its offset (in the zone)
+    assert _period_texts(["2024-10-27T02:00:00+03:00", "2024-10-27T03:00:00+02:00"],
+                         "Europe/Kyiv") == ["2024-10-27 02:00", "2024-10-27 03:00 (UTC+02:00)"]
+    assert _period_texts(["2024-10-27T03:00:00+02:00"], None) == ["2024-10-27 03:00"]
 
 
 def test_a_few_groups_too_wide_for_the_terminal_are_turned(
