@@ -331,5 +331,7 @@ def build_report(
             value = num
         else:
             value = _scaled(num.fill_null(0), m.scale)
+        if m.unknown_without_numerator:
+            value = ibis.ifelse(num.isnull(), None, value)
         outputs[m.id] = value
     return combined.select(*[combined[k] for k in keys], **outputs)

@@ -157,6 +157,10 @@ class Metric:
     denominator_aggregate: Aggregate = "sum"
     """``distinct``: the denominator counts the distinct non-null values its builder gives
     per group (distinct customers), which cannot be summed from smaller groups."""
+    unknown_without_numerator: bool = False
+    """A group with no row of the numerator's source has no value, not 0: a queue or a
+    day that no cost row covers has unknown costs (cost per contact read 0.00 for a
+    queue whose costs were simply not given)."""
     resolve: Callable[[Params], Metric] | None = None
     """Returns the variant of this metric that the parameters select (e.g. per=logged_in)."""
     notes: str = ""

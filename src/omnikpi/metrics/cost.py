@@ -12,12 +12,14 @@ from omnikpi.metrics.common import n
 from omnikpi.metrics.fcr_params import FCR_PARAMS, FCR_WHEN_EMPTY, FCR_WHEN_EMPTY_TEXTS
 
 _NOTE = ("Cost rows are spread over the time they cover in proportion to time; a cost row "
-         "without queue/channel/tenant falls in the null group of that dimension.")
+         "without queue/channel/tenant falls in the null group of that dimension. A group "
+         "no cost row covers has no value (its costs are unknown), not 0.")
 
 
 def _cost(**kwargs: object) -> Metric:
     base: dict[str, object] = {"area": "cost", "unit": "money", "source": "costs",
-                               "tables": ("costs", "contacts"), "notes": _NOTE}
+                               "tables": ("costs", "contacts"), "notes": _NOTE,
+                               "unknown_without_numerator": True}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
 
