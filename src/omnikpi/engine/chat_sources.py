@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 from omnikpi.config import Config
 from omnikpi.engine.contact_facts import contact_facts, work_started
 from omnikpi.engine.grains import buckets, key_from_day
-from omnikpi.engine.intervals import islands
+from omnikpi.engine.intervals import top_layer
 from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
 
 ACTIVE_STATES = ("available", "handling", "hold", "acw")
@@ -39,10 +39,16 @@ def chat_sessions_source(req: SourceRequest) -> ir.Table:
 
 
 def chat_busy_source(req: SourceRequest) -> ir.Table:
-    """Time with at least one open session: sessions of an agent merged into islands."""
-    busy = islands(_sessions(req), ["agent_id"], "s_start", "s_end",
-                   lambda s: {"site": s.site.min(), "tenant": s.tenant.min(),
-                              "channel": s.channel.min()})
+    """Time with at least one open session: an agent's sessions laid flat, each instant
+    counted once and kept by one session with its own site, tenant and channel (the first
+    by those names where sessions of several overlap).
+
+    Merged into islands labelled by their smallest site, tenant and channel, back-to-back
+    sessions of two clients were one island: the first client got both halves (200 %)
+    and the second none (0 %)."""
+    busy = top_layer(_sessions(req), ["agent_id"], "s_start", "s_end",
+                     lambda s: [v for c in ("site", "tenant", "channel", "queue")
+                                for v in (s[c].isnull(), s[c])])  # nulls last everywhere
     return split_intervals(busy, "s_start", "s_end", req)
 
 
