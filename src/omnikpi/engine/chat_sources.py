@@ -92,12 +92,24 @@ def _inner_grain(grain: str) -> str:
     return grain if grain in ("15min", "30min", "hour", "day") else "day"
 
 
+def _peaks(events: ir.Table, by: list[str]) -> ir.Table:
+    """The most sessions open at once per group ``by``: the maximum of a running sum of
+    +1/−1 events, ends before starts at equal instants."""
+    running = ibis.window(group_by=[events[c] for c in by],
+                          order_by=[events.t, events.delta], rows=(None, 0))
+    events = events.mutate(open=events.delta.sum().over(running))
+    return events.group_by(by).aggregate(peak=events.open.max())
+
+
 def agent_peaks_source(req: SourceRequest) -> ir.Table:
     """One row per agent and day (or finer period) with active time: its session peak.
 
     The peak is the maximum of a running sum of +1/−1 session events within the period;
     at equal instants ends are counted before starts, so back-to-back sessions are not
-    concurrent. Periods with active time but no session have peak 0.
+    concurrent. Periods with active time but no session have peak 0. In a report cut or
+    filtered by site or tenant (``by_piece``), an agent-period split among sites or
+    clients (the agent's states name several) is one row per piece, each with the peak of
+    that piece's own sessions; elsewhere it is one row with the agent's peak.
     """
     ctx = req.ctx
     inner = _inner_grain(ctx.grain)
@@ -110,30 +122,47 @@ def agent_peaks_source(req: SourceRequest) -> ir.Table:
         )
         inner_req = SourceRequest(req.tables, inner_ctx, lambda: calendar, req.booking)
     pieces = split_intervals(_sessions(inner_req), "s_start", "s_end", inner_req)
-    starts = pieces.select("agent_id", KEY, t=pieces.piece_start, delta=ibis.literal(1, "int64"))
-    ends = pieces.select("agent_id", KEY, t=pieces.piece_end, delta=ibis.literal(-1, "int64"))
+    cols = ["agent_id", "site", "tenant", KEY]
+    starts = pieces.select(*cols, t=pieces.piece_start, delta=ibis.literal(1, "int64"))
+    ends = pieces.select(*cols, t=pieces.piece_end, delta=ibis.literal(-1, "int64"))
     events = ibis.union(starts, ends, distinct=False)
-    running = ibis.window(
-        group_by=[events.agent_id, events[KEY]], order_by=[events.t, events.delta],
-        rows=(None, 0),
-    )
-    events = events.mutate(open=events.delta.sum().over(running))
-    peaks = events.group_by(["agent_id", KEY]).aggregate(peak=events.open.max())
+    peaks = _peaks(events, ["agent_id", KEY])
     time = chat_agent_time_source(inner_req)
     time = time.filter(time.state.isin(list(ACTIVE_STATES)))
-    periods = time.group_by(["agent_id", "site", "tenant", KEY]).aggregate(
-        active_seconds=time.seconds.sum()
-    )
+    if not dict(req.params).get("by_piece"):  # a report not cut by site or client
+        whole = time.group_by(["agent_id", KEY]).aggregate(
+            active_seconds=time.seconds.sum(), site=time.site.min(), tenant=time.tenant.min())
+        whole = whole.filter(whole.active_seconds > 0)
+        joined = whole.left_join(
+            peaks, [whole.agent_id == peaks.agent_id, whole[KEY] == peaks[KEY]]
+        ).select(whole.agent_id, whole.site, whole.tenant, __inner=whole[KEY],
+                 peak=peaks.peak.fill_null(0).cast("float64"), channel=ibis.null("string"))
+        return _outer(joined, ctx.grain, inner)
+    periods = time.group_by(cols).aggregate(active_seconds=time.seconds.sum())
     periods = periods.filter(periods.active_seconds > 0)
+    own = _peaks(events, cols)  # of one site's and client's sessions
+    agent_period = ibis.window(group_by=[periods.agent_id, periods[KEY]])
+    periods = periods.mutate(__pieces=periods.agent_id.count().over(agent_period))
     joined = periods.left_join(
         peaks, [periods.agent_id == peaks.agent_id, periods[KEY] == peaks[KEY]]
+    ).left_join(
+        own, [periods.agent_id == own.agent_id, periods[KEY] == own[KEY],
+              periods.site.identical_to(own.site), periods.tenant.identical_to(own.tenant)]
     )
+    # an agent-period at one site for one client has the agent's peak (its sessions may
+    # not name the site or client its states do); one split among several has each
+    # piece's own (a client's row read another client's three chats at once)
+    peak = ibis.ifelse(periods.__pieces == 1, peaks.peak, own.peak)
     joined = joined.select(
         periods.agent_id, periods.site, periods.tenant,
-        __inner=periods[KEY], peak=peaks.peak.fill_null(0).cast("float64"),
+        __inner=periods[KEY], peak=peak.fill_null(0).cast("float64"),
         channel=ibis.null("string"),
     )
-    if inner == ctx.grain:
+    return _outer(joined, ctx.grain, inner)
+
+
+def _outer(joined: ir.Table, grain: str, inner: str) -> ir.Table:
+    """The rows keyed by the report's periods (``__inner`` is the inner grain's key)."""
+    if inner == grain:
         return joined.rename({KEY: "__inner"})
-    outer = key_from_day(ctx.grain, joined.__inner)
-    return joined.mutate(**{KEY: outer})
+    return joined.mutate(**{KEY: key_from_day(grain, joined.__inner)})
