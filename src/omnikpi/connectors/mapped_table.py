@@ -40,10 +40,11 @@ from omnikpi.connectors.failing_rows import (
     tried,
 )
 from omnikpi.connectors.json_lines import without_broken_lines
+from omnikpi.connectors.json_text import scalar_json_as_text
 from omnikpi.connectors.mapping_files import read_mapping
 from omnikpi.connectors.reject_file import Reject, as_given, keep_rejects
 from omnikpi.connectors.repeated_headers import REASON as REPEATED_HEADER
-from omnikpi.connectors.repeated_headers import drop_repeated_headers
+from omnikpi.connectors.repeated_headers import drop_repeated_headers, strip_line_marks
 from omnikpi.connectors.sandbox import seal
 from omnikpi.connectors.source_files import (
     checked_inputs,
@@ -635,6 +636,8 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         bad_lines, listed = as_given(bad_lines, listed, readable, files)
     if source.get("format", "csv") == "csv" and source.get("columns") is None:
         blank_rows[REPEATED_HEADER] += drop_repeated_headers(con)
+    elif source.get("format", "csv") == "csv":
+        strip_line_marks(con)  # joined parts' byte-order marks (no header to drop)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
@@ -642,6 +645,9 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         return _commit_nothing(con, tables, elements, out, fmt)
     notes = _missing_lists(con, source, elements, mapping_path)
     odd_kinds = declared_fields(con, source, mapping_path)
+    # a field that is a number in some records and a string in others: its text, never
+    # JSON's quotes ("007" stored for the contact 007 joined with nothing)
+    scalar_json_as_text(con, source.get("fields") or {})
     # computed once: every filter and table reads the same rows (a window such as
     # row_number() over ties numbers them once), and a chain of windows is not re-run per
     # filter (a mapping of 40 derived names took 7 s for 57 events)
@@ -811,17 +817,22 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
                                                    f"NOT ({keep})").rows
         problems.append(raises(failing_expr))
     selects = {}
-    local: dict[str, str] = {}  # a column given in local time → its expression
+    local: dict[str, str] = {}  # a column given in local time → its local clock times
+    kinds = _kinds(con, with_sql, {**spec.columns, RECORD: spec.record or "NULL",
+                                   VERSION: version or "NULL"})
     for col in table.columns:
         expr = spec.columns.get(col.name)
         sql_type = _NULL_TYPES[col.type]
         if expr is None:  # not in the source: an empty column of the canonical type
             selects[col.name] = f"CAST(NULL AS {sql_type})"
             continue
+        kind = kinds.get(col.name)
+        if kind == "JSON":  # a JSON value (json_extract, a field of objects and text)
+            expr, kind = _json_text(expr), "VARCHAR"
         if col.type is ColumnType.TIMESTAMP and col.name in spec.local:
-            local[col.name] = expr
-            expr = (f"CAST((CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(spec.zone)}) "
-                    f"AT TIME ZONE 'UTC' AS TIMESTAMP)")
+            if kind != "TIMESTAMP WITH TIME ZONE":  # an instant already: kept as it is
+                local[col.name] = _naive(expr, kind)
+            expr = _local_time(expr, kind, spec.zone)
         elif col.type is ColumnType.TIMESTAMP:
             # through TIMESTAMPTZ: a value's own offset (11:00+02:00) is honoured, where a
             # cast of the text to TIMESTAMP dropped it (stored 11:00 UTC for 09:00); the
@@ -829,9 +840,11 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             expr = f"CAST(({expr}) AS TIMESTAMPTZ)"
         selects[col.name] = f"CAST(({expr}) AS {sql_type})"
     if version is not None:  # [source] version: which form of a record is the newer
-        selects[VERSION] = f"CAST(({version}) AS DOUBLE)"
+        read_as = _json_text(version) if kinds.get(VERSION) == "JSON" else version
+        selects[VERSION] = f"CAST(({read_as}) AS DOUBLE)"
     if spec.record is not None:  # the source's id of the row (a rating's id)
-        selects[RECORD] = f"CAST(({spec.record}) AS VARCHAR)"
+        read_as = _json_text(spec.record) if kinds.get(RECORD) == "JSON" else spec.record
+        selects[RECORD] = f"CAST(({read_as}) AS VARCHAR)"
     for column, condition in spec.keep_older.items():  # when an older value may stay
         selects[KEEP_OLDER + column] = f"coalesce(CAST(({condition}) AS BOOLEAN), false)"
     failed: Counter[str] = Counter()
@@ -871,6 +884,69 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             if count:
                 summary.out_of_years[spec_column.name] = count
     return summary, mapped.drop_columns(list(flags))
+
+
+def _kinds(con: duckdb.DuckDBPyConnection, with_sql: str,
+           exprs: dict[str, str]) -> dict[str, str]:
+    """The DuckDB type of each expression over the table's rows (``TIMESTAMP WITH TIME
+    ZONE``, ``VARCHAR``, ``JSON``, …); one that does not compile is left out (its error
+    is the table's query's to name)."""
+    def described(names: list[str]) -> dict[str, str]:
+        columns = ", ".join(f"({exprs[name]}) AS {quote(name)}" for name in names)
+        found = con.execute(f"{with_sql}SELECT {columns} FROM src LIMIT 0").description
+        return {name: str(d[1]) for name, d in zip(names, found, strict=True)}
+    try:
+        return described(list(exprs))
+    except duckdb.Error:
+        pass
+    kinds: dict[str, str] = {}
+    for name in exprs:
+        try:
+            kinds |= described([name])
+        except duckdb.Error:
+            continue
+    return kinds
+
+
+def _json_text(expr: str) -> str:
+    """A JSON value as the text it holds: a string without JSON's quotes, a number as
+    written (an object or a list as its JSON), as the transcripts import reads one."""
+    return f"json_extract_string(({expr}), '$')"
+
+
+OFFSET = ("[0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?"
+          "(Z|[+-][0-9]{2}(:?[0-9]{2}){0,2}| (UTC|GMT|[A-Za-z_]+/[A-Za-z0-9_/+-]+))"
+          "[[:space:]]*$")
+"""A time's text that says its offset or zone after the time of day: ``Z``, ``+05:30``,
+``-0300``, ``+02``, `` UTC``, `` Europe/Kyiv`` (as DuckDB's TIMESTAMPTZ reads them)."""
+
+
+def _has_offset(text: str) -> str:
+    return f"regexp_matches(({text}), {sql_str(OFFSET)})"
+
+
+def _local_time(expr: str, kind: str | None, zone: str) -> str:
+    """A ``[timestamps] local`` column's expression as UTC. Only a time without an offset
+    is a clock time of ``zone``: an instant (TIMESTAMPTZ: ``to_timestamp(epoch)``) is kept
+    as it is, and a text that carries its offset (``10:00+05:30``, ``10:00Z``) is read at
+    it. Before, both were taken for clock times of the zone and moved (10:00Z stored as
+    08:00 with --tz Europe/Kyiv). A clock time the zone shows twice or never is read as
+    DuckDB reads it (the standard time; the offset before the change)."""
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        return f"CAST(({expr}) AS TIMESTAMPTZ)"
+    in_zone = f"CAST(({expr}) AS TIMESTAMP) AT TIME ZONE {sql_str(zone)}"
+    if kind == "VARCHAR":  # per value: the offset its text may carry
+        in_zone = (f"CASE WHEN {_has_offset(expr)} THEN CAST(({expr}) AS TIMESTAMPTZ) "
+                   f"ELSE {in_zone} END")
+    return f"CAST(({in_zone}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+
+
+def _naive(expr: str, kind: str | None) -> str:
+    """The values of a local column that are clock times of its zone (a text with its
+    offset is none): what the hour the clocks skip is looked for in."""
+    if kind == "VARCHAR":
+        return f"CASE WHEN NOT {_has_offset(expr)} THEN ({expr}) END"
+    return expr
 
 
 def _out_of_years(values: Any) -> int:
