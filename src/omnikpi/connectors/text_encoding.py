@@ -23,6 +23,7 @@ The copies live in a temporary folder removed after the import.
 from __future__ import annotations
 
 import codecs
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -40,6 +41,8 @@ _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 """Byte-order marks of the wide encodings (UTF-32 first: its little-endian mark begins
 with UTF-16's)."""
+_LINE_MARK = re.compile("(?<=[\r\n])\ufeff+")
+"""Byte-order marks at the start of a line (after its line end)."""
 HINT = ("name the encoding it was saved in with --encoding or the mapping's [source] "
         "encoding, e.g. cp1251 (Windows Cyrillic), cp1252 (Windows Western), latin-1, "
         "utf-16")
@@ -144,16 +147,24 @@ def _damaged_utf8(data: bytes) -> bool:
 
 
 def _transcode(path: Path, copy: Path, codec: str, named: bool) -> None:
-    """``path`` decoded from ``codec``, written to ``copy`` as UTF-8."""
+    """``path`` decoded from ``codec``, written to ``copy`` as UTF-8, without the
+    byte-order marks (U+FEFF) that start its lines: the file's own (a mark the codec keeps,
+    utf-16-le named), and those of the parts of files joined with ``cat`` (each part
+    starts with one), which would start the first value of their lines (a repeated
+    header's ``\ufeffcall_id`` is no header)."""
     decoder = codecs.getincrementaldecoder(codec)()
     consumed = 0  # bytes decoded before this chunk
+    line_start = True  # the text written so far ends a line (or there is none)
     with open_bytes(path) as source, copy.open("wb") as target:
         while True:
             chunk = source.read(CHUNK_BYTES)
             try:
                 text = decoder.decode(chunk, final=not chunk)
-                if consumed == 0:  # a mark the codec keeps (utf-16-le named): not text
-                    text = text.removeprefix("\ufeff")
+                if text:
+                    text = _LINE_MARK.sub("", text)
+                    if line_start:
+                        text = text.lstrip("\ufeff")
+                    line_start = text.endswith(("\n", "\r")) or (line_start and not text)
                 target.write(text.encode("utf-8"))
             except UnicodeDecodeError as exc:
                 where = (_where(exc) if consumed == 0 else
