@@ -302,17 +302,20 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
         reading = _csv_options(source) + f", skip = {skip}" + (
             f", max_line_size = {MAX_CSV_LINE_BYTES}") + (
             ", store_rejects = true" if rejects else "")
+        # the CSV rules' quote unless the mapping names one: the sniffer chose "no quote"
+        # when its sample held none, and a quoted line break past it (line 300,001) cut a
+        # record in two — its head imported with a stray quote, its tail rejected
+        quoting = "" if "quote" in source else ", quote = '\"', escape = '\"'"
         if columns is None:
             union = "" if rejects else ", union_by_name = true"  # not with store_rejects
             return (f"read_csv({names}, all_varchar = true, header = true, "
-                    f"delim = {delimiter}{union}{reading})")
+                    f"delim = {delimiter}{union}{quoting}{reading})")
         # a file without a header line (Asterisk's Master.csv): the names, in order; a line
         # with fewer fields has nulls in the last columns
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise UsageError("mapping [source] columns: the names of the file's columns, "
                              "in order, for a file without a header line")
         listed = "[" + ", ".join(sql_str(c) for c in columns) + "]"
-        quoting = "" if "quote" in source else ", quote = '\"', escape = '\"'"
         # DuckDB's parallel scanner cannot pad short records when a quoted field holds a
         # line break ("does not support null_padding in conjunction with quoted new
         # lines"): read again, the reader on one thread reads them

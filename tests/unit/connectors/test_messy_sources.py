@@ -233,3 +233,19 @@ def test_an_empty_sheet_is_said_to_be_empty(tmp_path: Path) -> None:
     book.save(tmp_path / "in" / "b.xlsx")
     summary, _ = _import(tmp_path, tmp_path / "in", XLSX_MAPPING, "out2")
     assert (summary.read, summary.written) == (5, 5)
+
+
+def test_a_quoted_line_break_past_the_sniffers_sample_is_one_record(tmp_path: Path) -> None:
+    """60,000 plain records, then one whose agent is quoted over two lines ("a↵b"): the
+    sniffer read no quote in its sample and chose none, so the record was cut in two —
+    its head imported with agent '"a', its tail rejected. Read by the CSV rules' quote,
+    every record is whole."""
+    lines = [HEADER] + [f"m{i};S;05.03.2024 10:00:00;1;a1" for i in range(60_000)]
+    source = tmp_path / "late.csv"
+    source.write_text("\n".join(lines) + '\nlast;S;05.03.2024 11:00:00;7;"a\nb"\n',
+                      encoding="utf-8")
+    summary, out = _import(tmp_path, source, CSV_MAPPING)
+    rows = pq.read_table(out / "contacts.parquet").to_pylist()
+    assert len(rows) == 60_001 and not summary.rejected and not summary.left_out
+    assert [r["agent_id"] for r in rows if r["contact_id"] == "last"] == ["a\nb"]
+    assert not (out / "rejects.csv").exists() or _rejects(out) == []
