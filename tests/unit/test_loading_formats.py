@@ -358,3 +358,18 @@ def test_json_lines_objects_and_lists_in_text_columns_are_unreadable(tmp_path: P
         assert loaded.con.execute("SELECT contact_id, queue FROM contacts").fetchall() == [
             ("c1", "q1")]
         loaded.close()
+
+
+def test_a_quoted_line_break_past_the_sniffers_sample_is_one_row(tmp_path: Path) -> None:
+    """60,000 rows without a quote, then one whose topic is quoted over two lines: DuckDB's
+    sniffer saw no quote in its sample and read without one, so the row was cut in two —
+    topic '"a' loaded and a problem "row has 1 fields" for the rest. Read with the CSV
+    rules' quote, the row is whole and nothing is quarantined."""
+    lines = ["contact_id,channel,queue,arrived_at,topic"]
+    lines += [f"c{i},voice,q,2024-03-05T10:00:00Z,t" for i in range(60_000)]
+    (tmp_path / "contacts.csv").write_text(
+        "\n".join(lines) + '\nlast,voice,q,2024-03-05T11:00:00Z,"a\nb"\n', encoding="utf-8")
+    loaded = load_dataset(tmp_path)
+    assert loaded.problem_count == 0, loaded.problems[:3]
+    assert loaded.con.execute("SELECT count(*), max(topic) FILTER (WHERE contact_id = "
+                              "'last') FROM contacts").fetchone() == (60_001, "a\nb")

@@ -148,8 +148,10 @@ def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]
 def _relation(path: Path, fmt: str, options: str = "") -> str:
     target = sql_str(str(path))
     if fmt == "csv":
-        return (f"read_csv({target}, all_varchar = true, header = true, auto_detect = true"
-                f"{options})")
+        # the CSV rules' quote, never the sniffer's guess: with no quote in its sample it
+        # chose none, and a quoted line break further on (row 60,002) cut a record in two
+        return (f"read_csv({target}, all_varchar = true, header = true, auto_detect = true, "
+                f"quote = '\"', escape = '\"'{options})")
     if fmt == "json":
         return (f"read_json({target}, format = 'newline_delimited', records = true, "
                 f"sample_size = -1{options})")
@@ -190,8 +192,8 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     """Problems of the whole file that lose no row of it."""
     quoted: bool = False
-    """Read with ``"`` as the quote, not the one DuckDB sniffs: set once the lines with a
-    stray quote are left out, since that quote made the sniffer give up quoting."""
+    """Lines with a stray quote were left out of the copy read (every CSV file is read
+    with ``"`` as the quote, never the one DuckDB sniffs)."""
     stray: list[tuple[int, int]] = field(default_factory=list)
     """The lines with a stray quote left out, (0-based line, data row): kept by the
     validation cache, so that a later load blanks them again without scanning the file."""
@@ -201,8 +203,6 @@ class Reading:
         DuckDB skips (only for a tolerant reading); ``file_row_number`` numbers the rows
         of a Parquet file."""
         options = ", file_row_number = true" if file_row_number else ""
-        if self.quoted:
-            options += ", quote = '\"', escape = '\"'"
         if self.tolerant and self.file.format == "csv":
             options += ", ignore_errors = true"
             if rejects:
