@@ -151,16 +151,24 @@ read 2 sales of 1 lead, a conversion of 200 %."""
 
 
 def leads_source(req: SourceRequest) -> ir.Table:
-    """One row per lead of a campaign, booked at its first attempt: was it really
-    dialed?"""
+    """One row per lead of a campaign, booked at its first attempt, with that attempt's
+    agent and lead type: was it really dialed?
+
+    The agent and lead type were the smallest by name of any attempt's: a lead first
+    dialed by zed and reached later by amy was amy's, on a day she dialed nothing."""
     d = req.tables("dial_attempts")
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
-    dialed = ~d.result.lower().isin(list(NOT_DIALED))
-    leads = d.group_by(list(LEAD_KEY)).aggregate(
-        first_at=d.dialed_at.min(), lead_type=d.lead_type.min(),
-        agent_id=d.agent_id.min(), dialed=dialed.any(),
+    lead = [d[k] for k in LEAD_KEY]
+    d = d.mutate(
+        __order=ibis.row_number().over(ibis.window(group_by=lead,
+                                                   order_by=[d.dialed_at, d.attempt_id])),
+        dialed=(~d.result.lower().isin(list(NOT_DIALED))).cast("int64").max().over(
+            ibis.window(group_by=lead)) == 1,
     )
+    first = d.filter(d.__order == 0)
+    leads = first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.lead_type,
+                         agent_id=first.agent_id, dialed=first.dialed)
     return book(leads, leads.first_at, req)
 
 
