@@ -315,3 +315,23 @@ def test_a_table_of_which_no_row_loads_is_not_said_ok(tmp_path: Path) -> None:
     output = " ".join(validate(tmp_path).split())
     assert ("contacts: 2 rows, 0 loaded, 2 quarantined — no row loaded (see its problems "
             "above)") in output, output
+
+
+def test_a_report_on_a_table_of_which_no_row_loads_is_bad_data(tmp_path: Path) -> None:
+    """Every instant unreadable: the report said offered 0 with exit 0 (a nightly script
+    took it for a quiet day). A table a reported metric reads with rows and none loaded
+    is bad data (exit 3, the contract's "unparsable required column"), named with its
+    first problem; a report of metrics not reading it runs."""
+    (tmp_path / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n"
+                                           "c1,voice,q,yesterday\nc2,voice,q,soon\n")
+    (tmp_path / "costs.csv").write_text("period_start,period_end,category,amount\n"
+                                        "2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,staff,100\n")
+    done = CliRunner().invoke(app, ["report", "--data", str(tmp_path), "--metrics",
+                                    "offered", "--format", "json"])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 3, said
+    assert ("contacts: none of its 2 row(s) could be loaded, so the report would read "
+            "nothing (first: contacts.csv line 2 (row 1): column arrived_at:") in said
+    costs = CliRunner().invoke(app, ["report", "--data", str(tmp_path), "--metrics",
+                                     "total_cost", "--format", "json"])
+    assert costs.exit_code == 0, costs.output
