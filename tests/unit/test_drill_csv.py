@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,3 +94,21 @@ def test_instants_by_hand_across_a_change_of_offset() -> None:
     assert lines[1] == ("c1,2024-03-31T02:59:59+02:00,2024-03-31T04:00:00.250000+03:00,"
                         "60.0,60.0,1.0,numerator and denominator")
     assert lines[2] == "'=SUM(A1),,,,,1.0,excluded because outside the period"
+
+
+def test_a_drill_down_of_costs_no_cost_row_covers_has_no_figure(tmp_path: Path) -> None:
+    """The report gives a queue without cost rows no cost figure (unknown, not free); its
+    drill-down said 0.00 for total cost and cost per contact. The `sales` queue's costs
+    are 100 over its 2 handled calls (50 per contact); `support` has none."""
+    from omnikpi.engine.drill import drill
+    from omnikpi.schema.dataset import load_dataset
+
+    source = Path(__file__).parents[1] / "cases" / "data" / "costs_not_given"
+    for name in ("contacts.csv", "costs.csv"):
+        (tmp_path / name).write_text((source / name).read_text())
+    loaded = load_dataset(tmp_path)
+    for metric in ("total_cost", "cost_per_contact"):
+        found = drill(loaded, metric, tz="UTC", where={"queue": ["support"]})
+        assert found.figure.value is None, (metric, found.figure)
+    sales = drill(loaded, "cost_per_contact", tz="UTC", where={"queue": ["sales"]})
+    assert sales.figure.value == 100 / 3

@@ -573,6 +573,8 @@ def _ratio(metric: Metric, num: float | None, den: float | None,
            hours: float | None) -> float | None:
     """The figure of sums, as the report gives it (without the noise of float sums:
     a key figure read 98334.23600000031 where the report said 98334.236)."""
+    if metric.unknown_without_numerator and num is None:  # no cost row: unknown, not 0
+        return None
     if metric.per_period_hours:
         value = None if not hours else (num or 0.0) / hours * metric.scale
     elif metric.denominator is not None:
