@@ -373,3 +373,15 @@ def test_a_quoted_line_break_past_the_sniffers_sample_is_one_row(tmp_path: Path)
     assert loaded.problem_count == 0, loaded.problems[:3]
     assert loaded.con.execute("SELECT count(*), max(topic) FILTER (WHERE contact_id = "
                               "'last') FROM contacts").fetchone() == (60_001, "a\nb")
+
+
+def test_a_backslash_escaped_quote_still_reads(tmp_path: Path) -> None:
+    """MySQL's INTO OUTFILE and PHP write a quote inside a quoted field as ``\\"``: the
+    quote is the CSV rules' own, the escape still the one the file uses (forced to
+    ``""``, the file read as one column and every required column missing)."""
+    (tmp_path / "contacts.csv").write_text(
+        'contact_id,channel,queue,arrived_at,topic\n'
+        'c1,voice,q,2024-03-05T10:00:00Z,"say \\"hi\\""\n', encoding="utf-8")
+    loaded = load_dataset(tmp_path)
+    assert loaded.problem_count == 0, loaded.problems[:3]
+    assert loaded.con.execute("SELECT topic FROM contacts").fetchone() == ('say "hi"',)

@@ -305,11 +305,12 @@ def _source_sql(files: list[Path], source: dict[str, Any], rejects: bool = False
         # the CSV rules' quote unless the mapping names one: the sniffer chose "no quote"
         # when its sample held none, and a quoted line break past it (line 300,001) cut a
         # record in two — its head imported with a stray quote, its tail rejected
-        quoting = "" if "quote" in source else ", quote = '\"', escape = '\"'"
-        if columns is None:
+        quoting = "" if "quote" in source else ", quote = '\"'"
+        if columns is None:  # the escape sniffed: `""`, or `\"` as MySQL and PHP write it
             union = "" if rejects else ", union_by_name = true"  # not with store_rejects
             return (f"read_csv({names}, all_varchar = true, header = true, "
                     f"delim = {delimiter}{union}{quoting}{reading})")
+        quoting += "" if "quote" in source else ", escape = '\"'"
         # a file without a header line (Asterisk's Master.csv): the names, in order; a line
         # with fewer fields has nulls in the last columns
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):

@@ -149,9 +149,10 @@ def _relation(path: Path, fmt: str, options: str = "") -> str:
     target = sql_str(str(path))
     if fmt == "csv":
         # the CSV rules' quote, never the sniffer's guess: with no quote in its sample it
-        # chose none, and a quoted line break further on (row 60,002) cut a record in two
+        # chose none, and a quoted line break further on (row 60,002) cut a record in two;
+        # the escape is still sniffed (`""`, or `\"` as MySQL and PHP write it)
         return (f"read_csv({target}, all_varchar = true, header = true, auto_detect = true, "
-                f"quote = '\"', escape = '\"'{options})")
+                f"quote = '\"'{options})")
     if fmt == "json":
         return (f"read_json({target}, format = 'newline_delimited', records = true, "
                 f"sample_size = -1{options})")
