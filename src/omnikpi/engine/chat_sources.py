@@ -107,9 +107,10 @@ def agent_peaks_source(req: SourceRequest) -> ir.Table:
     The peak is the maximum of a running sum of +1/−1 session events within the period;
     at equal instants ends are counted before starts, so back-to-back sessions are not
     concurrent. Periods with active time but no session have peak 0. In a report cut or
-    filtered by site or tenant (``by_piece``), an agent-period split among sites or
-    clients (the agent's states name several) is one row per piece, each with the peak of
-    that piece's own sessions; elsewhere it is one row with the agent's peak.
+    filtered by tenant (``by_piece``), an agent-period split among clients (the agent's
+    states name several) is one row per client, each with the peak of that client's own
+    sessions; elsewhere it is one row with the agent's peak (at the site its states name
+    first).
     """
     ctx = req.ctx
     inner = _inner_grain(ctx.grain)
@@ -122,7 +123,7 @@ def agent_peaks_source(req: SourceRequest) -> ir.Table:
         )
         inner_req = SourceRequest(req.tables, inner_ctx, lambda: calendar, req.booking)
     pieces = split_intervals(_sessions(inner_req), "s_start", "s_end", inner_req)
-    cols = ["agent_id", "site", "tenant", KEY]
+    cols = ["agent_id", "tenant", KEY]
     starts = pieces.select(*cols, t=pieces.piece_start, delta=ibis.literal(1, "int64"))
     ends = pieces.select(*cols, t=pieces.piece_end, delta=ibis.literal(-1, "int64"))
     events = ibis.union(starts, ends, distinct=False)
@@ -138,20 +139,23 @@ def agent_peaks_source(req: SourceRequest) -> ir.Table:
         ).select(whole.agent_id, whole.site, whole.tenant, __inner=whole[KEY],
                  peak=peaks.peak.fill_null(0).cast("float64"), channel=ibis.null("string"))
         return _outer(joined, ctx.grain, inner)
-    periods = time.group_by(cols).aggregate(active_seconds=time.seconds.sum())
+    # by client only: the site is the agent's (its states'), which a chat often does not
+    # name, so pieces by site found no session of their own and read 0
+    periods = time.group_by(cols).aggregate(active_seconds=time.seconds.sum(),
+                                            site=time.site.min())
     periods = periods.filter(periods.active_seconds > 0)
-    own = _peaks(events, cols)  # of one site's and client's sessions
+    own = _peaks(events, cols)  # of one client's sessions
     agent_period = ibis.window(group_by=[periods.agent_id, periods[KEY]])
     periods = periods.mutate(__pieces=periods.agent_id.count().over(agent_period))
     joined = periods.left_join(
         peaks, [periods.agent_id == peaks.agent_id, periods[KEY] == peaks[KEY]]
     ).left_join(
         own, [periods.agent_id == own.agent_id, periods[KEY] == own[KEY],
-              periods.site.identical_to(own.site), periods.tenant.identical_to(own.tenant)]
+              periods.tenant.identical_to(own.tenant)]
     )
-    # an agent-period at one site for one client has the agent's peak (its sessions may
-    # not name the site or client its states do); one split among several has each
-    # piece's own (a client's row read another client's three chats at once)
+    # an agent-period for one client has the agent's peak (its sessions may not name the
+    # client its states do); one split among several has each client's own (a client's
+    # row read another client's three chats at once)
     peak = ibis.ifelse(periods.__pieces == 1, peaks.peak, own.peak)
     joined = joined.select(
         periods.agent_id, periods.site, periods.tenant,

@@ -104,10 +104,10 @@ register(
         area="productivity", source="agent_peaks", tables=_CHAT_TABLES,
         formula="max concurrent sessions of each agent in each day (or finer period), "
         "averaged over agent-periods with ActiveTime (a period with no session counts 0)",
-        params=(Param("by_piece", "bool", True, "an agent-period split among sites or "
-                      "clients is one agent-period per piece, each with its own sessions' "
-                      "peak (only in a report cut or filtered by site or tenant)",
-                      settable=False, shapes_source=True, only_cut_by=("site", "tenant")),),
+        params=(Param("by_piece", "bool", True, "an agent-period split among clients is "
+                      "one agent-period per client, each with its own sessions' peak (only "
+                      "in a report cut or filtered by tenant)",
+                      settable=False, shapes_source=True, only_cut_by="tenant"),),
         numerator=lambda t, p: t.peak, denominator=lambda t, p: t.peak.notnull().cast("float64"),
     ),
 )
