@@ -949,3 +949,29 @@ def test_a_schedule_s_language_sets_its_file_and_its_mail(picky: dict[str, Any],
     listed = {s["name"]: s["lang"] for s in json.loads(
         cli(picky, "schedule", "list", "--format", "json").stdout)}
     assert listed == {"Файл": "ru", "Лист": "uk"}
+
+
+def test_a_run_on_a_table_of_which_no_row_loads_fails(tmp_path: Path) -> None:
+    """Every instant of the contacts unreadable: the schedule sent a file of offered 0
+    as "ok" (a quiet day, to its reader). The run fails, naming the table and its first
+    problem, and no file is written."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n"
+                                       "c1,voice,q,yesterday\nc2,voice,q,soon\n")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    definition = tmp_path / "offered.toml"
+    definition.write_text('name = "Offered"\nmetrics = ["offered"]\n')
+    out = tmp_path / "out"
+    added = runner.invoke(app, ["schedule", "add", "Offered", "--cron", "0 8 * * *",
+                                "--folder", str(out), "--since", "2026-11-01T00:00:00Z",
+                                "--definition", str(definition), "--tz", "UTC", "--format",
+                                "csv", "--data", str(data), "--database-url", url])
+    assert added.exit_code == 0, added.output
+    ran = runner.invoke(app, ["schedule", "run-due", "--now", "2026-11-02T09:00:00Z",
+                              "--database-url", url])
+    said = " ".join(ran.output.split())
+    assert said.startswith("failed Offered 2026-11-01"), said
+    assert "contacts: none of its 2 row(s) could be loaded" in said
+    assert not out.exists() or not list(out.iterdir())

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from omnikpi.cli.main import app, check_output, err_console, fail
-from omnikpi.errors import DataError, OmniKPIError, UsageError
+from omnikpi.errors import OmniKPIError, UsageError
 
 if TYPE_CHECKING:  # the engine is imported by the commands that run it, not by --help
     from omnikpi.engine.result import ReportResult
@@ -74,7 +74,7 @@ def warn_unread(dataset: Dataset) -> None:
 def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
                    cache: bool | None = None) -> ReportResult:
     from omnikpi.config import load_config
-    from omnikpi.engine.run import plan_request
+    from omnikpi.engine.run import plan_request, refuse_empty_tables
     from omnikpi.engine.spark_load import load_for_engine
     from omnikpi.report_notes import report_notes
 
@@ -83,32 +83,14 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
         dataset = load_for_engine(data, request.engine, cache)
     warn_quarantine(dataset)
     warn_unread(dataset)
+    plan = plan_request(dataset, request, cfg)
+    refuse_empty_tables(plan)
     with err_console.status(f"Computing on {request.engine} …"):
-        result = plan_request(dataset, request, cfg).run()
-    refuse_empty_tables(dataset, list(result.metrics))
+        result = plan.run()
     for note in report_notes(dataset, result, filters=request.filters, engine=request.engine,
                              as_of_given=request.as_of, as_of_name="--as-of"):
         err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     return result
-
-
-def refuse_empty_tables(dataset: Dataset, metrics: list[str]) -> None:
-    """Bad data (exit 3, as the contract's "unparsable required column") when a table a
-    reported metric reads has rows and none of them loaded: its figures would be 0 or
-    empty, read from nothing (a Parquet file of epoch integers for instants reported
-    offered 0 with exit 0, and a nightly script took it for a quiet day)."""
-    from omnikpi.metrics.base import REGISTRY
-
-    tables = dict.fromkeys(t for m in metrics if m in REGISTRY for t in REGISTRY[m].tables)
-    for table in tables:
-        load = dataset.loads.get(table)
-        if load is None or not load.usable or not load.rows_read or load.rows_loaded:
-            continue
-        first = next((p for p in dataset.problems if p.table == table), None)
-        raise DataError(f"{table}: none of its {load.rows_read} row(s) could be loaded, so "
-                        "the report would read nothing"
-                        + (f" (first: {first})" if first else "")
-                        + f"; omnikpi validate --data {dataset.path} lists every problem")
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:

@@ -281,6 +281,24 @@ def plan_report(
     return plan_request(dataset, request, config, backend)
 
 
+def refuse_empty_tables(plan: ReportPlan) -> None:
+    """Bad data (exit 3, as the CLI contract's "unparsable required column") when a table
+    a planned metric reads has rows and none of them loaded: its figures would be 0 or
+    empty, read from nothing (a Parquet file of epoch integers for instants reported
+    offered 0 with exit 0, and a nightly file said the same). Checked before the run."""
+    dataset = plan.dataset
+    tables = dict.fromkeys(t for r in plan.requests for t in r.metric.tables)
+    for table in tables:
+        load = dataset.loads.get(table)
+        if load is None or not load.usable or not load.rows_read or load.rows_loaded:
+            continue
+        first = next((p for p in dataset.problems if p.table == table), None)
+        raise DataError(f"{table}: none of its {load.rows_read} row(s) could be loaded, so "
+                        "the report would read nothing"
+                        + (f" (first: {first})" if first else "")
+                        + f"; omnikpi validate --data {dataset.path} lists every problem")
+
+
 def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None = None,
                  backend: Backend | None = None) -> ReportPlan:
     """Resolve and compile a report request (nothing runs yet): the engine behind the

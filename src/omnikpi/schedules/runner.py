@@ -37,7 +37,7 @@ from omnikpi.delivery.email import send_email
 from omnikpi.delivery.folder import drop
 from omnikpi.delivery.webhook import post
 from omnikpi.engine.result import ReportResult
-from omnikpi.engine.run import plan_request
+from omnikpi.engine.run import plan_request, refuse_empty_tables
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.export import language_translator, to_csv_text, write_pdf, write_xlsx
 from omnikpi.schedules.store import current_definition, owner_scope, started_before, utc
@@ -268,7 +268,9 @@ def _made(database_url: str | None, schedule: ReportSchedule, period: Period,
     dataset = datasets(schedule.data_path, scope)
     # the file states the owner's scope among its filters, as the web's files do: a
     # client's read "Filters: none", or "Tenant: bank, telco", over the bank's rows
-    result = result_in_scope(plan_request(dataset, request, config).run(), scope)
+    plan = plan_request(dataset, request, config)
+    refuse_empty_tables(plan)  # a failed run, not a file of zeros read from nothing
+    result = result_in_scope(plan.run(), scope)
     filename = f"{schedule.slug}-{period.label}.{schedule.format}"
     return filename, render(result, schedule.format, schedule.name, schedule.lang or "en")
 
