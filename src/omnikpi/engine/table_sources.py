@@ -151,24 +151,37 @@ read 2 sales of 1 lead, a conversion of 200 %."""
 
 
 def leads_source(req: SourceRequest) -> ir.Table:
-    """One row per lead of a campaign, booked at its first attempt, with that attempt's
-    agent and lead type: was it really dialed?
+    """One row per lead of a campaign, booked at its first attempt: was it really
+    dialed?
 
-    The agent and lead type were the smallest by name of any attempt's: a lead first
-    dialed by zed and reached later by amy was amy's, on a day she dialed nothing."""
+    The agent and lead type are those of its first attempt that names one; they were
+    the smallest by name of any attempt's: a lead first dialed by zed and reached later
+    by amy was amy's, on a day she dialed nothing."""
     d = req.tables("dial_attempts")
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
     lead = [d[k] for k in LEAD_KEY]
+    every = ibis.window(group_by=lead)
+
+    def earliest(column: str) -> ir.Value:
+        """The value of the lead's first attempt that has one (a predictive dialer's
+        unanswered first attempts name no agent)."""
+        ranked = ibis.window(group_by=lead,
+                             order_by=[d[column].isnull(), d.dialed_at, d.attempt_id])
+        return ibis.ifelse(ibis.row_number().over(ranked) == 0, d[column],
+                           ibis.null(d[column].type()))
+
     d = d.mutate(
         __order=ibis.row_number().over(ibis.window(group_by=lead,
                                                    order_by=[d.dialed_at, d.attempt_id])),
+        __agent=earliest("agent_id"), __type=earliest("lead_type"),
         dialed=(~d.result.lower().isin(list(NOT_DIALED))).cast("int64").max().over(
-            ibis.window(group_by=lead)) == 1,
+            every) == 1,
     )
+    d = d.mutate(__agent=d.__agent.max().over(every), __type=d.__type.max().over(every))
     first = d.filter(d.__order == 0)
-    leads = first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.lead_type,
-                         agent_id=first.agent_id, dialed=first.dialed)
+    leads = first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.__type,
+                         agent_id=first.__agent, dialed=first.dialed)
     return book(leads, leads.first_at, req)
 
 
