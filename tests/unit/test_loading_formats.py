@@ -249,8 +249,8 @@ def test_a_csv_with_lines_ending_two_ways_is_read_whole(tmp_path: Path, packed: 
     assert loaded.con.execute("SELECT recording_uri FROM contacts WHERE contact_id = 'c3'"
                               ).fetchone() == ("x.wav",)
     assert [p.message for p in loaded.problems] == [
-        "its lines end in two ways (CRLF and LF, as when rows are added by another tool): "
-        "read line by line all the same"]
+        "its lines end in more than one way (CRLF, LF or a CR alone, as when rows are "
+        "added by another tool): read line by line all the same"]
     assert omnikpi.report_result(folder, metrics=["offered", "answered"]).rows == [
         {"offered": 4, "answered": 3}]
 
@@ -262,21 +262,25 @@ def test_line_ends_are_told_and_made_one_across_read_boundaries(
         tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, str]],
         chunk: int) -> None:
     """Read in chunks of 1–4 bytes, a CR and its LF split between two reads are one line
-    end; the copy has LF where the file had CRLF, nothing else changed."""
+    end; a CR no LF follows is a line end of its own (an old Mac's); the copy has LF
+    where the file had CRLF or a CR alone, nothing else changed."""
+    import re
+
     from omnikpi.schema import files
     from omnikpi.schema.files import Reading, TableFile
 
     text = "".join(body + end for body, end in lines).encode()
     path = tmp_path_factory.mktemp("ends") / "contacts.csv"
     path.write_bytes(text)
+    pairs = text.count(b"\r\n")
+    kinds = [n for n in (pairs, text.count(b"\n") - pairs, text.count(b"\r") - pairs) if n]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "_CHUNK", chunk)
-        pairs = text.count(b"\r\n")
-        assert files._mixed_line_ends(path) == (pairs > 0 and text.count(b"\n") > pairs)
+        patch.setattr(files, "LINE_END_CHUNK", chunk)
+        assert files._mixed_line_ends(path) == (len(kinds) > 1)
         reading = Reading(TableFile("contacts", path, "csv"))
         files._copy_with_lf(reading)
         assert reading.copy is not None
-        assert reading.copy.read_bytes() == text.replace(b"\r\n", b"\n")
+        assert reading.copy.read_bytes() == re.sub(rb"\r\n?", b"\n", text)
         reading.close()
 
 
@@ -385,3 +389,21 @@ def test_a_backslash_escaped_quote_still_reads(tmp_path: Path) -> None:
     loaded = load_dataset(tmp_path)
     assert loaded.problem_count == 0, loaded.problems[:3]
     assert loaded.con.execute("SELECT topic FROM contacts").fetchone() == ('say "hi"',)
+
+
+def test_a_lone_cr_among_lf_line_ends_is_a_line_end(tmp_path: Path) -> None:
+    """A dataset file whose lines end in LF, two of them in a CR alone (a part saved by an
+    old Mac): "cannot be read as csv: Error when sniffing file", the dataset unusable,
+    where `omnikpi import csv` read the same bytes. Each lone CR is a line end: four rows,
+    numbered as the lines are."""
+    (tmp_path / "contacts.csv").write_bytes(
+        b"contact_id,channel,queue,arrived_at\n"
+        b"c1,voice,q,2024-03-05T10:00:00Z\r"
+        b"c2,voice,q,2024-03-05T10:01:00Z\n"
+        b"c3,voice,q,2024-03-05T10:02:00Z\r"
+        b"c4,voice,q,not a time\n")
+    loaded = load_dataset(tmp_path)
+    assert loaded.usable
+    assert loaded.con.execute("SELECT list(contact_id ORDER BY contact_id) FROM contacts"
+                              ).fetchone() == (["c1", "c2", "c3"],)
+    assert [(p.row, p.column) for p in loaded.problems if p.row] == [(4, "arrived_at")]

@@ -25,59 +25,18 @@ two kinds.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from omnikpi.schema.files import open_bytes
-
-CHUNK_BYTES = 1 << 20
-_LINE_END = re.compile(rb"\r\n?")
-"""A CR LF, or a CR alone: each written as an LF."""
-
-
-def line_end_kinds(path: Path) -> set[str]:
-    """The kinds of line end in ``path`` (``"crlf"``, ``"lf"``, ``"cr"``: a CR no LF
-    follows), counted until two kinds are seen."""
-    kinds: set[str] = set()
-    after_cr = False  # the previous chunk ended in a CR: its LF may start this chunk
-    with open_bytes(path) as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            lf, cr = chunk.count(b"\n"), chunk.count(b"\r")
-            crlf = chunk.count(b"\r\n")
-            if after_cr:  # the CR that ended the last chunk
-                if chunk.startswith(b"\n"):
-                    crlf, lf = crlf + 1, lf - 1
-                else:
-                    kinds.add("cr")
-            ends_cr = chunk.endswith(b"\r")
-            kinds.update(kind for kind, count in (
-                ("crlf", crlf), ("lf", lf - chunk.count(b"\r\n")),
-                ("cr", cr - chunk.count(b"\r\n") - ends_cr)) if count > 0)
-            if len(kinds) > 1:
-                return kinds
-            after_cr = ends_cr
-    if after_cr:
-        kinds.add("cr")  # the file's last byte
-    return kinds
+from omnikpi.schema.files import copy_with_lf as _copy_with_lf
+from omnikpi.schema.files import line_end_kinds
 
 
 def has_both_line_ends(path: Path) -> bool:
     """Whether the lines of ``path`` end in more than one way (CR LF, LF, a lone CR)."""
     return len(line_end_kinds(path)) > 1
-
-
-def _copy_with_lf(path: Path, copy: Path) -> None:
-    """``path`` (decompressed) to ``copy`` with each CR LF, and each lone CR, an LF."""
-    with open_bytes(path) as source, copy.open("wb") as target:
-        held = b""  # a CR at a chunk's end: its LF may start the next chunk
-        while chunk := source.read(CHUNK_BYTES):
-            data = held + chunk
-            held = b"\r" if data.endswith(b"\r") else b""
-            target.write(_LINE_END.sub(b"\n", data[:len(data) - len(held)]))
-        target.write(b"\n" if held else b"")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import contextlib
 import difflib
 import gzip
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -500,36 +501,66 @@ def _copy_complete_lines(reading: Reading) -> None:
         _damage_notes(reading, damage, complete, pending)
 
 
+LINE_END_CHUNK = 1 << 20
+_LINE_END = re.compile(rb"\r\n?")
+"""A CR LF, or a CR alone: each written as an LF."""
+
+
+def line_end_kinds(path: Path) -> set[str]:
+    """The kinds of line end in ``path`` (``"crlf"``, ``"lf"``, ``"cr"``: a CR no LF
+    follows), counted until two kinds are seen. The dataset folder and the imports read
+    a file's line ends by this one rule."""
+    kinds: set[str] = set()
+    after_cr = False  # the previous chunk ended in a CR: its LF may start this chunk
+    with open_bytes(path) as handle:
+        while chunk := handle.read(LINE_END_CHUNK):
+            lf, cr = chunk.count(b"\n"), chunk.count(b"\r")
+            crlf = chunk.count(b"\r\n")
+            if after_cr:  # the CR that ended the last chunk
+                if chunk.startswith(b"\n"):
+                    crlf, lf = crlf + 1, lf - 1
+                else:
+                    kinds.add("cr")
+            ends_cr = chunk.endswith(b"\r")
+            kinds.update(kind for kind, count in (
+                ("crlf", crlf), ("lf", lf - chunk.count(b"\r\n")),
+                ("cr", cr - chunk.count(b"\r\n") - ends_cr)) if count > 0)
+            if len(kinds) > 1:
+                return kinds
+            after_cr = ends_cr
+    if after_cr:
+        kinds.add("cr")  # the file's last byte
+    return kinds
+
+
+def copy_with_lf(path: Path, copy: Path) -> None:
+    """``path`` (decompressed) to ``copy`` with each CR LF, and each lone CR, an LF (a
+    lone CR among other line ends is the line end of an old Mac's part)."""
+    with open_bytes(path) as source, copy.open("wb") as target:
+        held = b""  # a CR at a chunk's end: its LF may start the next chunk
+        while chunk := source.read(LINE_END_CHUNK):
+            data = held + chunk
+            held = b"\r" if data.endswith(b"\r") else b""
+            target.write(_LINE_END.sub(b"\n", data[:len(data) - len(held)]))
+        target.write(b"\n" if held else b"")
+
+
 def _mixed_line_ends(path: Path) -> bool:
-    """Whether a text file ends some lines with CRLF and others with LF alone (rows
-    appended by a Windows tool to a file written elsewhere). DuckDB's reader cannot tell
-    its format and reads no row of it, though every line is whole."""
-    crlf = lone = False
-    previous = b""
-    for chunk in _chunks(path, []):
-        both = previous[-1:] + chunk
-        pairs = both.count(b"\r\n")
-        crlf = crlf or pairs > 0
-        lone = lone or both.count(b"\n") - pairs - (previous[-1:] == b"\n") > 0
-        if crlf and lone:
-            return True
-        previous = chunk
-    return False
+    """Whether a text file ends its lines in more than one way (CRLF, LF, a lone CR: rows
+    appended by a Windows tool to a file written elsewhere, a part saved by an old Mac).
+    DuckDB's reader cannot tell its format and reads no row of it, though every line is
+    whole."""
+    return len(line_end_kinds(path)) > 1
 
 
 def _copy_with_lf(reading: Reading) -> None:
     """Copy a file of mixed line ends with every line ending in LF (one line per line:
-    row numbers are kept)."""
+    row numbers are kept, a lone CR counted as the line end it is)."""
     copy = reading.copy = _temporary_copy(reading.file)
-    with copy.open("wb") as out:
-        carry = b""
-        for chunk in _chunks(reading.file.path, []):
-            data = carry + chunk
-            carry = b"\r" if data.endswith(b"\r") else b""
-            out.write(data[:len(data) - len(carry)].replace(b"\r\n", b"\n"))
-        out.write(carry)
-    reading.notes.append("its lines end in two ways (CRLF and LF, as when rows are added by "
-                         "another tool): read line by line all the same")
+    copy_with_lf(reading.file.path, copy)
+    reading.notes.append("its lines end in more than one way (CRLF, LF or a CR alone, as "
+                         "when rows are added by another tool): read line by line all the "
+                         "same")
 
 
 def _header_delimiter(header: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 from tests.unit.connectors.import_runs import run_import
 
 from omnikpi.connectors import csv_line_ends
+from omnikpi.schema import files
 
 MAPPING = '''table = "contacts"
 [source]
@@ -167,7 +168,7 @@ def test_line_ends_are_told_and_copied_across_chunks(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A CR LF cut between two chunks read is still one CR LF: counted as such, and
     copied as one LF (3-byte chunks put a CR at the end of a chunk)."""
-    monkeypatch.setattr(csv_line_ends, "CHUNK_BYTES", 3)
+    monkeypatch.setattr(files, "LINE_END_CHUNK", 3)
     crlf = _write(tmp_path / "crlf.csv", ["a", "bc", "d"], ["\r\n"] * 3)
     mixed = _write(tmp_path / "mixed.csv", ["a", "bc", "d"], ["\r\n", "\r\n", "\n"])
     assert not csv_line_ends.has_both_line_ends(crlf)
