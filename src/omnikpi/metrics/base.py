@@ -68,18 +68,11 @@ class Param:
     and cache sources by it (:attr:`Metric.source_params`)."""
     minimum: float = 0
     """The least value of an int or float parameter (a box of 0 points counts nobody)."""
-    only_cut_by: str | tuple[str, ...] | None = None
+    only_cut_by: str | None = None
     """A source parameter that changes the rows only in a report cut or filtered by this
-    dimension, or one of these (where available time without a channel goes, in a cut by
-    channel): elsewhere the source is built without it, the same rows as one plan shared
-    with the source's other metrics."""
-
-    @property
-    def cut_dimensions(self) -> tuple[str, ...]:
-        """The dimensions of :attr:`only_cut_by`, as a tuple (none: every report)."""
-        if self.only_cut_by is None:
-            return ()
-        return (self.only_cut_by,) if isinstance(self.only_cut_by, str) else self.only_cut_by
+    dimension (where available time without a channel goes, in a cut by channel):
+    elsewhere the source is built without it, the same rows as one plan shared with the
+    source's other metrics."""
 
     def default_in(self, context: ParamContext | None) -> Any:
         """The default for a report in ``context`` (the declared one without context)."""
@@ -222,7 +215,7 @@ class Metric:
         """The parameters its fact source is built with, in a report cut or filtered by
         ``cuts`` (a parameter declared ``only_cut_by`` another dimension is left out)."""
         return tuple((p.name, params[p.name]) for p in self.params if p.shapes_source
-                     and (p.only_cut_by is None or any(d in cuts for d in p.cut_dimensions)))
+                     and (p.only_cut_by is None or p.only_cut_by in cuts))
 
     def param(self, name: str) -> Param:
         for p in self.params:

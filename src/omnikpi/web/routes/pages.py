@@ -48,8 +48,8 @@ def _people_filters(metric: Metric) -> tuple[str, ...]:
     """What a people-time tile can be filtered by: the agent, site and tenant, and the
     channel for a metric that shares agent time recorded without a channel among the
     channels worked (occupancy, chat concurrency: ``Param.only_cut_by``)."""
-    return AGENT_FILTERS + tuple(d for p in metric.params for d in p.cut_dimensions
-                                 if d not in AGENT_FILTERS)
+    return AGENT_FILTERS + tuple(p.only_cut_by for p in metric.params
+                                 if p.only_cut_by and p.only_cut_by not in AGENT_FILTERS)
 
 
 def _unfilterable(metric: Metric, filtered: tuple[str, ...]) -> list[str]:
