@@ -150,7 +150,8 @@ def report_result(
             engine=engine, where=filters,
         )
         notes = report_notes(dataset, result, filters=filters, engine=engine,
-                             as_of_given=instant_of(as_of, "as_of"), as_of_name="as_of")
+                             as_of_given=instant_of(as_of, "as_of"), as_of_name="as_of",
+                             params=flat_params(params))
     except UsageError as error:
         raise in_api_words(error) from None
     if result.quarantined:

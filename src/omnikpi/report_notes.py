@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from omnikpi.engine.params import unread_param_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError
 from omnikpi.schema.dataset import Dataset
@@ -20,9 +21,11 @@ from omnikpi.schema.dataset import Dataset
 
 def report_notes(dataset: Dataset, result: ReportResult, *,
                  filters: Mapping[str, Sequence[str]] | None, engine: str,
-                 as_of_given: str | datetime | None, as_of_name: str) -> list[str]:
+                 as_of_given: str | datetime | None, as_of_name: str,
+                 params: Mapping[str, object] | None = None) -> list[str]:
     """The notes of a computed report, in the order a reader needs them: filters that
-    keep nothing, then a period or as-of outside the data, then the empty metrics.
+    keep nothing, then a period or as-of outside the data, then the empty metrics, then
+    the given ``params`` no metric of the report reads.
 
     ``as_of_name`` is how the reader gave the as-of (``--as-of`` on the command line,
     ``as_of`` in Python)."""
@@ -32,7 +35,7 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if outside:
         notes.append(outside)
     notes += [f"{metric_id} has no value: {text}" for metric_id, text in empty_notes_en(result)]
-    return notes
+    return notes + unread_param_notes(list(result.metrics), params or {})
 
 
 def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]] | None,

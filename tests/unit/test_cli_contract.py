@@ -46,6 +46,27 @@ def test_bad_param_exits_2_naming_choices() -> None:
     assert no_equals.exit_code == 2
 
 
+def test_a_param_no_requested_metric_reads_is_noted() -> None:
+    """``--metrics aht --param threshold_seconds=20`` printed the AHT with no word: the
+    reader took the threshold as applied. It is checked, passes (one parameter file
+    serves several reports) and is noted, with the metrics that would read it; a
+    parameter a requested metric reads is not noted."""
+    result = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "aht",
+                                 "--param", "threshold_seconds=20", "--param",
+                                 "abandon_rate.short_abandon_seconds=5", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["rows"][0]["aht"] is not None
+    notes = " ".join(result.stderr.split())
+    assert "note: parameter threshold_seconds is not applied: no metric of the report " \
+        "reads it (it is a parameter of service_level" in notes
+    assert "note: parameter abandon_rate.short_abandon_seconds is not applied: " \
+        "abandon_rate is not in the report" in notes
+    read = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                               "aht,service_level", "--param", "threshold_seconds=20",
+                               "--format", "json"])
+    assert read.exit_code == 0 and "not applied" not in read.stderr
+
+
 def test_missing_table_exits_3_naming_it(tmp_path: Path) -> None:
     data = dataset(tmp_path, contacts=[call("a", "2024-03-05T10:00:00")])
     result = runner.invoke(app, ["report", "--data", str(data), "--metrics", "occupancy"])

@@ -163,6 +163,12 @@ def test_the_api_says_why_a_report_is_empty_as_the_command_line_does() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", omnikpi.ReportNote)
         omnikpi.report(DEMO_DATA_DIR, metrics=["offered"])  # figures: nothing to say
+    # a parameter no requested metric reads passed without a word (the threshold read as
+    # applied to the AHT beside it)
+    with pytest.warns(omnikpi.ReportNote, match="parameter service_level.threshold_seconds "
+                      "is not applied: service_level is not in the report"):
+        omnikpi.report(DEMO_DATA_DIR, metrics=["aht"],
+                       params={"service_level": {"threshold_seconds": 20}})
 
 
 @pytest.mark.parametrize("empty", [[], "", ()])

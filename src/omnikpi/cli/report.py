@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -72,7 +73,13 @@ def warn_unread(dataset: Dataset) -> None:
 
 
 def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
-                   cache: bool | None = None) -> ReportResult:
+                   cache: bool | None = None,
+                   given_params: Mapping[str, str] | None = None) -> ReportResult:
+    """Load, check and compute as ``omnikpi report`` does, notes on stderr.
+
+    ``given_params`` are the ``--param`` values of the command line: one of them that no
+    requested metric reads is noted (a saved definition's parameters may serve other
+    reports, so they are not)."""
     from omnikpi.config import load_config
     from omnikpi.engine.run import plan_request, refuse_empty_tables
     from omnikpi.engine.spark_load import load_for_engine
@@ -88,7 +95,8 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     with err_console.status(f"Computing on {request.engine} …"):
         result = plan.run()
     for note in report_notes(dataset, result, filters=request.filters, engine=request.engine,
-                             as_of_given=request.as_of, as_of_name="--as-of"):
+                             as_of_given=request.as_of, as_of_name="--as-of",
+                             params=given_params):
         err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     return result
 
@@ -172,9 +180,10 @@ def report(
         # options given here win over the saved definition's; None is "not given"
         saved = load_definition(definition) if definition else None
         base = saved.to_request() if saved else ReportRequest()
+        given_params = parse_param_assignments(param or [])
         request = base.overridden(
             metrics=_split(metrics), by=_split(by), grain=grain, tz=tz, from_=from_, to=to,
-            as_of=as_of, params=parse_param_assignments(param or []),
+            as_of=as_of, params=given_params,
             filters=parse_filters(filter or []), engine=engine)
         if show_sql:
             typer.echo(compiled_sql(data, request, config, cache))
@@ -191,7 +200,7 @@ def report(
         # read "OmniKPI report — demo"); --title wins
         shown = title if title is not None else saved.name if saved and saved.name else \
             f"{report_title(lang)} — {data.name or data.resolve().name}"
-        result = run_cli_report(data, request, config, cache)
+        result = run_cli_report(data, request, config, cache, given_params)
         if format == "table":
             target = Console(file=output.open("w", encoding="utf-8")) if output else console
             target.print(best_table(result, target.width, title=shown))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,32 @@ def resolve_params(metrics: list[Metric], raw: Mapping[str, Any],
             if metric_id in resolved:
                 resolved[metric_id][name] = parsed
     return resolved
+
+
+def unread_param_notes(metric_ids: Sequence[str], raw: Mapping[str, Any]) -> list[str]:
+    """Sentences naming the given parameters that no metric of the report reads.
+
+    :func:`resolve_params` checks such a value and lets it pass (one parameter file serves
+    several reports), but a person who typed ``--param threshold_seconds=20`` beside
+    ``--metrics aht`` read the report as if the threshold had been applied: the report
+    says it was not, and which metrics would have read it."""
+    asked = set(metric_ids)
+    notes = []
+    for key in raw:
+        metric_id, dot, name = key.rpartition(".")
+        if dot:
+            if metric_id not in asked:
+                notes.append(f"parameter {key} is not applied: {metric_id} is not in the "
+                             "report")
+            continue
+        owners = [m.id for m in all_metrics()
+                  if any(p.name == name and p.settable for p in m.params)]
+        if owners and not asked.intersection(owners):
+            shown = ", ".join(owners[:5]) + (f" and {len(owners) - 5} more"
+                                             if len(owners) > 5 else "")
+            notes.append(f"parameter {name} is not applied: no metric of the report reads "
+                         f"it (it is a parameter of {shown})")
+    return notes
 
 
 def _suits_one(owners: list[Metric], name: str, value: Any) -> None:
