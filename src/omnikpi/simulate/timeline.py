@@ -2,8 +2,11 @@
 
 Each moment of a shift gets one state by priority: handling (any open session: parallel
 chat sessions are one ``handling`` interval, never several), then ACW, then a scheduled
-break (an agent finishes the contact before the break), else ``available``. A sweep over
-the interval ends keeps this linear in the number of intervals.
+break (an agent finishes the contact before the break), else ``available``. A contact
+still open at the end of the shift is finished: its handling and ACW go past the shift's
+end (cut there, a chat accepted at 17:55 ran to 18:05 with its agent shown logged out,
+and the chat metrics had session time without active time). A sweep over the interval
+ends keeps this linear in the number of intervals.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def agent_timeline(
         if i == len(events):
             break
         nxt = events[i][0]
-        if not open_["shift"]:
+        if not (open_["shift"] or open_["handling"] or open_["acw"]):
             continue
         label: tuple[str, str | None, str | None]
         if open_["handling"]:
