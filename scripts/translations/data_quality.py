@@ -176,20 +176,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "враховано в чисельності й не як того, хто пішов. Вкажіть останній робочий день у "
         "left_on або очистьте leave_type."),
     # omnikpi.schema.hints.CHATS_WITHOUT_STATES
-    "Chat and messenger sessions of agents who have no agent state at all: the chat "
-    "occupancy and concurrency metrics count their session time against no active time, "
-    "so a team's figure reads high (over 100 % where these agents are many). Add their "
-    "states to the agent-state export, or check that both exports name agents alike.": (
-        "Сессии чатов и мессенджеров операторов, у которых нет ни одного состояния: "
-        "показатели загрузки и параллельности чатов считают время их сессий без активного "
-        "времени, поэтому показатель группы завышен (выше 100 %, если таких операторов "
-        "много). Добавьте их состояния в выгрузку состояний или проверьте, что обе "
-        "выгрузки называют операторов одинаково.",
-        "Сесії чатів і месенджерів операторів, у яких немає жодного стану: показники "
-        "завантаження й паралельності чатів рахують час їхніх сесій без активного часу, "
-        "тож показник групи завищений (понад 100 %, якщо таких операторів багато). Додайте "
-        "їхні стани до вивантаження станів або перевірте, що обидва вивантаження називають "
-        "операторів однаково."),
+    "Chat and messenger sessions outside their agent's active time (no available, "
+    "handling, hold or acw state covers them, or the agent has no state at all): the chat "
+    "occupancy and concurrency metrics count a session only while its agent is active, so "
+    "this session time counts nowhere. Add the missing states to the agent-state export, "
+    "or check that both exports name agents alike and keep the same clock.": (
+        "Сессии чатов и мессенджеров вне активного времени их оператора (их не покрывает "
+        "ни одно состояние available, handling, hold или acw, или у оператора нет ни "
+        "одного состояния): показатели загрузки и параллельности чатов учитывают сессию "
+        "только пока оператор активен, поэтому это время сессий нигде не учтено. Добавьте "
+        "недостающие состояния в выгрузку состояний или проверьте, что обе выгрузки "
+        "называют операторов одинаково и идут по одним часам.",
+        "Сесії чатів і месенджерів поза активним часом їхнього оператора (їх не покриває "
+        "жоден стан available, handling, hold чи acw, або в оператора немає жодного "
+        "стану): показники завантаження й паралельності чатів враховують сесію лише поки "
+        "оператор активний, тож цей час сесій ніде не враховано. Додайте відсутні стани до "
+        "вивантаження станів або перевірте, що обидва вивантаження називають операторів "
+        "однаково й ідуть за одним годинником."),
     # omnikpi.schema.hints.MESSAGES_WITHOUT_CONTACT
     "Messages of contacts that are not among the loaded contacts (missing from the "
     "contacts export, or quarantined): the response times (ART, first and in-session) "

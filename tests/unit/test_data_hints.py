@@ -255,28 +255,37 @@ def test_messages_of_a_contact_not_loaded_are_noted(tmp_path: Path) -> None:
     assert omnikpi.report_result(tmp_path, metrics=["art"]).rows[0] == {"art": 40.0}
 
 
-def test_chat_sessions_of_agents_without_any_state_are_noted(tmp_path: Path) -> None:
+def test_chat_sessions_outside_active_time_are_noted(tmp_path: Path) -> None:
     """m1 chats 10:00–10:30 and is handling over that half hour; m9 chats over the same
-    half hour and has no state at all (the state export names agents another way). The
-    center's absolute chat occupancy reads (1800 + 1800) / 1800 = 200 %: m9's session is
-    noted, m1's is not; a voice call of m9 is no chat session."""
+    half hour and has no state at all (the state export names agents another way); m2
+    chats 10:00–10:30 and is active only until 10:15 (available, then handling). The
+    center's absolute chat occupancy read (1800 + 1800 + 1800) / 2700 = 200 %; a session
+    counts only while its agent is active, (1800 + 900) / 2700 = 100 %, and the time left
+    out is noted: m9's and m2's sessions, not m1's. A voice call of m9 is no chat
+    session, and a chat open at the end of the export is not judged."""
     (tmp_path / "contacts.csv").write_text(
         "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,agent_id\n"
         "c1,chat,web,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,"
         "2024-10-25T10:30:00Z,m1\n"
         "c2,chat,web,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,"
         "2024-10-25T10:30:00Z,m9\n"
+        "c3,chat,web,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,2024-10-25T10:00:00Z,"
+        "2024-10-25T10:30:00Z,m2\n"
+        "c4,chat,web,2024-10-25T11:50:00Z,2024-10-25T11:50:00Z,2024-10-25T11:50:00Z,,m1\n"
         "v1,voice,q,2024-10-25T11:00:00Z,2024-10-25T11:00:00Z,2024-10-25T11:00:00Z,"
         "2024-10-25T11:05:00Z,m9\n")
     (tmp_path / "agent_states.csv").write_text(
         "agent_id,state,start,end,channel\n"
-        "m1,handling,2024-10-25T10:00:00Z,2024-10-25T10:30:00Z,chat\n")
+        "m1,handling,2024-10-25T10:00:00Z,2024-10-25T10:30:00Z,chat\n"
+        "m2,available,2024-10-25T10:00:00Z,2024-10-25T10:05:00Z,\n"
+        "m2,handling,2024-10-25T10:05:00Z,2024-10-25T10:15:00Z,chat\n"
+        "m2,not_ready,2024-10-25T10:15:00Z,2024-10-25T10:30:00Z,\n")
     code, output = _validate(tmp_path, "--format", "json")
     assert code == 0, output
     hints = json.loads(output)["hints"]
-    assert [(h["table"], h["rows"]) for h in hints] == [("contacts", 1)]
-    assert hints[0]["message"].startswith("Chat and messenger sessions of agents who have "
-                                          "no agent state at all")
+    assert [(h["table"], h["rows"]) for h in hints] == [("contacts", 2)]
+    assert hints[0]["message"].startswith("Chat and messenger sessions outside their "
+                                          "agent's active time")
     row = omnikpi.report_result(tmp_path, metrics=["chat_occupancy_absolute"],
-                                as_of="2024-10-25T12:00:00Z").rows[0]
-    assert row == {"chat_occupancy_absolute": 2.0}
+                                as_of="2024-10-25T11:00:00Z").rows[0]
+    assert row == {"chat_occupancy_absolute": 1.0}

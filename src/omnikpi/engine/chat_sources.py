@@ -1,7 +1,8 @@
 """Chat-concurrency fact sources: sessions, busy time and per-agent peaks.
 
 A chat session is a chat/messenger contact of an agent from ``accepted_at`` to
-``ended_at`` (ACW is not a session); one still open at as-of runs until as-of. Session
+``ended_at`` (ACW is not a session); one still open at as-of runs until as-of. Only its
+time inside the agent's active states counts (the denominators' ActiveTime). Session
 time is integrated over time (∫ sessions dt) and never compared to the clock as if
 sessions were sequential: that is the 114 %-occupancy mistake the catalog warns about.
 """
@@ -16,21 +17,48 @@ import ibis.expr.types as ir
 from omnikpi.config import Config
 from omnikpi.engine.contact_facts import contact_facts, work_started
 from omnikpi.engine.grains import buckets, key_from_day
-from omnikpi.engine.intervals import top_layer
+from omnikpi.engine.intervals import islands, top_layer
 from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
-
-ACTIVE_STATES = ("available", "handling", "hold", "acw")
+from omnikpi.schema.tables import ACTIVE_STATES
 
 
 def _sessions(req: SourceRequest) -> ir.Table:
+    """An agent's chat sessions, each cut to the agent's active time (see
+    :func:`_active_time`): one row per piece of a session inside it."""
     facts = contact_facts(req.tables("contacts"), req.ctx)
     started, start = work_started(facts, req.ctx)
     end = facts.end.coalesce(ibis.literal(req.ctx.as_of_us, type="int64"))
     sessions = facts.mutate(s_start=start, s_end=end).filter(
         facts.chat & started & facts.agent_id.notnull())
-    return sessions.select(
+    sessions = sessions.select(
         "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
     )
+    active = _active_time(req)
+    j = sessions.join(active, [sessions.agent_id == active.__agent,
+                               sessions.s_start < active.a_end,
+                               sessions.s_end > active.a_start])
+    return j.select("agent_id", "site", "tenant", "channel", "queue",
+                    s_start=ibis.greatest(j.s_start, j.a_start),
+                    s_end=ibis.least(j.s_end, j.a_end))
+
+
+def _active_time(req: SourceRequest) -> ir.Table:
+    """Each agent's active time (available, handling, hold, acw on any channel) as
+    islands ``__agent``, ``a_start``, ``a_end``: the stretches a chat session can be
+    counted in.
+
+    The chat metrics divide session time by ActiveTime; a session the state export puts
+    outside it (the agent shown logged out, or no state at all) counted against no
+    active time, and an agent with two chats and 15 minutes of states read 400 %. Merged
+    into islands first, so that states of several channels at once, or back-to-back,
+    count a session's instant once."""
+    states = req.tables("agent_states")
+    as_of = ibis.literal(req.ctx.as_of_us, type="int64")
+    states = states.filter(states.state.lower().isin(list(ACTIVE_STATES)))
+    states = states.select(__agent=states.agent_id, a_start=states.start,
+                           a_end=ibis.least(states.end.coalesce(as_of), as_of))
+    states = states.filter(states.a_end > states.a_start)
+    return islands(states, ["__agent"], "a_start", "a_end")
 
 
 def chat_sessions_source(req: SourceRequest) -> ir.Table:

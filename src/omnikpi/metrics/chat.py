@@ -8,8 +8,7 @@ import ibis.expr.types as ir
 from omnikpi.metrics.agent_time import AVAILABLE_BY_CHANNEL
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import when
-
-ACTIVE_STATES = ("available", "handling", "hold", "acw")
+from omnikpi.schema.tables import ACTIVE_STATES
 
 
 def active_time(t: ir.Table, p: Params) -> ir.Value:
@@ -36,7 +35,9 @@ def capacity_weighted_active(t: ir.Table, p: Params) -> ir.Value:
 _CHAT_TABLES = ("contacts", "agent_states")
 _SESSION_NOTE = (
     "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
-    "not a session); ActiveTime counts the agents with at least one chat session in the "
+    "not a session), counted only while the agent is active (session time outside the "
+    "agent's available, handling, hold and acw states counts nowhere; omnikpi validate "
+    "notes it); ActiveTime counts the agents with at least one chat session in the "
     "report window; dimensions come from contacts for the numerator and agent_states for "
     "the denominator. Cut or filtered by channel, ActiveTime recorded without a channel is "
     "shared among the continuous channels each agent worked that day "

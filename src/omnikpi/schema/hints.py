@@ -15,7 +15,7 @@ from omnikpi.config import CHAT_CHANNELS, DEFAULT_MODES, VOICE_CHANNELS, Config
 from omnikpi.instants import MICROS
 from omnikpi.schema.convert import sql_str
 from omnikpi.schema.model import Dataset
-from omnikpi.schema.tables import INBOUND_SQL
+from omnikpi.schema.tables import ACTIVE_STATES, INBOUND_SQL
 
 
 @dataclass(frozen=True)
@@ -119,18 +119,39 @@ window, another id form): ART read 40 s of one chat and left the other half of t
 messages out without a word."""
 
 CHATS_WITHOUT_STATES = (
-    "Chat and messenger sessions of agents who have no agent state at all: the chat "
-    "occupancy and concurrency metrics count their session time against no active time, "
-    "so a team's figure reads high (over 100 % where these agents are many). Add their "
-    "states to the agent-state export, or check that both exports name agents alike.")
-"""Said of chat agents the state export does not know (another id form, a bot account):
-a center's absolute chat occupancy read 117 % with one such agent."""
+    "Chat and messenger sessions outside their agent's active time (no available, "
+    "handling, hold or acw state covers them, or the agent has no state at all): the chat "
+    "occupancy and concurrency metrics count a session only while its agent is active, so "
+    "this session time counts nowhere. Add the missing states to the agent-state export, "
+    "or check that both exports name agents alike and keep the same clock.")
+"""Said of chat sessions the state export does not cover (another id form, a bot account,
+states cut short): counted against no active time, they read a center's absolute chat
+occupancy 117 % with one such agent, and 400 % for an agent with two chats and 15
+minutes of states; the metrics now leave that time out, and this says how much."""
 
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
     "FROM {table}) WHERE lo {cmp} before")
 """Rows of one agent that begin before an earlier row of the agent has ended."""
+
+_ACTIVE_LIST = ", ".join(sql_str(s) for s in ACTIVE_STATES)
+_CHATS_OUTSIDE_ACTIVE_TIME = (
+    "WITH s AS (SELECT contact_id, agent_id, coalesce(accepted_at, first_response_at) AS s0, "
+    "ended_at AS s1 FROM contacts WHERE lower(channel) IN ({chats}) AND agent_id IS NOT "
+    "NULL AND ended_at > coalesce(accepted_at, first_response_at)), "
+    "a AS (SELECT agent_id, \"start\" AS a0, coalesce(\"end\", 9223372036854775807) AS a1 "
+    f"FROM agent_states WHERE lower(state) IN ({_ACTIVE_LIST})) "
+    "SELECT count(*) FROM (SELECT s.contact_id, min(s.s1 - s.s0) AS span, "
+    "coalesce(sum(least(s.s1, a.a1) - greatest(s.s0, a.a0)) FILTER (WHERE a.a0 IS NOT "
+    "NULL), 0) AS inside FROM s "
+    "LEFT JOIN a ON a.agent_id = s.agent_id AND a.a0 < s.s1 AND a.a1 > s.s0 "
+    "GROUP BY s.contact_id) WHERE inside < span"
+).replace("{chats}", ", ".join(sql_str(c) for c in CHAT_CHANNELS))
+"""Ended chat sessions not wholly inside their agent's active states (an agent's states do
+not overlap: validation quarantines those that do). A session no state meets is wholly
+outside: ``least`` and ``greatest`` skip NULL, so the unmatched row is filtered out of
+the sum rather than read as covering the session."""
 
 _TABLE_HINTS = (
     ("dial_attempts", "SELECT count(*) FROM dial_attempts WHERE converted AND NOT "
@@ -182,14 +203,9 @@ def data_hints(dataset: Dataset, now: datetime | None = None,
     if not dataset.has("contacts"):
         return found
     if dataset.has("agent_states"):
-        chats = ", ".join(sql_str(c) for c in CHAT_CHANNELS)
-        stateless = _count(dataset, "SELECT count(*) FROM contacts WHERE lower(channel) IN "
-                                    f"({chats}) AND agent_id IS NOT NULL AND coalesce("
-                                    "accepted_at, first_response_at) IS NOT NULL AND "
-                                    "agent_id NOT IN (SELECT agent_id FROM agent_states "
-                                    "WHERE agent_id IS NOT NULL)")
-        if stateless:
-            found.append(Hint("contacts", stateless, CHATS_WITHOUT_STATES))
+        outside = _count(dataset, _CHATS_OUTSIDE_ACTIVE_TIME)
+        if outside:
+            found.append(Hint("contacts", outside, CHATS_WITHOUT_STATES))
     if dataset.has("messages"):
         orphans = _count(dataset, "SELECT count(*) FROM messages WHERE contact_id NOT IN "
                                   "(SELECT contact_id FROM contacts WHERE contact_id IS NOT "

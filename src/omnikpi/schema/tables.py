@@ -79,6 +79,9 @@ S, TS, F, B, D = (
 
 AGENT_STATES = ("available", "handling", "acw", "hold", "not_ready", "logged_out")
 
+ACTIVE_STATES = ("available", "handling", "hold", "acw")
+"""The states of ActiveTime (the chat metrics' denominator): the agent is there to work."""
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
