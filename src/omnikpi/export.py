@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi import formatting, pdf_columns
-from omnikpi.cell_text import csv_safe, workbook_as_text
+from omnikpi.cell_text import csv_safe, workbook_as_text, xlsx_safe
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
@@ -326,14 +326,14 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
     assert sheet is not None
     sheet.title = "report"
     cols = columns(result, lang)
-    shown_title = _title(title, lang)
+    shown_title = xlsx_safe(_title(title, lang))
     book.properties.title = shown_title
     book.properties.creator = "OmniKPI"
     sheet.cell(1, 1, shown_title).font = Font(bold=True, size=14)
     header = header_lines(result, lang)
     for offset, (name, text) in enumerate(header):
         sheet.cell(2 + offset, 1, name).font = Font(bold=True)
-        sheet.cell(2 + offset, 2, text)
+        sheet.cell(2 + offset, 2, xlsx_safe(text))
     fill = PatternFill("solid", fgColor="E6ECF2")
     widths = []
     header_lines_needed = 1
@@ -371,7 +371,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
             number_format = NUMBER_FORMATS.get(column.unit, OTHER_NUMBER_FORMAT)
         for offset, value in enumerate(values, start=1):
             target = sheet.cell(TABLE_ROW + offset, index,
-                                _cell_value(column, value, result.grain, lang))
+                                xlsx_safe(_cell_value(column, value, result.grain, lang)))
             target.number_format = number_format + (
                 f' "({repeated[offset - 1]})"' if offset - 1 in repeated else "")
             if wrap is not None:
@@ -388,7 +388,7 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         first = TABLE_ROW + len(result.rows) + 2
         sheet.cell(first, 1, language_translator(lang)("Notes")).font = Font(bold=True)
         for offset, line in enumerate(notes, start=1):
-            sheet.cell(first + offset, 1, line)
+            sheet.cell(first + offset, 1, xlsx_safe(line))
     meta = book.create_sheet("parameters")
     # the JSON for scripts; "as used" for people: a threshold the configuration decides
     # ("threshold_seconds": null) spelled out per channel, as in the PDF

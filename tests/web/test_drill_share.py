@@ -60,3 +60,30 @@ def test_a_drill_export_keeps_hostile_text_as_text(make_app: Callable[..., FastA
              if isinstance(c.value, str) and c.value.startswith(("=", "@"))]
     assert {c.value for c in cells} >= {"@evil", '=HYPERLINK("http://evil.example","x")'}
     assert {c.data_type for c in cells} == {"s"}
+
+
+def test_control_characters_in_the_data_or_the_query_give_a_file(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A queue with a control character (posted through the events API, which accepts
+    it) and a filter value with one: openpyxl refused the cell and /export.xlsx and
+    /drill.xlsx answered 500 to every reader of that data. The files are written, the
+    character shown as U+FFFD."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,first_response_at,ended_at,agent_id\n"
+        "c1,voice,ctl\x01q,2024-03-05T09:00:00Z,2024-03-05T09:00:05Z,"
+        "2024-03-05T09:01:00Z,a1\n")
+    client = TestClient(make_app(data))
+    drill = client.get("/drill.xlsx?metric=answered&tz=UTC")
+    assert drill.status_code == 200
+    values = {c.value for row in load_workbook(io.BytesIO(drill.content))["drill"].iter_rows()
+              for c in row}
+    assert "ctl\ufffdq" in values
+    filtered = client.get("/drill.xlsx?metric=answered&tz=UTC&queue=%01")
+    assert filtered.status_code == 200
+    report = client.get("/export.xlsx?metrics=answered&by=queue&tz=UTC&title=%01x")
+    assert report.status_code == 200
+    sheet = load_workbook(io.BytesIO(report.content))["report"]
+    assert sheet["A1"].value == "\ufffdx"
+    assert "ctl\ufffdq" in {c.value for row in sheet.iter_rows() for c in row}

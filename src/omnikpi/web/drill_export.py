@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from omnikpi.cell_text import FORMULA_STARTS, keep_as_text
+from omnikpi.cell_text import FORMULA_STARTS, keep_as_text, xlsx_safe
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import MICROS, local_datetime, to_datetime, zone
 from omnikpi.export import made_text, print_setup
@@ -179,7 +179,7 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
 
     def cell(value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=value)
+        c = WriteOnlyCell(sheet, value=xlsx_safe(value))
         if number_format:
             c.number_format = number_format
         if bold:
@@ -200,9 +200,9 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
     sheet.append([_("numerator"), _part(figure.numerator, num_format, cell)])
     sheet.append([_("denominator"), _part(figure.denominator if figure.hours is None
                                           else figure.hours, den_format, cell)])
-    sheet.append([_("Parameters"), "; ".join(f"{k}={v}" for k, v in params) or "—"])
-    sheet.append([_("Period"), _period(found, filters, _)])
-    sheet.append([_("Zone"), filters.tz])
+    sheet.append([_("Parameters"), cell("; ".join(f"{k}={v}" for k, v in params) or "—")])
+    sheet.append([_("Period"), cell(_period(found, filters, _))])
+    sheet.append([_("Zone"), cell(filters.tz)])
     sheet.append([_("Filters"), keep_as_text(cell("; ".join(
         f"{k}={','.join(v)}" for k, v in sorted((filters.where or {}).items())) or "—"))])
     sheet.append([])

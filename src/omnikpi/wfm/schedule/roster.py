@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from omnikpi.cell_text import workbook_as_text, xlsx_safe
+
 
 @dataclass(frozen=True)
 class ScheduledShift:
@@ -64,22 +66,24 @@ def roster_xlsx(table: Roster, title: str, headers: Sequence[str], off: str) -> 
     sheet = book.active
     assert sheet is not None
     sheet.title = "roster"
-    sheet.cell(1, 1, title).font = Font(bold=True, size=14)
+    sheet.cell(1, 1, xlsx_safe(title)).font = Font(bold=True, size=14)
     fill = PatternFill("solid", fgColor="E6ECF2")
     for index, text in enumerate(headers, start=1):
         cell = sheet.cell(3, index, text)
         cell.font, cell.fill = Font(bold=True), fill
     for row, agent in enumerate(table.agents, start=4):
-        sheet.cell(row, 1, agent)
-        sheet.cell(row, 2, table.sites.get(agent, ""))
+        sheet.cell(row, 1, xlsx_safe(agent))
+        sheet.cell(row, 2, xlsx_safe(table.sites.get(agent, "")))
         for col, day in enumerate(table.days, start=3):
-            sheet.cell(row, col, table.cell(agent, day) or off)
+            sheet.cell(row, col, xlsx_safe(table.cell(agent, day) or off))
     widths = [max([len(str(headers[0]))] + [len(a) for a in table.agents]) + 2,
               max([len(str(headers[1]))] + [len(s) for s in table.sites.values()]) + 2]
     widths += [max(len(str(h)), 13) + 2 for h in headers[2:]]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width, 40)
     sheet.freeze_panes = sheet.cell(4, 3)
+    # an agent id or site "=HYPERLINK(…)" from the shifts export is a name, not a formula
+    workbook_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
