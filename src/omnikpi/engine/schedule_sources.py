@@ -284,7 +284,7 @@ def roster_months_source(req: SourceRequest) -> ir.Table:
     """One row per agent and calendar month of employment, with headcount and leaver flags.
 
     Months are those overlapping ``--from``/``--to`` (in the reporting zone), else the
-    roster's span: from the month of its first hire up to as-of. A month is joined by
+    roster's span: from the month of its first hire; never past as-of. A month is joined by
     whoever is employed on its first day or on the next month's (a hire on 1 January is
     December's end headcount); without ``--from`` that made a month before anyone was
     employed, whose average headcount of 0.5 lowered the total (1/4.5 for 1/3.5).
@@ -292,9 +292,13 @@ def roster_months_source(req: SourceRequest) -> ir.Table:
     ctx = req.ctx
     if ctx.grain not in ("month", "total"):
         raise UsageError("attrition is monthly: use --grain month or total")
+    # without --from, from the month of the first hire (the calendar is cut below): a
+    # calendar from 1990 left out a center's earlier leavers (2 / 126 read 1 / 12.5)
     lo = _local_day(ctx.from_us, ctx.tz) if ctx.from_us is not None else (
-        date(1990, 1, 1) - _EPOCH).days
-    hi_us = ctx.to_us - 1 if ctx.to_us is not None else ctx.as_of_us
+        date(1900, 1, 1) - _EPOCH).days
+    # never past as-of: a month after it has not happened (--to at the year's end read
+    # nine months of full headcount and no leaver, 0.027 for 0.095 a month)
+    hi_us = min(ctx.to_us - 1, ctx.as_of_us) if ctx.to_us is not None else ctx.as_of_us
     months = _months(lo, _local_day(hi_us, ctx.tz))
     cal = ibis.memtable(
         {"month": [m[0] for m in months], "first": [m[1] for m in months],
