@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,10 +17,11 @@ from rich.console import Console
 from omnikpi.cli.main import check_output, fail
 from omnikpi.cli.progress import progress_bar
 from omnikpi.cli.wfm import wfm_app
-from omnikpi.errors import OmniKPIError, UsageError
+from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR, rows_on_clock, with_offset
 
 if TYPE_CHECKING:
+    from omnikpi.schema.model import Dataset
     from omnikpi.wfm.forecast_file import ForecastRow
     from omnikpi.wfm.reforecast import Interval
 
@@ -42,9 +44,12 @@ def _check(output: Path | None, interval_minutes: int, format: str) -> None:
 
 def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None,
                    by_queue: bool = False, channel: str | None = None,
-                   metrics: list[str] | None = None) -> list[dict[str, Any]]:
+                   metrics: list[str] | None = None,
+                   known_channels: bool = False) -> list[dict[str, Any]]:
     """Offered contacts and AHT per interval (and queue), from the KPI engine; without
-    ``channel``, a note on stderr when several channels are forecast as one."""
+    ``channel``, a note on stderr when several channels are forecast as one. With
+    ``known_channels``, a channel the data has no contact of (a typo) is a usage error
+    listing the data's channels."""
     from omnikpi.engine.run import run_report
     from omnikpi.engine.timezones import zone
     from omnikpi.schema.dataset import load_dataset
@@ -55,6 +60,8 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
     where: dict[str, list[str]] = dict(HISTORY_FILTER)
     if channel:
         where["channel"] = [c.strip() for c in channel.split(",") if c.strip()]
+        if known_channels:
+            _check_channels(dataset, where["channel"], data)
     else:
         mixed = sorted(c for c in (dataset.domain("contacts", "channel") or ()) if c)
         if len(mixed) > 1:
@@ -67,6 +74,24 @@ def _interval_rows(data: Path, interval_minutes: int, tz: str, queue: str | None
                         by=["queue"] if queue or by_queue else [],
                         grain=GRAINS[interval_minutes], tz=tz, where=where)
     return [r for r in result.rows if not queue or r.get("queue") == queue]
+
+
+def _check_channels(dataset: Dataset, names: list[str], data: Path) -> None:
+    """`--channel vocie` said "demo has no contacts to forecast from": the channel is
+    named, with the channels the data has."""
+    from omnikpi.engine.run import run_report
+
+    known: Iterable[object] | None = dataset.domain("contacts", "channel")
+    if known is None:  # too many values to keep in the domain: ask the engine
+        known = [r["channel"] for r in run_report(dataset, ["offered"], by=["channel"]).rows
+                 if r["offered"]]
+    have = sorted({str(c) for c in known if c})
+    unknown = [n for n in names if n not in have]
+    if unknown:
+        said = (f"channel {unknown[0]!r} has" if len(unknown) == 1 else
+                f"channels {', '.join(map(repr, unknown))} have")
+        raise UsageError(f"{said} no contacts in {data}; " + (
+            f"its channels: {', '.join(have)}" if have else "it has no channel at all"))
 
 
 def _write(rows: list[dict[str, Any]], payload: dict[str, Any], format: str,
@@ -113,16 +138,19 @@ def forecast_command(
     from omnikpi.wfm.forecast_models import check_model, dense_series
 
     forecasts: dict[str | None, Forecast] = {}
+    skipped: dict[str, str] = {}  # --by-queue: a queue too new to forecast → why
     try:
         _check(output, interval_minutes, format)
         check_span(days, weeks)  # before the dataset is read
         check_model(model)
         if by_queue and queue:
             raise UsageError("give --queue Q or --by-queue, not both")
-        rows = _interval_rows(data, interval_minutes, tz, queue, by_queue, channel)
+        rows = _interval_rows(data, interval_minutes, tz, queue, by_queue, channel,
+                              known_channels=True)
         _check_queue(rows, queue, data)
         if not any(float(r["offered"] or 0) > 0 for r in rows):
-            raise UsageError(f"{data} has no contacts to forecast from")
+            of = f"inbound contacts of channel {channel}" if channel else "contacts"
+            raise UsageError(f"{data} has no {of} to forecast from")
         names = sorted({str(r["queue"]) for r in rows}) if by_queue else [queue]
         # each queue's backtest fits every model: a minute or more over many queues
         with progress_bar() as progress:
@@ -137,11 +165,24 @@ def forecast_command(
                     [str(r["period_start"]) for r in own],
                     [float(r["offered"] or 0) for r in own],
                     [None if r["aht"] is None else float(r["aht"]) for r in own],
-                    interval_minutes)
-                forecasts[name] = forecast_with(series, model, days, backtest_days, weeks)
+                    interval_minutes, tz)
+                try:
+                    forecasts[name] = forecast_with(series, model, days, backtest_days,
+                                                    weeks)
+                except OmniKPIError as exc:
+                    if not by_queue:
+                        raise
+                    skipped[str(name)] = _too_short(exc, series.volume.size // series.per_day,
+                                                    backtest_days, str(name))
                 progress.advance(task)
+        if by_queue and not forecasts and skipped:
+            raise UsageError("no queue has the history to forecast: " + "; ".join(
+                f"queue {name} {why}" for name, why in skipped.items()))
     except OmniKPIError as exc:
         fail(exc)
+    for name, why in skipped.items():  # after the progress bar, which shares stderr
+        Console(stderr=True).print(f"warning: queue {name} is not forecast: it {why}",
+                                   highlight=False, markup=False, soft_wrap=True)
     if by_queue:
         _write([{"queue": name, **i} for name, f in forecasts.items()
                 for i in rows_on_clock(f.intervals(), tz)],
@@ -165,6 +206,21 @@ def forecast_command(
             f"Backtest on the last {predicted.backtest_days} day(s): volume WAPE "
             f"{pct(volume)} ({predicted.chosen}), AHT WAPE {pct(aht)} "
             f"({predicted.chosen_aht})", highlight=False)
+
+
+def _too_short(exc: OmniKPIError, days: int, backtest_days: int | None, name: str) -> str:
+    """Why one queue of a --by-queue forecast is left out (a queue opened last week must
+    not stop the others' forecast), or its error re-raised naming the queue."""
+    from omnikpi.wfm.backtest import MIN_HISTORY_DAYS, ShortHistory
+
+    if isinstance(exc, ShortHistory):
+        return (f"has {exc.days} day(s) of history; a forecast needs at least "
+                f"{MIN_HISTORY_DAYS}")
+    if backtest_days is not None and backtest_days >= 1 and days < backtest_days + 2:
+        return (f"has {days} day(s) of history; --backtest-days {backtest_days} needs at "
+                f"least {backtest_days + 2} (the days held out and two to train on)")
+    raise type(exc)(f"queue {name}: {exc}") if type(exc) in (UsageError, DataError) \
+        else exc
 
 
 def _utc_key(moment: datetime) -> str:

@@ -57,7 +57,7 @@ def plan_days(rows: Sequence[Mapping[str, Any]], interval_minutes: int, days: in
     series = dense_series([str(r["period_start"]) for r in rows],
                           [float(r["offered"] or 0) for r in rows],
                           [None if r["aht"] is None else float(r["aht"]) for r in rows],
-                          interval_minutes)
+                          interval_minutes, tz)
     forecast = forecast_with(series, "auto", days)
     handled = [(float(r["offered"] or 0), float(r["aht"])) for r in rows
                if r["aht"] is not None and r["offered"]]

@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # planning brings NumPy and SciPy: not needed to read a file
     from omnikpi.wfm.planning import ForecastInterval
 
 COLUMNS = ("aht_seconds", "interval_start", "volume")
+MAX_VALUE = 1_000_000_000
+"""The largest volume or AHT of a line: the staffing's ``MAX_INPUT`` (not imported: it
+brings NumPy), checked here so that the error names the line as every other one does."""
 SHOWN_PROBLEMS = 10
 """Lines named in one error: a file of a wrong shape repeats one problem on every line."""
 
@@ -42,7 +45,8 @@ class ForecastRow:
 def _row(line: int, raw: dict[str, str], has_queue: bool) -> ForecastRow:
     """One line, or a ValueError saying what is wrong with it. ``inf`` is a float and
     ``inf ≥ 0``: an infinite volume or AHT passed here and was refused later by the
-    staffing, without the line it came from."""
+    staffing, without the line it came from (as a volume or AHT above ``MAX_VALUE``
+    was)."""
     try:
         volume = float(raw["volume"])
         text = (raw["aht_seconds"] or "").strip()
@@ -53,6 +57,10 @@ def _row(line: int, raw: dict[str, str], has_queue: bool) -> ForecastRow:
     except (TypeError, ValueError):
         raise ValueError("volume must be a finite number ≥ 0 and aht_seconds, if given, "
                          "a finite number > 0") from None
+    for name, value in (("volume", volume), ("aht_seconds", aht)):
+        if value is not None and value > MAX_VALUE:
+            raise ValueError(f"{name} must be at most {MAX_VALUE:,}, got "
+                             f"{(raw[name] or '').strip()}")
     start = (raw["interval_start"] or "").strip()
     try:
         at = datetime.fromisoformat(start)

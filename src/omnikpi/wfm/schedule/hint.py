@@ -52,7 +52,8 @@ def _shifts(model: _Model) -> dict[Key, int]:
 
     chosen: dict[Key, int] = defaultdict(int)
     for ci, members in enumerate(model.classes):
-        per_week = members[0].days_per_week or model.rules.days_per_week
+        per_week = model.rules.days_per_week if members[0].days_per_week is None \
+            else members[0].days_per_week
         for week in range((req.days + 6) // 7):
             days = [d for d in range(7 * week, min(7 * week + 7, req.days))
                     if options.get((ci, d))]

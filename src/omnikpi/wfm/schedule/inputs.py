@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ from omnikpi.wfm.schedule.rules import clock_minutes, clock_range, weekday
 MAX_AGENTS = 20_000
 MAX_DAYS = 92
 """A schedule spans at most a quarter: longer plans are scheduled in parts."""
+MAX_REQUIRED = 100_000
+"""Agents one interval of a plan may require: the most `wfm plan` ever staffs (its
+search stops at 100,000 agents). ``inf`` and ``1e30`` passed as numbers ≥ 0 and failed
+deep in the solver with a traceback."""
+MAX_COST_PER_HOUR = 1_000_000
+"""The largest ``cost_per_hour`` of AGENTS.csv: ``1e300`` overflowed the solver's integer
+costs and was reported as a schedule not found in time."""
+MAX_WEEKLY_HOURS = 7 * 24
 AGENT_COLUMNS = ("agent_id", "skills", "site", "tenant", "days_per_week", "min_weekly_hours",
                  "max_weekly_hours", "available", "available_from", "available_to",
                  "days_off", "preferred_start", "preferred_days_off", "cost_per_hour")
@@ -96,6 +105,10 @@ def read_plan(path: Path) -> Requirement:
             problems.append(f"line {line}: interval_start must be a timestamp and "
                             f"{column} a number ≥ 0")
             continue
+        if not value <= MAX_REQUIRED:  # inf, 1e30: no plan asks that many
+            problems.append(f"line {line}: {column} must be a finite number from 0 to "
+                            f"{MAX_REQUIRED:,}, got {(row[column] or '').strip()}")
+            continue
         # a fractional requirement (a plan of positions) needs the next whole agent
         rows.append(((row.get("skill") or "").strip(), at, int(-(-value // 1))))
         lines.append(line)
@@ -155,8 +168,33 @@ def numbered_agents(count: int) -> list[Agent]:
     return [Agent(f"agent-{i:0{width}d}") for i in range(1, count + 1)]
 
 
-def _hours(value: str) -> int | None:
-    return round(float(value) * 60) if value.strip() else None
+def _hours(value: str, what: str) -> int | None:
+    """Weekly hours as minutes: 0 to a week's 168 (a 0 is a limit, not "no limit")."""
+    if not value.strip():
+        return None
+    hours = float(value)
+    if not 0 <= hours <= MAX_WEEKLY_HOURS:  # NaN too
+        raise UsageError(f"{what} must be from 0 to {MAX_WEEKLY_HOURS}, got {value.strip()}")
+    return round(hours * 60)
+
+
+def _days(value: str) -> int | None:
+    if not value.strip():
+        return None
+    days = int(value)
+    if not 0 <= days <= 7:
+        raise UsageError(f"days_per_week must be from 0 to 7, got {value.strip()}")
+    return days
+
+
+def _cost(value: str) -> float:
+    if not value.strip():
+        return 1.0
+    cost = float(value)
+    if not (math.isfinite(cost) and 0 <= cost <= MAX_COST_PER_HOUR):
+        raise UsageError(f"cost_per_hour must be a finite number from 0 to "
+                         f"{MAX_COST_PER_HOUR:,}, got {value.strip()}")
+    return cost
 
 
 def _agent(row: dict[str, str]) -> Agent:
@@ -182,18 +220,23 @@ def _agent(row: dict[str, str]) -> Agent:
             days_off.add(weekday(item, "days_off"))
     preferred = frozenset(weekday(d, "preferred_days_off")
                           for d in get("preferred_days_off").split(";") if d.strip())
+    low = _hours(get("min_weekly_hours"), "min_weekly_hours")
+    top = _hours(get("max_weekly_hours"), "max_weekly_hours")
+    if low is not None and top is not None and low > top:
+        raise UsageError(f"min_weekly_hours {get('min_weekly_hours')} is above "
+                         f"max_weekly_hours {get('max_weekly_hours')}")
     return Agent(
         agent_id=agent_id, skills=skills, site=get("site") or None,
         tenant=get("tenant") or None,
-        days_per_week=int(get("days_per_week")) if get("days_per_week") else None,
-        min_weekly_minutes=_hours(get("min_weekly_hours")),
-        max_weekly_minutes=_hours(get("max_weekly_hours")),
+        days_per_week=_days(get("days_per_week")),
+        min_weekly_minutes=low,
+        max_weekly_minutes=top,
         available_from_minutes=lo, available_to_minutes=hi,
         days_off=frozenset(days_off), dates_off=frozenset(dates_off),
         preferred_start_minutes=clock_minutes(get("preferred_start"), "preferred_start")
         if get("preferred_start") else None,
         preferred_days_off=preferred,
-        cost_per_hour=float(get("cost_per_hour")) if get("cost_per_hour") else 1.0,
+        cost_per_hour=_cost(get("cost_per_hour")),
     )
 
 

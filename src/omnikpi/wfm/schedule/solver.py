@@ -115,7 +115,8 @@ def agent_classes(agents: list[Agent], rules: ShiftRules) -> list[list[Agent]]:
                      for s1, n1 in patterns for s2, _ in patterns)
     hours = len(set(rules.shift_minutes)) > 1 and (
         rules.min_weekly_minutes is not None or rules.max_weekly_minutes is not None or
-        any(a.min_weekly_minutes or a.max_weekly_minutes for a in agents))
+        any(a.min_weekly_minutes is not None or a.max_weekly_minutes is not None
+            for a in agents))
     if short_rest or hours:
         return [[a] for a in agents]
     groups: dict[tuple[object, ...], list[Agent]] = defaultdict(list)
@@ -218,9 +219,14 @@ class _Model:
     def _week_rules(self, agent: Agent, size: int, per_day: dict[int, list[cp_model.IntVar]],
                     minutes: dict[int, list[tuple[cp_model.IntVar, int]]]) -> None:
         m, rules = self.model, self.rules
-        per_week = agent.days_per_week or rules.days_per_week
-        top = agent.max_weekly_minutes or rules.max_weekly_minutes
-        low = agent.min_weekly_minutes or rules.min_weekly_minutes
+        # an agent's own 0 days or 0 hours is a limit (no shift), not "the rules' value"
+        per_week = rules.days_per_week if agent.days_per_week is None else agent.days_per_week
+        top = rules.max_weekly_minutes if agent.max_weekly_minutes is None \
+            else agent.max_weekly_minutes
+        low = rules.min_weekly_minutes if agent.min_weekly_minutes is None \
+            else agent.min_weekly_minutes
+        if top == 0:  # no hours at all (an agent on leave): no day of work either
+            per_week = 0
         one_length = len(set(rules.shift_minutes)) == 1
         paid_one = paid_minutes(rules, rules.shift_minutes[0])
         for week in range((self.req.days + 6) // 7):
