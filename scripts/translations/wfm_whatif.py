@@ -52,6 +52,20 @@ TEXT: dict[str, tuple[str, str]] = {
          "compare.",
          "Центр завеликий для моделювання на сторінці ({size} за межі {limit} звернень або "
          "операторів): порівняйте в командному рядку — omnikpi simulate compare."),
+    "This center is too large to simulate on a page ({size} shift and break events of at "
+    "most {limit}): compare it on the command line with omnikpi simulate compare.":
+        ("Центр слишком велик для моделирования на странице ({size} начал и концов смен и "
+         "перерывов при пределе {limit}): сравните на командной строке — omnikpi simulate "
+         "compare.",
+         "Центр завеликий для моделювання на сторінці ({size} початків і кінців змін і "
+         "перерв за межі {limit}): порівняйте в командному рядку — omnikpi simulate "
+         "compare."),
+    "This center is too large to simulate on a page ({size} customers of at most "
+    "{limit}): compare it on the command line with omnikpi simulate compare.":
+        ("Центр слишком велик для моделирования на странице ({size} клиентов при пределе "
+         "{limit}): сравните на командной строке — omnikpi simulate compare.",
+         "Центр завеликий для моделювання на сторінці ({size} клієнтів за межі {limit}): "
+         "порівняйте в командному рядку — omnikpi simulate compare."),
     "The change": ("Изменение", "Зміна"),
     "Routing": ("Маршрутизация", "Маршрутизація"),
     "as in the scenario": ("как в сценарии", "як у сценарії"),

@@ -245,6 +245,25 @@ def test_too_large_a_center_is_refused_before_simulating(
         "or agents): compare it on the command line with omnikpi simulate compare."]
 
 
+def test_too_many_customers_is_said_as_customers(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A billion customers (a list of every id: about 90 GB) is refused before the run, and
+    the page says customers, not "1,000,000,000 of at most 250,000 contacts or agents"."""
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("simulated")
+
+    monkeypatch.setattr(wfm_whatif, "compare", never)
+    huge = "customers = 1000000000\n" + ERLANG_C.read_text()
+    page = _post(client, {"scenario": "custom", "toml": huge, "run": "0"})
+    fingerprint = FINGERPRINT.search(page)
+    assert fingerprint is not None
+    page = _post(client, {"scenario": "custom", "toml": huge, "run": "1", "agents-0": "90",
+                          "fingerprint": fingerprint.group(1)})
+    assert _problems(page) == [
+        "This center is too large to simulate on a page (1,000,000,000 customers of at most "
+        "10,000,000): compare it on the command line with omnikpi simulate compare."]
+
+
 def test_repeats_of_repeats_stop_at_the_pages_limit(
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every handled call repeats (repeat_rate 1): the size check before the run counts

@@ -37,6 +37,9 @@ def _fraction(seed: int, key: str) -> float:
 
 def tables(result: Result) -> dict[str, Table]:
     s = result.scenario
+    # the run's seed (--seed), not the file's: three seeds gave three runs with one set
+    # of sale outcomes by contact id
+    seed = s.seed if result.seed is None else result.seed
     # naive UTC: the scenario's start may carry any offset (no offset = UTC)
     start = s.start.astimezone(UTC).replace(tzinfo=None) if s.start.tzinfo else s.start
     queues = {q.name: q for q in s.queues}
@@ -59,7 +62,7 @@ def tables(result: Result) -> dict[str, Table]:
             # a contact marked resolved was closed as resolved when it ended
             "resolved_at": _ts(start, c.ended) if c.resolved else None,
             "outcome": "sale" if c.agent and c.ended is not None
-            and _fraction(s.seed, c.id) < q.sale_rate else None,
+            and _fraction(seed, c.id) < q.sale_rate else None,
         })
     states: Table = []
     shifts: Table = []

@@ -1,7 +1,9 @@
 """The event loop: arrivals, routing, service, abandonment, shifts and breaks.
 
-Events are ``(time, sequence, kind, payload)`` on a heap; the sequence number breaks ties
-in creation order, so a run is a pure function of the scenario and the seed.
+Events are ``(time, rank, sequence, kind, payload)`` on a heap. At one instant an agent's
+break start and shift end come first (rank 0), then everything else in creation order (the
+sequence number): a break that starts as the shift starts, or as a contact ends, is taken
+before any work is handed out. A run is a pure function of the scenario and the seed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class Result:
     messages: list[tuple[str, float, str, str | None]] = field(default_factory=list)
     surveys: list[tuple[str, str, str, int, int, int, float]] = field(default_factory=list)
     dials: list[Dial] = field(default_factory=list)
+    seed: int | None = None
+    """The seed the run drew from: the scenario's, unless the run was given another (the
+    sale outcomes are drawn from it too, so ``--seed`` changes them as it changes the
+    rest)."""
 
 
 def _seconds_of(clock: str) -> float:
@@ -67,6 +73,26 @@ def _break_in_shift(b_start: str, b_end: str, start: float,
     return a, b
 
 
+def merged_breaks(spans: list[tuple[float, float]]) -> list[tuple[float, float, str]]:
+    """An agent's breaks as sorted disjoint ``(start, end, reason)``: breaks that touch or
+    overlap are one break, as long as all of them together (up to 20 minutes a paid
+    ``break``, longer an unpaid ``lunch``). The two halves of a break across midnight
+    (23:50-24:00 and 00:00-00:20), back-to-back breaks and a break inside another each
+    ended the break at the instant one of them ended, and the agent took calls during the
+    rest of it."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return [(a, b, "break" if b - a <= 20 * 60 else "lunch") for a, b in out]
+
+
+FIRST_AT_AN_INSTANT = ("break_start", "shift_end")
+"""Events that go before every other event of the same instant (rank 0)."""
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, seed: int | None = None,
                  max_contacts: int | None = None) -> None:
@@ -90,18 +116,18 @@ class Simulation:
         self.horizon = scenario.hours() * HOUR
         midnight = scenario.start.replace(hour=0, minute=0, second=0, microsecond=0)
         self.day0 = -(scenario.start - midnight).total_seconds()  # scenario time of day 0
-        self.events: list[tuple[float, int, str, object]] = []
+        self.events: list[tuple[float, int, int, str, object]] = []
         self.seq = 0
         self.queues = {q.name: QueueState(q) for q in scenario.queues}
-        self.result = Result(scenario)
-        self.customers = [f"cust{i:05d}" for i in range(scenario.customers)]
+        self.result = Result(scenario, seed=base)
         self.counter = 0
         self._make_agents()
 
     # -- scheduling -------------------------------------------------------------
     def at(self, moment: float, kind: str, payload: object = None) -> None:
         self.seq += 1
-        heapq.heappush(self.events, (moment, self.seq, kind, payload))
+        rank = 0 if kind in FIRST_AT_AN_INSTANT else 1
+        heapq.heappush(self.events, (moment, rank, self.seq, kind, payload))
 
     def days(self) -> range:
         return range(math.floor(-self.day0 / (24 * HOUR)) - 1,
@@ -115,7 +141,8 @@ class Simulation:
                 agent = Agent(f"{group.name}-{n + 1:02d}", group, order)
                 order += 1
                 self.result.agents.append(agent)
-                shifts, breaks = [], []
+                shifts: list[tuple[float, float]] = []
+                spans: list[tuple[float, float]] = []
                 for day in self.days():
                     base = self.day0 + day * 24 * HOUR
                     s, e = base + start, base + end
@@ -126,12 +153,12 @@ class Simulation:
                     self.at(min(e, self.horizon), "shift_end", agent)
                     for b_start, b_end in group.breaks:
                         a, b = _break_in_shift(b_start, b_end, start, end)
-                        bs, be = base + a, base + b
-                        if be > 0 and bs < self.horizon:
-                            reason = "break" if be - bs <= 20 * 60 else "lunch"
-                            breaks.append((bs, be, reason))
-                            self.at(bs, "break_start", agent)
-                            self.at(be, "break_end", agent)
+                        spans.append((base + a, base + b))
+                breaks = [(bs, be, reason) for bs, be, reason in merged_breaks(spans)
+                          if be > 0 and bs < self.horizon]
+                for bs, be, _ in breaks:
+                    self.at(bs, "break_start", agent)
+                    self.at(be, "break_end", agent)
                 self.result.shifts[agent.id] = shifts
                 self.result.breaks[agent.id] = breaks
 
@@ -209,7 +236,9 @@ class Simulation:
         arrivals = self.arrivals_of(q)
         contact = Contact(
             f"{q.name}-{self.counter:06d}", q.name, q.channel, moment,
-            customer or self.customers[arrivals.randrange(len(self.customers))],
+            # drawn as an index, never a list of every customer (customers = 10**9 held
+            # one of 90 GB); the same draw as from the list, so runs are unchanged
+            customer or f"cust{arrivals.randrange(self.s.customers):05d}",
             topic or q.topics[arrivals.randrange(len(q.topics))], parent,
         )
         self.result.contacts.append(contact)
@@ -387,7 +416,7 @@ class Simulation:
         }
         last_report = 0.0
         while self.events:
-            moment, _, kind, payload = heapq.heappop(self.events)
+            moment, _, _, kind, payload = heapq.heappop(self.events)
             handlers[kind](moment, payload)
             if progress and moment - last_report > HOUR:
                 progress(min(moment / self.horizon, 1.0))

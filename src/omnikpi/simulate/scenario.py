@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -318,12 +318,47 @@ def check_references(scenario: Scenario, where: str) -> None:
             raise UsageError(f"scenario {where}: queue {q.name} has transfer_rate "
                              f"{q.transfer_rate:g} but no transfer_to: name the queue the "
                              "contacts are transferred to")
+    _check_calendar(scenario, where)
     groups = {g.name for g in scenario.agent_groups}
+    campaigns: set[str] = set()
     for c in scenario.campaigns:
+        # a campaign dials from a stream of its name: two of one name dialed the same
+        # leads at the same instants, and their rows could not be told apart
+        if c.name in campaigns:
+            raise UsageError(f"scenario {where}: campaign names must be unique "
+                             f"({c.name} twice)")
+        campaigns.add(c.name)
         unknown = [g for g in c.agents if g not in groups]
         if unknown:
             raise UsageError(f"scenario {where}: campaign {c.name} has unknown agent groups "
                              f"{', '.join(unknown)}")
+
+
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+"""The latest end of a run (UTC): a day before the last date Python has, for work that
+goes on past the run's end (a call in progress, a survey answered ten minutes after)."""
+
+
+def _check_calendar(scenario: Scenario, where: str) -> None:
+    """A run within the dates the simulation writes (in UTC): a start late in 9999 with
+    two days, or ``duration_hours = 1e12``, ended in an OverflowError traceback."""
+    start = scenario.start if scenario.start.tzinfo else scenario.start.replace(tzinfo=UTC)
+    try:
+        begins: datetime | None = start.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T20:00-05:00 is in the year 10000 in UTC
+        begins = None
+        if start.year == 1:  # 0001-01-01T01:00+05:00: in the year 0
+            raise UsageError(f"scenario {where}: start {scenario.start.isoformat()} is "
+                             "before 0001-01-01 in UTC: start later") from None
+    try:
+        ends = None if begins is None else begins + timedelta(hours=scenario.hours())
+    except OverflowError:
+        ends = None
+    if ends is None or ends > LATEST:
+        raise UsageError(f"scenario {where}: a run from {scenario.start.isoformat()} for "
+                         f"{scenario.hours():g} hours ends after {LATEST:%Y-%m-%d} (UTC), "
+                         "the latest end the simulation writes: start earlier or run "
+                         "shorter")
 
 
 def _check_group_names(scenario: Scenario, where: str) -> None:

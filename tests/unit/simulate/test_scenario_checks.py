@@ -40,6 +40,8 @@ shift = "{shift}"
 """
 SURVEY = '[[surveys]]\nsurvey = "csat"\nresponse_rate = 0.5\n'
 SECOND_GROUP = '[[agent_groups]]\nname = "g"\ncount = 3\nskills = ["q"]\n'
+CAMPAIGN = ('[[campaigns]]\nname = "winback"\nattempts_per_hour = 20\nconnect_rate = 0.3\n'
+            'rpc_rate = 0.5\nconversion_rate = 0.1\nagents = ["g"]\n')
 OUTAGE = '[[outages]]\nchannel = "{channel}"\n{queue}start = "{start}"\nend = "{end}"\n'
 PROBLEMS = re.compile(r'id="whatif-problems">(.*?)</div>', re.S)
 
@@ -116,6 +118,22 @@ BAD = [
                  "voice, chat, messenger queues", id="patience-on-email"),
     pytest.param(scenario(shift="08:00-08:00"),
                  "'08:00-08:00' starts and ends at the same time", id="empty-shift"),
+    # two campaigns of one name dialed the same leads at the same instants
+    pytest.param(scenario(tail=CAMPAIGN + CAMPAIGN),
+                 "campaign names must be unique (winback twice)", id="duplicate-campaign"),
+    # each ended in an OverflowError traceback
+    pytest.param(scenario().replace("2024-01-01T00:00:00+00:00", "9999-12-31T00:00:00+00:00")
+                 .replace("duration_hours = 2", "duration_hours = 48"),
+                 "a run from 9999-12-31T00:00:00+00:00 for 48 hours ends after 9999-12-31 "
+                 "(UTC), the latest end the simulation writes", id="past-9999"),
+    pytest.param(scenario().replace("2024-01-01T00:00:00+00:00", "9999-12-31T20:00:00-05:00"),
+                 "a run from 9999-12-31T20:00:00-05:00 for 2 hours ends after 9999-12-31",
+                 id="past-9999-in-utc"),
+    pytest.param(scenario().replace("duration_hours = 2", "duration_hours = 1e12"),
+                 "for 1e+12 hours ends after 9999-12-31", id="duration-past-9999"),
+    pytest.param(scenario().replace("2024-01-01T00:00:00+00:00", "0001-01-01T01:00:00+05:00"),
+                 "start 0001-01-01T01:00:00+05:00 is before 0001-01-01 in UTC",
+                 id="before-year-1-in-utc"),
 ]
 
 
@@ -173,8 +191,10 @@ def test_a_break_split_at_midnight_is_planned_on_both_sides() -> None:
     text = scenario(group='breaks = [["23:50", "24:00"], ["00:00", "00:20"]]',
                     shift="22:00-06:00").replace("duration_hours = 2", "days = 2")
     result = simulate(parse_scenario(text, "t.toml"))
-    spans = {(round(start), round(end)) for start, end, _ in result.breaks["g-01"]}
-    assert {(0, 1200), (85800, 86400), (86400, 87600)} <= spans
+    # one 30-minute break each night (its halves touch: a lunch), from the night before
+    # the run's start to the one at its end
+    assert result.breaks["g-01"] == [(-600, 1200, "lunch"), (85800, 87600, "lunch"),
+                                     (172200, 174000, "lunch")]
 
 
 def test_an_arrival_profiles_order_as_written_does_not_matter() -> None:

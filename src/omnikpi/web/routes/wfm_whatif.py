@@ -316,11 +316,20 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
             check_size(scenario, where)
         found = comparison(view, chosen, chosen.scenario, whatif, form.seed)
     except (ScenarioTooLarge, ContactLimitReached) as exc:
-        problems.append(_("This center is too large to simulate on a page ({size} of at "
-                          "most {limit} contacts or agents): compare it on the command line "
-                          "with omnikpi simulate compare.").format(
-                              size=formatting.count(exc.size, lang),
-                              limit=formatting.count(exc.limit, lang)))
+        # a year of a thousand agents is too many shift and break events, not "contacts
+        # or agents" (3,208,000 of at most 500,000 contacts or agents read as nonsense)
+        what = getattr(exc, "what", "contacts")
+        text = (_("This center is too large to simulate on a page ({size} shift and break "
+                  "events of at most {limit}): compare it on the command line with omnikpi "
+                  "simulate compare.") if what == "shift and break events" else
+                _("This center is too large to simulate on a page ({size} customers of at "
+                  "most {limit}): compare it on the command line with omnikpi simulate "
+                  "compare.") if what == "customers" else
+                _("This center is too large to simulate on a page ({size} of at most "
+                  "{limit} contacts or agents): compare it on the command line with "
+                  "omnikpi simulate compare."))
+        problems.append(text.format(size=formatting.count(exc.size, lang),
+                                    limit=formatting.count(exc.limit, lang)))
         return None
     except UsageError as exc:
         problems.append(str(exc))
