@@ -158,10 +158,12 @@ def _unclaimed_work(j: ir.Table, shifts: ir.Table) -> ir.Table:
 
 
 def _people(j: ir.Table) -> dict[str, ir.Value]:
-    """Site and tenant of a state's piece inside a shift or activity: the schedule's (so
-    that a site's worked time and its scheduled time are the same agents'), else the
-    state's own."""
-    return {"site": j.site.coalesce(j.s_site), "tenant": j.tenant.coalesce(j.s_tenant)}
+    """Site and tenant of a state's piece inside a shift or activity: the schedule's, so
+    that a site's worked time and its scheduled time are the same agents' — a schedule
+    without a site included. Falling back to the state's own sent a day whose shift names
+    no site to the state's site as work and to the no-site row as schedule (adherence 2.0
+    and shrinkage −0.875 at the site, 0 and 1 without)."""
+    return {"site": j.site, "tenant": j.tenant}
 
 
 def _matches(state: ir.StringValue, reason: ir.StringValue,
@@ -176,7 +178,7 @@ def schedule_source(req: SourceRequest) -> ir.Table:
     states = req.tables("agent_states")
     states = states.select(
         agent_id=states.agent_id, st=states.state.lower(), reason=states.reason,
-        s_start=states.start, s_end=states.end, s_site=states.site, s_tenant=states.tenant,
+        s_start=states.start, s_end=states.end,
         s_cont=channel_continuous(states.channel, req.ctx.config),
     )
     shifts = req.tables("shifts")

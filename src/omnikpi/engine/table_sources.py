@@ -234,8 +234,9 @@ def scheduled_agent_time_source(req: SourceRequest) -> ir.Table:
                                       time.__day == blocks.__bday,
                                       blocks.__from <= time.piece_start,
                                       time.piece_start < blocks.__until])
-    return joined.mutate(site=joined.__site.coalesce(joined.site),
-                         tenant=joined.__tenant.coalesce(joined.tenant)).select(
+    # the work's own place, none included (the state's place where the work names none
+    # sent the worked time to one row and the scheduled time to another)
+    return joined.mutate(site=joined.__site, tenant=joined.__tenant).select(
         *time.columns).drop("__day")
 
 
