@@ -32,3 +32,27 @@ def test_the_last_month_is_the_same_in_every_zone(tmp_path: Path, tz: str) -> No
     last = rows[-1]
     assert str(last["period_start"]).startswith("2026-03-01")
     assert last["attrition_monthly"] == pytest.approx(0.4)
+
+
+def test_a_roster_date_ahead_of_the_clock_has_not_happened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On 6 December 2026 the roster already holds a class hired for 4 January 2027. That
+    date set the report's as-of: January 2027 was a month of attrition (1 / (1.5 + 1 + 2)
+    = 0.2222). Dates ahead of the clock are no events: November (2 + 1) / 2 = 1.5 with
+    g2's leaving, December 1 → 1 / 2.5 = 0.4."""
+    from omnikpi.schema import model
+
+    monkeypatch.setattr(model, "clock", lambda: 1_796_515_200_000_000)  # 2026-12-06
+    (tmp_path / "roster.csv").write_text(
+        "agent_id,hired_on,left_on,leave_type\n"
+        "g1,2026-01-01,,\n"
+        "g2,2026-01-01,2026-11-20,voluntary\n"
+        "n1,2027-01-04,,\n"
+        "n2,2027-01-04,,\n")
+    rows = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"], grain="month",
+                                 from_="2026-11-01").rows
+    assert [(str(r["period_start"])[:10], r["attrition_monthly"]) for r in rows] == [
+        ("2026-11-01", pytest.approx(1 / 1.5)), ("2026-12-01", 0.0)]
+    total = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"],
+                                  from_="2026-11-01").rows
+    assert total == [{"attrition_monthly": pytest.approx(0.4)}]

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from omnikpi.errors import DataError
-from omnikpi.instants import local_midnight_us
+from omnikpi.instants import MICROS, local_midnight_us
 from omnikpi.schema.convert import (
     quote,
     sql_str,
 )
 from omnikpi.schema.files import TableFile, unread_entries
 from omnikpi.schema.tables import TABLES, ColumnType
+
+
+def _clock_us() -> int:
+    return int(time.time() * MICROS)
+
+
+clock: Callable[[], int] = _clock_us
+"""The time now in µs since the epoch, which a roster date never passes as an event
+(tests replace it)."""
 
 PLAN_TABLES = ("shifts", "shift_activities", "costs")
 """Tables of plans, not events: a schedule for next week does not move a report's as-of."""
@@ -245,7 +255,11 @@ class Dataset:
         (``roster``) counts as the start of its day in the reporting zone ``tz`` (a date
         has no zone: read as UTC midnight, 1 March was 28 February in New York and a
         report's last month of attrition vanished). Plans are not events: the instants of
-        schedules and cost periods count only when the report reads nothing else.
+        schedules and cost periods count only when the report reads nothing else. A
+        roster date ahead of the clock (a leaver's last day after the notice period, a
+        class hired for next month) is no event yet: as-of, it counted as happened, and
+        it moved the report's as-of (and its plans' end) into the future — next month's
+        rota read as absence and a future leaver as gone.
 
         A scoped view (a tenant's or a site's) reads its owner's clock: the center's data
         is complete up to the center's latest event for every tenant, and a client whose
@@ -257,6 +271,10 @@ class Dataset:
         present = [t for t in tables if self.has(t)]
         events = [t for t in present if t not in PLAN_TABLES] or present
         highs = [self._latest_of(t, tz) for t in events]
+        if "roster" in events:  # a notice given, a class hired for next month: ahead
+            now = clock()
+            highs = [None if v is None else min(v, now) if t == "roster" else v
+                     for t, v in zip(events, highs, strict=True)]
         known = [v for v in highs if v is not None]
         return max(known) if known else None
 
