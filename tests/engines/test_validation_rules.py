@@ -16,7 +16,9 @@ a default that cannot be read is not given the default (its problem is reported)
 is read as a missing number, and an infinite number is a problem (``Kind.INFINITE``);
 and a JSON object or list in a text column is unreadable, not its JSON text
 (``rules.may_nest``: the ``json`` variant's text columns); and a survey scale must span
-more than one point (``Table.wider``: one more check of ``surveys``).
+more than one point (``Table.wider``: one more check of ``surveys``); and an employee
+survey's score must lie within the contract's 1–10 (two more checks of
+``employee_surveys``; a minimum other than 0 is said as "below the minimum").
 """
 
 from __future__ import annotations

@@ -289,3 +289,22 @@ def test_chat_sessions_outside_active_time_are_noted(tmp_path: Path) -> None:
     row = omnikpi.report_result(tmp_path, metrics=["chat_occupancy_absolute"],
                                 as_of="2024-10-25T11:00:00Z").rows[0]
     assert row == {"chat_occupancy_absolute": 1.0}
+
+
+def test_employee_survey_scores_outside_the_contracts_scale_are_quarantined(
+        tmp_path: Path) -> None:
+    """The contract's employee-survey score is 1–10: a 0 and a 150 (another scale, a
+    typo) were loaded and moved the dimension's mean (8, 0, 150 read 52.7); they are
+    quarantined, each with its bound, and esat reads 8."""
+    (tmp_path / "employee_surveys.csv").write_text(
+        "agent_id,answered_at,dimension,score\n"
+        "a1,2024-03-05T10:00:00Z,stress,8\n"
+        "a2,2024-03-05T10:00:00Z,stress,0\n"
+        "a3,2024-03-05T10:00:00Z,stress,150\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    body = json.loads(output)
+    assert code == 0 and body["usable"]  # the rest of the table is loaded
+    assert [(p["row"], p["message"]) for p in body["problems"]] == [
+        (2, "value 0.0 below the minimum 1"), (3, "value 150.0 above the maximum 10")]
+    rows = omnikpi.report_result(tmp_path, metrics=["esat"]).rows
+    assert [r["esat"] for r in rows] == [8.0]

@@ -398,8 +398,12 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
                             d.literal(f"instant outside the years {FIRST_YEAR}–{LAST_YEAR}"))))
             case Kind.NEGATIVE:
                 assert col is not None and col.min_value is not None
-                out.append(Check(f"coalesce({v} < {col.min_value}, false)", problem(
-                    col.name, d.literal("negative value "), f"CAST({v} AS {d.text})")))
+                # a minimum other than 0 says so ("negative value 0" read as nonsense)
+                below = (problem(col.name, d.literal("negative value "),
+                                 f"CAST({v} AS {d.text})") if col.min_value == 0 else
+                         problem(col.name, d.literal("value "), f"CAST({v} AS {d.text})",
+                                 d.literal(f" below the minimum {col.min_value:g}")))
+                out.append(Check(f"coalesce({v} < {col.min_value}, false)", below))
             case Kind.ABOVE:
                 assert col is not None and col.max_value is not None
                 out.append(Check(f"coalesce({v} > {col.max_value}, false)", problem(

@@ -332,7 +332,10 @@ TABLES: dict[str, Table] = {
                 Column("agent_id", S, required=True, not_null=True),
                 Column("answered_at", TS, required=True, not_null=True),
                 Column("dimension", S, required=True, not_null=True),
-                Column("score", F, required=True, not_null=True),
+                # the contract's 1–10: a 0 or a 150 (another scale, a typo) moved a
+                # dimension's mean without a word
+                Column("score", F, required=True, not_null=True, min_value=1,
+                       max_value=10),
             ),
         ),
     )
