@@ -104,7 +104,7 @@ def test_occupancy_adherence_csat_and_not_ready_per_agent(client: TestClient) ->
     mine = states[states.agent_id == "chat-01"]
     seconds = (mine["end"] - mine["start"]).dt.total_seconds()
     share = seconds[mine.state == "not_ready"].sum() / seconds.sum()
-    assert shown["chat-01"]["not_ready_share"] == human(share, "ratio") == "2.4 %"
+    assert shown["chat-01"]["not_ready_share"] == human(share, "ratio") == "2.3 %"
     # the demo has no QA evaluations: the column says so instead of a number
     assert {row["qa_score"] for row in shown.values()} == {"—"}
     assert "the dataset has no table <code>qa_evaluations</code>" in client.get("/agents").text
@@ -224,7 +224,7 @@ def test_the_gantt_shows_one_day_of_the_period(client: TestClient) -> None:
     assert legend_of(russian.text) == ["Доступен", "Обработка",
                                        *(f"Не готов: {names[r]}" for r in reasons)]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", russian.text))
-    assert "Занятость 91,0 % цель ≤ 85,0 %" in text and "Не готов 2,3 %" in text
+    assert "Занятость 91,2 % цель ≤ 85,0 %" in text and "Не готов 2,2 %" in text
 
 
 def test_the_gantt_follows_the_date_filter(client: TestClient) -> None:
