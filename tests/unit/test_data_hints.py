@@ -308,3 +308,26 @@ def test_employee_survey_scores_outside_the_contracts_scale_are_quarantined(
         (2, "value 0.0 below the minimum 1"), (3, "value 150.0 above the maximum 10")]
     rows = omnikpi.report_result(tmp_path, metrics=["esat"]).rows
     assert [r["esat"] for r in rows] == [8.0]
+
+
+def test_the_chat_hint_judges_the_sessions_the_engine_counts(tmp_path: Path) -> None:
+    """m1 is handling 10:00–10:30 only. o1, m1's own outbound chat 10:40–11:00 (no
+    acceptance: it was made), is a session of the engine's: outside the states, its
+    1200 s are left out, and the hint must say so. u1, an inbound chat accepted and
+    never answered, is no session (nobody worked it), nor is u2: no hint of them (the
+    hint counted u1 and u2 and missed o1)."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,direction,arrived_at,accepted_at,first_response_at,"
+        "ended_at,agent_id\n"
+        "o1,chat,web,outbound,2024-10-25T10:40:00Z,,,2024-10-25T11:00:00Z,m1\n"
+        "u1,chat,web,inbound,2024-10-25T10:40:00Z,2024-10-25T10:40:00Z,,"
+        "2024-10-25T11:00:00Z,m1\n"
+        "u2,chat,web,inbound,2024-10-25T10:45:00Z,2024-10-25T10:45:00Z,,"
+        "2024-10-25T11:00:00Z,m1\n")
+    (tmp_path / "agent_states.csv").write_text(
+        "agent_id,state,start,end,channel\n"
+        "m1,handling,2024-10-25T10:00:00Z,2024-10-25T10:30:00Z,chat\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    assert [(h["table"], h["rows"]) for h in json.loads(output)["hints"]
+            if h["message"].startswith("Chat and messenger sessions")] == [("contacts", 1)]

@@ -34,9 +34,14 @@ def _sessions(req: SourceRequest) -> ir.Table:
         "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
     )
     active = _active_time(req)
+    # a client's (a site's) session counts in that client's active time, or in time the
+    # states give no client: a tenant's own view holds only its states, and an
+    # administrator filtering that tenant must read the same figure
+    same_place = [sessions[d].isnull() | active[f"__{d}"].isnull()
+                  | (sessions[d] == active[f"__{d}"]) for d in ("tenant", "site")]
     j = sessions.join(active, [sessions.agent_id == active.__agent,
                                sessions.s_start < active.a_end,
-                               sessions.s_end > active.a_start])
+                               sessions.s_end > active.a_start, *same_place])
     return j.select("agent_id", "site", "tenant", "channel", "queue",
                     s_start=ibis.greatest(j.s_start, j.a_start),
                     s_end=ibis.least(j.s_end, j.a_end))
@@ -44,8 +49,10 @@ def _sessions(req: SourceRequest) -> ir.Table:
 
 def _active_time(req: SourceRequest) -> ir.Table:
     """Each agent's active time (available, handling, hold, acw on any channel) as
-    islands ``__agent``, ``a_start``, ``a_end``: the stretches a chat session can be
-    counted in.
+    islands ``__agent``, ``__tenant``, ``__site``, ``a_start``, ``a_end``: the stretches
+    a chat session can be counted in (an agent's states never overlap, so islands of
+    different clients or sites never do either). Only states that meet the report's
+    window: a session's time outside it is cut anyway.
 
     The chat metrics divide session time by ActiveTime; a session the state export puts
     outside it (the agent shown logged out, or no state at all) counted against no
@@ -55,10 +62,16 @@ def _active_time(req: SourceRequest) -> ir.Table:
     states = req.tables("agent_states")
     as_of = ibis.literal(req.ctx.as_of_us, type="int64")
     states = states.filter(states.state.lower().isin(list(ACTIVE_STATES)))
-    states = states.select(__agent=states.agent_id, a_start=states.start,
+    states = states.select(__agent=states.agent_id, __tenant=states.tenant,
+                           __site=states.site, a_start=states.start,
                            a_end=ibis.least(states.end.coalesce(as_of), as_of))
-    states = states.filter(states.a_end > states.a_start)
-    return islands(states, ["__agent"], "a_start", "a_end")
+    keep = states.a_end > states.a_start
+    if req.ctx.from_us is not None:
+        keep &= states.a_end > req.ctx.from_us
+    if req.ctx.to_us is not None:
+        keep &= states.a_start < req.ctx.to_us
+    states = states.filter(keep)
+    return islands(states, ["__agent", "__tenant", "__site"], "a_start", "a_end")
 
 
 def chat_sessions_source(req: SourceRequest) -> ir.Table:

@@ -127,7 +127,8 @@ CHATS_WITHOUT_STATES = (
 """Said of chat sessions the state export does not cover (another id form, a bot account,
 states cut short): counted against no active time, they read a center's absolute chat
 occupancy 117 % with one such agent, and 400 % for an agent with two chats and 15
-minutes of states; the metrics now leave that time out, and this says how much."""
+minutes of states; the metrics now leave that time out, and this counts the sessions
+concerned."""
 
 _OVERLAPS = (
     "SELECT count(*) FROM (SELECT {lo} AS lo, max({hi}) OVER (PARTITION BY agent_id "
@@ -137,19 +138,30 @@ _OVERLAPS = (
 
 _ACTIVE_LIST = ", ".join(sql_str(s) for s in ACTIVE_STATES)
 _CHATS_OUTSIDE_ACTIVE_TIME = (
-    "WITH s AS (SELECT contact_id, agent_id, coalesce(accepted_at, first_response_at) AS s0, "
-    "ended_at AS s1 FROM contacts WHERE lower(channel) IN ({chats}) AND agent_id IS NOT "
-    "NULL AND ended_at > coalesce(accepted_at, first_response_at)), "
-    "a AS (SELECT agent_id, \"start\" AS a0, coalesce(\"end\", 9223372036854775807) AS a1 "
+    "WITH c AS (SELECT contact_id, agent_id, tenant, site, ended_at AS s1, "
+    f"({INBOUND_SQL}) AS inbound, coalesce(accepted_at, first_response_at) AS worked, "
+    "first_response_at, arrived_at, coalesce(blocked, false) AS blocked FROM contacts "
+    "WHERE lower(channel) IN ({chats}) AND agent_id IS NOT NULL), "
+    "s AS (SELECT contact_id, agent_id, tenant, site, s1, CASE WHEN inbound THEN worked "
+    "ELSE coalesce(worked, arrived_at) END AS s0 FROM c WHERE NOT inbound OR "
+    "(first_response_at IS NOT NULL AND NOT blocked)), "
+    "a AS (SELECT agent_id, tenant, site, \"start\" AS a0, "
+    "coalesce(\"end\", 9223372036854775807) AS a1 "
     f"FROM agent_states WHERE lower(state) IN ({_ACTIVE_LIST})) "
     "SELECT count(*) FROM (SELECT s.contact_id, min(s.s1 - s.s0) AS span, "
     "coalesce(sum(least(s.s1, a.a1) - greatest(s.s0, a.a0)) FILTER (WHERE a.a0 IS NOT "
     "NULL), 0) AS inside FROM s "
     "LEFT JOIN a ON a.agent_id = s.agent_id AND a.a0 < s.s1 AND a.a1 > s.s0 "
-    "GROUP BY s.contact_id) WHERE inside < span"
+    "AND (s.tenant IS NULL OR a.tenant IS NULL OR s.tenant = a.tenant) "
+    "AND (s.site IS NULL OR a.site IS NULL OR s.site = a.site) "
+    "WHERE s.s1 > s.s0 GROUP BY s.contact_id) WHERE inside < span"
 ).replace("{chats}", ", ".join(sql_str(c) for c in CHAT_CHANNELS))
-"""Ended chat sessions not wholly inside their agent's active states (an agent's states do
-not overlap: validation quarantines those that do). A session no state meets is wholly
+"""Ended chat sessions not wholly inside their agent's active states, by the engine's
+rule (``engine/chat_sources``): a session is an answered inbound chat from its acceptance
+(else its first response), or the agent's own outbound one from when it was made, to its
+end; it counts in the active states of its client and site, or of none. A session still
+open is not judged (its end is as-of's, which validation has not). An agent's states do
+not overlap (validation quarantines those that do). A session no state meets is wholly
 outside: ``least`` and ``greatest`` skip NULL, so the unmatched row is filtered out of
 the sum rather than read as covering the session."""
 
