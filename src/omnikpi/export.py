@@ -400,8 +400,9 @@ def write_xlsx(result: ReportResult, path: Path, title: str | None = None,
         used = ", ".join(f"{k}={v}" for k, v in param_texts(info["params"], thresholds))
         unit = info["unit"] if lang == "en" else \
             translate(UNIT_NAMES.get(info["unit"], info["unit"]))
-        meta.append([metric_id, unit, json.dumps(info["params"]),
-                     metric_name(metric_id, lang), used or language_translator(lang)("defaults")])
+        meta.append([xlsx_safe(v) for v in (
+            metric_id, unit, json.dumps(info["params"]), metric_name(metric_id, lang),
+            used or language_translator(lang)("defaults"))])
     for letter, width in zip("ABCDE", (
             max((len(m) for m in result.metrics), default=10) + 2, 10, 40,
             min(50, max((len(metric_name(m, lang)) for m in result.metrics),

@@ -84,6 +84,9 @@ def test_control_characters_in_the_data_or_the_query_give_a_file(
     assert filtered.status_code == 200
     report = client.get("/export.xlsx?metrics=answered&by=queue&tz=UTC&title=%01x")
     assert report.status_code == 200
+    # a parameter's value goes into the parameters sheet
+    assert client.get("/export.xlsx?metrics=cross_sell_rate&tz=UTC&param="
+                      "sale_outcomes%3Dsale%01").status_code == 200
     sheet = load_workbook(io.BytesIO(report.content))["report"]
     assert sheet["A1"].value == "\ufffdx"
     assert "ctl\ufffdq" in {c.value for row in sheet.iter_rows() for c in row}
