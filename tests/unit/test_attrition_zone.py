@@ -38,8 +38,9 @@ def test_a_roster_date_ahead_of_the_clock_has_not_happened(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On 6 December 2026 the roster already holds a class hired for 4 January 2027. That
     date set the report's as-of: January 2027 was a month of attrition (1 / (1.5 + 1 + 2)
-    = 0.2222). Dates ahead of the clock are no events: November (2 + 1) / 2 = 1.5 with
-    g2's leaving, December 1 → 1 / 2.5 = 0.4."""
+    = 0.2222). Dates ahead of the clock are no events: the latest one up to today is g2's
+    last day, 20 November, so the report reads November (2 + 1) / 2 = 1.5 with g2's
+    leaving: 1 / 1.5. (Capped at the clock instead, the as-of moved with every call.)"""
     from omnikpi.schema import model
 
     monkeypatch.setattr(model, "clock", lambda: 1_796_515_200_000_000)  # 2026-12-06
@@ -52,7 +53,10 @@ def test_a_roster_date_ahead_of_the_clock_has_not_happened(
     rows = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"], grain="month",
                                  from_="2026-11-01").rows
     assert [(str(r["period_start"])[:10], r["attrition_monthly"]) for r in rows] == [
-        ("2026-11-01", pytest.approx(1 / 1.5)), ("2026-12-01", 0.0)]
-    total = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"],
-                                  from_="2026-11-01").rows
-    assert total == [{"attrition_monthly": pytest.approx(0.4)}]
+        ("2026-11-01", pytest.approx(1 / 1.5))]
+    from omnikpi.schema.dataset import load_dataset
+
+    assert load_dataset(tmp_path).latest_event_us(("roster",)) == 1_795_132_800_000_000
+    with_class = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"],
+                                       from_="2026-11-01", as_of="2026-12-06").rows
+    assert with_class == [{"attrition_monthly": pytest.approx(1 / 2.5)}]

@@ -26,6 +26,15 @@ def _clock_us() -> int:
     return int(time.time() * MICROS)
 
 
+def _today(tz: str) -> int:
+    """Today's date in ``tz`` as a day number (days since 1970-01-01), by :data:`clock`."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromtimestamp(clock() / MICROS, UTC).astimezone(ZoneInfo(tz)).date()
+    return (local - date(1970, 1, 1)).days
+
+
 clock: Callable[[], int] = _clock_us
 """The time now in µs since the epoch, which a roster date never passes as an event
 (tests replace it)."""
@@ -271,10 +280,6 @@ class Dataset:
         present = [t for t in tables if self.has(t)]
         events = [t for t in present if t not in PLAN_TABLES] or present
         highs = [self._latest_of(t, tz) for t in events]
-        if "roster" in events:  # a notice given, a class hired for next month: ahead
-            now = clock()
-            highs = [None if v is None else min(v, now) if t == "roster" else v
-                     for t, v in zip(events, highs, strict=True)]
         known = [v for v in highs if v is not None]
         return max(known) if known else None
 
@@ -289,7 +294,10 @@ class Dataset:
             return None
         instants = [f"max({quote(c.name)})" for c in columns
                     if c.type is ColumnType.TIMESTAMP] or ["NULL"]
-        days = [f"max({quote(c.name)})" for c in columns
+        # a roster date ahead of today (a notice given, a class hired for next month) is
+        # no event yet: the latest one up to today counts
+        ahead = f" FILTER (WHERE {{c}} <= {_today(tz)})" if table == "roster" else ""
+        days = [f"max({quote(c.name)})" + ahead.format(c=quote(c.name)) for c in columns
                 if c.type is ColumnType.DATE] or ["NULL"]
         row = self.con.execute(
             f"SELECT greatest({', '.join(instants)}), greatest({', '.join(days)}) "
