@@ -86,7 +86,9 @@ def _check_channels(dataset: Dataset, names: list[str], data: Path) -> None:
         known = [r["channel"] for r in run_report(dataset, ["offered"], by=["channel"]).rows
                  if r["offered"]]
     have = sorted({str(c) for c in known if c})
-    unknown = [n for n in names if n not in have]
+    # channels are read in lower case (--channel Voice forecast the voice contacts)
+    lowered = {h.lower() for h in have}
+    unknown = [n for n in names if n.lower() not in lowered]
     if unknown:
         said = (f"channel {unknown[0]!r} has" if len(unknown) == 1 else
                 f"channels {', '.join(map(repr, unknown))} have")

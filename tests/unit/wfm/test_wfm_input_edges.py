@@ -218,6 +218,26 @@ def test_an_agent_with_no_days_or_no_hours_gets_no_shift(tmp_path: Path) -> None
     assert sorted(schedule.unused_agents) == ["leave", "none"]
 
 
+def test_the_rules_weekly_minimum_is_not_asked_of_an_agent_with_no_days(
+        tmp_path: Path) -> None:
+    """A whole week's plan and rules asking 20 hours a week: the agent with 0 days made the
+    schedule fail ("the weekly hours allow no number of 8-hour shifts"); the minimum is
+    for agents who work. "full" works at least 3 shifts (20 h of 8-hour shifts), "none"
+    none."""
+    plan = tmp_path / "plan.csv"
+    plan.write_text("interval_start,agents_required\n" + "".join(
+        f"2024-03-{d:02d}T{8 + h // 2:02d}:{30 * (h % 2):02d}:00+02:00,1\n"
+        for d in range(4, 11) for h in range(16)), encoding="utf-8")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,days_per_week\nnone,0\nfull,\n", encoding="utf-8")
+    rules = ShiftRules(shift_minutes=(480,), start_from_minutes=480, start_to_minutes=480,
+                       activities=(), time_limit_seconds=20, min_weekly_minutes=1200)
+    schedule = build_schedule(read_plan(plan), read_agents(agents), rules)
+    worked = [s.agent.agent_id for s in schedule.shifts]
+    assert set(worked) == {"full"} and 3 <= len(worked) <= 5
+    assert schedule.unused_agents == ["none"]
+
+
 # --- wfm plan: the forecast file ----------------------------------------------------------
 
 def test_a_volume_or_aht_above_the_limit_names_its_line(tmp_path: Path) -> None:
@@ -285,3 +305,10 @@ def test_a_mistyped_channel_is_named_with_the_channels_the_data_has() -> None:
     two = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--channel",
                               "voice,vocie,x", "--days", "1"])
     assert two.exit_code == 2 and "channels 'vocie', 'x' have no contacts" in two.output
+    # a channel in another case is the channel (channels are read in lower case)
+    upper = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--channel",
+                                "Voice", "--days", "1", "--format", "json"])
+    assert upper.exit_code == 0, upper.output
+    lower = runner.invoke(app, ["wfm", "forecast", "--data", str(DEMO_DATA_DIR), "--channel",
+                                "voice", "--days", "1", "--format", "json"])
+    assert json.loads(upper.stdout) == json.loads(lower.stdout)

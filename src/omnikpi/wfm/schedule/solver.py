@@ -227,6 +227,8 @@ class _Model:
             else agent.min_weekly_minutes
         if top == 0:  # no hours at all (an agent on leave): no day of work either
             per_week = 0
+        if per_week == 0 and agent.min_weekly_minutes is None:
+            low = None  # the rules' weekly minimum is for agents who work (it refused all)
         one_length = len(set(rules.shift_minutes)) == 1
         paid_one = paid_minutes(rules, rules.shift_minutes[0])
         for week in range((self.req.days + 6) // 7):
