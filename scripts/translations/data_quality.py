@@ -212,17 +212,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "of the csat answers (bottom_box points of their own scale), and employee "
     "satisfaction comes from employee_surveys. Export a dissatisfaction question's "
     "answers as csat (their scale places them in the bottom box), an employee survey's "
-    "in employee_surveys.": (
+    "in employee_surveys (scores on its 1–10 scale).": (
         "Ответы опросов типа cdsat или esat не читает ни один показатель: CDSAT — нижние "
         "баллы ответов csat (bottom_box баллов их собственной шкалы), а удовлетворённость "
         "сотрудников берётся из employee_surveys. Выгружайте ответы на вопрос о "
         "неудовлетворённости как csat (их шкала отнесёт их к нижним баллам), ответы "
-        "опроса сотрудников — в employee_surveys.",
+        "опроса сотрудников — в employee_surveys (баллы по её шкале 1–10).",
         "Відповіді опитувань типу cdsat або esat не читає жоден показник: CDSAT — нижні "
         "бали відповідей csat (bottom_box балів їхньої власної шкали), а задоволеність "
         "працівників береться з employee_surveys. Вивантажуйте відповіді на питання про "
         "незадоволеність як csat (їхня шкала віднесе їх до нижніх балів), відповіді "
-        "опитування працівників — до employee_surveys."),
+        "опитування працівників — до employee_surveys (бали за її шкалою 1–10)."),
     # omnikpi.schema.hints.STATES_WITHOUT_SHIFTS
     "Agent states of agents who have no shift at all in the schedule: adherence, "
     "conformance, shrinkage and utilization have no scheduled time for them, so they are "

@@ -104,7 +104,7 @@ SURVEYS_NO_METRIC_READS = (
     "of the csat answers (bottom_box points of their own scale), and employee "
     "satisfaction comes from employee_surveys. Export a dissatisfaction question's "
     "answers as csat (their scale places them in the bottom box), an employee survey's "
-    "in employee_surveys.")
+    "in employee_surveys (scores on its 1–10 scale).")
 """Said of a survey type the data model allows and no metric reads: a platform with a
 separate dissatisfaction question exported as ``cdsat`` had CDSAT read from its csat
 answers only, and its own answers counted nowhere without a word."""
