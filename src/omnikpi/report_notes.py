@@ -86,6 +86,11 @@ def window_outside_data_note(dataset: Dataset, result: ReportResult) -> str | No
     def shown(us: int) -> str:
         return local_datetime(us, window.tz).isoformat(timespec="minutes")
 
+    if window.from_us is not None and window.as_of_us < window.from_us:
+        # nothing had happened by then; said before the data's span, which counts
+        # instants only (a roster's dates are days: its "last record" read 1970-01-01)
+        return f"the report is empty: its as-of ({shown(window.as_of_us)}) is before its " \
+            f"period starts ({shown(window.from_us)})"
     if window.from_us is not None and window.from_us > span.hi:
         return f"the report is empty: its period starts after the data's last record " \
             f"({shown(span.hi)})"

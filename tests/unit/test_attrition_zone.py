@@ -60,3 +60,17 @@ def test_a_roster_date_ahead_of_the_clock_has_not_happened(
     with_class = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"],
                                        from_="2026-11-01", as_of="2026-12-06").rows
     assert with_class == [{"attrition_monthly": pytest.approx(1 / 2.5)}]
+
+
+def test_an_as_of_before_the_period_says_so(tmp_path: Path) -> None:
+    """A roster only (dates, no instant) and an as-of before --from: the empty report said
+    its period "starts after the data's last record (1970-01-01)"."""
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    with pytest.warns(omnikpi.ReportNote) as caught:
+        rows = omnikpi.report_result(tmp_path, metrics=["attrition_monthly"], grain="month",
+                                     from_="2026-01-01", to="2026-04-01",
+                                     as_of="2025-06-01T00:00:00Z").rows
+    assert rows == []
+    assert [str(w.message) for w in caught] == [
+        "the report is empty: its as-of (2025-06-01T00:00+00:00) is before its period "
+        "starts (2026-01-01T00:00+00:00)"]
