@@ -36,8 +36,8 @@ _CHAT_TABLES = ("contacts", "agent_states")
 _SESSION_NOTE = (
     "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
     "not a session), counted only while the agent is active (session time outside the "
-    "agent's available, handling, hold and acw states counts nowhere; omnikpi validate "
-    "notes it); ActiveTime counts the agents with at least one chat session in the "
+    "agent's available, handling, hold and acw states — of the session's client and site, "
+    "or of none — counts nowhere; omnikpi validate notes it); ActiveTime counts the agents with at least one chat session in the "
     "report window; dimensions come from contacts for the numerator and agent_states for "
     "the denominator. Cut or filtered by channel, ActiveTime recorded without a channel is "
     "shared among the continuous channels each agent worked that day "
@@ -110,5 +110,8 @@ register(
                       "in a report cut or filtered by tenant)",
                       settable=False, shapes_source=True, only_cut_by="tenant"),),
         numerator=lambda t, p: t.peak, denominator=lambda t, p: t.peak.notnull().cast("float64"),
+        notes="Sessions as for the chat occupancy: counted only while the agent is active "
+        "(available, handling, hold, acw), in the states of the session's client and site "
+        "or of none.",
     ),
 )
