@@ -36,12 +36,13 @@ _CHAT_TABLES = ("contacts", "agent_states")
 _SESSION_NOTE = (
     "Sessions: chat/messenger contacts of an agent from accepted_at to ended_at (ACW is "
     "not a session), counted only while the agent is active (session time outside the "
-    "agent's available, handling, hold and acw states — of the session's client and site, "
-    "or of none — counts nowhere; omnikpi validate notes it); ActiveTime counts the agents with at least one chat session in the "
-    "report window; dimensions come from contacts for the numerator and agent_states for "
-    "the denominator. Cut or filtered by channel, ActiveTime recorded without a channel is "
-    "shared among the continuous channels each agent worked that day "
-    "(available=pro_rata; as_recorded leaves it without a channel)."
+    "agent's available, handling, hold and acw states — of the session's client and site,"
+    " or of none — counts nowhere; omnikpi validate notes it); ActiveTime counts the "
+    "agents with at least one chat session in the report window; dimensions come from "
+    "contacts for the numerator and agent_states for the denominator. Cut or filtered by "
+    "channel, ActiveTime recorded without a channel is shared among the continuous "
+    "channels each agent worked that day (available=pro_rata; as_recorded leaves it "
+    "without a channel)."
 )
 
 register(
