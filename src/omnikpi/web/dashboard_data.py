@@ -130,10 +130,18 @@ def _run(state: View, request: ReportRequest) -> ReportResult:
     if not known and isinstance(real.backend, LocalDuckDB):
         made: Template | None = None
         names = _placeholders(filters, "p")
-        try:
-            shaped = plan_request(dataset, replace(request, filters=names), state.config)
-        except UsageError:
-            shaped = None
+        shaped: ReportPlan | None = None
+        if not names:
+            # nothing to substitute: the request is its own template (planning it again
+            # doubled an unfiltered page's planning — 3 s a report for a window of
+            # centuries, whose calendar the engine builds in Python)
+            made = Template(real, real.backend.compiled(real.expr), names)
+        else:
+            try:
+                shaped = plan_request(dataset, replace(request, filters=names),
+                                      state.config)
+            except UsageError:
+                shaped = None
         if shaped is not None and isinstance(shaped.backend, LocalDuckDB):
             sql = shaped.backend.compiled(shaped.expr)
             # the template is kept only if it gives exactly the compiler's own SQL

@@ -16,12 +16,19 @@ from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, scoped_dataset, viewer_scope
 from omnikpi.config import Config
 from omnikpi.engine.params import parse_param_assignments
+from omnikpi.errors import UsageError
 from omnikpi.request import ReportRequest, canonical_filters
 from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.file_stamps import file_stamp
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
-from omnikpi.web.filters import FilterForm, exclusive_to, filter_form, form_to_day
+from omnikpi.web.filters import (
+    DIMENSION_LABELS,
+    FilterForm,
+    exclusive_to,
+    filter_form,
+    form_to_day,
+)
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
 from omnikpi.web.value_list import split_values
@@ -253,10 +260,51 @@ def get_filters(
     lead_type: str | None = None,
 ) -> Filters:
     """The filters of a URL. ``to_day`` (the form's inclusive To day) stands for
-    ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters")."""
+    ``to`` = the next day; a ``to`` given as well wins (docs/web.md, "Filters"). More than
+    :data:`MAX_FILTER_VALUES` values of one dimension is a 400 (:func:`check_value_count`)."""
     values = {"channel": channel, "queue": queue, "site": site, "tenant": tenant,
               "agent_id": agent_id, "direction": direction, "topic": topic,
               "campaign": campaign, "lead_type": lead_type}
+    check_value_count({k: split_values(v) for k, v in values.items() if v}, request)
+    return _filters(metrics, by, grain, tz, from_, to, as_of, param, engine, values, to_day,
+                    request)
+
+
+MAX_FILTER_VALUES = 200
+"""Values one filter dimension may hold in a URL (``agent_id=a,b,…``). Each count of values
+is a query shape of its own, planned and compiled once (``web/dashboard_data.py``): a
+dashboard filtered by 1,300 agents ran 50 s and then answered 503."""
+
+
+FILTER_LABELS = {**DIMENSION_LABELS, "campaign": "Campaign", "lead_type": "Lead type"}
+"""Each filter dimension as a page names it (msgids of the catalogs)."""
+
+
+def check_value_count(where: dict[str, list[str]], request: Request | None) -> None:
+    """A usage error (400) naming the first dimension with more than
+    :data:`MAX_FILTER_VALUES` values, and the limit: in the page's language on a page,
+    in English for the API (as its other messages)."""
+    for dimension, chosen in where.items():
+        if len(chosen) <= MAX_FILTER_VALUES:
+            continue
+        from omnikpi.web.page_errors import is_page, translator_of
+
+        if request is not None and is_page(request):
+            _ = translator_of(request)
+            raise UsageError(_(
+                "{field}: {count} values chosen; a filter takes at most {limit} values at "
+                "once. Choose fewer values.").format(
+                field=_(FILTER_LABELS.get(dimension, dimension)),
+                count=len(chosen), limit=MAX_FILTER_VALUES))
+        raise UsageError(f"filter {dimension} has {len(chosen):,} values: a filter takes at "
+                         f"most {MAX_FILTER_VALUES} values at once")
+
+
+def _filters(metrics: str | None, by: str | None, grain: str, tz: str, from_: str | None,
+             to: str | None, as_of: str | None, param: list[str] | None, engine: str | None,
+             values: dict[str, str | None], to_day: str | None,
+             request: Request | None) -> Filters:
+    """:func:`get_filters` without its limit on the number of values."""
     where = {k: split_values(v) for k, v in values.items() if v}
     to_day = to_day.strip() if to_day and to_day.strip() else None
     if to:
@@ -272,12 +320,12 @@ def get_filters(
 def filters_of(request: Request) -> Filters:
     """The filters of ``request``'s URL, as typed (for a page that shows an error)."""
     q = request.query_params
-    return get_filters(
+    # not refused for too many values: the error page of that refusal shows them as typed
+    return _filters(
         q.get("metrics"), q.get("by"), q.get("grain") or "total", q.get("tz") or "UTC",
         q.get("from"), q.get("to"), q.get("as_of"), q.getlist("param") or None,
-        q.get("engine"), q.get("channel"), q.get("queue"), q.get("site"), q.get("tenant"),
-        q.get("agent_id"), q.get("to_day"), request, q.get("direction"), q.get("topic"),
-        q.get("campaign"), q.get("lead_type"))
+        q.get("engine"), {dim: q.get(dim) for dim in FILTER_DIMENSIONS}, q.get("to_day"),
+        request)
 
 
 FilterParams = Annotated[Filters, Depends(get_filters)]
