@@ -128,6 +128,14 @@ def chat_agent_time_source(req: SourceRequest) -> ir.Table:
     """
     time = agent_time_source(req)
     sessions = _sessions(req)
+    # chat agents of the report's window (a January chatter's February voice time read
+    # February's chat occupancy 11 % for 100 %)
+    in_window = sessions.s_end > sessions.s_start
+    if req.ctx.from_us is not None:
+        in_window &= sessions.s_end > req.ctx.from_us
+    if req.ctx.to_us is not None:
+        in_window &= sessions.s_start < req.ctx.to_us
+    sessions = sessions.filter(in_window)
     capacity = _configured_capacity(sessions, req.ctx.config)
     if capacity is None:
         chat_agents = sessions.select("agent_id").distinct()
