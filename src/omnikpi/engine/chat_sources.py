@@ -18,7 +18,13 @@ from omnikpi.config import Config
 from omnikpi.engine.contact_facts import contact_facts, work_started
 from omnikpi.engine.grains import buckets, key_from_day
 from omnikpi.engine.intervals import islands, top_layer
-from omnikpi.engine.sources import KEY, SourceRequest, agent_time_source, split_intervals
+from omnikpi.engine.sources import (
+    KEY,
+    SourceRequest,
+    agent_time_source,
+    meets_window,
+    split_intervals,
+)
 from omnikpi.schema.tables import ACTIVE_STATES
 
 
@@ -65,12 +71,7 @@ def _active_time(req: SourceRequest) -> ir.Table:
     states = states.select(__agent=states.agent_id, __tenant=states.tenant,
                            __site=states.site, a_start=states.start,
                            a_end=ibis.least(states.end.coalesce(as_of), as_of))
-    keep = states.a_end > states.a_start
-    if req.ctx.from_us is not None:
-        keep &= states.a_end > req.ctx.from_us
-    if req.ctx.to_us is not None:
-        keep &= states.a_start < req.ctx.to_us
-    states = states.filter(keep)
+    states = states.filter(meets_window(states.a_start, states.a_end, req.ctx))
     return islands(states, ["__agent", "__tenant", "__site"], "a_start", "a_end")
 
 
@@ -130,12 +131,7 @@ def chat_agent_time_source(req: SourceRequest) -> ir.Table:
     sessions = _sessions(req)
     # chat agents of the report's window (a January chatter's February voice time read
     # February's chat occupancy 11 % for 100 %)
-    in_window = sessions.s_end > sessions.s_start
-    if req.ctx.from_us is not None:
-        in_window &= sessions.s_end > req.ctx.from_us
-    if req.ctx.to_us is not None:
-        in_window &= sessions.s_start < req.ctx.to_us
-    sessions = sessions.filter(in_window)
+    sessions = sessions.filter(meets_window(sessions.s_start, sessions.s_end, req.ctx))
     capacity = _configured_capacity(sessions, req.ctx.config)
     if capacity is None:
         chat_agents = sessions.select("agent_id").distinct()

@@ -51,6 +51,18 @@ def in_window(ts: ir.IntegerValue, ctx: RunContext) -> ir.BooleanValue:
     return cond
 
 
+def meets_window(start: ir.IntegerValue, end: ir.IntegerValue,
+                 ctx: RunContext) -> ir.BooleanValue:
+    """The interval [start, end) has some length and some of it inside the report's
+    window [from, to)."""
+    cond = end > start
+    if ctx.from_us is not None:
+        cond &= end > ctx.from_us
+    if ctx.to_us is not None:
+        cond &= start < ctx.to_us
+    return cond
+
+
 def book(t: ir.Table, ts: ir.IntegerValue, req: SourceRequest) -> ir.Table:
     """Keep rows whose booking instant is in the window and up to as-of; add the key."""
     t = t.mutate(__ts=ts)

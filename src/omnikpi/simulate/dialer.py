@@ -20,7 +20,7 @@ import random
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
-from omnikpi.simulate.model import HOUR, Agent
+from omnikpi.simulate.model import HOUR, Agent, merged_spans
 from omnikpi.simulate.scenario import Campaign
 
 NOT_REACHED = ("no_answer", "busy", "failed")
@@ -56,18 +56,6 @@ class _Calendar:
         return not any(b > start for _, b in self.work[first:last])
 
 
-def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The times covered by any of ``spans``, as sorted disjoint windows (two groups on
-    overlapping shifts must not double the dialing rate where they overlap)."""
-    out: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def dial(campaigns: list[Campaign], agents: list[Agent],
          shifts: dict[str, list[tuple[float, float]]],
          breaks: dict[str, list[tuple[float, float, str]]],
@@ -89,7 +77,7 @@ def dial(campaigns: list[Campaign], agents: list[Agent],
         if not dialers or campaign.attempts_per_hour <= 0:
             continue
         rng = random.Random(f"{seed}-dial-{campaign.name}")
-        windows = _merged([w for a in dialers for w in shifts[a.id]])
+        windows = merged_spans([w for a in dialers for w in shifts[a.id]])
         turn = 0
         for start, end in windows:
             moment = start

@@ -8,6 +8,19 @@ from dataclasses import dataclass, field
 
 from omnikpi.simulate.scenario import AgentGroup, QueueSpec, Routing
 
+
+def merged_spans(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The times covered by any of ``spans``, as sorted disjoint windows (spans that touch
+    or overlap are one): two groups' overlapping shifts for the dialer, an agent's breaks
+    that meet for the runner."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
 HOUR = 3600.0
 """Simulated time is in seconds since the scenario's start."""
 

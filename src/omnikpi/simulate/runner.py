@@ -25,6 +25,7 @@ from omnikpi.simulate.model import (
     Contact,
     QueueState,
     choose_agent,
+    merged_spans,
 )
 from omnikpi.simulate.scenario import LIVE_CHANNELS, QueueSpec, Scenario
 
@@ -80,13 +81,7 @@ def merged_breaks(spans: list[tuple[float, float]]) -> list[tuple[float, float, 
     (23:50-24:00 and 00:00-00:20), back-to-back breaks and a break inside another each
     ended the break at the instant one of them ended, and the agent took calls during the
     rest of it."""
-    out: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return [(a, b, "break" if b - a <= 20 * 60 else "lunch") for a, b in out]
+    return [(a, b, "break" if b - a <= 20 * 60 else "lunch") for a, b in merged_spans(spans)]
 
 
 FIRST_AT_AN_INSTANT = ("break_start", "shift_end")
