@@ -86,14 +86,15 @@ def window_outside_data_note(dataset: Dataset, result: ReportResult) -> str | No
     def shown(us: int) -> str:
         return local_datetime(us, window.tz).isoformat(timespec="minutes")
 
-    if window.from_us is not None and window.as_of_us < window.from_us:
-        # nothing had happened by then; said before the data's span, which counts
-        # instants only (a roster's dates are days: its "last record" read 1970-01-01)
-        return f"the report is empty: its as-of ({shown(window.as_of_us)}) is before its " \
-            f"period starts ({shown(window.from_us)})"
-    if window.from_us is not None and window.from_us > span.hi:
+    # the span counts instants only: data of dates alone (a roster) has none, and its
+    # "last record" read 1970-01-01
+    instants = (span.first, span.hi) != (0, 0)
+    if window.from_us is not None and instants and window.from_us > span.hi:
         return f"the report is empty: its period starts after the data's last record " \
             f"({shown(span.hi)})"
+    if window.from_us is not None and window.as_of_us < window.from_us:
+        return f"the report is empty: its as-of ({shown(window.as_of_us)}) is before its " \
+            f"period starts ({shown(window.from_us)})"
     if window.to_us is not None and window.to_us <= span.first:
         return f"the report is empty: its period ends before the data's first record " \
             f"({shown(span.first)})"
