@@ -7,6 +7,7 @@ first response (a note)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from omnikpi.auth.accounts import create_user
 from omnikpi.config import Config
 from omnikpi.demo import DEMO_DATA_DIR
 from omnikpi.store.db import session_scope
+from omnikpi.web.routes.api import NOTES_HEADER_BYTES, notes_header
 from tests.web.conftest import log_in
 
 PASSWORD = "data-quality-pass-1"
@@ -253,3 +255,37 @@ def test_a_table_of_which_no_row_loads_is_not_in_use(make_app: Callable[..., Fas
     client = TestClient(make_app(data, auth_required=False, scheduler=False))
     [row] = _cells(client.get(f"/data?lang={lang}").text, "tables")
     assert row[-1] == said, row
+
+
+def test_the_report_api_says_what_the_cli_says_on_stderr(app: FastAPI, admin: TestClient
+                                                         ) -> None:
+    """``/api/v1/report`` answers the CLI's JSON; the quarantine count and the CLI's notes
+    come as headers (a script read a mistyped queue's empty rows as a quiet day)."""
+    answer = admin.get("/api/v1/report", params={"metrics": "offered,csat",
+                                                 "queue": "Q1,nowhere"})
+    assert answer.status_code == 200
+    assert answer.json()["rows"] == [{"offered": 0, "csat": None}]
+    assert answer.headers["X-OmniKPI-Quarantined-Rows"] == "1"
+    notes = json.loads(answer.headers["X-OmniKPI-Notes"])
+    assert notes == ["no row has queue 'Q1' (the data has 'q1': values are "
+                     "case-sensitive)", "no row has queue 'nowhere'"]
+    later = admin.get("/api/v1/report", params={"metrics": "offered", "from": "2025-01-01"})
+    assert json.loads(later.headers["X-OmniKPI-Notes"]) == [
+        "the report is empty: its period starts after the data's last record "
+        "(2024-03-05T10:10+00:00)"]
+    clean = admin.get("/api/v1/report", params={"metrics": "offered"})
+    assert clean.json()["rows"] == [{"offered": 2}]
+    assert "X-OmniKPI-Notes" not in clean.headers
+    # a bounded scope counts no quarantined row (the quarantine describes every tenant's)
+    bounded = log_in(TestClient(app), "sup-a", PASSWORD).get(
+        "/api/v1/report", params={"metrics": "offered"})
+    assert bounded.status_code == 200 and "X-OmniKPI-Quarantined-Rows" not in bounded.headers
+
+
+def test_a_long_list_of_notes_is_cut_with_a_count() -> None:
+    notes = [f"metric_{i} has no value: " + "x" * 100 for i in range(40)]
+    header = json.loads(notes_header(notes))
+    assert len(notes_header(notes)) <= NOTES_HEADER_BYTES
+    assert header[:-1] == notes[:len(header) - 1]
+    assert header[-1] == f"{40 - len(header) + 1} more notes not shown"
+    assert json.loads(notes_header(notes[:2])) == notes[:2]

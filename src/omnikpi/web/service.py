@@ -20,6 +20,7 @@ from omnikpi.engine.sources import contact_booking_ts, in_window
 from omnikpi.engine.timezones import offset_ranges, to_datetime, zone
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
+from omnikpi.report_notes import report_notes
 from omnikpi.request import check_filter_values
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 from omnikpi.web.deps import Filters, View
@@ -66,6 +67,22 @@ def report(state: View, filters: Filters, metrics: list[str] | None = None,
                                   state.dataset, key=key, caller=state.caller)
     remember(state, key, result)
     return result
+
+
+def report_notes_of(state: View, filters: Filters, result: ReportResult) -> list[str]:
+    """What ``omnikpi report`` says on stderr about this report (a filter value no row
+    holds, a period outside the data, an empty metric, a ``param`` no metric reads), in
+    English: ``/api/v1/report`` answered the same JSON without a word, so a script read
+    a mistyped queue's empty rows as a quiet day. Cached with the report."""
+    key = repr(("notes", state.cache_key, filters.metrics, filters.by, filters.grain,
+                filters.tz, filters.from_, filters.to, filters.as_of, filters.param,
+                sorted((filters.where or {}).items())))
+    return remembered(state, key, list, lambda: state.state.pool.run(
+        lambda: report_notes(state.dataset, result, filters=filters.where or {},
+                             engine=server_engine(state, filters),
+                             as_of_given=filters.as_of, as_of_name="as_of",
+                             params=parse_param_assignments(filters.param or [])),
+        state.dataset, caller=state.caller))
 
 
 def cached_result(state: View, key: str) -> ReportResult | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from omnikpi.auth.audit_search import entry_json, find_entries, search_of
 from omnikpi.docs_catalog import catalog_json
@@ -22,14 +23,42 @@ from omnikpi.web.deps import (
 from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.security import Caller, require_roles
 
+QUARANTINED_HEADER = "X-OmniKPI-Quarantined-Rows"
+NOTES_HEADER = "X-OmniKPI-Notes"
+NOTES_HEADER_BYTES = 2048
+
 router = APIRouter(prefix="/api/v1", tags=["api"],
                    dependencies=REFUSE_UNKNOWN)
 
 
 @router.get("/report")
-def report(state: ViewDep, filters: FilterParams) -> dict[str, Any]:
-    """Rows and metric units/parameters, exactly as the CLI prints them."""
-    return service.report(state, filters).to_json()
+def report(state: ViewDep, filters: FilterParams, response: Response) -> dict[str, Any]:
+    """Rows and metric units/parameters, exactly as the CLI prints them; what the CLI
+    says on stderr comes as headers: ``X-OmniKPI-Quarantined-Rows`` (rows left out of
+    every KPI, for callers who may see the quarantine) and ``X-OmniKPI-Notes`` (a JSON
+    array of the CLI's ``note:`` sentences, ASCII-escaped)."""
+    result = service.report(state, filters)
+    if result.quarantined:
+        response.headers[QUARANTINED_HEADER] = str(result.quarantined)
+    notes = service.report_notes_of(state, filters, result)
+    if notes:
+        response.headers[NOTES_HEADER] = notes_header(notes)
+    return result.to_json()
+
+
+def notes_header(notes: list[str]) -> str:
+    """``notes`` as a JSON array of ASCII, at most :data:`NOTES_HEADER_BYTES` long: a
+    proxy in front (nginx keeps response headers in 4–8 KiB) answers 502 for a longer
+    one. The notes left out are counted in a last entry."""
+    kept: list[str] = []
+    for at, note in enumerate(notes):
+        left = len(notes) - at - 1
+        tail = [f"{left} more notes not shown"] if left else []
+        if len(json.dumps([*kept, note, *tail], ensure_ascii=True)) > NOTES_HEADER_BYTES:
+            kept.append(f"{len(notes) - at} more notes not shown")
+            break
+        kept.append(note)
+    return json.dumps(kept, ensure_ascii=True)
 
 
 @router.get("/audit")
