@@ -44,6 +44,8 @@ def cli_args(folder: Path, args: dict[str, Any], engine: str) -> list[str]:
             out += [f"--{option.replace('_', '-')}", str(args[option])]
     for key, value in (args.get("params") or {}).items():
         out += ["--param", f"{key}={value}"]
+    for dimension, values in (args.get("filters") or {}).items():
+        out += ["--filter", f"{dimension}={','.join(values)}"]
     return out
 
 

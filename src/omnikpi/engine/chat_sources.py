@@ -48,7 +48,11 @@ def _sessions(req: SourceRequest) -> ir.Table:
     j = sessions.join(active, [sessions.agent_id == active.__agent,
                                sessions.s_start < active.a_end,
                                sessions.s_end > active.a_start, *same_place])
-    return j.select("agent_id", "site", "tenant", "channel", "queue",
+    # a session that names no site is at the site of the states it is counted in: by
+    # site, its time went to a "(no site)" row with no active time, and each site read
+    # 0 % beside a total of 8 % (the states' sites are where the agent worked)
+    return j.select("agent_id", "tenant", "channel", "queue",
+                    site=j.site.coalesce(j.__site),
                     s_start=ibis.greatest(j.s_start, j.a_start),
                     s_end=ibis.least(j.s_end, j.a_end))
 
