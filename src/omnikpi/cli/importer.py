@@ -158,6 +158,11 @@ def import_command(
                               "older form (a ticket then open, a call then in wrap-up, a "
                               "rating since changed): "
                               "replaced by the newer form", highlight=False)
+            if summary.removed:
+                console.print(f"  {summary.removed:>7} {table_name}imported before, now "
+                              "removed: their newer form is one a filter skips (a "
+                              "conversation since resolved by the AI agent, a ticket since "
+                              "deleted)", highlight=False)
         for summary in summaries:
             for note in summary.notes:  # what the import assumed, or found missing
                 console.print(f"[bold]Note:[/] {escape(note)}", highlight=False)

@@ -54,7 +54,7 @@ from omnikpi.connectors.source_files import (
 from omnikpi.connectors.spreadsheets import sheets_as_csv
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import SNAPSHOTS, merge_write
+from omnikpi.connectors.writer import KEYS, SNAPSHOTS, merge_write
 from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.schema.convert import quote, sql_str
@@ -77,6 +77,11 @@ class MappedSummary:
     updated: int = 0
     """Rows already in the table that a newer form of the same record replaced (a mapping
     with ``[source] version``)."""
+    removed: int = 0
+    """Rows already in the table, or older forms arriving with this import, left out
+    because the record's newest form is one a filter with ``removes_older_forms`` skips
+    (a conversation first exported while the AI agent worked on it, since resolved by
+    it: a bot session, no longer a contact)."""
     versioned: bool = False
     """Whether the mapping names a version: a repeated record keeps its newest form."""
     recorded: bool = False
@@ -190,6 +195,16 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
                 isinstance(f, dict) and isinstance(f.get("when"), str) for f in filters):
             raise UsageError(f"mapping {path}: [[{key}filters]] each need `when` = an SQL "
                              "condition (and a `reason`)")
+        if any(not isinstance(f.get(REMOVES_OLDER), bool) for f in filters
+               if REMOVES_OLDER in f):
+            raise UsageError(f"mapping {path}: [[{key}filters]] {REMOVES_OLDER} is true or "
+                             "false")
+        if any(f.get(REMOVES_OLDER) for f in filters) and not (
+                isinstance(spec.get("version"), str)
+                or isinstance(mapping.get("source", {}).get("version"), str)):
+            raise UsageError(f"mapping {path}: [[{key}filters]] {REMOVES_OLDER} needs a "
+                             "version ([source] version or [tables.NAME] version): which "
+                             "form of a record is the newer")
         stamps = spec.get("timestamps", {})
         local = stamps.get("local", []) if isinstance(stamps, dict) else None
         if not isinstance(local, list) or any(
@@ -686,11 +701,15 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
                 versions = data[VERSION].combine_chunks()
             keep_older = {c.removeprefix(KEEP_OLDER): data[c].combine_chunks()
                           for c in data.column_names if c.startswith(KEEP_OLDER)}
+            removing = (data[REMOVING].combine_chunks() if REMOVING in data.column_names
+                        else None)
             data = data.drop_columns([c for c in data.column_names
-                                      if c in (VERSION, RECORD) or c.startswith(KEEP_OLDER)])
+                                      if c in (VERSION, RECORD, REMOVING)
+                                      or c.startswith(KEEP_OLDER)])
             merged = merge_write(run, summary.table, _canonical(summary.table, data), fmt,
-                                 versions, records, keep_older or None)
+                                 versions, records, keep_older or None, removing)
             summary.written, summary.repeated = merged.added, merged.repeated
+            summary.removed = merged.removed
             summary.total = merged.rows
             summary.updated = merged.updated
             summary.versioned = versions is not None or summary.table in SNAPSHOTS
@@ -766,6 +785,12 @@ RECORD = "__record"
 """The column a table's ``record`` is computed into (kept beside the table, as versions)."""
 KEEP_OLDER = "__keep_older__"
 """The prefix of the columns ``[keep_older]`` conditions are computed into."""
+REMOVING = "__removing__"
+"""The column flagging the rows that only carry the key and version of a form a filter
+with ``removes_older_forms`` skipped (never written: the merge reads them)."""
+REMOVES_OLDER = "removes_older_forms"
+"""A filter's key: a row it skips is the newest form of its record that counts, and the
+record's older forms (stored, or in the same import) are left out with it."""
 SKIPPED = "__skipped_hour__"
 """The prefix of the flags of local times the clocks skip (counted, never written)."""
 
@@ -794,6 +819,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
     source_columns = [str(d[0]) for d in
                       con.execute(f"{with_sql}SELECT * FROM src LIMIT 0").description]
     keep = "TRUE"
+    removing: list[str] = []
+    """SQL true on a row a filter with ``removes_older_forms`` skips."""
     problems: list[str] = []
     """SQL over the source rows, true on a row counted under a rejected reason."""
     for i, rule in enumerate(spec.filters):
@@ -814,6 +841,8 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             count = con.execute(f"{with_sql}SELECT count(*) FROM src WHERE ({keep}) AND "
                                 f"({when})").fetchone()[0]  # type: ignore[index]
         summary.filtered[rule.get("reason", rule["when"])] += int(count)
+        if rule.get(REMOVES_OLDER):
+            removing.append(f"(({keep}) AND coalesce({when}, false))")
         keep = f"{keep} AND NOT coalesce({when}, false)"
     for failing_expr, reason in (broken or {}).items():
         summary.rejected[reason] += failing(con, with_sql, failing_expr, keep).rows
@@ -887,7 +916,45 @@ def _map_table(con: duckdb.DuckDBPyConnection, spec: TableMapping, read: int,
             count = _out_of_years(mapped[spec_column.name])
             if count:
                 summary.out_of_years[spec_column.name] = count
+    if removing and version is not None:
+        mapped = _with_removing_forms(con, with_sql, selects, spec.table,
+                                      " OR ".join(removing), mapped.drop_columns(list(flags)))
+        return summary, mapped
     return summary, mapped.drop_columns(list(flags))
+
+
+def _with_removing_forms(con: duckdb.DuckDBPyConnection, with_sql: str,
+                         selects: dict[str, str], table: str, removing: str,
+                         mapped: Any) -> Any:
+    """``mapped`` with, appended, the key and version of each row a filter with
+    ``removes_older_forms`` skipped (the other columns empty, :data:`REMOVING` true): the
+    merge leaves out every older form of those records. A key that cannot be read there
+    (an expression that raises on such a row) leaves that row out of this: it removes
+    nothing."""
+    wanted = {name: selects[name] for name in [*KEYS[table], VERSION] if name in selects}
+    gone = None
+    for exprs in (wanted, {name: tried(expr) for name, expr in wanted.items()}):
+        try:
+            gone = _select(con, with_sql, exprs, removing)
+            break
+        except duckdb.Error:
+            continue
+    if gone is not None:  # a form without its key or version removes nothing
+        valid = pa.array([True] * gone.num_rows, pa.bool_())
+        for column in gone.column_names:
+            valid = pc.and_(valid, pc.is_valid(gone[column]))
+        gone = gone.filter(valid)
+    if gone is None or not gone.num_rows:
+        return mapped.append_column(REMOVING, pa.array([False] * mapped.num_rows, pa.bool_()))
+    columns = {}
+    for field_ in mapped.schema:
+        if field_.name in gone.column_names:
+            columns[field_.name] = gone[field_.name].cast(field_.type)
+        else:
+            columns[field_.name] = pa.nulls(gone.num_rows, field_.type)
+    forms = pa.table(columns, schema=mapped.schema)
+    return pa.concat_tables([mapped, forms]).append_column(REMOVING, pa.array(
+        [False] * mapped.num_rows + [True] * gone.num_rows, pa.bool_()))
 
 
 def _kinds(con: duckdb.DuckDBPyConnection, with_sql: str,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
@@ -98,11 +99,15 @@ class Merged:
     """This import's rows now in the table (new, or a newer form of a stored row): with
     ``repeated``, every row the merge was given. The table's total counted here made an
     import into a folder of 3 rows say 4 rows of 3 read were written."""
+    removed: int = 0
+    """Rows already in the table left out because their record's newest form is one a
+    filter with ``removes_older_forms`` skipped (see :func:`merge_write`)."""
 
 
 def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parquet",
                 versions: pa.Array | None = None, records: pa.Array | None = None,
-                keep_older: dict[str, pa.Array] | None = None) -> Merged:
+                keep_older: dict[str, pa.Array] | None = None,
+                removing: pa.Array | None = None) -> Merged:
     """:func:`merge_write_arrow`, also counting the new rows a repeated key left out, so
     an import can say where every row it read went.
 
@@ -120,9 +125,27 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     form's value of that column where the newest form has none and its flag is set: a
     Zendesk ticket's first reply, read from the metric events of the export that saw it,
     stays when a later export sees the ticket updated without those events. The flags are
-    kept beside the versions, so the exports may still come in any order."""
-    if (records is not None or keep_older) and versions is None:
-        raise ValueError("records and keep_older need versions: which form is the newer")
+    kept beside the versions, so the exports may still come in any order.
+
+    ``removing`` (with ``versions``: one flag per new row) marks rows that only carry the
+    key and version of a form a mapping's filter skipped with ``removes_older_forms``:
+    every form of that record older than it — stored, or arriving now — is left out
+    (``Merged.removed`` counts the stored ones; the arriving ones are ``repeated``). The
+    removing forms are remembered beside the versions, so an older export imported later
+    does not bring the record back."""
+    if (records is not None or keep_older or removing is not None) and versions is None:
+        raise ValueError("records, keep_older and removing need versions: which form is "
+                         "the newer")
+    gone = None
+    if removing is not None and versions is not None:
+        flags = removing.fill_null(False)
+        gone = new.filter(flags).select(KEYS[table]).to_pandas().astype(object)
+        gone["__version"] = versions.filter(flags).to_numpy(zero_copy_only=False)
+        real = pc.invert(flags)
+        new, versions = new.filter(real), versions.filter(real)
+        records = records.filter(real) if records is not None else None
+        keep_older = {c: f.filter(real) for c, f in (keep_older or {}).items()} or None
+    removals = _removal_forms(run, table, gone) if versions is not None else None
     if versions is None and table in SNAPSHOTS:
         versions = pa.array([time.time()] * new.num_rows, pa.float64())
     out = run.out
@@ -142,7 +165,7 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             stored_versions, stored_records, stored_side = _stored_versions(
                 out, table, old, key)
         new = pa.concat_tables([old.select(new.column_names).cast(new.schema), new])
-    repeated = updated = 0
+    repeated = updated = removed = 0
     added = arriving
     if key and new.num_rows:
         frame = new.to_pandas()
@@ -163,8 +186,11 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
                 recorded = frame[kept & frame["__record"].notna().to_numpy()]
                 kept &= ~frame.index.isin(recorded.index.difference(
                     _newest(recorded, ["__record"]).index))
+            removed_here = _older_than_removals(frame, kept, KEYS[table], removals)
+            kept &= ~removed_here
             same = _replaced_by_their_twin(frame, kept, old_rows, new.column_names)
-            updated = int((~kept[:old_rows]).sum()) - same
+            removed = int(removed_here[:old_rows].sum())
+            updated = int((~kept[:old_rows]).sum()) - same - removed
         else:
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy() \
                 | _keyless_kept(frame, key, new.column_names)
@@ -184,7 +210,52 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
         pacsv.write_csv(new, staged)
     run.place(staged, target)
     transaction.checkpoint(f"staged {target.name}")
-    return Merged(int(new.num_rows), repeated, updated, added)
+    return Merged(int(new.num_rows), repeated, updated, added, removed)
+
+
+def _removal_forms(run: ImportCommit, table: str, arriving: Any) -> Any:
+    """The forms a filter with ``removes_older_forms`` skipped, newest per key: those
+    remembered from earlier imports and the ``arriving`` ones (key and ``__version``;
+    None: none arrive), remembered again for the next import (None: there are none)."""
+    import pandas as pd
+
+    path = _removals_path(run.out, table)
+    known = pq.read_table(path).to_pandas() if path.exists() else None
+    parts = [p for p in (known, arriving) if p is not None and len(p)]
+    if not parts:
+        return None
+    key = KEYS[table]
+    forms = pd.concat([p.rename(columns={"version": "__version"}) for p in parts],
+                      ignore_index=True)
+    forms[key] = forms[key].astype(object)
+    forms["__version"] = forms["__version"].astype(float)
+    newest = forms.sort_values("__version", ascending=False).drop_duplicates(subset=key)
+    if arriving is not None and len(arriving):
+        staged = run.stage(f"removals-{table}.parquet")
+        pq.write_table(pa.Table.from_pandas(
+            newest.rename(columns={"__version": "version"}), preserve_index=False), staged)
+        run.place(staged, path)
+    return newest
+
+
+def _older_than_removals(frame: Any, kept: Any, key: list[str], removals: Any) -> Any:
+    """Which kept rows of ``frame`` are older forms (or of no version) of a record whose
+    newest form is in ``removals`` (see :func:`_removal_forms`); a newer form — the
+    conversation reopened and answered — stays."""
+    import numpy as np
+
+    if removals is None:
+        return np.zeros(len(frame), dtype=bool)
+    rows = frame[key].astype(object).merge(
+        removals.rename(columns={"__version": "__removed_at"}), on=key, how="left")
+    removed_at = rows["__removed_at"].astype(float).to_numpy()
+    version = frame["__version"].astype(float).to_numpy()
+    older: Any = kept & ~np.isnan(removed_at) & (np.isnan(version) | (version < removed_at))
+    return older
+
+
+def _removals_path(out: Path, table: str) -> Path:
+    return out / VERSIONS_FOLDER / f"{table}-removed.parquet"
 
 
 def _versions_path(out: Path, table: str) -> Path:

@@ -150,3 +150,74 @@ def test_a_call_imported_during_its_wrap_up_then_complete(tmp_path: Path) -> Non
              .to_pylist()}
     assert calls["101"]["acw_seconds"] == 30
     assert len(calls) == 6
+
+
+REMOVING_FORMS = st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 5),
+                                    st.booleans()), min_size=1, max_size=12)
+"""(record, version, removing) triples: a removing form is one a filter with
+``removes_older_forms`` skipped (a conversation since resolved by the AI agent)."""
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(forms=REMOVING_FORMS, cuts=st.lists(st.integers(0, 12), max_size=3),
+       data=st.data())
+def test_a_removing_newest_form_leaves_out_every_older_one_in_any_order(
+        tmp_path_factory: object, forms: list[tuple[str, int, bool]], cuts: list[int],
+        data: st.DataObject) -> None:
+    """A record whose newest form is a removing one is absent, whatever order its forms
+    were imported in; a form newer than every removing one (a reopened conversation) stays,
+    and at an equal version the real form stays."""
+    out = tmp_path_factory.mktemp("removals")  # type: ignore[attr-defined]
+    rows = [{"contact_id": record, "channel": "chat", "queue": f"{record}-{version}-{i}",
+             "arrived_at": 1709629200.0} for i, (record, version, _) in enumerate(forms)]
+    bounds = sorted({0, len(rows), *[min(c, len(rows)) for c in cuts]})
+    exports = data.draw(st.permutations([list(range(a, b)) for a, b in pairwise(bounds)]))
+    imported_order: list[int] = []
+    for export in exports:
+        with committed_import(out) as run:
+            merge_write(run, "contacts", to_arrow("contacts", [rows[i] for i in export]),
+                        versions=pa.array([float(forms[i][1]) for i in export]),
+                        removing=pa.array([forms[i][2] for i in export]))
+        imported_order += export
+    kept = {r["contact_id"]: r["queue"] for r in
+            pq.read_table(out / "contacts.parquet").to_pylist()} \
+        if (out / "contacts.parquet").exists() else {}
+    expected: dict[str, str] = {}
+    best: dict[str, int] = {}
+    removed_at: dict[str, int] = {}
+    for i in imported_order:
+        record, version, removing = forms[i]
+        if removing:
+            removed_at[record] = max(version, removed_at.get(record, version))
+        elif record not in best or version > best[record]:
+            best[record], expected[record] = version, rows[i]["queue"]
+    expected = {r: q for r, q in expected.items()
+                if r not in removed_at or best[r] >= removed_at[r]}
+    assert kept == expected
+
+
+def test_a_conversation_the_ai_agent_resolved_after_an_export_is_no_contact(
+        tmp_path: Path) -> None:
+    """Intercom: a conversation exported while Fin was at work (a contact waiting), then
+    resolved by Fin alone (a bot session): it stayed an unanswered contact (offered 1,
+    service level 0 %), imported one export after the other or both at once."""
+    fin = Path(__file__).parent / "fixtures" / "platforms" / "intercom"
+    at_work, resolved = fin / "fin-at-work-1000.json", fin / "fin-resolved-1005.json"
+    runner = CliRunner()
+    for name, imports in {"in order": [[at_work], [resolved]],
+                          "at once": [[at_work, resolved]],
+                          "older later": [[resolved], [at_work]]}.items():
+        out = tmp_path / name.replace(" ", "-")
+        printed = ""
+        for files in imports:
+            result = runner.invoke(app, ["import", "intercom", *map(str, files),
+                                         "--out", str(out)])
+            assert result.exit_code == 0, result.output
+            printed += result.output
+        contacts = out / "contacts.parquet"
+        assert not contacts.exists() or pq.read_table(contacts).num_rows == 0, name
+        sessions = pq.read_table(out / "ivr_sessions.parquet").to_pylist()
+        assert [(s["session_id"], s["result"]) for s in sessions] == [("fin-500", "self_served")]
+        if name == "in order":
+            assert "1 contacts: imported before, now removed" in " ".join(printed.split())
