@@ -1717,3 +1717,36 @@ def test_freshdesk_a_forward_is_no_first_response(tmp_path: Path) -> None:
     (tmp_path / "tickets.json").write_text(json.dumps(tickets))
     rows = _import("freshdesk", tmp_path / "tickets.json", tmp_path / "out")
     assert _s(rows["101"]["first_response_at"], rows["101"]["arrived_at"]) == 1800.0
+
+
+def test_twilio_a_task_imported_again_with_its_late_events_takes_them(
+        tmp_path: Path) -> None:
+    """Event Streams deliver in no order across files: a task's completion came in one
+    file, its wrap-up and failed transfer in the next. Imported again together (as the
+    mapping says), the fuller form replaced nothing — kept once, the first — and the call
+    read talk 340 s, no ACW and a transfer (the failed one). By hand: accepted 10:00:20,
+    wrap-up 10:05:00, completed 10:06:00: talk 280 s, ACW 60 s, AHT 340 s, no transfer."""
+    task = {"task_sid": "WT1", "task_channel_unique_name": "voice",
+            "task_queue_name": "Support", "task_attributes": '{"from": "+15550001"}'}
+    first = [_stream_event(1, "task.created", "10:00:00", **task),
+             _stream_event(2, "reservation.accepted", "10:00:20", reservation_sid="WR1",
+                           worker_name="alice", **task),
+             _stream_event(3, "task.transfer-initiated", "10:02:00", **task),
+             _stream_event(4, "task.completed", "10:06:00", **task),
+             _stream_event(5, "reservation.completed", "10:06:00", reservation_sid="WR1",
+                           worker_name="alice", **task)]
+    late = [_stream_event(6, "task.transfer-failed", "10:02:10", **task),
+            _stream_event(7, "task.wrapup", "10:05:00", **task)]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(e) + "\n" for e in first))
+    b.write_text("".join(json.dumps(e) + "\n" for e in late))
+    _said("twilio-taskrouter-streams", tmp_path / "inc", a)
+    said = _said("twilio-taskrouter-streams", tmp_path / "inc", a, b)
+    assert "1 contacts: imported before in an older form" in said
+    _said("twilio-taskrouter-streams", tmp_path / "once", a, b)
+    for folder in ("inc", "once"):
+        row = omnikpi.report_result(
+            tmp_path / folder, metrics=["aht", "avg_talk_time", "avg_acw_time",
+                                        "transfer_rate"]).rows[0]
+        assert row == {"aht": 340.0, "avg_talk_time": 280.0, "avg_acw_time": 60.0,
+                       "transfer_rate": 0.0}, folder
