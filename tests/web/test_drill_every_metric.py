@@ -408,6 +408,20 @@ def test_the_metrics_that_showed_no_rows_now_do(client: TestClient, metric: str,
         assert page.text.count("<tr class=") == 50
 
 
+def test_chat_session_rows_name_their_contact(client: TestClient) -> None:
+    """The rows behind the average concurrency name the chat each piece of session time
+    is of (they showed agent and times only: a supervisor could not open the chat)."""
+    data = client.get("/api/v1/drill", params={"metric": "accs",
+                                               "part": "numerator", "size": 50}).json()
+    assert data["total"] > 0 and data["columns"][0] == "contact_id"
+    contacts = pd.read_csv(DEMO_DATA_DIR / "contacts.csv", dtype=str)
+    chats = contacts[contacts.channel.isin(["chat", "messenger"])]
+    by_id = chats.set_index("contact_id")
+    for row in data["rows"]:
+        assert row["contact_id"] in by_id.index, row
+        assert by_id.loc[row["contact_id"], "agent_id"] == row["agent_id"]
+
+
 def test_rows_sort_on_the_server(client: TestClient) -> None:
     params = {"metric": "aht", "part": "numerator", "sort": "handle_s", "dir": "desc",
               "size": 20}

@@ -37,7 +37,7 @@ def _sessions(req: SourceRequest) -> ir.Table:
     sessions = facts.mutate(s_start=start, s_end=end).filter(
         facts.chat & started & facts.agent_id.notnull())
     sessions = sessions.select(
-        "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
+        "contact_id", "agent_id", "site", "tenant", "channel", "queue", "s_start", "s_end"
     )
     active = _active_time(req)
     # a client's (a site's) session counts in that client's active time, or in time the
@@ -51,7 +51,7 @@ def _sessions(req: SourceRequest) -> ir.Table:
     # a session that names no site is at the site of the states it is counted in: by
     # site, its time went to a "(no site)" row with no active time, and each site read
     # 0 % beside a total of 8 % (the states' sites are where the agent worked)
-    return j.select("agent_id", "tenant", "channel", "queue",
+    return j.select("contact_id", "agent_id", "tenant", "channel", "queue",
                     site=j.site.coalesce(j.__site),
                     s_start=ibis.greatest(j.s_start, j.a_start),
                     s_end=ibis.least(j.s_end, j.a_end))
