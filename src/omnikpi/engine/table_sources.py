@@ -140,6 +140,12 @@ def dials_source(req: SourceRequest) -> ir.Table:
         rpc=d.connected & d.right_party.fill_null(False),
         sale=d.connected & d.right_party.fill_null(False) & d.converted.fill_null(False),
     )
+    # per=leads: was the lead sold (by as-of)? Counted once, at its first real attempt,
+    # beside the lead it divides by: counted per converted attempt when dialed, a lead
+    # sold twice, or sold on a later day than it was first dialed, read 200 %
+    sold_by_as_of = d.sale & (d.dialed_at <= req.ctx.as_of_us)
+    d = d.mutate(lead_sold=sold_by_as_of.cast("int64").max().over(
+        ibis.window(group_by=[d[k] for k in LEAD_KEY])) == 1)
     return book(d, d.dialed_at, req)
 
 

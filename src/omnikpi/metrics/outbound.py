@@ -22,12 +22,14 @@ def _conversion(p: Params) -> Metric:
         return base
     if per == "connected":
         return dataclasses.replace(base, denominator=lambda t, q: n(t.connected), resolve=None)
-    return dataclasses.replace(base, denominator=lambda t, q: n(t.first_of_lead), resolve=None)
+    # per lead: leads sold / leads dialed, both at the lead's first real attempt
+    return dataclasses.replace(base, numerator=lambda t, q: n(t.first_of_lead & t.lead_sold),
+                               denominator=lambda t, q: n(t.first_of_lead), resolve=None)
 
 
 _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agents who made "
                   "dial attempts, on the days (reporting zone) they dialed; can be cut by "
-                  "agent_id only.")
+                  "agent_id, site and tenant (the site and tenant of the agent's time).")
 
 register(
     _dial(id="attempts", sections={"outbound": 0}, name="Dial attempts",
@@ -84,15 +86,18 @@ register(
           scale=3600.0, notes=_PER_HOUR_NOTE),
     _dial(id="conversion_rate", sections={"outbound": 4}, name="Conversion rate",
           formulas={"ru": "конвертированные контакты с нужным лицом / контакты с нужным лицом "
-                          "(от соединений: / соединено; от лидов: / реально набранные лиды, "
-                          "учтённые по первой реально набранной попытке)",
+                          "(от соединений: / соединено; от лидов: проданные лиды / реально "
+                          "набранные лиды, оба учтены по первой реально набранной попытке "
+                          "лида)",
                     "uk": "конвертовані контакти з потрібною особою / контакти з потрібною "
-                          "особою (від з'єднань: / з'єднано; від лідів: / реально набрані ліди, "
-                          "враховані за першою реально набраною спробою)"},
+                          "особою (від з'єднань: / з'єднано; від лідів: продані ліди / реально "
+                          "набрані ліди, обидва враховані за першою реально набраною спробою "
+                          "ліда)"},
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
-          "connected; per=leads: / leads really dialed (not invalid or failed), counted at "
-          "their first such attempt)",
+          "connected; per=leads: leads sold (a converted right-party connect by as-of) / "
+          "leads really dialed (not invalid or failed), both counted at the lead's first "
+          "such attempt)",
           params=(Param("per", "choice", "rpc", "denominator", ("rpc", "connected",
                                                                 "leads")),),
           numerator=lambda t, p: n(t.sale), denominator=lambda t, p: n(t.rpc),
