@@ -49,6 +49,10 @@ def surveys_source(req: SourceRequest) -> ir.Table:
     return book(s, s.answered_at, req)
 
 
+CUSTOMER_SURVEYS = ("csat", "nps", "ces")
+"""The survey answers a customer-experience metric reads, and so the response rate."""
+
+
 def surveyed_contacts_source(req: SourceRequest) -> ir.Table:
     """Contacts, each marked ``surveyed`` when a survey answer known by as-of names it:
     the response rate counts a contact and its answer in the same period, the contact's
@@ -58,7 +62,11 @@ def surveyed_contacts_source(req: SourceRequest) -> ir.Table:
 
     facts = contacts_source(req)
     s = req.tables("surveys")
-    answered = s.filter(s.contact_id.notnull() & (s.answered_at <= req.ctx.as_of_us))
+    # the answers a metric reads (csat, nps, ces): cdsat and esat answers are read by none
+    # (an esat answer is the agent's, not the customer's), and a contact surveyed only
+    # with them counted as answered: a response rate of 1.0 for 0.5
+    answered = s.filter(s.contact_id.notnull() & (s.answered_at <= req.ctx.as_of_us)
+                        & s.survey.lower().isin(list(CUSTOMER_SURVEYS)))
     answered = answered.select(__surveyed=answered.contact_id).distinct()
     marked = facts.left_join(answered, facts.contact_id == answered.__surveyed)
     return without(marked.mutate(surveyed=marked.__surveyed.notnull()), "__surveyed")

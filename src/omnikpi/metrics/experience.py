@@ -112,17 +112,18 @@ register(
     ),
     _survey(
         id="survey_response_rate", name="Survey response rate",
-        formulas={"ru": "обработанные обращения хотя бы с одним ответом на опрос / "
+        formulas={"ru": "обработанные обращения хотя бы с одним ответом csat, nps или ces / "
                         "обработанные обращения (оба — по завершению обращения; ответы, "
                         "известные на момент as-of)",
-                  "uk": "оброблені звернення щонайменше з однією відповіддю на опитування / "
+                  "uk": "оброблені звернення щонайменше з однією відповіддю csat, nps або "
+                        "ces / "
                         "оброблені звернення (обидва — за завершенням звернення; відповіді, "
                         "відомі на момент as-of)"},
         names={"ru": "Доля ответивших на опрос", "uk": "Частка тих, хто відповів на опитування"},
         better="higher", unit="ratio",
         source="surveyed_contacts", tables=("contacts", "surveys"), booking="end",
-        formula="handled contacts with at least one survey answer / handled contacts "
-        "(both booked at the contact's end; answers known by as-of)",
+        formula="handled contacts with at least one csat, nps or ces answer / handled "
+        "contacts (both booked at the contact's end; answers known by as-of)",
         numerator=lambda t, p: n(t.handled & t.surveyed),
         denominator=lambda t, p: n(t.handled),
         notes="A contact and its answer are in the same period, the contact's end: an "
