@@ -424,3 +424,172 @@ def test_a_new_firing_s_subject_is_in_its_columns(db: str) -> None:
     with session_scope(db) as session:
         (detail,) = session.scalars(select(AlertEventDetail)).all()
         assert (detail.subject_tenant, detail.subject_site) == ("A", "kyiv")
+
+
+# -- the window judges every reading; notices in order, outcome kept, clearing said -------
+
+
+def test_a_short_dip_after_a_good_quarter_hour_is_averaged_with_it(db: str) -> None:
+    """sl_below 0.8, 15-minute window, 2-minute hold, a snapshot every 2 s: 13 minutes at
+    95 % then 70 %. The window kept only the samples in breach, so it fired 2 minutes into
+    the dip at 70 % although the 15-minute mean was 91.7 %. Now the window holds 451
+    samples (0…900 s) and goes below 80 % with the 271st at 70 % (180 × 0.95 + 271 × 0.7 =
+    360.7, / 451 = 0.7998, at 1320 s); held 2 minutes it fires at 1440 s, at 345.7 / 451."""
+    add_rule(db, "sl_below", 0.8, minutes=2, window=15)
+    sent: list[Notice] = []
+    engine = AlertEngine(db, send=sent.append)
+    step = 2 * US
+    fired_at = None
+    for i in range(800):
+        sl = 0.95 if i < 390 else 0.70
+        firing = engine.evaluate(snap(q__service_level=sl), START + i * step)
+        if firing:
+            fired_at = i
+            break
+    assert fired_at == 720  # 1440 s, not 450 (900 s: 2 minutes into the dip)
+    (alert,) = engine.firing()
+    assert alert.value == pytest.approx(345.7 / 451)
+    assert alert.breach_since_us == START + 660 * step
+    assert [n.payload["status"] for n in sent] == ["firing"]
+
+
+def test_a_window_keeps_at_most_600_buckets_and_their_exact_mean() -> None:
+    """Four snapshots a second for 20 minutes into a 15-minute window: 3,601 samples,
+    kept as 601 buckets of 1.5 s, whose mean is that of the last 900 s of samples."""
+    from omnikpi.live.alerts import Window
+
+    window = Window()
+    values = [float(i % 7) for i in range(4800)]
+    for i, value in enumerate(values):
+        window.add(START + i * US // 4, value, 15 * MIN)
+    assert len(window.buckets) <= 601
+    # buckets of 6 samples (1.5 s); the oldest kept ends at or after now − 900 s
+    first = window.buckets[0]
+    kept = values[(first.first_us - START) * 4 // US:]
+    assert sum(b.count for b in window.buckets) == len(kept)
+    assert 3600 <= len(kept) <= 3606
+    assert window.mean() == pytest.approx(sum(kept) / len(kept), abs=1e-12)
+
+
+def test_the_cleared_notice_says_it_cleared_with_the_clearing_facts(db: str) -> None:
+    """Its ``alert`` was the recovered value with the firing sentence: "Waiting 1 > 5"
+    and ``cleared: false``. Each notice carries its firing's id, a sequence and the
+    instant of its status."""
+    add_rule(db, "waiting_over", 5, minutes=0)
+    sent: list[Notice] = []
+    engine = AlertEngine(db, send=sent.append)
+    engine.evaluate(snap(q__waiting=9), START)
+    engine.evaluate(snap(q__waiting=1), START + 3 * MIN)
+    firing, cleared = (n.payload for n in sent)
+    assert firing["alert"]["message"] == "Waiting 9 > 5 on queue Sales (voice, kyiv, A)"
+    assert cleared["status"] == "cleared"
+    assert cleared["text"] == "Cleared: Waiting 9 > 5 on queue Sales (voice, kyiv, A)"
+    assert cleared["alert"]["message"] == cleared["text"]
+    assert cleared["alert"]["facts"]["cleared"] is True
+    assert cleared["alert"]["facts"]["value"] == 9.0
+    assert cleared["alert"]["facts"]["cleared_value"] == 1.0
+    assert firing["alert"]["facts"]["cleared"] is False
+    assert [p["sequence"] for p in (firing, cleared)] == [1, 2]
+    assert firing["event_id"] == cleared["event_id"] == firing["alert"]["event_id"] == 1
+    assert firing["status_at"] == "2027-01-15T08:00:00+00:00"
+    assert cleared["status_at"] == "2027-01-15T08:03:00+00:00"
+
+
+def _hook_rule(url: str, emails: str | None = None) -> None:
+    with session_scope(url) as session:
+        rule = AlertRule(name="Wait", kind="waiting_over", threshold=5, minutes=0,
+                         webhook_url="http://127.0.0.1:9/hook")
+        session.add(rule)
+        session.flush()
+        session.add(AlertRuleOptions(rule_id=rule.id, emails=emails))
+
+
+def test_a_clearing_waits_for_its_firing_s_attempts(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each notice had its own thread: while the firing waited to be retried the
+    clearing got through, and the retried firing then left the receiver on "firing"
+    for an alert that had ended. Now one sender per rule and subject sends them in turn."""
+    import threading
+
+    from omnikpi.delivery import DeliveryError, webhook
+
+    monkeypatch.setenv("OMNIKPI_WEBHOOK_SECRET", "s3cret")
+    _hook_rule(db)
+    posted: list[str] = []
+    firing_may_end = threading.Event()
+    clearing_posted = threading.Event()
+
+    def fake_post(url: str, body: bytes, **_: Any) -> None:
+        payload = json.loads(body)
+        if payload["status"] == "firing":
+            posted.append("firing tried")
+            firing_may_end.wait(5)  # the attempts and their back-off
+            posted.append("firing failed")
+            raise DeliveryError("the receiver answered 500 (2 attempts)")
+        posted.append(f"cleared sent (sequence {payload.get('sequence')})")
+        clearing_posted.set()
+
+    monkeypatch.setattr(webhook, "post", fake_post)
+    engine = AlertEngine(db)  # the background sender
+    recorded: list[str] = []
+    both_recorded = threading.Event()
+    deliver = engine.deliver
+
+    def deliver_and_count(notice: Notice) -> None:
+        deliver(notice)
+        recorded.append(notice.payload["status"])
+        if len(recorded) == 2:
+            both_recorded.set()
+
+    monkeypatch.setattr(engine, "deliver", deliver_and_count)
+    engine.evaluate(snap(q__waiting=9), START)
+    engine.evaluate(snap(q__waiting=1), START + MIN)
+    clearing_posted.wait(0.5)  # a sender of its own posts it at once
+    firing_may_end.set()
+    assert both_recorded.wait(5)
+    assert posted == ["firing tried", "firing failed", "cleared sent (sequence 2)"]
+    assert recorded == ["firing", "cleared"]
+    with session_scope(db) as session:
+        event = session.scalars(select(AlertEvent)).one()
+        assert (event.delivered, event.delivery_error) == (
+            False, "the receiver answered 500 (2 attempts)")
+
+
+@pytest.mark.parametrize(("fails", "delivered", "error"), [
+    ("firing", False, "HTTP 500 (firing)"),
+    ("cleared", False, "clearing: HTTP 500 (cleared)"),
+    ("", True, None),
+    ("both", False, "HTTP 500 (firing); clearing: HTTP 500 (cleared)"),
+])
+def test_a_failed_firing_is_not_recorded_as_delivered_when_its_clearing_is(
+        db: str, monkeypatch: pytest.MonkeyPatch, fails: str, delivered: bool,
+        error: str | None) -> None:
+    """The clearing's outcome overwrote the firing's: a firing never delivered read
+    ``delivered: true`` in the history once its clearing got through. The same for the
+    e-mail outcome."""
+    from omnikpi.delivery import DeliveryError, webhook
+    from omnikpi.delivery import email as mail
+
+    monkeypatch.setenv("OMNIKPI_WEBHOOK_SECRET", "s3cret")
+    _hook_rule(db, emails="lead@example.com")
+
+    def outcome(status: str) -> None:
+        if fails in (status, "both"):
+            raise DeliveryError(f"HTTP 500 ({status})")
+
+    monkeypatch.setattr(webhook, "post",
+                        lambda url, body, **_: outcome(json.loads(body)["status"]))
+    monkeypatch.setattr(mail, "send_email", lambda config, to, subject, text: outcome(
+        "cleared" if subject.startswith("OmniKPI alert: Cleared") else "firing"))
+    notices: list[Notice] = []
+    engine = AlertEngine(db, send=notices.append)
+    engine.evaluate(snap(q__waiting=9), START)
+    engine.evaluate(snap(q__waiting=1), START + MIN)
+    for notice in notices:
+        engine.deliver(notice)
+    with session_scope(db) as session:
+        event = session.scalars(select(AlertEvent)).one()
+        detail = session.get(AlertEventDetail, event.id)
+        assert detail is not None
+        assert (event.delivered, event.delivery_error) == (delivered, error)
+        assert (detail.emailed, detail.email_error) == (delivered, error)

@@ -2,14 +2,19 @@
 
 A rule watches one kind (``omnikpi.live.alert_kinds``) on every subject of the snapshot its
 tenant/site/queue/channel allows. The value judged is the mean of the subject's samples of
-the last ``window_minutes`` (the latest alone when 0). The condition must hold for the
-rule's ``minutes`` before the alert fires, and the value must be back past the clearing
-level (``clear_threshold``, else the threshold) for as long before it clears: a value
-hovering at the threshold neither fires nor clears over and over. A firing is stored
+the last ``window_minutes`` (the latest alone when 0): every reading is kept in the
+subject's window, in breach or not, so a short dip after a good quarter of an hour is
+averaged with that quarter (the window used to start at the first breaching sample, and a
+15-minute rule fired on a 2-minute dip). The condition must hold for the rule's
+``minutes`` before the alert fires, and the value must be back past the clearing level
+(``clear_threshold``, else the threshold) for as long before it clears: a value hovering
+at the threshold neither fires nor clears over and over. A firing is stored
 (``alert_events`` and its facts in ``alert_event_details``) and sent, when it fires and
 when it clears, to the rule's webhook (signed, retried: ``omnikpi.delivery.webhook``) and
-e-mail addresses (``omnikpi.delivery.email``), in background threads, the outcome
-recorded.
+e-mail addresses (``omnikpi.delivery.email``) in a background thread per rule and
+subject, one notice after the other: a clearing is sent only once its firing's attempts
+are over (a firing retried after its clearing left the receiver showing an ended alert).
+The outcome is recorded so that a failed firing never reads as delivered.
 
 The clock is the snapshot's instant (``evaluate(data, now_us)``): tests replay hand-made
 snapshots minute by minute.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 from collections import deque
@@ -46,7 +52,13 @@ from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 
 US = MICROS
 LOG = logging.getLogger("omnikpi.live.alerts")
-__all__ = ["ALERT_KINDS", "Active", "AlertEngine", "Notice", "RuleView"]
+__all__ = ["ALERT_KINDS", "Active", "AlertEngine", "Notice", "RuleView", "Window"]
+SENDER_THREAD = "omnikpi-alert-delivery"
+WINDOW_BUCKETS = 600
+"""The most groups of samples a window keeps: samples closer than a 600th of the window
+share one (a sum and a count, so the mean is unchanged). Every subject of every rule
+keeps its window — not only those in breach — and snapshots come up to four a second: a
+24-hour window of raw samples would hold 345,600 per subject."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,57 @@ class RuleView:
                    if options else ())
 
 
+@dataclass(slots=True)
+class _Bucket:
+    first_us: int
+    last_us: int
+    total: float
+    count: int
+
+
+@dataclass
+class Window:
+    """One (rule, subject)'s readings of the last ``window_minutes``: their mean is the
+    value judged. Kept for every reading, in breach or not (the mean of a window that
+    starts at the breach is the breach). Samples closer than a 600th of the window share
+    a bucket; a bucket leaves once its newest sample is older than the window, so the
+    mean may hold up to a 600th of the window more than the window (none when samples
+    are further apart than that)."""
+
+    buckets: deque[_Bucket] = field(default_factory=deque)
+    total: float = 0.0
+    count: int = 0
+    changes: int = 0
+    """Additions and removals since ``total`` was last summed afresh (it is, now and
+    then, so that rounding does not build up over a day of samples)."""
+
+    def add(self, now_us: int, value: float, window_us: int) -> None:
+        last = self.buckets[-1] if self.buckets else None
+        if last is not None and now_us - last.first_us < window_us // WINDOW_BUCKETS:
+            last.last_us = now_us
+            last.total += value
+            last.count += 1
+        else:
+            self.buckets.append(_Bucket(now_us, now_us, value, 1))
+        self.total += value
+        self.count += 1
+        self.changes += 1
+        oldest = now_us - window_us
+        dropped = False
+        while len(self.buckets) > 1 and self.buckets[0].last_us < oldest:
+            gone = self.buckets.popleft()
+            self.total -= gone.total
+            self.count -= gone.count
+            self.changes += 1
+            dropped = True
+        if dropped and self.changes > len(self.buckets):
+            self.total = math.fsum(b.total for b in self.buckets)
+            self.changes = 0
+
+    def mean(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
 @dataclass
 class Active:
     """One (rule, subject) being watched: pending, firing, or firing and clearing."""
@@ -84,7 +147,6 @@ class Active:
     rule: RuleView
     key: str
     subject: dict[str, str]
-    samples: deque[tuple[int, float]] = field(default_factory=deque)
     value: float | None = None
     breach_since_us: int | None = None
     clear_since_us: int | None = None
@@ -104,10 +166,14 @@ class Active:
                 "unit": kind.unit, "subject": self.subject,
                 "held_s": (now_us - since) / US, "cleared": cleared}
 
-    def to_json(self, now_us: int | None = None) -> dict[str, Any]:
+    def to_json(self, now_us: int | None = None,
+                facts: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The alert as the wallboard and the notices show it: by default what it is at
+        ``now_us``; ``facts`` gives another state of it (the clearing notice's)."""
         at = self.fired_at_us or 0
         since = self.breach_since_us if self.breach_since_us is not None else at
-        facts = self.facts(now_us if now_us is not None else at)
+        if facts is None:
+            facts = self.facts(now_us if now_us is not None else at)
         return {"rule_id": self.rule.id, "rule": self.rule.name, "kind": self.rule.kind,
                 "subject": self.key, "dims": self.subject, "message": sentence(facts),
                 "facts": facts, "event_id": self.event_id,
@@ -132,19 +198,33 @@ class Notice:
     event_id: int
     facts: dict[str, Any]
     payload: dict[str, Any]
+    subject: str = ""
+    """The subject's key: one rule's notices about one subject are sent in order."""
+
+    @property
+    def clearing(self) -> bool:
+        return self.payload.get("status") == "cleared"
 
 
 class AlertEngine:
     def __init__(self, database_url: str | None = None,
                  webhook_allowed_hosts: Sequence[str] = (), config: Config | None = None,
                  send: Callable[[Notice], None] | None = None) -> None:
-        """``send`` delivers a notice (default: webhook and e-mail in a thread each)."""
+        """``send`` delivers a notice (default: webhook and e-mail in a background
+        thread per rule and subject, in order)."""
         self.url = database_url
         self.config = config or Config()
         self.webhook_allowed_hosts = tuple(webhook_allowed_hosts) or \
             tuple(self.config.alerts.webhook_allowed_hosts)
         self.send = send or self._send_in_background
         self.active: dict[tuple[int, str], Active] = {}
+        self.windows: dict[int, dict[str, Window]] = {}
+        """Each rule's window of every subject it reads (dropped when the subject leaves
+        the snapshot or has no value)."""
+        self.outbox: dict[tuple[int, str], deque[Notice]] = {}
+        """Notices waiting for the sender of their rule and subject (a key is here while
+        its sender thread runs)."""
+        self.outbox_lock = threading.Lock()
         self.lock = threading.Lock()
         self.rules: list[RuleView] = []
         self.reload()
@@ -193,6 +273,7 @@ class AlertEngine:
         with self.lock:
             self.rules = [r for r in rules if r.kind in KINDS]
             known = {r.id: r for r in self.rules}
+            self.windows = {k: v for k, v in self.windows.items() if k in known}
             for key, item in list(self.active.items()):
                 if key[0] not in known:
                     del self.active[key]
@@ -217,16 +298,26 @@ class AlertEngine:
                 kind = KINDS[rule.kind]
                 now = {r.key: r for r in readings(kind, data) if matches(rule, r.subject)}
                 keys = set(now) | {k for (rid, k) in self.active if rid == rule.id}
+                windows = self.windows.setdefault(rule.id, {})
+                for gone in windows.keys() - now.keys():  # an agent logged off: forgotten
+                    del windows[gone]
+                window_us = int(rule.window_minutes * 60 * US)
                 for key in sorted(keys):
                     reading = now.get(key)
+                    if reading is None or reading.value is None:
+                        windows.pop(key, None)  # nothing to judge: start afresh
+                        judged = None
+                    else:
+                        window = windows.setdefault(key, Window())
+                        window.add(now_us, reading.value, window_us)
+                        judged = window.mean()
                     item = self.active.get((rule.id, key))
                     if item is None:
-                        if reading is None or not breached(kind, reading.value,
-                                                           rule.threshold):
+                        if reading is None or not breached(kind, judged, rule.threshold):
                             continue
                         item = Active(rule, key, reading.subject)
                         self.active[(rule.id, key)] = item
-                    outcome = self._step(item, reading.value if reading else None, now_us)
+                    outcome = self._step(item, judged, now_us)
                     if outcome == "fire":
                         fired.append(item)
                     elif outcome in ("clear", "drop"):
@@ -239,19 +330,10 @@ class AlertEngine:
             self._record_clear(item, now_us)
         return self.firing()
 
-    def _step(self, item: Active, value: float | None, now_us: int) -> str:
-        """Advance one subject by one sample: ``fire``, ``clear``, ``drop`` (a pending
-        breach that went away) or ``keep``."""
+    def _step(self, item: Active, judged: float | None, now_us: int) -> str:
+        """Advance one subject by the mean of its window (None: nothing to judge):
+        ``fire``, ``clear``, ``drop`` (a pending breach that went away) or ``keep``."""
         rule, kind = item.rule, KINDS[item.rule.kind]
-        if value is None:
-            item.samples.clear()
-        else:
-            item.samples.append((now_us, value))
-            oldest = now_us - int(rule.window_minutes * 60 * US)
-            while len(item.samples) > 1 and item.samples[0][0] < oldest:
-                item.samples.popleft()
-        judged = sum(v for _, v in item.samples) / len(item.samples) if item.samples \
-            else None
         if judged is not None:
             item.value = judged
         hold_us = int(rule.minutes * 60 * US)
@@ -290,33 +372,76 @@ class AlertEngine:
             item.event_id = event.id
             session.add(AlertEventDetail(event_id=event.id, kind=item.rule.kind,
                                          facts=json.dumps(facts)))
-        self._notify(item, facts, "firing")
+        self._notify(item, facts, "firing", now_us)
 
     def _record_clear(self, item: Active, now_us: int) -> None:
+        """End the firing and tell it: the sentence that fired (its value and hold),
+        marked cleared, with the value it cleared at (``cleared_value``)."""
         facts = {**item.facts(item.fired_at_us or now_us), "value": item.fired_value,
-                 "cleared": True}
+                 "cleared": True, "cleared_value": item.value}
         if item.event_id is not None:
             with session_scope(self.url) as session:
                 event = session.get(AlertEvent, item.event_id)
                 if event is not None:
                     event.ended_at = datetime.fromtimestamp(now_us / US, UTC)
-        self._notify(item, facts, "cleared")
+        self._notify(item, facts, "cleared", now_us)
 
-    def _notify(self, item: Active, facts: dict[str, Any], status: str) -> None:
+    def _notify(self, item: Active, facts: dict[str, Any], status: str,
+                now_us: int) -> None:
+        """Hand the notice to ``send``. Its ``alert`` is built from ``facts``, the
+        facts of this status: a clearing built from the recovered value with the firing
+        sentence read "Waiting 2 > 2" and ``cleared: false``. ``event_id``,
+        ``sequence`` (1 firing, 2 cleared) and ``status_at`` (when it fired or cleared,
+        not when it was sent) let a receiver keep the latest status of each firing
+        whatever order retries bring."""
         rule = item.rule
         if item.event_id is None or not (rule.webhook_url or rule.emails):
             return
-        payload = {"status": status, "text": sentence(facts), "alert": item.to_json(),
+        payload = {"status": status, "text": sentence(facts),
+                   "alert": item.to_json(facts=facts),
                    "rule": {"id": rule.id, "name": rule.name, "kind": rule.kind,
-                            "threshold": rule.threshold, "minutes": rule.minutes}}
-        self.send(Notice(rule, item.event_id, facts, payload))
+                            "threshold": rule.threshold, "minutes": rule.minutes},
+                   "event_id": item.event_id,
+                   "sequence": 2 if status == "cleared" else 1,
+                   "status_at": datetime.fromtimestamp(now_us / US, UTC).isoformat()}
+        self.send(Notice(rule, item.event_id, facts, payload, item.key))
 
     def _send_in_background(self, notice: Notice) -> None:
-        threading.Thread(target=self.deliver, args=(notice,), daemon=True,
-                         name="omnikpi-alert-delivery").start()
+        """Queue the notice for the sender of its rule and subject, starting one if none
+        runs. A thread per notice raced: a clearing sent while its firing waited for a
+        retry reached the receiver before the retried firing."""
+        key = (notice.rule.id, notice.subject or str(notice.event_id))
+        with self.outbox_lock:
+            waiting = self.outbox.get(key)
+            if waiting is not None:  # its sender sends it after those before it
+                waiting.append(notice)
+                return
+            self.outbox[key] = deque([notice])
+        threading.Thread(target=self._send_queued, args=(key,), daemon=True,
+                         name=SENDER_THREAD).start()
+
+    def _send_queued(self, key: tuple[int, str]) -> None:
+        """Deliver one rule and subject's notices one after the other, then stop."""
+        while True:
+            with self.outbox_lock:
+                waiting = self.outbox[key]
+                if not waiting:
+                    del self.outbox[key]
+                    return
+                notice = waiting.popleft()
+            try:
+                self.deliver(notice)
+            except Exception:  # the next notice is still sent
+                LOG.exception("alert %s: delivering the notice failed", notice.event_id)
 
     def deliver(self, notice: Notice) -> None:
-        """Send one notice to its webhook and addresses now; record what happened."""
+        """Send one notice to its webhook and addresses now; record what happened.
+
+        ``delivered`` (``emailed``) says that every notice of the firing sent so far got
+        through: the firing's outcome, then, once cleared, that and the clearing's. The
+        clearing's success used to overwrite a failed firing, and the history read
+        "delivered" for a firing the receiver never got. An error keeps the firing's
+        text; a failed clearing adds "clearing: …"."""
         from omnikpi.delivery import DeliveryError, webhook
         from omnikpi.delivery import email as mail
         from omnikpi.errors import OmniKPIError
@@ -352,11 +477,22 @@ class AlertEngine:
             event = session.get(AlertEvent, notice.event_id)
             detail = session.get(AlertEventDetail, notice.event_id)
             if event is not None and rule.webhook_url:
-                event.delivered = hook_error is None
-                event.delivery_error = hook_error
+                event.delivered, event.delivery_error = _outcome(
+                    notice, bool(event.delivered), event.delivery_error, hook_error)
             if detail is not None and rule.emails:
-                detail.emailed = mail_error is None
-                detail.email_error = mail_error
+                detail.emailed, detail.email_error = _outcome(
+                    notice, bool(detail.emailed), detail.email_error, mail_error)
         if hook_error or mail_error:
             LOG.warning("alert %s not delivered: %s", notice.event_id,
                         "; ".join(e for e in (hook_error, mail_error) if e))
+
+
+def _outcome(notice: Notice, delivered: bool, recorded: str | None,
+             error: str | None) -> tuple[bool, str | None]:
+    """A firing's delivery outcome after one more notice: the firing's own, or once its
+    clearing is sent, whether both got through and what failed."""
+    if not notice.clearing:
+        return error is None, error
+    if error is None:
+        return delivered, recorded
+    return False, "; ".join(e for e in (recorded, f"clearing: {error}") if e)
