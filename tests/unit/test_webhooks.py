@@ -19,6 +19,12 @@ from omnikpi.live.webhooks import post, resolve
     # IPv6 forms that carry 127.0.0.1 (IPv4-compatible, NAT64, 6to4) passed as global
     "http://[::127.0.0.1]/hook", "http://[64:ff9b::7f00:1]/hook",
     "http://[2002:7f00:1::]/hook", "http://[64:ff9b::a01:203]/hook",
+    # SIIT's IPv4-translated form, the local-use NAT64 prefix (whatever it carries) and
+    # the IETF protocol block passed as global too
+    "http://[::ffff:0:7f00:1]/hook", "http://[::ffff:0:a00:1]/hook",
+    "http://[64:ff9b:1::7f00:1]/hook", "http://[64:ff9b:1:7f00:1::]/hook",
+    "http://[64:ff9b:1::5db8:d822]/hook", "http://192.0.0.8/hook",
+    "http://[::ffff:0:c000:8]/hook",
 ])
 def test_internal_targets_are_refused(url: str) -> None:
     with pytest.raises(UsageError, match="webhook_allowed_hosts"):
@@ -34,8 +40,9 @@ def test_only_plain_http_urls(url: str) -> None:
 
 
 def test_a_public_address_is_pinned_and_an_allowed_host_passes() -> None:
-    for carried in ("http://[64:ff9b::5db8:d822]/hook", "http://[2002:5db8:d822::1]/hook"):
-        assert resolve(carried).url == carried  # 93.184.216.34 through NAT64 and 6to4
+    for carried in ("http://[64:ff9b::5db8:d822]/hook", "http://[2002:5db8:d822::1]/hook",
+                    "http://[::ffff:0:5db8:d822]/hook"):
+        assert resolve(carried).url == carried  # 93.184.216.34 through NAT64, 6to4, SIIT
     target = resolve("https://93.184.216.34:8443/hooks/alert?token=abc")
     assert target.url == "https://93.184.216.34:8443/hooks/alert?token=abc"
     assert target.host == "93.184.216.34:8443" and target.scheme == "https"

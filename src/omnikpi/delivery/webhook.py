@@ -10,26 +10,38 @@ stale timestamp (replays); :func:`verify` does both.
 after 1, 2, 4 … seconds (``[webhooks] attempts``, ``first_retry_seconds``); another
 ``4xx`` is final (the receiver refused the content, sending it again will not help).
 
+**Time limit.** ``timeout_seconds`` bounds a whole attempt, from connecting to the status
+line and headers of the answer: httpx's timeouts apply to each read, so a receiver that
+sent its answer a byte every 2 s held ``schedule run-due`` and the server's scheduler
+thread (and, past the lease, led to a report sent twice) with no limit. A watchdog shuts
+the attempt's socket down when the time is up; the answer's body is never read (only its
+status counts).
+
 **Server-side request forgery.** A supervisor names a URL and the server POSTs to it.
 Unchecked, that is a way to make the server call ``127.0.0.1``, the cloud metadata
 address or a database on the private network. So a target must resolve to public
-addresses only — loopback, link-local, private, shared, reserved and multicast ranges are
-refused — unless an administrator lists its host in the configuration
-(``[alerts] webhook_allowed_hosts``, which applies to every webhook). The address is
-resolved once and the request goes to that address (the host name still sent as
-``Host`` and, for https, as the TLS server name), so a name that re-resolves to an
-internal address between the check and the call gains nothing.
+addresses only — loopback, link-local, private, shared, reserved, IETF-protocol and
+multicast ranges are refused, also as the IPv4 address an IPv6 one carries (mapped, SIIT,
+NAT64, 6to4), and the local-use NAT64 prefix whole — unless an administrator lists its
+host in the configuration (``[alerts] webhook_allowed_hosts``, which applies to every
+webhook). The address is resolved once and the request goes to that address (the host
+name still sent as ``Host`` and, for https, as the TLS server name), so a name that
+re-resolves to an internal address between the check and the call gains nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -53,19 +65,33 @@ class Target:
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 """The well-known NAT64 prefix: its addresses reach the IPv4 address in their last 32 bits."""
+TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+"""SIIT's IPv4-translated addresses (RFC 2765): the IPv4 address in their last 32 bits."""
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+"""The local-use NAT64 prefix (RFC 8215): a translator of this network, with a prefix of
+any length inside it, so the IPv4 address may sit at any of RFC 6052's places. Refused
+whole: it is not globally reachable, and ``64:ff9b:1::7f00:1`` passed as global."""
+IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
+"""IETF protocol assignments (RFC 6890): not globally reachable, yet ``192.0.0.8`` passed
+as global."""
 
 
 def _public(address: str) -> bool:
     """Whether ``address`` is a public one, the IPv4 address an IPv6 one carries judged as
-    itself: ``::127.0.0.1``, ``64:ff9b::7f00:1`` (NAT64) and ``2002:7f00:1::`` (6to4) passed
-    as global though they reach this host's loopback where NAT64 or 6to4 is routed."""
+    itself: ``::127.0.0.1``, ``::ffff:0:7f00:1`` (SIIT), ``64:ff9b::7f00:1`` (NAT64) and
+    ``2002:7f00:1::`` (6to4) passed as global though they reach this host's loopback where
+    the translation is routed."""
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
         embedded = ip.ipv4_mapped or ip.sixtofour or (
             ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-            if ip in NAT64 or int(ip) >> 32 == 0 else None)
+            if ip in NAT64 or ip in TRANSLATED or int(ip) >> 32 == 0 else None)
         if embedded is not None:
             ip = embedded
+    if ip in IETF_PROTOCOL:
+        return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -129,14 +155,71 @@ def _retryable(status: int) -> bool:
     return status == 429 or status >= 500
 
 
+class _Deadline:
+    """One attempt's time limit: at ``seconds`` after entering, the sockets the attempt
+    opened are shut down, which wakes a read or a write blocked on them (the TLS
+    handshake's too). httpx's timeouts cannot do it: each applies to one read, and a
+    receiver sending a byte at a time resets it with each byte.
+
+    The sockets are learnt from httpcore's ``trace`` extension when a connection is made
+    (to the receiver or to a proxy) and held as duplicates: shutting a duplicate down stops
+    the socket itself, and a duplicate keeps its number from being given to another socket
+    of this process before the attempt ends."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.passed = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace callback: keep each socket the attempt connects."""
+        if not event.endswith(".connect_tcp.complete"):
+            return
+        raw = info["return_value"].get_extra_info("socket")
+        if not isinstance(raw, socket.socket):
+            return
+        held = raw.dup()
+        with self._lock:
+            self._sockets.append(held)
+            if self.passed:  # connected just as the time ran out
+                self._shut(held)
+
+    @staticmethod
+    def _shut(held: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # already closed by the other side
+            held.shutdown(socket.SHUT_RDWR)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            for held in self._sockets:
+                self._shut(held)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for held in self._sockets:
+                held.close()
+            self._sockets.clear()
+
+
 def post(url: str, body: bytes, *, content_type: str = "application/json",
          secret: str | None = None, allowed_hosts: Sequence[str] = (), attempts: int = 1,
          first_retry_seconds: float = 1.0, extra_headers: dict[str, str] | None = None,
          sleep: Callable[[float], None] = time.sleep,
          timeout_seconds: float = TIMEOUT_SECONDS) -> int:
     """POST ``body`` to a checked webhook, signed when ``secret`` is given, tried up to
-    ``attempts`` times; the number of attempts it took, or a :class:`DeliveryError`
-    (a :class:`UsageError` for a URL that is refused outright)."""
+    ``attempts`` times, each given ``timeout_seconds`` in all (:class:`_Deadline`); the
+    number of attempts it took, or a :class:`DeliveryError` (a :class:`UsageError` for a
+    URL that is refused outright)."""
     try:
         target = resolve(url, allowed_hosts)
     except UnresolvedHost as exc:  # the resolver may know it again later: not lasting
@@ -146,29 +229,37 @@ def post(url: str, body: bytes, *, content_type: str = "application/json",
     extensions = {"sni_hostname": target.host.split(":")[0]} \
         if target.scheme == "https" else {}
     problem, refused = "", False
-    with httpx.Client(timeout=timeout_seconds, follow_redirects=False) as client:
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                sleep(first_retry_seconds * 2 ** (attempt - 2))
-            headers = {"Host": target.host, "Content-Type": content_type,
-                       "User-Agent": "OmniKPI", **(extra_headers or {})}
-            if secret:
-                # signed per attempt: a retry carries a fresh timestamp
-                stamp = int(time.time())
-                headers[TIMESTAMP_HEADER] = str(stamp)
-                headers[SIGNATURE_HEADER] = signature(secret, stamp, body)
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            sleep(first_retry_seconds * 2 ** (attempt - 2))
+        headers = {"Host": target.host, "Content-Type": content_type,
+                   "User-Agent": "OmniKPI", **(extra_headers or {})}
+        if secret:
+            # signed per attempt: a retry carries a fresh timestamp
+            stamp = int(time.time())
+            headers[TIMESTAMP_HEADER] = str(stamp)
+            headers[SIGNATURE_HEADER] = signature(secret, stamp, body)
+        # a client per attempt: a connection kept from the last one would escape the
+        # deadline, which learns the sockets as they are connected
+        with _Deadline(timeout_seconds) as deadline, \
+                httpx.Client(timeout=timeout_seconds, follow_redirects=False) as client:
             try:
-                response = client.post(target.url, content=body, headers=headers,
-                                       extensions=extensions)
+                # streamed, and closed once the status is known: the body is not read
+                with client.stream("POST", target.url, content=body, headers=headers,
+                                   extensions={**extensions,
+                                               "trace": deadline.trace}) as response:
+                    status = response.status_code
             except httpx.HTTPError as exc:
-                problem = str(exc) or exc.__class__.__name__
+                problem = (f"timed out: no answer within {timeout_seconds:g} s"
+                           if deadline.passed or isinstance(exc, httpx.TimeoutException)
+                           else str(exc) or exc.__class__.__name__)
                 continue
-            if response.status_code < 300:
-                return attempt
-            problem = f"HTTP {response.status_code}"
-            refused = not _retryable(response.status_code)
-            if refused:
-                break
+        if status < 300:
+            return attempt
+        problem = f"HTTP {status}"
+        refused = not _retryable(status)
+        if refused:
+            break
     tries = f"{attempt} attempt" + ("s" if attempt != 1 else "")
     # a 4xx answer (but 429) is the receiver's no: it will say it again
     failure = DeliveryRefused if refused else DeliveryError

@@ -51,17 +51,55 @@ from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 log = logging.getLogger("omnikpi.schedules")
 
 STALE_RUN = timedelta(hours=1)
-"""A run still "running" this long after it started was cut off (the process stopped)."""
+"""A run of ``schedule run-due`` (cron: no heartbeat) still "running" this long after it
+started was cut off (the process stopped)."""
+LOST_AFTER = timedelta(seconds=90)
+"""A server's run whose heartbeat is this old was cut off (its process stopped): the
+scheduler's lease length, as the same process renews both."""
 RUNNING_ON = "running on "
-"""A running run's message while the scheduler of a server runs it: ``running on`` and the
-lease holder. The lease holder that finds a run marked by another holder knows that one
-stopped (it would hold the lease otherwise): a restart during the 08:00 run no longer
-leaves it "running" for an hour, refused by "Send again". A run of ``schedule run-due``
-(cron) has no holder: only the hour tells it was cut off."""
+"""A running run's message while the scheduler of a server runs it: ``running on``, the
+lease holder and its heartbeat (``, alive`` and an ISO instant), which the holder renews
+while the run lasts (:func:`beat`). A restart during the 08:00 run no longer leaves it
+"running" for an hour, refused by "Send again": the heartbeat stops, and a run whose
+heartbeat is older than :data:`LOST_AFTER` is tried again. Who holds the lease does not
+say whether a run was cut off: a run longer than the lease (a webhook timing out four
+times) lost it to another server, which marked the run still being sent "interrupted" and
+sent it a second time. A run of ``schedule run-due`` (cron) has no holder: only the hour
+tells it was cut off."""
+ALIVE = ", alive "
 
 
-def _running_on(holder: str | None) -> str:
-    return f"{RUNNING_ON}{holder}" if holder else ""
+def _running_on(holder: str | None, now: datetime | None = None) -> str:
+    """The mark of a run that ``holder`` runs, alive at ``now`` ('' without a holder)."""
+    if not holder:
+        return ""
+    stamp = (now or utcnow()).astimezone(UTC).isoformat()
+    return f"{RUNNING_ON}{holder}{ALIVE}{stamp}"
+
+
+def _alive_at(message: str) -> datetime | None:
+    """The heartbeat a running run's mark holds (None: no mark, or one written before
+    marks had a heartbeat)."""
+    if not message.startswith(RUNNING_ON) or ALIVE not in message:
+        return None
+    try:
+        return utc(datetime.fromisoformat(message.rpartition(ALIVE)[2]))
+    except ValueError:
+        return None
+
+
+def beat(database_url: str | None, holder: str, now: datetime) -> int:
+    """Renew the heartbeat of the runs ``holder`` is running (the number renewed): the
+    scheduler calls it while a run lasts, so no other process takes a run still being sent
+    for one that was cut off."""
+    mine = f"{RUNNING_ON}{holder}"
+    with session_scope(database_url) as session:
+        result = session.execute(update(ScheduleRun).where(
+            ScheduleRun.status == "running",
+            (ScheduleRun.message == mine)
+            | ScheduleRun.message.startswith(f"{mine}{ALIVE}", autoescape=True))
+            .values(message=_running_on(holder, now)))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def shown_message(run: ScheduleRun) -> str:
@@ -115,14 +153,15 @@ def render(result: ReportResult, fmt: str, title: str, lang: str = "en") -> byte
 
 
 def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
-           period: Period, holder: str | None = None) -> int | None:
+           period: Period, holder: str | None = None,
+           now: datetime | None = None) -> int | None:
     """The new run's id, or None when another process claimed this instant first."""
     try:
         with session_scope(database_url) as session:
             run = ScheduleRun(schedule_id=schedule_id, due_at=due_at, started_at=utcnow(),
                               status="running", period_from=period.start.isoformat(),
                               period_to=period.end.isoformat(),
-                              message=_running_on(holder))
+                              message=_running_on(holder, now))
             session.add(run)
             session.execute(update(ReportSchedule).where(ReportSchedule.id == schedule_id)
                             .values(last_due_at=due_at))
@@ -355,7 +394,7 @@ def _take_back(database_url: str | None, run_id: int, now: datetime | None,
     with session_scope(database_url) as session:
         result = session.execute(update(ScheduleRun).where(*wanted).values(
             status="running", started_at=utcnow(), finished_at=None, next_try_at=None,
-            message=_running_on(holder)))
+            message=_running_on(holder, now)))
         if not int(getattr(result, "rowcount", 0) or 0):
             return None
         run = session.get(ScheduleRun, run_id)
@@ -409,24 +448,39 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
     return outcomes
 
 
+def _cut_off(message: str, started_at: datetime, now: datetime,
+             lost_after: timedelta) -> bool:
+    """Whether a "running" run was left by a process that stopped: a server's (marked) run
+    whose heartbeat is older than ``lost_after`` — one marked before marks had a heartbeat
+    judged by its start — or an unmarked one (cron's) started :data:`STALE_RUN` ago."""
+    if message.startswith(RUNNING_ON):
+        return (_alive_at(message) or utc(started_at)) < now - lost_after
+    return utc(started_at) < now - STALE_RUN
+
+
 def _close_stale(database_url: str | None, now: datetime, config: Config,
-                 holder: str | None = None) -> None:
+                 lost_after: timedelta = LOST_AFTER) -> None:
     """A run left "running" by a process that stopped is failed, and tried again at once
-    when it has tries left (a restart during the 08:00 run no longer loses the day): one
-    started an hour ago, or, for ``holder`` (the scheduler's lease holder), one another
-    holder marked (:data:`RUNNING_ON`)."""
+    when it has tries left (a restart during the 08:00 run no longer loses the day). A run
+    is judged by its own heartbeat or age (:func:`_cut_off`), whoever holds the lease; it
+    is closed only if its mark is still the one read, so a heartbeat renewed meanwhile
+    keeps it running."""
     retry = bool(config.schedules.retry_minutes)
-    stale = ScheduleRun.started_at < now - STALE_RUN
-    if holder:
-        stale = stale | (ScheduleRun.message.startswith(RUNNING_ON)
-                         & (ScheduleRun.message != _running_on(holder)))
     with session_scope(database_url) as session:
-        session.execute(update(ScheduleRun).where(ScheduleRun.status == "running", stale)
-            .values(status=case((ScheduleRun.delivered_to.is_not(None), "partial"),
-                                else_="failed"), finished_at=now,
-                    next_try_at=case((ScheduleRun.attempts <= len(
-                        config.schedules.retry_minutes), now), else_=None) if retry else None,
-                    message="interrupted: the process stopped during the run"))
+        running = [(run_id, message) for run_id, message, started_at in session.execute(
+            select(ScheduleRun.id, ScheduleRun.message, ScheduleRun.started_at)
+            .where(ScheduleRun.status == "running"))
+            if _cut_off(message or "", started_at, now, lost_after)]
+        for run_id, message in running:
+            session.execute(update(ScheduleRun).where(
+                ScheduleRun.id == run_id, ScheduleRun.status == "running",
+                ScheduleRun.message == message)
+                .values(status=case((ScheduleRun.delivered_to.is_not(None), "partial"),
+                                    else_="failed"), finished_at=now,
+                        next_try_at=case((ScheduleRun.attempts <= len(
+                            config.schedules.retry_minutes), now), else_=None)
+                        if retry else None,
+                        message="interrupted: the process stopped during the run"))
 
 
 def _forget_old_files(database_url: str | None, now: datetime, days: int) -> None:
@@ -439,11 +493,14 @@ def _forget_old_files(database_url: str | None, now: datetime, days: int) -> Non
 
 
 def run_due(database_url: str | None, now: datetime, config: Config,
-            datasets: DatasetSource, holder: str | None = None) -> list[Outcome]:
+            datasets: DatasetSource, holder: str | None = None,
+            lost_after: timedelta = LOST_AFTER) -> list[Outcome]:
     """Run every enabled schedule due at ``now`` that no process has run yet, once.
-    ``holder``: the scheduler's lease holder running them (None: ``schedule run-due``)."""
+    ``holder``: the scheduler's lease holder running them, which renews their heartbeat
+    (None: ``schedule run-due``); ``lost_after``: how old a heartbeat says a run was cut
+    off."""
     now = now.astimezone(UTC)
-    _close_stale(database_url, now, config, holder)
+    _close_stale(database_url, now, config, lost_after)
     _forget_old_files(database_url, now, config.schedules.keep_files_days)
     with session_scope(database_url) as session:
         schedules = list(session.scalars(select(ReportSchedule).where(
@@ -458,7 +515,8 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         if due is None:
             continue
         period = period_ended(schedule.period, due, schedule.tz)
-        run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period, holder)
+        run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period, holder,
+                        now)
         if run_id is None:
             continue
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
