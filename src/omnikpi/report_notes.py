@@ -35,7 +35,36 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if outside:
         notes.append(outside)
     notes += [f"{metric_id} has no value: {text}" for metric_id, text in empty_notes_en(result)]
+    notes += shared_cost_notes(result)
     return notes + unread_param_notes(list(result.metrics), params or {})
+
+
+PER_UNIT_COSTS = ("cost_per_contact", "cost_per_resolution", "cost_per_sale",
+                  "cost_per_customer_served", "cost_per_customer")
+"""The cost metrics that divide a group's costs by that group's own contacts."""
+
+
+def shared_cost_notes(result: ReportResult) -> list[str]:
+    """Why the row of no tenant reads a cost per contact far above the others: a cost row
+    naming no tenant falls in that row (the catalog's null group), where it is divided
+    by the contacts naming no tenant only — a center's rent over its few own calls read
+    500 per contact beside clients of 100."""
+    if "tenant" not in result.by:
+        return []
+    tenants = result.values["tenant"]
+    notes = []
+    for metric_id in PER_UNIT_COSTS:
+        values = result.values.get(metric_id)
+        if values is None:
+            continue
+        shared = any(t is None and v is not None for t, v in zip(tenants, values, strict=True))
+        if shared and any(t is not None for t in tenants):
+            notes.append(
+                f"{metric_id} of the row without a tenant divides the cost rows that name "
+                "no tenant by the contacts that name none: a cost shared by every tenant "
+                "(rent, licences) reads there as those contacts' alone; give each cost row "
+                "its tenant to compare tenants, or read the total")
+    return notes
 
 
 def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]] | None,

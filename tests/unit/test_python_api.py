@@ -217,3 +217,36 @@ def test_a_truth_value_is_no_number(name: str, value: bool) -> None:
     refuses ``threshold_seconds=true``, and so does the API."""
     with pytest.raises(omnikpi.UsageError, match=f"bad value '{value}' for parameter {name}"):
         omnikpi.report(DEMO_DATA_DIR, metrics=name.split(".")[0], params={name: value})
+
+
+def test_a_shared_cost_in_the_row_without_a_tenant_is_said_so(tmp_path: Path) -> None:
+    """A cost row naming no tenant (the center's rent) is divided by the contacts naming
+    none: four bank calls and one call of the center's own read bank "—" and 500 per
+    contact in the row without a tenant. The figures stay the catalog's null group; a
+    note says why the row reads so high."""
+    calls = "".join(
+        f"c{i},voice,q1,2024-05-06T1{i}:00:00Z,2024-05-06T1{i}:00:10Z,"
+        f"2024-05-06T1{i}:00:10Z,2024-05-06T1{i}:05:00Z,a1,{'bank' if i < 5 else ''}\n"
+        for i in range(1, 6))
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+        "agent_id,tenant\n" + calls)
+    (tmp_path / "costs.csv").write_text(
+        "period_start,period_end,channel,category,amount\n"
+        "2024-05-06T00:00:00Z,2024-05-07T00:00:00Z,voice,rent,500\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = omnikpi.report_result(tmp_path, metrics=["cost_per_contact", "handled"],
+                                       by=["tenant"])
+    assert result.rows == [{"tenant": "bank", "cost_per_contact": None, "handled": 4},
+                           {"tenant": None, "cost_per_contact": 500.0, "handled": 1}]
+    notes = [str(w.message) for w in caught if issubclass(w.category, omnikpi.ReportNote)]
+    assert notes == ["cost_per_contact of the row without a tenant divides the cost rows "
+                     "that name no tenant by the contacts that name none: a cost shared by "
+                     "every tenant (rent, licences) reads there as those contacts' alone; "
+                     "give each cost row its tenant to compare tenants, or read the total"]
+    with warnings.catch_warnings(record=True) as total:
+        warnings.simplefilter("always")
+        assert omnikpi.report_result(tmp_path, metrics=["cost_per_contact"]).rows == [
+            {"cost_per_contact": 100.0}]
+    assert not [w for w in total if issubclass(w.category, omnikpi.ReportNote)]
