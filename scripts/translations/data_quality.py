@@ -223,6 +223,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "працівників береться з employee_surveys. Вивантажуйте відповіді на питання про "
         "незадоволеність як csat (їхня шкала віднесе їх до нижніх балів), відповіді "
         "опитування працівників — до employee_surveys (бали за її шкалою 1–10)."),
+    # omnikpi.schema.hints.REPEATED_ANSWERS
+    "Survey answers repeated row for row (the same contact or person, survey, instant and "
+    "score): each copy counts as another answer in the satisfaction figures and their "
+    "response counts. An export read twice, or windows that overlap, repeat lines: "
+    "remove the copies, or bring the files in with omnikpi import, which keeps each "
+    "answer once.": (
+        "Ответы опросов, повторённые строка в строку (то же обращение или сотрудник, "
+        "опрос, момент и балл): каждая копия считается ещё одним ответом в показателях "
+        "удовлетворённости и в числе ответов. Строки повторяет выгрузка, прочитанная "
+        "дважды, или перекрывающиеся периоды выгрузок: удалите копии или загрузите файлы "
+        "через omnikpi import, который сохраняет каждый ответ один раз.",
+        "Відповіді опитувань, повторені рядок у рядок (те саме звернення чи працівник, "
+        "опитування, момент і бал): кожна копія рахується ще однією відповіддю в "
+        "показниках задоволеності та в кількості відповідей. Рядки повторює вивантаження, "
+        "прочитане двічі, або періоди вивантажень, що перекриваються: видаліть копії або "
+        "завантажте файли через omnikpi import, який зберігає кожну відповідь один раз."),
     # omnikpi.schema.hints.STATES_WITHOUT_SHIFTS
     "Agent states of agents who have no shift at all in the schedule: adherence, "
     "conformance, shrinkage and utilization have no scheduled time for them, so they are "

@@ -232,6 +232,37 @@ def test_survey_types_no_metric_reads_are_noted(tmp_path: Path) -> None:
     assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []
 
 
+def test_survey_answers_repeated_row_for_row_are_noted(tmp_path: Path) -> None:
+    """A CSAT export read twice: c1's 1-point answer three times counts three answers
+    (csat 2/5 where the answers are c1's 1 and c2's two 5s of 1–5: 2/3); the two copies
+    beyond the first are noted. An employee survey's answer repeated once is one more; a
+    same score at another instant (c2's) is another answer, not a copy."""
+    (tmp_path / "surveys.csv").write_text(
+        "contact_id,survey,score,scale_min,scale_max,answered_at\n"
+        "c1,csat,1,1,5,2024-03-05T10:00:00Z\n"
+        "c1,csat,1,1,5,2024-03-05T10:00:00Z\n"
+        "c1,csat,1,1,5,2024-03-05T10:00:00Z\n"
+        "c2,csat,5,1,5,2024-03-05T11:00:00Z\n"
+        "c2,csat,5,1,5,2024-03-05T11:30:00Z\n")
+    (tmp_path / "employee_surveys.csv").write_text(
+        "agent_id,dimension,score,answered_at\n"
+        "a1,engagement,7,2024-03-05T10:00:00Z\n"
+        "a1,engagement,7,2024-03-05T10:00:00Z\n"
+        "a1,workload,7,2024-03-05T10:00:00Z\n")
+    code, output = _validate(tmp_path, "--format", "json")
+    assert code == 0, output
+    hints = json.loads(output)["hints"]
+    assert [(h["table"], h["rows"]) for h in hints] == [("surveys", 2),
+                                                         ("employee_surveys", 1)]
+    assert hints[0]["message"].startswith("Survey answers repeated row for row")
+    assert omnikpi.report_result(tmp_path, metrics=["csat"]).rows == [{"csat": 2 / 5}]
+    (tmp_path / "surveys.csv").write_text(
+        "contact_id,survey,score,scale_min,scale_max,answered_at\n"
+        "c1,csat,1,1,5,2024-03-05T10:00:00Z\nc2,csat,1,1,5,2024-03-05T10:00:00Z\n")
+    (tmp_path / "employee_surveys.csv").unlink()
+    assert json.loads(_validate(tmp_path, "--format", "json")[1])["hints"] == []
+
+
 def test_messages_of_a_contact_not_loaded_are_noted(tmp_path: Path) -> None:
     """Chat c1 and its messages; chat zz9's four messages have no contact (the contacts
     export covered a shorter window). ART reads c1 alone: its second request 10:01:00 →

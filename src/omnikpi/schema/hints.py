@@ -109,6 +109,16 @@ SURVEYS_NO_METRIC_READS = (
 separate dissatisfaction question exported as ``cdsat`` had CDSAT read from its csat
 answers only, and its own answers counted nowhere without a word."""
 
+REPEATED_ANSWERS = (
+    "Survey answers repeated row for row (the same contact or person, survey, instant and "
+    "score): each copy counts as another answer in the satisfaction figures and their "
+    "response counts. An export read twice, or windows that overlap, repeat lines: "
+    "remove the copies, or bring the files in with omnikpi import, which keeps each "
+    "answer once.")
+"""Said of survey rows equal in every column the answer is (no rule refuses them: a
+survey answer has no id): two copies of a 1-point CSAT answer halved a small team's
+figure without a word. Counted as the copies beyond the first."""
+
 MESSAGES_WITHOUT_CONTACT = (
     "Messages of contacts that are not among the loaded contacts (missing from the "
     "contacts export, or quarantined): the response times (ART, first and in-session) "
@@ -135,6 +145,10 @@ _OVERLAPS = (
     "ORDER BY {lo}, {hi} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
     "FROM {table}) WHERE lo {cmp} before")
 """Rows of one agent that begin before an earlier row of the agent has ended."""
+
+_REPEATS = ("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {table} "
+            "GROUP BY {key} HAVING count(*) > 1)")
+"""The copies beyond the first of rows equal in ``key`` (NULLs group together)."""
 
 _ACTIVE_LIST = ", ".join(sql_str(s) for s in ACTIVE_STATES)
 _CHATS_OUTSIDE_ACTIVE_TIME = (
@@ -179,6 +193,10 @@ _TABLE_HINTS = (
      "nullif(trim(leave_type), '') IS NOT NULL", LEAVE_TYPE_WITHOUT_LEFT),
     ("surveys", "SELECT count(*) FROM surveys WHERE lower(survey) IN ('cdsat', 'esat')",
      SURVEYS_NO_METRIC_READS),
+    ("surveys", _REPEATS.format(key="contact_id, customer_id, survey, answered_at, score",
+                                table="surveys"), REPEATED_ANSWERS),
+    ("employee_surveys", _REPEATS.format(key="agent_id, dimension, answered_at, score",
+                                         table="employee_surveys"), REPEATED_ANSWERS),
 )
 """(table, a query counting its rows concerned, what it means): data no rule refuses —
 the shapes are legal — that makes two metrics disagree or counts time twice."""
