@@ -35,7 +35,7 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if outside:
         notes.append(outside)
     notes += [f"{metric_id} has no value: {text}" for metric_id, text in empty_notes_en(result)]
-    notes += shared_cost_notes(result)
+    notes += shared_cost_notes(dataset, result, engine)
     return notes + unread_param_notes(list(result.metrics), params or {})
 
 
@@ -44,27 +44,28 @@ PER_UNIT_COSTS = ("cost_per_contact", "cost_per_resolution", "cost_per_sale",
 """The cost metrics that divide a group's costs by that group's own contacts."""
 
 
-def shared_cost_notes(result: ReportResult) -> list[str]:
-    """Why the row of no tenant reads a cost per contact far above the others: a cost row
-    naming no tenant falls in that row (the catalog's null group), where it is divided
-    by the contacts naming no tenant only — a center's rent over its few own calls read
-    500 per contact beside clients of 100."""
-    if "tenant" not in result.by:
+def shared_cost_notes(dataset: Dataset, result: ReportResult, engine: str) -> list[str]:
+    """Why the row of no tenant reads a cost per contact far above the others, or none: a
+    cost row naming no tenant falls in that row (the catalog's null group), where it is
+    divided by the contacts naming no tenant only — a center's rent over its few own
+    calls read 500 per contact beside clients of 100, and with no such contact it is in
+    no tenant's figure at all. A cost metric's row without a tenant is there only when
+    such costs (or such contacts) are."""
+    if "tenant" not in result.by or not any(m in result.values for m in PER_UNIT_COSTS):
         return []
     tenants = result.values["tenant"]
-    notes = []
-    for metric_id in PER_UNIT_COSTS:
-        values = result.values.get(metric_id)
-        if values is None:
-            continue
-        shared = any(t is None and v is not None for t, v in zip(tenants, values, strict=True))
-        if shared and any(t is not None for t in tenants):
-            notes.append(
-                f"{metric_id} of the row without a tenant divides the cost rows that name "
-                "no tenant by the contacts that name none: a cost shared by every tenant "
-                "(rent, licences) reads there as those contacts' alone; give each cost row "
-                "its tenant to compare tenants, or read the total")
-    return notes
+    if not any(t is not None for t in tenants) or None not in tenants:
+        return []
+    if engine != "duckdb" or not dataset.has("costs"):
+        return []  # on Spark the rows are on the cluster
+    shared = dataset.con.execute("SELECT count(*) FROM costs WHERE tenant IS NULL").fetchone()
+    if not shared or not shared[0]:
+        return []
+    return [f"{metric_id}: the cost rows that name no tenant are in the row without a "
+            "tenant, divided by the contacts that name none (if any), and in no tenant's "
+            "figure: a cost shared by every tenant (rent, licences) is then no tenant's; "
+            "give each cost row its tenant to compare tenants, or read the total"
+            for metric_id in PER_UNIT_COSTS if metric_id in result.values]
 
 
 def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]] | None,

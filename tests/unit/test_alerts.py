@@ -430,44 +430,47 @@ def test_a_new_firing_s_subject_is_in_its_columns(db: str) -> None:
 
 
 def test_a_short_dip_after_a_good_quarter_hour_is_averaged_with_it(db: str) -> None:
-    """sl_below 0.8, 15-minute window, 2-minute hold, a snapshot every 2 s: 13 minutes at
-    95 % then 70 %. The window kept only the samples in breach, so it fired 2 minutes into
-    the dip at 70 % although the 15-minute mean was 91.7 %. Now the window holds 451
-    samples (0…900 s) and goes below 80 % with the 271st at 70 % (180 × 0.95 + 271 × 0.7 =
-    360.7, / 451 = 0.7998, at 1320 s); held 2 minutes it fires at 1440 s, at 345.7 / 451."""
+    """sl_below 0.8, 15-minute window, 2-minute hold, a snapshot every 15 s (a 60th of the
+    window: each its own bucket): 13 minutes at 95 % (52 samples, 0…765 s) then 70 %. The
+    window kept only the samples in breach, so it fired 2 minutes into the dip (900 s) at
+    70 % although the 15-minute mean was 91.7 %. Now the window holds 61 samples (the
+    last 900 s) and goes below 80 % with the 37th at 70 % (24 × 0.95 + 37 × 0.7 = 48.7,
+    / 61 = 0.798, at 1320 s; with 36 it is 48.95 / 61 = 0.802); held 2 minutes it fires
+    at 1440 s, at (16 × 0.95 + 45 × 0.7) / 61 = 46.7 / 61."""
     add_rule(db, "sl_below", 0.8, minutes=2, window=15)
     sent: list[Notice] = []
     engine = AlertEngine(db, send=sent.append)
-    step = 2 * US
+    step = 15 * US
     fired_at = None
-    for i in range(800):
-        sl = 0.95 if i < 390 else 0.70
+    for i in range(200):
+        sl = 0.95 if i < 52 else 0.70
         firing = engine.evaluate(snap(q__service_level=sl), START + i * step)
         if firing:
             fired_at = i
             break
-    assert fired_at == 720  # 1440 s, not 450 (900 s: 2 minutes into the dip)
+    assert fired_at == 96  # 1440 s, not 60 (900 s: 2 minutes into the dip)
     (alert,) = engine.firing()
-    assert alert.value == pytest.approx(345.7 / 451)
-    assert alert.breach_since_us == START + 660 * step
+    assert alert.value == pytest.approx(46.7 / 61)
+    assert alert.breach_since_us == START + 88 * step
     assert [n.payload["status"] for n in sent] == ["firing"]
 
 
-def test_a_window_keeps_at_most_600_buckets_and_their_exact_mean() -> None:
+def test_a_window_keeps_at_most_60_buckets_and_their_exact_mean() -> None:
     """Four snapshots a second for 20 minutes into a 15-minute window: 3,601 samples,
-    kept as 601 buckets of 1.5 s, whose mean is that of the last 900 s of samples."""
+    kept as 61 buckets of 15 s, whose mean is that of the samples kept (the last 900 s
+    and at most one bucket more)."""
     from omnikpi.live.alerts import Window
 
     window = Window()
     values = [float(i % 7) for i in range(4800)]
     for i, value in enumerate(values):
         window.add(START + i * US // 4, value, 15 * MIN)
-    assert len(window.buckets) <= 601
-    # buckets of 6 samples (1.5 s); the oldest kept ends at or after now − 900 s
+    assert len(window.buckets) <= 61
+    # buckets of 60 samples (15 s); the oldest kept ends at or after now − 900 s
     first = window.buckets[0]
     kept = values[(first.first_us - START) * 4 // US:]
     assert sum(b.count for b in window.buckets) == len(kept)
-    assert 3600 <= len(kept) <= 3606
+    assert 3600 <= len(kept) <= 3660
     assert window.mean() == pytest.approx(sum(kept) / len(kept), abs=1e-12)
 
 

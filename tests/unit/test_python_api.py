@@ -241,10 +241,31 @@ def test_a_shared_cost_in_the_row_without_a_tenant_is_said_so(tmp_path: Path) ->
     assert result.rows == [{"tenant": "bank", "cost_per_contact": None, "handled": 4},
                            {"tenant": None, "cost_per_contact": 500.0, "handled": 1}]
     notes = [str(w.message) for w in caught if issubclass(w.category, omnikpi.ReportNote)]
-    assert notes == ["cost_per_contact of the row without a tenant divides the cost rows "
-                     "that name no tenant by the contacts that name none: a cost shared by "
-                     "every tenant (rent, licences) reads there as those contacts' alone; "
-                     "give each cost row its tenant to compare tenants, or read the total"]
+    assert notes == ["cost_per_contact: the cost rows that name no tenant are in the row "
+                     "without a tenant, divided by the contacts that name none (if any), "
+                     "and in no tenant's figure: a cost shared by every tenant (rent, "
+                     "licences) is then no tenant's; give each cost row its tenant to "
+                     "compare tenants, or read the total"]
+    # every call a tenant's: the rent is in no row's figure, said all the same; with the
+    # rent given to the bank, nothing to say
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+        "agent_id,tenant\n" + calls.replace(",\n", ",bank\n"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = omnikpi.report_result(tmp_path, metrics=["cost_per_contact"], by=["tenant"])
+    assert result.rows == [{"tenant": "bank", "cost_per_contact": None},
+                           {"tenant": None, "cost_per_contact": None}]
+    assert [str(w.message) for w in caught
+            if issubclass(w.category, omnikpi.ReportNote)] == notes
+    (tmp_path / "costs.csv").write_text(
+        "period_start,period_end,channel,category,amount,tenant\n"
+        "2024-05-06T00:00:00Z,2024-05-07T00:00:00Z,voice,rent,500,bank\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = omnikpi.report_result(tmp_path, metrics=["cost_per_contact"], by=["tenant"])
+    assert result.rows == [{"tenant": "bank", "cost_per_contact": 100.0}]
+    assert not [w for w in caught if issubclass(w.category, omnikpi.ReportNote)]
     with warnings.catch_warnings(record=True) as total:
         warnings.simplefilter("always")
         assert omnikpi.report_result(tmp_path, metrics=["cost_per_contact"]).rows == [

@@ -135,3 +135,36 @@ def test_a_run_whose_heartbeat_stopped_is_tried_again_by_the_next_holder(
     assert [(o.status, o.message) for o in other.check()] == [
         ("ok", "try 2: sent")]
     assert _runs(url) == [("ok", 2)]
+
+
+def test_a_run_claimed_late_in_a_check_is_marked_alive_when_claimed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two schedules due at 08:00; the first one's delivery takes 200 s. The second run,
+    claimed after it, was marked alive at the check's start (08:00:30): any other process
+    then judged it cut off (its heartbeat 200 s old, past the lease) before the first
+    beat, and sent it again. It is marked alive when claimed: the check's instant moved
+    on by the time the check took."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    data = write_two_tenants(tmp_path / "data")
+    with session_scope(url) as session:
+        for name in ("First", "Second"):
+            add_schedule(session, NewSchedule(name, VOLUME, "0 8 * * *", "UTC", "folder",
+                                              [str(tmp_path / name)], "csv",
+                                              data_path=str(data),
+                                              since=T0 - timedelta(hours=1)), None)
+    clock = {"t": 1000.0}
+    monkeypatch.setattr(runner.time, "monotonic", lambda: clock["t"])
+    marks: list[str] = []
+
+    def slow(*args: Any, **kwargs: Any) -> str:
+        with session_scope(url) as session:
+            marks.extend(r.message or "" for r in session.scalars(
+                select(ScheduleRun).where(ScheduleRun.status == "running")))
+        clock["t"] += 200.0  # four webhook timeouts
+        return "sent"
+
+    monkeypatch.setattr(runner, "deliver", slow)
+    run_due(url, T0, Config(), folder_datasets(), holder="server-a")
+    stamps = [datetime.fromisoformat(m.rpartition(runner.ALIVE)[2]) for m in marks]
+    assert stamps == [T0, T0 + timedelta(seconds=200)]

@@ -54,7 +54,7 @@ from omnikpi.connectors.source_files import (
 from omnikpi.connectors.spreadsheets import sheets_as_csv
 from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
-from omnikpi.connectors.writer import KEYS, SNAPSHOTS, merge_write
+from omnikpi.connectors.writer import KEYS, SNAPSHOTS, TEXT_KEYED, merge_write
 from omnikpi.errors import DataError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
 from omnikpi.schema.convert import quote, sql_str
@@ -199,6 +199,10 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[TableMapping]]:
                if REMOVES_OLDER in f):
             raise UsageError(f"mapping {path}: [[{key}filters]] {REMOVES_OLDER} is true or "
                              "false")
+        if any(f.get(REMOVES_OLDER) for f in filters) and name in TEXT_KEYED:
+            raise UsageError(f"mapping {path}: [[{key}filters]] {REMOVES_OLDER} is not for "
+                             f"{name}: its rows are told apart by their text too, which a "
+                             "skipped form does not carry")
         if any(f.get(REMOVES_OLDER) for f in filters) and not (
                 isinstance(spec.get("version"), str)
                 or isinstance(mapping.get("source", {}).get("version"), str)):

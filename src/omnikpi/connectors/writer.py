@@ -189,7 +189,10 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
             removed_here = _older_than_removals(frame, kept, KEYS[table], removals)
             kept &= ~removed_here
             same = _replaced_by_their_twin(frame, kept, old_rows, new.column_names)
-            removed = int(removed_here[:old_rows].sum())
+            # a stored row is removed when its record is (the newest form it lost to may
+            # have arrived with the removing one): it was counted as replaced
+            removed = int((~kept[:old_rows] & _of_keys(frame, KEYS[table], removed_here)
+                           [:old_rows]).sum())
             updated = int((~kept[:old_rows]).sum()) - same - removed
         else:
             kept = (~frame.duplicated(subset=key, keep="first")).to_numpy() \
@@ -211,6 +214,14 @@ def merge_write(run: ImportCommit, table: str, new: pa.Table, fmt: str = "parque
     run.place(staged, target)
     transaction.checkpoint(f"staged {target.name}")
     return Merged(int(new.num_rows), repeated, updated, added, removed)
+
+
+def _of_keys(frame: Any, key: list[str], rows: Any) -> Any:
+    """Which rows of ``frame`` share their key with one of ``rows`` (a mask)."""
+    import pandas as pd
+
+    keys = pd.MultiIndex.from_frame(frame[key].astype(object))
+    return keys.isin(keys[rows])
 
 
 def _removal_forms(run: ImportCommit, table: str, arriving: Any) -> Any:

@@ -54,8 +54,8 @@ US = MICROS
 LOG = logging.getLogger("omnikpi.live.alerts")
 __all__ = ["ALERT_KINDS", "Active", "AlertEngine", "Notice", "RuleView", "Window"]
 SENDER_THREAD = "omnikpi-alert-delivery"
-WINDOW_BUCKETS = 600
-"""The most groups of samples a window keeps: samples closer than a 600th of the window
+WINDOW_BUCKETS = 60
+"""The most groups of samples a window keeps: samples closer than a 60th of the window
 share one (a sum and a count, so the mean is unchanged). Every subject of every rule
 keeps its window — not only those in breach — and snapshots come up to four a second: a
 24-hour window of raw samples would hold 345,600 per subject."""
@@ -101,9 +101,9 @@ class _Bucket:
 class Window:
     """One (rule, subject)'s readings of the last ``window_minutes``: their mean is the
     value judged. Kept for every reading, in breach or not (the mean of a window that
-    starts at the breach is the breach). Samples closer than a 600th of the window share
+    starts at the breach is the breach). Samples closer than a 60th of the window share
     a bucket; a bucket leaves once its newest sample is older than the window, so the
-    mean may hold up to a 600th of the window more than the window (none when samples
+    mean may hold up to a 60th of the window more than the window (none when samples
     are further apart than that)."""
 
     buckets: deque[_Bucket] = field(default_factory=deque)
@@ -417,8 +417,13 @@ class AlertEngine:
                 waiting.append(notice)
                 return
             self.outbox[key] = deque([notice])
-        threading.Thread(target=self._send_queued, args=(key,), daemon=True,
-                         name=SENDER_THREAD).start()
+        try:
+            threading.Thread(target=self._send_queued, args=(key,), daemon=True,
+                             name=SENDER_THREAD).start()
+        except RuntimeError:  # no thread to be had: the next notice starts one afresh
+            with self.outbox_lock:
+                self.outbox.pop(key, None)
+            LOG.exception("alert %s: no thread to send the notice", notice.event_id)
 
     def _send_queued(self, key: tuple[int, str]) -> None:
         """Deliver one rule and subject's notices one after the other, then stop."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -384,17 +385,19 @@ class _Taken:
 
 
 def _take_back(database_url: str | None, run_id: int, now: datetime | None,
-               holder: str | None = None) -> _Taken | None:
+               holder: str | None = None, alive_at: datetime | None = None
+               ) -> _Taken | None:
     """Mark a failed run running again in one statement — whoever else tries at the same
     moment (a second click, a second server) finds nothing to take — and read what
-    running it needs. ``now``: only when its automatic retry has come. None: not taken."""
+    running it needs. ``now``: only when its automatic retry has come; ``alive_at``: the
+    heartbeat to mark it with (else ``now``). None: not taken."""
     wanted = [ScheduleRun.id == run_id, ScheduleRun.status.in_(RETRIED)]
     if now is not None:
         wanted.append(ScheduleRun.next_try_at <= now)
     with session_scope(database_url) as session:
         result = session.execute(update(ScheduleRun).where(*wanted).values(
             status="running", started_at=utcnow(), finished_at=None, next_try_at=None,
-            message=_running_on(holder, now)))
+            message=_running_on(holder, alive_at or now)))
         if not int(getattr(result, "rowcount", 0) or 0):
             return None
         run = session.get(ScheduleRun, run_id)
@@ -422,7 +425,8 @@ def retry_run(database_url: str | None, run_id: int, config: Config,
 
 
 def _retry_due(database_url: str | None, now: datetime, config: Config,
-               datasets: DatasetSource, holder: str | None = None) -> list[Outcome]:
+               datasets: DatasetSource, holder: str | None = None,
+               clock: Callable[[], datetime] | None = None) -> list[Outcome]:
     """Try again the failed runs whose next try has come, of schedules still enabled;
     one process takes each (``_take_back``)."""
     with session_scope(database_url) as session:
@@ -434,7 +438,8 @@ def _retry_due(database_url: str | None, now: datetime, config: Config,
             .order_by(ScheduleRun.next_try_at)).scalars())
     outcomes = []
     for run_id in waiting:
-        taken = _take_back(database_url, run_id, now, holder)
+        taken = _take_back(database_url, run_id, now, holder,
+                           clock() if clock is not None else None)
         if taken is None or taken.schedule is None:
             continue  # another process took it, or someone pressed "Send again"
         schedule, period = taken.schedule, taken.period
@@ -500,6 +505,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
     (None: ``schedule run-due``); ``lost_after``: how old a heartbeat says a run was cut
     off."""
     now = now.astimezone(UTC)
+    clock = _check_clock(now)
     _close_stale(database_url, now, config, lost_after)
     _forget_old_files(database_url, now, config.schedules.keep_files_days)
     with session_scope(database_url) as session:
@@ -516,7 +522,7 @@ def run_due(database_url: str | None, now: datetime, config: Config,
             continue
         period = period_ended(schedule.period, due, schedule.tz)
         run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period, holder,
-                        now)
+                        clock())
         if run_id is None:
             continue
         status, message = run_one(database_url, schedule, run_id, period, config, datasets,
@@ -525,4 +531,13 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         log.log(logging.WARNING if status != "ok" else logging.INFO,
                 "schedule %s for %s: %s (%s)", schedule.slug, period.label, status, message)
         outcomes.append(Outcome(schedule.name, utc(due), status, message, period))
-    return outcomes + _retry_due(database_url, now, config, datasets, holder)
+    return outcomes + _retry_due(database_url, now, config, datasets, holder, clock)
+
+
+def _check_clock(now: datetime) -> Callable[[], datetime]:
+    """The check's instant moved on by the time the check has taken: a run claimed after
+    others that took minutes (four webhook timeouts each) was marked alive at the check's
+    start, and another process judged it cut off before its first heartbeat and sent it
+    again. The check's own ``now`` stays the scheduler's clock (a test's fake one)."""
+    began = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - began)

@@ -76,7 +76,7 @@ def report_notes_of(state: View, filters: Filters, result: ReportResult) -> list
     a mistyped queue's empty rows as a quiet day. Cached with the report."""
     key = repr(("notes", state.cache_key, filters.metrics, filters.by, filters.grain,
                 filters.tz, filters.from_, filters.to, filters.as_of, filters.param,
-                sorted((filters.where or {}).items())))
+                filters.engine, sorted((filters.where or {}).items())))
     return remembered(state, key, list, lambda: state.state.pool.run(
         lambda: report_notes(state.dataset, result, filters=filters.where or {},
                              engine=server_engine(state, filters),

@@ -174,12 +174,38 @@ def test_a_removing_newest_form_leaves_out_every_older_one_in_any_order(
     bounds = sorted({0, len(rows), *[min(c, len(rows)) for c in cuts]})
     exports = data.draw(st.permutations([list(range(a, b)) for a, b in pairwise(bounds)]))
     imported_order: list[int] = []
+    stored: dict[str, int] = {}  # record → version of its stored row
+    gone: dict[str, int] = {}  # record → its newest removing form's version
     for export in exports:
         with committed_import(out) as run:
-            merge_write(run, "contacts", to_arrow("contacts", [rows[i] for i in export]),
-                        versions=pa.array([float(forms[i][1]) for i in export]),
-                        removing=pa.array([forms[i][2] for i in export]))
+            merged = merge_write(
+                run, "contacts", to_arrow("contacts", [rows[i] for i in export]),
+                versions=pa.array([float(forms[i][1]) for i in export]),
+                removing=pa.array([forms[i][2] for i in export]))
         imported_order += export
+        # the counts, by the rule: the newest real form wins (ties: the first), unless a
+        # removing form is newer; a stored record removed is `removed`, replaced `updated`
+        real = [i for i in export if not forms[i][2]]
+        for i in export:
+            if forms[i][2]:
+                gone[forms[i][0]] = max(forms[i][1], gone.get(forms[i][0], forms[i][1]))
+        winners: dict[str, tuple[int, int | None]] = {r: (v, None) for r, v in stored.items()}
+        for i in real:
+            record, version, _ = forms[i]
+            if record not in winners or version > winners[record][0]:
+                winners[record] = (version, i)
+        removed = updated = 0
+        kept_new = 0
+        for record, (version, index) in winners.items():
+            if record in gone and version < gone[record]:
+                removed += record in stored
+                stored.pop(record, None)
+                continue
+            updated += record in stored and index is not None
+            kept_new += index is not None
+            stored[record] = version
+        assert (merged.removed, merged.updated, merged.repeated) == (
+            removed, updated, len(real) - kept_new), (export, forms)
     kept = {r["contact_id"]: r["queue"] for r in
             pq.read_table(out / "contacts.parquet").to_pylist()} \
         if (out / "contacts.parquet").exists() else {}
@@ -221,3 +247,26 @@ def test_a_conversation_the_ai_agent_resolved_after_an_export_is_no_contact(
         assert [(s["session_id"], s["result"]) for s in sessions] == [("fin-500", "self_served")]
         if name == "in order":
             assert "1 contacts: imported before, now removed" in " ".join(printed.split())
+
+
+def test_removes_older_forms_needs_a_version_and_no_text_key(tmp_path: Path) -> None:
+    """A removing filter without a version cannot tell older forms from newer; on
+    messages (keyed by their text too where a transcript import stored it) it would
+    remove a different message of the same second: both are refused, naming the key."""
+    (tmp_path / "in.csv").write_text("id,at,who,text,state\nm1,2024-03-05T10:00:00Z,"
+                                     "customer,hello,deleted\n")
+    base = ('[columns]\ncontact_id = "id"\nts = "at"\nsender = "who"\n'
+            '[[filters]]\nwhen = "state = \'deleted\'"\nreason = "deleted"\n'
+            "removes_older_forms = true\n")
+    for name, mapping, words in [
+            ("no-version", 'table = "contacts"\n' + base.replace(
+                'ts = "at"\nsender = "who"', 'channel = "\'chat\'"\nqueue = "who"\n'
+                'arrived_at = "at"'), "needs a version"),
+            ("messages", 'table = "messages"\n[source]\nversion = "1"\n' + base,
+             "is not for messages")]:
+        (tmp_path / f"{name}.toml").write_text(mapping)
+        result = CliRunner().invoke(app, ["import", "csv", str(tmp_path / "in.csv"),
+                                          "--mapping", str(tmp_path / f"{name}.toml"),
+                                          "--out", str(tmp_path / name)])
+        assert result.exit_code == 2, result.output
+        assert words in " ".join(result.output.split()), result.output
