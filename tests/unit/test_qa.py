@@ -428,10 +428,13 @@ def test_two_forms_sharing_an_item_key_keep_their_own_wording(tmp_path: Path) ->
         assert rows == [("correct", "Links the right article", 2, 2),
                         ("correct", "Gives correct information", 1, 1)]
         newest_of = {e.agent_id: e for e in session.scalars(select(QaEvaluation))}
+        # offered by form and key, as the export names them (the coaching session stores
+        # what is chosen, and its before/after keeps each form's check apart)
         assert agent_item_texts(session, newest_of["v1"]) == {
-            "greet": "Greets by the standard", "correct": "Gives correct information"}
+            "voice/greet": "Greets by the standard",
+            "voice/correct": "Gives correct information"}
         assert agent_item_texts(session, newest_of["t1"]) == {
-            "correct": "Links the right article", "links": "Links work"}
+            "text/correct": "Links the right article", "text/links": "Links work"}
 
 
 def test_qa_item_score_keeps_each_forms_item_apart(tmp_path: Path) -> None:
@@ -683,3 +686,119 @@ def test_calibration_contact_ids_with_a_space_and_saved_before(tmp_path: Path) -
     assert json.loads(contacts_text(["o 1", "c2"])) == ["o 1", "c2"]  # what sessions store
     assert [calibration_contacts(QaCalibration(contact_ids=stored)) for stored in cases] \
         == list(cases.values())
+
+
+def test_one_agent_id_in_two_tenants_is_sampled_as_two_agents(tmp_path: Path) -> None:
+    """Agent ids repeat across an outsourcer's clients: ``s5`` is the bank's (3 calls), the
+    telco's (50 calls) and the operator's own (4 calls, no tenant). At rate 0.1 and at
+    least 2 per agent: the bank's gets max(min(2, 3), round(0.3)) = 2, the telco's
+    max(2, round(5.0)) = 5, the operator's max(min(2, 4), round(0.4)) = 2. Pooled, they
+    were one group of 57 with round(5.7) = 6 contacts in all, whoever's they were."""
+    lines = ["contact_id,channel,queue,tenant,customer_id,arrived_at,first_response_at,"
+             "agent_id"]
+    for tenant, calls in (("bank", 3), ("telco", 50), ("", 4)):
+        for n in range(calls):
+            lines.append(f"{tenant or 'own'}-{n},voice,q,{tenant},c-{tenant}-{n},"
+                         f"2026-11-02T09:{n:02d}:00Z,2026-11-02T09:{n:02d}:10Z,s5")
+    (tmp_path / "contacts.csv").write_text("\n".join(lines) + "\n")
+    data = load_dataset(tmp_path)
+    for seed in (1, 7):
+        drawn = draw_sample(data, rate=0.1, seed=seed, min_per_agent=2)
+        assert Counter(u.tenant for u in drawn.units) == {"bank": 2, "telco": 5, None: 2}
+        assert drawn.population == 57
+    # grouped per tenant already, nothing changes
+    by_both = draw_sample(data, rate=0.1, seed=7, min_per_agent=2, by=("agent_id", "tenant"))
+    assert by_both.contact_ids == draw_sample(data, rate=0.1, seed=7,
+                                              min_per_agent=2).contact_ids
+    # a group that is no agent (a queue) is not split by tenant: round(0.1 × 57) = 6
+    assert len(draw_sample(data, rate=0.1, seed=7, min_per_agent=2, by=("queue",)).units) == 6
+
+
+def test_coaching_keeps_two_forms_items_of_one_key_apart(tmp_path: Path) -> None:
+    """The voice form's ``correct`` ("Gives correct information") and the text form's
+    (saved last, "Links the right article") are two checks. ``a1`` of the telco: voice
+    ``correct`` met on 2026-03-01 (before the session of 03-05) and on 03-10, text
+    ``correct`` not met on 03-10. Before/after pooled them — after (1 + 0) / 2 = 0.5 —
+    under the text form's wording; each form's item is now a row in its own wording:
+    voice before 1.0 (1), after 1.0 (1); text before — (0), after 0.0 (1). A session saved
+    by key alone (before) covers both forms' items; one on ``text/correct`` the text
+    form's only; ``greet``, in the voice form only, is worded as the voice form has it."""
+    from datetime import UTC, date, datetime
+
+    from omnikpi.qa.coaching import (
+        before_after,
+        create_session,
+        save_error_kinds,
+        session_json,
+    )
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    voice = FormSpec("voice", "Calls", (ItemSpec("G", "greet", "Greets by the standard", 1.0),
+                                        ItemSpec("G", "correct", "Gives correct information",
+                                                 3.0)))
+    text = FormSpec("text", "Chats", (ItemSpec("G", "correct", "Links the right article",
+                                               3.0),))
+    with session_scope(url) as session:
+        forms = {spec.key: save_form(session, spec, "t") for spec in (voice, text)}
+        for form_key, contact, day, met in (("voice", "c1", 1, 1.0), ("voice", "c2", 10, 1.0),
+                                            ("text", "c3", 10, 0.0)):
+            evaluation = submit(session, forms[form_key].id,
+                                Subject(contact, "a1", tenant="telco"), "lead",
+                                {i.id: met for i in form_items(session, forms[form_key].id)})
+            evaluation.evaluated_at = datetime(2026, 3, day, 12, tzinfo=UTC)
+        session.flush()
+        newest = session.scalars(select(QaEvaluation).order_by(QaEvaluation.id.desc())).first()
+        assert newest is not None
+
+        def rows(items: list[str]) -> list[tuple[object, ...]]:
+            coaching = create_session(session, newest, "lead", date(2026, 3, 5), items, "x",
+                                      None)
+            return [(r["item"], r.get("text"), r["before"], r["before_count"], r["after"],
+                     r["after_count"]) for r in session_json(session, coaching)["items"]]
+
+        assert rows(["correct", "greet"]) == [
+            ("text/correct", "Links the right article", None, 0, 0.0, 1),
+            ("voice/correct", "Gives correct information", 1.0, 1, 1.0, 1),
+            ("voice/greet", "Greets by the standard", 1.0, 1, 1.0, 1)]
+        assert rows(["text/correct"]) == [
+            ("text/correct", "Links the right article", None, 0, 0.0, 1)]
+        # the text form's failed item is proposed, not the voice form's met one
+        from omnikpi.qa.coaching import agent_errors
+
+        for evaluation in session.scalars(select(QaEvaluation)):
+            save_error_kinds(session, evaluation, {})
+        assert agent_errors(session, EVERYTHING, newest) == {"text/correct": 1}
+        chosen = create_session(session, newest, "lead", date(2026, 3, 5),
+                                ["voice/correct"], "x", None)
+        [row] = before_after(session, chosen)
+        assert (row.form_key, row.item_key, row.text, row.change) == (
+            "voice", "correct", "Gives correct information", 0.0)
+        with pytest.raises(UsageError, match=r"unknown checklist item\(s\): text/greet"):
+            create_session(session, newest, "lead", date(2026, 3, 5), ["text/greet"], "x",
+                           None)
+
+
+def test_a_form_item_too_long_to_store_is_covered_by_its_key(tmp_path: Path) -> None:
+    """A form key of 60 characters and an item key of 50 make a form item of 111, longer
+    than the 100 the coaching table stores: the session keeps the item's key, which covers
+    every form's item of that key (as sessions saved by key did)."""
+    from datetime import date
+
+    from omnikpi.qa.coaching import before_after, covered_items, create_session
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    form_key, item_key = "f" * 60, "k" * 50
+    with session_scope(url) as session:
+        form = save_form(session, FormSpec(form_key, "Long", (
+            ItemSpec("G", item_key, "A long one", 1.0),)), "t")
+        [item] = form_items(session, form.id)
+        evaluation = submit(session, form.id, Subject("c1", "a1"), "lead", {item.id: 1.0})
+        session.flush()
+        coaching = create_session(session, evaluation, "lead", date(2000, 1, 1),
+                                  [f"{form_key}/{item_key}"], "x", None)
+        assert covered_items(session, coaching.id) == [item_key]
+        [row] = before_after(session, coaching)
+        assert (row.item, row.text, row.after, row.after_count) == (
+            f"{form_key}/{item_key}", "A long one", 1.0, 1)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import random
+from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,72 @@ def test_a_score_given_after_the_period_does_not_mark_its_agent(tmp_path: Path) 
     finally:
         loaded.close()
     assert rows.low_score.to_dict() == {c: int(c.startswith("new")) for c in rows.index}
+
+
+def test_one_agent_id_in_two_tenants_is_two_agents(tmp_path: Path) -> None:
+    """``x`` is the bank's (10 calls, hired 12 days before: new), the telco's (10 calls,
+    hired in 2020) and the operator's own (5 calls, no tenant, hired in 2020, scored 50 on
+    the day: low score). At rate 0.2: the bank's gets round(0.2 × 10 × 2) = 4, the telco's
+    round(0.2 × 10) = 2, the operator's round(0.2 × 5 × 2) = 2. Joined on the id alone,
+    the bank's hire date made all three new, and the three were one group of 25 with
+    round(0.2 × 25 × 2) = 10 contacts in all."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    contacts = []
+    for tenant, calls in (("bank", 10), ("telco", 10), ("", 5)):
+        for n in range(calls):
+            minute = f"{n:02d}"
+            contacts.append([f"{tenant or 'own'}-{n}", "voice", "sales", tenant,
+                             f"2026-03-02T10:{minute}:00", f"2026-03-02T10:{minute}:05",
+                             f"2026-03-02T10:{minute}:05", f"2026-03-02T10:{minute}:50", "x"])
+    _write(folder, "contacts", ["contact_id", "channel", "queue", "tenant", "arrived_at",
+                                "accepted_at", "first_response_at", "ended_at", "agent_id"],
+           contacts)
+    _write(folder, "roster", ["agent_id", "hired_on", "tenant"],
+           [["x", "2026-02-20", "bank"], ["x", "2020-01-06", "telco"],
+            ["x", "2020-01-06", ""]])
+    _write(folder, "qa_evaluations", ["evaluation_id", "contact_id", "agent_id",
+                                      "evaluator_id", "form_id", "evaluated_at", "score"],
+           [["e1", "own-1", "x", "lead", "f", "2026-03-02T12:00:00", 50]])
+    loaded = omnikpi.load_dataset(folder, cache=False)
+    try:
+        rows = backend_for("duckdb", loaded).execute(
+            features(loaded, RiskWeights(), None, None))
+        flags = {tenant: (int(g.new_agent.max()), int(g.new_agent.min()),
+                          int(g.low_score.max()), int(g.low_score.min()))
+                 for tenant, g in rows.fillna({"tenant": ""}).groupby("tenant")}
+        assert flags == {"bank": (1, 1, 0, 0), "telco": (0, 0, 0, 0), "": (0, 0, 1, 1)}
+        for seed in (1, 2):
+            drawn = draw_risk_sample(loaded, 0.2, seed, 1).sample
+            assert Counter(u.tenant for u in drawn.units) == {"bank": 4, "telco": 2, None: 2}
+    finally:
+        loaded.close()
+
+
+def test_open_conversations_do_not_hide_the_long_handle_times(tmp_path: Path) -> None:
+    """A chat queue of 20 ended chats (handle 10 s, 20 s, … 200 s) and 20 still open (no
+    end: no handle time). Among the 20 with a handle time the percent rank is k / 19:
+    ≥ 0.9 for k = 18 and 19, so the two longest (190 s, 200 s) are the top 10 %. Ranked
+    with the open ones (nulls last, of 40), the longest reached 19 / 39 ≈ 0.49: none."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    contacts = []
+    for n in range(20):
+        start = datetime(2026, 3, 2, 10, n)
+        end = start + timedelta(seconds=10 * (n + 1))
+        contacts.append([f"ended-{n}", "chat", "web", start.isoformat(), start.isoformat(),
+                         start.isoformat(), end.isoformat(), "a"])
+        contacts.append([f"open-{n}", "chat", "web", start.isoformat(), start.isoformat(),
+                         start.isoformat(), "", "a"])
+    _write(folder, "contacts", ["contact_id", "channel", "queue", "arrived_at",
+                                "accepted_at", "first_response_at", "ended_at", "agent_id"],
+           contacts)
+    loaded = omnikpi.load_dataset(folder, cache=False)
+    try:
+        rows = backend_for("duckdb", loaded).execute(
+            features(loaded, RiskWeights(), None, None)).set_index("contact_id")
+    finally:
+        loaded.close()
+    assert len(rows) == 40
+    assert rows.handle_s.dropna().sort_values().tolist() == [10.0 * (n + 1) for n in range(20)]
+    assert sorted(rows.index[rows.long_handle == 1]) == ["ended-18", "ended-19"]

@@ -127,8 +127,9 @@ def test_error_kinds_feed_the_process_report_and_coaching(app: FastAPI) -> None:
     assert subject
     proposal = lead.get(f"/qa/coaching?subject={subject.group(1)}").text
     assert "operator errors: 1" in proposal  # a count after a label: no "1 … errors"
-    assert re.search(r'value="greet" checked', proposal)
-    assert not re.search(r'value="correct" checked', proposal)
+    # offered by form and key (calls/greet), as exported: forms share keys
+    assert re.search(r'value="calls/greet" checked', proposal)
+    assert not re.search(r'value="calls/correct" checked', proposal)
     assert lead.get("/qa/errors?kind=nobody").status_code == 400
 
 
@@ -234,10 +235,11 @@ def test_coaching_shows_item_scores_before_and_after(app: FastAPI) -> None:
     made = lead.post("/qa/coaching", data={
         "csrf_token": csrf(lead, "/qa/coaching"), "subject": subject.group(1),
         "held_on": held.isoformat(), "follow_up_on": date.today().isoformat(),
-        "item": ["greet"], "actions": "Use the standard greeting"}, follow_redirects=False)
+        "item": ["calls/greet"], "actions": "Use the standard greeting"},
+        follow_redirects=False)
     assert made.status_code == 303, made.text
     page = lead.get(made.headers["location"]).text
-    row = re.search(r'data-item="greet">.*?class="before">([^<]+)</td><td>(\d+)</td>\s*'
+    row = re.search(r'data-item="calls/greet">.*?class="before">([^<]+)</td><td>(\d+)</td>\s*'
                     r'<td class="after">([^<]+)</td><td>(\d+)</td>\s*<td[^>]*>([^<]+)</td>',
                     page, re.S)
     assert row and row.groups() == ("0 %", "1", "100 %", "1", "+100")
@@ -290,8 +292,9 @@ def test_the_cli_reads_the_same_errors_and_coaching(app: FastAPI) -> None:
                                         "json", "--database-url", url])
     assert coaching.exit_code == 0, coaching.output
     [session] = json.loads(coaching.output)
-    assert session["items"] == [{"item": "greet", "before": 0.0, "before_count": 1,
-                                 "after": 1.0, "after_count": 1}]
+    assert session["items"] == [{"item": "calls/greet", "text": "Greets by the standard",
+                                 "before": 0.0, "before_count": 1, "after": 1.0,
+                                 "after_count": 1}]
     wrong = CliRunner().invoke(cli, ["qa", "errors", "--kind", "nobody", "--database-url",
                                      url])
     assert wrong.exit_code != 0 and "operator" in wrong.output

@@ -376,3 +376,37 @@ def test_a_calibration_of_calls_offers_the_voice_form_first(app: FastAPI) -> Non
 
     assert chosen("sales") == ["Voice v1"]  # a-1, a-2: calls
     assert chosen("web") == ["Chat v1"]     # a-4: a chat
+
+
+def test_a_samples_population_is_said_only_to_who_covers_it(app: FastAPI) -> None:
+    """The handled units: a-1, a-2, a-4, a-5 (tenant A, site kyiv) and bsecret-1,
+    bsecret-3 (tenant B): 6. The admin's 100 % sample was drawn from all 6; a Kyiv
+    supervisor (no tenant) read its page as "4 of 6" — another tenant's volume. Tenant
+    A's supervisor draws from A's 4: they and the admin read "4 of 4"; a supervisor of A
+    bounded to Kyiv cannot be shown to cover the sites it was drawn in: "4"."""
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "kyiv-ops", PASSWORD, "supervisor", sites=["kyiv"])
+        create_user(session, "a-sup", PASSWORD, "supervisor", tenant="A")
+        create_user(session, "a-kyiv", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+
+    def draw(client: TestClient) -> str:
+        drawn = client.post("/qa/samples", data={"csrf_token": csrf(client), "name": "all",
+                                                 "rate": "1", "seed": "1"},
+                            follow_redirects=False)
+        assert drawn.status_code == 303, drawn.text
+        return str(drawn.headers["location"])
+
+    def counted(client: TestClient, page: str) -> str:
+        shown = client.get(page)
+        assert shown.status_code == 200, shown.text
+        found = re.search(r'id="sample-summary">[^·]*· ([^·]+?) ·', shown.text)
+        assert found, shown.text
+        return found.group(1)
+
+    lead, a_sup = login(app, "lead"), login(app, "a-sup")
+    everyone, tenant_a = draw(lead), draw(a_sup)
+    assert counted(lead, everyone) == "6 of 6"
+    assert counted(login(app, "kyiv-ops"), everyone) == "4"
+    assert counted(a_sup, everyone) == "4"
+    assert counted(a_sup, tenant_a) == counted(lead, tenant_a) == "4 of 4"
+    assert counted(login(app, "a-kyiv"), tenant_a) == "4"

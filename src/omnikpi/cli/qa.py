@@ -30,7 +30,9 @@ def sample(
     rate: Annotated[float, typer.Option(help="share of handled contacts, e.g. 0.03")],
     seed: Annotated[int, typer.Option(help="the same seed draws the same sample")],
     min_per_agent: Annotated[int, typer.Option(help="at least this many per group")] = 1,
-    by: Annotated[str, typer.Option(help="group(s) the rate applies to")] = "agent_id",
+    by: Annotated[str, typer.Option(
+        help="group(s) the rate applies to; agent_id is an agent id in its tenant")
+    ] = "agent_id",
     from_: Annotated[str | None, typer.Option("--from", help="arrived at or after")] = None,
     to: Annotated[str | None, typer.Option(help="arrived before")] = None,
     tz: Annotated[str, typer.Option(help="zone of --from/--to without offset")] = "UTC",

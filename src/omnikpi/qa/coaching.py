@@ -2,8 +2,17 @@
 
 Each failed item of an evaluation is the agent's error (*operator*: it goes to coaching) or
 the process's (*process*: a script, a tool or a rule made it fail; it goes to the process
-owner). A coaching session records the agent, the coach, the items covered (by item key,
-so they follow the item across form versions), the agreed actions and a follow-up date.
+owner). A coaching session records the agent, the coach, the items covered, the agreed
+actions and a follow-up date.
+
+A covered item is named by its form and key, ``voice/correct_info``, as the export names
+it: the shipped voice and text forms use one key for different checks (``correct_info``
+is "correct and complete information" on a call, "correct information" in a chat), and
+naming it by the key alone pooled the two checks in one before/after row. The form's
+key, not its version, so the item is followed across the form's versions. A session saved
+before (a bare key, ``correct_info``) covers every form's item of that key, each form's
+in a row of its own; so does an item whose form and key together are longer than the
+column that stores them (:data:`KEY_CHARS`).
 
 Before and after: the agent's mean score per covered item over their evaluations (never
 calibration ones) dated before the session's day, and after it; the session's own day
@@ -30,6 +39,9 @@ from omnikpi.store.models_qa_coaching import (
     QaErrorKind,
 )
 from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS, check_length
+
+ITEM_CHARS = 2 * KEY_CHARS + 1
+"""The longest covered item a coach may send: a form's key, "/", an item's key."""
 
 
 def save_error_kinds(session: Session, evaluation: QaEvaluation,
@@ -130,38 +142,95 @@ def item_texts(session: Session, shelf: str | None = None) -> dict[str, str]:
         query.order_by(QaFormItem.form_id, QaFormItem.position))}
 
 
+def form_item(form_key: str, item_key: str) -> str:
+    """An item named by its form and key, as the export names it (``voice/correct_info``):
+    the shipped forms use one key for different checks."""
+    return f"{form_key}/{item_key}"
+
+
+def covers(covered: str, form_key: str, item_key: str) -> bool:
+    """Whether a covered item as a session stores it covers ``form_key``'s ``item_key``:
+    that form's item, or — a bare key (a session saved before items were named by their
+    form) — every form's item of that key."""
+    return covered in (form_item(form_key, item_key), item_key)
+
+
+def form_item_texts(session: Session, shelf: str | None = None) -> dict[str, str]:
+    """Each form item's (``voice/correct_info``) text, from the newest version of its form
+    among the forms seen from ``shelf`` (as :func:`item_texts`)."""
+    query = select(QaForm.form_key, QaFormItem.item_key, QaFormItem.text).join(
+        QaForm, QaForm.id == QaFormItem.form_id)
+    if shelf is not None:
+        query = query.where(QaForm.tenant_key.in_(("", shelf)))
+    return {form_item(form_key, key): text for form_key, key, text in session.execute(
+        query.order_by(QaFormItem.form_id, QaFormItem.position)).tuples()}
+
+
+def covered_texts(session: Session, shelf: str | None = None) -> dict[str, str]:
+    """What a covered item reads as, whether stored by form and key or (before) by key."""
+    return {**item_texts(session, shelf), **form_item_texts(session, shelf)}
+
+
 def agent_item_texts(session: Session, agent: QaEvaluation) -> dict[str, str]:
-    """The items a coach may choose for ``agent`` (their newest evaluation): those of the
-    forms the agent's evaluations were scored with, worded as in the newest of them — a
-    voice agent was offered the chat form's items, and voice items in the chat wording."""
-    rows = session.scalars(
-        select(QaFormItem)
+    """The items a coach may choose for ``agent`` (their newest evaluation), by form and
+    key (``voice/correct_info``): those of the forms the agent's evaluations were scored
+    with, worded as in the newest of them — a voice agent was offered the chat form's
+    items, and voice items in the chat wording; an agent scored with both forms was
+    offered one ``correct_info`` for the two forms' different checks."""
+    rows = session.execute(
+        select(QaForm.form_key, QaFormItem)
         .join(QaEvaluation, QaEvaluation.form_id == QaFormItem.form_id)
+        .join(QaForm, QaForm.id == QaFormItem.form_id)
         .where(QaEvaluation.agent_id == agent.agent_id,
                QaEvaluation.tenant.is_(None) if agent.tenant is None
                else QaEvaluation.tenant == agent.tenant,
                QaEvaluation.calibration_id.is_(None))
-        .order_by(QaEvaluation.evaluated_at, QaEvaluation.id, QaFormItem.position)).all()
+        .order_by(QaEvaluation.evaluated_at, QaEvaluation.id, QaFormItem.position)
+    ).tuples().all()
     texts: dict[str, str] = {}
-    for item in rows:  # later (newer) evaluations' wording wins, first-seen order kept
-        texts[item.item_key] = item.text
+    for form_key, item in rows:  # later (newer) evaluations' wording wins, first-seen order
+        texts[form_item(form_key, item.item_key)] = item.text
     return texts
+
+
+def agent_errors(session: Session, visible: Visible, agent: QaEvaluation) -> dict[str, int]:
+    """The operator errors of ``agent`` (their id in its tenant) per form item, as
+    :func:`agent_item_texts` names the items: the coaching page proposes those items."""
+    marked = {(k.evaluation_id, k.item_id) for k in session.scalars(
+        select(QaErrorKind).where(QaErrorKind.kind == "operator"))}
+    form_keys = dict(session.execute(select(QaForm.id, QaForm.form_key)).tuples().all())
+    errors: dict[str, int] = defaultdict(int)
+    for evaluation, _answer, item, _queue in _scored(session, visible, agent):
+        if (evaluation.id, item.id) in marked:
+            errors[form_item(form_keys[item.form_id], item.item_key)] += 1
+    return dict(errors)
 
 
 def create_session(session: Session, agent: QaEvaluation, coach: str, held_on: date,
                    items: list[str], actions: str, follow_up_on: date | None
                    ) -> QaCoachingSession:
-    """A coaching session with ``agent`` (their newest evaluation gives tenant and site)."""
+    """A coaching session with ``agent`` (their newest evaluation gives tenant and site)
+    on ``items``: form items (``voice/correct_info``, as :func:`agent_item_texts` offers
+    them) or bare keys (every form's item of that key, as sessions were saved before)."""
     check_length("coach", coach, NAME_CHARS)
     check_length("agreed actions", actions, LONG_TEXT_CHARS)
     keys = sorted(set(items))
     for key in keys:
-        check_length("item", key, KEY_CHARS)
+        check_length("item", key, ITEM_CHARS)
     if not keys:
         raise UsageError("choose at least one item the session covered")
-    unknown = sorted(set(keys) - set(item_texts(session, agent.tenant or "")))
+    shelf = agent.tenant or ""
+    known = {key: key for key in item_texts(session, shelf)}
+    known |= {form_item(form_key, key): key for form_key, key in session.execute(
+        select(QaForm.form_key, QaFormItem.item_key).join(
+            QaForm, QaForm.id == QaFormItem.form_id).where(
+            QaForm.tenant_key.in_(("", shelf)))).tuples()}
+    unknown = sorted(set(keys) - set(known))
     if unknown:
         raise UsageError(f"unknown checklist item(s): {', '.join(unknown[:5])}")
+    # a form item too long for the column is stored by its key: it then covers every
+    # form's item of that key, as a session saved before did
+    keys = sorted({key if len(key) <= KEY_CHARS else known[key] for key in keys})
     if not actions.strip():
         raise UsageError("write the actions agreed with the agent")
     if follow_up_on is not None and follow_up_on < held_on:
@@ -194,13 +263,23 @@ def covered_items(session: Session, session_id: int) -> list[str]:
 
 @dataclass(frozen=True)
 class BeforeAfter:
+    form_key: str | None
+    """The form of the item; None for a covered key no scored answer of the agent has."""
     item_key: str
     text: str
+    """The item's wording in the newest version of its form the agent was scored with."""
     before: float | None
     """Mean item score (0–1) before the session's day; None without evaluations."""
     before_count: int
     after: float | None
     after_count: int
+
+    @property
+    def item(self) -> str:
+        """The item as the export names it (``voice/correct_info``), or the covered key
+        as stored when no answer of the agent has it."""
+        return self.item_key if self.form_key is None else form_item(self.form_key,
+                                                                     self.item_key)
 
     @property
     def change(self) -> float | None:
@@ -214,36 +293,56 @@ def _moment(value: datetime) -> datetime:
 
 
 def before_after(session: Session, coaching: QaCoachingSession) -> list[BeforeAfter]:
-    """The agent's mean score of each covered item before and after the session."""
-    keys = covered_items(session, coaching.id)
+    """The agent's mean score of each covered item before and after the session: a row
+    per form item (``voice/correct_info`` and ``text/correct_info`` apart, each worded as
+    its form words it), in the order of the covered items; a covered item the agent has
+    no scored answer for is a row without scores."""
+    covered = covered_items(session, coaching.id)
     day_start = datetime.combine(coaching.held_on, time(), tzinfo=UTC)
     next_day = day_start + timedelta(days=1)
-    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    # a stored key is a form item or a bare key: the item keys it may name
+    candidates = set(covered) | {key.split("/", 1)[1] for key in covered if "/" in key}
     rows = session.execute(
-        select(QaEvaluation.evaluated_at, QaFormItem.item_key, QaAnswer.score)
+        select(QaEvaluation.evaluated_at, QaForm.id, QaForm.form_key, QaFormItem.item_key,
+               QaFormItem.text, QaAnswer.score)
         .join(QaAnswer, QaAnswer.evaluation_id == QaEvaluation.id)
         .join(QaFormItem, QaFormItem.id == QaAnswer.item_id)
+        .join(QaForm, QaForm.id == QaFormItem.form_id)
         .where(QaEvaluation.agent_id == coaching.agent_id,
                QaEvaluation.tenant.is_(None) if coaching.tenant is None
                else QaEvaluation.tenant == coaching.tenant,
                QaEvaluation.calibration_id.is_(None), QaAnswer.score.is_not(None),
-               QaFormItem.item_key.in_(keys))).all()
-    for evaluated_at, key, value in rows:
-        if value is None:
+               QaFormItem.item_key.in_(candidates))).tuples().all()
+    scores: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    worded: dict[tuple[str, str], tuple[int, str]] = {}
+    for evaluated_at, form_id, form_key, key, text, value in rows:
+        if value is None or not any(covers(c, form_key, key) for c in covered):
             continue
+        pair = (form_key, key)
+        if pair not in worded or form_id > worded[pair][0]:
+            worded[pair] = (form_id, text)  # the newest version the agent was scored with
         moment = _moment(evaluated_at)
         if moment < day_start:
-            scores[(key, "before")].append(float(value))
+            scores[(form_key, key, "before")].append(float(value))
         elif moment >= next_day:
-            scores[(key, "after")].append(float(value))
-    texts = item_texts(session, coaching.tenant or "")
+            scores[(form_key, key, "after")].append(float(value))
+    texts = covered_texts(session, coaching.tenant or "")
 
     def mean(values: list[float]) -> float | None:
         return sum(values) / len(values) if values else None
 
-    return [BeforeAfter(k, texts.get(k, k), mean(scores[(k, "before")]),
-                        len(scores[(k, "before")]), mean(scores[(k, "after")]),
-                        len(scores[(k, "after")])) for k in keys]
+    out: list[BeforeAfter] = []
+    for stored in covered:
+        pairs = sorted(p for p in worded if covers(stored, *p))
+        if not pairs:
+            out.append(BeforeAfter(None, stored, texts.get(stored, stored), None, 0, None, 0))
+        for form_key, key in pairs:
+            if any(r.form_key == form_key and r.item_key == key for r in out):
+                continue  # covered twice (by form item and by bare key): one row
+            before, after = (scores[(form_key, key, when)] for when in ("before", "after"))
+            out.append(BeforeAfter(form_key, key, worded[(form_key, key)][1], mean(before),
+                                   len(before), mean(after), len(after)))
+    return out
 
 
 def session_json(session: Session, coaching: QaCoachingSession) -> dict[str, Any]:
@@ -251,6 +350,7 @@ def session_json(session: Session, coaching: QaCoachingSession) -> dict[str, Any
             "held_on": coaching.held_on.isoformat(), "actions": coaching.actions,
             "follow_up_on": coaching.follow_up_on.isoformat()
             if coaching.follow_up_on else None,
-            "items": [{"item": r.item_key, "before": r.before, "before_count": r.before_count,
-                       "after": r.after, "after_count": r.after_count}
+            "items": [{"item": r.item, "text": r.text, "before": r.before,
+                       "before_count": r.before_count, "after": r.after,
+                       "after_count": r.after_count}
                       for r in before_after(session, coaching)]}

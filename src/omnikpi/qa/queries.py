@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from omnikpi.auth.scope import Scope
 from omnikpi.qa.forms import latest_forms
 from omnikpi.qa.sight import Sight
 from omnikpi.store.models import (
@@ -47,9 +48,25 @@ def samples_with_progress(session: Session, visible: Visible,
 
 def own_sample(sample: QaSample, shelf: str | None) -> bool:
     """Whether a viewer (``shelf``: :func:`omnikpi.qa.forms.form_shelf`) is an unbounded
-    one or of the sample's own tenant: an empty sample is theirs alone, and a sample's
-    population (every tenant's contacts it was drawn from) is said to them only."""
+    one or of the sample's own tenant: an empty sample is theirs alone. (Whether its
+    population is said to them: :func:`population_shown`.)"""
     return shelf is None or (sample.tenant or "") == shelf
+
+
+def population_shown(sample: QaSample, scope: Scope) -> bool:
+    """Whether a viewer of ``scope`` is told the sample's population ("54 of 4,672"): only
+    when their scope covers the one it was drawn in, else it counts units they may not see.
+    A sample records the tenant it was drawn for, not the sites: one drawn with no tenant
+    is the operator's, over every tenant or over some sites, and only an unbounded viewer
+    covers it — a Kyiv supervisor read the whole center's units (Lviv's volume) as theirs.
+    One of a tenant is covered by a viewer of that tenant not bounded by sites; a viewer
+    bounded by sites cannot be shown to cover the sites it was drawn in, and reads the
+    items they see, without the "of"."""
+    if scope.unbounded:
+        return True
+    if scope.nothing or scope.agent is not None or scope.sites:
+        return False
+    return sample.tenant is not None and sample.tenant in scope.tenants
 
 
 def sample_visible(session: Session, sample: QaSample, visible: Visible,

@@ -2,7 +2,9 @@
 
 Following the call-center glossary's advice to sample new and error-prone agents more:
 
-Per agent (how many of their contacts are drawn)::
+Per agent — an agent id in a tenant: ids repeat across an outsourcer's clients, so the
+roster's hire date and the recent QA score are joined on both (a null tenant, the
+operator's own agent, matching a null tenant) — how many of their contacts are drawn::
 
     factor = 1 + new_agent × [hired within new_agent_days of the period's end]
                + low_score × [mean QA score over the recent_days before the period's end
@@ -12,7 +14,8 @@ Per agent (how many of their contacts are drawn)::
 Per contact (which of the agent's contacts are drawn)::
 
     weight = 1 + negative_survey × [a survey of the contact below negative_below of its scale]
-               + long_handle × [handle time in the top long_handle_top share of its queue]
+               + long_handle × [handle time in the top long_handle_top share of its queue,
+                                among the queue's contacts that have one]
                + talk_flag × [talk analytics: a silence of long_silence_seconds or more,
                               or overtalk of overtalk_share of the call or more]
 
@@ -123,16 +126,19 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
     ref = ibis.literal(end) if end is not None else handled.arrived_at.max().as_scalar()
     rows = handled.select("contact_id", "agent_id", "channel", "queue", "site", "tenant",
                           "handle_s")
-    rank = ibis.percent_rank().over(group_by=rows.queue, order_by=rows.handle_s)
-    rows = rows.mutate(long_handle=_flag(rows.handle_s.notnull()
-                                         & (rank >= 1 - weights.long_handle_top)))
+    # ranked among the queue's contacts that have a handle time only: a conversation with
+    # no end yet has none, and ranked with them (DuckDB orders nulls last) it pushed every
+    # real handle time down — half a queue's chats open, and none could reach the top 10 %
+    timed = rows.handle_s.isnull()
+    rank = ibis.percent_rank().over(group_by=[rows.queue, timed], order_by=rows.handle_s)
+    rows = rows.mutate(long_handle=_flag(~timed & (rank >= 1 - weights.long_handle_top)))
     if dataset.has("roster"):
         roster = backend.table("roster")
-        hired = roster.group_by("agent_id").aggregate(hired_on=roster.hired_on.max())
+        hired = roster.group_by("agent_id", "tenant").aggregate(
+            hired_on=roster.hired_on.max())
         hired = hired.mutate(new_agent=_flag(
             hired.hired_on.cast("int64") * DAY_US >= ref - weights.new_agent_days * DAY_US))
-        rows = rows.left_join(hired.select("agent_id", "new_agent"), "agent_id"
-                              ).drop("agent_id_right")
+        rows = _per_agent(rows, hired.select("agent_id", "tenant", "new_agent"))
     else:
         rows = rows.mutate(new_agent=0)
     if dataset.has("qa_evaluations"):
@@ -144,10 +150,16 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
         recent = qa.filter(~qa.calibration.fill_null(False),
                            qa.evaluated_at >= ref - weights.recent_days * DAY_US,
                            qa.evaluated_at < until)
-        scores = recent.group_by("agent_id").aggregate(mean_score=recent.score.mean())
+        # an evaluation is of its contact's tenant, as the reports place it (the table
+        # has no tenant of its own); one whose contact is unknown is of none
+        contacts = backend.table("contacts").select(
+            __cid="contact_id", __tenant="tenant").distinct()
+        placed = recent.left_join(contacts, recent.contact_id == contacts.__cid)
+        placed = placed.select("agent_id", "score", tenant=placed.__tenant)
+        scores = placed.group_by("agent_id", "tenant").aggregate(
+            mean_score=placed.score.mean())
         scores = scores.mutate(low_score=_flag(scores.mean_score < weights.low_score_below))
-        rows = rows.left_join(scores.select("agent_id", "low_score"), "agent_id"
-                              ).drop("agent_id_right")
+        rows = _per_agent(rows, scores.select("agent_id", "tenant", "low_score"))
     else:
         rows = rows.mutate(low_score=0)
     if dataset.has("surveys"):
@@ -172,6 +184,16 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
     return rows.mutate(**{f: rows[f].fill_null(0) for f in FLAGS})
 
 
+def _per_agent(rows: ir.Table, marks: ir.Table) -> ir.Table:
+    """``rows`` with the columns of ``marks`` of the same agent: the same agent id in the
+    same tenant (a null tenant, the operator's own agent, is the same as a null tenant).
+    Joined on the id alone, the bank's new ``support-05`` doubled the sample of the
+    telco's ``support-05``, hired years ago."""
+    joined = rows.left_join(marks, [rows.agent_id == marks.agent_id,
+                                    rows.tenant.identical_to(marks.tenant)])
+    return joined.drop("agent_id_right", "tenant_right")
+
+
 def draw_risk_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1,
                      from_: str | None = None, to: str | None = None, tz: str = "UTC",
                      exclude: set[str] | frozenset[str] = frozenset(),
@@ -192,11 +214,12 @@ def draw_risk_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: in
     rows = rows.mutate(
         key=-_uniform(ibis.literal(f"{seed}:") + rows.contact_id).ln() / weight,
         factor=factor)
-    agent = ibis.window(group_by=rows.agent_id)
+    # an agent is an agent id in a tenant (ids repeat across an outsourcer's clients)
+    agent = ibis.window(group_by=[rows.tenant, rows.agent_id])
     rows = rows.mutate(size=rows.contact_id.count().over(agent),
                        agent_factor=rows.factor.max().over(agent))
     rows = rows.mutate(pick=ibis.row_number().over(  # from 0
-        group_by=rows.agent_id, order_by=[rows.key, rows.contact_id]))
+        group_by=[rows.tenant, rows.agent_id], order_by=[rows.key, rows.contact_id]))
     wanted = (rows.size.cast("float64") * rate * rows.agent_factor + 0.5).floor() \
         .cast("int64")
     target = ibis.greatest(ibis.least(ibis.literal(min_per_agent), rows.size),

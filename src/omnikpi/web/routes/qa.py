@@ -391,6 +391,8 @@ def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
     if twin is not None:  # the same form sent again (Back, then Draw): the sample it made
         return RedirectResponse(f"/qa/samples/{twin}", status_code=303)
     exclude = already_given(who, view.state.database_url) if who else set()
+    # per agent: ``draw_sample`` groups by the agent id in its tenant (ids repeat across
+    # an outsourcer's clients), as the risk-weighted draw does
     drawn = draw_risk_sample(view.dataset, rate, seed, min_per_agent, start, end, tz,
                              exclude).sample if risk else \
         draw_sample(view.dataset, rate, seed, min_per_agent, ("agent_id",), start, end, tz,
@@ -412,7 +414,7 @@ def sample_page(request: Request, view: ViewDep, sample_id: RowId) -> Response:
         items = queries.sample_items(session, sample_id, _visible(view))
         return templates.TemplateResponse(request, "qa_sample.html", {
             "filters": None, "sample": sample, "items": items,
-            "own_sample": queries.own_sample(sample, form_shelf(view)),
+            "population_shown": queries.population_shown(sample, view.scope),
             "days": days_text(sample.period_from, sample.period_to)})
 
 

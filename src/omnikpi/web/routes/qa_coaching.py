@@ -13,13 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnikpi.auth.accounts import audit
 from omnikpi.errors import UsageError
 from omnikpi.qa.coaching import (
+    ITEM_CHARS,
+    agent_errors,
     agent_item_texts,
     before_after,
     coachable_agents,
     covered_items,
+    covered_texts,
     create_session,
     error_report,
-    item_texts,
     sessions_of,
 )
 from omnikpi.qa.forms import form_shelf
@@ -27,7 +29,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import QaEvaluation
 from omnikpi.store.models_qa_coaching import ERROR_KINDS, QaCoachingSession
 from omnikpi.web.deps import RowId, ViewDep
-from omnikpi.web.limits import KEY_CHARS, LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
+from omnikpi.web.limits import LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
 from omnikpi.web.routes.qa_access import may_see, require_evaluator, require_reader, visible_to
 from omnikpi.web.templating import templates
 
@@ -71,11 +73,11 @@ def coaching_page(request: Request, view: ViewDep,
         history = sessions_of(session, visible, agent)
         agents = coachable_agents(session, visible) if agent is None else []
         chosen = next((a for a in agents if a.id == subject), None)
-        errors = {r.item_key: r.errors for r in error_report(
-            session, visible, "operator", chosen)} if chosen else {}
+        # by form item (voice/correct_info), as the choices: the shipped forms share keys
+        errors = agent_errors(session, visible, chosen) if chosen else {}
         return templates.TemplateResponse(request, "qa_coaching.html", {
             "filters": None, "history": history, "agents": agents, "chosen": chosen,
-            "errors": errors, "texts": item_texts(session, form_shelf(view)),
+            "errors": errors, "texts": covered_texts(session, form_shelf(view)),
             "choices": agent_item_texts(session, chosen) if chosen else {},
             "today": date.today(),
             "coach": agent is None,
@@ -87,7 +89,7 @@ def create_coaching(view: ViewDep, subject: Annotated[int, Form(ge=1, le=MAX_INT
                     held_on: Annotated[str, Form(max_length=NAME_CHARS)],
                     actions: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
                     follow_up_on: Annotated[str, Form(max_length=NAME_CHARS)] = "",
-                    item: Annotated[list[str] | None, Form(max_length=KEY_CHARS)] = None
+                    item: Annotated[list[str] | None, Form(max_length=ITEM_CHARS)] = None
                     ) -> Response:
     principal = require_evaluator(view)
     held = _day(held_on, "session date")
