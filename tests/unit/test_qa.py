@@ -802,3 +802,21 @@ def test_a_form_item_too_long_to_store_is_covered_by_its_key(tmp_path: Path) -> 
         [row] = before_after(session, coaching)
         assert (row.item, row.text, row.after, row.after_count) == (
             f"{form_key}/{item_key}", "A long one", 1.0, 1)
+
+
+def test_a_score_is_never_shown_rounded_across_the_pass_score() -> None:
+    """Weights 9999.5 and 2500.5, the first met: 9999.5 / 12500 = 79.996 against a pass
+    score of 80 is a fail, and the page read "Failed: the score 80.00 is below the pass
+    score 80". It shows 79.99; a score that passes is never shown below its pass score,
+    and any other score is shown as it is (rounded by the page to 2 decimals)."""
+    from omnikpi.qa.forms import passes, shown_score
+
+    score = 100 * 9999.5 / 12500
+    assert not passes(score, False, 80)
+    assert shown_score(score, 80) == 79.99
+    assert shown_score(79.995001, 79.995001) == 79.995001  # at the pass score: as it is
+    assert shown_score(79.9951, 79.9952) == 79.99          # 80.00 would read as a pass
+    assert shown_score(79.9952, 79.9951) == 79.9952        # 80.00 ≥ 79.9951: as it is
+    assert shown_score(79.9941, 79.994) == 80.0            # 79.99 would read as a fail
+    assert shown_score(79.9949, 80) == 79.9949             # 79.99: no confusion
+    assert shown_score(95.0, None) == 95.0

@@ -26,6 +26,7 @@ verdict calibration sessions compare (same verdict as the reference); a report's
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -316,6 +317,24 @@ def passes(score: float, critical_error: bool, pass_score: float | None) -> bool
     is below the form's ``pass_score`` (a form without one judges critical errors only).
     Calibration sessions compare this verdict; an evaluation's page shows it."""
     return not (critical_error or (pass_score is not None and score < pass_score))
+
+
+SHOWN_DECIMALS = 2
+"""The decimals an evaluation's score is shown with (``formatting.decimal``)."""
+
+
+def shown_score(score: float, pass_score: float | None) -> float:
+    """The score as an evaluation's page shows it, never rounded across the pass score:
+    79.996 against a pass score of 80 read "Failed: the score 80.00 is below the pass
+    score 80" — it shows 79.99; a score at the pass score never shows below it."""
+    unit = float(10**SHOWN_DECIMALS)
+    if pass_score is None:
+        return score
+    if score < pass_score <= round(score, SHOWN_DECIMALS):
+        return math.floor(score * unit) / unit
+    if score >= pass_score > round(score, SHOWN_DECIMALS):
+        return math.ceil(score * unit) / unit
+    return score
 
 
 def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[float, bool]:

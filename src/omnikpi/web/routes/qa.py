@@ -45,6 +45,7 @@ from omnikpi.qa.forms import (
     parse_item_lines,
     passes,
     save_form,
+    shown_score,
     writing_shelf,
 )
 from omnikpi.qa.risk_sampling import draw_risk_sample
@@ -547,6 +548,7 @@ def _evaluation_page(request: Request, view: View, evaluation_id: int,
             "kinds": error_kinds_of(session, evaluation.id),
             "passed": passes(evaluation.score, evaluation.critical_error, form.pass_score)
             if judged else None,
+            "shown_score": shown_score(evaluation.score, form.pass_score),
             "evaluated_at": stored_utc(evaluation.evaluated_at).isoformat(
                 timespec="seconds"),
             "contact_at": next((c["arrived_at"] for c in contact["contacts"]
