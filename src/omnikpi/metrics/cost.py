@@ -10,6 +10,7 @@ from omnikpi.errors import UsageError
 from omnikpi.metrics.base import REGISTRY, Metric, Param, Params, register
 from omnikpi.metrics.common import n
 from omnikpi.metrics.fcr_params import FCR_PARAMS, FCR_WHEN_EMPTY, FCR_WHEN_EMPTY_TEXTS
+from omnikpi.metrics.sales import SALE_OUTCOMES, is_sale
 
 _NOTE = ("Cost rows are spread over the time they cover in proportion to time; a cost row "
          "without queue/channel/tenant falls in the null group of that dimension. A group "
@@ -22,6 +23,16 @@ def _cost(**kwargs: object) -> Metric:
                                "unknown_without_numerator": True}
     base.update(kwargs)
     return Metric(**base)  # type: ignore[arg-type]
+
+
+def _per_sale(p: Params) -> Metric:
+    """``sales=all`` divides by the ``sales`` metric's count: an outbound-only center has
+    converted dial attempts and no contact closed with the outcome ``sale``."""
+    base = REGISTRY["cost_per_sale"]
+    if p["sales"] == "contacts":
+        return base
+    return dataclasses.replace(base, denominator_source="sales",
+                               denominator=lambda t, q: n(is_sale(t, q)), resolve=None)
 
 
 def _per_customer(p: Params) -> Metric:
@@ -68,9 +79,16 @@ register(
                   "uk": "Σ витрат / оброблені звернення з результатом «продаж»"},
         names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
         denominator_source="contacts",
-        booking="end", formula="Σ costs / handled contacts with outcome = sale",
+        booking="end", formula="Σ costs / handled contacts with outcome = sale (sales=all: "
+        "/ sales as the metric sales counts them)",
+        params=(Param("sales", "choice", "contacts", "what a sale is: contacts = handled "
+                      "contacts with outcome sale (the catalog); all = inbound handled "
+                      "contacts with an outcome in sale_outcomes and converted dial attempts, "
+                      "as the metric sales", ("contacts", "all")),
+                SALE_OUTCOMES),
         numerator=lambda t, p: t.cost,
         denominator=lambda t, p: n(t.handled & (t.outcome.lower() == "sale")),
+        resolve=_per_sale,
     ),
     _cost(
         id="total_cost", name="Total cost",

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 from omnikpi.metrics.base import Metric, Param, Params, register
 from omnikpi.metrics.common import logged_in_seconds, n
 
-_SALE_OUTCOMES = Param(
+SALE_OUTCOMES = Param(
     "sale_outcomes", "str", "sale",
     "comma-separated contact outcomes that are a sale (compared case-insensitively)")
 
@@ -16,7 +16,7 @@ def _outcomes(p: Params) -> list[str]:
     return [o.strip().lower() for o in str(p["sale_outcomes"]).split(",") if o.strip()]
 
 
-def _sale(t: ir.Table, p: Params) -> ir.BooleanValue:
+def is_sale(t: ir.Table, p: Params) -> ir.BooleanValue:
     """A converted dial attempt, or an inbound contact closed with a sale outcome."""
     return (t.kind == "dial") | t.outcome.isin(_outcomes(p))
 
@@ -33,8 +33,8 @@ register(
         source="sales", tables=(),
         formula="inbound handled contacts whose outcome is in sale_outcomes + converted dial "
         "attempts",
-        params=(_SALE_OUTCOMES,),
-        numerator=lambda t, p: n(_sale(t, p)),
+        params=(SALE_OUTCOMES,),
+        numerator=lambda t, p: n(is_sale(t, p)),
         notes="Contacts booked at their end, dial attempts when dialed; a dial attempt has "
         "no queue (its sales fall in the empty group of that cut) and the site and tenant "
         "of its agent's time when dialed (the state it falls in, else the roster's), else "
@@ -48,8 +48,8 @@ register(
         sections={"productivity": 7}, unit="per_hour", area="productivity",
         source="sales", tables=("agent_states",), denominator_source="agent_time",
         formula="sales / logged-in hours of the agents in the row",
-        params=(_SALE_OUTCOMES,),
-        numerator=lambda t, p: n(_sale(t, p)), denominator=logged_in_seconds, scale=3600.0,
+        params=(SALE_OUTCOMES,),
+        numerator=lambda t, p: n(is_sale(t, p)), denominator=logged_in_seconds, scale=3600.0,
         notes="Logged-in hours: agent time in any state but logged_out.",
     ),
     Metric(
@@ -61,7 +61,7 @@ register(
         sections={"experience": 7}, unit="ratio", area="productivity",
         source="contacts", tables=("contacts",), booking="end",
         formula="inbound handled contacts with a sale outcome / inbound handled contacts",
-        params=(_SALE_OUTCOMES,),
+        params=(SALE_OUTCOMES,),
         numerator=lambda t, p: n(_inbound_handled(t) & t.outcome.lower().isin(_outcomes(p))),
         denominator=lambda t, p: n(_inbound_handled(t)),
     ),
