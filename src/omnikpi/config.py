@@ -130,6 +130,11 @@ class EmailSettings(BaseModel):
     """The environment variable holding the password (never written in the file)."""
     sender: str = "OmniKPI <omnikpi@localhost>"
     timeout_seconds: float = Field(default=30.0, gt=0)
+    """The longest wait for one reply or one write."""
+    send_limit_seconds: float = Field(default=300.0, gt=0, le=3600)
+    """The whole conversation, connecting to the last reply: a server sending its replies
+    a byte at a time resets ``timeout_seconds`` with each byte and would hold the
+    scheduler for as long as it liked."""
 
     @model_validator(mode="before")
     @classmethod

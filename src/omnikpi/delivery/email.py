@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from email.utils import formatdate, make_msgid
 
 from omnikpi.config import EmailSettings
 from omnikpi.delivery import Attachment, DeliveryError, DeliveryRefused, PartlyDelivered
+from omnikpi.delivery.deadline import Deadline
 from omnikpi.errors import UsageError
 
 MAX_RECIPIENTS = 50
@@ -77,24 +79,17 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
     context = tls_context or ssl.create_default_context()
     where = f"{settings.host}:{settings.effective_port}"
     try:
-        client: smtplib.SMTP
-        if settings.security == "tls":
-            client = smtplib.SMTP_SSL(settings.host, settings.effective_port,
-                                      timeout=settings.timeout_seconds, context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.effective_port,
-                                  timeout=settings.timeout_seconds)
-        with client:
-            client.ehlo()
-            if settings.security == "starttls":
-                if not client.has_extn("starttls"):
-                    raise DeliveryRefused(f"the SMTP server {where} does not offer STARTTLS: "
-                                        "set [email] security = \"tls\" or \"none\"")
-                client.starttls(context=context)
-                client.ehlo()
-            if settings.user and password:
-                client.login(settings.user, password)
-            refused = client.send_message(message)
+        with Deadline(settings.send_limit_seconds) as deadline:
+            try:
+                refused = _converse(settings, settings.host, context, deadline, where,
+                                    message, password)
+            except (smtplib.SMTPServerDisconnected, OSError):
+                if deadline.passed:
+                    raise DeliveryError(
+                        f"the SMTP server {where} timed out: the message was not sent "
+                        f"within {settings.send_limit_seconds:g} s ([email] "
+                        "send_limit_seconds)") from None
+                raise
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryRefused(f"the SMTP server {where} refused the login of "
                             f"{settings.user!r} ({exc.smtp_code}): check [email] user and "
@@ -167,3 +162,61 @@ def _answered(where: str, exc: smtplib.SMTPResponseException,
     size = sum(len(item.content) for item in attachments)
     file = f" (the file is {max(1, -(-size // 1024)):,} kB)" if attachments else ""
     return DeliveryRefused(f"the mail server {where} refused the message: {reply}{file}")
+
+
+def _client(settings: EmailSettings, host: str, context: ssl.SSLContext,
+            deadline: Deadline) -> smtplib.SMTP:
+    """A connected client whose socket the deadline holds from the moment it is made."""
+    port, timeout = settings.effective_port, settings.timeout_seconds
+    if settings.security == "tls":
+        return _HeldSMTPSSL(deadline, host, port, timeout, context)
+    return _HeldSMTP(deadline, host, port, timeout)
+
+
+class _HeldSMTP(smtplib.SMTP):
+    """An SMTP client giving each socket it connects to a deadline: smtplib makes it in
+    its constructor and reads the server's greeting there, before any caller could."""
+
+    def __init__(self, deadline: Deadline, host: str, port: int, timeout: float) -> None:
+        self._deadline = deadline
+        super().__init__(host, port, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # smtplib's own hook for making the socket (typeshed does not declare it)
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._deadline.hold(sock)
+        return sock
+
+
+class _HeldSMTPSSL(smtplib.SMTP_SSL):
+    """:class:`_HeldSMTP` over implicit TLS."""
+
+    def __init__(self, deadline: Deadline, host: str, port: int, timeout: float,
+                 context: ssl.SSLContext) -> None:
+        self._deadline = deadline
+        super().__init__(host, port, timeout=timeout, context=context)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # smtplib's own hook for making the socket (typeshed does not declare it)
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._deadline.hold(sock)
+        return sock
+
+
+def _converse(settings: EmailSettings, host: str, context: ssl.SSLContext,
+              deadline: Deadline, where: str, message: EmailMessage,
+              password: str | None) -> SmtpReplies:
+    """Connect, secure, log in and send: the recipients the server refused."""
+    client = _client(settings, host, context, deadline)
+    with client:
+        client.ehlo()
+        if settings.security == "starttls":
+            if not client.has_extn("starttls"):
+                raise DeliveryRefused(f"the SMTP server {where} does not offer STARTTLS: "
+                                      "set [email] security = \"tls\" or \"none\"")
+            client.starttls(context=context)
+            client.ehlo()
+        if settings.user and password:
+            client.login(settings.user, password)
+        refused: SmtpReplies = client.send_message(message)
+    return refused

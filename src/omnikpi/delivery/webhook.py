@@ -31,22 +31,20 @@ re-resolves to an internal address between the check and the call gains nothing.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import ipaddress
 import socket
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from omnikpi.delivery import DeliveryError, DeliveryRefused
+from omnikpi.delivery.deadline import Deadline
 from omnikpi.errors import UsageError
 
 TIMEOUT_SECONDS = 5.0
@@ -155,60 +153,17 @@ def _retryable(status: int) -> bool:
     return status == 429 or status >= 500
 
 
-class _Deadline:
-    """One attempt's time limit: at ``seconds`` after entering, the sockets the attempt
-    opened are shut down, which wakes a read or a write blocked on them (the TLS
-    handshake's too). httpx's timeouts cannot do it: each applies to one read, and a
-    receiver sending a byte at a time resets it with each byte.
-
-    The sockets are learnt from httpcore's ``trace`` extension when a connection is made
-    (to the receiver or to a proxy) and held as duplicates: shutting a duplicate down stops
-    the socket itself, and a duplicate keeps its number from being given to another socket
-    of this process before the attempt ends."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.passed = False
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
+class _Deadline(Deadline):
+    """The attempt's :class:`Deadline`, told of its sockets by httpcore's ``trace``
+    extension as each connection is made (to the receiver or to a proxy)."""
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpcore's trace callback: keep each socket the attempt connects."""
+        """httpcore's trace callback: hold each socket the attempt connects."""
         if not event.endswith(".connect_tcp.complete"):
             return
         raw = info["return_value"].get_extra_info("socket")
-        if not isinstance(raw, socket.socket):
-            return
-        held = raw.dup()
-        with self._lock:
-            self._sockets.append(held)
-            if self.passed:  # connected just as the time ran out
-                self._shut(held)
-
-    @staticmethod
-    def _shut(held: socket.socket) -> None:
-        with contextlib.suppress(OSError):  # already closed by the other side
-            held.shutdown(socket.SHUT_RDWR)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.passed = True
-            for held in self._sockets:
-                self._shut(held)
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self._timer.cancel()
-        with self._lock:
-            for held in self._sockets:
-                held.close()
-            self._sockets.clear()
+        if isinstance(raw, socket.socket):
+            self.hold(raw)
 
 
 def post(url: str, body: bytes, *, content_type: str = "application/json",
