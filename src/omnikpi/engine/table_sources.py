@@ -168,10 +168,14 @@ def leads_source(req: SourceRequest) -> ir.Table:
     """One row per lead of a campaign, booked at its first attempt: was it really
     dialed?
 
-    The agent and lead type are those of its first attempt that names one; they were
-    the smallest by name of any attempt's: a lead first dialed by zed and reached later
-    by amy was amy's, on a day she dialed nothing."""
-    d = req.tables("dial_attempts")
+    The agent, lead type, site and tenant are those of its first attempt that names one;
+    they were the smallest by name of any attempt's: a lead first dialed by zed and
+    reached later by amy was amy's, on a day she dialed nothing. An attempt's site and
+    tenant are its agent's when dialed, else its campaign's, as in the dials."""
+    from omnikpi.engine.agent_place import with_dial_place
+
+    # placed before the as-of cut, as the dials are (a campaign's one site is the same)
+    d = with_dial_place(req.tables("dial_attempts"), req)
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
     lead = [d[k] for k in LEAD_KEY]
@@ -189,13 +193,16 @@ def leads_source(req: SourceRequest) -> ir.Table:
         __order=ibis.row_number().over(ibis.window(group_by=lead,
                                                    order_by=[d.dialed_at, d.attempt_id])),
         __agent=earliest("agent_id"), __type=earliest("lead_type"),
+        __site=earliest("site"), __tenant=earliest("tenant"),
         dialed=(~d.result.lower().isin(list(NOT_DIALED))).cast("int64").max().over(
             every) == 1,
     )
-    d = d.mutate(__agent=d.__agent.max().over(every), __type=d.__type.max().over(every))
+    d = d.mutate(__agent=d.__agent.max().over(every), __type=d.__type.max().over(every),
+                 __site=d.__site.max().over(every), __tenant=d.__tenant.max().over(every))
     first = d.filter(d.__order == 0)
     leads = first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.__type,
-                         agent_id=first.__agent, dialed=first.dialed)
+                         agent_id=first.__agent, site=first.__site, tenant=first.__tenant,
+                         dialed=first.dialed)
     return book(leads, leads.first_at, req)
 
 
