@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from omnikpi.errors import UsageError, read_text
@@ -39,21 +39,32 @@ the agents after shrinkage, and agents)."""
 
 @dataclass(frozen=True)
 class Requirement:
-    """Agents required per interval (and skill), on the plan's clock: ``origin`` is the
-    midnight of the first day, ``minutes`` offsets from it."""
+    """Agents required per interval (and skill), on the plan's wall clock: ``origin`` is
+    the midnight of the first day, ``minutes`` offsets from it on the wall clock (a day
+    is 1,440 of them, the day of a clock change too), so start windows, days and rest
+    rules read as the center's clock does."""
 
     origin: datetime
     interval_minutes: int
     required: dict[tuple[str, int], int]
-    """(skill, minutes from origin) → agents; skill '' when the plan has none."""
+    """(skill, wall minutes from origin) → agents; skill '' when the plan has none."""
     days: int
+    offsets: tuple[tuple[int, timedelta], ...] = ()
+    """(wall minute, UTC offset) where the plan's offset changes, in order, the first at
+    minute 0; empty for a plan without offsets (wall times of an unnamed zone)."""
 
     @property
     def skills(self) -> list[str]:
         return sorted({s for s, _ in self.required})
 
     def at(self, minutes: int) -> datetime:
-        return self.origin + timedelta(minutes=minutes)
+        """The time ``minutes`` after origin on the wall clock, with the offset in force
+        then (in the hour a clock change repeats, the earlier one)."""
+        wall = self.origin + timedelta(minutes=minutes)
+        offset = next((o for m, o in reversed(self.offsets) if m <= minutes), None)
+        if offset is None:
+            return wall
+        return wall.replace(tzinfo=timezone(offset))
 
 
 @dataclass(frozen=True)
@@ -136,29 +147,67 @@ def _check_one_queue(queues: set[str], path: Path) -> None:
 
 
 def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") -> Requirement:
+    """The plan on its wall clock. Each row is read at its own offset (``wfm plan``
+    writes the zone's offset in force at each interval): read at the first row's, every
+    time after a clock change was an hour off, and a 07:00 start window became 06:00 or
+    08:00 on the center's clock. In the hour a change repeats, an interval that appears
+    at both offsets needs the larger of its two requirements."""
     rows = list(rows)
     check_one_clock(((t.isoformat(), t) for _, t, _ in rows), where)
-    zone: tzinfo | None = rows[0][1].tzinfo
-    if zone is not None:
-        rows = [(s, t.astimezone(zone), v) for s, t, v in rows]
-    first = min(t for _, t, _ in rows)
+    walls = [(s, t.replace(tzinfo=None), t.utcoffset(), v) for s, t, v in rows]
+    first = min(w for _, w, _, _ in walls)
     origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
-    offsets = sorted({int((t - origin).total_seconds() // 60) for _, t, _ in rows})
+
+    def minute(wall: datetime) -> int:
+        return int((wall - origin).total_seconds() // 60)
+
+    offsets = sorted({minute(w) for _, w, _, _ in walls})
     # the interval: the shortest step between starts of one day (one row a day: an hour)
     gaps = {b - a for a, b in itertools.pairwise(offsets) if a // 1440 == b // 1440}
     interval = min(gaps) if gaps else 60
     if any(o % interval for o in offsets) or (1440 % interval):
         raise UsageError(f"{where}: interval starts are not on one grid of {interval} min")
     required: dict[tuple[str, int], int] = {}
-    for skill, t, value in rows:
-        key = (skill, int((t - origin).total_seconds() // 60))
+    seen: dict[tuple[str, int], timedelta | None] = {}
+    for (skill, wall, offset, value), (_, t, _) in zip(walls, rows, strict=True):
+        key = (skill, minute(wall))
         if key in required:
-            raise UsageError(f"{where}: interval {t.isoformat()} {skill} appears twice")
-        required[key] = value
+            if seen[key] == offset:
+                raise UsageError(f"{where}: interval {t.isoformat()} {skill} appears twice")
+            required[key] = max(required[key], value)  # the hour a clock change repeats
+            continue
+        required[key], seen[key] = value, offset
     days = offsets[-1] // 1440 + 1
     if days > MAX_DAYS:
         raise UsageError(f"{where}: spans {days} days; schedule at most {MAX_DAYS} at once")
-    return Requirement(origin, interval, required, days)
+    return Requirement(origin, interval, required, days, _offset_changes(
+        ((minute(w), o) for _, w, o, _ in walls), interval))
+
+
+def _offset_changes(stamps: Iterable[tuple[int, timedelta | None]],
+                    interval: int) -> tuple[tuple[int, timedelta], ...]:
+    """Where the offset changes along the wall clock (the first at minute 0).
+
+    In an hour a clock change repeats, a wall time is read at the larger offset (the
+    earlier of its two instants). Between the last interval at the old offset and the
+    first at the new one, a plan says nothing of when the clock changed: the change is
+    put at the midnight before the first new interval (clocks change at night), or at the
+    end of the last old one when that is later."""
+    by_minute: dict[int, timedelta] = {}
+    for at, offset in stamps:
+        if offset is None:
+            return ()
+        by_minute[at] = max(offset, by_minute.get(at, offset))
+    changes: list[tuple[int, timedelta]] = []
+    last = 0
+    for at in sorted(by_minute):
+        offset = by_minute[at]
+        if not changes:
+            changes.append((0, offset))
+        elif changes[-1][1] != offset:
+            changes.append((min(at, max(last + interval, at - at % 1440)), offset))
+        last = at
+    return tuple(changes)
 
 
 def numbered_agents(count: int) -> list[Agent]:

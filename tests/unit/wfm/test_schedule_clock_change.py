@@ -1,0 +1,98 @@
+"""Schedules over a clock change: a plan is read on its own wall clock, row by row.
+
+The audit's plan: Kyiv needs 2 agents 08:00–20:00 on 26–28 October 2024 (the clocks go
+from +03:00 to +02:00 on the 27th), 0 at night, 6 agents with 8-hour shifts starting
+07:00–12:00. The same plan a week earlier is covered fully; read at the first row's
++03:00, the plan over the change left 19:00–20:00 of the 27th and 28th with nobody, and
+a shift written 07:30+03:00 began at 06:30 on the center's clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from omnikpi.errors import UsageError
+from omnikpi.wfm.schedule import build_schedule, schedule_tables
+from omnikpi.wfm.schedule.inputs import numbered_agents, requirement
+from omnikpi.wfm.schedule.rules import ShiftRules
+
+KYIV = ZoneInfo("Europe/Kyiv")
+UTC = ZoneInfo("UTC")
+
+
+def _as_written(at: datetime) -> datetime:
+    """``at`` as a plan file gives it: a fixed UTC offset, no zone name."""
+    return datetime.fromisoformat(at.isoformat())
+
+
+def _plan(first_day: datetime, days: int) -> list[tuple[str, datetime, int]]:
+    """Every real half hour of ``days`` Kyiv days from ``first_day`` (local midnight),
+    with its own offset: 2 agents 08:00–20:00 local, else 0 (as `wfm plan` writes it)."""
+    start = first_day.replace(tzinfo=KYIV).astimezone(UTC)
+    end = (first_day + timedelta(days=days)).replace(tzinfo=KYIV).astimezone(UTC)
+    rows = []
+    t = start
+    while t < end:
+        local = t.astimezone(KYIV)
+        rows.append(("", _as_written(local), 2 if 8 <= local.hour < 20 else 0))
+        t += timedelta(minutes=30)
+    return rows
+
+
+RULES = ShiftRules(shift_minutes=(480,), start_from_minutes=7 * 60, start_to_minutes=12 * 60,
+                   start_step_minutes=30, activities=())
+
+
+@pytest.mark.parametrize("first_day", [datetime(2024, 10, 19), datetime(2024, 10, 26),
+                                       datetime(2025, 3, 29)],
+                         ids=["no change", "autumn", "spring"])
+def test_a_plan_over_a_clock_change_is_covered_as_any_other(first_day: datetime) -> None:
+    """Under 0 in all three; every shift starts 07:00–12:00 on Kyiv's clock and is
+    written with the offset Kyiv has at that instant."""
+    schedule = build_schedule(requirement(_plan(first_day, 3)), numbered_agents(6), RULES,
+                              20, 1)
+    assert schedule.under == 0
+    shifts, _ = schedule_tables(schedule)
+    assert shifts
+    for shift in shifts:
+        start = datetime.fromisoformat(str(shift["start"]))
+        local = start.astimezone(KYIV)
+        assert 7 * 60 <= local.hour * 60 + local.minute <= 12 * 60, shift
+        assert start.utcoffset() == local.utcoffset(), shift  # the offset in force then
+
+
+def test_the_repeated_hour_needs_the_larger_of_its_two_requirements() -> None:
+    """On 27 October 03:00–04:00 comes twice (+03:00, then +02:00): the wall clock's
+    one 03:00 interval needs the larger requirement, and times read back with the offset
+    in force (the earlier one inside the repeated hour)."""
+    rows = [("", datetime(2024, 10, 27, 2, 30, tzinfo=KYIV), 1),
+            ("", datetime(2024, 10, 27, 3, 0, tzinfo=KYIV), 1),  # +03:00
+            ("", datetime(2024, 10, 27, 3, 0, fold=1, tzinfo=KYIV), 4),  # +02:00
+            ("", datetime(2024, 10, 27, 4, 0, tzinfo=KYIV), 2)]
+    assert [r[1].isoformat() for r in rows][1:3] == ["2024-10-27T03:00:00+03:00",
+                                                     "2024-10-27T03:00:00+02:00"]
+    req = requirement([(k, _as_written(at), n) for k, at, n in rows])
+    assert req.required == {("", 150): 1, ("", 180): 4, ("", 240): 2}
+    assert req.at(180).isoformat() == "2024-10-27T03:00:00+03:00"
+    assert req.at(240).isoformat() == "2024-10-27T04:00:00+02:00"
+    assert req.at(150).isoformat() == "2024-10-27T02:30:00+03:00"
+
+
+def test_an_interval_given_twice_at_one_offset_is_still_refused() -> None:
+    at = _as_written(datetime(2024, 10, 26, 9, 0, tzinfo=KYIV))
+    with pytest.raises(UsageError, match="appears twice"):
+        requirement([("", at, 1), ("", at, 2)])
+
+
+def test_a_change_between_intervals_is_put_at_midnight() -> None:
+    """A plan of day hours only (08:00–19:00 both days): nothing says when the clock
+    changed in the night, so the change is at the midnight before the first +02:00
+    interval; a 07:00 start on the 27th is 07:00+02:00, not 07:00+03:00 (06:00)."""
+    rows = [("", _as_written(datetime(2024, 10, d, h, 0, tzinfo=KYIV)), 1)
+            for d in (26, 27) for h in range(8, 20)]
+    req = requirement(rows)
+    assert req.at(1440 + 7 * 60).isoformat() == "2024-10-27T07:00:00+02:00"
+    assert req.at(19 * 60 + 30).isoformat() == "2024-10-26T19:30:00+03:00"
