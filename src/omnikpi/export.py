@@ -551,6 +551,23 @@ def _table_layout(pdf: Any, cols: list[Column], labels: list[str], body: list[li
     return pdf_columns.layout(measured, pdf.epw)
 
 
+def _running_line(pdf: Any, title: str, period: str) -> str:
+    """"title · period" in the page's width at its current font: a long title is cut
+    with "…" so that the period stays (one line, which ran off the paper, period and
+    all, past about 150 characters)."""
+    line = f"{title} · {period}"
+    if pdf.get_string_width(line) <= pdf.epw:
+        return line
+    low, high = 0, len(title)  # the longest cut of the title that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdf.get_string_width(f"{title[:middle].rstrip()}… · {period}") <= pdf.epw:
+            low = middle
+        else:
+            high = middle - 1
+    return f"{title[:low].rstrip()}… · {period}"
+
+
 def write_pdf(result: ReportResult, path: Path, title: str | None = None,
               lang: str = "en") -> None:
     """A printable PDF: the header block, then the table (metric names with one unit per
@@ -561,7 +578,7 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
     cols = columns(result, lang)
     landscape = len(cols) > 6
     shown_title = _title(title, lang)
-    running = f"{shown_title} · {period_text(result, lang)}"
+    period = period_text(result, lang)
     translate = language_translator(lang)
     made = _made_text(result, lang)
 
@@ -572,7 +589,8 @@ def write_pdf(result: ReportResult, path: Path, title: str | None = None,
         def header(self) -> None:
             if self.page_no() > 1:
                 self.set_font("dejavu", "I", 7)
-                self.cell(0, 4, running, new_x="LMARGIN", new_y="NEXT")
+                self.cell(0, 4, _running_line(self, shown_title, period),
+                          new_x="LMARGIN", new_y="NEXT")
                 self.ln(1)
 
         def footer(self) -> None:

@@ -440,6 +440,31 @@ def test_every_pdf_page_says_what_it_belongs_to(tmp_path: Path) -> None:
             assert text.startswith("Hourly queues · all data up to the as-of time"), text[:80]
 
 
+def test_a_long_title_is_cut_on_later_pages_so_the_period_stays(tmp_path: Path) -> None:
+    """A 156-character title ran "title · period" off the paper from page 2 on, the
+    period with it ("…зайнятості опер" the last thing printed). Page 1 keeps the whole
+    title (it wraps there); later pages cut it with "…" and keep the period."""
+    from omnikpi.demo import DEMO_DATA_DIR
+
+    title = ("Щогодинний звіт черг і каналів для керівника контакт-центру з показниками "
+             "доступності, продуктивності та зайнятості операторів за весь період даних")
+    path = tmp_path / "long.pdf"
+    result = CliRunner().invoke(app, ["report", "--data", str(DEMO_DATA_DIR), "--metrics",
+                                      "offered,aht", "--by", "queue,channel", "--grain",
+                                      "hour", "--title", title, "--lang", "uk", "--output",
+                                      str(path)])
+    assert result.exit_code == 0, result.output
+    pages = [" ".join((page.extract_text() or "").split())
+             for page in PdfReader(str(path)).pages]
+    assert len(pages) > 2
+    assert title in pages[0]
+    for text in pages[1:]:
+        head = text.split(" · ", 1)
+        assert len(head) == 2 and head[0].endswith("…"), text[:200]
+        assert title.startswith(head[0][:-1]) and len(head[0]) > 60, head[0]
+        assert head[1].startswith("усі дані до моменту розрахунку"), head[1][:80]
+
+
 def test_the_cli_writes_xlsx_and_pdf_in_the_language_and_title_asked(tmp_path: Path) -> None:
     data = SPEC_EXAMPLES / "voice_basic"
     args = ["report", "--data", str(data), "--metrics", "offered,aht", "--by", "queue",
