@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -58,6 +59,13 @@ def test_build_save_export_and_run_from_cli(tmp_path: Path,
     assert client.get(f"/export.pdf?{QUERY}").content.startswith(b"%PDF")
     reopened = client.get("/builder?definition=voice-daily-sl", follow_redirects=True)
     assert "preview-table" in reopened.text and "Voice daily SL" in reopened.text
+    # the reopened report's exports carry its name, as the CLI's --definition does
+    link = re.search(r'id="export-xlsx" href="([^"]+)"', reopened.text)
+    assert link is not None
+    named = client.get(html.unescape(link.group(1)))
+    assert load_workbook(io.BytesIO(named.content))["report"].cell(1, 1).value == \
+        "Voice daily SL"
+    assert "filename*=UTF-8''Voice%20daily%20SL.xlsx" in named.headers["content-disposition"]
 
 
 def test_a_saved_filter_value_with_a_comma_reopens_as_saved(

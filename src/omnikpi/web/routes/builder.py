@@ -58,6 +58,9 @@ def builder(request: Request, state: ViewDep, filters: FilterParams,
                  **{dim: join_values(v) for dim, v in saved.filters.items()}}
         pairs = [(k, v) for k, v in query.items() if v]
         pairs += [("param", f"{k}={v}") for k, v in saved.params.items()]
+        # its exports are titled with its name, as the CLI's --definition and scheduled
+        # files are (they read "OmniKPI report")
+        pairs += [("title", saved.name)] if saved.name else []
         return RedirectResponse("/builder?" + urlencode(pairs), status_code=303)
     if "metrics" in request.query_params and not service.split(filters.metrics):
         # "Preview" with a cut ticked and no metric showed nothing at all: no table, no
