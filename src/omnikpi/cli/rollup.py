@@ -45,7 +45,7 @@ def rollup(
             dataset.close()
     except OmniKPIError as exc:
         fail(exc)
-    what = ("up to date" if result.days == 0 else
+    what = ("up to date" if not result.written else
             f"{'built' if result.full else 'refreshed'} {result.days} UTC day(s)")
     typer.echo(f"rollup {what} in {result.seconds:.2f} s: {result.rows:,} rows, "
                f"{result.open_rows:,} unresolved contacts kept as rows, in {result.folder}")

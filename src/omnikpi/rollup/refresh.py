@@ -70,6 +70,8 @@ class RefreshResult:
     """Unresolved contacts kept as rows (every report computes them directly)."""
     seconds: float
     folder: Path
+    written: bool = True
+    """False when nothing was written (days 0 can also be a rollup of no contact, built)."""
 
 
 def _requests(dataset: Dataset, config: Config) -> list[MetricRequest]:
@@ -284,7 +286,8 @@ def _refresh(dataset: Dataset, config: Config, full: bool, folder: Path) -> Refr
         due = set(range(span[0] // DAY_US, span[1] // DAY_US + 1)) if span else set()
     if old is not None and not whole and not due and old.as_of_us == as_of:
         return RefreshResult(0, False, _count(dataset, folder / old.sums_file),
-                             old.open_rows, time.perf_counter() - started, folder)
+                             old.open_rows, time.perf_counter() - started, folder,
+                             written=False)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = _write(dataset, config, requests, folder, old, due, whole, as_of, ranges,
                       settings, left_out)
