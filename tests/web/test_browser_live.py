@@ -355,3 +355,34 @@ def test_a_rule_firing_on_many_agents_is_one_banner_line(
         assert tiles.location["y"] + tiles.size["height"] < 1080
         SHOTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SHOTS / "tv-banner-ru-1920x1080.png"))
+
+
+@pytest.mark.parametrize(("lang", "queues", "agents"), [
+    ("en", "No queue has contacts or agents today.", "No agent is logged in."),
+    ("uk", "Сьогодні в жодній черзі немає звернень і операторів.",
+     "Жоден оператор не в системі.")], ids=["en", "uk"])
+def test_an_empty_board_says_so_in_its_tables_on_a_phone(
+        make_app: Callable[..., FastAPI], browser: Any, lang: str, queues: str,
+        agents: str) -> None:
+    """The demo's data is of 2024: nothing today. On a phone the queues are cards, and
+    with none the section showed its heading over nothing; each table now says it is
+    empty, in one row across it that fits the screen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(390, 900)
+    try:
+        with running_server(make_app()) as url:
+            browser.get(f"{url}/wallboard?lang={lang}")
+            board = browser.find_element(By.ID, "wallboard")
+            WebDriverWait(browser, 20).until(lambda d: board.get_attribute("data-seq") != "-1")
+            assert cells_of(browser, "#queues tbody tr") == [[queues]]
+            assert cells_of(browser, "#agents tbody tr") == [[agents]]
+            assert cells_of(browser, "#agent-table tbody tr") == [[agents]]
+            sentence = browser.find_element(By.CSS_SELECTOR, "#queues tr.empty td")
+            assert sentence.rect["x"] + sentence.rect["width"] <= 390
+            assert browser.execute_script(
+                "return document.documentElement.scrollWidth") <= browser.execute_script(
+                "return document.documentElement.clientWidth")
+    finally:
+        browser.set_window_size(1440, 900)

@@ -117,7 +117,11 @@ def wallboard_words(request: Request) -> dict[str, Any]:
             "channels": {c: _(c) for c in sorted(TRANSLATED_VALUES["channel"]) if _(c) != c},
             "units": {"h": _("h"), "min": _("min"), "s": _("s")},
             "sort": {"ascending": _("ascending"), "descending": _("descending")},
-            "off": _("Live updates are off on this server: the wallboard shows no numbers.")}
+            "off": _("Live updates are off on this server: the wallboard shows no numbers."),
+            "empty": {"queues": _("No queue has contacts or agents today."),
+                      "agent-table": _("No agent is logged in."),
+                      "agents": _("No agent is logged in."),
+                      "chats": _("No chat is open.")}}
 
 
 def alert_message(text: str, lang: str) -> str:

@@ -49,10 +49,21 @@
     if (data) td.setAttribute("translate", "no");
     row.appendChild(td);
   }
+  // an empty table says so in one row across it: on a phone the queues are cards, and
+  // with none the section showed its heading over nothing at all
+  const empty = words.empty || {};
   function fill(id, rows, render) {
     const body = document.querySelector("#" + id + " tbody");
     body.replaceChildren();
     for (const r of rows) { const tr = document.createElement("tr"); render(tr, r); body.appendChild(tr); }
+    if (!rows.length && empty[id]) {
+      const tr = document.createElement("tr"), td = document.createElement("td");
+      tr.className = "empty";
+      td.colSpan = document.querySelectorAll("#" + id + " thead th").length || 1;
+      td.textContent = empty[id];
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
   }
   // a state in the page's language; in English the id reads as words (not_ready → not ready)
   // a not-ready reason in the page's language (break → перерыв), as the agent's timeline
