@@ -284,3 +284,31 @@ def test_listening_is_audited_once_per_playback(lead: TestClient,
     with session_scope(site[0].state.omnikpi.database_url) as session:
         entry = next(e for e in audit_entries(session, 1000) if e.action == "recording_played")
     assert entry.actor == "lead" and entry.ip
+
+
+def test_a_whole_file_taken_from_byte_one_is_audited(site: tuple[FastAPI, Path, int]
+                                                     ) -> None:
+    """The audit: "Range: bytes=1-" took all of the file but its first byte (known from
+    the format: O for OGG) and left no entry, as a seek does. A range not from byte 0 by a
+    caller with no playback of the call lately is audited, once; and the audio, like every
+    page, is not kept in the browser's cache (it stayed five minutes after a logout)."""
+    body = (site[1] / "recordings" / f"{CALL}.ogg").read_bytes()
+    with TestClient(site[0]) as client:
+        agent = log_in(client, "own-agent", PASSWORD)
+
+        def plays() -> int:
+            with session_scope(site[0].state.omnikpi.database_url) as session:
+                return sum(1 for e in audit_entries(session, 1000)
+                           if e.action == "recording_played" and CALL in e.detail
+                           and e.actor == "own-agent")
+
+        taken = agent.get(f"/recordings/{CALL}/audio", headers={"Range": "bytes=1-"})
+        assert taken.status_code == 206 and b"O" + taken.content == body
+        assert taken.headers["cache-control"] == "no-store"
+        assert plays() == 1
+        # its next range is the same playback
+        assert agent.get(f"/recordings/{CALL}/audio",
+                         headers={"Range": "bytes=200-"}).status_code == 206
+        assert plays() == 1
+        peaks = agent.get(f"/recordings/{CALL}/peaks.json")
+        assert peaks.status_code == 200 and peaks.headers["cache-control"] == "no-store"

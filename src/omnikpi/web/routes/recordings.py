@@ -10,8 +10,10 @@ caller may not see is a 404, never a hint that it exists. The file is found by
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,14 @@ import numpy as np
 import soundfile
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy import select
 
 from omnikpi.errors import OmniKPIError
 from omnikpi.recordings.analytics import peaks, talk_segments
 from omnikpi.recordings.decode import Sides, decode
 from omnikpi.recordings.paths import Recording, recordings_folder, resolve
+from omnikpi.store.db import session_scope
+from omnikpi.store.models import AuditEntry
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.limits import KEY_CHARS
@@ -124,10 +129,28 @@ def _file_chunks(path: Path, first: int, last: int) -> Iterator[bytes]:
             yield chunk
 
 
+PLAYBACK_SECONDS = 3600
+"""How long a playback's seeks (ranges not from byte 0) count as the audited playback."""
+
+
+def _played_lately(view: View, contact_id: str) -> bool:
+    """Whether this caller's playback of this recording was audited in the last hour."""
+    since = datetime.now(UTC) - timedelta(seconds=PLAYBACK_SECONDS)
+    detail = json.dumps({"contact_id": contact_id}, sort_keys=True)
+    with session_scope(view.state.database_url) as session:
+        found = session.scalar(select(AuditEntry.id).where(
+            AuditEntry.actor == view.principal.name,
+            AuditEntry.action == "recording_played", AuditEntry.detail == detail,
+            AuditEntry.at >= since).limit(1))
+    return found is not None
+
+
 @router.get("/recordings/{contact_id}/audio")
 def audio(request: Request, view: ViewDep, contact_id: str) -> Response:
     recording = _local(view, contact_id)
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=300",
+    # not kept after the page: a call's audio stayed in a shared browser's cache for five
+    # minutes after its viewer logged out (pages and answers are no-store)
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store",
                "X-Content-Type-Options": "nosniff"}
     if recording.legs:
         try:
@@ -145,7 +168,10 @@ def audio(request: Request, view: ViewDep, contact_id: str) -> Response:
     if wanted is not None:
         status = 206
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-    if first == 0:  # a playback or a download starts here; a seek asks from further on
+    # a playback or a download starts at byte 0, a seek asks from further on; a range not
+    # from 0 is audited too unless this caller's playback of it was, lately: "bytes=1-"
+    # took the whole file but its first byte (known from the format) with no entry
+    if first == 0 or not _played_lately(view, contact_id):
         record_taken(request, view, "recording_played", {"contact_id": contact_id})
     if recording.legs:
         return Response(body[first:last + 1], status, headers, media_type=media_type)
@@ -167,4 +193,4 @@ def waveform(view: ViewDep, contact_id: str) -> JSONResponse:
         "segments": {side: [[round(a, 2), round(b, 2)] for a, b in found]
                      for side, found in talk_segments(sides).items()},
     }
-    return JSONResponse(body, headers={"Cache-Control": "private, max-age=300"})
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
