@@ -22,6 +22,9 @@ TEXT: dict[str, tuple[str, str]] = {
 ACTIONS: dict[str, tuple[str, str]] = {
     "Login": ("Вход", "Вхід"),
     "Failed login": ("Неудачная попытка входа", "Невдала спроба входу"),
+    "Login refused: too many failed attempts": (
+        "Вход отклонён: слишком много неудачных попыток",
+        "Вхід відхилено: забагато невдалих спроб"),
     "Logout": ("Выход", "Вихід"),
     "API token revoked": ("Токен API отозван", "Токен API відкликано"),
     "API key created": ("Создан ключ API", "Створено ключ API"),

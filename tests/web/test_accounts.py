@@ -216,6 +216,9 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
                            ).status_code == 401
     locked = client.post("/api/v1/auth/token", data={"username": "cli", "password": PASSWORD})
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    # tried again during the lock: refused, and the lock is in the log once
+    assert client.post("/api/v1/auth/token", data={"username": "cli", "password": "bad"}
+                       ).status_code == 429
     # the lock is the account's: another user from the same address still gets in
     token = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
     assert token.status_code == 200
@@ -224,6 +227,7 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
     log = client.get("/api/v1/audit", headers=headers).json()
     actions = [(e["actor"], e["action"]) for e in log]
     assert actions.count(("cli", "login_failed")) == MAX_FAILURES
+    assert actions.count(("cli", "login_locked")) == 1
     assert ("ana", "export") in actions and ("ana", "login") in actions
     # a refused format or a failed report took nothing out: no export in the log
     assert client.get("/export.xml?metrics=offered", headers=headers).status_code == 400
@@ -245,6 +249,12 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
     assert not any(a.startswith("guess") for a in actors)
     assert sum(a.startswith("unknown name ") for a in actors) == \
         MAX_FAILURES_PER_ADDRESS - MAX_FAILURES
+    # keyed: a plain SHA-256 gave back a password typed as a name to a guess loop
+    import hashlib
+
+    plain = {f"unknown name {hashlib.sha256(f'guess{i}'.encode()).hexdigest()[:12]}"
+             for i in range(MAX_FAILURES_PER_ADDRESS - MAX_FAILURES)}
+    assert not plain & actors
 
 
 def test_wrong_passwords_sent_at_once_are_limited_as_those_sent_one_by_one(

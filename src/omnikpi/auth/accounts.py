@@ -7,6 +7,7 @@ keys are random 256-bit secrets of which only a SHA-256 is stored.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -20,11 +21,20 @@ from typing import Any
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnikpi.auth.password_rules import check_password
 from omnikpi.errors import UsageError
-from omnikpi.store.models import ROLES, ApiKey, AuditEntry, AuthToken, LoginAttempt, User
+from omnikpi.store.models import (
+    ROLES,
+    ApiKey,
+    AuditEntry,
+    AuthToken,
+    LoginAttempt,
+    ServerSecret,
+    User,
+)
 from omnikpi.web.limits import NAME_CHARS, check_length
 
 HASHER = PasswordHasher()
@@ -285,6 +295,43 @@ after the hash), and about eighteen were checked against a limit of five. Severa
 processes each hold their own lock; the window between them is a few milliseconds."""
 
 
+def _name_digest(session: Session, username: str) -> str:
+    """A name no account has, as a keyed digest: a plain SHA-256 gave a password typed
+    into the name field back to whoever guessed it against the audit log (a weak one in
+    milliseconds). The key is the database's, so each process counts one name as one."""
+    key = server_secret(session, "login_names")
+    return hmac.new(key.encode(), username.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def server_secret(session: Session, name: str) -> str:
+    """The database's secret ``name``, made at its first use (by whichever process asks
+    first; another making it at the same moment reads the one stored)."""
+    found = session.get(ServerSecret, name)
+    if found is not None:
+        return found.value
+    try:
+        with session.begin_nested():
+            session.add(ServerSecret(name=name, value=secrets.token_urlsafe(32)))
+    except IntegrityError:
+        pass
+    stored = session.get(ServerSecret, name)
+    assert stored is not None
+    return stored.value
+
+
+def _audit_lock(session: Session, recorded: str, ip: str, retry_after: int) -> None:
+    """A login refused by the lock-out is audited, once per lock of a name at an address
+    (an attempt refused unheard costs nothing, and each written would let anyone fill the
+    log): nothing said the lock happened, nor that the name was tried again meanwhile."""
+    since = _now() - FAILURE_WINDOW
+    written = session.scalar(select(AuditEntry.id).where(
+        AuditEntry.actor == recorded, AuditEntry.action == "login_locked",
+        AuditEntry.ip == ip, AuditEntry.at >= since).limit(1))
+    if written is None:
+        audit(session, recorded, "login_locked", {"retry_after_s": retry_after}, ip)
+        session.commit()
+
+
 def _claim_attempt(session: Session, username: str, ip: str) -> tuple[int, str]:
     """Record a login attempt as failed before its password is checked, and commit it at
     once (with whatever the session held: a login is the first thing its session does):
@@ -295,9 +342,12 @@ def _claim_attempt(session: Session, username: str, ip: str) -> tuple[int, str]:
         # a name no account has is kept as a digest: a password typed into the name field
         # was stored in clear in the audit log and the attempts table (the per-name
         # lock-out still counts the same digest)
-        recorded = username if known else \
-            f"unknown name {hashlib.sha256(username.encode()).hexdigest()[:12]}"
-        _check_rate(session, recorded, ip)
+        recorded = username if known else f"unknown name {_name_digest(session, username)}"
+        try:
+            _check_rate(session, recorded, ip)
+        except TooManyAttempts as locked:
+            _audit_lock(session, recorded, ip, locked.retry_after)
+            raise
         attempt = LoginAttempt(username=recorded, ip=ip, success=False)
         session.add(attempt)
         session.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 ACTION_LABELS: dict[str, str] = {
     "login": "Login",
     "login_failed": "Failed login",
+    "login_locked": "Login refused: too many failed attempts",
     "logout": "Logout",
     "token_revoked": "API token revoked",
     "apikey_created": "API key created",

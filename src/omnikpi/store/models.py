@@ -86,6 +86,15 @@ class LoginAttempt(Base):
     success: Mapped[bool] = mapped_column(Boolean)
 
 
+class ServerSecret(Base):
+    """A random secret made once per database (the key of the unknown login names'
+    digests), shared by every process of the server."""
+
+    __tablename__ = "server_secrets"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+
+
 class AuditEntry(Base):
     """Who did what: logins (also failed), exports, accounts and keys created, rules."""
 
