@@ -56,6 +56,23 @@ class _Calendar:
         return not any(b > start for _, b in self.work[first:last])
 
 
+def on_duty(shifts: list[tuple[float, float]],
+            breaks: list[tuple[float, float, str]]) -> list[tuple[float, float]]:
+    """The parts of an agent's shifts outside their breaks."""
+    spans: list[tuple[float, float]] = []
+    for start, end in shifts:
+        cursor = start
+        for a, b, _ in sorted(breaks):
+            if b <= cursor or a >= end:
+                continue
+            if a > cursor:
+                spans.append((cursor, a))
+            cursor = max(cursor, b)
+        if cursor < end:
+            spans.append((cursor, end))
+    return spans
+
+
 def dial(campaigns: list[Campaign], agents: list[Agent],
          shifts: dict[str, list[tuple[float, float]]],
          breaks: dict[str, list[tuple[float, float, str]]],
@@ -77,7 +94,11 @@ def dial(campaigns: list[Campaign], agents: list[Agent],
         if not dialers or campaign.attempts_per_hour <= 0:
             continue
         rng = random.Random(f"{seed}-dial-{campaign.name}")
-        windows = merged_spans([w for a in dialers for w in shifts[a.id]])
+        # the dialer dials while an agent of the campaign is on shift and not on a break:
+        # dialing from shifts alone went on through a shared lunch, and every call a
+        # person answered then was dropped (13 % of 3 agents' calls for Erlang B's 0.5 %)
+        windows = merged_spans([w for a in dialers
+                                for w in on_duty(shifts[a.id], breaks[a.id])])
         turn = 0
         for start, end in windows:
             moment = start

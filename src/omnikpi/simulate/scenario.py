@@ -328,6 +328,11 @@ def check_references(scenario: Scenario, where: str) -> None:
             raise UsageError(f"scenario {where}: campaign names must be unique "
                              f"({c.name} twice)")
         campaigns.add(c.name)
+        if not c.agents and c.attempts_per_hour > 0:
+            # the dialer connects a call to the campaign's agents: with none it dialed
+            # nothing at all, and the run said nothing of the campaign
+            raise UsageError(f"scenario {where}: campaign {c.name} names no agent groups: "
+                             "set agents = [\"GROUP\", …] (the groups that take its calls)")
         unknown = [g for g in c.agents if g not in groups]
         if unknown:
             raise UsageError(f"scenario {where}: campaign {c.name} has unknown agent groups "
