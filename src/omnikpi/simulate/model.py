@@ -45,6 +45,10 @@ class Contact:
     transferred: bool = False
     resolved: bool | None = None
     waiting: bool = False
+    key: str | None = None
+    """Who the caller is across variants (``per_queue`` streams: its queue, instant,
+    customer and, for a transferred leg, its parent's key); its own draws come from it,
+    never from the id, which counts every queue's contacts."""
 
 
 CONCURRENT_CHANNELS = ("chat", "messenger")

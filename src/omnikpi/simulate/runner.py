@@ -224,7 +224,7 @@ class Simulation:
                 return
 
     def new_contact(self, q: QueueSpec, moment: float, customer: str | None = None,
-                    topic: str | None = None, parent: str | None = None) -> Contact:
+                    topic: str | None = None, parent: Contact | None = None) -> Contact:
         self.counter += 1
         if self.max_contacts is not None and self.counter > self.max_contacts:
             raise ContactLimitReached(self.counter, self.max_contacts)
@@ -234,12 +234,17 @@ class Simulation:
             # drawn as an index, never a list of every customer (customers = 10**9 held
             # one of 90 GB); the same draw as from the list, so runs are unchanged
             customer or f"cust{arrivals.randrange(self.s.customers):05d}",
-            topic or q.topics[arrivals.randrange(len(q.topics))], parent,
+            topic or q.topics[arrivals.randrange(len(q.topics))],
+            parent.id if parent else None,
         )
         self.result.contacts.append(contact)
         if self.streams:
-            self.fates[contact.id] = Fate(identity(self.base, q.name, moment,
-                                                   contact.customer, parent))
+            # a transferred leg is known by its parent's key, not its id: the ids count
+            # every queue's contacts, so one more chat changed the support leg's handle
+            # time in a what-if that changed chat alone
+            contact.key = identity(self.base, q.name, moment, contact.customer,
+                                   parent.key if parent else None)
+            self.fates[contact.id] = Fate(contact.key)
         return contact
 
     def outage(self, q: QueueSpec, moment: float) -> bool:
@@ -328,7 +333,7 @@ class Simulation:
             contact.transferred = True
             target = self.queues[q.transfer_to].spec
             child = self.new_contact(target, moment, contact.customer, contact.topic,
-                                     contact.id)
+                                     contact)
             self.at(moment, "arrive", child)
         elif self.chance(fate, "repeat") < q.repeat_rate:
             delay = fate.exponential("repeat_delay", 6 * HOUR) if fate else \

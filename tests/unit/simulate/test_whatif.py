@@ -182,6 +182,30 @@ def test_each_queue_keeps_its_callers_when_another_changes() -> None:
     assert _arrivals(shared(TWO_QUEUES), "sales") != _arrivals(shared(busier_chat), "sales")
 
 
+def test_a_chat_agent_more_leaves_the_other_queues_sales_and_transfers() -> None:
+    """The audit's case: the demo with per_queue streams and seed 2, one chat agent more.
+    The sales queue handled the same 1,337 callers at the same times, yet its sales fell
+    170 → 152 (the sale was drawn by contact id, a counter over every queue's contacts),
+    and 41 support legs transferred from another queue got new handle times (their draws
+    were keyed by the parent's id). Every contact outside the chat queue is now the same,
+    outcome included."""
+    from omnikpi.simulate.output import tables
+
+    text = DEMO.read_text().replace("seed = 7", 'seed = 2\nstreams = "per_queue"', 1)
+    more_chat = text.replace('name = "chat"\ncount = 3', 'name = "chat"\ncount = 4', 1)
+    assert 'streams = "per_queue"' in text and "count = 4" in more_chat
+
+    def others(scenario_text: str) -> list[tuple[object, ...]]:
+        rows = tables(simulate(parse_scenario(scenario_text, "x")))["contacts"]
+        return sorted((r["queue"], r["arrived_at"], r["accepted_at"], r["ended_at"],
+                       r["agent_id"], r["outcome"], r["transferred"], r["parent_id"] is None)
+                      for r in rows if r["channel"] != "chat")
+
+    before, after = others(text), others(more_chat)
+    assert sum(r[5] == "sale" for r in before) > 100
+    assert before == after
+
+
 def test_the_zone_is_the_scenario_clock() -> None:
     assert zone_of(parse_scenario(TWO_QUEUES, "x")) == "Etc/GMT-3"  # UTC+3
     assert zone_of(load_scenario(ERLANG_C)) == "UTC"
