@@ -20,8 +20,11 @@ app.add_typer(simulate_app, name="simulate")
 console = Console()
 
 
-def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) -> dict[str, int]:
-    from omnikpi.simulate.output import tables, write
+def run_to_folder(scenario_path: Path, out: Path, seed: int | None,
+                  fmt: str) -> tuple[dict[str, int], Path | None]:
+    """The run's tables written to ``out`` (row counts), and the configuration file
+    written beside them when its chat agents' capacity is not the default."""
+    from omnikpi.simulate.output import CONFIG_FILE, capacity_config, tables, write
     from omnikpi.simulate.runner import simulate
     from omnikpi.simulate.scenario import load_scenario
 
@@ -35,7 +38,12 @@ def run_to_folder(scenario_path: Path, out: Path, seed: int | None, fmt: str) ->
         task = progress.add_task(f"Simulating {scenario_path.name}", total=1.0)
         result = simulate(scenario, seed, lambda done: progress.update(task, completed=done))
         progress.update(task, completed=1.0)
-    return write(tables(result), out, fmt)
+    counts = write(tables(result), out, fmt)
+    config = capacity_config(result)
+    if config is None:
+        return counts, None
+    (out / CONFIG_FILE).write_text(config, encoding="utf-8")
+    return counts, out / CONFIG_FILE
 
 
 @simulate_app.callback()
@@ -56,11 +64,15 @@ def simulate_root(
 
 def _run(scenario: Path, out: Path, seed: int | None, fmt: str) -> None:
     try:
-        counts = run_to_folder(scenario, out, seed, fmt)
+        counts, config = run_to_folder(scenario, out, seed, fmt)
     except OmniKPIError as exc:
         fail(exc)
     summary = ", ".join(f"{name} {n}" for name, n in counts.items())
     console.print(f"Wrote {out}: {summary}", highlight=False)
+    if config is not None:
+        console.print(f"Its chat agents' capacities are in {config}: report with "
+                      f"--config {config} to measure chat occupancy against them.",
+                      highlight=False)
 
 
 @simulate_app.command("run")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from omnikpi.config import AgentSettings
 from omnikpi.errors import UsageError
 from omnikpi.schema.tables import TABLES
-from omnikpi.simulate.model import HOUR
+from omnikpi.simulate.model import CONCURRENT_CHANNELS, HOUR
 from omnikpi.simulate.runner import Result, _window
 from omnikpi.simulate.timeline import agent_timeline
 
@@ -190,3 +192,25 @@ def _csv_text(rows: Table, columns: list[str]) -> str:
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
+
+
+CONFIG_FILE = "omnikpi.toml"
+"""The configuration a simulated dataset is reported with (``--config OUT/omnikpi.toml``)."""
+
+
+def capacity_config(result: Result) -> str | None:
+    """``[agents.capacity]`` of the run's chat agents, when one differs from the
+    configuration's default: the tables carry no capacity, and ``report`` on a run whose
+    chat agents held 2 sessions read chat occupancy at 4 (36 % where the comparison,
+    which knows the capacity, said 72 %). None when every chat agent holds the default."""
+    default = AgentSettings().chat_capacity
+    chat_queues = {q.name for q in result.scenario.queues
+                   if q.channel in CONCURRENT_CHANNELS}
+    chat_agents = [a for a in result.agents if chat_queues & set(a.group.skills)]
+    if all(a.group.capacity == default for a in chat_agents):
+        return None
+    lines = ["# chat sessions each simulated agent held at once: report this dataset with",
+             "# --config pointing here, so chat occupancy is measured against them",
+             "[agents.capacity]"]
+    lines += [f"{json.dumps(a.id)} = {a.group.capacity}" for a in chat_agents]
+    return "\n".join(lines) + "\n"
