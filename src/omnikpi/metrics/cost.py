@@ -31,7 +31,9 @@ def _per_sale(p: Params) -> Metric:
     base = REGISTRY["cost_per_sale"]
     if p["sales"] == "contacts":
         return base
-    return dataclasses.replace(base, denominator_source="sales",
+    # the sales source reads contacts and dial attempts as it finds them: a center that
+    # only dials has no contacts table, and asking for one refused the very case
+    return dataclasses.replace(base, tables=("costs",), denominator_source="sales",
                                denominator=lambda t, q: n(is_sale(t, q)), resolve=None)
 
 
@@ -75,8 +77,10 @@ register(
     ),
     _cost(
         id="cost_per_sale", name="Cost per sale",
-        formulas={"ru": "Σ затрат / обработанные обращения с результатом «продажа»",
-                  "uk": "Σ витрат / оброблені звернення з результатом «продаж»"},
+        formulas={"ru": "Σ затрат / обработанные обращения с результатом «продажа» "
+                        "(sales=all: / продажи, как их считает метрика sales)",
+                  "uk": "Σ витрат / оброблені звернення з результатом «продаж» "
+                        "(sales=all: / продажі, як їх рахує метрика sales)"},
         names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
         denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts with outcome = sale (sales=all: "
