@@ -78,9 +78,9 @@ register(
     _cost(
         id="cost_per_sale", name="Cost per sale",
         formulas={"ru": "Σ затрат / обработанные обращения с результатом «продажа» "
-                        "(sales=all: / продажи, как их считает метрика sales)",
+                        "(все продажи: / продажи, как их считает показатель «Продажи»)",
                   "uk": "Σ витрат / оброблені звернення з результатом «продаж» "
-                        "(sales=all: / продажі, як їх рахує метрика sales)"},
+                        "(усі продажі: / продажі, як їх рахує показник «Продажі»)"},
         names={"ru": "Стоимость продажи", "uk": "Вартість продажу"}, better="lower",
         denominator_source="contacts",
         booking="end", formula="Σ costs / handled contacts with outcome = sale (sales=all: "
