@@ -244,6 +244,15 @@ def test_login_is_rate_limited_and_audited(app: FastAPI) -> None:
         client.post("/api/v1/auth/token", data={"username": f"guess{index}", "password": "x"})
     sprayed = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
     assert sprayed.status_code == 429
+    # more names sprayed at the locked address: one entry for the address's lock, not
+    # one per name (each refusal cost an INSERT and nothing else: a log filled at will)
+    for index in range(10):
+        assert client.post("/api/v1/auth/token", data={"username": f"more{index}",
+                                                       "password": "x"}).status_code == 429
+    locks = [(e["actor"], json.loads(e["detail"])["lock"])
+             for e in client.get("/api/v1/audit", headers=headers).json()
+             if e["action"] == "login_locked"]
+    assert sorted(locks) == [("address", "address"), ("cli", "name")]
     # a name no account has (a password typed into the name field) is kept as a digest
     actors = {e["actor"] for e in client.get("/api/v1/audit", headers=headers).json()}
     assert not any(a.startswith("guess") for a in actors)

@@ -268,16 +268,18 @@ def principal_of(user: User, csrf_token: str | None = None, via: str = "session"
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, whole_address: bool = False) -> None:
         super().__init__(f"too many failed logins; try again in {retry_after} s")
         self.retry_after = retry_after
+        self.whole_address = whole_address
+        """The address's limit refused it (any name), not the name's at the address."""
 
 
 def _check_rate(session: Session, username: str, ip: str) -> None:
     since = _now() - FAILURE_WINDOW
     pair = (LoginAttempt.username == username) & (LoginAttempt.ip == ip)
-    for condition, limit in ((pair, MAX_FAILURES),
-                             (LoginAttempt.ip == ip, MAX_FAILURES_PER_ADDRESS)):
+    for condition, limit, whole in ((pair, MAX_FAILURES, False),
+                                    (LoginAttempt.ip == ip, MAX_FAILURES_PER_ADDRESS, True)):
         failures = session.scalars(
             select(LoginAttempt.at).where(condition, LoginAttempt.at >= since,
                                           LoginAttempt.success.is_(False))
@@ -285,7 +287,7 @@ def _check_rate(session: Session, username: str, ip: str) -> None:
         if len(failures) >= limit:
             oldest = _aware(failures[-limit])
             wait = int((oldest + FAILURE_WINDOW - _now()).total_seconds()) + 1
-            raise TooManyAttempts(max(wait, 1))
+            raise TooManyAttempts(max(wait, 1), whole)
 
 
 ATTEMPTS_LOCK = threading.Lock()
@@ -319,16 +321,20 @@ def server_secret(session: Session, name: str) -> str:
     return stored.value
 
 
-def _audit_lock(session: Session, recorded: str, ip: str, retry_after: int) -> None:
-    """A login refused by the lock-out is audited, once per lock of a name at an address
-    (an attempt refused unheard costs nothing, and each written would let anyone fill the
-    log): nothing said the lock happened, nor that the name was tried again meanwhile."""
+def _audit_lock(session: Session, recorded: str, ip: str, locked: TooManyAttempts) -> None:
+    """A login refused by the lock-out is audited, once per lock: of a name at an
+    address, or of the whole address (then under the actor ``address``, whatever names
+    it sprays). An attempt refused unheard costs nothing, and writing each would let
+    anyone fill the log; nothing said the lock happened, nor that it was tried again."""
     since = _now() - FAILURE_WINDOW
+    actor = "address" if locked.whole_address else recorded
     written = session.scalar(select(AuditEntry.id).where(
-        AuditEntry.actor == recorded, AuditEntry.action == "login_locked",
+        AuditEntry.actor == actor, AuditEntry.action == "login_locked",
         AuditEntry.ip == ip, AuditEntry.at >= since).limit(1))
     if written is None:
-        audit(session, recorded, "login_locked", {"retry_after_s": retry_after}, ip)
+        audit(session, actor, "login_locked",
+              {"retry_after_s": locked.retry_after,
+               "lock": "address" if locked.whole_address else "name"}, ip)
         session.commit()
 
 
@@ -346,7 +352,7 @@ def _claim_attempt(session: Session, username: str, ip: str) -> tuple[int, str]:
         try:
             _check_rate(session, recorded, ip)
         except TooManyAttempts as locked:
-            _audit_lock(session, recorded, ip, locked.retry_after)
+            _audit_lock(session, recorded, ip, locked)
             raise
         attempt = LoginAttempt(username=recorded, ip=ip, success=False)
         session.add(attempt)
