@@ -41,6 +41,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "раздел [email] настроек",
         "поштовий сервер {where} не прийняв вхід {user} ({code}): адміністратор перевіряє "
         "розділ [email] налаштувань"),
+    "the mail server {where} timed out: the message was not sent within {seconds} s": (
+        "почтовый сервер {where} не ответил вовремя: письмо не отправлено за {seconds} с",
+        "поштовий сервер {where} не відповів вчасно: лист не надіслано за {seconds} с"),
     "the mail server {where} failed: {error}": (
         "сбой почтового сервера {where}: {error}", "збій поштового сервера {where}: {error}"),
     "cannot reach the mail server {where}: {error}": (

@@ -40,6 +40,9 @@ class SlowServer(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         sock: socket.socket = self.request
+        if self.slow == "handshake":  # accepts, and never answers the TLS hello
+            self.stop.wait(10)
+            return
         if self.tls is not None:
             sock = self.tls.wrap_socket(sock, server_side=True)
         try:
@@ -55,7 +58,15 @@ class SlowServer(socketserver.BaseRequestHandler):
                     continue
                 verb = line[:4].upper()
                 if verb in (b"EHLO", b"HELO"):
+                    if self.slow == "auth":
+                        sock.sendall(b"250-slow.example\r\n250 AUTH PLAIN\r\n")
+                        continue
                     self._reply(sock, b"250 slow.example " + SLOW, slowly=self.slow == "ehlo")
+                elif verb == b"AUTH":  # "2", then nothing for a while: cut after "2"
+                    self._stall(sock, b"235 accepted")
+                elif verb == b"QUIT" and self.slow == "quit":
+                    self._stall(sock, b"221 bye")
+                    return
                 elif verb == b"DATA":
                     in_data = True
                     self._reply(sock, b"354 go on")
@@ -66,6 +77,11 @@ class SlowServer(socketserver.BaseRequestHandler):
                     self._reply(sock, b"250 ok")
         except OSError:  # the client shut the connection: what the test wants
             return
+
+    def _stall(self, sock: socket.socket, text: bytes) -> None:
+        sock.sendall(text[:1])
+        if not self.stop.wait(2):
+            sock.sendall(text[1:] + b"\r\n")
 
     def _reply(self, sock: socket.socket, text: bytes, slowly: bool = False) -> None:
         line = text + b"\r\n"
@@ -156,3 +172,61 @@ def test_a_server_within_the_limit_gets_the_message(server: int) -> None:
 def test_the_limit_is_bounded_in_the_configuration() -> None:
     with pytest.raises(ValueError, match="send_limit_seconds"):
         EmailSettings(host="h", send_limit_seconds=0)
+
+
+def _tls_server() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(CERTS / "cert.pem", CERTS / "key.pem")
+    return context
+
+
+def _client_tls() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(CERTS / "cert.pem"))
+
+
+def test_the_limit_covers_the_tls_handshake(server: int) -> None:
+    """SMTPS to a server that accepts and never answers the TLS hello: the handshake ran
+    before the socket was given to the deadline, so only the 5-s read timeout ended it
+    (a server dribbling its certificate was not bounded at all)."""
+    SlowServer.slow = "handshake"
+    took, outcome = _send_within(3, _settings(server, security="tls"), _client_tls())
+    assert isinstance(outcome, DeliveryError)
+    assert "timed out: the message was not sent within 0.3 s" in str(outcome)
+    assert took < 2
+
+
+def test_a_login_reply_cut_by_the_limit_is_a_time_out_not_a_refusal(server: int) -> None:
+    """The reply to AUTH cut after its first byte reads as code 2 to smtplib, which
+    raises a refused login; cut by the limit, it is a time-out (tried again), never a
+    refusal the administrator must check (a refusal is never tried again)."""
+    from omnikpi.delivery import DeliveryRefused
+
+    SlowServer.tls, SlowServer.slow = _tls_server(), "auth"
+    settings = EmailSettings(host="127.0.0.1", port=server, security="tls", user="reports",
+                             timeout_seconds=5, send_limit_seconds=0.5)
+    outcome: list[object] = []
+
+    def sending() -> None:
+        try:
+            send_email(settings, ["ops@example.com"], "Daily SL", "attached",
+                       environ={"OMNIKPI_SMTP_PASSWORD": "s3cret"}, tls_context=_client_tls())
+            outcome.append(None)
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=sending, daemon=True)
+    thread.start()
+    thread.join(3)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], DeliveryError)
+    assert not isinstance(outcome[0], DeliveryRefused)
+    assert "timed out" in str(outcome[0])
+
+
+def test_a_goodbye_cut_after_the_message_was_taken_is_a_delivery(server: int) -> None:
+    """The server took the message ("250 queued"); its reply to QUIT cut by the limit
+    read as "answered 22: it is tried again later", and the recipients had the report
+    twice."""
+    SlowServer.slow = "quit"
+    _, outcome = _send_within(3, _settings(server, limit=0.5))
+    assert outcome is None

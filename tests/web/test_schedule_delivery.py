@@ -57,6 +57,9 @@ def test_the_form_sets_the_language_and_an_edit_keeps_it(client: TestClient) -> 
 
 
 MESSAGES = {
+    "the SMTP server smtp.example.com:587 timed out: the message was not sent within 300 s "
+    "([email] send_limit_seconds)":
+        "поштовий сервер smtp.example.com:587 не відповів вчасно: лист не надіслано за 300 с",
     "webhook 127.0.0.1:9 failed after 2 attempts: HTTP 500":
         "вебхук 127.0.0.1:9 не прийняв файл (спроб: 2): HTTP 500",
     "the owner 'bank-viewer' no longer belongs to tenant 'bank': the schedule does not run":

@@ -8,6 +8,7 @@ read from the environment variable the configuration names, never from the file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import socket
@@ -83,7 +84,9 @@ def send_email(settings: EmailSettings, to: Sequence[str], subject: str, body: s
             try:
                 refused = _converse(settings, settings.host, context, deadline, where,
                                     message, password)
-            except (smtplib.SMTPServerDisconnected, OSError):
+            except Exception:
+                # a reply cut by the deadline reads as any reply smtplib could parse of
+                # it ("23": a refused login, which is never tried again): the time is up
                 if deadline.passed:
                     raise DeliveryError(
                         f"the SMTP server {where} timed out: the message was not sent "
@@ -194,13 +197,16 @@ class _HeldSMTPSSL(smtplib.SMTP_SSL):
     def __init__(self, deadline: Deadline, host: str, port: int, timeout: float,
                  context: ssl.SSLContext) -> None:
         self._deadline = deadline
+        self._tls = context
         super().__init__(host, port, timeout=timeout, context=context)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        # smtplib's own hook for making the socket (typeshed does not declare it)
-        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        self._deadline.hold(sock)
-        return sock
+        # the plain socket is held before the TLS handshake, which SMTP_SSL's own hook
+        # runs before returning: a server dribbling its certificate was not bounded
+        raw: socket.socket = smtplib.SMTP._get_socket(  # type: ignore[attr-defined]
+            self, host, port, timeout)
+        self._deadline.hold(raw)
+        return self._tls.wrap_socket(raw, server_hostname=host)
 
 
 def _converse(settings: EmailSettings, host: str, context: ssl.SSLContext,
@@ -208,7 +214,7 @@ def _converse(settings: EmailSettings, host: str, context: ssl.SSLContext,
               password: str | None) -> SmtpReplies:
     """Connect, secure, log in and send: the recipients the server refused."""
     client = _client(settings, host, context, deadline)
-    with client:
+    try:
         client.ehlo()
         if settings.security == "starttls":
             if not client.has_extn("starttls"):
@@ -219,4 +225,12 @@ def _converse(settings: EmailSettings, host: str, context: ssl.SSLContext,
         if settings.user and password:
             client.login(settings.user, password)
         refused: SmtpReplies = client.send_message(message)
+    except BaseException:
+        client.close()
+        raise
+    # the server has the message: a goodbye cut short or refused changes nothing (read as
+    # a failure, the run was tried again and the recipients had the report twice)
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        client.quit()
+    client.close()
     return refused

@@ -417,6 +417,9 @@ RUN_MESSAGES = [
                 r"\((?P<code>\d+)\): .*", re.S),
      "the mail server {where} refused the login of {user} ({code}): the administrator "
      "checks the [email] settings"),
+    (re.compile(r"the SMTP server (?P<where>\S+) timed out: the message was not sent "
+                r"within (?P<seconds>\S+) s \(\[email\] send_limit_seconds\)", re.S),
+     "the mail server {where} timed out: the message was not sent within {seconds} s"),
     (re.compile(r"the SMTP server (?P<where>\S+) failed: (?P<error>.*)", re.S),
      "the mail server {where} failed: {error}"),
     (re.compile(r"cannot reach the SMTP server (?P<where>\S+): (?P<error>.*)", re.S),
