@@ -96,3 +96,33 @@ def test_a_change_between_intervals_is_put_at_midnight() -> None:
     req = requirement(rows)
     assert req.at(1440 + 7 * 60).isoformat() == "2024-10-27T07:00:00+02:00"
     assert req.at(19 * 60 + 30).isoformat() == "2024-10-26T19:30:00+03:00"
+
+
+def test_the_hour_clocks_skip_is_never_written_backwards() -> None:
+    """Kyiv, 30 March 2025: 03:00 becomes 04:00. Read at the new offset, wall 03:00 was
+    03:00+03:00 = 00:00Z, earlier than 02:30+02:00 (00:30Z) before it: a night shift's
+    break there was written an hour early, or ending before it began. The skipped wall
+    times are the change's instant; every time after it moves forward."""
+    rows = [("", _as_written(datetime(2025, 3, 30, h, m, tzinfo=KYIV)), 1)
+            for h in (0, 1, 2, 4, 5) for m in (0, 30)]
+    req = requirement(rows)
+    written = [req.at(minute) for minute in range(0, 6 * 60, 30)]
+    assert [t.isoformat() for t in written[5:9]] == [
+        "2025-03-30T02:30:00+02:00", "2025-03-30T04:00:00+03:00",
+        "2025-03-30T04:00:00+03:00", "2025-03-30T04:00:00+03:00"]
+    instants = [t.astimezone(UTC) for t in written]
+    assert instants == sorted(instants)
+
+
+def test_one_wall_time_at_two_offsets_by_day_is_two_clocks_refused() -> None:
+    """08:00Z and 08:00+02:00 are two hours apart, not a repeated hour: read as one, the
+    first requirement was lost. A third row repeating either offset is refused too."""
+    mixed = [("", datetime.fromisoformat("2024-10-26T08:00:00+00:00"), 3),
+             ("", datetime.fromisoformat("2024-10-26T08:00:00+02:00"), 5)]
+    with pytest.raises(UsageError, match="two UTC offsets outside a night's clock change"):
+        requirement(mixed)
+    night = [("", datetime.fromisoformat("2024-10-27T03:00:00+03:00"), 1),
+             ("", datetime.fromisoformat("2024-10-27T03:00:00+02:00"), 4),
+             ("", datetime.fromisoformat("2024-10-27T03:00:00+02:00"), 9)]
+    with pytest.raises(UsageError, match="appears twice"):
+        requirement(night)

@@ -60,11 +60,17 @@ class Requirement:
     def at(self, minutes: int) -> datetime:
         """The time ``minutes`` after origin on the wall clock, with the offset in force
         then (in the hour a clock change repeats, the earlier one)."""
-        wall = self.origin + timedelta(minutes=minutes)
-        offset = next((o for m, o in reversed(self.offsets) if m <= minutes), None)
-        if offset is None:
-            return wall
-        return wall.replace(tzinfo=timezone(offset))
+        found = next((i for i in reversed(range(len(self.offsets)))
+                      if self.offsets[i][0] <= minutes), None)
+        if found is None:
+            return self.origin + timedelta(minutes=minutes)
+        changed_at, offset = self.offsets[found]
+        if found > 0 and offset > self.offsets[found - 1][1]:
+            # clocks went forward: the wall times they skipped are the change's instant
+            # (read at the new offset they ran backwards, 03:00+03:00 before 02:30+02:00)
+            skipped = (offset - self.offsets[found - 1][1]) // timedelta(minutes=1)
+            minutes = max(minutes, changed_at + skipped)
+        return (self.origin + timedelta(minutes=minutes)).replace(tzinfo=timezone(offset))
 
 
 @dataclass(frozen=True)
@@ -168,20 +174,41 @@ def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") 
     if any(o % interval for o in offsets) or (1440 % interval):
         raise UsageError(f"{where}: interval starts are not on one grid of {interval} min")
     required: dict[tuple[str, int], int] = {}
-    seen: dict[tuple[str, int], timedelta | None] = {}
-    for (skill, wall, offset, value), (_, t, _) in zip(walls, rows, strict=True):
+    seen: dict[tuple[str, int], list[datetime]] = {}
+    for (skill, wall, _, value), (_, t, _) in zip(walls, rows, strict=True):
         key = (skill, minute(wall))
         if key in required:
-            if seen[key] == offset:
+            if any(t.utcoffset() == other.utcoffset() for other in seen[key]):
                 raise UsageError(f"{where}: interval {t.isoformat()} {skill} appears twice")
+            _check_repeated_hour(seen[key][0], t, where)
             required[key] = max(required[key], value)  # the hour a clock change repeats
+            seen[key].append(t)
             continue
-        required[key], seen[key] = value, offset
+        required[key], seen[key] = value, [t]
     days = offsets[-1] // 1440 + 1
     if days > MAX_DAYS:
         raise UsageError(f"{where}: spans {days} days; schedule at most {MAX_DAYS} at once")
     return Requirement(origin, interval, required, days, _offset_changes(
         ((minute(w), o) for _, w, o, _ in walls), interval))
+
+
+REPEATED_HOUR_LATEST = 5 * 60
+"""The latest wall minute of a day at which a clock change repeats an hour: clocks go
+back at night (00:00 to 04:00 local across the zones that change)."""
+
+
+def _check_repeated_hour(first: datetime, again: datetime, where: str) -> None:
+    """Two rows at one wall time and two offsets are the hour a clock change repeats
+    only at night and for a change of at most two hours; else the plan mixes clocks (a
+    UTC export joined to a local one: 08:00Z and 08:00+02:00, two hours apart, would be
+    one interval and the first requirement lost)."""
+    gap = abs((first.utcoffset() or timedelta()) - (again.utcoffset() or timedelta()))
+    at_night = first.hour * 60 + first.minute < REPEATED_HOUR_LATEST
+    if gap > timedelta(hours=2) or not at_night:
+        raise UsageError(
+            f"{where}: {first.isoformat()} and {again.isoformat()} are one wall time at two "
+            "UTC offsets outside a night's clock change: write every interval on the "
+            "center's one clock (as `wfm forecast --tz ZONE` and `wfm plan` write it)")
 
 
 def _offset_changes(stamps: Iterable[tuple[int, timedelta | None]],
