@@ -44,12 +44,26 @@ def test_pages_and_commands_leave_the_rollup_as_it_is(tmp_path: Path) -> None:
     assert code_digest_of(tmp_path) == before
 
 
-def test_the_installed_package_digest_covers_its_config() -> None:
+def test_the_real_packages_default_thresholds_are_in_its_digest(tmp_path: Path) -> None:
+    """On a copy of the installed package's code: a changed default in config.py, or in
+    the code that writes the sums, gives another digest; a changed page does not."""
+    import shutil
+
     import omnikpi.engine.rollups as rollups
 
     root = Path(rollups.__file__).resolve().parents[1]
-    assert (root / "config.py").is_file()
-    assert code_digest() == code_digest_of(root)
+    copy = tmp_path / "omnikpi"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("*.pyc", "__pycache__",
+                                                              "data", "locale", "static"))
+    assert code_digest_of(copy) == code_digest()
+    before = code_digest_of(copy)
+    (copy / "web" / "app.py").write_text("# another page\n")
+    assert code_digest_of(copy) == before
+    for changed in ("config.py", "rollup/refresh.py"):
+        text = (copy / changed).read_text()
+        (copy / changed).write_text(text + "\n# changed\n")
+        assert code_digest_of(copy) != before, changed
+        (copy / changed).write_text(text)
 
 
 def test_a_rollup_of_no_contact_says_it_was_built(tmp_path: Path) -> None:

@@ -88,8 +88,9 @@ def params_text(params: Mapping[str, Any]) -> str:
     return repr(sorted((k, repr(v)) for k, v in params.items()))
 
 
-CODE_PARTS = ("metrics", "engine", "schema")
-"""The packages the sums are computed by; with them, every module at the package's top
+CODE_PARTS = ("metrics", "engine", "schema", "rollup")
+"""The packages the sums are computed and written by; with them, every module at the
+package's top
 (``config.py`` holds the built-in SL thresholds and channel modes, ``instants.py`` the
 time arithmetic)."""
 
