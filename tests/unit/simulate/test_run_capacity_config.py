@@ -64,3 +64,18 @@ def test_a_run_at_the_default_capacity_writes_no_configuration(tmp_path: Path) -
                                    "--out", str(tmp_path / "out")])
     assert run.exit_code == 0, run.output
     assert not (tmp_path / "out" / "omnikpi.toml").exists() and "--config" not in run.output
+
+
+def test_a_center_nobody_called_reports_zero_offered(tmp_path: Path) -> None:
+    """No arrival: the run wrote no contacts.csv, and `report --metrics offered` on it
+    failed naming the missing table where the answer is 0."""
+    text = CHAT.replace("CAPACITY", "4").replace("arrivals_per_hour = 30",
+                                                 "arrivals_per_hour = 0")
+    (tmp_path / "quiet.toml").write_text(text)
+    run = CliRunner().invoke(app, ["simulate", "run", "--scenario", str(tmp_path / "quiet.toml"),
+                                   "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    out = CliRunner().invoke(app, ["report", "--data", str(tmp_path / "out"), "--metrics",
+                                   "offered", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["rows"] == [{"offered": 0}]
