@@ -189,5 +189,5 @@ def test_a_campaign_naming_no_agent_group_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text(DEMO.read_text().replace('agents = ["outbound"]', "agents = []"))
     assert 'agents = []' in path.read_text()
-    with pytest.raises(UsageError, match="campaign .* names no agent groups"):
+    with pytest.raises(UsageError, match=r"campaign .* names no agent groups"):
         load_scenario(path)
