@@ -231,6 +231,19 @@ def repeated_hours(values: list[Any], tz: str | None = None) -> dict[int, str]:
             if len(offsets[wall]) > 1 or (zone is not None and _read_twice(wall, zone))}
 
 
+def repeated_offset(moment: datetime, zone: ZoneInfo) -> str | None:
+    """``UTC+02:00`` when ``moment``'s wall time in ``zone`` is read twice (the hour the
+    clocks go back), to tell its two readings apart; None otherwise."""
+    local = moment.astimezone(zone)
+    wall = local.replace(tzinfo=None)
+    shift = local.utcoffset()
+    if shift is None or not _read_twice(wall, zone):
+        return None
+    minutes = int(shift.total_seconds() // 60)
+    return (f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:"
+            f"{abs(minutes) % 60:02d}")
+
+
 def _read_twice(wall: datetime, zone: ZoneInfo) -> bool:
     """Whether the zone's clocks show ``wall`` twice (its two folds have two offsets)."""
     return wall.replace(tzinfo=zone, fold=0).utcoffset() != \

@@ -25,6 +25,7 @@ from omnikpi.cell_text import FORMULA_STARTS, keep_as_text, xlsx_safe
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import MICROS, local_datetime, to_datetime, zone
 from omnikpi.export import made_text, print_setup
+from omnikpi.formatting import repeated_offset
 from omnikpi.web.deps import Filters
 from omnikpi.web.drill_labels import Gettext, column_unit, counts_in
 from omnikpi.web.filters import form_to_day
@@ -220,8 +221,12 @@ def drill_xlsx(found: Drill, frame: Any, filters: Filters, _: Gettext,
             if _missing(raw):
                 cells.append(None)
             elif column in TIME_COLUMNS:
-                moment = to_datetime(int(raw)).astimezone(local).replace(tzinfo=None)
-                cells.append(cell(moment, number_format))
+                instant = to_datetime(int(raw))
+                # the hour the clocks go back, read twice: each with its offset, as the
+                # report's export shows it (two rows read one time an hour apart)
+                twice = repeated_offset(instant, local)
+                cells.append(cell(instant.astimezone(local).replace(tzinfo=None),
+                                  f'{number_format} "({twice})"' if twice else number_format))
             elif isinstance(raw, str):  # text from the data: never a formula
                 cells.append(keep_as_text(cell(raw)))
             elif isinstance(raw, bool):
