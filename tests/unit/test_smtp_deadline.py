@@ -14,7 +14,6 @@ import socket
 import socketserver
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -24,6 +23,7 @@ import pytest
 from omnikpi.config import EmailSettings
 from omnikpi.delivery import DeliveryError
 from omnikpi.delivery.email import send_email
+from tests.threads import run_within
 
 GAP = 0.05
 SLOW = b"x" * 1000
@@ -109,24 +109,10 @@ def server() -> Iterator[int]:
 
 def _send_within(seconds: float, settings: EmailSettings,
                  context: ssl.SSLContext | None = None) -> tuple[float, object]:
-    """Send in a thread; (how long it took, None or what it raised). Fails the test when
-    the send is still going after ``seconds``."""
-    outcome: list[object] = []
-
-    def sending() -> None:
-        try:
-            send_email(settings, ["ops@example.com"], "Daily SL", "attached", environ={},
-                       tls_context=context)
-            outcome.append(None)
-        except Exception as exc:
-            outcome.append(exc)
-
-    started = time.monotonic()
-    thread = threading.Thread(target=sending, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"the send was still going after {seconds} s"
-    return time.monotonic() - started, outcome[0]
+    """Send in a thread; (how long it took, None or what it raised)."""
+    return run_within(seconds, lambda: send_email(
+        settings, ["ops@example.com"], "Daily SL", "attached", environ={},
+        tls_context=context), doing="the send")
 
 
 def _settings(port: int, security: str = "none", limit: float = 0.3) -> EmailSettings:

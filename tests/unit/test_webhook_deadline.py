@@ -21,6 +21,7 @@ import pytest
 
 from omnikpi.delivery import DeliveryError
 from omnikpi.delivery.webhook import post
+from tests.threads import run_within
 
 GAP = 0.05
 
@@ -73,25 +74,10 @@ def receiver() -> Iterator[str]:
 
 def _post_within(seconds: float, url: str, attempts: int = 1,
                  limit: float = 0.3) -> tuple[float, object]:
-    """Post in a thread; (how long it took, what it returned or raised). Fails the test
-    when the post is still going after ``seconds`` (the thread is left to end when the
-    receiver stops)."""
-    outcome: list[object] = []
-
-    def posting() -> None:
-        try:
-            outcome.append(post(url, b"{}", secret="s", allowed_hosts=["127.0.0.1"],
-                                attempts=attempts, first_retry_seconds=0,
-                                timeout_seconds=limit))
-        except Exception as exc:
-            outcome.append(exc)
-
-    started = time.monotonic()
-    thread = threading.Thread(target=posting, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"the post was still going after {seconds} s"
-    return time.monotonic() - started, outcome[0]
+    """Post in a thread; (how long it took, what it returned or raised)."""
+    return run_within(seconds, lambda: post(
+        url, b"{}", secret="s", allowed_hosts=["127.0.0.1"], attempts=attempts,
+        first_retry_seconds=0, timeout_seconds=limit), doing="the post")
 
 
 def test_an_answer_dribbled_byte_by_byte_fails_at_the_time_limit(receiver: str) -> None:
