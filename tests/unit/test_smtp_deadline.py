@@ -190,23 +190,13 @@ def test_a_login_reply_cut_by_the_limit_is_a_time_out_not_a_refusal(server: int)
     SlowServer.tls, SlowServer.slow = _tls_server(), "auth"
     settings = EmailSettings(host="127.0.0.1", port=server, security="tls", user="reports",
                              timeout_seconds=5, send_limit_seconds=0.5)
-    outcome: list[object] = []
-
-    def sending() -> None:
-        try:
-            send_email(settings, ["ops@example.com"], "Daily SL", "attached",
-                       environ={"OMNIKPI_SMTP_PASSWORD": "s3cret"}, tls_context=_client_tls())
-            outcome.append(None)
-        except Exception as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=sending, daemon=True)
-    thread.start()
-    thread.join(3)
-    assert not thread.is_alive()
-    assert isinstance(outcome[0], DeliveryError)
-    assert not isinstance(outcome[0], DeliveryRefused)
-    assert "timed out" in str(outcome[0])
+    _, outcome = run_within(3, lambda: send_email(
+        settings, ["ops@example.com"], "Daily SL", "attached",
+        environ={"OMNIKPI_SMTP_PASSWORD": "s3cret"}, tls_context=_client_tls()),
+        doing="the send")
+    assert isinstance(outcome, DeliveryError)
+    assert not isinstance(outcome, DeliveryRefused)
+    assert "timed out" in str(outcome)
 
 
 def test_a_goodbye_cut_after_the_message_was_taken_is_a_delivery(server: int) -> None:
