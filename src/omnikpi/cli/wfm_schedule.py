@@ -32,12 +32,17 @@ def schedule_command(
     time_limit: Annotated[float | None, typer.Option(help="solver time limit, seconds")]
     = None,
     format: Annotated[str, typer.Option(help="table|json")] = "table",
+    tz: Annotated[str | None, typer.Option(
+        help="the center's IANA zone: when its clock changes (a plan's offsets only "
+             "show it where a row falls on each side); a time without an offset is "
+             "one of its wall times")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="overwrite the schedule already in --out (shifts.csv, "
                           "shift_activities.csv)")] = False,
 ) -> None:
     """Schedule agents (OR-Tools CP-SAT): the fewest agent-intervals short of the plan,
     then the fewest above it, then the least paid time; unpopular shifts spread fairly."""
+    from omnikpi.engine.timezones import zone
     from omnikpi.wfm.schedule import (
         agents_option,
         build_schedule,
@@ -60,7 +65,7 @@ def schedule_command(
             shift_rules = rules_from_toml(rules, shift_rules)
         if time_limit is not None and not 0 < time_limit <= 24 * 3600:
             raise UsageError("--time-limit must be 0–86400 seconds")
-        requirement = read_plan(plan)
+        requirement = read_plan(plan, zone(tz) if tz is not None else None)
         people = agents_option(agents)
         schedule = build_schedule(requirement, people, shift_rules, time_limit)
         shifts, _ = write_schedule(schedule, out)

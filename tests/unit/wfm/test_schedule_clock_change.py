@@ -9,11 +9,15 @@ a shift written 07:30+03:00 began at 06:30 on the center's clock.
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
+from omnikpi.cli.main import app
 from omnikpi.errors import UsageError
 from omnikpi.wfm.schedule import build_schedule, schedule_tables
 from omnikpi.wfm.schedule.inputs import numbered_agents, requirement
@@ -126,3 +130,70 @@ def test_one_wall_time_at_two_offsets_by_day_is_two_clocks_refused() -> None:
              ("", datetime.fromisoformat("2024-10-27T03:00:00+02:00"), 9)]
     with pytest.raises(UsageError, match="appears twice"):
         requirement(night)
+
+
+DAY_HOURS = [("", _as_written(datetime(2024, 10, d, h, 0, tzinfo=KYIV)), 1)
+             for d in (26, 27) for h in range(8, 20)]
+"""Day hours only: the plan says nothing of when, in the night, the clock changed."""
+
+
+def test_with_the_zone_the_change_is_where_the_clock_really_changed() -> None:
+    """Without ``--tz`` the change is guessed at midnight, and a night shift ending at
+    01:00 on the 27th was written 01:00+02:00, an hour late: Kyiv was at +03:00 until
+    04:00. With the zone, every time carries the offset Kyiv has then."""
+    guessed = requirement(DAY_HOURS)
+    assert guessed.at(1440 + 60).isoformat() == "2024-10-27T01:00:00+02:00"
+    req = requirement(DAY_HOURS, zone=KYIV)
+    assert [req.at(1440 + h * 60).isoformat() for h in (1, 3, 4, 7)] == [
+        "2024-10-27T01:00:00+03:00",
+        "2024-10-27T03:00:00+03:00",  # the repeated hour: its earlier instant
+        "2024-10-27T04:00:00+02:00",
+        "2024-10-27T07:00:00+02:00"]
+    assert req.required == guessed.required
+
+
+def test_with_the_zone_the_skipped_hour_is_the_change_s_instant() -> None:
+    """Kyiv, 30 March 2025, a plan of day hours only: 03:00–04:00 does not exist; its
+    wall times are written as the change's instant, 04:00+03:00 (01:00Z)."""
+    rows = [("", _as_written(datetime(2025, 3, d, h, 0, tzinfo=KYIV)), 1)
+            for d in (29, 30) for h in range(8, 20)]
+    req = requirement(rows, zone=KYIV)
+    assert [req.at(1440 + m).isoformat() for m in (150, 180, 210, 240)] == [
+        "2025-03-30T02:30:00+02:00", "2025-03-30T04:00:00+03:00",
+        "2025-03-30T04:00:00+03:00", "2025-03-30T04:00:00+03:00"]
+
+
+def test_a_plan_without_offsets_is_read_on_the_zone_s_clock() -> None:
+    rows = [("", datetime(2024, 10, d, 9, 0), 2) for d in (26, 27)]
+    req = requirement(rows, zone=KYIV)
+    assert [req.at(m).isoformat() for m in (9 * 60, 1440 + 9 * 60)] == [
+        "2024-10-26T09:00:00+03:00", "2024-10-27T09:00:00+02:00"]
+
+
+def test_a_plan_on_another_clock_than_the_zone_is_refused() -> None:
+    """A plan written in UTC given ``--tz Europe/Kyiv``: read as Kyiv's wall clock, every
+    shift would be placed three hours off."""
+    rows = [("", datetime.fromisoformat(f"2024-10-26T{h:02d}:00:00+00:00"), 1)
+            for h in range(8, 12)]
+    with pytest.raises(UsageError, match=r"08:00:00\+00:00 is 2024-10-26T11:00:00\+03:00 "
+                                         r"in --tz Europe/Kyiv"):
+        requirement(rows, zone=KYIV)
+
+
+def test_the_cli_writes_a_night_shift_with_the_zone_s_offsets(tmp_path: Path) -> None:
+    """End to end: one 8-hour shift from 17:00 on the 26th ends at 01:00 on the 27th,
+    three hours before the change: +03:00, as Kyiv's clock then reads."""
+    plan = tmp_path / "plan.csv"
+    plan.write_text("interval_start,agents_required\n" + "".join(
+        f"{at.isoformat()},1\n" for _, at, _ in DAY_HOURS if at.hour >= 17),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    common = ["wfm", "schedule", "--plan", str(plan), "--agents", "1", "--out", str(out),
+              "--start-between", "17:00-17:00", "--lunch-minutes", "0", "--replace"]
+    result = CliRunner().invoke(app, [*common, "--tz", "Europe/Kyiv"])
+    assert result.exit_code == 0, result.output
+    with (out / "shifts.csv").open(encoding="utf-8") as f:
+        shifts = sorted((r["start"], r["end"]) for r in csv.DictReader(f))
+    assert shifts[0] == ("2024-10-26T17:00:00+03:00", "2024-10-27T01:00:00+03:00")
+    unknown = CliRunner().invoke(app, [*common, "--tz", "Europe/Kiev-ish"])
+    assert unknown.exit_code == 2 and "unknown time zone" in unknown.output

@@ -10,8 +10,9 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from omnikpi.errors import UsageError, read_text
 from omnikpi.wfm.clock import check_one_clock
@@ -52,6 +53,9 @@ class Requirement:
     offsets: tuple[tuple[int, timedelta], ...] = ()
     """(wall minute, UTC offset) where the plan's offset changes, in order, the first at
     minute 0; empty for a plan without offsets (wall times of an unnamed zone)."""
+    zone: ZoneInfo | None = None
+    """The center's zone (``--tz``): when the clock changes is read from it, not guessed
+    from the plan's rows."""
 
     @property
     def skills(self) -> list[str]:
@@ -60,6 +64,9 @@ class Requirement:
     def at(self, minutes: int) -> datetime:
         """The time ``minutes`` after origin on the wall clock, with the offset in force
         then (in the hour a clock change repeats, the earlier one)."""
+        if self.zone is not None:
+            return _on_zone(self.origin.replace(tzinfo=None) + timedelta(minutes=minutes),
+                            self.zone)
         found = next((i for i in reversed(range(len(self.offsets)))
                       if self.offsets[i][0] <= minutes), None)
         if found is None:
@@ -71,6 +78,20 @@ class Requirement:
             skipped = (offset - self.offsets[found - 1][1]) // timedelta(minutes=1)
             minutes = max(minutes, changed_at + skipped)
         return (self.origin + timedelta(minutes=minutes)).replace(tzinfo=timezone(offset))
+
+
+def _on_zone(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The wall time ``wall`` of ``zone`` with its offset: in a repeated hour the earlier
+    instant; a time a spring change skips is the change's instant (read at either
+    offset it falls after the change or runs time backwards)."""
+    local = wall.replace(tzinfo=zone)  # fold 0: the earlier of a repeated hour's two
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+        return local.astimezone(timezone(local.utcoffset() or timedelta()))
+    after = wall.replace(tzinfo=zone, fold=1).utcoffset() or timedelta()
+    instant = (wall - after).replace(tzinfo=UTC)  # before the change: step to it
+    while instant.astimezone(zone).utcoffset() != after:
+        instant += timedelta(minutes=1)
+    return instant.astimezone(timezone(after))
 
 
 @dataclass(frozen=True)
@@ -100,7 +121,7 @@ def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def read_plan(path: Path) -> Requirement:
+def read_plan(path: Path, zone: ZoneInfo | None = None) -> Requirement:
     text = read_text(path, "plan file")
     reader = csv.DictReader(io.StringIO(text))
     fields = reader.fieldnames or []
@@ -138,7 +159,7 @@ def read_plan(path: Path) -> Requirement:
     check_one_clock(((f"line {n}", at) for n, (_, at, _) in zip(lines, rows, strict=True)),
                     str(path))
     _check_one_queue(queues, path)
-    return requirement(rows, str(path))
+    return requirement(rows, str(path), zone)
 
 
 def _check_one_queue(queues: set[str], path: Path) -> None:
@@ -152,14 +173,19 @@ def _check_one_queue(queues: set[str], path: Path) -> None:
             "--agents AGENTS.csv whose skills name the queues each agent takes")
 
 
-def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") -> Requirement:
+def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan",
+                zone: ZoneInfo | None = None) -> Requirement:
     """The plan on its wall clock. Each row is read at its own offset (``wfm plan``
     writes the zone's offset in force at each interval): read at the first row's, every
     time after a clock change was an hour off, and a 07:00 start window became 06:00 or
     08:00 on the center's clock. In the hour a change repeats, an interval that appears
-    at both offsets needs the larger of its two requirements."""
+    at both offsets needs the larger of its two requirements. With the center's
+    ``zone``, a row without an offset is one of its wall times, and a row whose offset
+    is not the zone's then is refused."""
     rows = list(rows)
     check_one_clock(((t.isoformat(), t) for _, t, _ in rows), where)
+    if zone is not None:
+        _check_zone(rows, zone, where)
     walls = [(s, t.replace(tzinfo=None), t.utcoffset(), v) for s, t, v in rows]
     first = min(w for _, w, _, _ in walls)
     origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -189,7 +215,22 @@ def requirement(rows: Iterable[tuple[str, datetime, int]], where: str = "plan") 
     if days > MAX_DAYS:
         raise UsageError(f"{where}: spans {days} days; schedule at most {MAX_DAYS} at once")
     return Requirement(origin, interval, required, days, _offset_changes(
-        ((minute(w), o) for _, w, o, _ in walls), interval))
+        ((minute(w), o) for _, w, o, _ in walls), interval), zone)
+
+
+def _check_zone(rows: list[tuple[str, datetime, int]], zone: ZoneInfo, where: str) -> None:
+    """Every row with an offset carries ``zone``'s at its instant: a plan written in
+    another zone (or UTC) read as this one's wall clock would staff every interval an
+    offset away."""
+    for _, at, _ in rows:
+        if at.tzinfo is None:
+            continue
+        local = at.astimezone(zone)
+        if local.replace(tzinfo=None) != at.replace(tzinfo=None):
+            raise UsageError(
+                f"{where}: {at.isoformat()} is {local.isoformat()} in --tz {zone.key}: the "
+                "plan is written on another clock; give the zone it was planned in (as "
+                "`wfm forecast --tz` wrote it), or leave --tz out")
 
 
 REPEATED_HOUR_LATEST = 5 * 60
