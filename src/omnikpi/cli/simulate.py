@@ -93,12 +93,16 @@ def compare_command(
     seed: Annotated[int | None, typer.Option(
         help="seed of both runs (default: the baseline's)")] = None,
     format: Annotated[str, typer.Option(help="table|json")] = "table",
+    replications: Annotated[int, typer.Option(
+        help="run both N times (seeds SEED, SEED+1, …): each figure's mean, and the "
+             "difference with its 95 % confidence interval")] = 1,
 ) -> None:
     """Run two scenarios with the same callers and print their KPIs side by side, per
     channel and for the whole center (the engine's numbers)."""
     from omnikpi.cli.render import human
     from omnikpi.metrics.base import get_metric
     from omnikpi.simulate.compare import compare
+    from omnikpi.simulate.replications import replicate
     from omnikpi.simulate.scenario import load_scenario
 
     if format not in ("table", "json"):
@@ -106,24 +110,56 @@ def compare_command(
     try:
         baseline, whatif = load_scenario(first), load_scenario(second)
         with progress_bar() as progress:
-            task = progress.add_task("Simulating both scenarios", total=1.0)
-            found = compare(baseline, whatif, seed,
-                            lambda done: progress.update(task, completed=done))
+            task = progress.add_task(
+                "Simulating both scenarios" + (f", {replications} seeds"
+                                               if replications != 1 else ""), total=1.0)
+            def advance(done: float) -> None:
+                progress.update(task, completed=done)
+            found = compare(baseline, whatif, seed, advance) if replications == 1 else \
+                replicate(baseline, whatif, replications, seed, advance)
     except OmniKPIError as exc:
         fail(exc)
+    figures = found.as_json()
     if format == "json":
-        print(json.dumps(found.as_json(), indent=2))
+        print(json.dumps(figures, indent=2))
         return
     baseline_name, whatif_name = _distinct_names(first, second)
-    for title, rows in _tables(found.as_json()):
+    for title, rows in _tables(figures):
         table = Table(title=title)
         table.add_column("metric")
-        table.add_column(f"baseline ({baseline_name})", justify="right")
-        table.add_column(f"what-if ({whatif_name})", justify="right")
+        mean = " (mean)" if replications != 1 else ""
+        table.add_column(f"baseline ({baseline_name}){mean}", justify="right")
+        table.add_column(f"what-if ({whatif_name}){mean}", justify="right")
+        if replications != 1:
+            table.add_column("difference (95 % interval)", justify="right")
         for metric_id, pair in rows.items():
             unit = get_metric(metric_id).unit
-            table.add_row(metric_id, human(pair["baseline"], unit), human(pair["whatif"], unit))
+            cells = [human(pair["baseline"], unit), human(pair["whatif"], unit)]
+            if replications != 1:
+                cells.append(_difference(pair["difference"], unit))
+            table.add_row(metric_id, *cells)
         console.print(table)
+    if replications != 1:
+        console.print(f"{replications} replications, seeds {figures['seeds'][0]}–"
+                      f"{figures['seeds'][-1]}: an interval that does not include 0 is a "
+                      "difference the seeds do not explain.", highlight=False)
+
+
+def _difference(found: dict[str, Any] | None, unit: str) -> str:
+    """What-if − baseline ± the half-width of its interval: ``+3.1 ± 1.2 pts``; rates in
+    percentage points, durations in seconds, counts as they are."""
+    from omnikpi.formatting import NO_VALUE
+
+    if found is None:
+        return NO_VALUE
+    scale, decimals, suffix = {"ratio": (100, 1, " pts"), "seconds": (1, 1, " s"),
+                               "count": (1, 0, "")}.get(unit, (1, 2, ""))
+    mean = round(found["mean"] * scale, decimals) + 0.0  # never "-0.0"
+    text = f"{mean:+,.{decimals}f}"
+    if found["high"] is not None:
+        half = (found["high"] - found["mean"]) * scale
+        text += f" ± {half:,.{decimals}f}"
+    return text + suffix
 
 
 def _distinct_names(first: Path, second: Path) -> tuple[str, str]:
