@@ -67,6 +67,33 @@ def test_a_param_no_requested_metric_reads_is_noted() -> None:
     assert read.exit_code == 0 and "not applied" not in read.stderr
 
 
+COST_PER_SALE = Path(__file__).resolve().parents[1] / "cases" / "data" / "cost_per_sale_counts"
+
+
+@pytest.mark.parametrize(("args", "note"), [
+    (["--param", "cost_per_sale.sale_outcomes=sale,upsell"],
+     "parameter cost_per_sale.sale_outcomes is not applied: cost_per_sale reads it only "
+     "with sales=all"),
+    (["--param", "sale_outcomes=sale,upsell"],
+     "parameter sale_outcomes is not applied: cost_per_sale reads it only with sales=all"),
+    (["--param", "sales=all", "--param", "sale_outcomes=sale,upsell"], None),
+    (["--metrics", "cost_per_sale,sales", "--param", "sale_outcomes=sale,upsell"], None),
+], ids=["qualified", "bare", "sales=all", "read by sales"])
+def test_a_param_read_only_with_another_s_value_is_noted(args: list[str],
+                                                         note: str | None) -> None:
+    """``cost_per_sale`` counts contacts with outcome ``sale`` unless ``sales=all``:
+    ``sale_outcomes=sale,upsell`` beside the default was accepted and changed nothing,
+    and the reader took the upsells as counted."""
+    result = runner.invoke(app, ["report", "--data", str(COST_PER_SALE), "--metrics",
+                                 "cost_per_sale", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    notes = " ".join(result.stderr.split())
+    if note is None:
+        assert "not applied" not in notes
+    else:
+        assert f"note: {note}" in notes
+
+
 def test_missing_table_exits_3_naming_it(tmp_path: Path) -> None:
     data = dataset(tmp_path, contacts=[call("a", "2024-03-05T10:00:00")])
     result = runner.invoke(app, ["report", "--data", str(data), "--metrics", "occupancy"])

@@ -84,6 +84,9 @@ def unread_param_notes(metric_ids: Sequence[str], raw: Mapping[str, Any]) -> lis
             if metric_id not in asked:
                 notes.append(f"parameter {key} is not applied: {metric_id} is not in the "
                              "report")
+            elif (gate := _closed_gate(metric_id, name, raw)) is not None:
+                notes.append(f"parameter {key} is not applied: {metric_id} reads it only "
+                             f"with {gate}")
             continue
         owners = [m.id for m in all_metrics()
                   if any(p.name == name and p.settable for p in m.params)]
@@ -92,7 +95,25 @@ def unread_param_notes(metric_ids: Sequence[str], raw: Mapping[str, Any]) -> lis
                                              if len(owners) > 5 else "")
             notes.append(f"parameter {name} is not applied: no metric of the report reads "
                          f"it (it is a parameter of {shown})")
+            continue
+        readers = [m for m in owners if m in asked]
+        gates = [_closed_gate(m, name, raw) for m in readers]
+        if readers and all(g is not None for g in gates):
+            notes.append(f"parameter {name} is not applied: " + "; ".join(
+                f"{m} reads it only with {g}" for m, g in zip(readers, gates, strict=True)))
     return notes
+
+
+def _closed_gate(metric_id: str, name: str, raw: Mapping[str, Any]) -> str | None:
+    """``"sales=all"`` when ``metric_id`` reads its parameter ``name`` only with that
+    value of another parameter and the report gives (or defaults to) another one."""
+    metric = get_metric(metric_id)
+    param = next((p for p in metric.params if p.name == name), None)
+    if param is None or param.read_only_with is None:
+        return None
+    other, needed = param.read_only_with
+    given = raw.get(f"{metric_id}.{other}", raw.get(other, metric.param(other).default))
+    return None if str(given).strip().lower() == needed else f"{other}={needed}"
 
 
 def _suits_one(owners: list[Metric], name: str, value: Any) -> None:

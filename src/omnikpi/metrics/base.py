@@ -73,6 +73,10 @@ class Param:
     dimension (where available time without a channel goes, in a cut by channel):
     elsewhere the source is built without it, the same rows as one plan shared with the
     source's other metrics."""
+    read_only_with: tuple[str, str] | None = None
+    """(parameter, value): the metric reads this parameter only when its parameter of
+    that name has that value (``cost_per_sale`` reads ``sale_outcomes`` with
+    ``sales=all``); given otherwise, the report says it was not applied."""
 
     def default_in(self, context: ParamContext | None) -> Any:
         """The default for a report in ``context`` (the declared one without context)."""

@@ -89,7 +89,7 @@ register(
                       "contacts with outcome sale (the catalog); all = inbound handled "
                       "contacts with an outcome in sale_outcomes and converted dial attempts, "
                       "as the metric sales", ("contacts", "all")),
-                SALE_OUTCOMES),
+                dataclasses.replace(SALE_OUTCOMES, read_only_with=("sales", "all"))),
         numerator=lambda t, p: t.cost,
         denominator=lambda t, p: n(t.handled & (t.outcome.lower() == "sale")),
         resolve=_per_sale,
