@@ -240,7 +240,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         unmatched, odd = summary.recordings_unmatched, summary.recordings_not_matching
         console.print(
             f"Recordings: {summary.recordings_linked} call(s) linked; {len(unmatched)} "
-            f"recording(s) match no imported call{_first(unmatched)}; {len(odd)} audio "
+            f"recording(s) match no answered call{_first(unmatched)}; {len(odd)} audio "
             f"file(s) do not fit the pattern {recording_pattern!r}{_first(odd)}",
             highlight=False)
     for path in summary.waiting:

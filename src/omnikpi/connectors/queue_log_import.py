@@ -423,6 +423,8 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
     positions: dict[str, dict[str, object]] = saved.get("files", {})
+    if recordings is not None:
+        recordings.before = set(saved.get("recordings_linked", []))
     files = _with_rotated_remainders(files, positions)
     summary = ImportSummary(files=[str(f) for f in files], recovered=run.recovered)
     sources = []
@@ -493,7 +495,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     linked: list[str] = saved.get("recordings_linked", [])
     if recordings is not None:
         summary.recordings_linked = len(recordings.linked)
-        summary.recordings_unmatched = recordings.unmatched(set(linked))
+        summary.recordings_unmatched = recordings.unmatched()
         summary.recordings_not_matching = recordings.not_matching
         linked = sorted(set(linked) | recordings.linked)
     _stage_text(run, state_path, json.dumps(

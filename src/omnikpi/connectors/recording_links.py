@@ -4,10 +4,12 @@ MixMonitor names a call's file after the call's ``uniqueid`` (the queue_log's ca
 a pattern the dial plan chooses: ``{uniqueid}`` (``1715000000.123.wav``), FreePBX's
 ``*-{uniqueid}`` (``in-101-200-20240506-101010-1715000000.123.wav``), a dated folder
 ``*/*/*/*-{uniqueid}``. The pattern is matched against the file's path inside the
-recordings folder without its extension; ``*`` stands for any text. ``.wav``, ``.mp3`` and
-``.ogg`` files are linked, stereo files or two legs (``name-in.wav`` / ``name-out.wav``:
-one name is linked, its other leg is found beside it). Files that match no call of the
-import, and files the pattern does not fit, are counted and named in the summary.
+recordings folder without its extension; ``*`` stands for any text. Files of every type
+the player and the analysis read (:data:`~omnikpi.recordings.paths.AUDIO_TYPES`) are
+linked, stereo files or two legs (``name-in.wav`` / ``name-out.wav``: one name is linked,
+its other leg is found beside it), to the call's first answered visit. Files that match no
+answered call of the import, and files the pattern does not fit, are counted and named in
+the summary.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from omnikpi.errors import UsageError
+from omnikpi.recordings.paths import AUDIO_TYPES
 
-LINKED_EXTENSIONS = (".wav", ".mp3", ".ogg")
+LINKED_EXTENSIONS = tuple(AUDIO_TYPES)
+"""Every type the player and ``recordings analyze`` read: a ``.flac`` file was passed
+over without a word."""
 PLACEHOLDER = "{uniqueid}"
 MAX_SHOWN = 5
 
@@ -46,19 +51,28 @@ class RecordingIndex:
     not_matching: list[str] = field(default_factory=list)
     linked: set[str] = field(default_factory=set)
 
+    before: set[str] = field(default_factory=set)
+    """uniqueids an earlier import linked (its visits already carry the recording)."""
+
     def link(self, rows: list[dict[str, Any]]) -> None:
-        """Set ``recording_uri`` of the contacts whose call has a recording."""
-        for row in rows:
+        """Set ``recording_uri`` of the call's first answered visit. A call that overflowed
+        from one queue to another is one conversation in one file: linked to every visit,
+        the talk analytics booked it to the queue that never answered it too, and the
+        center's totals counted it twice. A call nobody answered holds no conversation."""
+        answered = sorted((r for r in rows if r.get("accepted_at") is not None),
+                          key=lambda r: r["accepted_at"])
+        for row in answered:
             uniqueid = str(row["contact_id"]).split("@", 1)[0]
             uri = self.by_uniqueid.get(uniqueid)
-            if uri is not None:
+            if uri is not None and uniqueid not in self.linked | self.before:
                 row["recording_uri"] = uri
                 self.linked.add(uniqueid)
 
-    def unmatched(self, linked_before: set[str]) -> list[str]:
-        """Recordings whose call is neither in this import nor linked by an earlier one."""
+    def unmatched(self) -> list[str]:
+        """Recordings whose call is neither answered in this import nor linked by an
+        earlier one."""
         return sorted(uri for uid, uri in self.by_uniqueid.items()
-                      if uid not in self.linked and uid not in linked_before)
+                      if uid not in self.linked and uid not in self.before)
 
 
 def index_recordings(folder: Path, pattern: str = PLACEHOLDER) -> RecordingIndex:

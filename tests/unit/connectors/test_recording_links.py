@@ -26,21 +26,36 @@ def test_plain_uniqueid_names_are_linked(tmp_path: Path) -> None:
     folder = tmp_path / "monitor"
     folder.mkdir()
     for name in ("1709632855.1.wav", "1709633190.4-in.ogg", "1709633190.4-out.ogg",
-                 "9999999999.9.mp3", "notes.txt", "weird name.wav"):
+                 "1709633890.7.FLAC", "9999999999.9.mp3", "notes.txt", "weird name.wav"):
         (folder / name).write_bytes(b"x")
     summary = import_queue_log([FIXTURES / "queue_log"], tmp_path / "out",
                                recordings=folder)
     uris = _uris(tmp_path / "out")
     assert uris["1709632855.1@sales"] == "1709632855.1.wav"
-    # the call that overflowed from sales to support: both visits hear the same call
-    assert uris["1709633190.4@sales"] == uris["1709633190.4@support"] == "1709633190.4-in.ogg"
+    # the call that timed out of sales and was answered in support: one conversation,
+    # on the visit that was answered (on both, sales's talk analytics counted it too)
+    assert uris["1709633190.4@support"] == "1709633190.4-in.ogg"
+    assert uris["1709633190.4@sales"] is None
     assert uris["1709633099.3@sales"] is None
-    assert summary.recordings_linked == 2
+    # a FLAC file plays and is analysed: it is linked too (it was passed over silently)
+    assert uris["1709633890.7@support"] == "1709633890.7.FLAC"
+    assert summary.recordings_linked == 3
     assert summary.recordings_unmatched == ["9999999999.9.mp3"]
     assert summary.recordings_not_matching == ["weird name.wav"]
     # the next import of the same log links nothing new and reports no linked file again
     again = import_queue_log([FIXTURES / "queue_log"], tmp_path / "out", recordings=folder)
     assert again.recordings_unmatched == ["9999999999.9.mp3"]
+
+
+def test_a_call_answered_nowhere_links_no_visit(tmp_path: Path) -> None:
+    """A recording of a call nobody answered holds no conversation: no visit carries it,
+    and the summary names it among the files matching no answered call."""
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "rec" / "1709633099.3.wav").write_bytes(b"x")
+    summary = import_queue_log([FIXTURES / "queue_log"], tmp_path / "out",
+                               recordings=tmp_path / "rec")
+    assert not any(_uris(tmp_path / "out").values())
+    assert summary.recordings_unmatched == ["1709633099.3.wav"]
 
 
 def test_freepbx_pattern_in_dated_folders(tmp_path: Path) -> None:
@@ -77,5 +92,5 @@ def test_the_command_reports_links(tmp_path: Path) -> None:
         "import", "asterisk-queue-log", str(FIXTURES / "queue_log"), "--out",
         str(tmp_path / "out"), "--recordings", str(tmp_path / "rec")])
     assert result.exit_code == 0, result.output
-    assert "Recordings: 1 call(s) linked; 0 recording(s) match no imported call; 0 " \
+    assert "Recordings: 1 call(s) linked; 0 recording(s) match no answered call; 0 " \
         "audio file(s) do not fit the pattern '{uniqueid}'" in result.output
