@@ -117,12 +117,21 @@ def line_values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str
     at = _end_of_space(text, 0)
     while at < len(text):
         try:
-            _, end = _DECODER.raw_decode(text, at)
+            value, end = _DECODER.raw_decode(text, at)
         except ValueError as exc:
             return text, values, (at, str(exc))
+        if value is not None and not isinstance(value, dict):
+            # a record per line: ``[1, 2]``, ``"text"`` or ``42`` is none (read beside
+            # records, DuckDB turned the whole file into one column of JSON text)
+            return text, values, (at, f"a JSON {_KINDS.get(type(value), 'value')} where a "
+                                      "record (an object) belongs")
         values.append((at, end))
         at = _end_of_space(text, end)
     return text, values, None
+
+
+_KINDS: dict[type, str] = {list: "array", str: "string", int: "number", float: "number",
+                           bool: "boolean"}
 
 
 def _end_of_space(text: str, at: int) -> int:

@@ -85,8 +85,8 @@ def _read_messages(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
     # each message's file beside it, the messages in the files' order (raw's rowid): a
     # message left out is listed in rejects.csv with its file and line
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json({names}, "
-                "format = 'newline_delimited', union_by_name = true, sample_size = -1, "
-                f"filename = {sql_str(FILE)})")
+                "format = 'newline_delimited', records = true, union_by_name = true, "
+                f"sample_size = -1, filename = {sql_str(FILE)})")
 
 
 def _add_optional_columns(con: duckdb.DuckDBPyConnection, mapping: dict[str, Any],
@@ -240,8 +240,10 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
     role_text = col("role")
     role_expr = f"lower({role_text})"
     if roles:  # without [roles] the values are taken as they are (customer, agent, …)
+        # in any case, as without [roles]: a platform writing VISITOR in one export and
+        # visitor in the next had the first's messages left out
         role_expr = "CASE " + " ".join(
-            f"WHEN {role_text} = {sql_str(str(k))} THEN {sql_str(v)}"
+            f"WHEN {role_expr} = lower({sql_str(str(k))}) THEN {sql_str(v)}"
             for k, v in roles.items()) + f" ELSE {role_expr} END"
     ts = _timestamp(fields["ts"], kind)
     read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
@@ -276,8 +278,8 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
                            "kept"] = found.rows
             elif name in _REQUIRED:  # counted below, on the messages not skipped
                 unreadable_required[f"__unreadable_{name}"] = (
-                    raises(expr), f"{key} could not be read ({found.example}): the message "
-                                  "left out")
+                    raises(expr), f"{key} could not be read (the first such value: "
+                                  f"{found.example}): the message left out")
                 selects[name] = tried(expr)
             else:
                 selects[name] = tried(expr)

@@ -260,8 +260,8 @@ def test_a_transcript_message_with_an_unreadable_time_is_left_out_by_name(
     code, output = _transcripts(tmp_path, "created_at", "not a date")
     assert code == 0, output
     # neither a number of seconds nor an ISO time (which an epoch export may also hold)
-    assert ('1 messages: [fields] ts could not be read (Conversion Error: invalid '
-            'timestamp field format: "not a date"') in output
+    assert ('1 messages: [fields] ts could not be read (the first such value: Conversion '
+            'Error: invalid timestamp field format: "not a date"') in output
     assert "the message left out" in output
     assert "unreadable time or unknown role" not in output  # counted once, with its error
     messages = pq.read_table(tmp_path / "out" / "messages.parquet")

@@ -177,7 +177,8 @@ def test_a_transcript_summary_accounts_for_every_line(tmp_path: Path) -> None:
             "in [roles]): the message left out") in output
     assert ("1 messages: no conversation ([fields] conversation = 'conversation_id' is "
             "empty): the message left out") in output
-    assert "1 messages: [fields] ts could not be read (Conversion Error" in output
+    assert ("1 messages: [fields] ts could not be read (the first such value: Conversion "
+            "Error") in output
     with (tmp_path / "out" / "rejects.csv").open(encoding="utf-8") as handle:
         listed = {int(r["line"]): r for r in csv.DictReader(handle)}
     assert sorted(listed) == [9, 14, 15, 16]

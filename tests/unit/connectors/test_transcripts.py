@@ -239,3 +239,45 @@ def test_a_mapping_optional_field_must_be_a_field_name(tmp_path: Path) -> None:
                                       "--mapping", str(tmp_path / "map.toml"),
                                       "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "optional must list source field names" in result.output
+
+
+def _import(tmp_path: Path, lines: list[str], mapping: str) -> tuple[str, Path]:
+    source = tmp_path / "chat.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(mapping, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "transcripts", str(source), "--mapping",
+                                      str(tmp_path / "m.toml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split()), out
+
+
+def test_a_line_that_is_no_record_is_left_out_alone(tmp_path: Path) -> None:
+    """``[1, 2, 3]`` among messages: DuckDB read the whole file as one column of JSON
+    text and the import failed blaming the mapping ("no field for 'conversation'"). The
+    line is left out with its reason and listed; the messages around it are imported."""
+    lines = ['{"conversation_id": 60, "ts": "2024-03-05T09:00:00Z", "sender": "customer"}',
+             "[1, 2, 3]",
+             '"a note"',
+             '{"conversation_id": 60, "ts": "2024-03-05T09:00:40Z", "sender": "agent", '
+             '"agent_id": "op2"}']
+    output, out = _import(tmp_path, lines, "")
+    assert "2 messages: a line that is not JSON (first" in output
+    assert "line 2: a JSON array where a record (an object) belongs" in output
+    rejects = (out / "rejects.csv").read_text(encoding="utf-8")
+    assert "[1, 2, 3]" in rejects and "a note" in rejects
+    assert omnikpi.report_result(out, metrics=["offered", "a1rt"]).rows[0] == {
+        "offered": 1, "a1rt": 40.0}
+
+
+def test_roles_are_matched_in_any_case(tmp_path: Path) -> None:
+    """``[roles] visitor = "customer"`` and a message from ``VISITOR``: it was left out as
+    a role "'visitor': name it in [roles]" — already named there."""
+    lines = ['{"conversation_id": 61, "ts": "2024-03-05T09:00:00Z", "sender": "VISITOR"}',
+             '{"conversation_id": 61, "ts": "2024-03-05T09:00:20Z", "sender": "Operator", '
+             '"agent_id": "op2"}']
+    output, out = _import(tmp_path, lines,
+                          '[roles]\nvisitor = "customer"\noperator = "agent"\n')
+    assert "left out" not in output
+    assert omnikpi.report_result(out, metrics=["offered", "a1rt"]).rows[0] == {
+        "offered": 1, "a1rt": 20.0}
