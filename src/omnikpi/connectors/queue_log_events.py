@@ -96,10 +96,15 @@ def _specs() -> tuple[EventSpec, ...]:
                     + (", `transferred`" if "TRANSFER" in name else "") + ")", closes=True)
           for name in ("COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER",
                        "ATTENDEDTRANSFER")),
-        *(EventSpec(name, c, S.CALL, 4,
-                    f"the answered contact fails (`ended_at`, outcome `{name.lower()}`; not "
-                    "an abandon)", closes=True)
-          for name in ("AGENTDUMP", "SYSCOMPAT")),
+        EventSpec("AGENTDUMP", c, S.CALL, 2,
+                  "the member hung up on its announcement before the call was bridged "
+                  "(written before any CONNECT): the visit goes on, the caller still "
+                  "waiting (usually answered by the next ring)"),
+        EventSpec("SYSCOMPAT", c, S.CALL, 4,
+                  "the call was dropped before it was bridged (channels that could not be "
+                  "made compatible; written before any CONNECT): the visit ends unanswered "
+                  "(`ended_at`, outcome `syscompat`; not an abandon: the caller did not "
+                  "hang up)", closes=True),
         EventSpec("ABANDON", c, S.CALL, 4,
                   "the caller hung up waiting: `abandoned_at` (with or without a member "
                   "in the agent field)", closes=True),

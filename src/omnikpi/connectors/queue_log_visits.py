@@ -34,8 +34,12 @@ from omnikpi.connectors.queue_log_lines import Event
 from omnikpi.connectors.reject_file import Reject
 
 TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
-ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER", "AGENTDUMP", "SYSCOMPAT"}
+ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER"}
 EXITS = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY"})
+DROPPED = frozenset({"SYSCOMPAT"})
+"""Ends of a visit never bridged that are no exit of the caller's: Asterisk writes
+SYSCOMPAT before CONNECT, when it cannot make the two channels compatible, and drops the
+call (app_queue.c, ``try_calling``)."""
 BLOCKED = frozenset({"FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"})
 HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
                      | {"COMPLETEAGENT", "COMPLETECALLER"})
@@ -343,6 +347,19 @@ class VisitMachine:
         self._compare(event, visit)
         return None
 
+    def _on_agentdump(self, event: Event, late: bool) -> Verdict:
+        """The member hung up while its announcement played, before the call was bridged
+        (Asterisk writes AGENTDUMP before any CONNECT): the caller stays in the queue and
+        is usually answered by another ring. The visit goes on; read as its end, the
+        answer that followed was rejected and the call lost."""
+        visit = self.state.visits.get(f"{event.callid}|{event.queue}")
+        if visit is None:
+            return LATE if late else "AGENTDUMP without an open ENTERQUEUE for this call/queue"
+        if visit.get("connect") is not None:
+            return "AGENTDUMP after CONNECT (Asterisk writes it before the call is bridged)"
+        self._memo(event)
+        return None
+
     def _compare(self, event: Event, visit: dict[str, Any]) -> None:
         """Flag the durations the line wrote that disagree with the visit's timestamps
         (the figures stay the timestamps')."""
@@ -374,7 +391,7 @@ class VisitMachine:
         self._compare(event, visit)
         if name == "ABANDON":
             self.out.contacts.append(self._row(visit, None, outcome, abandoned=event.epoch))
-        elif name in EXITS:
+        elif name in EXITS or name in DROPPED:
             self.out.contacts.append(self._row(visit, event.epoch, outcome))
         else:
             if visit.get("agent"):

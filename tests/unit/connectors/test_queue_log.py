@@ -294,9 +294,13 @@ def test_every_other_event(tmp_path: Path) -> None:
     for call, event in (("c1", "exitempty"), ("c2", "exitwithkey"), ("c3", "withdraw"),
                         ("c11", "leaveempty")):
         assert outcome[f"{call}@billing"] == (event, False, False, True, False)
-    # answered-side failures end the visit, not abandons
-    assert outcome["c4@billing"] == ("agentdump", False, True, True, False)
-    assert outcome["c5@billing"] == ("syscompat", False, True, True, False)
+    # Asterisk writes both before CONNECT (app_queue.c, try_calling): AGENTDUMP, the
+    # member hung up on the announcement, leaves the caller waiting (answered at 68 by a
+    # second ring); SYSCOMPAT drops the call unbridged: ended, not answered, no abandon
+    # (an answered call after an AGENTDUMP was lost, with its agent's handling time)
+    assert outcome["c4@billing"] == ("completeagent", False, True, True, False)
+    assert seconds(rows["c4@billing"]["accepted_at"]) == 1709640068
+    assert outcome["c5@billing"] == ("syscompat", False, False, True, False)
     assert outcome["c6@billing"][:4] == ("transfer", False, True, True)
     assert rows["c6@billing"]["transferred"] is True
     # Wazo's admission refusals are blocked contacts without ENTERQUEUE
@@ -311,7 +315,7 @@ def test_every_other_event(tmp_path: Path) -> None:
     report = omnikpi.report_result(tmp_path, metrics=["received", "offered", "answered",
                                                       "abandoned"]).rows[0]
     # 14 visits: c1–c6, c11, c12 twice, c14 and the 4 blocked ones
-    assert report == {"received": 14, "offered": 10, "answered": 3, "abandoned": 0}
+    assert report == {"received": 14, "offered": 10, "answered": 2, "abandoned": 0}
 
 
 @pytest.mark.parametrize("delimiter", ["\t", ";"])
