@@ -34,6 +34,13 @@ class Event:
     line: int
 
 
+NULL_WORDS = frozenset({"NULL", "\\N"})
+"""How database tools write a NULL cell (``mysql -B`` writes ``NULL``, ``SELECT … INTO
+OUTFILE`` and ``mysqldump --tab`` ``\\N``): an empty field of the flat file. Read as
+text, a pause without a reason had the reason "NULL" and every anonymous caller was the
+customer "NULL", each one a repeat of the others."""
+
+
 def _event(epoch: float, callid: str, queue: str, agent: str, name: str,
            data: list[str], source: str, line: int, text: str) -> Event | Reject:
     if not 0 < epoch < LATEST_EPOCH:
@@ -165,7 +172,8 @@ class RealtimeReader:
         text = text or self.delimiter.join(row)[:TEXT_LIMIT]
         if len(row) != len(self.columns):
             return Reject(source, line, "wrong number of columns", text)
-        values = dict(zip(self.columns, row, strict=True))
+        values = {column: "" if value.strip() in NULL_WORDS else value
+                  for column, value in zip(self.columns, row, strict=True)}
         epoch = self._epoch(values["time"], counted=True)
         if epoch is None:
             return Reject(source, line, "unreadable time", text)

@@ -339,6 +339,31 @@ def test_realtime_exports_in_other_dialects(tmp_path: Path, delimiter: str) -> N
     assert summary.lines == 3 and summary.accounted == 3 and summary.waiting == []
 
 
+@pytest.mark.parametrize("null", ["NULL", "\\N"], ids=["mysql -B", "INTO OUTFILE"])
+def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: str) -> None:
+    """``mysql -B`` writes a NULL cell as ``NULL``, ``INTO OUTFILE`` as ``\\N``: a pause
+    without a reason had the reason "NULL", and an anonymous caller was the customer
+    "NULL" (every such caller a repeat of the others in FCR)."""
+    header = "time\tcallid\tqueuename\tagent\tevent\tdata1\tdata2\tdata3\tdata4\tdata5"
+    n = null
+    lines = [header,
+             f"1709632800\tNONE\tsales\tCarol\tADDMEMBER\t{n}\t{n}\t{n}\t{n}\t{n}",
+             f"1709632860\tg1\tsales\tNONE\tENTERQUEUE\t{n}\t{n}\t1\t{n}\t{n}",
+             f"1709632870\tg1\tsales\tCarol\tCONNECT\t10\tg1b\t2\t{n}\t{n}",
+             f"1709632930\tg1\tsales\tCarol\tCOMPLETECALLER\t10\t60\t1\t{n}\t{n}",
+             f"1709632980\tNONE\tsales\tCarol\tPAUSE\t{n}\t{n}\t{n}\t{n}\t{n}",
+             f"1709633100\tNONE\tsales\tCarol\tUNPAUSE\t{n}\t{n}\t{n}\t{n}\t{n}"]
+    export = tmp_path / "queue_log.tsv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = import_queue_log([export], tmp_path / "out")
+    assert summary.rejected == {}
+    assert contacts(tmp_path / "out")["g1@sales"]["customer_id"] is None
+    paused = [r for r in pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
+              if r["state"] == "not_ready"]
+    assert [(r["reason"], seconds(r["end"]) - seconds(r["start"])) for r in paused] == [
+        ("unspecified", 120)]
+
+
 def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     """A byte-order mark before the first line and CRLF line ends (a log copied through a
     Windows editor): the first line's epoch was "not a number", which lost the first
