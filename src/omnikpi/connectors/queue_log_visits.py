@@ -319,8 +319,11 @@ class VisitMachine:
         memo = self._memo(event)
         last = memo["last"]
         parent = None
+        # a call id seen again after the call memory (PBXs merged, a clock reset) is
+        # another call: linked, a caller of the next day was a transfer leg of this one's
         if last and last[1] in HANDOFFS and (last[2] != event.queue
-                                             or last[1].upper() in TRANSFERS):
+                                             or last[1].upper() in TRANSFERS) \
+                and event.epoch - float(last[3]) <= CALL_MEMORY_SECONDS:
             parent = last[0]
         self.state.visits[key] = {
             "id": self._new_id(event, memo), "queue": event.queue, "arrived": event.epoch,

@@ -364,6 +364,35 @@ def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: s
         ("unspecified", 120)]
 
 
+def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
+    """Two PBXs' logs merged: ``.42`` and ``.43`` come back a day later for other callers.
+    Linked to the day before, 0799 was a transfer leg of 0701 and 0798 the second visit of
+    0702's transferred call: FCR read 0.0 for 3 of 4 questions resolved."""
+    day = 86_400
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        "1700470800|NONE|sales|Dave|ADDMEMBER|", "1700470800|NONE|support|Dave|ADDMEMBER|",
+        "1700470900|A.42|sales|NONE|ENTERQUEUE||0701|1",
+        "1700470910|A.42|sales|Dave|CONNECT|10|x|2",
+        "1700470970|A.42|sales|Dave|COMPLETECALLER|10|60|1",
+        "1700471000|A.43|sales|NONE|ENTERQUEUE||0702|1",
+        "1700471010|A.43|sales|Dave|CONNECT|10|x|2",
+        "1700471070|A.43|sales|Dave|BLINDTRANSFER|200|from-internal|10|60|1",
+        f"{1700470900 + day}|A.42|support|NONE|ENTERQUEUE||0799|1",
+        f"{1700470910 + day}|A.42|support|Dave|CONNECT|10|x|2",
+        f"{1700470970 + day}|A.42|support|Dave|COMPLETECALLER|10|60|1",
+        f"{1700471000 + day}|A.43|sales|NONE|ENTERQUEUE||0798|1",
+        f"{1700471010 + day}|A.43|sales|Dave|CONNECT|10|x|2",
+        f"{1700471070 + day}|A.43|sales|Dave|COMPLETECALLER|10|60|1"]) + "\n")
+    import_queue_log([log], tmp_path / "out")
+    rows = contacts(tmp_path / "out")
+    assert rows["A.42@support"]["parent_id"] is None
+    assert rows["A.43@sales#2"]["parent_id"] is None
+    fcr = omnikpi.report_result(tmp_path / "out", metrics=["fcr"], as_of="2023-11-23T00:00:00Z",
+                                params={"window_hours": 1}).rows[0]["fcr"]
+    assert fcr == 0.75  # 0701, 0799 and 0798 resolved; 0702 transferred
+
+
 def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     """A byte-order mark before the first line and CRLF line ends (a log copied through a
     Windows editor): the first line's epoch was "not a number", which lost the first
