@@ -413,7 +413,19 @@ class VisitMachine:
         name = raw.strip()
         if not name or name.upper() == "NONE":
             return None
-        return self.state.aliases.get(name, name)
+        known = self.state.aliases.get(name)
+        if known is not None:
+            return known
+        if name not in self.state.agents:
+            # Asterisk 12+ (app_agent_pool) logs AGENTLOGIN/AGENTLOGOFF with the bare id
+            # (1001) and the calls with the member, Agent/1001: one person, whichever
+            # name came first (as two, the login was available all along, unused)
+            twin = name[6:] if _is_agent_name(name) else \
+                None if "/" in name else f"Agent/{name}"
+            if twin and twin in self.state.agents:
+                self.state.aliases[name] = twin
+                return twin
+        return name
 
     def _agent(self, name: str) -> AgentState:
         st = self.state.agents.get(name)

@@ -393,6 +393,27 @@ def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> Non
     assert fcr == 0.75  # 0701, 0799 and 0798 resolved; 0702 transferred
 
 
+def test_an_agent_pool_login_by_bare_id_is_the_agent_of_the_calls(tmp_path: Path) -> None:
+    """Asterisk 12+ (app_agent_pool) writes AGENTLOGIN/AGENTLOGOFF as ``1001`` and the
+    calls as the member ``Agent/1001``: two agents, the login available 30 minutes and
+    the member logged in by its call until the file ended, occupancy 0.038 for 0.111."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        "1700816400|1700816400.11|NONE|1001|AGENTLOGIN|PJSIP/1001-00000005",
+        "1700816500|l1|support|NONE|ENTERQUEUE||0911|1",
+        "1700816510|l1|support|Agent/1001|CONNECT|10|1700816500.13|4",
+        "1700816710|l1|support|Agent/1001|COMPLETECALLER|10|200|1",
+        "1700818200|1700816400.11|NONE|1001|AGENTLOGOFF|PJSIP/1001-00000005|1800",
+        "1700820000|l2|support|NONE|ENTERQUEUE||0912|1",
+        "1700820030|l2|support|NONE|ABANDON|1|1|30"]) + "\n")
+    import_queue_log([log], tmp_path / "out")
+    assert contacts(tmp_path / "out")["l1@support"]["agent_id"] == "1001"
+    states = pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
+    assert {r["agent_id"] for r in states} == {"1001"}
+    occupancy = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"]).rows[0]
+    assert occupancy["occupancy"] == pytest.approx(200 / 1800)
+
+
 def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     """A byte-order mark before the first line and CRLF line ends (a log copied through a
     Windows editor): the first line's epoch was "not a number", which lost the first
