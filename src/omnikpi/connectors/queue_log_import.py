@@ -193,8 +193,9 @@ class _FileLines:
     """The complete lines of a file from a position ``[line, offset]``.
 
     A flat file's last line without an end of line is being written: it waits for the
-    next import (``waiting``). A realtime export (a header names its columns) is complete:
-    its last line is read as it is, and its header is not a line.
+    next import (``waiting``). A realtime export (a header names its columns) and a
+    rotated log (:func:`rotated`) are complete: the last line is read as it is (a
+    realtime export's header is not a line).
     """
 
     def __init__(self, path: Path, start: list[int], tz: str, stop: int | None = None,
@@ -239,7 +240,8 @@ class _FileLines:
             offset = handle.tell()
             self.end = offset
             for raw in split_lines(handle, newline):
-                if not raw.endswith(newline) and self.realtime is None:
+                if not raw.endswith(newline) and self.realtime is None \
+                        and not rotated(self.path):
                     self.waiting = True
                     return
                 if self.stop is not None and offset + len(raw) > self.stop:
@@ -251,6 +253,19 @@ class _FileLines:
                 # joined with `cat` carry it at the start of a later line: the same line
                 # reads the same wherever it stands (never text, never a reject's reason)
                 yield line_no, offset, raw.removeprefix(text.mark)
+
+
+ROTATED = re.compile(r"(\.\d+|-\d{8}(\d{2})?)(\.(gz|bz2|xz))?$|\.(gz|bz2|xz)$")
+"""A rotated log's name: ``queue_log.1``, ``queue_log.3.gz``, logrotate's ``dateext``
+``queue_log-20240305``, any compressed file."""
+
+
+def rotated(path: Path) -> bool:
+    """Whether ``path`` is a rotated log, which Asterisk no longer writes: its last line
+    without an end of line is complete (Asterisk killed mid-write, then the log rotated)
+    and read as it is. Waiting for it, as for the live log's, lost it for good, with the
+    promise of "the next import" made on every import."""
+    return ROTATED.search(path.name) is not None
 
 
 def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int,

@@ -235,6 +235,31 @@ def test_cli_summary_accounts_for_every_line(tmp_path: Path) -> None:
     assert re.search(r"last line of .*queue_log has no end of line", text)
 
 
+def test_a_rotated_log_s_last_line_without_an_end_is_read(tmp_path: Path) -> None:
+    """``queue_log.1`` ends without an end of line (Asterisk killed mid-write, the log
+    rotated at its restart): it was kept waiting "for the next import" forever, its
+    COMPLETECALLER never read and the call lost. A rotated file no longer grows; the live
+    ``queue_log`` beside it still waits for its half-written last line."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "queue_log.1").write_text(
+        "1709629200|MANAGER|sales|Eve|ADDMEMBER|\n"
+        "1709629260|k1|sales|NONE|ENTERQUEUE||111|1\n"
+        "1709629270|k1|sales|Eve|CONNECT|10|k1b|2\n"
+        "1709629330|k1|sales|Eve|COMPLETECALLER|10|60|1")
+    (folder / "queue_log").write_text("1709629400|NONE|NONE|NONE|QUEUESTART|\n"
+                                      "1709629460|k2|sa")
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(folder), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "5 new line(s) read from 2 file(s)" in text
+    assert re.search(r"last line of \S*logs/queue_log has no end of line", text)
+    assert "queue_log.1 has no end" not in text
+    rows = omnikpi.report_result(tmp_path / "out", metrics=["answered", "aht"]).rows[0]
+    assert rows == {"answered": 1, "aht": 60.0}
+
+
 def test_docs_list_every_queue_log_event() -> None:
     """docs/connectors.md holds the table of every event and what it becomes."""
     docs = DOCS.read_text(encoding="utf-8")
