@@ -127,7 +127,8 @@ def _specs() -> tuple[EventSpec, ...]:
         EventSpec("UNPAUSE", a, S.UNPAUSE, 1, "pause over in that queue (as UNPAUSEALL)"),
         EventSpec("PAUSEALL", a, S.PAUSE, 0,
                   "`not_ready` with reason data1 (empty: the PAUSE lines' reason, else "
-                  "`unspecified`) in every queue; logs in a static member"),
+                  "`unspecified`) in every queue it serves (a queue joined later is "
+                  "joined unpaused); logs in a static member"),
         EventSpec("PAUSE", a, S.PAUSE, 1,
                   "paused in that queue, reason data1; `not_ready` once paused in every "
                   "queue the agent serves (the PAUSE lines of one PAUSEALL are one interval)"),

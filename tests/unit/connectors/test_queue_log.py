@@ -414,6 +414,31 @@ def test_an_agent_pool_login_by_bare_id_is_the_agent_of_the_calls(tmp_path: Path
     assert occupancy["occupancy"] == pytest.approx(200 / 1800)
 
 
+def test_a_queue_joined_after_a_pauseall_is_joined_unpaused(tmp_path: Path) -> None:
+    """Hana pauses everywhere at 09:10 (sales, support), leaves support at 09:15 and joins
+    billing unpaused at 09:20, taking a call there at 09:25. The PAUSEALL held for billing
+    too: not_ready 1,140 s, through the call, for 600 s (until she joined billing)."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        "1700989200|MANAGER|sales|Hana|ADDMEMBER|", "1700989200|MANAGER|support|Hana|ADDMEMBER|",
+        "1700989800|NONE|NONE|Hana|PAUSEALL|Training",
+        "1700989800|NONE|sales|Hana|PAUSE|Training",
+        "1700989800|NONE|support|Hana|PAUSE|Training",
+        "1700990100|MANAGER|support|Hana|REMOVEMEMBER|",
+        "1700990400|MANAGER|billing|Hana|ADDMEMBER|",
+        "1700990700|n1|billing|NONE|ENTERQUEUE||0931|1",
+        "1700990705|n1|billing|Hana|CONNECT|5|n1b|2",
+        "1700990765|n1|billing|Hana|COMPLETEAGENT|5|60|1",
+        "1700991000|NONE|NONE|Hana|UNPAUSEALL|", "1700991000|NONE|sales|Hana|UNPAUSE|",
+        "1700991600|MANAGER|sales|Hana|REMOVEMEMBER|",
+        "1700991600|MANAGER|billing|Hana|REMOVEMEMBER|"]) + "\n")
+    import_queue_log([log], tmp_path / "out")
+    spent: dict[str, float] = {}
+    for r in pq.read_table(tmp_path / "out" / "agent_states").to_pylist():
+        spent[r["state"]] = spent.get(r["state"], 0) + seconds(r["end"]) - seconds(r["start"])
+    assert spent == {"available": 600 + 305 + 835, "not_ready": 600, "handling": 60}
+
+
 def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     """A byte-order mark before the first line and CRLF line ends (a log copied through a
     Windows editor): the first line's epoch was "not a number", which lost the first
