@@ -48,6 +48,10 @@ def import_command(
     recording_pattern: Annotated[str, typer.Option(
         help="file name of a call's recording without extension, * for any text: "
              "{uniqueid} | *-{uniqueid} (FreePBX) | */*/*/*-{uniqueid}")] = "{uniqueid}",
+    members: Annotated[Path | None, typer.Option(
+        help="asterisk-queue-log: CSV interface,agent — the member name of each queue "
+             "interface (log_membername_as_agent = no writes ADDMEMBER/REMOVEMEMBER "
+             "with the interface, the calls with the name)")] = None,
     encoding: Annotated[str | None, typer.Option(
         help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
              "a UTF-16 file with its byte-order mark needs none): csv, json, "
@@ -70,11 +74,17 @@ def import_command(
             raise UsageError(f"--interval-seconds must be from 0 to {MAX_INTERVAL_SECONDS}")
         if max_seconds is not None and not 0 <= max_seconds <= MAX_FOLLOW_SECONDS:
             raise UsageError(f"--max-seconds must be from 0 to {MAX_FOLLOW_SECONDS:,}")
+        if members is not None and source != "asterisk-queue-log":
+            raise UsageError("--members names queue_log interfaces: it is for "
+                             "asterisk-queue-log")
         if source == "asterisk-queue-log":
+            from omnikpi.connectors.queue_log_members import read_members
+
+            member_names = read_members(members) if members is not None else None
             started = time.monotonic()
             while True:
                 _import_queue_log(inputs, out, tz or "UTC", format, follow, recordings,
-                                  recording_pattern, encoding)
+                                  recording_pattern, encoding, member_names)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -176,7 +186,8 @@ def import_command(
 def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
                       recording_pattern: str = "{uniqueid}",
-                      encoding: str | None = None) -> None:
+                      encoding: str | None = None,
+                      members: dict[str, str] | None = None) -> None:
     from omnikpi.connectors.queue_log_flags import NAME as FLAGS_FILE
     from omnikpi.connectors.queue_log_flags import describe
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
@@ -187,7 +198,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         summary = import_queue_log(inputs, out, tz, fmt,
                                    lambda lines: progress.update(task, completed=lines),
                                    follow=follow, recordings=recordings,
-                                   recording_pattern=recording_pattern, encoding=encoding)
+                                   recording_pattern=recording_pattern, encoding=encoding,
+                                   members=members)
     for line in summary.recovered:
         console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected

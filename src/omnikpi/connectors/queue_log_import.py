@@ -384,8 +384,8 @@ class _PartWriter:
 def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = "parquet",
                      progress: Callable[[int], None] | None = None, *,
                      follow: bool = False, recordings: Path | None = None,
-                     recording_pattern: str = "{uniqueid}", encoding: str | None = None
-                     ) -> ImportSummary:
+                     recording_pattern: str = "{uniqueid}", encoding: str | None = None,
+                     members: dict[str, str] | None = None) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
@@ -396,12 +396,14 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     With ``recordings``, each call's MixMonitor recording found there by its uniqueid
     (``connectors/recording_links.py``) is linked in ``recording_uri``. ``encoding``
     names the files' text encoding when it is not UTF-8 (``queue_log_text``).
+    ``members`` (interface → member name, ``queue_log_members``) makes each interface
+    its member's.
     """
     files = expand_inputs(inputs)
     named_codec(encoding)  # an unknown name is refused before the dataset is touched
     index = index_recordings(recordings, recording_pattern) if recordings else None
     with committed_import(out) as run:
-        return _import(files, run, tz, fmt, progress, follow, index, encoding)
+        return _import(files, run, tz, fmt, progress, follow, index, encoding, members)
 
 
 def _parsed(sources: list[Source], stops: list[int], tz: str,
@@ -431,12 +433,14 @@ def _parsed(sources: list[Source], stops: list[int], tz: str,
 
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             progress: Callable[[int], None] | None, follow: bool,
-            recordings: RecordingIndex | None = None, encoding: str | None = None
-            ) -> ImportSummary:
+            recordings: RecordingIndex | None = None, encoding: str | None = None,
+            members: dict[str, str] | None = None) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
+    if members:
+        machine.name_members(members)
     positions: dict[str, dict[str, object]] = saved.get("files", {})
     if recordings is not None:
         recordings.before = set(saved.get("recordings_linked", []))

@@ -510,6 +510,13 @@ class VisitMachine:
         if st.label is None and old.label is not None:
             st.label, st.since = old.label, old.since
 
+    def name_members(self, members: dict[str, str]) -> None:
+        """Each interface is its member's (``--members``): its lines and its state so
+        far count under the member's name."""
+        for interface, agent in members.items():
+            if self.state.aliases.get(interface) != agent:
+                self._merge(interface, agent)
+
     def _recent(self, pairs: list[list[Any]], epoch: float) -> list[list[Any]]:
         return [p for p in pairs if epoch - PAIR_SECONDS <= float(p[0]) <= epoch]
 

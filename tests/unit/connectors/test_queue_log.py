@@ -439,6 +439,61 @@ def test_a_queue_joined_after_a_pauseall_is_joined_unpaused(tmp_path: Path) -> N
     assert spent == {"available": 600 + 305 + 835, "not_ready": 600, "handling": 60}
 
 
+MEMBER_NAME_LOG = "\n".join([
+    "1700643600|MANAGER|sales|Local/101@from-queue/n|ADDMEMBER|",
+    "1700643700|j1|sales|NONE|ENTERQUEUE||0801|1",
+    "1700643710|j1|sales|Alice|CONNECT|10|j1b|3",
+    "1700644010|j1|sales|Alice|COMPLETECALLER|10|300|1",
+    "1700644200|NONE|sales|Alice|PAUSE|Break",
+    "1700644800|NONE|sales|Alice|UNPAUSE|",
+    "1700647200|MANAGER|sales|Local/101@from-queue/n|REMOVEMEMBER|",
+    "1700650800|j2|sales|NONE|ENTERQUEUE||0802|1",
+    "1700650860|j2|sales|NONE|EXITEMPTY|1|1|60"]) + "\n"
+"""``log_membername_as_agent = no``: the member added and removed as its interface, its
+call and pause under its name."""
+
+
+def test_members_name_each_interface(tmp_path: Path) -> None:
+    """Without ``--members`` one person was two agents: the interface available 09:00–10:00
+    and Alice logged in by her call until the file ended at 11:01 (occupancy 0.030). With
+    the PBX's list, Alice is in sales 09:00–10:00: 300 s handling over 3,000 s not paused."""
+    log = tmp_path / "queue_log"
+    log.write_text(MEMBER_NAME_LOG)
+    members = tmp_path / "members.csv"
+    members.write_text("interface,membername\nLocal/101@from-queue/n,Alice\n")
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
+                                      str(tmp_path / "out"), "--members", str(members)])
+    assert result.exit_code == 0, result.output
+    states = pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
+    assert {r["agent_id"] for r in states} == {"Alice"}
+    present = [r for r in states if r["state"] != "logged_out"]
+    assert (min(seconds(r["start"]) for r in present),
+            max(seconds(r["end"]) for r in present)) == (1700643600, 1700647200)
+    occupancy = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"]).rows[0]
+    assert occupancy["occupancy"] == pytest.approx(300 / 3000)
+    without = import_queue_log([log], tmp_path / "two")
+    assert without.rejected == {}
+    names = {r["agent_id"] for r in pq.read_table(tmp_path / "two" / "agent_states")
+             .to_pylist()}
+    assert names == {"Alice", "Local/101@from-queue/n"}
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("interface,name\nx,y\n", "needs the columns interface and agent (or membername)"),
+    ("interface,agent\nx,\n", "line 2: interface and agent must both be given"),
+    ("interface,agent\nx,A\nx,B\n", "line 3: x is A on an earlier line, B here"),
+])
+def test_a_bad_members_file_is_a_usage_error(tmp_path: Path, text: str, said: str) -> None:
+    (tmp_path / "queue_log").write_text(MEMBER_NAME_LOG)
+    (tmp_path / "m.csv").write_text(text)
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log",
+                                      str(tmp_path / "queue_log"), "--out",
+                                      str(tmp_path / "out"), "--members",
+                                      str(tmp_path / "m.csv")])
+    assert result.exit_code == 2 and said in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_log_saved_by_a_windows_tool_reads_the_same(tmp_path: Path) -> None:
     """A byte-order mark before the first line and CRLF line ends (a log copied through a
     Windows editor): the first line's epoch was "not a number", which lost the first
