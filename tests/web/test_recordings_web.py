@@ -90,6 +90,27 @@ def test_audio_answers_range_requests(lead: TestClient, site: tuple[FastAPI, Pat
     assert several.status_code == 200 and len(several.content) == size
 
 
+def test_the_range_unit_in_any_case_and_a_head_request(
+        lead: TestClient, site: tuple[FastAPI, Path, int]) -> None:
+    """``BYTES=0-3`` is the unit ``bytes`` (RFC 9110 §14.1: case-insensitive), not a 416;
+    ``HEAD`` gives the size and type without the audio, and is not a playback."""
+    body = (site[1] / "recordings" / f"{CALL}.ogg").read_bytes()
+    part = lead.get(f"/recordings/{CALL}/audio", headers={"Range": "BYTES=0-3"})
+    assert part.status_code == 206 and part.content == body[:4]
+
+    def plays() -> int:
+        with session_scope(site[0].state.omnikpi.database_url) as session:
+            return sum(1 for e in audit_entries(session, 1000)
+                       if e.action == "recording_played" and CALL in e.detail)
+
+    before = plays()
+    head = lead.head(f"/recordings/{CALL}/audio")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(body))
+    assert head.headers["content-type"] == "audio/ogg"
+    assert plays() == before
+
+
 def test_two_legs_play_as_one_stereo_file(lead: TestClient) -> None:
     wav = lead.get("/recordings/sales-000043/audio")
     assert wav.status_code == 200 and wav.headers["content-type"] == "audio/wav"

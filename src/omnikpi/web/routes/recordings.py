@@ -37,7 +37,8 @@ from omnikpi.web.tenant_claims import playable_for
 router = APIRouter(include_in_schema=False)
 CHUNK_BYTES = 64 * 1024
 PEAK_BUCKETS = 600
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+"""One range; the unit in any case (RFC 9110 §14.1: ``BYTES=0-3`` was a 416)."""
 
 
 def recording_of(view: View, contact_id: str) -> Recording | None:
@@ -145,8 +146,11 @@ def _played_lately(view: View, contact_id: str) -> bool:
     return found is not None
 
 
-@router.get("/recordings/{contact_id}/audio")
+@router.api_route("/recordings/{contact_id}/audio", methods=["GET", "HEAD"])
 def audio(request: Request, view: ViewDep, contact_id: str) -> Response:
+    """The call's audio, whole or a range of it; ``HEAD`` answers its size and type
+    without the audio (a player asks before it streams), and is not audited: nothing of
+    the call leaves the server."""
     recording = _local(view, contact_id)
     # not kept after the page: a call's audio stayed in a shared browser's cache for five
     # minutes after its viewer logged out (pages and answers are no-store)
@@ -168,6 +172,8 @@ def audio(request: Request, view: ViewDep, contact_id: str) -> Response:
     if wanted is not None:
         status = 206
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    if request.method == "HEAD":
+        return Response(None, status, headers, media_type=media_type)
     # a playback or a download starts at byte 0, a seek asks from further on; a range not
     # from 0 is audited too unless this caller's playback of it was, lately: "bytes=1-"
     # took the whole file but its first byte (known from the format) with no entry
