@@ -316,6 +316,27 @@ def test_a_run_of_clicks_is_no_speech() -> None:
     assert result.longest_silence_s == pytest.approx(8.0, abs=0.02)
 
 
+@pytest.mark.parametrize("echo_db", [-25.0, -30.0, -35.0])
+def test_the_agent_s_echo_on_the_customer_s_channel_is_no_speech(echo_db: float) -> None:
+    """The agent speaks 0.5–6.5 s and 9–14 s, the customer 7–8.5 s; the customer's channel
+    also carries the agent's voice ``echo_db`` down (line echo). Each side's threshold set
+    alone, the echo was the customer speaking over the agent: 9 s of overtalk at −30 dB.
+    A customer's real speech over the agent, 6 dB below, is still overtalk."""
+    from omnikpi.recordings.decode import Sides
+
+    rate = 8000
+    agent = _placed(rate, 16.0, (0.5, 6.5), (9.0, 14.0))
+    customer = _placed(rate, 16.0, (7.0, 8.5)) + agent * np.float32(10 ** (echo_db / 20))
+    result = analyze_sides("e", Sides(rate, customer=customer, agent=agent, channels=2))
+    assert result.customer_talk_s == pytest.approx(1.5, abs=0.02)
+    assert result.agent_talk_s == pytest.approx(11.0, abs=0.02)
+    assert (result.overtalk_s, result.overtalk_count) == (0.0, 0.0)
+    over = customer + _placed(rate, 16.0, (2.0, 3.0)) * np.float32(10 ** (-6 / 20))
+    talking = analyze_sides("o", Sides(rate, customer=over, agent=agent, channels=2))
+    assert talking.overtalk_s == pytest.approx(1.0, abs=0.02)
+    assert talking.customer_talk_s == pytest.approx(2.5, abs=0.02)
+
+
 def _contacts(folder: Path, uris: dict[str, str]) -> None:
     rows = ["contact_id,channel,queue,arrived_at,ended_at,agent_id,recording_uri"]
     rows += [f"{c},voice,q,2024-05-06T10:00:00Z,2024-05-06T10:01:00Z,op,{u}"
