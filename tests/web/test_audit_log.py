@@ -280,3 +280,24 @@ def test_every_change_made_on_the_web_says_its_address(
     with session_scope(url) as session:
         entries = {e.action: e.ip for e in session.scalars(select(AuditEntry))}
     assert entries["alert_rule_created"] == "testclient"
+
+
+def test_names_in_other_alphabets_read_as_written(app: FastAPI, database: str) -> None:
+    """A schedule named «Утро» was logged as ``\\u0423\\u0442\\u0440\\u043e``: an entry
+    is written with its letters, and one written before (escaped) shows them too."""
+    from omnikpi.auth.accounts import audit
+
+    with session_scope(database) as session:
+        audit(session, "ana", "schedule_added", {"name": "Утро"}, ip="10.1.1.2")
+        session.add(AuditEntry(actor="ana", action="schedule_added", ip="10.1.1.3",
+                               detail=json.dumps({"name": "Вечір"})))
+    with session_scope(database) as session:
+        stored = [e.detail for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "schedule_added")
+            .order_by(AuditEntry.id))]
+    assert stored[0] == '{"name": "Утро"}'
+    page = _client(app, "root").get("/audit", params={"action": "schedule_added",
+                                                      "lang": "uk"})
+    assert "Утро" in page.text and "Вечір" in page.text and "\\u04" not in page.text
+    assert '<p id="error-message" lang="en">' not in _client(app, "root").get(
+        "/audit", params={"from": "garbage", "lang": "uk"}).text

@@ -452,10 +452,24 @@ entry written without one takes it, so every change made in the web application 
 where it came from (alert rules, boards, QA forms and coaching had an empty address)."""
 
 
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """An entry's detail as it is stored: JSON with its keys sorted, letters as they are
+    (escaped to ASCII, a Cyrillic schedule's name read ``\\u0423\\u0442…`` in the log)."""
+    return json.dumps(detail or {}, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def readable_detail(text: str) -> str:
+    """A stored detail as :func:`detail_text` writes it (entries written before kept
+    their ``\\uXXXX`` escapes); text that is not JSON as it is."""
+    try:
+        return detail_text(json.loads(text)) if "\\u" in text else text
+    except (ValueError, TypeError):
+        return text
+
+
 def audit(session: Session, actor: str, action: str, detail: dict[str, Any] | None = None,
           ip: str | None = None) -> None:
-    session.add(AuditEntry(actor=actor, action=action,
-                           detail=json.dumps(detail or {}, sort_keys=True, default=str),
+    session.add(AuditEntry(actor=actor, action=action, detail=detail_text(detail),
                            ip=ip if ip is not None else CLIENT_ADDRESS.get()))
 
 

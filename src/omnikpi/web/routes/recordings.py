@@ -10,7 +10,6 @@ caller may not see is a 404, never a hint that it exists. The file is found by
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import select
 
+from omnikpi.auth.accounts import detail_text
 from omnikpi.errors import OmniKPIError
 from omnikpi.recordings.analytics import peaks, talk_segments
 from omnikpi.recordings.decode import Sides, decode
@@ -137,7 +137,7 @@ PLAYBACK_SECONDS = 3600
 def _played_lately(view: View, contact_id: str) -> bool:
     """Whether this caller's playback of this recording was audited in the last hour."""
     since = datetime.now(UTC) - timedelta(seconds=PLAYBACK_SECONDS)
-    detail = json.dumps({"contact_id": contact_id}, sort_keys=True)
+    detail = detail_text({"contact_id": contact_id})
     with session_scope(view.state.database_url) as session:
         found = session.scalar(select(AuditEntry.id).where(
             AuditEntry.actor == view.principal.name,
