@@ -268,3 +268,15 @@ def test_the_player_says_its_keys_work_inside_it() -> None:
     assert "|| players[0]" not in script  # a key anywhere on the page played the first
     template = (STATIC.parent / "templates" / "_recording_player.html").read_text()
     assert '_("Keys while the focus is in the player:")' in template
+
+
+def test_every_scrolling_table_takes_the_keyboard_focus() -> None:
+    """A table that scrolls in its own box is reached by keys only when the box takes
+    focus (axe: scrollable-region-focusable, serious): the builder's preview and the
+    drill-down's tables could be scrolled with a pointer only, on a phone past their
+    third column."""
+    templates = STATIC.parent / "templates"
+    boxes = [(path.name, tag) for path in sorted(templates.glob("*.html"))
+             for tag in re.findall(r'<div class="table-scroll"[^>]*>', path.read_text())]
+    assert len(boxes) >= 6
+    assert [found for found in boxes if 'tabindex="0"' not in found[1]] == []
