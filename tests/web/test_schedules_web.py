@@ -5,6 +5,7 @@ working; the schedules page with a run and its file, looked at in a browser."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -426,3 +427,20 @@ def test_the_form_s_problems_read_in_the_page_s_language(
         refused = client.post("/schedules?lang=ru", data=form)
     assert refused.status_code == 400
     assert said in refused.text and "«custom»" not in refused.text
+
+
+def test_a_new_schedule_reads_as_the_page_does(data: Path, tmp_path: Path) -> None:
+    """Made from the Ukrainian page without touching "language", a schedule sent English
+    files; its zone was UTC whatever the server's. The form starts in the page's language
+    and the server's zone."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    with _with_daily_volume(data, url) as client:
+        page = client.get("/schedules?lang=uk").text
+        chosen = re.search(r'<select name="lang" id="schedule-lang">.*?</select>', page,
+                           re.S)
+        assert chosen is not None
+        assert re.findall(r'<option value="(\w+)"[^>]*selected', chosen.group(0)) == ["uk"]
+        zone_box = re.search(r'<select name="tz" id="schedule-tz".*?</select>', page, re.S)
+        assert zone_box is not None
+        assert re.findall(r"<option selected>([^<]+)</option>", zone_box.group(0)) == [
+            client.app.state.omnikpi.tz]  # type: ignore[attr-defined]

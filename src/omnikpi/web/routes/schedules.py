@@ -54,6 +54,7 @@ from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
+from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.page_errors import (
     in_page_language,
@@ -88,6 +89,12 @@ def scheduler_for(state: AppState) -> Scheduler:
     return Scheduler(state.database_url, state.config, server_datasets(state))
 
 
+def zones_with(server_zone: str) -> list[str]:
+    """The zones the form offers, the server's first when it is not among them."""
+    return list(COMMON_ZONES) if server_zone in COMMON_ZONES \
+        else [server_zone, *COMMON_ZONES]
+
+
 def _page(request: Request, state: AppState, principal: Principal, error: str | None = None,
           typed: dict[str, str] | None = None, status: int = 200) -> Response:
     with session_scope(state.database_url) as session:
@@ -116,7 +123,10 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         "filters": None, "schedules": rows, "runs": history, "saved": saved,
         "formats": FORMATS, "channels": [c for c in CHANNELS
                                          if c != "folder" or principal.role == "admin"],
-        "presets": PRESETS, "zones": COMMON_ZONES, "error": error, "typed": typed or {},
+        "presets": PRESETS, "zones": zones_with(state.tz), "error": error,
+        # a new schedule reads as the page does: made from the Ukrainian page, it sent
+        # English files (and in UTC, the server's zone aside)
+        "typed": typed or {"lang": choose_language(request), "tz": state.tz},
         "period_names": PERIOD_NAMES, "channel_names": CHANNEL_NAMES,
         "when_names": WHEN_NAMES, "status_names": STATUS_NAMES, "lang_names": LANG_NAMES},
         status_code=status)
