@@ -171,11 +171,12 @@ def answers(fields: dict[str, str], **given: str) -> dict[str, str]:
 
 
 REFUSED_ANSWERS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str, str]] = {
+    # the items as the form shows them (their keys, in Python's quotes, were listed)
     "no answer": (lambda f: {f["offer"]: "1"},
                   "Оцените каждый пункт или отметьте «неприменимо». Пункты без ответа: "
-                  "'greet', 'correct'.",
+                  '"Greets by the standard"; "Gives correct information".',
                   "Оцініть кожен пункт або позначте «незастосовно». Пункти без відповіді: "
-                  "'greet', 'correct'."),
+                  "“Greets by the standard”; “Gives correct information”."),
     "N/A not allowed": (lambda f: answers(f, greet="na"),
                         "Пункт «greet» нельзя отметить «неприменимо»: оцените его.",
                         "Пункт «greet» не можна позначити «незастосовно»: оцініть його."),

@@ -467,7 +467,10 @@ async def _answers(request: Request, session: Session, form_id: int
     for item in form_items(session, form_id):
         raw = form.get(f"item_{item.id}")
         if not isinstance(raw, str) or raw == "":
-            missing.append(item.item_key)
+            # the item as the evaluator reads it on the form (its key, in Python's
+            # quotes, is not on the page)
+            text = " ".join((item.text or item.item_key).split())
+            missing.append(f'"{text[:77]}..."' if len(text) > 80 else f'"{text}"')
             continue
         answers[item.id] = None if raw == "na" else _score(item.item_key, raw)
         kind = form.get(f"kind_{item.id}")
@@ -475,7 +478,8 @@ async def _answers(request: Request, session: Session, form_id: int
             kinds[item.id] = kind
     if missing:
         raise UsageError("score every item or mark it not applicable; no answer for "
-                         + ", ".join(repr(k) for k in missing[:10]))
+                         + "; ".join(missing[:10])
+                         + ("; ..." if len(missing) > 10 else ""))
     comment = form.get("comment")
     text = comment if isinstance(comment, str) else ""
     check_length("comment", text, LONG_TEXT_CHARS)
