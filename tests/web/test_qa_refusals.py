@@ -176,7 +176,7 @@ REFUSED_ANSWERS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str
                   "Оцените каждый пункт или отметьте «неприменимо». Пункты без ответа: "
                   '"Greets by the standard"; "Gives correct information".',
                   "Оцініть кожен пункт або позначте «незастосовно». Пункти без відповіді: "
-                  "“Greets by the standard”; “Gives correct information”."),
+                  '"Greets by the standard"; "Gives correct information".'),
     "N/A not allowed": (lambda f: answers(f, greet="na"),
                         "Пункт «greet» нельзя отметить «неприменимо»: оцените его.",
                         "Пункт «greet» не можна позначити «незастосовно»: оцініть його."),
