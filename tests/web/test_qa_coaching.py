@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -104,7 +105,7 @@ def test_the_form_starts_unanswered_and_refuses_a_missing_item(app: FastAPI) -> 
     page = lead.get(f"/qa/evaluate/{items['a-1']}").text
     assert "checked" not in page.split('id="evaluation-form"')[1].split("</form>")[0]
     refused = answer(lead, f"/qa/evaluate/{items['a-1']}", {"greet": "1"})
-    assert refused.status_code == 400 and "'correct'" in refused.text
+    assert refused.status_code == 400 and "Gives correct information" in refused.text
     assert "score every item" in refused.text
 
 
@@ -339,3 +340,19 @@ def test_a_calibrations_scores_are_hidden_from_the_blind_and_from_the_agent(
     listed_to_lead = {e["id"] for e in lead.get("/api/v1/qa/evaluations").json()}
     assert set(newest) <= listed_to_lead
     assert lead.get(f"/qa/evaluations/{newest[0]}").status_code == 200
+
+
+def test_coaching_before_any_evaluation_says_what_it_needs(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """No evaluation yet: the page showed an empty agent list with "Choose", which sent
+    ``?subject=`` and answered 422 ("subject: «» is not a whole number")."""
+    application = make_app(write_two_tenants(tmp_path / "data"), auth_required=True,
+                           live_updates=False)
+    with session_scope(application.state.omnikpi.database_url) as session:
+        create_user(session, "lead", PASSWORD, "admin")
+    lead = login(application, "lead")
+    page = lead.get("/qa/coaching?lang=uk")
+    assert page.status_code == 200
+    assert 'id="coaching-agent"' not in page.text
+    assert "Жоден оператор ще не має надісланої оцінки" in page.text
+    assert lead.get("/qa/coaching?subject=").status_code == 200

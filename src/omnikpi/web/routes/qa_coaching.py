@@ -59,9 +59,19 @@ def _day(raw: str, what: str) -> date | None:
         raise UsageError(f"{what} {raw!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _subject_id(text: str) -> int | None:
+    """The agent chosen (an evaluation's id); ``?subject=``, the form sent with no agent
+    to choose, is none chosen (it was a 422: "subject: «» is not a whole number")."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_INT:
+        raise UsageError(f"subject must be a whole number from 1 to {MAX_INT:,}")
+    return int(text)
+
+
 @router.get("/qa/coaching", response_class=HTMLResponse)
 def coaching_page(request: Request, view: ViewDep,
-                  subject: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None
+                  subject: Annotated[str, Query(max_length=NAME_CHARS)] = ""
                   ) -> Response:
     """Coaches: the sessions they may see and a new one (``subject``: the agent's newest
     evaluation, whose operator errors are proposed as the items to cover). An agent: their
@@ -72,7 +82,7 @@ def coaching_page(request: Request, view: ViewDep,
         agent = principal.agent_id if principal.role == "agent" else None
         history = sessions_of(session, visible, agent)
         agents = coachable_agents(session, visible) if agent is None else []
-        chosen = next((a for a in agents if a.id == subject), None)
+        chosen = next((a for a in agents if a.id == _subject_id(subject)), None)
         # by form item (voice/correct_info), as the choices: the shipped forms share keys
         errors = agent_errors(session, visible, chosen) if chosen else {}
         return templates.TemplateResponse(request, "qa_coaching.html", {
