@@ -209,3 +209,28 @@ def test_schedule_breaks_wrap_on_a_phone(browser: Any, url: str, lang: str) -> N
     assert outside == []
     zone = browser.execute_script("return document.getElementById('schedule-zone').innerText")
     assert "UTC" in zone
+
+
+SMALL_TARGETS = """
+return [...document.querySelectorAll(arguments[0])]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el.tagName + (el.name ? '[' + el.name + ']' : ''),
+              Math.round(el.getBoundingClientRect().height)])
+  .filter(([, height]) => height < 40);"""
+
+
+@pytest.mark.parametrize("page", ["/?lang=uk", "/builder?lang=ru", "/wfm/schedule?lang=en"])
+def test_controls_are_a_finger_s_target_on_a_phone(browser: Any, url: str, page: str) -> None:
+    """390 px: the filter bar's inputs were 19–21 px high, the builder's boxes' labels
+    19 px, the schedule's Move buttons 21 px (WCAG 2.5.5 asks 44; 40 here). Every
+    visible input, select and button, the header's links and the builder's choices are
+    40 px high at least, and no control pushes the page sideways."""
+    browser.set_window_size(390, HEIGHT)
+    browser.get(f"{url}{page}")
+    time.sleep(1)
+    controls = ("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, "
+                "button, header nav a, .metric-grid label, label.dim-choice")
+    assert browser.execute_script(SMALL_TARGETS, controls) == []
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= "
+        "document.documentElement.clientWidth")
