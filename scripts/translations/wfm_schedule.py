@@ -7,8 +7,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{activity}: должен остаться в пределах смены, {start}–{end}.",
         "{activity}: має лишитися в межах зміни, {start}–{end}."),
     "The {activity} would overlap the {other} at {start}.": (
-        "{activity}: пересёкся бы с другим ({other}) в {start}.",
-        "{activity}: перетнувся б з іншим ({other}) о {start}."),
+        "{activity}: накладывается на «{other}» в {start}.",
+        "{activity}: накладається на «{other}» о {start}."),
+    "The break of": ("Перерыв оператора", "Перерву оператора"),
+    "did not move:": ("не перенесён:", "не перенесено:"),
     "Day: “{value}” is not a date such as 2024-03-04.": (
         "День: «{value}» — не дата вида 2024-03-04.",
         "День: «{value}» — не дата на зразок 2024-03-04."),

@@ -108,6 +108,10 @@ def test_move_a_break_updates_coverage_and_is_audited(app: FastAPI, data: Path) 
         refused = client.post("/wfm/schedule/move", data=outside)
         assert refused.status_code == 400 and "inside the shift" in refused.text
         assert (data / "shift_activities.csv").read_text(encoding="utf-8") == text
+        # on the schedule, at the agent's row (a bare error page had no way back)
+        assert 'id="move-refused"' in refused.text and 'href="#refused-agent"' in refused.text
+        assert re.search(r'<th scope="row" translate="no" id="refused-agent" tabindex="-1">'
+                         + re.escape(agent) + "</th>", refused.text)
         # in the page's language and clock (it was "…the shift 2024-03-05T07:00:00Z–…")
         russian = client.post("/wfm/schedule/move?lang=ru",
                               data={**outside, "tz": "Europe/Kyiv"})

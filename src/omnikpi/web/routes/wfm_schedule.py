@@ -174,10 +174,19 @@ def schedule_page(request: Request, view: ViewDep,
                   tz: Annotated[str, Query(max_length=NAME_CHARS)] = "UTC",
                   moved: Annotated[str, Query(max_length=NAME_CHARS)] = "") -> Response:
     require_roles(view.principal, *READERS)
+    return _schedule(request, view, day, tz, moved)
+
+
+def _schedule(request: Request, view: View, day: str, tz: str, moved: str = "",
+              refused: tuple[str, str] | None = None) -> Response:
+    """The page; ``refused``: (agent, why) of a break that could not move, shown at the
+    agent's row with the schedule as it stays (a bare error page had no way back)."""
     data = _page_data(view, day, tz)
     query = urlencode({"day": data["day"].isoformat() if data["day"] else "", "tz": tz})
     return templates.TemplateResponse(request, "wfm_schedule.html", {
-        "filters": None, **data, "moved": moved, "query": query, "zones": zone_names()})
+        "filters": None, **data, "moved": moved, "query": query, "zones": zone_names(),
+        "refused_agent": refused[0] if refused else "",
+        "refused": refused[1] if refused else ""}, status_code=400 if refused else 200)
 
 
 @router.get("/wfm/schedule/roster.xlsx")
@@ -272,7 +281,8 @@ def move_break(request: Request, view: ViewDep,
         try:
             rows, placed = move_activity(shifts, acts, agent_id, old, new)
         except MoveRefused as refused:
-            raise UsageError(_refusal(refused, _, tz)) from None
+            return _schedule(request, view, day, tz,
+                             refused=(agent_id, _refusal(refused, _, tz)))
         write_atomic(acts_path, csv_text(rows, columns))
     view.state.force_reload = True
     with session_scope(view.state.database_url) as session:
