@@ -118,6 +118,31 @@ def test_arrows_on_the_scenario_select_do_not_leave_the_page(served: str,
     browser.save_screenshot(str(SHOTS / "a11y-whatif-problems.png"))
 
 
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_what_if_chart_s_legend_leaves_its_dates_readable(served: str, browser: Any,
+                                                              lang: str) -> None:
+    """390 px: the legend under the plot wrapped to several rows and took the room of the
+    slanted dates, which were cut to "4 б" (uk), or was cut off by the chart's bottom
+    (en). Above the plot, it leaves the dates below the plot their room."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(390, 900)
+    browser.get(f"{served}/wfm/whatif?scenario=demo&run=1&agents-0=3&lang={lang}")
+    WebDriverWait(browser, 90).until(lambda d: d.execute_script(
+        "return document.querySelectorAll('#whatif-chart .xtick text').length > 0"))
+    found = browser.execute_script("""
+      const box = el => el.getBoundingClientRect();
+      const chart = box(document.getElementById('whatif-chart'));
+      const legend = box(document.querySelector('#whatif-chart g.legend'));
+      const plot = box(document.querySelector('#whatif-chart .nsewdrag'));
+      const ticks = [...document.querySelectorAll('#whatif-chart .xtick text')].map(box)
+        .filter(t => t.height > 0);
+      return [legend.top >= chart.top && legend.bottom <= plot.top,
+              ticks.length > 0 && ticks.every(t => t.top >= plot.bottom
+                                                   && t.bottom <= chart.bottom)];""")
+    assert found == [True, True]
+
+
 # -- 6: the filter picker closes when the focus leaves it --------------------------------
 
 
