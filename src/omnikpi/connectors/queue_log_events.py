@@ -104,7 +104,8 @@ def _specs() -> tuple[EventSpec, ...]:
                   "the call was dropped before it was bridged (channels that could not be "
                   "made compatible; written before any CONNECT): the visit ends unanswered "
                   "(`ended_at`, outcome `syscompat`; not an abandon: the caller did not "
-                  "hang up)", closes=True),
+                  "hang up). The ABANDON Asterisk writes right after it is ignored, "
+                  "counted as `ABANDON after SYSCOMPAT`", closes=True),
         EventSpec("ABANDON", c, S.CALL, 4,
                   "the caller hung up waiting: `abandoned_at` (with or without a member "
                   "in the agent field)", closes=True),

@@ -381,6 +381,11 @@ class VisitMachine:
             if name == "LEAVEEMPTY" and last and last[1] == "exitempty" \
                     and last[2] == event.queue:
                 return Ignored("LEAVEEMPTY after EXITEMPTY")
+            if name == "ABANDON" and last and last[1] == "syscompat" \
+                    and last[2] == event.queue:
+                # Queue() writes ABANDON for every call that leaves it unbridged, the
+                # dropped one too: the drop is the system's, told by SYSCOMPAT
+                return Ignored("ABANDON after SYSCOMPAT")
             if late:
                 return LATE
             return f"{name} without an open ENTERQUEUE for this call/queue"

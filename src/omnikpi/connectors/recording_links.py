@@ -64,7 +64,8 @@ class RecordingIndex:
         for row in answered:
             uniqueid = str(row["contact_id"]).split("@", 1)[0]
             uri = self.by_uniqueid.get(uniqueid)
-            if uri is not None and uniqueid not in self.linked | self.before:
+            if uri is not None and uniqueid not in self.linked \
+                    and uniqueid not in self.before:
                 row["recording_uri"] = uri
                 self.linked.add(uniqueid)
 
