@@ -170,6 +170,19 @@ def test_a_plan_without_offsets_is_read_on_the_zone_s_clock() -> None:
         "2024-10-26T09:00:00+03:00", "2024-10-27T09:00:00+02:00"]
 
 
+def test_a_plan_without_offsets_naming_a_skipped_time_is_refused() -> None:
+    """Kyiv skips 03:00–04:00 on 30 March 2025: a plan of wall times every half hour of
+    the night staffed 03:00 and 03:30, and wrote them and 04:00 as one instant."""
+    rows = [("", datetime(2025, 3, 30, h, m), 1) for h in range(1, 6) for m in (0, 30)]
+    with pytest.raises(UsageError, match=r"2025-03-30T03:00:00 does not exist in --tz "
+                                         r"Europe/Kyiv: the clocks skip it"):
+        requirement(rows, zone=KYIV)
+    kept = [row for row in rows if row[1].hour != 3]
+    req = requirement(kept, zone=KYIV)
+    times = [req.at(m).isoformat() for _, m in sorted(req.required)]
+    assert len(times) == len(set(times)) == 8
+
+
 def test_a_plan_on_another_clock_than_the_zone_is_refused() -> None:
     """A plan written in UTC given ``--tz Europe/Kyiv``: read as Kyiv's wall clock, every
     shift would be placed three hours off."""

@@ -224,6 +224,13 @@ def _check_zone(rows: list[tuple[str, datetime, int]], zone: ZoneInfo, where: st
     offset away."""
     for _, at, _ in rows:
         if at.tzinfo is None:
+            # a wall time the spring change skips does not exist: staffed, its agents
+            # and the next real interval's were written at one instant, three times
+            real = at.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+            if real.replace(tzinfo=None) != at:
+                raise UsageError(
+                    f"{where}: {at.isoformat()} does not exist in --tz {zone.key}: the "
+                    "clocks skip it; leave it out of the plan (as `wfm plan` does)")
             continue
         local = at.astimezone(zone)
         if local.replace(tzinfo=None) != at.replace(tzinfo=None):
