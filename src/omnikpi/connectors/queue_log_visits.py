@@ -418,19 +418,7 @@ class VisitMachine:
         name = raw.strip()
         if not name or name.upper() == "NONE":
             return None
-        known = self.state.aliases.get(name)
-        if known is not None:
-            return known
-        if name not in self.state.agents:
-            # Asterisk 12+ (app_agent_pool) logs AGENTLOGIN/AGENTLOGOFF with the bare id
-            # (1001) and the calls with the member, Agent/1001: one person, whichever
-            # name came first (as two, the login was available all along, unused)
-            twin = name[6:] if _is_agent_name(name) else \
-                None if "/" in name else f"Agent/{name}"
-            if twin and twin in self.state.agents:
-                self.state.aliases[name] = twin
-                return twin
-        return name
+        return self.state.aliases.get(name, name)
 
     def _agent(self, name: str) -> AgentState:
         st = self.state.agents.get(name)
@@ -518,14 +506,34 @@ class VisitMachine:
     def name_members(self, members: dict[str, str]) -> None:
         """Each interface is its member's (``--members``): its lines and its state so
         far count under the member's name."""
-        for interface, agent in members.items():
+        for interface, named in members.items():
+            agent = self.state.aliases.get(named, named)  # a name already someone's
             if self.state.aliases.get(interface) != agent:
                 self._merge(interface, agent)
+                if agent in self.state.agents:
+                    self._relabel(agent, self.state.last_epoch)
 
     def _recent(self, pairs: list[list[Any]], epoch: float) -> list[list[Any]]:
         return [p for p in pairs if epoch - PAIR_SECONDS <= float(p[0]) <= epoch]
 
+    def _pool_login(self, event: Event) -> None:
+        """Asterisk 12+ (app_agent_pool) logs AGENTLOGIN/AGENTLOGOFF with the agent's bare
+        id (``1001``) and the calls with its member, ``Agent/1001``: one person (as two,
+        the login was available all along and the member logged in by its calls). The
+        name seen first stays; only a login line pairs them (a static member named
+        ``1001`` beside an agent ``Agent/1001`` stays another person)."""
+        bare = event.agent.strip()
+        if "/" in bare or _none(bare) or bare in self.state.aliases:
+            return
+        member = f"Agent/{bare}"
+        if member in self.state.agents and bare not in self.state.agents:
+            self.state.aliases[bare] = member
+        elif member not in self.state.agents and member not in self.state.aliases:
+            self.state.aliases[member] = bare
+
     def _login(self, event: Event, late: bool) -> Verdict:
+        if event.name == "AGENTLOGIN":
+            self._pool_login(event)
         found = self._member(event, late)
         if isinstance(found, str):
             return found

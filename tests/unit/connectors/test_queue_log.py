@@ -417,6 +417,22 @@ def test_an_agent_pool_login_by_bare_id_is_the_agent_of_the_calls(tmp_path: Path
     assert occupancy["occupancy"] == pytest.approx(200 / 1800)
 
 
+def test_a_member_named_like_an_agent_s_id_stays_another_person(tmp_path: Path) -> None:
+    """Without a login line pairing them, ``Agent/1001`` (taking calls) and a static
+    member named ``1001`` (pausing) are two people: only app_agent_pool's AGENTLOGIN by
+    bare id says they are one."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        "1700816400|NONE|support|1001|PAUSE|Lunch",
+        "1700816500|l1|support|NONE|ENTERQUEUE||0911|1",
+        "1700816510|l1|support|Agent/1001|CONNECT|10|1700816500.13|4",
+        "1700816710|l1|support|Agent/1001|COMPLETECALLER|10|200|1",
+        "1700818200|NONE|support|1001|UNPAUSE|"]) + "\n")
+    import_queue_log([log], tmp_path / "out")
+    states = pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
+    assert {r["agent_id"] for r in states} == {"1001", "Agent/1001"}
+
+
 def test_a_queue_joined_after_a_pauseall_is_joined_unpaused(tmp_path: Path) -> None:
     """Hana pauses everywhere at 09:10 (sales, support), leaves support at 09:15 and joins
     billing unpaused at 09:20, taking a call there at 09:25. The PAUSEALL held for billing
