@@ -84,10 +84,6 @@ class Replicated:
     runs: list[Comparison]
     seeds: list[int]
 
-    @property
-    def zone(self) -> str:
-        return self.runs[0].zone
-
     def as_json(self) -> dict[str, Any]:
         """The one-run JSON's keys with each figure the replications' mean, beside its
         interval (``baseline_interval``, ``whatif_interval``) and the paired difference
@@ -97,8 +93,12 @@ class Replicated:
         first = each[0]
 
         def figure(*keys: str) -> dict[str, Any]:
-            pairs = [(cell.get("baseline"), cell.get("whatif"))
-                     for cell in (_cell(e, keys) for e in each) if cell is not None]
+            if keys[0] == "channels":  # a seed without a contact there offered 0
+                pairs = [(run.baseline.channel(keys[1]).get(keys[2]),
+                          run.whatif.channel(keys[1]).get(keys[2])) for run in self.runs]
+            else:
+                pairs = [(cell.get("baseline"), cell.get("whatif"))
+                         for cell in (_cell(e, keys) for e in each) if cell is not None]
             found = {side: interval(p[i] for p in pairs)
                      for i, side in enumerate(("baseline", "whatif"))}
             change = interval(_differences(pairs))
@@ -139,8 +139,9 @@ class Replicated:
             hours = sorted({h for run in runs for h in run.get(channel, {})})
             out[channel] = {}
             for hour in hours:
-                found = interval(run.get(channel, {}).get(hour) for run in runs)
-                out[channel][hour] = found.mean if found else None
+                values = [v for run in runs
+                          if (v := run.get(channel, {}).get(hour)) is not None]
+                out[channel][hour] = fmean(values) if values else None
         return out
 
 

@@ -93,3 +93,19 @@ def test_the_cli_prints_the_difference_and_its_interval(tmp_path: Path) -> None:
     assert shown in table.output
     bad = CliRunner().invoke(app, [*args[:-1], "0"])
     assert bad.exit_code == 2 and "--replications must be 2–100" in bad.output
+
+
+def test_a_seed_without_contacts_on_a_channel_offered_none_there() -> None:
+    """E-mail had 3 contacts on one seed and none on the other: offered is 1.5 on
+    average, not 3 (the seed without any was left out of the mean)."""
+    from omnikpi.simulate.compare import Comparison, Outcome
+    from omnikpi.simulate.replications import Replicated
+
+    center = {"occupancy": 0.5, "chat_occupancy_relative": None}
+    busy = Outcome({"email": {"offered": 3, "service_level": 1.0}}, center, {})
+    idle = Outcome({}, center, {})
+    found = Replicated([Comparison(busy, busy, "UTC"), Comparison(idle, idle, "UTC")],
+                       [1, 2]).as_json()["channels"]["email"]
+    assert (found["offered"]["baseline"], found["offered"]["baseline_interval"]["runs"]) \
+        == (1.5, 2)
+    assert found["service_level"]["baseline"] == 1.0  # a rate: the seed that had one
