@@ -49,8 +49,8 @@ def without_broken_lines(files: list[Path]
     one object per line; a line whose complete objects are followed by a cut keeps the
     objects, and only the cut rest is counted and listed. Files that are not one object
     per line come back as they are."""
-    count = 0
-    first = ""
+    counts: Counter[str] = Counter()
+    firsts: dict[str, str] = {}
     listed: list[Reject] = []
     with tempfile.TemporaryDirectory(prefix="omnikpi-lines-") as scratch:
         readable = []
@@ -73,16 +73,27 @@ def without_broken_lines(files: list[Path]
                         continue
                     # the rest that does not parse (the whole line when nothing did)
                     rest = text[cut[0]:] if values else line.decode("utf-8", "replace")
+                    what = "not a record" if _no_record(skip[line_number]) else "not JSON"
                     listed.append(Reject(str(path), line_number,
-                                         f"not JSON: {skip[line_number]}",
+                                         f"{what}: {skip[line_number]}",
                                          rest.replace("\x00", "")))
             readable.append(copy)
-            if not first:
-                line_number, error = broken[0]
-                first = f"first {path} line {line_number}: {short(error, 80)}"
-            count += len(broken)
-        reasons = Counter({f"a line that is not JSON ({first})": count} if count else {})
+            for line_number, error in broken:
+                kind = NO_RECORD if _no_record(error) else NOT_JSON
+                firsts.setdefault(kind, f"first {path} line {line_number}: {short(error, 80)}")
+                counts[kind] += 1
+        reasons = Counter({f"{kind} ({firsts[kind]})": n for kind, n in counts.items()})
         yield readable, reasons, listed
+
+
+NOT_JSON = "a line that is not JSON"
+NO_RECORD = "a line that is JSON but not a record"
+RECORD_PLACE = "where a record (an object) belongs"
+
+
+def _no_record(reason: str) -> bool:
+    """Whether a line's reason is a value that parses but is no record (``[1, 2]``)."""
+    return reason.endswith(RECORD_PLACE)
 
 
 def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
@@ -123,8 +134,8 @@ def line_values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str
         if value is not None and not isinstance(value, dict):
             # a record per line: ``[1, 2]``, ``"text"`` or ``42`` is none (read beside
             # records, DuckDB turned the whole file into one column of JSON text)
-            return text, values, (at, f"a JSON {_KINDS.get(type(value), 'value')} where a "
-                                      "record (an object) belongs")
+            return text, values, (at, f"a JSON {_KINDS.get(type(value), 'value')} "
+                                      f"{RECORD_PLACE}")
         values.append((at, end))
         at = _end_of_space(text, end)
     return text, values, None
@@ -151,9 +162,19 @@ def _is_one_document(path: Path) -> bool:
                 lines.append(line.strip())
             if len(lines) == 2:
                 break
-    if not lines or lines[0].startswith(b"["):
+    if not lines:
         return True
+    if lines[0].startswith(b"["):
+        # an array over many lines, or one line of a file of lines ("[1, 2, 3]" first,
+        # then records): only the second reads as whole values line by line
+        return not (len(lines) == 2 and all(_whole(line) for line in lines))
     return not any(_parses(line) for line in lines)
+
+
+def _whole(line: bytes) -> bool:
+    """Whether the line is one complete JSON value or more, back to back."""
+    _, values, cut = line_values(line)
+    return (bool(values) and cut is None) or (cut is not None and _no_record(cut[1]))
 
 
 def _parses(line: bytes) -> bool:

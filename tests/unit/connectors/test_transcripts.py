@@ -242,6 +242,7 @@ def test_a_mapping_optional_field_must_be_a_field_name(tmp_path: Path) -> None:
 
 
 def _import(tmp_path: Path, lines: list[str], mapping: str) -> tuple[str, Path]:
+    tmp_path.mkdir(exist_ok=True)
     source = tmp_path / "chat.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "m.toml").write_text(mapping, encoding="utf-8")
@@ -262,10 +263,16 @@ def test_a_line_that_is_no_record_is_left_out_alone(tmp_path: Path) -> None:
              '{"conversation_id": 60, "ts": "2024-03-05T09:00:40Z", "sender": "agent", '
              '"agent_id": "op2"}']
     output, out = _import(tmp_path, lines, "")
-    assert "2 messages: a line that is not JSON (first" in output
+    assert "2 messages: a line that is JSON but not a record (first" in output
     assert "line 2: a JSON array where a record (an object) belongs" in output
     rejects = (out / "rejects.csv").read_text(encoding="utf-8")
+    assert "not a record: a JSON array" in rejects
     assert "[1, 2, 3]" in rejects and "a note" in rejects
+    assert omnikpi.report_result(out, metrics=["offered", "a1rt"]).rows[0] == {
+        "offered": 1, "a1rt": 40.0}
+    # the same line first: the file was taken for one JSON document ("[" starts it)
+    first, out = _import(tmp_path / "first", [lines[1], lines[0], lines[3]], "")
+    assert "1 messages: a line that is JSON but not a record (first" in first
     assert omnikpi.report_result(out, metrics=["offered", "a1rt"]).rows[0] == {
         "offered": 1, "a1rt": 40.0}
 
