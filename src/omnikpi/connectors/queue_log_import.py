@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import shutil
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -260,12 +261,27 @@ ROTATED = re.compile(r"(\.\d+|-\d{8}(\d{2})?)(\.(gz|bz2|xz))?$|\.(gz|bz2|xz)$")
 ``queue_log-20240305``, any compressed file."""
 
 
+ROTATED_QUIET_SECONDS = 60.0
+"""How long a rotated log, not compressed, must have been left alone to be finished:
+with logrotate's ``create`` mode Asterisk writes on into ``queue_log.1`` until its
+logger is told to reopen (``logger rotate``, a reload)."""
+
+
 def rotated(path: Path) -> bool:
-    """Whether ``path`` is a rotated log, which Asterisk no longer writes: its last line
-    without an end of line is complete (Asterisk killed mid-write, then the log rotated)
-    and read as it is. Waiting for it, as for the live log's, lost it for good, with the
-    promise of "the next import" made on every import."""
-    return ROTATED.search(path.name) is not None
+    """Whether ``path`` is a rotated log Asterisk no longer writes (compressed, or named
+    as rotated and unchanged for :data:`ROTATED_QUIET_SECONDS`): its last line without an
+    end of line is complete (Asterisk killed mid-write, then the log rotated) and read as
+    it is. Waiting for it, as for the live log's, lost it for good, with the promise of
+    "the next import" made on every import."""
+    found = ROTATED.search(path.name)
+    if found is None:
+        return False
+    if found.group(0).endswith((".gz", ".bz2", ".xz")):
+        return True
+    try:
+        return time.time() - path.stat().st_mtime >= ROTATED_QUIET_SECONDS
+    except OSError:
+        return False
 
 
 def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop: int,

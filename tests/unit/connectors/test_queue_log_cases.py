@@ -9,7 +9,9 @@ the expected rows are computed by hand in the comments. Times are seconds after
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +251,14 @@ def test_a_rotated_log_s_last_line_without_an_end_is_read(tmp_path: Path) -> Non
         "1709629330|k1|sales|Eve|COMPLETECALLER|10|60|1")
     (folder / "queue_log").write_text("1709629400|NONE|NONE|NONE|QUEUESTART|\n"
                                       "1709629460|k2|sa")
+    # written a minute ago, Asterisk may still write it (logrotate's create mode, before
+    # the logger reopens): its last line waits, as the live log's does
+    fresh = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(folder), "--out",
+                                     str(tmp_path / "fresh")])
+    assert re.search(r"last line of \S*logs/queue_log\.1 has no end of line",
+                     " ".join(fresh.output.split())), fresh.output
+    an_hour_ago = time.time() - 3600
+    os.utime(folder / "queue_log.1", (an_hour_ago, an_hour_ago))
     result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(folder), "--out",
                                       str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
