@@ -9,8 +9,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "The {activity} would overlap the {other} at {start}.": (
         "{activity}: накладывается на «{other}» в {start}.",
         "{activity}: накладається на «{other}» о {start}."),
-    "The break of": ("Перерыв оператора", "Перерву оператора"),
-    "did not move:": ("не перенесён:", "не перенесено:"),
+    "Not moved for {agent}: {why}": ("Не перенесено для {agent}: {why}",
+                                     "Не перенесено для {agent}: {why}"),
     "Day: “{value}” is not a date such as 2024-03-04.": (
         "День: «{value}» — не дата вида 2024-03-04.",
         "День: «{value}» — не дата на зразок 2024-03-04."),

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from omnikpi.auth.accounts import readable_detail
 from omnikpi.cell_text import csv_safe
 from omnikpi.errors import UsageError
 from omnikpi.store.models import AuditEntry
@@ -112,7 +113,7 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
     ``detail`` the JSON text it was written as (the API's shape since accounts came)."""
     at = entry.at if entry.at.tzinfo is not None else entry.at.replace(tzinfo=UTC)
     return {"id": entry.id, "at": at.astimezone(UTC).isoformat(), "actor": entry.actor,
-            "action": entry.action, "detail": entry.detail, "ip": entry.ip}
+            "action": entry.action, "detail": readable_detail(entry.detail), "ip": entry.ip}
 
 
 COLUMNS = ("id", "at", "actor", "action", "detail", "ip")

@@ -101,8 +101,8 @@ def compare_command(
     channel and for the whole center (the engine's numbers)."""
     from omnikpi.cli.render import human
     from omnikpi.metrics.base import get_metric
-    from omnikpi.simulate.compare import compare
-    from omnikpi.simulate.replications import replicate
+    from omnikpi.simulate.compare import Comparison, compare
+    from omnikpi.simulate.replications import Replicated, replicate
     from omnikpi.simulate.scenario import load_scenario
 
     if format not in ("table", "json"):
@@ -113,10 +113,16 @@ def compare_command(
             task = progress.add_task(
                 "Simulating both scenarios" + (f", {replications} seeds"
                                                if replications != 1 else ""), total=1.0)
+
+
             def advance(done: float) -> None:
                 progress.update(task, completed=done)
-            found = compare(baseline, whatif, seed, advance) if replications == 1 else \
-                replicate(baseline, whatif, replications, seed, advance)
+
+            found: Comparison | Replicated
+            if replications == 1:
+                found = compare(baseline, whatif, seed, advance)
+            else:
+                found = replicate(baseline, whatif, replications, seed, advance)
     except OmniKPIError as exc:
         fail(exc)
     figures = found.as_json()
@@ -153,7 +159,7 @@ def _difference(found: dict[str, Any] | None, unit: str) -> str:
     if found is None:
         return NO_VALUE
     scale, decimals, suffix = {"ratio": (100, 1, " pts"), "seconds": (1, 1, " s"),
-                               "count": (1, 0, "")}.get(unit, (1, 2, ""))
+                               "count": (1, 1, "")}.get(unit, (1, 2, ""))
     mean = round(found["mean"] * scale, decimals) + 0.0  # never "-0.0"
     text = f"{mean:+,.{decimals}f}"
     if found["high"] is not None:

@@ -572,7 +572,8 @@ class VisitMachine:
         if isinstance(found, str):
             return found
         agent, st = found
-        if "*" in st.paused and not _none(event.queue) and event.queue not in st.queues:
+        if "*" in st.paused and st.queues and not _none(event.queue) \
+                and event.queue not in st.queues:
             # a PAUSEALL pauses the queues served then; a queue joined later is joined
             # unpaused (unless PAUSED says so). Kept as "every queue", the agent stayed
             # not_ready in the new queue, its calls there between two pauses

@@ -172,6 +172,12 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
             v in ("customer", "agent", "bot", "system") for v in roles.values()):
         raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps platform values "
                          "to customer | agent | bot | system")
+    by_case: dict[str, str] = {}
+    for key, role in roles.items():  # matched in any case: Agent and AGENT are one value
+        if by_case.setdefault(str(key).lower(), role) != role:
+            raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps "
+                             f"{str(key).lower()!r} twice (roles are matched in any case) to "
+                             f"{by_case[str(key).lower()]} and {role}")
     try:
         timeout = float(mapping.get("inactivity_timeout_seconds", 600))
     except (TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ context; see :mod:`omnikpi.formatting`):
 - ``value|fmt(unit)``: a metric value in its unit (``4:05``, ``1:02:03``, ``85.3 %``,
   ``1,234``, ``12.50``; ``—`` for no value);
 - ``seconds|fmt_duration``: ``m:ss`` / ``h:mm:ss``;
+- ``n|counted_noun("row(s)")``: a count with its noun in the form the number takes;
 - ``instant|fmt_date`` (the day), ``instant|fmt_datetime`` (day and time to the minute),
   ``period_start|fmt_period(grain)`` (the date for day/week/month grains, else date and
   time). Instants are ISO texts or datetimes, shown in their own offset (the report's
@@ -35,6 +36,7 @@ from omnikpi.qa.chain_text import chain_ids
 from omnikpi.value_labels import value_label, value_labels
 from omnikpi.web.i18n import template_context
 from omnikpi.web.limits import INSTANT_CHARS, KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.plurals import counted
 from omnikpi.web.value_list import join_values
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
@@ -58,6 +60,12 @@ def fixed(context: Context, value: Any, decimals: int = 1) -> str:
 @pass_context
 def as_typed(context: Context, value: Any) -> str:
     return formatting.as_typed(value, _lang(context))
+
+
+@pass_context
+def counted_noun(context: Context, value: Any, noun: str) -> str:
+    """``12|counted_noun("row(s)")``: "12 rows", "12 строк", "2 строки"."""
+    return counted(int(value or 0), noun, _lang(context))
 
 
 @pass_context
@@ -150,6 +158,7 @@ def language_url(context: Context, lang: str) -> str:
 
 FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "fmt": fmt, "fmt_duration": formatting.duration, "fmt_date": fmt_date,
+           "counted_noun": counted_noun,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed,
            "as_typed": as_typed,
            "value_list": join_values, "chain_ids": chain_ids}

@@ -288,3 +288,16 @@ def test_roles_are_matched_in_any_case(tmp_path: Path) -> None:
     assert "left out" not in output
     assert omnikpi.report_result(out, metrics=["offered", "a1rt"]).rows[0] == {
         "offered": 1, "a1rt": 20.0}
+
+
+def test_roles_differing_only_in_case_must_agree(tmp_path: Path) -> None:
+    lines = ['{"conversation_id": 62, "ts": "2024-03-05T09:00:00Z", "sender": "AGENT"}']
+    (tmp_path / "chat.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text('[roles]\nAgent = "agent"\nAGENT = "bot"\n',
+                                     encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "transcripts", str(tmp_path / "chat.jsonl"),
+                                      "--mapping", str(tmp_path / "m.toml"), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "[roles] maps 'agent' twice (roles are matched in any case) to agent and bot" \
+        in " ".join(result.output.split())

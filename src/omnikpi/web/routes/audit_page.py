@@ -18,7 +18,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from omnikpi.auth.accounts import readable_detail
 from omnikpi.auth.audit_actions import action_label
 from omnikpi.auth.audit_search import (
     MAX_PAGE,
@@ -77,7 +76,6 @@ def audit_page(request: Request, state: State, principal: Caller,
             for found in find_entries(session, search):
                 entry = entry_json(found)
                 entry["when"] = datetime.fromisoformat(entry["at"]).astimezone(local)
-                entry["detail"] = readable_detail(entry["detail"])
                 entries.append(entry)
         except UsageError as exc:
             error = page_message(exc, translator(choose_language(request)))

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from omnikpi.auth.accounts import audit
 from omnikpi.delivery.disposition import attachment
@@ -186,7 +187,15 @@ def _schedule(request: Request, view: View, day: str, tz: str, moved: str = "",
     return templates.TemplateResponse(request, "wfm_schedule.html", {
         "filters": None, **data, "moved": moved, "query": query, "zones": zone_names(),
         "refused_agent": refused[0] if refused else "",
-        "refused": refused[1] if refused else ""}, status_code=400 if refused else 200)
+        "refused": _refused_text(request, *refused) if refused else ""},
+        status_code=400 if refused else 200)
+
+
+def _refused_text(request: Request, agent: str, why: str) -> Markup:
+    """One sentence, its words in the page's order, the agent a link to their row."""
+    _ = translator(choose_language(request))
+    link = Markup('<a href="#refused-agent" translate="no">{}</a>').format(agent)
+    return Markup(escape(_("Not moved for {agent}: {why}"))).format(agent=link, why=why)
 
 
 @router.get("/wfm/schedule/roster.xlsx")
