@@ -95,7 +95,7 @@ def test_the_page_lists_what_validation_made_of_every_file(admin: TestClient,
         [row[:3] for row in problems]
     text = _text(page.text)
     assert "Problems (3)" in text
-    assert "contacts , 1 row(s): Voice contacts with accepted_at but no first_response_at " \
+    assert "contacts , 1 row: Voice contacts with accepted_at but no first_response_at " \
            "count as not answered" in text
     assert "Files not read agent_state.csv : not a table of the data model: did you mean " \
            "agent_states?" in text
