@@ -77,7 +77,7 @@ def test_state_drill_down_reproduces_occupancy(client: TestClient) -> None:
     assert ratio == pytest.approx(occupancy)
     page = client.get("/drill", params={"metric": "occupancy", "agent_id": "chat-01",
                                         "part": "denominator"})
-    assert f"{den['total']} state interval(s)" in page.text
+    assert f"{den['total']} state intervals" in page.text
     assert f"{occupancy * 100:.1f} %" in page.text  # the figure, from the same rows
 
 

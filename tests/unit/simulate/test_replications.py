@@ -74,7 +74,8 @@ def test_replications_out_of_range_are_refused() -> None:
         replicate(_short(10), _short(11), 101)
 
 
-def test_the_cli_prints_the_difference_and_its_interval(tmp_path: Path) -> None:
+def test_the_cli_prints_the_difference_and_its_interval(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = ERLANG_C.read_text(encoding="utf-8").replace("duration_hours = 24",
                                                         "duration_hours = 2")
     (tmp_path / "a.toml").write_text(text, encoding="utf-8")
@@ -82,7 +83,12 @@ def test_the_cli_prints_the_difference_and_its_interval(tmp_path: Path) -> None:
                                      encoding="utf-8")
     args = ["simulate", "compare", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
             "--replications", "2"]
-    table = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    from omnikpi.cli import simulate as command
+
+    # the console's width is read once, when the module is first imported (COLUMNS
+    # given to the runner came too late when another test had imported it first)
+    monkeypatch.setattr(command.console, "width", 200)
+    table = CliRunner().invoke(app, args)
     assert table.exit_code == 0, table.output
     assert "difference (95 % interval)" in table.output
     assert "2 replications, seeds 11–12" in table.output
