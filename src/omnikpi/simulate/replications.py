@@ -11,14 +11,12 @@ measured by the engine on the simulated dataset (:func:`omnikpi.simulate.compare
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from statistics import fmean, stdev
+from statistics import fmean
 from typing import Any
 
-from scipy.stats import t as student_t
-
+from omnikpi.confidence import CONFIDENCE, mean_ci
 from omnikpi.errors import UsageError
 from omnikpi.simulate.compare import (
     CAMPAIGN_METRICS,
@@ -32,7 +30,6 @@ from omnikpi.simulate.compare import (
 from omnikpi.simulate.scenario import Scenario
 
 MAX_REPLICATIONS = 100
-CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -55,12 +52,10 @@ def interval(values: Iterable[float | None]) -> Interval | None:
     found = [float(v) for v in values if v is not None]
     if not found:
         return None
-    mean = fmean(found)
     if len(found) < 2:
-        return Interval(mean, None, None, len(found))
-    half = float(student_t.ppf((1 + CONFIDENCE) / 2, len(found) - 1)) * stdev(found) \
-        / math.sqrt(len(found))
-    return Interval(mean, mean - half, mean + half, len(found))
+        return Interval(found[0], None, None, 1)
+    mean, low, high = mean_ci(found, CONFIDENCE)
+    return Interval(mean, low, high, len(found))
 
 
 def _cell(found: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | None:

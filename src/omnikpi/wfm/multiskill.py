@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from omnikpi.confidence import mean_ci
 from omnikpi.errors import UsageError
 from omnikpi.simulate.runner import simulate
 from omnikpi.simulate.scenario import Scenario
@@ -73,23 +74,6 @@ class Evaluation:
         return {"agents": self.agents, "total_agents": sum(self.agents.values()),
                 "meets_targets": self.meets(), "replications": self.replications,
                 "queues": [q.to_json() for q in self.queues]}
-
-
-def _t95(degrees: int) -> float:
-    from scipy.stats import t
-
-    return float(t.ppf(0.975, degrees))
-
-
-def mean_ci(values: list[float]) -> tuple[float, float, float]:
-    """Mean and the two ends of its 95 % confidence interval (Student's t)."""
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, mean, mean
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = _t95(n - 1) * sd / math.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def queue_service_levels(scenario: Scenario, agents: dict[str, int], seed: int,

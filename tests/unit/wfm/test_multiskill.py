@@ -11,11 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
+from omnikpi.confidence import mean_ci
 from omnikpi.errors import UsageError
 from omnikpi.simulate.runner import simulate
 from omnikpi.simulate.scenario import AgentGroup, QueueSpec, Scenario
 from omnikpi.wfm.erlang import erlang_c
-from omnikpi.wfm.multiskill import Target, evaluate_multiskill, mean_ci, staff_multiskill
+from omnikpi.wfm.multiskill import Target, evaluate_multiskill, staff_multiskill
 
 
 def one_skill(hours: float, rate: float, agents: int = 1, seed: int = 3) -> Scenario:
