@@ -29,6 +29,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from omnikpi.connectors.failing_rows import short
@@ -60,7 +61,7 @@ def without_broken_lines(files: list[Path]
                 readable.append(path)
                 continue
             copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
-            skip = dict(broken)
+            skip = {cut_line: cut for cut_line, cut in broken}
             with open_bytes(path) as source, copy.open("wb") as target:
                 for line_number, line in enumerate(source, start=1):
                     if line_number not in skip and line_number not in several:
@@ -72,31 +73,35 @@ def without_broken_lines(files: list[Path]
                     if cut is None:
                         continue
                     # the rest that does not parse (the whole line when nothing did)
-                    rest = text[cut[0]:] if values else line.decode("utf-8", "replace")
-                    what = "not a record" if _no_record(skip[line_number]) else "not JSON"
-                    listed.append(Reject(str(path), line_number,
-                                         f"{what}: {skip[line_number]}",
+                    rest = text[cut.at:] if values else line.decode("utf-8", "replace")
+                    what = "not a record" if cut.kind == NO_RECORD else "not JSON"
+                    listed.append(Reject(str(path), line_number, f"{what}: {cut.reason}",
                                          rest.replace("\x00", "")))
             readable.append(copy)
-            for line_number, error in broken:
-                kind = NO_RECORD if _no_record(error) else NOT_JSON
-                firsts.setdefault(kind, f"first {path} line {line_number}: {short(error, 80)}")
-                counts[kind] += 1
+            for line_number, cut in broken:
+                firsts.setdefault(cut.kind, f"first {path} line {line_number}: "
+                                            f"{short(cut.reason, 80)}")
+                counts[cut.kind] += 1
         reasons = Counter({f"{kind} ({firsts[kind]})": n for kind, n in counts.items()})
         yield readable, reasons, listed
 
 
 NOT_JSON = "a line that is not JSON"
 NO_RECORD = "a line that is JSON but not a record"
-RECORD_PLACE = "where a record (an object) belongs"
 
 
-def _no_record(reason: str) -> bool:
-    """Whether a line's reason is a value that parses but is no record (``[1, 2]``)."""
-    return reason.endswith(RECORD_PLACE)
+@dataclass(frozen=True)
+class Cut:
+    """Where a line stops reading as records: the offset, the reason in words, and
+    which of the two kinds it is (:data:`NOT_JSON`, or :data:`NO_RECORD` for a value
+    that parses but is no object, ``[1, 2]``)."""
+
+    at: int
+    reason: str
+    kind: str
 
 
-def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
+def _broken_lines(path: Path) -> tuple[list[tuple[int, Cut]], set[int]]:
     """The lines of a one-object-per-line file that do not parse (or whose end does not),
     with the parser's reason, and the lines holding several values (to be written one per
     line); none for a file that is one JSON document."""
@@ -110,32 +115,33 @@ def _broken_lines(path: Path) -> tuple[list[tuple[int, str]], set[int]]:
                 continue
             _, values, cut = line_values(line)
             if cut is not None:
-                broken.append((line_number, cut[1]))
+                broken.append((line_number, cut))
             elif len(values) > 1:
                 several.add(line_number)
     return broken, several
 
 
-def line_values(line: bytes) -> tuple[str, list[tuple[int, int]], tuple[int, str] | None]:
+def line_values(line: bytes) -> tuple[str, list[tuple[int, int]], Cut | None]:
     """The line's text, where each complete JSON value written back to back on it starts
     and ends, and where its rest stops parsing with the parser's reason (none when the
     whole line parses)."""
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return "", [], (0, str(exc))
+        return "", [], Cut(0, str(exc), NOT_JSON)
     values: list[tuple[int, int]] = []
     at = _end_of_space(text, 0)
     while at < len(text):
         try:
             value, end = _DECODER.raw_decode(text, at)
         except ValueError as exc:
-            return text, values, (at, str(exc))
+            return text, values, Cut(at, str(exc), NOT_JSON)
         if value is not None and not isinstance(value, dict):
             # a record per line: ``[1, 2]``, ``"text"`` or ``42`` is none (read beside
             # records, DuckDB turned the whole file into one column of JSON text)
-            return text, values, (at, f"a JSON {_KINDS.get(type(value), 'value')} "
-                                      f"{RECORD_PLACE}")
+            kind = _KINDS.get(type(value), "value")
+            return text, values, Cut(at, f"a JSON {kind} where a record (an object) "
+                                         "belongs", NO_RECORD)
         values.append((at, end))
         at = _end_of_space(text, end)
     return text, values, None
@@ -174,7 +180,7 @@ def _is_one_document(path: Path) -> bool:
 def _whole(line: bytes) -> bool:
     """Whether the line is one complete JSON value or more, back to back."""
     _, values, cut = line_values(line)
-    return (bool(values) and cut is None) or (cut is not None and _no_record(cut[1]))
+    return (bool(values) and cut is None) or (cut is not None and cut.kind == NO_RECORD)
 
 
 def _parses(line: bytes) -> bool:
