@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -179,21 +180,19 @@ def schedule_page(request: Request, view: ViewDep,
 
 
 def _schedule(request: Request, view: View, day: str, tz: str, moved: str = "",
-              refused: tuple[str, str] | None = None) -> Response:
-    """The page; ``refused``: (agent, why) of a break that could not move, shown at the
-    agent's row with the schedule as it stays (a bare error page had no way back)."""
+              refused: Markup | None = None, refused_agent: str = "") -> Response:
+    """The page; ``refused``: why a break of ``refused_agent`` could not move, shown at
+    the agent's row with the schedule as it stays (a bare error page had no way back)."""
     data = _page_data(view, day, tz)
     query = urlencode({"day": data["day"].isoformat() if data["day"] else "", "tz": tz})
     return templates.TemplateResponse(request, "wfm_schedule.html", {
         "filters": None, **data, "moved": moved, "query": query, "zones": zone_names(),
-        "refused_agent": refused[0] if refused else "",
-        "refused": _refused_text(request, *refused) if refused else ""},
+        "refused_agent": refused_agent, "refused": refused or ""},
         status_code=400 if refused else 200)
 
 
-def _refused_text(request: Request, agent: str, why: str) -> Markup:
+def _refused_text(_: Callable[[str], str], agent: str, why: str) -> Markup:
     """One sentence, its words in the page's order, the agent a link to their row."""
-    _ = translator(choose_language(request))
     link = Markup('<a href="#refused-agent" translate="no">{}</a>').format(agent)
     return Markup(escape(_("Not moved for {agent}: {why}"))).format(agent=link, why=why)
 
@@ -291,7 +290,8 @@ def move_break(request: Request, view: ViewDep,
             rows, placed = move_activity(shifts, acts, agent_id, old, new)
         except MoveRefused as refused:
             return _schedule(request, view, day, tz,
-                             refused=(agent_id, _refusal(refused, _, tz)))
+                             refused=_refused_text(_, agent_id, _refusal(refused, _, tz)),
+                             refused_agent=agent_id)
         write_atomic(acts_path, csv_text(rows, columns))
     view.state.force_reload = True
     with session_scope(view.state.database_url) as session:
