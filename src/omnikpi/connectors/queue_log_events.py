@@ -90,7 +90,8 @@ def _specs() -> tuple[EventSpec, ...]:
         EventSpec("RINGCANCELED", a, S.CALL, 2, "as RINGNOANSWER (ring cut short)"),
         EventSpec("CONNECT", c, S.CALL, 3,
                   "answered: `accepted_at` = `first_response_at`, `agent_id` (agent `NONE`: "
-                  "none); the agent is `handling` until the end"),
+                  "none); the agent is `handling` until the end, and the ringtime "
+                  "seconds before it (third field, 1.6+) are `not_ready`/`ringing`"),
         *(EventSpec(name, c, S.CALL, 4,
                     f"the answered contact ends (`ended_at`, outcome `{name.lower()}`"
                     + (", `transferred`" if "TRANSFER" in name else "") + ")", closes=True)

@@ -336,16 +336,29 @@ class VisitMachine:
         self.out.contacts.append(self._row(visit, None, event.name.lower()))
         return None
 
-    def _on_connect(self, event: Event, late: bool) -> Verdict:
+    def _unbridged_visit(self, event: Event, late: bool, no_visit: str, bridged: str
+                         ) -> tuple[dict[str, Any] | None, Verdict]:
+        """The event's open visit not yet bridged to an agent, or the verdict that rejects
+        the event: older than the last import, no visit open (``no_visit``), or a CONNECT
+        already read (``bridged``)."""
         visit = self.state.visits.get(f"{event.callid}|{event.queue}")
         if visit is None:
-            return LATE if late else "CONNECT without ENTERQUEUE (not counted: no arrival known)"
+            return None, LATE if late else no_visit
         if visit.get("connect") is not None:
-            return "second CONNECT for the same visit"
+            return None, bridged
         self._memo(event)
+        return visit, None
+
+    def _on_connect(self, event: Event, late: bool) -> Verdict:
+        visit, verdict = self._unbridged_visit(
+            event, late, "CONNECT without ENTERQUEUE (not counted: no arrival known)",
+            "second CONNECT for the same visit")
+        if visit is None:
+            return verdict
         agent = self._who(event.agent)
         visit["connect"], visit["agent"] = event.epoch, agent
         if agent is not None:
+            self._rang_before_answer(agent, event)
             self._call_starts(agent, event.queue, event.epoch)
         self._compare(event, visit)
         return None
@@ -355,13 +368,10 @@ class VisitMachine:
         (Asterisk writes AGENTDUMP before any CONNECT): the caller stays in the queue and
         is usually answered by another ring. The visit goes on; read as its end, the
         answer that followed was rejected and the call lost."""
-        visit = self.state.visits.get(f"{event.callid}|{event.queue}")
-        if visit is None:
-            return LATE if late else "AGENTDUMP without an open ENTERQUEUE for this call/queue"
-        if visit.get("connect") is not None:
-            return "AGENTDUMP after CONNECT (Asterisk writes it before the call is bridged)"
-        self._memo(event)
-        return None
+        _, verdict = self._unbridged_visit(
+            event, late, "AGENTDUMP without an open ENTERQUEUE for this call/queue",
+            "AGENTDUMP after CONNECT (Asterisk writes it before the call is bridged)")
+        return verdict
 
     def _compare(self, event: Event, visit: dict[str, Any]) -> None:
         """Flag the durations the line wrote that disagree with the visit's timestamps
@@ -668,13 +678,31 @@ class VisitMachine:
         agent, st = found
         self._serves(st, event.queue)  # rung: a logged-in member
         self._relabel(agent, event.epoch)
-        if st.label == ["available", None] and ring_seconds > 0 and event.epoch > st.since:
-            start = max(st.since, event.epoch - ring_seconds)
+        self._book_ring(agent, st, event.epoch, ring_seconds)
+        return None
+
+    def _rang_before_answer(self, agent: str, event: Event) -> None:
+        """The answering member's phone rang for CONNECT's third field (seconds, 1.6+)
+        before the answer: not available time (it was, and occupancy read low by the
+        ring of every answered call). A field that is missing or no number books none."""
+        text = event.data[2].strip() if len(event.data) > 2 else ""
+        if not text.isdigit() or int(text) >= 86_400:
+            return
+        st = self._agent(agent)
+        if st.logged_in:
+            self._relabel(agent, event.epoch)
+            self._book_ring(agent, st, event.epoch, float(text))
+
+    def _book_ring(self, agent: str, st: AgentState, epoch: float,
+                   ring_seconds: float) -> None:
+        """The ``ring_seconds`` before ``epoch`` of an available agent are ringing
+        (``not_ready``/``ringing``), from the agent's last change at the earliest."""
+        if st.label == ["available", None] and ring_seconds > 0 and epoch > st.since:
+            start = max(st.since, epoch - ring_seconds)
             if start > st.since:
                 self._emit_state(agent, st.label, st.since, start)
-            self._emit_state(agent, ["not_ready", "ringing"], start, event.epoch)
-            st.since = event.epoch
-        return None
+            self._emit_state(agent, ["not_ready", "ringing"], start, epoch)
+            st.since = epoch
 
     _on_ringnoanswer = _ring
     _on_ringcanceled = _ring

@@ -67,11 +67,12 @@ def test_agent_states_from_the_fixture(tmp_path: Path) -> None:
                seconds(r["end"]) - T0)
               for r in pq.read_table(tmp_path / "agent_states").to_pylist()
               if r["agent_id"] == "Alice"]
-    # logged in at −110 s; rang 4 s before RINGNOANSWER at +6 (not available); CONNECT +8;
-    # call ends +188; PAUSEALL/PAUSE lunch +540 (one interval, not two) until UNPAUSE +840.
+    # logged in at −110 s; rang 4 s before RINGNOANSWER at +6 (not available); rang again
+    # 2 s before CONNECT +8 (its ringtime field: not available either); call ends +188;
+    # PAUSEALL/PAUSE lunch +540 (one interval, not two) until UNPAUSE +840.
     assert sorted(states, key=lambda s: s[3]) == [
         ("Alice", "available", None, -110, 2), ("Alice", "not_ready", "ringing", 2, 6),
-        ("Alice", "available", None, 6, 8), ("Alice", "handling", None, 8, 188),
+        ("Alice", "not_ready", "ringing", 6, 8), ("Alice", "handling", None, 8, 188),
         ("Alice", "available", None, 188, 540), ("Alice", "not_ready", "lunch", 540, 840),
         ("Alice", "available", None, 840, 1440)]
 
@@ -363,8 +364,9 @@ def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: s
     assert contacts(tmp_path / "out")["g1@sales"]["customer_id"] is None
     paused = [r for r in pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
               if r["state"] == "not_ready"]
+    # the 2 s CONNECT says Carol's phone rang, then the pause without a reason
     assert [(r["reason"], seconds(r["end"]) - seconds(r["start"])) for r in paused] == [
-        ("unspecified", 120)]
+        ("ringing", 2), ("unspecified", 120)]
 
 
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
@@ -399,7 +401,8 @@ def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> Non
 def test_an_agent_pool_login_by_bare_id_is_the_agent_of_the_calls(tmp_path: Path) -> None:
     """Asterisk 12+ (app_agent_pool) writes AGENTLOGIN/AGENTLOGOFF as ``1001`` and the
     calls as the member ``Agent/1001``: two agents, the login available 30 minutes and
-    the member logged in by its call until the file ended, occupancy 0.038 for 0.111."""
+    the member logged in by its call until the file ended, occupancy 0.038 for 0.111
+    (200 s handling over 1,800 s logged in less the CONNECT's 4 s ring)."""
     log = tmp_path / "queue_log"
     log.write_text("\n".join([
         "1700816400|1700816400.11|NONE|1001|AGENTLOGIN|PJSIP/1001-00000005",
@@ -414,7 +417,7 @@ def test_an_agent_pool_login_by_bare_id_is_the_agent_of_the_calls(tmp_path: Path
     states = pq.read_table(tmp_path / "out" / "agent_states").to_pylist()
     assert {r["agent_id"] for r in states} == {"1001"}
     occupancy = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"]).rows[0]
-    assert occupancy["occupancy"] == pytest.approx(200 / 1800)
+    assert occupancy["occupancy"] == pytest.approx(200 / 1796)
 
 
 def test_a_member_named_like_an_agent_s_id_stays_another_person(tmp_path: Path) -> None:
@@ -455,7 +458,8 @@ def test_a_queue_joined_after_a_pauseall_is_joined_unpaused(tmp_path: Path) -> N
     spent: dict[str, float] = {}
     for r in pq.read_table(tmp_path / "out" / "agent_states").to_pylist():
         spent[r["state"]] = spent.get(r["state"], 0) + seconds(r["end"]) - seconds(r["start"])
-    assert spent == {"available": 600 + 305 + 835, "not_ready": 600, "handling": 60}
+    # the CONNECT at 09:25:05 rang 2 s: 303 s available between joining and ringing
+    assert spent == {"available": 600 + 303 + 835, "not_ready": 600 + 2, "handling": 60}
 
 
 MEMBER_NAME_LOG = "\n".join([
@@ -475,7 +479,8 @@ call and pause under its name."""
 def test_members_name_each_interface(tmp_path: Path) -> None:
     """Without ``--members`` one person was two agents: the interface available 09:00–10:00
     and Alice logged in by her call until the file ended at 11:01 (occupancy 0.030). With
-    the PBX's list, Alice is in sales 09:00–10:00: 300 s handling over 3,000 s not paused."""
+    the PBX's list, Alice is in sales 09:00–10:00: 300 s handling over 3,000 s not paused
+    less her CONNECT's 3 s ring."""
     log = tmp_path / "queue_log"
     log.write_text(MEMBER_NAME_LOG)
     members = tmp_path / "members.csv"
@@ -489,7 +494,7 @@ def test_members_name_each_interface(tmp_path: Path) -> None:
     assert (min(seconds(r["start"]) for r in present),
             max(seconds(r["end"]) for r in present)) == (1700643600, 1700647200)
     occupancy = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"]).rows[0]
-    assert occupancy["occupancy"] == pytest.approx(300 / 3000)
+    assert occupancy["occupancy"] == pytest.approx(300 / 2997)
     without = import_queue_log([log], tmp_path / "two")
     assert without.rejected == {}
     names = {r["agent_id"] for r in pq.read_table(tmp_path / "two" / "agent_states")

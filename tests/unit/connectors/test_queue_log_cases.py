@@ -102,11 +102,12 @@ def test_interface_and_agent_name_are_one_agent_and_none_is_no_agent(tmp_path: P
     summary = import_queue_log([FIXTURES / "queue_log_agent_identity"], tmp_path)
     assert states(tmp_path) == [
         # in both queues at 09:00; rung 3 s before the RINGNOANSWER at 63 (60–63 ringing);
-        # CONNECT 65, COMPLETECALLER 125; both REMOVEMEMBER lines at 10:00 (3600) log it
-        # out. One agent, 3600 s logged in (not 7200 under two names).
+        # rung again 2 s before CONNECT 65 (its ringtime), COMPLETECALLER 125; both
+        # REMOVEMEMBER lines at 10:00 (3600) log it out. One agent, 3600 s logged in (not
+        # 7200 under two names).
         ("Agent/1001", "available", None, 0, 60),
         ("Agent/1001", "not_ready", "ringing", 60, 63),
-        ("Agent/1001", "available", None, 63, 65),
+        ("Agent/1001", "not_ready", "ringing", 63, 65),
         ("Agent/1001", "handling", None, 65, 125),
         ("Agent/1001", "available", None, 125, 3600),
     ]
@@ -131,7 +132,9 @@ def test_asterisk_14_queuemetrics_style_log(tmp_path: Path) -> None:
         ("Agent/101", "not_ready", "10", 30, 330),
         ("Agent/101", "available", None, 330, 408),
         ("Agent/101", "handling", None, 408, 468),     # CONNECT sales → TRANSFER
-        ("Agent/101", "available", None, 468, 480),
+        ("Agent/101", "available", None, 468, 477),
+        # the 1.6 CONNECT in support says it rang 3 s (the 1.4 one in sales says nothing)
+        ("Agent/101", "not_ready", "ringing", 477, 480),
         ("Agent/101", "handling", None, 480, 600),     # CONNECT support → COMPLETEAGENT
         ("Agent/101", "available", None, 600, 700),
         # paused in sales and support (every queue it serves) with reason Lunch
@@ -156,11 +159,13 @@ def test_wazo_export_newest_first(tmp_path: Path) -> None:
     EXITEMPTY + LEAVEEMPTY pair, a call re-entering another queue after COMPLETEAGENT."""
     summary = import_queue_log([FIXTURES / "queue_log_wazo.csv"], tmp_path)
     assert states(tmp_path) == [
-        ("Agent/52", "available", None, 0, 312),
+        ("Agent/52", "available", None, 0, 309),
+        ("Agent/52", "not_ready", "ringing", 309, 312),  # CONNECT's ringtime: 3 s
         ("Agent/52", "handling", None, 312, 492),      # 09:05:12–09:08:12
         # WRAPUPSTART 15 s, written 0.4 ms after the call's end: ACW from the end
         ("Agent/52", "acw", None, 492, 507),
-        ("Agent/52", "available", None, 507, 1205),
+        ("Agent/52", "available", None, 507, 1203),
+        ("Agent/52", "not_ready", "ringing", 1203, 1205),  # CONNECT's ringtime: 2 s
         ("Agent/52", "handling", None, 1205, 1325),    # 09:20:05–09:22:05
         ("Agent/52", "acw", None, 1325, 1340),
         ("Agent/52", "available", None, 1340, 1800),
@@ -276,3 +281,40 @@ def test_docs_list_every_queue_log_event() -> None:
     assert markdown_table() in docs
     for name in EVENTS:
         assert f"| `{name}` |" in docs
+
+
+def test_the_ring_before_an_answer_is_not_available_time(tmp_path: Path) -> None:
+    """CONNECT's third field (1.6+) is how long the answering member's phone rang: that
+    time is ``not_ready``/``ringing``, as a RINGNOANSWER's ring is (``asterisk-queue-log.md``
+    §5: ringing is not available time); it read as available and occupancy came out low
+    by every answered call's ring. A field that is no number books none; a ring longer
+    than the member has been logged in starts at the login."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join(f"{NINE + t}|{rest}" for t, rest in [
+        (0, "MANAGER|sales|Eve|ADDMEMBER|"),
+        (100, "c1|sales|NONE|ENTERQUEUE||111|1"),
+        (110, "c1|sales|Eve|CONNECT|10|c1b|8"),           # rang 102–110
+        (410, "c1|sales|Eve|COMPLETECALLER|10|300|1"),
+        (500, "c2|sales|NONE|ENTERQUEUE||222|1"),
+        (505, "c2|sales|Eve|CONNECT|5|c2b|abc"),          # no ring known
+        (605, "c2|sales|Eve|COMPLETEAGENT|5|100|1"),
+        (995, "c3|sales|NONE|ENTERQUEUE||333|1"),
+        (1000, "MANAGER|sales|Fay|ADDMEMBER|"),
+        (1003, "c3|sales|Fay|CONNECT|8|c3b|6"),           # rang since 997: from 1000
+        (1063, "c3|sales|Fay|COMPLETECALLER|8|60|1"),
+        (1800, "MANAGER|sales|Fay|REMOVEMEMBER|"),
+        (3600, "MANAGER|sales|Eve|REMOVEMEMBER|"),
+    ]) + "\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert summary.accounted == summary.lines == 13 and not summary.rejected
+    assert states(tmp_path / "out") == [
+        ("Eve", "available", None, 0, 102), ("Eve", "not_ready", "ringing", 102, 110),
+        ("Eve", "handling", None, 110, 410), ("Eve", "available", None, 410, 505),
+        ("Eve", "handling", None, 505, 605), ("Eve", "available", None, 605, 3600),
+        ("Fay", "not_ready", "ringing", 1000, 1003), ("Fay", "handling", None, 1003, 1063),
+        ("Fay", "available", None, 1063, 1800), ("Fay", "logged_out", None, 1800, 3600)]
+    # Eve: handling 400 s of 3600 − 8 s ringing; Fay: 60 s of 800 − 3 s ringing
+    by_agent = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"],
+                                     by=["agent_id"]).rows
+    assert {r["agent_id"]: round(r["occupancy"], 6) for r in by_agent} == {
+        "Eve": round(400 / 3592, 6), "Fay": round(60 / 797, 6)}

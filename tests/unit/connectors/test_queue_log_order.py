@@ -161,11 +161,12 @@ def test_a_late_line_is_merged_while_its_call_is_open_else_rejected(tmp_path: Pa
     states = sorted((r["state"], r["start"].timestamp() - 1709629200,
                      r["end"].timestamp() - 1709629200)
                     for r in pq.read_table(out / "agent_states").to_pylist())
-    # Alice: available 0–65, handling 65–125, available 125–600 (first import, to its last
-    # moment); the late CONNECT's handling starts where her written time ends (600) and
+    # Alice: available 0–64, ringing 64–65 (c1's CONNECT rang 1 s), handling 65–125,
+    # available 125–600 (first import, to its last moment); the late CONNECT's handling
+    # starts where her written time ends (600; its 1 s ring lies in written time) and
     # lasts to the COMPLETEAGENT (700); available after it to the last moment (700).
-    assert states == [("available", 0, 65), ("available", 125, 600), ("handling", 65, 125),
-                      ("handling", 600, 700)]
+    assert states == [("available", 0, 64), ("available", 125, 600), ("handling", 65, 125),
+                      ("handling", 600, 700), ("not_ready", 64, 65)]
 
 
 # -- any bytes, any order ------------------------------------------------------------------
