@@ -22,6 +22,7 @@ from omnikpi.metrics.display import SECTIONS
 from omnikpi.value_labels import ENGINE_VALUES
 from omnikpi.web.drill_labels import HEADERS
 from omnikpi.web.i18n import _messages
+from omnikpi.web.problem_texts import msgids as problem_msgids
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "omnikpi"
 TEMPLATES = SOURCE / "web" / "templates"
@@ -39,6 +40,7 @@ def interface_strings() -> set[str]:
     found.update(ACTION_LABELS.values())
     found.update(word for words in ENGINE_VALUES.values() for word in words.values())
     found.update(HEADERS.values())  # a drill-down's column headers
+    found.update(problem_msgids())  # validation problems' templates and phrases
     return found
 
 

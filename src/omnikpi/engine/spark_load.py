@@ -31,6 +31,7 @@ from urllib.parse import quote
 from omnikpi.errors import DataError
 from omnikpi.instants import to_datetime
 from omnikpi.schema import database
+from omnikpi.schema import problem_messages as said
 from omnikpi.schema.files import TableFile, find_table_files
 from omnikpi.schema.model import MAX_PROBLEMS_KEPT, Dataset, Problem, TableLoad
 from omnikpi.schema.rules import (
@@ -167,7 +168,7 @@ class _Loader:
         missing = [c for c in table_rules(table).required if c not in sources]
         if missing:
             load.fatal = [Problem(table.name, found.files[0].display, None, name,
-                                  "required column is missing", True) for name in missing]
+                                  said.MISSING_COLUMN, True) for name in missing]
             return load, list(load.fatal), len(load.fatal), ""
         known = set(table.column_names)
         extras = [n for n in sources if n not in known and not n.startswith("__")]
@@ -290,8 +291,8 @@ class _Loader:
             ) WHERE rn > 1""", f"duplicates_{table.name}",
             lambda file, row, value, first_file, first_row: Problem(
                 table.name, files[file].display, int(row), rule.column,
-                f"duplicate {rule.column} '{value}' (first seen at "
-                f"{files[first_file].display} row {first_row})"))
+                said.DUPLICATE.format(key=rule.column, value=value,
+                                      first=files[first_file].display, first_row=first_row)))
 
     def _overlaps(self, table: Table, rule: NoOverlap, staged: str,
                   found: _Files) -> tuple[str, list[Problem], int]:
@@ -306,9 +307,8 @@ class _Loader:
             WHERE {start} < prev_end""", f"overlaps_{table.name}",
             lambda file, row, value, prev_end: Problem(
                 table.name, files[file].display, int(row), rule.start,
-                f"overlaps an earlier {table.name} row of {rule.group} '{value}' "
-                f"that ends at {to_datetime(int(prev_end)).isoformat()} "
-                "(it would be counted twice)"))
+                said.OVERLAP.format(table=table.name, group=rule.group, value=value,
+                                    end=to_datetime(int(prev_end)).isoformat())))
 
     def _write_quarantine(self, table: Table, staged: str, found: str) -> None:
         """The quarantined rows (the rule-breaking ones and those left out across rows),

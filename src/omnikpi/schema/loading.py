@@ -15,6 +15,7 @@ import numpy as np
 
 from omnikpi.errors import DataError
 from omnikpi.schema import database, first_pass, quick_pass
+from omnikpi.schema import problem_messages as said
 from omnikpi.schema.convert import (
     SEP,
     checks,
@@ -289,12 +290,11 @@ def _missing(table: Table, file: TableFile, missing: list[str],
     # DuckDB names the one column of an empty CSV "column0"
     if set(near) <= {"column0"} and _is_empty(file.path):  # one problem, not one per column
         return [Problem(table.name, file.display, None, None,
-                        "the file is empty: not even a header line (it needs the columns "
-                        f"{', '.join(missing)})", True)]
+                        said.EMPTY_FILE.format(columns=", ".join(missing)), True)]
     return [
-        Problem(table.name, file.display, None, name, "required column is missing" + (
-            f" (the file has {near[name]!r}: column names are exact, lower case)"
-            if name in near else ""), True)
+        Problem(table.name, file.display, None, name,
+                said.MISSING_COLUMN_NEAR.format(near=repr(near[name])) if name in near
+                else said.MISSING_COLUMN, True)
         for name in missing
     ]
 

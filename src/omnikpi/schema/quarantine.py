@@ -8,6 +8,7 @@ from collections.abc import Callable
 import duckdb
 
 from omnikpi.instants import to_datetime
+from omnikpi.schema import problem_messages as said
 from omnikpi.schema.convert import (
     quote,
 )
@@ -36,9 +37,8 @@ def _flag_overlaps(
         con, found, quarantine, "value, prev_end",
         lambda file_index, row, value, prev_end: Problem(
             table.name, files[file_index].display, int(row), table.no_overlap[1],  # type: ignore[index]
-            f"overlaps an earlier {table.name} row of {table.no_overlap[0]} '{value}' "  # type: ignore[index]
-            f"that ends at {to_datetime(int(prev_end)).isoformat()} "
-            "(it would be counted twice)",
+            said.OVERLAP.format(table=table.name, group=table.no_overlap[0],  # type: ignore[index]
+                                value=value, end=to_datetime(int(prev_end)).isoformat()),
         ),
     )
 
@@ -68,8 +68,8 @@ def _flag_duplicates(
         con, found, quarantine, "value, first_file, first_row",
         lambda file_index, row, value, first_file, first_row: Problem(
             table.name, files[file_index].display, int(row), table.key,
-            f"duplicate {table.key} '{value}' (first seen at "
-            f"{files[first_file].display} row {first_row})",
+            said.DUPLICATE.format(key=table.key, value=value,
+                                  first=files[first_file].display, first_row=first_row),
         ),
     )
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from string import Formatter
 
 from omnikpi.instants import EARLIEST_US, FIRST_YEAR, LAST_YEAR, LATEST_US
+from omnikpi.schema import problem_messages as said
 from omnikpi.schema.tables import Column, ColumnType, Table
 
 SEP = "\x1f"  # joins "column" and "message" inside one problem string
@@ -189,8 +191,9 @@ def source_kind(src: str | None) -> str:
     """What a value of a source type is, in the words of an unreadable value's problem."""
     src_u = (src or "").upper()
     if is_numeric(src_u):
-        return "a number"
-    return "true/false" if src_u == "BOOLEAN" else f"a {src_u.lower()} value"
+        return said.A_NUMBER
+    return said.TRUE_FALSE if src_u == "BOOLEAN" else \
+        said.A_TYPED_VALUE.format(source=src_u.lower())
 
 
 def nested_source(src: str | None) -> bool:
@@ -351,8 +354,23 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
     ``__raw_c`` (to report what could not be read)."""
     columns = {c.name: c for c in table.columns}
 
-    def problem(column: str, *parts: str) -> str:
-        return " || ".join([d.literal(column + SEP), *parts])
+    def problem(of: str, template: str, sql: dict[str, str] | None = None, /,
+                **words: str) -> str:
+        """``of<SEP>message`` as SQL (``of`` the column the problem is listed under): the
+        template's text with ``words`` filled in as literals and the ``sql`` fields as
+        the expressions they name."""
+        parts, text = [d.literal(of + SEP)], ""
+        for literal, field, _, _ in Formatter().parse(template):
+            text += literal
+            if field is None:
+                continue
+            if field in words:
+                text += words[field]
+            else:
+                parts += [d.literal(text)] if text else []
+                parts.append((sql or {})[field])
+                text = ""
+        return " || ".join([*parts, d.literal(text)] if text else parts)
 
     out: list[Check] = []
     for rule in row_rules(table, sources):
@@ -367,70 +385,70 @@ def render_checks(table: Table, sources: dict[str, str], d: Dialect = DUCKDB) ->
         match rule.kind:
             case Kind.NUL:
                 out.append(Check(_nul(raw if is_parsed else v),
-                                 problem(rule.column, d.literal("NUL byte in a value"))))
+                                 problem(rule.column, said.NUL_BYTE)))
             case Kind.UNREADABLE if col is not None and unread_source(col, src):
                 out.append(Check(f"coalesce({v} = {UNREAD_INSTANT}, false)", problem(
-                    col.name, d.literal(f"cannot read {source_kind(src)} as "
-                                        f"{col.type.value}{EXPECTED[col.type]}"))))
+                    col.name, said.UNREADABLE_KIND, kind=source_kind(src),
+                    type=col.type.value, expected=EXPECTED[col.type])))
             case Kind.UNREADABLE:
                 assert col is not None
                 out.append(Check(
                     f"({raw} IS NOT NULL AND {v} IS NULL AND NOT {_nul(raw)})",
-                    problem(col.name, d.literal("cannot read '"), raw,
-                            d.literal(f"' as {col.type.value}{EXPECTED[col.type]}"))))
+                    problem(col.name, said.UNREADABLE, {"value": raw},
+                            type=col.type.value, expected=EXPECTED[col.type])))
             case Kind.MISSING:
                 guard = f"{raw} IS NULL AND " if is_parsed else ""
                 why = col.when_missing if col is not None else ""
-                out.append(Check(f"({guard}{v} IS NULL)", problem(
-                    rule.column, d.literal(f"missing value (the column is required{why})"))))
+                out.append(Check(f"({guard}{v} IS NULL)",
+                                 problem(rule.column, said.MISSING, why=why)))
             case Kind.UNKNOWN:
                 assert col is not None and col.choices
                 allowed = ", ".join(d.literal(c) for c in col.choices)
                 out.append(Check(f"coalesce({v} NOT IN ({allowed}), false)", problem(
-                    col.name, d.literal("unknown value '"), v,
-                    d.literal(f"' (expected one of: {', '.join(col.choices)})"))))
+                    col.name, said.UNKNOWN, {"value": v}, choices=", ".join(col.choices))))
             case Kind.OUT_OF_YEARS:
                 outside = f"{v} < {EARLIEST_US} OR {v} >= {LATEST_US}"
                 out.append(Check(
                     f"coalesce({unread}({outside}), false)" if unread
                     else f"coalesce({outside}, false)",
-                    problem(rule.column,
-                            d.literal(f"instant outside the years {FIRST_YEAR}–{LAST_YEAR}"))))
+                    problem(rule.column, said.OUT_OF_YEARS, first=str(FIRST_YEAR),
+                            last=str(LAST_YEAR))))
             case Kind.NEGATIVE:
                 assert col is not None and col.min_value is not None
                 # a minimum other than 0 says so ("negative value 0" read as nonsense)
-                below = (problem(col.name, d.literal("negative value "),
-                                 f"CAST({v} AS {d.text})") if col.min_value == 0 else
-                         problem(col.name, d.literal("value "), f"CAST({v} AS {d.text})",
-                                 d.literal(f" below the minimum {col.min_value:g}")))
+                value = {"value": f"CAST({v} AS {d.text})"}
+                below = (problem(col.name, said.NEGATIVE, value) if col.min_value == 0 else
+                         problem(col.name, said.BELOW_MINIMUM, value,
+                                 minimum=f"{col.min_value:g}"))
                 out.append(Check(f"coalesce({v} < {col.min_value}, false)", below))
             case Kind.ABOVE:
                 assert col is not None and col.max_value is not None
                 out.append(Check(f"coalesce({v} > {col.max_value}, false)", problem(
-                    col.name, d.literal("value "), f"CAST({v} AS {d.text})",
-                    d.literal(f" above the maximum {col.max_value:g}"))))
+                    col.name, said.ABOVE_MAXIMUM, {"value": f"CAST({v} AS {d.text})"},
+                    maximum=f"{col.max_value:g}")))
             case Kind.INFINITE:
-                out.append(Check(f"coalesce({v} IN ({INFINITIES}), false)", problem(
-                    rule.column, d.literal("infinite value"))))
+                out.append(Check(f"coalesce({v} IN ({INFINITIES}), false)",
+                                 problem(rule.column, said.INFINITE)))
             case Kind.BEFORE:
                 assert rule.other is not None
                 other = d.quote(rule.other)
                 if col is not None and col.type is ColumnType.FLOAT:  # numbers: say values
-                    message = problem(rule.column, d.literal(f"{rule.column} "),
-                                      f"CAST({v} AS {d.text})",
-                                      d.literal(f" is below {rule.other} "),
-                                      f"CAST({other} AS {d.text})")
+                    message = problem(rule.column, said.NUMBER_BELOW, {
+                        "value": f"CAST({v} AS {d.text})",
+                        "other_value": f"CAST({other} AS {d.text})"},
+                        column=rule.column, other=rule.other)
                 else:
-                    message = problem(rule.column,
-                                      d.literal(f"{rule.column} is before {rule.other}"))
+                    message = problem(rule.column, said.BEFORE, column=rule.column,
+                                      other=rule.other)
                 out.append(Check(f"coalesce({unread}{v} < {other}, false)", message))
             case Kind.NOT_ABOVE:
                 assert rule.other is not None
                 other = d.quote(rule.other)
                 out.append(Check(f"coalesce({v} <= {other}, false)", problem(
-                    rule.column, d.literal(f"{rule.column} "), f"CAST({v} AS {d.text})",
-                    d.literal(f" is not above {rule.other} "), f"CAST({other} AS {d.text})",
-                    f"CASE WHEN {v} = {other} THEN "
-                    f"{d.literal(' (a scale of one point places no answer on it)')} "
-                    f"ELSE '' END")))
+                    rule.column, said.NOT_ABOVE, {
+                        "value": f"CAST({v} AS {d.text})",
+                        "other_value": f"CAST({other} AS {d.text})",
+                        "scale": f"CASE WHEN {v} = {other} THEN "
+                                 f"{d.literal(said.ONE_POINT_SCALE)} ELSE '' END"},
+                    column=rule.column, other=rule.other)))
     return out

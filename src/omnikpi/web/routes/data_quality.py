@@ -15,6 +15,7 @@ source lines the imports left out (``rejects.csv``: :mod:`omnikpi.schema.import_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,6 +28,8 @@ from omnikpi.schema.hints import data_hints
 from omnikpi.schema.import_rejects import import_rejects
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.deps import ViewDep
+from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.problem_texts import translated_problem
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
@@ -42,6 +45,14 @@ def _rows_seen(dataset: Dataset, table: str) -> int:
     and the number of files, under "the counts above are the rows you may see"."""
     row = dataset.con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
     return int(row[0]) if row else 0
+
+
+def _shown(dataset: Dataset, _: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The first problems, each with its text in the page's language (``translated``:
+    None when it has no translation and is shown in English)."""
+    return [{"location": p.location, "column": p.column, "row": p.row, "fatal": p.fatal,
+             "message": p.message, "translated": translated_problem(p.message, _)}
+            for p in dataset.problems[:PROBLEMS_SHOWN]]
 
 
 @router.get("/data", response_class=HTMLResponse)
@@ -62,7 +73,8 @@ def data_quality(request: Request, view: ViewDep) -> Response:
                                 caller=view.caller)
     return templates.TemplateResponse(request, "data_quality.html", {
         "filters": None, "tables": tables, "bounded": bounded,
-        "problems": dataset.problems[:PROBLEMS_SHOWN], "problem_count": dataset.problem_count,
+        "problems": _shown(dataset, translator(choose_language(request))),
+        "problem_count": dataset.problem_count,
         "quarantined": dataset.quarantined, "hints": hints, "data_path": dataset.path,
         # file names only (no rows): the same for every scope
         "unread": unread_entries(dataset.path, set(TABLES)),
