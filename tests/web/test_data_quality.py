@@ -105,10 +105,12 @@ def test_the_page_lists_what_validation_made_of_every_file(admin: TestClient,
 @pytest.mark.parametrize("lang, words, problems", [
     ("ru", ["Качество данных", "в карантине", "строка в карантине",
             "Голосовые обращения с accepted_at, но без first_response_at"],
-     ["нет обязательного столбца", "scale_max 5.0 меньше, чем score 7.0"]),
+     ["нет обязательного столбца", "scale_max 5.0 меньше, чем score 7.0",
+      "surveys.csv строка 4 (запись 3)"]),
     ("uk", ["Якість даних", "у карантині", "рядок у карантині",
             "Голосові звернення з accepted_at, але без first_response_at"],
-     ["немає обов’язкового стовпця", "scale_max 5.0 менше, ніж score 7.0"]),
+     ["немає обов’язкового стовпця", "scale_max 5.0 менше, ніж score 7.0",
+      "surveys.csv рядок 4 (запис 3)"]),
 ])
 def test_the_page_reads_in_russian_and_ukrainian(admin: TestClient, lang: str,
                                                  words: list[str],
@@ -119,8 +121,9 @@ def test_the_page_reads_in_russian_and_ukrainian(admin: TestClient, lang: str,
         assert word in text, word
     # the problems too (they read in English among translated headings), not marked
     # English any more; the file names and values stay as the data has them
-    assert [row[2] for row in _cells(page, "problems")] == [
-        problems[0], problems[0], problems[1]]
+    cells = _cells(page, "problems")
+    assert [row[2] for row in cells] == [problems[0], problems[0], problems[1]]
+    assert [row[0] for row in cells] == ["roster.csv", "roster.csv", problems[2]]
     assert 'lang="en" translate="no">scale_max' not in page
 
 

@@ -64,11 +64,19 @@ class Problem:
     fatal: bool = False
 
     @property
+    def line(self) -> int | None:
+        """The row's line in a delimited text file (its header is line 1); None for a
+        file without lines (Parquet, JSON) or a problem about the whole file."""
+        if self.row is None or not self.file.endswith((".csv", ".csv.gz", ".tsv")):
+            return None
+        return self.row + 1
+
+    @property
     def location(self) -> str:
         if self.row is None:
             return self.file
-        if self.file.endswith((".csv", ".csv.gz", ".tsv")):
-            return f"{self.file} line {self.row + 1} (row {self.row})"
+        if self.line is not None:
+            return f"{self.file} line {self.line} (row {self.row})"
         return f"{self.file} row {self.row}"
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.files import unread_entries
 from omnikpi.schema.hints import data_hints
 from omnikpi.schema.import_rejects import import_rejects
+from omnikpi.schema.model import Problem
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.deps import ViewDep
 from omnikpi.web.i18n import choose_language, translator
@@ -50,9 +51,20 @@ def _rows_seen(dataset: Dataset, table: str) -> int:
 def _shown(dataset: Dataset, _: Callable[[str], str]) -> list[dict[str, Any]]:
     """The first problems, each with its text in the page's language (``translated``:
     None when it has no translation and is shown in English)."""
-    return [{"location": p.location, "column": p.column, "row": p.row, "fatal": p.fatal,
-             "message": p.message, "translated": translated_problem(p.message, _)}
+    return [{"file": p.file, "place": _place(p, _), "column": p.column, "row": p.row,
+             "fatal": p.fatal, "message": p.message,
+             "translated": translated_problem(p.message, _)}
             for p in dataset.problems[:PROBLEMS_SHOWN]]
+
+
+def _place(problem: Problem, _: Callable[[str], str]) -> str:
+    """Where in its file a problem is, in words (``line 4 (row 3)``); empty for the
+    whole file."""
+    if problem.row is None:
+        return ""
+    if problem.line is not None:
+        return _("line {line} (row {row})").format(line=problem.line, row=problem.row)
+    return _("row {row}").format(row=problem.row)
 
 
 @router.get("/data", response_class=HTMLResponse)
