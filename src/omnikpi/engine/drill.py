@@ -38,7 +38,7 @@ from omnikpi.engine.timezones import offset_ranges
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.common import short_abandon, threshold, waiting_within
-from omnikpi.request import check_filter_values
+from omnikpi.request import check_filter_values, check_sql_text
 from omnikpi.schema.dataset import Dataset
 
 NUM = "__num"
@@ -307,7 +307,7 @@ def drill(dataset: Dataset, metric_id: str, raw_params: Mapping[str, Any] | None
     for name, value in (key or {}).items():
         if name not in keys:
             raise UsageError(f"{metric_id} has no key {name!r}")
-        rows = rows.filter(rows[name] == value)
+        rows = rows.filter(rows[name] == check_sql_text(f"key {name}", value))
     columns = [*[k for k in keys if k not in columns], *columns]
     hours = None
     if metric.per_period_hours:

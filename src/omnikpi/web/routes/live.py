@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +23,7 @@ from omnikpi.value_labels import TRANSLATED_VALUES
 from omnikpi.web.deps import AppState, State
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
 from omnikpi.web.known_params import REFUSE_UNKNOWN
-from omnikpi.web.limits import NAME_CHARS, check_live_rows
+from omnikpi.web.limits import MAX_INT, NAME_CHARS, check_live_rows
 from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
@@ -69,7 +69,8 @@ def live_scope(principal: Principal) -> Scope:
 @router.get("/wallboard", response_class=HTMLResponse, include_in_schema=False)
 def wallboard(request: Request, state: State, principal: Caller, tenant: str | None = None,
               site: str | None = None, queue: str | None = None,
-              channel: str | None = None, board: int | None = None) -> Response:
+              channel: str | None = None,
+              board: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
     """The wallboard: the filters typed, or a saved board's (``?board=ID``, its URL)."""
     from urllib.parse import urlencode
 

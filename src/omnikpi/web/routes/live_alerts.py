@@ -23,7 +23,7 @@ from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.known_params import REFUSE_UNKNOWN
-from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter()
@@ -238,7 +238,7 @@ FIRINGS_PAGE = 100
 
 @router.get("/api/v1/alerts", tags=["live"], dependencies=REFUSE_UNKNOWN)
 def list_alerts(state: State, principal: Caller,
-                before_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+                before_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> dict[str, Any]:
     """Alert rules (those in the caller's scope) and their last 100 firings, newest first;
     ``before_id`` gives the 100 before that firing, and ``older_before_id`` is where the
     next older page starts (null on the last)."""
@@ -320,7 +320,7 @@ def acknowledge_api(state: State, principal: Caller, event_id: RowId) -> dict[st
 
 @router.post("/alerts/events/{event_id}/ack", include_in_schema=False)
 def acknowledge_form(state: State, principal: Caller, event_id: RowId,
-                     before_id: Annotated[int | None, Form(ge=1)] = None) -> Response:
+                     before_id: Annotated[int | None, Form(ge=1, le=MAX_INT)] = None) -> Response:
     """Acknowledge from the page, back to the page of firings it was on (an older page
     keeps its place)."""
     _acknowledge(state, principal, event_id)

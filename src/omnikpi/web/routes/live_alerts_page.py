@@ -28,7 +28,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertRule
 from omnikpi.store.models_live import AlertRuleOptions
 from omnikpi.web.deps import RowId, State
-from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.limits import LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
 from omnikpi.web.page_errors import in_page_language, translator_of
 from omnikpi.web.routes.live_alerts import (
     RuleIn,
@@ -47,7 +47,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
 def alerts_page(request: Request, state: State, principal: Caller,
                 edit: int | None = None,
-                before_id: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                before_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
     """The page; ``?edit=ID`` fills the form with that rule's settings, ``?before_id=ID``
     lists the firings older than that one."""
     require_roles(principal, "admin", "supervisor")

@@ -19,7 +19,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models_live import LiveBoard
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.known_params import REFUSE_UNKNOWN
-from omnikpi.web.limits import NAME_CHARS
+from omnikpi.web.limits import MAX_INT, NAME_CHARS
 from omnikpi.web.security import Caller
 from omnikpi.web.templating import templates
 
@@ -115,6 +115,8 @@ def visible_boards(state: AppState, principal: Principal) -> list[dict[str, Any]
 
 
 def get_board(state: AppState, principal: Principal, board_id: int) -> dict[str, Any]:
+    if not 1 <= board_id <= MAX_INT:  # no such row (and past SQLite's integers)
+        raise HTTPException(404, "no such board")
     with session_scope(state.database_url) as session:
         board = session.get(LiveBoard, board_id)
         if board is None or not _visible(principal, board):
@@ -182,6 +184,8 @@ def save_board_form(state: State, principal: Caller,
 @router.post("/wallboard/boards/{board_id}/delete", include_in_schema=False)
 def delete_board(state: State, principal: Caller, board_id: RowId) -> Response:
     """Only the owner (or an administrator) deletes a board."""
+    if not 1 <= board_id <= MAX_INT:  # no such row (and past SQLite's integers)
+        raise HTTPException(404, "no such board")
     with session_scope(state.database_url) as session:
         board = session.get(LiveBoard, board_id)
         if board is None or not _visible(principal, board):

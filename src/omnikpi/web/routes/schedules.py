@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -55,7 +55,7 @@ from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.i18n import choose_language
-from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS
+from omnikpi.web.limits import LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
 from omnikpi.web.page_errors import (
     in_page_language,
     page_message,
@@ -154,7 +154,7 @@ LANG_NAMES = {"en": "English", "ru": "Русский", "uk": "Українськ
 
 @router.get("/schedules", response_class=HTMLResponse)
 def schedules_page(request: Request, state: State, principal: Caller,
-                   edit: int | None = None) -> Response:
+                   edit: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
     """The page; ``?edit=ID`` fills the form with that schedule's settings."""
     require_roles(principal, *ROLES)
     if edit is None:
