@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from omnikpi.schedules.runner import run_due
 from omnikpi.store.db import session_scope
+from omnikpi.store.models import AuditEntry
 from omnikpi.store.models_schedules import ReportSchedule
 from omnikpi.web.routes.schedules import server_datasets
 from tests.web.conftest import csrf
@@ -76,6 +78,12 @@ def attack_schedules(app: FastAPI, viewer: TestClient, admin: TestClient,
     assert body.status_code == 200
     assert list(csv.DictReader(io.StringIO(body.text))) == [
         {"tenant": "A", "offered": "5", "answered": "4"}]
+    # the download is an export in the audit log (it was the one file not logged)
+    with session_scope(state.database_url) as session:
+        logged = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "export").order_by(AuditEntry.id.desc())).first()
+        assert logged is not None and json.loads(logged.detail)["run"] == int(links[0])
+        assert json.loads(logged.detail)["what"] == "scheduled report run"
 
     staff_page = admin.get("/schedules").text
     staff_runs = set(_files(staff_page))

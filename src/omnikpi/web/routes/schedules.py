@@ -331,8 +331,9 @@ def delete(request: Request, state: State, principal: Caller,
 
 
 @router.get("/schedules/runs/{run_id}/file")
-def file(state: State, principal: Caller, run_id: RowId) -> Response:
-    """The file a run sent (its schedule must be the caller's)."""
+def file(request: Request, state: State, principal: Caller, run_id: RowId) -> Response:
+    """The file a run sent (its schedule must be the caller's). Its download is an export
+    in the audit log, as every other file of report data leaving the service is."""
     require_roles(principal, *ROLES)
     with session_scope(state.database_url) as session:
         try:
@@ -341,6 +342,9 @@ def file(state: State, principal: Caller, run_id: RowId) -> Response:
             raise HTTPException(404, "no such file") from None
         name = run.filename or f"run-{run_id}"
         content = run.content or b""
+        audit(session, principal.name, "export",
+              {"what": "scheduled report run", "run": run_id, "file": name},
+              request.client.host if request.client else None)
     media = MIME_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
     return Response(content, media_type=media,
                     headers={"Content-Disposition": attachment(name)})
