@@ -26,8 +26,13 @@ def filters_in_scope(filters: Mapping[str, Sequence[str]],
     if scope.agent:
         bounds["agent_id"] = (scope.agent,)
     for dim, allowed in bounds.items():
-        inside = tuple(v for v in shown.get(dim, allowed) if v in allowed)
-        shown[dim] = inside or tuple(allowed)
+        if dim not in shown:  # not asked: the file's rows are the scope's
+            shown[dim] = tuple(allowed)
+            continue
+        # asked: the values the rows can hold; none inside the scope is no row at all,
+        # so the file says what was asked (it said the scope's values, "Tenant: bank"
+        # over an empty table, read as the bank having no contact)
+        shown[dim] = tuple(v for v in shown[dim] if v in allowed) or shown[dim]
     return shown
 
 

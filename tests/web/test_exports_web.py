@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -112,6 +113,10 @@ def test_a_clients_file_names_the_tenant_it_holds(
     # said "bank, telco" over the bank's rows alone)
     query["tenant"] = "bank,telco"
     assert filters_line(client) == "Канал: voice; Клієнт (тенант): bank"
+    # asking only for a tenant outside the scope is no row: the file says what was asked
+    # (it said "bank" over an empty table, read as the bank having no contact)
+    query["tenant"] = "telco"
+    assert filters_line(client) == "Канал: voice; Клієнт (тенант): telco"
     del query["tenant"]
 
     def drill_filters(client: TestClient, **extra: str) -> str:
@@ -126,6 +131,7 @@ def test_a_clients_file_names_the_tenant_it_holds(
     # the drill-down's file too ("—" on the bank's rows; "tenant=bank,telco" as asked)
     assert drill_filters(client) == "tenant=bank"
     assert drill_filters(client, tenant="bank,telco") == "tenant=bank"
+    assert drill_filters(client, tenant="telco") == "tenant=telco"
     assert drill_filters(admin := log_in(TestClient(app), "root", "export-pass-1234")) == "—"
     assert drill_filters(admin, tenant="bank,telco") == "tenant=bank,telco"
     assert filters_line(admin) == "Канал: voice"
@@ -160,3 +166,24 @@ def test_an_export_too_large_for_its_format_is_refused_before_it_is_made(
     drill = client.get("/drill.xlsx", params={"metric": "offered", "tz": "UTC"})
     assert drill.status_code == 400
     assert drill.json()["detail"].startswith("XLSX exports hold at most 3 rows and this one")
+
+
+def test_an_export_refuses_a_parameter_it_does_not_read(
+        make_app: Callable[..., FastAPI]) -> None:
+    """``/export.csv?metrics=aht&quene=x`` answered every queue's figures (the API routes
+    refuse a parameter they do not read; the exports did not), and a drill-down export's
+    query of 50,000 characters went whole into the audit log."""
+    client = TestClient(make_app(scheduler=False))
+    misspelt = client.get("/export.csv", params={"metrics": "aht", "quene": "x"})
+    assert misspelt.status_code == 400 and "quene" in misspelt.json()["detail"]
+    drill = client.get("/drill.csv", params={"metric": "aht", "page": "2"})
+    assert drill.status_code == 400 and "page" in drill.json()["detail"]
+    long = client.get("/drill.csv", params={"metric": "aht", "tenant": "x" * 20_000})
+    assert long.status_code == 400
+    assert long.json()["detail"] == "the query has 20,018 characters: at most 10,000"
+    # the drill-down page's export links leave out its paging
+    page = client.get("/drill", params={"metric": "aht", "size": "100", "page": "2"}).text
+    links = re.findall(r'id="export-(?:csv|xlsx)" href="([^"]+)"', page)
+    assert len(links) == 2 and not any("size=" in link or "page=" in link for link in links)
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link

@@ -35,6 +35,7 @@ from omnikpi.web.deps import (
 )
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of, window_days
 from omnikpi.web.i18n import choose_language
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
 from omnikpi.web.templating import templates
@@ -210,7 +211,7 @@ def definition_file(state: ViewDep, name: str) -> Response:
         "Content-Disposition": attachment(f"{slug(name)}.toml")})
 
 
-@router.get("/export.{fmt}")
+@router.get("/export.{fmt}", dependencies=REFUSE_UNKNOWN)
 def export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
            title: Annotated[str, Query()] = DEFAULT_TITLE) -> Response:
     check_length("the query", str(request.url.query), LONG_TEXT_CHARS)

@@ -28,7 +28,8 @@ from omnikpi.web.drill_labels import (
     shown_params,
 )
 from omnikpi.web.i18n import choose_language, translator
-from omnikpi.web.limits import check_export_rows
+from omnikpi.web.known_params import REFUSE_UNKNOWN
+from omnikpi.web.limits import LONG_TEXT_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import page_message
 from omnikpi.web.templating import templates
 
@@ -100,12 +101,16 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
     }, status_code=200 if message is None else 400)
 
 
-@router.get("/drill.{fmt}")
+@router.get("/drill.{fmt}", dependencies=REFUSE_UNKNOWN)
 def drill_export(request: Request, state: ViewDep, filters: FilterParams, fmt: str,
                  metric: str = "offered", part: str = "all", source: str | None = None,
                  sort: str | None = None, dir: SortDirection = "asc", key: Keys = None) -> Response:
     """Every row of the drill (not only one page): CSV keeps raw numbers and ISO instants
-    in the report's zone; XLSX has real dates and durations with number formats."""
+    in the report's zone; XLSX has real dates and durations with number formats. A
+    parameter it does not read is refused (a misspelt ``quene=`` exported every queue's
+    rows under a title that looked filtered), and its query is as long as a report
+    export's at most (it is kept in the audit log)."""
+    check_length("the query", str(request.url.query), LONG_TEXT_CHARS)
     if fmt not in ("csv", "xlsx"):
         raise UsageError("the drill-down exports as csv or xlsx")
     if part not in PARTS:
