@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omnikpi import export
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS
 from omnikpi.web import drill_export
 from omnikpi.web.drill_export import drill_csv
@@ -46,6 +47,8 @@ def reference(frame: pd.DataFrame, tz: str) -> str:
                              .astimezone(ZoneInfo(tz)).isoformat())
             elif isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
                 cells.append("'" + value)
+            elif isinstance(value, float):  # the report's CSV: 15 significant digits
+                cells.append(repr(float(format(value, ".15g"))))
             else:
                 cells.append(value.item() if hasattr(value, "item") else value)
         cells.append({"both": "numerator and denominator", "numerator": "numerator",
@@ -94,6 +97,19 @@ def test_instants_by_hand_across_a_change_of_offset() -> None:
     assert lines[1] == ("c1,2024-03-31T02:59:59+02:00,2024-03-31T04:00:00.250000+03:00,"
                         "60.0,60.0,1.0,numerator and denominator")
     assert lines[2] == "'=SUM(A1),,,,,1.0,excluded because outside the period"
+
+
+def test_numbers_read_as_the_report_s_csv_writes_them() -> None:
+    """A sum of costs is 320.66200000000003 as a double: the report's CSV says 320.662,
+    the drill-down's said every digit. A whole number keeps its ".0" in both."""
+    frame = frame_of([("c1", None, None, 320.66200000000003, "both"),
+                      ("c2", None, None, 12.0, "both"),
+                      ("c3", None, None, 0.1 + 0.2, "both"),
+                      ("c4", None, None, 1e16, "both")])
+    lines = b"".join(drill_csv(FOUND, frame, "UTC")).decode().splitlines()
+    assert [line.split(",")[3] for line in lines[1:]] == ["320.662", "12.0", "0.3", "1e+16"]
+    assert [line.split(",")[3] for line in lines[1:]] == [
+        export._csv_cell(v) for v in frame["handle_s"]]
 
 
 def test_a_drill_down_of_costs_no_cost_row_covers_has_no_figure(tmp_path: Path) -> None:

@@ -105,7 +105,33 @@ def _csv_column(values: Any, column: str, local: ZoneInfo) -> Any:
         # pandas 3 reads text as its "str" dtype, older ones as object (mixed, too)
         formula = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
         return values.astype(object).where(~formula.astype(bool), "'" + values.astype(str))
+    if pd.api.types.is_float_dtype(values.dtype):
+        return _fifteen_digits(values)
     return values
+
+
+def _fifteen_digits(values: Any) -> Any:
+    """Floats as the report's CSV writes them (``export._csv_cell``): 15 significant
+    digits, a float's text (``12.0``). The drill-down wrote every digit of the double
+    (``320.66200000000003`` where the report's file says ``320.662``). Made for the whole
+    column by numpy, as the instants are."""
+    text = pd.Series(None, index=values.index, dtype=object)
+    known = values.notna()
+    if not known.any():
+        return text
+    numbers = values[known].astype("float64")
+    digits = pd.Series(np.char.mod("%.15g", numbers.to_numpy()), index=numbers.index)
+    # "%.15g" drops a whole number's ".0" that repr keeps
+    whole = ~digits.str.contains(r"[.eni]", regex=True)
+    digits = digits.where(~whole, digits + ".0")
+    # where both write plain decimals (1e-4 ≤ |x| < 1e15, and 0) the two texts agree;
+    # elsewhere (1e15, 5e-324) each such cell is written as the report writes it
+    size = numbers.abs()
+    other = ~(((size >= 1e-4) & (size < 1e15)) | (size == 0))
+    if other.any():
+        digits[other] = numbers[other].map(lambda v: repr(float(format(v, ".15g"))))
+    text[known] = digits
+    return text
 
 
 def _iso_instants(values: Any, local: ZoneInfo) -> Any:
