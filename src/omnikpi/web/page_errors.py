@@ -29,8 +29,11 @@ FLAG_WORDS = {"from": "From", "to": "To", "as-of": "As of", "grain": "grain",
 """Any other flag left in a message (``--grain``) → a word."""
 NOT_PAGES = ("/api/", "/static/", "/builder/definition/", "/docs/assets/", "/openapi.json")
 """Paths whose errors stay JSON: the API, its schema and files (``/docs`` is a page)."""
-DOWNLOADS = ("/export.", "/drill.")
-"""Download links: a page when a browser opened them, JSON for a script."""
+DOWNLOADS = re.compile(r"/(?:export|drill)\.[a-z]+|/audit\.csv|/schedules/runs/\d+/file"
+                       r"|/wfm/[a-z/]+\.(?:csv|xlsx|toml)|/recordings/.+")
+"""Download links and files: a page when a browser opened them, JSON for a script (the
+staffing plan's CSV, the audit log's, a run's file and a recording's peaks answered a
+script's bad request with an HTML page)."""
 
 
 def _unquote(text: str) -> str:
@@ -394,7 +397,7 @@ def is_page(request: Request) -> bool:
     page address read, or a page's form sent by a browser (it asks for HTML) — a form
     refused with ``{"detail": …}`` left the user on a bare JSON text."""
     asks_html = "text/html" in request.headers.get("accept", "")
-    if request.url.path.startswith(DOWNLOADS):
+    if DOWNLOADS.fullmatch(request.url.path):
         # a download link a person clicked (the browser asks for HTML) is answered with
         # the page and a sentence in their language; a script's request keeps the JSON
         return request.method == "GET" and asks_html

@@ -1,4 +1,7 @@
-"""Parameters no row can have are a clear 4xx, never a 500.
+"""Bad requests answered as a client error, in the caller's form (found by an audit of the
+JSON APIs and the exports).
+
+Parameters no row can have are a clear 4xx, never a 500.
 
 A number too large for the database (2^63 and beyond) in any numeric parameter is a
 clear 4xx, never a 500: SQLite stores 64-bit integers, so ``?before_id=2^63`` raised an
@@ -49,3 +52,19 @@ def test_a_nul_in_a_drill_down_key_is_a_client_error(client: TestClient, url: st
     assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])
     if url.startswith("/api/"):
         assert answer.json()["detail"] == "key state: a value holds a NUL character"
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/wfm/staffing/plan.csv?channel=fax", 400), ("/audit.csv?from=nope", 400),
+    ("/recordings/no-such-contact/peaks.json", 404), ("/schedules/runs/2/file", 404)])
+def test_a_download_a_script_asked_for_answers_its_error_in_json(
+        client: TestClient, url: str, status: int) -> None:
+    """The report and drill-down files answered a script's bad request in JSON and a
+    person's click with the page; the other downloads sent every caller an HTML page."""
+    script = client.get(url, headers={"accept": "*/*"})
+    assert script.status_code == status, script.text[:200]
+    assert script.headers["content-type"].startswith("application/json")
+    assert script.json()["detail"]
+    browser = client.get(url, headers={"accept": "text/html,application/xhtml+xml"})
+    assert browser.status_code == status
+    assert browser.headers["content-type"].startswith("text/html")
