@@ -18,22 +18,29 @@ from omnikpi.engine.sources import KEY, SourceRequest, book, in_window, split_in
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
 
-def _with_contact_dimensions(t: ir.Table, req: SourceRequest, own: tuple[str, ...]) -> ir.Table:
-    """Attach the contact's dimensions; a value the row has itself (``own``) wins."""
+def _with_contact_dimensions(t: ir.Table, req: SourceRequest, own: tuple[str, ...] = (),
+                             unlinked: tuple[str, ...] = ()) -> ir.Table:
+    """Attach the contact's dimensions; a value the row has itself wins for ``own``, and
+    for ``unlinked`` places only a row whose contact is not known."""
     contacts = req.tables("contacts")
     c = contacts.select(
         __cid=contacts.contact_id, **{f"__c_{d}": contacts[d] for d in CONTACT_DIMENSIONS}
     )
     j = t.left_join(c, t.contact_id == c.__cid)
     values = {
-        d: (j[d].coalesce(j[f"__c_{d}"]) if d in own else j[f"__c_{d}"])
+        d: (j[d].coalesce(j[f"__c_{d}"]) if d in own
+            else j[f"__c_{d}"].coalesce(j[d]) if d in unlinked else j[f"__c_{d}"])
         for d in CONTACT_DIMENSIONS
     }
     return without(j.mutate(**values), "__cid", *[f"__c_{d}" for d in CONTACT_DIMENSIONS])
 
 
 def surveys_source(req: SourceRequest) -> ir.Table:
-    """Survey answers with the contact's dimensions (the survey's own channel wins)."""
+    """Survey answers with the contact's dimensions. An answer is counted in the channel
+    of the contact it rates; the survey's own channel (often the one it travelled on:
+    an SMS survey after a call) places only an answer that names no known contact. The
+    survey's channel won, and a voice call's CSAT sent by SMS was counted under ``sms``,
+    beside a voice response rate with no CSAT."""
     s = req.tables("surveys")
     s = s.mutate(
         survey=s.survey.lower(),
@@ -45,7 +52,7 @@ def surveys_source(req: SourceRequest) -> ir.Table:
     s = s.mutate(
         first_for_contact=s.contact_id.notnull() & (ibis.row_number().over(first) == 0)
     )
-    s = _with_contact_dimensions(s, req, own=("channel",))
+    s = _with_contact_dimensions(s, req, unlinked=("channel",))
     return book(s, s.answered_at, req)
 
 
