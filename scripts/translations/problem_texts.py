@@ -33,9 +33,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "{column} {value} is not above {other} {other_value}{scale}": (
         "{column} {value} не больше, чем {other} {other_value}{scale}",
         "{column} {value} не більше, ніж {other} {other_value}{scale}"),
-    "duplicate {key} '{value}' (first seen at {first} row {first_row})": (
-        "повтор {key} «{value}» (впервые: {first}, строка {first_row})",
-        "повтор {key} «{value}» (уперше: {first}, рядок {first_row})"),
+    "duplicate {key} '{value}' (first seen at {first_file} row {first_row})": (
+        "повтор {key} «{value}» (впервые: {first_file}, запись {first_row})",
+        "повтор {key} «{value}» (уперше: {first_file}, запис {first_row})"),
     "overlaps an earlier {table} row of {group} '{value}' that ends at {end} (it would be "
     "counted twice)": (
         "пересекается с более ранней строкой {table} для {group} «{value}», которая "

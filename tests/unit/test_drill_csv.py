@@ -105,9 +105,11 @@ def test_numbers_read_as_the_report_s_csv_writes_them() -> None:
     frame = frame_of([("c1", None, None, 320.66200000000003, "both"),
                       ("c2", None, None, 12.0, "both"),
                       ("c3", None, None, 0.1 + 0.2, "both"),
-                      ("c4", None, None, 1e16, "both")])
+                      ("c4", None, None, 1e16, "both"),
+                      ("c5", None, None, 999999999999999.9, "both")])
     lines = b"".join(drill_csv(FOUND, frame, "UTC")).decode().splitlines()
-    assert [line.split(",")[3] for line in lines[1:]] == ["320.662", "12.0", "0.3", "1e+16"]
+    assert [line.split(",")[3] for line in lines[1:]] == [
+        "320.662", "12.0", "0.3", "1e+16", "1000000000000000.0"]
     assert [line.split(",")[3] for line in lines[1:]] == [
         export._csv_cell(v) for v in frame["handle_s"]]
 

@@ -83,8 +83,8 @@ def test_hand_read_examples(problems: list[str]) -> None:
         "не вдається прочитати «yesterday» як timestamp (очікується ISO 8601, напр. "
         "2024-03-05T10:00:00Z)")
     assert by_english["duplicate contact_id 'c1' (first seen at contacts.csv row 1)"] == (
-        "повтор contact_id «c1» (впервые: contacts.csv, строка 1)",
-        "повтор contact_id «c1» (уперше: contacts.csv, рядок 1)")
+        "повтор contact_id «c1» (впервые: contacts.csv, запись 1)",
+        "повтор contact_id «c1» (уперше: contacts.csv, запис 1)")
     assert by_english["cannot read a number as timestamp (ISO 8601 expected, e.g. "
                       "2024-03-05T10:00:00Z)"][0] == (
         "не удаётся прочитать число как timestamp (ожидается ISO 8601, напр. "
@@ -115,3 +115,22 @@ def test_translations_keep_the_fields_of_their_template() -> None:
 def _fields(text: str) -> set[str]:
     return {field for _, field, _, _ in Formatter().parse(text) if field is not None}
 
+
+
+@pytest.mark.parametrize("message, russian", [
+    ("duplicate contact_id 'a' (first seen at x' (first seen at y.csv row 2)' (first seen "
+     "at my row data.csv row 3)",
+     "повтор contact_id «a' (first seen at x' (first seen at y.csv row 2)» (впервые: my row "
+     "data.csv, запись 3)"),
+    ("unknown value 'x' (expected one of: a, b)' (expected one of: inbound, outbound)",
+     "неизвестное значение «x' (expected one of: a, b)» (ожидается одно из: inbound, "
+     "outbound)"),
+    ("overlaps an earlier agent_states row of agent_id 'a' that ends at 1' that ends at "
+     "2024-03-05T10:30:00+00:00 (it would be counted twice)",
+     "пересекается с более ранней строкой agent_states для agent_id «a' that ends at 1», "
+     "которая заканчивается в 2024-03-05T10:30:00+00:00 (время учлось бы дважды)"),
+])
+def test_the_data_s_text_is_read_whole_whatever_it_holds(message: str, russian: str) -> None:
+    """A value or a file name holding the template's own words was cut at the first of
+    them, its rest read into the next field."""
+    assert translated_problem(message, translator("ru")) == russian

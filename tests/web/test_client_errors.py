@@ -36,6 +36,7 @@ def client(make_app: Callable[..., FastAPI]) -> TestClient:
 @pytest.mark.parametrize("url", URLS)
 def test_a_huge_number_is_a_client_error(client: TestClient, url: str) -> None:
     answer = client.get(url)
+    # a page past the last is an empty page, a limit past the largest the largest: 200
     assert 400 <= answer.status_code < 500 or answer.status_code == 200, (
         url, answer.status_code, answer.text[:200])
 
@@ -68,3 +69,16 @@ def test_a_download_a_script_asked_for_answers_its_error_in_json(
     browser = client.get(url, headers={"accept": "text/html,application/xhtml+xml"})
     assert browser.status_code == status
     assert browser.headers["content-type"].startswith("text/html")
+
+
+def test_a_download_form_a_browser_sent_answers_with_the_page(client: TestClient) -> None:
+    """The custom what-if scenario's file is a form sent by POST: a browser's refused one
+    is the page with its sentence, a script's the JSON."""
+    form = {"which": "neither", "csrf_token": "x"}
+    browser = client.post("/wfm/whatif/scenario.toml", data=form,
+                          headers={"accept": "text/html,application/xhtml+xml"})
+    assert browser.status_code == 400, browser.text[:200]
+    assert browser.headers["content-type"].startswith("text/html")
+    script = client.post("/wfm/whatif/scenario.toml", data=form, headers={"accept": "*/*"})
+    assert script.status_code == 400
+    assert script.headers["content-type"].startswith("application/json")

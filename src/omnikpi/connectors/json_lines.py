@@ -103,8 +103,8 @@ class Cut:
 
 def _broken_lines(path: Path) -> tuple[list[tuple[int, Cut]], set[int]]:
     """The lines of a one-object-per-line file that do not parse (or whose end does not),
-    with the parser's reason, and the lines holding several values (to be written one per
-    line); none for a file that is one JSON document."""
+    each with its :class:`Cut` (where, why and which kind), and the lines holding several
+    values (to be written one per line); none for a file that is one JSON document."""
     if _is_one_document(path):
         return [], set()
     broken = []

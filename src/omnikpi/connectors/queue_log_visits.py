@@ -358,7 +358,7 @@ class VisitMachine:
         agent = self._who(event.agent)
         visit["connect"], visit["agent"] = event.epoch, agent
         if agent is not None:
-            self._rang_before_answer(agent, event)
+            self._rang_before_answer(agent, event, float(visit["arrived"]))
             self._call_starts(agent, event.queue, event.epoch)
         self._compare(event, visit)
         return None
@@ -681,17 +681,20 @@ class VisitMachine:
         self._book_ring(agent, st, event.epoch, ring_seconds)
         return None
 
-    def _rang_before_answer(self, agent: str, event: Event) -> None:
-        """The answering member's phone rang for CONNECT's third field (seconds, 1.6+)
-        before the answer: not available time (it was, and occupancy read low by the
-        ring of every answered call). A field that is missing or no number books none."""
+    def _rang_before_answer(self, agent: str, event: Event, arrived: float) -> None:
+        """The answering member's phone rang for CONNECT's third field (whole seconds,
+        1.6+) before the answer: not available time (it was, and occupancy read low by
+        the ring of every answered call). No earlier than the caller's arrival (Asterisk
+        never rings longer than the caller waited); a field that is missing, no number
+        of ASCII digits or a day or longer books none (the answer still counts)."""
         text = event.data[2].strip() if len(event.data) > 2 else ""
-        if not text.isdigit() or int(text) >= 86_400:
+        if not (text.isascii() and text.isdigit()) or int(text) >= 86_400:
             return
         st = self._agent(agent)
         if st.logged_in:
             self._relabel(agent, event.epoch)
-            self._book_ring(agent, st, event.epoch, float(text))
+            self._book_ring(agent, st, event.epoch,
+                            min(float(text), max(0.0, event.epoch - arrived)))
 
     def _book_ring(self, agent: str, st: AgentState, epoch: float,
                    ring_seconds: float) -> None:

@@ -292,7 +292,8 @@ class _Loader:
             lambda file, row, value, first_file, first_row: Problem(
                 table.name, files[file].display, int(row), rule.column,
                 said.DUPLICATE.format(key=rule.column, value=value,
-                                      first=files[first_file].display, first_row=first_row)))
+                                      first_file=files[first_file].display,
+                                      first_row=first_row)))
 
     def _overlaps(self, table: Table, rule: NoOverlap, staged: str,
                   found: _Files) -> tuple[str, list[Problem], int]:

@@ -23,7 +23,7 @@ INFINITE = "infinite value"
 NUMBER_BELOW = "{column} {value} is below {other} {other_value}"
 BEFORE = "{column} is before {other}"
 NOT_ABOVE = "{column} {value} is not above {other} {other_value}{scale}"
-DUPLICATE = "duplicate {key} '{value}' (first seen at {first} row {first_row})"
+DUPLICATE = "duplicate {key} '{value}' (first seen at {first_file} row {first_row})"
 OVERLAP = ("overlaps an earlier {table} row of {group} '{value}' that ends at {end} "
            "(it would be counted twice)")
 MISSING_COLUMN = "required column is missing"

@@ -69,7 +69,7 @@ def _flag_duplicates(
         lambda file_index, row, value, first_file, first_row: Problem(
             table.name, files[file_index].display, int(row), table.key,
             said.DUPLICATE.format(key=table.key, value=value,
-                                  first=files[first_file].display, first_row=first_row),
+                                  first_file=files[first_file].display, first_row=first_row),
         ),
     )
 

@@ -127,7 +127,8 @@ def _fifteen_digits(values: Any) -> Any:
     # where both write plain decimals (1e-4 ≤ |x| < 1e15, and 0) the two texts agree;
     # elsewhere (1e15, 5e-324) each such cell is written as the report writes it
     size = numbers.abs()
-    other = ~(((size >= 1e-4) & (size < 1e15)) | (size == 0))
+    # (999999999999999.9 rounds up to "1e+15": an exponent is never the plain case)
+    other = ~(((size >= 1e-4) & (size < 1e15)) | (size == 0)) | digits.str.contains("e")
     if other.any():
         digits[other] = numbers[other].map(lambda v: repr(float(format(v, ".15g"))))
     text[known] = digits

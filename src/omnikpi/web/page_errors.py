@@ -29,8 +29,8 @@ FLAG_WORDS = {"from": "From", "to": "To", "as-of": "As of", "grain": "grain",
 """Any other flag left in a message (``--grain``) → a word."""
 NOT_PAGES = ("/api/", "/static/", "/builder/definition/", "/docs/assets/", "/openapi.json")
 """Paths whose errors stay JSON: the API, its schema and files (``/docs`` is a page)."""
-DOWNLOADS = re.compile(r"/(?:export|drill)\.[a-z]+|/audit\.csv|/schedules/runs/\d+/file"
-                       r"|/wfm/[a-z/]+\.(?:csv|xlsx|toml)|/recordings/.+")
+DOWNLOADS = re.compile(r"/(?:export|drill)\.[a-z]+|/audit\.csv|/schedules/runs/[^/]+/file"
+                       r"|/wfm/[a-z/]+\.(?:csv|xlsx|toml)|/recordings/.+", re.IGNORECASE)
 """Download links and files: a page when a browser opened them, JSON for a script (the
 staffing plan's CSV, the audit log's, a run's file and a recording's peaks answered a
 script's bad request with an HTML page)."""
@@ -398,9 +398,10 @@ def is_page(request: Request) -> bool:
     refused with ``{"detail": …}`` left the user on a bare JSON text."""
     asks_html = "text/html" in request.headers.get("accept", "")
     if DOWNLOADS.fullmatch(request.url.path):
-        # a download link a person clicked (the browser asks for HTML) is answered with
-        # the page and a sentence in their language; a script's request keeps the JSON
-        return request.method == "GET" and asks_html
+        # a download link a person clicked, or a download form sent (the custom what-if
+        # scenario's), is answered with the page and a sentence in their language (the
+        # browser asks for HTML); a script's request keeps the JSON
+        return asks_html
     if request.url.path.startswith(NOT_PAGES):
         return False
     if request.method == "GET":

@@ -36,7 +36,22 @@ WORDS: dict[str, tuple[str, ...]] = {
 }
 """Fields whose value is one of our own phrases (or empty): translated with the rest."""
 
+NAME = r"[a-z_][a-z0-9_]*"
+"""A table's or a column's name in the data model."""
+WORD = r"\S+"
+"""A number as an engine writes it (``-5.0``, ``1.0E10``, ``inf``): no space."""
+
 FIELD_PATTERNS: dict[str, str] = {
+    # the data's own text may hold the template's words: read to the last place where
+    # the rest still reads (the fields after it are ours and constrained)
+    "value": ".*",
+    **dict.fromkeys(("key", "column", "other", "table", "group"), NAME),
+    **dict.fromkeys(("other_value", "minimum", "maximum"), WORD),
+    **dict.fromkeys(("first", "last", "first_row"), r"\d+"),
+    "end": r"\d{4}-\d\d-\d\dT[0-9:.]+(?:[+-]\d\d:\d\d|Z)?",
+    "choices": rf"{NAME}(?:, {NAME})*",
+    "columns": rf"{NAME}(?:, {NAME})*",
+    "near": r"'.*'|\".*\"",
     "type": "|".join(re.escape(t.value) for t in ColumnType),
     "kind": "|".join([re.escape(said.A_NUMBER), re.escape(said.TRUE_FALSE),
                       re.escape(said.A_TYPED_VALUE).replace(r"\{source\}", ".+?")]),

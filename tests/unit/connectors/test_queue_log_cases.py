@@ -288,7 +288,8 @@ def test_the_ring_before_an_answer_is_not_available_time(tmp_path: Path) -> None
     time is ``not_ready``/``ringing``, as a RINGNOANSWER's ring is (``asterisk-queue-log.md``
     §5: ringing is not available time); it read as available and occupancy came out low
     by every answered call's ring. A field that is no number books none; a ring longer
-    than the member has been logged in starts at the login."""
+    than the member has been logged in starts at the login, one longer than the caller
+    waited at the caller's arrival."""
     log = tmp_path / "queue_log"
     log.write_text("\n".join(f"{NINE + t}|{rest}" for t, rest in [
         (0, "MANAGER|sales|Eve|ADDMEMBER|"),
@@ -303,18 +304,27 @@ def test_the_ring_before_an_answer_is_not_available_time(tmp_path: Path) -> None
         (1003, "c3|sales|Fay|CONNECT|8|c3b|6"),           # rang since 997: from 1000
         (1063, "c3|sales|Fay|COMPLETECALLER|8|60|1"),
         (1800, "MANAGER|sales|Fay|REMOVEMEMBER|"),
+        (2000, "c4|sales|NONE|ENTERQUEUE||444|1"),
+        (2005, "c4|sales|Eve|CONNECT|5|c4b|50"),          # 50 s, waited 5: 2000–2005
+        (2065, "c4|sales|Eve|COMPLETECALLER|5|60|1"),
+        (2100, "c5|sales|NONE|ENTERQUEUE||555|1"),
+        (2101, "c5|sales|Eve|CONNECT|1|c5b|²"),           # no number of ASCII digits
+        (2161, "c5|sales|Eve|COMPLETECALLER|1|60|1"),
         (3600, "MANAGER|sales|Eve|REMOVEMEMBER|"),
-    ]) + "\n")
+    ]) + "\n", encoding="utf-8")
     summary = import_queue_log([log], tmp_path / "out")
-    assert summary.accounted == summary.lines == 13 and not summary.rejected
+    assert summary.accounted == summary.lines == 19 and not summary.rejected
     assert states(tmp_path / "out") == [
         ("Eve", "available", None, 0, 102), ("Eve", "not_ready", "ringing", 102, 110),
         ("Eve", "handling", None, 110, 410), ("Eve", "available", None, 410, 505),
-        ("Eve", "handling", None, 505, 605), ("Eve", "available", None, 605, 3600),
+        ("Eve", "handling", None, 505, 605), ("Eve", "available", None, 605, 2000),
+        ("Eve", "not_ready", "ringing", 2000, 2005), ("Eve", "handling", None, 2005, 2065),
+        ("Eve", "available", None, 2065, 2101), ("Eve", "handling", None, 2101, 2161),
+        ("Eve", "available", None, 2161, 3600),
         ("Fay", "not_ready", "ringing", 1000, 1003), ("Fay", "handling", None, 1003, 1063),
         ("Fay", "available", None, 1063, 1800), ("Fay", "logged_out", None, 1800, 3600)]
-    # Eve: handling 400 s of 3600 − 8 s ringing; Fay: 60 s of 800 − 3 s ringing
+    # Eve: handling 520 s of 3600 − 13 s ringing; Fay: 60 s of 800 − 3 s ringing
     by_agent = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"],
                                      by=["agent_id"]).rows
     assert {r["agent_id"]: round(r["occupancy"], 6) for r in by_agent} == {
-        "Eve": round(400 / 3592, 6), "Fay": round(60 / 797, 6)}
+        "Eve": round(520 / 3587, 6), "Fay": round(60 / 797, 6)}

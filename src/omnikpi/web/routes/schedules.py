@@ -52,6 +52,7 @@ from omnikpi.store.db import session_scope
 from omnikpi.store.models import utcnow
 from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 from omnikpi.store.reports import get_report, list_reports, shelf
+from omnikpi.web.audit_trail import record
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.filters import COMMON_ZONES
 from omnikpi.web.i18n import choose_language
@@ -342,9 +343,8 @@ def file(request: Request, state: State, principal: Caller, run_id: RowId) -> Re
             raise HTTPException(404, "no such file") from None
         name = run.filename or f"run-{run_id}"
         content = run.content or b""
-        audit(session, principal.name, "export",
-              {"what": "scheduled report run", "run": run_id, "file": name},
-              request.client.host if request.client else None)
+    record(request, state.database_url, principal.name, "export",
+           {"what": "scheduled report run", "run": run_id, "file": name})
     media = MIME_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
     return Response(content, media_type=media,
                     headers={"Content-Disposition": attachment(name)})
