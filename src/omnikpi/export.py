@@ -103,9 +103,14 @@ def _csv_cell(value: Any) -> Any:
     sure — so a sum of costs reads 320.662, not 320.66200000000003."""
     if value is None:
         return ""
-    if isinstance(value, float):  # still a float's text: 12.0, not 12
-        return repr(float(format(value, ".15g")))
+    if isinstance(value, float):
+        return csv_number(value)
     return csv_safe(value)
+
+
+def csv_number(value: float) -> str:
+    """A float's CSV text: 15 significant digits, still a float's text (12.0, not 12)."""
+    return repr(float(format(value, ".15g")))
 
 
 # -- what a person reads: names, units, the header ------------------------------------------

@@ -48,6 +48,8 @@ HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
 KNOWN = frozenset(EVENTS)
 
 LATE = "older than the last import"
+LONGEST_SECONDS = 86_400
+"""A ring or a wrap-up of a day or more is a broken field, not time an agent spent."""
 ALREADY = "line already imported"
 """A call's line equal in every field to one an earlier import applied: an export that
 overlaps the previous one (``WHERE time >= last_seen``, a day exported again)."""
@@ -670,7 +672,7 @@ class VisitMachine:
             ring_seconds = float(event.data[0]) / 1000 if event.data else 0.0
         except ValueError:
             return f"{event.name} ring time is not a number"
-        if not 0 <= ring_seconds < 86_400:
+        if not 0 <= ring_seconds < LONGEST_SECONDS:
             return f"{event.name} ring time out of range"
         found = self._member(event, late)
         if isinstance(found, str):
@@ -688,7 +690,7 @@ class VisitMachine:
         never rings longer than the caller waited); a field that is missing, no number
         of ASCII digits or a day or longer books none (the answer still counts)."""
         text = event.data[2].strip() if len(event.data) > 2 else ""
-        if not (text.isascii() and text.isdigit()) or int(text) >= 86_400:
+        if not (text.isascii() and text.isdigit()) or int(text) >= LONGEST_SECONDS:
             return
         st = self._agent(agent)
         if st.logged_in:
@@ -715,7 +717,7 @@ class VisitMachine:
             seconds = float(event.data[0]) if event.data else float("nan")
         except ValueError:
             seconds = float("nan")
-        if not 0 <= seconds < 86_400:
+        if not 0 <= seconds < LONGEST_SECONDS:
             return "WRAPUPSTART wrap-up time is not a number of seconds"
         found = self._member(event, late)
         if isinstance(found, str):

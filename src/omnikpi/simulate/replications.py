@@ -54,7 +54,7 @@ def interval(values: Iterable[float | None]) -> Interval | None:
         return None
     if len(found) < 2:
         return Interval(found[0], None, None, 1)
-    mean, low, high = mean_ci(found, CONFIDENCE)
+    mean, low, high = mean_ci(found)
     return Interval(mean, low, high, len(found))
 
 

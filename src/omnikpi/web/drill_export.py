@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from omnikpi.cell_text import FORMULA_STARTS, keep_as_text, xlsx_safe
 from omnikpi.engine.drill import DEN, NUM, REASON, STATUS, TIME_COLUMNS, Drill
 from omnikpi.engine.timezones import MICROS, local_datetime, to_datetime, zone
-from omnikpi.export import made_text, print_setup
+from omnikpi.export import csv_number, made_text, print_setup
 from omnikpi.formatting import repeated_offset
 from omnikpi.web.deps import Filters
 from omnikpi.web.drill_labels import Gettext, column_unit, counts_in
@@ -111,7 +111,7 @@ def _csv_column(values: Any, column: str, local: ZoneInfo) -> Any:
 
 
 def _fifteen_digits(values: Any) -> Any:
-    """Floats as the report's CSV writes them (``export._csv_cell``): 15 significant
+    """Floats as the report's CSV writes them (``export.csv_number``): 15 significant
     digits, a float's text (``12.0``). The drill-down wrote every digit of the double
     (``320.66200000000003`` where the report's file says ``320.662``). Made for the whole
     column by numpy, as the instants are."""
@@ -130,7 +130,7 @@ def _fifteen_digits(values: Any) -> Any:
     # (999999999999999.9 rounds up to "1e+15": an exponent is never the plain case)
     other = ~(((size >= 1e-4) & (size < 1e15)) | (size == 0)) | digits.str.contains("e")
     if other.any():
-        digits[other] = numbers[other].map(lambda v: repr(float(format(v, ".15g"))))
+        digits[other] = numbers[other].map(csv_number)
     text[known] = digits
     return text
 
