@@ -61,7 +61,7 @@ def without_broken_lines(files: list[Path]
                 readable.append(path)
                 continue
             copy = Path(scratch) / f"{number}-{path.name.removesuffix('.gz')}"
-            skip = {cut_line: cut for cut_line, cut in broken}
+            skip = {cut_line for cut_line, _ in broken}
             with open_bytes(path) as source, copy.open("wb") as target:
                 for line_number, line in enumerate(source, start=1):
                     if line_number not in skip and line_number not in several:
