@@ -184,6 +184,10 @@ def test_the_page_searches_in_the_server_zone_and_downloads_what_it_found(
     assert last is not None and (last.actor, last.action) == ("root", "export")
     assert json.loads(last.detail) == {"what": "audit log", "query": "action=export",
                                        "entries": 2}
+    # the file holds every page, so a page's before_id is refused, not ignored (it gave
+    # the whole log, read as entries before that id)
+    paged = root.get("/audit.csv", params={"action": "export", "before_id": "3"})
+    assert paged.status_code == 400 and "before_id" in paged.json()["detail"]
     # nothing found says so; a search that makes no sense says why
     assert 'id="audit-none"' in root.get("/audit", params={"actor": "nobody"}).text
     # in the filters' words and the page's language (it said "to (2026-12-02…) must be

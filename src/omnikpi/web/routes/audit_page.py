@@ -36,6 +36,7 @@ from omnikpi.web.audit_trail import record
 from omnikpi.web.deps import State
 from omnikpi.web.filters import day_window
 from omnikpi.web.i18n import choose_language, translator
+from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.page_errors import page_message
 from omnikpi.web.security import Caller, require_roles
 from omnikpi.web.templating import templates
@@ -98,11 +99,13 @@ def _choices(actions: list[str], translate: Callable[[str], str]) -> list[dict[s
     return sorted(choices, key=lambda c: (not c["named"], str(c["label"]).casefold()))
 
 
-@router.get("/audit.csv")
+@router.get("/audit.csv", dependencies=REFUSE_UNKNOWN)
 def audit_csv(request: Request, state: State, principal: Caller,
               actor: str = "", action: str = "",
               from_: Annotated[str, Query(alias="from")] = "", to: str = "") -> Response:
-    """Every entry the page's search finds (not only its first page), newest first."""
+    """Every entry the page's search finds (not only its first page), newest first; a
+    page's ``before_id`` (or any parameter the file does not read) is refused, not ignored
+    into the whole log."""
     require_roles(principal, "admin")
     search = _search(state, actor.strip(), action.strip(), from_, to, None, MAX_PAGE)
     with session_scope(state.database_url) as session:
