@@ -162,6 +162,10 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     ("aht=-100", "en", ["Handle time change, % must be more than -100."]),
     ("routing=fastest", "en", ["Routing: choose one of the list."]),
     ("seed=abc", "en", ["Seed (random numbers): “abc” is not a number."]),
+    ("runs=0", "en", ["Runs (seeds) must be at least 1."]),
+    ("runs=11", "en", ["Runs (seeds) must be at most 10."]),
+    ("runs=2.5&agents-0=x", "uk", ["Прогонів (зерен): потрібне ціле число.",
+                                   "sales: Оператори: «x» — не число."]),
     ("agents-0=x&volume=-200", "ru", ["Изменение объёма, %: нужно не меньше -100.",
                                       "sales: Операторы: «x» — не число."]),
     ("scenario=nope", "en", ["Choose a scenario from the list."]),
@@ -293,6 +297,77 @@ shift = "00:00-24:00"
     assert _problems(page) == [
         "This center is too large to simulate on a page (20,001 of at most 20,000 contacts "
         "or agents): compare it on the command line with omnikpi simulate compare."]
+
+
+def _replicated_voice(client: TestClient, page: str, tmp_path: Path, seed: int,
+                      runs: int) -> list[str]:
+    """Check the page's voice table against ``simulate compare --replications`` of the
+    page's scenario files: means, the change's ± and which changes could be chance;
+    return those."""
+    files = {}
+    for which in ("baseline", "whatif"):
+        link = re.search(rf'<a href="([^"]+)" id="file-{which}"', page)
+        assert link is not None
+        files[which] = tmp_path / f"{which}.toml"
+        files[which].write_text(client.get(html.unescape(link.group(1))).text)
+    done = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
+                                    str(files["whatif"]), "--format", "json", "--seed",
+                                    str(seed), "--replications", str(runs)])
+    assert done.exit_code == 0, done.output
+    expected: dict[str, Any] = json.loads(done.output)
+    voice = _tables(page)["voice"]
+    assert set(voice) == set(expected["channels"]["voice"])
+    chance = []
+    for metric_id, figure in expected["channels"]["voice"].items():
+        unit = get_metric(metric_id).unit
+        baseline, whatif, verdict, text = voice[metric_id]
+        assert (baseline, whatif) == (formatting.human(figure["baseline"], unit),
+                                      formatting.human(figure["whatif"], unit)), metric_id
+        difference = figure["difference"]
+        half = formatting.half_up(difference["high"] - difference["mean"], 1, 100)
+        if unit == "ratio" and half:
+            assert f" ± {half} pp" in text, (metric_id, text)
+        elif unit == "count" and difference["high"] == difference["mean"]:
+            assert "±" not in text.replace("= ±0", ""), (metric_id, text)
+        if difference["low"] <= 0 <= difference["high"] and verdict != "same":
+            chance.append(metric_id)
+            assert verdict == "noise" and text.endswith("(could be chance)"), metric_id
+        else:
+            assert "could be chance" not in text, metric_id
+    return chance
+
+
+def test_runs_give_the_means_and_intervals_of_simulate_compare_replications(
+        client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three seeds of one agent more, then of handle time +0.5 %: the page's means, the
+    change's ± and which changes could be chance are the command line's
+    ``--replications 3`` for the page's scenario files; each seed is simulated once, so
+    a fourth run adds one seed."""
+    calls: list[Any] = []
+    real = wfm_whatif.compare
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wfm_whatif, "compare", counted)
+    query = "scenario=erlang_c&agents-0=11&seed=40&runs=3&run=1"
+    page = _page(client, query)
+    assert not _problems(page) and calls == [40, 41, 42]
+    assert ("Means of 3 runs with the seeds 40–42" in page
+            and "--seed 40 --replications 3" in page)
+    # one agent more: the service level's gain is no chance, the offered calls the same
+    assert _replicated_voice(client, page, tmp_path, 40, 3) == []
+    voice = _tables(page)["voice"]
+    assert voice["service_level"][2] == "better" and voice["offered"][2:] == ("same", "= ±0")
+    four = _page(client, query.replace("runs=3", "runs=4"))
+    assert calls == [40, 41, 42, 43] and "Means of 4 runs with the seeds 40–43" in four
+    # handle time 0.5 % longer: the service level's loss is within the seeds' chance
+    slower = _page(client, "scenario=erlang_c&aht=0.5&seed=40&runs=3&run=1")
+    assert "service_level" in _replicated_voice(client, slower, tmp_path, 40, 3)
+    # one run says its difference may be chance
+    assert "One run (one seed): a change of a few points may be chance" in _page(
+        client, query.replace("runs=3", "runs=1"))
 
 
 def test_the_same_whatif_is_simulated_once(client: TestClient,

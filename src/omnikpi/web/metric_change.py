@@ -22,19 +22,7 @@ def change(value: Any, before: Any, metric: Metric, lang: str,
     if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
         return None
     delta = value - before
-    size = abs(delta)
-    if metric.unit == "ratio":
-        shown = half_up(size, 1, 100)  # as the figures are shown (formatting.percent)
-        text = format_decimal(shown, "#,##0.0", locale=lang)
-    elif metric.unit == "seconds":
-        shown = Decimal(whole_seconds(size))
-        text = duration(size)
-    elif metric.unit == "count":
-        shown = half_up(size, 0)
-        text = count(size, lang)
-    else:
-        shown = half_up(size, 2)
-        text = decimal(size, lang)
+    shown, text = _size(abs(delta), metric.unit, lang)
     if not shown:  # a difference smaller than the figures show is no change
         delta = 0.0
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
@@ -49,3 +37,24 @@ def change(value: Any, before: Any, metric: Metric, lang: str,
     return {"arrow": arrow, "text": f"{sign}{text}", "verdict": verdict,
             "points": metric.unit == "ratio",
             "delta": delta, "previous": human(before, metric.unit, lang)}
+
+
+def spread(half_width: float, metric: Metric, lang: str) -> str | None:
+    """The half-width of a difference's interval as the change itself is written (a
+    ratio's in percentage points, without the unit's word): the ``1.2`` of
+    ``+3.1 ± 1.2 pp``; None when it rounds to nothing (``± 0`` said nothing)."""
+    shown, text = _size(abs(half_width), metric.unit, lang)
+    return text if shown else None
+
+
+def _size(size: float, unit: str, lang: str) -> tuple[Decimal, str]:
+    """A non-negative difference as the figures are shown (a ratio in percentage points
+    to one decimal, as formatting.percent; whole seconds; a whole count) and its text."""
+    if unit == "ratio":
+        shown = half_up(size, 1, 100)
+        return shown, format_decimal(shown, "#,##0.0", locale=lang)
+    if unit == "seconds":
+        return Decimal(whole_seconds(size)), duration(size)
+    if unit == "count":
+        return half_up(size, 0), count(size, lang)
+    return half_up(size, 2), decimal(size, lang)

@@ -39,6 +39,7 @@ from omnikpi.simulate.compare import (
     compare,
     zone_label,
 )
+from omnikpi.simulate.replications import Replicated
 from omnikpi.simulate.runner import ContactLimitReached
 from omnikpi.simulate.scenario import Routing, Scenario, parse_scenario
 from omnikpi.simulate.whatif import (
@@ -53,7 +54,7 @@ from omnikpi.web import service
 from omnikpi.web.deps import View, ViewDep
 from omnikpi.web.form_fields import Field, Translate, number_text, read_fields
 from omnikpi.web.i18n import choose_language, translator
-from omnikpi.web.metric_change import change
+from omnikpi.web.metric_change import change, spread
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 from omnikpi.wfm.staffing import MAX_CONCURRENCY
@@ -70,7 +71,11 @@ VOLUME = Field("volume", "Volume change, %", 0, -100, 1_000)
 AHT = Field("aht", "Handle time change, %", 0, -100, 1_000, low_open=True)
 SEED = Field("seed", "Seed (random numbers)", None, 0, 2**31 - 1, integer=True,
              optional=True)
-COMMON_FIELDS = (ROUTING, VOLUME, AHT, SEED)
+PAGE_RUNS = 10
+"""Most runs (seeds) the page simulates: one run of the demo takes about six seconds of
+the server's worker; the command line's ``--replications`` goes to 100."""
+RUNS = Field("runs", "Runs (seeds)", 1, 1, PAGE_RUNS, integer=True)
+COMMON_FIELDS = (ROUTING, VOLUME, AHT, SEED, RUNS)
 
 
 def agents_field(index: int, count: int) -> Field:
@@ -145,6 +150,8 @@ class WhatIfForm:
     texts: dict[str, str]
     whatif: WhatIf
     seed: int | None
+    runs: int
+    """How many seeds both centers are simulated with (``seed``, ``seed + 1``, …)."""
     problems: list[str]
     chat_groups: frozenset[int]
     """Indexes of the groups that take chats (their sessions field is shown)."""
@@ -181,7 +188,8 @@ def read_whatif(scenario: Scenario, typed: Mapping[str, str], use_typed_groups: 
     whatif = WhatIf(agents=agents, capacity=capacity, routing=values["routing"] or None,
                     volume_change=(values["volume"] or 0.0) / 100,
                     aht_change=(values["aht"] or 0.0) / 100, dialing=dialing)
-    return WhatIfForm(fields, read.texts, whatif, values["seed"], problems, chat_groups)
+    return WhatIfForm(fields, read.texts, whatif, values["seed"], int(values["runs"] or 1),
+                      problems, chat_groups)
 
 
 def _group_of(name: str, scenario: Scenario) -> str | None:
@@ -205,28 +213,44 @@ def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
         caller=view.caller))
 
 
-def _rows(found: Comparison, channel: str | None, lang: str,
-          campaign: str | None = None) -> list[dict[str, Any]]:
-    """A table's rows — a channel's, the center's (neither given) or an outbound
-    campaign's: each metric's baseline, what-if and change."""
-    if campaign is not None:
-        metrics: tuple[str, ...] = CAMPAIGN_METRICS
-        first, second = (found.baseline.campaigns.get(campaign, {}),
-                         found.whatif.campaigns.get(campaign, {}))
-    elif channel is not None:
-        metrics = CHANNEL_METRICS
-        first, second = found.baseline.channel(channel), found.whatif.channel(channel)
-    else:
-        metrics, first, second = CENTER_METRICS, found.baseline.center, found.whatif.center
+def figures(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
+            seed: int | None, runs: int) -> dict[str, Any]:
+    """The comparison as ``omnikpi simulate compare --format json`` gives it: one run
+    with ``seed``, or ``runs`` of them with the seeds ``seed``, ``seed + 1``, … (the
+    baseline's seed first when none is given) — each run a job of its own on the pool,
+    remembered on its own, so that 10 runs after 5 simulate only the five new seeds."""
+    if runs == 1:
+        return comparison(view, chosen, baseline, whatif, seed).as_json()
+    first = baseline.seed if seed is None else seed
+    seeds = [first + i for i in range(runs)]
+    return Replicated([comparison(view, chosen, baseline, whatif, s) for s in seeds],
+                      seeds).as_json()
+
+
+def _rows(compared: Mapping[str, Mapping[str, Any]], metrics: tuple[str, ...],
+          lang: str) -> list[dict[str, Any]]:
+    """A table's rows: each metric's baseline, what-if and change; over several runs,
+    the means, the change's 95 % half-width (``spread``, None when it rounds to nothing:
+    the same calls offered in every seed) and whether a better or worse change's interval
+    holds 0 (``noise``: the seeds do not tell it from chance)."""
     rows = []
     for metric_id in metrics:
         metric = get_metric(metric_id)
-        before, after = first.get(metric_id), second.get(metric_id)
+        pair = compared.get(metric_id, {})
+        before, after = pair.get("baseline"), pair.get("whatif")
         if before is None and after is None:
             continue
-        rows.append({"id": metric_id, "name": metric.name_in(lang), "unit": metric.unit,
-                     "baseline": before, "whatif": after,
-                     "change": change(after, before, metric, lang)})
+        row = {"id": metric_id, "name": metric.name_in(lang), "unit": metric.unit,
+               "baseline": before, "whatif": after,
+               "change": change(after, before, metric, lang), "spread": None,
+               "noise": False}
+        difference = pair.get("difference")
+        if difference and difference["low"] is not None and difference["high"] is not None:
+            row["spread"] = spread(difference["high"] - difference["mean"], metric, lang)
+            verdict = row["change"]["verdict"] if row["change"] else "same"
+            row["noise"] = (verdict in ("better", "worse")
+                            and difference["low"] <= 0 <= difference["high"])
+        rows.append(row)
     return rows
 
 
@@ -314,7 +338,7 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
         for scenario, where in ((chosen.scenario, _("The scenario")),
                                 (whatif, _("The what-if"))):
             check_size(scenario, where)
-        found = comparison(view, chosen, chosen.scenario, whatif, form.seed)
+        found = figures(view, chosen, chosen.scenario, whatif, form.seed, form.runs)
     except (ScenarioTooLarge, ContactLimitReached) as exc:
         # a year of a thousand agents is too many shift and break events, not "contacts
         # or agents" (3,208,000 of at most 500,000 contacts or agents read as nonsense)
@@ -334,16 +358,20 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
     except UsageError as exc:
         problems.append(str(exc))
         return None
-    channels = found.channels()
     seed_option = "" if form.seed is None else f" --seed {form.seed}"
+    runs_option = "" if form.runs == 1 else f" --replications {form.runs}"
     return {
-        "channels": [{"channel": ch, "rows": _rows(found, ch, lang)} for ch in channels],
-        "center": _rows(found, None, lang),
-        "campaigns": [{"campaign": c, "rows": _rows(found, None, lang, c)}
-                      for c in found.campaigns()],
-        "hourly": {"baseline": found.baseline.hourly, "whatif": found.whatif.hourly},
-        "zone": zone_label(found.zone),
-        "command": f"omnikpi simulate compare baseline.toml whatif.toml{seed_option}",
+        "channels": [{"channel": ch, "rows": _rows(rows, CHANNEL_METRICS, lang)}
+                     for ch, rows in found["channels"].items()],
+        "center": _rows(found["center"], CENTER_METRICS, lang),
+        "campaigns": [{"campaign": c, "rows": _rows(rows, CAMPAIGN_METRICS, lang)}
+                      for c, rows in found["campaigns"].items()],
+        "hourly": {side: {ch: list(hours.items()) for ch, hours in channels.items()}
+                   for side, channels in found["hourly_service_level"].items()},
+        "zone": zone_label(found["zone"]),
+        "runs": found.get("replications", 1), "seeds": found.get("seeds"),
+        "command": "omnikpi simulate compare baseline.toml whatif.toml"
+                   f"{seed_option}{runs_option}",
     }
 
 
