@@ -326,7 +326,7 @@ def _replicated_voice(client: TestClient, page: str, tmp_path: Path, seed: int,
         difference = figure["difference"]
         half = formatting.half_up(difference["high"] - difference["mean"], 1, 100)
         if unit == "ratio" and half:
-            assert f" ± {half} pp" in text, (metric_id, text)
+            assert f"\u00a0±\u00a0{half} pp" in text, (metric_id, text)
         elif unit == "count" and difference["high"] == difference["mean"]:
             assert "±" not in text.replace("= ±0", ""), (metric_id, text)
         if difference["low"] <= 0 <= difference["high"] and verdict != "same":
