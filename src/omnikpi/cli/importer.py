@@ -52,6 +52,11 @@ def import_command(
         help="asterisk-queue-log: CSV interface,agent — the member name of each queue "
              "interface (log_membername_as_agent = no writes ADDMEMBER/REMOVEMEMBER "
              "with the interface, the calls with the name)")] = None,
+    persistent_members: Annotated[bool, typer.Option(
+        help="asterisk-queue-log: members stay logged in, with their pauses, across an "
+             "Asterisk restart (QUEUESTART) — queues.conf persistentmembers = yes, as "
+             "FreePBX sets it; without it every member is logged out until its next "
+             "line")] = False,
     encoding: Annotated[str | None, typer.Option(
         help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
              "a UTF-16 file with its byte-order mark needs none): csv, json, "
@@ -77,6 +82,9 @@ def import_command(
         if members is not None and source != "asterisk-queue-log":
             raise UsageError("--members names queue_log interfaces: it is for "
                              "asterisk-queue-log")
+        if persistent_members and source != "asterisk-queue-log":
+            raise UsageError("--persistent-members is how Asterisk's queues keep their "
+                             "members across a restart: it is for asterisk-queue-log")
         if source == "asterisk-queue-log":
             from omnikpi.connectors.queue_log_members import read_members
 
@@ -84,7 +92,8 @@ def import_command(
             started = time.monotonic()
             while True:
                 _import_queue_log(inputs, out, tz or "UTC", format, follow, recordings,
-                                  recording_pattern, encoding, member_names)
+                                  recording_pattern, encoding, member_names,
+                                  persistent_members)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -187,7 +196,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
                       recording_pattern: str = "{uniqueid}",
                       encoding: str | None = None,
-                      members: dict[str, str] | None = None) -> None:
+                      members: dict[str, str] | None = None,
+                      persistent_members: bool = False) -> None:
     from omnikpi.connectors.queue_log_flags import NAME as FLAGS_FILE
     from omnikpi.connectors.queue_log_flags import describe
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
@@ -199,7 +209,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                                    lambda lines: progress.update(task, completed=lines),
                                    follow=follow, recordings=recordings,
                                    recording_pattern=recording_pattern, encoding=encoding,
-                                   members=members)
+                                   members=members,
+                                   persistent_members=persistent_members)
     for line in summary.recovered:
         console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected

@@ -56,7 +56,8 @@ def _specs() -> tuple[EventSpec, ...]:
     return (
         EventSpec("QUEUESTART", c, S.SYSTEM, 0,
                   "Asterisk (re)started: open visits end as `lost` (counted in the "
-                  "summary), every agent is logged out until its next line"),
+                  "summary), every agent is logged out until its next line (with "
+                  "`--persistent-members`: stays logged in, its calls and wrap-up over)"),
         EventSpec("CONFIGRELOAD", i, S.SYSTEM, 1, "nothing (configuration reloaded)"),
         EventSpec("REMOVEMEMBER", a, S.LOGOFF, 0,
                   "the member leaves that queue; `logged_out` once it is in no queue"),

@@ -401,7 +401,8 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
                      progress: Callable[[int], None] | None = None, *,
                      follow: bool = False, recordings: Path | None = None,
                      recording_pattern: str = "{uniqueid}", encoding: str | None = None,
-                     members: dict[str, str] | None = None) -> ImportSummary:
+                     members: dict[str, str] | None = None,
+                     persistent_members: bool = False) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
@@ -413,13 +414,15 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     (``connectors/recording_links.py``) is linked in ``recording_uri``. ``encoding``
     names the files' text encoding when it is not UTF-8 (``queue_log_text``).
     ``members`` (interface → member name, ``queue_log_members``) makes each interface
-    its member's.
+    its member's. ``persistent_members`` keeps members logged in across QUEUESTART
+    (``persistentmembers = yes``: ``VisitMachine.persistent_members``).
     """
     files = expand_inputs(inputs)
     named_codec(encoding)  # an unknown name is refused before the dataset is touched
     index = index_recordings(recordings, recording_pattern) if recordings else None
     with committed_import(out) as run:
-        return _import(files, run, tz, fmt, progress, follow, index, encoding, members)
+        return _import(files, run, tz, fmt, progress, follow, index, encoding, members,
+                       persistent_members)
 
 
 def _parsed(sources: list[Source], stops: list[int], tz: str,
@@ -450,11 +453,13 @@ def _parsed(sources: list[Source], stops: list[int], tz: str,
 def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             progress: Callable[[int], None] | None, follow: bool,
             recordings: RecordingIndex | None = None, encoding: str | None = None,
-            members: dict[str, str] | None = None) -> ImportSummary:
+            members: dict[str, str] | None = None,
+            persistent_members: bool = False) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
-    machine = VisitMachine(ImportState.from_json(saved.get("machine", {})))
+    machine = VisitMachine(ImportState.from_json(saved.get("machine", {})),
+                           persistent_members=persistent_members)
     if members:
         machine.name_members(members)
     positions: dict[str, dict[str, object]] = saved.get("files", {})

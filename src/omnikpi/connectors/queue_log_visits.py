@@ -180,8 +180,15 @@ Verdict = str | Ignored | None
 
 
 class VisitMachine:
-    def __init__(self, state: ImportState | None = None) -> None:
+    def __init__(self, state: ImportState | None = None, *,
+                 persistent_members: bool = False) -> None:
         self.state = state or ImportState()
+        self.persistent_members = persistent_members
+        """Members stay logged in across QUEUESTART, with their queues and pauses
+        (``queues.conf`` ``persistentmembers = yes``: Asterisk restores its dynamic
+        members from its database and writes no ADDMEMBER for them). Off, as the spec
+        reads QUEUESTART: every state before it is dead, each member logged out until
+        its next line."""
         self.out = Output()
         self.watermark = self.state.last_epoch
         """The latest moment of the previous imports: an event before it is late."""
@@ -305,12 +312,16 @@ class VisitMachine:
         self.out.contacts.append(self._row(visit, None, "lost"))
 
     def _on_queuestart(self, event: Event, late: bool) -> Verdict:
+        """Asterisk (re)started: its calls are gone; its members too, unless they are
+        ``persistent_members`` (then only their calls and wrap-ups end)."""
         for visit in list(self.state.visits.values()):
             self._lost(visit, event.epoch)
         self.state.visits.clear()
         for agent, st in self.state.agents.items():
-            st.calls, st.paused, st.queues, st.acw_until = 0, {}, [], None
-            st.logged_in = st.logged_off = False  # static members come back by themselves
+            st.calls, st.acw_until = 0, None
+            if not self.persistent_members:
+                st.paused, st.queues = {}, []
+                st.logged_in = st.logged_off = False  # static members come back by themselves
             self._relabel(agent, event.epoch)
         return None
 

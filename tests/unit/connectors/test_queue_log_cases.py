@@ -328,3 +328,66 @@ def test_the_ring_before_an_answer_is_not_available_time(tmp_path: Path) -> None
                                      by=["agent_id"]).rows
     assert {r["agent_id"]: round(r["occupancy"], 6) for r in by_agent} == {
         "Eve": round(520 / 3587, 6), "Fay": round(60 / 797, 6)}
+
+
+RESTART = [
+    (0, "MANAGER|sales|Eve|ADDMEMBER|"),
+    (0, "MANAGER|sales|Fay|ADDMEMBER|"),
+    (100, "NONE|sales|Fay|PAUSE|lunch"),
+    (200, "c1|sales|NONE|ENTERQUEUE||111|1"),
+    (210, "c1|sales|Eve|CONNECT|10|c1b|2"),           # rang 208–210
+    (1000, "NONE|NONE|NONE|QUEUESTART|"),             # Asterisk restarted mid-call
+    (1500, "c2|sales|NONE|ENTERQUEUE||222|1"),
+    (1505, "c2|sales|Eve|CONNECT|5|c2b|3"),           # rang 1502–1505
+    (1565, "c2|sales|Eve|COMPLETECALLER|5|60|1"),
+    (3600, "MANAGER|sales|Eve|REMOVEMEMBER|"),
+    (3600, "MANAGER|sales|Fay|REMOVEMEMBER|"),
+]
+
+
+@pytest.mark.parametrize(("persistent", "expected", "occupancy"), [
+    # the spec's reading: every state before QUEUESTART is dead, each member logged out
+    # until its next line (Eve's call proves her login again; Fay never speaks again)
+    (False, [("Eve", "available", None, 0, 208), ("Eve", "not_ready", "ringing", 208, 210),
+             ("Eve", "handling", None, 210, 1000), ("Eve", "logged_out", None, 1000, 1505),
+             ("Eve", "handling", None, 1505, 1565), ("Eve", "available", None, 1565, 3600),
+             ("Fay", "available", None, 0, 100), ("Fay", "not_ready", "lunch", 100, 1000),
+             ("Fay", "logged_out", None, 1000, 3600)],
+     # Eve: handling 790 + 60 s of available 208 + 2035 s and the handling itself
+     {"Eve": (790 + 60) / (208 + 790 + 60 + 2035), "Fay": 0.0}),
+    # persistentmembers = yes: both stay members, Fay still at lunch, Eve's call lost
+    (True, [("Eve", "available", None, 0, 208), ("Eve", "not_ready", "ringing", 208, 210),
+            ("Eve", "handling", None, 210, 1000), ("Eve", "available", None, 1000, 1502),
+            ("Eve", "not_ready", "ringing", 1502, 1505), ("Eve", "handling", None, 1505, 1565),
+            ("Eve", "available", None, 1565, 3600),
+            ("Fay", "available", None, 0, 100), ("Fay", "not_ready", "lunch", 100, 3600)],
+     {"Eve": (790 + 60) / (3600 - 5), "Fay": 0.0}),
+])
+def test_members_across_an_asterisk_restart(tmp_path: Path, persistent: bool,
+                                            expected: list[tuple[Any, ...]],
+                                            occupancy: dict[str, float]) -> None:
+    """QUEUESTART logs every member out until its next line (the spec: the states before
+    it are dead); ``--persistent-members`` (``persistentmembers = yes``, FreePBX's and the
+    sample file's setting, where Asterisk restores its members and writes no ADDMEMBER)
+    keeps them logged in with their queues and pauses, their calls and wrap-ups over."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join(f"{NINE + t}|{rest}" for t, rest in RESTART) + "\n")
+    command = ["import", "asterisk-queue-log", str(log), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, command + (["--persistent-members"] if persistent
+                                                else []))
+    assert result.exit_code == 0, result.output
+    assert "1 visit(s) closed as lost" in " ".join(result.output.split())
+    assert states(tmp_path / "out") == expected
+    rows = omnikpi.report_result(tmp_path / "out", metrics=["occupancy"],
+                                 by=["agent_id"]).rows
+    assert {r["agent_id"]: round(r["occupancy"] or 0.0, 6) for r in rows} == {
+        agent: round(value, 6) for agent, value in occupancy.items()}
+
+
+def test_persistent_members_is_for_queue_log(tmp_path: Path) -> None:
+    (tmp_path / "calls.csv").write_text("id\n1\n")
+    result = CliRunner().invoke(app, ["import", "zendesk", str(tmp_path / "calls.csv"),
+                                      "--out", str(tmp_path / "out"),
+                                      "--persistent-members"])
+    assert result.exit_code == 2
+    assert "it is for asterisk-queue-log" in " ".join(result.output.split())

@@ -240,15 +240,14 @@ def _rows(compared: Mapping[str, Mapping[str, Any]], metrics: tuple[str, ...],
         before, after = pair.get("baseline"), pair.get("whatif")
         if before is None and after is None:
             continue
-        row = {"id": metric_id, "name": metric.name_in(lang), "unit": metric.unit,
-               "baseline": before, "whatif": after,
-               "change": change(after, before, metric, lang), "spread": None,
-               "noise": False}
+        changed = change(after, before, metric, lang)
+        row: dict[str, Any] = {"id": metric_id, "name": metric.name_in(lang),
+                               "unit": metric.unit, "baseline": before, "whatif": after,
+                               "change": changed, "spread": None, "noise": False}
         difference = pair.get("difference")
         if difference and difference["low"] is not None and difference["high"] is not None:
             row["spread"] = spread(difference["high"] - difference["mean"], metric, lang)
-            verdict = row["change"]["verdict"] if row["change"] else "same"
-            row["noise"] = (verdict in ("better", "worse")
+            row["noise"] = (changed is not None and changed["verdict"] in ("better", "worse")
                             and difference["low"] <= 0 <= difference["high"])
         rows.append(row)
     return rows
