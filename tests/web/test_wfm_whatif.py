@@ -299,17 +299,23 @@ shift = "00:00-24:00"
         "or agents): compare it on the command line with omnikpi simulate compare."]
 
 
-def _replicated_voice(client: TestClient, page: str, tmp_path: Path, seed: int,
-                      runs: int) -> list[str]:
-    """Check the page's voice table against ``simulate compare --replications`` of the
-    page's scenario files: means, the change's ± and which changes could be chance;
-    return those."""
+def _scenario_files(client: TestClient, page: str, tmp_path: Path) -> dict[str, Path]:
+    """``baseline.toml`` and ``whatif.toml`` downloaded by the page's own links."""
     files = {}
     for which in ("baseline", "whatif"):
         link = re.search(rf'<a href="([^"]+)" id="file-{which}"', page)
         assert link is not None
         files[which] = tmp_path / f"{which}.toml"
         files[which].write_text(client.get(html.unescape(link.group(1))).text)
+    return files
+
+
+def _replicated_voice(client: TestClient, page: str, tmp_path: Path, seed: int,
+                      runs: int) -> list[str]:
+    """Check the page's voice table against ``simulate compare --replications`` of the
+    page's scenario files: means, the change's ± and which changes could be chance;
+    return those."""
+    files = _scenario_files(client, page, tmp_path)
     done = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
                                     str(files["whatif"]), "--format", "json", "--seed",
                                     str(seed), "--replications", str(runs)])
@@ -429,12 +435,7 @@ def test_a_dialers_pace_and_team_on_the_page(client: TestClient, tmp_path: Path)
     assert not _problems(page)
     assert re.findall(r"<li>(.*?)</li>", page) == [
         "Agents in outbound: 2 → 3", "Dial attempts per hour in winback: 40 → 30"]
-    files = {}
-    for which in ("baseline", "whatif"):
-        link = re.search(rf'<a href="([^"]+)" id="file-{which}"', page)
-        assert link is not None
-        files[which] = tmp_path / f"{which}.toml"
-        files[which].write_text(client.get(html.unescape(link.group(1))).text)
+    files = _scenario_files(client, page, tmp_path)
     assert "attempts_per_hour = 30" in files["whatif"].read_text()
     done = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
                                     str(files["whatif"]), "--format", "json"])
