@@ -148,3 +148,30 @@ def test_a_session_saved_with_space_separated_ids_reads_as_before(app: FastAPI) 
     assert report["contacts"] == ["c1", "c2"]
     assert (report["evaluations"], report["expected"]) == (1, 4)
     assert report["scores"] == {"e1": {"c1": None, "c2": 50.0}}  # blind: their own only
+
+
+def test_an_evaluator_whose_name_has_a_space_stays_one_evaluator(app: FastAPI) -> None:
+    """An account named "anna k" (a name may hold a space) was stored joined with spaces
+    and read back as the evaluators "anna" and "k": the session waited for three
+    evaluators and refused anna k's scores (403, "not an evaluator of this session")."""
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "anna k", PASSWORD, "supervisor", sites=["kyiv"])
+    lead = log_in(TestClient(app), "lead", PASSWORD)
+    made = lead.post("/qa/calibrations", data={
+        "csrf_token": csrf(lead, "/qa/calibrations/new"), "name": "names", "form_id": "1",
+        "reference": "lead", "contact": ["c1"], "evaluator": ["lead", "anna k"]},
+        follow_redirects=False)
+    assert made.status_code == 303, made.text
+    session_url = made.headers["location"]
+    number = int(session_url.rsplit("/", 1)[1])
+    anna = log_in(TestClient(app), "anna k", PASSWORD)
+    assert "names" in anna.get("/qa/calibrations").text
+    _score(anna, session_url, "c1", "1", "0")
+    _score(lead, session_url, "c1", "1", "1")
+    report = lead.get(f"/api/v1/qa/calibrations/{number}").json()
+    assert report["evaluators"] == ["lead", "anna k"]
+    assert (report["evaluations"], report["expected"]) == (2, 2)
+    assert report["scores"] == {"lead": {"c1": 100.0}, "anna k": {"c1": 50.0}}
+    with session_scope(app.state.omnikpi.database_url) as session:
+        stored = session.get(QaCalibration, number)
+        assert stored is not None and json.loads(stored.evaluators) == ["lead", "anna k"]

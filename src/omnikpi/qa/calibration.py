@@ -49,6 +49,20 @@ def contacts_text(contact_ids: Iterable[str]) -> str:
     return chain_text(contact_ids)
 
 
+def evaluators_text(names: Iterable[str]) -> str:
+    """A session's evaluators as its ``evaluators`` column keeps them: a JSON array. They
+    were joined with spaces, and an account named "anna k" (a name may hold a space)
+    became the evaluators "anna" and "k": the session waited for a third evaluator and
+    refused anna k's scores."""
+    return chain_text(names)
+
+
+def calibration_evaluators(calibration: QaCalibration) -> list[str]:
+    """The evaluators of a session, in order: a JSON array, or (a session made before)
+    names separated by spaces. Every reader of the column asks here."""
+    return chain_ids(calibration.evaluators)
+
+
 def calibration_contacts(calibration: QaCalibration) -> list[str]:
     """The contacts of a session, in order: its column holds a JSON array, or (a session
     made before) ids separated by spaces. Every reader of the column asks here."""
@@ -63,7 +77,7 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
     form = session.get(QaForm, calibration.form_id)
     assert form is not None
     contacts = calibration_contacts(calibration)
-    evaluators = calibration.evaluators.split()
+    evaluators = calibration_evaluators(calibration)
     items = list(session.scalars(select(QaFormItem).where(
         QaFormItem.form_id == form.id).order_by(QaFormItem.position)))
     latest: dict[tuple[str, str], QaEvaluation] = {}

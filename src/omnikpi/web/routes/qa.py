@@ -18,8 +18,10 @@ from omnikpi.qa import queries
 from omnikpi.qa.calibration import (
     as_seen_by,
     calibration_contacts,
+    calibration_evaluators,
     calibration_report,
     contacts_text,
+    evaluators_text,
     is_blind,
 )
 from omnikpi.qa.calibration_setup import check_invited, common_tenant, places
@@ -650,7 +652,7 @@ def _start_calibration(view: View, principal: Principal, name: str, form_id: int
     with session_scope(view.state.database_url) as session:
         check_invited(session, people, where)
         calibration = QaCalibration(name=name, form_id=form_id, contact_ids=contacts_text(ids),
-                                    evaluators=" ".join(people), reference=reference,
+                                    evaluators=evaluators_text(people), reference=reference,
                                     tenant=principal.tenant or common_tenant(where))
         session.add(calibration)
         session.flush()
@@ -737,7 +739,7 @@ async def _calibration_evaluate(request: Request, view: View, calibration_id: in
     principal = view.principal
     with session_scope(view.state.database_url) as session:
         calibration = _calibration(view, session, calibration_id)
-        if principal.name not in calibration.evaluators.split():
+        if principal.name not in calibration_evaluators(calibration):
             raise HTTPException(403, "you are not an evaluator of this session")
         contact = _contact_view(view, [contact_id])["contacts"]
         if contact_id not in calibration_contacts(calibration) or not contact:

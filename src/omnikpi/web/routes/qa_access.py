@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.engine.timezones import to_datetime
-from omnikpi.qa.calibration import calibration_contacts, calibration_report, is_blind
+from omnikpi.qa.calibration import (
+    calibration_contacts,
+    calibration_evaluators,
+    calibration_report,
+    is_blind,
+)
+from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.sight import Sight
 from omnikpi.schema.convert import quote
 from omnikpi.store.models import QaCalibration, QaEvaluation
@@ -94,7 +100,7 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
     a supervisor moved to other sites kept reading the old site's session — its contacts,
     every evaluator's scores — because being invited was enough."""
     principal = view.principal
-    invited = principal.name in calibration.evaluators.split()
+    invited = principal.name in calibration_evaluators(calibration)
     if principal.role == "client":
         if not invited or calibration.tenant != principal.tenant:
             return False
@@ -110,7 +116,7 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
 def invited_anywhere(session: Session, principal: Principal) -> bool:
     """Whether a client account is an evaluator of a calibration session of its tenant
     (the only QA it takes part in)."""
-    return any(principal.name in evaluators.split() for evaluators in session.scalars(
+    return any(principal.name in chain_ids(evaluators) for evaluators in session.scalars(
         select(QaCalibration.evaluators).where(QaCalibration.tenant == principal.tenant)))
 
 
