@@ -102,6 +102,35 @@ def test_chats_exactly_a_day_apart_are_two_questions(tmp_path: Path) -> None:
         "ch1": ("ch1",), "ch2": ("ch2", "ch3")}
 
 
+def test_one_customer_id_in_two_clients_is_two_questions(tmp_path: Path) -> None:
+    """Customer ids repeat across an outsourcer's clients (as agent ids do): the bank's
+    chat of ``c1`` and the telco's an hour later were one bank question, and the telco's
+    chat was never offered for evaluation."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,tenant,customer_id,arrived_at,first_response_at,agent_id\n"
+        "b1,chat,web,bank,c1,2026-11-02T10:00:00Z,2026-11-02T10:00:05Z,a1\n"
+        "t1,chat,web,telco,c1,2026-11-02T11:00:00Z,2026-11-02T11:00:05Z,a1\n"
+        "b2,chat,web,bank,c1,2026-11-02T12:00:00Z,2026-11-02T12:00:05Z,a2\n")
+    drawn = draw_sample(load_dataset(tmp_path), rate=1.0, seed=1, min_per_agent=0)
+    assert {u.contact_id: (u.chain, u.tenant) for u in drawn.units} == {
+        "b1": (("b1", "b2"), "bank"), "t1": (("t1",), "telco")}
+    assert drawn.population == 2
+
+
+def test_a_contact_accepted_but_never_answered_is_not_sampled(tmp_path: Path) -> None:
+    """An e-mail an agent opened (``accepted_at``) and never replied to is no handled
+    contact — the catalog's answered count reads ``first_response_at`` — yet the plain
+    sample offered it (the risk sample did not)."""
+    (tmp_path / "contacts.csv").write_text(
+        "contact_id,channel,queue,customer_id,arrived_at,accepted_at,first_response_at,"
+        "agent_id\n"
+        "e1,email,mail,ann,2026-11-02T10:00:00Z,2026-11-02T10:05:00Z,,a1\n"
+        "e2,email,mail,bob,2026-11-02T10:00:00Z,2026-11-02T10:05:00Z,"
+        "2026-11-02T11:00:00Z,a1\n")
+    drawn = draw_sample(load_dataset(tmp_path), rate=1.0, seed=1, min_per_agent=0)
+    assert drawn.contact_ids == ["e2"] and drawn.population == 1
+
+
 def test_a_contact_id_with_a_space_is_one_contact(tmp_path: Path) -> None:
     """Chains were joined with spaces and split on them: "o 1" became a chain of "o" and
     "1" (its evaluation page showed no contact). Saved and read back, it stays itself; a

@@ -1,8 +1,11 @@
 """A random, reproducible, stratified sample of handled contacts for evaluation.
 
-Units: a handled contact (an agent answered it); chats and messenger sessions of one
-customer less than ``chain_gap_hours`` apart form a *chain* evaluated as one question (the
-unit is named by its first contact and belongs to that contact's agent, queue, channel).
+Units: a handled contact (an agent answered it: its ``first_response_at``, as the
+catalog's answered count reads it — an e-mail opened and never replied to is none); chats
+and messenger sessions of one customer of one tenant less than ``chain_gap_hours`` apart
+form a *chain* evaluated as one question (the unit is named by its first contact and
+belongs to that contact's agent, queue, channel). Customer ids, like agent ids, repeat
+across an outsourcer's clients: the bank's ``c1`` and the telco's are two customers.
 
 Per group of ``by`` (default: agent), the sample takes
 ``n = max(min(min_per_agent, N), round(rate × N))`` of the group's ``N`` units (rounded half
@@ -111,21 +114,22 @@ def draw_sample(dataset: Dataset, rate: float, seed: int, min_per_agent: int = 1
              customer_id, arrived_at,
              lower(channel) IN ({chats}) AND customer_id IS NOT NULL AS chat
       FROM contacts
-      WHERE agent_id IS NOT NULL AND coalesce(first_response_at, accepted_at) IS NOT NULL
+      WHERE agent_id IS NOT NULL AND first_response_at IS NOT NULL
         {period}
     ), marked AS (
       SELECT *, CASE WHEN chat AND arrived_at - lag(arrived_at) OVER chain_order < {gap}
                      THEN 0 ELSE 1 END AS starts
-      FROM handled WINDOW chain_order AS (PARTITION BY chat, customer_id, channel
+      FROM handled WINDOW chain_order AS (PARTITION BY chat, tenant, customer_id, channel
                                           ORDER BY arrived_at, contact_id)
     ), numbered AS (
       SELECT *, CASE WHEN chat THEN sum(starts) OVER (
-               PARTITION BY customer_id, channel ORDER BY arrived_at, contact_id
+               PARTITION BY tenant, customer_id, channel ORDER BY arrived_at, contact_id
                ROWS UNBOUNDED PRECEDING) END AS chain_no
       FROM marked
     ), members AS (
       SELECT *, CASE WHEN chat THEN first_value(contact_id) OVER (
-               PARTITION BY customer_id, channel, chain_no ORDER BY arrived_at, contact_id)
+               PARTITION BY tenant, customer_id, channel, chain_no
+               ORDER BY arrived_at, contact_id)
              ELSE contact_id END AS unit
       FROM numbered
     ), units AS (
