@@ -210,3 +210,29 @@ def test_open_conversations_do_not_hide_the_long_handle_times(tmp_path: Path) ->
     assert len(rows) == 40
     assert rows.handle_s.dropna().sort_values().tolist() == [10.0 * (n + 1) for n in range(20)]
     assert sorted(rows.index[rows.long_handle == 1]) == ["ended-18", "ended-19"]
+
+
+def test_a_negative_survey_reads_each_survey_s_direction(tmp_path: Path) -> None:
+    """A customer-effort score is negative when high (1–7, lower = less effort): CES 7
+    and 5 of 1–7 are negative ((5 − 1) / 6 > 1 − 0.5), 4 and 1 are not — every CES of
+    1–3 was flagged and 5–7 never. An employee survey (esat) is the agent's own opinion,
+    no customer's answer about a contact: it flags nothing. CSAT and NPS as before:
+    3 of 0–10 is negative."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    answers = {"ces1": ("ces", 1, 1, 7), "ces4": ("ces", 4, 1, 7), "ces5": ("ces", 5, 1, 7),
+               "ces7": ("CES", 7, 1, 7), "esat1": ("esat", 1, 1, 5),
+               "nps3": ("nps", 3, 0, 10), "nps9": ("nps", 9, 0, 10),
+               "csat2": ("csat", 2, 1, 5)}
+    _write(folder, "contacts", ["contact_id", "channel", "queue", "arrived_at",
+                                "first_response_at", "ended_at", "agent_id"],
+           [[c, "voice", "sales", "2026-03-02T10:00:00", "2026-03-02T10:00:05",
+             "2026-03-02T10:01:00", "a1"] for c in answers])
+    _write(folder, "surveys", ["contact_id", "survey", "score", "scale_min", "scale_max",
+                               "answered_at"],
+           [[c, kind, score, low, high, "2026-03-02T11:00:00"]
+            for c, (kind, score, low, high) in answers.items()])
+    dataset = omnikpi.load_dataset(folder)
+    rows = backend_for("duckdb", dataset).execute(
+        features(dataset, RiskWeights(), None, None)).set_index("contact_id")
+    assert sorted(rows.index[rows.negative_survey == 1]) == ["ces5", "ces7", "csat2", "nps3"]

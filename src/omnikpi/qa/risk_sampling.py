@@ -13,7 +13,9 @@ operator's own agent, matching a null tenant) — how many of their contacts are
 
 Per contact (which of the agent's contacts are drawn)::
 
-    weight = 1 + negative_survey × [a survey of the contact below negative_below of its scale]
+    weight = 1 + negative_survey × [a customer survey of the contact (csat, nps, ces) in
+                                    the bad negative_below of its scale: the bottom for
+                                    csat and nps, the top for ces (high = more effort)]
                + long_handle × [handle time in the top long_handle_top share of its queue,
                                 among the queue's contacts that have one]
                + talk_flag × [talk analytics: a silence of long_silence_seconds or more,
@@ -41,6 +43,7 @@ from omnikpi.engine.backends import backend_for
 from omnikpi.engine.contact_facts import contact_facts
 from omnikpi.engine.drill import run_context
 from omnikpi.engine.run import parse_window
+from omnikpi.engine.table_sources import CUSTOMER_SURVEYS
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.qa.sampling import Sample, SampledUnit, check_sample_inputs
@@ -65,7 +68,8 @@ class RiskWeights:
     recent_days: int = 30
     low_score_below: float = 80.0
     negative_below: float = 0.5
-    """Share of the survey's scale: 1–2 of 1–5, 0–4 of 0–10 are negative."""
+    """Share of the survey's scale: 1–2 of 1–5, 0–4 of 0–10 are negative; for a customer
+    effort score (higher = more effort) the top share: 5–7 of 1–7."""
     long_handle_top: float = 0.1
     long_silence_seconds: float = 10.0
     overtalk_share: float = 0.1
@@ -165,9 +169,14 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
     if dataset.has("surveys"):
         surveys = backend.table("surveys")
         span = surveys.scale_max - surveys.scale_min
+        share = (surveys.score - surveys.scale_min) / span
+        kind = surveys.survey.lower()
+        # a customer's answer about the contact (not the agent's own esat), read in its
+        # direction: a high effort score is the bad one
+        negative = ibis.ifelse(kind == "ces", share > 1 - weights.negative_below,
+                               share < weights.negative_below)
         bad = surveys.filter(surveys.contact_id.notnull(), span > 0,
-                             (surveys.score - surveys.scale_min) / span
-                             < weights.negative_below)
+                             kind.isin(CUSTOMER_SURVEYS), negative)
         negative = bad.select("contact_id").distinct().mutate(negative_survey=1)
         rows = rows.left_join(negative, "contact_id").drop("contact_id_right")
     else:
