@@ -849,3 +849,54 @@ def test_a_score_is_never_shown_rounded_across_the_pass_score() -> None:
     assert shown_score(79.9941, 79.994) == 80.0            # 79.99 would read as a fail
     assert shown_score(79.9949, 80) == 79.9949             # 79.99: no confusion
     assert shown_score(95.0, None) == 95.0
+
+
+def test_the_export_keeps_a_failed_score_failed_and_writes_utf8_anywhere(
+        tmp_path: Path) -> None:
+    """Weights 799,999.996 and 200,000.004, the first met: 79.9999996, below the pass score
+    80. Written with six decimals it read 80.000000, and ``contact_quality`` with
+    ``pass_score=80`` counted the failed evaluation passed. The files are UTF-8 whatever
+    the locale: under ``LC_ALL=C`` the agent "Оксана" was a UnicodeEncodeError, and a
+    half-written ``.tmp`` file stayed beside the table."""
+    import csv
+    import io
+    import os
+    import subprocess
+    import sys
+
+    from omnikpi.qa.evaluations import export_canonical
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    upgrade(url)
+    spec = FormSpec("edge", "Calls", (ItemSpec("G", "a", "A", 799_999.996),
+                                      ItemSpec("G", "b", "B", 200_000.004)), pass_score=80)
+    with session_scope(url) as session:
+        form = save_form(session, spec, "t")
+        ids = {i.item_key: i.id for i in form_items(session, form.id)}
+        submit(session, form.id, Subject("c1", "Оксана"), "lead",
+               {ids["a"]: 1.0, ids["b"]: 0.0})
+    data = tmp_path / "data"
+    script = ("import sys; from omnikpi.store.db import session_scope; "
+              "from omnikpi.qa.evaluations import export_canonical; from pathlib import Path\n"
+              "with session_scope(sys.argv[1]) as s: export_canonical(s, Path(sys.argv[2]))")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+           "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-c", script, url, str(data)], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    table = (data / "qa_evaluations").iterdir()
+    [written] = list(table)
+    text = written.read_text(encoding="utf-8")
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["agent_id"] == "Оксана"
+    assert float(row["score"]) == pytest.approx(79.9999996, abs=1e-9)
+    assert float(row["score"]) < 80
+    (data / "contacts.csv").write_text(
+        "contact_id,channel,arrived_at,first_response_at,ended_at,agent_id\n"
+        "c1,voice,2026-11-02T09:00:00Z,2026-11-02T09:00:05Z,2026-11-02T09:01:00Z,Оксана\n")
+    rows = omnikpi.report_result(data, metrics=["contact_quality"],
+                                 params={"pass_score": 80}).rows
+    assert rows[0]["contact_quality"] == 0.0
+    with session_scope(url) as session:  # and the same in this process
+        export_canonical(session, data)
+    assert sorted(p.name for p in (data / "qa_evaluations").iterdir()) == [written.name]

@@ -271,6 +271,22 @@ def test_a_score_reads_as_on_the_agents_page(app: FastAPI) -> None:
     assert shown is not None and shown.group(1) == human(200 / 3, "score", "en") == "66.67"
     listed = lead.get("/qa?lang=en").text.split('id="qa-evaluations"')[1]
     assert "<td>66.67</td>" in listed
+    # 79.996 against a pass score of 80 is a fail: the list said 80.00 beside the page's
+    # "Failed: 79.99"; both show 79.99 now
+    with session_scope(app.state.omnikpi.database_url) as session:
+        strict = QaForm(form_key="strict", name="Strict", pass_score=80.0)
+        session.add(strict)
+        session.flush()
+        close = QaEvaluation(form_id=strict.id, contact_id="a-5", agent_id="a2", tenant="A",
+                             evaluator="lead", score=100 * 9999.5 / 12500)
+        session.add(close)
+        session.flush()
+        close_id = close.id
+    page = lead.get(f"/qa/evaluations/{close_id}?lang=en").text
+    assert re.search(r'id="evaluation-score"[^>]*>79\.99<', page)
+    listed = lead.get("/qa?lang=en").text.split('id="qa-evaluations"')[1]
+    row = re.search(rf'href="/qa/evaluations/{close_id}">.*?</tr>', listed, re.S)
+    assert row is not None and "<td>79.99</td>" in row.group(0), row
 
 
 def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:

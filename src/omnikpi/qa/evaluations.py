@@ -5,11 +5,12 @@ canonical ``qa_evaluations`` / ``qa_items`` files that feed ``contact_quality`` 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from omnikpi.errors import NotFoundError, UsageError
@@ -123,7 +124,20 @@ def export_canonical(session: Session, folder: Path) -> tuple[int, int]:
     evaluations.mkdir(parents=True, exist_ok=True)
     items_dir.mkdir(parents=True, exist_ok=True)
     scratch = evaluations / (EXPORT_NAME + ".tmp")
-    with scratch.open("w", newline="") as handle:
+    item_scratch = items_dir / (EXPORT_NAME + ".tmp")
+    try:
+        answered = _write_tables(session, rows, scratch, item_scratch)
+    finally:  # nothing half written stays beside the tables
+        scratch.unlink(missing_ok=True)
+        item_scratch.unlink(missing_ok=True)
+    return len(rows), answered
+
+
+def _write_tables(session: Session, rows: Sequence[Row[QaEvaluation, QaForm]],
+                  scratch: Path, item_scratch: Path) -> int:
+    """Both tables written to their scratch files, then put in place; the answers'
+    count."""
+    with scratch.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["evaluation_id", "contact_id", "chain_id", "agent_id", "evaluator_id",
                       "form_id", "evaluated_at", "score", "critical_error", "calibration"])
@@ -131,14 +145,16 @@ def export_canonical(session: Session, folder: Path) -> tuple[int, int]:
             out.writerow([f"omnikpi-qa-{evaluation.id}", evaluation.contact_id,
                           evaluation.chain_id or "", evaluation.agent_id,
                           evaluation.evaluator, f"{form.form_key}@v{form.version}",
-                          _iso(evaluation.evaluated_at), f"{evaluation.score:.6f}",
+                          # the score as stored (repr: the shortest exact text): six
+                          # decimals wrote 79.9999996 as 80.000000, a failed evaluation
+                          # counted passed against a pass score of 80
+                          _iso(evaluation.evaluated_at), repr(float(evaluation.score)),
                           str(evaluation.critical_error).lower(),
                           str(evaluation.calibration_id is not None).lower()])
     answers = session.execute(select(QaAnswer, QaFormItem, QaForm.form_key).join(
         QaFormItem, QaFormItem.id == QaAnswer.item_id).join(
         QaForm, QaForm.id == QaFormItem.form_id).order_by(QaAnswer.id)).all()
-    item_scratch = items_dir / (EXPORT_NAME + ".tmp")
-    with item_scratch.open("w", newline="") as handle:
+    with item_scratch.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["evaluation_id", "item_id", "weight", "score", "critical"])
         for answer, item, form_key in answers:
@@ -149,6 +165,6 @@ def export_canonical(session: Session, folder: Path) -> tuple[int, int]:
                           item.weight,
                           "" if answer.score is None else answer.score,
                           str(item.critical).lower()])
-    scratch.replace(evaluations / EXPORT_NAME)
-    item_scratch.replace(items_dir / EXPORT_NAME)
-    return len(rows), len(answers)
+    scratch.replace(scratch.with_name(EXPORT_NAME))
+    item_scratch.replace(item_scratch.with_name(EXPORT_NAME))
+    return len(answers)

@@ -113,6 +113,14 @@ def recent_evaluations(session: Session, visible: Visible, limit: int = 100,
     return list(session.scalars(query))
 
 
+def pass_scores(session: Session, form_ids: set[int]) -> dict[int, float | None]:
+    """Each form's pass score (None: a form without one), by form id."""
+    if not form_ids:
+        return {}
+    return dict(session.execute(select(QaForm.id, QaForm.pass_score).where(
+        QaForm.id.in_(sorted(form_ids)))).tuples().all())
+
+
 def calibration_sessions(session: Session, tenant_visible: Callable[[str | None], bool]
                          ) -> list[QaCalibration]:
     return [c for c in session.scalars(select(QaCalibration).order_by(

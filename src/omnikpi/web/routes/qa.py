@@ -131,13 +131,15 @@ def _overview(request: Request, view: View, typed: dict[str, str] | None = None,
         queue, waiting = queries.pending_items(session, principal.name, visible) \
             if evaluator else ([], 0)
         evaluations = queries.recent_evaluations(session, visible)
+        pass_scores = queries.pass_scores(session, {e.form_id for e in evaluations})
+        shown = {e.id: shown_score(e.score, pass_scores.get(e.form_id)) for e in evaluations}
         calibrations = queries.calibration_sessions(
             session, lambda tenant: view.scope.unbounded or view.scope.allows(tenant)) \
             if evaluator else []
         return templates.TemplateResponse(request, "qa.html", {
             "filters": None, "forms": forms, "samples": samples, "queue": queue,
             "waiting": waiting,
-            "evaluations": evaluations, "calibrations": calibrations,
+            "evaluations": evaluations, "shown_scores": shown, "calibrations": calibrations,
             "kinds": CHANNEL_KINDS, "evaluator": principal.role in EVALUATORS,
             "typed": typed, "error": error,
             "refused": refused if typed is not None else None}, status_code=status)
