@@ -221,6 +221,11 @@ def test_cli_sample_contract_and_export(tmp_path: Path) -> None:
         "evaluation_id,contact_id")
     missing = CliRunner().invoke(cli, ["qa", "calibration-report", "9", "--database-url", url])
     assert missing.exit_code == 2 and "no calibration session 9" in missing.output
+    # a format it does not write is refused, as by every other qa command (it printed the
+    # table and succeeded)
+    xml = CliRunner().invoke(cli, ["qa", "calibration-report", "9", "--format", "xml",
+                                   "--database-url", url])
+    assert xml.exit_code == 2 and "--format must be table or json" in xml.output
 
 
 def test_an_agent_sees_only_their_own_tenants_evaluations(app: FastAPI) -> None:

@@ -162,6 +162,7 @@ def calibration(
     from omnikpi.store.db import require_current, session_scope
 
     try:
+        _check_format(format)
         require_current(database_url)
         with session_scope(database_url) as session:
             report = calibration_report(session, session_id)
