@@ -160,4 +160,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "There is no QA form {number}: choose a form from the list.":
         ("Формы контроля качества {number} нет: выберите форму из списка.",
          "Форми контролю якості {number} немає: виберіть форму зі списку."),
+    "No account is named “{name}”: give the login of an administrator or a supervisor as "
+    "the evaluator.": (
+        "Нет учётной записи с именем «{name}»: укажите логин администратора или "
+        "супервизора в качестве оценщика.",
+        "Немає облікового запису з іменем «{name}»: вкажіть логін адміністратора або "
+        "супервізора як оцінювача."),
+    "“{name}” is not an evaluator's account (administrators and supervisors evaluate): give "
+    "the login of an administrator or a supervisor.": (
+        "«{name}» — не учётная запись оценщика (оценивают администраторы и супервизоры): "
+        "укажите логин администратора или супервизора.",
+        "«{name}» — не обліковий запис оцінювача (оцінюють адміністратори та супервізори): "
+        "вкажіть логін адміністратора або супервізора."),
+    "The account “{name}” is disabled: give the login of an administrator or a supervisor "
+    "as the evaluator.": (
+        "Учётная запись «{name}» отключена: укажите логин администратора или супервизора в "
+        "качестве оценщика.",
+        "Обліковий запис «{name}» вимкнено: вкажіть логін адміністратора або супервізора як "
+        "оцінювача."),
 }

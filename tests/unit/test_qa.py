@@ -384,6 +384,12 @@ def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> 
     said = save("anan", "week 2")
     assert "note: no account is named 'anan'" in said
     assert "omnikpi users add anan --role supervisor" in said
+    with session_scope(url) as session:  # an agent's account cannot open the queue
+        create_user(session, "ag", "plum tractor velvet", "agent", tenant="A",
+                    agent_id="a1")
+    agent = save("ag", "week 3")
+    assert ("note: 'ag' is an agent account: only administrators and supervisors "
+            "evaluate: the queue waits for nobody") in agent
 
 
 def test_loading_the_same_form_twice_makes_no_new_version(tmp_path: Path) -> None:

@@ -431,3 +431,32 @@ def test_a_samples_population_is_said_only_to_who_covers_it(app: FastAPI) -> Non
     assert counted(a_sup, everyone) == "4"
     assert counted(a_sup, tenant_a) == counted(lead, tenant_a) == "4 of 4"
     assert counted(login(app, "a-kyiv"), tenant_a) == "4"
+
+
+@pytest.mark.parametrize(("evaluator", "lang", "said"), [
+    ("ghost", "en", "No account is named “ghost”: give the login of an administrator or a "
+                    "supervisor as the evaluator."),
+    ("a1-person", "en", "“a1-person” is not an evaluator&#39;s account (administrators and "
+                        "supervisors evaluate)"),
+    ("ghost", "uk", "Немає облікового запису з іменем «ghost»"),
+])
+def test_a_sample_for_nobody_who_can_evaluate_it_is_refused(app: FastAPI, evaluator: str,
+                                                            lang: str, said: str) -> None:
+    """A queue for ``ghost`` (no such account) or for an agent's account (refused the
+    evaluation pages) was saved without a word and waited for ever; the command line
+    said so in a note. The page is refused, in its language, and nothing is saved."""
+    from omnikpi.store.models import QaSample
+
+    lead = login(app, "lead")
+    fields = {"csrf_token": csrf(lead), "name": "for nobody", "rate": "1.0", "seed": "3",
+              "evaluator": evaluator}
+    page = lead.post(f"/qa/samples?lang={lang}", data=fields,
+                     headers={"Accept": "text/html"})
+    assert page.status_code == 400 and said in page.text, page.text[-2000:]
+    script = lead.post("/qa/samples", data=fields, headers={"Accept": "application/json"})
+    assert script.status_code == 400 and evaluator in script.json()["detail"]
+    with session_scope(app.state.omnikpi.database_url) as session:
+        assert session.query(QaSample).count() == 0
+    fine = lead.post("/qa/samples", data={**fields, "evaluator": "lead"},
+                     follow_redirects=False)
+    assert fine.status_code == 303

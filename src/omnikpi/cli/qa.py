@@ -53,7 +53,12 @@ def sample(
     """Draw a random, reproducible sample of handled contacts (chats chained)."""
     from omnikpi.qa.risk_sampling import draw_risk_sample
     from omnikpi.qa.sampling import draw_sample
-    from omnikpi.qa.store import already_given, samples_named, save_sample, unknown_evaluator
+    from omnikpi.qa.store import (
+        already_given,
+        evaluator_problem,
+        samples_named,
+        save_sample,
+    )
     from omnikpi.schema.dataset import load_dataset
     from omnikpi.store.db import require_current
 
@@ -83,11 +88,15 @@ def sample(
                 + (f" for {evaluator}" if evaluator else "")
                 + (f"; {namesakes} earlier sample(s) have the same name: the web lists "
                    "them by date" if namesakes else ""), highlight=False, markup=False)
-            if evaluator and unknown_evaluator(evaluator, database_url):
-                Console(stderr=True).print(
-                    f"note: no account is named {evaluator!r}: the queue waits until "
-                    f"`omnikpi users add {evaluator} --role supervisor` (or the evaluator's "
-                    "own login is given to --evaluator)", highlight=False, markup=False)
+            problem = evaluator_problem(evaluator, database_url) if evaluator else None
+            if problem:
+                way_out = (f"until `omnikpi users add {evaluator} --role supervisor` (or the "
+                           "evaluator's own login is given to --evaluator)"
+                           if problem.startswith("no account") else
+                           "for nobody: give an administrator's or a supervisor's login "
+                           "to --evaluator")
+                Console(stderr=True).print(f"note: {problem}: the queue waits {way_out}",
+                                           highlight=False, markup=False)
     except OmniKPIError as exc:
         fail(exc)
     if format == "json":

@@ -107,15 +107,31 @@ def samples_named(name: str, database_url: str | None) -> int:
             QaSample.name == name)) or 0)
 
 
-def unknown_evaluator(evaluator: str, database_url: str | None) -> bool:
-    """Whether the database has accounts and none is ``evaluator``: a queue saved for a
-    name nobody logs in with waits unseen (a typo, or an account not made yet). A
-    database without accounts (the demo without logins) takes any name."""
+EVALUATOR_ROLES = ("admin", "supervisor")
+"""The accounts that work through a sample's queue (an agent or a client account is
+refused the evaluation pages)."""
+
+
+def evaluator_problem(evaluator: str, database_url: str | None) -> str | None:
+    """Why a sample queued for ``evaluator`` would wait unseen, or None: the database has
+    accounts and none is named so (a typo, or an account not made yet), or the account
+    cannot evaluate (an agent, a client, a disabled one). A database without accounts
+    (the demo without logins) takes any name."""
     from sqlalchemy import func
 
     from omnikpi.store.models import User
 
     with session_scope(database_url) as session:
         accounts = int(session.scalar(select(func.count()).select_from(User)) or 0)
-        named = session.scalar(select(User.id).where(User.username == evaluator))
-    return accounts > 0 and named is None
+        user = session.scalars(select(User).where(User.username == evaluator)).first()
+        if not accounts:
+            return None
+        if user is None:
+            return f"no account is named {evaluator!r}"
+        if user.role not in EVALUATOR_ROLES:
+            article = "an" if user.role[:1] in "aeiou" else "a"
+            return (f"{evaluator!r} is {article} {user.role} account: only administrators "
+                    "and supervisors evaluate")
+        if user.disabled:
+            return f"the account {evaluator!r} is disabled"
+    return None

@@ -52,7 +52,13 @@ from omnikpi.qa.forms import (
 )
 from omnikpi.qa.risk_sampling import draw_risk_sample
 from omnikpi.qa.sampling import check_sample_inputs, draw_sample
-from omnikpi.qa.store import SampleAsked, already_given, save_sample, sent_again
+from omnikpi.qa.store import (
+    SampleAsked,
+    already_given,
+    evaluator_problem,
+    save_sample,
+    sent_again,
+)
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import (
     QaCalibration,
@@ -182,6 +188,17 @@ QA_SENTENCES: Sentences = [
                 r"site or the client's quality lead", re.S),
      "{names} may not see these contacts: invite supervisors of their site or the "
      "client's quality lead."),
+    (re.compile(r"evaluator: no account is named (?P<q>['\"])(?P<name>.*)(?P=q); .*", re.S),
+     "No account is named “{name}”: give the login of an administrator or a supervisor "
+     "as the evaluator."),
+    (re.compile(r"evaluator: (?P<q>['\"])(?P<name>.*)(?P=q) is an? (?P<role>agent|client) "
+                r"account: .*", re.S),
+     "“{name}” is not an evaluator's account (administrators and supervisors evaluate): "
+     "give the login of an administrator or a supervisor."),
+    (re.compile(r"evaluator: the account (?P<q>['\"])(?P<name>.*)(?P=q) is disabled; .*",
+                re.S),
+     "The account “{name}” is disabled: give the login of an administrator or a "
+     "supervisor as the evaluator."),
     (re.compile(r"a calibration takes at most 200 contacts and 50 evaluators"),
      "A calibration takes at most 200 contacts and 50 evaluators."),
     (re.compile(r"form (?P<q>['\"])(?P<value>.*)(?P=q) is not a form id \(a number\)", re.S),
@@ -390,6 +407,10 @@ def _draw(view: View, principal: Principal, name: str, rate: float, seed: int,
     start, end = days[0] or None, days[1] or None
     chosen_form = _form_id(view, form_id) if form_id.strip() else None
     check_sample_inputs(rate, seed, min_per_agent)
+    problem = evaluator_problem(who, view.state.database_url) if who else None
+    if problem:  # the queue would wait for nobody (saved without a word before)
+        raise UsageError(f"evaluator: {problem}; give the login of an administrator or "
+                         "a supervisor")
     asked = SampleAsked(name, seed, rate, min_per_agent, start, end, who, chosen_form,
                         principal.tenant, risk, tz)
     twin = sent_again(asked, principal.name, view.state.database_url)
