@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
 from omnikpi.connectors.transaction import ImportCommit
+from omnikpi.schema.arrow_types import ARROW_TYPES
 from omnikpi.schema.tables import TABLES, ColumnType
 
 _EVENTS = {"agent_states": ["agent_id", "start", "state"],
@@ -51,9 +52,6 @@ export saw — a state cut at the export time ends later in the next export, and
 imported together with earlier ones can show a change that ends it sooner. The first form
 kept beside the later rows made overlapping states, quarantined (or a gap reported as
 "repeated")."""
-_ARROW = {ColumnType.STRING: pa.string(), ColumnType.TIMESTAMP: pa.timestamp("us"),
-          ColumnType.FLOAT: pa.float64(), ColumnType.BOOL: pa.bool_(),
-          ColumnType.DATE: pa.date32()}
 
 
 def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
@@ -66,7 +64,7 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
             values = [None if v is None else round(float(v) * 1_000_000) for v in values]
             arrays[col.name] = pa.array(values, pa.int64()).cast(pa.timestamp("us"))
         else:
-            arrays[col.name] = pa.array(values, _ARROW[col.type])
+            arrays[col.name] = pa.array(values, ARROW_TYPES[col.type])
     return pa.table(arrays)
 
 

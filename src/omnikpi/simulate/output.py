@@ -13,9 +13,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
+
 from omnikpi.config import AgentSettings
 from omnikpi.errors import UsageError
-from omnikpi.schema.tables import TABLES
+from omnikpi.schema.arrow_types import ARROW_TYPES
+from omnikpi.schema.tables import TABLES, ColumnType
 from omnikpi.simulate.model import CONCURRENT_CHANNELS, HOUR
 from omnikpi.simulate.runner import Result, _window
 from omnikpi.simulate.timeline import agent_timeline
@@ -174,17 +177,34 @@ def write(tables_: dict[str, Table], out: Path, fmt: str = "csv") -> dict[str, i
     for name, rows in tables_.items():
         columns = list(TABLES[name].column_names)
         if fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.csv as pacsv
             import pyarrow.parquet as pq
 
-            text = _csv_text(rows, columns)
-            table: pa.Table = pacsv.read_csv(io.BytesIO(text.encode()))
-            pq.write_table(table, out / f"{name}.parquet")
+            pq.write_table(_arrow(name, _csv_text(rows, columns)), out / f"{name}.parquet")
         else:
             (out / f"{name}.csv").write_text(_csv_text(rows, columns), encoding="utf-8")
         counts[name] = len(rows)
     return counts
+
+
+def _arrow(name: str, text: str) -> pa.Table:
+    """The table's CSV text as the canonical Arrow types (``schema.arrow_types``): each
+    column typed by the data model, not guessed from its values — guessed, every time was
+    a zone-aware nanosecond, which Spark cannot read ("Illegal Parquet type"), and a
+    column of no value had no type."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    spec = TABLES[name]
+    read = {c.name: (pa.timestamp("us", tz="UTC") if c.type is ColumnType.TIMESTAMP
+                     else ARROW_TYPES[c.type]) for c in spec.columns}
+    table = pacsv.read_csv(io.BytesIO(text.encode()), convert_options=pacsv.ConvertOptions(
+        column_types=read, strings_can_be_null=True))
+    for c in spec.columns:  # the instant in UTC, without its zone
+        if c.type is ColumnType.TIMESTAMP:
+            position = table.schema.get_field_index(c.name)
+            table = table.set_column(position, c.name, pc.cast(table[c.name],
+                                                               ARROW_TYPES[c.type]))
+    return table
 
 
 def _csv_text(rows: Table, columns: list[str]) -> str:
