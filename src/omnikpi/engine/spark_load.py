@@ -136,6 +136,21 @@ def _listed(session: Any, location: str, recursive: bool) -> list[str]:
         raise DataError(f"cannot list {location} on Spark: {text.splitlines()[0]}") from exc
 
 
+def unreadable_parquet(table: str, exc: Exception) -> DataError:
+    """Spark's refusal to read a table's Parquet files, as the command line's data error
+    (it was a traceback), with the way out of the usual one: timestamps in nanoseconds
+    (pyarrow's default for a nanosecond column), which Spark does not read."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "PARQUET_TYPE_ILLEGAL" in text and "NANOS" in text:
+        return DataError(
+            f"{table}: Spark cannot read a Parquet timestamp in nanoseconds ({text}): write "
+            "the files with microseconds (pyarrow: pq.write_table(table, path, "
+            "coerce_timestamps='us'); pandas: df.to_parquet(path, coerce_timestamps='us')), "
+            "report them with --engine duckdb, or validate them on the driver with "
+            "OMNIKPI_SPARK_LOAD=driver")
+    return DataError(f"{table}: Spark cannot read its Parquet files: {text}")
+
+
 def _file_keys(uri: str) -> list[str]:
     """The spellings of a file's URI that ``_metadata.file_path`` may give (Hadoop writes a
     local file ``file:/x``, and escapes what a URI path may not hold)."""
@@ -163,7 +178,10 @@ class _Loader:
 
     def load(self, table: Table, found: _Files) -> tuple[TableLoad, list[Problem], int, str]:
         load = TableLoad(table.name, found.files)
-        frame = self.session.read.option("mergeSchema", "true").parquet(*found.uris)
+        try:
+            frame = self.session.read.option("mergeSchema", "true").parquet(*found.uris)
+        except Exception as exc:  # Spark's error classes differ between classic and Connect
+            raise unreadable_parquet(table.name, exc) from exc
         sources = {f.name: source_type(f.dataType.simpleString()) for f in frame.schema.fields}
         missing = [c for c in table_rules(table).required if c not in sources]
         if missing:
