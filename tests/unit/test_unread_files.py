@@ -36,12 +36,16 @@ def test_files_no_table_reads_are_named_with_why(tmp_path: Path) -> None:
     (tmp_path / "_rollups").mkdir()
     (tmp_path / "README.md").write_text("# calls\n")
     (tmp_path / "backups").mkdir()  # a folder of the user's own
+    # the configuration a simulated run writes beside its tables: said to be one
+    (tmp_path / "omnikpi.toml").write_text("[agents.capacity]\n\"chat-1\" = 2\n")
     code, body = _validate(tmp_path)
     assert code == 0
     assert body["ignored"] == [
         {"file": "agent_state.csv",
          "why": "not a table of the data model: did you mean agent_states?"},
         {"file": "notes.txt", "why": "not a table of the data model (see docs/data-model.md)"},
+        {"file": "omnikpi.toml",
+         "why": "a configuration, not a table: a report reads it with --config"},
         {"file": "roster.xlsx",
          "why": "not a format OmniKPI reads (.csv, .csv.gz, .json, .jsonl, .jsonl.gz, "
                 ".ndjson, .parquet, .tsv): save it as CSV or Parquet"}]

@@ -140,6 +140,8 @@ def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]
             why = f"not a table of the data model: did you mean {near[0]}?"
         elif entry.is_dir():
             continue  # a folder of the user's own (backups, exports) is theirs to keep
+        elif name.lower().endswith(".toml"):  # the one a simulated run writes beside them
+            why = "a configuration, not a table: a report reads it with --config"
         else:
             why = "not a table of the data model (see docs/data-model.md)"
         out.append((name, why))
