@@ -460,3 +460,41 @@ def test_a_sample_for_nobody_who_can_evaluate_it_is_refused(app: FastAPI, evalua
     fine = lead.post("/qa/samples", data={**fields, "evaluator": "lead"},
                      follow_redirects=False)
     assert fine.status_code == 303
+
+
+def test_a_sampled_contact_the_data_does_not_hold_is_not_evaluated(app: FastAPI) -> None:
+    """A sample drawn from other data (saved to the same database) or a contact since
+    gone: its evaluate page showed an empty contact and took the scores, filed under the
+    sample's tenant, and the QA list and the reports disagreed. The page says the data
+    does not hold it, and the scores are refused in the page's language."""
+    from omnikpi.store.models import QaEvaluation, QaSample, QaSampleItem
+
+    lead = login(app, "lead")
+    made = lead.post("/qa/forms", data={"csrf_token": csrf(lead), "key": "calls",
+                                        "name": "Calls", "channel_kind": "any",
+                                        "items": ITEMS}, follow_redirects=False)
+    assert made.status_code == 303
+    with session_scope(app.state.omnikpi.database_url) as session:
+        sample = QaSample(name="elsewhere", created_by="lead", rate=1.0, seed=1)
+        session.add(sample)
+        session.flush()
+        item = QaSampleItem(sample_id=sample.id, contact_id="zz-9", chain="", agent_id="a1",
+                            channel="voice", tenant="A", evaluator="lead")
+        session.add(item)
+        session.flush()
+        item_id = item.id
+    page = lead.get(f"/qa/evaluate/{item_id}?lang=en")
+    assert page.status_code == 200 and 'id="contact-missing"' in page.text
+    form_id = re.search(r'name="form_id" value="(\d+)"', page.text)
+    assert form_id
+    answers = dict.fromkeys(re.findall(r'name="(item_\d+)" value="0"', page.text), "1")
+    sent = {"csrf_token": csrf(lead), "form_id": form_id.group(1), **answers}
+    refused = lead.post(f"/qa/evaluate/{item_id}?lang=ru", data=sent,
+                        headers={"Accept": "text/html"})
+    assert refused.status_code == 400
+    assert "Контакта «zz-9» нет в загруженных данных" in refused.text
+    script = lead.post(f"/qa/evaluate/{item_id}", data=sent,
+                       headers={"Accept": "application/json"})
+    assert script.status_code == 400 and "not in the loaded data" in script.json()["detail"]
+    with session_scope(app.state.omnikpi.database_url) as session:
+        assert session.query(QaEvaluation).count() == 0

@@ -199,6 +199,10 @@ QA_SENTENCES: Sentences = [
                 re.S),
      "The account “{name}” is disabled: give the login of an administrator or a "
      "supervisor as the evaluator."),
+    (re.compile(r"contact (?P<q>['\"])(?P<id>.*)(?P=q) is not in the loaded data .*",
+                re.S),
+     "Contact “{id}” is not in the loaded data (the sample was drawn from other data, or "
+     "the data has changed since): it cannot be evaluated here."),
     (re.compile(r"a calibration takes at most 200 contacts and 50 evaluators"),
      "A calibration takes at most 200 contacts and 50 evaluators."),
     (re.compile(r"form (?P<q>['\"])(?P<value>.*)(?P=q) is not a form id \(a number\)", re.S),
@@ -536,6 +540,12 @@ async def _evaluate(request: Request, view: View, item_id: int, form_id: int
             raise HTTPException(404, "no such form")
         answers, comment, kinds = await _answers(request, session, form_id)
         chain = chain_ids(item.chain)
+        if not _contact_view(view, chain or [item.contact_id])["contacts"]:
+            # scored blind, it was filed under the sample's tenant beside the data's
+            # evaluations: the QA list and the reports then disagreed
+            raise UsageError(f"contact {item.contact_id!r} is not in the loaded data (the "
+                             "sample was drawn from other data, or the data has changed "
+                             "since): it cannot be evaluated here")
         try:
             evaluation = submit(session, form_id, Subject(
                 item.contact_id, item.agent_id, item.contact_id if len(chain) > 1 else None,
