@@ -498,3 +498,30 @@ def test_a_sampled_contact_the_data_does_not_hold_is_not_evaluated(app: FastAPI)
     assert script.status_code == 400 and "not in the loaded data" in script.json()["detail"]
     with session_scope(app.state.omnikpi.database_url) as session:
         assert session.query(QaEvaluation).count() == 0
+
+
+def test_a_queue_drawn_before_a_form_was_revised_is_scored_on_the_revision(
+        app: FastAPI) -> None:
+    """A sample drawn with "calls" v1 kept serving v1 after the QA lead saved v2 (an item
+    added): new evaluations were scored on the superseded checklist. The evaluate page
+    offers the newest version; a version picked by its link is kept."""
+    lead = login(app, "lead")
+    token = csrf(lead)
+    for items in (ITEMS, ITEMS + "Close | thanks | Thanks the customer | 1 | no | no\n"):
+        if items != ITEMS:  # v1's sample first
+            drawn = lead.post("/qa/samples", data={
+                "csrf_token": token, "name": "week", "rate": "1.0", "seed": "3",
+                "evaluator": "lead", "form_id": "1"}, follow_redirects=False)
+            assert drawn.status_code == 303
+        made = lead.post("/qa/forms", data={"csrf_token": token, "key": "calls",
+                                            "name": "Calls", "channel_kind": "any",
+                                            "items": items}, follow_redirects=False)
+        assert made.status_code == 303
+    item = re.search(r'href="/qa/evaluate/(\d+)"', lead.get("/qa").text)
+    assert item is not None
+    page = lead.get(f"/qa/evaluate/{item.group(1)}").text
+    assert re.search(r'name="form_id" value="2"', page) and "Thanks the customer" in page
+    assert "<small>v2</small>" in page
+    first = lead.get(f"/qa/evaluate/{item.group(1)}?form_id=1").text
+    assert re.search(r'name="form_id" value="1"', first)
+    assert "Thanks the customer" not in first

@@ -312,6 +312,15 @@ def latest_forms(session: Session, shelf: str | None = None) -> list[QaForm]:
     return list(session.scalars(query.order_by(QaForm.form_key, QaForm.tenant_key.desc())))
 
 
+def newest_version(session: Session, form: QaForm) -> QaForm:
+    """The newest version of ``form`` (its key on its shelf): a sample drawn with v1 is
+    evaluated on v2 once the QA lead has revised the checklist."""
+    newest = session.scalars(select(QaForm).where(
+        QaForm.tenant_key == form.tenant_key, QaForm.form_key == form.form_key)
+        .order_by(QaForm.version.desc()).limit(1)).first()
+    return newest or form
+
+
 def passes(score: float, critical_error: bool, pass_score: float | None) -> bool:
     """The verdict on an evaluation: it passes unless a critical item failed or its score
     is below the form's ``pass_score`` (a form without one judges critical errors only).

@@ -44,6 +44,7 @@ from omnikpi.qa.forms import (
     form_shelf,
     form_visible,
     latest_forms,
+    newest_version,
     parse_item_lines,
     passes,
     save_form,
@@ -462,6 +463,8 @@ def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
             return RedirectResponse(f"/qa/evaluations/{done}", status_code=303)
         sample = session.get(QaSample, item.sample_id)
         chosen = session.get(QaForm, form_id or (sample.form_id if sample else None) or 0)
+        if chosen is not None and form_id is None:  # the sample's form as revised since
+            chosen = newest_version(session, chosen)
         if chosen is not None and not form_visible(chosen, form_shelf(view)):
             chosen = None  # another tenant's form: not offered here
         form = chosen or queries.default_form(session, item.channel, form_shelf(view))
