@@ -293,6 +293,10 @@ def test_the_cli_reads_the_same_errors_and_coaching(app: FastAPI) -> None:
                                         "json", "--database-url", url])
     assert coaching.exit_code == 0, coaching.output
     [session] = json.loads(coaching.output)
+    assert (session["agent_id"], session["tenant"]) == ("a1", "A")  # ids repeat per client
+    table = CliRunner().invoke(cli, ["qa", "coaching", "--agent", "a1", "--database-url",
+                                     url], env={"COLUMNS": "200"})
+    assert re.search(r"│ a1\s+│ A\s+│", table.output), table.output
     assert session["items"] == [{"item": "calls/greet", "text": "Greets by the standard",
                                  "before": 0.0, "before_count": 1, "after": 1.0,
                                  "after_count": 1}]

@@ -249,11 +249,13 @@ def coaching(
     if format == "json":
         typer.echo(json.dumps(found, ensure_ascii=False))
         return
-    table = Table("session", "held on", "agent", "coach", "item", "before", "after",
-                  "follow-up")
+    # an agent is an agent id in a tenant (ids repeat across an outsourcer's clients)
+    table = Table("session", "held on", "agent", "tenant", "coach", "item", "before",
+                  "after", "follow-up")
     for row in found:
         for item in row["items"]:
-            table.add_row(str(row["id"]), row["held_on"], row["agent_id"], row["coach"],
+            table.add_row(str(row["id"]), row["held_on"], row["agent_id"],
+                          row["tenant"] or "—", row["coach"],
                           item["item"], _fmt(item["before"]), _fmt(item["after"]),
                           row["follow_up_on"] or "—")
     console.print(table)

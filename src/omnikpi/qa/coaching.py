@@ -346,7 +346,8 @@ def before_after(session: Session, coaching: QaCoachingSession) -> list[BeforeAf
 
 
 def session_json(session: Session, coaching: QaCoachingSession) -> dict[str, Any]:
-    return {"id": coaching.id, "agent_id": coaching.agent_id, "coach": coaching.coach,
+    return {"id": coaching.id, "agent_id": coaching.agent_id, "tenant": coaching.tenant,
+            "coach": coaching.coach,
             "held_on": coaching.held_on.isoformat(), "actions": coaching.actions,
             "follow_up_on": coaching.follow_up_on.isoformat()
             if coaching.follow_up_on else None,
