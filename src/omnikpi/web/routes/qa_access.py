@@ -18,12 +18,14 @@ from omnikpi.qa.calibration import (
 )
 from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.sight import Sight
+from omnikpi.qa.store import EVALUATOR_ROLES
 from omnikpi.schema.convert import quote
 from omnikpi.store.models import QaCalibration, QaEvaluation
 from omnikpi.web.deps import View
 from omnikpi.web.security import require_roles
 
-EVALUATORS = ("admin", "supervisor")
+EVALUATORS = EVALUATOR_ROLES
+"""The roles that evaluate: a sample's queue is for one of them (``qa.store``)."""
 
 
 def require_evaluator(view: View) -> Principal:
