@@ -496,3 +496,39 @@ def test_the_what_if_chart_breaks_its_lines_over_closed_hours(
             "return [...document.querySelectorAll('#whatif-chart .xtick text')]"
             ".map(t => t.textContent)")
         assert ticks and all(re.match(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$", t) for t in ticks)
+
+
+def test_the_centers_thresholds_measure_the_whatif(make_app: Callable[..., FastAPI],
+                                                   tmp_path: Path) -> None:
+    """A center whose voice threshold is 30 s read its what-ifs at the built-in 20 s: a
+    service level its dashboards never show. The page measures both centers with the
+    server's configuration, and ``simulate compare --config`` with the file's; both
+    equal ``report --config`` of the simulated run."""
+    from omnikpi.config import ChannelSettings, Config, load_config
+
+    config_file = tmp_path / "center.toml"
+    config_file.write_text("[channels.voice]\nthreshold_seconds = 30\n")
+    config = load_config(config_file)
+    assert config == Config(channels={"voice": ChannelSettings(threshold_seconds=30)})
+    with TestClient(make_app(DEMO_DATA_DIR, config=config, live_updates=False)) as center:
+        page = _page(center, "scenario=erlang_c&agents-0=11&seed=40&run=1")
+    files = _scenario_files(center, page, tmp_path)
+    run = CliRunner().invoke(cli, ["simulate", "run", "--scenario", str(files["baseline"]),
+                                   "--seed", "40", "--out", str(tmp_path / "run")])
+    assert run.exit_code == 0, run.output
+    reported = CliRunner().invoke(cli, ["report", "--data", str(tmp_path / "run"),
+                                        "--config", str(config_file), "--metrics",
+                                        "service_level", "--format", "json"])
+    at_30 = json.loads(reported.stdout)["rows"][0]["service_level"]
+    compared = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
+                                        str(files["whatif"]), "--seed", "40", "--config",
+                                        str(config_file), "--format", "json"])
+    assert compared.exit_code == 0, compared.output
+    voice = json.loads(compared.output)["channels"]["voice"]["service_level"]
+    assert voice["baseline"] == pytest.approx(at_30)
+    assert _tables(page)["voice"]["service_level"][0] == formatting.human(at_30, "ratio")
+    default = CliRunner().invoke(cli, ["simulate", "compare", str(files["baseline"]),
+                                       str(files["whatif"]), "--seed", "40", "--format",
+                                       "json"])
+    at_20 = json.loads(default.output)["channels"]["voice"]["service_level"]["baseline"]
+    assert at_20 < at_30  # a longer threshold: more calls answered within it

@@ -96,6 +96,10 @@ def compare_command(
     replications: Annotated[int, typer.Option(
         help="run both N times (seeds SEED, SEED+1, …): each figure's mean, and the "
              "difference with its 95 % confidence interval")] = 1,
+    config: Annotated[Path | None, typer.Option(
+        help="the center's omnikpi.toml: both runs are measured with its channel and "
+             "queue thresholds and modes, as its reports are (default: the built-in "
+             "ones)")] = None,
 ) -> None:
     """Run two scenarios with the same callers and print their KPIs side by side, per
     channel and for the whole center (the engine's numbers)."""
@@ -107,7 +111,10 @@ def compare_command(
 
     if format not in ("table", "json"):
         fail(UsageError(f"unknown format {format!r}: choose table or json"))
+    from omnikpi.config import load_config
+
     try:
+        settings = load_config(config)
         baseline, whatif = load_scenario(first), load_scenario(second)
         with progress_bar() as progress:
             task = progress.add_task(
@@ -120,9 +127,10 @@ def compare_command(
 
             found: Comparison | Replicated
             if replications == 1:
-                found = compare(baseline, whatif, seed, advance)
+                found = compare(baseline, whatif, seed, advance, config=settings)
             else:
-                found = replicate(baseline, whatif, replications, seed, advance)
+                found = replicate(baseline, whatif, replications, seed, advance,
+                                  config=settings)
     except OmniKPIError as exc:
         fail(exc)
     figures = found.as_json()

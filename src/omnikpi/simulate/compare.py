@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, get_args
 
-from omnikpi.config import AgentSettings, Config
+from omnikpi.config import Config
 from omnikpi.engine.registry import metric_tables
 from omnikpi.engine.run import run_report
 from omnikpi.metrics.base import get_metric
@@ -146,15 +146,19 @@ def zone_label(zone: str) -> str:
 
 
 def outcome(scenario: Scenario, seed: int | None = None,
-            progress: Progress | None = None, max_contacts: int | None = None) -> Outcome:
-    """Simulate ``scenario`` and measure it (``progress`` gets the share simulated; more
-    than ``max_contacts`` contacts stop the run with ``ContactLimitReached``)."""
+            progress: Progress | None = None, max_contacts: int | None = None,
+            config: Config | None = None) -> Outcome:
+    """Simulate ``scenario`` and measure it with the center's ``config`` (its channels'
+    and queues' thresholds and modes, as its own reports read them; the defaults when
+    None). ``progress`` gets the share simulated; more than ``max_contacts`` contacts stop
+    the run with ``ContactLimitReached``."""
     result = simulate(scenario, seed, progress, max_contacts)
     written, zone = _on_whole_hours(scenario)
     result = replace(result, scenario=written)
     # chat occupancy is relative to the sessions each agent holds in this very run
-    config = Config(agents=AgentSettings(capacity={a.id: a.group.capacity
-                                                   for a in result.agents}))
+    base = config or Config()
+    config = base.model_copy(update={"agents": base.agents.model_copy(update={
+        "capacity": {a.id: a.group.capacity for a in result.agents}})})
     with tempfile.TemporaryDirectory(prefix="omnikpi-whatif-") as tmp:
         folder = Path(tmp)
         write(tables(result), folder, "parquet")
@@ -185,15 +189,17 @@ def outcome(scenario: Scenario, seed: int | None = None,
 
 
 def compare(baseline: Scenario, whatif: Scenario, seed: int | None = None,
-            progress: Progress | None = None, max_contacts: int | None = None
-            ) -> Comparison:
+            progress: Progress | None = None, max_contacts: int | None = None,
+            config: Config | None = None) -> Comparison:
     """Both scenarios simulated with the same seed (the baseline's unless ``seed``), so
-    both see the same callers; ``progress`` gets the share of the whole work done."""
+    both see the same callers, and measured with the center's ``config`` (a 30 s voice
+    threshold there is the what-if's too); ``progress`` gets the share of the whole work
+    done."""
     run_seed = baseline.seed if seed is None else seed
 
     def half(offset: float) -> Progress | None:
         return None if progress is None else (lambda done: progress(offset + done / 2))
 
-    first = outcome(baseline, run_seed, half(0.0), max_contacts)
-    second = outcome(whatif, run_seed, half(0.5), max_contacts)
+    first = outcome(baseline, run_seed, half(0.0), max_contacts, config)
+    second = outcome(whatif, run_seed, half(0.5), max_contacts, config)
     return Comparison(first, second, zone_of(baseline))

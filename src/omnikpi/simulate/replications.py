@@ -2,8 +2,8 @@
 difference with its 95 % confidence interval.
 
 One simulated day is one draw: on ``erlang_c.toml`` the service level of a single 24-hour
-run moves by about ±3.6 points from seed to seed, so "+1 agent: 80 % → 83 %" from one
-seed may be noise. Each replication runs both scenarios with one seed (the same callers
+run has a standard deviation of about 4.6 points from seed to seed (300 seeds), so
+"+1 agent: 80 % → 83 %" from one seed may be noise. Each replication runs both scenarios with one seed (the same callers
 in both), so the difference is paired: its interval is Student's t over the per-seed
 differences, far narrower than the two scenarios' own spreads. Every figure is still
 measured by the engine on the simulated dataset (:func:`omnikpi.simulate.compare.outcome`).
@@ -17,6 +17,7 @@ from statistics import fmean
 from typing import Any
 
 from omnikpi.confidence import CONFIDENCE, mean_ci
+from omnikpi.config import Config
 from omnikpi.errors import UsageError
 from omnikpi.simulate.compare import (
     CAMPAIGN_METRICS,
@@ -142,16 +143,17 @@ class Replicated:
 
 def replicate(baseline: Scenario, whatif: Scenario, replications: int,
               seed: int | None = None, progress: Progress | None = None,
-              max_contacts: int | None = None) -> Replicated:
+              max_contacts: int | None = None, config: Config | None = None) -> Replicated:
     """``replications`` comparisons with the seeds ``seed``, ``seed + 1``, … (``seed``
-    the baseline's unless given); ``progress`` gets the share of the whole work done."""
+    the baseline's unless given), measured with ``config``; ``progress`` gets the share
+    of the whole work done."""
     if not 2 <= replications <= MAX_REPLICATIONS:
         raise UsageError(f"--replications must be 2–{MAX_REPLICATIONS} (1 is the plain "
                          "comparison: leave the option out)")
     first = baseline.seed if seed is None else seed
     seeds = [first + i for i in range(replications)]
     runs = [compare(baseline, whatif, run_seed, _share(progress, i, replications),
-                    max_contacts) for i, run_seed in enumerate(seeds)]
+                    max_contacts, config) for i, run_seed in enumerate(seeds)]
     return Replicated(runs, seeds)
 
 

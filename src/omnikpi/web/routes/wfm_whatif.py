@@ -205,12 +205,13 @@ def _group_of(name: str, scenario: Scenario) -> str | None:
 
 def comparison(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
                seed: int | None) -> Comparison:
-    """Both centers simulated and measured on the worker pool — once per scenario text,
-    what-if and seed until the dataset is reloaded."""
+    """Both centers simulated and measured on the worker pool with the server's
+    configuration (its thresholds, as its dashboards read them) — once per scenario
+    text, what-if and seed until the dataset is reloaded."""
     key = "wfm:whatif:" + repr((chosen.fingerprint, scenario_toml(whatif), seed))
     return service.remembered(view, key, Comparison, lambda: view.state.pool.run(
-        lambda: compare(baseline, whatif, seed, max_contacts=MAX_CONTACTS), key=key,
-        caller=view.caller))
+        lambda: compare(baseline, whatif, seed, max_contacts=MAX_CONTACTS,
+                        config=view.state.config), key=key, caller=view.caller))
 
 
 def figures(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
