@@ -3,9 +3,10 @@ difference with its 95 % confidence interval.
 
 One simulated day is one draw: on ``erlang_c.toml`` the service level of a single 24-hour
 run has a standard deviation of about 4.6 points from seed to seed (300 seeds), so
-"+1 agent: 80 % → 83 %" from one seed may be noise. Each replication runs both scenarios with one seed (the same callers
-in both), so the difference is paired: its interval is Student's t over the per-seed
-differences, far narrower than the two scenarios' own spreads. Every figure is still
+"+1 agent: 80 % → 83 %" from one seed may be noise. Each replication runs both
+scenarios with one seed (the same callers in both), so the difference is paired: its
+interval is Student's t over the per-seed differences, far narrower than the two
+scenarios' own spreads. Every figure is still
 measured by the engine on the simulated dataset (:func:`omnikpi.simulate.compare.outcome`).
 """
 
