@@ -20,6 +20,7 @@ import pyarrow as pa
 from omnikpi.api_words import flat_params, in_api_words
 from omnikpi.config import Config, load_config
 from omnikpi.engine.result import ReportResult
+from omnikpi.engine.rollups import stale_note
 from omnikpi.engine.run import run_report
 from omnikpi.engine.spark_load import load_for_engine
 from omnikpi.errors import QuarantineWarning, ReportNote, UsageError
@@ -152,6 +153,8 @@ def report_result(
         notes = report_notes(dataset, result, filters=filters, engine=engine,
                              as_of_given=instant_of(as_of, "as_of"), as_of_name="as_of",
                              params=flat_params(params))
+        stale = stale_note(dataset, engine)
+        notes += [stale] if stale else []
     except UsageError as error:
         raise in_api_words(error) from None
     if result.quarantined:

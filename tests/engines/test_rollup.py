@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import omnikpi
 from omnikpi.config import Config
 from omnikpi.engine.rollups import read_manifest
 from omnikpi.engine.run import plan_report
@@ -329,11 +330,24 @@ def test_the_rollup_command_builds_refreshes_and_says_so(tmp_path: Path) -> None
     # 1 March and nothing after: 8 calls, none ending after midnight
     assert "rollup built 1 UTC day(s)" in first.output
     write_table(tmp_path / "contacts" / "day=2024-03-02", "contacts", _day(2, 8))
+    # a report before the refresh reads the contacts, and says why and what to run (it
+    # fell back without a word: long reports slow, and nobody knew the cron had failed)
+    report = ["report", "--data", str(tmp_path), "--metrics", "received", "--format",
+              "json"]
+    stale = runner.invoke(app, report)
+    assert stale.exit_code == 0, stale.output
+    said = " ".join(stale.output.split())
+    assert "were built before the contacts files changed" in said
+    assert "`omnikpi rollup --data" in said
+    with pytest.warns(omnikpi.ReportNote, match="built before the contacts files changed"):
+        omnikpi.report(tmp_path, metrics=["received"])
     second = runner.invoke(app, ["rollup", "--data", str(tmp_path)])
     assert second.exit_code == 0, second.output
     assert "rollup refreshed 3 UTC day(s)" in second.output  # 2 March and one each side
     third = runner.invoke(app, ["rollup", "--data", str(tmp_path)])
     assert "rollup up to date" in third.output, third.output
+    fresh = runner.invoke(app, report)
+    assert fresh.exit_code == 0 and "built before" not in fresh.output
     missing = runner.invoke(app, ["rollup", "--data", str(tmp_path / "nowhere")])
     assert missing.exit_code != 0 and "not found" in missing.output
 

@@ -81,6 +81,7 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     requested metric reads is noted (a saved definition's parameters may serve other
     reports, so they are not)."""
     from omnikpi.config import load_config
+    from omnikpi.engine.rollups import stale_note
     from omnikpi.engine.run import plan_request, refuse_empty_tables
     from omnikpi.engine.spark_load import load_for_engine
     from omnikpi.report_notes import report_notes
@@ -94,9 +95,11 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     refuse_empty_tables(plan)
     with err_console.status(f"Computing on {request.engine} …"):
         result = plan.run()
-    for note in report_notes(dataset, result, filters=request.filters, engine=request.engine,
-                             as_of_given=request.as_of, as_of_name="--as-of",
-                             params=given_params):
+    stale = stale_note(dataset, request.engine)
+    for note in [*report_notes(dataset, result, filters=request.filters,
+                               engine=request.engine, as_of_given=request.as_of,
+                               as_of_name="--as-of", params=given_params),
+                 *([stale] if stale else [])]:
         err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     return result
 
