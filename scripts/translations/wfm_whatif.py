@@ -125,7 +125,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "Dial attempts per hour in {campaign}: {before} → {after}": (
         "Попыток дозвона в час в {campaign}: {before} → {after}",
         "Спроб дозвону на годину в {campaign}: {before} → {after}"),
-    "Runs (seeds)": ("Прогонов (зёрен)", "Прогонів (зерен)"),
+    "Runs (seeds)": ("Число прогонов (зёрен)", "Кількість прогонів (зерен)"),
     "could be chance": ("может быть случайностью", "може бути випадковістю"),
     "Means of {runs} runs with the seeds {first}–{last}, the same callers in both centers "
     "in each run. ± is the 95 % interval of the change; a change whose interval holds zero "

@@ -388,8 +388,9 @@ def test_a_queue_saved_for_a_name_without_an_account_says_so(tmp_path: Path) -> 
         create_user(session, "ag", "plum tractor velvet", "agent", tenant="A",
                     agent_id="a1")
     agent = save("ag", "week 3")
-    assert ("note: 'ag' is an agent account: only administrators and supervisors "
-            "evaluate: the queue waits for nobody") in agent
+    assert ("note: 'ag' is an agent account (only administrators and supervisors "
+            "evaluate): the queue waits for nobody; give an administrator's or a "
+            "supervisor's login to --evaluator") in agent
 
 
 def test_loading_the_same_form_twice_makes_no_new_version(tmp_path: Path) -> None:
@@ -858,7 +859,7 @@ def test_a_score_is_never_shown_rounded_across_the_pass_score() -> None:
 
 
 def test_the_export_keeps_a_failed_score_failed_and_writes_utf8_anywhere(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Weights 799,999.996 and 200,000.004, the first met: 79.9999996, below the pass score
     80. Written with six decimals it read 80.000000, and ``contact_quality`` with
     ``pass_score=80`` counted the failed evaluation passed. The files are UTF-8 whatever
@@ -906,3 +907,15 @@ def test_the_export_keeps_a_failed_score_failed_and_writes_utf8_anywhere(
     with session_scope(url) as session:  # and the same in this process
         export_canonical(session, data)
     assert sorted(p.name for p in (data / "qa_evaluations").iterdir()) == [written.name]
+    # an export that fails half-way leaves the tables as they were and no scratch file
+    import omnikpi.qa.evaluations as evaluations
+
+    def broken(value: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(evaluations, "_iso", broken)
+    with session_scope(url) as session, pytest.raises(RuntimeError, match="disk full"):
+        export_canonical(session, data)
+    assert [p.name for p in (data / "qa_evaluations").iterdir()] == [written.name]
+    assert written.read_text(encoding="utf-8") == text
+    assert not list(data.rglob("*.tmp"))

@@ -139,7 +139,7 @@ def test_site_supervisor_calibrates_and_coaches(make_app: Callable[..., FastAPI]
         browser.find_element(By.ID, "submit-evaluation").click()
         WebDriverWait(browser, 20).until(lambda d: d.current_url == session_url)
         scores = browser.find_element(By.ID, "calibration-scores").text
-        assert "100.0" in scores
+        assert "100.00" in scores
         _shot(browser, "qa-calibration-site-supervisor")
         # 3. coaching a1 on greet, held 5 days ago: greet before 0 %, after 100 %
         browser.get(f"{url}/qa/coaching")

@@ -96,7 +96,9 @@ def test_a_contact_id_with_a_space_stays_one_contact_of_the_session(app: FastAPI
     number = int(session_url.rsplit("/", 1)[1])
 
     e1 = log_in(TestClient(app), "e1", PASSWORD)
-    assert "spaces" in e1.get("/qa/calibrations").text  # the bounded evaluator lists it
+    # the bounded evaluator lists it, and is told they are invited
+    assert re.search(r'translate="no">spaces</a> · you are invited</li>',
+                     e1.get("/qa/calibrations").text)
     for client in (lead, e1):
         assert _contacts_shown(client, session_url) == ["o 1", "c2"]
     assert lead.get(f"{session_url}/evaluate/o").status_code == 404
@@ -165,7 +167,8 @@ def test_an_evaluator_whose_name_has_a_space_stays_one_evaluator(app: FastAPI) -
     session_url = made.headers["location"]
     number = int(session_url.rsplit("/", 1)[1])
     anna = log_in(TestClient(app), "anna k", PASSWORD)
-    assert "names" in anna.get("/qa/calibrations").text
+    listed = anna.get("/qa/calibrations").text
+    assert re.search(r'translate="no">names</a> · you are invited</li>', listed), listed
     _score(anna, session_url, "c1", "1", "0")
     _score(lead, session_url, "c1", "1", "1")
     report = lead.get(f"/api/v1/qa/calibrations/{number}").json()
@@ -175,3 +178,59 @@ def test_an_evaluator_whose_name_has_a_space_stays_one_evaluator(app: FastAPI) -
     with session_scope(app.state.omnikpi.database_url) as session:
         stored = session.get(QaCalibration, number)
         assert stored is not None and json.loads(stored.evaluators) == ["lead", "anna k"]
+
+
+def test_names_with_a_space_typed_or_shown_again_stay_whole(app: FastAPI) -> None:
+    """Typed "lead, anna k" read as the accounts lead, anna and k; a refused form shown
+    again joined the names with spaces, so sending it again failed the same way. A
+    field with a comma is split on commas; names with a space are shown again so."""
+    from omnikpi.web.routes.qa import shown_again, typed_names
+
+    assert typed_names("lead, anna k") == ["lead", "anna k"]
+    assert typed_names("lead  ann") == ["lead", "ann"]  # no comma: spaces separate
+    for typed, ticked in (("lead", ["anna k"]), ("", ["lead", "ann"]), ("o 1,", ["c2"])):
+        assert typed_names(shown_again(typed, ticked)) == [*typed_names(typed), *ticked]
+    assert shown_again("a-1  b-2", []) == "a-1  b-2"  # as typed
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "anna k", PASSWORD, "supervisor", sites=["kyiv"])
+    lead = log_in(TestClient(app), "lead", PASSWORD)
+    token = csrf(lead, "/qa")
+    fields = {"csrf_token": token, "name": "typed", "form_id": "1", "reference": "lead",
+              "contacts": "c1, nobody", "evaluators": "lead, anna k"}
+    again = lead.post("/qa/calibrations", data=fields, headers={"Accept": "text/html"})
+    assert again.status_code == 400 and "nobody" in again.text
+    assert 'value="lead, anna k"' in again.text  # shown again as it reads
+    made = lead.post("/qa/calibrations", data={**fields, "contacts": "c1"},
+                     follow_redirects=False)
+    assert made.status_code == 303, made.text
+    number = int(made.headers["location"].rsplit("/", 1)[1])
+    report = lead.get(f"/api/v1/qa/calibrations/{number}").json()
+    assert report["evaluators"] == ["lead", "anna k"]
+
+
+def test_the_scores_grid_never_rounds_across_the_pass_score(app: FastAPI) -> None:
+    """Weights 6,999.6 and 3,000.4, the first met: 69.996 against a pass score of 70 is a
+    fail, and the session's grid showed it 70.0 (one decimal, rounded up) beside the
+    evaluation page's "Failed: 69.99". It shows 69.99, as that page does."""
+    lead = log_in(TestClient(app), "lead", PASSWORD)
+    made = lead.post("/qa/forms", data={
+        "csrf_token": csrf(lead, "/qa"), "key": "close", "name": "Close", "pass_score": "70",
+        "items": "S | a | A | 6999.6 | no | no\nS | b | B | 3000.4 | no | no\n"},
+        follow_redirects=False)
+    assert made.status_code == 303
+    form_id = made.headers["location"].rsplit("/", 1)[1]
+    session = lead.post("/qa/calibrations", data={
+        "csrf_token": csrf(lead, "/qa/calibrations/new"), "name": "close one",
+        "form_id": form_id, "reference": "lead", "contact": ["c1"],
+        "evaluator": ["lead", "e1"]}, follow_redirects=False)
+    assert session.status_code == 303, session.text
+    url = f"{session.headers['location']}/evaluate/c1"
+    page = lead.get(url).text
+    keys = {key: name for name, key in ANSWER.findall(page)}
+    done = lead.post(url, data={"csrf_token": csrf(lead, "/qa/calibrations"),
+                                "form_id": form_id, keys["a"]: "1", keys["b"]: "0"},
+                     follow_redirects=False)
+    assert done.status_code == 303, done.text
+    grid = lead.get(session.headers["location"]).text
+    row = re.search(r'<tr><td translate="no">lead</td><td>\s*([^<\s]+)', grid)
+    assert row is not None and row.group(1) == "69.99", grid[-3000:]

@@ -434,19 +434,23 @@ def test_a_samples_population_is_said_only_to_who_covers_it(app: FastAPI) -> Non
 
 
 @pytest.mark.parametrize(("evaluator", "lang", "said"), [
-    ("ghost", "en", "No account is named “ghost”: give the login of an administrator or a "
-                    "supervisor as the evaluator."),
-    ("a1-person", "en", "“a1-person” is not an evaluator&#39;s account (administrators and "
-                        "supervisors evaluate)"),
-    ("ghost", "uk", "Немає облікового запису з іменем «ghost»"),
+    ("ghost", "en", "“ghost” is not an account that may evaluate these contacts: give the "
+                    "login of an administrator or of a supervisor who sees them."),
+    ("a1-person", "en", "“a1-person” is not an account that may evaluate these contacts"),
+    ("b-lead", "en", "“b-lead” is not an account that may evaluate these contacts"),
+    ("ghost", "uk", "«ghost» — не обліковий запис, яким можна оцінювати ці звернення"),
 ])
 def test_a_sample_for_nobody_who_can_evaluate_it_is_refused(app: FastAPI, evaluator: str,
                                                             lang: str, said: str) -> None:
-    """A queue for ``ghost`` (no such account) or for an agent's account (refused the
-    evaluation pages) was saved without a word and waited for ever; the command line
-    said so in a note. The page is refused, in its language, and nothing is saved."""
+    """A queue for ``ghost`` (no such account), for an agent's account (refused the
+    evaluation pages) or for a supervisor of the other client (who sees none of these
+    contacts) was saved without a word and waited for ever. The page is refused, in its
+    language, with one sentence whatever the reason (it does not tell which accounts
+    another client has), and nothing is saved."""
     from omnikpi.store.models import QaSample
 
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "b-lead", PASSWORD, "supervisor", tenant="B")
     lead = login(app, "lead")
     fields = {"csrf_token": csrf(lead), "name": "for nobody", "rate": "1.0", "seed": "3",
               "evaluator": evaluator}
@@ -460,6 +464,12 @@ def test_a_sample_for_nobody_who_can_evaluate_it_is_refused(app: FastAPI, evalua
     fine = lead.post("/qa/samples", data={**fields, "evaluator": "lead"},
                      follow_redirects=False)
     assert fine.status_code == 303
+    # the other client's lead takes a queue of that client's contacts (their own draw)
+    b_lead = login(app, "b-lead")
+    own = b_lead.post("/qa/samples", data={**fields, "csrf_token": csrf(b_lead),
+                                            "evaluator": "b-lead", "name": "B only"},
+                      follow_redirects=False)
+    assert own.status_code == 303, own.text
 
 
 def test_a_sampled_contact_the_data_does_not_hold_is_not_evaluated(app: FastAPI) -> None:
@@ -492,7 +502,7 @@ def test_a_sampled_contact_the_data_does_not_hold_is_not_evaluated(app: FastAPI)
     refused = lead.post(f"/qa/evaluate/{item_id}?lang=ru", data=sent,
                         headers={"Accept": "text/html"})
     assert refused.status_code == 400
-    assert "Контакта «zz-9» нет в загруженных данных" in refused.text
+    assert "Обращения «zz-9» нет в загруженных данных" in refused.text
     script = lead.post(f"/qa/evaluate/{item_id}", data=sent,
                        headers={"Accept": "application/json"})
     assert script.status_code == 400 and "not in the loaded data" in script.json()["detail"]

@@ -164,7 +164,7 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     ("seed=abc", "en", ["Seed (random numbers): “abc” is not a number."]),
     ("runs=0", "en", ["Runs (seeds) must be at least 1."]),
     ("runs=11", "en", ["Runs (seeds) must be at most 10."]),
-    ("runs=2.5&agents-0=x", "uk", ["Прогонів (зерен): потрібне ціле число.",
+    ("runs=2.5&agents-0=x", "uk", ["Кількість прогонів (зерен): потрібне ціле число.",
                                    "sales: Оператори: «x» — не число."]),
     ("agents-0=x&volume=-200", "ru", ["Изменение объёма, %: нужно не меньше -100.",
                                       "sales: Операторы: «x» — не число."]),
@@ -371,9 +371,10 @@ def test_runs_give_the_means_and_intervals_of_simulate_compare_replications(
     # handle time 0.5 % longer: the service level's loss is within the seeds' chance
     slower = _page(client, "scenario=erlang_c&aht=0.5&seed=40&runs=3&run=1")
     assert "service_level" in _replicated_voice(client, slower, tmp_path, 40, 3)
-    # one run says its difference may be chance
+    # one run says its difference may be chance; its seed was simulated already
     assert "One run (one seed): a change of a few points may be chance" in _page(
         client, query.replace("runs=3", "runs=1"))
+    assert calls == [40, 41, 42, 43, 40, 41, 42]
 
 
 def test_the_same_whatif_is_simulated_once(client: TestClient,
@@ -512,6 +513,7 @@ def test_the_centers_thresholds_measure_the_whatif(make_app: Callable[..., FastA
     assert config == Config(channels={"voice": ChannelSettings(threshold_seconds=30)})
     with TestClient(make_app(DEMO_DATA_DIR, config=config, live_updates=False)) as center:
         page = _page(center, "scenario=erlang_c&agents-0=11&seed=40&run=1")
+    assert "--seed 40 --config omnikpi.toml</code>" in page  # the same numbers need it
     files = _scenario_files(center, page, tmp_path)
     run = CliRunner().invoke(cli, ["simulate", "run", "--scenario", str(files["baseline"]),
                                    "--seed", "40", "--out", str(tmp_path / "run")])

@@ -93,7 +93,7 @@ def sample(
                 way_out = (f"until `omnikpi users add {evaluator} --role supervisor` (or the "
                            "evaluator's own login is given to --evaluator)"
                            if problem.startswith("no account") else
-                           "for nobody: give an administrator's or a supervisor's login "
+                           "for nobody; give an administrator's or a supervisor's login "
                            "to --evaluator")
                 Console(stderr=True).print(f"note: {problem}: the queue waits {way_out}",
                                            highlight=False, markup=False)

@@ -62,7 +62,7 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
         values = [row.get(col.name) for row in rows]
         if col.type is ColumnType.TIMESTAMP:
             values = [None if v is None else round(float(v) * 1_000_000) for v in values]
-            arrays[col.name] = pa.array(values, pa.int64()).cast(pa.timestamp("us"))
+            arrays[col.name] = pa.array(values, pa.int64()).cast(ARROW_TYPES[col.type])
         else:
             arrays[col.name] = pa.array(values, ARROW_TYPES[col.type])
     return pa.table(arrays)

@@ -145,7 +145,8 @@ def unreadable_parquet(table: str, exc: Exception) -> DataError:
         return DataError(
             f"{table}: Spark cannot read a Parquet timestamp in nanoseconds ({text}): write "
             "the files with microseconds (pyarrow: pq.write_table(table, path, "
-            "coerce_timestamps='us'); pandas: df.to_parquet(path, coerce_timestamps='us')), "
+            "coerce_timestamps='us', allow_truncated_timestamps=True); pandas: "
+            "df.to_parquet(path, coerce_timestamps='us', allow_truncated_timestamps=True)), "
             "report them with --engine duckdb, or validate them on the driver with "
             "OMNIKPI_SPARK_LOAD=driver")
     return DataError(f"{table}: Spark cannot read its Parquet files: {text}")

@@ -134,7 +134,8 @@ def calibration_report(session: Session, calibration_id: int) -> dict[str, Any]:
         for item in items} for e in evaluators if e != calibration.reference}
     done = sum(1 for e in evaluators for c in contacts if (e, c) in latest)
     return {"calibration": calibration.id, "name": calibration.name,
-            "form": f"{form.form_key}@v{form.version}", "reference": calibration.reference,
+            "form": f"{form.form_key}@v{form.version}", "pass_score": form.pass_score,
+            "reference": calibration.reference,
             "evaluators": evaluators, "contacts": contacts,
             "evaluations": done, "expected": len(evaluators) * len(contacts),
             "score_alpha": alpha(totals),

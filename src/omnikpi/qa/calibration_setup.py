@@ -19,6 +19,7 @@ from omnikpi.engine.run import parse_instant
 from omnikpi.engine.timezones import to_datetime
 from omnikpi.errors import UsageError
 from omnikpi.qa.risk_sampling import handled_contacts
+from omnikpi.qa.store import EVALUATOR_ROLES
 from omnikpi.request import check_sql_text
 from omnikpi.schema.dataset import Dataset
 from omnikpi.store.models import User
@@ -73,6 +74,14 @@ def _may_score(user: User, where: set[Place]) -> bool:
         return bool(user.tenant) and all(p.tenant == user.tenant for p in where)
     scope = scope_of(principal_of(user))
     return all(scope.unbounded or scope.allows(p.tenant, p.site) for p in where)
+
+
+def may_take_queue(session: Session, name: str, where: set[Place]) -> bool:
+    """Whether the account ``name`` may work through a sample's queue of contacts at
+    ``where``: an administrator, or a supervisor whose tenant and sites cover them (a
+    client account scores calibrations only), enabled."""
+    user = session.scalars(select(User).where(User.username == name)).first()
+    return user is not None and user.role in EVALUATOR_ROLES and _may_score(user, where)
 
 
 def invitable(session: Session, where: set[Place]) -> list[User]:

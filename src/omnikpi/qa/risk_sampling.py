@@ -173,10 +173,10 @@ def features(dataset: Dataset, weights: RiskWeights, start: int | None,
         kind = surveys.survey.lower()
         # a customer's answer about the contact (not the agent's own esat), read in its
         # direction: a high effort score is the bad one
-        negative = ibis.ifelse(kind == "ces", share > 1 - weights.negative_below,
-                               share < weights.negative_below)
+        in_bad_part = ibis.ifelse(kind == "ces", share > 1 - weights.negative_below,
+                                  share < weights.negative_below)
         bad = surveys.filter(surveys.contact_id.notnull(), span > 0,
-                             kind.isin(CUSTOMER_SURVEYS), negative)
+                             kind.isin(CUSTOMER_SURVEYS), in_bad_part)
         negative = bad.select("contact_id").distinct().mutate(negative_survey=1)
         rows = rows.left_join(negative, "contact_id").drop("contact_id_right")
     else:

@@ -130,8 +130,8 @@ def evaluator_problem(evaluator: str, database_url: str | None) -> str | None:
             return f"no account is named {evaluator!r}"
         if user.role not in EVALUATOR_ROLES:
             article = "an" if user.role[:1] in "aeiou" else "a"
-            return (f"{evaluator!r} is {article} {user.role} account: only administrators "
-                    "and supervisors evaluate")
+            return (f"{evaluator!r} is {article} {user.role} account (only administrators "
+                    "and supervisors evaluate)")
         if user.disabled:
             return f"the account {evaluator!r} is disabled"
     return None

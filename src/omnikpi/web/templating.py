@@ -32,7 +32,9 @@ from starlette.requests import Request
 from starlette.routing import Match
 
 from omnikpi import formatting
+from omnikpi.qa.calibration import calibration_evaluators
 from omnikpi.qa.chain_text import chain_ids
+from omnikpi.qa.forms import shown_score
 from omnikpi.value_labels import value_label, value_labels
 from omnikpi.web.i18n import template_context
 from omnikpi.web.limits import INSTANT_CHARS, KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS
@@ -161,7 +163,8 @@ FILTERS = {"shown_value": shown_value, "value_labels": picker_labels,
            "counted_noun": counted_noun,
            "fmt_datetime": fmt_datetime, "fmt_period": fmt_period, "fixed": fixed,
            "as_typed": as_typed,
-           "value_list": join_values, "chain_ids": chain_ids}
+           "value_list": join_values, "chain_ids": chain_ids,
+           "calibration_evaluators": calibration_evaluators, "shown_score": shown_score}
 templates.env.filters.update(FILTERS)
 templates.env.globals["chart_date"] = chart_date
 templates.env.globals["language_url"] = language_url

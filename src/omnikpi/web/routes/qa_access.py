@@ -16,7 +16,6 @@ from omnikpi.qa.calibration import (
     calibration_report,
     is_blind,
 )
-from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.sight import Sight
 from omnikpi.qa.store import EVALUATOR_ROLES
 from omnikpi.schema.convert import quote
@@ -118,8 +117,8 @@ def may_open(view: View, calibration: QaCalibration) -> bool:
 def invited_anywhere(session: Session, principal: Principal) -> bool:
     """Whether a client account is an evaluator of a calibration session of its tenant
     (the only QA it takes part in)."""
-    return any(principal.name in chain_ids(evaluators) for evaluators in session.scalars(
-        select(QaCalibration.evaluators).where(QaCalibration.tenant == principal.tenant)))
+    return any(principal.name in calibration_evaluators(c) for c in session.scalars(
+        select(QaCalibration).where(QaCalibration.tenant == principal.tenant)))
 
 
 def may_read_evaluation(view: View, session: Session, evaluation: QaEvaluation,

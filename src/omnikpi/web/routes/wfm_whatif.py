@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from omnikpi import formatting
+from omnikpi.config import Config
 from omnikpi.delivery.disposition import attachment
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import get_metric
@@ -219,10 +220,12 @@ def figures(view: View, chosen: Chosen, baseline: Scenario, whatif: Scenario,
     """The comparison as ``omnikpi simulate compare --format json`` gives it: one run
     with ``seed``, or ``runs`` of them with the seeds ``seed``, ``seed + 1``, … (the
     baseline's seed first when none is given) — each run a job of its own on the pool,
-    remembered on its own, so that 10 runs after 5 simulate only the five new seeds."""
-    if runs == 1:
-        return comparison(view, chosen, baseline, whatif, seed).as_json()
+    remembered on its own, so that 10 runs after 5 simulate only the five new seeds.
+    The seeds run one after another: a page's work takes one worker, the other stays
+    for everyone else's reports."""
     first = baseline.seed if seed is None else seed
+    if runs == 1:
+        return comparison(view, chosen, baseline, whatif, first).as_json()
     seeds = [first + i for i in range(runs)]
     return Replicated([comparison(view, chosen, baseline, whatif, s) for s in seeds],
                       seeds).as_json()
@@ -360,6 +363,8 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
         return None
     seed_option = "" if form.seed is None else f" --seed {form.seed}"
     runs_option = "" if form.runs == 1 else f" --replications {form.runs}"
+    # measured with the server's configuration: the command needs the same file
+    config_option = "" if view.state.config == Config() else " --config omnikpi.toml"
     return {
         "channels": [{"channel": ch, "rows": _rows(rows, CHANNEL_METRICS, lang)}
                      for ch, rows in found["channels"].items()],
@@ -371,7 +376,7 @@ def _answer(view: View, chosen: Chosen, form: WhatIfForm, _: Translate, lang: st
         "zone": zone_label(found["zone"]),
         "runs": found.get("replications", 1), "seeds": found.get("seeds"),
         "command": "omnikpi simulate compare baseline.toml whatif.toml"
-                   f"{seed_option}{runs_option}",
+                   f"{seed_option}{runs_option}{config_option}",
     }
 
 
