@@ -23,6 +23,7 @@ from omnikpi.value_labels import ENGINE_VALUES
 from omnikpi.web.drill_labels import HEADERS
 from omnikpi.web.i18n import _messages
 from omnikpi.web.problem_texts import msgids as problem_msgids
+from omnikpi.web.reject_texts import msgids as reject_msgids
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "omnikpi"
 TEMPLATES = SOURCE / "web" / "templates"
@@ -41,6 +42,7 @@ def interface_strings() -> set[str]:
     found.update(word for words in ENGINE_VALUES.values() for word in words.values())
     found.update(HEADERS.values())  # a drill-down's column headers
     found.update(problem_msgids())  # validation problems' templates and phrases
+    found.update(reject_msgids())  # why an import left a line out
     return found
 
 

@@ -22,6 +22,7 @@ import duckdb
 
 from omnikpi.connectors.failing_rows import short
 from omnikpi.connectors.reject_file import Reject
+from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import open_bytes
 
 
@@ -68,7 +69,8 @@ def read_leaving_out_bad_lines(con: duckdb.DuckDBPyConnection, files: list[Path]
         reasons[named[kind]] += 1
         # the text as in the file: DuckDB's starts with the line ends before it when they
         # are CR LF ("\n5,sales,…") or after a blank line
-        listed.append(Reject(file_path, line, f"{kind.lower()}: {message}",
+        listed.append(Reject(file_path, line,
+                             said.CSV_LINE.format(kind=kind.lower(), message=message),
                              text.strip("\r\n").replace("\x00", "")))
     return reasons, listed
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from omnikpi.connectors.failing_rows import short
 from omnikpi.connectors.reject_file import Reject
+from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import open_bytes
 
 _DECODER = json.JSONDecoder()
@@ -74,8 +75,9 @@ def without_broken_lines(files: list[Path]
                         continue
                     # the rest that does not parse (the whole line when nothing did)
                     rest = text[cut.at:] if values else line.decode("utf-8", "replace")
-                    what = "not a record" if cut.kind == NO_RECORD else "not JSON"
-                    listed.append(Reject(str(path), line_number, f"{what}: {cut.reason}",
+                    why = said.NOT_A_RECORD if cut.kind == NO_RECORD else said.NOT_JSON
+                    listed.append(Reject(str(path), line_number,
+                                         why.format(message=cut.reason),
                                          rest.replace("\x00", "")))
             readable.append(copy)
             for line_number, cut in broken:

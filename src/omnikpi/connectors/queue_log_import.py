@@ -56,6 +56,7 @@ from omnikpi.connectors.source_files import no_inputs
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
 from omnikpi.errors import UsageError
+from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import open_bytes
 
 STATE_FILE = ".omnikpi-import.json"
@@ -303,14 +304,14 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
         if lines.text.mixes_utf8(raw):
             summary.utf8_among[str(path)] += 1
         if not text.strip():
-            item: Event | Reject = Reject(source, line_no, "empty line", "")
+            item: Event | Reject = Reject(source, line_no, said.EMPTY_LINE, "")
         elif lines.realtime is not None:
             item = lines.realtime.parse_text(text, source, line_no)
         else:
             item = parse_flat(text, source, line_no)
         if damaged:
             if isinstance(item, Reject):
-                item = Reject(item.source, item.line, f"{item.reason} (not valid UTF-8)",
+                item = Reject(item.source, item.line, said.NOT_UTF8.format(reason=item.reason),
                               readable(item.text))
             else:
                 lines.text.check_names(item)

@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from omnikpi.connectors.reject_file import Reject
+from omnikpi.schema import reject_reasons as said
 
 EPOCH = re.compile(r"\d{1,16}(\.\d{1,9})?")
 EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -45,12 +46,12 @@ def _event(epoch: float, callid: str, queue: str, agent: str, name: str,
            data: list[str], source: str, line: int, text: str) -> Event | Reject:
     if not 0 < epoch < LATEST_EPOCH:
         # a 13-digit stamp is milliseconds (an export's own clock): said, not "not a number"
-        why = ("time out of range: milliseconds? A queue_log time is seconds since 1970"
-               if 1e12 <= epoch < LATEST_EPOCH * 1000 else "time out of range")
+        why = (said.TIME_IN_MILLISECONDS if 1e12 <= epoch < LATEST_EPOCH * 1000
+               else said.TIME_OUT_OF_RANGE)
         return Reject(source, line, why, text[:TEXT_LIMIT])
     if not (name.isalpha() and name.isascii() and len(name) < 64) \
             and not EVENT_NAME.fullmatch(name):
-        return Reject(source, line, "missing or malformed event name", text[:TEXT_LIMIT])
+        return Reject(source, line, said.NO_EVENT_NAME, text[:TEXT_LIMIT])
     while data and data[-1] == "":  # `…|CONFIGRELOAD|` ends with an empty field
         data.pop()
     return Event(epoch, callid.strip(), queue.strip(), agent.strip(), name.upper(),
@@ -69,13 +70,13 @@ def parse_flat(text: str, source: str, line: int) -> Event | Reject:
     """``epoch|callid|queue|agent|event|data1|…`` (old single-``data`` files split the same)."""
     text = text.rstrip("\r\n")
     if "\x00" in text:
-        return Reject(source, line, "NUL byte in the line", text[:TEXT_LIMIT].replace("\x00", ""))
+        return Reject(source, line, said.NUL_IN_LINE, text[:TEXT_LIMIT].replace("\x00", ""))
     fields = text.split("|")
     if len(fields) < 5:
-        return Reject(source, line, "fewer than 5 fields", text[:TEXT_LIMIT])
+        return Reject(source, line, said.FEWER_FIELDS, text[:TEXT_LIMIT])
     epoch = flat_epoch(fields[0])
     if epoch is None:
-        return Reject(source, line, "epoch is not a number", text[:TEXT_LIMIT])
+        return Reject(source, line, said.EPOCH_NOT_A_NUMBER, text[:TEXT_LIMIT])
     return _event(epoch, fields[1], fields[2], fields[3], fields[4].strip(),
                   fields[5:], source, line, text)
 
@@ -161,22 +162,22 @@ class RealtimeReader:
     def parse_text(self, text: str, source: str, line: int) -> Event | Reject:
         clipped = text.rstrip("\r\n")[:TEXT_LIMIT]
         if "\x00" in text:
-            return Reject(source, line, "NUL byte in the line", clipped.replace("\x00", ""))
+            return Reject(source, line, said.NUL_IN_LINE, clipped.replace("\x00", ""))
         try:
             row = parse_csv_line(text, self.delimiter)
         except (csv.Error, StopIteration):
-            return Reject(source, line, "malformed CSV row", clipped)
+            return Reject(source, line, said.MALFORMED_CSV_ROW, clipped)
         return self.parse(row, source, line, clipped)
 
     def parse(self, row: list[str], source: str, line: int, text: str = "") -> Event | Reject:
         text = text or self.delimiter.join(row)[:TEXT_LIMIT]
         if len(row) != len(self.columns):
-            return Reject(source, line, "wrong number of columns", text)
+            return Reject(source, line, said.WRONG_COLUMN_COUNT, text)
         values = {column: "" if value.strip() in NULL_WORDS else value
                   for column, value in zip(self.columns, row, strict=True)}
         epoch = self._epoch(values["time"], counted=True)
         if epoch is None:
-            return Reject(source, line, "unreadable time", text)
+            return Reject(source, line, said.UNREADABLE_TIME, text)
         if self.data_columns:
             data = [values[c] for c in self.data_columns]
             if data and "|" in data[-1]:  # ATTENDEDTRANSFER LINK glues the 6th field

@@ -32,6 +32,7 @@ from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
 from omnikpi.connectors.queue_log_flags import Flag, disagreements
 from omnikpi.connectors.queue_log_lines import Event
 from omnikpi.connectors.reject_file import Reject
+from omnikpi.schema import reject_reasons as said
 
 TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
 ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER"}
@@ -47,13 +48,13 @@ HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
 (an explicit transfer may also come back to the same queue)."""
 KNOWN = frozenset(EVENTS)
 
-LATE = "older than the last import"
+LATE = said.OLDER_THAN_LAST_IMPORT
 LONGEST_SECONDS = 86_400
 """A ring or a wrap-up of a day or more is a broken field, not time an agent spent."""
-ALREADY = "line already imported"
+ALREADY = said.ALREADY_IMPORTED
 """A call's line equal in every field to one an earlier import applied: an export that
 overlaps the previous one (``WHERE time >= last_seen``, a day exported again)."""
-NO_AGENT = "agent event without an agent"
+NO_AGENT = said.AGENT_EVENT_WITHOUT_AGENT
 PAIR_SECONDS = 2.0
 """An agent login and the ADDMEMBER lines of one Local/ interface this close in time are
 one agent (Wazo logs the agent in, then adds its interface to its queues)."""
@@ -212,14 +213,14 @@ class VisitMachine:
         late = event.epoch < self.watermark
         verdict: Verdict
         if spec is None:
-            verdict = f"unknown event {event.name}"
+            verdict = said.UNKNOWN_EVENT.format(event=event.name)
         elif spec.kind == IGNORED:
             verdict = Ignored(event.name)
         elif late and event.name == "QUEUESTART":
             verdict = LATE
         elif spec.kind == CONTACT and event.name != "QUEUESTART" and (
                 _none(event.callid) or _none(event.queue)):
-            verdict = "call event without a callid or a queue"
+            verdict = said.CALL_EVENT_WITHOUT_IDS
         elif spec.kind == CONTACT and event.epoch <= self.watermark \
                 and _line_key(event) in self._applied(event.callid):
             verdict = ALREADY
@@ -246,7 +247,7 @@ class VisitMachine:
 
     def reject_duplicate(self, event: Event) -> None:
         """A line equal to an earlier one in every field: reported, not applied twice."""
-        self._reject(event, "duplicate line")
+        self._reject(event, said.DUPLICATE_LINE)
 
     def _reject(self, event: Event, reason: str) -> None:
         stamp = str(int(event.epoch)) if event.epoch == int(event.epoch) else repr(event.epoch)
@@ -364,8 +365,7 @@ class VisitMachine:
 
     def _on_connect(self, event: Event, late: bool) -> Verdict:
         visit, verdict = self._unbridged_visit(
-            event, late, "CONNECT without ENTERQUEUE (not counted: no arrival known)",
-            "second CONNECT for the same visit")
+            event, late, said.CONNECT_WITHOUT_ENTERQUEUE, said.SECOND_CONNECT)
         if visit is None:
             return verdict
         agent = self._who(event.agent)
@@ -382,8 +382,8 @@ class VisitMachine:
         is usually answered by another ring. The visit goes on; read as its end, the
         answer that followed was rejected and the call lost."""
         _, verdict = self._unbridged_visit(
-            event, late, "AGENTDUMP without an open ENTERQUEUE for this call/queue",
-            "AGENTDUMP after CONNECT (Asterisk writes it before the call is bridged)")
+            event, late, said.WITHOUT_OPEN_ENTERQUEUE.format(event="AGENTDUMP"),
+            said.AGENTDUMP_AFTER_CONNECT)
         return verdict
 
     def _compare(self, event: Event, visit: dict[str, Any]) -> None:
@@ -411,14 +411,15 @@ class VisitMachine:
                 return Ignored("ABANDON after SYSCOMPAT")
             if late:
                 return LATE
-            return f"{name} without an open ENTERQUEUE for this call/queue"
+            return said.WITHOUT_OPEN_ENTERQUEUE.format(event=name)
         outcome = name.lower()
         answered = visit.get("connect") is not None
         memo["last"] = [visit["id"], outcome, event.queue, event.epoch]
         if answered != (name in ANSWERED_ENDS):
             self._lost(visit, event.epoch)
             memo["last"][1] = "lost"
-            return f"{name} after CONNECT" if answered else f"{name} without CONNECT"
+            ended = said.END_AFTER_CONNECT if answered else said.END_WITHOUT_CONNECT
+            return ended.format(event=name)
         self._compare(event, visit)
         if name == "ABANDON":
             self.out.contacts.append(self._row(visit, None, outcome, abandoned=event.epoch))
@@ -670,7 +671,7 @@ class VisitMachine:
             return found
         agent, st = found
         if not st.paused or not st.logged_in:
-            return "PAUSEREASON without a pause in progress"
+            return said.PAUSEREASON_WITHOUT_PAUSE
         reason = (event.data[0].strip() if event.data else "") or UNSPECIFIED
         for queue in st.paused:
             st.paused[queue] = reason
@@ -682,9 +683,9 @@ class VisitMachine:
         try:
             ring_seconds = float(event.data[0]) / 1000 if event.data else 0.0
         except ValueError:
-            return f"{event.name} ring time is not a number"
+            return said.RING_TIME_NOT_A_NUMBER.format(event=event.name)
         if not 0 <= ring_seconds < LONGEST_SECONDS:
-            return f"{event.name} ring time out of range"
+            return said.RING_TIME_OUT_OF_RANGE.format(event=event.name)
         found = self._member(event, late)
         if isinstance(found, str):
             return found
@@ -729,7 +730,7 @@ class VisitMachine:
         except ValueError:
             seconds = float("nan")
         if not 0 <= seconds < LONGEST_SECONDS:
-            return "WRAPUPSTART wrap-up time is not a number of seconds"
+            return said.WRAPUP_TIME_NOT_A_NUMBER
         found = self._member(event, late)
         if isinstance(found, str):
             return found

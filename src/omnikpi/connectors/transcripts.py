@@ -45,6 +45,7 @@ from omnikpi.connectors.text_encoding import readable_text
 from omnikpi.connectors.transaction import committed_import
 from omnikpi.connectors.writer import merge_write, stored_rows, to_arrow
 from omnikpi.errors import DataError, UsageError
+from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.convert import quote, sql_str
 from omnikpi.schema.files import open_bytes
 
@@ -284,8 +285,8 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
                            "kept"] = found.rows
             elif name in _REQUIRED:  # counted below, on the messages not skipped
                 unreadable_required[f"__unreadable_{name}"] = (
-                    raises(expr), f"{key} could not be read (the first such value: "
-                                  f"{found.example}): the message left out")
+                    raises(expr), said.FIELD_UNREADABLE.format(field=key,
+                                                               value=found.example))
                 selects[name] = tried(expr)
             else:
                 selects[name] = tried(expr)
@@ -390,14 +391,10 @@ def _left_out_messages(con: duckdb.DuckDBPyConnection,
         "LIMIT 6").fetchall()]
     values = ", ".join(repr(v) for v in odd[:5]) + (", …" if len(odd) > 5 else "")
     reasons = [(flag, reason) for flag, (_, reason) in unreadable.items()] + [
-        ("contact_id IS NULL", f"no conversation ([fields] conversation = "
-                               f"{fields['conversation']!r} is empty): the message left out"),
-        ("ts IS NULL", f"no time ([fields] ts = {fields['ts']!r} is empty or not a time): "
-                       "the message left out"),
-        ("sender IS NULL", f"no role ([fields] role = {fields['role']!r} is empty): the "
-                           "message left out"),
-        (f"sender NOT IN ({known})", f"a role that is not customer, agent, bot or system "
-                                     f"({values}: name it in [roles]): the message left out")]
+        ("contact_id IS NULL", said.NO_CONVERSATION.format(value=repr(fields["conversation"]))),
+        ("ts IS NULL", said.NO_TIME.format(value=repr(fields["ts"]))),
+        ("sender IS NULL", said.NO_ROLE.format(value=repr(fields["role"]))),
+        (f"sender NOT IN ({known})", said.UNKNOWN_ROLE.format(value=values))]
     cases = " ".join(f"WHEN coalesce({flag}, false) THEN {sql_str(reason)}"
                      for flag, reason in reasons)
     con.execute(f"CREATE OR REPLACE TABLE {DROPPED} AS SELECT __row, CASE {cases} END AS "

@@ -115,6 +115,15 @@ lines, the recordings folder) — besides hidden (``.``) and ``_`` entries such 
 ``_rollups`` and ``_omnikpi_quarantine``."""
 
 
+NOT_A_FORMAT_READ = "not a format OmniKPI reads ({formats}): save it as CSV or Parquet"
+MISSPELT_TABLE = "not a table of the data model: did you mean {table}?"
+A_CONFIGURATION = "a configuration, not a table: a report reads it with --config"
+NOT_A_TABLE = "not a table of the data model (see docs/data-model.md)"
+UNREAD_TEMPLATES = (NOT_A_FORMAT_READ, MISSPELT_TABLE, A_CONFIGURATION, NOT_A_TABLE)
+"""Why a file of a dataset folder is not read: the data-quality page reads these back in
+its language (:mod:`omnikpi.web.reject_texts`)."""
+
+
 def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]]:
     """The folder's files that no table reads, each with why (a table name misspelt, a
     format OmniKPI does not read): a file named ``agent_state.csv`` must not leave the
@@ -134,16 +143,15 @@ def unread_entries(folder: Path, known_tables: set[str]) -> list[tuple[str, str]
             continue  # read
         near = difflib.get_close_matches(stem, sorted(known_tables), n=1, cutoff=0.75)
         if not readable and stem in known_tables:
-            why = (f"not a format OmniKPI reads ({', '.join(sorted(_FORMATS))}): save "
-                   "it as CSV or Parquet")
+            why = NOT_A_FORMAT_READ.format(formats=", ".join(sorted(_FORMATS)))
         elif near:
-            why = f"not a table of the data model: did you mean {near[0]}?"
+            why = MISSPELT_TABLE.format(table=near[0])
         elif entry.is_dir():
             continue  # a folder of the user's own (backups, exports) is theirs to keep
         elif name.lower().endswith(".toml"):  # the one a simulated run writes beside them
-            why = "a configuration, not a table: a report reads it with --config"
+            why = A_CONFIGURATION
         else:
-            why = "not a table of the data model (see docs/data-model.md)"
+            why = NOT_A_TABLE
         out.append((name, why))
     return out
 

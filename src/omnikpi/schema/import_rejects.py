@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from omnikpi.schema.reject_reasons import kind_of
+
 NAME = "rejects.csv"
 LINES_SHOWN = 100
 """Lines listed on the page; the file keeps every one."""
@@ -47,14 +49,9 @@ def import_rejects(folder: Path) -> ImportRejects:
         for row in csv.DictReader(listed):
             reason = row.get("reason") or ""
             found.count += 1
-            found.by_reason[_kind(reason)] += 1
+            found.by_reason[kind_of(reason)] += 1
             if len(found.first) < LINES_SHOWN:
                 found.first.append(LeftOutLine(row.get("file") or "", row.get("line") or "",
                                                reason, row.get("text") or ""))
     return found
 
-
-def _kind(reason: str) -> str:
-    """A reason without its particulars ("too many columns: Expected … Found: 4" and
-    "time out of range" stay whole up to the colon or parenthesis)."""
-    return reason.split(":")[0].split(" (")[0].strip()

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
-from string import Formatter
 
 from omnikpi.schema import problem_messages as said
 from omnikpi.schema.rules import EXPECTED
 from omnikpi.schema.tables import TABLES, ColumnType
+from omnikpi.web.template_reading import template_pattern
 
 Translate = Callable[[str], str]
 
@@ -69,12 +69,7 @@ def msgids() -> set[str]:
 
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
-    regex = ""
-    for literal, field, _, _ in Formatter().parse(template):
-        regex += re.escape(literal)
-        if field is not None:
-            regex += f"(?P<{field}>{FIELD_PATTERNS.get(field, '.*?')})"
-    return re.compile(regex, re.DOTALL)
+    return template_pattern(template, FIELD_PATTERNS)
 
 
 def _kind(kind: str, _: Translate) -> str:

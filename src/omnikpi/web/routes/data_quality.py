@@ -25,12 +25,13 @@ from omnikpi.schema.convert import quote
 from omnikpi.schema.dataset import Dataset
 from omnikpi.schema.files import unread_entries
 from omnikpi.schema.hints import data_hints
-from omnikpi.schema.import_rejects import import_rejects
+from omnikpi.schema.import_rejects import ImportRejects, import_rejects
 from omnikpi.schema.model import Problem
 from omnikpi.schema.tables import TABLES
 from omnikpi.web.deps import ViewDep
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.problem_texts import translated_problem
+from omnikpi.web.reject_texts import translated_reason, translated_unread
 from omnikpi.web.security import require_roles
 from omnikpi.web.templating import templates
 
@@ -83,13 +84,26 @@ def data_quality(request: Request, view: ViewDep) -> Response:
     hints = view.state.pool.run(lambda: data_hints(dataset, config=view.config), dataset,
                                 key=("data-hints", view.cache_key, id(dataset)),
                                 caller=view.caller)
+    _ = translator(choose_language(request))
+    # source lines of every tenant: like the problems, not for a bounded scope
+    rejects = import_rejects(dataset.path) if view.scope.unbounded else None
     return templates.TemplateResponse(request, "data_quality.html", {
         "filters": None, "tables": tables, "bounded": bounded,
-        "problems": _shown(dataset, translator(choose_language(request))),
+        "problems": _shown(dataset, _),
         "problem_count": dataset.problem_count,
         "quarantined": dataset.quarantined, "hints": hints, "data_path": dataset.path,
         # file names only (no rows): the same for every scope
-        "unread": unread_entries(dataset.path, set(TABLES)),
-        # source lines of every tenant: like the problems, not for a bounded scope
-        "rejects": import_rejects(dataset.path) if view.scope.unbounded else None,
+        "unread": [(name, why, translated_unread(why, _))
+                   for name, why in unread_entries(dataset.path, set(TABLES))],
+        "rejects": rejects, "reject_texts": _reject_texts(rejects, _),
     })
+
+
+def _reject_texts(rejects: ImportRejects | None, _: Callable[[str], str]
+                  ) -> dict[str, str | None]:
+    """Each reason (and kind of reason) the page shows, in the page's language: None
+    when it has no translation and is shown in English."""
+    if rejects is None:
+        return {}
+    shown = {*rejects.by_reason, *(line.reason for line in rejects.first)}
+    return {reason: translated_reason(reason, _) for reason in shown}
