@@ -36,6 +36,7 @@ from omnikpi.cell_text import csv_safe, workbook_as_text, xlsx_safe
 from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
+from omnikpi.instants import begins_local_day
 from omnikpi.no_value import STRINGS as NO_VALUE_STRINGS
 from omnikpi.no_value import no_value_label
 from omnikpi.param_text import param_texts
@@ -182,10 +183,6 @@ def _local(us: int, tz: str) -> datetime:
     return to_datetime(us).astimezone(zone(tz))
 
 
-def _midnight(moment: datetime) -> bool:
-    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-
-
 def period_text(result: ReportResult, lang: str = "en") -> str:
     """The period in inclusive days when it is whole days (``[Mar 1, Mar 8)`` is
     ``Mar 1, 2024 – Mar 7, 2024``), else date-times; ``…`` for an open end."""
@@ -194,7 +191,7 @@ def period_text(result: ReportResult, lang: str = "en") -> str:
         return str(language_translator(lang)("all data up to the as-of time"))
     start = _local(window.from_us, window.tz) if window.from_us is not None else None
     end = _local(window.to_us, window.tz) if window.to_us is not None else None
-    if all(m is None or _midnight(m) for m in (start, end)):
+    if all(m is None or begins_local_day(m, window.tz) for m in (start, end)):
         first = formatting.fmt_date(start, lang) if start else "…"
         last = formatting.fmt_date(end - timedelta(days=1), lang) if end else "…"
         return first if first == last else f"{first} – {last}"

@@ -84,12 +84,43 @@ def rows_on_clock(rows: list[dict[str, Any]], tz: str,
     return sorted(out, key=lambda row: datetime.fromisoformat(str(row[key])))
 
 
-def local_midnight_us(day: int, tz: str) -> int:
+def local_midnight_us(day: int, tz: str | ZoneInfo) -> int:
     """The first instant of a day (days since 1970-01-01, as a date column holds it) in
-    the zone ``tz``: a date has no zone, so it begins when the reader's day does."""
-    local = datetime.combine(date.fromordinal(date(1970, 1, 1).toordinal() + day),
-                             datetime.min.time(), ZoneInfo(tz))
-    return to_us(local)
+    the zone ``tz``: a date has no zone, so it begins when the reader's day does.
+
+    A zone whose clocks jump forward at midnight (Africa/Cairo, America/Santiago,
+    America/Havana on their DST days) has no 00:00 that day: the day begins at the
+    jump, the first instant that is the new day's (01:00 after a jump at midnight). Read
+    with the offset after the jump, 00:00 would be 23:00 of the day before."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    naive = datetime.combine(date.fromordinal(date(1970, 1, 1).toordinal() + day),
+                             datetime.min.time())
+    after = to_us(naive.replace(tzinfo=zone))  # fold 0: the offset before a jump
+    if naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(
+            tzinfo=None) == naive:
+        return after  # midnight exists
+    # midnight is in the clocks' jump: the day begins at the jump, between midnight
+    # read with the offset after it (too early) and with the offset before (at or
+    # after the jump); found to the second
+    before = to_us(naive.replace(tzinfo=zone, fold=1)) // MICROS
+    after //= MICROS
+    new_offset = datetime.fromtimestamp(after, zone).utcoffset()
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == new_offset:
+            after = middle
+        else:
+            before = middle
+    return after * MICROS
+
+
+def begins_local_day(moment: datetime, tz: str | ZoneInfo) -> bool:
+    """Whether the aware ``moment`` is the first instant of its day in ``tz``: 00:00, or
+    01:00 on a day whose midnight the clocks skip (Africa/Cairo's DST day), which is a
+    whole day all the same and is shown as its date."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    day = (moment.astimezone(zone).date() - date(1970, 1, 1)).days
+    return to_us(moment) == local_midnight_us(day, zone)
 
 
 def stored_utc(moment: datetime) -> datetime:

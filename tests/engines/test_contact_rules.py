@@ -262,6 +262,32 @@ def test_dst_days_in_reporting_zone(tmp_path: Path, engine: str) -> None:
     ]
 
 
+def test_a_day_whose_midnight_the_clocks_skip(tmp_path: Path, engine: str) -> None:
+    """Africa/Cairo jumped from 00:00 to 01:00 (UTC+2 → UTC+3) on 2024-04-26: that day
+    begins at 01:00+03 (2024-04-25T22:00Z) and has 23 hours. Its midnight read with the
+    new offset (21:00Z, 23:00 of the 25th) dated the day's row the 25th, and a range of
+    days across it was refused ("does not tile")."""
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-04-25T21:30:00", answered="2024-04-25T21:30:10",   # 23:30+02, 25th
+             ended="2024-04-25T21:35:00"),
+        call("b", "2024-04-25T22:30:00", answered="2024-04-25T22:30:10",   # 01:30+03, 26th
+             ended="2024-04-25T22:35:00"),
+        call("c", "2024-04-26T20:58:00", answered="2024-04-26T20:58:10",   # 23:58+03, 26th
+             ended="2024-04-26T20:59:50"),
+        call("d", "2024-04-26T21:00:00", answered="2024-04-26T21:00:10",   # 00:00+03, 27th
+             ended="2024-04-26T21:05:00")])
+    rows = run(data, engine, metrics=["offered", "transactions_per_hour"], grain="day",
+               tz="Africa/Cairo").rows
+    assert rows == [
+        {"period_start": "2024-04-25T00:00:00+02:00", "offered": 1,
+         "transactions_per_hour": pytest.approx(1 / 24)},
+        {"period_start": "2024-04-26T01:00:00+03:00", "offered": 2,
+         "transactions_per_hour": pytest.approx(2 / 23)},
+        {"period_start": "2024-04-27T00:00:00+03:00", "offered": 1,
+         "transactions_per_hour": pytest.approx(1 / 24)},
+    ]
+
+
 def test_fall_back_hour_gives_two_periods(tmp_path: Path, engine: str) -> None:
     # America/New_York falls back on 2024-11-03: 01:00–02:00 local happens twice
     # (05:00Z EDT and 06:00Z EST); hourly periods keep them apart.

@@ -90,6 +90,11 @@ def test_period_texts() -> None:
     assert _period_texts(["2024-10-27T02:00:00+03:00", "2024-10-27T03:00:00+02:00"],
                          "Europe/Kyiv") == ["2024-10-27 02:00", "2024-10-27 03:00 (UTC+02:00)"]
     assert _period_texts(["2024-10-27T03:00:00+02:00"], None) == ["2024-10-27 03:00"]
+    # Cairo's clocks jump from 00:00 to 01:00 on 2024-04-26: that day begins at 01:00
+    assert _period_texts(["2024-04-25T00:00:00+02:00", "2024-04-26T01:00:00+03:00"],
+                         "Africa/Cairo") == ["2024-04-25", "2024-04-26"]
+    assert _period_texts(["2024-04-25T01:00:00+02:00"], "Africa/Cairo") == [
+        "2024-04-25 01:00"]
 
 
 def test_a_few_groups_too_wide_for_the_terminal_are_turned(

@@ -9,6 +9,7 @@ grains), else as day and minute; the full ISO instants are in the JSON and CSV.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from omnikpi.engine.result import ReportResult
 from omnikpi.formatting import human, repeated_hours
+from omnikpi.instants import begins_local_day
 from omnikpi.no_value import no_value_label
 
 __all__ = ["best_table", "human", "report_table", "transposed_table"]
@@ -29,7 +31,8 @@ MAX_TRANSPOSED_ROWS = 12
 def _period_texts(values: list[Any], tz: str | None) -> list[str]:
     """Period starts as people read them: ``2024-03-04`` or ``2024-03-04 09:30``."""
     texts = ["—" if v is None else str(v) for v in values]
-    at_midnight = all(t == "—" or t[10:19] == "T00:00:00" for t in texts)
+    at_midnight = all(t == "—" or t[10:19] == "T00:00:00" or (
+        tz is not None and begins_local_day(datetime.fromisoformat(t), tz)) for t in texts)
     repeated = repeated_hours(values, tz)  # the hour the clocks go back: with its offset
     return [t if t == "—" else t[:10] if at_midnight else t[:16].replace("T", " ") + (
         f" ({repeated[i]})" if i in repeated else "") for i, t in enumerate(texts)]

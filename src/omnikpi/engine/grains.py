@@ -26,11 +26,11 @@ from omnikpi.engine.timezones import (
     MICROS,
     OffsetRange,
     local_datetime,
-    local_midnight_us,
     offset_us,
     zone,
 )
 from omnikpi.errors import UsageError
+from omnikpi.instants import local_midnight_us
 
 GRAINS = ("total", "15min", "30min", "hour", "day", "week", "month")
 _SUBDAY_MINUTES = {"15min": 15, "30min": 30, "hour": 60}
@@ -154,12 +154,12 @@ def bucket_of_key(grain: str, tz_name: str, key: int) -> Bucket:
         size = _SUBDAY_MINUTES[grain] * 60 * MICROS
         return Bucket(key, key, key + size)
     if grain == "day":
-        return Bucket(key, local_midnight_us(tz, key), local_midnight_us(tz, key + 1))
+        return Bucket(key, local_midnight_us(key, tz), local_midnight_us(key + 1, tz))
     if grain == "week":
-        return Bucket(key, local_midnight_us(tz, key), local_midnight_us(tz, key + 7))
+        return Bucket(key, local_midnight_us(key, tz), local_midnight_us(key + 7, tz))
     first = _month_first_day(key)
     nxt = _month_first_day(key + 1)
-    return Bucket(key, local_midnight_us(tz, first), local_midnight_us(tz, nxt))
+    return Bucket(key, local_midnight_us(first, tz), local_midnight_us(nxt, tz))
 
 
 MAX_PERIODS = 200_000

@@ -10,12 +10,12 @@ DuckDB 8x slower) while giving the same answer as converting every row with zone
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from omnikpi.errors import UsageError
-from omnikpi.instants import DAY_US, EPOCH, HOUR_US, MICROS, to_datetime, to_us
+from omnikpi.instants import DAY_US, HOUR_US, MICROS, to_datetime, to_us
 
 __all__ = ["DAY_US", "HOUR_US", "MICROS", "to_datetime", "to_us"]
 
@@ -80,17 +80,3 @@ def offset_ranges(tz_name: str, start_us: int, end_us: int) -> tuple[OffsetRange
     return tuple(ranges)
 
 
-def local_midnight_us(tz: ZoneInfo, epoch_day: int) -> int:
-    """UTC instant of local midnight starting the local calendar day ``epoch_day``.
-
-    A zone that skips midnight (a few do on DST days) starts the day at the first
-    existing local instant after it.
-    """
-    day = (EPOCH + timedelta(days=epoch_day)).date()
-    naive = datetime(day.year, day.month, day.day)
-    aware = naive.replace(tzinfo=tz)
-    # Round-trip detects a non-existent local midnight (spring-forward at 00:00).
-    back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:
-        aware = aware.replace(fold=1)
-    return to_us(aware.astimezone(UTC))
