@@ -318,9 +318,9 @@ def test_a_schedule_that_never_fires_shows_never_and_breaks_no_page(data: Path,
 def test_a_schedule_is_edited_paused_and_resumed_keeping_its_history(
         data: Path, tmp_path: Path) -> None:
     """Adding a recipient used to mean deleting the schedule — and its run history — and
-    adding it again. Edit keeps the history; a new time runs from now on, so the report
-    already sent today is not sent twice; a paused schedule sends nothing and, resumed,
-    does not send what passed meanwhile."""
+    adding it again. Edit keeps the history; a new time sends no period already sent, so
+    the report sent at 08:00 is not sent again at 09:00; a paused schedule sends nothing
+    and, resumed, does not send what passed meanwhile."""
     from omnikpi.schedules.runner import run_due
     from omnikpi.store.models_schedules import ReportSchedule
     from omnikpi.web.routes.schedules import server_datasets
@@ -353,7 +353,6 @@ def test_a_schedule_is_edited_paused_and_resumed_keeping_its_history(
         assert refused.status_code == 400
         assert f'action="/schedules/{schedule_id}/edit"' in refused.text  # still editing
 
-        before = datetime.now(UTC)
         edited = client.post(f"/schedules/{schedule_id}/edit", data={
             "name": "Morning", "report": "", "when": "custom", "cron": "0 9 * * *",
             "tz": "UTC", "format": "xlsx", "channel": "folder", "target": str(out)},
@@ -364,10 +363,18 @@ def test_a_schedule_is_edited_paused_and_resumed_keeping_its_history(
             assert row is not None
             assert (row.cron, row.format, row.period) == ("0 9 * * *", "xlsx", "day")
             assert "offered" in row.definition  # the report it ran is kept
-            assert row.last_due_at is not None
-            assert row.last_due_at.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
             assert len(runs_of(session, [schedule_id])) == 1  # the history stayed
+        # moved to 09:00 after the 08:00 run: yesterday's report is not sent again at
+        # 09:00; the next day's is
+        assert run_due(url, datetime(2026, 11, 3, 9, 30, tzinfo=UTC), state.config,
+                       server_datasets(state)) == []
+        (sent,) = run_due(url, datetime(2026, 11, 4, 9, 30, tzinfo=UTC), state.config,
+                          server_datasets(state))
+        assert sent.status == "ok" and sent.period.start.date().isoformat() == "2026-11-03"
+        with session_scope(url) as session:
+            assert len(runs_of(session, [schedule_id])) == 2
 
+        before = datetime.now(UTC)
         assert client.post(f"/schedules/{schedule_id}/pause",
                            follow_redirects=False).status_code == 303
         page = client.get("/schedules?lang=en").text
@@ -446,3 +453,46 @@ def test_a_new_schedule_reads_as_the_page_does(data: Path, tmp_path: Path) -> No
         options = re.findall(r"<option( selected)?>([^<]+)</option>", zone_box.group(0))
         assert options[0] == (" selected", "Asia/Kathmandu")
         assert [name for chosen, name in options if chosen] == ["Asia/Kathmandu"]
+
+
+def test_a_time_moved_earlier_before_the_run_still_sends_the_day(
+        data: Path, tmp_path: Path) -> None:
+    """Moved from 08:00 to 07:00 at 07:30, before the 08:00 run: the day the 08:00 run
+    was to send is sent at once (the new timing ran from the edit on, so that day was
+    never sent). The edit form offers the schedule's own zone, selected, though it is no
+    common one: saving it moved a Santiago schedule to UTC, the first option."""
+    from omnikpi.schedules.runner import run_due
+    from omnikpi.store.models_schedules import ReportSchedule
+    from omnikpi.web.routes.schedules import server_datasets
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    out = tmp_path / "out"
+    out.mkdir()
+    with _with_daily_volume(data, url) as client:
+        assert client.post("/schedules", data={
+            "name": "Morning", "report": "daily-volume", "when": "daily",
+            "tz": "America/Santiago", "format": "csv", "channel": "folder",
+            "target": str(out)}, follow_redirects=False).status_code == 303
+        with session_scope(url) as session:
+            row = session.scalars(select(ReportSchedule)).one()
+            row.created_at = datetime(2026, 11, 1, tzinfo=UTC)
+            schedule_id = row.id
+        state = client.app.state.omnikpi  # type: ignore[attr-defined]
+        santiago_8 = datetime(2026, 11, 3, 11, 0, tzinfo=UTC)  # 08:00-03:00
+        (sent,) = run_due(url, santiago_8 + timedelta(minutes=5), state.config,
+                          server_datasets(state))
+        assert sent.period.start.isoformat() == "2026-11-02T00:00:00-03:00"
+
+        form = client.get(f"/schedules?edit={schedule_id}&lang=en").text
+        assert re.search(r"<option selected>America/Santiago</option>", form)
+        assert client.post(f"/schedules/{schedule_id}/edit", data={
+            "name": "Morning", "report": "", "when": "custom", "cron": "0 7 * * *",
+            "tz": "America/Santiago", "format": "csv", "channel": "folder",
+            "target": str(out)}, follow_redirects=False).status_code == 303
+        # the next day at 07:30, before 08:00 and after the new 07:00
+        (sent,) = run_due(url, santiago_8 + timedelta(days=1, minutes=-30), state.config,
+                          server_datasets(state))
+        assert sent.status == "ok"
+        assert sent.period.start.isoformat() == "2026-11-03T00:00:00-03:00"
+        assert run_due(url, santiago_8 + timedelta(days=1, minutes=5), state.config,
+                       server_datasets(state)) == []

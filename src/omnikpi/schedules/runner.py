@@ -153,6 +153,23 @@ def render(result: ReportResult, fmt: str, title: str, lang: str = "en") -> byte
         return path.read_bytes()
 
 
+def _period_tried(database_url: str | None, schedule_id: int, due_at: datetime,
+                  period: Period) -> bool:
+    """Whether the schedule has a run of ``period`` already (sent, or failed and retried
+    on its own, or sent again by hand): then the instant ``due_at`` passes without
+    sending it twice. A timing moved from 08:00 to 09:00 after the 08:00 run sent
+    yesterday's report again at 09:00."""
+    with session_scope(database_url) as session:
+        tried = session.scalar(select(ScheduleRun.id).where(
+            ScheduleRun.schedule_id == schedule_id,
+            ScheduleRun.period_from == period.start.isoformat(),
+            ScheduleRun.period_to == period.end.isoformat()).limit(1))
+        if tried is not None:
+            session.execute(update(ReportSchedule).where(ReportSchedule.id == schedule_id)
+                            .values(last_due_at=due_at))
+    return tried is not None
+
+
 def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
            period: Period, holder: str | None = None,
            now: datetime | None = None) -> int | None:
@@ -521,6 +538,8 @@ def run_due(database_url: str | None, now: datetime, config: Config,
         if due is None:
             continue
         period = period_ended(schedule.period, due, schedule.tz)
+        if _period_tried(database_url, schedule.id, due.astimezone(UTC), period):
+            continue
         run_id = _claim(database_url, schedule.id, due.astimezone(UTC), period, holder,
                         clock())
         if run_id is None:

@@ -210,9 +210,12 @@ def edit_schedule(session: Session, row: ReportSchedule, new: NewSchedule,
                   now: datetime) -> Changes:
     """Give a schedule new settings, checked as a new one's are; its owner, tenant and
     run history stay (removing and adding it again lost the history). A new timing or
-    zone runs from ``now`` on: moving 08:00 to 09:00 after today's 08:00 run must not send
-    yesterday's report a second time at 09:00. The settings changed, old and new values
-    (the audit log said "recipients changed" without whose address came or went)."""
+    zone goes on from the schedule's last run, and a period it has sent already is not
+    sent again (the runner's ``_period_tried``): moving 08:00 to 09:00 after today's
+    08:00 run must not send yesterday's report a second time at 09:00, and moving 08:00
+    to 07:00 at 07:30, before the run, must still send it (from ``now`` on, it was
+    lost). The settings changed, old and new values (the audit log said "recipients
+    changed" without whose address came or went)."""
     columns: dict[str, str | None] = dict(_checked(new))
     _name_free(session, str(columns["slug"]), row.tenant_key, str(columns["name"]),
                but=row.id)
@@ -220,8 +223,6 @@ def edit_schedule(session: Session, row: ReportSchedule, new: NewSchedule,
         columns["data_path"] = new.data_path
     changed = {key: (getattr(row, key), value) for key, value in columns.items()
                if key != "slug" and getattr(row, key) != value}
-    if {"cron", "tz"} & set(changed):
-        row.last_due_at = max(started_before(row), utc(now))
     for key, value in columns.items():
         setattr(row, key, value)
     return changed

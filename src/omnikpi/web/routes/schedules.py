@@ -54,7 +54,7 @@ from omnikpi.store.models_schedules import ReportSchedule, ScheduleRun
 from omnikpi.store.reports import get_report, list_reports, shelf
 from omnikpi.web.audit_trail import record
 from omnikpi.web.deps import AppState, RowId, State
-from omnikpi.web.filters import COMMON_ZONES
+from omnikpi.web.filters import COMMON_ZONES, zone_names
 from omnikpi.web.i18n import choose_language
 from omnikpi.web.limits import LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
 from omnikpi.web.page_errors import (
@@ -90,10 +90,16 @@ def scheduler_for(state: AppState) -> Scheduler:
     return Scheduler(state.database_url, state.config, server_datasets(state))
 
 
-def zones_with(server_zone: str) -> list[str]:
-    """The zones the form offers, the server's first when it is not among them."""
-    return list(COMMON_ZONES) if server_zone in COMMON_ZONES \
-        else [server_zone, *COMMON_ZONES]
+def zones_with(server_zone: str, *kept: str) -> list[str]:
+    """The zones the form offers: every zone (the common ones first, as the builder's),
+    the server's first when it is not a common one, and the zones of the schedules
+    listed (``Etc/GMT+3``, given on the command line). The form offered only the common
+    zones: an edited schedule in America/Santiago had no option selected, so saving it
+    to change a recipient moved it to the first, UTC."""
+    every = zone_names()
+    first = [server_zone] if server_zone not in COMMON_ZONES else []
+    extra = sorted({z for z in kept if z and z not in every})
+    return list(dict.fromkeys([*first, *extra, *every]))
 
 
 def _page(request: Request, state: AppState, principal: Principal, error: str | None = None,
@@ -124,7 +130,8 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         "filters": None, "schedules": rows, "runs": history, "saved": saved,
         "formats": FORMATS, "channels": [c for c in CHANNELS
                                          if c != "folder" or principal.role == "admin"],
-        "presets": PRESETS, "zones": zones_with(state.tz), "error": error,
+        "presets": PRESETS, "error": error,
+        "zones": zones_with(state.tz, *zones.values()),
         # a new schedule reads as the page does: made from the Ukrainian page, it sent
         # English files (and in UTC, the server's zone aside)
         "typed": typed or {"lang": choose_language(request), "tz": state.tz},
