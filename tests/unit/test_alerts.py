@@ -56,12 +56,12 @@ CASES: dict[str, tuple[float, dict[str, Any], dict[str, Any], str]] = {
     "waiting_over": (5, snap(q__waiting=9), snap(), "A / kyiv / Sales / voice"),
     "available_below": (2, snap(q__agents_available=1), snap(), "A / kyiv / Sales / voice"),
     "aht_over": (300, snap(q__aht=420.0), snap(), "A / kyiv / Sales / voice"),
-    "not_ready_over": (600, snap(a__not_ready_s=900.0), snap(), "agent a7"),
-    "adherence_below": (0.9, snap(a__adherence=0.7), snap(), "agent a7"),
+    "not_ready_over": (600, snap(a__not_ready_s=900.0), snap(), "agent A / a7"),
+    "adherence_below": (0.9, snap(a__adherence=0.7), snap(), "agent A / a7"),
     "backlog_age_over": (3600, snap(m__longest_wait_s=7200.0), snap(),
                          "A / kyiv / Mail / email"),
     "widget_unavailable": (0, snap(closed=True), snap(), "chat/web"),
-    "agent_over_capacity": (0, snap(c__sessions=6), snap(), "agent c1"),
+    "agent_over_capacity": (0, snap(c__sessions=6), snap(), "agent A / c1"),
 }
 
 
@@ -170,6 +170,45 @@ def test_scope_of_a_rule_and_the_sentence(db: str) -> None:
              "subject": {"agent_id": "a7", "site": "kyiv"}, "held_s": 0}
     assert sentence(agent) == "Not ready 12 min 34 s > 10 min on agent a7 (kyiv)"
     assert sentence({**agent, "cleared": True}).startswith("Cleared: Not ready")
+
+
+def test_two_clients_agents_of_one_id_have_their_own_firings(db: str) -> None:
+    """Agent ids repeat across a provider's clients: client B's a7 took over client A's
+    firing (A's banner showed B's 2,000 s, B had none)."""
+    add_rule(db, "not_ready_over", 600, minutes=0)
+    engine = AlertEngine(db, send=lambda n: None)
+    a_only = snap(a__not_ready_s=900.0)
+    both = {**a_only, "agent_list": [*a_only["agent_list"], {
+        **a_only["agent_list"][0], "tenant": "B", "not_ready_s": 2000.0}]}
+    engine.evaluate(a_only, START)
+    firing = engine.evaluate(both, START + MIN)
+    assert sorted((a.to_json()["tenant"], a.value) for a in firing) == [
+        ("A", 900.0), ("B", 2000.0)]
+
+
+def test_a_rule_given_another_kind_starts_afresh(db: str) -> None:
+    """A firing service-level rule edited into an abandon-rate rule kept its window of
+    service levels: "Abandon rate 62 % > 5 %" at an abandon rate of 1 %."""
+    add_rule(db, "sl_below", 0.8, minutes=0, window=15)
+    engine = AlertEngine(db, send=lambda n: None)
+    bad = snap(q__service_level=0.62)  # abandon rate 0.01
+    assert len(engine.evaluate(bad, START)) == 1
+    with session_scope(db) as session:
+        (rule,) = session.scalars(select(AlertRule)).all()
+        rule.kind, rule.threshold = "abandon_over", 0.05
+    engine.reload()
+    assert engine.firing() == [] and engine.evaluate(bad, START + MIN) == []
+    with session_scope(db) as session:
+        (event,) = session.scalars(select(AlertEvent)).all()
+        assert event.ended_at is not None  # the service-level firing was closed
+
+
+def test_a_rule_s_channel_is_read_in_lower_case(db: str) -> None:
+    """A rule for channel "Voice" (as typed) never fired: the live data's channels are in
+    lower case, as the boards' filter reads them."""
+    add_rule(db, "sl_below", 0.8, minutes=0, channel="Voice ")
+    engine = AlertEngine(db, send=lambda n: None)
+    assert len(engine.evaluate(snap(q__service_level=0.62), START)) == 1
 
 
 def test_no_value_is_nothing_to_judge(db: str) -> None:

@@ -109,6 +109,53 @@ def test_a_contact_left_open_for_days_is_not_waiting(tmp_path: Path) -> None:
     assert live.snapshot(UNBOUNDED, later).data["totals"]["waiting"] == 0
 
 
+def test_midnight_forgets_yesterday_s_finished_contacts(tmp_path: Path) -> None:
+    """An answered call has no abandoned_at, an abandoned one no ended_at: the day's
+    condition was NULL on them, ``NOT NULL`` is NULL, and no finished row of any earlier
+    day was ever deleted (memory grew with uptime)."""
+    store = LiveStore(tmp_path)
+    yesterday = NOON - timedelta(days=1)
+    rows = [{"contact_id": "answered", "channel": "voice", "queue": "q",
+             "arrived_at": yesterday.isoformat(),
+             "first_response_at": (yesterday + timedelta(seconds=5)).isoformat(),
+             "ended_at": (yesterday + timedelta(minutes=1)).isoformat()},
+            {"contact_id": "abandoned", "channel": "voice", "queue": "q",
+             "arrived_at": yesterday.isoformat(),
+             "abandoned_at": (yesterday + timedelta(seconds=35)).isoformat()},
+            {"contact_id": "today", "channel": "voice", "queue": "q",
+             "arrived_at": (NOON - timedelta(minutes=5)).isoformat()}]
+    live = LiveMonitor(tmp_path, Config(), "UTC", store, None,
+                       clock=lambda: fixed_clock(yesterday + timedelta(hours=2)))
+    result = store.accept("contacts", rows)
+    live.apply_ingest("contacts", result.canonical, result.seq)
+    live.roll_day(fixed_clock())
+    left = live.con.execute("SELECT contact_id FROM live_contacts").fetchall()
+    assert left == [("today",)]
+
+
+def test_the_day_starts_at_the_first_of_two_midnights(tmp_path: Path) -> None:
+    """America/Havana went back from 01:00 to 00:00 on 2026-11-01, so its midnight came
+    twice (04:00Z and 05:00Z). In the hour after the second, today began at it and the
+    call answered at 00:10 of the first was no longer offered today."""
+    store = LiveStore(tmp_path)
+    first_midnight = datetime(2026, 11, 1, 4, 0, tzinfo=UTC)
+    row = {"contact_id": "c", "channel": "voice", "queue": "q",
+           "arrived_at": (first_midnight + timedelta(minutes=10)).isoformat(),
+           "first_response_at": (first_midnight + timedelta(minutes=10, seconds=5))
+           .isoformat(),
+           "ended_at": (first_midnight + timedelta(minutes=12)).isoformat()}
+    clock = [first_midnight + timedelta(minutes=50)]  # 00:50, the first time
+    live = LiveMonitor(tmp_path, Config(), "America/Havana", store, None,
+                       clock=lambda: fixed_clock(clock[0]))
+    result = store.accept("contacts", [row])
+    live.apply_ingest("contacts", result.canonical, result.seq)
+    for minutes in (50, 90, 150):  # 00:50 the first time, 00:30 the second, 01:30
+        clock[0] = first_midnight + timedelta(minutes=minutes)
+        snap = live.snapshot(UNBOUNDED, fixed_clock(clock[0])).data
+        assert live.day_start_us == fixed_clock(first_midnight), minutes
+        assert snap["totals"]["offered"] == 1, minutes
+
+
 def test_a_bounded_viewer_is_told_availability_is_not_theirs(monitor: LiveMonitor) -> None:
     """The availability table has no tenant: a client's viewer got an empty list, and the
     board said "Every channel is available" without anyone having looked."""
@@ -185,3 +232,20 @@ def test_a_contact_a_file_finished_stays_finished_after_a_restart(tmp_path: Path
     totals = live.snapshot(UNBOUNDED, fixed_clock()).data["totals"]
     assert (totals["waiting"], totals["offered"], totals["answered"]) == (0, 1, 1)
     assert totals["service_level"] == 1.0
+
+
+def test_chat_sessions_are_counted_per_client_s_agent(tmp_path: Path) -> None:
+    """Clients A and B each have an agent c1 with three chats open: two agents within
+    their capacity of 4, not one agent holding six (over capacity, alerted)."""
+    store = LiveStore(tmp_path)
+    live = LiveMonitor(tmp_path, Config(), "UTC", store, None, clock=fixed_clock)
+    rows = [{"contact_id": f"{tenant}{i}", "channel": "chat", "queue": "web",
+             "tenant": tenant, "agent_id": "c1",
+             "arrived_at": (NOON - timedelta(minutes=10)).isoformat(),
+             "accepted_at": (NOON - timedelta(minutes=9)).isoformat()}
+            for tenant in ("A", "B") for i in range(3)]
+    result = store.accept("contacts", rows)
+    live.apply_ingest("contacts", result.canonical, result.seq)
+    chat = live.snapshot(UNBOUNDED, fixed_clock()).data["chat"]
+    assert sorted((c["tenant"], c["agent_id"], c["sessions"]) for c in chat) == [
+        ("A", "c1", 3), ("B", "c1", 3)]

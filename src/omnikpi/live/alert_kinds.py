@@ -89,9 +89,13 @@ def _dims(row: dict[str, Any]) -> dict[str, str]:
 
 
 def subject_key(dims: dict[str, str]) -> str:
-    """The old readable key of a subject (``A / kyiv / sales / voice``, ``agent a7``)."""
+    """The old readable key of a subject (``A / kyiv / sales / voice``, ``agent a7``,
+    ``agent A / a7``). An agent's key holds its tenant: agent ids repeat across a
+    provider's clients, and client B's a7 took over client A's firing (A's banner showed
+    B's agent's figure, B never had one)."""
     if "agent_id" in dims:
-        return f"agent {dims['agent_id']}"
+        return f"agent {dims['tenant']} / {dims['agent_id']}" if "tenant" in dims \
+            else f"agent {dims['agent_id']}"
     if set(dims) <= {"channel", "queue"} and "channel" in dims and "tenant" not in dims:
         return f"{dims['channel']}/{dims.get('queue', '*')}"
     return " / ".join(dims[k] for k in ("tenant", "site", "queue", "channel") if k in dims)
@@ -101,9 +105,12 @@ def matches(rule: Any, dims: dict[str, str]) -> bool:
     """A rule's tenant/site/queue/channel narrows it. A subject without a queue or
     channel (an agent has no queue) is not narrowed by those; a subject without a tenant
     or site never matches a rule bound to one (a site supervisor's rule fired on queues
-    of no site, and those firings reached their e-mail)."""
+    of no site, and those firings reached their e-mail). A channel is read in lower case,
+    as the live data and the boards' filter read it: a rule for "Voice" never fired."""
     for key in ("tenant", "site", "queue", "channel"):
         wanted = getattr(rule, key, None)
+        if key == "channel" and isinstance(wanted, str):
+            wanted = wanted.strip().lower()
         if wanted in (None, ""):
             continue
         if key not in dims:

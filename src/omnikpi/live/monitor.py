@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.result import empty_period_row
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
-from omnikpi.instants import MICROS
+from omnikpi.instants import MICROS, local_midnight_us
 from omnikpi.live.agents import (
     BUSY_STATES,
     UNFINISHED_SQL,
@@ -152,9 +152,13 @@ class LiveMonitor:
     # -- keeping the tables current -------------------------------------------------------
 
     def _day_start(self, now_us: int) -> int:
+        """The first instant of the local day ``now_us`` is in, as a report's day starts
+        (:func:`omnikpi.instants.local_midnight_us`): where the clocks go back from 01:00
+        to 00:00 (America/Havana) midnight comes twice and the day starts at the first;
+        read off the hour after it, the day started at the second, and the first hour's
+        calls left "so far today" for an hour."""
         local = to_datetime(now_us).astimezone(zone(self.tz))
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return int(midnight.astimezone(UTC).timestamp() * US)
+        return local_midnight_us((local.date() - date(1970, 1, 1)).days, self.tz)
 
     def _grace(self, day_start_us: int) -> int:
         """The day of grace of the day starting at ``day_start_us``: the start of the local
@@ -325,8 +329,10 @@ class LiveMonitor:
             return
         with self.lock:
             self.day_start_us = start
-            self.con.execute("DELETE FROM live_contacts WHERE NOT "
-                             f"({today_contacts(start, self._grace(start))})")
+            # coalesce: an instant a contact has not (an answered call's abandoned_at)
+            # made the condition NULL, NOT NULL is NULL, and yesterday's rows stayed
+            self.con.execute("DELETE FROM live_contacts WHERE NOT coalesce("
+                             f"({today_contacts(start, self._grace(start))}), false)")
             self.con.execute(f'DELETE FROM live_agent_states WHERE "end" <= {start}')
             self.con.execute(f'DELETE FROM live_availability WHERE "end" <= {start}')
             self.changes += 1
@@ -535,15 +541,17 @@ class LiveMonitor:
                            {r.metric.id: r.metric.is_count for r in plan.requests})
 
     def _chat_load(self, con: duckdb.DuckDBPyConnection, now_us: int) -> list[dict[str, Any]]:
+        """The chat sessions each agent holds now, per client: agent ids repeat across a
+        provider's clients, and two clients' a7 were one agent over capacity."""
         channels = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
         rows = con.execute(f"""
-            SELECT agent_id, any_value(site) AS site, any_value(tenant) AS tenant,
+            SELECT agent_id, any_value(site) AS site, tenant,
                    count(*) AS sessions, min({session_capacity_sql(self.config)})
             FROM contacts
             WHERE lower(channel) IN ({channels}) AND agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
               AND {unfinished_sql(now_us)}
-            GROUP BY agent_id ORDER BY sessions DESC, agent_id""").fetchall()
+            GROUP BY agent_id, tenant ORDER BY sessions DESC, agent_id, tenant""").fetchall()
         return [{"agent_id": a, "site": s, "tenant": t, "sessions": int(n),
                  "capacity": chat_capacity(a, c, None, self.config)}
                 for a, s, t, n, c in rows]
