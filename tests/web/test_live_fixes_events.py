@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -130,3 +131,38 @@ def test_the_answer_names_the_columns_no_figure_reads(make_app: Callable[..., Fa
         misspelt = client.post("/api/v1/events", headers={"X-API-Key": key},
                                json={"table": "contacts", "row": [row]})
         assert misspelt.status_code == 422 and "row" in misspelt.text
+
+
+def test_one_request_s_unreadable_rows_do_not_reject_another_s(
+        make_app: Callable[..., FastAPI], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests of the same tenth of a second are stored in one pass: a pass that could
+    not be read as a whole (a column name with a NUL did it) rejected every client's
+    rows, each with that one client's error. Now each request is tried alone then; and
+    a column name with a control character is refused before it gets that far."""
+    from concurrent.futures import Future
+
+    from omnikpi.live.ingest import BatchResult
+
+    _, app, key = _imported(make_app, tmp_path, "agents.csv", "agent_id\na1\n")
+    row = {"channel": "voice", "queue": "sales", "arrived_at": ago(10)}
+    with TestClient(app) as client:
+        refused = client.post("/api/v1/events", headers={"X-API-Key": key}, json={
+            "table": "contacts", "rows": [{**row, "contact_id": "n1", "\u0000": 1}]})
+        assert refused.status_code == 400 and "control character" in refused.text
+        hub = app.state.omnikpi.live
+        accept_rows = hub.store.accept_rows
+
+        def unreadable_with_poison(table: str, rows: list[dict[str, object]]) -> object:
+            if any(r.get("contact_id") == "poison" for r in rows):
+                raise ValueError("the pass could not be read")
+            return accept_rows(table, rows)
+
+        monkeypatch.setattr(hub.store, "accept_rows", unreadable_with_poison)
+        good: Future[BatchResult] = Future()
+        bad: Future[BatchResult] = Future()
+        hub.pending.put(("contacts", [{**row, "contact_id": "good"}], good))
+        hub.pending.put(("contacts", [{**row, "contact_id": "poison"}], bad))
+        assert good.result(timeout=30).accepted == 1
+        with pytest.raises(ValueError, match="could not be read"):
+            bad.result(timeout=30)

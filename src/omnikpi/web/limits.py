@@ -81,6 +81,9 @@ def check_live_rows(rows: list[Any]) -> None:
             raise UsageError(f"rows[{index}] has {len(row):,} columns: at most {ROW_FIELDS}")
         for key, value in row.items():
             check_length(f"rows[{index}]: a column name", str(key), NAME_CHARS)
+            if any(ord(c) < 32 for c in str(key)):  # a NUL made the batch unreadable
+                raise UsageError(f"rows[{index}]: a column name holds a control "
+                                 "character")
             where = f"rows[{index}].{key}"
             if isinstance(value, dict | list):
                 raise UsageError(f"{where}: a value must be a string, a number, true, false "

@@ -124,19 +124,35 @@ class LiveHub:
                     break
             for table in dict.fromkeys(item[0] for item in items):
                 group = [item for item in items if item[0] == table]
-                combined = [row for _, rows, _ in group for row in rows]
-                try:
-                    outcomes, canonical, seq = self.store.accept_rows(table, combined)
-                    self.monitor.apply_ingest(table, canonical, seq)
-                except Exception as exc:
-                    for _, _, future in group:
-                        future.set_exception(exc)
-                    continue
-                offset = 0
-                for _, rows, future in group:
-                    future.set_result(BatchResult.of(outcomes[offset:offset + len(rows)], seq))
-                    offset += len(rows)
+                if not self._accept(table, group, alone=len(group) == 1):
+                    for item in group:  # one request's rows spoilt the pass: each alone
+                        self._accept(table, [item], alone=True)
             self.dirty = True
+
+    def _accept(self, table: str, group: list[tuple[str, list[Any], Future[BatchResult]]],
+                alone: bool) -> bool:
+        """Store and apply the rows of the requests in ``group`` in one pass and answer
+        each request; False (nobody answered) when the pass failed as a whole and the
+        requests are not ``alone``: a row of one client's request that no reader can
+        read (a column name with a NUL) rejected every other client's rows posted in
+        the same tenth of a second, with that client's error."""
+        combined = [row for _, rows, _ in group for row in rows]
+        try:
+            outcomes, canonical, seq = self.store.accept_rows(table, combined)
+            self.monitor.apply_ingest(table, canonical, seq)
+        except Exception as exc:
+            if not alone:
+                return False
+            for _, _, future in group:
+                future.set_exception(exc)
+            return True
+        if canonical is None and combined and not alone:
+            return False  # nothing accepted: the pass as a whole could not be read
+        offset = 0
+        for _, rows, future in group:
+            future.set_result(BatchResult.of(outcomes[offset:offset + len(rows)], seq))
+            offset += len(rows)
+        return True
 
     # -- snapshots --------------------------------------------------------------------------
 
