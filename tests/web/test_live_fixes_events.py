@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from omnikpi.auth.accounts import create_api_key
+from omnikpi.auth.scope import UNBOUNDED
 from omnikpi.store.db import session_scope
 
 
@@ -22,7 +23,7 @@ def _imported(make_app: Callable[..., FastAPI], tmp_path: Path, name: str, text:
               ) -> tuple[Path, FastAPI, str]:
     """A served folder holding one imported file, and an API key of every tenant."""
     data = tmp_path / "data"
-    data.mkdir()
+    data.mkdir(exist_ok=True)
     (data / name).write_text(text)
     app = make_app(data, auth_required=True)
     with session_scope(app.state.omnikpi.database_url) as session:
@@ -166,3 +167,31 @@ def test_one_request_s_unreadable_rows_do_not_reject_another_s(
         assert good.result(timeout=30).accepted == 1
         with pytest.raises(ValueError, match="could not be read"):
             bad.result(timeout=30)
+
+
+def test_a_contact_a_dropped_file_ended_is_not_made_to_wait_again(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A file dropped after the server started ends call f1; the platform's late
+    "waiting" post of f1 was accepted (the loaded dataset, refreshed only by reports,
+    did not hold f1) and the board showed f1 waiting again, SL 0, until a restart. Now
+    it is a duplicate, as is a final version posted after the file's."""
+    arrived, answered, ended = ago(300), ago(290), ago(100)
+    (tmp_path / "data" / "contacts").mkdir(parents=True)
+    data, app, key = _imported(make_app, tmp_path, "contacts/export-0.csv", (
+        "contact_id,channel,queue,arrived_at,abandoned_at\n"
+        f"z0,voice,q,{ago(4000)},{ago(3990)}\n"))
+    with TestClient(app) as client:
+        hub = app.state.omnikpi.live
+        (data / "contacts" / "export-1.csv").write_text(
+            "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at\n"
+            f"f1,voice,q,{arrived},{answered},{answered},{ended}\n")
+        assert hub.monitor.poll_files() == 1
+        waiting = {"contact_id": "f1", "channel": "voice", "queue": "q",
+                   "arrived_at": arrived}
+        for late in (waiting, {**waiting, "abandoned_at": ago(50)}):
+            answer = client.post("/api/v1/events", headers={"X-API-Key": key},
+                                 json={"table": "contacts", "rows": [late]}).json()
+            assert (answer["accepted"], answer["duplicates"]) == (0, 1), answer
+        totals = hub.snapshot(UNBOUNDED)["totals"]
+        assert (totals["answered"], totals["waiting"]) == (1, 0)
+    assert not list((data / "contacts").glob("ingest-*.jsonl"))  # no second row of f1

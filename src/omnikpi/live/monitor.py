@@ -133,6 +133,21 @@ class LiveMonitor:
                     self._apply(table, self._not_finished(table, canonical))
         self._remember_files()
 
+    def _not_after_finished(self, rows: pa.Table) -> pa.Table:
+        """Posted contacts less the open ones whose contact the monitor holds finished."""
+        ids = [str(c) for c in rows.column("contact_id").to_pylist() if c is not None]
+        finished = self.finished_contacts(sorted(set(ids)))
+        if not finished:
+            return rows
+        self.con.register("__posted", rows)
+        try:
+            return self.con.execute(
+                f"SELECT * FROM __posted WHERE {FINISHED_SQL['contacts']} OR contact_id "
+                f"NOT IN ({', '.join(sql_str(c) for c in sorted(finished))})"
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("__posted")
+
     def _not_finished(self, table: str, rows: pa.Table) -> pa.Table:
         """The store's open rows less those the dataset's files have finished since: a
         contact posted waiting, then answered and ended in a dropped file, came back as
@@ -244,10 +259,26 @@ class LiveMonitor:
                 self.con.unregister("__batch")
             self.changes += 1
 
+    def finished_contacts(self, ids: list[str]) -> set[str]:
+        """Which of the contact ids ``ids`` the monitor holds finished (a dropped file's
+        answered call, or a posted end): an open version of one posted after it is an
+        old one, a duplicate."""
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        with self.lock:
+            return {str(c) for (c,) in self.con.execute(
+                f"SELECT contact_id FROM live_contacts WHERE contact_id IN ({marks}) "
+                f"AND {FINISHED_SQL['contacts']}", ids).fetchall()}
+
     def apply_ingest(self, table: str, rows: pa.Table | None, seq: int) -> None:
         """Apply posted rows and their sequence number at once: a snapshot that shows
-        the rows also reports the number."""
+        the rows also reports the number. A posted open row never replaces a finished
+        one (a late "waiting" after a dropped file ended the call showed it waiting
+        again, SL falling, until a restart)."""
         with self.lock:
+            if rows is not None and table == "contacts" and rows.num_rows:
+                rows = self._not_after_finished(rows)
             if rows is not None:
                 self._apply(table, rows)
             self.seq = max(self.seq, seq)

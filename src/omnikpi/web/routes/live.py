@@ -28,7 +28,7 @@ from omnikpi.web.live import LiveHub, Subscriber
 from omnikpi.web.routes import live_alerts, live_alerts_page, live_boards
 from omnikpi.web.security import Caller, still_signed_in
 from omnikpi.web.templating import templates
-from omnikpi.web.tenant_claims import foreign_claims
+from omnikpi.web.tenant_claims import foreign_claims, posted_contact_id
 
 router = APIRouter()
 router.include_router(live_alerts.router)
@@ -253,6 +253,17 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     return out
 
 
+def _finished_in_the_monitor(hub: LiveHub, rows: list[dict[str, Any]]) -> set[int]:
+    """The posted contacts (by index) whose contact the monitor holds finished: a final
+    one is final (as a final row posted again is a duplicate), and an open version
+    posted late would make an ended call wait again. The loaded dataset is refreshed by
+    reports, not by the ingest: a file dropped since it loaded is known here only."""
+    ids = {i: str(found) for i, row in enumerate(rows)
+           if (found := posted_contact_id(row)) is not None}
+    finished = hub.monitor.finished_contacts(sorted(set(ids.values())))
+    return {i for i, found in ids.items() if found in finished}
+
+
 @router.post("/api/v1/events", tags=["live"], dependencies=REFUSE_UNKNOWN)
 async def post_events(state: State, principal: Caller,
                       batch: Annotated[EventBatch, Body()]) -> dict[str, Any]:
@@ -275,6 +286,8 @@ async def post_events(state: State, principal: Caller,
     if batch.table == "contacts":
         # a contact the imported dataset holds is final there: posted again, a duplicate
         repeats = await asyncio.to_thread(imported_duplicates, state.dataset, rows)
+        # and one a dropped file (or a post) finished since the dataset was loaded
+        repeats |= _finished_in_the_monitor(hub, rows)
         repeats -= claims.keys()
     elif batch.table == "agent_states":
         repeats, clashes = await asyncio.to_thread(imported_state_clashes, state.dataset,
