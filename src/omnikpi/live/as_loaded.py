@@ -54,8 +54,10 @@ def key_value(column: Column, value: Any) -> Any:
 
 
 def instant_text(value: Any) -> Any:
-    """A timestamp with a zone as its UTC instant in ISO form; anything else (a time
-    without zone, text Python cannot read) as its trimmed text, compared as written."""
+    """A timestamp as its UTC instant in ISO form, one without an offset read as UTC (as
+    the loader reads it: ``10:51:59`` and ``10:51:59Z`` are one start, and were two open
+    states of which one was never closed); text Python cannot read as its trimmed text,
+    compared as written."""
     if not isinstance(value, str):
         return value
     text = value.strip(" ")
@@ -64,7 +66,7 @@ def instant_text(value: Any) -> Any:
     except ValueError:
         return text or None
     if moment.tzinfo is None:
-        return text
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat()
 
 

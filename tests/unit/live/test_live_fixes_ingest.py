@@ -131,3 +131,21 @@ def test_a_state_of_the_same_agent_id_for_another_tenant_is_refused_without_its_
     assert after.accepted == 1
     copy = load_dataset(tmp_path)
     assert copy.problem_count == 0 and copy.loads["agent_states"].rows_loaded == 2
+
+
+def test_a_start_without_an_offset_is_the_same_start_in_utc(tmp_path: Path) -> None:
+    """A state posted open with its start written without an offset (UTC, as the loader
+    reads it), then closed with the same start written with ``Z``: one state, closed.
+    The two spellings were two keys, and the open one stayed open in ``open.jsonl``
+    (and in the overlap checks) after its end was posted."""
+    start = (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=0)
+    naive = start.replace(tzinfo=None).isoformat()
+    store = LiveStore(tmp_path)
+    row = {"agent_id": "ag1", "state": "available", "channel": "voice"}
+    opened, _, _ = store.accept_rows("agent_states", [{**row, "start": naive}])
+    assert opened[0].status == "accepted"
+    closed, _, _ = store.accept_rows("agent_states", [{
+        **row, "start": naive + "Z", "end": ago(60)}])
+    assert closed[0].status == "accepted"
+    assert store.open_rows("agent_states") == []
+    assert LiveStore(tmp_path).open_rows("agent_states") == []  # after a restart too
