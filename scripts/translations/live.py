@@ -158,3 +158,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "мережі: адміністратор може дозволити хост у конфігурації ([alerts] "
         "webhook_allowed_hosts)."),
 }
+
+TEXT.update({  # an agent alert narrowed to a queue (web/routes/live_alerts_page.py)
+    "This alert is about agents, who have no queue: leave the queue empty (narrow it by "
+    "tenant, site or channel).": (
+        "Это оповещение об операторах, а у оператора нет очереди: оставьте очередь пустой "
+        "(сузьте его по клиенту, площадке или каналу).",
+        "Це сповіщення про операторів, а в оператора немає черги: залиште чергу порожньою "
+        "(звузьте його за клієнтом, майданчиком або каналом)."),
+})

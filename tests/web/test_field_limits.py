@@ -115,6 +115,27 @@ def test_alert_rules_have_length_limits(app: FastAPI, admin: TestClient) -> None
     assert count(app, AlertRule) == before
 
 
+def test_an_alert_rule_s_scope_is_one_it_can_have(app: FastAPI, admin: TestClient) -> None:
+    """An agent alert narrowed to a queue fired for every agent (an agent has no queue):
+    refused, on the API and in the page's language; a control character in a rule's
+    field (refused by the boards' filters) is refused too."""
+    before = count(app, AlertRule)
+    answer = admin.post("/api/v1/alerts", json={
+        "name": "r", "kind": "not_ready_over", "threshold": 600, "queue": "sales"})
+    assert answer.status_code == 422 and "leave the queue empty" in answer.text
+    answer = admin.post("/api/v1/alerts", json={
+        "name": "r", "kind": "sl_below", "threshold": 0.8, "queue": "\u0000"})
+    assert answer.status_code == 422 and "control character" in answer.text
+    page = admin.post("/alerts?lang=uk", data={
+        "name": "r", "kind": "not_ready_over", "threshold": "600", "queue": "sales"})
+    assert page.status_code == 422
+    assert "залиште чергу порожньою" in page.text
+    assert count(app, AlertRule) == before
+    fine = admin.post("/api/v1/alerts", json={
+        "name": "r", "kind": "not_ready_over", "threshold": 600, "channel": "voice"})
+    assert fine.status_code == 200, fine.text
+
+
 def _form(admin: TestClient) -> str:
     made = admin.post("/qa/forms", data={"key": "calls", "name": "Calls", "items": ITEMS},
                       follow_redirects=False)

@@ -101,6 +101,17 @@ def subject_key(dims: dict[str, str]) -> str:
     return " / ".join(dims[k] for k in ("tenant", "site", "queue", "channel") if k in dims)
 
 
+def queue_problem(kind_id: str, queue: str | None) -> str | None:
+    """Why a rule of ``kind_id`` cannot be narrowed to ``queue``: an agent has no queue
+    (an agent's not-ready time is their own, whatever queues they serve), so such a
+    rule with a queue fired for every agent while it read as for that queue's."""
+    kind = KINDS.get(kind_id)
+    if queue and kind is not None and kind.source in ("agent_list", "chat"):
+        return (f"a {kind_id} alert is about agents, who have no queue: leave the queue "
+                "empty (narrow it by tenant, site or channel)")
+    return None
+
+
 def matches(rule: Any, dims: dict[str, str]) -> bool:
     """A rule's tenant/site/queue/channel narrows it. A subject without a queue or
     channel (an agent has no queue) is not narrowed by those; a subject without a tenant

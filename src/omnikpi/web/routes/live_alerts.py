@@ -17,7 +17,12 @@ from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
 from omnikpi.instants import stored_utc
-from omnikpi.live.alert_kinds import ALERT_KINDS, clear_level_problem, threshold_problem
+from omnikpi.live.alert_kinds import (
+    ALERT_KINDS,
+    clear_level_problem,
+    queue_problem,
+    threshold_problem,
+)
 from omnikpi.store.db import session_scope
 from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
@@ -121,9 +126,13 @@ def _checked_values(principal: Principal, state: AppState, rule: RuleIn
         problem = threshold_problem(rule.kind, level) if level is not None else None
         if problem is not None:
             raise HTTPException(422, problem)
-    problem = clear_level_problem(rule.kind, rule.threshold, rule.clear_threshold)
+    problem = clear_level_problem(rule.kind, rule.threshold, rule.clear_threshold) or \
+        queue_problem(rule.kind, rule.queue)
     if problem is not None:
         raise HTTPException(422, problem)
+    for field in ("name", "tenant", "site", "queue", "channel"):
+        if any(ord(c) < 32 for c in getattr(rule, field) or ""):  # as the boards' filters
+            raise HTTPException(422, f"{field} holds a control character")
     if rule.webhook_url:
         resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
     emails = check_addresses(rule.emails) if rule.emails else []

@@ -21,6 +21,7 @@ from omnikpi.live.alert_kinds import (
     KINDS,
     clear_level_problem,
     number,
+    queue_problem,
     sentence,
     threshold_problem,
 )
@@ -183,6 +184,10 @@ class _FormProblem(Exception):
         self.status = status
 
 
+AGENTS_HAVE_NO_QUEUE = ("This alert is about agents, who have no queue: leave the queue "
+                        "empty (narrow it by tenant, site or channel).")
+
+
 def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
     """The page form's fields as a rule (new or edited), or the problem in words."""
     kind, threshold, minutes = typed["kind"], typed["threshold"], typed["minutes"]
@@ -190,6 +195,8 @@ def _rule_from_form(request: Request, typed: dict[str, str]) -> RuleIn:
     problem = _threshold_error(kind, threshold, minutes, window, clear)
     if problem is None and kind not in ALERT_KINDS:
         problem = f"Choose a kind from the list ({', '.join(ALERT_KINDS)})."
+    if problem is None and queue_problem(kind, typed["queue"].strip()):
+        problem = AGENTS_HAVE_NO_QUEUE
     if problem is not None:
         raise _FormProblem(_translated(request, problem), 422)
     _check_lengths(request, typed)
@@ -313,6 +320,7 @@ def _translated(request: Request, text: str) -> str:
 
 
 ALERT_MESSAGES = [
+    (re.compile(re.escape(AGENTS_HAVE_NO_QUEUE)), AGENTS_HAVE_NO_QUEUE),
     (re.compile(r"The threshold “(?P<value>.*)” is not a number\.", re.S),
      "The threshold “{value}” is not a number."),
     (re.compile(r"“(?P<value>.*)” minutes is not a number\.", re.S),
