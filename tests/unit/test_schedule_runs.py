@@ -208,6 +208,7 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--folder", "/tmp/x", "--email", "a@example.com"): "give one delivery",
         ("--webhook", "http://127.0.0.1:9/x"): "webhook_allowed_hosts",
         ("--folder", "/tmp/x", "--owner", "ghost"): "no account",
+        ("--folder", "/tmp/x", "--owner", "left"): "the account 'left' is disabled",
         ("--folder", "/tmp/x", "--format", "docx"): "unknown format",
         ("--folder", "/tmp/x", "--data", "/nonexistent/omnikpi-data"): "no such dataset",
         ("--folder", str(world["definition"])): "is a file, not a folder",
@@ -217,6 +218,8 @@ def test_bad_input_is_a_usage_error(world: dict[str, Any]) -> None:
         ("--cron", "0 8 * * *", "--period", "week", "--folder", "/tmp/x"):
             "runs every 24 h, but each run reports the week just ended",
     }
+    with session_scope(world["url"]) as session:  # someone who left: every run would fail
+        create_user(session, "left", "quiet harbour lamp 42", "client", tenant="A").disabled = True
     future = cli(world, "schedule", "run-due", "--now", "2030-01-01T08:00:30Z")
     assert future.exit_code == 2 and "is in the future" in future.output
     for args, message in cases.items():

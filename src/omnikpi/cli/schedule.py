@@ -133,6 +133,10 @@ def add(
                 user = session.scalar(select(User).where(User.username == owner))
                 if user is None:
                     raise UsageError(f"no account {owner!r} (omnikpi users list)")
+                if user.disabled:  # every run of its schedule would fail
+                    raise UsageError(f"the account {owner!r} is disabled: enable it first "
+                                     f"(omnikpi users enable {owner}) or name another "
+                                     "owner")
                 principal = principal_of(user)
             new = NewSchedule(name, report, cron, zone_name, channel, targets, format,
                               period, str(data.resolve()) if data else None,
