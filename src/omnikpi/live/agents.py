@@ -83,10 +83,23 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
     queues, and is busy in each) and chat sessions vs capacity."""
     chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
     rows = con.execute(f"""
-        WITH now_state AS (  -- the latest state whole (arg_max skips NULLs: the
-                             -- reason of an earlier state showed beside a later one)
-            SELECT agent_id, state, reason, start AS since, channel, site, tenant
-            FROM agent_states WHERE start <= {now_us} AND "end" >= {now_us}
+        WITH ordered AS (
+            SELECT *, lag(state) OVER w AS before_state, lag("end") OVER w AS before_end
+            FROM agent_states WHERE start <= {now_us}
+            WINDOW w AS (PARTITION BY agent_id ORDER BY start)),
+        spells AS (  -- not ready without a break: a new reason (break, then lunch) goes
+                     -- on with the same spell, as the not-ready alert judges it
+            SELECT *, min(start) OVER (PARTITION BY agent_id, spell) AS spell_since
+            FROM (SELECT *, sum(CASE WHEN state = 'not_ready'
+                                      AND before_state = 'not_ready'
+                                      AND before_end = start THEN 0 ELSE 1 END)
+                            OVER (PARTITION BY agent_id ORDER BY start) AS spell
+                  FROM ordered)),
+        now_state AS (  -- the latest state whole (arg_max skips NULLs: the
+                        -- reason of an earlier state showed beside a later one)
+            SELECT agent_id, state, reason, start AS since, channel, site, tenant,
+                   spell_since
+            FROM spells WHERE "end" >= {now_us}
             QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start DESC) = 1),
         in_hand AS (
             SELECT agent_id,
@@ -107,21 +120,21 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
         SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
                coalesce(s.channel, h.channel), coalesce(s.site, h.site),
                coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
-               coalesce(h.sessions, 0), coalesce(h.held, []), h.capacity
+               coalesce(h.sessions, 0), coalesce(h.held, []), h.capacity, s.spell_since
         FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
         WHERE coalesce(s.state, '') <> 'logged_out'
         ORDER BY 1""").fetchall()
     local = zone(tz)
     out = []
     for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
-         arrived, sessions, held, capacity) in rows:
+         arrived, sessions, held, capacity, spell_since) in rows:
         in_state = (now_us - since) / US if since is not None else None
         out.append({
             "agent_id": agent, "state": state, "reason": reason, "channel": channel,
             "site": site, "tenant": tenant,
             "since": to_datetime(since).astimezone(local).isoformat() if since else None,
             "in_state_s": in_state,
-            "not_ready_s": in_state if state == "not_ready" else 0.0,
+            "not_ready_s": (now_us - spell_since) / US if state == "not_ready" else 0.0,
             "contact": None if queue is None else {
                 "queue": queue, "channel": contact_channel,
                 "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),

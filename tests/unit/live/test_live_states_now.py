@@ -93,6 +93,23 @@ def test_every_field_comes_from_the_latest_state(store: LiveStore,
     assert people == [{"site": None, "state": "available", "reason": None, "agents": 1}]
 
 
+def test_not_ready_time_is_the_spell_s_not_the_reason_s(store: LiveStore,
+                                                        live: LiveMonitor) -> None:
+    """Break at T-900, lunch from T-420 without a gap: not ready for 900 s (the alert on
+    not-ready time fired again, with a second notice, when the reason changed), in the
+    state "lunch" for 420 s. After a gap (available between), a new spell."""
+    post(store, live, "agent_states", [
+        state("a6", "not_ready", 900, end=420, reason="break"),
+        state("a6", "not_ready", 420, reason="lunch"),
+        state("a7", "not_ready", 900, end=600, reason="break"),
+        state("a7", "available", 600, end=300),
+        state("a7", "not_ready", 300, reason="lunch")])
+    agents = {a["agent_id"]: a for a in live.snapshot(UNBOUNDED, clock()).data["agent_list"]}
+    assert (agents["a6"]["reason"], agents["a6"]["in_state_s"],
+            agents["a6"]["not_ready_s"]) == ("lunch", 420.0, 900.0)
+    assert (agents["a7"]["in_state_s"], agents["a7"]["not_ready_s"]) == (300.0, 300.0)
+
+
 def test_a_batch_of_state_changes_without_ends_is_accepted_whole(
         store: LiveStore, live: LiveMonitor) -> None:
     kept = post(store, live, "agent_states", [state("a3", "available", 600),
