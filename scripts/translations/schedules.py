@@ -145,4 +145,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "time zone": ("часовой пояс", "часовий пояс"),
     "when": ("когда", "коли"),
     "yesterday": ("вчера", "учора"),
+    "the report's own (else the server's: {zone})": (
+        "как в отчёте (иначе как на сервере: {zone})",
+        "як у звіті (інакше як на сервері: {zone})"),
 }

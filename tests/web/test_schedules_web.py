@@ -439,7 +439,9 @@ def test_the_form_s_problems_read_in_the_page_s_language(
 def test_a_new_schedule_reads_as_the_page_does(data: Path, tmp_path: Path) -> None:
     """Made from the Ukrainian page without touching "language", a schedule sent English
     files; its zone was UTC whatever the server's. The form starts in the page's language
-    and the server's zone."""
+    and with the report's own zone, else the server's (the command line's default)."""
+    from omnikpi.store.models_schedules import ReportSchedule
+
     url = f"sqlite:///{tmp_path / 'app.db'}"
     with _with_daily_volume(data, url, tz="Asia/Kathmandu") as client:
         page = client.get("/schedules?lang=uk").text
@@ -449,10 +451,25 @@ def test_a_new_schedule_reads_as_the_page_does(data: Path, tmp_path: Path) -> No
         assert re.findall(r'<option value="(\w+)"[^>]*selected', chosen.group(0)) == ["uk"]
         zone_box = re.search(r'<select name="tz" id="schedule-tz".*?</select>', page, re.S)
         assert zone_box is not None
-        # a zone the list does not hold: offered first, and chosen
-        options = re.findall(r"<option( selected)?>([^<]+)</option>", zone_box.group(0))
-        assert options[0] == (" selected", "Asia/Kathmandu")
-        assert [name for chosen, name in options if chosen] == ["Asia/Kathmandu"]
+        options = re.findall(r"<option[^>]*?( selected)?>([^<]+)</option>",
+                             zone_box.group(0))
+        assert options[0] == (" selected", "як у звіті (інакше як на сервері: Asia/Kathmandu)")
+        assert options[1] == ("", "Asia/Kathmandu")  # the server's, first of the zones
+        assert [name for chosen, name in options if chosen] == [options[0][1]]
+        # chosen so: the report's own zone (a builder report names one: UTC unless the
+        # builder chose another), not the server's
+        for report, query, zone in (("utc-days", "metrics=offered", "UTC"),
+                                    ("kyiv-days", "metrics=offered&tz=Europe/Kyiv",
+                                     "Europe/Kyiv")):
+            assert client.post("/builder/save", data={"name": report, "query": query},
+                               follow_redirects=False).status_code == 303
+            assert client.post("/schedules", data={
+                "name": report, "report": report, "when": "daily", "tz": "",
+                "format": "csv", "channel": "email", "target": "boss@example.com"},
+                follow_redirects=False).status_code == 303
+            with session_scope(url) as session:
+                assert session.scalars(select(ReportSchedule).where(
+                    ReportSchedule.name == report)).one().tz == zone
 
 
 def test_a_time_moved_earlier_before_the_run_still_sends_the_day(
@@ -484,7 +501,7 @@ def test_a_time_moved_earlier_before_the_run_still_sends_the_day(
         assert sent.period.start.isoformat() == "2026-11-02T00:00:00-03:00"
 
         form = client.get(f"/schedules?edit={schedule_id}&lang=en").text
-        assert re.search(r"<option selected>America/Santiago</option>", form)
+        assert re.search(r"<option translate=\"no\" selected>America/Santiago</option>", form)
         assert client.post(f"/schedules/{schedule_id}/edit", data={
             "name": "Morning", "report": "", "when": "custom", "cron": "0 7 * * *",
             "tz": "America/Santiago", "format": "csv", "channel": "folder",

@@ -131,10 +131,10 @@ def _page(request: Request, state: AppState, principal: Principal, error: str | 
         "formats": FORMATS, "channels": [c for c in CHANNELS
                                          if c != "folder" or principal.role == "admin"],
         "presets": PRESETS, "error": error,
-        "zones": zones_with(state.tz, *zones.values()),
+        "zones": zones_with(state.tz, *zones.values()), "server_zone": state.tz,
         # a new schedule reads as the page does: made from the Ukrainian page, it sent
         # English files (and in UTC, the server's zone aside)
-        "typed": typed or {"lang": choose_language(request), "tz": state.tz},
+        "typed": typed or {"lang": choose_language(request), "tz": ""},
         "period_names": PERIOD_NAMES, "channel_names": CHANNEL_NAMES,
         "when_names": WHEN_NAMES, "status_names": STATUS_NAMES, "lang_names": LANG_NAMES},
         status_code=status)
@@ -212,6 +212,10 @@ def _form_schedule(state: AppState, principal: Principal, name: str, definition:
         else [target]
     if channel == "webhook":
         resolve(target, state.config.alerts.webhook_allowed_hosts)
+    if not tz:  # "the report's own": the zone the saved report names, as the command
+        # line's default (else the server's); a report saved in Kyiv and scheduled on a
+        # UTC server's page sent UTC days unless the reader changed the zone
+        tz = definition.tz if "tz" in definition.model_fields_set else state.tz
     return NewSchedule(name, definition, expression, tz, channel, targets, format,
                        period or None, lang=lang)
 
@@ -219,7 +223,7 @@ def _form_schedule(state: AppState, principal: Principal, name: str, definition:
 @router.post("/schedules")
 def add(request: Request, state: State, principal: Caller,
         name: ScheduleForm, report: ScheduleForm, when: ScheduleForm = "daily",
-        cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
+        cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "",
         format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
         target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
         lang: ScheduleForm = "en") -> Response:
