@@ -115,6 +115,17 @@ def refused_numbers(rows: list[Any]) -> dict[int, Outcome]:
     return refused
 
 
+EMPTY_ROW = "an empty row: it has no column"
+
+
+def refused_empty(rows: list[Any]) -> dict[int, Outcome]:
+    """The rows without a column (``{}``), refused before they are read: alone in a
+    batch, the reader could not read the batch at all and said so in its own words
+    ("Binder Error: json_read expected records")."""
+    return {index: Outcome("rejected", None, EMPTY_ROW)
+            for index, row in enumerate(rows) if row == {}}
+
+
 def superseded(kept: Outcome | None) -> Outcome:
     """What a version left aside for the version kept in the same batch counts as: a
     duplicate (the batch is one update, as a later repeat of an older version is a
@@ -460,7 +471,7 @@ class LiveStore:
         "waiting" after "ended" left the call waiting for ever); the others count as
         duplicates. Rows are stored with their text columns as text (``with_text_values``)."""
         check_table(table)
-        refused = refused_numbers(rows)
+        refused = {**refused_numbers(rows), **refused_empty(rows)}
         rows = [with_text_values(table, r) if isinstance(r, dict) else r for r in rows]
         keys = [row_key(table, r) if i not in refused and identified(table, r) else f"#{i}"
                 for i, r in enumerate(rows)]

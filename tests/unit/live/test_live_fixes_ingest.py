@@ -149,3 +149,15 @@ def test_a_start_without_an_offset_is_the_same_start_in_utc(tmp_path: Path) -> N
     assert closed[0].status == "accepted"
     assert store.open_rows("agent_states") == []
     assert LiveStore(tmp_path).open_rows("agent_states") == []  # after a restart too
+
+
+def test_an_empty_row_is_refused_in_words(tmp_path: Path) -> None:
+    """``{}`` alone in a batch was rejected with the reader's own error ("Binder Error:
+    json_read expected records…"), beside another row with "missing value"."""
+    store = LiveStore(tmp_path)
+    alone, _, _ = store.accept_rows("contacts", [{}])
+    assert [(o.status, o.message) for o in alone] == [
+        ("rejected", "an empty row: it has no column")]
+    beside, _, _ = store.accept_rows("contacts", [contact("e1"), {}])
+    assert [(o.status, o.message) for o in beside] == [
+        ("accepted", None), ("rejected", "an empty row: it has no column")]
