@@ -157,31 +157,38 @@ def test_the_drill_down_lists_the_shared_pieces(blended: Path, engine: str) -> N
 PIECE = st.tuples(st.sampled_from(["a1", "a2", "a3"]), st.integers(0, 2),
                   st.sampled_from(["available", "handling", "hold", "acw", "not_ready"]),
                   st.sampled_from([None, "voice", "chat", "email"]),
-                  st.integers(0, 3600))
+                  st.integers(0, 3600), st.sampled_from([None, "A", "B"]),
+                  st.sampled_from([None, "kyiv"]))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(PIECE, max_size=25))
 def test_sharing_keeps_every_agents_seconds_and_follows_the_work(
-        pieces: list[tuple[str, int, str, str | None, int]]) -> None:
-    """On random pieces: each agent's seconds per period and state are kept; channel-less
-    available time moves only to channels the agent worked in that period, in proportion
-    to that work, and stays without a channel when there was none."""
-    frame = pd.DataFrame(pieces, columns=["agent_id", KEY, "state", "channel", "seconds"])
+        pieces: list[tuple[str, int, str, str | None, int, str | None, str | None]]) -> None:
+    """On random pieces: each agent's seconds per period, tenant, site and state are
+    kept; channel-less available time moves only to channels the agent worked in that
+    period for the same tenant and site, in proportion to that work, and stays without a
+    channel when there was none."""
+    frame = pd.DataFrame(pieces, columns=["agent_id", KEY, "state", "channel", "seconds",
+                                          "tenant", "site"])
     frame["seconds"] = frame["seconds"].astype("float64")
     frame["cont"] = frame["channel"].ne("email")
     schema = {"agent_id": "string", KEY: "int64", "state": "string", "channel": "string",
-              "seconds": "float64", "cont": "boolean"}
+              "seconds": "float64", "tenant": "string", "site": "string", "cont": "boolean"}
     shared = CON.execute(share_available(ibis.memtable(frame, schema=schema), KEY))
-    totals = ["agent_id", KEY, "state"]
+    totals = ["agent_id", KEY, "tenant", "site", "state"]
     assert _sums(shared, totals) == pytest.approx(_sums(frame, totals))
     work = frame[frame.state.isin(["handling", "hold", "acw"]) & frame.cont
                  & frame.channel.notna()]
-    for (agent, period), mine in frame.groupby(["agent_id", KEY]):
+    place = ["agent_id", KEY, "tenant", "site"]
+    for (agent, period, tenant, site), mine in frame.groupby(place, dropna=False):
+        def same(table: pd.DataFrame) -> pd.Series:
+            return (table.agent_id == agent) & (table[KEY] == period) & (
+                table.tenant.isna() if pd.isna(tenant) else table.tenant == tenant) & (
+                table.site.isna() if pd.isna(site) else table.site == site)
         waiting = mine[(mine.state == "available") & mine.channel.isna()].seconds.sum()
-        worked = work[(work.agent_id == agent) & (work[KEY] == period)]
-        got = shared[(shared.agent_id == agent) & (shared[KEY] == period)
-                     & (shared.state == "available")]
+        worked = work[same(work)]
+        got = shared[same(shared) & (shared.state == "available")]
         recorded = mine[(mine.state == "available") & mine.channel.notna()]
         moved = _sums(got, ["channel"]) if len(got) else {}
         expected = _sums(recorded, ["channel"]) if len(recorded) else {}
@@ -302,3 +309,20 @@ def test_a_night_shifts_waiting_is_shared_by_each_day_it_lies_on(
     voice = [r["occupancy"] for r in rows if r["channel"] == "voice"]
     assert voice == [pytest.approx(1 / 3)]
     assert [r["occupancy"] for r in rows if r["channel"] is None] == [0.0]
+
+
+def test_an_agent_of_two_clients_waits_for_each_apart(tmp_path: Path, engine: str) -> None:
+    """t9 handles voice for client A 09–10 and waits (no channel) for A 10–11, then chat for
+    client B 11–12 and waits for B 12–13. A's waiting is A's voice: A voice 60/120 = 0.5,
+    and A has no chat row (it read A voice 0.667, A chat 0, B voice 0 — a client's figures
+    must equal its own login's)."""
+    def piece(kind: str, start: str, end: str, channel: str | None, tenant: str
+              ) -> dict[str, Any]:
+        return {**state("t9", kind, start, end, channel), "tenant": tenant}
+    data = dataset(tmp_path / "two", agent_states=[
+        piece("handling", "4T09:00", "4T10:00", "voice", "A"),
+        piece("available", "4T10:00", "4T11:00", None, "A"),
+        piece("handling", "4T11:00", "4T12:00", "chat", "B"),
+        piece("available", "4T12:00", "4T13:00", None, "B")])
+    assert occupancy(data, engine, ["tenant", "channel"]) == pytest.approx({
+        ("A", "voice"): 0.5, ("B", "chat"): 0.5})

@@ -35,23 +35,30 @@ from omnikpi.metrics.agent_time import WORK_STATES
 
 
 def share_available(time: ir.Table, unit: str) -> ir.Table:
-    """``time`` (agent-state pieces with ``state``, ``cont``, ``channel``, ``seconds``) with
-    every channel-less available piece shared among the continuous channels its agent
-    worked in the same ``unit`` (a column: the local day of the piece)."""
+    """``time`` (agent-state pieces with ``state``, ``cont``, ``channel``, ``seconds``,
+    ``tenant``, ``site``) with every channel-less available piece shared among the
+    continuous channels its agent worked in the same ``unit`` (a column: the local day of
+    the piece) for the same tenant and site. An agent of two clients (or sites) in a day
+    waits for each of them apart: client A's waiting went partly to client B's chat,
+    so A's voice read 67 % where A's own view said 50 %, and B had a voice row of 0 %."""
     worked = time.filter(time.state.isin(list(WORK_STATES)) & time.cont
                          & time.channel.notnull() & (time.seconds > 0))
-    per_channel = worked.group_by(["agent_id", unit, "channel"]).aggregate(
+    keys = ["agent_id", unit, "tenant", "site"]
+    per_channel = worked.group_by([*keys, "channel"]).aggregate(
         __worked=worked.seconds.sum())
-    totals = per_channel.group_by(["agent_id", unit]).aggregate(
-        __all=per_channel.__worked.sum())
-    shares = per_channel.join(totals, ["agent_id", unit])
+    totals = per_channel.group_by(keys).aggregate(__all=per_channel.__worked.sum())
+    shares = per_channel.join(totals, [per_channel[k].identical_to(totals[k]) for k in keys])
     shares = shares.select(__agent=shares.agent_id, __period=shares[unit],
+                           __in_tenant=shares.tenant, __in_site=shares.site,
                            __channel=shares.channel,
                            __share=shares.__worked / shares.__all)
     loose = time.channel.isnull() & (time.state == "available")
     waiting = time.filter(loose)
     kept = time.filter(~loose).mutate(share=ibis.literal(1.0))
-    on = [waiting.agent_id == shares.__agent, waiting[unit] == shares.__period]
+    on = [waiting.agent_id == shares.__agent, waiting[unit] == shares.__period,
+          # a piece of no tenant (site) is of the agent's work of none
+          waiting.tenant.identical_to(shares.__in_tenant),
+          waiting.site.identical_to(shares.__in_site)]
     shared = waiting.join(shares, on)
     shared = shared.mutate(channel=shared.__channel, seconds=shared.seconds * shared.__share,
                            share=shared.__share)
