@@ -167,3 +167,12 @@ TEXT.update({  # an agent alert narrowed to a queue (web/routes/live_alerts_page
         "Це сповіщення про операторів, а в оператора немає черги: залиште чергу порожньою "
         "(звузьте його за клієнтом, майданчиком або каналом)."),
 })
+
+TEXT.update({  # a control character in an alert rule's field (web/routes/live_alerts.py)
+    "A field of the rule holds a control character (a tab, a line break): type it again "
+    "without one.": (
+        "Поле правила содержит управляющий символ (табуляцию, перевод строки): введите "
+        "его заново без него.",
+        "Поле правила містить керівний символ (табуляцію, розрив рядка): введіть його "
+        "знову без нього."),
+})

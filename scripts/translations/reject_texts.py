@@ -102,8 +102,10 @@ TEXT: dict[str, tuple[str, str]] = {
 
 TEXT.update({  # why a file of the folder is not read (schema/files.py UNREAD_TEMPLATES)
     "not a format OmniKPI reads ({formats}): save it as CSV or Parquet": (
-        "OmniKPI не читает этот формат ({formats}): сохраните файл как CSV или Parquet",
-        "OmniKPI не читає цей формат ({formats}): збережіть файл як CSV або Parquet"),
+        "OmniKPI не читает этот формат (читает: {formats}): сохраните файл как CSV или "
+        "Parquet",
+        "OmniKPI не читає цей формат (читає: {formats}): збережіть файл як CSV або "
+        "Parquet"),
     "not a table of the data model: did you mean {table}?": (
         "не таблица модели данных: может быть, {table}?",
         "не таблиця моделі даних: можливо, {table}?"),

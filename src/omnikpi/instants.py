@@ -114,13 +114,17 @@ def local_midnight_us(day: int, tz: str | ZoneInfo) -> int:
     return after * MICROS
 
 
+def day_start_us(day: date, tz: str | ZoneInfo) -> int:
+    """The first instant of the calendar ``day`` in ``tz`` (:func:`local_midnight_us`)."""
+    return local_midnight_us((day - date(1970, 1, 1)).days, tz)
+
+
 def begins_local_day(moment: datetime, tz: str | ZoneInfo) -> bool:
     """Whether the aware ``moment`` is the first instant of its day in ``tz``: 00:00, or
     01:00 on a day whose midnight the clocks skip (Africa/Cairo's DST day), which is a
     whole day all the same and is shown as its date."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    day = (moment.astimezone(zone).date() - date(1970, 1, 1)).days
-    return to_us(moment) == local_midnight_us(day, zone)
+    return to_us(moment) == day_start_us(moment.astimezone(zone).date(), zone)
 
 
 def stored_utc(moment: datetime) -> datetime:

@@ -173,17 +173,22 @@ def test_scope_of_a_rule_and_the_sentence(db: str) -> None:
 
 
 def test_two_clients_agents_of_one_id_have_their_own_firings(db: str) -> None:
-    """Agent ids repeat across a provider's clients: client B's a7 took over client A's
-    firing (A's banner showed B's 2,000 s, B had none)."""
+    """Agent ids repeat across a provider's clients: when the board's a7 passes from
+    client A's state to client B's, B's a7 took over A's firing (A's banner showed B's
+    2,000 s; B had none). Now A's firing clears and B's fires."""
     add_rule(db, "not_ready_over", 600, minutes=0)
     engine = AlertEngine(db, send=lambda n: None)
     a_only = snap(a__not_ready_s=900.0)
-    both = {**a_only, "agent_list": [*a_only["agent_list"], {
-        **a_only["agent_list"][0], "tenant": "B", "not_ready_s": 2000.0}]}
-    engine.evaluate(a_only, START)
-    firing = engine.evaluate(both, START + MIN)
-    assert sorted((a.to_json()["tenant"], a.value) for a in firing) == [
-        ("A", 900.0), ("B", 2000.0)]
+    b_only = {**a_only, "agent_list": [{**a_only["agent_list"][0], "tenant": "B",
+                                        "not_ready_s": 2000.0}]}
+    assert [(a.to_json()["tenant"], a.value) for a in engine.evaluate(a_only, START)] == [
+        ("A", 900.0)]
+    firing = engine.evaluate(b_only, START + MIN)
+    assert [(a.to_json()["tenant"], a.value) for a in firing] == [("B", 2000.0)]
+    with session_scope(db) as session:
+        events = {e.subject: e.ended_at for e in session.scalars(select(AlertEvent))}
+    assert set(events) == {"agent A / a7", "agent B / a7"}
+    assert events["agent A / a7"] is not None and events["agent B / a7"] is None
 
 
 def test_a_rule_given_another_kind_starts_afresh(db: str) -> None:

@@ -154,7 +154,7 @@ def test_why_a_file_is_not_read_reads_in_the_language(tmp_path: Path) -> None:
     assert translated_unread(unread["agent_state.csv"], translator("uk")) == \
         "не таблиця моделі даних: можливо, agent_states?"
     assert translated_unread(unread["contacts.xlsx"], translator("ru")).startswith(
-        "OmniKPI не читает этот формат (.csv, .csv.gz, ")
+        "OmniKPI не читает этот формат (читает: .csv, .csv.gz, ")
     for lang in ("ru", "uk"):
         for why in unread.values():
             translated = translated_unread(why, translator(lang))

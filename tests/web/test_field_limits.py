@@ -125,7 +125,11 @@ def test_an_alert_rule_s_scope_is_one_it_can_have(app: FastAPI, admin: TestClien
     assert answer.status_code == 422 and "leave the queue empty" in answer.text
     answer = admin.post("/api/v1/alerts", json={
         "name": "r", "kind": "sl_below", "threshold": 0.8, "queue": "\u0000"})
-    assert answer.status_code == 422 and "control character" in answer.text
+    assert answer.status_code == 400 and "control character" in answer.text
+    page = admin.post("/alerts?lang=ru", data={
+        "name": "late\tnight", "kind": "sl_below", "threshold": "0.8"})
+    assert page.status_code == 400 and "управляющий символ" in page.text
+    assert 'value="late\tnight"' in page.text  # the form as typed
     page = admin.post("/alerts?lang=uk", data={
         "name": "r", "kind": "not_ready_over", "threshold": "600", "queue": "sales"})
     assert page.status_code == 422

@@ -152,6 +152,16 @@ def test_one_request_s_unreadable_rows_do_not_reject_another_s(
             "table": "contacts", "rows": [{**row, "contact_id": "n1", "\u0000": 1}]})
         assert refused.status_code == 400 and "control character" in refused.text
         hub = app.state.omnikpi.live
+        # the pass of two requests the reader cannot read as a whole (the NUL key,
+        # past the route's check): each request is then stored alone
+        good: Future[BatchResult] = Future()
+        bad: Future[BatchResult] = Future()
+        hub._accept_group("contacts", [
+            ("contacts", [{**row, "contact_id": "good"}], good),
+            ("contacts", [{**row, "contact_id": "nul", "\u0000": 1}], bad)])
+        assert good.result(timeout=30).accepted == 1
+        assert bad.result(timeout=30).accepted == 0
+        # a store that fails on one request's rows: the other's are stored
         accept_rows = hub.store.accept_rows
 
         def unreadable_with_poison(table: str, rows: list[dict[str, object]]) -> object:
@@ -160,10 +170,10 @@ def test_one_request_s_unreadable_rows_do_not_reject_another_s(
             return accept_rows(table, rows)
 
         monkeypatch.setattr(hub.store, "accept_rows", unreadable_with_poison)
-        good: Future[BatchResult] = Future()
-        bad: Future[BatchResult] = Future()
-        hub.pending.put(("contacts", [{**row, "contact_id": "good"}], good))
-        hub.pending.put(("contacts", [{**row, "contact_id": "poison"}], bad))
+        good, bad = Future(), Future()
+        hub._accept_group("contacts", [
+            ("contacts", [{**row, "contact_id": "good-2"}], good),
+            ("contacts", [{**row, "contact_id": "poison"}], bad)])
         assert good.result(timeout=30).accepted == 1
         with pytest.raises(ValueError, match="could not be read"):
             bad.result(timeout=30)
@@ -183,8 +193,8 @@ def test_a_contact_a_dropped_file_ended_is_not_made_to_wait_again(
     with TestClient(app) as client:
         hub = app.state.omnikpi.live
         (data / "contacts" / "export-1.csv").write_text(
-            "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at\n"
-            f"f1,voice,q,{arrived},{answered},{answered},{ended}\n")
+            "contact_id,channel,queue,arrived_at,accepted_at,first_response_at,ended_at,"
+            f"tenant\nf1,voice,q,{arrived},{answered},{answered},{ended},A\n")
         assert hub.monitor.poll_files() == 1
         waiting = {"contact_id": "f1", "channel": "voice", "queue": "q",
                    "arrived_at": arrived}
@@ -192,6 +202,14 @@ def test_a_contact_a_dropped_file_ended_is_not_made_to_wait_again(
             answer = client.post("/api/v1/events", headers={"X-API-Key": key},
                                  json={"table": "contacts", "rows": [late]}).json()
             assert (answer["accepted"], answer["duplicates"]) == (0, 1), answer
+        # client B's key posting A's contact id: refused as another tenant's, not
+        # answered "duplicate" (B would take its call for stored)
+        with session_scope(app.state.omnikpi.database_url) as session:
+            b_key = create_api_key(session, "pbx-b", tenant="B")
+        answer = client.post("/api/v1/events", headers={"X-API-Key": b_key},
+                             json={"table": "contacts", "rows": [waiting]}).json()
+        assert (answer["accepted"], answer["duplicates"]) == (0, 0)
+        assert [r["column"] for r in answer["rejected"]] == ["contact_id"]
         totals = hub.snapshot(UNBOUNDED)["totals"]
         assert (totals["answered"], totals["waiting"]) == (1, 0)
     assert not list((data / "contacts").glob("ingest-*.jsonl"))  # no second row of f1

@@ -78,7 +78,8 @@ def add(
         help="omnikpi.toml (\\[alerts] webhook_allowed_hosts for a private webhook)")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="give the schedule of this name these settings, keeping its run "
-        "history (a new time runs from now on)")] = False,
+        "history (a new time goes on from the last run; a period already sent is not "
+        "sent again)")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a schedule: the report of a definition file for the period just ended."""

@@ -87,12 +87,13 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             SELECT *, lag(state) OVER w AS before_state, lag("end") OVER w AS before_end
             FROM agent_states WHERE start <= {now_us}
             WINDOW w AS (PARTITION BY agent_id ORDER BY start)),
-        spells AS (  -- not ready without a break: a new reason (break, then lunch) goes
-                     -- on with the same spell, as the not-ready alert judges it
+        spells AS (  -- not ready without a gap: a new reason (break, then lunch) goes on
+                     -- with the same spell, as the not-ready alert judges it (a file's
+                     -- states may overlap by the rounding of their ends)
             SELECT *, min(start) OVER (PARTITION BY agent_id, spell) AS spell_since
             FROM (SELECT *, sum(CASE WHEN state = 'not_ready'
                                       AND before_state = 'not_ready'
-                                      AND before_end = start THEN 0 ELSE 1 END)
+                                      AND before_end >= start THEN 0 ELSE 1 END)
                             OVER (PARTITION BY agent_id ORDER BY start) AS spell
                   FROM ordered)),
         now_state AS (  -- the latest state whole (arg_max skips NULLs: the

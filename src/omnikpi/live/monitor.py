@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from omnikpi.engine.local_duckdb import LocalDuckDB
 from omnikpi.engine.result import empty_period_row
 from omnikpi.engine.run import ReportPlan, plan_report, run_report
 from omnikpi.engine.timezones import to_datetime, zone
-from omnikpi.instants import MICROS, local_midnight_us
+from omnikpi.instants import MICROS, day_start_us
 from omnikpi.live.agents import (
     BUSY_STATES,
     UNFINISHED_SQL,
@@ -172,8 +171,7 @@ class LiveMonitor:
         to 00:00 (America/Havana) midnight comes twice and the day starts at the first;
         read off the hour after it, the day started at the second, and the first hour's
         calls left "so far today" for an hour."""
-        local = to_datetime(now_us).astimezone(zone(self.tz))
-        return local_midnight_us((local.date() - date(1970, 1, 1)).days, self.tz)
+        return day_start_us(to_datetime(now_us).astimezone(zone(self.tz)).date(), self.tz)
 
     def _grace(self, day_start_us: int) -> int:
         """The day of grace of the day starting at ``day_start_us``: the start of the local
@@ -259,17 +257,18 @@ class LiveMonitor:
                 self.con.unregister("__batch")
             self.changes += 1
 
-    def finished_contacts(self, ids: list[str]) -> set[str]:
+    def finished_contacts(self, ids: list[str]) -> dict[str, str | None]:
         """Which of the contact ids ``ids`` the monitor holds finished (a dropped file's
-        answered call, or a posted end): an open version of one posted after it is an
-        old one, a duplicate."""
+        answered call, or a posted end), with each one's tenant: an open version of one
+        posted after it is an old one, a duplicate (another tenant's post of it is a
+        claim of another tenant's id)."""
         if not ids:
-            return set()
+            return {}
         marks = ", ".join("?" for _ in ids)
         with self.lock:
-            return {str(c) for (c,) in self.con.execute(
-                f"SELECT contact_id FROM live_contacts WHERE contact_id IN ({marks}) "
-                f"AND {FINISHED_SQL['contacts']}", ids).fetchall()}
+            return {str(c): t for c, t in self.con.execute(
+                f"SELECT contact_id, tenant FROM live_contacts WHERE contact_id IN "
+                f"({marks}) AND {FINISHED_SQL['contacts']}", ids).fetchall()}
 
     def apply_ingest(self, table: str, rows: pa.Table | None, seq: int) -> None:
         """Apply posted rows and their sequence number at once: a snapshot that shows

@@ -26,6 +26,7 @@ import pandas as pd
 
 from omnikpi.engine.run import parse_instant
 from omnikpi.engine.timezones import offset_ranges, zone
+from omnikpi.instants import day_start_us
 from omnikpi.web.deps import Filters, View
 
 STATES = ("available", "handling", "hold", "acw", "not_ready", "logged_out")
@@ -107,11 +108,6 @@ def _utc(us: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
 
 
-def _midnight_us(day: date, tz: str) -> int:
-    start = datetime(day.year, day.month, day.day, tzinfo=zone(tz))
-    return int(start.timestamp() * 1_000_000)
-
-
 def _naive_iso(us: int) -> str:
     moment = datetime(1970, 1, 1) + timedelta(microseconds=us)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
@@ -144,7 +140,7 @@ class DayAxis:
 def day_axis(day: date, tz: str) -> DayAxis:
     """The axis of the local ``day`` in the zone ``tz``."""
     where = zone(tz)
-    start, end = _midnight_us(day, tz), _midnight_us(day + timedelta(days=1), tz)
+    start, end = day_start_us(day, tz), day_start_us(day + timedelta(days=1), tz)
     origin = int((datetime(day.year, day.month, day.day, tzinfo=UTC)
                   - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1_000_000
     # the clock changes at the zone's transitions; an hour the clocks go back is shown

@@ -70,6 +70,12 @@ def check_length(field: str, value: str | None, limit: int) -> str | None:
     return value
 
 
+def has_control_character(text: str) -> bool:
+    """Whether ``text`` holds a control character (a NUL, a tab, a line break, DEL, C1):
+    no name, queue or column of ours holds one, and a NUL made a batch unreadable."""
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
 def check_live_rows(rows: list[Any]) -> None:
     """Rows posted live hold flat values only, strings of at most ``NAME_CHARS``
     (``CHANNEL_CHARS`` for a channel), at most ``ROW_FIELDS`` columns with names of at
@@ -81,7 +87,7 @@ def check_live_rows(rows: list[Any]) -> None:
             raise UsageError(f"rows[{index}] has {len(row):,} columns: at most {ROW_FIELDS}")
         for key, value in row.items():
             check_length(f"rows[{index}]: a column name", str(key), NAME_CHARS)
-            if any(ord(c) < 32 for c in str(key)):  # a NUL made the batch unreadable
+            if has_control_character(str(key)):
                 raise UsageError(f"rows[{index}]: a column name holds a control "
                                  "character")
             where = f"rows[{index}].{key}"

@@ -123,31 +123,42 @@ class LiveHub:
                 except queue.Empty:
                     break
             for table in dict.fromkeys(item[0] for item in items):
-                group = [item for item in items if item[0] == table]
-                if not self._accept(table, group, alone=len(group) == 1):
-                    for item in group:  # one request's rows spoilt the pass: each alone
-                        self._accept(table, [item], alone=True)
+                self._accept_group(table, [item for item in items if item[0] == table])
             self.dirty = True
+
+    def _accept_group(self, table: str,
+                      group: list[tuple[str, list[Any], Future[BatchResult]]]) -> None:
+        """Store and apply the requests of ``group`` (one table's, of the same tenth of
+        a second) in one pass; when the store could not read the pass as a whole, each
+        request alone: a row of one client's request that no reader can read rejected
+        every other client's rows of that pass, with that client's error."""
+        if not self._accept(table, group, alone=len(group) == 1):
+            for item in group:
+                self._accept(table, [item], alone=True)
 
     def _accept(self, table: str, group: list[tuple[str, list[Any], Future[BatchResult]]],
                 alone: bool) -> bool:
-        """Store and apply the rows of the requests in ``group`` in one pass and answer
-        each request; False (nobody answered) when the pass failed as a whole and the
-        requests are not ``alone``: a row of one client's request that no reader can
-        read (a column name with a NUL) rejected every other client's rows posted in
-        the same tenth of a second, with that client's error."""
+        """Store and apply the rows of the requests in ``group`` and answer each
+        request; False (nothing stored, nobody answered) when the store could not read
+        the pass as a whole and the requests are not ``alone``."""
         combined = [row for _, rows, _ in group for row in rows]
         try:
             outcomes, canonical, seq = self.store.accept_rows(table, combined)
-            self.monitor.apply_ingest(table, canonical, seq)
         except Exception as exc:
             if not alone:
                 return False
             for _, _, future in group:
                 future.set_exception(exc)
             return True
-        if canonical is None and combined and not alone:
-            return False  # nothing accepted: the pass as a whole could not be read
+        if canonical is None and combined and not alone and \
+                all(o.status == "rejected" for o in outcomes):
+            return False  # nothing stored: the pass as a whole could not be read
+        try:  # the rows are stored: answered as stored whatever the board makes of them
+            self.monitor.apply_ingest(table, canonical, seq)
+        except Exception as exc:
+            for _, _, future in group:
+                future.set_exception(exc)
+            return True
         offset = 0
         for _, rows, future in group:
             future.set_result(BatchResult.of(outcomes[offset:offset + len(rows)], seq))

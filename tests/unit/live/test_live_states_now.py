@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from omnikpi.auth.scope import UNBOUNDED
@@ -108,6 +109,16 @@ def test_not_ready_time_is_the_spell_s_not_the_reason_s(store: LiveStore,
     assert (agents["a6"]["reason"], agents["a6"]["in_state_s"],
             agents["a6"]["not_ready_s"]) == ("lunch", 420.0, 900.0)
     assert (agents["a7"]["in_state_s"], agents["a7"]["not_ready_s"]) == (300.0, 300.0)
+    # a file's break that ends half a second after the lunch starts: one spell still
+    break_end = NOW - timedelta(seconds=299.5)
+    live._apply("agent_states", pa.table({
+        "agent_id": ["a8", "a8"], "state": ["not_ready", "not_ready"],
+        "reason": ["break", "lunch"],
+        "start": [int((NOW - timedelta(seconds=s)).timestamp() * US) for s in (600, 300)],
+        "end": [int(break_end.timestamp() * US), None]}))
+    agents = {a["agent_id"]: a for a in live.snapshot(UNBOUNDED, clock()).data["agent_list"]}
+    assert (agents["a8"]["in_state_s"], agents["a8"]["not_ready_s"]) == (300.0, 600.0)
+
 
 
 def test_a_batch_of_state_changes_without_ends_is_accepted_whole(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, viewer_scope
+from omnikpi.live.ingest import ANOTHER_TENANTS_ID
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
@@ -253,15 +254,28 @@ def _bound_rows(principal: Principal, batch: EventBatch) -> list[dict[str, Any]]
     return out
 
 
-def _finished_in_the_monitor(hub: LiveHub, rows: list[dict[str, Any]]) -> set[int]:
-    """The posted contacts (by index) whose contact the monitor holds finished: a final
-    one is final (as a final row posted again is a duplicate), and an open version
-    posted late would make an ended call wait again. The loaded dataset is refreshed by
-    reports, not by the ingest: a file dropped since it loaded is known here only."""
+def _finished_in_the_monitor(hub: LiveHub, rows: list[dict[str, Any]]
+                             ) -> tuple[set[int], dict[int, tuple[str, str]]]:
+    """The posted contacts (by index) whose contact the monitor holds finished, and
+    those of them that another tenant's contact holds (column, message). A final one is
+    final (as a final row posted again is a duplicate), and an open version posted late
+    would make an ended call wait again. The loaded dataset is refreshed by reports, not
+    by the ingest: a file dropped since it loaded is known here only. Run in a thread:
+    the monitor's lock is held by a snapshot for its whole computation."""
     ids = {i: str(found) for i, row in enumerate(rows)
            if (found := posted_contact_id(row)) is not None}
     finished = hub.monitor.finished_contacts(sorted(set(ids.values())))
-    return {i for i, found in ids.items() if found in finished}
+    repeats: set[int] = set()
+    claims: dict[int, tuple[str, str]] = {}
+    for i, found in ids.items():
+        if found not in finished:
+            continue
+        posted, held = rows[i].get("tenant"), finished[found]
+        if posted and held and str(posted) != held:
+            claims[i] = ("contact_id", ANOTHER_TENANTS_ID)
+        else:
+            repeats.add(i)
+    return repeats, claims
 
 
 @router.post("/api/v1/events", tags=["live"], dependencies=REFUSE_UNKNOWN)
@@ -287,8 +301,9 @@ async def post_events(state: State, principal: Caller,
         # a contact the imported dataset holds is final there: posted again, a duplicate
         repeats = await asyncio.to_thread(imported_duplicates, state.dataset, rows)
         # and one a dropped file (or a post) finished since the dataset was loaded
-        repeats |= _finished_in_the_monitor(hub, rows)
-        repeats -= claims.keys()
+        finished, foreign = await asyncio.to_thread(_finished_in_the_monitor, hub, rows)
+        claims = {**foreign, **claims}
+        repeats = (repeats | finished) - claims.keys()
     elif batch.table == "agent_states":
         repeats, clashes = await asyncio.to_thread(imported_state_clashes, state.dataset,
                                                    rows)

@@ -16,6 +16,7 @@ from omnikpi.auth.accounts import Principal, audit
 from omnikpi.auth.scope import scope_of
 from omnikpi.delivery.email import check_addresses
 from omnikpi.delivery.webhook import resolve
+from omnikpi.errors import UsageError
 from omnikpi.instants import stored_utc
 from omnikpi.live.alert_kinds import (
     ALERT_KINDS,
@@ -28,7 +29,13 @@ from omnikpi.store.models import AlertEvent, AlertRule
 from omnikpi.store.models_live import AlertEventDetail, AlertRuleOptions
 from omnikpi.web.deps import AppState, RowId, State
 from omnikpi.web.known_params import REFUSE_UNKNOWN
-from omnikpi.web.limits import CHANNEL_CHARS, LONG_TEXT_CHARS, MAX_INT, NAME_CHARS
+from omnikpi.web.limits import (
+    CHANNEL_CHARS,
+    LONG_TEXT_CHARS,
+    MAX_INT,
+    NAME_CHARS,
+    has_control_character,
+)
 from omnikpi.web.security import Caller, require_roles
 
 router = APIRouter()
@@ -116,6 +123,10 @@ def _event_visible(principal: Principal, detail: AlertEventDetail | None) -> boo
     return True
 
 
+CONTROL_CHARACTER = ("A field of the rule holds a control character (a tab, a line "
+                     "break): type it again without one.")
+
+
 def _checked_values(principal: Principal, state: AppState, rule: RuleIn
                     ) -> tuple[dict[str, Any], list[str]]:
     """A rule's columns and e-mail addresses, checked, bound to the caller's scope."""
@@ -130,13 +141,15 @@ def _checked_values(principal: Principal, state: AppState, rule: RuleIn
         queue_problem(rule.kind, rule.queue)
     if problem is not None:
         raise HTTPException(422, problem)
-    for field in ("name", "tenant", "site", "queue", "channel"):
-        if any(ord(c) < 32 for c in getattr(rule, field) or ""):  # as the boards' filters
-            raise HTTPException(422, f"{field} holds a control character")
+    if any(has_control_character(getattr(rule, field) or "")
+           for field in ("name", "tenant", "site", "queue", "channel")):
+        raise UsageError(CONTROL_CHARACTER)  # a 400; the page says it in its language
     if rule.webhook_url:
         resolve(rule.webhook_url, state.config.alerts.webhook_allowed_hosts)
     emails = check_addresses(rule.emails) if rule.emails else []
     values = rule.model_dump(exclude={"window_minutes", "clear_threshold", "emails"})
+    if values["channel"]:  # as the live data and the boards' filter read a channel
+        values["channel"] = values["channel"].strip().lower()
     scope = scope_of(principal)
     # a supervisor's rule is bound to their tenant and sites: one of theirs, or refused
     # (a rule asked for another site was quietly made for their own)

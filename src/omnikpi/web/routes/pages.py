@@ -23,6 +23,7 @@ from omnikpi.engine.run import parse_instant, parse_window
 from omnikpi.engine.timezones import local_datetime, to_datetime, zone
 from omnikpi.errors import OmniKPIError
 from omnikpi.formatting import human
+from omnikpi.instants import day_start_us
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
 from omnikpi.web.dashboard_data import report
@@ -128,13 +129,8 @@ def _data_span(state: ViewDep) -> tuple[int, int] | None:
 
 
 def _local_midnight(us: int, tz: str, after: bool = False) -> int:
-    local = local_datetime(us, tz)
-    day = local.date() + timedelta(days=1 if after else 0)
-    midnight = local.replace(year=day.year, month=day.month, day=day.day, hour=0, minute=0,
-                             second=0, microsecond=0, fold=0)
-    # the zone's offset of that midnight (not of the instant it came from)
-    start = midnight.replace(tzinfo=None).replace(tzinfo=zone(tz))
-    return int(start.timestamp() * 1_000_000)
+    day = local_datetime(us, tz).date() + timedelta(days=1 if after else 0)
+    return day_start_us(day, tz)
 
 
 def _period(state: ViewDep, filters: Filters) -> Period | None:

@@ -249,7 +249,7 @@ def add(request: Request, state: State, principal: Caller,
 @router.post("/schedules/{schedule_id}/edit")
 def edit(request: Request, state: State, principal: Caller, schedule_id: RowId,
          name: ScheduleForm, report: ScheduleForm = "", when: ScheduleForm = "daily",
-         cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "UTC",
+         cron: ScheduleForm = "", period: ScheduleForm = "", tz: ScheduleForm = "",
          format: ScheduleForm = "xlsx", channel: ScheduleForm = "email",
          target: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
          lang: ScheduleForm = "") -> Response:
