@@ -103,7 +103,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "Volume: {change}": ("Объём: {change}", "Обсяг: {change}"),
     "Handle time: {change}": ("Время обработки: {change}", "Час обробки: {change}"),
     "Metric": ("Показатель", "Показник"),
-    "Baseline": ("Исходный", "Вихідний"),
+    "Baseline": ("Исходный", "Початковий"),  # "вихідний" is outbound on the same page
     "Change": ("Изменение", "Зміна"),
     "Voice": ("Голос", "Голос"),
     "Chat": ("Чат", "Чат"),

@@ -707,6 +707,9 @@ def test_a_rule_is_edited_and_paused_keeping_its_history(
     form = boss.get(f"/alerts?edit={central['id']}&lang=en").text
     assert f'action="/alerts/{central["id"]}/edit"' in form and 'value="Sales SL"' in form
     assert 'name="threshold" value="0.8"' in form
+    # in Russian as the new-rule form writes it (the edit form said 0.8 beside "0,8")
+    assert 'name="threshold" value="0,8"' in \
+        boss.get(f"/alerts?edit={central['id']}&lang=ru").text
     changed = boss.put(f"/api/v1/alerts/{central['id']}", json={
         "name": "Sales SL", "kind": "sl_below", "threshold": 0.75, "minutes": 5,
         "webhook_url": "http://127.0.0.1:9/hook"})

@@ -58,9 +58,13 @@ def alerts_page(request: Request, state: State, principal: Caller,
     if rule is None:
         raise HTTPException(404, "no such rule")
 
-    def text(value: Any) -> str:
-        return "" if value is None else f"{value:g}" if isinstance(value, float) \
-            else str(value)
+    from omnikpi.web.i18n import choose_language
+
+    lang = choose_language(request)
+
+    def text(value: Any) -> str:  # a number as the page's new-rule form writes it (0,8)
+        return "" if value is None else formatting.as_typed(value, lang) \
+            if isinstance(value, float) else str(value)
 
     typed = {key: text(rule[key]) for key in (
         "name", "kind", "threshold", "minutes", "window_minutes", "clear_threshold",
