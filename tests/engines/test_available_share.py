@@ -181,8 +181,9 @@ def test_sharing_keeps_every_agents_seconds_and_follows_the_work(
     work = frame[frame.state.isin(["handling", "hold", "acw"]) & frame.cont
                  & frame.channel.notna()]
     place = ["agent_id", KEY, "tenant", "site"]
-    for (agent, period, tenant, site), mine in frame.groupby(place, dropna=False):
-        def same(table: pd.DataFrame) -> pd.Series:
+    for group, mine in frame.groupby(place, dropna=False):
+        def same(table: pd.DataFrame, group: tuple[Any, ...] = group) -> pd.Series:
+            agent, period, tenant, site = group
             return (table.agent_id == agent) & (table[KEY] == period) & (
                 table.tenant.isna() if pd.isna(tenant) else table.tenant == tenant) & (
                 table.site.isna() if pd.isna(site) else table.site == site)
