@@ -13,7 +13,7 @@ from omnikpi.auth.scope import UNBOUNDED
 from omnikpi.config import Config
 from omnikpi.engine.run import run_report
 from omnikpi.engine.timezones import to_datetime
-from omnikpi.live.ingest import LiveStore
+from omnikpi.live.ingest import LiveStore, validate_rows
 from omnikpi.live.monitor import LIVE_BY, SO_FAR_TODAY, LiveMonitor
 
 US = 1_000_000
@@ -249,3 +249,22 @@ def test_chat_sessions_are_counted_per_client_s_agent(tmp_path: Path) -> None:
     chat = live.snapshot(UNBOUNDED, fixed_clock()).data["chat"]
     assert sorted((c["tenant"], c["agent_id"], c["sessions"]) for c in chat) == [
         ("A", "c1", 3), ("B", "c1", 3)]
+
+
+def test_an_open_version_never_replaces_a_finished_contact(tmp_path: Path) -> None:
+    """A finished contact, then its open version applied after it (a late post that
+    reached the monitor): the contact stays answered, not waiting again."""
+    store = LiveStore(tmp_path)
+    live = LiveMonitor(tmp_path, Config(), "UTC", store, None, clock=fixed_clock)
+    arrived = NOON - timedelta(minutes=5)
+    ended = {"contact_id": "f1", "channel": "voice", "queue": "q",
+             "arrived_at": arrived.isoformat(),
+             "first_response_at": (arrived + timedelta(seconds=10)).isoformat(),
+             "ended_at": (arrived + timedelta(minutes=2)).isoformat()}
+    waiting = {k: ended[k] for k in ("contact_id", "channel", "queue", "arrived_at")}
+    for row in (ended, waiting):
+        canonical, rejected = validate_rows("contacts", [row])
+        assert not rejected and canonical is not None
+        live.apply_ingest("contacts", canonical.drop_columns(["__index"]), 0)
+    totals = live.snapshot(UNBOUNDED, fixed_clock()).data["totals"]
+    assert (totals["answered"], totals["waiting"]) == (1, 0)

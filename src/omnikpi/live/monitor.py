@@ -132,34 +132,24 @@ class LiveMonitor:
                     self._apply(table, self._not_finished(table, canonical))
         self._remember_files()
 
-    def _not_after_finished(self, rows: pa.Table) -> pa.Table:
-        """Posted contacts less the open ones whose contact the monitor holds finished."""
-        ids = [str(c) for c in rows.column("contact_id").to_pylist() if c is not None]
-        finished = self.finished_contacts(sorted(set(ids)))
-        if not finished:
-            return rows
-        self.con.register("__posted", rows)
-        try:
-            return self.con.execute(
-                f"SELECT * FROM __posted WHERE {FINISHED_SQL['contacts']} OR contact_id "
-                f"NOT IN ({', '.join(sql_str(c) for c in sorted(finished))})"
-            ).to_arrow_table()
-        finally:
-            self.con.unregister("__posted")
-
-    def _not_finished(self, table: str, rows: pa.Table) -> pa.Table:
-        """The store's open rows less those the dataset's files have finished since: a
-        contact posted waiting, then answered and ended in a dropped file, came back as
-        waiting after a restart (the open row replaced the file's), its wait growing
-        while the report said answered."""
+    def _not_finished(self, table: str, rows: pa.Table, keep_finished: bool = False
+                      ) -> pa.Table:
+        """``rows`` less those whose row the monitor holds finished (``keep_finished``:
+        less only the open ones among them). The store's open rows at a start: a contact
+        posted waiting, then answered and ended in a dropped file, came back as waiting
+        after a restart (the open row replaced the file's), its wait growing while the
+        report said answered. Posted rows: a late "waiting" after a dropped file ended
+        the call showed it waiting again until a restart."""
         keys = LIVE_TABLES[table]
         match = " AND ".join(f"t.{quote(k)} = o.{quote(k)}" for k in keys)
+        # unqualified, the columns of the outer condition are the posted row's
+        kept = f" OR {FINISHED_SQL[table]}" if keep_finished else ""
         self.con.register("__open", rows)
         try:
             return self.con.execute(
                 f"SELECT * FROM __open o WHERE NOT EXISTS (SELECT 1 FROM "
                 f"{quote('live_' + table)} t WHERE {match} AND {FINISHED_SQL[table]})"
-            ).to_arrow_table()
+                f"{kept}").to_arrow_table()
         finally:
             self.con.unregister("__open")
 
@@ -277,7 +267,7 @@ class LiveMonitor:
         again, SL falling, until a restart)."""
         with self.lock:
             if rows is not None and table == "contacts" and rows.num_rows:
-                rows = self._not_after_finished(rows)
+                rows = self._not_finished(table, rows, keep_finished=True)
             if rows is not None:
                 self._apply(table, rows)
             self.seq = max(self.seq, seq)
