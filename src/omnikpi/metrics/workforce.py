@@ -103,18 +103,22 @@ _ATTRITION = dict(
 register(
     _schedule(
         id="utilization", name="Utilization",
-        formulas={"ru": "(активное время + нагрузка в дискретных) / оплачиваемое время смены; "
+        formulas={"ru": "(нагрузка в непрерывных + доступность на любом канале + нагрузка в "
+                        "дискретных) / оплачиваемое время смены; "
                         "учитывается только время оператора внутри оплачиваемой смены (без "
                         "неоплачиваемых активностей)",
-                  "uk": "(активний час + навантаження в дискретних) / оплачуваний час зміни; "
+                  "uk": "(навантаження в безперервних + доступність на будь-якому каналі + "
+                        "навантаження в дискретних) / оплачуваний час зміни; "
                         "враховується лише час оператора в межах оплачуваної зміни (без "
                         "неоплачуваних активностей)"},
         names={"ru": "Утилизация", "uk": "Утилізація"}, better="higher",
         sections={"productivity": 2}, unit="ratio", area="productivity",
-        formula="(ActiveTimeRT + WorkloadD) / ShiftPaidTime; only agent time inside paid "
-        "shift time (minus unpaid activities) counts",
+        formula="(WorkloadRT + available on any channel + WorkloadD) / ShiftPaidTime; only "
+        "agent time inside paid shift time (minus unpaid activities) counts",
         numerator=utilization_numerator, denominator=shift_paid_time,
-        notes="An agent without shifts has no paid time: utilization null.",
+        notes="Available time counts on any channel, e-mail included (occupancy counts it on "
+        "continuous channels only): an agent ready for work is utilized whatever the "
+        "channel. An agent without shifts has no paid time: utilization null.",
     ),
     _schedule(
         id="adherence", tables=ACTIVITY_TABLES, name="Schedule adherence",
