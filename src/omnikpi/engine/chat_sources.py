@@ -152,8 +152,8 @@ def chat_agent_time_source(req: SourceRequest) -> ir.Table:
         __own_agent="agent_id", __own_tenant="tenant", __own_cap="__cap")
     unplaced = per_client.filter(per_client.tenant.isnull()).drop("tenant").rename(
         __loose_agent="agent_id", __loose_cap="__cap")
-    anyone = capped.group_by("agent_id").aggregate(
-        __any_cap=capped.session_capacity.min()).rename(__any_agent="agent_id")
+    anyone = per_client.group_by("agent_id").aggregate(
+        __any_cap=per_client.__cap.min()).rename(__any_agent="agent_id")
     joined = time.left_join(own, [time.agent_id == own.__own_agent,
                                   time.tenant == own.__own_tenant])
     joined = joined.left_join(unplaced, joined.agent_id == unplaced.__loose_agent)

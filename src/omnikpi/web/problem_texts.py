@@ -13,15 +13,11 @@ open, a reader's note) stays English, and the page marks it so (``lang="en"``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache
 
 from omnikpi.schema import problem_messages as said
 from omnikpi.schema.rules import EXPECTED
 from omnikpi.schema.tables import TABLES, ColumnType
-from omnikpi.web.template_reading import template_pattern
-
-Translate = Callable[[str], str]
+from omnikpi.web.template_reading import TemplateReader, Translate
 
 
 def _when_missing() -> tuple[str, ...]:
@@ -67,25 +63,19 @@ def msgids() -> set[str]:
     return {*said.TEMPLATES, *phrases, said.A_NUMBER, said.TRUE_FALSE, said.A_TYPED_VALUE}
 
 
-@cache
-def _pattern(template: str) -> re.Pattern[str]:
-    return template_pattern(template, FIELD_PATTERNS)
+READER = TemplateReader(FIELD_PATTERNS)
 
 
 def _kind(kind: str, _: Translate) -> str:
     """What a source value is (``a number``, ``a bigint[] value``), translated."""
-    typed = _pattern(said.A_TYPED_VALUE).fullmatch(kind)
+    typed = READER.pattern(said.A_TYPED_VALUE).fullmatch(kind)
     return _(said.A_TYPED_VALUE).format(**typed.groupdict()) if typed else _(kind)
 
 
 def read_back(message: str) -> tuple[str, dict[str, str]] | None:
     """The template a message was made from and its fields' values; None when it was
     made from none."""
-    for template in said.TEMPLATES:
-        found = _pattern(template).fullmatch(message)
-        if found is not None:
-            return template, found.groupdict()
-    return None
+    return READER.read_back(message, said.TEMPLATES)
 
 
 def translated_problem(message: str, _: Translate) -> str | None:

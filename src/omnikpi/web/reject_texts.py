@@ -14,14 +14,10 @@ the templates of :data:`omnikpi.schema.files.UNREAD_TEMPLATES`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache
 
 from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import UNREAD_TEMPLATES
-from omnikpi.web.template_reading import template_pattern
-
-Translate = Callable[[str], str]
+from omnikpi.web.template_reading import TemplateReader, Translate
 
 FIELD_PATTERNS: dict[str, str] = {
     "event": r"\S+",
@@ -35,9 +31,7 @@ FIELD_PATTERNS: dict[str, str] = {
 """Fields that take only known shapes; any other field is any text (the source's)."""
 
 
-@cache
-def _pattern(template: str) -> re.Pattern[str]:
-    return template_pattern(template, FIELD_PATTERNS)
+READER = TemplateReader(FIELD_PATTERNS)
 
 
 def _bare(template: str) -> str | None:
@@ -56,7 +50,7 @@ def _kinds() -> tuple[str, ...]:
         kind = said.kind_of(template)
         bare = _bare(kind)
         if kind in found or (bare is not None and bare != "kind") \
-                or any(_pattern(whole).fullmatch(kind) for whole in said.TEMPLATES):
+                or READER.read_back(kind, said.TEMPLATES) is not None:
             continue
         found.append(kind)
     return tuple(found)
@@ -75,11 +69,7 @@ def read_back(reason: str, templates: tuple[str, ...] = (*said.TEMPLATES, *KINDS
               ) -> tuple[str, dict[str, str]] | None:
     """The template (of a whole reason or of a kind, by default) ``reason`` was made from
     and its fields' values; None when it was made from none."""
-    for template in templates:
-        found = _pattern(template).fullmatch(reason)
-        if found is not None:
-            return template, found.groupdict()
-    return None
+    return READER.read_back(reason, templates)
 
 
 def translated_reason(reason: str, _: Translate) -> str | None:

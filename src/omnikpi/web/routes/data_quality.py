@@ -33,6 +33,7 @@ from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.problem_texts import translated_problem
 from omnikpi.web.reject_texts import translated_reason, translated_unread
 from omnikpi.web.security import require_roles
+from omnikpi.web.template_reading import Translate
 from omnikpi.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -99,8 +100,7 @@ def data_quality(request: Request, view: ViewDep) -> Response:
     })
 
 
-def _reject_texts(rejects: ImportRejects | None, _: Callable[[str], str]
-                  ) -> dict[str, str | None]:
+def _reject_texts(rejects: ImportRejects | None, _: Translate) -> dict[str, str | None]:
     """Each reason (and kind of reason) the page shows, in the page's language: None
     when it has no translation and is shown in English."""
     if rejects is None:
