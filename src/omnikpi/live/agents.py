@@ -10,7 +10,7 @@ import duckdb
 from omnikpi.config import CHAT_CHANNELS, Config
 from omnikpi.engine.timezones import to_datetime, zone
 from omnikpi.instants import MICROS
-from omnikpi.schema.convert import sql_str
+from omnikpi.schema.convert import quote, sql_str
 
 US = MICROS
 BUSY_STATES = ("handling", "acw", "hold")
@@ -76,11 +76,14 @@ def chat_capacity(agent: Any, sessions_capacity: int | None, channel: str | None
 
 
 def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
-               config: Config) -> list[dict[str, Any]]:
+               config: Config, every_queue: str = "contacts") -> list[dict[str, Any]]:
     """Every agent logged in now or busy with a contact: state, reason, since when,
     the contact in hand (its queue, channel, arrival: the one taken last), the queue and
     channel of every contact in hand (``held``: a chat agent holds several, of several
-    queues, and is busy in each) and chat sessions vs capacity."""
+    queues, and is busy in each), chat sessions vs capacity, and for an agent in after-call
+    work the queue and channel of the contact ended last (``wrapping``: the work is that
+    queue's). ``every_queue`` names the contacts of every queue: on a board cut to some
+    queues, an agent whose last call was of another queue wraps up that one's."""
     chat = ", ".join("'" + c + "'" for c in CHAT_CHANNELS)
     rows = con.execute(f"""
         WITH ordered AS (
@@ -117,18 +120,32 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             WHERE agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
               AND {unfinished_sql(now_us)}
-            GROUP BY agent_id)
-        SELECT coalesce(s.agent_id, h.agent_id), s.state, s.reason, s.since,
-               coalesce(s.channel, h.channel), coalesce(s.site, h.site),
-               coalesce(s.tenant, h.tenant), h.queue, h.channel, h.arrived_at,
-               coalesce(h.sessions, 0), coalesce(h.held, []), h.capacity, s.spell_since
-        FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
-        WHERE coalesce(s.state, '') <> 'logged_out'
-        ORDER BY 1""").fetchall()
+            GROUP BY agent_id),
+        now_in_hand AS (
+            SELECT coalesce(s.agent_id, h.agent_id) AS agent, s.state, s.reason, s.since,
+                   coalesce(s.channel, h.channel), coalesce(s.site, h.site),
+                   coalesce(s.tenant, h.tenant) AS tenant, h.queue,
+                   h.channel AS contact_channel, h.arrived_at, coalesce(h.sessions, 0),
+                   coalesce(h.held, []), h.capacity, s.spell_since
+            FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
+            WHERE coalesce(s.state, '') <> 'logged_out'),
+        seen AS (
+            SELECT n.*, CASE WHEN n.state = 'acw' THEN (
+                       -- the tenant's own agent: agent ids repeat across a provider's
+                       -- clients (a side without a tenant cannot tell and matches)
+                       SELECT arg_max({{'queue': c.queue, 'channel': c.channel}},
+                                      c.ended_at)
+                       FROM {quote(every_queue)} c
+                       WHERE c.agent_id = n.agent AND c.ended_at <= {now_us}
+                         AND (c.tenant IS NULL OR n.tenant IS NULL
+                              OR c.tenant = n.tenant))
+                   END AS wrapping
+            FROM now_in_hand n)
+        SELECT * FROM seen ORDER BY 1""").fetchall()
     local = zone(tz)
     out = []
     for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,
-         arrived, sessions, held, capacity, spell_since) in rows:
+         arrived, sessions, held, capacity, spell_since, wrapping) in rows:
         in_state = (now_us - since) / US if since is not None else None
         out.append({
             "agent_id": agent, "state": state, "reason": reason, "channel": channel,
@@ -141,6 +158,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                 "waiting_since": to_datetime(arrived).astimezone(local).isoformat(),
                 "waited_s": (now_us - arrived) / US},
             "held": sorted(held, key=lambda h: (str(h["queue"]), str(h["channel"]))),
+            "wrapping": wrapping,
             "sessions": int(sessions),
             "capacity": chat_capacity(agent, capacity, channel, config),
             "adherence": None})
@@ -173,22 +191,36 @@ def same_place(agent: dict[str, Any], row: dict[str, Any]) -> bool:
                for k in ("tenant", "site"))
 
 
+def places(agent: dict[str, Any]) -> list[dict[str, Any]]:
+    """The queues (and channels) an agent works for now: those of every contact in hand,
+    else, in after-call work, that of the contact ended last (wrap-up belongs to the call
+    just taken: counted for every queue of the channel, an agent wrapping up a sales call
+    was busy on the support row too, and left off a board cut to sales); none for an agent
+    free for any queue of the channel."""
+    if agent["held"]:
+        return list(agent["held"])
+    if agent["state"] == "acw" and agent.get("wrapping"):
+        return [agent["wrapping"]]
+    return []
+
+
 def agents_for(row: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, int]:
     """Agents available / busy / not ready for a queue row: those of its tenant and site
     on its channel (agent states carry no queue; a state without a channel counts for
-    every channel), and whoever of its tenant and site holds a contact of the queue — of
-    every queue they hold one of (``held``): a chat agent with chats of two queues counted
+    every channel), and whoever of its tenant and site works for the queue (``places``) —
+    for every queue they hold a contact of: a chat agent with chats of two queues counted
     busy only for the queue of the chat taken last, and a board cut to the other queue
     said busy 1 where the uncut board said 0. An agent counts once in the totals
     (``by_state``), whatever the rows."""
     out = {"agents_available": 0, "agents_busy": 0, "agents_not_ready": 0}
     for a in people:
-        if any(h["queue"] == row["queue"] and h["channel"] == row["channel"]
-               for h in a["held"]):
+        working = places(a)
+        if any(p["queue"] == row["queue"] and p["channel"] == row["channel"]
+               for p in working):
             mine = same_place(a, row)
         else:
             mine = all(a[k] in (None, row[k]) for k in ("tenant", "site", "channel")) \
-                and not a["held"]
+                and not working
         if not mine:
             continue
         if a["state"] == "available":

@@ -41,6 +41,7 @@ from omnikpi.live.agents import (
     by_state,
     chat_capacity,
     not_yet,
+    places,
     session_capacity_sql,
     unfinished_sql,
 )
@@ -453,17 +454,18 @@ class LiveMonitor:
               AND {not_yet("first_response_at", now_us)}
               AND {unfinished_sql(now_us)}
             GROUP BY ALL""").fetchall()
-        people = agent_list(con, now_us, self.tz, self.config)
+        people = agent_list(con, now_us, self.tz, self.config, "live_contacts")
         if self.schedules:
             adherence = {r["agent_id"]: r["adherence"] for r in
                          self._so_far(dataset, ["agent_id"], now_us, ("adherence",))}
             for person in people:
                 person["adherence"] = adherence.get(person["agent_id"])
         if queue_cut:
-            # agents have no queue: under a queue cut, those busy without a contact of
-            # the cut's queues (contacts are cut already) are busy elsewhere and go
-            people = [a for a in people if a["contact"] is not None
-                      or a["state"] not in BUSY_STATES]
+            # agents have no queue: under a queue cut, those busy with no contact of the
+            # cut's queues in hand (contacts are cut already) nor wrapping one up are busy
+            # elsewhere and go
+            people = [a for a in people if a["state"] not in BUSY_STATES
+                      or any(p["queue"] in queue_cut for p in places(a))]
         states = by_state(people)
         chats = self._chat_load(con, now_us)
         closed = con.execute(f"""

@@ -252,3 +252,38 @@ def test_a_reply_given_by_now_ends_the_wait_either_way(tmp_path: Path, mode: str
          "arrived_at": at(120), "accepted_at": at(10), "first_response_at": at(10)}])
     totals = snapshot(live)["totals"]
     assert (totals["waiting"], totals["backlog"]) == (0, 0)
+
+
+def test_an_agent_in_acw_stays_on_the_board_cut_to_the_queue_of_the_call_just_ended(
+        tmp_path: Path) -> None:
+    """a1 wraps up (ACW) after a sales call that ended 30 s ago; a2 after a support call,
+    though a2 took a sales call this morning; a3 handles a sales call. Cut to sales:
+    busy 2 (a1, a3) and the agents table acw 1, handling 1 — the uncut board's sales row
+    says busy 2 as well, its table acw 2, handling 1. Cut to
+    support: busy 1 (a2). The agent's last call is read from every queue: a2's sales
+    call of the morning does not place a2 on the sales board."""
+    store, live = monitor(tmp_path)
+
+    def call(contact_id: str, queue: str, agent: str, ended_ago: float) -> dict[str, Any]:
+        return {"contact_id": contact_id, "channel": "voice", "queue": queue,
+                "site": "lviv", "tenant": "A", "agent_id": agent,
+                "arrived_at": at(ended_ago + 200), "accepted_at": at(ended_ago + 180),
+                "ended_at": at(ended_ago)}
+
+    post(store, live, "contacts", [call("v1", "sales", "a1", 30),
+                                   call("v0", "sales", "a2", 3600),
+                                   call("v2", "support", "a2", 20),
+                                   {**call("v3", "sales", "a3", 0), "ended_at": None}])
+    post(store, live, "agent_states", [
+        {"agent_id": a, "state": s, "channel": "voice", "site": "lviv", "tenant": "A",
+         "start": at(since)}
+        for a, s, since in (("a1", "acw", 30), ("a2", "acw", 20), ("a3", "handling", 180))])
+
+    def board(where: Where | None) -> tuple[dict[str, int], dict[str, int]]:
+        data = snapshot(live, where)
+        busy = {q: row["agents_busy"] for q, row in rows_by_queue(data).items()}
+        return busy, {row["state"]: row["agents"] for row in data["agents"]}
+
+    assert board({"queue": ("sales",)}) == ({"sales": 2}, {"acw": 1, "handling": 1})
+    assert board({"queue": ("support",)}) == ({"support": 1}, {"acw": 1})
+    assert board(None) == ({"sales": 2, "support": 1}, {"acw": 2, "handling": 1})
