@@ -21,7 +21,7 @@ from omnikpi.connectors.transaction import ImportCommit
 from omnikpi.schema.arrow_types import ARROW_TYPES
 from omnikpi.schema.tables import TABLES, ColumnType
 
-_EVENTS = {"agent_states": ["agent_id", "start", "state"],
+_EVENTS = {"agent_states": ["agent_id", "start"],
            "messages": ["contact_id", "ts", "sender"],
            "surveys": ["contact_id", "customer_id", "survey", "answered_at", "score"],
            "qa_items": ["evaluation_id", "item_id"],
@@ -47,11 +47,12 @@ SNAPSHOTS = frozenset({"roster", "agent_states"})
 """Tables whose rows a later export knows better: without a version, the rows imported
 last are the newer form of a stored row with the same key. An HR system's list of people:
 a leaver's ``left_on`` arrives in a later export of the same person and must replace the
-row without it. An agent state (agent, start, state): its end is the next change the
-export saw — a state cut at the export time ends later in the next export, and events
-imported together with earlier ones can show a change that ends it sooner. The first form
-kept beside the later rows made overlapping states, quarantined (or a gap reported as
-"repeated")."""
+row without it. An agent state (agent, start: one agent is in one state at an instant):
+its end is the next change the export saw — a state cut at the export time ends later in
+the next export, and events imported together with earlier ones can show a change that
+ends it sooner, or another state (a page alone read a break where the whole view saw the
+agent still chatting). The first form kept beside the later rows made overlapping states,
+quarantined (or a gap reported as "repeated")."""
 
 
 def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:

@@ -142,3 +142,52 @@ def test_the_earlier_events_imported_together_later_give_the_clean_timeline(
         loaded = omnikpi.load_dataset(out, cache=False)
         assert loaded.problem_count == 0, [str(p) for p in loaded.problems]
         loaded.close()
+
+
+def test_a_state_read_differently_from_a_page_alone_is_replaced_by_the_whole_view(
+        tmp_path: Path) -> None:
+    """Page 2 (older): olena Available at 09:00, accepts chat R1 at 09:20. Page 1
+    (newer): Break at 09:30 (while chatting: still handling), R1 wrapped up at 09:35 and
+    completed at 09:36, Available at 10:00, Offline at 10:30. Page 1 alone does not know
+    R1, so it reads the 09:30 change as not_ready until 10:00; the whole view reads it as
+    handling until 09:35. The two forms start together but differ in state: keyed by
+    worker, start and state, the stale not_ready stayed beside the right rows (validation
+    quarantined three, occupancy fell). One agent is in one state at an instant: the
+    key is the worker and the start, and the form ending sooner is the newer."""
+    import omnikpi
+
+    chat = {"task_sid": "WT1", "task_channel_unique_name": "chat", "task_queue_name": "Chat",
+            "worker_name": WORKER, "reservation_sid": "WR1",
+            "worker_activity_name": "Available"}
+
+    def activity(name: str) -> dict[str, str]:
+        return {"worker_name": WORKER, "worker_activity_name": name}
+
+    older = [_event(1, 0, "worker.activity.update", activity("Available")),
+             _event(2, 1200, "reservation.accepted", chat)]
+    newer = [_event(3, 1800, "worker.activity.update", activity("Break")),
+             _event(4, 2100, "reservation.wrapup", chat),
+             _event(5, 2160, "reservation.completed", chat),
+             _event(6, 3600, "worker.activity.update", activity("Available")),
+             _event(7, 5400, "worker.activity.update", activity("Offline"))]
+    pages = []
+    for number, events in ((1, newer), (2, older)):  # the API lists the newest first
+        page = tmp_path / f"events-page-{number}.json"
+        page.write_text(json.dumps({"events": events[::-1]}))
+        pages.append(page)
+    mapping = shipped_mapping("twilio-taskrouter")
+    import_mapped(pages, mapping, tmp_path / "once")
+    rows = [(state, _s(start), _s(end)) for _, state, _, start, end, *_ in
+            _states(tmp_path / "once")]
+    assert sorted(rows, key=lambda r: r[1]) == [
+        ("available", 0, 1200), ("handling", 1200, 1800), ("handling", 1800, 2100),
+        ("acw", 2100, 2160), ("not_ready", 2160, 3600), ("available", 3600, 5400)]
+    for order, imports in {"page 1 first": [pages[:1], pages],
+                           "both first": [pages, pages[:1]]}.items():
+        out = tmp_path / order.replace(" ", "_")
+        for files in imports:
+            import_mapped(files, mapping, out)
+        assert _states(out) == _states(tmp_path / "once"), order
+        loaded = omnikpi.load_dataset(out, cache=False)
+        assert loaded.problem_count == 0, [str(p) for p in loaded.problems]
+        loaded.close()
