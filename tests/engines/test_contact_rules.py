@@ -96,6 +96,31 @@ def test_empty_denominators_are_null_and_counts_zero(tmp_path: Path, engine: str
     assert rows[0]["blocked_rate"] == 0.0 and rows[0]["max_wait"] == 10.0
 
 
+def test_a_rate_per_hour_of_a_given_window_without_work_is_zero(tmp_path: Path,
+                                                               engine: str) -> None:
+    # Calls handled on 5 and 7 March. Over 6 March (24 h given): handled 0, 0 / 24 h = 0
+    # per hour — as on a day holding only an unhandled call — not "no value", which a
+    # window without a record gave (the hours are the window's, not the data's). Past the
+    # data's last record (8 March) nothing is known: no value, as with no window given
+    # and no end to count hours from (a filter no row holds).
+    data = dataset(tmp_path, contacts=[
+        call(c, f"2024-03-0{d}T10:00:00", answered=f"2024-03-0{d}T10:00:10",
+             ended=f"2024-03-0{d}T10:02:00") for c, d in (("a", 5), ("b", 7))])
+
+    def day(d: int) -> dict[str, str]:
+        return {"from_": f"2024-03-0{d}T00:00:00Z", "to": f"2024-03-0{d + 1}T00:00:00Z"}
+
+    assert only(run(data, engine, metrics=["handled", "transactions_per_hour", "aht"],
+                    **day(6))) == {"handled": 0, "transactions_per_hour": 0.0, "aht": None}
+    assert only(run(data, engine, metrics=["transactions_per_hour"], **day(7))) == \
+        {"transactions_per_hour": 1 / 24}
+    with pytest.warns(omnikpi.ReportNote):
+        assert only(run(data, engine, metrics=["transactions_per_hour"], **day(8))) == \
+            {"transactions_per_hour": None}
+    assert only(run(data, engine, metrics=["transactions_per_hour"],
+                    where={"queue": ["none"]})) == {"transactions_per_hour": None}
+
+
 def test_timeouts_stay_in_denominators(tmp_path: Path, engine: str) -> None:
     # c left the queue at 10:05 unanswered (timeout): SL 1/2 and abandon rate 0/2.
     # d is still waiting at as-of after 10 s (≤ T): left out of SL, not an abandon.

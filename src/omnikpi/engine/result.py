@@ -136,6 +136,13 @@ def empty_period_row(metrics: dict[str, bool]) -> dict[str, Any]:
     return {m: 0 if is_count else None for m, is_count in metrics.items()}
 
 
+def _hours_given(window: ReportWindow | None) -> bool:
+    """Whether the request gave the period a per-hour rate divides by (--from and --to,
+    within the data's records: past its last record nothing is known)."""
+    return window is not None and window.from_us is not None and \
+        window.to_us is not None and window.from_us < min(window.to_us, window.as_of_us)
+
+
 def _metric_meta(request: MetricRequest, window: ReportWindow | None) -> dict[str, Any]:
     """A metric's unit and the parameters it ran with. A ``threshold_seconds`` left to
     the configuration is the one threshold every channel and queue of the report has when
@@ -174,6 +181,10 @@ def shape(
                                            metric_id in ratios)
     if frame.empty and grain == "total" and not by and not keys:
         values = {m: [v] for m, v in empty_period_row({m: m in counts for m in ids}).items()}
+        for r in requests:
+            if r.metric.per_period_hours and _hours_given(window):
+                # a rate over the window's clock hours: none of its work is 0 an hour
+                values[r.metric.id] = [0.0]
     columns = [*by, *keys, *(["period_start"] if grain != "total" else []), *ids]
     meta = {r.metric.id: _metric_meta(r, window) for r in requests}
     return ReportResult(values, meta, [*by, *keys], grain, dataset.quarantined, columns,
