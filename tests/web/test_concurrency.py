@@ -280,6 +280,69 @@ def test_callers_take_turns_on_the_workers() -> None:
     assert started == ["a0", "b1", "a1", "b2", "a2", "a3", "a4"]
 
 
+def test_one_callers_pages_run_page_by_page() -> None:
+    """A browser restoring three dashboards asks their parts interleaved (p1, p2, p3,
+    p1, p2, p3): the worker takes them page by page, so the first page is whole first
+    and a late page is the one that may wait too long — not every page at once."""
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30))
+    gate = threading.Event()
+    started: list[str] = []
+
+    def job(name: str) -> Callable[[], str]:
+        def work() -> str:
+            started.append(name)
+            if name == "busy":
+                gate.wait(10)
+            return name
+        return work
+
+    def ask(name: str, page: int) -> threading.Thread:
+        thread = threading.Thread(target=pool.run, args=(job(name),),
+                                  kwargs={"caller": Requester("alice", page=page)})
+        thread.start()
+        return thread
+
+    threads = [ask("busy", 0)]
+    _wait_until(lambda: started == ["busy"])
+    for waiting, (name, page) in enumerate(
+            [("p1a", 1), ("p2a", 2), ("p3a", 3), ("p1b", 1), ("p2b", 2), ("p3b", 3)],
+            start=2):
+        threads.append(ask(name, page))
+        _wait_until(lambda n=waiting: pool._waiting == n)  # type: ignore[misc]
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert started == ["busy", "p1a", "p1b", "p2a", "p2b", "p3a", "p3b"]
+
+
+def test_waiting_behind_ones_own_earlier_page_is_not_waiting_for_the_server() -> None:
+    """With one worker and a 0.5 s wait limit, alice's page 2 waits 1.2 s behind her own
+    page 1 and is served (a browser's tenth dashboard is late, not refused); bob's report,
+    behind alice's page 1 only, is refused after 0.5 s as before."""
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=0.5,
+                               run_seconds=30))
+    answers: dict[str, Any] = {}
+
+    def ask(name: str, caller: Requester, work: Callable[[], Any]) -> threading.Thread:
+        def run() -> None:
+            try:
+                answers[name] = pool.run(work, caller=caller)
+            except Overloaded as exc:
+                answers[name] = exc
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    first = ask("page 1", Requester("alice", page=1), lambda: time.sleep(1.2) or "one")
+    _wait_until(lambda: len(pool._running) == 1)
+    threads = [first, ask("page 2", Requester("alice", page=2), lambda: "two"),
+               ask("bob", Requester("bob", page=3), lambda: "bob's")]
+    for thread in threads:
+        thread.join(timeout=10)
+    assert answers["page 1"] == "one" and answers["page 2"] == "two"
+    assert isinstance(answers["bob"], Overloaded)
+
+
 def test_one_caller_may_queue_only_so_many() -> None:
     pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30,
                                max_waiting_per_caller=2))
@@ -373,5 +436,8 @@ def test_the_pool_tells_callers_apart() -> None:
     # an account is one caller, whatever its address or session
     assert caller_of(request("10.0.0.1"), alice) == caller_of(request("10.0.0.2"), alice)
     assert caller_of(request("10.0.0.1"), alice).capped
+    # each request is a later page of the caller's
+    assert caller_of(request("10.0.0.1"), alice).page < \
+        caller_of(request("10.0.0.1"), alice).page
     key = Principal("apikey:crm", "ingest", via="api_key")
     assert caller_of(request("10.0.0.1"), key) != caller_of(request("10.0.0.1"), alice)

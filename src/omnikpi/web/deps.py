@@ -3,6 +3,7 @@ dataset as the caller may see it, and the report filters from the URL."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -171,12 +172,17 @@ def caller_of(request: Request, principal: Principal) -> Requester:
     """Who the report pool shares its workers by: an account is one caller whatever its
     sessions; without logins every visitor is ``demo``, so the client's address tells
     them apart (not capped: many people may share it)."""
+    page = next(_PAGES)  # the request's turn among the caller's (``Requester.page``)
     if principal.via == "none":
         host = request.client.host if request.client is not None else "unknown"
-        return Requester(f"address:{host}", capped=False)
+        return Requester(f"address:{host}", capped=False, page=page)
     if principal.user_id is not None:
-        return Requester(f"user:{principal.user_id}")
-    return Requester(f"{principal.via}:{principal.name}")
+        return Requester(f"user:{principal.user_id}", page=page)
+    return Requester(f"{principal.via}:{principal.name}", page=page)
+
+
+_PAGES = itertools.count(1)
+"""Requests in arrival order (``next`` on a count is atomic under the GIL)."""
 
 
 ViewDep = Annotated[View, Depends(get_view)]

@@ -7,7 +7,9 @@ wait behind them. So the heavy part of a request is handed to a few workers (abo
 per core):
 
 - at most ``max_waiting`` requests wait; the next one is answered ``503`` with a
-  ``Retry-After`` at once, and so is one that waited ``wait_seconds`` without a worker;
+  ``Retry-After`` at once, and so is one that waited ``wait_seconds`` without a worker
+  (time behind its own caller's earlier pages not counted: one caller's jobs run page by
+  page, ``Requester.page``);
 - the workers are shared fairly between callers (a signed-in user, an API key, or the
   client's address without logins): the next job goes to the caller with the fewest jobs
   running, then to the one served least recently (callers take turns), so one person's
@@ -56,6 +58,11 @@ class Requester:
     capped: bool = True
     """Whether ``max_waiting_per_caller`` applies. Not to a client address: without
     logins, everyone behind one proxy or on one machine shares an address."""
+    page: int = field(default=0, compare=False)
+    """Which of the caller's requests asks (their arrival order): one caller's jobs run
+    page by page. A browser restoring ten dashboards queued their parts interleaved, each
+    page had a part still waiting after ``wait_seconds``, and all ten were answered 503;
+    taken page by page, the first pages are whole and only the last may wait too long."""
 
 
 ANONYMOUS = Requester("anonymous", capped=False)
@@ -96,8 +103,9 @@ class PoolLimits:
     max_waiting: int = 200
     wait_seconds: float = 30.0
     run_seconds: float = 60.0
-    max_waiting_per_caller: int = 30
-    """A dashboard asks for about ten parts at once; a script rarely needs more."""
+    max_waiting_per_caller: int = 100
+    """A dashboard asks for about ten parts at once: a browser restoring ten tabs of
+    dashboards (30 refused every page but three); a script rarely needs more."""
     long_seconds: float = 5.0
     """A job running this long makes its caller wait for the last free worker."""
 
@@ -167,7 +175,7 @@ class WorkPool:
         """
         job = self._submit(work, dataset, key, ANONYMOUS if caller is None else caller)
         try:
-            if not job.started.wait(self.limits.wait_seconds) and self._abandon(job):
+            if not self._wait_for_a_worker(job) and self._abandon(job):
                 self.rejected += 1
                 raise Overloaded(
                     f"the server is busy: this report waited {self.limits.wait_seconds:g} s "
@@ -181,6 +189,30 @@ class WorkPool:
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
+
+    def _wait_for_a_worker(self, job: _Job[Any]) -> bool:
+        """Whether ``job`` started within ``wait_seconds`` of the time it stopped waiting
+        behind its own caller's earlier pages: the limit is on waiting for the server, not
+        on one's own queue (ten dashboards restored at once are served one after another,
+        the last after about a minute, instead of a 503 for all but the first three)."""
+        deadline = time.monotonic() + self.limits.wait_seconds
+        while not job.started.wait(min(0.25, max(0.0, deadline - time.monotonic()))):
+            now = time.monotonic()
+            with self._cond:
+                if self._behind_own_page(job):
+                    deadline = now + self.limits.wait_seconds
+            if now >= deadline:
+                return job.started.is_set()
+        return True
+
+    def _behind_own_page(self, job: _Job[Any]) -> bool:
+        """Whether an earlier page of the job's caller is queued or running (under the
+        lock)."""
+        if not job.caller.capped or job.caller.page == 0:
+            return False
+        mine = itertools.chain(self._queued.get(job.caller, ()),
+                               (j for j in self._running if j.caller == job.caller))
+        return any(j.caller.page < job.caller.page for j in mine)
 
     def _submit(self, work: Callable[[], T], dataset: Dataset | None,
                 key: Hashable | None, caller: Requester) -> _Job[T]:
@@ -252,7 +284,7 @@ class WorkPool:
         best: tuple[int, int, int] | None = None
         chosen: Requester | None = None
         for caller, jobs in self._queued.items():
-            head = jobs[0]
+            head = min(jobs, key=lambda j: (j.caller.page, j.order))
             if (free == 1 and self.limits.workers > 1 and caller in holding_long
                     and now - head.queued_at < self.limits.wait_seconds / 2):
                 continue  # the last worker is kept for someone else meanwhile
@@ -262,7 +294,8 @@ class WorkPool:
         if chosen is None:
             return None
         jobs = self._queued[chosen]
-        job = jobs.popleft()
+        job = min(jobs, key=lambda j: (j.caller.page, j.order))
+        jobs.remove(job)
         if not jobs:
             del self._queued[chosen]
         self._last_start[chosen] = next(self._starts)
