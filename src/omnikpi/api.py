@@ -23,7 +23,7 @@ from omnikpi.engine.result import ReportResult
 from omnikpi.engine.rollups import stale_note
 from omnikpi.engine.run import run_report
 from omnikpi.engine.spark_load import load_for_engine
-from omnikpi.errors import QuarantineWarning, ReportNote, UsageError
+from omnikpi.errors import DataError, QuarantineWarning, ReportNote, UsageError
 from omnikpi.report_notes import report_notes
 from omnikpi.request import Names, canonical_filters, instant_of, names_of
 from omnikpi.schema.dataset import Dataset
@@ -155,7 +155,7 @@ def report_result(
                              params=flat_params(params))
         stale = stale_note(dataset, engine)
         notes += [stale] if stale else []
-    except UsageError as error:
+    except (UsageError, DataError) as error:  # "name the metrics with --metrics"
         raise in_api_words(error) from None
     if result.quarantined:
         tables = ", ".join(f"{name} {load.quarantined}" for name, load in dataset.loads.items()

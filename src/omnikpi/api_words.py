@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from omnikpi.errors import UsageError
+from omnikpi.errors import OmniKPIError
+
+E = TypeVar("E", bound=OmniKPIError)
 
 _WORDS = (
     (re.compile(r"--param (\w+)\.(\w+)=N\b"), r'params={"\1.\2": N}'),
@@ -40,7 +42,7 @@ def api_message(message: str) -> str:
     return message
 
 
-def in_api_words(error: UsageError) -> UsageError:
+def in_api_words(error: E) -> E:
     """The same error, worded for the API (its class kept: a subclass stays one)."""
     worded = type(error)(api_message(str(error)))
     worded.__cause__ = error.__cause__

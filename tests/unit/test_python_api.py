@@ -78,6 +78,10 @@ def test_quarantined_rows_are_said_in_a_warning(tmp_path: Path) -> None:
     ({"where": {"queue": 5}}, "filter queue: names as a list of texts"),
     ({"tz": 3}, "tz: a text, not int 3"),
     ({"params": [1]}, "params: a mapping of parameter → value"),
+    # a base of 0 customers said the base was not given
+    ({"metrics": "cost_per_customer", "params": {"cost_per_customer.customer_base": 0}},
+     "bad value '0' for parameter cost_per_customer.customer_base: expected a finite "
+     "number from 1 to 1,000,000,000"),
 ])
 def test_errors_name_the_arguments_not_the_command_line_options(
         given: dict[str, object], words: str) -> None:
@@ -271,3 +275,13 @@ def test_a_shared_cost_in_the_row_without_a_tenant_is_said_so(tmp_path: Path) ->
         assert omnikpi.report_result(tmp_path, metrics=["cost_per_contact"]).rows == [
             {"cost_per_contact": 100.0}]
     assert not [w for w in total if issubclass(w.category, omnikpi.ReportNote)]
+
+
+def test_a_data_error_names_the_arguments_too(tmp_path: Path) -> None:
+    """A folder with no table a standard metric reads: "name the metrics with --metrics"
+    told a notebook user about an option they never typed."""
+    (tmp_path / "notes.txt").write_text("not a table\n")
+    with pytest.raises(omnikpi.DataError) as raised:
+        omnikpi.report(tmp_path)
+    assert "name the metrics with metrics" in str(raised.value)
+    assert "--" not in str(raised.value)

@@ -164,6 +164,11 @@ def test_the_api_keeps_its_json_errors(client: TestClient) -> None:
     answer = client.get("/api/v1/report?metrics=offered&from=2024-13-01")
     assert answer.status_code == 400
     assert answer.json()["detail"].startswith("bad from '2024-13-01'")  # the query's name
+    # the engine's own words for a folder no standard metric can read
+    from omnikpi.web.app import _in_query_words
+    assert _in_query_words("name the metrics with --metrics (see omnikpi catalog); "
+                           "--by, --grain, --tz") == \
+        "name the metrics with metrics (see omnikpi catalog); by, grain, tz"
     answer = client.get("/api/v1/contacts?page=abc")
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "page"]
 

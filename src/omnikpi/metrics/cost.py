@@ -39,7 +39,7 @@ def _per_sale(p: Params) -> Metric:
 
 def _per_customer(p: Params) -> Metric:
     base = p.get("customer_base")
-    if base is None or float(base) <= 0:
+    if base is None:
         raise UsageError(
             "cost_per_customer needs the size of the customer base: "
             "--param cost_per_customer.customer_base=N"
@@ -127,7 +127,7 @@ register(
         tables=("costs",),
         formula="Σ costs / customer_base",
         params=(Param("customer_base", "float", None, "number of customers served "
-                      "(required)", unit="customers"),),
+                      "(required)", unit="customers", minimum=1),),
         numerator=lambda t, p: t.cost, resolve=_per_customer,
     ),
 )

@@ -88,13 +88,14 @@ def _brief(error: Any) -> Any:
 
 
 QUERY_NAMES = {"--from": "from", "--to": "to", "--as-of": "as_of", "--param": "param",
-               "--filter": "a filter"}
+               "--filter": "a filter", "--metrics": "metrics", "--by": "by",
+               "--grain": "grain", "--tz": "tz"}
 """The command line's option names as an API caller writes them: an answer to
 ``?from=2024-13-01`` said "bad --from"."""
 
 
 def _in_query_words(text: str) -> str:
-    return re.sub(r"(?<![\w-])--(?:from|to|as-of|param|filter)\b",
+    return re.sub(r"(?<![\w-])--(?:from|to|as-of|param|filter|metrics|by|grain|tz)\b",
                   lambda m: QUERY_NAMES[m.group(0)], text)
 
 
