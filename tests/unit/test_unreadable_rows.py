@@ -312,9 +312,18 @@ def test_a_table_of_which_no_row_loads_is_not_said_ok(tmp_path: Path) -> None:
     fine while every metric on it read 0."""
     (tmp_path / "contacts.csv").write_text("contact_id,channel,queue,arrived_at\n"
                                            "c1,voice,q,yesterday\nc2,voice,q,soon\n")
-    output = " ".join(validate(tmp_path).split())
+    done = CliRunner().invoke(app, ["validate", "--data", str(tmp_path)])
+    output = " ".join(done.output.split())
     assert ("contacts: 2 rows, 0 loaded, 2 quarantined — no row loaded (see its problems "
             "above)") in output, output
+    # and the dataset is not usable (exit 3, as ``report`` on it): "dataset usable" with
+    # exit 0 told a nightly check all was well
+    assert done.exit_code == 3
+    assert "dataset not usable: contacts has no row loaded (the metrics that need it stop" in \
+        " ".join(done.output.split())
+    shown = json.loads(CliRunner().invoke(app, ["validate", "--data", str(tmp_path),
+                                                "--format", "json"]).stdout)
+    assert shown["usable"] is False and shown["tables"]["contacts"]["usable"] is False
 
 
 def test_a_report_on_a_table_of_which_no_row_loads_is_bad_data(tmp_path: Path) -> None:

@@ -250,13 +250,18 @@ def validate(
     problems = dataset.problems if limit == 0 else dataset.problems[:limit]
     hints = data_hints(dataset, config=settings)
     unread = unread_entries(dataset.path, set(TABLES))
+    # a table whose every row was quarantined stops its metrics as an unreadable one does
+    # (``report`` exits 3): "usable" with exit 0 told a nightly check all was well
+    emptied = [name for name, load in dataset.loads.items()
+               if load.usable and load.rows_read and not load.rows_loaded]
+    usable = dataset.usable and not emptied
     if format == "json":
         typer.echo(json.dumps({
-            "usable": dataset.usable,
+            "usable": usable,
             "tables": {
                 name: {"files": [str(f.path) for f in load.files], "rows": load.rows_read,
                        "loaded": load.rows_loaded, "quarantined": load.quarantined,
-                       "usable": load.usable}
+                       "usable": load.usable and name not in emptied}
                 for name, load in dataset.loads.items()
             },
             "problem_count": dataset.problem_count,
@@ -293,17 +298,21 @@ def validate(
             else:  # "0 rows, 0 loaded" hid a file of 925 rows none of which could be read
                 console.print(f"{name}: not loaded (see its problems above) — "
                               "[red]unusable[/]", highlight=False)
-        if dataset.usable:
+        if usable:
             console.print(f"{dataset.problem_count} problem(s); dataset [green]usable[/]")
         else:
-            unusable = [name for name, load in dataset.loads.items() if not load.usable]
-            why = (f"{', '.join(unusable)} cannot be read (the metrics that need "
-                   f"{'it' if len(unusable) == 1 else 'them'} stop; the other tables "
-                   "are ready)" if unusable else
+            unread_tables = [name for name, load in dataset.loads.items() if not load.usable]
+            said = ([f"{', '.join(unread_tables)} cannot be read"] if unread_tables else []) \
+                + ([f"{', '.join(emptied)} {'has' if len(emptied) == 1 else 'have'} no row "
+                    "loaded"] if emptied else [])
+            stopped = len(unread_tables) + len(emptied)
+            why = (f"{'; '.join(said)} (the metrics that need "
+                   f"{'it' if stopped == 1 else 'them'} stop; the other tables "
+                   "are ready)" if said else
                    "the folder holds no table of the data model")  # was ": cannot be read"
             console.print(f"{dataset.problem_count} problem(s); dataset [red]not usable[/]: "
                           f"{why}", highlight=False)
-    raise typer.Exit(0 if dataset.usable else 3)
+    raise typer.Exit(0 if usable else 3)
 
 
 @app.command()
