@@ -44,6 +44,17 @@ def test_bad_param_exits_2_naming_choices() -> None:
     assert bad_number.exit_code == 2 and "threshold_seconds" in bad_number.output
     no_equals = runner.invoke(app, ["report", "--data", str(VOICE), "--param", "x"])
     assert no_equals.exit_code == 2
+    # the same parameter twice with two values: the last silently won
+    twice = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "service_level",
+                                "--param", "threshold_seconds=30", "--param",
+                                "threshold_seconds=40"])
+    assert twice.exit_code == 2
+    assert "--param threshold_seconds is given twice, as '30' and '40': give it once" in \
+        " ".join(twice.output.split())
+    same = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "service_level",
+                               "--param", "threshold_seconds=30", "--param",
+                               "threshold_seconds=30", "--format", "json"])
+    assert same.exit_code == 0, same.output
 
 
 def test_a_param_no_requested_metric_reads_is_noted() -> None:

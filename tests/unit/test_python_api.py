@@ -82,6 +82,11 @@ def test_quarantined_rows_are_said_in_a_warning(tmp_path: Path) -> None:
     ({"metrics": "cost_per_customer", "params": {"cost_per_customer.customer_base": 0}},
      "bad value '0' for parameter cost_per_customer.customer_base: expected a finite "
      "number from 1 to 1,000,000,000"),
+    # a chat capacity of 0 sessions gave no value in every row
+    ({"metrics": "chat_occupancy_relative",
+      "params": {"chat_occupancy_relative.capacity": 0}},
+     "bad value '0' for parameter chat_occupancy_relative.capacity: expected a whole "
+     "number from 1 to 1,000,000,000"),
 ])
 def test_errors_name_the_arguments_not_the_command_line_options(
         given: dict[str, object], words: str) -> None:

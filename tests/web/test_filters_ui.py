@@ -157,6 +157,9 @@ def test_a_page_message_in_russian_and_ukrainian(client: TestClient) -> None:
     assert error_of(ru.text).startswith("Неизвестный часовой пояс «Mars/Olympus»")
     uk = client.get("/?from=2024-03-05&to_day=2024-03-01&lang=uk")
     assert error_of(uk.text).startswith("Дата «По» раніша за дату «З»")
+    twice = client.get("/?param=threshold_seconds=30&param=threshold_seconds=40&lang=uk")
+    assert error_of(twice.text) == ("Параметр threshold_seconds задано двічі, як «30» і "
+                                    "«40»: задайте його один раз.")
     client.get("/builder?lang=en")
 
 

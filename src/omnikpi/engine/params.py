@@ -139,5 +139,11 @@ def parse_param_assignments(items: list[str]) -> dict[str, str]:
                 f"bad --param {item!r}: write METRIC.NAME=VALUE or NAME=VALUE, "
                 "e.g. service_level.threshold_seconds=30"
             )
-        out[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        if key in out and out[key] != value:
+            # the last one silently won: a script that set a default and appended the
+            # user's value could not tell which was used
+            raise UsageError(f"--param {key} is given twice, as {out[key]!r} and "
+                             f"{value!r}: give it once")
+        out[key] = value
     return out

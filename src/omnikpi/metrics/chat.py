@@ -60,7 +60,8 @@ register(
                       "configuration's [agents] chat_capacity, 4); a capacity configured for "
                       "the agent ([agents.capacity]), else for the queues or channels of its "
                       "sessions (chat_capacity), takes precedence",
-                      unit="sessions", default_from=lambda c: c.config.agents.chat_capacity),
+                      unit="sessions", default_from=lambda c: c.config.agents.chat_capacity,
+                      minimum=1),
                 Param("agent_capacity", "map", {}, "per-agent capacity ([agents.capacity])",
                       default_from=lambda c: dict(c.config.agents.capacity), settable=False),
                 AVAILABLE_BY_CHANNEL),

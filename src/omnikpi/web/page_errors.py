@@ -119,6 +119,11 @@ def _bad_param_form(m: re.Match[str], _: Translate) -> str:
              "service_level.threshold_seconds=30.").format(value=m["value"])
 
 
+def _param_twice(m: re.Match[str], _: Translate) -> str:
+    return _("Parameter {name} is given twice, as “{first}” and “{second}”: give it "
+             "once.").format(name=m["name"], first=m["first"], second=m["second"])
+
+
 def _language(_: Translate) -> str:
     """The language ``_`` translates into (``page_message`` is given only the translator):
     the one whose catalog words a probe sentence as ``_`` does; "en" when none does."""
@@ -279,6 +284,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
     (re.compile(r"^unknown (?:filter )?dimension '(?P<value>.*)': choose from "
                 r"(?P<choices>.*)$", re.S), _unknown_dimension),
     (re.compile(r"^bad --param '(?P<value>.*)': write", re.S), _bad_param_form),
+    (re.compile(r"^--param (?P<name>\S+) is given twice, as '(?P<first>.*)' and "
+                r"'(?P<second>.*)': give it once$", re.S), _param_twice),
     (re.compile(r"^a report named '(?P<name>.*)' was saved by someone else", re.S),
      _report_of_someone_else),
     (re.compile(r"^bad value '(?P<value>.*)' for parameter (?P<name>\S+): expected "
