@@ -121,6 +121,31 @@ def test_a_rate_per_hour_of_a_given_window_without_work_is_zero(tmp_path: Path,
                     where={"queue": ["none"]})) == {"transactions_per_hour": None}
 
 
+def test_transactions_per_logged_in_hour_is_cut_by_agent_dimensions_only(
+        tmp_path: Path, engine: str) -> None:
+    # Logged-in time is the agent's, not a channel's: a blended agent's available state
+    # carries no channel, so cut by channel the chat row divided 4 chats by the 1.25 h of
+    # states marked chat (3.2 an hour) for an agent logged in 4 h (1.0). The catalog says
+    # per=logged_in is cut only by agent dimensions: a cut by channel is refused; the
+    # period's hours (per=period) still may be.
+    data = dataset(tmp_path, contacts=[
+        call("a", "2024-03-05T10:00:00", answered="2024-03-05T10:00:10",
+             ended="2024-03-05T10:02:00", agent_id="a1")], agent_states=[
+        {"agent_id": "a1", "state": s, "start": f"2024-03-05T{b}Z", "end": f"2024-03-05T{e}Z",
+         "channel": c} for s, b, e, c in (("available", "09:00:00", "10:00:10", ""),
+                                          ("handling", "10:00:10", "10:02:00", "voice"),
+                                          ("available", "10:02:00", "11:00:00", ""))])
+    assert only(run(data, engine, metrics=["transactions_per_hour"],
+                    params={"per": "logged_in"})) == {"transactions_per_hour": 0.5}
+    with pytest.raises(omnikpi.UsageError,
+                       match="transactions_per_hour cannot be cut by channel"):
+        run(data, engine, metrics=["transactions_per_hour"], by=["channel"],
+            params={"per": "logged_in"})
+    rows = run(data, engine, metrics=["transactions_per_hour"], by=["channel"],
+               from_="2024-03-05T10:00:00Z", to="2024-03-05T11:00:00Z").rows
+    assert rows == [{"channel": "voice", "transactions_per_hour": 1.0}]
+
+
 def test_timeouts_stay_in_denominators(tmp_path: Path, engine: str) -> None:
     # c left the queue at 10:05 unanswered (timeout): SL 1/2 and abandon rate 0/2.
     # d is still waiting at as-of after 10 s (≤ T): left out of SL, not an abandon.

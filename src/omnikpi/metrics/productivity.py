@@ -85,7 +85,7 @@ def _tph_variant(p: Params) -> Metric:
 _TPH_LOGGED_IN = dataclasses.replace(
     REGISTRY["transactions_per_hour"],
     per_period_hours=False,
-    denominator_source="agent_time",
+    denominator_source="logged_in_time",
     denominator=logged_in_seconds,
     scale=3600.0,
     resolve=None,
