@@ -125,3 +125,21 @@ def test_an_agent_log_line_seen_again_finished_takes_its_finished_form(
             import_mapped(files, mapping, tmp_path / f"out{number}")
         assert states(tmp_path / f"out{number}") == [
             ("acw", 20.0), ("available", 45.0), ("handling", 90.0)], imports
+
+
+def test_a_queue_that_times_out_into_voicemail_is_a_timeout_not_an_abandon(
+        tmp_path: Path) -> None:
+    """Queue(support,t,,,30) rang 1001 for 30 s, then the dialplan went on to VoiceMail
+    (the caller's own row, 11:00:30–11:01:30): the caller did not hang up in the queue,
+    the queue let them go (queue_log's EXITWITHTIMEOUT). Offered, neither answered nor
+    abandoned, ended when the queue let go; the voicemail row itself is no contact."""
+    (tmp_path / "Master.csv").write_text(
+        cdr("PJSIP/trunk-00000011", "PJSIP/1001-00000012", "Queue", "support,t,,,30",
+            "11:00:00", "", "11:00:30", 0, "NO ANSWER", "1741165200.20", "1741165200.20")
+        + cdr("PJSIP/trunk-00000011", "", "VoiceMail", "500@default,u", "11:00:30",
+              "11:00:30", "11:01:30", 60, "ANSWERED", "1741165200.20", "1741165200.20"))
+    cdr_import(tmp_path / "out", [tmp_path / "Master.csv"])
+    (call,) = contacts(tmp_path / "out")
+    assert (call["abandoned_at"], call["accepted_at"], call["outcome"]) == \
+        (None, None, "timeout")
+    assert call["ended_at"].isoformat() == "2026-03-05T09:00:30"  # 11:00:30 in Kyiv
