@@ -664,7 +664,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     elements = _unnest(con, source, mapping_path)
-    if _all_lists_empty(con, elements):
+    if source.get("unnest_of", "pages") == "pages" and _all_lists_empty(con, elements):
         return _commit_nothing(con, tables, elements, out, fmt)
     notes = _missing_lists(con, source, elements, mapping_path)
     odd_kinds = declared_fields(con, source, mapping_path)

@@ -170,6 +170,42 @@ def _ticket(ticket_id: int, status: int, updated: str, stats: dict[str, Any],
                               for c, incoming, private, at in conversations]}
 
 
+def test_freshdesk_a_ticket_from_twitter_or_facebook_is_social(tmp_path: Path) -> None:
+    """Sources 5 (Twitter) and 6 (Facebook), which older accounts' tickets carry, were
+    e-mail: they are the social channel (docs/connectors.md, "Channels"); phone is
+    voice, chat chat, the rest e-mail."""
+    stats = {"first_responded_at": "2024-06-03T10:02:00Z"}
+    tickets = [{**_ticket(3000 + source, 2, "2024-06-03T11:00:00Z", stats,
+                          (source, False, False, "2024-06-03T10:02:00Z")), "source": source}
+               for source in (1, 2, 3, 5, 6, 7, 9)]
+    (tmp_path / "t.json").write_text(json.dumps(tickets))
+    rows = _import("freshdesk", tmp_path / "t.json", tmp_path / "out")
+    assert {ticket: row["channel"] for ticket, row in rows.items()} == {
+        "3001": "email", "3002": "email", "3003": "voice", "3005": "social",
+        "3006": "social", "3007": "chat", "3009": "email"}
+
+
+def test_freshdesk_tickets_nobody_answered_yet_are_offered(tmp_path: Path) -> None:
+    """An export of two new e-mails with no conversation yet (``"conversations": []``)
+    was read as pages with nothing in them: neither was offered, and the e-mail backlog
+    hid them. Both are contacts, unanswered; with one answered ticket beside them as
+    well."""
+    stats = {"first_responded_at": None}
+    new = [{**_ticket(4001 + i, 2, "2024-06-03T10:00:00Z", stats), "source": 1}
+           for i in range(2)]
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    rows = _import("freshdesk", tmp_path / "new.json", tmp_path / "out")
+    assert sorted(rows) == ["4001", "4002"]
+    assert all(r["first_response_at"] is None and r["channel"] == "email"
+               for r in rows.values())
+    answered = _ticket(4003, 2, "2024-06-03T11:00:00Z",
+                       {"first_responded_at": "2024-06-03T10:30:00Z"},
+                       (1, False, False, "2024-06-03T10:30:00Z"))
+    (tmp_path / "mixed.json").write_text(json.dumps([*new, answered]))
+    assert sorted(_import("freshdesk", tmp_path / "mixed.json", tmp_path / "mixed")) == \
+        ["4001", "4002", "4003"]
+
+
 def test_freshdesk_a_reopened_ticket_is_not_resolved(tmp_path: Path) -> None:
     """A ticket resolved at 11:00 and reopened at 15:00 (open now) keeps its earlier
     stats.resolved_at: its resolution_time (1 h) was counted while it was open again.
