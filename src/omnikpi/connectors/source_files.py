@@ -71,7 +71,7 @@ def explain(exc: duckdb.Error, columns: Iterable[str]) -> str:
                                          cutoff=0.75)
         hint = f"; did you mean {by_lower[near[0]]!r}?" if near else ""
         return (f"no column {missing.group(1)!r} in the source{hint} (its columns: "
-                f"{', '.join(names)}){_delimiter_hint(names)}")
+                f"{', '.join(names)}){_delimiter_hint(names)}{_wrapper_hint(names)}")
     key = _MISSING_KEY.search(text)
     if key:  # an export without a field its objects sometimes carry (Freshdesk's stats)
         return (f"the source's objects have no field {key.group(1)!r} where the mapping "
@@ -85,6 +85,21 @@ def explain(exc: duckdb.Error, columns: Iterable[str]) -> str:
 _DELIMITERS = {";": ";", "\t": "\\t", "|": "|"}
 """Delimiters of other exports (Excel in a European locale: ``;``; Unicode text: a tab)
 and how a mapping writes them."""
+
+
+_WRAPPERS = ("payload", "data", "results", "items", "records", "entries")
+"""Where an API page keeps its list of records (``{"meta": …, "payload": [ … ]}``)."""
+
+
+def _wrapper_hint(names: list[str]) -> str:
+    """A source whose few columns include an API page's list: the records are inside it.
+    Chatwoot's messages API answers ``{"meta", "payload"}``, and the import said only
+    that ``conversation_id`` was not among ``meta, payload``."""
+    wrapper = next((n for n in names if n.lower() in _WRAPPERS), None)
+    if wrapper is None or len(names) > 4:
+        return ""
+    return (f"; the records look wrapped in an API page's {wrapper!r}: give the list "
+            f"itself, one record per line (jq -c '.{wrapper}[]' page.json > records.jsonl)")
 
 
 def _delimiter_hint(names: list[str]) -> str:

@@ -301,3 +301,20 @@ def test_roles_differing_only_in_case_must_agree(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "[roles] maps 'agent' twice (roles are matched in any case) to agent and bot" \
         in " ".join(result.output.split())
+
+
+def test_an_api_page_of_messages_says_the_records_are_inside_it(tmp_path: Path) -> None:
+    """Chatwoot's messages API answers ``{"meta": …, "payload": [ … ]}``; the mapping
+    reads one message per line. The import said only that conversation_id was not among
+    meta, payload: it now says the records are inside payload, and how to take them out."""
+    page = tmp_path / "page.json"
+    page.write_text('{"meta": {"contact": {"id": 7}}, "payload": [{"id": 1, '
+                    '"conversation_id": 101, "created_at": 1709632800, "message_type": 0, '
+                    '"content": "Hello", "sender": {"id": 7, "type": "contact"}}]}\n')
+    result = CliRunner().invoke(app, ["import", "transcripts", str(page), "--mapping",
+                                      str(MAPPING), "--out", str(tmp_path / "out")])
+    said = " ".join(result.output.split())
+    assert result.exit_code != 0 and "Traceback" not in said
+    assert ("no column 'conversation_id' in the source (its columns: meta, payload); the "
+            "records look wrapped in an API page's 'payload': give the list itself, one "
+            "record per line (jq -c '.payload[]' page.json > records.jsonl)") in said
