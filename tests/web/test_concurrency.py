@@ -343,6 +343,71 @@ def test_waiting_behind_ones_own_earlier_page_is_not_waiting_for_the_server() ->
     assert isinstance(answers["bob"], Overloaded)
 
 
+def test_an_earlier_page_that_only_waits_does_not_hold_the_clock() -> None:
+    """Bob holds the one worker for 2.5 s; alice's pages 1 and 2 wait for the server,
+    neither running: each is refused after the 1 s limit — page 2 not after page 1's
+    refusal plus another second (page N of a busy server's caller waited N limits)."""
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=1.0,
+                               run_seconds=30))
+    refused_after: dict[str, float] = {}
+    began = time.monotonic()
+
+    def ask(name: str, caller: Requester, work: Callable[[], Any]) -> threading.Thread:
+        def run() -> None:
+            try:
+                pool.run(work, caller=caller)
+            except Overloaded:
+                refused_after[name] = time.monotonic() - began
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    bob = ask("bob", Requester("bob", page=1), lambda: time.sleep(2.5))
+    _wait_until(lambda: len(pool._running) == 1)
+    pages = [ask(f"page {n}", Requester("alice", page=n + 1), lambda: None)
+             for n in (1, 2)]
+    for thread in [bob, *pages]:
+        thread.join(timeout=10)
+    assert sorted(refused_after) == ["page 1", "page 2"]
+    assert refused_after["page 2"] < 1.5  # one limit (and a tick), not two
+
+
+def test_the_cap_of_one_caller_lets_in_the_rest_of_a_page_it_let_in() -> None:
+    """Cap 2, the worker busy: alice's page 1 asks 3 parts, then pages 2 and 3 one each.
+    Page 1 is served whole (its third part belongs to a page already in); pages 2 and 3,
+    whose first parts come with 3 waiting, are refused whole. Capped by parts, page 1
+    lost its third part and the whole page failed."""
+    pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30,
+                               max_waiting_per_caller=2))
+    gate = threading.Event()
+    blocker = _ask(pool, lambda: gate.wait(10), "bob")
+    _wait_until(lambda: len(pool._running) == 1)
+    answers: dict[str, Any] = {}
+
+    def ask(name: str, page: int) -> threading.Thread:
+        def run() -> None:
+            try:
+                answers[name] = pool.run(lambda: name, caller=Requester("alice", page=page))
+            except Overloaded:
+                answers[name] = "503"
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    threads = []
+    for waiting, (name, page) in enumerate([("p1a", 1), ("p1b", 1), ("p1c", 1)], start=2):
+        threads.append(ask(name, page))
+        _wait_until(lambda n=waiting: pool._waiting == n)  # type: ignore[misc]
+    threads += [ask("p2a", 2), ask("p3a", 3)]
+    for thread in threads[3:]:
+        thread.join(timeout=10)
+    gate.set()
+    for thread in [blocker, *threads]:
+        thread.join(timeout=10)
+    assert answers == {"p1a": "p1a", "p1b": "p1b", "p1c": "p1c", "p2a": "503",
+                       "p3a": "503"}
+
+
 def test_one_caller_may_queue_only_so_many() -> None:
     pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30,
                                max_waiting_per_caller=2))

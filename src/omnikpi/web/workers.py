@@ -103,9 +103,10 @@ class PoolLimits:
     max_waiting: int = 200
     wait_seconds: float = 30.0
     run_seconds: float = 60.0
-    max_waiting_per_caller: int = 100
-    """A dashboard asks for about ten parts at once: a browser restoring ten tabs of
-    dashboards (30 refused every page but three); a script rarely needs more."""
+    max_waiting_per_caller: int = 60
+    """Jobs of one caller waiting at once, counted when a page asks for its first (the
+    rest of an admitted page's parts are let in: ``_page_admitted``); a script rarely
+    needs more, and two callers at the limit leave room for everyone else."""
     long_seconds: float = 5.0
     """A job running this long makes its caller wait for the last free worker."""
 
@@ -191,10 +192,12 @@ class WorkPool:
         return job.result  # type: ignore[return-value]
 
     def _wait_for_a_worker(self, job: _Job[Any]) -> bool:
-        """Whether ``job`` started within ``wait_seconds`` of the time it stopped waiting
-        behind its own caller's earlier pages: the limit is on waiting for the server, not
-        on one's own queue (ten dashboards restored at once are served one after another,
-        the last after about a minute, instead of a 503 for all but the first three)."""
+        """Whether ``job`` started within ``wait_seconds`` of the last time its caller's
+        earlier pages were being served: the limit is on waiting for the server, not on
+        one's own work (dashboards restored at once are served one after another instead
+        of a 503 for all but the first three). An earlier page that is itself only queued
+        is waiting for the server too, and does not hold the clock: counted, page N of a
+        caller on a busy server got its 503 after N × ``wait_seconds``."""
         deadline = time.monotonic() + self.limits.wait_seconds
         while not job.started.wait(min(0.25, max(0.0, deadline - time.monotonic()))):
             now = time.monotonic()
@@ -206,13 +209,13 @@ class WorkPool:
         return True
 
     def _behind_own_page(self, job: _Job[Any]) -> bool:
-        """Whether an earlier page of the job's caller is queued or running (under the
-        lock)."""
+        """Whether a worker is running an earlier page of the job's caller (under the
+        lock). Not for a caller known by address only (uncapped): behind one address are
+        many people, and one person's pages must not hold another's clock."""
         if not job.caller.capped or job.caller.page == 0:
             return False
-        mine = itertools.chain(self._queued.get(job.caller, ()),
-                               (j for j in self._running if j.caller == job.caller))
-        return any(j.caller.page < job.caller.page for j in mine)
+        return any(j.caller == job.caller and j.caller.page < job.caller.page
+                   for j in self._running)
 
     def _submit(self, work: Callable[[], T], dataset: Dataset | None,
                 key: Hashable | None, caller: Requester) -> _Job[T]:
@@ -230,7 +233,8 @@ class WorkPool:
                     self._retry_after())
             mine = self._queued.get(caller)
             if caller.capped and mine is not None and \
-                    len(mine) >= self.limits.max_waiting_per_caller:
+                    len(mine) >= self.limits.max_waiting_per_caller and \
+                    not self._page_admitted(caller, mine):
                 self.rejected += 1
                 raise Overloaded(
                     f"you have {len(mine)} reports waiting, the most one person may queue; "
@@ -244,6 +248,16 @@ class WorkPool:
             self._start_threads()
             self._cond.notify()
         return job
+
+    def _page_admitted(self, caller: Requester, mine: deque[_Job[Any]]) -> bool:
+        """Whether another part of the caller's page is in the pool already (under the
+        lock): the cap counts whole pages in, not parts. Ten dashboards restored at once
+        ask their parts interleaved; capped by parts, every page had some part refused
+        and all but one or two pages were answered 503."""
+        if caller.page == 0:
+            return False
+        return any(j.caller.page == caller.page for j in mine) or any(
+            j.caller == caller and j.caller.page == caller.page for j in self._running)
 
     def _abandon(self, job: _Job[Any]) -> bool:
         """Give up a job no worker has started (it leaves the queue)."""
