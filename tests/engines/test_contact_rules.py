@@ -100,9 +100,10 @@ def test_a_rate_per_hour_of_a_given_window_without_work_is_zero(tmp_path: Path,
                                                                engine: str) -> None:
     # Calls handled on 5 and 7 March. Over 6 March (24 h given): handled 0, 0 / 24 h = 0
     # per hour — as on a day holding only an unhandled call — not "no value", which a
-    # window without a record gave (the hours are the window's, not the data's). Past the
-    # data's last record (8 March) nothing is known: no value, as with no window given
-    # and no end to count hours from (a filter no row holds).
+    # window without a record gave (the hours are the window's, not the data's). Before
+    # the data's first record (4 March) or past its last (8 March) nothing is known: no
+    # value, as with no window given and no end to count hours from (a filter no row
+    # holds).
     data = dataset(tmp_path, contacts=[
         call(c, f"2024-03-0{d}T10:00:00", answered=f"2024-03-0{d}T10:00:10",
              ended=f"2024-03-0{d}T10:02:00") for c, d in (("a", 5), ("b", 7))])
@@ -114,9 +115,10 @@ def test_a_rate_per_hour_of_a_given_window_without_work_is_zero(tmp_path: Path,
                     **day(6))) == {"handled": 0, "transactions_per_hour": 0.0, "aht": None}
     assert only(run(data, engine, metrics=["transactions_per_hour"], **day(7))) == \
         {"transactions_per_hour": 1 / 24}
-    with pytest.warns(omnikpi.ReportNote):
-        assert only(run(data, engine, metrics=["transactions_per_hour"], **day(8))) == \
-            {"transactions_per_hour": None}
+    for before_or_after in (4, 8):  # before the first record, past the last
+        with pytest.warns(omnikpi.ReportNote):
+            assert only(run(data, engine, metrics=["transactions_per_hour"],
+                            **day(before_or_after))) == {"transactions_per_hour": None}
     assert only(run(data, engine, metrics=["transactions_per_hour"],
                     where={"queue": ["none"]})) == {"transactions_per_hour": None}
 
@@ -144,6 +146,9 @@ def test_transactions_per_logged_in_hour_is_cut_by_agent_dimensions_only(
     rows = run(data, engine, metrics=["transactions_per_hour"], by=["channel"],
                from_="2024-03-05T10:00:00Z", to="2024-03-05T11:00:00Z").rows
     assert rows == [{"channel": "voice", "transactions_per_hour": 1.0}]
+    # sales per hour divides by the same hours
+    with pytest.raises(omnikpi.UsageError, match="sales_per_hour cannot be cut by channel"):
+        run(data, engine, metrics=["sales_per_hour"], by=["channel"])
 
 
 def test_timeouts_stay_in_denominators(tmp_path: Path, engine: str) -> None:

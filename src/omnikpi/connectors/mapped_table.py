@@ -461,6 +461,19 @@ def _zone_assumed(spec: TableMapping) -> str:
             "imported is kept as it was); --tz UTC says they are UTC.")
 
 
+def _unnest_of_records(source: dict[str, Any], mapping_path: Path) -> bool:
+    """``[source] unnest_of``: whether the unnested lists are pages' ("pages", the
+    default: a page with no element holds nothing) or records' own ("records": a ticket
+    with no conversation yet is a ticket). Any other value is a mapping error: a typo
+    turned the records' reading on."""
+    value = source.get("unnest_of", "pages")
+    if value not in ("pages", "records"):
+        raise UsageError(f"mapping {mapping_path}: [source] unnest_of = {value!r}: write "
+                         "\"pages\" (the lists are an export's pages, the default) or "
+                         "\"records\" (each is a record's own list)")
+    return bool(value == "records")
+
+
 def _all_lists_empty(con: duckdb.DuckDBPyConnection, elements: list[str]) -> bool:
     """Whether no page of the source holds an element of any unnested list (a quiet day's
     export): the elements have no fields to read, so the mapping cannot be applied."""
@@ -663,9 +676,15 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
         strip_line_marks(con)  # joined parts' byte-order marks (no header to drop)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
+    of_records = _unnest_of_records(source, mapping_path)
+    held = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
     elements = _unnest(con, source, mapping_path)
-    if source.get("unnest_of", "pages") == "pages" and _all_lists_empty(con, elements):
-        return _commit_nothing(con, tables, elements, out, fmt)
+    # a list of records' own may be empty in every record (new tickets nobody answered):
+    # they are records all the same; a list no input holds at all is an export made
+    # without it (no include=conversations), read as before: nothing to import, and why
+    if (not of_records or not all(e in held for e in elements)) and \
+            _all_lists_empty(con, elements):
+        return _commit_nothing(con, tables, elements, out, fmt, of_records)
     notes = _missing_lists(con, source, elements, mapping_path)
     odd_kinds = declared_fields(con, source, mapping_path)
     # a field that is a number in some records and a string in others: its text, never
@@ -727,17 +746,20 @@ def _rows(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _commit_nothing(con: duckdb.DuckDBPyConnection, tables: list[TableMapping],
-                    elements: list[str], out: Path, fmt: str) -> list[MappedSummary]:
-    """An import of pages that hold no element at all: every page accounted for under
-    that reason, the tables as they were."""
+                    elements: list[str], out: Path, fmt: str,
+                    of_records: bool = False) -> list[MappedSummary]:
+    """An import of pages that hold no element at all (or of records none of which has
+    its list): every page accounted for under that reason, the tables as they were."""
     from omnikpi.connectors.writer import to_arrow
 
     read = _rows(con)
     fields = [str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()
               if str(r[0]) not in elements]
     # the page's own fields say which export it is (a wrong file reads so too)
-    reason = (f"a page with no {' or '.join(elements)} (nothing new in the export; its "
-              f"fields: {', '.join(fields[:8]) or 'none'})")
+    listed = f"its fields: {', '.join(fields[:8]) or 'none'}"
+    reason = (f"a record without its {' or '.join(elements)} (the export was made "
+              f"without them, so nothing in it can be read; {listed})" if of_records else
+              f"a page with no {' or '.join(elements)} (nothing new in the export; {listed})")
     summaries = [MappedSummary(spec.table, read=read, filtered=Counter({reason: read}))
                  for spec in tables]
     with committed_import(out) as run:

@@ -73,6 +73,8 @@ DISPLAY: dict[str, tuple[str, ...]] = {
                 "tenant"),
     "agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
                    "seconds", "share", "site", "tenant"),
+    "logged_in_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
+                       "seconds", "site", "tenant"),
     "chat_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",
                         "seconds", "share", "site", "tenant"),
     "dial_agent_time": ("agent_id", "state", "reason", "channel", "piece_start", "piece_end",

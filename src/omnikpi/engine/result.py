@@ -32,6 +32,8 @@ class ReportWindow:
     stood for in this run, per channel and queue ("chat 60, voice 20"; ``param_text``)."""
     threshold_seconds: dict[str, float] = field(default_factory=dict)
     """The same as numbers: channel (or ``queue NAME``) → seconds."""
+    data_first_us: int | None = None
+    """The data's first instant (None: unknown, or no table with instants)."""
 
 
 @dataclass
@@ -138,9 +140,11 @@ def empty_period_row(metrics: dict[str, bool]) -> dict[str, Any]:
 
 def _hours_given(window: ReportWindow | None) -> bool:
     """Whether the request gave the period a per-hour rate divides by (--from and --to,
-    within the data's records: past its last record nothing is known)."""
+    within the data's records: before its first record or past its last, nothing is
+    known)."""
     return window is not None and window.from_us is not None and \
-        window.to_us is not None and window.from_us < min(window.to_us, window.as_of_us)
+        window.to_us is not None and window.from_us < min(window.to_us, window.as_of_us) \
+        and (window.data_first_us is None or window.to_us > window.data_first_us)
 
 
 def _metric_meta(request: MetricRequest, window: ReportWindow | None) -> dict[str, Any]:

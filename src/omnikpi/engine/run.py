@@ -384,8 +384,15 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
                           # the JSON's: the filter's channels, else every channel the
                           # configuration knows — the same for every viewer (a client's
                           # scoped data and an operator's filter listed different ones)
-                          thresholds_of(ctx.config, filters.get("channel") or ()))
+                          thresholds_of(ctx.config, filters.get("channel") or ()),
+                          _data_first(dataset))
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
+
+
+def _data_first(dataset: Dataset) -> int | None:
+    """The data's first instant, None without instants (dates alone: a roster)."""
+    span = report_span(dataset, [])
+    return None if (span.first, span.hi) == (0, 0) else span.first
 
 
 _PLANS: OrderedDict[

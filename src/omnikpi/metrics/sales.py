@@ -46,11 +46,12 @@ register(
                   "uk": "продажі / години в системі операторів рядка"},
         names={"ru": "Продаж в час", "uk": "Продажів на годину"}, better="higher",
         sections={"productivity": 7}, unit="per_hour", area="productivity",
-        source="sales", tables=("agent_states",), denominator_source="agent_time",
+        source="sales", tables=("agent_states",), denominator_source="logged_in_time",
         formula="sales / logged-in hours of the agents in the row",
         params=(SALE_OUTCOMES,),
         numerator=lambda t, p: n(is_sale(t, p)), denominator=logged_in_seconds, scale=3600.0,
-        notes="Logged-in hours: agent time in any state but logged_out.",
+        notes="Logged-in hours: agent time in any state but logged_out. The hours are the "
+        "agents', not a channel's: cut by agent, site and tenant only.",
     ),
     Metric(
         id="cross_sell_rate", name="Cross-sell rate",

@@ -130,8 +130,8 @@ def column_unit(metric: Metric, source: str, column: str) -> str | None:
         # the denominator's unit is its own source's, whichever rows the page lists
         # (sales per hour's logged-in time is seconds beside the sales' rows)
         owner = (metric.denominator_source or metric.source) if column == "__den" else source
-        if "agent_time" in owner or owner in ("schedule", "chat_sessions", "chat_busy",
-                                               "availability"):
+        if "agent_time" in owner or owner in ("logged_in_time", "schedule", "chat_sessions",
+                                               "chat_busy", "availability"):
             return "seconds"
         if column == "__num" and metric.unit == "seconds":
             return "seconds"

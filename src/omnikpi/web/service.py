@@ -301,6 +301,7 @@ def _behind(facts: Any, state: View, filters: Filters, metric_id: str,
 
 DRILL_NOUNS = {"contacts": "contact(s)", "fcr": "contact(s)", "contacts_ivr": "contact(s)",
                "surveys": "survey answer(s)", "agent_time": "state interval(s)",
+               "logged_in_time": "state interval(s)",
                "chat_agent_time": "state interval(s)", "dial_agent_time": "state interval(s)",
                "schedule": "schedule interval(s)", "chat_sessions": "chat session piece(s)",
                "chat_busy": "busy interval(s)", "dials": "dial attempt(s)",

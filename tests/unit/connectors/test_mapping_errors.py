@@ -174,3 +174,17 @@ def test_a_file_of_another_delimiter_says_which_to_set(tmp_path: Path, data: str
     code, output, out = _import(tmp_path, mapping, data=data)
     assert code == 0, output
     assert pq.read_table(out / "contacts.parquet").num_rows == 2
+
+
+def test_an_unknown_unnest_of_is_a_mapping_error(tmp_path: Path) -> None:
+    """``[source] unnest_of`` is "pages" or "records": "record" (a typo) turned the
+    records' reading on without a word."""
+    from omnikpi.connectors.mapped_table import import_mapped
+    from omnikpi.errors import UsageError
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('table = "contacts"\n[source]\nformat = "json"\nunnest = "items"\n'
+                       'unnest_of = "record"\n[columns]\ncontact_id = "items.id"\n')
+    (tmp_path / "page.json").write_text('{"items": [{"id": 1}]}\n')
+    with pytest.raises(UsageError, match=r'unnest_of = .record.: write "pages"'):
+        import_mapped([tmp_path / "page.json"], mapping, tmp_path / "out")

@@ -206,6 +206,22 @@ def test_freshdesk_tickets_nobody_answered_yet_are_offered(tmp_path: Path) -> No
         ["4001", "4002", "4003"]
 
 
+def test_freshdesk_an_export_without_conversations_is_not_read_as_unanswered(
+        tmp_path: Path) -> None:
+    """Tickets exported without ``include=conversations`` (no key at all): every one
+    would read unanswered, its first reply being in the conversations. Nothing is
+    imported, and the summary says why — as before records' lists were told apart from
+    pages'."""
+    ticket = _ticket(4101, 4, "2024-06-03T12:00:00Z",
+                     {"first_responded_at": "2024-06-03T10:30:00Z"})
+    del ticket["conversations"]
+    (tmp_path / "t.json").write_text(json.dumps([ticket]))
+    said = _said("freshdesk", tmp_path / "out", tmp_path / "t.json")
+    assert "a record without its conversations (the export was made without them" in said
+    assert not (tmp_path / "out" / "contacts.parquet").exists() or \
+        pq.read_table(tmp_path / "out" / "contacts.parquet").num_rows == 0
+
+
 def test_freshdesk_a_reopened_ticket_is_not_resolved(tmp_path: Path) -> None:
     """A ticket resolved at 11:00 and reopened at 15:00 (open now) keeps its earlier
     stats.resolved_at: its resolution_time (1 h) was counted while it was open again.
