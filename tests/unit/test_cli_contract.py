@@ -55,6 +55,10 @@ def test_bad_param_exits_2_naming_choices() -> None:
                                "--param", "threshold_seconds=30", "--param",
                                "threshold_seconds=30", "--format", "json"])
     assert same.exit_code == 0, same.output
+    spelled = runner.invoke(app, ["report", "--data", str(VOICE), "--metrics", "service_level",
+                                  "--param", "threshold_seconds=30", "--param",
+                                  "threshold_seconds=30.0"])
+    assert spelled.exit_code == 0, spelled.output  # one number, two spellings
 
 
 def test_a_param_no_requested_metric_reads_is_noted() -> None:

@@ -377,18 +377,24 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     ``session`` (call it first in its transaction)."""
     attempt_id, recorded = _claim_attempt(session, username, ip)
     user = session.scalar(select(User).where(User.username == username))
-    ok = False
+    stored = user.password_hash if user is not None and not user.disabled else None
+    # the read ends before the wait for a hashing turn: a login waiting held a pooled
+    # connection, and during a flood a plain query waited a second for one
+    session.commit()
+    ok, rehashed = False, None
     with _HASHING:
-        if user is not None and not user.disabled:
+        if stored is not None:
             try:
-                ok = hasher().verify(user.password_hash, password)
+                ok = hasher().verify(stored, password)
             except (VerificationError, InvalidHashError):
                 ok = False
-            if ok and hasher().check_needs_rehash(user.password_hash):
-                user.password_hash = hasher().hash(password)
+            if ok and hasher().check_needs_rehash(stored):
+                rehashed = hasher().hash(password)
         else:
             # spend the same time as a real check, so names cannot be probed by timing
             hasher().hash(password)
+    if rehashed is not None and user is not None:
+        user.password_hash = rehashed
     if ok:
         session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id)
                         .values(success=True))

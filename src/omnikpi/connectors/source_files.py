@@ -96,6 +96,8 @@ def _wrapper_hint(names: list[str]) -> str:
     Chatwoot's messages API answers ``{"meta", "payload"}``, and the import said only
     that ``conversation_id`` was not among ``meta, payload``."""
     wrapper = next((n for n in names if n.lower() in _WRAPPERS), None)
+    # a page holds its list and a few fields about it (meta, links, count); a record
+    # that merely has a "data" field among many is no page
     if wrapper is None or len(names) > 4:
         return ""
     return (f"; the records look wrapped in an API page's {wrapper!r}: give the list "

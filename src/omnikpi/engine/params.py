@@ -140,10 +140,18 @@ def parse_param_assignments(items: list[str]) -> dict[str, str]:
                 "e.g. service_level.threshold_seconds=30"
             )
         key, value = key.strip(), value.strip()
-        if key in out and out[key] != value:
+        if key in out and out[key] != value and not _same_number(out[key], value):
             # the last one silently won: a script that set a default and appended the
             # user's value could not tell which was used
             raise UsageError(f"--param {key} is given twice, as {out[key]!r} and "
                              f"{value!r}: give it once")
         out[key] = value
     return out
+
+
+def _same_number(first: str, second: str) -> bool:
+    """Whether two spellings are one number (``30`` and ``30.0``): not given twice."""
+    try:
+        return float(first) == float(second)
+    except ValueError:
+        return False

@@ -123,7 +123,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             GROUP BY agent_id),
         now_in_hand AS (
             SELECT coalesce(s.agent_id, h.agent_id) AS agent, s.state, s.reason, s.since,
-                   coalesce(s.channel, h.channel), coalesce(s.site, h.site),
+                   coalesce(s.channel, h.channel), coalesce(s.site, h.site) AS site,
                    coalesce(s.tenant, h.tenant) AS tenant, h.queue,
                    h.channel AS contact_channel, h.arrived_at, coalesce(h.sessions, 0),
                    coalesce(h.held, []), h.capacity, s.spell_since
@@ -131,14 +131,16 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             WHERE coalesce(s.state, '') <> 'logged_out'),
         seen AS (
             SELECT n.*, CASE WHEN n.state = 'acw' THEN (
-                       -- the tenant's own agent: agent ids repeat across a provider's
-                       -- clients (a side without a tenant cannot tell and matches)
+                       -- the agent of this tenant and site: agent ids repeat across a
+                       -- provider's clients, and ``every_queue`` is read whole, not as
+                       -- the viewer's scope (a side without one cannot tell and matches)
                        SELECT arg_max({{'queue': c.queue, 'channel': c.channel}},
                                       c.ended_at)
                        FROM {quote(every_queue)} c
                        WHERE c.agent_id = n.agent AND c.ended_at <= {now_us}
                          AND (c.tenant IS NULL OR n.tenant IS NULL
-                              OR c.tenant = n.tenant))
+                              OR c.tenant = n.tenant)
+                         AND (c.site IS NULL OR n.site IS NULL OR c.site = n.site))
                    END AS wrapping
             FROM now_in_hand n)
         SELECT * FROM seen ORDER BY 1""").fetchall()

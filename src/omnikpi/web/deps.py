@@ -326,7 +326,7 @@ def _filters(metrics: str | None, by: str | None, grain: str, tz: str, from_: st
 
 
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) "
-                        r"(\d{2}(?::?\d{2})?)$")
+                        r"(\d{2}(?::?\d{2})?)$", re.ASCII)
 """An instant whose offset's ``+`` a URL turned into a space (``+`` means a space in a
 query string unless written ``%2B``): nothing else puts a space before an offset."""
 
