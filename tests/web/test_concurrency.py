@@ -253,19 +253,26 @@ def _ask(pool: WorkPool, work: Callable[[], Any], caller: str) -> threading.Thre
     return thread
 
 
+def _recorded(started: list[str], first: str,
+              gate: threading.Event) -> Callable[[str], Callable[[], str]]:
+    """Jobs that note when they start, in ``started``; ``first`` holds the worker until
+    ``gate`` opens."""
+    def job(name: str) -> Callable[[], str]:
+        def work() -> str:
+            started.append(name)
+            if name == first:
+                gate.wait(10)
+            return name
+        return work
+    return job
+
+
 def test_callers_take_turns_on_the_workers() -> None:
     """One caller's queue of five does not delay another's one report behind it."""
     pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30))
     gate = threading.Event()
     started: list[str] = []
-
-    def job(name: str) -> Callable[[], str]:
-        def work() -> str:
-            started.append(name)
-            if name == "a0":
-                gate.wait(10)
-            return name
-        return work
+    job = _recorded(started, "a0", gate)
 
     threads = [_ask(pool, job("a0"), "a")]
     _wait_until(lambda: started == ["a0"])
@@ -287,14 +294,7 @@ def test_one_callers_pages_run_page_by_page() -> None:
     pool = WorkPool(PoolLimits(workers=1, max_waiting=50, wait_seconds=30, run_seconds=30))
     gate = threading.Event()
     started: list[str] = []
-
-    def job(name: str) -> Callable[[], str]:
-        def work() -> str:
-            started.append(name)
-            if name == "busy":
-                gate.wait(10)
-            return name
-        return work
+    job = _recorded(started, "busy", gate)
 
     def ask(name: str, page: int) -> threading.Thread:
         thread = threading.Thread(target=pool.run, args=(job(name),),

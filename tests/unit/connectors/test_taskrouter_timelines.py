@@ -120,19 +120,12 @@ def _states(folder: Path) -> list[tuple[Any, ...]]:
                   pq.read_table(folder / "agent_states.parquet").to_pylist())
 
 
-def test_the_earlier_events_imported_together_later_give_the_clean_timeline(
-        tmp_path: Path) -> None:
-    """Page 1 alone (the API lists the newest events first) does not know a reservation
-    olena accepted on page 2: its wrap-up and completion are left out, so her handling
-    from 09:51 runs to her next known change, 09:58. Imported again with page 2 — as the
-    summary advises — the handling ends at 09:55. The first form stayed beside the new
-    rows (the key is worker, start and state), and validation quarantined the two right
-    rows as overlapping. The form ending sooner is the newer, in either order."""
+def _page_alone_then_together_is_once(pages: list[Path], mapping: Path,
+                                      tmp_path: Path) -> None:
+    """Page 1 alone then both pages, and both then page 1 again, give the states of both
+    imported once (``tmp_path / "once"``), and validation finds no problem."""
     import omnikpi
 
-    mapping = shipped_mapping("twilio-taskrouter")
-    pages = [FIXTURES / "events-page-1.json", FIXTURES / "events-page-2.json"]
-    import_mapped(pages, mapping, tmp_path / "once")
     for order, imports in {"page 1 first": [pages[:1], pages],
                            "both first": [pages, pages[:1]]}.items():
         out = tmp_path / order.replace(" ", "_")
@@ -142,6 +135,20 @@ def test_the_earlier_events_imported_together_later_give_the_clean_timeline(
         loaded = omnikpi.load_dataset(out, cache=False)
         assert loaded.problem_count == 0, [str(p) for p in loaded.problems]
         loaded.close()
+
+
+def test_the_earlier_events_imported_together_later_give_the_clean_timeline(
+        tmp_path: Path) -> None:
+    """Page 1 alone (the API lists the newest events first) does not know a reservation
+    olena accepted on page 2: its wrap-up and completion are left out, so her handling
+    from 09:51 runs to her next known change, 09:58. Imported again with page 2 — as the
+    summary advises — the handling ends at 09:55. The first form stayed beside the new
+    rows (the key is worker, start and state), and validation quarantined the two right
+    rows as overlapping. The form ending sooner is the newer, in either order."""
+    mapping = shipped_mapping("twilio-taskrouter")
+    pages = [FIXTURES / "events-page-1.json", FIXTURES / "events-page-2.json"]
+    import_mapped(pages, mapping, tmp_path / "once")
+    _page_alone_then_together_is_once(pages, mapping, tmp_path)
 
 
 def test_a_state_read_differently_from_a_page_alone_is_replaced_by_the_whole_view(
@@ -154,8 +161,6 @@ def test_a_state_read_differently_from_a_page_alone_is_replaced_by_the_whole_vie
     worker, start and state, the stale not_ready stayed beside the right rows (validation
     quarantined three, occupancy fell). One agent is in one state at an instant: the
     key is the worker and the start, and the form ending sooner is the newer."""
-    import omnikpi
-
     chat = {"task_sid": "WT1", "task_channel_unique_name": "chat", "task_queue_name": "Chat",
             "worker_name": WORKER, "reservation_sid": "WR1",
             "worker_activity_name": "Available"}
@@ -182,12 +187,4 @@ def test_a_state_read_differently_from_a_page_alone_is_replaced_by_the_whole_vie
     assert sorted(rows, key=lambda r: r[1]) == [
         ("available", 0, 1200), ("handling", 1200, 1800), ("handling", 1800, 2100),
         ("acw", 2100, 2160), ("not_ready", 2160, 3600), ("available", 3600, 5400)]
-    for order, imports in {"page 1 first": [pages[:1], pages],
-                           "both first": [pages, pages[:1]]}.items():
-        out = tmp_path / order.replace(" ", "_")
-        for files in imports:
-            import_mapped(files, mapping, out)
-        assert _states(out) == _states(tmp_path / "once"), order
-        loaded = omnikpi.load_dataset(out, cache=False)
-        assert loaded.problem_count == 0, [str(p) for p in loaded.problems]
-        loaded.close()
+    _page_alone_then_together_is_once(pages, mapping, tmp_path)
