@@ -116,14 +116,20 @@ class Span(NamedTuple):
 
 
 def report_span(dataset: Dataset, extra: list[int | None],
-          forward: Sequence[int | None] = ()) -> Span:
+                forward: Sequence[int | None] = ()) -> Span:
     """First and last instant of any table's timestamps and of ``extra`` (for zone offsets
     and calendars). The ``forward`` instants (the as-of, the plans' end) stretch the
     calendar forward only: an as-of before all data used to begin it there, and a report
     by 15 minutes as of 2000 over 2024's data was refused for its 847,865 periods — with
     the advice of an earlier as-of."""
+    return span_of(data_instants(dataset), extra, forward)
+
+
+def data_instants(dataset: Dataset) -> list[int]:
+    """The first and last instants of the tables' timestamps (from the validation cache
+    when it has them, else one scan); empty for data without instants (a roster)."""
     parts: list[str] = []
-    values = [v for v in extra if v is not None]
+    values: list[int] = []
     for name in dataset.loads:
         if not dataset.has(name):
             continue
@@ -142,6 +148,13 @@ def report_span(dataset: Dataset, extra: list[int | None],
         ).fetchone()
         if row:
             values += [int(v) for v in row if v is not None]
+    return [min(values), max(values)] if values else []
+
+
+def span_of(data: list[int], extra: list[int | None],
+            forward: Sequence[int | None] = ()) -> Span:
+    """:func:`report_span` of the data's instants ``data`` (:func:`data_instants`)."""
+    values = [v for v in extra if v is not None] + data
     reach = [v for v in forward if v is not None]
     if not values:
         values = reach or [0]
@@ -340,7 +353,8 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     if as_of_us is None:
         as_of_us = dataset.latest_event_us(read, tz) or 0
     plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
-    lo, hi, first = report_span(dataset, [from_us, to_us_], forward=[as_of_us, plans_until])
+    instants = data_instants(dataset)
+    lo, hi, first = span_of(instants, [from_us, to_us_], forward=[as_of_us, plans_until])
     cal_lo = max(first, from_us) if from_us is not None else first
     cal_hi = min(hi, to_us_) if to_us_ is not None else hi
     engine_backend = backend or backend_for(engine, dataset)
@@ -385,14 +399,8 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
                           # configuration knows — the same for every viewer (a client's
                           # scoped data and an operator's filter listed different ones)
                           thresholds_of(ctx.config, filters.get("channel") or ()),
-                          _data_first(dataset))
+                          min(instants) if instants else None)
     return ReportPlan(expr, engine_backend, requests, by, grain, tz, dataset, window)
-
-
-def _data_first(dataset: Dataset) -> int | None:
-    """The data's first instant, None without instants (dates alone: a roster)."""
-    span = report_span(dataset, [])
-    return None if (span.first, span.hi) == (0, 0) else span.first
 
 
 _PLANS: OrderedDict[
