@@ -143,6 +143,11 @@ def test_the_api_searches_and_pages(app: FastAPI) -> None:
                                                  "tz": "Europe/Kyiv",
                                                  "actor": "ana"}).json()
     assert [e["action"] for e in kyiv_day] == ["export"]
+    # an offset's "+" a URL turned into a space is read back (the same day, as +02:00)
+    lost_plus = root.get("/api/v1/audit", params={"from": "2026-12-01T00:00:00 02:00",
+                                                  "to": "2026-12-02T00:00:00 02:00",
+                                                  "actor": "ana"}).json()
+    assert [e["action"] for e in lost_plus] == ["export"]
     refused = root.get("/api/v1/audit", params={"from": "yesterday"})
     assert refused.status_code == 400 and "bad from 'yesterday'" in refused.text
     for limit in (0, -1, 5000):  # 0 ("every entry" to the CLI) gave one, 5000 was clamped

@@ -319,7 +319,7 @@ def _filters(metrics: str | None, by: str | None, grain: str, tz: str, from_: st
     elif to_day:
         to = exclusive_to(to_day)
     params = [p for p in param or [] if p.strip()] or None
-    from_, to, as_of = (_plus_restored(v) for v in (from_, to, as_of))
+    from_, to, as_of = (plus_restored(v) for v in (from_, to, as_of))
     return Filters(metrics, by, grain or "total", tz or "UTC", from_ or None, to or None,
                    as_of or None, params, engine, {k: v for k, v in where.items() if v} or None,
                    to_day, request)
@@ -331,10 +331,10 @@ _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)
 query string unless written ``%2B``): nothing else puts a space before an offset."""
 
 
-def _plus_restored(value: str | None) -> str | None:
-    """``value`` with the ``+`` of its offset back: ``?from=2024-03-05T10:00:00+02:00``
-    pasted into a browser or a script arrived as ``…10:00:00 02:00`` and was a 400
-    ("bad from") that did not say why."""
+def plus_restored(value: str | None) -> str | None:
+    """``value`` with the ``+`` of its offset back (every instant a URL carries):
+    ``?from=2024-03-05T10:00:00+02:00`` pasted into a browser or a script arrived as
+    ``…10:00:00 02:00`` and was a 400 ("bad from") that did not say why."""
     found = _LOST_PLUS.match(value) if value else None
     return f"{found[1]}+{found[2]}" if found else value
 

@@ -19,6 +19,7 @@ from omnikpi.web.deps import (
     SortDirection,
     State,
     ViewDep,
+    plus_restored,
 )
 from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.security import Caller, require_roles
@@ -74,7 +75,8 @@ def audit_log(state: State, principal: Caller,
     ``limit`` outside 1–1000 is refused as the CLI's search refuses it (clamped, 0 —
     "every entry" to the CLI — gave one)."""
     require_roles(principal, "admin")
-    search = search_of(actor or (), action or (), from_, to, tz, before_id, limit)
+    search = search_of(actor or (), action or (), plus_restored(from_), plus_restored(to),
+                       tz, before_id, limit)
     with session_scope(state.database_url) as session:
         return [entry_json(e) for e in find_entries(session, search)]
 
