@@ -4,7 +4,6 @@ dataset as the caller may see it, and the report filters from the URL."""
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from omnikpi.web.filters import (
     exclusive_to,
     filter_form,
     form_to_day,
+    plus_restored,
 )
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
@@ -323,20 +323,6 @@ def _filters(metrics: str | None, by: str | None, grain: str, tz: str, from_: st
     return Filters(metrics, by, grain or "total", tz or "UTC", from_ or None, to or None,
                    as_of or None, params, engine, {k: v for k, v in where.items() if v} or None,
                    to_day, request)
-
-
-_LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) "
-                        r"(\d{2}(?::?\d{2})?)$", re.ASCII)
-"""An instant whose offset's ``+`` a URL turned into a space (``+`` means a space in a
-query string unless written ``%2B``): nothing else puts a space before an offset."""
-
-
-def plus_restored(value: str | None) -> str | None:
-    """``value`` with the ``+`` of its offset back (every instant a URL carries):
-    ``?from=2024-03-05T10:00:00+02:00`` pasted into a browser or a script arrived as
-    ``…10:00:00 02:00`` and was a 400 ("bad from") that did not say why."""
-    found = _LOST_PLUS.match(value) if value else None
-    return f"{found[1]}+{found[2]}" if found else value
 
 
 def filters_of(request: Request) -> Filters:

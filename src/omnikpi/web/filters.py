@@ -10,6 +10,7 @@ its exact meaning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -71,6 +72,20 @@ def preset_ranges(latest: date) -> dict[str, tuple[date, date]]:
     }
 
 
+_LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) "
+                        r"(\d{2}(?::?\d{2})?)$", re.ASCII)
+"""An instant whose offset's ``+`` a URL turned into a space (``+`` means a space in a
+query string unless written ``%2B``): nothing else puts a space before an offset."""
+
+
+def plus_restored(value: str | None) -> str | None:
+    """``value`` with the ``+`` of its offset back (every instant a URL carries):
+    ``?from=2024-03-05T10:00:00+02:00`` pasted into a browser or a script arrived as
+    ``…10:00:00 02:00`` and was a 400 ("bad from") that did not say why."""
+    found = _LOST_PLUS.match(value) if value else None
+    return f"{found[1]}+{found[2]}" if found else value
+
+
 def exclusive_to(day: str) -> str:
     """The API's exclusive ``to`` for the form's inclusive To day (``2024-03-05`` →
     ``2024-03-06``). A value that is not a plain date is returned unchanged, so the
@@ -88,6 +103,7 @@ def day_window(from_day: str, to_day: str) -> tuple[str, str]:
     """A form's inclusive From and To days as the half-open window ``[from, to)`` the
     engine takes (To = Mar 4 is Mar 4's contacts, not none), refused when To comes before
     From (an empty sample was drawn without a word)."""
+    from_day, to_day = plus_restored(from_day.strip()) or "", plus_restored(to_day.strip()) or ""
     start, end = from_day.strip(), exclusive_to(to_day) if to_day.strip() else ""
     first, after = _moment(start) if start else None, _moment(end) if end else None
     if first is not None and after is not None and \

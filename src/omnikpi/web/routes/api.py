@@ -19,8 +19,8 @@ from omnikpi.web.deps import (
     SortDirection,
     State,
     ViewDep,
-    plus_restored,
 )
+from omnikpi.web.filters import plus_restored
 from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.security import Caller, require_roles
 
