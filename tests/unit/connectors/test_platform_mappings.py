@@ -1168,6 +1168,27 @@ def test_chatwoot_csat_survey_responses(tmp_path: Path) -> None:
                                                folder / "csat-page-3.json")
 
 
+def test_chatwoot_csat_of_an_older_version_with_iso_times(tmp_path: Path) -> None:
+    """An older Chatwoot's view wrote the response's created_at as ISO 8601 (today's as
+    UNIX seconds): the same answers at the same instants, where it was refused whole
+    ("holds TIMESTAMP values where the mapping reads BIGINT")."""
+    def response(ident: int, rating: int, created: object) -> dict[str, object]:
+        return {"id": ident, "rating": rating, "conversation_id": 40 + ident,
+                "contact": {"id": 900 + ident}, "created_at": created}
+    (tmp_path / "iso.json").write_text(json.dumps([
+        response(1, 5, "2026-03-05T09:35:00.000Z"), response(2, 2, "2026-03-05T10:00:00Z"),
+        response(1, 3, "2026-03-05T09:30:00.000Z")]))  # an older form of 1, listed again
+    (tmp_path / "unix.json").write_text(json.dumps([response(3, 4, 1772703000)]))
+    said = _said("chatwoot-csat", tmp_path / "out", tmp_path / "iso.json",
+                 tmp_path / "unix.json")
+    assert "1 a response listed again (same id)" in said
+    answers = pq.read_table(tmp_path / "out" / "surveys.parquet").to_pylist()
+    assert sorted((a["contact_id"], a["score"], a["answered_at"].isoformat())
+                  for a in answers) == [  # stored in UTC
+        ("41", 5, "2026-03-05T09:35:00"), ("42", 2, "2026-03-05T10:00:00"),
+        ("43", 4, "2026-03-05T09:30:00")]
+
+
 @pytest.mark.parametrize(("platform", "page", "lists", "earlier"), [
     ("intercom", '{"type": "conversation.list", "conversations": [], "total_count": 0}',
      "conversations", "intercom/conversations-page-1.json"),
