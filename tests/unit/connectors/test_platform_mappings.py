@@ -1537,6 +1537,31 @@ def test_chatwoot_page_without_replies_or_assignees(tmp_path: Path) -> None:
         {"offered": 4, "answered": 1}]
 
 
+def test_chatwoot_conversations_with_iso_times(tmp_path: Path) -> None:
+    """created_at and last_activity_at as ISO 8601 (an older view, a fork), in a page
+    beside one in UNIX seconds: both at their instants (the ISO conversation arrived
+    empty and was quarantined, gone from the offered)."""
+    import json
+
+    def conversation(number: int, created: object, activity: object) -> dict[str, Any]:
+        return {"id": number, "inbox_id": 1, "status": "resolved", "created_at": created,
+                "last_activity_at": activity, "first_reply_created_at": 1709629260,
+                "meta": {"sender": {"id": 500 + number}, "channel": "Channel::WebWidget"}}
+
+    (tmp_path / "page.json").write_text(json.dumps({"data": {"meta": {}, "payload": [
+        conversation(1, "2024-03-05T09:00:00.000Z", "2024-03-05T10:00:00Z"),
+        conversation(2, 1709629200, 1709636400)]}}))
+    said = _said("chatwoot", tmp_path / "out", tmp_path / "page.json")
+    assert "left empty" not in said, said
+    rows = {r["contact_id"]: r for r in
+            pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()}
+    assert {k: (r["arrived_at"], r["resolved_at"]) for k, r in rows.items()} == {
+        "1": (datetime(2024, 3, 5, 9, 0), datetime(2024, 3, 5, 10, 0)),
+        "2": (datetime(2024, 3, 5, 9, 0), datetime(2024, 3, 5, 11, 0))}
+    assert omnikpi.report_result(tmp_path / "out", metrics=["offered", "resolution_time"]
+                                 ).rows == [{"offered": 2, "resolution_time": 5400.0}]
+
+
 def test_zendesk_deleted_ticket_and_an_event_without_its_ticket(tmp_path: Path) -> None:
     """The incremental export lists a deleted ticket (status deleted): it is no contact,
     and is counted under its reason; a metric event whose ticket is not in the import is
