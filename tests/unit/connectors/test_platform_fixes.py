@@ -587,6 +587,40 @@ def test_amazon_connect_agent_events_a_missed_contact_is_not_available_time(
     assert report == pytest.approx({"occupancy": (120 + 30) / (120 + 30 + 230)})
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_amazon_connect_agent_events_at_one_instant_follow_their_snapshots(
+        tmp_path: Path, reverse: bool) -> None:
+    """A call ends and the agent takes a break at the same millisecond: two events, the
+    break's previous snapshot being the first's current one. The later is the one that
+    counts; it was the one whose random EventId sorted last, so 15 minutes of break could
+    read as available (here e-9 sorts after e-10). In either order of the lines."""
+    def event(n: int, at: str, kind: str, *states: str, before: dict[str, Any] | None = None,
+              status: tuple[str, str] = ("Available", "ROUTABLE")) -> dict[str, Any]:
+        line = _agent_event(n, at, kind, *states, status=status)
+        for contact in line["CurrentAgentSnapshot"]["Contacts"]:
+            contact["ContactId"] = "call-1"
+        if before is not None:
+            line["PreviousAgentSnapshot"] = before["CurrentAgentSnapshot"]
+        return line
+
+    login = event(1, "10:00:00", "LOGIN")
+    talking = event(2, "10:05:00", "STATE_CHANGE", "CONNECTED", before=login)
+    ended = event(9, "10:10:00", "STATE_CHANGE", before=talking)  # the call ends…
+    took_break = event(10, "10:10:00", "STATE_CHANGE", before=ended,  # …and the break
+                       status=("Break", "CUSTOM"))
+    back = event(11, "10:25:00", "STATE_CHANGE", before=took_break)
+    out_at = event(12, "10:30:00", "LOGOUT", before=back, status=("Offline", "OFFLINE"))
+    lines = [login, talking, ended, took_break, back, out_at]
+    _lines(tmp_path / "events.json", *(reversed(lines) if reverse else lines))
+    out = tmp_path / "out"
+    said = _said("amazon-connect-agent-events", out, tmp_path / "events.json")
+    assert "1 superseded by another event of the agent at the same instant" in said
+    states = sorted((s["start"].strftime("%H:%M"), s["state"], s["reason"])
+                    for s in pq.read_table(out / "agent_states.parquet").to_pylist())
+    assert states == [("10:00", "available", None), ("10:05", "handling", None),
+                      ("10:10", "not_ready", "Break"), ("10:25", "available", None)]
+
+
 def test_amazon_connect_agent_events_task_work_is_deferred(tmp_path: Path) -> None:
     """A TASK worked 10:01–10:11 with a minute's wrap-up, then a call 10:13–10:15 with 30 s
     of wrap-up; available 10:00–10:01, 10:12–10:13 and 10:15:30–10:20. A task is measured
