@@ -107,6 +107,8 @@ class RealtimeReader:
     ``time`` is local time of the server unless it carries an offset (or is a number of
     seconds since the epoch); ``data`` (old schema) is split on ``|``; ``data1``…``dataN``
     are taken as they are (a ``|`` in the last one holds the parameters that did not fit).
+    A table with both forms has one filled per row (Asterisk writes ``data`` unless
+    ``queue_adaptive_realtime`` is set): each row is read from the one it filled.
     """
 
     def __init__(self, header: list[str], tz: str, delimiter: str = ",") -> None:
@@ -178,12 +180,13 @@ class RealtimeReader:
         epoch = self._epoch(values["time"], counted=True)
         if epoch is None:
             return Reject(source, line, said.UNREADABLE_TIME, text)
-        if self.data_columns:
-            data = [values[c] for c in self.data_columns]
-            if data and "|" in data[-1]:  # ATTENDEDTRANSFER LINK glues the 6th field
+        numbered = [values[c] for c in self.data_columns]
+        if any(numbered):
+            data = numbered
+            if "|" in data[-1]:  # ATTENDEDTRANSFER LINK glues the 6th field
                 data = data[:-1] + data[-1].split("|")
-        else:
-            data = values.get("data", "").split("|") if values.get("data") else []
+        else:  # the pipe-joined form: a table with both forms has one filled per row
+            data = values.get("data", "").split("|") if values.get("data") else numbered
         return _event(epoch, values.get("callid", ""), values.get(self.queue_column, ""),
                       values.get("agent", ""), values.get("event", "").strip(), data,
                       source, line, text)

@@ -343,6 +343,37 @@ def test_realtime_exports_in_other_dialects(tmp_path: Path, delimiter: str) -> N
     assert summary.lines == 3 and summary.accounted == 3 and summary.waiting == []
 
 
+def test_a_table_with_both_data_forms_reads_the_filled_one(tmp_path: Path) -> None:
+    """The realtime table often has ``data`` and ``data1``…``data5`` both, and Asterisk
+    fills one form only (``data``, pipe-joined, unless ``queue_adaptive_realtime``): the
+    numbered columns were read, empty, and the pause lost its reason, the caller their
+    number, the call its wait. Each row reads the form it filled."""
+    header = "id,time,callid,queuename,agent,event,data,data1,data2,data3,data4,data5"
+    lines = [header,
+             "1,1709632800,NONE,sales,Carol,ADDMEMBER,,,,,,",
+             "2,1709632810,NONE,sales,Carol,PAUSE,Lunch,,,,,",
+             "3,1709632850,NONE,sales,Carol,UNPAUSE,,,,,,",
+             "4,1709632860,g1,sales,NONE,ENTERQUEUE,|380501112233|1,,,,,",
+             "5,1709632870,g1,sales,Carol,CONNECT,10|g1b|2,,,,,",
+             "6,1709632930,g1,sales,Carol,COMPLETECALLER,10|60|1,,,,,",
+             # a row of the adaptive form beside them (the setting changed mid-export)
+             "7,1709632940,g2,sales,NONE,ENTERQUEUE,,,380509998877,1,,",
+             "8,1709632945,g2,sales,NONE,ABANDON,,1,1,5,,"]
+    export = tmp_path / "queue_log.csv"
+    export.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    summary = import_queue_log([export], out)
+    assert summary.accounted == summary.lines == 8 and not summary.rejected
+    rows = contacts(out)
+    assert (rows["g1@sales"]["customer_id"], rows["g2@sales"]["customer_id"]) == (
+        "380501112233", "380509998877")
+    states = pq.read_table(out / "agent_states").to_pylist()
+    assert [(s["state"], s["reason"]) for s in states if s["state"] == "not_ready"] == [
+        ("not_ready", "Lunch"), ("not_ready", "ringing")]  # CONNECT's 2 s of ringing
+    row = omnikpi.report_result(out, metrics=["asa", "abandoned"]).rows[0]
+    assert row == {"asa": 10.0, "abandoned": 1}
+
+
 @pytest.mark.parametrize("null", ["NULL", "\\N"], ids=["mysql -B", "INTO OUTFILE"])
 def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: str) -> None:
     """``mysql -B`` writes a NULL cell as ``NULL``, ``INTO OUTFILE`` as ``\\N``: a pause
