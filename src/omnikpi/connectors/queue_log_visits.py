@@ -38,6 +38,10 @@ TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
 ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER"}
 EXITS = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY"})
 DROPPED = frozenset({"SYSCOMPAT"})
+WITHHELD_NUMBERS = frozenset({"anonymous", "unknown", "<unknown>", "restricted", "private",
+                              "unavailable", "withheld"})
+"""Caller ids a PBX writes for a hidden number (SIP privacy gives ``anonymous``): no
+customer. Read as one, every such caller was a repeat of the others in FCR."""
 """Ends of a visit never bridged that are no exit of the caller's: Asterisk writes
 SYSCOMPAT before CONNECT, when it cannot make the two channels compatible, and drops the
 call (app_queue.c, ``try_calling``)."""
@@ -341,7 +345,7 @@ class VisitMachine:
             parent = last[0]
         self.state.visits[key] = {
             "id": self._new_id(event, memo), "queue": event.queue, "arrived": event.epoch,
-            "customer": event.data[1] if len(event.data) > 1 else None, "parent": parent}
+            "customer": _customer(event), "parent": parent}
         return None
 
     def _on_blocked(self, event: Event, late: bool) -> Verdict:
@@ -783,3 +787,9 @@ class VisitMachine:
     # kept for callers of the previous interface
     def flush_states(self) -> None:
         self.finish(flush_states=True)
+
+
+def _customer(event: Event) -> str | None:
+    """The caller's number of an ENTERQUEUE (its second field), none when it is hidden."""
+    number = event.data[1] if len(event.data) > 1 else None
+    return None if number is None or number.strip().lower() in WITHHELD_NUMBERS else number

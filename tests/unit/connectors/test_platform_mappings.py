@@ -151,6 +151,24 @@ def test_asterisk_cdr_transfers_keep_the_whole_talk_and_consultations_are_no_con
                       "transferred": 2}
 
 
+def test_asterisk_cdr_a_withheld_number_is_no_customer(tmp_path: Path) -> None:
+    """Callers who hid their number (``anonymous`` from SIP privacy, ``Restricted``) were
+    one customer calling again and again in FCR; a number is still the customer."""
+    def call(uniqueid: str, src: str) -> str:
+        return ",".join(f'"{v}"' for v in (
+            "", src, "600", "from-pstn", f"<{src}>", "SIP/trunk-00000001",
+            "SIP/1002-00000002", "Queue", "support,t,,,300", "2024-03-05 09:00:00",
+            "2024-03-05 09:00:20", "2024-03-05 09:04:20", 260, 240, "ANSWERED",
+            "DOCUMENTATION", uniqueid, "", "", uniqueid, 1))
+    (tmp_path / "Master.csv").write_text("\n".join([
+        call("1709629200.1", "anonymous"), call("1709629300.2", "Restricted"),
+        call("1709629400.3", "0501234567")]) + "\n")
+    _said("asterisk-cdr", tmp_path / "out", tmp_path / "Master.csv")
+    customers = sorted(str(r["customer_id"]) for r in
+                       pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist())
+    assert customers == ["0501234567", "None", "None"]
+
+
 def test_asterisk_cdr_one_call_rung_to_several_agents(tmp_path: Path) -> None:
     """Asterisk 12+ writes a CDR per agent dialled, all with the caller's uniqueid: the
     queue rang 1001 for 15 s (NO ANSWER), then 1002, who answered at 09:00:20 and talked

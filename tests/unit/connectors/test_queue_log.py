@@ -400,6 +400,24 @@ def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: s
         ("ringing", 2), ("unspecified", 120)]
 
 
+@pytest.mark.parametrize("withheld", ["anonymous", "Anonymous", "unknown", "Restricted",
+                                      "<unknown>", "private"])
+def test_a_withheld_number_is_no_customer(tmp_path: Path, withheld: str) -> None:
+    """Three callers who hid their number (SIP privacy gives ``anonymous``) were one
+    customer calling three times: FCR 1/3 and a repeat rate of 2/3 for three first calls."""
+    log = tmp_path / "queue_log"
+    calls = [f"{1700470900 + 600 * i}|w{i}|sales|NONE|ENTERQUEUE||{withheld}|1\n"
+             f"{1700470910 + 600 * i}|w{i}|sales|Dave|CONNECT|10|x|2\n"
+             f"{1700470970 + 600 * i}|w{i}|sales|Dave|COMPLETECALLER|10|60|1\n"
+             for i in range(3)]
+    log.write_text("1700470800|NONE|sales|Dave|ADDMEMBER|\n" + "".join(calls))
+    import_queue_log([log], tmp_path / "out")
+    assert {r["customer_id"] for r in contacts(tmp_path / "out").values()} == {None}
+    row = omnikpi.report_result(tmp_path / "out", metrics=["fcr", "repeat_rate"],
+                                as_of="2023-12-30T00:00:00Z").rows[0]
+    assert row == {"fcr": None, "repeat_rate": None}
+
+
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
     """Two PBXs' logs merged: ``.42`` and ``.43`` come back a day later for other callers.
     Linked to the day before, 0799 was a transfer leg of 0701 and 0798 the second visit of
