@@ -30,11 +30,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from omnikpi.connectors import transaction
+from omnikpi.connectors.queue_log_events import KNOWN as KNOWN_EVENTS
 from omnikpi.connectors.queue_log_flags import Flag, FlagFile
 from omnikpi.connectors.queue_log_lines import (
     Event,
     RealtimeReader,
     flat_epoch,
+    headerless_columns,
     parse_csv_line,
     parse_flat,
     realtime_dialect,
@@ -55,7 +57,7 @@ from omnikpi.connectors.reject_file import Reject, RejectFile
 from omnikpi.connectors.source_files import no_inputs
 from omnikpi.connectors.transaction import ImportCommit, committed_import
 from omnikpi.connectors.writer import to_arrow
-from omnikpi.errors import UsageError
+from omnikpi.errors import DataError, UsageError
 from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import open_bytes
 
@@ -230,15 +232,20 @@ class _FileLines:
             first = next(split_lines(handle, newline), b"")
             header = text.loose(first.removeprefix(text.mark))
             dialect = realtime_dialect(header) if first.endswith(newline) else None
+            headerless = headerless_columns(header, KNOWN_EVENTS) if dialect is None \
+                else None
             if dialect is not None:
                 self.realtime = RealtimeReader(parse_csv_line(header, dialect), self.tz,
                                                dialect)
+            elif headerless is not None:
+                self.realtime = RealtimeReader(headerless[1], self.tz, headerless[0])
+            skipped = len(first) if dialect is not None else 0  # the header line
             if start_offset:
                 handle.seek(start_offset)
                 line_no = start_line
             else:
-                handle.seek(len(first) if self.realtime is not None else 0)
-                line_no = 1 if self.realtime is not None else 0
+                handle.seek(skipped)
+                line_no = 1 if skipped else 0
             offset = handle.tell()
             self.end = offset
             for raw in split_lines(handle, newline):
@@ -530,6 +537,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     summary.first_reject = rejects.first
     summary.lost_visits, summary.late_merged = result.lost_visits, result.late_merged
     summary.flagged, summary.first_flag = result.flagged, result.first_flag
+    _refuse_a_foreign_format(summary)
     summary.open_visits = len(machine.state.visits)
     summary.open_agents = sum(1 for st in machine.state.agents.values()
                               if st.label is not None and st.label[0] != "logged_out")
@@ -544,6 +552,29 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
          "recordings_linked": linked}, indent=1))
     _stage_text(run, out / OPEN_FILE, open_rows_jsonl(machine.state))
     return summary
+
+
+NOT_A_LINE = frozenset({said.FEWER_FIELDS, said.EPOCH_NOT_A_NUMBER, said.WRONG_COLUMN_COUNT,
+                        said.MALFORMED_CSV_ROW, said.UNREADABLE_TIME, said.NUL_IN_LINE})
+"""Reasons that say a line is not written in a queue_log form at all."""
+
+
+def _refuse_a_foreign_format(summary: ImportSummary) -> None:
+    """Stop an import none of whose lines is a queue_log line: another export, or a
+    table's header this reader does not know. Imported, it said 0 events with exit 0 and
+    marked the file read, so a later import that knew the format would skip its lines."""
+    rejected = sum(summary.rejected.values())
+    if not summary.lines or rejected < summary.lines \
+            or not set(summary.rejected) <= NOT_A_LINE:
+        return
+    where = min(summary.first_reject.values(), default=None)
+    first = f" (the first at {where[0]} line {where[1]})" if where else ""
+    raise DataError(
+        f"none of the {summary.lines:,} lines read is a queue_log line{first}, so nothing "
+        "was imported. A line of the flat file is epoch|callid|queue|agent|event|data…; a "
+        "database export has a header naming time, callid, queuename, agent, event and "
+        "data or data1…data5 (QueueMetrics' time_id, call_id and verb are read too), or "
+        "no header and those columns in that order. Is this the queue_log?")
 
 
 def _stage_text(run: ImportCommit, target: Path, text: str) -> None:

@@ -82,6 +82,13 @@ def parse_flat(text: str, source: str, line: int) -> Event | Reject:
 
 
 REQUIRED_COLUMNS = {"time", "callid", "event"}
+COLUMN_ALIASES = {"time_id": "time", "call_id": "callid", "verb": "event"}
+"""QueueMetrics' names of the table's columns (its own ``queue_log`` table)."""
+
+
+def column_names(header: list[str]) -> list[str]:
+    """A header's column names as the reader knows them (lower case, aliases resolved)."""
+    return [COLUMN_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in header]
 
 
 def realtime_dialect(first_line: str) -> str | None:
@@ -89,12 +96,45 @@ def realtime_dialect(first_line: str) -> str | None:
     from PostgreSQL/MySQL CSV, ``;``, or tab from MySQL ``INTO OUTFILE``), else None."""
     for delimiter in (",", ";", "\t"):
         try:
-            columns = {c.strip().lower() for c in parse_csv_line(first_line, delimiter)}
+            columns = set(column_names(parse_csv_line(first_line, delimiter)))
         except (csv.Error, StopIteration):
             continue
         if columns >= REQUIRED_COLUMNS:
             return delimiter
     return None
+
+
+def headerless_columns(first_line: str, events: frozenset[str]) -> tuple[str, list[str]] | None:
+    """The delimiter and columns of a table's export without a header (``mysql … INTO
+    OUTFILE`` and ``psql COPY … TO`` write none), read from its first row: the table's
+    order (``time, callid, queuename, agent, event`` then ``data`` or ``data1``…), an
+    ``id`` before them or not. None when the row is not one (its fifth or sixth field is
+    no queue_log event, or the field before the call id no time): every line of such an
+    export was rejected as "fewer than 5 fields", and the import said it had finished."""
+    for delimiter in ("\t", ",", ";"):
+        try:
+            fields = [f.strip() for f in parse_csv_line(first_line, delimiter)]
+        except (csv.Error, StopIteration):
+            continue
+        for lead in (0, 1):  # mysqldump and COPY keep the id column first
+            if len(fields) < lead + 6 or fields[lead + 4].upper() not in events \
+                    or not _time_like(fields[lead]):
+                continue
+            extra = len(fields) - lead - 5
+            data = ["data"] if extra == 1 else [f"data{i}" for i in range(1, extra + 1)]
+            named = ["time", "callid", "queuename", "agent", "event", *data]
+            return delimiter, (["id"] if lead else []) + named
+    return None
+
+
+def _time_like(value: str) -> bool:
+    if EPOCH.fullmatch(value):
+        return True
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_csv_line(text: str, delimiter: str = ",") -> list[str]:
@@ -112,7 +152,7 @@ class RealtimeReader:
     """
 
     def __init__(self, header: list[str], tz: str, delimiter: str = ",") -> None:
-        self.columns = [h.strip().lower() for h in header]
+        self.columns = column_names(header)
         self.tz = ZoneInfo(tz)
         self.delimiter = delimiter
         numbered = sorted((int(c[4:]), c) for c in self.columns

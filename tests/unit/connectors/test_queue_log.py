@@ -374,6 +374,58 @@ def test_a_table_with_both_data_forms_reads_the_filled_one(tmp_path: Path) -> No
     assert row == {"asa": 10.0, "abandoned": 1}
 
 
+CALL_ROWS = [["1709632800", "NONE", "sales", "Carol", "ADDMEMBER", "", "", "", "", ""],
+             ["1709632860", "g1", "sales", "NONE", "ENTERQUEUE", "", "0501112233", "1", "",
+              ""],
+             ["1709632870", "g1", "sales", "Carol", "CONNECT", "10", "g1b", "2", "", ""],
+             ["1709632930", "g1", "sales", "Carol", "COMPLETECALLER", "10", "60", "1", "",
+              ""]]
+
+
+@pytest.mark.parametrize(("name", "lines"), [
+    # mysql INTO OUTFILE and psql COPY … TO write no header: the table's column order
+    ("outfile.tsv", ["\t".join(r) for r in CALL_ROWS]),
+    ("with-id.csv", [",".join([str(i), *r]) for i, r in enumerate(CALL_ROWS, 1)]),
+    ("pipe-joined.tsv", ["\t".join([*r[:5], "|".join(r[5:8])]) for r in CALL_ROWS]),
+    # QueueMetrics' own table: time_id, call_id, verb, and a partition before them
+    ("queuemetrics.csv", ["partition,time_id,call_id,queue,agent,verb,data1,data2,data3,"
+                          "data4,data5,serverid,unique_row_count"]
+     + [",".join(["P001", *r, "", str(i)]) for i, r in enumerate(CALL_ROWS, 1)]),
+])
+def test_database_exports_without_the_asterisk_header(tmp_path: Path, name: str,
+                                                      lines: list[str]) -> None:
+    """Every line was rejected as "fewer than 5 fields" and the import said it had
+    finished: a table's export without a header, or with QueueMetrics' column names, is
+    read by its columns' places or names."""
+    export = tmp_path / name
+    export.write_text("\n".join(lines) + "\n")
+    summary = import_queue_log([export], tmp_path / "out")
+    assert summary.rejected == {} and summary.accounted == summary.lines == 4
+    call = contacts(tmp_path / "out")["g1@sales"]
+    assert (seconds(call["arrived_at"]), seconds(call["accepted_at"]), seconds(
+        call["ended_at"]), call["customer_id"]) == (T0, T0 + 10, T0 + 70, "0501112233")
+
+
+def test_a_file_with_no_queue_log_line_stops_the_import(tmp_path: Path) -> None:
+    """A file none of whose lines is a queue_log line (another export, a header this
+    reader does not know) was "imported" with exit 0 and marked read: its lines would
+    never be read again once the import learned the format. Now it stops (exit 3), writes
+    nothing, and says what a line should look like."""
+    export = tmp_path / "export.csv"
+    export.write_text("moment;call;line\n2024-03-05 10:00;g1;sales\n")
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(export),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    said = " ".join(result.output.split())
+    assert "none of the 2 lines read is a queue_log line" in said
+    assert "export.csv line 1" in said and "time, callid, queuename, agent, event" in said
+    assert not (tmp_path / "out" / "contacts").exists()
+    # one good line among them is an import as before: the others are rejected by name
+    export.write_text("moment;call;line\n1709632860|g1|sales|NONE|ENTERQUEUE||0501|1\n")
+    summary = import_queue_log([export], tmp_path / "out")
+    assert summary.rejected == {"fewer than 5 fields": 1} and summary.open_visits == 1
+
+
 @pytest.mark.parametrize("null", ["NULL", "\\N"], ids=["mysql -B", "INTO OUTFILE"])
 def test_a_database_export_s_null_cells_are_empty_fields(tmp_path: Path, null: str) -> None:
     """``mysql -B`` writes a NULL cell as ``NULL``, ``INTO OUTFILE`` as ``\\N``: a pause

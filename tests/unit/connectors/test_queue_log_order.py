@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from omnikpi.connectors.queue_log_events import KNOWN
 from omnikpi.connectors.queue_log_import import ImportSummary, import_queue_log
-from omnikpi.connectors.queue_log_lines import realtime_dialect
+from omnikpi.connectors.queue_log_lines import headerless_columns, realtime_dialect
 from omnikpi.connectors.text_encoding import byte_order_mark
+from omnikpi.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FLAT = ["queue_log", "queue_log_more_events", "queue_log_agents_only",
@@ -193,9 +196,17 @@ def test_any_bytes_in_any_order_every_line_accounted_for(
     for order in (lines, shuffled):  # a realtime header first would change the layout,
         assume(realtime_dialect(order[0].decode("utf-8", "replace")) is None)
         assume(byte_order_mark(order[0]) is None)  # a UTF-16 mark first the encoding
+        assume(headerless_columns(order[0].decode("utf-8", "replace"), KNOWN) is None)
     tmp = tmp_path_factory.mktemp("fuzz")
     tail = partial.replace(b"\n", b"")
-    first, tables = import_lines(tmp, "given", [*lines, tail])
+    try:
+        first, tables = import_lines(tmp, "given", [*lines, tail])
+    except DataError as refused:  # no line is a queue_log line: the import stops whole
+        assert "is a queue_log line" in str(refused)
+        with pytest.raises(DataError, match="is a queue_log line"):
+            import_lines(tmp, "shuffled", [*shuffled, tail])
+        assert not (tmp / "given" / "out" / "contacts").exists()
+        return
     second, again = import_lines(tmp, "shuffled", [*shuffled, tail])
     for summary in (first, second):
         assert summary.lines == len(lines)
