@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -435,6 +436,33 @@ def test_a_damaged_rollup_is_never_read(tmp_path: Path) -> None:
     _without_the_third(folder / "_rollups" / manifest.sums_file)
     with rollups(True):
         assert _received(folder) == [30, 30, 30]
+
+
+@pytest.mark.parametrize("damage", ["[]", "0", '"x"', "files", "left_out", "stored"])
+def test_a_manifest_of_another_shape_is_not_read(tmp_path: Path, damage: str) -> None:
+    """Valid JSON that is not the manifest's shape (a list, a number, or a mapping where a
+    list of files was) stopped every report and the rollup with a traceback, and the
+    server's refresh for good: it is no manifest, and the next refresh builds one."""
+    folder = _three_days(tmp_path / "data")
+    data = load_dataset(folder)
+    refresh(data, Config())
+    data.close()
+    path = folder / "_rollups" / "manifest.json"
+    if damage in ("files", "left_out", "stored"):
+        raw = json.loads(path.read_text())
+        raw[damage] = ["a list"]
+        path.write_text(json.dumps(raw))
+    else:
+        path.write_text(damage)
+    assert read_manifest(folder / "_rollups") is None
+    with rollups(True):
+        assert _received(folder) == [30, 30, 30]
+    data = load_dataset(folder)
+    try:
+        assert refresh(data, Config()).full
+    finally:
+        data.close()
+    assert read_manifest(folder / "_rollups") is not None
 
 
 def test_a_manifest_naming_a_missing_file_is_not_read(tmp_path: Path) -> None:

@@ -190,8 +190,8 @@ def read_manifest(folder: Path) -> RollupManifest | None:
             None if raw.get("left_out") is None
             else {str(k): str(v) for k, v in raw["left_out"].items()},
         )
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # AttributeError: JSON of another shape (a list where a mapping was)
 
 
 def settled(contacts: ir.Table) -> ir.BooleanValue:
