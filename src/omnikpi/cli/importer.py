@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from omnikpi.connectors.mapping_files import PLATFORMS, shipped_mapping
 from omnikpi.engine.timezones import zone
 from omnikpi.errors import DataError, OmniKPIError, UsageError
 from omnikpi.instants import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:
+    from omnikpi.connectors.queue_log_import import ImportSummary
 
 console = Console(soft_wrap=True)  # paths in messages stay whole (copyable)
 SOURCES = ("asterisk-queue-log", "csv", "json", "xlsx", "transcripts", *PLATFORMS)
@@ -57,6 +60,10 @@ def import_command(
              "Asterisk restart (QUEUESTART) — queues.conf persistentmembers = yes, as "
              "FreePBX sets it; without it every member is logged out until its next "
              "line")] = False,
+    open_visit_hours: Annotated[float, typer.Option(
+        help="asterisk-queue-log: a call with no line for this many hours is closed as "
+             "lost (its closing line never came: a crash, a cut log), and its agent's "
+             "call ends then")] = 4.0,
     encoding: Annotated[str | None, typer.Option(
         help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
              "a UTF-16 file with its byte-order mark needs none): csv, json, "
@@ -85,6 +92,9 @@ def import_command(
         if persistent_members and source != "asterisk-queue-log":
             raise UsageError("--persistent-members is how Asterisk's queues keep their "
                              "members across a restart: it is for asterisk-queue-log")
+        if open_visit_hours != 4.0 and source != "asterisk-queue-log":
+            raise UsageError("--open-visit-hours closes queue_log calls whose end never "
+                             "came: it is for asterisk-queue-log")
         if source == "asterisk-queue-log":
             from omnikpi.connectors.queue_log_members import read_members
 
@@ -93,7 +103,7 @@ def import_command(
             while True:
                 _import_queue_log(inputs, out, tz or "UTC", format, follow, recordings,
                                   recording_pattern, encoding, member_names,
-                                  persistent_members)
+                                  persistent_members, open_visit_hours)
                 if not follow or (max_seconds is not None
                                   and time.monotonic() - started >= max_seconds):
                     return
@@ -197,7 +207,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                       recording_pattern: str = "{uniqueid}",
                       encoding: str | None = None,
                       members: dict[str, str] | None = None,
-                      persistent_members: bool = False) -> None:
+                      persistent_members: bool = False,
+                      open_visit_hours: float = 4.0) -> None:
     from omnikpi.connectors.queue_log_flags import NAME as FLAGS_FILE
     from omnikpi.connectors.queue_log_flags import describe
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
@@ -210,7 +221,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
                                    follow=follow, recordings=recordings,
                                    recording_pattern=recording_pattern, encoding=encoding,
                                    members=members,
-                                   persistent_members=persistent_members)
+                                   persistent_members=persistent_members,
+                                   open_visit_hours=open_visit_hours)
     for line in summary.recovered:
         console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected
@@ -224,7 +236,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         f"Wrote {summary.contacts} contact(s), {summary.states} agent state row(s); "
         f"{summary.open_visits} call(s) still open, {summary.open_agents} agent(s) logged "
         f"in (in progress, in {out / OPEN_FILE}); {summary.lost_visits} visit(s) closed "
-        f"as lost; {summary.late_merged} line(s) older than the last import merged",
+        f"as lost{_timed_out(summary)}; {summary.late_merged} line(s) older than the last "
+        "import merged",
         highlight=False)
     for path, how in summary.read_as.items():
         console.print(f"Read as {how}: {escape(path)}", highlight=False)
@@ -284,3 +297,11 @@ def _first(names: list[str]) -> str:
         return ""
     shown = ", ".join(names[:5])
     return f" ({shown}{', …' if len(names) > 5 else ''})"
+
+
+def _timed_out(summary: ImportSummary) -> str:
+    """How many lost visits timed out, and after how long (none: nothing said)."""
+    if not summary.timed_out:
+        return ""
+    return (f" ({summary.timed_out} without a line for {summary.open_visit_hours:g} "
+            "hour(s))")

@@ -51,7 +51,7 @@ from omnikpi.connectors.queue_log_text import (
     readable_event,
     split_lines,
 )
-from omnikpi.connectors.queue_log_visits import ImportState, VisitMachine
+from omnikpi.connectors.queue_log_visits import OPEN_VISIT_HOURS, ImportState, VisitMachine
 from omnikpi.connectors.recording_links import RecordingIndex, index_recordings
 from omnikpi.connectors.reject_file import Reject, RejectFile
 from omnikpi.connectors.source_files import no_inputs
@@ -80,6 +80,8 @@ class ImportSummary:
     contacts: int = 0
     states: int = 0
     lost_visits: int = 0
+    timed_out: int = 0
+    open_visit_hours: float = OPEN_VISIT_HOURS
     open_visits: int = 0
     """Calls still waiting or talking at the end: in the open rows file, not dropped."""
     open_agents: int = 0
@@ -410,7 +412,8 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
                      follow: bool = False, recordings: Path | None = None,
                      recording_pattern: str = "{uniqueid}", encoding: str | None = None,
                      members: dict[str, str] | None = None,
-                     persistent_members: bool = False) -> ImportSummary:
+                     persistent_members: bool = False,
+                     open_visit_hours: float = OPEN_VISIT_HOURS) -> ImportSummary:
     """Import new lines of the inputs into ``out``; returns what was read and written.
 
     All outputs (parts, rejects, resume state, open calls) are committed together, so a
@@ -423,14 +426,18 @@ def import_queue_log(inputs: list[Path], out: Path, tz: str = "UTC", fmt: str = 
     names the files' text encoding when it is not UTF-8 (``queue_log_text``).
     ``members`` (interface → member name, ``queue_log_members``) makes each interface
     its member's. ``persistent_members`` keeps members logged in across QUEUESTART
-    (``persistentmembers = yes``: ``VisitMachine.persistent_members``).
+    (``persistentmembers = yes``: ``VisitMachine.persistent_members``). A visit without
+    a line for ``open_visit_hours`` is closed as lost (``VisitMachine.open_visit_seconds``).
     """
+    if not 0 < open_visit_hours <= MAX_OPEN_VISIT_HOURS:  # NaN too
+        raise UsageError(f"--open-visit-hours must be more than 0 and at most "
+                         f"{MAX_OPEN_VISIT_HOURS:g} (a week)")
     files = expand_inputs(inputs)
     named_codec(encoding)  # an unknown name is refused before the dataset is touched
     index = index_recordings(recordings, recording_pattern) if recordings else None
     with committed_import(out) as run:
         return _import(files, run, tz, fmt, progress, follow, index, encoding, members,
-                       persistent_members)
+                       persistent_members, open_visit_hours)
 
 
 def _parsed(sources: list[Source], stops: list[int], tz: str,
@@ -462,12 +469,14 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
             progress: Callable[[int], None] | None, follow: bool,
             recordings: RecordingIndex | None = None, encoding: str | None = None,
             members: dict[str, str] | None = None,
-            persistent_members: bool = False) -> ImportSummary:
+            persistent_members: bool = False,
+            open_visit_hours: float = OPEN_VISIT_HOURS) -> ImportSummary:
     out = run.out
     state_path = out / STATE_FILE
     saved = json.loads(state_path.read_text()) if state_path.exists() else {}
     machine = VisitMachine(ImportState.from_json(saved.get("machine", {})),
-                           persistent_members=persistent_members)
+                           persistent_members=persistent_members,
+                           open_visit_hours=open_visit_hours)
     if members:
         machine.name_members(members)
     positions: dict[str, dict[str, object]] = saved.get("files", {})
@@ -536,6 +545,7 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     summary.rejected += result.rejected
     summary.first_reject = rejects.first
     summary.lost_visits, summary.late_merged = result.lost_visits, result.late_merged
+    summary.timed_out, summary.open_visit_hours = result.timed_out, open_visit_hours
     summary.flagged, summary.first_flag = result.flagged, result.first_flag
     _refuse_a_foreign_format(summary)
     summary.open_visits = len(machine.state.visits)
@@ -552,6 +562,9 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
          "recordings_linked": linked}, indent=1))
     _stage_text(run, out / OPEN_FILE, open_rows_jsonl(machine.state))
     return summary
+
+
+MAX_OPEN_VISIT_HOURS = 168.0
 
 
 NOT_A_LINE = frozenset({said.FEWER_FIELDS, said.EPOCH_NOT_A_NUMBER, said.WRONG_COLUMN_COUNT,

@@ -65,6 +65,10 @@ one agent (Wazo logs the agent in, then adds its interface to its queues)."""
 WRAPUP_WAIT_SECONDS = 2.0
 """An ended answered contact waits this long for its WRAPUPSTART before it is written."""
 CALL_MEMORY_SECONDS = 4 * 3600.0
+OPEN_VISIT_HOURS = 4.0
+"""Hours without a line after which an open visit is closed as lost (``--open-visit-hours``):
+a caller waiting or talking that long is not seen in practice, a closing line that never
+came (a log cut by a crash or a rotation, an old Asterisk's dangling ENTERQUEUE) is."""
 """How long a call's visit numbers and last exit are remembered after its last event."""
 UNSPECIFIED = "unspecified"
 
@@ -167,6 +171,8 @@ class Output:
     ignored: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     lost_visits: int = 0
+    timed_out: int = 0
+    """Of the lost visits, those closed after ``open_visit_hours`` without a line."""
     late_merged: int = 0
     flags: list[Flag] = field(default_factory=list)
     """Contacts whose data fields disagree with their timestamps (``queue_log_flags``),
@@ -186,9 +192,13 @@ Verdict = str | Ignored | None
 
 class VisitMachine:
     def __init__(self, state: ImportState | None = None, *,
-                 persistent_members: bool = False) -> None:
+                 persistent_members: bool = False,
+                 open_visit_hours: float = OPEN_VISIT_HOURS) -> None:
         self.state = state or ImportState()
         self.persistent_members = persistent_members
+        self.open_visit_seconds = open_visit_hours * 3600.0
+        """An open visit without a line for that long is closed as lost, at that moment
+        of the stream (deterministic whatever the files' order or the imports' cuts)."""
         """Members stay logged in across QUEUESTART, with their queues and pauses
         (``queues.conf`` ``persistentmembers = yes``: Asterisk restores its dynamic
         members from its database and writes no ADDMEMBER for them). Off, as the spec
@@ -209,6 +219,9 @@ class VisitMachine:
             (st.acw_until, name) for name, st in self.state.agents.items()
             if st.acw_until is not None]
         heapq.heapify(self.timers)
+        self.visit_timers: list[tuple[float, str]] = [
+            (self._deadline(visit), key) for key, visit in self.state.visits.items()]
+        heapq.heapify(self.visit_timers)
 
     # -- one event, one verdict ------------------------------------------------------
     def feed(self, event: Event) -> None:
@@ -261,13 +274,21 @@ class VisitMachine:
         self.out.rejected[reason.split(" (")[0]] += 1
 
     def _advance(self, epoch: float) -> None:
-        """Wrap-ups that ended before ``epoch``; contacts no WRAPUPSTART can follow now."""
-        while self.timers and self.timers[0][0] <= epoch:
-            until, agent = heapq.heappop(self.timers)
-            st = self.state.agents.get(agent)
-            if st is not None and st.acw_until == until:
-                st.acw_until = None
-                self._relabel(agent, until)
+        """Wrap-ups that ended and visits that timed out before ``epoch``, in time order;
+        contacts no WRAPUPSTART can follow now."""
+        while True:
+            acw = self.timers[0][0] if self.timers else None
+            visit = self.visit_timers[0][0] if self.visit_timers else None
+            if visit is not None and visit <= epoch and (acw is None or visit < acw):
+                self._time_out(*heapq.heappop(self.visit_timers))
+            elif acw is not None and acw <= epoch:
+                until, agent = heapq.heappop(self.timers)
+                st = self.state.agents.get(agent)
+                if st is not None and st.acw_until == until:
+                    st.acw_until = None
+                    self._relabel(agent, until)
+            else:
+                break
         while self.pending_order and self.pending_order[0][0] < epoch - WRAPUP_WAIT_SECONDS:
             self._release(self.pending_order.popleft()[1])
 
@@ -309,6 +330,24 @@ class VisitMachine:
             "outcome": outcome, "acw_seconds": None,
         }
 
+    def _deadline(self, visit: dict[str, Any]) -> float:
+        """When ``visit`` times out: ``open_visit_seconds`` after its last line."""
+        last = visit.get("connect")
+        return float(last if last is not None else visit["arrived"]) + self.open_visit_seconds
+
+    def _watch(self, key: str, visit: dict[str, Any]) -> None:
+        heapq.heappush(self.visit_timers, (self._deadline(visit), key))
+
+    def _time_out(self, deadline: float, key: str) -> None:
+        """Close the visit ``key`` as lost if it is still open with this deadline (a
+        later line moved it, or it ended, and left this entry stale)."""
+        visit = self.state.visits.get(key)
+        if visit is None or self._deadline(visit) != deadline:
+            return
+        del self.state.visits[key]
+        self.out.timed_out += 1
+        self._lost(visit, deadline)
+
     def _lost(self, visit: dict[str, Any], epoch: float) -> None:
         """A visit whose end is unknown: written as ``lost``, its agent's call over."""
         self.out.lost_visits += 1
@@ -346,6 +385,7 @@ class VisitMachine:
         self.state.visits[key] = {
             "id": self._new_id(event, memo), "queue": event.queue, "arrived": event.epoch,
             "customer": _customer(event), "parent": parent}
+        self._watch(key, self.state.visits[key])
         return None
 
     def _on_blocked(self, event: Event, late: bool) -> Verdict:
@@ -374,6 +414,7 @@ class VisitMachine:
             return verdict
         agent = self._who(event.agent)
         visit["connect"], visit["agent"] = event.epoch, agent
+        self._watch(f"{event.callid}|{event.queue}", visit)
         if agent is not None:
             self._rang_before_answer(agent, event, float(visit["arrived"]))
             self._call_starts(agent, event.queue, event.epoch)
@@ -759,12 +800,7 @@ class VisitMachine:
         for a WRAPUPSTART; with ``flush_states``, every agent's current state up to the
         last moment read (it goes on in the next import). Forget calls long over."""
         end = self.state.last_epoch
-        while self.timers and self.timers[0][0] <= end:
-            until, agent = heapq.heappop(self.timers)
-            st = self.state.agents.get(agent)
-            if st is not None and st.acw_until == until:
-                st.acw_until = None
-                self._relabel(agent, until)
+        self._advance(end)  # wrap-ups over and visits timed out by the last moment read
         while self.pending_order:
             self._release(self.pending_order.popleft()[1])
         if flush_states:

@@ -470,6 +470,41 @@ def test_a_withheld_number_is_no_customer(tmp_path: Path, withheld: str) -> None
     assert row == {"fcr": None, "repeat_rate": None}
 
 
+@pytest.mark.parametrize(("hours", "option"), [(4, []), (1, ["--open-visit-hours", "1"])])
+def test_a_visit_without_a_line_for_hours_times_out(tmp_path: Path, hours: int,
+                                                    option: list[str]) -> None:
+    """A call whose closing line never came (a log cut by a crash or a rotation, an old
+    Asterisk's dangling ENTERQUEUE) stayed open forever, its agent handling it for days:
+    occupancy 0.999. The spec (§ pitfalls 11): open visits time out, reported, never
+    counted as abandoned. After ``--open-visit-hours`` (4) without a line the visit is
+    closed as lost and its agent's call ends then: the bound is all the handling it gets."""
+    t0, day = 1700470800, 86_400
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        f"{t0}|NONE|sales|Dave|ADDMEMBER|",
+        f"{t0 + 100}|a|sales|NONE|ENTERQUEUE||0501|1",
+        f"{t0 + 110}|a|sales|Dave|CONNECT|10|a2|1",        # … and no end ever
+        f"{t0 + 200}|c|sales|NONE|ENTERQUEUE||0503|1",       # nothing after it
+        f"{t0 + 3 * day}|b|sales|NONE|ENTERQUEUE||0502|1",
+        f"{t0 + 3 * day + 10}|b|sales|Dave|CONNECT|10|b2|1",
+        f"{t0 + 3 * day + 70}|b|sales|Dave|COMPLETECALLER|10|60|1"]) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
+                                      str(out), *option])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"2 visit(s) closed as lost (2 without a line for {hours} hour(s))" in said, said
+    rows = contacts(out)
+    assert (rows["a@sales"]["outcome"], rows["c@sales"]["outcome"]) == ("lost", "lost")
+    assert rows["c@sales"]["abandoned_at"] is None and rows["c@sales"]["accepted_at"] is None
+    handling = sum(seconds(s["end"]) - seconds(s["start"])  # type: ignore[operator]
+                   for s in pq.read_table(out / "agent_states").to_pylist()
+                   if s["state"] == "handling")
+    assert handling == hours * 3600 + 60
+    report = omnikpi.report_result(out, metrics=["offered", "answered", "abandoned"]).rows
+    assert report == [{"offered": 3, "answered": 2, "abandoned": 0}]
+
+
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
     """Two PBXs' logs merged: ``.42`` and ``.43`` come back a day later for other callers.
     Linked to the day before, 0799 was a transfer leg of 0701 and 0798 the second visit of
