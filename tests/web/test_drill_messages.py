@@ -167,3 +167,22 @@ def test_the_drill_xlsx_says_the_days_chosen(client: TestClient) -> None:
             first, last = period.split(" — ")
             shown = re.search(r'id="period-days">(.*?)</span>', page)
             assert shown and shown.group(1) == f"{first} – {last}", query
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # the drill form has no metric list and no parameter field: Apply sent the same bad
+    # value again, a dead end but for editing the address
+    ("metric=nope&channel=voice", "/?channel=voice&lang=uk"),
+    ("metric=service_level&param=service_level.threshold_seconds=abc&channel=voice",
+     "/drill?metric=service_level&channel=voice&lang=uk"),
+    ("metric=aht&part=x&sort=bogus", "/drill?metric=aht&lang=uk"),
+])
+def test_a_value_the_drill_form_cannot_change_has_a_way_out(
+        client: TestClient, query: str, expected: str) -> None:
+    page = client.get(f"/drill?{query}&lang=uk")
+    assert page.status_code == 400
+    found = re.search(r'<a id="start-again" href="([^"]+)">([^<]+)</a>', page.text)
+    assert found, page.text[-3000:]
+    assert html.unescape(found.group(1)) == expected
+    assert english_words([found.group(2)], ALLOWED) == [], found.group(2)
+    assert client.get(html.unescape(found.group(1))).status_code == 200

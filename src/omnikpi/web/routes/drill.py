@@ -56,6 +56,23 @@ def _link(request: Request, **changes: Any) -> str:
     return f"{request.url.path}?{urlencode(items)}"
 
 
+NOT_IN_THE_FORM = frozenset({"metric", "param", "key", "part", "source", "sort", "dir",
+                             "page", "size"})
+"""What a drill-down's address carries that its filter form cannot change."""
+
+
+def start_again(request: Request, metric: str | None) -> str | None:
+    """This metric's drill-down with only what the filter form shows, or the dashboard
+    when the metric is none of the catalog: the way out of a value the form cannot change
+    (Apply sent the same bad metric or parameter again). None when nothing would change."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in NOT_IN_THE_FORM]
+    if metric is None:
+        return "/?" + urlencode(kept) if kept else "/"
+    link = f"/drill?{urlencode([('metric', metric), *kept])}"
+    asked = [(k, v) for k, v in request.query_params.multi_items() if k != "metric"]
+    return None if sorted(asked) == sorted(kept) else link
+
+
 @router.get("/drill", response_class=HTMLResponse)
 def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
           part: str = "all", source: str | None = None, sort: str | None = None,
@@ -85,6 +102,8 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         "filters": dataclasses.replace(filters, metrics=metric, metric_as_of=True)
         if definition else filters,
         "message": message, "sort": sort, "dir": dir,
+        "start_again": start_again(request, definition.id if definition else None)
+        if message else None,
         # the line under the form ("Period 2024-03-06 – 2024-03-04") is left out when the
         # values are refused, as on the other pages' error pages
         "error": message,
