@@ -565,6 +565,40 @@ def test_schedule_add_replace_pause_and_resume_keep_the_history(tmp_path: Path) 
         assert row.enabled and row.last_due_at is not None
 
 
+def test_a_zone_changed_after_a_run_does_not_send_that_day_again(tmp_path: Path) -> None:
+    """Kyiv's 2 November is sent at 08:00 Kyiv; the schedule then moves to UTC. Its UTC
+    2 November was sent again, with other figures, under the same Idempotency-Key (a
+    receiver dropping repeated keys threw the second away): the day, by its name, has a
+    run already. The next day goes on in the new zone."""
+    data = write_two_tenants(tmp_path / "data")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    definition = tmp_path / "volume.toml"
+    definition.write_text('name = "Volume"\nmetrics = ["offered"]\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    world = {"url": url}
+    base = ["schedule", "add", "Daily", "--definition", str(definition), "--format", "csv",
+            "--data", str(data), "--folder", str(out)]
+    assert cli(world, *base, "--tz", "Europe/Kyiv", "--since",
+               "2026-11-02T00:00:00Z").exit_code == 0
+    assert cli(world, "schedule", "run-due", "--now", "2026-11-03T06:30:00Z").exit_code == 0
+    assert cli(world, *base, "--tz", "UTC", "--cron", "0 8 * * *",
+               "--replace").exit_code == 0
+    again = cli(world, "schedule", "run-due", "--now", "2026-11-03T08:30:00Z")
+    assert again.exit_code == 0 and "2026-11-02" not in again.stdout, again.stdout
+    next_day = cli(world, "schedule", "run-due", "--now", "2026-11-04T08:30:00Z")
+    assert "2026-11-03" in next_day.stdout, next_day.stdout
+    with session_scope(url) as session:
+        periods = session.execute(text("SELECT period_from, period_to FROM schedule_runs "
+                                       "ORDER BY id")).all()
+    assert [tuple(p) for p in periods] == [
+        ("2026-11-02T00:00:00+02:00", "2026-11-03T00:00:00+02:00"),
+        ("2026-11-03T00:00:00+00:00", "2026-11-04T00:00:00+00:00")]
+    assert sorted(f.name for f in out.iterdir()) == [
+        "daily-2026-11-02.csv", "daily-2026-11-03.csv"], list(out.iterdir())
+
+
 def select_schedules() -> Any:
     from sqlalchemy import select
 

@@ -164,10 +164,34 @@ def _period_tried(database_url: str | None, schedule_id: int, due_at: datetime,
             ScheduleRun.schedule_id == schedule_id,
             ScheduleRun.period_from == period.start.isoformat(),
             ScheduleRun.period_to == period.end.isoformat()).limit(1))
+        if tried is None:
+            # the same day, week or month in another zone (the schedule's zone changed
+            # after its run): Kyiv's 2 November was sent, and UTC's went out again, other
+            # figures under the same Idempotency-Key (the key is the period's name)
+            recent = session.execute(select(ScheduleRun.id, ScheduleRun.period_from,
+                                            ScheduleRun.period_to).where(
+                ScheduleRun.schedule_id == schedule_id,
+                ScheduleRun.due_at >= due_at - SAME_NAME_WITHIN)).all()
+            tried = next((run for run, start, end in recent
+                          if _named(start, end) == period.label), None)
         if tried is not None:
             session.execute(update(ReportSchedule).where(ReportSchedule.id == schedule_id)
                             .values(last_due_at=due_at))
     return tried is not None
+
+
+SAME_NAME_WITHIN = timedelta(days=62)
+"""How far back a run of the period of the same name can be (a month's, sent a month ago
+under another zone)."""
+
+
+def _named(start: str | None, end: str | None) -> str | None:
+    """The name of a run's period (its label in the zone it was sent in), None when the
+    stored bounds do not read."""
+    try:
+        return Period(datetime.fromisoformat(str(start)), datetime.fromisoformat(str(end))).label
+    except ValueError:
+        return None
 
 
 def _claim(database_url: str | None, schedule_id: int, due_at: datetime,
