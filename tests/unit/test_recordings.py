@@ -166,6 +166,21 @@ def test_a_mono_file_gives_silence_but_no_sides(rendered: tuple[Path, list[Place
     assert result.longest_silence_s == pytest.approx(stereo.longest_silence_s, abs=0.1)
 
 
+def test_a_stereo_file_of_one_mix_twice_reads_as_mono(rendered: tuple[Path, list[Placed]],
+                                                      tmp_path: Path) -> None:
+    """A PBX that records "stereo" as the same mix on both channels: each side heard both
+    speakers, and all the talk read as overtalk (10.5 s of 10.5). Two equal channels are
+    one mix: the silence of the mono file, and no sides."""
+    folder, _ = rendered
+    data, rate = soundfile.read(str(folder / "mono.wav"))
+    soundfile.write(str(tmp_path / "dual.wav"), np.stack([data, data], axis=1), rate)
+    dual = analyze_sides("d", decode(resolve("dual.wav", tmp_path)))
+    mono = analyze_sides("m", decode(resolve("mono.wav", folder)))
+    assert dual.overtalk_s is None and dual.agent_talk_s is None
+    assert (dual.silence_s, dual.longest_silence_s) == (mono.silence_s,
+                                                        mono.longest_silence_s)
+
+
 def test_channels_swap_by_configuration(rendered: tuple[Path, list[Placed]]) -> None:
     folder, _ = rendered
     plain = analyze_sides("c", decode(resolve("stereo.wav", folder)))

@@ -67,6 +67,11 @@ def _read(path: object) -> tuple[npt.NDArray[np.float32], int]:
     return data, int(rate)
 
 
+SAME_MIX = 2 / 32768
+"""Two channels no further apart than two steps of 16-bit audio carry one mix (a codec's
+rounding of the same samples)."""
+
+
 def decode(recording: Recording, customer_channel: int = 0,
            customer_leg: str = "out") -> Sides:
     """The two sides of a local recording (a URL is not the server's to fetch)."""
@@ -85,6 +90,11 @@ def decode(recording: Recording, customer_channel: int = 0,
         return Sides(rate_a, customer=customer, agent=agent)
     data, rate = _read(recording.files[0])
     if data.shape[1] == 1:
+        return Sides(rate, mixed=data[:, 0], channels=1)
+    if data.shape[1] == 2 and float(np.max(np.abs(data[:, 0] - data[:, 1]), initial=0.0)) \
+            <= SAME_MIX:
+        # one mix written on both channels (a PBX's "stereo" of the mono recording): each
+        # side heard both speakers, and every word read as overtalk
         return Sides(rate, mixed=data[:, 0], channels=1)
     agent_channel = 1 - customer_channel
     return Sides(rate, customer=data[:, customer_channel], agent=data[:, agent_channel],
