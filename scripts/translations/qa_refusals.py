@@ -47,8 +47,8 @@ TEXT: dict[str, tuple[str, str]] = {
         ("Минимум на оператора — целое число от 0 до {most}.",
          "Мінімум на оператора — ціле число від 0 до {most}."),
     "The seed must be a whole number from −{least} to {most}.":
-        ("Зерно — целое число от −{least} до {most}.",
-         "Зерно — ціле число від −{least} до {most}."),
+        ("Начальное число генератора — целое число от −{least} до {most}.",
+         "Початкове число генератора — ціле число від −{least} до {most}."),
     "You have already answered this evaluation: an answer cannot be changed.":
         ("Вы уже ответили на эту оценку: ответ изменить нельзя.",
          "Ви вже відповіли на цю оцінку: відповідь змінити не можна."),

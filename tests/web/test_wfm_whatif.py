@@ -164,7 +164,7 @@ def test_changes_are_said_in_the_pages_language(client: TestClient) -> None:
     ("seed=abc", "en", ["Seed (random numbers): “abc” is not a number."]),
     ("runs=0", "en", ["Runs (seeds) must be at least 1."]),
     ("runs=11", "en", ["Runs (seeds) must be at most 10."]),
-    ("runs=2.5&agents-0=x", "uk", ["Кількість прогонів (зерен): потрібне ціле число.",
+    ("runs=2.5&agents-0=x", "uk", ["Кількість прогонів: потрібне ціле число.",
                                    "sales: Оператори: «x» — не число."]),
     ("agents-0=x&volume=-200", "ru", ["Изменение объёма, %: нужно не меньше -100.",
                                       "sales: Операторы: «x» — не число."]),
