@@ -19,6 +19,11 @@ from omnikpi.web.metric_change import change
     ("aht", 185.2, 185.0, "en", ("=", "±0:00", "same", False)),
     ("service_level", 0.80004, 0.8, "en", ("=", "±0.0", "same", True)),
     ("service_level", 0.8, 0.8, "en", ("=", "±0.0", "same", True)),
+    # the difference of the figures as shown: 77.4 % → 73.0 % is −4.4, not −4.3 from
+    # 0.77351 − 0.73049 (the what-if page's "77,4 % → 73,0 % ▼ −4,3 п. п.")
+    ("service_level", 0.73049, 0.77351, "ru", ("▼", "−4,4", "worse", True)),
+    ("asa", 20.4, 10.6, "en", ("▲", "+0:09", "worse", False)),  # 0:20 against 0:11
+    ("offered", 10.4, 9.6, "en", ("=", "±0", "same", False)),   # 10 against 10
 ])
 def test_change_in_the_metrics_unit_and_direction(metric: str, value: float, before: float,
                                                    lang: str,
