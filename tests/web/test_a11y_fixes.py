@@ -227,6 +227,13 @@ def test_the_login_error_is_an_alert_tied_to_the_fields(qa: QaSite) -> None:
             and 'aria-describedby="login-error"' in tag.group(0), tag
     clean = fresh.get("/login").text
     assert "aria-invalid" not in clean and 'role="alert"' not in clean
+    # the name typed stays (it was emptied by a redirect), the password does not, and the
+    # focus goes to the password; the sentence starts with a capital
+    assert re.search(r'<input name="username" id="username" value="lead"[^>]*>', page)
+    tag = re.search(r'<input name="password"[^>]*>', page)
+    assert tag and "value=" not in tag.group(0) and "autofocus" in tag.group(0)
+    said = re.search(r'id="login-error">([^<]+)<', page)
+    assert said and said.group(1)[0].isupper(), said
 
 
 # -- 12: targets of 24 px ------------------------------------------------------------------

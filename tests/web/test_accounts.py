@@ -318,7 +318,7 @@ def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app: FastAPI) 
                                          "csrf_token": token.group(1), "next": "/"},
                          follow_redirects=False)
     assert form.status_code == 429 and int(form.headers["retry-after"]) > 0
-    assert "too many failed logins" in form.text
+    assert "Too many failed logins" in form.text
 
 
 def test_client_cannot_read_the_audit_log(app: FastAPI) -> None:

@@ -237,12 +237,12 @@ def test_login_messages_in_the_page_language(site: dict[str, Any]) -> None:
     token = re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[0]
     wrong = client.post("/login?lang=ru", data={"username": "lead", "password": "not it",
                                                "csrf_token": token, "next": "/"})
-    assert wrong.url.path == "/login"  # the language stays (cookie) after the redirect
-    assert '<p class="error" id="login-error">неверное имя пользователя или пароль</p>' \
+    assert wrong.status_code == 401 and wrong.url.path == "/login"
+    assert '<p class="error" id="login-error">Неверное имя пользователя или пароль</p>' \
         in wrong.text
     # a link cannot make the login page say something of its own
     crafted = client.get("/login?lang=uk&error=Call++1-555+to+unlock").text
     assert "Call" not in crafted
-    assert "неправильне ім&#39;я користувача або пароль" in crafted
+    assert "Неправильне ім&#39;я користувача або пароль" in crafted
     waited = client.get("/login?lang=uk&error=too+many+failed+logins%3B+try+again+in+42+s")
-    assert "забагато невдалих входів; спробуйте знову через 42 с" in waited.text
+    assert "Забагато невдалих входів; спробуйте знову через 42 с" in waited.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import secrets
 from typing import Annotated
-from urllib.parse import quote as urlquote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -59,23 +58,26 @@ def _login_error(request: Request, error: str | None) -> str | None:
     if not error:
         return None
     _ = translator(choose_language(request))
-    if error == WRONG_PASSWORD:
-        return _(WRONG_PASSWORD)
     found = _TOO_MANY.fullmatch(error)
-    if found:
-        return _(TOO_MANY).format(seconds=found.group("seconds"))
-    return _(WRONG_PASSWORD)
+    said = _(TOO_MANY).format(seconds=found.group("seconds")) if found else _(WRONG_PASSWORD)
+    return said[:1].upper() + said[1:]  # a sentence of its own on the page
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, state: State, next: str = "/",
                error: str | None = None) -> Response:
+    return _login_form(request, state, next, error)
+
+
+def _login_form(request: Request, state: State, next: str, error: str | None,
+                username: str = "") -> Response:
+    """The login page; after a refused login, with the name typed (never the password)."""
     token = secrets.token_urlsafe(24)
     with session_scope(state.database_url) as session:
         empty = user_count(session) == 0
     response = templates.TemplateResponse(request, "login.html", {
         "login_csrf": token, "next": _safe_next(next), "error": _login_error(request, error),
-        "no_users": empty})
+        "no_users": empty, "username": username})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                         secure=_secure(request), max_age=3600)
     return response
@@ -94,13 +96,16 @@ def login(request: Request, state: State,
             user = authenticate(session, username, password, _ip(request))
             token = issue_token(session, user, "session")[0] if user else None
     except TooManyAttempts as exc:
-        page = login_page(request, state, next, TOO_MANY.format(seconds=exc.retry_after))
+        page = _login_form(request, state, next, TOO_MANY.format(seconds=exc.retry_after),
+                           username)
         page.status_code = 429
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if token is None:
-        return RedirectResponse("/login?error=" + urlquote(WRONG_PASSWORD)
-                                + "&next=" + urlquote(_safe_next(next)), status_code=303)
+        # the page itself, the name kept (a redirect to /login?error= emptied it)
+        page = _login_form(request, state, next, WRONG_PASSWORD, username)
+        page.status_code = 401
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=_secure(request), max_age=SESSION_HOURS * 3600)
