@@ -274,3 +274,15 @@ def test_date_ticks_put_the_day_before_the_month(make_app: Callable[..., FastAPI
         assert dated, ticks
         assert all(re.search(rf"\d{{1,2}} {month}", t) for t in dated), dated
         assert not [t for t in dated if re.search(rf"{month} \d", t)], dated
+
+
+def test_a_duration_tile_says_its_clock(client: TestClient) -> None:
+    """"Longest wait 15:13" (913 s) beside "15:02:34" read as 15 hours to a director: a
+    duration tile says which clock it shows, in the page's language."""
+    page = client.get("/", params={"tz": TZ, "lang": "uk"}).text
+    values = re.findall(r'data-metric="(\w+)"[^>]*>\s*<span class="name">.*?'
+                        r'<span class="value">([^<]+)(?: <span class="clock">([^<]+)</span>)?'
+                        r'</span>', page, re.S)
+    clocks = {value.count(":"): clock for _, value, clock in values if ":" in value}
+    assert clocks == {1: "хв:с", 2: "год:хв:с"}, values
+    assert all(clock == "" for _, value, clock in values if ":" not in value), values

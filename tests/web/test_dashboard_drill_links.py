@@ -21,7 +21,8 @@ def client(make_app: Callable[..., FastAPI]) -> TestClient:
 
 
 TILE = re.compile(r'<a class="tile[^"]*" id="tile-\d+-(?P<id>\w+)"[^>]*?href="(?P<href>[^"]+)">'
-                  r'.*?<span class="value">(?P<value>[^<]*)</span>', re.S)
+                  r'.*?<span class="value">(?P<value>[^<]*)'
+                  r'(?: <span class="clock">[^<]*</span>)?</span>', re.S)
 FIGURE = re.compile(r'<strong id="figure-value">([^<]*)</strong>')
 
 

@@ -267,6 +267,7 @@ def _tiles(state: ViewDep, filters: Filters, metrics: list[str],
         status, goal = judge(state.config, metric, value, queue=queue, channel=channel,
                              lang=lang)
         tile.update({"na": None, "value": human(value, unit, lang), "raw": value,
+                     "unit": unit,
                      "status": status, "target": goal, "empty": empty.get(metric_id, ""),
                      "change": change(value, before.get(metric_id), metric, lang,
                                       state.config.target(metric_id, queue, channel))})
