@@ -101,7 +101,7 @@ def import_command(
             member_names = read_members(members) if members is not None else None
             started = time.monotonic()
             while True:
-                _import_queue_log(inputs, out, tz or "UTC", format, follow, recordings,
+                _import_queue_log(inputs, out, tz, format, follow, recordings,
                                   recording_pattern, encoding, member_names,
                                   persistent_members, open_visit_hours)
                 if not follow or (max_seconds is not None
@@ -202,7 +202,7 @@ def import_command(
         fail(exc)  # which prints a mapping key such as [derived] as text, not markup
 
 
-def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
+def _import_queue_log(inputs: list[Path], out: Path, tz: str | None, fmt: str,
                       follow: bool = False, recordings: Path | None = None,
                       recording_pattern: str = "{uniqueid}",
                       encoding: str | None = None,
@@ -216,7 +216,7 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
 
     with progress_bar() as progress:
         task = progress.add_task("Reading queue_log", total=None)
-        summary = import_queue_log(inputs, out, tz, fmt,
+        summary = import_queue_log(inputs, out, tz or "UTC", fmt,
                                    lambda lines: progress.update(task, completed=lines),
                                    follow=follow, recordings=recordings,
                                    recording_pattern=recording_pattern, encoding=encoding,
@@ -249,9 +249,14 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str, fmt: str,
         console.print(f"{summary.not_utf8} line(s) held bytes that are not UTF-8 in a data "
                       "field (a caller's name saved in another encoding): read with � in "
                       "their place", highlight=False)
+    if summary.local_times and tz is None:
+        console.print(f"{summary.local_times} line(s) have a local time without an offset: "
+                      "read as UTC, as no --tz was given. A database that writes its "
+                      "server's clock needs that zone: re-import with --tz (e.g. --tz "
+                      "Europe/Kyiv) into a new folder.", highlight=False)
     if summary.skipped_hour:
         console.print(f"{summary.skipped_hour} line(s) have a local time the clocks skip in "
-                      f"{tz} (the hour moved forward for daylight saving: no clock there "
+                      f"{tz or 'UTC'} (the hour moved forward for daylight saving: no clock there "
                       "shows it): read with the offset before the change. Was the log "
                       "written in another zone? Re-import with the right --tz.",
                       highlight=False)

@@ -98,6 +98,8 @@ class ImportSummary:
     """Lines used though they held bytes that are not UTF-8 in a data field (read with
     U+FFFD); such a byte in a name stops the import (``queue_log_text``)."""
     skipped_hour: int = 0
+    local_times: int = 0
+    """Lines of realtime exports whose time had no offset (read in the zone given)."""
     """Lines whose local time falls in the hour the clocks skip in ``--tz`` (no clock of
     the zone shows it): read with the offset before the change, and named, since such a
     time usually means the log was written in another zone than ``--tz``."""
@@ -329,6 +331,7 @@ def _lines(path: Path, cursor: list[int], tz: str, summary: ImportSummary, stop:
         yield item
     if lines.realtime is not None:
         summary.skipped_hour += lines.realtime.skipped_hour
+        summary.local_times += lines.realtime.local_times
     if lines.text.how is not None:
         summary.read_as[str(path)] = lines.text.how
     if lines.waiting:

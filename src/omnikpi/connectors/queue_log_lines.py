@@ -161,6 +161,8 @@ class RealtimeReader:
         self.queue_column = "queuename" if "queuename" in self.columns else "queue"
         self._last: float | None = None
         """The instant of the line read before (the repeated hour is read in order)."""
+        self.local_times = 0
+        """Lines whose time had no offset: read in ``tz`` (said when it was not given)."""
         self.skipped_hour = 0
         """Lines parsed whose local time the clocks skip (a spring morning's 03:30 in
         Kyiv): no clock of the zone showed it, so ``--tz`` is likely not the log's."""
@@ -194,6 +196,8 @@ class RealtimeReader:
             second = moment.replace(tzinfo=self.tz, fold=1).timestamp()
         except (ValueError, OverflowError, OSError):
             return None
+        if counted:
+            self.local_times += 1
         repeated = second > first
         if second < first and counted:  # in the hour the clocks skip: read with the
             self.skipped_hour += 1      # offset before the change, as DuckDB reads it

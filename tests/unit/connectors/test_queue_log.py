@@ -406,6 +406,27 @@ def test_database_exports_without_the_asterisk_header(tmp_path: Path, name: str,
         call["ended_at"]), call["customer_id"]) == (T0, T0 + 10, T0 + 70, "0501112233")
 
 
+def test_local_times_read_as_utc_say_so(tmp_path: Path) -> None:
+    """A database export whose times carry no offset (MySQL's DATETIME: the server's
+    clock) was read as UTC without a word: every call two hours off in Kyiv, and beside
+    a flat file of epochs the two did not line up. The summary says how they were read."""
+    export = tmp_path / "queue_log.csv"
+    export.write_text("time,callid,queuename,agent,event,data1,data2,data3\n"
+                      "2024-03-05 12:01:00,g1,sales,NONE,ENTERQUEUE,,0501,1\n"
+                      "1709640070,g1,sales,Carol,CONNECT,10,g1b,2\n")
+
+    def said(*option: str) -> str:
+        result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(export),
+                                          "--out", str(tmp_path / "-".join(option or ("utc",))),
+                                          *option])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    assert ("1 line(s) have a local time without an offset: read as UTC, as no --tz was "
+            "given") in said()
+    assert "without an offset" not in said("--tz", "Europe/Kyiv")
+
+
 def test_a_file_with_no_queue_log_line_stops_the_import(tmp_path: Path) -> None:
     """A file none of whose lines is a queue_log line (another export, a header this
     reader does not know) was "imported" with exit 0 and marked read: its lines would
