@@ -15,8 +15,11 @@ lines' content, so the same lines in any order give the same events in the same 
    leaves, then enters again);
 4. every other field, so that equal keys are equal lines (then file and line number).
 
-A line equal to an earlier one in every field (time, callid, queue, agent, event, data)
-is a duplicate: it is reported, not applied twice.
+A line equal to an earlier one of the same second in every field (callid, queue, agent,
+event, data, trailing empty fields aside) is a duplicate: it is reported, not applied
+twice. The same second, not the same instant: ``queue_log_to_file = yes`` writes each
+event to the flat file (whole seconds, as many fields as it has) and to the table
+(microseconds, ``data1``…``data5``), and both exports given counted every call twice.
 
 Lines already in time order (a flat file as Asterisk writes it) stream through: only the
 lines of one second are held and ordered. Otherwise (:class:`EventSpool`) the events are
@@ -26,6 +29,7 @@ memory limit, so a log of any size and order is read in bounded memory.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -91,14 +95,31 @@ def _sorted_second(group: list[Event], is_open: IsOpen | None = None
         return (spec.slot, "", 0, "", spec.rank, event.agent, event.name, event.queue,
                 event.callid, event.data, event.source, event.line)
 
-    ordered = sorted(zip(group, specs, strict=True), key=key)
-    out: list[tuple[Event, bool]] = []
-    previous: tuple[Any, ...] | None = None
+    return [(event, False) for event, _ in sorted(zip(group, specs, strict=True), key=key)]
+
+
+def content(event: Event) -> tuple[Any, ...]:
+    """A line's fields but its time and place, trailing empty data fields left out (the
+    flat file writes as many as the event has, the table five)."""
+    data = list(event.data)
+    while data and not data[-1]:
+        data.pop()
+    return (event.callid, event.queue, event.agent, event.name, tuple(data))
+
+
+def _same_second_copies(ordered: Iterator[tuple[Event, bool]]
+                        ) -> Iterator[tuple[Event, bool]]:
+    """The events with each marked a duplicate when an earlier event of its whole
+    second has its :func:`content`."""
+    second: int | None = None
+    seen: set[tuple[Any, ...]] = set()
     for event, _ in ordered:
-        content = (event.callid, event.queue, event.agent, event.name, event.data)
-        out.append((event, content == previous))
-        previous = content
-    return out
+        whole = math.floor(event.epoch)
+        if whole != second:
+            second, seen = whole, set()
+        found = content(event)
+        yield event, found in seen
+        seen.add(found)
 
 
 def within_seconds(events: Iterable[Event], is_open: IsOpen | None = None
@@ -109,6 +130,11 @@ def within_seconds(events: Iterable[Event], is_open: IsOpen | None = None
     visits as they are when that second begins. Raises :class:`OutOfOrder` if the events
     go back in time.
     """
+    return _same_second_copies(_in_order(events, is_open))
+
+
+def _in_order(events: Iterable[Event], is_open: IsOpen | None
+              ) -> Iterator[tuple[Event, bool]]:
     group: list[Event] = []
     for event in events:
         if group and event.epoch != group[0].epoch:

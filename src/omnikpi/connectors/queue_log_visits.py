@@ -21,6 +21,7 @@ where that agent's written time ends.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import zlib
 from collections import Counter, deque
@@ -31,6 +32,7 @@ from typing import Any
 from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
 from omnikpi.connectors.queue_log_flags import Flag, disagreements
 from omnikpi.connectors.queue_log_lines import Event
+from omnikpi.connectors.queue_log_order import content
 from omnikpi.connectors.reject_file import Reject
 from omnikpi.schema import reject_reasons as said
 
@@ -76,10 +78,21 @@ _CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d+)?$")
 
 
 def _line_key(event: Event) -> int:
-    """A CRC-32 of every field of a line but its place (file, line number). It is only
-    ever compared with the few lines of the same call, so two lines of one call would
-    have to share a checksum by chance (about one in 10⁹) to be taken for each other;
-    a checksum keeps the import's hot path fast and the saved state small."""
+    """A CRC-32 of a line's whole second and its fields but its place (file, line
+    number), trailing empty data fields left out: the same event in the flat file and in
+    the table (``queue_log_to_file``) has one key, as ``queue_log_order`` finds it a
+    duplicate. It is only ever compared with the few lines of the same call, so two
+    lines of one call would have to share a checksum by chance (about one in 10⁹) to be
+    taken for each other; a checksum keeps the import's hot path fast and the saved state
+    small."""
+    callid, queue, agent, name, data = content(event)
+    text = "|".join((str(math.floor(event.epoch)), callid, queue, agent, name, *data))
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def _earlier_line_key(event: Event) -> int:
+    """The key an import before the whole-second keys stored (its exact time, every
+    field): a line it applied is still known after the upgrade."""
     text = "|".join((repr(event.epoch), event.callid, event.queue, event.agent, event.name,
                      *event.data))
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
@@ -238,8 +251,8 @@ class VisitMachine:
         elif spec.kind == CONTACT and event.name != "QUEUESTART" and (
                 _none(event.callid) or _none(event.queue)):
             verdict = said.CALL_EVENT_WITHOUT_IDS
-        elif spec.kind == CONTACT and event.epoch <= self.watermark \
-                and _line_key(event) in self._applied(event.callid):
+        elif spec.kind == CONTACT and event.epoch < math.floor(self.watermark) + 1 \
+                and self._was_applied(event):
             verdict = ALREADY
         else:
             verdict = self.handlers[event.name](event, late)
@@ -257,7 +270,8 @@ class VisitMachine:
             self.out.ignored[verdict.label] += 1
         else:
             self._reject(event, verdict)
-        self.state.last_epoch = max(self.state.last_epoch, event.epoch)
+        if verdict != ALREADY:  # a copy of a line applied tells no later moment
+            self.state.last_epoch = max(self.state.last_epoch, event.epoch)
         self._fed += 1
         if self._fed % FORGET_EVERY == 0:  # by the stream's own time (a late file's too)
             self._forget_old_calls(event.epoch)
@@ -302,6 +316,11 @@ class VisitMachine:
         self.out.contacts.append(row)
 
     # -- contacts -----------------------------------------------------------------
+    def _was_applied(self, event: Event) -> bool:
+        applied = self._applied(event.callid)
+        return bool(applied) and (_line_key(event) in applied
+                                  or _earlier_line_key(event) in applied)
+
     def _applied(self, callid: str) -> list[int]:
         """The keys of the call's lines applied so far (this import and the earlier ones,
         for as long as the call is remembered)."""

@@ -406,6 +406,44 @@ def test_database_exports_without_the_asterisk_header(tmp_path: Path, name: str,
         call["ended_at"]), call["customer_id"]) == (T0, T0 + 10, T0 + 70, "0501112233")
 
 
+@pytest.mark.parametrize("together", [True, False])
+def test_the_flat_file_and_the_table_of_the_same_events_count_once(
+        tmp_path: Path, together: bool) -> None:
+    """``queue_log_to_file = yes`` writes every event to the file and to the table: the
+    table's times carry microseconds and its data five columns, so no line equalled its
+    copy, and every call was counted twice (23 offered for 11, the copies closed as
+    lost). A line equal to another of the same second, trailing empty fields aside, is
+    the same event."""
+    flat = [f"{T0}|NONE|sales|Carol|ADDMEMBER|",
+            f"{T0 + 60}|g1|sales|NONE|ENTERQUEUE||0501|1",
+            f"{T0 + 70}|g1|sales|Carol|CONNECT|10|g1b|2",
+            f"{T0 + 130}|g1|sales|Carol|COMPLETECALLER|10|60|1",
+            f"{T0 + 200}|g2|sales|NONE|ENTERQUEUE||0502|1",
+            f"{T0 + 230}|g2|sales|NONE|ABANDON|1|1|30"]
+    (tmp_path / "queue_log").write_text("\n".join(flat) + "\n")
+    table = ["time,callid,queuename,agent,event,data1,data2,data3,data4,data5"]
+    for i, line in enumerate(flat):
+        epoch, callid, queue, agent, event, *data = line.split("|")
+        data = (data + [""] * 5)[:5]
+        table.append(",".join([f"{int(epoch)}.{(137 * (i + 1)) % 1000:03d}412", callid,
+                               queue, agent, event, *data]))
+    (tmp_path / "queue_log.csv").write_text("\n".join(table) + "\n")
+    alone = tmp_path / "alone"
+    import_queue_log([tmp_path / "queue_log"], alone)
+    both = tmp_path / "both"
+    if together:
+        summary = import_queue_log([tmp_path / "queue_log", tmp_path / "queue_log.csv"], both)
+        assert summary.rejected == {"duplicate line": 6}
+    else:
+        import_queue_log([tmp_path / "queue_log"], both)
+        again = import_queue_log([tmp_path / "queue_log.csv"], both)
+        assert sum(again.rejected.values()) == 6 and again.contact_events == 0
+    metrics = ["offered", "answered", "abandoned", "aht", "occupancy"]
+    assert omnikpi.report_result(both, metrics=metrics).rows == \
+        omnikpi.report_result(alone, metrics=metrics).rows
+    assert len(contacts(both)) == 2
+
+
 def test_local_times_read_as_utc_say_so(tmp_path: Path) -> None:
     """A database export whose times carry no offset (MySQL's DATETIME: the server's
     clock) was read as UTC without a word: every call two hours off in Kyiv, and beside
