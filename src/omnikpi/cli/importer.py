@@ -60,10 +60,10 @@ def import_command(
              "Asterisk restart (QUEUESTART) — queues.conf persistentmembers = yes, as "
              "FreePBX sets it; without it every member is logged out until its next "
              "line")] = False,
-    open_visit_hours: Annotated[float, typer.Option(
-        help="asterisk-queue-log: a call with no line for this many hours is closed as "
-             "lost (its closing line never came: a crash, a cut log), and its agent's "
-             "call ends then")] = 4.0,
+    open_visit_hours: Annotated[float | None, typer.Option(
+        help="asterisk-queue-log: a call with no line for this many hours (default 4) is "
+             "closed as lost (its closing line never came: a crash, a cut log), and its "
+             "agent's call ends then; raise it for calls talked longer")] = None,
     encoding: Annotated[str | None, typer.Option(
         help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
              "a UTF-16 file with its byte-order mark needs none): csv, json, "
@@ -92,7 +92,7 @@ def import_command(
         if persistent_members and source != "asterisk-queue-log":
             raise UsageError("--persistent-members is how Asterisk's queues keep their "
                              "members across a restart: it is for asterisk-queue-log")
-        if open_visit_hours != 4.0 and source != "asterisk-queue-log":
+        if open_visit_hours is not None and source != "asterisk-queue-log":
             raise UsageError("--open-visit-hours closes queue_log calls whose end never "
                              "came: it is for asterisk-queue-log")
         if source == "asterisk-queue-log":
@@ -208,10 +208,11 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str | None, fmt: str,
                       encoding: str | None = None,
                       members: dict[str, str] | None = None,
                       persistent_members: bool = False,
-                      open_visit_hours: float = 4.0) -> None:
+                      open_visit_hours: float | None = None) -> None:
     from omnikpi.connectors.queue_log_flags import NAME as FLAGS_FILE
     from omnikpi.connectors.queue_log_flags import describe
     from omnikpi.connectors.queue_log_import import OPEN_FILE, import_queue_log
+    from omnikpi.connectors.queue_log_visits import OPEN_VISIT_HOURS
     from omnikpi.schema.files import GZIP_DAMAGE_WORDS
 
     with progress_bar() as progress:
@@ -222,7 +223,8 @@ def _import_queue_log(inputs: list[Path], out: Path, tz: str | None, fmt: str,
                                    recording_pattern=recording_pattern, encoding=encoding,
                                    members=members,
                                    persistent_members=persistent_members,
-                                   open_visit_hours=open_visit_hours)
+                                   open_visit_hours=OPEN_VISIT_HOURS
+                                   if open_visit_hours is None else open_visit_hours)
     for line in summary.recovered:
         console.print(f"Recovered: {escape(line)}", highlight=False)
     # every line read is one of: contact event, agent event, ignored, rejected

@@ -62,6 +62,11 @@ from omnikpi.schema import reject_reasons as said
 from omnikpi.schema.files import open_bytes
 
 STATE_FILE = ".omnikpi-import.json"
+MAX_OPEN_VISIT_HOURS = 168.0
+"""The longest bound ``--open-visit-hours`` takes (a week)."""
+NOT_A_LINE = frozenset({said.FEWER_FIELDS, said.EPOCH_NOT_A_NUMBER, said.WRONG_COLUMN_COUNT,
+                        said.MALFORMED_CSV_ROW, said.UNREADABLE_TIME, said.NUL_IN_LINE})
+"""Reasons that say a line is not written in a queue_log form at all."""
 
 
 @dataclass
@@ -98,11 +103,11 @@ class ImportSummary:
     """Lines used though they held bytes that are not UTF-8 in a data field (read with
     U+FFFD); such a byte in a name stops the import (``queue_log_text``)."""
     skipped_hour: int = 0
-    local_times: int = 0
-    """Lines of realtime exports whose time had no offset (read in the zone given)."""
     """Lines whose local time falls in the hour the clocks skip in ``--tz`` (no clock of
     the zone shows it): read with the offset before the change, and named, since such a
     time usually means the log was written in another zone than ``--tz``."""
+    local_times: int = 0
+    """Lines of realtime exports whose time had no offset (read in the zone given)."""
     read_as: dict[str, str] = field(default_factory=dict)
     """Files not read as UTF-8 (file → its encoding and why: its mark, or named)."""
     utf8_among: Counter[str] = field(default_factory=Counter)
@@ -550,7 +555,8 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     summary.lost_visits, summary.late_merged = result.lost_visits, result.late_merged
     summary.timed_out, summary.open_visit_hours = result.timed_out, open_visit_hours
     summary.flagged, summary.first_flag = result.flagged, result.first_flag
-    _refuse_a_foreign_format(summary)
+    if all(start == [0, 0] for _, start, _ in sources):  # not a log read on from before
+        _refuse_a_foreign_format(summary)
     summary.open_visits = len(machine.state.visits)
     summary.open_agents = sum(1 for st in machine.state.agents.values()
                               if st.label is not None and st.label[0] != "logged_out")
@@ -567,26 +573,23 @@ def _import(files: list[Path], run: ImportCommit, tz: str, fmt: str,
     return summary
 
 
-MAX_OPEN_VISIT_HOURS = 168.0
-
-
-NOT_A_LINE = frozenset({said.FEWER_FIELDS, said.EPOCH_NOT_A_NUMBER, said.WRONG_COLUMN_COUNT,
-                        said.MALFORMED_CSV_ROW, said.UNREADABLE_TIME, said.NUL_IN_LINE})
-"""Reasons that say a line is not written in a queue_log form at all."""
-
-
 def _refuse_a_foreign_format(summary: ImportSummary) -> None:
     """Stop an import none of whose lines is a queue_log line: another export, or a
     table's header this reader does not know. Imported, it said 0 events with exit 0 and
-    marked the file read, so a later import that knew the format would skip its lines."""
+    marked the file read, so a later import that knew the format would skip its lines.
+    Only for files read from their start: the new lines of a log read before may all be
+    broken (a crash's NUL padding, a cut line), and refusing them stopped every later
+    import and ``--follow`` until Asterisk wrote a good line."""
     rejected = sum(summary.rejected.values())
     if not summary.lines or rejected < summary.lines \
             or not set(summary.rejected) <= NOT_A_LINE:
         return
     where = min(summary.first_reject.values(), default=None)
     first = f" (the first at {where[0]} line {where[1]})" if where else ""
+    lines = "the only line read is not" if summary.lines == 1 else \
+        f"none of the {summary.lines:,} lines read is"
     raise DataError(
-        f"none of the {summary.lines:,} lines read is a queue_log line{first}, so nothing "
+        f"{lines} a queue_log line{first}, so nothing "
         "was imported. A line of the flat file is epoch|callid|queue|agent|event|data…; a "
         "database export has a header naming time, callid, queuename, agent, event and "
         "data or data1…data5 (QueueMetrics' time_id, call_id and verb are read too), or "

@@ -121,7 +121,10 @@ def headerless_columns(first_line: str, events: frozenset[str]) -> tuple[str, li
                     or not _time_like(fields[lead]):
                 continue
             extra = len(fields) - lead - 5
-            data = ["data"] if extra == 1 else [f"data{i}" for i in range(1, extra + 1)]
+            # data alone, data1…dataN, or Asterisk's table with both (data, data1…data5)
+            data = ["data"] if extra == 1 else \
+                ["data", *(f"data{i}" for i in range(1, 6))] if extra == 6 else \
+                [f"data{i}" for i in range(1, extra + 1)]
             named = ["time", "callid", "queuename", "agent", "event", *data]
             return delimiter, (["id"] if lead else []) + named
     return None

@@ -40,13 +40,13 @@ TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
 ANSWERED_ENDS = TRANSFERS | {"COMPLETEAGENT", "COMPLETECALLER"}
 EXITS = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY"})
 DROPPED = frozenset({"SYSCOMPAT"})
+"""Ends of a visit never bridged that are no exit of the caller's: Asterisk writes
+SYSCOMPAT before CONNECT, when it cannot make the two channels compatible, and drops the
+call (app_queue.c, ``try_calling``)."""
 WITHHELD_NUMBERS = frozenset({"anonymous", "unknown", "<unknown>", "restricted", "private",
                               "unavailable", "withheld"})
 """Caller ids a PBX writes for a hidden number (SIP privacy gives ``anonymous``): no
 customer. Read as one, every such caller was a repeat of the others in FCR."""
-"""Ends of a visit never bridged that are no exit of the caller's: Asterisk writes
-SYSCOMPAT before CONNECT, when it cannot make the two channels compatible, and drops the
-call (app_queue.c, ``try_calling``)."""
 BLOCKED = frozenset({"FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"})
 HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
                      | {"COMPLETEAGENT", "COMPLETECALLER"})
@@ -67,11 +67,11 @@ one agent (Wazo logs the agent in, then adds its interface to its queues)."""
 WRAPUP_WAIT_SECONDS = 2.0
 """An ended answered contact waits this long for its WRAPUPSTART before it is written."""
 CALL_MEMORY_SECONDS = 4 * 3600.0
+"""How long a call's visit numbers and last exit are remembered after its last event."""
 OPEN_VISIT_HOURS = 4.0
 """Hours without a line after which an open visit is closed as lost (``--open-visit-hours``):
 a caller waiting or talking that long is not seen in practice, a closing line that never
 came (a log cut by a crash or a rotation, an old Asterisk's dangling ENTERQUEUE) is."""
-"""How long a call's visit numbers and last exit are remembered after its last event."""
 UNSPECIFIED = "unspecified"
 
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d+)?$")
@@ -209,14 +209,14 @@ class VisitMachine:
                  open_visit_hours: float = OPEN_VISIT_HOURS) -> None:
         self.state = state or ImportState()
         self.persistent_members = persistent_members
-        self.open_visit_seconds = open_visit_hours * 3600.0
-        """An open visit without a line for that long is closed as lost, at that moment
-        of the stream (deterministic whatever the files' order or the imports' cuts)."""
         """Members stay logged in across QUEUESTART, with their queues and pauses
         (``queues.conf`` ``persistentmembers = yes``: Asterisk restores its dynamic
         members from its database and writes no ADDMEMBER for them). Off, as the spec
         reads QUEUESTART: every state before it is dead, each member logged out until
         its next line."""
+        self.open_visit_seconds = open_visit_hours * 3600.0
+        """An open visit without a line for that long is closed as lost, at that moment
+        of the stream (deterministic whatever the files' order or the imports' cuts)."""
         self.out = Output()
         self.watermark = self.state.last_epoch
         """The latest moment of the previous imports: an event before it is late."""
@@ -264,6 +264,7 @@ class VisitMachine:
                     self._memo(event).setdefault("lines", []).append(_line_key(event))
             else:
                 self.out.agent_events += 1
+            self._seen_line(event)  # a ring is an agent event of the call's visit too
             if late:
                 self.out.late_merged += 1
         elif isinstance(verdict, Ignored):
@@ -350,12 +351,18 @@ class VisitMachine:
         }
 
     def _deadline(self, visit: dict[str, Any]) -> float:
-        """When ``visit`` times out: ``open_visit_seconds`` after its last line."""
-        last = visit.get("connect")
+        """When ``visit`` times out: ``open_visit_seconds`` after its last line (a visit
+        an older version saved knows its answer or its arrival)."""
+        last = visit.get("last", visit.get("connect"))
         return float(last if last is not None else visit["arrived"]) + self.open_visit_seconds
 
-    def _watch(self, key: str, visit: dict[str, Any]) -> None:
-        heapq.heappush(self.visit_timers, (self._deadline(visit), key))
+    def _seen_line(self, event: Event) -> None:
+        """A line of an open visit (its arrival, a ring, its answer) moves its time-out."""
+        key = f"{event.callid}|{event.queue}"
+        visit = self.state.visits.get(key)
+        if visit is not None:
+            visit["last"] = max(float(visit.get("last", event.epoch)), event.epoch)
+            heapq.heappush(self.visit_timers, (self._deadline(visit), key))
 
     def _time_out(self, deadline: float, key: str) -> None:
         """Close the visit ``key`` as lost if it is still open with this deadline (a
@@ -404,7 +411,6 @@ class VisitMachine:
         self.state.visits[key] = {
             "id": self._new_id(event, memo), "queue": event.queue, "arrived": event.epoch,
             "customer": _customer(event), "parent": parent}
-        self._watch(key, self.state.visits[key])
         return None
 
     def _on_blocked(self, event: Event, late: bool) -> Verdict:
@@ -433,7 +439,6 @@ class VisitMachine:
             return verdict
         agent = self._who(event.agent)
         visit["connect"], visit["agent"] = event.epoch, agent
-        self._watch(f"{event.callid}|{event.queue}", visit)
         if agent is not None:
             self._rang_before_answer(agent, event, float(visit["arrived"]))
             self._call_starts(agent, event.queue, event.epoch)

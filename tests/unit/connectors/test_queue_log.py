@@ -387,6 +387,9 @@ CALL_ROWS = [["1709632800", "NONE", "sales", "Carol", "ADDMEMBER", "", "", "", "
     ("outfile.tsv", ["\t".join(r) for r in CALL_ROWS]),
     ("with-id.csv", [",".join([str(i), *r]) for i, r in enumerate(CALL_ROWS, 1)]),
     ("pipe-joined.tsv", ["\t".join([*r[:5], "|".join(r[5:8])]) for r in CALL_ROWS]),
+    # Asterisk's own table has both forms: data (pipe-joined) and data1…data5, empty here
+    ("both-forms.tsv", ["\t".join([str(i), *r[:5], "|".join(r[5:8]), "", "", "", "", ""])
+                        for i, r in enumerate(CALL_ROWS, 1)]),
     # QueueMetrics' own table: time_id, call_id, verb, and a partition before them
     ("queuemetrics.csv", ["partition,time_id,call_id,queue,agent,verb,data1,data2,data3,"
                           "data4,data5,serverid,unique_row_count"]
@@ -483,6 +486,18 @@ def test_a_file_with_no_queue_log_line_stops_the_import(tmp_path: Path) -> None:
     export.write_text("moment;call;line\n1709632860|g1|sales|NONE|ENTERQUEUE||0501|1\n")
     summary = import_queue_log([export], tmp_path / "out")
     assert summary.rejected == {"fewer than 5 fields": 1} and summary.open_visits == 1
+    # a log read before whose new lines are all broken (a crash's NUL padding): rejected
+    # by name, as any broken line; refused, it stopped every later import and --follow
+    with export.open("ab") as log:
+        log.write(b"\x00\x00\x00\x00\n")
+    after = import_queue_log([export], tmp_path / "out")
+    assert after.lines == 1 and after.rejected == {"NUL byte in the line": 1}
+    one = tmp_path / "one.csv"
+    one.write_text("moment;call;line\n")
+    refused = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(one),
+                                       "--out", str(tmp_path / "one")])
+    assert refused.exit_code == 3 and "the only line read is not a queue_log line" in \
+        " ".join(refused.output.split())
 
 
 @pytest.mark.parametrize("null", ["NULL", "\\N"], ids=["mysql -B", "INTO OUTFILE"])
@@ -547,12 +562,20 @@ def test_a_visit_without_a_line_for_hours_times_out(tmp_path: Path, hours: int,
         f"{t0 + 3 * day}|b|sales|NONE|ENTERQUEUE||0502|1",
         f"{t0 + 3 * day + 10}|b|sales|Dave|CONNECT|10|b2|1",
         f"{t0 + 3 * day + 70}|b|sales|Dave|COMPLETECALLER|10|60|1"]) + "\n")
+    if hours == 4:  # a line of the visit moves its time-out: a ring 3 h after arrival,
+        # the caller gone 5 h after it (2 h after the ring) is an abandon, not lost
+        log.write_text(log.read_text() + "\n".join([
+            f"{t0 + 4 * day}|d|sales|NONE|ENTERQUEUE||0504|1",
+            f"{t0 + 4 * day + 3 * 3600}|d|sales|Dave|RINGNOANSWER|15000",
+            f"{t0 + 4 * day + 5 * 3600}|d|sales|NONE|ABANDON|1|1|18000"]) + "\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["import", "asterisk-queue-log", str(log), "--out",
                                       str(out), *option])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert f"2 visit(s) closed as lost (2 without a line for {hours} hour(s))" in said, said
+    if hours == 4:
+        assert contacts(out)["d@sales"]["outcome"] == "abandon"
     rows = contacts(out)
     assert (rows["a@sales"]["outcome"], rows["c@sales"]["outcome"]) == ("lost", "lost")
     assert rows["c@sales"]["abandoned_at"] is None and rows["c@sales"]["accepted_at"] is None
@@ -560,8 +583,8 @@ def test_a_visit_without_a_line_for_hours_times_out(tmp_path: Path, hours: int,
                    for s in pq.read_table(out / "agent_states").to_pylist()
                    if s["state"] == "handling")
     assert handling == hours * 3600 + 60
-    report = omnikpi.report_result(out, metrics=["offered", "answered", "abandoned"]).rows
-    assert report == [{"offered": 3, "answered": 2, "abandoned": 0}]
+    report = omnikpi.report_result(out, metrics=["offered", "answered"]).rows
+    assert report == [{"offered": 3 + (hours == 4), "answered": 2}]
 
 
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
