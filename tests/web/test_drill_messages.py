@@ -186,3 +186,15 @@ def test_a_value_the_drill_form_cannot_change_has_a_way_out(
     assert html.unescape(found.group(1)) == expected
     assert english_words([found.group(2)], ALLOWED) == [], found.group(2)
     assert client.get(html.unescape(found.group(1))).status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "metric=aht&part=all&from=2024-03-06&to=2024-03-04",   # a value the form shows: the
+    "metric=aht&part=all&as_of=garbage",                   # link kept it, and led back
+    "metric=aht&part=all&tz=Mars/Base",                    # to the same refusal
+    "metric=nope&from=2024-03-06&to=2024-03-04",
+])
+def test_a_value_the_form_can_change_has_no_link_back_to_it(client: TestClient,
+                                                            query: str) -> None:
+    page = client.get(f"/drill?{query}")
+    assert page.status_code == 400 and 'id="start-again"' not in page.text

@@ -238,6 +238,7 @@ def test_login_messages_in_the_page_language(site: dict[str, Any]) -> None:
     wrong = client.post("/login?lang=ru", data={"username": "lead", "password": "not it",
                                                "csrf_token": token, "next": "/"})
     assert wrong.status_code == 401 and wrong.url.path == "/login"
+    assert wrong.headers["www-authenticate"] == 'Bearer realm="OmniKPI"'
     assert '<p class="error" id="login-error">Неверное имя пользователя или пароль</p>' \
         in wrong.text
     # a link cannot make the login page say something of its own

@@ -103,8 +103,9 @@ def day_window(from_day: str, to_day: str) -> tuple[str, str]:
     """A form's inclusive From and To days as the half-open window ``[from, to)`` the
     engine takes (To = Mar 4 is Mar 4's contacts, not none), refused when To comes before
     From (an empty sample was drawn without a word)."""
-    from_day, to_day = plus_restored(from_day.strip()) or "", plus_restored(to_day.strip()) or ""
-    start, end = from_day.strip(), exclusive_to(to_day) if to_day.strip() else ""
+    start = plus_restored(from_day.strip()) or ""
+    to_day = plus_restored(to_day.strip()) or ""
+    end = exclusive_to(to_day) if to_day else ""
     first, after = _moment(start) if start else None, _moment(end) if end else None
     if first is not None and after is not None and \
             after.replace(tzinfo=None) <= first.replace(tzinfo=None):

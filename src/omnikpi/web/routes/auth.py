@@ -105,6 +105,9 @@ def login(request: Request, state: State,
         # the page itself, the name kept (a redirect to /login?error= emptied it)
         page = _login_form(request, state, next, WRONG_PASSWORD, username)
         page.status_code = 401
+        # a 401 names how to authenticate (RFC 9110): scripts take a bearer token from
+        # /api/v1/auth/token; a browser shows no dialog for this scheme
+        page.headers["WWW-Authenticate"] = 'Bearer realm="OmniKPI"'
         return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",

@@ -13,12 +13,14 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from omnikpi.delivery.disposition import attachment
 from omnikpi.engine.drill import PARTS
 from omnikpi.engine.registry import SOURCES
+from omnikpi.engine.run import parse_instant, parse_window
+from omnikpi.engine.timezones import zone
 from omnikpi.errors import OmniKPIError, UsageError
 from omnikpi.metrics.base import get_metric
 from omnikpi.stated_scope import filters_in_scope
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
-from omnikpi.web.deps import FilterParams, SortDirection, ViewDep
+from omnikpi.web.deps import FilterParams, Filters, SortDirection, ViewDep
 from omnikpi.web.drill_export import drill_csv, drill_xlsx
 from omnikpi.web.drill_labels import (
     column_unit,
@@ -73,6 +75,18 @@ def start_again(request: Request, metric: str | None) -> str | None:
     return None if sorted(asked) == sorted(kept) else link
 
 
+def _form_reads(filters: Filters) -> bool:
+    """Whether the values the filter form shows read (the zone, the window, as-of): when
+    one does not, the form is where to put it right, and a link that kept it led back to
+    the same refusal."""
+    try:
+        parse_window(filters.from_, filters.to, zone(filters.tz).key)
+        parse_instant(filters.as_of, filters.tz, "as_of")
+    except OmniKPIError:
+        return False
+    return True
+
+
 @router.get("/drill", response_class=HTMLResponse)
 def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str = "offered",
           part: str = "all", source: str | None = None, sort: str | None = None,
@@ -103,7 +117,7 @@ def drill(request: Request, state: ViewDep, filters: FilterParams, metric: str =
         if definition else filters,
         "message": message, "sort": sort, "dir": dir,
         "start_again": start_again(request, definition.id if definition else None)
-        if message else None,
+        if message and _form_reads(filters) else None,
         # the line under the form ("Period 2024-03-06 – 2024-03-04") is left out when the
         # values are refused, as on the other pages' error pages
         "error": message,
