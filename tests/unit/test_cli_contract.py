@@ -351,6 +351,13 @@ def test_a_file_for_the_data_folder_and_an_empty_import_folder_are_named(
     assert out.exit_code == 3
     assert (f"{data / 'contacts.csv'} is a file, not a dataset folder: give the folder "
             f"that holds it (--data {data})") in " ".join(out.output.split())
+    # a file of a table's folder: the dataset is the folder above the table's (it said
+    # --data DIR/contacts, which then had no contacts table)
+    day = data / "contacts" / "contacts-2024-03-04.csv"
+    day.parent.mkdir()
+    (data / "contacts.csv").rename(day)
+    out = runner.invoke(app, ["report", "--data", str(day), "--metrics", "offered"])
+    assert f"(--data {data})" in " ".join(out.output.split()), out.output
     empty = tmp_path / "empty"
     empty.mkdir()
     for platform, words in (("zendesk", "no files to import in"),

@@ -88,8 +88,12 @@ def find_table_files(folder: Path, known_tables: set[str]) -> dict[str, list[Tab
     """Map each known table name to its files in ``folder`` (files sorted by name)."""
     folder = Path(folder)
     if folder.is_file():  # "dataset folder not found" for a file that is there misled
+        # a file of a table's folder (contacts/contacts-2024-03-29.csv): the dataset is
+        # the folder above the table's
+        holder = next((p.parent for p in folder.parents if p.name.lower() in known_tables),
+                      folder.parent)
         raise DataError(f"{folder} is a file, not a dataset folder: give the folder that "
-                        f"holds it (--data {folder.parent})")
+                        f"holds it (--data {holder})")
     if not folder.is_dir():
         raise DataError(f"dataset folder not found: {folder}")
     found: dict[str, list[TableFile]] = {}
