@@ -153,7 +153,7 @@ def report_result(
         notes = report_notes(dataset, result, filters=filters, engine=engine,
                              as_of_given=instant_of(as_of, "as_of"), as_of_name="as_of",
                              params=flat_params(params))
-        stale = stale_note(dataset, engine)
+        stale = stale_note(dataset, engine, cfg)
         notes += [stale] if stale else []
     except (UsageError, DataError) as error:  # "name the metrics with --metrics"
         raise in_api_words(error) from None

@@ -349,6 +349,14 @@ def test_the_rollup_command_builds_refreshes_and_says_so(tmp_path: Path) -> None
     assert "rollup up to date" in third.output, third.output
     fresh = runner.invoke(app, report)
     assert fresh.exit_code == 0 and "built before" not in fresh.output
+    # built without a configuration, read with one: never read, and nothing said why
+    config = tmp_path.parent / f"{tmp_path.name}.toml"
+    config.write_text("[channels.voice]\nthreshold_seconds = 30\n")
+    other = runner.invoke(app, [*report, "--config", str(config)])
+    said = " ".join(other.output.split())
+    assert other.exit_code == 0 and "were built with other settings" in said, said
+    assert f"`omnikpi rollup --data {tmp_path} --config` with the same configuration" \
+        in said
     missing = runner.invoke(app, ["rollup", "--data", str(tmp_path / "nowhere")])
     assert missing.exit_code != 0 and "not found" in missing.output
 

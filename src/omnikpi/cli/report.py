@@ -95,7 +95,7 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
     refuse_empty_tables(plan)
     with err_console.status(f"Computing on {request.engine} …"):
         result = plan.run()
-    stale = stale_note(dataset, request.engine)
+    stale = stale_note(dataset, request.engine, cfg)
     for note in [*report_notes(dataset, result, filters=request.filters,
                                engine=request.engine, as_of_given=request.as_of,
                                as_of_name="--as-of", params=given_params),

@@ -388,21 +388,31 @@ def _same_files(dataset: Dataset, manifest: RollupManifest) -> bool:
     return bool(current) and current == {k: (v[0], v[1]) for k, v in manifest.files.items()}
 
 
-def stale_note(dataset: Dataset, engine: str) -> str | None:
+def stale_note(dataset: Dataset, engine: str, config: Config | None = None) -> str | None:
     """What a report on the command line or in Python says when the folder's rollup was
     built from other contacts files than those it loaded (a day added or a file changed
     after the last ``omnikpi rollup``): its reports read the contacts — the same numbers,
     slower over long periods — and nothing said why. ``serve`` refreshes by itself, so
-    the web says nothing."""
+    the web says nothing. Also when it was built with other settings (another
+    configuration's numbers, another version of OmniKPI) than ``config``: never read,
+    and nothing said why."""
     if engine != "duckdb" or not enabled() or dataset.owner is not None:
         return None
     folder = dataset.path / FOLDER
     manifest = read_manifest(folder)
-    if manifest is None or not dataset.has("contacts") or _same_files(dataset, manifest):
+    if manifest is None or not dataset.has("contacts"):
         return None
-    return (f"the rollups in {folder} were built before the contacts files changed: reports "
-            "read the contacts (the same numbers, slower over long periods) until "
-            f"`omnikpi rollup --data {dataset.path}` refreshes them")
+    if not _same_files(dataset, manifest):
+        return (f"the rollups in {folder} were built before the contacts files changed: "
+                "reports read the contacts (the same numbers, slower over long periods) "
+                f"until `omnikpi rollup --data {dataset.path}` refreshes them")
+    if config is not None and manifest.settings != settings_key(config):
+        return (f"the rollups in {folder} were built with other settings (another "
+                "configuration, or another version of OmniKPI): reports read the contacts "
+                "(the same numbers, slower over long periods) until "
+                f"`omnikpi rollup --data {dataset.path} --config` with the same "
+                "configuration builds them again")
+    return None
 
 
 def enabled() -> bool:
