@@ -499,3 +499,14 @@ def test_the_agents_figures_are_at_the_as_of_the_page_states(
     # an as-of after the evaluation counts it, on both pages
     later = client.get("/agents?as_of=2026-12-02T00:00:00Z").text
     assert table(later)["backoffice-01"]["qa_score"] == "70.00"
+
+
+def test_an_agent_s_duration_tiles_say_their_clock(client: TestClient) -> None:
+    """As on the dashboard: an agent's AHT of 5:03 is minutes, said in the page's
+    language (the same "15:13" read as hours there)."""
+    page = client.get("/agents/chat-01", params={"tz": KYIV, "lang": "ru"}).text
+    clocks = re.findall(r'<span class="value">([^<]+) <span class="clock">([^<]+)</span>',
+                        page)
+    assert clocks and all(clock == ("ч:мин:с" if value.count(":") == 2 else "мин:с")
+                          for value, clock in clocks), clocks
+    assert not re.search(r'<span class="value">[^<:]+ <span class="clock">', page)
