@@ -565,17 +565,23 @@ def test_schedule_add_replace_pause_and_resume_keep_the_history(tmp_path: Path) 
         assert row.enabled and row.last_due_at is not None
 
 
+def _fresh(tmp_path: Path, definition_text: str) -> tuple[Path, str, Path, Path]:
+    """Two tenants' data, a new application database, a saved definition and the folder
+    files go to (not made): (data, database URL, definition, folder)."""
+    data = write_two_tenants(tmp_path / "data")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    definition = tmp_path / "volume.toml"
+    definition.write_text(definition_text)
+    return data, url, definition, tmp_path / "out"
+
+
 def test_a_zone_changed_after_a_run_does_not_send_that_day_again(tmp_path: Path) -> None:
     """Kyiv's 2 November is sent at 08:00 Kyiv; the schedule then moves to UTC. Its UTC
     2 November was sent again, with other figures, under the same Idempotency-Key (a
     receiver dropping repeated keys threw the second away): the day, by its name, has a
     run already. The next day goes on in the new zone."""
-    data = write_two_tenants(tmp_path / "data")
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    upgrade(url)
-    definition = tmp_path / "volume.toml"
-    definition.write_text('name = "Volume"\nmetrics = ["offered"]\n')
-    out = tmp_path / "out"
+    data, url, definition, out = _fresh(tmp_path, 'name = "Volume"\nmetrics = ["offered"]\n')
     out.mkdir()
     world = {"url": url}
     base = ["schedule", "add", "Daily", "--definition", str(definition), "--format", "csv",
@@ -676,12 +682,8 @@ def test_a_run_whose_server_stopped_is_tried_again_by_the_next_lease_holder(
     holder) wait for the hour."""
     from datetime import datetime, timedelta
 
-    data = write_two_tenants(tmp_path / "data")
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    upgrade(url)
-    definition = tmp_path / "volume.toml"
-    definition.write_text('name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
-    out = tmp_path / "out"
+    data, url, definition, out = _fresh(
+        tmp_path, 'name = "Volume"\nmetrics = ["offered"]\nby = ["tenant"]\n')
     world = {"url": url}
     for name in ("Cut off", "Old mark", "Alive", "Cron"):
         added = cli(world, "schedule", "add", name, "--cron", "0 8 * * *", "--folder",
