@@ -139,6 +139,9 @@ def _specs() -> tuple[EventSpec, ...]:
                   "QueueMetrics-style pause code (data1): the reason of the pause in "
                   "progress from this line on (same second as the PAUSE: the whole pause); "
                   "rejected when the agent is not paused"),
+        EventSpec("WENTONBREAK", i, S.MEMBER, 0,
+                  "nothing (a break marker written by dialplan's `QueueLog()`: the pause "
+                  "itself is its PAUSE line)"),
         EventSpec("PENALTY", i, S.MEMBER, 0, "nothing (member penalty changed)"),
         EventSpec("RINGINUSE", i, S.MEMBER, 0, "nothing (member ringinuse flag changed)"),
     )

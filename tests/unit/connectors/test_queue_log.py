@@ -587,6 +587,21 @@ def test_a_visit_without_a_line_for_hours_times_out(tmp_path: Path, hours: int,
     assert report == [{"offered": 3 + (hours == 4), "answered": 2}]
 
 
+@pytest.mark.parametrize("hours", ["0", "-1", "169", "nan", "inf"])
+def test_an_open_visit_bound_out_of_range_is_refused_before_anything_is_written(
+        tmp_path: Path, hours: str) -> None:
+    """A zero or negative bound would close every call at its own arrival, NaN none ever:
+    a usage error naming the range, and no folder left behind."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "asterisk-queue-log",
+                                      str(FIXTURES / "queue_log_wazo.csv"), "--out", str(out),
+                                      "--open-visit-hours", hours])
+    assert result.exit_code == 2, result.output
+    assert "--open-visit-hours must be more than 0 and at most 168 (a week)" in \
+        " ".join(result.output.split())
+    assert not out.exists()
+
+
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
     """Two PBXs' logs merged: ``.42`` and ``.43`` come back a day later for other callers.
     Linked to the day before, 0799 was a transfer leg of 0701 and 0798 the second visit of

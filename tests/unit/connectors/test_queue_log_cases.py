@@ -391,3 +391,17 @@ def test_persistent_members_is_for_queue_log(tmp_path: Path) -> None:
                                       "--persistent-members"])
     assert result.exit_code == 2
     assert "it is for asterisk-queue-log" in " ".join(result.output.split())
+
+
+def test_custom_dialplan_events_the_spec_names_are_ignored_by_name(tmp_path: Path) -> None:
+    """``QueueLog()`` in dialplan writes ``WENTONBREAK`` (the spec's example of a custom
+    event): a marker, not a state; the pause comes with its PAUSE line. Ignored by name,
+    never rejected as unknown."""
+    log = tmp_path / "queue_log"
+    log.write_text("1709629200|MANAGER|sales|Alice|ADDMEMBER|\n"
+                   "1709629260|NONE|sales|Alice|WENTONBREAK|lunch\n"
+                   "1709629260|NONE|sales|Alice|PAUSE|lunch\n"
+                   "1709629500|NONE|sales|Alice|UNPAUSE|\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert summary.ignored == {"WENTONBREAK": 1}
+    assert not summary.rejected and summary.agent_events == 3
