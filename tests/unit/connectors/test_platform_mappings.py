@@ -6,6 +6,7 @@ worked out by hand in the comments."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from typer.testing import CliRunner
 
 import omnikpi
 from omnikpi.cli.main import app
+from omnikpi.connectors.mapping_files import read_mapping, shipped_mapping
+from omnikpi.connectors.queue_log_visits import WITHHELD_NUMBERS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 
@@ -167,6 +170,16 @@ def test_asterisk_cdr_a_withheld_number_is_no_customer(tmp_path: Path) -> None:
     customers = sorted(str(r["customer_id"]) for r in
                        pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist())
     assert customers == ["0501234567", "None", "None"]
+
+
+def test_asterisk_cdr_hides_the_numbers_queue_log_hides() -> None:
+    """The CDR mapping's SQL cannot import the queue_log reader's list of hidden numbers:
+    the two lists are one by this test, so a word added to one is added to the other."""
+    sql = read_mapping(shipped_mapping("asterisk-cdr"))["columns"]["customer_id"]
+    listed = re.search(r"lower\(trim\(src\)\) IN \(([^)]*)\)", sql)
+    assert listed is not None, sql
+    assert {word.strip().strip("'") for word in listed.group(1).split(",")} == \
+        WITHHELD_NUMBERS
 
 
 def test_asterisk_cdr_one_call_rung_to_several_agents(tmp_path: Path) -> None:
