@@ -382,6 +382,26 @@ def test_an_import_into_a_file_says_so(tmp_path: Path) -> None:
         assert taken.read_text() == "{}"
 
 
+def test_a_file_where_a_folder_is_needed_says_so(tmp_path: Path) -> None:
+    """A file named ``_rollups`` in the data folder read "cannot use data/_rollups: File
+    exists" (mkdir's words, as if the folder were fine); a file in the middle of a path,
+    "Not a directory"."""
+    data = dataset(tmp_path / "data", contacts=[
+        call("v1", "2024-03-05T10:00:00Z", answered="2024-03-05T10:00:10Z",
+             ended="2024-03-05T10:02:00Z")])
+    (data / "_rollups").write_text("notes")
+    result = runner.invoke(app, ["rollup", "--data", str(data)])
+    assert result.exit_code == 2, result.output
+    assert (f"cannot use {data / '_rollups'}: it is a file where a folder is needed; move "
+            "or rename the file and run again") in " ".join(result.output.split())
+    assert (data / "_rollups").read_text() == "notes"
+    out = tmp_path / "notes.txt"
+    out.write_text("x")
+    result = runner.invoke(app, ["demo", "--out", str(out / "demo")])
+    assert result.exit_code == 2, result.output
+    assert "a part of that path is a file, not a folder" in " ".join(result.output.split())
+
+
 def test_the_json_says_the_threshold_the_service_level_used(tmp_path: Path) -> None:
     """``threshold_seconds`` left to the configuration read null in the JSON, so a script
     could not tell the service level's threshold. A voice report says 20, as the

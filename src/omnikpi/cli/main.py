@@ -154,7 +154,15 @@ def _fold_long_words() -> None:
 def path_error(exc: OSError) -> str:
     """``cannot use data: Is a directory`` from an ``OSError`` on a path someone gave."""
     name = exc.filename if exc.filename is not None else "a file"
-    return f"cannot use {str(name)[:200]}: {exc.strerror or exc}"
+    shown = str(name)[:200]
+    if isinstance(exc, FileExistsError) and Path(name).is_file():
+        # mkdir's "File exists" on a file where OmniKPI keeps a folder (``_rollups``)
+        return (f"cannot use {shown}: it is a file where a folder is needed; move or "
+                "rename the file and run again")
+    if isinstance(exc, NotADirectoryError):
+        return (f"cannot use {shown}: a part of that path is a file, not a folder; move or "
+                "rename it and run again")
+    return f"cannot use {shown}: {exc.strerror or exc}"
 
 
 app = typer.Typer(
