@@ -35,3 +35,31 @@ def test_the_api_and_files_keep_json(client: TestClient) -> None:
         assert answer.status_code == 404 and answer.json() == {"detail": "Not Found"}
     # a form posted to an address that does not take it stays as FastAPI answers it
     assert client.post("/dashbaord").status_code in (404, 405)
+
+
+def test_a_missing_page_keeps_the_reader_s_menu(make_app: Callable[..., FastAPI]) -> None:
+    """The 404 page read nobody's rights (no route ran to find them): the single-user
+    administrator, and a signed-in supervisor, lost Alerts, Quality and Schedules from its
+    menu and saw a shorter site than on every other page."""
+    from omnikpi.auth.accounts import create_user
+    from omnikpi.store.db import session_scope
+
+    from .conftest import log_in
+
+    with TestClient(make_app()) as alone:
+        page = alone.get("/dashbaord").text
+        assert all(f'href="{link}"' in page for link in ("/alerts", "/qa", "/schedules",
+                                                         "/data", "/audit"))
+    app = make_app(auth_required=True)
+    with TestClient(app) as browser:
+        with session_scope(app.state.omnikpi.database_url) as session:
+            create_user(session, "sup", "a long enough password 1", "supervisor",
+                        all_tenants=True)
+        stranger = browser.get("/dashbaord")
+        assert stranger.status_code == 404 and 'href="/alerts"' not in stranger.text
+        log_in(browser, "sup", "a long enough password 1")
+        page = browser.get("/dashbaord")
+        assert page.status_code == 404
+        assert all(f'href="{link}"' in page.text for link in ("/alerts", "/qa", "/schedules",
+                                                              "/data"))
+        assert 'href="/audit"' not in page.text and 'id="logout"' in page.text

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omnikpi.auth.accounts import unscoped_supervisors
+from omnikpi.auth.accounts import Principal, unscoped_supervisors
 from omnikpi.auth.scope_data import account_bindings, unmatched_bindings, warning_text
 from omnikpi.config import Config
 from omnikpi.engine.backends import ENGINES
@@ -53,7 +53,7 @@ from omnikpi.web.routes import recordings as recordings_routes
 from omnikpi.web.routes import wfm_schedule as wfm_schedule_routes
 from omnikpi.web.routes import wfm_staffing as wfm_staffing_routes
 from omnikpi.web.routes import wfm_whatif as wfm_whatif_routes
-from omnikpi.web.security import LoginRequired
+from omnikpi.web.security import LoginRequired, current_principal
 from omnikpi.web.templating import templates
 from omnikpi.web.warmup import DashboardWarmup
 from omnikpi.web.workers import Overloaded, PoolLimits, WorkPool
@@ -124,6 +124,18 @@ def _warn_about_bindings(database_url: str | None, dataset: Dataset) -> None:
         bindings = account_bindings(session)
     for name, unmatched in unmatched_bindings(dataset, bindings).items():
         log.warning("%s", warning_text(name, unmatched))
+
+
+def _reader_of(request: Request) -> None:
+    """Who reads a page no route answered (a 404 of the router), for its menu: no route
+    ran the dependency that finds them, so the administrator lost their links on it. A
+    visitor not signed in stays nobody: the page is never a way in."""
+    if isinstance(getattr(request.state, "principal", None), Principal):
+        return
+    try:
+        current_principal(request)
+    except (StarletteHTTPException, LoginRequired):
+        request.state.principal = None
 
 
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,
@@ -232,6 +244,7 @@ def create_app(data: Path, config: Config | None = None, *, auth_required: bool 
         the API, downloads and every other status keep FastAPI's JSON. (Pages with a 404
         of their own, such as another agent's page, keep their sentence.)"""
         if exc.status_code == 404 and is_page(request):
+            _reader_of(request)
             return templates.TemplateResponse(request, "not_found.html", {"filters": None},
                                               status_code=404)
         if exc.status_code == 403 and is_page(request):  # a page, not {"detail": …}
