@@ -403,6 +403,45 @@ def test_every_failure_has_its_own_reason(tmp_path: Path) -> None:
     assert set(summary.failed) <= set(REASONS)
 
 
+def test_a_wav_cut_short_waits_until_it_is_whole(tmp_path: Path) -> None:
+    """A copy interrupted (or a recording still being written) read as its first part: a
+    10 s call measured as 3.3 s, its row kept and never analysed again. It is counted as
+    cut short until the whole file is there; the player still plays what it holds, and a
+    file whose header promises no length (sizes written at the end) is read as it is."""
+    from omnikpi.config import load_config
+    from omnikpi.recordings.analyze import analyze_dataset
+    from omnikpi.recordings.paths import Recording
+
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    whole = recordings / "call.wav"
+    soundfile.write(str(whole), np.column_stack([_tone(10.0, 8000), _tone(10.0, 8000) * 0]),
+                    8000, subtype="PCM_16")
+    written = whole.read_bytes()
+    whole.write_bytes(written[:len(written) // 3])
+    _contacts(tmp_path, {"c1": "call.wav"})
+    first = analyze_dataset(tmp_path, load_config(None))
+    assert dict(first.failed) == {"cut short (shorter than its header says)": 1}
+    # 320,000 bytes of audio after a 44-byte header; 320,044 // 3 = 106,681 kept, 106,637
+    # of them audio: 213,363 missing; 26,659 whole frames of 4 bytes heard
+    assert len(written) == 320_044
+    assert "promises 213,363 more bytes" in first.first_failure[
+        "cut short (shorter than its header says)"]
+    heard = decode(Recording("call.wav", (whole,)), whole=False)
+    assert heard.duration_seconds == pytest.approx(26_659 / 8000)
+    whole.write_bytes(written)
+    second = analyze_dataset(tmp_path, load_config(None))
+    assert (second.analysed, dict(second.failed)) == (1, {})
+    rows = load_dataset(tmp_path).con.execute(
+        "SELECT contact_id, duration_s FROM talk_analytics").fetchall()
+    assert rows == [("c1", pytest.approx(10.0))]
+    streamed = bytearray(written)  # a recorder that fills in the sizes when it closes
+    streamed[40:44] = b"\xff\xff\xff\xff"
+    (recordings / "open.wav").write_bytes(bytes(streamed))
+    assert decode(Recording("open.wav", (recordings / "open.wav",))).duration_seconds \
+        == pytest.approx(10.0)
+
+
 def test_every_raise_in_recordings_names_a_reason() -> None:
     """No error raised in ``recordings/`` falls through to a catch-all label: each is a
     RefusedRecording or UnreadableRecording naming one of REASONS."""

@@ -31,6 +31,7 @@ from omnikpi.connectors.writer import merge_write_arrow, stored_rows, to_arrow
 from omnikpi.errors import OmniKPIError
 from omnikpi.recordings.analytics import TalkAnalytics, analyze_sides
 from omnikpi.recordings.decode import (
+    CUT_SHORT,
     LEG_RATES_DIFFER,
     NOT_DECODABLE,
     NOT_LOCAL,
@@ -64,7 +65,7 @@ TOO_SHORT = f"too short to hold speech (under {MIN_SECONDS} s)"
 TOO_MANY_CHANNELS = f"more than {MAX_CHANNELS} channels"
 OTHER = "other error"
 REASONS = (NOT_FOUND, URL, NOT_DECODABLE, NOT_AUDIO, NOT_READABLE, REFUSED_NAME,
-           LEG_RATES_DIFFER, TOO_LONG, TOO_SHORT, TOO_MANY_CHANNELS, NOT_LOCAL)
+           LEG_RATES_DIFFER, TOO_LONG, TOO_SHORT, TOO_MANY_CHANNELS, NOT_LOCAL, CUT_SHORT)
 """Every reason a recording is counted under (each raise in ``recordings/`` names one)."""
 
 

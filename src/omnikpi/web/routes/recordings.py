@@ -79,7 +79,8 @@ def _local(view: View, contact_id: str) -> Recording:
 
 def _sides(view: View, recording: Recording) -> Sides:
     settings = view.config.recordings
-    return decode(recording, settings.customer_channel, settings.customer_leg)
+    # the part a cut or still-written file holds is heard; only the analysis refuses it
+    return decode(recording, settings.customer_channel, settings.customer_leg, whole=False)
 
 
 def _stereo_wav(sides: Sides) -> bytes:
