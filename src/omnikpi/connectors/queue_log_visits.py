@@ -413,6 +413,21 @@ class VisitMachine:
             "customer": _customer(event), "parent": parent}
         return None
 
+    def _adopt_transfer_leg(self, event: Event, memo: dict[str, Any],
+                            visit: dict[str, Any]) -> None:
+        """A transfer's leg whose ENTERQUEUE was written before the transfer line.
+
+        Asterisk writes BLINDTRANSFER when the bridge ends, after the caller has already
+        entered the target queue, often in the next second: the new visit found no ended
+        visit to hang on and FCR counted a new question. A caller's channel is in one queue
+        at a time, so a visit of the same call that arrived while this one was bridged is
+        its transfer leg."""
+        for queue in memo["n"]:
+            other = self.state.visits.get(f"{event.callid}|{queue}")
+            if other is not None and other is not visit and other.get("parent") is None \
+                    and float(other["arrived"]) >= float(visit["connect"]):
+                other["parent"] = visit["id"]
+
     def _on_blocked(self, event: Event, late: bool) -> Verdict:
         visit = {"id": self._new_id(event), "queue": event.queue, "arrived": event.epoch,
                  "blocked": True}
@@ -497,6 +512,8 @@ class VisitMachine:
         else:
             if visit.get("agent"):
                 self._call_ends(str(visit["agent"]), event.epoch)
+            if name in TRANSFERS:
+                self._adopt_transfer_leg(event, memo, visit)
             row = self._row(visit, event.epoch, outcome, transferred=name in TRANSFERS)
             row["_visit"] = key  # written once its WRAPUPSTART had time to follow
             self.pending[row["contact_id"]] = row

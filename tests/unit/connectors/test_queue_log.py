@@ -602,6 +602,33 @@ def test_an_open_visit_bound_out_of_range_is_refused_before_anything_is_written(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("cut", [None, 3])
+def test_a_blind_transfer_written_after_its_leg_entered_the_next_queue_is_its_parent(
+        tmp_path: Path, cut: int | None) -> None:
+    """Asterisk writes BLINDTRANSFER when the bridge ends, after the caller entered the
+    target queue, here a second later: the sales visit had no parent, and FCR counted a
+    second question of a caller who asked one. Also when the two lines come in two
+    imports."""
+    lines = [
+        "1700036000|1700035000.8|support|NONE|ENTERQUEUE||5551008|1",
+        "1700036005|1700035000.8|support|PJSIP/1001|CONNECT|5|1700035805.9|3",
+        "1700036065|1700035000.8|sales|NONE|ENTERQUEUE||5551008|1",
+        "1700036066|1700035000.8|support|PJSIP/1001|BLINDTRANSFER|sales|from-internal|5|61|1",
+        "1700036080|1700035000.8|sales|PJSIP/2001|CONNECT|15|1700035880.11|2",
+        "1700036180|1700035000.8|sales|PJSIP/2001|COMPLETEAGENT|15|100|1"]
+    log, out = tmp_path / "queue_log", tmp_path / "out"
+    for part in ([lines] if cut is None else [lines[:cut], lines]):
+        log.write_text("\n".join(part) + "\n")
+        import_queue_log([log], out)
+    rows = contacts(out)
+    assert rows["1700035000.8@sales"]["parent_id"] == "1700035000.8@support"
+    assert rows["1700035000.8@support"]["parent_id"] is None
+    report = omnikpi.report_result(out, metrics=["fcr"], as_of="2023-11-30T00:00:00Z")
+    # one question, transferred (not resolved at first contact); its leg is no question:
+    # read as one, sales answered a second question at first contact and FCR was 0.5
+    assert report.rows == [{"fcr": 0.0}]
+
+
 def test_a_call_id_seen_again_a_day_later_is_another_call(tmp_path: Path) -> None:
     """Two PBXs' logs merged: ``.42`` and ``.43`` come back a day later for other callers.
     Linked to the day before, 0799 was a transfer leg of 0701 and 0798 the second visit of
