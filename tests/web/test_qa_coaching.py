@@ -132,6 +132,10 @@ def test_error_kinds_feed_the_process_report_and_coaching(app: FastAPI) -> None:
     assert re.search(r'value="calls/greet" checked', proposal)
     assert not re.search(r'value="calls/correct" checked', proposal)
     assert lead.get("/qa/errors?kind=nobody").status_code == 400
+    # a superscript two is a digit to isdigit() and none to int(): the page said 500
+    for odd, status in (("²", 400), ("9" * 30, 400), ("0", 400), ("9" * 5000, 422)):
+        refused = lead.get("/qa/coaching", params={"subject": odd})
+        assert refused.status_code == status, (odd[:5], refused.status_code)
 
 
 def test_calibration_by_a_site_supervisor_with_the_clients_quality_lead(app: FastAPI

@@ -109,7 +109,7 @@ def disagreements(event: Event, visit: dict[str, Any]) -> list[Flag]:
         if index >= len(data):
             continue
         text = data[index]
-        if text.isdigit() and text.isascii():  # what Asterisk writes
+        if text.isdigit() and text.isascii() and len(text) <= 12:  # what Asterisk writes
             written = float(text)
         else:
             parsed = _seconds(text)

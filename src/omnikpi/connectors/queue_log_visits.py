@@ -788,7 +788,8 @@ class VisitMachine:
         never rings longer than the caller waited); a field that is missing, no number
         of ASCII digits or a day or longer books none (the answer still counts)."""
         text = event.data[2].strip() if len(event.data) > 2 else ""
-        if not (text.isascii() and text.isdigit()) or int(text) >= LONGEST_SECONDS:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 \
+                or int(text) >= LONGEST_SECONDS:  # 4,300 digits and more: int() refuses
             return
         st = self._agent(agent)
         if st.logged_in:

@@ -405,3 +405,22 @@ def test_custom_dialplan_events_the_spec_names_are_ignored_by_name(tmp_path: Pat
     summary = import_queue_log([log], tmp_path / "out")
     assert summary.ignored == {"WENTONBREAK": 1}
     assert not summary.rejected and summary.agent_events == 3
+
+
+def test_a_field_of_thousands_of_digits_is_a_reject_not_a_traceback(tmp_path: Path) -> None:
+    """A CONNECT whose ring field held 5,000 digits stopped the import with a traceback
+    (``int()`` refuses 4,300 digits and more); a 400-digit holdtime was compared as
+    ``inf s``. The ring books none, the holdtime is no number Asterisk wrote."""
+    big = "9" * 5000
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join([
+        "1709629200|MANAGER|sales|Eve|ADDMEMBER|",
+        "1709629300|c1|sales|NONE|ENTERQUEUE||111|1",
+        f"1709629310|c1|sales|Eve|CONNECT|10|c1b|{big}",
+        f"1709629410|c1|sales|Eve|COMPLETECALLER|{'9' * 400}|100|1",
+        "1709629500|c2|sales|NONE|ENTERQUEUE||222|1",
+        f"1709629510|c2|sales|Eve|RINGNOANSWER|{big}"]) + "\n")
+    summary = import_queue_log([log], tmp_path / "out")
+    assert summary.accounted == summary.lines == 6
+    assert dict(summary.rejected) == {"RINGNOANSWER ring time out of range": 1}
+    assert summary.contacts == 1 and not summary.flagged

@@ -64,7 +64,9 @@ def _subject_id(text: str) -> int | None:
     to choose, is none chosen (it was a 422: "subject: «» is not a whole number")."""
     if not text.strip():
         return None
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_INT:
+    digits = text.strip()  # "²" is a digit to isdigit(), not to int()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 20 \
+            or not 1 <= int(digits) <= MAX_INT:
         raise UsageError(f"subject must be a whole number from 1 to {MAX_INT:,}")
     return int(text)
 
