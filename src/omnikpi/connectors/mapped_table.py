@@ -39,6 +39,7 @@ from omnikpi.connectors.failing_rows import (
     short,
     tried,
 )
+from omnikpi.connectors.hidden_numbers import MACRO_SQL
 from omnikpi.connectors.json_lines import without_broken_lines
 from omnikpi.connectors.json_text import scalar_json_as_text
 from omnikpi.connectors.mapping_files import read_mapping
@@ -635,6 +636,7 @@ def import_mapped(inputs: list[Path], mapping_path: Path, out: Path,
     files = checked_inputs(files)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute(MACRO_SQL)  # hidden_number(x) for the mappings' customer_id
     source = mapping.get("source", {})
     if not isinstance(source, dict):
         raise UsageError(f"mapping {mapping_path}: [source] must be a table of settings")

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from omnikpi.connectors.hidden_numbers import is_hidden
 from omnikpi.connectors.queue_log_events import CONTACT, EVENTS, IGNORED
 from omnikpi.connectors.queue_log_flags import Flag, disagreements
 from omnikpi.connectors.queue_log_lines import Event
@@ -43,10 +44,6 @@ DROPPED = frozenset({"SYSCOMPAT"})
 """Ends of a visit never bridged that are no exit of the caller's: Asterisk writes
 SYSCOMPAT before CONNECT, when it cannot make the two channels compatible, and drops the
 call (app_queue.c, ``try_calling``)."""
-WITHHELD_NUMBERS = frozenset({"anonymous", "unknown", "<unknown>", "restricted", "private",
-                              "unavailable", "withheld"})
-"""Caller ids a PBX writes for a hidden number (SIP privacy gives ``anonymous``): no
-customer. Read as one, every such caller was a repeat of the others in FCR."""
 BLOCKED = frozenset({"FULL", "JOINEMPTY", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"})
 HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
                      | {"COMPLETEAGENT", "COMPLETECALLER"})
@@ -870,4 +867,4 @@ class VisitMachine:
 def _customer(event: Event) -> str | None:
     """The caller's number of an ENTERQUEUE (its second field), none when it is hidden."""
     number = event.data[1] if len(event.data) > 1 else None
-    return None if number is None or number.strip().lower() in WITHHELD_NUMBERS else number
+    return None if number is None or is_hidden(number) else number
