@@ -565,3 +565,32 @@ def test_qa_scores_count_the_evaluations_known_at_as_of(tmp_path: Path,
     early_items = run(data, engine, metrics=["qa_item_score"],
                       as_of="2024-03-05T12:30:00").rows
     assert early_items == [{"item_id": "greet", "qa_item_score": 1.0}]
+
+
+def test_a_qa_metric_in_a_report_does_not_move_the_others_as_of(
+        tmp_path: Path, engine: str) -> None:
+    """An evaluation made today of last week's calls put the report's default as-of at
+    today for every metric in it: an e-mail unanswered at the end of the data read 237
+    days late beside qa_score, 1 hour alone. Review tables (QA evaluations, employee
+    surveys) set the as-of only when they are all the report reads, as on the web; QA
+    metrics then count the evaluations made by that as-of (a later one is asked for)."""
+    data = dataset(tmp_path, contacts=[
+        call("m1", "2024-03-05T09:00:00", channel="email"),  # never answered
+        call("v1", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00")],
+        qa_evaluations=[{"evaluation_id": "e1", "contact_id": "v1", "agent_id": "a1",
+                         "evaluator_id": "lead", "form_id": "f1",
+                         "evaluated_at": "2024-11-01T12:00:00", "score": 90}])
+    late = {"metrics": ["avg_time_late"], "params": {"avg_time_late.threshold_seconds": 0}}
+    alone = only(run(data, engine, **late))
+    # as of the voice call's end, 10:05: the e-mail is 65 minutes late
+    assert alone == {"avg_time_late": pytest.approx(65 * 60)}
+    with pytest.warns(omnikpi.ReportNote, match="qa_score has no value"):
+        mixed = only(run(data, engine, **{**late,
+                                          "metrics": ["avg_time_late", "qa_score"]}))
+    assert mixed == {"avg_time_late": pytest.approx(65 * 60), "qa_score": None}
+    assert only(run(data, engine, metrics=["qa_score"])) == {"qa_score": 90.0}
+    later = only(run(data, engine, metrics=["avg_time_late", "qa_score"],
+                     params={"avg_time_late.threshold_seconds": 0},
+                     as_of="2024-11-02T00:00:00"))
+    assert later["qa_score"] == 90.0

@@ -44,6 +44,7 @@ from omnikpi.metrics.display import standard_metrics
 from omnikpi.param_text import thresholds_of, thresholds_text
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
+from omnikpi.schema.model import REVIEW_TABLES
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
 DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
@@ -312,6 +313,21 @@ def refuse_empty_tables(plan: ReportPlan) -> None:
                         + f"; omnikpi validate --data {dataset.path} lists every problem")
 
 
+def _as_of_tables(requests: list[MetricRequest]) -> tuple[str, ...]:
+    """The tables whose latest event is a report's default as-of: those of its operation
+    metrics, or of its review metrics (QA, employee surveys) when it has no other.
+
+    An evaluation made today of last week's calls put every figure beside a QA metric at
+    today: an e-mail unanswered at the end of the data read 237 days late beside
+    qa_score, 1 hour alone. A figure does not depend on the other metrics of its report;
+    the QA metrics then count the evaluations made by that as-of (docs/qa.md: on
+    historical data, ask for a later as-of), as on the dashboard."""
+    reads = [metric_reads(r.metric) for r in requests]
+    operation = [t for tables in reads if not set(tables) & set(REVIEW_TABLES)
+                 for t in tables]
+    return tuple(dict.fromkeys(operation or [t for tables in reads for t in tables]))
+
+
 def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None = None,
                  backend: Backend | None = None) -> ReportPlan:
     """Resolve and compile a report request (nothing runs yet): the engine behind the
@@ -351,7 +367,7 @@ def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None
     as_of_given = as_of_us is not None
     read = tuple(dict.fromkeys(t for r in requests for t in metric_reads(r.metric)))
     if as_of_us is None:
-        as_of_us = dataset.latest_event_us(read, tz) or 0
+        as_of_us = dataset.latest_event_us(_as_of_tables(requests), tz) or 0
     plans_until = plans_until_us(dataset, read, as_of_us, as_of_given)
     instants = data_instants(dataset)
     lo, hi, first = span_of(instants, [from_us, to_us_], forward=[as_of_us, plans_until])

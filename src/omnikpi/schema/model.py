@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,13 @@ REVIEW_TABLES = ("qa_evaluations", "qa_items", "employee_surveys")
 """Tables of reviews made later about earlier work (an evaluation today of last month's
 call): they are events of the reports that read them, but not the day the operation's
 data reaches — what the pages' period presets ("last 7 days") count back from."""
+
+
+def operation_reads(tables: Iterable[str]) -> tuple[str, ...]:
+    """Of the given tables, those whose latest event says how far the operation's data
+    reaches: the review tables only when there is nothing else."""
+    read = tuple(tables)
+    return tuple(t for t in read if t not in REVIEW_TABLES) or read
 
 MAX_PROBLEMS_KEPT = 10_000
 """Problems listed per table (and in all); the count goes on past it."""

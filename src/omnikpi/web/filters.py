@@ -320,10 +320,9 @@ def operation_tables(dataset: Dataset) -> tuple[str, ...]:
     today of last month's calls) are left out unless they are all the data holds: one
     evaluation made today put the dashboard's as-of at today, and every e-mail unanswered
     at the end of the imported month became weeks late."""
-    from omnikpi.schema.model import REVIEW_TABLES
+    from omnikpi.schema.model import operation_reads
 
-    present = tuple(t for t in TABLES if dataset.has(t))
-    return tuple(t for t in present if t not in REVIEW_TABLES) or present
+    return operation_reads(t for t in TABLES if dataset.has(t))
 
 
 def at_one_as_of(view: View, filters: Filters) -> Filters:
