@@ -46,6 +46,26 @@ def test_a_box_of_no_points_is_refused() -> None:
             in " ".join(result.output.split()))
 
 
+@pytest.mark.parametrize(("fmt", "name", "refused"), [
+    ("csv", "r.xlsx", True), ("xlsx", "r.csv", True), ("json", "r.pdf", True),
+    ("table", "r.csv", True), ("csv", "r.txt", True), ("csv", "r.CSV", False),
+    ("csv", "r.tsv", False), ("json", "r", False)])
+def test_a_format_and_an_extension_that_disagree_are_refused(
+        tmp_path: Path, fmt: str, name: str, refused: bool) -> None:
+    """``--format csv --output r.xlsx`` wrote CSV text into a file Excel will not open,
+    exit 0. A name without an extension, or with one no report format has, takes any."""
+    out = tmp_path / name
+    result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                      "offered", "--format", fmt, "--output", str(out)])
+    said = " ".join(result.output.split())
+    if refused:
+        assert result.exit_code == 2, result.output
+        assert f"--format {fmt} does not match --output {out}" in said and not out.exists()
+    else:
+        assert result.exit_code == 0, result.output
+        assert out.exists()
+
+
 @pytest.mark.parametrize("name", ["r.parquet", "r.html", "r.xls"])
 def test_an_output_extension_that_is_no_report_format_is_refused(tmp_path: Path,
                                                                   name: str) -> None:

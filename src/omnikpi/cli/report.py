@@ -41,6 +41,22 @@ def _format_of(output: Path | None) -> str:
                      "or name it with --format table|json|csv|xlsx|pdf")
 
 
+def _check_extension(format: str, output: Path | None) -> None:
+    """``--format csv --output report.xlsx`` wrote CSV text into a file Excel refuses to
+    open, exit 0: a file named for another report format is a usage error. A name with
+    no extension, or one no report format has (``.tsv``, ``.dat``), takes any format."""
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    named = suffix if suffix in REPORT_FORMATS else "table" if suffix in TABLE_SUFFIXES \
+        and suffix else None
+    if named is not None and named != format:
+        raise UsageError(f"--format {format} does not match --output {output}, a .{suffix} "
+                         f"file: name the file .{_EXTENSION[format]} or leave --format out "
+                         f"(the extension then chooses it)")
+
+
+_EXTENSION = {"table": "txt", "json": "json", "csv": "csv", "xlsx": "xlsx", "pdf": "pdf"}
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
@@ -193,6 +209,8 @@ def report(
             return
         if format is None:  # `--output report.xlsx` alone wrote a terminal table in it
             format = _format_of(output)
+        else:
+            _check_extension(format, output)
         if format not in REPORT_FORMATS:
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
         if lang not in ("en", "ru", "uk"):
