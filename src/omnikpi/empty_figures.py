@@ -48,3 +48,10 @@ def empty_notes(result: ReportResult, lang: str,
         if text:
             notes.append((metric_id, text))
     return notes
+
+
+def has_no_figure(result: ReportResult) -> bool:
+    """No figure at all: no row, or counts of 0 and every other figure without a value
+    (a total report over no data is one row of 0 and "—")."""
+    return not any(bool(v) if shown["unit"] == "count" else v is not None
+                   for m, shown in result.metrics.items() for v in result.values[m])

@@ -33,7 +33,7 @@ from typing import Any
 
 from omnikpi import formatting, pdf_columns
 from omnikpi.cell_text import csv_safe, workbook_as_text, xlsx_safe
-from omnikpi.empty_figures import empty_notes
+from omnikpi.empty_figures import empty_notes, has_no_figure
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
 from omnikpi.instants import begins_local_day
@@ -73,9 +73,15 @@ PARAMETER_LABELS = ("metric id", "unit", "parameters (JSON)", "metric", "as used
 """The same headers as a person reads them, translated in Russian and Ukrainian."""
 COLUMN_GROUP_TEXT = "Columns {first}–{last} of {total}"
 """Above each part of a PDF table too wide for the page (its key columns repeated)."""
+EMPTY_REPORT = ("No figures: nothing in the data falls in this period with these "
+                "filters (see Period, As of and Filters above).")
+"""The line of a file with no figure at all: an empty XLSX or PDF was headers and
+nothing under them, and only the command line's stderr said why."""
+
+
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
                  "Notes", "Page {page} of {pages}", "made {moment}", COLUMN_GROUP_TEXT,
-                 *PARAMETER_LABELS)
+                 EMPTY_REPORT, *PARAMETER_LABELS)
 STRINGS = (DEFAULT_TITLE, *DIMENSION_LABELS.values(), *GRAIN_LABELS.values(),
            *(u for u in UNIT_LABELS.values() if u != "%"), *UNIT_NAMES.values(),
            *HEADER_LABELS, *OTHER_STRINGS,
@@ -256,9 +262,11 @@ def _dimension_text(column: Column, value: Any, lang: str) -> Any:
 
 def note_lines(result: ReportResult, lang: str) -> list[str]:
     """Why a metric has no value in any row, where its declaration says (FCR before its
-    windows end): a reader of the file sees the reason, not only a column of "—"."""
-    return [f"{metric_name(metric_id, lang)}: {text}."
-            for metric_id, text in empty_notes(result, lang)]
+    windows end), and why a file has no figure at all: a reader of the file sees the
+    reason, not only a column of "—" or an empty table."""
+    empty = [str(language_translator(lang)(EMPTY_REPORT))] if has_no_figure(result) else []
+    return empty + [f"{metric_name(metric_id, lang)}: {text}."
+                    for metric_id, text in empty_notes(result, lang)]
 
 
 def _param_lines(result: ReportResult, lang: str) -> list[str]:

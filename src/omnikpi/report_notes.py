@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from omnikpi.empty_figures import has_no_figure
 from omnikpi.engine.params import unread_param_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError
@@ -91,7 +92,7 @@ def as_of_before_data_note(dataset: Dataset, result: ReportResult,
     from omnikpi.engine.timezones import local_datetime
 
     window = result.window
-    if as_of_given in (None, "") or window is None or not _nothing(result):
+    if as_of_given in (None, "") or window is None or not has_no_figure(result):
         return None
     first = report_span(dataset, []).first
     if window.as_of_us >= first:
@@ -109,7 +110,7 @@ def window_outside_data_note(dataset: Dataset, result: ReportResult) -> str | No
     from omnikpi.engine.timezones import local_datetime
 
     window = result.window
-    if window is None or not _nothing(result):
+    if window is None or not has_no_figure(result):
         return None
     span = report_span(dataset, [])
 
@@ -131,11 +132,6 @@ def window_outside_data_note(dataset: Dataset, result: ReportResult) -> str | No
     return None
 
 
-def _nothing(result: ReportResult) -> bool:
-    """No figure at all: no row, or counts of 0 and every other figure without a value
-    (a total report over no data is one row of 0 and "—")."""
-    return not any(bool(v) if shown["unit"] == "count" else v is not None
-                   for m, shown in result.metrics.items() for v in result.values[m])
 
 
 def empty_notes_en(result: ReportResult) -> list[tuple[str, str]]:

@@ -331,6 +331,30 @@ def test_xlsx_and_pdf_say_why_a_metric_has_no_value(tmp_path: Path) -> None:
            "7 бер. 2024 р., 18:30" in text
 
 
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "No figures: nothing in the data falls in this period with these filters (see "
+           "Period, As of and Filters above)."),
+    ("ru", "Показателей нет: в данных нет ничего за этот период с этими фильтрами (см. "
+           "«Период», «На момент» и «Фильтры» выше).")])
+def test_a_file_with_no_figure_says_so(tmp_path: Path, lang: str, sentence: str) -> None:
+    """A report of a period after the data was a header and column names with nothing
+    under them (only the command line's stderr said why): the file says it has no
+    figure, under Notes, where a reader looks."""
+    args = ["report", "--data", str(SPEC_EXAMPLES / "voice_basic"), "--metrics",
+            "answered,aht", "--by", "queue", "--from", "2030-01-01", "--to", "2030-01-02",
+            "--lang", lang]
+    book, pdf = tmp_path / "e.xlsx", tmp_path / "e.pdf"
+    for target in (book, pdf):
+        done = CliRunner().invoke(app, [*args, "--output", str(target)])
+        assert done.exit_code == 0, done.output
+    sheet = load_workbook(book)["report"]
+    assert [sheet.cell(TABLE_ROW + i, 1).value for i in (1, 2, 3)] == [
+        None, {"en": "Notes", "ru": "Замечания"}[lang], sentence]
+    assert sentence in " ".join(_pdf_text(pdf).split()).replace(NNBSP, " ")
+    write_xlsx(_result(), book)  # figures: no such line
+    assert all(c.value != sentence for row in load_workbook(book)["report"] for c in row)
+
+
 def test_the_parameters_read_as_param_takes_them_with_the_thresholds_spelled_out(
         tmp_path: Path) -> None:
     """A service level left to the configuration's thresholds says which: the PDF's
