@@ -680,6 +680,29 @@ def test_a_sample_saved_by_the_command_line_says_its_zone(tmp_path: Path) -> Non
         assert (saved.risk, saved.tz) == (False, "Europe/Kyiv")
 
 
+@pytest.mark.parametrize("risk", [[], ["--risk"]])
+def test_an_unknown_zone_is_refused_without_a_window_too(tmp_path: Path,
+                                                          risk: list[str]) -> None:
+    """``--tz Mars/Base`` with no --from or --to was never read, and saved with the
+    sample: its page then said "time zone Mars/Base". It is refused as with a window."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+    from omnikpi.store.db import session_scope, upgrade
+    from omnikpi.store.models import QaSample
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    result = CliRunner().invoke(app, ["qa", "sample", "--data", str(data), "--rate", "0.5",
+                                      "--seed", "7", "--tz", "Mars/Base", "--save", "week",
+                                      "--database-url", url, *risk])
+    assert result.exit_code == 2, result.output
+    assert "unknown time zone 'Mars/Base'" in result.output
+    with session_scope(url) as session:
+        assert session.query(QaSample).count() == 0
+
+
 def test_calibration_contact_ids_with_a_space_and_saved_before(tmp_path: Path) -> None:
     """A session's contacts are a JSON array (a contact id may hold a space: "o 1" was read
     as the contacts "o" and "1", 2 of 6 evaluations); a session saved before, ids

@@ -161,6 +161,18 @@ def test_a_reversed_sample_period_keeps_the_qa_page_as_typed(admin: TestClient,
                                                 "", page)
 
 
+def test_an_unknown_sample_zone_keeps_the_qa_page_and_saves_nothing(admin: TestClient
+                                                                     ) -> None:
+    """Without From or To the zone was never read, and the sample was saved with
+    "Mars/Base" as its zone (its page said so)."""
+    drawn = admin.post("/qa/samples?lang=en", headers=HTML, data={
+        "csrf_token": csrf(admin, "/qa"), "name": "nowhere", "rate": "0.05", "seed": "7",
+        "tz": "Mars/Base"}, follow_redirects=False)
+    assert drawn.status_code == 400, drawn.text[:500]
+    assert 'id="sample-form"' in drawn.text and "Mars/Base" in drawn.text
+    assert "nowhere" not in admin.get("/qa").text.split('id="sample-form"')[0]
+
+
 def test_a_script_still_gets_json(admin: TestClient) -> None:
     """A form posted by a script that does not ask for HTML keeps the JSON answer."""
     drawn = admin.post("/qa/samples", data={

@@ -75,7 +75,9 @@ def parse_instant(value: str | datetime | None, tz_name: str, option: str) -> in
 def parse_window(from_: str | datetime | None, to: str | datetime | None, tz_name: str,
                  prefix: str = "--") -> tuple[int | None, int | None]:
     """The half-open window ``[from, to)`` as instants, refused when it is empty: a
-    reversed one drew an empty QA sample (and saved it for an evaluator) without a word."""
+    reversed one drew an empty QA sample (and saved it for an evaluator) without a word.
+    The zone is checked with no bound too: a QA sample saved "Mars/Base" as its zone."""
+    zone(tz_name)
     start = parse_instant(from_, tz_name, f"{prefix}from")
     end = parse_instant(to, tz_name, f"{prefix}to")
     if start is not None and end is not None and end <= start:
