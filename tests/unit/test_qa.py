@@ -703,6 +703,35 @@ def test_an_unknown_zone_is_refused_without_a_window_too(tmp_path: Path,
         assert session.query(QaSample).count() == 0
 
 
+def test_a_sample_that_draws_nothing_is_not_saved(tmp_path: Path) -> None:
+    """A period with no handled contact saved "0 of 0" for an evaluator without a word;
+    so did a rate that draws none with no minimum per agent. Nothing is saved, and the
+    refusal says which."""
+    from typer.testing import CliRunner
+
+    from omnikpi.cli.main import app
+    from omnikpi.store.db import session_scope, upgrade
+    from omnikpi.store.models import QaSample
+
+    data = write_contacts(tmp_path / "data", {"a1": (10, 0)})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    base = ["qa", "sample", "--data", str(data), "--seed", "7", "--save", "week",
+            "--database-url", url]
+    later = CliRunner().invoke(app, [*base, "--rate", "0.5", "--from", "2030-01-01",
+                                     "--to", "2030-01-02"])
+    assert later.exit_code == 2, later.output
+    assert "nothing saved: no handled contact in this period to sample" in \
+        " ".join(later.output.split())
+    # 1 % of 10 rounds to none, and no minimum per agent lifts it
+    none = CliRunner().invoke(app, [*base, "--rate", "0.01", "--min-per-agent", "0"])
+    assert none.exit_code == 2, none.output
+    assert "none of the 10 handled contact(s) of this period was drawn" in \
+        " ".join(none.output.split())
+    with session_scope(url) as session:
+        assert session.query(QaSample).count() == 0
+
+
 def test_calibration_contact_ids_with_a_space_and_saved_before(tmp_path: Path) -> None:
     """A session's contacts are a JSON array (a contact id may hold a space: "o 1" was read
     as the contacts "o" and "1", 2 of 6 evaluations); a session saved before, ids

@@ -173,6 +173,18 @@ def test_an_unknown_sample_zone_keeps_the_qa_page_and_saves_nothing(admin: TestC
     assert "nowhere" not in admin.get("/qa").text.split('id="sample-form"')[0]
 
 
+def test_a_sample_of_a_period_without_contacts_is_refused_in_words(admin: TestClient
+                                                                    ) -> None:
+    """A period after the data saved "0 of 0" for the evaluator with no sentence."""
+    drawn = admin.post("/qa/samples?lang=uk", headers=HTML, data={
+        "csrf_token": csrf(admin, "/qa"), "name": "порожня", "rate": "0.05", "seed": "7",
+        "from": "2030-01-01", "to": "2030-01-02"}, follow_redirects=False)
+    assert drawn.status_code == 400, drawn.text[:500]
+    assert ("У цьому періоді немає оброблених звернень для вибірки: нічого не збережено. "
+            "Оберіть інший період.") in drawn.text
+    assert 'value="порожня"' in drawn.text  # the form as typed
+
+
 def test_a_script_still_gets_json(admin: TestClient) -> None:
     """A form posted by a script that does not ask for HTML keeps the JSON answer."""
     drawn = admin.post("/qa/samples", data={

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from omnikpi.errors import UsageError
 from omnikpi.qa.chain_text import chain_ids, chain_text
 from omnikpi.qa.sampling import Sample
 from omnikpi.store.db import session_scope
@@ -82,6 +83,13 @@ def save_sample(sample: Sample, name: str, evaluator: str | None, author: str,
     check_length("the sample's name", name, NAME_CHARS)
     check_length("the time zone", tz, NAME_CHARS)
     check_length("evaluator", evaluator, NAME_CHARS)
+    if not sample.units:  # "0 of 0" was saved for an evaluator, with no word
+        raise UsageError(
+            "nothing saved: no handled contact in this period to sample"
+            if not sample.population else
+            f"nothing saved: none of the {sample.population:,} handled contact(s) of this "
+            "period was drawn (the evaluator's earlier samples had them, or the rate with "
+            "no minimum per agent draws none)")
     with session_scope(database_url) as session:
         row = QaSample(name=name, seed=sample.seed, rate=sample.rate,
                        min_per_agent=min_per_agent, period_from=from_, period_to=to,

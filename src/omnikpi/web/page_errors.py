@@ -273,6 +273,14 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
      lambda m, _: _("Day: “{value}” is not a date such as 2024-03-04.").format(
          value=_unquote(m["value"]))),
     (re.compile(r"^unknown time zone '(?P<value>.*)': use an IANA name", re.S), _unknown_zone),
+    (re.compile(r"^nothing saved: no handled contact in this period to sample$"),
+     lambda _m, _: _("No handled contact in this period to sample: nothing was saved. "
+                     "Choose another period.")),
+    (re.compile(r"^nothing saved: none of the (?P<count>[\d,]+) handled contact\(s\) of "
+                r"this period was drawn"),
+     lambda m, _: _("None of the {count} handled contacts of this period was drawn (the "
+                    "evaluator's earlier samples had them, or the rate with no minimum per "
+                    "agent draws none): nothing was saved.").format(count=m["count"])),
     (re.compile(r"^metric (?P<metric>\S+) cannot be cut by (?P<bad>.+?): its data \(.*\) "
                 r"can be cut only by (?P<allowed>.*)$", re.S), _cut),
     (re.compile(r"^metric (?P<metric>\S+) cannot be filtered by (?P<bad>.+?): its data "
