@@ -388,9 +388,14 @@ def reforecast_command(
     from omnikpi.engine.timezones import zone
     from omnikpi.wfm.forecast_file import check_spacing
     from omnikpi.wfm.reforecast import Interval, reforecast
+    from omnikpi.wfm.staffing import check_inputs
 
     try:
         _check(output, interval_minutes, format)
+        # nan or 1e300 switched the re-forecast off (ratios 1.0) and -3 passed, exit 0
+        check_inputs(**{"--min-contacts": min_contacts})
+        if min_contacts < 0:
+            raise UsageError(f"--min-contacts must be 0 or more, got {min_contacts:g}")
         zone(tz)
         queue, planned = _forecast_of_queue(forecast, queue)
         check_spacing((_on_clock(r.at, tz) for r in planned), interval_minutes)

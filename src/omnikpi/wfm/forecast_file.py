@@ -42,21 +42,28 @@ class ForecastRow:
     """None where the file leaves it empty (an interval without contacts)."""
 
 
+def _number(text: str) -> float:
+    """A number written in the file, NaN for anything else ("100,5", "abc")."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def _row(line: int, raw: dict[str, str], has_queue: bool) -> ForecastRow:
     """One line, or a ValueError saying what is wrong with it. ``inf`` is a float and
     ``inf ≥ 0``: an infinite volume or AHT passed here and was refused later by the
     staffing, without the line it came from (as a volume or AHT above ``MAX_VALUE``
     was)."""
-    try:
-        volume = float(raw["volume"])
-        text = (raw["aht_seconds"] or "").strip()
-        aht = float(text) if text else None
-        if not (math.isfinite(volume) and volume >= 0) or (
-                aht is not None and not (math.isfinite(aht) and aht > 0)):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ValueError("volume must be a finite number ≥ 0 and aht_seconds, if given, "
-                         "a finite number > 0") from None
+    volume_text = (raw["volume"] or "").strip()
+    volume = _number(volume_text)
+    if not (math.isfinite(volume) and volume >= 0):  # the column and its value, each
+        raise ValueError(f"volume {volume_text!r} is not a finite number ≥ 0")
+    text = (raw["aht_seconds"] or "").strip()
+    aht = _number(text) if text else None
+    if aht is not None and not (math.isfinite(aht) and aht > 0):
+        raise ValueError(f"aht_seconds {text!r} is not a finite number > 0 (leave it empty "
+                         "for the forecast's mean)")
     for name, value in (("volume", volume), ("aht_seconds", aht)):
         if value is not None and value > MAX_VALUE:
             raise ValueError(f"{name} must be at most {MAX_VALUE:,}, got "
@@ -95,7 +102,16 @@ def read_forecast_rows(path: Path) -> list[ForecastRow]:
     if not set(COLUMNS) <= set(fields):
         raise UsageError(f"{path}: needs the columns {', '.join(COLUMNS)}")
     rows, problems = [], []
-    for line, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line = reader.line_num
+        extra = raw.get(None) or ()  # restkey None: the fields past the header
+        given = len(fields) + len(extra) - sum(1 for name in fields if raw.get(name) is None)
+        if given != len(fields):
+            # a short line was planned with the mean AHT as if the file had it, a long
+            # one's extra field dropped, neither named
+            problems.append(f"line {line}: {given} field(s) where the header has "
+                            f"{len(fields)}")
+            continue
         try:
             rows.append(_row(line, raw, "queue" in fields))
         except ValueError as exc:

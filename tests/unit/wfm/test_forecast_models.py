@@ -135,6 +135,15 @@ def test_reforecast_cli_on_demo_data(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["wfm", "reforecast", "--forecast", str(day), "--data",
                               str(DEMO_DATA_DIR), "--as-of", "noon"])
     assert bad.exit_code == 2 and "--as-of" in bad.output
+    # nan and 1e300 switched the re-forecast off (both ratios 1.0), -3 passed; exit 0
+    for odd, words in (("nan", "--min-contacts must be a finite number up to"),
+                       ("1e300", "--min-contacts must be a finite number up to"),
+                       ("-3", "--min-contacts must be 0 or more, got -3")):
+        refused = runner.invoke(app, ["wfm", "reforecast", "--forecast", str(day), "--data",
+                                      str(DEMO_DATA_DIR), "--as-of", "2024-03-06T12:00",
+                                      "--min-contacts", odd])
+        assert refused.exit_code == 2, refused.output
+        assert words in " ".join(refused.output.split()), refused.output
 
 
 def test_every_queue_gets_its_own_models() -> None:

@@ -223,7 +223,26 @@ def test_an_infinite_volume_or_aht_is_named_by_its_line(tmp_path: Path) -> None:
         read_forecast_rows(forecast)
     said = str(refused.value)
     assert [f"line {n}:" in said for n in (2, 3, 4, 5)] == [True, True, False, True]
-    assert "volume must be a finite number ≥ 0" in said
+    assert "line 2: volume 'inf' is not a finite number ≥ 0" in said
+    assert "line 3: aht_seconds 'inf' is not a finite number > 0" in said
+
+
+def test_a_line_of_another_shape_is_named_not_planned(tmp_path: Path) -> None:
+    """A line missing its AHT field was planned with the forecast's mean AHT, shown as if
+    the file held it; a line with a fourth field lost it; neither was named. A value that
+    is no number is named with its column and text (a decimal comma too)."""
+    forecast = tmp_path / "shapes.csv"
+    forecast.write_text(HEADER + "2024-03-04T08:00,10,180\n2024-03-04T08:30,100\n"
+                        "2024-03-04T09:00,100,180,999\n2024-03-04T09:30,abc,180\n"
+                        '2024-03-04T10:00,10,"100,5"\n2024-03-04T10:30,10,\n',
+                        encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        read_forecast_rows(forecast)
+    assert str(refused.value) == (
+        f"{forecast}: line 3: 2 field(s) where the header has 3; line 4: 4 field(s) where "
+        "the header has 3; line 5: volume 'abc' is not a finite number ≥ 0; line 6: "
+        "aht_seconds '100,5' is not a finite number > 0 (leave it empty for the "
+        "forecast's mean)")
 
 
 def test_a_plan_counts_its_intervals_for_the_progress_bar(tmp_path: Path,
