@@ -93,7 +93,7 @@ def erlang_c(traffic_erlangs: float, agents: int, aht_seconds: float,
     """M/M/n with infinite patience."""
     _check(traffic_erlangs, agents)
     if aht_seconds <= 0:
-        raise UsageError("aht_seconds must be > 0")
+        raise UsageError(f"the AHT must be more than 0 seconds, got {aht_seconds:g}")
     if traffic_erlangs == 0:
         return QueueResult(agents, 1.0, 0.0, 0.0, 0.0, 0.0)
     if agents <= traffic_erlangs:
@@ -146,8 +146,11 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     ``avg_wait_seconds`` the mean time in queue over all arrivals.
     """
     _check(traffic_erlangs, agents)
-    if aht_seconds <= 0 or patience_seconds <= 0:
-        raise UsageError("aht_seconds and patience_seconds must be > 0")
+    if aht_seconds <= 0:  # each said apart: "--patience 0" blamed the AHT too
+        raise UsageError(f"the AHT must be more than 0 seconds, got {aht_seconds:g}")
+    if patience_seconds <= 0:
+        raise UsageError(f"the patience must be more than 0 seconds, got "
+                         f"{patience_seconds:g}")
     if traffic_erlangs == 0:
         return QueueResult(agents, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if agents == 0:

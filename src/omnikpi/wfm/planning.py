@@ -120,13 +120,16 @@ def backlog_agents(volume: float, aht_seconds: float, working_hours: float,
                  max_occupancy=max_occupancy)
     if volume < 0 or opening_backlog < 0:
         raise UsageError("volume and opening backlog must be ≥ 0")
-    if aht_seconds <= 0 or working_hours <= 0 or threshold_hours <= 0:
-        raise UsageError("aht_seconds, working_hours and threshold_hours must be > 0")
+    for words, value in (("the AHT", aht_seconds), ("the working hours", working_hours),
+                         ("the answer-within hours", threshold_hours)):
+        if value <= 0:  # the one that is wrong, by its value
+            raise UsageError(f"{words} must be more than 0, got {value:g}")
     if working_hours > 24:
         raise UsageError(f"working_hours are the team's hours in one day: at most 24, "
                          f"got {working_hours:g}")
     if not 0 < max_occupancy <= 1:
-        raise UsageError("max_occupancy must be in (0, 1]")
+        raise UsageError(f"the maximum occupancy must be more than 0 and at most 1 (a "
+                         f"share: 0.85 for 85 %), got {max_occupancy:g}")
     if aht_seconds > threshold_hours * 3600 or aht_seconds > working_hours * 3600:
         # the rule above treats the work as divisible: one 10-hour e-mail and a 2-hour
         # promise read "2 agents", though none answers it in time

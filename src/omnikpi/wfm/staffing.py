@@ -118,9 +118,10 @@ def traffic_erlangs(volume: float, interval_minutes: float, aht_seconds: float) 
     if volume < 0 or not math.isfinite(volume):
         raise UsageError(f"volume must be ≥ 0, got {volume}")
     if interval_minutes <= 0:
-        raise UsageError(f"interval_minutes must be > 0, got {interval_minutes}")
+        raise UsageError(f"the interval must be more than 0 minutes, got "
+                         f"{interval_minutes:g}")
     if aht_seconds <= 0:
-        raise UsageError(f"aht_seconds must be > 0, got {aht_seconds}")
+        raise UsageError(f"the AHT must be more than 0 seconds, got {aht_seconds:g}")
     return volume * aht_seconds / (interval_minutes * 60)
 
 

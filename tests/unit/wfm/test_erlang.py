@@ -173,8 +173,14 @@ def test_bad_inputs_are_usage_errors() -> None:
         staff(100, 30, 180, 1.5, 20)
     with pytest.raises(UsageError, match="unknown model"):
         staff(100, 30, 180, 0.8, 20, model="erlang_x")
-    with pytest.raises(UsageError, match="interval_minutes"):
+    # in words a planner reads, each value apart with its own figure ("--patience 0" read
+    # "aht_seconds and patience_seconds must be > 0")
+    with pytest.raises(UsageError, match=r"^the interval must be more than 0 minutes, got 0$"):
         staff(100, 0, 180, 0.8, 20)
+    with pytest.raises(UsageError, match=r"^the AHT must be more than 0 seconds, got -3$"):
+        staff(100, 30, -3, 0.8, 20)
+    with pytest.raises(UsageError, match=r"^the patience must be more than 0 seconds, got 0$"):
+        erlang_a(5.0, 6, 180, 20, 0)
 
 
 def test_an_occupancy_cap_staffs_a_queue_that_clears() -> None:
