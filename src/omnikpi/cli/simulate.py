@@ -57,6 +57,9 @@ def simulate_root(
     """`omnikpi simulate --scenario FILE --out DIR [--seed N]` runs a scenario."""
     if ctx.invoked_subcommand is not None:
         return
+    if scenario is None and out is None:  # `omnikpi simulate` alone: its help, as `wfm`
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
     if scenario is None or out is None:
         fail(UsageError("give --scenario FILE and --out DIR (or a sub-command: run, compare)"))
     _run(scenario, out, seed, format)

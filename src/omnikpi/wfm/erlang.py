@@ -85,6 +85,8 @@ def erlang_b(traffic_erlangs: float, agents: int) -> QueueResult:
     """Blocked contacts are lost (no queue): SL is the share not blocked."""
     b = erlang_b_value(traffic_erlangs, agents)
     occupancy = traffic_erlangs * (1 - b) / agents if agents else 0.0
+    if b >= 1:  # nobody answered: no wait of the answered to give (Erlang A says null too)
+        return QueueResult(agents, 0.0, None, 0.0, 0.0, occupancy, None, b)
     return QueueResult(agents, 1 - b, 0.0, 0.0, 0.0, occupancy, None, b)
 
 

@@ -221,3 +221,13 @@ def test_a_file_given_as_the_folder_is_refused_before_the_run(tmp_path: Path) ->
                                       "--out", str(tmp_path / "afile")])
     assert result.exit_code == 2 and "is a file: name the dataset folder" in result.output
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
+
+
+def test_simulate_alone_shows_its_help_and_half_a_request_is_refused(tmp_path: Path) -> None:
+    """``omnikpi simulate`` alone printed an error where ``omnikpi wfm`` shows its help."""
+    alone = CliRunner().invoke(app, ["simulate"])
+    assert alone.exit_code == 0, alone.output
+    assert "Usage: omnikpi simulate" in alone.output and "compare" in alone.output
+    half = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "out")])
+    assert half.exit_code == 2
+    assert "give --scenario FILE and --out DIR" in " ".join(half.output.split())

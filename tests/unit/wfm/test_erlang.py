@@ -452,3 +452,14 @@ def test_erlang_a_takes_asa_or_occupancy_only_with_sl_or_abandonment() -> None:
                     target_asa_seconds=15)
     assert with_sl.agents == 11  # the reference chain: SL 0.7958 at 10, 0.8465 at 11
     assert with_sl.service_level == pytest.approx(0.8464580487950785, abs=1e-9)
+
+
+def test_erlang_b_with_no_agent_answers_nobody_and_gives_no_wait() -> None:
+    """0 lines block every call: the wait of the answered is none (null), as Erlang A
+    says for the same case, not 0 s."""
+    from omnikpi.wfm.erlang import erlang_b
+
+    none = erlang_b(10.0, 0)
+    assert (none.service_level, none.asa_seconds, none.p_block) == (0.0, None, 1.0)
+    some = erlang_b(10.0, 18)
+    assert some.asa_seconds == 0.0 and some.p_block == pytest.approx(0.00714, abs=1e-5)
