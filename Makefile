@@ -27,7 +27,7 @@ demo: setup
 test: setup-spark axe
 	$(UV) run pytest -q -n 2 --dist loadgroup --durations=20
 
-# the inner loop while changing code (~10 min on 2 cores, ~2,030 tests): everything but the Spark tests and
+# the inner loop while changing code (~25 min on 2 cores, ~3,100 tests): everything but the Spark tests and
 # the browser tests, which `make test` (and CI) always run
 test-quick: setup
 	$(UV) run pytest -q -n 2 --dist loadgroup -m "not spark and not browser" --durations=10

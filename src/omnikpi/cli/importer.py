@@ -63,7 +63,7 @@ def import_command(
     open_visit_hours: Annotated[float | None, typer.Option(
         help="asterisk-queue-log: a call with no line for this many hours (default 4) is "
              "closed as lost (its closing line never came: a crash, a cut log), and its "
-             "agent's call ends then; raise it for calls talked longer")] = None,
+             "agent's call ends then; raise it where calls are talked longer than that")] = None,
     encoding: Annotated[str | None, typer.Option(
         help="the files' text encoding when not UTF-8 (cp1251, cp1252, latin-1, utf-16; "
              "a UTF-16 file with its byte-order mark needs none): csv, json, "
