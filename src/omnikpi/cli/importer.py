@@ -110,7 +110,7 @@ def import_command(
                 time.sleep(interval_seconds)
         if mapping is None and source in PLATFORMS:
             mapping = shipped_mapping(source)
-        if mapping is None:
+        if mapping is None and source != "transcripts":  # transcripts: the default names
             raise UsageError(f"source {source} needs --mapping FILE.toml (see mappings/)")
         from omnikpi.connectors.mapped_table import import_mapped
         from omnikpi.connectors.transcripts import import_transcripts
@@ -119,9 +119,11 @@ def import_command(
         if tz is not None and source == "transcripts":
             raise UsageError(f"--tz {tz}: transcripts read ISO times with their offset or "
                              "epoch seconds, never local times; leave --tz out")
-        summaries = (import_transcripts(inputs, mapping, out, format, encoding)
-                     if source == "transcripts"
-                     else import_mapped(inputs, mapping, out, format, encoding, tz))
+        if source == "transcripts":
+            summaries = import_transcripts(inputs, mapping, out, format, encoding)
+        else:
+            assert mapping is not None  # refused above
+            summaries = import_mapped(inputs, mapping, out, format, encoding, tz)
         table = Table(title=f"Imported into {out}")
         # rows read = imported + filtered + left out + repeated. A row with a value
         # left empty is counted beside where it went, mostly the table (validation then

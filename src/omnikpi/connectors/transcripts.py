@@ -91,7 +91,7 @@ def _read_messages(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
 
 
 def _add_optional_columns(con: duckdb.DuckDBPyConnection, mapping: dict[str, Any],
-                          mapping_path: Path) -> set[str]:
+                          label: str) -> set[str]:
     """The mapping's ``optional`` source fields that no message has, added to ``raw`` as
     empty text columns; their names.
 
@@ -103,7 +103,7 @@ def _add_optional_columns(con: duckdb.DuckDBPyConnection, mapping: dict[str, Any
     optional = mapping.get("optional", [])
     if not isinstance(optional, list) or not all(
             isinstance(n, str) and n.isidentifier() for n in optional):
-        raise UsageError(f"transcripts mapping {mapping_path}: optional must list source "
+        raise UsageError(f"{label}: optional must list source "
                          'field names (optional = ["content"])')
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()}
     absent = {name for name in optional if name not in present}
@@ -145,48 +145,52 @@ def _messages(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
     con.execute(f"CREATE OR REPLACE TABLE msg AS SELECT {columns} FROM raw WHERE {where}")
 
 
-def import_transcripts(inputs: list[Path], mapping_path: Path, out: Path,
+def import_transcripts(inputs: list[Path], mapping_path: Path | None, out: Path,
                        fmt: str = "parquet", encoding: str | None = None
                        ) -> list[MappedSummary]:
     with ExitStack() as stack:
         return _import_transcripts(stack, inputs, mapping_path, out, fmt, encoding)
 
 
-def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path,
+def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path | None,
                         out: Path, fmt: str, encoding: str | None) -> list[MappedSummary]:
+    # no mapping: every field by its default name (docs/connectors.md), as an empty file
+    label = f"transcripts mapping {mapping_path}" if mapping_path is not None else \
+        "transcripts (no --mapping: the default field names)"
     try:
-        mapping: dict[str, Any] = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
+        mapping: dict[str, Any] = {} if mapping_path is None else \
+            tomllib.loads(mapping_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"transcripts mapping {mapping_path}: {exc}") from exc
+        raise UsageError(f"{label}: {exc}") from exc
     given = mapping.get("fields", {})
     roles = mapping.get("roles", {})
     if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
-        raise UsageError(f"transcripts mapping {mapping_path}: [fields] must name SQL "
+        raise UsageError(f"{label}: [fields] must name SQL "
                          "expressions (strings)")
     for key in given:  # a misspelt key left its field empty on every message, unsaid
         if key not in DEFAULT_FIELDS:
             close = difflib.get_close_matches(key, list(DEFAULT_FIELDS), n=1)
-            raise UsageError(f"transcripts mapping {mapping_path}: [fields] {key} is not a "
+            raise UsageError(f"{label}: [fields] {key} is not a "
                              "field" + (f" (did you mean {close[0]}?)" if close else "")
                              + f"; the fields: {', '.join(DEFAULT_FIELDS)}")
     if not isinstance(roles, dict) or not all(
             v in ("customer", "agent", "bot", "system") for v in roles.values()):
-        raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps platform values "
+        raise UsageError(f"{label}: [roles] maps platform values "
                          "to customer | agent | bot | system")
     by_case: dict[str, str] = {}
     for key, role in roles.items():  # matched in any case: Agent and AGENT are one value
         if by_case.setdefault(str(key).lower(), role) != role:
-            raise UsageError(f"transcripts mapping {mapping_path}: [roles] maps "
+            raise UsageError(f"{label}: [roles] maps "
                              f"{str(key).lower()!r} twice (roles are matched in any case) to "
                              f"{by_case[str(key).lower()]} and {role}")
     try:
         timeout = float(mapping.get("inactivity_timeout_seconds", 600))
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"transcripts mapping {mapping_path}: inactivity_timeout_seconds "
+        raise UsageError(f"{label}: inactivity_timeout_seconds "
                          "must be a number of seconds") from exc
     kind = mapping.get("timestamp", "iso")
     if kind not in ("iso", "epoch"):
-        raise UsageError(f"transcripts mapping {mapping_path}: timestamp must be iso or "
+        raise UsageError(f"{label}: timestamp must be iso or "
                          f"epoch (not {kind!r})")
     skip = mapping.get("skip_when")
     given_files = [f for item in inputs
@@ -220,7 +224,7 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
     # the name the reader gives each file → the file of its lines (the lines of a copy
     # without the broken ones are numbered as in the file given) and the name given
     sources = {str(path): (readable[i], files[i]) for i, path in enumerate(read_as)}
-    absent = _add_optional_columns(con, mapping, mapping_path)
+    absent = _add_optional_columns(con, mapping, label)
     keep_try_whole(con)
     seal(con)  # the source is read: the mapping's SQL runs with no access outside
     present = {str(r[0]) for r in con.execute("DESCRIBE raw").fetchall()} - {FILE} - absent
@@ -228,7 +232,7 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
     fields.update(given)
     for needed in ("conversation", "ts", "role"):
         if needed not in fields:
-            raise UsageError(f"transcripts mapping {mapping_path}: no field for {needed!r} "
+            raise UsageError(f"{label}: no field for {needed!r} "
                              f"(columns in the file: {', '.join(sorted(present))})")
     for name, expr in [*fields.items(), ("skip_when", skip)]:
         if expr is None:
@@ -237,7 +241,7 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
             con.execute(f"SELECT {expr} FROM raw LIMIT 0")
         except duckdb.Error as exc:
             key = "skip_when" if name == "skip_when" else f"[fields] {name}"
-            raise UsageError(f"transcripts mapping {mapping_path}: {key} = {expr!r}: "
+            raise UsageError(f"{label}: {key} = {expr!r}: "
                              f"{explain(exc, present)}") from exc
 
     def col(name: str) -> str:
@@ -277,7 +281,7 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
                 continue
             key = "skip_when" if name == "skip_when" else f"[fields] {keys[name]}"
             if found.everywhere:
-                raise UsageError(f"transcripts mapping {mapping_path}: {key}: "
+                raise UsageError(f"{label}: {key}: "
                                  f"{found.example}") from exc
             if name == "skip_when":
                 skip = tried(str(skip))
@@ -296,7 +300,7 @@ def _import_transcripts(stack: ExitStack, inputs: list[Path], mapping_path: Path
             _messages(con, selects, skip, {flag: condition for flag, (condition, _)
                                            in unreadable_required.items()})
         except duckdb.Error as again:
-            raise UsageError(f"transcripts mapping {mapping_path}: "
+            raise UsageError(f"{label}: "
                              f"{first_line(again)}") from exc
     skipped = read - int(con.execute("SELECT count(*) FROM msg").fetchone()[0])  # type: ignore[index]
     _left_out_messages(con, unreadable_required, fields)

@@ -136,6 +136,30 @@ def test_a_conversation_without_a_customer_message(tmp_path: Path) -> None:
     assert report == {"a1rt": 45.0}
 
 
+def test_an_export_of_the_default_field_names_needs_no_mapping(tmp_path: Path) -> None:
+    """The docs say a field without a mapping key is read by its default name, yet the
+    import refused to start without --mapping (an empty mapping file worked)."""
+    source = tmp_path / "chat.jsonl"
+    source.write_text(
+        '{"conversation_id": "c1", "ts": "2024-03-05T09:10:00Z", "sender": "customer", '
+        '"text": "hi"}\n'
+        '{"conversation_id": "c1", "ts": "2024-03-05T09:10:30Z", "sender": "agent", '
+        '"agent_id": "op2", "text": "hello"}\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "transcripts", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(out / "contacts.parquet").to_pylist()
+    assert [(r["contact_id"], r["agent_id"]) for r in rows] == [("c1", "op2")]
+    assert omnikpi.report_result(out, metrics=["a1rt"]).rows[0] == {"a1rt": 30.0}
+    other = tmp_path / "other.jsonl"  # another export's names, no mapping: said so
+    other.write_text('{"conv": 1, "time": "2024-03-05T09:10:00Z", "who": "customer"}\n')
+    refused = CliRunner().invoke(app, ["import", "transcripts", str(other), "--out",
+                                       str(tmp_path / "o2")])
+    assert refused.exit_code == 2, refused.output
+    assert "transcripts (no --mapping: the default field names):" in \
+        " ".join(refused.output.split())
+
+
 def test_a_utf16_export_with_a_cut_line_names_the_file_given(tmp_path: Path) -> None:
     """A transcript export saved as UTF-16 (its mark says so) with a line cut short: read
     from a UTF-8 copy, the cut line counted and listed under the file the user gave."""
