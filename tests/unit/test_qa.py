@@ -186,7 +186,7 @@ class Item:
     def __init__(self, id: int, weight: float, critical: bool = False,
                  allow_na: bool = True) -> None:
         self.id, self.weight, self.critical, self.allow_na = id, weight, critical, allow_na
-        self.item_key = f"i{id}"
+        self.item_key, self.text = f"i{id}", f"Item text {id}"
 
 
 def test_score_by_hand() -> None:
@@ -270,7 +270,8 @@ def test_form_input_errors_are_named() -> None:
         check_form(FormSpec("Bad Key", "F", items))
     with pytest.raises(UsageError, match="needs key"):
         parse_form({"name": "no key", "items": []})
-    with pytest.raises(UsageError, match="cannot be N/A"):
+    # named as the evaluator reads the item (its key is not on the page)
+    with pytest.raises(UsageError, match=r"^item 'Item text 1' cannot be N/A$"):
         score([Item(1, 1, allow_na=False)], {1: None})  # type: ignore[list-item]
     with pytest.raises(UsageError, match="has no answer"):
         score([Item(1, 1)], {})  # type: ignore[list-item]

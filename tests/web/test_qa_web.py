@@ -3,6 +3,7 @@ contact_quality in reports → the agent's answer; calibration; the CLI contract
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -321,6 +322,16 @@ def test_bad_form_values_are_named_400s_not_500s(app: FastAPI) -> None:
     answered = lead.post(f"/qa/evaluate/{item}", data={
         "csrf_token": token, "form_id": form_id.group(1), **answers})
     assert answered.status_code == 400 and "is not a score" in answered.text
+    # named by the text the page shows, not by the key it never shows ("Item “greet”")
+    keyed = dict((key, name) for name, key in re.findall(
+        r'name="(item_\d+)" value="0" data-key="([^"]+)"', page))
+    not_applicable = lead.post(f"/qa/evaluate/{item}?lang=en", headers={"Accept": "text/html"},
+                               data={"csrf_token": token, "form_id": form_id.group(1),
+                                     **{name: "1" for name in keyed.values()},
+                                     keyed["greet"]: "na"})
+    assert not_applicable.status_code == 400
+    assert ("Item “Greets by the standard” cannot be marked not applicable: score it."
+            in html.unescape(not_applicable.text)), not_applicable.text[-800:]
     nan_rule = lead.post("/alerts", data={"csrf_token": token, "name": "r",
                                           "kind": "sl_below", "threshold": "nan"})
     # the alerts page answers a bad threshold inside the page, with the form as typed

@@ -346,6 +346,14 @@ def shown_score(score: float, pass_score: float | None) -> float:
     return score
 
 
+def item_words(item: QaFormItem) -> str:
+    """An item as the evaluator reads it on the form, for a refusal: its text (cut at 80
+    characters), else its key. The key alone ("Item “b” cannot be marked not applicable")
+    named something the page never shows."""
+    text = " ".join((item.text or item.item_key).split())
+    return f"{text[:77]}..." if len(text) > 80 else text
+
+
 def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[float, bool]:
     """(score 0–100, critical error) of answers by item id; None = not applicable."""
     total = 0.0
@@ -353,14 +361,14 @@ def score(items: list[QaFormItem], answers: dict[int, float | None]) -> tuple[fl
     critical = False
     for item in items:
         if item.id not in answers:
-            raise UsageError(f"item {item.item_key!r} has no answer")
+            raise UsageError(f"item {item_words(item)!r} has no answer")
         value = answers[item.id]
         if value is None:
             if not item.allow_na:
-                raise UsageError(f"item {item.item_key!r} cannot be N/A")
+                raise UsageError(f"item {item_words(item)!r} cannot be N/A")
             continue
         if not 0.0 <= value <= 1.0:
-            raise UsageError(f"item {item.item_key!r}: a score is between 0 and 1")
+            raise UsageError(f"item {item_words(item)!r}: a score is between 0 and 1")
         total += item.weight * value
         weights += item.weight
         if item.critical and value < 1.0:

@@ -50,6 +50,7 @@ from omnikpi.qa.forms import (
     form_items,
     form_shelf,
     form_visible,
+    item_words,
     latest_forms,
     newest_version,
     parse_item_lines,
@@ -487,14 +488,15 @@ def evaluate_page(request: Request, view: ViewDep, item_id: RowId,
             **_contact_view(view, chain_ids(item.chain) or [item.contact_id])})
 
 
-def _score(key: str, raw: str) -> float:
-    """A checklist answer: a finite number from 0 to 1 (1 met, 0 not met, or between)."""
+def _score(item: str, raw: str) -> float:
+    """A checklist answer: a finite number from 0 to 1 (1 met, 0 not met, or between);
+    ``item``: the item as the page shows it."""
     try:
         value = float(raw)
     except ValueError:
-        raise UsageError(f"item {key!r}: answer {raw!r} is not a score (0–1 or na)") from None
+        raise UsageError(f"item {item!r}: answer {raw!r} is not a score (0–1 or na)") from None
     if not 0 <= value <= 1:
-        raise UsageError(f"item {key!r}: score {raw!r} must be between 0 and 1")
+        raise UsageError(f"item {item!r}: score {raw!r} must be between 0 and 1")
     return value
 
 
@@ -510,10 +512,9 @@ async def _answers(request: Request, session: Session, form_id: int
         if not isinstance(raw, str) or raw == "":
             # the item as the evaluator reads it on the form (its key, in Python's
             # quotes, is not on the page)
-            text = " ".join((item.text or item.item_key).split())
-            missing.append(f'"{text[:77]}..."' if len(text) > 80 else f'"{text}"')
+            missing.append(f'"{item_words(item)}"')
             continue
-        answers[item.id] = None if raw == "na" else _score(item.item_key, raw)
+        answers[item.id] = None if raw == "na" else _score(item_words(item), raw)
         kind = form.get(f"kind_{item.id}")
         if isinstance(kind, str) and kind:
             kinds[item.id] = kind
