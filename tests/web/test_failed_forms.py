@@ -185,6 +185,22 @@ def test_a_sample_of_a_period_without_contacts_is_refused_in_words(admin: TestCl
     assert 'value="порожня"' in drawn.text  # the form as typed
 
 
+@pytest.mark.parametrize(("fields", "sentence"), [
+    ({"key": "calls", "name": "Дзвінки", "items": ""},
+     "У формі потрібен хоча б один пункт: введіть по одному пункту в рядку."),
+    ({"key": "calls", "name": "", "items": "Style | greet | Greets"},
+     "Формі потрібна назва: за нею оцінювачі обирають форму.")])
+def test_a_form_without_items_or_name_keeps_the_qa_page_as_typed(
+        admin: TestClient, fields: dict[str, str], sentence: str) -> None:
+    """A form sent with no item lines was the framework's bare page "items is needed",
+    the form lost; one with no name was saved nameless."""
+    sent = admin.post("/qa/forms?lang=uk", headers=HTML, data={
+        "csrf_token": csrf(admin, "/qa"), **fields}, follow_redirects=False)
+    assert sent.status_code == 400, sent.text[:500]
+    assert message(sent.text) == sentence
+    assert 'id="form-form"' in sent.text and 'value="calls"' in sent.text
+
+
 def test_a_script_still_gets_json(admin: TestClient) -> None:
     """A form posted by a script that does not ask for HTML keeps the JSON answer."""
     drawn = admin.post("/qa/samples", data={

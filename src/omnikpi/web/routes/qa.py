@@ -179,6 +179,8 @@ QA_SENTENCES: Sentences = [
      "Choose the channels from the list."),
     (re.compile(r"form: a form needs at least one item"),
      "A form needs at least one item: type one item per line."),
+    (re.compile(r"form: a form needs a name"),
+     "A form needs a name: evaluators choose the form by it."),
     (re.compile(r"form: item keys must be unique; used on more than one line: "
                 r"(?P<keys>.*)", re.S),
      "Item keys must be unique; used on more than one line: {keys}."),
@@ -305,9 +307,11 @@ def form_page(request: Request, view: ViewDep, form_id: RowId) -> Response:
 
 @router.post("/qa/forms")
 def create_form(request: Request, view: ViewDep,
-                key: Annotated[str, Form(max_length=KEY_CHARS)],
-                name: Annotated[str, Form(max_length=NAME_CHARS)],
-                items: Annotated[str, Form(max_length=LONG_TEXT_CHARS)],
+                # empty fields are the refusal's to name, with the form kept as typed (a
+                # missing item list was the framework's bare "items is needed" page)
+                key: Annotated[str, Form(max_length=KEY_CHARS)] = "",
+                name: Annotated[str, Form(max_length=NAME_CHARS)] = "",
+                items: Annotated[str, Form(max_length=LONG_TEXT_CHARS)] = "",
                 channel_kind: Annotated[str, Form(max_length=NAME_CHARS)] = "any",
                 pass_score: Annotated[str, Form(max_length=NAME_CHARS)] = "") -> Response:
     """A form, or the next version of its key. A value refused (a pass score that is not
@@ -326,6 +330,8 @@ def create_form(request: Request, view: ViewDep,
 def _save_form(view: View, principal: Principal, key: str, name: str, items: str,
                channel_kind: str, pass_score: str) -> Response:
     """Save the form the fields describe; its page."""
+    if not name.strip():  # the name evaluators and reports choose the form by
+        raise UsageError("form: a form needs a name")
     try:
         threshold = float(pass_score) if pass_score.strip() else None
     except ValueError:
