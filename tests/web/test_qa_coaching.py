@@ -301,6 +301,11 @@ def test_the_cli_reads_the_same_errors_and_coaching(app: FastAPI) -> None:
     table = CliRunner().invoke(cli, ["qa", "coaching", "--agent", "a1", "--database-url",
                                      url], env={"COLUMNS": "200"})
     assert re.search(r"│ a1\s+│ A\s+│", table.output), table.output
+    # a misspelt agent printed an empty table and no word
+    nobody = CliRunner().invoke(cli, ["qa", "coaching", "--agent", "nobody",
+                                      "--database-url", url])
+    assert nobody.exit_code == 0 and "┏" not in nobody.output
+    assert "no coaching session of agent 'nobody'" in " ".join(nobody.output.split())
     assert session["items"] == [{"item": "calls/greet", "text": "Greets by the standard",
                                  "before": 0.0, "before_count": 1, "after": 1.0,
                                  "after_count": 1}]

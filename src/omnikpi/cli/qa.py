@@ -249,6 +249,12 @@ def coaching(
     if format == "json":
         typer.echo(json.dumps(found, ensure_ascii=False))
         return
+    if not found:  # an empty table said nothing: a misspelt agent, or nothing held yet
+        typer.echo(f"no coaching session of agent {agent!r} (agent ids as in the data, "
+                   "e.g. `omnikpi qa coaching` lists every session)" if agent else
+                   "no coaching session yet (a coach opens one on the /qa/coaching page)",
+                   err=True)
+        return
     # an agent is an agent id in a tenant (ids repeat across an outsourcer's clients)
     table = Table("session", "held on", "agent", "tenant", "coach", "item", "before",
                   "after", "follow-up")
