@@ -133,9 +133,14 @@ def _planned_rows(rows: list[ForecastRow], interval_minutes: float, name: str | 
 
 
 def _plan_table(rows: list[dict[str, object]], title: str) -> Table:
+    """The plan as a planner reads it: the model's own measures beside the service level
+    (Erlang A's abandonment, Erlang B's blocking), which the table left to csv and json
+    even when ``--max-abandon`` had decided the agents."""
     with_queue = bool(rows) and "queue" in rows[0]
+    measured = [c for c in ("p_abandon", "p_block")
+                if any(r.get(c) is not None for r in rows)]
     table = Table(title=title)
-    for column in (("queue",) if with_queue else ()) + PLAN_COLUMNS:
+    for column in (("queue",) if with_queue else ()) + PLAN_COLUMNS + tuple(measured):
         text = column in ("queue", "interval_start")
         table.add_column(column, justify="left" if text else "right", no_wrap=text)
     for r in rows:
@@ -143,7 +148,8 @@ def _plan_table(rows: list[dict[str, object]], title: str) -> Table:
                       escape(str(r["interval_start"])), _shown(r["volume"], ".1f"),
                       _shown(r["aht_seconds"], ".0f"), str(r["agents"]),
                       str(r["positions"]), _shown(r["service_level"], ".1%"),
-                      _shown(r["occupancy"], ".1%"))
+                      _shown(r["occupancy"], ".1%"),
+                      *(_shown(r.get(c), ".1%") for c in measured))
     return table
 
 

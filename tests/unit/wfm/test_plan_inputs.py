@@ -69,6 +69,17 @@ def test_a_table_goes_to_the_output_file(tmp_path: Path) -> None:
     first = next(line for line in lines if "2024-03-04T08:00" in line)
     assert [c.strip() for c in first.strip("│ ").split("│")] == [
         "2024-03-04T08:00", "100.0", "180", "14", "14", "88.8%", "71.4%"]
+    # Erlang A: its abandonment, which decided the agents, is a column too (it was in
+    # csv and json only)
+    code, output = _plan(forecast, "--format", "table", "--output", str(table), "--model",
+                         "erlang_a", "--patience", "60", "--max-abandon", "0.05")
+    assert code == 0, output
+    lines = table.read_text(encoding="utf-8").splitlines()
+    header = next(line for line in lines if "interval_start" in line)
+    assert [c.strip() for c in header.strip("┃ ").split("┃")][-1] == "p_abandon"
+    first = next(line for line in lines if "2024-03-04T08:00" in line)
+    assert [c.strip() for c in first.strip("│ ").split("│")] == [
+        "2024-03-04T08:00", "100.0", "180", "13", "13", "90.9%", "73.1%", "4.9%"]
 
 
 def test_a_byte_order_mark_is_read(tmp_path: Path) -> None:
