@@ -163,6 +163,14 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_seconds: float,
     p = _erlang_a_states(lam, mu, theta, agents)
     queued = p[agents:]  # arrivals finding n ≥ agents wait (PASTA)
     if len(queued) > MAX_QUEUE_STATES:
+        if agents > traffic_erlangs:  # stable, but callers this patient wait in a tail
+            # longer than the model computes: no overload ("too great an overload" said
+            # so of 10,001 agents on 10,000 Erlangs with a patience of 1e9 s)
+            raise QueueTooLong(
+                f"with {agents:,} agent(s) on {traffic_erlangs:,.6g} Erlangs and a patience "
+                f"of {patience_seconds:,.6g} s the queue's tail is longer than the "
+                f"{MAX_QUEUE_STATES:,} waiting positions Erlang A computes: callers this "
+                "patient barely abandon, so use erlang_c (or add agents)")
         raise QueueTooLong(f"with {agents:,} agent(s) the queue grows past "
                            f"{MAX_QUEUE_STATES:,} waiting contacts: too great an overload "
                            "for Erlang A here (add agents, or use erlang_c)")

@@ -463,3 +463,19 @@ def test_erlang_b_with_no_agent_answers_nobody_and_gives_no_wait() -> None:
     assert (none.service_level, none.asa_seconds, none.p_block) == (0.0, None, 1.0)
     some = erlang_b(10.0, 18)
     assert some.asa_seconds == 0.0 and some.p_block == pytest.approx(0.00714, abs=1e-5)
+
+
+def test_a_stable_queue_too_patient_to_compute_is_not_called_an_overload() -> None:
+    """10,000 Erlangs on 10,001 agents is a stable queue; with a patience of 1e9 s its
+    tail outgrows the positions Erlang A computes, which read "too great an overload".
+    The refusal says what it is and what to use; a real overload keeps its words."""
+    from omnikpi.wfm.erlang import QueueTooLong
+
+    with pytest.raises(QueueTooLong, match=r"^with 10,001 agent\(s\) on 10,000 Erlangs and "
+                                           r"a patience of 1e\+09 s the queue's tail .* "
+                                           r"so use erlang_c"):
+        erlang_a(10_000.0, 10_001, 180, 20, 1e9)
+    with pytest.raises(QueueTooLong, match="too great an overload"):
+        erlang_a(10_000.0, 9_000, 180, 20, 1e9)
+    # the formula it points to answers: the service level of that stable queue
+    assert 0.1 < erlang_c(10_000.0, 10_001, 180, 20).service_level < 0.13
