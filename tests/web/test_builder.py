@@ -182,7 +182,7 @@ def test_a_report_named_in_cyrillic_is_saved_and_downloaded(
     download = client.get(f"/builder/definition/{quote(key)}.toml")
     assert download.status_code == 200 and 'name = "Время обработки"' in download.text
     assert download.headers["content-disposition"] == (
-        'attachment; filename="report.toml"; filename*=UTF-8\'\''
+        'attachment; filename="vremya-obrabotki.toml"; filename*=UTF-8\'\''
         + quote(f"{key}.toml", safe=""))
     reopened = client.get(saved.headers["location"], follow_redirects=True)
     assert "preview-table" in reopened.text

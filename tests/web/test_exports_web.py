@@ -68,9 +68,10 @@ def test_a_download_is_named_by_its_title_and_period(
         'attachment; filename="morning-report_2024-03-04_2024-03-05.xlsx"; '
         "filename*=UTF-8''Morning%20report_2024-03-04_2024-03-05.xlsx")
     cyrillic = client.get("/export.csv", params={**QUERY, "title": "Утро"})
-    # a title of no Latin letter: the plain name falls back, the whole one is kept
+    # a title of no Latin letter: the plain name in Latin letters (it was the dates alone,
+    # and two reports of one day shared a name), the whole one kept
     assert cyrillic.headers["content-disposition"].startswith(
-        'attachment; filename="2024-03-04_2024-03-05.csv"; filename*=UTF-8\'\'%D0%A3')
+        'attachment; filename="utro_2024-03-04_2024-03-05.csv"; filename*=UTF-8\'\'%D0%A3')
 
 
 def test_a_download_names_the_last_day_chosen_and_its_language(
@@ -83,7 +84,7 @@ def test_a_download_names_the_last_day_chosen_and_its_language(
         "metrics": "offered", "from": "2024-03-04", "to_day": "2024-03-06", "lang": "ru"})
     assert answer.status_code == 200
     assert answer.headers["content-disposition"] == (
-        'attachment; filename="omnikpi_2024-03-04_2024-03-06.xlsx"; '
+        'attachment; filename="otchyot-omnikpi_2024-03-04_2024-03-06.xlsx"; '
         "filename*=UTF-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20OmniKPI_2024-03-04_2024-03-06.xlsx")
 
 
