@@ -48,12 +48,15 @@ def test_a_box_of_no_points_is_refused() -> None:
 
 @pytest.mark.parametrize(("fmt", "name", "refused"), [
     ("csv", "r.xlsx", True), ("xlsx", "r.csv", True), ("json", "r.pdf", True),
-    ("table", "r.csv", True), ("csv", "r.txt", True), ("csv", "r.CSV", False),
-    ("csv", "r.tsv", False), ("json", "r", False)])
+    ("table", "r.csv", True), ("xlsx", "r.txt", True), ("csv", "r.txt", False),
+    ("json", "r.log", False), ("csv", "r.CSV", False), ("csv", "r.tsv", False),
+    ("json", "r", False)])
 def test_a_format_and_an_extension_that_disagree_are_refused(
         tmp_path: Path, fmt: str, name: str, refused: bool) -> None:
     """``--format csv --output r.xlsx`` wrote CSV text into a file Excel will not open,
-    exit 0. A name without an extension, or with one no report format has, takes any."""
+    exit 0. A name without an extension, or with one no report format has, takes any; a
+    plain-text one any text format (CSV as .txt for Excel's import wizard). An unknown
+    format is refused as such before the extension is looked at (it was a KeyError)."""
     out = tmp_path / name
     result = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
                                       "offered", "--format", fmt, "--output", str(out)])
@@ -64,6 +67,10 @@ def test_a_format_and_an_extension_that_disagree_are_refused(
     else:
         assert result.exit_code == 0, result.output
         assert out.exists()
+    for odd in ("parquet", "CSV"):
+        unknown = CliRunner().invoke(app, ["report", "--data", str(VOICE), "--metrics",
+                                           "offered", "--format", odd, "--output", str(out)])
+        assert unknown.exit_code == 2 and f"unknown format '{odd}'" in unknown.output
 
 
 @pytest.mark.parametrize("name", ["r.parquet", "r.html", "r.xls"])

@@ -44,8 +44,11 @@ def _format_of(output: Path | None) -> str:
 def _check_extension(format: str, output: Path | None) -> None:
     """``--format csv --output report.xlsx`` wrote CSV text into a file Excel refuses to
     open, exit 0: a file named for another report format is a usage error. A name with
-    no extension, or one no report format has (``.tsv``, ``.dat``), takes any format."""
+    no extension, or one no report format has (``.tsv``, ``.dat``), takes any format, and
+    a plain-text one (``.txt``, ``.log``) any text format."""
     suffix = output.suffix.lower().lstrip(".") if output else ""
+    if suffix in TABLE_SUFFIXES and format in ("table", "json", "csv"):
+        return  # plain text takes any text (CSV as .txt for Excel's import wizard)
     named = suffix if suffix in REPORT_FORMATS else "table" if suffix in TABLE_SUFFIXES \
         and suffix else None
     if named is not None and named != format:
@@ -209,10 +212,9 @@ def report(
             return
         if format is None:  # `--output report.xlsx` alone wrote a terminal table in it
             format = _format_of(output)
-        else:
-            _check_extension(format, output)
         if format not in REPORT_FORMATS:
             raise UsageError(f"unknown format {format!r}: choose table, json, csv, xlsx or pdf")
+        _check_extension(format, output)
         if lang not in ("en", "ru", "uk"):
             raise UsageError(f"unknown language {lang!r}: choose en, ru or uk")
         # the folder's name, not its path: a client's file need not show the server's disk
