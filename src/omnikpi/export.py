@@ -33,7 +33,7 @@ from typing import Any
 
 from omnikpi import formatting, pdf_columns
 from omnikpi.cell_text import csv_safe, workbook_as_text, xlsx_safe
-from omnikpi.empty_figures import empty_notes, has_no_figure
+from omnikpi.empty_figures import empty_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import UsageError
 from omnikpi.instants import begins_local_day
@@ -75,8 +75,8 @@ COLUMN_GROUP_TEXT = "Columns {first}–{last} of {total}"
 """Above each part of a PDF table too wide for the page (its key columns repeated)."""
 EMPTY_REPORT = ("No figures: nothing in the data falls in this period with these "
                 "filters (see Period, As of and Filters above).")
-"""The line of a file with no figure at all: an empty XLSX or PDF was headers and
-nothing under them, and only the command line's stderr said why."""
+"""The line of a file with no row at all: an empty XLSX or PDF was headers and nothing
+under them, and only the command line's stderr said why."""
 
 
 OTHER_STRINGS = ("none", "all data up to the as-of time", "Metric parameters", "defaults",
@@ -264,7 +264,9 @@ def note_lines(result: ReportResult, lang: str) -> list[str]:
     """Why a metric has no value in any row, where its declaration says (FCR before its
     windows end), and why a file has no figure at all: a reader of the file sees the
     reason, not only a column of "—" or an empty table."""
-    empty = [str(language_translator(lang)(EMPTY_REPORT))] if has_no_figure(result) else []
+    # no row at all: a count of 0 is a figure (no abandon on a good day), and a total's
+    # one row of zeros cannot tell a quiet day from a period after the data
+    empty = [str(language_translator(lang)(EMPTY_REPORT))] if not result.rows else []
     return empty + [f"{metric_name(metric_id, lang)}: {text}."
                     for metric_id, text in empty_notes(result, lang)]
 

@@ -353,6 +353,12 @@ def test_a_file_with_no_figure_says_so(tmp_path: Path, lang: str, sentence: str)
     assert sentence in " ".join(_pdf_text(pdf).split()).replace(NNBSP, " ")
     write_xlsx(_result(), book)  # figures: no such line
     assert all(c.value != sentence for row in load_workbook(book)["report"] for c in row)
+    # nothing abandoned on a good day is a figure, not an empty file
+    quiet = CliRunner().invoke(app, [*args[:4], "short_abandoned", "--filter",
+                                     "queue=support", "--lang", lang, "--output", str(book)])
+    assert quiet.exit_code == 0, quiet.output
+    cells = [c.value for row in load_workbook(book)["report"] for c in row]
+    assert 0 in cells and sentence not in cells
 
 
 def test_the_parameters_read_as_param_takes_them_with_the_thresholds_spelled_out(
