@@ -36,8 +36,49 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if outside:
         notes.append(outside)
     notes += [f"{metric_id} has no value: {text}" for metric_id, text in empty_notes_en(result)]
+    later = later_reviews_note(dataset, result, as_of_given, as_of_name)
+    if later:
+        notes.append(later)
     notes += shared_cost_notes(dataset, result, engine)
     return notes + unread_param_notes(list(result.metrics), params or {})
+
+
+def later_reviews_note(dataset: Dataset, result: ReportResult,
+                       as_of_given: str | datetime | None, as_of_name: str) -> str | None:
+    """Which QA or survey figures leave out reviews made after the report's as-of.
+
+    A report mixing them with contact metrics takes the contacts' latest event as its
+    as-of (``engine/run._as_of_tables``), so an evaluation made later is not counted:
+    qa_score read 90 beside aht and 70 alone, and nothing said why. A figure with no value
+    at all already says so (its ``when_empty``)."""
+    from omnikpi.engine.registry import metric_reads
+    from omnikpi.engine.timezones import local_datetime
+    from omnikpi.metrics.base import get_metric
+    from omnikpi.schema.model import REVIEW_TABLES
+
+    window = result.window
+    if as_of_given not in (None, "") or window is None:
+        return None
+    reviews: dict[str, set[str]] = {}
+    for metric_id in result.metrics:
+        try:
+            read = set(metric_reads(get_metric(metric_id))) & set(REVIEW_TABLES)
+        except OmniKPIError:
+            continue
+        if read and any(v is not None for v in result.values.get(metric_id, ())):
+            reviews[metric_id] = {t for t in read if dataset.has(t)}
+    tables = sorted(set().union(*reviews.values())) if reviews else []
+    latest = dataset.latest_event_us(tables, window.tz) if tables else None
+    if latest is None or latest <= window.as_of_us:
+        return None
+
+    def shown(us: int) -> str:
+        return local_datetime(us, window.tz).isoformat(timespec="minutes")
+
+    return (f"{', '.join(reviews)} count(s) the reviews made by the as-of "
+            f"({shown(window.as_of_us)}), the last event of the report's other data; later "
+            f"ones (the latest {shown(latest)}) are left out: give {as_of_name} "
+            f"{shown(latest)} to count them")
 
 
 PER_UNIT_COSTS = ("cost_per_contact", "cost_per_resolution", "cost_per_sale",

@@ -594,3 +594,20 @@ def test_a_qa_metric_in_a_report_does_not_move_the_others_as_of(
                      params={"avg_time_late.threshold_seconds": 0},
                      as_of="2024-11-02T00:00:00"))
     assert later["qa_score"] == 90.0
+    # one evaluation before the contacts' end and one after: the figure counts the first
+    # and a note says the later is left out, and how to count it (it read 70 beside aht,
+    # 90 alone, and nothing said why)
+    both = dataset(tmp_path / "both", contacts=[
+        call("v1", "2024-03-05T10:00:00", answered="2024-03-05T10:00:05",
+             ended="2024-03-05T10:05:00")],
+        qa_evaluations=[{"evaluation_id": e, "contact_id": "v1", "agent_id": "a1",
+                         "evaluator_id": "lead", "form_id": "f1", "evaluated_at": at,
+                         "score": score}
+                        for e, at, score in (("e1", "2024-03-05T10:04:00", 90),
+                                             ("e2", "2024-03-06T09:00:00", 50))])
+    with pytest.warns(omnikpi.ReportNote, match=r"qa_score count\(s\) the reviews made by "
+                      r"the as-of \(2024-03-05T10:05\+00:00\).*the latest "
+                      r"2024-03-06T09:00\+00:00"):
+        beside = only(run(both, engine, metrics=["aht", "qa_score"]))
+    assert beside == {"aht": 295.0, "qa_score": 90.0}
+    assert only(run(both, engine, metrics=["qa_score"])) == {"qa_score": 70.0}

@@ -321,9 +321,10 @@ def _as_of_tables(requests: list[MetricRequest]) -> tuple[str, ...]:
 
     An evaluation made today of last week's calls put every figure beside a QA metric at
     today: an e-mail unanswered at the end of the data read 237 days late beside
-    qa_score, 1 hour alone. A figure does not depend on the other metrics of its report;
-    the QA metrics then count the evaluations made by that as-of (docs/qa.md: on
-    historical data, ask for a later as-of), as on the dashboard."""
+    qa_score, 1 hour alone. The operation's figures no longer depend on a QA metric beside
+    them; the QA metrics then count the evaluations made by that as-of, as on the
+    dashboard, and a note names the later ones left out and the as-of that counts them
+    (``report_notes.later_reviews_note``; docs/qa.md)."""
     reads = [metric_reads(r.metric) for r in requests]
     operation = [t for tables in reads if not set(tables) & set(REVIEW_TABLES)
                  for t in tables]
