@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from omnikpi.cli.main import app
 from omnikpi.errors import UsageError
 from omnikpi.recordings.analytics import analyze_sides, talk_segments
-from omnikpi.recordings.decode import decode
+from omnikpi.recordings.decode import UnreadableRecording, decode
 from omnikpi.recordings.paths import resolve, safe_path
 from omnikpi.recordings.synth import Placed, Turn, render_call
 from omnikpi.schema.dataset import load_dataset
@@ -421,12 +422,12 @@ def test_a_wav_cut_short_waits_until_it_is_whole(tmp_path: Path) -> None:
     whole.write_bytes(written[:len(written) // 3])
     _contacts(tmp_path, {"c1": "call.wav"})
     first = analyze_dataset(tmp_path, load_config(None))
-    assert dict(first.failed) == {"cut short (shorter than its header says)": 1}
+    assert dict(first.failed) == {"cut short or still being written": 1}
     # 320,000 bytes of audio after a 44-byte header; 320,044 // 3 = 106,681 kept, 106,637
     # of them audio: 213,363 missing; 26,659 whole frames of 4 bytes heard
     assert len(written) == 320_044
     assert "promises 213,363 more bytes" in first.first_failure[
-        "cut short (shorter than its header says)"]
+        "cut short or still being written"]
     heard = decode(Recording("call.wav", (whole,)), whole=False)
     assert heard.duration_seconds == pytest.approx(26_659 / 8000)
     whole.write_bytes(written)
@@ -435,10 +436,27 @@ def test_a_wav_cut_short_waits_until_it_is_whole(tmp_path: Path) -> None:
     rows = load_dataset(tmp_path).con.execute(
         "SELECT contact_id, duration_s FROM talk_analytics").fetchall()
     assert rows == [("c1", pytest.approx(10.0))]
-    streamed = bytearray(written)  # a recorder that fills in the sizes when it closes
+    # a recorder that fills in the sizes when it closes, 0xFFFFFFFF until then: still
+    # being written while it changed in the last minute, read as it is after (a size of 0,
+    # as MixMonitor leaves it, reads as no audio: too short, and tried again next time)
+    streamed = bytearray(written)
     streamed[40:44] = b"\xff\xff\xff\xff"
     (recordings / "open.wav").write_bytes(bytes(streamed))
+    with pytest.raises(UnreadableRecording, match="is still being written"):
+        decode(Recording("open.wav", (recordings / "open.wav",)))
+    long_ago = time.time() - 120
+    os.utime(recordings / "open.wav", (long_ago, long_ago))
     assert decode(Recording("open.wav", (recordings / "open.wav",))).duration_seconds \
+        == pytest.approx(10.0)
+    mixmonitor = bytearray(written)
+    mixmonitor[40:44] = bytes(4)
+    (recordings / "zero.wav").write_bytes(bytes(mixmonitor))
+    assert decode(Recording("zero.wav", (recordings / "zero.wav",))).duration_seconds == 0
+    # a header 36 bytes too generous (the RIFF size as the data size) is no cut file
+    loose = bytearray(written)
+    loose[40:44] = (320_000 + 36).to_bytes(4, "little")
+    (recordings / "loose.wav").write_bytes(bytes(loose))
+    assert decode(Recording("loose.wav", (recordings / "loose.wav",))).duration_seconds \
         == pytest.approx(10.0)
 
 

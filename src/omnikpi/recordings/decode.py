@@ -8,6 +8,7 @@ two mono files, one per side; a mono file holds both voices mixed, so it gives n
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ NOT_DECODABLE = "not decodable audio"
 TOO_LONG = f"longer than {MAX_SECONDS // 3600} hours"
 LEG_RATES_DIFFER = "two legs with different sample rates"
 NOT_LOCAL = "not a local file"
-CUT_SHORT = "cut short (shorter than its header says)"
+CUT_SHORT = "cut short or still being written"
 
 
 class UnreadableRecording(DataError):
@@ -56,13 +57,26 @@ class Sides:
         return len(signal) / self.sample_rate
 
 
+OPEN_SIZES = (0, 0xFFFFFFFF)
+"""Data sizes of a WAV header not filled in yet: Asterisk's MixMonitor writes 0 and puts
+the size in when the call ends; others write 0xFFFFFFFF (and RF64 keeps it so)."""
+WRITING_SECONDS = 60
+"""A WAV file of an open size changed this recently is taken for a recording still being
+written."""
+SHORTFALL_BYTES = 4096
+"""Missing audio below this is a header counted loosely (some writers put the RIFF size
+as the data size, 36 bytes too many), not a cut file: such files were refused forever."""
+
+
 def _wav_bytes_missing(path: object) -> int:
-    """How many bytes of audio a WAV file's header promises that the file does not hold.
+    """How many bytes of audio a WAV file's header promises that the file does not hold;
+    -1 for a header of an open size (:data:`OPEN_SIZES`) in a file changed within
+    :data:`WRITING_SECONDS`: a recording still being written.
 
     libsndfile reads such a file's first part without a word, so a copy interrupted, or a
     recording the PBX is still writing, was analysed as a call of a third of its length
-    and never again. 0 when nothing is missing, or when the header promises no length
-    (0 or 0xFFFFFFFF: a recorder that writes the sizes at the end, RF64).
+    and never again. 0 when nothing is missing, or for an open size in a file left alone
+    for a minute (a recorder that never fills it in; RF64).
     """
     with open(str(path), "rb") as handle:
         head = handle.read(12)
@@ -73,10 +87,13 @@ def _wav_bytes_missing(path: object) -> int:
                 return 0
             size = int.from_bytes(chunk[4:8], "little")
             if chunk[:4] == b"data":
-                if size in (0, 0xFFFFFFFF):
-                    return 0
-                held = os.fstat(handle.fileno()).st_size - handle.tell()
-                return max(0, size - held)
+                stat = os.fstat(handle.fileno())
+                held = stat.st_size - handle.tell()
+                if size in OPEN_SIZES:  # audio after a header not filled in, lately
+                    return -1 if held > 0 and time.time() - stat.st_mtime < WRITING_SECONDS \
+                        else 0
+                missing = size - held
+                return missing if missing > SHORTFALL_BYTES else 0
             handle.seek(size + (size & 1), os.SEEK_CUR)
     return 0
 
@@ -87,7 +104,14 @@ def _read(path: object, whole: bool) -> tuple[npt.NDArray[np.float32], int]:
         if info.frames > MAX_SECONDS * info.samplerate:
             raise UnreadableRecording(f"recording {path} is longer than "
                                       f"{MAX_SECONDS // 3600} hours", TOO_LONG)
-        if whole and info.format in ("WAV", "WAVEX") and (missing := _wav_bytes_missing(path)):
+        missing = _wav_bytes_missing(path) if whole and info.format in ("WAV", "WAVEX") \
+            else 0
+        if missing < 0:
+            raise UnreadableRecording(
+                f"recording {path} is still being written (its header has no length yet "
+                f"and it changed in the last {WRITING_SECONDS} s); it is analysed once "
+                "closed", CUT_SHORT)
+        if missing:
             raise UnreadableRecording(
                 f"recording {path} is cut short: its header promises {missing:,} more "
                 "bytes of audio than the file holds (a copy interrupted, or a recording "
