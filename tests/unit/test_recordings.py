@@ -437,8 +437,7 @@ def test_a_wav_cut_short_waits_until_it_is_whole(tmp_path: Path) -> None:
         "SELECT contact_id, duration_s FROM talk_analytics").fetchall()
     assert rows == [("c1", pytest.approx(10.0))]
     # a recorder that fills in the sizes when it closes, 0xFFFFFFFF until then: still
-    # being written while it changed in the last minute, read as it is after (a size of 0,
-    # as MixMonitor leaves it, reads as no audio: too short, and tried again next time)
+    # being written while it changed in the last minute, read as it is after
     streamed = bytearray(written)
     streamed[40:44] = b"\xff\xff\xff\xff"
     (recordings / "open.wav").write_bytes(bytes(streamed))
@@ -448,9 +447,12 @@ def test_a_wav_cut_short_waits_until_it_is_whole(tmp_path: Path) -> None:
     os.utime(recordings / "open.wav", (long_ago, long_ago))
     assert decode(Recording("open.wav", (recordings / "open.wav",))).duration_seconds \
         == pytest.approx(10.0)
-    mixmonitor = bytearray(written)
+    mixmonitor = bytearray(written)  # MixMonitor's size 0 until the call ends: the same
     mixmonitor[40:44] = bytes(4)
     (recordings / "zero.wav").write_bytes(bytes(mixmonitor))
+    with pytest.raises(UnreadableRecording, match="is still being written"):
+        decode(Recording("zero.wav", (recordings / "zero.wav",)))
+    os.utime(recordings / "zero.wav", (long_ago, long_ago))  # never closed: no audio read
     assert decode(Recording("zero.wav", (recordings / "zero.wav",))).duration_seconds == 0
     # a header 36 bytes too generous (the RIFF size as the data size) is no cut file
     loose = bytearray(written)
