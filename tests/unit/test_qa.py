@@ -300,6 +300,8 @@ def test_a_form_file_says_what_it_means_or_is_refused(tmp_path: Path) -> None:
                                             "group, key, text, weight, critical, allow_na"),
         (head.replace("pass_score", "pass_scor") + item, "unknown key.s. pass_scor"),
         (head + 'items = "a"\n', "items must be .*items.* tables"),
+        # a blank name saved a form nobody could choose (refused on the web page only)
+        (head.replace('name = "F"', 'name = "  "') + item, "a form needs a name"),
     ]:
         path.write_text(text)
         with pytest.raises(UsageError, match=message):

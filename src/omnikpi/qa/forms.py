@@ -150,6 +150,8 @@ def check_form(spec: FormSpec, source: str = "form") -> None:
         raise UsageError(f"{source}: key must be lower-case letters, digits, - or _")
     if spec.channel_kind not in CHANNEL_KINDS:
         raise UsageError(f"{source}: channel_kind must be one of {', '.join(CHANNEL_KINDS)}")
+    if not spec.name.strip():  # what evaluators and reports choose it by (name = "")
+        raise UsageError(f"{source}: a form needs a name")
     if not spec.items:
         raise UsageError(f"{source}: a form needs at least one item")
     keys = [i.key for i in spec.items]

@@ -330,8 +330,6 @@ def create_form(request: Request, view: ViewDep,
 def _save_form(view: View, principal: Principal, key: str, name: str, items: str,
                channel_kind: str, pass_score: str) -> Response:
     """Save the form the fields describe; its page."""
-    if not name.strip():  # the name evaluators and reports choose the form by
-        raise UsageError("form: a form needs a name")
     try:
         threshold = float(pass_score) if pass_score.strip() else None
     except ValueError:
