@@ -24,20 +24,24 @@ _SCHEME = re.compile(r"^(?:tel|sips?):", re.IGNORECASE)
 
 
 def is_hidden(number: str) -> bool:
-    """Whether a caller id is a hidden number's stand-in rather than a number."""
-    text = number.strip()
-    user = _SCHEME.sub("", text).split("@", 1)[0].strip().lower()
-    return user in WITHHELD_WORDS or text in PLACEHOLDER_NUMBERS
+    """Whether a caller id is a hidden number's stand-in rather than a number: a word or
+    a placeholder, bare or as the user of a ``tel:``/``sip:`` address."""
+    user = _SCHEME.sub("", number.strip()).split("@", 1)[0].strip()
+    return user.lower() in WITHHELD_WORDS or user in PLACEHOLDER_NUMBERS
 
 
 def _sql_list(words: frozenset[str]) -> str:
     return ", ".join(f"'{word}'" for word in sorted(words))
 
 
+_USER_SQL = ("regexp_replace(split_part(regexp_replace(regexp_replace(CAST(x AS VARCHAR), "
+             "'^\\s+|\\s+$', '', 'g'), '^(tel|sips?):', '', 'i'), '@', 1), "
+             "'^\\s+|\\s+$', '', 'g')")
+"""The caller id's user part, white space (tabs, line ends too) taken off as Python's
+``strip`` does; DuckDB's ``trim`` takes spaces only."""
 MACRO_SQL = (
     "CREATE OR REPLACE MACRO hidden_number(x) AS ("
-    "trim(CAST(x AS VARCHAR)) IN (" + _sql_list(PLACEHOLDER_NUMBERS) + ") OR "
-    "lower(trim(split_part(regexp_replace(trim(CAST(x AS VARCHAR)), '^(tel|sips?):', '', "
-    "'i'), '@', 1))) IN (" + _sql_list(WITHHELD_WORDS) + "))")
+    f"{_USER_SQL} IN (" + _sql_list(PLACEHOLDER_NUMBERS) + ") OR "
+    f"lower({_USER_SQL}) IN (" + _sql_list(WITHHELD_WORDS) + "))")
 """``hidden_number(x)`` for a mapping's SQL: true for a hidden caller id, as
 :func:`is_hidden`; null for a null ``x``."""

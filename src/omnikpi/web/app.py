@@ -136,6 +136,9 @@ def _reader_of(request: Request) -> None:
         current_principal(request)
     except (StarletteHTTPException, LoginRequired):
         request.state.principal = None
+    except Exception:  # the accounts' database down: still the 404 page, not a 500
+        log.exception("could not tell who reads a missing page")
+        request.state.principal = None
 
 
 def create_app(data: Path, config: Config | None = None, *, auth_required: bool = True,

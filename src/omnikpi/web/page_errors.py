@@ -280,7 +280,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translate], str]]] =
                 r"this period was drawn"),
      lambda m, _: _("None of the {count} handled contacts of this period was drawn (the "
                     "evaluator's earlier samples had them, or the rate with no minimum per "
-                    "agent draws none): nothing was saved.").format(count=m["count"])),
+                    "agent draws none): nothing was saved.").format(
+                        count=_number(m["count"], _))),
     (re.compile(r"^metric (?P<metric>\S+) cannot be cut by (?P<bad>.+?): its data \(.*\) "
                 r"can be cut only by (?P<allowed>.*)$", re.S), _cut),
     (re.compile(r"^metric (?P<metric>\S+) cannot be filtered by (?P<bad>.+?): its data "

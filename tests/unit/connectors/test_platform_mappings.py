@@ -211,7 +211,8 @@ def test_a_mapping_hides_the_numbers_queue_log_hides() -> None:
     for caller in ("anonymous", " Restricted ", "<unknown>", "PRIVATE", "+266696687",
                    "+7378742833", "sip:anonymous@anonymous.invalid", "tel:Anonymous",
                    "SIPS:withheld@x", "0501234567", "+380501234567", "sip:1001@pbx",
-                   "client:alice", "Anonymous Bank", "266696687", ""):
+                   "client:alice", "Anonymous Bank", "266696687", "",
+                   "\tanonymous", "anonymous\r\n", "tel:+266696687", "sip:+266696687@host"):
         assert con.execute("SELECT hidden_number(?)", [caller]).fetchone() == (
             is_hidden(caller),), caller
     assert is_hidden("anonymous") and not is_hidden("0501234567")
