@@ -50,6 +50,12 @@ HANDOFFS = frozenset(name.lower() for name in TRANSFERS | EXITS
 """A visit ended this way and the same call entering another queue next is a transfer leg
 (an explicit transfer may also come back to the same queue)."""
 KNOWN = frozenset(EVENTS)
+PARKED = "|talking"
+"""Key suffix of a talking visit whose own queue the call entered again: its end line may
+still come (a transfer back into the same queue, written when the bridge ends)."""
+PARK_SECONDS = 5.0
+"""How long such a visit waits for its end before it is lost (before, it was lost at the
+new arrival at once)."""
 
 LATE = said.OLDER_THAN_LAST_IMPORT
 LONGEST_SECONDS = 86_400
@@ -350,6 +356,8 @@ class VisitMachine:
     def _deadline(self, visit: dict[str, Any]) -> float:
         """When ``visit`` times out: ``open_visit_seconds`` after its last line (a visit
         an older version saved knows its answer or its arrival)."""
+        if visit.get("parked") is not None:
+            return float(visit["parked"]) + PARK_SECONDS
         last = visit.get("last", visit.get("connect"))
         return float(last if last is not None else visit["arrived"]) + self.open_visit_seconds
 
@@ -368,6 +376,9 @@ class VisitMachine:
         if visit is None or self._deadline(visit) != deadline:
             return
         del self.state.visits[key]
+        if visit.get("parked") is not None:  # no end came: lost, not a time-out (its
+            self._lost(visit, deadline)       # agent's call ends with the wait, in order)
+            return
         self.out.timed_out += 1
         self._lost(visit, deadline)
 
@@ -395,7 +406,17 @@ class VisitMachine:
     def _on_enterqueue(self, event: Event, late: bool) -> Verdict:
         key = f"{event.callid}|{event.queue}"
         if key in self.state.visits:  # a second ENTERQUEUE is a new visit
-            self._lost(self.state.visits.pop(key), event.epoch)
+            old = self.state.visits.pop(key)
+            parked = key + PARKED
+            if old.get("connect") is not None and parked not in self.state.visits:
+                # talking: a transfer back into its own queue whose line comes after the
+                # leg's arrival (Asterisk writes BLINDTRANSFER when the bridge ends). It
+                # waits PARK_SECONDS for its end; without one it is lost then
+                old["parked"] = event.epoch
+                self.state.visits[parked] = old
+                heapq.heappush(self.visit_timers, (self._deadline(old), parked))
+            else:
+                self._lost(old, event.epoch)
         memo = self._memo(event)
         last = memo["last"]
         parent = None
@@ -479,7 +500,12 @@ class VisitMachine:
         """Every event that ends a visit: answered ends, ABANDON, the exits."""
         name, key = event.name, f"{event.callid}|{event.queue}"
         memo = self._memo(event)
-        visit = self.state.visits.pop(key, None)
+        current = self.state.visits.get(key)
+        if name in ANSWERED_ENDS and key + PARKED in self.state.visits and (
+                current is None or current.get("connect") is None):
+            visit: dict[str, Any] | None = self.state.visits.pop(key + PARKED)
+        else:
+            visit = self.state.visits.pop(key, None)
         if visit is None:
             last = memo["last"]
             if name == "LEAVEEMPTY" and last and last[1] == "exitempty" \

@@ -602,27 +602,38 @@ def test_an_open_visit_bound_out_of_range_is_refused_before_anything_is_written(
     assert not out.exists()
 
 
-@pytest.mark.parametrize("cut", [None, 3])
+@pytest.mark.parametrize(("cut", "target"), [(None, "sales"), (3, "sales"),
+                                             (None, "support"), (3, "support")])
 def test_a_blind_transfer_written_after_its_leg_entered_the_next_queue_is_its_parent(
-        tmp_path: Path, cut: int | None) -> None:
+        tmp_path: Path, cut: int | None, target: str) -> None:
     """Asterisk writes BLINDTRANSFER when the bridge ends, after the caller entered the
     target queue, here a second later: the sales visit had no parent, and FCR counted a
     second question of a caller who asked one. Also when the two lines come in two
-    imports."""
+    imports, and when the transfer is back into the same queue (the second ENTERQUEUE
+    made the talking visit lost, and its transfer, the leg's answer and its end were
+    rejected)."""
+    leg = "1700035000.8@sales" if target == "sales" else "1700035000.8@support#2"
     lines = [
         "1700036000|1700035000.8|support|NONE|ENTERQUEUE||5551008|1",
         "1700036005|1700035000.8|support|PJSIP/1001|CONNECT|5|1700035805.9|3",
-        "1700036065|1700035000.8|sales|NONE|ENTERQUEUE||5551008|1",
-        "1700036066|1700035000.8|support|PJSIP/1001|BLINDTRANSFER|sales|from-internal|5|61|1",
-        "1700036080|1700035000.8|sales|PJSIP/2001|CONNECT|15|1700035880.11|2",
-        "1700036180|1700035000.8|sales|PJSIP/2001|COMPLETEAGENT|15|100|1"]
+        f"1700036065|1700035000.8|{target}|NONE|ENTERQUEUE||5551008|1",
+        f"1700036066|1700035000.8|support|PJSIP/1001|BLINDTRANSFER|{target}|from-internal|"
+        "5|61|1",
+        f"1700036080|1700035000.8|{target}|PJSIP/2001|CONNECT|15|1700035880.11|2",
+        f"1700036180|1700035000.8|{target}|PJSIP/2001|COMPLETEAGENT|15|100|1"]
     log, out = tmp_path / "queue_log", tmp_path / "out"
     for part in ([lines] if cut is None else [lines[:cut], lines]):
         log.write_text("\n".join(part) + "\n")
-        import_queue_log([log], out)
+        summary = import_queue_log([log], out)
+        assert not summary.rejected, summary.rejected
     rows = contacts(out)
-    assert rows["1700035000.8@sales"]["parent_id"] == "1700035000.8@support"
-    assert rows["1700035000.8@support"]["parent_id"] is None
+    assert set(rows) == {"1700035000.8@support", leg}
+    assert rows[leg]["parent_id"] == "1700035000.8@support"
+    assert (rows[leg]["outcome"], rows[leg]["agent_id"]) == ("completeagent", "PJSIP/2001")
+    first = rows["1700035000.8@support"]
+    assert (first["parent_id"], first["outcome"], first["agent_id"]) == (
+        None, "blindtransfer", "PJSIP/1001")
+    assert seconds(first["ended_at"]) == 1700036066
     report = omnikpi.report_result(out, metrics=["fcr"], as_of="2023-11-30T00:00:00Z")
     # one question, transferred (not resolved at first contact); its leg is no question:
     # read as one, sales answered a second question at first contact and FCR was 0.5
