@@ -178,11 +178,14 @@ REFUSED_ANSWERS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str
                   "Оцініть кожен пункт або позначте «незастосовно». Пункти без відповіді: "
                   '"Greets by the standard"; "Gives correct information".'),
     "N/A not allowed": (lambda f: answers(f, greet="na"),
-                        "Пункт «greet» нельзя отметить «неприменимо»: оцените его.",
-                        "Пункт «greet» не можна позначити «незастосовно»: оцініть його."),
+                        # the item as the page shows it: its key is not on the page
+                        "Пункт «Greets by the standard» нельзя отметить «неприменимо»: "
+                        "оцените его.",
+                        "Пункт «Greets by the standard» не можна позначити «незастосовно»: "
+                        "оцініть його."),
     "score out of range": (lambda f: answers(f, greet="2"),
-                           "Пункт «greet»: балл «2» должен быть от 0 до 1.",
-                           "Пункт «greet»: бал «2» має бути від 0 до 1."),
+                           "Пункт «Greets by the standard»: балл «2» должен быть от 0 до 1.",
+                           "Пункт «Greets by the standard»: бал «2» має бути від 0 до 1."),
     "error kind": (lambda f: {**answers(f, greet="0"),
                               "kind_" + f["greet"].removeprefix("item_"): "x"},
                    "Невыполненный пункт — ошибка оператора или ошибка процесса, а не «x».",
