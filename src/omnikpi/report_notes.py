@@ -51,10 +51,9 @@ def later_reviews_note(dataset: Dataset, result: ReportResult,
     as-of (``engine/run._as_of_tables``), so an evaluation made later is not counted:
     qa_score read 90 beside aht and 70 alone, and nothing said why. A figure with no value
     at all already says so (its ``when_empty``)."""
-    from omnikpi.engine.registry import metric_reads
+    from omnikpi.engine.registry import review_reads
     from omnikpi.engine.timezones import local_datetime
     from omnikpi.metrics.base import get_metric
-    from omnikpi.schema.model import REVIEW_TABLES
 
     window = result.window
     if as_of_given not in (None, "") or window is None:
@@ -62,7 +61,7 @@ def later_reviews_note(dataset: Dataset, result: ReportResult,
     reviews: dict[str, set[str]] = {}
     for metric_id in result.metrics:
         try:
-            read = set(metric_reads(get_metric(metric_id))) & set(REVIEW_TABLES)
+            read = review_reads(get_metric(metric_id))
         except OmniKPIError:
             continue
         if read and any(v is not None for v in result.values.get(metric_id, ())):

@@ -50,6 +50,7 @@ from omnikpi.engine.table_sources import (
 from omnikpi.engine.talk_source import talk_source
 from omnikpi.errors import UsageError
 from omnikpi.metrics.base import Metric
+from omnikpi.schema.model import REVIEW_TABLES
 from omnikpi.schema.tables import CONTACT_DIMENSIONS
 
 
@@ -180,6 +181,14 @@ def metric_reads(metric: Metric) -> tuple[str, ...]:
     for fact_source in metric_sources(metric):
         names += [t for t in fact_source.optional if t not in names]
     return tuple(names)
+
+
+def review_reads(metric: Metric) -> tuple[str, ...]:
+    """The review tables (QA evaluations, employee surveys) a metric reads: none for the
+    operation's metrics. Such a metric does not set a mixed report's default as-of
+    (``engine/run._as_of_tables``), and its later reviews are named in a note
+    (``report_notes.later_reviews_note``)."""
+    return tuple(t for t in metric_reads(metric) if t in REVIEW_TABLES)
 
 
 def _check_dimensions_of(metric: Metric, dims: Sequence[str], verb: str) -> None:

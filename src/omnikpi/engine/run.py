@@ -32,6 +32,7 @@ from omnikpi.engine.registry import (
     metric_dimensions,
     metric_reads,
     metric_tables,
+    review_reads,
 )
 from omnikpi.engine.result import ReportResult, ReportWindow, shape
 from omnikpi.engine.rollups import StoredRollup, reader_for
@@ -44,7 +45,6 @@ from omnikpi.metrics.display import standard_metrics
 from omnikpi.param_text import thresholds_of, thresholds_text
 from omnikpi.request import ReportRequest, check_filter_values
 from omnikpi.schema.dataset import Dataset
-from omnikpi.schema.model import REVIEW_TABLES
 from omnikpi.schema.tables import CONTACT_DIMENSIONS, TABLES, ColumnType
 
 DIMENSIONS = (*CONTACT_DIMENSIONS, "campaign", "lead_type")
@@ -325,10 +325,10 @@ def _as_of_tables(requests: list[MetricRequest]) -> tuple[str, ...]:
     them; the QA metrics then count the evaluations made by that as-of, as on the
     dashboard, and a note names the later ones left out and the as-of that counts them
     (``report_notes.later_reviews_note``; docs/qa.md)."""
-    reads = [metric_reads(r.metric) for r in requests]
-    operation = [t for tables in reads if not set(tables) & set(REVIEW_TABLES)
-                 for t in tables]
-    return tuple(dict.fromkeys(operation or [t for tables in reads for t in tables]))
+    operation = [t for r in requests if not review_reads(r.metric)
+                 for t in metric_reads(r.metric)]
+    return tuple(dict.fromkeys(operation or [t for r in requests
+                                             for t in metric_reads(r.metric)]))
 
 
 def plan_request(dataset: Dataset, request: ReportRequest, config: Config | None = None,
