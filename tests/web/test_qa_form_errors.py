@@ -138,7 +138,7 @@ def test_a_refused_qa_form_keeps_the_page_the_form_and_the_language(
     answer = send(lead, "/qa/forms", lang, typed)
     assert answer.status_code == 400, answer.text
     page = answer.text
-    assert 'id="qa-evaluations"' in page  # the QA page, not the error page
+    assert 'id="qa-links"' in page  # the QA page, not the error page
     assert message(page) == said[lang]
     form = form_of(page, "form-form")
     assert value_of(form, "key") == typed["key"]
@@ -181,7 +181,7 @@ def test_a_refused_calibration_keeps_the_page_the_form_and_the_language(
     answer = send(lead, "/qa/calibrations", lang, typed)
     assert answer.status_code == 400, answer.text
     page = answer.text
-    assert 'id="qa-evaluations"' in page
+    assert 'id="qa-links"' in page
     assert message(page) == said[lang]
     form = form_of(page, "calibration-typed-form")
     for field in ("name", "contacts", "evaluators", "reference"):
