@@ -29,8 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "with a survey answer": ("с ответом на опрос", "з відповіддю на опитування"),
     "with a csat, nps or ces answer": ("с ответом csat, nps или ces",
                                        "з відповіддю csat, nps або ces"),
-    "of a lead sold by as-of": ("лида, проданного к моменту as-of",
-                                "ліда, проданого на момент as-of"),
+    "sold by as-of": ("продан к моменту as-of", "продано на момент as-of"),
     "lead sold": ("лид продан", "лід продано"),
     "survey answered": ("ответ на опрос получен", "відповідь на опитування отримано"),
     "Parameter {name}: “{value}” is not a valid value (a finite number from {least} to "

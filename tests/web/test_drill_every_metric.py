@@ -662,16 +662,17 @@ def test_the_engine_s_own_values_read_in_the_page_s_language(client: TestClient)
 
 def test_conversion_per_lead_rows_show_the_lead_sold(client: TestClient) -> None:
     """Conversion per lead counts a lead sold (by as-of) at its first real attempt: the
-    rows behind it show that flag (an unanswered first attempt of a lead sold later was
-    listed as counted with nothing on the row to say why)."""
+    rows behind it are leads, with that flag and that attempt's time (an unanswered first
+    attempt of a lead sold later was listed as counted with nothing on the row to say
+    why)."""
     params = {"metric": "conversion_rate", "param": "conversion_rate.per=leads",
               "size": 1000}
     numerator = client.get("/api/v1/drill", params={**params, "part": "numerator"}).json()
     denominator = client.get("/api/v1/drill",
                              params={**params, "part": "denominator"}).json()
-    assert "lead_sold" in numerator["columns"]
+    assert {"lead_id", "first_dialed_at", "lead_sold"} <= set(numerator["columns"])
     assert numerator["total"] > 0
-    assert all(r["first_of_lead"] and r["lead_sold"] for r in numerator["rows"])
+    assert all(r["lead_sold"] for r in numerator["rows"])
     sold = sum(r["lead_sold"] for r in denominator["rows"])
     assert denominator["total"] == len(denominator["rows"])  # one page holds them
     assert numerator["figure"]["value"] == pytest.approx(sold / denominator["total"])

@@ -140,27 +140,11 @@ def dials_source(req: SourceRequest) -> ir.Table:
     # else of the campaign
     d = with_dial_place(d, req)
     d = d.mutate(result=d.result.lower())
-    # per=leads divides by leads really dialed: a lead whose every attempt was an invalid
-    # number or a dialer failure was never dialed, so it is booked nowhere, and a lead whose
-    # first attempt failed is booked at its first attempt that really rang out
-    d = d.mutate(really_dialed=~d.result.isin(list(NOT_DIALED)))
-    # a lead is a campaign's (LEAD_KEY): see leads_source
-    first = ibis.window(group_by=[d[k] for k in LEAD_KEY],
-                        order_by=[ibis.desc(d.really_dialed), d.dialed_at, d.attempt_id])
-    d = d.mutate(
-        connected=d.result == "connected",
-        first_of_lead=(ibis.row_number().over(first) == 0) & d.really_dialed,
-    )
+    d = d.mutate(connected=d.result == "connected")
     d = d.mutate(
         rpc=d.connected & d.right_party.fill_null(False),
         sale=d.connected & d.right_party.fill_null(False) & d.converted.fill_null(False),
     )
-    # per=leads: was the lead sold (by as-of)? Counted once, at its first real attempt,
-    # beside the lead it divides by: counted per converted attempt when dialed, a lead
-    # sold twice, or sold on a later day than it was first dialed, read 200 %
-    sold_by_as_of = d.sale & (d.dialed_at <= req.ctx.as_of_us)
-    d = d.mutate(lead_sold=sold_by_as_of.cast("int64").max().over(
-        ibis.window(group_by=[d[k] for k in LEAD_KEY])) == 1)
     return book(d, d.dialed_at, req)
 
 
@@ -171,20 +155,23 @@ lead of each. Keyed by its id alone, a lead was credited to one campaign only: t
 read 2 sales of 1 lead, a conversion of 200 %."""
 
 
-def leads_source(req: SourceRequest) -> ir.Table:
-    """One row per lead of a campaign, booked at its first attempt: was it really
-    dialed?
+def _leads(req: SourceRequest) -> ir.Table:
+    """One row per lead of a campaign (LEAD_KEY), from its attempts made by as-of.
 
     The agent, lead type, site and tenant are those of its first attempt that names one;
     they were the smallest by name of any attempt's: a lead first dialed by zed and
-    reached later by amy was amy's, on a day she dialed nothing. An attempt's site and
-    tenant are its agent's when dialed, else its campaign's, as in the dials."""
+    reached later by amy was amy's, on a day she dialed nothing. A predictive dialer's
+    unanswered first attempts name no agent, so a lead is its first dialer's. An
+    attempt's site and tenant are its agent's when dialed, else its campaign's, as in the
+    dials. ``first_dialed_at`` is its first attempt that really rang out (not invalid or
+    failed), ``lead_sold`` whether a converted right-party connect sold it."""
     from omnikpi.engine.agent_place import with_dial_place
 
     # placed before the as-of cut, as the dials are (a campaign's one site is the same)
     d = with_dial_place(req.tables("dial_attempts"), req)
     # an attempt after as-of has not happened yet: it neither makes a lead nor dials it
     d = d.filter(d.dialed_at <= req.ctx.as_of_us)
+    d = d.mutate(result=d.result.lower())
     lead = [d[k] for k in LEAD_KEY]
     every = ibis.window(group_by=lead)
 
@@ -196,21 +183,46 @@ def leads_source(req: SourceRequest) -> ir.Table:
         return ibis.ifelse(ibis.row_number().over(ranked) == 0, d[column],
                            ibis.null(d[column].type()))
 
+    really_dialed = ~d.result.isin(list(NOT_DIALED))
+    sale = ((d.result == "connected") & d.right_party.fill_null(False)
+            & d.converted.fill_null(False))
     d = d.mutate(
         __order=ibis.row_number().over(ibis.window(group_by=lead,
                                                    order_by=[d.dialed_at, d.attempt_id])),
         __agent=earliest("agent_id"), __type=earliest("lead_type"),
         __site=earliest("site"), __tenant=earliest("tenant"),
-        dialed=(~d.result.lower().isin(list(NOT_DIALED))).cast("int64").max().over(
-            every) == 1,
+        dialed=really_dialed.cast("int64").max().over(every) == 1,
+        first_dialed_at=ibis.ifelse(really_dialed, d.dialed_at,
+                                    ibis.null("int64")).min().over(every),
+        lead_sold=sale.cast("int64").max().over(every) == 1,
     )
     d = d.mutate(__agent=d.__agent.max().over(every), __type=d.__type.max().over(every),
                  __site=d.__site.max().over(every), __tenant=d.__tenant.max().over(every))
     first = d.filter(d.__order == 0)
-    leads = first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.__type,
-                         agent_id=first.__agent, site=first.__site, tenant=first.__tenant,
-                         dialed=first.dialed)
+    return first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.__type,
+                        agent_id=first.__agent, site=first.__site, tenant=first.__tenant,
+                        dialed=first.dialed, first_dialed_at=first.first_dialed_at,
+                        lead_sold=first.lead_sold)
+
+
+def leads_source(req: SourceRequest) -> ir.Table:
+    """One row per lead of a campaign, booked at its first attempt: was it really
+    dialed? (list penetration)"""
+    leads = _leads(req)
     return book(leads, leads.first_at, req)
+
+
+def dialed_leads_source(req: SourceRequest) -> ir.Table:
+    """The leads really dialed, each booked at its first attempt that rang out: was it
+    sold? (conversion per lead)
+
+    A lead with only a bad number never reached anyone and would lower the rate for a
+    list-quality reason. Sales were counted on the dials, at the lead's first real attempt:
+    by agent, a predictive dialer's unanswered first attempt gave the lead, and its sale,
+    to no agent, while list penetration gave it to its first dialer."""
+    leads = _leads(req)
+    leads = leads.filter(leads.dialed)
+    return book(leads, leads.first_dialed_at, req)
 
 
 def dial_agent_time_source(req: SourceRequest) -> ir.Table:

@@ -22,9 +22,11 @@ def _conversion(p: Params) -> Metric:
         return base
     if per == "connected":
         return dataclasses.replace(base, denominator=lambda t, q: n(t.connected), resolve=None)
-    # per lead: leads sold / leads dialed, both at the lead's first real attempt
-    return dataclasses.replace(base, numerator=lambda t, q: n(t.first_of_lead & t.lead_sold),
-                               denominator=lambda t, q: n(t.first_of_lead), resolve=None)
+    # per lead: leads sold / leads dialed, both at the lead's first real attempt, each
+    # lead its first dialer's (as in list_penetration)
+    return dataclasses.replace(base, source="dialed_leads",
+                               numerator=lambda t, q: n(t.lead_sold),
+                               denominator=lambda t, q: n(t.lead_id.notnull()), resolve=None)
 
 
 _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agents who made "
