@@ -245,7 +245,9 @@ def report(
 def validate(
     data: Annotated[Path, typer.Option(help="dataset folder (canonical tables)")],
     format: Annotated[str, typer.Option(help="table|json")] = "table",
-    limit: Annotated[int, typer.Option(help="problems to print (0 = all kept)")] = 200,
+    limit: Annotated[int, typer.Option(
+        help="problems to print; 0 (the default) prints every problem kept (the first "
+        "10,000; the count goes on)")] = 0,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="validate every file again (ignore the validation cache)")] = False,
     config: Annotated[Path | None, typer.Option(
@@ -299,7 +301,10 @@ def validate(
             style = "red" if p.fatal else "yellow"
             console.print(f"[{style}]{p}[/]", highlight=False, soft_wrap=True)
         if dataset.problem_count > len(problems):
-            console.print(f"… and {dataset.problem_count - len(problems)} more problem(s)")
+            kept = (f" (the first {len(problems):,} are kept: fix those and validate "
+                    "again)" if len(problems) == len(dataset.problems) else "")
+            console.print(f"… and {dataset.problem_count - len(problems)} more "
+                          f"problem(s){kept}", soft_wrap=True)
         for hint in hints:
             console.print(f"[cyan]note:[/] {escape(str(hint))}", highlight=False,
                           soft_wrap=True)
