@@ -12,21 +12,26 @@ from functools import cache
 from typing import Any
 
 from omnikpi.errors import UsageError
+from omnikpi.value_list import split_values
 
 Instant = str | datetime | None
 Names = str | Sequence[str]
 """Ids as a list, or as one text with commas (``"asa,aht"``, as ``--metrics`` takes)."""
 
 
-def names_of(value: Names | None, what: str = "ids") -> tuple[str, ...]:
+def names_of(value: Names | None, what: str = "ids",
+             escaped: bool = False) -> tuple[str, ...]:
     """A list of ids from either form: a text is split at commas, not into its letters
     (``metrics="asa"`` asked for the metric ``a``). Anything else — a number, a list
     holding a number — is a usage error naming ``what`` (the Python API raised
-    "'int' object is not iterable" from inside the package)."""
+    "'int' object is not iterable" from inside the package). ``escaped``: a comma or
+    backslash inside a value is written with a backslash before it, as in a filter
+    (``Doe\\, Jane``: omnikpi.value_list)."""
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
+        parts = split_values(value) if escaped else value.split(",")
+        return tuple(part.strip() for part in parts if part.strip())
     if isinstance(value, Sequence | set | frozenset) and \
             all(isinstance(v, str) for v in value):
         return tuple(value)
@@ -66,7 +71,8 @@ def canonical_filters(filters: Mapping[str, Names] | None) -> dict[str, tuple[st
     if filters is not None and not isinstance(filters, Mapping):
         raise UsageError("filters: a mapping of dimension → values ({\"queue\": "
                          f'["Sales"]}}), not {type(filters).__name__}')
-    return {d: tuple(v.lower() if d in lower else v for v in names_of(values, f"filter {d}"))
+    return {d: tuple(v.lower() if d in lower else v for v in names_of(values, f"filter {d}",
+                                                                     escaped=True))
             for d, values in (filters or {}).items()}
 
 

@@ -74,7 +74,7 @@ def test_a_saved_filter_value_with_a_comma_reopens_as_saved(
     "Doe", " Jane" and sales-01: the values were joined with bare commas."""
     from urllib.parse import parse_qs, urlsplit
 
-    from omnikpi.web.value_list import split_values
+    from omnikpi.value_list import split_values
 
     client = TestClient(make_app())
     query = "metrics=offered&by=agent_id&agent_id=" + quote("Doe\\, Jane,sales-01")

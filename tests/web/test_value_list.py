@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from omnikpi.value_list import join_values, split_values
 from omnikpi.web.deps import get_filters
-from omnikpi.web.value_list import join_values, split_values
 
 
 @given(st.lists(st.text(min_size=1), max_size=5))

@@ -124,13 +124,18 @@ def run_cli_report(data: Path, request: ReportRequest, config: Path | None,
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:
-    """``["channel=voice,chat", "queue=sales"]`` → {dimension: values}, with clear errors."""
+    """``["channel=voice,chat", "queue=sales"]`` → {dimension: values}, with clear errors.
+    A comma or backslash inside a value has a backslash before it (``agent_id=Doe\\,
+    Jane``), as in the web service's filters."""
+    from omnikpi.value_list import split_values
+
     out: dict[str, list[str]] = {}
     for item in items:
         dim, sep, values = item.partition("=")
         if not sep or not dim.strip() or not values.strip():
             raise UsageError(f"bad --filter {item!r}: write DIM=V1,V2, e.g. channel=voice,chat")
-        out.setdefault(dim.strip(), []).extend(_split(values))
+        out.setdefault(dim.strip(), []).extend(
+            v.strip() for v in split_values(values) if v.strip())
     return out
 
 
@@ -157,7 +162,8 @@ def report(
     grain: Annotated[str | None, typer.Option(
         help="total|15min|30min|hour|day|week|month  [default: total]")] = None,
     tz: Annotated[str | None, typer.Option(
-        help="IANA zone for day/interval boundaries  [default: UTC]")] = None,
+        help="IANA zone for day/interval boundaries, and of --from/--to/--as-of "
+        "written without an offset  [default: UTC]")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="window start (inclusive)")] = None,
     to: Annotated[str | None, typer.Option(help="window end (exclusive)")] = None,
     as_of: Annotated[str | None, typer.Option(help="default: latest timestamp")] = None,
@@ -174,7 +180,8 @@ def report(
         bool, typer.Option("--show-sql", help="print the engine's SQL instead of running it")
     ] = False,
     filter: Annotated[
-        list[str] | None, typer.Option(help="DIM=V1,V2: only these values; repeatable")
+        list[str] | None, typer.Option(
+            help="DIM=V1,V2: only these values (a comma inside a value: \\,); repeatable")
     ] = None,
     definition: Annotated[
         Path | None, typer.Option(help="saved report definition (TOML/JSON); options given "

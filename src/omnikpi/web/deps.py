@@ -23,6 +23,7 @@ from omnikpi.schema.dataset import Dataset, load_dataset
 from omnikpi.schema.file_stamps import file_stamp
 from omnikpi.schema.files import find_table_files
 from omnikpi.schema.tables import TABLES
+from omnikpi.value_list import split_values
 from omnikpi.web.filters import (
     DIMENSION_LABELS,
     FilterForm,
@@ -33,7 +34,6 @@ from omnikpi.web.filters import (
 )
 from omnikpi.web.limits import MAX_INT
 from omnikpi.web.security import Caller
-from omnikpi.web.value_list import split_values
 from omnikpi.web.workers import ANONYMOUS, Requester, WorkPool
 
 if TYPE_CHECKING:

@@ -36,10 +36,10 @@ from omnikpi.qa.calibration import calibration_evaluators
 from omnikpi.qa.chain_text import chain_ids
 from omnikpi.qa.forms import shown_score
 from omnikpi.value_labels import value_label, value_labels
+from omnikpi.value_list import join_values
 from omnikpi.web.i18n import template_context
 from omnikpi.web.limits import INSTANT_CHARS, KEY_CHARS, LONG_TEXT_CHARS, NAME_CHARS
 from omnikpi.web.plurals import counted
-from omnikpi.web.value_list import join_values
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
                             context_processors=[template_context])

@@ -23,6 +23,7 @@ from omnikpi.metrics.base import get_metric
 from omnikpi.stated_scope import result_in_scope
 from omnikpi.store.db import session_scope
 from omnikpi.store.reports import AlreadySaved, get_report, list_reports, save_report, shelf
+from omnikpi.value_list import join_values
 from omnikpi.web import service
 from omnikpi.web.audit_trail import record_taken
 from omnikpi.web.deps import (
@@ -39,7 +40,6 @@ from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import LONG_TEXT_CHARS, NAME_CHARS, check_export_rows, check_length
 from omnikpi.web.page_errors import Translate, page_message, status_of, translator_of
 from omnikpi.web.templating import templates
-from omnikpi.web.value_list import join_values
 
 router = APIRouter(include_in_schema=False)
 DIMENSIONS = ("queue", "channel", "site", "tenant", "agent_id", "topic", "direction")

@@ -26,6 +26,7 @@ from omnikpi.formatting import human
 from omnikpi.instants import day_start_us
 from omnikpi.metrics.base import Metric, get_metric
 from omnikpi.metrics.display import SECTIONS, section_metrics
+from omnikpi.value_list import join_values
 from omnikpi.web.dashboard_data import report
 from omnikpi.web.deps import FilterParams, Filters, View, ViewDep
 from omnikpi.web.filters import DIMENSION_LABELS, at_one_as_of
@@ -33,7 +34,6 @@ from omnikpi.web.goals import judge
 from omnikpi.web.i18n import choose_language, translator
 from omnikpi.web.metric_change import change
 from omnikpi.web.templating import templates
-from omnikpi.web.value_list import join_values
 
 router = APIRouter(include_in_schema=False)
 

@@ -4,7 +4,8 @@ Values are joined with commas, and a comma or backslash inside a value is writte
 backslash before it (``agent_id=Doe\\, Jane``): an agent called "Doe, Jane" was read as the
 two agents "Doe" and " Jane", so their page and drill-downs showed nothing. A value
 without either character is written as it is, so every address written before reads the
-same.
+same. The command line's ``--filter`` and the Python API's ``where`` text read values the
+same way: the one filter gave 8 contacts on the API and 0 on the command line.
 """
 
 from __future__ import annotations
