@@ -63,9 +63,17 @@ class ReportResult:
         return {"rows": self.rows, "metrics": self.metrics}
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(self.values[c], dtype=object if not self.values[c]
-                                          else None) for c in self.columns},
-                            columns=self.columns)
+        return pd.DataFrame({c: self._series(c) for c in self.columns}, columns=self.columns)
+
+    def _series(self, column: str) -> pd.Series:
+        """A metric column is numbers even with no value in it: an all-null ratio was an
+        object column (NaN-free None) and a count of an empty report one too, so a frame's
+        dtypes, its arithmetic and a concat of days depended on the data."""
+        values = self.values[column]
+        if column in self.metrics and all(v is None for v in values):
+            count = self.metrics[column].get("unit") == "count"
+            return pd.Series(values, dtype="int64" if count and not values else "float64")
+        return pd.Series(values, dtype=object if not values else None)
 
 
 RATIO_DECIMALS = 12
