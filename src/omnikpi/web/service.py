@@ -219,7 +219,7 @@ def _contacts_page(state: View, filters: Filters, flag: str | None, page: int, s
         for key in ("arrived_at", "first_response_at", "abandoned_at", "ended_at"):
             value = record[key]
             record[key] = None if value is None or value != value else to_datetime(
-                int(value)).astimezone(local).isoformat(timespec="milliseconds")
+                int(value)).astimezone(local).isoformat()  # as the drill-downs write them
         out.append({k: (None if isinstance(v, float) and v != v else v)
                     for k, v in record.items()})
     return {"total": total, "page": page, "size": size, "rows": out, "params": params}
@@ -341,8 +341,9 @@ def _plain(record: dict[str, Any], local: Any) -> dict[str, Any]:
         if value is None or (isinstance(value, float) and value != value):
             out[key] = None
         elif key in TIME_COLUMNS and not isinstance(value, str):
-            out[key] = to_datetime(int(value)).astimezone(local).isoformat(
-                timespec="seconds")
+            # to the microsecond when there is a fraction, as the CSV of the same rows
+            # (the seconds' fraction was cut: a wait of 5.44 s between 11:55:40 and :45)
+            out[key] = to_datetime(int(value)).astimezone(local).isoformat()
         elif hasattr(value, "item"):  # numpy scalars
             out[key] = value.item()
         else:
