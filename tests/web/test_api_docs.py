@@ -85,3 +85,18 @@ def test_the_reference_runs_a_request_in_the_browser(base_url: str, browser: Any
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)")
     assert set(hosts) <= {base_url.split("//")[1]}, hosts
     assert browser.get_log("browser") == []
+
+
+def test_the_schema_declares_what_the_routes_read_and_answer(app: FastAPI) -> None:
+    """``lang`` is read by every API route and was declared on none; the live stream
+    answers server-sent events and was declared as JSON."""
+    with TestClient(app) as client:
+        log_in(client, "lead", PASSWORD)
+        schema = client.get("/openapi.json").json()
+        undeclared = [path for path, operations in schema["paths"].items()
+                      if path.startswith("/api/v1") and "get" in operations
+                      and "lang" not in {p["name"] for p in
+                                         operations["get"].get("parameters", [])}]
+        assert undeclared == []
+        stream = schema["paths"]["/api/v1/live/stream"]["get"]["responses"]["200"]
+        assert list(stream["content"]) == ["text/event-stream"]

@@ -7,9 +7,9 @@ and were not. Each ``/api/v1`` route now names the parameters it reads instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.params import Depends as DependsParam
 
 ALWAYS = frozenset({"lang"})
@@ -17,8 +17,12 @@ ALWAYS = frozenset({"lang"})
 _KNOWN: dict[int, frozenset[str]] = {}
 
 
-def refuse_unknown_query(request: Request) -> None:
-    """400 naming the query parameters ``request``'s route does not declare."""
+def refuse_unknown_query(request: Request, lang: Annotated[str | None, Query(
+        description="language of the sentences an answer carries (a drill-down row's "
+                    "reason): en, ru or uk; otherwise the lang cookie, then "
+                    "Accept-Language, then en")] = None) -> None:
+    """400 naming the query parameters ``request``'s route does not declare. ``lang`` is
+    declared here, read by every route (the schema had it on none)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:

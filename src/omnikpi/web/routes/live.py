@@ -169,7 +169,11 @@ RECHECK_SECONDS = 10.0
 (``users disable`` ends a screen's live data within this long)."""
 
 
-@router.get("/api/v1/live/stream", tags=["live"], dependencies=REFUSE_UNKNOWN)
+@router.get("/api/v1/live/stream", tags=["live"], dependencies=REFUSE_UNKNOWN,
+            response_class=StreamingResponse, responses={200: {
+                "description": "server-sent events (`event: snapshot`, `data:` the JSON of "
+                               "/api/v1/live)",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
 async def live_stream(request: Request, state: State, principal: Caller,
                       tenant: str | None = None, site: str | None = None,
                       queue: str | None = None, channel: str | None = None) -> Response:
