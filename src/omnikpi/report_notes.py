@@ -18,6 +18,7 @@ from omnikpi.engine.params import unread_param_notes
 from omnikpi.engine.result import ReportResult
 from omnikpi.errors import OmniKPIError
 from omnikpi.schema.dataset import Dataset
+from omnikpi.survey_notes import survey_notes
 
 
 def report_notes(dataset: Dataset, result: ReportResult, *,
@@ -40,6 +41,7 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if later:
         notes.append(later)
     notes += shared_cost_notes(dataset, result, engine)
+    notes += survey_notes(dataset, result, engine, filters)
     return notes + unread_param_notes(list(result.metrics), params or {})
 
 

@@ -31,7 +31,10 @@ def _conversion(p: Params) -> Metric:
 
 _PER_HOUR_NOTE = ("Hours: logged-in time (any state but logged_out) of the agents who made "
                   "dial attempts, on the days (reporting zone) they dialed; can be cut by "
-                  "agent_id, site and tenant (the site and tenant of the agent's time).")
+                  "agent_id, site and tenant (the site and tenant of the agent's time). "
+                  "Attempts no agent made (a predictive dialer's unanswered ones) count in "
+                  "the total and bring no hours: by agent they are a row of their own with "
+                  "no value, so the agents' rows pooled read less than the total.")
 
 register(
     _dial(id="attempts", sections={"outbound": 0}, name="Dial attempts",
