@@ -123,7 +123,26 @@ def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]
         unmatched = unmatched_filter_values(dataset, filters)
     except OmniKPIError:
         return []  # the report itself names a bad filter
-    return [miss.text() for miss in unmatched]
+    # a value of another case is a note of its own (it names the spelling the data has);
+    # many plain misses of one dimension are one note (a list of 200 agents gave 199 lines)
+    notes = [miss.text() for miss in unmatched if miss.data_has]
+    missed: dict[str, list[str]] = {}
+    for miss in unmatched:
+        if not miss.data_has:
+            missed.setdefault(miss.dimension, []).append(miss.value)
+    for dimension, values in missed.items():
+        if len(values) <= SHOWN_MISSES:
+            notes += [f"no row has {dimension} {value!r}" for value in values]
+        else:
+            shown = ", ".join(repr(v) for v in values[:SHOWN_MISSES])
+            notes.append(f"no row has {dimension} {shown} or {len(values) - SHOWN_MISSES} "
+                         f"other value(s) the filter names ({len(values)} of "
+                         f"{len(filters[dimension])} match nothing)")
+    return notes
+
+
+SHOWN_MISSES = 3
+"""Values of one filter that match nothing named one by one; past them, a count."""
 
 
 def as_of_before_data_note(dataset: Dataset, result: ReportResult,

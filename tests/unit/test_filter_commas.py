@@ -53,3 +53,21 @@ def test_plain_values_read_as_before() -> None:
     assert parse_filters(["channel=voice, chat", "queue=sales"]) == {
         "channel": ["voice", "chat"], "queue": ["sales"]}
     assert parse_filters(["agent_id=a\\\\b"]) == {"agent_id": ["a\\b"]}
+
+
+def test_many_values_that_match_nothing_are_one_note(tmp_path: Path) -> None:
+    """A list of 201 agents of which 2 are in the data printed 199 notes, one per line."""
+    agents = ",".join(["Doe", *(f"x{i}" for i in range(200))])
+    answer = CliRunner().invoke(app, [
+        "report", "--data", str(folder(tmp_path)), "--metrics", "handled",
+        "--filter", f"agent_id={agents}", "--filter", "queue=Q,nowhere",
+        "--format", "json"], terminal_width=400)
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(answer.stdout)["rows"] == [{"handled": 0}]  # queue q, not Q
+    said = " ".join(answer.stderr.split())  # the terminal wraps long notes
+    notes = ["note: " + note.strip() for note in said.split("note: ")[1:]]
+    assert notes == [
+        "note: no row has queue 'Q' (the data has 'q': values are case-sensitive)",
+        "note: no row has agent_id 'x0', 'x1', 'x2' or 197 other value(s) the filter names "
+        "(200 of 201 match nothing)",
+        "note: no row has queue 'nowhere'"]
