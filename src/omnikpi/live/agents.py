@@ -105,14 +105,16 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                    spell_since
             FROM spells WHERE "end" >= {now_us}
             QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start DESC) = 1),
-        in_hand AS (
+        in_hand AS (  -- per agent of a tenant: agent ids repeat across a provider's
+                      -- clients, and the bank's call held by the bank's support-01 made
+                      -- telco's support-01 busy on an unbounded board (and its alerts)
             SELECT agent_id,
                    arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,
                    arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
                    arg_max(arrived_at, coalesce(accepted_at, first_response_at))
                        AS arrived_at,
                    list(DISTINCT {{'queue': queue, 'channel': channel}}) AS held,
-                   any_value(site) AS site, any_value(tenant) AS tenant,
+                   any_value(site) AS site, tenant,
                    count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions,
                    min({session_capacity_sql(config)})
                        FILTER (WHERE lower(channel) IN ({chat})) AS capacity
@@ -120,7 +122,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
             WHERE agent_id IS NOT NULL
               AND coalesce(accepted_at, first_response_at) <= {now_us}
               AND {unfinished_sql(now_us)}
-            GROUP BY agent_id),
+            GROUP BY agent_id, tenant),
         now_in_hand AS (
             SELECT coalesce(s.agent_id, h.agent_id) AS agent, s.state, s.reason, s.since,
                    coalesce(s.channel, h.channel), coalesce(s.site, h.site) AS site,
@@ -128,6 +130,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                    h.channel AS contact_channel, h.arrived_at, coalesce(h.sessions, 0),
                    coalesce(h.held, []), h.capacity, s.spell_since
             FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
+                 AND (s.tenant IS NULL OR h.tenant IS NULL OR s.tenant = h.tenant)
             WHERE coalesce(s.state, '') <> 'logged_out'),
         seen AS (
             SELECT n.*, CASE WHEN n.state = 'acw' THEN (
@@ -143,7 +146,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                          AND (c.site IS NULL OR n.site IS NULL OR c.site = n.site))
                    END AS wrapping
             FROM now_in_hand n)
-        SELECT * FROM seen ORDER BY 1""").fetchall()
+        SELECT * FROM seen ORDER BY agent, tenant""").fetchall()
     local = zone(tz)
     out = []
     for (agent, state, reason, since, channel, site, tenant, queue, contact_channel,

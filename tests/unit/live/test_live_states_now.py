@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from omnikpi.auth.scope import UNBOUNDED
+from omnikpi.auth.scope import UNBOUNDED, Scope
 from omnikpi.config import Config
 from omnikpi.live.ingest import ANOTHER_TENANTS_AGENT, LiveStore
 from omnikpi.live.monitor import LiveMonitor
@@ -227,3 +227,29 @@ def test_an_agent_holding_a_contact_without_a_state_is_counted_handling(
         ("available", 1), ("handling", 1)]
     row = snapshot["queues"][0]
     assert (row["agents_busy"], row["agents_available"]) == (1, 1)
+
+
+def test_another_tenants_contact_of_the_same_agent_id_leaves_this_agent_free(
+        store: LiveStore, live: LiveMonitor) -> None:
+    """Agent ids repeat across a provider's clients: the bank's call held by the bank's
+    support-01 made telco's support-01 busy on the administrator's board (0 available on
+    telco's queue, and telco's "available below 1" alert fired), while telco's own board
+    said 1. A contact is held by the agent of its own tenant."""
+    post(store, live, "agent_states", [state("support-01", "available", 60, tenant="telco",
+                                             site="lviv", channel="voice")])
+    post(store, live, "contacts", [
+        {"contact_id": "T-WAIT", "channel": "voice", "queue": "support", "tenant": "telco",
+         "site": "lviv", "arrived_at": at(20)},
+        {"contact_id": "BK-S1", "channel": "voice", "queue": "sales", "tenant": "bank",
+         "site": "kyiv", "arrived_at": at(60), "accepted_at": at(30),
+         "first_response_at": at(30), "agent_id": "support-01"}])
+    data = live.snapshot(UNBOUNDED, clock()).data
+    people = {(a["tenant"], a["agent_id"]): (a["state"], a["contact"] and a["contact"]["queue"])
+              for a in data["agent_list"]}
+    assert people == {("telco", "support-01"): ("available", None),
+                      ("bank", "support-01"): (None, "sales")}
+    rows = {(q["tenant"], q["queue"]): q for q in data["queues"]}
+    assert rows["telco", "support"]["agents_available"] == 1
+    telco = live.snapshot(Scope(("telco",)), clock()).data
+    assert [q["agents_available"] for q in telco["queues"]
+            if q["queue"] == "support"] == [1]
