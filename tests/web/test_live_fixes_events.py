@@ -213,3 +213,32 @@ def test_a_contact_a_dropped_file_ended_is_not_made_to_wait_again(
         totals = hub.snapshot(UNBOUNDED)["totals"]
         assert (totals["answered"], totals["waiting"]) == (1, 0)
     assert not list((data / "contacts").glob("ingest-*.jsonl"))  # no second row of f1
+
+
+def test_an_invalid_row_does_not_tell_whether_another_tenant_has_its_id(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """Another tenant's id was checked before the row's own rules: a row from the year 2099
+    read "another tenant's contact" for an id the telco had and "in the future" for one
+    nobody had, so a client's key counted the telco's contacts without storing a row."""
+    _, app, _ = _imported(make_app, tmp_path, "contacts.csv", (
+        "contact_id,channel,queue,tenant,arrived_at\n"
+        f"support-000038,voice,support,telco,{ago(3600)}\n"))
+    with session_scope(app.state.omnikpi.database_url) as session:
+        bank_key = create_api_key(session, "bank pbx", tenant="bank")
+    future = "2099-01-01T00:00:00Z"
+    rows = [{"contact_id": "support-000038", "channel": "voice", "queue": "x",
+             "arrived_at": future},
+            {"contact_id": "support-999999", "channel": "voice", "queue": "x",
+             "arrived_at": future},
+            {"contact_id": "support-000038", "channel": "voice", "queue": "x",
+             "arrived_at": ago(60)}]
+    with TestClient(app) as client:
+        answer = client.post("/api/v1/events", headers={"X-API-Key": bank_key},
+                             json={"table": "contacts", "rows": rows}).json()
+    said = {r["row"]: (r["column"], r["message"]) for r in answer["rejected"]}
+    assert said[0] == said[1]  # the same answer, whoever has the id
+    assert said[0][0] == "arrived_at" and "is in the future" in said[0][1]
+    # a valid row is still refused as another tenant's
+    assert said[2] == ("contact_id", "the contact_id of another tenant's contact: a contact "
+                                     "id is never reused across tenants")
+    assert answer["accepted"] == 0

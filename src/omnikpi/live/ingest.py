@@ -198,6 +198,40 @@ def progress(table: str, row: Any) -> tuple[bool, int]:
             sum(has_instant(row, c) for c in LIFE.get(table, ())))
 
 
+def own_refusals(table: str, rows: list[dict[str, Any]]) -> dict[int, Outcome]:
+    """Why each of ``rows`` is refused by the rules of the row alone (types, order of its
+    instants, an instant in the future), whatever any other row or tenant holds: a row
+    another tenant's id makes refused says this first, so the answer to an invalid row
+    does not tell whether another tenant has that id (a side-effect-free probe that
+    counted a client's contacts)."""
+    refused = {**refused_numbers(rows), **refused_empty(rows)}
+    readable = [i for i in range(len(rows)) if i not in refused]
+    texts = [_alone(table, with_text_values(table, rows[i]), i) for i in readable]
+    canonical, rejected = validate_rows(table, texts)
+    for problem in rejected:
+        if problem["row"] is None:
+            return {**refused, **{i: Outcome("rejected", problem["column"],
+                                             problem["message"]) for i in readable}}
+        refused.setdefault(readable[problem["row"]],
+                           Outcome("rejected", problem["column"], problem["message"]))
+    if canonical is not None:
+        positions = canonical.column("__index").to_pylist()
+        for position, late in enumerate(future_columns(table, canonical)):
+            if late is not None:
+                refused.setdefault(readable[positions[position]], in_the_future(late))
+    return refused
+
+
+def _alone(table: str, row: dict[str, Any], index: int) -> dict[str, Any]:
+    """``row`` with an identity no other row of the batch has, for :func:`own_refusals`:
+    two versions of one contact, or two states of one agent, are not a rule of the row."""
+    column = "contact_id" if table == "contacts" else "agent_id" \
+        if table == "agent_states" else None
+    if column is None or not isinstance(row.get(column), str) or not row[column].strip():
+        return row
+    return {**row, column: f"row {index}"}
+
+
 def check_table(table: str) -> None:
     if table not in LIVE_TABLES:
         raise UsageError(f"table {table!r} cannot be posted live; live tables: "

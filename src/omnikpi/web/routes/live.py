@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from omnikpi.auth.accounts import Principal
 from omnikpi.auth.scope import Scope, viewer_scope
-from omnikpi.live.ingest import ANOTHER_TENANTS_ID
+from omnikpi.live.ingest import ANOTHER_TENANTS_ID, own_refusals
 from omnikpi.live.monitor import Where
 from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
@@ -312,6 +312,12 @@ async def post_events(state: State, principal: Caller,
         repeats, clashes = await asyncio.to_thread(imported_state_clashes, state.dataset,
                                                    rows)
         claims = {i: (o.column or "", o.message or "") for i, o in clashes.items()}
+    if claims:
+        # a claimed row that is invalid on its own says why, not whose id it is
+        claimed = sorted(claims)
+        own = await asyncio.to_thread(own_refusals, batch.table, [rows[i] for i in claimed])
+        claims = {i: (own[n].column or "", own[n].message or "") if n in own else claims[i]
+                  for n, i in enumerate(claimed)}
     kept = [i for i in range(len(rows)) if i not in claims and i not in repeats]
     result = await asyncio.wrap_future(hub.submit(batch.table, [rows[i] for i in kept]))
     answer = result.to_json()
