@@ -149,7 +149,11 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
              "tenant": "A"},
             {"agent_id": "a2", "state": "handling", "start": ago(1), "site": "kyiv",
              "tenant": "A", "channel": "voice"},
+            # a3: on a break since 15 min ago, at lunch for the last 9 without a gap: not
+            # ready for 15 min, as the not-ready alert judges it
             {"agent_id": "a3", "state": "not_ready", "reason": "break", "start": ago(15),
+             "end": ago(9), "site": "kyiv", "tenant": "A"},
+            {"agent_id": "a3", "state": "not_ready", "reason": "lunch", "start": ago(9),
              "site": "kyiv", "tenant": "A"},
             {"agent_id": "a4", "state": "not_ready", "reason": "break", "start": ago(3),
              "site": "kyiv", "tenant": "A"},
@@ -180,7 +184,9 @@ def test_tv_mode_and_the_agent_table(make_app: Callable[..., FastAPI], browser: 
         # tenant A only; by state, the longest in a state first within it
         rows = agent_rows()
         assert [r[0] for r in rows] == ["a1", "a2", "a3", "a4"], rows
-        assert "amber" in rows[2][1] and "amber" not in rows[3][1]  # 15 min vs 3 min
+        # not ready for 15 min (9 of them at lunch) vs 3 min: amber by the spell, as the
+        # alert (it was by the current reason's 9 min)
+        assert "amber" in rows[2][1] and "amber" not in rows[3][1]
         cells = cells_of(browser, '#agent-table tr[data-agent="a2"]')[0]
         assert cells[4:6] == ["sales", "voice"], cells
         assert re.fullmatch(r"\d\d:\d\d:\d\d \(1 min \d+ s\)", cells[6]), cells

@@ -100,7 +100,7 @@
     });
     fill("agent-table", rows, (tr, a) => {
       tr.className = "state-" + (a.state || "none") +
-        (a.state === "not_ready" && a.in_state_s > amber ? " amber" : "");
+        (a.state === "not_ready" && (a.not_ready_s || a.in_state_s) > amber ? " amber" : "");
       tr.dataset.agent = a.agent_id;
       cell(tr, a.agent_id, "", true);
       cell(tr, stateName(a.state), "state", !states[a.state]);
