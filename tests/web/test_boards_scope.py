@@ -85,3 +85,27 @@ def test_team_boards_are_seen_within_their_own_bounds(
     assert other.get(f"/wallboard?board={ids['Kyiv team']}").status_code == 200
     tv = other.get("/tv")
     assert tv.status_code == 200 and "Operator floor" not in tv.text
+
+
+def test_a_board_outside_the_accounts_scope_is_refused(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """A client of A saving a board of tenant B got 200 and a board of zeros (the scope
+    narrowed it to nothing): refused as an alert rule for B is."""
+    app = make_app(write_two_tenants(tmp_path / "data"), auth_required=True,
+                   live_updates=False, scheduler=False)
+    with session_scope(app.state.omnikpi.database_url) as session:
+        create_user(session, "client-a", PASSWORD, "client", tenant="A")
+        create_user(session, "sup-a-kyiv", PASSWORD, "supervisor", tenant="A", sites=["kyiv"])
+    client = bearer_client(app, "client-a", PASSWORD)
+    refused = client.post("/api/v1/boards", json={"name": "A asks B", "shared": True,
+                                                  "tenant": ["A", "B"]})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "your boards are for tenant A, not B"
+    assert client.get("/api/v1/boards").json()["boards"] == []
+    lead = bearer_client(app, "sup-a-kyiv", PASSWORD)
+    elsewhere = lead.post("/api/v1/boards", json={"name": "Lviv", "site": ["lviv"]})
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["detail"] == "your boards are for site kyiv, not lviv"
+    own = lead.post("/api/v1/boards", json={"name": "Kyiv", "tenant": ["A"],
+                                            "site": ["kyiv"]})
+    assert own.status_code == 200, own.text

@@ -129,7 +129,15 @@ def _save(state: AppState, principal: Principal, board: BoardIn) -> int:
     account's sites (the figures of its owner were cut to them anyway): it is bound to
     them, so the accounts of those sites see it (:func:`_visible`)."""
     definition = board.definition()
-    sites = scope_of(principal).sites
+    scope = scope_of(principal)
+    # a board cut to a tenant or site outside the account's scope shows nothing at all
+    # (the scope narrows it): refused, as an alert rule for one is, not saved empty
+    for key, allowed in (("tenant", scope.tenants), ("site", scope.sites)):
+        outside = [v for v in definition[key] if allowed and v not in allowed]
+        if outside:
+            raise HTTPException(403, f"your boards are for {key} {', '.join(allowed)}, "
+                                     f"not {', '.join(outside)}")
+    sites = scope.sites
     if board.shared and sites and not definition["site"]:
         definition["site"] = list(sites)
     with session_scope(state.database_url) as session:
