@@ -82,3 +82,22 @@ def test_every_api_route_refuses_a_parameter_it_does_not_read(
         assert answer.status_code == 400, (method, path, answer.status_code, answer.text)
         assert answer.json()["detail"].startswith("unknown query parameter(s) quene: "), \
             (method, path)
+
+
+def test_the_live_board_reads_filters_as_every_route_does(
+        make_app: Callable[..., FastAPI]) -> None:
+    """The live routes split at every comma and took any number of values: a queue named
+    "Sales, VIP" was two queues there, and 2,000 values were read where the report
+    refused 201."""
+    client = TestClient(make_app())
+    many = ",".join(f"q{i}" for i in range(201))
+    refused = client.get("/api/v1/live", params={"queue": many})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == ("filter queue has 201 values: a filter takes at "
+                                        "most 200 values at once")
+    assert client.get("/api/v1/live", params={"site": many}).status_code == 400
+    assert client.get("/api/v1/live", params={"queue": "Sales\\, VIP"}).status_code == 200
+    from omnikpi.web.routes.live import _cut
+
+    assert _cut("Sales\\, VIP,support", "Voice") == {"queue": ("Sales, VIP", "support"),
+                                                     "channel": ("voice",)}

@@ -21,7 +21,8 @@ from omnikpi.recordings.paths import recordings_folder
 from omnikpi.request import canonical_filters, check_filter_values
 from omnikpi.schema.tables import TABLES
 from omnikpi.value_labels import TRANSLATED_VALUES
-from omnikpi.web.deps import AppState, State
+from omnikpi.value_list import split_values
+from omnikpi.web.deps import AppState, State, check_value_count
 from omnikpi.web.imported_rows import imported_duplicates, imported_state_clashes
 from omnikpi.web.known_params import REFUSE_UNKNOWN
 from omnikpi.web.limits import MAX_INT, NAME_CHARS, check_live_rows
@@ -47,9 +48,10 @@ def _hub(state: AppState) -> LiveHub:
 def _narrow(scope: Scope, tenant: str | None, site: str | None) -> Scope:
     """The viewer's scope, narrowed by the wallboard's own tenant/site choice (never
     widened: a bounded viewer asking for another tenant gets nothing)."""
-    tenants = tuple(t for t in (tenant or "").split(",") if t)
-    sites = tuple(s for s in (site or "").split(",") if s)
+    tenants = tuple(split_values(tenant or ""))
+    sites = tuple(split_values(site or ""))
     check_filter_values({"tenant": tenants, "site": sites})
+    check_value_count({"tenant": list(tenants), "site": list(sites)}, None)
     nothing = scope.nothing
     if tenants:
         tenants = tuple(t for t in tenants if not scope.tenants or t in scope.tenants)
@@ -139,12 +141,13 @@ def alert_message(text: str, lang: str) -> str:
 
 
 def _cut(queue: str | None, channel: str | None) -> Where:
-    """The board's queues and channels (comma-separated lists), as the data holds them
+    """The board's queues and channels (comma-separated lists, ``\\,`` a comma inside a
+    value, as every filter; at most 200 values each), as the data holds them
     (``channel=Voice`` is voice: the board found no voice queue, as the reports did)."""
-    where = canonical_filters({
-        "queue": tuple(v for v in (queue or "").split(",") if v),
-        "channel": tuple(v for v in (channel or "").split(",") if v)})
+    where = canonical_filters({"queue": tuple(split_values(queue or "")),
+                               "channel": tuple(split_values(channel or ""))})
     check_filter_values(where)
+    check_value_count({k: list(v) for k, v in where.items()}, None)
     return {k: v for k, v in where.items() if v}
 
 
