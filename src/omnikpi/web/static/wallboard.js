@@ -91,6 +91,13 @@
     const v = a[key];
     return v === null || v === undefined ? "" : v;
   }
+  // the clock time of an instant of today, with its date when it is of an earlier day (a
+  // call that arrived before midnight read 23:58:10 beside today's 00:03)
+  function since(instant) {
+    const today = last && last.at ? last.at.slice(0, 10) : "";
+    return instant.slice(0, 10) === today ? instant.slice(11, 19)
+      : instant.slice(0, 10) + " " + instant.slice(11, 19);
+  }
   function drawAgents(list) {
     const amber = 60 * (current.amber_minutes !== undefined ? current.amber_minutes
       : current.not_ready_amber_minutes !== undefined ? current.not_ready_amber_minutes : 10);
@@ -109,7 +116,7 @@
       cell(tr, a.contact ? a.contact.queue : "", "", true);
       const ch = a.contact ? a.contact.channel : a.channel;
       cell(tr, channels[ch] || ch, "", !channels[ch]);
-      cell(tr, a.contact ? a.contact.waiting_since.slice(11, 19) + " (" + secs(a.contact.waited_s) + ")" : "");
+      cell(tr, a.contact ? since(a.contact.waiting_since) + " (" + secs(a.contact.waited_s) + ")" : "");
       cell(tr, a.sessions || a.channel === "chat" ? a.sessions + " / " + a.capacity : "",
         a.sessions > a.capacity ? "bad" : "");
     });
