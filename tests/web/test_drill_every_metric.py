@@ -673,6 +673,8 @@ def test_conversion_per_lead_rows_show_the_lead_sold(client: TestClient) -> None
     assert {"lead_id", "first_dialed_at", "lead_sold"} <= set(numerator["columns"])
     assert numerator["total"] > 0
     assert all(r["lead_sold"] for r in numerator["rows"])
+    assert all(datetime.fromisoformat(r["first_dialed_at"]).tzinfo is not None
+               for r in numerator["rows"])  # an instant, not microseconds
     sold = sum(r["lead_sold"] for r in denominator["rows"])
     assert denominator["total"] == len(denominator["rows"])  # one page holds them
     assert numerator["figure"]["value"] == pytest.approx(sold / denominator["total"])

@@ -160,11 +160,16 @@ def _leads(req: SourceRequest) -> ir.Table:
 
     The agent, lead type, site and tenant are those of its first attempt that names one;
     they were the smallest by name of any attempt's: a lead first dialed by zed and
-    reached later by amy was amy's, on a day she dialed nothing. A predictive dialer's
-    unanswered first attempts name no agent, so a lead is its first dialer's. An
-    attempt's site and tenant are its agent's when dialed, else its campaign's, as in the
-    dials. ``first_dialed_at`` is its first attempt that really rang out (not invalid or
-    failed), ``lead_sold`` whether a converted right-party connect sold it."""
+    reached later by amy was amy's, on a day she dialed nothing. An attempt's site and
+    tenant are its agent's when dialed, else its campaign's, as in the dials.
+
+    A lead really dialed (an attempt not invalid or failed) also has its *dialer*: its
+    first such attempt that names an agent, else its first such attempt — the instant
+    (``dialer_at``), agent, site and tenant conversion per lead books and cuts it by. A
+    predictive dialer's unanswered first attempts name no agent: its sale went to "no
+    agent" while list penetration gave the lead to the agent who reached it; and taken
+    from an invalid attempt, a lead sold by amy was zed's, on a day he dialed nothing.
+    ``lead_sold``: a converted right-party connect sold it."""
     from omnikpi.engine.agent_place import with_dial_place
 
     # placed before the as-of cut, as the dials are (a campaign's one site is the same)
@@ -191,18 +196,26 @@ def _leads(req: SourceRequest) -> ir.Table:
                                                    order_by=[d.dialed_at, d.attempt_id])),
         __agent=earliest("agent_id"), __type=earliest("lead_type"),
         __site=earliest("site"), __tenant=earliest("tenant"),
+        __dialer=really_dialed & (ibis.row_number().over(ibis.window(
+            group_by=lead, order_by=[~really_dialed, d.agent_id.isnull(), d.dialed_at,
+                                     d.attempt_id])) == 0),
         dialed=really_dialed.cast("int64").max().over(every) == 1,
-        first_dialed_at=ibis.ifelse(really_dialed, d.dialed_at,
-                                    ibis.null("int64")).min().over(every),
         lead_sold=sale.cast("int64").max().over(every) == 1,
     )
+
+    def of_dialer(value: ir.Value) -> ir.Value:
+        return ibis.ifelse(d.__dialer, value, ibis.null(value.type())).max().over(every)
+
     d = d.mutate(__agent=d.__agent.max().over(every), __type=d.__type.max().over(every),
-                 __site=d.__site.max().over(every), __tenant=d.__tenant.max().over(every))
+                 __site=d.__site.max().over(every), __tenant=d.__tenant.max().over(every),
+                 dialer_at=of_dialer(d.dialed_at), dialer_agent=of_dialer(d.agent_id),
+                 dialer_site=of_dialer(d.site), dialer_tenant=of_dialer(d.tenant))
     first = d.filter(d.__order == 0)
     return first.select(*LEAD_KEY, first_at=first.dialed_at, lead_type=first.__type,
                         agent_id=first.__agent, site=first.__site, tenant=first.__tenant,
-                        dialed=first.dialed, first_dialed_at=first.first_dialed_at,
-                        lead_sold=first.lead_sold)
+                        dialed=first.dialed, dialer_at=first.dialer_at,
+                        dialer_agent=first.dialer_agent, dialer_site=first.dialer_site,
+                        dialer_tenant=first.dialer_tenant, lead_sold=first.lead_sold)
 
 
 def leads_source(req: SourceRequest) -> ir.Table:
@@ -213,15 +226,16 @@ def leads_source(req: SourceRequest) -> ir.Table:
 
 
 def dialed_leads_source(req: SourceRequest) -> ir.Table:
-    """The leads really dialed, each booked at its first attempt that rang out: was it
+    """The leads really dialed, each booked at and cut by its dialer (``_leads``): was it
     sold? (conversion per lead)
 
     A lead with only a bad number never reached anyone and would lower the rate for a
-    list-quality reason. Sales were counted on the dials, at the lead's first real attempt:
-    by agent, a predictive dialer's unanswered first attempt gave the lead, and its sale,
-    to no agent, while list penetration gave it to its first dialer."""
+    list-quality reason."""
     leads = _leads(req)
     leads = leads.filter(leads.dialed)
+    leads = leads.select(*LEAD_KEY, "lead_type", "lead_sold", first_dialed_at=leads.dialer_at,
+                         agent_id=leads.dialer_agent, site=leads.dialer_site,
+                         tenant=leads.dialer_tenant)
     return book(leads, leads.first_dialed_at, req)
 
 

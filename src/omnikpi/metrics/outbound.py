@@ -93,16 +93,16 @@ register(
           formulas={"ru": "конвертированные контакты с нужным лицом / контакты с нужным лицом "
                           "(от соединений: / соединено; от лидов: проданные лиды / реально "
                           "набранные лиды, оба учтены по первой реально набранной попытке "
-                          "лида)",
+                          "лида с оператором, иначе по первой реально набранной)",
                     "uk": "конвертовані контакти з потрібною особою / контакти з потрібною "
                           "особою (від з'єднань: / з'єднано; від лідів: продані ліди / реально "
                           "набрані ліди, обидва враховані за першою реально набраною спробою "
-                          "ліда)"},
+                          "ліда з оператором, інакше за першою реально набраною)"},
           names={"ru": "Конверсия", "uk": "Конверсія"}, better="higher", unit="ratio",
           formula="converted right-party connects / right-party connects (per=connected: / "
           "connected; per=leads: leads sold (a converted right-party connect by as-of) / "
-          "leads really dialed (not invalid or failed), both counted at the lead's first "
-          "such attempt)",
+          "leads really dialed (not invalid or failed), both counted at and cut by the "
+          "lead's first such attempt that names an agent, else its first such attempt)",
           params=(Param("per", "choice", "rpc", "denominator", ("rpc", "connected",
                                                                 "leads")),),
           numerator=lambda t, p: n(t.sale), denominator=lambda t, p: n(t.rpc),
