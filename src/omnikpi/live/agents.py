@@ -105,24 +105,33 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                    spell_since
             FROM spells WHERE "end" >= {now_us}
             QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start DESC) = 1),
-        in_hand AS (  -- per agent of a tenant: agent ids repeat across a provider's
-                      -- clients, and the bank's call held by the bank's support-01 made
-                      -- telco's support-01 busy on an unbounded board (and its alerts)
-            SELECT agent_id,
+        held_now AS (  -- a contact without a tenant is its agent's state's; one of a
+                       -- tenant is that tenant's agent's (agent ids repeat across a
+                       -- provider's clients: the bank's call held by the bank's support-01
+                       -- made telco's support-01 busy on an unbounded board and fired its
+                       -- alerts); a state without a tenant takes its contacts' tenants
+            SELECT c.*, CASE WHEN s.agent_id IS NULL THEN c.tenant
+                             WHEN c.tenant IS NULL OR s.tenant IS NULL THEN s.tenant
+                             ELSE c.tenant END AS agent_tenant,
+                   coalesce(c.tenant, s.tenant) AS own_tenant
+            FROM (SELECT * FROM contacts
+                  WHERE agent_id IS NOT NULL
+                    AND coalesce(accepted_at, first_response_at) <= {now_us}
+                    AND {unfinished_sql(now_us)}) c
+            LEFT JOIN now_state s ON c.agent_id = s.agent_id),
+        in_hand AS (
+            SELECT agent_id, agent_tenant,
                    arg_max(queue, coalesce(accepted_at, first_response_at)) AS queue,
                    arg_max(channel, coalesce(accepted_at, first_response_at)) AS channel,
                    arg_max(arrived_at, coalesce(accepted_at, first_response_at))
                        AS arrived_at,
                    list(DISTINCT {{'queue': queue, 'channel': channel}}) AS held,
-                   any_value(site) AS site, tenant,
+                   any_value(site) AS site, any_value(own_tenant) AS tenant,
                    count(*) FILTER (WHERE lower(channel) IN ({chat})) AS sessions,
                    min({session_capacity_sql(config)})
                        FILTER (WHERE lower(channel) IN ({chat})) AS capacity
-            FROM contacts
-            WHERE agent_id IS NOT NULL
-              AND coalesce(accepted_at, first_response_at) <= {now_us}
-              AND {unfinished_sql(now_us)}
-            GROUP BY agent_id, tenant),
+            FROM held_now
+            GROUP BY agent_id, agent_tenant),
         now_in_hand AS (
             SELECT coalesce(s.agent_id, h.agent_id) AS agent, s.state, s.reason, s.since,
                    coalesce(s.channel, h.channel), coalesce(s.site, h.site) AS site,
@@ -130,7 +139,7 @@ def agent_list(con: duckdb.DuckDBPyConnection, now_us: int, tz: str,
                    h.channel AS contact_channel, h.arrived_at, coalesce(h.sessions, 0),
                    coalesce(h.held, []), h.capacity, s.spell_since
             FROM now_state s FULL JOIN in_hand h ON s.agent_id = h.agent_id
-                 AND (s.tenant IS NULL OR h.tenant IS NULL OR s.tenant = h.tenant)
+                 AND s.tenant IS NOT DISTINCT FROM h.agent_tenant
             WHERE coalesce(s.state, '') <> 'logged_out'),
         seen AS (
             SELECT n.*, CASE WHEN n.state = 'acw' THEN (

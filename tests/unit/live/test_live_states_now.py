@@ -253,3 +253,23 @@ def test_another_tenants_contact_of_the_same_agent_id_leaves_this_agent_free(
     telco = live.snapshot(Scope(("telco",)), clock()).data
     assert [q["agents_available"] for q in telco["queues"]
             if q["queue"] == "support"] == [1]
+
+
+def test_an_agent_with_contacts_of_several_tenants_is_one_row_when_they_are_its(
+        store: LiveStore, live: LiveMonitor) -> None:
+    """A state feed without tenants beside contacts with them (the usual ACD) is one agent
+    holding both clients' chats; and a contact without a tenant is its agent's state's:
+    neither splits the agent into two rows (counted twice, sessions halved)."""
+    post(store, live, "agent_states", [state("c1", "handling", 60, channel="chat"),
+                                       state("c2", "handling", 60, tenant="bank",
+                                             channel="chat")])
+    chats = [{"contact_id": f"K{i}", "channel": "chat", "queue": queue, "tenant": tenant,
+              "arrived_at": at(50), "accepted_at": at(40), "first_response_at": at(40),
+              "agent_id": agent}
+             for i, (agent, queue, tenant) in enumerate((
+                 ("c1", "q1", "bank"), ("c1", "q2", "telco"),
+                 ("c2", "q1", "bank"), ("c2", "q3", None)))]
+    post(store, live, "contacts", chats)
+    people = [(a["agent_id"], a["sessions"], [h["queue"] for h in a["held"]])
+              for a in live.snapshot(UNBOUNDED, clock()).data["agent_list"]]
+    assert people == [("c1", 2, ["q1", "q2"]), ("c2", 2, ["q1", "q3"])]
