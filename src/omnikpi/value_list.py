@@ -14,13 +14,15 @@ from collections.abc import Iterable
 
 
 def split_values(text: str) -> list[str]:
-    """The values of ``text``, empty ones left out."""
+    """The values of ``text``, empty ones left out. Only ``\\,`` and ``\\\\`` are
+    escapes: a backslash before anything else is itself (a Windows account
+    ``CORP\\jdoe`` read as ``CORPjdoe`` and matched nothing)."""
     values: list[str] = []
     current: list[str] = []
     escaped = False
     for char in text:
         if escaped:
-            current.append(char)
+            current.append(char if char in ",\\" else "\\" + char)
             escaped = False
         elif char == "\\":
             escaped = True

@@ -71,3 +71,13 @@ def test_many_values_that_match_nothing_are_one_note(tmp_path: Path) -> None:
         "note: no row has agent_id 'x0', 'x1', 'x2' or 197 other value(s) the filter names "
         "(200 of 201 match nothing)",
         "note: no row has queue 'nowhere'"]
+
+
+def test_a_backslash_before_anything_but_a_comma_or_backslash_is_itself() -> None:
+    """A Windows account ``CORP\\jdoe`` was read as ``CORPjdoe`` and matched nothing."""
+    assert parse_filters(["agent_id=CORP\\jdoe,Doe\\, Jane"]) == {
+        "agent_id": ["CORP\\jdoe", "Doe, Jane"]}
+    from omnikpi.value_list import join_values, split_values
+
+    values = ["CORP\\jdoe", "a,b", "c\\,d", "end\\"]
+    assert split_values(join_values(values)) == values
