@@ -242,3 +242,26 @@ def test_an_invalid_row_does_not_tell_whether_another_tenant_has_its_id(
     assert said[2] == ("contact_id", "the contact_id of another tenant's contact: a contact "
                                      "id is never reused across tenants")
     assert answer["accepted"] == 0
+
+
+def test_another_tenants_imported_state_of_the_same_start_is_no_duplicate(
+        make_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    """The bank's state of a1 posted by the telco's key at the same start was answered
+    "duplicate": the telco learnt the bank's agent had a state then. It is refused as
+    another tenant's, without its times; invalid on its own, it says why instead."""
+    start, end = ago(3600), ago(1800)
+    _, app, _ = _imported(make_app, tmp_path, "agent_states.csv", (
+        "agent_id,state,start,end,tenant\n"
+        f"a1,available,{start},{end},bank\n"))
+    with session_scope(app.state.omnikpi.database_url) as session:
+        telco_key = create_api_key(session, "telco pbx", tenant="telco")
+    same = {"agent_id": "a1", "state": "available", "start": start, "end": end}
+    invalid = {**same, "state": "dancing"}
+    with TestClient(app) as client:
+        answer = client.post("/api/v1/events", headers={"X-API-Key": telco_key}, json={
+            "table": "agent_states", "rows": [same, invalid]}).json()
+    assert (answer["accepted"], answer["duplicates"]) == (0, 0)
+    said = {r["row"]: (r["column"], r["message"]) for r in answer["rejected"]}
+    assert said[0] == ("agent_id", "the agent_id is in a state of another tenant's at "
+                                   "that time: an agent is in one state at a time")
+    assert said[1][0] == "state" and "dancing" in said[1][1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from omnikpi.instants import LATEST_US, to_us
-from omnikpi.live.ingest import Outcome, agent_of, posted_instant, state_clash
+from omnikpi.live.ingest import Outcome, agent_of, posted_instant, state_clash, tenant_of
 from omnikpi.schema.dataset import Dataset
 from omnikpi.web.tenant_claims import dataset_connection, posted_contact_id
 
@@ -67,7 +67,13 @@ def imported_state_clashes(dataset: Dataset, rows: list[dict[str, Any]]
     for i, (start, end) in spans.items():
         found = [(s, e, t) for s, e, t in held.get(agent_of(rows[i]), ())
                  if start < e and s < end]
-        if any(s == start for s, _, _ in found):
+        posted = tenant_of(rows[i])
+        # the same start of another tenant's state is a clash, not a repeat: "duplicate"
+        # told a client's key that another client's agent had a state then
+        foreign = [(s, e, t) for s, e, t in found if posted and t != posted]
+        if foreign:
+            clashes[i] = state_clash(rows[i], *foreign[0], where="imported")
+        elif any(s == start for s, _, _ in found):
             repeats.add(i)
         elif found:
             clashes[i] = state_clash(rows[i], *found[0], where="imported")
