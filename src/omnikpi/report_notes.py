@@ -41,7 +41,7 @@ def report_notes(dataset: Dataset, result: ReportResult, *,
     if later:
         notes.append(later)
     notes += shared_cost_notes(dataset, result, engine)
-    notes += survey_notes(dataset, result, engine, filters)
+    notes += survey_notes(dataset, result, engine, filters, params or {})
     return notes + unread_param_notes(list(result.metrics), params or {})
 
 
@@ -124,20 +124,20 @@ def unmatched_filter_notes(dataset: Dataset, filters: Mapping[str, Sequence[str]
     except OmniKPIError:
         return []  # the report itself names a bad filter
     # a value of another case is a note of its own (it names the spelling the data has);
-    # many plain misses of one dimension are one note (a list of 200 agents gave 199 lines)
-    notes = [miss.text() for miss in unmatched if miss.data_has]
-    missed: dict[str, list[str]] = {}
-    for miss in unmatched:
-        if not miss.data_has:
-            missed.setdefault(miss.dimension, []).append(miss.value)
-    for dimension, values in missed.items():
-        if len(values) <= SHOWN_MISSES:
-            notes += [f"no row has {dimension} {value!r}" for value in values]
+    # many plain misses of one dimension are one note (a list of 200 agents gave 199
+    # lines); each dimension's notes together, in the order the filters were given
+    notes: list[str] = []
+    for dimension in dict.fromkeys(miss.dimension for miss in unmatched):
+        misses = [miss for miss in unmatched if miss.dimension == dimension]
+        notes += [miss.text() for miss in misses if miss.data_has]
+        plain = [miss for miss in misses if not miss.data_has]
+        if len(plain) <= SHOWN_MISSES:
+            notes += [miss.text() for miss in plain]
         else:
-            shown = ", ".join(repr(v) for v in values[:SHOWN_MISSES])
-            notes.append(f"no row has {dimension} {shown} or {len(values) - SHOWN_MISSES} "
-                         f"other value(s) the filter names ({len(values)} of "
-                         f"{len(filters[dimension])} match nothing)")
+            shown = ", ".join(repr(miss.value) for miss in plain[:SHOWN_MISSES])
+            notes.append(f"no row has {dimension} {shown} or {len(plain) - SHOWN_MISSES} "
+                         f"other value(s) the filter names ({len(misses)} of "
+                         f"{len(filters[dimension])} match no row)")
     return notes
 
 

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from omnikpi.cli.main import app
+from omnikpi.value_list import join_values
 
 from ..conftest import SPEC_EXAMPLES
 
@@ -45,7 +46,7 @@ def cli_args(folder: Path, args: dict[str, Any], engine: str) -> list[str]:
     for key, value in (args.get("params") or {}).items():
         out += ["--param", f"{key}={value}"]
     for dimension, values in (args.get("filters") or {}).items():
-        out += ["--filter", f"{dimension}={','.join(values)}"]
+        out += ["--filter", f"{dimension}={join_values(values)}"]  # a comma: \\,
     return out
 
 

@@ -67,9 +67,9 @@ def test_many_values_that_match_nothing_are_one_note(tmp_path: Path) -> None:
     said = " ".join(answer.stderr.split())  # the terminal wraps long notes
     notes = ["note: " + note.strip() for note in said.split("note: ")[1:]]
     assert notes == [
-        "note: no row has queue 'Q' (the data has 'q': values are case-sensitive)",
         "note: no row has agent_id 'x0', 'x1', 'x2' or 197 other value(s) the filter names "
-        "(200 of 201 match nothing)",
+        "(200 of 201 match no row)",
+        "note: no row has queue 'Q' (the data has 'q': values are case-sensitive)",
         "note: no row has queue 'nowhere'"]
 
 

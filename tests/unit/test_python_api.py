@@ -292,6 +292,7 @@ def test_a_data_error_names_the_arguments_too(tmp_path: Path) -> None:
     assert "--" not in str(raised.value)
 
 
+@pytest.mark.filterwarnings("ignore::omnikpi.ReportNote")
 def test_a_metric_column_is_numbers_even_with_no_value() -> None:
     """An all-null ratio came back as an object column (pandas) and a null-typed one
     (Arrow), and the counts of an empty day report as objects: the dtypes depended on the

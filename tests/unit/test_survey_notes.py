@@ -67,11 +67,13 @@ def test_a_box_cut_by_its_scale_says_how_many_points_it_counts(tmp_path: Path) -
     assert row == {"csat": 0.75}
     assert ("csat: top_box 5 counts 2 point(s) on 1–3; 4 point(s) on 1–5: a box never "
             "takes the whole scale") in notes
-    row, notes = notes_of(data, metrics="cdsat")
+    row, notes = notes_of(data, metrics="cdsat", params={"cdsat.bottom_box": 2})
     assert row == {"cdsat": 0.5}  # 2 and 1 of 1–5 (bottom 2); of 1–3 the bottom 1 only
     assert ("cdsat: bottom_box 2 counts 1 point(s) on 1–3: a box of up to 2 points is at "
-            "most half its scale, so on 2 or 3 points only the bottom one counts (else "
-            "“good” or “neutral” would read dissatisfied)") in notes
+            "most half its scale, so on 2 or 3 points only the bottom one counts") in notes
+    # the default box on a small scale is the documented rule: no note unless asked
+    _, default = notes_of(data, metrics="cdsat")
+    assert not [n for n in default if n.startswith("cdsat:")]
     _, plain = notes_of(data, metrics="csat", params={"csat.top_box": 3},
                         to="2024-03-04T11:00:00Z")  # the 1–5 answers alone: 3 of 1–5
     assert not [n for n in plain if n.startswith("csat:")]
