@@ -4,19 +4,15 @@ headers: a QA lead opening the module for the first time sees what to do next.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from omnikpi.auth.accounts import create_user
-from omnikpi.store.db import session_scope
 from tests.web.conftest import csrf, log_in
-from tests.web.tenants import write_two_tenants
+from tests.web.test_qa_web import PASSWORD
+from tests.web.test_qa_web import app as app  # the two tenants, a QA lead and an agent
 
-PASSWORD = "quality-pass-1"
 ITEMS = "Style | greet | Greets by the standard | 1 | no | no\n"
 
 EMPTY = {
@@ -41,16 +37,6 @@ EMPTY = {
 def note(page: str, element_id: str) -> str | None:
     found = re.search(rf'<p class="note" id="{element_id}">([^<]*)</p>', page)
     return found.group(1) if found else None
-
-
-@pytest.fixture()
-def app(make_app: Callable[..., FastAPI], tmp_path: Path) -> FastAPI:
-    application = make_app(write_two_tenants(tmp_path / "data"), auth_required=True,
-                           live_updates=False)
-    with session_scope(application.state.omnikpi.database_url) as session:
-        create_user(session, "lead", PASSWORD, "admin")
-        create_user(session, "a1-person", PASSWORD, "agent", tenant="A", agent_id="a1")
-    return application
 
 
 @pytest.mark.parametrize("lang", sorted(EMPTY))
