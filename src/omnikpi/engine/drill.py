@@ -113,8 +113,8 @@ not listed shows its first columns."""
 TIME_COLUMNS = frozenset({
     "arrived_at", "first_response_at", "abandoned_at", "ended_at", "resolved_at",
     "answered_at", "piece_start", "piece_end", "s_start", "s_end", "period_start",
-    "period_end", "dialed_at", "first_at", "first_dialed_at", "evaluated_at", "entered_at", "left_at", "ts",
-    "start", "i_start", "i_end",
+    "period_end", "dialed_at", "first_at", "first_dialed_at", "evaluated_at", "entered_at",
+    "left_at", "ts", "start", "i_start", "i_end",
 })
 """Columns holding instants (microseconds since the epoch, UTC)."""
 

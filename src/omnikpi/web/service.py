@@ -305,7 +305,8 @@ DRILL_NOUNS = {"contacts": "contact(s)", "fcr": "contact(s)", "contacts_ivr": "c
                "chat_agent_time": "state interval(s)", "dial_agent_time": "state interval(s)",
                "schedule": "schedule interval(s)", "chat_sessions": "chat session piece(s)",
                "chat_busy": "busy interval(s)", "dials": "dial attempt(s)",
-               "leads": "lead(s)", "dialed_leads": "lead(s)", "qa": "evaluation(s)", "qa_items": "evaluation item(s)",
+               "leads": "lead(s)", "dialed_leads": "lead(s)", "qa": "evaluation(s)",
+               "qa_items": "evaluation item(s)",
                "costs": "cost piece(s)", "ivr": "IVR session(s)", "messages": "message(s)",
                "talk": "contact(s)"}
 """What a drill's rows are, per fact source (``row(s)`` otherwise)."""
