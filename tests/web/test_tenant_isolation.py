@@ -372,9 +372,10 @@ def attack_boards(viewer: TestClient, admin: TestClient, folders: tuple[Path, Pa
     mine = viewer.get("/api/v1/boards")
     assert mine.status_code == 200
     no_leak(mine.text)
-    # a viewer's own board naming tenant B shows tenant A's numbers at most
+    # a viewer's own board naming tenant B is refused (it would show nothing of B)
     own = viewer.post("/api/v1/boards", json={"name": "peek", "tenant": ["B"]})
-    assert own.status_code == 200
+    assert own.status_code == 403
+    no_leak(own.text)
     _post_today(admin)
     answer = viewer.get("/api/v1/live", params={"tenant": "B"})
     no_leak(answer.text)
@@ -398,6 +399,10 @@ def attack_boards_pages(viewer: TestClient, admin: TestClient) -> None:
                        data={"csrf_token": token}).status_code == 404
     saved = viewer.post("/wallboard/boards", data={"csrf_token": token, "name": "mine",
                                                    "tenant": "B"}, follow_redirects=False)
+    assert saved.status_code == 403  # a board of another tenant is not the viewer's
+    no_leak(saved.text)
+    saved = viewer.post("/wallboard/boards", data={"csrf_token": token, "name": "mine"},
+                        follow_redirects=False)
     assert saved.status_code == 303
     page = viewer.get(saved.headers["location"])
     assert page.status_code == 200
